@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ActivityConfig(AppConfig):
+    name = "accord.activity"
+    label = "activity"
+    verbose_name = "Activity"

@@ -1,0 +1,76 @@
+"""Recording events. Every service write calls `record` inside its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from accord.activity.models import Event
+from accord.org.models import Organization, Person
+
+
+def target_type_of(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The JSON-safe values of `fields` on `obj` (foreign keys as their ids)."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attr = field.attname if isinstance(field, models.ForeignKey) else name
+        out[name] = _jsonable(getattr(obj, attr))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields whose value changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    org: Organization,
+    actor: Person | None,
+    verb: str,
+    target: models.Model,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    label: str | None = None,
+) -> Event:
+    """Append one event. Must run inside the transaction of the write it describes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record() must be called inside the write's transaction")
+    return Event.objects.create(
+        org=org,
+        actor=actor,
+        actor_name=actor.name if actor else "Accord",
+        verb=verb,
+        target_type=target_type_of(target),
+        target_id=str(target.pk),
+        target_label=(label if label is not None else str(target))[:300],
+        before=_jsonable(before or {}),
+        after=_jsonable(after or {}),
+    )

@@ -1,0 +1,92 @@
+"""The one API instance at /api/v1/. Each accord app contributes `router` in its api.py."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from accord.api.common import TokenAuth
+from accord.core.errors import ServiceError
+
+api = NinjaAPI(
+    title="Accord API",
+    version="1",
+    description=(
+        "The Accord REST API. Authenticate with a personal token created under "
+        "Settings → API tokens: `Authorization: Bearer acc_…`. A token belongs to one "
+        "organization; every call is scoped to it. Errors are "
+        '`{"error": {"code", "message", "fields"}}`. Lists take `limit` and `offset`. '
+        "Objects carry a `version`; send it back as `If-Match` to refuse lost updates (409)."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, code: str, message: str, fields=None):
+    return api.create_response(
+        request,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=status,
+    )
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    status = exc.status
+    if status == 400:
+        # Refused input is a validation problem: the same status as schema errors.
+        status = 422
+    return _error(request, status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "request", []).append(err.get("msg", "Invalid."))
+    summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+    return _error(request, 422, "invalid", f"The request is not valid. {summary}", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return _error(
+        request,
+        401,
+        "unauthenticated",
+        "A valid API token is required: Authorization: Bearer acc_…",
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+def _register_app_routers() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("accord.") or config.name == "accord.api":
+            continue
+        module_name = f"{config.name}.api"
+        if find_spec(module_name) is None:
+            continue
+        module = import_module(module_name)
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router("/", router)
+
+
+_register_app_routers()

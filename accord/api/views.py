@@ -1,0 +1,49 @@
+"""Settings → API tokens: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accord.api import services
+from accord.api.models import ApiToken
+from accord.core.errors import ServiceError
+from accord.web.helpers import flash_error, org_view
+
+
+@org_view
+def tokens(request):
+    org, me = request.org, request.person
+    new_token = None
+    if request.method == "POST":
+        try:
+            token, new_token = services.create_token(org, me, request.POST.get("name", ""))
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, f"Token “{token.name}” created. Copy it now.")
+    return render(
+        request,
+        "api/tokens.html",
+        {
+            "tokens": ApiToken.objects.for_org(org).filter(person=me),
+            "new_token": new_token,
+        },
+    )
+
+
+@org_view
+@require_POST
+def revoke(request, token_id: int):
+    org = request.org
+    token = get_object_or_404(
+        ApiToken.objects.for_org(org).filter(person=request.person), pk=token_id
+    )
+    try:
+        services.revoke_token(org, request.person, token)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("api-settings:tokens", org_slug=org.slug)

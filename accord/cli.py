@@ -1,0 +1,63 @@
+"""The `accord` command: a thin front door to Accord's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# name on the command line -> (management command, one-line description)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "Set up the database, load the demo organization, run worker and web app."),
+    "serve": ("serve", "Serve the web app and API (gunicorn)."),
+    "worker": ("worker", "Run background tasks and the scheduler for periodic work."),
+    "migrate": ("migrate", "Create or update the database tables."),
+    "createadmin": ("createadmin", "Create an admin login for an organization."),
+    "load-demo": ("load_demo", "Load the demo organization (idempotent; --reset reloads it)."),
+    "manage": ("", "Run any Django management command, e.g. `accord manage shell`."),
+}
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [
+        "usage: accord <command> [options]",
+        "",
+        "Accord: the coordination system for team-of-teams organizations.",
+        "",
+        "commands:",
+        *(f"  {name.ljust(width)}  {text}" for name, (_, text) in COMMANDS.items()),
+        "",
+        "`accord <command> --help` describes a command's options.",
+        "Settings come from environment variables; see the README.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    if argv[0] in ("-V", "--version"):
+        from accord import __version__
+
+        print(f"accord {__version__}")
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"accord: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    from django.core.management import execute_from_command_line
+
+    command = COMMANDS[name][0]
+    args = rest if name == "manage" else [command, *rest]
+    try:
+        execute_from_command_line(["accord", *args])
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The one error type services raise for refused input; views, API and CLI render it."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A write was refused. Nothing was changed.
+
+    `fields` maps a field name to its messages, for forms and the API's 422 responses.
+    `code` is a short machine-readable reason.
+    """
+
+    status = 400
+
+    def __init__(
+        self, message: str, *, fields: dict[str, list[str]] | None = None, code: str = "invalid"
+    ):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.code = code
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+
+    def __init__(self, message: str = "You do not have permission to do that."):
+        super().__init__(message, code="forbidden")
+
+
+class NotFound(ServiceError):
+    status = 404
+
+    def __init__(self, message: str = "Not found."):
+        super().__init__(message, code="not_found")
+
+
+class Conflict(ServiceError):
+    status = 409
+
+    def __init__(self, message: str):
+        super().__init__(message, code="conflict")

@@ -1,0 +1,53 @@
+"""accord serve: the web app under gunicorn."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def pending_migrations() -> int:
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+class Command(BaseCommand):
+    help = "Serve the web app and API with gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--workers", type=int, default=2, help="Gunicorn worker processes.")
+
+    def handle(self, *args, host: str, port: int, workers: int, **options):
+        from gunicorn.app.base import BaseApplication
+
+        pending = pending_migrations()
+        if pending:
+            raise CommandError(
+                f"The database needs {pending} migration(s); run `accord migrate` first."
+            )
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+
+        from accord.wsgi import application
+
+        class App(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers)
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 60)
+
+            def load(self):
+                return application
+
+        self.stdout.write(f"Accord at http://{host}:{port}/ (database: {_db_label()})")
+        App().run()
+
+
+def _db_label() -> str:
+    db = settings.DATABASES["default"]
+    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}"

@@ -1,0 +1,63 @@
+"""accord worker: runs background tasks and the scheduler tick for periodic work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from accord.core import scheduler
+
+log = logging.getLogger("accord.worker")
+
+
+class Command(BaseCommand):
+    help = "Run background tasks and enqueue periodic work (no cron needed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Tick once, run every queued task, then exit (for cron or tests).",
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between queue polls."
+        )
+
+    def handle(self, *args, batch: bool, interval: float, **options):
+        backend = settings.TASKS["default"]["BACKEND"]
+        if backend != "django_tasks_db.DatabaseBackend":
+            raise CommandError(
+                f"Tasks go to {backend}; run that backend's own worker. "
+                "`accord worker` runs the database backend."
+            )
+        jobs = scheduler.discover()
+        self.stdout.write(f"Worker started; {len(jobs)} periodic job(s).")
+        if batch:
+            scheduler.tick()
+            call_command(
+                "db_worker", batch=True, interval=interval, startup_delay=False, reload=False
+            )
+            return
+        stop = threading.Event()
+        ticker = threading.Thread(target=_tick_forever, args=(stop,), daemon=True)
+        ticker.start()
+        try:
+            call_command("db_worker", interval=interval, startup_delay=False, reload=False)
+        finally:
+            stop.set()
+
+
+def _tick_forever(stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            scheduler.tick()
+        except Exception:  # keep ticking; a database hiccup must not stop periodic work
+            log.exception("scheduler tick failed")
+        finally:
+            close_old_connections()
+        stop.wait(settings.SCHEDULER_TICK_SECONDS)

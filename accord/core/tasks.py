@@ -1,0 +1,25 @@
+"""Housekeeping every deployment needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from accord.core.models import ScheduledRun
+from accord.core.scheduler import periodic
+
+KEEP_DAYS = 14
+
+
+@periodic(every=3600)
+@task()
+def prune_housekeeping() -> dict[str, int]:
+    """Forget scheduler claims and finished task results older than two weeks."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    runs, _ = ScheduledRun.objects.filter(claimed_at__lt=cutoff).delete()
+    results, _ = DBTaskResult.objects.filter(finished_at__lt=cutoff).delete()
+    return {"scheduled_runs": runs, "task_results": results}

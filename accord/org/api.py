@@ -1,0 +1,286 @@
+"""API for teams, people and memberships."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
+from accord.org import services
+from accord.org.models import Membership, MembershipRole, Person, Role, Team
+
+router = Router(tags=["Organization"])
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+class MeOut(Schema):
+    person_id: int
+    name: str
+    role: str
+    organization: str
+    organization_slug: str
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    slug: str
+    parent_id: int | None
+    description: str
+    version: int
+    created_at: dt.datetime
+
+
+class TeamIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    slug: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$")
+    parent_id: int | None = None
+    description: str = ""
+
+
+class TeamPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    slug: str | None = Field(None, min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
+    parent_id: int | None = None
+    description: str | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    email: str
+    title: str
+    role: Role
+    timezone: str
+    is_active: bool
+    version: int
+
+
+class PersonIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    email: str = ""
+    title: str = Field("", max_length=200)
+    role: Role = Role.MEMBER
+    timezone: str = "UTC"
+
+
+class PersonPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: str | None = None
+    title: str | None = Field(None, max_length=200)
+    role: Role | None = None
+    timezone: str | None = None
+    is_active: bool | None = None
+
+
+class MembershipOut(Schema):
+    id: int
+    person_id: int
+    team_id: int
+    role: MembershipRole
+    allocation: int
+    version: int
+
+
+class MembershipIn(Schema):
+    person_id: int
+    team_id: int
+    role: MembershipRole = MembershipRole.MEMBER
+    allocation: int = Field(100, ge=0, le=100)
+
+
+class MembershipPatch(Schema):
+    role: MembershipRole | None = None
+    allocation: int | None = Field(None, ge=0, le=100)
+
+
+def _patch_data(payload: Schema) -> dict:
+    return payload.model_dump(exclude_unset=True)
+
+
+# --- me ----------------------------------------------------------------------------------
+
+
+@router.get("/me", response=MeOut, summary="Who the token belongs to")
+def me(request):
+    person, org = actor_of(request), org_of(request)
+    return MeOut(
+        person_id=person.pk,
+        name=person.name,
+        role=person.role,
+        organization=org.name,
+        organization_slug=org.slug,
+    )
+
+
+# --- teams -------------------------------------------------------------------------------
+
+
+@router.get("/teams", response=list[TeamOut], summary="List teams")
+@paginate
+def list_teams(request, parent_id: int | None = None, q: str = ""):
+    qs = Team.objects.for_org(org_of(request)).order_by("name", "id")
+    if parent_id is not None:
+        qs = qs.filter(parent_id=parent_id)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+@router.post("/teams", response={201: TeamOut}, summary="Create a team")
+def create_team(request, payload: TeamIn):
+    org = org_of(request)
+    parent = ref(Team.objects.for_org(org), payload.parent_id, "parent_id", "team")
+    team = services.create_team(
+        org,
+        actor_of(request),
+        name=payload.name,
+        slug=payload.slug,
+        parent=parent,
+        description=payload.description,
+    )
+    return 201, team
+
+
+@router.get("/teams/{team_id}", response=TeamOut, summary="Get a team")
+def get_team(request, team_id: int):
+    return get_or_404(Team.objects.for_org(org_of(request)), team_id, "team")
+
+
+@router.patch("/teams/{team_id}", response=TeamOut, summary="Change or move a team")
+def update_team(request, team_id: int, payload: TeamPatch):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    data = _patch_data(payload)
+    if "parent_id" in data:
+        data["parent"] = ref(Team.objects.for_org(org), data.pop("parent_id"), "parent_id", "team")
+    return services.update_team(
+        org, actor_of(request), team, expected_version=if_match(request), **data
+    )
+
+
+@router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")
+def delete_team(request, team_id: int):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    services.delete_team(org, actor_of(request), team)
+    return 204, None
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+@router.get("/people", response=list[PersonOut], summary="List people")
+@paginate
+def list_people(
+    request,
+    q: str = "",
+    role: Role | None = None,
+    team_id: int | None = None,
+    include_inactive: bool = False,
+):
+    qs = Person.objects.for_org(org_of(request)).order_by("name", "id")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    if role:
+        qs = qs.filter(role=role)
+    if team_id is not None:
+        qs = qs.filter(memberships__team_id=team_id)
+    return qs
+
+
+@router.post("/people", response={201: PersonOut}, summary="Add a person")
+def create_person(request, payload: PersonIn):
+    person = services.add_person(org_of(request), actor_of(request), **payload.model_dump())
+    return 201, person
+
+
+@router.get("/people/{person_id}", response=PersonOut, summary="Get a person")
+def get_person(request, person_id: int):
+    return get_or_404(Person.objects.for_org(org_of(request)), person_id, "person")
+
+
+@router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")
+def update_person(request, person_id: int, payload: PersonPatch):
+    org = org_of(request)
+    person = get_or_404(Person.objects.for_org(org), person_id, "person")
+    return services.update_person(
+        org, actor_of(request), person, expected_version=if_match(request), **_patch_data(payload)
+    )
+
+
+@router.delete(
+    "/people/{person_id}",
+    response={204: None},
+    summary="Deactivate a person (their history is kept)",
+)
+def deactivate_person(request, person_id: int):
+    org = org_of(request)
+    person = get_or_404(Person.objects.for_org(org), person_id, "person")
+    services.update_person(org, actor_of(request), person, is_active=False)
+    return 204, None
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+@router.get("/memberships", response=list[MembershipOut], summary="List memberships")
+@paginate
+def list_memberships(request, team_id: int | None = None, person_id: int | None = None):
+    qs = Membership.objects.for_org(org_of(request)).order_by("id")
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    return qs
+
+
+@router.post("/memberships", response={201: MembershipOut}, summary="Add a person to a team")
+def create_membership(request, payload: MembershipIn):
+    org = org_of(request)
+    membership = services.add_membership(
+        org,
+        actor_of(request),
+        person=ref(Person.objects.for_org(org), payload.person_id, "person_id", "person"),
+        team=ref(Team.objects.for_org(org), payload.team_id, "team_id", "team"),
+        role=payload.role,
+        allocation=payload.allocation,
+    )
+    return 201, membership
+
+
+@router.get("/memberships/{membership_id}", response=MembershipOut, summary="Get a membership")
+def get_membership(request, membership_id: int):
+    return get_or_404(Membership.objects.for_org(org_of(request)), membership_id, "membership")
+
+
+@router.patch(
+    "/memberships/{membership_id}", response=MembershipOut, summary="Change role or allocation"
+)
+def update_membership(request, membership_id: int, payload: MembershipPatch):
+    org = org_of(request)
+    membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
+    return services.update_membership(
+        org,
+        actor_of(request),
+        membership,
+        expected_version=if_match(request),
+        **_patch_data(payload),
+    )
+
+
+@router.delete(
+    "/memberships/{membership_id}", response={204: None}, summary="Remove a person from a team"
+)
+def delete_membership(request, membership_id: int):
+    org = org_of(request)
+    membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
+    services.remove_membership(org, actor_of(request), membership)
+    return 204, None

@@ -1,0 +1,281 @@
+"""Northwind Outfitters: ~150 people in five departments and ~22 teams."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.contrib.auth.hashers import make_password
+
+from accord.demo import DEMO_LOGIN, DEMO_PASSWORD, DemoContext
+from accord.org import services
+from accord.org.models import MembershipRole, Role
+
+# department slug, name, description, [(team slug, team name, size)]
+STRUCTURE = [
+    (
+        "go-to-market",
+        "Go-to-Market",
+        "Marketing and sales: pipeline, brand and revenue.",
+        [
+            ("brand-marketing", "Brand Marketing", 7),
+            ("growth-marketing", "Growth Marketing", 8),
+            ("field-sales", "Field Sales", 10),
+            ("inside-sales", "Inside Sales", 9),
+            ("sales-operations", "Sales Operations", 6),
+        ],
+    ),
+    (
+        "operations",
+        "Operations",
+        "Supply chain, fulfilment and the stores that sell.",
+        [
+            ("supply-chain", "Supply Chain", 8),
+            ("fulfilment", "Fulfilment", 10),
+            ("retail-operations", "Retail Operations", 8),
+        ],
+    ),
+    (
+        "product",
+        "Product",
+        "What we build and why: product management, design, research.",
+        [
+            ("product-management", "Product Management", 7),
+            ("design", "Design", 6),
+            ("user-research", "User Research", 4),
+        ],
+    ),
+    (
+        "engineering",
+        "Engineering",
+        "The platform, the storefront and the data behind them.",
+        [
+            ("platform", "Platform", 10),
+            ("storefront", "Storefront", 9),
+            ("mobile", "Mobile", 7),
+            ("data", "Data & Analytics", 7),
+            ("security", "Security", 5),
+        ],
+    ),
+    (
+        "customer-success",
+        "Customer Success",
+        "Keeping customers: support, onboarding, loyalty.",
+        [
+            ("support", "Customer Support", 10),
+            ("onboarding", "Onboarding", 6),
+            ("loyalty", "Loyalty & Retention", 6),
+        ],
+    ),
+]
+
+FIRST = [
+    "Maya",
+    "Liam",
+    "Aisha",
+    "Noah",
+    "Sofia",
+    "Mateo",
+    "Chloe",
+    "Ethan",
+    "Priya",
+    "Lucas",
+    "Amara",
+    "Oliver",
+    "Yuki",
+    "Elias",
+    "Zara",
+    "Hugo",
+    "Leila",
+    "Arjun",
+    "Nora",
+    "Felix",
+    "Ines",
+    "Kofi",
+    "Hana",
+    "Tomas",
+    "Freya",
+    "Omar",
+    "Mila",
+    "Jonas",
+    "Ayla",
+    "Diego",
+    "Saanvi",
+    "Henrik",
+    "Lena",
+    "Tariq",
+    "Emma",
+    "Rafael",
+    "Keiko",
+    "Samir",
+    "Clara",
+    "Ibrahim",
+]
+LAST = [
+    "Chen",
+    "Okafor",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Nakamura",
+    "Silva",
+    "Johansson",
+    "Dubois",
+    "Patel",
+    "Novak",
+    "Andersen",
+    "Kim",
+    "Mensah",
+    "O'Brien",
+    "Costa",
+    "Yilmaz",
+    "Fischer",
+    "Tanaka",
+    "Moreau",
+    "Ivanova",
+    "Nguyen",
+    "Larsen",
+    "Ahmed",
+    "Romero",
+    "Schmidt",
+    "Bianchi",
+    "Walsh",
+]
+# Team leads of these teams can sign in too, to see Accord as a team lead does.
+LOGIN_TEAMS = {"platform", "field-sales", "support"}
+ZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "Asia/Kolkata",
+    "America/Los_Angeles",
+]
+TITLES = {
+    "lead": ["Team Lead", "Manager", "Head of {team}"],
+    "member": ["Specialist", "Analyst", "Engineer", "Designer", "Coordinator", "Associate"],
+}
+
+
+def _names(rng, count):
+    seen, out = set(), []
+    while len(out) < count:
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if name not in seen and name != "Maya Chen":
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def _email(name: str) -> str:
+    local = name.lower().replace("'", "").replace("ü", "u").replace(" ", ".")
+    return f"{local}@northwind.example"
+
+
+def load(ctx: DemoContext) -> None:
+    org, rng = ctx.org, ctx.rng
+    user = _login(DEMO_LOGIN, "Maya Chen")
+    maya = services.add_person(
+        org,
+        None,
+        name="Maya Chen",
+        email=DEMO_LOGIN,
+        title="Chief Operating Officer",
+        role=Role.ADMIN,
+        timezone="Europe/Berlin",
+        user=user,
+    )
+    ctx.login = maya
+    ctx.people.append(maya)
+    root = services.create_team(
+        org,
+        None,
+        name="Northwind Outfitters",
+        slug="northwind",
+        description="The whole company: five departments, one operating rhythm.",
+    )
+    ctx.teams[root.slug] = root
+    services.add_membership(
+        org, None, person=maya, team=root, role=MembershipRole.LEAD, allocation=100
+    )
+
+    total = sum(size for *_, teams in STRUCTURE for *_x, size in teams) + len(STRUCTURE)
+    names = iter(_names(rng, total))
+    for dept_slug, dept_name, dept_desc, teams in STRUCTURE:
+        dept = services.create_team(
+            org, None, name=dept_name, slug=dept_slug, parent=root, description=dept_desc
+        )
+        ctx.teams[dept.slug] = dept
+        head_name = next(names)
+        head = _person(ctx, head_name, f"VP {dept_name}", Role.LEADER, with_login=True)
+        services.add_membership(
+            org, None, person=head, team=dept, role=MembershipRole.LEAD, allocation=100
+        )
+        for slug, name, size in teams:
+            team = services.create_team(org, None, name=name, slug=slug, parent=dept)
+            ctx.teams[slug] = team
+            for i in range(size):
+                person_name = next(names)
+                is_lead = i == 0
+                title = (
+                    rng.choice(TITLES["lead"]).format(team=name)
+                    if is_lead
+                    else rng.choice(TITLES["member"])
+                )
+                person = _person(
+                    ctx,
+                    person_name,
+                    title,
+                    Role.MEMBER if not is_lead or rng.random() < 0.6 else Role.LEADER,
+                    with_login=is_lead and slug in LOGIN_TEAMS,
+                )
+                allocation = 100 if rng.random() < 0.8 else 60
+                services.add_membership(
+                    org,
+                    None,
+                    person=person,
+                    team=team,
+                    role=MembershipRole.LEAD if is_lead else MembershipRole.MEMBER,
+                    allocation=allocation,
+                )
+                ctx.extra.setdefault("split", []).append((person, team, allocation))
+
+    # A few people split their time across two teams: the matrix every company has.
+    splits = [(p, t, a) for p, t, a in ctx.extra.pop("split") if a == 60][:12]
+    team_list = [t for t in ctx.teams.values() if t.parent_id and t.parent_id != root.pk]
+    for person, team, _ in splits:
+        other = rng.choice([t for t in team_list if t.pk != team.pk])
+        services.add_membership(org, None, person=person, team=other, allocation=40)
+
+    # One read-only viewer, so the role is visible in the demo.
+    _person(ctx, "Vera Board", "Board observer", Role.VIEWER, with_login=True)
+
+
+@cache
+def _password_hash() -> str:
+    return make_password(DEMO_PASSWORD)  # hashed once: every demo login shares it
+
+
+def _login(email: str, name: str):
+    user = services.ensure_user(email, None, name=name)
+    user.password = _password_hash()
+    user.save(update_fields=["password"])
+    return user
+
+
+def _person(ctx: DemoContext, name: str, title: str, role: str, *, with_login: bool):
+    email = _email(name)
+    user = _login(email, name) if with_login else None
+    person = services.add_person(
+        ctx.org,
+        None,
+        name=name,
+        email=email,
+        title=title,
+        role=role,
+        timezone=ctx.rng.choice(ZONES),
+        user=user,
+    )
+    ctx.people.append(person)
+    return person

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from accord.org.models import MembershipRole, Person, Role, Team
+
+TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    parent = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="— none (top level) —"
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, org, team: Team | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Team.objects.for_org(org).order_by("name")
+        if team is not None:
+            qs = qs.exclude(pk=team.pk)
+        self.fields["parent"].queryset = qs
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(required=False)
+    title = forms.CharField(max_length=200, required=False)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+
+
+class MembershipForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none())
+    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
+    allocation = forms.IntegerField(min_value=0, max_value=100, initial=100, label="Allocation %")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.for_org(org).filter(is_active=True)
+
+
+class MembershipEditForm(forms.Form):
+    role = forms.ChoiceField(choices=MembershipRole.choices)
+    allocation = forms.IntegerField(min_value=0, max_value=100, label="Allocation %")

@@ -1,0 +1,37 @@
+"""Resolves the organization of every /o/<org_slug>/ page and the signed-in person in it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+
+from accord.org.models import Organization, Person
+
+
+class OrganizationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.org = None
+        request.person = None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("org_slug")
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        person = (
+            Person.objects.select_related("org")
+            .filter(org__slug=slug, user=request.user, is_active=True)
+            .first()
+        )
+        if person is None:
+            # Not "forbidden": another tenant's organization must not even be confirmed to exist.
+            raise Http404("No such organization.")
+        request.org: Organization = person.org
+        request.person = person
+        request.session["last_org"] = slug
+        return None

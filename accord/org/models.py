@@ -1,0 +1,135 @@
+"""Organizations (tenants), people, the team tree and memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgScopedQuerySet(models.QuerySet):
+    def for_org(self, org: Organization) -> OrgScopedQuerySet:
+        return self.filter(org=org)
+
+
+class OrgScoped(models.Model):
+    """Base for everything that belongs to an organization: every query is scoped by `org`."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    MEMBER = "member", "Member"
+    LEADER = "leader", "Leader"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.LEADER: 2, Role.ADMIN: 3}
+
+
+class Person(OrgScoped):
+    """Someone in an organization; linked to a login user when they can sign in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    timezone = models.CharField(max_length=64, default="UTC")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "user"],
+                condition=models.Q(user__isnull=False),
+                name="person_one_per_user_and_org",
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split(" ", 1)[0]
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class Team(OrgScoped):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "slug"], name="team_slug_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    LEAD = "lead", "Lead"
+    MEMBER = "member", "Member"
+
+
+class Membership(OrgScoped):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    allocation = models.PositiveSmallIntegerField(
+        default=100, help_text="Share of the person's time given to this team, in percent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["team__name", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "team"], name="membership_once"),
+            models.CheckConstraint(
+                condition=models.Q(allocation__lte=100), name="membership_allocation_max_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.team}"

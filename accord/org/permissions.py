@@ -1,0 +1,46 @@
+"""Who may change what. `None` as actor means Accord itself (loaders, the CLI)."""
+
+from __future__ import annotations
+
+from accord.core.errors import PermissionDenied
+from accord.org.models import Membership, MembershipRole, Person, Role, Team
+
+
+def require_role(actor: Person | None, role: Role, action: str) -> None:
+    if actor is None:
+        return
+    if not actor.is_active or not actor.has_role(role):
+        raise PermissionDenied(
+            f"Only a {role.label.lower()} or above may {action}; you are a {actor.role}."
+        )
+
+
+def is_team_lead(actor: Person, team: Team) -> bool:
+    return Membership.objects.filter(person=actor, team=team, role=MembershipRole.LEAD).exists()
+
+
+def require_team_admin(actor: Person | None, team: Team, action: str) -> None:
+    """Leaders and admins may manage any team; a team's own leads may manage its members."""
+    if actor is None:
+        return
+    if actor.is_active and actor.has_role(Role.LEADER):
+        return
+    if actor.is_active and actor.has_role(Role.MEMBER) and is_team_lead(actor, team):
+        return
+    raise PermissionDenied(f"Only a leader, an admin or a lead of {team.name} may {action}.")
+
+
+def can_edit_tree(actor: Person) -> bool:
+    return actor.is_active and actor.has_role(Role.LEADER)
+
+
+def can_manage_people(actor: Person) -> bool:
+    return actor.is_active and actor.has_role(Role.ADMIN)
+
+
+def can_manage_team(actor: Person, team: Team) -> bool:
+    try:
+        require_team_admin(actor, team, "")
+    except PermissionDenied:
+        return False
+    return True

@@ -1,0 +1,380 @@
+"""Every write to organizations, people, teams and memberships. Each records one event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from accord.activity import services as activity
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.services import (
+    require_text,
+    unique_slug,
+    update_and_record,
+    validate_timezone,
+)
+from accord.org import queries
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    Person,
+    Role,
+    Team,
+)
+from accord.org.permissions import require_role, require_team_admin
+
+PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
+TEAM_FIELDS = ("name", "slug", "parent", "description")
+MEMBERSHIP_FIELDS = ("role", "allocation")
+
+
+def _same_org(org: Organization, obj: Any, what: str) -> None:
+    if obj is not None and obj.org_id != org.id:
+        raise NotFound(f"No such {what} in {org.name}.")
+
+
+# --- organizations -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organization(name: str, slug: str = "", *, owner_user=None) -> Organization:
+    """A new organization; `owner_user`, if given, becomes its first admin."""
+    name = require_text(name, "name")
+    slug = slug or unique_slug(Organization.objects.all(), name, max_length=60)
+    if Organization.objects.filter(slug=slug).exists():
+        raise ServiceError(f"The address {slug!r} is taken.", fields={"slug": ["Already in use."]})
+    org = Organization.objects.create(name=name, slug=slug)
+    activity.record(org, None, "created", org, after={"name": name, "slug": slug})
+    if owner_user is not None:
+        add_person(
+            org,
+            None,
+            name=owner_user.get_full_name() or owner_user.get_username(),
+            email=owner_user.email,
+            role=Role.ADMIN,
+            user=owner_user,
+        )
+    return org
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    if "name" in out:
+        out["name"] = require_text(out["name"], "name")
+    if out.get("email"):
+        try:
+            validate_email(out["email"])
+        except ValidationError:
+            raise ServiceError(
+                f"{out['email']!r} is not an e-mail address.",
+                fields={"email": ["Enter a valid e-mail address."]},
+            ) from None
+    if "role" in out and out["role"] not in Role.values:
+        raise ServiceError(
+            f"Unknown role {out['role']!r}; use one of {', '.join(Role.values)}.",
+            fields={"role": ["Unknown role."]},
+        )
+    if "timezone" in out:
+        validate_timezone(out["timezone"])
+    return out
+
+
+@transaction.atomic
+def add_person(
+    org: Organization,
+    actor: Person | None,
+    *,
+    name: str,
+    email: str = "",
+    title: str = "",
+    role: str = Role.MEMBER,
+    timezone: str = "UTC",
+    user=None,
+) -> Person:
+    require_role(actor, Role.ADMIN, "add people")
+    data = _clean_person(
+        {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
+    )
+    if user is not None and Person.objects.filter(org=org, user=user).exists():
+        raise ServiceError(f"{user.get_username()} is already in {org.name}.", code="duplicate")
+    person = Person.objects.create(org=org, user=user, **data)
+    activity.record(org, actor, "created", person, after=activity.snapshot(person, PERSON_FIELDS))
+    return person
+
+
+@transaction.atomic
+def update_person(
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Person:
+    _same_org(org, person, "person")
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a person.")
+    is_self = actor is not None and actor.pk == person.pk
+    if set(changes) - {"name", "title", "timezone"} or not is_self:
+        require_role(actor, Role.ADMIN, "change other people or roles")
+    data = _clean_person(changes)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if data.get("role", person.role) != Role.ADMIN and person.role == Role.ADMIN:
+        _keep_one_admin(org, person)
+    if data.get("is_active") is False and person.role == Role.ADMIN:
+        _keep_one_admin(org, person)
+    return update_and_record(org, actor, person, data, expected_version=expected_version)
+
+
+def _keep_one_admin(org: Organization, leaving: Person) -> None:
+    others = Person.objects.filter(org=org, role=Role.ADMIN, is_active=True).exclude(pk=leaving.pk)
+    if not others.exists():
+        raise ServiceError(
+            f"{leaving.name} is the last admin of {org.name}; make someone else admin first.",
+            fields={"role": ["The organization needs at least one admin."]},
+        )
+
+
+def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:
+    """The login user for `email`, created (with `password`) when missing."""
+    User = get_user_model()
+    user = User.objects.filter(username=email).first()
+    if user is None:
+        first, _, last = name.partition(" ")
+        user = User(username=email, email=email, first_name=first[:150], last_name=last[:150])
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    return user
+
+
+# --- teams -------------------------------------------------------------------------------
+
+
+def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> None:
+    if parent is None:
+        return
+    _same_org(org, parent, "parent team")
+    if team is None or team.pk is None:
+        return
+    if parent.pk == team.pk:
+        raise ServiceError(
+            f"{team.name} cannot be its own parent.",
+            fields={"parent": ["A team cannot contain itself."]},
+        )
+    parents = queries.parent_map(org)
+    if team.pk in queries.ancestors_of(parent.pk, parents):
+        raise ServiceError(
+            f"Moving {team.name} under {parent.name} would make a cycle: "
+            f"{parent.name} is inside {team.name}.",
+            fields={"parent": [f"{parent.name} is a sub-team of {team.name}."]},
+            code="cycle",
+        )
+
+
+@transaction.atomic
+def create_team(
+    org: Organization,
+    actor: Person | None,
+    *,
+    name: str,
+    slug: str = "",
+    parent: Team | None = None,
+    description: str = "",
+) -> Team:
+    require_role(actor, Role.LEADER, "change the team tree")
+    name = require_text(name, "name")
+    _check_parent(org, None, parent)
+    teams = Team.objects.for_org(org)
+    if slug:
+        if teams.filter(slug=slug).exists():
+            raise ServiceError(
+                f"A team with the address {slug!r} already exists.",
+                fields={"slug": ["Already in use."]},
+            )
+    else:
+        slug = unique_slug(teams, name)
+    team = Team.objects.create(
+        org=org, name=name, slug=slug, parent=parent, description=description.strip()
+    )
+    activity.record(org, actor, "created", team, after=activity.snapshot(team, TEAM_FIELDS))
+    return team
+
+
+@transaction.atomic
+def update_team(
+    org: Organization,
+    actor: Person | None,
+    team: Team,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Team:
+    _same_org(org, team, "team")
+    unknown = set(changes) - set(TEAM_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a team.")
+    require_role(actor, Role.LEADER, "change the team tree")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if "name" in changes:
+        changes["name"] = require_text(changes["name"], "name")
+    if "parent" in changes:
+        _check_parent(org, team, changes["parent"])
+    if "slug" in changes:
+        slug = changes["slug"]
+        if not slug or Team.objects.for_org(org).filter(slug=slug).exclude(pk=team.pk).exists():
+            raise ServiceError(
+                f"The address {slug!r} is empty or taken.", fields={"slug": ["Already in use."]}
+            )
+    verb = "moved" if set(changes) == {"parent"} else "updated"
+    return update_and_record(
+        org, actor, team, changes, verb=verb, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
+    _same_org(org, team, "team")
+    require_role(actor, Role.LEADER, "change the team tree")
+    if team.children.exists():
+        names = ", ".join(team.children.values_list("name", flat=True)[:5])
+        raise ServiceError(
+            f"{team.name} still has sub-teams ({names}); move or delete them first.",
+            code="has_children",
+        )
+    before = activity.snapshot(team, TEAM_FIELDS)
+    activity.record(org, actor, "deleted", team, before=before)
+    team.delete()
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+def _check_allocation(person: Person, team: Team, allocation: Any) -> int:
+    try:
+        allocation = int(allocation)
+    except (TypeError, ValueError):
+        raise ServiceError(
+            f"Allocation must be a whole number of percent, not {allocation!r}.",
+            fields={"allocation": ["Enter a whole number from 0 to 100."]},
+        ) from None
+    if not 0 <= allocation <= 100:
+        raise ServiceError(
+            f"Allocation must be between 0 and 100%, not {allocation}%.",
+            fields={"allocation": ["Enter a whole number from 0 to 100."]},
+        )
+    others = list(
+        Membership.objects.filter(person=person)
+        .exclude(team=team)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    total = allocation + sum(m.allocation for m in others)
+    if total > 100:
+        parts = " + ".join(f"{m.team.name} {m.allocation}%" for m in others)
+        raise ServiceError(
+            f"{person.name} would be allocated {total}%: {parts} + {team.name} {allocation}%. "
+            f"At most 100% is allowed; {max(0, 100 - (total - allocation))}% is free.",
+            fields={"allocation": [f"Would make {total}% in all (at most 100%)."]},
+            code="over_allocated",
+        )
+    return allocation
+
+
+@transaction.atomic
+def add_membership(
+    org: Organization,
+    actor: Person | None,
+    *,
+    person: Person,
+    team: Team,
+    role: str = MembershipRole.MEMBER,
+    allocation: int = 100,
+) -> Membership:
+    _same_org(org, person, "person")
+    _same_org(org, team, "team")
+    require_team_admin(actor, team, "change its members")
+    if role not in MembershipRole.values:
+        raise ServiceError(
+            f"Unknown team role {role!r}; use lead or member.", fields={"role": ["Unknown role."]}
+        )
+    # Lock the person so two concurrent additions cannot both pass the 100% check.
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if Membership.objects.filter(person=person, team=team).exists():
+        raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
+    allocation = _check_allocation(person, team, allocation)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                org=org, person=person, team=team, role=role, allocation=allocation
+            )
+    except IntegrityError:
+        raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate") from None
+    activity.record(
+        org,
+        actor,
+        "created",
+        membership,
+        after={"person": person.pk, "team": team.pk, "role": role, "allocation": allocation},
+    )
+    return membership
+
+
+@transaction.atomic
+def update_membership(
+    org: Organization,
+    actor: Person | None,
+    membership: Membership,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Membership:
+    _same_org(org, membership, "membership")
+    unknown = set(changes) - set(MEMBERSHIP_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a membership.")
+    require_team_admin(actor, membership.team, "change its members")
+    Person.objects.select_for_update().get(pk=membership.person_id)
+    membership = Membership.objects.select_related("person", "team").get(pk=membership.pk)
+    if "role" in changes and changes["role"] not in MembershipRole.values:
+        raise ServiceError(
+            f"Unknown team role {changes['role']!r}; use lead or member.",
+            fields={"role": ["Unknown role."]},
+        )
+    if "allocation" in changes:
+        changes["allocation"] = _check_allocation(
+            membership.person, membership.team, changes["allocation"]
+        )
+    return update_and_record(org, actor, membership, changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def remove_membership(org: Organization, actor: Person | None, membership: Membership) -> None:
+    _same_org(org, membership, "membership")
+    require_team_admin(actor, membership.team, "change its members")
+    activity.record(
+        org,
+        actor,
+        "deleted",
+        membership,
+        before=activity.snapshot(membership, ("person", "team", "role", "allocation")),
+    )
+    membership.delete()
+
+
+def person_for_user(org: Organization, user) -> Person:
+    person = Person.objects.filter(org=org, user=user, is_active=True).first()
+    if person is None:
+        raise PermissionDenied("You are not a member of this organization.")
+    return person

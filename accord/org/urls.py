@@ -1,0 +1,24 @@
+from django.urls import path
+
+from accord.org import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("teams/", views.teams, name="teams"),
+    path("teams/new/", views.team_new, name="team_new"),
+    path("teams/<slug:team_slug>/", views.team_detail, name="team"),
+    path("teams/<slug:team_slug>/edit/", views.team_edit, name="team_edit"),
+    path("teams/<slug:team_slug>/delete/", views.team_delete, name="team_delete"),
+    path("teams/<slug:team_slug>/members/", views.membership_add, name="membership_add"),
+    path("memberships/<int:membership_id>/", views.membership_edit, name="membership_edit"),
+    path(
+        "memberships/<int:membership_id>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path("people/", views.people, name="people"),
+    path("people/new/", views.person_new, name="person_new"),
+    path("people/<int:person_id>/", views.person_detail, name="person"),
+    path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+]

@@ -1,0 +1,270 @@
+"""Team directory, team and person pages, and the forms that change them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accord.core.errors import ServiceError
+from accord.org import permissions, queries, services
+from accord.org.forms import MembershipEditForm, MembershipForm, PersonForm, TeamForm
+from accord.org.models import Membership, MembershipRole, Person, Team
+from accord.web.helpers import flash_error, form_error, org_view, paginate
+from accord.web.views import history_for
+
+
+@org_view
+def teams(request):
+    roots = queries.team_tree(request.org)
+    q = request.GET.get("q", "").strip()
+    rows = queries.flatten(roots)
+    if q:
+        rows = [n for n in rows if q.lower() in n.team.name.lower()]
+    return render(
+        request,
+        "org/teams.html",
+        {
+            "rows": rows,
+            "q": q,
+            "can_edit": permissions.can_edit_tree(request.person),
+        },
+    )
+
+
+@org_view
+def team_detail(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org).select_related("parent"), slug=team_slug)
+    parents = queries.parent_map(org)
+    ancestor_ids = queries.ancestors_of(team.id, parents)
+    by_id = {t.id: t for t in Team.objects.for_org(org).filter(id__in=ancestor_ids)}
+    breadcrumbs = [by_id[i] for i in reversed(ancestor_ids)]
+    memberships = list(
+        Membership.objects.for_org(org)
+        .filter(team=team)
+        .select_related("person")
+        .order_by("role", "person__name")  # "lead" sorts before "member"
+    )
+    leads = [m for m in memberships if m.role == MembershipRole.LEAD]
+    return render(
+        request,
+        "org/team_detail.html",
+        {
+            "team": team,
+            "breadcrumbs": breadcrumbs,
+            "leads": leads,
+            "memberships": memberships,
+            "children": team.children.order_by("name"),
+            "descendant_count": len(queries.descendants_of(team.id, parents)),
+            "history": history_for(org, "org.team", team.id),
+            "can_edit_tree": permissions.can_edit_tree(request.person),
+            "can_manage": permissions.can_manage_team(request.person, team),
+            "membership_form": MembershipForm(org=org),
+        },
+    )
+
+
+@org_view
+def team_new(request):
+    org = request.org
+    initial = {}
+    parent_slug = request.GET.get("parent")
+    if parent_slug:
+        initial["parent"] = Team.objects.for_org(org).filter(slug=parent_slug).first()
+    form = TeamForm(request.POST or None, org=org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.create_team(org, request.person, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"Team {team.name} created.")
+            return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    return render(request, "org/team_form.html", {"form": form, "team": None})
+
+
+@org_view
+def team_edit(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    form = TeamForm(
+        request.POST or None,
+        org=org,
+        team=team,
+        initial={"name": team.name, "parent": team.parent, "description": team.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_team(
+                org,
+                request.person,
+                team,
+                expected_version=_int(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"Team {team.name} saved.")
+            return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    return render(request, "org/team_form.html", {"form": form, "team": team})
+
+
+@org_view
+@require_POST
+def team_delete(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    try:
+        services.delete_team(org, request.person, team)
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    messages.success(request, f"Team {team.name} deleted.")
+    return redirect("org:teams", org_slug=org.slug)
+
+
+@org_view
+@require_POST
+def membership_add(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    form = MembershipForm(request.POST, org=org)
+    if form.is_valid():
+        try:
+            m = services.add_membership(org, request.person, team=team, **form.cleaned_data)
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, f"{m.person.name} added to {team.name}.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+
+
+@org_view
+def membership_edit(request, membership_id: int):
+    org = request.org
+    membership = get_object_or_404(
+        Membership.objects.for_org(org).select_related("person", "team"), pk=membership_id
+    )
+    form = MembershipEditForm(
+        request.POST or None,
+        initial={"role": membership.role, "allocation": membership.allocation},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_membership(org, request.person, membership, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Membership saved.")
+            return redirect("org:team", org_slug=org.slug, team_slug=membership.team.slug)
+    return render(request, "org/membership_form.html", {"form": form, "membership": membership})
+
+
+@org_view
+@require_POST
+def membership_remove(request, membership_id: int):
+    org = request.org
+    membership = get_object_or_404(
+        Membership.objects.for_org(org).select_related("person", "team"), pk=membership_id
+    )
+    team = membership.team
+    try:
+        services.remove_membership(org, request.person, membership)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{membership.person.name} removed from {team.name}.")
+    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+
+
+@org_view
+def people(request):
+    qs = queries.people_with_allocation(request.org).filter(is_active=True).order_by("name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q))
+    page = paginate(request, qs, per_page=50)
+    template = "org/_people_rows.html" if request.headers.get("HX-Request") else "org/people.html"
+    return render(
+        request,
+        template,
+        {"page": page, "q": q, "can_manage": permissions.can_manage_people(request.person)},
+    )
+
+
+@org_view
+def person_detail(request, person_id: int):
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    memberships = list(
+        Membership.objects.for_org(org)
+        .filter(person=person)
+        .select_related("team")
+        .order_by("-allocation", "team__name")
+    )
+    total = sum(m.allocation for m in memberships)
+    return render(
+        request,
+        "org/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "allocation_total": total,
+            "allocation_free": max(0, 100 - total),
+            "history": history_for(org, "org.person", person.id),
+            "can_manage": permissions.can_manage_people(request.person),
+        },
+    )
+
+
+@org_view
+def person_new(request):
+    org = request.org
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.add_person(org, request.person, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{person.name} added.")
+            return redirect("org:person", org_slug=org.slug, person_id=person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": None})
+
+
+@org_view
+def person_edit(request, person_id: int):
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    form = PersonForm(
+        request.POST or None,
+        initial={f: getattr(person, f) for f in ("name", "email", "title", "role", "timezone")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(
+                org,
+                request.person,
+                person,
+                expected_version=_int(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{person.name} saved.")
+            return redirect("org:person", org_slug=org.slug, person_id=person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": person})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RhythmConfig(AppConfig):
+    name = "accord.rhythm"
+    label = "rhythm"
+    verbose_name = "Rhythm"

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accord.api.main import api
+from accord.web import views as web_views
+
+# Every page of an organization lives under /o/<org_slug>/; each app owns its prefix.
+org_patterns = [
+    path("", include("accord.web.urls")),
+    path("", include("accord.org.urls")),
+    path("alignment/", include("accord.alignment.urls")),
+    path("coordination/", include("accord.coordination.urls")),
+    path("rhythm/", include("accord.rhythm.urls")),
+    path("decisions/", include("accord.decisions.urls")),
+    path("insights/", include("accord.intelligence.urls")),
+    path("settings/", include("accord.api.urls")),
+]
+
+urlpatterns = [
+    path("", web_views.root, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+]

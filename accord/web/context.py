@@ -1,0 +1,55 @@
+"""The shell every page shares: navigation, organization switcher, the user's person."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from accord.org.queries import orgs_for_user
+
+# (URL name, label, what it is for) — the five pillars first, then the organization itself.
+PILLAR_NAV = [
+    ("web:home", "Home", "Your week and what needs you"),
+    ("alignment:index", "Alignment", "Objectives, key results and initiatives"),
+    ("coordination:index", "Coordination", "Cross-team dependencies"),
+    ("rhythm:index", "Rhythm", "Cadences, check-ins and meetings"),
+    ("decisions:index", "Decisions", "Decision log, action items and issues"),
+    ("intelligence:index", "Insights", "Signals, health and briefings"),
+]
+ORG_NAV = [
+    ("org:teams", "Teams", "The team directory"),
+    ("org:people", "People", "Everyone in the organization"),
+    ("web:activity", "Activity", "Every change, as it happened"),
+]
+
+
+def _entries(request, items):
+    match = request.resolver_match
+    namespace = match.namespace.split(":")[-1] if match else ""
+    url_name = f"{namespace}:{match.url_name}" if match else ""
+    out = []
+    for name, label, hint in items:
+        href = reverse(name, kwargs={"org_slug": request.org.slug})
+        ns = name.split(":")[0]
+        if ns in ("web", "org"):
+            active = (
+                url_name == name
+                or (name == "org:teams" and url_name.startswith("org:team"))
+                or (name == "org:people" and url_name.startswith("org:person"))
+            )
+        else:
+            active = namespace == ns
+        out.append({"href": href, "label": label, "hint": hint, "active": active})
+    return out
+
+
+def shell(request):
+    org = getattr(request, "org", None)
+    if org is None:
+        return {}
+    return {
+        "org": org,
+        "me": request.person,
+        "pillar_nav": _entries(request, PILLAR_NAV),
+        "org_nav": _entries(request, ORG_NAV),
+        "my_orgs": orgs_for_user(request.user),
+    }

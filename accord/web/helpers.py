@@ -1,0 +1,54 @@
+"""What every page view shares: the org decorator, service errors on forms, pagination."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseForbidden
+from django.template.loader import render_to_string
+
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
+
+
+def org_view(view):
+    """A page inside an organization: the middleware has set request.org and request.person.
+
+    Views take `org_slug` from the URL but use `request.org`; service errors that mean
+    "not yours" become 404 and refusals become 403 pages.
+    """
+
+    @wraps(view)
+    def wrapper(request, org_slug, *args, **kwargs):
+        if request.org is None:  # pragma: no cover - the middleware guarantees this
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except PermissionDenied as exc:
+            return HttpResponseForbidden(
+                render_to_string("web/forbidden.html", {"message": exc.message}, request)
+            )
+
+    return wrapper
+
+
+def form_error(form: forms.Form, exc: ServiceError) -> None:
+    """Show a service's refusal on the form: per field where it names one, else at the top."""
+    form.add_error(None, exc.message)
+    for name, msgs in exc.fields.items():
+        if name in form.fields:
+            for msg in msgs:
+                form.add_error(name, msg)
+
+
+def flash_error(request, exc: ServiceError) -> None:
+    messages.error(request, exc.message)
+
+
+def paginate(request, queryset, per_page: int = 50):
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accord.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("activity/", views.activity, name="activity"),
+]

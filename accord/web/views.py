@@ -1,0 +1,118 @@
+"""Pages that span apps: the landing redirect, home, the activity feed, placeholders."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from accord.activity.models import Event
+from accord.org.models import Membership, Person, Team
+from accord.org.queries import orgs_for_user
+from accord.web.helpers import org_view, paginate
+
+PILLARS = {
+    "alignment": (
+        "Alignment",
+        "Shared objectives that cascade across teams: periods, objectives, key results with "
+        "derived progress, initiatives ranked in each team's priority stack.",
+    ),
+    "coordination": (
+        "Coordination",
+        "Explicit commitments between teams: dependency requests, their negotiation, and "
+        "the dependency graph with cycles, critical paths and the ripple of a slip.",
+    ),
+    "rhythm": (
+        "Operating rhythm",
+        "Cadences, check-ins and meetings whose agendas are built from live data.",
+    ),
+    "decisions": (
+        "Decisions and accountability",
+        "The decision log, action items and issues escalated up the team tree.",
+    ),
+    "intelligence": (
+        "Insights",
+        "Signals computed from live data, coordination-health scores and weekly briefings.",
+    ),
+}
+
+
+@login_required
+def root(request):
+    orgs = orgs_for_user(request.user)
+    last = request.session.get("last_org")
+    for org in orgs:
+        if org.slug == last:
+            return redirect("web:home", org_slug=org.slug)
+    if len(orgs) == 1:
+        return redirect("web:home", org_slug=orgs[0].slug)
+    return render(request, "web/choose_org.html", {"orgs": orgs})
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@org_view
+def home(request):
+    org, me = request.org, request.person
+    my_memberships = (
+        Membership.objects.for_org(org)
+        .filter(person=me)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    recent = Event.objects.for_org(org).select_related("actor")[:12]
+    counts = {
+        "teams": Team.objects.for_org(org).count(),
+        "people": Person.objects.for_org(org).filter(is_active=True).count(),
+    }
+    return render(
+        request,
+        "web/home.html",
+        {"my_memberships": my_memberships, "recent": recent, "counts": counts},
+    )
+
+
+@org_view
+def activity(request):
+    events = Event.objects.for_org(request.org).select_related("actor")
+    kind = request.GET.get("type", "")
+    if kind:
+        events = events.filter(target_type=kind)
+    actor = request.GET.get("actor", "")
+    if actor.isdigit():
+        events = events.filter(actor_id=int(actor))
+    page = paginate(request, events, per_page=50)
+    types = (
+        Event.objects.for_org(request.org)
+        .order_by()
+        .values_list("target_type", flat=True)
+        .distinct()
+    )
+    template = "web/_events.html" if request.headers.get("HX-Request") else "web/activity.html"
+    return render(
+        request,
+        template,
+        {"page": page, "events": page.object_list, "types": sorted(types), "type": kind},
+    )
+
+
+@org_view
+def not_built(request, pillar: str):
+    title, description = PILLARS[pillar]
+    return render(
+        request, "web/not_built.html", {"title": title, "description": description}, status=200
+    )
+
+
+def history_for(org, target_type: str, target_id: int, limit: int = 30):
+    """Events about one object, newest first — the per-object history panel."""
+    return list(
+        Event.objects.for_org(org)
+        .for_target(target_type, target_id)
+        .select_related("actor")[:limit]
+    )

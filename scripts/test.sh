@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every check and test: lint, migrations, the suite on SQLite, the suite on PostgreSQL.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k tenancy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export PYTHONDONTWRITEBYTECODE=1
+export ACCORD_DATA_DIR="${ACCORD_DATA_DIR:-$PWD/var/test}"
+unset DATABASE_URL
+started=$(date +%s)
+
+echo "== lint (ruff)"
+$BIN/ruff check .
+$BIN/ruff format --check .
+
+echo "== migrations are complete"
+$BIN/python manage.py makemigrations --check --dry-run >/dev/null || {
+  echo "Models changed without a migration: run python manage.py makemigrations" >&2; exit 1; }
+
+echo "== test suite on SQLite"
+$BIN/pytest "$@"
+
+echo "== test suite on PostgreSQL"
+pgdir=$(mktemp -d /tmp/accord-pg.XXXXXX)
+port=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+trap 'scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+scripts/pg.sh start "$pgdir" "$port"
+DATABASE_URL="postgres://accord@127.0.0.1:$port/accord" $BIN/pytest "$@"
+
+echo "== all checks passed in $(( $(date +%s) - started ))s"
