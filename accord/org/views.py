@@ -11,6 +11,7 @@ from accord.core.errors import ServiceError
 from accord.org import permissions, queries, services
 from accord.org.forms import MembershipEditForm, MembershipForm, PersonForm, TeamForm
 from accord.org.models import Membership, MembershipRole, Person, Team
+from accord.web import panels
 from accord.web.helpers import flash_error, form_error, org_view, paginate
 from accord.web.views import history_for
 
@@ -62,6 +63,7 @@ def team_detail(request, team_slug: str):
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": permissions.can_manage_team(request.person, team),
             "membership_form": MembershipForm(org=org),
+            "panels": panels.collect("team", request, team),
         },
     )
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from accord.activity.models import Event
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
+from accord.web import panels
 from accord.web.helpers import org_view, paginate
 
 PILLARS = {
@@ -73,7 +74,12 @@ def home(request):
     return render(
         request,
         "web/home.html",
-        {"my_memberships": my_memberships, "recent": recent, "counts": counts},
+        {
+            "my_memberships": my_memberships,
+            "recent": recent,
+            "counts": counts,
+            "panels": panels.collect("home", request),
+        },
     )
 
 
