@@ -19,7 +19,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(db):
 def test_every_navigation_entry_answers_with_a_page(cast):
     client = login(cast.viewer)
     page = client.get("/o/acme/").content.decode()
-    for name, label, _ in PILLAR_NAV + ORG_NAV:
+    for _name, label, _ in PILLAR_NAV + ORG_NAV:
         assert f">{label}</a>" in page
     for href in [e for e in _hrefs(page) if e.startswith("/o/acme/")]:
         response = client.get(href)

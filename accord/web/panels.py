@@ -33,5 +33,5 @@ def collect(hook: str, *args) -> list[SafeString]:
             continue
         html = fn(*args)
         if html:
-            out.append(mark_safe(html))  # noqa: S308 - rendered by Django templates
+            out.append(mark_safe(html))  # each panel is rendered by a Django template
     return out
