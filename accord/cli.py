@@ -13,6 +13,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("migrate", "Create or update the database tables."),
     "createadmin": ("createadmin", "Create an admin login for an organization."),
     "load-demo": ("load_demo", "Load the demo organization (idempotent; --reset reloads it)."),
+    "plan": ("plan", "Show what applying an organization file would create, change, remove."),
+    "apply": ("apply", "Apply an organization file (YAML) idempotently, in one transaction."),
+    "export": ("export", "Write an organization out as YAML (or a zip of CSVs)."),
+    "import": ("import", "Import data from another tool, e.g. `accord import kubernetes DIR`."),
     "manage": ("", "Run any Django management command, e.g. `accord manage shell`."),
 }
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accord.rhythm",
     "accord.decisions",
     "accord.intelligence",
+    "accord.interchange",
     "accord.api",
     "accord.web",
 ]
