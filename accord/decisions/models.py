@@ -1,0 +1,273 @@
+"""Decisions (DACI roles, options, outcome), action items and issues escalated up the tree.
+
+Links to what a decision concerns, and the source of an action item, are generic
+("app.model", id) pairs so this app imports no other pillar's models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accord.org.models import OrgScoped, Person, Team
+
+
+class DecisionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PROPOSED = "proposed", "Proposed"
+    DECIDED = "decided", "Decided"
+    SUPERSEDED = "superseded", "Superseded"
+    REVERSED = "reversed", "Reversed"
+
+
+UNDECIDED = (DecisionStatus.OPEN, DecisionStatus.PROPOSED)
+
+
+class Decision(OrgScoped):
+    question = models.CharField(max_length=300)
+    context = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
+    )
+    driver = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions_driven"
+    )
+    approver = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="decisions_to_approve"
+    )
+    contributors = models.ManyToManyField(Person, blank=True, related_name="decisions_contributed")
+    informed = models.ManyToManyField(Person, blank=True, related_name="decisions_informed")
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="decisions", help_text="Teams the decision affects."
+    )
+    decide_by = models.DateField(null=True, blank=True)
+    revisit_on = models.DateField(null=True, blank=True)
+    revisit_trigger = models.CharField(max_length=300, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was superseded or reversed."
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    supersede_reason = models.TextField(blank=True)
+    reversal_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "status"]),
+            models.Index(fields=["org", "decide_by"]),
+            models.Index(fields=["org", "approver", "status"]),
+            models.Index(fields=["org", "-opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in UNDECIDED
+
+    @property
+    def latency(self) -> dt.timedelta | None:
+        if self.decided_at is None:
+            return None
+        return self.decided_at - self.opened_at
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_undecided and self.decide_by is not None and self.decide_by < today
+
+
+class DecisionOption(OrgScoped):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="options")
+    title = models.CharField(max_length=200)
+    pros = models.TextField(blank=True)
+    cons = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DecisionLink(OrgScoped):
+    """What a decision concerns: an objective, initiative, dependency, issue, meeting…"""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="links")
+    target_type = models.CharField(max_length=60, help_text="app.model, e.g. rhythm.meeting")
+    target_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["target_type", "target_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "target_type", "target_id"], name="decision_link_once"
+            )
+        ]
+        indexes = [models.Index(fields=["org", "target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.target_type} {self.target_id}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class ActionSource(models.TextChoices):
+    NONE = "", "None"
+    MEETING = "rhythm.meeting", "Meeting"
+    DECISION = "decisions.decision", "Decision"
+    CHECKIN = "rhythm.checkin", "Check-in blocker"
+    ISSUE = "decisions.issue", "Issue"
+
+
+class ActionItem(OrgScoped):
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="action_items")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    dropped_at = models.DateTimeField(null=True, blank=True)
+    source_type = models.CharField(
+        max_length=40, choices=ActionSource.choices, blank=True, default=""
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = [models.F("due_on").asc(nulls_last=True), "id"]
+        indexes = [
+            models.Index(fields=["org", "owner", "status"]),
+            models.Index(fields=["org", "team", "status"]),
+            models.Index(fields=["org", "status", "due_on"]),
+            models.Index(fields=["org", "source_type", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == ActionStatus.OPEN and self.due_on is not None and self.due_on < today
+
+    @property
+    def done_on_time(self) -> bool | None:
+        if self.status != ActionStatus.DONE or self.due_on is None or self.done_at is None:
+            return None
+        return timezone.localdate(self.done_at) <= self.due_on
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SOLVED = "solved", "Solved"
+    DROPPED = "dropped", "Dropped"
+
+
+def stale_after_days() -> int:
+    """An open issue that stays this long at one level of the tree is flagged."""
+    return int(getattr(settings, "ACCORD_ISSUE_STALE_DAYS", 14))
+
+
+class Issue(OrgScoped):
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    raised_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues_raised"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="issues", help_text="Where it sits now."
+    )
+    raised_in = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where it was first raised.",
+    )
+    status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    resolution = models.TextField(blank=True)
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    level_since = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "team", "status"]),
+            models.Index(fields=["org", "status", "level_since"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def days_at_level(self, now: dt.datetime | None = None) -> int:
+        return ((now or timezone.now()) - self.level_since).days
+
+    def is_stale(self, now: dt.datetime | None = None) -> bool:
+        return self.status == IssueStatus.OPEN and self.days_at_level(now) >= stale_after_days()
+
+
+class IssueEscalation(OrgScoped):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="escalations")
+    from_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    to_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    days_at_level = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.issue} → {self.to_team}"
