@@ -1,7 +1,7 @@
 """The event log over the API: the audit trail integrators read."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: ninja resolves the annotations of
+# @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
 from typing import Any
 
