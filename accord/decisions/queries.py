@@ -1,0 +1,418 @@
+"""Reads shared by pages, the API, meeting agendas and analysis.
+
+Figures (latency, follow-through) are computed in Python from plain rows loaded in a
+few bulk queries, so their cost does not depend on how many objects a page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accord.decisions.models import (
+    UNDECIDED,
+    ActionItem,
+    ActionStatus,
+    Decision,
+    DecisionStatus,
+    Issue,
+    IssueStatus,
+    stale_after_days,
+)
+from accord.org.models import Organization, Person
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+def decisions(org: Organization) -> QuerySet[Decision]:
+    return Decision.objects.for_org(org).select_related("approver", "driver")
+
+
+def waiting_on(person: Person) -> QuerySet[Decision]:
+    """Open or proposed decisions this person is the approver of, soonest deadline first."""
+    return (
+        Decision.objects.for_org(person.org)
+        .filter(approver=person, status__in=UNDECIDED)
+        .select_related("approver", "driver")
+        .order_by("decide_by", "opened_at", "id")
+    )
+
+
+def overdue_decisions(org: Organization, today: dt.date | None = None) -> QuerySet[Decision]:
+    """Open or proposed decisions past their decide-by date, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Decision.objects.for_org(org)
+        .filter(status__in=UNDECIDED, decide_by__lt=today)
+        .select_related("approver", "driver")
+        .order_by("decide_by", "id")
+    )
+
+
+def decisions_awaiting(org: Organization, person_ids: Iterable[int]) -> QuerySet[Decision]:
+    """Undecided decisions any of these people approve or drive (for meeting agendas)."""
+    ids = list(person_ids)
+    return (
+        Decision.objects.for_org(org)
+        .filter(status__in=UNDECIDED)
+        .filter(Q(approver_id__in=ids) | Q(driver_id__in=ids))
+        .select_related("approver", "driver")
+        .order_by("decide_by", "opened_at", "id")
+    )
+
+
+def search(qs: QuerySet[Decision], text: str) -> QuerySet[Decision]:
+    """Full-text search over question, context, outcome and rationale.
+
+    PostgreSQL: a weighted `tsvector` ranked by relevance (English stemming, so
+    "migrate" finds "migration"). SQLite: every word must appear in one of those fields.
+    """
+    text = (text or "").strip()
+    if not text:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("question", weight="A", config="english")
+            + SearchVector("outcome", weight="B", config="english")
+            + SearchVector("context", weight="C", config="english")
+            + SearchVector("rationale", weight="C", config="english")
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return (
+            qs.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "-opened_at", "-id")
+        )
+    for word in text.split():
+        word = word.strip("\"'")
+        if not word:
+            continue
+        qs = qs.filter(
+            Q(question__icontains=word)
+            | Q(context__icontains=word)
+            | Q(outcome__icontains=word)
+            | Q(rationale__icontains=word)
+        )
+    return qs
+
+
+def filter_log(
+    org: Organization,
+    *,
+    q: str = "",
+    status: str = "",
+    team_id: int | None = None,
+    approver_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    overdue: bool = False,
+) -> QuerySet[Decision]:
+    """The decision log with its filters; dates apply to when it was opened."""
+    qs = decisions(org)
+    if status:
+        qs = qs.filter(status=status)
+    if team_id:
+        qs = qs.filter(teams__id=team_id)
+    if approver_id:
+        qs = qs.filter(approver_id=approver_id)
+    if since:
+        qs = qs.filter(opened_at__date__gte=since)
+    if until:
+        qs = qs.filter(opened_at__date__lte=until)
+    if overdue:
+        qs = qs.filter(status__in=UNDECIDED, decide_by__lt=timezone.localdate())
+    return search(qs, q)
+
+
+@dataclass
+class Latency:
+    """Days from opened to decided over a set of decisions."""
+
+    count: int = 0
+    days: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return round(statistics.median(self.days), 1) if self.days else None
+
+    @property
+    def mean(self) -> float | None:
+        return round(statistics.fmean(self.days), 1) if self.days else None
+
+    @property
+    def max(self) -> float | None:
+        return round(max(self.days), 1) if self.days else None
+
+    def add(self, days: float) -> None:
+        self.count += 1
+        self.days.append(days)
+
+
+@dataclass
+class LatencyReport:
+    overall: Latency
+    per_decision: dict[int, float]  # decision id -> days
+    per_team: dict[int, Latency]  # team id -> stats (a decision counts for each team)
+    per_approver: dict[int, Latency]  # person id -> stats
+    team_names: dict[int, str]
+    approver_names: dict[int, str]
+
+
+def decision_latency(
+    org: Organization,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    team_ids: Iterable[int] | None = None,
+) -> LatencyReport:
+    """Latency of decisions decided in [since, until], per decision, team and approver.
+
+    Superseded and reversed decisions count too: they were decided. Three queries.
+    """
+    qs = Decision.objects.for_org(org).filter(decided_at__isnull=False)
+    if since:
+        qs = qs.filter(decided_at__date__gte=since)
+    if until:
+        qs = qs.filter(decided_at__date__lte=until)
+    if team_ids is not None:
+        qs = qs.filter(teams__id__in=list(team_ids)).distinct()
+    rows = list(qs.values_list("id", "approver_id", "approver__name", "opened_at", "decided_at"))
+    ids = [r[0] for r in rows]
+    teams_of: dict[int, list[int]] = defaultdict(list)
+    team_names: dict[int, str] = {}
+    if ids:
+        through = Decision.teams.through
+        for did, tid, name in through.objects.filter(decision_id__in=ids).values_list(
+            "decision_id", "team_id", "team__name"
+        ):
+            teams_of[did].append(tid)
+            team_names[tid] = name
+    overall = Latency()
+    per_decision: dict[int, float] = {}
+    per_team: dict[int, Latency] = defaultdict(Latency)
+    per_approver: dict[int, Latency] = defaultdict(Latency)
+    approver_names: dict[int, str] = {}
+    for did, approver_id, approver_name, opened, decided in rows:
+        days = max(0.0, (decided - opened).total_seconds() / 86400)
+        per_decision[did] = round(days, 2)
+        overall.add(days)
+        per_approver[approver_id].add(days)
+        approver_names[approver_id] = approver_name
+        for tid in teams_of.get(did, []):
+            per_team[tid].add(days)
+    return LatencyReport(
+        overall=overall,
+        per_decision=per_decision,
+        per_team=dict(per_team),
+        per_approver=dict(per_approver),
+        team_names=team_names,
+        approver_names=approver_names,
+    )
+
+
+# --- action items ------------------------------------------------------------------------
+
+
+@dataclass
+class FollowThrough:
+    """Action items due in the window (the last `days` days, up to yesterday), not dropped.
+
+    `on_time` were done by their due date, `late` were done after it, `overdue` are still
+    open. `rate` is on_time / due (None when nothing fell due). Items with no due date
+    cannot be late; they are counted apart (`undated_done`, `undated_open`).
+    """
+
+    days: int
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    undated_done: int = 0
+    undated_open: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.rate is None else round(self.rate * 100)
+
+
+_FT_FIELDS = ("owner_id", "team_id", "due_on", "status", "done_at", "created_at")
+
+
+def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> list[tuple]:
+    start = today - dt.timedelta(days=days)
+    qs = (
+        ActionItem.objects.for_org(org)
+        .exclude(status=ActionStatus.DROPPED)
+        .filter(
+            Q(due_on__gte=start, due_on__lt=today)
+            | Q(due_on__isnull=True, status=ActionStatus.OPEN)
+            | Q(due_on__isnull=True, done_at__date__gte=start)
+        )
+        .filter(**filters)
+    )
+    return list(qs.values_list(*_FT_FIELDS))
+
+
+def _tally(ft: FollowThrough, row: tuple) -> None:
+    _, _, due_on, status, done_at, _ = row
+    if due_on is None:
+        if status == ActionStatus.DONE:
+            ft.undated_done += 1
+        else:
+            ft.undated_open += 1
+        return
+    ft.due += 1
+    if status == ActionStatus.DONE and done_at is not None:
+        if timezone.localdate(done_at) <= due_on:
+            ft.on_time += 1
+        else:
+            ft.late += 1
+    else:
+        ft.overdue += 1
+
+
+def follow_through(
+    org: Organization,
+    person: Person | None = None,
+    team=None,
+    days: int = 30,
+    today: dt.date | None = None,
+) -> FollowThrough:
+    """Follow-through of a person (as owner), a team (items filed to it), or everyone."""
+    today = today or timezone.localdate()
+    filters = {}
+    if person is not None:
+        filters["owner"] = person
+    if team is not None:
+        filters["team"] = team
+    ft = FollowThrough(days=days)
+    for row in _follow_rows(org, days, today, **filters):
+        _tally(ft, row)
+    return ft
+
+
+def follow_through_by(
+    org: Organization, key: str = "owner", days: int = 30, today: dt.date | None = None
+) -> dict[int, FollowThrough]:
+    """Follow-through per owner (`key="owner"`) or per team (`key="team"`), in one query."""
+    today = today or timezone.localdate()
+    index = 0 if key == "owner" else 1
+    out: dict[int, FollowThrough] = {}
+    for row in _follow_rows(org, days, today):
+        k = row[index]
+        if k is None:
+            continue
+        _tally(out.setdefault(k, FollowThrough(days=days)), row)
+    return out
+
+
+def action_items(org: Organization) -> QuerySet[ActionItem]:
+    return ActionItem.objects.for_org(org).select_related("owner", "team")
+
+
+def overdue_action_items(
+    org: Organization,
+    *,
+    person: Person | None = None,
+    team=None,
+    today: dt.date | None = None,
+) -> QuerySet[ActionItem]:
+    today = today or timezone.localdate()
+    qs = action_items(org).filter(status=ActionStatus.OPEN, due_on__lt=today)
+    if person is not None:
+        qs = qs.filter(owner=person)
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs.order_by("due_on", "id")
+
+
+def action_items_due(
+    org: Organization,
+    person_ids: Iterable[int] | None = None,
+    team_ids: Iterable[int] | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[ActionItem]:
+    """Open action items due on or before `until` (overdue ones included), for agendas.
+
+    With both person_ids and team_ids, an item matching either is included.
+    """
+    qs = action_items(org).filter(status=ActionStatus.OPEN, due_on__isnull=False)
+    if until is not None:
+        qs = qs.filter(due_on__lte=until)
+    cond = Q()
+    if person_ids is not None:
+        cond |= Q(owner_id__in=list(person_ids))
+    if team_ids is not None:
+        cond |= Q(team_id__in=list(team_ids))
+    if person_ids is not None or team_ids is not None:
+        qs = qs.filter(cond)
+    return qs.order_by("due_on", "id")
+
+
+def action_items_from(org: Organization, source_type: str, source_id: int) -> QuerySet[ActionItem]:
+    """The action items that came from one meeting, decision, check-in or issue."""
+    return action_items(org).filter(source_type=source_type, source_id=source_id)
+
+
+# --- issues ------------------------------------------------------------------------------
+
+
+def open_issues(org: Organization, team_ids: Iterable[int] | None = None) -> QuerySet[Issue]:
+    """Open issues, at the given teams' level if team_ids is given; most severe first."""
+    qs = (
+        Issue.objects.for_org(org)
+        .filter(status=IssueStatus.OPEN)
+        .select_related("team", "raised_by", "raised_in")
+    )
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=list(team_ids))
+    return qs.order_by("level_since", "id")
+
+
+def stale_issues(org: Organization, now: dt.datetime | None = None) -> QuerySet[Issue]:
+    """Open issues that have sat at one level longer than the threshold."""
+    now = now or timezone.now()
+    return open_issues(org).filter(level_since__lte=now - dt.timedelta(days=stale_after_days()))
+
+
+def latency_days(d: Decision) -> float | None:
+    if d.decided_at is None:
+        return None
+    return round((d.decided_at - d.opened_at).total_seconds() / 86400, 1)
+
+
+__all__ = [
+    "DecisionStatus",
+    "FollowThrough",
+    "Latency",
+    "LatencyReport",
+    "action_items",
+    "action_items_due",
+    "action_items_from",
+    "decision_latency",
+    "decisions",
+    "decisions_awaiting",
+    "filter_log",
+    "follow_through",
+    "follow_through_by",
+    "latency_days",
+    "open_issues",
+    "overdue_action_items",
+    "overdue_decisions",
+    "search",
+    "stale_issues",
+    "waiting_on",
+]

@@ -1,0 +1,923 @@
+"""Every write to decisions, action items and issues. Each records its events.
+
+Who may do what:
+- any member (not a viewer) may open a decision, raise an issue, record an action item;
+- only the approver decides a decision (`actor=None`, the system, may too);
+- a decided decision is immutable; it can only be superseded by another decision or
+  reversed (by its approver, or a leader/admin), and both keep the original;
+- an issue is solved or escalated by people of the team it sits in, or leaders/admins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.services import check_version, require_text, update_and_record
+from accord.decisions.models import (
+    UNDECIDED,
+    ActionItem,
+    ActionSource,
+    ActionStatus,
+    Decision,
+    DecisionLink,
+    DecisionOption,
+    DecisionStatus,
+    Issue,
+    IssueEscalation,
+    IssueStatus,
+    Severity,
+)
+from accord.org.models import Membership, Organization, Person, Role, Team
+from accord.org.permissions import require_role
+
+DECISION_FIELDS = (
+    "question",
+    "context",
+    "outcome",
+    "rationale",
+    "driver",
+    "approver",
+    "decide_by",
+    "revisit_on",
+    "revisit_trigger",
+)
+ACTION_FIELDS = ("title", "owner", "team", "due_on")
+ISSUE_FIELDS = ("title", "description", "severity")
+LINKABLE = {
+    "alignment.objective",
+    "alignment.keyresult",
+    "alignment.initiative",
+    "coordination.dependency",
+    "rhythm.meeting",
+    "rhythm.checkin",
+    "decisions.issue",
+    "decisions.decision",
+}
+
+
+# --- shared checks -----------------------------------------------------------------------
+
+
+def _one(value: Any, field: str, what: str) -> Any:
+    """Exactly one object where a list or nothing might have been given."""
+    if isinstance(value, list | tuple | set):
+        if len(value) != 1:
+            raise ServiceError(
+                f"A decision has exactly one {what}; {len(value)} were given.",
+                fields={field: [f"Choose exactly one {what}."]},
+                code="exactly_one",
+            )
+        value = next(iter(value))
+    return value
+
+
+def _in_org(org: Organization, obj: Any, field: str, what: str) -> Any:
+    if obj is not None and obj.org_id != org.id:
+        raise ServiceError(
+            f"No {what} {obj.pk} in {org.name}.",
+            fields={field: [f"Unknown {what}."]},
+            code="unknown_reference",
+        )
+    return obj
+
+
+def _active_person(org: Organization, person: Any, field: str, what: str) -> Person:
+    _in_org(org, person, field, what)
+    if person is not None and not person.is_active:
+        raise ServiceError(
+            f"{person.name} is no longer active in {org.name}.",
+            fields={field: [f"{person.name} is inactive."]},
+        )
+    return person
+
+
+def _people(org: Organization, people: Iterable[Person] | None, field: str) -> list[Person]:
+    out = list(people or [])
+    for p in out:
+        _in_org(org, p, field, "person")
+    return out
+
+
+def _teams(org: Organization, teams: Iterable[Team] | None, field: str) -> list[Team]:
+    out = list(teams or [])
+    for t in out:
+        _in_org(org, t, field, "team")
+    return out
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _date(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ServiceError(
+            f"{value!r} is not a date; use YYYY-MM-DD.", fields={field: ["Enter a date."]}
+        ) from None
+
+
+def _writer(actor: Person | None, action: str) -> None:
+    require_role(actor, Role.MEMBER, action)
+
+
+def _is_leader(actor: Person | None) -> bool:
+    return actor is None or (actor.is_active and actor.has_role(Role.LEADER))
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+def _decision_snapshot(d: Decision) -> dict[str, Any]:
+    snap = activity.snapshot(d, (*DECISION_FIELDS, "status"))
+    return snap
+
+
+def _check_decision_editable(d: Decision) -> None:
+    if d.status not in UNDECIDED:
+        raise ServiceError(
+            f"This decision is {d.get_status_display().lower()} and cannot be edited; "
+            "supersede it with a new decision or reverse it instead.",
+            code="immutable",
+        )
+
+
+def _may_edit_decision(actor: Person | None, d: Decision) -> None:
+    _writer(actor, "edit decisions")
+    if actor is None or _is_leader(actor):
+        return
+    if actor.pk in (d.driver_id, d.approver_id, d.created_by_id):
+        return
+    if d.contributors.filter(pk=actor.pk).exists():
+        return
+    raise PermissionDenied(
+        "Only the decision's driver, approver, contributors, whoever opened it, "
+        "or a leader may edit it."
+    )
+
+
+def _clean_decision(org: Organization, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    out = dict(data)
+    if "question" in out:
+        out["question"] = require_text(out["question"], "question", max_length=300)
+    for name in ("context", "outcome", "rationale", "revisit_trigger"):
+        if name in out:
+            out[name] = (out[name] or "").strip()
+    if "revisit_trigger" in out and len(out["revisit_trigger"]) > 300:
+        raise ServiceError(
+            "The revisit trigger is too long (at most 300 characters).",
+            fields={"revisit_trigger": ["At most 300 characters."]},
+        )
+    if "approver" in out:
+        approver = _one(out["approver"], "approver", "approver")
+        if approver is None:
+            raise ServiceError(
+                "A decision needs exactly one approver.",
+                fields={"approver": ["Choose the one person who decides."]},
+                code="exactly_one",
+            )
+        out["approver"] = _active_person(org, approver, "approver", "person")
+    if "driver" in out:
+        out["driver"] = _in_org(org, _one(out["driver"], "driver", "driver"), "driver", "person")
+    for name in ("decide_by", "revisit_on"):
+        if name in out:
+            out[name] = _date(out[name], name)
+    if out.get("decide_by") and out["decide_by"] < _today():
+        raise ServiceError(
+            f"The decide-by date {out['decide_by'].isoformat()} is in the past.",
+            fields={"decide_by": ["Choose today or a later date."]},
+        )
+    return out
+
+
+@transaction.atomic
+def create_decision(
+    org: Organization,
+    actor: Person | None,
+    question: str,
+    approver: Person,
+    outcome: str = "",
+    *,
+    context: str = "",
+    rationale: str = "",
+    driver: Person | None = None,
+    contributors: Iterable[Person] | None = None,
+    informed: Iterable[Person] | None = None,
+    teams: Iterable[Team] | None = None,
+    decide_by: dt.date | None = None,
+    revisit_on: dt.date | None = None,
+    revisit_trigger: str = "",
+    links: Iterable[tuple[str, int, str]] | None = None,
+    opened_at: dt.datetime | None = None,
+) -> Decision:
+    """Open a decision. Only question and approver are required.
+
+    `links` are (target_type "app.model", target_id, label) tuples.
+    `opened_at` backdates the opening (importers and the demo).
+    """
+    _writer(actor, "open decisions")
+    data = _clean_decision(
+        org,
+        {
+            "question": question,
+            "approver": approver,
+            "outcome": outcome,
+            "context": context,
+            "rationale": rationale,
+            "driver": driver if driver is not None else actor,
+            "decide_by": decide_by,
+            "revisit_on": revisit_on,
+            "revisit_trigger": revisit_trigger,
+        },
+        creating=True,
+    )
+    contributors = _people(org, contributors, "contributors")
+    informed = _people(org, informed, "informed")
+    teams = _teams(org, teams, "teams")
+    links = [_clean_link(t, i, label) for t, i, label in (links or [])]
+    d = Decision.objects.create(
+        org=org, created_by=actor, opened_at=opened_at or timezone.now(), **data
+    )
+    d.contributors.set(contributors)
+    d.informed.set(informed)
+    d.teams.set(teams)
+    for target_type, target_id, label in links:
+        DecisionLink.objects.create(
+            org=org, decision=d, target_type=target_type, target_id=target_id, label=label
+        )
+    after = _decision_snapshot(d)
+    after.update(
+        contributors=[p.pk for p in contributors],
+        informed=[p.pk for p in informed],
+        teams=[t.pk for t in teams],
+    )
+    activity.record(org, actor, "created", d, after=after)
+    return d
+
+
+@transaction.atomic
+def update_decision(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    *,
+    expected_version: int | None = None,
+    contributors: Iterable[Person] | None = None,
+    informed: Iterable[Person] | None = None,
+    teams: Iterable[Team] | None = None,
+    **changes: Any,
+) -> Decision:
+    """Change an open or proposed decision's fields or roles; refused once decided."""
+    _in_org(org, decision, "decision", "decision")
+    unknown = set(changes) - set(DECISION_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a decision.")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    _check_decision_editable(d)
+    _may_edit_decision(actor, d)
+    check_version(d, expected_version)
+    # An unchanged decide-by date that has since passed is not a new mistake.
+    if "decide_by" in changes and _date(changes["decide_by"], "decide_by") == d.decide_by:
+        changes.pop("decide_by")
+    data = _clean_decision(org, changes, creating=False)
+    roles_before: dict[str, Any] = {}
+    roles_after: dict[str, Any] = {}
+    for name, values, field in (
+        ("contributors", contributors, d.contributors),
+        ("informed", informed, d.informed),
+        ("teams", teams, d.teams),
+    ):
+        if values is None:
+            continue
+        values = _teams(org, values, name) if name == "teams" else _people(org, values, name)
+        old = sorted(field.values_list("pk", flat=True))
+        new = sorted(v.pk for v in values)
+        if old != new:
+            field.set(values)
+            roles_before[name], roles_after[name] = old, new
+    version_before = d.version
+    update_and_record(org, actor, d, data)
+    if roles_after:
+        if d.version == version_before:
+            d.version += 1
+            d.save(update_fields=["version"])
+        activity.record(org, actor, "roles_changed", d, before=roles_before, after=roles_after)
+    return d
+
+
+@transaction.atomic
+def add_option(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    title: str,
+    pros: str = "",
+    cons: str = "",
+) -> DecisionOption:
+    _in_org(org, decision, "decision", "decision")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    _check_decision_editable(d)
+    _may_edit_decision(actor, d)
+    title = require_text(title, "title")
+    last = d.options.order_by("-position").values_list("position", flat=True).first()
+    option = DecisionOption.objects.create(
+        org=org,
+        decision=d,
+        title=title,
+        pros=(pros or "").strip(),
+        cons=(cons or "").strip(),
+        position=0 if last is None else last + 1,
+    )
+    d.version += 1
+    d.save(update_fields=["version"])
+    activity.record(
+        org,
+        actor,
+        "option_added",
+        d,
+        after={"option": option.pk, "title": title, "pros": option.pros, "cons": option.cons},
+    )
+    return option
+
+
+@transaction.atomic
+def remove_option(org: Organization, actor: Person | None, option: DecisionOption) -> None:
+    _in_org(org, option, "option", "option")
+    d = Decision.objects.select_for_update().get(pk=option.decision_id)
+    _check_decision_editable(d)
+    _may_edit_decision(actor, d)
+    activity.record(
+        org, actor, "option_removed", d, before={"option": option.pk, "title": option.title}
+    )
+    option.delete()
+    d.version += 1
+    d.save(update_fields=["version"])
+
+
+@transaction.atomic
+def link(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    target_type: str,
+    target_id: int,
+    label: str = "",
+) -> DecisionLink:
+    """Say what a decision concerns: ("alignment.objective", 12, "Grow revenue")."""
+    _in_org(org, decision, "decision", "decision")
+    _writer(actor, "link decisions")
+    target_type, target_id, label = _clean_link(target_type, target_id, label)
+    found = DecisionLink.objects.filter(
+        decision=decision, target_type=target_type, target_id=target_id
+    ).first()
+    if found:
+        return found
+    obj = DecisionLink.objects.create(
+        org=org, decision=decision, target_type=target_type, target_id=target_id, label=label
+    )
+    activity.record(
+        org,
+        actor,
+        "linked",
+        decision,
+        after={"target_type": target_type, "target_id": target_id, "label": label},
+    )
+    return obj
+
+
+def _clean_link(target_type: str, target_id: Any, label: str) -> tuple[str, int, str]:
+    if target_type not in LINKABLE:
+        raise ServiceError(
+            f"A decision cannot be linked to {target_type!r}; use one of "
+            f"{', '.join(sorted(LINKABLE))}.",
+            fields={"target_type": ["Unknown kind of target."]},
+        )
+    try:
+        target_id = int(target_id)
+    except (TypeError, ValueError):
+        raise ServiceError(
+            f"{target_id!r} is not an id.", fields={"target_id": ["Enter a number."]}
+        ) from None
+    return target_type, target_id, (label or "").strip()[:300]
+
+
+@transaction.atomic
+def propose(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    outcome: str = "",
+    rationale: str = "",
+) -> Decision:
+    """Put a proposed outcome in front of the approver."""
+    _in_org(org, decision, "decision", "decision")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    if d.status != DecisionStatus.OPEN:
+        raise ServiceError(
+            f"Only an open decision can be proposed; this one is {d.status}.",
+            code="wrong_status",
+        )
+    _may_edit_decision(actor, d)
+    changes: dict[str, Any] = {"status": DecisionStatus.PROPOSED, "proposed_at": timezone.now()}
+    if outcome:
+        changes["outcome"] = outcome.strip()
+    if rationale:
+        changes["rationale"] = rationale.strip()
+    if not changes.get("outcome", d.outcome):
+        raise ServiceError(
+            "Write the proposed outcome first.", fields={"outcome": ["Required to propose."]}
+        )
+    return update_and_record(org, actor, d, changes, verb="proposed")
+
+
+@transaction.atomic
+def decide(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    outcome: str = "",
+    rationale: str = "",
+    *,
+    decided_at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Decision:
+    """The approver decides. The informed people and affected teams are named in the event."""
+    _in_org(org, decision, "decision", "decision")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    if actor is not None and actor.pk != d.approver_id:
+        raise PermissionDenied(f"Only the approver ({d.approver.name}) can decide this decision.")
+    _writer(actor, "decide")
+    if d.status not in UNDECIDED:
+        raise ServiceError(f"This decision is already {d.status}.", code="wrong_status")
+    check_version(d, expected_version)
+    outcome = (outcome or "").strip() or d.outcome
+    if not outcome:
+        raise ServiceError(
+            "A decision needs an outcome.", fields={"outcome": ["Write what was decided."]}
+        )
+    when = decided_at or timezone.now()
+    if when < d.opened_at:
+        raise ServiceError("A decision cannot be decided before it was opened.")
+    before = activity.snapshot(d, ("status", "outcome", "rationale", "decided_at"))
+    d.status = DecisionStatus.DECIDED
+    d.outcome = outcome
+    if rationale:
+        d.rationale = rationale.strip()
+    d.decided_at = when
+    d.version += 1
+    d.save(update_fields=["status", "outcome", "rationale", "decided_at", "version"])
+    after = activity.snapshot(d, ("status", "outcome", "rationale", "decided_at"))
+    after["informed"] = list(d.informed.values_list("pk", flat=True))
+    after["teams"] = list(d.teams.values_list("pk", flat=True))
+    after["latency_hours"] = round((when - d.opened_at).total_seconds() / 3600, 1)
+    activity.record(org, actor, "decided", d, before=before, after=after)
+    return d
+
+
+def _may_close(actor: Person | None, d: Decision, action: str) -> None:
+    _writer(actor, action)
+    if actor is not None and actor.pk != d.approver_id and not _is_leader(actor):
+        raise PermissionDenied(f"Only the approver ({d.approver.name}) or a leader may {action}.")
+
+
+@transaction.atomic
+def supersede(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    by: Decision,
+    reason: str,
+) -> Decision:
+    """Replace a decided decision by another; both are kept and point at each other."""
+    _in_org(org, decision, "decision", "decision")
+    _in_org(org, by, "by", "decision")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    new = Decision.objects.select_for_update().get(pk=by.pk)
+    _may_close(actor, d, "supersede this decision")
+    if d.status != DecisionStatus.DECIDED:
+        raise ServiceError(
+            f"Only a decided decision can be superseded; this one is {d.status}.",
+            code="wrong_status",
+        )
+    if new.pk == d.pk:
+        raise ServiceError(
+            "A decision cannot supersede itself.", fields={"by": ["Choose another decision."]}
+        )
+    if new.status in (DecisionStatus.SUPERSEDED, DecisionStatus.REVERSED):
+        raise ServiceError(
+            f"{new.question!r} is itself {new.status}; it cannot replace another decision.",
+            fields={"by": ["Choose a live decision."]},
+        )
+    reason = require_text(reason, "reason", max_length=2000)
+    update_and_record(
+        org,
+        actor,
+        d,
+        {
+            "status": DecisionStatus.SUPERSEDED,
+            "superseded_by": new,
+            "supersede_reason": reason,
+            "closed_at": timezone.now(),
+        },
+        verb="superseded",
+    )
+    activity.record(org, actor, "supersedes", new, after={"supersedes": d.pk, "reason": reason})
+    return d
+
+
+@transaction.atomic
+def reverse(org: Organization, actor: Person | None, decision: Decision, reason: str) -> Decision:
+    """Undo a decided decision, with why; the original outcome is kept."""
+    _in_org(org, decision, "decision", "decision")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    _may_close(actor, d, "reverse this decision")
+    if d.status != DecisionStatus.DECIDED:
+        raise ServiceError(
+            f"Only a decided decision can be reversed; this one is {d.status}.",
+            code="wrong_status",
+        )
+    reason = require_text(reason, "reason", max_length=2000)
+    return update_and_record(
+        org,
+        actor,
+        d,
+        {"status": DecisionStatus.REVERSED, "reversal_reason": reason, "closed_at": timezone.now()},
+        verb="reversed",
+    )
+
+
+# --- action items ------------------------------------------------------------------------
+
+
+def _clean_action(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    if "title" in out:
+        out["title"] = require_text(out["title"], "title", max_length=300)
+    if "owner" in out:
+        owner = out["owner"]
+        if owner is None:
+            raise ServiceError(
+                "An action item needs an owner.", fields={"owner": ["Choose who will do it."]}
+            )
+        out["owner"] = _active_person(org, owner, "owner", "person")
+    if "team" in out:
+        out["team"] = _in_org(org, out["team"], "team", "team")
+    if "due_on" in out:
+        out["due_on"] = _date(out["due_on"], "due_on")
+    return out
+
+
+@transaction.atomic
+def create_action_item(
+    org: Organization,
+    actor: Person | None,
+    title: str,
+    owner: Person,
+    due_on: dt.date | None = None,
+    team: Team | None = None,
+    source_type: str = "",
+    source_id: int | None = None,
+    *,
+    created_at: dt.datetime | None = None,
+) -> ActionItem:
+    """An action item. `source_type` is one of ActionSource ("rhythm.meeting", …) or ""."""
+    _writer(actor, "record action items")
+    data = _clean_action(org, {"title": title, "owner": owner, "team": team, "due_on": due_on})
+    source_type = source_type or ""
+    if source_type not in ActionSource.values:
+        raise ServiceError(
+            f"Unknown source {source_type!r}; use one of "
+            f"{', '.join(v for v in ActionSource.values if v)} or none.",
+            fields={"source_type": ["Unknown source."]},
+        )
+    if source_type and source_id is None:
+        raise ServiceError(
+            "Say which item the action came from.", fields={"source_id": ["Required."]}
+        )
+    if (
+        source_type == ActionSource.DECISION
+        and not Decision.objects.filter(org=org, pk=source_id).exists()
+    ):
+        raise ServiceError(
+            f"No decision {source_id} in {org.name}.", fields={"source_id": ["Unknown decision."]}
+        )
+    if (
+        source_type == ActionSource.ISSUE
+        and not Issue.objects.filter(org=org, pk=source_id).exists()
+    ):
+        raise ServiceError(
+            f"No issue {source_id} in {org.name}.", fields={"source_id": ["Unknown issue."]}
+        )
+    item = ActionItem.objects.create(
+        org=org,
+        created_by=actor,
+        source_type=source_type,
+        source_id=source_id if source_type else None,
+        created_at=created_at or timezone.now(),
+        **data,
+    )
+    activity.record(
+        org,
+        actor,
+        "created",
+        item,
+        after=activity.snapshot(item, (*ACTION_FIELDS, "source_type", "source_id")),
+    )
+    return item
+
+
+def _may_change_action(actor: Person | None, item: ActionItem, action: str) -> None:
+    _writer(actor, action)
+    if actor is None or _is_leader(actor) or actor.pk in (item.owner_id, item.created_by_id):
+        return
+    if (
+        item.team_id
+        and Membership.objects.filter(person=actor, team_id=item.team_id, role="lead").exists()
+    ):
+        return
+    raise PermissionDenied(
+        "Only the action item's owner, whoever recorded it, its team's lead or a leader "
+        f"may {action}."
+    )
+
+
+@transaction.atomic
+def update_action_item(
+    org: Organization,
+    actor: Person | None,
+    item: ActionItem,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> ActionItem:
+    _in_org(org, item, "action_item", "action item")
+    unknown = set(changes) - set(ACTION_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an action item.")
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    _may_change_action(actor, item, "change it")
+    if item.status != ActionStatus.OPEN:
+        raise ServiceError(f"This action item is {item.status}; reopen it first.")
+    return update_and_record(
+        org, actor, item, _clean_action(org, changes), expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def complete_action_item(
+    org: Organization,
+    actor: Person | None,
+    item: ActionItem,
+    *,
+    done_at: dt.datetime | None = None,
+) -> ActionItem:
+    """Mark done now (or at `done_at`, for importers); the time is what follow-through uses."""
+    _in_org(org, item, "action_item", "action item")
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    _may_change_action(actor, item, "complete it")
+    if item.status != ActionStatus.OPEN:
+        raise ServiceError(f"This action item is already {item.status}.", code="wrong_status")
+    return update_and_record(
+        org,
+        actor,
+        item,
+        {"status": ActionStatus.DONE, "done_at": done_at or timezone.now()},
+        verb="completed",
+    )
+
+
+@transaction.atomic
+def drop_action_item(
+    org: Organization, actor: Person | None, item: ActionItem, reason: str = ""
+) -> ActionItem:
+    _in_org(org, item, "action_item", "action item")
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    _may_change_action(actor, item, "drop it")
+    if item.status != ActionStatus.OPEN:
+        raise ServiceError(f"This action item is already {item.status}.", code="wrong_status")
+    item = update_and_record(
+        org,
+        actor,
+        item,
+        {"status": ActionStatus.DROPPED, "dropped_at": timezone.now()},
+        verb="dropped",
+    )
+    return item
+
+
+@transaction.atomic
+def reopen_action_item(org: Organization, actor: Person | None, item: ActionItem) -> ActionItem:
+    _in_org(org, item, "action_item", "action item")
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    _may_change_action(actor, item, "reopen it")
+    if item.status == ActionStatus.OPEN:
+        return item
+    return update_and_record(
+        org,
+        actor,
+        item,
+        {"status": ActionStatus.OPEN, "done_at": None, "dropped_at": None},
+        verb="reopened",
+    )
+
+
+# --- issues ------------------------------------------------------------------------------
+
+
+def _may_act_for_team(actor: Person | None, team: Team, action: str) -> None:
+    _writer(actor, action)
+    if actor is None or _is_leader(actor):
+        return
+    if Membership.objects.filter(person=actor, team=team).exists():
+        return
+    raise PermissionDenied(f"Only people of {team.name} or a leader may {action}.")
+
+
+def _severity(value: str) -> str:
+    if value not in Severity.values:
+        raise ServiceError(
+            f"Unknown severity {value!r}; use one of {', '.join(Severity.values)}.",
+            fields={"severity": ["Unknown severity."]},
+        )
+    return value
+
+
+@transaction.atomic
+def raise_issue(
+    org: Organization,
+    actor: Person | None,
+    team: Team,
+    title: str,
+    description: str = "",
+    severity: str = Severity.MEDIUM,
+    *,
+    opened_at: dt.datetime | None = None,
+) -> Issue:
+    """Any member may raise an issue for any team to solve."""
+    _writer(actor, "raise issues")
+    if team is None:
+        raise ServiceError("Say which team should solve it.", fields={"team": ["Required."]})
+    _in_org(org, team, "team", "team")
+    title = require_text(title, "title", max_length=300)
+    severity = _severity(severity)
+    when = opened_at or timezone.now()
+    issue = Issue.objects.create(
+        org=org,
+        team=team,
+        raised_in=team,
+        title=title,
+        description=(description or "").strip(),
+        severity=severity,
+        raised_by=actor,
+        opened_at=when,
+        level_since=when,
+    )
+    activity.record(
+        org, actor, "raised", issue, after=activity.snapshot(issue, (*ISSUE_FIELDS, "team"))
+    )
+    return issue
+
+
+@transaction.atomic
+def update_issue(
+    org: Organization,
+    actor: Person | None,
+    issue: Issue,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Issue:
+    _in_org(org, issue, "issue", "issue")
+    unknown = set(changes) - set(ISSUE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an issue.")
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if actor is None or actor.pk != issue.raised_by_id:
+        _may_act_for_team(actor, issue.team, "change this issue")
+    else:
+        _writer(actor, "change this issue")
+    if "title" in changes:
+        changes["title"] = require_text(changes["title"], "title", max_length=300)
+    if "severity" in changes:
+        changes["severity"] = _severity(changes["severity"])
+    return update_and_record(org, actor, issue, changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def escalate_issue(
+    org: Organization,
+    actor: Person | None,
+    issue: Issue,
+    reason: str,
+    *,
+    at: dt.datetime | None = None,
+) -> Issue:
+    """Hand the issue to the parent team, with why. The root team cannot escalate further."""
+    _in_org(org, issue, "issue", "issue")
+    issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    _may_act_for_team(actor, issue.team, "escalate its issues")
+    if issue.status != IssueStatus.OPEN:
+        raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
+    parent = issue.team.parent
+    if parent is None:
+        raise ServiceError(
+            f"{issue.team.name} is the top of the team tree; there is no one above to "
+            "escalate to. Solve or drop the issue here.",
+            code="at_root",
+        )
+    reason = require_text(reason, "reason", max_length=2000)
+    when = at or timezone.now()
+    days = max(0, (when - issue.level_since).days)
+    IssueEscalation.objects.create(
+        org=org,
+        issue=issue,
+        from_team=issue.team,
+        to_team=parent,
+        reason=reason,
+        by=actor,
+        at=when,
+        days_at_level=days,
+    )
+    before = {"team": issue.team_id}
+    issue.team = parent
+    issue.level_since = when
+    issue.version += 1
+    issue.save(update_fields=["team", "level_since", "version"])
+    activity.record(
+        org,
+        actor,
+        "escalated",
+        issue,
+        before=before,
+        after={"team": parent.pk, "reason": reason, "days_at_level": days},
+    )
+    return issue
+
+
+@transaction.atomic
+def solve_issue(
+    org: Organization,
+    actor: Person | None,
+    issue: Issue,
+    resolution: str,
+    *,
+    decision: Decision | None = None,
+    at: dt.datetime | None = None,
+) -> Issue:
+    """Close the issue with how it was solved (optionally the decision that solved it)."""
+    _in_org(org, issue, "issue", "issue")
+    _in_org(org, decision, "decision", "decision")
+    issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    _may_act_for_team(actor, issue.team, "solve its issues")
+    if issue.status != IssueStatus.OPEN:
+        raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
+    resolution = require_text(resolution, "resolution", max_length=5000)
+    return update_and_record(
+        org,
+        actor,
+        issue,
+        {
+            "status": IssueStatus.SOLVED,
+            "resolution": resolution,
+            "decision": decision,
+            "closed_at": at or timezone.now(),
+            "closed_by": actor,
+        },
+        verb="solved",
+    )
+
+
+@transaction.atomic
+def drop_issue(org: Organization, actor: Person | None, issue: Issue, reason: str) -> Issue:
+    _in_org(org, issue, "issue", "issue")
+    issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    _may_act_for_team(actor, issue.team, "drop its issues")
+    if issue.status != IssueStatus.OPEN:
+        raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
+    reason = require_text(reason, "reason", max_length=2000)
+    return update_and_record(
+        org,
+        actor,
+        issue,
+        {
+            "status": IssueStatus.DROPPED,
+            "resolution": reason,
+            "closed_at": timezone.now(),
+            "closed_by": actor,
+        },
+        verb="dropped",
+    )
