@@ -5,7 +5,7 @@
 import datetime as dt
 
 from django.db.models import Q
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
@@ -144,7 +144,7 @@ def create_team(request, payload: TeamIn):
         parent=parent,
         description=payload.description,
     )
-    return 201, team
+    return Status(201, team)
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="Get a team")
@@ -169,7 +169,7 @@ def delete_team(request, team_id: int):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     services.delete_team(org, actor_of(request), team)
-    return 204, None
+    return Status(204, None)
 
 
 # --- people ------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def list_people(
 @router.post("/people", response={201: PersonOut}, summary="Add a person")
 def create_person(request, payload: PersonIn):
     person = services.add_person(org_of(request), actor_of(request), **payload.model_dump())
-    return 201, person
+    return Status(201, person)
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="Get a person")
@@ -225,7 +225,7 @@ def deactivate_person(request, person_id: int):
     org = org_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
     services.update_person(org, actor_of(request), person, is_active=False)
-    return 204, None
+    return Status(204, None)
 
 
 # --- memberships -------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def create_membership(request, payload: MembershipIn):
         role=payload.role,
         allocation=payload.allocation,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut, summary="Get a membership")
@@ -283,4 +283,4 @@ def delete_membership(request, membership_id: int):
     org = org_of(request)
     membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
     services.remove_membership(org, actor_of(request), membership)
-    return 204, None
+    return Status(204, None)

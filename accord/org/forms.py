@@ -32,6 +32,14 @@ class PersonForm(forms.Form):
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
 
 
+class ProfileForm(forms.Form):
+    """What people who are not admins may change about themselves."""
+
+    name = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, required=False)
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+
+
 class MembershipForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none())
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.MEMBER)

@@ -38,6 +38,13 @@ def can_manage_people(actor: Person) -> bool:
     return actor.is_active and actor.has_role(Role.ADMIN)
 
 
+def can_edit_person(actor: Person, person: Person) -> bool:
+    """Admins edit anyone; members and above edit their own profile; viewers nothing."""
+    if can_manage_people(actor):
+        return True
+    return actor.pk == person.pk and actor.is_active and actor.has_role(Role.MEMBER)
+
+
 def can_manage_team(actor: Person, team: Team) -> bool:
     try:
         require_team_admin(actor, team, "")

@@ -29,6 +29,7 @@ from accord.org.models import (
 from accord.org.permissions import require_role, require_team_admin
 
 PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
+PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
 TEAM_FIELDS = ("name", "slug", "parent", "description")
 MEMBERSHIP_FIELDS = ("role", "allocation")
 
@@ -124,8 +125,10 @@ def update_person(
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a person.")
     is_self = actor is not None and actor.pk == person.pk
-    if set(changes) - {"name", "title", "timezone"} or not is_self:
+    if set(changes) - set(PROFILE_FIELDS) or not is_self:
         require_role(actor, Role.ADMIN, "change other people or roles")
+    else:
+        require_role(actor, Role.MEMBER, "change your profile")
     data = _clean_person(changes)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if data.get("role", person.role) != Role.ADMIN and person.role == Role.ADMIN:
@@ -237,7 +240,8 @@ def update_team(
             raise ServiceError(
                 f"The address {slug!r} is empty or taken.", fields={"slug": ["Already in use."]}
             )
-    verb = "moved" if set(changes) == {"parent"} else "updated"
+    changed = {name for name, value in changes.items() if getattr(team, name) != value}
+    verb = "moved" if changed == {"parent"} else "updated"
     return update_and_record(
         org, actor, team, changes, verb=verb, expected_version=expected_version
     )

@@ -7,9 +7,15 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accord.core.errors import ServiceError
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions, queries, services
-from accord.org.forms import MembershipEditForm, MembershipForm, PersonForm, TeamForm
+from accord.org.forms import (
+    MembershipEditForm,
+    MembershipForm,
+    PersonForm,
+    ProfileForm,
+    TeamForm,
+)
 from accord.org.models import Membership, MembershipRole, Person, Team
 from accord.web import panels
 from accord.web.helpers import flash_error, form_error, org_view, paginate
@@ -71,6 +77,10 @@ def team_detail(request, team_slug: str):
 @org_view
 def team_new(request):
     org = request.org
+    _require(
+        permissions.can_edit_tree(request.person),
+        "Only a leader or an admin may change the team tree.",
+    )
     initial = {}
     parent_slug = request.GET.get("parent")
     if parent_slug:
@@ -91,6 +101,10 @@ def team_new(request):
 def team_edit(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    _require(
+        permissions.can_edit_tree(request.person),
+        "Only a leader or an admin may change the team tree.",
+    )
     form = TeamForm(
         request.POST or None,
         org=org,
@@ -152,6 +166,10 @@ def membership_edit(request, membership_id: int):
     org = request.org
     membership = get_object_or_404(
         Membership.objects.for_org(org).select_related("person", "team"), pk=membership_id
+    )
+    _require(
+        permissions.can_manage_team(request.person, membership.team),
+        f"Only a leader, an admin or a lead of {membership.team.name} may change its members.",
     )
     form = MembershipEditForm(
         request.POST or None,
@@ -221,6 +239,7 @@ def person_detail(request, person_id: int):
             "allocation_free": max(0, 100 - total),
             "history": history_for(org, "org.person", person.id),
             "can_manage": permissions.can_manage_people(request.person),
+            "can_edit": permissions.can_edit_person(request.person, person),
         },
     )
 
@@ -228,6 +247,7 @@ def person_detail(request, person_id: int):
 @org_view
 def person_new(request):
     org = request.org
+    _require(permissions.can_manage_people(request.person), "Only an admin may add people.")
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,9 +264,15 @@ def person_new(request):
 def person_edit(request, person_id: int):
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
-    form = PersonForm(
+    _require(
+        permissions.can_edit_person(request.person, person),
+        "Only an admin may change other people; viewers change nothing.",
+    )
+    # Admins change everything; everyone else only their own name, title and time zone.
+    form_class = PersonForm if permissions.can_manage_people(request.person) else ProfileForm
+    form = form_class(
         request.POST or None,
-        initial={f: getattr(person, f) for f in ("name", "email", "title", "role", "timezone")},
+        initial={f: getattr(person, f) for f in form_class.base_fields},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -263,6 +289,11 @@ def person_edit(request, person_id: int):
             messages.success(request, f"{person.name} saved.")
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
     return render(request, "org/person_form.html", {"form": form, "person": person})
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def _int(value) -> int | None:

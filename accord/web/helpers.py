@@ -37,7 +37,12 @@ def org_view(view):
 
 
 def form_error(form: forms.Form, exc: ServiceError) -> None:
-    """Show a service's refusal on the form: per field where it names one, else at the top."""
+    """Show a service's refusal on the form: per field where it names one, else at the top.
+
+    "Not allowed" and "not found" are not input errors: they propagate, so `org_view`
+    answers 403 or 404 rather than a form that could never be submitted.
+    """
+    _reraise_access_errors(exc)
     form.add_error(None, exc.message)
     for name, msgs in exc.fields.items():
         if name in form.fields:
@@ -46,7 +51,14 @@ def form_error(form: forms.Form, exc: ServiceError) -> None:
 
 
 def flash_error(request, exc: ServiceError) -> None:
+    """Show a service's refusal as a message on the next page (403/404 propagate)."""
+    _reraise_access_errors(exc)
     messages.error(request, exc.message)
+
+
+def _reraise_access_errors(exc: ServiceError) -> None:
+    if isinstance(exc, PermissionDenied | NotFound):
+        raise exc
 
 
 def paginate(request, queryset, per_page: int = 50):
