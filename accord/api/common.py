@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
@@ -67,3 +69,17 @@ def if_match(request: HttpRequest) -> int | None:
             'If-Match must carry the object\'s version, for example If-Match: "3".',
             fields={"If-Match": ["Expected a version number."]},
         ) from None
+
+
+@contextmanager
+def body_fields(**names: str) -> Iterator[None]:
+    """Name a service's refused fields as the request body does, e.g. parent -> parent_id.
+
+    with body_fields(parent="parent_id"):
+        services.update_team(...)
+    """
+    try:
+        yield
+    except ServiceError as exc:
+        exc.fields = {names.get(k, k): v for k, v in exc.fields.items()}
+        raise

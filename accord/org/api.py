@@ -8,7 +8,7 @@ from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
+from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
 from accord.org import services
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
 
@@ -136,14 +136,15 @@ def list_teams(request, parent_id: int | None = None, q: str = ""):
 def create_team(request, payload: TeamIn):
     org = org_of(request)
     parent = ref(Team.objects.for_org(org), payload.parent_id, "parent_id", "team")
-    team = services.create_team(
-        org,
-        actor_of(request),
-        name=payload.name,
-        slug=payload.slug,
-        parent=parent,
-        description=payload.description,
-    )
+    with body_fields(parent="parent_id"):
+        team = services.create_team(
+            org,
+            actor_of(request),
+            name=payload.name,
+            slug=payload.slug,
+            parent=parent,
+            description=payload.description,
+        )
     return Status(201, team)
 
 
@@ -159,9 +160,10 @@ def update_team(request, team_id: int, payload: TeamPatch):
     data = _patch_data(payload)
     if "parent_id" in data:
         data["parent"] = ref(Team.objects.for_org(org), data.pop("parent_id"), "parent_id", "team")
-    return services.update_team(
-        org, actor_of(request), team, expected_version=if_match(request), **data
-    )
+    with body_fields(parent="parent_id"):
+        return services.update_team(
+            org, actor_of(request), team, expected_version=if_match(request), **data
+        )
 
 
 @router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")
@@ -245,14 +247,17 @@ def list_memberships(request, team_id: int | None = None, person_id: int | None 
 @router.post("/memberships", response={201: MembershipOut}, summary="Add a person to a team")
 def create_membership(request, payload: MembershipIn):
     org = org_of(request)
-    membership = services.add_membership(
-        org,
-        actor_of(request),
-        person=ref(Person.objects.for_org(org), payload.person_id, "person_id", "person"),
-        team=ref(Team.objects.for_org(org), payload.team_id, "team_id", "team"),
-        role=payload.role,
-        allocation=payload.allocation,
-    )
+    person = ref(Person.objects.for_org(org), payload.person_id, "person_id", "person")
+    team = ref(Team.objects.for_org(org), payload.team_id, "team_id", "team")
+    with body_fields(person="person_id", team="team_id"):
+        membership = services.add_membership(
+            org,
+            actor_of(request),
+            person=person,
+            team=team,
+            role=payload.role,
+            allocation=payload.allocation,
+        )
     return Status(201, membership)
 
 
