@@ -251,6 +251,7 @@ def update_team(
 def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
     _same_org(org, team, "team")
     require_role(actor, Role.LEADER, "change the team tree")
+    team = Team.objects.select_for_update().get(pk=team.pk)  # the stored state, not a copy
     if team.children.exists():
         names = ", ".join(team.children.values_list("name", flat=True)[:5])
         raise ServiceError(
@@ -367,6 +368,7 @@ def update_membership(
 def remove_membership(org: Organization, actor: Person | None, membership: Membership) -> None:
     _same_org(org, membership, "membership")
     require_team_admin(actor, membership.team, "change its members")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     activity.record(
         org,
         actor,

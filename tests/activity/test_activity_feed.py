@@ -1,0 +1,58 @@
+"""The activity feed and each object's history show the events, newest first."""
+
+from __future__ import annotations
+
+from accord.org import services
+from tests.conftest import login
+
+
+def test_the_feed_shows_who_changed_what_newest_first(cast):
+    services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
+    services.update_person(cast.org, cast.admin, cast.viewer, title="Board observer")
+    response = login(cast.viewer).get("/o/acme/activity/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    person_change = page.index("Vic Viewer")
+    team_change = page.index("Platform Core")
+    assert person_change < team_change  # newest first
+    assert f'href="/o/acme/people/{cast.leader.pk}/">Leo Leader</a>' in page
+    assert "<del>Platform</del> → <ins>Platform Core</ins>" in page
+    assert "<ins>Board observer</ins>" in page
+
+
+def test_the_feed_filters_by_kind(cast):
+    services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
+    page = login(cast.member).get("/o/acme/activity/?type=org.person").content.decode()
+    assert "Platform Core" not in page
+    assert "Mia Member" in page
+    assert '<option value="org.team">' in page
+
+
+def test_the_feed_loads_more_in_pages(cast):
+    for i in range(60):
+        services.update_team(cast.org, None, cast.root, description=f"revision {i}")
+    client = login(cast.member)
+    first = client.get("/o/acme/activity/").content.decode()
+    assert first.count('class="event"') == 50
+    assert "revision 59" in first and "revision 5<" not in first
+    more = client.get("/o/acme/activity/?page=2", headers={"HX-Request": "true"})
+    partial = more.content.decode()
+    assert "<html" not in partial
+    assert "revision 5</ins>" in partial
+
+
+def test_a_team_page_shows_the_teams_history(cast):
+    services.update_team(cast.org, cast.leader, cast.platform, description="Runs the servers")
+    page = login(cast.member).get("/o/acme/teams/platform/").content.decode()
+    history = page[page.index('id="history-h"') :]
+    assert "Leo Leader</strong> updated" in history
+    assert "<ins>Runs the servers</ins>" in history
+    assert "Accord</strong> created" in history
+
+
+def test_a_person_page_shows_the_persons_history(cast):
+    services.update_person(cast.org, cast.admin, cast.member, title="Staff engineer")
+    page = login(cast.viewer).get(f"/o/acme/people/{cast.member.pk}/").content.decode()
+    history = page[page.index('id="history-h"') :]
+    assert "Ada Admin</strong> updated" in history
+    assert "<ins>Staff engineer</ins>" in history
