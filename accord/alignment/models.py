@@ -1,0 +1,403 @@
+"""Periods, objectives, key results, initiatives and the teams' priority stacks.
+
+Progress is never stored by hand for key results and objectives: it is derived from the
+numbers (see `progress.py`) and rolled up the alignment graph (see `queries.py`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from accord.org.models import OrgScoped, Person, Team
+
+
+class PeriodKind(models.TextChoices):
+    QUARTER = "quarter", "Quarter"
+    HALF = "half", "Half year"
+    YEAR = "year", "Year"
+    CUSTOM = "custom", "Custom"
+
+
+class PeriodState(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Period(OrgScoped):
+    """A named cycle (a quarter, a half, a year or custom dates); one per org is current."""
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
+    start = models.DateField()
+    end = models.DateField()
+    state = models.CharField(
+        max_length=10, choices=PeriodState.choices, default=PeriodState.PLANNING
+    )
+    is_current = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-start", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org"], condition=Q(is_current=True), name="period_one_current_per_org"
+            ),
+            models.UniqueConstraint(fields=["org", "name"], name="period_name_unique_in_org"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_ends"),
+        ]
+        indexes = [models.Index(fields=["org", "start"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def encloses(self, other: Period) -> bool:
+        """True when `other` lies within this period (a period encloses itself)."""
+        return self.start <= other.start and self.end >= other.end
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == PeriodState.CLOSED
+
+
+class ObjectiveLevel(models.TextChoices):
+    ORG = "org", "Organization"
+    TEAM = "team", "Team"
+
+
+class ObjectiveStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    MISSED = "missed", "Missed"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_OBJECTIVE_STATUSES = (ObjectiveStatus.DRAFT, ObjectiveStatus.ACTIVE)
+
+
+class Objective(OrgScoped):
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
+    )
+    level = models.CharField(
+        max_length=10, choices=ObjectiveLevel.choices, default=ObjectiveLevel.TEAM
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="objectives")
+    status = models.CharField(
+        max_length=10, choices=ObjectiveStatus.choices, default=ObjectiveStatus.ACTIVE
+    )
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How likely it is to be achieved, from 1 to 10."
+    )
+    confidence_updated_at = models.DateTimeField(null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=10),
+                name="objective_confidence_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(level="org") | Q(team__isnull=False),
+                name="objective_team_level_has_team",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "period", "status"]),
+            models.Index(fields=["org", "team"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ObjectiveLink(OrgScoped):
+    """`child` contributes to `parent` (possibly another team's) with a weight."""
+
+    child = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="child_links")
+    weight = models.FloatField(default=1.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="objectivelink_once"),
+            models.CheckConstraint(
+                condition=~Q(child=models.F("parent")), name="objectivelink_not_self"
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="objectivelink_weight_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} → {self.parent_id}"
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", "Increase to"
+    DECREASE = "decrease", "Decrease to"
+    ABOVE = "above", "Keep above"
+    BELOW = "below", "Keep below"
+    RANGE = "range", "Keep within range"
+
+
+class KeyResult(OrgScoped):
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    name = models.CharField(max_length=300)
+    unit = models.CharField(max_length=30, blank=True)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    start = models.FloatField(default=0)
+    target = models.FloatField(default=0)
+    current = models.FloatField(default=0)
+    range_low = models.FloatField(null=True, blank=True)
+    range_high = models.FloatField(null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    is_milestone = models.BooleanField(default=False)
+    done = models.BooleanField(default=False)
+    weight = models.FloatField(default=1.0)
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="key_results"
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="keyresult_weight_pos"),
+        ]
+        indexes = [models.Index(fields=["org", "owner"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def progress(self) -> float:
+        from accord.alignment.progress import kr_progress
+
+        return kr_progress(self)
+
+
+class KeyResultValue(OrgScoped):
+    """One recorded value of a key result: the history behind its trend line."""
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="values")
+    value = models.FloatField()
+    recorded_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(db_index=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        indexes = [models.Index(fields=["key_result", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key_result_id}={self.value}"
+
+
+class FrozenKeyResult(OrgScoped):
+    """The read-only record of a key result when its period was closed."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="frozen")
+    key_result = models.OneToOneField(KeyResult, on_delete=models.CASCADE, related_name="frozen")
+    value = models.FloatField()
+    done = models.BooleanField(default=False)
+    progress = models.FloatField()
+    frozen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ConfidenceUpdate(OrgScoped):
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="confidence_updates"
+    )
+    confidence = models.PositiveSmallIntegerField()
+    by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["objective", "at"])]
+
+
+class InitiativeStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_INITIATIVE_STATUSES = (
+    InitiativeStatus.PROPOSED,
+    InitiativeStatus.ACTIVE,
+    InitiativeStatus.PAUSED,
+)
+
+
+class Initiative(OrgScoped):
+    """The work a team does; active ones are ranked in the team's priority stack."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="initiatives")
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED
+    )
+    start_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, help_text="Empty for ongoing work.")
+    baseline_target_date = models.DateField(
+        null=True, blank=True, help_text="The first committed target date; never moves."
+    )
+    replan_count = models.PositiveIntegerField(default=0)
+    effort_weeks = models.FloatField(null=True, blank=True, help_text="Person-weeks.")
+    progress = models.PositiveSmallIntegerField(default=0)
+    rank = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position in the team's priority stack (1 = top)."
+    )
+    key_results = models.ManyToManyField(
+        KeyResult, through="InitiativeKeyResult", related_name="initiatives", blank=True
+    )
+    objectives = models.ManyToManyField(
+        Objective, through="InitiativeObjective", related_name="initiatives", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["team_id", "rank", "title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="initiative_progress_max"),
+            models.CheckConstraint(
+                condition=Q(effort_weeks__isnull=True) | Q(effort_weeks__gte=0),
+                name="initiative_effort_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "team", "status"]),
+            models.Index(fields=["team", "rank"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def slip_days(self) -> int | None:
+        """Days the target has moved against the first committed one (positive = later)."""
+        if self.baseline_target_date is None or self.target_date is None:
+            return None
+        return (self.target_date - self.baseline_target_date).days
+
+
+class InitiativeKeyResult(OrgScoped):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="kr_links")
+    key_result = models.ForeignKey(
+        KeyResult, on_delete=models.CASCADE, related_name="initiative_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "key_result"], name="initiative_kr_once")
+        ]
+
+
+class InitiativeObjective(OrgScoped):
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="objective_links"
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="initiative_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "objective"], name="initiative_objective_once"
+            )
+        ]
+
+
+class Replan(OrgScoped):
+    """One change of an initiative's target date, with the reason given."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="replans")
+    old_target_date = models.DateField(null=True, blank=True)
+    new_target_date = models.DateField(null=True, blank=True)
+    reason = models.TextField()
+    by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class RankChange(OrgScoped):
+    """One re-ranking in a team's priority stack: the data behind priority churn."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rank_changes")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="rank_changes"
+    )
+    old_rank = models.PositiveIntegerField(null=True, blank=True)
+    new_rank = models.PositiveIntegerField(null=True, blank=True)
+    by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["org", "team", "at"])]
+
+
+class TeamAlignmentSettings(OrgScoped):
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="alignment_settings")
+    wip_limit = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Most active initiatives the team means to run at once."
+    )
+    version = models.PositiveIntegerField(default=1)
+
+
+class AlignmentSettings(OrgScoped):
+    """What this organization calls the concepts (goals, outcomes, rocks, projects …)."""
+
+    objective_label = models.CharField(max_length=40, default="Objective")
+    key_result_label = models.CharField(max_length=40, default="Key result")
+    initiative_label = models.CharField(max_length=40, default="Initiative")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org"], name="alignmentsettings_once")]

@@ -1,0 +1,110 @@
+"""Progress of key results and objectives, on plain numbers (no database).
+
+Every function returns a percentage in [0, 100]. The rules, per direction:
+
+- increase to: linear from start to target; at or past the target is 100. If the target
+  is not above the start there is no distance to cover: 100 once the value reaches the
+  target, else 0.
+- decrease to: the mirror image.
+- keep above / keep below: 100 while the value is on the right side of the target;
+  on the wrong side, partial credit linear from the start (when the start was on the
+  wrong side too), else 0.
+- keep within a range [low, high]: 100 inside (a zero-width range is a single point);
+  outside, linear from the start to the nearest bound when the start was on that side,
+  else 0.
+- milestone: 100 when done, else 0.
+
+Non-finite numbers (NaN, infinity) count as no progress.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+INCREASE, DECREASE, ABOVE, BELOW, RANGE = "increase", "decrease", "above", "below", "range"
+
+
+def _clamp(x: float) -> float:
+    if math.isnan(x):
+        return 0.0
+    return max(0.0, min(100.0, x))
+
+
+def _toward(start: float, target: float, current: float) -> float:
+    """Share of the way from start up to target (target > start), as a percentage."""
+    return _clamp(100.0 * (current - start) / (target - start))
+
+
+def progress(
+    direction: str,
+    start: float,
+    target: float,
+    current: float,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    is_milestone: bool = False,
+    done: bool = False,
+) -> float:
+    if is_milestone:
+        return 100.0 if done else 0.0
+    values = [start, target, current] + [v for v in (low, high) if v is not None]
+    if not all(math.isfinite(v) for v in values):
+        return 0.0
+    if direction == INCREASE:
+        if target > start:
+            return _toward(start, target, current)
+        return 100.0 if current >= target else 0.0
+    if direction == DECREASE:
+        if target < start:
+            return _toward(-start, -target, -current)
+        return 100.0 if current <= target else 0.0
+    if direction == ABOVE:
+        return _range_progress(start, current, target, math.inf)
+    if direction == BELOW:
+        return _range_progress(start, current, -math.inf, target)
+    if direction == RANGE:
+        if low is None or high is None:
+            return 0.0
+        if low > high:
+            low, high = high, low
+        return _range_progress(start, current, low, high)
+    raise ValueError(f"Unknown direction {direction!r}")
+
+
+def _range_progress(start: float, current: float, low: float, high: float) -> float:
+    if low <= current <= high:
+        return 100.0
+    if current < low:
+        return _toward(start, low, current) if start < low else 0.0
+    return _toward(-start, -high, -current) if start > high else 0.0
+
+
+def kr_progress(kr: Any) -> float:
+    """Progress of a KeyResult-like object (model instance or a dict of its fields)."""
+    get = kr.get if isinstance(kr, dict) else lambda name: getattr(kr, name)
+    return progress(
+        get("direction"),
+        get("start"),
+        get("target"),
+        get("current"),
+        low=get("range_low"),
+        high=get("range_high"),
+        is_milestone=get("is_milestone"),
+        done=get("done"),
+    )
+
+
+def weighted_mean(items: Iterable[tuple[float | None, float]]) -> float | None:
+    """Weighted mean of (value, weight) pairs, skipping None values; None if nothing counts."""
+    total = weight_sum = 0.0
+    for value, weight in items:
+        if value is None or weight <= 0:
+            continue
+        total += value * weight
+        weight_sum += weight
+    if weight_sum == 0:
+        return None
+    return _clamp(total / weight_sum)

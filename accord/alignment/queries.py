@@ -1,0 +1,653 @@
+"""Reads shared by pages, the API and analysis.
+
+Everything here is set-based: a few bulk queries load plain rows, then Python computes.
+The number of queries does not grow with the size of the organization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accord.alignment.models import (
+    OPEN_INITIATIVE_STATUSES,
+    AlignmentSettings,
+    Initiative,
+    InitiativeKeyResult,
+    InitiativeObjective,
+    InitiativeStatus,
+    KeyResult,
+    KeyResultValue,
+    Objective,
+    ObjectiveLevel,
+    ObjectiveLink,
+    ObjectiveStatus,
+    Period,
+    PeriodState,
+    RankChange,
+    TeamAlignmentSettings,
+)
+from accord.alignment.progress import kr_progress, weighted_mean
+from accord.org.models import Organization, Person, Team
+
+KR_COLUMNS = (
+    "id",
+    "objective_id",
+    "name",
+    "unit",
+    "direction",
+    "start",
+    "target",
+    "current",
+    "range_low",
+    "range_high",
+    "is_milestone",
+    "done",
+    "weight",
+    "owner_id",
+    "position",
+    "baseline_date",
+)
+OBJECTIVE_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "level",
+    "team_id",
+    "owner_id",
+    "period_id",
+    "confidence",
+    "confidence_updated_at",
+)
+INITIATIVE_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "team_id",
+    "owner_id",
+    "progress",
+    "rank",
+    "start_date",
+    "target_date",
+    "baseline_target_date",
+    "replan_count",
+    "effort_weeks",
+)
+
+
+# --- periods and labels ------------------------------------------------------------------
+
+
+def current_period(org: Organization, *, today: dt.date | None = None) -> Period | None:
+    """The period marked current; else the open one containing today; else the latest."""
+    periods = Period.objects.for_org(org)
+    found = periods.filter(is_current=True).first()
+    if found:
+        return found
+    today = today or timezone.localdate()
+    found = (
+        periods.exclude(state=PeriodState.CLOSED)
+        .filter(start__lte=today, end__gte=today)
+        .order_by("end")
+        .first()
+    )
+    return found or periods.order_by("-start").first()
+
+
+def related_period_ids(org: Organization, period: Period) -> list[int]:
+    """The period, the periods that enclose it and the periods it encloses."""
+    return list(
+        Period.objects.for_org(org)
+        .filter(
+            Q(start__lte=period.start, end__gte=period.end)
+            | Q(start__gte=period.start, end__lte=period.end)
+        )
+        .values_list("id", flat=True)
+    )
+
+
+DEFAULT_LABELS = {
+    "objective_label": "Objective",
+    "key_result_label": "Key result",
+    "initiative_label": "Initiative",
+}
+
+
+def labels(org: Organization) -> dict[str, str]:
+    """What the organization calls the concepts: keys objective, key_result, initiative
+    (singular) and the same with `_plural`."""
+    row = AlignmentSettings.objects.for_org(org).values(*DEFAULT_LABELS).first() or DEFAULT_LABELS
+    out: dict[str, str] = {}
+    for key, value in row.items():
+        short = key.removesuffix("_label")
+        out[short] = value
+        out[f"{short}_plural"] = _plural(value)
+    return out
+
+
+def _plural(word: str) -> str:
+    if word.endswith("s"):
+        return word
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+# --- the alignment graph -----------------------------------------------------------------
+
+
+def objective_links(org: Organization) -> list[tuple[int, int, float]]:
+    """(child, parent, weight) for every link of the organization, in one query."""
+    return list(ObjectiveLink.objects.for_org(org).values_list("child_id", "parent_id", "weight"))
+
+
+def objective_ancestors(org: Organization, objective_id: int) -> set[int]:
+    """Ids of every objective `objective_id` contributes to, directly or not."""
+    parents: dict[int, list[int]] = defaultdict(list)
+    for child, parent, _ in objective_links(org):
+        parents[child].append(parent)
+    out: set[int] = set()
+    stack = list(parents.get(objective_id, []))
+    while stack:
+        oid = stack.pop()
+        if oid in out:
+            continue
+        out.add(oid)
+        stack.extend(parents.get(oid, []))
+    return out
+
+
+@dataclass
+class Rollup:
+    """Plain data for one period: rows, the graph and every derived progress."""
+
+    period_ids: list[int]
+    objectives: dict[int, dict[str, Any]]
+    key_results: dict[int, dict[str, Any]]
+    krs_of: dict[int, list[int]]
+    children: dict[int, list[tuple[int, float]]]
+    parents: dict[int, list[tuple[int, float]]]
+    kr_progress: dict[int, float]
+    objective_progress: dict[int, float | None]
+    team_progress: dict[int, float | None] = field(default_factory=dict)
+    org_progress: float | None = None
+
+    def roots(self) -> list[int]:
+        ids = [oid for oid in self.objectives if not self.parents.get(oid)]
+        return sorted(ids, key=self._order)
+
+    def _order(self, oid: int) -> tuple:
+        o = self.objectives[oid]
+        return (o["level"] != ObjectiveLevel.ORG, o["title"].lower(), oid)
+
+
+def objective_progress(
+    objective_ids: list[int],
+    krs_of: dict[int, list[int]],
+    kr_progress_by_id: dict[int, float],
+    kr_weight: dict[int, float],
+    children: dict[int, list[tuple[int, float]]],
+    counted: set[int],
+) -> dict[int, float | None]:
+    """Weighted mean of each objective's key results and counted child objectives.
+
+    Pure: works on plain dicts. `counted` are the objectives that take part in roll-ups
+    (not dropped). The graph has no cycles (services refuse them); a cycle that slipped in
+    anyway is cut rather than followed forever.
+    """
+    memo: dict[int, float | None] = {}
+    visiting: set[int] = set()
+
+    def visit(root: int) -> None:
+        # Iterative post-order, so a deep tree cannot exhaust the recursion limit.
+        stack: list[tuple[int, bool]] = [(root, False)]
+        while stack:
+            oid, expanded = stack.pop()
+            if oid in memo:
+                continue
+            if expanded:
+                visiting.discard(oid)
+                items: list[tuple[float | None, float]] = [
+                    (kr_progress_by_id[k], kr_weight[k]) for k in krs_of.get(oid, [])
+                ]
+                items += [(memo.get(c), w) for c, w in children.get(oid, []) if c in counted]
+                memo[oid] = weighted_mean(items)
+                continue
+            if oid in visiting:
+                continue
+            visiting.add(oid)
+            stack.append((oid, True))
+            for c, _ in children.get(oid, []):
+                if c not in memo and c not in visiting:
+                    stack.append((c, False))
+
+    for oid in objective_ids:
+        visit(oid)
+    return memo
+
+
+def rollup(org: Organization, period: Period) -> Rollup:
+    """Progress of every objective, team and the organization for `period`.
+
+    Loads the objectives of the period and of the periods enclosing or enclosed by it,
+    their links and their key results in four queries.
+    """
+    period_ids = related_period_ids(org, period)
+    objectives = {
+        row["id"]: row
+        for row in Objective.objects.for_org(org)
+        .filter(period_id__in=period_ids)
+        .values(*OBJECTIVE_COLUMNS)
+    }
+    children: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    parents: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for child, parent, weight in (
+        ObjectiveLink.objects.for_org(org)
+        .filter(child__period_id__in=period_ids, parent__period_id__in=period_ids)
+        .values_list("child_id", "parent_id", "weight")
+    ):
+        children[parent].append((child, weight))
+        parents[child].append((parent, weight))
+    key_results = {
+        row["id"]: row
+        for row in KeyResult.objects.for_org(org)
+        .filter(objective__period_id__in=period_ids)
+        .order_by("position", "id")
+        .values(*KR_COLUMNS)
+    }
+    return _compute(period_ids, objectives, key_results, children, parents)
+
+
+def _compute(period_ids, objectives, key_results, children, parents) -> Rollup:
+    krs_of: dict[int, list[int]] = defaultdict(list)
+    for kid, kr in key_results.items():
+        krs_of[kr["objective_id"]].append(kid)
+    kr_prog = {kid: kr_progress(kr) for kid, kr in key_results.items()}
+    counted = {oid for oid, o in objectives.items() if o["status"] != ObjectiveStatus.DROPPED}
+    obj_prog = objective_progress(
+        list(objectives),
+        krs_of,
+        kr_prog,
+        {kid: kr["weight"] for kid, kr in key_results.items()},
+        children,
+        counted,
+    )
+    r = Rollup(
+        period_ids=period_ids,
+        objectives=objectives,
+        key_results=key_results,
+        krs_of=dict(krs_of),
+        children=dict(children),
+        parents=dict(parents),
+        kr_progress=kr_prog,
+        objective_progress=obj_prog,
+    )
+    # A team's progress: its own objectives that do not already roll into another of its own.
+    per_team: dict[int, list[tuple[float | None, float]]] = defaultdict(list)
+    for oid, o in objectives.items():
+        if oid not in counted or o["team_id"] is None:
+            continue
+        same_team_parent = any(
+            objectives[p]["team_id"] == o["team_id"] for p, _ in parents.get(oid, [])
+        )
+        if not same_team_parent:
+            per_team[o["team_id"]].append((obj_prog[oid], 1.0))
+    r.team_progress = {tid: weighted_mean(items) for tid, items in per_team.items()}
+    roots = [oid for oid in counted if not parents.get(oid)]
+    org_roots = [oid for oid in roots if objectives[oid]["level"] == ObjectiveLevel.ORG]
+    r.org_progress = weighted_mean((obj_prog[oid], 1.0) for oid in (org_roots or roots))
+    return r
+
+
+# --- initiatives and what they serve -----------------------------------------------------
+
+
+def _served(org: Organization) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """initiative id -> key result ids, initiative id -> objective ids (two queries)."""
+    krs: dict[int, list[int]] = defaultdict(list)
+    objs: dict[int, list[int]] = defaultdict(list)
+    for iid, kid in InitiativeKeyResult.objects.for_org(org).values_list(
+        "initiative_id", "key_result_id"
+    ):
+        krs[iid].append(kid)
+    for iid, oid in InitiativeObjective.objects.for_org(org).values_list(
+        "initiative_id", "objective_id"
+    ):
+        objs[iid].append(oid)
+    return krs, objs
+
+
+def unaligned_initiatives(org: Organization, team: Team | None = None):
+    """Open (proposed, active, paused) initiatives that serve no key result and no objective."""
+    qs = (
+        Initiative.objects.for_org(org)
+        .filter(status__in=OPEN_INITIATIVE_STATUSES)
+        .annotate(
+            n_krs=Count("kr_links", distinct=True), n_objs=Count("objective_links", distinct=True)
+        )
+        .filter(n_krs=0, n_objs=0)
+        .select_related("team", "owner")
+        .order_by("team__name", "rank", "title", "id")
+    )
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs
+
+
+def unaligned_counts(org: Organization) -> dict[int, int]:
+    """team id -> number of unaligned initiatives (teams with none are left out)."""
+    rows = (
+        unaligned_initiatives(org)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    return {row["team_id"]: row["n"] for row in rows}
+
+
+def _orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
+    active_ids = set(
+        Initiative.objects.for_org(org)
+        .filter(status=InitiativeStatus.ACTIVE)
+        .values_list("id", flat=True)
+    )
+    krs, objs = _served(org)
+    served: set[int] = set()
+    for iid in active_ids:
+        served.update(objs.get(iid, []))
+        for kid in krs.get(iid, []):
+            kr = r.key_results.get(kid)
+            if kr is not None:
+                served.add(kr["objective_id"])
+    # An objective is served when work serves it or anything that contributes to it.
+    covered: set[int] = set()
+    stack = [oid for oid in served if oid in r.objectives]
+    while stack:
+        oid = stack.pop()
+        if oid in covered:
+            continue
+        covered.add(oid)
+        stack.extend(p for p, _ in r.parents.get(oid, []))
+    return [
+        oid
+        for oid, o in r.objectives.items()
+        if o["period_id"] == period.pk
+        and o["status"] == ObjectiveStatus.ACTIVE
+        and oid not in covered
+    ]
+
+
+def orphaned_objectives(org: Organization, period: Period, team: Team | None = None):
+    """Active objectives of `period` that no active initiative serves — neither directly,
+    through one of their key results, nor through an objective contributing to them."""
+    r = rollup(org, period)
+    ids = _orphaned_ids(org, r, period)
+    qs = (
+        Objective.objects.for_org(org)
+        .filter(pk__in=ids)
+        .select_related("team", "owner")
+        .order_by("title", "id")
+    )
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs
+
+
+def orphaned_counts(org: Organization, period: Period) -> dict[int | None, int]:
+    """team id (None for organization objectives without a team) -> orphaned objectives."""
+    r = rollup(org, period)
+    out: dict[int | None, int] = defaultdict(int)
+    for oid in _orphaned_ids(org, r, period):
+        out[r.objectives[oid]["team_id"]] += 1
+    return dict(out)
+
+
+# --- priority stacks ---------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    team: Team
+    items: list[Initiative]
+    wip_limit: int | None
+
+    @property
+    def over_wip(self) -> bool:
+        return self.wip_limit is not None and len(self.items) > self.wip_limit
+
+    @property
+    def over_by(self) -> int:
+        return max(0, len(self.items) - (self.wip_limit or len(self.items)))
+
+
+def wip_limit(org: Organization, team: Team) -> int | None:
+    return (
+        TeamAlignmentSettings.objects.for_org(org)
+        .filter(team=team)
+        .values_list("wip_limit", flat=True)
+        .first()
+    )
+
+
+def priority_stack(org: Organization, team: Team) -> Stack:
+    items = list(
+        Initiative.objects.for_org(org)
+        .filter(team=team, status=InitiativeStatus.ACTIVE)
+        .select_related("owner")
+        .annotate(
+            n_krs=Count("kr_links", distinct=True), n_objs=Count("objective_links", distinct=True)
+        )
+        .order_by("rank", "id")
+    )
+    return Stack(team=team, items=items, wip_limit=wip_limit(org, team))
+
+
+def wip_breaches(org: Organization) -> list[dict[str, Any]]:
+    """Teams running more active initiatives than their WIP limit (two queries)."""
+    limits = dict(
+        TeamAlignmentSettings.objects.for_org(org)
+        .filter(wip_limit__isnull=False)
+        .values_list("team_id", "wip_limit")
+    )
+    if not limits:
+        return []
+    active = dict(
+        Initiative.objects.for_org(org)
+        .filter(status=InitiativeStatus.ACTIVE, team_id__in=limits)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
+    )
+    return [
+        {"team_id": tid, "wip_limit": limit, "active": active.get(tid, 0)}
+        for tid, limit in limits.items()
+        if active.get(tid, 0) > limit
+    ]
+
+
+def priority_churn(org: Organization, since: dt.datetime) -> dict[int, int]:
+    """team id -> number of explicit re-rankings since `since` (one query)."""
+    rows = (
+        RankChange.objects.for_org(org)
+        .filter(at__gte=since, old_rank__isnull=False, new_rank__isnull=False)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["team_id"]: row["n"] for row in rows}
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def value_history(kr_ids: list[int]) -> dict[int, list[tuple[dt.datetime, float]]]:
+    """key result id -> [(recorded_at, value)] oldest first, in one query."""
+    out: dict[int, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    for kid, at, value in (
+        KeyResultValue.objects.filter(key_result_id__in=kr_ids)
+        .order_by("recorded_at", "id")
+        .values_list("key_result_id", "recorded_at", "value")
+    ):
+        out[kid].append((at, value))
+    return out
+
+
+def my_key_results(org: Organization, person: Person, period: Period | None):
+    """Key results `person` owns (or whose objective they own) in an open period."""
+    qs = (
+        KeyResult.objects.for_org(org)
+        .filter(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
+        .exclude(objective__period__state=PeriodState.CLOSED)
+        .exclude(objective__status=ObjectiveStatus.DROPPED)
+        .select_related("objective")
+        .order_by("objective__title", "position", "id")
+    )
+    if period is not None:
+        qs = qs.filter(objective__period=period)
+    return qs
+
+
+# --- the tree as one document ------------------------------------------------------------
+
+
+def alignment_tree(org: Organization, period: Period) -> dict[str, Any]:
+    """The alignment tree of `period` as plain, JSON-ready data.
+
+    organization -> objectives -> contributing objectives (across teams, shown under each
+    parent) -> key results -> initiatives. A bounded number of queries whatever the size.
+    """
+    r = rollup(org, period)
+    teams = {
+        t["id"]: t for t in Team.objects.for_org(org).values("id", "name", "slug", "parent_id")
+    }
+    people_ids = {o["owner_id"] for o in r.objectives.values()} | {
+        k["owner_id"] for k in r.key_results.values()
+    }
+    krs_serving, objs_serving = _served(org)
+    initiatives = {
+        row["id"]: row
+        for row in Initiative.objects.for_org(org)
+        .exclude(status=InitiativeStatus.DROPPED)
+        .values(*INITIATIVE_COLUMNS)
+    }
+    people_ids |= {i["owner_id"] for i in initiatives.values()}
+    people = dict(
+        Person.objects.for_org(org)
+        .filter(id__in=[p for p in people_ids if p])
+        .values_list("id", "name")
+    )
+    by_kr: dict[int, list[int]] = defaultdict(list)
+    by_obj: dict[int, list[int]] = defaultdict(list)
+    for iid, kids in krs_serving.items():
+        if iid in initiatives:
+            for kid in kids:
+                by_kr[kid].append(iid)
+    for iid, oids in objs_serving.items():
+        if iid in initiatives:
+            for oid in oids:
+                by_obj[oid].append(iid)
+
+    def person(pid):
+        return {"id": pid, "name": people[pid]} if pid in people else None
+
+    def team(tid):
+        t = teams.get(tid)
+        return {"id": t["id"], "name": t["name"], "slug": t["slug"]} if t else None
+
+    def initiative(iid):
+        i = initiatives[iid]
+        slip = None
+        if i["baseline_target_date"] and i["target_date"]:
+            slip = (i["target_date"] - i["baseline_target_date"]).days
+        return {
+            "id": iid,
+            "title": i["title"],
+            "status": i["status"],
+            "team": team(i["team_id"]),
+            "owner": person(i["owner_id"]),
+            "progress": i["progress"],
+            "rank": i["rank"],
+            "target_date": i["target_date"],
+            "slip_days": slip,
+            "replan_count": i["replan_count"],
+        }
+
+    def key_result(kid):
+        k = r.key_results[kid]
+        return {
+            "id": kid,
+            "name": k["name"],
+            "unit": k["unit"],
+            "direction": k["direction"],
+            "start": k["start"],
+            "target": k["target"],
+            "current": k["current"],
+            "range_low": k["range_low"],
+            "range_high": k["range_high"],
+            "is_milestone": k["is_milestone"],
+            "done": k["done"],
+            "weight": k["weight"],
+            "owner": person(k["owner_id"]),
+            "progress": round(r.kr_progress[kid], 1),
+            "initiatives": [
+                initiative(i) for i in sorted(by_kr.get(kid, []), key=_rank_key(initiatives))
+            ],
+        }
+
+    def node(oid, weight, path):
+        o = r.objectives[oid]
+        prog = r.objective_progress.get(oid)
+        kids = sorted(r.children.get(oid, []), key=lambda cw: r._order(cw[0]))
+        return {
+            "id": oid,
+            "title": o["title"],
+            "status": o["status"],
+            "level": o["level"],
+            "team": team(o["team_id"]),
+            "owner": person(o["owner_id"]),
+            "period_id": o["period_id"],
+            "confidence": o["confidence"],
+            "progress": None if prog is None else round(prog, 1),
+            "weight": weight,
+            "parent_count": len(r.parents.get(oid, [])),
+            "key_results": [key_result(k) for k in r.krs_of.get(oid, [])],
+            "initiatives": [
+                initiative(i) for i in sorted(by_obj.get(oid, []), key=_rank_key(initiatives))
+            ],
+            "children": [node(c, w, path | {oid}) for c, w in kids if c not in path],
+        }
+
+    return {
+        "period": {
+            "id": period.pk,
+            "name": period.name,
+            "kind": period.kind,
+            "start": period.start,
+            "end": period.end,
+            "state": period.state,
+        },
+        "progress": None if r.org_progress is None else round(r.org_progress, 1),
+        "objective_count": len(r.objectives),
+        "objectives": [node(oid, None, frozenset()) for oid in r.roots()],
+    }
+
+
+def _rank_key(initiatives):
+    return lambda iid: (initiatives[iid]["rank"] or 10**9, initiatives[iid]["title"], iid)
+
+
+def flatten_tree(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tree's objective nodes in depth-first order with a `depth`, for rendering."""
+    out: list[dict[str, Any]] = []
+    stack = [(n, 0) for n in reversed(doc["objectives"])]
+    while stack:
+        n, depth = stack.pop()
+        out.append({**n, "depth": depth})
+        stack.extend((c, depth + 1) for c in reversed(n["children"]))
+    return out

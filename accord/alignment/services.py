@@ -1,0 +1,1426 @@
+"""Every write to periods, objectives, key results, initiatives and priority stacks.
+
+Each function validates, changes and records one event in one transaction; a refused
+write raises ServiceError and changes nothing.
+
+Hooks for other apps:
+- `INITIATIVE_STATUS_CHECKS`: callables `(initiative, new_status, override_reason)` run by
+  `set_initiative_status` before a change; raise ServiceError to refuse it. Append at
+  import time (e.g. in an AppConfig.ready()).
+- `accord.alignment.signals.initiative_replanned` / `initiative_status_changed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.alignment import signals
+from accord.alignment.models import (
+    OPEN_OBJECTIVE_STATUSES,
+    AlignmentSettings,
+    ConfidenceUpdate,
+    Direction,
+    FrozenKeyResult,
+    Initiative,
+    InitiativeKeyResult,
+    InitiativeObjective,
+    InitiativeStatus,
+    KeyResult,
+    KeyResultValue,
+    Objective,
+    ObjectiveLevel,
+    ObjectiveLink,
+    ObjectiveStatus,
+    Period,
+    PeriodKind,
+    PeriodState,
+    RankChange,
+    Replan,
+    TeamAlignmentSettings,
+)
+from accord.alignment.progress import kr_progress
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.services import check_version, require_text, update_and_record
+from accord.org.models import Organization, Person, Role, Team
+from accord.org.permissions import require_role, require_team_admin
+
+StatusCheck = Callable[[Initiative, str, str], None]
+INITIATIVE_STATUS_CHECKS: list[StatusCheck] = []
+
+PERIOD_FIELDS = ("name", "kind", "start", "end", "state", "is_current")
+OBJECTIVE_FIELDS = ("title", "description", "owner", "level", "team", "period", "status")
+KR_FIELDS = (
+    "name",
+    "unit",
+    "direction",
+    "start",
+    "target",
+    "range_low",
+    "range_high",
+    "baseline_date",
+    "is_milestone",
+    "weight",
+    "owner",
+    "position",
+)
+INITIATIVE_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "team",
+    "start_date",
+    "target_date",
+    "effort_weeks",
+    "progress",
+)
+LABEL_FIELDS = ("objective_label", "key_result_label", "initiative_label")
+
+
+# --- shared checks -----------------------------------------------------------------------
+
+
+def _same_org(org: Organization, obj: Any, what: str) -> None:
+    if obj is not None and obj.org_id != org.id:
+        raise NotFound(f"No such {what} in {org.name}.")
+
+
+def _can_write(actor: Person | None, action: str) -> None:
+    require_role(actor, Role.MEMBER, action)
+
+
+def _choice(value: Any, choices: Any, field: str, what: str) -> str:
+    if value not in choices.values:
+        raise ServiceError(
+            f"Unknown {what} {value!r}; use one of {', '.join(choices.values)}.",
+            fields={field: [f"Unknown {what}."]},
+        )
+    return str(value)
+
+
+def number(value: Any, field: str, *, required: bool = True) -> float | None:
+    """A finite number from an int, float, Decimal or numeric text; else a clear refusal."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ServiceError(f"{_label(field)} is required.", fields={field: ["Required."]})
+        return None
+    if isinstance(value, bool):
+        value = str(value)
+    try:
+        out = float(Decimal(str(value).strip().replace(",", "")))
+    except (InvalidOperation, ValueError):
+        raise ServiceError(
+            f"{_label(field)} must be a number, not {value!r}.",
+            fields={field: ["Enter a number."]},
+            code="not_a_number",
+        ) from None
+    if not math.isfinite(out):
+        raise ServiceError(
+            f"{_label(field)} must be a finite number.", fields={field: ["Enter a number."]}
+        )
+    return out
+
+
+def _date(value: Any, field: str, *, required: bool = False) -> dt.date | None:
+    if value in (None, ""):
+        if required:
+            raise ServiceError(f"{_label(field)} is required.", fields={field: ["Required."]})
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ServiceError(
+            f"{_label(field)} must be a date like 2026-03-31, not {value!r}.",
+            fields={field: ["Enter a date (YYYY-MM-DD)."]},
+        ) from None
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ").capitalize()
+
+
+def _require_open_period(period: Period, what: str) -> None:
+    if period.state == PeriodState.CLOSED:
+        raise ServiceError(
+            f"{period.name} is closed; its {what} are a frozen record and cannot change.",
+            code="period_closed",
+        )
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def _clean_period(org: Organization, data: dict[str, Any], period: Period | None) -> dict:
+    out = dict(data)
+    if "name" in out:
+        out["name"] = require_text(out["name"], "name", max_length=100)
+        clash = Period.objects.for_org(org).filter(name=out["name"])
+        if period is not None:
+            clash = clash.exclude(pk=period.pk)
+        if clash.exists():
+            raise ServiceError(
+                f"A period named {out['name']!r} already exists.",
+                fields={"name": ["Already in use."]},
+                code="duplicate",
+            )
+    if "kind" in out:
+        _choice(out["kind"], PeriodKind, "kind", "period kind")
+    if "state" in out:
+        _choice(out["state"], PeriodState, "state", "period state")
+    for f in ("start", "end"):
+        if f in out:
+            out[f] = _date(out[f], f, required=True)
+    start = out.get("start", period.start if period else None)
+    end = out.get("end", period.end if period else None)
+    if start and end and end < start:
+        raise ServiceError(
+            f"The period ends ({end}) before it starts ({start}).",
+            fields={"end": ["Must be on or after the start date."]},
+        )
+    return out
+
+
+@transaction.atomic
+def create_period(
+    org: Organization,
+    actor: Person | None,
+    *,
+    name: str,
+    start: Any,
+    end: Any,
+    kind: str = PeriodKind.QUARTER,
+    state: str = PeriodState.PLANNING,
+    is_current: bool = False,
+) -> Period:
+    require_role(actor, Role.LEADER, "plan periods")
+    data = _clean_period(
+        org, {"name": name, "kind": kind, "start": start, "end": end, "state": state}, None
+    )
+    if data["state"] == PeriodState.CLOSED:
+        raise ServiceError(
+            "A new period cannot start closed.", fields={"state": ["Use planning or active."]}
+        )
+    period = Period.objects.create(org=org, **data)
+    activity.record(org, actor, "created", period, after=activity.snapshot(period, PERIOD_FIELDS))
+    if is_current:
+        set_current_period(org, actor, period)
+        period.refresh_from_db()
+    return period
+
+
+@transaction.atomic
+def update_period(
+    org: Organization,
+    actor: Person | None,
+    period: Period,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Period:
+    _same_org(org, period, "period")
+    require_role(actor, Role.LEADER, "plan periods")
+    unknown = set(changes) - {"name", "kind", "start", "end", "state"}
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a period.")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    check_version(period, expected_version)
+    data = _clean_period(org, changes, period)
+    if period.state == PeriodState.CLOSED:
+        raise ServiceError(f"{period.name} is closed and cannot change.", code="period_closed")
+    if data.get("state") == PeriodState.CLOSED:
+        raise ServiceError(
+            "Close a period with close_period, which freezes its key results.",
+            fields={"state": ["Use Close period."]},
+        )
+    if "start" in data or "end" in data:
+        _check_period_dates(
+            org, period, data.get("start", period.start), data.get("end", period.end)
+        )
+    return update_and_record(org, actor, period, data)
+
+
+def _check_period_dates(org: Organization, period: Period, start: dt.date, end: dt.date) -> None:
+    """New dates must keep every objective link valid (parent periods enclose children's)."""
+    probe = Period(start=start, end=end)
+    links = ObjectiveLink.objects.for_org(org).select_related("child__period", "parent__period")
+    for link in links.filter(child__period=period).exclude(parent__period=period):
+        if not (link.parent.period.start <= start and link.parent.period.end >= end):
+            raise ServiceError(
+                f"{link.child.title} contributes to {link.parent.title} in "
+                f"{link.parent.period.name}, which would no longer enclose {period.name}.",
+                fields={"start": ["Would break an alignment link."]},
+            )
+    for link in links.filter(parent__period=period).exclude(child__period=period):
+        if not probe.encloses(link.child.period):
+            raise ServiceError(
+                f"{link.child.title} in {link.child.period.name} contributes to "
+                f"{link.parent.title}; {period.name} must still enclose it.",
+                fields={"start": ["Would break an alignment link."]},
+            )
+
+
+@transaction.atomic
+def set_current_period(org: Organization, actor: Person | None, period: Period) -> Period:
+    _same_org(org, period, "period")
+    require_role(actor, Role.LEADER, "choose the current period")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.state == PeriodState.CLOSED:
+        raise ServiceError(f"{period.name} is closed; it cannot be the current period.")
+    previous = list(Period.objects.for_org(org).filter(is_current=True).exclude(pk=period.pk))
+    for p in previous:
+        update_and_record(org, actor, p, {"is_current": False})
+    changes: dict[str, Any] = {"is_current": True}
+    if period.state == PeriodState.PLANNING:
+        changes["state"] = PeriodState.ACTIVE
+    return update_and_record(org, actor, period, changes, verb="made_current")
+
+
+@transaction.atomic
+def close_period(org: Organization, actor: Person | None, period: Period) -> Period:
+    """Close a period: its key-result values are frozen as a read-only record."""
+    _same_org(org, period, "period")
+    require_role(actor, Role.LEADER, "close periods")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.state == PeriodState.CLOSED:
+        raise ServiceError(f"{period.name} is already closed.", code="already_closed")
+    now = timezone.now()
+    krs = list(KeyResult.objects.for_org(org).filter(objective__period=period))
+    FrozenKeyResult.objects.bulk_create(
+        [
+            FrozenKeyResult(
+                org=org,
+                period=period,
+                key_result=kr,
+                value=kr.current,
+                done=kr.done,
+                progress=kr_progress(kr),
+                frozen_at=now,
+            )
+            for kr in krs
+        ]
+    )
+    period.closed_at = now
+    period.save(update_fields=["closed_at"])
+    update_and_record(
+        org,
+        actor,
+        period,
+        {"state": PeriodState.CLOSED, "is_current": False},
+        verb="closed",
+    )
+    return period
+
+
+@transaction.atomic
+def carry_over(
+    org: Organization,
+    actor: Person | None,
+    *,
+    from_period: Period,
+    to_period: Period,
+    objectives: Iterable[Objective] | None = None,
+) -> list[Objective]:
+    """Copy unfinished (draft or active) objectives of `from_period` into `to_period`.
+
+    Each copy links back to its original (`carried_from`) and gets copies of its key
+    results, starting from where the original stood. Objectives already carried into
+    `to_period` are skipped, so carrying twice is harmless.
+    """
+    _same_org(org, from_period, "period")
+    _same_org(org, to_period, "period")
+    require_role(actor, Role.LEADER, "carry objectives over")
+    if from_period.pk == to_period.pk:
+        raise ServiceError(
+            "Choose another period to carry objectives into.",
+            fields={"to_period": ["Same as the source period."]},
+        )
+    _require_open_period(to_period, "objectives")
+    if to_period.start < from_period.start:
+        raise ServiceError(
+            f"{to_period.name} starts before {from_period.name}; carry objectives forward.",
+            fields={"to_period": ["Must be a later period."]},
+        )
+    qs = Objective.objects.for_org(org).filter(
+        period=from_period, status__in=OPEN_OBJECTIVE_STATUSES
+    )
+    if objectives is not None:
+        ids = [o.pk for o in objectives]
+        for o in objectives:
+            _same_org(org, o, "objective")
+        qs = qs.filter(pk__in=ids)
+    already = set(
+        Objective.objects.for_org(org)
+        .filter(period=to_period, carried_from__isnull=False)
+        .values_list("carried_from_id", flat=True)
+    )
+    originals = [o for o in qs.order_by("id") if o.pk not in already]
+    krs_by_objective: dict[int, list[KeyResult]] = {}
+    for kr in KeyResult.objects.filter(objective__in=originals).order_by("position", "id"):
+        krs_by_objective.setdefault(kr.objective_id, []).append(kr)
+    copies: list[Objective] = []
+    now = timezone.now()
+    for original in originals:
+        copy = Objective.objects.create(
+            org=org,
+            title=original.title,
+            description=original.description,
+            owner_id=original.owner_id,
+            level=original.level,
+            team_id=original.team_id,
+            period=to_period,
+            status=ObjectiveStatus.ACTIVE,
+            confidence=original.confidence,
+            confidence_updated_at=original.confidence_updated_at,
+            carried_from=original,
+        )
+        for kr in krs_by_objective.get(original.pk, []):
+            new_kr = KeyResult.objects.create(
+                org=org,
+                objective=copy,
+                name=kr.name,
+                unit=kr.unit,
+                direction=kr.direction,
+                start=kr.start,
+                target=kr.target,
+                current=kr.current,
+                range_low=kr.range_low,
+                range_high=kr.range_high,
+                baseline_date=kr.baseline_date,
+                is_milestone=kr.is_milestone,
+                done=kr.done,
+                weight=kr.weight,
+                owner_id=kr.owner_id,
+                position=kr.position,
+            )
+            KeyResultValue.objects.create(
+                org=org,
+                key_result=new_kr,
+                value=new_kr.current,
+                recorded_by=actor,
+                recorded_at=now,
+                note=f"Carried over from {from_period.name}",
+            )
+        # Keep links to parents that still enclose the new period.
+        for link in ObjectiveLink.objects.filter(child=original).select_related("parent__period"):
+            if link.parent.period.encloses(to_period):
+                ObjectiveLink.objects.create(
+                    org=org, child=copy, parent_id=link.parent_id, weight=link.weight
+                )
+        activity.record(
+            org,
+            actor,
+            "carried_over",
+            copy,
+            after={"carried_from": original.pk, "period": to_period.pk},
+        )
+        copies.append(copy)
+    return copies
+
+
+# --- objectives --------------------------------------------------------------------------
+
+
+def _check_level_team(org: Organization, level: str, team: Team | None) -> None:
+    _choice(level, ObjectiveLevel, "level", "level")
+    _same_org(org, team, "team")
+    if level == ObjectiveLevel.TEAM and team is None:
+        raise ServiceError(
+            "A team objective needs a team.", fields={"team": ["Choose the team it belongs to."]}
+        )
+
+
+def _require_objective_rights(actor: Person | None, level: str) -> None:
+    if level == ObjectiveLevel.ORG:
+        require_role(actor, Role.LEADER, "set organization objectives")
+    else:
+        _can_write(actor, "change objectives")
+
+
+@transaction.atomic
+def create_objective(
+    org: Organization,
+    actor: Person | None,
+    *,
+    title: str,
+    period: Period,
+    level: str = ObjectiveLevel.TEAM,
+    team: Team | None = None,
+    owner: Person | None = None,
+    description: str = "",
+    status: str = ObjectiveStatus.ACTIVE,
+    parents: Iterable[Objective | tuple[Objective, float]] = (),
+) -> Objective:
+    _require_objective_rights(actor, level)
+    title = require_text(title, "title", max_length=300)
+    if period is None:
+        raise ServiceError("Choose a period.", fields={"period": ["Required."]})
+    _same_org(org, period, "period")
+    _same_org(org, owner, "person")
+    _check_level_team(org, level, team)
+    _choice(status, ObjectiveStatus, "status", "status")
+    _require_open_period(period, "objectives")
+    objective = Objective.objects.create(
+        org=org,
+        title=title,
+        description=(description or "").strip(),
+        owner=owner,
+        level=level,
+        team=team,
+        period=period,
+        status=status,
+    )
+    activity.record(
+        org, actor, "created", objective, after=activity.snapshot(objective, OBJECTIVE_FIELDS)
+    )
+    for p in parents:
+        parent, weight = p if isinstance(p, tuple) else (p, 1.0)
+        link_objective(org, actor, objective, parent, weight)
+    return objective
+
+
+@transaction.atomic
+def update_objective(
+    org: Organization,
+    actor: Person | None,
+    objective: Objective,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Objective:
+    _same_org(org, objective, "objective")
+    unknown = set(changes) - set(OBJECTIVE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an objective.")
+    objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
+    check_version(objective, expected_version)
+    level = changes.get("level", objective.level)
+    _require_objective_rights(actor, level)
+    if level != objective.level:
+        _require_objective_rights(actor, objective.level)
+    _require_open_period(objective.period, "objectives")
+    if "title" in changes:
+        changes["title"] = require_text(changes["title"], "title", max_length=300)
+    if "description" in changes:
+        changes["description"] = (changes["description"] or "").strip()
+    if "status" in changes:
+        _choice(changes["status"], ObjectiveStatus, "status", "status")
+    _same_org(org, changes.get("owner"), "person")
+    team = changes.get("team", objective.team)
+    _check_level_team(org, level, team)
+    if "period" in changes and changes["period"] != objective.period:
+        new_period = changes["period"]
+        if new_period is None:
+            raise ServiceError("Choose a period.", fields={"period": ["Required."]})
+        _same_org(org, new_period, "period")
+        _require_open_period(new_period, "objectives")
+        _check_links_for_period(objective, new_period)
+    return update_and_record(org, actor, objective, changes)
+
+
+def _check_links_for_period(objective: Objective, period: Period) -> None:
+    for link in objective.parent_links.select_related("parent__period"):
+        if not link.parent.period.encloses(period):
+            raise ServiceError(
+                f"{objective.title} contributes to {link.parent.title} in "
+                f"{link.parent.period.name}, which does not enclose {period.name}.",
+                fields={"period": ["A parent objective's period must enclose it."]},
+                code="cross_period",
+            )
+    for link in objective.child_links.select_related("child__period"):
+        if not period.encloses(link.child.period):
+            raise ServiceError(
+                f"{link.child.title} in {link.child.period.name} contributes to "
+                f"{objective.title}; {period.name} does not enclose it.",
+                fields={"period": ["Must enclose the periods of contributing objectives."]},
+                code="cross_period",
+            )
+
+
+def _weight(value: Any) -> float:
+    w = number(value, "weight")
+    assert w is not None
+    if w <= 0:
+        raise ServiceError(
+            f"Weight must be above 0, not {w:g}.", fields={"weight": ["Enter a number above 0."]}
+        )
+    return w
+
+
+@transaction.atomic
+def link_objective(
+    org: Organization,
+    actor: Person | None,
+    child: Objective,
+    parent: Objective,
+    weight: Any = 1.0,
+) -> ObjectiveLink:
+    """`child` contributes to `parent` (any team's). Refuses cycles and cross-period links."""
+    _same_org(org, child, "objective")
+    _same_org(org, parent, "parent objective")
+    _can_write(actor, "align objectives")
+    weight = _weight(weight)
+    child = Objective.objects.select_related("period").get(pk=child.pk)
+    parent = Objective.objects.select_related("period").get(pk=parent.pk)
+    _require_open_period(child.period, "objectives")
+    if child.pk == parent.pk:
+        raise ServiceError(
+            f"{child.title} cannot contribute to itself.",
+            fields={"parent": ["An objective cannot be its own parent."]},
+            code="cycle",
+        )
+    if not parent.period.encloses(child.period):
+        raise ServiceError(
+            f"{parent.title} belongs to {parent.period.name}, which does not enclose "
+            f"{child.period.name}; a parent must be in the same or an enclosing period.",
+            fields={"parent": ["Must be in the same or an enclosing period."]},
+            code="cross_period",
+        )
+    from accord.alignment.queries import objective_ancestors
+
+    if child.pk in objective_ancestors(org, parent.pk):
+        raise ServiceError(
+            f"Aligning {child.title} under {parent.title} would make a cycle: "
+            f"{parent.title} already contributes to {child.title}.",
+            fields={"parent": [f"{parent.title} already contributes to {child.title}."]},
+            code="cycle",
+        )
+    link = ObjectiveLink.objects.filter(child=child, parent=parent).first()
+    if link is not None:
+        if link.weight != weight:
+            before = {"parent": parent.pk, "weight": link.weight}
+            link.weight = weight
+            link.save(update_fields=["weight"])
+            activity.record(
+                org,
+                actor,
+                "relinked",
+                child,
+                before=before,
+                after={"parent": parent.pk, "weight": weight},
+            )
+        return link
+    try:
+        with transaction.atomic():
+            link = ObjectiveLink.objects.create(org=org, child=child, parent=parent, weight=weight)
+    except IntegrityError:
+        raise ServiceError(f"{child.title} already contributes to {parent.title}.") from None
+    activity.record(
+        org,
+        actor,
+        "linked",
+        child,
+        after={"parent": parent.pk, "parent_title": parent.title, "weight": weight},
+    )
+    return link
+
+
+@transaction.atomic
+def unlink_objective(
+    org: Organization, actor: Person | None, child: Objective, parent: Objective
+) -> None:
+    _same_org(org, child, "objective")
+    _same_org(org, parent, "parent objective")
+    _can_write(actor, "align objectives")
+    _require_open_period(child.period, "objectives")
+    link = ObjectiveLink.objects.filter(child=child, parent=parent).first()
+    if link is None:
+        raise ServiceError(
+            f"{child.title} does not contribute to {parent.title}.", code="not_linked"
+        )
+    activity.record(
+        org, actor, "unlinked", child, before={"parent": parent.pk, "weight": link.weight}
+    )
+    link.delete()
+
+
+def _confidence(value: Any) -> int:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        c = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ServiceError(
+            f"Confidence must be a whole number from 1 to 10, not {value!r}.",
+            fields={"confidence": ["Enter a whole number from 1 to 10."]},
+            code="not_a_number",
+        ) from None
+    if not 1 <= c <= 10:
+        raise ServiceError(
+            f"Confidence must be from 1 to 10, not {c}.",
+            fields={"confidence": ["Enter a whole number from 1 to 10."]},
+        )
+    return c
+
+
+@transaction.atomic
+def set_objective_confidence(
+    org: Organization, actor: Person | None, objective: Objective, confidence: Any, note: str = ""
+) -> ConfidenceUpdate:
+    _same_org(org, objective, "objective")
+    _can_write(actor, "set confidence")
+    value = _confidence(confidence)
+    objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
+    _require_open_period(objective.period, "objectives")
+    now = timezone.now()
+    update = ConfidenceUpdate.objects.create(
+        org=org, objective=objective, confidence=value, by=actor, at=now, note=(note or "")[:500]
+    )
+    before = {"confidence": objective.confidence}
+    objective.confidence = value
+    objective.confidence_updated_at = now
+    objective.version += 1
+    objective.save(update_fields=["confidence", "confidence_updated_at", "version", "updated_at"])
+    activity.record(
+        org,
+        actor,
+        "confidence_set",
+        objective,
+        before=before,
+        after={"confidence": value, "note": note},
+    )
+    return update
+
+
+# --- key results -------------------------------------------------------------------------
+
+
+def _clean_kr(data: dict[str, Any], kr: KeyResult | None) -> dict[str, Any]:
+    out = dict(data)
+    if "name" in out:
+        out["name"] = require_text(out["name"], "name", max_length=300)
+    if "unit" in out:
+        out["unit"] = (out["unit"] or "").strip()[:30]
+    if "direction" in out:
+        _choice(out["direction"], Direction, "direction", "direction")
+    for f in ("start", "target"):
+        if f in out:
+            out[f] = number(out[f], f)
+    for f in ("range_low", "range_high"):
+        if f in out:
+            out[f] = number(out[f], f, required=False)
+    if "weight" in out:
+        out["weight"] = _weight(out["weight"])
+    if "baseline_date" in out:
+        out["baseline_date"] = _date(out["baseline_date"], "baseline_date")
+    if "is_milestone" in out:
+        out["is_milestone"] = bool(out["is_milestone"])
+    direction = out.get("direction", kr.direction if kr else Direction.INCREASE)
+    milestone = out.get("is_milestone", kr.is_milestone if kr else False)
+    if direction == Direction.RANGE and not milestone:
+        low = out.get("range_low", kr.range_low if kr else None)
+        high = out.get("range_high", kr.range_high if kr else None)
+        if low is None or high is None:
+            raise ServiceError(
+                "A range needs a low and a high bound.",
+                fields={
+                    f: ["Required for a range."]
+                    for f, v in (("range_low", low), ("range_high", high))
+                    if v is None
+                },
+            )
+        if low > high:
+            raise ServiceError(
+                f"The range's low bound ({low:g}) is above its high bound ({high:g}).",
+                fields={"range_high": ["Must be at least the low bound."]},
+            )
+    return out
+
+
+@transaction.atomic
+def create_key_result(
+    org: Organization,
+    actor: Person | None,
+    objective: Objective,
+    *,
+    name: str,
+    target: Any = 0,
+    start: Any = 0,
+    current: Any = None,
+    unit: str = "",
+    direction: str = Direction.INCREASE,
+    range_low: Any = None,
+    range_high: Any = None,
+    baseline_date: Any = None,
+    is_milestone: bool = False,
+    weight: Any = 1.0,
+    owner: Person | None = None,
+) -> KeyResult:
+    _same_org(org, objective, "objective")
+    _same_org(org, owner, "person")
+    _can_write(actor, "change key results")
+    objective = Objective.objects.select_related("period").get(pk=objective.pk)
+    _require_open_period(objective.period, "key results")
+    data = _clean_kr(
+        {
+            "name": name,
+            "unit": unit,
+            "direction": direction,
+            "start": start,
+            "target": target,
+            "range_low": range_low,
+            "range_high": range_high,
+            "baseline_date": baseline_date,
+            "is_milestone": is_milestone,
+            "weight": weight,
+        },
+        None,
+    )
+    value = data["start"] if current in (None, "") else number(current, "current")
+    position = KeyResult.objects.filter(objective=objective).count()
+    kr = KeyResult.objects.create(
+        org=org, objective=objective, owner=owner, current=value, position=position, **data
+    )
+    KeyResultValue.objects.create(
+        org=org, key_result=kr, value=value, recorded_by=actor, recorded_at=timezone.now()
+    )
+    activity.record(org, actor, "created", kr, after=activity.snapshot(kr, (*KR_FIELDS, "current")))
+    return kr
+
+
+@transaction.atomic
+def update_key_result(
+    org: Organization,
+    actor: Person | None,
+    kr: KeyResult,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> KeyResult:
+    _same_org(org, kr, "key result")
+    unknown = set(changes) - set(KR_FIELDS)
+    if unknown:
+        hint = " Record a new value instead." if {"current", "done"} & unknown else ""
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a key result.{hint}")
+    _can_write(actor, "change key results")
+    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
+    check_version(kr, expected_version)
+    _require_open_period(kr.objective.period, "key results")
+    _same_org(org, changes.get("owner"), "person")
+    if "position" in changes:
+        changes["position"] = int(number(changes["position"], "position") or 0)
+    data = _clean_kr(changes, kr)
+    return update_and_record(org, actor, kr, data)
+
+
+@transaction.atomic
+def record_key_result_value(
+    org: Organization, actor: Person | None, kr: KeyResult, value: Any, note: str = ""
+) -> KeyResultValue:
+    """Record a new current value (for a milestone: 1/true = done, 0/false = not done)."""
+    _same_org(org, kr, "key result")
+    _can_write(actor, "update key results")
+    if isinstance(value, bool):
+        value = 1 if value else 0
+    number_value = number(value, "value")
+    assert number_value is not None
+    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
+    _require_open_period(kr.objective.period, "key results")
+    before = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
+    if kr.is_milestone:
+        if number_value not in (0.0, 1.0):
+            raise ServiceError(
+                f"{kr.name} is a milestone: record 1 for done or 0 for not done.",
+                fields={"value": ["1 = done, 0 = not done."]},
+            )
+        kr.done = number_value == 1.0
+    kr.current = number_value
+    kr.version += 1
+    kr.save(update_fields=["current", "done", "version", "updated_at"])
+    entry = KeyResultValue.objects.create(
+        org=org,
+        key_result=kr,
+        value=number_value,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        note=(note or "").strip()[:500],
+    )
+    after = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
+    if note:
+        after["note"] = note
+    activity.record(org, actor, "value_recorded", kr, before=before, after=after)
+    return entry
+
+
+@transaction.atomic
+def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) -> None:
+    _same_org(org, kr, "key result")
+    _can_write(actor, "change key results")
+    _require_open_period(kr.objective.period, "key results")
+    activity.record(org, actor, "deleted", kr, before=activity.snapshot(kr, ("name", "objective")))
+    kr.delete()
+
+
+@transaction.atomic
+def delete_objective(org: Organization, actor: Person | None, objective: Objective) -> None:
+    _same_org(org, objective, "objective")
+    _require_objective_rights(actor, objective.level)
+    _require_open_period(objective.period, "objectives")
+    activity.record(
+        org, actor, "deleted", objective, before=activity.snapshot(objective, ("title", "period"))
+    )
+    objective.delete()
+
+
+# --- initiatives -------------------------------------------------------------------------
+
+
+def _progress_pct(value: Any) -> int:
+    p = number(value, "progress")
+    assert p is not None
+    if not 0 <= p <= 100:
+        raise ServiceError(
+            f"Progress must be between 0 and 100%, not {p:g}.",
+            fields={"progress": ["Enter a number from 0 to 100."]},
+        )
+    return round(p)
+
+
+def _effort(value: Any) -> float | None:
+    e = number(value, "effort_weeks", required=False)
+    if e is not None and e < 0:
+        raise ServiceError(
+            "Effort cannot be negative.", fields={"effort_weeks": ["Enter 0 or more."]}
+        )
+    return e
+
+
+def _lock_stack(team: Team) -> list[Initiative]:
+    """Lock the team (serialises stack changes) and return its stack, top first."""
+    Team.objects.select_for_update().get(pk=team.pk)
+    return list(
+        Initiative.objects.select_for_update()
+        .filter(team_id=team.pk, status=InitiativeStatus.ACTIVE)
+        .order_by("rank", "id")
+    )
+
+
+def _write_ranks(stack: list[Initiative]) -> None:
+    """Make the ranks dense 1..n in the order of `stack`, writing only what changed."""
+    changed = []
+    for i, item in enumerate(stack, start=1):
+        if item.rank != i:
+            item.rank = i
+            changed.append(item)
+    if changed:
+        Initiative.objects.bulk_update(changed, ["rank"])
+
+
+@transaction.atomic
+def create_initiative(
+    org: Organization,
+    actor: Person | None,
+    *,
+    team: Team,
+    title: str,
+    owner: Person | None = None,
+    description: str = "",
+    status: str = InitiativeStatus.PROPOSED,
+    start_date: Any = None,
+    target_date: Any = None,
+    effort_weeks: Any = None,
+    progress: Any = 0,
+    key_results: Iterable[KeyResult] = (),
+    objectives: Iterable[Objective] = (),
+) -> Initiative:
+    _can_write(actor, "change initiatives")
+    if team is None:
+        raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
+    _same_org(org, team, "team")
+    _same_org(org, owner, "person")
+    title = require_text(title, "title", max_length=300)
+    _choice(status, InitiativeStatus, "status", "status")
+    start_date = _date(start_date, "start_date")
+    target_date = _date(target_date, "target_date")
+    _check_dates(start_date, target_date)
+    data = {
+        "title": title,
+        "description": (description or "").strip(),
+        "status": status,
+        "start_date": start_date,
+        "target_date": target_date,
+        "baseline_target_date": target_date,
+        "effort_weeks": _effort(effort_weeks),
+        "progress": _progress_pct(progress) if progress not in (None, "") else 0,
+    }
+    rank = None
+    if status == InitiativeStatus.ACTIVE:
+        rank = len(_lock_stack(team)) + 1
+    initiative = Initiative.objects.create(org=org, team=team, owner=owner, rank=rank, **data)
+    activity.record(
+        org,
+        actor,
+        "created",
+        initiative,
+        after=activity.snapshot(initiative, (*INITIATIVE_FIELDS, "status", "rank")),
+    )
+    for kr in key_results:
+        link_initiative(org, actor, initiative, key_result=kr)
+    for objective in objectives:
+        link_initiative(org, actor, initiative, objective=objective)
+    return initiative
+
+
+def _check_dates(start: dt.date | None, target: dt.date | None) -> None:
+    if start and target and target < start:
+        raise ServiceError(
+            f"The target date ({target}) is before the start date ({start}).",
+            fields={"target_date": ["Must be on or after the start date."]},
+        )
+
+
+@transaction.atomic
+def update_initiative(
+    org: Organization,
+    actor: Person | None,
+    initiative: Initiative,
+    *,
+    expected_version: int | None = None,
+    reason: str = "",
+    **changes: Any,
+) -> Initiative:
+    """Change an initiative. A new target date is a re-plan and needs a `reason`."""
+    _same_org(org, initiative, "initiative")
+    if "status" in changes:
+        raise ServiceError("Change the status with set_initiative_status.", code="use_status")
+    unknown = set(changes) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an initiative.")
+    _can_write(actor, "change initiatives")
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    check_version(initiative, expected_version)
+    data = dict(changes)
+    if "title" in data:
+        data["title"] = require_text(data["title"], "title", max_length=300)
+    if "description" in data:
+        data["description"] = (data["description"] or "").strip()
+    _same_org(org, data.get("owner"), "person")
+    if "team" in data:
+        if data["team"] is None:
+            raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
+        _same_org(org, data["team"], "team")
+    if "start_date" in data:
+        data["start_date"] = _date(data["start_date"], "start_date")
+    new_target = initiative.target_date
+    target_changes = "target_date" in data
+    if target_changes:
+        new_target = _date(data.pop("target_date"), "target_date")
+        if new_target == initiative.target_date:
+            target_changes = False
+    _check_dates(data.get("start_date", initiative.start_date), new_target)
+    if "effort_weeks" in data:
+        data["effort_weeks"] = _effort(data["effort_weeks"])
+    if "progress" in data:
+        data["progress"] = _progress_pct(data["progress"])
+    committed = initiative.baseline_target_date is not None or initiative.target_date is not None
+    if target_changes and committed:
+        _replan_reason(reason)  # refuse before writing anything else
+    new_team = data.get("team")
+    if new_team is not None and new_team.pk != initiative.team_id:
+        _move_team(org, actor, initiative, new_team)
+        data.pop("team")
+    initiative = update_and_record(org, actor, initiative, data)
+    if target_changes:
+        initiative = replan_initiative(org, actor, initiative, new_target, reason)
+    return initiative
+
+
+def _replan_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            "Moving the target date is a re-plan: say why.",
+            fields={"reason": ["Give the reason for the new date."]},
+            code="reason_required",
+        )
+    return reason
+
+
+@transaction.atomic
+def replan_initiative(
+    org: Organization,
+    actor: Person | None,
+    initiative: Initiative,
+    target_date: Any,
+    reason: str = "",
+) -> Initiative:
+    """The one place a target date changes.
+
+    The first committed date becomes the baseline (no reason needed); every later change
+    is a re-plan, recorded with its reason, counted, and announced with the
+    `initiative_replanned` signal. The baseline never moves, so a slip stays visible.
+    """
+    _same_org(org, initiative, "initiative")
+    _can_write(actor, "re-plan initiatives")
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    new = _date(target_date, "target_date")
+    old = initiative.target_date
+    if new == old:
+        return initiative
+    _check_dates(initiative.start_date, new)
+    if initiative.baseline_target_date is None and old is None:
+        initiative.target_date = new
+        initiative.baseline_target_date = new
+        initiative.version += 1
+        initiative.save(
+            update_fields=["target_date", "baseline_target_date", "version", "updated_at"]
+        )
+        activity.record(
+            org,
+            actor,
+            "committed",
+            initiative,
+            before={"target_date": None},
+            after={"target_date": new},
+        )
+        return initiative
+    reason = _replan_reason(reason)
+    now = timezone.now()
+    Replan.objects.create(
+        org=org,
+        initiative=initiative,
+        old_target_date=old,
+        new_target_date=new,
+        reason=reason,
+        by=actor,
+        at=now,
+    )
+    initiative.target_date = new
+    initiative.replan_count += 1
+    initiative.version += 1
+    initiative.save(update_fields=["target_date", "replan_count", "version", "updated_at"])
+    activity.record(
+        org,
+        actor,
+        "replanned",
+        initiative,
+        before={"target_date": old},
+        after={
+            "target_date": new,
+            "reason": reason,
+            "baseline_target_date": initiative.baseline_target_date,
+            "slip_days": initiative.slip_days,
+            "replan_count": initiative.replan_count,
+        },
+    )
+    signals.initiative_replanned.send(
+        sender=Initiative,
+        initiative=initiative,
+        old_target_date=old,
+        new_target_date=new,
+        reason=reason,
+        actor=actor,
+    )
+    return initiative
+
+
+def _move_team(org: Organization, actor: Person | None, initiative: Initiative, team: Team) -> None:
+    """Move an initiative to another team: it leaves one stack and joins the bottom of the other."""
+    old_team = initiative.team
+    old_rank = initiative.rank
+    if initiative.status == InitiativeStatus.ACTIVE:
+        first, second = sorted([old_team, team], key=lambda t: t.pk)
+        stacks = {first.pk: _lock_stack(first), second.pk: _lock_stack(second)}
+        remaining = [i for i in stacks[old_team.pk] if i.pk != initiative.pk]
+        _write_ranks(remaining)
+        initiative.rank = len(stacks[team.pk]) + 1
+    before = {"team": old_team.pk, "rank": old_rank}
+    initiative.team = team
+    initiative.version += 1
+    initiative.save(update_fields=["team", "rank", "version", "updated_at"])
+    activity.record(
+        org,
+        actor,
+        "moved",
+        initiative,
+        before=before,
+        after={"team": team.pk, "rank": initiative.rank},
+    )
+
+
+@transaction.atomic
+def set_initiative_status(
+    org: Organization,
+    actor: Person | None,
+    initiative: Initiative,
+    status: str,
+    reason: str = "",
+    *,
+    override_reason: str = "",
+) -> Initiative:
+    """Change the status; an initiative joins its team's stack (at the bottom) when it becomes
+    active and leaves it otherwise. Checks in INITIATIVE_STATUS_CHECKS may refuse the change
+    (they receive `override_reason`, which lets a person proceed knowingly)."""
+    _same_org(org, initiative, "initiative")
+    _can_write(actor, "change initiatives")
+    _choice(status, InitiativeStatus, "status", "status")
+    stack = _lock_stack(initiative.team)
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    old = initiative.status
+    if status == old:
+        return initiative
+    for check in INITIATIVE_STATUS_CHECKS:
+        check(initiative, status, override_reason)
+    old_rank = initiative.rank
+    stack = [i for i in stack if i.pk != initiative.pk]
+    changes: dict[str, Any] = {"status": status}
+    if status == InitiativeStatus.ACTIVE:
+        changes["rank"] = len(stack) + 1
+    else:
+        changes["rank"] = None
+    if status == InitiativeStatus.DONE:
+        changes["progress"] = 100
+    _write_ranks(stack)
+    before = {"status": old, "rank": old_rank}
+    for k, v in changes.items():
+        setattr(initiative, k, v)
+    initiative.version += 1
+    initiative.save(update_fields=[*changes, "version", "updated_at"])
+    after = {"status": status, "rank": initiative.rank}
+    if reason:
+        after["reason"] = reason
+    if override_reason:
+        after["override_reason"] = override_reason
+    activity.record(org, actor, "status_changed", initiative, before=before, after=after)
+    if old_rank != initiative.rank:
+        RankChange.objects.create(
+            org=org,
+            team_id=initiative.team_id,
+            initiative=initiative,
+            old_rank=old_rank,
+            new_rank=initiative.rank,
+            by=actor,
+            at=timezone.now(),
+        )
+    signals.initiative_status_changed.send(
+        sender=Initiative, initiative=initiative, old_status=old, new_status=status, actor=actor
+    )
+    return initiative
+
+
+@transaction.atomic
+def link_initiative(
+    org: Organization,
+    actor: Person | None,
+    initiative: Initiative,
+    key_result: KeyResult | None = None,
+    objective: Objective | None = None,
+) -> None:
+    """Say that `initiative` serves a key result or an objective (give exactly one)."""
+    _same_org(org, initiative, "initiative")
+    _same_org(org, key_result, "key result")
+    _same_org(org, objective, "objective")
+    _can_write(actor, "align initiatives")
+    if (key_result is None) == (objective is None):
+        raise ServiceError(
+            "Link an initiative to one key result or one objective.",
+            fields={"key_result": ["Give a key result or an objective."]},
+        )
+    if key_result is not None:
+        _, created = InitiativeKeyResult.objects.get_or_create(
+            org=org, initiative=initiative, key_result=key_result
+        )
+        after = {"key_result": key_result.pk, "label": key_result.name}
+    else:
+        assert objective is not None
+        _, created = InitiativeObjective.objects.get_or_create(
+            org=org, initiative=initiative, objective=objective
+        )
+        after = {"objective": objective.pk, "label": objective.title}
+    if created:
+        activity.record(org, actor, "linked", initiative, after=after)
+
+
+@transaction.atomic
+def unlink_initiative(
+    org: Organization,
+    actor: Person | None,
+    initiative: Initiative,
+    key_result: KeyResult | None = None,
+    objective: Objective | None = None,
+) -> None:
+    _same_org(org, initiative, "initiative")
+    _same_org(org, key_result, "key result")
+    _same_org(org, objective, "objective")
+    _can_write(actor, "align initiatives")
+    if key_result is not None:
+        n, _ = InitiativeKeyResult.objects.filter(
+            initiative=initiative, key_result=key_result
+        ).delete()
+        before = {"key_result": key_result.pk}
+    elif objective is not None:
+        n, _ = InitiativeObjective.objects.filter(
+            initiative=initiative, objective=objective
+        ).delete()
+        before = {"objective": objective.pk}
+    else:
+        raise ServiceError("Give the key result or objective to unlink.")
+    if not n:
+        raise ServiceError(f"{initiative.title} does not serve that.", code="not_linked")
+    activity.record(org, actor, "unlinked", initiative, before=before)
+
+
+@transaction.atomic
+def move_in_stack(
+    org: Organization, actor: Person | None, initiative: Initiative, new_position: Any
+) -> list[int]:
+    """Move one active initiative to `new_position` (1 = top) in its team's priority stack.
+
+    Stack changes of a team are serialised (the team row is locked), so concurrent moves
+    each apply to the order the previous one left: ranks stay a dense 1..n. Returns the
+    stack's initiative ids, top first.
+    """
+    _same_org(org, initiative, "initiative")
+    try:
+        if isinstance(new_position, bool):
+            raise ValueError
+        position = int(str(new_position).strip())
+    except (TypeError, ValueError):
+        raise ServiceError(
+            f"The position must be a whole number, not {new_position!r}.",
+            fields={"position": ["Enter a whole number (1 = top)."]},
+            code="not_a_number",
+        ) from None
+    team = Team.objects.get(pk=initiative.team_id)
+    require_team_admin(actor, team, "reorder its priorities")
+    stack = _lock_stack(team)
+    current = next((i for i in stack if i.pk == initiative.pk), None)
+    if current is None:
+        raise ServiceError(
+            f"{initiative.title} is not active, so it is not in {team.name}'s priority stack.",
+            code="not_in_stack",
+        )
+    if position < 1 or position > len(stack):
+        raise ServiceError(
+            f"The position must be between 1 and {len(stack)}.",
+            fields={"position": [f"Enter 1 to {len(stack)}."]},
+        )
+    old_rank = stack.index(current) + 1
+    rest = [i for i in stack if i.pk != current.pk]
+    rest.insert(position - 1, current)
+    _write_ranks(rest)
+    if old_rank != position:
+        now = timezone.now()
+        RankChange.objects.create(
+            org=org,
+            team=team,
+            initiative=current,
+            old_rank=old_rank,
+            new_rank=position,
+            by=actor,
+            at=now,
+        )
+        activity.record(
+            org, actor, "reranked", current, before={"rank": old_rank}, after={"rank": position}
+        )
+    return [i.pk for i in rest]
+
+
+@transaction.atomic
+def delete_initiative(org: Organization, actor: Person | None, initiative: Initiative) -> None:
+    _same_org(org, initiative, "initiative")
+    _can_write(actor, "change initiatives")
+    stack = _lock_stack(initiative.team)
+    activity.record(
+        org,
+        actor,
+        "deleted",
+        initiative,
+        before=activity.snapshot(initiative, ("title", "team", "status")),
+    )
+    initiative.delete()
+    _write_ranks([i for i in stack if i.pk != initiative.pk])
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_wip_limit(
+    org: Organization, actor: Person | None, team: Team, wip_limit: Any
+) -> TeamAlignmentSettings:
+    _same_org(org, team, "team")
+    require_team_admin(actor, team, "set its WIP limit")
+    limit = None
+    if wip_limit not in (None, ""):
+        try:
+            if isinstance(wip_limit, bool):
+                raise ValueError
+            limit = int(str(wip_limit).strip())
+        except (TypeError, ValueError):
+            raise ServiceError(
+                f"The WIP limit must be a whole number, not {wip_limit!r}.",
+                fields={"wip_limit": ["Enter a whole number, or leave empty for no limit."]},
+                code="not_a_number",
+            ) from None
+        if limit < 1 or limit > 1000:
+            raise ServiceError(
+                "The WIP limit must be between 1 and 1000.",
+                fields={"wip_limit": ["Enter 1 to 1000, or leave empty for no limit."]},
+            )
+    settings_, _ = TeamAlignmentSettings.objects.select_for_update().get_or_create(
+        org=org, team=team
+    )
+    before = {"wip_limit": settings_.wip_limit}
+    if before["wip_limit"] != limit:
+        settings_.wip_limit = limit
+        settings_.version += 1
+        settings_.save(update_fields=["wip_limit", "version"])
+        activity.record(
+            org, actor, "wip_limit_set", team, before=before, after={"wip_limit": limit}
+        )
+    return settings_
+
+
+@transaction.atomic
+def set_labels(org: Organization, actor: Person | None, **labels: Any) -> AlignmentSettings:
+    """What the organization calls objectives, key results and initiatives."""
+    require_role(actor, Role.ADMIN, "rename the alignment concepts")
+    unknown = set(labels) - set(LABEL_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown label {', '.join(sorted(unknown))}.")
+    clean = {k: require_text(v, k, max_length=40) for k, v in labels.items()}
+    settings_, _ = AlignmentSettings.objects.select_for_update().get_or_create(org=org)
+    return update_and_record(org, actor, settings_, clean)
+
+
+__all__ = [
+    "INITIATIVE_STATUS_CHECKS",
+    "PermissionDenied",
+    "carry_over",
+    "close_period",
+    "create_initiative",
+    "create_key_result",
+    "create_objective",
+    "create_period",
+    "delete_initiative",
+    "delete_key_result",
+    "delete_objective",
+    "link_initiative",
+    "link_objective",
+    "move_in_stack",
+    "number",
+    "record_key_result_value",
+    "replan_initiative",
+    "set_current_period",
+    "set_initiative_status",
+    "set_labels",
+    "set_objective_confidence",
+    "set_wip_limit",
+    "unlink_initiative",
+    "unlink_objective",
+    "update_initiative",
+    "update_key_result",
+    "update_objective",
+    "update_period",
+]

@@ -1,0 +1,13 @@
+"""Signals other apps may listen to. Sent inside the write's transaction."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent by services.replan_initiative (the one place that changes a target date), with
+# initiative, old_target_date, new_target_date, reason, actor.
+initiative_replanned = Signal()
+
+# Sent by services.set_initiative_status after the change, with initiative, old_status,
+# new_status, actor.
+initiative_status_changed = Signal()

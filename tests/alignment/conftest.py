@@ -1,0 +1,45 @@
+"""A period with a small objective tree in the cast's organization (Acme)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from accord.alignment import services as s
+from accord.alignment.models import Objective, Period
+from accord.org import services as org_services
+from accord.org.models import Team
+
+Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+Q2 = (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+@dataclass
+class Plan:
+    q1: Period
+    q2: Period
+    year: Period
+    sales: Team
+    company: Objective
+    platform_obj: Objective
+    sales_obj: Objective
+
+
+@pytest.fixture
+def plan(cast) -> Plan:
+    org = cast.org
+    q1 = s.create_period(org, None, name="Q1 2026", start=Q1[0], end=Q1[1], is_current=True)
+    q2 = s.create_period(org, None, name="Q2 2026", start=Q2[0], end=Q2[1])
+    year = s.create_period(org, None, name="2026", kind="year", start=YEAR[0], end=YEAR[1])
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    company = s.create_objective(org, None, title="Grow revenue", period=q1, level="org")
+    platform_obj = s.create_objective(
+        org, None, title="Faster checkout", period=q1, team=cast.platform, parents=[company]
+    )
+    sales_obj = s.create_objective(
+        org, None, title="Win enterprise deals", period=q1, team=sales, parents=[company]
+    )
+    return Plan(q1, q2, year, sales, company, platform_obj, sales_obj)
