@@ -1,0 +1,688 @@
+"""API for decisions (decide, supersede, reverse as actions), action items and issues."""
+
+# No `from __future__ import annotations` here: ninja resolves the annotations of
+# @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
+import datetime as dt
+
+from django.db.models import Prefetch
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
+from accord.decisions import queries, services
+from accord.decisions.models import (
+    ActionItem,
+    ActionSource,
+    ActionStatus,
+    Decision,
+    DecisionOption,
+    DecisionStatus,
+    Issue,
+    IssueStatus,
+    Severity,
+)
+from accord.org.models import Person, Team
+
+router = Router(tags=["Decisions"])
+
+ROLE_FIELDS = dict(
+    approver="approver_id",
+    driver="driver_id",
+    contributors="contributor_ids",
+    informed="informed_ids",
+    teams="team_ids",
+    owner="owner_id",
+    team="team_id",
+    by="by_id",
+    decision="decision_id",
+)
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+class OptionOut(Schema):
+    id: int
+    title: str
+    pros: str
+    cons: str
+    position: int
+
+
+class LinkOut(Schema):
+    target_type: str
+    target_id: int
+    label: str
+
+
+class DecisionOut(Schema):
+    id: int
+    question: str
+    context: str
+    outcome: str
+    rationale: str
+    status: DecisionStatus
+    driver_id: int | None
+    approver_id: int
+    contributor_ids: list[int]
+    informed_ids: list[int]
+    team_ids: list[int]
+    decide_by: dt.date | None
+    revisit_on: dt.date | None
+    revisit_trigger: str
+    opened_at: dt.datetime
+    proposed_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    latency_days: float | None
+    superseded_by_id: int | None
+    supersedes_ids: list[int]
+    supersede_reason: str
+    reversal_reason: str
+    options: list[OptionOut]
+    links: list[LinkOut]
+    version: int
+
+    @staticmethod
+    def resolve_contributor_ids(obj):
+        return [p.pk for p in obj.contributors.all()]
+
+    @staticmethod
+    def resolve_informed_ids(obj):
+        return [p.pk for p in obj.informed.all()]
+
+    @staticmethod
+    def resolve_team_ids(obj):
+        return [t.pk for t in obj.teams.all()]
+
+    @staticmethod
+    def resolve_supersedes_ids(obj):
+        return [d.pk for d in obj.supersedes.all()]
+
+    @staticmethod
+    def resolve_latency_days(obj):
+        return queries.latency_days(obj)
+
+    @staticmethod
+    def resolve_options(obj):
+        return list(obj.options.all())
+
+    @staticmethod
+    def resolve_links(obj):
+        return list(obj.links.all())
+
+
+class LinkIn(Schema):
+    target_type: str = Field(..., max_length=60, examples=["alignment.objective"])
+    target_id: int = Field(..., ge=1)
+    label: str = Field("", max_length=300)
+
+
+class DecisionIn(Schema):
+    question: str = Field(..., min_length=1, max_length=300)
+    approver_id: int = Field(..., description="The one person who decides.")
+    outcome: str = ""
+    context: str = ""
+    rationale: str = ""
+    driver_id: int | None = None
+    contributor_ids: list[int] = []
+    informed_ids: list[int] = []
+    team_ids: list[int] = []
+    decide_by: dt.date | None = None
+    revisit_on: dt.date | None = None
+    revisit_trigger: str = Field("", max_length=300)
+    links: list[LinkIn] = []
+
+
+class DecisionPatch(Schema):
+    question: str | None = Field(None, min_length=1, max_length=300)
+    approver_id: int | None = None
+    outcome: str | None = None
+    context: str | None = None
+    rationale: str | None = None
+    driver_id: int | None = None
+    contributor_ids: list[int] | None = None
+    informed_ids: list[int] | None = None
+    team_ids: list[int] | None = None
+    decide_by: dt.date | None = None
+    revisit_on: dt.date | None = None
+    revisit_trigger: str | None = Field(None, max_length=300)
+
+
+class OptionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    pros: str = ""
+    cons: str = ""
+
+
+class ProposeIn(Schema):
+    outcome: str = ""
+    rationale: str = ""
+
+
+class DecideIn(Schema):
+    outcome: str = ""
+    rationale: str = ""
+
+
+class SupersedeIn(Schema):
+    by_id: int = Field(..., description="The decision that replaces this one.")
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ActionItemOut(Schema):
+    id: int
+    title: str
+    owner_id: int
+    team_id: int | None
+    due_on: dt.date | None
+    status: ActionStatus
+    done_at: dt.datetime | None
+    source_type: str
+    source_id: int | None
+    created_at: dt.datetime
+    version: int
+
+
+class ActionItemIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    owner_id: int
+    team_id: int | None = None
+    due_on: dt.date | None = None
+    source_type: ActionSource = ActionSource.NONE
+    source_id: int | None = None
+
+
+class ActionItemPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    owner_id: int | None = None
+    team_id: int | None = None
+    due_on: dt.date | None = None
+
+
+class FollowThroughOut(Schema):
+    days: int
+    due: int
+    on_time: int
+    late: int
+    overdue: int
+    undated_done: int
+    undated_open: int
+    rate: float | None
+
+
+class EscalationOut(Schema):
+    from_team_id: int
+    to_team_id: int
+    reason: str
+    by_id: int | None
+    at: dt.datetime
+    days_at_level: int
+
+
+class IssueOut(Schema):
+    id: int
+    title: str
+    description: str
+    severity: Severity
+    status: IssueStatus
+    team_id: int
+    raised_in_id: int | None
+    raised_by_id: int | None
+    resolution: str
+    decision_id: int | None
+    opened_at: dt.datetime
+    level_since: dt.datetime
+    closed_at: dt.datetime | None
+    stale: bool
+    escalations: list[EscalationOut]
+    version: int
+
+    @staticmethod
+    def resolve_stale(obj):
+        return obj.is_stale()
+
+    @staticmethod
+    def resolve_escalations(obj):
+        return list(obj.escalations.all())
+
+
+class IssueIn(Schema):
+    team_id: int
+    title: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    severity: Severity = Severity.MEDIUM
+
+
+class IssuePatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    severity: Severity | None = None
+
+
+class SolveIn(Schema):
+    resolution: str = Field(..., min_length=1, max_length=5000)
+    decision_id: int | None = None
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _decisions(org):
+    return Decision.objects.for_org(org).prefetch_related(
+        "contributors",
+        "informed",
+        "teams",
+        "supersedes",
+        "links",
+        Prefetch("options", queryset=DecisionOption.objects.order_by("position", "id")),
+    )
+
+
+def _people(org, ids, field):
+    if ids is None:
+        return None
+    found = {p.pk: p for p in Person.objects.for_org(org).filter(pk__in=ids)}
+    for pk in ids:
+        if pk not in found:
+            ref(Person.objects.none(), pk, field, "person")  # raises: unknown in this org
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _teams(org, ids, field):
+    if ids is None:
+        return None
+    found = {t.pk: t for t in Team.objects.for_org(org).filter(pk__in=ids)}
+    for pk in ids:
+        if pk not in found:
+            ref(Team.objects.none(), pk, field, "team")  # raises: unknown in this org
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _fresh(org, decision_id):
+    return get_or_404(_decisions(org), decision_id, "decision")
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+@router.get("/decisions", response=list[DecisionOut], summary="List and search decisions")
+@paginate
+def list_decisions(
+    request,
+    q: str = "",
+    status: DecisionStatus | None = None,
+    team_id: int | None = None,
+    approver_id: int | None = None,
+    opened_since: dt.date | None = None,
+    opened_until: dt.date | None = None,
+    overdue: bool = False,
+    waiting_on_me: bool = False,
+):
+    """`q` is full-text over question, context, outcome and rationale."""
+    org = org_of(request)
+    qs = queries.filter_log(
+        org,
+        q=q,
+        status=status or "",
+        team_id=team_id,
+        approver_id=approver_id,
+        since=opened_since,
+        until=opened_until,
+        overdue=overdue,
+    )
+    if waiting_on_me:
+        qs = qs.filter(approver=actor_of(request), status__in=queries.UNDECIDED)
+    if team_id:
+        qs = qs.distinct()
+    return qs.prefetch_related(
+        "contributors",
+        "informed",
+        "teams",
+        "supersedes",
+        "links",
+        Prefetch("options", queryset=DecisionOption.objects.order_by("position", "id")),
+    )
+
+
+@router.post("/decisions", response={201: DecisionOut}, summary="Open a decision")
+def create_decision(request, payload: DecisionIn):
+    org = org_of(request)
+    people = Person.objects.for_org(org)
+    with body_fields(**ROLE_FIELDS):
+        d = services.create_decision(
+            org,
+            actor_of(request),
+            payload.question,
+            approver=ref(people, payload.approver_id, "approver_id", "person"),
+            outcome=payload.outcome,
+            context=payload.context,
+            rationale=payload.rationale,
+            driver=ref(people, payload.driver_id, "driver_id", "person"),
+            contributors=_people(org, payload.contributor_ids, "contributor_ids"),
+            informed=_people(org, payload.informed_ids, "informed_ids"),
+            teams=_teams(org, payload.team_ids, "team_ids"),
+            decide_by=payload.decide_by,
+            revisit_on=payload.revisit_on,
+            revisit_trigger=payload.revisit_trigger,
+            links=[(x.target_type, x.target_id, x.label) for x in payload.links],
+        )
+    return Status(201, _fresh(org, d.pk))
+
+
+@router.get("/decisions/{decision_id}", response=DecisionOut, summary="Get a decision")
+def get_decision(request, decision_id: int):
+    return _fresh(org_of(request), decision_id)
+
+
+@router.patch("/decisions/{decision_id}", response=DecisionOut, summary="Change an open decision")
+def update_decision(request, decision_id: int, payload: DecisionPatch):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    data = payload.model_dump(exclude_unset=True)
+    people = Person.objects.for_org(org)
+    changes = {}
+    for key, value in data.items():
+        if key == "approver_id":
+            changes["approver"] = ref(people, value, "approver_id", "person")
+        elif key == "driver_id":
+            changes["driver"] = ref(people, value, "driver_id", "person")
+        elif key not in ("contributor_ids", "informed_ids", "team_ids"):
+            changes[key] = value
+    with body_fields(**ROLE_FIELDS):
+        services.update_decision(
+            org,
+            actor_of(request),
+            d,
+            expected_version=if_match(request),
+            contributors=_people(org, data.get("contributor_ids"), "contributor_ids"),
+            informed=_people(org, data.get("informed_ids"), "informed_ids"),
+            teams=_teams(org, data.get("team_ids"), "team_ids"),
+            **changes,
+        )
+    return _fresh(org, d.pk)
+
+
+@router.post("/decisions/{decision_id}/options", response={201: OptionOut}, summary="Add an option")
+def add_option(request, decision_id: int, payload: OptionIn):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    option = services.add_option(
+        org, actor_of(request), d, payload.title, pros=payload.pros, cons=payload.cons
+    )
+    return Status(201, option)
+
+
+@router.post("/decisions/{decision_id}/links", response={201: LinkOut}, summary="Link a decision")
+def add_link(request, decision_id: int, payload: LinkIn):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    obj = services.link(
+        org, actor_of(request), d, payload.target_type, payload.target_id, payload.label
+    )
+    return Status(201, obj)
+
+
+@router.post("/decisions/{decision_id}/propose", response=DecisionOut, summary="Propose an outcome")
+def propose(request, decision_id: int, payload: ProposeIn):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    services.propose(org, actor_of(request), d, payload.outcome, payload.rationale)
+    return _fresh(org, d.pk)
+
+
+@router.post(
+    "/decisions/{decision_id}/decide",
+    response=DecisionOut,
+    summary="Decide (the approver only)",
+)
+def decide(request, decision_id: int, payload: DecideIn):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    services.decide(
+        org,
+        actor_of(request),
+        d,
+        payload.outcome,
+        payload.rationale,
+        expected_version=if_match(request),
+    )
+    return _fresh(org, d.pk)
+
+
+@router.post(
+    "/decisions/{decision_id}/supersede",
+    response=DecisionOut,
+    summary="Supersede a decided decision by another",
+)
+def supersede(request, decision_id: int, payload: SupersedeIn):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    by = ref(Decision.objects.for_org(org), payload.by_id, "by_id", "decision")
+    with body_fields(**ROLE_FIELDS):
+        services.supersede(org, actor_of(request), d, by=by, reason=payload.reason)
+    return _fresh(org, d.pk)
+
+
+@router.post("/decisions/{decision_id}/reverse", response=DecisionOut, summary="Reverse a decision")
+def reverse(request, decision_id: int, payload: ReasonIn):
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    services.reverse(org, actor_of(request), d, reason=payload.reason)
+    return _fresh(org, d.pk)
+
+
+# --- action items ------------------------------------------------------------------------
+
+
+@router.get(
+    "/action-items/follow-through",
+    response=FollowThroughOut,
+    summary="Share of action items done by their due date",
+)
+def follow_through(
+    request, person_id: int | None = None, team_id: int | None = None, days: int = 30
+):
+    org = org_of(request)
+    person = get_or_404(Person.objects.for_org(org), person_id, "person") if person_id else None
+    team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+    ft = queries.follow_through(org, person=person, team=team, days=max(1, min(days, 3650)))
+    return FollowThroughOut(
+        days=ft.days,
+        due=ft.due,
+        on_time=ft.on_time,
+        late=ft.late,
+        overdue=ft.overdue,
+        undated_done=ft.undated_done,
+        undated_open=ft.undated_open,
+        rate=ft.rate,
+    )
+
+
+@router.get("/action-items", response=list[ActionItemOut], summary="List action items")
+@paginate
+def list_action_items(
+    request,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    status: ActionStatus | None = None,
+    overdue: bool = False,
+    due_before: dt.date | None = None,
+    source_type: ActionSource | None = None,
+    source_id: int | None = None,
+):
+    org = org_of(request)
+    qs = ActionItem.objects.for_org(org).order_by("due_on", "id")
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = queries.overdue_action_items(org).filter(pk__in=qs.values("pk"))
+    if due_before:
+        qs = qs.filter(due_on__lt=due_before)
+    if source_type is not None:
+        qs = qs.filter(source_type=source_type)
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
+    return qs
+
+
+@router.post("/action-items", response={201: ActionItemOut}, summary="Record an action item")
+def create_action_item(request, payload: ActionItemIn):
+    org = org_of(request)
+    owner = ref(Person.objects.for_org(org), payload.owner_id, "owner_id", "person")
+    team = ref(Team.objects.for_org(org), payload.team_id, "team_id", "team")
+    with body_fields(**ROLE_FIELDS):
+        item = services.create_action_item(
+            org,
+            actor_of(request),
+            payload.title,
+            owner,
+            due_on=payload.due_on,
+            team=team,
+            source_type=payload.source_type,
+            source_id=payload.source_id,
+        )
+    return Status(201, item)
+
+
+@router.get("/action-items/{item_id}", response=ActionItemOut, summary="Get an action item")
+def get_action_item(request, item_id: int):
+    return get_or_404(ActionItem.objects.for_org(org_of(request)), item_id, "action item")
+
+
+@router.patch("/action-items/{item_id}", response=ActionItemOut, summary="Change an action item")
+def update_action_item(request, item_id: int, payload: ActionItemPatch):
+    org = org_of(request)
+    item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
+    data = payload.model_dump(exclude_unset=True)
+    if "owner_id" in data:
+        data["owner"] = ref(Person.objects.for_org(org), data.pop("owner_id"), "owner_id", "person")
+    if "team_id" in data:
+        data["team"] = ref(Team.objects.for_org(org), data.pop("team_id"), "team_id", "team")
+    with body_fields(**ROLE_FIELDS):
+        return services.update_action_item(
+            org, actor_of(request), item, expected_version=if_match(request), **data
+        )
+
+
+def _item_action(request, item_id, fn):
+    org = org_of(request)
+    item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
+    return fn(org, actor_of(request), item)
+
+
+@router.post("/action-items/{item_id}/complete", response=ActionItemOut, summary="Mark done")
+def complete_action_item(request, item_id: int):
+    return _item_action(request, item_id, services.complete_action_item)
+
+
+@router.post("/action-items/{item_id}/drop", response=ActionItemOut, summary="Drop")
+def drop_action_item(request, item_id: int):
+    return _item_action(request, item_id, services.drop_action_item)
+
+
+@router.post("/action-items/{item_id}/reopen", response=ActionItemOut, summary="Reopen")
+def reopen_action_item(request, item_id: int):
+    return _item_action(request, item_id, services.reopen_action_item)
+
+
+# --- issues ------------------------------------------------------------------------------
+
+
+def _issues(org):
+    return Issue.objects.for_org(org).prefetch_related("escalations")
+
+
+@router.get("/issues", response=list[IssueOut], summary="List issues")
+@paginate
+def list_issues(
+    request,
+    team_id: int | None = None,
+    status: IssueStatus | None = None,
+    severity: Severity | None = None,
+    stale: bool = False,
+    raised_by_id: int | None = None,
+):
+    org = org_of(request)
+    qs = _issues(org).order_by("-opened_at", "-id")
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if raised_by_id is not None:
+        qs = qs.filter(raised_by_id=raised_by_id)
+    if stale:
+        qs = qs.filter(pk__in=queries.stale_issues(org).values("pk"))
+    return qs
+
+
+@router.post("/issues", response={201: IssueOut}, summary="Raise an issue for a team")
+def raise_issue(request, payload: IssueIn):
+    org = org_of(request)
+    team = ref(Team.objects.for_org(org), payload.team_id, "team_id", "team")
+    with body_fields(**ROLE_FIELDS):
+        issue = services.raise_issue(
+            org,
+            actor_of(request),
+            team,
+            payload.title,
+            description=payload.description,
+            severity=payload.severity,
+        )
+    return Status(201, get_or_404(_issues(org), issue.pk, "issue"))
+
+
+@router.get("/issues/{issue_id}", response=IssueOut, summary="Get an issue")
+def get_issue(request, issue_id: int):
+    return get_or_404(_issues(org_of(request)), issue_id, "issue")
+
+
+@router.patch("/issues/{issue_id}", response=IssueOut, summary="Change an issue")
+def update_issue(request, issue_id: int, payload: IssuePatch):
+    org = org_of(request)
+    issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
+    services.update_issue(
+        org,
+        actor_of(request),
+        issue,
+        expected_version=if_match(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return get_or_404(_issues(org), issue.pk, "issue")
+
+
+@router.post(
+    "/issues/{issue_id}/escalate", response=IssueOut, summary="Escalate to the parent team"
+)
+def escalate_issue(request, issue_id: int, payload: ReasonIn):
+    org = org_of(request)
+    issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
+    services.escalate_issue(org, actor_of(request), issue, payload.reason)
+    return get_or_404(_issues(org), issue.pk, "issue")
+
+
+@router.post("/issues/{issue_id}/solve", response=IssueOut, summary="Solve an issue")
+def solve_issue(request, issue_id: int, payload: SolveIn):
+    org = org_of(request)
+    issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
+    decision = ref(Decision.objects.for_org(org), payload.decision_id, "decision_id", "decision")
+    services.solve_issue(org, actor_of(request), issue, payload.resolution, decision=decision)
+    return get_or_404(_issues(org), issue.pk, "issue")
+
+
+@router.post("/issues/{issue_id}/drop", response=IssueOut, summary="Drop an issue")
+def drop_issue(request, issue_id: int, payload: ReasonIn):
+    org = org_of(request)
+    issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
+    services.drop_issue(org, actor_of(request), issue, payload.reason)
+    return get_or_404(_issues(org), issue.pk, "issue")

@@ -1,0 +1,119 @@
+"""The API: decisions with decide/supersede/reverse actions, action items, issues, filters."""
+
+from __future__ import annotations
+
+from accord.decisions import services
+from accord.decisions.models import Decision
+from tests.conftest import api_client
+
+
+def _post(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
+
+
+def test_a_decision_goes_from_open_to_decided_to_superseded_through_the_api(cast):
+    member, leader = api_client(cast.member), api_client(cast.leader)
+    resp = _post(
+        member,
+        "/api/v1/decisions",
+        {
+            "question": "Which CI runner?",
+            "approver_id": cast.leader.pk,
+            "team_ids": [cast.platform.pk],
+            "links": [{"target_type": "rhythm.meeting", "target_id": 7, "label": "Weekly"}],
+        },
+    )
+    assert resp.status_code == 201, resp.content
+    d = resp.json()
+    assert d["status"] == "open" and d["driver_id"] == cast.member.pk
+    assert d["team_ids"] == [cast.platform.pk] and d["links"][0]["target_id"] == 7
+
+    resp = _post(
+        member, f"/api/v1/decisions/{d['id']}/options", {"title": "GitHub", "pros": "Easy"}
+    )
+    assert resp.status_code == 201
+
+    resp = _post(member, f"/api/v1/decisions/{d['id']}/decide", {"outcome": "GitHub"})
+    assert resp.status_code == 403
+    assert "approver" in resp.json()["error"]["message"]
+
+    resp = _post(leader, f"/api/v1/decisions/{d['id']}/decide", {"outcome": "GitHub"})
+    assert resp.status_code == 200 and resp.json()["status"] == "decided"
+    assert resp.json()["options"][0]["title"] == "GitHub"
+
+    resp = _post(
+        member, "/api/v1/decisions", {"question": "CI, again?", "approver_id": cast.leader.pk}
+    )
+    new_id = resp.json()["id"]
+    resp = _post(
+        leader, f"/api/v1/decisions/{d['id']}/supersede", {"by_id": new_id, "reason": "Costs"}
+    )
+    assert resp.status_code == 200 and resp.json()["superseded_by_id"] == new_id
+    assert leader.get(f"/api/v1/decisions/{new_id}").json()["supersedes_ids"] == [d["id"]]
+
+    resp = member.patch(
+        f"/api/v1/decisions/{d['id']}", {"outcome": "GitLab"}, content_type="application/json"
+    )
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "immutable"
+
+
+def test_the_decision_log_filters_by_status_team_approver_and_words(cast):
+    a = services.create_decision(
+        cast.org, None, "Adopt Kafka?", approver=cast.leader, teams=[cast.platform]
+    )
+    services.decide(cast.org, None, a, outcome="Yes")
+    services.create_decision(cast.org, None, "Rename the wiki?", approver=cast.admin)
+    client = api_client(cast.member)
+
+    def ids(**params):
+        resp = client.get("/api/v1/decisions", params)
+        assert resp.status_code == 200
+        return [d["question"] for d in resp.json()["items"]]
+
+    assert ids(status="decided") == ["Adopt Kafka?"]
+    assert ids(team_id=cast.platform.pk) == ["Adopt Kafka?"]
+    assert ids(approver_id=cast.admin.pk) == ["Rename the wiki?"]
+    assert ids(q="wiki") == ["Rename the wiki?"]
+    assert len(ids()) == 2
+
+
+def test_an_issue_is_escalated_and_solved_through_the_api(cast):
+    client = api_client(cast.leader)
+    resp = _post(client, "/api/v1/issues", {"team_id": cast.platform.pk, "title": "Slow builds"})
+    assert resp.status_code == 201
+    issue_id = resp.json()["id"]
+    resp = _post(client, f"/api/v1/issues/{issue_id}/escalate", {"reason": "Needs money"})
+    assert resp.status_code == 200 and resp.json()["team_id"] == cast.root.pk
+    assert resp.json()["escalations"][0]["from_team_id"] == cast.platform.pk
+    resp = _post(client, f"/api/v1/issues/{issue_id}/escalate", {"reason": "Higher"})
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "at_root"
+    resp = _post(client, f"/api/v1/issues/{issue_id}/solve", {"resolution": "Bigger runners"})
+    assert resp.status_code == 200 and resp.json()["status"] == "solved"
+
+
+def test_action_items_are_completed_and_filtered_through_the_api(cast):
+    client = api_client(cast.member)
+    resp = _post(
+        client,
+        "/api/v1/action-items",
+        {"title": "Write the RFC", "owner_id": cast.member.pk, "due_on": "2026-01-05"},
+    )
+    assert resp.status_code == 201, resp.content
+    item_id = resp.json()["id"]
+    assert client.get("/api/v1/action-items", {"overdue": True}).json()["count"] == 1
+    resp = _post(client, f"/api/v1/action-items/{item_id}/complete")
+    assert resp.status_code == 200 and resp.json()["done_at"]
+    assert client.get("/api/v1/action-items", {"status": "done"}).json()["count"] == 1
+    ft = client.get("/api/v1/action-items/follow-through", {"person_id": cast.member.pk})
+    assert ft.status_code == 200
+
+
+def test_a_viewer_cannot_write_and_an_outsider_sees_nothing(cast):
+    d = services.create_decision(cast.org, None, "Secret?", approver=cast.leader)
+    viewer = api_client(cast.viewer)
+    resp = _post(viewer, "/api/v1/decisions", {"question": "Q?", "approver_id": cast.leader.pk})
+    assert resp.status_code == 403
+    outsider = api_client(cast.outsider)
+    assert outsider.get(f"/api/v1/decisions/{d.pk}").status_code == 404
+    assert outsider.get("/api/v1/decisions").json()["count"] == 0
+    assert Decision.objects.count() == 1

@@ -1,0 +1,78 @@
+"""Decision latency per decision, team and approver, and overdue decisions, on hand-built data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accord.decisions import queries, services
+from accord.org import services as org_services
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _decided(cast, question, approver, teams, days):
+    d = services.create_decision(
+        cast.org, None, question, approver=approver, teams=teams, opened_at=T0
+    )
+    return services.decide(
+        cast.org, None, d, outcome="Yes", decided_at=T0 + dt.timedelta(days=days)
+    )
+
+
+def test_latency_is_measured_per_decision_team_and_approver(cast):
+    a = _decided(cast, "A?", cast.leader, [cast.platform], 2)
+    b = _decided(cast, "B?", cast.leader, [cast.platform, cast.root], 4)
+    c = _decided(cast, "C?", cast.admin, [cast.root], 9)
+    services.create_decision(cast.org, None, "Still open?", approver=cast.leader, opened_at=T0)
+
+    report = queries.decision_latency(cast.org)
+
+    assert report.per_decision == {a.pk: 2.0, b.pk: 4.0, c.pk: 9.0}
+    assert report.overall.count == 3 and report.overall.median == 4.0 and report.overall.mean == 5.0
+    assert sorted(report.per_team[cast.platform.pk].days) == [2.0, 4.0]
+    assert report.per_team[cast.root.pk].median == 6.5
+    assert report.per_approver[cast.leader.pk].mean == 3.0
+    assert report.per_approver[cast.admin.pk].max == 9.0
+    assert report.approver_names[cast.admin.pk] == "Ada Admin"
+
+
+def test_a_superseded_decision_keeps_its_latency(cast):
+    a = _decided(cast, "A?", cast.leader, [], 3)
+    b = _decided(cast, "B?", cast.leader, [], 1)
+    services.supersede(cast.org, None, a, by=b, reason="Better")
+    assert queries.decision_latency(cast.org).per_decision[a.pk] == 3.0
+
+
+def test_latency_can_be_limited_to_a_team_and_a_period(cast):
+    _decided(cast, "A?", cast.leader, [cast.platform], 2)
+    _decided(cast, "B?", cast.leader, [cast.root], 30)
+    report = queries.decision_latency(cast.org, team_ids=[cast.platform.pk])
+    assert report.overall.days == [2.0]
+    report = queries.decision_latency(cast.org, since=(T0 + dt.timedelta(days=10)).date())
+    assert report.overall.days == [30.0]
+
+
+def test_overdue_decisions_are_the_undecided_ones_past_their_decide_by_date(cast):
+    today = timezone.localdate()
+    late = services.create_decision(cast.org, None, "Late?", approver=cast.leader, decide_by=today)
+    services.create_decision(cast.org, None, "Not yet?", approver=cast.leader, decide_by=today)
+    done = services.create_decision(cast.org, None, "Done?", approver=cast.leader, decide_by=today)
+    services.decide(cast.org, None, done, outcome="Yes")
+    tomorrow = today + dt.timedelta(days=1)
+    overdue = list(queries.overdue_decisions(cast.org, today=tomorrow))
+    assert late in overdue and done not in overdue and len(overdue) == 2
+    assert list(queries.overdue_decisions(cast.org, today=today)) == []
+
+
+def test_decisions_waiting_on_a_person_are_the_ones_they_approve(cast):
+    mine = services.create_decision(cast.org, None, "Mine?", approver=cast.member)
+    services.create_decision(cast.org, None, "Not mine?", approver=cast.leader)
+    decided = services.create_decision(cast.org, None, "Done?", approver=cast.member)
+    services.decide(cast.org, None, decided, outcome="Yes")
+    assert list(queries.waiting_on(cast.member)) == [mine]
+    other = org_services.create_team(cast.org, None, name="Other")
+    assert other  # a team with no decisions does not change who waits
+    awaiting = queries.decisions_awaiting(cast.org, [cast.member.pk])
+    assert list(awaiting) == [mine]
