@@ -1,0 +1,446 @@
+"""A meeting's agenda, built from live data at the moment it is asked for.
+
+Each agenda section names a source (templates_catalog.SECTION_SOURCES); a source is a
+function that returns plain items — dicts with a stable `ref`, a `title`, a `detail`
+and a `tone` (ok / warn / bad) — for the cadence's scope. When the meeting starts the
+result is stored as its snapshot and never recomputed.
+
+Each source does a bounded number of queries, whatever the size of the organization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accord.org.models import Organization, Person, Team
+from accord.rhythm import links, queries, scorecard
+from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
+
+KR_BEHIND_POINTS = 25  # a key result this far behind the period's elapsed share is off track
+LOW_CONFIDENCE = 4  # at or below: objective at risk / off track
+
+
+@dataclass
+class Context:
+    org: Organization
+    cadence: Cadence
+    team_ids: set[int]
+    person_ids: set[int]
+    since: dt.datetime  # the previous occurrence's start
+    until: dt.datetime  # this occurrence's start
+    now: dt.datetime
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    @property
+    def whole_org(self) -> bool:
+        return self.cadence.scope == Scope.ORG
+
+
+def context(
+    org: Organization, cadence: Cadence, meeting: Meeting | None, now: dt.datetime | None = None
+) -> Context:
+    now = now or timezone.now()
+    roster = queries.Roster.load(org)
+    until = meeting.scheduled_start if meeting is not None else now
+    previous = queries.previous_occurrence(cadence, until - dt.timedelta(seconds=1))
+    since = previous.start if previous is not None else until - dt.timedelta(days=7)
+    return Context(
+        org=org,
+        cadence=cadence,
+        team_ids=roster.scope_team_ids(cadence),
+        person_ids=roster.participant_ids(cadence),
+        since=since,
+        until=until,
+        now=now,
+    )
+
+
+def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dict:
+    return {"ref": ref, "title": title, "detail": detail, "tone": tone, **extra}
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def _checkins(ctx: Context) -> list[dict]:
+    rows = (
+        CheckIn.objects.for_org(ctx.org)
+        .filter(person_id__in=ctx.person_ids, cadence__kind="checkin")
+        .filter(occurrence_start__gt=ctx.since - dt.timedelta(days=7))
+        .filter(occurrence_start__lte=ctx.until)
+        .select_related("person", "blocker_team")
+        .order_by("-occurrence_start", "person__name")
+    )
+    out, seen = [], set()
+    for ci in rows:
+        if ci.person_id in seen:
+            continue
+        seen.add(ci.person_id)
+        if ci.status == CheckInStatus.MISSED:
+            out.append(item(f"checkin:{ci.pk}", ci.person.name, "No check-in.", "bad"))
+            continue
+        detail = ci.highlights[:200]
+        tone = "ok" if ci.status == CheckInStatus.ON_TIME else "warn"
+        if ci.blockers:
+            who = f" (needs {ci.blocker_team.name})" if ci.blocker_team else ""
+            detail = f"Blocked{who}: {ci.blockers[:200]}"
+            tone = "bad"
+        out.append(item(f"checkin:{ci.pk}", ci.person.name, detail, tone))
+    return out
+
+
+def _metrics(ctx: Context) -> list[dict]:
+    week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
+    rows = scorecard.team_scorecards(ctx.org, ctx.team_ids, weeks=1, until=week)
+    out = []
+    for row in rows:
+        latest = row.cells[-1] if row.cells else None
+        value = latest.value if latest else None
+        tone = {"green": "ok", "amber": "warn", "red": "bad"}.get(latest.rag if latest else "", "")
+        shown = "no value yet" if value is None else f"{_fmt(value)} {row.measurable.unit}".strip()
+        out.append(
+            item(
+                f"measurable:{row.measurable.pk}",
+                f"{row.measurable.name} ({row.measurable.team.name})",
+                f"{shown}; goal {row.goal_text}",
+                tone or "warn",
+            )
+        )
+    out.sort(key=lambda i: {"bad": 0, "warn": 1, "ok": 2}.get(i["tone"], 1))
+    return out
+
+
+def _fmt(value: Decimal | float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _objective_filter(ctx: Context) -> Q:
+    cond = Q(team_id__in=ctx.team_ids)
+    if ctx.whole_org:
+        cond |= Q(level="org")
+    return cond
+
+
+def _key_results(ctx: Context) -> list[dict]:
+    from accord.alignment.models import (
+        OPEN_OBJECTIVE_STATUSES,
+        KeyResult,
+        KeyResultValue,
+    )
+    from accord.alignment.progress import kr_progress
+
+    krs = list(
+        KeyResult.objects.for_org(ctx.org)
+        .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES)
+        .filter(
+            Q(objective__team_id__in=ctx.team_ids)
+            | (Q(objective__level="org") if ctx.whole_org else Q(pk__in=[]))
+        )
+        .select_related("objective__period", "owner")
+        .order_by("objective__title", "position", "id")
+    )
+    moved: dict[int, list[float]] = {}
+    for kr_id, value in (
+        KeyResultValue.objects.for_org(ctx.org)
+        .filter(key_result__in=krs, recorded_at__gt=ctx.since, recorded_at__lte=ctx.now)
+        .order_by("recorded_at", "id")
+        .values_list("key_result_id", "value")
+    ):
+        moved.setdefault(kr_id, []).append(value)
+    out = []
+    for kr in krs:
+        period = kr.objective.period
+        span = max(1, (period.end - period.start).days)
+        elapsed = min(1.0, max(0.0, (ctx.today - period.start).days / span))
+        progress = kr_progress(kr)
+        behind = not kr.done and progress < elapsed * 100 - KR_BEHIND_POINTS
+        if kr.pk not in moved and not behind:
+            continue
+        detail = f"{progress:.0f}% done, {elapsed * 100:.0f}% of {period.name} gone"
+        if kr.pk in moved:
+            detail = f"now {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
+        out.append(
+            item(
+                f"kr:{kr.pk}",
+                kr.name,
+                detail,
+                "bad" if behind else "ok",
+                owner=kr.owner.name if kr.owner else "",
+            )
+        )
+    return out
+
+
+def _objectives(ctx: Context) -> list[dict]:
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, ConfidenceUpdate, Objective
+
+    objectives = list(
+        Objective.objects.for_org(ctx.org)
+        .filter(status__in=OPEN_OBJECTIVE_STATUSES)
+        .filter(_objective_filter(ctx))
+        .select_related("owner", "team")
+        .order_by("title", "id")
+    )
+    # Confidence before the window: the last update at or before `since`.
+    history: dict[int, list[tuple[dt.datetime, int]]] = {}
+    for oid, at, conf in (
+        ConfidenceUpdate.objects.for_org(ctx.org)
+        .filter(objective__in=objectives, at__lte=ctx.now)
+        .order_by("at", "id")
+        .values_list("objective_id", "at", "confidence")
+    ):
+        history.setdefault(oid, []).append((at, conf))
+    out = []
+    for o in objectives:
+        if o.confidence is None:
+            continue
+        earlier = [c for at, c in history.get(o.pk, []) if at <= ctx.since]
+        before = earlier[-1] if earlier else None
+        dropped = before is not None and o.confidence < before
+        low = o.confidence <= LOW_CONFIDENCE
+        if not (dropped or low):
+            continue
+        detail = f"confidence {o.confidence}/10 ({links.confidence_word(o.confidence)})"
+        if dropped:
+            detail += f", down from {before}"
+        out.append(
+            item(
+                f"objective:{o.pk}",
+                o.title,
+                detail,
+                "bad" if low else "warn",
+                owner=o.owner.name if o.owner else "",
+            )
+        )
+    return out
+
+
+def _initiatives(ctx: Context) -> list[dict]:
+    from accord.alignment.models import OPEN_INITIATIVE_STATUSES, Initiative
+
+    rows = (
+        Initiative.objects.for_org(ctx.org)
+        .filter(
+            team_id__in=ctx.team_ids,
+            status__in=OPEN_INITIATIVE_STATUSES,
+            target_date__lt=ctx.today,
+        )
+        .select_related("team", "owner")
+        .order_by("target_date", "id")
+    )
+    return [
+        item(
+            f"initiative:{i.pk}",
+            i.title,
+            f"{i.team.name}: due {i.target_date:%d %b}, {(ctx.today - i.target_date).days} "
+            f"days late, {i.progress}% done",
+            "bad",
+            owner=i.owner.name if i.owner else "",
+        )
+        for i in rows
+    ]
+
+
+def _dependencies(ctx: Context) -> list[dict]:
+    from accord.coordination.models import ACTIVE_STATES, Dependency
+
+    rows = (
+        Dependency.objects.for_org(ctx.org)
+        .filter(Q(requester_team_id__in=ctx.team_ids) | Q(provider_team_id__in=ctx.team_ids))
+        .filter(state__in=ACTIVE_STATES)
+        .filter(Q(created_at__gt=ctx.since) | Q(need_by__lt=ctx.today) | ~Q(flag=""))
+        .select_related("requester_team", "provider_team")
+        .order_by("need_by", "id")
+    )
+    out = []
+    for d in rows:
+        late = d.need_by < ctx.today
+        new = d.created_at > ctx.since
+        what = "late" if late else (d.get_flag_display().lower() if d.flag else "new")
+        out.append(
+            item(
+                f"dependency:{d.pk}",
+                d.title,
+                f"{d.requester_team.name} needs it from {d.provider_team.name} by "
+                f"{d.need_by:%d %b} · {d.get_state_display().lower()} · {what}",
+                "bad" if late or d.flag == "blocked" else ("warn" if d.flag or not new else ""),
+            )
+        )
+    return out
+
+
+def _headlines(ctx: Context) -> list[dict]:
+    rows = (
+        Headline.objects.for_org(ctx.org)
+        .filter(created_at__gt=ctx.since, created_at__lte=ctx.now)
+        .filter(Q(cascade_to__in=ctx.team_ids))
+        .exclude(meeting__cadence=ctx.cadence)
+        .select_related("meeting__cadence", "author")
+        .distinct()
+        .order_by("created_at", "id")
+    )
+    return [
+        item(
+            f"headline:{h.pk}",
+            h.text,
+            f"from {h.meeting.cadence.name}" + (f" · {h.author.name}" if h.author else ""),
+        )
+        for h in rows
+    ]
+
+
+def _issues(ctx: Context) -> list[dict]:
+    from accord.decisions import queries as dq
+
+    return [
+        item(
+            f"issue:{i.pk}",
+            i.title,
+            f"{i.team.name} · {i.get_severity_display().lower()} · raised by "
+            f"{i.raised_by.name if i.raised_by else 'someone'}",
+            "bad" if i.severity in ("high", "critical") else "warn",
+        )
+        for i in dq.open_issues(ctx.org, ctx.team_ids)
+    ]
+
+
+def _action_items(ctx: Context) -> list[dict]:
+    from accord.decisions import queries as dq
+
+    until = (ctx.until + dt.timedelta(days=1)).date()
+    out = []
+    for a in dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until):
+        late = a.due_on < ctx.today
+        out.append(
+            item(
+                f"action:{a.pk}",
+                a.title,
+                f"{a.owner.name} · due {a.due_on:%d %b}" + (" · overdue" if late else ""),
+                "bad" if late else "warn",
+            )
+        )
+    return out
+
+
+def _decisions(ctx: Context) -> list[dict]:
+    from accord.decisions import queries as dq
+
+    out = []
+    for d in dq.decisions_awaiting(ctx.org, ctx.person_ids):
+        late = d.decide_by is not None and d.decide_by < ctx.today
+        by = f" · decide by {d.decide_by:%d %b}" if d.decide_by else ""
+        out.append(
+            item(
+                f"decision:{d.pk}",
+                d.question,
+                f"approver {d.approver.name}{by}",
+                "bad" if late else "warn",
+            )
+        )
+    return out
+
+
+def _none(ctx: Context) -> list[dict]:
+    return []
+
+
+def _carried(ctx: Context) -> list[dict]:
+    return []  # filled from the previous meeting when this one starts (carried_from_previous)
+
+
+SOURCES: dict[str, Callable[[Context], list[dict]]] = {
+    "none": _none,
+    "checkins": _checkins,
+    "metrics": _metrics,
+    "key_results": _key_results,
+    "objectives": _objectives,
+    "initiatives": _initiatives,
+    "dependencies": _dependencies,
+    "headlines": _headlines,
+    "issues": _issues,
+    "action_items": _action_items,
+    "decisions": _decisions,
+    "carried": _carried,
+}
+
+
+def build(
+    org: Organization,
+    cadence: Cadence,
+    meeting: Meeting | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> list[dict]:
+    """The agenda as plain data: [{key, title, source, minutes, items: [...]}]."""
+    ctx = context(org, cadence, meeting, now)
+    out = []
+    for section in cadence.agenda:
+        source = SOURCES.get(section.get("source", "none"), _none)
+        out.append({**section, "items": source(ctx)})
+    return out
+
+
+def carried_from_previous(org: Organization, meeting: Meeting) -> list[dict]:
+    """What the previous occurrence left: unchecked agenda items (of sections that list
+    items), its open issues and its undone action items. Each with where it came from."""
+    previous = queries.previous_meeting(meeting)
+    if previous is None or not previous.agenda_snapshot:
+        return []
+    done = set(previous.done_items)
+    out: dict[str, dict] = {}
+    for s in previous.agenda_snapshot:
+        if s.get("source") in ("none", "checkins", "metrics", "headlines"):
+            continue
+        for i in s.get("items", []):
+            if f"{s['key']}:{i['ref']}" in done:
+                continue
+            out[i["ref"]] = {**i, "from_section": s["title"]}
+    for i in previous.carried_in:
+        if f"carried:{i['ref']}" not in done:
+            out.setdefault(i["ref"], i)
+    # Action items recorded in that meeting and still open carry forward too.
+    for a in links.meeting_action_items(org, [previous.pk]):
+        if a.status == "open":
+            ref = f"action:{a.pk}"
+            due = f" · due {a.due_on:%d %b}" if a.due_on else ""
+            out[ref] = item(ref, a.title, f"{a.owner.name}{due}", "warn", from_section="Actions")
+    # An issue or action closed since then no longer needs carrying.
+    return _still_open(org, list(out.values()))
+
+
+def _still_open(org: Organization, items: list[dict]) -> list[dict]:
+    from accord.decisions.models import ActionItem, Issue
+
+    issue_ids = [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith("issue:")]
+    action_ids = [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith("action:")]
+    closed = {
+        f"issue:{pk}"
+        for pk in Issue.objects.for_org(org)
+        .filter(pk__in=issue_ids)
+        .exclude(status="open")
+        .values_list("pk", flat=True)
+    } | {
+        f"action:{pk}"
+        for pk in ActionItem.objects.for_org(org)
+        .filter(pk__in=action_ids)
+        .exclude(status="open")
+        .values_list("pk", flat=True)
+    }
+    return [i for i in items if i["ref"] not in closed]
+
+
+def people_of(org: Organization, ids: set[int]) -> list[Person]:
+    return list(Person.objects.for_org(org).filter(pk__in=ids).order_by("name"))
+
+
+def teams_of(org: Organization, ids: set[int]) -> list[Team]:
+    return list(Team.objects.for_org(org).filter(pk__in=ids).order_by("name"))

@@ -1,0 +1,204 @@
+"""Where the rhythm writes into the other pillars: only through their services.
+
+A check-in updates key results, objective confidence and initiative statuses through the
+alignment services (which keep history and record events); a meeting's action items and
+decisions belong to the decisions pillar. Nothing here writes another app's tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from accord.core.errors import ServiceError
+from accord.org.models import Organization, Person, Team
+
+# Confidence may be given as a word (the three-level scale) or a number from 1 to 10.
+CONFIDENCE_WORDS = {"on_track": 8, "at_risk": 5, "off_track": 2}
+
+
+def confidence_value(value: Any) -> int:
+    if isinstance(value, str) and value.strip().lower() in CONFIDENCE_WORDS:
+        return CONFIDENCE_WORDS[value.strip().lower()]
+    try:
+        c = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ServiceError(
+            f"Confidence is on track / at risk / off track or 1-10, not {value!r}.",
+            fields={"objectives": ["Confidence from 1 to 10."]},
+        ) from None
+    if not 1 <= c <= 10:
+        raise ServiceError(
+            f"Confidence is from 1 to 10, not {c}.",
+            fields={"objectives": ["Confidence from 1 to 10."]},
+        )
+    return c
+
+
+def confidence_word(value: int | None) -> str:
+    if value is None:
+        return ""
+    if value >= 7:
+        return "on track"
+    if value >= 4:
+        return "at risk"
+    return "off track"
+
+
+def _not_yours(what: str, ids: set[int], person: Person, field: str) -> ServiceError:
+    listed = ", ".join(str(i) for i in sorted(ids))
+    return ServiceError(
+        f"{person.name} can only update their own {what}; not theirs: {listed}.",
+        fields={field: [f"Not yours: {listed}."]},
+        code="not_yours",
+    )
+
+
+def owned_alignment(org: Organization, person: Person) -> dict[str, list]:
+    """The open key results, objectives and initiatives a person owns (for the form)."""
+    from django.db.models import Q
+
+    from accord.alignment.models import (
+        OPEN_INITIATIVE_STATUSES,
+        OPEN_OBJECTIVE_STATUSES,
+        Initiative,
+        KeyResult,
+        Objective,
+    )
+
+    krs = list(
+        KeyResult.objects.for_org(org)
+        .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES, done=False)
+        .filter(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
+        .select_related("objective")
+        .order_by("objective__title", "position", "id")
+    )
+    objectives = list(
+        Objective.objects.for_org(org)
+        .filter(owner=person, status__in=OPEN_OBJECTIVE_STATUSES)
+        .order_by("title", "id")
+    )
+    initiatives = list(
+        Initiative.objects.for_org(org)
+        .filter(owner=person, status__in=OPEN_INITIATIVE_STATUSES)
+        .order_by("title", "id")
+    )
+    return {"key_results": krs, "objectives": objectives, "initiatives": initiatives}
+
+
+def apply_checkin_updates(
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    key_results: dict[int, Any],
+    objectives: dict[int, Any],
+    initiatives: dict[int, str],
+) -> None:
+    """Validate that every item is the person's own, then write through alignment's services.
+
+    Runs inside the check-in's transaction, so a refusal anywhere changes nothing."""
+    if not (key_results or objectives or initiatives):
+        return
+    from accord.alignment import services as alignment
+    from accord.alignment.models import Initiative, KeyResult, Objective
+
+    krs = KeyResult.objects.for_org(org).select_related("objective").in_bulk(list(key_results))
+    mine = {
+        pk
+        for pk, kr in krs.items()
+        if kr.owner_id == person.pk or (kr.owner_id is None and kr.objective.owner_id == person.pk)
+    }
+    if set(key_results) - mine:
+        raise _not_yours("key results", set(key_results) - mine, person, "key_results")
+    objs = Objective.objects.for_org(org).in_bulk(list(objectives))
+    mine = {pk for pk, o in objs.items() if o.owner_id == person.pk}
+    if set(objectives) - mine:
+        raise _not_yours("objectives", set(objectives) - mine, person, "objectives")
+    inits = Initiative.objects.for_org(org).in_bulk(list(initiatives))
+    mine = {pk for pk, i in inits.items() if i.owner_id == person.pk}
+    if set(initiatives) - mine:
+        raise _not_yours("initiatives", set(initiatives) - mine, person, "initiatives")
+    confidences = {pk: confidence_value(v) for pk, v in objectives.items()}
+
+    for pk, value in key_results.items():
+        kr = krs[pk]
+        if float(value) != float(kr.current):
+            alignment.record_key_result_value(org, actor, kr, value, note="check-in")
+    for pk, value in confidences.items():
+        if objs[pk].confidence != value:
+            alignment.set_objective_confidence(org, actor, objs[pk], value, note="check-in")
+    for pk, status in initiatives.items():
+        if inits[pk].status != status:
+            alignment.set_initiative_status(org, actor, inits[pk], status, reason="check-in")
+
+
+def create_action_item(
+    org: Organization,
+    actor: Person | None,
+    *,
+    title: str,
+    owner: Person,
+    due_on: dt.date | None,
+    team: Team | None,
+    meeting_id: int,
+):
+    from accord.decisions import services as decisions
+
+    return decisions.create_action_item(
+        org,
+        actor,
+        title,
+        owner,
+        due_on=due_on,
+        team=team,
+        source_type="rhythm.meeting",
+        source_id=meeting_id,
+    )
+
+
+def record_decision(
+    org: Organization,
+    actor: Person | None,
+    *,
+    meeting,
+    question: str,
+    approver: Person,
+    outcome: str = "",
+    rationale: str = "",
+):
+    """A decision taken (or opened) in a meeting, linked back to the meeting."""
+    from accord.decisions import services as decisions
+
+    teams = [meeting.cadence.team] if meeting.cadence.team_id else None
+    return decisions.create_decision(
+        org,
+        actor,
+        question,
+        approver,
+        outcome,
+        rationale=rationale,
+        teams=teams,
+        links=[("rhythm.meeting", meeting.pk, str(meeting))],
+    )
+
+
+def meeting_action_items(org: Organization, meeting_ids: list[int]) -> list:
+    from accord.decisions.models import ActionItem
+
+    return list(
+        ActionItem.objects.for_org(org)
+        .filter(source_type="rhythm.meeting", source_id__in=meeting_ids)
+        .select_related("owner")
+        .order_by("id")
+    )
+
+
+def meeting_decisions(org: Organization, meeting_id: int) -> list:
+    from accord.decisions.models import Decision, DecisionLink
+
+    ids = (
+        DecisionLink.objects.for_org(org)
+        .filter(target_type="rhythm.meeting", target_id=meeting_id)
+        .values_list("decision_id", flat=True)
+    )
+    return list(Decision.objects.for_org(org).filter(pk__in=list(ids)).order_by("id"))

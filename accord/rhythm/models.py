@@ -1,0 +1,409 @@
+"""Cadences, their exceptions, check-ins, meetings, scorecards, reminders and feeds.
+
+Occurrences are not stored: they are computed from a cadence's rule (recurrence.py).
+What *is* stored is keyed by an occurrence's original start (UTC): a check-in, a meeting,
+an exception. That key never changes, even when the occurrence is moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import models
+
+from accord.org.models import OrgScoped, Person, Team
+from accord.rhythm import recurrence
+
+
+class CadenceKind(models.TextChoices):
+    CHECKIN = "checkin", "Check-in"
+    SYNC = "sync", "Team sync"
+    REVIEW = "review", "Operating review"
+    PLANNING = "planning", "Planning"
+    RETRO = "retro", "Retrospective"
+    CUSTOM = "custom", "Custom"
+
+
+class Scope(models.TextChoices):
+    TEAM = "team", "One team"
+    SUBTREE = "subtree", "A team and its sub-teams"
+    TEAMS = "teams", "A set of teams"
+    ORG = "org", "The whole organization"
+
+
+class OwedBy(models.TextChoices):
+    EVERYONE = "everyone", "Everyone in scope"
+    LEADS = "leads", "Team leads only"
+
+
+class Cadence(OrgScoped):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=CadenceKind.choices, default=CadenceKind.SYNC)
+    template = models.CharField(max_length=40, blank=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.TEAM)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="cadences"
+    )
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    extra_participants = models.ManyToManyField(Person, blank=True, related_name="+")
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cadences"
+    )
+    rrule = models.CharField(max_length=300, help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO")
+    start_date = models.DateField()
+    time = models.TimeField()
+    duration_minutes = models.PositiveIntegerField(default=60)
+    timezone = models.CharField(max_length=64, default="UTC")
+    agenda = models.JSONField(default=list, blank=True)
+    checkin_owed_by = models.CharField(
+        max_length=10, choices=OwedBy.choices, default=OwedBy.EVERYONE
+    )
+    window_opens_hours = models.PositiveIntegerField(
+        default=48, help_text="The check-in window opens this many hours before it is due."
+    )
+    late_after_hours = models.PositiveIntegerField(
+        default=24, help_text="A check-in after this many hours past due is missed."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["org", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def schedule(self) -> recurrence.Schedule:
+        return recurrence.Schedule(
+            rrule=self.rrule,
+            start_date=self.start_date,
+            time=self.time,
+            timezone=self.timezone,
+            duration_minutes=self.duration_minutes,
+        )
+
+    @property
+    def is_checkin(self) -> bool:
+        return self.kind == CadenceKind.CHECKIN
+
+    def window(self, occurrence: recurrence.Occurrence) -> tuple[dt.datetime, dt.datetime]:
+        """(opens, late_until) around the occurrence's start, which is when it is due."""
+        return (
+            occurrence.start - dt.timedelta(hours=self.window_opens_hours),
+            occurrence.start + dt.timedelta(hours=self.late_after_hours),
+        )
+
+
+class OccurrenceException(OrgScoped):
+    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="exceptions")
+    original_start = models.DateTimeField()
+    new_start = models.DateTimeField(null=True, blank=True)
+    cancelled = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadence", "original_start"], name="rhythm_exception_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadence} {self.original_start:%Y-%m-%d %H:%M}"
+
+    @property
+    def spec(self) -> recurrence.ExceptionSpec:
+        return recurrence.ExceptionSpec(self.original_start, self.new_start, self.cancelled)
+
+
+class Away(OrgScoped):
+    """Time off: a person owes no check-in and gets no reminder on these dates."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="away_periods")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        indexes = [models.Index(fields=["org", "person", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} away {self.starts_on}-{self.ends_on}"
+
+
+class CheckInStatus(models.TextChoices):
+    ON_TIME = "on_time", "On time"
+    LATE = "late", "Late"
+    MISSED = "missed", "Missed"
+
+
+class CheckIn(OrgScoped):
+    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="checkins")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="checkins")
+    occurrence_start = models.DateTimeField(help_text="The occurrence's original start (UTC).")
+    due_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=CheckInStatus.choices)
+    highlights = models.TextField(blank=True)
+    blockers = models.TextField(blank=True)
+    blocker_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What was submitted, as entered: {"key_results": {id: value}, "objectives": {id: conf},
+    # "initiatives": {id: status}, "measurables": {id: value}}
+    updates = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-occurrence_start", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadence", "person", "occurrence_start"], name="rhythm_checkin_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["org", "cadence", "occurrence_start"]),
+            models.Index(fields=["org", "person", "occurrence_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.cadence} · {self.occurrence_start:%Y-%m-%d}"
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+class Meeting(OrgScoped):
+    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="meetings")
+    occurrence_start = models.DateTimeField(help_text="The occurrence's original start (UTC).")
+    scheduled_start = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The agenda frozen when the meeting started: [{key, title, source, items: [...]}]
+    agenda_snapshot = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=dict, blank=True)  # section key -> text
+    done_items = models.JSONField(default=list, blank=True)  # "section:item-ref" handled
+    carried_in = models.JSONField(default=list, blank=True)  # items left by the previous one
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-occurrence_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadence", "occurrence_start"], name="rhythm_meeting_once"
+            )
+        ]
+        indexes = [models.Index(fields=["org", "status", "scheduled_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.cadence} · {self.scheduled_start:%Y-%m-%d}"
+
+    @property
+    def key(self) -> str:
+        return self.occurrence_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class Attendance(OrgScoped):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    present = models.BooleanField(default=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="rhythm_attendance_once"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=10),
+                name="rhythm_rating_1_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.meeting}"
+
+
+class Headline(OrgScoped):
+    """Good or important news from a meeting; cascaded to other teams' next meetings."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="headlines")
+    author = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(max_length=500)
+    cascade_to = models.ManyToManyField(Team, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class GoalRule(models.TextChoices):
+    AT_LEAST = "at_least", "At least"
+    AT_MOST = "at_most", "At most"
+    BETWEEN = "between", "Within a range"
+
+
+class Measurable(OrgScoped):
+    """A weekly leading indicator on a team's scorecard."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="measurables")
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.CharField(max_length=30, blank=True)
+    goal_rule = models.CharField(max_length=10, choices=GoalRule.choices)
+    goal_low = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    goal_high = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    amber_margin = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        help_text="Within this percentage of the goal a miss is amber, not red.",
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["team__name", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasurableValue(OrgScoped):
+    measurable = models.ForeignKey(Measurable, on_delete=models.CASCADE, related_name="values")
+    week_start = models.DateField(help_text="The Monday of the week.")
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    entered_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, default="web")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurable", "week_start"], name="rhythm_measurable_week_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measurable} {self.week_start}: {self.value}"
+
+
+class NotificationSettings(OrgScoped):
+    """A person's reminder channels and the cadences they muted."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="rhythm_prefs")
+    email = models.BooleanField(default=True)
+    chat = models.BooleanField(default=True)
+    muted = models.ManyToManyField(Cadence, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Reminders of {self.person}"
+
+
+class ChatFlavor(models.TextChoices):
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+    MATTERMOST = "mattermost", "Mattermost"
+
+
+class ChatWebhook(OrgScoped):
+    """A team's chat incoming-webhook; reminders and agendas are posted to it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="chat_webhooks")
+    url = models.URLField(max_length=500)
+    flavor = models.CharField(max_length=12, choices=ChatFlavor.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_flavor_display()} for {self.team}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    GIVEN_UP = "given_up", "Given up"
+
+
+class Notification(OrgScoped):
+    """One message to send once. `key` is unique: claiming it is what makes sending idempotent."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10)  # email | chat
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    webhook = models.ForeignKey(
+        ChatWebhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    cadence = models.ForeignKey(
+        Cadence, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(OrgScoped):
+    """A secret, revocable iCalendar URL for a person's or a team's rhythm."""
+
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.person or self.team}"

@@ -1,0 +1,475 @@
+"""Reads shared by the rhythm pages, the API, reminders, feeds and analysis.
+
+Everything is loaded in a few bulk queries and computed in Python: who is in a cadence's
+scope, who owes a check-in, which occurrences fall in a window, and adherence figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accord.org import queries as org_queries
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.rhythm import recurrence
+from accord.rhythm.models import (
+    Attendance,
+    Away,
+    Cadence,
+    CheckIn,
+    CheckInStatus,
+    Meeting,
+    MeetingStatus,
+    OccurrenceException,
+    OwedBy,
+    Scope,
+)
+
+# --- loading cadences ------------------------------------------------------------------------
+
+
+def cadences(org: Organization, *, active_only: bool = True):
+    """Cadences with what scope and schedule computations need, prefetched (4 queries)."""
+    qs = Cadence.objects.for_org(org).select_related("team", "owner")
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.prefetch_related(
+        "teams",
+        "extra_participants",
+        Prefetch("exceptions", queryset=OccurrenceException.objects.order_by("original_start")),
+    )
+
+
+def exception_specs(cadence: Cadence) -> list[recurrence.ExceptionSpec]:
+    return [e.spec for e in cadence.exceptions.all()]
+
+
+def occurrences_of(
+    cadence: Cadence,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    include_cancelled: bool = False,
+) -> list[recurrence.Occurrence]:
+    return recurrence.occurrences(
+        cadence.schedule,
+        start,
+        end,
+        exception_specs(cadence),
+        include_cancelled=include_cancelled,
+        cadence_id=cadence.pk,
+    )
+
+
+def occurrence(cadence: Cadence, original_start: dt.datetime) -> recurrence.Occurrence | None:
+    """The occurrence whose original start is `original_start` (moved or not); None if the
+    rule has no such instant or it was cancelled."""
+    original_start = original_start.astimezone(dt.UTC)
+    if not recurrence.is_rule_instant(cadence.schedule, original_start):
+        return None
+    specs = {e.original_start: e for e in exception_specs(cadence)}
+    exc = specs.get(original_start)
+    length = dt.timedelta(minutes=cadence.duration_minutes)
+    if exc is not None and exc.cancelled:
+        return None
+    start = exc.new_start if exc is not None and exc.new_start else original_start
+    return recurrence.Occurrence(
+        original_start=original_start,
+        start=start,
+        end=start + length,
+        timezone=cadence.timezone,
+        moved=start != original_start,
+        cadence_id=cadence.pk,
+    )
+
+
+def next_occurrence(cadence: Cadence, after: dt.datetime | None = None):
+    after = after or timezone.now()
+    return recurrence.next_occurrence(cadence.schedule, after, exception_specs(cadence))
+
+
+def previous_occurrence(cadence: Cadence, before: dt.datetime | None = None):
+    before = before or timezone.now()
+    return recurrence.previous_occurrence(cadence.schedule, before, exception_specs(cadence))
+
+
+# --- scope and participants ------------------------------------------------------------------
+
+
+@dataclass
+class Roster:
+    """The organization's team tree and memberships, loaded once for many cadences."""
+
+    parents: dict[int, int | None]
+    members: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    leads: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    teams_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    active: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, org: Organization) -> Roster:
+        roster = cls(parents=org_queries.parent_map(org))
+        roster.active = set(
+            Person.objects.for_org(org).filter(is_active=True).values_list("id", flat=True)
+        )
+        for person_id, team_id, role in Membership.objects.for_org(org).values_list(
+            "person_id", "team_id", "role"
+        ):
+            roster.members[team_id].add(person_id)
+            roster.teams_of[person_id].add(team_id)
+            if role == MembershipRole.LEAD:
+                roster.leads[team_id].add(person_id)
+        return roster
+
+    def scope_team_ids(self, cadence: Cadence) -> set[int]:
+        if cadence.scope == Scope.ORG:
+            return set(self.parents)
+        if cadence.scope == Scope.TEAMS:
+            return {t.pk for t in cadence.teams.all()}
+        if cadence.team_id is None:
+            return set()
+        if cadence.scope == Scope.SUBTREE:
+            return {cadence.team_id} | org_queries.descendants_of(cadence.team_id, self.parents)
+        return {cadence.team_id}
+
+    def participant_ids(self, cadence: Cadence) -> set[int]:
+        ids: set[int] = set()
+        for team_id in self.scope_team_ids(cadence):
+            ids |= self.members.get(team_id, set())
+        ids |= {p.pk for p in cadence.extra_participants.all()}
+        if cadence.owner_id:
+            ids.add(cadence.owner_id)
+        return ids & self.active
+
+    def ower_ids(self, cadence: Cadence) -> set[int]:
+        """Who owes a check-in per occurrence (before time off is taken into account)."""
+        if not cadence.is_checkin:
+            return set()
+        if cadence.checkin_owed_by == OwedBy.LEADS:
+            ids: set[int] = set()
+            for team_id in self.scope_team_ids(cadence):
+                ids |= self.leads.get(team_id, set())
+            return ids & self.active
+        ids = set()
+        for team_id in self.scope_team_ids(cadence):
+            ids |= self.members.get(team_id, set())
+        return (ids | {p.pk for p in cadence.extra_participants.all()}) & self.active
+
+    def person_in(self, cadence: Cadence, person_id: int) -> bool:
+        return person_id in self.participant_ids(cadence)
+
+
+def participants(org: Organization, cadence: Cadence) -> list[Person]:
+    roster = Roster.load(org)
+    ids = roster.participant_ids(cadence)
+    return list(Person.objects.for_org(org).filter(pk__in=ids).order_by("name"))
+
+
+def team_cadences(org: Organization, team: Team) -> list[Cadence]:
+    """Active cadences whose scope includes `team`."""
+    roster = Roster.load(org)
+    return [c for c in cadences(org) if team.pk in roster.scope_team_ids(c)]
+
+
+def person_cadences(org: Organization, person: Person, roster: Roster | None = None):
+    roster = roster or Roster.load(org)
+    return [c for c in cadences(org) if roster.person_in(c, person.pk)]
+
+
+# --- time off --------------------------------------------------------------------------------
+
+
+class AwayBook:
+    """Who is away on which dates, for many people at once (one query)."""
+
+    def __init__(self, org: Organization, person_ids: Iterable[int], start: dt.date, end: dt.date):
+        self.periods: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for pid, a, b in (
+            Away.objects.for_org(org)
+            .filter(person_id__in=list(person_ids), starts_on__lte=end, ends_on__gte=start)
+            .values_list("person_id", "starts_on", "ends_on")
+        ):
+            self.periods[pid].append((a, b))
+
+    def is_away(self, person_id: int, instant: dt.datetime, tz_name: str = "UTC") -> bool:
+        day = instant.astimezone(recurrence.zone(tz_name)).date()
+        return any(a <= day <= b for a, b in self.periods.get(person_id, ()))
+
+
+def is_away(org: Organization, person: Person, instant: dt.datetime) -> bool:
+    day = instant.astimezone(recurrence.zone(person.timezone)).date()
+    return (
+        Away.objects.for_org(org)
+        .filter(person=person, starts_on__lte=day, ends_on__gte=day)
+        .exists()
+    )
+
+
+# --- check-in windows ------------------------------------------------------------------------
+
+
+def checkin_status_at(
+    cadence: Cadence, occ: recurrence.Occurrence, when: dt.datetime
+) -> str | None:
+    """on_time / late for a submission at `when`; None before the window or after it."""
+    opens, late_until = cadence.window(occ)
+    if when < opens:
+        return None
+    if when <= occ.start:
+        return CheckInStatus.ON_TIME
+    if when <= late_until:
+        return CheckInStatus.LATE
+    return None
+
+
+@dataclass
+class Owed:
+    cadence: Cadence
+    occurrence: recurrence.Occurrence
+    opens: dt.datetime
+    late_until: dt.datetime
+    checkin: CheckIn | None = None
+
+    @property
+    def state(self) -> str:
+        if self.checkin is not None:
+            return self.checkin.status
+        now = timezone.now()
+        if now < self.opens:
+            return "upcoming"
+        if now <= self.occurrence.start:
+            return "open"
+        if now <= self.late_until:
+            return "overdue"
+        return "missed"
+
+
+def owed_checkins(
+    org: Organization,
+    person: Person,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    roster: Roster | None = None,
+) -> list[Owed]:
+    """Check-ins `person` owes whose due time is in [start, end), minus their time off."""
+    roster = roster or Roster.load(org)
+    cads = [c for c in cadences(org) if c.is_checkin and person.pk in roster.ower_ids(c)]
+    found: list[Owed] = []
+    for cadence in cads:
+        for occ in occurrences_of(cadence, start, end):
+            opens, late_until = cadence.window(occ)
+            found.append(Owed(cadence, occ, opens, late_until))
+    if not found:
+        return []
+    away = AwayBook(org, [person.pk], (start - dt.timedelta(days=1)).date(), end.date())
+    found = [o for o in found if not away.is_away(person.pk, o.occurrence.start, person.timezone)]
+    existing = {
+        (c.cadence_id, c.occurrence_start): c
+        for c in CheckIn.objects.for_org(org).filter(
+            person=person,
+            cadence_id__in=[o.cadence.pk for o in found],
+            occurrence_start__in=[o.occurrence.original_start for o in found],
+        )
+    }
+    for o in found:
+        o.checkin = existing.get((o.cadence.pk, o.occurrence.original_start))
+    found.sort(key=lambda o: o.occurrence.start)
+    return found
+
+
+def last_checkin(org: Organization, person: Person, cadence: Cadence) -> CheckIn | None:
+    return (
+        CheckIn.objects.for_org(org)
+        .filter(person=person, cadence=cadence, submitted_at__isnull=False)
+        .order_by("-occurrence_start")
+        .first()
+    )
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+@dataclass
+class Upcoming:
+    cadence: Cadence
+    occurrence: recurrence.Occurrence
+    meeting: Meeting | None = None
+
+
+def meetings_between(
+    org: Organization,
+    cads: Iterable[Cadence],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[Upcoming]:
+    """Occurrences of the (non-check-in) cadences in [start, end), with their Meeting rows."""
+    out: list[Upcoming] = []
+    for cadence in cads:
+        if cadence.is_checkin:
+            continue
+        for occ in occurrences_of(cadence, start, end):
+            out.append(Upcoming(cadence, occ))
+    if out:
+        rows = {
+            (m.cadence_id, m.occurrence_start): m
+            for m in Meeting.objects.for_org(org).filter(
+                cadence_id__in={u.cadence.pk for u in out},
+                occurrence_start__gte=start - dt.timedelta(days=400),
+                occurrence_start__lt=end + dt.timedelta(days=400),
+            )
+        }
+        for u in out:
+            u.meeting = rows.get((u.cadence.pk, u.occurrence.original_start))
+    out.sort(key=lambda u: u.occurrence.start)
+    return out
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            cadence_id=meeting.cadence_id, occurrence_start__lt=meeting.occurrence_start
+        )
+        .order_by("-occurrence_start")
+        .first()
+    )
+
+
+def ratings_of(meeting: Meeting) -> tuple[float | None, int]:
+    scores = [
+        a.rating
+        for a in Attendance.objects.filter(meeting=meeting, rating__isnull=False).only("rating")
+    ]
+    if not scores:
+        return None, 0
+    return round(sum(scores) / len(scores), 1), len(scores)
+
+
+# --- adherence -------------------------------------------------------------------------------
+
+
+@dataclass
+class OccurrenceFigures:
+    occurrence: recurrence.Occurrence
+    held: bool | None  # None for check-in cadences
+    owed: int = 0
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+
+    @property
+    def submitted_share(self) -> float | None:
+        return None if not self.owed else (self.on_time + self.late) / self.owed
+
+
+@dataclass
+class Adherence:
+    cadence: Cadence
+    occurrences: list[OccurrenceFigures]
+
+    @property
+    def held_share(self) -> float | None:
+        flags = [o.held for o in self.occurrences if o.held is not None]
+        return None if not flags else sum(flags) / len(flags)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "owed": sum(o.owed for o in self.occurrences),
+            "on_time": sum(o.on_time for o in self.occurrences),
+            "late": sum(o.late for o in self.occurrences),
+            "missed": sum(o.missed for o in self.occurrences),
+        }
+
+    @property
+    def on_time_share(self) -> float | None:
+        t = self.totals
+        return None if not t["owed"] else t["on_time"] / t["owed"]
+
+    def as_dict(self) -> dict:
+        return {
+            "cadence_id": self.cadence.pk,
+            "cadence": self.cadence.name,
+            "held_share": self.held_share,
+            "on_time_share": self.on_time_share,
+            **self.totals,
+            "trend": [
+                {
+                    "occurrence": o.occurrence.key,
+                    "start": o.occurrence.start.isoformat(),
+                    "held": o.held,
+                    "owed": o.owed,
+                    "on_time": o.on_time,
+                    "late": o.late,
+                    "missed": o.missed,
+                }
+                for o in self.occurrences
+            ],
+        }
+
+
+def adherence(
+    org: Organization,
+    cads: list[Cadence],
+    *,
+    now: dt.datetime | None = None,
+    last: int = 12,
+    roster: Roster | None = None,
+) -> list[Adherence]:
+    """Share of occurrences held and check-ins on time / late / missed over the last
+    `last` occurrences whose window has closed, per cadence. A few queries in all."""
+    now = now or timezone.now()
+    roster = roster or Roster.load(org)
+    past: dict[int, list[recurrence.Occurrence]] = {}
+    for c in cads:
+        closed_before = now - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 0)
+        # A year back is enough for 12 occurrences of anything up to monthly.
+        span = dt.timedelta(days=max(400, 31 * last * (3 if "MONTHLY" in c.rrule else 1)))
+        occs = occurrences_of(c, closed_before - span, closed_before)
+        past[c.pk] = occs[-last:]
+    ids = [c.pk for c in cads]
+    earliest = min((o[0].original_start for o in past.values() if o), default=now)
+    checkins: dict[tuple[int, dt.datetime], list[CheckIn]] = defaultdict(list)
+    for ci in CheckIn.objects.for_org(org).filter(
+        cadence_id__in=ids, occurrence_start__gte=earliest
+    ):
+        checkins[(ci.cadence_id, ci.occurrence_start)].append(ci)
+    held = set(
+        Meeting.objects.for_org(org)
+        .filter(cadence_id__in=ids, status=MeetingStatus.FINISHED, occurrence_start__gte=earliest)
+        .values_list("cadence_id", "occurrence_start")
+    )
+    all_owers: set[int] = set()
+    owers_of = {c.pk: roster.ower_ids(c) for c in cads}
+    for s in owers_of.values():
+        all_owers |= s
+    tz_of = dict(Person.objects.for_org(org).filter(pk__in=all_owers).values_list("pk", "timezone"))
+    away = AwayBook(org, all_owers, earliest.date() - dt.timedelta(days=1), now.date())
+    out = []
+    for c in cads:
+        rows = []
+        for occ in past[c.pk]:
+            if c.is_checkin:
+                fig = OccurrenceFigures(occ, held=None)
+                submitted = {ci.person_id: ci.status for ci in checkins[(c.pk, occ.original_start)]}
+                for pid in owers_of[c.pk]:
+                    status = submitted.get(pid)
+                    if status is None and away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
+                        continue
+                    fig.owed += 1
+                    if status == CheckInStatus.ON_TIME:
+                        fig.on_time += 1
+                    elif status == CheckInStatus.LATE:
+                        fig.late += 1
+                    else:
+                        fig.missed += 1
+            else:
+                fig = OccurrenceFigures(occ, held=(c.pk, occ.original_start) in held)
+            rows.append(fig)
+        out.append(Adherence(c, rows))
+    return out

@@ -1,0 +1,117 @@
+"""Team scorecards: weekly measurables, red/amber/green from the goal rule, trailing views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accord.org.models import Organization
+from accord.rhythm.models import GoalRule, Measurable, MeasurableValue
+
+GREEN, AMBER, RED = "green", "amber", "red"
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def rag(
+    rule: str,
+    low: Decimal | None,
+    high: Decimal | None,
+    value: Decimal | None,
+    margin_pct: Decimal = Decimal(10),
+) -> str:
+    """green when the goal is met; amber when missed by at most `margin_pct` percent of the
+    goal (of the range's width for ranges); red otherwise; "" without a value."""
+    if value is None:
+        return ""
+    m = Decimal(margin_pct) / 100
+
+    def slack(goal: Decimal) -> Decimal:
+        return abs(goal) * m if goal else m
+
+    if rule == GoalRule.AT_LEAST and low is not None:
+        if value >= low:
+            return GREEN
+        return AMBER if value >= low - slack(low) else RED
+    if rule == GoalRule.AT_MOST and high is not None:
+        if value <= high:
+            return GREEN
+        return AMBER if value <= high + slack(high) else RED
+    if rule == GoalRule.BETWEEN and low is not None and high is not None:
+        if low <= value <= high:
+            return GREEN
+        width = (high - low) * m if high > low else slack(high)
+        return AMBER if low - width <= value <= high + width else RED
+    return ""
+
+
+def goal_text(m: Measurable) -> str:
+    unit = f" {m.unit}" if m.unit else ""
+
+    def f(v):
+        return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+    if m.goal_rule == GoalRule.AT_LEAST:
+        return f"≥ {f(m.goal_low)}{unit}"
+    if m.goal_rule == GoalRule.AT_MOST:
+        return f"≤ {f(m.goal_high)}{unit}"
+    return f"{f(m.goal_low)}-{f(m.goal_high)}{unit}"
+
+
+@dataclass
+class Cell:
+    week: dt.date
+    value: Decimal | None
+    rag: str
+
+
+@dataclass
+class Row:
+    measurable: Measurable
+    cells: list[Cell]
+
+    @property
+    def goal_text(self) -> str:
+        return goal_text(self.measurable)
+
+    @property
+    def on_goal_share(self) -> float | None:
+        known = [c for c in self.cells if c.rag]
+        return None if not known else sum(c.rag == GREEN for c in known) / len(known)
+
+
+def team_scorecards(
+    org: Organization,
+    team_ids: Iterable[int],
+    *,
+    weeks: int = 4,
+    until: dt.date | None = None,
+) -> list[Row]:
+    """Active measurables of the teams with their last `weeks` weekly values (2 queries)."""
+    last = monday(until or timezone.localdate())
+    week_list = [last - dt.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
+    ms = list(
+        Measurable.objects.for_org(org)
+        .filter(team_id__in=list(team_ids), is_active=True)
+        .select_related("team", "owner")
+    )
+    values = {
+        (mid, wk): v
+        for mid, wk, v in MeasurableValue.objects.for_org(org)
+        .filter(measurable__in=ms, week_start__gte=week_list[0], week_start__lte=last)
+        .values_list("measurable_id", "week_start", "value")
+    }
+    rows = []
+    for m in ms:
+        cells = []
+        for wk in week_list:
+            v = values.get((m.pk, wk))
+            cells.append(Cell(wk, v, rag(m.goal_rule, m.goal_low, m.goal_high, v, m.amber_margin)))
+        rows.append(Row(m, cells))
+    return rows

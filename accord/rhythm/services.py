@@ -1,0 +1,1188 @@
+"""Every write of the operating rhythm. Each validates, changes and records its event(s)
+in one transaction; a refused write changes nothing and records nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.services import require_text, update_and_record
+from accord.org.models import Organization, Person, Role, Team
+from accord.org.permissions import require_role, require_team_admin
+from accord.rhythm import links, queries, recurrence
+from accord.rhythm.models import (
+    Attendance,
+    Away,
+    Cadence,
+    CadenceKind,
+    CalendarFeed,
+    ChatFlavor,
+    ChatWebhook,
+    CheckIn,
+    CheckInStatus,
+    GoalRule,
+    Headline,
+    Measurable,
+    MeasurableValue,
+    Meeting,
+    MeetingStatus,
+    NotificationSettings,
+    OccurrenceException,
+    OwedBy,
+    Scope,
+)
+from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES
+
+CADENCE_FIELDS = (
+    "name",
+    "kind",
+    "scope",
+    "team",
+    "owner",
+    "rrule",
+    "start_date",
+    "time",
+    "duration_minutes",
+    "timezone",
+    "agenda",
+    "checkin_owed_by",
+    "window_opens_hours",
+    "late_after_hours",
+    "is_active",
+)
+
+
+def _same_org(org: Organization, obj: Any, what: str) -> None:
+    if obj is not None and obj.org_id != org.id:
+        raise NotFound(f"No such {what} in {org.name}.")
+
+
+# --- cadences --------------------------------------------------------------------------------
+
+
+def _clean_agenda(agenda: Any) -> list[dict]:
+    if not isinstance(agenda, list):
+        raise ServiceError("The agenda is a list of sections.", fields={"agenda": ["Not a list."]})
+    out, keys = [], set()
+    for i, raw in enumerate(agenda):
+        if not isinstance(raw, dict):
+            raise ServiceError(
+                f"Agenda section {i + 1} is not a section.", fields={"agenda": ["Bad section."]}
+            )
+        title = str(raw.get("title", "")).strip()
+        if not title:
+            raise ServiceError(
+                f"Agenda section {i + 1} needs a title.", fields={"agenda": ["Title required."]}
+            )
+        source = raw.get("source", "none") or "none"
+        if source not in SECTION_SOURCES:
+            raise ServiceError(
+                f"Agenda section {title!r} has unknown source {source!r}; use one of "
+                f"{', '.join(SECTION_SOURCES)}.",
+                fields={"agenda": [f"Unknown source {source!r}."]},
+            )
+        key = str(raw.get("key") or f"s{i + 1}").strip()[:40]
+        if key in keys:
+            key = f"{key}-{i + 1}"
+        keys.add(key)
+        try:
+            minutes = int(raw.get("minutes", 5) or 0)
+        except (TypeError, ValueError):
+            minutes = 5
+        out.append({"key": key, "title": title[:200], "source": source, "minutes": minutes})
+    return out
+
+
+def _clean_cadence(org: Organization, data: dict[str, Any], teams: list[Team] | None) -> None:
+    if "name" in data:
+        data["name"] = require_text(data["name"], "name")
+    if "kind" in data and data["kind"] not in CadenceKind.values:
+        raise ServiceError(
+            f"Unknown kind {data['kind']!r}; use one of {', '.join(CadenceKind.values)}.",
+            fields={"kind": ["Unknown kind."]},
+        )
+    if "scope" in data and data["scope"] not in Scope.values:
+        raise ServiceError(
+            f"Unknown scope {data['scope']!r}; use one of {', '.join(Scope.values)}.",
+            fields={"scope": ["Unknown scope."]},
+        )
+    if "checkin_owed_by" in data and data["checkin_owed_by"] not in OwedBy.values:
+        raise ServiceError(
+            "Check-ins are owed by everyone or by team leads.",
+            fields={"checkin_owed_by": ["Use everyone or leads."]},
+        )
+    for name in ("window_opens_hours", "late_after_hours"):
+        if name in data:
+            try:
+                data[name] = int(data[name])
+            except (TypeError, ValueError):
+                raise ServiceError(
+                    f"{name} must be a whole number of hours.", fields={name: ["Whole hours."]}
+                ) from None
+            if not 0 <= data[name] <= 24 * 14:
+                raise ServiceError(
+                    "A check-in window is between 0 hours and two weeks.",
+                    fields={name: ["Between 0 and 336 hours."]},
+                )
+    if "agenda" in data:
+        data["agenda"] = _clean_agenda(data["agenda"])
+    _same_org(org, data.get("team"), "team")
+    _same_org(org, data.get("owner"), "person")
+    for t in teams or []:
+        _same_org(org, t, "team")
+    if "rrule" in data:
+        data["rrule"] = recurrence.normalize_rule(data["rrule"])
+
+
+def _check_scope(scope: str, team: Team | None, teams: list[Team]) -> None:
+    if scope in (Scope.TEAM, Scope.SUBTREE) and team is None:
+        raise ServiceError(
+            "Choose the team this cadence belongs to.", fields={"team": ["Required."]}
+        )
+    if scope == Scope.TEAMS and not teams:
+        raise ServiceError(
+            "Choose at least one team for this cadence.", fields={"teams": ["Required."]}
+        )
+
+
+def _require_cadence_admin(actor: Person | None, scope: str, team: Team | None, what: str) -> None:
+    if scope in (Scope.TEAM, Scope.SUBTREE) and team is not None:
+        require_team_admin(actor, team, what)
+    else:
+        require_role(actor, Role.LEADER, what)
+
+
+@transaction.atomic
+def create_cadence(
+    org: Organization,
+    actor: Person | None,
+    *,
+    name: str,
+    rrule: str,
+    time: dt.time,
+    timezone_name: str,
+    kind: str = CadenceKind.SYNC,
+    scope: str = Scope.TEAM,
+    team: Team | None = None,
+    teams: Iterable[Team] = (),
+    start_date: dt.date | None = None,
+    duration_minutes: int = 60,
+    owner: Person | None = None,
+    extra_participants: Iterable[Person] = (),
+    agenda: list[dict] | None = None,
+    template: str = "",
+    checkin_owed_by: str = OwedBy.EVERYONE,
+    window_opens_hours: int = 48,
+    late_after_hours: int = 24,
+) -> Cadence:
+    teams = list(teams)
+    extras = list(extra_participants)
+    data: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "scope": scope,
+        "team": team if scope in (Scope.TEAM, Scope.SUBTREE) else None,
+        "owner": owner or actor,
+        "rrule": rrule,
+        "start_date": start_date or timezone.localdate(),
+        "time": time,
+        "duration_minutes": duration_minutes,
+        "timezone": timezone_name,
+        "agenda": agenda if agenda is not None else [],
+        "template": template,
+        "checkin_owed_by": checkin_owed_by,
+        "window_opens_hours": window_opens_hours,
+        "late_after_hours": late_after_hours,
+    }
+    _clean_cadence(org, data, teams)
+    for p in extras:
+        _same_org(org, p, "person")
+    _check_scope(scope, data["team"], teams)
+    _require_cadence_admin(actor, scope, data["team"], "set up its cadences")
+    recurrence.zone(data["timezone"])
+    schedule = recurrence.Schedule(
+        rrule=data["rrule"],
+        start_date=data["start_date"],
+        time=data["time"],
+        timezone=data["timezone"],
+        duration_minutes=data["duration_minutes"],
+    )
+    schedule.validate()
+    cadence = Cadence.objects.create(org=org, **data)
+    if scope == Scope.TEAMS:
+        cadence.teams.set(teams)
+    if extras:
+        cadence.extra_participants.set(extras)
+    after = activity.snapshot(cadence, CADENCE_FIELDS)
+    after["teams"] = [t.pk for t in teams] if scope == Scope.TEAMS else []
+    after["extra_participants"] = [p.pk for p in extras]
+    activity.record(org, actor, "created", cadence, after=after)
+    return cadence
+
+
+def create_cadence_from_template(
+    org: Organization,
+    actor: Person | None,
+    template_slug: str,
+    *,
+    team: Team | None = None,
+    teams: Iterable[Team] = (),
+    name: str = "",
+    timezone_name: str = "UTC",
+    start_date: dt.date | None = None,
+    owner: Person | None = None,
+    **overrides: Any,
+) -> Cadence:
+    """A cadence set up from one of the well-known rhythms (templates_catalog.TEMPLATES)."""
+    tpl = TEMPLATES.get(template_slug)
+    if tpl is None:
+        raise ServiceError(
+            f"Unknown template {template_slug!r}; use one of {', '.join(TEMPLATES)}.",
+            fields={"template": ["Unknown template."]},
+        )
+    scope = overrides.pop("scope", tpl.scope)
+    where = team.name if team is not None else org.name
+    kwargs: dict[str, Any] = {
+        "name": name or f"{tpl.name} · {where}",
+        "kind": tpl.kind,
+        "scope": scope,
+        "team": team,
+        "teams": teams,
+        "rrule": tpl.rrule,
+        "time": tpl.time,
+        "duration_minutes": tpl.duration_minutes,
+        "timezone_name": timezone_name,
+        "start_date": start_date,
+        "owner": owner,
+        "agenda": [dict(s) for s in tpl.sections],
+        "template": tpl.slug,
+        "checkin_owed_by": tpl.checkin_owed_by,
+    }
+    kwargs.update(overrides)
+    return create_cadence(org, actor, **kwargs)
+
+
+@transaction.atomic
+def update_cadence(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    *,
+    expected_version: int | None = None,
+    teams: Iterable[Team] | None = None,
+    **changes: Any,
+) -> Cadence:
+    _same_org(org, cadence, "cadence")
+    if "timezone_name" in changes:
+        changes["timezone"] = changes.pop("timezone_name")
+    unknown = set(changes) - set(CADENCE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a cadence.")
+    cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
+    _require_cadence_admin(actor, cadence.scope, cadence.team, "change its cadences")
+    teams_list = list(teams) if teams is not None else list(cadence.teams.all())
+    _clean_cadence(org, changes, teams_list)
+    scope = changes.get("scope", cadence.scope)
+    team = changes.get("team", cadence.team)
+    _check_scope(scope, team, teams_list)
+    if "scope" in changes or "team" in changes:
+        _require_cadence_admin(actor, scope, team, "change its cadences")
+    schedule = recurrence.Schedule(
+        rrule=changes.get("rrule", cadence.rrule),
+        start_date=changes.get("start_date", cadence.start_date),
+        time=changes.get("time", cadence.time),
+        timezone=changes.get("timezone", cadence.timezone),
+        duration_minutes=changes.get("duration_minutes", cadence.duration_minutes),
+    )
+    schedule.validate()
+    cadence = update_and_record(org, actor, cadence, changes, expected_version=expected_version)
+    if teams is not None and scope == Scope.TEAMS:
+        before = sorted(cadence.teams.values_list("pk", flat=True))
+        after = sorted(t.pk for t in teams_list)
+        if before != after:
+            cadence.teams.set(teams_list)
+            activity.record(
+                org, actor, "updated", cadence, before={"teams": before}, after={"teams": after}
+            )
+    return cadence
+
+
+def _occurrence_or_refuse(cadence: Cadence, original_start: dt.datetime):
+    if not recurrence.is_rule_instant(cadence.schedule, original_start):
+        raise ServiceError(
+            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
+            fields={"occurrence": ["Not an occurrence of this cadence."]},
+            code="invalid_occurrence",
+        )
+
+
+@transaction.atomic
+def move_occurrence(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    original_start: dt.datetime,
+    new_start: dt.datetime,
+    *,
+    note: str = "",
+) -> OccurrenceException:
+    """Move one occurrence; the rule is untouched."""
+    _same_org(org, cadence, "cadence")
+    _require_cadence_admin(actor, cadence.scope, cadence.team, "move its meetings")
+    if new_start.tzinfo is None:
+        raise ServiceError("Give the new time with its time zone.", fields={"new_start": ["?"]})
+    _occurrence_or_refuse(cadence, original_start)
+    exc, _ = OccurrenceException.objects.update_or_create(
+        org=org,
+        cadence=cadence,
+        original_start=original_start,
+        defaults={"new_start": new_start, "cancelled": False, "note": note.strip()[:300]},
+    )
+    activity.record(
+        org,
+        actor,
+        "moved",
+        cadence,
+        after={"occurrence": original_start, "new_start": new_start, "note": exc.note},
+        label=f"{cadence.name} on {original_start:%Y-%m-%d}",
+    )
+    return exc
+
+
+@transaction.atomic
+def cancel_occurrence(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    original_start: dt.datetime,
+    *,
+    note: str = "",
+) -> OccurrenceException:
+    _same_org(org, cadence, "cadence")
+    _require_cadence_admin(actor, cadence.scope, cadence.team, "cancel its meetings")
+    _occurrence_or_refuse(cadence, original_start)
+    exc, _ = OccurrenceException.objects.update_or_create(
+        org=org,
+        cadence=cadence,
+        original_start=original_start,
+        defaults={"new_start": None, "cancelled": True, "note": note.strip()[:300]},
+    )
+    activity.record(
+        org,
+        actor,
+        "cancelled",
+        cadence,
+        after={"occurrence": original_start, "note": exc.note},
+        label=f"{cadence.name} on {original_start:%Y-%m-%d}",
+    )
+    return exc
+
+
+@transaction.atomic
+def restore_occurrence(
+    org: Organization, actor: Person | None, cadence: Cadence, original_start: dt.datetime
+) -> None:
+    _same_org(org, cadence, "cadence")
+    _require_cadence_admin(actor, cadence.scope, cadence.team, "change its meetings")
+    deleted, _ = OccurrenceException.objects.filter(
+        cadence=cadence, original_start=original_start
+    ).delete()
+    if deleted:
+        activity.record(org, actor, "restored", cadence, after={"occurrence": original_start})
+
+
+# --- time off --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_away(
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str = "",
+) -> Away:
+    _same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk:
+        require_role(actor, Role.LEADER, "mark someone else away")
+    require_role(actor, Role.MEMBER, "mark time off")
+    if ends_on < starts_on:
+        raise ServiceError(
+            "Time off ends on or after the day it starts.",
+            fields={"ends_on": ["Before the start."]},
+        )
+    away = Away.objects.create(
+        org=org, person=person, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()[:200]
+    )
+    activity.record(
+        org,
+        actor,
+        "created",
+        away,
+        after={"person": person.pk, "starts_on": starts_on, "ends_on": ends_on},
+    )
+    return away
+
+
+@transaction.atomic
+def remove_away(org: Organization, actor: Person | None, away: Away) -> None:
+    _same_org(org, away, "time off")
+    if actor is not None and actor.pk != away.person_id:
+        require_role(actor, Role.LEADER, "change someone else's time off")
+    activity.record(
+        org, actor, "deleted", away, before={"starts_on": away.starts_on, "ends_on": away.ends_on}
+    )
+    away.delete()
+
+
+# --- check-ins -------------------------------------------------------------------------------
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ServiceError(
+            f"{value!r} is not a number.", fields={field: ["Enter a number."]}
+        ) from None
+    if not d.is_finite():
+        raise ServiceError(f"{value!r} is not a number.", fields={field: ["Enter a number."]})
+    return d
+
+
+@transaction.atomic
+def submit_checkin(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    original_start: dt.datetime,
+    *,
+    person: Person | None = None,
+    key_results: dict[int, Any] | None = None,
+    objectives: dict[int, Any] | None = None,
+    initiatives: dict[int, str] | None = None,
+    measurables: dict[int, Any] | None = None,
+    highlights: str = "",
+    blockers: str = "",
+    blocker_team: Team | None = None,
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """A person's update for one occurrence of a check-in cadence.
+
+    On time until the occurrence's start (its due time), late until `late_after_hours`
+    after it, refused before the window opens and after it closes. Values are applied
+    through the alignment services (so key results keep their history); a resubmission
+    in the window updates the check-in and keeps its first status.
+    """
+    _same_org(org, cadence, "cadence")
+    person = person or actor
+    if person is None:
+        raise ServiceError("Whose check-in is this?", fields={"person": ["Required."]})
+    _same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk:
+        raise PermissionDenied("You can only submit your own check-in.")
+    require_role(actor, Role.MEMBER, "submit a check-in")
+    _same_org(org, blocker_team, "team")
+    if not cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+    now = now or timezone.now()
+    occ = queries.occurrence(cadence, original_start)
+    if occ is None:
+        raise ServiceError(
+            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
+            fields={"occurrence": ["Not an occurrence of this cadence."]},
+            code="invalid_occurrence",
+        )
+    roster = queries.Roster.load(org)
+    if person.pk not in roster.participant_ids(cadence):
+        raise PermissionDenied(f"{person.name} is not part of {cadence.name}.")
+    status = queries.checkin_status_at(cadence, occ, now)
+    opens, late_until = cadence.window(occ)
+    if status is None:
+        if now < opens:
+            raise ServiceError(
+                f"The check-in window opens at {opens:%Y-%m-%d %H:%M} UTC.",
+                code="window_not_open",
+            )
+        raise ServiceError(
+            f"The check-in window closed at {late_until:%Y-%m-%d %H:%M} UTC; "
+            "this check-in is missed.",
+            code="window_closed",
+        )
+    existing = (
+        CheckIn.objects.select_for_update()
+        .filter(cadence=cadence, person=person, occurrence_start=occ.original_start)
+        .first()
+    )
+    if existing is not None and existing.status == CheckInStatus.MISSED:
+        raise ServiceError("This check-in was recorded as missed.", code="window_closed")
+
+    kr_values = {int(k): _decimal(v, f"kr_{k}") for k, v in (key_results or {}).items()}
+    confidences = {int(k): v for k, v in (objectives or {}).items()}
+    statuses = {int(k): v for k, v in (initiatives or {}).items()}
+    measure_values = {int(k): _decimal(v, f"m_{k}") for k, v in (measurables or {}).items()}
+    own = (
+        Measurable.objects.for_org(org)
+        .filter(pk__in=list(measure_values), is_active=True)
+        .in_bulk()
+    )
+    for mid in measure_values:
+        m = own.get(mid)
+        if m is None or (m.owner_id is not None and m.owner_id != person.pk):
+            raise ServiceError(
+                f"Measurable {mid} is not one of {person.name}'s.",
+                fields={"measurables": [f"Not yours: {mid}."]},
+                code="not_yours",
+            )
+    # Alignment writes go through its services; each refuses what is not this person's.
+    links.apply_checkin_updates(org, actor, person, kr_values, confidences, statuses)
+    week = week_start_of(occ.start.astimezone(recurrence.zone(cadence.timezone)).date())
+    for mid, value in measure_values.items():
+        record_measurable_value(
+            org, actor, own[mid], week_start=week, value=value, source="checkin"
+        )
+    updates = {
+        "key_results": {str(k): str(v) for k, v in kr_values.items()},
+        "objectives": {str(k): v for k, v in confidences.items()},
+        "initiatives": {str(k): v for k, v in statuses.items()},
+        "measurables": {str(k): str(v) for k, v in measure_values.items()},
+    }
+    fields = {
+        "highlights": (highlights or "").strip()[:5000],
+        "blockers": (blockers or "").strip()[:5000],
+        "blocker_team": blocker_team,
+        "updates": updates,
+    }
+    if existing is not None:
+        fields["submitted_at"] = now
+        return update_and_record(org, actor, existing, fields)
+    checkin = CheckIn.objects.create(
+        org=org,
+        cadence=cadence,
+        person=person,
+        occurrence_start=occ.original_start,
+        due_at=occ.start,
+        submitted_at=now,
+        status=status,
+        **fields,
+    )
+    activity.record(
+        org,
+        actor,
+        "submitted",
+        checkin,
+        after={
+            "status": status,
+            "occurrence": occ.original_start,
+            "blockers": fields["blockers"],
+            **updates,
+        },
+    )
+    return checkin
+
+
+@transaction.atomic
+def record_missed_checkins(org: Organization, *, now: dt.datetime | None = None) -> int:
+    """Record `missed` for every owed check-in whose window closed without one (idempotent).
+
+    Looks back 14 days, so a worker that was down for a while catches up."""
+    now = now or timezone.now()
+    roster = queries.Roster.load(org)
+    created = 0
+    cads = [c for c in queries.cadences(org) if c.is_checkin]
+    for cadence in cads:
+        owers = roster.ower_ids(cadence)
+        if not owers:
+            continue
+        closed = now - dt.timedelta(hours=cadence.late_after_hours)
+        occs = queries.occurrences_of(cadence, closed - dt.timedelta(days=14), closed)
+        if not occs:
+            continue
+        tz_of = dict(Person.objects.for_org(org).filter(pk__in=owers).values_list("pk", "timezone"))
+        away = queries.AwayBook(org, owers, occs[0].start.date() - dt.timedelta(days=1), now.date())
+        have = set(
+            CheckIn.objects.filter(
+                cadence=cadence, occurrence_start__in=[o.original_start for o in occs]
+            ).values_list("person_id", "occurrence_start")
+        )
+        for occ in occs:
+            for pid in sorted(owers):
+                if (pid, occ.original_start) in have:
+                    continue
+                if away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
+                    continue
+                try:
+                    with transaction.atomic():
+                        ci = CheckIn.objects.create(
+                            org=org,
+                            cadence=cadence,
+                            person_id=pid,
+                            occurrence_start=occ.original_start,
+                            due_at=occ.start,
+                            status=CheckInStatus.MISSED,
+                        )
+                except IntegrityError:
+                    continue
+                activity.record(
+                    org,
+                    None,
+                    "missed",
+                    ci,
+                    after={"person": pid, "occurrence": occ.original_start},
+                )
+                created += 1
+    return created
+
+
+# --- scorecard -------------------------------------------------------------------------------
+
+
+def week_start_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def create_measurable(
+    org: Organization,
+    actor: Person | None,
+    *,
+    team: Team,
+    name: str,
+    goal_rule: str,
+    goal_low: Any = None,
+    goal_high: Any = None,
+    owner: Person | None = None,
+    unit: str = "",
+) -> Measurable:
+    _same_org(org, team, "team")
+    _same_org(org, owner, "person")
+    require_team_admin(actor, team, "change its scorecard")
+    name = require_text(name, "name")
+    if goal_rule not in GoalRule.values:
+        raise ServiceError(
+            "The goal is at least, at most or within a range.",
+            fields={"goal_rule": ["Unknown goal rule."]},
+        )
+    low = None if goal_low in (None, "") else _decimal(goal_low, "goal_low")
+    high = None if goal_high in (None, "") else _decimal(goal_high, "goal_high")
+    if goal_rule == GoalRule.AT_LEAST and low is None:
+        raise ServiceError("Give the lowest good value.", fields={"goal_low": ["Required."]})
+    if goal_rule == GoalRule.AT_MOST and high is None:
+        raise ServiceError("Give the highest good value.", fields={"goal_high": ["Required."]})
+    if goal_rule == GoalRule.BETWEEN and (low is None or high is None or low > high):
+        raise ServiceError(
+            "A range needs a low and a high value, low ≤ high.",
+            fields={"goal_low": ["Required."], "goal_high": ["Required."]},
+        )
+    position = Measurable.objects.for_org(org).filter(team=team).count()
+    m = Measurable.objects.create(
+        org=org,
+        team=team,
+        name=name,
+        goal_rule=goal_rule,
+        goal_low=low,
+        goal_high=high,
+        owner=owner,
+        unit=unit.strip()[:30],
+        position=position,
+    )
+    activity.record(
+        org,
+        actor,
+        "created",
+        m,
+        after=activity.snapshot(m, ("team", "name", "goal_rule", "goal_low", "goal_high")),
+    )
+    return m
+
+
+@transaction.atomic
+def record_measurable_value(
+    org: Organization,
+    actor: Person | None,
+    measurable: Measurable,
+    *,
+    week_start: dt.date,
+    value: Any,
+    source: str = "web",
+) -> MeasurableValue:
+    """The value of a measurable for a week (set or replaced); the owner, a team admin
+    or an integration (actor with the member role) may record it."""
+    _same_org(org, measurable, "measurable")
+    require_role(actor, Role.MEMBER, "record scorecard values")
+    if actor is not None and measurable.owner_id not in (None, actor.pk):
+        require_team_admin(actor, measurable.team, "record someone else's measurable")
+    value = _decimal(value, "value")
+    week = week_start_of(week_start)
+    row = MeasurableValue.objects.filter(measurable=measurable, week_start=week).first()
+    before = {"value": str(row.value)} if row else {}
+    if row is None:
+        row = MeasurableValue.objects.create(
+            org=org,
+            measurable=measurable,
+            week_start=week,
+            value=value,
+            entered_by=actor,
+            source=source[:20],
+        )
+    else:
+        if row.value == value:
+            return row
+        row.value, row.entered_by, row.source = value, actor, source[:20]
+        row.save(update_fields=["value", "entered_by", "source", "updated_at"])
+    activity.record(
+        org,
+        actor,
+        "recorded",
+        measurable,
+        before=before,
+        after={"week": week, "value": str(value), "source": source},
+    )
+    return row
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def _require_participant(
+    org: Organization, actor: Person | None, cadence: Cadence, what: str
+) -> None:
+    if actor is None:
+        return
+    require_role(actor, Role.MEMBER, what)
+    if actor.has_role(Role.LEADER):
+        return
+    if actor.pk not in queries.Roster.load(org).participant_ids(cadence):
+        raise PermissionDenied(f"Only the participants of {cadence.name} may {what}.")
+
+
+@transaction.atomic
+def open_meeting(
+    org: Organization, actor: Person | None, cadence: Cadence, original_start: dt.datetime
+) -> Meeting:
+    """The Meeting of one occurrence, created on first use (nothing is stored ahead)."""
+    _same_org(org, cadence, "cadence")
+    occ = queries.occurrence(cadence, original_start)
+    if occ is None:
+        raise ServiceError(
+            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
+            fields={"occurrence": ["Not an occurrence of this cadence."]},
+            code="invalid_occurrence",
+        )
+    found = Meeting.objects.filter(cadence=cadence, occurrence_start=occ.original_start).first()
+    if found is not None:
+        return found
+    _require_participant(org, actor, cadence, "open its meetings")
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                org=org,
+                cadence=cadence,
+                occurrence_start=occ.original_start,
+                scheduled_start=occ.start,
+            )
+    except IntegrityError:
+        return Meeting.objects.get(cadence=cadence, occurrence_start=occ.original_start)
+    activity.record(org, actor, "created", meeting, after={"occurrence": occ.original_start})
+    return meeting
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("cadence").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def start_meeting(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    *,
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """Freeze the live agenda as the meeting's snapshot, carry in what the last one left,
+    and mark every participant present (attendance can then be corrected)."""
+    from accord.rhythm import agenda
+
+    _same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "run its meetings")
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ServiceError("This meeting has already started.", code="already_started")
+    now = now or timezone.now()
+    meeting.agenda_snapshot = agenda.build(org, meeting.cadence, meeting, now=now)
+    meeting.carried_in = agenda.carried_from_previous(org, meeting)
+    meeting.status = MeetingStatus.RUNNING
+    meeting.started_at = now
+    meeting.version += 1
+    meeting.save()
+    ids = queries.Roster.load(org).participant_ids(meeting.cadence)
+    Attendance.objects.bulk_create(
+        [Attendance(org=org, meeting=meeting, person_id=pid, present=True) for pid in ids],
+        ignore_conflicts=True,
+    )
+    activity.record(
+        org,
+        actor,
+        "started",
+        meeting,
+        after={
+            "sections": [s["title"] for s in meeting.agenda_snapshot],
+            "items": sum(len(s["items"]) for s in meeting.agenda_snapshot),
+            "carried": len(meeting.carried_in),
+        },
+    )
+    return meeting
+
+
+def _require_running(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.RUNNING:
+        raise ServiceError(
+            "Start the meeting first."
+            if meeting.status == MeetingStatus.PLANNED
+            else "This meeting is over; its minutes are final.",
+            code="not_running",
+        )
+
+
+@transaction.atomic
+def set_attendance(
+    org: Organization, actor: Person | None, meeting: Meeting, person: Person, present: bool
+) -> Attendance:
+    _same_org(org, meeting, "meeting")
+    _same_org(org, person, "person")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "take attendance")
+    _require_running(meeting)
+    row, _ = Attendance.objects.get_or_create(
+        org=org, meeting=meeting, person=person, defaults={"present": present}
+    )
+    if row.present != present:
+        row.present = present
+        row.save(update_fields=["present"])
+    activity.record(
+        org, actor, "attendance", meeting, after={"person": person.pk, "present": present}
+    )
+    return row
+
+
+@transaction.atomic
+def save_notes(
+    org: Organization, actor: Person | None, meeting: Meeting, section_key: str, text: str
+) -> Meeting:
+    _same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "take notes")
+    _require_running(meeting)
+    keys = {s["key"] for s in meeting.agenda_snapshot} | {"carried", "general"}
+    if section_key not in keys:
+        raise ServiceError(
+            f"This meeting has no agenda section {section_key!r}.",
+            fields={"section": ["Unknown section."]},
+        )
+    notes = dict(meeting.notes)
+    before = notes.get(section_key, "")
+    notes[section_key] = (text or "").strip()[:20000]
+    if before == notes[section_key]:
+        return meeting
+    meeting.notes = notes
+    meeting.version += 1
+    meeting.save(update_fields=["notes", "version"])
+    activity.record(
+        org,
+        actor,
+        "noted",
+        meeting,
+        before={section_key: before},
+        after={section_key: notes[section_key]},
+    )
+    return meeting
+
+
+@transaction.atomic
+def mark_item_done(
+    org: Organization, actor: Person | None, meeting: Meeting, ref: str, done: bool = True
+) -> Meeting:
+    """Mark an agenda item (`section:ref`) as dealt with, so it does not carry forward."""
+    _same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "run its meetings")
+    _require_running(meeting)
+    refs = {f"{s['key']}:{i['ref']}" for s in meeting.agenda_snapshot for i in s["items"]}
+    refs |= {f"carried:{i['ref']}" for i in meeting.carried_in}
+    if ref not in refs:
+        raise ServiceError(f"No agenda item {ref!r} in this meeting.", code="unknown_item")
+    items = set(meeting.done_items)
+    items.add(ref) if done else items.discard(ref)
+    meeting.done_items = sorted(items)
+    meeting.save(update_fields=["done_items"])
+    activity.record(org, actor, "checked" if done else "unchecked", meeting, after={"item": ref})
+    return meeting
+
+
+def add_action_item(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    *,
+    title: str,
+    owner: Person,
+    due_on: dt.date | None = None,
+):
+    """An action item from the meeting, owned by the decisions pillar."""
+    _same_org(org, meeting, "meeting")
+    _same_org(org, owner, "person")
+    _require_participant(org, actor, meeting.cadence, "add action items")
+    _require_running(meeting)
+    return links.create_action_item(
+        org,
+        actor,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        team=meeting.cadence.team,
+        meeting_id=meeting.pk,
+    )
+
+
+def add_decision(org: Organization, actor: Person | None, meeting: Meeting, **fields: Any):
+    _same_org(org, meeting, "meeting")
+    _require_participant(org, actor, meeting.cadence, "record decisions")
+    _require_running(meeting)
+    return links.record_decision(org, actor, meeting=meeting, **fields)
+
+
+@transaction.atomic
+def add_headline(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    text: str,
+    *,
+    cascade_to: Iterable[Team] = (),
+) -> Headline:
+    _same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "share headlines")
+    _require_running(meeting)
+    text = require_text(text, "text", max_length=500)
+    teams = list(cascade_to)
+    for t in teams:
+        _same_org(org, t, "team")
+    h = Headline.objects.create(org=org, meeting=meeting, author=actor, text=text)
+    if teams:
+        h.cascade_to.set(teams)
+    activity.record(
+        org, actor, "created", h, after={"text": text, "cascade_to": [t.pk for t in teams]}
+    )
+    return h
+
+
+@transaction.atomic
+def finish_meeting(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    *,
+    ratings: dict[int, Any] | None = None,
+    summary: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """End the meeting with each attendee's rating (1-10). Unchecked agenda items, open
+    issues and undone action items carry into the next occurrence when it starts."""
+    _same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "finish its meetings")
+    _require_running(meeting)
+    clean: dict[int, int] = {}
+    for pid, score in (ratings or {}).items():
+        try:
+            score = int(score)
+        except (TypeError, ValueError):
+            raise ServiceError(
+                f"A rating is a whole number from 1 to 10, not {score!r}.",
+                fields={"ratings": ["From 1 to 10."]},
+            ) from None
+        if not 1 <= score <= 10:
+            raise ServiceError(
+                f"A rating is from 1 to 10, not {score}.", fields={"ratings": ["From 1 to 10."]}
+            )
+        clean[int(pid)] = score
+    present = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting, present=True)}
+    strangers = set(clean) - set(present)
+    if strangers:
+        raise ServiceError(
+            "Only people present can rate the meeting.",
+            fields={"ratings": ["Not present: " + ", ".join(map(str, sorted(strangers)))]},
+        )
+    for pid, score in clean.items():
+        row = present[pid]
+        row.rating = score
+        row.save(update_fields=["rating"])
+    now = now or timezone.now()
+    meeting.status = MeetingStatus.FINISHED
+    meeting.ended_at = now
+    meeting.summary = (summary or "").strip()[:10000]
+    meeting.version += 1
+    meeting.save()
+    activity.record(
+        org,
+        actor,
+        "finished",
+        meeting,
+        after={"ratings": {str(k): v for k, v in clean.items()}, "summary": meeting.summary},
+    )
+    return meeting
+
+
+@transaction.atomic
+def rate_meeting(org: Organization, actor: Person, meeting: Meeting, rating: Any) -> Attendance:
+    """An attendee's own rating, given during or after the meeting."""
+    _same_org(org, meeting, "meeting")
+    require_role(actor, Role.MEMBER, "rate meetings")
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 10:
+        raise ServiceError("A rating is from 1 to 10.", fields={"rating": ["From 1 to 10."]})
+    row = Attendance.objects.filter(meeting=meeting, person=actor, present=True).first()
+    if row is None:
+        raise PermissionDenied("Only people present can rate the meeting.")
+    before = {"rating": row.rating}
+    row.rating = rating
+    row.save(update_fields=["rating"])
+    activity.record(org, actor, "rated", meeting, before=before, after={"rating": rating})
+    return row
+
+
+# --- reminder settings, chat webhooks, calendar feeds ----------------------------------------
+
+
+def notification_settings(org: Organization, person: Person) -> NotificationSettings:
+    found = NotificationSettings.objects.filter(org=org, person=person).first()
+    return found or NotificationSettings(org=org, person=person)
+
+
+@transaction.atomic
+def set_notification_settings(
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    *,
+    email: bool | None = None,
+    chat: bool | None = None,
+    muted: Iterable[Cadence] | None = None,
+) -> NotificationSettings:
+    _same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk:
+        raise PermissionDenied("You can only change your own reminders.")
+    prefs, _ = NotificationSettings.objects.get_or_create(org=org, person=person)
+    before = {
+        "email": prefs.email,
+        "chat": prefs.chat,
+        "muted": sorted(prefs.muted.values_list("pk", flat=True)),
+    }
+    if email is not None:
+        prefs.email = bool(email)
+    if chat is not None:
+        prefs.chat = bool(chat)
+    prefs.version += 1
+    prefs.save()
+    if muted is not None:
+        muted = list(muted)
+        for c in muted:
+            _same_org(org, c, "cadence")
+        prefs.muted.set(muted)
+    after = {
+        "email": prefs.email,
+        "chat": prefs.chat,
+        "muted": sorted(prefs.muted.values_list("pk", flat=True)),
+    }
+    before, after = activity.diff(before, after)
+    if after:
+        activity.record(org, actor, "updated", prefs, before=before, after=after)
+    return prefs
+
+
+@transaction.atomic
+def add_chat_webhook(
+    org: Organization, actor: Person | None, team: Team, *, url: str, flavor: str
+) -> ChatWebhook:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    _same_org(org, team, "team")
+    require_team_admin(actor, team, "set up its chat webhook")
+    if flavor not in ChatFlavor.values:
+        raise ServiceError(
+            f"Unknown chat {flavor!r}; use slack, teams or mattermost.",
+            fields={"flavor": ["Unknown chat."]},
+        )
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ServiceError(
+            f"{url!r} is not a web address.", fields={"url": ["Enter an http(s) address."]}
+        ) from None
+    hook = ChatWebhook.objects.create(org=org, team=team, url=url, flavor=flavor)
+    activity.record(org, actor, "created", hook, after={"team": team.pk, "flavor": flavor})
+    return hook
+
+
+@transaction.atomic
+def remove_chat_webhook(org: Organization, actor: Person | None, hook: ChatWebhook) -> None:
+    _same_org(org, hook, "webhook")
+    require_team_admin(actor, hook.team, "change its chat webhook")
+    activity.record(org, actor, "deleted", hook, before={"team": hook.team_id})
+    hook.delete()
+
+
+@transaction.atomic
+def create_feed(
+    org: Organization,
+    actor: Person | None,
+    *,
+    person: Person | None = None,
+    team: Team | None = None,
+) -> CalendarFeed:
+    """A secret calendar URL for a person (only themselves) or a team (its members)."""
+    if (person is None) == (team is None):
+        raise ServiceError("A calendar feed is for one person or one team.")
+    _same_org(org, person, "person")
+    _same_org(org, team, "team")
+    if actor is not None:
+        require_role(actor, Role.MEMBER, "create calendar feeds")
+        if person is not None and person.pk != actor.pk:
+            raise PermissionDenied("You can only create your own calendar feed.")
+    feed = CalendarFeed.objects.create(org=org, person=person, team=team, created_by=actor)
+    activity.record(
+        org,
+        actor,
+        "created",
+        feed,
+        after={"person": person.pk if person else None, "team": team.pk if team else None},
+    )
+    return feed
+
+
+@transaction.atomic
+def revoke_feed(org: Organization, actor: Person | None, feed: CalendarFeed) -> CalendarFeed:
+    _same_org(org, feed, "calendar feed")
+    if actor is not None and feed.created_by_id != actor.pk and feed.person_id != actor.pk:
+        if feed.team is None:
+            raise PermissionDenied("You can only revoke your own calendar feed.")
+        require_team_admin(actor, feed.team, "revoke its calendar feed")
+    if feed.revoked_at is None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        activity.record(org, actor, "revoked", feed, after={"revoked_at": feed.revoked_at})
+    return feed

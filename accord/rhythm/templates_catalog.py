@@ -1,0 +1,149 @@
+"""Well-known rhythms offered when creating a cadence: each sets the rule, length and agenda.
+
+Agenda sections name a *source*: where the meeting page finds the section's items at the
+moment the agenda is built (see accord.rhythm.agenda).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# source -> what the section shows
+SECTION_SOURCES = {
+    "none": "A conversation: no items, notes only.",
+    "checkins": "Check-ins submitted since the last occurrence, with their blockers.",
+    "metrics": "The scorecard: this week's values of the team's measurables, red first.",
+    "key_results": "Key results that moved since the last occurrence or are off track.",
+    "objectives": "Objectives whose confidence dropped or is at risk.",
+    "initiatives": "Initiatives past their target date.",
+    "dependencies": "New or late cross-team dependencies in scope.",
+    "headlines": "Headlines cascaded to these teams from other meetings.",
+    "issues": "Open issues of the teams in scope.",
+    "action_items": "Action items due or overdue for the participants.",
+    "decisions": "Decisions awaiting the participants.",
+    "carried": "What the last occurrence left unfinished.",
+}
+
+
+def section(key: str, title: str, source: str = "none", minutes: int = 5) -> dict:
+    return {"key": key, "title": title, "source": source, "minutes": minutes}
+
+
+@dataclass(frozen=True)
+class Template:
+    slug: str
+    name: str
+    kind: str
+    rrule: str
+    time: dt.time
+    duration_minutes: int
+    scope: str
+    description: str
+    sections: list[dict] = field(default_factory=list)
+    checkin_owed_by: str = "everyone"
+
+
+TEMPLATES: dict[str, Template] = {
+    t.slug: t
+    for t in [
+        Template(
+            slug="weekly-checkin",
+            name="Weekly team check-in",
+            kind="checkin",
+            rrule="FREQ=WEEKLY;BYDAY=FR",
+            time=dt.time(16, 0),
+            duration_minutes=15,
+            scope="team",
+            description="Everyone updates their key results, confidence, initiatives, "
+            "blockers and highlights before Friday 16:00.",
+            sections=[
+                section("checkins", "Check-ins", "checkins", 10),
+                section("blockers", "Blockers across teams", "dependencies", 5),
+            ],
+        ),
+        Template(
+            slug="weekly-sync",
+            name="Weekly team sync (Level 10)",
+            kind="sync",
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            time=dt.time(10, 0),
+            duration_minutes=90,
+            scope="team",
+            description="Check-in, metrics, priorities, headlines, action items, issues, "
+            "and a wrap-up with a rating from everyone.",
+            sections=[
+                section("segue", "Check-in: good news", "none", 5),
+                section("metrics", "Scorecard", "metrics", 5),
+                section("priorities", "Priorities review", "key_results", 5),
+                section("confidence", "Objectives at risk", "objectives", 5),
+                section("headlines", "Headlines", "headlines", 5),
+                section("todos", "Action items", "action_items", 5),
+                section("issues", "Issues", "issues", 60),
+                section("carried", "Carried forward", "carried", 0),
+                section("wrapup", "Wrap-up and rating", "none", 5),
+            ],
+        ),
+        Template(
+            slug="monthly-review",
+            name="Monthly operating review",
+            kind="review",
+            rrule="FREQ=MONTHLY;BYDAY=1TU",
+            time=dt.time(14, 0),
+            duration_minutes=120,
+            scope="subtree",
+            description="A department and its teams on the first Tuesday of the month: "
+            "results, confidence, late work, dependencies, decisions.",
+            sections=[
+                section("metrics", "Scorecards", "metrics", 15),
+                section("krs", "Key results", "key_results", 20),
+                section("confidence", "Confidence", "objectives", 15),
+                section("late", "Late initiatives", "initiatives", 15),
+                section("deps", "Cross-team dependencies", "dependencies", 20),
+                section("decisions", "Decisions awaiting us", "decisions", 20),
+                section("issues", "Issues", "issues", 10),
+                section("carried", "Carried forward", "carried", 5),
+            ],
+            checkin_owed_by="leads",
+        ),
+        Template(
+            slug="quarterly-planning",
+            name="Quarterly planning",
+            kind="planning",
+            # The last business day of each quarter.
+            rrule="FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+            time=dt.time(9, 0),
+            duration_minutes=240,
+            scope="org",
+            description="On the last business day of the quarter: review the quarter, "
+            "set the next one's objectives, agree the dependencies.",
+            sections=[
+                section("review", "How the quarter went", "key_results", 60),
+                section("confidence", "Objectives", "objectives", 45),
+                section("deps", "Dependencies for next quarter", "dependencies", 60),
+                section("decisions", "Decisions to take", "decisions", 45),
+                section("wrapup", "Commitments", "none", 30),
+            ],
+            checkin_owed_by="leads",
+        ),
+        Template(
+            slug="daily-standup",
+            name="Daily stand-up",
+            kind="sync",
+            rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            time=dt.time(9, 30),
+            duration_minutes=15,
+            scope="team",
+            description="Fifteen minutes every working day: blockers and what is due.",
+            sections=[
+                section("round", "Round the room", "none", 10),
+                section("blockers", "Blockers", "dependencies", 3),
+                section("todos", "Due today", "action_items", 2),
+            ],
+        ),
+    ]
+}
+
+
+def template_choices() -> list[tuple[str, str]]:
+    return [(t.slug, t.name) for t in TEMPLATES.values()]
