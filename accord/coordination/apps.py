@@ -5,3 +5,16 @@ class CoordinationConfig(AppConfig):
     name = "accord.coordination"
     label = "coordination"
     verbose_name = "Coordination"
+
+    def ready(self) -> None:
+        # Blockers mean something: alignment asks us before an initiative is marked done,
+        # and tells us when a target date moves (slips ripple to dependencies).
+        from accord.alignment import services as alignment
+        from accord.alignment import signals
+        from accord.coordination import services
+
+        if services.check_initiative_status not in alignment.INITIATIVE_STATUS_CHECKS:
+            alignment.INITIATIVE_STATUS_CHECKS.append(services.check_initiative_status)
+        signals.initiative_replanned.connect(
+            services._on_replanned, dispatch_uid="coordination.slip_propagation"
+        )

@@ -1,0 +1,224 @@
+"""Cross-team dependencies: team A asks team B for a deliverable by a date.
+
+The lifecycle is an explicit state machine (`TRANSITIONS`, enforced in services.py):
+
+    requested ──accept──▶ accepted ──confirm_delivery──▶ delivered
+        │  ╲                 ▲  │
+        │   propose      agree  propose
+        │     ╲              │  ▼
+        │      ▶ negotiating ◀─counter / propose ─▶ (turns alternate)
+        ├──decline──▶ declined         (provider, from requested or negotiating)
+        └──cancel───▶ cancelled        (requester, from any active state)
+
+At any active state either side may flag it at risk or blocked with a note, or clear the
+flag. Every transition is one event (verb = the action) with who and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from accord.org.models import OrgScoped, Person, Team
+
+
+class State(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    NEGOTIATING = "negotiating", "Negotiating"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATES = (State.REQUESTED, State.NEGOTIATING, State.ACCEPTED)
+CLOSED_STATES = (State.DECLINED, State.DELIVERED, State.CANCELLED)
+
+
+class Flag(models.TextChoices):
+    NONE = "", "None"
+    AT_RISK = "at_risk", "At risk"
+    BLOCKED = "blocked", "Blocked"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Side(models.TextChoices):
+    REQUESTER = "requester", "Requester"
+    PROVIDER = "provider", "Provider"
+
+
+EITHER = "either"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the state does not change (flags)
+    side: str  # Side.REQUESTER, Side.PROVIDER or EITHER
+    turn: str | None = None  # in negotiation, whose turn it must be
+
+
+# The one table of legal moves. Services, pages and the API all read it.
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "accept",
+            "Accept",
+            (State.REQUESTED, State.NEGOTIATING),
+            State.ACCEPTED,
+            Side.PROVIDER,
+            turn=Side.PROVIDER,
+        ),
+        Transition(
+            "decline",
+            "Decline",
+            (State.REQUESTED, State.NEGOTIATING),
+            State.DECLINED,
+            Side.PROVIDER,
+            turn=Side.PROVIDER,
+        ),
+        Transition(
+            "propose",
+            "Propose another date or scope",
+            (State.REQUESTED, State.NEGOTIATING, State.ACCEPTED),
+            State.NEGOTIATING,
+            Side.PROVIDER,
+            turn=Side.PROVIDER,
+        ),
+        Transition(
+            "counter",
+            "Counter-propose",
+            (State.NEGOTIATING,),
+            State.NEGOTIATING,
+            Side.REQUESTER,
+            turn=Side.REQUESTER,
+        ),
+        Transition(
+            "agree",
+            "Agree to the proposal",
+            (State.NEGOTIATING,),
+            State.ACCEPTED,
+            Side.REQUESTER,
+            turn=Side.REQUESTER,
+        ),
+        Transition(
+            "confirm_delivery",
+            "Confirm delivery",
+            (State.ACCEPTED,),
+            State.DELIVERED,
+            Side.REQUESTER,
+        ),
+        Transition("cancel", "Cancel", ACTIVE_STATES, State.CANCELLED, Side.REQUESTER),
+        Transition("flag_at_risk", "Flag at risk", ACTIVE_STATES, None, EITHER),
+        Transition("flag_blocked", "Flag blocked", ACTIVE_STATES, None, EITHER),
+        Transition("clear_flag", "Clear the flag", ACTIVE_STATES, None, EITHER),
+    )
+}
+
+
+class Dependency(OrgScoped):
+    """Team A (requester) needs a deliverable from team B (provider) by a date."""
+
+    requester_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    requester_initiative = models.ForeignKey(
+        "alignment.Initiative", on_delete=models.PROTECT, related_name="dependencies"
+    )
+    provider_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    provider_initiative = models.ForeignKey(
+        "alignment.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        help_text="The provider's initiative that delivers it, once accepted.",
+    )
+    title = models.CharField(max_length=300, help_text="The deliverable.")
+    description = models.TextField(blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    need_by = models.DateField()
+    committed_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED)
+    awaiting = models.CharField(
+        max_length=10,
+        choices=Side.choices,
+        default=Side.PROVIDER,
+        help_text="Whose move it is.",
+    )
+    # The open proposal while negotiating (from either side, see `awaiting`).
+    proposed_date = models.DateField(null=True, blank=True)
+    proposed_scope = models.TextField(blank=True)
+    proposed_initiative = models.ForeignKey(
+        "alignment.Initiative", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flag = models.CharField(max_length=10, choices=Flag.choices, default=Flag.NONE, blank=True)
+    flag_note = models.TextField(blank=True)
+    flag_auto = models.BooleanField(
+        default=False, help_text="Flagged by Accord itself (a provider's slip)."
+    )
+    resolution = models.TextField(blank=True, help_text="Why it was declined or cancelled.")
+    requested_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["need_by", "id"]
+        verbose_name_plural = "dependencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requester_team=models.F("provider_team")),
+                name="dependency_between_two_teams",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "state"]),
+            models.Index(fields=["org", "requester_team", "state"]),
+            models.Index(fields=["org", "provider_team", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def due_date(self) -> dt.date:
+        """The date that counts: the committed one once there is one, else the need-by."""
+        return self.committed_date or self.need_by
+
+    def is_late(self, today: dt.date) -> bool:
+        return self.is_active and self.due_date < today
+
+    def allowed_actions(self) -> list[str]:
+        """Actions legal in the current state (whoever may take them)."""
+        out = []
+        for t in TRANSITIONS.values():
+            if self.state not in t.sources:
+                continue
+            if t.turn and self.state == State.NEGOTIATING and self.awaiting != t.turn:
+                continue
+            if t.action == "clear_flag" and not self.flag:
+                continue
+            if t.action == "flag_at_risk" and self.flag == Flag.AT_RISK:
+                continue
+            if t.action == "flag_blocked" and self.flag == Flag.BLOCKED:
+                continue
+            out.append(t.action)
+        return out

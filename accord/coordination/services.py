@@ -1,0 +1,526 @@
+"""Every write to dependencies. Each validates, changes, and records one event per change.
+
+Public entry points:
+    create_dependency(org, actor, *, requester_initiative, provider_team, title, need_by, ...)
+    transition(org, actor, dependency, action, *, note, committed_date, provider_initiative,
+               proposed_date, proposed_scope, expected_version)
+    on_initiative_replanned(initiative, old_date, new_date, *, actor=None, reason="")
+    check_initiative_status(initiative, new_status, override_reason)  # raises when blocked
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.coordination.models import (
+    ACTIVE_STATES,
+    EITHER,
+    TRANSITIONS,
+    Dependency,
+    Flag,
+    Priority,
+    Side,
+    State,
+)
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.services import check_version, require_text
+from accord.org.models import Membership, Organization, Person, Role, Team
+
+EVENT_FIELDS = (
+    "state",
+    "awaiting",
+    "need_by",
+    "committed_date",
+    "provider_initiative",
+    "proposed_date",
+    "proposed_scope",
+    "flag",
+    "description",
+)
+
+# The verb recorded for each action: `coordination.dependency.<verb>` is the event kind
+# notifications and webhooks subscribe to.
+VERBS = {
+    "accept": "accepted",
+    "decline": "declined",
+    "propose": "proposed",
+    "counter": "countered",
+    "agree": "agreed",
+    "confirm_delivery": "delivered",
+    "cancel": "cancelled",
+    "flag_at_risk": "flagged_at_risk",
+    "flag_blocked": "flagged_blocked",
+    "clear_flag": "flag_cleared",
+}
+
+OPEN_INITIATIVE = ("proposed", "active", "paused")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _same_org(org: Organization, obj: Any, what: str, field: str | None = None) -> None:
+    if obj is None or obj.org_id != org.id:
+        msg = f"No such {what} in {org.name}."
+        if field:
+            raise ServiceError(msg, fields={field: [f"Unknown {what}."]}, code="unknown_reference")
+        raise NotFound(msg)
+
+
+def _label(action: str) -> str:
+    return TRANSITIONS[action].label.lower()
+
+
+def sides_of(actor: Person | None, dep: Dependency) -> set[str]:
+    """Which sides of `dep` the actor may act for (one query). None = Accord: both."""
+    if actor is None:
+        return {Side.REQUESTER, Side.PROVIDER}
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return set()
+    teams = set(
+        Membership.objects.filter(
+            person=actor, team_id__in=[dep.requester_team_id, dep.provider_team_id]
+        ).values_list("team_id", flat=True)
+    )
+    out = set()
+    if dep.requester_team_id in teams:
+        out.add(Side.REQUESTER)
+    if dep.provider_team_id in teams:
+        out.add(Side.PROVIDER)
+    return out
+
+
+def actions_for(actor: Person | None, dep: Dependency) -> list[str]:
+    """The actions `actor` may take on `dep` now (for buttons and the API)."""
+    sides = sides_of(actor, dep)
+    return [
+        a
+        for a in dep.allowed_actions()
+        if (TRANSITIONS[a].side == EITHER and sides) or TRANSITIONS[a].side in sides
+    ]
+
+
+# --- create ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_dependency(
+    org: Organization,
+    actor: Person | None,
+    *,
+    requester_initiative,
+    provider_team: Team,
+    title: str,
+    need_by: dt.date,
+    description: str = "",
+    priority: str = Priority.MEDIUM,
+) -> Dependency:
+    """Team A, for one of its initiatives, asks team B for a deliverable by `need_by`."""
+    _same_org(org, requester_initiative, "initiative", "requester_initiative")
+    _same_org(org, provider_team, "team", "provider_team")
+    requester_team = requester_initiative.team
+    if actor is not None:
+        if not actor.is_active or not actor.has_role(Role.MEMBER):
+            raise PermissionDenied(
+                f"Only members of {requester_team.name} may ask other teams for something; "
+                f"you are a {actor.role}."
+            )
+        if not Membership.objects.filter(person=actor, team=requester_team).exists():
+            raise PermissionDenied(
+                f"Only members of {requester_team.name} may ask on behalf of its initiative "
+                f"{requester_initiative.title!r}."
+            )
+    title = require_text(title, "title", max_length=300)
+    if provider_team.pk == requester_team.pk:
+        raise ServiceError(
+            f"{requester_team.name} cannot depend on itself; choose another team.",
+            fields={"provider_team": ["A team cannot depend on itself."]},
+            code="self_dependency",
+        )
+    if requester_initiative.status not in OPEN_INITIATIVE:
+        raise ServiceError(
+            f"{requester_initiative.title!r} is {requester_initiative.status}; only open "
+            "initiatives can depend on other teams.",
+            fields={"requester_initiative": ["The initiative is closed."]},
+        )
+    if not isinstance(need_by, dt.date):
+        raise ServiceError("Need-by must be a date.", fields={"need_by": ["Enter a date."]})
+    if actor is not None and need_by < _today():
+        raise ServiceError(
+            f"The need-by date {need_by.isoformat()} is in the past; choose today or later.",
+            fields={"need_by": ["The date is in the past."]},
+            code="past_date",
+        )
+    if priority not in Priority.values:
+        raise ServiceError(
+            f"Unknown priority {priority!r}; use one of {', '.join(Priority.values)}.",
+            fields={"priority": ["Unknown priority."]},
+        )
+    dep = Dependency.objects.create(
+        org=org,
+        requester_team=requester_team,
+        requester_initiative=requester_initiative,
+        provider_team=provider_team,
+        title=title,
+        description=(description or "").strip(),
+        priority=priority,
+        need_by=need_by,
+        requested_by=actor,
+    )
+    activity.record(
+        org,
+        actor,
+        "created",
+        dep,
+        after={
+            **activity.snapshot(
+                dep,
+                (
+                    "requester_team",
+                    "requester_initiative",
+                    "provider_team",
+                    "title",
+                    "priority",
+                    "need_by",
+                    "state",
+                ),
+            ),
+        },
+    )
+    return dep
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+def _refuse(dep: Dependency, action: str, why: str) -> None:
+    allowed = dep.allowed_actions()
+    names = ", ".join(allowed) if allowed else "none (it is closed)"
+    raise ServiceError(
+        f"Cannot {action.replace('_', ' ')} {dep.title!r}: {why}. Allowed now: {names}.",
+        fields={"action": [f"Allowed now: {names}."]},
+        code="illegal_transition",
+    )
+
+
+def _provider_initiative(org: Organization, dep: Dependency, initiative, field: str):
+    _same_org(org, initiative, "initiative", field)
+    if initiative.team_id != dep.provider_team_id:
+        raise ServiceError(
+            f"{initiative.title!r} belongs to another team; choose an initiative of "
+            f"{dep.provider_team.name}.",
+            fields={field: [f"Not an initiative of {dep.provider_team.name}."]},
+        )
+    if initiative.status not in OPEN_INITIATIVE:
+        raise ServiceError(
+            f"{initiative.title!r} is {initiative.status}; choose an open initiative.",
+            fields={field: ["The initiative is closed."]},
+        )
+    return initiative
+
+
+def _date(value: Any, field: str, *, required: bool, actor: Person | None) -> dt.date | None:
+    if value is None:
+        if required:
+            raise ServiceError(
+                f"A {field.replace('_', ' ')} is required.", fields={field: ["Required."]}
+            )
+        return None
+    if not isinstance(value, dt.date):
+        raise ServiceError(f"{field} must be a date.", fields={field: ["Enter a date."]})
+    if actor is not None and value < _today():
+        raise ServiceError(
+            f"{value.isoformat()} is in the past; choose today or later.",
+            fields={field: ["The date is in the past."]},
+            code="past_date",
+        )
+    return value
+
+
+@transaction.atomic
+def transition(
+    org: Organization,
+    actor: Person | None,
+    dep: Dependency,
+    action: str,
+    *,
+    note: str = "",
+    committed_date: dt.date | None = None,
+    provider_initiative=None,
+    proposed_date: dt.date | None = None,
+    proposed_scope: str = "",
+    expected_version: int | None = None,
+) -> Dependency:
+    """Take one action of the state machine (see models.TRANSITIONS) on `dep`."""
+    _same_org(org, dep, "dependency")
+    if action not in TRANSITIONS:
+        raise ServiceError(
+            f"Unknown action {action!r}; actions are {', '.join(TRANSITIONS)}.",
+            fields={"action": ["Unknown action."]},
+            code="unknown_action",
+        )
+    dep = (
+        Dependency.objects.select_for_update()
+        .select_related("requester_team", "provider_team")
+        .get(pk=dep.pk)
+    )
+    check_version(dep, expected_version)
+    t = TRANSITIONS[action]
+    if action not in dep.allowed_actions():
+        if dep.state not in t.sources:
+            _refuse(dep, action, f"it is {dep.get_state_display().lower()}")
+        elif t.turn and dep.awaiting != t.turn:
+            _refuse(dep, action, f"it is the {dep.awaiting}'s turn to answer")
+        else:
+            _refuse(
+                dep, action, f"it is already flagged {dep.get_flag_display().lower() or 'none'}"
+            )
+    sides = sides_of(actor, dep)
+    if t.side == EITHER:
+        if not sides:
+            raise PermissionDenied(
+                f"Only members of {dep.requester_team.name} or {dep.provider_team.name} may "
+                f"{_label(action)} this dependency."
+            )
+    elif t.side not in sides:
+        team = dep.provider_team if t.side == Side.PROVIDER else dep.requester_team
+        raise PermissionDenied(
+            f"Only members of {team.name} (the {t.side}) may {_label(action)} this dependency."
+        )
+    note = (note or "").strip()
+    before = activity.snapshot(dep, EVENT_FIELDS)
+    changes = _apply(
+        org,
+        actor,
+        dep,
+        action,
+        note,
+        committed_date,
+        provider_initiative,
+        proposed_date,
+        (proposed_scope or "").strip(),
+    )
+    if t.target is not None:
+        changes["state"] = t.target
+    for name, value in changes.items():
+        setattr(dep, name, value)
+    if dep.state in (State.DECLINED, State.DELIVERED, State.CANCELLED):
+        dep.closed_at = timezone.now()
+    dep.version += 1
+    dep.save()
+    after = activity.snapshot(dep, EVENT_FIELDS)
+    before, after = activity.diff(before, after)
+    if note:
+        after["note"] = note
+    activity.record(org, actor, VERBS[action], dep, before=before, after=after)
+    return dep
+
+
+def _need_note(note: str, what: str) -> None:
+    if not note:
+        raise ServiceError(f"Say why: {what} needs a reason.", fields={"note": ["Required."]})
+
+
+def _apply(
+    org, actor, dep, action, note, committed_date, provider_initiative, proposed_date, scope
+) -> dict[str, Any]:
+    if action == "accept":
+        initiative = provider_initiative or dep.proposed_initiative or dep.provider_initiative
+        if initiative is None:
+            raise ServiceError(
+                f"Name the initiative of {dep.provider_team.name} that will deliver it.",
+                fields={"provider_initiative": ["Required to accept."]},
+            )
+        initiative = _provider_initiative(org, dep, initiative, "provider_initiative")
+        committed = _date(
+            committed_date or dep.proposed_date, "committed_date", required=True, actor=actor
+        )
+        return {
+            "provider_initiative": initiative,
+            "committed_date": committed,
+            "awaiting": Side.PROVIDER,
+            **_no_proposal(),
+        }
+    if action == "decline":
+        _need_note(note, "declining")
+        return {"resolution": note, "awaiting": Side.REQUESTER, **_no_proposal()}
+    if action in ("propose", "counter"):
+        date = _date(proposed_date, "proposed_date", required=False, actor=actor)
+        if date is None and not scope:
+            raise ServiceError(
+                "Propose another date, another scope, or both.",
+                fields={"proposed_date": ["Give a date or a scope."]},
+            )
+        out: dict[str, Any] = {
+            "proposed_date": date or dep.committed_date or dep.need_by,
+            "proposed_scope": scope,
+        }
+        if action == "propose":
+            initiative = (
+                provider_initiative or dep.proposed_initiative or dep.provider_initiative
+            )
+            if initiative is None:
+                raise ServiceError(
+                    f"Name the initiative of {dep.provider_team.name} that would deliver it.",
+                    fields={"provider_initiative": ["Required to propose."]},
+                )
+            out["proposed_initiative"] = _provider_initiative(
+                org, dep, initiative, "provider_initiative"
+            )
+            out["awaiting"] = Side.REQUESTER
+        else:
+            out["awaiting"] = Side.PROVIDER
+        return out
+    if action == "agree":
+        out = {
+            "provider_initiative": dep.proposed_initiative or dep.provider_initiative,
+            "committed_date": dep.proposed_date,
+            "awaiting": Side.PROVIDER,
+            **_no_proposal(),
+        }
+        if dep.proposed_scope:
+            out["description"] = dep.proposed_scope
+        if out["provider_initiative"] is None:  # pragma: no cover - propose requires one
+            raise ServiceError("The proposal names no initiative of the provider.")
+        return out
+    if action == "confirm_delivery":
+        return {"flag": Flag.NONE, "flag_note": "", "flag_auto": False}
+    if action == "cancel":
+        _need_note(note, "cancelling")
+        return {"resolution": note, **_no_proposal()}
+    if action in ("flag_at_risk", "flag_blocked"):
+        _need_note(note, "a flag")
+        flag = Flag.AT_RISK if action == "flag_at_risk" else Flag.BLOCKED
+        return {"flag": flag, "flag_note": note, "flag_auto": False}
+    if action == "clear_flag":
+        return {"flag": Flag.NONE, "flag_note": "", "flag_auto": False}
+    raise AssertionError(action)  # pragma: no cover - TRANSITIONS and _apply agree
+
+
+def _no_proposal() -> dict[str, Any]:
+    return {"proposed_date": None, "proposed_scope": "", "proposed_initiative": None}
+
+
+# --- slip propagation --------------------------------------------------------------------
+
+
+@transaction.atomic
+def on_initiative_replanned(
+    initiative,
+    old_date: dt.date | None,
+    new_date: dt.date | None,
+    *,
+    actor: Person | None = None,
+    reason: str = "",
+) -> list[Dependency]:
+    """A provider initiative's target moved: flag at risk what now cannot be met.
+
+    Every active dependency resting on the initiative whose committed (or need-by) date is
+    before the new target is flagged at risk. The slip then ripples: the requester's
+    initiative cannot finish before the new date either, so dependencies resting on *it*
+    are checked against that projected date, and so on downstream. Each dependency is
+    flagged once, with the reason recorded (event `flagged_at_risk`, actor = Accord).
+    Returns the dependencies flagged.
+    """
+    if new_date is None or (old_date is not None and new_date <= old_date):
+        return []
+    org = initiative.org
+    deps = list(
+        Dependency.objects.for_org(org)
+        .filter(state__in=ACTIVE_STATES)
+        .select_related("provider_initiative", "requester_initiative", "provider_team")
+    )
+    resting_on: dict[int, list[Dependency]] = {}
+    for d in deps:
+        if d.provider_initiative_id is not None:
+            resting_on.setdefault(d.provider_initiative_id, []).append(d)
+    projected: dict[int, dt.date] = {initiative.pk: new_date}
+    cause: dict[int, str] = {initiative.pk: initiative.title}
+    flagged: dict[int, tuple[Dependency, str]] = {}
+    queue = [initiative.pk]
+    while queue:
+        node = queue.pop()
+        date = projected[node]
+        for d in resting_on.get(node, ()):
+            if d.due_date >= date or d.pk in flagged:
+                continue
+            if node == initiative.pk:
+                why = (
+                    f"{initiative.title} ({d.provider_team.name}) moved its target from "
+                    f"{old_date.isoformat() if old_date else 'none'} to {new_date.isoformat()}, "
+                    f"after the date committed here ({d.due_date.isoformat()})."
+                )
+                if reason:
+                    why += f" Reason given: {reason}"
+            else:
+                why = (
+                    f"Upstream slip: {cause[node]} cannot finish before {date.isoformat()} "
+                    f"because {initiative.title} moved to {new_date.isoformat()}; that is after "
+                    f"the date committed here ({d.due_date.isoformat()})."
+                )
+            flagged[d.pk] = (d, why)
+            downstream = d.requester_initiative_id
+            own = d.requester_initiative.target_date
+            reach = max(date, own) if own else date
+            if reach > projected.get(downstream, dt.date.min):
+                projected[downstream] = reach
+                cause[downstream] = d.requester_initiative.title
+                queue.append(downstream)
+    out = []
+    for d, why in flagged.values():
+        if d.flag == Flag.BLOCKED:
+            continue  # blocked says more than at risk; keep it
+        before = activity.snapshot(d, ("flag",))
+        d.flag, d.flag_note, d.flag_auto = Flag.AT_RISK, why, True
+        d.version += 1
+        d.save(update_fields=["flag", "flag_note", "flag_auto", "version", "updated_at"])
+        activity.record(
+            org, None, "flagged_at_risk", d, before=before, after={"flag": d.flag, "note": why}
+        )
+        out.append(d)
+    return out
+
+
+# --- blockers ----------------------------------------------------------------------------
+
+
+def undelivered_for(initiative) -> list[str]:
+    """Titles of the active dependencies `initiative` relies on (one query)."""
+    return list(
+        Dependency.objects.filter(
+            requester_initiative_id=initiative.pk, state__in=ACTIVE_STATES
+        ).values_list("title", flat=True)
+    )
+
+
+def check_initiative_status(initiative, new_status: str, override_reason: str = "") -> None:
+    """Registered in alignment's INITIATIVE_STATUS_CHECKS: refuse marking an initiative done
+    while dependencies it relies on are undelivered, unless an override reason is given
+    (alignment records the reason with the status change)."""
+    if new_status != "done" or (override_reason or "").strip():
+        return
+    titles = undelivered_for(initiative)
+    if not titles:
+        return
+    names = ", ".join(repr(t) for t in titles[:5]) + (" …" if len(titles) > 5 else "")
+    raise ServiceError(
+        f"{initiative.title!r} is blocked: it relies on {len(titles)} undelivered "
+        f"dependenc{'y' if len(titles) == 1 else 'ies'} ({names}). Give an override reason "
+        "to mark it done anyway.",
+        fields={"override_reason": ["Required while dependencies are undelivered."]},
+        code="blocked",
+    )
+
+
+def _on_replanned(
+    sender, initiative, old_target_date, new_target_date, reason="", actor=None, **kwargs
+) -> None:
+    on_initiative_replanned(
+        initiative, old_target_date, new_target_date, actor=actor, reason=reason
+    )

@@ -1,0 +1,75 @@
+"""Two teams that depend on each other, on top of the shared cast.
+
+Sales (requester) asks Operations (provider). `asker` is a member of Sales, `giver` a member
+of Operations, `bystander` a member of neither; `cast.viewer` is a viewer in both teams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from accord.alignment import services as alignment
+from accord.coordination import services
+from accord.coordination.models import Dependency
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Person, Role, Team
+from tests.conftest import make_person
+
+
+@dataclass
+class World:
+    org: object
+    sales: Team
+    ops: Team
+    asker: Person
+    giver: Person
+    bystander: Person
+    viewer: Person
+    launch: object  # Sales' initiative
+    warehouse: object  # Operations' initiative
+    today: dt.date
+
+    def request(self, **kw) -> Dependency:
+        data = {
+            "requester_initiative": self.launch,
+            "provider_team": self.ops,
+            "title": "Stock for the spring launch",
+            "need_by": self.today + dt.timedelta(days=30),
+        }
+        data.update(kw)
+        return services.create_dependency(self.org, self.asker, **data)
+
+
+def initiative(org, team, title, *, start=None, target=None, status="active"):
+    return alignment.create_initiative(
+        org, None, team=team, title=title, status=status, start_date=start, target_date=target
+    )
+
+
+@pytest.fixture
+def world(cast) -> World:
+    org = cast.org
+    today = timezone.localdate()
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
+    asker = make_person(org, "Asha Asker", Role.MEMBER)
+    giver = make_person(org, "Gil Giver", Role.MEMBER)
+    bystander = make_person(org, "Bea Bystander", Role.MEMBER)
+    org_services.add_membership(
+        org, None, person=asker, team=sales, role=MembershipRole.LEAD, allocation=100
+    )
+    org_services.add_membership(
+        org, None, person=giver, team=ops, role=MembershipRole.LEAD, allocation=100
+    )
+    org_services.add_membership(org, None, person=bystander, team=cast.platform, allocation=50)
+    org_services.add_membership(org, None, person=cast.viewer, team=sales, allocation=50)
+    org_services.add_membership(org, None, person=cast.viewer, team=ops, allocation=50)
+    launch = initiative(org, sales, "Spring launch", start=today, target=today + dt.timedelta(60))
+    warehouse = initiative(
+        org, ops, "New warehouse", start=today, target=today + dt.timedelta(days=20)
+    )
+    return World(org, sales, ops, asker, giver, bystander, cast.viewer, launch, warehouse, today)
