@@ -1,0 +1,53 @@
+"""A small rhythm on top of the shared cast: Platform's weekly check-in and weekly sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from accord.org import services as org_services
+from accord.org.models import MembershipRole
+from accord.rhythm import services
+from accord.rhythm.models import Cadence
+
+UTC = dt.UTC
+# Friday 6 Nov 2026, 16:00 in Berlin (CET, UTC+1) = 15:00 UTC.
+DUE = dt.datetime(2026, 11, 6, 15, 0, tzinfo=UTC)
+
+
+def utc(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+@dataclass
+class Rhythm:
+    checkin: Cadence
+    sync: Cadence
+
+
+@pytest.fixture
+def rhythm(cast) -> Rhythm:
+    org_services.add_membership(
+        cast.org, None, person=cast.leader, team=cast.platform, role=MembershipRole.LEAD
+    )
+    checkin = services.create_cadence_from_template(
+        cast.org,
+        None,
+        "weekly-checkin",
+        team=cast.platform,
+        timezone_name="Europe/Berlin",
+        start_date=dt.date(2026, 10, 1),
+        owner=cast.leader,
+    )
+    sync = services.create_cadence_from_template(
+        cast.org,
+        None,
+        "weekly-sync",
+        team=cast.platform,
+        timezone_name="Europe/Berlin",
+        start_date=dt.date(2026, 10, 1),
+        owner=cast.leader,
+    )
+    return Rhythm(checkin, sync)

@@ -1,0 +1,120 @@
+"""On time until due, late until the late limit, refused outside the window; missed recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord.activity.models import Event
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.rhythm import queries, services
+from accord.rhythm.models import CheckIn, CheckInStatus
+from tests.rhythm.conftest import DUE
+
+H = dt.timedelta(hours=1)
+S = dt.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    "when,status",
+    [
+        (DUE - 48 * H, CheckInStatus.ON_TIME),  # the window opens 48 h before
+        (DUE, CheckInStatus.ON_TIME),  # exactly at the due time
+        (DUE + S, CheckInStatus.LATE),
+        (DUE + 24 * H, CheckInStatus.LATE),  # the last moment
+    ],
+)
+def test_it_records_on_time_or_late_at_the_edges(cast, rhythm, when, status):
+    ci = services.submit_checkin(
+        cast.org, cast.member, rhythm.checkin, DUE, highlights="Shipped it", now=when
+    )
+    assert ci.status == status
+    assert ci.due_at == DUE
+
+
+@pytest.mark.parametrize(
+    "when,code", [(DUE - 48 * H - S, "window_not_open"), (DUE + 24 * H + S, "window_closed")]
+)
+def test_it_refuses_outside_the_window_and_changes_nothing(cast, rhythm, when, code):
+    events = Event.objects.count()
+    with pytest.raises(ServiceError) as exc:
+        services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=when)
+    assert exc.value.code == code
+    assert CheckIn.objects.count() == 0 and Event.objects.count() == events
+
+
+def test_a_resubmission_keeps_the_first_status(cast, rhythm):
+    services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, highlights="a", now=DUE)
+    ci = services.submit_checkin(
+        cast.org, cast.member, rhythm.checkin, DUE, highlights="b", now=DUE + H
+    )
+    assert ci.status == CheckInStatus.ON_TIME and ci.highlights == "b"
+    assert CheckIn.objects.count() == 1
+
+
+def test_nobody_submits_someone_elses_check_in(cast, rhythm):
+    with pytest.raises(PermissionDenied):
+        services.submit_checkin(
+            cast.org, cast.leader, rhythm.checkin, DUE, person=cast.member, now=DUE
+        )
+    with pytest.raises(PermissionDenied):  # the admin is not in Platform
+        services.submit_checkin(cast.org, cast.admin, rhythm.checkin, DUE, now=DUE)
+    assert CheckIn.objects.count() == 0
+
+
+def test_it_refuses_an_instant_that_is_not_an_occurrence(cast, rhythm):
+    with pytest.raises(ServiceError) as exc:
+        services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE + H, now=DUE)
+    assert exc.value.code == "invalid_occurrence"
+
+
+def test_missed_check_ins_are_recorded_once_after_the_window_closes(cast, rhythm):
+    services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=DUE)
+    this_week = CheckIn.objects.filter(occurrence_start=DUE, status=CheckInStatus.MISSED)
+    # Nothing is missed while the late window is still open.
+    services.record_missed_checkins(cast.org, now=DUE + 24 * H)
+    assert not this_week.exists()
+    services.record_missed_checkins(cast.org, now=DUE + 24 * H + S)
+    # The lead missed it; the member checked in.
+    assert list(this_week.values_list("person__name", flat=True)) == [cast.leader.name]
+    assert Event.objects.filter(verb="missed", target_type="rhythm.checkin").count() == (
+        CheckIn.objects.filter(status=CheckInStatus.MISSED).count()
+    )
+    # Running it again records nothing new.
+    assert services.record_missed_checkins(cast.org, now=DUE + 24 * H + S) == 0
+
+
+def test_a_person_away_owes_nothing(cast, rhythm):
+    services.set_away(
+        cast.org,
+        cast.leader,
+        cast.leader,
+        starts_on=dt.date(2026, 11, 2),
+        ends_on=dt.date(2026, 11, 8),
+    )
+    services.record_missed_checkins(cast.org, now=DUE + 25 * H)
+    assert not CheckIn.objects.filter(person=cast.leader, occurrence_start=DUE).exists()
+    owed = queries.owed_checkins(cast.org, cast.leader, DUE - 48 * H, DUE + H)
+    assert owed == []
+    owed = queries.owed_checkins(cast.org, cast.member, DUE - 48 * H, DUE + H)
+    assert [o.occurrence.start for o in owed] == [DUE]
+
+
+def test_time_off_must_end_after_it_starts(cast):
+    with pytest.raises(ServiceError):
+        services.set_away(
+            cast.org,
+            cast.member,
+            cast.member,
+            starts_on=dt.date(2026, 11, 9),
+            ends_on=dt.date(2026, 11, 8),
+        )
+    with pytest.raises(PermissionDenied):
+        services.set_away(
+            cast.org,
+            cast.member,
+            cast.leader,
+            starts_on=dt.date(2026, 11, 9),
+            ends_on=dt.date(2026, 11, 9),
+        )
