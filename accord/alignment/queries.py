@@ -7,11 +7,11 @@ The number of queries does not grow with the size of the organization.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accord.alignment.models import (
@@ -327,10 +327,8 @@ def unaligned_initiatives(org: Organization, team: Team | None = None):
     qs = (
         Initiative.objects.for_org(org)
         .filter(status__in=OPEN_INITIATIVE_STATUSES)
-        .annotate(
-            n_krs=Count("kr_links", distinct=True), n_objs=Count("objective_links", distinct=True)
-        )
-        .filter(n_krs=0, n_objs=0)
+        .exclude(Exists(InitiativeKeyResult.objects.filter(initiative=OuterRef("pk"))))
+        .exclude(Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk"))))
         .select_related("team", "owner")
         .order_by("team__name", "rank", "title", "id")
     )
@@ -341,13 +339,7 @@ def unaligned_initiatives(org: Organization, team: Team | None = None):
 
 def unaligned_counts(org: Organization) -> dict[int, int]:
     """team id -> number of unaligned initiatives (teams with none are left out)."""
-    rows = (
-        unaligned_initiatives(org)
-        .order_by()
-        .values("team_id")
-        .annotate(n=Count("id", distinct=True))
-    )
-    return {row["team_id"]: row["n"] for row in rows}
+    return dict(Counter(unaligned_initiatives(org).values_list("team_id", flat=True)))
 
 
 def _orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
