@@ -1,0 +1,259 @@
+"""API for cross-team dependencies and the dependency graph analyses."""
+
+# No `from __future__ import annotations`: ninja resolves @paginate annotations elsewhere.
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from accord.alignment.models import Initiative
+from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
+from accord.coordination import queries, services
+from accord.coordination.models import TRANSITIONS, Dependency, Priority, State
+from accord.core.errors import ServiceError
+from accord.org.models import Team
+
+router = Router(tags=["Coordination"])
+
+
+class DependencyOut(Schema):
+    id: int
+    title: str
+    description: str
+    priority: str
+    state: str
+    awaiting: str
+    flag: str
+    flag_note: str
+    requester_team_id: int
+    requester_initiative_id: int
+    provider_team_id: int
+    provider_initiative_id: int | None
+    need_by: dt.date
+    committed_date: dt.date | None
+    proposed_date: dt.date | None
+    proposed_scope: str
+    resolution: str
+    late: bool
+    at_risk: bool
+    risk_reasons: list[str]
+    allowed_actions: list[str]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DependencyIn(Schema):
+    requester_initiative_id: int
+    provider_team_id: int
+    title: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    priority: Priority = Priority.MEDIUM
+    need_by: dt.date
+
+
+class TransitionIn(Schema):
+    note: str = Field("", max_length=5000, description="Why: required to decline, cancel, flag.")
+    committed_date: dt.date | None = None
+    provider_initiative_id: int | None = None
+    proposed_date: dt.date | None = None
+    proposed_scope: str = Field("", max_length=5000)
+
+
+def _out(deps: list[Dependency]) -> list[Dependency]:
+    deps = queries.decorate(deps)
+    for d in deps:
+        d.allowed_actions = d.allowed_actions()  # type: ignore[method-assign]
+    return deps
+
+
+@router.get("/dependencies", response=list[DependencyOut], summary="List dependencies")
+@paginate
+def list_dependencies(
+    request,
+    team_id: int | None = None,
+    direction: Literal["inbound", "outbound", "both"] = "both",
+    state: State | None = None,
+    late: bool | None = None,
+    at_risk: bool | None = None,
+):
+    """`direction` is seen from `team_id`: inbound = asked of the team, outbound = asked by it."""
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+    qs = queries.filtered(
+        org, team=team, direction=direction, state=state, late=late, at_risk=at_risk
+    )
+    return _Decorated(qs)
+
+
+class _Decorated:
+    """A queryset whose sliced page gets the derived fields (late, at risk) in bulk."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return _out(list(self.qs[item]))
+
+    def __iter__(self):
+        return iter(_out(list(self.qs)))
+
+
+@router.post("/dependencies", response={201: DependencyOut}, summary="Ask another team")
+def create_dependency(request, payload: DependencyIn):
+    org = org_of(request)
+    dep = services.create_dependency(
+        org,
+        actor_of(request),
+        requester_initiative=ref(
+            Initiative.objects.for_org(org).select_related("team"),
+            payload.requester_initiative_id,
+            "requester_initiative_id",
+            "initiative",
+        ),
+        provider_team=ref(
+            Team.objects.for_org(org), payload.provider_team_id, "provider_team_id", "team"
+        ),
+        title=payload.title,
+        description=payload.description,
+        priority=payload.priority,
+        need_by=payload.need_by,
+    )
+    return Status(201, _out([queries.base(org).get(pk=dep.pk)])[0])
+
+
+@router.get("/dependencies/{dep_id}", response=DependencyOut, summary="Get a dependency")
+def get_dependency(request, dep_id: int):
+    dep = get_or_404(queries.base(org_of(request)), dep_id, "dependency")
+    return _out([dep])[0]
+
+
+@router.post(
+    "/dependencies/{dep_id}/{action}",
+    response=DependencyOut,
+    summary="Take an action of the state machine",
+    description="`action` is one of: " + ", ".join(TRANSITIONS) + ". Refused actions name "
+    "the ones allowed now.",
+)
+def transition(request, dep_id: int, action: str, payload: TransitionIn):
+    org = org_of(request)
+    dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
+    services.transition(
+        org,
+        actor_of(request),
+        dep,
+        action,
+        note=payload.note,
+        committed_date=payload.committed_date,
+        provider_initiative=ref(
+            Initiative.objects.for_org(org),
+            payload.provider_initiative_id,
+            "provider_initiative_id",
+            "initiative",
+        ),
+        proposed_date=payload.proposed_date,
+        proposed_scope=payload.proposed_scope,
+        expected_version=if_match(request),
+    )
+    return _out([queries.base(org).get(pk=dep.pk)])[0]
+
+
+# --- graph analyses ----------------------------------------------------------------------
+
+
+class InitiativeRef(Schema):
+    id: int
+    title: str
+    team_id: int
+    team: str
+    start_date: dt.date | None
+    target_date: dt.date | None
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
+class CycleOut(Schema):
+    initiatives: list[InitiativeRef]
+    teams: list[TeamRef]
+
+
+class CriticalPathOut(Schema):
+    initiative: InitiativeRef
+    length_days: int
+    paths: list[list[InitiativeRef]]
+
+
+class ObjectiveRef(Schema):
+    id: int
+    title: str
+
+
+class BlastRadiusOut(Schema):
+    sources: list[int]
+    initiatives: list[InitiativeRef]
+    teams: list[TeamRef]
+    objectives: list[ObjectiveRef]
+
+
+class LoadOut(Schema):
+    team_id: int
+    team: str
+    inbound: int
+    outbound: int
+    inbound_late: int
+    outbound_late: int
+    total: int
+    late: int
+
+
+@router.get("/graph/cycles", response=list[CycleOut], summary="Cycles of accepted dependencies")
+def graph_cycles(request) -> Any:
+    return queries.cycles(org_of(request))
+
+
+@router.get(
+    "/graph/critical-path/{initiative_id}",
+    response=CriticalPathOut,
+    summary="Critical path(s) from an initiative to its furthest upstream dependency",
+)
+def graph_critical_path(request, initiative_id: int) -> Any:
+    org = org_of(request)
+    get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    return queries.critical_path(org, initiative_id)
+
+
+@router.get(
+    "/graph/blast-radius",
+    response=BlastRadiusOut,
+    summary="What is downstream of an initiative or a team (give one of the two)",
+)
+def graph_blast_radius(
+    request, initiative_id: int | None = None, team_id: int | None = None
+) -> Any:
+    org = org_of(request)
+    if (initiative_id is None) == (team_id is None):
+        raise ServiceError(
+            "Give either initiative_id or team_id.",
+            fields={"initiative_id": ["Give exactly one of initiative_id and team_id."]},
+        )
+    if initiative_id is not None:
+        get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    else:
+        get_or_404(Team.objects.for_org(org), team_id, "team")
+    return queries.blast_radius(org, initiative_id=initiative_id, team_id=team_id)
+
+
+@router.get("/graph/load", response=list[LoadOut], summary="Coordination load per team")
+def graph_load(request) -> Any:
+    return queries.load(org_of(request))
