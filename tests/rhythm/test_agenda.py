@@ -1,0 +1,209 @@
+"""Each agenda section picks exactly its items from a hand-built organization, and the
+snapshot frozen at the start does not change when live data changes afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from unittest import mock
+
+import pytest
+
+from accord.alignment import services as alignment
+from accord.coordination import services as coordination
+from accord.decisions import services as decisions
+from accord.org import services as org_services
+from accord.rhythm import agenda, services
+from accord.rhythm.templates_catalog import SECTION_SOURCES
+from tests.rhythm.conftest import utc
+
+# The meeting: Monday 16 Nov 2026, 10:00 Berlin (09:00 UTC); the previous one a week before.
+MEETING = utc(2026, 11, 16, 9)
+BEFORE = utc(2026, 11, 2, 12)  # set-up, before the previous occurrence
+SINCE = utc(2026, 11, 10, 12)  # between the two occurrences
+NOW = utc(2026, 11, 16, 8)
+
+
+@contextlib.contextmanager
+def at(instant):
+    with mock.patch("django.utils.timezone.now", return_value=instant):
+        yield
+
+
+@pytest.fixture
+def world(cast):
+    org = cast.org
+    with at(BEFORE):
+        other = org_services.create_team(org, None, name="Data", slug="data", parent=cast.root)
+        org_services.add_membership(org, None, person=cast.admin, team=other)
+        cadence = services.create_cadence(
+            org,
+            None,
+            name="Platform review",
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            time=dt.time(10),
+            timezone_name="Europe/Berlin",
+            team=cast.platform,
+            start_date=dt.date(2026, 10, 1),
+            agenda=[{"key": s, "title": s.title(), "source": s} for s in SECTION_SOURCES],
+        )
+        data_sync = services.create_cadence(
+            org,
+            None,
+            name="Data sync",
+            rrule="FREQ=WEEKLY;BYDAY=TU",
+            time=dt.time(9),
+            timezone_name="UTC",
+            team=other,
+            start_date=dt.date(2026, 10, 1),
+            agenda=[{"key": "h", "title": "Headlines", "source": "headlines"}],
+        )
+        q4 = alignment.create_period(
+            org,
+            None,
+            name="Q4",
+            start=dt.date(2026, 10, 1),
+            end=dt.date(2026, 12, 31),
+            state="active",
+            is_current=True,
+        )
+
+        def objective(title, team, confidence=None):
+            o = alignment.create_objective(
+                org, None, title=title, period=q4, team=team, owner=cast.member
+            )
+            if confidence:
+                alignment.set_objective_confidence(org, None, o, confidence)
+            return o
+
+        o_drop = objective("Dropping", cast.platform, 8)
+        o_low = objective("Low", cast.platform, 3)
+        o_fine = objective("Fine", cast.platform, 9)
+        o_other = objective("Elsewhere low", other, 2)
+
+        def kr(name, obj, start, target, current=None):
+            return alignment.create_key_result(
+                org, None, obj, name=name, start=start, target=target, current=current
+            )
+
+        kr_moved = kr("Moved", o_fine, 0, 10, 5)
+        kr_behind = kr("Behind", o_fine, 0, 10, 1)
+        kr("On track", o_fine, 0, 10, 6)
+        kr_other = kr("Other team moved", o_other, 0, 10, 1)
+
+        def initiative(title, team, target, status="active"):
+            return alignment.create_initiative(
+                org,
+                None,
+                team=team,
+                title=title,
+                status=status,
+                target_date=target,
+                start_date=dt.date(2026, 10, 1),
+            )
+
+        late = initiative("Late one", cast.platform, dt.date(2026, 11, 1))
+        initiative("Not yet due", cast.platform, dt.date(2026, 12, 1))
+        initiative("Done late", cast.platform, dt.date(2026, 11, 1), status="done")
+        initiative("Other late", other, dt.date(2026, 11, 1))
+        dep_old_fine = coordination.create_dependency(
+            org,
+            None,
+            requester_initiative=late,
+            provider_team=other,
+            title="Old fine",
+            need_by=dt.date(2026, 12, 20),
+        )
+        dep_old_late = coordination.create_dependency(
+            org,
+            None,
+            requester_initiative=late,
+            provider_team=other,
+            title="Old late",
+            need_by=dt.date(2026, 11, 12),
+        )
+        issue = decisions.raise_issue(org, None, cast.platform, "Flaky builds", severity="high")
+        solved = decisions.raise_issue(org, None, cast.platform, "Old issue")
+        decisions.solve_issue(org, None, solved, "Fixed")
+        decisions.raise_issue(org, None, other, "Not ours")
+        due = decisions.create_action_item(
+            org, None, "Write runbook", cast.member, due_on=dt.date(2026, 11, 13)
+        )
+        decisions.create_action_item(
+            org, None, "Far away", cast.member, due_on=dt.date(2026, 12, 30)
+        )
+        done = decisions.create_action_item(
+            org, None, "Finished", cast.member, due_on=dt.date(2026, 11, 12)
+        )
+        decisions.complete_action_item(org, None, done)
+        awaiting = decisions.create_decision(org, None, "Which CI vendor?", cast.member)
+        decided = decisions.create_decision(org, None, "Old question", cast.member)
+        decisions.decide(org, None, decided, "Yes")
+        decisions.create_decision(org, None, "Not ours", cast.admin)
+    with at(SINCE):
+        alignment.record_key_result_value(org, None, kr_moved, 7)
+        alignment.record_key_result_value(org, None, kr_other, 8)
+        alignment.set_objective_confidence(org, None, o_drop, 5)
+        dep_new = coordination.create_dependency(
+            org,
+            None,
+            requester_initiative=late,
+            provider_team=other,
+            title="New ask",
+            need_by=dt.date(2026, 12, 24),
+        )
+        m = services.open_meeting(org, None, data_sync, utc(2026, 11, 10, 9))
+        services.start_meeting(org, None, m)
+        services.add_headline(org, None, m, "Data warehouse is live", cascade_to=[cast.platform])
+        services.add_headline(org, None, m, "Kept to ourselves")
+    return {
+        "cadence": cadence,
+        "kr_moved": kr_moved,
+        "kr_behind": kr_behind,
+        "o_drop": o_drop,
+        "o_low": o_low,
+        "late": late,
+        "dep_new": dep_new,
+        "dep_old_late": dep_old_late,
+        "dep_old_fine": dep_old_fine,
+        "issue": issue,
+        "due": due,
+        "awaiting": awaiting,
+    }
+
+
+def titles(sections, key):
+    return [i["title"] for s in sections if s["key"] == key for i in s["items"]]
+
+
+def test_each_section_picks_exactly_its_items(cast, world):
+    meeting = services.open_meeting(cast.org, None, world["cadence"], MEETING)
+    with at(NOW):
+        built = agenda.build(cast.org, world["cadence"], meeting, now=NOW)
+    assert titles(built, "key_results") == ["Moved", "Behind"]
+    assert titles(built, "objectives") == ["Dropping", "Low"]
+    assert titles(built, "initiatives") == ["Late one"]
+    assert titles(built, "dependencies") == ["Old late", "New ask"]
+    assert titles(built, "issues") == ["Flaky builds"]
+    assert titles(built, "action_items") == ["Write runbook"]
+    assert titles(built, "decisions") == ["Which CI vendor?"]
+    assert titles(built, "headlines") == ["Data warehouse is live"]
+    assert titles(built, "none") == []
+    tones = {i["title"]: i["tone"] for s in built for i in s["items"]}
+    assert tones["Behind"] == "bad" and tones["Dropping"] == "warn" and tones["Low"] == "bad"
+
+
+def test_the_snapshot_does_not_change_when_live_data_changes(cast, world):
+    meeting = services.open_meeting(cast.org, None, world["cadence"], MEETING)
+    with at(NOW):
+        meeting = services.start_meeting(cast.org, cast.leader, meeting, now=NOW)
+    frozen = [dict(s) for s in meeting.agenda_snapshot]
+    assert titles(frozen, "issues") == ["Flaky builds"]
+    with at(NOW + dt.timedelta(minutes=5)):
+        decisions.solve_issue(cast.org, None, world["issue"], "Fixed in the meeting")
+        decisions.raise_issue(cast.org, None, cast.platform, "Brand new")
+        alignment.record_key_result_value(cast.org, None, world["kr_behind"], 9)
+    meeting.refresh_from_db()
+    assert meeting.agenda_snapshot == frozen
+    live = agenda.build(cast.org, world["cadence"], meeting, now=NOW + dt.timedelta(minutes=6))
+    assert titles(live, "issues") == ["Brand new"]

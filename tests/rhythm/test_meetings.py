@@ -1,0 +1,98 @@
+"""Running a meeting: start (snapshot), attendance, notes, action items, headlines, ratings,
+and what carries forward to the next occurrence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord.activity.models import Event
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.decisions import services as decisions
+from accord.decisions.models import ActionItem
+from accord.rhythm import queries, services
+from accord.rhythm.models import Attendance, Meeting, MeetingStatus
+from tests.rhythm.conftest import utc
+
+FIRST = utc(2026, 11, 9, 9)  # Monday 10:00 Berlin
+SECOND = utc(2026, 11, 16, 9)
+
+
+@pytest.fixture
+def running(cast, rhythm):
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
+    return services.start_meeting(cast.org, cast.leader, m, now=FIRST)
+
+
+def test_a_meeting_runs_from_start_to_minutes(cast, rhythm, running):
+    m = running
+    assert m.status == MeetingStatus.RUNNING
+    assert [s["key"] for s in m.agenda_snapshot] == [s["key"] for s in rhythm.sync.agenda]
+    present = set(Attendance.objects.filter(meeting=m).values_list("person__name", flat=True))
+    assert present == {cast.leader.name, cast.member.name}
+    services.set_attendance(cast.org, cast.leader, m, cast.member, False)
+    services.save_notes(cast.org, cast.leader, m, "issues", "We talked about builds.")
+    item = services.add_action_item(
+        cast.org,
+        cast.leader,
+        m,
+        title="Fix the cache",
+        owner=cast.member,
+        due_on=dt.date(2026, 11, 13),
+    )
+    assert isinstance(item, ActionItem)
+    assert (item.source_type, item.source_id) == ("rhythm.meeting", m.pk)
+    services.add_headline(
+        cast.org, cast.leader, m, "New hire starts Monday", cascade_to=[cast.root]
+    )
+    m = services.finish_meeting(
+        cast.org, cast.leader, m, ratings={cast.leader.pk: 8}, now=FIRST + dt.timedelta(hours=1)
+    )
+    assert m.status == MeetingStatus.FINISHED and m.notes["issues"] == "We talked about builds."
+    assert queries.ratings_of(m) == (8.0, 1)
+    verbs = list(Event.objects.for_target("rhythm.meeting", m.pk).values_list("verb", flat=True))
+    assert {"created", "started", "attendance", "noted", "finished"} <= set(verbs)
+    with pytest.raises(ServiceError) as exc:
+        services.save_notes(cast.org, cast.leader, m, "issues", "too late")
+    assert exc.value.code == "not_running"
+
+
+def test_unfinished_items_and_open_action_items_carry_forward(cast, rhythm, running):
+    m = running
+    issue_section = next(s for s in m.agenda_snapshot if s["source"] == "issues")
+    assert issue_section["items"] == []  # nothing open yet
+    # Give the meeting an open action item and an unchecked item that will be closed later.
+    kept = services.add_action_item(cast.org, cast.leader, m, title="Kept", owner=cast.member)
+    closed = services.add_action_item(cast.org, cast.leader, m, title="Closed", owner=cast.member)
+    services.finish_meeting(cast.org, cast.leader, m)
+    decisions.complete_action_item(cast.org, None, closed)
+    nxt = services.open_meeting(cast.org, cast.leader, rhythm.sync, SECOND)
+    nxt = services.start_meeting(cast.org, cast.leader, nxt, now=SECOND)
+    assert [i["title"] for i in nxt.carried_in] == ["Kept"]
+    assert nxt.carried_in[0]["ref"] == f"action:{kept.pk}"
+
+
+def test_ratings_are_from_one_to_ten_and_only_from_people_present(cast, running):
+    for bad in ({cast.leader.pk: 11}, {cast.leader.pk: 0}, {cast.leader.pk: "great"}):
+        with pytest.raises(ServiceError):
+            services.finish_meeting(cast.org, cast.leader, running, ratings=bad)
+    with pytest.raises(ServiceError):
+        services.finish_meeting(cast.org, cast.leader, running, ratings={cast.admin.pk: 7})
+    running.refresh_from_db()
+    assert running.status == MeetingStatus.RUNNING
+    assert not Attendance.objects.filter(rating__isnull=False).exists()
+
+
+def test_outsiders_and_viewers_cannot_run_the_meeting(cast, rhythm, running):
+    with pytest.raises(PermissionDenied):
+        services.save_notes(cast.org, cast.viewer, running, "issues", "hi")
+    with pytest.raises(PermissionDenied):
+        services.open_meeting(cast.org, cast.viewer, rhythm.sync, SECOND)
+    assert Meeting.objects.count() == 1
+
+
+def test_it_refuses_to_start_twice(cast, running):
+    with pytest.raises(ServiceError) as exc:
+        services.start_meeting(cast.org, cast.leader, running)
+    assert exc.value.code == "already_started"
