@@ -7,7 +7,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -71,9 +71,20 @@ def not_found(request, exc):
     return _error(request, 404, "not_found", str(exc) or "Not found.")
 
 
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "error", str(exc))
+    return _error(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
 
 def _register_app_routers() -> None:
@@ -87,6 +98,18 @@ def _register_app_routers() -> None:
         router = getattr(module, "router", None)
         if router is not None:
             api.add_router("/", router)
+    # Last, so it only answers what no app's router does: JSON, not the HTML 404 page.
+    api.add_router("/", _fallback)
+
+
+_fallback = Router()
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_path(request, rest: str):
+    return _error(request, 404, "not_found", f"No API endpoint at /api/v1/{rest}.")
 
 
 _register_app_routers()

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
+from accord.core.errors import ServiceError
 from accord.org import services
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
 
@@ -99,8 +100,16 @@ class MembershipPatch(Schema):
     allocation: int | None = Field(None, ge=0, le=100)
 
 
-def _patch_data(payload: Schema) -> dict:
-    return payload.model_dump(exclude_unset=True)
+def _patch_data(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
+    """The fields a PATCH sets; `null` is refused for those that cannot be empty."""
+    data = payload.model_dump(exclude_unset=True)
+    nulls = sorted(k for k, v in data.items() if v is None and k not in nullable)
+    if nulls:
+        raise ServiceError(
+            f"{', '.join(nulls)} cannot be null; leave a field out to keep it as it is.",
+            fields={k: ["Cannot be null."] for k in nulls},
+        )
+    return data
 
 
 # --- me ----------------------------------------------------------------------------------
@@ -157,7 +166,7 @@ def get_team(request, team_id: int):
 def update_team(request, team_id: int, payload: TeamPatch):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
-    data = _patch_data(payload)
+    data = _patch_data(payload, nullable=("parent_id",))
     if "parent_id" in data:
         data["parent"] = ref(Team.objects.for_org(org), data.pop("parent_id"), "parent_id", "team")
     with body_fields(parent="parent_id"):

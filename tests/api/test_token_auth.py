@@ -1,0 +1,78 @@
+"""Every API call needs a valid, unrevoked token; otherwise 401 with the JSON error."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from accord.api import services as tokens
+from accord.api.models import ApiToken
+from accord.org import services
+from tests.conftest import login
+
+UNAUTHENTICATED = {
+    "error": {
+        "code": "unauthenticated",
+        "message": "A valid API token is required: Authorization: Bearer acc_…",
+        "fields": {},
+    }
+}
+
+
+def bearer(raw: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def test_a_valid_token_answers_as_its_person(cast):
+    _, raw = tokens.create_token(cast.org, cast.member, "cli")
+    response = bearer(raw).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json() == {
+        "person_id": cast.member.pk,
+        "name": "Mia Member",
+        "role": "member",
+        "organization": "Acme",
+        "organization_slug": "acme",
+    }
+
+
+def test_no_token_is_401(cast):
+    response = Client().get("/api/v1/teams")
+    assert response.status_code == 401
+    assert response.json() == UNAUTHENTICATED
+
+
+def test_a_wrong_token_is_401(cast):
+    _, raw = tokens.create_token(cast.org, cast.member, "cli")
+    for bad in (raw[:-1] + ("x" if raw[-1] != "x" else "y"), "acc_nope", "nope", ""):
+        response = bearer(bad).get("/api/v1/teams")
+        assert response.status_code == 401, bad
+        assert response.json() == UNAUTHENTICATED
+    response = Client(headers={"Authorization": f"Token {raw}"}).get("/api/v1/teams")
+    assert response.status_code == 401
+
+
+def test_a_revoked_token_is_401(cast):
+    token, raw = tokens.create_token(cast.org, cast.member, "cli")
+    assert bearer(raw).get("/api/v1/teams").status_code == 200
+    tokens.revoke_token(cast.org, cast.member, token)
+    response = bearer(raw).get("/api/v1/teams")
+    assert response.status_code == 401
+    assert response.json() == UNAUTHENTICATED
+
+
+def test_the_token_of_a_deactivated_person_is_401(cast):
+    _, raw = tokens.create_token(cast.org, cast.member, "cli")
+    services.update_person(cast.org, None, cast.member, is_active=False)
+    assert bearer(raw).get("/api/v1/teams").status_code == 401
+
+
+def test_a_signed_in_browser_session_is_not_an_api_credential(cast):
+    response = login(cast.admin).get("/api/v1/teams")
+    assert response.status_code == 401
+
+
+def test_tokens_are_stored_only_as_a_hash(cast):
+    token, raw = tokens.create_token(cast.org, cast.member, "cli")
+    stored = ApiToken.objects.filter(pk=token.pk).values()[0]
+    assert raw not in str(stored)
+    assert stored["prefix"] == raw[:10] and len(stored["digest"]) == 64

@@ -1,0 +1,70 @@
+"""Settings → API tokens: a token is shown once, stored hashed, and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.test import Client
+
+from accord.api import services as tokens
+from accord.api.models import ApiToken
+from tests.conftest import login
+
+
+def created_token(response) -> str:
+    match = re.search(r'value="(acc_[^"]+)"', response.content.decode())
+    assert match, "the new token is shown"
+    return match.group(1)
+
+
+def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(cast):
+    client = login(cast.member)
+    response = client.post("/o/acme/settings/tokens/", {"name": "metrics sync"})
+    assert response.status_code == 200
+    raw = created_token(response)
+    token = ApiToken.objects.get(person=cast.member)
+    assert token.name == "metrics sync" and token.org == cast.org
+    assert token.digest == hashlib.sha256(raw.encode()).hexdigest()
+    assert raw not in str(ApiToken.objects.filter(pk=token.pk).values()[0])
+    again = client.get("/o/acme/settings/tokens/").content.decode()
+    assert raw not in again
+    assert "metrics sync" in again and token.prefix in again
+    me = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me")
+    assert me.json()["person_id"] == cast.member.pk
+
+
+def test_a_token_revoked_on_the_page_stops_working(cast):
+    client = login(cast.member)
+    raw = created_token(client.post("/o/acme/settings/tokens/", {"name": "laptop"}))
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    assert api.get("/api/v1/teams").status_code == 200
+    token = ApiToken.objects.get(person=cast.member)
+    response = client.post(f"/o/acme/settings/tokens/{token.pk}/revoke/", follow=True)
+    assert "Token “laptop” revoked." in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api.get("/api/v1/teams").status_code == 401
+
+
+def test_nobody_revokes_someone_elses_token(cast):
+    token, _raw = tokens.create_token(cast.org, cast.admin, "admin's")
+    response = login(cast.member).post(f"/o/acme/settings/tokens/{token.pk}/revoke/")
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_a_token_needs_a_name(cast):
+    response = login(cast.member).post("/o/acme/settings/tokens/", {"name": "  "}, follow=True)
+    assert "Name is required." in response.content.decode()
+    assert not ApiToken.objects.filter(person=cast.member).exists()
+
+
+def test_a_viewers_token_reads_but_cannot_write(cast):
+    client = login(cast.viewer)
+    raw = created_token(client.post("/o/acme/settings/tokens/", {"name": "dashboard"}))
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    assert api.get("/api/v1/teams").status_code == 200
+    response = api.post("/api/v1/teams", {"name": "X"}, content_type="application/json")
+    assert response.status_code == 403
