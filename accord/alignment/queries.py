@@ -427,12 +427,14 @@ def wip_limit(org: Organization, team: Team) -> int | None:
 
 
 def priority_stack(org: Organization, team: Team) -> Stack:
+    """The team's active initiatives, top first, each with `aligned` (two queries)."""
     items = list(
         Initiative.objects.for_org(org)
         .filter(team=team, status=InitiativeStatus.ACTIVE)
         .select_related("owner")
         .annotate(
-            n_krs=Count("kr_links", distinct=True), n_objs=Count("objective_links", distinct=True)
+            aligned=Exists(InitiativeKeyResult.objects.filter(initiative=OuterRef("pk")))
+            | Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk")))
         )
         .order_by("rank", "id")
     )

@@ -1,0 +1,975 @@
+"""API for periods, objectives, key results, initiatives, priority stacks and the tree."""
+
+# No `from __future__ import annotations` here: ninja resolves the annotations of
+# @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from accord.alignment import queries, services
+from accord.alignment.models import (
+    Direction,
+    Initiative,
+    InitiativeStatus,
+    KeyResult,
+    KeyResultValue,
+    Objective,
+    ObjectiveLevel,
+    ObjectiveStatus,
+    Period,
+    PeriodKind,
+    PeriodState,
+    Replan,
+)
+from accord.alignment.progress import kr_progress
+from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
+from accord.org.models import Person, Team
+
+router = Router(tags=["Alignment"])
+
+FIELD_NAMES = dict(
+    owner="owner_id",
+    team="team_id",
+    period="period_id",
+    parent="parent_id",
+    objective="objective_id",
+    key_result="key_result_id",
+    to_period="to_period_id",
+)
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+class PeriodOut(Schema):
+    id: int
+    name: str
+    kind: PeriodKind
+    start: dt.date
+    end: dt.date
+    state: PeriodState
+    is_current: bool
+    closed_at: dt.datetime | None
+    version: int
+
+
+class PeriodIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    kind: PeriodKind = PeriodKind.QUARTER
+    start: dt.date
+    end: dt.date
+    state: PeriodState = PeriodState.PLANNING
+    is_current: bool = False
+
+
+class PeriodPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    kind: PeriodKind | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    state: PeriodState | None = None
+
+
+class CarryOverIn(Schema):
+    to_period_id: int
+    objective_ids: list[int] | None = Field(
+        None, description="Only these objectives; default: every unfinished one."
+    )
+
+
+class ParentOut(Schema):
+    parent_id: int
+    weight: float
+
+
+class ObjectiveOut(Schema):
+    id: int
+    title: str
+    description: str
+    owner_id: int | None
+    level: ObjectiveLevel
+    team_id: int | None
+    period_id: int
+    status: ObjectiveStatus
+    confidence: int | None
+    confidence_updated_at: dt.datetime | None
+    carried_from_id: int | None
+    parents: list[ParentOut]
+    progress: float | None = Field(None, description="Derived: 0-100, rolled up.")
+    version: int
+    created_at: dt.datetime
+
+
+class ObjectiveIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    owner_id: int | None = None
+    level: ObjectiveLevel = ObjectiveLevel.TEAM
+    team_id: int | None = None
+    period_id: int
+    status: ObjectiveStatus = ObjectiveStatus.ACTIVE
+    parents: list["ParentIn"] = []
+
+
+class ObjectivePatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    owner_id: int | None = None
+    level: ObjectiveLevel | None = None
+    team_id: int | None = None
+    period_id: int | None = None
+    status: ObjectiveStatus | None = None
+
+
+class ParentIn(Schema):
+    parent_id: int
+    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
+
+
+ObjectiveIn.model_rebuild()
+
+
+class ConfidenceIn(Schema):
+    confidence: int = Field(..., ge=1, le=10)
+    note: str = Field("", max_length=500)
+
+
+class ConfidenceOut(Schema):
+    objective_id: int
+    confidence: int
+    by_id: int | None
+    at: dt.datetime
+    note: str
+
+
+class KeyResultOut(Schema):
+    id: int
+    objective_id: int
+    name: str
+    unit: str
+    direction: Direction
+    start: float
+    target: float
+    current: float
+    range_low: float | None
+    range_high: float | None
+    baseline_date: dt.date | None
+    is_milestone: bool
+    done: bool
+    weight: float
+    owner_id: int | None
+    position: int
+    progress: float = Field(..., description="Derived: 0-100, never set by hand.")
+    version: int
+
+    @staticmethod
+    def resolve_progress(obj):
+        return round(kr_progress(obj), 1)
+
+
+class KeyResultIn(Schema):
+    objective_id: int
+    name: str = Field(..., min_length=1, max_length=300)
+    unit: str = Field("", max_length=30)
+    direction: Direction = Direction.INCREASE
+    start: float = Field(0, allow_inf_nan=False)
+    target: float = Field(0, allow_inf_nan=False)
+    current: float | None = Field(None, allow_inf_nan=False)
+    range_low: float | None = Field(None, allow_inf_nan=False)
+    range_high: float | None = Field(None, allow_inf_nan=False)
+    baseline_date: dt.date | None = None
+    is_milestone: bool = False
+    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
+    owner_id: int | None = None
+
+
+class KeyResultPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=300)
+    unit: str | None = Field(None, max_length=30)
+    direction: Direction | None = None
+    start: float | None = Field(None, allow_inf_nan=False)
+    target: float | None = Field(None, allow_inf_nan=False)
+    range_low: float | None = Field(None, allow_inf_nan=False)
+    range_high: float | None = Field(None, allow_inf_nan=False)
+    baseline_date: dt.date | None = None
+    is_milestone: bool | None = None
+    weight: float | None = Field(None, gt=0, allow_inf_nan=False)
+    owner_id: int | None = None
+    position: int | None = Field(None, ge=0)
+
+
+class ValueIn(Schema):
+    value: float = Field(..., allow_inf_nan=False, description="For a milestone: 1 done, 0 not.")
+    note: str = Field("", max_length=500)
+
+
+class ValueOut(Schema):
+    id: int
+    key_result_id: int
+    value: float
+    recorded_by_id: int | None
+    recorded_at: dt.datetime
+    note: str
+
+
+class InitiativeOut(Schema):
+    id: int
+    title: str
+    description: str
+    team_id: int
+    owner_id: int | None
+    status: InitiativeStatus
+    start_date: dt.date | None
+    target_date: dt.date | None
+    baseline_target_date: dt.date | None
+    slip_days: int | None
+    replan_count: int
+    effort_weeks: float | None
+    progress: int
+    rank: int | None
+    key_result_ids: list[int]
+    objective_ids: list[int]
+    aligned: bool
+    version: int
+    created_at: dt.datetime
+
+
+class InitiativeIn(Schema):
+    team_id: int
+    title: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    owner_id: int | None = None
+    status: InitiativeStatus = InitiativeStatus.PROPOSED
+    start_date: dt.date | None = None
+    target_date: dt.date | None = None
+    effort_weeks: float | None = Field(None, ge=0, allow_inf_nan=False)
+    progress: int = Field(0, ge=0, le=100)
+    key_result_ids: list[int] = []
+    objective_ids: list[int] = []
+
+
+class InitiativePatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    team_id: int | None = None
+    owner_id: int | None = None
+    start_date: dt.date | None = None
+    target_date: dt.date | None = None
+    effort_weeks: float | None = Field(None, ge=0, allow_inf_nan=False)
+    progress: int | None = Field(None, ge=0, le=100)
+    reason: str = Field(
+        "", max_length=2000, description="Required when the target date changes (a re-plan)."
+    )
+
+
+class StatusIn(Schema):
+    status: InitiativeStatus
+    reason: str = Field("", max_length=2000)
+    override_reason: str = Field(
+        "", max_length=2000, description="Proceed despite a check that would refuse."
+    )
+
+
+class LinkIn(Schema):
+    key_result_id: int | None = None
+    objective_id: int | None = None
+
+
+class ReplanOut(Schema):
+    id: int
+    old_target_date: dt.date | None
+    new_target_date: dt.date | None
+    reason: str
+    by_id: int | None
+    at: dt.datetime
+
+
+class StackItem(Schema):
+    id: int
+    title: str
+    rank: int
+    owner_id: int | None
+    progress: int
+    target_date: dt.date | None
+    aligned: bool
+
+
+class StackOut(Schema):
+    team_id: int
+    wip_limit: int | None
+    active: int
+    over_wip: bool
+    items: list[StackItem]
+
+
+class MoveIn(Schema):
+    initiative_id: int
+    position: int = Field(..., ge=1, description="1 = top of the stack.")
+
+
+class WipIn(Schema):
+    wip_limit: int | None = Field(None, ge=1, le=1000)
+
+
+class LabelsOut(Schema):
+    objective_label: str
+    key_result_label: str
+    initiative_label: str
+
+
+class LabelsPatch(Schema):
+    objective_label: str | None = Field(None, min_length=1, max_length=40)
+    key_result_label: str | None = Field(None, min_length=1, max_length=40)
+    initiative_label: str | None = Field(None, min_length=1, max_length=40)
+
+
+def _patch(payload: Schema) -> dict:
+    return payload.model_dump(exclude_unset=True)
+
+
+def _refs(org, data: dict) -> dict:
+    """Replace `<name>_id` keys of a request body with objects of the caller's organization."""
+    lookups = {
+        "owner_id": (Person.objects.for_org(org), "person"),
+        "team_id": (Team.objects.for_org(org), "team"),
+        "period_id": (Period.objects.for_org(org), "period"),
+    }
+    for key, (qs, what) in lookups.items():
+        if key in data:
+            data[key.removesuffix("_id")] = ref(qs, data.pop(key), key, what)
+    return data
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+@router.get("/periods", response=list[PeriodOut], summary="List periods")
+@paginate
+def list_periods(request, state: PeriodState | None = None, current: bool | None = None):
+    qs = Period.objects.for_org(org_of(request)).order_by("-start", "id")
+    if state:
+        qs = qs.filter(state=state)
+    if current is not None:
+        qs = qs.filter(is_current=current)
+    return qs
+
+
+@router.post("/periods", response={201: PeriodOut}, summary="Create a period")
+def create_period(request, payload: PeriodIn):
+    period = services.create_period(org_of(request), actor_of(request), **payload.model_dump())
+    return Status(201, period)
+
+
+@router.get("/periods/{period_id}", response=PeriodOut, summary="Get a period")
+def get_period(request, period_id: int):
+    return get_or_404(Period.objects.for_org(org_of(request)), period_id, "period")
+
+
+@router.patch("/periods/{period_id}", response=PeriodOut, summary="Change a period")
+def update_period(request, period_id: int, payload: PeriodPatch):
+    org = org_of(request)
+    period = get_or_404(Period.objects.for_org(org), period_id, "period")
+    return services.update_period(
+        org, actor_of(request), period, expected_version=if_match(request), **_patch(payload)
+    )
+
+
+@router.post("/periods/{period_id}/current", response=PeriodOut, summary="Make it current")
+def make_current(request, period_id: int):
+    org = org_of(request)
+    period = get_or_404(Period.objects.for_org(org), period_id, "period")
+    return services.set_current_period(org, actor_of(request), period)
+
+
+@router.post(
+    "/periods/{period_id}/close",
+    response=PeriodOut,
+    summary="Close a period (freezes its key-result values)",
+)
+def close_period(request, period_id: int):
+    org = org_of(request)
+    period = get_or_404(Period.objects.for_org(org), period_id, "period")
+    return services.close_period(org, actor_of(request), period)
+
+
+@router.post(
+    "/periods/{period_id}/carry-over",
+    response={201: list[ObjectiveOut]},
+    summary="Copy unfinished objectives into a later period",
+)
+def carry_over(request, period_id: int, payload: CarryOverIn):
+    org = org_of(request)
+    period = get_or_404(Period.objects.for_org(org), period_id, "period")
+    to_period = ref(Period.objects.for_org(org), payload.to_period_id, "to_period_id", "period")
+    objectives = None
+    if payload.objective_ids is not None:
+        found = list(Objective.objects.for_org(org).filter(pk__in=payload.objective_ids))
+        missing = set(payload.objective_ids) - {o.pk for o in found}
+        if missing:
+            ref(Objective.objects.none(), min(missing), "objective_ids", "objective")
+        objectives = found
+    with body_fields(**FIELD_NAMES):
+        copies = services.carry_over(
+            org, actor_of(request), from_period=period, to_period=to_period, objectives=objectives
+        )
+    return Status(201, _decorate_objectives(org, copies))
+
+
+# --- objectives --------------------------------------------------------------------------
+
+
+def _decorate_objectives(org, objectives: list[Objective]) -> list[Objective]:
+    """Attach `parents` and the rolled-up `progress` to a page of objectives, in bulk."""
+    rollups: dict[int, queries.Rollup] = {}
+    periods = {o.period_id: o.period for o in objectives}
+    for pid, period in periods.items():
+        rollups[pid] = queries.rollup(org, period)
+    parents: dict[int, list[dict]] = {}
+    for child, parent, weight in queries.objective_links(org):
+        parents.setdefault(child, []).append({"parent_id": parent, "weight": weight})
+    for o in objectives:
+        o.parents = parents.get(o.pk, [])  # type: ignore[attr-defined]
+        prog = rollups[o.period_id].objective_progress.get(o.pk)
+        o.progress = None if prog is None else round(prog, 1)  # type: ignore[attr-defined]
+    return objectives
+
+
+class _Decorated:
+    """A queryset whose sliced page gets derived fields in bulk (for @paginate)."""
+
+    def __init__(self, qs, decorate):
+        self.qs, self.decorate = qs, decorate
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return self.decorate(list(self.qs[item]))
+
+    def __iter__(self):
+        return iter(self.decorate(list(self.qs)))
+
+
+def _objective(org, pk) -> Objective:
+    return _decorate_objectives(
+        org, [Objective.objects.for_org(org).select_related("period").get(pk=pk)]
+    )[0]
+
+
+@router.get("/objectives", response=list[ObjectiveOut], summary="List objectives")
+@paginate
+def list_objectives(
+    request,
+    period_id: int | None = None,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+    status: ObjectiveStatus | None = None,
+    level: ObjectiveLevel | None = None,
+    q: str = "",
+):
+    org = org_of(request)
+    qs = Objective.objects.for_org(org).select_related("period").order_by("title", "id")
+    if period_id is not None:
+        qs = qs.filter(period_id=period_id)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return _Decorated(qs, lambda page: _decorate_objectives(org, page))
+
+
+@router.post("/objectives", response={201: ObjectiveOut}, summary="Create an objective")
+def create_objective(request, payload: ObjectiveIn):
+    org = org_of(request)
+    data = payload.model_dump()
+    links = data.pop("parents")
+    parents = [
+        (ref(Objective.objects.for_org(org), p["parent_id"], "parent_id", "objective"), p["weight"])
+        for p in links
+    ]
+    data = _refs(org, data)
+    if data.get("period") is None:
+        data["period"] = None
+    with body_fields(**FIELD_NAMES):
+        objective = services.create_objective(org, actor_of(request), parents=parents, **data)
+    return Status(201, _objective(org, objective.pk))
+
+
+@router.get("/objectives/{objective_id}", response=ObjectiveOut, summary="Get an objective")
+def get_objective(request, objective_id: int):
+    org = org_of(request)
+    get_or_404(Objective.objects.for_org(org), objective_id, "objective")
+    return _objective(org, objective_id)
+
+
+@router.patch("/objectives/{objective_id}", response=ObjectiveOut, summary="Change an objective")
+def update_objective(request, objective_id: int, payload: ObjectivePatch):
+    org = org_of(request)
+    objective = get_or_404(Objective.objects.for_org(org), objective_id, "objective")
+    with body_fields(**FIELD_NAMES):
+        services.update_objective(
+            org,
+            actor_of(request),
+            objective,
+            expected_version=if_match(request),
+            **_refs(org, _patch(payload)),
+        )
+    return _objective(org, objective_id)
+
+
+@router.delete("/objectives/{objective_id}", response={204: None}, summary="Delete an objective")
+def delete_objective(request, objective_id: int):
+    org = org_of(request)
+    objective = get_or_404(
+        Objective.objects.for_org(org).select_related("period"), objective_id, "objective"
+    )
+    services.delete_objective(org, actor_of(request), objective)
+    return Status(204, None)
+
+
+@router.post(
+    "/objectives/{objective_id}/parents",
+    response={201: ObjectiveOut},
+    summary="Align an objective under a parent (any team's), with a weight",
+)
+def link_objective(request, objective_id: int, payload: ParentIn):
+    org = org_of(request)
+    child = get_or_404(Objective.objects.for_org(org), objective_id, "objective")
+    parent = ref(Objective.objects.for_org(org), payload.parent_id, "parent_id", "objective")
+    with body_fields(**FIELD_NAMES):
+        services.link_objective(org, actor_of(request), child, parent, payload.weight)
+    return Status(201, _objective(org, objective_id))
+
+
+@router.delete(
+    "/objectives/{objective_id}/parents/{parent_id}",
+    response={204: None},
+    summary="Remove an alignment link",
+)
+def unlink_objective(request, objective_id: int, parent_id: int):
+    org = org_of(request)
+    child = get_or_404(
+        Objective.objects.for_org(org).select_related("period"), objective_id, "objective"
+    )
+    parent = get_or_404(Objective.objects.for_org(org), parent_id, "objective")
+    services.unlink_objective(org, actor_of(request), child, parent)
+    return Status(204, None)
+
+
+@router.post(
+    "/objectives/{objective_id}/confidence",
+    response={201: ConfidenceOut},
+    summary="Record confidence (1-10)",
+)
+def set_confidence(request, objective_id: int, payload: ConfidenceIn):
+    org = org_of(request)
+    objective = get_or_404(Objective.objects.for_org(org), objective_id, "objective")
+    update = services.set_objective_confidence(
+        org, actor_of(request), objective, payload.confidence, payload.note
+    )
+    return Status(201, update)
+
+
+@router.get(
+    "/orphaned-objectives",
+    response=list[ObjectiveOut],
+    summary="Active objectives no active initiative serves",
+)
+@paginate
+def orphaned(request, period_id: int | None = None, team_id: int | None = None):
+    org = org_of(request)
+    period = _period_or_current(org, period_id)
+    if period is None:
+        return []
+    team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+    qs = queries.orphaned_objectives(org, period, team).select_related("period")
+    return _Decorated(qs, lambda page: _decorate_objectives(org, page))
+
+
+def _period_or_current(org, period_id: int | None) -> Period | None:
+    if period_id is not None:
+        return get_or_404(Period.objects.for_org(org), period_id, "period")
+    return queries.current_period(org)
+
+
+# --- key results -------------------------------------------------------------------------
+
+
+@router.get("/key-results", response=list[KeyResultOut], summary="List key results")
+@paginate
+def list_key_results(
+    request,
+    objective_id: int | None = None,
+    period_id: int | None = None,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+):
+    qs = KeyResult.objects.for_org(org_of(request)).order_by("objective_id", "position", "id")
+    if objective_id is not None:
+        qs = qs.filter(objective_id=objective_id)
+    if period_id is not None:
+        qs = qs.filter(objective__period_id=period_id)
+    if team_id is not None:
+        qs = qs.filter(objective__team_id=team_id)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    return qs
+
+
+@router.post("/key-results", response={201: KeyResultOut}, summary="Create a key result")
+def create_key_result(request, payload: KeyResultIn):
+    org = org_of(request)
+    data = payload.model_dump()
+    objective = ref(
+        Objective.objects.for_org(org), data.pop("objective_id"), "objective_id", "objective"
+    )
+    data = _refs(org, data)
+    with body_fields(**FIELD_NAMES):
+        kr = services.create_key_result(org, actor_of(request), objective, **data)
+    return Status(201, kr)
+
+
+@router.get("/key-results/{kr_id}", response=KeyResultOut, summary="Get a key result")
+def get_key_result(request, kr_id: int):
+    return get_or_404(KeyResult.objects.for_org(org_of(request)), kr_id, "key result")
+
+
+@router.patch("/key-results/{kr_id}", response=KeyResultOut, summary="Change a key result")
+def update_key_result(request, kr_id: int, payload: KeyResultPatch):
+    org = org_of(request)
+    kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
+    with body_fields(**FIELD_NAMES):
+        return services.update_key_result(
+            org,
+            actor_of(request),
+            kr,
+            expected_version=if_match(request),
+            **_refs(org, _patch(payload)),
+        )
+
+
+@router.delete("/key-results/{kr_id}", response={204: None}, summary="Delete a key result")
+def delete_key_result(request, kr_id: int):
+    org = org_of(request)
+    kr = get_or_404(
+        KeyResult.objects.for_org(org).select_related("objective__period"), kr_id, "key result"
+    )
+    services.delete_key_result(org, actor_of(request), kr)
+    return Status(204, None)
+
+
+@router.get(
+    "/key-results/{kr_id}/values", response=list[ValueOut], summary="A key result's value history"
+)
+@paginate
+def list_values(request, kr_id: int):
+    org = org_of(request)
+    kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
+    return KeyResultValue.objects.for_org(org).filter(key_result=kr).order_by("-recorded_at", "-id")
+
+
+@router.post(
+    "/key-results/{kr_id}/values",
+    response={201: KeyResultOut},
+    summary="Record a new value (kept in the history)",
+)
+def record_value(request, kr_id: int, payload: ValueIn):
+    org = org_of(request)
+    kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
+    services.record_key_result_value(org, actor_of(request), kr, payload.value, payload.note)
+    return Status(201, KeyResult.objects.get(pk=kr.pk))
+
+
+# --- initiatives -------------------------------------------------------------------------
+
+
+def _decorate_initiatives(org, items: list[Initiative]) -> list[Initiative]:
+    ids = [i.pk for i in items]
+    krs: dict[int, list[int]] = {}
+    objs: dict[int, list[int]] = {}
+    from accord.alignment.models import InitiativeKeyResult, InitiativeObjective
+
+    for iid, kid in InitiativeKeyResult.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "key_result_id"
+    ):
+        krs.setdefault(iid, []).append(kid)
+    for iid, oid in InitiativeObjective.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "objective_id"
+    ):
+        objs.setdefault(iid, []).append(oid)
+    for i in items:
+        i.key_result_ids = sorted(krs.get(i.pk, []))  # type: ignore[attr-defined]
+        i.objective_ids = sorted(objs.get(i.pk, []))  # type: ignore[attr-defined]
+        i.aligned = bool(i.key_result_ids or i.objective_ids)  # type: ignore[attr-defined]
+    return items
+
+
+def _initiative(org, pk) -> Initiative:
+    return _decorate_initiatives(org, [Initiative.objects.for_org(org).get(pk=pk)])[0]
+
+
+@router.get("/initiatives", response=list[InitiativeOut], summary="List initiatives")
+@paginate
+def list_initiatives(
+    request,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+    status: InitiativeStatus | None = None,
+    unaligned: bool | None = None,
+    key_result_id: int | None = None,
+    objective_id: int | None = None,
+    period_id: int | None = None,
+):
+    """`period_id`: initiatives serving a key result or objective of that period."""
+    org = org_of(request)
+    qs = Initiative.objects.for_org(org).order_by("team_id", "rank", "title", "id")
+    if unaligned:
+        qs = queries.unaligned_initiatives(org).order_by("team_id", "rank", "title", "id")
+    elif unaligned is False:
+        qs = qs.exclude(pk__in=queries.unaligned_initiatives(org).values("pk"))
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if status:
+        qs = qs.filter(status=status)
+    if key_result_id is not None:
+        qs = qs.filter(kr_links__key_result_id=key_result_id)
+    if objective_id is not None:
+        qs = qs.filter(objective_links__objective_id=objective_id)
+    if period_id is not None:
+        from django.db.models import Q
+
+        qs = qs.filter(
+            Q(kr_links__key_result__objective__period_id=period_id)
+            | Q(objective_links__objective__period_id=period_id)
+        ).distinct()
+    return _Decorated(qs, lambda page: _decorate_initiatives(org, page))
+
+
+@router.post("/initiatives", response={201: InitiativeOut}, summary="Create an initiative")
+def create_initiative(request, payload: InitiativeIn):
+    org = org_of(request)
+    data = payload.model_dump()
+    krs = [
+        ref(KeyResult.objects.for_org(org), k, "key_result_ids", "key result")
+        for k in data.pop("key_result_ids")
+    ]
+    objs = [
+        ref(Objective.objects.for_org(org), o, "objective_ids", "objective")
+        for o in data.pop("objective_ids")
+    ]
+    data = _refs(org, data)
+    with body_fields(**FIELD_NAMES):
+        initiative = services.create_initiative(
+            org, actor_of(request), key_results=krs, objectives=objs, **data
+        )
+    return Status(201, _initiative(org, initiative.pk))
+
+
+@router.get("/initiatives/{initiative_id}", response=InitiativeOut, summary="Get an initiative")
+def get_initiative(request, initiative_id: int):
+    org = org_of(request)
+    get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    return _initiative(org, initiative_id)
+
+
+@router.patch(
+    "/initiatives/{initiative_id}",
+    response=InitiativeOut,
+    summary="Change an initiative (a new target date needs a reason: it is a re-plan)",
+)
+def update_initiative(request, initiative_id: int, payload: InitiativePatch):
+    org = org_of(request)
+    initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    data = _patch(payload)
+    reason = data.pop("reason", "")
+    with body_fields(**FIELD_NAMES):
+        services.update_initiative(
+            org,
+            actor_of(request),
+            initiative,
+            expected_version=if_match(request),
+            reason=reason,
+            **_refs(org, data),
+        )
+    return _initiative(org, initiative_id)
+
+
+@router.post(
+    "/initiatives/{initiative_id}/status", response=InitiativeOut, summary="Change the status"
+)
+def set_status(request, initiative_id: int, payload: StatusIn):
+    org = org_of(request)
+    initiative = get_or_404(
+        Initiative.objects.for_org(org).select_related("team"), initiative_id, "initiative"
+    )
+    services.set_initiative_status(
+        org,
+        actor_of(request),
+        initiative,
+        payload.status,
+        payload.reason,
+        override_reason=payload.override_reason,
+    )
+    return _initiative(org, initiative_id)
+
+
+@router.delete("/initiatives/{initiative_id}", response={204: None}, summary="Delete an initiative")
+def delete_initiative(request, initiative_id: int):
+    org = org_of(request)
+    initiative = get_or_404(
+        Initiative.objects.for_org(org).select_related("team"), initiative_id, "initiative"
+    )
+    services.delete_initiative(org, actor_of(request), initiative)
+    return Status(204, None)
+
+
+def _link_targets(org, payload: LinkIn) -> dict[str, Any]:
+    return {
+        "key_result": ref(
+            KeyResult.objects.for_org(org), payload.key_result_id, "key_result_id", "key result"
+        ),
+        "objective": ref(
+            Objective.objects.for_org(org), payload.objective_id, "objective_id", "objective"
+        ),
+    }
+
+
+@router.post(
+    "/initiatives/{initiative_id}/links",
+    response={201: InitiativeOut},
+    summary="Say the initiative serves a key result or an objective",
+)
+def link_initiative(request, initiative_id: int, payload: LinkIn):
+    org = org_of(request)
+    initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    with body_fields(**FIELD_NAMES):
+        services.link_initiative(org, actor_of(request), initiative, **_link_targets(org, payload))
+    return Status(201, _initiative(org, initiative_id))
+
+
+@router.delete(
+    "/initiatives/{initiative_id}/links",
+    response=InitiativeOut,
+    summary="Stop serving a key result or an objective",
+)
+def unlink_initiative(
+    request, initiative_id: int, key_result_id: int | None = None, objective_id: int | None = None
+):
+    org = org_of(request)
+    initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    targets = _link_targets(org, LinkIn(key_result_id=key_result_id, objective_id=objective_id))
+    with body_fields(**FIELD_NAMES):
+        services.unlink_initiative(org, actor_of(request), initiative, **targets)
+    return _initiative(org, initiative_id)
+
+
+@router.get(
+    "/initiatives/{initiative_id}/replans",
+    response=list[ReplanOut],
+    summary="Every re-plan of the target date, with reasons",
+)
+@paginate
+def list_replans(request, initiative_id: int):
+    org = org_of(request)
+    initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    return Replan.objects.for_org(org).filter(initiative=initiative).order_by("at", "id")
+
+
+# --- priority stacks ---------------------------------------------------------------------
+
+
+def _stack_out(org, team: Team) -> dict:
+    stack = queries.priority_stack(org, team)
+    return {
+        "team_id": team.pk,
+        "wip_limit": stack.wip_limit,
+        "active": len(stack.items),
+        "over_wip": stack.over_wip,
+        "items": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "rank": i.rank,
+                "owner_id": i.owner_id,
+                "progress": i.progress,
+                "target_date": i.target_date,
+                "aligned": i.aligned,
+            }
+            for i in stack.items
+        ],
+    }
+
+
+@router.get("/stacks/{team_id}", response=StackOut, summary="A team's priority stack (top first)")
+def get_stack(request, team_id: int):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    return _stack_out(org, team)
+
+
+@router.post(
+    "/stacks/{team_id}/moves",
+    response=StackOut,
+    summary="Move one initiative to a position in the stack (1 = top)",
+)
+def move(request, team_id: int, payload: MoveIn):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    initiative = ref(
+        Initiative.objects.for_org(org).filter(team=team),
+        payload.initiative_id,
+        "initiative_id",
+        "initiative in this team",
+    )
+    services.move_in_stack(org, actor_of(request), initiative, payload.position)
+    return _stack_out(org, team)
+
+
+@router.put("/stacks/{team_id}/wip-limit", response=StackOut, summary="Set the team's WIP limit")
+def set_wip(request, team_id: int, payload: WipIn):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    services.set_wip_limit(org, actor_of(request), team, payload.wip_limit)
+    return _stack_out(org, team)
+
+
+# --- the tree and labels -----------------------------------------------------------------
+
+
+@router.get(
+    "/alignment-tree",
+    response=dict,
+    summary="The alignment tree of a period (default: the current one) as one document",
+)
+def tree(request, period_id: int | None = None):
+    org = org_of(request)
+    period = _period_or_current(org, period_id)
+    if period is None:
+        return {"period": None, "progress": None, "objective_count": 0, "objectives": []}
+    return queries.alignment_tree(org, period)
+
+
+@router.get("/alignment-labels", response=LabelsOut, summary="What this organization calls things")
+def get_labels(request):
+    labels = queries.labels(org_of(request))
+    return {f"{k}_label": labels[k] for k in ("objective", "key_result", "initiative")}
+
+
+@router.patch("/alignment-labels", response=LabelsOut, summary="Rename the concepts (admins)")
+def set_labels(request, payload: LabelsPatch):
+    org = org_of(request)
+    s = services.set_labels(org, actor_of(request), **_patch(payload))
+    return s
