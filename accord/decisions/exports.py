@@ -1,0 +1,247 @@
+"""Decision log exports: CSV, and Markdown records (ADR-like, one file per decision) zipped.
+
+Both stream: rows are read in chunks and written out as they come, so a large log never
+sits in memory whole. They honour the decision log's filters (same query string).
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Iterator
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accord.decisions import queries
+from accord.decisions.forms import LogFilterForm
+from accord.decisions.models import Decision, DecisionOption
+from accord.org.models import Organization
+from accord.web.helpers import org_view
+
+CSV_COLUMNS = [
+    "id",
+    "question",
+    "status",
+    "outcome",
+    "rationale",
+    "context",
+    "approver",
+    "driver",
+    "contributors",
+    "informed",
+    "teams",
+    "options",
+    "opened_at",
+    "decide_by",
+    "decided_at",
+    "latency_days",
+    "revisit_on",
+    "revisit_trigger",
+    "superseded_by",
+    "supersede_reason",
+    "reversal_reason",
+]
+CHUNK = 200
+
+
+def export_queryset(org: Organization, params) -> QuerySet[Decision]:
+    form = LogFilterForm(params or None, org=org)
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = queries.filter_log(
+        org,
+        q=f.get("q", ""),
+        status=f.get("status", ""),
+        team_id=f["team"].pk if f.get("team") else None,
+        approver_id=f["approver"].pk if f.get("approver") else None,
+        since=f.get("since"),
+        until=f.get("until"),
+    )
+    if f.get("team"):
+        qs = qs.distinct()
+    if not f.get("q"):
+        qs = qs.order_by("opened_at", "id")
+    return qs.prefetch_related(
+        "contributors",
+        "informed",
+        "teams",
+        "supersedes",
+        Prefetch("options", queryset=DecisionOption.objects.order_by("position", "id")),
+    )
+
+
+def _names(items) -> str:
+    return "; ".join(x.name for x in items)
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def csv_rows(qs: QuerySet[Decision]) -> Iterator[list[str]]:
+    yield CSV_COLUMNS
+    for d in qs.iterator(chunk_size=CHUNK):
+        latency = queries.latency_days(d)
+        yield [
+            str(d.pk),
+            d.question,
+            d.status,
+            d.outcome,
+            d.rationale,
+            d.context,
+            d.approver.name,
+            d.driver.name if d.driver else "",
+            _names(d.contributors.all()),
+            _names(d.informed.all()),
+            _names(d.teams.all()),
+            "; ".join(o.title for o in d.options.all()),
+            _iso(d.opened_at),
+            _iso(d.decide_by),
+            _iso(d.decided_at),
+            "" if latency is None else str(latency),
+            _iso(d.revisit_on),
+            d.revisit_trigger,
+            str(d.superseded_by_id or ""),
+            d.supersede_reason,
+            d.reversal_reason,
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _safe_cell(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def stream_csv(qs: QuerySet[Decision]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in csv_rows(qs):
+        yield writer.writerow([_safe_cell(c) for c in row])
+
+
+def markdown(d: Decision) -> str:
+    """One decision as an architecture-decision-record style Markdown document."""
+    lines = [f"# {d.pk}. {d.question}", ""]
+    status = d.get_status_display()
+    if d.decided_at:
+        status += f" on {timezone.localdate(d.decided_at).isoformat()}"
+    lines += [f"- **Status:** {status}"]
+    if d.superseded_by_id:
+        lines.append(f"- **Superseded by:** decision {d.superseded_by_id} — {d.supersede_reason}")
+    sup = list(d.supersedes.all())
+    if sup:
+        lines.append("- **Supersedes:** " + ", ".join(f"decision {s.pk}" for s in sup))
+    if d.reversal_reason:
+        lines.append(f"- **Reversed because:** {d.reversal_reason}")
+    lines.append(f"- **Approver:** {d.approver.name}")
+    if d.driver:
+        lines.append(f"- **Driver:** {d.driver.name}")
+    if d.contributors.all():
+        lines.append(f"- **Contributors:** {', '.join(p.name for p in d.contributors.all())}")
+    if d.informed.all():
+        lines.append(f"- **Informed:** {', '.join(p.name for p in d.informed.all())}")
+    if d.teams.all():
+        lines.append(f"- **Teams affected:** {', '.join(t.name for t in d.teams.all())}")
+    lines.append(f"- **Opened:** {timezone.localdate(d.opened_at).isoformat()}")
+    if d.decide_by:
+        lines.append(f"- **Decide by:** {d.decide_by.isoformat()}")
+    latency = queries.latency_days(d)
+    if latency is not None:
+        lines.append(f"- **Latency:** {latency} days")
+    lines.append("")
+    if d.context:
+        lines += ["## Context", "", d.context, ""]
+    options = list(d.options.all())
+    if options:
+        lines += ["## Options considered", ""]
+        for o in options:
+            lines += [f"### {o.title}", ""]
+            if o.pros:
+                lines += [f"**Pros:** {o.pros}", ""]
+            if o.cons:
+                lines += [f"**Cons:** {o.cons}", ""]
+    lines += ["## Decision", "", d.outcome or "_Not decided yet._", ""]
+    if d.rationale:
+        lines += ["## Rationale", "", d.rationale, ""]
+    if d.revisit_on or d.revisit_trigger:
+        lines += ["## Revisit", ""]
+        if d.revisit_on:
+            lines.append(f"On {d.revisit_on.isoformat()}.")
+        if d.revisit_trigger:
+            lines.append(f"When {d.revisit_trigger}.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def filename(d: Decision) -> str:
+    return f"{d.pk:04d}-{slugify(d.question)[:60] or 'decision'}.md"
+
+
+class _Chunks:
+    """A write-only file for zipfile that hands back what was written since the last call."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def stream_zip(qs: QuerySet[Decision]) -> Iterator[bytes]:
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as zf:  # type: ignore[arg-type]
+        for d in qs.iterator(chunk_size=CHUNK):
+            zf.writestr(filename(d), markdown(d))
+            chunk = sink.take()
+            if chunk:
+                yield chunk
+    yield sink.take()
+
+
+@org_view
+def csv_export(request):
+    qs = export_queryset(request.org, request.GET)
+    response = StreamingHttpResponse(stream_csv(qs), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.org.slug}-decisions-{stamp}.csv"'
+    )
+    return response
+
+
+@org_view
+def markdown_export(request):
+    qs = export_queryset(request.org, request.GET)
+    response = StreamingHttpResponse(stream_zip(qs), content_type="application/zip")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.org.slug}-decisions-{stamp}.zip"'
+    )
+    return response
+
+
+@org_view
+def markdown_one(request, decision_id: int):
+    d = export_queryset(request.org, None).filter(pk=decision_id).first()
+    if d is None:
+        raise Http404("No such decision.")
+    response = HttpResponse(markdown(d), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(d)}"'
+    return response

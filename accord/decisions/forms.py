@@ -1,0 +1,140 @@
+"""Forms for the decision pages. Validation of meaning lives in services; these parse."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accord.decisions.models import DecisionStatus, Severity
+from accord.org.models import Person, Team
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _people(org):
+    return Person.objects.for_org(org).filter(is_active=True).order_by("name")
+
+
+def _teams(org):
+    return Team.objects.for_org(org).order_by("name")
+
+
+class DecisionForm(forms.Form):
+    """The light form: question, outcome and approver; the rest is optional."""
+
+    question = forms.CharField(max_length=300)
+    approver = forms.ModelChoiceField(
+        queryset=Person.objects.none(), help_text="The one person who decides."
+    )
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Already decided? Write it here; the approver confirms it.",
+    )
+    context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    driver = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    contributors = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    informed = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Teams affected",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    decide_by = forms.DateField(required=False, widget=DATE)
+    revisit_on = forms.DateField(required=False, widget=DATE, label="Revisit on")
+    revisit_trigger = forms.CharField(
+        max_length=300, required=False, label="…or revisit when", help_text="e.g. traffic doubles"
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("approver", "driver", "contributors", "informed"):
+            self.fields[name].queryset = _people(org)
+        self.fields["teams"].queryset = _teams(org)
+
+
+class OptionForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Option")
+    pros = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cons = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecideForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupersedeForm(forms.Form):
+    by = forms.ModelChoiceField(queryset=None, label="Replaced by")  # type: ignore[arg-type]
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, org, exclude_id, **kwargs):
+        from accord.decisions.models import Decision
+
+        super().__init__(*args, **kwargs)
+        self.fields["by"].queryset = (
+            Decision.objects.for_org(org)
+            .exclude(pk=exclude_id)
+            .exclude(status__in=[DecisionStatus.SUPERSEDED, DecisionStatus.REVERSED])
+            .order_by("-opened_at")
+        )
+
+
+class LogFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *DecisionStatus.choices], required=False
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Any team"
+    )
+    approver = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="Any approver"
+    )
+    since = forms.DateField(required=False, widget=DATE, label="Opened from")
+    until = forms.DateField(required=False, widget=DATE, label="to")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _teams(org)
+        self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Action")
+    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    due_on = forms.DateField(required=False, widget=DATE, label="Due")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _people(org)
+        self.fields["team"].queryset = _teams(org)
+
+
+class IssueForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), help_text="Who should solve it.")
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _teams(org)
+
+
+class SolveForm(forms.Form):
+    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

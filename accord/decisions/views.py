@@ -1,0 +1,683 @@
+"""Pages: the decision log, a decision, waiting on me, action items, issues, latency."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accord.core.errors import ServiceError
+from accord.decisions import queries, services
+from accord.decisions.forms import (
+    ActionItemForm,
+    DecideForm,
+    DecisionForm,
+    IssueForm,
+    LogFilterForm,
+    OptionForm,
+    ReasonForm,
+    SolveForm,
+    SupersedeForm,
+)
+from accord.decisions.models import (
+    UNDECIDED,
+    ActionItem,
+    ActionStatus,
+    Decision,
+    DecisionOption,
+    DecisionStatus,
+    Issue,
+    IssueEscalation,
+    IssueStatus,
+)
+from accord.org.models import Membership, Person, Role, Team
+from accord.org.permissions import require_role
+from accord.web.helpers import flash_error, form_error, org_view, paginate
+from accord.web.views import history_for
+
+
+def _url(request, name, **kwargs):
+    return reverse(f"decisions:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
+
+
+def _can_write(person: Person) -> bool:
+    return person.is_active and person.has_role(Role.MEMBER)
+
+
+def _is_leader(person: Person) -> bool:
+    return person.is_active and person.has_role(Role.LEADER)
+
+
+def _decision(request, decision_id: int) -> Decision:
+    d = (
+        Decision.objects.for_org(request.org)
+        .select_related("approver", "driver", "superseded_by", "created_by")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if d is None:
+        raise Http404("No such decision.")
+    return d
+
+
+def _back(request, default: str):
+    nxt = request.POST.get("next", "")
+    if nxt.startswith(f"/o/{request.org.slug}/"):
+        return redirect(nxt)
+    return redirect(default)
+
+
+# --- decision log ------------------------------------------------------------------------
+
+
+@org_view
+def index(request):
+    org = request.org
+    form = LogFilterForm(request.GET or None, org=org)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = queries.filter_log(
+        org,
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        team_id=filters["team"].pk if filters.get("team") else None,
+        approver_id=filters["approver"].pk if filters.get("approver") else None,
+        since=filters.get("since"),
+        until=filters.get("until"),
+        overdue=request.GET.get("overdue") == "1",
+    ).prefetch_related("teams")
+    if filters.get("team"):
+        qs = qs.distinct()
+    page = paginate(request, qs, 30)
+    counts = dict(
+        Decision.objects.for_org(org)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "today": timezone.localdate(),
+        "counts": counts,
+        "overdue_count": queries.overdue_decisions(org).count(),
+        "query_string": params.urlencode(),
+        "can_write": _can_write(request.person),
+        "tab": "log",
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "log-rows":
+        return render(request, "decisions/_log_rows.html", ctx)
+    return render(request, "decisions/log.html", ctx)
+
+
+@org_view
+def new(request):
+    org, me = request.org, request.person
+    require_role(me, Role.MEMBER, "open decisions")
+    form = DecisionForm(request.POST or None, org=org, initial={"driver": me})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            d = services.create_decision(
+                org,
+                me,
+                data["question"],
+                approver=data["approver"],
+                outcome=data["outcome"],
+                context=data["context"],
+                rationale=data["rationale"],
+                driver=data["driver"],
+                contributors=data["contributors"],
+                informed=data["informed"],
+                teams=data["teams"],
+                decide_by=data["decide_by"],
+                revisit_on=data["revisit_on"],
+                revisit_trigger=data["revisit_trigger"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect(_url(request, "decision", decision_id=d.pk))
+    return render(request, "decisions/decision_form.html", {"form": form, "tab": "log"})
+
+
+@org_view
+def edit(request, decision_id: int):
+    org, me = request.org, request.person
+    d = _decision(request, decision_id)
+    if d.status not in UNDECIDED:
+        messages.error(request, "A decided decision cannot be edited; supersede or reverse it.")
+        return redirect(_url(request, "decision", decision_id=d.pk))
+    require_role(me, Role.MEMBER, "edit decisions")
+    initial = {
+        "question": d.question,
+        "approver": d.approver,
+        "outcome": d.outcome,
+        "context": d.context,
+        "rationale": d.rationale,
+        "driver": d.driver,
+        "contributors": list(d.contributors.all()),
+        "informed": list(d.informed.all()),
+        "teams": list(d.teams.all()),
+        "decide_by": d.decide_by,
+        "revisit_on": d.revisit_on,
+        "revisit_trigger": d.revisit_trigger,
+    }
+    form = DecisionForm(request.POST or None, org=org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_decision(
+                org,
+                me,
+                d,
+                expected_version=int(request.POST.get("version") or d.version),
+                contributors=data.pop("contributors"),
+                informed=data.pop("informed"),
+                teams=data.pop("teams"),
+                **data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Decision updated.")
+            return redirect(_url(request, "decision", decision_id=d.pk))
+    return render(
+        request, "decisions/decision_form.html", {"form": form, "decision": d, "tab": "log"}
+    )
+
+
+@org_view
+def detail(request, decision_id: int):
+    org, me = request.org, request.person
+    d = _decision(request, decision_id)
+    options = list(DecisionOption.objects.filter(decision=d).order_by("position", "id"))
+    editable = d.status in UNDECIDED and _can_write(me)
+    ctx = {
+        "d": d,
+        "options": options,
+        "contributors": list(d.contributors.all()),
+        "informed": list(d.informed.all()),
+        "teams": list(d.teams.all()),
+        "links": list(d.links.all()),
+        "supersedes": list(d.supersedes.all()),
+        "issues": list(d.issues.select_related("team")),
+        "actions": list(
+            queries.action_items_from(org, "decisions.decision", d.pk).order_by("due_on", "id")
+        ),
+        "history": history_for(org, "decisions.decision", d.pk),
+        "latency": queries.latency_days(d),
+        "overdue": d.is_overdue(),
+        "editable": editable,
+        "is_approver": me.pk == d.approver_id and d.status in UNDECIDED,
+        "can_close": d.status == DecisionStatus.DECIDED
+        and (me.pk == d.approver_id or _is_leader(me)),
+        "option_form": OptionForm(),
+        "decide_form": DecideForm(initial={"outcome": d.outcome, "rationale": d.rationale}),
+        "reason_form": ReasonForm(),
+        "supersede_form": SupersedeForm(org=org, exclude_id=d.pk),
+        "action_form": ActionItemForm(org=org, initial={"owner": me}),
+        "today": timezone.localdate(),
+        "tab": "log",
+    }
+    return render(request, "decisions/decision_detail.html", ctx)
+
+
+def _decision_action(request, decision_id, run):
+    d = _decision(request, decision_id)
+    try:
+        run(d)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        flash_error(request, exc)
+    return redirect(_url(request, "decision", decision_id=d.pk))
+
+
+@require_POST
+@org_view
+def add_option(request, decision_id: int):
+    form = OptionForm(request.POST)
+
+    def run(d):
+        if not form.is_valid():
+            raise ServiceError("An option needs a title.")
+        services.add_option(request.org, request.person, d, **form.cleaned_data)
+        messages.success(request, f"Option “{form.cleaned_data['title']}” added.")
+
+    return _decision_action(request, decision_id, run)
+
+
+@require_POST
+@org_view
+def propose(request, decision_id: int):
+    form = DecideForm(request.POST)
+
+    def run(d):
+        if not form.is_valid():
+            raise ServiceError("Write the proposed outcome first.")
+        services.propose(request.org, request.person, d, **form.cleaned_data)
+        messages.success(request, "Proposed to the approver.")
+
+    return _decision_action(request, decision_id, run)
+
+
+@require_POST
+@org_view
+def decide(request, decision_id: int):
+    form = DecideForm(request.POST)
+
+    def run(d):
+        if not form.is_valid():
+            raise ServiceError("A decision needs an outcome.")
+        services.decide(request.org, request.person, d, **form.cleaned_data)
+        messages.success(request, "Decided. The informed people and teams are notified.")
+
+    return _decision_action(request, decision_id, run)
+
+
+@require_POST
+@org_view
+def supersede(request, decision_id: int):
+    form = SupersedeForm(request.POST, org=request.org, exclude_id=decision_id)
+
+    def run(d):
+        if not form.is_valid():
+            raise ServiceError("Choose the decision that replaces this one and say why.")
+        services.supersede(
+            request.org,
+            request.person,
+            d,
+            by=form.cleaned_data["by"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "Superseded; the original is kept.")
+
+    return _decision_action(request, decision_id, run)
+
+
+@require_POST
+@org_view
+def reverse_decision(request, decision_id: int):
+    form = ReasonForm(request.POST)
+
+    def run(d):
+        if not form.is_valid():
+            raise ServiceError("Say why the decision is reversed.")
+        services.reverse(request.org, request.person, d, form.cleaned_data["reason"])
+        messages.success(request, "Reversed; the original outcome is kept.")
+
+    return _decision_action(request, decision_id, run)
+
+
+# --- waiting on me and latency -----------------------------------------------------------
+
+
+@org_view
+def waiting(request):
+    org, me = request.org, request.person
+    today = timezone.localdate()
+    mine = list(queries.waiting_on(me))
+    driving = list(
+        queries.decisions(org)
+        .filter(driver=me, status__in=UNDECIDED)
+        .exclude(approver=me)
+        .order_by("decide_by", "opened_at")
+    )
+    my_items = list(
+        queries.action_items(org)
+        .filter(owner=me, status=ActionStatus.OPEN)
+        .order_by("due_on", "id")[:50]
+    )
+    return render(
+        request,
+        "decisions/waiting.html",
+        {
+            "mine": mine,
+            "driving": driving,
+            "my_items": my_items,
+            "today": today,
+            "tab": "waiting",
+        },
+    )
+
+
+@org_view
+def latency(request):
+    org = request.org
+    try:
+        days = max(7, min(int(request.GET.get("days", 90)), 3650))
+    except ValueError:
+        days = 90
+    since = timezone.localdate() - dt.timedelta(days=days)
+    report = queries.decision_latency(org, since=since)
+    teams = sorted(
+        ((report.team_names[tid], tid, lat) for tid, lat in report.per_team.items()),
+        key=lambda r: (-(r[2].median or 0), r[0]),
+    )
+    approvers = sorted(
+        ((report.approver_names[pid], pid, lat) for pid, lat in report.per_approver.items()),
+        key=lambda r: (-(r[2].median or 0), r[0]),
+    )
+    return render(
+        request,
+        "decisions/latency.html",
+        {
+            "report": report,
+            "days": days,
+            "teams": teams,
+            "approvers": approvers,
+            "overdue": list(queries.overdue_decisions(org)[:100]),
+            "today": timezone.localdate(),
+            "tab": "latency",
+        },
+    )
+
+
+# --- action items ------------------------------------------------------------------------
+
+
+@org_view
+def actions(request):
+    """Action items of a person (default: me) or of a team, with follow-through."""
+    org, me = request.org, request.person
+    team = None
+    person = None
+    if request.GET.get("team"):
+        team = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
+        if team is None:
+            raise Http404("No such team.")
+    else:
+        pid = request.GET.get("person") or me.pk
+        person = Person.objects.for_org(org).filter(pk=pid).first() if str(pid).isdigit() else None
+        if person is None:
+            raise Http404("No such person.")
+    today = timezone.localdate()
+    scope = {"person": person} if person else {"team": team}
+    ft30 = queries.follow_through(org, days=30, today=today, **scope)
+    ft90 = queries.follow_through(org, days=90, today=today, **scope)
+    items = queries.action_items(org).filter(**({"owner": person} if person else {"team": team}))
+    open_items = list(items.filter(status=ActionStatus.OPEN).order_by("due_on", "id")[:200])
+    recent = list(
+        items.exclude(status=ActionStatus.OPEN).order_by("-done_at", "-dropped_at", "-id")[:20]
+    )
+    team_rows = []
+    if team is not None:
+        by_owner = queries.follow_through_by(org, key="owner", days=30, today=today)
+        members = (
+            Membership.objects.for_org(org)
+            .filter(team=team)
+            .select_related("person")
+            .order_by("person__name")
+        )
+        team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
+    return render(
+        request,
+        "decisions/actions.html",
+        {
+            "subject": person or team,
+            "person": person,
+            "team": team,
+            "ft30": ft30,
+            "ft90": ft90,
+            "overdue": [i for i in open_items if i.due_on and i.due_on < today],
+            "upcoming": [i for i in open_items if not (i.due_on and i.due_on < today)],
+            "recent": recent,
+            "team_rows": team_rows,
+            "today": today,
+            "form": ActionItemForm(org=org, initial={"owner": person or me, "team": team}),
+            "can_write": _can_write(me),
+            "teams": Team.objects.for_org(org).order_by("name"),
+            "tab": "actions",
+        },
+    )
+
+
+@require_POST
+@org_view
+def action_new(request):
+    form = ActionItemForm(request.POST, org=request.org)
+    if form.is_valid():
+        data = form.cleaned_data
+        source_type = request.POST.get("source_type", "")
+        source_id = request.POST.get("source_id") or None
+        try:
+            services.create_action_item(
+                request.org,
+                request.person,
+                data["title"],
+                data["owner"],
+                due_on=data["due_on"],
+                team=data["team"],
+                source_type=source_type,
+                source_id=int(source_id) if source_id and source_id.isdigit() else None,
+            )
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            flash_error(request, exc)
+        else:
+            messages.success(request, "Action item recorded.")
+    else:
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"The action item was not recorded. {errors}")
+    return _back(request, _url(request, "actions"))
+
+
+def _item_action(request, item_id, fn, done_msg):
+    item = ActionItem.objects.for_org(request.org).filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such action item.")
+    try:
+        fn(request.org, request.person, item)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        flash_error(request, exc)
+    else:
+        messages.success(request, done_msg.format(item.title))
+    return _back(request, _url(request, "actions"))
+
+
+@require_POST
+@org_view
+def action_complete(request, item_id: int):
+    return _item_action(request, item_id, services.complete_action_item, "Done: {}.")
+
+
+@require_POST
+@org_view
+def action_drop(request, item_id: int):
+    return _item_action(request, item_id, services.drop_action_item, "Dropped: {}.")
+
+
+@require_POST
+@org_view
+def action_reopen(request, item_id: int):
+    return _item_action(request, item_id, services.reopen_action_item, "Reopened: {}.")
+
+
+# --- issues ------------------------------------------------------------------------------
+
+
+@org_view
+def issues(request):
+    """A team's issue list with solve/escalate, or every open issue in the organization."""
+    org, me = request.org, request.person
+    team = None
+    if request.GET.get("team"):
+        team = (
+            Team.objects.for_org(org)
+            .select_related("parent")
+            .filter(slug=request.GET["team"])
+            .first()
+        )
+        if team is None:
+            raise Http404("No such team.")
+    show = request.GET.get("show", "open")
+    qs = (
+        Issue.objects.for_org(org)
+        .select_related("team", "raised_by", "raised_in", "team__parent")
+        .prefetch_related(
+            Prefetch("escalations", queryset=IssueEscalation.objects.order_by("at", "id"))
+        )
+    )
+    if team is not None:
+        qs = qs.filter(team=team)
+    if show == "open":
+        qs = qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
+    else:
+        qs = qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
+    page = paginate(request, qs, 50)
+    mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
+    leader = _is_leader(me)
+    rows = [
+        {
+            "issue": i,
+            "may_act": _can_write(me) and (leader or i.team_id in mine),
+            "stale": i.is_stale(),
+        }
+        for i in page
+    ]
+    return render(
+        request,
+        "decisions/issues.html",
+        {
+            "team": team,
+            "page": page,
+            "rows": rows,
+            "show": show,
+            "form": IssueForm(org=org, initial={"team": team}),
+            "solve_form": SolveForm(),
+            "reason_form": ReasonForm(),
+            "can_write": _can_write(me),
+            "teams": Team.objects.for_org(org).order_by("name"),
+            "tab": "issues",
+        },
+    )
+
+
+@org_view
+def issue_detail(request, issue_id: int):
+    org = request.org
+    issue = (
+        Issue.objects.for_org(org)
+        .select_related("team", "team__parent", "raised_by", "raised_in", "decision", "closed_by")
+        .filter(pk=issue_id)
+        .first()
+    )
+    if issue is None:
+        raise Http404("No such issue.")
+    me = request.person
+    may_act = _can_write(me) and (
+        _is_leader(me) or Membership.objects.filter(person=me, team=issue.team).exists()
+    )
+    return render(
+        request,
+        "decisions/issue_detail.html",
+        {
+            "issue": issue,
+            "escalations": list(issue.escalations.select_related("from_team", "to_team", "by")),
+            "actions": list(queries.action_items_from(org, "decisions.issue", issue.pk)),
+            "history": history_for(org, "decisions.issue", issue.pk),
+            "may_act": may_act,
+            "stale": issue.is_stale(),
+            "solve_form": SolveForm(),
+            "reason_form": ReasonForm(),
+            "action_form": ActionItemForm(org=org, initial={"owner": me, "team": issue.team}),
+            "today": timezone.localdate(),
+            "tab": "issues",
+        },
+    )
+
+
+@require_POST
+@org_view
+def issue_new(request):
+    form = IssueForm(request.POST, org=request.org)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            issue = services.raise_issue(
+                request.org,
+                request.person,
+                data["team"],
+                data["title"],
+                description=data["description"],
+                severity=data["severity"],
+            )
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            flash_error(request, exc)
+        else:
+            messages.success(request, f"Issue raised for {issue.team.name}.")
+            return redirect(f"{_url(request, 'issues')}?team={issue.team.slug}")
+    else:
+        messages.error(request, "The issue needs a title and a team.")
+    return _back(request, _url(request, "issues"))
+
+
+def _issue_action(request, issue_id, run):
+    issue = Issue.objects.for_org(request.org).select_related("team").filter(pk=issue_id).first()
+    if issue is None:
+        raise Http404("No such issue.")
+    try:
+        run(issue)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        flash_error(request, exc)
+    return _back(request, f"{_url(request, 'issues')}?team={issue.team.slug}")
+
+
+@require_POST
+@org_view
+def issue_escalate(request, issue_id: int):
+    form = ReasonForm(request.POST)
+
+    def run(issue):
+        if not form.is_valid():
+            raise ServiceError("Say why it goes up a level.")
+        issue = services.escalate_issue(
+            request.org, request.person, issue, form.cleaned_data["reason"]
+        )
+        messages.success(request, f"Escalated to {issue.team.name}.")
+
+    return _issue_action(request, issue_id, run)
+
+
+@require_POST
+@org_view
+def issue_solve(request, issue_id: int):
+    form = SolveForm(request.POST)
+
+    def run(issue):
+        if not form.is_valid():
+            raise ServiceError("Say how it was solved.")
+        services.solve_issue(request.org, request.person, issue, form.cleaned_data["resolution"])
+        messages.success(request, f"Solved: {issue.title}.")
+
+    return _issue_action(request, issue_id, run)
+
+
+@require_POST
+@org_view
+def issue_drop(request, issue_id: int):
+    form = ReasonForm(request.POST)
+
+    def run(issue):
+        if not form.is_valid():
+            raise ServiceError("Say why it is dropped.")
+        services.drop_issue(request.org, request.person, issue, form.cleaned_data["reason"])
+        messages.success(request, f"Dropped: {issue.title}.")
+
+    return _issue_action(request, issue_id, run)

@@ -1,0 +1,200 @@
+"""Every page renders for people of the organization, refuses outsiders and writes via forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accord.decisions import services
+from accord.decisions.models import ActionItem, Decision, DecisionStatus, Issue
+from tests.conftest import login
+
+
+@pytest.fixture
+def data(cast):
+    d = services.create_decision(
+        cast.org,
+        cast.member,
+        "Adopt trunk-based development?",
+        approver=cast.leader,
+        teams=[cast.platform],
+        informed=[cast.viewer],
+        context="Merges hurt.",
+    )
+    services.add_option(cast.org, cast.member, d, "Trunk", pros="Small merges", cons="Flags")
+    services.add_option(cast.org, cast.member, d, "GitFlow", pros="Known", cons="Long branches")
+    item = services.create_action_item(
+        cast.org,
+        None,
+        "Write the guide",
+        cast.member,
+        due_on=timezone.localdate(),
+        team=cast.platform,
+        source_type="decisions.decision",
+        source_id=d.pk,
+    )
+    issue = services.raise_issue(
+        cast.org, cast.member, cast.platform, "Flaky tests", severity="high"
+    )
+    return {"decision": d, "item": item, "issue": issue}
+
+
+def _pages(data):
+    d, issue = data["decision"], data["issue"]
+    return [
+        "/o/acme/decisions/",
+        "/o/acme/decisions/?status=open&q=trunk",
+        f"/o/acme/decisions/{d.pk}/",
+        f"/o/acme/decisions/{d.pk}/edit/",
+        "/o/acme/decisions/new/",
+        "/o/acme/decisions/waiting/",
+        "/o/acme/decisions/latency/",
+        "/o/acme/decisions/actions/",
+        "/o/acme/decisions/actions/?team=platform",
+        "/o/acme/decisions/issues/",
+        "/o/acme/decisions/issues/?team=platform&show=closed",
+        f"/o/acme/decisions/issues/{issue.pk}/",
+        "/o/acme/",
+        "/o/acme/teams/platform/",
+    ]
+
+
+def test_every_page_renders_for_a_member(cast, data):
+    client = login(cast.member)
+    for url in _pages(data):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+
+
+def test_the_decision_page_shows_options_side_by_side_and_roles(cast, data):
+    resp = login(cast.member).get(f"/o/acme/decisions/{data['decision'].pk}/")
+    html = resp.text
+    assert html.count('class="option"') == 2
+    assert "Small merges" in html and "Long branches" in html
+    assert "Leo Leader" in html and "Vic Viewer" in html and "Platform" in html
+    assert "Write the guide" in html
+
+
+def test_the_home_page_shows_decisions_waiting_on_me_and_overdue_items(cast, data):
+    item = data["item"]
+    ActionItem.objects.filter(pk=item.pk).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    html = login(cast.leader).get("/o/acme/").text
+    assert "Decisions waiting on you" in html and "Adopt trunk-based development?" in html
+    html = login(cast.member).get("/o/acme/").text
+    assert "Write the guide" in html and "overdue" in html
+
+
+def test_the_team_page_shows_its_open_issues_and_action_items(cast, data):
+    html = login(cast.member).get("/o/acme/teams/platform/").text
+    assert "Flaky tests" in html and "Write the guide" in html
+
+
+def test_an_outsider_gets_404_on_our_decisions(cast, data):
+    client = login(cast.outsider)
+    assert client.get(f"/o/globex/decisions/{data['decision'].pk}/").status_code == 404
+    assert client.get(f"/o/globex/decisions/issues/{data['issue'].pk}/").status_code == 404
+    assert "Adopt trunk" not in client.get("/o/globex/decisions/").text
+    assert client.get("/o/acme/decisions/").status_code in (403, 404)
+
+
+def test_a_viewer_cannot_open_the_new_decision_form(cast):
+    assert login(cast.viewer).get("/o/acme/decisions/new/").status_code == 403
+
+
+def test_a_decision_recorded_through_the_form_needs_only_question_outcome_and_approver(cast):
+    resp = login(cast.member).post(
+        "/o/acme/decisions/new/",
+        {"question": "Standup at 9:30?", "outcome": "Yes", "approver": cast.leader.pk},
+    )
+    assert resp.status_code == 302
+    d = Decision.objects.get(question="Standup at 9:30?")
+    assert d.outcome == "Yes" and d.approver == cast.leader
+
+
+def test_the_form_shows_a_past_decide_by_date_as_an_error_and_records_nothing(cast):
+    resp = login(cast.member).post(
+        "/o/acme/decisions/new/",
+        {"question": "Late?", "approver": cast.leader.pk, "decide_by": "2020-01-01"},
+    )
+    assert resp.status_code == 200 and "in the past" in resp.text
+    assert not Decision.objects.exists()
+
+
+def test_the_approver_decides_from_the_page(cast, data):
+    d = data["decision"]
+    resp = login(cast.leader).post(
+        f"/o/acme/decisions/{d.pk}/decide/", {"outcome": "Trunk", "rationale": "Speed"}
+    )
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    assert d.status == DecisionStatus.DECIDED
+
+
+def test_someone_else_gets_403_when_deciding_from_the_page(cast, data):
+    d = data["decision"]
+    resp = login(cast.admin).post(f"/o/acme/decisions/{d.pk}/decide/", {"outcome": "Trunk"})
+    assert resp.status_code == 403
+    d.refresh_from_db()
+    assert d.status == DecisionStatus.OPEN
+
+
+def test_a_team_member_escalates_and_solves_from_the_issue_list(cast, data):
+    issue = data["issue"]
+    client = login(cast.member)
+    resp = client.post(f"/o/acme/decisions/issues/{issue.pk}/escalate/", {"reason": "Budget"})
+    assert resp.status_code == 302
+    issue.refresh_from_db()
+    assert issue.team == cast.root
+    # Now at Acme, where the member is not: refused.
+    resp = client.post(f"/o/acme/decisions/issues/{issue.pk}/solve/", {"resolution": "Done"})
+    assert resp.status_code == 403
+    resp = login(cast.leader).post(
+        f"/o/acme/decisions/issues/{issue.pk}/solve/", {"resolution": "Bought runners"}
+    )
+    assert Issue.objects.get(pk=issue.pk).status == "solved"
+
+
+def test_completing_an_action_item_from_the_list(cast, data):
+    item = data["item"]
+    resp = login(cast.member).post(f"/o/acme/decisions/actions/{item.pk}/complete/")
+    assert resp.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done" and item.done_at
+
+
+def test_pages_do_a_bounded_number_of_queries(cast, data):
+    client = login(cast.member)
+    urls = [
+        "/o/acme/decisions/",
+        "/o/acme/decisions/actions/?team=platform",
+        "/o/acme/decisions/issues/",
+        "/o/acme/decisions/latency/",
+    ]
+    before = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        before[url] = len(ctx)
+    for n in range(15):
+        d = services.create_decision(
+            cast.org, None, f"More {n}?", approver=cast.leader, teams=[cast.platform, cast.root]
+        )
+        services.decide(cast.org, None, d, outcome="Yes")
+        services.create_action_item(
+            cast.org,
+            None,
+            f"Item {n}",
+            cast.member,
+            team=cast.platform,
+            due_on=timezone.localdate() - dt.timedelta(days=n),
+        )
+        i = services.raise_issue(cast.org, None, cast.platform, f"Issue {n}")
+        services.escalate_issue(cast.org, None, i, "Up")
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        assert len(ctx) <= before[url] + 1, url

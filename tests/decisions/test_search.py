@@ -1,0 +1,54 @@
+"""Full-text search over decisions: words in question, context, outcome and rationale.
+
+Runs on whichever database the suite uses (SQLite by default, PostgreSQL with DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.decisions import queries, services
+
+
+@pytest.fixture
+def log(cast):
+    def make(question, **kw):
+        return services.create_decision(cast.org, None, question, approver=cast.leader, **kw)
+
+    return {
+        "question": make("Should we adopt Kubernetes for the storefront?"),
+        "context": make("Hosting plan", context="The datacenter lease ends in March."),
+        "rationale": make("Pricing page", rationale="Customers asked for transparent pricing."),
+        "outcome": make("Support tier", outcome="We offer premium support on weekends."),
+        "other": make("Office plants", context="Ferns or cacti."),
+    }
+
+
+def _found(cast, text):
+    return set(queries.search(queries.decisions(cast.org), text).values_list("pk", flat=True))
+
+
+def test_it_finds_a_decision_by_a_word_of_its_question_context_or_rationale(cast, log):
+    assert _found(cast, "kubernetes") == {log["question"].pk}
+    assert _found(cast, "lease") == {log["context"].pk}
+    assert _found(cast, "transparent") == {log["rationale"].pk}
+    assert _found(cast, "weekends") == {log["outcome"].pk}
+
+
+def test_every_word_must_match(cast, log):
+    assert _found(cast, "datacenter lease") == {log["context"].pk}
+    assert _found(cast, "datacenter ferns") == set()
+
+
+def test_an_empty_search_returns_everything_and_another_org_sees_nothing(cast, log):
+    assert len(_found(cast, "  ")) == 5
+    other = queries.search(queries.decisions(cast.other_org), "kubernetes")
+    assert not other.exists()
+
+
+def test_the_decision_log_page_searches(cast, log):
+    from tests.conftest import login
+
+    resp = login(cast.member).get("/o/acme/decisions/", {"q": "lease"})
+    assert resp.status_code == 200
+    assert "Hosting plan" in resp.text and "Office plants" not in resp.text
