@@ -1,0 +1,130 @@
+"""The `accord` command: help, unknown commands, load-demo, createadmin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from accord import cli, demo
+from accord.activity.models import Event
+from accord.org import services
+from accord.org.models import Organization, Person, Role
+
+ACCORD = str(Path(sys.executable).with_name("accord"))  # the installed console script
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([ACCORD, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_help_lists_every_command(db):
+    result = run("--help")
+    assert result.returncode == 0
+    for name, (_, description) in cli.COMMANDS.items():
+        assert f"  {name}" in result.stdout
+        assert description in result.stdout
+    for name in ("demo", "serve", "worker", "migrate", "createadmin", "load-demo"):
+        assert name in cli.COMMANDS
+
+
+def test_a_command_describes_its_options(db):
+    result = run("createadmin", "--help")
+    assert result.returncode == 0
+    assert "--email" in result.stdout and "--org" in result.stdout
+
+
+def test_an_unknown_command_exits_2_with_a_message():
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert "accord: unknown command 'frobnicate'" in result.stderr
+    assert "usage: accord <command>" in result.stderr
+
+
+def counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label not in ("sessions", "admin")
+    }
+
+
+def test_load_demo_twice_changes_nothing_the_second_time(db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Loaded Northwind Outfitters" in out.getvalue()
+    after_first = counts()
+    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    assert after_first["org.Person"] >= 140 and after_first["org.Team"] >= 20
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert counts() == after_first
+    assert Event.objects.order_by("-id").values_list("id", flat=True).first() == last_event
+    assert Organization.objects.filter(slug=demo.DEMO_SLUG).count() == 1
+
+
+def createadmin(*args: str) -> str:
+    out = StringIO()
+    call_command("createadmin", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_createadmin_makes_a_login_that_administers_the_organization(db):
+    password = "a long and unguessable passphrase"
+    out = createadmin(
+        "--email",
+        "root@initech.example",
+        "--org",
+        "Initech",
+        "--name",
+        "Bill Lumbergh",
+        "--password",
+        password,
+    )
+    assert "root@initech.example is an admin of Initech (/o/initech/)." in out
+    person = Person.objects.get(org__name="Initech", email="root@initech.example")
+    assert person.role == Role.ADMIN and person.name == "Bill Lumbergh"
+    client = Client()
+    assert client.login(username="root@initech.example", password=password)
+    assert client.get("/o/initech/people/").status_code == 200
+    # Again for someone already in the organization: they become admin, not a second person.
+    member = Person.objects.create(org=person.org, name="Milton", role=Role.MEMBER)
+    member.user = services.ensure_user("milton@initech.example", password)
+    member.save()
+    createadmin("--email", "milton@initech.example", "--org", "Initech", "--password", password)
+    assert Person.objects.filter(org__name="Initech").count() == 2
+    member.refresh_from_db()
+    assert member.role == Role.ADMIN
+
+
+def test_createadmin_refuses_a_weak_password_with_a_non_zero_exit(tmp_path):
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [ACCORD, "createadmin", "--email", "a@b.example", "--org", "Initech", "--password", "1234"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "Password refused" in result.stderr
+    assert "too short" in result.stderr
+
+
+def test_createadmin_without_a_password_says_how_to_give_one(db, monkeypatch):
+    monkeypatch.delenv("ACCORD_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr("os.isatty", lambda fd: False)
+    with pytest.raises(CommandError, match="pass --password or set ACCORD_ADMIN_PASSWORD"):
+        createadmin("--email", "a@b.example", "--org", "Initech")
+    assert not Organization.objects.filter(name="Initech").exists()
