@@ -77,28 +77,34 @@ def _label(action: str) -> str:
     return TRANSITIONS[action].label.lower()
 
 
-def sides_of(actor: Person | None, dep: Dependency) -> set[str]:
-    """Which sides of `dep` the actor may act for (one query). None = Accord: both."""
+def sides_of(actor: Person | None, dep: Dependency, my_team_ids: set[int] | None = None):
+    """Which sides of `dep` the actor may act for. None = Accord: both.
+
+    Pass `my_team_ids` (the actor's team ids) to answer for many dependencies without a
+    query each."""
     if actor is None:
         return {Side.REQUESTER, Side.PROVIDER}
     if not actor.is_active or not actor.has_role(Role.MEMBER):
         return set()
-    teams = set(
-        Membership.objects.filter(
-            person=actor, team_id__in=[dep.requester_team_id, dep.provider_team_id]
-        ).values_list("team_id", flat=True)
-    )
+    if my_team_ids is None:
+        my_team_ids = set(
+            Membership.objects.filter(
+                person=actor, team_id__in=[dep.requester_team_id, dep.provider_team_id]
+            ).values_list("team_id", flat=True)
+        )
     out = set()
-    if dep.requester_team_id in teams:
+    if dep.requester_team_id in my_team_ids:
         out.add(Side.REQUESTER)
-    if dep.provider_team_id in teams:
+    if dep.provider_team_id in my_team_ids:
         out.add(Side.PROVIDER)
     return out
 
 
-def actions_for(actor: Person | None, dep: Dependency) -> list[str]:
+def actions_for(
+    actor: Person | None, dep: Dependency, my_team_ids: set[int] | None = None
+) -> list[str]:
     """The actions `actor` may take on `dep` now (for buttons and the API)."""
-    sides = sides_of(actor, dep)
+    sides = sides_of(actor, dep, my_team_ids)
     return [
         a
         for a in dep.allowed_actions()
@@ -362,9 +368,7 @@ def _apply(
             "proposed_scope": scope,
         }
         if action == "propose":
-            initiative = (
-                provider_initiative or dep.proposed_initiative or dep.provider_initiative
-            )
+            initiative = provider_initiative or dep.proposed_initiative or dep.provider_initiative
             if initiative is None:
                 raise ServiceError(
                     f"Name the initiative of {dep.provider_team.name} that would deliver it.",

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from accord.web.views import not_built
+from accord.coordination import views
 
 app_name = "coordination"
 
 urlpatterns = [
-    path("", not_built, {"pillar": "coordination"}, name="index"),
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("map/", views.dependency_map, name="map"),
+    path("map.json", views.map_json, name="map_json"),
+    path("teams/<slug:team_slug>/", views.team, name="team"),
+    path("d/<int:dep_id>/", views.detail, name="detail"),
+    path("d/<int:dep_id>/<str:action>/", views.act, name="act"),
 ]

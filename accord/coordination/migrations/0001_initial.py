@@ -5,49 +5,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('alignment', '0001_initial'),
-        ('org', '0001_initial'),
+        ("alignment", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dependency',
+            name="Dependency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='The deliverable.', max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', max_length=10)),
-                ('need_by', models.DateField()),
-                ('committed_date', models.DateField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('requested', 'Requested'), ('negotiating', 'Negotiating'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], default='requested', max_length=12)),
-                ('awaiting', models.CharField(choices=[('requester', 'Requester'), ('provider', 'Provider')], default='provider', help_text='Whose move it is.', max_length=10)),
-                ('proposed_date', models.DateField(blank=True, null=True)),
-                ('proposed_scope', models.TextField(blank=True)),
-                ('flag', models.CharField(blank=True, choices=[('', 'None'), ('at_risk', 'At risk'), ('blocked', 'Blocked')], default='', max_length=10)),
-                ('flag_note', models.TextField(blank=True)),
-                ('flag_auto', models.BooleanField(default=False, help_text="Flagged by Accord itself (a provider's slip).")),
-                ('resolution', models.TextField(blank=True, help_text='Why it was declined or cancelled.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='org.organization')),
-                ('proposed_initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='alignment.initiative')),
-                ('provider_initiative', models.ForeignKey(blank=True, help_text="The provider's initiative that delivers it, once accepted.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='alignment.initiative')),
-                ('provider_team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.team')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.person')),
-                ('requester_initiative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dependencies', to='alignment.initiative')),
-                ('requester_team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(help_text="The deliverable.", max_length=300)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        max_length=10,
+                    ),
+                ),
+                ("need_by", models.DateField()),
+                ("committed_date", models.DateField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("negotiating", "Negotiating"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("delivered", "Delivered"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "awaiting",
+                    models.CharField(
+                        choices=[("requester", "Requester"), ("provider", "Provider")],
+                        default="provider",
+                        help_text="Whose move it is.",
+                        max_length=10,
+                    ),
+                ),
+                ("proposed_date", models.DateField(blank=True, null=True)),
+                ("proposed_scope", models.TextField(blank=True)),
+                (
+                    "flag",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "None"), ("at_risk", "At risk"), ("blocked", "Blocked")],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("flag_note", models.TextField(blank=True)),
+                (
+                    "flag_auto",
+                    models.BooleanField(
+                        default=False, help_text="Flagged by Accord itself (a provider's slip)."
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.TextField(blank=True, help_text="Why it was declined or cancelled."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="org.organization"
+                    ),
+                ),
+                (
+                    "proposed_initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="alignment.initiative",
+                    ),
+                ),
+                (
+                    "provider_initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The provider's initiative that delivers it, once accepted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commitments",
+                        to="alignment.initiative",
+                    ),
+                ),
+                (
+                    "provider_team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.team"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "requester_initiative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dependencies",
+                        to="alignment.initiative",
+                    ),
+                ),
+                (
+                    "requester_team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.team"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'dependencies',
-                'ordering': ['need_by', 'id'],
-                'indexes': [models.Index(fields=['org', 'state'], name='coordinatio_org_id_0ab5ed_idx'), models.Index(fields=['org', 'requester_team', 'state'], name='coordinatio_org_id_3a4e65_idx'), models.Index(fields=['org', 'provider_team', 'state'], name='coordinatio_org_id_e63c77_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('requester_team', models.F('provider_team')), _negated=True), name='dependency_between_two_teams')],
+                "verbose_name_plural": "dependencies",
+                "ordering": ["need_by", "id"],
+                "indexes": [
+                    models.Index(fields=["org", "state"], name="coordinatio_org_id_0ab5ed_idx"),
+                    models.Index(
+                        fields=["org", "requester_team", "state"],
+                        name="coordinatio_org_id_3a4e65_idx",
+                    ),
+                    models.Index(
+                        fields=["org", "provider_team", "state"],
+                        name="coordinatio_org_id_e63c77_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("requester_team", models.F("provider_team")), _negated=True
+                        ),
+                        name="dependency_between_two_teams",
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,117 @@
+/* The dependency map: fetch elements for the filters, draw them with Cytoscape.js. */
+(function () {
+  "use strict";
+  var COLORS = {
+    requested: "#2f5bd3",
+    negotiating: "#b7791f",
+    accepted: "#1f7a4a",
+    declined: "#b42318",
+    delivered: "#8f98a3",
+    cancelled: "#c7ccd3",
+  };
+  var form, cy, summary, list;
+
+  function params() {
+    var p = new URLSearchParams();
+    var team = form.elements.team.value;
+    if (team) p.set("team", team);
+    p.set("mode", form.elements.mode.value);
+    form.querySelectorAll('input[name="state"]:checked').forEach(function (c) {
+      p.append("state", c.value);
+    });
+    return p;
+  }
+
+  function style() {
+    var s = [
+      { selector: "node", style: {
+        "label": "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 110,
+        "text-valign": "bottom", "text-margin-y": 4, "background-color": "#5a6472",
+        "width": 22, "height": 22, "color": "#1d2430",
+        "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1,
+      } },
+      { selector: "node[?cycle]", style: { "background-color": "#7c3aed", "border-width": 3, "border-color": "#c4b5fd" } },
+      { selector: "node[?critical]", style: { "background-color": "#d9480f", "border-width": 3, "border-color": "#ffc078" } },
+      { selector: "edge", style: {
+        "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle",
+        "arrow-scale": 0.9, "label": "data(label)", "font-size": 9, "opacity": 0.9,
+      } },
+      { selector: "edge[?late]", style: { "line-style": "dashed", "width": 3 } },
+      { selector: "edge[?cycle]", style: { "underlay-color": "#7c3aed", "underlay-opacity": 0.25, "underlay-padding": 4 } },
+      { selector: "edge[?critical]", style: { "width": 5, "underlay-color": "#d9480f", "underlay-opacity": 0.3, "underlay-padding": 5, "z-index": 10 } },
+      { selector: ":selected", style: { "overlay-color": "#ffbf47", "overlay-opacity": 0.4 } },
+    ];
+    Object.keys(COLORS).forEach(function (state) {
+      s.push({ selector: 'edge[state = "' + state + '"]', style: {
+        "line-color": COLORS[state], "target-arrow-color": COLORS[state],
+      } });
+    });
+    return s;
+  }
+
+  function render(data) {
+    var elements = data.nodes.concat(data.edges);
+    if (!cy) {
+      cy = cytoscape({
+        container: document.getElementById("cy"), elements: elements, style: style(),
+        wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3,
+      });
+      window.accordMap = cy;
+      cy.on("tap", "node", function (evt) {
+        var d = evt.target.data();
+        if (d.slug) window.location.href = form.dataset.teamUrl.replace("SLUG", d.slug);
+      });
+      cy.on("tap", "edge", function (evt) {
+        var dep = evt.target.data("dep");
+        if (dep) window.location.href = form.dataset.depUrl.replace(/0\/$/, dep + "/");
+      });
+    } else {
+      cy.elements().remove();
+      cy.add(elements);
+    }
+    cy.layout({
+      name: "cose", animate: false, nodeRepulsion: function () { return 9000; },
+      idealEdgeLength: function () { return 110; }, padding: 24, randomize: true,
+      componentSpacing: 80,
+    }).run();
+    cy.fit(undefined, 24);
+    var crit = data.critical_path.map(function (i) { return i.title + " (" + i.team + ")"; });
+    summary.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges · " +
+      data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
+      (crit.length ? " · critical path (" + data.critical_length_days + " days): " + crit.join(" → ") : "");
+    fillList(data);
+  }
+
+  function fillList(data) {
+    var names = {};
+    data.nodes.forEach(function (n) { names[n.data.id] = n.data.label; });
+    var body = list.querySelector("tbody");
+    body.textContent = "";
+    data.edges.forEach(function (e) {
+      var tr = document.createElement("tr");
+      [names[e.data.source], names[e.data.target], e.data.state + (e.data.late ? " (late)" : "")].forEach(function (text) {
+        var td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
+      });
+      var td = document.createElement("td"); td.className = "num"; td.textContent = e.data.count || 1;
+      tr.appendChild(td);
+      body.appendChild(tr);
+    });
+  }
+
+  function load() {
+    summary.textContent = "Loading the map…";
+    fetch(form.dataset.url + "?" + params().toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(render)
+      .catch(function () { summary.textContent = "The map could not be loaded."; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    form = document.getElementById("map-filters");
+    summary = document.getElementById("map-summary");
+    list = document.getElementById("map-list");
+    form.addEventListener("change", load);
+    form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
+    load();
+  });
+})();

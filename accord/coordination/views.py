@@ -1,0 +1,261 @@
+"""Coordination pages: overview, a team's inbox and requests, a dependency, the map."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accord.activity.models import Event
+from accord.alignment.models import Initiative
+from accord.coordination import queries, services
+from accord.coordination.forms import OPEN, ActionForm, DependencyForm
+from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
+from accord.core.errors import ServiceError
+from accord.org.models import Membership, Team
+from accord.org.queries import flatten, team_tree
+from accord.web.helpers import form_error, org_view
+from accord.web.views import history_for
+
+INBOX_ACTIONS = ("accept", "propose", "decline")
+VERB_LABELS = {
+    "created": "asked",
+    "proposed": "proposed another date or scope",
+    "countered": "counter-proposed",
+    "agreed": "agreed to the proposal",
+    "delivered": "confirmed delivery",
+    "flagged_at_risk": "flagged it at risk",
+    "flagged_blocked": "flagged it blocked",
+    "flag_cleared": "cleared the flag",
+}
+
+
+def _my_team_ids(person) -> set[int]:
+    return set(Membership.objects.filter(person=person).values_list("team_id", flat=True))
+
+
+def _with_actions(deps, person, my_team_ids):
+    for d in deps:
+        d.my_actions = services.actions_for(person, d, my_team_ids)
+    return deps
+
+
+@org_view
+def index(request):
+    org, me = request.org, request.person
+    on = queries.today()
+    my_teams = list(
+        Team.objects.for_org(org).filter(memberships__person=me).order_by("name").distinct()
+    )
+    active = queries.decorate(
+        queries.with_due(queries.base(org)).filter(state__in=ACTIVE_STATES).order_by("due"),
+        on,
+    )
+    late = [d for d in active if d.late]
+    at_risk = [d for d in active if d.at_risk and not d.late]
+    data = queries.graph_data(org)
+    return render(
+        request,
+        "coordination/index.html",
+        {
+            "my_teams": my_teams,
+            "late": late[:15],
+            "late_count": len(late),
+            "at_risk": at_risk[:15],
+            "at_risk_count": len(at_risk),
+            "active_count": len(active),
+            "load": queries.load(org, on)[:12],
+            "cycles": queries.cycles(org, data),
+            "new_for_me": queries.new_requests_for_lead(org, me),
+        },
+    )
+
+
+@org_view
+def team(request, team_slug: str):
+    org, me = request.org, request.person
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    on = queries.today()
+    held_up = queries.held_up_initiatives(org, on)
+    my_team_ids = _my_team_ids(me)
+    inbound = queries.decorate(
+        queries.base(org).filter(provider_team=team).order_by("need_by", "id"), on, held_up
+    )
+    outbound = queries.decorate(
+        queries.base(org).filter(requester_team=team).order_by("need_by", "id"), on, held_up
+    )
+    _with_actions(inbound, me, my_team_ids)
+    _with_actions(outbound, me, my_team_ids)
+    inbox = [
+        d
+        for d in inbound
+        if d.state in (State.REQUESTED, State.NEGOTIATING) and d.awaiting == Side.PROVIDER
+    ]
+    inbox_ids = {d.pk for d in inbox}
+    # One list of the team's open initiatives, shared by every accept/propose form.
+    choices = [("", "---------")] + [
+        (i.pk, f"{i.title} ({team.name})")
+        for i in Initiative.objects.for_org(org)
+        .filter(team=team, status__in=OPEN)
+        .order_by("title")
+    ]
+    can_answer = team.pk in my_team_ids and me.has_role("member")
+    for d in inbox:
+        d.forms = []
+        if can_answer:
+            for action in INBOX_ACTIONS:
+                if action in d.my_actions:
+                    form = ActionForm(org=org, dependency=d, action=action)
+                    if "provider_initiative" in form.fields:
+                        form.fields["provider_initiative"].choices = choices
+                    d.forms.append((action, TRANSITIONS[action].label, form))
+    return render(
+        request,
+        "coordination/team.html",
+        {
+            "team": team,
+            "inbox": inbox,
+            "inbound": [d for d in inbound if d.pk not in inbox_ids],
+            "outbound": outbound,
+            "ready": queries.ready_to_work_on(org, team),
+            "is_member": team.pk in my_team_ids,
+        },
+    )
+
+
+def _detail_context(request, dep, bound: ActionForm | None = None):
+    org, me = request.org, request.person
+    queries.decorate([dep])
+    actions = services.actions_for(me, dep)
+    if bound is not None and bound.action not in actions:
+        for error in bound.non_field_errors():
+            messages.error(request, error)
+    forms = []
+    for action in actions:
+        form = bound if bound is not None and bound.action == action else None
+        form = form or ActionForm(org=org, dependency=dep, action=action)
+        forms.append((action, TRANSITIONS[action].label, form))
+    timeline = list(
+        Event.objects.for_org(org)
+        .for_target("coordination.dependency", dep.pk)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    for e in timeline:
+        e.label = VERB_LABELS.get(e.verb, e.verb.replace("_", " "))
+    return {
+        "dep": dep,
+        "forms": forms,
+        "timeline": timeline,
+        "history": history_for(org, "coordination.dependency", dep.pk),
+        "blocked": dep.requester_initiative_id
+        in queries.blocked_initiative_ids(org, [dep.requester_initiative_id]),
+    }
+
+
+@org_view
+def detail(request, dep_id: int):
+    dep = get_object_or_404(queries.base(request.org), pk=dep_id)
+    return render(request, "coordination/detail.html", _detail_context(request, dep))
+
+
+@org_view
+@require_POST
+def act(request, dep_id: int, action: str):
+    org = request.org
+    dep = get_object_or_404(queries.base(org), pk=dep_id)
+    if action not in TRANSITIONS:
+        messages.error(request, f"Unknown action {action!r}.")
+        return redirect("coordination:detail", org_slug=org.slug, dep_id=dep.pk)
+    form = ActionForm(request.POST, org=org, dependency=dep, action=action)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transition(
+                org,
+                request.person,
+                dep,
+                action,
+                note=data.get("note", ""),
+                committed_date=data.get("committed_date"),
+                provider_initiative=data.get("provider_initiative"),
+                proposed_date=data.get("proposed_date"),
+                proposed_scope=data.get("proposed_scope", ""),
+                expected_version=_int(request.POST.get("version")),
+            )
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{TRANSITIONS[action].label}: {dep.title}.")
+            nxt = request.POST.get("next", "")
+            if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+                return redirect(nxt)
+            return redirect("coordination:detail", org_slug=org.slug, dep_id=dep.pk)
+    dep = queries.base(org).get(pk=dep.pk)
+    return render(
+        request, "coordination/detail.html", _detail_context(request, dep, form), status=422
+    )
+
+
+@org_view
+def new(request):
+    org, me = request.org, request.person
+    team = None
+    if request.GET.get("team"):
+        team = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
+    form = DependencyForm(request.POST or None, org=org, person=me, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dep = services.create_dependency(org, me, **form.cleaned_data)
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            form_error(form, exc)
+        else:
+            messages.success(request, f"Asked {dep.provider_team.name}: {dep.title}.")
+            return redirect("coordination:detail", org_slug=org.slug, dep_id=dep.pk)
+    return render(request, "coordination/new.html", {"form": form, "team": team})
+
+
+@org_view
+def dependency_map(request):
+    org = request.org
+    rows = [(n.team.pk, "\u00a0\u00a0" * n.depth + n.team.name) for n in flatten(team_tree(org))]
+    return render(
+        request,
+        "coordination/map.html",
+        {
+            "teams": rows,
+            "states": State.choices,
+            "selected_team": request.GET.get("team", ""),
+            "data_url": reverse("coordination:map_json", kwargs={"org_slug": org.slug}),
+            "team_url": reverse(
+                "coordination:team", kwargs={"org_slug": org.slug, "team_slug": "SLUG"}
+            ),
+            "dep_url": reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": 0}),
+        },
+    )
+
+
+@org_view
+def map_json(request):
+    org = request.org
+    team_id = _int(request.GET.get("team"))
+    if team_id is not None and not Team.objects.for_org(org).filter(pk=team_id).exists():
+        team_id = None
+    states = [s for s in request.GET.getlist("state") if s in State.values] or None
+    mode = "initiatives" if request.GET.get("mode") == "initiatives" else "teams"
+    data = queries.map_elements(org, mode=mode, team_id=team_id, states=states)
+    return JsonResponse(data)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
