@@ -30,7 +30,7 @@ class Problem:
     def where(self) -> str:
         place = self.file
         if self.line:
-            place += f":{self.line}"
+            place += f":{self.line}" if place else f"line {self.line}"
         if self.path:
             place += f" {self.path}" if place else self.path
         return place or "(input)"

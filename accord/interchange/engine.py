@@ -1,0 +1,479 @@
+"""Organization as code: read a file, validate all of it, plan, apply in one transaction.
+
+The file is a mapping of sections (teams, people, memberships, …); each section is a list of
+items matched to existing objects by a stable key (a slug, an e-mail, an external id), never
+by database id. Each section is handled by a `Kind` (see kinds_*.py).
+
+* `read(source)` parses safely and validates every item (types, unknown keys, references,
+  duplicates, cycles) into a `Desired` state, collecting problems instead of raising.
+* `plan(org, desired)` compares it with the organization: what would be created, changed,
+  removed (removal only for sections present in the file).
+* `apply(...)` runs the plan through each app's services (actor None = Accord), in one
+  transaction. Each change runs in its own savepoint: in non-strict mode a refused change is
+  reported and skipped; in strict mode any problem rolls everything back. Applying the same
+  file twice plans nothing the second time, so records no events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from accord.core.errors import ServiceError
+from accord.interchange import safeyaml
+from accord.interchange.fields import F, Invalid
+from accord.interchange.report import Problem, Report, short
+from accord.org.models import Organization
+
+FORMAT_VERSION = 1
+MAX_ITEMS = 200_000
+
+
+class Fatal(Exception):
+    """The file as a whole cannot be used (not YAML, too big, wrong version…)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.why)
+        self.problem = problem
+
+
+class Aborted(Exception):
+    """Strict mode met a problem: everything was rolled back."""
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class Item:
+    key: str
+    data: dict[str, Any]  # canonical values, defaults filled in
+    path: str  # e.g. teams[3]
+    line: int | None = None
+
+
+@dataclass
+class Change:
+    section: str
+    key: str
+    action: str  # create, update, remove
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (before, after)
+    path: str = ""
+    line: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "key": self.key,
+            "action": self.action,
+            "fields": {k: {"before": b, "after": a} for k, (b, a) in self.fields.items()},
+        }
+
+
+class Kind:
+    """One section of the file. Subclasses say how to read, compare and write it."""
+
+    section = ""
+    noun = ""  # one item, e.g. "team"
+    title = ""  # for docs and the schema
+    fields: tuple[F, ...] = ()
+    key_fields: tuple[str, ...] = ("slug",)
+    removal_verb = "remove"
+    remove_first = False  # remove before creating (e.g. to free allocation)
+
+    def key_of(self, data: dict[str, Any]) -> str:
+        return "/".join(str(data[f]).lower() for f in self.key_fields)
+
+    def existing(self, org: Organization | None) -> dict[str, tuple[Any, dict[str, Any]]]:
+        """key -> (object, its canonical data) for what the organization holds now."""
+        raise NotImplementedError
+
+    def check(self, ctx: Context, items: list[Item]) -> None:
+        """Checks across items of this section (cycles, totals); call ctx.skip on failures."""
+
+    def upsert(self, ctx: Context, changes: list[Change]) -> None:
+        for change in changes:
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    def write(self, ctx: Context, change: Change) -> None:
+        raise NotImplementedError
+
+    def remove_all(self, ctx: Context, changes: list[Change]) -> None:
+        for change in changes:
+            ctx.run(change, lambda c=change: self.remove(ctx, c))
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        raise NotImplementedError
+
+    def removable(self, key: str, data: dict[str, Any]) -> bool:
+        """Whether an object missing from the file counts as to be removed."""
+        return True
+
+    def export_items(self, org: Organization) -> Iterable[dict[str, Any]]:
+        for _key, (_obj, data) in sorted(self.existing(org).items()):
+            yield data
+
+
+def field_by_name(kind: Kind, name: str) -> F:
+    return next(f for f in kind.fields if f.name == name)
+
+
+def compact(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
+    """The item as written to a file: fields at their default are left out."""
+    out = {}
+    for f in kind.fields:
+        value = data.get(f.name)
+        if f.required or f.name in kind.key_fields or value != f.default:
+            if not (value in (None, [], "") and not f.required):
+                out[f.name] = value
+    return out
+
+
+# --- reading and validating -------------------------------------------------------------
+
+
+@dataclass
+class Desired:
+    sections: dict[str, list[Item]] = field(default_factory=dict)  # present sections only
+    skipped: dict[str, set[str]] = field(default_factory=dict)  # keys of invalid items
+    organization: dict[str, Any] = field(default_factory=dict)
+    report: Report = field(default_factory=Report)
+
+
+class Context:
+    """What validation and application share: the org, the problems, resolved objects."""
+
+    def __init__(self, org: Organization | None, kinds: list[Kind], *, strict: bool = False):
+        self.org = org
+        self.kinds = kinds
+        self.strict = strict
+        self.report = Report()
+        self.desired: Desired | None = None
+        self.existing: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
+        self.objects: dict[str, dict[str, Any]] = {}  # section -> key -> model instance
+        self.failed: dict[str, set[str]] = {}  # section -> keys whose write was refused
+        self.done: list[Change] = []
+
+    # references
+    def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
+        if section not in self.existing:
+            kind = next(k for k in self.kinds if k.section == section)
+            self.existing[section] = kind.existing(self.org)
+        return self.existing[section]
+
+    def available(self, section: str) -> set[str]:
+        """Keys a reference to `section` may name once the file is applied."""
+        assert self.desired is not None
+        items = self.desired.sections.get(section)
+        existing = set(self.existing_of(section))
+        if items is None:
+            return existing
+        skipped = self.desired.skipped.get(section, set())
+        return {i.key for i in items} | (skipped & existing)
+
+    def obj(self, section: str, key: str) -> Any:
+        """The model instance for `key` (created earlier in this run, or existing)."""
+        key = key.lower()
+        found = self.objects.get(section, {}).get(key)
+        if found is not None:
+            return found
+        pair = self.existing_of(section).get(key)
+        if pair is None or key in self.failed.get(section, set()):
+            raise ServiceError(f"{_noun(self.kinds, section)} {key!r} does not exist.")
+        return pair[0]
+
+    def remember(self, section: str, key: str, obj: Any) -> None:
+        self.objects.setdefault(section, {})[key.lower()] = obj
+
+    def skip(self, section: str, item: Item, path: str, value: Any, why: str, kind: str) -> None:
+        assert self.desired is not None
+        self.report.add(kind, why, path=path, line=item.line, value=value)
+        items = self.desired.sections[section]
+        if item in items:
+            items.remove(item)
+        self.desired.skipped.setdefault(section, set()).add(item.key)
+
+    # running one write
+    def run(self, change: Change, write: Callable[[], None]) -> None:
+        try:
+            with transaction.atomic():
+                write()
+        except (ServiceError, ProtectedError, RestrictedError, IntegrityError) as exc:
+            why = getattr(exc, "message", None) or _db_error(exc)
+            self.report.add(
+                "refused",
+                f"Could not {change.action} {_noun(self.kinds, change.section)} "
+                f"{change.key!r}: {why}",
+                path=change.path,
+                line=change.line,
+                value=change.key,
+            )
+            self.failed.setdefault(change.section, set()).add(change.key)
+            if self.strict:
+                raise Aborted(why) from None
+        else:
+            self.done.append(change)
+
+
+def _noun(kinds: list[Kind], section: str) -> str:
+    return next((k.noun for k in kinds if k.section == section), section)
+
+
+def _db_error(exc: Exception) -> str:
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return "other things still refer to it."
+    return "the database refused it."
+
+
+def parse(source: bytes | str, *, max_bytes: int = safeyaml.MAX_BYTES) -> dict[str, Any]:
+    try:
+        loaded = safeyaml.load(source, max_bytes=max_bytes)
+    except safeyaml.YamlRefused as exc:
+        raise Fatal(Problem(kind=exc.code, why=exc.message, line=exc.line)) from None
+    data = loaded.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise Fatal(
+            Problem(kind="wrong_type", why="The file must be a mapping of sections.", line=1)
+        )
+    if loaded.duplicates:
+        line, key = loaded.duplicates[0]
+        raise Fatal(
+            Problem(
+                kind="duplicate_key",
+                why=f"The key {key!r} appears twice in one mapping; say it once.",
+                line=line,
+                value=short(key),
+            )
+        )
+    return data
+
+
+def read(ctx: Context, data: dict[str, Any]) -> Desired:
+    """Validate every item of every section; what is invalid is reported and left out."""
+    desired = Desired(report=ctx.report)
+    ctx.desired = desired
+    known = {k.section for k in ctx.kinds}
+    version = data.get("accord", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise Fatal(
+            Problem(
+                kind="version",
+                why=f"This file is format {version!r}; this Accord reads format {FORMAT_VERSION}.",
+                path="accord",
+                line=safeyaml.line_of(data, "accord"),
+            )
+        )
+    for key, value in data.items():
+        if key in ("accord",):
+            continue
+        if key == "organization":
+            if isinstance(value, dict) and set(value) <= {"name", "slug"}:
+                desired.organization = {k: str(v) for k, v in value.items() if v is not None}
+            else:
+                ctx.report.add(
+                    "wrong_type",
+                    "`organization` must be a mapping with name (and slug); ignored.",
+                    path="organization",
+                    line=safeyaml.line_of(data, key),
+                )
+            continue
+        if key not in known:
+            ctx.report.add(
+                "unknown_key",
+                f"Unknown section; expected one of {', '.join(sorted(known))}.",
+                path=str(key),
+                line=safeyaml.line_of(data, key),
+                value=key,
+            )
+            continue
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            ctx.report.add(
+                "wrong_type",
+                f"A section must be a list of items, not {type(value).__name__}; section skipped.",
+                path=str(key),
+                line=safeyaml.line_of(data, key),
+            )
+            continue
+        if len(value) > MAX_ITEMS:
+            raise Fatal(Problem(kind="too_large", why=f"More than {MAX_ITEMS} items.", path=key))
+        desired.sections[key] = []
+    for kind in ctx.kinds:
+        if kind.section in desired.sections:
+            _read_section(ctx, kind, data[kind.section] or [])
+    for kind in ctx.kinds:
+        if kind.section in desired.sections:
+            check_refs(ctx, kind)
+            kind.check(ctx, desired.sections[kind.section])
+    return desired
+
+
+def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:
+    assert ctx.desired is not None
+    items = ctx.desired.sections[kind.section]
+    seen: dict[str, str] = {}
+    names = {f.name for f in kind.fields}
+    for i, raw in enumerate(raw_items):
+        path = f"{kind.section}[{i}]"
+        line = safeyaml.line_of(raw_items, i)
+        if not isinstance(raw, dict):
+            ctx.report.add(
+                "wrong_type",
+                f"Each item must be a mapping of fields, not {type(raw).__name__}; skipped.",
+                path=path,
+                line=line,
+                value=raw,
+            )
+            continue
+        bad = False
+        for name in raw:
+            if name not in names:
+                ctx.report.add(
+                    "unknown_key",
+                    f"Unknown field {name!r}; expected {', '.join(f.name for f in kind.fields)}. "
+                    "Item skipped.",
+                    path=f"{path}.{name}",
+                    line=safeyaml.line_of(raw, name),
+                    value=name,
+                )
+                bad = True
+        data: dict[str, Any] = {}
+        for f in kind.fields:
+            try:
+                data[f.name] = f.clean(raw.get(f.name))
+            except Invalid as exc:
+                ctx.report.add(
+                    "invalid_value",
+                    f"{f.name} {exc}; item skipped.",
+                    path=f"{path}.{f.name}",
+                    line=safeyaml.line_of(raw, f.name) or line,
+                    value=raw.get(f.name) if raw.get(f.name) is not None else "",
+                )
+                bad = True
+        if bad:
+            _skip_key(ctx, kind, data)
+            continue
+        key = kind.key_of(data)
+        if key in seen:
+            ctx.report.add(
+                "duplicate",
+                f"{kind.noun.capitalize()} {key!r} is already described at {seen[key]}; "
+                "this one was skipped.",
+                path=path,
+                line=line,
+                value=key,
+            )
+            continue
+        seen[key] = path
+        items.append(Item(key=key, data=data, path=path, line=line))
+
+
+def _skip_key(ctx: Context, kind: Kind, data: dict[str, Any]) -> None:
+    """Remember the key of an invalid item (when readable) so it is not taken as removed."""
+    assert ctx.desired is not None
+    try:
+        key = kind.key_of({f: data[f] for f in kind.key_fields})
+    except (KeyError, TypeError):
+        return
+    ctx.desired.skipped.setdefault(kind.section, set()).add(key)
+
+
+def check_refs(ctx: Context, kind: Kind) -> None:
+    """Every reference names something that will exist; repeat until nothing changes, since
+    skipping one item may break another's reference."""
+    assert ctx.desired is not None
+    ref_fields = [f for f in kind.fields if f.ref]
+    changed = True
+    while changed:
+        changed = False
+        for item in list(ctx.desired.sections[kind.section]):
+            for f in ref_fields:
+                value = item.data.get(f.name)
+                values = value if isinstance(value, list) else [value]
+                available = ctx.available(f.ref)
+                for v in values:
+                    if v is not None and str(v).lower() not in available:
+                        ctx.skip(
+                            kind.section,
+                            item,
+                            f"{item.path}.{f.name}",
+                            v,
+                            f"{f.name} refers to {_noun(ctx.kinds, f.ref)} {v!r}, which is "
+                            "neither in the file (or was skipped) nor in the organization; "
+                            "item skipped.",
+                            "missing_reference",
+                        )
+                        changed = True
+                        break
+                else:
+                    continue
+                break
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def diff(ctx: Context) -> list[Change]:
+    assert ctx.desired is not None
+    changes: list[Change] = []
+    for kind in ctx.kinds:
+        items = ctx.desired.sections.get(kind.section)
+        if items is None:
+            continue
+        existing = ctx.existing_of(kind.section)
+        wanted = set()
+        for item in items:
+            wanted.add(item.key)
+            current = existing.get(item.key)
+            if current is None:
+                changes.append(
+                    Change(
+                        kind.section,
+                        item.key,
+                        "create",
+                        {k: (None, v) for k, v in item.data.items()},
+                        item.path,
+                        item.line,
+                    )
+                )
+                continue
+            delta = {
+                name: (current[1].get(name), value)
+                for name, value in item.data.items()
+                if current[1].get(name) != value
+            }
+            if delta:
+                changes.append(
+                    Change(kind.section, item.key, "update", delta, item.path, item.line)
+                )
+        skipped = ctx.desired.skipped.get(kind.section, set())
+        for key, (_obj, data) in existing.items():
+            if key not in wanted and key not in skipped and kind.removable(key, data):
+                changes.append(Change(kind.section, key, "remove", {}, kind.section))
+    return changes
+
+
+# --- applying ---------------------------------------------------------------------------
+
+
+def execute(ctx: Context, changes: list[Change]) -> None:
+    by_section: dict[str, list[Change]] = {}
+    for change in changes:
+        by_section.setdefault(change.section, []).append(change)
+    for kind in ctx.kinds:
+        mine = by_section.get(kind.section, [])
+        if kind.remove_first:
+            kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
+        kind.upsert(ctx, [c for c in mine if c.action != "remove"])
+    for kind in reversed(ctx.kinds):
+        mine = by_section.get(kind.section, [])
+        if not kind.remove_first:
+            kind.remove_all(ctx, [c for c in mine if c.action == "remove"])

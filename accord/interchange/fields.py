@@ -1,0 +1,237 @@
+"""The fields of the organization file: one table per kind, read by the validator, the JSON
+Schema generator and the documentation, so the three cannot disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+KEY = re.compile(r"^[-a-zA-Z0-9_.:/@]+$")
+
+
+class Invalid(ValueError):
+    """A value that cannot be taken; the message says why."""
+
+
+@dataclass(frozen=True)
+class F:
+    name: str
+    type: str  # str, text, slug, key, email, int, number, bool, date, timezone, rrule, list
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    max_length: int = 200
+    minimum: float | None = None
+    maximum: float | None = None
+    ref: str = ""  # section this field refers to, by key
+    items: str = "str"  # for lists: type of each item
+    doc: str = ""
+
+    def clean(self, value: Any) -> Any:
+        """The value in canonical form, or Invalid."""
+        if value is None:
+            if self.required:
+                raise Invalid("is required")
+            return self.default
+        if self.type == "list":
+            if not isinstance(value, list):
+                raise Invalid(f"must be a list, not {_type_name(value)}")
+            if len(value) > 1000:
+                raise Invalid("has more than 1000 items")
+            item_field = F(self.name, self.items, required=True, max_length=self.max_length)
+            out = []
+            for i, item in enumerate(value):
+                try:
+                    out.append(item_field.clean(item))
+                except Invalid as exc:
+                    raise Invalid(f"item {i + 1} {exc}") from None
+            return out
+        return _CLEAN[self.type](self, value)
+
+
+def _type_name(value: Any) -> str:
+    for kind, name in (
+        (dict, "a mapping"),
+        (list, "a list"),
+        (bool, "true/false"),
+        (int, "a number"),
+        (float, "a number"),
+        (str, "text"),
+    ):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _str(f: F, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Invalid(f"must be text, not {_type_name(value)}")
+    text = str(value).strip()
+    if f.required and not text:
+        raise Invalid("must not be empty")
+    if len(text) > f.max_length:
+        raise Invalid(f"is too long ({len(text)} characters, at most {f.max_length})")
+    if f.choices and text not in f.choices:
+        raise Invalid(f"must be one of {', '.join(f.choices)}")
+    return text
+
+
+def _text(f: F, value: Any) -> str:
+    return _str(F(f.name, "str", f.required, max_length=max(f.max_length, 20_000)), value)
+
+
+def _slug(f: F, value: Any) -> str:
+    text = _str(f, value)
+    if text and not SLUG.match(text):
+        raise Invalid("may hold only letters, digits, - and _")
+    return text
+
+
+def _key(f: F, value: Any) -> str:
+    text = _str(f, value)
+    if text and not KEY.match(text):
+        raise Invalid("may hold only letters, digits and - _ . : / @")
+    return text
+
+
+def _email(f: F, value: Any) -> str:
+    text = _str(f, value)
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise Invalid("is not an e-mail address") from None
+    return text
+
+
+def _int(f: F, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(f"must be a whole number, not {_type_name(value)}")
+    if isinstance(value, float) and not value.is_integer():
+        raise Invalid("must be a whole number")
+    return int(_range(f, value))
+
+
+def _number(f: F, value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(f"must be a number, not {_type_name(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Invalid("must be a finite number")
+    value = _range(f, value)
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _range(f: F, value: float) -> float:
+    if f.minimum is not None and value < f.minimum:
+        raise Invalid(f"must be at least {f.minimum:g}")
+    if f.maximum is not None and value > f.maximum:
+        raise Invalid(f"must be at most {f.maximum:g}")
+    return value
+
+
+def _bool(f: F, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false, not {_type_name(value)}")
+    return value
+
+
+def _date(f: F, value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise Invalid("must be a date written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise Invalid("is not a day of the calendar") from None
+
+
+def _timezone(f: F, value: Any) -> str:
+    text = _str(f, value)
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise Invalid("is not a time zone; use an IANA name such as Europe/Paris") from None
+    return text
+
+
+def _rrule(f: F, value: Any) -> str:
+    text = _str(f, value)
+    from dateutil.rrule import rrulestr
+
+    try:
+        rrulestr(text, dtstart=dt.datetime(2020, 1, 1))
+    except (ValueError, TypeError) as exc:
+        raise Invalid(f"is not an RFC 5545 rule ({exc})") from None
+    return text
+
+
+def _time(f: F, value: Any) -> str:
+    text = _str(f, value)
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        raise Invalid("must be a time of day written HH:MM")
+    return f"{int(m[1]):02d}:{m[2]}"
+
+
+_CLEAN = {
+    "str": _str,
+    "text": _text,
+    "slug": _slug,
+    "key": _key,
+    "email": _email,
+    "int": _int,
+    "number": _number,
+    "bool": _bool,
+    "date": _date,
+    "timezone": _timezone,
+    "rrule": _rrule,
+    "time": _time,
+}
+
+
+def json_schema_of(f: F) -> dict[str, Any]:
+    """The JSON Schema of one field."""
+    base: dict[str, Any]
+    if f.type == "list":
+        base = {"type": "array", "items": json_schema_of(F(f.name, f.items, required=True))}
+        base.pop("description", None)
+    elif f.type in ("int",):
+        base = {"type": "integer"}
+    elif f.type == "number":
+        base = {"type": "number"}
+    elif f.type == "bool":
+        base = {"type": "boolean"}
+    else:
+        base = {"type": "string"}
+        if f.type == "date":
+            base["format"] = "date"
+        elif f.type == "email":
+            base["format"] = "email"
+        elif f.type in ("slug",):
+            base["pattern"] = SLUG.pattern
+        elif f.type == "time":
+            base["pattern"] = r"^\d{1,2}:\d{2}$"
+        if f.type not in ("date", "timezone", "rrule", "time"):
+            base["maxLength"] = max(f.max_length, 20_000) if f.type == "text" else f.max_length
+        if f.choices:
+            base["enum"] = list(f.choices)
+    if f.minimum is not None:
+        base["minimum"] = f.minimum
+    if f.maximum is not None:
+        base["maximum"] = f.maximum
+    if not f.required:
+        base = {"anyOf": [base, {"type": "null"}]} if f.default is None else base
+        if f.default is not None:
+            base["default"] = f.default
+    if f.doc:
+        base["description"] = f.doc
+    return base

@@ -1,0 +1,295 @@
+"""Teams (a tree, by slug), people (by e-mail) and memberships (team + person)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.core.errors import ServiceError
+from accord.interchange.engine import Change, Context, Item, Kind, check_refs
+from accord.interchange.fields import F
+from accord.org import services
+from accord.org.models import Membership, MembershipRole, Person, Role, Team
+
+
+class Teams(Kind):
+    section = "teams"
+    noun = "team"
+    title = "Teams: a tree; each names its parent by slug."
+    key_fields = ("slug",)
+    fields = (
+        F("slug", "slug", required=True, max_length=80, doc="Stable key of the team."),
+        F("name", "str", required=True, doc="Display name."),
+        F("parent", "slug", max_length=80, ref="teams", doc="Slug of the parent team."),
+        F("description", "text", default=""),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        teams = list(Team.objects.for_org(org).order_by("id"))
+        slugs = {t.id: t.slug for t in teams}
+        return {
+            t.slug.lower(): (
+                t,
+                {
+                    "slug": t.slug,
+                    "name": t.name,
+                    "parent": slugs.get(t.parent_id),
+                    "description": t.description,
+                },
+            )
+            for t in teams
+        }
+
+    def check(self, ctx: Context, items: list[Item]) -> None:
+        parents = {i.key: (i.data["parent"] or "").lower() or None for i in items}
+        for item in list(items):
+            seen, current = {item.key}, parents.get(item.key)
+            while current is not None and current in parents and current not in seen:
+                seen.add(current)
+                current = parents.get(current)
+            if current == item.key:
+                ctx.skip(
+                    "teams",
+                    item,
+                    f"{item.path}.parent",
+                    item.data["parent"],
+                    f"Team {item.key!r} would be inside itself (a cycle through its parent "
+                    f"{item.data['parent']!r}); item skipped.",
+                    "cycle",
+                )
+        check_refs(ctx, self)  # children of a skipped team lose their parent too
+
+    def export_items(self, org):
+        existing = self.existing(org)
+        children: dict[str | None, list[dict[str, Any]]] = {}
+        for _obj, data in existing.values():
+            parent = (data["parent"] or "").lower() or None
+            children.setdefault(parent, []).append(data)
+        out, stack = [], sorted(children.get(None, []), key=lambda d: d["slug"], reverse=True)
+        while stack:
+            data = stack.pop()
+            out.append(data)
+            stack.extend(
+                sorted(
+                    children.get(data["slug"].lower(), []), key=lambda d: d["slug"], reverse=True
+                )
+            )
+        return out
+
+    def upsert(self, ctx: Context, changes: list[Change]) -> None:
+        # Parents before children, in the tree the file describes, so no move makes a cycle.
+        assert ctx.desired is not None
+        order = {i.key: n for n, i in enumerate(_topological(ctx.desired.sections["teams"]))}
+        for change in sorted(changes, key=lambda c: order.get(c.key, 0)):
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if "parent" in after:
+            after["parent"] = ctx.obj("teams", after["parent"]) if after["parent"] else None
+        if change.action == "create":
+            team = services.create_team(ctx.org, None, **after)
+            ctx.remember("teams", change.key, team)
+        else:
+            team = ctx.obj("teams", change.key)
+            services.update_team(ctx.org, None, team, **after)
+
+    def remove_all(self, ctx: Context, changes: list[Change]) -> None:
+        # Leaves first.
+        parents = {t.id: t.parent_id for t in (ctx.obj("teams", c.key) for c in changes)}
+
+        def depth(team_id):
+            d = 0
+            while parents.get(team_id):
+                team_id, d = parents[team_id], d + 1
+            return d
+
+        for change in sorted(changes, key=lambda c: -depth(ctx.obj("teams", c.key).id)):
+            ctx.run(change, lambda c=change: self.remove(ctx, c))
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        team = Team.objects.get(pk=ctx.obj("teams", change.key).pk)
+        for membership in Membership.objects.filter(team=team).select_related("team"):
+            services.remove_membership(ctx.org, None, membership)
+        services.delete_team(ctx.org, None, team)
+
+
+def _topological(items: list[Item]) -> list[Item]:
+    by_key = {i.key: i for i in items}
+    done: set[str] = set()
+    out: list[Item] = []
+    for item in items:
+        chain = []
+        current: Item | None = item
+        while current is not None and current.key not in done and current not in chain:
+            chain.append(current)
+            parent = (current.data.get("parent") or "").lower()
+            current = by_key.get(parent)
+        for node in reversed(chain):
+            done.add(node.key)
+            out.append(node)
+    return out
+
+
+class People(Kind):
+    section = "people"
+    noun = "person"
+    title = "People, matched by e-mail. A person missing from the file is deactivated."
+    key_fields = ("email",)
+    removal_verb = "deactivate"
+    fields = (
+        F("email", "email", required=True, doc="Stable key of the person (case-insensitive)."),
+        F("name", "str", required=True),
+        F("title", "str", default=""),
+        F("role", "str", default=Role.MEMBER.value, choices=tuple(Role.values)),
+        F("timezone", "timezone", default="UTC", doc="IANA time zone, e.g. Europe/Paris."),
+        F("active", "bool", default=True),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        out = {}
+        for p in Person.objects.for_org(org).exclude(email="").order_by("id"):
+            out.setdefault(
+                p.email.lower(),
+                (
+                    p,
+                    {
+                        "email": p.email,
+                        "name": p.name,
+                        "title": p.title,
+                        "role": p.role,
+                        "timezone": p.timezone,
+                        "active": p.is_active,
+                    },
+                ),
+            )
+        return out
+
+    def removable(self, key, data) -> bool:
+        return bool(data["active"])
+
+    def check(self, ctx: Context, items: list[Item]) -> None:
+        admins = [i for i in items if i.data["role"] == Role.ADMIN and i.data["active"]]
+        if items and not admins and ctx.existing_of("people"):
+            ctx.report.add(
+                "no_admin",
+                "The file leaves the organization without an active admin; the people section "
+                "was not applied.",
+                path="people",
+            )
+            ctx.desired.skipped.setdefault("people", set()).update(i.key for i in items)
+            ctx.desired.sections["people"] = []
+            ctx.desired.skipped["people"] |= set(ctx.existing_of("people"))
+
+    def upsert(self, ctx: Context, changes: list[Change]) -> None:
+        # Grant admin before taking it away, so the organization always keeps one.
+        def order(c: Change) -> int:
+            role = c.fields.get("role", (None, None))[1]
+            return 0 if c.action == "create" or role == Role.ADMIN else 1
+
+        for change in sorted(changes, key=order):
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if "active" in after:
+            after["is_active"] = after.pop("active")
+        if change.action == "create":
+            active = after.pop("is_active", True)
+            person = services.add_person(ctx.org, None, **after)
+            if not active:
+                services.update_person(ctx.org, None, person, is_active=False)
+            ctx.remember("people", change.key, person)
+        else:
+            services.update_person(ctx.org, None, ctx.obj("people", change.key), **after)
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        services.update_person(ctx.org, None, ctx.obj("people", change.key), is_active=False)
+
+
+class Memberships(Kind):
+    section = "memberships"
+    noun = "membership"
+    remove_first = True
+    title = "Who is in which team, as lead or member, with a share of their time."
+    key_fields = ("team", "person")
+    fields = (
+        F("team", "slug", required=True, max_length=80, ref="teams"),
+        F("person", "email", required=True, ref="people", doc="E-mail of the person."),
+        F("role", "str", default=MembershipRole.MEMBER.value, choices=tuple(MembershipRole.values)),
+        F("allocation", "int", default=100, minimum=0, maximum=100, doc="Percent of their time."),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        out = {}
+        rows = (
+            Membership.objects.for_org(org)
+            .select_related("team", "person")
+            .exclude(person__email="")
+            .order_by("id")
+        )
+        for m in rows:
+            data = {
+                "team": m.team.slug,
+                "person": m.person.email,
+                "role": m.role,
+                "allocation": m.allocation,
+            }
+            out[self.key_of(data)] = (m, data)
+        return out
+
+    def check(self, ctx: Context, items: list[Item]) -> None:
+        totals: dict[str, int] = {}
+        for item in list(items):
+            person = item.data["person"].lower()
+            total = totals.get(person, 0) + item.data["allocation"]
+            if total > 100:
+                ctx.skip(
+                    "memberships",
+                    item,
+                    f"{item.path}.allocation",
+                    item.data["allocation"],
+                    f"{item.data['person']} would be allocated {total}% in all (at most 100%); "
+                    "item skipped.",
+                    "over_allocated",
+                )
+                continue
+            totals[person] = total
+
+    def upsert(self, ctx: Context, changes: list[Change]) -> None:
+        # Free time before giving it: removals (done first), lowered allocations, the rest.
+        def order(c: Change) -> int:
+            if c.action == "update":
+                before, after = c.fields.get("allocation", (0, 0))
+                return 0 if (after or 0) <= (before or 0) else 1
+            return 2
+
+        for change in sorted(changes, key=order):
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action == "create":
+            team = ctx.obj("teams", after.pop("team"))
+            person = ctx.obj("people", after.pop("person"))
+            services.add_membership(ctx.org, None, person=person, team=team, **after)
+        else:
+            membership = ctx.obj("memberships", change.key)
+            for name in ("team", "person"):
+                if name in after:
+                    raise ServiceError(f"The {name} of a membership is its key.")
+            services.update_membership(ctx.org, None, membership, **after)
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        membership = ctx.obj("memberships", change.key)
+        if Membership.objects.filter(pk=membership.pk).exists():
+            services.remove_membership(ctx.org, None, membership)
+
+
+def people_kinds() -> list[Kind]:
+    return [Teams(), People(), Memberships()]

@@ -1,0 +1,35 @@
+"""`accord plan FILE`: what applying an organization file would create, change and remove."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accord.interchange import services
+from accord.interchange.management.commands._common import read_source, write_json
+
+
+class Command(BaseCommand):
+    help = "Show what applying an organization file would create, change and remove."
+    apply = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the organization file (YAML)")
+        parser.add_argument("--org", help="slug of the organization (created if missing)")
+        parser.add_argument("--strict", action="store_true", help="any problem aborts")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        parser.add_argument("--report", metavar="FILE.json", help="also write a JSON report")
+        parser.add_argument("--quiet", action="store_true", help="counts only, not each change")
+
+    def handle(self, *args, **opts):
+        source = read_source(opts["file"])
+        run = services.apply_file if self.apply else services.plan_file
+        outcome = run(source, org_slug=opts.get("org") or "", strict=opts["strict"])
+        write_json(opts.get("report"), outcome.as_json())
+        if opts["json"]:
+            self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))
+        else:
+            self.stdout.write(outcome.as_text(verbose=not opts["quiet"]))
+        if not outcome.ok:
+            raise CommandError("Nothing was changed.")

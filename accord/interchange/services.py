@@ -1,0 +1,201 @@
+"""Plan, apply and export organization files. The CLI, the API and the upload page call these.
+
+outcome = plan_file(source, org_slug="acme")             # changes nothing
+outcome = apply_file(source, org_slug="acme", strict=True)
+for chunk in export_yaml(org): ...                       # streams the same format
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from accord.interchange import engine
+from accord.interchange.engine import Aborted, Change, Context, Fatal, Kind, compact
+from accord.interchange.report import Problem, Report
+from accord.org.models import Organization
+
+
+def all_kinds() -> list[Kind]:
+    """Every section of the file, in the order they are applied."""
+    from accord.interchange.kinds_org import people_kinds
+
+    kinds = people_kinds()
+    try:
+        from accord.interchange.kinds_pillars import pillar_kinds
+    except ImportError:  # pragma: no cover - pillars not installed
+        return kinds
+    return kinds + pillar_kinds()
+
+
+@dataclass
+class Outcome:
+    org: Organization | None
+    changes: list[Change] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    applied: bool = False  # True when the changes are in the database
+    fatal: Problem | None = None  # the file could not be used at all
+    aborted: bool = False  # strict mode met a problem; nothing was written
+    creates_org: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.fatal is None and not self.aborted
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, Counter] = {}
+        for change in self.changes:
+            out.setdefault(change.section, Counter())[change.action] += 1
+        return {s: {a: c[a] for a in ("create", "update", "remove")} for s, c in out.items()}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "organization": self.org.slug if self.org else None,
+            "applied": self.applied,
+            "aborted": self.aborted,
+            "fatal": self.fatal.__dict__ if self.fatal else None,
+            "creates_organization": self.creates_org,
+            "counts": self.counts(),
+            "changes": [c.as_json() for c in self.changes],
+            "report": self.report.as_json(),
+        }
+
+    def as_text(self, *, verbose: bool = True) -> str:
+        lines: list[str] = []
+        if self.fatal:
+            lines.append(f"error: {self.fatal.as_text()}")
+            lines.append("Nothing was changed.")
+            return "\n".join(lines)
+        if self.creates_org:
+            lines.append("+ organization (created)")
+        if verbose:
+            for c in self.changes:
+                sign = {"create": "+", "update": "~", "remove": "-"}[c.action]
+                detail = ""
+                if c.action == "update":
+                    detail = (
+                        " ("
+                        + ", ".join(f"{k}: {b!r} → {a!r}" for k, (b, a) in c.fields.items())
+                        + ")"
+                    )
+                lines.append(f"{sign} {c.section} {c.key}{detail}")
+        counts = self.counts()
+        if counts:
+            for section, n in counts.items():
+                lines.append(
+                    f"{section}: {n['create']} to create, {n['update']} to change, "
+                    f"{n['remove']} to remove"
+                )
+        else:
+            lines.append("No changes.")
+        if self.report:
+            lines.append("")
+            lines.append("Problems:")
+            lines.append(self.report.as_text())
+        if self.aborted:
+            lines.append("Strict mode: aborted on the problems above; nothing was changed.")
+        elif self.applied:
+            lines.append("Applied.")
+        return "\n".join(lines)
+
+
+def _run(
+    source: bytes | str,
+    *,
+    org: Organization | None,
+    org_slug: str,
+    strict: bool,
+    dry_run: bool,
+    kinds: list[Kind] | None = None,
+) -> Outcome:
+    kinds = kinds or all_kinds()
+    if org is None and org_slug:
+        org = Organization.objects.filter(slug=org_slug).first()
+    try:
+        data = engine.parse(source)
+        ctx = Context(org, kinds, strict=strict)
+        desired = engine.read(ctx, data)
+    except Fatal as exc:
+        return Outcome(org, fatal=exc.problem)
+    slug = org_slug or desired.organization.get("slug", "")
+    if org is None and not slug:
+        ctx.report.add("no_organization", "Say which organization (--org SLUG).", path="")
+        return Outcome(None, report=ctx.report, aborted=True)
+    outcome = Outcome(org, report=ctx.report, creates_org=org is None)
+    if strict and ctx.report:
+        outcome.aborted = True
+        return outcome
+    changes = engine.diff(ctx)
+    try:
+        with transaction.atomic():
+            if ctx.org is None:
+                from accord.org.services import create_organization
+
+                ctx.org = create_organization(desired.organization.get("name") or slug, slug)
+                outcome.org = ctx.org
+            engine.execute(ctx, changes)
+            if dry_run:
+                raise engine._DryRun
+    except Aborted:
+        outcome.aborted = True
+        outcome.changes = []
+        if outcome.creates_org:
+            outcome.org = None
+        return outcome
+    except engine._DryRun:
+        if outcome.creates_org:
+            outcome.org = None
+    outcome.changes = ctx.done
+    outcome.applied = not dry_run
+    return outcome
+
+
+def plan_file(
+    source: bytes | str, *, org: Organization | None = None, org_slug: str = "", strict=False
+) -> Outcome:
+    """What applying `source` would do, found by applying it and rolling back."""
+    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=True)
+
+
+def apply_file(
+    source: bytes | str, *, org: Organization | None = None, org_slug: str = "", strict=False
+) -> Outcome:
+    """Apply `source` in one transaction; a strict run with any problem changes nothing."""
+    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=False)
+
+
+# --- export -----------------------------------------------------------------------------
+
+HEADER = (
+    "# Accord organization file (format 1). Apply with `accord apply FILE --org SLUG`.\n"
+    "# Sections present in this file are authoritative: what they omit would be removed.\n"
+)
+
+
+def _dump(value: Any) -> str:
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
+
+
+def export_yaml(org: Organization, kinds: list[Kind] | None = None) -> Iterator[str]:
+    """The organization in the file format, as a stream of text chunks (one per item)."""
+    yield HEADER
+    yield _dump({"accord": engine.FORMAT_VERSION})
+    yield _dump({"organization": {"name": org.name, "slug": org.slug}})
+    for kind in kinds or all_kinds():
+        first = True
+        for data in kind.export_items(org):
+            if first:
+                yield f"{kind.section}:\n"
+                first = False
+            yield _dump([compact(kind, data)])
+        if first:
+            yield f"{kind.section}: []\n"
+
+
+def export_text(org: Organization) -> str:
+    return "".join(export_yaml(org))
