@@ -170,7 +170,9 @@ def _may_edit_decision(actor: Person | None, d: Decision) -> None:
     )
 
 
-def _clean_decision(org: Organization, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+def _clean_decision(
+    org: Organization, data: dict[str, Any], *, not_before: dt.date | None = None
+) -> dict[str, Any]:
     out = dict(data)
     if "question" in out:
         out["question"] = require_text(out["question"], "question", max_length=300)
@@ -196,7 +198,8 @@ def _clean_decision(org: Organization, data: dict[str, Any], *, creating: bool) 
     for name in ("decide_by", "revisit_on"):
         if name in out:
             out[name] = _date(out[name], name)
-    if out.get("decide_by") and out["decide_by"] < _today():
+    not_before = not_before or _today()
+    if out.get("decide_by") and out["decide_by"] < not_before:
         raise ServiceError(
             f"The decide-by date {out['decide_by'].isoformat()} is in the past.",
             fields={"decide_by": ["Choose today or a later date."]},
@@ -227,9 +230,11 @@ def create_decision(
     """Open a decision. Only question and approver are required.
 
     `links` are (target_type "app.model", target_id, label) tuples.
-    `opened_at` backdates the opening (importers and the demo).
+    `opened_at` backdates the opening (importers and the demo); the decide-by date may
+    not be before the day it was opened.
     """
     _writer(actor, "open decisions")
+    opened_at = opened_at or timezone.now()
     data = _clean_decision(
         org,
         {
@@ -243,15 +248,13 @@ def create_decision(
             "revisit_on": revisit_on,
             "revisit_trigger": revisit_trigger,
         },
-        creating=True,
+        not_before=timezone.localdate(opened_at),
     )
     contributors = _people(org, contributors, "contributors")
     informed = _people(org, informed, "informed")
     teams = _teams(org, teams, "teams")
     links = [_clean_link(t, i, label) for t, i, label in (links or [])]
-    d = Decision.objects.create(
-        org=org, created_by=actor, opened_at=opened_at or timezone.now(), **data
-    )
+    d = Decision.objects.create(org=org, created_by=actor, opened_at=opened_at, **data)
     d.contributors.set(contributors)
     d.informed.set(informed)
     d.teams.set(teams)
@@ -293,7 +296,7 @@ def update_decision(
     # An unchanged decide-by date that has since passed is not a new mistake.
     if "decide_by" in changes and _date(changes["decide_by"], "decide_by") == d.decide_by:
         changes.pop("decide_by")
-    data = _clean_decision(org, changes, creating=False)
+    data = _clean_decision(org, changes)
     roles_before: dict[str, Any] = {}
     roles_after: dict[str, Any] = {}
     for name, values, field in (
