@@ -52,7 +52,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"accord: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (reads and checks the environment)
+    except ImproperlyConfigured as exc:
+        print(f"accord: {exc}. See the README's Settings section.", file=sys.stderr)
+        return 1
 
     command = COMMANDS[name][0]
     args = rest if name == "manage" else [command, *rest]
