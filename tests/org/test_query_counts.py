@@ -1,0 +1,58 @@
+"""Pages do a bounded number of queries, whatever the size of the organization."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.org.models import Membership, Person, Team
+from tests.conftest import login
+
+PAGES = [
+    "/o/acme/teams/",  # the directory: the whole tree
+    "/o/acme/teams/platform/",  # a team with every other team below it
+    "/o/acme/teams/team-005/",  # a team deep in the tree
+    "/o/acme/people/",
+    "/o/acme/",
+]
+
+
+def add_teams(cast, start: int, stop: int) -> None:
+    """Teams start..stop-1 under Platform, each the parent of the next ten, two people each."""
+    org = cast.org
+    for i in range(start, stop):
+        parent = (
+            Team.objects.get(org=org, slug=f"team-{i // 10 - 1:03d}") if i >= 10 else cast.platform
+        )
+        team = Team.objects.create(
+            org=org, name=f"Team {i:03d}", slug=f"team-{i:03d}", parent=parent
+        )
+        people = Person.objects.bulk_create(
+            [Person(org=org, name=f"Person {i:03d}{s}") for s in "ab"]
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(org=org, person=people[0], team=team, role="lead", allocation=50),
+                Membership(org=org, person=people[1], team=team, allocation=50),
+            ]
+        )
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def test_pages_do_as_many_queries_for_200_teams_as_for_10(cast):
+    client = login(cast.member)
+    add_teams(cast, 0, 10)
+    client.get("/o/acme/")  # the first request of a session does some one-off work
+    small = {url: queries_for(client, url) for url in PAGES}
+    add_teams(cast, 10, 200)
+    assert Team.objects.for_org(cast.org).count() == 202
+    large = {url: queries_for(client, url) for url in PAGES}
+    assert large == small
+    for url, n in large.items():
+        assert n <= 30, (url, n)
