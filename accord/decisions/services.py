@@ -267,7 +267,10 @@ def create_decision(
         contributors=[p.pk for p in contributors],
         informed=[p.pk for p in informed],
         teams=[t.pk for t in teams],
+        links=[f"{t}:{i}" for t, i, _ in links],
     )
+    # Only what was given: a quick record shows three lines, not twelve empty ones.
+    after = {k: v for k, v in after.items() if v not in ("", None, [])}
     activity.record(org, actor, "created", d, after=after)
     return d
 

@@ -50,6 +50,7 @@ def _pages(data):
         "/o/acme/decisions/?status=open&q=trunk",
         f"/o/acme/decisions/{d.pk}/",
         f"/o/acme/decisions/{d.pk}/edit/",
+        f"/o/acme/decisions/{d.pk}.md",
         "/o/acme/decisions/new/",
         "/o/acme/decisions/waiting/",
         "/o/acme/decisions/latency/",

@@ -1,0 +1,59 @@
+"""Recording a decision, weighing two options and deciding it as the approver, in a browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from accord import demo
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_approver_records_weighs_and_decides_a_decision(page, shot):
+    demo.load()
+    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Decisions waiting on you")).to_be_visible()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Decisions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decision log")
+    shot(page, "log")
+
+    page.get_by_role("link", name="Record a decision").click()
+    page.get_by_label("Question").fill("Do we open a pop-up store in Oslo?")
+    page.get_by_label("Approver").select_option(label="Maya Chen")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Do we open a pop-up store in Oslo?")
+
+    add = page.get_by_role("form", name="Add an option")
+    add.get_by_label("Option").fill("Pop-up for the winter")
+    add.get_by_label("Pros").fill("Tests the market cheaply")
+    add.get_by_label("Cons").fill("Short season")
+    add.get_by_role("button", name="Add option").click()
+    expect(page.get_by_role("status")).to_contain_text("Pop-up for the winter")
+
+    page.get_by_text("Add an option", exact=True).click()
+    add = page.get_by_role("form", name="Add an option")
+    add.get_by_label("Option").fill("Wait for the distributor")
+    add.get_by_label("Pros").fill("No lease")
+    add.get_by_role("button", name="Add option").click()
+    options = page.locator(".option")
+    expect(options).to_have_count(2)
+    shot(page, "options")
+
+    decide = page.get_by_role("form", name="Decide")
+    decide.get_by_label("Outcome").fill("A pop-up for the winter season.")
+    decide.get_by_label("Rationale").fill("Cheapest way to learn.")
+    decide.get_by_role("button", name="Decide").click()
+    expect(page.locator(".pagehead .tag").first).to_have_text("Decided")
+    expect(page.get_by_role("form", name="Decide")).to_have_count(0)
+    shot(page, "decided")
+
+    page.get_by_role("link", name="Decision log").first.click()
+    page.get_by_label("Search").fill("Oslo")
+    page.get_by_role("button", name="Filter").click()
+    row = page.get_by_role("row").filter(has_text="Do we open a pop-up store in Oslo?")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Decided")
+    shot(page, "in-log")
