@@ -128,9 +128,9 @@ def compact(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for f in kind.fields:
         value = data.get(f.name)
-        if f.required or f.name in kind.key_fields or value != f.default:
-            if not (value in (None, [], "") and not f.required):
-                out[f.name] = value
+        keep = value != f.default and value not in (None, [], "")
+        if f.required or f.name in kind.key_fields or keep:
+            out[f.name] = value
     return out
 
 
@@ -141,6 +141,7 @@ def compact(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
 class Desired:
     sections: dict[str, list[Item]] = field(default_factory=dict)  # present sections only
     skipped: dict[str, set[str]] = field(default_factory=dict)  # keys of invalid items
+    unkeyed: set[str] = field(default_factory=set)  # sections with items of unknown key
     organization: dict[str, Any] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
 
@@ -325,6 +326,7 @@ def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:
         path = f"{kind.section}[{i}]"
         line = safeyaml.line_of(raw_items, i)
         if not isinstance(raw, dict):
+            ctx.desired.unkeyed.add(kind.section)
             ctx.report.add(
                 "wrong_type",
                 f"Each item must be a mapping of fields, not {type(raw).__name__}; skipped.",
@@ -382,6 +384,7 @@ def _skip_key(ctx: Context, kind: Kind, data: dict[str, Any]) -> None:
     try:
         key = kind.key_of({f: data[f] for f in kind.key_fields})
     except (KeyError, TypeError):
+        ctx.desired.unkeyed.add(kind.section)
         return
     ctx.desired.skipped.setdefault(kind.section, set()).add(key)
 
@@ -455,6 +458,15 @@ def diff(ctx: Context) -> list[Change]:
                     Change(kind.section, item.key, "update", delta, item.path, item.line)
                 )
         skipped = ctx.desired.skipped.get(kind.section, set())
+        if kind.section in ctx.desired.unkeyed:
+            ctx.report.add(
+                "removals_withheld",
+                f"Some {kind.section} could not be read well enough to know which they are, so "
+                f"no {kind.noun} is removed.",
+                path=kind.section,
+                action="ignored",
+            )
+            continue
         for key, (_obj, data) in existing.items():
             if key not in wanted and key not in skipped and kind.removable(key, data):
                 changes.append(Change(kind.section, key, "remove", {}, kind.section))

@@ -80,7 +80,8 @@ class Teams(Kind):
     def upsert(self, ctx: Context, changes: list[Change]) -> None:
         # Parents before children, in the tree the file describes, so no move makes a cycle.
         assert ctx.desired is not None
-        order = {i.key: n for n, i in enumerate(_topological(ctx.desired.sections["teams"]))}
+        tree = _topological(ctx.desired.sections.get("teams", []))
+        order = {item.key: n for n, item in enumerate(tree)}
         for change in sorted(changes, key=lambda c: order.get(c.key, 0)):
             ctx.run(change, lambda c=change: self.write(ctx, c))
 

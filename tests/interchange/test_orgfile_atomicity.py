@@ -1,0 +1,81 @@
+"""Strict mode and failures mid-apply leave the database exactly as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.core.errors import ServiceError
+from accord.interchange import services
+from accord.org import services as org_services
+from accord.org.models import Membership
+
+from .helpers import ORG_FILE, dump
+
+
+def test_strict_with_one_bad_row_leaves_the_database_byte_for_byte_unchanged(cast):
+    services.apply_file(ORG_FILE, org_slug="initech")
+    before = dump()
+    bad = ORG_FILE.replace("name: Operations", "name: Ops").replace(
+        "allocation: 40", "allocation: 400"
+    )
+    outcome = services.apply_file(bad, org_slug="initech", strict=True)
+    assert outcome.aborted and not outcome.applied
+    assert [p.path for p in outcome.report.problems] == ["memberships[1].allocation"]
+    assert dump() == before
+
+
+def test_strict_aborts_when_the_file_would_leave_no_admin(cast):
+    services.apply_file(ORG_FILE, org_slug="initech")
+    before = dump()
+    changed = ORG_FILE.replace("role: admin", "role: member")
+    outcome = services.apply_file(changed, org_slug="initech", strict=True)
+    assert outcome.aborted
+    assert outcome.report.problems[0].kind == "no_admin"
+    assert dump() == before
+
+
+def _refuse_second_membership(monkeypatch):
+    calls = {"n": 0}
+    real = org_services.add_membership
+
+    def refuse(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ServiceError("Refused for the test.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(org_services, "add_membership", refuse)
+
+
+def test_strict_rolls_everything_back_when_a_service_refuses_one_change(db, monkeypatch):
+    _refuse_second_membership(monkeypatch)
+    before = dump()
+    outcome = services.apply_file(ORG_FILE, org_slug="initech", strict=True)
+    assert outcome.aborted and not outcome.applied
+    assert "Refused for the test." in outcome.report.problems[0].why
+    assert dump() == before
+
+
+def test_without_strict_a_refused_change_is_reported_and_the_rest_applied(db, monkeypatch):
+    _refuse_second_membership(monkeypatch)
+    outcome = services.apply_file(ORG_FILE, org_slug="initech")
+    assert outcome.applied
+    assert [p.kind for p in outcome.report.problems] == ["refused"]
+    assert Membership.objects.filter(org__slug="initech").count() == 2
+
+
+def test_a_failure_in_the_middle_of_applying_writes_nothing(db, monkeypatch):
+    calls = {"n": 0}
+    real = org_services.add_membership
+
+    def crash_on_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("killed")  # like a process dying mid-apply
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(org_services, "add_membership", crash_on_second)
+    before = dump()
+    with pytest.raises(SystemExit):
+        services.apply_file(ORG_FILE, org_slug="initech")
+    assert dump() == before
