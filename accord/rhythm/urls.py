@@ -1,9 +1,24 @@
 from django.urls import path
 
-from accord.web.views import not_built
+from accord.rhythm import views
 
 app_name = "rhythm"
 
 urlpatterns = [
-    path("", not_built, {"pillar": "rhythm"}, name="index"),
+    path("", views.my_week, name="index"),
+    path("settings/", views.my_settings, name="settings"),
+    path("cadences/", views.cadence_list, name="cadences"),
+    path("cadences/new/", views.cadence_new, name="cadence_new"),
+    path("cadences/<int:cadence_id>/", views.cadence_detail, name="cadence"),
+    path("cadences/<int:cadence_id>/edit/", views.cadence_edit, name="cadence_edit"),
+    path("cadences/<int:cadence_id>/<str:key>/", views.meeting, name="meeting"),
+    path("cadences/<int:cadence_id>/<str:key>/checkin/", views.checkin, name="checkin"),
+    path("cadences/<int:cadence_id>/<str:key>/move/", views.occurrence_change, name="occurrence"),
+    path("cadences/<int:cadence_id>/<str:key>/ics/", views.meeting_ics, name="meeting_ics"),
+    path(
+        "cadences/<int:cadence_id>/<str:key>/<str:action>/",
+        views.meeting_action,
+        name="meeting_action",
+    ),
+    path("teams/<slug:team_slug>/", views.team_rhythm, name="team"),
 ]

@@ -1,0 +1,719 @@
+"""API for cadences, occurrences, check-ins, meetings and their minutes, scorecards and feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
+from accord.core.errors import ServiceError
+from accord.org.models import Person, Team
+from accord.rhythm import ical, queries, recurrence, services
+from accord.rhythm.models import (
+    Cadence,
+    CadenceKind,
+    CheckIn,
+    GoalRule,
+    Measurable,
+    MeasurableValue,
+    Meeting,
+    OwedBy,
+    Scope,
+)
+from accord.rhythm.templates_catalog import TEMPLATES
+
+router = Router(tags=["Rhythm"])
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class SectionIO(Schema):
+    key: str = Field("", max_length=40)
+    title: str = Field(..., min_length=1, max_length=200)
+    source: str = "none"
+    minutes: int = Field(5, ge=0, le=600)
+
+
+class TemplateOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    rrule: str
+    time: dt.time
+    duration_minutes: int
+    scope: str
+    description: str
+    sections: list[SectionIO]
+
+
+class CadenceOut(Schema):
+    id: int
+    name: str
+    kind: CadenceKind
+    template: str
+    scope: Scope
+    team_id: int | None
+    team_ids: list[int]
+    owner_id: int | None
+    extra_participant_ids: list[int]
+    rrule: str
+    start_date: dt.date
+    time: dt.time
+    duration_minutes: int
+    timezone: str
+    agenda: list[SectionIO]
+    checkin_owed_by: OwedBy
+    window_opens_hours: int
+    late_after_hours: int
+    is_active: bool
+    version: int
+
+    @staticmethod
+    def resolve_team_ids(obj: Cadence) -> list[int]:
+        return [t.pk for t in obj.teams.all()]
+
+    @staticmethod
+    def resolve_extra_participant_ids(obj: Cadence) -> list[int]:
+        return [p.pk for p in obj.extra_participants.all()]
+
+
+class CadenceIn(Schema):
+    template: str | None = Field(None, description="Start from a template; fields given win.")
+    name: str = Field("", max_length=200)
+    kind: CadenceKind | None = None
+    scope: Scope | None = None
+    team_id: int | None = None
+    team_ids: list[int] = []
+    owner_id: int | None = None
+    extra_participant_ids: list[int] = []
+    rrule: str | None = Field(None, max_length=300, examples=["FREQ=WEEKLY;BYDAY=MO"])
+    start_date: dt.date | None = None
+    time: dt.time | None = None
+    duration_minutes: int | None = Field(None, ge=1, le=1440)
+    timezone: str = Field("UTC", max_length=64)
+    agenda: list[SectionIO] | None = None
+    checkin_owed_by: OwedBy | None = None
+    window_opens_hours: int | None = Field(None, ge=0, le=336)
+    late_after_hours: int | None = Field(None, ge=0, le=336)
+
+
+class CadencePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: CadenceKind | None = None
+    rrule: str | None = Field(None, max_length=300)
+    start_date: dt.date | None = None
+    time: dt.time | None = None
+    duration_minutes: int | None = Field(None, ge=1, le=1440)
+    timezone: str | None = Field(None, max_length=64)
+    agenda: list[SectionIO] | None = None
+    checkin_owed_by: OwedBy | None = None
+    window_opens_hours: int | None = Field(None, ge=0, le=336)
+    late_after_hours: int | None = Field(None, ge=0, le=336)
+    is_active: bool | None = None
+    owner_id: int | None = None
+
+
+class OccurrenceOut(Schema):
+    key: str
+    original_start: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    local_start: dt.datetime
+    timezone: str
+    moved: bool
+    cancelled: bool
+
+
+class MoveIn(Schema):
+    new_start: dt.datetime | None = Field(None, description="Omit with cancel=true.")
+    cancel: bool = False
+    note: str = Field("", max_length=300)
+
+
+class CheckInIn(Schema):
+    key_results: dict[int, float] = {}
+    objectives: dict[int, str] = Field({}, description="on_track / at_risk / off_track or 1-10")
+    initiatives: dict[int, str] = {}
+    measurables: dict[int, float] = {}
+    highlights: str = Field("", max_length=5000)
+    blockers: str = Field("", max_length=5000)
+    blocker_team_id: int | None = None
+
+
+class CheckInOut(Schema):
+    id: int
+    cadence_id: int
+    person_id: int
+    occurrence: str
+    occurrence_start: dt.datetime
+    due_at: dt.datetime
+    submitted_at: dt.datetime | None
+    status: str
+    highlights: str
+    blockers: str
+    blocker_team_id: int | None
+    updates: dict[str, Any]
+    version: int
+
+    @staticmethod
+    def resolve_occurrence(obj: CheckIn) -> str:
+        return obj.occurrence_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class AttendanceOut(Schema):
+    person_id: int
+    present: bool
+    rating: int | None
+
+
+class HeadlineOut(Schema):
+    id: int
+    text: str
+    author_id: int | None
+    cascade_to: list[int]
+
+    @staticmethod
+    def resolve_cascade_to(obj) -> list[int]:
+        return [t.pk for t in obj.cascade_to.all()]
+
+
+class MeetingOut(Schema):
+    id: int
+    cadence_id: int
+    occurrence: str
+    scheduled_start: dt.datetime
+    status: str
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    agenda: list[dict[str, Any]]
+    carried_in: list[dict[str, Any]]
+    notes: dict[str, str]
+    done_items: list[str]
+    summary: str
+    version: int
+
+    @staticmethod
+    def resolve_occurrence(obj: Meeting) -> str:
+        return obj.key
+
+    @staticmethod
+    def resolve_agenda(obj: Meeting) -> list[dict]:
+        return obj.agenda_snapshot
+
+
+class MinutesOut(MeetingOut):
+    attendance: list[AttendanceOut]
+    headlines: list[HeadlineOut]
+    action_item_ids: list[int]
+    decision_ids: list[int]
+    average_rating: float | None
+
+
+class NotesIn(Schema):
+    section: str = Field(..., min_length=1, max_length=40)
+    text: str = Field("", max_length=20000)
+
+
+class AttendanceIn(Schema):
+    person_id: int
+    present: bool
+
+
+class ActionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    owner_id: int
+    due_on: dt.date | None = None
+
+
+class HeadlineIn(Schema):
+    text: str = Field(..., min_length=1, max_length=500)
+    cascade_to: list[int] = []
+
+
+class FinishIn(Schema):
+    ratings: dict[int, int] = Field({}, description="person id -> rating 1-10")
+    summary: str = Field("", max_length=10000)
+
+
+class MeasurableOut(Schema):
+    id: int
+    team_id: int
+    name: str
+    owner_id: int | None
+    unit: str
+    goal_rule: GoalRule
+    goal_low: float | None
+    goal_high: float | None
+    version: int
+
+
+class MeasurableIn(Schema):
+    team_id: int
+    name: str = Field(..., min_length=1, max_length=200)
+    goal_rule: GoalRule
+    goal_low: float | None = None
+    goal_high: float | None = None
+    owner_id: int | None = None
+    unit: str = Field("", max_length=30)
+
+
+class ValueIn(Schema):
+    week: dt.date = Field(..., description="Any day of the week; stored on its Monday.")
+    value: float
+
+
+class ValueOut(Schema):
+    measurable_id: int
+    week_start: dt.date
+    value: float
+    source: str
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _cadence(request, cadence_id: int) -> Cadence:
+    return get_or_404(queries.cadences(org_of(request), active_only=False), cadence_id, "cadence")
+
+
+def _occ_out(o: recurrence.Occurrence, tz: str) -> OccurrenceOut:
+    return OccurrenceOut(
+        key=o.key,
+        original_start=o.original_start,
+        start=o.start,
+        end=o.end,
+        local_start=o.local_start(tz),
+        timezone=tz,
+        moved=o.moved,
+        cancelled=o.cancelled,
+    )
+
+
+def _sections(sections: list[SectionIO] | None) -> list[dict] | None:
+    return None if sections is None else [s.model_dump() for s in sections]
+
+
+# --- templates and cadences ----------------------------------------------------------------
+
+
+@router.get("/rhythm/templates", response=list[TemplateOut], summary="Well-known rhythms")
+def list_templates(request):
+    return [
+        TemplateOut(
+            slug=t.slug,
+            name=t.name,
+            kind=t.kind,
+            rrule=t.rrule,
+            time=t.time,
+            duration_minutes=t.duration_minutes,
+            scope=t.scope,
+            description=t.description,
+            sections=[SectionIO(**s) for s in t.sections],
+        )
+        for t in TEMPLATES.values()
+    ]
+
+
+@router.get("/rhythm/cadences", response=list[CadenceOut], summary="List cadences")
+@paginate
+def list_cadences(request, team_id: int | None = None, kind: CadenceKind | None = None):
+    org = org_of(request)
+    qs = queries.cadences(org, active_only=False).order_by("name", "id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if team_id is not None:
+        team = get_or_404(Team.objects.for_org(org), team_id, "team")
+        ids = {c.pk for c in queries.team_cadences(org, team)}
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+@router.post("/rhythm/cadences", response={201: CadenceOut}, summary="Create a cadence")
+def create_cadence(request, payload: CadenceIn):
+    org, actor = org_of(request), actor_of(request)
+    teams = Team.objects.for_org(org)
+    people = Person.objects.for_org(org)
+    common: dict[str, Any] = {
+        "team": ref(teams, payload.team_id, "team_id", "team"),
+        "teams": [ref(teams, t, "team_ids", "team") for t in payload.team_ids],
+        "owner": ref(people, payload.owner_id, "owner_id", "person"),
+        "extra_participants": [
+            ref(people, p, "extra_participant_ids", "person") for p in payload.extra_participant_ids
+        ],
+        "timezone_name": payload.timezone,
+    }
+    data = payload.model_dump(
+        exclude_unset=True,
+        exclude={
+            "template",
+            "team_id",
+            "team_ids",
+            "owner_id",
+            "extra_participant_ids",
+            "timezone",
+        },
+    )
+    if payload.agenda is not None:
+        data["agenda"] = _sections(payload.agenda)
+    if payload.template:
+        if not data.get("name"):
+            data.pop("name", None)
+        cadence = services.create_cadence_from_template(
+            org,
+            actor,
+            payload.template,
+            start_date=data.pop("start_date", None),
+            **common,
+            **data,
+        )
+    else:
+        missing = [f for f in ("name", "rrule", "time") if not data.get(f)]
+        if missing:
+            raise ServiceError(
+                f"Give {', '.join(missing)} or a template.",
+                fields={f: ["Required without a template."] for f in missing},
+            )
+        cadence = services.create_cadence(org, actor, **common, **data)
+    return 201, queries.cadences(org, active_only=False).get(pk=cadence.pk)
+
+
+@router.get("/rhythm/cadences/{cadence_id}", response=CadenceOut, summary="Get a cadence")
+def get_cadence(request, cadence_id: int):
+    return _cadence(request, cadence_id)
+
+
+@router.patch("/rhythm/cadences/{cadence_id}", response=CadenceOut, summary="Change a cadence")
+def update_cadence(request, cadence_id: int, payload: CadencePatch):
+    org = org_of(request)
+    cadence = _cadence(request, cadence_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "owner_id" in data:
+        data["owner"] = ref(Person.objects.for_org(org), data.pop("owner_id"), "owner_id", "person")
+    if "agenda" in data:
+        data["agenda"] = _sections(payload.agenda)
+    services.update_cadence(
+        org, actor_of(request), cadence, expected_version=if_match(request), **data
+    )
+    return _cadence(request, cadence_id)
+
+
+@router.get(
+    "/rhythm/cadences/{cadence_id}/occurrences",
+    response=list[OccurrenceOut],
+    summary="Occurrences between two instants (computed, at most 366 days)",
+)
+def list_occurrences(
+    request,
+    cadence_id: int,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    tz: str = "",
+    include_cancelled: bool = True,
+):
+    cadence = _cadence(request, cadence_id)
+    start = start or timezone.now()
+    end = end or start + dt.timedelta(days=31)
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ServiceError("Give start and end with a time zone offset, e.g. Z.")
+    if not start < end <= start + dt.timedelta(days=366):
+        raise ServiceError("end must be after start, at most 366 days later.")
+    tz = tz or actor_of(request).timezone
+    recurrence.zone(tz, "tz")
+    occs = queries.occurrences_of(cadence, start, end, include_cancelled=include_cancelled)
+    return [_occ_out(o, tz) for o in occs]
+
+
+@router.post(
+    "/rhythm/cadences/{cadence_id}/occurrences/{key}/move",
+    response=OccurrenceOut,
+    summary="Move or cancel one occurrence (the rule is kept)",
+)
+def move_occurrence(request, cadence_id: int, key: str, payload: MoveIn):
+    org, actor = org_of(request), actor_of(request)
+    cadence = _cadence(request, cadence_id)
+    original = recurrence.parse_key(key)
+    if payload.cancel:
+        services.cancel_occurrence(org, actor, cadence, original, note=payload.note)
+    else:
+        if payload.new_start is None:
+            raise ServiceError("Give new_start or cancel.", fields={"new_start": ["Required."]})
+        services.move_occurrence(
+            org, actor, cadence, original, payload.new_start, note=payload.note
+        )
+    cadence = _cadence(request, cadence_id)
+    occs = queries.occurrences_of(
+        cadence,
+        original - dt.timedelta(days=400),
+        original + dt.timedelta(days=400),
+        include_cancelled=True,
+    )
+    found = next(o for o in occs if o.original_start == original)
+    return _occ_out(found, actor.timezone)
+
+
+@router.get("/rhythm/cadences/{cadence_id}/adherence", summary="Adherence over 12 occurrences")
+def cadence_adherence(request, cadence_id: int) -> dict:
+    cadence = _cadence(request, cadence_id)
+    [a] = queries.adherence(org_of(request), [cadence])
+    return a.as_dict()
+
+
+# --- check-ins -----------------------------------------------------------------------------
+
+
+@router.get("/rhythm/checkins", response=list[CheckInOut], summary="List check-ins")
+@paginate
+def list_checkins(
+    request, cadence_id: int | None = None, person_id: int | None = None, status: str = ""
+):
+    qs = CheckIn.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
+    if cadence_id is not None:
+        qs = qs.filter(cadence_id=cadence_id)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@router.post(
+    "/rhythm/cadences/{cadence_id}/occurrences/{key}/checkin",
+    response={201: CheckInOut},
+    summary="Submit (or update) my check-in for an occurrence",
+)
+def submit_checkin(request, cadence_id: int, key: str, payload: CheckInIn):
+    org = org_of(request)
+    cadence = _cadence(request, cadence_id)
+    checkin = services.submit_checkin(
+        org,
+        actor_of(request),
+        cadence,
+        recurrence.parse_key(key),
+        key_results=payload.key_results,
+        objectives=payload.objectives,
+        initiatives=payload.initiatives,
+        measurables=payload.measurables,
+        highlights=payload.highlights,
+        blockers=payload.blockers,
+        blocker_team=ref(
+            Team.objects.for_org(org), payload.blocker_team_id, "blocker_team_id", "team"
+        ),
+    )
+    return 201, checkin
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def _meeting(request, meeting_id: int) -> Meeting:
+    return get_or_404(
+        Meeting.objects.for_org(org_of(request)).select_related("cadence"), meeting_id, "meeting"
+    )
+
+
+def _minutes(org, meeting: Meeting) -> dict:
+    from accord.rhythm import links
+
+    avg, _ = queries.ratings_of(meeting)
+    data = MeetingOut.from_orm(meeting).model_dump()
+    data["attendance"] = list(meeting.attendance.values("person_id", "present", "rating"))
+    data["headlines"] = [HeadlineOut.from_orm(h).model_dump() for h in meeting.headlines.all()]
+    data["action_item_ids"] = [a.pk for a in links.meeting_action_items(org, [meeting.pk])]
+    data["decision_ids"] = [d.pk for d in links.meeting_decisions(org, meeting.pk)]
+    data["average_rating"] = avg
+    return data
+
+
+@router.get("/rhythm/meetings", response=list[MeetingOut], summary="List meetings")
+@paginate
+def list_meetings(request, cadence_id: int | None = None, status: str = ""):
+    qs = Meeting.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
+    if cadence_id is not None:
+        qs = qs.filter(cadence_id=cadence_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@router.post(
+    "/rhythm/cadences/{cadence_id}/occurrences/{key}/meeting",
+    response=MeetingOut,
+    summary="The meeting of an occurrence (created on first use)",
+)
+def open_meeting(request, cadence_id: int, key: str):
+    cadence = _cadence(request, cadence_id)
+    return services.open_meeting(
+        org_of(request), actor_of(request), cadence, recurrence.parse_key(key)
+    )
+
+
+@router.get(
+    "/rhythm/meetings/{meeting_id}", response=MinutesOut, summary="A meeting and its minutes"
+)
+def get_meeting(request, meeting_id: int):
+    return _minutes(org_of(request), _meeting(request, meeting_id))
+
+
+@router.get(
+    "/rhythm/meetings/{meeting_id}/live-agenda",
+    summary="The agenda as it would be built now from live data",
+)
+def live_agenda(request, meeting_id: int) -> list[dict]:
+    from accord.rhythm import agenda
+
+    m = _meeting(request, meeting_id)
+    return agenda.build(org_of(request), m.cadence, m)
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/start", response=MinutesOut, summary="Start: freeze the agenda"
+)
+def start_meeting(request, meeting_id: int):
+    org = org_of(request)
+    m = services.start_meeting(org, actor_of(request), _meeting(request, meeting_id))
+    return _minutes(org, m)
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/notes", response=MinutesOut, summary="Notes of a section"
+)
+def meeting_notes(request, meeting_id: int, payload: NotesIn):
+    org = org_of(request)
+    m = services.save_notes(
+        org, actor_of(request), _meeting(request, meeting_id), payload.section, payload.text
+    )
+    return _minutes(org, m)
+
+
+@router.post("/rhythm/meetings/{meeting_id}/attendance", response=MinutesOut, summary="Attendance")
+def meeting_attendance(request, meeting_id: int, payload: AttendanceIn):
+    org = org_of(request)
+    m = _meeting(request, meeting_id)
+    person = ref(Person.objects.for_org(org), payload.person_id, "person_id", "person")
+    services.set_attendance(org, actor_of(request), m, person, payload.present)
+    return _minutes(org, m)
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/action-items",
+    response={201: dict},
+    summary="Record an action item (owned by the decisions pillar)",
+)
+def meeting_action_item(request, meeting_id: int, payload: ActionIn):
+    org = org_of(request)
+    owner = ref(Person.objects.for_org(org), payload.owner_id, "owner_id", "person")
+    item = services.add_action_item(
+        org,
+        actor_of(request),
+        _meeting(request, meeting_id),
+        title=payload.title,
+        owner=owner,
+        due_on=payload.due_on,
+    )
+    return 201, {"id": item.pk, "title": item.title, "owner_id": owner.pk, "due_on": item.due_on}
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/headlines", response={201: HeadlineOut}, summary="Headline"
+)
+def meeting_headline(request, meeting_id: int, payload: HeadlineIn):
+    org = org_of(request)
+    teams = [ref(Team.objects.for_org(org), t, "cascade_to", "team") for t in payload.cascade_to]
+    h = services.add_headline(
+        org, actor_of(request), _meeting(request, meeting_id), payload.text, cascade_to=teams
+    )
+    return 201, h
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/finish", response=MinutesOut, summary="Finish with ratings"
+)
+def finish_meeting(request, meeting_id: int, payload: FinishIn):
+    org = org_of(request)
+    m = services.finish_meeting(
+        org,
+        actor_of(request),
+        _meeting(request, meeting_id),
+        ratings=payload.ratings,
+        summary=payload.summary,
+    )
+    return _minutes(org, m)
+
+
+# --- scorecard -----------------------------------------------------------------------------
+
+
+@router.get("/rhythm/measurables", response=list[MeasurableOut], summary="Scorecard measurables")
+@paginate
+def list_measurables(request, team_id: int | None = None):
+    qs = Measurable.objects.for_org(org_of(request)).filter(is_active=True).order_by("id")
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs
+
+
+@router.post("/rhythm/measurables", response={201: MeasurableOut}, summary="Add a measurable")
+def create_measurable(request, payload: MeasurableIn):
+    org = org_of(request)
+    m = services.create_measurable(
+        org,
+        actor_of(request),
+        team=ref(Team.objects.for_org(org), payload.team_id, "team_id", "team"),
+        owner=ref(Person.objects.for_org(org), payload.owner_id, "owner_id", "person"),
+        name=payload.name,
+        goal_rule=payload.goal_rule,
+        goal_low=payload.goal_low,
+        goal_high=payload.goal_high,
+        unit=payload.unit,
+    )
+    return 201, m
+
+
+@router.put(
+    "/rhythm/measurables/{measurable_id}/values",
+    response=ValueOut,
+    summary="Push a weekly value (from another system)",
+)
+def put_value(request, measurable_id: int, payload: ValueIn):
+    org = org_of(request)
+    m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
+    row = services.record_measurable_value(
+        org, actor_of(request), m, week_start=payload.week, value=payload.value, source="api"
+    )
+    return row
+
+
+@router.get(
+    "/rhythm/measurables/{measurable_id}/values",
+    response=list[ValueOut],
+    summary="Weekly values, newest first",
+)
+@paginate
+def list_values(request, measurable_id: int):
+    org = org_of(request)
+    m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
+    return MeasurableValue.objects.filter(measurable=m).order_by("-week_start")
+
+
+# --- calendar feeds (secret URL, no token header: calendar clients cannot send one) --------
+
+
+@router.get(
+    "/rhythm/calendar/{token}.ics",
+    auth=None,
+    summary="iCalendar feed (secret URL; 404 once revoked)",
+    include_in_schema=True,
+)
+def calendar_feed(request, token: str):
+    feed = ical.active_feed(token)
+    if feed is None:
+        raise Http404("No such calendar feed.")
+    response = HttpResponse(ical.feed_body(feed), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,122 @@
+"""Forms of the rhythm pages. Validation of meaning lives in the services; these only parse."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from accord.org.models import Person, Team
+from accord.rhythm.models import CadenceKind, ChatFlavor, GoalRule, OwedBy, Scope
+from accord.rhythm.templates_catalog import template_choices
+
+TIMEZONES = sorted(zoneinfo.available_timezones())
+CONFIDENCE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(10, 0, -1)]
+
+
+class CadenceForm(forms.Form):
+    template = forms.ChoiceField(
+        choices=[("", "— none: set it up by hand —"), *template_choices()],
+        required=False,
+        help_text="Sets the rule, length and agenda; anything you fill in below wins.",
+    )
+    name = forms.CharField(max_length=200, required=False)
+    kind = forms.ChoiceField(
+        choices=[("", "— from the template —"), *CadenceKind.choices], required=False
+    )
+    scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.TEAM)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="For a set of teams."
+    )
+    rrule = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Recurrence rule",
+        help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=MONTHLY;BYDAY=1TU.",
+    )
+    time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(min_value=1, max_value=1440, required=False)
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    start_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on"
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Team.objects.for_org(org).order_by("name")
+        self.fields["team"].queryset = qs
+        self.fields["teams"].queryset = qs
+
+
+class CadenceEditForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    rrule = forms.CharField(max_length=300, label="Recurrence rule")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(min_value=1, max_value=1440)
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])
+    checkin_owed_by = forms.ChoiceField(choices=OwedBy.choices, label="Check-ins owed by")
+    window_opens_hours = forms.IntegerField(
+        min_value=0, max_value=336, label="Window opens (hours before due)"
+    )
+    late_after_hours = forms.IntegerField(
+        min_value=0, max_value=336, label="Late until (hours after due)"
+    )
+    is_active = forms.BooleanField(required=False, label="Active")
+
+
+class MoveForm(forms.Form):
+    new_start = forms.DateTimeField(
+        label="New date and time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    note = forms.CharField(max_length=300, required=False)
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Action item")
+    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+
+
+class HeadlineForm(forms.Form):
+    text = forms.CharField(max_length=500, label="Headline")
+    cascade_to = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Cascade to",
+        help_text="These teams see it in their next meeting.",
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cascade_to"].queryset = Team.objects.for_org(org).order_by("name")
+
+
+class AwayForm(forms.Form):
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Until")
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class WebhookForm(forms.Form):
+    flavor = forms.ChoiceField(choices=ChatFlavor.choices, label="Chat")
+    url = forms.URLField(max_length=500, label="Incoming-webhook URL", assume_scheme="https")
+
+
+class MeasurableForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    goal_rule = forms.ChoiceField(choices=GoalRule.choices, label="Goal")
+    goal_low = forms.DecimalField(required=False, label="Low")
+    goal_high = forms.DecimalField(required=False, label="High")
+    unit = forms.CharField(max_length=30, required=False)
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people

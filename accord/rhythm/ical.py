@@ -1,0 +1,188 @@
+"""iCalendar feeds: every cadence as one recurring event (RRULE in its own zone, EXDATE for
+cancelled occurrences, RECURRENCE-ID overrides for moved ones) plus due dates.
+
+A calendar client expanding the feed sees the same occurrences Accord computes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vRecur
+
+from accord.org.models import Membership, Organization, Person, Team
+from accord.rhythm import queries, recurrence
+from accord.rhythm.models import Cadence, CalendarFeed
+
+PRODID = "-//Accord//Operating rhythm//EN"
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _summary(cadence: Cadence) -> str:
+    return f"Check-in due: {cadence.name}" if cadence.is_checkin else cadence.name
+
+
+def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:
+    return instant.astimezone(recurrence.zone(tz_name))
+
+
+def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
+    """The recurring event of a cadence and one override per moved occurrence."""
+    schedule = cadence.schedule
+    tz = schedule.tz
+    rule = schedule.rule()
+    first_local = rule.after(schedule.dtstart_local, inc=True)
+    if first_local is None:
+        return []
+    first = recurrence.place(first_local, tz).astimezone(tz)
+    uid = f"cadence-{cadence.pk}@{org.slug}.accord"
+    length = dt.timedelta(minutes=cadence.duration_minutes)
+    base = Event()
+    base.add("uid", uid)
+    base.add("dtstamp", timezone.now())
+    base.add("summary", _summary(cadence))
+    base.add("dtstart", first)
+    base.add("duration", length)
+    base.add("rrule", vRecur.from_ical(recurrence.normalize_rule(cadence.rrule)))
+    base.add("description", f"{cadence.get_kind_display()} · {settings.SITE_URL}")
+    base.add("categories", ["Accord", cadence.get_kind_display()])
+    out = [base]
+    exceptions = list(cadence.exceptions.all())
+    cancelled = [_local(e.original_start, cadence.timezone) for e in exceptions if e.cancelled]
+    if cancelled:
+        base.add("exdate", cancelled)
+    for e in exceptions:
+        if e.cancelled or e.new_start is None:
+            continue
+        moved = Event()
+        moved.add("uid", uid)
+        moved.add("dtstamp", timezone.now())
+        moved.add("recurrence-id", _local(e.original_start, cadence.timezone))
+        moved.add("summary", _summary(cadence))
+        moved.add("dtstart", _local(e.new_start, cadence.timezone))
+        moved.add("duration", length)
+        if e.note:
+            moved.add("description", f"Moved: {e.note}")
+        out.append(moved)
+    return out
+
+
+def _due_event(uid: str, day: dt.date, summary: str, description: str = "") -> Event:
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", timezone.now())
+    ev.add("dtstart", day)
+    ev.add("dtend", day + dt.timedelta(days=1))
+    ev.add("summary", summary)
+    ev.add("transp", "TRANSPARENT")
+    if description:
+        ev.add("description", description)
+    return ev
+
+
+def due_events(
+    org: Organization, *, person: Person | None = None, team_ids: Iterable[int] = ()
+) -> list[Event]:
+    """All-day events for open action items and dependency need-by dates."""
+    from django.db.models import Q
+
+    from accord.coordination.models import ACTIVE_STATES, Dependency
+    from accord.decisions import queries as dq
+
+    team_ids = list(team_ids)
+    events = []
+    items = dq.action_items(org).filter(status="open", due_on__isnull=False)
+    items = items.filter(owner=person) if person is not None else items.filter(team_id__in=team_ids)
+    for a in items[:500]:
+        events.append(
+            _due_event(
+                f"action-{a.pk}@{org.slug}.accord",
+                a.due_on,
+                f"Due: {a.title}",
+                f"Owner: {a.owner.name}",
+            )
+        )
+    deps = (
+        Dependency.objects.for_org(org)
+        .filter(state__in=ACTIVE_STATES)
+        .filter(Q(requester_team_id__in=team_ids) | Q(provider_team_id__in=team_ids))
+        .select_related("requester_team", "provider_team")[:500]
+    )
+    for d in deps:
+        events.append(
+            _due_event(
+                f"dependency-{d.pk}@{org.slug}.accord",
+                d.need_by,
+                f"Needed by {d.requester_team.name}: {d.title}",
+                f"{d.provider_team.name} delivers to {d.requester_team.name}.",
+            )
+        )
+    return events
+
+
+def _finish(cal: Calendar) -> bytes:
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def person_feed(org: Organization, person: Person) -> bytes:
+    roster = queries.Roster.load(org)
+    cal = _calendar(f"{person.name} · {org.name}")
+    for c in queries.person_cadences(org, person, roster):
+        for ev in cadence_events(c, org):
+            cal.add_component(ev)
+    for ev in due_events(org, person=person, team_ids=roster.teams_of.get(person.pk, set())):
+        cal.add_component(ev)
+    return _finish(cal)
+
+
+def team_feed(org: Organization, team: Team) -> bytes:
+    cal = _calendar(f"{team.name} · {org.name}")
+    for c in queries.team_cadences(org, team):
+        for ev in cadence_events(c, org):
+            cal.add_component(ev)
+    for ev in due_events(org, team_ids=[team.pk]):
+        cal.add_component(ev)
+    return _finish(cal)
+
+
+def feed_body(feed: CalendarFeed) -> bytes:
+    if feed.person_id:
+        return person_feed(feed.org, feed.person)
+    return team_feed(feed.org, feed.team)
+
+
+def meeting_ics(org: Organization, cadence: Cadence, occ: recurrence.Occurrence) -> bytes:
+    cal = _calendar(cadence.name)
+    cal.add("method", "PUBLISH")
+    ev = Event()
+    ev.add("uid", f"cadence-{cadence.pk}-{occ.key}@{org.slug}.accord")
+    ev.add("dtstamp", timezone.now())
+    ev.add("summary", _summary(cadence))
+    ev.add("dtstart", _local(occ.start, cadence.timezone))
+    ev.add("dtend", _local(occ.end, cadence.timezone))
+    cal.add_component(ev)
+    return _finish(cal)
+
+
+def active_feed(token: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_related("org", "person", "team")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def person_is_member(person: Person, team: Team) -> bool:
+    return Membership.objects.filter(person=person, team=team).exists()

@@ -1,0 +1,651 @@
+"""Pages: My week, cadences, the check-in form, meetings (live agenda → run → minutes),
+a team's rhythm and one's reminder settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accord.core.errors import ServiceError
+from accord.org import permissions
+from accord.org.models import Person, Role, Team
+from accord.rhythm import agenda, ical, links, queries, recurrence, scorecard, services
+from accord.rhythm.forms import (
+    CONFIDENCE_CHOICES,
+    ActionItemForm,
+    AwayForm,
+    CadenceEditForm,
+    CadenceForm,
+    HeadlineForm,
+    MeasurableForm,
+    MoveForm,
+    WebhookForm,
+)
+from accord.rhythm.models import (
+    Away,
+    Cadence,
+    CalendarFeed,
+    ChatWebhook,
+    Measurable,
+    MeasurableValue,
+    Meeting,
+    MeetingStatus,
+    Scope,
+)
+from accord.rhythm.templates_catalog import TEMPLATES
+from accord.web.helpers import flash_error, form_error, org_view
+from accord.web.views import history_for
+
+
+def _cadence(request, cadence_id: int) -> Cadence:
+    return get_object_or_404(queries.cadences(request.org, active_only=False), pk=cadence_id)
+
+
+def _occurrence(cadence: Cadence, key: str) -> recurrence.Occurrence:
+    try:
+        original = recurrence.parse_key(key)
+    except ServiceError:
+        raise Http404("No such occurrence.") from None
+    occ = queries.occurrence(cadence, original)
+    if occ is None:
+        raise Http404("No such occurrence.")
+    return occ
+
+
+def _can_manage(person: Person, cadence: Cadence) -> bool:
+    if cadence.scope in (Scope.TEAM, Scope.SUBTREE) and cadence.team is not None:
+        return permissions.can_manage_team(person, cadence.team)
+    return person.is_active and person.has_role(Role.LEADER)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- My week -------------------------------------------------------------------------------
+
+
+@org_view
+def my_week(request):
+    org, me = request.org, request.person
+    now = timezone.now()
+    roster = queries.Roster.load(org)
+    owed = queries.owed_checkins(
+        org, me, now - dt.timedelta(days=7), now + dt.timedelta(days=7), roster=roster
+    )
+    owed = [o for o in owed if o.state != "missed" or o.checkin is not None][-10:]
+    mine = queries.person_cadences(org, me, roster)
+    upcoming = queries.meetings_between(
+        org, mine, now - dt.timedelta(hours=12), now + dt.timedelta(days=7)
+    )
+    from accord.decisions import queries as dq
+
+    due = list(dq.action_items_due(org, [me.pk], until=(now + dt.timedelta(days=7)).date())[:20])
+    return render(
+        request,
+        "rhythm/my_week.html",
+        {
+            "owed": owed,
+            "upcoming": upcoming,
+            "due": due,
+            "today": timezone.localdate(),
+            "cadences": mine,
+            "tz": me.timezone,
+        },
+    )
+
+
+# --- cadences ------------------------------------------------------------------------------
+
+
+@org_view
+def cadence_list(request):
+    org = request.org
+    cads = list(queries.cadences(org, active_only=False))
+    now = timezone.now()
+    rows = [(c, queries.next_occurrence(c, now) if c.is_active else None) for c in cads]
+    can_create = permissions.can_edit_tree(request.person) or any(
+        permissions.can_manage_team(request.person, t)
+        for t in Team.objects.for_org(org).filter(memberships__person=request.person)
+    )
+    return render(
+        request,
+        "rhythm/cadences.html",
+        {"rows": rows, "can_create": can_create, "tz": request.person.timezone},
+    )
+
+
+@org_view
+def cadence_new(request):
+    org = request.org
+    initial = {"timezone": request.person.timezone}
+    team_slug = request.GET.get("team")
+    if team_slug:
+        initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
+    if request.GET.get("template") in TEMPLATES:
+        initial["template"] = request.GET["template"]
+    form = CadenceForm(request.POST or None, org=org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        common = {
+            "team": d["team"],
+            "teams": list(d["teams"]),
+            "timezone_name": d["timezone"],
+            "start_date": d["start_date"],
+        }
+        extra = {k: d[k] for k in ("name", "kind", "rrule", "time", "duration_minutes") if d.get(k)}
+        try:
+            if d["template"]:
+                cadence = services.create_cadence_from_template(
+                    org, request.person, d["template"], scope=d["scope"], **common, **extra
+                )
+            else:
+                missing = [f for f in ("name", "rrule", "time") if not d.get(f)]
+                if missing:
+                    raise ServiceError(
+                        "Without a template, give a name, a recurrence rule and a time.",
+                        fields={f: ["Required without a template."] for f in missing},
+                    )
+                cadence = services.create_cadence(
+                    org, request.person, scope=d["scope"], **common, **extra
+                )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{cadence.name} set up.")
+            return redirect("rhythm:cadence", org_slug=org.slug, cadence_id=cadence.pk)
+    return render(
+        request, "rhythm/cadence_form.html", {"form": form, "templates": TEMPLATES.values()}
+    )
+
+
+@org_view
+def cadence_edit(request, cadence_id: int):
+    org = request.org
+    cadence = _cadence(request, cadence_id)
+    fields = (
+        "name",
+        "rrule",
+        "time",
+        "duration_minutes",
+        "timezone",
+        "checkin_owed_by",
+        "window_opens_hours",
+        "late_after_hours",
+        "is_active",
+    )
+    form = CadenceEditForm(request.POST or None, initial={f: getattr(cadence, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_cadence(
+                org,
+                request.person,
+                cadence,
+                expected_version=_int(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{cadence.name} saved.")
+            return redirect("rhythm:cadence", org_slug=org.slug, cadence_id=cadence.pk)
+    return render(request, "rhythm/cadence_edit.html", {"form": form, "cadence": cadence})
+
+
+@org_view
+def cadence_detail(request, cadence_id: int):
+    org, me = request.org, request.person
+    cadence = _cadence(request, cadence_id)
+    now = timezone.now()
+    roster = queries.Roster.load(org)
+    upcoming = queries.occurrences_of(
+        cadence, now - dt.timedelta(hours=12), now + dt.timedelta(days=120), include_cancelled=True
+    )[:8]
+    [adh] = queries.adherence(org, [cadence], now=now, roster=roster)
+    meetings = {
+        m.occurrence_start: m
+        for m in Meeting.objects.for_org(org).filter(
+            cadence=cadence,
+            occurrence_start__in=[
+                o.original_start for o in upcoming + [f.occurrence for f in adh.occurrences]
+            ],
+        )
+    }
+    people = Person.objects.for_org(org).filter(pk__in=roster.participant_ids(cadence))
+    return render(
+        request,
+        "rhythm/cadence_detail.html",
+        {
+            "cadence": cadence,
+            "upcoming": [(o, meetings.get(o.original_start)) for o in upcoming],
+            "past": [
+                (f, meetings.get(f.occurrence.original_start)) for f in reversed(adh.occurrences)
+            ],
+            "adherence": adh,
+            "participants": people.order_by("name"),
+            "tz": me.timezone,
+            "can_manage": _can_manage(me, cadence),
+            "move_form": MoveForm(),
+            "history": history_for(org, "rhythm.cadence", cadence.pk),
+        },
+    )
+
+
+@org_view
+@require_POST
+def occurrence_change(request, cadence_id: int, key: str):
+    org = request.org
+    cadence = _cadence(request, cadence_id)
+    original = _occurrence_or_cancelled(cadence, key)
+    action = request.POST.get("action", "move")
+    try:
+        if action == "cancel":
+            services.cancel_occurrence(
+                org, request.person, cadence, original, note=request.POST.get("note", "")
+            )
+            messages.success(request, "Occurrence cancelled.")
+        elif action == "restore":
+            services.restore_occurrence(org, request.person, cadence, original)
+            messages.success(request, "Occurrence restored to its usual time.")
+        else:
+            form = MoveForm(request.POST)
+            if not form.is_valid():
+                raise ServiceError("Give the new date and time.")
+            local = form.cleaned_data["new_start"].replace(tzinfo=None)
+            new_start = recurrence.place(local, recurrence.zone(cadence.timezone))
+            services.move_occurrence(
+                org, request.person, cadence, original, new_start, note=form.cleaned_data["note"]
+            )
+            messages.success(request, "Occurrence moved.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect("rhythm:cadence", org_slug=org.slug, cadence_id=cadence.pk)
+
+
+def _occurrence_or_cancelled(cadence: Cadence, key: str) -> dt.datetime:
+    try:
+        original = recurrence.parse_key(key)
+    except ServiceError:
+        raise Http404("No such occurrence.") from None
+    if not recurrence.is_rule_instant(cadence.schedule, original):
+        raise Http404("No such occurrence.")
+    return original
+
+
+@org_view
+def meeting_ics(request, cadence_id: int, key: str):
+    cadence = _cadence(request, cadence_id)
+    occ = _occurrence(cadence, key)
+    response = HttpResponse(
+        ical.meeting_ics(request.org, cadence, occ), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{cadence.pk}-{occ.key}.ics"'
+    return response
+
+
+# --- check-in ------------------------------------------------------------------------------
+
+
+@org_view
+def checkin(request, cadence_id: int, key: str):
+    org, me = request.org, request.person
+    cadence = _cadence(request, cadence_id)
+    if not cadence.is_checkin:
+        return redirect("rhythm:meeting", org_slug=org.slug, cadence_id=cadence.pk, key=key)
+    occ = _occurrence(cadence, key)
+    owned = links.owned_alignment(org, me)
+    roster = queries.Roster.load(org)
+    measurables = list(
+        Measurable.objects.for_org(org)
+        .filter(team_id__in=roster.scope_team_ids(cadence), owner=me, is_active=True)
+        .order_by("name")
+    )
+    existing = me.checkins.filter(cadence=cadence, occurrence_start=occ.original_start).first()
+    last = existing or queries.last_checkin(org, me, cadence)
+    prior = (last.updates if last else {}) or {}
+    error = None
+    if request.method == "POST":
+        p = request.POST
+        try:
+            services.submit_checkin(
+                org,
+                me,
+                cadence,
+                occ.original_start,
+                key_results={
+                    kr.pk: p[f"kr_{kr.pk}"]
+                    for kr in owned["key_results"]
+                    if p.get(f"kr_{kr.pk}", "").strip()
+                },
+                objectives={
+                    o.pk: p[f"obj_{o.pk}"] for o in owned["objectives"] if p.get(f"obj_{o.pk}")
+                },
+                initiatives={
+                    i.pk: p[f"init_{i.pk}"] for i in owned["initiatives"] if p.get(f"init_{i.pk}")
+                },
+                measurables={
+                    m.pk: p[f"m_{m.pk}"] for m in measurables if p.get(f"m_{m.pk}", "").strip()
+                },
+                highlights=p.get("highlights", ""),
+                blockers=p.get("blockers", ""),
+                blocker_team=Team.objects.for_org(org)
+                .filter(pk=_int(p.get("blocker_team")))
+                .first(),
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Check-in for {cadence.name} saved. Thank you!")
+            return redirect("rhythm:index", org_slug=org.slug)
+    from accord.alignment.models import InitiativeStatus
+
+    week = services.week_start_of(occ.local_start().date())
+    values = dict(
+        (mid, v)
+        for mid, v in MeasurableValue.objects.filter(
+            measurable__in=measurables, week_start=week
+        ).values_list("measurable_id", "value")
+    )
+    opens, late_until = cadence.window(occ)
+    return render(
+        request,
+        "rhythm/checkin.html",
+        {
+            "cadence": cadence,
+            "occ": occ,
+            "opens": opens,
+            "late_until": late_until,
+            "state": queries.checkin_status_at(cadence, occ, timezone.now()),
+            "krs": owned["key_results"],
+            "objectives": owned["objectives"],
+            "initiatives": owned["initiatives"],
+            "measurables": [
+                (m, values.get(m.pk) or prior.get("measurables", {}).get(str(m.pk), ""))
+                for m in measurables
+            ],
+            "confidence_choices": CONFIDENCE_CHOICES,
+            "initiative_statuses": InitiativeStatus.choices,
+            "existing": existing,
+            "last": last,
+            "teams": Team.objects.for_org(org).order_by("name"),
+            "error": error,
+            "post": request.POST if request.method == "POST" else None,
+            "tz": me.timezone,
+        },
+    )
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@org_view
+def meeting(request, cadence_id: int, key: str):
+    org, me = request.org, request.person
+    cadence = _cadence(request, cadence_id)
+    if cadence.is_checkin:
+        return redirect("rhythm:checkin", org_slug=org.slug, cadence_id=cadence.pk, key=key)
+    occ = _occurrence(cadence, key)
+    m = (
+        Meeting.objects.for_org(org)
+        .filter(cadence=cadence, occurrence_start=occ.original_start)
+        .first()
+    )
+    ctx = {"cadence": cadence, "occ": occ, "meeting": m, "tz": me.timezone}
+    roster = queries.Roster.load(org)
+    participants = list(
+        Person.objects.for_org(org).filter(pk__in=roster.participant_ids(cadence)).order_by("name")
+    )
+    ctx["participants"] = participants
+    ctx["is_participant"] = me.pk in {p.pk for p in participants} or me.has_role(Role.LEADER)
+    ctx["can_run"] = ctx["is_participant"] and me.has_role(Role.MEMBER)
+    if m is None or m.status == MeetingStatus.PLANNED:
+        transient = m or Meeting(
+            cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
+        )
+        ctx["sections"] = agenda.build(org, cadence, transient)
+        ctx["mode"] = "live"
+    else:
+        ctx["sections"] = m.agenda_snapshot
+        ctx["mode"] = "running" if m.status == MeetingStatus.RUNNING else "minutes"
+        ctx["attendance"] = list(m.attendance.select_related("person"))
+        ctx["headlines"] = list(m.headlines.select_related("author").prefetch_related("cascade_to"))
+        ctx["actions"] = links.meeting_action_items(org, [m.pk])
+        ctx["decisions"] = links.meeting_decisions(org, m.pk)
+        ctx["average"], ctx["rating_count"] = queries.ratings_of(m)
+        ctx["done"] = set(m.done_items)
+        ctx["action_form"] = ActionItemForm(
+            people=Person.objects.for_org(org).filter(is_active=True).order_by("name")
+        )
+        ctx["headline_form"] = HeadlineForm(org=org)
+        ctx["present"] = [a for a in ctx["attendance"] if a.present]
+        ctx["my_attendance"] = next((a for a in ctx["attendance"] if a.person_id == me.pk), None)
+    return render(request, "rhythm/meeting.html", ctx)
+
+
+@org_view
+@require_POST
+def meeting_action(request, cadence_id: int, key: str, action: str):
+    org, me = request.org, request.person
+    cadence = _cadence(request, cadence_id)
+    occ = _occurrence(cadence, key)
+    back = redirect("rhythm:meeting", org_slug=org.slug, cadence_id=cadence.pk, key=occ.key)
+    p = request.POST
+    try:
+        if action == "start":
+            m = services.open_meeting(org, me, cadence, occ.original_start)
+            services.start_meeting(org, me, m)
+            messages.success(request, "Meeting started: the agenda is frozen.")
+            return back
+        m = (
+            Meeting.objects.for_org(org)
+            .filter(cadence=cadence, occurrence_start=occ.original_start)
+            .first()
+        )
+        if m is None:
+            raise ServiceError("Start the meeting first.")
+        if action == "notes":
+            services.save_notes(org, me, m, p.get("section", ""), p.get("text", ""))
+            messages.success(request, "Notes saved.")
+        elif action == "attendance":
+            present = {int(x) for x in p.getlist("present") if x.isdigit()}
+            for a in m.attendance.select_related("person"):
+                if a.present != (a.person_id in present):
+                    services.set_attendance(org, me, m, a.person, a.person_id in present)
+            messages.success(request, "Attendance saved.")
+        elif action == "done":
+            services.mark_item_done(org, me, m, p.get("ref", ""), p.get("done") == "1")
+        elif action == "action":
+            form = ActionItemForm(p, people=Person.objects.for_org(org).filter(is_active=True))
+            if not form.is_valid():
+                raise ServiceError("Give the action item a title and an owner.")
+            item = services.add_action_item(org, me, m, **form.cleaned_data)
+            messages.success(request, f"Action item “{item.title}” recorded for {item.owner.name}.")
+        elif action == "headline":
+            form = HeadlineForm(p, org=org)
+            if not form.is_valid():
+                raise ServiceError("Write the headline first.")
+            services.add_headline(
+                org, me, m, form.cleaned_data["text"], cascade_to=form.cleaned_data["cascade_to"]
+            )
+            messages.success(request, "Headline shared.")
+        elif action == "finish":
+            ratings = {
+                int(k[7:]): v
+                for k, v in p.items()
+                if k.startswith("rating_") and k[7:].isdigit() and v
+            }
+            services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
+            messages.success(request, "Meeting finished. The minutes are below.")
+        elif action == "rate":
+            services.rate_meeting(org, me, m, p.get("rating"))
+            messages.success(request, "Thanks for rating the meeting.")
+        else:
+            raise Http404("No such action.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return back
+
+
+# --- team rhythm ---------------------------------------------------------------------------
+
+
+@org_view
+def team_rhythm(request, team_slug: str):
+    org, me = request.org, request.person
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    roster = queries.Roster.load(org)
+    cads = queries.team_cadences(org, team)
+    now = timezone.now()
+    weeks = 13 if request.GET.get("weeks") == "13" else 4
+    rows = scorecard.team_scorecards(org, [team.pk], weeks=weeks)
+    can_manage = permissions.can_manage_team(me, team)
+    people = Person.objects.for_org(org).filter(memberships__team=team).order_by("name")
+    form = MeasurableForm(people=people)
+    hook_form = WebhookForm()
+    if request.method == "POST" and can_manage:
+        what = request.POST.get("what")
+        try:
+            if what == "measurable":
+                form = MeasurableForm(request.POST, people=people)
+                if form.is_valid():
+                    services.create_measurable(org, me, team=team, **form.cleaned_data)
+                    messages.success(request, "Measurable added to the scorecard.")
+                    return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+            elif what == "value":
+                m = get_object_or_404(
+                    Measurable.objects.for_org(org), pk=_int(request.POST.get("measurable"))
+                )
+                services.record_measurable_value(
+                    org,
+                    me,
+                    m,
+                    week_start=dt.date.fromisoformat(request.POST["week"]),
+                    value=request.POST.get("value"),
+                    source="web",
+                )
+                return redirect(f"{request.path}?weeks={weeks}")
+            elif what == "webhook":
+                hook_form = WebhookForm(request.POST)
+                if hook_form.is_valid():
+                    services.add_chat_webhook(org, me, team, **hook_form.cleaned_data)
+                    messages.success(request, "Chat webhook added.")
+                    return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+            elif what == "unhook":
+                hook = get_object_or_404(
+                    ChatWebhook.objects.for_org(org), pk=_int(request.POST.get("hook")), team=team
+                )
+                services.remove_chat_webhook(org, me, hook)
+                return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+        except ServiceError as exc:
+            if what == "measurable":
+                form_error(form, exc)
+            elif what == "webhook":
+                form_error(hook_form, exc)
+            else:
+                flash_error(request, exc)
+        except ValueError:
+            messages.error(request, "That week is not a date.")
+    if request.method == "POST" and request.POST.get("what") in ("feed", "revoke"):
+        try:
+            if request.POST["what"] == "feed":
+                services.create_feed(org, me, team=team)
+            else:
+                feed = get_object_or_404(
+                    CalendarFeed.objects.for_org(org), pk=_int(request.POST.get("feed")), team=team
+                )
+                services.revoke_feed(org, me, feed)
+        except ServiceError as exc:
+            flash_error(request, exc)
+        return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+    adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now, roster=roster)}
+    return render(
+        request,
+        "rhythm/team.html",
+        {
+            "team": team,
+            "rows": [(c, queries.next_occurrence(c, now), adh[c.pk]) for c in cads],
+            "scorecard": rows,
+            "weeks": weeks,
+            "this_week": scorecard.monday(timezone.localdate()),
+            "can_manage": can_manage,
+            "form": form,
+            "hook_form": hook_form,
+            "hooks": ChatWebhook.objects.for_org(org).filter(team=team),
+            "feeds": CalendarFeed.objects.for_org(org).filter(team=team, revoked_at__isnull=True),
+            "is_member": me.pk in roster.members.get(team.pk, set()),
+            "tz": me.timezone,
+        },
+    )
+
+
+# --- my settings ---------------------------------------------------------------------------
+
+
+@org_view
+def my_settings(request):
+    org, me = request.org, request.person
+    prefs = services.notification_settings(org, me)
+    mine = queries.person_cadences(org, me)
+    away_form = AwayForm()
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "channels":
+                muted = [c for c in mine if str(c.pk) in request.POST.getlist("muted")]
+                services.set_notification_settings(
+                    org,
+                    me,
+                    me,
+                    email=bool(request.POST.get("email")),
+                    chat=bool(request.POST.get("chat")),
+                    muted=muted,
+                )
+                messages.success(request, "Reminder settings saved.")
+            elif what == "away":
+                away_form = AwayForm(request.POST)
+                if away_form.is_valid():
+                    services.set_away(org, me, me, **away_form.cleaned_data)
+                    messages.success(request, "Time off saved: no check-ins owed, no reminders.")
+                else:
+                    raise ServiceError("Give the first and last day of your time off.")
+            elif what == "unaway":
+                away = get_object_or_404(
+                    Away.objects.for_org(org), pk=_int(request.POST.get("away")), person=me
+                )
+                services.remove_away(org, me, away)
+            elif what == "feed":
+                services.create_feed(org, me, person=me)
+                messages.success(request, "Calendar feed created: subscribe to its address.")
+            elif what == "revoke":
+                feed = get_object_or_404(
+                    CalendarFeed.objects.for_org(org), pk=_int(request.POST.get("feed")), person=me
+                )
+                services.revoke_feed(org, me, feed)
+                messages.success(request, "Calendar feed revoked: its address no longer works.")
+        except ServiceError as exc:
+            if what == "away":
+                form_error(away_form, exc)
+            else:
+                flash_error(request, exc)
+        else:
+            return redirect("rhythm:settings", org_slug=org.slug)
+    muted_ids = set(prefs.muted.values_list("pk", flat=True)) if prefs.pk else set()
+    return render(
+        request,
+        "rhythm/settings.html",
+        {
+            "prefs": prefs,
+            "cadences": [(c, c.pk in muted_ids) for c in mine],
+            "away": Away.objects.for_org(org).filter(person=me, ends_on__gte=timezone.localdate()),
+            "away_form": away_form,
+            "feeds": CalendarFeed.objects.for_org(org).filter(person=me, revoked_at__isnull=True),
+        },
+    )
