@@ -25,9 +25,9 @@
   function style() {
     var s = [
       { selector: "node", style: {
-        "label": "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 110,
+        "label": "data(label)", "font-size": 13, "text-wrap": "wrap", "text-max-width": 110,
         "text-valign": "bottom", "text-margin-y": 4, "background-color": "#5a6472",
-        "width": 22, "height": 22, "color": "#1d2430",
+        "width": 24, "height": 24, "color": "#1d2430",
         "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1,
       } },
       { selector: "node[?cycle]", style: { "background-color": "#7c3aed", "border-width": 3, "border-color": "#c4b5fd" } },
@@ -70,11 +70,13 @@
       cy.add(elements);
     }
     cy.layout({
-      name: "cose", animate: false, nodeRepulsion: function () { return 9000; },
-      idealEdgeLength: function () { return 110; }, padding: 24, randomize: true,
-      componentSpacing: 80,
+      name: "cose", animate: false, randomize: true, padding: 24,
+      nodeDimensionsIncludeLabels: true, nodeRepulsion: function () { return 400000; },
+      idealEdgeLength: function () { return 90; }, edgeElasticity: function () { return 100; },
+      nodeOverlap: 20, gravity: 60, numIter: 1500, componentSpacing: 60,
     }).run();
     cy.fit(undefined, 24);
+    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
     var crit = data.critical_path.map(function (i) { return i.title + " (" + i.team + ")"; });
     summary.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges · " +
       data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +

@@ -1,0 +1,93 @@
+"""A provider team accepts a request from its inbox; the map shows the edge as accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accord.alignment import services as alignment
+from accord.coordination import services
+from accord.coordination.models import Dependency
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Role
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ACCEPTED_GREEN = "rgb(31,122,74)"
+
+
+def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, cast):
+    org = cast.org
+    today = timezone.localdate()
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
+    asker = make_person(org, "Asha Asker", Role.MEMBER)
+    giver = make_person(org, "Gil Giver", Role.MEMBER)
+    org_services.add_membership(org, None, person=asker, team=sales, role=MembershipRole.LEAD)
+    org_services.add_membership(org, None, person=giver, team=ops, role=MembershipRole.LEAD)
+    launch = alignment.create_initiative(org, None, team=sales, title="Spring launch")
+    alignment.create_initiative(org, None, team=ops, title="New warehouse", status="active")
+    dep = services.create_dependency(
+        org,
+        asker,
+        requester_initiative=launch,
+        provider_team=ops,
+        title="Stock for the spring launch",
+        need_by=today + dt.timedelta(days=30),
+    )
+
+    sign_in(page, giver.email, PASSWORD)
+    expect(page.get_by_role("heading", name="Requests waiting on your teams")).to_be_visible()
+    page.get_by_role("link", name="Open the inbox →").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Operations: coordination")
+    item = page.locator(f"#dep-{dep.pk}")
+    expect(item).to_contain_text("Stock for the spring launch")
+    accept = item.locator("details.act--accept")
+    accept.locator("summary").click()
+    accept.get_by_label("Delivered by our initiative").select_option(
+        label="New warehouse (Operations)"
+    )
+    committed = today + dt.timedelta(days=25)
+    accept.get_by_label("Committed date").fill(committed.isoformat())
+    shot(page, "inbox")
+    accept.get_by_role("button", name="Accept", exact=True).click()
+    expect(page.locator(".msg--success")).to_contain_text("Accept: Stock for the spring launch")
+    expect(page.get_by_text("Nothing is waiting on Operations.")).to_be_visible()
+    dep.refresh_from_db()
+    assert dep.state == "accepted" and dep.committed_date == committed
+
+    page.goto("/o/acme/coordination/map/")
+    expect(page.locator("#map-summary")).to_contain_text("2 nodes, 1 edges")
+    color = page.evaluate("() => window.accordMap.edges()[0].style('line-color').replace(/ /g, '')")
+    assert color == ACCEPTED_GREEN
+    page.get_by_text("The same, as a list").click()
+    expect(page.locator("#map-list")).to_contain_text("accepted")
+    shot(page, "map")
+    assert Dependency.objects.get().state == "accepted"
+
+
+def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
+    from accord import demo
+
+    demo.load()
+    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    page.goto("/o/northwind/coordination/map/")
+    expect(page.locator("#map-summary")).to_contain_text("1 cycle")
+    expect(page.locator("#map-summary")).to_contain_text("critical path")
+    marked = page.evaluate(
+        "() => [window.accordMap.nodes('[?cycle]').length,"
+        " window.accordMap.edges('[?critical]').length]"
+    )
+    assert marked[0] == 3 and marked[1] >= 4
+    shot(page, "teams")
+    page.get_by_label("Show").select_option("initiatives")
+    expect(page.locator("#map-summary")).to_contain_text("critical path")
+    shot(page, "initiatives")
+    page.get_by_label("Team and the teams below it").select_option(label="\u00a0\u00a0Engineering")
+    expect(page.locator("#map-summary")).to_contain_text("nodes")
+    shot(page, "engineering")
