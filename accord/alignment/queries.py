@@ -342,7 +342,7 @@ def unaligned_counts(org: Organization) -> dict[int, int]:
     return dict(Counter(unaligned_initiatives(org).values_list("team_id", flat=True)))
 
 
-def _orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
+def orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
     active_ids = set(
         Initiative.objects.for_org(org)
         .filter(status=InitiativeStatus.ACTIVE)
@@ -378,7 +378,7 @@ def orphaned_objectives(org: Organization, period: Period, team: Team | None = N
     """Active objectives of `period` that no active initiative serves — neither directly,
     through one of their key results, nor through an objective contributing to them."""
     r = rollup(org, period)
-    ids = _orphaned_ids(org, r, period)
+    ids = orphaned_ids(org, r, period)
     qs = (
         Objective.objects.for_org(org)
         .filter(pk__in=ids)
@@ -394,7 +394,7 @@ def orphaned_counts(org: Organization, period: Period) -> dict[int | None, int]:
     """team id (None for organization objectives without a team) -> orphaned objectives."""
     r = rollup(org, period)
     out: dict[int | None, int] = defaultdict(int)
-    for oid in _orphaned_ids(org, r, period):
+    for oid in orphaned_ids(org, r, period):
         out[r.objectives[oid]["team_id"]] += 1
     return dict(out)
 
@@ -510,13 +510,14 @@ def my_key_results(org: Organization, person: Person, period: Period | None):
 # --- the tree as one document ------------------------------------------------------------
 
 
-def alignment_tree(org: Organization, period: Period) -> dict[str, Any]:
+def alignment_tree(org: Organization, period: Period, *, r: Rollup | None = None) -> dict[str, Any]:
     """The alignment tree of `period` as plain, JSON-ready data.
 
     organization -> objectives -> contributing objectives (across teams, shown under each
     parent) -> key results -> initiatives. A bounded number of queries whatever the size.
+    Pass `r` when the caller already has the period's roll-up.
     """
-    r = rollup(org, period)
+    r = r or rollup(org, period)
     teams = {
         t["id"]: t for t in Team.objects.for_org(org).values("id", "name", "slug", "parent_id")
     }

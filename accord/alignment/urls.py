@@ -1,9 +1,54 @@
 from django.urls import path
 
-from accord.web.views import not_built
+from accord.alignment import views
 
 app_name = "alignment"
 
 urlpatterns = [
-    path("", not_built, {"pillar": "alignment"}, name="index"),
+    path("", views.index, name="index"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:period_id>/current/", views.period_current, name="period_current"),
+    path("periods/<int:period_id>/close/", views.period_close, name="period_close"),
+    path("periods/<int:period_id>/carry-over/", views.period_carry_over, name="period_carry"),
+    path("objectives/new/", views.objective_new, name="objective_new"),
+    path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),
+    path("objectives/<int:objective_id>/edit/", views.objective_edit, name="objective_edit"),
+    path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective_delete"),
+    path(
+        "objectives/<int:objective_id>/parents/",
+        views.objective_parent_add,
+        name="objective_parent_add",
+    ),
+    path(
+        "objectives/<int:objective_id>/parents/<int:parent_id>/remove/",
+        views.objective_parent_remove,
+        name="objective_parent_remove",
+    ),
+    path(
+        "objectives/<int:objective_id>/confidence/",
+        views.objective_confidence,
+        name="objective_confidence",
+    ),
+    path("objectives/<int:objective_id>/key-results/new/", views.kr_new, name="kr_new"),
+    path("key-results/<int:kr_id>/edit/", views.kr_edit, name="kr_edit"),
+    path("key-results/<int:kr_id>/value/", views.kr_value, name="kr_value"),
+    path("key-results/<int:kr_id>/delete/", views.kr_delete, name="kr_delete"),
+    path("initiatives/new/", views.initiative_new, name="initiative_new"),
+    path("initiatives/<int:initiative_id>/", views.initiative_detail, name="initiative"),
+    path("initiatives/<int:initiative_id>/edit/", views.initiative_edit, name="initiative_edit"),
+    path(
+        "initiatives/<int:initiative_id>/status/",
+        views.initiative_status,
+        name="initiative_status",
+    ),
+    path("initiatives/<int:initiative_id>/link/", views.initiative_link, name="initiative_link"),
+    path(
+        "initiatives/<int:initiative_id>/unlink/",
+        views.initiative_unlink,
+        name="initiative_unlink",
+    ),
+    path("teams/<slug:team_slug>/", views.team, name="team"),
+    path("teams/<slug:team_slug>/stack/move/", views.stack_move, name="stack_move"),
+    path("teams/<slug:team_slug>/wip/", views.team_wip, name="team_wip"),
+    path("settings/", views.settings, name="settings"),
 ]

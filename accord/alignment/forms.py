@@ -1,0 +1,297 @@
+"""Forms for the alignment pages. Choices are always scoped to the organization."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+
+from accord.alignment.models import (
+    Direction,
+    InitiativeStatus,
+    KeyResult,
+    Objective,
+    ObjectiveLevel,
+    ObjectiveStatus,
+    Period,
+    PeriodKind,
+    PeriodState,
+)
+from accord.org.models import Person, Team
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _people(org):
+    return Person.objects.for_org(org).filter(is_active=True).order_by("name")
+
+
+def _teams(org):
+    return Team.objects.for_org(org).order_by("name")
+
+
+class PeriodForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="For example Q3 2026 or H2 2026.")
+    kind = forms.ChoiceField(choices=PeriodKind.choices)
+    start = forms.DateField(widget=DATE)
+    end = forms.DateField(widget=DATE)
+    state = forms.ChoiceField(
+        choices=[(PeriodState.PLANNING, "Planning"), (PeriodState.ACTIVE, "Active")]
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "Must be on or after the start date.")
+        return data
+
+
+class CarryOverForm(forms.Form):
+    to_period = forms.ModelChoiceField(queryset=Period.objects.none(), label="Carry into")
+
+    def __init__(self, *args, org, period: Period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_period"].queryset = (
+            Period.objects.for_org(org)
+            .exclude(state=PeriodState.CLOSED)
+            .exclude(pk=period.pk)
+            .filter(start__gte=period.start)
+            .order_by("start")
+        )
+
+
+class ObjectiveForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    period = forms.ModelChoiceField(queryset=Period.objects.none())
+    level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.TEAM)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="— no team —"
+    )
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
+    )
+    status = forms.ChoiceField(choices=ObjectiveStatus.choices, initial=ObjectiveStatus.ACTIVE)
+    parent = forms.ModelChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        empty_label="— none (top level) —",
+        label="Contributes to",
+        help_text="Any team's objective in the same or an enclosing period.",
+    )
+    weight = forms.FloatField(initial=1, min_value=0.01, label="Weight in the parent")
+
+    def __init__(self, *args, org, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = (
+            Period.objects.for_org(org).exclude(state=PeriodState.CLOSED).order_by("-start")
+        )
+        self.fields["team"].queryset = _teams(org)
+        self.fields["owner"].queryset = _people(org)
+        self.fields["parent"].queryset = (
+            Objective.objects.for_org(org)
+            .exclude(period__state=PeriodState.CLOSED)
+            .select_related("period", "team")
+            .order_by("title")
+        )
+        self.fields["parent"].label_from_instance = _objective_label
+        if editing:
+            del self.fields["parent"], self.fields["weight"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("level") == ObjectiveLevel.TEAM and not data.get("team"):
+            self.add_error("team", "A team objective needs a team.")
+        return data
+
+
+def _objective_label(o: Objective) -> str:
+    who = o.team.name if o.team_id else "Organization"
+    return f"{o.title} ({who}, {o.period.name})"
+
+
+class ParentForm(forms.Form):
+    parent = forms.ModelChoiceField(queryset=Objective.objects.none(), label="Contributes to")
+    weight = forms.FloatField(initial=1, min_value=0.01)
+
+    def __init__(self, *args, org, objective: Objective, **kwargs):
+        super().__init__(*args, **kwargs)
+        p = objective.period
+        self.fields["parent"].queryset = (
+            Objective.objects.for_org(org)
+            .filter(period__start__lte=p.start, period__end__gte=p.end)
+            .exclude(pk=objective.pk)
+            .select_related("period", "team")
+            .order_by("title")
+        )
+        self.fields["parent"].label_from_instance = _objective_label
+
+
+class ConfidenceForm(forms.Form):
+    confidence = forms.IntegerField(
+        min_value=1, max_value=10, help_text="1 = will not happen, 10 = certain."
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+
+class KeyResultForm(forms.Form):
+    name = forms.CharField(max_length=300, label="Metric")
+    unit = forms.CharField(max_length=30, required=False, help_text="%, €, ms, customers …")
+    direction = forms.ChoiceField(choices=Direction.choices)
+    start = forms.FloatField(initial=0)
+    target = forms.FloatField(initial=0, required=False, help_text="Not needed for a range.")
+    range_low = forms.FloatField(required=False, label="Range low")
+    range_high = forms.FloatField(required=False, label="Range high")
+    current = forms.FloatField(required=False, help_text="Defaults to the start value.")
+    baseline_date = forms.DateField(required=False, widget=DATE)
+    is_milestone = forms.BooleanField(
+        required=False, label="Milestone (done / not done instead of a number)"
+    )
+    weight = forms.FloatField(initial=1, min_value=0.01)
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="— the objective's owner —"
+    )
+
+    def __init__(self, *args, org, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _people(org)
+        if editing:
+            del self.fields["current"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") is None:
+            data["target"] = 0
+        if data.get("direction") == Direction.RANGE and not data.get("is_milestone"):
+            low, high = data.get("range_low"), data.get("range_high")
+            if low is None:
+                self.add_error("range_low", "Required for a range.")
+            if high is None:
+                self.add_error("range_high", "Required for a range.")
+            if low is not None and high is not None and low > high:
+                self.add_error("range_high", "Must be at least the low bound.")
+        return data
+
+
+class ValueForm(forms.Form):
+    value = forms.FloatField(label="New value")
+    note = forms.CharField(max_length=500, required=False)
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
+    )
+    status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.PROPOSED)
+    start_date = forms.DateField(required=False, widget=DATE)
+    target_date = forms.DateField(
+        required=False, widget=DATE, help_text="Leave empty for ongoing work."
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Reason for the new date",
+        help_text="Needed when you move a committed target date (a re-plan).",
+    )
+    effort_weeks = forms.FloatField(required=False, min_value=0, label="Effort (person-weeks)")
+    progress = forms.IntegerField(min_value=0, max_value=100, initial=0, label="Progress %")
+    serves = forms.ModelMultipleChoiceField(
+        queryset=KeyResult.objects.none(),
+        required=False,
+        label="Serves key results",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    serves_objectives = forms.ModelMultipleChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        label="Serves objectives",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+    def __init__(self, *args, org, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _teams(org)
+        self.fields["owner"].queryset = _people(org)
+        if editing:
+            del self.fields["status"], self.fields["serves"], self.fields["serves_objectives"]
+            return
+        del self.fields["reason"]
+        open_periods = ~Q(objective__period__state=PeriodState.CLOSED)
+        self.fields["serves"].queryset = (
+            KeyResult.objects.for_org(org)
+            .filter(open_periods)
+            .select_related("objective")
+            .order_by("objective__title", "position")
+        )
+        self.fields["serves"].label_from_instance = lambda k: f"{k.objective.title} → {k.name}"
+        self.fields["serves_objectives"].queryset = (
+            Objective.objects.for_org(org)
+            .exclude(period__state=PeriodState.CLOSED)
+            .select_related("period", "team")
+            .order_by("title")
+        )
+        self.fields["serves_objectives"].label_from_instance = _objective_label
+
+    def clean(self):
+        data = super().clean()
+        start, target = data.get("start_date"), data.get("target_date")
+        if start and target and target < start:
+            self.add_error("target_date", "Must be on or after the start date.")
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=InitiativeStatus.choices)
+    reason = forms.CharField(max_length=2000, required=False)
+    override_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Override reason",
+        help_text="Only if a check refuses the change and you proceed knowingly.",
+    )
+
+
+class InitiativeLinkForm(forms.Form):
+    key_result = forms.ModelChoiceField(queryset=KeyResult.objects.none(), required=False)
+    objective = forms.ModelChoiceField(queryset=Objective.objects.none(), required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_result"].queryset = (
+            KeyResult.objects.for_org(org)
+            .exclude(objective__period__state=PeriodState.CLOSED)
+            .select_related("objective")
+            .order_by("objective__title", "position")
+        )
+        self.fields["key_result"].label_from_instance = lambda k: f"{k.objective.title} → {k.name}"
+        self.fields["objective"].queryset = (
+            Objective.objects.for_org(org)
+            .exclude(period__state=PeriodState.CLOSED)
+            .select_related("period", "team")
+            .order_by("title")
+        )
+        self.fields["objective"].label_from_instance = _objective_label
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("key_result")) == bool(data.get("objective")):
+            raise forms.ValidationError("Choose one key result or one objective.")
+        return data
+
+
+class WipForm(forms.Form):
+    wip_limit = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        required=False,
+        label="WIP limit",
+        help_text="Most active initiatives at once; empty for no limit.",
+    )
+
+
+class LabelsForm(forms.Form):
+    objective_label = forms.CharField(max_length=40, label="An objective is called")
+    key_result_label = forms.CharField(max_length=40, label="A key result is called")
+    initiative_label = forms.CharField(max_length=40, label="An initiative is called")

@@ -1,0 +1,50 @@
+// Inline validation: forms marked data-validate ask the server (?validate=1, no write)
+// and show each field's messages under it as soon as the person leaves the field.
+(function () {
+  function slot(field) {
+    var box = field.closest(".field");
+    if (!box) return null;
+    var msg = box.querySelector("small.error");
+    if (!msg) {
+      msg = document.createElement("small");
+      msg.className = "error";
+      msg.id = field.id + "-error";
+      msg.setAttribute("aria-live", "polite");
+      box.appendChild(msg);
+    }
+    return msg;
+  }
+  function show(form, errors, touched) {
+    form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (field) {
+      if (!touched.has(field.name) || field.type === "hidden") return;
+      var messages = errors[field.name] || [];
+      var box = field.closest(".field");
+      var msg = slot(field);
+      if (!msg) return;
+      msg.textContent = messages.join(" ");
+      msg.hidden = messages.length === 0;
+      if (box) box.classList.toggle("field--error", messages.length > 0);
+      if (messages.length) {
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", msg.id);
+      } else {
+        field.removeAttribute("aria-invalid");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-validate]").forEach(function (form) {
+      var touched = new Set();
+      form.addEventListener("change", function (event) {
+        if (!event.target.name) return;
+        touched.add(event.target.name);
+        var url = new URL(form.action || window.location.href, window.location.href);
+        url.searchParams.set("validate", "1");
+        fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : { errors: {} }; })
+          .then(function (data) { show(form, data.errors || {}, touched); })
+          .catch(function () {});
+      });
+    });
+  });
+})();

@@ -1,0 +1,807 @@
+"""Alignment pages: the tree, objectives, key results, initiatives, team stacks, periods."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accord.alignment import queries, services
+from accord.alignment.charts import sparkline
+from accord.alignment.forms import (
+    CarryOverForm,
+    ConfidenceForm,
+    InitiativeForm,
+    InitiativeLinkForm,
+    KeyResultForm,
+    LabelsForm,
+    ObjectiveForm,
+    ParentForm,
+    PeriodForm,
+    StatusForm,
+    ValueForm,
+    WipForm,
+)
+from accord.alignment.models import (
+    ConfidenceUpdate,
+    Initiative,
+    InitiativeStatus,
+    KeyResult,
+    Objective,
+    ObjectiveLevel,
+    Period,
+    PeriodState,
+    Replan,
+)
+from accord.alignment.progress import kr_progress
+from accord.core.errors import ServiceError
+from accord.org import permissions
+from accord.org.models import Role, Team
+from accord.web.helpers import flash_error, form_error, org_view
+from accord.web.views import history_for
+
+
+def _url(name: str, request, **kwargs) -> str:
+    return reverse(f"alignment:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
+
+
+def _next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _can_write(request) -> bool:
+    return request.person.is_active and request.person.has_role(Role.MEMBER)
+
+
+def _validation(form) -> JsonResponse:
+    """Per-field messages for inline validation (no write). Empty required fields are left
+    to the submit, so untouched fields do not turn red while someone is still typing."""
+    form.is_valid()
+    errors = {
+        name: [str(m) for m in msgs]
+        for name, msgs in form.errors.items()
+        if not (name != "__all__" and not form.data.get(name) and _only_required(form, name))
+    }
+    return JsonResponse({"errors": errors})
+
+
+def _only_required(form, name: str) -> bool:
+    field = form.fields.get(name)
+    required = field.error_messages.get("required") if field else None
+    return all(str(m) == str(required) for m in form.errors.get(name, []))
+
+
+def _ctx(request, **extra) -> dict[str, Any]:
+    return {"labels": queries.labels(request.org), "can_write": _can_write(request), **extra}
+
+
+# --- the tree ----------------------------------------------------------------------------
+
+
+@org_view
+def index(request):
+    org = request.org
+    periods = list(Period.objects.for_org(org).order_by("-start"))
+    period = None
+    wanted = _int(request.GET.get("period"))
+    if wanted:
+        period = next((p for p in periods if p.pk == wanted), None)
+    if period is None:
+        period = next((p for p in periods if p.is_current), None) or queries.current_period(org)
+    ctx = _ctx(request, periods=periods, period=period)
+    if period is not None:
+        r = queries.rollup(org, period)
+        tree = queries.alignment_tree(org, period, r=r)
+        orphaned = set(queries.orphaned_ids(org, r, period))
+        ctx.update(
+            tree=tree,
+            orphaned_count=len(orphaned),
+            orphaned=orphaned,
+            unaligned_count=sum(queries.unaligned_counts(org).values()),
+            wip_breaches=len(queries.wip_breaches(org)),
+            collapse_from=2 if tree["objective_count"] > 150 else 99,
+        )
+    return render(request, "alignment/index.html", ctx)
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+@org_view
+def periods(request):
+    org = request.org
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.create_period(org, request.person, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"Period {period.name} created.")
+            return redirect(_url("periods", request))
+    rows = list(Period.objects.for_org(org).order_by("-start"))
+    return render(
+        request,
+        "alignment/periods.html",
+        _ctx(
+            request,
+            form=form,
+            rows=[(p, CarryOverForm(org=org, period=p, prefix=f"c{p.pk}")) for p in rows],
+            can_plan=request.person.has_role(Role.LEADER),
+        ),
+    )
+
+
+def _period_action(request, period_id: int, action) -> Any:
+    period = get_object_or_404(Period.objects.for_org(request.org), pk=period_id)
+    try:
+        message = action(period)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, message)
+    return redirect(_url("periods", request))
+
+
+@org_view
+@require_POST
+def period_current(request, period_id: int):
+    def act(p):
+        services.set_current_period(request.org, request.person, p)
+        return f"{p.name} is now the current period."
+
+    return _period_action(request, period_id, act)
+
+
+@org_view
+@require_POST
+def period_close(request, period_id: int):
+    def act(p):
+        services.close_period(request.org, request.person, p)
+        return f"{p.name} is closed; its key-result values are frozen."
+
+    return _period_action(request, period_id, act)
+
+
+@org_view
+@require_POST
+def period_carry_over(request, period_id: int):
+    org = request.org
+
+    def act(p):
+        form = CarryOverForm(request.POST, org=org, period=p, prefix=f"c{p.pk}")
+        if not form.is_valid():
+            raise ServiceError("Choose a later open period to carry objectives into.")
+        copies = services.carry_over(
+            org, request.person, from_period=p, to_period=form.cleaned_data["to_period"]
+        )
+        return f"{len(copies)} unfinished objective{'s' if len(copies) != 1 else ''} carried over."
+
+    return _period_action(request, period_id, act)
+
+
+# --- objectives --------------------------------------------------------------------------
+
+
+@org_view
+def objective_new(request):
+    org = request.org
+    initial: dict[str, Any] = {"period": queries.current_period(org)}
+    parent_id = _int(request.GET.get("parent"))
+    if parent_id:
+        initial["parent"] = Objective.objects.for_org(org).filter(pk=parent_id).first()
+    team_slug = request.GET.get("team")
+    if team_slug:
+        initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
+    if request.GET.get("level") == ObjectiveLevel.ORG:
+        initial["level"] = ObjectiveLevel.ORG
+    form = ObjectiveForm(request.POST or None, org=org, initial=initial)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        parent, weight = data.pop("parent"), data.pop("weight")
+        try:
+            objective = services.create_objective(
+                org, request.person, parents=[(parent, weight)] if parent else [], **data
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{objective.title} created. Now add its key results.")
+            return redirect(_url("objective", request, objective_id=objective.pk))
+    return render(request, "alignment/objective_form.html", _ctx(request, form=form, obj=None))
+
+
+@org_view
+def objective_edit(request, objective_id: int):
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    initial = {
+        f: getattr(objective, f)
+        for f in ("title", "description", "period", "level", "team", "owner", "status")
+    }
+    form = ObjectiveForm(request.POST or None, org=org, editing=True, initial=initial)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_objective(
+                org,
+                request.person,
+                objective,
+                expected_version=_int(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(_url("objective", request, objective_id=objective.pk))
+    return render(request, "alignment/objective_form.html", _ctx(request, form=form, obj=objective))
+
+
+@org_view
+def objective_detail(request, objective_id: int):
+    org = request.org
+    objective = get_object_or_404(
+        Objective.objects.for_org(org).select_related("period", "team", "owner", "carried_from"),
+        pk=objective_id,
+    )
+    r = queries.rollup(org, objective.period)
+    krs = list(
+        KeyResult.objects.filter(objective=objective)
+        .select_related("owner")
+        .prefetch_related("initiatives")
+    )
+    history = queries.value_history([k.pk for k in krs])
+    for k in krs:
+        k.pct = kr_progress(k)
+        k.spark = sparkline(history.get(k.pk, []), target=_spark_target(k), label=k.name)
+        k.points = len(history.get(k.pk, []))
+    parent_links = list(objective.parent_links.select_related("parent__team", "parent__period"))
+    child_links = list(objective.child_links.select_related("child__team", "child__owner"))
+    for link in child_links:
+        link.pct = r.objective_progress.get(link.child_id)
+    initiatives = list(
+        Initiative.objects.for_org(org)
+        .filter(objective_links__objective=objective)
+        .select_related("team", "owner")
+        .distinct()
+    )
+    kr_initiatives = list(
+        Initiative.objects.for_org(org)
+        .filter(kr_links__key_result__objective=objective)
+        .exclude(pk__in=[i.pk for i in initiatives])
+        .select_related("team", "owner")
+        .distinct()
+    )
+    confidence = list(ConfidenceUpdate.objects.filter(objective=objective).order_by("-at")[:10])
+    return render(
+        request,
+        "alignment/objective_detail.html",
+        _ctx(
+            request,
+            obj=objective,
+            progress=r.objective_progress.get(objective.pk),
+            krs=krs,
+            parent_links=parent_links,
+            child_links=child_links,
+            initiatives=initiatives + kr_initiatives,
+            orphaned=objective.pk in set(queries.orphaned_ids(org, r, objective.period)),
+            confidence_updates=confidence,
+            parent_form=ParentForm(org=org, objective=objective),
+            confidence_form=ConfidenceForm(initial={"confidence": objective.confidence}),
+            closed=objective.period.state == PeriodState.CLOSED,
+            history=history_for(org, "alignment.objective", objective.pk),
+        ),
+    )
+
+
+def _spark_target(k: KeyResult) -> float | None:
+    if k.is_milestone:
+        return None
+    if k.direction == "range":
+        return None
+    return k.target
+
+
+@org_view
+@require_POST
+def objective_delete(request, objective_id: int):
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    try:
+        services.delete_objective(org, request.person, objective)
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect(_url("objective", request, objective_id=objective_id))
+    messages.success(request, f"{objective.title} deleted.")
+    return redirect(_url("index", request))
+
+
+@org_view
+@require_POST
+def objective_parent_add(request, objective_id: int):
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    form = ParentForm(request.POST, org=org, objective=objective)
+    if form.is_valid():
+        try:
+            services.link_objective(
+                org,
+                request.person,
+                objective,
+                form.cleaned_data["parent"],
+                form.cleaned_data["weight"],
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, f"Now contributes to {form.cleaned_data['parent'].title}.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect(_url("objective", request, objective_id=objective_id))
+
+
+@org_view
+@require_POST
+def objective_parent_remove(request, objective_id: int, parent_id: int):
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    parent = get_object_or_404(Objective.objects.for_org(org), pk=parent_id)
+    try:
+        services.unlink_objective(org, request.person, objective, parent)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect(_url("objective", request, objective_id=objective_id))
+
+
+@org_view
+@require_POST
+def objective_confidence(request, objective_id: int):
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    form = ConfidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_objective_confidence(
+                org,
+                request.person,
+                objective,
+                form.cleaned_data["confidence"],
+                form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, "Confidence recorded.")
+    else:
+        messages.error(request, "Confidence must be a whole number from 1 to 10.")
+    return redirect(_url("objective", request, objective_id=objective_id))
+
+
+# --- key results -------------------------------------------------------------------------
+
+
+@org_view
+def kr_new(request, objective_id: int):
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    form = KeyResultForm(request.POST or None, org=org)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_key_result(org, request.person, objective, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} added.")
+            if request.POST.get("another"):
+                return redirect(_url("kr_new", request, objective_id=objective.pk))
+            return redirect(_url("objective", request, objective_id=objective.pk))
+    return render(
+        request, "alignment/kr_form.html", _ctx(request, form=form, obj=objective, kr=None)
+    )
+
+
+@org_view
+def kr_edit(request, kr_id: int):
+    org = request.org
+    kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
+    initial = {
+        f: getattr(kr, f)
+        for f in (
+            "name",
+            "unit",
+            "direction",
+            "start",
+            "target",
+            "range_low",
+            "range_high",
+            "baseline_date",
+            "is_milestone",
+            "weight",
+            "owner",
+        )
+    }
+    form = KeyResultForm(request.POST or None, org=org, editing=True, initial=initial)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_key_result(
+                org,
+                request.person,
+                kr,
+                expected_version=_int(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(_url("objective", request, objective_id=kr.objective_id))
+    return render(
+        request, "alignment/kr_form.html", _ctx(request, form=form, obj=kr.objective, kr=kr)
+    )
+
+
+@org_view
+@require_POST
+def kr_value(request, kr_id: int):
+    """One click plus a number. With htmx, answers with the updated key-result row."""
+    org = request.org
+    kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
+    form = ValueForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.record_key_result_value(
+                org, request.person, kr, form.cleaned_data["value"], form.cleaned_data["note"]
+            )
+        except ServiceError as exc:
+            error = exc.message
+    else:
+        error = f"{kr.name}: enter a number (you gave {request.POST.get('value', '')!r})."
+    if request.headers.get("HX-Request"):
+        kr.refresh_from_db()
+        kr.pct = kr_progress(kr)
+        history = queries.value_history([kr.pk])
+        kr.spark = sparkline(history.get(kr.pk, []), target=_spark_target(kr), label=kr.name)
+        template = request.POST.get("row", "kr_row")
+        template = template if template in ("kr_row", "my_kr_row") else "kr_row"
+        response = render(
+            request,
+            f"alignment/_{template}.html",
+            _ctx(request, k=kr, error=error, obj=kr.objective, closed=False),
+        )
+        if not error:
+            response["HX-Trigger"] = "kr-updated"
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{kr.name} updated.")
+    return redirect(_next(request, _url("objective", request, objective_id=kr.objective_id)))
+
+
+@org_view
+@require_POST
+def kr_delete(request, kr_id: int):
+    org = request.org
+    kr = get_object_or_404(
+        KeyResult.objects.for_org(org).select_related("objective__period"), pk=kr_id
+    )
+    try:
+        services.delete_key_result(org, request.person, kr)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect(_url("objective", request, objective_id=kr.objective_id))
+
+
+# --- initiatives -------------------------------------------------------------------------
+
+
+@org_view
+def initiative_new(request):
+    org = request.org
+    initial: dict[str, Any] = {}
+    if request.GET.get("team"):
+        initial["team"] = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
+    if _int(request.GET.get("key_result")):
+        initial["serves"] = KeyResult.objects.for_org(org).filter(pk=request.GET["key_result"])
+    if _int(request.GET.get("objective")):
+        initial["serves_objectives"] = Objective.objects.for_org(org).filter(
+            pk=request.GET["objective"]
+        )
+    form = InitiativeForm(request.POST or None, org=org, initial=initial)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        krs, objs = data.pop("serves"), data.pop("serves_objectives")
+        try:
+            initiative = services.create_initiative(
+                org, request.person, key_results=krs, objectives=objs, **data
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{initiative.title} created.")
+            return redirect(_url("initiative", request, initiative_id=initiative.pk))
+    return render(request, "alignment/initiative_form.html", _ctx(request, form=form, item=None))
+
+
+@org_view
+def initiative_edit(request, initiative_id: int):
+    org = request.org
+    item = get_object_or_404(Initiative.objects.for_org(org), pk=initiative_id)
+    initial = {
+        f: getattr(item, f)
+        for f in (
+            "title",
+            "description",
+            "team",
+            "owner",
+            "start_date",
+            "target_date",
+            "effort_weeks",
+            "progress",
+        )
+    }
+    form = InitiativeForm(request.POST or None, org=org, editing=True, initial=initial)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            services.update_initiative(
+                org,
+                request.person,
+                item,
+                expected_version=_int(request.POST.get("version")),
+                reason=reason,
+                **data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(_url("initiative", request, initiative_id=item.pk))
+    return render(request, "alignment/initiative_form.html", _ctx(request, form=form, item=item))
+
+
+@org_view
+def initiative_detail(request, initiative_id: int):
+    org = request.org
+    item = get_object_or_404(
+        Initiative.objects.for_org(org).select_related("team", "owner"), pk=initiative_id
+    )
+    krs = list(item.key_results.select_related("objective"))
+    for k in krs:
+        k.pct = kr_progress(k)
+    return render(
+        request,
+        "alignment/initiative_detail.html",
+        _ctx(
+            request,
+            item=item,
+            krs=krs,
+            objectives=list(item.objectives.select_related("team")),
+            replans=list(Replan.objects.filter(initiative=item).select_related("by")),
+            status_form=StatusForm(initial={"status": item.status}),
+            link_form=InitiativeLinkForm(org=org),
+            history=history_for(org, "alignment.initiative", item.pk),
+        ),
+    )
+
+
+@org_view
+@require_POST
+def initiative_status(request, initiative_id: int):
+    org = request.org
+    item = get_object_or_404(
+        Initiative.objects.for_org(org).select_related("team"), pk=initiative_id
+    )
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_initiative_status(
+                org,
+                request.person,
+                item,
+                form.cleaned_data["status"],
+                form.cleaned_data["reason"],
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, f"{item.title} is now {form.cleaned_data['status']}.")
+    else:
+        messages.error(request, "Choose a status.")
+    return redirect(_next(request, _url("initiative", request, initiative_id=item.pk)))
+
+
+@org_view
+@require_POST
+def initiative_link(request, initiative_id: int):
+    org = request.org
+    item = get_object_or_404(Initiative.objects.for_org(org), pk=initiative_id)
+    form = InitiativeLinkForm(request.POST, org=org)
+    if form.is_valid():
+        try:
+            services.link_initiative(org, request.person, item, **form.cleaned_data)
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, "Linked.")
+    else:
+        messages.error(request, "Choose one key result or one objective.")
+    return redirect(_url("initiative", request, initiative_id=item.pk))
+
+
+@org_view
+@require_POST
+def initiative_unlink(request, initiative_id: int):
+    org = request.org
+    item = get_object_or_404(Initiative.objects.for_org(org), pk=initiative_id)
+    kr = KeyResult.objects.for_org(org).filter(pk=_int(request.POST.get("key_result"))).first()
+    obj = Objective.objects.for_org(org).filter(pk=_int(request.POST.get("objective"))).first()
+    try:
+        services.unlink_initiative(org, request.person, item, key_result=kr, objective=obj)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect(_url("initiative", request, initiative_id=item.pk))
+
+
+# --- a team's alignment ------------------------------------------------------------------
+
+
+@org_view
+def team(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    period = queries.current_period(org)
+    objectives: list[Objective] = []
+    team_progress = None
+    orphaned: set[int] = set()
+    if period is not None:
+        r = queries.rollup(org, period)
+        orphaned = set(queries.orphaned_ids(org, r, period))
+        objectives = list(
+            Objective.objects.for_org(org)
+            .filter(team=team, period=period)
+            .select_related("owner")
+            .order_by("title")
+        )
+        for o in objectives:
+            o.pct = r.objective_progress.get(o.pk)
+            o.orphaned = o.pk in orphaned
+            o.kr_count = len(r.krs_of.get(o.pk, []))
+        team_progress = r.team_progress.get(team.pk)
+    stack = queries.priority_stack(org, team)
+    others = list(
+        Initiative.objects.for_org(org)
+        .filter(team=team, status__in=[InitiativeStatus.PROPOSED, InitiativeStatus.PAUSED])
+        .select_related("owner")
+        .order_by("status", "title")
+    )
+    return render(
+        request,
+        "alignment/team.html",
+        _ctx(
+            request,
+            team=team,
+            period=period,
+            objectives=objectives,
+            team_progress=team_progress,
+            orphaned_count=sum(1 for o in objectives if o.orphaned),
+            stack=stack,
+            others=others,
+            unaligned=list(queries.unaligned_initiatives(org, team=team)),
+            can_rank=permissions.can_manage_team(request.person, team),
+            wip_form=WipForm(initial={"wip_limit": stack.wip_limit}),
+        ),
+    )
+
+
+@org_view
+@require_POST
+def stack_move(request, team_slug: str):
+    """Move one initiative in the team's stack. JSON in and out for the drag-and-drop
+    (`{"initiative_id", "position"}`), or a plain form post (the keyboard buttons)."""
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    wants_json = request.content_type == "application/json"
+    if wants_json:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return HttpResponseBadRequest("Send JSON.")
+    else:
+        data = request.POST
+    item = (
+        Initiative.objects.for_org(org)
+        .filter(team=team, pk=_int(data.get("initiative_id")))
+        .first()
+    )
+    try:
+        if item is None:
+            raise ServiceError(
+                "No such initiative in this team.", fields={"initiative_id": ["Unknown."]}
+            )
+        order = services.move_in_stack(org, request.person, item, data.get("position"))
+    except ServiceError as exc:
+        if wants_json:
+            status = exc.status if exc.status != 400 else 422
+            return JsonResponse(
+                {"error": {"code": exc.code, "message": exc.message}}, status=status
+            )
+        flash_error(request, exc)
+        return redirect(_url("team", request, team_slug=team.slug))
+    if wants_json:
+        return JsonResponse({"order": order})
+    return redirect(_url("team", request, team_slug=team.slug) + "#stack")
+
+
+@org_view
+@require_POST
+def team_wip(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    form = WipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_wip_limit(org, request.person, team, form.cleaned_data["wip_limit"])
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, "WIP limit saved.")
+    else:
+        messages.error(request, "The WIP limit must be a whole number from 1 to 1000, or empty.")
+    return redirect(_url("team", request, team_slug=team.slug) + "#stack")
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+@org_view
+def settings(request):
+    org = request.org
+    labels = queries.labels(org)
+    form = LabelsForm(
+        request.POST or None,
+        initial={f"{k}_label": labels[k] for k in ("objective", "key_result", "initiative")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_labels(org, request.person, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Names saved.")
+            return redirect(_url("settings", request))
+    return render(request, "alignment/settings.html", _ctx(request, form=form))
