@@ -91,3 +91,24 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     page.get_by_label("Team and the teams below it").select_option(label="\u00a0\u00a0Engineering")
     expect(page.locator("#map-summary")).to_contain_text("nodes")
     shot(page, "engineering")
+
+
+def test_a_team_page_and_a_negotiation_read_well_on_a_phone(page, shot):
+    from accord import demo
+
+    demo.load()
+    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/o/northwind/coordination/teams/platform/")
+    expect(page.get_by_role("heading", name="Inbox: waiting on Platform")).to_be_visible()
+    expect(page.locator(".inbox")).to_contain_text("Webhook for order status changes")
+    shot(page, "team")
+    dep = Dependency.objects.get(title="Offline sync endpoints")
+    page.goto(f"/o/northwind/coordination/d/{dep.pk}/")
+    timeline = page.locator(".timeline").first
+    expect(timeline).to_contain_text("proposed another date or scope")
+    expect(timeline).to_contain_text("counter-proposed")
+    shot(page, "negotiation")
+    page.goto("/o/northwind/coordination/")
+    expect(page.get_by_role("heading", name="Cycles")).to_be_visible()
+    shot(page, "overview")
