@@ -110,6 +110,9 @@ class Kind:
     def remove(self, ctx: Context, change: Change) -> None:
         raise NotImplementedError
 
+    def finish(self, ctx: Context, changes: list[Change]) -> None:
+        """Work that must wait until every section is written (e.g. closing periods)."""
+
     def removable(self, key: str, data: dict[str, Any]) -> bool:
         """Whether an object missing from the file counts as to be removed."""
         return True
@@ -159,6 +162,7 @@ class Context:
         self.objects: dict[str, dict[str, Any]] = {}  # section -> key -> model instance
         self.failed: dict[str, set[str]] = {}  # section -> keys whose write was refused
         self.done: list[Change] = []
+        self.later: list[tuple[Change, Callable[[], None]]] = []  # after every section
 
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
@@ -200,7 +204,7 @@ class Context:
         self.desired.skipped.setdefault(section, set()).add(item.key)
 
     # running one write
-    def run(self, change: Change, write: Callable[[], None]) -> None:
+    def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
         try:
             with transaction.atomic():
                 write()
@@ -218,7 +222,8 @@ class Context:
             if self.strict:
                 raise Aborted(why) from None
         else:
-            self.done.append(change)
+            if record:
+                self.done.append(change)
 
 
 def _noun(kinds: list[Kind], section: str) -> str:
@@ -485,6 +490,11 @@ def execute(ctx: Context, changes: list[Change]) -> None:
         if kind.remove_first:
             kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
         kind.upsert(ctx, [c for c in mine if c.action != "remove"])
+    for change, later in ctx.later:
+        if change.key not in ctx.failed.get(change.section, set()):
+            ctx.run(change, later, record=False)
+    for kind in ctx.kinds:
+        kind.finish(ctx, [c for c in by_section.get(kind.section, []) if c.action != "remove"])
     for kind in reversed(ctx.kinds):
         mine = by_section.get(kind.section, [])
         if not kind.remove_first:

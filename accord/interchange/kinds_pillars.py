@@ -1,0 +1,684 @@
+"""Periods, objectives, key results, initiatives, dependencies and cadences in the file.
+
+Objects without a slug are matched by an `id`: the key they were created with (kept in
+ExternalKey), or `<kind>-<database id>` for objects made elsewhere in Accord.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from accord.core.errors import ServiceError
+from accord.interchange.engine import Change, Context, Kind
+from accord.interchange.fields import F
+from accord.interchange.models import ExternalKey
+
+REASON = "Changed by an organization file."
+
+
+def _num(value: Any) -> Any:
+    if value is None:
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class Keyed(Kind):
+    """A section whose items are matched by `id`."""
+
+    key_fields = ("id",)
+
+    def rows(self, org) -> Iterable[tuple[Any, dict[str, Any]]]:
+        raise NotImplementedError
+
+    def implicit(self, pk: int) -> str:
+        return f"{self.noun.replace(' ', '-')}-{pk}"
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        keys = dict(
+            ExternalKey.objects.for_org(org)
+            .filter(section=self.section)
+            .values_list("object_id", "key")
+        )
+        out = {}
+        for obj, data in self.rows(org):
+            key = keys.get(obj.pk) or self.implicit(obj.pk)
+            out[key.lower()] = (obj, {"id": key, **data})
+        return out
+
+    def export_items(self, org):
+        return [data for _obj, data in self.existing(org).values()]
+
+    def created(self, ctx: Context, change: Change, obj: Any) -> None:
+        key = change.fields["id"][1]
+        if key.lower() != self.implicit(obj.pk):
+            ExternalKey.objects.create(org=ctx.org, section=self.section, key=key, object_id=obj.pk)
+        ctx.remember(self.section, change.key, obj)
+
+    def after(self, change: Change) -> dict[str, Any]:
+        """The new values of a change, dates as dates."""
+        dates = {f.name for f in self.fields if f.type == "date"}
+        return {
+            k: dt.date.fromisoformat(a) if k in dates and a else a
+            for k, (_b, a) in change.fields.items()
+            if k != "id"
+        }
+
+    def refs(self, ctx: Context, section: str, keys: list[str] | None) -> list[Any]:
+        return [ctx.obj(section, k) for k in keys or []]
+
+    def person(self, ctx: Context, email: str | None):
+        return ctx.obj("people", email) if email else None
+
+    def team(self, ctx: Context, slug: str | None):
+        return ctx.obj("teams", slug) if slug else None
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+class Periods(Kind):
+    section = "periods"
+    noun = "period"
+    title = "Periods (quarters, halves, releases…), matched by name."
+    key_fields = ("name",)
+    fields = (
+        F("name", "str", required=True, max_length=100, doc="Stable key of the period."),
+        F("kind", "str", default="quarter", choices=("quarter", "half", "year", "custom")),
+        F("start", "date", required=True),
+        F("end", "date", required=True),
+        F("state", "str", default="planning", choices=("planning", "active", "closed")),
+        F("current", "bool", default=False, doc="The organization's current period (one)."),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        from accord.alignment.models import Period
+
+        return {
+            p.name.lower(): (
+                p,
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "start": _iso(p.start),
+                    "end": _iso(p.end),
+                    "state": p.state,
+                    "current": p.is_current,
+                },
+            )
+            for p in Period.objects.for_org(org).order_by("start", "name")
+        }
+
+    def export_items(self, org):
+        return [data for _o, data in self.existing(org).values()]
+
+    def check(self, ctx, items):
+        for item in list(items):
+            if item.data["end"] < item.data["start"]:
+                ctx.skip(
+                    self.section,
+                    item,
+                    f"{item.path}.end",
+                    item.data["end"],
+                    "The period ends before it starts; item skipped.",
+                    "invalid_value",
+                )
+        if sum(1 for i in items if i.data["current"]) > 1:
+            ctx.report.add(
+                "invalid_value",
+                "More than one period is marked current; only the last one will be.",
+                path=self.section,
+                action="corrected",
+            )
+
+    def write(self, ctx, change):
+        from accord.alignment import services
+
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        after.pop("current", None)
+        state = after.pop("state", None)
+        if change.action == "create":
+            period = services.create_period(
+                ctx.org, None, state="planning" if state == "closed" else state, **after
+            )
+            ctx.remember(self.section, change.key, period)
+        else:
+            period = ctx.obj(self.section, change.key)
+            if state and state != "closed":
+                after["state"] = state
+            if after:
+                services.update_period(ctx.org, None, period, **after)
+
+    def finish(self, ctx, changes):
+        """Closing and the current period come last: closed periods freeze their contents."""
+        from accord.alignment import services
+
+        for change in changes:
+            state = change.fields.get("state", (None, None))[1]
+            current = change.fields.get("current", (None, None))[1]
+
+            def finish_one(state=state, current=current, change=change):
+                period = ctx.obj(self.section, change.key)
+                if current:
+                    services.set_current_period(ctx.org, None, period)
+                if state == "closed":
+                    services.close_period(ctx.org, None, period)
+
+            if state == "closed" or current:
+                ctx.run(change, finish_one, record=False)
+
+
+# --- objectives and key results ------------------------------------------------------------
+
+
+class Objectives(Keyed):
+    section = "objectives"
+    noun = "objective"
+    title = "Objectives of a period: the whole organization's or a team's."
+    fields = (
+        F("id", "key", required=True, doc="Stable key (kept across applies)."),
+        F("title", "str", required=True, max_length=300),
+        F("period", "str", required=True, max_length=100, ref="periods"),
+        F("level", "str", default="team", choices=("org", "team")),
+        F("team", "slug", max_length=80, ref="teams"),
+        F("owner", "email", ref="people"),
+        F(
+            "status",
+            "str",
+            default="active",
+            choices=("draft", "active", "achieved", "missed", "dropped"),
+        ),
+        F("description", "text", default=""),
+        F(
+            "parents",
+            "list",
+            items="key",
+            ref="objectives",
+            default=[],
+            doc="Objectives it serves.",
+        ),
+    )
+
+    def rows(self, org):
+        from accord.alignment.models import Objective, ObjectiveLink
+
+        keys = self.key_map(org)
+        parents: dict[int, list[int]] = {}
+        for child, parent in (
+            ObjectiveLink.objects.for_org(org).order_by("id").values_list("child_id", "parent_id")
+        ):
+            parents.setdefault(child, []).append(parent)
+        qs = Objective.objects.for_org(org).select_related("period", "team", "owner")
+        for o in qs.order_by("period__start", "id"):
+            yield (
+                o,
+                {
+                    "title": o.title,
+                    "period": o.period.name,
+                    "level": o.level,
+                    "team": o.team.slug if o.team else None,
+                    "owner": o.owner.email if o.owner and o.owner.email else None,
+                    "status": o.status,
+                    "description": o.description,
+                    "parents": [keys[p] for p in parents.get(o.pk, [])],
+                },
+            )
+
+    def key_map(self, org) -> dict[int, str]:
+        from accord.alignment.models import Objective
+
+        keys = dict(
+            ExternalKey.objects.for_org(org)
+            .filter(section=self.section)
+            .values_list("object_id", "key")
+        )
+        return {
+            pk: keys.get(pk) or self.implicit(pk)
+            for pk in Objective.objects.for_org(org).values_list("id", flat=True)
+        }
+
+    def write(self, ctx, change):
+        from accord.alignment import services
+
+        after = self.after(change)
+        parents = after.pop("parents", None)
+        for name in ("team", "owner", "period"):
+            if name in after:
+                section = {"team": "teams", "owner": "people", "period": "periods"}[name]
+                after[name] = ctx.obj(section, after[name]) if after[name] else None
+        if change.action == "create":
+            obj = services.create_objective(ctx.org, None, **after)
+            self.created(ctx, change, obj)
+        else:
+            obj = ctx.obj(self.section, change.key)
+            if after:
+                services.update_objective(ctx.org, None, obj, **after)
+        if parents is not None:
+            ctx.later.append((change, lambda: self.link(ctx, obj, parents)))
+
+    def link(self, ctx, obj, parents):
+        from accord.alignment import services
+        from accord.alignment.models import ObjectiveLink
+
+        wanted = [ctx.obj(self.section, p) for p in parents]
+        current = {link.parent_id: link for link in ObjectiveLink.objects.filter(child=obj)}
+        for parent in wanted:
+            if parent.pk not in current:
+                services.link_objective(ctx.org, None, obj, parent)
+        for pk in set(current) - {p.pk for p in wanted}:
+            services.unlink_objective(ctx.org, None, current[pk])
+
+    def remove(self, ctx, change):
+        from accord.alignment import services
+
+        services.delete_objective(ctx.org, None, ctx.obj(self.section, change.key))
+
+
+class KeyResults(Keyed):
+    section = "key_results"
+    noun = "key result"
+    title = "Key results of an objective: a metric from start to target."
+    fields = (
+        F("id", "key", required=True),
+        F("objective", "key", required=True, ref="objectives"),
+        F("name", "str", required=True, max_length=300),
+        F("unit", "str", default="", max_length=30),
+        F(
+            "direction",
+            "str",
+            default="increase",
+            choices=("increase", "decrease", "above", "below", "range"),
+        ),
+        F("start", "number", default=0),
+        F("target", "number", default=0),
+        F("current", "number", default=0, doc="Set when created; later values are check-ins."),
+        F("range_low", "number"),
+        F("range_high", "number"),
+        F("milestone", "bool", default=False),
+        F("weight", "number", default=1, minimum=0.000001),
+        F("owner", "email", ref="people"),
+    )
+
+    def rows(self, org):
+        from accord.alignment.models import KeyResult
+
+        objectives = Objectives().key_map(org)
+        qs = KeyResult.objects.for_org(org).select_related("owner")
+        for kr in qs.order_by("objective_id", "position", "id"):
+            yield (
+                kr,
+                {
+                    "objective": objectives[kr.objective_id],
+                    "name": kr.name,
+                    "unit": kr.unit,
+                    "direction": kr.direction,
+                    "start": _num(kr.start),
+                    "target": _num(kr.target),
+                    "current": _num(kr.current),
+                    "range_low": _num(kr.range_low),
+                    "range_high": _num(kr.range_high),
+                    "milestone": kr.is_milestone,
+                    "weight": _num(kr.weight),
+                    "owner": kr.owner.email if kr.owner and kr.owner.email else None,
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.alignment import services
+
+        after = self.after(change)
+        if "milestone" in after:
+            after["is_milestone"] = after.pop("milestone")
+        if "owner" in after:
+            after["owner"] = self.person(ctx, after["owner"])
+        if change.action == "create":
+            objective = ctx.obj("objectives", after.pop("objective"))
+            obj = services.create_key_result(ctx.org, None, objective, **after)
+            self.created(ctx, change, obj)
+            return
+        obj = ctx.obj(self.section, change.key)
+        if "objective" in after:
+            raise ServiceError("A key result cannot move to another objective.")
+        current = after.pop("current", None)
+        if after:
+            services.update_key_result(ctx.org, None, obj, **after)
+        if current is not None:
+            services.record_key_result_value(ctx.org, None, obj, current, REASON)
+
+    def remove(self, ctx, change):
+        from accord.alignment import services
+
+        services.delete_key_result(ctx.org, None, ctx.obj(self.section, change.key))
+
+
+# --- initiatives ---------------------------------------------------------------------------
+
+
+class Initiatives(Keyed):
+    section = "initiatives"
+    noun = "initiative"
+    title = "Initiatives: the work a team does. Active ones are ranked in file order."
+    fields = (
+        F("id", "key", required=True),
+        F("team", "slug", required=True, max_length=80, ref="teams"),
+        F("title", "str", required=True, max_length=300),
+        F(
+            "status",
+            "str",
+            default="proposed",
+            choices=("proposed", "active", "paused", "done", "dropped"),
+        ),
+        F("owner", "email", ref="people"),
+        F("start_date", "date"),
+        F("target_date", "date"),
+        F("effort_weeks", "number", minimum=0),
+        F("progress", "int", default=0, minimum=0, maximum=100),
+        F("description", "text", default=""),
+        F("objectives", "list", items="key", ref="objectives", default=[]),
+        F("key_results", "list", items="key", ref="key_results", default=[]),
+    )
+
+    def rows(self, org):
+        from accord.alignment.models import Initiative, InitiativeKeyResult, InitiativeObjective
+
+        objectives = Objectives().key_map(org)
+        kr_keys = dict(
+            ExternalKey.objects.for_org(org)
+            .filter(section="key_results")
+            .values_list("object_id", "key")
+        )
+        links_o: dict[int, list[str]] = {}
+        for i, o in (
+            InitiativeObjective.objects.for_org(org)
+            .order_by("id")
+            .values_list("initiative_id", "objective_id")
+        ):
+            links_o.setdefault(i, []).append(objectives[o])
+        links_k: dict[int, list[str]] = {}
+        for i, k in (
+            InitiativeKeyResult.objects.for_org(org)
+            .order_by("id")
+            .values_list("initiative_id", "key_result_id")
+        ):
+            links_k.setdefault(i, []).append(kr_keys.get(k) or KeyResults().implicit(k))
+        qs = Initiative.objects.for_org(org).select_related("team", "owner")
+        for i in qs.order_by("team__slug", "rank", "id"):
+            yield (
+                i,
+                {
+                    "team": i.team.slug,
+                    "title": i.title,
+                    "status": i.status,
+                    "owner": i.owner.email if i.owner and i.owner.email else None,
+                    "start_date": _iso(i.start_date),
+                    "target_date": _iso(i.target_date),
+                    "effort_weeks": _num(i.effort_weeks),
+                    "progress": i.progress,
+                    "description": i.description,
+                    "objectives": links_o.get(i.pk, []),
+                    "key_results": links_k.get(i.pk, []),
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.alignment import services
+
+        after = self.after(change)
+        objectives = after.pop("objectives", None)
+        key_results = after.pop("key_results", None)
+        if "owner" in after:
+            after["owner"] = self.person(ctx, after["owner"])
+        if "team" in after:
+            after["team"] = ctx.obj("teams", after["team"])
+        if change.action == "create":
+            progress = after.get("progress")
+            status = after.get("status")
+            obj = services.create_initiative(
+                ctx.org,
+                None,
+                objectives=self.refs(ctx, "objectives", objectives),
+                key_results=self.refs(ctx, "key_results", key_results),
+                **after,
+            )
+            if status == "done" and progress != 100:
+                services.update_initiative(ctx.org, None, obj, progress=progress)
+            self.created(ctx, change, obj)
+            return
+        obj = ctx.obj(self.section, change.key)
+        status = after.pop("status", None)
+        if status is not None:
+            obj = services.set_initiative_status(ctx.org, None, obj, status, REASON)
+        if after:
+            services.update_initiative(ctx.org, None, obj, reason=REASON, **after)
+        for section, wanted, attr in (
+            ("objectives", objectives, "objective"),
+            ("key_results", key_results, "key_result"),
+        ):
+            if wanted is None:
+                continue
+            targets = self.refs(ctx, section, wanted)
+            current = set(
+                getattr(obj, "objective_links" if attr == "objective" else "kr_links").values_list(
+                    f"{attr}_id", flat=True
+                )
+            )
+            for t in targets:
+                if t.pk not in current:
+                    services.link_initiative(ctx.org, None, obj, **{attr: t})
+            for t_pk in current - {t.pk for t in targets}:
+                model = obj.objectives.model if attr == "objective" else obj.key_results.model
+                services.unlink_initiative(ctx.org, None, obj, **{attr: model.objects.get(pk=t_pk)})
+
+    def remove(self, ctx, change):
+        from accord.alignment import services
+
+        services.delete_initiative(ctx.org, None, ctx.obj(self.section, change.key))
+
+
+# --- dependencies --------------------------------------------------------------------------
+
+# How to reach a state from "requested", through the dependency's own state machine.
+PATHS = {
+    "requested": [],
+    "negotiating": ["propose"],
+    "accepted": ["accept"],
+    "delivered": ["accept", "confirm_delivery"],
+    "declined": ["decline"],
+    "cancelled": ["cancel"],
+}
+
+
+class Dependencies(Keyed):
+    section = "dependencies"
+    noun = "dependency"
+    title = "Dependencies: a team's initiative needs something from another team by a date."
+    fields = (
+        F("id", "key", required=True),
+        F("initiative", "key", required=True, ref="initiatives", doc="The requester's initiative."),
+        F("provider", "slug", required=True, max_length=80, ref="teams", doc="The team asked."),
+        F("title", "str", required=True, max_length=300),
+        F("need_by", "date", required=True),
+        F("priority", "str", default="medium", choices=("low", "medium", "high", "critical")),
+        F("state", "str", default="requested", choices=tuple(PATHS)),
+        F("provider_initiative", "key", ref="initiatives", doc="The provider's initiative."),
+        F("committed_date", "date"),
+        F("proposed_date", "date", doc="While negotiating: the date proposed."),
+        F("flag", "str", choices=("at_risk", "blocked")),
+        F("flag_note", "text", default=""),
+        F("resolution", "text", default="", doc="Why it was declined or cancelled."),
+        F("description", "text", default=""),
+    )
+
+    def rows(self, org):
+        from accord.coordination.models import Dependency
+
+        initiatives = {o.pk: d["id"] for _k, (o, d) in Initiatives().existing(org).items()}
+        qs = Dependency.objects.for_org(org).select_related("provider_team")
+        for d in qs.order_by("id"):
+            provider_initiative = d.provider_initiative_id or d.proposed_initiative_id
+            yield (
+                d,
+                {
+                    "initiative": initiatives[d.requester_initiative_id],
+                    "provider": d.provider_team.slug,
+                    "title": d.title,
+                    "need_by": _iso(d.need_by),
+                    "priority": d.priority,
+                    "state": d.state,
+                    "provider_initiative": initiatives.get(provider_initiative),
+                    "committed_date": _iso(d.committed_date),
+                    "proposed_date": _iso(d.proposed_date),
+                    "flag": d.flag or None,
+                    "flag_note": d.flag_note,
+                    "resolution": d.resolution,
+                    "description": d.description,
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.coordination import services
+
+        after = self.after(change)
+        if change.action == "update":
+            raise ServiceError(
+                "A dependency changes through its own actions (accept, deliver…) in Accord, "
+                "not through a file."
+            )
+        state = after.pop("state", None) or "requested"
+        provider_initiative = after.pop("provider_initiative", None)
+        extra = {
+            name: after.pop(name, None)
+            for name in ("committed_date", "proposed_date", "flag", "flag_note", "resolution")
+        }
+        dep = services.create_dependency(
+            ctx.org,
+            None,
+            requester_initiative=ctx.obj("initiatives", after.pop("initiative")),
+            provider_team=ctx.obj("teams", after.pop("provider")),
+            **after,
+        )
+        provider = ctx.obj("initiatives", provider_initiative) if provider_initiative else None
+        path = PATHS[state]
+        if state == "cancelled" and provider and extra["committed_date"]:
+            path = ["accept", "cancel"]  # cancelled after it was accepted
+        for action in path:
+            kwargs: dict[str, Any] = {"note": extra["resolution"] or REASON}
+            if action == "accept":
+                kwargs["committed_date"] = extra["committed_date"] or dep.need_by
+                kwargs["provider_initiative"] = provider
+            elif action == "propose":
+                kwargs["proposed_date"] = extra["proposed_date"] or dep.need_by
+                kwargs["provider_initiative"] = provider
+            dep = services.transition(ctx.org, None, dep, action, **kwargs)
+        if extra["flag"] and state in ("requested", "negotiating", "accepted"):
+            action = "flag_at_risk" if extra["flag"] == "at_risk" else "flag_blocked"
+            note = extra["flag_note"] or REASON
+            dep = services.transition(ctx.org, None, dep, action, note=note)
+        self.created(ctx, change, dep)
+
+    def removable(self, key, data) -> bool:
+        return False  # dependencies are a record between teams; a file never deletes them
+
+
+# --- cadences ------------------------------------------------------------------------------
+
+
+class Cadences(Keyed):
+    section = "cadences"
+    noun = "cadence"
+    title = "Cadences: the operating rhythm, as RFC 5545 rules in a time zone."
+    fields = (
+        F("id", "key", required=True),
+        F("name", "str", required=True),
+        F(
+            "kind",
+            "str",
+            default="sync",
+            choices=("checkin", "sync", "review", "planning", "retro", "custom"),
+        ),
+        F("scope", "str", default="team", choices=("team", "subtree", "teams", "org")),
+        F("team", "slug", max_length=80, ref="teams"),
+        F("teams", "list", items="slug", ref="teams", default=[]),
+        F("rrule", "rrule", required=True, max_length=300, doc="e.g. FREQ=WEEKLY;BYDAY=MO"),
+        F("start_date", "date", required=True),
+        F("time", "time", required=True, doc="Local time of day, HH:MM."),
+        F("timezone", "timezone", default="UTC"),
+        F("duration_minutes", "int", default=60, minimum=1, maximum=24 * 60),
+        F("owner", "email", ref="people"),
+        F("active", "bool", default=True),
+    )
+
+    def rows(self, org):
+        from accord.rhythm.models import Cadence
+
+        qs = Cadence.objects.for_org(org).select_related("team", "owner").prefetch_related("teams")
+        for c in qs.order_by("id"):
+            yield (
+                c,
+                {
+                    "name": c.name,
+                    "kind": c.kind,
+                    "scope": c.scope,
+                    "team": c.team.slug if c.team else None,
+                    "teams": sorted(t.slug for t in c.teams.all()),
+                    "rrule": c.rrule,
+                    "start_date": _iso(c.start_date),
+                    "time": c.time.strftime("%H:%M"),
+                    "timezone": c.timezone,
+                    "duration_minutes": c.duration_minutes,
+                    "owner": c.owner.email if c.owner and c.owner.email else None,
+                    "active": c.is_active,
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.rhythm import services
+
+        after = self.after(change)
+        teams = after.pop("teams", None)
+        if "team" in after:
+            after["team"] = self.team(ctx, after["team"])
+        if "owner" in after:
+            after["owner"] = self.person(ctx, after["owner"])
+        if "time" in after:
+            after["time"] = dt.time.fromisoformat(after["time"])
+        if "start_date" in after:
+            after["start_date"] = dt.date.fromisoformat(after["start_date"])
+        if "timezone" in after:
+            after["timezone_name"] = after.pop("timezone")
+        active = after.pop("active", None)
+        team_objs = self.refs(ctx, "teams", teams) if teams is not None else None
+        if change.action == "create":
+            obj = services.create_cadence(ctx.org, None, teams=team_objs or (), **after)
+            if active is False:
+                services.update_cadence(ctx.org, None, obj, is_active=False)
+            self.created(ctx, change, obj)
+            return
+        obj = ctx.obj(self.section, change.key)
+        if active is not None:
+            after["is_active"] = active
+        services.update_cadence(ctx.org, None, obj, teams=team_objs, **after)
+
+    def remove(self, ctx, change):
+        from accord.rhythm import services
+
+        obj = ctx.obj(self.section, change.key)
+        if obj.is_active:
+            services.update_cadence(ctx.org, None, obj, is_active=False)
+
+    def removable(self, key, data) -> bool:
+        return bool(data["active"])
+
+
+def pillar_kinds() -> list[Kind]:
+    return [Periods(), Objectives(), KeyResults(), Initiatives(), Dependencies(), Cadences()]
