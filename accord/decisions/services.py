@@ -170,6 +170,17 @@ def _may_edit_decision(actor: Person | None, d: Decision) -> None:
     )
 
 
+def can_edit_decision(actor: Person, decision: Decision) -> bool:
+    """Whether `actor` may edit this decision, add options or propose (pages use it)."""
+    if decision.status not in UNDECIDED:
+        return False
+    try:
+        _may_edit_decision(actor, decision)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _clean_decision(
     org: Organization, data: dict[str, Any], *, not_before: dt.date | None = None
 ) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.core.errors import ServiceError
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.decisions import queries, services
 from accord.decisions.forms import (
     ActionItemForm,
@@ -156,7 +156,11 @@ def edit(request, decision_id: int):
     if d.status not in UNDECIDED:
         messages.error(request, "A decided decision cannot be edited; supersede or reverse it.")
         return redirect(_url(request, "decision", decision_id=d.pk))
-    require_role(me, Role.MEMBER, "edit decisions")
+    if not services.can_edit_decision(me, d):
+        raise PermissionDenied(
+            "Only the decision's driver, approver, contributors, whoever opened it, "
+            "or a leader may edit it."
+        )
     initial = {
         "question": d.question,
         "approver": d.approver,
@@ -200,7 +204,7 @@ def detail(request, decision_id: int):
     org, me = request.org, request.person
     d = _decision(request, decision_id)
     options = list(DecisionOption.objects.filter(decision=d).order_by("position", "id"))
-    editable = d.status in UNDECIDED and _can_write(me)
+    editable = services.can_edit_decision(me, d)
     ctx = {
         "d": d,
         "options": options,

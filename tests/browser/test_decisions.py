@@ -57,3 +57,28 @@ def test_the_approver_records_weighs_and_decides_a_decision(page, shot):
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Decided")
     shot(page, "in-log")
+
+
+def test_a_lead_escalates_an_issue_and_reads_follow_through_on_a_phone(page, shot):
+    demo.load()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    page.goto("/o/northwind/decisions/issues/?team=platform")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issues · Platform")
+    issue = page.get_by_role("listitem").filter(has_text="Production database at 85% disk")
+    issue.get_by_text("Escalate to Engineering").click()
+    issue.get_by_label("Why can Platform not solve it?").fill("Needs a budget decision.")
+    issue.get_by_role("button", name="Escalate").click()
+    expect(page.get_by_role("status")).to_contain_text("Escalated to Engineering")
+    shot(page, "issues-phone")
+
+    page.goto("/o/northwind/decisions/issues/?team=engineering")
+    expect(page.get_by_role("link", name="Production database at 85% disk")).to_be_visible()
+    page.get_by_role("link", name="Production database at 85% disk").click()
+    expect(page.get_by_role("heading", name="Escalations")).to_be_visible()
+    expect(page.locator(".timeline").first).to_contain_text("Platform → Engineering")
+
+    page.goto("/o/northwind/decisions/actions/?team=platform")
+    expect(page.get_by_role("heading", name="Follow-through")).to_be_visible()
+    expect(page.locator(".figures").first).to_contain_text("%")
+    shot(page, "actions-phone")

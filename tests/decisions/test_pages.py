@@ -199,3 +199,14 @@ def test_pages_do_a_bounded_number_of_queries(cast, data):
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         assert len(ctx) <= before[url] + 1, url
+
+
+def test_someone_not_involved_sees_no_edit_controls_and_cannot_edit(cast, data):
+    d = services.create_decision(cast.org, cast.admin, "Admin's own?", approver=cast.admin)
+    client = login(cast.member)
+    html = client.get(f"/o/acme/decisions/{d.pk}/").text
+    assert "Add an option" not in html and "/edit/" not in html
+    assert client.get(f"/o/acme/decisions/{d.pk}/edit/").status_code == 403
+    resp = client.post(f"/o/acme/decisions/{d.pk}/options/", {"title": "Mine"})
+    assert resp.status_code == 403
+    assert not d.options.exists()
