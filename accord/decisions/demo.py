@@ -593,6 +593,7 @@ def load(ctx: DemoContext) -> None:
             description=description,
             severity=severity,
             opened_at=_at(opened),
+            raised_by=someone(slug),
         )
         at = opened
         for level in range(ups):

@@ -783,8 +783,12 @@ def raise_issue(
     severity: str = Severity.MEDIUM,
     *,
     opened_at: dt.datetime | None = None,
+    raised_by: Person | None = None,
 ) -> Issue:
-    """Any member may raise an issue for any team to solve."""
+    """Any member may raise an issue for any team to solve.
+
+    `raised_by` defaults to the actor; importers and the demo (actor None) name the person.
+    """
     _writer(actor, "raise issues")
     if team is None:
         raise ServiceError("Say which team should solve it.", fields={"team": ["Required."]})
@@ -799,7 +803,7 @@ def raise_issue(
         title=title,
         description=(description or "").strip(),
         severity=severity,
-        raised_by=actor,
+        raised_by=_in_org(org, raised_by, "raised_by", "person") if raised_by else actor,
         opened_at=when,
         level_since=when,
     )

@@ -66,6 +66,7 @@ def test_a_lead_escalates_an_issue_and_reads_follow_through_on_a_phone(page, sho
     page.goto("/o/northwind/decisions/issues/?team=platform")
     expect(page.get_by_role("heading", level=1)).to_have_text("Issues · Platform")
     issue = page.get_by_role("listitem").filter(has_text="Production database at 85% disk")
+    shot(page, "issues-before")
     issue.get_by_text("Escalate to Engineering").click()
     issue.get_by_label("Why can Platform not solve it?").fill("Needs a budget decision.")
     issue.get_by_role("button", name="Escalate").click()
