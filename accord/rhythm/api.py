@@ -199,12 +199,12 @@ class MeetingOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_occurrence(obj: Meeting) -> str:
-        return obj.key
+    def resolve_occurrence(obj: Meeting | dict) -> str:
+        return obj["occurrence"] if isinstance(obj, dict) else obj.key
 
     @staticmethod
-    def resolve_agenda(obj: Meeting) -> list[dict]:
-        return obj.agenda_snapshot
+    def resolve_agenda(obj: Meeting | dict) -> list[dict]:
+        return obj["agenda"] if isinstance(obj, dict) else obj.agenda_snapshot
 
 
 class MinutesOut(MeetingOut):

@@ -1,0 +1,51 @@
+"""Sections of the home and team pages: check-ins owed, next meetings, a team's rhythm."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accord.rhythm import queries
+
+
+def home(request) -> str | None:
+    org, me = request.org, request.person
+    now = timezone.now()
+    roster = queries.Roster.load(org)
+    owed = [
+        o
+        for o in queries.owed_checkins(
+            org, me, now - dt.timedelta(days=2), now + dt.timedelta(days=7), roster=roster
+        )
+        if o.state in ("upcoming", "open", "overdue")
+    ]
+    cads = queries.person_cadences(org, me, roster)
+    upcoming = queries.meetings_between(
+        org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
+    )[:4]
+    if not owed and not upcoming:
+        return None
+    return render_to_string(
+        "rhythm/_panel_home.html",
+        {"owed": owed, "upcoming": upcoming, "tz": me.timezone},
+        request=request,
+    )
+
+
+def team(request, team) -> str | None:
+    org = request.org
+    now = timezone.now()
+    cads = queries.team_cadences(org, team)
+    if not cads:
+        return render_to_string(
+            "rhythm/_panel_team.html", {"team": team, "rows": []}, request=request
+        )
+    adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now)}
+    rows = [(c, queries.next_occurrence(c, now), adh[c.pk]) for c in cads[:6]]
+    return render_to_string(
+        "rhythm/_panel_team.html",
+        {"team": team, "rows": rows, "tz": request.person.timezone},
+        request=request,
+    )

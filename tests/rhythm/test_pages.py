@@ -1,0 +1,144 @@
+"""The rhythm pages render for a participant and do what their forms say."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accord.decisions.models import ActionItem
+from accord.rhythm import queries, services
+from accord.rhythm.models import CheckIn, Meeting, MeetingStatus
+from tests.conftest import login
+
+
+@pytest.fixture
+def next_sync(rhythm):
+    return queries.next_occurrence(rhythm.sync, timezone.now())
+
+
+@pytest.fixture
+def open_checkin(cast, rhythm):
+    """The next check-in, with a window wide enough to be open now whatever the weekday."""
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    return queries.next_occurrence(rhythm.checkin, timezone.now())
+
+
+def test_my_week_lists_owed_check_ins_and_meetings(cast, rhythm, open_checkin):
+    page = login(cast.member).get("/o/acme/rhythm/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Weekly team check-in · Platform" in html
+    assert "Weekly team sync (Level 10) · Platform" in html
+
+
+def test_the_check_in_form_submits(cast, rhythm, open_checkin):
+    client = login(cast.member)
+    url = f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{open_checkin.key}/checkin/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"highlights": "Shipped the cache", "blockers": ""})
+    assert response.status_code == 302
+    ci = CheckIn.objects.get(person=cast.member)
+    assert ci.highlights == "Shipped the cache"
+
+
+def test_a_meeting_page_shows_the_live_agenda_then_runs_and_finishes(cast, rhythm, next_sync):
+    client = login(cast.leader)
+    base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
+    page = client.get(base).content.decode()
+    assert "Live agenda" in page and "Scorecard" in page
+    assert client.post(base + "start/").status_code == 302
+    m = Meeting.objects.get()
+    assert m.status == MeetingStatus.RUNNING
+    client.post(base + "notes/", {"section": "issues", "text": "Builds"})
+    client.post(base + "action/", {"title": "Fix cache", "owner": cast.member.pk, "due_on": ""})
+    assert ActionItem.objects.get().title == "Fix cache"
+    client.post(base + "finish/", {f"rating_{cast.leader.pk}": "9", "summary": "Good one"})
+    m.refresh_from_db()
+    assert m.status == MeetingStatus.FINISHED and m.notes == {"issues": "Builds"}
+    minutes = client.get(base).content.decode()
+    assert "Minutes" in minutes and "Fix cache" in minutes and "9.0/10" in minutes
+
+
+def test_pages_answer_with_a_bounded_number_of_queries(cast, rhythm, next_sync):
+    client = login(cast.leader)
+    for url in (
+        "/o/acme/rhythm/",
+        "/o/acme/rhythm/cadences/",
+        f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/",
+        f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/",
+        "/o/acme/rhythm/teams/platform/",
+        "/o/acme/rhythm/settings/",
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert len(ctx.captured_queries) < 60, (url, len(ctx.captured_queries))
+
+
+def test_another_organization_sees_none_of_it(cast, rhythm, next_sync):
+    client = login(cast.outsider)
+    assert client.get("/o/acme/rhythm/").status_code == 404
+    assert client.get(f"/o/globex/rhythm/cadences/{rhythm.sync.pk}/").status_code == 404
+    assert (
+        client.get(f"/o/globex/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/").status_code
+        == 404
+    )
+
+
+def test_a_viewer_cannot_start_a_meeting(cast, rhythm, next_sync):
+    client = login(cast.viewer)
+    base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
+    assert client.get(base).status_code == 200
+    client.post(base + "start/")
+    assert not Meeting.objects.exists()
+
+
+def test_a_cadence_is_set_up_from_the_form(cast):
+    client = login(cast.leader)
+    response = client.post(
+        "/o/acme/rhythm/cadences/new/",
+        {
+            "template": "daily-standup",
+            "scope": "team",
+            "team": cast.platform.pk,
+            "timezone": "Asia/Kolkata",
+        },
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        "/o/acme/rhythm/cadences/new/",
+        {
+            "name": "X",
+            "rrule": "FREQ=NEVER",
+            "time": "10:00",
+            "scope": "team",
+            "team": cast.platform.pk,
+            "timezone": "UTC",
+        },
+    )
+    assert bad.status_code == 200 and "not valid" in bad.content.decode()
+
+
+def test_settings_mute_and_time_off(cast, rhythm):
+    client = login(cast.member)
+    client.post(
+        "/o/acme/rhythm/settings/", {"what": "channels", "email": "1", "muted": [rhythm.checkin.pk]}
+    )
+    prefs = cast.member.rhythm_prefs
+    assert prefs.email and not prefs.chat and list(prefs.muted.all()) == [rhythm.checkin]
+    today = dt.date.today()
+    client.post("/o/acme/rhythm/settings/", {"what": "away", "starts_on": today, "ends_on": today})
+    assert cast.member.away_periods.count() == 1
+
+
+def test_the_home_and_team_pages_show_the_rhythm_panels(cast, rhythm):
+    client = login(cast.member)
+    home = client.get("/o/acme/").content.decode()
+    assert "This week&#x27;s rhythm" in home or "This week's rhythm" in home
+    assert "Weekly team sync (Level 10) · Platform" in home
+    team = client.get("/o/acme/teams/platform/").content.decode()
+    assert "Scorecard, cadences and calendar" in team
