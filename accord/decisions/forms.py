@@ -138,3 +138,19 @@ class IssueForm(forms.Form):
 
 class SolveForm(forms.Form):
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        label="Solved by a decision",
+        empty_label="— none —",
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        from accord.decisions.models import Decision
+
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = (
+            Decision.objects.for_org(org)
+            .filter(status=DecisionStatus.DECIDED)
+            .order_by("-decided_at")
+        )

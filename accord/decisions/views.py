@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -52,6 +52,48 @@ def _can_write(person: Person) -> bool:
 
 def _is_leader(person: Person) -> bool:
     return person.is_active and person.has_role(Role.LEADER)
+
+
+# Where a linked object's page lives, for the kinds whose page is addressed by id alone.
+LINK_PAGES = {
+    "alignment.objective": ("alignment:objective", "objective_id"),
+    "alignment.initiative": ("alignment:initiative", "initiative_id"),
+    "coordination.dependency": ("coordination:detail", "dep_id"),
+    "decisions.decision": ("decisions:decision", "decision_id"),
+    "decisions.issue": ("decisions:issue", "issue_id"),
+}
+LINK_KINDS = {
+    "alignment.objective": "objective",
+    "alignment.keyresult": "key result",
+    "alignment.initiative": "initiative",
+    "coordination.dependency": "dependency",
+    "rhythm.meeting": "meeting",
+    "rhythm.checkin": "check-in",
+    "decisions.issue": "issue",
+    "decisions.decision": "decision",
+}
+
+
+def _link_rows(request, links) -> list[dict]:
+    rows = []
+    for link in links:
+        href = None
+        page = LINK_PAGES.get(link.target_type)
+        if page:
+            try:
+                href = reverse(
+                    page[0], kwargs={"org_slug": request.org.slug, page[1]: link.target_id}
+                )
+            except NoReverseMatch:
+                href = None
+        rows.append(
+            {
+                "kind": LINK_KINDS.get(link.target_type, link.target_type),
+                "label": link.label or f"#{link.target_id}",
+                "href": href,
+            }
+        )
+    return rows
 
 
 def _decision(request, decision_id: int) -> Decision:
@@ -211,7 +253,7 @@ def detail(request, decision_id: int):
         "contributors": list(d.contributors.all()),
         "informed": list(d.informed.all()),
         "teams": list(d.teams.all()),
-        "links": list(d.links.all()),
+        "links": _link_rows(request, d.links.all()),
         "supersedes": list(d.supersedes.all()),
         "issues": list(d.issues.select_related("team")),
         "actions": list(
@@ -560,8 +602,6 @@ def issues(request):
             "rows": rows,
             "show": show,
             "form": IssueForm(org=org, initial={"team": team}),
-            "solve_form": SolveForm(),
-            "reason_form": ReasonForm(),
             "can_write": _can_write(me),
             "teams": Team.objects.for_org(org).order_by("name"),
             "tab": "issues",
@@ -594,7 +634,7 @@ def issue_detail(request, issue_id: int):
             "history": history_for(org, "decisions.issue", issue.pk),
             "may_act": may_act,
             "stale": issue.is_stale(),
-            "solve_form": SolveForm(),
+            "solve_form": SolveForm(org=org),
             "reason_form": ReasonForm(),
             "action_form": ActionItemForm(org=org, initial={"owner": me, "team": issue.team}),
             "today": timezone.localdate(),
@@ -662,12 +702,18 @@ def issue_escalate(request, issue_id: int):
 @require_POST
 @org_view
 def issue_solve(request, issue_id: int):
-    form = SolveForm(request.POST)
+    form = SolveForm(request.POST, org=request.org)
 
     def run(issue):
         if not form.is_valid():
             raise ServiceError("Say how it was solved.")
-        services.solve_issue(request.org, request.person, issue, form.cleaned_data["resolution"])
+        services.solve_issue(
+            request.org,
+            request.person,
+            issue,
+            form.cleaned_data["resolution"],
+            decision=form.cleaned_data["decision"],
+        )
         messages.success(request, f"Solved: {issue.title}.")
 
     return _issue_action(request, issue_id, run)

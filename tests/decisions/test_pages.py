@@ -210,3 +210,32 @@ def test_someone_not_involved_sees_no_edit_controls_and_cannot_edit(cast, data):
     resp = client.post(f"/o/acme/decisions/{d.pk}/options/", {"title": "Mine"})
     assert resp.status_code == 403
     assert not d.options.exists()
+
+
+def test_the_decision_page_links_to_what_it_concerns(cast):
+    issue = services.raise_issue(cast.org, None, cast.platform, "Slow deploys")
+    d = services.create_decision(
+        cast.org,
+        None,
+        "Deploy on Fridays?",
+        approver=cast.leader,
+        links=[("decisions.issue", issue.pk, "Slow deploys"), ("rhythm.meeting", 9, "Weekly sync")],
+    )
+    html = login(cast.member).get(f"/o/acme/decisions/{d.pk}/").text
+    assert f'href="/o/acme/decisions/issues/{issue.pk}/"' in html
+    assert "Weekly sync" in html and "meeting" in html
+
+
+def test_an_issue_is_solved_by_a_decision_from_its_page(cast, data):
+    d = services.create_decision(cast.org, None, "Quarantine flaky tests?", approver=cast.leader)
+    services.decide(cast.org, None, d, outcome="Yes")
+    issue = data["issue"]
+    client = login(cast.member)
+    assert "Quarantine flaky tests?" in client.get(f"/o/acme/decisions/issues/{issue.pk}/").text
+    client.post(
+        f"/o/acme/decisions/issues/{issue.pk}/solve/",
+        {"resolution": "Quarantined", "decision": d.pk},
+    )
+    issue.refresh_from_db()
+    assert issue.status == "solved" and issue.decision == d
+    assert "Flaky tests" in client.get(f"/o/acme/decisions/{d.pk}/").text
