@@ -7,4 +7,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("activity/", views.activity, name="activity"),
+    path("password/", views.password_change, name="password"),
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accord.activity.models import Event
 from accord.org.models import Membership, Person, Team
@@ -105,6 +108,22 @@ def activity(request):
         template,
         {"page": page, "events": page.object_list, "types": sorted(types), "type": kind},
     )
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Change your password without leaving the organization you are in."""
+
+    template_name = "web/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("web:home", kwargs={"org_slug": self.request.org.slug})
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password was changed. It is in effect now.")
+        return super().form_valid(form)
+
+
+password_change = org_view(PasswordChange.as_view())
 
 
 @org_view

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from accord import demo
+from accord.org import services
+from accord.org.models import Membership
 from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,3 +41,94 @@ def test_it_walks_from_sign_in_to_a_team_and_a_person(page, shot):
     expect(page.get_by_role("heading", name="Teams and allocation")).to_be_visible()
     expect(page.locator(".allocbar")).to_contain_text("Platform")
     shot(page, "person")
+
+
+def test_it_switches_between_organizations_from_the_top_bar(page, shot, cast):
+    services.add_person(
+        cast.other_org, None, name="Ada at Globex", role="viewer", user=cast.admin.user
+    )
+    sign_in(page, cast.admin.user.username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose an organization")
+    shot(page, "chooser")
+    page.get_by_role("link", name="Acme").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you, Ada")
+    switcher = page.locator("details.switcher")
+    switcher.locator("summary").click()
+    expect(switcher.get_by_role("link", name="Acme")).to_have_attribute("aria-current", "true")
+    shot(page, "switcher")
+    switcher.get_by_role("link", name="Globex").click()
+    expect(page).to_have_url(re.compile(r"/o/globex/$"))
+    expect(page.locator("details.switcher summary")).to_contain_text("Globex")
+    expect(page.locator("main")).to_contain_text("you are viewer")
+    # The next visit to the front door goes back to the organization last used.
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/o/globex/$"))
+
+
+def test_it_changes_the_password_and_signs_in_with_the_new_one(page, shot, cast):
+    sign_in(page, cast.member.user.username, PASSWORD)
+    page.locator("details.usermenu summary").click()
+    page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # still in the shell
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill("short")
+    page.get_by_label("New password confirmation").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".field--error").first).to_contain_text("too short")
+    shot(page, "refused")
+    new = "a brand new passphrase for mia"
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill(new)
+    page.get_by_label("New password confirmation").fill(new)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".msg--success")).to_have_text(
+        "Your password was changed. It is in effect now."
+    )
+    page.locator("details.usermenu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, cast.member.user.username, new)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you, Mia")
+
+
+def test_the_top_bar_menus_open_one_at_a_time_and_close_with_escape(page, cast):
+    sign_in(page, cast.member.user.username, PASSWORD)
+    switcher, usermenu = page.locator("details.switcher"), page.locator("details.usermenu")
+    switcher.locator("summary").click()
+    usermenu.locator("summary").click()
+    expect(usermenu).to_have_attribute("open", "")
+    expect(switcher).not_to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(usermenu).not_to_have_attribute("open", "")
+    expect(usermenu.locator("summary")).to_be_focused()
+
+
+def test_every_shell_page_fits_a_phone(browser, live_server, shot):
+    demo.load()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+        lead = Membership.objects.filter(team__slug="platform", role="lead").first().person
+        pages = {
+            "home": "/o/northwind/",
+            "directory": "/o/northwind/teams/",
+            "team": "/o/northwind/teams/platform/",
+            "person": f"/o/northwind/people/{lead.pk}/",
+            "people": "/o/northwind/people/",
+            "activity": "/o/northwind/activity/",
+            "tokens": "/o/northwind/settings/tokens/",
+            "password": "/o/northwind/password/",
+        }
+        for name, url in pages.items():
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{name} is {width}px wide on a 390px phone"
+            expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+            shot(page, f"phone-{name}")
+        page.goto(pages["team"])
+        expect(page.get_by_role("columnheader", name="Role")).to_be_visible()
+        nav_height = page.get_by_role("navigation", name="Main").bounding_box()["height"]
+        assert nav_height < 80  # one scrolling row, not a tall block
+    finally:
+        context.close()
