@@ -152,10 +152,18 @@ class Desired:
 class Context:
     """What validation and application share: the org, the problems, resolved objects."""
 
-    def __init__(self, org: Organization | None, kinds: list[Kind], *, strict: bool = False):
+    def __init__(
+        self,
+        org: Organization | None,
+        kinds: list[Kind],
+        *,
+        strict: bool = False,
+        prune: bool = True,
+    ):
         self.org = org
         self.kinds = kinds
         self.strict = strict
+        self.prune = prune  # remove what a present section leaves out
         self.report = Report()
         self.desired: Desired | None = None
         self.existing: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
@@ -178,6 +186,8 @@ class Context:
         existing = set(self.existing_of(section))
         if items is None:
             return existing
+        if not self.prune:
+            return {i.key for i in items} | existing
         skipped = self.desired.skipped.get(section, set())
         return {i.key for i in items} | (skipped & existing)
 
@@ -463,6 +473,8 @@ def diff(ctx: Context) -> list[Change]:
                     Change(kind.section, item.key, "update", delta, item.path, item.line)
                 )
         skipped = ctx.desired.skipped.get(kind.section, set())
+        if not ctx.prune:
+            continue
         if kind.section in ctx.desired.unkeyed:
             ctx.report.add(
                 "removals_withheld",

@@ -174,7 +174,17 @@ class People(Kind):
 
     def check(self, ctx: Context, items: list[Item]) -> None:
         admins = [i for i in items if i.data["role"] == Role.ADMIN and i.data["active"]]
-        if items and not admins and ctx.existing_of("people"):
+        if not ctx.prune:
+            named = {i.key for i in items}
+            admins += [
+                key
+                for key, (_p, data) in ctx.existing_of("people").items()
+                if key not in named and data["role"] == Role.ADMIN and data["active"]
+            ]
+        had_admin = any(
+            d["role"] == Role.ADMIN and d["active"] for _p, d in ctx.existing_of("people").values()
+        )
+        if items and not admins and had_admin:
             ctx.report.add(
                 "no_admin",
                 "The file leaves the organization without an active admin; the people section "

@@ -652,8 +652,6 @@ class Cadences(Keyed):
             after["owner"] = self.person(ctx, after["owner"])
         if "time" in after:
             after["time"] = dt.time.fromisoformat(after["time"])
-        if "start_date" in after:
-            after["start_date"] = dt.date.fromisoformat(after["start_date"])
         if "timezone" in after:
             after["timezone_name"] = after.pop("timezone")
         active = after.pop("active", None)

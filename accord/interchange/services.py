@@ -105,23 +105,30 @@ class Outcome:
 
 
 def _run(
-    source: bytes | str,
+    source: bytes | str | None,
     *,
     org: Organization | None,
     org_slug: str,
     strict: bool,
     dry_run: bool,
     kinds: list[Kind] | None = None,
+    data: dict[str, Any] | None = None,
+    prune: bool = True,
+    report: Report | None = None,
 ) -> Outcome:
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
+    ctx = Context(org, kinds, strict=strict, prune=prune)
+    if report is not None:
+        ctx.report.extend(report.problems)
+        ctx.report.summary = report.summary
     try:
-        data = engine.parse(source)
-        ctx = Context(org, kinds, strict=strict)
+        if data is None:
+            data = engine.parse(source or "")
         desired = engine.read(ctx, data)
     except Fatal as exc:
-        return Outcome(org, fatal=exc.problem)
+        return Outcome(org, fatal=exc.problem, report=ctx.report)
     slug = org_slug or desired.organization.get("slug", "")
     if org is None and not slug:
         ctx.report.add("no_organization", "Say which organization (--org SLUG).", path="")
@@ -153,6 +160,30 @@ def _run(
     outcome.changes = ctx.done
     outcome.applied = not dry_run
     return outcome
+
+
+def apply_data(
+    data: dict[str, Any],
+    *,
+    org_slug: str,
+    strict: bool = False,
+    dry_run: bool = False,
+    prune: bool = False,
+    report: Report | None = None,
+) -> Outcome:
+    """Apply an already-built organization document (importers); `report` holds what the
+    importer found before, so strict mode also aborts on it. Without `prune`, nothing
+    missing from `data` is removed."""
+    return _run(
+        None,
+        org=None,
+        org_slug=org_slug,
+        strict=strict,
+        dry_run=dry_run,
+        data=data,
+        prune=prune,
+        report=report,
+    )
 
 
 def plan_file(

@@ -1,0 +1,357 @@
+"""Turning the Kubernetes community data into an Accord organization.
+
+`build(dataset)` makes an organization document (the same structure as an organization
+file), which `import_directory` applies through the organization-file engine, so the import
+is validated before writing, runs in one transaction, and is idempotent: importing the same
+data twice changes nothing the second time.
+
+    groups (SIGs, working groups, committees)  -> teams under one root, one per kind
+    chairs and tech leads                       -> people, and lead memberships
+    meetings                                    -> cadences (RRULE + time zone)
+    enhancement proposals (KEPs)                -> initiatives owned by their group
+    releases (v1.x milestones)                  -> periods
+    participating groups                        -> dependencies of open proposals on them
+    working groups' stakeholder SIGs            -> named in the team's description
+    replaces / superseded-by                    -> named in the initiative's description
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accord.interchange import kubernetes
+from accord.interchange.kubernetes import Dataset, Kep
+from accord.interchange.report import DEFAULTED, IGNORED, Report
+
+ROOT = "kubernetes"
+CATEGORIES = {  # kind -> (slug, name)
+    "sig": ("special-interest-groups", "Special Interest Groups"),
+    "wg": ("working-groups", "Working Groups"),
+    "committee": ("committees", "Committees"),
+    "ug": ("user-groups", "User Groups"),
+}
+KIND_LABEL = {"sig": "SIG", "wg": "WG", "committee": "Committee", "ug": "UG"}
+STATUS = {  # KEP status -> initiative status
+    "provisional": "proposed",
+    "implementable": "active",
+    "implemented": "done",
+    "deferred": "paused",
+    "rejected": "dropped",
+    "withdrawn": "dropped",
+    "replaced": "dropped",
+    None: "proposed",
+}
+OPEN = {"proposed", "active", "paused"}
+# Release dates from the Kubernetes release history (not in the dataset). Later releases
+# are estimated at the project's cadence of three a year, and reported as estimates.
+RELEASED = {
+    (1, 0): "2015-07-21", (1, 1): "2015-11-09", (1, 2): "2016-03-17", (1, 3): "2016-07-01",
+    (1, 4): "2016-09-26", (1, 5): "2016-12-12", (1, 6): "2017-03-28", (1, 7): "2017-06-29",
+    (1, 8): "2017-09-28", (1, 9): "2017-12-15", (1, 10): "2018-03-26", (1, 11): "2018-06-27",
+    (1, 12): "2018-09-27", (1, 13): "2018-12-03", (1, 14): "2019-03-25", (1, 15): "2019-06-19",
+    (1, 16): "2019-09-18", (1, 17): "2019-12-09", (1, 18): "2020-03-25", (1, 19): "2020-08-26",
+    (1, 20): "2020-12-08", (1, 21): "2021-04-08", (1, 22): "2021-08-04", (1, 23): "2021-12-07",
+    (1, 24): "2022-05-03", (1, 25): "2022-08-23", (1, 26): "2022-12-09", (1, 27): "2023-04-11",
+    (1, 28): "2023-08-15", (1, 29): "2023-12-13", (1, 30): "2024-04-17", (1, 31): "2024-08-13",
+    (1, 32): "2024-12-11", (1, 33): "2025-04-23", (1, 34): "2025-08-27", (1, 35): "2025-12-17",
+}  # fmt: skip
+RELEASE_EVERY = dt.timedelta(days=122)
+CADENCE_START = dt.date(2026, 1, 5)  # a fixed anchor, so re-importing changes nothing
+
+
+def _release_dates(data: Dataset, report: Report) -> dict[str, tuple[dt.date, dt.date]]:
+    """release name -> (start, end): a release's period runs from the day after the previous
+    release to its own release day."""
+    ends: dict[tuple[int, int], dt.date] = {}
+    last_known = max(RELEASED)
+    for release in data.releases:
+        key = (release.major, release.minor)
+        if key in RELEASED:
+            ends[key] = dt.date.fromisoformat(RELEASED[key])
+        elif key > last_known and release.major == 1:
+            steps = release.minor - last_known[1]
+            ends[key] = dt.date.fromisoformat(RELEASED[last_known]) + steps * RELEASE_EVERY
+            report.add(
+                "estimated_release_date",
+                f"{release.name} has no release date yet; its end was estimated as "
+                f"{ends[key]} (one release every four months).",
+                file="keps/",
+                value=release.name,
+                action=DEFAULTED,
+            )
+        else:
+            report.add(
+                "unknown_release",
+                f"{release.name} is not a Kubernetes release; no period made.",
+                file="keps/",
+                value=release.name,
+            )
+    out = {}
+    previous: dt.date | None = None
+    for key in sorted(ends):
+        end = ends[key]
+        start = previous + dt.timedelta(days=1) if previous else end - dt.timedelta(days=90)
+        out[f"v{key[0]}.{key[1]}"] = (start, end)
+        previous = end
+    return out
+
+
+def _kep_ids(data: Dataset) -> dict[str, str]:
+    ids, used = {}, set()
+    for kep in data.keps:
+        candidate = f"kep-{kep.number}" if kep.number is not None else ""
+        if not candidate or candidate in used:
+            candidate = f"kep/{kep.key}"
+        used.add(candidate)
+        ids[kep.key] = candidate
+    return ids
+
+
+def build(
+    data: Dataset, *, name: str = "Kubernetes", today: dt.date | None = None
+) -> tuple[dict[str, Any], Report]:
+    """The organization document for `data`, and the report (the reader's oddities plus
+    what could not be turned into Accord objects)."""
+    report = data.report
+    today = today or timezone.localdate()
+    groups = {g.slug: g for g in data.groups}
+
+    teams = [{"slug": ROOT, "name": name, "description": "The Kubernetes project."}]
+    for kind, (slug, title) in CATEGORIES.items():
+        if any(g.kind == kind for g in data.groups):
+            teams.append({"slug": slug, "name": title, "parent": ROOT})
+    for g in data.groups:
+        description = g.mission
+        if g.stakeholders:
+            names = ", ".join(f"SIG {groups[s].name}" for s in g.stakeholders)
+            description += f"\n\nStakeholder SIGs: {names}."
+        teams.append(
+            {
+                "slug": g.slug,
+                "name": f"{KIND_LABEL[g.kind]} {g.name}"
+                if g.kind != "committee"
+                else f"{g.name} Committee",
+                "parent": CATEGORIES[g.kind][0],
+                "description": description.strip(),
+            }
+        )
+
+    # People: current chairs and tech leads; each leads their groups with an even share.
+    led: dict[str, list[str]] = {}
+    for g in data.groups:
+        for lead in g.leads:
+            if lead.role != "emeritus" and g.slug not in led.setdefault(lead.handle.lower(), []):
+                led[lead.handle.lower()].append(g.slug)
+    steering = {
+        lead.handle.lower()
+        for g in data.groups
+        if g.slug == "committee-steering"
+        for lead in g.leads
+        if lead.role != "emeritus"
+    }
+    people, memberships, email_of = [], [], {}
+    for handle, person in sorted(data.people.items()):
+        if handle not in led:
+            continue
+        email_of[handle] = person.email
+        people.append(
+            {
+                "email": person.email,
+                "name": person.name[:200],
+                "title": person.company[:200],
+                "role": "leader" if handle in steering else "member",
+            }
+        )
+        share = 100 // len(led[handle])
+        for slug in led[handle]:
+            memberships.append(
+                {"team": slug, "person": person.email, "role": "lead", "allocation": share}
+            )
+
+    # Releases as periods.
+    periods_by_release = _release_dates(data, report)
+    periods = []
+    current = next(
+        (r for r, (s, e) in periods_by_release.items() if s <= today <= e),
+        None,
+    )
+    for release, (start, end) in periods_by_release.items():
+        state = "closed" if end < today else ("active" if release == current else "planning")
+        periods.append(
+            {
+                "name": release,
+                "kind": "custom",
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "state": state,
+                "current": release == current,
+            }
+        )
+
+    # Proposals as initiatives; participating groups as dependencies.
+    ids = _kep_ids(data)
+    keps = {k.key: k for k in data.keps}
+    initiatives, dependencies = [], []
+    closed_participations = 0
+    for kep in data.keps:
+        status = STATUS.get(kep.status, "proposed")
+        target = periods_by_release.get(kep.latest_milestone or "", (None, None))[1]
+        start = kep.created
+        file = f"keps/{kep.key}/kep.yaml"
+        if start and target and target < start:
+            report.add(
+                "date_order",
+                f"Created {start}, after its latest release {kep.latest_milestone} ({target}); "
+                "the target date was left empty.",
+                file=file,
+                path="latest-milestone",
+                value=kep.latest_milestone,
+                action=IGNORED,
+            )
+            target = None
+        owner = next((email_of[a.lower()] for a in kep.authors if a.lower() in email_of), None)
+        initiatives.append(
+            {
+                "id": ids[kep.key],
+                "team": kep.owning,
+                "title": _title(kep)[:300],
+                "status": status,
+                "owner": owner,
+                "start_date": start.isoformat() if start else None,
+                "target_date": target.isoformat() if target else None,
+                "progress": 100 if status == "done" else 0,
+                "description": _description(kep, keps, ids, groups),
+            }
+        )
+        if status not in OPEN:
+            closed_participations += len(kep.participating)
+            continue  # Accord records dependencies of open work; the description names them
+        for slug in kep.participating:
+            need_by = target or (start + dt.timedelta(days=122) if start else None)
+            if need_by is None:
+                report.add(
+                    "no_need_by_date",
+                    f"No date for the help asked of {slug} (no release and no creation date); "
+                    f"the proposal's dependency on {slug} was skipped.",
+                    file=file,
+                    path="participating-sigs",
+                    value=slug,
+                )
+                continue
+            dep: dict[str, Any] = {
+                "id": f"{ids[kep.key]}/{slug}",
+                "initiative": ids[kep.key],
+                "provider": slug,
+                "title": f"{_kep_label(kep)}: review and support from {groups[slug].name}"[:300],
+                "need_by": need_by.isoformat(),
+            }
+            dependencies.append(dep)
+
+    # Meetings as cadences.
+    cadences, used = [], set()
+    for g in data.groups:
+        chairs = [lead.handle.lower() for lead in g.leads if lead.role == "chair"]
+        owner = next((email_of[h] for h in chairs if h in email_of), None)
+        for meeting in g.meetings:
+            base = f"{g.slug}/{slugify(meeting.description)[:80] or 'meeting'}"
+            key, n = base, 2
+            while key in used:
+                key, n = f"{base}-{n}", n + 1
+            used.add(key)
+            cadences.append(
+                {
+                    "id": key,
+                    "name": f"{g.name}: {meeting.description}"[:200],
+                    "kind": "sync",
+                    "scope": "team",
+                    "team": g.slug,
+                    "rrule": meeting.rrule,
+                    "start_date": (meeting.start or CADENCE_START).isoformat(),
+                    "time": meeting.time,
+                    "timezone": meeting.timezone,
+                    "owner": owner,
+                }
+            )
+
+    document = {
+        "accord": 1,
+        "organization": {"name": name},
+        "teams": teams,
+        "people": people,
+        "memberships": memberships,
+        "periods": periods,
+        "initiatives": initiatives,
+        "dependencies": dependencies,
+        "cadences": cadences,
+    }
+    report.summary = {
+        "groups": len(data.groups),
+        "teams": len(teams),
+        "people": len(people),
+        "emeritus_leads_not_imported": sum(1 for p in data.people.values() if not p.active),
+        "memberships": len(memberships),
+        "periods": len(periods),
+        "initiatives": len(initiatives),
+        "dependencies": len(dependencies),
+        "participations_in_closed_proposals": closed_participations,
+        "cadences": len(cadences),
+        "proposal_links": sum(len(k.replaces) + len(k.superseded_by) for k in data.keps),
+    }
+    return document, report
+
+
+def _kep_label(kep: Kep) -> str:
+    return f"KEP-{kep.number}" if kep.number is not None else kep.key.rsplit("/", 1)[-1]
+
+
+def _title(kep: Kep) -> str:
+    return f"{_kep_label(kep)}: {kep.title}"
+
+
+def _description(kep: Kep, keps: dict[str, Kep], ids: dict[str, str], groups) -> str:
+    lines = [f"Kubernetes enhancement proposal keps/{kep.key}."]
+    if kep.status:
+        lines.append(f"Status: {kep.status}.")
+    if kep.stage:
+        lines.append(f"Stage: {kep.stage}.")
+    if kep.milestones:
+        lines.append(
+            "Milestones: " + ", ".join(f"{s} {r}" for s, r in kep.milestones.items()) + "."
+        )
+    if kep.latest_milestone:
+        lines.append(f"Latest milestone: {kep.latest_milestone}.")
+    if kep.participating:
+        lines.append("Participating: " + ", ".join(groups[s].name for s in kep.participating) + ".")
+    if kep.replaces:
+        lines.append("Replaces: " + ", ".join(_kep_label(keps[k]) for k in kep.replaces) + ".")
+    if kep.superseded_by:
+        lines.append(
+            "Superseded by: " + ", ".join(_kep_label(keps[k]) for k in kep.superseded_by) + "."
+        )
+    if kep.authors:
+        lines.append("Authors: " + ", ".join(f"@{a}" for a in kep.authors[:10]) + ".")
+    return "\n".join(lines)
+
+
+def import_directory(
+    directory: str | Path,
+    *,
+    org_slug: str = ROOT,
+    name: str = "Kubernetes",
+    strict: bool = False,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+):
+    """Read, build and apply; returns the engine's Outcome (its report has everything)."""
+    from accord.interchange import services
+
+    data = kubernetes.read(directory)
+    document, report = build(data, name=name, today=today)
+    return services.apply_data(
+        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report
+    )

@@ -1,0 +1,68 @@
+"""`accord import kubernetes DIR`: an organization from another tool's data, with a report of
+everything that could not be taken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accord.interchange.management.commands._common import write_json
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an organization from another source: `kubernetes DIR` (the Kubernetes "
+        "community data: sigs.yaml and keps/), or `csv FILE` (teams, people, memberships, "
+        "objectives, key results or initiatives; see docs/org-format.md)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", choices=["kubernetes", "csv"])
+        parser.add_argument("path", help="the directory (kubernetes) or file (csv)")
+        parser.add_argument("--org", help="slug of the organization (created if missing)")
+        parser.add_argument("--name", help="name of a new organization", default="")
+        parser.add_argument("--strict", action="store_true", help="any problem aborts")
+        parser.add_argument("--dry-run", action="store_true", help="report, change nothing")
+        parser.add_argument("--report", metavar="FILE.json", help="write the full JSON report")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        parser.add_argument("--quiet", action="store_true", help="counts and problems only")
+
+    def handle(self, *args, **opts):
+        path = Path(opts["path"])
+        if opts["source"] == "kubernetes":
+            from accord.interchange.kubernetes_import import import_directory
+
+            if not path.is_dir():
+                raise CommandError(f"No such directory: {path}")
+            outcome = import_directory(
+                path,
+                org_slug=opts.get("org") or "kubernetes",
+                name=opts.get("name") or "Kubernetes",
+                strict=opts["strict"],
+                dry_run=opts["dry_run"],
+            )
+        else:
+            from accord.interchange import csvio
+            from accord.interchange.management.commands._common import read_source
+
+            if not opts.get("org"):
+                raise CommandError("Say which organization with --org SLUG.")
+            outcome = csvio.import_csv(
+                read_source(str(path)),
+                org_slug=opts["org"],
+                strict=opts["strict"],
+                dry_run=opts["dry_run"],
+                filename=path.name,
+            )
+        write_json(opts.get("report"), outcome.as_json())
+        if opts["json"]:
+            self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))
+        else:
+            self.stdout.write(outcome.as_text(verbose=not opts["quiet"]))
+            if outcome.report.summary:
+                summary = ", ".join(f"{k} {v}" for k, v in outcome.report.summary.items())
+                self.stdout.write(f"Source: {summary}")
+        if not outcome.ok:
+            raise CommandError("Nothing was changed.")

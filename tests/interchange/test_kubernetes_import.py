@@ -1,0 +1,99 @@
+"""`accord import kubernetes DIR`: the real Kubernetes community as an Accord organization."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accord.activity.models import Event
+from accord.alignment.models import Initiative, Period
+from accord.coordination.models import Dependency
+from accord.interchange.kubernetes_import import import_directory
+from accord.org.models import Membership, Organization, Person, Team
+from accord.rhythm.models import Cadence
+
+from .helpers import dump
+
+
+def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
+    report_file = tmp_path / "report.json"
+    out = io.StringIO()
+    call_command(
+        "import", "kubernetes", str(k8s_source), "--quiet", "--report", str(report_file),
+        stdout=out,
+    )  # fmt: skip
+    org = Organization.objects.get(slug="kubernetes")
+    assert Team.objects.for_org(org).count() == 39
+    assert Person.objects.for_org(org).count() == 129
+    assert Membership.objects.for_org(org).count() == 155
+    assert Cadence.objects.for_org(org).count() == 99
+    assert Initiative.objects.for_org(org).count() == 653
+    assert Dependency.objects.for_org(org).count() == 205
+    assert Period.objects.for_org(org).count() == 40
+
+    node = Team.objects.get(org=org, slug="sig-node")
+    assert (node.name, node.parent.slug, node.parent.parent.slug) == (
+        "SIG Node",
+        "special-interest-groups",
+        "kubernetes",
+    )
+    batch = Team.objects.get(org=org, slug="wg-batch")
+    assert "Stakeholder SIGs: SIG Apps, SIG Autoscaling, SIG Node, SIG Scheduling" in (
+        batch.description
+    )
+    api = Cadence.objects.get(org=org, name="API Machinery: Regular SIG Meeting")
+    assert (api.rrule, api.timezone, api.time.isoformat()) == (
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+        "America/Los_Angeles",
+        "11:00:00",
+    )
+    resize = Initiative.objects.get(org=org, title__startswith="KEP-5419:")
+    assert (resize.team.slug, resize.status) == ("sig-node", "active")
+    assert "Stage: beta." in resize.description
+    assert Dependency.objects.filter(provider_team__slug="sig-scheduling").exists()
+
+    text = out.getvalue()
+    assert "impossible_date" in text and "Applied." in text
+    import json
+
+    report = json.loads(report_file.read_text())["report"]
+    kinds = set(report["problems_by_kind"])
+    expected = {
+        "impossible_date", "date_format", "not_a_date", "date_order", "template_text",
+        "template_file", "status_typo", "unknown_status", "unknown_group", "duplicate_number",
+        "quoted_number", "number_mismatch", "ambiguous_timezone", "meeting_frequency",
+        "placeholder_milestone", "bad_milestone", "unknown_key", "unknown_proposal",
+    }  # fmt: skip
+    assert expected <= kinds
+    sample = next(p for p in report["problems"] if p["kind"] == "impossible_date")
+    assert sample["file"] == "keps/sig-api-machinery/4355-coordinated-leader-election/kep.yaml"
+    assert (sample["line"], sample["value"], sample["path"]) == (10, "2023-14-05", "creation-date")
+    assert report["summary"]["initiatives"] == 653
+
+
+def test_importing_the_same_data_twice_changes_nothing(db, k8s_source):
+    first = import_directory(k8s_source)
+    assert first.applied
+    events = Event.objects.count()
+    again = import_directory(k8s_source)
+    assert again.ok and again.changes == []
+    assert Event.objects.count() == events
+
+
+def test_strict_import_of_messy_data_writes_nothing(db, k8s_source):
+    before = dump()
+    with pytest.raises(CommandError):
+        call_command("import", "kubernetes", str(k8s_source), "--strict", stdout=io.StringIO())
+    assert dump() == before
+    assert not Organization.objects.filter(slug="kubernetes").exists()
+
+
+def test_a_damaged_dataset_is_reported_not_crashed_on(db, k8s_dir):
+    (k8s_dir / "sigs.yaml").write_text("sigs: [\n")
+    outcome = import_directory(k8s_dir)
+    assert outcome.applied
+    kinds = outcome.report.kinds()
+    assert kinds["yaml_error"] == 1
+    assert kinds["unknown_owner"] >= 600  # every proposal's group is now unknown
