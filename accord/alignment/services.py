@@ -665,14 +665,21 @@ def _confidence(value: Any) -> int:
 
 @transaction.atomic
 def set_objective_confidence(
-    org: Organization, actor: Person | None, objective: Objective, confidence: Any, note: str = ""
+    org: Organization,
+    actor: Person | None,
+    objective: Objective,
+    confidence: Any,
+    note: str = "",
+    *,
+    at: dt.datetime | None = None,
 ) -> ConfidenceUpdate:
+    """Record how confident people are (1-10); `at` backdates it (importers, the demo)."""
     _same_org(org, objective, "objective")
     _can_write(actor, "set confidence")
     value = _confidence(confidence)
     objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
     _require_open_period(objective.period, "objectives")
-    now = timezone.now()
+    now = at or timezone.now()
     update = ConfidenceUpdate.objects.create(
         org=org, objective=objective, confidence=value, by=actor, at=now, note=(note or "")[:500]
     )
@@ -755,7 +762,9 @@ def create_key_result(
     is_milestone: bool = False,
     weight: Any = 1.0,
     owner: Person | None = None,
+    at: dt.datetime | None = None,
 ) -> KeyResult:
+    """A key result; its first value (`current`, default `start`) opens the history at `at`."""
     _same_org(org, objective, "objective")
     _same_org(org, owner, "person")
     _can_write(actor, "change key results")
@@ -782,7 +791,7 @@ def create_key_result(
         org=org, objective=objective, owner=owner, current=value, position=position, **data
     )
     KeyResultValue.objects.create(
-        org=org, key_result=kr, value=value, recorded_by=actor, recorded_at=timezone.now()
+        org=org, key_result=kr, value=value, recorded_by=actor, recorded_at=at or timezone.now()
     )
     activity.record(org, actor, "created", kr, after=activity.snapshot(kr, (*KR_FIELDS, "current")))
     return kr
@@ -815,9 +824,17 @@ def update_key_result(
 
 @transaction.atomic
 def record_key_result_value(
-    org: Organization, actor: Person | None, kr: KeyResult, value: Any, note: str = ""
+    org: Organization,
+    actor: Person | None,
+    kr: KeyResult,
+    value: Any,
+    note: str = "",
+    *,
+    at: dt.datetime | None = None,
 ) -> KeyResultValue:
-    """Record a new current value (for a milestone: 1/true = done, 0/false = not done)."""
+    """Record a new current value (for a milestone: 1/true = done, 0/false = not done).
+
+    `at` backdates the history entry (importers, the demo); it defaults to now."""
     _same_org(org, kr, "key result")
     _can_write(actor, "update key results")
     if isinstance(value, bool):
@@ -842,7 +859,7 @@ def record_key_result_value(
         key_result=kr,
         value=number_value,
         recorded_by=actor,
-        recorded_at=timezone.now(),
+        recorded_at=at or timezone.now(),
         note=(note or "").strip()[:500],
     )
     after = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}

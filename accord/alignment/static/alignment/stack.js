@@ -22,6 +22,7 @@
       draggable: ".stack-item",
       ghostClass: "stack-ghost",
       animation: 120,
+      forceFallback: true,  // mouse and touch events: the same on every browser and phone
       onStart: function () { before = Array.prototype.slice.call(list.children); },
       onEnd: function (evt) {
         if (evt.oldIndex === evt.newIndex) return;

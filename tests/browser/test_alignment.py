@@ -1,0 +1,112 @@
+"""Setting an objective with two key results, updating one, and reordering a priority stack."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from accord.alignment import services as s
+from accord.alignment.models import Initiative
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_creates_an_objective_with_two_key_results_and_updates_one(page, shot, cast):
+    s.create_period(
+        cast.org,
+        None,
+        name="Q1 2026",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        is_current=True,
+    )
+    sign_in(page, cast.admin.user.email, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Alignment").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Q1 2026")
+    page.get_by_role("link", name="New objective").click()
+
+    # Inline validation: a team objective without a team is flagged as soon as you leave it.
+    page.get_by_label("Title").fill("Faster checkout")
+    page.get_by_label("Level").select_option("team")
+    page.get_by_label("Team", exact=True).select_option(label="Platform")
+    page.get_by_label("Weight in the parent").fill("-1")
+    page.get_by_label("Weight in the parent").blur()
+    expect(page.locator(".field--error")).to_contain_text("greater than or equal to 0.01")
+    page.get_by_label("Weight in the parent").fill("1")
+    page.get_by_role("button", name="Create objective").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Faster checkout")
+
+    page.get_by_role("link", name="Add key result").click()
+    page.get_by_label("Metric").fill("Checkout p95")
+    page.get_by_label("Unit").fill("ms")
+    page.get_by_label("Direction").select_option("decrease")
+    page.get_by_label("Start").fill("900")
+    page.get_by_label("Target", exact=True).fill("300")
+    page.get_by_role("button", name="Add and add another").click()
+    page.get_by_label("Metric").fill("Conversion")
+    page.get_by_label("Unit").fill("%")
+    page.get_by_label("Start").fill("2")
+    page.get_by_label("Target", exact=True).fill("4")
+    page.get_by_role("button", name="Add key result").click()
+
+    rows = page.locator("#kr-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#objective-progress")).to_contain_text("0%")
+    shot(page, "objective-before")
+
+    page.get_by_label("New value for Checkout p95").fill("600")
+    page.get_by_label("New value for Checkout p95").press("Enter")
+    expect(page.locator("#kr-table tbody tr").first.locator(".kr-progress")).to_contain_text("50%")
+    expect(page.locator("#objective-progress")).to_contain_text("25%")
+
+    page.get_by_label("New value for Conversion").fill("lots")
+    page.get_by_label("New value for Conversion").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("enter a number")
+    expect(page.locator("#objective-progress")).to_contain_text("25%")
+    shot(page, "objective-after")
+
+    page.reload()
+    expect(page.locator("#objective-progress")).to_contain_text("25%")
+    expect(page.locator("svg.spark").first).to_be_visible()
+
+
+def test_it_reorders_a_priority_stack_by_drag_and_keeps_the_order(page, shot, cast):
+    for title in ("Edge cache", "Search revamp", "Billing cleanup"):
+        s.create_initiative(cast.org, None, team=cast.platform, title=title, status="active")
+    s.set_wip_limit(cast.org, None, cast.platform, 2)
+    sign_in(page, cast.admin.user.email, PASSWORD)
+    page.goto("/o/acme/alignment/teams/platform/")
+    items = page.locator("#stack-list .stack-item")
+    expect(items).to_have_count(3)
+    expect(page.get_by_text("over WIP by 1")).to_be_visible()
+    shot(page, "stack-before")
+
+    handle = page.locator('.stack-item[data-title="Billing cleanup"] .handle')
+    target = page.locator('.stack-item[data-title="Edge cache"]')
+    box_from, box_to = handle.bounding_box(), target.bounding_box()
+    page.mouse.move(box_from["x"] + box_from["width"] / 2, box_from["y"] + box_from["height"] / 2)
+    page.mouse.down()
+    steps = 12
+    for i in range(1, steps + 1):
+        page.mouse.move(
+            box_from["x"] + 5, box_from["y"] + (box_to["y"] + 4 - box_from["y"]) * i / steps
+        )
+    page.mouse.up()
+    expect(page.locator("#stack-status")).to_contain_text("moved to position 1")
+
+    page.reload()
+    expect(items.locator("a")).to_have_text(["Billing cleanup", "Edge cache", "Search revamp"])
+    assert list(
+        Initiative.objects.filter(team=cast.platform)
+        .order_by("rank")
+        .values_list("title", flat=True)
+    ) == ["Billing cleanup", "Edge cache", "Search revamp"]
+
+    # The keyboard way: the arrow buttons move one step.
+    page.get_by_role("button", name="Move Search revamp up").click()
+    expect(items.locator("a")).to_have_text(["Billing cleanup", "Search revamp", "Edge cache"])
+    shot(page, "stack-after")
