@@ -238,6 +238,9 @@ def dependency_map(request):
                 "coordination:team", kwargs={"org_slug": org.slug, "team_slug": "SLUG"}
             ),
             "dep_url": reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": 0}),
+            "init_url": reverse(
+                "alignment:initiative", kwargs={"org_slug": org.slug, "initiative_id": 0}
+            ),
         },
     )
 

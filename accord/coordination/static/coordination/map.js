@@ -59,7 +59,11 @@
       window.accordMap = cy;
       cy.on("tap", "node", function (evt) {
         var d = evt.target.data();
-        if (d.slug) window.location.href = form.dataset.teamUrl.replace("SLUG", d.slug);
+        if (d.kind === "initiative") {
+          window.location.href = form.dataset.initUrl.replace(/0\/$/, d.id + "/");
+        } else if (d.slug) {
+          window.location.href = form.dataset.teamUrl.replace("SLUG", d.slug);
+        }
       });
       cy.on("tap", "edge", function (evt) {
         var dep = evt.target.data("dep");
