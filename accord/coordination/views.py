@@ -94,6 +94,8 @@ def team(request, team_slug: str):
         for d in inbound
         if d.state in (State.REQUESTED, State.NEGOTIATING) and d.awaiting == Side.PROVIDER
     ]
+    # Proposals the team received on what it asked for: agree or counter.
+    answers = [d for d in outbound if d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER]
     inbox_ids = {d.pk for d in inbox}
     # One list of the team's open initiatives, shared by every accept/propose form.
     choices = [("", "---------")] + [
@@ -103,21 +105,22 @@ def team(request, team_slug: str):
         .order_by("title")
     ]
     can_answer = team.pk in my_team_ids and me.has_role("member")
-    for d in inbox:
+    for d in inbox + answers:
         d.forms = []
-        if can_answer:
-            for action in INBOX_ACTIONS:
-                if action in d.my_actions:
-                    form = ActionForm(org=org, dependency=d, action=action)
-                    if "provider_initiative" in form.fields:
-                        form.fields["provider_initiative"].choices = choices
-                    d.forms.append((action, TRANSITIONS[action].label, form))
+        if not can_answer:
+            continue
+        for action in (*INBOX_ACTIONS, "agree", "counter"):
+            if action in d.my_actions:
+                form = ActionForm(org=org, dependency=d, action=action)
+                if "provider_initiative" in form.fields:
+                    form.fields["provider_initiative"].choices = choices
+                d.forms.append((action, TRANSITIONS[action].label, form))
     return render(
         request,
         "coordination/team.html",
         {
             "team": team,
-            "inbox": inbox,
+            "inbox": inbox + answers,
             "inbound": [d for d in inbound if d.pk not in inbox_ids],
             "outbound": outbound,
             "ready": queries.ready_to_work_on(org, team),

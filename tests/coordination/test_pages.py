@@ -144,3 +144,29 @@ def test_another_organization_cannot_open_the_pages(world, cast):
     client = login(cast.outsider)
     assert client.get(_url(world, f"d/{dep.pk}/")).status_code in (403, 404)
     assert client.get(_url(world, "teams/ops/")).status_code in (403, 404)
+
+
+def test_the_requester_answers_a_proposal_from_its_inbox(world):
+    dep = world.request()
+    later = world.today + dt.timedelta(days=50)
+    services.transition(
+        world.org,
+        world.giver,
+        dep,
+        "propose",
+        provider_initiative=world.warehouse,
+        proposed_date=later,
+        note="After the warehouse opens",
+    )
+    client = login(world.asker)
+    html = client.get(_url(world, "teams/sales/")).content.decode()
+    assert "Operations proposes" in html
+    assert (
+        f"/coordination/d/{dep.pk}/agree/" in html and f"/coordination/d/{dep.pk}/counter/" in html
+    )
+    r = client.post(
+        _url(world, f"d/{dep.pk}/agree/"), {"next": "/o/acme/coordination/teams/sales/"}
+    )
+    assert r.status_code == 302
+    dep.refresh_from_db()
+    assert dep.state == "accepted" and dep.committed_date == later
