@@ -54,8 +54,16 @@ class Event(OrgScoped):
 
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after); ids of other objects named when `name_references` ran."""
         keys = list(dict.fromkeys([*self.before.keys(), *self.after.keys()]))
-        return [(k, self.before.get(k), self.after.get(k)) for k in keys]
+        names = getattr(self, "reference_names", {})
+
+        def show(key: str, value: object) -> object:
+            if key in names and isinstance(value, int):
+                return names[key].get(value, f"#{value}")
+            return value
+
+        return [(k, show(k, self.before.get(k)), show(k, self.after.get(k))) for k in keys]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

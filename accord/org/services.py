@@ -208,9 +208,16 @@ def create_team(
             )
     else:
         slug = unique_slug(teams, name)
-    team = Team.objects.create(
-        org=org, name=name, slug=slug, parent=parent, description=description.strip()
-    )
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(
+                org=org, name=name, slug=slug, parent=parent, description=description.strip()
+            )
+    except IntegrityError:  # the same address taken at the same moment
+        raise ServiceError(
+            f"A team with the address {slug!r} already exists.",
+            fields={"slug": ["Already in use."]},
+        ) from None
     activity.record(org, actor, "created", team, after=activity.snapshot(team, TEAM_FIELDS))
     return team
 
@@ -233,6 +240,9 @@ def update_team(
     if "name" in changes:
         changes["name"] = require_text(changes["name"], "name")
     if "parent" in changes:
+        # One move at a time per organization: two concurrent moves (A under B, B under A)
+        # could each pass the cycle check alone and make a cycle together.
+        Organization.objects.select_for_update().get(pk=org.pk)
         _check_parent(org, team, changes["parent"])
     if "slug" in changes:
         slug = changes["slug"]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accord.activity.models import Event
+from accord.activity.queries import name_references
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
 from accord.web import panels
@@ -69,7 +70,7 @@ def home(request):
         .select_related("team")
         .order_by("team__name")
     )
-    recent = Event.objects.for_org(org).select_related("actor")[:12]
+    recent = name_references(org, Event.objects.for_org(org).select_related("actor")[:12])
     counts = {
         "teams": Team.objects.for_org(org).count(),
         "people": Person.objects.for_org(org).filter(is_active=True).count(),
@@ -106,7 +107,12 @@ def activity(request):
     return render(
         request,
         template,
-        {"page": page, "events": page.object_list, "types": sorted(types), "type": kind},
+        {
+            "page": page,
+            "events": name_references(request.org, page.object_list),
+            "types": sorted(types),
+            "type": kind,
+        },
     )
 
 
@@ -136,8 +142,9 @@ def not_built(request, pillar: str):
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30):
     """Events about one object, newest first — the per-object history panel."""
-    return list(
+    return name_references(
+        org,
         Event.objects.for_org(org)
         .for_target(target_type, target_id)
-        .select_related("actor")[:limit]
+        .select_related("actor")[:limit],
     )

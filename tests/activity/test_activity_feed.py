@@ -56,3 +56,24 @@ def test_a_person_page_shows_the_persons_history(cast):
     history = page[page.index('id="history-h"') :]
     assert "Ada Admin</strong> updated" in history
     assert "<ins>Staff engineer</ins>" in history
+
+
+def test_histories_name_the_teams_and_people_that_changes_refer_to(cast):
+    sales = services.create_team(cast.org, None, name="Sales")
+    services.update_team(cast.org, cast.leader, cast.platform, parent=sales)
+    page = login(cast.member).get("/o/acme/teams/platform/").content.decode()
+    history = page[page.index('id="history-h"') :]
+    assert "<code>parent</code>: <del>Acme</del> → <ins>Sales</ins>" in history
+    feed = login(cast.member).get("/o/acme/activity/?type=org.membership").content.decode()
+    assert "<code>person</code>: <ins>Mia Member</ins>" in feed
+    assert "<code>team</code>: <ins>Platform</ins>" in feed
+
+
+def test_a_history_names_a_deleted_team_by_its_old_id(cast):
+    gone = services.create_team(cast.org, None, name="Gone")
+    gone_id = gone.pk
+    services.update_team(cast.org, None, cast.platform, parent=gone)
+    services.update_team(cast.org, None, cast.platform, parent=cast.root)
+    services.delete_team(cast.org, None, gone)
+    page = login(cast.member).get("/o/acme/teams/platform/").content.decode()
+    assert f"<del>#{gone_id}</del> → <ins>Acme</ins>" in page
