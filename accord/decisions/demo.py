@@ -8,12 +8,13 @@ levels of the tree, one of them escalated twice. Deterministic from ctx.rng and 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import defaultdict
 
 from django.utils import timezone
 
 from accord.decisions import services
-from accord.demo import DemoContext
+from accord.demo import SEED, DemoContext
 from accord.org.models import Membership, MembershipRole
 
 # team slug, question, context, options [(title, pros, cons)], outcome, rationale
@@ -407,7 +408,10 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def load(ctx: DemoContext) -> None:
-    org, rng, today = ctx.org, ctx.rng, ctx.today
+    org, today = ctx.org, ctx.today
+    # Our own generator, seeded from the demo's seed: the decisions stay the same when
+    # another app's demo draws more or fewer numbers from the shared one.
+    rng = random.Random(f"{SEED}-decisions")
     members: dict[int, list] = defaultdict(list)
     leads: dict[int, list] = defaultdict(list)
     for m in Membership.objects.for_org(org).select_related("person").order_by("id"):

@@ -62,6 +62,9 @@ class Decision(OrgScoped):
     created_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    overdue_flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its passing the decide-by date was announced."
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -235,6 +238,9 @@ class Issue(OrgScoped):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was flagged as stuck at its current level."
     )
     version = models.PositiveIntegerField(default=1)
 

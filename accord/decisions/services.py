@@ -33,6 +33,7 @@ from accord.decisions.models import (
     IssueEscalation,
     IssueStatus,
     Severity,
+    stale_after_days,
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import require_role
@@ -876,8 +877,9 @@ def escalate_issue(
     before = {"team": issue.team_id}
     issue.team = parent
     issue.level_since = when
+    issue.flagged_at = None  # a new level, a new clock
     issue.version += 1
-    issue.save(update_fields=["team", "level_since", "version"])
+    issue.save(update_fields=["team", "level_since", "flagged_at", "version"])
     activity.record(
         org,
         actor,
@@ -942,3 +944,70 @@ def drop_issue(org: Organization, actor: Person | None, issue: Issue, reason: st
         },
         verb="dropped",
     )
+
+
+# --- flags raised by the worker ------------------------------------------------------------
+
+
+def flag_stale_issues(org: Organization, now: dt.datetime | None = None) -> int:
+    """Record `decisions.issue.stuck` once per level for issues open too long at one level.
+
+    Each issue is claimed with one conditional UPDATE, so two workers never flag it twice.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=stale_after_days())
+    candidates = (
+        Issue.objects.for_org(org)
+        .filter(status=IssueStatus.OPEN, level_since__lte=cutoff)
+        .filter(flagged_at__isnull=True)
+        .select_related("team")
+    )
+    flagged = 0
+    for issue in candidates:
+        with transaction.atomic():
+            claimed = Issue.objects.filter(
+                pk=issue.pk, level_since=issue.level_since, flagged_at__isnull=True
+            ).update(flagged_at=now)
+            if not claimed:
+                continue
+            activity.record(
+                org,
+                None,
+                "stuck",
+                issue,
+                after={
+                    "team": issue.team_id,
+                    "days_at_level": (now - issue.level_since).days,
+                    "severity": issue.severity,
+                },
+            )
+            flagged += 1
+    return flagged
+
+
+def flag_overdue_decisions(org: Organization, today: dt.date | None = None) -> int:
+    """Record `decisions.decision.overdue` once for each undecided decision past decide-by."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    flagged = 0
+    for d in Decision.objects.for_org(org).filter(
+        status__in=UNDECIDED, decide_by__lt=today, overdue_flagged_at__isnull=True
+    ):
+        with transaction.atomic():
+            if not Decision.objects.filter(pk=d.pk, overdue_flagged_at__isnull=True).update(
+                overdue_flagged_at=now
+            ):
+                continue
+            activity.record(
+                org,
+                None,
+                "overdue",
+                d,
+                after={
+                    "approver": d.approver_id,
+                    "decide_by": d.decide_by,
+                    "days_overdue": (today - d.decide_by).days,
+                },
+            )
+            flagged += 1
+    return flagged
