@@ -154,6 +154,20 @@ def _date(f: F, value: Any) -> str:
         raise Invalid("is not a day of the calendar") from None
 
 
+def _datetime(f: F, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        text = _str(F(f.name, "str", max_length=40), value)
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid("must be a date and time such as 2026-03-01T09:30:00+00:00") from None
+    if parsed.tzinfo is None:
+        raise Invalid("needs a time zone offset, e.g. +00:00")
+    return parsed.astimezone(dt.UTC).isoformat()
+
+
 def _timezone(f: F, value: Any) -> str:
     text = _str(f, value)
     try:
@@ -192,6 +206,7 @@ _CLEAN = {
     "number": _number,
     "bool": _bool,
     "date": _date,
+    "datetime": _datetime,
     "timezone": _timezone,
     "rrule": _rrule,
     "time": _time,
@@ -214,13 +229,15 @@ def json_schema_of(f: F) -> dict[str, Any]:
         base = {"type": "string"}
         if f.type == "date":
             base["format"] = "date"
+        elif f.type == "datetime":
+            base["format"] = "date-time"
         elif f.type == "email":
             base["format"] = "email"
         elif f.type in ("slug",):
             base["pattern"] = SLUG.pattern
         elif f.type == "time":
             base["pattern"] = r"^\d{1,2}:\d{2}$"
-        if f.type not in ("date", "timezone", "rrule", "time"):
+        if f.type not in ("date", "datetime", "timezone", "rrule", "time"):
             base["maxLength"] = max(f.max_length, 20_000) if f.type == "text" else f.max_length
         if f.choices:
             base["enum"] = list(f.choices)

@@ -678,5 +678,140 @@ class Cadences(Keyed):
         return bool(data["active"])
 
 
+# --- decisions -----------------------------------------------------------------------------
+
+
+class Decisions(Keyed):
+    section = "decisions"
+    noun = "decision"
+    title = "Decisions: question, approver and roles, outcome, and where they stand."
+    fields = (
+        F("id", "key", required=True),
+        F("question", "str", required=True, max_length=300),
+        F("approver", "email", required=True, ref="people", doc="The one person who decides."),
+        F(
+            "status",
+            "str",
+            default="open",
+            choices=("open", "proposed", "decided", "superseded", "reversed"),
+        ),
+        F("driver", "email", ref="people"),
+        F("contributors", "list", items="email", ref="people", default=[]),
+        F("informed", "list", items="email", ref="people", default=[]),
+        F("teams", "list", items="slug", ref="teams", default=[], doc="Teams it affects."),
+        F("context", "text", default=""),
+        F("outcome", "text", default=""),
+        F("rationale", "text", default=""),
+        F("decide_by", "date"),
+        F("revisit_on", "date"),
+        F("revisit_trigger", "str", default="", max_length=300),
+        F("opened_at", "datetime", doc="When it was opened (defaults to now)."),
+        F("decided_at", "datetime"),
+        F("superseded_by", "key", ref="decisions"),
+        F("reason", "text", default="", doc="Why it was superseded or reversed."),
+    )
+
+    def rows(self, org):
+        from accord.decisions.models import Decision
+
+        keys = dict(
+            ExternalKey.objects.for_org(org)
+            .filter(section=self.section)
+            .values_list("object_id", "key")
+        )
+        qs = (
+            Decision.objects.for_org(org)
+            .select_related("approver", "driver")
+            .prefetch_related("contributors", "informed", "teams")
+        )
+        for d in qs.order_by("opened_at", "id"):
+            yield (
+                d,
+                {
+                    "question": d.question,
+                    "approver": d.approver.email,
+                    "status": d.status,
+                    "driver": d.driver.email if d.driver and d.driver.email else None,
+                    "contributors": sorted(p.email for p in d.contributors.all() if p.email),
+                    "informed": sorted(p.email for p in d.informed.all() if p.email),
+                    "teams": sorted(t.slug for t in d.teams.all()),
+                    "context": d.context,
+                    "outcome": d.outcome,
+                    "rationale": d.rationale,
+                    "decide_by": _iso(d.decide_by),
+                    "revisit_on": _iso(d.revisit_on),
+                    "revisit_trigger": d.revisit_trigger,
+                    "opened_at": _utc(d.opened_at),
+                    "decided_at": _utc(d.decided_at),
+                    "superseded_by": (
+                        keys.get(d.superseded_by_id) or self.implicit(d.superseded_by_id)
+                        if d.superseded_by_id
+                        else None
+                    ),
+                    "reason": d.supersede_reason or d.reversal_reason,
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.decisions import services
+
+        after = self.after(change)
+        status = after.pop("status", None)
+        superseded_by = after.pop("superseded_by", None)
+        reason = after.pop("reason", None)
+        decided_at = after.pop("decided_at", None)
+        for name in ("opened_at",):
+            if after.get(name):
+                after[name] = dt.datetime.fromisoformat(after[name])
+        for name in ("approver", "driver"):
+            if name in after:
+                after[name] = self.person(ctx, after[name])
+        roles = {
+            name: self.refs(ctx, "people" if name != "teams" else "teams", after.pop(name))
+            for name in ("contributors", "informed", "teams")
+            if name in after
+        }
+        if change.action == "create":
+            obj = services.create_decision(ctx.org, None, **after, **roles)
+            self.created(ctx, change, obj)
+            status = status or "open"
+        else:
+            obj = ctx.obj(self.section, change.key)
+            after.pop("opened_at", None)
+            if after or roles:
+                obj = services.update_decision(ctx.org, None, obj, **after, **roles)
+        when = dt.datetime.fromisoformat(decided_at) if decided_at else None
+        if status == "proposed" and obj.status == "open":
+            services.propose(ctx.org, None, obj)
+        if status in ("decided", "superseded", "reversed") and obj.status in ("open", "proposed"):
+            obj = services.decide(ctx.org, None, obj, decided_at=when)
+        if status == "reversed" and obj.status == "decided":
+            services.reverse(ctx.org, None, obj, reason or REASON)
+        if status == "superseded" and obj.status == "decided" and superseded_by:
+            ctx.later.append(
+                (
+                    change,
+                    lambda: services.supersede(
+                        ctx.org, None, obj, ctx.obj(self.section, superseded_by), reason or REASON
+                    ),
+                )
+            )
+
+    def removable(self, key, data) -> bool:
+        return False  # decisions are a record; a file never deletes them
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
 def pillar_kinds() -> list[Kind]:
-    return [Periods(), Objectives(), KeyResults(), Initiatives(), Dependencies(), Cadences()]
+    return [
+        Periods(),
+        Objectives(),
+        KeyResults(),
+        Initiatives(),
+        Dependencies(),
+        Cadences(),
+        Decisions(),
+    ]

@@ -230,3 +230,42 @@ def export_yaml(org: Organization, kinds: list[Kind] | None = None) -> Iterator[
 
 def export_text(org: Organization) -> str:
     return "".join(export_yaml(org))
+
+
+# --- the JSON Schema --------------------------------------------------------------------
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the organization file, generated from the same field tables the
+    validator reads (accord/interchange/schema/org.schema.json is this, committed)."""
+    from accord.interchange.fields import json_schema_of
+
+    sections: dict[str, Any] = {}
+    for kind in all_kinds():
+        sections[kind.section] = {
+            "description": kind.title,
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [f.name for f in kind.fields if f.required],
+                "properties": {f.name: json_schema_of(f) for f in kind.fields},
+            },
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://accord.example/schema/org.schema.json",
+        "title": "Accord organization file",
+        "description": "Teams, people and their work, as one YAML file. See docs/org-format.md.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "accord": {"const": engine.FORMAT_VERSION, "description": "Format version."},
+            "organization": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"name": {"type": "string"}, "slug": {"type": "string"}},
+            },
+            **sections,
+        },
+    }
