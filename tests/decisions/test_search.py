@@ -52,3 +52,23 @@ def test_the_decision_log_page_searches(cast, log):
     resp = login(cast.member).get("/o/acme/decisions/", {"q": "lease"})
     assert resp.status_code == 200
     assert "Hosting plan" in resp.text and "Office plants" not in resp.text
+
+
+def test_search_combines_with_the_team_filter(cast, log):
+    services.update_decision(cast.org, None, log["context"], teams=[cast.platform])
+    found = queries.filter_log(cast.org, q="lease", team_id=cast.platform.pk)
+    assert [d.pk for d in found.distinct()] == [log["context"].pk]
+    assert not queries.filter_log(cast.org, q="kubernetes", team_id=cast.platform.pk).exists()
+
+
+def test_typing_in_the_search_box_replaces_only_the_rows(cast, log):
+    from tests.conftest import login
+
+    resp = login(cast.member).get(
+        "/o/acme/decisions/",
+        {"q": "transparent"},
+        headers={"HX-Request": "true", "HX-Target": "log-rows"},
+    )
+    assert resp.status_code == 200
+    assert "<html" not in resp.text and "Pricing page" in resp.text
+    assert "Office plants" not in resp.text
