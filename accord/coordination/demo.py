@@ -1,8 +1,8 @@
 """Northwind's web of ~40 cross-team dependencies: every state, one cycle, a critical-path
 chain, late ones and a supplier slip that ripples downstream.
 
-Uses the teams' existing initiatives (from the alignment demo) when there are enough, and
-creates the ones the story needs otherwise. Everything goes through the services.
+Uses the initiatives the alignment demo creates (found by team and title), and creates the
+ones the story needs when they are missing. Everything goes through the services.
 """
 
 from __future__ import annotations
@@ -47,27 +47,25 @@ def load(ctx: DemoContext) -> None:
     if not all(slug in ctx.teams for slug in CATALOGUE):
         return  # not the Northwind structure; nothing to tell
 
-    existing: dict[int, list[Initiative]] = {}
-    for i in Initiative.objects.for_org(org).filter(status__in=OPEN).order_by("rank", "id"):
-        existing.setdefault(i.team_id, []).append(i)
+    # The alignment demo creates these initiatives (same titles); reuse them by title.
+    by_title: dict[tuple[int, str], Initiative] = {}
+    for i in Initiative.objects.for_org(org).filter(status__in=OPEN).order_by("id"):
+        by_title.setdefault((i.team_id, i.title), i)
 
     def init(slug: str, n: int) -> Initiative:
         team = ctx.teams[slug]
-        have = existing.setdefault(team.pk, [])
-        while len(have) <= n:
-            title, start, length = CATALOGUE[slug][len(have) % len(CATALOGUE[slug])]
-            have.append(
-                alignment.create_initiative(
-                    org,
-                    None,
-                    team=team,
-                    title=title,
-                    status="active",
-                    start_date=day(start),
-                    target_date=day(start + length),
-                )
+        title, start, length = CATALOGUE[slug][n]
+        if (team.pk, title) not in by_title:
+            by_title[(team.pk, title)] = alignment.create_initiative(
+                org,
+                None,
+                team=team,
+                title=title,
+                status="active",
+                start_date=day(start),
+                target_date=day(start + length),
             )
-        return have[n]
+        return by_title[(team.pk, title)]
 
     leads = {}
     for m in (
@@ -239,7 +237,7 @@ def load(ctx: DemoContext) -> None:
     accept(ok2, 0, day(19))
     ok3 = ask("inside-sales", 0, "sales-operations", "CRM lead routing", day(30))
     accept(ok3, 1, day(30))
-    ok4 = ask("fulfilment", 1, "platform", "Returns events on the bus", day(50))
+    ok4 = ask("fulfilment", 0, "platform", "Delivery events on the bus", day(50))
     accept(ok4, 1, day(50))
     done = ask("mobile", 0, "design", "Rewards tab designs", day(8))
     accept(done, 1, day(8))

@@ -21,6 +21,7 @@ def test_the_demo_has_every_state_a_cycle_a_critical_path_late_ones_and_a_ripple
 
     chain = queries.map_elements(org)["critical_path"]
     assert len(chain) >= 5
+    assert chain[0]["title"] == "Loyalty 2.0 launch"
     assert len({i["team_id"] for i in chain}) == len(chain)
 
     decorated = queries.decorate(queries.base(org))
