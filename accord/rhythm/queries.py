@@ -164,6 +164,29 @@ class Roster:
         return person_id in self.participant_ids(cadence)
 
 
+def is_participant(org: Organization, cadence: Cadence, person: Person) -> bool:
+    """Whether `person` is in the cadence (a couple of small queries, no roster load)."""
+    if not person.is_active:
+        return False
+    if cadence.owner_id == person.pk or any(
+        p.pk == person.pk for p in cadence.extra_participants.all()
+    ):
+        return True
+    if cadence.scope == Scope.ORG:
+        return Membership.objects.filter(org=org, person=person).exists()
+    if cadence.scope == Scope.TEAMS:
+        team_ids = {t.pk for t in cadence.teams.all()}
+    elif cadence.team_id is None:
+        return False
+    elif cadence.scope == Scope.SUBTREE:
+        team_ids = {cadence.team_id} | org_queries.descendants_of(
+            cadence.team_id, org_queries.parent_map(org)
+        )
+    else:
+        team_ids = {cadence.team_id}
+    return Membership.objects.filter(person=person, team_id__in=team_ids).exists()
+
+
 def participants(org: Organization, cadence: Cadence) -> list[Person]:
     roster = Roster.load(org)
     ids = roster.participant_ids(cadence)

@@ -502,8 +502,7 @@ def submit_checkin(
             fields={"occurrence": ["Not an occurrence of this cadence."]},
             code="invalid_occurrence",
         )
-    roster = queries.Roster.load(org)
-    if person.pk not in roster.participant_ids(cadence):
+    if not queries.is_participant(org, cadence, person):
         raise PermissionDenied(f"{person.name} is not part of {cadence.name}.")
     status = queries.checkin_status_at(cadence, occ, now)
     opens, late_until = cadence.window(occ)
@@ -591,10 +590,12 @@ def submit_checkin(
 
 
 @transaction.atomic
-def record_missed_checkins(org: Organization, *, now: dt.datetime | None = None) -> int:
+def record_missed_checkins(
+    org: Organization, *, now: dt.datetime | None = None, lookback_days: int = 14
+) -> int:
     """Record `missed` for every owed check-in whose window closed without one (idempotent).
 
-    Looks back 14 days, so a worker that was down for a while catches up."""
+    Looks back `lookback_days`, so a worker that was down for a while catches up."""
     now = now or timezone.now()
     roster = queries.Roster.load(org)
     created = 0
@@ -604,7 +605,7 @@ def record_missed_checkins(org: Organization, *, now: dt.datetime | None = None)
         if not owers:
             continue
         closed = now - dt.timedelta(hours=cadence.late_after_hours)
-        occs = queries.occurrences_of(cadence, closed - dt.timedelta(days=14), closed)
+        occs = queries.occurrences_of(cadence, closed - dt.timedelta(days=lookback_days), closed)
         if not occs:
             continue
         tz_of = dict(Person.objects.for_org(org).filter(pk__in=owers).values_list("pk", "timezone"))
@@ -761,7 +762,7 @@ def _require_participant(
     require_role(actor, Role.MEMBER, what)
     if actor.has_role(Role.LEADER):
         return
-    if actor.pk not in queries.Roster.load(org).participant_ids(cadence):
+    if not queries.is_participant(org, cadence, actor):
         raise PermissionDenied(f"Only the participants of {cadence.name} may {what}.")
 
 

@@ -1,0 +1,306 @@
+"""Northwind's operating rhythm: weekly check-ins with nine weeks of history (some late, some
+missed), weekly team syncs with minutes, a monthly review per department, quarterly
+planning, a daily stand-up, scorecards with thirteen weeks of values, and time off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from accord.demo import DemoContext
+from accord.org.models import Membership, MembershipRole, Person
+from accord.rhythm import queries, services
+from accord.rhythm.models import CheckIn
+
+UTC = dt.UTC
+# Teams whose history is filled in (the teams whose leads can sign in, and a few more).
+HISTORY_TEAMS = ["platform", "field-sales", "support", "design", "onboarding"]
+MEETING_TEAMS = ["platform", "field-sales", "support"]
+ZONE_OF_DEPT = {
+    "go-to-market": "America/New_York",
+    "operations": "Europe/London",
+    "product": "Europe/Berlin",
+    "engineering": "Europe/Berlin",
+    "customer-success": "America/Chicago",
+}
+HIGHLIGHTS = [
+    "Closed the two oldest tickets in the backlog.",
+    "Pairing session with Design paid off: fewer review rounds.",
+    "Shipped the first slice behind a flag.",
+    "Customer interviews scheduled for next week.",
+    "Runbook updated after Tuesday's incident.",
+    "Ahead of plan on the migration.",
+    "Quiet week; mostly reviews and planning.",
+]
+BLOCKERS = [
+    "Waiting for the security review of the new vendor.",
+    "Need test data from Data & Analytics.",
+    "Design sign-off on the checkout flow is pending.",
+]
+MEASURABLES = {
+    "platform": [
+        ("Deploys per week", "at_least", 20, None, ""),
+        ("P1 incidents", "at_most", None, 1, ""),
+        ("Build time (p50)", "between", 6, 10, "min"),
+    ],
+    "field-sales": [
+        ("Qualified meetings", "at_least", 25, None, ""),
+        ("Proposals sent", "at_least", 8, None, ""),
+    ],
+    "support": [
+        ("First response", "at_most", None, 4, "h"),
+        ("CSAT", "at_least", 90, None, "%"),
+        ("Open tickets", "between", 80, 140, ""),
+    ],
+}
+
+
+def load(ctx: DemoContext) -> None:
+    org = ctx.org
+    now = dt.datetime.combine(ctx.today, dt.time(12), tzinfo=UTC)
+    teams = ctx.teams
+    root = teams["northwind"]
+    leads: dict[int, object] = {}
+    for m in (
+        Membership.objects.for_org(org).filter(role=MembershipRole.LEAD).select_related("person")
+    ):
+        leads.setdefault(m.team_id, m.person)
+    depts = {t.pk: t for t in teams.values() if t.parent_id == root.pk}
+    leaves = [t for t in teams.values() if t.parent_id in depts]
+    start = ctx.today - dt.timedelta(days=120)
+
+    checkins, syncs = {}, {}
+    for team in leaves:
+        zone = ZONE_OF_DEPT[depts[team.parent_id].slug]
+        # Teams with history have checked in for months; the others start this week.
+        began = start if team.slug in HISTORY_TEAMS else ctx.today
+        checkins[team.slug] = services.create_cadence_from_template(
+            org,
+            None,
+            "weekly-checkin",
+            team=team,
+            timezone_name=zone,
+            start_date=began,
+            owner=leads.get(team.pk),
+        )
+        syncs[team.slug] = services.create_cadence_from_template(
+            org,
+            None,
+            "weekly-sync",
+            team=team,
+            timezone_name=zone,
+            start_date=start,
+            owner=leads.get(team.pk),
+        )
+    reviews = {}
+    for dept in depts.values():
+        reviews[dept.slug] = services.create_cadence_from_template(
+            org,
+            None,
+            "monthly-review",
+            team=dept,
+            timezone_name=ZONE_OF_DEPT[dept.slug],
+            start_date=start,
+            owner=leads.get(dept.pk),
+            name=f"{dept.name} operating review",
+        )
+    services.create_cadence_from_template(
+        org,
+        None,
+        "quarterly-planning",
+        timezone_name="Europe/Berlin",
+        start_date=start,
+        owner=ctx.login,
+        name="Quarterly planning",
+    )
+    services.create_cadence_from_template(
+        org,
+        None,
+        "daily-standup",
+        team=teams["platform"],
+        timezone_name="Europe/Berlin",
+        start_date=start,
+        owner=leads.get(teams["platform"].pk),
+        name="Platform stand-up",
+    )
+
+    # One holiday cancels a sync, one offsite moves another.
+    sync = syncs["field-sales"]
+    ahead = queries.occurrences_of(sync, now, now + dt.timedelta(days=30))
+    if len(ahead) >= 2:
+        services.cancel_occurrence(org, None, sync, ahead[0].original_start, note="Public holiday")
+        services.move_occurrence(
+            org,
+            None,
+            sync,
+            ahead[1].original_start,
+            ahead[1].start + dt.timedelta(days=1),
+            note="Sales kick-off on Monday",
+        )
+
+    ctx.extra["_people"] = Person.objects.for_org(org).in_bulk()
+    _scorecards(ctx, now)
+    _checkin_history(ctx, checkins, now)
+    _meetings(ctx, syncs, reviews, now)
+    services.record_missed_checkins(org, now=now, lookback_days=70)
+
+    # Someone is away this week, and Maya has her calendar feed.
+    members = list(
+        Membership.objects.for_org(org).filter(team=teams["support"]).select_related("person")
+    )
+    if len(members) > 2:
+        services.set_away(
+            org,
+            None,
+            members[2].person,
+            starts_on=ctx.today - dt.timedelta(days=2),
+            ends_on=ctx.today + dt.timedelta(days=5),
+            reason="Vacation",
+        )
+    services.create_feed(org, None, person=ctx.login)
+    del ctx.extra["_people"]
+    ctx.extra["rhythm"] = {"syncs": {k: v.pk for k, v in syncs.items()}}
+
+
+def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
+    org, rng = ctx.org, ctx.rng
+    monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    for slug, specs in MEASURABLES.items():
+        team = ctx.teams[slug]
+        people = list(
+            Membership.objects.for_org(org).filter(team=team).select_related("person")[:4]
+        )
+        for i, (name, rule, low, high, unit) in enumerate(specs):
+            owner = people[i % len(people)].person if people else None
+            m = services.create_measurable(
+                org,
+                None,
+                team=team,
+                name=name,
+                goal_rule=rule,
+                goal_low=low,
+                goal_high=high,
+                owner=owner,
+                unit=unit,
+            )
+            centre = low if rule == "at_least" else high if rule == "at_most" else (low + high) / 2
+            for w in range(13, 0, -1):
+                drift = rng.uniform(-0.25, 0.2) if rule != "at_most" else rng.uniform(-0.5, 0.6)
+                value = Decimal(str(round(centre * (1 + drift), 1)))
+                services.record_measurable_value(
+                    org,
+                    None,
+                    m,
+                    week_start=monday - dt.timedelta(weeks=w),
+                    value=value,
+                    source="demo",
+                )
+
+
+def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None:
+    org, rng = ctx.org, ctx.rng
+    roster = queries.Roster.load(org)
+    for slug in HISTORY_TEAMS:
+        cadence = queries.cadences(org).get(pk=checkins[slug].pk)
+        closed_before = now - dt.timedelta(hours=cadence.late_after_hours)
+        past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=9, days=3), closed_before)
+        people = sorted(roster.ower_ids(cadence))
+        reliability = {pid: rng.uniform(0.55, 0.98) for pid in people}
+        for occ in past:
+            for pid in people:
+                roll = rng.random()
+                if roll > reliability[pid] + 0.05:
+                    continue  # missed: recorded by record_missed_checkins
+                late = roll > reliability[pid] - 0.1
+                when = occ.start + (
+                    dt.timedelta(hours=rng.uniform(1, 20))
+                    if late
+                    else -dt.timedelta(hours=rng.uniform(0.5, 40))
+                )
+                person = ctx.extra["_people"][pid]
+                blocked = rng.random() < 0.15
+                services.submit_checkin(
+                    org,
+                    None,
+                    cadence,
+                    occ.original_start,
+                    person=person,
+                    highlights=rng.choice(HIGHLIGHTS),
+                    blockers=rng.choice(BLOCKERS) if blocked else "",
+                    blocker_team=ctx.teams["data"] if blocked else None,
+                    now=when,
+                )
+    assert CheckIn.objects.for_org(org).exists()
+
+
+NOTES = {
+    "segue": "Good news all round: two new customers live, a new hire starting Monday.",
+    "metrics": "Deploys below goal for the second week; build time back in range.",
+    "priorities": "Two key results moved; the on-call rota needs attention.",
+    "issues": "Discussed the flaky end-to-end suite; agreed to quarantine and fix by Friday.",
+    "wrapup": "Good meeting; we finished on time.",
+}
+
+
+def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) -> None:
+    from accord.rhythm.models import Attendance
+
+    org, rng = ctx.org, ctx.rng
+    roster = queries.Roster.load(org)
+    for slug in MEETING_TEAMS:
+        cadence = queries.cadences(org).get(pk=syncs[slug].pk)
+        past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=5), now)
+        people = sorted(roster.participant_ids(cadence))
+        for n, occ in enumerate(past):
+            if n == 2 and slug == "support":
+                continue  # one sync that did not happen
+            m = services.open_meeting(org, None, cadence, occ.original_start)
+            m = services.start_meeting(org, None, m, now=occ.start)
+            for key, text in NOTES.items():
+                if any(s["key"] == key for s in m.agenda_snapshot):
+                    services.save_notes(org, None, m, key, text)
+            owner = ctx.extra["_people"][rng.choice(people)]
+            services.add_action_item(
+                org,
+                None,
+                m,
+                title=rng.choice(
+                    [
+                        "Quarantine the flaky tests",
+                        "Send the vendor the security questionnaire",
+                        "Draft the on-call rota",
+                        "Share the pipeline review",
+                        "Book the customer visit",
+                    ]
+                ),
+                owner=owner,
+                due_on=(occ.start + dt.timedelta(days=rng.choice([3, 4, 7]))).date(),
+            )
+            if n == len(past) - 1:
+                services.add_headline(
+                    org,
+                    None,
+                    m,
+                    f"{cadence.team.name}: the new tooling is live for every team.",
+                    cascade_to=[ctx.teams["engineering"], ctx.teams["product"]],
+                )
+            absent = rng.choice(people)
+            Attendance.objects.filter(meeting=m, person_id=absent).update(present=False)
+            ratings = {pid: rng.choice([7, 8, 8, 9, 9, 10, 6]) for pid in people if pid != absent}
+            services.finish_meeting(
+                org,
+                None,
+                m,
+                ratings=ratings,
+                summary="Agreed next steps; see action items.",
+                now=occ.end,
+            )
+    for cadence in reviews.values():
+        cadence = queries.cadences(org).get(pk=cadence.pk)
+        past = queries.occurrences_of(cadence, now - dt.timedelta(days=70), now)
+        for occ in past:
+            m = services.open_meeting(org, None, cadence, occ.original_start)
+            m = services.start_meeting(org, None, m, now=occ.start)
+            services.finish_meeting(
+                org, None, m, summary="Reviewed results and risks.", now=occ.end
+            )
