@@ -166,3 +166,19 @@ def test_another_organization_sees_none_of_it(world, cast):
     )
     assert r.status_code == 404
     assert outsider.get(f"/api/v1/graph/critical-path/{world.launch.pk}").status_code == 404
+
+
+def test_the_list_takes_a_bounded_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(world.asker)
+    counts = []
+    for n in (1, 10):
+        for i in range(n):
+            world.request(title=f"Thing {n}-{i}")
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get("/api/v1/dependencies", {"at_risk": "false"})
+        assert r.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
