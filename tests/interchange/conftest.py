@@ -17,6 +17,10 @@ DATASET = Path(
 )
 
 
+def _only_kep_files(directory: str, names: list[str]) -> list[str]:
+    return [n for n in names if n != "kep.yaml" and not (Path(directory) / n).is_dir()]
+
+
 @pytest.fixture(scope="session")
 def k8s_source(tmp_path_factory) -> Path:
     if not (DATASET / "sigs.yaml").exists():

@@ -1,0 +1,230 @@
+"""CSV in and out: one section per file, the same fields as the organization file.
+
+Import tolerates what Excel writes: a byte-order mark, `;` (or tab) separators, Windows line
+ends, decimal commas with `;`, Windows-1252 text. Export streams a zip with one CSV per
+section, UTF-8 with a BOM so Excel opens it as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from accord.interchange import safeyaml, services
+from accord.interchange.engine import Kind
+from accord.interchange.report import CORRECTED, Report
+from accord.org.models import Organization
+
+LIST_SEPARATOR = "|"
+# Sections people exchange as CSV (the issue's teams/people/memberships, objectives/key
+# results and initiatives); the zip export has every section.
+CSV_SECTIONS = ("teams", "people", "memberships", "objectives", "key_results", "initiatives")
+
+
+def kinds_by_section() -> dict[str, Kind]:
+    return {k.section: k for k in services.all_kinds()}
+
+
+def template(section: str) -> str:
+    """The header row (and one example-free line end) of a section's CSV."""
+    kind = kinds_by_section()[section]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([f.name for f in kind.fields])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def rows(org: Organization, kind: Kind) -> Iterator[list[str]]:
+    yield [f.name for f in kind.fields]
+    for data in kind.export_items(org):
+        yield [_cell(data.get(f.name)) for f in kind.fields]
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream whose bytes are handed out as they come (for streaming zips)."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self.chunks.append(bytes(b))
+        return len(b)
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def export_zip(org: Organization) -> Iterator[bytes]:
+    """A zip of one CSV per section, produced piece by piece."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for kind in services.all_kinds():
+            with zf.open(f"{kind.section}.csv", "w") as member:
+                text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+                writer = csv.writer(text, lineterminator="\r\n")
+                for n, row in enumerate(rows(org, kind)):
+                    writer.writerow(row)
+                    if n % 200 == 0:
+                        text.flush()
+                        yield sink.take()
+                text.flush()
+                text.detach()
+            yield sink.take()
+    yield sink.take()
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def _decode(source: bytes, report: Report, filename: str) -> str:
+    try:
+        return source.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.add(
+            "encoding",
+            "Not UTF-8; read as Windows-1252 (Excel's default). Check accented letters.",
+            file=filename,
+            action=CORRECTED,
+        )
+        return source.decode("cp1252", errors="replace")
+
+
+def _dialect(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
+
+
+def guess_section(header: list[str]) -> str | None:
+    names = set(header)
+    kinds = kinds_by_section()
+    candidates = [
+        s for s in CSV_SECTIONS if {f.name for f in kinds[s].fields if f.required} <= names
+    ]
+    # The most specific match: the section whose fields cover most of the header.
+    candidates.sort(key=lambda s: -len(names & {f.name for f in kinds[s].fields}))
+    return candidates[0] if candidates else None
+
+
+def _convert(kind: Kind, raw: dict[str, str], decimal_comma: bool) -> dict[str, Any]:
+    """CSV text to the values the organization file has (numbers, booleans, lists)."""
+    out: dict[str, Any] = {}
+    for f in kind.fields:
+        text = (raw.get(f.name) or "").strip()
+        if text == "":
+            continue
+        value: Any = text
+        if f.type in ("int", "number"):
+            candidate = text.replace(",", ".") if decimal_comma else text
+            try:
+                number = float(candidate)
+                value = int(number) if number.is_integer() and f.type == "int" else number
+            except ValueError:
+                value = text  # the validator names the problem
+        elif f.type == "bool":
+            lowered = text.lower()
+            if lowered in ("true", "yes", "1", "y", "x"):
+                value = True
+            elif lowered in ("false", "no", "0", "n", ""):
+                value = False
+        elif f.type == "list":
+            value = [v.strip() for v in text.split(LIST_SEPARATOR) if v.strip()]
+        out[f.name] = value
+    return out
+
+
+def parse_csv(
+    source: bytes, *, section: str | None = None, filename: str = "upload.csv"
+) -> tuple[dict[str, Any], Report]:
+    """An organization document with one section, from CSV bytes, and what was odd."""
+    report = Report()
+    if len(source) > safeyaml.MAX_BYTES:
+        raise services.Fatal(
+            services.Problem(
+                kind="too_large",
+                why=f"The file is {len(source):,} bytes; at most {safeyaml.MAX_BYTES:,}.",
+                file=filename,
+            )
+        )
+    text = _decode(source, report, filename)
+    delimiter = _dialect(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        header = []
+    section = section or guess_section(header)
+    kinds = kinds_by_section()
+    if section not in kinds:
+        raise services.Fatal(
+            services.Problem(
+                kind="unknown_columns",
+                why="The columns match no template; see the templates on the import page.",
+                file=filename,
+                line=1,
+                value=",".join(header)[:120],
+            )
+        )
+    kind = kinds[section]
+    names = {f.name for f in kind.fields}
+    unknown = [h for h in header if h not in names]
+    if unknown:
+        raise services.Fatal(
+            services.Problem(
+                kind="unknown_key",
+                why=f"Unknown column(s) for {section}: {', '.join(unknown)}; expected "
+                f"{', '.join(f.name for f in kind.fields)}.",
+                file=filename,
+                line=1,
+            )
+        )
+    items = safeyaml.LList()
+    items.lines = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            raw = dict(zip(header, row, strict=False))
+            items.append(_convert(kind, raw, decimal_comma=delimiter == ";"))
+            items.lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise services.Fatal(
+            services.Problem(kind="invalid_csv", why=f"Not valid CSV: {exc}.", file=filename)
+        ) from None
+    return {section: items}, report
+
+
+def import_csv(
+    source: bytes,
+    *,
+    org_slug: str,
+    section: str | None = None,
+    strict: bool = False,
+    dry_run: bool = False,
+    filename: str = "upload.csv",
+):
+    """Create and update what the CSV describes (never removes anything)."""
+    try:
+        document, report = parse_csv(source, section=section, filename=filename)
+    except services.Fatal as exc:
+        return services.Outcome(None, fatal=exc.problem)
+    return services.apply_data(
+        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report
+    )
