@@ -49,10 +49,11 @@ def with_due(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
     return qs.annotate(due=Coalesce(F("committed_date"), F("need_by")))
 
 
-def held_up_initiatives(org: Organization, on: dt.date) -> set[int]:
+def held_up_initiatives(org: Organization | int, on: dt.date) -> set[int]:
     """Initiatives one of whose own dependencies is late or flagged blocked (one query)."""
+    org_id = org if isinstance(org, int) else org.pk
     return set(
-        with_due(Dependency.objects.for_org(org))
+        with_due(Dependency.objects.filter(org_id=org_id))
         .filter(late_q(on) | Q(state__in=ACTIVE_STATES, flag=Flag.BLOCKED))
         .values_list("requester_initiative_id", flat=True)
     )
@@ -84,7 +85,7 @@ def decorate(deps: Iterable[Dependency], on: dt.date | None = None, held_up=None
     on = on or today()
     deps = list(deps)
     if held_up is None:
-        held_up = held_up_initiatives(deps[0].org, on) if deps else set()
+        held_up = held_up_initiatives(deps[0].org_id, on) if deps else set()
     for d in deps:
         d.late = d.is_late(on)
         d.risk_reasons = risk_reasons(d, on, held_up)

@@ -173,6 +173,7 @@ def test_the_list_takes_a_bounded_number_of_queries(world):
     from django.test.utils import CaptureQueriesContext
 
     client = api_client(world.asker)
+    client.get("/api/v1/dependencies")  # the token's first use is recorded once
     counts = []
     for n in (1, 10):
         for i in range(n):
