@@ -269,3 +269,36 @@ def json_schema() -> dict[str, Any]:
             **sections,
         },
     }
+
+
+# --- who may, and one person's own data ---------------------------------------------------
+
+
+def require_admin(actor, action: str) -> None:
+    """Files and imports change people and roles, so only admins apply, plan or export them."""
+    from accord.org.models import Role
+    from accord.org.permissions import require_role
+
+    require_role(actor, Role.ADMIN, action)
+
+
+def export_person(person) -> Iterator[str]:
+    """Everything Accord holds about one person, in the file format (their own export)."""
+    org = person.org
+    email = (person.email or "").lower()
+    yield "# Accord: the data of one person, in the organization-file format.\n"
+    yield _dump({"accord": engine.FORMAT_VERSION})
+    yield _dump({"organization": {"name": org.name, "slug": org.slug}})
+    people_fields = ("email", "owner", "approver", "driver", "person")
+    list_fields = ("contributors", "informed")
+    for kind in all_kinds():
+        if kind.section in ("teams", "periods"):
+            continue
+        mine = [
+            compact(kind, data)
+            for data in kind.export_items(org)
+            if any(str(data.get(f) or "").lower() == email for f in people_fields)
+            or any(email in [str(v).lower() for v in data.get(f) or []] for f in list_fields)
+        ]
+        if mine:
+            yield _dump({kind.section: mine})

@@ -1,0 +1,116 @@
+"""Organization as code over HTTP: plan, apply, export, CSV and the schema (admins)."""
+
+# No `from __future__ import annotations`: ninja resolves annotations at import time.
+import json
+
+from django.http import HttpResponse, StreamingHttpResponse
+from ninja import Router
+
+from accord.api.common import actor_of, org_of
+from accord.core.errors import NotFound
+from accord.interchange import csvio, services
+
+router = Router(tags=["Organization as code"])
+
+MEDIA_YAML = "application/yaml"
+
+
+def _outcome_response(outcome: services.Outcome) -> HttpResponse:
+    status = 200 if outcome.ok else 422
+    return HttpResponse(
+        json.dumps(outcome.as_json(), default=str), status=status, content_type="application/json"
+    )
+
+
+def _body(request) -> bytes:
+    return request.body
+
+
+@router.post(
+    "/interchange/plan",
+    summary="What applying an organization file would change (changes nothing)",
+    description="Send the YAML file as the request body (Content-Type: application/yaml). "
+    "`strict=true` makes any problem abort. The answer lists the changes per kind and "
+    "every problem (path, line, value, why). 422 when the file cannot be used.",
+    openapi_extra={"requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}}},
+)
+def plan(request, strict: bool = False):
+    services.require_admin(actor_of(request), "plan organization files")
+    return _outcome_response(services.plan_file(_body(request), org=org_of(request), strict=strict))
+
+
+@router.post(
+    "/interchange/apply",
+    summary="Apply an organization file in one transaction",
+    description="Idempotent: applying the same file twice changes nothing. Without `strict`, "
+    "problems are skipped and listed; with it, any problem aborts and nothing is written.",
+    openapi_extra={"requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}}},
+)
+def apply(request, strict: bool = False):
+    services.require_admin(actor_of(request), "apply organization files")
+    return _outcome_response(
+        services.apply_file(_body(request), org=org_of(request), strict=strict)
+    )
+
+
+@router.post(
+    "/interchange/csv",
+    summary="Import one CSV file (teams, people, memberships, objectives, key results…)",
+    description="The columns say which section it is (or give `section`). Excel's BOM, `;` "
+    "and Windows line ends are accepted. Nothing is removed. `dry_run=true` only reports.",
+    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def import_csv(request, section: str = "", strict: bool = False, dry_run: bool = False):
+    services.require_admin(actor_of(request), "import CSV files")
+    org = org_of(request)
+    return _outcome_response(
+        csvio.import_csv(
+            _body(request),
+            org_slug=org.slug,
+            section=section or None,
+            strict=strict,
+            dry_run=dry_run,
+        )
+    )
+
+
+@router.get(
+    "/interchange/export",
+    summary="The whole organization as an organization file (YAML) or a zip of CSVs",
+    description="Streamed: memory does not grow with the organization's size.",
+)
+def export(request, format: str = "yaml"):
+    org = org_of(request)
+    services.require_admin(actor_of(request), "export the organization")
+    if format == "csv":
+        response = StreamingHttpResponse(csvio.export_zip(org), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{org.slug}-csv.zip"'
+        return response
+    response = StreamingHttpResponse(services.export_yaml(org), content_type=MEDIA_YAML)
+    response["Content-Disposition"] = f'attachment; filename="{org.slug}.yaml"'
+    return response
+
+
+@router.get(
+    "/interchange/export/me",
+    summary="Your own data (profile, memberships, work you own, decisions you are part of)",
+)
+def export_me(request):
+    person = actor_of(request)
+    response = StreamingHttpResponse(services.export_person(person), content_type=MEDIA_YAML)
+    response["Content-Disposition"] = 'attachment; filename="my-accord-data.yaml"'
+    return response
+
+
+@router.get("/interchange/schema", summary="The JSON Schema of the organization file")
+def schema(request):
+    return services.json_schema()
+
+
+@router.get("/interchange/templates/{section}.csv", summary="The CSV column template of a section")
+def csv_template(request, section: str):
+    if section not in csvio.kinds_by_section():
+        raise NotFound(f"No section {section!r}.")
+    response = HttpResponse(csvio.template(section), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{section}.csv"'
+    return response
