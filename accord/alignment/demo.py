@@ -24,6 +24,13 @@ COMPANY = {
     "lean": "Run a lean, reliable operation",
 }
 
+# Company key results: (objective key, name, unit, direction, start, target, now).
+COMPANY_KRS = [
+    ("revenue", "Online revenue this quarter", "M€", Direction.INCREASE, 12, 15.6, 13.9),
+    ("customers", "Net promoter score", "points", Direction.INCREASE, 38, 50, 43),
+    ("lean", "Operating cost per order", "€", Direction.DECREASE, 11.2, 9.5, 10.4),
+]
+
 # Department objectives: team slug, title, [(company key, weight)].
 DEPARTMENTS = {
     "gtm": ("go-to-market", "Build a predictable wholesale and online pipeline", [("revenue", 2)]),
@@ -423,6 +430,20 @@ def load(ctx: DemoContext) -> None:
             owner=ctx.login,
             description="A company objective for the quarter.",
         )
+    for key, name, unit, direction, start, target, now_value in COMPANY_KRS:
+        k = s.create_key_result(
+            org,
+            None,
+            objs[key],
+            name=name,
+            unit=unit,
+            direction=direction,
+            start=start,
+            target=target,
+            owner=ctx.login,
+            at=weeks_ago(WEEKS + 1),
+        )
+        _history(org, k, start, now_value, False, rng, weeks_ago)
     for key, (slug, title, parents) in DEPARTMENTS.items():
         objs[key] = s.create_objective(
             org,
@@ -554,12 +575,15 @@ def _history(
     """Weekly values from `start` towards `now_value`, a little noisy, ending exactly there."""
     if milestone:
         if now_value:
-            s.record_key_result_value(org, None, kr, 1, at=weeks_ago(rng.randint(1, 4)))
+            s.import_key_result_values(org, None, kr, [(weeks_ago(rng.randint(1, 4)), 1)])
         return
     span = now_value - start
     scale = abs(span) or abs(start) * 0.05 or 1
+    points = []
     for w in range(WEEKS, 0, -1):
         share = (WEEKS - w + 1) / (WEEKS + 1)
-        value = start + span * share + rng.uniform(-0.12, 0.12) * scale
-        s.record_key_result_value(org, None, kr, round(value, 2), at=weeks_ago(w))
-    s.record_key_result_value(org, None, kr, now_value, at=weeks_ago(0))
+        points.append(
+            (weeks_ago(w), round(start + span * share + rng.uniform(-0.12, 0.12) * scale, 2))
+        )
+    points.append((weeks_ago(0), now_value))
+    s.import_key_result_values(org, None, kr, points)

@@ -870,6 +870,67 @@ def record_key_result_value(
 
 
 @transaction.atomic
+def import_key_result_values(
+    org: Organization,
+    actor: Person | None,
+    kr: KeyResult,
+    values: Iterable[tuple[dt.datetime, Any]],
+    note: str = "",
+) -> int:
+    """Add many dated values at once (importers, the demo): one event, one bulk insert.
+
+    The latest value by date becomes the current one if it is newer than the history
+    already there. Every value is validated first; one bad value refuses them all."""
+    _same_org(org, kr, "key result")
+    _can_write(actor, "update key results")
+    rows: list[tuple[dt.datetime, float]] = []
+    for at, value in values:
+        if not isinstance(at, dt.datetime):
+            raise ServiceError(
+                f"Each value needs a date and time, not {at!r}.",
+                fields={"recorded_at": ["Required."]},
+            )
+        n = number(value, "value")
+        assert n is not None
+        rows.append((at, n))
+    if not rows:
+        return 0
+    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
+    _require_open_period(kr.objective.period, "key results")
+    if kr.is_milestone and any(v not in (0.0, 1.0) for _, v in rows):
+        raise ServiceError(
+            f"{kr.name} is a milestone: values are 1 (done) or 0 (not done).",
+            fields={"value": ["1 = done, 0 = not done."]},
+        )
+    KeyResultValue.objects.bulk_create(
+        [
+            KeyResultValue(
+                org=org, key_result=kr, value=v, recorded_by=actor, recorded_at=at, note=note[:500]
+            )
+            for at, v in rows
+        ]
+    )
+    latest_at, latest = max(rows, key=lambda r: r[0])
+    newest_before = KeyResultValue.objects.filter(key_result=kr, recorded_at__gt=latest_at).exists()
+    before = {"current": kr.current, "done": kr.done}
+    if not newest_before:
+        kr.current = latest
+        if kr.is_milestone:
+            kr.done = latest == 1.0
+        kr.version += 1
+        kr.save(update_fields=["current", "done", "version", "updated_at"])
+    activity.record(
+        org,
+        actor,
+        "values_imported",
+        kr,
+        before=before,
+        after={"current": kr.current, "done": kr.done, "values": len(rows)},
+    )
+    return len(rows)
+
+
+@transaction.atomic
 def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) -> None:
     _same_org(org, kr, "key result")
     _can_write(actor, "change key results")

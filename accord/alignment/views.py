@@ -115,7 +115,7 @@ def index(request):
             orphaned=orphaned,
             unaligned_count=sum(queries.unaligned_counts(org).values()),
             wip_breaches=len(queries.wip_breaches(org)),
-            collapse_from=2 if tree["objective_count"] > 150 else 99,
+            collapse_from=2,
         )
     return render(request, "alignment/index.html", ctx)
 

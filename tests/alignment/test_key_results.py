@@ -102,3 +102,27 @@ def test_a_stale_edit_is_refused(cast, kr):
         s.update_key_result(cast.org, None, kr, target=6, expected_version=1)
     kr.refresh_from_db()
     assert kr.target == 5
+
+
+def test_importing_a_dated_history_sets_the_latest_as_current(cast, kr):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    n = s.import_key_result_values(
+        cast.org, None, kr, [(now - dt.timedelta(weeks=2), 2.5), (now - dt.timedelta(weeks=1), "3")]
+    )
+    assert n == 2
+    kr.refresh_from_db()
+    assert kr.current == 3
+    assert Event.objects.for_org(cast.org).filter(verb="values_imported").count() == 1
+
+
+def test_importing_refuses_all_values_when_one_is_bad(cast, kr):
+    from django.utils import timezone
+
+    before = _state(cast.org)
+    with pytest.raises(ServiceError):
+        s.import_key_result_values(cast.org, None, kr, [(timezone.now(), 3), (timezone.now(), "x")])
+    assert _state(cast.org) == before
