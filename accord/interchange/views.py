@@ -1,0 +1,135 @@
+"""The import and export page: upload a file, see the plan, then apply it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from accord.core.errors import NotFound, PermissionDenied
+from accord.interchange import csvio, safeyaml, services
+from accord.interchange.forms import UploadForm
+from accord.web.helpers import org_view
+
+
+def _is_admin(request) -> bool:
+    try:
+        services.require_admin(request.person, "")
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _run(request, content: bytes, name: str, strict: bool, *, apply: bool):
+    if name.lower().endswith(".csv"):
+        return csvio.import_csv(
+            content, org_slug=request.org.slug, strict=strict, dry_run=not apply, filename=name
+        )
+    run = services.apply_file if apply else services.plan_file
+    return run(content, org=request.org, strict=strict)
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+@org_view
+def index(request):
+    form = UploadForm()
+    return render(
+        request,
+        "interchange/index.html",
+        {
+            "form": form,
+            "is_admin": _is_admin(request),
+            "sections": csvio.CSV_SECTIONS,
+        },
+    )
+
+
+@org_view
+@require_POST
+def plan(request):
+    services.require_admin(request.person, "import organization files")
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request,
+            "interchange/index.html",
+            {"form": form, "is_admin": True, "sections": csvio.CSV_SECTIONS},
+            status=422,
+        )
+    upload = form.cleaned_data["file"]
+    content = upload.read(safeyaml.MAX_BYTES + 1)
+    strict = form.cleaned_data["strict"]
+    outcome = _run(request, content, upload.name, strict, apply=False)
+    return render(
+        request,
+        "interchange/plan.html",
+        {
+            "outcome": outcome,
+            "name": upload.name,
+            "strict": strict,
+            "payload": base64.b64encode(content).decode(),
+            "digest": _digest(content),
+            "applied": False,
+        },
+        status=200 if outcome.ok else 422,
+    )
+
+
+@org_view
+@require_POST
+def apply(request):
+    services.require_admin(request.person, "import organization files")
+    try:
+        content = base64.b64decode(request.POST.get("payload", ""), validate=True)
+    except ValueError:
+        content = b""
+    if len(content) > safeyaml.MAX_BYTES or _digest(content) != request.POST.get("digest"):
+        return HttpResponse("The planned file did not arrive intact; upload it again.", status=400)
+    name = request.POST.get("name", "upload.yaml")
+    strict = request.POST.get("strict") == "1"
+    outcome = _run(request, content, name, strict, apply=True)
+    return render(
+        request,
+        "interchange/plan.html",
+        {"outcome": outcome, "name": name, "strict": strict, "applied": outcome.applied},
+        status=200 if outcome.ok else 422,
+    )
+
+
+@org_view
+def export(request, fmt: str):
+    services.require_admin(request.person, "export the organization")
+    org = request.org
+    if fmt == "zip":
+        response = StreamingHttpResponse(csvio.export_zip(org), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{org.slug}-csv.zip"'
+    else:
+        response = StreamingHttpResponse(
+            services.export_yaml(org), content_type="application/yaml; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{org.slug}.yaml"'
+    return response
+
+
+@org_view
+def export_me(request):
+    response = StreamingHttpResponse(
+        services.export_person(request.person), content_type="application/yaml; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-accord-data.yaml"'
+    return response
+
+
+@org_view
+def template(request, section: str):
+    if section not in csvio.kinds_by_section():
+        raise NotFound(f"No CSV template {section!r}.")
+    response = HttpResponse(csvio.template(section), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{section}.csv"'
+    return response

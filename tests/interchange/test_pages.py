@@ -1,0 +1,77 @@
+"""The import/export page: upload, see the plan, apply; exports and templates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accord.org.models import Team
+from tests.conftest import login
+
+from .helpers import dump
+
+pytestmark = pytest.mark.urls("tests.interchange.urls")
+
+FILE = (
+    b"teams:\n  - {slug: acme, name: Acme}\n"
+    b"  - {slug: platform, name: Platform, parent: acme}\n"
+    b"  - {slug: sales, name: Sales, parent: acme}\n"
+)
+BASE = "/o/acme/interchange/"
+
+
+def test_the_page_offers_upload_exports_and_templates(cast, as_admin):
+    page = as_admin.get(BASE).content.decode()
+    assert "Show the plan" in page
+    assert f"{BASE}export.yaml" in page and f"{BASE}templates/people.csv" in page
+
+
+def test_members_see_only_their_own_export(cast):
+    page = login(cast.member).get(BASE).content.decode()
+    assert "Show the plan" not in page and "my-data.yaml" in page
+    assert login(cast.member).get(f"{BASE}export.yaml").status_code == 403
+    upload = {"file": SimpleUploadedFile("org.yaml", FILE)}
+    assert login(cast.member).post(f"{BASE}plan/", upload).status_code == 403
+
+
+def test_upload_shows_the_plan_then_applies_it(cast, as_admin):
+    before = dump()
+    response = as_admin.post(f"{BASE}plan/", {"file": SimpleUploadedFile("org.yaml", FILE)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "What would change" in page and "sales" in page
+    assert dump() == before  # the plan changed nothing
+    fields = dict(re.findall(r'name="(payload|digest|name)" value="([^"]*)"', page))
+    applied = as_admin.post(f"{BASE}apply/", fields)
+    assert applied.status_code == 200 and "Applied org.yaml" in applied.content.decode()
+    assert Team.objects.get(org=cast.org, slug="sales").parent == cast.root
+
+
+def test_a_tampered_apply_is_refused(cast, as_admin):
+    response = as_admin.post(
+        f"{BASE}apply/", {"payload": "dGVhbXM6IFtdCg==", "digest": "0" * 64, "name": "x.yaml"}
+    )
+    assert response.status_code == 400
+    assert Team.objects.filter(org=cast.org).count() == 2
+
+
+def test_a_bad_file_shows_why_and_offers_no_apply(cast, as_admin):
+    bomb = b'a: &a ["x"]\nb: [*a, *a]\n'
+    response = as_admin.post(f"{BASE}plan/", {"file": SimpleUploadedFile("bomb.yaml", bomb)})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Aliases" in page and "Nothing was changed" in page and 'name="payload"' not in page
+
+
+def test_csv_upload_and_templates(cast, as_admin):
+    csv_file = SimpleUploadedFile(
+        "teams.csv", "\ufeffslug;name;parent\r\nsales;Sales;acme\r\n".encode()
+    )
+    response = as_admin.post(f"{BASE}plan/", {"file": csv_file})
+    assert response.status_code == 200 and "sales" in response.content.decode()
+    template = as_admin.get(f"{BASE}templates/teams.csv")
+    assert template.content == b"slug,name,parent,description\r\n"
+    export = as_admin.get(f"{BASE}export.yaml")
+    assert b"- slug: platform" in b"".join(export.streaming_content)
