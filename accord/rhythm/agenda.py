@@ -395,17 +395,16 @@ def carried_from_previous(org: Organization, meeting: Meeting) -> list[dict]:
     previous = queries.previous_meeting(meeting)
     if previous is None or not previous.agenda_snapshot:
         return []
-    done = set(previous.done_items)
+    done = {d.split(":", 1)[1] for d in previous.done_items if ":" in d}
     out: dict[str, dict] = {}
     for s in previous.agenda_snapshot:
-        if s.get("source") in ("none", "checkins", "metrics", "headlines"):
+        if s.get("source") in ("none", "checkins", "metrics", "headlines", "carried"):
             continue
         for i in s.get("items", []):
-            if f"{s['key']}:{i['ref']}" in done:
-                continue
-            out[i["ref"]] = {**i, "from_section": s["title"]}
+            if i["ref"] not in done:
+                out[i["ref"]] = {**i, "from_section": s["title"]}
     for i in previous.carried_in:
-        if f"carried:{i['ref']}" not in done:
+        if i["ref"] not in done:
             out.setdefault(i["ref"], i)
     # Action items recorded in that meeting and still open carry forward too.
     for a in links.meeting_action_items(org, [previous.pk]):

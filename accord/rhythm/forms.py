@@ -75,7 +75,7 @@ class MoveForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=300, label="Action item")
+    title = forms.CharField(max_length=300, label="New action item")
     owner = forms.ModelChoiceField(queryset=Person.objects.none())
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

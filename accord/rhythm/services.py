@@ -918,7 +918,9 @@ def mark_item_done(
     _require_participant(org, actor, meeting.cadence, "run its meetings")
     _require_running(meeting)
     refs = {f"{s['key']}:{i['ref']}" for s in meeting.agenda_snapshot for i in s["items"]}
-    refs |= {f"carried:{i['ref']}" for i in meeting.carried_in}
+    carried_keys = {s["key"] for s in meeting.agenda_snapshot if s.get("source") == "carried"}
+    for key in carried_keys | {"carried"}:
+        refs |= {f"{key}:{i['ref']}" for i in meeting.carried_in}
     if ref not in refs:
         raise ServiceError(f"No agenda item {ref!r} in this meeting.", code="unknown_item")
     items = set(meeting.done_items)

@@ -411,10 +411,19 @@ def meeting(request, cadence_id: int, key: str):
             cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
         )
         ctx["sections"] = agenda.build(org, cadence, transient)
+        carried = agenda.carried_from_previous(org, transient)
         ctx["mode"] = "live"
     else:
         ctx["sections"] = m.agenda_snapshot
+        carried = m.carried_in
         ctx["mode"] = "running" if m.status == MeetingStatus.RUNNING else "minutes"
+    # What the last occurrence left shows in the agenda's "carried" section, or on top.
+    has_carried = any(s.get("source") == "carried" for s in ctx["sections"])
+    ctx["sections"] = [
+        {**s, "items": carried} if s.get("source") == "carried" else s for s in ctx["sections"]
+    ]
+    ctx["carried_on_top"] = [] if has_carried else carried
+    if m is not None and m.status != MeetingStatus.PLANNED:
         ctx["attendance"] = list(m.attendance.select_related("person"))
         ctx["headlines"] = list(m.headlines.select_related("author").prefetch_related("cascade_to"))
         ctx["actions"] = links.meeting_action_items(org, [m.pk])

@@ -96,3 +96,18 @@ def test_it_refuses_to_start_twice(cast, running):
     with pytest.raises(ServiceError) as exc:
         services.start_meeting(cast.org, cast.leader, running)
     assert exc.value.code == "already_started"
+
+
+def test_unchecked_agenda_items_carry_forward_and_checked_ones_do_not(cast, rhythm):
+    kept = decisions.raise_issue(cast.org, None, cast.platform, "Kept open")
+    handled = decisions.raise_issue(cast.org, None, cast.platform, "Handled")
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
+    m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
+    services.mark_item_done(cast.org, cast.leader, m, f"issues:issue:{handled.pk}")
+    with pytest.raises(ServiceError):
+        services.mark_item_done(cast.org, cast.leader, m, "issues:issue:999999")
+    services.finish_meeting(cast.org, cast.leader, m)
+    nxt = services.open_meeting(cast.org, cast.leader, rhythm.sync, SECOND)
+    nxt = services.start_meeting(cast.org, cast.leader, nxt, now=SECOND)
+    assert [i["ref"] for i in nxt.carried_in] == [f"issue:{kept.pk}"]
+    assert nxt.carried_in[0]["from_section"] == "Issues"

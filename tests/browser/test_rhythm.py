@@ -1,0 +1,98 @@
+"""The operating rhythm in a real browser: a check-in from My week, and a meeting from its
+live agenda to its minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accord.alignment import services as alignment
+from accord.decisions import services as decisions
+from accord.decisions.models import ActionItem
+from accord.rhythm import queries, services
+from accord.rhythm.models import CheckIn, Meeting
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F811
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    today = timezone.localdate()
+    period = alignment.create_period(
+        cast.org,
+        None,
+        name="Now",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        state="active",
+    )
+    objective = alignment.create_objective(
+        cast.org, None, title="Faster deploys", period=period, team=cast.platform, owner=cast.member
+    )
+    kr = alignment.create_key_result(
+        cast.org, None, objective, name="Deploys per week", start=2, target=20, owner=cast.member
+    )
+    sign_in(page, cast.member.email, PASSWORD)
+    page.goto("/o/acme/rhythm/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My week")
+    shot(page, "my-week")
+    page.get_by_role("link", name="Check in for Weekly team check-in · Platform").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check-in: Weekly team check-in")
+    page.get_by_label("Deploys per week").fill("6")
+    page.get_by_label("Faster deploys", exact=True).select_option("at_risk")
+    page.get_by_label("Highlights").fill("CI cache is live.")
+    shot(page, "form")
+    page.get_by_role("button", name="Submit check-in").click()
+    expect(page.get_by_text("Check-in for Weekly team check-in · Platform saved")).to_be_visible()
+    expect(page.locator(".owed").first.get_by_text("On time")).to_be_visible()
+    shot(page, "done")
+    ci = CheckIn.objects.get(person=cast.member)
+    assert ci.highlights == "CI cache is live." and ci.status == "on_time"
+    kr.refresh_from_db()
+    objective.refresh_from_db()
+    assert kr.current == 6 and objective.confidence == 5
+
+
+def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast, rhythm):  # noqa: F811
+    decisions.raise_issue(cast.org, None, cast.platform, "Flaky end-to-end suite", severity="high")
+    occ = queries.next_occurrence(rhythm.sync, timezone.now())
+    sign_in(page, cast.leader.email, PASSWORD)
+    page.goto("/o/acme/rhythm/")
+    page.get_by_role("link", name=rhythm.sync.name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(rhythm.sync.name)
+    expect(page.get_by_text("Live agenda")).to_be_visible()
+    issues = page.locator("#section-issues")
+    expect(issues).to_contain_text("Flaky end-to-end suite")
+    shot(page, "live-agenda")
+    page.get_by_role("button", name="Start meeting").click()
+    expect(page.get_by_text("In progress")).to_be_visible()
+    page.get_by_label("Notes on Issues").fill("Quarantine the suite, fix by Friday.")
+    page.get_by_role("button", name="Save notes on Issues").click()
+    expect(page.get_by_label("Notes on Issues")).to_have_value(
+        "Quarantine the suite, fix by Friday."
+    )
+    page.get_by_label("New action item").fill("Quarantine the flaky tests")
+    page.get_by_label("Owner").select_option(label=cast.member.name)
+    page.get_by_role("button", name="Add action item").click()
+    expect(page.locator("#actions-h + ul")).to_contain_text("Quarantine the flaky tests")
+    shot(page, "running")
+    page.get_by_role("spinbutton", name=cast.leader.name).fill("8")
+    page.get_by_role("button", name="Finish meeting").click()
+    expect(page.get_by_text("Minutes", exact=True)).to_be_visible()
+    expect(page.get_by_text("rated 8.0/10 by 1")).to_be_visible()
+    shot(page, "minutes")
+    m = Meeting.objects.get(cadence=rhythm.sync, occurrence_start=occ.original_start)
+    assert m.status == "finished" and m.notes["issues"].startswith("Quarantine")
+    item = ActionItem.objects.get()
+    assert (item.owner, item.source_type, item.source_id) == (cast.member, "rhythm.meeting", m.pk)
+    # On a phone the minutes stay readable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_role("heading", name="Action items", exact=True)).to_be_visible()
+    shot(page, "phone")
