@@ -104,12 +104,21 @@ def test_a_stale_edit_is_refused(cast, kr):
     assert kr.target == 5
 
 
-def test_importing_a_dated_history_sets_the_latest_as_current(cast, kr):
+def test_importing_a_dated_history_sets_the_latest_as_current(cast, plan):
     import datetime as dt
 
     from django.utils import timezone
 
     now = timezone.now()
+    kr = s.create_key_result(
+        cast.org,
+        None,
+        plan.platform_obj,
+        name="NPS",
+        start=2,
+        target=4,
+        at=now - dt.timedelta(weeks=3),
+    )
     n = s.import_key_result_values(
         cast.org, None, kr, [(now - dt.timedelta(weeks=2), 2.5), (now - dt.timedelta(weeks=1), "3")]
     )
@@ -126,3 +135,14 @@ def test_importing_refuses_all_values_when_one_is_bad(cast, kr):
     with pytest.raises(ServiceError):
         s.import_key_result_values(cast.org, None, kr, [(timezone.now(), 3), (timezone.now(), "x")])
     assert _state(cast.org) == before
+
+
+def test_an_imported_value_older_than_the_history_does_not_become_current(cast, kr):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    s.import_key_result_values(cast.org, None, kr, [(timezone.now() - dt.timedelta(days=30), 9)])
+    kr.refresh_from_db()
+    assert kr.current == 2
+    assert KeyResultValue.objects.filter(key_result=kr).count() == 2
