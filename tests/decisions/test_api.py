@@ -117,3 +117,51 @@ def test_a_viewer_cannot_write_and_an_outsider_sees_nothing(cast):
     assert outsider.get(f"/api/v1/decisions/{d.pk}").status_code == 404
     assert outsider.get("/api/v1/decisions").json()["count"] == 0
     assert Decision.objects.count() == 1
+
+
+def test_the_openapi_description_lists_the_decision_actions(cast):
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/decisions/{decision_id}/decide",
+        "/api/v1/decisions/{decision_id}/supersede",
+        "/api/v1/decisions/{decision_id}/reverse",
+        "/api/v1/issues/{issue_id}/escalate",
+        "/api/v1/action-items/follow-through",
+    ):
+        assert path in paths
+
+
+def test_the_decision_list_does_a_bounded_number_of_queries(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(cast.member)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/decisions").status_code == 200
+        return len(ctx)
+
+    services.create_decision(cast.org, None, "One?", approver=cast.leader)
+    few = count()
+    for n in range(12):
+        d = services.create_decision(
+            cast.org,
+            None,
+            f"Q{n}?",
+            approver=cast.leader,
+            teams=[cast.platform],
+            informed=[cast.viewer],
+        )
+        services.add_option(cast.org, None, d, "A")
+    assert count() <= few
+
+
+def test_an_outsider_lists_none_of_our_action_items_or_issues(cast):
+    services.create_action_item(cast.org, None, "Ours", cast.member)
+    services.raise_issue(cast.org, None, cast.platform, "Ours")
+    client = api_client(cast.outsider)
+    assert client.get("/api/v1/action-items").json()["count"] == 0
+    assert client.get("/api/v1/issues").json()["count"] == 0
