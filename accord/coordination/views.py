@@ -149,10 +149,14 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
     )
     for e in timeline:
         e.label = VERB_LABELS.get(e.verb, e.verb.replace("_", " "))
+    blast = None
+    if dep.provider_initiative_id and dep.is_active:
+        blast = queries.blast_radius(org, initiative_id=dep.provider_initiative_id)
     return {
         "dep": dep,
         "forms": forms,
         "timeline": timeline,
+        "blast": blast,
         "history": history_for(org, "coordination.dependency", dep.pk),
         "blocked": dep.requester_initiative_id
         in queries.blocked_initiative_ids(org, [dep.requester_initiative_id]),

@@ -117,6 +117,8 @@ def test_the_map_data_marks_states_cycles_and_the_critical_path(world):
         provider_initiative=world.warehouse,
         committed_date=world.today + dt.timedelta(days=30),
     )
+    detail = login(world.viewer).get(_url(world, f"d/{a.pk}/")).content.decode()
+    assert "If <em>New warehouse</em> slips, it reaches 1 initiative in 1 team (Sales)" in detail
     data = login(world.viewer).get(_url(world, "map.json")).json()
     edge = data["edges"][0]["data"]
     assert edge["state"] == "accepted" and edge["critical"]
