@@ -367,7 +367,16 @@ def add_option(
         actor,
         "option_added",
         d,
-        after={"option": option.pk, "title": title, "pros": option.pros, "cons": option.cons},
+        after={
+            k: v
+            for k, v in {
+                "option": option.pk,
+                "title": title,
+                "pros": option.pros,
+                "cons": option.cons,
+            }.items()
+            if v
+        },
     )
     return option
 
@@ -499,8 +508,13 @@ def decide(
     d.version += 1
     d.save(update_fields=["status", "outcome", "rationale", "decided_at", "version"])
     after = activity.snapshot(d, ("status", "outcome", "rationale", "decided_at"))
-    after["informed"] = list(d.informed.values_list("pk", flat=True))
-    after["teams"] = list(d.teams.values_list("pk", flat=True))
+    # Who is to be told: notification channels follow `decisions.decision.decided`.
+    informed = list(d.informed.values_list("pk", flat=True))
+    teams = list(d.teams.values_list("pk", flat=True))
+    if informed:
+        after["informed"] = informed
+    if teams:
+        after["teams"] = teams
     after["latency_hours"] = round((when - d.opened_at).total_seconds() / 3600, 1)
     activity.record(org, actor, "decided", d, before=before, after=after)
     return d

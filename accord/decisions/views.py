@@ -325,7 +325,10 @@ def decide(request, decision_id: int):
         if not form.is_valid():
             raise ServiceError("A decision needs an outcome.")
         services.decide(request.org, request.person, d, **form.cleaned_data)
-        messages.success(request, "Decided. The informed people and teams are notified.")
+        told = d.informed.exists() or d.teams.exists()
+        messages.success(
+            request, "Decided; the informed people and teams are told." if told else "Decided."
+        )
 
     return _decision_action(request, decision_id, run)
 

@@ -90,3 +90,19 @@ def test_an_outsider_cannot_edit_someone_elses_decision(cast, decision):
     other = services.create_decision(cast.org, cast.admin, "Other?", approver=cast.admin)
     with pytest.raises(PermissionDenied):
         services.update_decision(cast.org, cast.member, other, context="Mine now")
+
+
+def test_deciding_names_the_informed_people_and_affected_teams_in_the_event(cast):
+    d = services.create_decision(
+        cast.org,
+        cast.member,
+        "Freeze deploys in December?",
+        approver=cast.leader,
+        informed=[cast.viewer, cast.admin],
+        teams=[cast.platform],
+    )
+    services.decide(cast.org, cast.leader, d, outcome="Yes, from the 20th")
+    event = Event.objects.for_org(cast.org).get(verb="decided")
+    assert event.kind == "decisions.decision.decided"
+    assert sorted(event.after["informed"]) == sorted([cast.viewer.pk, cast.admin.pk])
+    assert event.after["teams"] == [cast.platform.pk]
