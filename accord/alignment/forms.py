@@ -46,7 +46,9 @@ class PeriodForm(forms.Form):
 
 
 class CarryOverForm(forms.Form):
-    to_period = forms.ModelChoiceField(queryset=Period.objects.none(), label="Carry into")
+    to_period = forms.ModelChoiceField(
+        queryset=Period.objects.none(), label="Carry into", empty_label="— choose a period —"
+    )
 
     def __init__(self, *args, org, period: Period, **kwargs):
         super().__init__(*args, **kwargs)
