@@ -174,6 +174,9 @@ class Dependency(OrgScoped):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    late_announced_for = models.DateField(
+        null=True, blank=True, help_text="The due date whose passing was announced (once)."
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
@@ -489,6 +490,53 @@ def on_initiative_replanned(
         )
         out.append(d)
     return out
+
+
+# --- late ------------------------------------------------------------------------------
+
+
+def announce_late(org: Organization, today: dt.date | None = None) -> int:
+    """Record one `became_late` event per active dependency whose date has passed.
+
+    Announced once per due date: a new committed date that passes again is announced
+    again. Each row is claimed with a conditional update, so concurrent workers announce
+    it once. Returns how many were announced.
+    """
+    today = today or _today()
+    deps = list(
+        Dependency.objects.for_org(org)
+        .filter(state__in=ACTIVE_STATES)
+        .filter(Q(committed_date__lt=today) | Q(committed_date__isnull=True, need_by__lt=today))
+        .select_related("requester_team", "provider_team")
+    )
+    count = 0
+    for d in deps:
+        if d.late_announced_for == d.due_date:
+            continue
+        with transaction.atomic():
+            claimed = (
+                Dependency.objects.filter(pk=d.pk)
+                .exclude(late_announced_for=d.due_date)
+                .update(late_announced_for=d.due_date)
+            )
+            if not claimed:
+                continue
+            activity.record(
+                org,
+                None,
+                "became_late",
+                d,
+                after={
+                    "due": d.due_date,
+                    "days_late": (today - d.due_date).days,
+                    "requester_team": d.requester_team_id,
+                    "provider_team": d.provider_team_id,
+                    "note": f"{d.provider_team.name} has not delivered {d.title!r} to "
+                    f"{d.requester_team.name}, due {d.due_date.isoformat()}.",
+                },
+            )
+            count += 1
+    return count
 
 
 # --- blockers ----------------------------------------------------------------------------
