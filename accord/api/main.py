@@ -105,6 +105,17 @@ def _register_app_routers() -> None:
 _fallback = Router()
 
 
+@_fallback.get("/", auth=None, include_in_schema=False)
+def index(request):
+    """What a person or program finds at /api/v1/: where the description and docs are."""
+    return {
+        "name": api.title,
+        "version": api.version,
+        "openapi": request.build_absolute_uri("openapi.json"),
+        "docs": request.build_absolute_uri("docs"),
+    }
+
+
 @_fallback.api_operation(
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
 )

@@ -34,3 +34,14 @@ def test_the_docs_page_answers(db):
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200
     assert "openapi.json" in response.content.decode()
+
+
+def test_the_api_root_says_where_the_description_and_docs_are(db):
+    response = Client().get("/api/v1/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "name": "Accord API",
+        "version": "1",
+        "openapi": "http://testserver/api/v1/openapi.json",
+        "docs": "http://testserver/api/v1/docs",
+    }
