@@ -83,3 +83,14 @@ def test_a_lead_escalates_an_issue_and_reads_follow_through_on_a_phone(page, sho
     expect(page.get_by_role("heading", name="Follow-through")).to_be_visible()
     expect(page.locator(".figures").first).to_contain_text("%")
     shot(page, "actions-phone")
+
+    page.goto("/o/northwind/decisions/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decision log")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 392)"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+    )
+    assert width <= 400, f"the log is {width}px wide on a 390px phone: {wide}"
+    shot(page, "log-phone")
