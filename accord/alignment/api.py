@@ -376,6 +376,14 @@ def update_period(request, period_id: int, payload: PeriodPatch):
     )
 
 
+@router.delete("/periods/{period_id}", response={204: None}, summary="Delete an empty period")
+def delete_period(request, period_id: int):
+    org = org_of(request)
+    period = get_or_404(Period.objects.for_org(org), period_id, "period")
+    services.delete_period(org, actor_of(request), period)
+    return Status(204, None)
+
+
 @router.post("/periods/{period_id}/current", response=PeriodOut, summary="Make it current")
 def make_current(request, period_id: int):
     org = org_of(request)

@@ -250,6 +250,22 @@ def update_period(
     return update_and_record(org, actor, period, data)
 
 
+@transaction.atomic
+def delete_period(org: Organization, actor: Person | None, period: Period) -> None:
+    """Delete an empty period (one with objectives is kept: close it instead)."""
+    _same_org(org, period, "period")
+    require_role(actor, Role.LEADER, "plan periods")
+    count = Objective.objects.filter(period=period).count()
+    if count:
+        raise ServiceError(
+            f"{period.name} has {count} objective{'s' if count != 1 else ''}; close it instead "
+            "of deleting it, so its record is kept.",
+            code="has_objectives",
+        )
+    activity.record(org, actor, "deleted", period, before=activity.snapshot(period, PERIOD_FIELDS))
+    period.delete()
+
+
 def _check_period_dates(org: Organization, period: Period, start: dt.date, end: dt.date) -> None:
     """New dates must keep every objective link valid (parent periods enclose children's)."""
     probe = Period(start=start, end=end)
@@ -1484,6 +1500,7 @@ __all__ = [
     "delete_initiative",
     "delete_key_result",
     "delete_objective",
+    "delete_period",
     "link_initiative",
     "link_objective",
     "move_in_stack",

@@ -150,6 +150,41 @@ def periods(request):
     )
 
 
+@org_view
+def period_edit(request, period_id: int):
+    org = request.org
+    period = get_object_or_404(Period.objects.for_org(org), pk=period_id)
+    initial = {f: getattr(period, f) for f in ("name", "kind", "start", "end", "state")}
+    form = PeriodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.GET.get("validate"):
+        return _validation(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_period(
+                org,
+                request.person,
+                period,
+                expected_version=_int(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{period.name} saved.")
+            return redirect(_url("periods", request))
+    return render(request, "alignment/period_form.html", _ctx(request, form=form, period=period))
+
+
+@org_view
+@require_POST
+def period_delete(request, period_id: int):
+    def act(p):
+        services.delete_period(request.org, request.person, p)
+        return f"{p.name} deleted."
+
+    return _period_action(request, period_id, act)
+
+
 def _period_action(request, period_id: int, action) -> Any:
     period = get_object_or_404(Period.objects.for_org(request.org), pk=period_id)
     try:

@@ -50,6 +50,7 @@ def test_every_page_renders_for_a_viewer(cast, plan, world):
         url("index"),
         url("index") + f"?period={plan.q2.pk}",
         url("periods"),
+        url("period_edit", period_id=plan.q2.pk),
         url("settings"),
         url("objective", objective_id=plan.platform_obj.pk),
         url("initiative", initiative_id=item.pk),

@@ -64,3 +64,29 @@ def test_unfinished_objectives_carry_over_as_copies_that_link_back(cast, plan):
     # Carrying twice copies nothing more.
     assert s.carry_over(org, None, from_period=plan.q1, to_period=plan.q2) == []
     assert Objective.objects.filter(period=plan.q2).count() == 2
+
+
+def test_only_an_empty_period_can_be_deleted(cast, plan):
+    from accord.activity.models import Event
+
+    events = Event.objects.for_org(cast.org).count()
+    with pytest.raises(ServiceError) as exc:
+        s.delete_period(cast.org, cast.leader, plan.q1)
+    assert exc.value.code == "has_objectives"
+    assert Event.objects.for_org(cast.org).count() == events
+    s.delete_period(cast.org, cast.leader, plan.q2)
+    assert not Period.objects.filter(pk=plan.q2.pk).exists()
+
+
+def test_a_period_edit_keeps_alignment_links_valid(cast, plan):
+    yearly = s.create_objective(
+        cast.org, None, title="Double revenue", period=plan.year, level="org"
+    )
+    s.link_objective(cast.org, None, plan.company, yearly)
+    with pytest.raises(ServiceError):
+        s.update_period(cast.org, cast.leader, plan.year, start=dt.date(2026, 2, 1))
+    plan.year.refresh_from_db()
+    assert plan.year.start == dt.date(2026, 1, 1)
+    s.update_period(cast.org, cast.leader, plan.year, name="FY 2026")
+    plan.year.refresh_from_db()
+    assert plan.year.name == "FY 2026"
