@@ -174,6 +174,25 @@ class ReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
+class LatencyStatsOut(Schema):
+    id: int
+    name: str
+    count: int
+    median_days: float | None
+    mean_days: float | None
+    max_days: float | None
+
+
+class LatencyOut(Schema):
+    count: int
+    median_days: float | None
+    mean_days: float | None
+    max_days: float | None
+    per_team: list[LatencyStatsOut]
+    per_approver: list[LatencyStatsOut]
+    overdue_ids: list[int]
+
+
 class ActionItemOut(Schema):
     id: int
     title: str
@@ -346,6 +365,49 @@ def list_decisions(
         "supersedes",
         "links",
         Prefetch("options", queryset=DecisionOption.objects.order_by("position", "id")),
+    )
+
+
+@router.get(
+    "/decisions/latency",
+    response=LatencyOut,
+    summary="Time from opened to decided, per team and approver",
+)
+def decision_latency(
+    request,
+    decided_since: dt.date | None = None,
+    decided_until: dt.date | None = None,
+    team_id: int | None = None,
+):
+    org = org_of(request)
+    report = queries.decision_latency(
+        org,
+        since=decided_since,
+        until=decided_until,
+        team_ids=[team_id] if team_id else None,
+    )
+
+    def rows(stats, names):
+        return [
+            LatencyStatsOut(
+                id=k,
+                name=names.get(k, ""),
+                count=v.count,
+                median_days=v.median,
+                mean_days=v.mean,
+                max_days=v.max,
+            )
+            for k, v in sorted(stats.items())
+        ]
+
+    return LatencyOut(
+        count=report.overall.count,
+        median_days=report.overall.median,
+        mean_days=report.overall.mean,
+        max_days=report.overall.max,
+        per_team=rows(report.per_team, report.team_names),
+        per_approver=rows(report.per_approver, report.approver_names),
+        overdue_ids=list(queries.overdue_decisions(org).values_list("pk", flat=True)[:500]),
     )
 
 

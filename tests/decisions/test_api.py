@@ -165,3 +165,26 @@ def test_an_outsider_lists_none_of_our_action_items_or_issues(cast):
     client = api_client(cast.outsider)
     assert client.get("/api/v1/action-items").json()["count"] == 0
     assert client.get("/api/v1/issues").json()["count"] == 0
+
+
+def test_latency_is_available_per_team_and_approver(cast):
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    d = services.create_decision(
+        cast.org, None, "A?", approver=cast.leader, teams=[cast.platform], opened_at=t0
+    )
+    services.decide(cast.org, None, d, outcome="Yes", decided_at=t0 + dt.timedelta(days=3))
+    body = api_client(cast.member).get("/api/v1/decisions/latency").json()
+    assert body["count"] == 1 and body["median_days"] == 3.0
+    assert body["per_team"] == [
+        {
+            "id": cast.platform.pk,
+            "name": "Platform",
+            "count": 1,
+            "median_days": 3.0,
+            "mean_days": 3.0,
+            "max_days": 3.0,
+        }
+    ]
+    assert body["per_approver"][0]["name"] == "Leo Leader"
