@@ -188,3 +188,42 @@ def test_latency_is_available_per_team_and_approver(cast):
         }
     ]
     assert body["per_approver"][0]["name"] == "Leo Leader"
+
+
+def test_a_stale_if_match_is_refused_with_409_and_changes_nothing(cast):
+    d = services.create_decision(cast.org, cast.member, "Rename the app?", approver=cast.leader)
+    client = api_client(cast.member)
+    resp = client.patch(
+        f"/api/v1/decisions/{d.pk}",
+        {"context": "Branding"},
+        content_type="application/json",
+        headers={"If-Match": f'"{d.version}"'},
+    )
+    assert resp.status_code == 200 and resp.json()["version"] == d.version + 1
+    resp = client.patch(
+        f"/api/v1/decisions/{d.pk}",
+        {"context": "Stale"},
+        content_type="application/json",
+        headers={"If-Match": f'"{d.version}"'},
+    )
+    assert resp.status_code == 409
+    d.refresh_from_db()
+    assert d.context == "Branding"
+
+
+def test_roles_are_changed_through_the_api(cast):
+    d = services.create_decision(cast.org, cast.member, "Who is in?", approver=cast.leader)
+    resp = api_client(cast.member).patch(
+        f"/api/v1/decisions/{d.pk}",
+        {"contributor_ids": [cast.admin.pk], "team_ids": [cast.platform.pk]},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200
+    assert resp.json()["contributor_ids"] == [cast.admin.pk]
+    assert resp.json()["team_ids"] == [cast.platform.pk]
+    resp = api_client(cast.member).patch(
+        f"/api/v1/decisions/{d.pk}",
+        {"informed_ids": [cast.outsider.pk]},
+        content_type="application/json",
+    )
+    assert resp.status_code == 422 and "informed_ids" in resp.json()["error"]["fields"]
