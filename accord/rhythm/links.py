@@ -132,6 +132,18 @@ def apply_checkin_updates(
             alignment.set_initiative_status(org, actor, inits[pk], status, reason="check-in")
 
 
+def raise_blocker_issue(
+    org: Organization, actor: Person | None, person: Person, team: Team, blockers: str
+):
+    """A check-in blocker that names another team becomes an issue for that team."""
+    from accord.decisions import services as decisions
+
+    first_line = blockers.splitlines()[0][:200]
+    return decisions.raise_issue(
+        org, actor, team, f"Blocking {person.name}: {first_line}", description=blockers
+    )
+
+
 def create_action_item(
     org: Organization,
     actor: Person | None,

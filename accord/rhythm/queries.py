@@ -496,3 +496,30 @@ def adherence(
             rows.append(fig)
         out.append(Adherence(c, rows))
     return out
+
+
+def adherence_by_team(
+    org: Organization, *, now: dt.datetime | None = None, last: int = 12
+) -> dict[int, dict]:
+    """Per team: the share of its cadences' occurrences held and of check-ins on time, late
+    and missed over the last `last` occurrences (for health scores). Set-based: one roster,
+    one adherence pass over every active cadence."""
+    roster = Roster.load(org)
+    cads = list(cadences(org))
+    figures = adherence(org, cads, now=now, last=last, roster=roster)
+    out: dict[int, dict] = {}
+    for a in figures:
+        for team_id in roster.scope_team_ids(a.cadence):
+            row = out.setdefault(
+                team_id, {"held": 0, "meetings": 0, "owed": 0, "on_time": 0, "late": 0, "missed": 0}
+            )
+            for f in a.occurrences:
+                if f.held is not None:
+                    row["meetings"] += 1
+                    row["held"] += int(f.held)
+            for k, v in a.totals.items():
+                row[k] += v
+    for row in out.values():
+        row["held_share"] = row["held"] / row["meetings"] if row["meetings"] else None
+        row["on_time_share"] = row["on_time"] / row["owed"] if row["owed"] else None
+    return out

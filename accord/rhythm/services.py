@@ -474,6 +474,7 @@ def submit_checkin(
     highlights: str = "",
     blockers: str = "",
     blocker_team: Team | None = None,
+    raise_blocker: bool = False,
     now: dt.datetime | None = None,
 ) -> CheckIn:
     """A person's update for one occurrence of a check-in cadence.
@@ -481,7 +482,8 @@ def submit_checkin(
     On time until the occurrence's start (its due time), late until `late_after_hours`
     after it, refused before the window opens and after it closes. Values are applied
     through the alignment services (so key results keep their history); a resubmission
-    in the window updates the check-in and keeps its first status.
+    in the window updates the check-in and keeps its first status. With `raise_blocker`,
+    a blocker that names another team is also raised as an issue for that team.
     """
     _same_org(org, cadence, "cadence")
     person = person or actor
@@ -549,6 +551,19 @@ def submit_checkin(
         record_measurable_value(
             org, actor, own[mid], week_start=week, value=value, source="checkin"
         )
+    if raise_blocker:
+        if not (blockers or "").strip() or blocker_team is None:
+            raise ServiceError(
+                "To raise a blocker as an issue, describe it and name the team.",
+                fields={"blocker_team": ["Name the team that can unblock you."]},
+            )
+        repeated = (
+            existing is not None
+            and existing.blockers == blockers.strip()
+            and existing.blocker_team_id == blocker_team.pk
+        )
+        if not repeated:
+            links.raise_blocker_issue(org, actor, person, blocker_team, blockers.strip())
     updates = {
         "key_results": {str(k): str(v) for k, v in kr_values.items()},
         "objectives": {str(k): v for k, v in confidences.items()},

@@ -336,6 +336,7 @@ def checkin(request, cadence_id: int, key: str):
                 },
                 highlights=p.get("highlights", ""),
                 blockers=p.get("blockers", ""),
+                raise_blocker=bool(p.get("raise_blocker")),
                 blocker_team=Team.objects.for_org(org)
                 .filter(pk=_int(p.get("blocker_team")))
                 .first(),

@@ -157,3 +157,37 @@ def test_the_form_prefills_from_the_last_check_in(cast, rhythm):
     )
     last = queries.last_checkin(cast.org, cast.member, rhythm.checkin)
     assert last.highlights == "Shipped"
+
+
+def test_a_blocker_naming_another_team_can_be_raised_as_their_issue(cast, rhythm):
+    from accord.decisions.models import Issue
+
+    services.submit_checkin(
+        cast.org,
+        cast.member,
+        rhythm.checkin,
+        DUE,
+        blockers="Need a staging database",
+        blocker_team=cast.root,
+        raise_blocker=True,
+        now=DUE,
+    )
+    issue = Issue.objects.get()
+    assert issue.team == cast.root and "Need a staging database" in issue.title
+    # Submitting the same blocker again does not raise it twice.
+    services.submit_checkin(
+        cast.org,
+        cast.member,
+        rhythm.checkin,
+        DUE,
+        blockers="Need a staging database",
+        blocker_team=cast.root,
+        raise_blocker=True,
+        now=DUE,
+    )
+    assert Issue.objects.count() == 1
+    with pytest.raises(ServiceError):
+        services.submit_checkin(
+            cast.org, cast.leader, rhythm.checkin, DUE, blockers="x", raise_blocker=True, now=DUE
+        )
+    assert not CheckIn.objects.filter(person=cast.leader).exists()

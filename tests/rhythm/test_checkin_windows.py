@@ -118,3 +118,21 @@ def test_time_off_must_end_after_it_starts(cast):
             starts_on=dt.date(2026, 11, 9),
             ends_on=dt.date(2026, 11, 9),
         )
+
+
+def test_with_leads_only_the_leads_owe_a_check_in(cast, rhythm):
+    services.update_cadence(cast.org, None, rhythm.checkin, checkin_owed_by="leads")
+    assert queries.owed_checkins(cast.org, cast.member, DUE - H, DUE + H) == []
+    assert len(queries.owed_checkins(cast.org, cast.leader, DUE - H, DUE + H)) == 1
+
+
+def test_adherence_counts_on_time_late_and_missed_per_cadence_and_team(cast, rhythm):
+    services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=DUE)
+    services.submit_checkin(cast.org, cast.leader, rhythm.checkin, DUE, now=DUE + H)
+    [a] = queries.adherence(cast.org, [rhythm.checkin], now=DUE + 25 * H, last=2)
+    latest = a.occurrences[-1]
+    assert (latest.owed, latest.on_time, latest.late, latest.missed) == (2, 1, 1, 0)
+    assert (a.occurrences[0].missed, a.occurrences[0].on_time) == (2, 0)
+    by_team = queries.adherence_by_team(cast.org, now=DUE + 25 * H, last=2)
+    assert by_team[cast.platform.pk]["on_time"] == 1 and by_team[cast.platform.pk]["missed"] == 2
+    assert by_team[cast.platform.pk]["held_share"] == 0  # no sync was held
