@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.functions import Lower
+
 from accord.core.errors import ServiceError
 from accord.interchange.engine import Change, Context, Item, Kind, check_refs
 from accord.interchange.fields import F
@@ -153,24 +155,31 @@ class People(Kind):
             return {}
         out = {}
         for p in Person.objects.for_org(org).exclude(email="").order_by("id"):
-            out.setdefault(
-                p.email.lower(),
-                (
-                    p,
-                    {
-                        "email": p.email,
-                        "name": p.name,
-                        "title": p.title,
-                        "role": p.role,
-                        "timezone": p.timezone,
-                        "active": p.is_active,
-                    },
-                ),
-            )
+            out.setdefault(p.email.lower(), (p, self._data(p)))
         return out
 
     def removable(self, key, data) -> bool:
         return bool(data["active"])
+
+    def export_items(self, org):
+        qs = Person.objects.for_org(org).exclude(email="").order_by(Lower("email"), "id")
+        seen: set[str] = set()
+        for p in qs.iterator(chunk_size=1000):
+            if p.email.lower() in seen:
+                continue  # the same e-mail twice: only the first can be matched
+            seen.add(p.email.lower())
+            yield self._data(p)
+
+    @staticmethod
+    def _data(p: Person) -> dict[str, Any]:
+        return {
+            "email": p.email,
+            "name": p.name,
+            "title": p.title,
+            "role": p.role,
+            "timezone": p.timezone,
+            "active": p.is_active,
+        }
 
     def check(self, ctx: Context, items: list[Item]) -> None:
         admins = [i for i in items if i.data["role"] == Role.ADMIN and i.data["active"]]
@@ -253,6 +262,16 @@ class Memberships(Kind):
             }
             out[self.key_of(data)] = (m, data)
         return out
+
+    def export_items(self, org):
+        rows = (
+            Membership.objects.for_org(org)
+            .exclude(person__email="")
+            .order_by(Lower("team__slug"), Lower("person__email"), "id")
+            .values_list("team__slug", "person__email", "role", "allocation")
+        )
+        for team, person, role, allocation in rows.iterator(chunk_size=2000):
+            yield {"team": team, "person": person, "role": role, "allocation": allocation}
 
     def check(self, ctx: Context, items: list[Item]) -> None:
         totals: dict[str, int] = {}

@@ -33,9 +33,25 @@ class Keyed(Kind):
     """A section whose items are matched by `id`."""
 
     key_fields = ("id",)
+    model_label = ""  # app_label.Model
 
     def rows(self, org) -> Iterable[tuple[Any, dict[str, Any]]]:
         raise NotImplementedError
+
+    def key_map(self, org) -> dict[int, str]:
+        """object id -> key, for every object of this section (ids and short strings)."""
+        from django.apps import apps
+
+        keys = dict(
+            ExternalKey.objects.for_org(org)
+            .filter(section=self.section)
+            .values_list("object_id", "key")
+        )
+        model = apps.get_model(self.model_label)
+        return {
+            pk: keys.get(pk) or self.implicit(pk)
+            for pk in model.objects.filter(org=org).values_list("id", flat=True).iterator()
+        }
 
     def implicit(self, pk: int) -> str:
         return f"{self.noun.replace(' ', '-')}-{pk}"
@@ -55,7 +71,14 @@ class Keyed(Kind):
         return out
 
     def export_items(self, org):
-        return [data for _obj, data in self.existing(org).values()]
+        """Streamed: one object at a time from the database (see rows)."""
+        keys = dict(
+            ExternalKey.objects.for_org(org)
+            .filter(section=self.section)
+            .values_list("object_id", "key")
+        )
+        for obj, data in self.rows(org):
+            yield {"id": keys.get(obj.pk) or self.implicit(obj.pk), **data}
 
     def created(self, ctx: Context, change: Change, obj: Any) -> None:
         key = change.fields["id"][1]
@@ -182,6 +205,7 @@ class Periods(Kind):
 
 
 class Objectives(Keyed):
+    model_label = "alignment.Objective"
     section = "objectives"
     noun = "objective"
     title = "Objectives of a period: the whole organization's or a team's."
@@ -219,7 +243,7 @@ class Objectives(Keyed):
         ):
             parents.setdefault(child, []).append(parent)
         qs = Objective.objects.for_org(org).select_related("period", "team", "owner")
-        for o in qs.order_by("period__start", "id"):
+        for o in qs.order_by("period__start", "id").iterator(chunk_size=500):
             yield (
                 o,
                 {
@@ -233,19 +257,6 @@ class Objectives(Keyed):
                     "parents": [keys[p] for p in parents.get(o.pk, [])],
                 },
             )
-
-    def key_map(self, org) -> dict[int, str]:
-        from accord.alignment.models import Objective
-
-        keys = dict(
-            ExternalKey.objects.for_org(org)
-            .filter(section=self.section)
-            .values_list("object_id", "key")
-        )
-        return {
-            pk: keys.get(pk) or self.implicit(pk)
-            for pk in Objective.objects.for_org(org).values_list("id", flat=True)
-        }
 
     def write(self, ctx, change):
         from accord.alignment import services
@@ -285,6 +296,7 @@ class Objectives(Keyed):
 
 
 class KeyResults(Keyed):
+    model_label = "alignment.KeyResult"
     section = "key_results"
     noun = "key result"
     title = "Key results of an objective: a metric from start to target."
@@ -314,7 +326,7 @@ class KeyResults(Keyed):
 
         objectives = Objectives().key_map(org)
         qs = KeyResult.objects.for_org(org).select_related("owner")
-        for kr in qs.order_by("objective_id", "position", "id"):
+        for kr in qs.order_by("objective_id", "position", "id").iterator(chunk_size=500):
             yield (
                 kr,
                 {
@@ -365,6 +377,7 @@ class KeyResults(Keyed):
 
 
 class Initiatives(Keyed):
+    model_label = "alignment.Initiative"
     section = "initiatives"
     noun = "initiative"
     title = "Initiatives: the work a team does. Active ones are ranked in file order."
@@ -392,11 +405,7 @@ class Initiatives(Keyed):
         from accord.alignment.models import Initiative, InitiativeKeyResult, InitiativeObjective
 
         objectives = Objectives().key_map(org)
-        kr_keys = dict(
-            ExternalKey.objects.for_org(org)
-            .filter(section="key_results")
-            .values_list("object_id", "key")
-        )
+        kr_keys = KeyResults().key_map(org)
         links_o: dict[int, list[str]] = {}
         for i, o in (
             InitiativeObjective.objects.for_org(org)
@@ -410,9 +419,9 @@ class Initiatives(Keyed):
             .order_by("id")
             .values_list("initiative_id", "key_result_id")
         ):
-            links_k.setdefault(i, []).append(kr_keys.get(k) or KeyResults().implicit(k))
+            links_k.setdefault(i, []).append(kr_keys[k])
         qs = Initiative.objects.for_org(org).select_related("team", "owner")
-        for i in qs.order_by("team__slug", "rank", "id"):
+        for i in qs.order_by("team__slug", "rank", "id").iterator(chunk_size=500):
             yield (
                 i,
                 {
@@ -499,6 +508,7 @@ PATHS = {
 
 
 class Dependencies(Keyed):
+    model_label = "coordination.Dependency"
     section = "dependencies"
     noun = "dependency"
     title = "Dependencies: a team's initiative needs something from another team by a date."
@@ -522,9 +532,9 @@ class Dependencies(Keyed):
     def rows(self, org):
         from accord.coordination.models import Dependency
 
-        initiatives = {o.pk: d["id"] for _k, (o, d) in Initiatives().existing(org).items()}
+        initiatives = Initiatives().key_map(org)
         qs = Dependency.objects.for_org(org).select_related("provider_team")
-        for d in qs.order_by("id"):
+        for d in qs.order_by("id").iterator(chunk_size=500):
             provider_initiative = d.provider_initiative_id or d.proposed_initiative_id
             yield (
                 d,
@@ -594,6 +604,7 @@ class Dependencies(Keyed):
 
 
 class Cadences(Keyed):
+    model_label = "rhythm.Cadence"
     section = "cadences"
     noun = "cadence"
     title = "Cadences: the operating rhythm, as RFC 5545 rules in a time zone."
@@ -622,7 +633,7 @@ class Cadences(Keyed):
         from accord.rhythm.models import Cadence
 
         qs = Cadence.objects.for_org(org).select_related("team", "owner").prefetch_related("teams")
-        for c in qs.order_by("id"):
+        for c in qs.order_by("id").iterator(chunk_size=500):
             yield (
                 c,
                 {
@@ -682,6 +693,7 @@ class Cadences(Keyed):
 
 
 class Decisions(Keyed):
+    model_label = "decisions.Decision"
     section = "decisions"
     noun = "decision"
     title = "Decisions: question, approver and roles, outcome, and where they stand."
@@ -724,7 +736,7 @@ class Decisions(Keyed):
             .select_related("approver", "driver")
             .prefetch_related("contributors", "informed", "teams")
         )
-        for d in qs.order_by("opened_at", "id"):
+        for d in qs.order_by("opened_at", "id").iterator(chunk_size=500):
             yield (
                 d,
                 {
