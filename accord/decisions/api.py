@@ -578,7 +578,7 @@ def list_action_items(
     source_id: int | None = None,
 ):
     org = org_of(request)
-    qs = ActionItem.objects.for_org(org).order_by("due_on", "id")
+    qs = ActionItem.objects.for_org(org).order_by(queries.DUE_FIRST, "id")
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     if team_id is not None:

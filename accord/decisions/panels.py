@@ -32,7 +32,9 @@ def team(request, team) -> str | None:
     today = timezone.localdate()
     issues = list(queries.open_issues(org, [team.pk])[:8])
     items = list(
-        queries.action_items(org).filter(team=team, status="open").order_by("due_on", "id")[:8]
+        queries.action_items(org)
+        .filter(team=team, status="open")
+        .order_by(queries.DUE_FIRST, "id")[:8]
     )
     ft = queries.follow_through(org, team=team, days=30, today=today)
     return render_to_string(

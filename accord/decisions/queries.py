@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accord.decisions.models import (
@@ -30,6 +30,10 @@ from accord.org.models import Organization, Person
 
 # --- decisions ---------------------------------------------------------------------------
 
+# Soonest deadline first; decisions without one after them, on every database.
+DECIDE_BY_FIRST = F("decide_by").asc(nulls_last=True)
+DUE_FIRST = F("due_on").asc(nulls_last=True)
+
 
 def decisions(org: Organization) -> QuerySet[Decision]:
     return Decision.objects.for_org(org).select_related("approver", "driver")
@@ -41,7 +45,7 @@ def waiting_on(person: Person) -> QuerySet[Decision]:
         Decision.objects.for_org(person.org)
         .filter(approver=person, status__in=UNDECIDED)
         .select_related("approver", "driver")
-        .order_by("decide_by", "opened_at", "id")
+        .order_by(DECIDE_BY_FIRST, "opened_at", "id")
     )
 
 
@@ -64,7 +68,7 @@ def decisions_awaiting(org: Organization, person_ids: Iterable[int]) -> QuerySet
         .filter(status__in=UNDECIDED)
         .filter(Q(approver_id__in=ids) | Q(driver_id__in=ids))
         .select_related("approver", "driver")
-        .order_by("decide_by", "opened_at", "id")
+        .order_by(DECIDE_BY_FIRST, "opened_at", "id")
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -257,7 +258,9 @@ def detail(request, decision_id: int):
         "supersedes": list(d.supersedes.all()),
         "issues": list(d.issues.select_related("team")),
         "actions": list(
-            queries.action_items_from(org, "decisions.decision", d.pk).order_by("due_on", "id")
+            queries.action_items_from(org, "decisions.decision", d.pk).order_by(
+                queries.DUE_FIRST, "id"
+            )
         ),
         "history": history_for(org, "decisions.decision", d.pk),
         "latency": queries.latency_days(d),
@@ -379,12 +382,12 @@ def waiting(request):
         queries.decisions(org)
         .filter(driver=me, status__in=UNDECIDED)
         .exclude(approver=me)
-        .order_by("decide_by", "opened_at")
+        .order_by(queries.DECIDE_BY_FIRST, "opened_at")
     )
     my_items = list(
         queries.action_items(org)
         .filter(owner=me, status=ActionStatus.OPEN)
-        .order_by("due_on", "id")[:50]
+        .order_by(queries.DUE_FIRST, "id")[:50]
     )
     return render(
         request,
@@ -454,9 +457,13 @@ def actions(request):
     ft30 = queries.follow_through(org, days=30, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
     items = queries.action_items(org).filter(**({"owner": person} if person else {"team": team}))
-    open_items = list(items.filter(status=ActionStatus.OPEN).order_by("due_on", "id")[:200])
+    open_items = list(
+        items.filter(status=ActionStatus.OPEN).order_by(queries.DUE_FIRST, "id")[:200]
+    )
     recent = list(
-        items.exclude(status=ActionStatus.OPEN).order_by("-done_at", "-dropped_at", "-id")[:20]
+        items.exclude(status=ActionStatus.OPEN).order_by(
+            Coalesce("done_at", "dropped_at").desc(nulls_last=True), "-id"
+        )[:20]
     )
     team_rows = []
     if team is not None:

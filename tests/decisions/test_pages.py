@@ -239,3 +239,21 @@ def test_an_issue_is_solved_by_a_decision_from_its_page(cast, data):
     issue.refresh_from_db()
     assert issue.status == "solved" and issue.decision == d
     assert "Flaky tests" in client.get(f"/o/acme/decisions/{d.pk}/").text
+
+
+def test_waiting_on_me_lists_overdue_decisions_first(cast):
+    import datetime as dt
+
+    past = timezone.now() - dt.timedelta(days=10)
+    late = services.create_decision(
+        cast.org,
+        None,
+        "Late one?",
+        approver=cast.member,
+        opened_at=past,
+        decide_by=(past + dt.timedelta(days=2)).date(),
+    )
+    services.create_decision(cast.org, None, "Later one?", approver=cast.member)
+    html = login(cast.member).get("/o/acme/decisions/waiting/").text
+    assert html.index(late.question) < html.index("Later one?")
+    assert "overdue" in html
