@@ -1,0 +1,46 @@
+"""Uploading an organization file, reading the plan, applying it — in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from accord.org.models import Team
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("tests.interchange.urls"),
+]
+
+FILE = """\
+teams:
+  - {slug: acme, name: Acme}
+  - {slug: platform, name: Platform, parent: acme}
+  - {slug: sales, name: Sales, parent: acme}
+  - {slug: emea, name: Sales EMEA, parent: sales, colour: blue}
+"""
+
+
+def test_an_admin_uploads_reads_the_plan_and_applies_it(page, shot, cast, tmp_path):
+    upload = tmp_path / "acme.yaml"
+    upload.write_text(FILE)
+    sign_in(page, cast.admin.user.username, PASSWORD)
+    page.goto("/o/acme/interchange/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import and export")
+    shot(page, "index")
+    page.get_by_label("Organization file (YAML) or CSV").set_input_files(str(upload))
+    page.get_by_role("button", name="Show the plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plan for acme.yaml")
+    expect(page.get_by_role("heading", name="Problems (1)")).to_be_visible()
+    expect(page.get_by_text("Unknown field 'colour'")).to_be_visible()
+    shot(page, "plan")
+    assert not Team.objects.filter(slug="sales").exists()
+    page.get_by_role("button", name="Apply, skipping the problems").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applied acme.yaml")
+    assert Team.objects.get(org=cast.org, slug="sales").parent == cast.root
+    assert not Team.objects.filter(slug="emea").exists()
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "applied-phone")
