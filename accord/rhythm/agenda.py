@@ -100,10 +100,12 @@ def _checkins(ctx: Context) -> list[dict]:
 
 def _metrics(ctx: Context) -> list[dict]:
     week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
-    rows = scorecard.team_scorecards(ctx.org, ctx.team_ids, weeks=1, until=week)
+    rows = scorecard.team_scorecards(ctx.org, ctx.team_ids, weeks=2, until=week)
     out = []
     for row in rows:
-        latest = row.cells[-1] if row.cells else None
+        # This week's value, or last week's while this week's is not in yet.
+        known = [c for c in row.cells if c.value is not None]
+        latest = known[-1] if known else None
         value = latest.value if latest else None
         tone = {"green": "ok", "amber": "warn", "red": "bad"}.get(latest.rag if latest else "", "")
         shown = "no value yet" if value is None else f"{_fmt(value)} {row.measurable.unit}".strip()
@@ -389,9 +391,12 @@ def build(
     return out
 
 
-def carried_from_previous(org: Organization, meeting: Meeting) -> list[dict]:
+def carried_from_previous(
+    org: Organization, meeting: Meeting, sections: list[dict] | None = None
+) -> list[dict]:
     """What the previous occurrence left: unchecked agenda items (of sections that list
-    items), its open issues and its undone action items. Each with where it came from."""
+    items), its open issues and its undone action items. Each with where it came from.
+    Items already on this meeting's agenda (`sections`) are not repeated."""
     previous = queries.previous_meeting(meeting)
     if previous is None or not previous.agenda_snapshot:
         return []
@@ -412,8 +417,9 @@ def carried_from_previous(org: Organization, meeting: Meeting) -> list[dict]:
             ref = f"action:{a.pk}"
             due = f" · due {a.due_on:%d %b}" if a.due_on else ""
             out[ref] = item(ref, a.title, f"{a.owner.name}{due}", "warn", from_section="Actions")
+    on_agenda = {i["ref"] for s in sections or [] for i in s.get("items", [])}
     # An issue or action closed since then no longer needs carrying.
-    return _still_open(org, list(out.values()))
+    return _still_open(org, [i for ref, i in out.items() if ref not in on_agenda])
 
 
 def _still_open(org: Organization, items: list[dict]) -> list[dict]:

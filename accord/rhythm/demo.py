@@ -73,7 +73,9 @@ def load(ctx: DemoContext) -> None:
     for team in leaves:
         zone = ZONE_OF_DEPT[depts[team.parent_id].slug]
         # Teams with history have checked in for months; the others start this week.
-        began = start if team.slug in HISTORY_TEAMS else ctx.today
+        began = (
+            ctx.today - dt.timedelta(weeks=9, days=1) if team.slug in HISTORY_TEAMS else ctx.today
+        )
         checkins[team.slug] = services.create_cadence_from_template(
             org,
             None,
@@ -89,7 +91,11 @@ def load(ctx: DemoContext) -> None:
             "weekly-sync",
             team=team,
             timezone_name=zone,
-            start_date=start,
+            start_date=(
+                ctx.today - dt.timedelta(weeks=5, days=1)
+                if team.slug in MEETING_TEAMS
+                else ctx.today
+            ),
             owner=leads.get(team.pk),
         )
     reviews = {}
@@ -100,11 +106,11 @@ def load(ctx: DemoContext) -> None:
             "monthly-review",
             team=dept,
             timezone_name=ZONE_OF_DEPT[dept.slug],
-            start_date=start,
+            start_date=ctx.today - dt.timedelta(days=70),
             owner=leads.get(dept.pk),
             name=f"{dept.name} operating review",
         )
-    services.create_cadence_from_template(
+    planning = services.create_cadence_from_template(
         org,
         None,
         "quarterly-planning",
@@ -119,7 +125,7 @@ def load(ctx: DemoContext) -> None:
         "daily-standup",
         team=teams["platform"],
         timezone_name="Europe/Berlin",
-        start_date=start,
+        start_date=ctx.today,
         owner=leads.get(teams["platform"].pk),
         name="Platform stand-up",
     )
@@ -141,7 +147,7 @@ def load(ctx: DemoContext) -> None:
     ctx.extra["_people"] = Person.objects.for_org(org).in_bulk()
     _scorecards(ctx, now)
     _checkin_history(ctx, checkins, now)
-    _meetings(ctx, syncs, reviews, now)
+    _meetings(ctx, syncs, {**reviews, "planning": planning}, now)
     services.record_missed_checkins(org, now=now, lookback_days=70)
 
     # Someone is away this week, and Maya has her calendar feed.
@@ -205,7 +211,7 @@ def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None
         closed_before = now - dt.timedelta(hours=cadence.late_after_hours)
         past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=9, days=3), closed_before)
         people = sorted(roster.ower_ids(cadence))
-        reliability = {pid: rng.uniform(0.55, 0.98) for pid in people}
+        reliability = {pid: rng.uniform(0.7, 0.98) for pid in people}
         for occ in past:
             for pid in people:
                 roll = rng.random()

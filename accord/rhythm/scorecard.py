@@ -70,6 +70,12 @@ class Cell:
     value: Decimal | None
     rag: str
 
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return ""
+        return f"{self.value:,.2f}".rstrip("0").rstrip(".")
+
 
 @dataclass
 class Row:

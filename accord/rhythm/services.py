@@ -835,7 +835,7 @@ def start_meeting(
         raise ServiceError("This meeting has already started.", code="already_started")
     now = now or timezone.now()
     meeting.agenda_snapshot = agenda.build(org, meeting.cadence, meeting, now=now)
-    meeting.carried_in = agenda.carried_from_previous(org, meeting)
+    meeting.carried_in = agenda.carried_from_previous(org, meeting, meeting.agenda_snapshot)
     meeting.status = MeetingStatus.RUNNING
     meeting.started_at = now
     meeting.version += 1

@@ -412,7 +412,7 @@ def meeting(request, cadence_id: int, key: str):
             cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
         )
         ctx["sections"] = agenda.build(org, cadence, transient)
-        carried = agenda.carried_from_previous(org, transient)
+        carried = agenda.carried_from_previous(org, transient, ctx["sections"])
         ctx["mode"] = "live"
     else:
         ctx["sections"] = m.agenda_snapshot

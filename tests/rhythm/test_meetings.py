@@ -99,15 +99,44 @@ def test_it_refuses_to_start_twice(cast, running):
 
 
 def test_unchecked_agenda_items_carry_forward_and_checked_ones_do_not(cast, rhythm):
-    kept = decisions.raise_issue(cast.org, None, cast.platform, "Kept open")
-    handled = decisions.raise_issue(cast.org, None, cast.platform, "Handled")
+    from accord.alignment import services as alignment
+
+    q = alignment.create_period(
+        cast.org,
+        None,
+        name="Q4",
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 12, 31),
+        state="active",
+    )
+    kept = alignment.create_objective(cast.org, None, title="Kept", period=q, team=cast.platform)
+    handled = alignment.create_objective(
+        cast.org, None, title="Handled", period=q, team=cast.platform
+    )
+    for o in (kept, handled):
+        alignment.set_objective_confidence(cast.org, None, o, 3)
     m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
     m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
-    services.mark_item_done(cast.org, cast.leader, m, f"issues:issue:{handled.pk}")
+    services.mark_item_done(cast.org, cast.leader, m, f"confidence:objective:{handled.pk}")
     with pytest.raises(ServiceError):
-        services.mark_item_done(cast.org, cast.leader, m, "issues:issue:999999")
+        services.mark_item_done(cast.org, cast.leader, m, "confidence:objective:999999")
+    services.finish_meeting(cast.org, cast.leader, m)
+    # Both recover before the next meeting, so neither is on its live agenda any more.
+    for o in (kept, handled):
+        alignment.set_objective_confidence(cast.org, None, o, 9)
+    nxt = services.open_meeting(cast.org, cast.leader, rhythm.sync, SECOND)
+    nxt = services.start_meeting(cast.org, cast.leader, nxt, now=SECOND)
+    assert [i["ref"] for i in nxt.carried_in] == [f"objective:{kept.pk}"]
+    assert nxt.carried_in[0]["from_section"] == "Objectives at risk"
+
+
+def test_what_is_already_on_the_new_agenda_is_not_carried_twice(cast, rhythm):
+    issue = decisions.raise_issue(cast.org, None, cast.platform, "Still open")
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
+    m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
     services.finish_meeting(cast.org, cast.leader, m)
     nxt = services.open_meeting(cast.org, cast.leader, rhythm.sync, SECOND)
     nxt = services.start_meeting(cast.org, cast.leader, nxt, now=SECOND)
-    assert [i["ref"] for i in nxt.carried_in] == [f"issue:{kept.pk}"]
-    assert nxt.carried_in[0]["from_section"] == "Issues"
+    issues = next(s for s in nxt.agenda_snapshot if s["source"] == "issues")
+    assert [i["ref"] for i in issues["items"]] == [f"issue:{issue.pk}"]
+    assert nxt.carried_in == []
