@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from accord.activity.models import Event
 from accord.decisions import services
 from accord.demo import SEED, DemoContext
 from accord.org.models import Membership, MembershipRole
@@ -630,4 +631,40 @@ def load(ctx: DemoContext) -> None:
                 source_type="decisions.issue",
                 source_id=issue.pk,
             )
+    _link_to_objectives(ctx, decided)
     ctx.extra["decisions"] = decided
+
+
+def _link_to_objectives(ctx: DemoContext, decided: list) -> None:
+    """Say which objective each decision serves, from what the alignment demo recorded.
+
+    Read from the event log (the objective's creation names its team and title), so this
+    app needs nothing of alignment's models; with no alignment data nothing is linked.
+    """
+    org = ctx.org
+    objective_of_team: dict[int, tuple[int, str]] = {}
+    for target_id, label, after in (
+        Event.objects.for_org(org)
+        .filter(target_type="alignment.objective", verb="created")
+        .order_by("id")
+        .values_list("target_id", "target_label", "after")
+    ):
+        if after.get("team"):
+            objective_of_team[after["team"]] = (int(target_id), label)
+    for d in decided:
+        for team in d.teams.all():
+            if team.pk in objective_of_team:
+                obj_id, label = objective_of_team[team.pk]
+                services.link(org, None, d, "alignment.objective", obj_id, label)
+                break
+    slipped = ctx.extra.get("coordination", {}).get("slipped_initiative")
+    if slipped:
+        label = (
+            Event.objects.for_org(org)
+            .filter(target_type="alignment.initiative", target_id=str(slipped))
+            .values_list("target_label", flat=True)
+            .first()
+        )
+        supplier = next((d for d in decided if "second supplier" in d.question), None)
+        if supplier is not None:
+            services.link(org, None, supplier, "alignment.initiative", slipped, label or "")
