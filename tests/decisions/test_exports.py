@@ -78,3 +78,29 @@ def test_the_markdown_export_is_a_zip_with_one_record_per_decision(cast, log):
 def test_an_outsider_cannot_export_our_log(cast, log):
     resp = login(cast.outsider).get("/o/acme/decisions/export.csv")
     assert resp.status_code in (403, 404)
+
+
+def test_exports_read_in_chunks_so_queries_do_not_grow_with_the_log(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.decisions.models import Decision
+
+    client = login(cast.member)
+
+    def queries_for(url):
+        with CaptureQueriesContext(connection) as ctx:
+            _body(client.get(url))
+        return len(ctx)
+
+    services.create_decision(cast.org, None, "First?", approver=cast.leader)
+    small = {
+        u: queries_for(u)
+        for u in ("/o/acme/decisions/export.csv", "/o/acme/decisions/export-markdown.zip")
+    }
+    Decision.objects.bulk_create(
+        Decision(org=cast.org, question=f"Bulk {n}?", approver=cast.leader) for n in range(450)
+    )
+    for url, n in small.items():
+        # 451 decisions are three chunks: a handful more queries, not hundreds.
+        assert queries_for(url) <= n + 15, url
