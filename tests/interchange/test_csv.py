@@ -72,3 +72,21 @@ def test_the_zip_export_has_one_csv_per_section_and_imports_back(db):
     assert {"slug": "eng", "name": "Engineering", "parent": "initech"}.items() <= table[1].items()
     outcome = csvio.import_csv(teams, org_slug="initech-copy")
     assert outcome.ok and Team.objects.filter(org__slug="initech-copy").count() == 3
+
+
+def test_initiatives_with_links_import_from_csv(db):
+    services.apply_file(ORG_FILE, org_slug="initech")
+    rows = (
+        "id;team;title;status;owner;target_date;progress\r\n"
+        "cover-sheet;eng;New cover sheet;active;peter@initech.example;2026-09-15;25\r\n"
+        "printer;ops;Fix the printer;proposed;;;\r\n"
+    )
+    outcome = csvio.import_csv(rows.encode(), org_slug="initech")
+    assert outcome.ok and not outcome.report, outcome.as_text()
+    from accord.alignment.models import Initiative
+
+    cover = Initiative.objects.get(title="New cover sheet")
+    assert (cover.team.slug, cover.status, cover.rank, cover.progress) == ("eng", "active", 1, 25)
+    assert str(cover.target_date) == "2026-09-15" and cover.owner.name == "Peter Gibbons"
+    again = csvio.import_csv(rows.encode(), org_slug="initech")
+    assert again.changes == []

@@ -1,0 +1,39 @@
+"""`accord plan` and `accord apply` on the command line: text, JSON report, exit status."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accord.org.models import Team
+
+from .helpers import ORG_FILE, dump
+
+
+def test_plan_then_apply_from_the_command_line(db, tmp_path):
+    path = tmp_path / "initech.yaml"
+    path.write_text(ORG_FILE)
+    out = io.StringIO()
+    call_command("plan", str(path), "--org", "initech", stdout=out)
+    assert "+ teams eng" in out.getvalue()
+    assert "teams: 3 to create, 0 to change, 0 to remove" in out.getvalue()
+    assert not Team.objects.exists()
+    report = tmp_path / "report.json"
+    call_command("apply", str(path), "--org", "initech", "--report", str(report), stdout=out)
+    assert json.loads(report.read_text())["applied"] is True
+    assert Team.objects.count() == 3
+
+
+def test_strict_apply_of_a_bad_file_fails_and_writes_nothing(cast, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(ORG_FILE.replace("America/Chicago", "Mars/Olympus"))
+    before = dump()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("apply", str(path), "--org", "initech", "--strict", "--json", stdout=out)
+    problems = json.loads(out.getvalue())["report"]["problems"]
+    assert problems[0]["path"] == "people[1].timezone"
+    assert dump() == before
