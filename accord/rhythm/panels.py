@@ -22,9 +22,15 @@ def home(request) -> str | None:
         if o.state in ("upcoming", "open", "overdue")
     ]
     cads = queries.person_cadences(org, me, roster)
-    upcoming = queries.meetings_between(
+    seen: set[int] = set()
+    upcoming = []
+    # The next occurrence of each of the person's meetings, soonest first.
+    for u in queries.meetings_between(
         org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
-    )[:4]
+    ):
+        if u.cadence.pk not in seen and len(upcoming) < 5:
+            seen.add(u.cadence.pk)
+            upcoming.append(u)
     if not owed and not upcoming:
         return None
     return render_to_string(

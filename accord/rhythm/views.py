@@ -225,6 +225,9 @@ def cadence_detail(request, cadence_id: int):
         "rhythm/cadence_detail.html",
         {
             "cadence": cadence,
+            "agenda": [
+                {**s, "source_label": s["source"].replace("_", " ")} for s in cadence.agenda
+            ],
             "upcoming": [(o, meetings.get(o.original_start)) for o in upcoming],
             "past": [
                 (f, meetings.get(f.occurrence.original_start)) for f in reversed(adh.occurrences)
