@@ -7,8 +7,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Router
 
 from accord.api.common import actor_of, org_of
-from accord.core.errors import NotFound
-from accord.interchange import csvio, services
+from accord.core.errors import NotFound, ServiceError
+from accord.interchange import csvio, safeyaml, services
 
 router = Router(tags=["Organization as code"])
 
@@ -23,7 +23,18 @@ def _outcome_response(outcome: services.Outcome) -> HttpResponse:
 
 
 def _body(request) -> bytes:
-    return request.body
+    """The request body, up to the file-size cap (files may exceed Django's form-data
+    limit, so the stream is read directly; an oversized body is refused before reading)."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > safeyaml.MAX_BYTES:
+        raise ServiceError(
+            f"The file is {length:,} bytes; at most {safeyaml.MAX_BYTES:,} are accepted. "
+            "Nothing was changed.",
+            code="too_large",
+        )
+    if hasattr(request, "_body"):
+        return request._body
+    return request.read(safeyaml.MAX_BYTES + 1)
 
 
 @router.post(

@@ -84,3 +84,19 @@ def test_csv_upload_through_the_api(cast, api_admin):
     response = _post(api_admin, "csv", "slug;name;parent\r\nsales;Sales;acme\r\n", "text/csv")
     assert response.status_code == 200, response.content
     assert Team.objects.filter(org=cast.org, slug="sales").exists()
+
+
+def test_a_file_bigger_than_djangos_form_limit_is_accepted_up_to_the_cap(cast, api_admin):
+    padding = "#" + "x" * 99 + "\n"
+    big = NEW_TEAM + padding * 30_000  # 3 MB of comments
+    response = _post(api_admin, "plan", big)
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["counts"]["teams"]["create"] == 1
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(cast, api_admin):
+    before = dump()
+    response = _post(api_admin, "apply", "#" * (11 * 1024 * 1024))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "too_large"
+    assert dump() == before
