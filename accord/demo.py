@@ -63,4 +63,6 @@ def reset() -> None:
     """Delete the demo organization and everything in it."""
     org = demo_org()
     if org is not None:
-        org.delete()
+        from accord.org.services import purge_organization
+
+        purge_organization(org)

@@ -17,7 +17,7 @@ from django.test import Client
 from accord import cli, demo
 from accord.activity.models import Event
 from accord.org import services
-from accord.org.models import Organization, Person, Role
+from accord.org.models import Organization, Person, Role, Team
 
 ACCORD = str(Path(sys.executable).with_name("accord"))  # the installed console script
 
@@ -57,20 +57,30 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_load_demo_twice_changes_nothing_the_second_time(db):
+@pytest.mark.django_db(transaction=True)  # commit, so the database checks every foreign key
+def test_load_demo_twice_changes_nothing_and_reset_reloads_it(cast):
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert "Loaded Northwind Outfitters" in out.getvalue()
-    after_first = counts()
+    first = counts()
     last_event = Event.objects.order_by("-id").values_list("id", flat=True).first()
-    assert after_first["org.Person"] >= 140 and after_first["org.Team"] >= 20
+    assert first["org.Person"] >= 150 and first["org.Team"] >= 20
 
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert "already loaded" in out.getvalue()
-    assert counts() == after_first
+    assert counts() == first  # the second run changes nothing
     assert Event.objects.order_by("-id").values_list("id", flat=True).first() == last_event
-    assert Organization.objects.filter(slug=demo.DEMO_SLUG).count() == 1
+
+    northwind = Organization.objects.get(slug=demo.DEMO_SLUG)
+    out = StringIO()
+    call_command("load_demo", "--reset", stdout=out)
+    assert "Deleted the demo organization." in out.getvalue()
+    assert Organization.objects.get(slug=demo.DEMO_SLUG).pk != northwind.pk
+    again = counts()
+    for label in ("org.Team", "org.Person", "org.Membership"):
+        assert again[label] == first[label], label
+    assert Team.objects.filter(org=cast.org).count() == 2  # other organizations are untouched
 
 
 def createadmin(*args: str) -> str:
