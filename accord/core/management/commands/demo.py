@@ -6,10 +6,13 @@ import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from accord import demo
+
+DISCARD_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -26,9 +29,13 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
         call_command("load_demo")
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "accord.cli", "worker"], env=os.environ.copy()
-        )
+        env = os.environ.copy()
+        if not (env.get("EMAIL_BACKEND") or env.get("EMAIL_HOST")):
+            # The demo's reminders and digests would otherwise knock on an SMTP server
+            # that is not there, once per person. Set EMAIL_HOST to really send them.
+            env["EMAIL_BACKEND"] = settings.EMAIL_BACKEND = DISCARD_MAIL
+            self.stdout.write("E-mail: not sent by the demo (set EMAIL_HOST to send it).")
+        worker = subprocess.Popen([sys.executable, "-m", "accord.cli", "worker"], env=env)
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
         self.stdout.write(
             self.style.SUCCESS(
