@@ -24,7 +24,7 @@ def test_it_walks_from_sign_in_to_a_team_and_a_person(page, shot):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Teams")
-    expect(page.get_by_role("tree")).to_contain_text("Engineering")
+    expect(page.get_by_role("list", name="Team directory")).to_contain_text("Engineering")
     shot(page, "directory")
 
     page.get_by_role("link", name="Platform", exact=True).click()
