@@ -89,6 +89,16 @@ def test_a_viewer_is_refused_every_change_through_the_pages(cast):
     assert state() == before
 
 
+def test_a_viewer_is_refused_even_when_the_form_is_incomplete(cast):
+    client = login(cast.viewer)
+    before = state()
+    assert client.post("/o/acme/teams/platform/members/", {}).status_code == 403
+    assert client.post("/o/acme/teams/new/", {}).status_code == 403
+    assert client.post("/o/acme/people/new/", {}).status_code == 403
+    assert client.get("/o/acme/teams/new/").status_code == 403
+    assert state() == before
+
+
 def test_a_viewer_may_not_even_edit_their_own_profile(cast):
     client = login(cast.viewer)
     before = state()

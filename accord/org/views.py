@@ -147,6 +147,10 @@ def team_delete(request, team_slug: str):
 def membership_add(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    _require(
+        permissions.can_manage_team(request.person, team),
+        f"Only a leader, an admin or a lead of {team.name} may change its members.",
+    )
     form = MembershipForm(request.POST, org=org)
     if form.is_valid():
         try:
