@@ -162,6 +162,9 @@ TASKS = {
 # How often `accord worker` runs the scheduler tick that enqueues periodic work.
 SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 30)
 
+# An issue open longer than this at one level of the team tree is flagged as stuck.
+ACCORD_ISSUE_STALE_DAYS = env_int("ACCORD_ISSUE_STALE_DAYS", 14)
+
 # API lists: `?limit=&offset=`, answered as {"items": [...], "count": N}.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200

@@ -207,7 +207,7 @@ class IssueStatus(models.TextChoices):
 
 def stale_after_days() -> int:
     """An open issue that stays this long at one level of the tree is flagged."""
-    return int(getattr(settings, "ACCORD_ISSUE_STALE_DAYS", 14))
+    return settings.ACCORD_ISSUE_STALE_DAYS
 
 
 class Issue(OrgScoped):
