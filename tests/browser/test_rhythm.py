@@ -95,4 +95,5 @@ def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast,
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     expect(page.get_by_role("heading", name="Action items", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "phone")
