@@ -63,21 +63,31 @@ class Teams(Kind):
         check_refs(ctx, self)  # children of a skipped team lose their parent too
 
     def export_items(self, org):
-        existing = self.existing(org)
-        children: dict[str | None, list[dict[str, Any]]] = {}
-        for _obj, data in existing.values():
-            parent = (data["parent"] or "").lower() or None
-            children.setdefault(parent, []).append(data)
-        out, stack = [], sorted(children.get(None, []), key=lambda d: d["slug"], reverse=True)
+        """Depth first, parents before children; only ids and slugs are held in memory."""
+        rows = Team.objects.for_org(org).values_list("id", "parent_id", "slug")
+        children: dict[int | None, list[tuple[str, int]]] = {}
+        parents: dict[int, int | None] = {}
+        slugs: dict[int, str] = {}
+        for pk, parent_id, slug in rows.iterator():
+            children.setdefault(parent_id, []).append((slug, pk))
+            parents[pk], slugs[pk] = parent_id, slug
+        order: list[int] = []
+        stack = sorted(children.get(None, []), reverse=True)
         while stack:
-            data = stack.pop()
-            out.append(data)
-            stack.extend(
-                sorted(
-                    children.get(data["slug"].lower(), []), key=lambda d: d["slug"], reverse=True
-                )
-            )
-        return out
+            _slug, pk = stack.pop()
+            order.append(pk)
+            stack.extend(sorted(children.get(pk, []), reverse=True))
+        for start in range(0, len(order), 500):
+            chunk = order[start : start + 500]
+            teams = Team.objects.in_bulk(chunk)
+            for pk in chunk:
+                team, parent = teams[pk], parents[pk]
+                yield {
+                    "slug": team.slug,
+                    "name": team.name,
+                    "parent": slugs[parent] if parent else None,
+                    "description": team.description,
+                }
 
     def upsert(self, ctx: Context, changes: list[Change]) -> None:
         # Parents before children, in the tree the file describes, so no move makes a cycle.
@@ -163,11 +173,11 @@ class People(Kind):
 
     def export_items(self, org):
         qs = Person.objects.for_org(org).exclude(email="").order_by(Lower("email"), "id")
-        seen: set[str] = set()
-        for p in qs.iterator(chunk_size=1000):
-            if p.email.lower() in seen:
-                continue  # the same e-mail twice: only the first can be matched
-            seen.add(p.email.lower())
+        previous = None  # ordered by e-mail, so the same e-mail twice comes together
+        for p in qs.iterator(chunk_size=500):
+            if p.email.lower() == previous:
+                continue  # only the first of two people with one e-mail can be matched
+            previous = p.email.lower()
             yield self._data(p)
 
     @staticmethod
@@ -270,7 +280,7 @@ class Memberships(Kind):
             .order_by(Lower("team__slug"), Lower("person__email"), "id")
             .values_list("team__slug", "person__email", "role", "allocation")
         )
-        for team, person, role, allocation in rows.iterator(chunk_size=2000):
+        for team, person, role, allocation in rows.iterator(chunk_size=500):
             yield {"team": team, "person": person, "role": role, "allocation": allocation}
 
     def check(self, ctx: Context, items: list[Item]) -> None:

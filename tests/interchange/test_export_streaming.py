@@ -31,12 +31,13 @@ def _measure(org):
 
 
 def test_exporting_a_bigger_organization_costs_no_more_queries_or_memory(cast):
-    _grow(cast.org, cast.platform, 800, 0)
+    _grow(cast.org, cast.platform, 1000, 0)
+    _measure(cast.org)  # warm up: first-use imports and caches are not the export's cost
     small_queries, small_peak, small_size = _measure(cast.org)
-    _grow(cast.org, cast.platform, 2400, 800)
+    _grow(cast.org, cast.platform, 3000, 1000)
     big_queries, big_peak, big_size = _measure(cast.org)
     assert big_size > 3 * small_size
-    assert big_queries <= small_queries + 12  # chunked reads, not one query per object
+    assert big_queries <= small_queries + 20  # reads in chunks of 500, not one per object
     assert big_peak < 1.5 * small_peak, (small_peak, big_peak)
 
 
