@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accord.interchange import services
 from accord.interchange.management.commands._common import find_org
@@ -17,9 +17,21 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="slug of the organization")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument("--format", choices=["yaml", "csv"], default="yaml")
+        parser.add_argument(
+            "--person", metavar="EMAIL", help="only what Accord holds about this person"
+        )
 
     def handle(self, *args, **opts):
         org = find_org(opts.get("org"))
+        if opts.get("person"):
+            from accord.org.models import Person
+
+            person = Person.objects.filter(org=org, email__iexact=opts["person"]).first()
+            if person is None:
+                raise CommandError(f"No one with the e-mail {opts['person']} in {org.name}.")
+            for chunk in services.export_person(person):
+                self.stdout.write(chunk, ending="")
+            return
         if opts["format"] == "csv":
             from accord.interchange import csvio
 
