@@ -619,6 +619,33 @@ def meeting_action_item(request, meeting_id: int, payload: ActionIn):
     return 201, {"id": item.pk, "title": item.title, "owner_id": owner.pk, "due_on": item.due_on}
 
 
+class DecisionIn(Schema):
+    question: str = Field(..., min_length=1, max_length=300)
+    approver_id: int
+    outcome: str = Field("", max_length=5000)
+    rationale: str = Field("", max_length=5000)
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/decisions",
+    response={201: dict},
+    summary="Record a decision (owned by the decisions pillar, linked to the meeting)",
+)
+def meeting_decision(request, meeting_id: int, payload: DecisionIn):
+    org = org_of(request)
+    approver = ref(Person.objects.for_org(org), payload.approver_id, "approver_id", "person")
+    d = services.add_decision(
+        org,
+        actor_of(request),
+        _meeting(request, meeting_id),
+        question=payload.question,
+        approver=approver,
+        outcome=payload.outcome,
+        rationale=payload.rationale,
+    )
+    return 201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}
+
+
 @router.post(
     "/rhythm/meetings/{meeting_id}/headlines", response={201: HeadlineOut}, summary="Headline"
 )

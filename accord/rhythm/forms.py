@@ -84,6 +84,21 @@ class ActionItemForm(forms.Form):
         self.fields["owner"].queryset = people
 
 
+class DecisionForm(forms.Form):
+    question = forms.CharField(max_length=300, label="Decision to take")
+    approver = forms.ModelChoiceField(queryset=Person.objects.none())
+    outcome = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Decided in the room by its approver? Write the outcome.",
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = people
+
+
 class HeadlineForm(forms.Form):
     text = forms.CharField(max_length=500, label="Headline")
     cascade_to = forms.ModelMultipleChoiceField(

@@ -182,7 +182,7 @@ def record_decision(
     from accord.decisions import services as decisions
 
     teams = [meeting.cadence.team] if meeting.cadence.team_id else None
-    return decisions.create_decision(
+    decision = decisions.create_decision(
         org,
         actor,
         question,
@@ -192,6 +192,10 @@ def record_decision(
         teams=teams,
         links=[("rhythm.meeting", meeting.pk, str(meeting))],
     )
+    # Taken in the room by its approver: decided now. Otherwise it waits for the approver.
+    if outcome.strip() and (actor is None or actor.pk == approver.pk):
+        decision = decisions.decide(org, actor, decision, outcome, rationale)
+    return decision
 
 
 def meeting_action_items(org: Organization, meeting_ids: list[int]) -> list:

@@ -971,11 +971,32 @@ def add_action_item(
     )
 
 
-def add_decision(org: Organization, actor: Person | None, meeting: Meeting, **fields: Any):
+@transaction.atomic
+def add_decision(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    *,
+    question: str,
+    approver: Person,
+    outcome: str = "",
+    rationale: str = "",
+):
+    """A decision recorded in the meeting (owned by the decisions pillar, linked to the
+    meeting). With an outcome and the approver recording it, it is decided at once."""
     _same_org(org, meeting, "meeting")
+    _same_org(org, approver, "person")
     _require_participant(org, actor, meeting.cadence, "record decisions")
     _require_running(meeting)
-    return links.record_decision(org, actor, meeting=meeting, **fields)
+    return links.record_decision(
+        org,
+        actor,
+        meeting=meeting,
+        question=question,
+        approver=approver,
+        outcome=outcome or "",
+        rationale=rationale or "",
+    )
 
 
 @transaction.atomic

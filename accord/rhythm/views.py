@@ -21,6 +21,7 @@ from accord.rhythm.forms import (
     AwayForm,
     CadenceEditForm,
     CadenceForm,
+    DecisionForm,
     HeadlineForm,
     MeasurableForm,
     MoveForm,
@@ -438,6 +439,10 @@ def meeting(request, cadence_id: int, key: str):
             people=Person.objects.for_org(org).filter(is_active=True).order_by("name")
         )
         ctx["headline_form"] = HeadlineForm(org=org)
+        ctx["decision_form"] = DecisionForm(
+            people=Person.objects.for_org(org).filter(is_active=True).order_by("name"),
+            initial={"approver": me},
+        )
         ctx["present"] = [a for a in ctx["attendance"] if a.present]
         ctx["my_attendance"] = next((a for a in ctx["attendance"] if a.person_id == me.pk), None)
     return render(request, "rhythm/meeting.html", ctx)
@@ -481,6 +486,14 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 raise ServiceError("Give the action item a title and an owner.")
             item = services.add_action_item(org, me, m, **form.cleaned_data)
             messages.success(request, f"Action item “{item.title}” recorded for {item.owner.name}.")
+        elif action == "decision":
+            form = DecisionForm(p, people=Person.objects.for_org(org).filter(is_active=True))
+            if not form.is_valid():
+                raise ServiceError("Write the decision to take and choose its approver.")
+            d = services.add_decision(org, me, m, **form.cleaned_data)
+            messages.success(
+                request, f"Decision “{d.question}” recorded ({d.get_status_display().lower()})."
+            )
         elif action == "headline":
             form = HeadlineForm(p, org=org)
             if not form.is_valid():

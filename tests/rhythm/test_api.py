@@ -123,6 +123,12 @@ def test_a_meeting_runs_through_the_api(cast, rhythm):
         content_type="application/json",
     )
     assert a.status_code == 201
+    d = client.post(
+        f"/api/v1/rhythm/meetings/{m['id']}/decisions",
+        {"question": "Ship Friday?", "approver_id": cast.leader.pk, "outcome": "Yes"},
+        content_type="application/json",
+    )
+    assert d.status_code == 201 and d.json()["status"] == "decided"
     done = client.post(
         f"/api/v1/rhythm/meetings/{m['id']}/finish",
         {"ratings": {str(cast.leader.pk): 7}},
@@ -130,6 +136,7 @@ def test_a_meeting_runs_through_the_api(cast, rhythm):
     ).json()
     assert done["status"] == "finished" and done["average_rating"] == 7.0
     assert done["action_item_ids"] == [a.json()["id"]] and done["notes"] == {"issues": "n"}
+    assert done["decision_ids"] == [d.json()["id"]]
     bad = client.post(
         f"/api/v1/rhythm/meetings/{m['id']}/notes",
         {"section": "issues", "text": "x"},

@@ -140,3 +140,26 @@ def test_what_is_already_on_the_new_agenda_is_not_carried_twice(cast, rhythm):
     issues = next(s for s in nxt.agenda_snapshot if s["source"] == "issues")
     assert [i["ref"] for i in issues["items"]] == [f"issue:{issue.pk}"]
     assert nxt.carried_in == []
+
+
+def test_decisions_taken_in_the_meeting_belong_to_the_decisions_pillar(cast, running):
+    decided = services.add_decision(
+        cast.org,
+        cast.leader,
+        running,
+        question="Adopt trunk-based development?",
+        approver=cast.leader,
+        outcome="Yes, from next sprint.",
+    )
+    waiting = services.add_decision(
+        cast.org,
+        cast.leader,
+        running,
+        question="Buy a build farm?",
+        approver=cast.admin,
+        outcome="Probably",
+    )
+    assert decided.status == "decided" and waiting.status == "open"
+    from accord.rhythm import links
+
+    assert [d.pk for d in links.meeting_decisions(cast.org, running.pk)] == [decided.pk, waiting.pk]
