@@ -8,7 +8,7 @@ from django import forms
 
 from accord.org.models import Person, Team
 from accord.rhythm.models import CadenceKind, ChatFlavor, GoalRule, OwedBy, Scope
-from accord.rhythm.templates_catalog import template_choices
+from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
 CONFIDENCE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(10, 0, -1)]
@@ -41,12 +41,21 @@ class CadenceForm(forms.Form):
     start_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on"
     )
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    extra_participants = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="People outside the teams in scope who take part.",
+    )
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         qs = Team.objects.for_org(org).order_by("name")
         self.fields["team"].queryset = qs
         self.fields["teams"].queryset = qs
+        people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
+        self.fields["owner"].queryset = people
+        self.fields["extra_participants"].queryset = people
 
 
 class CadenceEditForm(forms.Form):
@@ -63,6 +72,35 @@ class CadenceEditForm(forms.Form):
         min_value=0, max_value=336, label="Late until (hours after due)"
     )
     is_active = forms.BooleanField(required=False, label="Active")
+    agenda = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Agenda sections",
+        help_text="One per line: title | source | minutes. Sources: "
+        + ", ".join(SECTION_SOURCES)
+        + ".",
+    )
+
+
+def agenda_to_text(sections: list[dict]) -> str:
+    return "\n".join(f"{s['title']} | {s['source']} | {s.get('minutes', 5)}" for s in sections)
+
+
+def agenda_from_text(text: str, current: list[dict]) -> list[dict]:
+    """Sections from the text form, keeping the keys of sections whose title is unchanged."""
+    keys = {s["title"]: s["key"] for s in current}
+    out = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        title = parts[0]
+        source = parts[1] if len(parts) > 1 and parts[1] else "none"
+        minutes = parts[2] if len(parts) > 2 and parts[2] else 5
+        out.append(
+            {"key": keys.get(title, ""), "title": title, "source": source, "minutes": minutes}
+        )
+    return out
 
 
 class MoveForm(forms.Form):

@@ -26,6 +26,8 @@ from accord.rhythm.forms import (
     MeasurableForm,
     MoveForm,
     WebhookForm,
+    agenda_from_text,
+    agenda_to_text,
 )
 from accord.rhythm.models import (
     Away,
@@ -141,6 +143,8 @@ def cadence_new(request):
             "teams": list(d["teams"]),
             "timezone_name": d["timezone"],
             "start_date": d["start_date"],
+            "owner": d["owner"],
+            "extra_participants": list(d["extra_participants"]),
         }
         extra = {k: d[k] for k in ("name", "kind", "rrule", "time", "duration_minutes") if d.get(k)}
         try:
@@ -183,15 +187,19 @@ def cadence_edit(request, cadence_id: int):
         "late_after_hours",
         "is_active",
     )
-    form = CadenceEditForm(request.POST or None, initial={f: getattr(cadence, f) for f in fields})
+    initial = {f: getattr(cadence, f) for f in fields}
+    initial["agenda"] = agenda_to_text(cadence.agenda)
+    form = CadenceEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
         try:
             services.update_cadence(
                 org,
                 request.person,
                 cadence,
                 expected_version=_int(request.POST.get("version")),
-                **form.cleaned_data,
+                **data,
             )
         except ServiceError as exc:
             form_error(form, exc)

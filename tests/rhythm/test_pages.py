@@ -166,3 +166,34 @@ def test_the_home_and_team_pages_show_the_rhythm_panels(cast, rhythm):
     assert "Weekly team sync (Level 10) · Platform" in home
     team = client.get("/o/acme/teams/platform/").content.decode()
     assert "Scorecard, cadences and calendar" in team
+
+
+def test_the_edit_form_changes_the_rule_and_the_agenda_and_refuses_nonsense(cast, rhythm):
+    client = login(cast.leader)
+    url = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "Scorecard | metrics | 5" in page
+    form = {
+        "name": "Platform sync",
+        "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+        "time": "09:30",
+        "duration_minutes": 60,
+        "timezone": "Europe/Berlin",
+        "checkin_owed_by": "everyone",
+        "window_opens_hours": 48,
+        "late_after_hours": 24,
+        "is_active": "on",
+        "agenda": "Scorecard | metrics | 10\nIssues | issues | 40\nWrap-up",
+    }
+    bad = client.post(url, {**form, "agenda": "Gossip | rumours | 5"})
+    assert bad.status_code == 200 and "unknown source" in bad.content.decode()
+    rhythm.sync.refresh_from_db()
+    assert rhythm.sync.rrule == "FREQ=WEEKLY;BYDAY=MO"
+    assert client.post(url, form).status_code == 302
+    rhythm.sync.refresh_from_db()
+    assert rhythm.sync.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+    assert [(s["key"], s["source"], s["minutes"]) for s in rhythm.sync.agenda] == [
+        ("metrics", "metrics", 10),
+        ("issues", "issues", 40),
+        ("s3", "none", 5),
+    ]
