@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
@@ -380,7 +380,7 @@ def create_cadence(request, payload: CadenceIn):
                 fields={f: ["Required without a template."] for f in missing},
             )
         cadence = services.create_cadence(org, actor, **common, **data)
-    return 201, queries.cadences(org, active_only=False).get(pk=cadence.pk)
+    return Status(201, queries.cadences(org, active_only=False).get(pk=cadence.pk))
 
 
 @router.get("/rhythm/cadences/{cadence_id}", response=CadenceOut, summary="Get a cadence")
@@ -505,7 +505,7 @@ def submit_checkin(request, cadence_id: int, key: str, payload: CheckInIn):
             Team.objects.for_org(org), payload.blocker_team_id, "blocker_team_id", "team"
         ),
     )
-    return 201, checkin
+    return Status(201, checkin)
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -616,7 +616,9 @@ def meeting_action_item(request, meeting_id: int, payload: ActionIn):
         owner=owner,
         due_on=payload.due_on,
     )
-    return 201, {"id": item.pk, "title": item.title, "owner_id": owner.pk, "due_on": item.due_on}
+    return Status(
+        201, {"id": item.pk, "title": item.title, "owner_id": owner.pk, "due_on": item.due_on}
+    )
 
 
 class DecisionIn(Schema):
@@ -643,7 +645,9 @@ def meeting_decision(request, meeting_id: int, payload: DecisionIn):
         outcome=payload.outcome,
         rationale=payload.rationale,
     )
-    return 201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}
+    return Status(
+        201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}
+    )
 
 
 @router.post(
@@ -655,7 +659,7 @@ def meeting_headline(request, meeting_id: int, payload: HeadlineIn):
     h = services.add_headline(
         org, actor_of(request), _meeting(request, meeting_id), payload.text, cascade_to=teams
     )
-    return 201, h
+    return Status(201, h)
 
 
 @router.post(
@@ -699,7 +703,7 @@ def create_measurable(request, payload: MeasurableIn):
         goal_high=payload.goal_high,
         unit=payload.unit,
     )
-    return 201, m
+    return Status(201, m)
 
 
 @router.put(
