@@ -337,7 +337,10 @@ def move_occurrence(
     _same_org(org, cadence, "cadence")
     _require_cadence_admin(actor, cadence.scope, cadence.team, "move its meetings")
     if new_start.tzinfo is None:
-        raise ServiceError("Give the new time with its time zone.", fields={"new_start": ["?"]})
+        raise ServiceError(
+            "Give the new time with its time zone.",
+            fields={"new_start": ["A date and time with a time zone."]},
+        )
     _occurrence_or_refuse(cadence, original_start)
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
