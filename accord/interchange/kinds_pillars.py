@@ -81,9 +81,11 @@ class Keyed(Kind):
             yield {"id": keys.get(obj.pk) or self.implicit(obj.pk), **data}
 
     def created(self, ctx: Context, change: Change, obj: Any) -> None:
+        from accord.interchange.services import register_key
+
         key = change.fields["id"][1]
         if key.lower() != self.implicit(obj.pk):
-            ExternalKey.objects.create(org=ctx.org, section=self.section, key=key, object_id=obj.pk)
+            register_key(ctx.org, self.section, key, obj)
         ctx.remember(self.section, change.key, obj)
 
     def after(self, change: Change) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from accord.core.errors import ServiceError
 from accord.interchange import engine
 from accord.interchange.engine import Aborted, Change, Context, Fatal, Kind, compact
 from accord.interchange.report import Problem, Report
@@ -269,6 +270,20 @@ def json_schema() -> dict[str, Any]:
             **sections,
         },
     }
+
+
+# --- stable keys -------------------------------------------------------------------------
+
+
+def register_key(org: Organization, section: str, key: str, obj: Any) -> None:
+    """Remember that `key` names `obj` in files and imports. Called in the transaction that
+    created `obj` (whose own event records the creation); the key is bookkeeping of this app,
+    so it records no event of its own."""
+    from accord.interchange.models import ExternalKey
+
+    if obj.org_id != org.id:
+        raise ServiceError("The object belongs to another organization.")
+    ExternalKey.objects.create(org=org, section=section, key=key, object_id=obj.pk)
 
 
 # --- who may, and one person's own data ---------------------------------------------------
