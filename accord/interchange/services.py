@@ -283,7 +283,10 @@ def register_key(org: Organization, section: str, key: str, obj: Any) -> None:
 
     if obj.org_id != org.id:
         raise ServiceError("The object belongs to another organization.")
-    ExternalKey.objects.create(org=org, section=section, key=key, object_id=obj.pk)
+    # A key left behind by an object deleted since is taken over by the new one.
+    ExternalKey.objects.update_or_create(
+        org=org, section=section, key=key, defaults={"object_id": obj.pk}
+    )
 
 
 # --- who may, and one person's own data ---------------------------------------------------

@@ -96,3 +96,14 @@ def test_without_strict_it_takes_what_is_clear_and_lists_the_rest(db):
     assert problems[0]["line"] == 20 and problems[0]["value"] == "Mars/Olympus"
     assert not Person.objects.filter(email="peter@initech.example").exists()
     assert Team.objects.filter(org__slug="initech").count() == 3
+
+
+def test_an_id_removed_by_one_file_can_be_created_again_by_the_next(db):
+    with_work = ORG_FILE + "initiatives:\n  - {id: tps, team: eng, title: TPS reports}\n"
+    services.apply_file(with_work, org_slug="initech")
+    removed = services.apply_file(ORG_FILE + "initiatives: []\n", org_slug="initech")
+    assert [(c.key, c.action) for c in removed.changes] == [("tps", "remove")]
+    again = services.apply_file(with_work, org_slug="initech")
+    assert again.ok and not again.report, again.as_text()
+    assert [(c.key, c.action) for c in again.changes] == [("tps", "create")]
+    assert services.apply_file(with_work, org_slug="initech").changes == []
