@@ -102,6 +102,8 @@ class Outcome:
             lines.append("Strict mode: aborted on the problems above; nothing was changed.")
         elif self.applied:
             lines.append("Applied.")
+        else:
+            lines.append("Plan only: nothing was changed.")
         return "\n".join(lines)
 
 
