@@ -112,7 +112,19 @@ def _email(f: F, value: Any) -> str:
     return text
 
 
+_NUMERIC = re.compile(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?")
+
+
+def _numeric_text(value: Any) -> Any:
+    """`1e5` or `1.0e308` (YAML 1.2 spellings that YAML 1.1 reads as text) as numbers."""
+    if isinstance(value, str) and _NUMERIC.fullmatch(value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return value
+
+
 def _int(f: F, value: Any) -> int:
+    value = _numeric_text(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid(f"must be a whole number, not {_type_name(value)}")
     if isinstance(value, float) and not value.is_integer():
@@ -121,6 +133,7 @@ def _int(f: F, value: Any) -> int:
 
 
 def _number(f: F, value: Any) -> float | int:
+    value = _numeric_text(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid(f"must be a number, not {_type_name(value)}")
     if isinstance(value, float) and not math.isfinite(value):

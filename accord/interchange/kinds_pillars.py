@@ -725,6 +725,19 @@ class Decisions(Keyed):
         F("reason", "text", default="", doc="Why it was superseded or reversed."),
     )
 
+    def check(self, ctx, items):
+        for item in list(items):
+            if item.data["status"] == "superseded" and not item.data["superseded_by"]:
+                ctx.skip(
+                    self.section,
+                    item,
+                    f"{item.path}.superseded_by",
+                    "",
+                    "A superseded decision names the decision that replaced it "
+                    "(superseded_by); item skipped.",
+                    "missing_field",
+                )
+
     def rows(self, org):
         from accord.decisions.models import Decision
 

@@ -80,3 +80,16 @@ def test_deep_nesting_is_refused(cast):
     outcome = services.apply_file("teams: " + "[" * 100_000 + "]" * 100_000, org_slug="acme")
     assert outcome.fatal.kind == "too_deep"
     assert Organization.objects.count() == 2
+
+
+def test_numbers_in_yaml_1_2_spelling_are_numbers_but_text_is_not(cast):
+    text = (
+        "memberships:\n"
+        "  - {team: platform, person: mia.member@acme.example, allocation: 5e1}\n"
+        "  - {team: acme, person: mia.member@acme.example, allocation: 'fifty'}\n"
+    )
+    outcome = services.plan_file(text, org_slug="acme")
+    assert [(p.path, p.kind) for p in outcome.report.problems] == [
+        ("memberships[1].allocation", "invalid_value")
+    ]
+    assert [c.fields for c in outcome.changes if c.action == "update"] == []
