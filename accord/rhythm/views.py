@@ -479,6 +479,9 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             raise ServiceError("Start the meeting first.")
         if action == "notes":
             services.save_notes(org, me, m, p.get("section", ""), p.get("text", ""))
+            if request.headers.get("HX-Request"):
+                # Saved in place while the meeting goes on: no reload, no lost scroll.
+                return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
             messages.success(request, "Notes saved.")
         elif action == "attendance":
             present = {int(x) for x in p.getlist("present") if x.isdigit()}
@@ -524,6 +527,8 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         else:
             raise Http404("No such action.")
     except ServiceError as exc:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(exc.message, status=422)
         flash_error(request, exc)
     return back
 

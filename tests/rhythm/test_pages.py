@@ -197,3 +197,15 @@ def test_the_edit_form_changes_the_rule_and_the_agenda_and_refuses_nonsense(cast
         ("issues", "issues", 40),
         ("s3", "none", 5),
     ]
+
+
+def test_notes_save_in_place_during_the_meeting(cast, rhythm, next_sync):
+    client = login(cast.leader)
+    base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
+    client.post(base + "start/")
+    hx = {"HX-Request": "true"}
+    ok = client.post(base + "notes/", {"section": "issues", "text": "Builds"}, headers=hx)
+    assert ok.status_code == 200 and ok.content.decode().startswith("Saved at")
+    bad = client.post(base + "notes/", {"section": "gossip", "text": "x"}, headers=hx)
+    assert bad.status_code == 422 and "no agenda section 'gossip'" in bad.content.decode()
+    assert Meeting.objects.get().notes == {"issues": "Builds"}
