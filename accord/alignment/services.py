@@ -48,7 +48,7 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from accord.core.services import check_version, require_text, update_and_record
+from accord.core.services import check_version, parse_date, require_text, update_and_record
 from accord.org.models import Organization, Person, Role, Team
 from accord.org.permissions import require_role, require_team_admin
 
@@ -128,22 +128,7 @@ def number(value: Any, field: str, *, required: bool = True) -> float | None:
     return out
 
 
-def _date(value: Any, field: str, *, required: bool = False) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            raise ServiceError(f"{_label(field)} is required.", fields={field: ["Required."]})
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ServiceError(
-            f"{_label(field)} must be a date like 2026-03-31, not {value!r}.",
-            fields={field: ["Enter a date (YYYY-MM-DD)."]},
-        ) from None
+_date = parse_date
 
 
 def _label(field: str) -> str:

@@ -29,7 +29,7 @@ from accord.coordination.models import (
     State,
 )
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from accord.core.services import check_version, require_text
+from accord.core.services import check_version, parse_date, require_text
 from accord.org.models import Membership, Organization, Person, Role, Team
 
 EVENT_FIELDS = (
@@ -233,14 +233,9 @@ def _provider_initiative(org: Organization, dep: Dependency, initiative, field: 
 
 
 def _date(value: Any, field: str, *, required: bool, actor: Person | None) -> dt.date | None:
+    value = parse_date(value, field, required=required)
     if value is None:
-        if required:
-            raise ServiceError(
-                f"A {field.replace('_', ' ')} is required.", fields={field: ["Required."]}
-            )
         return None
-    if not isinstance(value, dt.date):
-        raise ServiceError(f"{field} must be a date.", fields={field: ["Enter a date."]})
     if actor is not None and value < _today():
         raise ServiceError(
             f"{value.isoformat()} is in the past; choose today or later.",

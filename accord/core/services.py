@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from typing import Any
 
@@ -84,3 +85,23 @@ def require_text(value: str | None, field: str, *, max_length: int = 200) -> str
             fields={field: [f"At most {max_length} characters."]},
         )
     return value
+
+
+def parse_date(value: Any, field: str, *, required: bool = False) -> dt.date | None:
+    """A date from a date, a datetime or an ISO string; empty is None unless `required`."""
+    label = field.replace("_", " ").capitalize()
+    if value in (None, ""):
+        if required:
+            raise ServiceError(f"{label} is required.", fields={field: ["Required."]})
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ServiceError(
+            f"{label} must be a date like 2026-03-31, not {value!r}.",
+            fields={field: ["Enter a date (YYYY-MM-DD)."]},
+        ) from None

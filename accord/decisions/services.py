@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.core.services import check_version, require_text, update_and_record
+from accord.core.services import check_version, parse_date, require_text, update_and_record
 from accord.decisions.models import (
     UNDECIDED,
     ActionItem,
@@ -117,19 +117,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ServiceError(
-            f"{value!r} is not a date; use YYYY-MM-DD.", fields={field: ["Enter a date."]}
-        ) from None
+_date = parse_date
 
 
 def _writer(actor: Person | None, action: str) -> None:
