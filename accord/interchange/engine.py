@@ -463,10 +463,11 @@ def diff(ctx: Context) -> list[Change]:
                     )
                 )
                 continue
+            auto = {f.name: f.default for f in kind.fields if f.auto}
             delta = {
                 name: (current[1].get(name), value)
                 for name, value in item.data.items()
-                if current[1].get(name) != value
+                if current[1].get(name) != value and not (name in auto and value == auto[name])
             }
             if delta:
                 changes.append(

@@ -34,6 +34,7 @@ class F:
     ref: str = ""  # section this field refers to, by key
     items: str = "str"  # for lists: type of each item
     doc: str = ""
+    auto: bool = False  # left at its default in a file, Accord's own value stands
 
     def clean(self, value: Any) -> Any:
         """The value in canonical form, or Invalid."""
@@ -191,7 +192,9 @@ def _timezone(f: F, value: Any) -> str:
 
 
 def _rrule(f: F, value: Any) -> str:
-    text = _str(f, value)
+    text = _str(f, value).upper()
+    if text.startswith("RRULE:"):
+        text = text[len("RRULE:") :].strip()
     from dateutil.rrule import rrulestr
 
     try:

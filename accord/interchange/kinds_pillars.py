@@ -121,7 +121,13 @@ class Periods(Kind):
         F("start", "date", required=True),
         F("end", "date", required=True),
         F("state", "str", default="planning", choices=("planning", "active", "closed")),
-        F("current", "bool", default=False, doc="The organization's current period (one)."),
+        F(
+            "current",
+            "bool",
+            default=False,
+            auto=True,
+            doc="Makes it the organization's current period (one at a time).",
+        ),
     )
 
     def existing(self, org):
@@ -468,7 +474,10 @@ class Initiatives(Keyed):
         obj = ctx.obj(self.section, change.key)
         status = after.pop("status", None)
         if status is not None:
+            wanted_progress = after.get("progress", obj.progress)
             obj = services.set_initiative_status(ctx.org, None, obj, status, REASON)
+            if obj.progress != wanted_progress:  # "done" sets 100; the file says otherwise
+                after["progress"] = wanted_progress
         if after:
             services.update_initiative(ctx.org, None, obj, reason=REASON, **after)
         for section, wanted, attr in (
@@ -719,8 +728,8 @@ class Decisions(Keyed):
         F("decide_by", "date"),
         F("revisit_on", "date"),
         F("revisit_trigger", "str", default="", max_length=300),
-        F("opened_at", "datetime", doc="When it was opened (defaults to now)."),
-        F("decided_at", "datetime"),
+        F("opened_at", "datetime", auto=True, doc="When it was opened (defaults to now)."),
+        F("decided_at", "datetime", auto=True, doc="When it was decided (defaults to then)."),
         F("superseded_by", "key", ref="decisions"),
         F("reason", "text", default="", doc="Why it was superseded or reversed."),
     )

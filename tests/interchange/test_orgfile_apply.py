@@ -107,3 +107,19 @@ def test_an_id_removed_by_one_file_can_be_created_again_by_the_next(db):
     assert again.ok and not again.report, again.as_text()
     assert [(c.key, c.action) for c in again.changes] == [("tps", "create")]
     assert services.apply_file(with_work, org_slug="initech").changes == []
+
+
+def test_values_accord_sets_itself_settle_in_one_apply(db):
+    base = ORG_FILE + (
+        "cadences:\n  - {id: c, name: Weekly, team: eng, rrule: 'rrule:freq=weekly;byday=mo',"
+        " start_date: 2026-01-05, time: '9:05'}\n"
+        "initiatives:\n  - {id: i, team: eng, title: Work, status: active, progress: 40}\n"
+        "decisions:\n  - {id: d, question: Which?, approver: bill@initech.example, outcome: This}\n"
+    )
+    services.apply_file(base, org_slug="initech")
+    later = base.replace("status: active, progress: 40", "status: done, progress: 40").replace(
+        "outcome: This}", "outcome: This, status: decided}"
+    )
+    second = services.apply_file(later, org_slug="initech")
+    assert {c.key for c in second.changes} == {"i", "d"}
+    assert services.apply_file(later, org_slug="initech").changes == []
