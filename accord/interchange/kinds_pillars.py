@@ -640,6 +640,26 @@ class Cadences(Keyed):
         F("active", "bool", default=True),
     )
 
+    def check(self, ctx, items):
+        for item in list(items):
+            scope, team, teams = item.data["scope"], item.data["team"], item.data["teams"]
+            why = ""
+            if scope in ("team", "subtree") and (not team or teams):
+                why = f"A cadence of scope {scope} names one team (team) and no teams list."
+            elif scope == "teams" and (team or not teams):
+                why = "A cadence of scope teams lists its teams (teams) and names no single team."
+            elif scope == "org" and (team or teams):
+                why = "A cadence of the whole organization names no team."
+            if why:
+                ctx.skip(
+                    self.section,
+                    item,
+                    f"{item.path}.scope",
+                    scope,
+                    f"{why} Item skipped.",
+                    "invalid_value",
+                )
+
     def rows(self, org):
         from accord.rhythm.models import Cadence
 

@@ -93,3 +93,15 @@ def test_numbers_in_yaml_1_2_spelling_are_numbers_but_text_is_not(cast):
         ("memberships[1].allocation", "invalid_value")
     ]
     assert [c.fields for c in outcome.changes if c.action == "update"] == []
+
+
+def test_a_cadence_whose_scope_and_teams_disagree_is_refused(cast):
+    text = (
+        "cadences:\n  - {id: c, name: Sync, scope: org, team: platform,"
+        " rrule: 'FREQ=WEEKLY;BYDAY=MO', start_date: 2026-01-05, time: '09:00'}\n"
+    )
+    outcome = services.plan_file(text, org_slug="acme")
+    assert [(p.path, p.kind) for p in outcome.report.problems] == [
+        ("cadences[0].scope", "invalid_value")
+    ]
+    assert outcome.changes == []
