@@ -19,6 +19,7 @@ ORG_NAV = [
     ("org:teams", "Teams", "The team directory"),
     ("org:people", "People", "Everyone in the organization"),
     ("web:activity", "Activity", "Every change, as it happened"),
+    ("interchange:index", "Import & export", "Organization files, CSV, the Kubernetes import"),
 ]
 
 
