@@ -1,4 +1,5 @@
 from django.test import Client
+from django.utils.html import escape
 
 from accord.web.context import ORG_NAV, PILLAR_NAV
 from tests.conftest import login
@@ -20,7 +21,7 @@ def test_every_navigation_entry_answers_with_a_page(cast):
     client = login(cast.viewer)
     page = client.get("/o/acme/").content.decode()
     for _name, label, _ in PILLAR_NAV + ORG_NAV:
-        assert f">{label}</a>" in page
+        assert f">{escape(label)}</a>" in page
     for href in [e for e in _hrefs(page) if e.startswith("/o/acme/")]:
         response = client.get(href)
         assert response.status_code == 200, href
