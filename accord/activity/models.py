@@ -59,8 +59,14 @@ class Event(OrgScoped):
         names = getattr(self, "reference_names", {})
 
         def show(key: str, value: object) -> object:
-            if key in names and isinstance(value, int):
+            if key not in names or isinstance(value, bool):
+                return value
+            if isinstance(value, int):
                 return names[key].get(value, f"#{value}")
+            if isinstance(value, list):
+                return ", ".join(
+                    names[key].get(v, f"#{v}") if isinstance(v, int) else str(v) for v in value
+                )
             return value
 
         return [(k, show(k, self.before.get(k)), show(k, self.after.get(k))) for k in keys]
