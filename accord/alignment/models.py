@@ -282,6 +282,9 @@ class Initiative(OrgScoped):
     replan_count = models.PositiveIntegerField(default=0)
     effort_weeks = models.FloatField(null=True, blank=True, help_text="Person-weeks.")
     progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(
+        max_length=40, blank=True, help_text="Maturity stage, free text (e.g. alpha, beta, stable)."
+    )
     rank = models.PositiveIntegerField(
         null=True, blank=True, help_text="Position in the team's priority stack (1 = top)."
     )
@@ -346,6 +349,42 @@ class InitiativeObjective(OrgScoped):
                 fields=["initiative", "objective"], name="initiative_objective_once"
             )
         ]
+
+
+class InitiativeLinkKind(models.TextChoices):
+    REPLACES = "replaces", "Replaces"
+
+
+INITIATIVE_LINK_INVERSE = {InitiativeLinkKind.REPLACES: "Replaced by"}
+
+
+class InitiativeLink(OrgScoped):
+    """A relation between two initiatives, stored once: `from_initiative` replaces
+    `to_initiative`; "replaced by" is the same row read from the other end."""
+
+    from_initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="links_out"
+    )
+    to_initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(
+        max_length=20, choices=InitiativeLinkKind.choices, default=InitiativeLinkKind.REPLACES
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_initiative", "to_initiative", "kind"], name="initiative_link_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_initiative=models.F("to_initiative")),
+                name="initiative_link_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_initiative} {self.get_kind_display().lower()} {self.to_initiative}"
 
 
 class Replan(OrgScoped):

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
@@ -31,6 +32,8 @@ from accord.alignment.models import (
     FrozenKeyResult,
     Initiative,
     InitiativeKeyResult,
+    InitiativeLink,
+    InitiativeLinkKind,
     InitiativeObjective,
     InitiativeStatus,
     KeyResult,
@@ -80,6 +83,7 @@ INITIATIVE_FIELDS = (
     "target_date",
     "effort_weeks",
     "progress",
+    "stage",
 )
 LABEL_FIELDS = ("objective_label", "key_result_label", "initiative_label")
 
@@ -974,6 +978,23 @@ def _effort(value: Any) -> float | None:
     return e
 
 
+def _stage(value: Any) -> str:
+    """A free-text maturity stage (alpha, beta, stable …); empty for none."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ServiceError(
+            f"The stage must be text, not {value!r}.", fields={"stage": ["Enter text."]}
+        )
+    value = " ".join(value.split())
+    if len(value) > 40:
+        raise ServiceError(
+            f"The stage is too long ({len(value)} characters, at most 40).",
+            fields={"stage": ["At most 40 characters."]},
+        )
+    return value
+
+
 def _lock_stack(team: Team) -> list[Initiative]:
     """Lock the team (serialises stack changes) and return its stack, top first."""
     Team.objects.select_for_update().get(pk=team.pk)
@@ -1009,6 +1030,7 @@ def create_initiative(
     target_date: Any = None,
     effort_weeks: Any = None,
     progress: Any = 0,
+    stage: str = "",
     key_results: Iterable[KeyResult] = (),
     objectives: Iterable[Objective] = (),
 ) -> Initiative:
@@ -1031,6 +1053,7 @@ def create_initiative(
         "baseline_target_date": target_date,
         "effort_weeks": _effort(effort_weeks),
         "progress": _progress_pct(progress) if progress not in (None, "") else 0,
+        "stage": _stage(stage),
     }
     rank = None
     if status == InitiativeStatus.ACTIVE:
@@ -1101,6 +1124,8 @@ def update_initiative(
         data["effort_weeks"] = _effort(data["effort_weeks"])
     if "progress" in data:
         data["progress"] = _progress_pct(data["progress"])
+    if "stage" in data:
+        data["stage"] = _stage(data["stage"])
     committed = initiative.baseline_target_date is not None or initiative.target_date is not None
     if target_changes and committed:
         _replan_reason(reason)  # refuse before writing anything else
@@ -1410,6 +1435,12 @@ def delete_initiative(org: Organization, actor: Person | None, initiative: Initi
     _same_org(org, initiative, "initiative")
     _can_write(actor, "change initiatives")
     stack = _lock_stack(initiative.team)
+    links = InitiativeLink.objects.filter(
+        Q(from_initiative=initiative) | Q(to_initiative=initiative)
+    )
+    for link in links.select_related("from_initiative", "to_initiative").order_by("id"):
+        _record_initiative_link(org, actor, "unlinked", link)
+    links.delete()
     activity.record(
         org,
         actor,
@@ -1419,6 +1450,118 @@ def delete_initiative(org: Organization, actor: Person | None, initiative: Initi
     )
     initiative.delete()
     _write_ranks([i for i in stack if i.pk != initiative.pk])
+
+
+# --- links between initiatives --------------------------------------------------------------
+
+
+def _initiative_link_kind(kind: Any) -> str:
+    if kind not in InitiativeLinkKind.values:
+        raise ServiceError(
+            f"Unknown kind of initiative link {kind!r}; use one of "
+            f"{', '.join(InitiativeLinkKind.values)}.",
+            fields={"kind": ["Unknown kind."]},
+        )
+    return str(kind)
+
+
+def _record_initiative_link(
+    org: Organization, actor: Person | None, verb: str, link: InitiativeLink
+) -> None:
+    data = {
+        "kind": link.kind,
+        "to_initiative": link.to_initiative_id,
+        "to_initiative_title": link.to_initiative.title,
+    }
+    if verb == "linked":
+        activity.record(org, actor, verb, link.from_initiative, after=data)
+    else:
+        activity.record(org, actor, verb, link.from_initiative, before=data)
+
+
+@transaction.atomic
+def link_initiatives(
+    org: Organization,
+    actor: Person | None,
+    from_initiative: Initiative,
+    to_initiative: Initiative,
+    kind: str = InitiativeLinkKind.REPLACES,
+) -> InitiativeLink:
+    """Say that `from_initiative` replaces `to_initiative` (kind "replaces"). Stored once;
+    read from the other end it is "replaced by"."""
+    for item, field in ((from_initiative, "from_initiative"), (to_initiative, "to_initiative")):
+        if item is None:
+            raise ServiceError("Choose both initiatives.", fields={field: ["Required."]})
+        if item.org_id != org.id:
+            raise ServiceError(
+                f"{item.title} is not an initiative of {org.name}; link initiatives of one "
+                "organization.",
+                fields={field: ["Not an initiative of this organization."]},
+                code="other_org",
+            )
+    _can_write(actor, "link initiatives")
+    kind = _initiative_link_kind(kind)
+    if from_initiative.pk == to_initiative.pk:
+        raise ServiceError(
+            f"{from_initiative.title} cannot replace itself.",
+            fields={"to_initiative": ["Choose another initiative."]},
+            code="self_link",
+        )
+    label = InitiativeLinkKind(kind).label.lower()
+    duplicate = ServiceError(
+        f"{from_initiative.title} already {label} {to_initiative.title}.", code="duplicate"
+    )
+    existing = InitiativeLink.objects.filter(
+        from_initiative=from_initiative, to_initiative=to_initiative, kind=kind
+    )
+    if existing.exists():
+        raise duplicate
+    if InitiativeLink.objects.filter(
+        from_initiative=to_initiative, to_initiative=from_initiative, kind=kind
+    ).exists():
+        raise ServiceError(
+            f"{to_initiative.title} already {label} {from_initiative.title}; the two cannot "
+            "replace each other.",
+            fields={"to_initiative": ["They would replace each other."]},
+            code="cycle",
+        )
+    try:
+        with transaction.atomic():
+            link = InitiativeLink.objects.create(
+                org=org, from_initiative=from_initiative, to_initiative=to_initiative, kind=kind
+            )
+    except IntegrityError:
+        raise duplicate from None
+    _record_initiative_link(org, actor, "linked", link)
+    return link
+
+
+@transaction.atomic
+def unlink_initiatives(
+    org: Organization,
+    actor: Person | None,
+    from_initiative: Initiative,
+    to_initiative: Initiative,
+    kind: str = InitiativeLinkKind.REPLACES,
+) -> None:
+    """Remove the link `link_initiatives` made."""
+    _same_org(org, from_initiative, "initiative")
+    _same_org(org, to_initiative, "initiative")
+    _can_write(actor, "link initiatives")
+    kind = _initiative_link_kind(kind)
+    link = (
+        InitiativeLink.objects.select_for_update()
+        .select_related("from_initiative", "to_initiative")
+        .filter(org=org, from_initiative=from_initiative, to_initiative=to_initiative, kind=kind)
+        .first()
+    )
+    if link is None:
+        raise NotFound(
+            f"{from_initiative.title} does not "
+            f"{InitiativeLinkKind(kind).label.lower().rstrip('s')} {to_initiative.title}."
+        )
+    _record_initiative_link(org, actor, "unlinked", link)
+    link.delete()
 
 
 # --- settings ----------------------------------------------------------------------------

@@ -133,3 +133,31 @@ class Membership(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.team}"
+
+
+class TeamLinkKind(models.TextChoices):
+    STAKEHOLDER = "stakeholder", "Stakeholder"
+
+
+class TeamLink(OrgScoped):
+    """A relation between two teams, e.g. a SIG that is a stakeholder of a working group:
+    `from_team` (the working group) has `to_team` (the SIG) as a stakeholder."""
+
+    from_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="links_out")
+    to_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(
+        max_length=20, choices=TeamLinkKind.choices, default=TeamLinkKind.STAKEHOLDER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["from_team__name", "to_team__name", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_team", "to_team", "kind"], name="team_link_once"),
+            models.CheckConstraint(
+                condition=~models.Q(from_team=models.F("to_team")), name="team_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_team} is {self.get_kind_display().lower()} of {self.from_team}"

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from accord.activity import services as activity
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
@@ -25,6 +25,8 @@ from accord.org.models import (
     Person,
     Role,
     Team,
+    TeamLink,
+    TeamLinkKind,
 )
 from accord.org.permissions import require_role, require_team_admin
 
@@ -318,8 +320,101 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
             code="has_children",
         )
     before = activity.snapshot(team, TEAM_FIELDS)
+    links = TeamLink.objects.filter(models.Q(from_team=team) | models.Q(to_team=team))
+    for link in links.select_related("from_team", "to_team").order_by("id"):
+        _record_link(org, actor, "unlinked", link)
+    links.delete()
     activity.record(org, actor, "deleted", team, before=before)
     team.delete()
+
+
+# --- links between teams -----------------------------------------------------------------
+
+
+def _link_kind(kind: Any) -> str:
+    if kind not in TeamLinkKind.values:
+        raise ServiceError(
+            f"Unknown kind of team link {kind!r}; use one of {', '.join(TeamLinkKind.values)}.",
+            fields={"kind": ["Unknown kind."]},
+        )
+    return str(kind)
+
+
+def _record_link(org: Organization, actor: Person | None, verb: str, link: TeamLink) -> None:
+    data = {"kind": link.kind, "to_team": link.to_team_id, "to_team_name": link.to_team.name}
+    if verb == "linked":
+        activity.record(org, actor, verb, link.from_team, after=data)
+    else:
+        activity.record(org, actor, verb, link.from_team, before=data)
+
+
+@transaction.atomic
+def link_teams(
+    org: Organization,
+    actor: Person | None,
+    from_team: Team,
+    to_team: Team,
+    kind: str = TeamLinkKind.STAKEHOLDER,
+) -> TeamLink:
+    """Link two teams of `org`: with kind "stakeholder", `to_team` is a stakeholder of
+    `from_team` (e.g. a SIG of a working group). Leaders and admins only."""
+    for team, field in ((from_team, "from_team"), (to_team, "to_team")):
+        if team is None:
+            raise ServiceError("Choose both teams.", fields={field: ["Required."]})
+        if team.org_id != org.id:
+            raise ServiceError(
+                f"{team.name} is not a team of {org.name}; link teams of one organization.",
+                fields={field: ["Not a team of this organization."]},
+                code="other_org",
+            )
+    require_role(actor, Role.LEADER, "link teams")
+    kind = _link_kind(kind)
+    if from_team.pk == to_team.pk:
+        raise ServiceError(
+            f"{from_team.name} cannot be linked to itself.",
+            fields={"to_team": ["Choose another team."]},
+            code="self_link",
+        )
+    label = TeamLinkKind(kind).label.lower()
+    duplicate = ServiceError(
+        f"{to_team.name} is already a {label} of {from_team.name}.", code="duplicate"
+    )
+    if TeamLink.objects.filter(from_team=from_team, to_team=to_team, kind=kind).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            link = TeamLink.objects.create(org=org, from_team=from_team, to_team=to_team, kind=kind)
+    except IntegrityError:
+        raise duplicate from None
+    _record_link(org, actor, "linked", link)
+    return link
+
+
+@transaction.atomic
+def unlink_teams(
+    org: Organization,
+    actor: Person | None,
+    from_team: Team,
+    to_team: Team,
+    kind: str = TeamLinkKind.STAKEHOLDER,
+) -> None:
+    """Remove the link `link_teams` made. Leaders and admins only."""
+    _same_org(org, from_team, "team")
+    _same_org(org, to_team, "team")
+    require_role(actor, Role.LEADER, "unlink teams")
+    kind = _link_kind(kind)
+    link = (
+        TeamLink.objects.select_for_update()
+        .select_related("from_team", "to_team")
+        .filter(org=org, from_team=from_team, to_team=to_team, kind=kind)
+        .first()
+    )
+    if link is None:
+        raise NotFound(
+            f"{to_team.name} is not a {TeamLinkKind(kind).label.lower()} of {from_team.name}."
+        )
+    _record_link(org, actor, "unlinked", link)
+    link.delete()
 
 
 # --- memberships -------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""Links between teams: a working group and its stakeholder SIGs."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.activity.models import Event
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.org import services
+from accord.org.models import TeamLink
+
+
+def counts(org) -> tuple[int, int]:
+    return TeamLink.objects.count(), Event.objects.filter(org=org).count()
+
+
+def test_a_leader_links_a_stakeholder_team_and_it_is_recorded(cast):
+    sales = services.create_team(cast.org, None, name="Sales", slug="sales", parent=cast.root)
+    link = services.link_teams(cast.org, cast.leader, cast.platform, sales, "stakeholder")
+    assert (link.from_team, link.to_team, link.kind) == (cast.platform, sales, "stakeholder")
+    event = Event.objects.filter(org=cast.org, verb="linked").get()
+    assert event.target_id == str(cast.platform.pk)
+    assert event.after["to_team"] == sales.pk and event.actor == cast.leader
+
+
+def test_unlinking_removes_the_link_and_is_recorded(cast):
+    services.link_teams(cast.org, None, cast.platform, cast.root)
+    services.unlink_teams(cast.org, cast.admin, cast.platform, cast.root)
+    assert not TeamLink.objects.exists()
+    event = Event.objects.filter(org=cast.org, verb="unlinked").get()
+    assert event.before["to_team"] == cast.root.pk
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["self", "duplicate", "cross_org", "unknown_kind", "member", "viewer"],
+)
+def test_it_refuses_bad_links_and_changes_nothing(cast, case):
+    services.link_teams(cast.org, None, cast.platform, cast.root)
+    before = counts(cast.org)
+    args = {
+        "self": (None, cast.platform, cast.platform, "stakeholder", ServiceError, "itself"),
+        "duplicate": (None, cast.platform, cast.root, "stakeholder", ServiceError, "already"),
+        "cross_org": (None, cast.platform, cast.other_team, "stakeholder", ServiceError, "Globex"),
+        "unknown_kind": (None, cast.root, cast.platform, "owner", ServiceError, "Unknown kind"),
+        "member": (
+            cast.member,
+            cast.root,
+            cast.platform,
+            "stakeholder",
+            PermissionDenied,
+            "leader",
+        ),
+        "viewer": (
+            cast.viewer,
+            cast.root,
+            cast.platform,
+            "stakeholder",
+            PermissionDenied,
+            "leader",
+        ),
+    }[case]
+    actor, a, b, kind, error, words = args
+    with pytest.raises(error) as exc:
+        services.link_teams(cast.org, actor, a, b, kind)
+    assert words in str(exc.value)
+    assert counts(cast.org) == before
+
+
+def test_unlinking_what_is_not_linked_is_refused(cast):
+    before = counts(cast.org)
+    with pytest.raises(NotFound, match="not a stakeholder"):
+        services.unlink_teams(cast.org, None, cast.platform, cast.root)
+    assert counts(cast.org) == before
+
+
+def test_deleting_a_team_removes_its_links_with_events(cast):
+    sales = services.create_team(cast.org, None, name="Sales", slug="sales", parent=cast.root)
+    services.link_teams(cast.org, None, sales, cast.platform)
+    services.link_teams(cast.org, None, cast.root, sales)
+    services.delete_team(cast.org, None, sales)
+    assert not TeamLink.objects.exists()
+    assert Event.objects.filter(org=cast.org, verb="unlinked").count() == 2
