@@ -20,6 +20,7 @@ from django.utils import timezone
 from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text, update_and_record
+from accord.decisions import notifications
 from accord.decisions.models import (
     UNDECIDED,
     ActionItem,
@@ -496,7 +497,7 @@ def decide(
     d.version += 1
     d.save(update_fields=["status", "outcome", "rationale", "decided_at", "version"])
     after = activity.snapshot(d, ("status", "outcome", "rationale", "decided_at"))
-    # Who is to be told: notification channels follow `decisions.decision.decided`.
+    # Who is told (queued below, delivered by the worker): named in the event too.
     informed = list(d.informed.values_list("pk", flat=True))
     teams = list(d.teams.values_list("pk", flat=True))
     if informed:
@@ -505,6 +506,7 @@ def decide(
         after["teams"] = teams
     after["latency_hours"] = round((when - d.opened_at).total_seconds() / 3600, 1)
     activity.record(org, actor, "decided", d, before=before, after=after)
+    notifications.announce(org, actor, d, "decided")
     return d
 
 
@@ -556,6 +558,7 @@ def supersede(
         verb="superseded",
     )
     activity.record(org, actor, "supersedes", new, after={"supersedes": d.pk, "reason": reason})
+    notifications.announce(org, actor, d, "superseded")
     return d
 
 
@@ -571,13 +574,15 @@ def reverse(org: Organization, actor: Person | None, decision: Decision, reason:
             code="wrong_status",
         )
     reason = require_text(reason, "reason", max_length=2000)
-    return update_and_record(
+    d = update_and_record(
         org,
         actor,
         d,
         {"status": DecisionStatus.REVERSED, "reversal_reason": reason, "closed_at": timezone.now()},
         verb="reversed",
     )
+    notifications.announce(org, actor, d, "reversed")
+    return d
 
 
 # --- action items ------------------------------------------------------------------------

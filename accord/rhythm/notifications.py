@@ -1,5 +1,10 @@
-"""Reminders: planned as Notification rows (one per person, channel and moment, under a
-unique key) and delivered by the worker, by e-mail and to teams' chat webhooks.
+"""Notifications: planned as Notification rows (one per person or webhook and message, under
+a unique key) and delivered by the worker, by e-mail and to teams' chat webhooks.
+
+Two kinds of message use the same rows and the same delivery:
+- reminders of the operating rhythm (check-in windows, agendas), planned here by `plan`;
+- one-off notices from other pillars (a decision decided, superseded, reversed), queued by
+  `announce(org, Notice(...), people=..., teams=...)` inside the writer's transaction.
 
 Idempotence: a reminder's key names what it is about (kind, cadence, occurrence, person or
 webhook), so planning twice inserts nothing new; delivering claims a row by moving it from
@@ -228,6 +233,82 @@ def _insert(org: Organization, *, key: str, now: dt.datetime, **fields) -> int:
     except IntegrityError:
         return 0  # planned concurrently by another worker
     return 1
+
+
+# --- one-off notices (other pillars) ---------------------------------------------------------
+
+
+@dataclass
+class Notice:
+    """A message to tell people and teams once. `key` names what it is about (e.g.
+    "decision:12:decided"); each recipient's row key extends it, which is what makes
+    queueing the same notice twice harmless."""
+
+    key: str
+    kind: str
+    subject: str
+    lines: list[str]  # the message, one paragraph per line, plain text
+    link: str = ""
+    link_label: str = "Open in Accord"
+
+
+def announce(
+    org: Organization,
+    notice: Notice,
+    *,
+    people: list[Person] | tuple = (),
+    teams: list | tuple = (),
+    now: dt.datetime | None = None,
+) -> int:
+    """Queue `notice` for delivery by the worker: an e-mail (HTML and plain text) to each
+    person with an address who has not turned e-mail off, and one chat post to every active
+    webhook of each team. Returns how many rows were queued (0 for ones already queued)."""
+    now = now or timezone.now()
+    people = [p for p in people if p is not None and p.is_active]
+    team_ids = sorted({t.pk for t in teams if t is not None})
+    no_email = set(
+        NotificationSettings.objects.for_org(org)
+        .filter(person_id__in=[p.pk for p in people], email=False)
+        .values_list("person_id", flat=True)
+    )
+    created = 0
+    for person in sorted({p.pk: p for p in people}.values(), key=lambda p: p.pk):
+        if not person.email or person.pk in no_email:
+            continue
+        ctx = {"person": person, "notice": notice, "org": org}
+        created += _insert(
+            org,
+            key=f"{notice.key}:p{person.pk}:email",
+            kind=notice.kind,
+            channel="email",
+            person=person,
+            subject=notice.subject,
+            body_text=render_to_string("rhythm/email/notice.txt", ctx),
+            body_html=render_to_string("rhythm/email/notice.html", ctx),
+            now=now,
+        )
+    if team_ids:
+        text = "\n".join([notice.subject, *notice.lines, *([notice.link] if notice.link else [])])
+        for hook in (
+            ChatWebhook.objects.for_org(org)
+            .filter(team_id__in=team_ids, is_active=True)
+            .order_by("pk")
+        ):
+            created += _insert(
+                org,
+                key=f"{notice.key}:w{hook.pk}:chat",
+                kind=notice.kind,
+                channel="chat",
+                webhook=hook,
+                subject=notice.subject,
+                body_text=text,
+                now=now,
+            )
+    return created
+
+
+def site_link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
 
 
 # --- delivery ------------------------------------------------------------------------------

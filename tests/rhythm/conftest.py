@@ -11,6 +11,7 @@ from accord.org import services as org_services
 from accord.org.models import MembershipRole
 from accord.rhythm import services
 from accord.rhythm.models import Cadence
+from tests.rhythm.servers import bad_hook, good_hook, smtp  # noqa: F401 (fixtures)
 
 UTC = dt.UTC
 # Friday 6 Nov 2026, 16:00 in Berlin (CET, UTC+1) = 15:00 UTC.
