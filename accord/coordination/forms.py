@@ -46,6 +46,36 @@ class DependencyForm(forms.Form):
             teams = teams.exclude(pk=team.pk)
         self.fields["provider_team"].queryset = teams
 
+    def prefill(self, params) -> None:
+        """Start an unbound form from a link's query parameters (a check-in blocker offers
+        one): provider_team (id or slug), requester_initiative (id), title, description,
+        priority, need_by (YYYY-MM-DD). A value the asker could not choose is left out."""
+        team_ref = (params.get("provider_team") or "").strip()
+        if team_ref:
+            teams = self.fields["provider_team"].queryset
+            by = {"pk": int(team_ref)} if team_ref.isdigit() else {"slug": team_ref}
+            team = teams.filter(**by).first()
+            if team is not None:
+                self.initial["provider_team"] = team.pk
+        init_ref = (params.get("requester_initiative") or "").strip()
+        if init_ref.isdigit():
+            initiative = self.fields["requester_initiative"].queryset.filter(pk=int(init_ref))
+            if initiative.exists():
+                self.initial["requester_initiative"] = int(init_ref)
+        for name in ("title", "description"):
+            value = (params.get(name) or "").strip()
+            if value:
+                limit = self.fields[name].max_length
+                self.initial[name] = value[:limit] if limit else value
+        if params.get("priority") in dict(Priority.choices):
+            self.initial["priority"] = params["priority"]
+        try:
+            need_by = forms.DateField().clean(params.get("need_by") or None)
+        except forms.ValidationError:
+            need_by = None
+        if need_by:
+            self.initial["need_by"] = need_by
+
 
 class ActionForm(forms.Form):
     """All fields any action may take; each action's form shows the ones it needs."""

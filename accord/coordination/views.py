@@ -216,6 +216,8 @@ def new(request):
     if request.GET.get("team"):
         team = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
     form = DependencyForm(request.POST or None, org=org, person=me, team=team)
+    if request.method != "POST":
+        form.prefill(request.GET)
     if request.method == "POST" and form.is_valid():
         try:
             dep = services.create_dependency(org, me, **form.cleaned_data)

@@ -218,3 +218,33 @@ def meeting_decisions(org: Organization, meeting_id: int) -> list:
         .values_list("decision_id", flat=True)
     )
     return list(Decision.objects.for_org(org).filter(pk__in=list(ids)).order_by("id"))
+
+
+def dependency_request_url(
+    org: Organization,
+    blocker_team_id: int | None,
+    blockers: str,
+    initiatives: list,
+) -> str:
+    """The coordination form for asking the blocking team, pre-filled from a check-in's
+    blocker: the team asked, a title (the blocker's first line), the whole text as the
+    description, and the person's initiative when they own exactly one open initiative."""
+    from urllib.parse import urlencode
+
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        base = reverse("coordination:new", kwargs={"org_slug": org.slug})
+    except NoReverseMatch:  # pragma: no cover - coordination not installed
+        return ""
+    params: dict[str, Any] = {}
+    if blocker_team_id:
+        params["provider_team"] = blocker_team_id
+    text = (blockers or "").strip()
+    if text:
+        params["title"] = text.splitlines()[0].strip()[:300]
+        if "\n" in text:
+            params["description"] = text
+    if len(initiatives) == 1:
+        params["requester_initiative"] = initiatives[0].pk
+    return f"{base}?{urlencode(params)}" if params else base

@@ -389,6 +389,16 @@ def checkin(request, cadence_id: int, key: str):
             "existing": existing,
             "last": last,
             "teams": Team.objects.for_org(org).order_by("name"),
+            "dependency_url": links.dependency_request_url(
+                org,
+                _int(request.POST.get("blocker_team"))
+                if request.method == "POST"
+                else (last.blocker_team_id if last else None),
+                request.POST.get("blockers", "")
+                if request.method == "POST"
+                else (last.blockers if last else ""),
+                owned["initiatives"],
+            ),
             "error": error,
             "post": request.POST if request.method == "POST" else None,
             "tz": me.timezone,

@@ -47,6 +47,14 @@ def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F81
     page.get_by_label("Deploys per week").fill("6")
     page.get_by_label("Faster deploys", exact=True).select_option("at_risk")
     page.get_by_label("Highlights").fill("CI cache is live.")
+    # A blocker naming a team is offered as a pre-filled dependency request.
+    page.get_by_label("Blockers").fill("Waiting on Acme for staging")
+    page.get_by_label("Blocked by team").select_option(label="Acme")
+    offer = page.get_by_role("link", name="Ask with a dependency request")
+    expect(offer).to_have_attribute(
+        "href",
+        f"/o/acme/coordination/new/?provider_team={cast.root.pk}&title=Waiting+on+Acme+for+staging",
+    )
     shot(page, "form")
     page.get_by_role("button", name="Submit check-in").click()
     expect(page.get_by_text("Check-in for Weekly team check-in · Platform saved")).to_be_visible()
