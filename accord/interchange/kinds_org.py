@@ -10,7 +10,15 @@ from accord.core.errors import ServiceError
 from accord.interchange.engine import Change, Context, Item, Kind, check_refs
 from accord.interchange.fields import F
 from accord.org import services
-from accord.org.models import Membership, MembershipRole, Person, Role, Team
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
+    Team,
+    TeamLink,
+    TeamLinkKind,
+)
 
 
 class Teams(Kind):
@@ -331,5 +339,111 @@ class Memberships(Kind):
             services.remove_membership(ctx.org, None, membership)
 
 
+class Links(Kind):
+    """A section of links `from` -> `to` of some `kind`; all three are the key."""
+
+    key_fields = ("from", "to", "kind")
+    target = ""  # the section both ends refer to
+    remove_first = True  # so a link turned around is not refused as a cycle
+    one_way = False  # refuse a -> b together with b -> a
+
+    def key_of(self, data: dict[str, Any]) -> str:
+        # Spaces cannot appear in slugs or ids, so this key reads both ends unambiguously.
+        return f"{data['from']} -> {data['to']} ({data['kind']})".lower()
+
+    def check(self, ctx: Context, items: list[Item]) -> None:
+        taken: set[str] = set()  # in file order: the later of a -> b and b -> a is skipped
+        for item in list(items):
+            a, b, kind = (str(item.data[f]) for f in self.key_fields)
+            inverse = self.key_of({"from": b, "to": a, "kind": kind})
+            if a.lower() == b.lower():
+                ctx.skip(
+                    self.section,
+                    item,
+                    f"{item.path}.to",
+                    item.data["to"],
+                    f"A {self.noun} from {item.data['from']!r} to itself; item skipped.",
+                    "self_link",
+                )
+            elif self.one_way and inverse in taken:
+                ctx.skip(
+                    self.section,
+                    item,
+                    item.path,
+                    item.key,
+                    f"{item.data['from']!r} and {item.data['to']!r} would {kind} each other; "
+                    "this one was skipped.",
+                    "cycle",
+                )
+            else:
+                taken.add(item.key)
+
+    def upsert(self, ctx: Context, changes: list[Change]) -> None:
+        # Every item is all key: a change is a creation.
+        for change in changes:
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action != "create":
+            raise ServiceError(f"The ends and kind of a {self.noun} are its key.")
+        self.link(
+            ctx,
+            ctx.obj(self.target, after["from"]),
+            ctx.obj(self.target, after["to"]),
+            after["kind"],
+        )
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        link = ctx.obj(self.section, change.key)
+        if type(link).objects.filter(pk=link.pk).exists():
+            self.unlink(ctx, link)
+
+
+class TeamLinks(Links):
+    section = "team_links"
+    noun = "team link"
+    title = (
+        "Links between teams. With kind stakeholder, `to` is a stakeholder of `from` "
+        "(a SIG of a working group)."
+    )
+    target = "teams"
+    fields = (
+        F("from", "slug", required=True, max_length=80, ref="teams", doc="Slug of a team."),
+        F("to", "slug", required=True, max_length=80, ref="teams", doc="Slug of the team linked."),
+        F(
+            "kind",
+            "str",
+            default=TeamLinkKind.STAKEHOLDER.value,
+            choices=tuple(TeamLinkKind.values),
+        ),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        out = {}
+        rows = TeamLink.objects.for_org(org).select_related("from_team", "to_team").order_by("id")
+        for link in rows:
+            data = {"from": link.from_team.slug, "to": link.to_team.slug, "kind": link.kind}
+            out[self.key_of(data)] = (link, data)
+        return out
+
+    def export_items(self, org):
+        rows = (
+            TeamLink.objects.for_org(org)
+            .order_by(Lower("from_team__slug"), Lower("to_team__slug"), "kind", "id")
+            .values_list("from_team__slug", "to_team__slug", "kind")
+        )
+        for a, b, kind in rows.iterator(chunk_size=500):
+            yield {"from": a, "to": b, "kind": kind}
+
+    def link(self, ctx, a, b, kind):
+        services.link_teams(ctx.org, None, a, b, kind)
+
+    def unlink(self, ctx, link):
+        services.unlink_teams(ctx.org, None, link.from_team, link.to_team, link.kind)
+
+
 def people_kinds() -> list[Kind]:
-    return [Teams(), People(), Memberships()]
+    return [Teams(), People(), Memberships(), TeamLinks()]

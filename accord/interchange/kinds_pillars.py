@@ -13,6 +13,7 @@ from typing import Any
 from accord.core.errors import ServiceError
 from accord.interchange.engine import Change, Context, Kind
 from accord.interchange.fields import F
+from accord.interchange.kinds_org import Links
 from accord.interchange.models import ExternalKey
 
 REASON = "Changed by an organization file."
@@ -404,6 +405,7 @@ class Initiatives(Keyed):
         F("target_date", "date"),
         F("effort_weeks", "number", minimum=0),
         F("progress", "int", default=0, minimum=0, maximum=100),
+        F("stage", "str", default="", max_length=40, doc="Free text, e.g. alpha, beta, stable."),
         F("description", "text", default=""),
         F("objectives", "list", items="key", ref="objectives", default=[]),
         F("key_results", "list", items="key", ref="key_results", default=[]),
@@ -441,6 +443,7 @@ class Initiatives(Keyed):
                     "target_date": _iso(i.target_date),
                     "effort_weeks": _num(i.effort_weeks),
                     "progress": i.progress,
+                    "stage": i.stage,
                     "description": i.description,
                     "objectives": links_o.get(i.pk, []),
                     "key_results": links_k.get(i.pk, []),
@@ -861,12 +864,65 @@ def _utc(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value else None
 
 
+class InitiativeLinks(Links):
+    section = "initiative_links"
+    noun = "initiative link"
+    title = (
+        "Links between initiatives. With kind replaces, `from` replaces `to` (so `to` is "
+        "replaced by `from`); say it once, from the newer one."
+    )
+    target = "initiatives"
+    one_way = True
+    fields = (
+        F("from", "key", required=True, ref="initiatives", doc="Id of an initiative."),
+        F("to", "key", required=True, ref="initiatives", doc="Id of the initiative it replaces."),
+        F("kind", "str", default="replaces", choices=("replaces",)),
+    )
+
+    def _data(self, org):
+        from accord.alignment.models import InitiativeLink
+
+        keys = Initiatives().key_map(org)
+        rows = InitiativeLink.objects.for_org(org).order_by("id")
+        for link in rows.iterator(chunk_size=500):
+            yield (
+                link,
+                {
+                    "from": keys[link.from_initiative_id],
+                    "to": keys[link.to_initiative_id],
+                    "kind": link.kind,
+                },
+            )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        return {self.key_of(data): (link, data) for link, data in self._data(org)}
+
+    def export_items(self, org):
+        items = [data for _link, data in self._data(org)]
+        yield from sorted(items, key=lambda d: (d["from"].lower(), d["to"].lower(), d["kind"]))
+
+    def link(self, ctx, a, b, kind):
+        from accord.alignment import services
+
+        services.link_initiatives(ctx.org, None, a, b, kind)
+
+    def unlink(self, ctx, link):
+        from accord.alignment import services
+
+        services.unlink_initiatives(
+            ctx.org, None, link.from_initiative, link.to_initiative, link.kind
+        )
+
+
 def pillar_kinds() -> list[Kind]:
     return [
         Periods(),
         Objectives(),
         KeyResults(),
         Initiatives(),
+        InitiativeLinks(),
         Dependencies(),
         Cadences(),
         Decisions(),
