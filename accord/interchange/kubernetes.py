@@ -625,6 +625,16 @@ class _Reader:
                     )
                 continue
             if target.key == kep.key:
+                self.add(
+                    "self_reference",
+                    "A proposal cannot replace or supersede itself; link ignored.",
+                    file=file,
+                    container=refs,
+                    key=i,
+                    path=path,
+                    value=ref,
+                    action=IGNORED,
+                )
                 continue
             bucket = kep.replaces if field_name == "replaces" else kep.superseded_by
             if target.key not in bucket:

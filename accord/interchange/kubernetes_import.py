@@ -11,8 +11,11 @@ data twice changes nothing the second time.
     enhancement proposals (KEPs)                -> initiatives owned by their group
     releases (v1.x milestones)                  -> periods
     participating groups                        -> dependencies of open proposals on them
-    working groups' stakeholder SIGs            -> named in the team's description
-    replaces / superseded-by                    -> named in the initiative's description
+    working groups' stakeholder SIGs            -> team links (kind stakeholder), any group
+                                                   kind whose data names stakeholder SIGs
+    replaces / superseded-by                    -> initiative links (kind replaces), one per
+                                                   pair whichever side names it
+    stage (alpha, beta, stable, …)              -> the initiative's stage
 """
 
 from __future__ import annotations
@@ -125,6 +128,12 @@ def build(
     for kind, (slug, title) in CATEGORIES.items():
         if any(g.kind == kind for g in data.groups):
             teams.append({"slug": slug, "name": title, "parent": ROOT})
+    team_links = [
+        {"from": g.slug, "to": s, "kind": "stakeholder"}
+        for g in data.groups
+        for s in dict.fromkeys(g.stakeholders)
+        if s != g.slug
+    ]
     for g in data.groups:
         description = g.mission
         if g.stakeholders:
@@ -225,6 +234,7 @@ def build(
                 "start_date": start.isoformat() if start else None,
                 "target_date": target.isoformat() if target else None,
                 "progress": 100 if status == "done" else 0,
+                "stage": kep.stage or "",
                 "description": _description(kep, keps, ids, groups),
             }
         )
@@ -251,6 +261,8 @@ def build(
                 "need_by": need_by.isoformat(),
             }
             dependencies.append(dep)
+
+    initiative_links = _replacements(data, ids, report)
 
     # Meetings as cadences.
     cadences, used = [], set()
@@ -284,8 +296,10 @@ def build(
         "teams": teams,
         "people": people,
         "memberships": memberships,
+        "team_links": team_links,
         "periods": periods,
         "initiatives": initiatives,
+        "initiative_links": initiative_links,
         "dependencies": dependencies,
         "cadences": cadences,
     }
@@ -295,14 +309,45 @@ def build(
         "people": len(people),
         "emeritus_leads_not_imported": sum(1 for p in data.people.values() if not p.active),
         "memberships": len(memberships),
+        "team_links": len(team_links),
         "periods": len(periods),
         "initiatives": len(initiatives),
         "dependencies": len(dependencies),
         "participations_in_closed_proposals": closed_participations,
         "cadences": len(cadences),
         "proposal_links": sum(len(k.replaces) + len(k.superseded_by) for k in data.keps),
+        "initiative_links": len(initiative_links),
     }
     return document, report
+
+
+def _replacements(data: Dataset, ids: dict[str, str], report: Report) -> list[dict[str, Any]]:
+    """One "replaces" link per pair of proposals, whether the newer one says `replaces` or
+    the older one says `superseded-by` (or both). Two proposals that each claim to replace
+    the other are reported and neither link is taken."""
+    pairs: dict[tuple[str, str], str] = {}  # (newer, older) -> file that said so first
+    for kep in data.keps:
+        file = f"keps/{kep.key}/kep.yaml"
+        for older in kep.replaces:
+            pairs.setdefault((kep.key, older), file)
+        for newer in kep.superseded_by:
+            pairs.setdefault((newer, kep.key), file)
+    links = []
+    for (newer, older), file in pairs.items():
+        if (older, newer) in pairs:
+            if newer > older:
+                continue  # reported once, from the other side
+            report.add(
+                "contradictory_links",
+                f"keps/{newer} and keps/{older} each say they replace the other; "
+                "neither link was taken.",
+                file=file,
+                path="replaces",
+                value=older,
+            )
+            continue
+        links.append({"from": ids[newer], "to": ids[older], "kind": "replaces"})
+    return links
 
 
 def _kep_label(kep: Kep) -> str:

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accord.activity.models import Event
-from accord.alignment.models import Initiative, Period
+from accord.alignment.models import Initiative, InitiativeLink, Period
 from accord.coordination.models import Dependency
 from accord.interchange.kubernetes_import import import_directory
-from accord.org.models import Membership, Organization, Person, Team
+from accord.org.models import Membership, Organization, Person, Team, TeamLink
 from accord.rhythm.models import Cadence
 
 from .helpers import dump
@@ -32,6 +32,8 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
     assert Initiative.objects.for_org(org).count() == 653
     assert Dependency.objects.for_org(org).count() == 205
     assert Period.objects.for_org(org).count() == 40
+    assert TeamLink.objects.for_org(org).count() == 31
+    assert InitiativeLink.objects.for_org(org).count() == 9
 
     node = Team.objects.get(org=org, slug="sig-node")
     assert (node.name, node.parent.slug, node.parent.parent.slug) == (
@@ -43,6 +45,15 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
     assert "Stakeholder SIGs: SIG Apps, SIG Autoscaling, SIG Node, SIG Scheduling" in (
         batch.description
     )
+    assert sorted(
+        TeamLink.objects.filter(from_team=batch).values_list("to_team__slug", "kind")
+    ) == [
+        ("sig-apps", "stakeholder"),
+        ("sig-autoscaling", "stakeholder"),
+        ("sig-node", "stakeholder"),
+        ("sig-scheduling", "stakeholder"),
+    ]
+    assert not TeamLink.objects.filter(org=org, from_team__parent__slug="special-interest-groups")
     api = Cadence.objects.get(org=org, name="API Machinery: Regular SIG Meeting")
     assert (api.rrule, api.timezone, api.time.isoformat()) == (
         "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
@@ -51,7 +62,18 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
     )
     resize = Initiative.objects.get(org=org, title__startswith="KEP-5419:")
     assert (resize.team.slug, resize.status) == ("sig-node", "active")
-    assert "Stage: beta." in resize.description
+    assert "Stage: beta." in resize.description and resize.stage == "beta"
+    assert Initiative.objects.filter(org=org, stage="stable").count() == 351
+    # KEP-4671 replaces KEP-5832, which replaces KEP-583 (one said replaces, one superseded-by)
+    assert set(
+        InitiativeLink.objects.filter(
+            org=org, from_initiative__title__startswith="KEP-4671:"
+        ).values_list("to_initiative__title", flat=True)
+    ) == {
+        t
+        for t in Initiative.objects.filter(org=org).values_list("title", flat=True)
+        if t.startswith(("KEP-5832:", "KEP-583:"))
+    }
     assert Dependency.objects.filter(provider_team__slug="sig-scheduling").exists()
 
     text = out.getvalue()
@@ -66,11 +88,16 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
         "quoted_number", "number_mismatch", "ambiguous_timezone", "meeting_frequency",
         "placeholder_milestone", "bad_milestone", "unknown_key", "unknown_proposal",
     }  # fmt: skip
-    assert expected <= kinds
+    assert expected <= kinds and len(kinds) >= 10
+    unknown = [p for p in report["problems"] if p["kind"] == "unknown_proposal"]
+    assert len(unknown) == 10 and all(
+        p["path"].startswith(("replaces", "superseded-by")) for p in unknown
+    )
     sample = next(p for p in report["problems"] if p["kind"] == "impossible_date")
     assert sample["file"] == "keps/sig-api-machinery/4355-coordinated-leader-election/kep.yaml"
     assert (sample["line"], sample["value"], sample["path"]) == (10, "2023-14-05", "creation-date")
     assert report["summary"]["initiatives"] == 653
+    assert (report["summary"]["team_links"], report["summary"]["initiative_links"]) == (31, 9)
 
     # Importing the same data again changes nothing and records no events.
     events = Event.objects.count()
