@@ -117,6 +117,12 @@ class CadencePatch(Schema):
     late_after_hours: int | None = Field(None, ge=0, le=336)
     is_active: bool | None = None
     owner_id: int | None = None
+    scope: Scope | None = None
+    team_id: int | None = None
+    team_ids: list[int] | None = Field(None, description="For scope teams: the whole set.")
+    extra_participant_ids: list[int] | None = Field(
+        None, description="The whole set of people outside the teams in scope who take part."
+    )
 
 
 class OccurrenceOut(Schema):
@@ -250,6 +256,7 @@ class MeasurableOut(Schema):
     goal_rule: GoalRule
     goal_low: float | None
     goal_high: float | None
+    is_active: bool
     version: int
 
 
@@ -261,6 +268,15 @@ class MeasurableIn(Schema):
     goal_high: float | None = None
     owner_id: int | None = None
     unit: str = Field("", max_length=30)
+
+
+class MeasurablePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    goal_rule: GoalRule | None = None
+    goal_low: float | None = None
+    goal_high: float | None = None
+    owner_id: int | None = None
+    unit: str | None = Field(None, max_length=30)
 
 
 class ValueIn(Schema):
@@ -397,6 +413,18 @@ def update_cadence(request, cadence_id: int, payload: CadencePatch):
         data["owner"] = ref(Person.objects.for_org(org), data.pop("owner_id"), "owner_id", "person")
     if "agenda" in data:
         data["agenda"] = _sections(payload.agenda)
+    teams = Team.objects.for_org(org)
+    people = Person.objects.for_org(org)
+    if "team_id" in data:
+        data["team"] = ref(teams, data.pop("team_id"), "team_id", "team")
+    if "team_ids" in data:
+        ids = data.pop("team_ids") or []
+        data["teams"] = [ref(teams, t, "team_ids", "team") for t in ids]
+    if "extra_participant_ids" in data:
+        ids = data.pop("extra_participant_ids") or []
+        data["extra_participants"] = [
+            ref(people, p, "extra_participant_ids", "person") for p in ids
+        ]
     services.update_cadence(
         org, actor_of(request), cadence, expected_version=if_match(request), **data
     )
@@ -682,8 +710,8 @@ def finish_meeting(request, meeting_id: int, payload: FinishIn):
 
 @router.get("/rhythm/measurables", response=list[MeasurableOut], summary="Scorecard measurables")
 @paginate
-def list_measurables(request, team_id: int | None = None):
-    qs = Measurable.objects.for_org(org_of(request)).filter(is_active=True).order_by("id")
+def list_measurables(request, team_id: int | None = None, archived: bool = False):
+    qs = Measurable.objects.for_org(org_of(request)).filter(is_active=not archived).order_by("id")
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     return qs
@@ -704,6 +732,42 @@ def create_measurable(request, payload: MeasurableIn):
         unit=payload.unit,
     )
     return Status(201, m)
+
+
+@router.patch(
+    "/rhythm/measurables/{measurable_id}", response=MeasurableOut, summary="Change a measurable"
+)
+def update_measurable(request, measurable_id: int, payload: MeasurablePatch):
+    org = org_of(request)
+    m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
+    data = payload.model_dump(exclude_unset=True)
+    if "owner_id" in data:
+        data["owner"] = ref(Person.objects.for_org(org), data.pop("owner_id"), "owner_id", "person")
+    return services.update_measurable(
+        org, actor_of(request), m, expected_version=if_match(request), **data
+    )
+
+
+@router.post(
+    "/rhythm/measurables/{measurable_id}/archive",
+    response=MeasurableOut,
+    summary="Take a measurable off the scorecard (values kept)",
+)
+def archive_measurable(request, measurable_id: int):
+    org = org_of(request)
+    m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
+    return services.archive_measurable(org, actor_of(request), m)
+
+
+@router.post(
+    "/rhythm/measurables/{measurable_id}/restore",
+    response=MeasurableOut,
+    summary="Put an archived measurable back on the scorecard",
+)
+def restore_measurable(request, measurable_id: int):
+    org = org_of(request)
+    m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
+    return services.archive_measurable(org, actor_of(request), m, archived=False)
 
 
 @router.put(

@@ -60,6 +60,18 @@ class CadenceForm(forms.Form):
 
 class CadenceEditForm(forms.Form):
     name = forms.CharField(max_length=200)
+    scope = forms.ChoiceField(choices=Scope.choices)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="For one team or a subtree."
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="For a set of teams."
+    )
+    extra_participants = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="People outside the teams in scope who take part.",
+    )
     rrule = forms.CharField(max_length=300, label="Recurrence rule")
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440)
@@ -80,6 +92,14 @@ class CadenceEditForm(forms.Form):
         + ", ".join(SECTION_SOURCES)
         + ".",
     )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Team.objects.for_org(org).order_by("name")
+        self.fields["team"].queryset = qs
+        self.fields["teams"].queryset = qs
+        people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
+        self.fields["extra_participants"].queryset = people
 
 
 def agenda_to_text(sections: list[dict]) -> str:

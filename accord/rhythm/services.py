@@ -277,9 +277,17 @@ def update_cadence(
     *,
     expected_version: int | None = None,
     teams: Iterable[Team] | None = None,
+    extra_participants: Iterable[Person] | None = None,
     **changes: Any,
 ) -> Cadence:
+    """Change a cadence: its fields, its set of teams (scope "teams") and its extra
+    participants. When the schedule changes (rule, start, time, zone), moves and
+    cancellations of occurrences the new schedule no longer has are dropped, with one
+    `exceptions_dropped` event naming them: they would otherwise dangle, unseen."""
     _same_org(org, cadence, "cadence")
+    extras = None if extra_participants is None else list(extra_participants)
+    for p in extras or []:
+        _same_org(org, p, "person")
     if "timezone_name" in changes:
         changes["timezone"] = changes.pop("timezone_name")
     unknown = set(changes) - set(CADENCE_FIELDS)
@@ -290,6 +298,8 @@ def update_cadence(
     teams_list = list(teams) if teams is not None else list(cadence.teams.all())
     _clean_cadence(org, changes, teams_list)
     scope = changes.get("scope", cadence.scope)
+    if scope not in (Scope.TEAM, Scope.SUBTREE):
+        changes["team"] = None  # only one team or a subtree names a team
     team = changes.get("team", cadence.team)
     _check_scope(scope, team, teams_list)
     if "scope" in changes or "team" in changes:
@@ -311,7 +321,64 @@ def update_cadence(
             activity.record(
                 org, actor, "updated", cadence, before={"teams": before}, after={"teams": after}
             )
+    if extras is not None:
+        before = sorted(cadence.extra_participants.values_list("pk", flat=True))
+        after = sorted({p.pk for p in extras})
+        if before != after:
+            cadence.extra_participants.set(extras)
+            activity.record(
+                org,
+                actor,
+                "updated",
+                cadence,
+                before={"extra_participants": before},
+                after={"extra_participants": after},
+            )
+    if SCHEDULE_FIELDS & set(changes):
+        _drop_stale_exceptions(org, actor, cadence)
     return cadence
+
+
+SCHEDULE_FIELDS = {"rrule", "start_date", "time", "timezone"}
+
+
+def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cadence) -> int:
+    """Delete the exceptions of occurrences the cadence's (new) schedule no longer has."""
+    rows = list(OccurrenceException.objects.filter(cadence=cadence).order_by("original_start"))
+    if not rows:
+        return 0
+    schedule = cadence.schedule
+    kept = set(
+        recurrence.rule_instants(
+            schedule,
+            rows[0].original_start - dt.timedelta(minutes=1),
+            rows[-1].original_start + dt.timedelta(minutes=1),
+        )
+    )
+    stale = [e for e in rows if e.original_start.astimezone(dt.UTC) not in kept]
+    if not stale:
+        return 0
+    OccurrenceException.objects.filter(pk__in=[e.pk for e in stale]).delete()
+    activity.record(
+        org,
+        actor,
+        "exceptions_dropped",
+        cadence,
+        before={
+            "exceptions": [
+                {
+                    "occurrence": e.original_start,
+                    "cancelled": e.cancelled,
+                    "new_start": e.new_start,
+                    "note": e.note,
+                }
+                for e in stale
+            ]
+        },
+        after={"exceptions": []},
+        label=f"{cadence.name}: {len(stale)} moved or cancelled occurrence(s) no longer exist",
+    )
+    return len(stale)
 
 
 def _occurrence_or_refuse(cadence: Cadence, original_start: dt.datetime):
@@ -669,6 +736,79 @@ def week_start_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def _clean_goal(goal_rule: str, goal_low: Any, goal_high: Any) -> tuple[Any, Any]:
+    if goal_rule not in GoalRule.values:
+        raise ServiceError(
+            "The goal is at least, at most or within a range.",
+            fields={"goal_rule": ["Unknown goal rule."]},
+        )
+    low = None if goal_low in (None, "") else _decimal(goal_low, "goal_low")
+    high = None if goal_high in (None, "") else _decimal(goal_high, "goal_high")
+    if goal_rule == GoalRule.AT_LEAST and low is None:
+        raise ServiceError("Give the lowest good value.", fields={"goal_low": ["Required."]})
+    if goal_rule == GoalRule.AT_MOST and high is None:
+        raise ServiceError("Give the highest good value.", fields={"goal_high": ["Required."]})
+    if goal_rule == GoalRule.BETWEEN and (low is None or high is None or low > high):
+        raise ServiceError(
+            "A range needs a low and a high value, low ≤ high.",
+            fields={"goal_low": ["Required."], "goal_high": ["Required."]},
+        )
+    return low, high
+
+
+MEASURABLE_FIELDS = ("name", "goal_rule", "goal_low", "goal_high", "unit", "owner")
+
+
+@transaction.atomic
+def update_measurable(
+    org: Organization,
+    actor: Person | None,
+    measurable: Measurable,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Measurable:
+    """Change a measurable's name, goal (rule, low, high), unit or owner. Its weekly
+    values are kept; their colour follows the new goal."""
+    _same_org(org, measurable, "measurable")
+    unknown = set(changes) - set(MEASURABLE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a measurable.")
+    m = Measurable.objects.select_for_update().get(pk=measurable.pk)
+    require_team_admin(actor, m.team, "change its scorecard")
+    if "owner" in changes:
+        _same_org(org, changes["owner"], "person")
+    if "name" in changes:
+        changes["name"] = require_text(changes["name"], "name")
+    if "unit" in changes:
+        changes["unit"] = (changes["unit"] or "").strip()[:30]
+    if {"goal_rule", "goal_low", "goal_high"} & set(changes):
+        rule = changes.get("goal_rule", m.goal_rule)
+        low, high = _clean_goal(
+            rule, changes.get("goal_low", m.goal_low), changes.get("goal_high", m.goal_high)
+        )
+        # A bound the rule does not use is cleared, so it cannot colour values later.
+        changes["goal_rule"] = rule
+        changes["goal_low"] = None if rule == GoalRule.AT_MOST else low
+        changes["goal_high"] = None if rule == GoalRule.AT_LEAST else high
+    return update_and_record(org, actor, m, changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def archive_measurable(
+    org: Organization, actor: Person | None, measurable: Measurable, *, archived: bool = True
+) -> Measurable:
+    """Take a measurable off the scorecard (archived=False puts it back); values are kept."""
+    _same_org(org, measurable, "measurable")
+    m = Measurable.objects.select_for_update().get(pk=measurable.pk)
+    require_team_admin(actor, m.team, "change its scorecard")
+    if m.is_active != archived:
+        return m
+    return update_and_record(
+        org, actor, m, {"is_active": not archived}, verb="archived" if archived else "restored"
+    )
+
+
 @transaction.atomic
 def create_measurable(
     org: Organization,
@@ -686,22 +826,7 @@ def create_measurable(
     _same_org(org, owner, "person")
     require_team_admin(actor, team, "change its scorecard")
     name = require_text(name, "name")
-    if goal_rule not in GoalRule.values:
-        raise ServiceError(
-            "The goal is at least, at most or within a range.",
-            fields={"goal_rule": ["Unknown goal rule."]},
-        )
-    low = None if goal_low in (None, "") else _decimal(goal_low, "goal_low")
-    high = None if goal_high in (None, "") else _decimal(goal_high, "goal_high")
-    if goal_rule == GoalRule.AT_LEAST and low is None:
-        raise ServiceError("Give the lowest good value.", fields={"goal_low": ["Required."]})
-    if goal_rule == GoalRule.AT_MOST and high is None:
-        raise ServiceError("Give the highest good value.", fields={"goal_high": ["Required."]})
-    if goal_rule == GoalRule.BETWEEN and (low is None or high is None or low > high):
-        raise ServiceError(
-            "A range needs a low and a high value, low ≤ high.",
-            fields={"goal_low": ["Required."], "goal_high": ["Required."]},
-        )
+    low, high = _clean_goal(goal_rule, goal_low, goal_high)
     position = Measurable.objects.for_org(org).filter(team=team).count()
     m = Measurable.objects.create(
         org=org,

@@ -21,4 +21,9 @@ urlpatterns = [
         name="meeting_action",
     ),
     path("teams/<slug:team_slug>/", views.team_rhythm, name="team"),
+    path(
+        "teams/<slug:team_slug>/measurables/<int:measurable_id>/",
+        views.measurable_edit,
+        name="measurable_edit",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.core.errors import ServiceError
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Person, Role, Team
 from accord.rhythm import agenda, ical, links, queries, recurrence, scorecard, services
@@ -189,10 +189,15 @@ def cadence_edit(request, cadence_id: int):
     )
     initial = {f: getattr(cadence, f) for f in fields}
     initial["agenda"] = agenda_to_text(cadence.agenda)
-    form = CadenceEditForm(request.POST or None, initial=initial)
+    initial["scope"], initial["team"] = cadence.scope, cadence.team_id
+    initial["teams"] = list(cadence.teams.values_list("pk", flat=True))
+    initial["extra_participants"] = list(cadence.extra_participants.values_list("pk", flat=True))
+    form = CadenceEditForm(request.POST or None, initial=initial, org=org)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
+        if data["scope"] not in ("team", "subtree"):
+            data["team"] = None
         try:
             services.update_cadence(
                 org,
@@ -628,6 +633,9 @@ def team_rhythm(request, team_slug: str):
             "form": form,
             "hook_form": hook_form,
             "hooks": ChatWebhook.objects.for_org(org).filter(team=team),
+            "archived": Measurable.objects.for_org(org).filter(team=team, is_active=False)
+            if can_manage
+            else [],
             "feeds": CalendarFeed.objects.for_org(org).filter(team=team, revoked_at__isnull=True),
             "is_member": me.pk in roster.members.get(team.pk, set()),
             "tz": me.timezone,
@@ -636,6 +644,51 @@ def team_rhythm(request, team_slug: str):
 
 
 # --- my settings ---------------------------------------------------------------------------
+
+
+@org_view
+def measurable_edit(request, team_slug: str, measurable_id: int):
+    """Change a measurable's name, goal, unit or owner; archive it or put it back."""
+    org, me = request.org, request.person
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    m = get_object_or_404(Measurable.objects.for_org(org), pk=measurable_id, team=team)
+    if not permissions.can_manage_team(me, team):
+        raise PermissionDenied("Only the team's leads and admins change its scorecard.")
+    people = Person.objects.for_org(org).filter(memberships__team=team).order_by("name")
+    initial = {f: getattr(m, f) for f in ("name", "goal_rule", "goal_low", "goal_high", "unit")}
+    initial["owner"] = m.owner_id
+    form = MeasurableForm(request.POST or None, people=people, initial=initial)
+    back = redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+    if request.method == "POST":
+        what = request.POST.get("what", "save")
+        try:
+            if what in ("archive", "restore"):
+                services.archive_measurable(org, me, m, archived=what == "archive")
+                messages.success(
+                    request,
+                    f"{m.name} archived; its values are kept."
+                    if what == "archive"
+                    else f"{m.name} is back on the scorecard.",
+                )
+                return back
+            if form.is_valid():
+                services.update_measurable(
+                    org,
+                    me,
+                    m,
+                    expected_version=_int(request.POST.get("version")),
+                    **form.cleaned_data,
+                )
+                messages.success(request, f"{form.cleaned_data['name']} saved.")
+                return back
+        except ServiceError as exc:
+            form_error(form, exc)
+    return render(
+        request,
+        "rhythm/measurable_edit.html",
+        {"form": form, "measurable": m, "team": team},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @org_view

@@ -175,6 +175,8 @@ def test_the_edit_form_changes_the_rule_and_the_agenda_and_refuses_nonsense(cast
     assert "Scorecard | metrics | 5" in page
     form = {
         "name": "Platform sync",
+        "scope": "team",
+        "team": cast.platform.pk,
         "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
         "time": "09:30",
         "duration_minutes": 60,
