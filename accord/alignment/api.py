@@ -5,6 +5,7 @@
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -12,6 +13,8 @@ from accord.alignment import queries, services
 from accord.alignment.models import (
     Direction,
     Initiative,
+    InitiativeLink,
+    InitiativeLinkKind,
     InitiativeStatus,
     KeyResult,
     KeyResultValue,
@@ -228,9 +231,12 @@ class InitiativeOut(Schema):
     replan_count: int
     effort_weeks: float | None
     progress: int
+    stage: str
     rank: int | None
     key_result_ids: list[int]
     objective_ids: list[int]
+    replaces_ids: list[int]
+    replaced_by_ids: list[int]
     aligned: bool
     version: int
     created_at: dt.datetime
@@ -246,6 +252,7 @@ class InitiativeIn(Schema):
     target_date: dt.date | None = None
     effort_weeks: float | None = Field(None, ge=0, allow_inf_nan=False)
     progress: int = Field(0, ge=0, le=100)
+    stage: str = Field("", max_length=40, description="Free text, e.g. alpha, beta, stable.")
     key_result_ids: list[int] = []
     objective_ids: list[int] = []
 
@@ -259,9 +266,24 @@ class InitiativePatch(Schema):
     target_date: dt.date | None = None
     effort_weeks: float | None = Field(None, ge=0, allow_inf_nan=False)
     progress: int | None = Field(None, ge=0, le=100)
+    stage: str | None = Field(None, max_length=40)
     reason: str = Field(
         "", max_length=2000, description="Required when the target date changes (a re-plan)."
     )
+
+
+class InitiativeLinkOut(Schema):
+    id: int
+    from_initiative_id: int
+    to_initiative_id: int
+    kind: InitiativeLinkKind
+    created_at: dt.datetime
+
+
+class InitiativeLinkIn(Schema):
+    from_initiative_id: int
+    to_initiative_id: int
+    kind: InitiativeLinkKind = InitiativeLinkKind.REPLACES
 
 
 class StatusIn(Schema):
@@ -716,7 +738,18 @@ def _decorate_initiatives(org, items: list[Initiative]) -> list[Initiative]:
         "initiative_id", "objective_id"
     ):
         objs.setdefault(iid, []).append(oid)
+    replaces: dict[int, list[int]] = {}
+    replaced_by: dict[int, list[int]] = {}
+    for a, b in (
+        InitiativeLink.objects.filter(kind=InitiativeLinkKind.REPLACES)
+        .filter(Q(from_initiative_id__in=ids) | Q(to_initiative_id__in=ids))
+        .values_list("from_initiative_id", "to_initiative_id")
+    ):
+        replaces.setdefault(a, []).append(b)
+        replaced_by.setdefault(b, []).append(a)
     for i in items:
+        i.replaces_ids = sorted(replaces.get(i.pk, []))  # type: ignore[attr-defined]
+        i.replaced_by_ids = sorted(replaced_by.get(i.pk, []))  # type: ignore[attr-defined]
         i.key_result_ids = sorted(krs.get(i.pk, []))  # type: ignore[attr-defined]
         i.objective_ids = sorted(objs.get(i.pk, []))  # type: ignore[attr-defined]
         i.aligned = bool(i.key_result_ids or i.objective_ids)  # type: ignore[attr-defined]
@@ -882,6 +915,70 @@ def unlink_initiative(
     with body_fields(**FIELD_NAMES):
         services.unlink_initiative(org, actor_of(request), initiative, **targets)
     return _initiative(org, initiative_id)
+
+
+@router.get(
+    "/initiative-links", response=list[InitiativeLinkOut], summary="List links between initiatives"
+)
+@paginate
+def list_initiative_links(
+    request,
+    initiative_id: int | None = None,
+    from_initiative_id: int | None = None,
+    to_initiative_id: int | None = None,
+    kind: InitiativeLinkKind | None = None,
+):
+    """`initiative_id` gives the links from or to that initiative."""
+    qs = InitiativeLink.objects.for_org(org_of(request)).order_by("id")
+    if initiative_id is not None:
+        qs = qs.filter(Q(from_initiative_id=initiative_id) | Q(to_initiative_id=initiative_id))
+    if from_initiative_id is not None:
+        qs = qs.filter(from_initiative_id=from_initiative_id)
+    if to_initiative_id is not None:
+        qs = qs.filter(to_initiative_id=to_initiative_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+@router.post(
+    "/initiative-links",
+    response={201: InitiativeLinkOut},
+    summary="Link two initiatives (kind replaces: from_initiative replaces to_initiative)",
+)
+def create_initiative_link(request, payload: InitiativeLinkIn):
+    org = org_of(request)
+    initiatives = Initiative.objects.for_org(org)
+    a = ref(initiatives, payload.from_initiative_id, "from_initiative_id", "initiative")
+    b = ref(initiatives, payload.to_initiative_id, "to_initiative_id", "initiative")
+    with body_fields(from_initiative="from_initiative_id", to_initiative="to_initiative_id"):
+        link = services.link_initiatives(org, actor_of(request), a, b, payload.kind)
+    return Status(201, link)
+
+
+@router.get(
+    "/initiative-links/{link_id}",
+    response=InitiativeLinkOut,
+    summary="Get a link between initiatives",
+)
+def get_initiative_link(request, link_id: int):
+    return get_or_404(InitiativeLink.objects.for_org(org_of(request)), link_id, "initiative link")
+
+
+@router.delete(
+    "/initiative-links/{link_id}", response={204: None}, summary="Unlink two initiatives"
+)
+def delete_initiative_link(request, link_id: int):
+    org = org_of(request)
+    link = get_or_404(
+        InitiativeLink.objects.for_org(org).select_related("from_initiative", "to_initiative"),
+        link_id,
+        "initiative link",
+    )
+    services.unlink_initiatives(
+        org, actor_of(request), link.from_initiative, link.to_initiative, link.kind
+    )
+    return Status(204, None)
 
 
 @router.get(

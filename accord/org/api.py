@@ -11,7 +11,15 @@ from ninja.pagination import paginate
 from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
 from accord.core.errors import ServiceError
 from accord.org import services
-from accord.org.models import Membership, MembershipRole, Person, Role, Team
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
+    Team,
+    TeamLink,
+    TeamLinkKind,
+)
 
 router = Router(tags=["Organization"])
 
@@ -98,6 +106,20 @@ class MembershipIn(Schema):
 class MembershipPatch(Schema):
     role: MembershipRole | None = None
     allocation: int | None = Field(None, ge=0, le=100)
+
+
+class TeamLinkOut(Schema):
+    id: int
+    from_team_id: int
+    to_team_id: int
+    kind: TeamLinkKind
+    created_at: dt.datetime
+
+
+class TeamLinkIn(Schema):
+    from_team_id: int
+    to_team_id: int
+    kind: TeamLinkKind = TeamLinkKind.STAKEHOLDER
 
 
 def _patch_data(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
@@ -297,4 +319,59 @@ def delete_membership(request, membership_id: int):
     org = org_of(request)
     membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
     services.remove_membership(org, actor_of(request), membership)
+    return Status(204, None)
+
+
+# --- links between teams -----------------------------------------------------------------
+
+
+@router.get("/team-links", response=list[TeamLinkOut], summary="List links between teams")
+@paginate
+def list_team_links(
+    request,
+    team_id: int | None = None,
+    from_team_id: int | None = None,
+    to_team_id: int | None = None,
+    kind: TeamLinkKind | None = None,
+):
+    """`team_id` gives the links from or to that team."""
+    qs = TeamLink.objects.for_org(org_of(request)).order_by("id")
+    if team_id is not None:
+        qs = qs.filter(Q(from_team_id=team_id) | Q(to_team_id=team_id))
+    if from_team_id is not None:
+        qs = qs.filter(from_team_id=from_team_id)
+    if to_team_id is not None:
+        qs = qs.filter(to_team_id=to_team_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+@router.post(
+    "/team-links",
+    response={201: TeamLinkOut},
+    summary="Link two teams (kind stakeholder: to_team is a stakeholder of from_team)",
+)
+def create_team_link(request, payload: TeamLinkIn):
+    org = org_of(request)
+    teams = Team.objects.for_org(org)
+    from_team = ref(teams, payload.from_team_id, "from_team_id", "team")
+    to_team = ref(teams, payload.to_team_id, "to_team_id", "team")
+    with body_fields(from_team="from_team_id", to_team="to_team_id"):
+        link = services.link_teams(org, actor_of(request), from_team, to_team, payload.kind)
+    return Status(201, link)
+
+
+@router.get("/team-links/{link_id}", response=TeamLinkOut, summary="Get a link between teams")
+def get_team_link(request, link_id: int):
+    return get_or_404(TeamLink.objects.for_org(org_of(request)), link_id, "team link")
+
+
+@router.delete("/team-links/{link_id}", response={204: None}, summary="Unlink two teams")
+def delete_team_link(request, link_id: int):
+    org = org_of(request)
+    link = get_or_404(
+        TeamLink.objects.for_org(org).select_related("from_team", "to_team"), link_id, "team link"
+    )
+    services.unlink_teams(org, actor_of(request), link.from_team, link.to_team, link.kind)
     return Status(204, None)

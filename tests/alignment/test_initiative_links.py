@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from accord.activity.models import Event
 from accord.alignment import services as s
 from accord.alignment.models import Initiative, InitiativeLink
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from tests.conftest import api_client
 
 
 def counts(org) -> tuple[int, int]:
@@ -71,3 +74,54 @@ def test_a_stage_is_set_changed_and_checked(cast):
     with pytest.raises(ServiceError, match="at most 40"):
         s.update_initiative(cast.org, None, i, stage="x" * 41)
     assert Initiative.objects.get(pk=i.pk).stage == "beta" and Event.objects.count() == before
+
+
+def post(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_the_api_links_initiatives_and_shows_both_directions(cast, pair):
+    old, new = pair
+    api = api_client(cast.member)
+    body = {"from_initiative_id": new.pk, "to_initiative_id": old.pk, "kind": "replaces"}
+    r = post(api, "/api/v1/initiative-links", body)
+    assert r.status_code == 201, r.content
+    link_id = r.json()["id"]
+    assert api.get(f"/api/v1/initiatives/{new.pk}").json()["replaces_ids"] == [old.pk]
+    got = api.get(f"/api/v1/initiatives/{old.pk}").json()
+    assert (got["replaced_by_ids"], got["replaces_ids"]) == ([new.pk], [])
+    listed = api.get(f"/api/v1/initiative-links?initiative_id={old.pk}").json()["items"]
+    assert [i["id"] for i in listed] == [link_id]
+    assert api.delete(f"/api/v1/initiative-links/{link_id}").status_code == 204
+    assert not InitiativeLink.objects.exists()
+
+
+def test_the_api_sets_and_checks_the_stage(cast):
+    api = api_client(cast.member)
+    r = post(
+        api, "/api/v1/initiatives", {"team_id": cast.platform.pk, "title": "X", "stage": "alpha"}
+    )
+    assert r.status_code == 201 and r.json()["stage"] == "alpha"
+    url = f"/api/v1/initiatives/{r.json()['id']}"
+    patched = api.patch(url, json.dumps({"stage": "beta"}), content_type="application/json")
+    assert patched.json()["stage"] == "beta"
+    before = Event.objects.count()
+    long = api.patch(url, json.dumps({"stage": "b" * 41}), content_type="application/json")
+    assert long.status_code == 422
+    assert api.get(url).json()["stage"] == "beta" and Event.objects.count() == before
+
+
+def test_the_api_refuses_bad_initiative_links_and_changes_nothing(cast, pair):
+    old, new = pair
+    alien = s.create_initiative(cast.other_org, None, team=cast.other_team, title="Alien")
+    member, viewer = api_client(cast.member), api_client(cast.viewer)
+    before = counts(cast.org)
+    url = "/api/v1/initiative-links"
+    r = post(member, url, {"from_initiative_id": new.pk, "to_initiative_id": new.pk})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "self_link"
+    r = post(member, url, {"from_initiative_id": new.pk, "to_initiative_id": alien.pk})
+    assert r.status_code == 422 and "to_initiative_id" in r.json()["error"]["fields"]
+    body = {"from_initiative_id": new.pk, "to_initiative_id": old.pk}
+    assert post(member, url, {**body, "kind": "blocks"}).status_code == 422
+    assert post(viewer, url, body).status_code == 403
+    assert counts(cast.org) == before

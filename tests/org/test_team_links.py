@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from accord.activity.models import Event
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.org import services
 from accord.org.models import TeamLink
+from tests.conftest import api_client
 
 
 def counts(org) -> tuple[int, int]:
@@ -81,3 +84,50 @@ def test_deleting_a_team_removes_its_links_with_events(cast):
     services.delete_team(cast.org, None, sales)
     assert not TeamLink.objects.exists()
     assert Event.objects.filter(org=cast.org, verb="unlinked").count() == 2
+
+
+def post(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_the_api_lists_creates_and_deletes_team_links(cast):
+    api = api_client(cast.leader)
+    r = post(
+        api,
+        "/api/v1/team-links",
+        {"from_team_id": cast.platform.pk, "to_team_id": cast.root.pk, "kind": "stakeholder"},
+    )
+    assert r.status_code == 201, r.content
+    link_id = r.json()["id"]
+    assert r.json()["from_team_id"] == cast.platform.pk
+    r = api.get(f"/api/v1/team-links?team_id={cast.root.pk}")
+    assert [i["id"] for i in r.json()["items"]] == [link_id]
+    assert api.get(f"/api/v1/team-links?to_team_id={cast.platform.pk}").json()["items"] == []
+    assert api.delete(f"/api/v1/team-links/{link_id}").status_code == 204
+    assert not TeamLink.objects.exists()
+    assert Event.objects.filter(verb__in=["linked", "unlinked"]).count() == 2
+
+
+def test_the_api_refuses_bad_team_links_and_changes_nothing(cast):
+    services.link_teams(cast.org, None, cast.platform, cast.root)
+    link = TeamLink.objects.get()
+    leader, member = api_client(cast.leader), api_client(cast.member)
+    before = counts(cast.org)  # tokens are made (and recorded) first
+    self_link = {"from_team_id": cast.root.pk, "to_team_id": cast.root.pk}
+    r = post(leader, "/api/v1/team-links", self_link)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "self_link"
+    r = post(leader, "/api/v1/team-links", {"from_team_id": cast.root.pk, "to_team_id": 0})
+    assert r.status_code == 422 and "to_team_id" in r.json()["error"]["fields"]
+    foreign = {"from_team_id": cast.root.pk, "to_team_id": cast.other_team.pk}
+    assert post(leader, "/api/v1/team-links", foreign).status_code == 422
+    r = post(
+        leader, "/api/v1/team-links", {**self_link, "to_team_id": cast.platform.pk, "kind": "x"}
+    )
+    assert r.status_code == 422
+    ok = {"from_team_id": cast.root.pk, "to_team_id": cast.platform.pk}
+    assert post(member, "/api/v1/team-links", ok).status_code == 403
+    assert member.delete(f"/api/v1/team-links/{link.pk}").status_code == 403
+    outsider = api_client(cast.outsider)
+    assert outsider.get(f"/api/v1/team-links/{link.pk}").status_code == 404
+    assert outsider.delete(f"/api/v1/team-links/{link.pk}").status_code == 404
+    assert counts(cast.org) == before
