@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from accord.org.forms import (
     ProfileForm,
     TeamForm,
 )
-from accord.org.models import Membership, MembershipRole, Person, Team
+from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
 from accord.web import panels
 from accord.web.helpers import flash_error, form_error, org_view, paginate
 from accord.web.views import history_for
@@ -44,6 +45,15 @@ def teams(request):
 def team_detail(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org).select_related("parent"), slug=team_slug)
+    can_link = permissions.can_edit_tree(request.person)
+    if request.method == "POST":
+        return _team_links_post(request, team)
+    links = list(
+        TeamLink.objects.for_org(org)
+        .filter(Q(from_team=team) | Q(to_team=team))
+        .select_related("from_team", "to_team")
+        .order_by("from_team__name", "to_team__name")
+    )
     parents = queries.parent_map(org)
     ancestor_ids = queries.ancestors_of(team.id, parents)
     by_id = {t.id: t for t in Team.objects.for_org(org).filter(id__in=ancestor_ids)}
@@ -69,9 +79,75 @@ def team_detail(request, team_slug: str):
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": permissions.can_manage_team(request.person, team),
             "membership_form": MembershipForm(org=org),
+            "stakeholders": [
+                link
+                for link in links
+                if link.from_team_id == team.id and link.kind == "stakeholder"
+            ],
+            "stakeholder_of": [
+                link for link in links if link.to_team_id == team.id and link.kind == "stakeholder"
+            ],
+            "can_link": can_link,
+            "link_form": TeamLinkForm(org=org, team=team) if can_link else None,
             "panels": panels.collect("team", request, team),
         },
     )
+
+
+class TeamLinkForm(forms.Form):
+    to_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+    kind = forms.ChoiceField(choices=TeamLinkKind.choices, initial=TeamLinkKind.STAKEHOLDER)
+
+    def __init__(self, *args, org, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = Team.objects.for_org(org).exclude(pk=team.pk)
+        if len(TeamLinkKind.choices) == 1:
+            self.fields["kind"].widget = forms.HiddenInput()
+
+
+def _team_links_post(request, team: Team):
+    """The team page's own forms: add a stakeholder team, or remove a link of this team."""
+    org = request.org
+    if request.POST.get("action") == "unlink":
+        link = get_object_or_404(
+            TeamLink.objects.for_org(org)
+            .filter(Q(from_team=team) | Q(to_team=team))
+            .select_related("from_team", "to_team"),
+            pk=request.POST.get("link") or 0,
+        )
+        try:
+            services.unlink_teams(org, request.person, link.from_team, link.to_team, link.kind)
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(
+                request, f"{link.to_team.name} is no longer a stakeholder of {link.from_team.name}."
+            )
+    else:
+        form = TeamLinkForm(request.POST, org=org, team=team)
+        if form.is_valid():
+            try:
+                link = services.link_teams(
+                    org,
+                    request.person,
+                    team,
+                    form.cleaned_data["to_team"],
+                    form.cleaned_data["kind"],
+                )
+            except ServiceError as exc:
+                flash_error(request, exc)
+            else:
+                messages.success(
+                    request, f"{link.to_team.name} is now a stakeholder of {team.name}."
+                )
+        else:
+            _require(
+                permissions.can_edit_tree(request.person),
+                "Only a leader or an admin may link teams.",
+            )
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
 
 
 @org_view

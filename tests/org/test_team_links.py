@@ -10,7 +10,7 @@ from accord.activity.models import Event
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.org import services
 from accord.org.models import TeamLink
-from tests.conftest import api_client
+from tests.conftest import api_client, login
 
 
 def counts(org) -> tuple[int, int]:
@@ -130,4 +130,39 @@ def test_the_api_refuses_bad_team_links_and_changes_nothing(cast):
     outsider = api_client(cast.outsider)
     assert outsider.get(f"/api/v1/team-links/{link.pk}").status_code == 404
     assert outsider.delete(f"/api/v1/team-links/{link.pk}").status_code == 404
+    assert counts(cast.org) == before
+
+
+def test_both_team_pages_show_the_link_and_a_leader_adds_and_removes_one(cast):
+    sales = services.create_team(cast.org, None, name="Sales", slug="sales", parent=cast.root)
+    services.link_teams(cast.org, None, cast.platform, sales)
+    browser = login(cast.viewer)
+    page = browser.get("/o/acme/teams/platform/").content.decode()
+    stakeholders = page.split('id="stakeholders-h"')[1].split("</section>")[0]
+    assert "Sales" in stakeholders and "Add a stakeholder team" not in page
+    page = browser.get("/o/acme/teams/sales/").content.decode()
+    assert "Platform" in page.split('id="stakeholder-of-h"')[1].split("</section>")[0]
+
+    leader = login(cast.leader)
+    r = leader.post(
+        "/o/acme/teams/sales/",
+        {"action": "link", "to_team": cast.root.pk, "kind": "stakeholder"},
+    )
+    assert r.status_code == 302
+    assert TeamLink.objects.filter(from_team=sales, to_team=cast.root).exists()
+    link = TeamLink.objects.get(from_team=cast.platform)
+    r = leader.post("/o/acme/teams/sales/", {"action": "unlink", "link": link.pk})
+    assert r.status_code == 302 and not TeamLink.objects.filter(pk=link.pk).exists()
+
+
+def test_the_team_page_refuses_bad_links_and_changes_nothing(cast):
+    before = counts(cast.org)
+    member, leader = login(cast.member), login(cast.leader)
+    url = "/o/acme/teams/platform/"
+    assert member.post(url, {"action": "link", "to_team": cast.root.pk}).status_code == 403
+    r = leader.post(url, {"action": "link", "to_team": cast.platform.pk}, follow=True)
+    assert "Select a valid choice" in r.content.decode()
+    r = leader.post(url, {"action": "link", "to_team": cast.other_team.pk}, follow=True)
+    assert "Select a valid choice" in r.content.decode()
+    assert leader.post(url, {"action": "unlink", "link": 999}).status_code == 404
     assert counts(cast.org) == before
