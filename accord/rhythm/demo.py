@@ -148,6 +148,7 @@ def load(ctx: DemoContext) -> None:
     _scorecards(ctx, now)
     _checkin_history(ctx, checkins, now)
     _meetings(ctx, syncs, {**reviews, "planning": planning}, now)
+    leadership = _leadership(ctx, root, [leads[d] for d in sorted(depts) if d in leads], now)
     services.record_missed_checkins(org, now=now, lookback_days=70)
 
     # Someone is away this week, and Maya has her calendar feed.
@@ -165,7 +166,7 @@ def load(ctx: DemoContext) -> None:
         )
     services.create_feed(org, None, person=ctx.login)
     del ctx.extra["_people"]
-    ctx.extra["rhythm"] = {"syncs": {k: v.pk for k, v in syncs.items()}}
+    ctx.extra["rhythm"] = {"syncs": {k: v.pk for k, v in syncs.items()}, **leadership}
 
 
 def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
@@ -310,3 +311,87 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
             services.finish_meeting(
                 org, None, m, summary="Reviewed results and risks.", now=occ.end
             )
+
+
+def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[str, int]:
+    """Maya's own rhythm: the root team with the department heads checks in weekly (Maya
+    owes this week's) and meets weekly (the next one within seven days, three held)."""
+    org, rng, maya = ctx.org, ctx.rng, ctx.login
+    began = ctx.today - dt.timedelta(weeks=4)
+    checkin = services.create_cadence_from_template(
+        org,
+        None,
+        "weekly-checkin",
+        team=root,
+        timezone_name="Europe/Berlin",
+        start_date=began,
+        owner=maya,
+        extra_participants=heads,
+        name="Leadership check-in",
+        # Open all week: whatever the weekday, this week's check-in is open (or late).
+        window_opens_hours=6 * 24,
+    )
+    sync = services.create_cadence_from_template(
+        org,
+        None,
+        "weekly-sync",
+        team=root,
+        timezone_name="Europe/Berlin",
+        start_date=began,
+        owner=maya,
+        extra_participants=heads,
+        name="Leadership sync",
+    )
+    closed_before = now - dt.timedelta(hours=checkin.late_after_hours)
+    for occ in queries.occurrences_of(checkin, now - dt.timedelta(weeks=4), closed_before):
+        for n, person in enumerate([maya, *heads]):
+            roll = rng.random()
+            if person != maya and roll > 0.9:
+                continue  # missed
+            late = person != maya and roll > 0.75
+            when = occ.start + (
+                dt.timedelta(hours=rng.uniform(1, 20))
+                if late
+                else -dt.timedelta(hours=rng.uniform(1, 30))
+            )
+            blocked = n == 2 and occ.start > now - dt.timedelta(days=8)
+            services.submit_checkin(
+                org,
+                None,
+                checkin,
+                occ.original_start,
+                person=person,
+                highlights=rng.choice(HIGHLIGHTS),
+                blockers="Need the Q3 hiring plan from Operations before we commit."
+                if blocked
+                else "",
+                blocker_team=ctx.teams["operations"] if blocked else None,
+                now=when,
+            )
+    people = [maya, *heads]
+    past = queries.occurrences_of(sync, now - dt.timedelta(weeks=3, days=1), now)
+    for n, occ in enumerate(past):
+        m = services.open_meeting(org, None, sync, occ.original_start)
+        m = services.start_meeting(org, None, m, now=occ.start)
+        services.save_notes(org, None, m, "metrics", NOTES["metrics"])
+        services.save_notes(org, None, m, "issues", "Hiring plan slips a week; Operations owns it.")
+        last = n == len(past) - 1
+        services.add_action_item(
+            org,
+            None,
+            m,
+            title="Share the board update draft" if last else "Confirm Q3 headcount per department",
+            owner=maya if last else heads[n % len(heads)] if heads else maya,
+            due_on=(ctx.today + dt.timedelta(days=2))
+            if last
+            else (occ.start + dt.timedelta(days=4)).date(),
+        )
+        services.finish_meeting(
+            org,
+            None,
+            m,
+            ratings={p.pk: rng.choice([7, 8, 8, 9]) for p in people},
+            summary="Reviewed the scorecard, the hiring plan and the launch risks.",
+            now=occ.end,
+        )
+    return {"leadership_checkin": checkin.pk, "leadership_sync": sync.pk}

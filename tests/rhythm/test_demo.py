@@ -3,9 +3,13 @@ meetings with minutes, and every kind of cadence."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+from django.utils import timezone
+
 from accord import demo
+from accord.org.models import Person
 from accord.rhythm import queries
 from accord.rhythm.models import Cadence, CheckIn, Meeting, MeetingStatus
 
@@ -32,4 +36,23 @@ def test_the_demo_has_check_in_history_meetings_with_minutes_and_every_template(
     platform = cads.get(template="weekly-checkin", team__slug="platform")
     [a] = queries.adherence(org, [platform])
     assert a.totals["missed"] > 0 and a.totals["on_time"] > a.totals["late"]
+    _maya_has_a_meaningful_week(org)
     print(f"demo loaded in {elapsed:.1f}s")
+
+
+def _maya_has_a_meaningful_week(org):
+    """The demo login, lead of the root team, owes this week's leadership check-in and has
+    the leadership sync (with the department heads) within seven days."""
+    now = timezone.now()
+    maya = Person.objects.for_org(org).get(name="Maya Chen")
+    roster = queries.Roster.load(org)
+    owed = queries.owed_checkins(org, maya, now, now + dt.timedelta(days=7), roster=roster)
+    open_now = [o for o in owed if o.checkin is None and o.opens <= now <= o.late_until]
+    assert {o.cadence.name for o in open_now} == {"Leadership check-in"}
+    mine = queries.person_cadences(org, maya, roster)
+    upcoming = queries.meetings_between(org, mine, now, now + dt.timedelta(days=7))
+    assert "Leadership sync" in [u.cadence.name for u in upcoming]
+    sync = Cadence.objects.for_org(org).get(name="Leadership sync")
+    heads = {p.name for p in sync.extra_participants.all()}
+    assert len(heads) == 5 and "Maya Chen" not in heads
+    assert Meeting.objects.filter(cadence=sync, status=MeetingStatus.FINISHED).count() >= 3
