@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accord.alignment.models import (
     Direction,
+    Initiative,
     InitiativeStatus,
     KeyResult,
     Objective,
@@ -199,6 +200,9 @@ class InitiativeForm(forms.Form):
     )
     effort_weeks = forms.FloatField(required=False, min_value=0, label="Effort (person-weeks)")
     progress = forms.IntegerField(min_value=0, max_value=100, initial=0, label="Progress %")
+    stage = forms.CharField(
+        max_length=40, required=False, help_text="Free text, e.g. alpha, beta, stable."
+    )
     serves = forms.ModelMultipleChoiceField(
         queryset=KeyResult.objects.none(),
         required=False,
@@ -281,6 +285,23 @@ class InitiativeLinkForm(forms.Form):
         if bool(data.get("key_result")) == bool(data.get("objective")):
             raise forms.ValidationError("Choose one key result or one objective.")
         return data
+
+
+class ReplacementForm(forms.Form):
+    """Say that this initiative replaces another, or is replaced by it."""
+
+    direction = forms.ChoiceField(
+        choices=[("replaces", "Replaces"), ("replaced_by", "Is replaced by")],
+        initial="replaces",
+        label="This one",
+    )
+    other = forms.ModelChoiceField(queryset=Initiative.objects.none(), label="Initiative")
+
+    def __init__(self, *args, org, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = (
+            Initiative.objects.for_org(org).exclude(pk=item.pk).order_by("title", "id")
+        )
 
 
 class WipForm(forms.Form):

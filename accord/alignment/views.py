@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from accord.alignment.forms import (
     ObjectiveForm,
     ParentForm,
     PeriodForm,
+    ReplacementForm,
     StatusForm,
     ValueForm,
     WipForm,
@@ -31,6 +33,7 @@ from accord.alignment.forms import (
 from accord.alignment.models import (
     ConfidenceUpdate,
     Initiative,
+    InitiativeLink,
     InitiativeStatus,
     KeyResult,
     Objective,
@@ -40,7 +43,7 @@ from accord.alignment.models import (
     Replan,
 )
 from accord.alignment.progress import kr_progress
-from accord.core.errors import ServiceError
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
 from accord.web.helpers import flash_error, form_error, org_view
@@ -603,6 +606,7 @@ def initiative_edit(request, initiative_id: int):
             "target_date",
             "effort_weeks",
             "progress",
+            "stage",
         )
     }
     form = InitiativeForm(request.POST or None, org=org, editing=True, initial=initial)
@@ -637,6 +641,12 @@ def initiative_detail(request, initiative_id: int):
     krs = list(item.key_results.select_related("objective"))
     for k in krs:
         k.pct = kr_progress(k)
+    links = list(
+        InitiativeLink.objects.for_org(org)
+        .filter(Q(from_initiative=item) | Q(to_initiative=item))
+        .select_related("from_initiative", "to_initiative")
+        .order_by("id")
+    )
     return render(
         request,
         "alignment/initiative_detail.html",
@@ -648,6 +658,9 @@ def initiative_detail(request, initiative_id: int):
             replans=list(Replan.objects.filter(initiative=item).select_related("by")),
             status_form=StatusForm(initial={"status": item.status}),
             link_form=InitiativeLinkForm(org=org),
+            replaces=[link for link in links if link.from_initiative_id == item.pk],
+            replaced_by=[link for link in links if link.to_initiative_id == item.pk],
+            replacement_form=ReplacementForm(org=org, item=item),
             history=history_for(org, "alignment.initiative", item.pk),
         ),
     )
@@ -685,6 +698,8 @@ def initiative_status(request, initiative_id: int):
 def initiative_link(request, initiative_id: int):
     org = request.org
     item = get_object_or_404(Initiative.objects.for_org(org), pk=initiative_id)
+    if request.POST.get("link") == "replacement":
+        return _replacement_link(request, item)
     form = InitiativeLinkForm(request.POST, org=org)
     if form.is_valid():
         try:
@@ -703,12 +718,49 @@ def initiative_link(request, initiative_id: int):
 def initiative_unlink(request, initiative_id: int):
     org = request.org
     item = get_object_or_404(Initiative.objects.for_org(org), pk=initiative_id)
+    if request.POST.get("replacement"):
+        link = get_object_or_404(
+            InitiativeLink.objects.for_org(org)
+            .filter(Q(from_initiative=item) | Q(to_initiative=item))
+            .select_related("from_initiative", "to_initiative"),
+            pk=_int(request.POST.get("replacement")) or 0,
+        )
+        try:
+            services.unlink_initiatives(
+                org, request.person, link.from_initiative, link.to_initiative, link.kind
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, "Link removed.")
+        return redirect(_url("initiative", request, initiative_id=item.pk))
     kr = KeyResult.objects.for_org(org).filter(pk=_int(request.POST.get("key_result"))).first()
     obj = Objective.objects.for_org(org).filter(pk=_int(request.POST.get("objective"))).first()
     try:
         services.unlink_initiative(org, request.person, item, key_result=kr, objective=obj)
     except ServiceError as exc:
         flash_error(request, exc)
+    return redirect(_url("initiative", request, initiative_id=item.pk))
+
+
+def _replacement_link(request, item: Initiative):
+    """This initiative replaces another, or is replaced by it (stored once, as "replaces")."""
+    org = request.org
+    form = ReplacementForm(request.POST, org=org, item=item)
+    if not form.is_valid():
+        if not _can_write(request):
+            raise PermissionDenied("Only a member or above may link initiatives.")
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(_url("initiative", request, initiative_id=item.pk))
+    other = form.cleaned_data["other"]
+    newer, older = (item, other) if form.cleaned_data["direction"] == "replaces" else (other, item)
+    try:
+        services.link_initiatives(org, request.person, newer, older, "replaces")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{newer.title} replaces {older.title}.")
     return redirect(_url("initiative", request, initiative_id=item.pk))
 
 

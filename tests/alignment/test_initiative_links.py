@@ -10,7 +10,7 @@ from accord.activity.models import Event
 from accord.alignment import services as s
 from accord.alignment.models import Initiative, InitiativeLink
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from tests.conftest import api_client
+from tests.conftest import api_client, login
 
 
 def counts(org) -> tuple[int, int]:
@@ -125,3 +125,56 @@ def test_the_api_refuses_bad_initiative_links_and_changes_nothing(cast, pair):
     assert post(member, url, {**body, "kind": "blocks"}).status_code == 422
     assert post(viewer, url, body).status_code == 403
     assert counts(cast.org) == before
+
+
+def test_the_initiative_page_shows_both_directions_and_a_member_links_and_unlinks(cast, pair):
+    old, new = pair
+    s.update_initiative(cast.org, None, new, stage="beta")
+    base = "/o/acme/alignment/initiatives"
+    member = login(cast.member)
+    r = member.post(
+        f"{base}/{old.pk}/link/",
+        {"link": "replacement", "direction": "replaced_by", "other": new.pk},
+    )
+    assert r.status_code == 302
+    link = InitiativeLink.objects.get()
+    assert (link.from_initiative, link.to_initiative) == (new, old)
+
+    viewer = login(cast.viewer)
+    page = viewer.get(f"{base}/{new.pk}/").content.decode()
+    section = page.split('id="replaces-h"')[1].split('id="replaced-by-h"')[0]
+    assert "Old checkout" in section and '<span class="tag" title="Stage">beta</span>' in page
+    assert "Add a replacement link" not in page
+    page = viewer.get(f"{base}/{old.pk}/").content.decode()
+    assert "New checkout" in page.split('id="replaced-by-h"')[1].split("</section>")[0]
+    team_page = viewer.get("/o/acme/alignment/teams/platform/").content.decode()
+    assert '<span class="tag" title="Stage">beta</span>' in team_page
+
+    r = member.post(f"{base}/{old.pk}/unlink/", {"replacement": link.pk})
+    assert r.status_code == 302 and not InitiativeLink.objects.exists()
+
+
+def test_the_initiative_page_refuses_bad_links_and_changes_nothing(cast, pair):
+    old, new = pair
+    alien = s.create_initiative(cast.other_org, None, team=cast.other_team, title="Alien")
+    base = "/o/acme/alignment/initiatives"
+    before = counts(cast.org)
+    viewer, member = login(cast.viewer), login(cast.member)
+    body = {"link": "replacement", "direction": "replaces", "other": old.pk}
+    assert viewer.post(f"{base}/{new.pk}/link/", body).status_code == 403
+    r = member.post(f"{base}/{new.pk}/link/", {**body, "other": new.pk}, follow=True)
+    assert "Select a valid choice" in r.content.decode()
+    r = member.post(f"{base}/{new.pk}/link/", {**body, "other": alien.pk}, follow=True)
+    assert "Select a valid choice" in r.content.decode()
+    assert member.post(f"{base}/{new.pk}/unlink/", {"replacement": 999}).status_code == 404
+    assert counts(cast.org) == before
+
+
+def test_the_edit_form_sets_the_stage(cast):
+    i = s.create_initiative(cast.org, None, team=cast.platform, title="Search")
+    r = login(cast.member).post(
+        f"/o/acme/alignment/initiatives/{i.pk}/edit/",
+        {"title": "Search", "team": cast.platform.pk, "progress": 0, "stage": "stable"},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Initiative.objects.get(pk=i.pk).stage == "stable"
