@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -254,7 +255,7 @@ def create_decision(
     contributors = _people(org, contributors, "contributors")
     informed = _people(org, informed, "informed")
     teams = _teams(org, teams, "teams")
-    links = [_clean_link(t, i, label) for t, i, label in (links or [])]
+    links = [_clean_link(t, i, label, org) for t, i, label in (links or [])]
     d = Decision.objects.create(org=org, created_by=actor, opened_at=opened_at, **data)
     d.contributors.set(contributors)
     d.informed.set(informed)
@@ -396,7 +397,7 @@ def link(
     """Say what a decision concerns: ("alignment.objective", 12, "Grow revenue")."""
     _in_org(org, decision, "decision", "decision")
     _writer(actor, "link decisions")
-    target_type, target_id, label = _clean_link(target_type, target_id, label)
+    target_type, target_id, label = _clean_link(target_type, target_id, label, org)
     found = DecisionLink.objects.filter(
         decision=decision, target_type=target_type, target_id=target_id
     ).first()
@@ -415,7 +416,9 @@ def link(
     return obj
 
 
-def _clean_link(target_type: str, target_id: Any, label: str) -> tuple[str, int, str]:
+def _clean_link(
+    target_type: str, target_id: Any, label: str, org: Organization
+) -> tuple[str, int, str]:
     if target_type not in LINKABLE:
         raise ServiceError(
             f"A decision cannot be linked to {target_type!r}; use one of "
@@ -428,6 +431,11 @@ def _clean_link(target_type: str, target_id: Any, label: str) -> tuple[str, int,
         raise ServiceError(
             f"{target_id!r} is not an id.", fields={"target_id": ["Enter a number."]}
         ) from None
+    # Never a reference to another organization's object.
+    if apps.get_model(target_type).objects.filter(pk=target_id).exclude(org=org).exists():
+        raise ServiceError(
+            f"No {target_type} {target_id} in {org.name}.", fields={"target_id": ["Unknown."]}
+        )
     return target_type, target_id, (label or "").strip()[:300]
 
 
@@ -633,19 +641,14 @@ def create_action_item(
         raise ServiceError(
             "Say which item the action came from.", fields={"source_id": ["Required."]}
         )
+    # The source (a decision, an issue, a meeting, a check-in) is one of this organization's.
     if (
-        source_type == ActionSource.DECISION
-        and not Decision.objects.filter(org=org, pk=source_id).exists()
+        source_type
+        and not apps.get_model(source_type).objects.filter(org=org, pk=source_id).exists()
     ):
+        what = ActionSource(source_type).label.lower()
         raise ServiceError(
-            f"No decision {source_id} in {org.name}.", fields={"source_id": ["Unknown decision."]}
-        )
-    if (
-        source_type == ActionSource.ISSUE
-        and not Issue.objects.filter(org=org, pk=source_id).exists()
-    ):
-        raise ServiceError(
-            f"No issue {source_id} in {org.name}.", fields={"source_id": ["Unknown issue."]}
+            f"No {what} {source_id} in {org.name}.", fields={"source_id": [f"Unknown {what}."]}
         )
     item = ActionItem.objects.create(
         org=org,
