@@ -1,0 +1,511 @@
+"""Two organizations with data in every pillar, and the generic tools the tenancy and role
+tests of the pillars share: page URLs from each app's urls.py, API operations from the
+OpenAPI document, example bodies from its schemas, and a fingerprint of everything an
+organization holds (to prove that a refused write changed nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils import timezone
+
+from accord import demo
+from accord.activity.models import Event
+from accord.alignment import services as alignment
+from accord.alignment.models import (
+    Initiative,
+    InitiativeLink,
+    KeyResult,
+    Objective,
+    ObjectiveLink,
+    Period,
+)
+from accord.api import services as token_services
+from accord.api.models import ApiToken
+from accord.coordination import services as coordination
+from accord.coordination.models import Dependency
+from accord.decisions import services as decisions
+from accord.decisions.models import ActionItem, Decision, Issue
+from accord.org import services as org_services
+from accord.org.models import Membership, Organization, Person, Role, Team, TeamLink
+from accord.rhythm import queries as rhythm_queries
+from accord.rhythm import services as rhythm
+from accord.rhythm.models import Cadence, CalendarFeed, CheckIn, Measurable, Meeting
+from tests.conftest import make_person
+
+# The pillars' page modules (and the foundation's, for the people and teams they show).
+PAGE_MODULES = [
+    "accord.alignment.urls",
+    "accord.coordination.urls",
+    "accord.rhythm.urls",
+    "accord.decisions.urls",
+    "accord.interchange.urls",
+    "accord.api.urls",
+    "accord.org.urls",
+]
+
+# Path parameters that only choose among an organization's own pages, never name an object.
+NOT_OBJECTS = {"fmt", "section", "action", "key"}
+
+
+@dataclass
+class Side:
+    """One organization and the ids of one object of each kind in it."""
+
+    org: Organization
+    admin: Person
+    ids: dict[str, object] = field(default_factory=dict)
+    feed: CalendarFeed | None = None
+    token: str = ""
+
+
+def first(qs):
+    obj = qs.order_by("pk").first()
+    assert obj is not None, f"expected an object in {qs.model.__name__}"
+    return obj
+
+
+def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict[str, object]:
+    """path parameter name -> a value naming one of `org`'s objects."""
+    objective_link = first(ObjectiveLink.objects.for_org(org))
+    meeting = first(Meeting.objects.for_org(org))
+    checkin = first(CheckIn.objects.for_org(org))
+    team = first(Team.objects.for_org(org).exclude(slug__in=exclude_team_slugs))
+    dep = first(Dependency.objects.for_org(org))
+    ensure_links(org)
+    return {
+        # Path parameters whose name alone is ambiguous: "<segment before it>:<name>".
+        "team-links:link_id": first(TeamLink.objects.for_org(org)).pk,
+        "initiative-links:link_id": first(InitiativeLink.objects.for_org(org)).pk,
+        "period_id": first(Period.objects.for_org(org)).pk,
+        "objective_id": objective_link.child_id,
+        "parent_id": objective_link.parent_id,
+        "kr_id": first(KeyResult.objects.for_org(org)).pk,
+        "key_result_id": first(KeyResult.objects.for_org(org)).pk,
+        "initiative_id": dep.requester_initiative_id,
+        "team_slug": team.slug,
+        "team_id": team.pk,
+        "dep_id": dep.pk,
+        "cadence_id": meeting.cadence_id,
+        "key": meeting.key,
+        "checkin_cadence_id": checkin.cadence_id,
+        "checkin_key": checkin.occurrence_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"),
+        "meeting_id": meeting.pk,
+        "checkin_id": checkin.pk,
+        "measurable_id": first(Measurable.objects.for_org(org)).pk,
+        "decision_id": first(Decision.objects.for_org(org)).pk,
+        "item_id": first(ActionItem.objects.for_org(org)).pk,
+        "issue_id": first(Issue.objects.for_org(org)).pk,
+        "token_id": first(ApiToken.objects.filter(org=org)).pk,
+        "person_id": admin.pk,
+        "membership_id": first(Membership.objects.for_org(org)).pk,
+    }
+
+
+def ensure_links(org: Organization) -> None:
+    """A stakeholder team and a replaced initiative, if the organization has none yet."""
+    if not TeamLink.objects.for_org(org).exists():
+        a, b = Team.objects.for_org(org).order_by("pk")[:2]
+        org_services.link_teams(org, None, b, a)
+    if not InitiativeLink.objects.for_org(org).exists():
+        a, b = Initiative.objects.for_org(org).order_by("pk")[:2]
+        alignment.link_initiatives(org, None, b, a)
+
+
+def build_small_org(org: Organization, admin: Person, lead: Person, root: Team, team: Team):
+    """A little of everything, built through the services, named so it cannot be confused
+    with the demo organization's data ("Zephyr ...")."""
+    today = timezone.localdate()
+    period = alignment.create_period(
+        org,
+        None,
+        name="Zephyr quarter",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        is_current=True,
+    )
+    top = alignment.create_objective(
+        org, None, title="Zephyr company goal", period=period, level="org", owner=admin
+    )
+    obj = alignment.create_objective(
+        org, None, title="Zephyr team goal", period=period, team=team, owner=lead, parents=[top]
+    )
+    kr = alignment.create_key_result(org, None, obj, name="Zephyr metric", target=10, owner=lead)
+    mine = alignment.create_initiative(
+        org, None, team=team, title="Zephyr rollout", owner=lead, key_results=[kr]
+    )
+    alignment.create_initiative(org, None, team=team, title="Zephyr legacy", owner=lead)
+    coordination.create_dependency(
+        org,
+        None,
+        requester_initiative=mine,
+        provider_team=root,
+        title="Zephyr needs a review",
+        need_by=today + dt.timedelta(days=20),
+    )
+    start = today - dt.timedelta(days=15)
+    checkins = rhythm.create_cadence_from_template(
+        org, None, "weekly-checkin", team=team, start_date=start, owner=lead
+    )
+    sync = rhythm.create_cadence_from_template(
+        org, None, "weekly-sync", team=team, start_date=start, owner=lead, name="Zephyr sync"
+    )
+    now = timezone.now()
+    past = rhythm_queries.occurrences_of(checkins, now - dt.timedelta(days=14), now)
+    rhythm.submit_checkin(
+        org,
+        None,
+        checkins,
+        past[-1].original_start,
+        person=lead,
+        highlights="Zephyr highlight",
+        now=past[-1].start - dt.timedelta(hours=1),
+    )
+    occ = rhythm_queries.occurrences_of(sync, now - dt.timedelta(days=14), now)[-1]
+    meeting = rhythm.open_meeting(org, None, sync, occ.original_start)
+    meeting = rhythm.start_meeting(org, None, meeting, now=occ.start)
+    rhythm.add_action_item(org, None, meeting, title="Zephyr follow-up", owner=lead)
+    rhythm.create_measurable(
+        org, None, team=team, name="Zephyr tickets", goal_rule="at_most", goal_high=5
+    )
+    rhythm.create_feed(org, None, person=admin)
+    decision = decisions.create_decision(org, None, "Zephyr: which vendor?", approver=admin)
+    decisions.add_option(org, None, decision, "Zephyr vendor one")
+    decisions.create_action_item(org, None, "Zephyr paperwork", lead, team=team)
+    decisions.raise_issue(org, None, team, "Zephyr outage", raised_by=lead)
+
+
+def two_organizations(cast) -> tuple[Side, Side]:
+    """(victim, caller): the demo organization with everything in it, and Acme of the cast
+    with a little of everything. Acme's people must never reach the demo's data."""
+    build_small_org(cast.org, cast.admin, cast.member, cast.root, cast.platform)
+    _, acme_raw = token_services.create_token(cast.org, cast.admin, "acme")
+    northwind = demo.load()
+    maya = Person.objects.get(org=northwind, email=demo.DEMO_LOGIN)
+    _, raw = token_services.create_token(northwind, maya, "northwind")
+    acme_slugs = set(Team.objects.for_org(cast.org).values_list("slug", flat=True))
+    victim = Side(northwind, maya, collect_ids(northwind, maya, acme_slugs), token=raw)
+    victim.feed = first(CalendarFeed.objects.for_org(northwind))
+    caller = Side(cast.org, cast.admin, collect_ids(cast.org, cast.admin), token=acme_raw)
+    caller.feed = first(CalendarFeed.objects.for_org(cast.org))
+    return victim, caller
+
+
+def viewer_of(org: Organization) -> Person:
+    return make_person(org, "Vera Viewer", Role.VIEWER)
+
+
+# --- what an organization holds --------------------------------------------------------
+
+VOLATILE = {"last_used_at"}  # a token remembers when it was last used, even for a refused call
+
+
+def fingerprint(org: Organization) -> dict:
+    """Every row of every organization-scoped model of `org`, plus the size of the log."""
+    from accord.org.models import OrgScoped
+
+    out: dict = {"events": Event.objects.count()}
+    for model in apps.get_models():
+        if issubclass(model, OrgScoped):
+            rows = model.objects.filter(org=org).order_by("pk").values()
+            out[model._meta.label] = [
+                {k: v for k, v in row.items() if k not in VOLATILE} for row in rows
+            ]
+    return out
+
+
+def diff(before: dict, after: dict) -> list[str]:
+    return [key for key in before if before[key] != after.get(key)]
+
+
+# --- marker strings: what only the victim organization contains --------------------------
+
+
+def markers(victim: Organization, caller: Organization) -> set[str]:
+    """Names and titles that appear in `victim` and nowhere in `caller`."""
+
+    def texts(org):
+        found = set()
+        found |= set(Team.objects.for_org(org).values_list("name", flat=True))
+        found |= set(Person.objects.filter(org=org).values_list("name", flat=True))
+        found |= set(Objective.objects.for_org(org).values_list("title", flat=True))
+        found |= set(Initiative.objects.for_org(org).values_list("title", flat=True))
+        found |= set(Decision.objects.for_org(org).values_list("question", flat=True))
+        found |= set(Issue.objects.for_org(org).values_list("title", flat=True))
+        found |= set(Cadence.objects.for_org(org).values_list("name", flat=True))
+        return {t for t in found if t and len(t) >= 8}
+
+    from accord.rhythm.templates_catalog import TEMPLATES
+
+    # Names any organization may share: the well-known rhythms' names.
+    mine = texts(caller) | {t.name for t in TEMPLATES.values()} | {"Quarterly planning"}
+    return {t for t in texts(victim) if not any(t in m or m in t for m in mine)} | {
+        victim.name,
+        f"{victim.slug}.example",
+    }
+
+
+def leaked(body: str, marks: set[str]) -> list[str]:
+    from html import unescape
+
+    text = unescape(body)
+    return sorted(m for m in marks if m in text or json.dumps(m)[1:-1] in text)
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    name: str  # "alignment:objective"
+    params: tuple[str, ...]
+
+
+def pages() -> list[Page]:
+    """Every page of the pillars, from their urls.py."""
+    found = []
+    for module_name in PAGE_MODULES:
+        module = import_module(module_name)
+        for pattern in module.urlpatterns:
+            params = tuple(k for k in pattern.pattern.converters if k != "org_slug")
+            found.append(Page(f"{module.app_name}:{pattern.name}", params))
+    return found
+
+
+def page_url(page: Page, slug: str, ids: dict, action: str = "x") -> str:
+    kwargs: dict[str, object] = {"org_slug": slug}
+    for p in page.params:
+        if p == "action":
+            kwargs[p] = action
+        elif p == "fmt":
+            kwargs[p] = "yaml"
+        elif p == "section":
+            kwargs[p] = "teams"
+        elif p in ("cadence_id", "key") and page.name == "rhythm:checkin":
+            kwargs[p] = ids[f"checkin_{p}"]
+        else:
+            kwargs[p] = ids[p]
+    return reverse(page.name, kwargs=kwargs)
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # "/api/v1/objectives/{objective_id}"
+    params: tuple[str, ...]
+    body: dict | None  # JSON schema of the body, resolved
+    paginated: bool
+    query: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def names_object(self) -> bool:
+        return any(p not in NOT_OBJECTS for p in self.params)
+
+
+def operations(client) -> list[Operation]:
+    """Every operation of the OpenAPI document. Bodies are described by the endpoint's own
+    schema class: the document names components by class name, so two apps' `MoveIn`
+    (or `ValueIn`, `LinkIn`, `DecisionIn`) share one component there."""
+    doc = client.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    bodies = body_schemas()
+    found = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            params = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "path")
+            query = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+            content = op.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            body = resolve(schema, schemas) if schema else None
+            if body is not None:
+                body = bodies[(method.upper(), path)]
+            paginated = {"limit", "offset"} <= query
+            found.append(Operation(method, path, params, body, paginated, tuple(sorted(query))))
+    return found
+
+
+def body_schemas() -> dict[tuple[str, str], dict]:
+    """(METHOD, /api/v1/path) -> the JSON schema of the body the endpoint really takes."""
+    from accord.api.main import api
+
+    out = {}
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    if getattr(model, "__ninja_param_source__", None) != "body":
+                        continue
+                    schema = model.model_json_schema(ref_template="#/$defs/{model}")
+                    defs = schema.get("$defs", {})
+                    (payload,) = schema["properties"].values()
+                    full = "/api/v1" + (prefix.rstrip("/") + path)
+                    for method in operation.methods:
+                        out[(method, full)] = resolve_defs(payload, defs)
+    return out
+
+
+def resolve_defs(schema: dict, defs: dict) -> dict:
+    if "$ref" in schema:
+        return resolve_defs(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
+    out = dict(schema)
+    if "properties" in out:
+        out["properties"] = {k: resolve_defs(v, defs) for k, v in out["properties"].items()}
+    if "items" in out:
+        out["items"] = resolve_defs(out["items"], defs)
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in out:
+            out[key] = [resolve_defs(s, defs) for s in out[key]]
+    return out
+
+
+def resolve(schema: dict, schemas: dict) -> dict:
+    if "$ref" in schema:
+        return resolve(schemas[schema["$ref"].rsplit("/", 1)[1]], schemas)
+    out = dict(schema)
+    if "properties" in out:
+        out["properties"] = {k: resolve(v, schemas) for k, v in out["properties"].items()}
+    if "items" in out:
+        out["items"] = resolve(out["items"], schemas)
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in out:
+            out[key] = [resolve(s, schemas) for s in out[key]]
+    return out
+
+
+def example(schema: dict, name: str = "", ids: dict | None = None):
+    """A value the schema accepts; ids of the caller's own objects for *_id fields."""
+    ids = ids or {}
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"]
+            return example(options[0], name, ids) if options else None
+    if "allOf" in schema:
+        return example(schema["allOf"][0], name, ids)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        required = set(schema.get("required", []))
+        return {
+            k: example(v, k, ids) for k, v in schema.get("properties", {}).items() if k in required
+        }
+    if kind == "array":
+        return []
+    if kind == "integer":
+        ref = reference_kind(name)
+        return ids.get(ref, 1) if ref else max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    fmt = schema.get("format")
+    today = timezone.localdate()
+    if fmt == "date":
+        return (today + dt.timedelta(days=7)).isoformat()
+    if fmt == "date-time":
+        return (timezone.now() + dt.timedelta(days=7)).isoformat()
+    if fmt == "time":
+        return "09:00"
+    if name in ("timezone", "timezone_name", "tz"):
+        return "UTC"
+    return "Example " + (name or "text")
+
+
+# body field -> kind of object it names (its key in collect_ids)
+REFERENCES = {
+    "team": "team_id",
+    "provider_team": "team_id",
+    "requester_team": "team_id",
+    "blocker_team": "team_id",
+    "teams": "team_id",
+    "cascade_to": "team_id",
+    "person": "person_id",
+    "owner": "person_id",
+    "approver": "person_id",
+    "driver": "person_id",
+    "contributor": "person_id",
+    "contributors": "person_id",
+    "informed": "person_id",
+    "raised_by": "person_id",
+    "participant": "person_id",
+    "participants": "person_id",
+    "attendee": "person_id",
+    "present": "person_id",
+    "absent": "person_id",
+    "escalate_to": "person_id",
+    "period": "period_id",
+    "target_period": "period_id",
+    "objective": "objective_id",
+    "objectives": "objective_id",
+    "parent": "objective_id",
+    "from_team": "team_id",
+    "to_team": "team_id",
+    "to_period": "period_id",
+    "from_initiative": "initiative_id",
+    "to_initiative": "initiative_id",
+    "extra_participant": "person_id",
+    "key_result": "kr_id",
+    "key_results": "kr_id",
+    "initiative": "initiative_id",
+    "requester_initiative": "initiative_id",
+    "provider_initiative": "initiative_id",
+    "decision": "decision_id",
+    "successor": "decision_id",
+    "by": "decision_id",
+    "meeting": "meeting_id",
+    "cadence": "cadence_id",
+    "measurable": "measurable_id",
+    "issue": "issue_id",
+}
+
+
+def reference_kind(name: str) -> str | None:
+    base = re.sub(r"_ids?$", "", name)
+    if base == name:
+        return None
+    return REFERENCES.get(base)
+
+
+def fill_path(op: Operation, ids: dict, action: str = "accept") -> str:
+    url = op.path
+    for p in op.params:
+        if p == "action":
+            value = action
+        elif p == "section":
+            value = "teams"
+        elif p in ("cadence_id", "key") and op.path.endswith("/checkin"):
+            value = ids[f"checkin_{p}"]
+        else:
+            segment = url.split("{" + p + "}")[0].rstrip("/").rsplit("/", 1)[-1]
+            value = ids.get(f"{segment}:{p}", ids.get(p))
+            assert value is not None, f"{op}: give an object for {{{p}}} in collect_ids"
+        url = url.replace("{" + p + "}", str(value))
+    return url
+
+
+def content(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def call(client, method: str, url: str, body=None):
+    if method in ("get", "delete"):
+        return getattr(client, method)(url)
+    return getattr(client, method)(
+        url, json.dumps(body if body is not None else {}), content_type="application/json"
+    )

@@ -1,0 +1,263 @@
+"""A second organization never sees the first one's data in any pillar: not through the pages,
+the API, exports or calendar feeds.
+
+The demo organization (Northwind, data in every pillar) is the first; Acme of the cast, with
+a little of everything, is the second. Pages are enumerated from each app's urls.py and API
+operations from /api/v1/openapi.json, so a new page or endpoint is covered without edits.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.test import Client
+
+from tests.conftest import login
+from tests.pillars_fixtures import (
+    NOT_OBJECTS,
+    call,
+    content,
+    diff,
+    example,
+    fill_path,
+    fingerprint,
+    leaked,
+    markers,
+    operations,
+    page_url,
+    pages,
+    reference_kind,
+    two_organizations,
+)
+
+# Operations that legitimately answer without naming an object of the caller's organization.
+EXCLUDED = {
+    # Authenticated by the secret in the path, not by a token: proven separately below.
+    "GET /api/v1/rhythm/calendar/{token}.ics": "feed token in the path",
+}
+
+
+# Body fields ending in _id that do not name an object of a fixed kind.
+NOT_REFERENCES = {
+    "target_id",  # with target_type (any kind of object): see the test of typed references
+    "source_id",  # with source_type (any kind of object): idem
+}
+
+
+@pytest.fixture
+def world(cast):
+    victim, caller = two_organizations(cast)
+    return victim, caller
+
+
+def bearer(raw: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def test_every_page_of_another_organizations_objects_answers_404_and_post_changes_nothing(world):
+    victim, caller = world
+    client = login(caller.admin)
+    before = fingerprint(victim.org)
+    checked = 0
+    for page in pages():
+        if not any(p not in NOT_OBJECTS for p in page.params):
+            continue  # the caller's own organization-wide page (index, new, exports)
+        url = page_url(page, caller.org.slug, victim.ids)
+        # 405 for a page that only takes POST: the method is refused before any lookup.
+        assert client.get(url).status_code in (404, 405), f"GET {url} ({page.name})"
+        assert client.post(url, {"title": "Hijacked", "name": "Hijacked"}).status_code == 404, (
+            f"POST {url} ({page.name})"
+        )
+        checked += 1
+    assert checked >= 40, checked
+    assert diff(before, fingerprint(victim.org)) == []
+
+
+def test_no_page_of_the_first_organization_answers_a_person_of_another(world):
+    victim, caller = world
+    client = login(caller.admin)
+    before = fingerprint(victim.org)
+    for page in pages():
+        url = page_url(page, victim.org.slug, victim.ids)
+        assert client.get(url).status_code in (404, 405), f"GET {url}"
+        assert client.post(url, {}).status_code == 404, f"POST {url}"
+    assert diff(before, fingerprint(victim.org)) == []
+
+
+def test_every_api_endpoint_answers_404_for_another_organizations_objects(world):
+    victim, caller = world
+    client = bearer(caller.token)
+    before = fingerprint(victim.org)
+    checked = 0
+    for op in operations(client):
+        if str(op) in EXCLUDED or not op.names_object:
+            continue
+        url = fill_path(op, victim.ids)
+        # A body the schema accepts, naming the caller's own objects: only the path is foreign.
+        body = example(op.body, ids=caller.ids) if op.body else None
+        response = call(client, op.method, url, body)
+        assert response.status_code == 404, f"{op}: {response.status_code} {response.content!r}"
+        assert response.json()["error"]["code"] == "not_found", str(op)
+        checked += 1
+    assert checked >= 60, checked
+    assert diff(before, fingerprint(victim.org)) == []
+
+
+def test_api_lists_and_reports_never_include_another_organizations_data(world):
+    victim, caller = world
+    mine, theirs = bearer(caller.token), bearer(victim.token)
+    marks = markers(victim.org, caller.org)
+    lists = filters = 0
+    for op in operations(mine):
+        if op.method != "get" or str(op) in EXCLUDED:
+            continue
+        url = fill_path(op, caller.ids)
+        refs = [q for q in op.query if reference_kind(q)]
+        response = mine.get(url, {"limit": 200} if op.paginated else {})
+        for q in refs:  # a report that needs a subject: name one of the caller's own
+            if response.status_code == 422 and not op.paginated:
+                response = mine.get(url, {q: caller.ids[reference_kind(q)]})
+        assert response.status_code == 200, f"{op}: {response.status_code} {response.content!r}"
+        assert leaked(content(response).decode(), marks) == [], str(op)
+        if op.paginated:
+            # Items without an id (a measurable's weekly values) belong to an object in the
+            # path, which the 404 test covers; the rest are compared by id.
+            own = {item.get("id") for item in response.json()["items"]} - {None}
+            other = theirs.get(fill_path(op, victim.ids), {"limit": 200}).json()["items"]
+            assert not own & {item.get("id") for item in other}, str(op)
+            lists += other != []
+        # Filtering by another organization's object finds nothing (or is refused).
+        for q in refs:
+            params = {q: victim.ids[reference_kind(q)]}
+            filtered = mine.get(url, params)
+            where = f"{op}?{q}: {filtered.status_code} {filtered.content[:200]!r}"
+            assert filtered.status_code in (200, 404, 422), where
+            if filtered.status_code == 200:
+                assert leaked(filtered.content.decode(), marks) == [], where
+                if op.paginated:
+                    assert filtered.json()["count"] == 0, where
+            filters += 1
+    assert lists >= 15, lists  # the first organization had something in most lists
+    assert filters >= 30, filters
+
+
+def test_a_reference_to_another_organizations_object_in_a_body_is_refused(world):
+    victim, caller = world
+    client = bearer(caller.token)
+    before = fingerprint(caller.org), fingerprint(victim.org)
+    refused, unknown = 0, []
+    for op in operations(client):
+        if op.body is None or str(op) in EXCLUDED:
+            continue
+        for name in op.body.get("properties", {}):
+            kind = reference_kind(name)
+            if kind is None:
+                if name.endswith(("_id", "_ids")) and name not in NOT_REFERENCES:
+                    unknown.append(f"{op} {name}")
+                continue
+            body = example(op.body, ids=caller.ids)
+            foreign = victim.ids[kind]
+            body[name] = [foreign] if name.endswith("_ids") else foreign
+            response = call(client, op.method, fill_path(op, caller.ids), body)
+            where = f"{op} {name}={foreign}: {response.status_code} {response.content[:300]!r}"
+            assert response.status_code == 422, where
+            assert name in response.json()["error"]["fields"], where
+            refused += 1
+    assert unknown == [], "a new reference field: map it in pillars_fixtures.REFERENCES"
+    assert refused >= 20, refused
+    assert diff(before[0], fingerprint(caller.org)) == []
+    assert diff(before[1], fingerprint(victim.org)) == []
+
+
+def test_exports_and_calendar_feeds_hold_nothing_of_another_organization(world):
+    victim, caller = world
+    client = login(caller.admin)
+    marks = markers(victim.org, caller.org)
+    own = markers(caller.org, victim.org)
+    base = f"/o/{caller.org.slug}"
+    from accord.decisions.models import Decision
+
+    decision = Decision.objects.for_org(caller.org).first()
+    texts = {}
+    for url in (
+        f"{base}/interchange/export.yaml",
+        f"{base}/interchange/my-data.yaml",
+        f"{base}/decisions/export.csv",
+        f"{base}/decisions/{decision.pk}.md",
+        f"/api/v1/rhythm/calendar/{caller.feed.token}.ics",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        texts[url] = content(response)
+    for url in (f"{base}/interchange/export.zip", f"{base}/decisions/export-markdown.zip"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        with zipfile.ZipFile(io.BytesIO(content(response))) as archive:
+            for name in archive.namelist():
+                texts[f"{url}:{name}"] = archive.read(name)
+    api = bearer(caller.token)
+    for url in ("/api/v1/interchange/export", "/api/v1/interchange/export/me"):
+        response = api.get(url)
+        assert response.status_code == 200, url
+        texts[url] = content(response)
+    for url, body in texts.items():
+        assert leaked(body.decode(), marks) == [], url
+    # The exports are not empty: the caller's own data is there.
+    assert any(leaked(texts[f"{base}/interchange/export.yaml"].decode(), own)), own
+    # A feed of the first organization shows only the first organization.
+    feed = Client().get(f"/api/v1/rhythm/calendar/{victim.feed.token}.ics").content.decode()
+    assert "BEGIN:VCALENDAR" in feed and "Zephyr" not in feed and leaked(feed, own) == []
+
+
+# kind of object a decision link or an action item's source names -> its key in collect_ids
+TYPED = {
+    "alignment.objective": "objective_id",
+    "alignment.keyresult": "kr_id",
+    "alignment.initiative": "initiative_id",
+    "coordination.dependency": "dep_id",
+    "rhythm.meeting": "meeting_id",
+    "rhythm.checkin": "checkin_id",
+    "decisions.issue": "issue_id",
+    "decisions.decision": "decision_id",
+}
+
+
+def test_a_typed_reference_to_another_organizations_object_is_refused(world):
+    from accord.decisions.models import ActionSource
+    from accord.decisions.services import LINKABLE
+
+    victim, caller = world
+    client = bearer(caller.token)
+    before = fingerprint(caller.org), fingerprint(victim.org)
+    decision = caller.ids["decision_id"]
+    assert set(TYPED) >= LINKABLE, "a new kind of link: add it to TYPED"
+    for kind in sorted(LINKABLE):
+        foreign = victim.ids[TYPED[kind]]
+        link = {"target_type": kind, "target_id": foreign}
+        for url, body in (
+            (f"/api/v1/decisions/{decision}/links", link),
+            (
+                "/api/v1/decisions",
+                {"question": "Q?", "approver_id": caller.admin.pk, "links": [link]},
+            ),
+        ):
+            response = call(client, "post", url, body)
+            where = f"{url} {kind} {foreign}: {response.status_code} {response.content[:300]!r}"
+            assert response.status_code == 422, where
+            assert "target_id" in str(response.json()["error"]["fields"]), where
+    for kind in sorted(set(ActionSource.values) - {""}):
+        foreign = victim.ids[TYPED[kind]]
+        body = {
+            "title": "T",
+            "owner_id": caller.admin.pk,
+            "source_type": kind,
+            "source_id": foreign,
+        }
+        response = call(client, "post", "/api/v1/action-items", body)
+        where = f"action item from {kind} {foreign}: {response.status_code} {response.content!r}"
+        assert response.status_code == 422, where
+        assert "source_id" in response.json()["error"]["fields"], where
+    assert diff(before[0], fingerprint(caller.org)) == []
+    assert diff(before[1], fingerprint(victim.org)) == []
