@@ -9,6 +9,7 @@ from accord.interchange import services
 from accord.org.models import Organization, TeamLink
 
 from .helpers import ORG_FILE, dump
+from .test_schema import DOCS
 
 LINKS = (
     ORG_FILE
@@ -122,3 +123,15 @@ def test_a_stage_longer_than_40_characters_is_refused(db):
     outcome = services.apply_file(LINKS.replace("stage: alpha", "stage: " + "a" * 41), org_slug="x")
     assert outcome.report.kinds()["invalid_value"] == 1
     assert "stage" in outcome.report.as_text()
+
+
+def test_the_documented_example_applies_without_problems(db):
+    docs = DOCS.read_text()
+    example = docs.split("## Example", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    outcome = services.apply_file(example, org_slug="initech")
+    assert outcome.ok and outcome.applied and not outcome.report, outcome.report.as_text()
+    org = Organization.objects.get(slug="initech")
+    assert _links(org) == (
+        {("eng", "ops", "stakeholder")},
+        {("New cover sheet", "Old cover sheet", "replaces")},
+    )
