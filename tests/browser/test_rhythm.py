@@ -109,3 +109,28 @@ def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast,
     expect(page.get_by_role("heading", name="Action items", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "phone")
+
+
+def test_a_lead_edits_a_measurable_and_adds_a_participant(page, shot, cast, rhythm):  # noqa: F811
+    m = services.create_measurable(
+        cast.org, None, team=cast.platform, name="Deploys", goal_rule="at_least", goal_low=10
+    )
+    sign_in(page, cast.leader.email, PASSWORD)
+    page.goto("/o/acme/rhythm/teams/platform/")
+    page.get_by_role("link", name="Edit Deploys").click()
+    page.get_by_label("Name").fill("Deploys per week")
+    page.get_by_label("Low").fill("12")
+    shot(page, "measurable")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Deploys per week saved.")).to_be_visible()
+    page.get_by_role("link", name="Edit Deploys per week").click()
+    page.get_by_role("button", name="Archive this measurable").click()
+    expect(page.get_by_text("Deploys per week archived; its values are kept.")).to_be_visible()
+    m.refresh_from_db()
+    assert m.name == "Deploys per week" and m.goal_low == 12 and not m.is_active
+    page.goto(f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/edit/")
+    page.get_by_label("Extra participants").select_option(label=cast.viewer.name)
+    shot(page, "cadence-edit")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(rhythm.sync.name)
+    assert list(rhythm.sync.extra_participants.all()) == [cast.viewer]
