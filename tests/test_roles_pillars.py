@@ -1,0 +1,177 @@
+"""A viewer changes nothing in any pillar, through the pages or the API.
+
+Every write operation of /api/v1/openapi.json and every page of each pillar's urls.py is
+tried by a viewer of the demo organization on that organization's own objects, with a body
+the endpoint accepts: each is refused with 403 and the organization is left as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accord import demo
+from accord.activity.models import Event
+from accord.alignment.models import Initiative
+from accord.api import services as token_services
+from accord.api.models import ApiToken
+from accord.coordination.models import Dependency, State
+from accord.decisions.models import Decision
+from accord.org.models import Person
+from accord.rhythm.models import Cadence
+from accord.rhythm.queries import occurrences_of
+from tests.conftest import login
+from tests.pillars_fixtures import (
+    call,
+    collect_ids,
+    diff,
+    example,
+    fill_path,
+    fingerprint,
+    operations,
+    page_url,
+    pages,
+    viewer_of,
+)
+
+# Bodies the schema alone does not make acceptable (one field out of several is needed).
+BODIES = {
+    "POST /api/v1/rhythm/cadences": {"template": "weekly-sync"},
+    "POST /api/v1/rhythm/cadences/{cadence_id}/occurrences/{key}/move": {"cancel": True},
+}
+
+# Writes a viewer may make, and why.
+VIEWER_MAY = {
+    # A preview of a file: computes a plan and changes nothing (the fingerprint proves it).
+    "POST /api/v1/interchange/plan",
+}
+
+
+@pytest.fixture
+def northwind(db):
+    org = demo.load()
+    viewer = viewer_of(org)
+    admin = Person.objects.get(org=org, email=demo.DEMO_LOGIN)
+    token_services.create_token(org, admin, "admin's")
+    ids = collect_ids(org, admin)
+    # One team throughout, the initiative's: a refusal must not come from a mismatch.
+    team = Initiative.objects.get(pk=ids["initiative_id"]).team
+    ids.update(team_id=team.pk, team_slug=team.slug)
+    # Objects in a state where each write would be allowed to someone who may make it.
+    ids["dep_id"] = Dependency.objects.for_org(org).filter(state=State.REQUESTED).first().pk
+    ids["decision_id"] = Decision.objects.for_org(org).filter(status="open").first().pk
+    cadence = Cadence.objects.get(pk=ids["cadence_id"])
+    now = timezone.now()
+    ahead = occurrences_of(cadence, now, now + dt.timedelta(days=60))
+    ids["key"] = ahead[0].key  # an occurrence without a meeting yet
+    return org, viewer, ids
+
+
+def test_a_viewer_is_refused_every_write_of_the_api(northwind):
+    org, viewer, ids = northwind
+    _, raw = token_services.create_token(org, viewer, "viewer's")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    before = fingerprint(org)
+    writes = 0
+    for op in operations(client):
+        if op.method == "get" or str(op) in VIEWER_MAY:
+            continue
+        body = example(op.body, ids=ids) if op.body else None
+        if str(op) in BODIES:
+            body = {**body, **BODIES[str(op)], "team_id": ids["team_id"]}
+        response = call(client, op.method, fill_path(op, ids), body)
+        where = f"{op}: {response.status_code} {response.content[:300]!r}"
+        assert response.status_code == 403, where
+        assert response.json()["error"]["code"] == "forbidden", where
+        writes += 1
+    assert writes >= 70, writes
+    assert diff(before, fingerprint(org)) == []
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page: action -> {field: value}, as the page would submit them."""
+
+    def __init__(self, base: str):
+        super().__init__()
+        self.base, self.forms, self.current, self.select = base, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.current = {}
+            self.forms.setdefault(urljoin(self.base, a.get("action") or ""), self.current)
+        elif self.current is None or not a.get("name"):
+            return
+        elif tag == "input" and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:
+                self.current[a["name"]] = a.get("value", "on")
+        elif tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            value = a.get("value") or ""
+            if a.get("type", "text") in ("text", "search", ""):
+                value = (value + " (viewer)").strip()
+            self.current[a["name"]] = value
+        elif tag == "textarea":
+            self.current[a["name"]] = "Written by a viewer"
+        elif tag == "select":
+            self.select = a["name"]
+        elif (
+            tag == "option" and self.select and ("selected" in a or self.select not in self.current)
+        ):
+            self.current[self.select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+        elif tag == "select":
+            self.select = None
+
+
+# Pages a viewer may post to, and why.
+VIEWER_MAY_POST = {
+    "api-settings:tokens": "anyone may create an API token of their own (with their own role)",
+    "rhythm:settings": "anyone may set their own reminders and time off",
+}
+
+
+def test_a_viewer_is_refused_every_form_of_the_pillars(northwind):
+    """Each page is posted the form the admin sees for it (found on any page of the
+    pillars), else a bare title: nothing of the organization changes."""
+    org, viewer, ids = northwind
+    admin = login(Person.objects.get(org=org, email=demo.DEMO_LOGIN))
+    urls = {page.name: page_url(page, org.slug, ids, action="start") for page in pages()}
+    forms: dict[str, dict] = {}
+    for url in urls.values():
+        response = admin.get(url)
+        if response.status_code == 200 and "html" in response["Content-Type"]:
+            parser = Forms("http://testserver" + url)
+            parser.feed(response.content.decode())
+            for action, fields in parser.forms.items():
+                forms.setdefault(urlsplit(action).path, fields)
+    client = login(viewer)
+    before = fingerprint(org)
+    tokens = before["api.ApiToken"]
+    with_form, statuses = 0, {}
+    for name, url in urls.items():
+        data = forms.get(url) or {"title": "Viewer's", "name": "Viewer's"}
+        with_form += url in forms
+        events = Event.objects.count()
+        response = client.post(url, data)
+        statuses[name] = response.status_code
+        if name in VIEWER_MAY_POST:
+            continue
+        assert Event.objects.count() == events, f"a viewer changed something at {url}: {data}"
+    after = fingerprint(org)
+    # What a viewer may change is their own; and it did change: the check can see a write.
+    changed = set(diff(before, after))
+    assert "api.ApiToken" in changed
+    assert changed <= {"events", "activity.Event", "api.ApiToken", "rhythm.NotificationSettings"}
+    new_tokens = ApiToken.objects.filter(org=org).exclude(pk__in=[t["id"] for t in tokens])
+    assert {t.person_id for t in new_tokens} == {viewer.pk}
+    assert with_form >= 25, with_form
+    refused = [n for n, code in statuses.items() if code == 403]
+    assert len(refused) >= 25, statuses
