@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,6 +80,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
     checkin = first(CheckIn.objects.for_org(org))
     team = first(Team.objects.for_org(org).exclude(slug__in=exclude_team_slugs))
     dep = first(Dependency.objects.for_org(org))
+    measurable = first(Measurable.objects.for_org(org))
     ensure_links(org)
     return {
         # Path parameters whose name alone is ambiguous: "<segment before it>:<name>".
@@ -98,7 +101,8 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "checkin_key": checkin.occurrence_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"),
         "meeting_id": meeting.pk,
         "checkin_id": checkin.pk,
-        "measurable_id": first(Measurable.objects.for_org(org)).pk,
+        "measurable_id": measurable.pk,
+        "measurable_team_slug": measurable.team.slug,
         "decision_id": first(Decision.objects.for_org(org)).pk,
         "item_id": first(ActionItem.objects.for_org(org)).pk,
         "issue_id": first(Issue.objects.for_org(org)).pk,
@@ -181,20 +185,42 @@ def build_small_org(org: Organization, admin: Person, lead: Person, root: Team, 
     decisions.raise_issue(org, None, team, "Zephyr outage", raised_by=lead)
 
 
-def two_organizations(cast) -> tuple[Side, Side]:
-    """(victim, caller): the demo organization with everything in it, and Acme of the cast
-    with a little of everything. Acme's people must never reach the demo's data."""
-    build_small_org(cast.org, cast.admin, cast.member, cast.root, cast.platform)
-    _, acme_raw = token_services.create_token(cast.org, cast.admin, "acme")
+def build_world() -> tuple[Side, Side]:
+    """(victim, caller): the demo organization with everything in it, and Zephyr with a
+    little of everything. Zephyr's people must never reach the demo's data."""
+    org = org_services.create_organization("Zephyr Works", "zephyr")
+    admin = make_person(org, "Zed Admin", Role.ADMIN)
+    member = make_person(org, "Zoe Member", Role.MEMBER)
+    root = org_services.create_team(org, None, name="Zephyr Works", slug="zephyr")
+    team = org_services.create_team(org, None, name="Zephyr Engines", slug="engines", parent=root)
+    org_services.add_membership(org, None, person=member, team=team, role="member")
+    build_small_org(org, admin, member, root, team)
+    _, caller_raw = token_services.create_token(org, admin, "zephyr")
     northwind = demo.load()
     maya = Person.objects.get(org=northwind, email=demo.DEMO_LOGIN)
     _, raw = token_services.create_token(northwind, maya, "northwind")
-    acme_slugs = set(Team.objects.for_org(cast.org).values_list("slug", flat=True))
-    victim = Side(northwind, maya, collect_ids(northwind, maya, acme_slugs), token=raw)
+    own_slugs = set(Team.objects.for_org(org).values_list("slug", flat=True))
+    victim = Side(northwind, maya, collect_ids(northwind, maya, own_slugs), token=raw)
     victim.feed = first(CalendarFeed.objects.for_org(northwind))
-    caller = Side(cast.org, cast.admin, collect_ids(cast.org, cast.admin), token=acme_raw)
-    caller.feed = first(CalendarFeed.objects.for_org(cast.org))
+    caller = Side(org, admin, collect_ids(org, admin), token=caller_raw)
+    caller.feed = first(CalendarFeed.objects.for_org(org))
     return victim, caller
+
+
+def shared_world(django_db_blocker):
+    """The two organizations, built once per test module (about 3 s) and removed after it;
+    each test still runs in a transaction that is rolled back. Use from a module fixture:
+    `yield from shared_world(django_db_blocker)`."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        victim, caller = build_world()
+    try:
+        yield victim, caller
+    finally:
+        with django_db_blocker.unblock(), transaction.atomic():
+            for side in (victim, caller):
+                org_services.purge_organization(side.org)
+            for domain in ("northwind", "zephyr"):
+                get_user_model().objects.filter(email__endswith=f"@{domain}.example").delete()
 
 
 def viewer_of(org: Organization) -> Person:
@@ -289,6 +315,8 @@ def page_url(page: Page, slug: str, ids: dict, action: str = "x") -> str:
             kwargs[p] = "teams"
         elif p in ("cadence_id", "key") and page.name == "rhythm:checkin":
             kwargs[p] = ids[f"checkin_{p}"]
+        elif p == "team_slug" and "measurable_id" in page.params:
+            kwargs[p] = ids["measurable_team_slug"]
         else:
             kwargs[p] = ids[p]
     return reverse(page.name, kwargs=kwargs)
@@ -473,10 +501,17 @@ REFERENCES = {
 }
 
 
-def reference_kind(name: str) -> str | None:
+# Where a field's name means something else on one resource: (path prefix, field) -> kind.
+REFERENCES_AT = {("/api/v1/teams", "parent"): "team_id"}
+
+
+def reference_kind(name: str, path: str = "") -> str | None:
     base = re.sub(r"_ids?$", "", name)
     if base == name:
         return None
+    for (prefix, field_name), kind in REFERENCES_AT.items():
+        if field_name == base and path.startswith(prefix):
+            return kind
     return REFERENCES.get(base)
 
 

@@ -28,7 +28,6 @@ from accord.rhythm.queries import occurrences_of
 from tests.conftest import login
 from tests.pillars_fixtures import (
     call,
-    collect_ids,
     diff,
     example,
     fill_path,
@@ -36,6 +35,7 @@ from tests.pillars_fixtures import (
     operations,
     page_url,
     pages,
+    shared_world,
     viewer_of,
 )
 
@@ -52,13 +52,18 @@ VIEWER_MAY = {
 }
 
 
+@pytest.fixture(scope="module")
+def pillar_world(django_db_setup, django_db_blocker):
+    yield from shared_world(django_db_blocker)
+
+
 @pytest.fixture
-def northwind(db):
-    org = demo.load()
+def northwind(pillar_world, db):
+    """The demo organization, a viewer of it, and ids of its objects."""
+    victim, _ = pillar_world
+    org = victim.org
     viewer = viewer_of(org)
-    admin = Person.objects.get(org=org, email=demo.DEMO_LOGIN)
-    token_services.create_token(org, admin, "admin's")
-    ids = collect_ids(org, admin)
+    ids = dict(victim.ids)
     # One team throughout, the initiative's: a refusal must not come from a mismatch.
     team = Initiative.objects.get(pk=ids["initiative_id"]).team
     ids.update(team_id=team.pk, team_slug=team.slug)
