@@ -14,7 +14,10 @@ import zipfile
 import pytest
 from django.test import Client
 
-from tests.conftest import login
+from accord.api import services as token_services
+from accord.org import services as org_services
+from accord.org.models import Role, Team
+from tests.conftest import login, make_person
 from tests.pillars_fixtures import (
     NOT_OBJECTS,
     call,
@@ -281,3 +284,22 @@ def test_a_typed_reference_to_another_organizations_object_is_refused(world):
         assert "source_id" in response.json()["error"]["fields"], where
     assert diff(before[0], fingerprint(caller.org)) == []
     assert diff(before[1], fingerprint(victim.org)) == []
+
+
+def test_applying_another_organizations_file_never_touches_that_organization(world):
+    victim, _ = world
+    exported = content(bearer(victim.token).get("/api/v1/interchange/export"))
+    assert victim.org.name.encode() in exported
+    # A new organization takes the file in (as a copy: the first one's file names no ids).
+    third = org_services.create_organization("Third", "third")
+    admin = make_person(third, "Thea Third", Role.ADMIN)
+    _, raw = token_services.create_token(third, admin, "third")
+    client = bearer(raw)
+    before = fingerprint(victim.org)
+    for url in ("/api/v1/interchange/plan", "/api/v1/interchange/apply"):
+        response = client.post(url, exported, content_type="application/yaml")
+        assert response.status_code == 200, f"{url}: {response.content[:500]!r}"
+    after = fingerprint(victim.org)
+    assert [k for k in diff(before, after) if k != "events"] == []
+    copied = set(Team.objects.for_org(third).values_list("name", flat=True))
+    assert copied == set(Team.objects.for_org(victim.org).values_list("name", flat=True))
