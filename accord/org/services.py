@@ -325,7 +325,15 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
         _record_link(org, actor, "unlinked", link)
     links.delete()
     activity.record(org, actor, "deleted", team, before=before)
-    team.delete()
+    try:
+        with transaction.atomic():
+            team.delete()
+    except models.ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ServiceError(
+            f"{team.name} still has {', '.join(kinds)}; move or delete them first.",
+            code="in_use",
+        ) from None
 
 
 # --- links between teams -----------------------------------------------------------------
