@@ -9,7 +9,9 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from importlib import import_module
+from urllib.parse import urljoin
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -320,6 +322,74 @@ def page_url(page: Page, slug: str, ids: dict, action: str = "x") -> str:
         else:
             kwargs[p] = ids[p]
     return reverse(page.name, kwargs=kwargs)
+
+
+# A value for an input the page shows empty.
+EMPTY_INPUTS = {
+    "date": (dt.date.today() + dt.timedelta(days=10)).isoformat(),
+    "number": "1",
+    "time": "09:00",
+    "datetime-local": (dt.date.today() + dt.timedelta(days=10)).isoformat() + "T09:00",
+    "email": "someone@example.com",
+}
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page: action -> {field: value}, as the page would submit them."""
+
+    def __init__(self, base: str):
+        super().__init__()
+        self.base, self.forms, self.current, self.select = base, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        kind = a.get("type", "text")
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.current = {}
+            self.forms.setdefault(urljoin(self.base, a.get("action") or ""), self.current)
+        elif tag == "option" and self.current is not None and self.select:
+            # The selected option, else the first that is not a blank choice.
+            value = a.get("value", "")
+            if "selected" in a or (value and not self.current.get(self.select)):
+                self.current[self.select] = value
+        elif self.current is None or not a.get("name"):
+            return
+        elif tag == "input" and kind in ("checkbox", "radio"):
+            if "checked" in a:
+                self.current[a["name"]] = a.get("value", "on")
+        elif tag == "input" and kind not in ("submit", "button", "file"):
+            value = a.get("value") or ""
+            if kind in ("text", "search"):
+                value = (value + " (viewer)").strip()
+            elif not value:
+                value = EMPTY_INPUTS.get(kind, "")
+            self.current[a["name"]] = value
+        elif tag == "textarea":
+            self.current[a["name"]] = "Written by a viewer"
+        elif tag == "select":
+            self.select = a["name"]
+            self.current.setdefault(a["name"], "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+        elif tag == "select":
+            self.select = None
+
+
+def harvest_forms(client, urls) -> dict[str, dict]:
+    """Every POST form found on the pages at `urls`, by the path it posts to."""
+    from urllib.parse import urlsplit
+
+    forms: dict[str, dict] = {}
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 200 and "html" in response["Content-Type"]:
+            parser = Forms("http://testserver" + url)
+            parser.feed(response.content.decode())
+            for action, fields in parser.forms.items():
+                forms.setdefault(urlsplit(action).path, fields)
+    return forms
 
 
 # --- the API ------------------------------------------------------------------------------

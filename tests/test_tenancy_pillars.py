@@ -12,8 +12,10 @@ import io
 import zipfile
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
+from accord.activity.models import Event
 from accord.api import services as token_services
 from accord.org import services as org_services
 from accord.org.models import Role, Team
@@ -26,6 +28,7 @@ from tests.pillars_fixtures import (
     example,
     fill_path,
     fingerprint,
+    harvest_forms,
     leaked,
     markers,
     operations,
@@ -303,3 +306,35 @@ def test_applying_another_organizations_file_never_touches_that_organization(wor
     assert [k for k in diff(before, after) if k != "events"] == []
     copied = set(Team.objects.for_org(third).values_list("name", flat=True))
     assert copied == set(Team.objects.for_org(victim.org).values_list("name", flat=True))
+
+
+def test_a_form_naming_another_organizations_object_writes_nothing(world):
+    """Each form of the caller's pages that writes when posted as shown writes nothing once
+    one of its references (team, owner, initiative, ...) names the first organization's."""
+    victim, caller = world
+    client = login(caller.admin)
+    urls = [page_url(p, caller.org.slug, caller.ids, action="start") for p in pages()]
+    before = fingerprint(victim.org)
+    tried = 0
+    for action, fields in harvest_forms(client, urls).items():
+        refs = [name for name in fields if reference_kind(name + "_id")]
+        if not refs:
+            continue
+        with transaction.atomic():  # as shown: does this form write at all?
+            events = Event.objects.count()
+            client.post(action, fields)
+            writes = Event.objects.count() > events
+            transaction.set_rollback(True)
+        if not writes:
+            continue
+        for name in refs:
+            foreign = victim.ids[reference_kind(name + "_id")]
+            with transaction.atomic():
+                events = Event.objects.count()
+                response = client.post(action, {**fields, name: foreign})
+                where = f"{action} {name}={foreign}: {response.status_code}"
+                assert Event.objects.count() == events, where
+                transaction.set_rollback(True)
+            tried += 1
+    assert tried >= 10, tried
+    assert diff(before, fingerprint(victim.org)) == []
