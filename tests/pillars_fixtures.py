@@ -320,6 +320,7 @@ def page_url(page: Page, slug: str, ids: dict, action: str = "x") -> str:
         elif p == "team_slug" and "measurable_id" in page.params:
             kwargs[p] = ids["measurable_team_slug"]
         else:
+            assert p in ids, f"{page.name}: give an object for <{p}> in collect_ids"
             kwargs[p] = ids[p]
     return reverse(page.name, kwargs=kwargs)
 

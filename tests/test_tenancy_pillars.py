@@ -342,7 +342,7 @@ def test_a_form_naming_another_organizations_object_writes_nothing(world):
 
 # Endpoints whose body the OpenAPI document shows wrongly: two apps' schema classes share a
 # name (MoveIn, ValueIn, LinkIn, DecisionIn) and the document keeps one per name. The tests
-# above use each endpoint's own schema; rename one class of each pair to empty this list.
+# above use each endpoint's own schema. Rename one class of each pair, then drop it here.
 MISDESCRIBED = {
     "POST /api/v1/stacks/{team_id}/moves",
     "POST /api/v1/key-results/{kr_id}/values",
@@ -363,4 +363,4 @@ def test_the_openapi_document_describes_each_body_as_the_endpoint_reads_it(world
         name = described["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
         if set(schemas[name].get("properties", {})) != set(op.body.get("properties", {})):
             wrong.add(str(op))
-    assert wrong == MISDESCRIBED
+    assert wrong <= MISDESCRIBED, sorted(wrong - MISDESCRIBED)
