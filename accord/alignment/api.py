@@ -294,7 +294,7 @@ class StatusIn(Schema):
     )
 
 
-class LinkIn(Schema):
+class ServesLinkIn(Schema):
     key_result_id: int | None = None
     objective_id: int | None = None
 
@@ -877,7 +877,7 @@ def delete_initiative(request, initiative_id: int):
     return Status(204, None)
 
 
-def _link_targets(org, payload: LinkIn) -> dict[str, Any]:
+def _link_targets(org, payload: ServesLinkIn) -> dict[str, Any]:
     return {
         "key_result": ref(
             KeyResult.objects.for_org(org), payload.key_result_id, "key_result_id", "key result"
@@ -893,7 +893,7 @@ def _link_targets(org, payload: LinkIn) -> dict[str, Any]:
     response={201: InitiativeOut},
     summary="Say the initiative serves a key result or an objective",
 )
-def link_initiative(request, initiative_id: int, payload: LinkIn):
+def link_initiative(request, initiative_id: int, payload: ServesLinkIn):
     org = org_of(request)
     initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     with body_fields(**FIELD_NAMES):
@@ -911,7 +911,9 @@ def unlink_initiative(
 ):
     org = org_of(request)
     initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
-    targets = _link_targets(org, LinkIn(key_result_id=key_result_id, objective_id=objective_id))
+    targets = _link_targets(
+        org, ServesLinkIn(key_result_id=key_result_id, objective_id=objective_id)
+    )
     with body_fields(**FIELD_NAMES):
         services.unlink_initiative(org, actor_of(request), initiative, **targets)
     return _initiative(org, initiative_id)

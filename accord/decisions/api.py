@@ -112,7 +112,7 @@ class DecisionOut(Schema):
         return list(obj.links.all())
 
 
-class LinkIn(Schema):
+class DecisionLinkIn(Schema):
     target_type: str = Field(..., max_length=60, examples=["alignment.objective"])
     target_id: int = Field(..., ge=1)
     label: str = Field("", max_length=300)
@@ -131,7 +131,7 @@ class DecisionIn(Schema):
     decide_by: dt.date | None = None
     revisit_on: dt.date | None = None
     revisit_trigger: str = Field("", max_length=300)
-    links: list[LinkIn] = []
+    links: list[DecisionLinkIn] = []
 
 
 class DecisionPatch(Schema):
@@ -480,7 +480,7 @@ def add_option(request, decision_id: int, payload: OptionIn):
 
 
 @router.post("/decisions/{decision_id}/links", response={201: LinkOut}, summary="Link a decision")
-def add_link(request, decision_id: int, payload: LinkIn):
+def add_link(request, decision_id: int, payload: DecisionLinkIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     obj = services.link(

@@ -136,7 +136,7 @@ class OccurrenceOut(Schema):
     cancelled: bool
 
 
-class MoveIn(Schema):
+class OccurrenceMoveIn(Schema):
     new_start: dt.datetime | None = Field(None, description="Omit with cancel=true.")
     cancel: bool = False
     note: str = Field("", max_length=300)
@@ -279,7 +279,7 @@ class MeasurablePatch(Schema):
     unit: str | None = Field(None, max_length=30)
 
 
-class ValueIn(Schema):
+class MeasurableValueIn(Schema):
     week: dt.date = Field(..., description="Any day of the week; stored on its Monday.")
     value: float
 
@@ -462,7 +462,7 @@ def list_occurrences(
     response=OccurrenceOut,
     summary="Move or cancel one occurrence (the rule is kept)",
 )
-def move_occurrence(request, cadence_id: int, key: str, payload: MoveIn):
+def move_occurrence(request, cadence_id: int, key: str, payload: OccurrenceMoveIn):
     org, actor = org_of(request), actor_of(request)
     cadence = _cadence(request, cadence_id)
     original = recurrence.parse_key(key)
@@ -649,7 +649,7 @@ def meeting_action_item(request, meeting_id: int, payload: ActionIn):
     )
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     question: str = Field(..., min_length=1, max_length=300)
     approver_id: int
     outcome: str = Field("", max_length=5000)
@@ -661,7 +661,7 @@ class DecisionIn(Schema):
     response={201: dict},
     summary="Record a decision (owned by the decisions pillar, linked to the meeting)",
 )
-def meeting_decision(request, meeting_id: int, payload: DecisionIn):
+def meeting_decision(request, meeting_id: int, payload: MeetingDecisionIn):
     org = org_of(request)
     approver = ref(Person.objects.for_org(org), payload.approver_id, "approver_id", "person")
     d = services.add_decision(
@@ -775,7 +775,7 @@ def restore_measurable(request, measurable_id: int):
     response=ValueOut,
     summary="Push a weekly value (from another system)",
 )
-def put_value(request, measurable_id: int, payload: ValueIn):
+def put_value(request, measurable_id: int, payload: MeasurableValueIn):
     org = org_of(request)
     m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
     row = services.record_measurable_value(
