@@ -114,8 +114,9 @@ class Kind:
         """Work that must wait until every section is written (e.g. closing periods)."""
 
     def removable(self, key: str, data: dict[str, Any]) -> bool:
-        """Whether an object missing from the file counts as to be removed."""
-        return True
+        """Whether an object missing from the file counts as to be removed: only in a kind
+        that can remove (a kind without a removal step leaves what the file omits alone)."""
+        return type(self).remove is not Kind.remove
 
     def export_items(self, org: Organization) -> Iterable[dict[str, Any]]:
         for _key, (_obj, data) in sorted(self.existing(org).items()):

@@ -1,0 +1,44 @@
+"""What a file leaves out is removed only where Accord can remove it; the rest is kept."""
+
+from __future__ import annotations
+
+from accord.alignment.models import Period
+from accord.interchange import services
+
+from .helpers import ORG_FILE, event_count
+
+WITH_PERIODS = (
+    ORG_FILE
+    + """\
+periods:
+  - {name: 2026 Q3, kind: quarter, start: 2026-07-01, end: 2026-09-30, state: active, current: true}
+  - {name: 2026 Q4, kind: quarter, start: 2026-10-01, end: 2026-12-31}
+"""
+)
+
+
+def test_a_period_left_out_of_the_next_file_is_kept_not_a_crash(db):
+    assert services.apply_file(WITH_PERIODS, org_slug="initech").ok
+    without_q4 = WITH_PERIODS.replace(
+        "  - {name: 2026 Q4, kind: quarter, start: 2026-10-01, end: 2026-12-31}\n", ""
+    )
+    plan = services.plan_file(without_q4, org_slug="initech")
+    assert plan.ok, plan.as_text()
+    assert not [c for c in plan.changes if c.section == "periods"]
+    before = event_count()
+    outcome = services.apply_file(without_q4, org_slug="initech")
+    assert outcome.ok, outcome.as_text()
+    assert event_count() == before
+    assert set(Period.objects.filter(org__slug="initech").values_list("name", flat=True)) == {
+        "2026 Q3",
+        "2026 Q4",
+    }
+
+
+def test_a_renamed_period_is_added_beside_the_old_one(db):
+    assert services.apply_file(WITH_PERIODS, org_slug="initech").ok
+    renamed = WITH_PERIODS.replace("name: 2026 Q4", "name: Q4 2026")
+    outcome = services.apply_file(renamed, org_slug="initech")
+    assert outcome.ok, outcome.as_text()
+    names = set(Period.objects.filter(org__slug="initech").values_list("name", flat=True))
+    assert names == {"2026 Q3", "2026 Q4", "Q4 2026"}
