@@ -431,8 +431,8 @@ def _clean_link(
         raise ServiceError(
             f"{target_id!r} is not an id.", fields={"target_id": ["Enter a number."]}
         ) from None
-    # Never a reference to another organization's object.
-    if apps.get_model(target_type).objects.filter(pk=target_id).exclude(org=org).exists():
+    # Only an object of this organization that exists: never another tenant's, never a guess.
+    if not apps.get_model(target_type).objects.filter(org=org, pk=target_id).exists():
         raise ServiceError(
             f"No {target_type} {target_id} in {org.name}.", fields={"target_id": ["Unknown."]}
         )

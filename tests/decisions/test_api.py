@@ -13,6 +13,7 @@ def _post(client, url, data=None):
 
 def test_a_decision_goes_from_open_to_decided_to_superseded_through_the_api(cast):
     member, leader = api_client(cast.member), api_client(cast.leader)
+    issue = services.raise_issue(cast.org, cast.member, cast.platform, "CI is slow")
     resp = _post(
         member,
         "/api/v1/decisions",
@@ -20,13 +21,13 @@ def test_a_decision_goes_from_open_to_decided_to_superseded_through_the_api(cast
             "question": "Which CI runner?",
             "approver_id": cast.leader.pk,
             "team_ids": [cast.platform.pk],
-            "links": [{"target_type": "rhythm.meeting", "target_id": 7, "label": "Weekly"}],
+            "links": [{"target_type": "decisions.issue", "target_id": issue.pk, "label": "CI"}],
         },
     )
     assert resp.status_code == 201, resp.content
     d = resp.json()
     assert d["status"] == "open" and d["driver_id"] == cast.member.pk
-    assert d["team_ids"] == [cast.platform.pk] and d["links"][0]["target_id"] == 7
+    assert d["team_ids"] == [cast.platform.pk] and d["links"][0]["target_id"] == issue.pk
 
     resp = _post(
         member, f"/api/v1/decisions/{d['id']}/options", {"title": "GitHub", "pros": "Easy"}

@@ -213,13 +213,31 @@ def test_someone_not_involved_sees_no_edit_controls_and_cannot_edit(cast, data):
 
 
 def test_the_decision_page_links_to_what_it_concerns(cast):
+    import datetime as dt
+
+    from accord.rhythm import services as rhythm
+
     issue = services.raise_issue(cast.org, None, cast.platform, "Slow deploys")
+    sync = rhythm.create_cadence(
+        cast.org,
+        None,
+        name="Weekly sync",
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        time=dt.time(9),
+        timezone_name="UTC",
+        team=cast.platform,
+        start_date=dt.date(2026, 10, 1),
+    )
+    meeting = rhythm.open_meeting(cast.org, None, sync, dt.datetime(2026, 10, 6, 9, tzinfo=dt.UTC))
     d = services.create_decision(
         cast.org,
         None,
         "Deploy on Fridays?",
         approver=cast.leader,
-        links=[("decisions.issue", issue.pk, "Slow deploys"), ("rhythm.meeting", 9, "Weekly sync")],
+        links=[
+            ("decisions.issue", issue.pk, "Slow deploys"),
+            ("rhythm.meeting", meeting.pk, "Weekly sync"),
+        ],
     )
     html = login(cast.member).get(f"/o/acme/decisions/{d.pk}/").text
     assert f'href="/o/acme/decisions/issues/{issue.pk}/"' in html
