@@ -10,7 +10,6 @@ from django.db import models
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from accord.api import compat  # noqa: F401  (before any app's endpoints are defined)
 from accord.api import services as tokens
 from accord.core.errors import NotFound, ServiceError
 from accord.org.models import Organization, Person

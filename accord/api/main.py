@@ -1,4 +1,9 @@
-"""The one API instance at /api/v1/. Each accord app contributes `router` in its api.py."""
+"""The one API instance at /api/v1/. Each accord app contributes `router` in its api.py.
+
+An api.py does not use `from __future__ import annotations`: django-ninja reads the
+annotations of a `@paginate` endpoint in the globals of its own wrapper, where an app's
+names (`Role | None`, `dt.date`) are not found. Plain annotations work on Python 3.11.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
 """API for cadences, occurrences, check-ins, meetings and their minutes, scorecards and feeds."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
