@@ -35,6 +35,7 @@ def test_it_creates_an_objective_with_two_key_results_and_updates_one(page, shot
     page.get_by_label("Team", exact=True).select_option(label="Platform")
     page.get_by_label("Weight in the parent").fill("-1")
     page.get_by_label("Weight in the parent").blur()
+    expect(page.locator(".field--error")).to_have_count(1)
     expect(page.locator(".field--error")).to_contain_text("greater than or equal to 0.01")
     page.get_by_label("Weight in the parent").fill("1")
     page.get_by_role("button", name="Create objective").click()

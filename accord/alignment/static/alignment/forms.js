@@ -35,14 +35,16 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-validate]").forEach(function (form) {
       var touched = new Set();
+      var latest = 0;  // answers can arrive out of order: only the newest one is shown
       form.addEventListener("change", function (event) {
         if (!event.target.name) return;
         touched.add(event.target.name);
         var url = new URL(form.action || window.location.href, window.location.href);
         url.searchParams.set("validate", "1");
+        var asked = ++latest;
         fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : { errors: {} }; })
-          .then(function (data) { show(form, data.errors || {}, touched); })
+          .then(function (data) { if (asked === latest) show(form, data.errors || {}, touched); })
           .catch(function () {});
       });
     });
