@@ -104,12 +104,17 @@
     });
   }
 
+  var latest = 0;  // filters can change faster than answers come: draw only the newest
+
   function load() {
+    var asked = ++latest;
     summary.textContent = "Loading the map…";
     fetch(form.dataset.url + "?" + params().toString(), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(render)
-      .catch(function () { summary.textContent = "The map could not be loaded."; });
+      .then(function (data) { if (asked === latest) render(data); })
+      .catch(function () {
+        if (asked === latest) summary.textContent = "The map could not be loaded.";
+      });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
