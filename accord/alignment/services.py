@@ -51,7 +51,13 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from accord.core.services import check_version, parse_date, require_text, update_and_record
+from accord.core.services import (
+    check_version,
+    parse_date,
+    require_same_org,
+    require_text,
+    update_and_record,
+)
 from accord.org.models import Organization, Person, Role, Team
 from accord.org.permissions import require_role, require_team_admin
 
@@ -89,11 +95,6 @@ LABEL_FIELDS = ("objective_label", "key_result_label", "initiative_label")
 
 
 # --- shared checks -----------------------------------------------------------------------
-
-
-def _same_org(org: Organization, obj: Any, what: str) -> None:
-    if obj is not None and obj.org_id != org.id:
-        raise NotFound(f"No such {what} in {org.name}.")
 
 
 def _can_write(actor: Person | None, action: str) -> None:
@@ -217,7 +218,7 @@ def update_period(
     expected_version: int | None = None,
     **changes: Any,
 ) -> Period:
-    _same_org(org, period, "period")
+    require_same_org(org, period, "period")
     require_role(actor, Role.LEADER, "plan periods")
     unknown = set(changes) - {"name", "kind", "start", "end", "state"}
     if unknown:
@@ -242,7 +243,7 @@ def update_period(
 @transaction.atomic
 def delete_period(org: Organization, actor: Person | None, period: Period) -> None:
     """Delete an empty period (one with objectives is kept: close it instead)."""
-    _same_org(org, period, "period")
+    require_same_org(org, period, "period")
     require_role(actor, Role.LEADER, "plan periods")
     count = Objective.objects.filter(period=period).count()
     if count:
@@ -277,7 +278,7 @@ def _check_period_dates(org: Organization, period: Period, start: dt.date, end: 
 
 @transaction.atomic
 def set_current_period(org: Organization, actor: Person | None, period: Period) -> Period:
-    _same_org(org, period, "period")
+    require_same_org(org, period, "period")
     require_role(actor, Role.LEADER, "choose the current period")
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.state == PeriodState.CLOSED:
@@ -294,7 +295,7 @@ def set_current_period(org: Organization, actor: Person | None, period: Period) 
 @transaction.atomic
 def close_period(org: Organization, actor: Person | None, period: Period) -> Period:
     """Close a period: its key-result values are frozen as a read-only record."""
-    _same_org(org, period, "period")
+    require_same_org(org, period, "period")
     require_role(actor, Role.LEADER, "close periods")
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.state == PeriodState.CLOSED:
@@ -342,8 +343,8 @@ def carry_over(
     results, starting from where the original stood. Objectives already carried into
     `to_period` are skipped, so carrying twice is harmless.
     """
-    _same_org(org, from_period, "period")
-    _same_org(org, to_period, "period")
+    require_same_org(org, from_period, "period")
+    require_same_org(org, to_period, "period")
     require_role(actor, Role.LEADER, "carry objectives over")
     if from_period.pk == to_period.pk:
         raise ServiceError(
@@ -362,7 +363,7 @@ def carry_over(
     if objectives is not None:
         ids = [o.pk for o in objectives]
         for o in objectives:
-            _same_org(org, o, "objective")
+            require_same_org(org, o, "objective")
         qs = qs.filter(pk__in=ids)
     already = set(
         Objective.objects.for_org(org)
@@ -438,7 +439,7 @@ def carry_over(
 
 def _check_level_team(org: Organization, level: str, team: Team | None) -> None:
     _choice(level, ObjectiveLevel, "level", "level")
-    _same_org(org, team, "team")
+    require_same_org(org, team, "team")
     if level == ObjectiveLevel.TEAM and team is None:
         raise ServiceError(
             "A team objective needs a team.", fields={"team": ["Choose the team it belongs to."]}
@@ -470,8 +471,8 @@ def create_objective(
     title = require_text(title, "title", max_length=300)
     if period is None:
         raise ServiceError("Choose a period.", fields={"period": ["Required."]})
-    _same_org(org, period, "period")
-    _same_org(org, owner, "person")
+    require_same_org(org, period, "period")
+    require_same_org(org, owner, "person")
     _check_level_team(org, level, team)
     _choice(status, ObjectiveStatus, "status", "status")
     _require_open_period(period, "objectives")
@@ -503,7 +504,7 @@ def update_objective(
     expected_version: int | None = None,
     **changes: Any,
 ) -> Objective:
-    _same_org(org, objective, "objective")
+    require_same_org(org, objective, "objective")
     unknown = set(changes) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an objective.")
@@ -520,14 +521,14 @@ def update_objective(
         changes["description"] = (changes["description"] or "").strip()
     if "status" in changes:
         _choice(changes["status"], ObjectiveStatus, "status", "status")
-    _same_org(org, changes.get("owner"), "person")
+    require_same_org(org, changes.get("owner"), "person")
     team = changes.get("team", objective.team)
     _check_level_team(org, level, team)
     if "period" in changes and changes["period"] != objective.period:
         new_period = changes["period"]
         if new_period is None:
             raise ServiceError("Choose a period.", fields={"period": ["Required."]})
-        _same_org(org, new_period, "period")
+        require_same_org(org, new_period, "period")
         _require_open_period(new_period, "objectives")
         _check_links_for_period(objective, new_period)
     return update_and_record(org, actor, objective, changes)
@@ -571,8 +572,8 @@ def link_objective(
     weight: Any = 1.0,
 ) -> ObjectiveLink:
     """`child` contributes to `parent` (any team's). Refuses cycles and cross-period links."""
-    _same_org(org, child, "objective")
-    _same_org(org, parent, "parent objective")
+    require_same_org(org, child, "objective")
+    require_same_org(org, parent, "parent objective")
     _can_write(actor, "align objectives")
     weight = _weight(weight)
     child = Objective.objects.select_related("period").get(pk=child.pk)
@@ -634,8 +635,8 @@ def link_objective(
 def unlink_objective(
     org: Organization, actor: Person | None, child: Objective, parent: Objective
 ) -> None:
-    _same_org(org, child, "objective")
-    _same_org(org, parent, "parent objective")
+    require_same_org(org, child, "objective")
+    require_same_org(org, parent, "parent objective")
     _can_write(actor, "align objectives")
     _require_open_period(child.period, "objectives")
     link = ObjectiveLink.objects.filter(child=child, parent=parent).first()
@@ -679,7 +680,7 @@ def set_objective_confidence(
     at: dt.datetime | None = None,
 ) -> ConfidenceUpdate:
     """Record how confident people are (1-10); `at` backdates it (importers, the demo)."""
-    _same_org(org, objective, "objective")
+    require_same_org(org, objective, "objective")
     _can_write(actor, "set confidence")
     value = _confidence(confidence)
     objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
@@ -770,8 +771,8 @@ def create_key_result(
     at: dt.datetime | None = None,
 ) -> KeyResult:
     """A key result; its first value (`current`, default `start`) opens the history at `at`."""
-    _same_org(org, objective, "objective")
-    _same_org(org, owner, "person")
+    require_same_org(org, objective, "objective")
+    require_same_org(org, owner, "person")
     _can_write(actor, "change key results")
     objective = Objective.objects.select_related("period").get(pk=objective.pk)
     _require_open_period(objective.period, "key results")
@@ -811,7 +812,7 @@ def update_key_result(
     expected_version: int | None = None,
     **changes: Any,
 ) -> KeyResult:
-    _same_org(org, kr, "key result")
+    require_same_org(org, kr, "key result")
     unknown = set(changes) - set(KR_FIELDS)
     if unknown:
         hint = " Record a new value instead." if {"current", "done"} & unknown else ""
@@ -820,7 +821,7 @@ def update_key_result(
     kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
     check_version(kr, expected_version)
     _require_open_period(kr.objective.period, "key results")
-    _same_org(org, changes.get("owner"), "person")
+    require_same_org(org, changes.get("owner"), "person")
     if "position" in changes:
         changes["position"] = int(number(changes["position"], "position") or 0)
     data = _clean_kr(changes, kr)
@@ -840,7 +841,7 @@ def record_key_result_value(
     """Record a new current value (for a milestone: 1/true = done, 0/false = not done).
 
     `at` backdates the history entry (importers, the demo); it defaults to now."""
-    _same_org(org, kr, "key result")
+    require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
     if isinstance(value, bool):
         value = 1 if value else 0
@@ -886,7 +887,7 @@ def import_key_result_values(
 
     The latest value by date becomes the current one if it is newer than the history
     already there. Every value is validated first; one bad value refuses them all."""
-    _same_org(org, kr, "key result")
+    require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
     rows: list[tuple[dt.datetime, float]] = []
     for at, value in values:
@@ -937,7 +938,7 @@ def import_key_result_values(
 
 @transaction.atomic
 def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) -> None:
-    _same_org(org, kr, "key result")
+    require_same_org(org, kr, "key result")
     _can_write(actor, "change key results")
     _require_open_period(kr.objective.period, "key results")
     activity.record(org, actor, "deleted", kr, before=activity.snapshot(kr, ("name", "objective")))
@@ -946,7 +947,7 @@ def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) ->
 
 @transaction.atomic
 def delete_objective(org: Organization, actor: Person | None, objective: Objective) -> None:
-    _same_org(org, objective, "objective")
+    require_same_org(org, objective, "objective")
     _require_objective_rights(actor, objective.level)
     _require_open_period(objective.period, "objectives")
     activity.record(
@@ -1037,8 +1038,8 @@ def create_initiative(
     _can_write(actor, "change initiatives")
     if team is None:
         raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
-    _same_org(org, team, "team")
-    _same_org(org, owner, "person")
+    require_same_org(org, team, "team")
+    require_same_org(org, owner, "person")
     title = require_text(title, "title", max_length=300)
     _choice(status, InitiativeStatus, "status", "status")
     start_date = _date(start_date, "start_date")
@@ -1092,7 +1093,7 @@ def update_initiative(
     **changes: Any,
 ) -> Initiative:
     """Change an initiative. A new target date is a re-plan and needs a `reason`."""
-    _same_org(org, initiative, "initiative")
+    require_same_org(org, initiative, "initiative")
     if "status" in changes:
         raise ServiceError("Change the status with set_initiative_status.", code="use_status")
     unknown = set(changes) - set(INITIATIVE_FIELDS)
@@ -1106,11 +1107,11 @@ def update_initiative(
         data["title"] = require_text(data["title"], "title", max_length=300)
     if "description" in data:
         data["description"] = (data["description"] or "").strip()
-    _same_org(org, data.get("owner"), "person")
+    require_same_org(org, data.get("owner"), "person")
     if "team" in data:
         if data["team"] is None:
             raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
-        _same_org(org, data["team"], "team")
+        require_same_org(org, data["team"], "team")
     if "start_date" in data:
         data["start_date"] = _date(data["start_date"], "start_date")
     new_target = initiative.target_date
@@ -1164,7 +1165,7 @@ def replan_initiative(
     is a re-plan, recorded with its reason, counted, and announced with the
     `initiative_replanned` signal. The baseline never moves, so a slip stays visible.
     """
-    _same_org(org, initiative, "initiative")
+    require_same_org(org, initiative, "initiative")
     _can_write(actor, "re-plan initiatives")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     new = _date(target_date, "target_date")
@@ -1265,7 +1266,7 @@ def set_initiative_status(
     """Change the status; an initiative joins its team's stack (at the bottom) when it becomes
     active and leaves it otherwise. Checks in INITIATIVE_STATUS_CHECKS may refuse the change
     (they receive `override_reason`, which lets a person proceed knowingly)."""
-    _same_org(org, initiative, "initiative")
+    require_same_org(org, initiative, "initiative")
     _can_write(actor, "change initiatives")
     _choice(status, InitiativeStatus, "status", "status")
     stack = _lock_stack(initiative.team)
@@ -1321,9 +1322,9 @@ def link_initiative(
     objective: Objective | None = None,
 ) -> None:
     """Say that `initiative` serves a key result or an objective (give exactly one)."""
-    _same_org(org, initiative, "initiative")
-    _same_org(org, key_result, "key result")
-    _same_org(org, objective, "objective")
+    require_same_org(org, initiative, "initiative")
+    require_same_org(org, key_result, "key result")
+    require_same_org(org, objective, "objective")
     _can_write(actor, "align initiatives")
     if (key_result is None) == (objective is None):
         raise ServiceError(
@@ -1353,9 +1354,9 @@ def unlink_initiative(
     key_result: KeyResult | None = None,
     objective: Objective | None = None,
 ) -> None:
-    _same_org(org, initiative, "initiative")
-    _same_org(org, key_result, "key result")
-    _same_org(org, objective, "objective")
+    require_same_org(org, initiative, "initiative")
+    require_same_org(org, key_result, "key result")
+    require_same_org(org, objective, "objective")
     _can_write(actor, "align initiatives")
     if key_result is not None:
         n, _ = InitiativeKeyResult.objects.filter(
@@ -1384,7 +1385,7 @@ def move_in_stack(
     each apply to the order the previous one left: ranks stay a dense 1..n. Returns the
     stack's initiative ids, top first.
     """
-    _same_org(org, initiative, "initiative")
+    require_same_org(org, initiative, "initiative")
     try:
         if isinstance(new_position, bool):
             raise ValueError
@@ -1432,7 +1433,7 @@ def move_in_stack(
 
 @transaction.atomic
 def delete_initiative(org: Organization, actor: Person | None, initiative: Initiative) -> None:
-    _same_org(org, initiative, "initiative")
+    require_same_org(org, initiative, "initiative")
     _can_write(actor, "change initiatives")
     stack = _lock_stack(initiative.team)
     links = InitiativeLink.objects.filter(
@@ -1545,8 +1546,8 @@ def unlink_initiatives(
     kind: str = InitiativeLinkKind.REPLACES,
 ) -> None:
     """Remove the link `link_initiatives` made."""
-    _same_org(org, from_initiative, "initiative")
-    _same_org(org, to_initiative, "initiative")
+    require_same_org(org, from_initiative, "initiative")
+    require_same_org(org, to_initiative, "initiative")
     _can_write(actor, "link initiatives")
     kind = _initiative_link_kind(kind)
     link = (
@@ -1571,7 +1572,7 @@ def unlink_initiatives(
 def set_wip_limit(
     org: Organization, actor: Person | None, team: Team, wip_limit: Any
 ) -> TeamAlignmentSettings:
-    _same_org(org, team, "team")
+    require_same_org(org, team, "team")
     require_team_admin(actor, team, "set its WIP limit")
     limit = None
     if wip_limit not in (None, ""):

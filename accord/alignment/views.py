@@ -46,7 +46,7 @@ from accord.alignment.progress import kr_progress
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
-from accord.web.helpers import flash_error, form_error, org_view
+from accord.web.helpers import flash_error, form_error, int_or_none, org_view
 from accord.web.views import history_for
 
 
@@ -59,13 +59,6 @@ def _next(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _can_write(request) -> bool:
@@ -102,7 +95,7 @@ def index(request):
     org = request.org
     periods = list(Period.objects.for_org(org).order_by("-start"))
     period = None
-    wanted = _int(request.GET.get("period"))
+    wanted = int_or_none(request.GET.get("period"))
     if wanted:
         period = next((p for p in periods if p.pk == wanted), None)
     if period is None:
@@ -167,7 +160,7 @@ def period_edit(request, period_id: int):
                 org,
                 request.person,
                 period,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 **form.cleaned_data,
             )
         except ServiceError as exc:
@@ -243,7 +236,7 @@ def period_carry_over(request, period_id: int):
 def objective_new(request):
     org = request.org
     initial: dict[str, Any] = {"period": queries.current_period(org)}
-    parent_id = _int(request.GET.get("parent"))
+    parent_id = int_or_none(request.GET.get("parent"))
     if parent_id:
         initial["parent"] = Objective.objects.for_org(org).filter(pk=parent_id).first()
     team_slug = request.GET.get("team")
@@ -286,7 +279,7 @@ def objective_edit(request, objective_id: int):
                 org,
                 request.person,
                 objective,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 **form.cleaned_data,
             )
         except ServiceError as exc:
@@ -492,7 +485,7 @@ def kr_edit(request, kr_id: int):
                 org,
                 request.person,
                 kr,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 **form.cleaned_data,
             )
         except ServiceError as exc:
@@ -567,9 +560,9 @@ def initiative_new(request):
     initial: dict[str, Any] = {}
     if request.GET.get("team"):
         initial["team"] = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
-    if _int(request.GET.get("key_result")):
+    if int_or_none(request.GET.get("key_result")):
         initial["serves"] = KeyResult.objects.for_org(org).filter(pk=request.GET["key_result"])
-    if _int(request.GET.get("objective")):
+    if int_or_none(request.GET.get("objective")):
         initial["serves_objectives"] = Objective.objects.for_org(org).filter(
             pk=request.GET["objective"]
         )
@@ -620,7 +613,7 @@ def initiative_edit(request, initiative_id: int):
                 org,
                 request.person,
                 item,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 reason=reason,
                 **data,
             )
@@ -723,7 +716,7 @@ def initiative_unlink(request, initiative_id: int):
             InitiativeLink.objects.for_org(org)
             .filter(Q(from_initiative=item) | Q(to_initiative=item))
             .select_related("from_initiative", "to_initiative"),
-            pk=_int(request.POST.get("replacement")) or 0,
+            pk=int_or_none(request.POST.get("replacement")) or 0,
         )
         try:
             services.unlink_initiatives(
@@ -734,8 +727,14 @@ def initiative_unlink(request, initiative_id: int):
         else:
             messages.success(request, "Link removed.")
         return redirect(_url("initiative", request, initiative_id=item.pk))
-    kr = KeyResult.objects.for_org(org).filter(pk=_int(request.POST.get("key_result"))).first()
-    obj = Objective.objects.for_org(org).filter(pk=_int(request.POST.get("objective"))).first()
+    kr = (
+        KeyResult.objects.for_org(org)
+        .filter(pk=int_or_none(request.POST.get("key_result")))
+        .first()
+    )
+    obj = (
+        Objective.objects.for_org(org).filter(pk=int_or_none(request.POST.get("objective"))).first()
+    )
     try:
         services.unlink_initiative(org, request.person, item, key_result=kr, objective=obj)
     except ServiceError as exc:
@@ -832,7 +831,7 @@ def stack_move(request, team_slug: str):
         data = request.POST
     item = (
         Initiative.objects.for_org(org)
-        .filter(team=team, pk=_int(data.get("initiative_id")))
+        .filter(team=team, pk=int_or_none(data.get("initiative_id")))
         .first()
     )
     try:

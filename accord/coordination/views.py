@@ -17,7 +17,7 @@ from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
 from accord.org.models import Membership, Team
 from accord.org.queries import flatten, team_tree
-from accord.web.helpers import form_error, org_view
+from accord.web.helpers import form_error, int_or_none, org_view
 from accord.web.views import history_for
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
@@ -191,7 +191,7 @@ def act(request, dep_id: int, action: str):
                 provider_initiative=data.get("provider_initiative"),
                 proposed_date=data.get("proposed_date"),
                 proposed_scope=data.get("proposed_scope", ""),
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
             )
         except ServiceError as exc:
             if exc.status == 403:
@@ -257,17 +257,10 @@ def dependency_map(request):
 @org_view
 def map_json(request):
     org = request.org
-    team_id = _int(request.GET.get("team"))
+    team_id = int_or_none(request.GET.get("team"))
     if team_id is not None and not Team.objects.for_org(org).filter(pk=team_id).exists():
         team_id = None
     states = [s for s in request.GET.getlist("state") if s in State.values] or None
     mode = "initiatives" if request.GET.get("mode") == "initiatives" else "teams"
     data = queries.map_elements(org, mode=mode, team_id=team_id, states=states)
     return JsonResponse(data)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -10,8 +10,14 @@ from django.db import models
 from django.utils.text import slugify
 
 from accord.activity import services as activity
-from accord.core.errors import Conflict, ServiceError
+from accord.core.errors import Conflict, NotFound, ServiceError
 from accord.org.models import Organization, Person
+
+
+def require_same_org(org: Organization, obj: Any, what: str) -> None:
+    """Refuse an object of another organization as if it did not exist (404, not 403)."""
+    if obj is not None and obj.org_id != org.id:
+        raise NotFound(f"No such {what} in {org.name}.")
 
 
 def check_version(obj: models.Model, expected_version: int | None) -> None:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from accord.activity import services as activity
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
+    require_same_org,
     require_text,
     unique_slug,
     update_and_record,
@@ -34,11 +35,6 @@ PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
 PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
 TEAM_FIELDS = ("name", "slug", "parent", "description")
 MEMBERSHIP_FIELDS = ("role", "allocation")
-
-
-def _same_org(org: Organization, obj: Any, what: str) -> None:
-    if obj is not None and obj.org_id != org.id:
-        raise NotFound(f"No such {what} in {org.name}.")
 
 
 # --- organizations -----------------------------------------------------------------------
@@ -171,7 +167,7 @@ def update_person(
     expected_version: int | None = None,
     **changes: Any,
 ) -> Person:
-    _same_org(org, person, "person")
+    require_same_org(org, person, "person")
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a person.")
@@ -219,7 +215,7 @@ def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:
 def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> None:
     if parent is None:
         return
-    _same_org(org, parent, "parent team")
+    require_same_org(org, parent, "parent team")
     if team is None or team.pk is None:
         return
     if parent.pk == team.pk:
@@ -282,7 +278,7 @@ def update_team(
     expected_version: int | None = None,
     **changes: Any,
 ) -> Team:
-    _same_org(org, team, "team")
+    require_same_org(org, team, "team")
     unknown = set(changes) - set(TEAM_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a team.")
@@ -310,7 +306,7 @@ def update_team(
 
 @transaction.atomic
 def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
-    _same_org(org, team, "team")
+    require_same_org(org, team, "team")
     require_role(actor, Role.LEADER, "change the team tree")
     team = Team.objects.select_for_update().get(pk=team.pk)  # the stored state, not a copy
     if team.children.exists():
@@ -407,8 +403,8 @@ def unlink_teams(
     kind: str = TeamLinkKind.STAKEHOLDER,
 ) -> None:
     """Remove the link `link_teams` made. Leaders and admins only."""
-    _same_org(org, from_team, "team")
-    _same_org(org, to_team, "team")
+    require_same_org(org, from_team, "team")
+    require_same_org(org, to_team, "team")
     require_role(actor, Role.LEADER, "unlink teams")
     kind = _link_kind(kind)
     link = (
@@ -469,8 +465,8 @@ def add_membership(
     role: str = MembershipRole.MEMBER,
     allocation: int = 100,
 ) -> Membership:
-    _same_org(org, person, "person")
-    _same_org(org, team, "team")
+    require_same_org(org, person, "person")
+    require_same_org(org, team, "team")
     require_team_admin(actor, team, "change its members")
     if role not in MembershipRole.values:
         raise ServiceError(
@@ -507,7 +503,7 @@ def update_membership(
     expected_version: int | None = None,
     **changes: Any,
 ) -> Membership:
-    _same_org(org, membership, "membership")
+    require_same_org(org, membership, "membership")
     unknown = set(changes) - set(MEMBERSHIP_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a membership.")
@@ -528,7 +524,7 @@ def update_membership(
 
 @transaction.atomic
 def remove_membership(org: Organization, actor: Person | None, membership: Membership) -> None:
-    _same_org(org, membership, "membership")
+    require_same_org(org, membership, "membership")
     require_team_admin(actor, membership.team, "change its members")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     activity.record(

@@ -19,7 +19,7 @@ from accord.org.forms import (
 )
 from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
 from accord.web import panels
-from accord.web.helpers import flash_error, form_error, org_view, paginate
+from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
 
 
@@ -193,7 +193,7 @@ def team_edit(request, team_slug: str):
                 org,
                 request.person,
                 team,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 **form.cleaned_data,
             )
         except ServiceError as exc:
@@ -360,7 +360,7 @@ def person_edit(request, person_id: int):
                 org,
                 request.person,
                 person,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 **form.cleaned_data,
             )
         except ServiceError as exc:
@@ -374,10 +374,3 @@ def person_edit(request, person_id: int):
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accord.activity import services as activity
-from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from accord.core.services import require_text, update_and_record
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.services import require_same_org, require_text, update_and_record
 from accord.org.models import Organization, Person, Role, Team
 from accord.org.permissions import require_role, require_team_admin
 from accord.rhythm import links, queries, recurrence
@@ -57,11 +57,6 @@ CADENCE_FIELDS = (
     "late_after_hours",
     "is_active",
 )
-
-
-def _same_org(org: Organization, obj: Any, what: str) -> None:
-    if obj is not None and obj.org_id != org.id:
-        raise NotFound(f"No such {what} in {org.name}.")
 
 
 # --- cadences --------------------------------------------------------------------------------
@@ -133,10 +128,10 @@ def _clean_cadence(org: Organization, data: dict[str, Any], teams: list[Team] | 
                 )
     if "agenda" in data:
         data["agenda"] = _clean_agenda(data["agenda"])
-    _same_org(org, data.get("team"), "team")
-    _same_org(org, data.get("owner"), "person")
+    require_same_org(org, data.get("team"), "team")
+    require_same_org(org, data.get("owner"), "person")
     for t in teams or []:
-        _same_org(org, t, "team")
+        require_same_org(org, t, "team")
     if "rrule" in data:
         data["rrule"] = recurrence.normalize_rule(data["rrule"])
 
@@ -203,7 +198,7 @@ def create_cadence(
     }
     _clean_cadence(org, data, teams)
     for p in extras:
-        _same_org(org, p, "person")
+        require_same_org(org, p, "person")
     _check_scope(scope, data["team"], teams)
     _require_cadence_admin(actor, scope, data["team"], "set up its cadences")
     recurrence.zone(data["timezone"])
@@ -284,10 +279,10 @@ def update_cadence(
     participants. When the schedule changes (rule, start, time, zone), moves and
     cancellations of occurrences the new schedule no longer has are dropped, with one
     `exceptions_dropped` event naming them: they would otherwise dangle, unseen."""
-    _same_org(org, cadence, "cadence")
+    require_same_org(org, cadence, "cadence")
     extras = None if extra_participants is None else list(extra_participants)
     for p in extras or []:
-        _same_org(org, p, "person")
+        require_same_org(org, p, "person")
     if "timezone_name" in changes:
         changes["timezone"] = changes.pop("timezone_name")
     unknown = set(changes) - set(CADENCE_FIELDS)
@@ -401,7 +396,7 @@ def move_occurrence(
     note: str = "",
 ) -> OccurrenceException:
     """Move one occurrence; the rule is untouched."""
-    _same_org(org, cadence, "cadence")
+    require_same_org(org, cadence, "cadence")
     _require_cadence_admin(actor, cadence.scope, cadence.team, "move its meetings")
     if new_start.tzinfo is None:
         raise ServiceError(
@@ -435,7 +430,7 @@ def cancel_occurrence(
     *,
     note: str = "",
 ) -> OccurrenceException:
-    _same_org(org, cadence, "cadence")
+    require_same_org(org, cadence, "cadence")
     _require_cadence_admin(actor, cadence.scope, cadence.team, "cancel its meetings")
     _occurrence_or_refuse(cadence, original_start)
     exc, _ = OccurrenceException.objects.update_or_create(
@@ -459,7 +454,7 @@ def cancel_occurrence(
 def restore_occurrence(
     org: Organization, actor: Person | None, cadence: Cadence, original_start: dt.datetime
 ) -> None:
-    _same_org(org, cadence, "cadence")
+    require_same_org(org, cadence, "cadence")
     _require_cadence_admin(actor, cadence.scope, cadence.team, "change its meetings")
     deleted, _ = OccurrenceException.objects.filter(
         cadence=cadence, original_start=original_start
@@ -481,7 +476,7 @@ def set_away(
     ends_on: dt.date,
     reason: str = "",
 ) -> Away:
-    _same_org(org, person, "person")
+    require_same_org(org, person, "person")
     if actor is not None and actor.pk != person.pk:
         require_role(actor, Role.LEADER, "mark someone else away")
     require_role(actor, Role.MEMBER, "mark time off")
@@ -505,7 +500,7 @@ def set_away(
 
 @transaction.atomic
 def remove_away(org: Organization, actor: Person | None, away: Away) -> None:
-    _same_org(org, away, "time off")
+    require_same_org(org, away, "time off")
     if actor is not None and actor.pk != away.person_id:
         require_role(actor, Role.LEADER, "change someone else's time off")
     activity.record(
@@ -555,15 +550,15 @@ def submit_checkin(
     in the window updates the check-in and keeps its first status. With `raise_blocker`,
     a blocker that names another team is also raised as an issue for that team.
     """
-    _same_org(org, cadence, "cadence")
+    require_same_org(org, cadence, "cadence")
     person = person or actor
     if person is None:
         raise ServiceError("Whose check-in is this?", fields={"person": ["Required."]})
-    _same_org(org, person, "person")
+    require_same_org(org, person, "person")
     if actor is not None and actor.pk != person.pk:
         raise PermissionDenied("You can only submit your own check-in.")
     require_role(actor, Role.MEMBER, "submit a check-in")
-    _same_org(org, blocker_team, "team")
+    require_same_org(org, blocker_team, "team")
     if not cadence.is_checkin:
         raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
     now = now or timezone.now()
@@ -770,14 +765,14 @@ def update_measurable(
 ) -> Measurable:
     """Change a measurable's name, goal (rule, low, high), unit or owner. Its weekly
     values are kept; their colour follows the new goal."""
-    _same_org(org, measurable, "measurable")
+    require_same_org(org, measurable, "measurable")
     unknown = set(changes) - set(MEASURABLE_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a measurable.")
     m = Measurable.objects.select_for_update().get(pk=measurable.pk)
     require_team_admin(actor, m.team, "change its scorecard")
     if "owner" in changes:
-        _same_org(org, changes["owner"], "person")
+        require_same_org(org, changes["owner"], "person")
     if "name" in changes:
         changes["name"] = require_text(changes["name"], "name")
     if "unit" in changes:
@@ -799,7 +794,7 @@ def archive_measurable(
     org: Organization, actor: Person | None, measurable: Measurable, *, archived: bool = True
 ) -> Measurable:
     """Take a measurable off the scorecard (archived=False puts it back); values are kept."""
-    _same_org(org, measurable, "measurable")
+    require_same_org(org, measurable, "measurable")
     m = Measurable.objects.select_for_update().get(pk=measurable.pk)
     require_team_admin(actor, m.team, "change its scorecard")
     if m.is_active != archived:
@@ -822,8 +817,8 @@ def create_measurable(
     owner: Person | None = None,
     unit: str = "",
 ) -> Measurable:
-    _same_org(org, team, "team")
-    _same_org(org, owner, "person")
+    require_same_org(org, team, "team")
+    require_same_org(org, owner, "person")
     require_team_admin(actor, team, "change its scorecard")
     name = require_text(name, "name")
     low, high = _clean_goal(goal_rule, goal_low, goal_high)
@@ -861,7 +856,7 @@ def record_measurable_value(
 ) -> MeasurableValue:
     """The value of a measurable for a week (set or replaced); the owner, a team admin
     or an integration (actor with the member role) may record it."""
-    _same_org(org, measurable, "measurable")
+    require_same_org(org, measurable, "measurable")
     require_role(actor, Role.MEMBER, "record scorecard values")
     if actor is not None and measurable.owner_id not in (None, actor.pk):
         require_team_admin(actor, measurable.team, "record someone else's measurable")
@@ -914,7 +909,7 @@ def open_meeting(
     org: Organization, actor: Person | None, cadence: Cadence, original_start: dt.datetime
 ) -> Meeting:
     """The Meeting of one occurrence, created on first use (nothing is stored ahead)."""
-    _same_org(org, cadence, "cadence")
+    require_same_org(org, cadence, "cadence")
     occ = queries.occurrence(cadence, original_start)
     if occ is None:
         raise ServiceError(
@@ -956,7 +951,7 @@ def start_meeting(
     and mark every participant present (attendance can then be corrected)."""
     from accord.rhythm import agenda
 
-    _same_org(org, meeting, "meeting")
+    require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "run its meetings")
     if meeting.status != MeetingStatus.PLANNED:
@@ -1001,8 +996,8 @@ def _require_running(meeting: Meeting) -> None:
 def set_attendance(
     org: Organization, actor: Person | None, meeting: Meeting, person: Person, present: bool
 ) -> Attendance:
-    _same_org(org, meeting, "meeting")
-    _same_org(org, person, "person")
+    require_same_org(org, meeting, "meeting")
+    require_same_org(org, person, "person")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "take attendance")
     _require_running(meeting)
@@ -1022,7 +1017,7 @@ def set_attendance(
 def save_notes(
     org: Organization, actor: Person | None, meeting: Meeting, section_key: str, text: str
 ) -> Meeting:
-    _same_org(org, meeting, "meeting")
+    require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "take notes")
     _require_running(meeting)
@@ -1056,7 +1051,7 @@ def mark_item_done(
     org: Organization, actor: Person | None, meeting: Meeting, ref: str, done: bool = True
 ) -> Meeting:
     """Mark an agenda item (`section:ref`) as dealt with, so it does not carry forward."""
-    _same_org(org, meeting, "meeting")
+    require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "run its meetings")
     _require_running(meeting)
@@ -1084,8 +1079,8 @@ def add_action_item(
     due_on: dt.date | None = None,
 ):
     """An action item from the meeting, owned by the decisions pillar."""
-    _same_org(org, meeting, "meeting")
-    _same_org(org, owner, "person")
+    require_same_org(org, meeting, "meeting")
+    require_same_org(org, owner, "person")
     _require_participant(org, actor, meeting.cadence, "add action items")
     _require_running(meeting)
     return links.create_action_item(
@@ -1112,8 +1107,8 @@ def add_decision(
 ):
     """A decision recorded in the meeting (owned by the decisions pillar, linked to the
     meeting). With an outcome and the approver recording it, it is decided at once."""
-    _same_org(org, meeting, "meeting")
-    _same_org(org, approver, "person")
+    require_same_org(org, meeting, "meeting")
+    require_same_org(org, approver, "person")
     _require_participant(org, actor, meeting.cadence, "record decisions")
     _require_running(meeting)
     return links.record_decision(
@@ -1136,14 +1131,14 @@ def add_headline(
     *,
     cascade_to: Iterable[Team] = (),
 ) -> Headline:
-    _same_org(org, meeting, "meeting")
+    require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "share headlines")
     _require_running(meeting)
     text = require_text(text, "text", max_length=500)
     teams = list(cascade_to)
     for t in teams:
-        _same_org(org, t, "team")
+        require_same_org(org, t, "team")
     h = Headline.objects.create(org=org, meeting=meeting, author=actor, text=text)
     if teams:
         h.cascade_to.set(teams)
@@ -1165,7 +1160,7 @@ def finish_meeting(
 ) -> Meeting:
     """End the meeting with each attendee's rating (1-10). Unchecked agenda items, open
     issues and undone action items carry into the next occurrence when it starts."""
-    _same_org(org, meeting, "meeting")
+    require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "finish its meetings")
     _require_running(meeting)
@@ -1213,7 +1208,7 @@ def finish_meeting(
 @transaction.atomic
 def rate_meeting(org: Organization, actor: Person, meeting: Meeting, rating: Any) -> Attendance:
     """An attendee's own rating, given during or after the meeting."""
-    _same_org(org, meeting, "meeting")
+    require_same_org(org, meeting, "meeting")
     require_role(actor, Role.MEMBER, "rate meetings")
     try:
         rating = int(rating)
@@ -1249,7 +1244,7 @@ def set_notification_settings(
     chat: bool | None = None,
     muted: Iterable[Cadence] | None = None,
 ) -> NotificationSettings:
-    _same_org(org, person, "person")
+    require_same_org(org, person, "person")
     if actor is not None and actor.pk != person.pk:
         raise PermissionDenied("You can only change your own reminders.")
     prefs, _ = NotificationSettings.objects.get_or_create(org=org, person=person)
@@ -1267,7 +1262,7 @@ def set_notification_settings(
     if muted is not None:
         muted = list(muted)
         for c in muted:
-            _same_org(org, c, "cadence")
+            require_same_org(org, c, "cadence")
         prefs.muted.set(muted)
     after = {
         "email": prefs.email,
@@ -1287,7 +1282,7 @@ def add_chat_webhook(
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
-    _same_org(org, team, "team")
+    require_same_org(org, team, "team")
     require_team_admin(actor, team, "set up its chat webhook")
     if flavor not in ChatFlavor.values:
         raise ServiceError(
@@ -1307,7 +1302,7 @@ def add_chat_webhook(
 
 @transaction.atomic
 def remove_chat_webhook(org: Organization, actor: Person | None, hook: ChatWebhook) -> None:
-    _same_org(org, hook, "webhook")
+    require_same_org(org, hook, "webhook")
     require_team_admin(actor, hook.team, "change its chat webhook")
     activity.record(org, actor, "deleted", hook, before={"team": hook.team_id})
     hook.delete()
@@ -1324,8 +1319,8 @@ def create_feed(
     """A secret calendar URL for a person (only themselves) or a team (its members)."""
     if (person is None) == (team is None):
         raise ServiceError("A calendar feed is for one person or one team.")
-    _same_org(org, person, "person")
-    _same_org(org, team, "team")
+    require_same_org(org, person, "person")
+    require_same_org(org, team, "team")
     if actor is not None:
         require_role(actor, Role.MEMBER, "create calendar feeds")
         if person is not None and person.pk != actor.pk:
@@ -1343,7 +1338,7 @@ def create_feed(
 
 @transaction.atomic
 def revoke_feed(org: Organization, actor: Person | None, feed: CalendarFeed) -> CalendarFeed:
-    _same_org(org, feed, "calendar feed")
+    require_same_org(org, feed, "calendar feed")
     if actor is not None and feed.created_by_id != actor.pk and feed.person_id != actor.pk:
         if feed.team is None:
             raise PermissionDenied("You can only revoke your own calendar feed.")

@@ -41,7 +41,7 @@ from accord.rhythm.models import (
     Scope,
 )
 from accord.rhythm.templates_catalog import TEMPLATES
-from accord.web.helpers import flash_error, form_error, org_view
+from accord.web.helpers import flash_error, form_error, int_or_none, org_view
 from accord.web.views import history_for
 
 
@@ -64,13 +64,6 @@ def _can_manage(person: Person, cadence: Cadence) -> bool:
     if cadence.scope in (Scope.TEAM, Scope.SUBTREE) and cadence.team is not None:
         return permissions.can_manage_team(person, cadence.team)
     return person.is_active and person.has_role(Role.LEADER)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- My week -------------------------------------------------------------------------------
@@ -203,7 +196,7 @@ def cadence_edit(request, cadence_id: int):
                 org,
                 request.person,
                 cadence,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=int_or_none(request.POST.get("version")),
                 **data,
             )
         except ServiceError as exc:
@@ -355,7 +348,7 @@ def checkin(request, cadence_id: int, key: str):
                 blockers=p.get("blockers", ""),
                 raise_blocker=bool(p.get("raise_blocker")),
                 blocker_team=Team.objects.for_org(org)
-                .filter(pk=_int(p.get("blocker_team")))
+                .filter(pk=int_or_none(p.get("blocker_team")))
                 .first(),
             )
         except ServiceError as exc:
@@ -396,7 +389,7 @@ def checkin(request, cadence_id: int, key: str):
             "teams": Team.objects.for_org(org).order_by("name"),
             "dependency_url": links.dependency_request_url(
                 org,
-                _int(request.POST.get("blocker_team"))
+                int_or_none(request.POST.get("blocker_team"))
                 if request.method == "POST"
                 else (last.blocker_team_id if last else None),
                 request.POST.get("blockers", "")
@@ -575,7 +568,7 @@ def team_rhythm(request, team_slug: str):
                     return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
             elif what == "value":
                 m = get_object_or_404(
-                    Measurable.objects.for_org(org), pk=_int(request.POST.get("measurable"))
+                    Measurable.objects.for_org(org), pk=int_or_none(request.POST.get("measurable"))
                 )
                 services.record_measurable_value(
                     org,
@@ -594,7 +587,9 @@ def team_rhythm(request, team_slug: str):
                     return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
             elif what == "unhook":
                 hook = get_object_or_404(
-                    ChatWebhook.objects.for_org(org), pk=_int(request.POST.get("hook")), team=team
+                    ChatWebhook.objects.for_org(org),
+                    pk=int_or_none(request.POST.get("hook")),
+                    team=team,
                 )
                 services.remove_chat_webhook(org, me, hook)
                 return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
@@ -613,7 +608,9 @@ def team_rhythm(request, team_slug: str):
                 services.create_feed(org, me, team=team)
             else:
                 feed = get_object_or_404(
-                    CalendarFeed.objects.for_org(org), pk=_int(request.POST.get("feed")), team=team
+                    CalendarFeed.objects.for_org(org),
+                    pk=int_or_none(request.POST.get("feed")),
+                    team=team,
                 )
                 services.revoke_feed(org, me, feed)
         except ServiceError as exc:
@@ -676,7 +673,7 @@ def measurable_edit(request, team_slug: str, measurable_id: int):
                     org,
                     me,
                     m,
-                    expected_version=_int(request.POST.get("version")),
+                    expected_version=int_or_none(request.POST.get("version")),
                     **form.cleaned_data,
                 )
                 messages.success(request, f"{form.cleaned_data['name']} saved.")
@@ -720,7 +717,7 @@ def my_settings(request):
                     raise ServiceError("Give the first and last day of your time off.")
             elif what == "unaway":
                 away = get_object_or_404(
-                    Away.objects.for_org(org), pk=_int(request.POST.get("away")), person=me
+                    Away.objects.for_org(org), pk=int_or_none(request.POST.get("away")), person=me
                 )
                 services.remove_away(org, me, away)
             elif what == "feed":
@@ -728,7 +725,9 @@ def my_settings(request):
                 messages.success(request, "Calendar feed created: subscribe to its address.")
             elif what == "revoke":
                 feed = get_object_or_404(
-                    CalendarFeed.objects.for_org(org), pk=_int(request.POST.get("feed")), person=me
+                    CalendarFeed.objects.for_org(org),
+                    pk=int_or_none(request.POST.get("feed")),
+                    person=me,
                 )
                 services.revoke_feed(org, me, feed)
                 messages.success(request, "Calendar feed revoked: its address no longer works.")

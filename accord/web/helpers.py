@@ -64,3 +64,11 @@ def _reraise_access_errors(exc: ServiceError) -> None:
 def paginate(request, queryset, per_page: int = 50):
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+def int_or_none(value) -> int | None:
+    """A whole number from a form or query value, or None when it is missing or not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
