@@ -152,8 +152,9 @@ def test_settings_mute_and_time_off(cast, rhythm):
     client.post(
         "/o/acme/rhythm/settings/", {"what": "channels", "email": "1", "muted": [rhythm.checkin.pk]}
     )
-    prefs = cast.member.rhythm_prefs
-    assert prefs.email and not prefs.chat and list(prefs.muted.all()) == [rhythm.checkin]
+    prefs = cast.member.delivery_prefs
+    assert prefs.email and not prefs.chat and prefs.muted_kinds == []
+    assert [m.cadence for m in cast.member.cadence_mutes.all()] == [rhythm.checkin]
     today = dt.date.today()
     client.post("/o/acme/rhythm/settings/", {"what": "away", "starts_on": today, "ends_on": today})
     assert cast.member.away_periods.count() == 1
