@@ -49,6 +49,8 @@ BODIES = {
 VIEWER_MAY = {
     # A preview of a file: computes a plan and changes nothing (the fingerprint proves it).
     "POST /api/v1/interchange/plan",
+    # Anyone may choose what they are told and how (their own preferences only).
+    "PATCH /api/v1/me/notifications",
 }
 
 
