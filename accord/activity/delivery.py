@@ -18,6 +18,11 @@ rest, once for every caller:
 
 Each app declares the kinds of notice it sends in `KINDS` (kind -> label) of its
 `notifications` module; those are the kinds a person can mute.
+
+The path's own writes (a person's preferences, a team's chat webhooks) are here too, and
+behave like any services module's: validate, change and record the event in one
+transaction. They are not in activity/services.py because accord.core.services, which
+they use, itself imports that module.
 """
 
 from __future__ import annotations
