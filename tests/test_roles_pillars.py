@@ -49,6 +49,8 @@ BODIES = {
 VIEWER_MAY = {
     # A preview of a file: computes a plan and changes nothing (the fingerprint proves it).
     "POST /api/v1/interchange/plan",
+    # Anyone may choose what they are told and how (their own preferences only).
+    "PATCH /api/v1/me/notifications",
 }
 
 
@@ -101,7 +103,7 @@ def test_a_viewer_is_refused_every_write_of_the_api(northwind):
 # Pages a viewer may post to, and why.
 VIEWER_MAY_POST = {
     "api-settings:tokens": "anyone may create an API token of their own (with their own role)",
-    "rhythm:settings": "anyone may set their own reminders and time off",
+    "rhythm:settings": "anyone may set their own notifications and time off",
 }
 
 
@@ -135,7 +137,13 @@ def test_a_viewer_is_refused_every_form_of_the_pillars(northwind):
     # What a viewer may change is their own; and it did change: the check can see a write.
     changed = set(diff(before, after))
     assert "api.ApiToken" in changed
-    assert changed <= {"events", "activity.Event", "api.ApiToken", "rhythm.NotificationSettings"}
+    assert changed <= {
+        "events",
+        "activity.Event",
+        "api.ApiToken",
+        "activity.DeliveryPreferences",
+        "rhythm.CadenceMute",
+    }
     new_tokens = ApiToken.objects.filter(org=org).exclude(pk__in=[t["id"] for t in tokens])
     assert {t.person_id for t in new_tokens} == {viewer.pk}
     assert with_form >= 20, with_form  # forms that write when the admin sends them

@@ -1,4 +1,5 @@
-"""The event log over the API: the audit trail integrators read."""
+"""The event log over the API (the audit trail integrators read), and the caller's own
+notification preferences."""
 
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
@@ -8,8 +9,9 @@ from typing import Any
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from accord.activity import delivery
 from accord.activity.models import Event
-from accord.api.common import org_of
+from accord.api.common import actor_of, if_match, org_of
 
 router = Router(tags=["Activity"])
 
@@ -47,3 +49,59 @@ def list_events(
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs
+
+
+class NoticeKindOut(Schema):
+    kind: str
+    label: str
+    group: str
+
+
+class PreferencesOut(Schema):
+    email: bool
+    chat: bool
+    muted_kinds: list[str]
+    version: int
+
+
+class PreferencesPatch(Schema):
+    email: bool | None = None
+    chat: bool | None = None
+    muted_kinds: list[str] | None = None
+
+
+def _preferences(prefs) -> dict[str, Any]:
+    return {
+        "email": prefs.email,
+        "chat": prefs.chat,
+        "muted_kinds": list(prefs.muted_kinds),
+        "version": prefs.version,
+    }
+
+
+@router.get(
+    "/notification-kinds",
+    response=list[NoticeKindOut],
+    summary="The kinds of notice Accord sends, which a person can mute",
+)
+def list_notice_kinds(request):
+    return [{"kind": k.kind, "label": k.label, "group": k.group} for k in delivery.kinds()]
+
+
+@router.get("/me/notifications", response=PreferencesOut, summary="What Accord tells me, and how")
+def get_my_notifications(request):
+    return _preferences(delivery.preferences_of(org_of(request), actor_of(request)))
+
+
+@router.patch(
+    "/me/notifications",
+    response=PreferencesOut,
+    summary="Change my channels (e-mail, team chat) and the kinds of notice I muted",
+)
+def update_my_notifications(request, payload: PreferencesPatch):
+    me = actor_of(request)
+    data = payload.model_dump(exclude_unset=True)
+    prefs = delivery.set_preferences(
+        org_of(request), me, me, expected_version=if_match(request), **data
+    )
+    return _preferences(prefs)

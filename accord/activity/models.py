@@ -1,10 +1,13 @@
-"""The append-only event log: every change made through a service is one Event."""
+"""The append-only event log (every change made through a service is one Event), and the
+one delivery path's data: teams' chat webhooks, people's delivery preferences and the
+queue of notifications."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
-from accord.org.models import OrgScoped, OrgScopedQuerySet, Person
+from accord.org.models import OrgScoped, OrgScopedQuerySet, Person, Team
 
 
 class AppendOnlyError(RuntimeError):
@@ -78,3 +81,91 @@ class Event(OrgScoped):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Events are append-only; they cannot be deleted.")
+
+
+# --- the one delivery path: channels, preferences, the notification queue -------------------
+
+
+class ChatFlavor(models.TextChoices):
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+    MATTERMOST = "mattermost", "Mattermost"
+
+
+class ChatWebhook(OrgScoped):
+    """A team's chat incoming-webhook: the team's channel for everything Accord tells it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="chat_webhooks")
+    url = models.URLField(max_length=500)
+    flavor = models.CharField(max_length=12, choices=ChatFlavor.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_flavor_display()} for {self.team}"
+
+
+class DeliveryPreferences(OrgScoped):
+    """What a person wants to be told, and how: e-mail on or off, named in team chat posts
+    or not, and the kinds of notice they muted. No row means the defaults (all on)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="delivery_prefs")
+    email = models.BooleanField(default=True)
+    chat = models.BooleanField(default=True)
+    muted_kinds = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Notifications of {self.person}"
+
+    def wants(self, kind: str, channel: str) -> bool:
+        if kind in self.muted_kinds:
+            return False
+        return bool(self.email if channel == "email" else self.chat)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    GIVEN_UP = "given_up", "Given up"
+
+
+class Notification(OrgScoped):
+    """One message to one recipient (a person's e-mail or a team's chat webhook), sent once.
+
+    `key` is unique: inserting it is what makes planning idempotent, and moving a row from
+    pending to sending in one UPDATE is what makes sending it idempotent. `topic` is the key
+    the caller gave (what the message is about), shared by every recipient's row."""
+
+    key = models.CharField(max_length=200, unique=True)
+    topic = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10)  # email | chat
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    webhook = models.ForeignKey(
+        ChatWebhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="activity_notification_due"),
+            models.Index(fields=["topic", "created_at"], name="activity_notification_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,54 +1,48 @@
 """Telling the informed people and the affected teams when a decision is decided,
 superseded or reversed.
 
-Delivery is the operating rhythm's notification channels (e-mail per person, respecting
-their channel choice; chat webhooks per team): the notice is queued in the same
-transaction as the change, so a refused change queues nothing, and the worker sends it
-once, retrying failures with back-off.
+The notice goes through the one delivery path (`accord.activity.delivery`): an e-mail per
+person, as they chose, and a post to each affected team's chat webhooks. It is queued in
+the same transaction as the change, so a refused change queues nothing, and the worker
+sends it once, retrying failures with back-off.
 """
 
 from __future__ import annotations
 
 from django.urls import reverse
 
+from accord.activity import delivery
 from accord.decisions.models import Decision
 from accord.org.models import Organization, Person
 
+# The kinds of notice decisions send (people can mute each one).
+KINDS = {
+    "decision_decided": "A decision you are informed of is decided",
+    "decision_superseded": "A decision you are informed of is superseded",
+    "decision_reversed": "A decision you are informed of is reversed",
+}
 
-def _notice(org: Organization, d: Decision, verb: str):
-    from accord.rhythm.notifications import Notice, site_link
 
-    path = reverse("decisions:decision", kwargs={"org_slug": org.slug, "decision_id": d.pk})
+def _message(d: Decision, verb: str) -> tuple[str, list[str]]:
     if verb == "decided":
-        subject = f"Decided: {d.question}"
         lines = [f"{d.approver.name} decided: {d.outcome}"]
         if d.rationale:
             lines.append(f"Why: {d.rationale}")
-    elif verb == "superseded":
+        return f"Decided: {d.question}", lines
+    if verb == "superseded":
         new = d.superseded_by
-        subject = f"Superseded: {d.question}"
-        lines = [
+        return f"Superseded: {d.question}", [
             f"This decision is replaced by “{new.question}”"
             + (f": {new.outcome}" if new and new.outcome else "."),
             f"Reason: {d.supersede_reason}",
             f"The original outcome is kept for the record: {d.outcome}",
         ]
-    elif verb == "reversed":
-        subject = f"Reversed: {d.question}"
-        lines = [
+    if verb == "reversed":
+        return f"Reversed: {d.question}", [
             f"This decision is reversed. Reason: {d.reversal_reason}",
             f"The original outcome is kept for the record: {d.outcome}",
         ]
-    else:  # pragma: no cover - a programming error
-        raise ValueError(verb)
-    return Notice(
-        key=f"decision:{d.pk}:{verb}",
-        kind=f"decision_{verb}",
-        subject=subject[:300],
-        lines=lines,
-        link=site_link(path),
-        link_label="Open the decision",
-    )
+    raise ValueError(verb)  # pragma: no cover - a programming error
 
 
 def announce(org: Organization, actor: Person | None, d: Decision, verb: str) -> int:
@@ -57,12 +51,22 @@ def announce(org: Organization, actor: Person | None, d: Decision, verb: str) ->
 
     Changes by the system (`actor=None`: the demo loader, importers) record history that
     already happened; they are not news and queue nothing."""
-    from accord.rhythm import notifications
-
     if actor is None:
         return 0
-    people = [p for p in d.informed.all() if actor is None or p.pk != actor.pk]
+    people = [p for p in d.informed.all() if p.pk != actor.pk]
     teams = list(d.teams.all())
     if not people and not teams:
         return 0
-    return notifications.announce(org, _notice(org, d, verb), people=people, teams=teams)
+    subject, lines = _message(d, verb)
+    path = reverse("decisions:decision", kwargs={"org_slug": org.slug, "decision_id": d.pk})
+    return delivery.notify(
+        org,
+        kind=f"decision_{verb}",
+        key=f"decision:{d.pk}:{verb}",
+        subject=subject,
+        text="\n\n".join(lines),
+        link=delivery.site_link(path),
+        link_label="Open the decision",
+        people=people,
+        teams=teams,
+    )

@@ -6,8 +6,9 @@ import zoneinfo
 
 from django import forms
 
+from accord.activity.models import ChatFlavor
 from accord.org.models import Person, Team
-from accord.rhythm.models import CadenceKind, ChatFlavor, GoalRule, OwedBy, Scope
+from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 
 TIMEZONES = sorted(zoneinfo.available_timezones())

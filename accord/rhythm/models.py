@@ -1,4 +1,4 @@
-"""Cadences, their exceptions, check-ins, meetings, scorecards, reminders and feeds.
+"""Cadences, their exceptions, check-ins, meetings, scorecards, muted cadences and feeds.
 
 Occurrences are not stored: they are computed from a cadence's rule (recurrence.py).
 What *is* stored is keyed by an occurrence's original start (UTC): a check-in, a meeting,
@@ -312,77 +312,20 @@ class MeasurableValue(OrgScoped):
         return f"{self.measurable} {self.week_start}: {self.value}"
 
 
-class NotificationSettings(OrgScoped):
-    """A person's reminder channels and the cadences they muted."""
+class CadenceMute(OrgScoped):
+    """A person muted a cadence: it reminds them of nothing (its check-ins, its agendas)."""
 
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="rhythm_prefs")
-    email = models.BooleanField(default=True)
-    chat = models.BooleanField(default=True)
-    muted = models.ManyToManyField(Cadence, blank=True, related_name="+")
-    version = models.PositiveIntegerField(default=1)
-
-    def __str__(self) -> str:
-        return f"Reminders of {self.person}"
-
-
-class ChatFlavor(models.TextChoices):
-    SLACK = "slack", "Slack"
-    TEAMS = "teams", "Microsoft Teams"
-    MATTERMOST = "mattermost", "Mattermost"
-
-
-class ChatWebhook(OrgScoped):
-    """A team's chat incoming-webhook; reminders and agendas are posted to it."""
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="chat_webhooks")
-    url = models.URLField(max_length=500)
-    flavor = models.CharField(max_length=12, choices=ChatFlavor.choices)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.get_flavor_display()} for {self.team}"
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to send"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    GIVEN_UP = "given_up", "Given up"
-
-
-class Notification(OrgScoped):
-    """One message to send once. `key` is unique: claiming it is what makes sending idempotent."""
-
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=40)
-    channel = models.CharField(max_length=10)  # email | chat
-    person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    webhook = models.ForeignKey(
-        ChatWebhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    cadence = models.ForeignKey(
-        Cadence, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.CharField(max_length=500, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cadence_mutes")
+    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "cadence"], name="rhythm_mute_once")
+        ]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.cadence} muted by {self.person}"
 
 
 def new_token() -> str:

@@ -22,9 +22,8 @@ from accord.rhythm.models import (
     Away,
     Cadence,
     CadenceKind,
+    CadenceMute,
     CalendarFeed,
-    ChatFlavor,
-    ChatWebhook,
     CheckIn,
     CheckInStatus,
     GoalRule,
@@ -33,7 +32,6 @@ from accord.rhythm.models import (
     MeasurableValue,
     Meeting,
     MeetingStatus,
-    NotificationSettings,
     OccurrenceException,
     OwedBy,
     Scope,
@@ -1226,86 +1224,34 @@ def rate_meeting(org: Organization, actor: Person, meeting: Meeting, rating: Any
     return row
 
 
-# --- reminder settings, chat webhooks, calendar feeds ----------------------------------------
-
-
-def notification_settings(org: Organization, person: Person) -> NotificationSettings:
-    found = NotificationSettings.objects.filter(org=org, person=person).first()
-    return found or NotificationSettings(org=org, person=person)
+# --- muted cadences, calendar feeds ------------------------------------------------------------
 
 
 @transaction.atomic
-def set_notification_settings(
-    org: Organization,
-    actor: Person | None,
-    person: Person,
-    *,
-    email: bool | None = None,
-    chat: bool | None = None,
-    muted: Iterable[Cadence] | None = None,
-) -> NotificationSettings:
+def set_muted_cadences(
+    org: Organization, actor: Person | None, person: Person, cadences: Iterable[Cadence]
+) -> list[Cadence]:
+    """The cadences `person` hears no reminders of (all others are unmuted). What channels
+    they are told on, and which kinds of notice, is the delivery path's preferences."""
     require_same_org(org, person, "person")
     if actor is not None and actor.pk != person.pk:
         raise PermissionDenied("You can only change your own reminders.")
-    prefs, _ = NotificationSettings.objects.get_or_create(org=org, person=person)
-    before = {
-        "email": prefs.email,
-        "chat": prefs.chat,
-        "muted": sorted(prefs.muted.values_list("pk", flat=True)),
+    wanted = {c.pk: c for c in cadences}
+    for c in wanted.values():
+        require_same_org(org, c, "cadence")
+    current = {
+        m.cadence_id: m
+        for m in CadenceMute.objects.for_org(org).filter(person=person).select_related("cadence")
     }
-    if email is not None:
-        prefs.email = bool(email)
-    if chat is not None:
-        prefs.chat = bool(chat)
-    prefs.version += 1
-    prefs.save()
-    if muted is not None:
-        muted = list(muted)
-        for c in muted:
-            require_same_org(org, c, "cadence")
-        prefs.muted.set(muted)
-    after = {
-        "email": prefs.email,
-        "chat": prefs.chat,
-        "muted": sorted(prefs.muted.values_list("pk", flat=True)),
-    }
-    before, after = activity.diff(before, after)
-    if after:
-        activity.record(org, actor, "updated", prefs, before=before, after=after)
-    return prefs
-
-
-@transaction.atomic
-def add_chat_webhook(
-    org: Organization, actor: Person | None, team: Team, *, url: str, flavor: str
-) -> ChatWebhook:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
-    require_same_org(org, team, "team")
-    require_team_admin(actor, team, "set up its chat webhook")
-    if flavor not in ChatFlavor.values:
-        raise ServiceError(
-            f"Unknown chat {flavor!r}; use slack, teams or mattermost.",
-            fields={"flavor": ["Unknown chat."]},
-        )
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        raise ServiceError(
-            f"{url!r} is not a web address.", fields={"url": ["Enter an http(s) address."]}
-        ) from None
-    hook = ChatWebhook.objects.create(org=org, team=team, url=url, flavor=flavor)
-    activity.record(org, actor, "created", hook, after={"team": team.pk, "flavor": flavor})
-    return hook
-
-
-@transaction.atomic
-def remove_chat_webhook(org: Organization, actor: Person | None, hook: ChatWebhook) -> None:
-    require_same_org(org, hook, "webhook")
-    require_team_admin(actor, hook.team, "change its chat webhook")
-    activity.record(org, actor, "deleted", hook, before={"team": hook.team_id})
-    hook.delete()
+    for cadence_id, mute in current.items():
+        if cadence_id not in wanted:
+            activity.record(org, actor, "deleted", mute, before={"cadence": cadence_id})
+            mute.delete()
+    for cadence_id, cadence in sorted(wanted.items()):
+        if cadence_id not in current:
+            mute = CadenceMute.objects.create(org=org, person=person, cadence=cadence)
+            activity.record(org, actor, "created", mute, after={"cadence": cadence_id})
+    return sorted(wanted.values(), key=lambda c: c.name)
 
 
 @transaction.atomic

@@ -10,12 +10,12 @@ from accord.org.models import Organization
 
 @periodic(every=300)
 @task()
-def send_reminders() -> dict[str, int]:
-    """Plan the reminders due now (check-in windows opening and closing, agendas before
-    meetings) and deliver pending ones, retrying failures with back-off."""
+def plan_reminders() -> int:
+    """Queue the reminders due now (check-in windows opening and closing, agendas before
+    meetings); the delivery task sends them."""
     from accord.rhythm import notifications
 
-    return notifications.run()
+    return notifications.plan_all()
 
 
 @periodic(every=900)

@@ -1,16 +1,19 @@
 """Pages: My week, cadences, the check-in form, meetings (live agenda → run → minutes),
-a team's rhythm and one's reminder settings."""
+a team's rhythm, and one's notification settings, time off and calendar."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.activity import delivery
+from accord.activity.models import ChatWebhook
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Person, Role, Team
@@ -32,8 +35,8 @@ from accord.rhythm.forms import (
 from accord.rhythm.models import (
     Away,
     Cadence,
+    CadenceMute,
     CalendarFeed,
-    ChatWebhook,
     Measurable,
     MeasurableValue,
     Meeting,
@@ -582,7 +585,7 @@ def team_rhythm(request, team_slug: str):
             elif what == "webhook":
                 hook_form = WebhookForm(request.POST)
                 if hook_form.is_valid():
-                    services.add_chat_webhook(org, me, team, **hook_form.cleaned_data)
+                    delivery.add_chat_webhook(org, me, team, **hook_form.cleaned_data)
                     messages.success(request, "Chat webhook added.")
                     return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
             elif what == "unhook":
@@ -591,7 +594,7 @@ def team_rhythm(request, team_slug: str):
                     pk=int_or_none(request.POST.get("hook")),
                     team=team,
                 )
-                services.remove_chat_webhook(org, me, hook)
+                delivery.remove_chat_webhook(org, me, hook)
                 return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
         except ServiceError as exc:
             if what == "measurable":
@@ -629,7 +632,7 @@ def team_rhythm(request, team_slug: str):
             "can_manage": can_manage,
             "form": form,
             "hook_form": hook_form,
-            "hooks": ChatWebhook.objects.for_org(org).filter(team=team),
+            "hooks": delivery.team_webhooks(org, team),
             "archived": Measurable.objects.for_org(org).filter(team=team, is_active=False)
             if can_manage
             else [],
@@ -690,24 +693,30 @@ def measurable_edit(request, team_slug: str, measurable_id: int):
 
 @org_view
 def my_settings(request):
+    """What Accord tells me and how (every kind of notice), muted cadences, time off and
+    my calendar feed."""
     org, me = request.org, request.person
-    prefs = services.notification_settings(org, me)
+    prefs = delivery.preferences_of(org, me)
     mine = queries.person_cadences(org, me)
+    kinds = delivery.kinds()
     away_form = AwayForm()
     if request.method == "POST":
         what = request.POST.get("what")
         try:
             if what == "channels":
+                chosen = set(request.POST.getlist("muted_kinds"))
                 muted = [c for c in mine if str(c.pk) in request.POST.getlist("muted")]
-                services.set_notification_settings(
-                    org,
-                    me,
-                    me,
-                    email=bool(request.POST.get("email")),
-                    chat=bool(request.POST.get("chat")),
-                    muted=muted,
-                )
-                messages.success(request, "Reminder settings saved.")
+                with transaction.atomic():
+                    delivery.set_preferences(
+                        org,
+                        me,
+                        me,
+                        email=bool(request.POST.get("email")),
+                        chat=bool(request.POST.get("chat")),
+                        muted_kinds=[k.kind for k in kinds if k.kind in chosen],
+                    )
+                    services.set_muted_cadences(org, me, me, muted)
+                messages.success(request, "Notification settings saved.")
             elif what == "away":
                 away_form = AwayForm(request.POST)
                 if away_form.is_valid():
@@ -738,12 +747,15 @@ def my_settings(request):
                 flash_error(request, exc)
         else:
             return redirect("rhythm:settings", org_slug=org.slug)
-    muted_ids = set(prefs.muted.values_list("pk", flat=True)) if prefs.pk else set()
+    muted_ids = set(
+        CadenceMute.objects.for_org(org).filter(person=me).values_list("cadence_id", flat=True)
+    )
     return render(
         request,
         "rhythm/settings.html",
         {
             "prefs": prefs,
+            "kinds": [(k, k.kind in prefs.muted_kinds) for k in kinds],
             "cadences": [(c, c.pk in muted_ids) for c in mine],
             "away": Away.objects.for_org(org).filter(person=me, ends_on__gte=timezone.localdate()),
             "away_form": away_form,

@@ -134,3 +134,26 @@ def test_a_lead_edits_a_measurable_and_adds_a_participant(page, shot, cast, rhyt
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(rhythm.sync.name)
     assert list(rhythm.sync.extra_participants.all()) == [cast.viewer]
+
+
+def test_a_member_mutes_a_kind_of_notice_and_a_cadence(page, shot, cast, rhythm):  # noqa: F811
+    from accord.activity.models import DeliveryPreferences
+
+    sign_in(page, cast.member.email, PASSWORD)
+    page.goto("/o/acme/rhythm/")
+    page.get_by_role("link", name="Notifications, time off and calendar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Notifications, time off and calendar"
+    )
+    page.get_by_label("A decision you are informed of is reversed").check()
+    page.get_by_label("Weekly team check-in · Platform").check()
+    page.get_by_label("Team chat").uncheck()
+    shot(page, "choices")
+    page.get_by_role("button", name="Save notifications").click()
+    expect(page.get_by_text("Notification settings saved.")).to_be_visible()
+    expect(page.get_by_label("A decision you are informed of is reversed")).to_be_checked()
+    expect(page.get_by_label("A decision you are informed of is decided")).not_to_be_checked()
+    shot(page, "saved")
+    prefs = DeliveryPreferences.objects.get(person=cast.member)
+    assert prefs.muted_kinds == ["decision_reversed"] and prefs.email and not prefs.chat
+    assert [m.cadence for m in cast.member.cadence_mutes.all()] == [rhythm.checkin]

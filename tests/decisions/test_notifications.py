@@ -1,5 +1,5 @@
 """Deciding, superseding and reversing a decision tell its informed people by e-mail (as
-they chose) and its affected teams' chat webhooks, through the rhythm's channels: sent by
+they chose) and its affected teams' chat webhooks, through the one delivery path: sent by
 the worker against a real local SMTP server and a real local HTTP server, once, retried."""
 
 from __future__ import annotations
@@ -9,15 +9,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accord.activity import delivery
+from accord.activity.models import DeliveryStatus, Notification
 from accord.core.errors import PermissionDenied
 from accord.decisions import services
-from accord.rhythm import notifications
-from accord.rhythm import services as rhythm_services
-from accord.rhythm.models import DeliveryStatus, Notification
 
 
 def add_hook(team, **kw):
-    return rhythm_services.add_chat_webhook(team.org, None, team, **kw)
+    return delivery.add_chat_webhook(team.org, None, team, **kw)
 
 
 def later(minutes: int = 1) -> dt.datetime:
@@ -39,13 +38,13 @@ def _decision(cast, **kw):
 def test_deciding_emails_the_informed_and_posts_to_affected_teams(cast, smtp, good_hook):
     add_hook(cast.platform, url=good_hook.url, flavor="slack")
     add_hook(cast.root, url=good_hook.url, flavor="slack")
-    rhythm_services.set_notification_settings(cast.org, cast.admin, cast.admin, email=False)
+    delivery.set_preferences(cast.org, cast.admin, cast.admin, email=False)
     d = _decision(cast)
     assert smtp.messages == [] and good_hook.posts == []  # nothing is sent by the request
     services.decide(cast.org, cast.leader, d, outcome="Yes, by March", rationale="Cheaper")
     assert smtp.messages == [] and good_hook.posts == []  # the worker sends, not the request
 
-    result = notifications.run(now=later())
+    result = delivery.deliver(now=later())
     assert result["sent"] == 3  # member and viewer by e-mail (admin turned e-mail off), one post
     assert sorted(m["X-Rcpt"] for m in smtp.messages) == sorted(
         [cast.member.email, cast.viewer.email]
@@ -61,7 +60,7 @@ def test_deciding_emails_the_informed_and_posts_to_affected_teams(cast, smtp, go
     assert post["text"].startswith("Decided: Move the build farm to ARM?\nLeo Leader decided")
 
     # A restarted worker sends nothing twice.
-    assert notifications.run(now=later(10)) == {"planned": 0, "sent": 0, "retry": 0, "given_up": 0}
+    assert delivery.deliver(now=later(10)) == {"sent": 0, "retry": 0, "given_up": 0}
     assert len(smtp.messages) == 2 and len(good_hook.posts) == 1
 
 
@@ -71,7 +70,7 @@ def test_superseding_and_reversing_are_announced_with_the_reason(cast, smtp):
     new = services.create_decision(cast.org, cast.member, "Which ARM vendor?", cast.leader)
     services.decide(cast.org, cast.leader, new, outcome="Vendor B")
     services.supersede(cast.org, cast.leader, old, by=new, reason="Vendor B ships ARM only")
-    notifications.run(now=later())
+    delivery.deliver(now=later())
     subjects = sorted({m["Subject"].strip() for m in smtp.messages})
     assert subjects == [
         "Decided: Move the build farm to ARM?",
@@ -86,7 +85,7 @@ def test_superseding_and_reversing_are_announced_with_the_reason(cast, smtp):
     services.decide(cast.org, cast.leader, third, outcome="No")
     services.reverse(cast.org, cast.leader, third, reason="Prices changed")
     smtp.messages.clear()
-    notifications.run(now=later(2))
+    delivery.deliver(now=later(2))
     reversed_ = [m for m in smtp.messages if m["Subject"].startswith("Reversed")]
     assert len(reversed_) == 3  # member, viewer, admin
     assert "Reason: Prices changed" in reversed_[0].get_body(("plain",)).get_content()
@@ -118,14 +117,14 @@ def test_a_failing_team_webhook_is_retried_with_back_off(cast, bad_hook, setting
     add_hook(cast.platform, url=bad_hook.url, flavor="teams")
     services.decide(cast.org, cast.leader, _decision(cast), outcome="Yes")
     t = later()
-    assert notifications.deliver(now=t) == {"sent": 3, "retry": 1, "given_up": 0}
+    assert delivery.deliver(now=t) == {"sent": 3, "retry": 1, "given_up": 0}
     chat = Notification.objects.get(channel="chat")
     assert chat.kind == "decision_decided" and chat.status == DeliveryStatus.PENDING
-    assert chat.next_attempt_at == t + notifications.backoff(1)
+    assert chat.next_attempt_at == t + delivery.backoff(1)
     assert bad_hook.posts[0]["@type"] == "MessageCard"
-    for _ in range(notifications.MAX_ATTEMPTS - 1):
+    for _ in range(delivery.MAX_ATTEMPTS - 1):
         chat.refresh_from_db()
-        notifications.deliver(now=chat.next_attempt_at)
+        delivery.deliver(now=chat.next_attempt_at)
     chat.refresh_from_db()
     assert chat.status == DeliveryStatus.GIVEN_UP
-    assert len(bad_hook.posts) == notifications.MAX_ATTEMPTS
+    assert len(bad_hook.posts) == delivery.MAX_ATTEMPTS

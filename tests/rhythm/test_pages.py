@@ -149,11 +149,28 @@ def test_a_cadence_is_set_up_from_the_form(cast):
 
 def test_settings_mute_and_time_off(cast, rhythm):
     client = login(cast.member)
+    page = client.get("/o/acme/rhythm/settings/").content.decode()
+    assert "<h1>Notifications, time off and calendar</h1>" in page
+    assert 'name="muted_kinds" value="decision_decided"' in page
     client.post(
-        "/o/acme/rhythm/settings/", {"what": "channels", "email": "1", "muted": [rhythm.checkin.pk]}
+        "/o/acme/rhythm/settings/",
+        {
+            "what": "channels",
+            "email": "1",
+            "muted": [rhythm.checkin.pk],
+            "muted_kinds": ["decision_decided", "not-a-kind"],
+        },
     )
-    prefs = cast.member.rhythm_prefs
-    assert prefs.email and not prefs.chat and list(prefs.muted.all()) == [rhythm.checkin]
+    prefs = cast.member.delivery_prefs
+    assert prefs.email and not prefs.chat and prefs.muted_kinds == ["decision_decided"]
+    assert [m.cadence for m in cast.member.cadence_mutes.all()] == [rhythm.checkin]
+    page = client.get("/o/acme/rhythm/settings/").content.decode()
+    assert 'value="decision_decided" checked' in page
+    assert f'value="{rhythm.checkin.pk}" checked' in page
+    # Unmuting everything keeps nothing muted.
+    client.post("/o/acme/rhythm/settings/", {"what": "channels", "email": "1", "chat": "1"})
+    prefs.refresh_from_db()
+    assert prefs.muted_kinds == [] and prefs.chat and not cast.member.cadence_mutes.exists()
     today = dt.date.today()
     client.post("/o/acme/rhythm/settings/", {"what": "away", "starts_on": today, "ends_on": today})
     assert cast.member.away_periods.count() == 1

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accord.activity.models import Event
+from accord.activity import delivery
+from accord.activity.models import DeliveryStatus, Event, Notification
 from accord.rhythm import notifications, services
-from accord.rhythm.models import DeliveryStatus, Notification
 from tests.rhythm.conftest import DUE
 
 H = dt.timedelta(hours=1)
 OPENS = DUE - 48 * H  # the check-in window of Fri 6 Nov opens on Wed 4 Nov 15:00 UTC
+
+
+def run(now: dt.datetime) -> dict[str, int]:
+    """What the worker's two periodic tasks do at `now`: plan reminders, then deliver."""
+    return {"planned": notifications.plan_all(now), **delivery.deliver(now)}
 
 
 def test_the_window_opening_reminds_each_person_once_by_email_and_chat(
@@ -20,8 +25,8 @@ def test_the_window_opening_reminds_each_person_once_by_email_and_chat(
 ):
     cast.member.timezone = "America/New_York"
     cast.member.save()
-    services.add_chat_webhook(cast.org, None, cast.platform, url=good_hook.url, flavor="slack")
-    result = notifications.run(now=OPENS + dt.timedelta(minutes=5))
+    delivery.add_chat_webhook(cast.org, None, cast.platform, url=good_hook.url, flavor="slack")
+    result = run(now=OPENS + dt.timedelta(minutes=5))
     assert result["sent"] == 3  # two e-mails, one chat post
     by_rcpt = {m["X-Rcpt"]: m for m in smtp.messages}
     assert set(by_rcpt) == {cast.leader.email, cast.member.email}
@@ -40,34 +45,34 @@ def test_the_window_opening_reminds_each_person_once_by_email_and_chat(
     assert post["text"].startswith("Check-in open: Weekly team check-in")
     assert "Leo Leader, Mia Member" in post["text"]
     # A restarted worker, minutes later, sends nothing again.
-    again = notifications.run(now=OPENS + dt.timedelta(minutes=10))
+    again = run(now=OPENS + dt.timedelta(minutes=10))
     assert again == {"planned": 0, "sent": 0, "retry": 0, "given_up": 0}
     assert len(smtp.messages) == 2 and len(good_hook.posts) == 1
 
 
 def test_people_who_checked_in_muted_or_are_away_are_not_reminded(cast, rhythm, smtp):
     services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=OPENS + H)
-    services.set_notification_settings(cast.org, cast.leader, cast.leader, muted=[rhythm.checkin])
-    notifications.run(now=DUE - 4 * H + dt.timedelta(minutes=1))  # "due soon"
+    services.set_muted_cadences(cast.org, cast.leader, cast.leader, [rhythm.checkin])
+    run(now=DUE - 4 * H + dt.timedelta(minutes=1))  # "due soon"
     assert smtp.messages == []
-    services.set_notification_settings(cast.org, cast.leader, cast.leader, muted=[])
+    services.set_muted_cadences(cast.org, cast.leader, cast.leader, [])
     services.set_away(
         cast.org, None, cast.leader, starts_on=dt.date(2026, 11, 6), ends_on=dt.date(2026, 11, 6)
     )
-    notifications.run(now=DUE - 4 * H + dt.timedelta(minutes=2))
+    run(now=DUE - 4 * H + dt.timedelta(minutes=2))
     assert smtp.messages == []
 
 
 def test_email_off_means_no_email(cast, rhythm, smtp):
-    services.set_notification_settings(cast.org, cast.member, cast.member, email=False)
-    notifications.run(now=OPENS + dt.timedelta(minutes=1))
+    delivery.set_preferences(cast.org, cast.member, cast.member, email=False)
+    run(now=OPENS + dt.timedelta(minutes=1))
     assert [m["X-Rcpt"] for m in smtp.messages] == [cast.leader.email]
 
 
 def test_a_meetings_agenda_goes_out_before_it_starts(cast, rhythm, smtp, good_hook):
-    services.add_chat_webhook(cast.org, None, cast.platform, url=good_hook.url, flavor="teams")
+    delivery.add_chat_webhook(cast.org, None, cast.platform, url=good_hook.url, flavor="teams")
     start = dt.datetime(2026, 11, 9, 9, tzinfo=dt.UTC)  # Monday 10:00 Berlin
-    notifications.run(now=start - 2 * H + dt.timedelta(minutes=1))
+    run(now=start - 2 * H + dt.timedelta(minutes=1))
     subjects = sorted(m["Subject"].strip() for m in smtp.messages)
     assert subjects == ["Agenda: Weekly team sync (Level 10) · Platform at Mon 09 Nov 09:00"] * 2
     body = smtp.messages[0].get_body(("plain",)).get_content()
@@ -78,33 +83,33 @@ def test_a_meetings_agenda_goes_out_before_it_starts(cast, rhythm, smtp, good_ho
 
 def test_a_failing_webhook_is_retried_with_back_off_then_given_up(cast, rhythm, bad_hook, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    services.add_chat_webhook(cast.org, None, cast.platform, url=bad_hook.url, flavor="mattermost")
+    delivery.add_chat_webhook(cast.org, None, cast.platform, url=bad_hook.url, flavor="mattermost")
     t = OPENS + dt.timedelta(minutes=1)
-    first = notifications.run(now=t)
+    first = run(now=t)
     assert first["retry"] == 1 and len(bad_hook.posts) == 1
     chat = Notification.objects.get(channel="chat")
     assert chat.status == DeliveryStatus.PENDING and chat.attempts == 1
     assert chat.next_attempt_at == t + dt.timedelta(minutes=1)
     # Not retried before its time.
-    assert notifications.deliver(now=t + dt.timedelta(seconds=30))["retry"] == 0
+    assert delivery.deliver(now=t + dt.timedelta(seconds=30))["retry"] == 0
     assert len(bad_hook.posts) == 1
     t2 = t + dt.timedelta(minutes=1)
-    assert notifications.deliver(now=t2)["retry"] == 1
+    assert delivery.deliver(now=t2)["retry"] == 1
     chat.refresh_from_db()
     assert chat.next_attempt_at == t2 + dt.timedelta(minutes=4)  # back-off grows
     t3 = t2 + dt.timedelta(minutes=4)
-    assert notifications.deliver(now=t3)["retry"] == 1
+    assert delivery.deliver(now=t3)["retry"] == 1
     t4 = t3 + dt.timedelta(minutes=16)
-    assert notifications.deliver(now=t4)["given_up"] == 1
-    assert len(bad_hook.posts) == notifications.MAX_ATTEMPTS
+    assert delivery.deliver(now=t4)["given_up"] == 1
+    assert len(bad_hook.posts) == delivery.MAX_ATTEMPTS
     assert bad_hook.posts[0] == {"username": "Accord", "text": bad_hook.posts[0]["text"]}
     chat.refresh_from_db()
     assert chat.status == DeliveryStatus.GIVEN_UP and "500" in chat.last_error
     event = Event.objects.get(verb="given_up")
-    assert event.target_type == "rhythm.notification" and event.after["attempts"] == 4
+    assert event.target_type == "activity.notification" and event.after["attempts"] == 4
     # Given up means given up: later runs leave it alone.
-    notifications.run(now=t4 + dt.timedelta(hours=1))
-    assert len(bad_hook.posts) == notifications.MAX_ATTEMPTS
+    run(now=t4 + dt.timedelta(hours=1))
+    assert len(bad_hook.posts) == delivery.MAX_ATTEMPTS
 
 
 def test_a_claimed_notification_is_never_sent_twice(cast, rhythm, settings):
@@ -115,5 +120,5 @@ def test_a_claimed_notification_is_never_sent_twice(cast, rhythm, settings):
     # A worker claimed one row and died before finishing: it stays claimed.
     n = Notification.objects.order_by("id").first()
     Notification.objects.filter(pk=n.pk).update(status=DeliveryStatus.SENDING)
-    notifications.deliver(now=OPENS + dt.timedelta(hours=1))
+    delivery.deliver(now=OPENS + dt.timedelta(hours=1))
     assert len(mail.outbox) == Notification.objects.count() - 1

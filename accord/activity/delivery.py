@@ -1,0 +1,430 @@
+"""The one delivery path: everything Accord tells someone goes through here.
+
+A pillar that has something to say (a reminder, a decision notice, a signal, a briefing)
+calls `notify(...)` inside the transaction of the write it is about. This module owns the
+rest, once for every caller:
+
+- channels: an e-mail to each person, a post to each active chat webhook of each team
+  (Slack, Microsoft Teams or Mattermost format);
+- preferences: a person who turned e-mail off, or muted this kind of notice, gets no
+  e-mail of it;
+- de-duplication: `key` names what the message is about. Each recipient's row is keyed by
+  it, so telling the same thing twice queues nothing new. With `once_per`, a recipient
+  gets the same key at most once in that window instead of once ever;
+- delivery: the worker's periodic task (`deliver`) claims each due row by moving it from
+  pending to sending in one UPDATE, so of two workers only one sends it and a worker that
+  dies mid-send never sends that row again; a failed send is retried with back-off and
+  given up after MAX_ATTEMPTS, recording an event.
+
+Each app declares the kinds of notice it sends in `KINDS` (kind -> label) of its
+`notifications` module; those are the kinds a person can mute.
+
+The path's own writes (a person's preferences, a team's chat webhooks) are here too, and
+behave like any services module's: validate, change and record the event in one
+transaction. They are not in activity/services.py because accord.core.services, which
+they use, itself imports that module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.activity.models import (
+    ChatFlavor,
+    ChatWebhook,
+    DeliveryPreferences,
+    DeliveryStatus,
+    Notification,
+)
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.services import require_same_org, update_and_record
+from accord.org.models import Organization, Person, Team
+from accord.org.permissions import require_team_admin
+
+log = logging.getLogger("accord.activity.delivery")
+
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = 60  # 1 min, 4 min, 16 min between attempts
+MAX_KEY_LENGTH = 150  # leaves room for the recipient's suffix and a window number
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=BACKOFF_SECONDS * 4 ** max(0, attempts - 1))
+
+
+def site_link(path: str) -> str:
+    """An absolute address of a page of Accord, for messages read outside it."""
+    return f"{settings.SITE_URL}{path}"
+
+
+# --- kinds of notice ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    label: str
+    group: str  # the app that sends it, e.g. "Operating rhythm"
+
+
+def kinds() -> list[Kind]:
+    """Every kind of notice an app declares in its `notifications.KINDS`, in app order."""
+    found = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.notifications"
+        if not config.name.startswith("accord.") or find_spec(module_name) is None:
+            continue
+        for kind, label in getattr(import_module(module_name), "KINDS", {}).items():
+            found.append(Kind(kind, label, str(config.verbose_name)))
+    return found
+
+
+# --- preferences ---------------------------------------------------------------------------
+
+
+def preferences_of(org: Organization, person: Person) -> DeliveryPreferences:
+    """A person's preferences; the defaults (unsaved) if they never changed them."""
+    found = DeliveryPreferences.objects.filter(org=org, person=person).first()
+    return found or DeliveryPreferences(org=org, person=person)
+
+
+def preferences(org: Organization, person_ids: Iterable[int]) -> dict[int, DeliveryPreferences]:
+    """Preferences of many people in one query; every id gets an answer (defaults if none)."""
+    ids = set(person_ids)
+    found = {
+        p.person_id: p for p in DeliveryPreferences.objects.for_org(org).filter(person_id__in=ids)
+    }
+    return {pid: found.get(pid) or DeliveryPreferences(org=org, person_id=pid) for pid in ids}
+
+
+@transaction.atomic
+def set_preferences(
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    *,
+    email: bool | None = None,
+    chat: bool | None = None,
+    muted_kinds: Iterable[str] | None = None,
+    expected_version: int | None = None,
+) -> DeliveryPreferences:
+    """Change what `person` is told and how. Only the person themselves may (or the system)."""
+    require_same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk:
+        raise PermissionDenied("You can only change your own notifications.")
+    prefs, _ = DeliveryPreferences.objects.get_or_create(org=org, person=person)
+    changes: dict[str, object] = {}
+    if email is not None:
+        changes["email"] = bool(email)
+    if chat is not None:
+        changes["chat"] = bool(chat)
+    if muted_kinds is not None:
+        wanted = sorted(set(muted_kinds))
+        known = {k.kind for k in kinds()}
+        unknown = [k for k in wanted if k not in known]
+        if unknown:
+            raise ServiceError(
+                f"Unknown kind of notice: {', '.join(map(repr, unknown))}.",
+                fields={"muted_kinds": [f"Unknown kind {k!r}." for k in unknown]},
+            )
+        changes["muted_kinds"] = wanted
+    update_and_record(org, actor, prefs, changes, expected_version=expected_version)
+    return prefs
+
+
+# --- team chat webhooks ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_chat_webhook(
+    org: Organization, actor: Person | None, team: Team, *, url: str, flavor: str
+) -> ChatWebhook:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    require_same_org(org, team, "team")
+    require_team_admin(actor, team, "set up its chat webhook")
+    if flavor not in ChatFlavor.values:
+        raise ServiceError(
+            f"Unknown chat {flavor!r}; use slack, teams or mattermost.",
+            fields={"flavor": ["Unknown chat."]},
+        )
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ServiceError(
+            f"{url!r} is not a web address.", fields={"url": ["Enter an http(s) address."]}
+        ) from None
+    hook = ChatWebhook.objects.create(org=org, team=team, url=url, flavor=flavor)
+    activity.record(org, actor, "created", hook, after={"team": team.pk, "flavor": flavor})
+    return hook
+
+
+def teams_with_chat(org: Organization) -> set[int]:
+    """Ids of the teams that have an active chat webhook."""
+    return set(
+        ChatWebhook.objects.for_org(org).filter(is_active=True).values_list("team_id", flat=True)
+    )
+
+
+def team_webhooks(org: Organization, team: Team):
+    """A team's chat webhooks, oldest first."""
+    return ChatWebhook.objects.for_org(org).filter(team=team).order_by("pk")
+
+
+@transaction.atomic
+def remove_chat_webhook(org: Organization, actor: Person | None, hook: ChatWebhook) -> None:
+    require_same_org(org, hook, "webhook")
+    require_team_admin(actor, hook.team, "change its chat webhook")
+    activity.record(org, actor, "deleted", hook, before={"team": hook.team_id})
+    hook.delete()
+
+
+# --- queueing ----------------------------------------------------------------------------------
+
+
+def notify(
+    org: Organization,
+    *,
+    kind: str,
+    key: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    link: str | None = None,
+    link_label: str = "Open in Accord",
+    people: Iterable[Person | None] = (),
+    teams: Iterable[Team | None] = (),
+    once_per: dt.timedelta | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Queue a message for the worker to deliver; returns how many rows were queued.
+
+    - `people` get an e-mail each: `text` (and `html`, a fragment, if given; else `text`
+      in paragraphs) between a greeting and the `link`. People without an address, who
+      are inactive, who turned e-mail off or muted `kind` are left out.
+    - each active chat webhook of each of `teams` gets one post: subject, text and link.
+    - `key` names what this is about (e.g. "decision:12:decided"): a recipient already
+      queued under it is not queued again. With `once_per`, a recipient is not queued
+      again within that window of their last one, and may be after it.
+
+    Call it inside the transaction of the write it is about: a refused write queues
+    nothing. The worker sends; nothing is sent here.
+    """
+    now = now or timezone.now()
+    if not kind or len(kind) > 40:
+        raise ValueError(f"A notice kind is 1 to 40 characters, not {kind!r}.")
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"A notice key is 1 to {MAX_KEY_LENGTH} characters, not {key!r}.")
+    if once_per is not None and once_per <= dt.timedelta(0):
+        raise ValueError("once_per must be a positive duration.")
+    persons = {p.pk: p for p in people if p is not None}
+    teams = [t for t in teams if t is not None]
+    team_ids = {t.pk for t in teams}
+    for p in persons.values():
+        require_same_org(org, p, "person")
+    for t in teams:
+        require_same_org(org, t, "team")
+    prefs = preferences(org, persons)
+    recipients = [
+        p
+        for pid, p in sorted(persons.items())
+        if p.is_active and p.email and prefs[pid].wants(kind, "email")
+    ]
+    hooks = list(
+        ChatWebhook.objects.for_org(org).filter(team_id__in=team_ids, is_active=True).order_by("pk")
+    )
+    stem = key
+    if once_per is not None:
+        # One key per window number makes two workers queueing at once insert one row; the
+        # look-back below makes the window slide (nothing twice within once_per).
+        stem = f"{key}#{int(now.timestamp() // once_per.total_seconds())}"
+        recent = Notification.objects.filter(topic=key, created_at__gt=now - once_per).filter(
+            Q(person_id__in=[p.pk for p in recipients]) | Q(webhook_id__in=[h.pk for h in hooks])
+        )
+        told_people, told_hooks = set(), set()
+        for person_id, webhook_id in recent.values_list("person_id", "webhook_id"):
+            told_people.add(person_id)
+            told_hooks.add(webhook_id)
+        recipients = [p for p in recipients if p.pk not in told_people]
+        hooks = [h for h in hooks if h.pk not in told_hooks]
+    keys = [f"{stem}:p{p.pk}:email" for p in recipients] + [f"{stem}:w{h.pk}:chat" for h in hooks]
+    if not keys:
+        return 0
+    queued = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    subject = " ".join(subject.split())[:300]
+    common = {
+        "org": org,
+        "topic": key,
+        "kind": kind,
+        "subject": subject,
+        "link": link or "",
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    rows = []
+    for person in recipients:
+        row_key = f"{stem}:p{person.pk}:email"
+        if row_key in queued:
+            continue
+        ctx = {
+            "person": person,
+            "org": org,
+            "subject": subject,
+            "text": text,
+            "html": html,
+            "link": link,
+            "link_label": link_label,
+            "settings_link": site_link(reverse("rhythm:settings", kwargs={"org_slug": org.slug})),
+        }
+        rows.append(
+            Notification(
+                key=row_key,
+                channel="email",
+                person=person,
+                body_text=render_to_string("activity/email/notice.txt", ctx),
+                body_html=render_to_string("activity/email/notice.html", ctx),
+                **common,
+            )
+        )
+    chat_text = "\n".join(
+        line for line in [subject, *text.splitlines(), link or ""] if line.strip()
+    )
+    for hook in hooks:
+        row_key = f"{stem}:w{hook.pk}:chat"
+        if row_key not in queued:
+            rows.append(
+                Notification(
+                    key=row_key, channel="chat", webhook=hook, body_text=chat_text, **common
+                )
+            )
+    with transaction.atomic():
+        # A row planned concurrently by another worker is skipped, not an error.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- delivery ------------------------------------------------------------------------------
+
+
+def chat_payload(flavor: str, subject: str, text: str) -> dict:
+    """The JSON an incoming webhook of this chat accepts."""
+    if flavor == ChatFlavor.TEAMS:
+        return {
+            "@type": "MessageCard",
+            "@context": "https://schema.org/extensions",
+            "summary": subject,
+            "title": subject,
+            "text": text.replace("\n", "<br>"),
+        }
+    if flavor == ChatFlavor.MATTERMOST:
+        return {"username": "Accord", "text": text}
+    return {"text": text}
+
+
+def _post(url: str, payload: dict) -> None:
+    body = json.dumps(payload).encode()
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        if not 200 <= response.status < 300:
+            raise OSError(f"HTTP {response.status}")
+
+
+def _send(n: Notification, connection) -> None:
+    if n.channel == "email":
+        message = EmailMultiAlternatives(
+            subject=n.subject,
+            body=n.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[n.person.email],
+            connection=connection,
+        )
+        if n.body_html:
+            message.attach_alternative(n.body_html, "text/html")
+        message.send()
+    else:
+        hook = n.webhook
+        _post(hook.url, chat_payload(hook.flavor, n.subject, n.body_text))
+
+
+def deliver(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Send pending notifications whose time has come. Returns counts by outcome."""
+    now = now or timezone.now()
+    counts = {"sent": 0, "retry": 0, "given_up": 0}
+    ids = list(
+        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return counts
+    connection = get_connection(fail_silently=False)
+    for nid in ids:
+        claimed = Notification.objects.filter(id=nid, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING
+        )
+        if not claimed:
+            continue  # another worker has it
+        n = Notification.objects.select_related("person", "webhook", "org").get(id=nid)
+        try:
+            _send(n, connection)
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            outcome = _failed(n, exc, now)
+            counts[outcome] += 1
+            continue
+        Notification.objects.filter(id=nid).update(
+            status=DeliveryStatus.SENT, sent_at=now, attempts=n.attempts + 1, last_error=""
+        )
+        counts["sent"] += 1
+    with contextlib.suppress(Exception):  # closing a broken connection
+        connection.close()
+    return counts
+
+
+def _failed(n: Notification, exc: Exception, now: dt.datetime) -> str:
+    attempts = n.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    log.warning("notification %s failed (attempt %s): %s", n.key, attempts, error)
+    if attempts >= MAX_ATTEMPTS:
+        with transaction.atomic():
+            Notification.objects.filter(id=n.pk).update(
+                status=DeliveryStatus.GIVEN_UP, attempts=attempts, last_error=error
+            )
+            n.attempts, n.status = attempts, DeliveryStatus.GIVEN_UP
+            activity.record(
+                n.org,
+                None,
+                "given_up",
+                n,
+                after={"channel": n.channel, "attempts": attempts, "error": error},
+                label=n.subject,
+            )
+        return "given_up"
+    Notification.objects.filter(id=n.pk).update(
+        status=DeliveryStatus.PENDING,
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=now + backoff(attempts),
+    )
+    return "retry"
