@@ -184,6 +184,8 @@ class HeadlineOut(Schema):
 
     @staticmethod
     def resolve_cascade_to(obj) -> list[int]:
+        if isinstance(obj, dict):  # already shaped, e.g. inside a meeting's minutes
+            return obj["cascade_to"]
         return [t.pk for t in obj.cascade_to.all()]
 
 
@@ -549,7 +551,15 @@ def _minutes(org, meeting: Meeting) -> dict:
     avg, _ = queries.ratings_of(meeting)
     data = MeetingOut.from_orm(meeting).model_dump()
     data["attendance"] = list(meeting.attendance.values("person_id", "present", "rating"))
-    data["headlines"] = [HeadlineOut.from_orm(h).model_dump() for h in meeting.headlines.all()]
+    data["headlines"] = [
+        {
+            "id": h.pk,
+            "text": h.text,
+            "author_id": h.author_id,
+            "cascade_to": [t.pk for t in h.cascade_to.all()],
+        }
+        for h in meeting.headlines.prefetch_related("cascade_to")
+    ]
     data["action_item_ids"] = [a.pk for a in links.meeting_action_items(org, [meeting.pk])]
     data["decision_ids"] = [d.pk for d in links.meeting_decisions(org, meeting.pk)]
     data["average_rating"] = avg
