@@ -71,6 +71,9 @@ class CadenceOut(Schema):
     late_after_hours: int
     is_active: bool
     version: int
+    schedule_problem: str | None = Field(
+        None, description="Why the stored schedule cannot be expanded; null when it is fine."
+    )
 
     @staticmethod
     def resolve_team_ids(obj: Cadence) -> list[int]:
@@ -446,13 +449,20 @@ def list_occurrences(
 ):
     cadence = _cadence(request, cadence_id)
     start = start or timezone.now()
-    end = end or start + dt.timedelta(days=31)
-    if start.tzinfo is None or end.tzinfo is None:
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
         raise ServiceError("Give start and end with a time zone offset, e.g. Z.")
+    recurrence.check_in_range(start, "start", "start")
+    end = end or start + dt.timedelta(days=31)
+    recurrence.check_in_range(end, "end", "end")
     if not start < end <= start + dt.timedelta(days=366):
         raise ServiceError("end must be after start, at most 366 days later.")
     tz = tz or actor_of(request).timezone
     recurrence.zone(tz, "tz")
+    problem = queries.schedule_problem(cadence)
+    if problem is not None:
+        raise ServiceError(
+            f"This cadence has an invalid schedule: {problem}", code="invalid_schedule"
+        )
     occs = queries.occurrences_of(cadence, start, end, include_cancelled=include_cancelled)
     return [_occ_out(o, tz) for o in occs]
 
@@ -475,13 +485,10 @@ def move_occurrence(request, cadence_id: int, key: str, payload: OccurrenceMoveI
             org, actor, cadence, original, payload.new_start, note=payload.note
         )
     cadence = _cadence(request, cadence_id)
-    occs = queries.occurrences_of(
-        cadence,
-        original - dt.timedelta(days=400),
-        original + dt.timedelta(days=400),
-        include_cancelled=True,
-    )
-    found = next(o for o in occs if o.original_start == original)
+    # However far it moved: the occurrence is found by its original start.
+    found = queries.occurrence(cadence, original, include_cancelled=True)
+    if found is None:  # pragma: no cover - the service refused a missing occurrence
+        raise Http404("No such occurrence.")
     return _occ_out(found, actor.timezone)
 
 

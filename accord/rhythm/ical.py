@@ -40,6 +40,8 @@ def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:
 def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
     """The recurring event of a cadence and one override per moved occurrence."""
     schedule = cadence.schedule
+    if recurrence.schedule_problem(schedule) is not None:
+        return []  # a stored rule the engine refuses is left out of the feed
     tz = schedule.tz
     rule = schedule.rule()
     first_local = rule.after(schedule.dtstart_local, inc=True)

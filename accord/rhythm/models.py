@@ -87,6 +87,11 @@ class Cadence(OrgScoped):
         )
 
     @property
+    def schedule_problem(self) -> str | None:
+        """Why this cadence's stored schedule cannot be expanded, or None (pages show it)."""
+        return recurrence.schedule_problem(self.schedule)
+
+    @property
     def is_checkin(self) -> bool:
         return self.kind == CadenceKind.CHECKIN
 

@@ -343,14 +343,8 @@ def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cad
     if not rows:
         return 0
     schedule = cadence.schedule
-    kept = set(
-        recurrence.rule_instants(
-            schedule,
-            rows[0].original_start - dt.timedelta(minutes=1),
-            rows[-1].original_start + dt.timedelta(minutes=1),
-        )
-    )
-    stale = [e for e in rows if e.original_start.astimezone(dt.UTC) not in kept]
+    # One small window per exception: the cost does not grow with the years between them.
+    stale = [e for e in rows if not recurrence.is_rule_instant(schedule, e.original_start)]
     if not stale:
         return 0
     OccurrenceException.objects.filter(pk__in=[e.pk for e in stale]).delete()
@@ -403,6 +397,7 @@ def move_occurrence(
             "Give the new time with its time zone.",
             fields={"new_start": ["A date and time with a time zone."]},
         )
+    recurrence.check_in_range(new_start, "new_start", "The new start")
     _occurrence_or_refuse(cadence, original_start)
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
@@ -480,6 +475,8 @@ def set_away(
     if actor is not None and actor.pk != person.pk:
         require_role(actor, Role.LEADER, "mark someone else away")
     require_role(actor, Role.MEMBER, "mark time off")
+    recurrence.check_in_range(starts_on, "starts_on", "The first day off")
+    recurrence.check_in_range(ends_on, "ends_on", "The last day off")
     if ends_on < starts_on:
         raise ServiceError(
             "Time off ends on or after the day it starts.",
@@ -860,6 +857,7 @@ def record_measurable_value(
     require_role(actor, Role.MEMBER, "record scorecard values")
     if actor is not None and measurable.owner_id not in (None, actor.pk):
         require_team_admin(actor, measurable.team, "record someone else's measurable")
+    recurrence.check_in_range(week_start, "week", "The week")
     value = _decimal(value, "value")
     week = week_start_of(week_start)
     row = MeasurableValue.objects.filter(measurable=measurable, week_start=week).first()

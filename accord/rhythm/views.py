@@ -94,6 +94,7 @@ def my_week(request):
             "due": due,
             "today": timezone.localdate(),
             "cadences": mine,
+            "broken": [c for c in mine if c.schedule_problem],
             "tz": me.timezone,
         },
     )
@@ -285,7 +286,7 @@ def _occurrence_or_cancelled(cadence: Cadence, key: str) -> dt.datetime:
         original = recurrence.parse_key(key)
     except ServiceError:
         raise Http404("No such occurrence.") from None
-    if not recurrence.is_rule_instant(cadence.schedule, original):
+    if not queries.is_rule_instant(cadence, original):
         raise Http404("No such occurrence.")
     return original
 
