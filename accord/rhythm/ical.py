@@ -60,7 +60,12 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
     base.add("description", f"{cadence.get_kind_display()} · {settings.SITE_URL}")
     base.add("categories", ["Accord", cadence.get_kind_display()])
     out = [base]
-    exceptions = list(cadence.exceptions.all())
+    # A move stored outside the supported years (never through the services) is left out.
+    exceptions = [
+        e
+        for e in cadence.exceptions.all()
+        if e.new_start is None or recurrence.FLOOR < e.new_start < recurrence.CEIL
+    ]
     cancelled = [_local(e.original_start, cadence.timezone) for e in exceptions if e.cancelled]
     if cancelled:
         base.add("exdate", cancelled)

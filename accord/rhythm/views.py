@@ -271,6 +271,7 @@ def occurrence_change(request, cadence_id: int, key: str):
             if not form.is_valid():
                 raise ServiceError("Give the new date and time.")
             local = form.cleaned_data["new_start"].replace(tzinfo=None)
+            recurrence.check_in_range(local, "new_start", "The new start")
             new_start = recurrence.place(local, recurrence.zone(cadence.timezone))
             services.move_occurrence(
                 org, request.person, cadence, original, new_start, note=form.cleaned_data["note"]
