@@ -15,7 +15,7 @@ from icalendar import Calendar, Event, vRecur
 
 from accord.org.models import Membership, Organization, Person, Team
 from accord.rhythm import queries, recurrence
-from accord.rhythm.models import Cadence, CalendarFeed
+from accord.rhythm.models import Cadence, CalendarFeed, feed_digest
 
 PRODID = "-//Accord//Operating rhythm//EN"
 
@@ -184,9 +184,12 @@ def meeting_ics(org: Organization, cadence: Cadence, occ: recurrence.Occurrence)
 
 
 def active_feed(token: str) -> CalendarFeed | None:
+    """The feed whose secret is `token`, found by its hash; None once revoked."""
+    if not token or len(token) > 100:
+        return None
     return (
         CalendarFeed.objects.select_related("org", "person", "team")
-        .filter(token=token, revoked_at__isnull=True)
+        .filter(digest=feed_digest(token), revoked_at__isnull=True)
         .first()
     )
 

@@ -37,6 +37,8 @@ from accord.rhythm.models import (
     OccurrenceException,
     OwedBy,
     Scope,
+    feed_digest,
+    new_token,
 )
 from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES
 
@@ -1313,8 +1315,9 @@ def create_feed(
     *,
     person: Person | None = None,
     team: Team | None = None,
-) -> CalendarFeed:
-    """A secret calendar URL for a person (only themselves) or a team (its members)."""
+) -> tuple[CalendarFeed, str]:
+    """A secret calendar URL for a person (only themselves) or a team (its members).
+    Returns the feed and its secret, which is never stored (only its hash is)."""
     if (person is None) == (team is None):
         raise ServiceError("A calendar feed is for one person or one team.")
     require_same_org(org, person, "person")
@@ -1323,15 +1326,39 @@ def create_feed(
         require_role(actor, Role.MEMBER, "create calendar feeds")
         if person is not None and person.pk != actor.pk:
             raise PermissionDenied("You can only create your own calendar feed.")
-    feed = CalendarFeed.objects.create(org=org, person=person, team=team, created_by=actor)
+    raw = new_token()
+    feed = CalendarFeed.objects.create(
+        org=org,
+        person=person,
+        team=team,
+        created_by=actor,
+        prefix=raw[:6],
+        digest=feed_digest(raw),
+    )
     activity.record(
         org,
         actor,
         "created",
         feed,
-        after={"person": person.pk if person else None, "team": team.pk if team else None},
+        after={
+            "person": person.pk if person else None,
+            "team": team.pk if team else None,
+            "prefix": feed.prefix,
+        },
     )
-    return feed
+    return feed, raw
+
+
+@transaction.atomic
+def regenerate_feed(
+    org: Organization, actor: Person | None, feed: CalendarFeed
+) -> tuple[CalendarFeed, str]:
+    """Revoke a feed and create its replacement (same person or team) with a new secret:
+    the way to see an address again, since only its hash is kept."""
+    if feed.revoked_at is not None:
+        raise ServiceError("This calendar address was revoked; create a new one.", code="revoked")
+    feed = revoke_feed(org, actor, feed)
+    return create_feed(org, actor, person=feed.person, team=feed.team)
 
 
 @transaction.atomic
