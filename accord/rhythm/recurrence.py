@@ -9,6 +9,7 @@ of time: occurrences between two instants are computed when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -303,8 +304,10 @@ def _dateutil(rule: RuleParts, dtstart: dt.datetime, shift: int = 0) -> du.rrule
     if rule.count is not None:
         kwargs["count"] = rule.count
     if rule.until is not None and rule.until.year + shift <= _LAST_YEAR:
-        # (An UNTIL beyond the shifted end of time ends nothing the expansion looks at.)
-        kwargs["until"] = _shift(rule.until, shift)
+        # (An UNTIL beyond the shifted end of time, or beyond the years a search looks at
+        # (where a 29 February may not exist), ends nothing that is looked at.)
+        with contextlib.suppress(ValueError):
+            kwargs["until"] = _shift(rule.until, shift)
     if rule.byday:
         kwargs["byweekday"] = [du.weekdays[d](n) if n else du.weekdays[d] for d, n in rule.byday]
     for name in ("bymonthday", "bymonth", "bysetpos", "byweekno", "byyearday"):
@@ -317,6 +320,20 @@ def _dateutil(rule: RuleParts, dtstart: dt.datetime, shift: int = 0) -> du.rrule
 def _cycles_below_end(year: int) -> int:
     """Whole 400-year cycles that move `year` as close to 9999 as it can go."""
     return max(0, (_LAST_YEAR - year) // CYCLE_YEARS) * CYCLE_YEARS
+
+
+def _search_shift(year: int, span: int) -> int:
+    """Years to add to `year` so that its next `span` years look exactly like the last
+    years before 9999 (same weekday on 1 January, same leap years), which bounds a search
+    to about `span` + 28 years. Falls back to whole 400-year cycles when a century that
+    is not a leap year (1900, 2100, ...) lies in the way."""
+    irregular = any(y % 100 == 0 and y % 400 != 0 for y in range(year, year + span + 1))
+    if not irregular:
+        weekday = dt.date(year, 1, 1).weekday()
+        for twin in range(_LAST_YEAR - span, _LAST_YEAR - span - 60, -1):
+            if twin % 4 == year % 4 and dt.date(twin, 1, 1).weekday() == weekday:
+                return twin - year
+    return _cycles_below_end(year + span)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -333,15 +350,19 @@ def _checked(text: str, dtstart: dt.datetime) -> RuleParts:
     _check_feasible(rule, dtstart)
     if rule.until is not None and rule.until < dtstart:
         raise _bad_rule(text, "it never produces an occurrence: UNTIL is before the start.")
-    shift = _cycles_below_end(dtstart.year + FIRST_WITHIN_YEARS)
-    first = _dateutil(rule, dtstart, shift).after(_shift(dtstart, shift), inc=True)
-    if first is None or (rule.until is not None and _shift(first, -shift) > rule.until):
+    shift = _search_shift(dtstart.year, FIRST_WITHIN_YEARS + 1)
+    shifted_start = _shift(dtstart, shift)
+    first = _dateutil(rule, dtstart, shift).after(shifted_start, inc=True)
+    # Compared on the shifted calendar: beyond the years searched it may differ.
+    if first is None:
         raise _bad_rule(text, "it never produces an occurrence.")
-    if _shift(first, -shift) > dtstart + dt.timedelta(days=366 * FIRST_WITHIN_YEARS):
+    if first > shifted_start + dt.timedelta(days=366 * FIRST_WITHIN_YEARS):
         raise _bad_rule(
             text,
             f"it never produces an occurrence within {FIRST_WITHIN_YEARS} years of its start.",
         )
+    if rule.until is not None and _shift(first, -shift) > rule.until:
+        raise _bad_rule(text, "it never produces an occurrence before its UNTIL.")
     return rule
 
 

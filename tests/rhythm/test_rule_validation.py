@@ -264,3 +264,30 @@ def test_the_bounded_expansion_matches_dateutil(rule, start, hour, offset, days)
         if x.replace(tzinfo=dt.UTC) < hi
     ]
     assert recurrence.rule_instants(s, lo, hi) == expected
+
+
+RARE = [
+    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO",
+    "FREQ=MONTHLY;BYMONTH=2;BYDAY=5MO",
+    "FREQ=YEARLY;BYWEEKNO=53;BYDAY=TH",
+    "FREQ=YEARLY;INTERVAL=3;BYMONTH=2;BYMONTHDAY=29",
+    "FREQ=DAILY;INTERVAL=14;BYDAY=WE",
+    "FREQ=WEEKLY;INTERVAL=5;BYMONTH=1;BYDAY=SU",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rule=st.sampled_from(RARE),
+    start=st.dates(dt.date(1900, 1, 1), dt.date(2990, 12, 31)),
+)
+def test_a_rule_is_accepted_exactly_when_it_happens_within_five_years(rule, start):
+    s = Schedule(rule, start, dt.time(9), "UTC")
+    first = du.rrulestr(rule, dtstart=s.dtstart_local).after(s.dtstart_local, inc=True)
+    soon = first is not None and first <= s.dtstart_local + dt.timedelta(days=366 * 5)
+    try:
+        s.validate()
+    except ServiceError as exc:
+        assert not soon, exc.message
+    else:
+        assert soon
