@@ -90,7 +90,8 @@ def _due_event(uid: str, day: dt.date, summary: str, description: str = "") -> E
     ev.add("uid", uid)
     ev.add("dtstamp", timezone.now())
     ev.add("dtstart", day)
-    ev.add("dtend", day + dt.timedelta(days=1))
+    if day < dt.date.max:  # an all-day event ends the next day, when there is one
+        ev.add("dtend", day + dt.timedelta(days=1))
     ev.add("summary", summary)
     ev.add("transp", "TRANSPARENT")
     if description:

@@ -187,3 +187,14 @@ def test_a_feed_survives_an_exception_stored_at_the_end_of_time(cast, rhythm):
     assert Client().get(f"/api/v1/rhythm/calendar/{token}.ics").status_code == 200
     for url in ("/o/acme/rhythm/", f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/"):
         assert login(cast.leader).get(url).status_code == 200, url
+
+
+def test_a_feed_survives_due_dates_at_the_end_of_the_calendar(cast, rhythm):
+    from accord.decisions import services as decisions
+    from accord.decisions.models import ActionItem
+
+    item = decisions.create_action_item(cast.org, None, "Someday", cast.leader, team=cast.platform)
+    ActionItem.objects.filter(pk=item.pk).update(due_on=dt.date(9999, 12, 31))
+    _, token = services.create_feed(cast.org, cast.leader, person=cast.leader)
+    feed = Client().get(f"/api/v1/rhythm/calendar/{token}.ics")
+    assert feed.status_code == 200 and b"Due: Someday" in feed.content
