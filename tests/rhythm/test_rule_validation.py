@@ -205,6 +205,11 @@ def test_a_stored_bad_schedule_shows_as_invalid_and_breaks_nothing(cast, rhythm,
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_schedule"
     assert api.get(f"/api/v1/rhythm/cadences/{rhythm.sync.pk}/adherence").status_code == 200
     assert queries.next_occurrence(rhythm.checkin) is not None
+    # The worker's periodic jobs go on for the other cadences.
+    from accord.rhythm import notifications
+
+    notifications.run()
+    services.record_missed_checkins(cast.org)
 
 
 def test_an_expansion_stops_at_its_cap_on_instants(monkeypatch):
