@@ -1355,6 +1355,9 @@ def regenerate_feed(
 ) -> tuple[CalendarFeed, str]:
     """Revoke a feed and create its replacement (same person or team) with a new secret:
     the way to see an address again, since only its hash is kept."""
+    require_same_org(org, feed, "calendar feed")
+    # Locked, so that two clicks on "regenerate" leave one address, not two.
+    feed = CalendarFeed.objects.select_for_update().select_related("person", "team").get(pk=feed.pk)
     if feed.revoked_at is not None:
         raise ServiceError("This calendar address was revoked; create a new one.", code="revoked")
     feed = revoke_feed(org, actor, feed)

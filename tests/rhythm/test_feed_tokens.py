@@ -107,3 +107,14 @@ def test_addresses_handed_out_before_keep_working_after_the_migration(cast):
     assert Client().get("/api/v1/rhythm/calendar/old-secret-2.ics").status_code == 200
     assert _nowhere_in_the_database("old-secret-1")
     assert set(CalendarFeed.objects.values_list("prefix", flat=True)) == {"old-se"}
+
+
+def test_a_revoked_feed_is_not_regenerated(cast, rhythm):
+    from accord.core.errors import ServiceError
+
+    feed, _ = services.create_feed(cast.org, cast.member, person=cast.member)
+    services.revoke_feed(cast.org, cast.member, feed)
+    with pytest.raises(ServiceError) as exc:
+        services.regenerate_feed(cast.org, cast.member, feed)
+    assert exc.value.code == "revoked"
+    assert not CalendarFeed.objects.filter(revoked_at__isnull=True).exists()
