@@ -40,7 +40,7 @@ from accord.org import services as org_services
 from accord.org.models import Membership, Organization, Person, Role, Team, TeamLink
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm
-from accord.rhythm.models import Cadence, CalendarFeed, CheckIn, Measurable, Meeting
+from accord.rhythm.models import Cadence, CheckIn, Measurable, Meeting
 from tests.conftest import make_person
 
 # The pillars' page modules (and the foundation's, for the people and teams they show).
@@ -65,7 +65,7 @@ class Side:
     org: Organization
     admin: Person
     ids: dict[str, object] = field(default_factory=dict)
-    feed: CalendarFeed | None = None
+    feed_token: str = ""  # the secret of a calendar feed of the organization
     token: str = ""
 
 
@@ -203,9 +203,10 @@ def build_world() -> tuple[Side, Side]:
     _, raw = token_services.create_token(northwind, maya, "northwind")
     own_slugs = set(Team.objects.for_org(org).values_list("slug", flat=True))
     victim = Side(northwind, maya, collect_ids(northwind, maya, own_slugs), token=raw)
-    victim.feed = first(CalendarFeed.objects.for_org(northwind))
+    # Only a hash of a feed's secret is stored: make one whose address is known.
+    _, victim.feed_token = rhythm.create_feed(northwind, None, person=maya)
     caller = Side(org, admin, collect_ids(org, admin), token=caller_raw)
-    caller.feed = first(CalendarFeed.objects.for_org(org))
+    _, caller.feed_token = rhythm.create_feed(org, None, person=admin)
     return victim, caller
 
 

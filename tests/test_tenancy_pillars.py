@@ -212,7 +212,7 @@ def test_exports_and_calendar_feeds_hold_nothing_of_another_organization(world):
         f"{base}/interchange/my-data.yaml",
         f"{base}/decisions/export.csv",
         f"{base}/decisions/{decision.pk}.md",
-        f"/api/v1/rhythm/calendar/{caller.feed.token}.ics",
+        f"/api/v1/rhythm/calendar/{caller.feed_token}.ics",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -233,7 +233,7 @@ def test_exports_and_calendar_feeds_hold_nothing_of_another_organization(world):
     # The exports are not empty: the caller's own data is there.
     assert any(leaked(texts[f"{base}/interchange/export.yaml"].decode(), own)), own
     # A feed of the first organization shows only the first organization.
-    feed = Client().get(f"/api/v1/rhythm/calendar/{victim.feed.token}.ics").content.decode()
+    feed = Client().get(f"/api/v1/rhythm/calendar/{victim.feed_token}.ics").content.decode()
     assert "BEGIN:VCALENDAR" in feed and "Zephyr" not in feed and leaked(feed, own) == []
 
 

@@ -192,16 +192,15 @@ def _timezone(f: F, value: Any) -> str:
 
 
 def _rrule(f: F, value: Any) -> str:
-    text = _str(f, value).upper()
-    if text.startswith("RRULE:"):
-        text = text[len("RRULE:") :].strip()
-    from dateutil.rrule import rrulestr
+    # The rhythm's own parser, so a file accepts exactly what the forms and the API accept.
+    from accord.core.errors import ServiceError
+    from accord.rhythm import recurrence
 
+    text = _str(f, value)
     try:
-        rrulestr(text, dtstart=dt.datetime(2020, 1, 1))
-    except (ValueError, TypeError) as exc:
-        raise Invalid(f"is not an RFC 5545 rule ({exc})") from None
-    return text
+        return recurrence.parse_parts(text).text
+    except ServiceError as exc:
+        raise Invalid(f"is not a valid RFC 5545 rule: {exc.fields['rrule'][0]}") from None
 
 
 def _time(f: F, value: Any) -> str:

@@ -617,6 +617,26 @@ class Dependencies(Keyed):
 # --- cadences ------------------------------------------------------------------------------
 
 
+def _schedule_problem(data: dict) -> str | None:
+    """What the rhythm's engine says of a cadence's whole schedule (rule, start, time, zone):
+    a rule that never happens soon after its start, a start out of range."""
+    from accord.core.errors import ServiceError
+    from accord.rhythm import recurrence
+
+    try:
+        recurrence.Schedule(
+            rrule=data["rrule"],
+            start_date=dt.date.fromisoformat(data["start_date"]),
+            time=dt.time.fromisoformat(data["time"]),
+            timezone=data["timezone"],
+        ).validate()
+    except ServiceError as exc:
+        return exc.message
+    except (KeyError, TypeError, ValueError):
+        return None  # a missing or malformed field is reported on its own
+    return None
+
+
 class Cadences(Keyed):
     model_label = "rhythm.Cadence"
     section = "cadences"
@@ -660,6 +680,15 @@ class Cadences(Keyed):
                     f"{item.path}.scope",
                     scope,
                     f"{why} Item skipped.",
+                    "invalid_value",
+                )
+            elif problem := _schedule_problem(item.data):
+                ctx.skip(
+                    self.section,
+                    item,
+                    f"{item.path}.rrule",
+                    item.data["rrule"],
+                    f"{problem} Item skipped.",
                     "invalid_value",
                 )
 

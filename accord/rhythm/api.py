@@ -71,6 +71,9 @@ class CadenceOut(Schema):
     late_after_hours: int
     is_active: bool
     version: int
+    schedule_problem: str | None = Field(
+        None, description="Why the stored schedule cannot be expanded; null when it is fine."
+    )
 
     @staticmethod
     def resolve_team_ids(obj: Cadence) -> list[int]:
@@ -184,6 +187,8 @@ class HeadlineOut(Schema):
 
     @staticmethod
     def resolve_cascade_to(obj) -> list[int]:
+        if isinstance(obj, dict):  # already shaped, e.g. inside a meeting's minutes
+            return obj["cascade_to"]
         return [t.pk for t in obj.cascade_to.all()]
 
 
@@ -444,13 +449,20 @@ def list_occurrences(
 ):
     cadence = _cadence(request, cadence_id)
     start = start or timezone.now()
-    end = end or start + dt.timedelta(days=31)
-    if start.tzinfo is None or end.tzinfo is None:
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
         raise ServiceError("Give start and end with a time zone offset, e.g. Z.")
+    recurrence.check_in_range(start, "start", "start")
+    end = end or start + dt.timedelta(days=31)
+    recurrence.check_in_range(end, "end", "end")
     if not start < end <= start + dt.timedelta(days=366):
         raise ServiceError("end must be after start, at most 366 days later.")
     tz = tz or actor_of(request).timezone
     recurrence.zone(tz, "tz")
+    problem = queries.schedule_problem(cadence)
+    if problem is not None:
+        raise ServiceError(
+            f"This cadence has an invalid schedule: {problem}", code="invalid_schedule"
+        )
     occs = queries.occurrences_of(cadence, start, end, include_cancelled=include_cancelled)
     return [_occ_out(o, tz) for o in occs]
 
@@ -473,13 +485,10 @@ def move_occurrence(request, cadence_id: int, key: str, payload: OccurrenceMoveI
             org, actor, cadence, original, payload.new_start, note=payload.note
         )
     cadence = _cadence(request, cadence_id)
-    occs = queries.occurrences_of(
-        cadence,
-        original - dt.timedelta(days=400),
-        original + dt.timedelta(days=400),
-        include_cancelled=True,
-    )
-    found = next(o for o in occs if o.original_start == original)
+    # However far it moved: the occurrence is found by its original start.
+    found = queries.occurrence(cadence, original, include_cancelled=True)
+    if found is None:  # pragma: no cover - the service refused a missing occurrence
+        raise Http404("No such occurrence.")
     return _occ_out(found, actor.timezone)
 
 
@@ -549,7 +558,15 @@ def _minutes(org, meeting: Meeting) -> dict:
     avg, _ = queries.ratings_of(meeting)
     data = MeetingOut.from_orm(meeting).model_dump()
     data["attendance"] = list(meeting.attendance.values("person_id", "present", "rating"))
-    data["headlines"] = [HeadlineOut.from_orm(h).model_dump() for h in meeting.headlines.all()]
+    data["headlines"] = [
+        {
+            "id": h.pk,
+            "text": h.text,
+            "author_id": h.author_id,
+            "cascade_to": [t.pk for t in h.cascade_to.all()],
+        }
+        for h in meeting.headlines.prefetch_related("cascade_to")
+    ]
     data["action_item_ids"] = [a.pk for a in links.meeting_action_items(org, [meeting.pk])]
     data["decision_ids"] = [d.pk for d in links.meeting_decisions(org, meeting.pk)]
     data["average_rating"] = avg

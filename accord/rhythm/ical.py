@@ -15,7 +15,7 @@ from icalendar import Calendar, Event, vRecur
 
 from accord.org.models import Membership, Organization, Person, Team
 from accord.rhythm import queries, recurrence
-from accord.rhythm.models import Cadence, CalendarFeed
+from accord.rhythm.models import Cadence, CalendarFeed, feed_digest
 
 PRODID = "-//Accord//Operating rhythm//EN"
 
@@ -40,6 +40,8 @@ def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:
 def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
     """The recurring event of a cadence and one override per moved occurrence."""
     schedule = cadence.schedule
+    if recurrence.schedule_problem(schedule) is not None:
+        return []  # a stored rule the engine refuses is left out of the feed
     tz = schedule.tz
     rule = schedule.rule()
     first_local = rule.after(schedule.dtstart_local, inc=True)
@@ -58,7 +60,12 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
     base.add("description", f"{cadence.get_kind_display()} · {settings.SITE_URL}")
     base.add("categories", ["Accord", cadence.get_kind_display()])
     out = [base]
-    exceptions = list(cadence.exceptions.all())
+    # A move stored outside the supported years (never through the services) is left out.
+    exceptions = [
+        e
+        for e in cadence.exceptions.all()
+        if e.new_start is None or recurrence.FLOOR < e.new_start < recurrence.CEIL
+    ]
     cancelled = [_local(e.original_start, cadence.timezone) for e in exceptions if e.cancelled]
     if cancelled:
         base.add("exdate", cancelled)
@@ -83,7 +90,8 @@ def _due_event(uid: str, day: dt.date, summary: str, description: str = "") -> E
     ev.add("uid", uid)
     ev.add("dtstamp", timezone.now())
     ev.add("dtstart", day)
-    ev.add("dtend", day + dt.timedelta(days=1))
+    if day < dt.date.max:  # an all-day event ends the next day, when there is one
+        ev.add("dtend", day + dt.timedelta(days=1))
     ev.add("summary", summary)
     ev.add("transp", "TRANSPARENT")
     if description:
@@ -177,9 +185,12 @@ def meeting_ics(org: Organization, cadence: Cadence, occ: recurrence.Occurrence)
 
 
 def active_feed(token: str) -> CalendarFeed | None:
+    """The feed whose secret is `token`, found by its hash; None once revoked."""
+    if not token or len(token) > 100:
+        return None
     return (
         CalendarFeed.objects.select_related("org", "person", "team")
-        .filter(token=token, revoked_at__isnull=True)
+        .filter(digest=feed_digest(token), revoked_at__isnull=True)
         .first()
     )
 

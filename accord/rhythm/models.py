@@ -8,6 +8,7 @@ an exception. That key never changes, even when the occurrence is moved.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.db import models
@@ -85,6 +86,11 @@ class Cadence(OrgScoped):
             timezone=self.timezone,
             duration_minutes=self.duration_minutes,
         )
+
+    @property
+    def schedule_problem(self) -> str | None:
+        """Why this cadence's stored schedule cannot be expanded, or None (pages show it)."""
+        return recurrence.schedule_problem(self.schedule)
 
     @property
     def is_checkin(self) -> bool:
@@ -329,11 +335,20 @@ class CadenceMute(OrgScoped):
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    """The secret in a new feed's address; shown once, never stored."""
+    return secrets.token_urlsafe(32)
+
+
+def feed_digest(raw: str) -> str:
+    """What is stored of a feed's secret: its SHA-256, as for API tokens."""
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class CalendarFeed(OrgScoped):
-    """A secret, revocable iCalendar URL for a person's or a team's rhythm."""
+    """A secret, revocable iCalendar URL for a person's or a team's rhythm.
+
+    Only a hash of the secret is stored: the address is shown once, when it is created
+    (or regenerated), and looked up by hash when a calendar app fetches it."""
 
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -341,7 +356,12 @@ class CalendarFeed(OrgScoped):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    prefix = models.CharField(
+        max_length=12, blank=True, help_text="The first characters of the secret, to recognise it."
+    )
+    digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the secret in the feed's address."
+    )
     created_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

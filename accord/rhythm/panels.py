@@ -31,11 +31,12 @@ def home(request) -> str | None:
         if u.cadence.pk not in seen and len(upcoming) < 5:
             seen.add(u.cadence.pk)
             upcoming.append(u)
-    if not owed and not upcoming:
+    broken = [c for c in cads if c.schedule_problem]
+    if not owed and not upcoming and not broken:
         return None
     return render_to_string(
         "rhythm/_panel_home.html",
-        {"owed": owed, "upcoming": upcoming, "tz": me.timezone},
+        {"owed": owed, "upcoming": upcoming, "broken": broken, "tz": me.timezone},
         request=request,
     )
 

@@ -49,6 +49,14 @@ def exception_specs(cadence: Cadence) -> list[recurrence.ExceptionSpec]:
     return [e.spec for e in cadence.exceptions.all()]
 
 
+def schedule_problem(cadence: Cadence) -> str | None:
+    """Why a stored cadence's schedule cannot be expanded (shown on its pages), or None.
+
+    Every read below treats such a cadence as having no occurrences, so a rule written
+    into the database behind the services' back never breaks a page, a feed or a job."""
+    return recurrence.schedule_problem(cadence.schedule)
+
+
 def occurrences_of(
     cadence: Cadence,
     start: dt.datetime,
@@ -56,46 +64,68 @@ def occurrences_of(
     *,
     include_cancelled: bool = False,
 ) -> list[recurrence.Occurrence]:
-    return recurrence.occurrences(
-        cadence.schedule,
-        start,
-        end,
-        exception_specs(cadence),
-        include_cancelled=include_cancelled,
-        cadence_id=cadence.pk,
-    )
+    try:
+        return recurrence.occurrences(
+            cadence.schedule,
+            start,
+            end,
+            exception_specs(cadence),
+            include_cancelled=include_cancelled,
+            cadence_id=cadence.pk,
+        )
+    except recurrence.InvalidSchedule:
+        return []
 
 
-def occurrence(cadence: Cadence, original_start: dt.datetime) -> recurrence.Occurrence | None:
+def is_rule_instant(cadence: Cadence, instant: dt.datetime) -> bool:
+    """Whether the cadence's rule has an occurrence at `instant` (cancelled or not)."""
+    try:
+        return recurrence.is_rule_instant(cadence.schedule, instant)
+    except recurrence.InvalidSchedule:
+        return False
+
+
+def occurrence(
+    cadence: Cadence, original_start: dt.datetime, *, include_cancelled: bool = False
+) -> recurrence.Occurrence | None:
     """The occurrence whose original start is `original_start` (moved or not); None if the
-    rule has no such instant or it was cancelled."""
+    rule has no such instant or it was cancelled (unless `include_cancelled`)."""
     original_start = original_start.astimezone(dt.UTC)
-    if not recurrence.is_rule_instant(cadence.schedule, original_start):
+    if not is_rule_instant(cadence, original_start):
         return None
     specs = {e.original_start: e for e in exception_specs(cadence)}
     exc = specs.get(original_start)
     length = dt.timedelta(minutes=cadence.duration_minutes)
-    if exc is not None and exc.cancelled:
+    cancelled = exc is not None and exc.cancelled
+    if cancelled and not include_cancelled:
         return None
-    start = exc.new_start if exc is not None and exc.new_start else original_start
+    start = exc.new_start if exc is not None and exc.new_start and not cancelled else None
+    start = recurrence.clamp(start or original_start)
     return recurrence.Occurrence(
         original_start=original_start,
         start=start,
         end=start + length,
         timezone=cadence.timezone,
         moved=start != original_start,
+        cancelled=cancelled,
         cadence_id=cadence.pk,
     )
 
 
 def next_occurrence(cadence: Cadence, after: dt.datetime | None = None):
     after = after or timezone.now()
-    return recurrence.next_occurrence(cadence.schedule, after, exception_specs(cadence))
+    try:
+        return recurrence.next_occurrence(cadence.schedule, after, exception_specs(cadence))
+    except recurrence.InvalidSchedule:
+        return None
 
 
 def previous_occurrence(cadence: Cadence, before: dt.datetime | None = None):
     before = before or timezone.now()
-    return recurrence.previous_occurrence(cadence.schedule, before, exception_specs(cadence))
+    try:
+        return recurrence.previous_occurrence(cadence.schedule, before, exception_specs(cadence))
+    except recurrence.InvalidSchedule:
+        return None
 
 
 # --- scope and participants ------------------------------------------------------------------

@@ -9,18 +9,61 @@ of time: occurrences between two instants are computed when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import re
+import time as _time
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dateutil import rrule as du
 
 from accord.core.errors import ServiceError
 
 UTC = dt.UTC
-ALLOWED_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 FORBIDDEN_PARTS = {"DTSTART", "BYHOUR", "BYMINUTE", "BYSECOND"}
+KNOWN_PARTS = (
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYMONTH",
+    "BYSETPOS",
+    "BYWEEKNO",
+    "BYYEARDAY",
+    "WKST",
+)
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# The longest sane gap between two periods of a rule: about ten years.
+INTERVAL_MAX = {"DAILY": 3660, "WEEKLY": 520, "MONTHLY": 120, "YEARLY": 10}
+COUNT_MAX = 1000
+# A rule must produce its first occurrence within this many years of its start.
+FIRST_WITHIN_YEARS = 5
+
+# Schedules (starts, ends, occurrences, moves) live in these years; dates outside them are
+# refused with this message, in one place, so date arithmetic never leaves what Python's
+# datetime can hold.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+RANGE_TEXT = f"Dates in schedules are supported from {MIN_YEAR} to {MAX_YEAR}"
+
+# Bounds on one expansion, whatever rule is stored: no page ever hangs on a schedule.
+MAX_INSTANTS = 10_000
+MAX_SECONDS = 2.0
+# The Gregorian calendar (dates, weekdays, leap years, week numbers) repeats every 400
+# years; rules are expanded on a copy shifted by whole cycles to just below year 9999, so
+# dateutil's own end of time stops a search that finds nothing within 400 years.
+CYCLE_YEARS = 400
+_LAST_YEAR = dt.MAXYEAR
+
+
+class InvalidSchedule(ServiceError):
+    """A stored schedule the engine refuses to expand (bad rule, out-of-range date, too
+    costly); pages show the cadence as having an invalid schedule."""
 
 
 def zone(name: str, field: str = "timezone") -> zoneinfo.ZoneInfo:
@@ -33,6 +76,20 @@ def zone(name: str, field: str = "timezone") -> zoneinfo.ZoneInfo:
             fields={field: [f"Unknown time zone {name!r}."]},
             code="invalid_timezone",
         ) from None
+
+
+def check_in_range(value: dt.date | dt.datetime, field: str, what: str = "This date") -> None:
+    """Refuse a date outside the supported years (the one place that says which)."""
+    year = value.year
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # Near the ends of the calendar an offset could carry it over a year boundary.
+        year = value.astimezone(UTC).year if MIN_YEAR < year < MAX_YEAR else year
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ServiceError(
+            f"{what} ({value:%Y-%m-%d}) is out of range. {RANGE_TEXT}.",
+            fields={field: [f"{RANGE_TEXT}."]},
+            code="out_of_range",
+        )
 
 
 def _bad_rule(text: str, why: str) -> ServiceError:
@@ -51,8 +108,49 @@ def normalize_rule(text: str) -> str:
     return text.strip().upper()
 
 
-def parse_rule(text: str, dtstart: dt.datetime) -> du.rrule:
-    """A dateutil rule for `text` starting at the naive local `dtstart`, or a clear refusal."""
+_INT = re.compile(r"[+-]?\d{1,6}")
+_BYDAY = re.compile(r"([+-]?\d{1,3})?(MO|TU|WE|TH|FR|SA|SU)")
+_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
+
+
+def _ints(text: str, name: str, value: str, low: int, high: int, signed: bool) -> list[int]:
+    """A comma-separated list of whole numbers, each within ±low..high (never 0)."""
+    out = []
+    for item in value.split(","):
+        if not _INT.fullmatch(item):
+            raise _bad_rule(
+                text,
+                f"{name}={value}: {repr(item) if item else 'an empty item'} is not a whole number.",
+            )
+        n = int(item)
+        ok = low <= abs(n) <= high if signed else low <= n <= high and item[0] != "-"
+        if not ok:
+            span = f"±{low} to ±{high}" if signed else f"{low} to {high}"
+            raise _bad_rule(text, f"{name}={value}: {item} is out of range; use {span}.")
+        out.append(n)
+    return out
+
+
+@dataclass(frozen=True)
+class RuleParts:
+    """A rule read and checked part by part; what dateutil is given."""
+
+    text: str
+    freq: str
+    interval: int = 1
+    count: int | None = None
+    until: dt.datetime | None = None  # naive local
+    byday: tuple[tuple[int, int], ...] = ()  # (weekday 0-6, ordinal or 0)
+    bymonthday: tuple[int, ...] = ()
+    bymonth: tuple[int, ...] = ()
+    bysetpos: tuple[int, ...] = ()
+    byweekno: tuple[int, ...] = ()
+    byyearday: tuple[int, ...] = ()
+    wkst: int = 0
+
+
+def parse_parts(text: str) -> RuleParts:
+    """Every part of an RFC 5545 rule checked, with a message naming the part at fault."""
     rule_text = normalize_rule(text)
     if not rule_text:
         raise _bad_rule(text, "a rule is required, for example FREQ=WEEKLY;BYDAY=MO.")
@@ -60,33 +158,217 @@ def parse_rule(text: str, dtstart: dt.datetime) -> du.rrule:
         raise _bad_rule(text, "give one RRULE line only.")
     parts: dict[str, str] = {}
     for chunk in rule_text.split(";"):
-        if not chunk:
+        if not chunk.strip():
             continue
-        name, sep, value = chunk.partition("=")
-        if not sep or not value:
+        name, sep, value = (p.strip() for p in chunk.partition("="))
+        if not sep or not value or not name:
             raise _bad_rule(text, f"{chunk!r} is not NAME=VALUE.")
+        if name in FORBIDDEN_PARTS:
+            raise _bad_rule(text, f"{name} is set by the cadence's time, not the rule.")
+        if name not in KNOWN_PARTS:
+            raise _bad_rule(text, f"{name} is not a rule part; use {', '.join(KNOWN_PARTS)}.")
+        if name in parts:
+            raise _bad_rule(text, f"{name} is given twice.")
         parts[name] = value
     if "FREQ" not in parts:
         raise _bad_rule(text, "FREQ is missing (DAILY, WEEKLY, MONTHLY or YEARLY).")
-    if parts["FREQ"] not in ALLOWED_FREQS:
-        raise _bad_rule(text, f"FREQ={parts['FREQ']} is not supported; use DAILY or longer.")
-    forbidden = FORBIDDEN_PARTS & set(parts)
-    if forbidden:
-        raise _bad_rule(
-            text, f"{', '.join(sorted(forbidden))} is set by the cadence's time, not the rule."
-        )
-    if "UNTIL" in parts and parts["UNTIL"].endswith("Z"):
+    freq = parts["FREQ"]
+    if freq not in ALLOWED_FREQS:
+        raise _bad_rule(text, f"FREQ={freq} is not supported; use DAILY or longer.")
+    out: dict = {"text": rule_text, "freq": freq}
+    if "INTERVAL" in parts:
+        top = INTERVAL_MAX[freq]
+        v = parts["INTERVAL"]
+        if not v.isdigit() or not 1 <= int(v) <= top:
+            raise _bad_rule(
+                text, f"INTERVAL={v}: use a whole number from 1 to {top} with FREQ={freq}."
+            )
+        out["interval"] = int(v)
+    if "COUNT" in parts:
+        v = parts["COUNT"]
+        if not v.isdigit() or not 1 <= int(v) <= COUNT_MAX:
+            raise _bad_rule(text, f"COUNT={v}: use a whole number from 1 to {COUNT_MAX}.")
+        out["count"] = int(v)
+    if "UNTIL" in parts:
+        if "COUNT" in parts:
+            raise _bad_rule(text, "give COUNT or UNTIL, not both.")
+        v = parts["UNTIL"]
+        m = _UNTIL.fullmatch(v)
+        try:
+            if not m:
+                raise ValueError
+            nums = [int(g) for g in m.groups()[:6] if g is not None]
+            until = dt.datetime(*nums)  # a date alone is its midnight, as dateutil reads it
+        except ValueError:
+            raise _bad_rule(
+                text, f"UNTIL={v}: write a date as YYYYMMDD or a date-time as YYYYMMDDTHHMMSSZ."
+            ) from None
+        if not MIN_YEAR <= until.year <= MAX_YEAR:
+            raise _bad_rule(text, f"UNTIL={v} is out of range. {RANGE_TEXT}.")
         # The rule runs on local wall-clock time; a UTC UNTIL is read as a local date-time.
-        rule_text = rule_text.replace(f"UNTIL={parts['UNTIL']}", f"UNTIL={parts['UNTIL'][:-1]}")
-    try:
-        rule = du.rrulestr(rule_text, dtstart=dtstart, forceset=False)
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise _bad_rule(text, str(exc) or "it cannot be read.") from None
-    if not isinstance(rule, du.rrule):  # pragma: no cover - forceset=False gives an rrule
-        raise _bad_rule(text, "give a single rule.")
-    if rule.after(dtstart, inc=True) is None:
+        out["until"] = until
+    if "BYDAY" in parts:
+        v = parts["BYDAY"]
+        days = []
+        for item in v.split(","):
+            m = _BYDAY.fullmatch(item)
+            if not m:
+                raise _bad_rule(
+                    text,
+                    f"BYDAY={v}: {repr(item) if item else 'an empty item'} is not a weekday "
+                    f"({', '.join(WEEKDAYS)}, optionally with an ordinal such as 1MO or -1FR).",
+                )
+            n = int(m[1]) if m[1] else 0
+            if m[1]:
+                if freq not in ("MONTHLY", "YEARLY") or "BYWEEKNO" in parts:
+                    raise _bad_rule(
+                        text,
+                        f"BYDAY={v}: an ordinal ({item}) needs FREQ=MONTHLY or FREQ=YEARLY "
+                        "without BYWEEKNO.",
+                    )
+                top = 5 if freq == "MONTHLY" or "BYMONTH" in parts else 53
+                if not 1 <= abs(n) <= top:
+                    raise _bad_rule(
+                        text, f"BYDAY={v}: the ordinal of {item} must be from ±1 to ±{top}."
+                    )
+            days.append((WEEKDAYS.index(m[2]), n))
+        out["byday"] = tuple(days)
+    if "BYMONTHDAY" in parts:
+        if freq == "WEEKLY":
+            raise _bad_rule(text, "BYMONTHDAY cannot be used with FREQ=WEEKLY.")
+        out["bymonthday"] = tuple(_ints(text, "BYMONTHDAY", parts["BYMONTHDAY"], 1, 31, True))
+    if "BYMONTH" in parts:
+        out["bymonth"] = tuple(_ints(text, "BYMONTH", parts["BYMONTH"], 1, 12, False))
+    if "BYWEEKNO" in parts:
+        if freq != "YEARLY":
+            raise _bad_rule(text, "BYWEEKNO needs FREQ=YEARLY.")
+        out["byweekno"] = tuple(_ints(text, "BYWEEKNO", parts["BYWEEKNO"], 1, 53, True))
+    if "BYYEARDAY" in parts:
+        if freq != "YEARLY":
+            raise _bad_rule(text, "BYYEARDAY needs FREQ=YEARLY.")
+        out["byyearday"] = tuple(_ints(text, "BYYEARDAY", parts["BYYEARDAY"], 1, 366, True))
+    if "BYSETPOS" in parts:
+        others = {"BYDAY", "BYMONTHDAY", "BYMONTH", "BYWEEKNO", "BYYEARDAY"} & set(parts)
+        if not others:
+            raise _bad_rule(text, "BYSETPOS needs another BY part (e.g. BYDAY) to choose from.")
+        top = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}[freq]
+        out["bysetpos"] = tuple(_ints(text, "BYSETPOS", parts["BYSETPOS"], 1, top, True))
+    if "WKST" in parts:
+        if parts["WKST"] not in WEEKDAYS:
+            raise _bad_rule(text, f"WKST={parts['WKST']}: use one of {', '.join(WEEKDAYS)}.")
+        out["wkst"] = WEEKDAYS.index(parts["WKST"])
+    return RuleParts(**out)
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February as in a leap year
+_CUMULATIVE = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+
+
+def _check_feasible(rule: RuleParts, dtstart: dt.datetime) -> None:
+    """Refuse in no time a rule whose months can never hold its days."""
+    months = rule.bymonth or tuple(range(1, 13))
+    monthdays = rule.bymonthday
+    plain = not (rule.byweekno or rule.byyearday or rule.bymonthday or rule.byday)
+    if plain and rule.freq in ("MONTHLY", "YEARLY"):
+        monthdays = (dtstart.day,)  # dateutil takes the start's day of the month
+        if rule.freq == "YEARLY" and not rule.bymonth:
+            months = (dtstart.month,)
+    if monthdays and not any(abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in monthdays):
+        days = ",".join(map(str, monthdays))
+        raise _bad_rule(
+            rule.text,
+            f"it never produces an occurrence: no month in "
+            f"{'BYMONTH' if rule.bymonth else 'the year'} has day {days} (BYMONTHDAY).",
+        )
+    if rule.byyearday and rule.bymonth:
+        # A year of 365 days and a leap year: does any BYYEARDAY fall in a BYMONTH month?
+        landing = {
+            (dt.date(year, 1, 1) + dt.timedelta(days=d - 1 if d > 0 else length + d)).month
+            for year, length in ((2025, 365), (2024, 366))
+            for d in rule.byyearday
+            if abs(d) <= length
+        }
+        if not landing & set(months):
+            raise _bad_rule(
+                rule.text,
+                "it never produces an occurrence: no day in BYYEARDAY falls in a month of BYMONTH.",
+            )
+
+
+def _shift(value: dt.datetime, years: int) -> dt.datetime:
+    return value.replace(year=value.year + years)
+
+
+def _dateutil(rule: RuleParts, dtstart: dt.datetime, shift: int = 0) -> du.rrule:
+    kwargs: dict = {"interval": rule.interval, "wkst": rule.wkst, "cache": False}
+    if rule.count is not None:
+        kwargs["count"] = rule.count
+    if rule.until is not None and rule.until.year + shift <= _LAST_YEAR:
+        # (An UNTIL beyond the shifted end of time, or beyond the years a search looks at
+        # (where a 29 February may not exist), ends nothing that is looked at.)
+        with contextlib.suppress(ValueError):
+            kwargs["until"] = _shift(rule.until, shift)
+    if rule.byday:
+        kwargs["byweekday"] = [du.weekdays[d](n) if n else du.weekdays[d] for d, n in rule.byday]
+    for name in ("bymonthday", "bymonth", "bysetpos", "byweekno", "byyearday"):
+        if getattr(rule, name):
+            kwargs[name] = list(getattr(rule, name))
+    freq = getattr(du, rule.freq)
+    return du.rrule(freq, dtstart=_shift(dtstart, shift), **kwargs)
+
+
+def _cycles_below_end(year: int) -> int:
+    """Whole 400-year cycles that move `year` as close to 9999 as it can go."""
+    return max(0, (_LAST_YEAR - year) // CYCLE_YEARS) * CYCLE_YEARS
+
+
+def _search_shift(year: int, span: int) -> int:
+    """Years to add to `year` so that its next `span` years look exactly like the last
+    years before 9999 (same weekday on 1 January, same leap years), which bounds a search
+    to about `span` + 28 years. Falls back to whole 400-year cycles when a century that
+    is not a leap year (1900, 2100, ...) lies in the way."""
+    irregular = any(y % 100 == 0 and y % 400 != 0 for y in range(year, year + span + 1))
+    if not irregular:
+        weekday = dt.date(year, 1, 1).weekday()
+        for twin in range(_LAST_YEAR - span, _LAST_YEAR - span - 60, -1):
+            if twin % 4 == year % 4 and dt.date(twin, 1, 1).weekday() == weekday:
+                return twin - year
+    return _cycles_below_end(year + span)
+
+
+@functools.lru_cache(maxsize=2048)
+def _checked(text: str, dtstart: dt.datetime) -> RuleParts:
+    """The rule's parts once they are known to be valid and to produce an occurrence soon
+    after `dtstart` (a search bounded to 400 years of the calendar, whatever the rule)."""
+    if not MIN_YEAR <= dtstart.year <= MAX_YEAR:
+        raise ServiceError(
+            f"The start ({dtstart:%Y-%m-%d}) is out of range. {RANGE_TEXT}.",
+            fields={"start_date": [f"{RANGE_TEXT}."]},
+            code="out_of_range",
+        )
+    rule = parse_parts(text)
+    _check_feasible(rule, dtstart)
+    if rule.until is not None and rule.until < dtstart:
+        raise _bad_rule(text, "it never produces an occurrence: UNTIL is before the start.")
+    shift = _search_shift(dtstart.year, FIRST_WITHIN_YEARS + 1)
+    shifted_start = _shift(dtstart, shift)
+    first = _dateutil(rule, dtstart, shift).after(shifted_start, inc=True)
+    # Compared on the shifted calendar: beyond the years searched it may differ.
+    if first is None:
         raise _bad_rule(text, "it never produces an occurrence.")
+    if first > shifted_start + dt.timedelta(days=366 * FIRST_WITHIN_YEARS):
+        raise _bad_rule(
+            text,
+            f"it never produces an occurrence within {FIRST_WITHIN_YEARS} years of its start.",
+        )
+    if rule.until is not None and _shift(first, -shift) > rule.until:
+        raise _bad_rule(text, "it never produces an occurrence before its UNTIL.")
     return rule
+
+
+def parse_rule(text: str, dtstart: dt.datetime) -> du.rrule:
+    """A dateutil rule for `text` starting at the naive local `dtstart`, or a clear refusal."""
+    return _dateutil(_checked(normalize_rule(text), dtstart), dtstart)
 
 
 def to_local_naive(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -126,12 +408,34 @@ class Schedule:
 
     def validate(self) -> None:
         zone(self.timezone)
+        check_in_range(self.start_date, "start_date", "The start date")
         self.rule()
         if not 1 <= int(self.duration_minutes) <= 24 * 60:
             raise ServiceError(
                 "A meeting lasts between 1 minute and 24 hours.",
                 fields={"duration_minutes": ["Between 1 and 1440 minutes."]},
             )
+
+    def checked(self) -> tuple[RuleParts, zoneinfo.ZoneInfo]:
+        """The checked rule and zone of a stored schedule, or InvalidSchedule."""
+        problem = schedule_problem(self)
+        if problem is not None:
+            raise InvalidSchedule(
+                f"This cadence has an invalid schedule: {problem}", code="invalid_schedule"
+            )
+        return _checked(normalize_rule(self.rrule), self.dtstart_local), self.tz
+
+
+@functools.lru_cache(maxsize=4096)
+def schedule_problem(schedule: Schedule) -> str | None:
+    """Why a (stored) schedule cannot be expanded, or None when it can."""
+    try:
+        schedule.validate()
+    except ServiceError as exc:
+        return exc.message
+    except (TypeError, ValueError, OverflowError) as exc:
+        return f"it cannot be read ({exc})."
+    return None
 
 
 @dataclass(frozen=True)
@@ -168,13 +472,15 @@ class Occurrence:
 def parse_key(key: str) -> dt.datetime:
     """The original start named by an occurrence key (see Occurrence.key)."""
     try:
-        return dt.datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        value = dt.datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         raise ServiceError(
             f"{key!r} does not name an occurrence (expected e.g. 20261130T090000Z).",
             fields={"occurrence": ["Unknown occurrence."]},
             code="invalid_occurrence",
         ) from None
+    check_in_range(value, "occurrence", "This occurrence")
+    return value
 
 
 def _aware(value: dt.datetime, what: str) -> dt.datetime:
@@ -183,17 +489,91 @@ def _aware(value: dt.datetime, what: str) -> dt.datetime:
     return value.astimezone(UTC)
 
 
+# Expansions never reach outside the supported years (plus a margin for time zones).
+FLOOR = dt.datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - dt.timedelta(days=2)
+CEIL = dt.datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC) + dt.timedelta(days=2)
+
+
+def clamp(instant: dt.datetime) -> dt.datetime:
+    """`instant` held within the years the engine expands."""
+    return min(max(_aware(instant, "instant"), FLOOR), CEIL)
+
+
+def plus(instant: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """`instant + delta` that saturates at the ends of the supported years, never overflows."""
+    instant = clamp(instant)
+    if delta >= dt.timedelta(0):
+        return instant + min(delta, CEIL - instant)
+    return instant - min(-delta, instant - FLOOR)
+
+
+def _rebase(rule: RuleParts, dtstart: dt.datetime, target: dt.datetime):
+    """The same rule started at the latest whole period on or before `target`, so that an
+    expansion costs what its window holds, not the years since the cadence began."""
+    if rule.count is not None or target <= dtstart:
+        return rule, dtstart  # a COUNT is counted from the very start
+    if not (rule.byweekno or rule.byyearday or rule.bymonthday or rule.byday):
+        # What dateutil would take from the start, said explicitly.
+        if rule.freq == "YEARLY":
+            rule = replace(
+                rule, bymonth=rule.bymonth or (dtstart.month,), bymonthday=(dtstart.day,)
+            )
+        elif rule.freq == "MONTHLY":
+            rule = replace(rule, bymonthday=(dtstart.day,))
+        elif rule.freq == "WEEKLY":
+            rule = replace(rule, byday=((dtstart.weekday(), 0),))
+    n, clock = rule.interval, dtstart.time()
+    if rule.freq == "DAILY":
+        k = (target.date() - dtstart.date()).days // n
+        return rule, dtstart + dt.timedelta(days=k * n)
+    if rule.freq == "WEEKLY":
+        week0 = dtstart.date() - dt.timedelta(days=(dtstart.weekday() - rule.wkst) % 7)
+        k = (target.date() - week0).days // 7 // n
+        if k == 0:
+            return rule, dtstart
+        return rule, dt.datetime.combine(week0 + dt.timedelta(weeks=k * n), clock)
+    if rule.freq == "MONTHLY":
+        k = ((target.year - dtstart.year) * 12 + target.month - dtstart.month) // n
+        if k == 0:
+            return rule, dtstart
+        month = dtstart.month - 1 + k * n
+        first = dt.date(dtstart.year + month // 12, month % 12 + 1, 1)
+        return rule, dt.datetime.combine(first, clock)
+    k = (target.year - dtstart.year) // n
+    if k == 0:
+        return rule, dtstart
+    return rule, dt.datetime.combine(dt.date(dtstart.year + k * n, 1, 1), clock)
+
+
 def rule_instants(schedule: Schedule, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-    """The rule's own instants (UTC) in [start, end), before any exception."""
+    """The rule's own instants (UTC) in [start, end), before any exception.
+
+    Bounded whatever the stored rule: it is checked first (InvalidSchedule otherwise), the
+    expansion starts at the period before the window, and it stops with InvalidSchedule
+    after MAX_INSTANTS instants or MAX_SECONDS."""
     start, end = _aware(start, "start"), _aware(end, "end")
-    tz = schedule.tz
-    rule = schedule.rule()
+    rule, tz = schedule.checked()
     # Widen by a day each side on the local clock: offsets never exceed ±26 hours.
-    lo = to_local_naive(start, tz) - dt.timedelta(days=1)
-    hi = to_local_naive(end, tz) + dt.timedelta(days=1)
+    lo = to_local_naive(clamp(start), tz) - dt.timedelta(days=1)
+    hi = to_local_naive(clamp(end), tz) + dt.timedelta(days=1)
+    if lo >= hi:
+        return []
+    rule, dtstart = _rebase(rule, schedule.dtstart_local, lo)
+    shift = _cycles_below_end(hi.year + 1)
+    lo_s, hi_s = _shift(lo, shift), _shift(hi, shift)
+    deadline = _time.monotonic() + MAX_SECONDS
     out = []
-    for local in rule.between(lo, hi, inc=True):
-        instant = place(local, tz)
+    for n, local in enumerate(_dateutil(rule, dtstart, shift), 1):
+        if local > hi_s:
+            break
+        if n > MAX_INSTANTS or _time.monotonic() > deadline:
+            raise InvalidSchedule(
+                "This cadence's schedule is too costly to expand; simplify its rule.",
+                code="invalid_schedule",
+            )
+        if local < lo_s:
+            continue
+        instant = place(_shift(local, -shift), tz)
         if start <= instant < end:
             out.append(instant)
     return out
@@ -201,6 +581,8 @@ def rule_instants(schedule: Schedule, start: dt.datetime, end: dt.datetime) -> l
 
 def is_rule_instant(schedule: Schedule, instant: dt.datetime) -> bool:
     instant = _aware(instant, "instant")
+    if not FLOOR < instant < CEIL:
+        return False
     return instant in rule_instants(
         schedule, instant - dt.timedelta(minutes=1), instant + dt.timedelta(minutes=1)
     )
@@ -217,8 +599,14 @@ def occurrences(
 ) -> list[Occurrence]:
     """Occurrences whose (possibly moved) start lies in [start, end), sorted by start."""
     start, end = _aware(start, "start"), _aware(end, "end")
+    instants = rule_instants(schedule, start, end)  # checks the schedule first
     length = dt.timedelta(minutes=int(schedule.duration_minutes))
-    by_original = {e.original_start.astimezone(UTC): e for e in exceptions}
+    # A move stored outside the supported years (never through the services) is ignored.
+    by_original = {
+        e.original_start.astimezone(UTC): e
+        for e in exceptions
+        if e.new_start is None or FLOOR < e.new_start < CEIL
+    }
     out: list[Occurrence] = []
 
     def make(original: dt.datetime, actual: dt.datetime, **flags) -> Occurrence:
@@ -231,7 +619,7 @@ def occurrences(
             **flags,
         )
 
-    for instant in rule_instants(schedule, start, end):
+    for instant in instants:
         exc = by_original.get(instant)
         if exc is None:
             out.append(make(instant, instant))
@@ -260,7 +648,7 @@ def next_occurrence(
     *,
     horizon_days: int = 400,
 ) -> Occurrence | None:
-    found = occurrences(schedule, after, after + dt.timedelta(days=horizon_days), exceptions)
+    found = occurrences(schedule, after, plus(after, dt.timedelta(days=horizon_days)), exceptions)
     return found[0] if found else None
 
 
@@ -271,5 +659,7 @@ def previous_occurrence(
     *,
     horizon_days: int = 400,
 ) -> Occurrence | None:
-    found = occurrences(schedule, before - dt.timedelta(days=horizon_days), before, exceptions)
+    found = occurrences(
+        schedule, plus(before, -dt.timedelta(days=horizon_days)), before, exceptions
+    )
     return found[-1] if found else None

@@ -35,6 +35,8 @@ from accord.rhythm.models import (
     OccurrenceException,
     OwedBy,
     Scope,
+    feed_digest,
+    new_token,
 )
 from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES
 
@@ -341,14 +343,8 @@ def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cad
     if not rows:
         return 0
     schedule = cadence.schedule
-    kept = set(
-        recurrence.rule_instants(
-            schedule,
-            rows[0].original_start - dt.timedelta(minutes=1),
-            rows[-1].original_start + dt.timedelta(minutes=1),
-        )
-    )
-    stale = [e for e in rows if e.original_start.astimezone(dt.UTC) not in kept]
+    # One small window per exception: the cost does not grow with the years between them.
+    stale = [e for e in rows if not recurrence.is_rule_instant(schedule, e.original_start)]
     if not stale:
         return 0
     OccurrenceException.objects.filter(pk__in=[e.pk for e in stale]).delete()
@@ -401,6 +397,7 @@ def move_occurrence(
             "Give the new time with its time zone.",
             fields={"new_start": ["A date and time with a time zone."]},
         )
+    recurrence.check_in_range(new_start, "new_start", "The new start")
     _occurrence_or_refuse(cadence, original_start)
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
@@ -478,6 +475,8 @@ def set_away(
     if actor is not None and actor.pk != person.pk:
         require_role(actor, Role.LEADER, "mark someone else away")
     require_role(actor, Role.MEMBER, "mark time off")
+    recurrence.check_in_range(starts_on, "starts_on", "The first day off")
+    recurrence.check_in_range(ends_on, "ends_on", "The last day off")
     if ends_on < starts_on:
         raise ServiceError(
             "Time off ends on or after the day it starts.",
@@ -858,6 +857,7 @@ def record_measurable_value(
     require_role(actor, Role.MEMBER, "record scorecard values")
     if actor is not None and measurable.owner_id not in (None, actor.pk):
         require_team_admin(actor, measurable.team, "record someone else's measurable")
+    recurrence.check_in_range(week_start, "week", "The week")
     value = _decimal(value, "value")
     week = week_start_of(week_start)
     row = MeasurableValue.objects.filter(measurable=measurable, week_start=week).first()
@@ -1261,8 +1261,9 @@ def create_feed(
     *,
     person: Person | None = None,
     team: Team | None = None,
-) -> CalendarFeed:
-    """A secret calendar URL for a person (only themselves) or a team (its members)."""
+) -> tuple[CalendarFeed, str]:
+    """A secret calendar URL for a person (only themselves) or a team (its members).
+    Returns the feed and its secret, which is never stored (only its hash is)."""
     if (person is None) == (team is None):
         raise ServiceError("A calendar feed is for one person or one team.")
     require_same_org(org, person, "person")
@@ -1271,15 +1272,42 @@ def create_feed(
         require_role(actor, Role.MEMBER, "create calendar feeds")
         if person is not None and person.pk != actor.pk:
             raise PermissionDenied("You can only create your own calendar feed.")
-    feed = CalendarFeed.objects.create(org=org, person=person, team=team, created_by=actor)
+    raw = new_token()
+    feed = CalendarFeed.objects.create(
+        org=org,
+        person=person,
+        team=team,
+        created_by=actor,
+        prefix=raw[:6],
+        digest=feed_digest(raw),
+    )
     activity.record(
         org,
         actor,
         "created",
         feed,
-        after={"person": person.pk if person else None, "team": team.pk if team else None},
+        after={
+            "person": person.pk if person else None,
+            "team": team.pk if team else None,
+            "prefix": feed.prefix,
+        },
     )
-    return feed
+    return feed, raw
+
+
+@transaction.atomic
+def regenerate_feed(
+    org: Organization, actor: Person | None, feed: CalendarFeed
+) -> tuple[CalendarFeed, str]:
+    """Revoke a feed and create its replacement (same person or team) with a new secret:
+    the way to see an address again, since only its hash is kept."""
+    require_same_org(org, feed, "calendar feed")
+    # Locked, so that two clicks on "regenerate" leave one address, not two.
+    feed = CalendarFeed.objects.select_for_update().select_related("person", "team").get(pk=feed.pk)
+    if feed.revoked_at is not None:
+        raise ServiceError("This calendar address was revoked; create a new one.", code="revoked")
+    feed = revoke_feed(org, actor, feed)
+    return create_feed(org, actor, person=feed.person, team=feed.team)
 
 
 @transaction.atomic

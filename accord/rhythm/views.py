@@ -97,6 +97,7 @@ def my_week(request):
             "due": due,
             "today": timezone.localdate(),
             "cadences": mine,
+            "broken": [c for c in mine if c.schedule_problem],
             "tz": me.timezone,
         },
     )
@@ -273,6 +274,7 @@ def occurrence_change(request, cadence_id: int, key: str):
             if not form.is_valid():
                 raise ServiceError("Give the new date and time.")
             local = form.cleaned_data["new_start"].replace(tzinfo=None)
+            recurrence.check_in_range(local, "new_start", "The new start")
             new_start = recurrence.place(local, recurrence.zone(cadence.timezone))
             services.move_occurrence(
                 org, request.person, cadence, original, new_start, note=form.cleaned_data["note"]
@@ -288,7 +290,7 @@ def _occurrence_or_cancelled(cadence: Cadence, key: str) -> dt.datetime:
         original = recurrence.parse_key(key)
     except ServiceError:
         raise Http404("No such occurrence.") from None
-    if not recurrence.is_rule_instant(cadence.schedule, original):
+    if not queries.is_rule_instant(cadence, original):
         raise Http404("No such occurrence.")
     return original
 
@@ -605,20 +607,28 @@ def team_rhythm(request, team_slug: str):
                 flash_error(request, exc)
         except ValueError:
             messages.error(request, "That week is not a date.")
-    if request.method == "POST" and request.POST.get("what") in ("feed", "revoke"):
+    new_feed_url = None
+    if request.method == "POST" and request.POST.get("what") in ("feed", "regenerate", "revoke"):
+        what = request.POST["what"]
         try:
-            if request.POST["what"] == "feed":
-                services.create_feed(org, me, team=team)
+            if what == "feed":
+                _, raw = services.create_feed(org, me, team=team)
+                new_feed_url = feed_url(request, raw)
             else:
                 feed = get_object_or_404(
                     CalendarFeed.objects.for_org(org),
                     pk=int_or_none(request.POST.get("feed")),
                     team=team,
                 )
-                services.revoke_feed(org, me, feed)
+                if what == "regenerate":
+                    _, raw = services.regenerate_feed(org, me, feed)
+                    new_feed_url = feed_url(request, raw)
+                else:
+                    services.revoke_feed(org, me, feed)
         except ServiceError as exc:
             flash_error(request, exc)
-        return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+        if new_feed_url is None:
+            return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
     adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now, roster=roster)}
     return render(
         request,
@@ -637,10 +647,16 @@ def team_rhythm(request, team_slug: str):
             if can_manage
             else [],
             "feeds": CalendarFeed.objects.for_org(org).filter(team=team, revoked_at__isnull=True),
+            "new_feed_url": new_feed_url,
             "is_member": me.pk in roster.members.get(team.pk, set()),
             "tz": me.timezone,
         },
     )
+
+
+def feed_url(request, raw: str) -> str:
+    """The address of a calendar feed, shown once: only a hash of `raw` is kept."""
+    return request.build_absolute_uri(f"/api/v1/rhythm/calendar/{raw}.ics")
 
 
 # --- my settings ---------------------------------------------------------------------------
@@ -700,6 +716,7 @@ def my_settings(request):
     mine = queries.person_cadences(org, me)
     kinds = delivery.kinds()
     away_form = AwayForm()
+    new_feed_url = None
     if request.method == "POST":
         what = request.POST.get("what")
         try:
@@ -729,9 +746,18 @@ def my_settings(request):
                     Away.objects.for_org(org), pk=int_or_none(request.POST.get("away")), person=me
                 )
                 services.remove_away(org, me, away)
-            elif what == "feed":
-                services.create_feed(org, me, person=me)
-                messages.success(request, "Calendar feed created: subscribe to its address.")
+            elif what in ("feed", "regenerate"):
+                if what == "feed":
+                    _, raw = services.create_feed(org, me, person=me)
+                else:
+                    feed = get_object_or_404(
+                        CalendarFeed.objects.for_org(org),
+                        pk=int_or_none(request.POST.get("feed")),
+                        person=me,
+                    )
+                    _, raw = services.regenerate_feed(org, me, feed)
+                new_feed_url = feed_url(request, raw)
+                messages.success(request, "Calendar address created: copy it now.")
             elif what == "revoke":
                 feed = get_object_or_404(
                     CalendarFeed.objects.for_org(org),
@@ -746,7 +772,8 @@ def my_settings(request):
             else:
                 flash_error(request, exc)
         else:
-            return redirect("rhythm:settings", org_slug=org.slug)
+            if new_feed_url is None:
+                return redirect("rhythm:settings", org_slug=org.slug)
     muted_ids = set(
         CadenceMute.objects.for_org(org).filter(person=me).values_list("cadence_id", flat=True)
     )
@@ -760,5 +787,6 @@ def my_settings(request):
             "away": Away.objects.for_org(org).filter(person=me, ends_on__gte=timezone.localdate()),
             "away_form": away_form,
             "feeds": CalendarFeed.objects.for_org(org).filter(person=me, revoked_at__isnull=True),
+            "new_feed_url": new_feed_url,
         },
     )

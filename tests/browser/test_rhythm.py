@@ -157,3 +157,32 @@ def test_a_member_mutes_a_kind_of_notice_and_a_cadence(page, shot, cast, rhythm)
     prefs = DeliveryPreferences.objects.get(person=cast.member)
     assert prefs.muted_kinds == ["decision_reversed"] and prefs.email and not prefs.chat
     assert [m.cadence for m in cast.member.cadence_mutes.all()] == [rhythm.checkin]
+
+
+def test_a_calendar_address_is_shown_once_and_a_bad_schedule_shows_as_invalid(
+    page,
+    shot,
+    cast,
+    rhythm,  # noqa: F811
+):
+    from django.test import Client
+
+    from accord.rhythm.models import Cadence
+
+    Cadence.objects.filter(pk=rhythm.sync.pk).update(rrule="FREQ=DAILY;INTERVAL=0")
+    sign_in(page, cast.member.email, PASSWORD)
+    page.goto("/o/acme/rhythm/settings/")
+    page.get_by_role("button", name="Create my calendar address").click()
+    address = page.get_by_label("Subscribe to this secret address").input_value()
+    expect(page.get_by_text("It is shown only once")).to_be_visible()
+    shot(page, "feed-created")
+    token = address.rsplit("/", 1)[1].removesuffix(".ics")
+    assert Client().get(f"/api/v1/rhythm/calendar/{token}.ics").status_code == 200
+    page.goto("/o/acme/rhythm/settings/")
+    expect(page.get_by_role("button", name="Regenerate the address")).to_be_visible()
+    assert token not in page.content()
+    page.goto("/o/acme/rhythm/cadences/")
+    expect(page.get_by_text("Invalid schedule")).to_be_visible()
+    page.goto(f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/")
+    expect(page.get_by_role("alert")).to_contain_text("INTERVAL=0")
+    shot(page, "invalid-schedule")

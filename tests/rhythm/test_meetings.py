@@ -163,3 +163,31 @@ def test_decisions_taken_in_the_meeting_belong_to_the_decisions_pillar(cast, run
     from accord.rhythm import links
 
     assert [d.pk for d in links.meeting_decisions(cast.org, running.pk)] == [decided.pk, waiting.pk]
+
+
+def test_the_minutes_of_a_meeting_with_headlines_read_and_finish_through_the_api(
+    cast, rhythm, running
+):
+    from tests.conftest import api_client, login
+
+    client = api_client(cast.leader)
+    r = client.post(
+        f"/api/v1/rhythm/meetings/{running.pk}/headlines",
+        {"text": "New hire starts Monday", "cascade_to": [cast.root.pk]},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    r = client.get(f"/api/v1/rhythm/meetings/{running.pk}")
+    assert r.status_code == 200, r.content
+    [headline] = r.json()["headlines"]
+    assert headline["text"] == "New hire starts Monday"
+    assert headline["cascade_to"] == [cast.root.pk]
+    r = client.post(
+        f"/api/v1/rhythm/meetings/{running.pk}/finish",
+        {"ratings": {str(cast.leader.pk): 9}, "summary": "Good"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "finished" and len(r.json()["headlines"]) == 1
+    page = login(cast.leader).get(f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{running.key}/")
+    assert page.status_code == 200 and "New hire starts Monday" in page.content.decode()
