@@ -1,0 +1,135 @@
+"""Guessing passwords locks sign-in: per account and per address, for a cool-off period,
+with a clear message; an admin of the person's organization can unlock them."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accord.activity.models import Event
+from accord.core.errors import NotFound, PermissionDenied
+from accord.core.security import sign_in_lock
+from accord.org import services
+from tests.conftest import PASSWORD, login
+
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+
+def sign_in(client: Client, email: str, password: str, address: str = "127.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"username": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def fail(email: str, times: int = LIMIT, address: str = "127.0.0.1") -> None:
+    for _ in range(times):
+        assert sign_in(Client(), email, "wrong password", address).status_code in (200, 429)
+
+
+def signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_right_password_works_before_the_limit(cast):
+    fail(cast.member.email, LIMIT - 1)
+    client = Client()
+    response = sign_in(client, cast.member.email, PASSWORD)
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_an_account_is_locked_after_the_failure_limit_and_says_so(cast):
+    fail(cast.member.email)
+    client = Client()
+    response = sign_in(client, cast.member.email, PASSWORD)
+    assert response.status_code == 429
+    assert not signed_in(client)
+    text = response.content.decode()
+    assert "Sign-in is locked" in text
+    assert f"after {LIMIT} failed attempts" in text
+    assert f"Try again in {settings.AXES_COOLOFF_MINUTES} minutes" in text
+    assert "An admin of your organization can unlock your account" in text
+    # The form is still there, with the name filled in.
+    assert 'name="password"' in text and cast.member.email in text
+
+
+def test_the_account_lock_holds_from_another_address_too(cast):
+    fail(cast.member.email, address="10.1.1.1")
+    client = Client()
+    assert sign_in(client, cast.member.email, PASSWORD, "10.2.2.2").status_code == 429
+    assert not signed_in(client)
+
+
+def test_the_account_name_is_counted_whatever_its_case(cast):
+    fail(cast.member.email.upper())
+    assert sign_in(Client(), cast.member.email, PASSWORD).status_code == 429
+
+
+def test_one_address_trying_many_accounts_is_locked(cast):
+    for i in range(LIMIT):
+        fail(f"nobody{i}@acme.example", 1, address="10.3.3.3")
+    blocked = Client()
+    assert sign_in(blocked, cast.leader.email, PASSWORD, "10.3.3.3").status_code == 429
+    other = Client()
+    assert sign_in(other, cast.leader.email, PASSWORD, "10.4.4.4").status_code == 302
+    assert signed_in(other)
+
+
+def test_the_lock_ends_after_the_cool_off(cast, monkeypatch):
+    fail(cast.member.email)
+    assert sign_in(Client(), cast.member.email, PASSWORD).status_code == 429
+    from axes.models import AccessAttempt
+
+    # The failures happened longer ago than the cool-off period.
+    past = AccessAttempt.objects.first().attempt_time.replace(year=2000)
+    AccessAttempt.objects.update(attempt_time=past)
+    client = Client()
+    assert sign_in(client, cast.member.email, PASSWORD).status_code == 302
+
+
+def test_an_admin_sees_the_lock_on_the_persons_page_and_unlocks_it(cast):
+    fail(cast.member.email)
+    admin = login(cast.admin)
+    page = admin.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
+    assert "Sign-in locked" in page and "Unlock sign-in" in page
+    response = admin.post(f"/o/acme/people/{cast.member.pk}/unlock/")
+    assert response.status_code == 302
+    assert "Sign-in locked" not in admin.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
+    event = Event.objects.filter(verb="unlocked").get()
+    assert event.actor == cast.admin and event.target_id == str(cast.member.pk)
+    assert event.after["sign_in_locked"] is False and event.before["sign_in_locked"] is True
+    client = Client()
+    assert sign_in(client, cast.member.email, PASSWORD).status_code == 302
+    assert signed_in(client)
+
+
+def test_people_who_are_not_admins_see_no_unlock_and_cannot_unlock(cast):
+    fail(cast.member.email)
+    leader = login(cast.leader)
+    page = leader.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
+    assert "Sign-in locked" in page and "Unlock sign-in" not in page
+    assert leader.post(f"/o/acme/people/{cast.member.pk}/unlock/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.unlock_sign_in(cast.org, cast.leader, cast.member)
+    assert sign_in_lock(username=cast.member.email) is not None
+    assert not Event.objects.filter(verb="unlocked").exists()
+
+
+def test_another_organizations_admin_cannot_unlock(cast):
+    fail(cast.member.email)
+    outsider = login(cast.outsider)
+    assert outsider.post(f"/o/globex/people/{cast.member.pk}/unlock/").status_code == 404
+    assert outsider.post(f"/o/acme/people/{cast.member.pk}/unlock/").status_code == 404
+    with pytest.raises(NotFound):
+        services.unlock_sign_in(cast.other_org, cast.outsider, cast.member)
+    assert sign_in_lock(username=cast.member.email) is not None
+    assert sign_in(Client(), cast.member.email, PASSWORD).status_code == 429
+    assert not Event.objects.filter(verb="unlocked").exists()
+
+
+def test_unlocking_only_touches_that_persons_account(cast):
+    fail(cast.member.email)
+    fail(cast.viewer.email, address="10.5.5.5")
+    services.unlock_sign_in(cast.org, cast.admin, cast.member)
+    assert sign_in_lock(username=cast.member.email) is None
+    assert sign_in_lock(username=cast.viewer.email) is not None
