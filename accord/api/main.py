@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accord.api.common import TokenAuth
+from accord.api.docs import LocalSwaggerUI
 from accord.core.errors import ServiceError
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api = NinjaAPI(
     ),
     auth=TokenAuth(),
     urls_namespace="api",
+    docs=LocalSwaggerUI(),
 )
 
 
