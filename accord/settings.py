@@ -190,6 +190,8 @@ LOGGING = {
 
 # --- Protection: sign-in throttling, API token throttling, security headers -----------------
 # (README: Settings → Protection.) Kept in one block so the rest of this file stays as it is.
+import datetime  # noqa: E402
+
 INSTALLED_APPS += ["axes", "csp"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
@@ -229,7 +231,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("ACCORD_SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("ACCORD_SIGNIN_COOLOFF_MINUTES", 15)
-AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours, as django-axes reads a float
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Failing again while locked out does not restart the cool-off: the message's time holds.
@@ -238,6 +240,9 @@ AXES_LOCKOUT_CALLABLE = "accord.web.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accord.core.security.client_ip"
 AXES_USERNAME_CALLABLE = "accord.core.security.login_username"
 AXES_VERBOSE = False
+# Successful sign-ins are not logged a second time (with addresses, kept forever): the
+# failures that lockouts need are kept only as long as they count.
+AXES_DISABLE_ACCESS_LOG = True
 
 # API token throttling: this many bad bearer tokens from one address within the window,
 # and every token request from it answers 429 with Retry-After until the window ends.

@@ -320,7 +320,10 @@ def person_detail(request, person_id: int):
             "history": history_for(org, "org.person", person.id),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
-            "sign_in_lock": queries.sign_in_lock(person),
+            # Only admins (who can lift it) and the person themself see a lockout.
+            "sign_in_lock": queries.sign_in_lock(person)
+            if permissions.can_manage_people(request.person) or request.person == person
+            else None,
         },
     )
 

@@ -107,7 +107,7 @@ def test_people_who_are_not_admins_see_no_unlock_and_cannot_unlock(cast):
     fail(cast.member.email)
     leader = login(cast.leader)
     page = leader.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
-    assert "Sign-in locked" in page and "Unlock sign-in" not in page
+    assert "Sign-in locked" not in page and "Unlock sign-in" not in page
     assert leader.post(f"/o/acme/people/{cast.member.pk}/unlock/").status_code == 403
     with pytest.raises(PermissionDenied):
         services.unlock_sign_in(cast.org, cast.leader, cast.member)
@@ -133,3 +133,24 @@ def test_unlocking_only_touches_that_persons_account(cast):
     services.unlock_sign_in(cast.org, cast.admin, cast.member)
     assert sign_in_lock(username=cast.member.email) is None
     assert sign_in_lock(username=cast.viewer.email) is not None
+
+
+def test_the_person_sees_their_own_lock_but_no_unlock(cast):
+    client = login(cast.member)  # a session from before the failures
+    fail(cast.member.email)
+    page = client.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
+    assert "Sign-in locked" in page and "Unlock sign-in" not in page
+
+
+def test_housekeeping_forgets_failures_older_than_the_cool_off(cast):
+    from axes.models import AccessAttempt
+
+    from accord.core.tasks import prune_sign_in_attempts
+
+    fail(cast.member.email)
+    fail(cast.viewer.email, 1, address="10.6.6.6")
+    old = AccessAttempt.objects.get(username=cast.member.email)
+    old.attempt_time = old.attempt_time.replace(year=2000)
+    old.save()
+    assert prune_sign_in_attempts.call() == {"sign_in_attempts": 1}
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [cast.viewer.email]
