@@ -30,7 +30,7 @@ def _window() -> tuple[int, float]:
 
 
 def _key(request: HttpRequest, number: int) -> str:
-    return f"accord:api-bad-token:{client_ip(request)}:{number}"
+    return f"accord:api-bad-token:{client_ip(request) or 'unknown'}:{number}"
 
 
 def check(request: HttpRequest) -> None:

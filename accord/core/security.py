@@ -7,6 +7,7 @@ on who a client is.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -16,11 +17,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: the connection's, or, behind `ACCORD_PROXY_COUNT` proxies, the
     address the outermost of them saw (X-Forwarded-For read from the right, so a client
-    cannot choose its own address by sending the header)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    cannot choose its own address by sending the header). None when there is none (a
+    sign-in made in code, not over HTTP)."""
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = getattr(settings, "ACCORD_PROXY_COUNT", 0)
     if proxies <= 0:
         return remote
@@ -31,7 +33,10 @@ def client_ip(request: HttpRequest) -> str:
     ]
     if len(forwarded) < proxies:
         return remote
-    return forwarded[-proxies]
+    try:  # whatever a client put there, only an address is one
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
 
 
 def normalize_username(username: str | None) -> str:

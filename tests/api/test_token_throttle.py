@@ -86,6 +86,12 @@ def test_behind_a_proxy_the_forwarded_address_is_counted(cast, limit, settings):
         headers={"Authorization": "Bearer acc_guess", "X-Forwarded-For": "9.9.9.10"},
     )
     assert other.status_code == 401
+    # A forwarded value that is no address counts as the connection's address.
+    odd = Client().get(
+        "/api/v1/teams",
+        headers={"Authorization": "Bearer acc_guess", "X-Forwarded-For": "not-an-address"},
+    )
+    assert odd.status_code == 401
 
 
 SECOND_PROCESS = """

@@ -154,3 +154,16 @@ def test_housekeeping_forgets_failures_older_than_the_cool_off(cast):
     old.save()
     assert prune_sign_in_attempts.call() == {"sign_in_attempts": 1}
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == [cast.viewer.email]
+
+
+def test_a_forwarded_value_that_is_no_address_is_not_trusted(cast, settings):
+    settings.ACCORD_PROXY_COUNT = 1
+    for _ in range(LIMIT):
+        Client().post(
+            "/accounts/login/",
+            {"username": f"x{_}@acme.example", "password": "wrong"},
+            headers={"X-Forwarded-For": "garbage"},
+            REMOTE_ADDR="10.7.7.7",
+        )
+    # Counted against the proxy's address, the only one known.
+    assert sign_in(Client(), cast.leader.email, PASSWORD, "10.7.7.7").status_code == 429
