@@ -233,7 +233,10 @@ AXES_FAILURE_LIMIT = env_int("ACCORD_SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("ACCORD_SIGNIN_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A successful sign-in does not wipe the failures: django-axes would wipe every failure
+# from that address too, so someone with an account could reset the count between guesses
+# at another's password. Failures simply expire after the cool-off.
+AXES_RESET_ON_SUCCESS = False
 # Failing again while locked out does not restart the cool-off: the message's time holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accord.web.lockout.lockout_response"

@@ -121,3 +121,40 @@ def test_the_api_docs_render_operations_with_only_localhost_reachable(page, shot
     shot(page, "docs")
     assert outside == []
     assert not problems, "\n".join(problems)
+
+
+def test_a_locked_out_person_is_told_why_and_an_admin_unlocks_them(
+    page, browser, live_server, shot, cast
+):
+    from django.conf import settings
+
+    from tests.conftest import PASSWORD
+
+    # The admin signs in first: the failures below come from the same address (the test's
+    # browser), which they lock too, as they would any attacker's.
+    admin = browser.new_context(base_url=live_server.url)
+    admin_page = admin.new_page()
+    problems = watch(page)
+    sign_in(admin_page, cast.admin.user.username, PASSWORD)
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, cast.member.user.username, "not my password")
+    sign_in(page, cast.member.user.username, PASSWORD)
+    message = page.get_by_role("alert")
+    expect(message).to_contain_text("Sign-in is locked")
+    expect(message).to_contain_text(f"Try again in {settings.AXES_COOLOFF_MINUTES} minutes")
+    expect(page.get_by_label("Username")).to_have_value(cast.member.user.username)
+    shot(page, "locked")
+
+    admin_page.goto(f"/o/acme/people/{cast.member.pk}/")
+    expect(admin_page.get_by_role("heading", name="Sign-in locked")).to_be_visible()
+    admin_page.get_by_role("button", name="Unlock sign-in").click()
+    expect(admin_page.locator(".messages")).to_contain_text("Mia Member can sign in again")
+    expect(admin_page.get_by_role("heading", name="Sign-in locked")).to_have_count(0)
+    shot(admin_page, "unlocked")
+    admin.close()
+
+    sign_in(page, cast.member.user.username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you, Mia")
+    # The only console errors are the locked sign-in's 429 answer.
+    assert all("429" in p for p in problems), "\n".join(problems)

@@ -136,8 +136,8 @@ def test_unlocking_only_touches_that_persons_account(cast):
 
 
 def test_the_person_sees_their_own_lock_but_no_unlock(cast):
-    client = login(cast.member)  # a session from before the failures
     fail(cast.member.email)
+    client = login(cast.member)  # a session that outlives the failures
     page = client.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
     assert "Sign-in locked" in page and "Unlock sign-in" not in page
 
@@ -167,3 +167,14 @@ def test_a_forwarded_value_that_is_no_address_is_not_trusted(cast, settings):
         )
     # Counted against the proxy's address, the only one known.
     assert sign_in(Client(), cast.leader.email, PASSWORD, "10.7.7.7").status_code == 429
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_count(cast):
+    # Someone with an account guesses at another's password from the same machine and
+    # signs in to their own account between guesses: the guesses still add up.
+    for _ in range(LIMIT - 1):
+        fail(cast.member.email, 1)
+        own = Client()
+        assert sign_in(own, cast.viewer.email, PASSWORD).status_code == 302
+    fail(cast.member.email, 1)
+    assert sign_in(Client(), cast.member.email, PASSWORD, "10.8.8.8").status_code == 429
