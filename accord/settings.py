@@ -187,3 +187,119 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Protection: sign-in throttling, API token throttling, security headers -----------------
+# (README: Settings → Protection.) Kept in one block so the rest of this file stays as it is.
+import datetime  # noqa: E402
+
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+
+# Reverse proxies in front of Accord that append the client's address to X-Forwarded-For.
+# 0 (the default) trusts no header and uses the connection's address; set it to the number
+# of proxies you run, never more, or clients could choose their own address.
+ACCORD_PROXY_COUNT = env_int("ACCORD_PROXY_COUNT", 0)
+
+# A shared cache: API token throttling counts failures here, so every app process must see
+# the same counts. The default is a database table (`accord migrate` creates it), shared by
+# all processes that share the database; Django's in-memory cache would count per process.
+# Set CACHE_BACKEND/CACHE_LOCATION for e.g. django.core.cache.backends.redis.RedisCache.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "accord_cache"),
+    }
+}
+
+# Sign-in throttling (django-axes). Failures are counted per account and per address,
+# separately: per account stops many machines guessing one person's password, per address
+# stops one machine trying passwords across many accounts. A lockout lasts the cool-off
+# period, or until an admin of the person's organization unlocks them from their page
+# (or `accord manage axes_reset_username EMAIL`). The attempts live in the database, so
+# every app process sees them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ACCORD_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("ACCORD_SIGNIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful sign-in does not wipe the failures: django-axes would wipe every failure
+# from that address too, so someone with an account could reset the count between guesses
+# at another's password. Failures simply expire after the cool-off.
+AXES_RESET_ON_SUCCESS = False
+# Failing again while locked out does not restart the cool-off: the message's time holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accord.web.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accord.core.security.client_ip"
+AXES_USERNAME_CALLABLE = "accord.core.security.login_username"
+AXES_VERBOSE = False
+# Successful sign-ins are not logged a second time (with addresses, kept forever): the
+# failures that lockouts need are kept only as long as they count.
+AXES_DISABLE_ACCESS_LOG = True
+
+# API token throttling: this many bad bearer tokens from one address within the window,
+# and every token request from it answers 429 with Retry-After until the window ends.
+ACCORD_API_TOKEN_FAILURE_LIMIT = env_int("ACCORD_API_TOKEN_FAILURE_LIMIT", 20)
+ACCORD_API_TOKEN_FAILURE_WINDOW = env_int("ACCORD_API_TOKEN_FAILURE_WINDOW", 300)
+
+# Content Security Policy (django-csp 4): only Accord's own scripts, styles, images and
+# connections; every script is a static file (no inline <script> or on…= handler), and no
+# inline style attributes or <style> elements either. Images may be data: URIs (the API
+# docs' icons). The pages are never framed.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Browser features Accord never uses are switched off for its pages.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS: off by default so a local `accord serve` over plain HTTP works. Behind TLS, set
+# SECURE_HSTS_SECONDS (e.g. 31536000) and, when a proxy terminates TLS, the header it sets.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    # e.g. "X-Forwarded-Proto": requests whose header says https are treated as secure.
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+# django-axes logs every attempt at INFO; failures and lockouts (WARNING) are what matter.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

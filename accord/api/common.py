@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from accord.api import services as tokens
+from accord.api import throttle
 from accord.core.errors import NotFound, ServiceError
 from accord.org.models import Organization, Person
 
@@ -19,8 +20,10 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer acc_…`; sets request.org and request.person."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        throttle.check(request)
         found = tokens.authenticate(token)
         if found is None:
+            throttle.record_failure(request)
             return None
         request.org = found.org  # type: ignore[attr-defined]
         request.person = found.person  # type: ignore[attr-defined]

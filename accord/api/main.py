@@ -13,10 +13,11 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.http import Http404
 from ninja import NinjaAPI, Router
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accord.api.common import TokenAuth
+from accord.api.docs import LocalSwaggerUI
 from accord.core.errors import ServiceError
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api = NinjaAPI(
     ),
     auth=TokenAuth(),
     urls_namespace="api",
+    docs=LocalSwaggerUI(),
 )
 
 
@@ -85,6 +87,20 @@ HTTP_CODES = {
     409: "conflict",
     429: "throttled",
 }
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc: Throttled):
+    wait = exc.wait or 1
+    response = _error(
+        request,
+        429,
+        "throttled",
+        f"Too many requests with an invalid API token from your address; "
+        f"try again in {wait} seconds.",
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -23,3 +23,16 @@ def prune_housekeeping() -> dict[str, int]:
     runs, _ = ScheduledRun.objects.filter(claimed_at__lt=cutoff).delete()
     results, _ = DBTaskResult.objects.filter(finished_at__lt=cutoff).delete()
     return {"scheduled_runs": runs, "task_results": results}
+
+
+@periodic(every=3600)
+@task()
+def prune_sign_in_attempts() -> dict[str, int]:
+    """Forget failed sign-ins older than the cool-off period: they lock nothing any more,
+    and an attacker who never comes back would otherwise leave them forever."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    cutoff = timezone.now() - dt.timedelta(minutes=settings.AXES_COOLOFF_MINUTES)
+    attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return {"sign_in_attempts": attempts}

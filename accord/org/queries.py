@@ -117,3 +117,12 @@ def orgs_for_user(user) -> list[Organization]:
         .distinct()
         .order_by("name")
     )
+
+
+def sign_in_lock(person: Person):
+    """The sign-in lockout in force on `person`'s account, or None (see core.security)."""
+    from accord.core.security import sign_in_lock as lock_for
+
+    if person.user_id is None:
+        return None
+    return lock_for(username=person.user.get_username())

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 
 from accord.activity import services as activity
+from accord.core import security
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.security import normalize_username
 from accord.core.services import (
     require_same_org,
     require_text,
@@ -194,6 +197,43 @@ def _keep_one_admin(org: Organization, leaving: Person) -> None:
         )
 
 
+@transaction.atomic
+def unlock_sign_in(org: Organization, actor: Person | None, person: Person) -> int:
+    """Lift a sign-in lockout on `person`'s account (the failures counted against their
+    sign-in name); admins of the person's organization only. Returns the failure records
+    cleared. A lockout of an address is lifted with `accord manage axes_reset_ip`."""
+    from axes.utils import reset as axes_reset
+
+    require_same_org(org, person, "person")
+    require_role(actor, Role.ADMIN, "unlock someone's sign-in")
+    if person.user is None:
+        raise ServiceError(f"{person.name} has no login, so nothing is locked.", code="no_login")
+    username = normalize_username(person.user.get_username())
+    lock = security.sign_in_lock(username=username)
+    cleared = axes_reset(username=username)
+    activity.record(
+        org,
+        actor,
+        "unlocked",
+        person,
+        before={"sign_in_locked": lock is not None},
+        after={"sign_in_locked": False, "failures_cleared": cleared},
+    )
+    return cleared
+
+
+def check_password(password: str, user=None) -> None:
+    """Refuse a password Django's validators (AUTH_PASSWORD_VALIDATORS) refuse."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(
+            "That password is too weak: " + " ".join(exc.messages),
+            fields={"password": list(exc.messages)},
+            code="weak_password",
+        ) from None
+
+
 def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:
     """The login user for `email`, created (with `password`) when missing."""
     User = get_user_model()
@@ -202,6 +242,7 @@ def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:
         first, _, last = name.partition(" ")
         user = User(username=email, email=email, first_name=first[:150], last_name=last[:150])
         if password:
+            check_password(password, user)
             user.set_password(password)
         else:
             user.set_unusable_password()

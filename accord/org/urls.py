@@ -21,4 +21,5 @@ urlpatterns = [
     path("people/new/", views.person_new, name="person_new"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:person_id>/unlock/", views.person_unlock, name="person_unlock"),
 ]

@@ -320,8 +320,27 @@ def person_detail(request, person_id: int):
             "history": history_for(org, "org.person", person.id),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
+            # Only admins (who can lift it) and the person themself see a lockout.
+            "sign_in_lock": queries.sign_in_lock(person)
+            if permissions.can_manage_people(request.person) or request.person == person
+            else None,
         },
     )
+
+
+@org_view
+@require_POST
+def person_unlock(request, person_id: int):
+    """An admin lifts the sign-in lockout on a person of their organization."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    try:
+        services.unlock_sign_in(org, request.person, person)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{person.name} can sign in again.")
+    return redirect("org:person", org_slug=org.slug, person_id=person.pk)
 
 
 @org_view

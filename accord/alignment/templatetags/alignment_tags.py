@@ -32,7 +32,7 @@ def bar(pct, label: str = "Progress"):
     shown = f"{value:.0f}%"
     return format_html(
         '<span class="pbar pbar--{}" role="progressbar" aria-label="{}" aria-valuenow="{}" '
-        'aria-valuemin="0" aria-valuemax="100"><span class="pbar__fill" style="width:{}%">'
+        'aria-valuemin="0" aria-valuemax="100"><span class="pbar__fill" data-style="width:{}%">'
         '</span></span><span class="pbar__pct num">{}</span>',
         tone,
         label,

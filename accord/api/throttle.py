@@ -1,0 +1,53 @@
+"""Guessing API tokens does not pay: too many bad tokens from one address answer 429.
+
+Counts live in Django's cache (settings.CACHES["default"]), in fixed windows of
+ACCORD_API_TOKEN_FAILURE_WINDOW seconds. The default cache is a database table, so every app
+process sharing the database shares the counts; a Redis cache does the same across
+machines. Once an address has sent ACCORD_API_TOKEN_FAILURE_LIMIT bad tokens in a window,
+every token it sends is refused until the window ends, a valid one too: otherwise a
+guesser would still learn when a guess was right.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from ninja.errors import Throttled
+
+from accord.core.security import client_ip
+
+
+def _window() -> tuple[int, float]:
+    """The current window's number and the seconds until it ends."""
+    size = max(1, settings.ACCORD_API_TOKEN_FAILURE_WINDOW)
+    now = time.time()
+    number = int(now // size)
+    return number, (number + 1) * size - now
+
+
+def _key(request: HttpRequest, number: int) -> str:
+    return f"accord:api-bad-token:{client_ip(request) or 'unknown'}:{number}"
+
+
+def check(request: HttpRequest) -> None:
+    """Raise Throttled (429, Retry-After) if this address is over the limit."""
+    number, left = _window()
+    failures = cache.get(_key(request, number), 0)
+    if failures >= settings.ACCORD_API_TOKEN_FAILURE_LIMIT:
+        raise Throttled(wait=math.ceil(left))
+
+
+def record_failure(request: HttpRequest) -> None:
+    """Count one bad token from this address in the current window."""
+    number, left = _window()
+    key = _key(request, number)
+    # add() creates the counter only if missing; incr() then counts (atomically on Redis).
+    cache.add(key, 0, timeout=math.ceil(left) + 1)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: start again
+        cache.set(key, 1, timeout=math.ceil(left) + 1)

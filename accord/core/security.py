@@ -1,0 +1,86 @@
+"""Who is asking: the client's address and the sign-in name, as throttling counts them.
+
+Sign-in lockouts (django-axes) and API token throttling both count by these, so they agree
+on who a client is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the connection's, or, behind `ACCORD_PROXY_COUNT` proxies, the
+    address the outermost of them saw (X-Forwarded-For read from the right, so a client
+    cannot choose its own address by sending the header). None when there is none (a
+    sign-in made in code, not over HTTP)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "ACCORD_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote
+    try:  # whatever a client put there, only an address is one
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
+
+
+def normalize_username(username: str | None) -> str:
+    """Sign-in names are e-mail addresses: `Ada@X.example ` and `ada@x.example` are one."""
+    return (username or "").strip().lower()
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The name a sign-in attempt was made for, as lockouts count it."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = request.POST.get("username")
+    return normalize_username(raw)
+
+
+@dataclass(frozen=True)
+class SignInLock:
+    """A sign-in lockout in force: how many failures caused it and when it ends."""
+
+    failures: int
+    until: dt.datetime
+
+    @property
+    def minutes_left(self) -> int:
+        seconds = (self.until - timezone.now()).total_seconds()
+        return max(1, math.ceil(seconds / 60))
+
+
+def sign_in_lock(*, username: str | None = None, ip: str | None = None) -> SignInLock | None:
+    """The lockout in force for this sign-in name or address (django-axes' recorded
+    failures within the cool-off period), or None. Either one reaching the limit locks."""
+    from axes.models import AccessAttempt
+
+    cool_off = dt.timedelta(minutes=settings.AXES_COOLOFF_MINUTES)
+    since = timezone.now() - cool_off
+    worst: SignInLock | None = None
+    for field, value in (("username", normalize_username(username)), ("ip_address", ip)):
+        if not value:
+            continue
+        found = AccessAttempt.objects.filter(**{field: value}, attempt_time__gte=since).aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
+        )
+        if (found["failures"] or 0) >= settings.AXES_FAILURE_LIMIT:
+            lock = SignInLock(found["failures"], found["last"] + cool_off)
+            if worst is None or lock.until > worst.until:
+                worst = lock
+    return worst

@@ -1,0 +1,31 @@
+"""What a locked-out person sees: the sign-in page, saying why, for how long, what to do."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import render
+
+from accord.core.security import client_ip, login_username, sign_in_lock
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes calls this instead of signing in once the failure limit is reached."""
+    username = login_username(request, credentials)
+    lock = sign_in_lock(username=username, ip=client_ip(request))
+    minutes = lock.minutes_left if lock else settings.AXES_COOLOFF_MINUTES
+    form = AuthenticationForm(request, initial={"username": username})
+    return render(
+        request,
+        "registration/login.html",
+        {
+            "form": form,
+            "next": request.POST.get("next", request.GET.get("next", "")),
+            "locked": {
+                "minutes": minutes,
+                "until": lock.until if lock else None,
+                "limit": settings.AXES_FAILURE_LIMIT,
+            },
+        },
+        status=429,
+    )
