@@ -306,7 +306,9 @@ def update_cadence(
         timezone=changes.get("timezone", cadence.timezone),
         duration_minutes=changes.get("duration_minutes", cadence.duration_minutes),
     )
-    schedule.validate()
+    if (SCHEDULE_FIELDS | {"duration_minutes"}) & set(changes):
+        # (A cadence whose stored schedule is invalid can still be renamed or paused.)
+        schedule.validate()
     cadence = update_and_record(org, actor, cadence, changes, expected_version=expected_version)
     if teams is not None and scope == Scope.TEAMS:
         before = sorted(cadence.teams.values_list("pk", flat=True))

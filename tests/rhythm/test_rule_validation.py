@@ -296,3 +296,13 @@ def test_a_rule_is_accepted_exactly_when_it_happens_within_five_years(rule, star
         assert not soon, exc.message
     else:
         assert soon
+
+
+def test_a_cadence_with_a_stored_bad_rule_can_be_paused_and_then_fixed(cast, rhythm):
+    Cadence.objects.filter(pk=rhythm.sync.pk).update(rrule="FREQ=DAILY;INTERVAL=0")
+    api = api_client(cast.leader)
+    url = f"/api/v1/rhythm/cadences/{rhythm.sync.pk}"
+    paused = api.patch(url, {"is_active": False}, content_type="application/json")
+    assert paused.status_code == 200 and paused.json()["schedule_problem"]
+    fixed = api.patch(url, {"rrule": "FREQ=DAILY;INTERVAL=2"}, content_type="application/json")
+    assert fixed.status_code == 200 and fixed.json()["schedule_problem"] is None
