@@ -206,9 +206,11 @@ def test_a_stored_bad_schedule_shows_as_invalid_and_breaks_nothing(cast, rhythm,
     assert api.get(f"/api/v1/rhythm/cadences/{rhythm.sync.pk}/adherence").status_code == 200
     assert queries.next_occurrence(rhythm.checkin) is not None
     # The worker's periodic jobs go on for the other cadences.
+    from accord.activity import delivery
     from accord.rhythm import notifications
 
-    notifications.run()
+    notifications.plan_all()
+    delivery.deliver()
     services.record_missed_checkins(cast.org)
 
 
