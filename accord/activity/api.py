@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from accord.activity.models import Event
-from accord.api.common import org_of
+from accord.api.common import Id, org_of
 
 router = Router(tags=["Activity"])
 
@@ -21,7 +21,7 @@ class EventOut(Schema):
     target_type: str
     target_id: str
     target_label: str
-    actor_id: int | None
+    actor_id: Id | None
     actor_name: str
     before: dict[str, Any]
     after: dict[str, Any]
@@ -34,7 +34,7 @@ def list_events(
     request,
     target_type: str = "",
     target_id: str = "",
-    actor_id: int | None = None,
+    actor_id: Id | None = None,
     since: dt.datetime | None = None,
 ):
     qs = Event.objects.for_org(org_of(request))

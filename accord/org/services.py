@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from accord.activity import services as activity
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
+    delete_unless_in_use,
     require_same_org,
     require_text,
     unique_slug,
@@ -321,15 +322,7 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
         _record_link(org, actor, "unlinked", link)
     links.delete()
     activity.record(org, actor, "deleted", team, before=before)
-    try:
-        with transaction.atomic():
-            team.delete()
-    except models.ProtectedError as exc:
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ServiceError(
-            f"{team.name} still has {', '.join(kinds)}; move or delete them first.",
-            code="in_use",
-        ) from None
+    delete_unless_in_use(team, team.name)
 
 
 # --- links between teams -----------------------------------------------------------------
