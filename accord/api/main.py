@@ -12,7 +12,8 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
@@ -120,7 +121,12 @@ def suspicious(request, exc: SuspiciousOperation):
 
 @api.exception_handler(Exception)
 def unexpected(request, exc: Exception):
-    """A bug: logged with its traceback, answered in the API's format rather than HTML."""
+    """A bug: logged with its traceback, answered in the API's format rather than HTML.
+    (Django's own "not found" and "forbidden" keep their meaning.)"""
+    if isinstance(exc, ObjectDoesNotExist):
+        return _error(request, 404, "not_found", "Not found.")
+    if isinstance(exc, DjangoPermissionDenied):
+        return _error(request, 403, "forbidden", "You do not have permission to do that.")
     log.error("Internal Server Error: %s", request.path, exc_info=exc)
     return _error(
         request, 500, "server_error", "Something went wrong on our side; it has been logged."

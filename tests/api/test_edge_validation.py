@@ -28,7 +28,7 @@ HUGE = 2**63
 def error_of(response, status: int) -> dict:
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
-    error = response.json()["error"]
+    error = json.loads(response.content)["error"]
     assert set(error) == {"code", "message", "fields"}
     return error
 
@@ -218,3 +218,17 @@ def test_a_nul_character_in_a_page_form_is_a_form_error(cast):
     assert page.status_code == 200
     assert "Null characters are not allowed" in page.content.decode()
     assert not Team.objects.filter(name__startswith="Bad").exists()
+
+
+def test_errors_django_answers_itself_are_json_under_the_api_only(db):
+    from django.test import RequestFactory
+
+    from accord.api import views
+
+    factory = RequestFactory()
+    for handler, status in ((views.server_error, 500), (views.bad_request, 400)):
+        error_of(handler(factory.get("/api/v1/teams")), status)
+        page = handler(factory.get("/o/acme/"))
+        assert page.status_code == status and not page["Content-Type"].startswith(
+            "application/json"
+        )
