@@ -86,6 +86,11 @@ def require_text(value: str | None, field: str, *, max_length: int = 200) -> str
     value = (value or "").strip()
     if not value:
         raise ServiceError(f"{field.capitalize()} is required.", fields={field: ["Required."]})
+    if "\x00" in value:  # SQLite would store it, PostgreSQL refuses it: refuse it on both
+        raise ServiceError(
+            f"{field.capitalize()} contains a NUL character (\\x00).",
+            fields={field: ["Null characters are not allowed."]},
+        )
     if len(value) > max_length:
         raise ServiceError(
             f"{field.capitalize()} is too long ({len(value)} characters, at most {max_length}).",

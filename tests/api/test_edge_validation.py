@@ -232,3 +232,16 @@ def test_errors_django_answers_itself_are_json_under_the_api_only(db):
         assert page.status_code == status and not page["Content-Type"].startswith(
             "application/json"
         )
+
+
+def test_a_nul_character_in_a_required_text_is_refused_by_every_surface(cast):
+    """Pages that read a field without a Django form, files and the CLI share the check."""
+    from accord.api import services as token_services
+    from accord.org import services as org_services
+
+    with pytest.raises(ServiceError) as exc:
+        org_services.create_team(cast.org, cast.admin, name="Bad\x00name")
+    assert "name" in exc.value.fields
+    with pytest.raises(ServiceError):
+        token_services.create_token(cast.org, cast.admin, "ci\x00")
+    assert not Team.objects.filter(name__startswith="Bad").exists()
