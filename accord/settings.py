@@ -178,6 +178,7 @@ ACCORD_ISSUE_STALE_DAYS = env_int("ACCORD_ISSUE_STALE_DAYS", 14)
 # API lists: `?limit=&offset=`, answered as {"items": [...], "count": N}.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+NINJA_PAGINATION_CLASS = "accord.api.common.Pagination"  # offsets bounded like ids
 
 LOGGING = {
     "version": 1,

@@ -41,3 +41,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]
+
+# Under /api/ even the errors Django answers itself are JSON in the API's error format.
+handler400 = "accord.api.views.bad_request"
+handler500 = "accord.api.views.server_error"

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from accord.activity import delivery
 from accord.activity.models import Event
-from accord.api.common import actor_of, if_match, org_of
+from accord.api.common import Id, actor_of, if_match, org_of
 
 router = Router(tags=["Activity"])
 
@@ -23,7 +23,7 @@ class EventOut(Schema):
     target_type: str
     target_id: str
     target_label: str
-    actor_id: int | None
+    actor_id: Id | None
     actor_name: str
     before: dict[str, Any]
     after: dict[str, Any]
@@ -36,7 +36,7 @@ def list_events(
     request,
     target_type: str = "",
     target_id: str = "",
-    actor_id: int | None = None,
+    actor_id: Id | None = None,
     since: dt.datetime | None = None,
 ):
     qs = Event.objects.for_org(org_of(request))

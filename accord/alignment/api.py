@@ -27,7 +27,16 @@ from accord.alignment.models import (
     Replan,
 )
 from accord.alignment.progress import kr_progress
-from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
+from accord.api.common import (
+    Id,
+    PatchSchema,
+    actor_of,
+    body_fields,
+    get_or_404,
+    if_match,
+    org_of,
+    ref,
+)
 from accord.org.models import Person, Team
 
 router = Router(tags=["Alignment"])
@@ -67,7 +76,9 @@ class PeriodIn(Schema):
     is_current: bool = False
 
 
-class PeriodPatch(Schema):
+class PeriodPatch(PatchSchema):
+    model = Period
+
     name: str | None = Field(None, min_length=1, max_length=100)
     kind: PeriodKind | None = None
     start: dt.date | None = None
@@ -76,14 +87,14 @@ class PeriodPatch(Schema):
 
 
 class CarryOverIn(Schema):
-    to_period_id: int
-    objective_ids: list[int] | None = Field(
+    to_period_id: Id
+    objective_ids: list[Id] | None = Field(
         None, description="Only these objectives; default: every unfinished one."
     )
 
 
 class ParentOut(Schema):
-    parent_id: int
+    parent_id: Id
     weight: float
 
 
@@ -91,14 +102,14 @@ class ObjectiveOut(Schema):
     id: int
     title: str
     description: str
-    owner_id: int | None
+    owner_id: Id | None
     level: ObjectiveLevel
-    team_id: int | None
-    period_id: int
+    team_id: Id | None
+    period_id: Id
     status: ObjectiveStatus
     confidence: int | None
     confidence_updated_at: dt.datetime | None
-    carried_from_id: int | None
+    carried_from_id: Id | None
     parents: list[ParentOut]
     progress: float | None = Field(None, description="Derived: 0-100, rolled up.")
     version: int
@@ -108,26 +119,28 @@ class ObjectiveOut(Schema):
 class ObjectiveIn(Schema):
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
     level: ObjectiveLevel = ObjectiveLevel.TEAM
-    team_id: int | None = None
-    period_id: int
+    team_id: Id | None = None
+    period_id: Id
     status: ObjectiveStatus = ObjectiveStatus.ACTIVE
     parents: list["ParentIn"] = []
 
 
-class ObjectivePatch(Schema):
+class ObjectivePatch(PatchSchema):
+    model = Objective
+
     title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     level: ObjectiveLevel | None = None
-    team_id: int | None = None
-    period_id: int | None = None
+    team_id: Id | None = None
+    period_id: Id | None = None
     status: ObjectiveStatus | None = None
 
 
 class ParentIn(Schema):
-    parent_id: int
+    parent_id: Id
     weight: float = Field(1.0, gt=0, allow_inf_nan=False)
 
 
@@ -140,16 +153,16 @@ class ConfidenceIn(Schema):
 
 
 class ConfidenceOut(Schema):
-    objective_id: int
+    objective_id: Id
     confidence: int
-    by_id: int | None
+    by_id: Id | None
     at: dt.datetime
     note: str
 
 
 class KeyResultOut(Schema):
     id: int
-    objective_id: int
+    objective_id: Id
     name: str
     unit: str
     direction: Direction
@@ -162,7 +175,7 @@ class KeyResultOut(Schema):
     is_milestone: bool
     done: bool
     weight: float
-    owner_id: int | None
+    owner_id: Id | None
     position: int
     progress: float = Field(..., description="Derived: 0-100, never set by hand.")
     version: int
@@ -173,7 +186,7 @@ class KeyResultOut(Schema):
 
 
 class KeyResultIn(Schema):
-    objective_id: int
+    objective_id: Id
     name: str = Field(..., min_length=1, max_length=300)
     unit: str = Field("", max_length=30)
     direction: Direction = Direction.INCREASE
@@ -185,10 +198,12 @@ class KeyResultIn(Schema):
     baseline_date: dt.date | None = None
     is_milestone: bool = False
     weight: float = Field(1.0, gt=0, allow_inf_nan=False)
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
-class KeyResultPatch(Schema):
+class KeyResultPatch(PatchSchema):
+    model = KeyResult
+
     name: str | None = Field(None, min_length=1, max_length=300)
     unit: str | None = Field(None, max_length=30)
     direction: Direction | None = None
@@ -199,7 +214,7 @@ class KeyResultPatch(Schema):
     baseline_date: dt.date | None = None
     is_milestone: bool | None = None
     weight: float | None = Field(None, gt=0, allow_inf_nan=False)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     position: int | None = Field(None, ge=0)
 
 
@@ -208,11 +223,11 @@ class ValueIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class ValueOut(Schema):
+class KeyResultValueOut(Schema):
     id: int
-    key_result_id: int
+    key_result_id: Id
     value: float
-    recorded_by_id: int | None
+    recorded_by_id: Id | None
     recorded_at: dt.datetime
     note: str
 
@@ -221,8 +236,8 @@ class InitiativeOut(Schema):
     id: int
     title: str
     description: str
-    team_id: int
-    owner_id: int | None
+    team_id: Id
+    owner_id: Id | None
     status: InitiativeStatus
     start_date: dt.date | None
     target_date: dt.date | None
@@ -233,35 +248,37 @@ class InitiativeOut(Schema):
     progress: int
     stage: str
     rank: int | None
-    key_result_ids: list[int]
-    objective_ids: list[int]
-    replaces_ids: list[int]
-    replaced_by_ids: list[int]
+    key_result_ids: list[Id]
+    objective_ids: list[Id]
+    replaces_ids: list[Id]
+    replaced_by_ids: list[Id]
     aligned: bool
     version: int
     created_at: dt.datetime
 
 
 class InitiativeIn(Schema):
-    team_id: int
+    team_id: Id
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: InitiativeStatus = InitiativeStatus.PROPOSED
     start_date: dt.date | None = None
     target_date: dt.date | None = None
     effort_weeks: float | None = Field(None, ge=0, allow_inf_nan=False)
     progress: int = Field(0, ge=0, le=100)
     stage: str = Field("", max_length=40, description="Free text, e.g. alpha, beta, stable.")
-    key_result_ids: list[int] = []
-    objective_ids: list[int] = []
+    key_result_ids: list[Id] = []
+    objective_ids: list[Id] = []
 
 
-class InitiativePatch(Schema):
+class InitiativePatch(PatchSchema):
+    model = Initiative
+
     title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = None
-    team_id: int | None = None
-    owner_id: int | None = None
+    team_id: Id | None = None
+    owner_id: Id | None = None
     start_date: dt.date | None = None
     target_date: dt.date | None = None
     effort_weeks: float | None = Field(None, ge=0, allow_inf_nan=False)
@@ -274,15 +291,15 @@ class InitiativePatch(Schema):
 
 class InitiativeLinkOut(Schema):
     id: int
-    from_initiative_id: int
-    to_initiative_id: int
+    from_initiative_id: Id
+    to_initiative_id: Id
     kind: InitiativeLinkKind
     created_at: dt.datetime
 
 
 class InitiativeLinkIn(Schema):
-    from_initiative_id: int
-    to_initiative_id: int
+    from_initiative_id: Id
+    to_initiative_id: Id
     kind: InitiativeLinkKind = InitiativeLinkKind.REPLACES
 
 
@@ -295,8 +312,8 @@ class StatusIn(Schema):
 
 
 class ServesLinkIn(Schema):
-    key_result_id: int | None = None
-    objective_id: int | None = None
+    key_result_id: Id | None = None
+    objective_id: Id | None = None
 
 
 class ReplanOut(Schema):
@@ -304,7 +321,7 @@ class ReplanOut(Schema):
     old_target_date: dt.date | None
     new_target_date: dt.date | None
     reason: str
-    by_id: int | None
+    by_id: Id | None
     at: dt.datetime
 
 
@@ -312,14 +329,14 @@ class StackItem(Schema):
     id: int
     title: str
     rank: int
-    owner_id: int | None
+    owner_id: Id | None
     progress: int
     target_date: dt.date | None
     aligned: bool
 
 
 class StackOut(Schema):
-    team_id: int
+    team_id: Id
     wip_limit: int | None
     active: int
     over_wip: bool
@@ -327,12 +344,12 @@ class StackOut(Schema):
 
 
 class MoveIn(Schema):
-    initiative_id: int
+    initiative_id: Id
     position: int = Field(..., ge=1, description="1 = top of the stack.")
 
 
 class WipIn(Schema):
-    wip_limit: int | None = Field(None, ge=1, le=1000)
+    wip_limit: int | None = Field(..., ge=1, le=1000, description="null removes the limit.")
 
 
 class LabelsOut(Schema):
@@ -341,7 +358,7 @@ class LabelsOut(Schema):
     initiative_label: str
 
 
-class LabelsPatch(Schema):
+class LabelsPatch(PatchSchema):
     objective_label: str | None = Field(None, min_length=1, max_length=40)
     key_result_label: str | None = Field(None, min_length=1, max_length=40)
     initiative_label: str | None = Field(None, min_length=1, max_length=40)
@@ -385,12 +402,12 @@ def create_period(request, payload: PeriodIn):
 
 
 @router.get("/periods/{period_id}", response=PeriodOut, summary="Get a period")
-def get_period(request, period_id: int):
+def get_period(request, period_id: Id):
     return get_or_404(Period.objects.for_org(org_of(request)), period_id, "period")
 
 
 @router.patch("/periods/{period_id}", response=PeriodOut, summary="Change a period")
-def update_period(request, period_id: int, payload: PeriodPatch):
+def update_period(request, period_id: Id, payload: PeriodPatch):
     org = org_of(request)
     period = get_or_404(Period.objects.for_org(org), period_id, "period")
     return services.update_period(
@@ -399,7 +416,7 @@ def update_period(request, period_id: int, payload: PeriodPatch):
 
 
 @router.delete("/periods/{period_id}", response={204: None}, summary="Delete an empty period")
-def delete_period(request, period_id: int):
+def delete_period(request, period_id: Id):
     org = org_of(request)
     period = get_or_404(Period.objects.for_org(org), period_id, "period")
     services.delete_period(org, actor_of(request), period)
@@ -407,7 +424,7 @@ def delete_period(request, period_id: int):
 
 
 @router.post("/periods/{period_id}/current", response=PeriodOut, summary="Make it current")
-def make_current(request, period_id: int):
+def make_current(request, period_id: Id):
     org = org_of(request)
     period = get_or_404(Period.objects.for_org(org), period_id, "period")
     return services.set_current_period(org, actor_of(request), period)
@@ -418,7 +435,7 @@ def make_current(request, period_id: int):
     response=PeriodOut,
     summary="Close a period (freezes its key-result values)",
 )
-def close_period(request, period_id: int):
+def close_period(request, period_id: Id):
     org = org_of(request)
     period = get_or_404(Period.objects.for_org(org), period_id, "period")
     return services.close_period(org, actor_of(request), period)
@@ -429,7 +446,7 @@ def close_period(request, period_id: int):
     response={201: list[ObjectiveOut]},
     summary="Copy unfinished objectives into a later period",
 )
-def carry_over(request, period_id: int, payload: CarryOverIn):
+def carry_over(request, period_id: Id, payload: CarryOverIn):
     org = org_of(request)
     period = get_or_404(Period.objects.for_org(org), period_id, "period")
     to_period = ref(Period.objects.for_org(org), payload.to_period_id, "to_period_id", "period")
@@ -495,9 +512,9 @@ def _objective(org, pk) -> Objective:
 @paginate
 def list_objectives(
     request,
-    period_id: int | None = None,
-    team_id: int | None = None,
-    owner_id: int | None = None,
+    period_id: Id | None = None,
+    team_id: Id | None = None,
+    owner_id: Id | None = None,
     status: ObjectiveStatus | None = None,
     level: ObjectiveLevel | None = None,
     q: str = "",
@@ -537,14 +554,14 @@ def create_objective(request, payload: ObjectiveIn):
 
 
 @router.get("/objectives/{objective_id}", response=ObjectiveOut, summary="Get an objective")
-def get_objective(request, objective_id: int):
+def get_objective(request, objective_id: Id):
     org = org_of(request)
     get_or_404(Objective.objects.for_org(org), objective_id, "objective")
     return _objective(org, objective_id)
 
 
 @router.patch("/objectives/{objective_id}", response=ObjectiveOut, summary="Change an objective")
-def update_objective(request, objective_id: int, payload: ObjectivePatch):
+def update_objective(request, objective_id: Id, payload: ObjectivePatch):
     org = org_of(request)
     objective = get_or_404(Objective.objects.for_org(org), objective_id, "objective")
     with body_fields(**FIELD_NAMES):
@@ -559,7 +576,7 @@ def update_objective(request, objective_id: int, payload: ObjectivePatch):
 
 
 @router.delete("/objectives/{objective_id}", response={204: None}, summary="Delete an objective")
-def delete_objective(request, objective_id: int):
+def delete_objective(request, objective_id: Id):
     org = org_of(request)
     objective = get_or_404(
         Objective.objects.for_org(org).select_related("period"), objective_id, "objective"
@@ -573,7 +590,7 @@ def delete_objective(request, objective_id: int):
     response={201: ObjectiveOut},
     summary="Align an objective under a parent (any team's), with a weight",
 )
-def link_objective(request, objective_id: int, payload: ParentIn):
+def link_objective(request, objective_id: Id, payload: ParentIn):
     org = org_of(request)
     child = get_or_404(Objective.objects.for_org(org), objective_id, "objective")
     parent = ref(Objective.objects.for_org(org), payload.parent_id, "parent_id", "objective")
@@ -587,7 +604,7 @@ def link_objective(request, objective_id: int, payload: ParentIn):
     response={204: None},
     summary="Remove an alignment link",
 )
-def unlink_objective(request, objective_id: int, parent_id: int):
+def unlink_objective(request, objective_id: Id, parent_id: Id):
     org = org_of(request)
     child = get_or_404(
         Objective.objects.for_org(org).select_related("period"), objective_id, "objective"
@@ -602,7 +619,7 @@ def unlink_objective(request, objective_id: int, parent_id: int):
     response={201: ConfidenceOut},
     summary="Record confidence (1-10)",
 )
-def set_confidence(request, objective_id: int, payload: ConfidenceIn):
+def set_confidence(request, objective_id: Id, payload: ConfidenceIn):
     org = org_of(request)
     objective = get_or_404(Objective.objects.for_org(org), objective_id, "objective")
     update = services.set_objective_confidence(
@@ -617,7 +634,7 @@ def set_confidence(request, objective_id: int, payload: ConfidenceIn):
     summary="Active objectives no active initiative serves",
 )
 @paginate
-def orphaned(request, period_id: int | None = None, team_id: int | None = None):
+def orphaned(request, period_id: Id | None = None, team_id: Id | None = None):
     org = org_of(request)
     period = _period_or_current(org, period_id)
     if period is None:
@@ -627,7 +644,7 @@ def orphaned(request, period_id: int | None = None, team_id: int | None = None):
     return _Decorated(qs, lambda page: _decorate_objectives(org, page))
 
 
-def _period_or_current(org, period_id: int | None) -> Period | None:
+def _period_or_current(org, period_id: Id | None) -> Period | None:
     if period_id is not None:
         return get_or_404(Period.objects.for_org(org), period_id, "period")
     return queries.current_period(org)
@@ -640,10 +657,10 @@ def _period_or_current(org, period_id: int | None) -> Period | None:
 @paginate
 def list_key_results(
     request,
-    objective_id: int | None = None,
-    period_id: int | None = None,
-    team_id: int | None = None,
-    owner_id: int | None = None,
+    objective_id: Id | None = None,
+    period_id: Id | None = None,
+    team_id: Id | None = None,
+    owner_id: Id | None = None,
 ):
     qs = KeyResult.objects.for_org(org_of(request)).order_by("objective_id", "position", "id")
     if objective_id is not None:
@@ -671,12 +688,12 @@ def create_key_result(request, payload: KeyResultIn):
 
 
 @router.get("/key-results/{kr_id}", response=KeyResultOut, summary="Get a key result")
-def get_key_result(request, kr_id: int):
+def get_key_result(request, kr_id: Id):
     return get_or_404(KeyResult.objects.for_org(org_of(request)), kr_id, "key result")
 
 
 @router.patch("/key-results/{kr_id}", response=KeyResultOut, summary="Change a key result")
-def update_key_result(request, kr_id: int, payload: KeyResultPatch):
+def update_key_result(request, kr_id: Id, payload: KeyResultPatch):
     org = org_of(request)
     kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
     with body_fields(**FIELD_NAMES):
@@ -690,7 +707,7 @@ def update_key_result(request, kr_id: int, payload: KeyResultPatch):
 
 
 @router.delete("/key-results/{kr_id}", response={204: None}, summary="Delete a key result")
-def delete_key_result(request, kr_id: int):
+def delete_key_result(request, kr_id: Id):
     org = org_of(request)
     kr = get_or_404(
         KeyResult.objects.for_org(org).select_related("objective__period"), kr_id, "key result"
@@ -700,10 +717,12 @@ def delete_key_result(request, kr_id: int):
 
 
 @router.get(
-    "/key-results/{kr_id}/values", response=list[ValueOut], summary="A key result's value history"
+    "/key-results/{kr_id}/values",
+    response=list[KeyResultValueOut],
+    summary="A key result's value history",
 )
 @paginate
-def list_values(request, kr_id: int):
+def list_values(request, kr_id: Id):
     org = org_of(request)
     kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
     return KeyResultValue.objects.for_org(org).filter(key_result=kr).order_by("-recorded_at", "-id")
@@ -714,7 +733,7 @@ def list_values(request, kr_id: int):
     response={201: KeyResultOut},
     summary="Record a new value (kept in the history)",
 )
-def record_value(request, kr_id: int, payload: ValueIn):
+def record_value(request, kr_id: Id, payload: ValueIn):
     org = org_of(request)
     kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
     services.record_key_result_value(org, actor_of(request), kr, payload.value, payload.note)
@@ -764,13 +783,13 @@ def _initiative(org, pk) -> Initiative:
 @paginate
 def list_initiatives(
     request,
-    team_id: int | None = None,
-    owner_id: int | None = None,
+    team_id: Id | None = None,
+    owner_id: Id | None = None,
     status: InitiativeStatus | None = None,
     unaligned: bool | None = None,
-    key_result_id: int | None = None,
-    objective_id: int | None = None,
-    period_id: int | None = None,
+    key_result_id: Id | None = None,
+    objective_id: Id | None = None,
+    period_id: Id | None = None,
 ):
     """`period_id`: initiatives serving a key result or objective of that period."""
     org = org_of(request)
@@ -820,7 +839,7 @@ def create_initiative(request, payload: InitiativeIn):
 
 
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut, summary="Get an initiative")
-def get_initiative(request, initiative_id: int):
+def get_initiative(request, initiative_id: Id):
     org = org_of(request)
     get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     return _initiative(org, initiative_id)
@@ -831,7 +850,7 @@ def get_initiative(request, initiative_id: int):
     response=InitiativeOut,
     summary="Change an initiative (a new target date needs a reason: it is a re-plan)",
 )
-def update_initiative(request, initiative_id: int, payload: InitiativePatch):
+def update_initiative(request, initiative_id: Id, payload: InitiativePatch):
     org = org_of(request)
     initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     data = _patch(payload)
@@ -851,7 +870,7 @@ def update_initiative(request, initiative_id: int, payload: InitiativePatch):
 @router.post(
     "/initiatives/{initiative_id}/status", response=InitiativeOut, summary="Change the status"
 )
-def set_status(request, initiative_id: int, payload: StatusIn):
+def set_status(request, initiative_id: Id, payload: StatusIn):
     org = org_of(request)
     initiative = get_or_404(
         Initiative.objects.for_org(org).select_related("team"), initiative_id, "initiative"
@@ -868,7 +887,7 @@ def set_status(request, initiative_id: int, payload: StatusIn):
 
 
 @router.delete("/initiatives/{initiative_id}", response={204: None}, summary="Delete an initiative")
-def delete_initiative(request, initiative_id: int):
+def delete_initiative(request, initiative_id: Id):
     org = org_of(request)
     initiative = get_or_404(
         Initiative.objects.for_org(org).select_related("team"), initiative_id, "initiative"
@@ -893,7 +912,7 @@ def _link_targets(org, payload: ServesLinkIn) -> dict[str, Any]:
     response={201: InitiativeOut},
     summary="Say the initiative serves a key result or an objective",
 )
-def link_initiative(request, initiative_id: int, payload: ServesLinkIn):
+def link_initiative(request, initiative_id: Id, payload: ServesLinkIn):
     org = org_of(request)
     initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     with body_fields(**FIELD_NAMES):
@@ -907,7 +926,7 @@ def link_initiative(request, initiative_id: int, payload: ServesLinkIn):
     summary="Stop serving a key result or an objective",
 )
 def unlink_initiative(
-    request, initiative_id: int, key_result_id: int | None = None, objective_id: int | None = None
+    request, initiative_id: Id, key_result_id: Id | None = None, objective_id: Id | None = None
 ):
     org = org_of(request)
     initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
@@ -925,9 +944,9 @@ def unlink_initiative(
 @paginate
 def list_initiative_links(
     request,
-    initiative_id: int | None = None,
-    from_initiative_id: int | None = None,
-    to_initiative_id: int | None = None,
+    initiative_id: Id | None = None,
+    from_initiative_id: Id | None = None,
+    to_initiative_id: Id | None = None,
     kind: InitiativeLinkKind | None = None,
 ):
     """`initiative_id` gives the links from or to that initiative."""
@@ -963,14 +982,14 @@ def create_initiative_link(request, payload: InitiativeLinkIn):
     response=InitiativeLinkOut,
     summary="Get a link between initiatives",
 )
-def get_initiative_link(request, link_id: int):
+def get_initiative_link(request, link_id: Id):
     return get_or_404(InitiativeLink.objects.for_org(org_of(request)), link_id, "initiative link")
 
 
 @router.delete(
     "/initiative-links/{link_id}", response={204: None}, summary="Unlink two initiatives"
 )
-def delete_initiative_link(request, link_id: int):
+def delete_initiative_link(request, link_id: Id):
     org = org_of(request)
     link = get_or_404(
         InitiativeLink.objects.for_org(org).select_related("from_initiative", "to_initiative"),
@@ -989,7 +1008,7 @@ def delete_initiative_link(request, link_id: int):
     summary="Every re-plan of the target date, with reasons",
 )
 @paginate
-def list_replans(request, initiative_id: int):
+def list_replans(request, initiative_id: Id):
     org = org_of(request)
     initiative = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     return Replan.objects.for_org(org).filter(initiative=initiative).order_by("at", "id")
@@ -1021,7 +1040,7 @@ def _stack_out(org, team: Team) -> dict:
 
 
 @router.get("/stacks/{team_id}", response=StackOut, summary="A team's priority stack (top first)")
-def get_stack(request, team_id: int):
+def get_stack(request, team_id: Id):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     return _stack_out(org, team)
@@ -1032,7 +1051,7 @@ def get_stack(request, team_id: int):
     response=StackOut,
     summary="Move one initiative to a position in the stack (1 = top)",
 )
-def move(request, team_id: int, payload: MoveIn):
+def move(request, team_id: Id, payload: MoveIn):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     initiative = ref(
@@ -1046,7 +1065,7 @@ def move(request, team_id: int, payload: MoveIn):
 
 
 @router.put("/stacks/{team_id}/wip-limit", response=StackOut, summary="Set the team's WIP limit")
-def set_wip(request, team_id: int, payload: WipIn):
+def set_wip(request, team_id: Id, payload: WipIn):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     services.set_wip_limit(org, actor_of(request), team, payload.wip_limit)
@@ -1061,7 +1080,7 @@ def set_wip(request, team_id: int, payload: WipIn):
     response=dict,
     summary="The alignment tree of a period (default: the current one) as one document",
 )
-def tree(request, period_id: int | None = None):
+def tree(request, period_id: Id | None = None):
     org = org_of(request)
     period = _period_or_current(org, period_id)
     if period is None:

@@ -53,6 +53,7 @@ from accord.alignment.progress import kr_progress
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
     check_version,
+    delete_unless_in_use,
     parse_date,
     require_same_org,
     require_text,
@@ -253,7 +254,7 @@ def delete_period(org: Organization, actor: Person | None, period: Period) -> No
             code="has_objectives",
         )
     activity.record(org, actor, "deleted", period, before=activity.snapshot(period, PERIOD_FIELDS))
-    period.delete()
+    delete_unless_in_use(period, period.name)
 
 
 def _check_period_dates(org: Organization, period: Period, start: dt.date, end: dt.date) -> None:
@@ -942,7 +943,7 @@ def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) ->
     _can_write(actor, "change key results")
     _require_open_period(kr.objective.period, "key results")
     activity.record(org, actor, "deleted", kr, before=activity.snapshot(kr, ("name", "objective")))
-    kr.delete()
+    delete_unless_in_use(kr, kr.name)
 
 
 @transaction.atomic
@@ -953,7 +954,7 @@ def delete_objective(org: Organization, actor: Person | None, objective: Objecti
     activity.record(
         org, actor, "deleted", objective, before=activity.snapshot(objective, ("title", "period"))
     )
-    objective.delete()
+    delete_unless_in_use(objective, objective.title)
 
 
 # --- initiatives -------------------------------------------------------------------------
@@ -1449,7 +1450,7 @@ def delete_initiative(org: Organization, actor: Person | None, initiative: Initi
         initiative,
         before=activity.snapshot(initiative, ("title", "team", "status")),
     )
-    initiative.delete()
+    delete_unless_in_use(initiative, initiative.title)
     _write_ranks([i for i in stack if i.pk != initiative.pk])
 
 

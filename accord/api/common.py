@@ -2,18 +2,169 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import BeforeValidator, WithJsonSchema, field_validator
 
 from accord.api import services as tokens
 from accord.api import throttle
 from accord.core.errors import NotFound, ServiceError
 from accord.org.models import Organization, Person
+
+# --- request values every app shares -------------------------------------------------------
+
+# The largest id (or offset) a database integer holds; anything larger is simply not there.
+MAX_ID = 2**63 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""An object's id, in a path, a query filter or a body: a positive 64-bit integer."""
+
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, str) and not _TIME.match(value):
+        raise ValueError("Enter a time of day as HH:MM or HH:MM:SS, e.g. 09:30.")
+    return value
+
+
+LocalTime = Annotated[
+    dt.time,
+    BeforeValidator(_local_time),
+    WithJsonSchema(
+        {"type": "string", "pattern": _TIME.pattern, "example": "09:30"}, mode="validation"
+    ),
+    WithJsonSchema(
+        {"type": "string", "pattern": _TIME.pattern, "example": "09:30:00"}, mode="serialization"
+    ),
+]
+"""A wall-clock time (no date, no zone), written HH:MM or HH:MM:SS as the API answers it."""
+
+
+def decimal_for(model: type[models.Model], name: str, **kwargs: Any) -> Any:
+    """A pydantic Field for a number stored in `model.name` (a DecimalField): its bounds
+    come from the column (see `accord.core.services.decimal_bounds`), NaN/Infinity refused."""
+    from accord.core.services import decimal_bounds
+
+    largest, places = decimal_bounds(model, name)
+    return Field(
+        ge=-float(largest),
+        le=float(largest),
+        allow_inf_nan=False,
+        description=kwargs.pop("description", None)
+        or f"At most {places} decimal places, between -{largest} and {largest}.",
+        **kwargs,
+    )
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit` (at most NINJA_PAGINATION_MAX_LIMIT) and `offset` (an Offset)."""
+
+    class Input(Schema):
+        limit: int = Field(
+            settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
+        )
+        offset: Offset = 0
+
+
+class PatchSchema(Schema):
+    """The body of a partial update: a field left out keeps its value; `null` clears a
+    field only where the stored column may be empty (the model's `null=True`, e.g. a
+    parent, an owner, a due date); elsewhere it is a 422 naming the field, and the
+    OpenAPI description does not offer null there.
+
+    Set `model` to the model the body changes; `<name>_id` fields map to `<name>`.
+    """
+
+    model: ClassVar[type[models.Model] | None] = None
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.model is None:
+            return
+        columns = {f.name: f for f in cls.model._meta.get_fields() if f.concrete}
+        cls.nullable = frozenset(
+            name
+            for name in cls.model_fields
+            if (f := columns.get(name.removesuffix("_id"))) is not None and f.null
+        )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: Any) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("Cannot be null. Leave the field out to keep its value.")
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        json_schema = handler(core_schema)
+        target = handler.resolve_ref_schema(json_schema)
+        for name, prop in target.get("properties", {}).items():
+            if name in cls.nullable or "anyOf" not in prop:
+                continue
+            options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+            del prop["anyOf"]
+            if len(options) == 1:
+                prop.update(options[0])
+            else:
+                prop["anyOf"] = options
+            if prop.get("default", 0) is None:
+                del prop["default"]
+        return json_schema
+
+
+class JsonParser(Parser):
+    """ninja's JSON parser, refusing what no endpoint can store: a body that is not a JSON
+    object, and NUL characters anywhere in a body or query (PostgreSQL cannot store them)."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ServiceError(
+                'The request body must be a JSON object, e.g. {"name": "…"}.',
+                fields={"request": ["Expected a JSON object."]},
+            )
+        refuse_nul(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        refuse_nul(result)
+        return result
+
+
+def refuse_nul(data: Any, where: str = "") -> None:
+    """Refuse a NUL character in any text of `data` (nested dicts and lists), naming it."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            field = where or "request"
+            raise ServiceError(
+                f"{field} contains a NUL character (\\x00), which text may not hold.",
+                fields={field: ["Remove the NUL character (\\x00)."]},
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            refuse_nul(key, where or "request")
+            refuse_nul(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            refuse_nul(value, f"{where}.{i}" if where else str(i))
 
 
 class TokenAuth(HttpBearer):

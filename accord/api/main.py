@@ -7,20 +7,33 @@ names (`Role | None`, `dt.date`) are not found. Plain annotations work on Python
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from accord.api.common import TokenAuth
+from accord.api.common import JsonParser, TokenAuth
 from accord.api.docs import LocalSwaggerUI
+from accord.api.openapi import document_errors
 from accord.core.errors import ServiceError
 
-api = NinjaAPI(
+log = logging.getLogger(__name__)
+
+
+class AccordAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = AccordAPI(
     title="Accord API",
     version="1",
     description=(
@@ -33,6 +46,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs=LocalSwaggerUI(),
+    parser=JsonParser(),
 )
 
 
@@ -105,7 +119,44 @@ def throttled(request, exc: Throttled):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc))
+    if isinstance(exc.__cause__, ServiceError):  # the body parser's own refusal
+        return service_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, SuspiciousOperation):
+        return suspicious(request, exc.__cause__)
+    message = str(exc)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        message = "The request body is not valid JSON."
+    return _error(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message)
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc: SuspiciousOperation):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad multipart: 400."""
+    return _error(request, 400, "bad_request", api_error_message(exc))
+
+
+@api.exception_handler(Exception)
+def unexpected(request, exc: Exception):
+    """A bug: logged with its traceback, answered in the API's format rather than HTML.
+    (Django's own "not found" and "forbidden" keep their meaning.)"""
+    if isinstance(exc, ObjectDoesNotExist):
+        return _error(request, 404, "not_found", "Not found.")
+    if isinstance(exc, DjangoPermissionDenied):
+        return _error(request, 403, "forbidden", "You do not have permission to do that.")
+    log.error("Internal Server Error: %s", request.path, exc_info=exc)
+    return _error(
+        request, 500, "server_error", "Something went wrong on our side; it has been logged."
+    )
+
+
+def api_error_message(exc: Exception) -> str:
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+
+    if isinstance(exc, RequestDataTooBig):
+        return "The request body is too large."
+    if isinstance(exc, TooManyFieldsSent):
+        return "The request has too many fields."
+    return "The request could not be read."
 
 
 def _register_app_routers() -> None:

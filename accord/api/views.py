@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from accord.api import services
@@ -47,3 +49,26 @@ def revoke(request, token_id: int):
     else:
         messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-settings:tokens", org_slug=org.slug)
+
+
+# --- errors Django answers itself (outside the API's own handlers) --------------------------
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+
+
+def bad_request(request, exception=None):
+    """400 for anything Django refuses before the API sees it: JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return _api_error(400, "bad_request", "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """500 for an error outside the API's handlers (e.g. in a middleware): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return _api_error(
+            500, "server_error", "Something went wrong on our side; it has been logged."
+        )
+    return defaults.server_error(request)

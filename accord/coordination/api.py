@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.alignment.models import Initiative
-from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
+from accord.api.common import Id, actor_of, get_or_404, if_match, org_of, ref
 from accord.coordination import queries, services
 from accord.coordination.models import TRANSITIONS, Dependency, Priority, State
 from accord.core.errors import ServiceError
@@ -27,10 +27,10 @@ class DependencyOut(Schema):
     awaiting: str
     flag: str
     flag_note: str
-    requester_team_id: int
-    requester_initiative_id: int
-    provider_team_id: int
-    provider_initiative_id: int | None
+    requester_team_id: Id
+    requester_initiative_id: Id
+    provider_team_id: Id
+    provider_initiative_id: Id | None
     need_by: dt.date
     committed_date: dt.date | None
     proposed_date: dt.date | None
@@ -46,8 +46,8 @@ class DependencyOut(Schema):
 
 
 class DependencyIn(Schema):
-    requester_initiative_id: int
-    provider_team_id: int
+    requester_initiative_id: Id
+    provider_team_id: Id
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     priority: Priority = Priority.MEDIUM
@@ -57,7 +57,7 @@ class DependencyIn(Schema):
 class TransitionIn(Schema):
     note: str = Field("", max_length=5000, description="Why: required to decline, cancel, flag.")
     committed_date: dt.date | None = None
-    provider_initiative_id: int | None = None
+    provider_initiative_id: Id | None = None
     proposed_date: dt.date | None = None
     proposed_scope: str = Field("", max_length=5000)
 
@@ -73,7 +73,7 @@ def _out(deps: list[Dependency]) -> list[Dependency]:
 @paginate
 def list_dependencies(
     request,
-    team_id: int | None = None,
+    team_id: Id | None = None,
     direction: Literal["inbound", "outbound", "both"] = "both",
     state: State | None = None,
     late: bool | None = None,
@@ -131,7 +131,7 @@ def create_dependency(request, payload: DependencyIn):
 
 
 @router.get("/dependencies/{dep_id}", response=DependencyOut, summary="Get a dependency")
-def get_dependency(request, dep_id: int):
+def get_dependency(request, dep_id: Id):
     dep = get_or_404(queries.base(org_of(request)), dep_id, "dependency")
     return _out([dep])[0]
 
@@ -143,7 +143,7 @@ def get_dependency(request, dep_id: int):
     description="`action` is one of: " + ", ".join(TRANSITIONS) + ". Refused actions name "
     "the ones allowed now.",
 )
-def transition(request, dep_id: int, action: str, payload: TransitionIn):
+def transition(request, dep_id: Id, action: str, payload: TransitionIn):
     org = org_of(request)
     dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
     services.transition(
@@ -172,7 +172,7 @@ def transition(request, dep_id: int, action: str, payload: TransitionIn):
 class InitiativeRef(Schema):
     id: int
     title: str
-    team_id: int
+    team_id: Id
     team: str
     start_date: dt.date | None
     target_date: dt.date | None
@@ -207,7 +207,7 @@ class BlastRadiusOut(Schema):
 
 
 class LoadOut(Schema):
-    team_id: int
+    team_id: Id
     team: str
     inbound: int
     outbound: int
@@ -227,7 +227,7 @@ def graph_cycles(request) -> Any:
     response=CriticalPathOut,
     summary="Critical path(s) from an initiative to its furthest upstream dependency",
 )
-def graph_critical_path(request, initiative_id: int) -> Any:
+def graph_critical_path(request, initiative_id: Id) -> Any:
     org = org_of(request)
     get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     return queries.critical_path(org, initiative_id)
@@ -238,9 +238,7 @@ def graph_critical_path(request, initiative_id: int) -> Any:
     response=BlastRadiusOut,
     summary="What is downstream of an initiative or a team (give one of the two)",
 )
-def graph_blast_radius(
-    request, initiative_id: int | None = None, team_id: int | None = None
-) -> Any:
+def graph_blast_radius(request, initiative_id: Id | None = None, team_id: Id | None = None) -> Any:
     org = org_of(request)
     if (initiative_id is None) == (team_id is None):
         raise ServiceError(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.text import slugify
 
 from accord.activity import services as activity
@@ -85,6 +86,11 @@ def require_text(value: str | None, field: str, *, max_length: int = 200) -> str
     value = (value or "").strip()
     if not value:
         raise ServiceError(f"{field.capitalize()} is required.", fields={field: ["Required."]})
+    if "\x00" in value:  # SQLite would store it, PostgreSQL refuses it: refuse it on both
+        raise ServiceError(
+            f"{field.capitalize()} contains a NUL character (\\x00).",
+            fields={field: ["Null characters are not allowed."]},
+        )
     if len(value) > max_length:
         raise ServiceError(
             f"{field.capitalize()} is too long ({len(value)} characters, at most {max_length}).",
@@ -110,4 +116,60 @@ def parse_date(value: Any, field: str, *, required: bool = False) -> dt.date | N
         raise ServiceError(
             f"{label} must be a date like 2026-03-31, not {value!r}.",
             fields={field: ["Enter a date (YYYY-MM-DD)."]},
+        ) from None
+
+
+def decimal_bounds(model: type[models.Model], name: str) -> tuple[Decimal, int]:
+    """(largest magnitude, decimal places) that `model.name`, a DecimalField, can hold."""
+    field = model._meta.get_field(name)
+    places = field.decimal_places  # type: ignore[union-attr]
+    digits = field.max_digits  # type: ignore[union-attr]
+    largest = Decimal(10) ** (digits - places) - Decimal(10) ** -places
+    return largest, places
+
+
+def parse_decimal(value: Any, model: type[models.Model], name: str, field: str = "") -> Decimal:
+    """A number for `model.name` (a DecimalField) from a form, a body or a file: refused
+    unless it is finite and fits the column (magnitude and decimal places), because a
+    database that stores a larger one (SQLite does) cannot read it back."""
+    field = field or name
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        d = Decimal("NaN")
+    if not d.is_finite():
+        raise ServiceError(f"{value!r} is not a number.", fields={field: ["Enter a number."]})
+    largest, places = decimal_bounds(model, name)
+    if abs(d) > largest:
+        raise ServiceError(
+            f"{value} is too large: at most {largest} either way.",
+            fields={field: [f"Enter a number between -{largest} and {largest}."]},
+        )
+    if d != d.quantize(Decimal(10) ** -places, rounding="ROUND_DOWN"):
+        raise ServiceError(
+            f"{value} has too many decimal places (at most {places}).",
+            fields={field: [f"At most {places} decimal places."]},
+        )
+    return d
+
+
+def delete_unless_in_use(obj: models.Model, name: str) -> None:
+    """Delete `obj`, or refuse (422 `in_use`, naming what still uses it) when protected
+    references hold it. Call inside the service's transaction: a refusal undoes the
+    events recorded before it."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        users = (
+            exc.protected_objects
+            if isinstance(exc, models.ProtectedError)
+            else exc.restricted_objects
+        )
+        kinds = sorted({str(o._meta.verbose_name_plural) for o in users})
+        examples = sorted({str(o) for o in users})[:3]
+        raise ServiceError(
+            f"{name} is still used by {', '.join(kinds)} ({', '.join(examples)}); "
+            "move or delete them first.",
+            code="in_use",
         ) from None

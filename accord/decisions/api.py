@@ -8,7 +8,16 @@ from django.db.models import Prefetch
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
+from accord.api.common import (
+    Id,
+    PatchSchema,
+    actor_of,
+    body_fields,
+    get_or_404,
+    if_match,
+    org_of,
+    ref,
+)
 from accord.decisions import queries, services
 from accord.decisions.models import (
     ActionItem,
@@ -51,7 +60,7 @@ class OptionOut(Schema):
 
 class LinkOut(Schema):
     target_type: str
-    target_id: int
+    target_id: Id
     label: str
 
 
@@ -62,11 +71,11 @@ class DecisionOut(Schema):
     outcome: str
     rationale: str
     status: DecisionStatus
-    driver_id: int | None
-    approver_id: int
-    contributor_ids: list[int]
-    informed_ids: list[int]
-    team_ids: list[int]
+    driver_id: Id | None
+    approver_id: Id
+    contributor_ids: list[Id]
+    informed_ids: list[Id]
+    team_ids: list[Id]
     decide_by: dt.date | None
     revisit_on: dt.date | None
     revisit_trigger: str
@@ -75,8 +84,8 @@ class DecisionOut(Schema):
     decided_at: dt.datetime | None
     closed_at: dt.datetime | None
     latency_days: float | None
-    superseded_by_id: int | None
-    supersedes_ids: list[int]
+    superseded_by_id: Id | None
+    supersedes_ids: list[Id]
     supersede_reason: str
     reversal_reason: str
     options: list[OptionOut]
@@ -114,36 +123,38 @@ class DecisionOut(Schema):
 
 class DecisionLinkIn(Schema):
     target_type: str = Field(..., max_length=60, examples=["alignment.objective"])
-    target_id: int = Field(..., ge=1)
+    target_id: Id = Field(..., ge=1)
     label: str = Field("", max_length=300)
 
 
 class DecisionIn(Schema):
     question: str = Field(..., min_length=1, max_length=300)
-    approver_id: int = Field(..., description="The one person who decides.")
+    approver_id: Id = Field(..., description="The one person who decides.")
     outcome: str = ""
     context: str = ""
     rationale: str = ""
-    driver_id: int | None = None
-    contributor_ids: list[int] = []
-    informed_ids: list[int] = []
-    team_ids: list[int] = []
+    driver_id: Id | None = None
+    contributor_ids: list[Id] = []
+    informed_ids: list[Id] = []
+    team_ids: list[Id] = []
     decide_by: dt.date | None = None
     revisit_on: dt.date | None = None
     revisit_trigger: str = Field("", max_length=300)
     links: list[DecisionLinkIn] = []
 
 
-class DecisionPatch(Schema):
+class DecisionPatch(PatchSchema):
+    model = Decision
+
     question: str | None = Field(None, min_length=1, max_length=300)
-    approver_id: int | None = None
+    approver_id: Id | None = None
     outcome: str | None = None
     context: str | None = None
     rationale: str | None = None
-    driver_id: int | None = None
-    contributor_ids: list[int] | None = None
-    informed_ids: list[int] | None = None
-    team_ids: list[int] | None = None
+    driver_id: Id | None = None
+    contributor_ids: list[Id] | None = None
+    informed_ids: list[Id] | None = None
+    team_ids: list[Id] | None = None
     decide_by: dt.date | None = None
     revisit_on: dt.date | None = None
     revisit_trigger: str | None = Field(None, max_length=300)
@@ -166,7 +177,7 @@ class DecideIn(Schema):
 
 
 class SupersedeIn(Schema):
-    by_id: int = Field(..., description="The decision that replaces this one.")
+    by_id: Id = Field(..., description="The decision that replaces this one.")
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -190,36 +201,38 @@ class LatencyOut(Schema):
     max_days: float | None
     per_team: list[LatencyStatsOut]
     per_approver: list[LatencyStatsOut]
-    overdue_ids: list[int]
+    overdue_ids: list[Id]
 
 
 class ActionItemOut(Schema):
     id: int
     title: str
-    owner_id: int
-    team_id: int | None
+    owner_id: Id
+    team_id: Id | None
     due_on: dt.date | None
     status: ActionStatus
     done_at: dt.datetime | None
     source_type: str
-    source_id: int | None
+    source_id: Id | None
     created_at: dt.datetime
     version: int
 
 
 class ActionItemIn(Schema):
     title: str = Field(..., min_length=1, max_length=300)
-    owner_id: int
-    team_id: int | None = None
+    owner_id: Id
+    team_id: Id | None = None
     due_on: dt.date | None = None
     source_type: ActionSource = ActionSource.NONE
-    source_id: int | None = None
+    source_id: Id | None = None
 
 
-class ActionItemPatch(Schema):
+class ActionItemPatch(PatchSchema):
+    model = ActionItem
+
     title: str | None = Field(None, min_length=1, max_length=300)
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     due_on: dt.date | None = None
 
 
@@ -235,10 +248,10 @@ class FollowThroughOut(Schema):
 
 
 class EscalationOut(Schema):
-    from_team_id: int
-    to_team_id: int
+    from_team_id: Id
+    to_team_id: Id
     reason: str
-    by_id: int | None
+    by_id: Id | None
     at: dt.datetime
     days_at_level: int
 
@@ -249,11 +262,11 @@ class IssueOut(Schema):
     description: str
     severity: Severity
     status: IssueStatus
-    team_id: int
-    raised_in_id: int | None
-    raised_by_id: int | None
+    team_id: Id
+    raised_in_id: Id | None
+    raised_by_id: Id | None
     resolution: str
-    decision_id: int | None
+    decision_id: Id | None
     opened_at: dt.datetime
     level_since: dt.datetime
     closed_at: dt.datetime | None
@@ -271,13 +284,15 @@ class IssueOut(Schema):
 
 
 class IssueIn(Schema):
-    team_id: int
+    team_id: Id
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     severity: Severity = Severity.MEDIUM
 
 
-class IssuePatch(Schema):
+class IssuePatch(PatchSchema):
+    model = Issue
+
     title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = None
     severity: Severity | None = None
@@ -285,7 +300,7 @@ class IssuePatch(Schema):
 
 class SolveIn(Schema):
     resolution: str = Field(..., min_length=1, max_length=5000)
-    decision_id: int | None = None
+    decision_id: Id | None = None
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -335,8 +350,8 @@ def list_decisions(
     request,
     q: str = "",
     status: DecisionStatus | None = None,
-    team_id: int | None = None,
-    approver_id: int | None = None,
+    team_id: Id | None = None,
+    approver_id: Id | None = None,
     opened_since: dt.date | None = None,
     opened_until: dt.date | None = None,
     overdue: bool = False,
@@ -377,7 +392,7 @@ def decision_latency(
     request,
     decided_since: dt.date | None = None,
     decided_until: dt.date | None = None,
-    team_id: int | None = None,
+    team_id: Id | None = None,
 ):
     org = org_of(request)
     report = queries.decision_latency(
@@ -437,12 +452,12 @@ def create_decision(request, payload: DecisionIn):
 
 
 @router.get("/decisions/{decision_id}", response=DecisionOut, summary="Get a decision")
-def get_decision(request, decision_id: int):
+def get_decision(request, decision_id: Id):
     return _fresh(org_of(request), decision_id)
 
 
 @router.patch("/decisions/{decision_id}", response=DecisionOut, summary="Change an open decision")
-def update_decision(request, decision_id: int, payload: DecisionPatch):
+def update_decision(request, decision_id: Id, payload: DecisionPatch):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     data = payload.model_dump(exclude_unset=True)
@@ -470,7 +485,7 @@ def update_decision(request, decision_id: int, payload: DecisionPatch):
 
 
 @router.post("/decisions/{decision_id}/options", response={201: OptionOut}, summary="Add an option")
-def add_option(request, decision_id: int, payload: OptionIn):
+def add_option(request, decision_id: Id, payload: OptionIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     option = services.add_option(
@@ -480,7 +495,7 @@ def add_option(request, decision_id: int, payload: OptionIn):
 
 
 @router.post("/decisions/{decision_id}/links", response={201: LinkOut}, summary="Link a decision")
-def add_link(request, decision_id: int, payload: DecisionLinkIn):
+def add_link(request, decision_id: Id, payload: DecisionLinkIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     obj = services.link(
@@ -490,7 +505,7 @@ def add_link(request, decision_id: int, payload: DecisionLinkIn):
 
 
 @router.post("/decisions/{decision_id}/propose", response=DecisionOut, summary="Propose an outcome")
-def propose(request, decision_id: int, payload: ProposeIn):
+def propose(request, decision_id: Id, payload: ProposeIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     services.propose(org, actor_of(request), d, payload.outcome, payload.rationale)
@@ -502,7 +517,7 @@ def propose(request, decision_id: int, payload: ProposeIn):
     response=DecisionOut,
     summary="Decide (the approver only)",
 )
-def decide(request, decision_id: int, payload: DecideIn):
+def decide(request, decision_id: Id, payload: DecideIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     services.decide(
@@ -521,7 +536,7 @@ def decide(request, decision_id: int, payload: DecideIn):
     response=DecisionOut,
     summary="Supersede a decided decision by another",
 )
-def supersede(request, decision_id: int, payload: SupersedeIn):
+def supersede(request, decision_id: Id, payload: SupersedeIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     by = ref(Decision.objects.for_org(org), payload.by_id, "by_id", "decision")
@@ -531,7 +546,7 @@ def supersede(request, decision_id: int, payload: SupersedeIn):
 
 
 @router.post("/decisions/{decision_id}/reverse", response=DecisionOut, summary="Reverse a decision")
-def reverse(request, decision_id: int, payload: ReasonIn):
+def reverse(request, decision_id: Id, payload: ReasonIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
     services.reverse(org, actor_of(request), d, reason=payload.reason)
@@ -546,9 +561,7 @@ def reverse(request, decision_id: int, payload: ReasonIn):
     response=FollowThroughOut,
     summary="Share of action items done by their due date",
 )
-def follow_through(
-    request, person_id: int | None = None, team_id: int | None = None, days: int = 30
-):
+def follow_through(request, person_id: Id | None = None, team_id: Id | None = None, days: int = 30):
     org = org_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person") if person_id else None
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
@@ -569,13 +582,13 @@ def follow_through(
 @paginate
 def list_action_items(
     request,
-    owner_id: int | None = None,
-    team_id: int | None = None,
+    owner_id: Id | None = None,
+    team_id: Id | None = None,
     status: ActionStatus | None = None,
     overdue: bool = False,
     due_before: dt.date | None = None,
     source_type: ActionSource | None = None,
-    source_id: int | None = None,
+    source_id: Id | None = None,
 ):
     org = org_of(request)
     qs = ActionItem.objects.for_org(org).order_by(queries.DUE_FIRST, "id")
@@ -616,12 +629,12 @@ def create_action_item(request, payload: ActionItemIn):
 
 
 @router.get("/action-items/{item_id}", response=ActionItemOut, summary="Get an action item")
-def get_action_item(request, item_id: int):
+def get_action_item(request, item_id: Id):
     return get_or_404(ActionItem.objects.for_org(org_of(request)), item_id, "action item")
 
 
 @router.patch("/action-items/{item_id}", response=ActionItemOut, summary="Change an action item")
-def update_action_item(request, item_id: int, payload: ActionItemPatch):
+def update_action_item(request, item_id: Id, payload: ActionItemPatch):
     org = org_of(request)
     item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
     data = payload.model_dump(exclude_unset=True)
@@ -642,17 +655,17 @@ def _item_action(request, item_id, fn):
 
 
 @router.post("/action-items/{item_id}/complete", response=ActionItemOut, summary="Mark done")
-def complete_action_item(request, item_id: int):
+def complete_action_item(request, item_id: Id):
     return _item_action(request, item_id, services.complete_action_item)
 
 
 @router.post("/action-items/{item_id}/drop", response=ActionItemOut, summary="Drop")
-def drop_action_item(request, item_id: int):
+def drop_action_item(request, item_id: Id):
     return _item_action(request, item_id, services.drop_action_item)
 
 
 @router.post("/action-items/{item_id}/reopen", response=ActionItemOut, summary="Reopen")
-def reopen_action_item(request, item_id: int):
+def reopen_action_item(request, item_id: Id):
     return _item_action(request, item_id, services.reopen_action_item)
 
 
@@ -667,11 +680,11 @@ def _issues(org):
 @paginate
 def list_issues(
     request,
-    team_id: int | None = None,
+    team_id: Id | None = None,
     status: IssueStatus | None = None,
     severity: Severity | None = None,
     stale: bool = False,
-    raised_by_id: int | None = None,
+    raised_by_id: Id | None = None,
 ):
     org = org_of(request)
     qs = _issues(org).order_by("-opened_at", "-id")
@@ -705,12 +718,12 @@ def raise_issue(request, payload: IssueIn):
 
 
 @router.get("/issues/{issue_id}", response=IssueOut, summary="Get an issue")
-def get_issue(request, issue_id: int):
+def get_issue(request, issue_id: Id):
     return get_or_404(_issues(org_of(request)), issue_id, "issue")
 
 
 @router.patch("/issues/{issue_id}", response=IssueOut, summary="Change an issue")
-def update_issue(request, issue_id: int, payload: IssuePatch):
+def update_issue(request, issue_id: Id, payload: IssuePatch):
     org = org_of(request)
     issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
     services.update_issue(
@@ -726,7 +739,7 @@ def update_issue(request, issue_id: int, payload: IssuePatch):
 @router.post(
     "/issues/{issue_id}/escalate", response=IssueOut, summary="Escalate to the parent team"
 )
-def escalate_issue(request, issue_id: int, payload: ReasonIn):
+def escalate_issue(request, issue_id: Id, payload: ReasonIn):
     org = org_of(request)
     issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
     services.escalate_issue(org, actor_of(request), issue, payload.reason)
@@ -734,7 +747,7 @@ def escalate_issue(request, issue_id: int, payload: ReasonIn):
 
 
 @router.post("/issues/{issue_id}/solve", response=IssueOut, summary="Solve an issue")
-def solve_issue(request, issue_id: int, payload: SolveIn):
+def solve_issue(request, issue_id: Id, payload: SolveIn):
     org = org_of(request)
     issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
     decision = ref(Decision.objects.for_org(org), payload.decision_id, "decision_id", "decision")
@@ -743,7 +756,7 @@ def solve_issue(request, issue_id: int, payload: SolveIn):
 
 
 @router.post("/issues/{issue_id}/drop", response=IssueOut, summary="Drop an issue")
-def drop_issue(request, issue_id: int, payload: ReasonIn):
+def drop_issue(request, issue_id: Id, payload: ReasonIn):
     org = org_of(request)
     issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
     services.drop_issue(org, actor_of(request), issue, payload.reason)

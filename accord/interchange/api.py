@@ -14,6 +14,15 @@ router = Router(tags=["Organization as code"])
 
 MEDIA_YAML = "application/yaml"
 
+# A refused file answers 422 with the same report as a plan (changes, problems), or with
+# the API's error (a file over the size limit): both are JSON objects.
+REPORT_422 = {
+    "422": {
+        "description": "The file cannot be used: the report lists every problem.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
 
 def _outcome_response(outcome: services.Outcome) -> HttpResponse:
     status = 200 if outcome.ok else 422
@@ -43,7 +52,10 @@ def _body(request) -> bytes:
     description="Send the YAML file as the request body (Content-Type: application/yaml). "
     "`strict=true` makes any problem abort. The answer lists the changes per kind and "
     "every problem (path, line, value, why). 422 when the file cannot be used.",
-    openapi_extra={"requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}},
+        "responses": REPORT_422,
+    },
 )
 def plan(request, strict: bool = False):
     services.require_admin(actor_of(request), "plan organization files")
@@ -55,7 +67,10 @@ def plan(request, strict: bool = False):
     summary="Apply an organization file in one transaction",
     description="Idempotent: applying the same file twice changes nothing. Without `strict`, "
     "problems are skipped and listed; with it, any problem aborts and nothing is written.",
-    openapi_extra={"requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}},
+        "responses": REPORT_422,
+    },
 )
 def apply(request, strict: bool = False):
     services.require_admin(actor_of(request), "apply organization files")
@@ -69,7 +84,10 @@ def apply(request, strict: bool = False):
     summary="Import one CSV file (teams, people, memberships, objectives, key results…)",
     description="The columns say which section it is (or give `section`). Excel's BOM, `;` "
     "and Windows line ends are accepted. Nothing is removed. `dry_run=true` only reports.",
-    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        "responses": REPORT_422,
+    },
 )
 def import_csv(request, section: str = "", strict: bool = False, dry_run: bool = False):
     services.require_admin(actor_of(request), "import CSV files")

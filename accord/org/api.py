@@ -8,8 +8,16 @@ from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import actor_of, body_fields, get_or_404, if_match, org_of, ref
-from accord.core.errors import ServiceError
+from accord.api.common import (
+    Id,
+    PatchSchema,
+    actor_of,
+    body_fields,
+    get_or_404,
+    if_match,
+    org_of,
+    ref,
+)
 from accord.org import services
 from accord.org.models import (
     Membership,
@@ -28,7 +36,7 @@ router = Router(tags=["Organization"])
 
 
 class MeOut(Schema):
-    person_id: int
+    person_id: Id
     name: str
     role: str
     organization: str
@@ -39,7 +47,7 @@ class TeamOut(Schema):
     id: int
     name: str
     slug: str
-    parent_id: int | None
+    parent_id: Id | None
     description: str
     version: int
     created_at: dt.datetime
@@ -48,14 +56,16 @@ class TeamOut(Schema):
 class TeamIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     slug: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$")
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str = ""
 
 
-class TeamPatch(Schema):
+class TeamPatch(PatchSchema):
+    model = Team
+
     name: str | None = Field(None, min_length=1, max_length=200)
     slug: str | None = Field(None, min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str | None = None
 
 
@@ -78,7 +88,9 @@ class PersonIn(Schema):
     timezone: str = "UTC"
 
 
-class PersonPatch(Schema):
+class PersonPatch(PatchSchema):
+    model = Person
+
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = None
     title: str | None = Field(None, max_length=200)
@@ -89,49 +101,44 @@ class PersonPatch(Schema):
 
 class MembershipOut(Schema):
     id: int
-    person_id: int
-    team_id: int
+    person_id: Id
+    team_id: Id
     role: MembershipRole
     allocation: int
     version: int
 
 
 class MembershipIn(Schema):
-    person_id: int
-    team_id: int
+    person_id: Id
+    team_id: Id
     role: MembershipRole = MembershipRole.MEMBER
     allocation: int = Field(100, ge=0, le=100)
 
 
-class MembershipPatch(Schema):
+class MembershipPatch(PatchSchema):
+    model = Membership
+
     role: MembershipRole | None = None
     allocation: int | None = Field(None, ge=0, le=100)
 
 
 class TeamLinkOut(Schema):
     id: int
-    from_team_id: int
-    to_team_id: int
+    from_team_id: Id
+    to_team_id: Id
     kind: TeamLinkKind
     created_at: dt.datetime
 
 
 class TeamLinkIn(Schema):
-    from_team_id: int
-    to_team_id: int
+    from_team_id: Id
+    to_team_id: Id
     kind: TeamLinkKind = TeamLinkKind.STAKEHOLDER
 
 
-def _patch_data(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
-    """The fields a PATCH sets; `null` is refused for those that cannot be empty."""
-    data = payload.model_dump(exclude_unset=True)
-    nulls = sorted(k for k, v in data.items() if v is None and k not in nullable)
-    if nulls:
-        raise ServiceError(
-            f"{', '.join(nulls)} cannot be null; leave a field out to keep it as it is.",
-            fields={k: ["Cannot be null."] for k in nulls},
-        )
-    return data
+def _patch_data(payload: Schema) -> dict:
+    """The fields a PATCH sets (PatchSchema has refused nulls where a value is required)."""
+    return payload.model_dump(exclude_unset=True)
 
 
 # --- me ----------------------------------------------------------------------------------
@@ -154,7 +161,7 @@ def me(request):
 
 @router.get("/teams", response=list[TeamOut], summary="List teams")
 @paginate
-def list_teams(request, parent_id: int | None = None, q: str = ""):
+def list_teams(request, parent_id: Id | None = None, q: str = ""):
     qs = Team.objects.for_org(org_of(request)).order_by("name", "id")
     if parent_id is not None:
         qs = qs.filter(parent_id=parent_id)
@@ -180,15 +187,15 @@ def create_team(request, payload: TeamIn):
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="Get a team")
-def get_team(request, team_id: int):
+def get_team(request, team_id: Id):
     return get_or_404(Team.objects.for_org(org_of(request)), team_id, "team")
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, summary="Change or move a team")
-def update_team(request, team_id: int, payload: TeamPatch):
+def update_team(request, team_id: Id, payload: TeamPatch):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
-    data = _patch_data(payload, nullable=("parent_id",))
+    data = _patch_data(payload)
     if "parent_id" in data:
         data["parent"] = ref(Team.objects.for_org(org), data.pop("parent_id"), "parent_id", "team")
     with body_fields(parent="parent_id"):
@@ -198,7 +205,7 @@ def update_team(request, team_id: int, payload: TeamPatch):
 
 
 @router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")
-def delete_team(request, team_id: int):
+def delete_team(request, team_id: Id):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     services.delete_team(org, actor_of(request), team)
@@ -214,7 +221,7 @@ def list_people(
     request,
     q: str = "",
     role: Role | None = None,
-    team_id: int | None = None,
+    team_id: Id | None = None,
     include_inactive: bool = False,
 ):
     qs = Person.objects.for_org(org_of(request)).order_by("name", "id")
@@ -236,12 +243,12 @@ def create_person(request, payload: PersonIn):
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="Get a person")
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return get_or_404(Person.objects.for_org(org_of(request)), person_id, "person")
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: Id, payload: PersonPatch):
     org = org_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
     return services.update_person(
@@ -254,7 +261,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
     response={204: None},
     summary="Deactivate a person (their history is kept)",
 )
-def deactivate_person(request, person_id: int):
+def deactivate_person(request, person_id: Id):
     org = org_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
     services.update_person(org, actor_of(request), person, is_active=False)
@@ -266,7 +273,7 @@ def deactivate_person(request, person_id: int):
 
 @router.get("/memberships", response=list[MembershipOut], summary="List memberships")
 @paginate
-def list_memberships(request, team_id: int | None = None, person_id: int | None = None):
+def list_memberships(request, team_id: Id | None = None, person_id: Id | None = None):
     qs = Membership.objects.for_org(org_of(request)).order_by("id")
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
@@ -293,14 +300,14 @@ def create_membership(request, payload: MembershipIn):
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut, summary="Get a membership")
-def get_membership(request, membership_id: int):
+def get_membership(request, membership_id: Id):
     return get_or_404(Membership.objects.for_org(org_of(request)), membership_id, "membership")
 
 
 @router.patch(
     "/memberships/{membership_id}", response=MembershipOut, summary="Change role or allocation"
 )
-def update_membership(request, membership_id: int, payload: MembershipPatch):
+def update_membership(request, membership_id: Id, payload: MembershipPatch):
     org = org_of(request)
     membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
     return services.update_membership(
@@ -315,7 +322,7 @@ def update_membership(request, membership_id: int, payload: MembershipPatch):
 @router.delete(
     "/memberships/{membership_id}", response={204: None}, summary="Remove a person from a team"
 )
-def delete_membership(request, membership_id: int):
+def delete_membership(request, membership_id: Id):
     org = org_of(request)
     membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
     services.remove_membership(org, actor_of(request), membership)
@@ -329,9 +336,9 @@ def delete_membership(request, membership_id: int):
 @paginate
 def list_team_links(
     request,
-    team_id: int | None = None,
-    from_team_id: int | None = None,
-    to_team_id: int | None = None,
+    team_id: Id | None = None,
+    from_team_id: Id | None = None,
+    to_team_id: Id | None = None,
     kind: TeamLinkKind | None = None,
 ):
     """`team_id` gives the links from or to that team."""
@@ -363,12 +370,12 @@ def create_team_link(request, payload: TeamLinkIn):
 
 
 @router.get("/team-links/{link_id}", response=TeamLinkOut, summary="Get a link between teams")
-def get_team_link(request, link_id: int):
+def get_team_link(request, link_id: Id):
     return get_or_404(TeamLink.objects.for_org(org_of(request)), link_id, "team link")
 
 
 @router.delete("/team-links/{link_id}", response={204: None}, summary="Unlink two teams")
-def delete_team_link(request, link_id: int):
+def delete_team_link(request, link_id: Id):
     org = org_of(request)
     link = get_or_404(
         TeamLink.objects.for_org(org).select_related("from_team", "to_team"), link_id, "team link"

@@ -15,6 +15,7 @@ from accord.core import security
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.security import normalize_username
 from accord.core.services import (
+    delete_unless_in_use,
     require_same_org,
     require_text,
     unique_slug,
@@ -362,15 +363,7 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
         _record_link(org, actor, "unlinked", link)
     links.delete()
     activity.record(org, actor, "deleted", team, before=before)
-    try:
-        with transaction.atomic():
-            team.delete()
-    except models.ProtectedError as exc:
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ServiceError(
-            f"{team.name} still has {', '.join(kinds)}; move or delete them first.",
-            code="in_use",
-        ) from None
+    delete_unless_in_use(team, team.name)
 
 
 # --- links between teams -----------------------------------------------------------------

@@ -1,14 +1,24 @@
 """API for cadences, occurrences, check-ins, meetings and their minutes, scorecards and feeds."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import actor_of, get_or_404, if_match, org_of, ref
+from accord.api.common import (
+    Id,
+    LocalTime,
+    PatchSchema,
+    actor_of,
+    decimal_for,
+    get_or_404,
+    if_match,
+    org_of,
+    ref,
+)
 from accord.core.errors import ServiceError
 from accord.org.models import Person, Team
 from accord.rhythm import ical, queries, recurrence, services
@@ -43,7 +53,7 @@ class TemplateOut(Schema):
     name: str
     kind: str
     rrule: str
-    time: dt.time
+    time: LocalTime
     duration_minutes: int
     scope: str
     description: str
@@ -56,13 +66,13 @@ class CadenceOut(Schema):
     kind: CadenceKind
     template: str
     scope: Scope
-    team_id: int | None
-    team_ids: list[int]
-    owner_id: int | None
-    extra_participant_ids: list[int]
+    team_id: Id | None
+    team_ids: list[Id]
+    owner_id: Id | None
+    extra_participant_ids: list[Id]
     rrule: str
     start_date: dt.date
-    time: dt.time
+    time: LocalTime
     duration_minutes: int
     timezone: str
     agenda: list[SectionIO]
@@ -89,13 +99,13 @@ class CadenceIn(Schema):
     name: str = Field("", max_length=200)
     kind: CadenceKind | None = None
     scope: Scope | None = None
-    team_id: int | None = None
-    team_ids: list[int] = []
-    owner_id: int | None = None
-    extra_participant_ids: list[int] = []
+    team_id: Id | None = None
+    team_ids: list[Id] = []
+    owner_id: Id | None = None
+    extra_participant_ids: list[Id] = []
     rrule: str | None = Field(None, max_length=300, examples=["FREQ=WEEKLY;BYDAY=MO"])
     start_date: dt.date | None = None
-    time: dt.time | None = None
+    time: LocalTime | None = None
     duration_minutes: int | None = Field(None, ge=1, le=1440)
     timezone: str = Field("UTC", max_length=64)
     agenda: list[SectionIO] | None = None
@@ -104,12 +114,14 @@ class CadenceIn(Schema):
     late_after_hours: int | None = Field(None, ge=0, le=336)
 
 
-class CadencePatch(Schema):
+class CadencePatch(PatchSchema):
+    model = Cadence
+
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: CadenceKind | None = None
     rrule: str | None = Field(None, max_length=300)
     start_date: dt.date | None = None
-    time: dt.time | None = None
+    time: LocalTime | None = None
     duration_minutes: int | None = Field(None, ge=1, le=1440)
     timezone: str | None = Field(None, max_length=64)
     agenda: list[SectionIO] | None = None
@@ -117,11 +129,11 @@ class CadencePatch(Schema):
     window_opens_hours: int | None = Field(None, ge=0, le=336)
     late_after_hours: int | None = Field(None, ge=0, le=336)
     is_active: bool | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     scope: Scope | None = None
-    team_id: int | None = None
-    team_ids: list[int] | None = Field(None, description="For scope teams: the whole set.")
-    extra_participant_ids: list[int] | None = Field(
+    team_id: Id | None = None
+    team_ids: list[Id] | None = Field(None, description="For scope teams: the whole set.")
+    extra_participant_ids: list[Id] | None = Field(
         None, description="The whole set of people outside the teams in scope who take part."
     )
 
@@ -144,19 +156,19 @@ class OccurrenceMoveIn(Schema):
 
 
 class CheckInIn(Schema):
-    key_results: dict[int, float] = {}
-    objectives: dict[int, str] = Field({}, description="on_track / at_risk / off_track or 1-10")
-    initiatives: dict[int, str] = {}
-    measurables: dict[int, float] = {}
+    key_results: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = {}
+    objectives: dict[Id, str] = Field({}, description="on_track / at_risk / off_track or 1-10")
+    initiatives: dict[Id, str] = {}
+    measurables: dict[Id, Annotated[float, decimal_for(MeasurableValue, "value")]] = {}
     highlights: str = Field("", max_length=5000)
     blockers: str = Field("", max_length=5000)
-    blocker_team_id: int | None = None
+    blocker_team_id: Id | None = None
 
 
 class CheckInOut(Schema):
     id: int
-    cadence_id: int
-    person_id: int
+    cadence_id: Id
+    person_id: Id
     occurrence: str
     occurrence_start: dt.datetime
     due_at: dt.datetime
@@ -164,7 +176,7 @@ class CheckInOut(Schema):
     status: str
     highlights: str
     blockers: str
-    blocker_team_id: int | None
+    blocker_team_id: Id | None
     updates: dict[str, Any]
     version: int
 
@@ -174,7 +186,7 @@ class CheckInOut(Schema):
 
 
 class AttendanceOut(Schema):
-    person_id: int
+    person_id: Id
     present: bool
     rating: int | None
 
@@ -182,7 +194,7 @@ class AttendanceOut(Schema):
 class HeadlineOut(Schema):
     id: int
     text: str
-    author_id: int | None
+    author_id: Id | None
     cascade_to: list[int]
 
     @staticmethod
@@ -194,7 +206,7 @@ class HeadlineOut(Schema):
 
 class MeetingOut(Schema):
     id: int
-    cadence_id: int
+    cadence_id: Id
     occurrence: str
     scheduled_start: dt.datetime
     status: str
@@ -219,8 +231,8 @@ class MeetingOut(Schema):
 class MinutesOut(MeetingOut):
     attendance: list[AttendanceOut]
     headlines: list[HeadlineOut]
-    action_item_ids: list[int]
-    decision_ids: list[int]
+    action_item_ids: list[Id]
+    decision_ids: list[Id]
     average_rating: float | None
 
 
@@ -230,31 +242,31 @@ class NotesIn(Schema):
 
 
 class AttendanceIn(Schema):
-    person_id: int
+    person_id: Id
     present: bool
 
 
 class ActionIn(Schema):
     title: str = Field(..., min_length=1, max_length=300)
-    owner_id: int
+    owner_id: Id
     due_on: dt.date | None = None
 
 
 class HeadlineIn(Schema):
     text: str = Field(..., min_length=1, max_length=500)
-    cascade_to: list[int] = []
+    cascade_to: list[Id] = []
 
 
 class FinishIn(Schema):
-    ratings: dict[int, int] = Field({}, description="person id -> rating 1-10")
+    ratings: dict[Id, int] = Field({}, description="person id -> rating 1-10")
     summary: str = Field("", max_length=10000)
 
 
 class MeasurableOut(Schema):
     id: int
-    team_id: int
+    team_id: Id
     name: str
-    owner_id: int | None
+    owner_id: Id | None
     unit: str
     goal_rule: GoalRule
     goal_low: float | None
@@ -264,31 +276,33 @@ class MeasurableOut(Schema):
 
 
 class MeasurableIn(Schema):
-    team_id: int
+    team_id: Id
     name: str = Field(..., min_length=1, max_length=200)
     goal_rule: GoalRule
-    goal_low: float | None = None
-    goal_high: float | None = None
-    owner_id: int | None = None
+    goal_low: float | None = decimal_for(Measurable, "goal_low", default=None)
+    goal_high: float | None = decimal_for(Measurable, "goal_high", default=None)
+    owner_id: Id | None = None
     unit: str = Field("", max_length=30)
 
 
-class MeasurablePatch(Schema):
+class MeasurablePatch(PatchSchema):
+    model = Measurable
+
     name: str | None = Field(None, min_length=1, max_length=200)
     goal_rule: GoalRule | None = None
-    goal_low: float | None = None
-    goal_high: float | None = None
-    owner_id: int | None = None
+    goal_low: float | None = decimal_for(Measurable, "goal_low", default=None)
+    goal_high: float | None = decimal_for(Measurable, "goal_high", default=None)
+    owner_id: Id | None = None
     unit: str | None = Field(None, max_length=30)
 
 
 class MeasurableValueIn(Schema):
     week: dt.date = Field(..., description="Any day of the week; stored on its Monday.")
-    value: float
+    value: float = decimal_for(MeasurableValue, "value")
 
 
-class ValueOut(Schema):
-    measurable_id: int
+class MeasurableValueOut(Schema):
+    measurable_id: Id
     week_start: dt.date
     value: float
     source: str
@@ -297,7 +311,7 @@ class ValueOut(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _cadence(request, cadence_id: int) -> Cadence:
+def _cadence(request, cadence_id: Id) -> Cadence:
     return get_or_404(queries.cadences(org_of(request), active_only=False), cadence_id, "cadence")
 
 
@@ -341,7 +355,7 @@ def list_templates(request):
 
 @router.get("/rhythm/cadences", response=list[CadenceOut], summary="List cadences")
 @paginate
-def list_cadences(request, team_id: int | None = None, kind: CadenceKind | None = None):
+def list_cadences(request, team_id: Id | None = None, kind: CadenceKind | None = None):
     org = org_of(request)
     qs = queries.cadences(org, active_only=False).order_by("name", "id")
     if kind:
@@ -403,12 +417,12 @@ def create_cadence(request, payload: CadenceIn):
 
 
 @router.get("/rhythm/cadences/{cadence_id}", response=CadenceOut, summary="Get a cadence")
-def get_cadence(request, cadence_id: int):
+def get_cadence(request, cadence_id: Id):
     return _cadence(request, cadence_id)
 
 
 @router.patch("/rhythm/cadences/{cadence_id}", response=CadenceOut, summary="Change a cadence")
-def update_cadence(request, cadence_id: int, payload: CadencePatch):
+def update_cadence(request, cadence_id: Id, payload: CadencePatch):
     org = org_of(request)
     cadence = _cadence(request, cadence_id)
     data = payload.model_dump(exclude_unset=True)
@@ -441,7 +455,7 @@ def update_cadence(request, cadence_id: int, payload: CadencePatch):
 )
 def list_occurrences(
     request,
-    cadence_id: int,
+    cadence_id: Id,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     tz: str = "",
@@ -472,7 +486,7 @@ def list_occurrences(
     response=OccurrenceOut,
     summary="Move or cancel one occurrence (the rule is kept)",
 )
-def move_occurrence(request, cadence_id: int, key: str, payload: OccurrenceMoveIn):
+def move_occurrence(request, cadence_id: Id, key: str, payload: OccurrenceMoveIn):
     org, actor = org_of(request), actor_of(request)
     cadence = _cadence(request, cadence_id)
     original = recurrence.parse_key(key)
@@ -493,7 +507,7 @@ def move_occurrence(request, cadence_id: int, key: str, payload: OccurrenceMoveI
 
 
 @router.get("/rhythm/cadences/{cadence_id}/adherence", summary="Adherence over 12 occurrences")
-def cadence_adherence(request, cadence_id: int) -> dict:
+def cadence_adherence(request, cadence_id: Id) -> dict:
     cadence = _cadence(request, cadence_id)
     [a] = queries.adherence(org_of(request), [cadence])
     return a.as_dict()
@@ -505,7 +519,7 @@ def cadence_adherence(request, cadence_id: int) -> dict:
 @router.get("/rhythm/checkins", response=list[CheckInOut], summary="List check-ins")
 @paginate
 def list_checkins(
-    request, cadence_id: int | None = None, person_id: int | None = None, status: str = ""
+    request, cadence_id: Id | None = None, person_id: Id | None = None, status: str = ""
 ):
     qs = CheckIn.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
     if cadence_id is not None:
@@ -522,7 +536,7 @@ def list_checkins(
     response={201: CheckInOut},
     summary="Submit (or update) my check-in for an occurrence",
 )
-def submit_checkin(request, cadence_id: int, key: str, payload: CheckInIn):
+def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
     org = org_of(request)
     cadence = _cadence(request, cadence_id)
     checkin = services.submit_checkin(
@@ -546,7 +560,7 @@ def submit_checkin(request, cadence_id: int, key: str, payload: CheckInIn):
 # --- meetings ------------------------------------------------------------------------------
 
 
-def _meeting(request, meeting_id: int) -> Meeting:
+def _meeting(request, meeting_id: Id) -> Meeting:
     return get_or_404(
         Meeting.objects.for_org(org_of(request)).select_related("cadence"), meeting_id, "meeting"
     )
@@ -575,7 +589,7 @@ def _minutes(org, meeting: Meeting) -> dict:
 
 @router.get("/rhythm/meetings", response=list[MeetingOut], summary="List meetings")
 @paginate
-def list_meetings(request, cadence_id: int | None = None, status: str = ""):
+def list_meetings(request, cadence_id: Id | None = None, status: str = ""):
     qs = Meeting.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
     if cadence_id is not None:
         qs = qs.filter(cadence_id=cadence_id)
@@ -589,7 +603,7 @@ def list_meetings(request, cadence_id: int | None = None, status: str = ""):
     response=MeetingOut,
     summary="The meeting of an occurrence (created on first use)",
 )
-def open_meeting(request, cadence_id: int, key: str):
+def open_meeting(request, cadence_id: Id, key: str):
     cadence = _cadence(request, cadence_id)
     return services.open_meeting(
         org_of(request), actor_of(request), cadence, recurrence.parse_key(key)
@@ -599,7 +613,7 @@ def open_meeting(request, cadence_id: int, key: str):
 @router.get(
     "/rhythm/meetings/{meeting_id}", response=MinutesOut, summary="A meeting and its minutes"
 )
-def get_meeting(request, meeting_id: int):
+def get_meeting(request, meeting_id: Id):
     return _minutes(org_of(request), _meeting(request, meeting_id))
 
 
@@ -607,7 +621,7 @@ def get_meeting(request, meeting_id: int):
     "/rhythm/meetings/{meeting_id}/live-agenda",
     summary="The agenda as it would be built now from live data",
 )
-def live_agenda(request, meeting_id: int) -> list[dict]:
+def live_agenda(request, meeting_id: Id) -> list[dict]:
     from accord.rhythm import agenda
 
     m = _meeting(request, meeting_id)
@@ -617,7 +631,7 @@ def live_agenda(request, meeting_id: int) -> list[dict]:
 @router.post(
     "/rhythm/meetings/{meeting_id}/start", response=MinutesOut, summary="Start: freeze the agenda"
 )
-def start_meeting(request, meeting_id: int):
+def start_meeting(request, meeting_id: Id):
     org = org_of(request)
     m = services.start_meeting(org, actor_of(request), _meeting(request, meeting_id))
     return _minutes(org, m)
@@ -626,7 +640,7 @@ def start_meeting(request, meeting_id: int):
 @router.post(
     "/rhythm/meetings/{meeting_id}/notes", response=MinutesOut, summary="Notes of a section"
 )
-def meeting_notes(request, meeting_id: int, payload: NotesIn):
+def meeting_notes(request, meeting_id: Id, payload: NotesIn):
     org = org_of(request)
     m = services.save_notes(
         org, actor_of(request), _meeting(request, meeting_id), payload.section, payload.text
@@ -635,7 +649,7 @@ def meeting_notes(request, meeting_id: int, payload: NotesIn):
 
 
 @router.post("/rhythm/meetings/{meeting_id}/attendance", response=MinutesOut, summary="Attendance")
-def meeting_attendance(request, meeting_id: int, payload: AttendanceIn):
+def meeting_attendance(request, meeting_id: Id, payload: AttendanceIn):
     org = org_of(request)
     m = _meeting(request, meeting_id)
     person = ref(Person.objects.for_org(org), payload.person_id, "person_id", "person")
@@ -648,7 +662,7 @@ def meeting_attendance(request, meeting_id: int, payload: AttendanceIn):
     response={201: dict},
     summary="Record an action item (owned by the decisions pillar)",
 )
-def meeting_action_item(request, meeting_id: int, payload: ActionIn):
+def meeting_action_item(request, meeting_id: Id, payload: ActionIn):
     org = org_of(request)
     owner = ref(Person.objects.for_org(org), payload.owner_id, "owner_id", "person")
     item = services.add_action_item(
@@ -666,7 +680,7 @@ def meeting_action_item(request, meeting_id: int, payload: ActionIn):
 
 class MeetingDecisionIn(Schema):
     question: str = Field(..., min_length=1, max_length=300)
-    approver_id: int
+    approver_id: Id
     outcome: str = Field("", max_length=5000)
     rationale: str = Field("", max_length=5000)
 
@@ -676,7 +690,7 @@ class MeetingDecisionIn(Schema):
     response={201: dict},
     summary="Record a decision (owned by the decisions pillar, linked to the meeting)",
 )
-def meeting_decision(request, meeting_id: int, payload: MeetingDecisionIn):
+def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
     org = org_of(request)
     approver = ref(Person.objects.for_org(org), payload.approver_id, "approver_id", "person")
     d = services.add_decision(
@@ -696,7 +710,7 @@ def meeting_decision(request, meeting_id: int, payload: MeetingDecisionIn):
 @router.post(
     "/rhythm/meetings/{meeting_id}/headlines", response={201: HeadlineOut}, summary="Headline"
 )
-def meeting_headline(request, meeting_id: int, payload: HeadlineIn):
+def meeting_headline(request, meeting_id: Id, payload: HeadlineIn):
     org = org_of(request)
     teams = [ref(Team.objects.for_org(org), t, "cascade_to", "team") for t in payload.cascade_to]
     h = services.add_headline(
@@ -708,7 +722,7 @@ def meeting_headline(request, meeting_id: int, payload: HeadlineIn):
 @router.post(
     "/rhythm/meetings/{meeting_id}/finish", response=MinutesOut, summary="Finish with ratings"
 )
-def finish_meeting(request, meeting_id: int, payload: FinishIn):
+def finish_meeting(request, meeting_id: Id, payload: FinishIn):
     org = org_of(request)
     m = services.finish_meeting(
         org,
@@ -725,7 +739,7 @@ def finish_meeting(request, meeting_id: int, payload: FinishIn):
 
 @router.get("/rhythm/measurables", response=list[MeasurableOut], summary="Scorecard measurables")
 @paginate
-def list_measurables(request, team_id: int | None = None, archived: bool = False):
+def list_measurables(request, team_id: Id | None = None, archived: bool = False):
     qs = Measurable.objects.for_org(org_of(request)).filter(is_active=not archived).order_by("id")
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
@@ -752,7 +766,7 @@ def create_measurable(request, payload: MeasurableIn):
 @router.patch(
     "/rhythm/measurables/{measurable_id}", response=MeasurableOut, summary="Change a measurable"
 )
-def update_measurable(request, measurable_id: int, payload: MeasurablePatch):
+def update_measurable(request, measurable_id: Id, payload: MeasurablePatch):
     org = org_of(request)
     m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
     data = payload.model_dump(exclude_unset=True)
@@ -768,7 +782,7 @@ def update_measurable(request, measurable_id: int, payload: MeasurablePatch):
     response=MeasurableOut,
     summary="Take a measurable off the scorecard (values kept)",
 )
-def archive_measurable(request, measurable_id: int):
+def archive_measurable(request, measurable_id: Id):
     org = org_of(request)
     m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
     return services.archive_measurable(org, actor_of(request), m)
@@ -779,7 +793,7 @@ def archive_measurable(request, measurable_id: int):
     response=MeasurableOut,
     summary="Put an archived measurable back on the scorecard",
 )
-def restore_measurable(request, measurable_id: int):
+def restore_measurable(request, measurable_id: Id):
     org = org_of(request)
     m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
     return services.archive_measurable(org, actor_of(request), m, archived=False)
@@ -787,10 +801,10 @@ def restore_measurable(request, measurable_id: int):
 
 @router.put(
     "/rhythm/measurables/{measurable_id}/values",
-    response=ValueOut,
+    response=MeasurableValueOut,
     summary="Push a weekly value (from another system)",
 )
-def put_value(request, measurable_id: int, payload: MeasurableValueIn):
+def put_value(request, measurable_id: Id, payload: MeasurableValueIn):
     org = org_of(request)
     m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
     row = services.record_measurable_value(
@@ -801,11 +815,11 @@ def put_value(request, measurable_id: int, payload: MeasurableValueIn):
 
 @router.get(
     "/rhythm/measurables/{measurable_id}/values",
-    response=list[ValueOut],
+    response=list[MeasurableValueOut],
     summary="Weekly values, newest first",
 )
 @paginate
-def list_values(request, measurable_id: int):
+def list_values(request, measurable_id: Id):
     org = org_of(request)
     m = get_or_404(Measurable.objects.for_org(org), measurable_id, "measurable")
     return MeasurableValue.objects.filter(measurable=m).order_by("-week_start")

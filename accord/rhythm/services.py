@@ -4,6 +4,7 @@ in one transaction; a refused write changes nothing and records nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,7 +14,12 @@ from django.utils import timezone
 
 from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.core.services import require_same_org, require_text, update_and_record
+from accord.core.services import (
+    parse_decimal,
+    require_same_org,
+    require_text,
+    update_and_record,
+)
 from accord.org.models import Organization, Person, Role, Team
 from accord.org.permissions import require_role, require_team_admin
 from accord.rhythm import links, queries, recurrence
@@ -511,16 +517,21 @@ def remove_away(org: Organization, actor: Person | None, away: Away) -> None:
 # --- check-ins -------------------------------------------------------------------------------
 
 
-def _decimal(value: Any, field: str) -> Decimal:
+def _decimal(value: Any, name: str, field: str = "") -> Decimal:
+    """A measurable's number (`value`, `goal_low`, `goal_high`), bounded by its column."""
+    model = MeasurableValue if name == "value" else Measurable
+    return parse_decimal(value, model, name, field or name)
+
+
+def _finite(value: Any, field: str) -> Decimal:
+    """A key result's number: any finite one a float column holds."""
     try:
-        d = Decimal(str(value).strip())
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ServiceError(
-            f"{value!r} is not a number.", fields={field: ["Enter a number."]}
-        ) from None
-    if not d.is_finite():
+        number = Decimal("NaN")
+    if not number.is_finite() or not math.isfinite(float(number)):
         raise ServiceError(f"{value!r} is not a number.", fields={field: ["Enter a number."]})
-    return d
+    return number
 
 
 @transaction.atomic
@@ -591,10 +602,12 @@ def submit_checkin(
     if existing is not None and existing.status == CheckInStatus.MISSED:
         raise ServiceError("This check-in was recorded as missed.", code="window_closed")
 
-    kr_values = {int(k): _decimal(v, f"kr_{k}") for k, v in (key_results or {}).items()}
+    kr_values = {int(k): _finite(v, f"kr_{k}") for k, v in (key_results or {}).items()}
     confidences = {int(k): v for k, v in (objectives or {}).items()}
     statuses = {int(k): v for k, v in (initiatives or {}).items()}
-    measure_values = {int(k): _decimal(v, f"m_{k}") for k, v in (measurables or {}).items()}
+    measure_values = {
+        int(k): _decimal(v, "value", f"m_{k}") for k, v in (measurables or {}).items()
+    }
     own = (
         Measurable.objects.for_org(org)
         .filter(pk__in=list(measure_values), is_active=True)

@@ -1,0 +1,79 @@
+"""The OpenAPI description says what the server does, so generated clients work."""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+
+import pytest
+from django.test import Client
+from ninja import Schema
+
+API_MODULES = [
+    "accord.org.api",
+    "accord.alignment.api",
+    "accord.coordination.api",
+    "accord.rhythm.api",
+    "accord.decisions.api",
+    "accord.activity.api",
+    "accord.interchange.api",
+]
+
+
+@pytest.fixture
+def document(db) -> dict:
+    return Client().get("/api/v1/openapi.json").json()
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The document keeps one schema per class name: a second would be shown as the first."""
+    seen: dict[str, str] = {}
+    for name in API_MODULES:
+        module = import_module(name)
+        for attr, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == name:
+                assert attr not in seen, f"{attr} in {name} and {seen[attr]}"
+                seen[attr] = name
+
+
+def test_key_result_values_are_not_documented_as_measurable_values(document):
+    schemas = document["components"]["schemas"]
+    assert "ValueOut" not in schemas
+    ref = document["paths"]["/api/v1/key-results/{kr_id}/values"]["get"]["responses"]["200"]
+    assert "KeyResultValueOut" in str(ref)
+    assert "key_result_id" in schemas["KeyResultValueOut"]["properties"]
+
+
+def test_times_of_day_are_documented_as_the_api_writes_them(document):
+    cadence = document["components"]["schemas"]["CadenceOut"]["properties"]["time"]
+    assert cadence.get("format") is None and cadence["type"] == "string"
+    assert re.match(cadence["pattern"], "09:30:00") and re.match(cadence["pattern"], "09:30")
+    assert "'format': 'time'" not in str(document)
+
+
+def test_every_operation_documents_its_errors_with_the_error_schema(document):
+    assert "Error" in document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            for status in ("404", "422"):
+                assert status in responses, (method, path, status)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            if method in ("post", "put", "patch", "delete"):
+                assert "409" in responses, (method, path)
+            if "/interchange/" not in path:
+                assert "Error" in str(responses["422"]), (method, path)
+
+
+def test_a_patch_offers_null_only_where_it_clears_a_value(document):
+    schemas = document["components"]["schemas"]
+    assert "null" not in str(schemas["IssuePatch"]["properties"]["description"])
+    assert "null" in str(schemas["TeamPatch"]["properties"]["parent_id"])
+
+
+def test_ids_and_offsets_are_bounded_in_the_description(document):
+    params = document["paths"]["/api/v1/teams"]["get"]["parameters"]
+    by_name = {p["name"]: p["schema"] for p in params}
+    assert by_name["offset"]["maximum"] == 2**63 - 1
+    assert "maximum" in str(by_name["parent_id"])
