@@ -47,7 +47,11 @@ def _body(request) -> bytes:
 )
 def plan(request, strict: bool = False):
     services.require_admin(actor_of(request), "plan organization files")
-    return _outcome_response(services.plan_file(_body(request), org=org_of(request), strict=strict))
+    return _outcome_response(
+        services.plan_file(
+            _body(request), org=org_of(request), strict=strict, actor=actor_of(request)
+        )
+    )
 
 
 @router.post(
@@ -60,7 +64,9 @@ def plan(request, strict: bool = False):
 def apply(request, strict: bool = False):
     services.require_admin(actor_of(request), "apply organization files")
     return _outcome_response(
-        services.apply_file(_body(request), org=org_of(request), strict=strict)
+        services.apply_file(
+            _body(request), org=org_of(request), strict=strict, actor=actor_of(request)
+        )
     )
 
 
@@ -81,6 +87,7 @@ def import_csv(request, section: str = "", strict: bool = False, dry_run: bool =
             section=section or None,
             strict=strict,
             dry_run=dry_run,
+            actor=actor_of(request),
         )
     )
 

@@ -225,6 +225,7 @@ def import_csv(
     strict: bool = False,
     dry_run: bool = False,
     filename: str = "upload.csv",
+    actor=None,
 ):
     """Create and update what the CSV describes (never removes anything)."""
     try:
@@ -232,5 +233,5 @@ def import_csv(
     except services.Fatal as exc:
         return services.Outcome(None, fatal=exc.problem)
     return services.apply_data(
-        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report
+        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report, actor=actor
     )

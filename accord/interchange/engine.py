@@ -160,11 +160,15 @@ class Context:
         *,
         strict: bool = False,
         prune: bool = True,
+        actor: Any = None,
     ):
         self.org = org
         self.kinds = kinds
         self.strict = strict
         self.prune = prune  # remove what a present section leaves out
+        # The admin applying the file (page, API); a file never deactivates or demotes them.
+        self.actor = actor if org is not None and getattr(actor, "org_id", None) == org.id else None
+        self.notes: list[str] = []  # lines of the plan that are not problems
         self.report = Report()
         self.desired: Desired | None = None
         self.existing: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}

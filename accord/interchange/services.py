@@ -43,6 +43,7 @@ class Outcome:
     fatal: Problem | None = None  # the file could not be used at all
     aborted: bool = False  # strict mode met a problem; nothing was written
     creates_org: bool = False
+    notes: list[str] = field(default_factory=list)  # plan lines that are not problems
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,7 @@ class Outcome:
             "aborted": self.aborted,
             "fatal": self.fatal.__dict__ if self.fatal else None,
             "creates_organization": self.creates_org,
+            "notes": self.notes,
             "counts": self.counts(),
             "changes": [c.as_json() for c in self.changes],
             "report": self.report.as_json(),
@@ -74,6 +76,7 @@ class Outcome:
             return "\n".join(lines)
         if self.creates_org:
             lines.append("+ organization (created)")
+        lines.extend(f"= {note}" for note in self.notes)
         if verbose:
             for c in self.changes:
                 sign = {"create": "+", "update": "~", "remove": "-"}[c.action]
@@ -118,11 +121,12 @@ def _run(
     data: dict[str, Any] | None = None,
     prune: bool = True,
     report: Report | None = None,
+    actor=None,
 ) -> Outcome:
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
-    ctx = Context(org, kinds, strict=strict, prune=prune)
+    ctx = Context(org, kinds, strict=strict, prune=prune, actor=actor)
     if report is not None:
         ctx.report.extend(report.problems)
         ctx.report.summary = report.summary
@@ -136,7 +140,7 @@ def _run(
     if org is None and not slug:
         ctx.report.add("no_organization", "Say which organization (--org SLUG).", path="")
         return Outcome(None, report=ctx.report, aborted=True)
-    outcome = Outcome(org, report=ctx.report, creates_org=org is None)
+    outcome = Outcome(org, report=ctx.report, creates_org=org is None, notes=ctx.notes)
     if strict and ctx.report:
         outcome.aborted = True
         return outcome
@@ -173,6 +177,7 @@ def apply_data(
     dry_run: bool = False,
     prune: bool = False,
     report: Report | None = None,
+    actor=None,
 ) -> Outcome:
     """Apply an already-built organization document (importers); `report` holds what the
     importer found before, so strict mode also aborts on it. Without `prune`, nothing
@@ -186,21 +191,33 @@ def apply_data(
         data=data,
         prune=prune,
         report=report,
+        actor=actor,
     )
 
 
 def plan_file(
-    source: bytes | str, *, org: Organization | None = None, org_slug: str = "", strict=False
+    source: bytes | str,
+    *,
+    org: Organization | None = None,
+    org_slug: str = "",
+    strict=False,
+    actor=None,
 ) -> Outcome:
-    """What applying `source` would do, found by applying it and rolling back."""
-    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=True)
+    """What applying `source` would do, found by applying it and rolling back. `actor`, the
+    admin applying it (None from the command line), is never deactivated or demoted."""
+    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=True, actor=actor)
 
 
 def apply_file(
-    source: bytes | str, *, org: Organization | None = None, org_slug: str = "", strict=False
+    source: bytes | str,
+    *,
+    org: Organization | None = None,
+    org_slug: str = "",
+    strict=False,
+    actor=None,
 ) -> Outcome:
     """Apply `source` in one transaction; a strict run with any problem changes nothing."""
-    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=False)
+    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=False, actor=actor)
 
 
 # --- export -----------------------------------------------------------------------------

@@ -26,10 +26,15 @@ def _is_admin(request) -> bool:
 def _run(request, content: bytes, name: str, strict: bool, *, apply: bool):
     if name.lower().endswith(".csv"):
         return csvio.import_csv(
-            content, org_slug=request.org.slug, strict=strict, dry_run=not apply, filename=name
+            content,
+            org_slug=request.org.slug,
+            strict=strict,
+            dry_run=not apply,
+            filename=name,
+            actor=request.person,
         )
     run = services.apply_file if apply else services.plan_file
-    return run(content, org=request.org, strict=strict)
+    return run(content, org=request.org, strict=strict, actor=request.person)
 
 
 def _digest(content: bytes) -> str:
