@@ -226,6 +226,7 @@ def import_csv(
     dry_run: bool = False,
     filename: str = "upload.csv",
     actor=None,
+    progress=None,
 ):
     """Create and update what the CSV describes (never removes anything)."""
     try:
@@ -233,5 +234,13 @@ def import_csv(
     except services.Fatal as exc:
         return services.Outcome(None, fatal=exc.problem)
     return services.apply_data(
-        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report, actor=actor
+        document,
+        org_slug=org_slug,
+        strict=strict,
+        dry_run=dry_run,
+        report=report,
+        actor=actor,
+        trial=not services.is_large(source),
+        chunked=services.is_large(source),
+        progress=progress,
     )

@@ -16,6 +16,7 @@ by database id. Each section is handled by a `Kind` (see kinds_*.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,6 +177,10 @@ class Context:
         self.failed: dict[str, set[str]] = {}  # section -> keys whose write was refused
         self.done: list[Change] = []
         self.later: list[tuple[Change, Callable[[], None]]] = []  # after every section
+        self.chunks: Chunks | None = None  # when set, writes commit in short transactions
+        self.progress: Progress | None = None
+        self.total = 0  # changes to write
+        self.written = 0  # changes tried so far
 
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
@@ -218,8 +223,15 @@ class Context:
             items.remove(item)
         self.desired.skipped.setdefault(section, set()).add(item.key)
 
+    def tell(self, phase: str) -> None:
+        if self.progress is not None:
+            self.progress(self.written, self.total, phase)
+
     # running one write
     def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
+        if self.chunks is not None and self.chunks.due():
+            self.chunks.commit(lambda: self.tell(f"writing {change.section.replace('_', ' ')}"))
+        self.written += record
         try:
             with transaction.atomic():
                 write()
@@ -239,6 +251,49 @@ class Context:
         else:
             if record:
                 self.done.append(change)
+
+
+Progress = Callable[[int, int, str], None]  # (done, total, phase)
+
+
+class Chunks:
+    """Writes in short transactions: the open one is committed once it has lasted `seconds`
+    and the next one begins, so another writer never waits longer than about that for
+    SQLite's write lock. Used as `with Chunks(): ...`; an exception rolls back only the
+    transaction in progress (what was committed stays: applying a file is idempotent, so
+    applying it again finishes the work)."""
+
+    def __init__(self, seconds: float = 0.5):
+        self.seconds = seconds
+        self.commits = 0
+        self._block: Any = None
+        self._began = 0.0
+
+    def __enter__(self) -> Chunks:
+        self._begin()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        block, self._block = self._block, None
+        return block.__exit__(*exc)
+
+    def _begin(self) -> None:
+        self._block = transaction.atomic()
+        self._block.__enter__()
+        self._began = time.monotonic()
+
+    def due(self) -> bool:
+        return self._block is not None and time.monotonic() - self._began >= self.seconds
+
+    def commit(self, last_words: Callable[[], None] | None = None) -> None:
+        """Commit what is written (after `last_words`, e.g. recording progress, in the same
+        transaction) and begin the next transaction."""
+        if last_words is not None:
+            last_words()
+        block, self._block = self._block, None
+        block.__exit__(None, None, None)
+        self.commits += 1
+        self._begin()
 
 
 def _noun(kinds: list[Kind], section: str) -> str:
