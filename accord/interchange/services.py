@@ -135,7 +135,9 @@ class Outcome:
             lines.append("")
             lines.append("Problems:")
             lines.append(self.report.as_text())
-        if self.aborted:
+        if self.aborted and self.changes:
+            lines.append("Strict mode stopped part-way: the changes listed above were written.")
+        elif self.aborted:
             lines.append("Strict mode: aborted on the problems above; nothing was changed.")
         elif self.applied:
             lines.append("Applied.")
