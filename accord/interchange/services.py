@@ -649,3 +649,17 @@ def get_job(org: Organization, actor, job_id: int):
     if job is None:
         raise NotFound("No such import job.")
     return job
+
+
+KEEP_JOB_DAYS = 14
+
+
+def prune_jobs(now=None) -> int:
+    """Delete finished jobs older than KEEP_JOB_DAYS (bookkeeping: no event)."""
+    from accord.interchange.models import ImportJob
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_JOB_DAYS)
+    deleted, _ = ImportJob.objects.filter(
+        state__in=[ImportJob.State.DONE, ImportJob.State.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -23,3 +23,12 @@ def resume_stalled_imports() -> int:
     from accord.interchange import services
 
     return services.resume_stalled_jobs()
+
+
+@periodic(every=3600)
+@task()
+def prune_import_jobs() -> int:
+    """Forget finished import jobs (and the files they hold) after two weeks."""
+    from accord.interchange import services
+
+    return services.prune_jobs()
