@@ -263,6 +263,11 @@ class Chunks:
     transaction in progress (what was committed stays: applying a file is idempotent, so
     applying it again finishes the work)."""
 
+    # SQLite's busy handler lets a waiting writer try again every 100 ms at most; pausing
+    # a little longer than that between transactions lets waiting writers in, instead of
+    # this loop taking the lock again the instant it let go of it.
+    PAUSE = 0.11
+
     def __init__(self, seconds: float = 0.5):
         self.seconds = seconds
         self.commits = 0
@@ -293,6 +298,7 @@ class Chunks:
         block, self._block = self._block, None
         block.__exit__(None, None, None)
         self.commits += 1
+        time.sleep(self.PAUSE)
         self._begin()
 
 
