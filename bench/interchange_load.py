@@ -212,9 +212,19 @@ def main() -> None:
         connections.close_all()
         worker = accord("worker", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         began = time.monotonic()
+        # The load starts once the worker writes (reading and validating take no lock).
+        while time.monotonic() < began + args.apply_timeout:
+            job.refresh_from_db()
+            connections.close_all()
+            if job.total or job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
+                break
+            time.sleep(1)
+        print(f"writing began after {time.monotonic() - began:.0f} s (reading, validating)")
+        first = job.done
         reads, writes, took = load(token, args.seconds, tag="b")
         job.refresh_from_db()
         connections.close_all()
+        print(f"changes written during the load: {job.done - first:,} of {job.total:,}")
         print(reads.line(f"readers (50), during the apply of {args.people:,} people", took))
         print(writes.line(f"writers (5), during the apply of {args.people:,} people", took))
         print(f"after {took:.0f} s of load the job was {job.state}: {job.done:,}/{job.total:,}")
