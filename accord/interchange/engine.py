@@ -478,11 +478,17 @@ def check_refs(ctx: Context, kind: Kind) -> None:
     changed = True
     while changed:
         changed = False
+        # The keys each section offers, once per pass (not once per item: that was quadratic
+        # on large files); a skip in this pass is seen by the next one, which runs until
+        # nothing changes.
+        offered: dict[str, set[str]] = {}
         for item in list(ctx.desired.sections[kind.section]):
             for f in ref_fields:
                 value = item.data.get(f.name)
                 values = value if isinstance(value, list) else [value]
-                available = ctx.available(f.ref)
+                if f.ref not in offered:
+                    offered[f.ref] = ctx.available(f.ref)
+                available = offered[f.ref]
                 for v in values:
                     if v is not None and str(v).lower() not in available:
                         ctx.skip(
