@@ -92,7 +92,7 @@ def plan(request, strict: bool = False):
 
 @router.post(
     "/interchange/apply",
-    summary="Apply an organization file in one transaction",
+    summary="Apply an organization file (one transaction, or short ones for a large file)",
     description="Idempotent: applying the same file twice changes nothing. Without `strict`, "
     "problems are skipped and listed; with it, any problem aborts and nothing is written." + LARGE,
     openapi_extra={"requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}}},
