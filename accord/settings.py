@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "accord.core.middleware.DatabaseBusyMiddleware",  # busy SQLite: 503 + Retry-After
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,7 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a write waits for SQLite's write lock before the request answers 503 +
+        # Retry-After (long applies commit in short chunks, so waits stay short).
+        "timeout": 5,
     }
     # Tests that start real processes (the worker) need a database file they can share.
     # The file is per test run, so parallel runs on one machine do not collide.

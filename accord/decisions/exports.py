@@ -6,7 +6,6 @@ sits in memory whole. They honour the decision log's filters (same query string)
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from collections.abc import Iterator
 
@@ -15,6 +14,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accord.core import csvsafe
 from accord.decisions import queries
 from accord.decisions.forms import LogFilterForm
 from accord.decisions.models import Decision, DecisionOption
@@ -114,17 +114,10 @@ class _Echo:
         return value
 
 
-def _safe_cell(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 def stream_csv(qs: QuerySet[Decision]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())  # cells that spreadsheets would run are neutralised
     for row in csv_rows(qs):
-        yield writer.writerow([_safe_cell(c) for c in row])
+        yield writer.writerow(row)
 
 
 def markdown(d: Decision) -> str:

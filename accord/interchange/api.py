@@ -20,7 +20,11 @@ REPORT_422 = {
     "422": {
         "description": "The file cannot be used: the report lists every problem.",
         "content": {"application/json": {"schema": {"type": "object"}}},
-    }
+    },
+    "202": {
+        "description": "A large file: planned or applied in the background; follow the job.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
 }
 
 
@@ -29,6 +33,38 @@ def _outcome_response(outcome: services.Outcome) -> HttpResponse:
     return HttpResponse(
         json.dumps(outcome.as_json(), default=str), status=status, content_type="application/json"
     )
+
+
+def _job_response(job) -> HttpResponse:
+    body = {**services.job_json(job), "url": f"/api/v1/interchange/jobs/{job.pk}"}
+    response = HttpResponse(
+        json.dumps(body, default=str), status=202, content_type="application/json"
+    )
+    response["Location"] = body["url"]
+    return response
+
+
+def _run_or_queue(request, kind: str, *, strict: bool, name: str, run):
+    """A large file becomes a background job (202 with its id); a small one runs here."""
+    content = _body(request)
+    if services.needs_job(content):
+        job = services.submit_job(
+            org_of(request),
+            actor_of(request),
+            name=name,
+            content=content,
+            kind=kind,
+            strict=strict,
+        )
+        return _job_response(job)
+    return _outcome_response(run(content))
+
+
+LARGE = (
+    f" A file larger than {services.JOB_BYTES // 1024} KB is planned or applied in the "
+    "background: the answer is 202 with the job (`id`, `state`, `progress`, `url`); follow "
+    "it at `GET /api/v1/interchange/jobs/{id}`."
+)
 
 
 def _body(request) -> bytes:
@@ -51,7 +87,7 @@ def _body(request) -> bytes:
     summary="What applying an organization file would change (changes nothing)",
     description="Send the YAML file as the request body (Content-Type: application/yaml). "
     "`strict=true` makes any problem abort. The answer lists the changes per kind and "
-    "every problem (path, line, value, why). 422 when the file cannot be used.",
+    "every problem (path, line, value, why). 422 when the file cannot be used." + LARGE,
     openapi_extra={
         "requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
@@ -59,14 +95,22 @@ def _body(request) -> bytes:
 )
 def plan(request, strict: bool = False):
     services.require_admin(actor_of(request), "plan organization files")
-    return _outcome_response(services.plan_file(_body(request), org=org_of(request), strict=strict))
+    return _run_or_queue(
+        request,
+        "plan",
+        strict=strict,
+        name="upload.yaml",
+        run=lambda content: services.plan_file(
+            content, org=org_of(request), strict=strict, actor=actor_of(request)
+        ),
+    )
 
 
 @router.post(
     "/interchange/apply",
-    summary="Apply an organization file in one transaction",
+    summary="Apply an organization file (one transaction, or short ones for a large file)",
     description="Idempotent: applying the same file twice changes nothing. Without `strict`, "
-    "problems are skipped and listed; with it, any problem aborts and nothing is written.",
+    "problems are skipped and listed; with it, any problem aborts and nothing is written." + LARGE,
     openapi_extra={
         "requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
@@ -74,8 +118,14 @@ def plan(request, strict: bool = False):
 )
 def apply(request, strict: bool = False):
     services.require_admin(actor_of(request), "apply organization files")
-    return _outcome_response(
-        services.apply_file(_body(request), org=org_of(request), strict=strict)
+    return _run_or_queue(
+        request,
+        "apply",
+        strict=strict,
+        name="upload.yaml",
+        run=lambda content: services.apply_file(
+            content, org=org_of(request), strict=strict, actor=actor_of(request)
+        ),
     )
 
 
@@ -92,14 +142,34 @@ def apply(request, strict: bool = False):
 def import_csv(request, section: str = "", strict: bool = False, dry_run: bool = False):
     services.require_admin(actor_of(request), "import CSV files")
     org = org_of(request)
-    return _outcome_response(
-        csvio.import_csv(
-            _body(request),
+    return _run_or_queue(
+        request,
+        "plan" if dry_run else "apply",
+        strict=strict,
+        name="upload.csv",  # a background job finds the section from the header
+        run=lambda content: csvio.import_csv(
+            content,
             org_slug=org.slug,
             section=section or None,
             strict=strict,
             dry_run=dry_run,
-        )
+            actor=actor_of(request),
+        ),
+    )
+
+
+@router.get(
+    "/interchange/jobs/{job_id}",
+    summary="A background plan or apply of a large file: state, progress and result",
+    description="`state` is queued, running, done or failed; `progress` has `done` and "
+    "`total` changes and the `phase`; `result` is the plan report (as the plan and apply "
+    "endpoints answer it) once the job has finished; `error` says why it failed. Admins of "
+    "the job's organization only.",
+)
+def job(request, job_id: int):
+    found = services.get_job(org_of(request), actor_of(request), job_id)
+    return HttpResponse(
+        json.dumps(services.job_json(found), default=str), content_type="application/json"
     )
 
 

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
+from accord.core import csvsafe
 from accord.interchange import safeyaml, services
 from accord.interchange.engine import Kind
 from accord.interchange.report import CORRECTED, Report
@@ -32,21 +33,25 @@ def template(section: str) -> str:
     """The header row (and one example-free line end) of a section's CSV."""
     kind = kinds_by_section()[section]
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([f.name for f in kind.fields])
+    csvsafe.writer(out, lineterminator="\r\n").writerow([f.name for f in kind.fields])
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> str | int | float:
+    """A cell of the export: text (neutralised by the writer when a spreadsheet would run it
+    as a formula) or a number as it is."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return value
     return str(value)
 
 
-def rows(org: Organization, kind: Kind) -> Iterator[list[str]]:
+def rows(org: Organization, kind: Kind) -> Iterator[list[Any]]:
     yield [f.name for f in kind.fields]
     for data in kind.export_items(org):
         yield [_cell(data.get(f.name)) for f in kind.fields]
@@ -78,7 +83,7 @@ def export_zip(org: Organization) -> Iterator[bytes]:
         for kind in services.all_kinds():
             with zf.open(f"{kind.section}.csv", "w") as member:
                 text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
-                writer = csv.writer(text, lineterminator="\r\n")
+                writer = csvsafe.writer(text, lineterminator="\r\n")
                 for n, row in enumerate(rows(org, kind)):
                     writer.writerow(row)
                     if n % 200 == 0:
@@ -127,7 +132,8 @@ def _convert(kind: Kind, raw: dict[str, str], decimal_comma: bool) -> dict[str, 
     """CSV text to the values the organization file has (numbers, booleans, lists)."""
     out: dict[str, Any] = {}
     for f in kind.fields:
-        text = (raw.get(f.name) or "").strip()
+        # A cell Accord's export neutralised ('=x) reads back as the text it was (=x).
+        text = csvsafe.restore((raw.get(f.name) or "").strip())
         if text == "":
             continue
         value: Any = text
@@ -219,6 +225,8 @@ def import_csv(
     strict: bool = False,
     dry_run: bool = False,
     filename: str = "upload.csv",
+    actor=None,
+    progress=None,
 ):
     """Create and update what the CSV describes (never removes anything)."""
     try:
@@ -226,5 +234,13 @@ def import_csv(
     except services.Fatal as exc:
         return services.Outcome(None, fatal=exc.problem)
     return services.apply_data(
-        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report
+        document,
+        org_slug=org_slug,
+        strict=strict,
+        dry_run=dry_run,
+        report=report,
+        actor=actor,
+        trial=not services.is_large(source),
+        chunked=services.is_large(source),
+        progress=progress,
     )

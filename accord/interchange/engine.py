@@ -16,6 +16,7 @@ by database id. Each section is handled by a `Kind` (see kinds_*.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,11 +161,15 @@ class Context:
         *,
         strict: bool = False,
         prune: bool = True,
+        actor: Any = None,
     ):
         self.org = org
         self.kinds = kinds
         self.strict = strict
         self.prune = prune  # remove what a present section leaves out
+        # The admin applying the file (page, API); a file never deactivates or demotes them.
+        self.actor = actor if org is not None and getattr(actor, "org_id", None) == org.id else None
+        self.notes: list[str] = []  # lines of the plan that are not problems
         self.report = Report()
         self.desired: Desired | None = None
         self.existing: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
@@ -172,6 +177,10 @@ class Context:
         self.failed: dict[str, set[str]] = {}  # section -> keys whose write was refused
         self.done: list[Change] = []
         self.later: list[tuple[Change, Callable[[], None]]] = []  # after every section
+        self.chunks: Chunks | None = None  # when set, writes commit in short transactions
+        self.progress: Progress | None = None
+        self.total = 0  # changes to write
+        self.written = 0  # changes tried so far
 
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
@@ -214,8 +223,15 @@ class Context:
             items.remove(item)
         self.desired.skipped.setdefault(section, set()).add(item.key)
 
+    def tell(self, phase: str) -> None:
+        if self.progress is not None:
+            self.progress(self.written, self.total, phase)
+
     # running one write
     def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
+        if self.chunks is not None and self.chunks.due():
+            self.chunks.commit(lambda: self.tell(f"writing {change.section.replace('_', ' ')}"))
+        self.written += record
         try:
             with transaction.atomic():
                 write()
@@ -235,6 +251,55 @@ class Context:
         else:
             if record:
                 self.done.append(change)
+
+
+Progress = Callable[[int, int, str], None]  # (done, total, phase)
+
+
+class Chunks:
+    """Writes in short transactions: the open one is committed once it has lasted `seconds`
+    and the next one begins, so another writer never waits longer than about that for
+    SQLite's write lock. Used as `with Chunks(): ...`; an exception rolls back only the
+    transaction in progress (what was committed stays: applying a file is idempotent, so
+    applying it again finishes the work)."""
+
+    # SQLite's busy handler lets a waiting writer try again every 100 ms at most; pausing
+    # a little longer than that between transactions lets waiting writers in, instead of
+    # this loop taking the lock again the instant it let go of it.
+    PAUSE = 0.11
+
+    def __init__(self, seconds: float = 0.5):
+        self.seconds = seconds
+        self.commits = 0
+        self._block: Any = None
+        self._began = 0.0
+
+    def __enter__(self) -> Chunks:
+        self._begin()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        block, self._block = self._block, None
+        return block.__exit__(*exc)
+
+    def _begin(self) -> None:
+        self._block = transaction.atomic()
+        self._block.__enter__()
+        self._began = time.monotonic()
+
+    def due(self) -> bool:
+        return self._block is not None and time.monotonic() - self._began >= self.seconds
+
+    def commit(self, last_words: Callable[[], None] | None = None) -> None:
+        """Commit what is written (after `last_words`, e.g. recording progress, in the same
+        transaction) and begin the next transaction."""
+        if last_words is not None:
+            last_words()
+        block, self._block = self._block, None
+        block.__exit__(None, None, None)
+        self.commits += 1
+        time.sleep(self.PAUSE)
+        self._begin()
 
 
 def _noun(kinds: list[Kind], section: str) -> str:
@@ -413,11 +478,17 @@ def check_refs(ctx: Context, kind: Kind) -> None:
     changed = True
     while changed:
         changed = False
+        # The keys each section offers, once per pass (not once per item: that was quadratic
+        # on large files); a skip in this pass is seen by the next one, which runs until
+        # nothing changes.
+        offered: dict[str, set[str]] = {}
         for item in list(ctx.desired.sections[kind.section]):
             for f in ref_fields:
                 value = item.data.get(f.name)
                 values = value if isinstance(value, list) else [value]
-                available = ctx.available(f.ref)
+                if f.ref not in offered:
+                    offered[f.ref] = ctx.available(f.ref)
+                available = offered[f.ref]
                 for v in values:
                     if v is not None and str(v).lower() not in available:
                         ctx.skip(

@@ -172,7 +172,8 @@ class People(Kind):
         if org is None:
             return {}
         out = {}
-        for p in Person.objects.for_org(org).exclude(email="").order_by("id"):
+        people = Person.objects.for_org(org).exclude(email="").select_related("user")
+        for p in people.order_by("id"):
             out.setdefault(p.email.lower(), (p, self._data(p)))
         return out
 
@@ -200,27 +201,64 @@ class People(Kind):
         }
 
     def check(self, ctx: Context, items: list[Item]) -> None:
-        admins = [i for i in items if i.data["role"] == Role.ADMIN and i.data["active"]]
-        if not ctx.prune:
-            named = {i.key for i in items}
-            admins += [
-                key
-                for key, (_p, data) in ctx.existing_of("people").items()
-                if key not in named and data["role"] == Role.ADMIN and data["active"]
-            ]
-        had_admin = any(
-            d["role"] == Role.ADMIN and d["active"] for _p, d in ctx.existing_of("people").values()
-        )
-        if items and not admins and had_admin:
+        assert ctx.desired is not None
+        existing = ctx.existing_of("people")
+        self._keep_actor(ctx, items, existing)
+        # What the organization's people will be: the file's items, and those it leaves
+        # alone (section not pruned, or items skipped as invalid).
+        named = {i.key for i in items}
+        kept = ctx.desired.skipped.get("people", set()) if ctx.prune else set(existing)
+        after = {i.key: i.data for i in items}
+        after.update({k: existing[k][1] for k in kept - named if k in existing})
+
+        def admin(data) -> bool:
+            return data["role"] == Role.ADMIN and data["active"]
+
+        def signs_in(key) -> bool:  # only people who already have a login can sign in
+            person = existing.get(key, (None,))[0]
+            return person is not None and person.user is not None and person.user.is_active
+
+        had_admin = any(admin(d) for _p, d in existing.values())
+        had_login = any(admin(d) and signs_in(k) for k, (_p, d) in existing.items())
+        has_admin = any(admin(d) for d in after.values())
+        has_login = any(admin(d) and signs_in(k) for k, d in after.items())
+        if (had_admin and not has_admin) or (had_login and not has_login):
             ctx.report.add(
                 "no_admin",
-                "The file leaves the organization without an active admin; the people section "
-                "was not applied.",
+                "The file leaves the organization without an active admin who can sign in; "
+                "the people section was not applied.",
                 path="people",
             )
             ctx.desired.skipped.setdefault("people", set()).update(i.key for i in items)
             ctx.desired.sections["people"] = []
-            ctx.desired.skipped["people"] |= set(ctx.existing_of("people"))
+            ctx.desired.skipped["people"] |= set(existing)
+
+    @staticmethod
+    def _keep_actor(ctx: Context, items: list[Item], existing) -> None:
+        """The admin applying the file stays an active admin whatever the file says."""
+        actor = ctx.actor
+        if actor is None or actor.role != Role.ADMIN or not actor.is_active:
+            return
+        key = (actor.email or "").lower()
+        if not key or existing.get(key, (None,))[0] is None:
+            return  # not matchable by e-mail: no file can name (or remove) them
+        assert ctx.desired is not None
+        item = next((i for i in items if i.key == key), None)
+        if item is None:
+            if ctx.prune:
+                ctx.desired.skipped.setdefault("people", set()).add(key)
+                ctx.notes.append(
+                    f"{actor.email} (you) is not in the file and stays an active admin: a file "
+                    "never deactivates the admin applying it."
+                )
+            return
+        if item.data["role"] != Role.ADMIN or not item.data["active"]:
+            said = item.data["role"] if item.data["active"] else "inactive"
+            item.data = {**item.data, "role": Role.ADMIN.value, "active": True}
+            ctx.notes.append(
+                f"{actor.email} (you) is {said} in the file ({item.path}) and stays an active "
+                "admin: a file never demotes or deactivates the admin applying it."
+            )
 
     def upsert(self, ctx: Context, changes: list[Change]) -> None:
         # Grant admin before taking it away, so the organization always keeps one.

@@ -29,3 +29,56 @@ class ExternalKey(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.section}:{self.key}"
+
+
+class ImportJob(OrgScoped):
+    """A large organization file (or CSV) planned or applied in the background by `accord
+    worker`: who sent it, the file itself, how far it got, and the plan report at the end.
+
+    A job whose worker died is queued again (see services.resume_stalled_jobs); applying a
+    file is idempotent, so running it again finishes what was cut short.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", "Plan"
+        APPLY = "apply", "Apply"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=200)  # the file's name as uploaded
+    content = models.BinaryField()  # the file, so the worker applies exactly what was sent
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    strict = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)  # changes written so far
+    total = models.PositiveIntegerField(default=0)  # changes to write (known after planning)
+    phase = models.CharField(max_length=60, blank=True)  # e.g. "validating", "writing people"
+    result = models.JSONField(null=True, blank=True)  # the plan report (Outcome.as_json)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

@@ -7,6 +7,9 @@ for chunk in export_yaml(org): ...                       # streams the same form
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,12 +17,16 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from accord.core.errors import ServiceError
 from accord.interchange import engine
 from accord.interchange.engine import Aborted, Change, Context, Fatal, Kind, compact
 from accord.interchange.report import Problem, Report
 from accord.org.models import Organization
+
+log = logging.getLogger("accord.interchange")
 
 
 def all_kinds() -> list[Kind]:
@@ -43,6 +50,7 @@ class Outcome:
     fatal: Problem | None = None  # the file could not be used at all
     aborted: bool = False  # strict mode met a problem; nothing was written
     creates_org: bool = False
+    notes: list[str] = field(default_factory=list)  # plan lines that are not problems
 
     @property
     def ok(self) -> bool:
@@ -61,10 +69,38 @@ class Outcome:
             "aborted": self.aborted,
             "fatal": self.fatal.__dict__ if self.fatal else None,
             "creates_organization": self.creates_org,
+            "notes": self.notes,
             "counts": self.counts(),
             "changes": [c.as_json() for c in self.changes],
             "report": self.report.as_json(),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
+        """The outcome `as_json` described (a background job's result), to show it again."""
+        report = Report(
+            problems=[Problem(**p) for p in data["report"]["problems"]],
+            summary=data["report"].get("summary") or {},
+        )
+        changes = [
+            Change(
+                c["section"],
+                c["key"],
+                c["action"],
+                {k: (v["before"], v["after"]) for k, v in c["fields"].items()},
+            )
+            for c in data["changes"]
+        ]
+        return cls(
+            None,
+            changes=changes,
+            report=report,
+            applied=data["applied"],
+            fatal=Problem(**data["fatal"]) if data.get("fatal") else None,
+            aborted=data["aborted"],
+            creates_org=data["creates_organization"],
+            notes=list(data.get("notes") or []),
+        )
 
     def as_text(self, *, verbose: bool = True) -> str:
         lines: list[str] = []
@@ -74,6 +110,7 @@ class Outcome:
             return "\n".join(lines)
         if self.creates_org:
             lines.append("+ organization (created)")
+        lines.extend(f"= {note}" for note in self.notes)
         if verbose:
             for c in self.changes:
                 sign = {"create": "+", "update": "~", "remove": "-"}[c.action]
@@ -98,13 +135,36 @@ class Outcome:
             lines.append("")
             lines.append("Problems:")
             lines.append(self.report.as_text())
-        if self.aborted:
+        if self.aborted and self.changes:
+            lines.append("Strict mode stopped part-way: the changes listed above were written.")
+        elif self.aborted:
             lines.append("Strict mode: aborted on the problems above; nothing was changed.")
         elif self.applied:
             lines.append("Applied.")
         else:
             lines.append("Plan only: nothing was changed.")
         return "\n".join(lines)
+
+
+# A file larger than this is "large": planned without trial writes (which would hold the
+# database's write lock for as long as they take) and applied in short transactions.
+# Smaller files are planned by applying and rolling back, and applied in one transaction.
+LARGE_BYTES = 64 * 1024
+# The page and the API run a file larger than this as a background job (`accord worker`);
+# smaller ones are planned or applied in the request.
+JOB_BYTES = 256 * 1024
+# An apply commits its writes in transactions of about this many seconds, so other writers
+# never wait longer than that for SQLite's write lock.
+CHUNK_SECONDS = 0.5
+UNTRIED = (
+    "Large file: this plan compares the file with the organization without trying the "
+    "writes; a change the database refuses while writing (e.g. removing a team still in "
+    "use) is reported when the file is applied."
+)
+
+
+def is_large(source: bytes | str | None) -> bool:
+    return source is not None and len(source) > LARGE_BYTES
 
 
 def _run(
@@ -118,17 +178,28 @@ def _run(
     data: dict[str, Any] | None = None,
     prune: bool = True,
     report: Report | None = None,
+    actor=None,
+    trial: bool = True,
+    chunked: bool = False,
+    progress: engine.Progress | None = None,
 ) -> Outcome:
+    """Read and validate everything, plan, then (unless `dry_run`) write: in one
+    transaction, or in short ones when `chunked`. A plan tries the writes and rolls them
+    back when `trial`; otherwise it only compares. `progress(done, total, phase)` hears how
+    far it got."""
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
-    ctx = Context(org, kinds, strict=strict, prune=prune)
+    ctx = Context(org, kinds, strict=strict, prune=prune, actor=actor)
+    ctx.progress = progress
     if report is not None:
         ctx.report.extend(report.problems)
         ctx.report.summary = report.summary
     try:
+        ctx.tell("reading")
         if data is None:
             data = engine.parse(source or "")
+        ctx.tell("validating")
         desired = engine.read(ctx, data)
     except Fatal as exc:
         return Outcome(org, fatal=exc.problem, report=ctx.report)
@@ -136,13 +207,24 @@ def _run(
     if org is None and not slug:
         ctx.report.add("no_organization", "Say which organization (--org SLUG).", path="")
         return Outcome(None, report=ctx.report, aborted=True)
-    outcome = Outcome(org, report=ctx.report, creates_org=org is None)
+    outcome = Outcome(org, report=ctx.report, creates_org=org is None, notes=ctx.notes)
     if strict and ctx.report:
         outcome.aborted = True
         return outcome
+    ctx.tell("planning")
     changes = engine.diff(ctx)
+    ctx.total = len(changes)
+    if dry_run and not trial:
+        outcome.changes = changes
+        if changes:
+            ctx.notes.append(UNTRIED)
+        ctx.tell("planned")
+        return outcome
+    # A plan's trial writes are one transaction, rolled back; a large apply commits in chunks.
+    chunks = engine.Chunks(CHUNK_SECONDS) if chunked and not dry_run else None
+    ctx.chunks = chunks
     try:
-        with transaction.atomic():
+        with chunks or transaction.atomic():
             if ctx.org is None:
                 from accord.org.services import create_organization
 
@@ -151,11 +233,20 @@ def _run(
             engine.execute(ctx, changes)
             if dry_run:
                 raise engine._DryRun
+            ctx.tell("written")
     except Aborted:
         outcome.aborted = True
-        outcome.changes = []
-        if outcome.creates_org:
-            outcome.org = None
+        if chunks is not None and chunks.commits:
+            outcome.changes = ctx.done
+            ctx.notes.append(
+                f"Strict mode stopped the apply at a change the database refused; the "
+                f"{len(ctx.done)} change(s) before it were written. Fix the problem and apply "
+                "the file again: what is already applied is not repeated."
+            )
+        else:
+            outcome.changes = []
+            if outcome.creates_org:
+                outcome.org = None
         return outcome
     except engine._DryRun:
         if outcome.creates_org:
@@ -173,10 +264,14 @@ def apply_data(
     dry_run: bool = False,
     prune: bool = False,
     report: Report | None = None,
+    actor=None,
+    trial: bool = True,
+    chunked: bool = False,
+    progress: engine.Progress | None = None,
 ) -> Outcome:
     """Apply an already-built organization document (importers); `report` holds what the
     importer found before, so strict mode also aborts on it. Without `prune`, nothing
-    missing from `data` is removed."""
+    missing from `data` is removed. A dry run without `trial` only compares."""
     return _run(
         None,
         org=None,
@@ -186,21 +281,60 @@ def apply_data(
         data=data,
         prune=prune,
         report=report,
+        actor=actor,
+        trial=trial,
+        chunked=chunked,
+        progress=progress,
     )
 
 
 def plan_file(
-    source: bytes | str, *, org: Organization | None = None, org_slug: str = "", strict=False
+    source: bytes | str,
+    *,
+    org: Organization | None = None,
+    org_slug: str = "",
+    strict=False,
+    actor=None,
+    progress: engine.Progress | None = None,
 ) -> Outcome:
-    """What applying `source` would do, found by applying it and rolling back."""
-    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=True)
+    """What applying `source` would do, found by applying it and rolling back (a large file
+    is only compared, see LARGE_BYTES). `actor`, the admin applying it (None from the
+    command line), is never deactivated or demoted."""
+    return _run(
+        source,
+        org=org,
+        org_slug=org_slug,
+        strict=strict,
+        dry_run=True,
+        actor=actor,
+        trial=not is_large(source),
+        progress=progress,
+    )
 
 
 def apply_file(
-    source: bytes | str, *, org: Organization | None = None, org_slug: str = "", strict=False
+    source: bytes | str,
+    *,
+    org: Organization | None = None,
+    org_slug: str = "",
+    strict=False,
+    actor=None,
+    progress: engine.Progress | None = None,
 ) -> Outcome:
-    """Apply `source` in one transaction; a strict run with any problem changes nothing."""
-    return _run(source, org=org, org_slug=org_slug, strict=strict, dry_run=False)
+    """Validate `source`, then write it: in one transaction, or for a large file in short
+    ones (CHUNK_SECONDS each) so other writers are not held up. A file with a problem in
+    strict mode writes nothing; a large apply cut short is finished by applying the file
+    again."""
+    return _run(
+        source,
+        org=org,
+        org_slug=org_slug,
+        strict=strict,
+        dry_run=False,
+        actor=actor,
+        chunked=is_large(source),
+        progress=progress,
+    )
 
 
 # --- export -----------------------------------------------------------------------------
@@ -322,3 +456,210 @@ def export_person(person) -> Iterator[str]:
         ]
         if mine:
             yield _dump({kind.section: mine})
+
+
+# --- background jobs (large files) ------------------------------------------------------
+
+STALL_SECONDS = 90  # a running job silent this long lost its worker and is queued again
+REQUEUE_SECONDS = 600  # a queued job not picked up this long is handed to the queue again
+
+
+def needs_job(content: bytes) -> bool:
+    """Whether the page and the API run this file as a background job."""
+    return len(content) > JOB_BYTES
+
+
+def submit_job(org: Organization, actor, *, name: str, content: bytes, kind: str, strict: bool):
+    """Store the file and queue its plan or apply for `accord worker`. Admins only."""
+    from accord.activity import services as activity
+    from accord.interchange.models import ImportJob
+    from accord.interchange.tasks import run_import
+
+    require_admin(actor, "import organization files")
+    if kind not in ImportJob.Kind.values:
+        raise ServiceError(f"Unknown kind of job {kind!r}.")
+    if len(content) > engine.safeyaml.MAX_BYTES:
+        raise ServiceError(
+            f"The file is {len(content):,} bytes; at most {engine.safeyaml.MAX_BYTES:,} are "
+            "accepted. Nothing was changed.",
+            code="too_large",
+        )
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            org=org,
+            created_by=actor,
+            name=(name or "upload.yaml")[:200],
+            content=content,
+            kind=kind,
+            strict=strict,
+            heartbeat_at=timezone.now(),
+        )
+        activity.record(
+            org,
+            actor,
+            "created",
+            job,
+            after={"kind": kind, "name": job.name, "bytes": len(content), "strict": strict},
+            label=f"{job.get_kind_display()} of {job.name}",
+        )
+        # Queued in the same transaction (the database queue): no job without its task.
+        run_import.enqueue(job.pk)
+    return job
+
+
+def _outcome_of(job, progress: engine.Progress) -> Outcome:
+    from accord.interchange import csvio
+
+    content = bytes(job.content)
+    actor = job.created_by
+    if job.name.lower().endswith(".csv"):
+        return csvio.import_csv(
+            content,
+            org_slug=job.org.slug,
+            strict=job.strict,
+            dry_run=job.kind == "plan",
+            filename=job.name,
+            actor=actor,
+            progress=progress,
+        )
+    run = plan_file if job.kind == "plan" else apply_file
+    return run(content, org=job.org, strict=job.strict, actor=actor, progress=progress)
+
+
+def run_job(job_id: int) -> str:
+    """Run a queued job (the worker calls this). Claimed atomically, so a job queued twice
+    runs once; a job interrupted before is run again from the start, which finishes it."""
+    from django.db import OperationalError
+
+    from accord.core.middleware import is_busy
+    from accord.interchange.models import ImportJob
+    from accord.interchange.tasks import run_import
+
+    State = ImportJob.State
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(
+        state=State.RUNNING, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not queued"
+    ImportJob.objects.filter(pk=job_id, started_at=None).update(started_at=now)
+    job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
+    rows = ImportJob.objects.filter(pk=job_id)
+
+    def progress(done: int, total: int, phase: str) -> None:
+        rows.update(done=done, total=total, phase=phase[:60], heartbeat_at=timezone.now())
+
+    try:
+        outcome = _outcome_of(job, progress)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        # Other writers kept the database busy: what is written stays; try again shortly.
+        with transaction.atomic():
+            rows.update(state=State.QUEUED, phase="waiting for the database")
+            run_import.enqueue(job_id)
+        return "busy; queued again"
+    except Exception as exc:  # the job says what went wrong; the worker carries on
+        log.exception("import job %s failed", job_id)
+        rows.update(
+            state=State.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    if job.attempts > 1:
+        outcome.notes.append(
+            f"This run was interrupted and started again (attempt {job.attempts}); what the "
+            "earlier attempt wrote is not repeated, so the lists above show the rest."
+        )
+    error = ""
+    if outcome.fatal:
+        error = outcome.fatal.why
+    elif outcome.aborted:
+        error = "Strict mode: aborted on the problems listed."
+    total = max(rows.values_list("total", flat=True).first() or 0, len(outcome.changes))
+    rows.update(
+        state=State.DONE if outcome.ok else State.FAILED,
+        result=json.loads(json.dumps(outcome.as_json(), default=str)),
+        error=error,
+        phase="done" if outcome.ok else "stopped",
+        done=len(outcome.changes),
+        total=total,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    return "done" if outcome.ok else "failed"
+
+
+def resume_stalled_jobs(now=None) -> int:
+    """Queue again the jobs whose worker died (no sign of life for STALL_SECONDS) and those
+    the queue lost. Returns how many."""
+    from accord.interchange.models import ImportJob
+    from accord.interchange.tasks import run_import
+
+    State = ImportJob.State
+    now = now or timezone.now()
+    stalled = ImportJob.objects.filter(
+        Q(state=State.RUNNING, heartbeat_at__lt=now - dt.timedelta(seconds=STALL_SECONDS))
+        | Q(state=State.QUEUED, heartbeat_at__lt=now - dt.timedelta(seconds=REQUEUE_SECONDS))
+    )
+    count = 0
+    for job_id, state in stalled.values_list("id", "state"):
+        with transaction.atomic():
+            taken = ImportJob.objects.filter(pk=job_id, state=state).update(
+                state=State.QUEUED, heartbeat_at=now
+            )
+            if taken:
+                run_import.enqueue(job_id)
+                count += 1
+                log.warning("import job %s was %s without a worker; queued again", job_id, state)
+    return count
+
+
+def job_json(job) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "name": job.name,
+        "strict": job.strict,
+        "state": job.state,
+        "progress": {"done": job.done, "total": job.total, "phase": job.phase},
+        "result": job.result,
+        "error": job.error,
+        "attempts": job.attempts,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+
+
+def recent_jobs(org: Organization, limit: int = 5) -> list:
+    from accord.interchange.models import ImportJob
+
+    return list(ImportJob.objects.for_org(org).defer("content", "result")[:limit])
+
+
+def get_job(org: Organization, actor, job_id: int):
+    """One job of `org` (admins); another organization's job is not found."""
+    from accord.core.errors import NotFound
+    from accord.interchange.models import ImportJob
+
+    require_admin(actor, "see imports")
+    job = ImportJob.objects.for_org(org).defer("content").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("No such import job.")
+    return job
+
+
+KEEP_JOB_DAYS = 14
+
+
+def prune_jobs(now=None) -> int:
+    """Delete finished jobs older than KEEP_JOB_DAYS (bookkeeping: no event)."""
+    from accord.interchange.models import ImportJob
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_JOB_DAYS)
+    deleted, _ = ImportJob.objects.filter(
+        state__in=[ImportJob.State.DONE, ImportJob.State.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted

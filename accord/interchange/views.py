@@ -6,7 +6,7 @@ import base64
 import hashlib
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import NotFound, PermissionDenied
@@ -26,10 +26,15 @@ def _is_admin(request) -> bool:
 def _run(request, content: bytes, name: str, strict: bool, *, apply: bool):
     if name.lower().endswith(".csv"):
         return csvio.import_csv(
-            content, org_slug=request.org.slug, strict=strict, dry_run=not apply, filename=name
+            content,
+            org_slug=request.org.slug,
+            strict=strict,
+            dry_run=not apply,
+            filename=name,
+            actor=request.person,
         )
     run = services.apply_file if apply else services.plan_file
-    return run(content, org=request.org, strict=strict)
+    return run(content, org=request.org, strict=strict, actor=request.person)
 
 
 def _digest(content: bytes) -> str:
@@ -46,6 +51,7 @@ def index(request):
             "form": form,
             "is_admin": _is_admin(request),
             "sections": csvio.CSV_SECTIONS,
+            "jobs": services.recent_jobs(request.org) if _is_admin(request) else [],
         },
     )
 
@@ -65,6 +71,16 @@ def plan(request):
     upload = form.cleaned_data["file"]
     content = upload.read(safeyaml.MAX_BYTES + 1)
     strict = form.cleaned_data["strict"]
+    if services.needs_job(content):  # a large file is planned by the worker
+        job = services.submit_job(
+            request.org,
+            request.person,
+            name=upload.name,
+            content=content,
+            kind="plan",
+            strict=strict,
+        )
+        return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
     outcome = _run(request, content, upload.name, strict, apply=False)
     return render(
         request,
@@ -93,6 +109,11 @@ def apply(request):
         return HttpResponse("The planned file did not arrive intact; upload it again.", status=400)
     name = request.POST.get("name", "upload.yaml")
     strict = request.POST.get("strict") == "1"
+    if services.needs_job(content):
+        job = services.submit_job(
+            request.org, request.person, name=name, content=content, kind="apply", strict=strict
+        )
+        return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
     outcome = _run(request, content, name, strict, apply=True)
     return render(
         request,
@@ -100,6 +121,60 @@ def apply(request):
         {"outcome": outcome, "name": name, "strict": strict, "applied": outcome.applied},
         status=200 if outcome.ok else 422,
     )
+
+
+def _job_context(request, job) -> dict:
+    return {"job": job, "name": job.name, "strict": job.strict}
+
+
+@org_view
+def job(request, job_id: int):
+    """A background plan or apply: its progress while it runs, its plan report when done."""
+    job = services.get_job(request.org, request.person, job_id)
+    if not job.finished:
+        return render(request, "interchange/job.html", _job_context(request, job))
+    outcome = services.Outcome.from_json(job.result) if job.result else None
+    return render(
+        request,
+        "interchange/plan.html",
+        {
+            **_job_context(request, job),
+            "outcome": outcome,
+            "applied": bool(outcome and outcome.applied),
+        },
+        status=200 if job.state == job.State.DONE else 422,
+    )
+
+
+@org_view
+def job_progress(request, job_id: int):
+    """The progress part of the job page, polled by htmx; once the job has finished the
+    page reloads to show its report."""
+    job = services.get_job(request.org, request.person, job_id)
+    response = render(request, "interchange/_job_progress.html", _job_context(request, job))
+    if job.finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@org_view
+@require_POST
+def job_apply(request, job_id: int):
+    """Apply exactly the file a finished background plan read."""
+    planned = services.get_job(request.org, request.person, job_id)
+    if planned.kind != "plan" or planned.state != planned.State.DONE:
+        return HttpResponse(
+            "Only a finished plan can be applied; upload the file again.", status=400
+        )
+    job = services.submit_job(
+        request.org,
+        request.person,
+        name=planned.name,
+        content=bytes(planned.content),
+        kind="apply",
+        strict=planned.strict,
+    )
+    return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
 
 
 @org_view

@@ -44,3 +44,28 @@ def test_an_admin_uploads_reads_the_plan_and_applies_it(page, shot, cast, tmp_pa
     assert not Team.objects.filter(slug="emea").exists()
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "applied-phone")
+
+
+def test_a_large_file_shows_its_progress_then_its_plan(page, shot, cast, tmp_path):
+    from bench.orgfile_gen import org_file
+    from tests.interchange.test_import_jobs import run_worker_batch
+
+    upload = tmp_path / "big.yaml"
+    upload.write_text(org_file(1400, slug="acme", admin=cast.admin.email))
+    sign_in(page, cast.admin.user.username, PASSWORD)
+    page.goto("/o/acme/interchange/")
+    page.get_by_label("Organization file (YAML) or CSV").set_input_files(str(upload))
+    page.get_by_role("button", name="Show the plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Planning big.yaml")
+    expect(page.get_by_text("Waiting for a worker")).to_be_visible()
+    shot(page, "job-queued")
+    run_worker_batch()
+    # htmx polls the progress and reloads the page once the job is done
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plan for big.yaml", timeout=20000)
+    expect(page.get_by_text("Large file: this plan compares")).to_be_visible()
+    shot(page, "job-plan")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applying big.yaml")
+    run_worker_batch()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applied big.yaml", timeout=20000)
+    shot(page, "job-applied")

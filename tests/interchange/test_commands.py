@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -37,3 +38,24 @@ def test_strict_apply_of_a_bad_file_fails_and_writes_nothing(cast, tmp_path):
     problems = json.loads(out.getvalue())["report"]["problems"]
     assert problems[0]["path"] == "people[1].timezone"
     assert dump() == before
+
+
+def test_a_large_apply_prints_its_progress(db, tmp_path, monkeypatch):
+    from accord.interchange import engine, services
+    from accord.org.models import Person
+    from bench.orgfile_gen import org_file
+
+    # A transaction per change, so every section's writing is reported whatever the speed.
+    monkeypatch.setattr(services, "CHUNK_SECONDS", 0)
+    monkeypatch.setattr(engine.Chunks, "PAUSE", 0)
+
+    path = tmp_path / "big.yaml"
+    path.write_text(org_file(400, slug="bigco"))
+    assert services.is_large(path.read_bytes())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("apply", str(path), "--quiet", stdout=out, stderr=err)
+    assert "Applied." in out.getvalue()
+    phases = err.getvalue()
+    assert "validating" in phases and "writing people" in phases, phases
+    assert re.search(r"writing memberships [\d,]+/[\d,]+", phases), phases  # done/total
+    assert Person.objects.filter(org__slug="bigco").count() == 400

@@ -79,3 +79,18 @@ def test_a_failure_in_the_middle_of_applying_writes_nothing(db, monkeypatch):
     with pytest.raises(SystemExit):
         services.apply_file(ORG_FILE, org_slug="initech")
     assert dump() == before
+
+
+def test_a_large_file_with_a_bad_row_in_strict_mode_writes_nothing(cast):
+    """Large files are written in several transactions, but only after all of the file is
+    validated: a problem found by validation still leaves the database as it was."""
+    from bench.orgfile_gen import org_file
+
+    big = org_file(400, slug="acme", admin="ada.admin@acme.example")
+    bad = big.replace("allocation: 80}", "allocation: 800}", 1)
+    assert services.is_large(bad)
+    before = dump()
+    outcome = services.apply_file(bad, org_slug="acme", strict=True)
+    assert outcome.aborted and not outcome.applied and outcome.changes == []
+    assert [p.kind for p in outcome.report.problems] == ["invalid_value"]
+    assert dump() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,11 +26,32 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         source = read_source(opts["file"])
         run = services.apply_file if self.apply else services.plan_file
-        outcome = run(source, org_slug=opts.get("org") or "", strict=opts["strict"])
+        progress = self._progress() if services.is_large(source) else None
+        outcome = run(
+            source, org_slug=opts.get("org") or "", strict=opts["strict"], progress=progress
+        )
         write_json(opts.get("report"), outcome.as_json())
         if opts["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))
         else:
             self.stdout.write(outcome.as_text(verbose=not opts["quiet"]))
         if not outcome.ok:
-            raise CommandError("Nothing was changed.")
+            raise CommandError(
+                "Stopped part-way; apply the file again once fixed."
+                if outcome.changes
+                else "Nothing was changed."
+            )
+
+    def _progress(self):
+        """Where a large file has got to, on stderr (at most every two seconds)."""
+        last = {"at": 0.0, "phase": ""}
+
+        def tell(done: int, total: int, phase: str) -> None:
+            now = time.monotonic()
+            if phase == last["phase"] and now - last["at"] < 2:
+                return
+            last.update(at=now, phase=phase)
+            counted = f" {done:,}/{total:,}" if total else ""
+            self.stderr.write(f"{phase}{counted}")
+
+        return tell
