@@ -328,6 +328,19 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(cast):
     assert cast.admin.role == "admin" and cast.admin.is_active
 
 
+def test_an_admin_without_a_login_does_not_count_as_another_admin(cast):
+    nobody = services.add_person(cast.org, None, name="No Login", email="nologin@acme.example")
+    services.update_person(cast.org, None, nobody, role="admin")
+    assert nobody.user is None
+    response = call(
+        api_client(cast.admin), "patch", f"/api/v1/people/{cast.admin.pk}", {"role": "member"}
+    )
+    assert response.status_code == 422
+    assert "who can sign in" in response.json()["error"]["message"]
+    cast.admin.refresh_from_db()
+    assert cast.admin.role == "admin"
+
+
 def test_an_admin_can_step_down_once_someone_else_is_admin(cast):
     services.update_person(cast.org, None, cast.leader, role="admin")
     response = call(

@@ -190,10 +190,15 @@ def update_person(
 
 
 def _keep_one_admin(org: Organization, leaving: Person) -> None:
-    others = Person.objects.filter(org=org, role=Role.ADMIN, is_active=True).exclude(pk=leaving.pk)
+    """Refuse to leave `org` without an active admin who can sign in (has an active login):
+    an admin without one cannot administer anything, so they do not count."""
+    others = Person.objects.filter(
+        org=org, role=Role.ADMIN, is_active=True, user__isnull=False, user__is_active=True
+    ).exclude(pk=leaving.pk)
     if not others.exists():
         raise ServiceError(
-            f"{leaving.name} is the last admin of {org.name}; make someone else admin first.",
+            f"{leaving.name} is the last admin of {org.name} who can sign in; make someone "
+            "else with a login admin first.",
             fields={"role": ["The organization needs at least one admin."]},
         )
 
