@@ -3,7 +3,7 @@
 `evaluate(org, as_of)`:
 1. loads the snapshot (`snapshot.load`) and runs every enabled detector;
 2. upserts signals by identity (kind, subject): new → open (a new episode); still present →
-   `last_seen` and the facts updated; absent → resolved (its episode ends); a snoozed one
+   `last_seen` and the facts updated (a new stretch when they changed); absent → resolved (its episode ends); a snoozed one
    whose date passed is open again; a resolved one that re-appears is reopened with a new
    episode. Acknowledged and dismissed ones keep their state while the condition holds;
 3. computes every team's health and stores the day's `HealthScore` rows.
@@ -216,16 +216,27 @@ def _store_signals(
     ]
     Signal.objects.bulk_create(new_signals, batch_size=500)
     Signal.objects.bulk_update(changed + resolved, fields, batch_size=500)
-    # Episodes: one per stretch of time the condition held.
+    # Episodes: stretches of time the condition held. The facts of a stretch never
+    # change: a change ends it and starts the next, so the rows covering a past moment
+    # hold exactly what that moment's evaluation stored.
     end = [open_episodes[s.pk] for s in resolved if s.pk in open_episodes]
+    starting = new_signals + reopened
+    for s in starting:
+        if s.pk in open_episodes:  # a stray open stretch of a resolved signal
+            end.append(open_episodes[s.pk])
+    reopened_ids = {s.pk for s in reopened}
+    for s in changed:
+        if s.pk in reopened_ids:
+            continue
+        e = open_episodes.get(s.pk)
+        facts = (s.severity, s.explanation, s.evidence, s.numbers)
+        if e is not None and (e.severity, e.explanation, e.evidence, e.numbers) == facts:
+            continue
+        if e is not None:
+            end.append(e)
+        starting.append(s)
     for e in end:
         e.ended_at = moment
-    starting = new_signals + reopened
-    still = [s for s in changed if s not in reopened]
-    for s in starting:
-        if s.pk in open_episodes:  # a stray open episode of a resolved signal
-            open_episodes[s.pk].ended_at = s.resolved_at or moment
-            end.append(open_episodes[s.pk])
     SignalEpisode.objects.bulk_update(end, ["ended_at"], batch_size=500)
     SignalEpisode.objects.bulk_create(
         [
@@ -241,21 +252,6 @@ def _store_signals(
             for s in starting
         ],
         batch_size=500,
-    )
-    touched = []
-    for s in still:
-        e = open_episodes.get(s.pk)
-        if e is None:
-            continue
-        e.severity, e.explanation, e.evidence, e.numbers = (
-            s.severity,
-            s.explanation,
-            s.evidence,
-            s.numbers,
-        )
-        touched.append(e)
-    SignalEpisode.objects.bulk_update(
-        touched, ["severity", "explanation", "evidence", "numbers"], batch_size=500
     )
     # Teams concerned: add and remove only the difference.
     by_ident = {(s.kind, s.subject_type, s.subject_id): s for s in new_signals}
@@ -277,7 +273,7 @@ def _store_signals(
             by_signal[sid].append(tid)
         for sid, tids in by_signal.items():
             SignalTeam.objects.filter(signal_id=sid, team_id__in=tids).delete()
-    return live, len(starting), len(resolved)
+    return live, len(new_signals) + len(reopened), len(resolved)
 
 
 # --- storing health ----------------------------------------------------------------------

@@ -124,10 +124,12 @@ class SignalTeam(OrgScoped):
 
 
 class SignalEpisode(OrgScoped):
-    """One stretch of time during which a signal's condition held.
+    """A stretch of time during which a signal's condition held with the same facts.
 
-    `ended_at` is empty while it holds. `severity`, `explanation`, `evidence` and `numbers`
-    are those last seen within the episode.
+    `ended_at` is empty while it holds. When the facts (`severity`, `explanation`,
+    `evidence`, `numbers`) change, the stretch ends and the next begins at that moment, so
+    the rows covering a past moment hold what that moment's evaluation stored. A signal's
+    current episode in the everyday sense began at `Signal.first_seen`.
     """
 
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="episodes")
