@@ -2,10 +2,11 @@
 
 `evaluate(org, as_of)`:
 1. loads the snapshot (`snapshot.load`) and runs every enabled detector;
-2. upserts signals by identity (kind, subject): new → open (a new episode); still present →
-   `last_seen` and the facts updated (a new stretch when they changed); absent →
-   resolved (its episode ends); a snoozed one whose date passed is open again; a resolved one that re-appears is reopened with a new
-   episode. Acknowledged and dismissed ones keep their state while the condition holds;
+2. upserts signals by identity (kind, subject): new → open (a new episode); still
+   present → `last_seen` and the facts updated (a new stretch when they changed);
+   absent → resolved (its episode ends); a snoozed one whose date passed is open again;
+   a resolved one that re-appears is reopened with a new episode. Acknowledged and
+   dismissed ones keep their state while the condition holds;
 3. computes every team's health and stores the day's `HealthScore` rows.
 
 Bulk reads and writes only: the cost grows with the organization, not with queries.
