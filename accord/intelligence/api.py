@@ -5,7 +5,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from accord.api.common import actor_of, get_or_404, if_match, org_of
@@ -141,7 +141,7 @@ def list_signals(
     team_id: int | None = None,
     kind: str | None = None,
     severity: Severity | None = None,
-    state: str | None = Field(None, description="open, acknowledged, snoozed, dismissed, "
+    state: str | None = Query(None, description="open, acknowledged, snoozed, dismissed, "
                               "resolved, or live (any but resolved)"),
     as_of: dt.date | None = None,
 ):  # fmt: skip
@@ -160,13 +160,12 @@ def _signal(request, signal_id: int) -> Signal:
     return get_or_404(Signal.objects.filter(org=org_of(request)), signal_id, "signal")
 
 
-def _detail(request, s: Signal) -> dict:
+def _detail(request, s: Signal) -> Signal:
+    """The signal decorated for SignalDetailOut: evidence with links (not saved)."""
     org = org_of(request)
-    out = SignalOut.from_orm(s).dict()
-    out["evidence"] = queries.resolve_links(org, s.evidence)
-    out["numbers"] = s.numbers
-    out["subject_url"] = queries.subject_url(org, s)
-    return out
+    s.evidence = queries.resolve_links(org, s.evidence)
+    s.subject_url = queries.subject_url(org, s)
+    return s
 
 
 @router.get("/signals/{signal_id}", response=SignalDetailOut, summary="Get a signal")
@@ -246,7 +245,7 @@ def team_health(request, team_id: int, as_of: dt.date | None = None):
     summary="Weekly coordination health of a team",
 )
 def team_health_history(
-    request, team_id: int, weeks: int = Field(13, ge=1, le=104), until: dt.date | None = None
+    request, team_id: int, weeks: int = Query(13, ge=1, le=104), until: dt.date | None = None
 ):
     """One entry per week (its last evaluated day), oldest first."""
     team = _team(request, team_id)

@@ -172,3 +172,30 @@ def test_signals_as_of_a_past_date_equal_what_the_evaluation_of_that_date_stored
             for s in queries.signals_as_of(w.org, moment)
         }
         assert as_stored == expected, moment
+
+
+def test_backfill_computes_weekly_health_from_the_organizations_own_history(db, clock):
+    w = build_org("pastco", SIZES)
+    platform, web = w["Platform"], w["Web"]
+    clock.at(D(2026, 1, 6), 10)
+    dep = coordination.create_dependency(
+        w.org, None, requester_initiative=web.initiative, provider_team=platform.team,
+        title="Late feed", need_by=D(2026, 1, 13),
+    )  # fmt: skip
+    clock.at(D(2026, 2, 16), 10)
+    coordination.transition(w.org, None, dep, "cancel", note="Not needed any more")
+    evaluate.evaluate(w.org)
+    evaluate.backfill(w.org, weeks=5, today=D(2026, 2, 16))
+    history = queries.health_history(w.org, platform.team.pk, weeks=6)
+    assert [h.date for h in history] == [
+        D(2026, 1, 12), D(2026, 1, 19), D(2026, 1, 26), D(2026, 2, 2), D(2026, 2, 9),
+        D(2026, 2, 16),
+    ]  # fmt: skip
+    # The request waited unanswered from Jan 6: it costs Platform points in the weeks it
+    # was open and nothing once cancelled.
+    deps = [h.dependencies for h in history]
+    assert deps[-1] == 100
+    assert all(d < 100 for d in deps[1:-1]), deps
+    assert all(0 <= h.overall <= 100 for h in history)
+    # The signals themselves were left alone by the backfill.
+    assert not Signal.objects.filter(org=w.org, kind="dependencies.unanswered").exists()
