@@ -113,6 +113,8 @@ def snooze(
     expected_version: int | None = None,
 ) -> Signal:
     """Hide it until a date; it comes back on that date's next evaluation if still true."""
+    signal = _locked(org, signal)
+    _require(actor, signal, "snooze")
     day = parse_date(until, "until", required=True)
     assert day is not None
     today = timezone.localdate()
@@ -126,8 +128,6 @@ def snooze(
             f"Snooze for at most {MAX_SNOOZE_DAYS} days; dismiss it if it does not matter.",
             fields={"until": [f"At most {MAX_SNOOZE_DAYS} days ahead."]},
         )
-    signal = _locked(org, signal)
-    _require(actor, signal, "snooze")
     _require_live(signal, "snooze")
     changes = {
         "state": SignalState.SNOOZED,
@@ -151,6 +151,8 @@ def dismiss(
     expected_version: int | None = None,
 ) -> Signal:
     """Not a problem here, and why; it no longer costs health while its cause holds."""
+    signal = _locked(org, signal)
+    _require(actor, signal, "dismiss")
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -158,10 +160,10 @@ def dismiss(
             fields={"reason": ["Required."]},
         )
     if len(reason) > 2000:
-        raise ServiceError("The reason is too long (at most 2000 characters).", fields={
-            "reason": ["At most 2000 characters."]})  # fmt: skip
-    signal = _locked(org, signal)
-    _require(actor, signal, "dismiss")
+        raise ServiceError(
+            "The reason is too long (at most 2000 characters).",
+            fields={"reason": ["At most 2000 characters."]},
+        )
     _require_live(signal, "dismiss")
     changes = {
         "state": SignalState.DISMISSED,
