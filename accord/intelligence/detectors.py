@@ -40,19 +40,26 @@ def _day(d: dt.date | dt.datetime | None) -> str:
 
 
 def _team_checkin_occurrences(snap: Snapshot) -> dict[int, list[tuple[dt.datetime, dict]]]:
-    """Per team: its members' check-in statuses per closed occurrence, oldest first."""
+    """Per team: its members' check-in statuses per closed occurrence, oldest first.
+    Linear: each status is filed under the owing person's own teams in the cadence."""
+    if "team_checkins" in snap.cache:
+        return snap.cache["team_checkins"]
     out: dict[int, list[tuple[dt.datetime, dict]]] = defaultdict(list)
     for cad in snap.cadences.values():
         for occ in cad.occurrences:
-            for team_id in cad.team_ids:
-                team = snap.teams.get(team_id)
-                if team is None:
+            mine: dict[int, dict[int, str]] = defaultdict(dict)
+            for pid, status in occ.status.items():
+                person = snap.people.get(pid)
+                if person is None:
                     continue
-                mine = {p: s for p, s in occ.status.items() if p in team.members}
-                if mine:
-                    out[team_id].append((occ.due, mine))
+                for team_id in person.teams:
+                    if team_id in cad.team_ids:
+                        mine[team_id][pid] = status
+            for team_id, statuses in mine.items():
+                out[team_id].append((occ.due, statuses))
     for rows in out.values():
         rows.sort(key=lambda r: r[0])
+    snap.cache["team_checkins"] = out
     return out
 
 
@@ -66,11 +73,17 @@ def missed_in_a_row(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """A team none of whose members checked in, or a person who did not, for the last N
     check-ins in a row (default 2)."""
     n = int(cfg["in_a_row"])
-    per_person: dict[int, list[tuple[dt.datetime, str, int]]] = defaultdict(list)
+    # A person's last n check-ins of one cadence (only the last n occurrences are read).
+    per_person: dict[int, list[tuple[dt.datetime, str, int]]] = {}
     for cad in snap.cadences.values():
-        for occ in cad.occurrences:
-            for pid, status in occ.status.items():
-                per_person[pid].append((occ.due, status, cad.id))
+        last_occs = cad.occurrences[-n:]
+        if len(last_occs) < n or n < 1:
+            continue
+        for pid in last_occs[-1].status:
+            if pid in per_person:
+                continue
+            if all(o.status.get(pid) == "missed" for o in last_occs):
+                per_person[pid] = [(o.due, "missed", cad.id) for o in last_occs]
     silent_teams: set[int] = set()
     for team_id, rows in _team_checkin_occurrences(snap).items():
         last = rows[-n:]
@@ -98,11 +111,7 @@ def missed_in_a_row(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             ],
             numbers={"in_a_row": n, "people": team.people},
         )
-    for pid, rows in per_person.items():
-        rows.sort()
-        last = rows[-n:]
-        if len(last) < n or any(s != "missed" for _, s, _ in last):
-            continue
+    for pid, last in per_person.items():
         person = snap.people.get(pid)
         if person is None or person.teams & silent_teams:
             continue
@@ -191,7 +200,13 @@ def _kr_pct(kr: KeyResultS, value: float) -> float:
 
 def _live_krs(snap: Snapshot) -> Iterator[tuple[KeyResultS, object, object, float]]:
     """Key results of active objectives in a period under way: (kr, objective, period,
-    share of the period elapsed)."""
+    share of the period elapsed). Computed once per snapshot."""
+    if "live_krs" not in snap.cache:
+        snap.cache["live_krs"] = list(_compute_live_krs(snap))
+    return iter(snap.cache["live_krs"])
+
+
+def _compute_live_krs(snap: Snapshot) -> Iterator[tuple[KeyResultS, object, object, float]]:
     today = snap.today
     for kr in snap.key_results.values():
         obj = snap.objectives.get(kr.objective_id)
@@ -262,18 +277,23 @@ def kr_off_pace(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 
 
 def _trend_at(values: list[tuple[dt.datetime, float]], when: dt.datetime) -> float | None:
-    """Least-squares line through the recorded values, read at `when`."""
-    if len(values) < 3:
+    """Least-squares line through the recorded values, read at `when` (one pass)."""
+    n = len(values)
+    if n < 3:
         return None
     t0 = values[0][0]
-    xs = [(at - t0).total_seconds() / 86400 for at, _ in values]
-    ys = [v for _, v in values]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    if sxx == 0:
+    sx = sy = sxx = sxy = 0.0
+    for at, y in values:
+        x = (at - t0).total_seconds() / 86400
+        sx += x
+        sy += y
+        sxx += x * x
+        sxy += x * y
+    var = sxx - sx * sx / n
+    if var <= 1e-12:
         return None
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    return my + slope * ((when - t0).total_seconds() / 86400 - mx)
+    slope = (sxy - sx * sy / n) / var
+    return sy / n + slope * ((when - t0).total_seconds() / 86400 - sx / n)
 
 
 @detector(

@@ -18,20 +18,22 @@ signals alone and stores only that day's health, computed from the signals it fo
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from accord.coordination import graph
 from accord.intelligence import config as config_mod
 from accord.intelligence import health as health_mod
 from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.models import (
     DIMENSIONS,
+    SEVERITY_RANK,
     Evaluation,
     HealthScore,
     Signal,
@@ -50,46 +52,75 @@ log = logging.getLogger("accord.intelligence")
 
 def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[tuple, Found]:
     """Every enabled detector over `snap`; one Found per identity (the most severe wins)."""
-    from accord.intelligence.models import SEVERITY_RANK
-
     out: dict[tuple, Found] = {}
-    for kind, det in discover().items():
-        dcfg = cfg.detectors.get(kind, det.defaults)
-        if not dcfg.get("enabled", True):
-            continue
-        for found in det.func(snap, dcfg):
-            found.team_ids = {t for t in found.team_ids if t in snap.teams}
-            old = out.get(found.identity)
-            if old is None or SEVERITY_RANK[found.severity] > SEVERITY_RANK[old.severity]:
-                out[found.identity] = found
-    _reach(snap, out.values())
+    with no_gc():
+        for kind, det in discover().items():
+            dcfg = cfg.detectors.get(kind, det.defaults)
+            if not dcfg.get("enabled", True):
+                continue
+            for found in det.func(snap, dcfg):
+                found.team_ids = {t for t in found.team_ids if t in snap.teams}
+                old = out.get(found.identity)
+                if old is None or SEVERITY_RANK[found.severity] > SEVERITY_RANK[old.severity]:
+                    out[found.identity] = found
+        _reach(snap, out.values())
     return out
+
+
+@contextmanager
+def no_gc():
+    """The analysis makes many small objects and no reference cycles: the cyclic garbage
+    collector would only rescan them again and again (seconds at 10,000 teams)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+REACH_LIMIT = 5000  # initiatives visited per problem before the reach is reported as is
 
 
 def _reach(snap: snapshot_mod.Snapshot, found: Any) -> None:
     """Teams and people a problem touches: its teams plus, through the dependency graph,
-    every team downstream of the initiatives it threatens (blast radius)."""
-    edges = [
-        (d.requester_initiative_id, d.provider_initiative_id)
-        for d in snap.dependencies.values()
-        if d.active and d.provider_initiative_id
-    ]
+    every team downstream of the initiatives it threatens (the blast radius, as
+    `coordination.graph.downstream` computes it, on one reverse adjacency built once).
+    Each walk stops after REACH_LIMIT initiatives, so a very connected graph cannot make
+    the evaluation quadratic; walks from the same initiatives are shared."""
+    rev: dict[int, list[int]] = defaultdict(list)
+    for d in snap.dependencies.values():
+        if d.active and d.provider_initiative_id:
+            rev[d.provider_initiative_id].append(d.requester_initiative_id)
     team_of = {i.id: i.team_id for i in snap.initiatives.values()}
     memo: dict[frozenset, set[int]] = {}
     for f in found:
         teams = set(f.team_ids)
-        if f.initiative_ids and edges:
+        if f.initiative_ids and rev:
             key = frozenset(f.initiative_ids)
             if key not in memo:
-                memo[key] = graph.blast_radius(key, edges, team_of).teams
+                memo[key] = _downstream_teams(key, rev, team_of)
             teams |= memo[key]
         teams |= {team_of[i] for i in f.initiative_ids if i in team_of}
-        people: set[int] = set()
+        people = 0
         for t in teams:
             if t in snap.teams:
-                people |= snap.teams[t].members
+                people += snap.teams[t].people
         f.numbers.setdefault("reach_teams", len(teams))
-        f.numbers.setdefault("reach_people", len(people))
+        f.numbers.setdefault("reach_people", people)
+
+
+def _downstream_teams(sources, rev, team_of) -> set[int]:
+    seen: set[int] = set()
+    stack = list(sources)
+    while stack and len(seen) < REACH_LIMIT:
+        node = stack.pop()
+        for nxt in rev.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return {team_of[n] for n in seen if n in team_of}
 
 
 def measures(snap: snapshot_mod.Snapshot, weeks: int = 8) -> dict[int, dict[str, float]]:
@@ -343,7 +374,8 @@ def evaluate(
     started = time.monotonic()
     moment = snapshot_mod.as_moment(as_of)
     cfg = config_mod.for_org(org)
-    snap = snapshot_mod.load(org, moment)
+    with no_gc():
+        snap = snapshot_mod.load(org, moment)
     found = run_catalogue(snap, cfg)
     latest = (
         Evaluation.objects.filter(org=org, backfill=False)

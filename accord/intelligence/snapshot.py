@@ -231,6 +231,8 @@ class Snapshot:
     issues: dict[int, IssueS] = field(default_factory=dict)
     cadences: dict[int, CadenceS] = field(default_factory=dict)
     issue_stale_days: int = 14
+    # Derived data several detectors share, computed once per snapshot.
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def today(self) -> dt.date:
