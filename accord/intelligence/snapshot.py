@@ -12,7 +12,7 @@ and a field's value at the moment is recovered from the histories the pillars ke
   `before` of the first event after T that changed it (`_rewind`). "Now" has no such
   events and costs nothing extra.
 
-A bounded number of queries, whatever the size of the organization (about 25; no query
+A bounded number of queries, whatever the size of the organization (about 40; no query
 per object), then linear work in Python.
 """
 
