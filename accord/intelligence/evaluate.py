@@ -177,7 +177,22 @@ def _store_signals(
 ) -> tuple[dict[tuple, Signal], int, int]:
     """Upsert by identity; returns (live signals by identity, opened, resolved)."""
     today = moment.date()
-    existing = {(s.kind, s.subject_type, s.subject_id): s for s in Signal.objects.filter(org=org)}
+    # Live signals in full; resolved ones (they pile up over the years) only when found
+    # again, looked up by identity from a light list.
+    existing = {
+        (s.kind, s.subject_type, s.subject_id): s
+        for s in Signal.objects.filter(org=org).exclude(state=SignalState.RESOLVED)
+    }
+    back = [
+        pk
+        for pk, *ident in Signal.objects.filter(org=org, state=SignalState.RESOLVED).values_list(
+            "pk", "kind", "subject_type", "subject_id"
+        )
+        if tuple(ident) in found
+    ]
+    for i in range(0, len(back), 500):
+        for s in Signal.objects.filter(pk__in=back[i : i + 500]):
+            existing[(s.kind, s.subject_type, s.subject_id)] = s
     open_episodes = {
         e.signal_id: e for e in SignalEpisode.objects.filter(org=org, ended_at__isnull=True)
     }
@@ -289,7 +304,11 @@ def _store_signals(
     by_ident = {(s.kind, s.subject_type, s.subject_id): s for s in new_signals}
     live = {ident: existing.get(ident) or by_ident[ident] for ident in found}
     have: dict[int, set[int]] = defaultdict(set)
-    for sid, tid in SignalTeam.objects.filter(org=org).values_list("signal_id", "team_id"):
+    for sid, tid in (
+        SignalTeam.objects.filter(org=org)
+        .exclude(signal__state=SignalState.RESOLVED)
+        .values_list("signal_id", "team_id")
+    ):
         have[sid].add(tid)
     add, remove = [], []
     for ident, s in live.items():

@@ -44,7 +44,14 @@ from accord.coordination.models import Dependency
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 from accord.rhythm import queries as rhythm_queries
-from accord.rhythm.models import Attendance, CheckIn, CheckInStatus, Meeting, MeetingStatus
+from accord.rhythm.models import (
+    Attendance,
+    Away,
+    CheckIn,
+    CheckInStatus,
+    Meeting,
+    MeetingStatus,
+)
 
 # --- plain structures --------------------------------------------------------------------
 
@@ -70,6 +77,7 @@ class PersonS:
     is_active: bool
     teams: set[int] = field(default_factory=set)
     allocation: int = 0  # sum over memberships, percent
+    timezone: str = "UTC"
 
 
 @dataclass(slots=True)
@@ -645,36 +653,39 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         if c.created_at <= m and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
     ]
     window_start = m - dt.timedelta(days=lookback_days)
-    ids = [c.pk for c in cads]
+    since = window_start - dt.timedelta(days=2)
+    # No `__in` lists of ids: an organization of 10,000 teams has more than a database
+    # accepts in one statement. The window and the organization bound each read instead.
     checkins: dict[tuple[int, dt.datetime], dict[int, str]] = defaultdict(dict)
-    for cad_id, occ, person_id, status, submitted_at in (
+    for cad_id, occ, person_id, status in (
         CheckIn.objects.for_org(org)
-        .filter(cadence_id__in=ids, occurrence_start__gte=window_start - dt.timedelta(days=2))
-        .values_list("cadence_id", "occurrence_start", "person_id", "status", "submitted_at")
+        .filter(occurrence_start__gte=since, submitted_at__lte=m)
+        .exclude(status=CheckInStatus.MISSED)
+        .values_list("cadence_id", "occurrence_start", "person_id", "status")
     ):
-        if status == CheckInStatus.MISSED or submitted_at is None or submitted_at > m:
-            continue
         checkins[(cad_id, occ)][person_id] = status
+    finished = Meeting.objects.for_org(org).filter(
+        status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
+    )
     held: dict[tuple[int, dt.datetime], int] = {}
-    for pk, cad_id, occ in (
-        Meeting.objects.for_org(org)
-        .filter(cadence_id__in=ids, status=MeetingStatus.FINISHED, ended_at__lte=m)
-        .values_list("id", "cadence_id", "occurrence_start")
-    ):
+    for pk, cad_id, occ in finished.values_list("id", "cadence_id", "occurrence_start"):
         held[(cad_id, occ)] = pk
     ratings: dict[int, list[int]] = defaultdict(list)
     for meeting_id, rating in (
         Attendance.objects.for_org(org)
-        .filter(meeting_id__in=list(held.values()), rating__isnull=False)
+        .filter(meeting__in=finished, rating__isnull=False)
         .values_list("meeting_id", "rating")
     ):
         ratings[meeting_id].append(rating)
-    all_owers: set[int] = set()
     owers_of = {c.pk: roster.ower_ids(c) for c in cads}
-    for s in owers_of.values():
-        all_owers |= s
-    tz_of = {p: "UTC" for p in all_owers}
-    away = rhythm_queries.AwayBook(org, all_owers, window_start.date(), m.date())
+    tz_of = {p.id: p.timezone for p in snap.people.values()}
+    away = rhythm_queries.AwayBook(org, (), window_start.date(), m.date())
+    for pid, a, b in (
+        Away.objects.for_org(org)
+        .filter(starts_on__lte=m.date(), ends_on__gte=window_start.date())
+        .values_list("person_id", "starts_on", "ends_on")
+    ):
+        away.periods[pid].append((a, b))
     for c in cads:
         cs = CadenceS(c.pk, c.name, c.kind, roster.scope_team_ids(c), c.owner_id)
         snap.cadences[c.pk] = cs
