@@ -11,9 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accord.coordination import services as coordination
 from accord.core.models import ScheduledRun
 from accord.intelligence import evaluate, notify, registry, services, tasks
-from accord.intelligence.models import Signal
+from accord.intelligence.models import Evaluation, Signal
 
 
 def run(*args) -> str:
@@ -146,3 +147,12 @@ def test_another_app_adds_a_detector_without_editing_a_central_list(cast, blocke
         assert Signal.objects.filter(org=cast.org, kind="test.always").count() == 1
     finally:
         registry.DETECTORS.pop("test.always")
+
+
+def test_refresh_evaluates_first_and_backfill_fills_past_weeks(cast, blocked):
+    coordination.transition(cast.org, None, blocked.dep, "clear_flag")
+    assert "1 signal" in run("signals", "--org", "acme")  # as stored
+    assert run("signals", "--org", "acme", "--refresh").startswith("Acme: 0 signals")
+    before = Evaluation.objects.filter(org=cast.org, backfill=True).count()
+    run("health", "--org", "acme", "--backfill", "2")
+    assert Evaluation.objects.filter(org=cast.org, backfill=True).count() == before + 2
