@@ -12,7 +12,13 @@ from accord.api.common import actor_of, get_or_404, if_match, org_of
 from accord.core.errors import PermissionDenied
 from accord.intelligence import config as config_mod
 from accord.intelligence import queries, services
-from accord.intelligence.models import DIMENSIONS, Severity, Signal, SignalState
+from accord.intelligence.models import (
+    DIMENSIONS,
+    IntelligenceSettings,
+    Severity,
+    Signal,
+    SignalState,
+)
 from accord.intelligence.registry import discover
 from accord.org.models import Role, Team
 
@@ -255,7 +261,7 @@ def team_health_history(
 
 def _catalogue(org) -> dict:
     cfg = config_mod.for_org(org)
-    row = services.settings_row(org)
+    version = IntelligenceSettings.objects.filter(org=org).values_list("version", flat=True).first()
     kinds = [
         {
             "kind": d.kind,
@@ -271,7 +277,7 @@ def _catalogue(org) -> dict:
         "kinds": kinds,
         "health_defaults": config_mod.HEALTH_DEFAULTS,
         "health": cfg.health,
-        "version": row.version,
+        "version": version or 1,
     }
 
 

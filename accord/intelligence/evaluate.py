@@ -36,6 +36,7 @@ from accord.intelligence.models import (
     SEVERITY_RANK,
     Evaluation,
     HealthScore,
+    IntelligenceSettings,
     Signal,
     SignalEpisode,
     SignalState,
@@ -389,21 +390,27 @@ def _store_health(
 def evaluate(
     org: Organization, as_of: dt.datetime | dt.date | None = None, *, backfill: bool = False
 ) -> Evaluation:
-    """Evaluate `org` as of a moment (default now); see the module docstring."""
-    started = time.monotonic()
+    """Evaluate `org` as of a moment (default now); see the module docstring.
+
+    Two evaluations of one organization at once (the hourly one and one after writes)
+    store one after the other: the organization's settings row is locked while storing,
+    and the later one re-checks which moment is the latest stored."""
+    started, started_at = time.monotonic(), timezone.now()
     moment = snapshot_mod.as_moment(as_of)
     cfg = config_mod.for_org(org)
     with no_gc():
         snap = snapshot_mod.load(org, moment)
     found = run_catalogue(snap, cfg)
-    latest = (
-        Evaluation.objects.filter(org=org, backfill=False)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
-    store_signals = not backfill and (latest is None or moment >= latest)
+    IntelligenceSettings.objects.get_or_create(org=org)
     with transaction.atomic():
+        IntelligenceSettings.objects.select_for_update().filter(org=org).first()
+        latest = (
+            Evaluation.objects.filter(org=org, backfill=False)
+            .order_by("-as_of")
+            .values_list("as_of", flat=True)
+            .first()
+        )
+        store_signals = not backfill and (latest is None or moment >= latest)
         live, opened, resolved = (None, 0, 0)
         if store_signals:
             live, opened, resolved = _store_signals(org, found, moment)
@@ -411,7 +418,7 @@ def evaluate(
         run = Evaluation.objects.create(
             org=org,
             as_of=moment,
-            started_at=timezone.now(),
+            started_at=started_at,
             finished_at=timezone.now(),
             duration_ms=int((time.monotonic() - started) * 1000),
             found=len(found),
