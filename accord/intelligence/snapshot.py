@@ -1,8 +1,9 @@
 """One organization's state *as of* a moment, loaded in bulk into plain Python structures.
 
 The detectors (`detectors.py`) and the health score read only this. The same loader
-answers "now", "last Tuesday" and a backtest: a row created after the moment is left out,
-and a field's value at the moment is recovered from the histories the pillars keep:
+answers "now", "last Tuesday" and a backtest: a row created after the moment is left out
+(unless it was created before the organization's first evaluation, see `load`), and a
+field's value at the moment is recovered from the histories the pillars keep:
 
 - key-result values (`KeyResultValue.recorded_at`), objective confidence
   (`ConfidenceUpdate.at`), re-plans (`Replan.at`), re-rankings (`RankChange.at`),
@@ -239,6 +240,9 @@ class Snapshot:
     issues: dict[int, IssueS] = field(default_factory=dict)
     cadences: dict[int, CadenceS] = field(default_factory=dict)
     issue_stale_days: int = 14
+    # Rows created up to this moment count as existing (see `load`): the moment itself,
+    # or the organization's first evaluation for a moment before it.
+    existed_by: dt.datetime = field(default_factory=timezone.now)
     # Derived data several detectors share, computed once per snapshot.
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -329,7 +333,21 @@ def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snaps
     from django.conf import settings
 
     moment = as_moment(as_of)
-    snap = Snapshot(org_id=org.id, org_name=org.name, as_of=moment)
+    snap = Snapshot(org_id=org.id, org_name=org.name, as_of=moment, existed_by=moment)
+    # What existed before Accord first evaluated the organization (an import, the demo)
+    # has no trustworthy creation date: it counts as having always existed, so a backfill
+    # can compute the past from its histories. Every stored evaluation is at or after the
+    # first one, where creation dates are honoured: what it stored stays reproducible.
+    from accord.intelligence.models import Evaluation
+
+    first = (
+        Evaluation.objects.filter(org=org, backfill=False)
+        .order_by("as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    if first is not None and moment < first:
+        snap.existed_by = first
     snap.issue_stale_days = getattr(settings, "ACCORD_ISSUE_STALE_DAYS", 14)
     _load_org(org, snap)
     _load_alignment(org, snap)
@@ -342,20 +360,24 @@ def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snaps
 def _load_org(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
     for pk, name, parent_id in (
-        Team.objects.for_org(org).filter(created_at__lte=m).values_list("id", "name", "parent_id")
+        Team.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list("id", "name", "parent_id")
     ):
         snap.teams[pk] = TeamS(pk, name, parent_id)
     rewound = _rewind(org, m, "org.team", ("parent",))
     for pk, old in rewound.items():
         if pk in snap.teams and "parent" in old:
             snap.teams[pk].parent_id = old["parent"]
-    for pk, name, active in (
-        Person.objects.for_org(org).filter(created_at__lte=m).values_list("id", "name", "is_active")
+    for pk, name, active, tz in (
+        Person.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list("id", "name", "is_active", "timezone")
     ):
-        snap.people[pk] = PersonS(pk, name, active)
+        snap.people[pk] = PersonS(pk, name, active, timezone=tz)
     for person_id, team_id, role, allocation in (
         Membership.objects.for_org(org)
-        .filter(created_at__lte=m)
+        .filter(created_at__lte=snap.existed_by)
         .values_list("person_id", "team_id", "role", "allocation")
     ):
         team, person = snap.teams.get(team_id), snap.people.get(person_id)
@@ -381,7 +403,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
         snap.periods[pk] = PeriodS(pk, name, start, end)
     for row in (
         Objective.objects.for_org(org)
-        .filter(created_at__lte=m)
+        .filter(created_at__lte=snap.existed_by)
         .values_list(
             "id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"
         )
@@ -407,7 +429,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             snap.objectives[child].parent_ids.append(parent)
     for row in (
         KeyResult.objects.for_org(org)
-        .filter(created_at__lte=m)
+        .filter(created_at__lte=snap.existed_by)
         .values_list(
             "id",
             "name",
@@ -452,7 +474,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             kr.done = kr.is_milestone and value == 1.0
     for row in (
         Initiative.objects.for_org(org)
-        .filter(created_at__lte=m)
+        .filter(created_at__lte=snap.existed_by)
         .values_list(
             "id",
             "title",
@@ -522,7 +544,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
     for row in (
         Dependency.objects.for_org(org)
-        .filter(created_at__lte=m)
+        .filter(created_at__lte=snap.existed_by)
         .values_list(
             "id",
             "title",
@@ -592,7 +614,7 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             snap.decisions[dec_id].team_ids.add(team_id)
     for row in (
         ActionItem.objects.for_org(org)
-        .filter(created_at__lte=m)
+        .filter(created_at__lte=snap.existed_by)
         .values_list(
             "id", "title", "owner_id", "team_id", "status", "due_on", "done_at", "created_at"
         )
@@ -650,7 +672,8 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
     cads = [
         c
         for c in rhythm_queries.cadences(org)
-        if c.created_at <= m and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
+        if c.created_at <= snap.existed_by
+        and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
     ]
     window_start = m - dt.timedelta(days=lookback_days)
     since = window_start - dt.timedelta(days=2)

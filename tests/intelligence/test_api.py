@@ -122,11 +122,16 @@ def test_health_of_a_team_and_its_weekly_history(cast, blocked, api_admin):
     assert body["rollup_people"] == 3  # Acme's admin, Platform's member and lead
     assert body["rollup_open_signals"]["critical"] == 2  # counted in Acme and in Platform
     assert body["explanation"]["dependencies"][0]["points"] == 25
-    evaluate.backfill(cast.org, weeks=3)  # the organization did not exist then: nothing
+    # What existed before the first evaluation counts as having always existed; the
+    # request was flagged blocked today, so in the past weeks nothing was blocked.
+    evaluate.backfill(cast.org, weeks=3)
     history = api_admin.get(f"/api/v1/health/{cast.root.pk}/history?weeks=4").json()
-    assert [h["date"] for h in history] == [timezone.localdate().isoformat()]
+    assert len(history) == 4
+    assert [h["date"] for h in history] == sorted(h["date"] for h in history)
+    assert [h["own"]["dependencies"] for h in history] == [100, 100, 100, 75]
     week_ago = timezone.localdate() - dt.timedelta(days=7)
-    assert api_admin.get(f"/api/v1/health/{cast.root.pk}?as_of={week_ago}").status_code == 404
+    past = api_admin.get(f"/api/v1/health/{cast.root.pk}?as_of={week_ago}").json()
+    assert past["own"]["dependencies"] == 100
     assert api_admin.get(f"/api/v1/health/{cast.other_team.pk}").status_code == 404
 
 
