@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply", "Apply an organization file (YAML) idempotently, in one transaction."),
     "export": ("export", "Write an organization out as YAML (or a zip of CSVs)."),
     "import": ("import", "Import data from another tool, e.g. `accord import kubernetes DIR`."),
+    "signals": ("signals", "List an organization's signals (a team's subtree, as of a date)."),
+    "health": ("health", "Show coordination health per team and dimension (as of a date)."),
     "manage": ("", "Run any Django management command, e.g. `accord manage shell`."),
 }
 

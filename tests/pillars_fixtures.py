@@ -36,6 +36,8 @@ from accord.coordination import services as coordination
 from accord.coordination.models import Dependency
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem, Decision, Issue
+from accord.intelligence import evaluate as intelligence
+from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import Membership, Organization, Person, Role, Team, TeamLink
 from accord.rhythm import queries as rhythm_queries
@@ -112,6 +114,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "person_id": admin.pk,
         "membership_id": first(Membership.objects.for_org(org)).pk,
         "job_id": import_job(org, admin).pk,
+        "signal_id": first(Signal.objects.filter(org=org)).pk,
     }
 
 
@@ -208,8 +211,13 @@ def build_world() -> tuple[Side, Side]:
     team = org_services.create_team(org, None, name="Zephyr Engines", slug="engines", parent=root)
     org_services.add_membership(org, None, person=member, team=team, role="member")
     build_small_org(org, admin, member, root, team)
+    # A stored signal and health in each organization (a blocked request in Zephyr).
+    zephyr_dep = first(Dependency.objects.for_org(org))
+    coordination.transition(org, None, zephyr_dep, "flag_blocked", note="Zephyr blocked")
+    intelligence.evaluate(org)
     _, caller_raw = token_services.create_token(org, admin, "zephyr")
     northwind = demo.load()
+    intelligence.evaluate(northwind)
     maya = Person.objects.get(org=northwind, email=demo.DEMO_LOGIN)
     _, raw = token_services.create_token(northwind, maya, "northwind")
     own_slugs = set(Team.objects.for_org(org).values_list("slug", flat=True))

@@ -1,0 +1,53 @@
+"""What `accord signals` and `accord health` share: the organization, the team, the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import CommandError
+
+from accord.interchange.management.commands._common import find_org
+from accord.org.models import Organization, Team
+
+
+def add_scope_arguments(parser) -> None:
+    parser.add_argument("--org", help="slug of the organization")
+    parser.add_argument("--team", help="slug (or id) of a team: it and every team below it")
+    parser.add_argument("--as-of", dest="as_of", help="a past date, YYYY-MM-DD (default: now)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def scope(opts) -> tuple[Organization, Team | None, dt.date | None]:
+    org = find_org(opts.get("org"))
+    assert org is not None
+    team = None
+    if opts.get("team"):
+        raw = opts["team"]
+        qs = Team.objects.for_org(org)
+        team = qs.filter(slug=raw).first() or (
+            qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+        )
+        if team is None:
+            raise CommandError(f"No team {raw!r} in {org.name}.")
+    as_of = None
+    if opts.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(opts["as_of"])
+        except ValueError:
+            raise CommandError(
+                f"--as-of takes a date like 2026-03-31, not {opts['as_of']!r}."
+            ) from None
+    return org, team, as_of
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain, aligned text table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    for row in rows:
+        out.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(out)

@@ -1,0 +1,246 @@
+"""Signals, their episodes, coordination-health scores and the organization's settings.
+
+A *signal* is one thing going wrong, found by a detector (see `detectors.py`) in an
+organization's state as of a date. Its identity is (org, kind, subject): recomputing
+updates the same row, never adds a second. Each stretch of time during which the
+condition held is a `SignalEpisode`, so "the signals as of a past date" is a lookup of the
+episodes that covered that moment and equals what an evaluation on that date stored.
+
+A `HealthScore` is one team's coordination health on one day, in five dimensions and
+overall, for the team itself and rolled up over its subtree (weighted by people).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from accord.org.models import OrgScoped, Person, Team
+
+
+class Severity(models.TextChoices):
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+class SignalState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    SNOOZED = "snoozed", "Snoozed"
+    DISMISSED = "dismissed", "Dismissed"
+    RESOLVED = "resolved", "Resolved"
+
+
+# States in which the condition still holds (what pages call "open" in the broad sense).
+LIVE_STATES = (
+    SignalState.OPEN,
+    SignalState.ACKNOWLEDGED,
+    SignalState.SNOOZED,
+    SignalState.DISMISSED,
+)
+
+
+class Signal(OrgScoped):
+    """One detected problem, identified by (kind, subject). See the module docstring."""
+
+    kind = models.CharField(max_length=60, help_text="The detector's name, e.g. checkins.missed")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    subject_type = models.CharField(max_length=60, help_text="app.model, e.g. org.team")
+    subject_id = models.CharField(max_length=64)
+    subject_label = models.CharField(max_length=300, blank=True)
+    teams = models.ManyToManyField(Team, through="SignalTeam", related_name="+", blank=True)
+    owner = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who is told: the person best placed to act on it.",
+    )
+    title = models.CharField(max_length=300, help_text="One line: what is wrong.")
+    explanation = models.TextField(help_text="Plain language, with the numbers and names.")
+    next_step = models.TextField(blank=True, help_text="The suggested next step.")
+    # [{"label": str, "value": str|number, "target_type": "app.model"|"", "target_id": str}]
+    evidence = models.JSONField(default=list, blank=True)
+    numbers = models.JSONField(default=dict, blank=True, help_text="The measures behind it.")
+    reach_teams = models.PositiveIntegerField(default=0)
+    reach_people = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField(help_text="When the current episode began.")
+    last_seen = models.DateTimeField()
+    state = models.CharField(max_length=14, choices=SignalState.choices, default=SignalState.OPEN)
+    snoozed_until = models.DateField(null=True, blank=True)
+    dismissed_reason = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    state_changed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind", "subject_type", "subject_id"], name="signal_identity"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="snoozed") | Q(snoozed_until__isnull=False),
+                name="signal_snoozed_has_until",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "state", "severity"]),
+            models.Index(fields=["org", "kind"]),
+            models.Index(fields=["org", "owner", "state"]),
+            models.Index(fields=["org", "first_seen"]),
+            models.Index(fields=["org", "resolved_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.subject_label or self.subject_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state != SignalState.RESOLVED
+
+    @property
+    def severity_rank(self) -> int:
+        return SEVERITY_RANK[Severity(self.severity)]
+
+
+class SignalTeam(OrgScoped):
+    """A team a signal concerns (filter a subtree by joining on `team_id`)."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="team_links")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["signal", "team"], name="signal_team_once")]
+        indexes = [models.Index(fields=["org", "team"])]
+
+
+class SignalEpisode(OrgScoped):
+    """A stretch of time during which a signal's condition held with the same facts.
+
+    `ended_at` is empty while it holds. When the facts (`severity`, `explanation`,
+    `evidence`, `numbers`) change, the stretch ends and the next begins at that moment, so
+    the rows covering a past moment hold what that moment's evaluation stored. A signal's
+    current episode in the everyday sense began at `Signal.first_seen`.
+    """
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="episodes")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    explanation = models.TextField(blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    numbers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(fields=["org", "started_at"]),
+            models.Index(fields=["signal", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal_id} {self.started_at:%Y-%m-%d}-{self.ended_at or ''}"
+
+
+DIMENSIONS = ("alignment", "execution", "dependencies", "rhythm", "decisions")
+
+
+class HealthScore(OrgScoped):
+    """A team's coordination health on one day, 0-100 (100 = nothing wrong).
+
+    The plain fields are the team's own score; the `rollup_` fields aggregate its whole
+    subtree (itself included), weighted by each team's people. `explanation` says what
+    cost points: {"alignment": [{"reason": str, "points": float, "signal_id": int|None}],
+    ...}; `open_*` count the live signals concerning the team itself, `rollup_open_*`
+    those concerning any team of its subtree.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="health_scores")
+    date = models.DateField()
+    people = models.PositiveIntegerField(default=0)
+    alignment = models.FloatField()
+    execution = models.FloatField()
+    dependencies = models.FloatField()
+    rhythm = models.FloatField()
+    decisions = models.FloatField()
+    overall = models.FloatField()
+    rollup_people = models.PositiveIntegerField(default=0)
+    rollup_alignment = models.FloatField()
+    rollup_execution = models.FloatField()
+    rollup_dependencies = models.FloatField()
+    rollup_rhythm = models.FloatField()
+    rollup_decisions = models.FloatField()
+    rollup_overall = models.FloatField()
+    explanation = models.JSONField(default=dict, blank=True)
+    open_info = models.PositiveIntegerField(default=0)
+    open_warning = models.PositiveIntegerField(default=0)
+    open_critical = models.PositiveIntegerField(default=0)
+    rollup_open_info = models.PositiveIntegerField(default=0)
+    rollup_open_warning = models.PositiveIntegerField(default=0)
+    rollup_open_critical = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["team_id", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "team", "date"], name="healthscore_once"),
+        ]
+        indexes = [models.Index(fields=["org", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.date}: {self.overall:.0f}"
+
+
+class IntelligenceSettings(OrgScoped):
+    """An organization's changes to the detectors' and the health score's defaults.
+
+    `detectors` maps a detector kind to {"enabled": bool, <threshold>: value, ...};
+    `health` holds {"weights": {dimension: w}, "penalty": {severity: points}}. Anything
+    absent takes the documented default (`settings.py` in this app, and the README).
+    """
+
+    detectors = models.JSONField(default=dict, blank=True)
+    health = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org"], name="intelligencesettings_once")]
+
+
+class SignalMute(OrgScoped):
+    """A person does not want to be told about new signals of this kind."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="signal_mutes")
+    kind = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="signalmute_once"),
+        ]
+
+
+class Evaluation(OrgScoped):
+    """One run of the catalogue over an organization: when, as of when, what it found."""
+
+    as_of = models.DateTimeField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    backfill = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["org", "-started_at"])]

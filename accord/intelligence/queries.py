@@ -1,0 +1,356 @@
+"""Reads of stored signals and health for pages, the API and the CLI.
+
+Each function does a bounded number of queries whatever the organization's size: the
+detectors ran earlier (`evaluate.py`); these only read what they stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
+
+from accord.activity.models import Event
+from accord.intelligence.models import (
+    LIVE_STATES,
+    HealthScore,
+    Signal,
+    SignalEpisode,
+    SignalState,
+    SignalTeam,
+)
+from accord.intelligence.snapshot import as_moment
+from accord.org import queries as org_queries
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+
+SEVERITY_ORDER = Case(
+    When(severity="critical", then=Value(2)),
+    When(severity="warning", then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def subtree_ids(org: Organization, team_id: int | None) -> set[int] | None:
+    """The team and every team below it (None: the whole organization). One query."""
+    if team_id is None:
+        return None
+    parents = org_queries.parent_map(org)
+    if team_id not in parents:
+        return set()
+    return {team_id} | org_queries.descendants_of(team_id, parents)
+
+
+def _team_filter(org: Organization, team_id: int | None) -> Q:
+    teams = subtree_ids(org, team_id)
+    if teams is None:
+        return Q()
+    return Q(pk__in=SignalTeam.objects.filter(org=org, team_id__in=teams).values("signal_id"))
+
+
+def ranked(qs: QuerySet) -> QuerySet:
+    """Most severe first, then the widest reach, then the newest."""
+    return qs.annotate(severity_order=SEVERITY_ORDER).order_by(
+        "-severity_order", "-reach_people", "-reach_teams", "-last_seen", "-id"
+    )
+
+
+def signals(
+    org: Organization,
+    *,
+    team_id: int | None = None,
+    kind: str | None = None,
+    severity: str | None = None,
+    state: str | None = None,
+    live: bool = False,
+) -> QuerySet:
+    """Stored signals, filtered (team subtree, kind, severity, state) and ranked. `state`
+    may also be "live": every state but resolved."""
+    qs = Signal.objects.filter(org=org).filter(_team_filter(org, team_id))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if state == "live" or live:
+        qs = qs.filter(state__in=LIVE_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return ranked(qs.select_related("owner").prefetch_related("team_links"))
+
+
+def signals_as_of(
+    org: Organization,
+    as_of: dt.datetime | dt.date,
+    *,
+    team_id: int | None = None,
+    kind: str | None = None,
+    severity: str | None = None,
+    state: str | None = None,
+) -> list[Signal]:
+    """The signals that held at a past moment, as the evaluation of that moment stored
+    them: each one's episode covering the moment gives its severity, explanation and
+    evidence; its state then is recovered from the acknowledge/snooze/dismiss events.
+    Four queries."""
+    moment = as_moment(as_of)
+    episodes = SignalEpisode.objects.filter(org=org, started_at__lte=moment).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=moment)
+    )
+    qs = Signal.objects.filter(org=org, pk__in=episodes.values("signal_id")).filter(
+        _team_filter(org, team_id)
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    rows = list(ranked(qs.select_related("owner").prefetch_related("team_links")))
+    ep = {
+        e.signal_id: e for e in episodes.filter(signal_id__in=[s.pk for s in rows]).order_by("id")
+    }
+    later_state: dict[int, dict[str, Any]] = {}
+    for target_id, before in (
+        Event.objects.filter(
+            org=org,
+            target_type="intelligence.signal",
+            created_at__gt=moment,
+            target_id__in=[str(s.pk) for s in rows],
+        )
+        .order_by("created_at", "id")
+        .values_list("target_id", "before")
+    ):
+        if before and "state" in before:
+            later_state.setdefault(int(target_id), before)
+    out = []
+    for s in rows:
+        e = ep.get(s.pk)
+        if e is None:
+            continue
+        s.severity, s.explanation, s.evidence, s.numbers = (
+            e.severity,
+            e.explanation,
+            e.evidence,
+            e.numbers,
+        )
+        s.first_seen, s.resolved_at = e.started_at, None
+        before = later_state.get(s.pk)
+        if before is not None:
+            s.state = before["state"]
+            s.snoozed_until = before.get("snoozed_until", s.snoozed_until)
+        elif s.state == SignalState.RESOLVED or (e.ended_at is not None):
+            s.state = SignalState.OPEN
+        if severity and s.severity != severity:
+            continue
+        if state == "live" and s.state == SignalState.RESOLVED:
+            continue
+        if state and state != "live" and s.state != state:
+            continue
+        out.append(s)
+    order = {"critical": 2, "warning": 1, "info": 0}
+    out.sort(key=lambda s: (-order[s.severity], -s.reach_people, -s.reach_teams, -s.pk))
+    return out
+
+
+def signal(org: Organization, signal_id: int) -> Signal | None:
+    return Signal.objects.filter(org=org, pk=signal_id).select_related("owner").first()
+
+
+def team_ids_of(signals_: Iterable[Signal]) -> dict[int, list[int]]:
+    """Teams concerned, per signal (one query)."""
+    ids = [s.pk for s in signals_]
+    out: dict[int, list[int]] = defaultdict(list)
+    for sid, tid in (
+        SignalTeam.objects.filter(signal_id__in=ids)
+        .order_by("team_id")
+        .values_list("signal_id", "team_id")
+    ):
+        out[sid].append(tid)
+    return out
+
+
+# --- evidence links ----------------------------------------------------------------------
+
+_ROUTES: dict[str, tuple[str, str]] = {
+    "alignment.objective": ("alignment:objective", "objective_id"),
+    "alignment.initiative": ("alignment:initiative", "initiative_id"),
+    "coordination.dependency": ("coordination:detail", "dep_id"),
+    "decisions.decision": ("decisions:decision", "decision_id"),
+    "decisions.issue": ("decisions:issue", "issue_id"),
+    "rhythm.cadence": ("rhythm:cadence", "cadence_id"),
+    "org.person": ("org:person", "person_id"),
+}
+
+
+def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each evidence item with `url` set to the page of what it names (None when it names
+    nothing or no longer exists in this organization). Three queries at most."""
+    by_type: dict[str, set[int]] = defaultdict(set)
+    for it in items:
+        tid = str(it.get("target_id") or "")
+        if it.get("target_type") and tid.isdigit():
+            by_type[it["target_type"]].add(int(tid))
+    team_slugs = (
+        dict(Team.objects.for_org(org).filter(pk__in=by_type["org.team"]).values_list("id", "slug"))
+        if by_type.get("org.team")
+        else {}
+    )
+    kr_objective: dict[int, int] = {}
+    if by_type.get("alignment.keyresult"):
+        from accord.alignment.models import KeyResult
+
+        kr_objective = dict(
+            KeyResult.objects.for_org(org)
+            .filter(pk__in=by_type["alignment.keyresult"])
+            .values_list("id", "objective_id")
+        )
+    out = []
+    for it in items:
+        url = None
+        kind, tid = it.get("target_type") or "", str(it.get("target_id") or "")
+        try:
+            if kind == "org.team" and tid.isdigit() and int(tid) in team_slugs:
+                url = reverse(
+                    "org:team", kwargs={"org_slug": org.slug, "team_slug": team_slugs[int(tid)]}
+                )
+            elif kind == "alignment.keyresult" and tid.isdigit() and int(tid) in kr_objective:
+                url = reverse(
+                    "alignment:objective",
+                    kwargs={"org_slug": org.slug, "objective_id": kr_objective[int(tid)]},
+                )
+            elif kind == "decisions.actionitem" and tid.isdigit():
+                url = reverse("decisions:actions", kwargs={"org_slug": org.slug})
+            elif kind in _ROUTES and tid.isdigit():
+                name, arg = _ROUTES[kind]
+                url = reverse(name, kwargs={"org_slug": org.slug, arg: int(tid)})
+        except NoReverseMatch:
+            url = None
+        out.append({**it, "url": url})
+    return out
+
+
+def subject_url(org: Organization, s: Signal) -> str | None:
+    return resolve_links(org, [{"target_type": s.subject_type, "target_id": s.subject_id}])[0][
+        "url"
+    ]
+
+
+# --- health ------------------------------------------------------------------------------
+
+
+def latest_date(org: Organization, as_of: dt.date | None = None) -> dt.date | None:
+    """The last day with stored health on or before `as_of` (one query)."""
+    qs = HealthScore.objects.filter(org=org)
+    if as_of is not None:
+        qs = qs.filter(date__lte=as_of)
+    return qs.order_by("-date").values_list("date", flat=True).first()
+
+
+def health(org: Organization, team_id: int, as_of: dt.date | None = None) -> HealthScore | None:
+    """A team's stored health on the last day on or before `as_of` (default: latest)."""
+    qs = HealthScore.objects.filter(org=org, team_id=team_id)
+    if as_of is not None:
+        qs = qs.filter(date__lte=as_of)
+    return qs.select_related("team").order_by("-date").first()
+
+
+def health_history(
+    org: Organization, team_id: int, *, weeks: int = 13, until: dt.date | None = None
+) -> list[HealthScore]:
+    """One row per week (the week's last stored day) over the last `weeks` weeks, oldest
+    first. One query."""
+    rows = list(
+        HealthScore.objects.filter(org=org, team_id=team_id)
+        .filter(**({"date__lte": until} if until else {}))
+        .order_by("-date")[: weeks * 7 + 7]
+    )
+    if not rows:
+        return []
+    end = until or rows[0].date
+    start = end - dt.timedelta(weeks=weeks)
+    by_week: dict[tuple[int, int], HealthScore] = {}
+    for r in rows:
+        if r.date <= start:
+            continue
+        key = tuple(r.date.isocalendar()[:2])
+        if key not in by_week:  # rows come newest first: keep each week's last day
+            by_week[key] = r  # type: ignore[index]
+    return sorted(by_week.values(), key=lambda r: r.date)
+
+
+@dataclass
+class HeatRow:
+    team: Team
+    score: HealthScore | None
+    has_children: bool
+
+
+def heatmap(org: Organization, team_id: int | None, as_of: dt.date | None = None) -> list[HeatRow]:
+    """A team's children (the roots for the whole organization) with their rolled-up
+    health on the latest stored day. Three queries."""
+    day = latest_date(org, as_of)
+    teams = list(Team.objects.for_org(org).filter(parent_id=team_id).order_by("name"))
+    ids = [t.pk for t in teams]
+    scores = (
+        {h.team_id: h for h in HealthScore.objects.filter(org=org, date=day, team_id__in=ids)}
+        if day
+        else {}
+    )
+    parents_with_children = set(
+        Team.objects.for_org(org).filter(parent_id__in=ids).values_list("parent_id", flat=True)
+    )
+    return [HeatRow(t, scores.get(t.pk), t.pk in parents_with_children) for t in teams]
+
+
+# --- changes and scope -------------------------------------------------------------------
+
+
+def new_since(
+    org: Organization, since: dt.datetime | dt.date, *, team_id: int | None = None
+) -> QuerySet:
+    """Signals whose current episode began at or after `since` and still hold."""
+    moment = since if isinstance(since, dt.datetime) else as_moment(since - dt.timedelta(days=1))
+    return signals(org, team_id=team_id, state="live").filter(first_seen__gt=moment)
+
+
+def resolved_since(
+    org: Organization, since: dt.datetime | dt.date, *, team_id: int | None = None
+) -> QuerySet:
+    moment = since if isinstance(since, dt.datetime) else as_moment(since - dt.timedelta(days=1))
+    return signals(org, team_id=team_id, state=SignalState.RESOLVED).filter(resolved_at__gt=moment)
+
+
+def default_scope(org: Organization, person: Person) -> int | None:
+    """The highest team the person leads (None: the whole organization, for admins and
+    for people who lead nothing). Two queries."""
+    if person.has_role("admin"):
+        return None
+    led = set(
+        Membership.objects.for_org(org)
+        .filter(person=person, role=MembershipRole.LEAD)
+        .values_list("team_id", flat=True)
+    )
+    if not led:
+        return None
+    parents = org_queries.parent_map(org)
+    top = [t for t in led if not set(org_queries.ancestors_of(t, parents)) & led]
+    return min(top, key=lambda t: (len(org_queries.ancestors_of(t, parents)), t))
+
+
+def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Signal]:
+    """Live signals a person owns or that concern a team they lead (or one below)."""
+    led = list(
+        Membership.objects.for_org(org)
+        .filter(person=person, role=MembershipRole.LEAD)
+        .values_list("team_id", flat=True)
+    )
+    teams: set[int] = set()
+    if led:
+        parents = org_queries.parent_map(org)
+        for t in led:
+            teams |= {t} | org_queries.descendants_of(t, parents)
+    q = Q(owner=person)
+    if teams:
+        q |= Q(pk__in=SignalTeam.objects.filter(org=org, team_id__in=teams).values("signal_id"))
+    qs = Signal.objects.filter(org=org, state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED))
+    return list(ranked(qs.filter(q).select_related("owner"))[:limit])

@@ -1,0 +1,267 @@
+"""Every write of people on signals and the intelligence settings.
+
+Acknowledge, snooze until a date, dismiss with a reason, reopen: each validated, changed
+and recorded as an event in one transaction. Who may: a lead of a team the signal
+concerns (or of a team above it), leaders and admins; viewers never. Evaluation itself
+(`evaluate.py`) writes signals in bulk as Accord, not through these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.services import parse_date, require_same_org, update_and_record
+from accord.intelligence import config as config_mod
+from accord.intelligence.models import (
+    IntelligenceSettings,
+    Signal,
+    SignalMute,
+    SignalState,
+    SignalTeam,
+)
+from accord.intelligence.registry import discover
+from accord.org import queries as org_queries
+from accord.org.models import Membership, MembershipRole, Organization, Person, Role
+
+MAX_SNOOZE_DAYS = 180
+
+
+def can_act_on(actor: Person | None, signal: Signal) -> bool:
+    """Leaders and admins; a member who leads a concerned team or a team above one."""
+    if actor is None:
+        return True
+    if not actor.is_active or actor.org_id != signal.org_id:
+        return False
+    if actor.has_role(Role.LEADER):
+        return True
+    if not actor.has_role(Role.MEMBER):
+        return False
+    led = set(
+        Membership.objects.filter(
+            org_id=signal.org_id, person=actor, role=MembershipRole.LEAD
+        ).values_list("team_id", flat=True)
+    )
+    if not led:
+        return False
+    concerned = set(SignalTeam.objects.filter(signal=signal).values_list("team_id", flat=True))
+    if concerned & led:
+        return True
+    parents = org_queries.parent_map(signal.org)
+    return any(set(org_queries.ancestors_of(t, parents)) & led for t in concerned)
+
+
+def _require(actor: Person | None, signal: Signal, action: str) -> None:
+    if not can_act_on(actor, signal):
+        raise PermissionDenied(
+            f"Only a lead of a team this signal concerns, a leader or an admin may {action} it."
+        )
+
+
+def _locked(org: Organization, signal: Signal) -> Signal:
+    require_same_org(org, signal, "signal")
+    return Signal.objects.select_for_update().get(pk=signal.pk)
+
+
+def _require_live(signal: Signal, action: str) -> None:
+    if signal.state == SignalState.RESOLVED:
+        raise ServiceError(
+            f"This signal was resolved on {timezone.localdate(signal.resolved_at)}: its cause "
+            f"is gone, there is nothing to {action}.",
+            code="resolved",
+        )
+
+
+@transaction.atomic
+def acknowledge(
+    org: Organization,
+    actor: Person | None,
+    signal: Signal,
+    *,
+    expected_version: int | None = None,
+) -> Signal:
+    """Someone has seen it and is on it; it stays on the list until its cause clears."""
+    signal = _locked(org, signal)
+    _require(actor, signal, "acknowledge")
+    _require_live(signal, "acknowledge")
+    if signal.state == SignalState.ACKNOWLEDGED:
+        return signal
+    changes = {
+        "state": SignalState.ACKNOWLEDGED,
+        "snoozed_until": None,
+        "dismissed_reason": "",
+        "state_changed_at": timezone.now(),
+        "state_changed_by": actor,
+    }
+    return update_and_record(
+        org, actor, signal, changes, verb="acknowledged", expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def snooze(
+    org: Organization,
+    actor: Person | None,
+    signal: Signal,
+    until: Any,
+    *,
+    expected_version: int | None = None,
+) -> Signal:
+    """Hide it until a date; it comes back on that date's next evaluation if still true."""
+    signal = _locked(org, signal)
+    _require(actor, signal, "snooze")
+    day = parse_date(until, "until", required=True)
+    assert day is not None
+    today = timezone.localdate()
+    if day <= today:
+        raise ServiceError(
+            f"Snooze until a date after today ({today}), not {day}.",
+            fields={"until": ["Pick a date in the future."]},
+        )
+    if day > today + dt.timedelta(days=MAX_SNOOZE_DAYS):
+        raise ServiceError(
+            f"Snooze for at most {MAX_SNOOZE_DAYS} days; dismiss it if it does not matter.",
+            fields={"until": [f"At most {MAX_SNOOZE_DAYS} days ahead."]},
+        )
+    _require_live(signal, "snooze")
+    changes = {
+        "state": SignalState.SNOOZED,
+        "snoozed_until": day,
+        "dismissed_reason": "",
+        "state_changed_at": timezone.now(),
+        "state_changed_by": actor,
+    }
+    return update_and_record(
+        org, actor, signal, changes, verb="snoozed", expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def dismiss(
+    org: Organization,
+    actor: Person | None,
+    signal: Signal,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> Signal:
+    """Not a problem here, and why; it no longer costs health while its cause holds."""
+    signal = _locked(org, signal)
+    _require(actor, signal, "dismiss")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            "Say why this signal does not matter, so others understand.",
+            fields={"reason": ["Required."]},
+        )
+    if len(reason) > 2000:
+        raise ServiceError(
+            "The reason is too long (at most 2000 characters).",
+            fields={"reason": ["At most 2000 characters."]},
+        )
+    _require_live(signal, "dismiss")
+    changes = {
+        "state": SignalState.DISMISSED,
+        "snoozed_until": None,
+        "dismissed_reason": reason,
+        "state_changed_at": timezone.now(),
+        "state_changed_by": actor,
+    }
+    return update_and_record(
+        org, actor, signal, changes, verb="dismissed", expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def reopen(
+    org: Organization,
+    actor: Person | None,
+    signal: Signal,
+    *,
+    expected_version: int | None = None,
+) -> Signal:
+    """Undo an acknowledgement, a snooze or a dismissal."""
+    signal = _locked(org, signal)
+    _require(actor, signal, "reopen")
+    _require_live(signal, "reopen")
+    if signal.state == SignalState.OPEN:
+        return signal
+    changes = {
+        "state": SignalState.OPEN,
+        "snoozed_until": None,
+        "dismissed_reason": "",
+        "state_changed_at": timezone.now(),
+        "state_changed_by": actor,
+    }
+    return update_and_record(
+        org, actor, signal, changes, verb="reopened", expected_version=expected_version
+    )
+
+
+# --- settings and preferences ------------------------------------------------------------
+
+
+def settings_row(org: Organization) -> IntelligenceSettings:
+    row, _ = IntelligenceSettings.objects.get_or_create(org=org)
+    return row
+
+
+@transaction.atomic
+def update_settings(
+    org: Organization,
+    actor: Person | None,
+    *,
+    detectors: Any = None,
+    health: Any = None,
+    expected_version: int | None = None,
+) -> IntelligenceSettings:
+    """Replace the organization's overrides of detector thresholds and health weights.
+    Admins only; anything not named takes its documented default."""
+    if actor is not None and not (actor.is_active and actor.has_role(Role.ADMIN)):
+        raise PermissionDenied("Only an admin may change how Accord computes signals and health.")
+    detectors, health = config_mod.validate(detectors, health)
+    row = IntelligenceSettings.objects.select_for_update().filter(pk=settings_row(org).pk).get()
+    return update_and_record(
+        org,
+        actor,
+        row,
+        {"detectors": detectors, "health": health},
+        expected_version=expected_version,
+    )
+
+
+def _kind(kind: Any) -> str:
+    kind = str(kind or "").strip()
+    if kind not in discover():
+        raise ServiceError(f"No signal kind {kind!r}.", fields={"kind": ["Unknown kind."]})
+    return kind
+
+
+@transaction.atomic
+def mute_kind(org: Organization, actor: Person, person: Person, kind: Any) -> SignalMute:
+    """`person` is no longer told about new signals of `kind` (their own choice, or an
+    admin's)."""
+    require_same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("You may only change your own notifications.")
+    kind = _kind(kind)
+    mute, created = SignalMute.objects.get_or_create(org=org, person=person, kind=kind)
+    if created:
+        activity.record(org, actor, "muted", person, after={"signal_kind": kind})
+    return mute
+
+
+@transaction.atomic
+def unmute_kind(org: Organization, actor: Person, person: Person, kind: Any) -> None:
+    require_same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("You may only change your own notifications.")
+    kind = _kind(kind)
+    deleted, _ = SignalMute.objects.filter(org=org, person=person, kind=kind).delete()
+    if deleted:
+        activity.record(org, actor, "unmuted", person, before={"signal_kind": kind})

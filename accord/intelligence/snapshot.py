@@ -1,0 +1,730 @@
+"""One organization's state *as of* a moment, loaded in bulk into plain Python structures.
+
+The detectors (`detectors.py`) and the health score read only this. The same loader
+answers "now", "last Tuesday" and a backtest: a row created after the moment is left out
+(unless it was created before the organization's first evaluation, see `load`), and a
+field's value at the moment is recovered from the histories the pillars keep:
+
+- key-result values (`KeyResultValue.recorded_at`), objective confidence
+  (`ConfidenceUpdate.at`), re-plans (`Replan.at`), re-rankings (`RankChange.at`),
+  escalations (`IssueEscalation.at`), check-ins (`submitted_at`), meetings (`ended_at`);
+- everything else from the append-only event log: every service write records the
+  changed fields' values before and after, so the value a field had at moment T is the
+  `before` of the first event after T that changed it (`_rewind`). "Now" has no such
+  events and costs nothing extra.
+
+A bounded number of queries, whatever the size of the organization (about 40; no query
+per object), then linear work in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from accord.activity.models import Event
+from accord.alignment.models import (
+    ConfidenceUpdate,
+    Initiative,
+    InitiativeKeyResult,
+    InitiativeObjective,
+    KeyResult,
+    KeyResultValue,
+    Objective,
+    ObjectiveLink,
+    Period,
+    RankChange,
+    Replan,
+    TeamAlignmentSettings,
+)
+from accord.coordination.models import Dependency
+from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.rhythm import queries as rhythm_queries
+from accord.rhythm.models import (
+    Attendance,
+    Away,
+    CheckIn,
+    CheckInStatus,
+    Meeting,
+    MeetingStatus,
+)
+
+# --- plain structures --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TeamS:
+    id: int
+    name: str
+    parent_id: int | None
+    members: set[int] = field(default_factory=set)
+    leads: set[int] = field(default_factory=set)
+    wip_limit: int | None = None
+
+    @property
+    def people(self) -> int:
+        return len(self.members)
+
+
+@dataclass(slots=True)
+class PersonS:
+    id: int
+    name: str
+    is_active: bool
+    teams: set[int] = field(default_factory=set)
+    allocation: int = 0  # sum over memberships, percent
+    timezone: str = "UTC"
+
+
+@dataclass(slots=True)
+class PeriodS:
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(slots=True)
+class ObjectiveS:
+    id: int
+    title: str
+    team_id: int | None
+    owner_id: int | None
+    period_id: int
+    status: str
+    confidence: int | None = None
+    confidence_history: list[tuple[dt.datetime, int]] = field(default_factory=list)
+    parent_ids: list[int] = field(default_factory=list)
+    created_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class KeyResultS:
+    id: int
+    name: str
+    objective_id: int
+    owner_id: int | None
+    direction: str
+    start: float
+    target: float
+    range_low: float | None
+    range_high: float | None
+    is_milestone: bool
+    current: float
+    done: bool
+    values: list[tuple[dt.datetime, float]] = field(default_factory=list)
+    created_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class InitiativeS:
+    id: int
+    title: str
+    team_id: int
+    owner_id: int | None
+    status: str
+    start_date: dt.date | None
+    target_date: dt.date | None
+    baseline_target_date: dt.date | None
+    rank: int | None
+    replans: list[tuple[dt.datetime, dt.date | None, dt.date | None]] = field(default_factory=list)
+    objective_ids: set[int] = field(default_factory=set)
+    key_result_ids: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class DependencyS:
+    id: int
+    title: str
+    requester_team_id: int
+    requester_initiative_id: int
+    provider_team_id: int
+    provider_initiative_id: int | None
+    need_by: dt.date
+    committed_date: dt.date | None
+    state: str
+    flag: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    requested_by_id: int | None
+
+    @property
+    def due(self) -> dt.date:
+        return self.committed_date or self.need_by
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("requested", "negotiating", "accepted")
+
+
+@dataclass(slots=True)
+class DecisionS:
+    id: int
+    question: str
+    status: str
+    approver_id: int
+    decide_by: dt.date | None
+    opened_at: dt.datetime
+    decided_at: dt.datetime | None
+    team_ids: set[int] = field(default_factory=set)
+
+    @property
+    def undecided(self) -> bool:
+        return self.status in ("open", "proposed")
+
+
+@dataclass(slots=True)
+class ActionItemS:
+    id: int
+    title: str
+    owner_id: int
+    team_id: int | None
+    status: str
+    due_on: dt.date | None
+    done_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(slots=True)
+class IssueS:
+    id: int
+    title: str
+    team_id: int
+    status: str
+    opened_at: dt.datetime
+    level_since: dt.datetime
+
+
+@dataclass(slots=True)
+class CheckinOccurrence:
+    """One closed check-in occurrence of a cadence: who owed, and what each did."""
+
+    cadence_id: int
+    due: dt.datetime
+    status: dict[int, str]  # person id -> on_time | late | missed
+
+
+@dataclass(slots=True)
+class CadenceS:
+    id: int
+    name: str
+    kind: str
+    team_ids: set[int]
+    owner_id: int | None
+    occurrences: list[CheckinOccurrence] = field(default_factory=list)  # check-in cadences
+    meetings: list[tuple[dt.datetime, bool, float | None]] = field(
+        default_factory=list
+    )  # other cadences: (occurrence start, held, average rating)
+
+
+@dataclass
+class Snapshot:
+    org_id: int
+    org_name: str
+    as_of: dt.datetime
+    teams: dict[int, TeamS] = field(default_factory=dict)
+    people: dict[int, PersonS] = field(default_factory=dict)
+    periods: dict[int, PeriodS] = field(default_factory=dict)
+    objectives: dict[int, ObjectiveS] = field(default_factory=dict)
+    key_results: dict[int, KeyResultS] = field(default_factory=dict)
+    initiatives: dict[int, InitiativeS] = field(default_factory=dict)
+    dependencies: dict[int, DependencyS] = field(default_factory=dict)
+    rank_changes: list[tuple[int, int, dt.datetime]] = field(default_factory=list)  # team, init
+    decisions: dict[int, DecisionS] = field(default_factory=dict)
+    action_items: dict[int, ActionItemS] = field(default_factory=dict)
+    issues: dict[int, IssueS] = field(default_factory=dict)
+    cadences: dict[int, CadenceS] = field(default_factory=dict)
+    issue_stale_days: int = 14
+    # Rows created up to this moment count as existing (see `load`): the moment itself,
+    # or the organization's first evaluation for a moment before it.
+    existed_by: dt.datetime = field(default_factory=timezone.now)
+    # Derived data several detectors share, computed once per snapshot.
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dt.date:
+        return self.as_of.date()
+
+    def children(self) -> dict[int | None, list[int]]:
+        out: dict[int | None, list[int]] = defaultdict(list)
+        for t in self.teams.values():
+            out[t.parent_id].append(t.id)
+        return out
+
+    def lead_of(self, team_id: int | None) -> int | None:
+        """The team's first lead, else the nearest ancestor's."""
+        seen = 0
+        while team_id is not None and seen < 1000:
+            team = self.teams.get(team_id)
+            if team is None:
+                return None
+            if team.leads:
+                return min(team.leads)
+            team_id = team.parent_id
+            seen += 1
+        return None
+
+    def team_name(self, team_id: int | None) -> str:
+        t = self.teams.get(team_id) if team_id is not None else None
+        return t.name if t else "—"
+
+    def person_name(self, person_id: int | None) -> str:
+        p = self.people.get(person_id) if person_id is not None else None
+        return p.name if p else "nobody"
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def as_moment(as_of: dt.datetime | dt.date | None) -> dt.datetime:
+    """A moment: now; a date means the end of that day (UTC)."""
+    if as_of is None:
+        return timezone.now()
+    if isinstance(as_of, dt.datetime):
+        return as_of if timezone.is_aware(as_of) else as_of.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(as_of, dt.time(23, 59, 59, 999999), tzinfo=dt.UTC)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    out = dt.datetime.fromisoformat(str(value))
+    return out if timezone.is_aware(out) else out.replace(tzinfo=dt.UTC)
+
+
+def _rewind(
+    org: Organization, as_of: dt.datetime, target_type: str, fields: tuple[str, ...]
+) -> dict[int, dict[str, Any]]:
+    """{object id: {field: value as of the moment}} for the objects whose `fields` changed
+    after it: the `before` of the first later event that names the field. One query."""
+    out: dict[int, dict[str, Any]] = {}
+    rows = (
+        Event.objects.filter(org=org, target_type=target_type, created_at__gt=as_of)
+        .order_by("created_at", "id")
+        .values_list("target_id", "before")
+    )
+    for target_id, before in rows.iterator(chunk_size=5000):
+        if not before:
+            continue
+        got = out.setdefault(int(target_id), {})
+        for name in fields:
+            if name in before and name not in got:
+                got[name] = before[name]
+    return out
+
+
+def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snapshot:
+    """The organization as it was at `as_of` (default: now)."""
+    from django.conf import settings
+
+    moment = as_moment(as_of)
+    snap = Snapshot(org_id=org.id, org_name=org.name, as_of=moment, existed_by=moment)
+    # What existed before Accord first evaluated the organization (an import, the demo)
+    # has no trustworthy creation date: it counts as having always existed, so a backfill
+    # can compute the past from its histories. Every stored evaluation is at or after the
+    # first one, where creation dates are honoured: what it stored stays reproducible.
+    from accord.intelligence.models import Evaluation
+
+    first = (
+        Evaluation.objects.filter(org=org, backfill=False)
+        .order_by("as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    if first is not None and moment < first:
+        snap.existed_by = first
+    snap.issue_stale_days = getattr(settings, "ACCORD_ISSUE_STALE_DAYS", 14)
+    _load_org(org, snap)
+    _load_alignment(org, snap)
+    _load_coordination(org, snap)
+    _load_decisions(org, snap)
+    _load_rhythm(org, snap)
+    return snap
+
+
+def _load_org(org: Organization, snap: Snapshot) -> None:
+    m = snap.as_of
+    for pk, name, parent_id in (
+        Team.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list("id", "name", "parent_id")
+    ):
+        snap.teams[pk] = TeamS(pk, name, parent_id)
+    rewound = _rewind(org, m, "org.team", ("parent",))
+    for pk, old in rewound.items():
+        if pk in snap.teams and "parent" in old:
+            snap.teams[pk].parent_id = old["parent"]
+    for pk, name, active, tz in (
+        Person.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list("id", "name", "is_active", "timezone")
+    ):
+        snap.people[pk] = PersonS(pk, name, active, timezone=tz)
+    for person_id, team_id, role, allocation in (
+        Membership.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list("person_id", "team_id", "role", "allocation")
+    ):
+        team, person = snap.teams.get(team_id), snap.people.get(person_id)
+        if team is None or person is None or not person.is_active:
+            continue
+        team.members.add(person_id)
+        if role == MembershipRole.LEAD:
+            team.leads.add(person_id)
+        person.teams.add(team_id)
+        person.allocation += allocation
+    for team_id, limit in TeamAlignmentSettings.objects.for_org(org).values_list(
+        "team_id", "wip_limit"
+    ):
+        if team_id in snap.teams:
+            snap.teams[team_id].wip_limit = limit
+
+
+def _load_alignment(org: Organization, snap: Snapshot) -> None:
+    m = snap.as_of
+    for pk, name, start, end in Period.objects.for_org(org).values_list(
+        "id", "name", "start", "end"
+    ):
+        snap.periods[pk] = PeriodS(pk, name, start, end)
+    for row in (
+        Objective.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list(
+            "id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"
+        )
+    ):
+        snap.objectives[row[0]] = ObjectiveS(
+            row[0], row[1], row[2], row[3], row[4], row[5], None, created_at=row[7]
+        )
+    for pk, old in _rewind(org, m, "alignment.objective", ("status",)).items():
+        if pk in snap.objectives and "status" in old:
+            snap.objectives[pk].status = old["status"]
+    for obj_id, conf, at in (
+        ConfidenceUpdate.objects.for_org(org)
+        .filter(at__lte=m)
+        .order_by("at", "id")
+        .values_list("objective_id", "confidence", "at")
+    ):
+        o = snap.objectives.get(obj_id)
+        if o is not None:
+            o.confidence_history.append((at, conf))
+            o.confidence = conf
+    for child, parent in ObjectiveLink.objects.for_org(org).values_list("child_id", "parent_id"):
+        if child in snap.objectives and parent in snap.objectives:
+            snap.objectives[child].parent_ids.append(parent)
+    for row in (
+        KeyResult.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list(
+            "id",
+            "name",
+            "objective_id",
+            "owner_id",
+            "direction",
+            "start",
+            "target",
+            "range_low",
+            "range_high",
+            "is_milestone",
+            "created_at",
+        )
+    ):
+        if row[2] not in snap.objectives:
+            continue
+        snap.key_results[row[0]] = KeyResultS(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+            current=row[5],
+            done=False,
+            created_at=row[10],
+        )
+    for kr_id, value, at in (
+        KeyResultValue.objects.for_org(org)
+        .filter(recorded_at__lte=m)
+        .order_by("recorded_at", "id")
+        .values_list("key_result_id", "value", "recorded_at")
+    ):
+        kr = snap.key_results.get(kr_id)
+        if kr is not None:
+            kr.values.append((at, value))
+            kr.current = value
+            kr.done = kr.is_milestone and value == 1.0
+    for row in (
+        Initiative.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list(
+            "id",
+            "title",
+            "team_id",
+            "owner_id",
+            "status",
+            "start_date",
+            "target_date",
+            "baseline_target_date",
+            "rank",
+        )
+    ):
+        snap.initiatives[row[0]] = InitiativeS(*row)
+    fields = ("status", "target_date", "rank", "team", "start_date")
+    for pk, old in _rewind(org, m, "alignment.initiative", fields).items():
+        i = snap.initiatives.get(pk)
+        if i is None:
+            continue
+        if "status" in old:
+            i.status = old["status"]
+        if "target_date" in old:
+            i.target_date = _date(old["target_date"])
+        if "start_date" in old:
+            i.start_date = _date(old["start_date"])
+        if "rank" in old:
+            i.rank = old["rank"]
+        if "team" in old and old["team"] in snap.teams:
+            i.team_id = old["team"]
+        if i.target_date is None:
+            i.baseline_target_date = None
+    for init_id, at, old, new in (
+        Replan.objects.for_org(org)
+        .filter(at__lte=m)
+        .order_by("at", "id")
+        .values_list("initiative_id", "at", "old_target_date", "new_target_date")
+    ):
+        if init_id in snap.initiatives:
+            snap.initiatives[init_id].replans.append((at, old, new))
+    for init_id, obj_id in InitiativeObjective.objects.for_org(org).values_list(
+        "initiative_id", "objective_id"
+    ):
+        if init_id in snap.initiatives:
+            snap.initiatives[init_id].objective_ids.add(obj_id)
+    for init_id, kr_id in InitiativeKeyResult.objects.for_org(org).values_list(
+        "initiative_id", "key_result_id"
+    ):
+        if init_id in snap.initiatives:
+            snap.initiatives[init_id].key_result_ids.add(kr_id)
+    # Ranks after the moment are undone from the stack's own history (re-rankings).
+    later_rank: dict[int, int | None] = {}
+    rows = (
+        RankChange.objects.for_org(org)
+        .order_by("at", "id")
+        .values_list("team_id", "initiative_id", "old_rank", "at")
+    )
+    for team_id, init_id, old_rank, at in rows:
+        if at <= m:
+            snap.rank_changes.append((team_id, init_id, at))
+        elif init_id not in later_rank:
+            later_rank[init_id] = old_rank
+    for init_id, rank in later_rank.items():
+        if init_id in snap.initiatives:
+            snap.initiatives[init_id].rank = rank
+
+
+def _load_coordination(org: Organization, snap: Snapshot) -> None:
+    m = snap.as_of
+    for row in (
+        Dependency.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list(
+            "id",
+            "title",
+            "requester_team_id",
+            "requester_initiative_id",
+            "provider_team_id",
+            "provider_initiative_id",
+            "need_by",
+            "committed_date",
+            "state",
+            "flag",
+            "created_at",
+            "closed_at",
+            "requested_by_id",
+        )
+    ):
+        snap.dependencies[row[0]] = DependencyS(*row)
+    fields = ("state", "flag", "committed_date", "need_by", "provider_initiative")
+    for pk, old in _rewind(org, m, "coordination.dependency", fields).items():
+        d = snap.dependencies.get(pk)
+        if d is None:
+            continue
+        if "state" in old:
+            d.state = old["state"]
+            if d.state in ("requested", "negotiating", "accepted"):
+                d.closed_at = None
+        if "flag" in old:
+            d.flag = old["flag"] or ""
+        if "committed_date" in old:
+            d.committed_date = _date(old["committed_date"])
+        if "need_by" in old:
+            d.need_by = _date(old["need_by"]) or d.need_by
+        if "provider_initiative" in old:
+            d.provider_initiative_id = old["provider_initiative"]
+
+
+def _load_decisions(org: Organization, snap: Snapshot) -> None:
+    m = snap.as_of
+    for row in (
+        Decision.objects.for_org(org)
+        .filter(opened_at__lte=m)
+        .values_list(
+            "id", "question", "status", "approver_id", "decide_by", "opened_at", "decided_at"
+        )
+    ):
+        snap.decisions[row[0]] = DecisionS(*row)
+    fields = ("status", "approver", "decide_by", "decided_at")
+    for pk, old in _rewind(org, m, "decisions.decision", fields).items():
+        d = snap.decisions.get(pk)
+        if d is None:
+            continue
+        if "status" in old:
+            d.status = old["status"]
+        if old.get("approver"):
+            d.approver_id = old["approver"]
+        if "decide_by" in old:
+            d.decide_by = _date(old["decide_by"])
+        if "decided_at" in old:
+            d.decided_at = _datetime(old["decided_at"])
+    for d in snap.decisions.values():
+        if d.decided_at is not None and d.decided_at > m:
+            d.decided_at = None
+    for dec_id, team_id in Decision.teams.through.objects.filter(decision__org=org).values_list(
+        "decision_id", "team_id"
+    ):
+        if dec_id in snap.decisions:
+            snap.decisions[dec_id].team_ids.add(team_id)
+    for row in (
+        ActionItem.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list(
+            "id", "title", "owner_id", "team_id", "status", "due_on", "done_at", "created_at"
+        )
+    ):
+        snap.action_items[row[0]] = ActionItemS(*row)
+    for pk, old in _rewind(org, m, "decisions.actionitem", ("status", "due_on")).items():
+        a = snap.action_items.get(pk)
+        if a is None:
+            continue
+        if "status" in old:
+            a.status = old["status"]
+        if "due_on" in old:
+            a.due_on = _date(old["due_on"])
+    for a in snap.action_items.values():
+        if a.done_at is not None and a.done_at > m:
+            a.done_at = None
+    for row in (
+        Issue.objects.for_org(org)
+        .filter(opened_at__lte=m)
+        .values_list("id", "title", "team_id", "status", "opened_at", "raised_in_id")
+    ):
+        pk, title, team_id, status, opened_at, raised_in = row
+        snap.issues[pk] = IssueS(pk, title, raised_in or team_id, status, opened_at, opened_at)
+    first_from: dict[int, int] = {}
+    for issue_id, from_team, to_team, at in (
+        IssueEscalation.objects.for_org(org)
+        .order_by("at", "id")
+        .values_list("issue_id", "from_team_id", "to_team_id", "at")
+    ):
+        i = snap.issues.get(issue_id)
+        if i is None:
+            continue
+        first_from.setdefault(issue_id, from_team)
+        if at <= m:
+            i.team_id = to_team
+            i.level_since = at
+    for issue_id, from_team in first_from.items():
+        i = snap.issues[issue_id]
+        if i.level_since == i.opened_at:
+            i.team_id = from_team
+    for pk, old in _rewind(org, m, "decisions.issue", ("status",)).items():
+        if pk in snap.issues and "status" in old:
+            snap.issues[pk].status = old["status"]
+
+
+def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) -> None:
+    """Closed occurrences of the last `lookback_days`: check-ins owed and given, meetings
+    held and rated. Occurrences come from each cadence's rule (rhythm's own code)."""
+    m = snap.as_of
+    roster = rhythm_queries.Roster.load(org)
+    # Membership as of the moment, not today's (the roster is rebuilt from the snapshot).
+    roster.members = defaultdict(set, {t.id: set(t.members) for t in snap.teams.values()})
+    roster.leads = defaultdict(set, {t.id: set(t.leads) for t in snap.teams.values()})
+    roster.parents = {t.id: t.parent_id for t in snap.teams.values()}
+    cads = [
+        c
+        for c in rhythm_queries.cadences(org)
+        if c.created_at <= snap.existed_by
+        and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
+    ]
+    window_start = m - dt.timedelta(days=lookback_days)
+    since = window_start - dt.timedelta(days=2)
+    # No `__in` lists of ids: an organization of 10,000 teams has more than a database
+    # accepts in one statement. The window and the organization bound each read instead.
+    checkins: dict[tuple[int, dt.datetime], dict[int, str]] = defaultdict(dict)
+    for cad_id, occ, person_id, status in (
+        CheckIn.objects.for_org(org)
+        .filter(occurrence_start__gte=since, submitted_at__lte=m)
+        .exclude(status=CheckInStatus.MISSED)
+        .values_list("cadence_id", "occurrence_start", "person_id", "status")
+    ):
+        checkins[(cad_id, occ)][person_id] = status
+    finished = Meeting.objects.for_org(org).filter(
+        status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
+    )
+    held: dict[tuple[int, dt.datetime], int] = {}
+    for pk, cad_id, occ in finished.values_list("id", "cadence_id", "occurrence_start"):
+        held[(cad_id, occ)] = pk
+    ratings: dict[int, list[int]] = defaultdict(list)
+    for meeting_id, rating in (
+        Attendance.objects.for_org(org)
+        .filter(meeting__in=finished, rating__isnull=False)
+        .values_list("meeting_id", "rating")
+    ):
+        ratings[meeting_id].append(rating)
+    owers_of = {c.pk: roster.ower_ids(c) for c in cads}
+    tz_of = {p.id: p.timezone for p in snap.people.values()}
+    away = rhythm_queries.AwayBook(org, (), window_start.date(), m.date())
+    for pid, a, b in (
+        Away.objects.for_org(org)
+        .filter(starts_on__lte=m.date(), ends_on__gte=window_start.date())
+        .values_list("person_id", "starts_on", "ends_on")
+    ):
+        away.periods[pid].append((a, b))
+    for c in cads:
+        cs = CadenceS(c.pk, c.name, c.kind, roster.scope_team_ids(c), c.owner_id)
+        snap.cadences[c.pk] = cs
+        closed_before = m - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 2)
+        for occ in rhythm_queries.occurrences_of(c, window_start, closed_before):
+            if c.is_checkin:
+                got = checkins.get((c.pk, occ.original_start), {})
+                status: dict[int, str] = {}
+                for pid in owers_of[c.pk]:
+                    s = got.get(pid)
+                    if s is None and away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
+                        continue
+                    status[pid] = s or CheckInStatus.MISSED
+                if status:
+                    cs.occurrences.append(CheckinOccurrence(c.pk, occ.start, status))
+            else:
+                mid = held.get((c.pk, occ.original_start))
+                r = ratings.get(mid) if mid else None
+                cs.meetings.append((occ.start, mid is not None, sum(r) / len(r) if r else None))

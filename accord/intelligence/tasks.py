@@ -1,0 +1,81 @@
+"""Evaluating the catalogue in the background: every hour for every organization, and soon
+after writes (debounced: at most one evaluation per organization per few minutes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from django.db import IntegrityError, transaction
+from django_tasks import task
+
+from accord.core.models import ScheduledRun
+from accord.core.scheduler import periodic
+from accord.org.models import Organization
+
+log = logging.getLogger("accord.intelligence")
+
+# A write asks for an evaluation of its organization; writes within the same window share
+# one, which runs when the window closes.
+DEBOUNCE_SECONDS = 300
+
+_claimed: dict[int, int] = {}  # org id -> last slot this process claimed (saves queries)
+
+
+@task()
+def evaluate_org(org_id: int) -> int:
+    """Evaluate one organization now; returns how many signals hold."""
+    from accord.intelligence import evaluate
+
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return 0
+    return evaluate.evaluate(org).found
+
+
+@periodic(every=3600)
+@task()
+def evaluate_all() -> int:
+    """Evaluate every organization (signals and today's health). Returns how many."""
+    from accord.intelligence import evaluate
+
+    n = 0
+    for org in Organization.objects.all():
+        try:
+            evaluate.evaluate(org)
+            n += 1
+        except Exception:  # one organization's failure must not starve the others
+            log.exception("evaluating %s failed", org.slug)
+    return n
+
+
+def request_evaluation(org_id: int, now: float | None = None) -> bool:
+    """Enqueue one evaluation of the organization for the end of the current window,
+    unless one is already queued for it (by this or any other process). True if queued."""
+    now = time.time() if now is None else now
+    slot = int(now // DEBOUNCE_SECONDS) * DEBOUNCE_SECONDS
+    if _claimed.get(org_id) == slot:
+        return False
+    try:
+        with transaction.atomic():
+            ScheduledRun.objects.create(job=f"intelligence.evaluate:{org_id}", slot=slot)
+            runner = evaluate_org
+            backend = evaluate_org.get_backend()
+            if getattr(backend, "supports_defer", False):
+                when = dt.datetime.fromtimestamp(slot + DEBOUNCE_SECONDS, tz=dt.UTC)
+                runner = evaluate_org.using(run_after=when)
+            runner.enqueue(org_id)
+    except IntegrityError:
+        _claimed[org_id] = slot
+        return False
+    _claimed[org_id] = slot
+    return True
+
+
+def on_event(sender, instance, created: bool, **kwargs) -> None:
+    """After a write of any pillar commits, ask for an evaluation of its organization."""
+    if not created or instance.target_type.startswith("intelligence."):
+        return
+    org_id = instance.org_id
+    transaction.on_commit(lambda: request_evaluation(org_id))

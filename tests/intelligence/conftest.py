@@ -1,0 +1,52 @@
+"""A stored signal in the cast's organization: Platform's checkout waits on a blocked
+request to Acme (the root team, led by the admin); Lara leads Platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from accord.alignment import services as alignment
+from accord.coordination import services as coordination
+from accord.coordination.models import Dependency
+from accord.intelligence import evaluate
+from accord.intelligence.models import Signal
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Person, Role
+from tests.conftest import make_person
+
+
+@dataclass
+class Blocked:
+    signal: Signal
+    dep: Dependency
+    lead: Person  # leads Platform, a team the signal concerns
+
+
+@pytest.fixture
+def blocked(cast) -> Blocked:
+    org = cast.org
+    lead = make_person(org, "Lara Lead", Role.MEMBER)
+    org_services.add_membership(
+        org, None, person=lead, team=cast.platform, role=MembershipRole.LEAD
+    )
+    org_services.add_membership(
+        org, None, person=cast.admin, team=cast.root, role=MembershipRole.LEAD
+    )
+    checkout = alignment.create_initiative(
+        org, None, team=cast.platform, title="Checkout", status="active"
+    )
+    dep = coordination.create_dependency(
+        org,
+        None,
+        requester_initiative=checkout,
+        provider_team=cast.root,
+        title="Payments API",
+        need_by=timezone.localdate() + dt.timedelta(days=20),
+    )
+    dep = coordination.transition(org, None, dep, "flag_blocked", note="Waiting on the vendor")
+    evaluate.evaluate(org)
+    return Blocked(Signal.objects.get(org=org, kind="dependencies.blocked"), dep, lead)

@@ -1,0 +1,158 @@
+"""`accord signals` and `accord health`; who is told about a new critical signal; the
+debounced evaluation after writes; the catalogue open to other apps' detectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accord.coordination import services as coordination
+from accord.core.models import ScheduledRun
+from accord.intelligence import evaluate, notify, registry, services, tasks
+from accord.intelligence.models import Evaluation, Signal
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_signals_prints_a_readable_table_and_json(cast, blocked):
+    text = run("signals", "--org", "acme")
+    assert text.startswith("Acme: 1 signal\n")
+    assert "CRITICAL  dependencies.blocked  open   2/3" in text
+    assert "Payments API, which Platform needs from Acme by" in text
+    data = json.loads(run("signals", "--org", "acme", "--team", "platform", "--json"))
+    assert data["count"] == 1
+    assert data["signals"][0]["evidence"][0]["label"] == "Dependency"
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    assert run("signals", "--org", "acme", "--as-of", yesterday).startswith("Acme: 0 signals")
+
+
+def test_health_prints_the_team_and_the_teams_below(cast, blocked):
+    text = run("health", "--org", "acme")
+    lines = text.splitlines()
+    assert lines[0].startswith("Acme: coordination health on ")
+    assert lines[1].split() == [
+        "TEAM", "PEOPLE", "ALIGNMENT", "EXECUTION", "DEPENDENCIES", "RHYTHM", "DECISIONS",
+        "OVERALL", "CRIT", "WARN",
+    ]  # fmt: skip
+    # Platform's one initiative serves nothing (alignment 80) and both teams carry the
+    # blocked request (dependencies 75); Acme (1 person) and Platform (2) weigh 1:2.
+    assert lines[3].split() == ["Acme", "3", "87", "100", "75", "100", "100", "92", "2", "0"]
+    assert lines[4].split()[:2] == ["Platform", "2"]
+    data = json.loads(run("health", "--org", "acme", "--team", "platform", "--json"))
+    assert data["teams"][0]["team"] == "Platform"
+    assert data["teams"][0]["dependencies"] == 75
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--team", "nope"], "No team 'nope' in Acme."),
+        (["--as-of", "yesterday"], "--as-of takes a date like 2026-03-31"),
+        (["--org", "missing"], "No organization 'missing'."),
+    ],
+)
+def test_bad_options_stop_with_a_plain_message(cast, args, message):
+    for command in ("signals", "health"):
+        with pytest.raises(CommandError, match=message):
+            run(command, *(["--org", "acme"] if "--org" not in args else []), *args)
+
+
+def test_the_owner_of_a_new_critical_signal_is_told_once_a_week_unless_muted(cast, blocked):
+    signal = blocked.signal
+    assert notify.recipients(cast.org, [signal]) == [(cast.admin, signal)]
+    assert notify.announce_new_critical(cast.org, [signal]) == 1
+    assert notify.recipients(cast.org, [signal]) == []  # told already this week
+    later = timezone.now() + dt.timedelta(days=8)
+    assert notify.recipients(cast.org, [signal], now=later) == [(cast.admin, signal)]
+    services.mute_kind(cast.org, cast.admin, cast.admin, "dependencies.blocked")
+    assert notify.recipients(cast.org, [signal], now=later) == []
+    # Nobody is told about another organization's signal, nor about a non-critical one.
+    assert notify.recipients(cast.other_org, [signal]) == []
+    signal.severity = "warning"
+    assert notify.recipients(cast.org, [signal], now=later) == []
+
+
+def test_a_new_critical_signal_is_announced_when_its_evaluation_commits(
+    cast, blocked, django_capture_on_commit_callbacks
+):
+    from accord.activity.models import Event
+
+    Signal.objects.filter(pk=blocked.signal.pk).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate.evaluate(cast.org)
+    told = Event.objects.filter(target_type="intelligence.signal", verb="told")
+    assert [(e.after["person"], e.after["kind"]) for e in told] == [
+        (cast.admin.pk, "dependencies.blocked")
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate.evaluate(cast.org)  # not new any more
+    assert told.count() == 1
+
+
+def test_writes_ask_for_one_evaluation_per_organization_per_window(cast, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(tasks, "_claimed", {})
+    now = 1_800_000_000.0
+    assert tasks.request_evaluation(cast.org.pk, now) is True
+    assert tasks.request_evaluation(cast.org.pk, now + 10) is False
+    monkeypatch.setattr(tasks, "_claimed", {})  # another process: the database says no
+    assert tasks.request_evaluation(cast.org.pk, now + 20) is False
+    assert tasks.request_evaluation(cast.other_org.pk, now + 20) is True
+    assert tasks.request_evaluation(cast.org.pk, now + tasks.DEBOUNCE_SECONDS) is True
+    assert ScheduledRun.objects.filter(job__startswith="intelligence.evaluate:").count() == 3
+    queued = DBTaskResult.objects.filter(task_path__endswith="evaluate_org")
+    assert queued.count() == 3
+    assert all(r.run_after is not None for r in queued)
+
+
+def test_an_event_of_any_pillar_asks_for_an_evaluation_after_commit(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accord.org import services as org_services
+
+    asked = []
+    monkeypatch.setattr(tasks, "request_evaluation", lambda org_id: asked.append(org_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.create_team(cast.org, None, name="Billing", parent=cast.root)
+    assert asked == [cast.org.pk]
+
+
+def test_the_periodic_task_evaluates_every_organization(cast, blocked):
+    assert tasks.evaluate_all.call() == 2
+    assert tasks.evaluate_org.call(cast.org.pk) == 1
+    assert tasks.evaluate_org.call(999_999) == 0
+
+
+def test_another_app_adds_a_detector_without_editing_a_central_list(cast, blocked):
+    @registry.detector("test.always", title="Always", dimension="rhythm")
+    def always(snap, cfg):
+        yield registry.Found(
+            kind="test.always", subject_type="org.team", subject_id=str(cast.platform.pk),
+            subject_label="Platform", severity="info", title="Always", explanation="Always.",
+            next_step="Nothing.", team_ids={cast.platform.pk},
+        )  # fmt: skip
+
+    try:
+        evaluate.evaluate(cast.org)
+        assert Signal.objects.filter(org=cast.org, kind="test.always").count() == 1
+    finally:
+        registry.DETECTORS.pop("test.always")
+
+
+def test_refresh_evaluates_first_and_backfill_fills_past_weeks(cast, blocked):
+    coordination.transition(cast.org, None, blocked.dep, "clear_flag")
+    assert "1 signal" in run("signals", "--org", "acme")  # as stored
+    assert run("signals", "--org", "acme", "--refresh").startswith("Acme: 0 signals")
+    before = Evaluation.objects.filter(org=cast.org, backfill=True).count()
+    run("health", "--org", "acme", "--backfill", "2")
+    assert Evaluation.objects.filter(org=cast.org, backfill=True).count() == before + 2

@@ -1,0 +1,151 @@
+"""Health arithmetic, property-tested: bounds, weights, roll-up up the tree by people."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accord.intelligence import health
+from accord.intelligence.config import HEALTH_DEFAULTS
+from accord.intelligence.models import DIMENSIONS
+
+KEYS = [*DIMENSIONS, "overall"]
+
+
+@st.composite
+def trees(draw, max_teams=25):
+    """(parents, people): a forest where each team's parent comes before it."""
+    n = draw(st.integers(1, max_teams))
+    parents = {0: None}
+    for t in range(1, n):
+        parents[t] = draw(st.one_of(st.none(), st.integers(0, t - 1)))
+    people = {t: draw(st.integers(0, 30)) for t in parents}
+    return parents, people
+
+
+scores = st.floats(0, 100, allow_nan=False)
+severities = st.sampled_from(["info", "warning", "critical"])
+
+
+def subtree(t, parents):
+    out = {t}
+    grew = True
+    while grew:
+        grew = False
+        for c, p in parents.items():
+            if p in out and c not in out:
+                out.add(c)
+                grew = True
+    return out
+
+
+@st.composite
+def signal_costs(draw, team_ids):
+    return [
+        health.SignalCost(
+            signal_id=i,
+            kind="k",
+            title="t",
+            dimension=draw(st.sampled_from(DIMENSIONS)),
+            severity=draw(severities),
+            team_ids=draw(st.sets(st.sampled_from(team_ids), max_size=3)),
+            costs=draw(st.booleans()),
+        )
+        for i in range(draw(st.integers(0, 40)))
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), tree=trees())
+def test_every_score_stays_within_0_and_100(data, tree):
+    parents, people = tree
+    signals = data.draw(signal_costs(list(parents)))
+    measures = {
+        t: {"late_checkin_share": data.draw(st.floats(0, 1)), "unaligned_share": 1.0}
+        for t in parents
+    }
+    out = health.compute(parents, people, signals, measures, HEALTH_DEFAULTS)
+    for th in out.values():
+        for k in KEYS:
+            assert 0 <= th.scores[k] <= 100
+            assert 0 <= th.rollup[k] <= 100
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), tree=trees())
+def test_a_rollup_is_the_people_weighted_mean_of_the_subtree(data, tree):
+    parents, people = tree
+    own = {t: {k: data.draw(scores) for k in KEYS} for t in parents}
+    rolled = health.weighted_rollup(parents, own, people, KEYS)
+    for t in parents:
+        members = subtree(t, parents)
+        weight = sum(people[m] for m in members)
+        for k in KEYS:
+            if weight:
+                expected = sum(people[m] * own[m][k] for m in members) / weight
+            else:
+                expected = sum(own[m][k] for m in members) / len(members)
+            assert abs(rolled[t][k] - expected) < 1e-6
+            low = min(own[m][k] for m in members)
+            high = max(own[m][k] for m in members)
+            assert low - 1e-9 <= rolled[t][k] <= high + 1e-9
+        if len(members) == 1:  # a leaf's roll-up is its own score
+            assert all(abs(rolled[t][k] - own[t][k]) < 1e-9 for k in KEYS)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    dims=st.fixed_dictionaries({d: scores for d in DIMENSIONS}),
+    weights=st.fixed_dictionaries({d: st.floats(0, 10) for d in DIMENSIONS}),
+)
+def test_overall_is_the_weighted_mean_of_the_dimensions(dims, weights):
+    total = sum(weights.values())
+    got = health.overall(dims, weights)
+    if total > 0:
+        expected = sum(dims[d] * weights[d] for d in DIMENSIONS) / total
+    else:
+        expected = sum(dims.values()) / len(DIMENSIONS)
+    assert abs(got - expected) < 1e-6
+    assert min(dims.values()) - 1e-9 <= got <= max(dims.values()) + 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), tree=trees(max_teams=10))
+def test_one_more_costing_signal_never_raises_a_score(data, tree):
+    parents, people = tree
+    signals = data.draw(signal_costs(list(parents)))
+    extra = health.SignalCost(
+        None, "k", "t", data.draw(st.sampled_from(DIMENSIONS)), data.draw(severities),
+        {data.draw(st.sampled_from(list(parents)))},
+    )  # fmt: skip
+    before = health.compute(parents, people, signals, {}, HEALTH_DEFAULTS)
+    after = health.compute(parents, people, [*signals, extra], {}, HEALTH_DEFAULTS)
+    for t in parents:
+        for k in KEYS:
+            assert after[t].scores[k] <= before[t].scores[k] + 1e-9
+            assert after[t].rollup[k] <= before[t].rollup[k] + 1e-9
+
+
+def test_points_follow_the_penalties_and_are_explained():
+    parents, people = {1: None, 2: 1}, {1: 2, 2: 8}
+    signals = [
+        health.SignalCost(7, "dependencies.overdue", "Late API", "dependencies", "critical", {2}),
+        health.SignalCost(8, "issues.stuck", "Stuck", "decisions", "warning", {2}, costs=False),
+    ]
+    out = health.compute(parents, people, signals, {2: {"late_checkin_share": 0.5}},
+                         HEALTH_DEFAULTS)  # fmt: skip
+    team = out[2]
+    assert team.scores["dependencies"] == 75  # critical: 25 points
+    assert team.scores["decisions"] == 100  # dismissed: costs nothing, still counted
+    assert team.scores["rhythm"] == 90  # half the check-ins late: 20 * 0.5
+    assert team.counts == {"info": 0, "warning": 1, "critical": 1}
+    assert team.explanation["dependencies"] == [
+        {"reason": "Late API", "kind": "dependencies.overdue", "points": 25.0, "signal_id": 7}
+    ]
+    assert team.explanation["rhythm"][0]["points"] == 10.0
+    # The parent (2 people, all 100) rolls up with its child (8 people): 0.2·100 + 0.8·75.
+    assert out[1].rollup["dependencies"] == 80
+    assert out[1].rollup_people == 10
+    assert out[1].rollup_counts["critical"] == 1
+    weights = {**HEALTH_DEFAULTS, "weights": {d: 0.0 for d in DIMENSIONS} | {"dependencies": 1}}
+    assert health.compute(parents, people, signals, {}, weights)[2].scores["overall"] == 75

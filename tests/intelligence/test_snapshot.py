@@ -1,0 +1,85 @@
+"""The as-of loader: a bounded number of queries whatever the size, and values rewound to
+the moment asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.alignment import services as alignment
+from accord.coordination import services as coordination
+from accord.decisions import services as decisions
+from accord.intelligence import snapshot
+from accord.org import services as org_services
+from tests.intelligence.world import Clock, build_org, controlled
+
+
+def queries_of_load(org, as_of=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        snapshot.load(org, as_of)
+    return len(ctx.captured_queries)
+
+
+def test_loading_costs_the_same_queries_for_three_teams_and_for_twelve(db):
+    clock = Clock()
+    with controlled(clock):
+        small = build_org("smallco", {"A": 3, "B": 3, "C": 3})
+        big = build_org("bigco", {f"T{i}": 5 for i in range(12)})
+        for w in (small, big):
+            teams = list(w.teams.values())
+            for a, b in itertools.pairwise(teams):
+                coordination.create_dependency(
+                    w.org, None, requester_initiative=a.initiative, provider_team=b.team,
+                    title=f"{a.team.name} needs {b.team.name}", need_by=dt.date(2026, 2, 1),
+                )  # fmt: skip
+                decisions.create_decision(w.org, None, f"{a.team.name}?", a.lead)
+        clock.advance(days=20)
+        assert queries_of_load(small.org) == queries_of_load(big.org)
+        past = dt.date(2026, 1, 10)
+        assert queries_of_load(small.org, past) == queries_of_load(big.org, past)
+        assert queries_of_load(big.org) <= 40
+
+
+def test_values_are_those_of_the_moment_asked_for(db):
+    clock = Clock()
+    with controlled(clock):
+        w = build_org("rewindco", {"A": 3, "B": 3})
+        a, b = w["A"], w["B"]
+        clock.at(dt.date(2026, 1, 6), 10)
+        dep = coordination.create_dependency(
+            w.org, None, requester_initiative=a.initiative, provider_team=b.team,
+            title="Feed", need_by=dt.date(2026, 2, 1),
+        )  # fmt: skip
+        clock.at(dt.date(2026, 1, 8), 10)
+        coordination.transition(
+            w.org, None, dep, "accept", committed_date=dt.date(2026, 2, 3),
+            provider_initiative=b.initiative,
+        )  # fmt: skip
+        clock.at(dt.date(2026, 1, 12), 10)
+        alignment.replan_initiative(w.org, None, b.initiative, dt.date(2026, 4, 1), "Slip")
+        decision = decisions.create_decision(w.org, None, "Go?", w.admin)
+        clock.at(dt.date(2026, 1, 14), 10)
+        decisions.decide(w.org, None, decision, "Yes", "Fine")
+        org_services.create_team(w.org, None, name="Later", parent=w.root)
+        clock.at(dt.date(2026, 1, 20), 10)
+
+        def at(day):
+            return snapshot.load(w.org, dt.date(2026, 1, day))
+
+        assert dep.pk not in at(5).dependencies
+        assert at(7).dependencies[dep.pk].state == "requested"
+        assert at(7).dependencies[dep.pk].committed_date is None
+        assert at(9).dependencies[dep.pk].state == "accepted"
+        assert at(9).dependencies[dep.pk].due == dt.date(2026, 2, 3)
+        assert at(11).initiatives[b.initiative.pk].target_date == dt.date(2026, 3, 20)
+        assert at(11).initiatives[b.initiative.pk].replans == []
+        assert at(13).initiatives[b.initiative.pk].target_date == dt.date(2026, 4, 1)
+        assert len(at(13).initiatives[b.initiative.pk].replans) == 1
+        assert at(13).decisions[decision.pk].undecided
+        assert at(13).decisions[decision.pk].decided_at is None
+        assert not at(15).decisions[decision.pk].undecided
+        assert "Later" not in {t.name for t in at(13).teams.values()}
+        assert "Later" in {t.name for t in at(15).teams.values()}
