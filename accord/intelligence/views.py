@@ -21,11 +21,13 @@ from accord.intelligence.models import (
     SignalTeam,
 )
 from accord.intelligence.registry import discover
+from accord.intelligence.snapshot import as_moment
 from accord.org.models import Team
 from accord.web.helpers import flash_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
 
 PAGE_SIZE = 25
+SHORT_LABELS = ("Aln", "Exe", "Dep", "Rhy", "Dec", "All")  # the heat-map's columns on a phone
 STATE_CHOICES = [("live", "Not resolved"), *SignalState.choices, ("", "Any state")]
 
 
@@ -82,7 +84,8 @@ def index(request):
     f = _filters(request, scope)
     heat = pages.heatmap(org, scope)
     trend = pages.trend(org, scope)
-    week_ago = timezone.now() - dt.timedelta(days=7)
+    # "Since last week": after the end of the same weekday a week ago.
+    week_ago = as_moment(timezone.localdate() - dt.timedelta(days=7))
     top = pages.top(org, scope.team_ids)
     new = pages.new_since(org, scope.team_ids, week_ago)
     resolved = pages.resolved_since(org, scope.team_ids, week_ago)
@@ -117,6 +120,7 @@ def index(request):
             "scope_param": scope_param,
             "heat": heat,
             "columns": pages.COLUMNS,
+            "column_labels": list(zip(pages.COLUMNS, SHORT_LABELS, strict=True)),
             "trend": trend,
             "trend_summary": _trend_summary(trend),
             "top": top,
