@@ -36,6 +36,8 @@ from accord.coordination import services as coordination
 from accord.coordination.models import Dependency
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem, Decision, Issue
+from accord.intelligence import evaluate
+from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import Membership, Organization, Person, Role, Team, TeamLink
 from accord.rhythm import queries as rhythm_queries
@@ -52,6 +54,7 @@ PAGE_MODULES = [
     "accord.interchange.urls",
     "accord.api.urls",
     "accord.org.urls",
+    "accord.intelligence.urls",
 ]
 
 # Path parameters that only choose among an organization's own pages, never name an object.
@@ -111,6 +114,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "token_id": first(ApiToken.objects.filter(org=org)).pk,
         "person_id": admin.pk,
         "membership_id": first(Membership.objects.for_org(org)).pk,
+        "signal_id": first(Signal.objects.filter(org=org)).pk,
     }
 
 
@@ -197,6 +201,7 @@ def build_world() -> tuple[Side, Side]:
     team = org_services.create_team(org, None, name="Zephyr Engines", slug="engines", parent=root)
     org_services.add_membership(org, None, person=member, team=team, role="member")
     build_small_org(org, admin, member, root, team)
+    evaluate.evaluate(org)  # Zephyr's signals and health, as the worker would store them
     _, caller_raw = token_services.create_token(org, admin, "zephyr")
     northwind = demo.load()
     maya = Person.objects.get(org=northwind, email=demo.DEMO_LOGIN)

@@ -41,9 +41,7 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     assert 0 <= int(number) <= 100 and band in ("good", "watch", "poor"), text
     # The trends are drawn, with data in both charts.
     page.wait_for_function("() => window.accordCharts && window.accordCharts.length === 2")
-    points = page.evaluate(
-        "() => window.accordCharts.map(c => c.data.datasets[0].data.length)"
-    )
+    points = page.evaluate("() => window.accordCharts.map(c => c.data.datasets[0].data.length)")
     assert min(points) >= 10, points
     shot(page, "desktop")
 
