@@ -153,6 +153,11 @@ class HeatMap:
     summary: HeatLine
     rows: list[HeatLine]
     parent: Team | None  # whose children the rows are (None: the roots)
+    hidden: int = 0  # rows left out: only the HEAT_ROWS least healthy are shown
+
+
+# A heat-map shows at most this many teams: the least healthy ones, when there are more.
+HEAT_ROWS = 50
 
 
 def heatmap(org: Organization, scope: Scope) -> HeatMap:
@@ -167,6 +172,11 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
             parent_id = roots[0]
     rows = queries.heatmap(org, parent_id) if scope.parents else []
     lines = [_line(r.team, r.score, r.has_children) for r in rows]
+    hidden = max(0, len(lines) - HEAT_ROWS)
+    if hidden:
+        worst = sorted(lines, key=lambda x: (x.cells[-1].score is None, x.cells[-1].score or 0))
+        keep = {id(x) for x in worst[:HEAT_ROWS]}
+        lines = [x for x in lines if id(x) in keep]
     parent = None
     if parent_id is not None:
         h = (
@@ -192,7 +202,7 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
             int(combined["warning"]) if combined else 0,
             bool(rows),
         )
-    return HeatMap(day, summary, lines, parent)
+    return HeatMap(day, summary, lines, parent, hidden)
 
 
 # --- trends ------------------------------------------------------------------------------

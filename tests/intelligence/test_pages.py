@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accord.activity.models import Event
-from accord.intelligence.models import Signal, SignalState
+from accord.intelligence.models import HealthScore, Signal, SignalState
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
 from tests.conftest import login, make_person
@@ -113,6 +113,18 @@ def test_the_heat_map_shows_number_and_band_per_cell_and_drills_down(acme):
     down = login(acme.admin).get(URL, {"scope": acme.platform.pk}).content.decode()
     assert f'href="{URL}?scope={acme.web.pk}"' in down
     assert f'href="{URL}?scope={acme.sales.pk}"' not in down
+
+
+def test_a_heat_map_of_many_teams_shows_the_least_healthy_50(acme):
+    teams = fx.tree(acme.org, acme.sales, 60, fanout=60)
+    today = timezone.localdate()
+    HealthScore.objects.filter(team__in=teams).delete()
+    for n, t in enumerate(teams):
+        fx.health(acme.org, [t], today, score=n)
+    html = login(acme.admin).get(URL, {"scope": acme.sales.pk}).content.decode()
+    shown = re.findall(r'<th scope="row"><a href="[^"]+scope=(\d+)"', html)
+    assert sorted(int(i) for i in shown) == sorted(t.pk for t in teams[:50])
+    assert "The 50 least healthy of 60 teams are shown" in html
 
 
 def test_a_cell_link_filters_the_signals_to_its_dimension(acme):
