@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from accord.intelligence import queries
 from accord.intelligence.models import (
@@ -307,7 +308,11 @@ def resolved_since(
 
 
 def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
-    """Sets `concerned` (the teams each signal concerns, by name) on each. Two queries."""
+    """Sets `concerned` (the teams each signal concerns, by name) and `url` (its page) on
+    each. Two queries."""
+    prefix = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": 0})[:-2]
+    for s in signals_:
+        s.url = f"{prefix}{s.pk}/"
     by_signal = queries.team_ids_of(signals_)
     ids = {t for ts in by_signal.values() for t in ts}
     teams = Team.objects.for_org(org).in_bulk(list(ids)) if ids else {}
