@@ -36,7 +36,7 @@ from accord.coordination import services as coordination
 from accord.coordination.models import Dependency
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem, Decision, Issue
-from accord.intelligence import evaluate
+from accord.intelligence import evaluate as intelligence
 from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import Membership, Organization, Person, Role, Team, TeamLink
@@ -201,9 +201,13 @@ def build_world() -> tuple[Side, Side]:
     team = org_services.create_team(org, None, name="Zephyr Engines", slug="engines", parent=root)
     org_services.add_membership(org, None, person=member, team=team, role="member")
     build_small_org(org, admin, member, root, team)
-    evaluate.evaluate(org)  # Zephyr's signals and health, as the worker would store them
+    # A stored signal and health in each organization (a blocked request in Zephyr).
+    zephyr_dep = first(Dependency.objects.for_org(org))
+    coordination.transition(org, None, zephyr_dep, "flag_blocked", note="Zephyr blocked")
+    intelligence.evaluate(org)
     _, caller_raw = token_services.create_token(org, admin, "zephyr")
     northwind = demo.load()
+    intelligence.evaluate(northwind)
     maya = Person.objects.get(org=northwind, email=demo.DEMO_LOGIN)
     _, raw = token_services.create_token(northwind, maya, "northwind")
     own_slugs = set(Team.objects.for_org(org).values_list("slug", flat=True))
