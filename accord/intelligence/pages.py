@@ -307,12 +307,18 @@ def resolved_since(
     return list(qs.order_by("-resolved_at", "-id")[:limit])
 
 
-def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
-    """Sets `concerned` (the teams each signal concerns, by name) and `url` (its page) on
-    each. Two queries."""
+def with_urls(org: Organization, signals_: list[Signal]) -> list[Signal]:
+    """Sets `url` (its page) on each signal, without a URL lookup per signal."""
     prefix = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": 0})[:-2]
     for s in signals_:
         s.url = f"{prefix}{s.pk}/"
+    return signals_
+
+
+def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
+    """Sets `concerned` (the teams each signal concerns, by name) and `url` (its page) on
+    each. Two queries."""
+    with_urls(org, signals_)
     by_signal = queries.team_ids_of(signals_)
     ids = {t for ts in by_signal.values() for t in ts}
     teams = Team.objects.for_org(org).in_bulk(list(ids)) if ids else {}

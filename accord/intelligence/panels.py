@@ -15,23 +15,26 @@ def home(request) -> str | None:
     if not mine:
         return None
     return render_to_string(
-        "intelligence/panel_home.html",
-        {"signals": pages.with_teams(org, mine)},
-        request=request,
+        "intelligence/panel_home.html", {"signals": pages.with_urls(org, mine), "org": org}
     )
 
 
 def team(request, team) -> str | None:
+    """A placeholder that loads `team_panel` once the team's page is shown, so the team
+    page itself does no query for it."""
+    # Rendered without the request: the page shell's context (and its query) is not needed.
+    return render_to_string("intelligence/panel_team_lazy.html", {"team": team, "org": request.org})
+
+
+def team_panel(request, team) -> str:
+    """The health of the team and the teams below it, and the open signals concerning any
+    of them (the most severe five). Five queries."""
     org = request.org
-    scope = pages.scope_of(org, team.pk)
-    if scope is None:
-        return None
     h = queries.health(org, team.pk)
-    qs = pages.signals(org, scope.team_ids, state="").filter(
+    qs = pages.signals(org, queries.subtree_ids(org, team.pk), state="").filter(
         state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED)
     )
-    shown = list(qs[:5])
-    count = qs.count() if len(shown) == 5 else len(shown)
+    shown = pages.with_teams(org, list(qs[:5]))
     cells = []
     if h is not None:
         for c in pages.COLUMNS:
@@ -39,6 +42,6 @@ def team(request, team) -> str | None:
             cells.append(pages.Cell(c, score, pages.band(score)))
     return render_to_string(
         "intelligence/panel_team.html",
-        {"team": team, "h": h, "cells": cells, "signals": shown, "count": count},
+        {"team": team, "h": h, "cells": cells, "signals": shown},
         request=request,
     )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("teams/", views.team_search, name="team_search"),
     path("signals/<int:signal_id>/", views.signal_detail, name="signal"),
+    path("teams/<int:team_id>/panel/", views.team_panel, name="team_panel"),
 ]

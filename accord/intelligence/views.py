@@ -7,12 +7,12 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.intelligence import pages, queries, services
+from accord.intelligence import pages, panels, queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
     Severity,
@@ -165,6 +165,15 @@ def team_search(request):
         else "intelligence/team_search.html"
     )
     return render(request, template, {"q": q, "found": found})
+
+
+@org_view
+def team_panel(request, team_id: int):
+    """A team's health and open signals, loaded into its page by htmx (see panels.py)."""
+    team = Team.objects.for_org(request.org).filter(pk=team_id).first()
+    if team is None:
+        raise Http404("No such team.")
+    return HttpResponse(panels.team_panel(request, team))
 
 
 ACTIONS = ("acknowledge", "snooze", "dismiss", "reopen")

@@ -354,10 +354,16 @@ def test_a_team_page_shows_its_health_and_open_signals(acme):
     fx.signal(acme.org, [acme.web], title="Below Platform")
     fx.signal(acme.org, [acme.web], title="Gone", state=SignalState.RESOLVED)
     fx.signal(acme.org, [acme.sales], title="Elsewhere")
-    html = login(acme.viewer).get(f"/o/acme/teams/{acme.platform.slug}/").content.decode()
+    client = login(acme.viewer)
+    page = client.get(f"/o/acme/teams/{acme.platform.slug}/").content.decode()
+    # The team page loads the panel once shown, so it does no query for it itself.
+    panel_url = f"/o/acme/insights/teams/{acme.platform.pk}/panel/"
+    assert f'hx-get="{panel_url}" hx-trigger="load"' in page
+    assert f"/o/acme/insights/?scope={acme.platform.pk}" in page  # and a link without script
+    html = client.get(panel_url).content.decode()
     assert "Coordination health" in html and "watch" in html
     assert "Below Platform" in html and "Gone" not in html and "Elsewhere" not in html
-    assert f"/o/acme/insights/?scope={acme.platform.pk}" in html
+    assert client.get(f"/o/acme/insights/teams/{acme.other_team.pk}/panel/").status_code == 404
 
 
 # --- bounded queries -----------------------------------------------------------------------
