@@ -67,6 +67,12 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     assert signal.state == "acknowledged"
     expect(page.locator("section[aria-labelledby=history-h]")).to_contain_text("acknowledged")
 
+    # Platform's team page shows its health and open signals (loaded once it is shown).
+    page.goto("/o/northwind/teams/platform/")
+    panel = page.locator("#team-health")
+    expect(panel.locator("a.heat")).to_have_count(6)
+    expect(panel.get_by_role("link", name=title)).to_be_visible()
+
     # On a phone: the same pages, nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/o/northwind/insights/")
