@@ -11,11 +11,12 @@ from accord.intelligence.models import SignalState
 
 def home(request) -> str | None:
     org, me = request.org, request.person
-    mine = queries.for_person(org, me, limit=5)
+    mine = queries.for_person(org, me, limit=6)
     if not mine:
         return None
     return render_to_string(
-        "intelligence/panel_home.html", {"signals": pages.with_urls(org, mine), "org": org}
+        "intelligence/panel_home.html",
+        {"signals": pages.with_urls(org, mine[:5]), "more": len(mine) > 5, "org": org},
     )
 
 
