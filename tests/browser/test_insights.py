@@ -73,6 +73,12 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     expect(panel.locator("a.heat")).to_have_count(6)
     expect(panel.get_by_role("link", name=title)).to_be_visible()
 
+    # The scope picker finds a team by a few letters of its name.
+    page.goto("/o/northwind/insights/")
+    page.get_by_label("Look at another team").press_sequentially("secu", delay=30)
+    page.locator("#scope-results").get_by_role("link", name="Security").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Security")
+
     # On a phone: the same pages, nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/o/northwind/insights/")
