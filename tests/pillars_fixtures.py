@@ -54,6 +54,7 @@ PAGE_MODULES = [
     "accord.interchange.urls",
     "accord.api.urls",
     "accord.org.urls",
+    "accord.intelligence.urls",
 ]
 
 # Path parameters that only choose among an organization's own pages, never name an object.

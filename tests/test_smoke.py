@@ -27,10 +27,10 @@ def test_every_navigation_entry_answers_with_a_page(cast):
         assert response.status_code == 200, href
 
 
-def test_a_pillar_not_built_yet_says_so_rather_than_404(cast):
+def test_insights_answers_before_anything_was_evaluated(cast):
     response = login(cast.member).get("/o/acme/insights/")
     assert response.status_code == 200
-    assert "Not built yet" in response.content.decode()
+    assert "No health computed yet" in response.content.decode()
 
 
 def test_health_check_answers(db):

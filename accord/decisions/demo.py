@@ -289,6 +289,26 @@ OPEN_DECISIONS = [
     ),
     ("security", "Do we allow personal phones for work e-mail?", "Staff ask for it; risk is real."),
 ]
+# Decisions that pile up on the chief executive on top of the open ones above: with them
+# five wait on her, the approver bottleneck Insights shows. (team slug, question, context,
+# days open, days to decide)
+WAITING_ON_MAYA = [
+    (
+        "engineering",
+        "Do we freeze hiring for contractors until the platform migration ends?",
+        "Contractor spend is 18% over plan.",
+        16,
+        10,
+    ),
+    (
+        "go-to-market",
+        "Do we move the loyalty launch to after the spring sale?",
+        "Both compete for the same storefront and marketing weeks.",
+        9,
+        14,
+    ),
+]
+
 # team slug, title, description, severity, escalations (how many levels up), solved?
 ISSUES = [
     (
@@ -537,6 +557,23 @@ def load(ctx: DemoContext) -> None:
         services.add_option(org, None, d, "Not now", pros="Focus", cons="The problem stays")
         if n % 3 == 2:
             services.propose(org, None, d, outcome="Yes, with a review after one quarter.")
+
+    for slug, question, context, days_open, days_to_decide in WAITING_ON_MAYA:
+        opened = today - dt.timedelta(days=days_open)
+        d = services.create_decision(
+            org,
+            None,
+            question,
+            approver=maya,
+            context=context,
+            driver=lead_of(slug),
+            teams=[teams[slug]],
+            decide_by=opened + dt.timedelta(days=days_to_decide),
+            opened_at=_at(opened),
+            informed=[lead_of(slug)],
+        )
+        services.add_option(org, None, d, "Yes", pros="Frees the team", cons="Delays plans")
+        services.add_option(org, None, d, "No", pros="Keeps the plan", cons="The strain stays")
 
     # Action items: believable follow-through per team.
     for slug, p in RELIABILITY.items():

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from accord.web.views import not_built
+from accord.intelligence import views
 
 app_name = "intelligence"
 
 urlpatterns = [
-    path("", not_built, {"pillar": "intelligence"}, name="index"),
+    path("", views.index, name="index"),
+    path("teams/", views.team_search, name="team_search"),
+    path("signals/<int:signal_id>/", views.signal_detail, name="signal"),
+    path("teams/<int:team_id>/panel/", views.team_panel, name="team_panel"),
 ]

@@ -1,0 +1,77 @@
+"""Northwind's Insights: the engine's evaluation over the demo's own history.
+
+Runs after the pillars' demo parts. The demo tells a story that began months before
+today (check-ins, key-result values, confidence updates, re-plans, decisions and action
+items carry their own past dates), but its parts are loaded in one go, so the rows that
+make up the organization's structure (teams, people, memberships, periods, objectives,
+key results, initiatives, cadences) say they were created today. The as-of loader treats a
+row created after a moment as absent then; so first those rows are dated back to when the
+story has them exist (the organization and its teams since before the story's first week;
+a period's objectives since the period began; an initiative since a little before its own
+start date). Nothing else is changed: no value, state or event.
+
+Then, with the engine's own functions and nothing typed in:
+- `backfill`: the health of each of the last 13 weeks, as of that week;
+- `evaluate` as of a week ago, then now: the signals a weekly run would have stored, so
+  "new since last week" and "resolved since last week" mean what they say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accord.alignment.models import Initiative, KeyResult, Objective, ObjectiveLink, Period
+from accord.demo import DemoContext
+from accord.intelligence import evaluate
+from accord.org.models import Membership, Person, Team
+from accord.rhythm.models import Cadence
+
+HISTORY_WEEKS = 13
+STORY_WEEKS = HISTORY_WEEKS + 3  # the organization existed before the first week shown
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def date_the_story(ctx: DemoContext) -> None:
+    """Date the structure's creation back to when the story has it exist (see above)."""
+    org = ctx.org
+    began = _midnight(ctx.today - dt.timedelta(weeks=STORY_WEEKS))
+    for model in (Team, Person, Membership):
+        model.objects.filter(org=org, created_at__gt=began).update(created_at=began)
+    for model in (Cadence,):
+        model.objects.filter(org=org, created_at__gt=began).update(created_at=began)
+    for period in Period.objects.filter(org=org):
+        since = max(began, _midnight(period.start))
+        Period.objects.filter(pk=period.pk, created_at__gt=since).update(created_at=since)
+        Objective.objects.filter(org=org, period=period, created_at__gt=since).update(
+            created_at=since
+        )
+        KeyResult.objects.filter(org=org, objective__period=period, created_at__gt=since).update(
+            created_at=since
+        )
+        ObjectiveLink.objects.filter(org=org, child__period=period, created_at__gt=since).update(
+            created_at=since
+        )
+    for initiative in Initiative.objects.filter(org=org).filter(
+        Q(start_date__isnull=True) | Q(start_date__lte=ctx.today + dt.timedelta(days=14))
+    ):
+        start = initiative.start_date or ctx.today - dt.timedelta(weeks=STORY_WEEKS)
+        since = max(began, _midnight(start - dt.timedelta(days=14)))
+        if initiative.created_at > since:
+            Initiative.objects.filter(pk=initiative.pk).update(created_at=since)
+
+
+def load(ctx: DemoContext) -> None:
+    org = ctx.org
+    if not ctx.teams:
+        return
+    date_the_story(ctx)
+    evaluate.backfill(org, HISTORY_WEEKS, today=ctx.today)
+    live = ctx.today == timezone.localdate()
+    evaluate.evaluate(org, ctx.today - dt.timedelta(weeks=1))
+    evaluate.evaluate(org, None if live else ctx.today)

@@ -1,0 +1,329 @@
+"""Reads that only the Insights pages need: a scope (a team and its subtree), the heat-map
+rows with a band per score, a scope's weekly trend, signals in a scope and team search.
+
+Every function does a bounded number of queries whatever the organization's size; the
+signals and health rows were stored by `evaluate.py`. The generic reads live in
+`queries.py`; these build on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from accord.intelligence import queries
+from accord.intelligence.models import (
+    DIMENSIONS,
+    LIVE_STATES,
+    HealthScore,
+    Signal,
+    SignalState,
+    SignalTeam,
+)
+from accord.intelligence.registry import discover
+from accord.org import queries as org_queries
+from accord.org.models import Organization, Team
+
+COLUMNS = (*DIMENSIONS, "overall")
+
+# A score's band, so that it reads without colour: (lowest score, band).
+BANDS = ((80.0, "good"), (60.0, "watch"), (0.0, "poor"))
+
+
+def band(score: float | None) -> str:
+    if score is None:
+        return "none"
+    for low, name in BANDS:
+        if score >= low:
+            return name
+    return "poor"
+
+
+def kinds_by_dimension() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {d: [] for d in DIMENSIONS}
+    for kind, det in sorted(discover().items()):
+        out.setdefault(det.dimension, []).append(kind)
+    return out
+
+
+# --- scope -------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What a page looks at: a team and everything below it, or the whole organization."""
+
+    team: Team | None
+    team_ids: set[int] | None  # None: the whole organization
+    breadcrumbs: list[Team] = field(default_factory=list)  # from the root down, team excluded
+    parents: dict[int, int | None] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int | None:
+        return self.team.pk if self.team else None
+
+
+def scope_of(org: Organization, team_id: int | None) -> Scope | None:
+    """The scope of a team (None when it is not one of the organization's) or of the whole
+    organization. Two queries."""
+    parents = org_queries.parent_map(org)
+    if team_id is None:
+        return Scope(None, None, [], parents)
+    if team_id not in parents:
+        return None
+    up = org_queries.ancestors_of(team_id, parents)
+    teams = Team.objects.for_org(org).in_bulk([team_id, *up])
+    ids = {team_id} | org_queries.descendants_of(team_id, parents)
+    return Scope(teams[team_id], ids, [teams[t] for t in reversed(up) if t in teams], parents)
+
+
+def search_teams(org: Organization, q: str, limit: int = 20) -> list[Team]:
+    """Teams whose name contains `q`, shortest names first (one query)."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    return list(
+        Team.objects.for_org(org)
+        .filter(name__icontains=q)
+        .select_related("parent")
+        .order_by("name")[:limit]
+    )
+
+
+# --- heat-map ----------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    column: str
+    score: float | None
+    band: str
+
+
+@dataclass
+class HeatLine:
+    team: Team | None  # None: the whole organization
+    cells: list[Cell]
+    people: int
+    critical: int
+    warning: int
+    has_children: bool
+
+
+def _line(team: Team | None, h: HealthScore | None, has_children: bool) -> HeatLine:
+    cells = []
+    for c in COLUMNS:
+        score = getattr(h, f"rollup_{c}") if h else None
+        cells.append(Cell(c, score, band(score)))
+    return HeatLine(
+        team,
+        cells,
+        h.rollup_people if h else 0,
+        h.rollup_open_critical if h else 0,
+        h.rollup_open_warning if h else 0,
+        has_children,
+    )
+
+
+def _combined(rows: list[HealthScore]) -> dict[str, float] | None:
+    """Several roots' roll-ups as one, weighted by people (equal weights without people)."""
+    if not rows:
+        return None
+    weight = sum(r.rollup_people for r in rows)
+    out: dict[str, float] = {}
+    for c in COLUMNS:
+        if weight:
+            out[c] = sum(getattr(r, f"rollup_{c}") * r.rollup_people for r in rows) / weight
+        else:
+            out[c] = sum(getattr(r, f"rollup_{c}") for r in rows) / len(rows)
+    out["people"] = weight
+    out["critical"] = sum(r.rollup_open_critical for r in rows)
+    out["warning"] = sum(r.rollup_open_warning for r in rows)
+    return out
+
+
+@dataclass
+class HeatMap:
+    day: dt.date | None
+    summary: HeatLine
+    rows: list[HeatLine]
+    parent: Team | None  # whose children the rows are (None: the roots)
+    hidden: int = 0  # rows left out: only the HEAT_ROWS least healthy are shown
+
+
+# A heat-map shows at most this many teams: the least healthy ones, when there are more.
+HEAT_ROWS = 50
+
+
+def heatmap(org: Organization, scope: Scope) -> HeatMap:
+    """The scope's children as rows (the roots for the whole organization, or the single
+    root's children when there is only one), and a summary line for the scope itself.
+    Four queries."""
+    day = queries.latest_date(org)
+    parent_id = scope.id
+    if scope.team is None:
+        roots = [t for t, p in scope.parents.items() if p is None]
+        if len(roots) == 1:
+            parent_id = roots[0]
+    rows = queries.heatmap(org, parent_id) if scope.parents else []
+    lines = [_line(r.team, r.score, r.has_children) for r in rows]
+    hidden = max(0, len(lines) - HEAT_ROWS)
+    if hidden:
+        worst = sorted(lines, key=lambda x: (x.cells[-1].score is None, x.cells[-1].score or 0))
+        keep = {id(x) for x in worst[:HEAT_ROWS]}
+        lines = [x for x in lines if id(x) in keep]
+    parent = None
+    if parent_id is not None:
+        h = (
+            HealthScore.objects.filter(org=org, team_id=parent_id, date=day)
+            .select_related("team")
+            .first()
+            if day
+            else None
+        )
+        parent = h.team if h else Team.objects.for_org(org).get(pk=parent_id)
+        summary = _line(scope.team, h, bool(rows))
+    else:
+        combined = _combined([r.score for r in rows if r.score is not None])
+        cells = [
+            Cell(c, combined[c] if combined else None, band(combined[c] if combined else None))
+            for c in COLUMNS
+        ]
+        summary = HeatLine(
+            None,
+            cells,
+            int(combined["people"]) if combined else 0,
+            int(combined["critical"]) if combined else 0,
+            int(combined["warning"]) if combined else 0,
+            bool(rows),
+        )
+    return HeatMap(day, summary, lines, parent, hidden)
+
+
+# --- trends ------------------------------------------------------------------------------
+
+
+def trend(org: Organization, scope: Scope, *, weeks: int = 13) -> list[dict[str, Any]]:
+    """The scope's rolled-up health and open critical/warning counts, one point per week
+    (each week's last stored day) over the last `weeks` weeks, oldest first. One query (two
+    for a whole organization with several roots)."""
+    end = queries.latest_date(org)
+    if end is None:
+        return []
+    start = end - dt.timedelta(weeks=weeks)
+    if scope.team is not None:
+        team_ids = [scope.team.pk]
+    else:
+        team_ids = [t for t, p in scope.parents.items() if p is None]
+    rows = (
+        HealthScore.objects.filter(org=org, team_id__in=team_ids, date__gt=start, date__lte=end)
+        .order_by("date")
+        .only(
+            "date",
+            "team_id",
+            "rollup_people",
+            "rollup_open_critical",
+            "rollup_open_warning",
+            *(f"rollup_{c}" for c in COLUMNS),
+        )
+    )
+    by_day: dict[dt.date, list[HealthScore]] = defaultdict(list)
+    for r in rows:
+        by_day[r.date].append(r)
+    last_of_week: dict[tuple[int, int], dt.date] = {}
+    for day in sorted(by_day):
+        iso = day.isocalendar()
+        last_of_week[(iso[0], iso[1])] = day
+    out = []
+    for day in sorted(last_of_week.values()):
+        combined = _combined(by_day[day])
+        assert combined is not None
+        out.append(
+            {
+                "date": day.isoformat(),
+                **{c: round(combined[c], 1) for c in COLUMNS},
+                "critical": int(combined["critical"]),
+                "warning": int(combined["warning"]),
+            }
+        )
+    return out
+
+
+# --- signals -----------------------------------------------------------------------------
+
+
+def in_scope(org: Organization, team_ids: Iterable[int] | None) -> Q:
+    if team_ids is None:
+        return Q()
+    links = SignalTeam.objects.filter(org=org, team_id__in=list(team_ids))
+    return Q(pk__in=links.values("signal_id"))
+
+
+def signals(
+    org: Organization,
+    team_ids: Iterable[int] | None,
+    *,
+    kinds: Iterable[str] | None = None,
+    severity: str = "",
+    state: str = "live",
+) -> QuerySet:
+    """Stored signals concerning any of `team_ids` (None: all), ranked as `queries.ranked`.
+    `state` is a state, "live" (every state but resolved) or "" (any)."""
+    qs = Signal.objects.filter(org=org).filter(in_scope(org, team_ids))
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    if severity:
+        qs = qs.filter(severity=severity)
+    if state == "live":
+        qs = qs.filter(state__in=LIVE_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return queries.ranked(qs.select_related("owner"))
+
+
+def top(org: Organization, team_ids: Iterable[int] | None, limit: int = 5) -> list[Signal]:
+    """The most severe and widest-reaching signals nobody has put aside (open or
+    acknowledged)."""
+    qs = signals(org, team_ids, state="").filter(
+        state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED)
+    )
+    return list(qs[:limit])
+
+
+def new_since(org: Organization, team_ids, since: dt.datetime, limit: int = 10) -> list[Signal]:
+    return list(signals(org, team_ids).filter(first_seen__gt=since)[:limit])
+
+
+def resolved_since(
+    org: Organization, team_ids, since: dt.datetime, limit: int = 10
+) -> list[Signal]:
+    qs = signals(org, team_ids, state=SignalState.RESOLVED).filter(resolved_at__gt=since)
+    return list(qs.order_by("-resolved_at", "-id")[:limit])
+
+
+def with_urls(org: Organization, signals_: list[Signal]) -> list[Signal]:
+    """Sets `url` (its page) on each signal, without a URL lookup per signal."""
+    prefix = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": 0})[:-2]
+    for s in signals_:
+        s.url = f"{prefix}{s.pk}/"
+    return signals_
+
+
+def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
+    """Sets `concerned` (the teams each signal concerns, by name) and `url` (its page) on
+    each. Two queries."""
+    with_urls(org, signals_)
+    by_signal = queries.team_ids_of(signals_)
+    ids = {t for ts in by_signal.values() for t in ts}
+    teams = Team.objects.for_org(org).in_bulk(list(ids)) if ids else {}
+    for s in signals_:
+        s.concerned = sorted(
+            (teams[t] for t in by_signal.get(s.pk, ()) if t in teams), key=lambda t: t.name
+        )
+    return signals_

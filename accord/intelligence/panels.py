@@ -1,0 +1,48 @@
+"""Insights on shared pages: a team's health and open signals; on the home page, the
+signals its reader owns or leads."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from accord.intelligence import pages, queries
+from accord.intelligence.models import SignalState
+
+
+def home(request) -> str | None:
+    org, me = request.org, request.person
+    mine = queries.for_person(org, me, limit=6)
+    if not mine:
+        return None
+    return render_to_string(
+        "intelligence/panel_home.html",
+        {"signals": pages.with_urls(org, mine[:5]), "more": len(mine) > 5, "org": org},
+    )
+
+
+def team(request, team) -> str | None:
+    """A placeholder that loads `team_panel` once the team's page is shown, so the team
+    page itself does no query for it."""
+    # Rendered without the request: the page shell's context (and its query) is not needed.
+    return render_to_string("intelligence/panel_team_lazy.html", {"team": team, "org": request.org})
+
+
+def team_panel(request, team) -> str:
+    """The health of the team and the teams below it, and the open signals concerning any
+    of them (the most severe five). Five queries."""
+    org = request.org
+    h = queries.health(org, team.pk)
+    qs = pages.signals(org, queries.subtree_ids(org, team.pk), state="").filter(
+        state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED)
+    )
+    shown = pages.with_teams(org, list(qs[:5]))
+    cells = []
+    if h is not None:
+        for c in pages.COLUMNS:
+            score = getattr(h, f"rollup_{c}")
+            cells.append(pages.Cell(c, score, pages.band(score)))
+    return render_to_string(
+        "intelligence/panel_team.html",
+        {"team": team, "h": h, "cells": cells, "signals": shown},
+        request=request,
+    )

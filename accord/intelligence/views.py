@@ -1,0 +1,246 @@
+"""The leader's view: Insights for a scope (heat-map, trends, top signals, changes, the
+filtered list), team search for the scope picker, and one signal with its evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.intelligence import pages, panels, queries, services
+from accord.intelligence.models import (
+    DIMENSIONS,
+    Severity,
+    SignalEpisode,
+    SignalState,
+    SignalTeam,
+)
+from accord.intelligence.registry import discover
+from accord.intelligence.snapshot import as_moment
+from accord.org.models import Team
+from accord.web.helpers import flash_error, int_or_none, org_view, paginate
+from accord.web.views import history_for
+
+PAGE_SIZE = 25
+SHORT_LABELS = ("Aln", "Exe", "Dep", "Rhy", "Dec", "All")  # the heat-map's columns on a phone
+STATE_CHOICES = [("live", "Not resolved"), *SignalState.choices, ("", "Any state")]
+
+
+def _scope(request) -> pages.Scope:
+    """The scope named in the URL (`scope=<team id>` or `scope=all`), else the person's
+    default: the highest team they lead; the whole organization for admins."""
+    raw = request.GET.get("scope", "")
+    if raw == "all":
+        team_id = None
+    elif raw:
+        team_id = int_or_none(raw)
+        if team_id is None:
+            raise Http404("No such team.")
+    else:
+        team_id = queries.default_scope(request.org, request.person)
+    scope = pages.scope_of(request.org, team_id)
+    if scope is None:
+        raise Http404("No such team in this organization.")
+    return scope
+
+
+def _filters(request, scope: pages.Scope) -> dict:
+    catalogue = discover()
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in catalogue else ""
+    severity = request.GET.get("severity", "")
+    severity = severity if severity in Severity.values else ""
+    state = request.GET.get("state", "live")
+    state = state if state in {v for v, _ in STATE_CHOICES} else "live"
+    dimension = request.GET.get("dimension", "")
+    dimension = dimension if dimension in DIMENSIONS else ""
+    team_id = int_or_none(request.GET.get("team"))
+    if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
+        team_id = None  # a filter narrows the scope, never widens it
+    if team_id is not None and team_id not in scope.parents:
+        team_id = None
+    return {
+        "kind": kind,
+        "severity": severity,
+        "state": state,
+        "dimension": dimension,
+        "team": team_id,
+    }
+
+
+def _query(**params) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@org_view
+def index(request):
+    org = request.org
+    scope = _scope(request)
+    f = _filters(request, scope)
+    heat = pages.heatmap(org, scope)
+    trend = pages.trend(org, scope)
+    # "Since last week": after the end of the same weekday a week ago.
+    week_ago = as_moment(timezone.localdate() - dt.timedelta(days=7))
+    top = pages.top(org, scope.team_ids)
+    new = pages.new_since(org, scope.team_ids, week_ago)
+    resolved = pages.resolved_since(org, scope.team_ids, week_ago)
+
+    list_teams = scope.team_ids
+    filter_team = None
+    if f["team"] is not None:
+        sub = pages.scope_of(org, f["team"])
+        if sub is not None:
+            list_teams, filter_team = sub.team_ids, sub.team
+    by_dim = pages.kinds_by_dimension()
+    kinds = by_dim[f["dimension"]] if f["dimension"] else None
+    if f["kind"]:
+        kinds = [f["kind"]] if kinds is None or f["kind"] in kinds else []
+    page = paginate(
+        request,
+        pages.signals(org, list_teams, kinds=kinds, severity=f["severity"], state=f["state"]),
+        per_page=PAGE_SIZE,
+    )
+    shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list])
+    del shown
+    scope_param = str(scope.id) if scope.team else "all"
+    filter_teams = [line.team for line in heat.rows if line.team is not None]
+    if heat.parent is not None and heat.parent not in filter_teams:
+        filter_teams.insert(0, heat.parent)
+    catalogue = discover()
+    return render(
+        request,
+        "intelligence/index.html",
+        {
+            "scope": scope,
+            "scope_param": scope_param,
+            "heat": heat,
+            "columns": pages.COLUMNS,
+            "column_labels": list(zip(pages.COLUMNS, SHORT_LABELS, strict=True)),
+            "trend": trend,
+            "trend_summary": _trend_summary(trend),
+            "top": top,
+            "new": new,
+            "resolved": resolved,
+            "page": page,
+            "f": f,
+            "filter_team": filter_team,
+            "filter_teams": filter_teams,
+            "kinds": sorted((k, d.title) for k, d in catalogue.items()),
+            "titles": {k: d.title for k, d in catalogue.items()},
+            "severities": Severity.choices,
+            "states": STATE_CHOICES,
+            "dimensions": DIMENSIONS,
+            "page_query": _query(scope=scope_param, **{k: v for k, v in f.items()}),
+            "bands": pages.BANDS,
+        },
+    )
+
+
+def _trend_summary(trend: list[dict]) -> str:
+    """The charts in words, for people who cannot see them."""
+    if not trend:
+        return "No health history yet."
+    first, last = trend[0], trend[-1]
+    return (
+        f"Overall health went from {first['overall']:.0f} on {first['date']} to "
+        f"{last['overall']:.0f} on {last['date']}; open critical signals from "
+        f"{first['critical']} to {last['critical']}, warnings from {first['warning']} to "
+        f"{last['warning']}."
+    )
+
+
+@org_view
+def team_search(request):
+    """Teams by name for the scope picker (at most 20)."""
+    q = request.GET.get("q", "").strip()
+    found = pages.search_teams(request.org, q)
+    template = (
+        "intelligence/_team_search.html"
+        if request.headers.get("HX-Request")
+        else "intelligence/team_search.html"
+    )
+    return render(request, template, {"q": q, "found": found})
+
+
+@org_view
+def team_panel(request, team_id: int):
+    """A team's health and open signals, loaded into its page by htmx (see panels.py)."""
+    team = Team.objects.for_org(request.org).filter(pk=team_id).first()
+    if team is None:
+        raise Http404("No such team.")
+    return HttpResponse(panels.team_panel(request, team))
+
+
+ACTIONS = ("acknowledge", "snooze", "dismiss", "reopen")
+
+
+@org_view
+def signal_detail(request, signal_id: int):
+    org, me = request.org, request.person
+    signal = queries.signal(org, signal_id)
+    if signal is None:
+        raise Http404("No such signal.")
+    if request.method == "POST":
+        return _act(request, signal)
+    team_ids = list(
+        SignalTeam.objects.filter(org=org, signal=signal)
+        .order_by("team__name")
+        .values_list("team_id", flat=True)
+    )
+    teams = Team.objects.for_org(org).in_bulk(team_ids)
+    episodes = list(SignalEpisode.objects.filter(org=org, signal=signal).order_by("-started_at"))
+    det = discover().get(signal.kind)
+    return render(
+        request,
+        "intelligence/signal.html",
+        {
+            "signal": signal,
+            "kind_title": det.title if det else signal.kind,
+            "dimension": det.dimension if det else "",
+            "teams": [teams[t] for t in team_ids if t in teams],
+            "evidence": queries.resolve_links(org, signal.evidence or []),
+            "numbers": sorted((k.replace("_", " "), v) for k, v in (signal.numbers or {}).items()),
+            "subject_url": queries.subject_url(org, signal),
+            "episodes": episodes,
+            "history": history_for(org, "intelligence.signal", signal.pk),
+            "can_act": signal.is_live and services.can_act_on(me, signal),
+            "snooze_default": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+            "snooze_min": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+            "snooze_max": (
+                timezone.localdate() + dt.timedelta(days=services.MAX_SNOOZE_DAYS)
+            ).isoformat(),
+        },
+    )
+
+
+def _act(request, signal):
+    org, me = request.org, request.person
+    if not services.can_act_on(me, signal):
+        raise PermissionDenied(
+            "Only a lead of a team this signal concerns, a leader or an admin may change it."
+        )
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        messages.error(request, "Choose acknowledge, snooze, dismiss or reopen.")
+        return redirect("intelligence:signal", org_slug=org.slug, signal_id=signal.pk)
+    try:
+        if action == "acknowledge":
+            services.acknowledge(org, me, signal)
+            messages.success(request, "Acknowledged: it stays listed until its cause clears.")
+        elif action == "snooze":
+            until = services.snooze(org, me, signal, request.POST.get("until", "")).snoozed_until
+            messages.success(request, f"Snoozed until {until}.")
+        elif action == "dismiss":
+            services.dismiss(org, me, signal, request.POST.get("reason", ""))
+            messages.success(request, "Dismissed: it no longer costs health while it holds.")
+        else:
+            services.reopen(org, me, signal)
+            messages.success(request, "Reopened.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect("intelligence:signal", org_slug=org.slug, signal_id=signal.pk)

@@ -1,0 +1,90 @@
+"""A head of department opens Insights on the demo: reads the heat-map of the teams below
+Engineering, drills from a cell into a team's signals, opens a signal's evidence and
+acknowledges it. The charts are drawn; nothing overflows on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from accord import demo
+from accord.intelligence.models import Signal
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HEAD_OF_ENGINEERING = "hana.okafor@northwind.example"
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page, shot):
+    demo.load()
+    sign_in(page, HEAD_OF_ENGINEERING, demo.DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+
+    # Her default scope: Engineering, the highest team she leads.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Engineering")
+    heat = page.locator("table.heatmap")
+    expect(heat.locator("tbody tr")).to_have_count(6)  # Engineering itself and its 5 teams
+    platform = heat.locator("tbody tr", has=page.get_by_role("link", name="Platform", exact=True))
+    cells = platform.locator("a.heat")
+    expect(cells).to_have_count(6)
+    # Each cell has a number and a band in words, readable without colour.
+    dependencies = cells.nth(2)
+    text = dependencies.text_content()
+    number, band = text.split()
+    assert 0 <= int(number) <= 100 and band in ("good", "watch", "poor"), text
+    # The trends are drawn, with data in both charts.
+    page.wait_for_function("() => window.accordCharts && window.accordCharts.length === 2")
+    points = page.evaluate("() => window.accordCharts.map(c => c.data.datasets[0].data.length)")
+    assert min(points) >= 10, points
+    shot(page, "desktop")
+
+    # A cell opens that team's signals of the dimension.
+    dependencies.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Platform")
+    expect(page.get_by_label("Dimension")).to_have_value("dependencies")
+    listed = page.locator("#signals .sig")
+    expect(listed.first).to_be_visible()
+    title = listed.first.locator(".sig__head a").inner_text()
+
+    # A signal opens its evidence; she acknowledges it.
+    listed.first.locator(".sig__head a").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    evidence = page.locator("section[aria-labelledby=evidence-h]")
+    expect(evidence.get_by_role("row").nth(1)).to_be_visible()
+    expect(evidence.get_by_role("link").first).to_be_visible()  # linked to the object
+    shot(page, "signal")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".msg--success")).to_contain_text("Acknowledged")
+    expect(page.get_by_text("Acknowledged", exact=True).first).to_be_visible()
+    signal = Signal.objects.get(title=title, org__slug="northwind")
+    assert signal.state == "acknowledged"
+    expect(page.locator("section[aria-labelledby=history-h]")).to_contain_text("acknowledged")
+
+    # Platform's team page shows its health and open signals (loaded once it is shown).
+    page.goto("/o/northwind/teams/platform/")
+    panel = page.locator("#team-health")
+    expect(panel.locator("a.heat")).to_have_count(6)
+    expect(panel.get_by_role("link", name=title)).to_be_visible()
+
+    # The scope picker finds a team by a few letters of its name.
+    page.goto("/o/northwind/insights/")
+    page.get_by_label("Look at another team").press_sequentially("secu", delay=30)
+    page.locator("#scope-results").get_by_role("link", name="Security").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Security")
+
+    # On a phone: the same pages, nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/o/northwind/insights/")
+    page.wait_for_function("() => window.accordCharts && window.accordCharts.length === 2")
+    assert no_horizontal_overflow(page)
+    shot(page, "phone")
+    page.goto(f"/o/northwind/insights/signals/{signal.pk}/")
+    assert no_horizontal_overflow(page)
+    shot(page, "phone-signal")

@@ -1,0 +1,55 @@
+"""On first start Northwind's Insights page is meaningful: the story's problems are found
+by the engine, and 13 weeks of health history are computed from the demo's own history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accord import demo
+from accord.coordination.models import Dependency
+from accord.intelligence import pages
+from accord.intelligence.models import Evaluation, HealthScore, Signal, SignalState
+from accord.org.models import Team
+
+
+def test_the_demo_tells_its_story_in_signals_and_health_history(db):
+    org = demo.load()
+    live = Signal.objects.filter(org=org).exclude(state=SignalState.RESOLVED)
+
+    def teams_of(kind):
+        return [
+            {t.slug for t in s.teams.all()}
+            for s in live.filter(kind=kind).prefetch_related("teams")
+        ]
+
+    assert teams_of("objectives.confidence_falling")  # a team whose confidence fell
+    assert teams_of("decisions.approver_bottleneck")  # decisions pile up on one approver
+    assert teams_of("dependencies.cycle")
+    assert teams_of("initiatives.unaligned")
+    # An overloaded provider whose commitments come late.
+    overloaded = {slug for ts in teams_of("load.overloaded") for slug in ts}
+    late = live.filter(kind__in=("dependencies.predicted_late", "dependencies.overdue"))
+    providers = set(
+        Dependency.objects.filter(pk__in=[int(s.subject_id) for s in late]).values_list(
+            "provider_team__slug", flat=True
+        )
+    )
+    assert overloaded & providers, (overloaded, providers)
+
+    # 13 weeks of health, each computed as of its week by the engine (nothing typed in).
+    today = timezone.localdate()
+    backfilled = Evaluation.objects.filter(org=org, backfill=True)
+    assert backfilled.count() >= 13
+    assert min(e.as_of.date() for e in backfilled) == today - dt.timedelta(weeks=13)
+    root = Team.objects.get(org=org, parent=None)
+    days = set(HealthScore.objects.filter(org=org, team=root).values_list("date", flat=True))
+    assert len(days) >= 13
+    trend = pages.trend(org, pages.scope_of(org, None))
+    assert len(trend) == 13
+    assert len({p["overall"] for p in trend}) > 3  # it moves with the story
+    # A weekly run a week ago, then now: new and resolved since last week mean something.
+    week_ago = timezone.now() - dt.timedelta(days=6)
+    assert live.filter(first_seen__lt=week_ago).exists()
+    assert live.filter(first_seen__gte=week_ago).exists()

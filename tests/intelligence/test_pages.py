@@ -1,0 +1,403 @@
+"""The Insights pages: scope per role, heat-map drill-down, filters, pagination, a signal's
+evidence and the forms on it, the panels on the home and team pages, and a query count
+that does not grow with the organization."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accord.activity.models import Event
+from accord.intelligence.models import HealthScore, Signal, SignalState
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Role
+from tests.conftest import login, make_person
+from tests.intelligence import fixtures_pages as fx
+
+pytestmark = pytest.mark.django_db
+
+URL = "/o/acme/insights/"
+
+
+@pytest.fixture
+def acme(cast):
+    """Acme: root > Platform (led by Lena) > Web, and root > Sales; a day of health."""
+    org = cast.org
+    web = org_services.create_team(org, None, name="Web", slug="web", parent=cast.platform)
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    lena = make_person(org, "Lena Lead", Role.MEMBER)
+    for team in (cast.platform, web):
+        org_services.add_membership(
+            org, None, person=lena, team=team, role=MembershipRole.LEAD, allocation=50
+        )
+    today = timezone.localdate()
+    fx.health(org, [cast.root, cast.platform, web, sales], today, score=72)
+    cast.web, cast.sales, cast.lena = web, sales, lena
+    return cast
+
+
+def h1(response) -> str:
+    return re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1).strip()
+
+
+def signal_titles(response) -> list[str]:
+    html = response.content.decode()
+    section = html[html.index('id="signals"') :]
+    return re.findall(r'class="sig__head">.*?<a href="[^"]+">([^<]+)</a>', section, re.S)
+
+
+# --- scope -------------------------------------------------------------------------------
+
+
+def test_an_admin_sees_the_whole_organization_by_default(acme):
+    response = login(acme.admin).get(URL)
+    assert response.status_code == 200
+    assert h1(response) == "Insights · Whole organization"
+
+
+def test_a_lead_sees_the_highest_team_they_lead_by_default(acme):
+    response = login(acme.lena).get(URL)
+    assert h1(response) == "Insights · Platform"
+
+
+def test_someone_who_leads_nothing_sees_the_whole_organization(acme):
+    for person in (acme.leader, acme.member, acme.viewer):
+        assert h1(login(person).get(URL)) == "Insights · Whole organization"
+
+
+def test_the_scope_lives_in_the_url_and_anyone_may_choose_another(acme):
+    client = login(acme.lena)
+    assert h1(client.get(URL, {"scope": acme.sales.pk})) == "Insights · Sales"
+    assert h1(client.get(URL, {"scope": "all"})) == "Insights · Whole organization"
+
+
+def test_a_scope_that_is_not_a_team_of_the_organization_answers_404(acme):
+    client = login(acme.admin)
+    assert client.get(URL, {"scope": acme.other_team.pk}).status_code == 404
+    assert client.get(URL, {"scope": "nope"}).status_code == 404
+    assert client.get(URL, {"scope": 999999}).status_code == 404
+
+
+def test_team_search_finds_teams_by_name_and_links_their_scope(acme):
+    client = login(acme.admin)
+    response = client.get(URL + "teams/", {"q": "we"})
+    assert response.status_code == 200
+    assert f'?scope={acme.web.pk}"' in response.content.decode()
+    assert "Sales" not in response.content.decode()
+    partial = client.get(URL + "teams/", {"q": "globex"}, headers={"HX-Request": "true"})
+    assert "No team" in partial.content.decode() and "<html" not in partial.content.decode()
+
+
+# --- heat-map and drill-down -------------------------------------------------------------
+
+
+def test_the_heat_map_shows_number_and_band_per_cell_and_drills_down(acme):
+    response = login(acme.admin).get(URL)
+    html = response.content.decode()
+    # The single root's children are the rows: Platform and Sales.
+    assert f'href="{URL}?scope={acme.platform.pk}"' in html
+    assert f'href="{URL}?scope={acme.sales.pk}"' in html
+    # A cell: the number and its band in words; it opens the team's signals of that dimension.
+    cell = f'href="{URL}?scope={acme.platform.pk}&amp;dimension=dependencies#signals"'
+    assert cell in html
+    after = html[html.index(cell) :]
+    assert re.search(
+        r'<span class="heat__n">72</span> <span class="heat__band">watch</span>', after
+    )
+    # One level down: Platform's children (Web) are the rows.
+    down = login(acme.admin).get(URL, {"scope": acme.platform.pk}).content.decode()
+    assert f'href="{URL}?scope={acme.web.pk}"' in down
+    assert f'href="{URL}?scope={acme.sales.pk}"' not in down
+
+
+def test_a_heat_map_of_many_teams_shows_the_least_healthy_50(acme):
+    teams = fx.tree(acme.org, acme.sales, 60, fanout=60)
+    today = timezone.localdate()
+    HealthScore.objects.filter(team__in=teams).delete()
+    for n, t in enumerate(teams):
+        fx.health(acme.org, [t], today, score=n)
+    html = login(acme.admin).get(URL, {"scope": acme.sales.pk}).content.decode()
+    shown = re.findall(r'<th scope="row"><a href="[^"]+scope=(\d+)"', html)
+    assert sorted(int(i) for i in shown) == sorted(t.pk for t in teams[:50])
+    assert "The 50 least healthy of 60 teams are shown" in html
+
+
+def test_a_cell_link_filters_the_signals_to_its_dimension(acme):
+    fx.signal(acme.org, [acme.web], kind="load.overloaded", title="Web is overloaded")
+    fx.signal(acme.org, [acme.web], kind="dependencies.overdue", title="Web waits on Sales")
+    client = login(acme.admin)
+    titles = signal_titles(client.get(URL, {"scope": acme.web.pk, "dimension": "dependencies"}))
+    assert titles == ["Web waits on Sales"]
+    assert len(signal_titles(client.get(URL, {"scope": acme.web.pk}))) == 2
+
+
+def test_trends_are_passed_as_json_for_the_charts_with_a_text_summary(acme):
+    today = timezone.localdate()
+    for weeks in range(1, 13):
+        fx.health(
+            acme.org, [acme.root], today - dt.timedelta(weeks=weeks), score=60 + weeks, people=4
+        )
+    html = login(acme.admin).get(URL).content.decode()
+    data = re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html)
+    import json
+
+    points = json.loads(data.group(1))
+    assert len(points) == 13 and points[-1]["overall"] == 72 and points[0]["overall"] == 72
+    assert 'aria-label="Health over the last 13 weeks.' in html
+    assert "Overall health went from 72" in html
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<script>" not in main  # no inline script of its own
+
+
+# --- signals: ranking, filters, pagination, new and resolved -------------------------------
+
+
+def test_the_list_filters_by_kind_severity_state_and_team(acme):
+    org = acme.org
+    fx.signal(org, [acme.web], kind="load.overloaded", severity="critical", title="A")
+    fx.signal(org, [acme.sales], kind="load.overloaded", reach_people=9, title="B")
+    fx.signal(org, [acme.sales], kind="decisions.overdue", reach_people=8, title="C")
+    fx.signal(org, [acme.web], state=SignalState.RESOLVED, reach_people=7, title="D")
+    fx.signal(
+        org, [acme.web], kind="initiatives.unaligned", state="dismissed", reach_people=6, title="E"
+    )
+    client = login(acme.admin)
+    scope = {"scope": "all"}
+    assert signal_titles(client.get(URL, scope)) == ["A", "B", "C", "E"]
+    assert signal_titles(client.get(URL, {**scope, "kind": "load.overloaded"})) == ["A", "B"]
+    assert signal_titles(client.get(URL, {**scope, "severity": "warning"})) == ["B", "C", "E"]
+    assert signal_titles(client.get(URL, {**scope, "state": "resolved"})) == ["D"]
+    assert signal_titles(client.get(URL, {**scope, "state": "dismissed"})) == ["E"]
+    assert signal_titles(client.get(URL, {**scope, "state": ""})) == ["A", "B", "C", "D", "E"]
+    assert signal_titles(client.get(URL, {**scope, "team": acme.sales.pk})) == ["B", "C"]
+    # The team filter takes a team and everything below it.
+    assert signal_titles(client.get(URL, {**scope, "team": acme.platform.pk})) == ["A", "E"]
+    # Unknown values are ignored, not errors.
+    assert signal_titles(client.get(URL, {**scope, "kind": "x", "severity": "huge"})) == [
+        "A",
+        "B",
+        "C",
+        "E",
+    ]
+
+
+def test_the_scope_limits_every_section(acme):
+    fx.signal(acme.org, [acme.web], title="On web")
+    fx.signal(acme.org, [acme.sales], title="On sales")
+    html = login(acme.lena).get(URL).content.decode()  # Platform
+    assert "On web" in html and "On sales" not in html
+
+
+def test_the_list_is_paginated_by_25_keeping_the_filters(acme):
+    for n in range(30):
+        fx.signal(acme.org, [acme.web], title=f"S{n:02d}", reach_people=100 - n)
+    client = login(acme.admin)
+    first = client.get(URL, {"scope": acme.platform.pk, "severity": "warning"})
+    assert len(signal_titles(first)) == 25
+    assert signal_titles(first)[0] == "S00"  # the widest reach first
+    html = first.content.decode()
+    assert f"?scope={acme.platform.pk}&amp;severity=warning&amp;state=live&amp;page=2" in html
+    second = client.get(URL, {"scope": acme.platform.pk, "severity": "warning", "page": 2})
+    assert signal_titles(second) == [f"S{n:02d}" for n in range(25, 30)]
+
+
+def test_top_signals_rank_by_severity_then_reach(acme):
+    org = acme.org
+    fx.signal(org, [acme.web], severity="warning", reach_people=50, title="Wide warning")
+    fx.signal(org, [acme.web], severity="critical", reach_people=2, title="Narrow critical")
+    fx.signal(org, [acme.web], severity="critical", reach_people=9, title="Wide critical")
+    html = login(acme.admin).get(URL).content.decode()
+    top = html[html.index('id="top-h"') : html.index('id="new-h"')]
+    order = [top.index(t) for t in ("Wide critical", "Narrow critical", "Wide warning")]
+    assert order == sorted(order)
+
+
+def test_new_and_resolved_since_last_week(acme):
+    now = timezone.now()
+    org = acme.org
+    fx.signal(org, [acme.web], title="Fresh", first_seen=now - dt.timedelta(days=2))
+    fx.signal(org, [acme.web], title="Old", first_seen=now - dt.timedelta(days=30))
+    fx.signal(
+        org,
+        [acme.web],
+        title="Fixed",
+        state=SignalState.RESOLVED,
+        first_seen=now - dt.timedelta(days=30),
+        resolved_at=now - dt.timedelta(days=3),
+    )
+    fx.signal(
+        org,
+        [acme.web],
+        title="Fixed long ago",
+        state=SignalState.RESOLVED,
+        first_seen=now - dt.timedelta(days=60),
+        resolved_at=now - dt.timedelta(days=20),
+    )
+    html = login(acme.admin).get(URL).content.decode()
+    new = html[html.index('id="new-h"') : html.index('id="resolved-h"')]
+    resolved = html[html.index('id="resolved-h"') : html.index('id="signals"')]
+    assert "Fresh" in new and "Old" not in new
+    assert "Fixed" in resolved and "Fixed long ago" not in resolved
+
+
+# --- one signal ----------------------------------------------------------------------------
+
+
+def test_a_signal_page_shows_its_evidence_linked_to_the_objects(acme):
+    s = fx.signal(acme.org, [acme.web], title="Web is overloaded")
+    html = login(acme.viewer).get(f"{URL}signals/{s.pk}/").content.decode()
+    assert "Web is overloaded" in html and "Explanation of signal" in html
+    assert f'href="/o/acme/teams/{acme.web.slug}/"' in html  # evidence links to the team
+    assert "wip limit" in html and "Talk to them." in html
+    assert "First seen" in html and "Last seen" in html
+
+
+def test_a_viewer_sees_no_write_controls_and_a_post_is_refused(acme):
+    s = fx.signal(acme.org, [acme.web])
+    client = login(acme.viewer)
+    html = client.get(f"{URL}signals/{s.pk}/").content.decode()
+    assert 'method="post"' not in html.split("<main", 1)[1]
+    events = Event.objects.count()
+    for data in ({"action": "acknowledge"}, {"action": "dismiss", "reason": "no"}, {}):
+        assert client.post(f"{URL}signals/{s.pk}/", data).status_code == 403
+    s.refresh_from_db()
+    assert s.state == SignalState.OPEN and Event.objects.count() == events
+
+
+def test_a_member_who_leads_no_concerned_team_cannot_act(acme):
+    s = fx.signal(acme.org, [acme.sales])
+    assert (
+        login(acme.lena).post(f"{URL}signals/{s.pk}/", {"action": "acknowledge"}).status_code == 403
+    )
+    s.refresh_from_db()
+    assert s.state == SignalState.OPEN
+
+
+def test_a_lead_acknowledges_snoozes_dismisses_and_reopens(acme):
+    s = fx.signal(acme.org, [acme.web])
+    client = login(acme.lena)
+    url = f"{URL}signals/{s.pk}/"
+    assert 'value="acknowledge"' in client.get(url).content.decode()
+    client.post(url, {"action": "acknowledge"})
+    s.refresh_from_db()
+    assert s.state == SignalState.ACKNOWLEDGED and s.state_changed_by == acme.lena
+    until = timezone.localdate() + dt.timedelta(days=10)
+    client.post(url, {"action": "snooze", "until": until.isoformat()})
+    s.refresh_from_db()
+    assert s.state == SignalState.SNOOZED and s.snoozed_until == until
+    client.post(url, {"action": "dismiss", "reason": "A planned migration"})
+    s.refresh_from_db()
+    assert s.state == SignalState.DISMISSED and s.dismissed_reason == "A planned migration"
+    client.post(url, {"action": "reopen"})
+    s.refresh_from_db()
+    assert s.state == SignalState.OPEN
+    verbs = list(
+        Event.objects.filter(target_type="intelligence.signal", target_id=str(s.pk))
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["acknowledged", "snoozed", "dismissed", "reopened"]
+    assert "acknowledged" in client.get(url).content.decode()  # the state history
+
+
+def test_bad_input_is_explained_and_changes_nothing(acme):
+    s = fx.signal(acme.org, [acme.web])
+    client = login(acme.lena)
+    url = f"{URL}signals/{s.pk}/"
+    for data, message in (
+        ({"action": "snooze", "until": timezone.localdate().isoformat()}, "after today"),
+        ({"action": "snooze", "until": "soon"}, "date"),
+        ({"action": "dismiss", "reason": "  "}, "Say why"),
+        ({"action": "explode"}, "Choose acknowledge"),
+    ):
+        page = client.post(url, data, follow=True).content.decode()
+        assert message in page, data
+    s.refresh_from_db()
+    assert s.state == SignalState.OPEN and s.version == 1
+
+
+def test_a_resolved_signal_offers_no_actions(acme):
+    s = fx.signal(acme.org, [acme.web], state=SignalState.RESOLVED)
+    html = login(acme.admin).get(f"{URL}signals/{s.pk}/").content.decode()
+    assert 'value="acknowledge"' not in html and "Resolved" in html
+
+
+def test_another_organizations_signal_is_not_found(acme):
+    other = fx.signal(acme.other_org, [acme.other_team])
+    client = login(acme.admin)
+    assert client.get(f"{URL}signals/{other.pk}/").status_code == 404
+    assert client.post(f"{URL}signals/{other.pk}/", {"action": "acknowledge"}).status_code == 404
+    other.refresh_from_db()
+    assert other.state == SignalState.OPEN
+
+
+# --- panels --------------------------------------------------------------------------------
+
+
+def test_the_home_page_shows_the_signals_its_reader_owns_or_leads(acme):
+    fx.signal(acme.org, [acme.web], title="On a team Lena leads")
+    fx.signal(acme.org, [acme.sales], title="Owned by Lena", owner=acme.lena)
+    fx.signal(acme.org, [acme.sales], title="Nothing to do with Lena")
+    html = login(acme.lena).get("/o/acme/").content.decode()
+    assert "Signals on your teams" in html
+    assert "On a team Lena leads" in html and "Owned by Lena" in html
+    assert "Nothing to do with Lena" not in html
+    assert "Signals on your teams" not in login(acme.viewer).get("/o/acme/").content.decode()
+
+
+def test_a_team_page_shows_its_health_and_open_signals(acme):
+    fx.signal(acme.org, [acme.web], title="Below Platform")
+    fx.signal(acme.org, [acme.web], title="Gone", state=SignalState.RESOLVED)
+    fx.signal(acme.org, [acme.sales], title="Elsewhere")
+    client = login(acme.viewer)
+    page = client.get(f"/o/acme/teams/{acme.platform.slug}/").content.decode()
+    # The team page loads the panel once shown, so it does no query for it itself.
+    panel_url = f"/o/acme/insights/teams/{acme.platform.pk}/panel/"
+    assert f'hx-get="{panel_url}" hx-trigger="load"' in page
+    assert f"/o/acme/insights/?scope={acme.platform.pk}" in page  # and a link without script
+    html = client.get(panel_url).content.decode()
+    assert "Coordination health" in html and "watch" in html
+    assert "Below Platform" in html and "Gone" not in html and "Elsewhere" not in html
+    assert client.get(f"/o/acme/insights/teams/{acme.other_team.pk}/panel/").status_code == 404
+
+
+# --- bounded queries -----------------------------------------------------------------------
+
+
+def _count(client, url, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_page_reads_a_bounded_number_of_queries_whatever_the_size(acme):
+    client = login(acme.admin)
+    today = timezone.localdate()
+
+    def grow(n_teams, n_signals):
+        teams = fx.tree(acme.org, acme.root, n_teams)
+        fx.health(acme.org, teams, today)
+        for k in range(n_signals):
+            pair = {teams[k % len(teams)], teams[(k * 7 + 1) % len(teams)]}
+            fx.signal(acme.org, sorted(pair, key=lambda t: t.pk))
+        return teams
+
+    grow(5, 5)
+    small = {
+        "all": _count(client, URL, {"scope": "all"}),
+        "team": _count(client, URL, {"scope": acme.root.pk, "state": ""}),
+        "signal": _count(client, f"{URL}signals/{Signal.objects.first().pk}/", {}),
+    }
+    grow(300, 120)
+    large = {
+        "all": _count(client, URL, {"scope": "all"}),
+        "team": _count(client, URL, {"scope": acme.root.pk, "state": ""}),
+        "signal": _count(client, f"{URL}signals/{Signal.objects.first().pk}/", {}),
+    }
+    assert large == small, (small, large)
+    assert max(large.values()) <= 30, large
