@@ -559,7 +559,10 @@ def rule_instants(schedule: Schedule, start: dt.datetime, end: dt.datetime) -> l
     if lo >= hi:
         return []
     rule, dtstart = _rebase(rule, schedule.dtstart_local, lo)
-    shift = _cycles_below_end(hi.year + 1)
+    if hi < dtstart:
+        return []  # the window ends before the cadence begins
+    # Shift from the later of the window's end and the (re)start, so neither passes 9999.
+    shift = _cycles_below_end(max(hi.year, dtstart.year) + 1)
     lo_s, hi_s = _shift(lo, shift), _shift(hi, shift)
     deadline = _time.monotonic() + MAX_SECONDS
     out = []

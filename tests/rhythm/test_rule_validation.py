@@ -308,3 +308,12 @@ def test_a_cadence_with_a_stored_bad_rule_can_be_paused_and_then_fixed(cast, rhy
     assert paused.status_code == 200 and paused.json()["schedule_problem"]
     fixed = api.patch(url, {"rrule": "FREQ=DAILY;INTERVAL=2"}, content_type="application/json")
     assert fixed.status_code == 200 and fixed.json()["schedule_problem"] is None
+
+
+@pytest.mark.parametrize("freq", ["DAILY", "WEEKLY;BYDAY=MO", "MONTHLY", "YEARLY"])
+def test_a_window_long_before_the_cadence_began_is_empty_not_an_error(freq):
+    s = Schedule(f"FREQ={freq}", dt.date(2026, 1, 5), dt.time(9), "UTC")
+    lo = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    assert recurrence.rule_instants(s, lo, lo + dt.timedelta(days=31)) == []
+    hi = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    assert recurrence.rule_instants(s, lo, hi)[0] == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
