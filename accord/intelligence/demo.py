@@ -73,5 +73,5 @@ def load(ctx: DemoContext) -> None:
     date_the_story(ctx)
     evaluate.backfill(org, HISTORY_WEEKS, today=ctx.today)
     live = ctx.today == timezone.localdate()
-    evaluate.evaluate(org, ctx.today - dt.timedelta(weeks=1))
-    evaluate.evaluate(org, None if live else ctx.today)
+    evaluate.evaluate(org, ctx.today - dt.timedelta(weeks=1), announce=False)
+    evaluate.evaluate(org, None if live else ctx.today, announce=False)

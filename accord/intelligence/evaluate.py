@@ -388,9 +388,16 @@ def _store_health(
 
 
 def evaluate(
-    org: Organization, as_of: dt.datetime | dt.date | None = None, *, backfill: bool = False
+    org: Organization,
+    as_of: dt.datetime | dt.date | None = None,
+    *,
+    backfill: bool = False,
+    announce: bool = True,
 ) -> Evaluation:
     """Evaluate `org` as of a moment (default now); see the module docstring.
+
+    New critical signals are announced to their owners after the evaluation commits,
+    unless `announce` is false (the demo loader's history tells nobody).
 
     Two evaluations of one organization at once (the hourly one and one after writes)
     store one after the other: the organization's settings row is locked while storing,
@@ -426,14 +433,16 @@ def evaluate(
             resolved=resolved,
             backfill=not store_signals,
         )
-        if store_signals and live:
+        if store_signals and live and announce:
             new_critical = [
                 s for s in live.values() if s.severity == "critical" and s.first_seen == moment
             ]
             if new_critical:
-                from accord.intelligence import notify
+                from accord.intelligence import notifications
 
-                transaction.on_commit(lambda: notify.announce_new_critical(org, new_critical))
+                transaction.on_commit(
+                    lambda: notifications.announce_new_critical(org, new_critical)
+                )
     log.info("evaluated %s as of %s: %s signals", org.slug, moment, len(found))
     return run
 

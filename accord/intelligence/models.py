@@ -216,19 +216,6 @@ class IntelligenceSettings(OrgScoped):
         constraints = [models.UniqueConstraint(fields=["org"], name="intelligencesettings_once")]
 
 
-class SignalMute(OrgScoped):
-    """A person does not want to be told about new signals of this kind."""
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="signal_mutes")
-    kind = models.CharField(max_length=60)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "kind"], name="signalmute_once"),
-        ]
-
-
 class Evaluation(OrgScoped):
     """One run of the catalogue over an organization: when, as of when, what it found."""
 

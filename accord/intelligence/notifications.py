@@ -1,12 +1,13 @@
-"""Who is told about which new critical signal.
+"""Telling people about new critical signals, through the one delivery path.
 
 `recipients` is the whole choice: a new critical signal tells its owner (else the lead of
 the first team it concerns), once; nobody is told about the same signal twice within a
-week; a person who muted the kind is not told; inactive people are not told.
+week; a person who muted its kind (`signal.<kind>`, on the notification settings page or
+`PATCH /api/v1/me/notifications`) is not told; inactive people are not told.
 
-`announce_new_critical` is the one call site that hands the pairs to delivery. Until
-delivery moves below the pillars it only records a `told` event per pair (which is also
-what makes "not twice in a week" hold); the sending is wired there.
+`announce_new_critical` hands each pair to `accord.activity.delivery.notify` (an e-mail to
+the person, a post to the first concerned team's chat webhooks) and records a `told`
+event, which is the audit trail and what keeps "not twice in a week".
 """
 
 from __future__ import annotations
@@ -15,14 +16,28 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accord.activity import delivery
 from accord.activity import services as activity
 from accord.activity.models import Event
-from accord.intelligence.models import Signal, SignalMute, SignalTeam
-from accord.org.models import Membership, MembershipRole, Organization, Person
+from accord.intelligence import registry
+from accord.intelligence.models import Signal, SignalTeam
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 
 ONCE_PER = dt.timedelta(days=7)
+
+# The kinds of notice this pillar sends: one per detector, so people mute what they do not
+# want to hear about (delivery finds this mapping, as it finds every app's).
+KINDS = {
+    f"signal.{kind}": f"A new critical signal: {d.title.lower()}"
+    for kind, d in sorted(registry.discover().items())
+}
+
+
+def notice_kind(signal_kind: str) -> str:
+    return f"signal.{signal_kind}"
 
 
 def recipients(
@@ -58,11 +73,7 @@ def recipients(
         p.pk: p
         for p in Person.objects.for_org(org).filter(pk__in=set(wanted.values()), is_active=True)
     }
-    muted = set(
-        SignalMute.objects.filter(org=org, person_id__in=list(people)).values_list(
-            "person_id", "kind"
-        )
-    )
+    prefs = delivery.preferences(org, people)
     told = {
         (int(e["target_id"]), e["after"].get("person"))
         for e in Event.objects.filter(
@@ -76,7 +87,8 @@ def recipients(
     out = []
     for s in signals:
         pid = wanted.get(s.pk)
-        if pid not in people or (pid, s.kind) in muted or (s.pk, pid) in told:
+        muted = pid in prefs and notice_kind(s.kind) in prefs[pid].muted_kinds
+        if pid not in people or muted or (s.pk, pid) in told:
             continue
         out.append((people[pid], s))
     return out
@@ -85,10 +97,33 @@ def recipients(
 def announce_new_critical(org: Organization, signals: Iterable[Signal]) -> int:
     """Tell each recipient about each new critical signal (see the module docstring)."""
     pairs = recipients(org, signals)
+    first_team = dict(
+        SignalTeam.objects.filter(org=org, signal_id__in=[s.pk for _p, s in pairs])
+        .order_by("-team_id")
+        .values_list("signal_id", "team")
+    )
+    teams = {t.pk: t for t in Team.objects.for_org(org).filter(pk__in=set(first_team.values()))}
     with transaction.atomic():
         for person, signal in pairs:
-            # Delivery (e-mail and the team's chat webhook) is wired here.
             activity.record(
                 org, None, "told", signal, after={"person": person.pk, "kind": signal.kind}
+            )
+            path = reverse(
+                "intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": signal.pk}
+            )
+            lines = [signal.explanation]
+            if signal.next_step:
+                lines.append(f"Next step: {signal.next_step}")
+            delivery.notify(
+                org,
+                kind=notice_kind(signal.kind),
+                key=f"signal:{signal.pk}",
+                subject=f"Critical: {signal.title}",
+                text="\n".join(lines),
+                link=delivery.site_link(path),
+                link_label="See the evidence",
+                people=[person],
+                teams=[teams.get(first_team.get(signal.pk))],
+                once_per=ONCE_PER,
             )
     return len(pairs)

@@ -14,18 +14,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import parse_date, require_same_org, update_and_record
 from accord.intelligence import config as config_mod
 from accord.intelligence.models import (
     IntelligenceSettings,
     Signal,
-    SignalMute,
     SignalState,
     SignalTeam,
 )
-from accord.intelligence.registry import discover
 from accord.org import queries as org_queries
 from accord.org.models import Membership, MembershipRole, Organization, Person, Role
 
@@ -233,35 +230,3 @@ def update_settings(
         {"detectors": detectors, "health": health},
         expected_version=expected_version,
     )
-
-
-def _kind(kind: Any) -> str:
-    kind = str(kind or "").strip()
-    if kind not in discover():
-        raise ServiceError(f"No signal kind {kind!r}.", fields={"kind": ["Unknown kind."]})
-    return kind
-
-
-@transaction.atomic
-def mute_kind(org: Organization, actor: Person, person: Person, kind: Any) -> SignalMute:
-    """`person` is no longer told about new signals of `kind` (their own choice, or an
-    admin's)."""
-    require_same_org(org, person, "person")
-    if actor is not None and actor.pk != person.pk and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("You may only change your own notifications.")
-    kind = _kind(kind)
-    mute, created = SignalMute.objects.get_or_create(org=org, person=person, kind=kind)
-    if created:
-        activity.record(org, actor, "muted", person, after={"signal_kind": kind})
-    return mute
-
-
-@transaction.atomic
-def unmute_kind(org: Organization, actor: Person, person: Person, kind: Any) -> None:
-    require_same_org(org, person, "person")
-    if actor is not None and actor.pk != person.pk and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("You may only change your own notifications.")
-    kind = _kind(kind)
-    deleted, _ = SignalMute.objects.filter(org=org, person=person, kind=kind).delete()
-    if deleted:
-        activity.record(org, actor, "unmuted", person, before={"signal_kind": kind})

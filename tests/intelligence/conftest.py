@@ -17,6 +17,7 @@ from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Person, Role
 from tests.conftest import make_person
+from tests.rhythm.servers import good_hook, smtp  # noqa: F401 (fixtures)
 
 
 @dataclass

@@ -11,9 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accord.activity import delivery
+from accord.activity.models import Notification
 from accord.coordination import services as coordination
 from accord.core.models import ScheduledRun
-from accord.intelligence import evaluate, notify, registry, services, tasks
+from accord.intelligence import evaluate, notifications, registry, tasks
 from accord.intelligence.models import Evaluation, Signal
 
 
@@ -68,17 +70,19 @@ def test_bad_options_stop_with_a_plain_message(cast, args, message):
 
 def test_the_owner_of_a_new_critical_signal_is_told_once_a_week_unless_muted(cast, blocked):
     signal = blocked.signal
-    assert notify.recipients(cast.org, [signal]) == [(cast.admin, signal)]
-    assert notify.announce_new_critical(cast.org, [signal]) == 1
-    assert notify.recipients(cast.org, [signal]) == []  # told already this week
+    assert notifications.recipients(cast.org, [signal]) == [(cast.admin, signal)]
+    assert notifications.announce_new_critical(cast.org, [signal]) == 1
+    assert notifications.recipients(cast.org, [signal]) == []  # told already this week
     later = timezone.now() + dt.timedelta(days=8)
-    assert notify.recipients(cast.org, [signal], now=later) == [(cast.admin, signal)]
-    services.mute_kind(cast.org, cast.admin, cast.admin, "dependencies.blocked")
-    assert notify.recipients(cast.org, [signal], now=later) == []
+    assert notifications.recipients(cast.org, [signal], now=later) == [(cast.admin, signal)]
+    delivery.set_preferences(
+        cast.org, cast.admin, cast.admin, muted_kinds=["signal.dependencies.blocked"]
+    )
+    assert notifications.recipients(cast.org, [signal], now=later) == []
     # Nobody is told about another organization's signal, nor about a non-critical one.
-    assert notify.recipients(cast.other_org, [signal]) == []
+    assert notifications.recipients(cast.other_org, [signal]) == []
     signal.severity = "warning"
-    assert notify.recipients(cast.org, [signal], now=later) == []
+    assert notifications.recipients(cast.org, [signal], now=later) == []
 
 
 def test_a_new_critical_signal_is_announced_when_its_evaluation_commits(
@@ -96,6 +100,37 @@ def test_a_new_critical_signal_is_announced_when_its_evaluation_commits(
     with django_capture_on_commit_callbacks(execute=True):
         evaluate.evaluate(cast.org)  # not new any more
     assert told.count() == 1
+    assert Notification.objects.filter(kind="signal.dependencies.blocked").count() == 1
+
+
+def test_a_new_critical_signal_reaches_its_owner_and_team_chat_once(
+    cast, blocked, smtp, good_hook, django_capture_on_commit_callbacks
+):
+    delivery.add_chat_webhook(cast.org, None, cast.root, url=good_hook.url, flavor="slack")
+    Signal.objects.filter(pk=blocked.signal.pk).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate.evaluate(cast.org)
+    assert smtp.messages == [] and good_hook.posts == []  # the worker sends, not evaluation
+    assert delivery.deliver(now=timezone.now() + dt.timedelta(minutes=1))["sent"] == 2
+    [mail] = smtp.messages
+    assert mail["X-Rcpt"] == cast.admin.email
+    assert mail["Subject"] == "Critical: Payments API is blocked"
+    signal = Signal.objects.get(org=cast.org, kind="dependencies.blocked")
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Payments API" in body and f"/insights/signals/{signal.pk}/" in body
+    [post] = good_hook.posts
+    assert "Critical: Payments API is blocked" in post["text"]
+    # Evaluating again, and delivering again, sends nothing twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate.evaluate(cast.org)
+    delivery.deliver(now=timezone.now() + dt.timedelta(minutes=2))
+    assert len(smtp.messages) == 1 and len(good_hook.posts) == 1
+
+
+def test_muted_signal_kinds_are_listed_with_every_other_kind_of_notice(cast):
+    listed = {k.kind: k for k in delivery.kinds()}
+    assert listed["signal.dependencies.blocked"].group == "Insights"
+    assert set(notifications.KINDS) == {f"signal.{k}" for k in registry.discover()}
 
 
 def test_writes_ask_for_one_evaluation_per_organization_per_window(cast, monkeypatch):

@@ -173,16 +173,3 @@ def test_settings_are_for_admins_and_validated(cast):
     assert cfg.detectors["dependencies.unanswered"]["days"] == 2
     assert cfg.detectors["priorities.churn"]["enabled"] is False
     assert cfg.health["weights"]["rhythm"] == 2 and cfg.health["weights"]["alignment"] == 1
-
-
-def test_people_mute_kinds_for_themselves(cast):
-    services.mute_kind(cast.org, cast.member, cast.member, "dependencies.blocked")
-    with pytest.raises(PermissionDenied):
-        services.mute_kind(cast.org, cast.member, cast.leader, "dependencies.blocked")
-    with pytest.raises(ServiceError):
-        services.mute_kind(cast.org, cast.member, cast.member, "no.such.kind")
-    services.unmute_kind(cast.org, cast.member, cast.member, "dependencies.blocked")
-    assert [e.verb for e in Event.objects.filter(target_type="org.person")][:2] == [
-        "unmuted",
-        "muted",
-    ]
