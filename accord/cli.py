@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply", "Apply an organization file (YAML) idempotently, in one transaction."),
     "export": ("export", "Write an organization out as YAML (or a zip of CSVs)."),
     "import": ("import", "Import data from another tool, e.g. `accord import kubernetes DIR`."),
+    "generate": ("generate", "Generate a synthetic organization of N teams, with its history."),
     "manage": ("", "Run any Django management command, e.g. `accord manage shell`."),
 }
 
