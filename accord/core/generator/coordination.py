@@ -82,7 +82,7 @@ def write_dependency(
             candidates = [r for r in theirs if r[1] != "proposed"]
         else:
             candidates = [r for r in theirs if r[1] in OPEN]
-        if state == "accepted":  # keep the accepted graph acyclic: only earlier ones
+        if state in ("accepted", "delivered"):  # a delivery may still be accepted: acyclic
             o = g.extra["initiative_order"]
             candidates = [r for r in candidates if o[r[0]] < o[ask[0]]]
         if not candidates and state in ("accepted", "delivered", "negotiating"):
@@ -95,7 +95,7 @@ def write_dependency(
     answerer = provider.lead
     created = g.between(g.window_start - dt.timedelta(weeks=2), g.now - dt.timedelta(hours=2))
     need_by = created.date() + dt.timedelta(days=rng.randint(10, 70))
-    title = f"{g.namer.thing().capitalize()} support for {ask[0] and requester.name}"
+    title = f"{g.namer.thing().capitalize()} support for {requester.name}"
     row = dict.fromkeys(FIELDS, None)
     row.update(
         org_id=g.org_id,
