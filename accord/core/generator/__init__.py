@@ -1,0 +1,159 @@
+"""`accord generate`: a realistic synthetic organization of any size, with its history.
+
+For benchmarks, load tests and demos of scale. One seed always gives the same
+organization (for the same `now`). The pillars are written one after the other, each by
+its own module, in bulk (see `writer.py`) and in one transaction:
+
+- `org`: a team tree five to seven levels deep (three to ten teams under each parent),
+  about ten people per team, some in two or three teams, one lead per team;
+- `alignment`: the quarters (closed ones, the current one, the next), objectives
+  cascading from the organization's down the tree, key results with weekly value
+  histories, initiatives ranked in each team's stack, baselines and re-plans;
+- `coordination`: dependencies mostly between neighbouring teams, in every state, some
+  late, at risk or blocked, and a few cycles;
+- `rhythm`: weekly check-ins (on time, late, missed) and syncs (meetings held, attendance,
+  ratings), and a monthly organization review;
+- `decisions`: decisions (latency, approvers, options), action items, issues escalated.
+
+Every row carries its real past timestamp, and the event log holds the history of those
+writes as the services would have recorded it. Nothing is written through the services
+(that would take hours at 10,000 teams), so the tests check the services' invariants on
+the result instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accord.core.errors import ServiceError
+from accord.core.generator.alignment import generate_alignment, plan_periods
+from accord.core.generator.context import Gen
+from accord.core.generator.coordination import generate_coordination
+from accord.core.generator.decisions import generate_decisions
+from accord.core.generator.digests import digest
+from accord.core.generator.names import Namer
+from accord.core.generator.org import MIN_TEAMS, generate_org
+from accord.core.generator.rhythm import generate_rhythm
+from accord.core.generator.writer import Writer
+from accord.org.models import Organization
+
+__all__ = ["MAX_TEAMS", "MIN_TEAMS", "Result", "digest", "generate"]
+
+MAX_TEAMS = 100_000
+SQLITE_CACHE_KIB = 256 * 1024  # page cache while generating: indexes grow in random order
+PILLARS: tuple[tuple[str, Callable[[Gen], None]], ...] = (
+    ("teams and people", generate_org),
+    ("alignment", generate_alignment),
+    ("coordination", generate_coordination),
+    ("rhythm", generate_rhythm),
+    ("decisions", generate_decisions),
+)
+
+
+@dataclass
+class Result:
+    org: Organization
+    rows: dict[str, int]  # rows written per model label
+    seconds: float
+
+
+def _check(teams: int, weeks: int, slug: str, name: str) -> None:
+    if not MIN_TEAMS <= teams <= MAX_TEAMS:
+        raise ServiceError(
+            f"--teams must be between {MIN_TEAMS} and {MAX_TEAMS:,}, not {teams} "
+            f"(a tree five levels deep needs at least {MIN_TEAMS} teams).",
+            fields={"teams": ["Out of range."]},
+        )
+    if not 1 <= weeks <= 52:
+        raise ServiceError(
+            f"--weeks must be between 1 and 52, not {weeks}.", fields={"weeks": ["Out of range."]}
+        )
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ServiceError(
+            f"{slug!r} is not a valid address: use letters, digits, - and _.",
+            fields={"slug": ["Invalid."]},
+        ) from None
+    if not name.strip():
+        raise ServiceError("The organization needs a name.", fields={"name": ["Required."]})
+
+
+@contextmanager
+def _roomy_cache() -> Iterator[None]:
+    """On SQLite, a larger page cache for this connection while generating (the default
+    2 MB makes every insert into a large index go to the file), restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        old = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {old}")
+
+
+def generate(
+    teams: int,
+    *,
+    seed: int = 1,
+    slug: str = "synthetic",
+    name: str = "",
+    weeks: int = 12,
+    now: dt.datetime | None = None,
+    replace: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Generate an organization of `teams` teams at the address `slug`, its history
+    covering the `weeks` weeks before `now`. An existing organization at that address
+    is refused unless `replace`, which deletes it first. All or nothing."""
+    with _roomy_cache(), transaction.atomic():
+        return _generate(teams, seed, slug, name, weeks, now, replace, progress)
+
+
+def _generate(teams, seed, slug, name, weeks, now, replace, progress) -> Result:
+    name = name or f"Synthetic {teams:,}-team organization"
+    _check(teams, weeks, slug, name)
+    started = time.monotonic()
+    existing = Organization.objects.filter(slug=slug).first()
+    if existing is not None:
+        if not replace:
+            raise ServiceError(
+                f"An organization already uses the address {slug!r} ({existing.name}); "
+                "choose another --org, or pass --replace to delete it and generate anew.",
+                code="slug_taken",
+            )
+        from accord.org.services import purge_organization
+
+        purge_organization(existing)
+    now = (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
+    org = Organization.objects.create(name=name, slug=slug)
+    rng = random.Random(seed)
+    g = Gen(org.pk, slug, rng, now, weeks, Writer(org.pk), Namer(rng))
+    g.extra["team_count"] = teams
+    plan_periods(g)
+    Organization.objects.filter(pk=org.pk).update(created_at=g.setup_at)
+    g.writer.event(
+        g.setup_at, "created", "org.organization", org.pk, name, after={"name": name, "slug": slug}
+    )
+    for label, pillar in PILLARS:
+        pillar(g)
+        if progress:
+            progress(f"{label}: done after {time.monotonic() - started:.1f}s")
+    rows = g.writer.finish()
+    org.refresh_from_db()
+    return Result(org, rows, time.monotonic() - started)

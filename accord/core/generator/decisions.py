@@ -1,0 +1,379 @@
+"""The decisions pillar: decisions with their roles, options and latency; action items
+from meetings and decisions (done, open, overdue); issues, some escalated up the tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from accord.core.generator.context import Gen
+from accord.decisions.models import (
+    ActionItem,
+    Decision,
+    DecisionLink,
+    DecisionOption,
+    Issue,
+    IssueEscalation,
+)
+
+DECISION_FIELDS = (
+    "org_id",
+    "question",
+    "context",
+    "outcome",
+    "rationale",
+    "status",
+    "driver_id",
+    "approver_id",
+    "decide_by",
+    "revisit_on",
+    "revisit_trigger",
+    "opened_at",
+    "proposed_at",
+    "decided_at",
+    "closed_at",
+    "superseded_by_id",
+    "supersede_reason",
+    "reversal_reason",
+    "created_by_id",
+    "overdue_flagged_at",
+    "version",
+)
+DECISION_STATUSES = {"decided": 62, "open": 22, "proposed": 12, "reversed": 4}
+ACTION_STATUSES = {"done": 55, "open": 40, "dropped": 5}
+
+
+def generate_decisions(g: Gen) -> None:
+    g.extra["decisions"] = [[] for _ in g.teams]
+    for i in range(len(g.teams)):
+        for _ in range(g.rng.randint(3, 7)):
+            write_decision(g, i, g.pick(DECISION_STATUSES))
+        for _ in range(g.rng.randint(6, 14)):
+            write_action_item(g, i, g.pick(ACTION_STATUSES))
+        if g.rng.random() < 0.9:
+            write_issue(g, i)
+
+
+def _m2m(g: Gen, field, left: str, right: str):
+    return g.writer.table(field.through, (left, right))
+
+
+def write_decision(g: Gen, i: int, status: str) -> None:
+    """A decision of team i: driven by one of its members, approved by its lead or the
+    lead above; decided ones took days to weeks (their latency)."""
+    rng, w = g.rng, g.writer
+    t = g.teams[i]
+    approver = t.lead
+    if t.parent is not None and rng.random() < 0.3:
+        approver = g.teams[t.parent].lead
+    driver = rng.choice(t.members)
+    question = g.namer.question()
+    opened = g.between(g.window_start - dt.timedelta(weeks=3), g.now - dt.timedelta(days=1))
+    row = dict.fromkeys(DECISION_FIELDS, None)
+    row.update(
+        org_id=g.org_id,
+        question=question,
+        context="",
+        outcome="",
+        rationale="",
+        status="open",
+        driver_id=driver,
+        approver_id=approver,
+        revisit_trigger="",
+        opened_at=opened,
+        supersede_reason="",
+        reversal_reason="",
+        created_by_id=driver,
+        version=1,
+        decide_by=opened.date() + dt.timedelta(days=rng.choice((7, 14, 14, 21, 30))),
+    )
+    pk = w.table(Decision, DECISION_FIELDS).new_id()
+    w.event(
+        opened,
+        "created",
+        "decisions.decision",
+        pk,
+        question,
+        g.actor(driver),
+        after={"question": question, "approver": approver, "decide_by": row["decide_by"]},
+    )
+    _decision_lifecycle(g, pk, row, status)
+    w.table(Decision, DECISION_FIELDS).add(*(row[f] for f in DECISION_FIELDS), pk=pk)
+    g.extra["decisions"][i].append((pk, row["decided_at"] or opened))
+    _decision_parts(g, pk, i, driver)
+
+
+def _decision_lifecycle(g: Gen, pk: int, row: dict, status: str) -> None:
+    rng, w = g.rng, g.writer
+    question, opened = row["question"], row["opened_at"]
+    if status == "open":
+        return
+    latency = dt.timedelta(hours=rng.lognormvariate(4.5, 0.9))  # a few days, long tail
+    if status == "proposed" or rng.random() < 0.4:  # some go through a proposal first
+        proposed = min(opened + latency / 2, g.now)
+        row.update(status="proposed", proposed_at=proposed, version=row["version"] + 1)
+        w.event(
+            proposed,
+            "proposed",
+            "decisions.decision",
+            pk,
+            question,
+            g.actor(row["driver_id"]),
+            before={"status": "open"},
+            after={"status": "proposed"},
+        )
+    decided = opened + latency
+    if status == "proposed" or decided >= g.now:
+        return
+    before = {"status": row["status"]}
+    outcome = "Go with the first option"
+    row.update(status="decided", decided_at=decided, outcome=outcome, version=row["version"] + 1)
+    row["rationale"] = "Cheapest path that meets the need"
+    w.event(
+        decided,
+        "decided",
+        "decisions.decision",
+        pk,
+        question,
+        g.actor(row["approver_id"]),
+        before=before,
+        after={"status": "decided", "outcome": outcome},
+    )
+    if status == "reversed":
+        closed = g.between(decided, g.now)
+        reason = "The numbers changed"
+        row.update(
+            status="reversed", closed_at=closed, reversal_reason=reason, version=row["version"] + 1
+        )
+        w.event(
+            closed,
+            "reversed",
+            "decisions.decision",
+            pk,
+            question,
+            g.actor(row["approver_id"]),
+            after={"status": "reversed", "reason": reason},
+        )
+
+
+def _decision_parts(g: Gen, pk: int, i: int, driver: int) -> None:
+    """Options, contributors, people informed, affected teams, and what it concerns."""
+    rng, w = g.rng, g.writer
+    t = g.teams[i]
+    options = w.table(
+        DecisionOption, ("org_id", "decision_id", "title", "pros", "cons", "position", "version")
+    )
+    if rng.random() < 0.6:
+        for position in range(rng.choice((2, 2, 3))):
+            options.add(g.org_id, pk, f"Option {chr(65 + position)}", "", "", position, 1)
+    others = [p for p in t.members if p != driver]
+    contributors = _m2m(g, Decision.contributors, "decision_id", "person_id")
+    for pid in rng.sample(others, min(len(others), rng.choice((0, 1, 2)))):
+        contributors.add(pk, pid)
+    informed = _m2m(g, Decision.informed, "decision_id", "person_id")
+    if rng.random() < 0.4 and t.parent is not None:
+        informed.add(pk, g.teams[t.parent].lead)
+    teams = _m2m(g, Decision.teams, "decision_id", "team_id")
+    teams.add(pk, t.id)
+    if rng.random() < 0.3:
+        teams.add(pk, g.teams[g.neighbour(i)].id)
+    if rng.random() < 0.3:
+        iid, *_ = rng.choice(g.extra["initiatives"][i])
+        w.table(DecisionLink, ("org_id", "decision_id", "target_type", "target_id", "label")).add(
+            g.org_id, pk, "alignment.initiative", iid, ""
+        )
+
+
+def write_action_item(g: Gen, i: int, status: str) -> None:
+    """An action item from one of the team's meetings or decisions (or none), due a few
+    days to three weeks after; done on time or late, open (some overdue) or dropped."""
+    rng, w = g.rng, g.writer
+    t = g.teams[i]
+    source_type, source_id, created = "", None, None
+    roll = rng.random()
+    if roll < 0.5 and g.extra["meetings"][i]:
+        source_id, created = rng.choice(g.extra["meetings"][i])
+        source_type = "rhythm.meeting"
+    elif roll < 0.75 and g.extra["decisions"][i]:
+        source_id, created = rng.choice(g.extra["decisions"][i])
+        source_type = "decisions.decision"
+    if created is None:
+        created = g.between(g.window_start, g.now - dt.timedelta(hours=1))
+    owner = rng.choice(t.members)
+    due = created.date() + dt.timedelta(days=rng.randint(3, 21))
+    done_at = dropped_at = None
+    title = g.namer.action(g.teams[g.neighbour(i)].name)
+    if status == "done":
+        done_at = created + dt.timedelta(days=rng.uniform(0.5, 25))
+        if done_at >= g.now:
+            status, done_at = "open", None
+    elif status == "dropped":
+        dropped_at = g.between(created, g.now)
+    table = w.table(
+        ActionItem,
+        (
+            "org_id",
+            "title",
+            "owner_id",
+            "team_id",
+            "due_on",
+            "status",
+            "done_at",
+            "dropped_at",
+            "source_type",
+            "source_id",
+            "created_at",
+            "created_by_id",
+            "version",
+        ),
+    )
+    pk = table.add(
+        g.org_id,
+        title,
+        owner,
+        t.id,
+        due,
+        status,
+        done_at,
+        dropped_at,
+        source_type,
+        source_id,
+        created,
+        t.lead,
+        1 if status == "open" else 2,
+    )
+    after = {"title": title, "owner": owner, "due_on": due, "source_type": source_type}
+    w.event(created, "created", "decisions.actionitem", pk, title, g.actor(t.lead), after=after)
+    if done_at:
+        w.event(
+            done_at,
+            "completed",
+            "decisions.actionitem",
+            pk,
+            title,
+            g.actor(owner),
+            before={"status": "open"},
+            after={"status": "done", "done_at": done_at},
+        )
+    elif dropped_at:
+        w.event(
+            dropped_at,
+            "dropped",
+            "decisions.actionitem",
+            pk,
+            title,
+            g.actor(owner),
+            before={"status": "open"},
+            after={"status": "dropped"},
+        )
+
+
+def write_issue(g: Gen, i: int) -> None:
+    """An issue raised by a team; a third were escalated one or two levels up the tree;
+    about half are solved or dropped."""
+    rng, w = g.rng, g.writer
+    t = g.teams[i]
+    raiser = rng.choice(t.members)
+    title = g.namer.issue()
+    opened = g.between(g.window_start, g.now - dt.timedelta(days=1))
+    pk = w.table(Issue, ()).new_id()
+    w.event(
+        opened,
+        "raised",
+        "decisions.issue",
+        pk,
+        title,
+        g.actor(raiser),
+        after={"team": t.id, "severity": "medium"},
+    )
+    here, since = i, opened
+    escalations = w.table(
+        IssueEscalation,
+        (
+            "org_id",
+            "issue_id",
+            "from_team_id",
+            "to_team_id",
+            "reason",
+            "by_id",
+            "at",
+            "days_at_level",
+        ),
+    )
+    for _ in range(rng.choice((0, 0, 0, 0, 1, 1, 2))):
+        up = g.teams[here].parent
+        if up is None:
+            break
+        when = g.between(since, min(g.now, since + dt.timedelta(days=20)))
+        days = (when - since).days
+        by = g.teams[here].lead
+        escalations.add(
+            g.org_id, pk, g.teams[here].id, g.teams[up].id, "Needs a decision above", by, when, days
+        )
+        w.event(
+            when,
+            "escalated",
+            "decisions.issue",
+            pk,
+            title,
+            g.actor(by),
+            after={
+                "team": g.teams[up].id,
+                "reason": "Needs a decision above",
+                "days_at_level": days,
+            },
+        )
+        here, since = up, when
+    status, closed_at, closed_by, resolution = "open", None, None, ""
+    if rng.random() < 0.5:
+        closed_at = g.between(since, g.now)
+        status = "solved" if rng.random() < 0.85 else "dropped"
+        closed_by, resolution = g.teams[here].lead, "Agreed a way forward"
+        w.event(
+            closed_at,
+            status,
+            "decisions.issue",
+            pk,
+            title,
+            g.actor(closed_by),
+            before={"status": "open"},
+            after={"status": status},
+        )
+    w.table(
+        Issue,
+        (
+            "org_id",
+            "title",
+            "description",
+            "severity",
+            "raised_by_id",
+            "team_id",
+            "raised_in_id",
+            "status",
+            "resolution",
+            "decision_id",
+            "opened_at",
+            "level_since",
+            "closed_at",
+            "closed_by_id",
+            "flagged_at",
+            "version",
+        ),
+    ).add(
+        g.org_id,
+        title,
+        "",
+        rng.choice(("low", "medium", "medium", "high", "critical")),
+        raiser,
+        g.teams[here].id,
+        t.id,
+        status,
+        resolution,
+        None,
+        opened,
+        since,
+        closed_at,
+        closed_by,
+        None,
+        1,
+        pk=pk,
+    )
