@@ -74,6 +74,30 @@ def _require_live(signal: Signal, action: str) -> None:
         )
 
 
+def _set_state(
+    org: Organization,
+    actor: Person | None,
+    signal: Signal,
+    verb: str,
+    state: str,
+    *,
+    snoozed_until: dt.date | None = None,
+    dismissed_reason: str = "",
+    expected_version: int | None,
+) -> Signal:
+    """Move a signal to `state` (clearing what the others hold), recording `verb`."""
+    changes = {
+        "state": state,
+        "snoozed_until": snoozed_until,
+        "dismissed_reason": dismissed_reason,
+        "state_changed_at": timezone.now(),
+        "state_changed_by": actor,
+    }
+    return update_and_record(
+        org, actor, signal, changes, verb=verb, expected_version=expected_version
+    )
+
+
 @transaction.atomic
 def acknowledge(
     org: Organization,
@@ -88,15 +112,13 @@ def acknowledge(
     _require_live(signal, "acknowledge")
     if signal.state == SignalState.ACKNOWLEDGED:
         return signal
-    changes = {
-        "state": SignalState.ACKNOWLEDGED,
-        "snoozed_until": None,
-        "dismissed_reason": "",
-        "state_changed_at": timezone.now(),
-        "state_changed_by": actor,
-    }
-    return update_and_record(
-        org, actor, signal, changes, verb="acknowledged", expected_version=expected_version
+    return _set_state(
+        org,
+        actor,
+        signal,
+        "acknowledged",
+        SignalState.ACKNOWLEDGED,
+        expected_version=expected_version,
     )
 
 
@@ -126,15 +148,14 @@ def snooze(
             fields={"until": [f"At most {MAX_SNOOZE_DAYS} days ahead."]},
         )
     _require_live(signal, "snooze")
-    changes = {
-        "state": SignalState.SNOOZED,
-        "snoozed_until": day,
-        "dismissed_reason": "",
-        "state_changed_at": timezone.now(),
-        "state_changed_by": actor,
-    }
-    return update_and_record(
-        org, actor, signal, changes, verb="snoozed", expected_version=expected_version
+    return _set_state(
+        org,
+        actor,
+        signal,
+        "snoozed",
+        SignalState.SNOOZED,
+        snoozed_until=day,
+        expected_version=expected_version,
     )
 
 
@@ -162,15 +183,14 @@ def dismiss(
             fields={"reason": ["At most 2000 characters."]},
         )
     _require_live(signal, "dismiss")
-    changes = {
-        "state": SignalState.DISMISSED,
-        "snoozed_until": None,
-        "dismissed_reason": reason,
-        "state_changed_at": timezone.now(),
-        "state_changed_by": actor,
-    }
-    return update_and_record(
-        org, actor, signal, changes, verb="dismissed", expected_version=expected_version
+    return _set_state(
+        org,
+        actor,
+        signal,
+        "dismissed",
+        SignalState.DISMISSED,
+        dismissed_reason=reason,
+        expected_version=expected_version,
     )
 
 
@@ -188,15 +208,8 @@ def reopen(
     _require_live(signal, "reopen")
     if signal.state == SignalState.OPEN:
         return signal
-    changes = {
-        "state": SignalState.OPEN,
-        "snoozed_until": None,
-        "dismissed_reason": "",
-        "state_changed_at": timezone.now(),
-        "state_changed_by": actor,
-    }
-    return update_and_record(
-        org, actor, signal, changes, verb="reopened", expected_version=expected_version
+    return _set_state(
+        org, actor, signal, "reopened", SignalState.OPEN, expected_version=expected_version
     )
 
 
