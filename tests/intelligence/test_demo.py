@@ -11,7 +11,7 @@ from accord import demo
 from accord.coordination.models import Dependency
 from accord.intelligence import pages
 from accord.intelligence.models import Evaluation, HealthScore, Signal, SignalState
-from accord.org.models import Team
+from accord.org.models import Membership, Team
 
 
 def test_the_demo_tells_its_story_in_signals_and_health_history(db):
@@ -46,6 +46,10 @@ def test_the_demo_tells_its_story_in_signals_and_health_history(db):
     root = Team.objects.get(org=org, parent=None)
     days = set(HealthScore.objects.filter(org=org, team=root).values_list("date", flat=True))
     assert len(days) >= 13
+    # The whole organization's people are its people (each once), not its memberships.
+    latest = HealthScore.objects.filter(org=org, team=root).order_by("-date").first()
+    members = Membership.objects.filter(org=org, person__is_active=True)
+    assert latest.rollup_people == members.values("person").distinct().count()
     trend = pages.trend(org, pages.scope_of(org, None))
     assert len(trend) == 13
     assert len({p["overall"] for p in trend}) > 3  # it moves with the story
