@@ -4,11 +4,14 @@ Runs after the pillars' demo parts. The demo tells a story that began months bef
 today (check-ins, key-result values, confidence updates, re-plans, decisions and action
 items carry their own past dates), but its parts are loaded in one go, so the rows that
 make up the organization's structure (teams, people, memberships, periods, objectives,
-key results, initiatives, cadences) say they were created today. The as-of loader treats a
-row created after a moment as absent then; so first those rows are dated back to when the
-story has them exist (the organization and its teams since before the story's first week;
-a period's objectives since the period began; an initiative since a little before its own
-start date). Nothing else is changed: no value, state or event.
+key results, initiatives, cadences, dependencies) say they were created today. The as-of
+loader treats a row created after a moment as absent then; so first those rows are dated
+back to when the story has them exist (the organization and its teams since before the
+story's first week; a period's objectives since the period began; an initiative since a
+little before its own start date; a dependency since it was requested, and a closed one
+closed when the story closes it, see `_date_dependencies`). Nothing else is changed: no
+value, state or event. The loader knows a row loaded with its past from the events
+recorded with it, and dates its states from the row's own dates.
 
 Then, with the engine's own functions and nothing typed in:
 - `backfill`: the health of each of the last 13 weeks, as of that week;
@@ -24,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.alignment.models import Initiative, KeyResult, Objective, ObjectiveLink, Period
+from accord.coordination.models import Dependency, State
 from accord.demo import DemoContext
 from accord.intelligence import evaluate
 from accord.org.models import Membership, Person, Team
@@ -31,6 +35,7 @@ from accord.rhythm.models import Cadence
 
 HISTORY_WEEKS = 13
 STORY_WEEKS = HISTORY_WEEKS + 3  # the organization existed before the first week shown
+REQUEST_WEEKS = 6  # how long before its need-by date a team asks another for something
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -64,6 +69,38 @@ def date_the_story(ctx: DemoContext) -> None:
         since = max(began, _midnight(start - dt.timedelta(days=14)))
         if initiative.created_at > since:
             Initiative.objects.filter(pk=initiative.pk).update(created_at=since)
+    _date_dependencies(ctx, began)
+
+
+def _date_dependencies(ctx: DemoContext, began: dt.datetime) -> None:
+    """A request still waiting for an answer has just arrived (the story's inboxes). Any
+    other was requested REQUEST_WEEKS before its need-by date, not before the initiatives it
+    joins existed, and at least a week ago; a declined or cancelled one was closed a few
+    days after it was requested, a delivered one a week before its need-by date."""
+    now = timezone.now()
+    last_week = now - dt.timedelta(weeks=1)
+    rows = (
+        Dependency.objects.filter(org=ctx.org)
+        .exclude(state=State.REQUESTED)
+        .values_list(
+            "pk",
+            "state",
+            "need_by",
+            "created_at",
+            "requester_initiative__created_at",
+            "provider_initiative__created_at",
+        )
+    )
+    for pk, state, need_by, created, req_since, prov_since in rows:
+        floor = max(t for t in (began, req_since, prov_since) if t is not None)
+        asked = min(_midnight(need_by - dt.timedelta(weeks=REQUEST_WEEKS)), last_week)
+        asked = min(max(asked, floor), created)
+        changes: dict[str, dt.datetime] = {"created_at": asked}
+        if state == State.DELIVERED:
+            changes["closed_at"] = max(asked, min(_midnight(need_by - dt.timedelta(weeks=1)), now))
+        elif state in (State.DECLINED, State.CANCELLED):
+            changes["closed_at"] = min(asked + dt.timedelta(days=3), now)
+        Dependency.objects.filter(pk=pk).update(**changes)
 
 
 def load(ctx: DemoContext) -> None:

@@ -356,7 +356,8 @@ def _store_health(
         )
     parents = {t.id: t.parent_id for t in snap.teams.values()}
     people = {t.id: t.people for t in snap.teams.values()}
-    result = health_mod.compute(parents, people, costs, measures(snap), cfg.health)
+    members = {t.id: t.members for t in snap.teams.values()}
+    result = health_mod.compute(parents, people, costs, measures(snap), cfg.health, members)
     day = moment.date()
     rows = []
     for t, th in result.items():

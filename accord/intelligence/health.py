@@ -113,16 +113,42 @@ def weighted_rollup(
     return out
 
 
+def distinct_people(
+    parents: Mapping[int, int | None], members: Mapping[int, Iterable[int]]
+) -> dict[int, int]:
+    """Per team, the people of its subtree (itself included), each counted once however
+    many of the subtree's teams they belong to. Linear in memberships times depth."""
+    teams_of: dict[int, list[int]] = defaultdict(list)
+    for t, ids in members.items():
+        for pid in ids:
+            teams_of[pid].append(t)
+    out = dict.fromkeys(parents, 0)
+    for teams in teams_of.values():
+        seen: set[int] = set()
+        for t in teams:
+            cur: int | None = t
+            while cur is not None and cur in parents and cur not in seen:
+                seen.add(cur)
+                cur = parents[cur]
+        for t in seen:
+            out[t] += 1
+    return out
+
+
 def compute(
     parents: Mapping[int, int | None],
     people: Mapping[int, int],
     signals: Iterable[SignalCost],
     measures: Mapping[int, Mapping[str, float]],
     health_cfg: Mapping[str, Any],
+    members: Mapping[int, Iterable[int]] | None = None,
 ) -> dict[int, TeamHealth]:
     """Every team's own and rolled-up health.
 
-    `measures` maps a team to {"late_checkin_share": 0..1, "unaligned_share": 0..1}."""
+    `measures` maps a team to {"late_checkin_share": 0..1, "unaligned_share": 0..1}.
+    Roll-ups are weighted by each team's `people` (its memberships); `rollup_people` is
+    the subtree's distinct people when `members` (team -> person ids) is given, else the
+    sum of its teams' people."""
     penalty = health_cfg["penalty"]
     weights = health_cfg["weights"]
     out = {
@@ -176,8 +202,9 @@ def compute(
         },
         [*counts_keys, "people"],
     )
+    distinct = distinct_people(parents, members) if members is not None else None
     for t, th in out.items():
         th.rollup = dict(rolled[t])
         th.rollup_counts = {k: int(sums[t][k]) for k in counts_keys}
-        th.rollup_people = int(sums[t]["people"])
+        th.rollup_people = distinct[t] if distinct is not None else int(sums[t]["people"])
     return out

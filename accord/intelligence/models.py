@@ -158,7 +158,8 @@ class HealthScore(OrgScoped):
     """A team's coordination health on one day, 0-100 (100 = nothing wrong).
 
     The plain fields are the team's own score; the `rollup_` fields aggregate its whole
-    subtree (itself included), weighted by each team's people. `explanation` says what
+    subtree (itself included), weighted by each team's people (its memberships);
+    `rollup_people` counts the subtree's distinct people, once each. `explanation` says what
     cost points: {"alignment": [{"reason": str, "points": float, "signal_id": int|None}],
     ...}; `open_*` count the live signals concerning the team itself, `rollup_open_*`
     those concerning any team of its subtree.

@@ -8,6 +8,12 @@ field's value at the moment is recovered from the histories the pillars keep:
 - key-result values (`KeyResultValue.recorded_at`), objective confidence
   (`ConfidenceUpdate.at`), re-plans (`Replan.at`), re-rankings (`RankChange.at`),
   escalations (`IssueEscalation.at`), check-ins (`submitted_at`), meetings (`ended_at`);
+- states the pillars date on the row itself, whenever their events were recorded (an
+  import or the demo records a past decision's events when it loads it): a decision is
+  proposed, decided, superseded or reversed since `proposed_at`, `decided_at`, `closed_at`;
+  an action item done or dropped since `done_at`, `dropped_at`; an issue solved or dropped
+  since `closed_at`; a dependency closed since `closed_at`, and one dated as created before
+  Accord recorded its creation keeps its present state since then (`_load_coordination`);
 - everything else from the append-only event log: every service write records the
   changed fields' values before and after, so the value a field had at moment T is the
   `before` of the first event after T that changed it (`_rewind`). "Now" has no such
@@ -137,6 +143,9 @@ class InitiativeS:
     key_result_ids: set[int] = field(default_factory=set)
 
 
+ACTIVE = ("requested", "negotiating", "accepted")  # a dependency's active states
+
+
 @dataclass(slots=True)
 class DependencyS:
     id: int
@@ -159,7 +168,7 @@ class DependencyS:
 
     @property
     def active(self) -> bool:
-        return self.state in ("requested", "negotiating", "accepted")
+        return self.state in ACTIVE
 
 
 @dataclass(slots=True)
@@ -562,14 +571,46 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
         )
     ):
         snap.dependencies[row[0]] = DependencyS(*row)
+    # The values at the moment are rewound from the later events (`_rewind`), except for a
+    # dependency dated as created by the moment whose creation Accord recorded only after
+    # it: it was loaded with its past (an import, the demo), and what was recorded with it
+    # happened at an unknown time, not when it was recorded. Such a dependency keeps its
+    # present values since its creation date, except that a closed one was closed at its
+    # `closed_at` and was in the state it was closed from before. (A row merely counted as
+    # existing, see `load`, is not dated: its events keep their times.) One query.
     fields = ("state", "flag", "committed_date", "need_by", "provider_initiative")
-    for pk, old in _rewind(org, m, "coordination.dependency", fields).items():
-        d = snap.dependencies.get(pk)
+    rewound: dict[int, dict[str, Any]] = {}
+    loaded: set[int] = set()
+    closed_from: dict[int, str] = {}
+    rows = (
+        Event.objects.filter(org=org, target_type="coordination.dependency", created_at__gt=m)
+        .order_by("created_at", "id")
+        .values_list("target_id", "verb", "before", "after")
+    )
+    for target_id, verb, before, after in rows.iterator(chunk_size=5000):
+        d = snap.dependencies.get(int(target_id))
         if d is None:
             continue
+        if verb == "created" and d.created_at <= m:
+            loaded.add(d.id)
+        before = before or {}
+        if (after or {}).get("state") == d.state and d.state not in ACTIVE:
+            closed_from.setdefault(d.id, before.get("state", ""))
+        got = rewound.setdefault(d.id, {})
+        for name in fields:
+            if name in before and name not in got:
+                got[name] = before[name]
+    for d in snap.dependencies.values():
+        if d.closed_at is not None and d.closed_at <= m:
+            continue  # closed since `closed_at`; closed states are final
+        if d.id in loaded:
+            if d.closed_at is not None and closed_from.get(d.id):
+                d.state, d.closed_at = closed_from[d.id], None
+            continue
+        old = rewound.get(d.id, {})
         if "state" in old:
             d.state = old["state"]
-            if d.state in ("requested", "negotiating", "accepted"):
+            if d.state in ACTIVE:
                 d.closed_at = None
         if "flag" in old:
             d.flag = old["flag"] or ""
@@ -581,17 +622,48 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             d.provider_initiative_id = old["provider_initiative"]
 
 
+def _decision_status(
+    m: dt.datetime,
+    rewound: str,
+    status: str,
+    proposed_at: dt.datetime | None,
+    decided_at: dt.datetime | None,
+    closed_at: dt.datetime | None,
+) -> str:
+    """A decision's status at moment `m` from its own dates; the event log (`rewound`) only
+    where a date is missing."""
+    if status in ("superseded", "reversed") and closed_at is not None and closed_at <= m:
+        return status
+    if decided_at is not None:
+        if decided_at <= m:
+            return "decided"
+        return "proposed" if proposed_at is not None and proposed_at <= m else "open"
+    if status == "proposed" and proposed_at is not None:
+        return "proposed" if proposed_at <= m else "open"
+    return rewound
+
+
 def _load_decisions(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
+    dated: dict[int, tuple[str, dt.datetime | None, dt.datetime | None, dt.datetime | None]] = {}
     for row in (
         Decision.objects.for_org(org)
         .filter(opened_at__lte=m)
         .values_list(
-            "id", "question", "status", "approver_id", "decide_by", "opened_at", "decided_at"
+            "id",
+            "question",
+            "status",
+            "approver_id",
+            "decide_by",
+            "opened_at",
+            "decided_at",
+            "proposed_at",
+            "closed_at",
         )
     ):
-        snap.decisions[row[0]] = DecisionS(*row)
-    fields = ("status", "approver", "decide_by", "decided_at")
+        snap.decisions[row[0]] = DecisionS(*row[:7])
+        dated[row[0]] = (row[2], row[7], row[6], row[8])
+    fields = ("status", "approver", "decide_by")
     for pk, old in _rewind(org, m, "decisions.decision", fields).items():
         d = snap.decisions.get(pk)
         if d is None:
@@ -602,25 +674,39 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             d.approver_id = old["approver"]
         if "decide_by" in old:
             d.decide_by = _date(old["decide_by"])
-        if "decided_at" in old:
-            d.decided_at = _datetime(old["decided_at"])
-    for d in snap.decisions.values():
-        if d.decided_at is not None and d.decided_at > m:
-            d.decided_at = None
+    # A decision's life is dated on the decision itself (open -> proposed -> decided ->
+    # superseded or reversed, never back): its status at the moment comes from those dates,
+    # whenever the events were recorded (an import or the demo records a past decision's
+    # events when it loads it).
+    for pk, (status, proposed_at, decided_at, closed_at) in dated.items():
+        d = snap.decisions[pk]
+        d.status = _decision_status(m, d.status, status, proposed_at, decided_at, closed_at)
+        d.decided_at = decided_at if decided_at is not None and decided_at <= m else None
     for dec_id, team_id in Decision.teams.through.objects.filter(decision__org=org).values_list(
         "decision_id", "team_id"
     ):
         if dec_id in snap.decisions:
             snap.decisions[dec_id].team_ids.add(team_id)
+    current: dict[int, tuple[str, dt.datetime | None, dt.datetime | None]] = {}
     for row in (
         ActionItem.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)
         .values_list(
-            "id", "title", "owner_id", "team_id", "status", "due_on", "done_at", "created_at"
+            "id",
+            "title",
+            "owner_id",
+            "team_id",
+            "status",
+            "due_on",
+            "done_at",
+            "created_at",
+            "dropped_at",
         )
     ):
-        snap.action_items[row[0]] = ActionItemS(*row)
-    for pk, old in _rewind(org, m, "decisions.actionitem", ("status", "due_on")).items():
+        snap.action_items[row[0]] = ActionItemS(*row[:8])
+        current[row[0]] = (row[4], row[6], row[8])
+    fields = ("status", "due_on", "done_at")
+    for pk, old in _rewind(org, m, "decisions.actionitem", fields).items():
         a = snap.action_items.get(pk)
         if a is None:
             continue
@@ -628,16 +714,30 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             a.status = old["status"]
         if "due_on" in old:
             a.due_on = _date(old["due_on"])
+        if "done_at" in old:
+            a.done_at = _datetime(old["done_at"])
+    # Done and dropped are dated on the item: done since `done_at`, dropped since
+    # `dropped_at`, open before, whenever the events were recorded.
     for a in snap.action_items.values():
+        now_status, done_at, dropped_at = current[a.id]
+        if now_status == "done" and done_at is not None:
+            a.status, a.done_at = ("done", done_at) if done_at <= m else ("open", None)
+        elif now_status == "dropped" and dropped_at is not None:
+            a.status = "dropped" if dropped_at <= m else "open"
         if a.done_at is not None and a.done_at > m:
             a.done_at = None
+        if a.status != "done":
+            a.done_at = None
+    closed: dict[int, tuple[str, dt.datetime]] = {}
     for row in (
         Issue.objects.for_org(org)
         .filter(opened_at__lte=m)
-        .values_list("id", "title", "team_id", "status", "opened_at", "raised_in_id")
+        .values_list("id", "title", "team_id", "status", "opened_at", "raised_in_id", "closed_at")
     ):
-        pk, title, team_id, status, opened_at, raised_in = row
+        pk, title, team_id, status, opened_at, raised_in, closed_at = row
         snap.issues[pk] = IssueS(pk, title, raised_in or team_id, status, opened_at, opened_at)
+        if closed_at is not None:
+            closed[pk] = (status, closed_at)
     first_from: dict[int, int] = {}
     for issue_id, from_team, to_team, at in (
         IssueEscalation.objects.for_org(org)
@@ -658,6 +758,9 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
     for pk, old in _rewind(org, m, "decisions.issue", ("status",)).items():
         if pk in snap.issues and "status" in old:
             snap.issues[pk].status = old["status"]
+    # An issue is solved or dropped since its `closed_at`, open before (issues never reopen).
+    for pk, (status, closed_at) in closed.items():
+        snap.issues[pk].status = status if closed_at <= m else "open"
 
 
 def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) -> None:

@@ -11,7 +11,7 @@ from accord import demo
 from accord.coordination.models import Dependency
 from accord.intelligence import pages
 from accord.intelligence.models import Evaluation, HealthScore, Signal, SignalState
-from accord.org.models import Team
+from accord.org.models import Membership, Team
 
 
 def test_the_demo_tells_its_story_in_signals_and_health_history(db):
@@ -46,9 +46,20 @@ def test_the_demo_tells_its_story_in_signals_and_health_history(db):
     root = Team.objects.get(org=org, parent=None)
     days = set(HealthScore.objects.filter(org=org, team=root).values_list("date", flat=True))
     assert len(days) >= 13
+    # The whole organization's people are its people (each once), not its memberships.
+    latest = HealthScore.objects.filter(org=org, team=root).order_by("-date").first()
+    members = Membership.objects.filter(org=org, person__is_active=True)
+    assert latest.rollup_people == members.values("person").distinct().count()
     trend = pages.trend(org, pages.scope_of(org, None))
     assert len(trend) == 13
     assert len({p["overall"] for p in trend}) > 3  # it moves with the story
+    # From the story's past to today without a cliff made by loading it in one go: past
+    # decisions were decided in the past, past requests were answered in the past.
+    for column in ("overall", "decisions", "dependencies"):
+        assert abs(trend[-1][column] - trend[-2][column]) < 10, (column, trend)
+    assert any(p["dependencies"] < 100 for p in trend[:-1]), trend
+    resolved = Signal.objects.filter(org=org, state=SignalState.RESOLVED)
+    assert not resolved.filter(kind="decisions.overdue").exists()
     # A weekly run a week ago, then now: new and resolved since last week mean something.
     week_ago = timezone.now() - dt.timedelta(days=6)
     assert live.filter(first_seen__lt=week_ago).exists()

@@ -149,3 +149,14 @@ def test_points_follow_the_penalties_and_are_explained():
     assert out[1].rollup_counts["critical"] == 1
     weights = {**HEALTH_DEFAULTS, "weights": {d: 0.0 for d in DIMENSIONS} | {"dependencies": 1}}
     assert health.compute(parents, people, signals, {}, weights)[2].scores["overall"] == 75
+
+
+def test_a_person_in_two_teams_of_a_subtree_counts_once_in_its_people():
+    parents = {1: None, 2: 1, 3: 1, 4: 3}
+    members = {1: {10}, 2: {11, 12}, 3: {12, 13}, 4: {13, 14}}
+    people = {t: len(ids) for t, ids in members.items()}
+    out = health.compute(parents, people, [], {}, HEALTH_DEFAULTS, members)
+    assert out[1].rollup_people == 5  # 10..14, though the teams hold 7 memberships
+    assert out[3].rollup_people == 3  # 12, 13, 14
+    assert out[2].rollup_people == 2
+    assert health.distinct_people(parents, members) == {1: 5, 2: 2, 3: 3, 4: 2}

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
+from accord.coordination.models import Dependency
 from accord.decisions import services as decisions
 from accord.intelligence import snapshot
 from accord.org import services as org_services
@@ -83,3 +84,108 @@ def test_values_are_those_of_the_moment_asked_for(db):
         assert not at(15).decisions[decision.pk].undecided
         assert "Later" not in {t.name for t in at(13).teams.values()}
         assert "Later" in {t.name for t in at(15).teams.values()}
+
+
+def test_a_past_decision_loaded_later_was_decided_from_its_decision_date(db):
+    """An import or the demo records a past decision's events when it loads it: the decision
+    counts as decided from its own `decided_at`, not from the day its event was recorded."""
+    clock = Clock()
+    with controlled(clock):
+        w = build_org("importco", {"A": 3})
+        clock.at(dt.date(2026, 1, 20), 10)  # the day of the import
+        decision = decisions.create_decision(
+            w.org, None, "Which carrier?", w.admin,
+            opened_at=dt.datetime(2026, 1, 6, 9, tzinfo=dt.UTC),
+            decide_by=dt.date(2026, 1, 12),
+        )  # fmt: skip
+        decisions.decide(
+            w.org, None, decision, "The cheaper one", "Same service",
+            decided_at=dt.datetime(2026, 1, 9, 15, tzinfo=dt.UTC),
+        )  # fmt: skip
+
+        def at(day):
+            return snapshot.load(w.org, dt.date(2026, 1, day)).decisions[decision.pk]
+
+        assert at(8).undecided
+        assert at(8).decided_at is None
+        assert not at(10).undecided
+        assert at(10).status == "decided"
+        assert at(10).decided_at == dt.datetime(2026, 1, 9, 15, tzinfo=dt.UTC)
+        assert not at(15).undecided  # past its decide-by date, yet not overdue: decided
+
+
+def test_past_action_items_and_issues_loaded_later_are_closed_from_their_own_dates(db):
+    clock = Clock()
+    with controlled(clock):
+        w = build_org("importco", {"A": 3})
+        a = w["A"]
+        clock.at(dt.date(2026, 1, 20), 10)  # the day of the import
+        item = decisions.create_action_item(
+            w.org, None, "Book the venue", a.lead, team=a.team, due_on=dt.date(2026, 1, 9),
+            created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+        )  # fmt: skip
+        decisions.complete_action_item(
+            w.org, None, item, done_at=dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC)
+        )
+        issue = decisions.raise_issue(
+            w.org, None, a.team, "Printer jammed",
+            opened_at=dt.datetime(2026, 1, 6, 9, tzinfo=dt.UTC),
+        )  # fmt: skip
+        decisions.solve_issue(
+            w.org, None, issue, "New printer", at=dt.datetime(2026, 1, 11, 9, tzinfo=dt.UTC)
+        )
+
+        def at(day):
+            return snapshot.load(w.org, dt.date(2026, 1, day))
+
+        assert at(7).action_items[item.pk].status == "open"
+        assert at(7).action_items[item.pk].done_at is None
+        assert at(9).action_items[item.pk].status == "done"
+        assert at(9).action_items[item.pk].done_at == dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC)
+        assert at(10).issues[issue.pk].status == "open"
+        assert at(12).issues[issue.pk].status == "solved"
+
+
+def test_a_dependency_loaded_with_its_past_keeps_its_states_from_its_own_dates(db):
+    """A dependency dated back to when it was requested (as the demo does) whose transitions
+    were recorded when it was loaded: accepted from its request on, delivered from its
+    `closed_at`, and nothing of it before it was requested."""
+    clock = Clock()
+    with controlled(clock):
+        w = build_org("importco", {"A": 3, "B": 3})
+        a, b = w["A"], w["B"]
+        clock.at(dt.date(2026, 1, 20), 10)  # the day of the load
+        kept = coordination.create_dependency(
+            w.org, None, requester_initiative=a.initiative, provider_team=b.team,
+            title="Feed", need_by=dt.date(2026, 2, 1),
+        )  # fmt: skip
+        coordination.transition(
+            w.org, None, kept, "accept", committed_date=dt.date(2026, 2, 3),
+            provider_initiative=b.initiative,
+        )  # fmt: skip
+        given = coordination.create_dependency(
+            w.org, None, requester_initiative=a.initiative, provider_team=b.team,
+            title="Report", need_by=dt.date(2026, 1, 16),
+        )  # fmt: skip
+        coordination.transition(
+            w.org, None, given, "accept", committed_date=dt.date(2026, 1, 16),
+            provider_initiative=b.initiative,
+        )  # fmt: skip
+        coordination.transition(w.org, None, given, "confirm_delivery")
+        requested = dt.datetime(2026, 1, 6, tzinfo=dt.UTC)
+        Dependency.objects.filter(pk=kept.pk).update(created_at=requested)
+        Dependency.objects.filter(pk=given.pk).update(
+            created_at=requested, closed_at=dt.datetime(2026, 1, 14, tzinfo=dt.UTC)
+        )
+
+        def at(day):
+            return snapshot.load(w.org, dt.date(2026, 1, day)).dependencies
+
+        assert kept.pk not in at(5) and given.pk not in at(5)
+        assert at(8)[kept.pk].state == "accepted"
+        assert at(8)[kept.pk].due == dt.date(2026, 2, 3)
+        assert at(8)[given.pk].state == "accepted"
+        assert at(8)[given.pk].closed_at is None
+        assert at(15)[given.pk].state == "delivered"
+        assert at(21)[kept.pk].state == "accepted"
+        assert at(21)[given.pk].state == "delivered"
