@@ -15,8 +15,8 @@ from accord.intelligence import queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
     IntelligenceSettings,
-    Severity,
     Signal,
+    SignalSeverity,
     SignalState,
 )
 from accord.intelligence.registry import discover
@@ -36,7 +36,7 @@ class EvidenceOut(Schema):
 class SignalOut(Schema):
     id: int
     kind: str
-    severity: Severity
+    severity: SignalSeverity
     state: SignalState
     subject_type: str
     subject_id: str
@@ -146,7 +146,7 @@ def list_signals(
     request,
     team_id: int | None = None,
     kind: str | None = None,
-    severity: Severity | None = None,
+    severity: SignalSeverity | None = None,
     state: str | None = Query(None, description="open, acknowledged, snoozed, dismissed, "
                               "resolved, or live (any but resolved)"),
     as_of: dt.date | None = None,

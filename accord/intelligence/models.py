@@ -18,13 +18,13 @@ from django.db.models import Q
 from accord.org.models import OrgScoped, Person, Team
 
 
-class Severity(models.TextChoices):
+class SignalSeverity(models.TextChoices):
     INFO = "info", "Info"
     WARNING = "warning", "Warning"
     CRITICAL = "critical", "Critical"
 
 
-SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+SEVERITY_RANK = {SignalSeverity.INFO: 0, SignalSeverity.WARNING: 1, SignalSeverity.CRITICAL: 2}
 
 
 class SignalState(models.TextChoices):
@@ -48,7 +48,7 @@ class Signal(OrgScoped):
     """One detected problem, identified by (kind, subject). See the module docstring."""
 
     kind = models.CharField(max_length=60, help_text="The detector's name, e.g. checkins.missed")
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity = models.CharField(max_length=10, choices=SignalSeverity.choices)
     subject_type = models.CharField(max_length=60, help_text="app.model, e.g. org.team")
     subject_id = models.CharField(max_length=64)
     subject_label = models.CharField(max_length=300, blank=True)
@@ -109,7 +109,7 @@ class Signal(OrgScoped):
 
     @property
     def severity_rank(self) -> int:
-        return SEVERITY_RANK[Severity(self.severity)]
+        return SEVERITY_RANK[SignalSeverity(self.severity)]
 
 
 class SignalTeam(OrgScoped):
@@ -135,7 +135,7 @@ class SignalEpisode(OrgScoped):
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="episodes")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity = models.CharField(max_length=10, choices=SignalSeverity.choices)
     explanation = models.TextField(blank=True)
     evidence = models.JSONField(default=list, blank=True)
     numbers = models.JSONField(default=dict, blank=True)

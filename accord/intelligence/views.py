@@ -15,8 +15,8 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence import pages, panels, queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
-    Severity,
     SignalEpisode,
+    SignalSeverity,
     SignalState,
     SignalTeam,
 )
@@ -54,7 +54,7 @@ def _filters(request, scope: pages.Scope) -> dict:
     kind = request.GET.get("kind", "")
     kind = kind if kind in catalogue else ""
     severity = request.GET.get("severity", "")
-    severity = severity if severity in Severity.values else ""
+    severity = severity if severity in SignalSeverity.values else ""
     state = request.GET.get("state", "live")
     state = state if state in {v for v, _ in STATE_CHOICES} else "live"
     dimension = request.GET.get("dimension", "")
@@ -132,7 +132,7 @@ def index(request):
             "filter_teams": filter_teams,
             "kinds": sorted((k, d.title) for k, d in catalogue.items()),
             "titles": {k: d.title for k, d in catalogue.items()},
-            "severities": Severity.choices,
+            "severities": SignalSeverity.choices,
             "states": STATE_CHOICES,
             "dimensions": DIMENSIONS,
             "page_query": _query(scope=scope_param, **{k: v for k, v in f.items()}),

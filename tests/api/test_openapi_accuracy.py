@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from importlib import import_module
+from importlib.util import find_spec
 
 import pytest
 from django.test import Client
 from ninja import Schema
 
-API_MODULES = [
-    "accord.org.api",
-    "accord.alignment.api",
-    "accord.coordination.api",
-    "accord.rhythm.api",
-    "accord.decisions.api",
-    "accord.activity.api",
-    "accord.interchange.api",
-]
+
+def api_modules() -> list:
+    """Every app's `api` module: each adds its router to the one API."""
+    from django.apps import apps
+
+    return [
+        import_module(f"{c.name}.api")
+        for c in apps.get_app_configs()
+        if c.name.startswith("accord.") and find_spec(f"{c.name}.api")
+    ]
 
 
 @pytest.fixture
@@ -25,15 +28,21 @@ def document(db) -> dict:
     return Client().get("/api/v1/openapi.json").json()
 
 
-def test_no_two_schemas_of_the_api_share_a_name():
-    """The document keeps one schema per class name: a second would be shown as the first."""
-    seen: dict[str, str] = {}
-    for name in API_MODULES:
-        module = import_module(name)
-        for attr, value in vars(module).items():
-            if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == name:
-                assert attr not in seen, f"{attr} in {name} and {seen[attr]}"
-                seen[attr] = name
+def test_no_two_schemas_or_enums_of_the_api_share_a_name():
+    """The document keeps one component per class name: a second schema, or a second enum
+    (e.g. two `Severity` choices), would be shown as the first."""
+    seen: dict[str, type] = {}
+    for module in api_modules():
+        for value in vars(module).values():
+            if not isinstance(value, type):
+                continue
+            own_schema = issubclass(value, Schema) and value.__module__ == module.__name__
+            if not (own_schema or (issubclass(value, Enum) and value is not Enum)):
+                continue
+            other = seen.setdefault(value.__name__, value)
+            assert other is value, (
+                f"{value.__name__}: {value.__module__} and {other.__module__} share a name"
+            )
 
 
 def test_key_result_values_are_not_documented_as_measurable_values(document):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 from accord.intelligence import evaluate, queries
 from accord.intelligence.management.commands._common import add_scope_arguments, scope, table
-from accord.intelligence.models import Severity
+from accord.intelligence.models import SignalSeverity
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_scope_arguments(parser)
         parser.add_argument("--kind", help="only this kind, e.g. dependencies.overdue")
-        parser.add_argument("--severity", choices=Severity.values)
+        parser.add_argument("--severity", choices=SignalSeverity.values)
         parser.add_argument(
             "--state",
             default="live",
