@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from accord.api.common import JsonParser, TokenAuth
 from accord.api.docs import LocalSwaggerUI
 from accord.api.openapi import document_errors
+from accord.core import middleware as busy
 from accord.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,8 @@ def unexpected(request, exc: Exception):
         return _error(request, 404, "not_found", "Not found.")
     if isinstance(exc, DjangoPermissionDenied):
         return _error(request, 403, "forbidden", "You do not have permission to do that.")
+    if busy.is_busy(exc):  # not a bug: another writer holds the database; try again
+        return busy.busy_response(request)
     log.error("Internal Server Error: %s", request.path, exc_info=exc)
     return _error(
         request, 500, "server_error", "Something went wrong on our side; it has been logged."
