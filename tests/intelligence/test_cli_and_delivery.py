@@ -138,14 +138,24 @@ def test_writes_ask_for_one_evaluation_per_organization_per_window(cast, monkeyp
 
     monkeypatch.setattr(tasks, "_claimed", {})
     now = 1_800_000_000.0
+    start = dt.datetime.fromtimestamp(now, tz=dt.UTC)
     assert tasks.request_evaluation(cast.org.pk, now) is True
     assert tasks.request_evaluation(cast.org.pk, now + 10) is False
     monkeypatch.setattr(tasks, "_claimed", {})  # another process: the database says no
     assert tasks.request_evaluation(cast.org.pk, now + 20) is False
     assert tasks.request_evaluation(cast.other_org.pk, now + 20) is True
     assert tasks.request_evaluation(cast.org.pk, now + tasks.DEBOUNCE_SECONDS) is True
-    assert ScheduledRun.objects.filter(job__startswith="intelligence.evaluate:").count() == 3
-    queued = DBTaskResult.objects.filter(task_path__endswith="evaluate_org")
+    # (Counted in this test's window only: rows of real time may be left by other tests.)
+    slots = [int(t // tasks.DEBOUNCE_SECONDS) * tasks.DEBOUNCE_SECONDS for t in (now, now + 300)]
+    mine = ScheduledRun.objects.filter(job__startswith="intelligence.evaluate:", slot__in=slots)
+    assert sorted(mine.values_list("job", "slot")) == sorted(
+        [
+            (f"intelligence.evaluate:{cast.org.pk}", slots[0]),
+            (f"intelligence.evaluate:{cast.other_org.pk}", slots[0]),
+            (f"intelligence.evaluate:{cast.org.pk}", slots[1]),
+        ]
+    )
+    queued = DBTaskResult.objects.filter(task_path__endswith="evaluate_org", run_after__gte=start)
     assert queued.count() == 3
     assert all(r.run_after is not None for r in queued)
 
