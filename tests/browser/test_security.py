@@ -115,7 +115,7 @@ def test_the_api_docs_render_operations_with_only_localhost_reachable(page, shot
     operations = page.locator(".opblock")
     expect(operations.first).to_be_visible()
     # Swagger UI renders tag by tag: wait for the operations rather than count too early.
-    page.wait_for_function("document.querySelectorAll('.opblock').length > 20")
+    expect(operations.nth(20)).to_be_attached()
     assert operations.count() > 20
     # Opening an operation shows its parameters and responses.
     page.locator(".opblock-summary").first.click()
