@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from accord.org import services as org_services
 from accord.org.models import Person, Role
-from tests.conftest import api_client, login
+from tests.conftest import PASSWORD, api_client, login
 
 from .helpers import dump
 
@@ -77,7 +77,7 @@ def test_the_page_keeps_the_admin_uploading_and_says_so(cast):
 
 
 def test_a_new_organization_imports_its_people_though_the_file_names_no_admin(db):
-    user = org_services.ensure_user("founder@new.example", "pw", name="Fay Founder")
+    user = org_services.ensure_user("founder@new.example", PASSWORD, name="Fay Founder")
     org = org_services.create_organization("Newco", "newco", owner_user=user)
     founder = Person.objects.get(org=org, user=user)
     body = (
