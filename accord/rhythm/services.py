@@ -1318,7 +1318,11 @@ def regenerate_feed(
     the way to see an address again, since only its hash is kept."""
     require_same_org(org, feed, "calendar feed")
     # Locked, so that two clicks on "regenerate" leave one address, not two.
-    feed = CalendarFeed.objects.select_for_update().select_related("person", "team").get(pk=feed.pk)
+    feed = (
+        CalendarFeed.objects.select_for_update(of=("self",))
+        .select_related("person", "team")
+        .get(pk=feed.pk)
+    )
     if feed.revoked_at is not None:
         raise ServiceError("This calendar address was revoked; create a new one.", code="revoked")
     feed = revoke_feed(org, actor, feed)
