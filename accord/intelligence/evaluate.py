@@ -173,6 +173,29 @@ def _apply_found(sig: Signal, f: Found) -> None:
     sig.reach_people = f.numbers.get("reach_people", 0)
 
 
+def _stored(sig: Signal) -> tuple:
+    """What `_store_signals` may change on a signal, except `last_seen`."""
+    return (
+        sig.severity,
+        sig.subject_label,
+        sig.title,
+        sig.explanation,
+        sig.next_step,
+        sig.owner_id,
+        sig.evidence,
+        sig.numbers,
+        sig.reach_teams,
+        sig.reach_people,
+        sig.first_seen,
+        sig.state,
+        sig.snoozed_until,
+        sig.dismissed_reason,
+        sig.resolved_at,
+        sig.state_changed_at,
+        sig.state_changed_by_id,
+    )
+
+
 def _store_signals(
     org: Organization, found: dict[tuple, Found], moment: dt.datetime
 ) -> tuple[dict[tuple, Signal], int, int]:
@@ -198,7 +221,8 @@ def _store_signals(
         e.signal_id: e for e in SignalEpisode.objects.filter(org=org, ended_at__isnull=True)
     }
     new_signals: list[Signal] = []
-    changed: list[Signal] = []
+    changed: list[Signal] = []  # found again: every one, for the episodes below
+    rewrite: list[Signal] = []  # found again with something other than `last_seen` changed
     reopened: list[Signal] = []
     resolved: list[Signal] = []
     for ident, f in found.items():
@@ -216,6 +240,7 @@ def _store_signals(
             _apply_found(sig, f)
             new_signals.append(sig)
             continue
+        before = _stored(sig)
         if sig.state == SignalState.RESOLVED:
             sig.state = SignalState.OPEN
             sig.first_seen = moment
@@ -233,6 +258,8 @@ def _store_signals(
         sig.last_seen = moment
         _apply_found(sig, f)
         changed.append(sig)
+        if _stored(sig) != before:
+            rewrite.append(sig)
     for ident, sig in existing.items():
         if ident in found or sig.state == SignalState.RESOLVED:
             continue
@@ -263,7 +290,15 @@ def _store_signals(
         "state_changed_by",
     ]
     Signal.objects.bulk_create(new_signals, batch_size=500)
-    Signal.objects.bulk_update(changed + resolved, fields, batch_size=500)
+    # Most signals found again differ only by `last_seen`: one plain UPDATE per chunk for
+    # them. The others are rewritten by `bulk_update`, in small batches: its statement
+    # is a CASE over the batch for every field, so each row costs the batch's size (at
+    # 500 rows, minutes for 20,000 signals on SQLite).
+    rewritten = {s.pk for s in rewrite}
+    seen = [s.pk for s in changed if s.pk not in rewritten]
+    for i in range(0, len(seen), 500):
+        Signal.objects.filter(pk__in=seen[i : i + 500]).update(last_seen=moment)
+    Signal.objects.bulk_update(rewrite + resolved, fields, batch_size=50)
     # Episodes: stretches of time the condition held. The facts of a stretch never
     # change: a change ends it and starts the next, so the rows covering a past moment
     # hold exactly what that moment's evaluation stored.
