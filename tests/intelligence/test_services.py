@@ -12,7 +12,16 @@ from accord.activity.models import Event
 from accord.coordination import services as coordination
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.intelligence import evaluate, services
-from accord.intelligence.models import HealthScore, SignalEpisode, SignalState, SignalTeam
+from accord.intelligence.models import (
+    HealthScore,
+    Signal,
+    SignalEpisode,
+    SignalState,
+    SignalTeam,
+)
+from accord.org import services as org_services
+from accord.org.models import Role
+from tests.conftest import make_person
 
 
 def events(signal, verb):
@@ -173,3 +182,20 @@ def test_settings_are_for_admins_and_validated(cast):
     assert cfg.detectors["dependencies.unanswered"]["days"] == 2
     assert cfg.detectors["priorities.churn"]["enabled"] is False
     assert cfg.health["weights"]["rhythm"] == 2 and cfg.health["weights"]["alignment"] == 1
+
+
+def test_a_signal_found_again_keeps_its_facts_or_takes_the_new_ones(cast, blocked):
+    """Unchanged, only `last_seen` moves; changed (a concerned team grew), it is rewritten."""
+    before = blocked.signal
+    later = timezone.now() + dt.timedelta(hours=1)
+    evaluate.evaluate(cast.org, later)
+    s = Signal.objects.get(pk=before.pk)
+    assert s.last_seen == later
+    kept = ("first_seen", "state", "severity", "explanation", "evidence", "reach_people")
+    assert [getattr(s, f) for f in kept] == [getattr(before, f) for f in kept]
+    newcomer = make_person(cast.org, "Nina New", Role.MEMBER)
+    org_services.add_membership(cast.org, None, person=newcomer, team=cast.platform)
+    evaluate.evaluate(cast.org, later + dt.timedelta(hours=1))
+    s = Signal.objects.get(pk=before.pk)
+    assert s.reach_people == before.reach_people + 1
+    assert s.last_seen == later + dt.timedelta(hours=1) and s.first_seen == before.first_seen
