@@ -17,31 +17,6 @@ from accord.org.queries import orgs_for_user
 from accord.web import panels
 from accord.web.helpers import org_view, paginate
 
-PILLARS = {
-    "alignment": (
-        "Alignment",
-        "Shared objectives that cascade across teams: periods, objectives, key results with "
-        "derived progress, initiatives ranked in each team's priority stack.",
-    ),
-    "coordination": (
-        "Coordination",
-        "Explicit commitments between teams: dependency requests, their negotiation, and "
-        "the dependency graph with cycles, critical paths and the ripple of a slip.",
-    ),
-    "rhythm": (
-        "Operating rhythm",
-        "Cadences, check-ins and meetings whose agendas are built from live data.",
-    ),
-    "decisions": (
-        "Decisions and accountability",
-        "The decision log, action items and issues escalated up the team tree.",
-    ),
-    "intelligence": (
-        "Insights",
-        "Signals computed from live data, coordination-health scores and weekly briefings.",
-    ),
-}
-
 
 @login_required
 def root(request):
@@ -130,14 +105,6 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 
 password_change = org_view(PasswordChange.as_view())
-
-
-@org_view
-def not_built(request, pillar: str):
-    title, description = PILLARS[pillar]
-    return render(
-        request, "web/not_built.html", {"title": title, "description": description}, status=200
-    )
 
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30):
