@@ -6,12 +6,16 @@ belong to Acme; `cast.outsider` is the admin of Globex, another tenant. Each has
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from accord.api import services as token_services
+from accord.core.generator import generate
 from accord.org import services
 from accord.org.models import MembershipRole, Organization, Person, Role, Team
 
@@ -84,3 +88,25 @@ def as_admin(cast) -> Client:
 @pytest.fixture
 def api_admin(cast) -> Client:
     return api_client(cast.admin)
+
+
+# Generated organizations (`accord generate`) shared by a test module: built once inside a
+# transaction that is rolled back after the module, so nothing outlives it (each test
+# still runs in its own savepoint). For tests that check what grows with an
+# organization's size (tests/generate, tests/scale).
+GENERATED_NOW = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """Two organizations of 30 and 200 teams, generated as of now."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            small = generate(30, seed=3, slug="gen-small", now=GENERATED_NOW)
+            large = generate(200, seed=4, slug="gen-large", now=GENERATED_NOW)
+            yield {"small": small.org, "large": large.org}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
