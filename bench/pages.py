@@ -1,0 +1,306 @@
+"""Every main page and API list at two sizes, against the bare SQL of what it shows.
+
+For each size (default 100 and 10,000 teams, seed 1, the generator's fixed clock), a
+scratch SQLite database under /tmp/pagesbench-N/ holds the organization `accord generate`
+builds (`--reuse` keeps it between runs), evaluated once by the intelligence engine as
+the worker would have done. Each size runs in its own process. Each page is
+fetched through Django's test client, in-process, as the person it is for (an admin for
+organization-wide pages, the lead of a leaf team for personal ones): after one warm-up,
+the median of 5 fetches. Its SQL statements, captured once, are then run bare
+(`cursor.execute` + `fetchall`, median of 5) for the ratio. The sizes are printed side by
+side with the ratio of their times: a page that shows the same amount at both sizes should
+take about the same time.
+
+    .venv/bin/python bench/pages.py                       # 100 and 10,000 teams
+    .venv/bin/python bench/pages.py --sizes 100 1000      # other sizes
+    .venv/bin/python bench/pages.py --reuse --only home   # keep databases; some pages
+
+On PostgreSQL: `--database-url postgres://…/db` (each size is its own organization,
+`bench-N`, in that one database; generated there unless `--reuse` finds it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = "2026-11-30T12:00:00+00:00"  # the generator's clock, as in bench/generate.py
+RUNS = 5
+
+
+def load_avg() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def median_time(fn, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def pages(org) -> list[tuple[str, str, str]]:
+    """(label, who, url): who is "admin" or "lead" (the lead of a leaf team)."""
+    from accord.alignment.models import Objective
+    from accord.coordination.models import Dependency
+    from accord.decisions.models import Decision
+    from accord.org.models import Team
+    from accord.rhythm.models import Cadence
+    from accord.rhythm.queries import next_occurrence
+
+    o = f"/o/{org.slug}"
+    root = Team.objects.filter(org=org, parent__isnull=True).order_by("pk").first()
+    leaf = leaf_team(org)
+    objective = Objective.objects.filter(org=org).order_by("-pk").first()
+    decision = Decision.objects.filter(org=org).order_by("-pk").first()
+    dependency = Dependency.objects.filter(org=org).order_by("-pk").first()
+    org_cadence = (
+        Cadence.objects.filter(org=org, scope="org").order_by("pk").first()
+        or Cadence.objects.filter(org=org).order_by("pk").first()
+    )
+    upcoming = next_occurrence(org_cadence) if org_cadence else None  # built from live data
+    out = [
+        ("home", "lead", f"{o}/"),
+        ("team page (root)", "admin", f"{o}/teams/{root.slug}/"),
+        ("team page (leaf)", "lead", f"{o}/teams/{leaf.slug}/"),
+        ("teams directory", "admin", f"{o}/teams/"),
+        ("people list", "admin", f"{o}/people/"),
+        ("alignment", "admin", f"{o}/alignment/"),
+        ("team alignment (leaf)", "lead", f"{o}/alignment/teams/{leaf.slug}/"),
+        ("objective detail", "admin", f"{o}/alignment/objectives/{objective.pk}/"),
+        ("coordination list", "admin", f"{o}/coordination/"),
+        ("dependency map data", "lead", f"{o}/coordination/map.json"),
+        ("dependency detail", "admin", f"{o}/coordination/d/{dependency.pk}/"),
+        ("rhythm: my week", "lead", f"{o}/rhythm/"),
+        ("cadence list", "admin", f"{o}/rhythm/cadences/"),
+        ("decisions list", "admin", f"{o}/decisions/"),
+        ("decision detail", "admin", f"{o}/decisions/{decision.pk}/"),
+        ("action items (mine)", "lead", f"{o}/decisions/actions/"),
+        ("action items (a team's)", "lead", f"{o}/decisions/actions/?team={leaf.slug}"),
+        ("issues", "admin", f"{o}/decisions/issues/"),
+        ("activity", "admin", f"{o}/activity/"),
+        ("insights", "admin", f"{o}/insights/?scope=all"),
+        ("API: alignment tree", "admin", "/api/v1/alignment-tree"),
+        ("API: objectives", "admin", "/api/v1/objectives"),
+        ("API: orphaned objectives", "admin", "/api/v1/orphaned-objectives"),
+        ("API: dependencies", "admin", "/api/v1/dependencies"),
+        ("API: decisions", "admin", "/api/v1/decisions"),
+        ("API: action items", "admin", "/api/v1/action-items"),
+        ("API: events", "admin", "/api/v1/events"),
+        ("API: people", "admin", "/api/v1/people"),
+    ]
+    if upcoming is not None:
+        out.insert(
+            13,
+            (
+                "organization-wide agenda",
+                "admin",
+                f"{o}/rhythm/cadences/{org_cadence.pk}/{upcoming.key}/",
+            ),
+        )
+    return out
+
+
+def leaf_team(org):
+    from accord.org.models import Membership, MembershipRole, Team
+
+    leaves = Team.objects.filter(org=org, children__isnull=True).order_by("pk")
+    led = Membership.objects.filter(
+        org=org, role=MembershipRole.LEAD, team__in=leaves[:200]
+    ).order_by("team_id")
+    return led.first().team if led.exists() else leaves.first()
+
+
+def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
+    """Runs in a process whose database is the size's scratch database."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.api import services as token_services
+    from accord.core.generator import generate
+    from accord.intelligence.evaluate import evaluate
+    from accord.intelligence.models import Evaluation
+    from accord.org import services as org_services
+    from accord.org.models import Membership, MembershipRole, Organization, Person, Role
+
+    out: dict = {"teams": teams, "load_before": load_avg(), "vendor": connection.vendor}
+    call_command("migrate", verbosity=0)
+    slug = f"bench-{teams}"
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None or not reuse:
+        t = time.perf_counter()
+        generate(teams, seed=seed, slug=slug, now=dt.datetime.fromisoformat(NOW), replace=True)
+        out["generated_s"] = time.perf_counter() - t
+        org = Organization.objects.get(slug=slug)
+    out["people"] = Person.objects.filter(org=org).count()
+    if not Evaluation.objects.filter(org=org).exists():  # what the worker would have stored
+        t = time.perf_counter()
+        evaluate(org, dt.datetime.fromisoformat(NOW), announce=False)
+        out["evaluated_s"] = time.perf_counter() - t
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    email = f"bench-admin@{org.slug}.example"
+    admin = Person.objects.filter(org=org, email=email).first() or org_services.add_person(
+        org,
+        None,
+        name="Bench Admin",
+        email=email,
+        role=Role.ADMIN,
+        user=org_services.ensure_user(email, "bench-admin-passphrase", name="Bench Admin"),
+    )
+    leaf = leaf_team(org)
+    lead_membership = (
+        Membership.objects.filter(org=org, team=leaf, role=MembershipRole.LEAD)
+        .select_related("person")
+        .first()
+    )
+    lead = lead_membership.person if lead_membership else admin
+    if lead.user_id is None:
+        lead_email = lead.email or f"bench-lead@{org.slug}.example"
+        lead.user = org_services.ensure_user(lead_email, "bench-lead-passphrase", name=lead.name)
+        lead.save(update_fields=["user"])
+    clients = {}
+    for who, person in (("admin", admin), ("lead", lead)):
+        client = Client()
+        client.force_login(person.user)
+        clients[who] = client
+    _, raw = token_services.create_token(org, admin, "bench")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+
+    rows = []
+    for label, who, url in pages(org):
+        if only and not any(word in label for word in only):
+            continue
+        client = api if url.startswith("/api/") else clients[who]
+        try:
+            first = client.get(url)  # warm caches (templates, the catalogue)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+        except Exception as error:  # a page that fails is a figure too
+            rows.append({"page": label, "url": url, "error": repr(error)[:200]})
+            continue
+        statements = [q["sql"] for q in ctx.captured_queries]
+        page_s = median_time(lambda client=client, url=url: client.get(url))
+
+        def bare(statements=statements):
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    if cursor.description:
+                        cursor.fetchall()
+
+        sql_s = median_time(bare)
+        rows.append(
+            {
+                "page": label,
+                "url": url,
+                "status": response.status_code,
+                "first_status": first.status_code,
+                "queries": len(statements),
+                "bytes": len(response.content),
+                "page_ms": page_s * 1000,
+                "sql_ms": sql_s * 1000,
+            }
+        )
+        print(f"{teams} teams: {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
+    out["pages"] = rows
+    out["load_after"] = load_avg()
+    return out
+
+
+def size(n: float) -> str:
+    for unit in ("B", "kB", "MB"):
+        if n < 1000 or unit == "MB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return str(n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true", help="keep generated databases")
+    parser.add_argument("--only", nargs="*", default=[], help="pages whose label has a word")
+    parser.add_argument("--database-url", help="PostgreSQL server URL (a database per size)")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.seed, args.reuse, args.only)))
+        return
+
+    results = []
+    for teams in args.sizes:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env["ACCORD_DATA_DIR"] = f"/tmp/pagesbench-{teams}"
+        env.pop("DATABASE_URL", None)
+        if args.database_url:
+            env["DATABASE_URL"] = args.database_url
+        Path(env["ACCORD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, __file__, "--child", str(teams), "--seed", str(args.seed)]
+        cmd += ["--reuse"] if args.reuse else []
+        cmd += ["--only", *args.only] if args.only else []
+        done = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        if done.returncode:
+            sys.exit(f"{teams} teams failed (see above)")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    print(
+        f"\nload average before / after: {[(r['load_before'], r['load_after']) for r in results]}"
+    )
+    print(
+        f"database: {results[0]['vendor']}; median of {RUNS}; people: "
+        + ", ".join(f"{r['teams']:,} teams → {r['people']:,}" for r in results)
+    )
+    head = "| page |" + "".join(
+        f" {r['teams']:,}: queries | page | SQL | x SQL | HTML |" for r in results
+    )
+    if len(results) > 1:
+        head += f" {results[-1]['teams']:,} / {results[0]['teams']:,} |"
+    print(head)
+    print("|---|" + "---:|" * (5 * len(results) + (len(results) > 1)))
+    by_label = [{row["page"]: row for row in r["pages"]} for r in results]
+    for label in by_label[0]:
+        line = f"| {label} |"
+        for table in by_label:
+            row = table.get(label, {})
+            if "error" in row or not row:
+                line += f" error: {row.get('error', 'missing')} | | | | |"
+                continue
+            status = "" if row["status"] == 200 else f" ({row['status']})"
+            line += (
+                f" {row['queries']}{status} | {row['page_ms']:,.0f} ms | {row['sql_ms']:,.0f} ms"
+                f" | {row['page_ms'] / max(row['sql_ms'], 0.01):.1f}x | {size(row['bytes'])} |"
+            )
+        if len(by_label) > 1:
+            a, b = by_label[0].get(label, {}), by_label[-1].get(label, {})
+            if "page_ms" in a and "page_ms" in b:
+                line += f" {b['page_ms'] / a['page_ms']:.1f}x |"
+            else:
+                line += " |"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
