@@ -7,6 +7,10 @@ BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
 export ACCORD_DATA_DIR="${ACCORD_DATA_DIR:-$PWD/var/test}"
 unset DATABASE_URL
+# One pytest worker per core (pytest-xdist); each test file runs whole in one worker, so a
+# module's shared fixtures (generated organizations, servers) are built once.
+PARALLEL=(-n "${ACCORD_TEST_WORKERS:-auto}" --dist loadfile)
+[ "${ACCORD_TEST_WORKERS:-auto}" = 0 ] && PARALLEL=()
 started=$(date +%s)
 
 echo "== lint (ruff)"
@@ -18,13 +22,13 @@ $BIN/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Models changed without a migration: run python manage.py makemigrations" >&2; exit 1; }
 
 echo "== test suite on SQLite"
-$BIN/pytest "$@"
+$BIN/pytest "${PARALLEL[@]}" "$@"
 
 echo "== test suite on PostgreSQL"
 pgdir=$(mktemp -d /tmp/accord-pg.XXXXXX)
 port=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 trap 'scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 scripts/pg.sh start "$pgdir" "$port"
-DATABASE_URL="postgres://accord@127.0.0.1:$port/accord" $BIN/pytest -m "not fuzz" "$@"  # the OpenAPI fuzzer runs on SQLite only
+DATABASE_URL="postgres://accord@127.0.0.1:$port/accord" $BIN/pytest "${PARALLEL[@]}" -m "not fuzz" "$@"  # the OpenAPI fuzzer runs on SQLite only
 
 echo "== all checks passed in $(( $(date +%s) - started ))s"

@@ -30,7 +30,7 @@ from accord.org import queries as org_queries
 from accord.org.models import Membership, OrgScoped, Person, Team
 from accord.rhythm import queries as rhythm
 from accord.rhythm.models import Attendance, Cadence, CheckIn, Meeting
-from tests.generate.conftest import NOW
+from tests.conftest import GENERATED_NOW as NOW
 
 
 def test_the_team_tree_is_five_to_seven_deep_and_each_parent_has_three_to_ten_teams(org):
