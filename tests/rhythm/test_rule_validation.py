@@ -278,7 +278,6 @@ RARE = [
     "FREQ=MONTHLY;BYMONTH=2;BYDAY=5MO",
     "FREQ=YEARLY;BYWEEKNO=53;BYDAY=TH",
     "FREQ=YEARLY;INTERVAL=3;BYMONTH=2;BYMONTHDAY=29",
-    "FREQ=DAILY;INTERVAL=14;BYDAY=WE",
     "FREQ=WEEKLY;INTERVAL=5;BYMONTH=1;BYDAY=SU",
 ]
 
@@ -298,6 +297,23 @@ def test_a_rule_is_accepted_exactly_when_it_happens_within_five_years(rule, star
         assert not soon, exc.message
     else:
         assert soon
+
+
+# Every 14 days from the start, on Wednesdays: it happens only when the start is a
+# Wednesday. (Out of the property above: dateutil searches up to the year 9999 for the
+# first instant of a rule that never happens, 2.5 s an example.)
+@pytest.mark.parametrize(
+    "start", [dt.date(1900, 1, 3), dt.date(2026, 12, 2), dt.date(2990, 12, 29)]
+)
+def test_a_rule_that_lands_only_on_its_start_weekday_is_accepted_only_there(start):
+    assert start.weekday() == 2
+    Schedule("FREQ=DAILY;INTERVAL=14;BYDAY=WE", start, dt.time(9), "UTC").validate()
+    for shift in range(1, 7):
+        other = Schedule(
+            "FREQ=DAILY;INTERVAL=14;BYDAY=WE", start + dt.timedelta(days=shift), dt.time(9), "UTC"
+        )
+        with pytest.raises(ServiceError):
+            other.validate()
 
 
 def test_a_cadence_with_a_stored_bad_rule_can_be_paused_and_then_fixed(cast, rhythm):
