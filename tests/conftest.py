@@ -29,6 +29,19 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
+def pytest_collection_modifyitems(config, items):
+    """Mark `no_database` the tests that reach no database under test (pure functions,
+    settings probed in a subprocess, a SQLite file of their own): the PostgreSQL pass of
+    scripts/test.sh leaves them out, since they would only repeat the SQLite pass."""
+    for item in items:
+        if not (DATABASE_FIXTURES & set(item.fixturenames) or item.get_closest_marker("django_db")):
+            item.add_marker(pytest.mark.no_database)
+
+
 @dataclass
 class Cast:
     org: Organization
