@@ -1,7 +1,7 @@
 """The intelligence engine on organizations built by `accord generate`: the full run.
 
 For each size (default 1,000 and 10,000 teams, same seed), a scratch SQLite database
-under /tmp/evalbench-N/ (never the worktree's) holds the organization `accord generate`
+under /tmp/evalbench-N/ (`--dir`; never the worktree's) holds the organization `accord generate`
 builds with a fixed clock. Each size runs in its own process. `evaluate(org)` runs as of
 that clock twice:
 
@@ -24,6 +24,8 @@ With `--reuse`, a database already generated under /tmp/evalbench-N/ is used aga
 the engine stored there before is deleted first, so the first run is a first run);
 without it, the organization is generated afresh (`--replace`). `--backfill W` also
 stores W weeks of health history before the page is measured (the page's trends).
+`--digest` prints a digest of what each run stored (`evaluate.stored_digest`): the same
+database evaluated by two versions of the engine must give the same digests.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def load_avg() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
+def child(teams: int, seed: int, reuse: bool, backfill_weeks: int, digest: bool) -> dict:
     """Runs in a process whose ACCORD_DATA_DIR is the size's scratch directory."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
@@ -125,6 +127,8 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
                 "load": load,
             }
         )
+        if digest:
+            runs[-1]["digest"] = ev.stored_digest(org)
         print(f"{teams} teams, {label} run: {json.dumps(runs[-1])}", file=sys.stderr, flush=True)
     out["runs"] = runs
     out["signals"] = Signal.objects.filter(org=org).count()
@@ -202,13 +206,16 @@ def insights(org) -> list[dict]:
     return rows
 
 
-def run(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
-    data_dir = Path(f"/tmp/evalbench-{teams}")
+def run(
+    teams: int, seed: int, reuse: bool, backfill_weeks: int, directory: str, digest: bool
+) -> dict:
+    data_dir = Path(directory.format(teams=teams))
     data_dir.mkdir(exist_ok=True)
     env = {**os.environ, "ACCORD_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
     args = [sys.executable, __file__, "--child", str(teams), "--seed", str(seed)]
     args += ["--backfill", str(backfill_weeks)] + (["--reuse"] if reuse else [])
+    args += ["--digest"] if digest else []
     proc = subprocess.run(args, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -241,6 +248,8 @@ def report(results: list[dict]) -> None:
         line("  opened", [x["opened"] for x in runs], num, False)
         line("  resolved", [x["resolved"] for x in runs], num, False)
         line("  load average (1/5/15 min)", [x["load"] for x in runs], str, False)
+        if "digest" in runs[0]:
+            line("  digest of what was stored", [x["digest"][:16] for x in runs], str, False)
     line("signal rows", [r["signals"] for r in results], num)
     line("signal-team links", [r["signal_teams"] for r in results], num)
     line("health rows", [r["health_rows"] for r in results], num)
@@ -275,15 +284,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="reuse generated databases")
     parser.add_argument("--backfill", type=int, default=0, help="weeks of health history")
+    parser.add_argument(
+        "--dir",
+        default="/tmp/evalbench-{teams}",
+        help="scratch directory of each size ({teams} is replaced by the size)",
+    )
+    parser.add_argument(
+        "--digest",
+        action="store_true",
+        help="print a digest of what each run stored (compare two versions of the engine)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.seed, args.reuse, args.backfill)))
+        print(json.dumps(child(args.child, args.seed, args.reuse, args.backfill, args.digest)))
         return
     print(f"load average (1/5/15 min) at start: {load_avg()}", flush=True)
     results = []
     for n in args.sizes:
-        results.append(run(n, args.seed, args.reuse, args.backfill))
+        results.append(run(n, args.seed, args.reuse, args.backfill, args.dir, args.digest))
         print(f"{n:,} teams measured; load average now {load_avg()}", flush=True)
     report(results)
 

@@ -500,3 +500,100 @@ def detect(org: Organization, as_of: dt.datetime | dt.date | None = None) -> dic
     """What the catalogue finds as of a moment, without storing anything."""
     snap = snapshot_mod.load(org, snapshot_mod.as_moment(as_of))
     return run_catalogue(snap, config_mod.for_org(org))
+
+
+# --- a fingerprint of what was stored ----------------------------------------------------
+
+
+def stored_digest(org: Organization, *, stable_ids: bool = False) -> str:
+    """A SHA-256 of everything the engine stored for `org`: every signal (identity,
+    severity, state, texts, evidence, numbers, reach, owner, dates, teams), every episode
+    and every health score. Two evaluations that stored the same things have the same
+    digest, whatever the code that stored them.
+
+    With `stable_ids`, the ids of the organization's objects are replaced by their rank
+    among the organization's rows of that kind, so two copies of one generated
+    organization in different databases have the same digest."""
+    import hashlib
+    import json
+
+    from django.apps import apps
+
+    ranks: dict[str, dict[str, int]] = {}
+
+    def ref(label: str, pk: Any) -> str:
+        if not stable_ids or pk in (None, ""):
+            return str(pk)
+        if label not in ranks:
+            try:
+                model = apps.get_model(label)
+            except (LookupError, ValueError):
+                ranks[label] = {}
+            else:
+                rows = (
+                    model.objects.filter(pk=org.pk)
+                    if label == "org.organization"
+                    else (model.objects.filter(org=org))
+                )
+                ranks[label] = {
+                    str(p): n
+                    for n, p in enumerate(rows.order_by("pk").values_list("pk", flat=True))
+                }
+        return f"#{ranks[label].get(str(pk), pk)}"
+
+    def subject(kind_type: str, sid: str) -> str:
+        if kind_type == "coordination.cycle":
+            return "cycle"  # a key of its dependencies, which its evidence names
+        return ref(kind_type, sid)
+
+    def evidence(items: list) -> list:
+        return [
+            {**e, "target_id": ref(e.get("target_type", ""), e.get("target_id", ""))} for e in items
+        ]
+
+    teams: dict[int, list[str]] = defaultdict(list)
+    for sid, tid in SignalTeam.objects.filter(org=org).values_list("signal_id", "team_id"):
+        teams[sid].append(ref("org.team", tid))
+    signals = {}
+    for row in Signal.objects.filter(org=org).values(
+        "pk", "kind", "subject_type", "subject_id", "subject_label", "severity", "title",
+        "explanation", "next_step", "owner_id", "evidence", "numbers", "reach_teams",
+        "reach_people", "first_seen", "last_seen", "state", "snoozed_until",
+        "dismissed_reason", "resolved_at", "state_changed_at",
+    ):  # fmt: skip
+        pk = row.pop("pk")
+        row["subject_id"] = subject(row["subject_type"], row["subject_id"])
+        row["owner_id"] = ref("org.person", row["owner_id"])
+        row["evidence"] = evidence(row["evidence"])
+        row["teams"] = sorted(teams.get(pk, []))
+        signals[pk] = row
+    episodes = []
+    for row in SignalEpisode.objects.filter(org=org).values(
+        "signal_id", "started_at", "ended_at", "severity", "explanation", "evidence", "numbers"
+    ):
+        s = signals[row.pop("signal_id")]
+        row["signal"] = (s["kind"], s["subject_type"], s["subject_id"], s["evidence"])
+        row["evidence"] = evidence(row["evidence"])
+        episodes.append(row)
+    health = []
+    for row in HealthScore.objects.filter(org=org).values():
+        for name in ("id", "org_id", "computed_at"):
+            row.pop(name)
+        row["team_id"] = ref("org.team", row["team_id"])
+        for items in row["explanation"].values():
+            for item in items:
+                if item.get("signal_id") in signals:
+                    s = signals[item["signal_id"]]
+                    item["signal_id"] = (s["kind"], s["subject_type"], s["subject_id"])
+        health.append(row)
+
+    def canon(rows: list) -> list[str]:
+        return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
+
+    h = hashlib.sha256()
+    for part in (canon(list(signals.values())), canon(episodes), canon(health)):
+        for line in part:
+            h.update(line.encode())
+            h.update(b"\n")
+        h.update(b"--\n")
+    return h.hexdigest()
