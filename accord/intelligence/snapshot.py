@@ -30,6 +30,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.db.models import CharField, F
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accord.activity.models import Event
@@ -763,18 +766,38 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         snap.issues[pk].status = status if closed_at <= m else "open"
 
 
+def _instant_column(name: str) -> Any:
+    """A datetime column as the database stores it: its text on SQLite (parsed by
+    `_Instants`, once per distinct value), the value itself elsewhere."""
+    if connection.vendor == "sqlite":
+        return Cast(name, CharField())
+    return F(name)
+
+
+class _Instants(dict):
+    """Parses each distinct stored instant once: text -> aware datetime (UTC)."""
+
+    def __call__(self, value: Any) -> dt.datetime:
+        got = self.get(value)
+        if got is None:
+            got = self[value] = _datetime(value)
+        return got
+
+
 def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) -> None:
     """Closed occurrences of the last `lookback_days`: check-ins owed and given, meetings
     held and rated. Occurrences come from each cadence's rule (rhythm's own code)."""
     m = snap.as_of
-    roster = rhythm_queries.Roster.load(org)
-    # Membership as of the moment, not today's (the roster is rebuilt from the snapshot).
-    roster.members = defaultdict(set, {t.id: set(t.members) for t in snap.teams.values()})
-    roster.leads = defaultdict(set, {t.id: set(t.leads) for t in snap.teams.values()})
-    roster.parents = {t.id: t.parent_id for t in snap.teams.values()}
+    # The tree and memberships as of the moment, not today's: the roster is the snapshot's.
+    roster = rhythm_queries.Roster(
+        parents={t.id: t.parent_id for t in snap.teams.values()},
+        members=defaultdict(set, {t.id: set(t.members) for t in snap.teams.values()}),
+        leads=defaultdict(set, {t.id: set(t.leads) for t in snap.teams.values()}),
+        active=set(Person.objects.for_org(org).filter(is_active=True).values_list("id", flat=True)),
+    )
     cads = [
         c
-        for c in rhythm_queries.cadences(org)
+        for c in rhythm_queries.cadences(org).select_related(None)
         if c.created_at <= snap.existed_by
         and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
     ]
@@ -782,20 +805,27 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
     since = window_start - dt.timedelta(days=2)
     # No `__in` lists of ids: an organization of 10,000 teams has more than a database
     # accepts in one statement. The window and the organization bound each read instead.
+    # Occurrence starts are read as the database's text where it stores text (SQLite), and
+    # each distinct one is parsed once: a few hundred values for hundreds of thousands of
+    # check-ins.
+    occ_start = _instant_column("occurrence_start")
+    instant = _Instants()
     checkins: dict[tuple[int, dt.datetime], dict[int, str]] = defaultdict(dict)
     for cad_id, occ, person_id, status in (
         CheckIn.objects.for_org(org)
         .filter(occurrence_start__gte=since, submitted_at__lte=m)
         .exclude(status=CheckInStatus.MISSED)
-        .values_list("cadence_id", "occurrence_start", "person_id", "status")
+        .annotate(occ=occ_start)
+        .values_list("cadence_id", "occ", "person_id", "status")
+        .iterator(chunk_size=10000)
     ):
-        checkins[(cad_id, occ)][person_id] = status
+        checkins[(cad_id, instant(occ))][person_id] = status
     finished = Meeting.objects.for_org(org).filter(
         status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
     )
     held: dict[tuple[int, dt.datetime], int] = {}
-    for pk, cad_id, occ in finished.values_list("id", "cadence_id", "occurrence_start"):
-        held[(cad_id, occ)] = pk
+    for pk, cad_id, occ in finished.annotate(occ=occ_start).values_list("id", "cadence_id", "occ"):
+        held[(cad_id, instant(occ))] = pk
     ratings: dict[int, list[int]] = defaultdict(list)
     for meeting_id, rating in (
         Attendance.objects.for_org(org)
@@ -812,22 +842,35 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         .values_list("person_id", "starts_on", "ends_on")
     ):
         away.periods[pid].append((a, b))
+    # Thousands of cadences share a few dozen schedules: each (schedule, exceptions,
+    # window) is expanded once, by rhythm's own code.
+    expanded: dict[tuple, list[tuple[dt.datetime, dt.datetime]]] = {}
+
+    def expand(c: Any, start: dt.datetime, end: dt.datetime) -> list:
+        key = (c.schedule, tuple(rhythm_queries.exception_specs(c)), start, end)
+        got = expanded.get(key)
+        if got is None:
+            got = expanded[key] = [
+                (o.original_start, o.start) for o in rhythm_queries.occurrences_of(c, start, end)
+            ]
+        return got
+
     for c in cads:
         cs = CadenceS(c.pk, c.name, c.kind, roster.scope_team_ids(c), c.owner_id)
         snap.cadences[c.pk] = cs
         closed_before = m - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 2)
-        for occ in rhythm_queries.occurrences_of(c, window_start, closed_before):
+        for original_start, start in expand(c, window_start, closed_before):
             if c.is_checkin:
-                got = checkins.get((c.pk, occ.original_start), {})
+                got = checkins.get((c.pk, original_start), {})
                 status: dict[int, str] = {}
                 for pid in owers_of[c.pk]:
                     s = got.get(pid)
-                    if s is None and away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
+                    if s is None and away.is_away(pid, start, tz_of.get(pid, "UTC")):
                         continue
                     status[pid] = s or CheckInStatus.MISSED
                 if status:
-                    cs.occurrences.append(CheckinOccurrence(c.pk, occ.start, status))
+                    cs.occurrences.append(CheckinOccurrence(c.pk, start, status))
             else:
-                mid = held.get((c.pk, occ.original_start))
+                mid = held.get((c.pk, original_start))
                 r = ratings.get(mid) if mid else None
-                cs.meetings.append((occ.start, mid is not None, sum(r) / len(r) if r else None))
+                cs.meetings.append((start, mid is not None, sum(r) / len(r) if r else None))
