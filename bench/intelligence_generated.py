@@ -92,11 +92,14 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int, digest: bool)
 
     def timed(step, func):
         def wrapper(*args, **kwargs):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             try:
                 return func(*args, **kwargs)
             finally:
                 spent[step] = spent.get(step, 0.0) + time.perf_counter() - t
+                spent[f"{step} (CPU)"] = spent.get(f"{step} (CPU)", 0.0) + (
+                    time.process_time() - cpu
+                )
 
         return wrapper
 
@@ -125,6 +128,8 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int, digest: bool)
                 "resolved": run.resolved,
                 "steps": dict(spent),
                 "load": load,
+                "load_after": load_avg(),
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )
         if digest:
@@ -248,6 +253,8 @@ def report(results: list[dict]) -> None:
         line("  opened", [x["opened"] for x in runs], num, False)
         line("  resolved", [x["resolved"] for x in runs], num, False)
         line("  load average (1/5/15 min)", [x["load"] for x in runs], str, False)
+        line("  load average after", [x["load_after"] for x in runs], str, False)
+        line("  peak RSS so far", [x["rss_mb"] for x in runs], "{:.0f} MB".format)
         if "digest" in runs[0]:
             line("  digest of what was stored", [x["digest"][:16] for x in runs], str, False)
     line("signal rows", [r["signals"] for r in results], num)
