@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -174,6 +176,7 @@ class _Live:
     """A stored signal as the evaluation reads it: plain values, the JSON as stored text."""
 
     pk: int
+    ident: tuple[str, str, str]
     state: str
     snoozed_until: dt.date | None
     facts: tuple  # as `_facts` orders them, with `evidence` and `numbers` as stored text
@@ -234,8 +237,8 @@ def _same_facts(stored: tuple, new: tuple, f: Found) -> bool:
     return True
 
 
-def _live_rows(queryset) -> dict[tuple, _Live]:
-    """Signals as plain rows, their JSON fields as the stored text (not decoded)."""
+def _live_rows(queryset) -> Iterator[_Live]:
+    """Signals as plain rows, streamed, their JSON fields as the stored text (not decoded)."""
     rows = queryset.annotate(
         evidence_text=Cast("evidence", TextField()), numbers_text=Cast("numbers", TextField())
     ).values_list(
@@ -243,7 +246,8 @@ def _live_rows(queryset) -> dict[tuple, _Live]:
         "severity", "subject_label", "title", "explanation", "next_step", "owner_id",
         "evidence_text", "numbers_text", "reach_teams", "reach_people",
     )  # fmt: skip
-    return {(r[1], r[2], r[3]): _Live(r[0], r[4], r[5], r[6:]) for r in rows}
+    for r in rows.iterator(chunk_size=5000):
+        yield _Live(r[0], (r[1], r[2], r[3]), r[4], r[5], r[6:])
 
 
 def _insert(model: type, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -306,10 +310,10 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     def as_json(value: Any, text: str) -> Any:
         return text if plain_json else ops.adapt_json_value(value, None)
 
-    # Live signals; resolved ones (they pile up over the years) only when found again,
-    # looked up by identity from a light list.
+    # Every live signal, and the resolved ones found again (they pile up over the years:
+    # looked up by identity from a light list), streamed as plain rows: only what is to be
+    # written is kept.
     signals = Signal.objects.filter(org=org)
-    existing = _live_rows(signals.exclude(state=SignalState.RESOLVED))
     back = [
         pk
         for pk, *ident in signals.filter(state=SignalState.RESOLVED).values_list(
@@ -317,42 +321,31 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
         )
         if tuple(ident) in found
     ]
-    for i in range(0, len(back), CHUNK):
-        existing.update(_live_rows(signals.filter(pk__in=back[i : i + CHUNK])))
-    # Open stretches as plain rows: signal -> (pk, severity, explanation, evidence, numbers).
-    open_episodes = {
-        row[0]: row[1:]
-        for row in SignalEpisode.objects.filter(org=org, ended_at__isnull=True)
-        .annotate(
-            evidence_text=Cast("evidence", TextField()),
-            numbers_text=Cast("numbers", TextField()),
-        )
-        .values_list("signal_id", "pk", "severity", "explanation", "evidence_text", "numbers_text")
-    }
-    new_rows: list[tuple] = []
-    new_idents: list[tuple] = []
-    texts: dict[tuple, tuple[str, str]] = {}  # identity -> (evidence, numbers) as JSON text
+    texts = {ident: (json.dumps(f.evidence), json.dumps(f.numbers)) for ident, f in found.items()}
     seen: list[int] = []  # found again, nothing but `last_seen` to write
     rewrite: list[tuple[int, dict[str, Any]]] = []
-    starting: list[tuple[tuple, int | None]] = []  # (identity, signal id if known)
-    end: list[int] = []  # episodes that end now
+    resolved: list[int] = []
+    starting: list[tuple[tuple, int | None]] = []  # episodes to start: (identity, signal id)
+    # Signals whose open stretch ends now (None) or continues if its facts are still those
+    # found (the identity): read with the open stretches below.
+    stretch: dict[int, tuple | None] = {}
     live: dict[tuple, tuple[int, str]] = {}
     reopened = 0
-    for ident, f in found.items():
-        ev_text, num_text = json.dumps(f.evidence), json.dumps(f.numbers)
-        texts[ident] = (ev_text, num_text)
-        facts = _facts(f, ev_text, num_text)
-        row = existing.get(ident)
-        if row is None:
-            new_idents.append(ident)
-            new_rows.append(
-                (org.pk, f.kind, f.subject_type, f.subject_id, *facts[:_EVIDENCE],
-                 as_json(f.evidence, ev_text), as_json(f.numbers, num_text),
-                 *facts[_NUMBERS + 1 :],
-                 at, at, SignalState.OPEN, "", 1)
-            )  # fmt: skip
-            starting.append((ident, None))
+    for row in itertools.chain(
+        _live_rows(signals.exclude(state=SignalState.RESOLVED)),
+        *(
+            _live_rows(signals.filter(pk__in=back[i : i + CHUNK]))
+            for i in range(0, len(back), CHUNK)
+        ),
+    ):
+        ident, f = row.ident, found.get(row.ident)
+        if f is None:
+            if row.state != SignalState.RESOLVED:
+                resolved.append(row.pk)
+                stretch[row.pk] = None
             continue
+        ev_text, num_text = texts[ident]
+        facts = _facts(f, ev_text, num_text)
         changes: dict[str, Any] = {}
         state = row.state
         if state == SignalState.RESOLVED:
@@ -381,32 +374,61 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
             rewrite.append((row.pk, changes))
         else:
             seen.append(row.pk)
-        # Episodes: stretches of time the condition held. The facts of a stretch never
-        # change: a change ends it and starts the next, so the rows covering a past
-        # moment hold exactly what that moment's evaluation stored.
-        e = open_episodes.get(row.pk)
-        if row.state == SignalState.RESOLVED:
-            if e is not None:  # a stray open stretch of a resolved signal
-                end.append(e[0])
+        if row.state == SignalState.RESOLVED:  # reopened: a new stretch, and a stray open
+            stretch[row.pk] = None  # one ends
             starting.append((ident, row.pk))
+        else:
+            stretch[row.pk] = ident
+    # Episodes: stretches of time the condition held. The facts of a stretch never change:
+    # a change ends it and starts the next, so the rows covering a past moment hold exactly
+    # what that moment's evaluation stored. A signal's open stretch is its latest one.
+    latest_open: dict[int, tuple[int, bool]] = {}  # signal -> (episode, same facts)
+    for sid, pk, severity, explanation, ev_stored, num_stored in (
+        SignalEpisode.objects.filter(org=org, ended_at__isnull=True)
+        .annotate(
+            evidence_text=Cast("evidence", TextField()),
+            numbers_text=Cast("numbers", TextField()),
+        )
+        .values_list("signal_id", "pk", "severity", "explanation", "evidence_text", "numbers_text")
+        .iterator(chunk_size=5000)
+    ):
+        if sid not in stretch:
             continue
-        if (
-            e is not None
-            and e[1] == f.severity
-            and e[2] == f.explanation
-            and _same_json(e[3], ev_text, f.evidence)
-            and _same_json(e[4], num_text, f.numbers)
-        ):
-            continue
-        if e is not None:
-            end.append(e[0])
-        starting.append((ident, row.pk))
-    resolved = [
-        row.pk
-        for ident, row in existing.items()
-        if ident not in found and row.state != SignalState.RESOLVED
-    ]
-    end += [open_episodes[pk][0] for pk in resolved if pk in open_episodes]
+        ident = stretch[sid]
+        same = False
+        if ident is not None:
+            f = found[ident]
+            same = (
+                severity == f.severity
+                and explanation == f.explanation
+                and _same_json(ev_stored, texts[ident][0], f.evidence)
+                and _same_json(num_stored, texts[ident][1], f.numbers)
+            )
+        latest_open[sid] = (pk, same)
+    end: list[int] = []  # episodes that end now
+    for sid, ident in stretch.items():
+        e = latest_open.get(sid)
+        if ident is None:
+            if e is not None:
+                end.append(e[0])
+        elif e is None or not e[1]:
+            if e is not None:
+                end.append(e[0])
+            starting.append((ident, sid))
+    del stretch, latest_open
+    new_idents = [ident for ident in found if ident not in live]
+    starting += [(ident, None) for ident in new_idents]
+    new_rows = []
+    for ident in new_idents:
+        f = found[ident]
+        ev_text, num_text = texts[ident]
+        facts = _facts(f, ev_text, num_text)
+        new_rows.append(
+            (org.pk, f.kind, f.subject_type, f.subject_id, *facts[:_EVIDENCE],
+             as_json(f.evidence, ev_text), as_json(f.numbers, num_text),
+             *facts[_NUMBERS + 1 :],
+             at, at, SignalState.OPEN, "", 1)
+        )  # fmt: skip
 
     _insert(
         Signal,
@@ -452,13 +474,13 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     del episodes, texts
     # Teams concerned: add and remove only the difference.
     have: dict[int, set[int]] = defaultdict(set)
-    if existing:
-        for sid, tid in (
-            SignalTeam.objects.filter(org=org)
-            .exclude(signal__state=SignalState.RESOLVED)
-            .values_list("signal_id", "team_id")
-        ):
-            have[sid].add(tid)
+    for sid, tid in (
+        SignalTeam.objects.filter(org=org)
+        .exclude(signal__state=SignalState.RESOLVED)
+        .values_list("signal_id", "team_id")
+        .iterator(chunk_size=10000)
+    ):
+        have[sid].add(tid)
     add: list[tuple[int, int, int]] = []
     remove: dict[int, list[int]] = defaultdict(list)
     empty: set[int] = set()
@@ -478,7 +500,8 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
 
 def _store_health(
     org: Organization,
-    snap: snapshot_mod.Snapshot,
+    teams: dict[int, snapshot_mod.TeamS],
+    team_measures: dict[int, dict[str, float]],
     found: dict[tuple, Found],
     live: dict[tuple, tuple[int, str]] | None,
     cfg: config_mod.Config,
@@ -499,10 +522,10 @@ def _store_health(
                 costs=not (sig and sig[1] == SignalState.DISMISSED),
             )
         )
-    parents = {t.id: t.parent_id for t in snap.teams.values()}
-    people = {t.id: t.people for t in snap.teams.values()}
-    members = {t.id: t.members for t in snap.teams.values()}
-    result = health_mod.compute(parents, people, costs, measures(snap), cfg.health, members)
+    parents = {t.id: t.parent_id for t in teams.values()}
+    people = {t.id: t.people for t in teams.values()}
+    members = {t.id: t.members for t in teams.values()}
+    result = health_mod.compute(parents, people, costs, team_measures, cfg.health, members)
     day = moment.date()
     ops = connection.ops
     dims = (*DIMENSIONS, "overall")
@@ -556,12 +579,27 @@ def evaluate(
     Two evaluations of one organization at once (the hourly one and one after writes)
     store one after the other: the organization's settings row is locked while storing,
     and the later one re-checks which moment is the latest stored."""
+    # On SQLite, the generator's larger page cache for the connection while evaluating:
+    # with the default 2 MB, reading a large organization and inserting into the signals'
+    # indexes goes to the file again and again (a cost that grows faster than the size).
+    from accord.core.generator import _roomy_cache
+
+    with _roomy_cache():
+        return _evaluate(org, as_of, backfill=backfill, announce=announce)
+
+
+def _evaluate(
+    org: Organization, as_of: dt.datetime | dt.date | None, *, backfill: bool, announce: bool
+) -> Evaluation:
     started, started_at = time.monotonic(), timezone.now()
     moment = snapshot_mod.as_moment(as_of)
     cfg = config_mod.for_org(org)
     with no_gc():
         snap = snapshot_mod.load(org, moment)
     found = run_catalogue(snap, cfg)
+    # All the health score needs of the snapshot; the rest is freed before storing.
+    teams, team_measures = snap.teams, measures(snap)
+    del snap
     IntelligenceSettings.objects.get_or_create(org=org)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
@@ -573,8 +611,8 @@ def evaluate(
         )
         store_signals = not backfill and (latest is None or moment >= latest)
         stored = _store_signals(org, found, moment) if store_signals else Stored({}, 0, 0)
-        snap.cache.clear()  # what detectors shared, no longer needed
-        _store_health(org, snap, found, stored.live if store_signals else None, cfg, moment)
+        live = stored.live if store_signals else None
+        _store_health(org, teams, team_measures, found, live, cfg, moment)
         run = Evaluation.objects.create(
             org=org,
             as_of=moment,
