@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, F, Prefetch, prefetch_related_objects
+from django.db.models import CharField, DateTimeField, F, Prefetch, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -323,6 +324,25 @@ def _datetime(value: Any) -> dt.datetime | None:
     return out if timezone.is_aware(out) else out.replace(tzinfo=dt.UTC)
 
 
+def _rows(queryset: Any, *names: str) -> Iterator[list]:
+    """`queryset.values_list(*names)`, as lists; on SQLite its datetime columns are read as
+    their stored text and parsed by `datetime.fromisoformat`: Django's converters cost
+    seconds per million values, and an organization of 10,000 teams loads over a million."""
+    if connection.vendor != "sqlite":
+        yield from (list(r) for r in queryset.values_list(*names))
+        return
+    fields = {f.name: f for f in queryset.model._meta.concrete_fields}
+    at = [n for n, name in enumerate(names) if isinstance(fields.get(name), DateTimeField)]
+    texts = {f"{names[n]}_as_text": Cast(names[n], CharField()) for n in at}
+    columns = [f"{name}_as_text" if n in at else name for n, name in enumerate(names)]
+    for row in queryset.annotate(**texts).values_list(*columns):
+        row = list(row)
+        for n in at:
+            if row[n] is not None:
+                row[n] = _datetime(row[n])
+        yield row
+
+
 def _rewind(
     org: Organization, as_of: dt.datetime, target_type: str, fields: tuple[str, ...]
 ) -> dict[int, dict[str, Any]]:
@@ -417,12 +437,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
         "id", "name", "start", "end"
     ):
         snap.periods[pk] = PeriodS(pk, name, start, end)
-    for row in (
-        Objective.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
-            "id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"
-        )
+    for row in _rows(
+        Objective.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *("id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"),
     ):
         snap.objectives[row[0]] = ObjectiveS(
             row[0], row[1], row[2], row[3], row[4], row[5], None, created_at=row[7]
@@ -430,11 +447,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
     for pk, old in _rewind(org, m, "alignment.objective", ("status",)).items():
         if pk in snap.objectives and "status" in old:
             snap.objectives[pk].status = old["status"]
-    for obj_id, conf, at in (
-        ConfidenceUpdate.objects.for_org(org)
-        .filter(at__lte=m)
-        .order_by("at", "id")
-        .values_list("objective_id", "confidence", "at")
+    for obj_id, conf, at in _rows(
+        ConfidenceUpdate.objects.for_org(org).filter(at__lte=m).order_by("at", "id"),
+        *("objective_id", "confidence", "at"),
     ):
         o = snap.objectives.get(obj_id)
         if o is not None:
@@ -443,10 +458,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
     for child, parent in ObjectiveLink.objects.for_org(org).values_list("child_id", "parent_id"):
         if child in snap.objectives and parent in snap.objectives:
             snap.objectives[child].parent_ids.append(parent)
-    for row in (
-        KeyResult.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
+    for row in _rows(
+        KeyResult.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *(
             "id",
             "name",
             "objective_id",
@@ -458,7 +472,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             "range_high",
             "is_milestone",
             "created_at",
-        )
+        ),
     ):
         if row[2] not in snap.objectives:
             continue
@@ -477,11 +491,11 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             done=False,
             created_at=row[10],
         )
-    for kr_id, value, at in (
+    for kr_id, value, at in _rows(
         KeyResultValue.objects.for_org(org)
         .filter(recorded_at__lte=m)
-        .order_by("recorded_at", "id")
-        .values_list("key_result_id", "value", "recorded_at")
+        .order_by("recorded_at", "id"),
+        *("key_result_id", "value", "recorded_at"),
     ):
         kr = snap.key_results.get(kr_id)
         if kr is not None:
@@ -521,11 +535,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             i.team_id = old["team"]
         if i.target_date is None:
             i.baseline_target_date = None
-    for init_id, at, old, new in (
-        Replan.objects.for_org(org)
-        .filter(at__lte=m)
-        .order_by("at", "id")
-        .values_list("initiative_id", "at", "old_target_date", "new_target_date")
+    for init_id, at, old, new in _rows(
+        Replan.objects.for_org(org).filter(at__lte=m).order_by("at", "id"),
+        *("initiative_id", "at", "old_target_date", "new_target_date"),
     ):
         if init_id in snap.initiatives:
             snap.initiatives[init_id].replans.append((at, old, new))
@@ -541,10 +553,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             snap.initiatives[init_id].key_result_ids.add(kr_id)
     # Ranks after the moment are undone from the stack's own history (re-rankings).
     later_rank: dict[int, int | None] = {}
-    rows = (
-        RankChange.objects.for_org(org)
-        .order_by("at", "id")
-        .values_list("team_id", "initiative_id", "old_rank", "at")
+    rows = _rows(
+        RankChange.objects.for_org(org).order_by("at", "id"),
+        *("team_id", "initiative_id", "old_rank", "at"),
     )
     for team_id, init_id, old_rank, at in rows:
         if at <= m:
@@ -558,10 +569,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
 
 def _load_coordination(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
-    for row in (
-        Dependency.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
+    for row in _rows(
+        Dependency.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *(
             "id",
             "title",
             "requester_team_id",
@@ -575,7 +585,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             "created_at",
             "closed_at",
             "requested_by_id",
-        )
+        ),
     ):
         snap.dependencies[row[0]] = DependencyS(*row)
     # The values at the moment are rewound from the later events (`_rewind`), except for a
@@ -653,10 +663,9 @@ def _decision_status(
 def _load_decisions(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
     dated: dict[int, tuple[str, dt.datetime | None, dt.datetime | None, dt.datetime | None]] = {}
-    for row in (
-        Decision.objects.for_org(org)
-        .filter(opened_at__lte=m)
-        .values_list(
+    for row in _rows(
+        Decision.objects.for_org(org).filter(opened_at__lte=m),
+        *(
             "id",
             "question",
             "status",
@@ -666,7 +675,7 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             "decided_at",
             "proposed_at",
             "closed_at",
-        )
+        ),
     ):
         snap.decisions[row[0]] = DecisionS(*row[:7])
         dated[row[0]] = (row[2], row[7], row[6], row[8])
@@ -695,10 +704,9 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         if dec_id in snap.decisions:
             snap.decisions[dec_id].team_ids.add(team_id)
     current: dict[int, tuple[str, dt.datetime | None, dt.datetime | None]] = {}
-    for row in (
-        ActionItem.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
+    for row in _rows(
+        ActionItem.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *(
             "id",
             "title",
             "owner_id",
@@ -708,7 +716,7 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             "done_at",
             "created_at",
             "dropped_at",
-        )
+        ),
     ):
         snap.action_items[row[0]] = ActionItemS(*row[:8])
         current[row[0]] = (row[4], row[6], row[8])
@@ -736,20 +744,18 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         if a.status != "done":
             a.done_at = None
     closed: dict[int, tuple[str, dt.datetime]] = {}
-    for row in (
-        Issue.objects.for_org(org)
-        .filter(opened_at__lte=m)
-        .values_list("id", "title", "team_id", "status", "opened_at", "raised_in_id", "closed_at")
+    for row in _rows(
+        Issue.objects.for_org(org).filter(opened_at__lte=m),
+        *("id", "title", "team_id", "status", "opened_at", "raised_in_id", "closed_at"),
     ):
         pk, title, team_id, status, opened_at, raised_in, closed_at = row
         snap.issues[pk] = IssueS(pk, title, raised_in or team_id, status, opened_at, opened_at)
         if closed_at is not None:
             closed[pk] = (status, closed_at)
     first_from: dict[int, int] = {}
-    for issue_id, from_team, to_team, at in (
-        IssueEscalation.objects.for_org(org)
-        .order_by("at", "id")
-        .values_list("issue_id", "from_team_id", "to_team_id", "at")
+    for issue_id, from_team, to_team, at in _rows(
+        IssueEscalation.objects.for_org(org).order_by("at", "id"),
+        *("issue_id", "from_team_id", "to_team_id", "at"),
     ):
         i = snap.issues.get(issue_id)
         if i is None:
@@ -885,7 +891,11 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
                 status: dict[int, str] = {}
                 for pid in owers_of[c.pk]:
                     s = got.get(pid)
-                    if s is None and away.is_away(pid, start, tz_of.get(pid, "UTC")):
+                    if (
+                        s is None
+                        and pid in away.periods  # most people are never away: no zone to load
+                        and away.is_away(pid, start, tz_of.get(pid, "UTC"))
+                    ):
                         continue
                     status[pid] = s or CheckInStatus.MISSED
                 if status:
