@@ -1,7 +1,7 @@
 """The intelligence engine on organizations built by `accord generate`: the full run.
 
 For each size (default 1,000 and 10,000 teams, same seed), a scratch SQLite database
-under /tmp/evalbench-N/ (never the worktree's) holds the organization `accord generate`
+under /tmp/evalbench-N/ (`--dir`; never the worktree's) holds the organization `accord generate`
 builds with a fixed clock. Each size runs in its own process. `evaluate(org)` runs as of
 that clock twice:
 
@@ -24,11 +24,14 @@ With `--reuse`, a database already generated under /tmp/evalbench-N/ is used aga
 the engine stored there before is deleted first, so the first run is a first run);
 without it, the organization is generated afresh (`--replace`). `--backfill W` also
 stores W weeks of health history before the page is measured (the page's trends).
+`--digest` prints a digest of what each run stored (`evaluate.stored_digest`): the same
+database evaluated by two versions of the engine must give the same digests.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -46,7 +49,24 @@ def load_avg() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
+def reset_peak_rss() -> None:
+    """Start measuring the process's peak memory afresh (Linux: /proc/self/clear_refs)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory since the last reset (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(teams: int, seed: int, reuse: bool, backfill_weeks: int, digest: bool) -> dict:
     """Runs in a process whose ACCORD_DATA_DIR is the size's scratch directory."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
@@ -78,9 +98,13 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
         generate(teams, seed=seed, slug=slug, now=now, replace=True)
         out["generated_s"] = time.perf_counter() - t
         org = Organization.objects.get(slug=slug)
-    else:  # start from nothing stored by the engine
-        for model in (SignalTeam, SignalEpisode, Signal, HealthScore, Evaluation):
-            model.objects.filter(org=org).delete()
+    else:  # start from nothing stored by the engine (plain DELETEs: the ORM's cascade
+        # would load every signal into memory, which the peak RSS would then measure)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for model in (SignalTeam, SignalEpisode, Signal, HealthScore, Evaluation):
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE org_id = %s", [org.pk])
     out["people"] = Person.objects.filter(org=org).count()
     out["team_count"] = Team.objects.filter(org=org).count()
     out["memberships"] = Membership.objects.filter(org=org).count()
@@ -90,11 +114,14 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
 
     def timed(step, func):
         def wrapper(*args, **kwargs):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             try:
                 return func(*args, **kwargs)
             finally:
                 spent[step] = spent.get(step, 0.0) + time.perf_counter() - t
+                spent[f"{step} (CPU)"] = spent.get(f"{step} (CPU)", 0.0) + (
+                    time.process_time() - cpu
+                )
 
         return wrapper
 
@@ -108,6 +135,7 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
     runs = []
     for label, moment in (("first", now), ("steady", now + dt.timedelta(hours=1))):
         spent.clear()
+        reset_peak_rss()
         load = load_avg()
         t, cpu = time.perf_counter(), time.process_time()
         run = ev.evaluate(org, moment, announce=False)
@@ -123,8 +151,12 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
                 "resolved": run.resolved,
                 "steps": dict(spent),
                 "load": load,
+                "load_after": load_avg(),
+                "rss_mb": peak_rss_mb(),
             }
         )
+        if digest:
+            runs[-1]["digest"] = ev.stored_digest(org)
         print(f"{teams} teams, {label} run: {json.dumps(runs[-1])}", file=sys.stderr, flush=True)
     out["runs"] = runs
     out["signals"] = Signal.objects.filter(org=org).count()
@@ -202,13 +234,16 @@ def insights(org) -> list[dict]:
     return rows
 
 
-def run(teams: int, seed: int, reuse: bool, backfill_weeks: int) -> dict:
-    data_dir = Path(f"/tmp/evalbench-{teams}")
+def run(
+    teams: int, seed: int, reuse: bool, backfill_weeks: int, directory: str, digest: bool
+) -> dict:
+    data_dir = Path(directory.format(teams=teams))
     data_dir.mkdir(exist_ok=True)
     env = {**os.environ, "ACCORD_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
     args = [sys.executable, __file__, "--child", str(teams), "--seed", str(seed)]
     args += ["--backfill", str(backfill_weeks)] + (["--reuse"] if reuse else [])
+    args += ["--digest"] if digest else []
     proc = subprocess.run(args, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -241,6 +276,10 @@ def report(results: list[dict]) -> None:
         line("  opened", [x["opened"] for x in runs], num, False)
         line("  resolved", [x["resolved"] for x in runs], num, False)
         line("  load average (1/5/15 min)", [x["load"] for x in runs], str, False)
+        line("  load average after", [x["load_after"] for x in runs], str, False)
+        line("  peak RSS of the run", [x["rss_mb"] for x in runs], "{:.0f} MB".format)
+        if "digest" in runs[0]:
+            line("  digest of what was stored", [x["digest"][:16] for x in runs], str, False)
     line("signal rows", [r["signals"] for r in results], num)
     line("signal-team links", [r["signal_teams"] for r in results], num)
     line("health rows", [r["health_rows"] for r in results], num)
@@ -275,15 +314,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="reuse generated databases")
     parser.add_argument("--backfill", type=int, default=0, help="weeks of health history")
+    parser.add_argument(
+        "--dir",
+        default="/tmp/evalbench-{teams}",
+        help="scratch directory of each size ({teams} is replaced by the size)",
+    )
+    parser.add_argument(
+        "--digest",
+        action="store_true",
+        help="print a digest of what each run stored (compare two versions of the engine)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.seed, args.reuse, args.backfill)))
+        print(json.dumps(child(args.child, args.seed, args.reuse, args.backfill, args.digest)))
         return
     print(f"load average (1/5/15 min) at start: {load_avg()}", flush=True)
     results = []
     for n in args.sizes:
-        results.append(run(n, args.seed, args.reuse, args.backfill))
+        results.append(run(n, args.seed, args.reuse, args.backfill, args.dir, args.digest))
         print(f"{n:,} teams measured; load average now {load_avg()}", flush=True)
     report(results)
 

@@ -19,13 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
+import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accord.intelligence import config as config_mod
@@ -160,211 +167,332 @@ def measures(snap: snapshot_mod.Snapshot, weeks: int = 8) -> dict[int, dict[str,
 # --- storing signals ---------------------------------------------------------------------
 
 
-def _apply_found(sig: Signal, f: Found) -> None:
-    sig.severity = f.severity
-    sig.subject_label = f.subject_label[:300]
-    sig.title = f.title[:300]
-    sig.explanation = f.explanation
-    sig.next_step = f.next_step
-    sig.owner_id = f.owner_id
-    sig.evidence = f.evidence
-    sig.numbers = f.numbers
-    sig.reach_teams = f.numbers.get("reach_teams", len(f.team_ids))
-    sig.reach_people = f.numbers.get("reach_people", 0)
+CHUNK = 500  # ids per `IN (…)` list
+INSERT_BATCH = 2000  # rows per executemany
 
 
-def _stored(sig: Signal) -> tuple:
-    """What `_store_signals` may change on a signal, except `last_seen`."""
+@dataclass(slots=True)
+class _Live:
+    """A stored signal as the evaluation reads it: plain values, the JSON as stored text."""
+
+    pk: int
+    ident: tuple[str, str, str]
+    state: str
+    snoozed_until: dt.date | None
+    facts: tuple  # as `_facts` orders them, with `evidence` and `numbers` as stored text
+
+
+def _facts(f: Found, evidence: str, numbers: str) -> tuple:
+    """What a signal stores of what its detector found (and `_store_signals` may change)."""
     return (
-        sig.severity,
-        sig.subject_label,
-        sig.title,
-        sig.explanation,
-        sig.next_step,
-        sig.owner_id,
-        sig.evidence,
-        sig.numbers,
-        sig.reach_teams,
-        sig.reach_people,
-        sig.first_seen,
-        sig.state,
-        sig.snoozed_until,
-        sig.dismissed_reason,
-        sig.resolved_at,
-        sig.state_changed_at,
-        sig.state_changed_by_id,
+        f.severity,
+        f.subject_label[:300],
+        f.title[:300],
+        f.explanation,
+        f.next_step,
+        f.owner_id,
+        evidence,
+        numbers,
+        f.numbers.get("reach_teams", len(f.team_ids)),
+        f.numbers.get("reach_people", 0),
     )
 
 
-def _store_signals(
-    org: Organization, found: dict[tuple, Found], moment: dt.datetime
-) -> tuple[dict[tuple, Signal], int, int]:
-    """Upsert by identity; returns (live signals by identity, opened, resolved)."""
+_FACT_FIELDS = (
+    "severity",
+    "subject_label",
+    "title",
+    "explanation",
+    "next_step",
+    "owner_id",
+    "evidence",
+    "numbers",
+    "reach_teams",
+    "reach_people",
+)
+_EVIDENCE, _NUMBERS = 6, 7  # their places in `_facts`
+
+
+def _same_json(stored: str | None, text: str, value: Any) -> bool:
+    """The stored JSON text holds `value`: the same text (what this engine wrote, no
+    decoding), else the same value once decoded (a database that normalises JSON, such as
+    PostgreSQL's jsonb, or a value written another way)."""
+    if stored == text:
+        return True
+    if stored is None:
+        return False
+    return json.loads(stored) == value
+
+
+def _same_facts(stored: tuple, new: tuple, f: Found) -> bool:
+    for n, (a, b) in enumerate(zip(stored, new, strict=True)):
+        if n == _EVIDENCE:
+            if not _same_json(a, b, f.evidence):
+                return False
+        elif n == _NUMBERS:
+            if not _same_json(a, b, f.numbers):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _live_rows(queryset) -> Iterator[_Live]:
+    """Signals as plain rows, streamed, their JSON fields as the stored text (not decoded)."""
+    rows = queryset.annotate(
+        evidence_text=Cast("evidence", TextField()), numbers_text=Cast("numbers", TextField())
+    ).values_list(
+        "pk", "kind", "subject_type", "subject_id", "state", "snoozed_until",
+        "severity", "subject_label", "title", "explanation", "next_step", "owner_id",
+        "evidence_text", "numbers_text", "reach_teams", "reach_people",
+    )  # fmt: skip
+    for r in rows.iterator(chunk_size=5000):
+        yield _Live(r[0], (r[1], r[2], r[3]), r[4], r[5], r[6:])
+
+
+def _insert(model: type, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert plain rows (values already adapted for the database) in batches, without
+    model instances: at 10,000 teams a first evaluation inserts 180,000 signals."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(sql, rows[i : i + INSERT_BATCH])
+
+
+def _update_rows(model: type, changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Rewrite rows by id, each with its own values: one executemany per set of fields
+    changed (an UPDATE per row through the ORM costs a query's compilation each)."""
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    fields = {}
+    for pk, values in changes:
+        names = tuple(values)
+        for name in names:
+            if name not in fields:
+                fields[name] = model._meta.get_field(name)
+        groups[names].append(
+            (*(fields[n].get_db_prep_save(v, connection) for n, v in values.items()), pk)
+        )
+    qn = connection.ops.quote_name
+    table, pk_column = qn(model._meta.db_table), qn(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for names, rows in groups.items():
+            sets = ", ".join(f"{qn(fields[n].column)} = %s" for n in names)
+            sql = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"
+            for i in range(0, len(rows), INSERT_BATCH):
+                cursor.executemany(sql, rows[i : i + INSERT_BATCH])
+
+
+@dataclass(slots=True)
+class Stored:
+    """What `_store_signals` did: every found signal's (id, state) by identity, and counts."""
+
+    live: dict[tuple, tuple[int, str]]
+    opened: int
+    resolved: int
+
+
+def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.datetime) -> Stored:
+    """Upsert by identity (see the module docstring), with plain rows and bulk statements:
+    signals found again whose stored facts did not change cost one id in an UPDATE of
+    `last_seen`; only the few whose facts or state changed are rewritten one by one."""
     today = moment.date()
-    # Live signals in full; resolved ones (they pile up over the years) only when found
-    # again, looked up by identity from a light list.
-    existing = {
-        (s.kind, s.subject_type, s.subject_id): s
-        for s in Signal.objects.filter(org=org).exclude(state=SignalState.RESOLVED)
-    }
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(moment)
+
+    # JSON for the database: the text itself where the backend stores `json.dumps` text.
+    plain_json = type(ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+
+    def as_json(value: Any, text: str) -> Any:
+        return text if plain_json else ops.adapt_json_value(value, None)
+
+    # Every live signal, and the resolved ones found again (they pile up over the years:
+    # looked up by identity from a light list), streamed as plain rows: only what is to be
+    # written is kept.
+    signals = Signal.objects.filter(org=org)
     back = [
         pk
-        for pk, *ident in Signal.objects.filter(org=org, state=SignalState.RESOLVED).values_list(
+        for pk, *ident in signals.filter(state=SignalState.RESOLVED).values_list(
             "pk", "kind", "subject_type", "subject_id"
         )
         if tuple(ident) in found
     ]
-    for i in range(0, len(back), 500):
-        for s in Signal.objects.filter(pk__in=back[i : i + 500]):
-            existing[(s.kind, s.subject_type, s.subject_id)] = s
-    # Open stretches as plain rows: signal -> (pk, severity, explanation, evidence, numbers).
-    open_episodes = {
-        row[0]: row[1:]
-        for row in SignalEpisode.objects.filter(org=org, ended_at__isnull=True).values_list(
-            "signal_id", "pk", "severity", "explanation", "evidence", "numbers"
-        )
-    }
-    new_signals: list[Signal] = []
-    changed: list[Signal] = []  # found again: every one, for the episodes below
-    rewrite: list[Signal] = []  # found again with something other than `last_seen` changed
-    reopened: list[Signal] = []
-    resolved: list[Signal] = []
-    for ident, f in found.items():
-        sig = existing.get(ident)
-        if sig is None:
-            sig = Signal(
-                org=org,
-                kind=f.kind,
-                subject_type=f.subject_type,
-                subject_id=f.subject_id,
+    texts = {ident: (json.dumps(f.evidence), json.dumps(f.numbers)) for ident, f in found.items()}
+    seen: list[int] = []  # found again, nothing but `last_seen` to write
+    rewrite: list[tuple[int, dict[str, Any]]] = []
+    resolved: list[int] = []
+    starting: list[tuple[tuple, int | None]] = []  # episodes to start: (identity, signal id)
+    # Signals whose open stretch ends now (None) or continues if its facts are still those
+    # found (the identity): read with the open stretches below.
+    stretch: dict[int, tuple | None] = {}
+    live: dict[tuple, tuple[int, str]] = {}
+    reopened = 0
+    for row in itertools.chain(
+        _live_rows(signals.exclude(state=SignalState.RESOLVED)),
+        *(
+            _live_rows(signals.filter(pk__in=back[i : i + CHUNK]))
+            for i in range(0, len(back), CHUNK)
+        ),
+    ):
+        ident, f = row.ident, found.get(row.ident)
+        if f is None:
+            if row.state != SignalState.RESOLVED:
+                resolved.append(row.pk)
+                stretch[row.pk] = None
+            continue
+        ev_text, num_text = texts[ident]
+        facts = _facts(f, ev_text, num_text)
+        changes: dict[str, Any] = {}
+        state = row.state
+        if state == SignalState.RESOLVED:
+            state = SignalState.OPEN
+            changes.update(
+                state=state,
                 first_seen=moment,
-                last_seen=moment,
-                state=SignalState.OPEN,
+                resolved_at=None,
+                snoozed_until=None,
+                dismissed_reason="",
+                state_changed_at=moment,
+                state_changed_by=None,
             )
-            _apply_found(sig, f)
-            new_signals.append(sig)
-            continue
-        before = _stored(sig)
-        if sig.state == SignalState.RESOLVED:
-            sig.state = SignalState.OPEN
-            sig.first_seen = moment
-            sig.resolved_at = None
-            sig.snoozed_until = None
-            sig.dismissed_reason = ""
-            sig.state_changed_at = moment
-            sig.state_changed_by = None
-            reopened.append(sig)
-        elif sig.state == SignalState.SNOOZED and sig.snoozed_until and sig.snoozed_until < today:
-            sig.state = SignalState.OPEN
-            sig.snoozed_until = None
-            sig.state_changed_at = moment
-            sig.state_changed_by = None
-        sig.last_seen = moment
-        _apply_found(sig, f)
-        changed.append(sig)
-        if _stored(sig) != before:
-            rewrite.append(sig)
-    for ident, sig in existing.items():
-        if ident in found or sig.state == SignalState.RESOLVED:
-            continue
-        sig.state = SignalState.RESOLVED
-        sig.resolved_at = moment
-        sig.snoozed_until = None
-        sig.state_changed_at = moment
-        sig.state_changed_by = None
-        resolved.append(sig)
-    fields = [
-        "severity",
-        "subject_label",
-        "title",
-        "explanation",
-        "next_step",
-        "owner",
-        "evidence",
-        "numbers",
-        "reach_teams",
-        "reach_people",
-        "first_seen",
-        "last_seen",
-        "state",
-        "snoozed_until",
-        "dismissed_reason",
-        "resolved_at",
-        "state_changed_at",
-        "state_changed_by",
-    ]
-    Signal.objects.bulk_create(new_signals, batch_size=500)
-    # Most signals found again differ only by `last_seen`: one plain UPDATE per chunk for
-    # them. The others get one UPDATE each: `bulk_update` would build a CASE over the
-    # batch for every field, so each row would cost the batch's size (at 500 rows,
-    # minutes for 20,000 signals on SQLite) and a dozen expressions in Python.
-    rewritten = {s.pk for s in rewrite}
-    seen = [s.pk for s in changed if s.pk not in rewritten]
-    for i in range(0, len(seen), 500):
-        Signal.objects.filter(pk__in=seen[i : i + 500]).update(last_seen=moment)
-    attnames = [Signal._meta.get_field(f).attname for f in fields]
-    for sig in rewrite + resolved:
-        Signal.objects.filter(pk=sig.pk).update(**{a: getattr(sig, a) for a in attnames})
-    # Episodes: stretches of time the condition held. The facts of a stretch never
-    # change: a change ends it and starts the next, so the rows covering a past moment
-    # hold exactly what that moment's evaluation stored.
-    end = [open_episodes[s.pk][0] for s in resolved if s.pk in open_episodes]
-    starting = new_signals + reopened
-    for s in starting:
-        if s.pk in open_episodes:  # a stray open stretch of a resolved signal
-            end.append(open_episodes[s.pk][0])
-    reopened_ids = {s.pk for s in reopened}
-    for s in changed:
-        if s.pk in reopened_ids:
-            continue
-        e = open_episodes.get(s.pk)
-        if e is not None and e[1:] == (s.severity, s.explanation, s.evidence, s.numbers):
-            continue
-        if e is not None:
-            end.append(e[0])
-        starting.append(s)
-    for i in range(0, len(end), 500):
-        SignalEpisode.objects.filter(pk__in=end[i : i + 500]).update(ended_at=moment)
-    SignalEpisode.objects.bulk_create(
-        [
-            SignalEpisode(
-                org=org,
-                signal=s,
-                started_at=moment,
-                severity=s.severity,
-                explanation=s.explanation,
-                evidence=s.evidence,
-                numbers=s.numbers,
+            reopened += 1
+        elif state == SignalState.SNOOZED and row.snoozed_until and row.snoozed_until < today:
+            state = SignalState.OPEN
+            changes.update(
+                state=state, snoozed_until=None, state_changed_at=moment, state_changed_by=None
             )
-            for s in starting
-        ],
-        batch_size=500,
+        live[ident] = (row.pk, state)
+        if not _same_facts(row.facts, facts, f):
+            changes.update(zip(_FACT_FIELDS, facts, strict=True))
+            changes["evidence"], changes["numbers"] = f.evidence, f.numbers
+        if changes:
+            changes["last_seen"] = moment
+            rewrite.append((row.pk, changes))
+        else:
+            seen.append(row.pk)
+        if row.state == SignalState.RESOLVED:  # reopened: a new stretch, and a stray open
+            stretch[row.pk] = None  # one ends
+            starting.append((ident, row.pk))
+        else:
+            stretch[row.pk] = ident
+    # Episodes: stretches of time the condition held. The facts of a stretch never change:
+    # a change ends it and starts the next, so the rows covering a past moment hold exactly
+    # what that moment's evaluation stored. A signal's open stretch is its latest one.
+    latest_open: dict[int, tuple[int, bool]] = {}  # signal -> (episode, same facts)
+    for sid, pk, severity, explanation, ev_stored, num_stored in (
+        SignalEpisode.objects.filter(org=org, ended_at__isnull=True)
+        .annotate(
+            evidence_text=Cast("evidence", TextField()),
+            numbers_text=Cast("numbers", TextField()),
+        )
+        .values_list("signal_id", "pk", "severity", "explanation", "evidence_text", "numbers_text")
+        .iterator(chunk_size=5000)
+    ):
+        if sid not in stretch:
+            continue
+        ident = stretch[sid]
+        same = False
+        if ident is not None:
+            f = found[ident]
+            same = (
+                severity == f.severity
+                and explanation == f.explanation
+                and _same_json(ev_stored, texts[ident][0], f.evidence)
+                and _same_json(num_stored, texts[ident][1], f.numbers)
+            )
+        latest_open[sid] = (pk, same)
+    end: list[int] = []  # episodes that end now
+    for sid, ident in stretch.items():
+        e = latest_open.get(sid)
+        if ident is None:
+            if e is not None:
+                end.append(e[0])
+        elif e is None or not e[1]:
+            if e is not None:
+                end.append(e[0])
+            starting.append((ident, sid))
+    del stretch, latest_open
+    new_idents = [ident for ident in found if ident not in live]
+    starting += [(ident, None) for ident in new_idents]
+    new_rows = []
+    for ident in new_idents:
+        f = found[ident]
+        ev_text, num_text = texts[ident]
+        facts = _facts(f, ev_text, num_text)
+        new_rows.append(
+            (org.pk, f.kind, f.subject_type, f.subject_id, *facts[:_EVIDENCE],
+             as_json(f.evidence, ev_text), as_json(f.numbers, num_text),
+             *facts[_NUMBERS + 1 :],
+             at, at, SignalState.OPEN, "", 1)
+        )  # fmt: skip
+
+    _insert(
+        Signal,
+        ("org", "kind", "subject_type", "subject_id", *_FACT_FIELDS,
+         "first_seen", "last_seen", "state", "dismissed_reason", "version"),
+        new_rows,
+    )  # fmt: skip
+    del new_rows
+    if new_idents:
+        wanted = set(new_idents)
+        for pk, *ident in signals.filter(first_seen=moment, state=SignalState.OPEN).values_list(
+            "pk", "kind", "subject_type", "subject_id"
+        ):
+            if tuple(ident) in wanted:
+                live[tuple(ident)] = (pk, SignalState.OPEN)
+    for i in range(0, len(seen), CHUNK):
+        Signal.objects.filter(pk__in=seen[i : i + CHUNK]).update(last_seen=moment)
+    _update_rows(Signal, rewrite)
+    for i in range(0, len(resolved), CHUNK):
+        Signal.objects.filter(pk__in=resolved[i : i + CHUNK]).update(
+            state=SignalState.RESOLVED,
+            resolved_at=moment,
+            snoozed_until=None,
+            state_changed_at=moment,
+            state_changed_by=None,
+        )
+    for i in range(0, len(end), CHUNK):
+        SignalEpisode.objects.filter(pk__in=end[i : i + CHUNK]).update(ended_at=moment)
+    episodes = []
+    for ident, pk in starting:
+        f = found[ident]
+        pk = pk if pk is not None else live[ident][0]
+        ev_text, num_text = texts[ident]
+        episodes.append(
+            (org.pk, pk, at, f.severity, f.explanation,
+             as_json(f.evidence, ev_text), as_json(f.numbers, num_text))
+        )  # fmt: skip
+    _insert(
+        SignalEpisode,
+        ("org", "signal", "started_at", "severity", "explanation", "evidence", "numbers"),
+        episodes,
     )
+    del episodes, texts
     # Teams concerned: add and remove only the difference.
-    by_ident = {(s.kind, s.subject_type, s.subject_id): s for s in new_signals}
-    live = {ident: existing.get(ident) or by_ident[ident] for ident in found}
     have: dict[int, set[int]] = defaultdict(set)
     for sid, tid in (
         SignalTeam.objects.filter(org=org)
         .exclude(signal__state=SignalState.RESOLVED)
         .values_list("signal_id", "team_id")
+        .iterator(chunk_size=10000)
     ):
         have[sid].add(tid)
-    add, remove = [], []
-    for ident, s in live.items():
-        want = found[ident].team_ids
-        for t in want - have.get(s.pk, set()):
-            add.append(SignalTeam(org=org, signal_id=s.pk, team_id=t))
-        for t in have.get(s.pk, set()) - want:
-            remove.append((s.pk, t))
-    SignalTeam.objects.bulk_create(add, batch_size=1000)
-    if remove:
-        by_signal: dict[int, list[int]] = defaultdict(list)
-        for sid, tid in remove:
-            by_signal[sid].append(tid)
-        for sid, tids in by_signal.items():
-            SignalTeam.objects.filter(signal_id=sid, team_id__in=tids).delete()
-    return live, len(new_signals) + len(reopened), len(resolved)
+    add: list[tuple[int, int, int]] = []
+    remove: dict[int, list[int]] = defaultdict(list)
+    empty: set[int] = set()
+    for ident, (pk, _state) in live.items():
+        want, got = found[ident].team_ids, have.get(pk, empty)
+        add += [(org.pk, pk, t) for t in want - got]
+        for t in got - want:
+            remove[pk].append(t)
+    _insert(SignalTeam, ("org", "signal", "team"), add)
+    for sid, tids in remove.items():
+        SignalTeam.objects.filter(signal_id=sid, team_id__in=tids).delete()
+    return Stored(live, len(new_idents) + reopened, len(resolved))
 
 
 # --- storing health ----------------------------------------------------------------------
@@ -372,55 +500,64 @@ def _store_signals(
 
 def _store_health(
     org: Organization,
-    snap: snapshot_mod.Snapshot,
+    teams: dict[int, snapshot_mod.TeamS],
+    team_measures: dict[int, dict[str, float]],
     found: dict[tuple, Found],
-    live: dict[tuple, Signal] | None,
+    live: dict[tuple, tuple[int, str]] | None,
     cfg: config_mod.Config,
     moment: dt.datetime,
 ) -> int:
     dims = {k: d.dimension for k, d in discover().items()}
     costs = []
     for ident, f in found.items():
-        sig = live.get(ident) if live else None
+        sig = live.get(ident) if live else None  # (id, state)
         costs.append(
             health_mod.SignalCost(
-                signal_id=sig.pk if sig else None,
+                signal_id=sig[0] if sig else None,
                 kind=f.kind,
                 title=f.title,
                 dimension=dims.get(f.kind, "execution"),
                 severity=f.severity,
                 team_ids=f.team_ids,
-                costs=not (sig and sig.state == SignalState.DISMISSED),
+                costs=not (sig and sig[1] == SignalState.DISMISSED),
             )
         )
-    parents = {t.id: t.parent_id for t in snap.teams.values()}
-    people = {t.id: t.people for t in snap.teams.values()}
-    members = {t.id: t.members for t in snap.teams.values()}
-    result = health_mod.compute(parents, people, costs, measures(snap), cfg.health, members)
+    parents = {t.id: t.parent_id for t in teams.values()}
+    people = {t.id: t.people for t in teams.values()}
+    members = {t.id: t.members for t in teams.values()}
+    result = health_mod.compute(parents, people, costs, team_measures, cfg.health, members)
     day = moment.date()
-    rows = []
-    for t, th in result.items():
-        rows.append(
-            HealthScore(
-                org=org,
-                team_id=t,
-                date=day,
-                people=th.people,
-                **{d: round(th.scores[d], 1) for d in (*DIMENSIONS, "overall")},
-                rollup_people=th.rollup_people,
-                **{f"rollup_{d}": round(th.rollup[d], 1) for d in (*DIMENSIONS, "overall")},
-                explanation=th.explanation,
-                open_info=th.counts["info"],
-                open_warning=th.counts["warning"],
-                open_critical=th.counts["critical"],
-                rollup_open_info=th.rollup_counts["info"],
-                rollup_open_warning=th.rollup_counts["warning"],
-                rollup_open_critical=th.rollup_counts["critical"],
-                computed_at=timezone.now(),
-            )
+    ops = connection.ops
+    dims = (*DIMENSIONS, "overall")
+    severities = ("info", "warning", "critical")
+    columns = (
+        "org", "team", "date", "people", *dims, "rollup_people",
+        *(f"rollup_{d}" for d in dims), "explanation",
+        *(f"open_{s}" for s in severities), *(f"rollup_open_{s}" for s in severities),
+        "computed_at",
+    )  # fmt: skip
+    date, computed_at = (
+        ops.adapt_datefield_value(day),
+        ops.adapt_datetimefield_value(timezone.now()),
+    )
+    rows = [
+        (
+            org.pk,
+            t,
+            date,
+            th.people,
+            *(round(th.scores[d], 1) for d in dims),
+            th.rollup_people,
+            *(round(th.rollup[d], 1) for d in dims),
+            ops.adapt_json_value(th.explanation, None),
+            *(th.counts[s] for s in severities),
+            *(th.rollup_counts[s] for s in severities),
+            computed_at,
         )
+        for t, th in result.items()
+    ]
     HealthScore.objects.filter(org=org, date=day).delete()
-    HealthScore.objects.bulk_create(rows, batch_size=1000)
+    _insert(HealthScore, columns, rows)
     return len(rows)
 
 
@@ -442,12 +579,27 @@ def evaluate(
     Two evaluations of one organization at once (the hourly one and one after writes)
     store one after the other: the organization's settings row is locked while storing,
     and the later one re-checks which moment is the latest stored."""
+    # On SQLite, the generator's larger page cache for the connection while evaluating:
+    # with the default 2 MB, reading a large organization and inserting into the signals'
+    # indexes goes to the file again and again (a cost that grows faster than the size).
+    from accord.core.generator import _roomy_cache
+
+    with _roomy_cache():
+        return _evaluate(org, as_of, backfill=backfill, announce=announce)
+
+
+def _evaluate(
+    org: Organization, as_of: dt.datetime | dt.date | None, *, backfill: bool, announce: bool
+) -> Evaluation:
     started, started_at = time.monotonic(), timezone.now()
     moment = snapshot_mod.as_moment(as_of)
     cfg = config_mod.for_org(org)
     with no_gc():
         snap = snapshot_mod.load(org, moment)
     found = run_catalogue(snap, cfg)
+    # All the health score needs of the snapshot; the rest is freed before storing.
+    teams, team_measures = snap.teams, measures(snap)
+    del snap
     IntelligenceSettings.objects.get_or_create(org=org)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
@@ -458,10 +610,9 @@ def evaluate(
             .first()
         )
         store_signals = not backfill and (latest is None or moment >= latest)
-        live, opened, resolved = (None, 0, 0)
-        if store_signals:
-            live, opened, resolved = _store_signals(org, found, moment)
-        _store_health(org, snap, found, live, cfg, moment)
+        stored = _store_signals(org, found, moment) if store_signals else Stored({}, 0, 0)
+        live = stored.live if store_signals else None
+        _store_health(org, teams, team_measures, found, live, cfg, moment)
         run = Evaluation.objects.create(
             org=org,
             as_of=moment,
@@ -469,14 +620,16 @@ def evaluate(
             finished_at=timezone.now(),
             duration_ms=int((time.monotonic() - started) * 1000),
             found=len(found),
-            opened=opened,
-            resolved=resolved,
+            opened=stored.opened,
+            resolved=stored.resolved,
             backfill=not store_signals,
         )
-        if store_signals and live and announce:
-            new_critical = [
-                s for s in live.values() if s.severity == "critical" and s.first_seen == moment
-            ]
+        if store_signals and stored.live and announce:
+            new_critical = list(
+                Signal.objects.filter(org=org, severity="critical", first_seen=moment).exclude(
+                    state=SignalState.RESOLVED
+                )
+            )
             if new_critical:
                 from accord.intelligence import notifications
 
@@ -500,3 +653,100 @@ def detect(org: Organization, as_of: dt.datetime | dt.date | None = None) -> dic
     """What the catalogue finds as of a moment, without storing anything."""
     snap = snapshot_mod.load(org, snapshot_mod.as_moment(as_of))
     return run_catalogue(snap, config_mod.for_org(org))
+
+
+# --- a fingerprint of what was stored ----------------------------------------------------
+
+
+def stored_digest(org: Organization, *, stable_ids: bool = False) -> str:
+    """A SHA-256 of everything the engine stored for `org`: every signal (identity,
+    severity, state, texts, evidence, numbers, reach, owner, dates, teams), every episode
+    and every health score. Two evaluations that stored the same things have the same
+    digest, whatever the code that stored them.
+
+    With `stable_ids`, the ids of the organization's objects are replaced by their rank
+    among the organization's rows of that kind, so two copies of one generated
+    organization in different databases have the same digest."""
+    import hashlib
+    import json
+
+    from django.apps import apps
+
+    ranks: dict[str, dict[str, int]] = {}
+
+    def ref(label: str, pk: Any) -> str:
+        if not stable_ids or pk in (None, ""):
+            return str(pk)
+        if label not in ranks:
+            try:
+                model = apps.get_model(label)
+            except (LookupError, ValueError):
+                ranks[label] = {}
+            else:
+                rows = (
+                    model.objects.filter(pk=org.pk)
+                    if label == "org.organization"
+                    else (model.objects.filter(org=org))
+                )
+                ranks[label] = {
+                    str(p): n
+                    for n, p in enumerate(rows.order_by("pk").values_list("pk", flat=True))
+                }
+        return f"#{ranks[label].get(str(pk), pk)}"
+
+    def subject(kind_type: str, sid: str) -> str:
+        if kind_type == "coordination.cycle":
+            return "cycle"  # a key of its dependencies, which its evidence names
+        return ref(kind_type, sid)
+
+    def evidence(items: list) -> list:
+        return [
+            {**e, "target_id": ref(e.get("target_type", ""), e.get("target_id", ""))} for e in items
+        ]
+
+    teams: dict[int, list[str]] = defaultdict(list)
+    for sid, tid in SignalTeam.objects.filter(org=org).values_list("signal_id", "team_id"):
+        teams[sid].append(ref("org.team", tid))
+    signals = {}
+    for row in Signal.objects.filter(org=org).values(
+        "pk", "kind", "subject_type", "subject_id", "subject_label", "severity", "title",
+        "explanation", "next_step", "owner_id", "evidence", "numbers", "reach_teams",
+        "reach_people", "first_seen", "last_seen", "state", "snoozed_until",
+        "dismissed_reason", "resolved_at", "state_changed_at",
+    ):  # fmt: skip
+        pk = row.pop("pk")
+        row["subject_id"] = subject(row["subject_type"], row["subject_id"])
+        row["owner_id"] = ref("org.person", row["owner_id"])
+        row["evidence"] = evidence(row["evidence"])
+        row["teams"] = sorted(teams.get(pk, []))
+        signals[pk] = row
+    episodes = []
+    for row in SignalEpisode.objects.filter(org=org).values(
+        "signal_id", "started_at", "ended_at", "severity", "explanation", "evidence", "numbers"
+    ):
+        s = signals[row.pop("signal_id")]
+        row["signal"] = (s["kind"], s["subject_type"], s["subject_id"], s["evidence"])
+        row["evidence"] = evidence(row["evidence"])
+        episodes.append(row)
+    health = []
+    for row in HealthScore.objects.filter(org=org).values():
+        for name in ("id", "org_id", "computed_at"):
+            row.pop(name)
+        row["team_id"] = ref("org.team", row["team_id"])
+        for items in row["explanation"].values():
+            for item in items:
+                if item.get("signal_id") in signals:
+                    s = signals[item["signal_id"]]
+                    item["signal_id"] = (s["kind"], s["subject_type"], s["subject_id"])
+        health.append(row)
+
+    def canon(rows: list) -> list[str]:
+        return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
+
+    h = hashlib.sha256()
+    for part in (canon(list(signals.values())), canon(episodes), canon(health)):
+        for line in part:
+            h.update(line.encode())
+            h.update(b"\n")
+        h.update(b"--\n")
+    return h.hexdigest()

@@ -27,9 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.db.models import CharField, DateTimeField, F, Prefetch, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accord.activity.models import Event
@@ -51,6 +55,7 @@ from accord.coordination.models import Dependency
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 from accord.rhythm import queries as rhythm_queries
+from accord.rhythm import recurrence
 from accord.rhythm.models import (
     Attendance,
     Away,
@@ -58,6 +63,9 @@ from accord.rhythm.models import (
     CheckInStatus,
     Meeting,
     MeetingStatus,
+    OccurrenceException,
+    OwedBy,
+    Scope,
 )
 
 # --- plain structures --------------------------------------------------------------------
@@ -316,6 +324,25 @@ def _datetime(value: Any) -> dt.datetime | None:
     return out if timezone.is_aware(out) else out.replace(tzinfo=dt.UTC)
 
 
+def _rows(queryset: Any, *names: str) -> Iterator[list]:
+    """`queryset.values_list(*names)`, as lists; on SQLite its datetime columns are read as
+    their stored text and parsed by `datetime.fromisoformat`: Django's converters cost
+    seconds per million values, and an organization of 10,000 teams loads over a million."""
+    if connection.vendor != "sqlite":
+        yield from (list(r) for r in queryset.values_list(*names))
+        return
+    fields = {f.name: f for f in queryset.model._meta.concrete_fields}
+    at = [n for n, name in enumerate(names) if isinstance(fields.get(name), DateTimeField)]
+    texts = {f"{names[n]}_as_text": Cast(names[n], CharField()) for n in at}
+    columns = [f"{name}_as_text" if n in at else name for n, name in enumerate(names)]
+    for row in queryset.annotate(**texts).values_list(*columns):
+        row = list(row)
+        for n in at:
+            if row[n] is not None:
+                row[n] = _datetime(row[n])
+        yield row
+
+
 def _rewind(
     org: Organization, as_of: dt.datetime, target_type: str, fields: tuple[str, ...]
 ) -> dict[int, dict[str, Any]]:
@@ -410,12 +437,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
         "id", "name", "start", "end"
     ):
         snap.periods[pk] = PeriodS(pk, name, start, end)
-    for row in (
-        Objective.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
-            "id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"
-        )
+    for row in _rows(
+        Objective.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *("id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"),
     ):
         snap.objectives[row[0]] = ObjectiveS(
             row[0], row[1], row[2], row[3], row[4], row[5], None, created_at=row[7]
@@ -423,11 +447,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
     for pk, old in _rewind(org, m, "alignment.objective", ("status",)).items():
         if pk in snap.objectives and "status" in old:
             snap.objectives[pk].status = old["status"]
-    for obj_id, conf, at in (
-        ConfidenceUpdate.objects.for_org(org)
-        .filter(at__lte=m)
-        .order_by("at", "id")
-        .values_list("objective_id", "confidence", "at")
+    for obj_id, conf, at in _rows(
+        ConfidenceUpdate.objects.for_org(org).filter(at__lte=m).order_by("at", "id"),
+        *("objective_id", "confidence", "at"),
     ):
         o = snap.objectives.get(obj_id)
         if o is not None:
@@ -436,10 +458,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
     for child, parent in ObjectiveLink.objects.for_org(org).values_list("child_id", "parent_id"):
         if child in snap.objectives and parent in snap.objectives:
             snap.objectives[child].parent_ids.append(parent)
-    for row in (
-        KeyResult.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
+    for row in _rows(
+        KeyResult.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *(
             "id",
             "name",
             "objective_id",
@@ -451,7 +472,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             "range_high",
             "is_milestone",
             "created_at",
-        )
+        ),
     ):
         if row[2] not in snap.objectives:
             continue
@@ -470,11 +491,11 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             done=False,
             created_at=row[10],
         )
-    for kr_id, value, at in (
+    for kr_id, value, at in _rows(
         KeyResultValue.objects.for_org(org)
         .filter(recorded_at__lte=m)
-        .order_by("recorded_at", "id")
-        .values_list("key_result_id", "value", "recorded_at")
+        .order_by("recorded_at", "id"),
+        *("key_result_id", "value", "recorded_at"),
     ):
         kr = snap.key_results.get(kr_id)
         if kr is not None:
@@ -514,11 +535,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             i.team_id = old["team"]
         if i.target_date is None:
             i.baseline_target_date = None
-    for init_id, at, old, new in (
-        Replan.objects.for_org(org)
-        .filter(at__lte=m)
-        .order_by("at", "id")
-        .values_list("initiative_id", "at", "old_target_date", "new_target_date")
+    for init_id, at, old, new in _rows(
+        Replan.objects.for_org(org).filter(at__lte=m).order_by("at", "id"),
+        *("initiative_id", "at", "old_target_date", "new_target_date"),
     ):
         if init_id in snap.initiatives:
             snap.initiatives[init_id].replans.append((at, old, new))
@@ -534,10 +553,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             snap.initiatives[init_id].key_result_ids.add(kr_id)
     # Ranks after the moment are undone from the stack's own history (re-rankings).
     later_rank: dict[int, int | None] = {}
-    rows = (
-        RankChange.objects.for_org(org)
-        .order_by("at", "id")
-        .values_list("team_id", "initiative_id", "old_rank", "at")
+    rows = _rows(
+        RankChange.objects.for_org(org).order_by("at", "id"),
+        *("team_id", "initiative_id", "old_rank", "at"),
     )
     for team_id, init_id, old_rank, at in rows:
         if at <= m:
@@ -551,10 +569,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
 
 def _load_coordination(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
-    for row in (
-        Dependency.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
+    for row in _rows(
+        Dependency.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *(
             "id",
             "title",
             "requester_team_id",
@@ -568,7 +585,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             "created_at",
             "closed_at",
             "requested_by_id",
-        )
+        ),
     ):
         snap.dependencies[row[0]] = DependencyS(*row)
     # The values at the moment are rewound from the later events (`_rewind`), except for a
@@ -646,10 +663,9 @@ def _decision_status(
 def _load_decisions(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
     dated: dict[int, tuple[str, dt.datetime | None, dt.datetime | None, dt.datetime | None]] = {}
-    for row in (
-        Decision.objects.for_org(org)
-        .filter(opened_at__lte=m)
-        .values_list(
+    for row in _rows(
+        Decision.objects.for_org(org).filter(opened_at__lte=m),
+        *(
             "id",
             "question",
             "status",
@@ -659,7 +675,7 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             "decided_at",
             "proposed_at",
             "closed_at",
-        )
+        ),
     ):
         snap.decisions[row[0]] = DecisionS(*row[:7])
         dated[row[0]] = (row[2], row[7], row[6], row[8])
@@ -688,10 +704,9 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         if dec_id in snap.decisions:
             snap.decisions[dec_id].team_ids.add(team_id)
     current: dict[int, tuple[str, dt.datetime | None, dt.datetime | None]] = {}
-    for row in (
-        ActionItem.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list(
+    for row in _rows(
+        ActionItem.objects.for_org(org).filter(created_at__lte=snap.existed_by),
+        *(
             "id",
             "title",
             "owner_id",
@@ -701,7 +716,7 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             "done_at",
             "created_at",
             "dropped_at",
-        )
+        ),
     ):
         snap.action_items[row[0]] = ActionItemS(*row[:8])
         current[row[0]] = (row[4], row[6], row[8])
@@ -729,20 +744,18 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         if a.status != "done":
             a.done_at = None
     closed: dict[int, tuple[str, dt.datetime]] = {}
-    for row in (
-        Issue.objects.for_org(org)
-        .filter(opened_at__lte=m)
-        .values_list("id", "title", "team_id", "status", "opened_at", "raised_in_id", "closed_at")
+    for row in _rows(
+        Issue.objects.for_org(org).filter(opened_at__lte=m),
+        *("id", "title", "team_id", "status", "opened_at", "raised_in_id", "closed_at"),
     ):
         pk, title, team_id, status, opened_at, raised_in, closed_at = row
         snap.issues[pk] = IssueS(pk, title, raised_in or team_id, status, opened_at, opened_at)
         if closed_at is not None:
             closed[pk] = (status, closed_at)
     first_from: dict[int, int] = {}
-    for issue_id, from_team, to_team, at in (
-        IssueEscalation.objects.for_org(org)
-        .order_by("at", "id")
-        .values_list("issue_id", "from_team_id", "to_team_id", "at")
+    for issue_id, from_team, to_team, at in _rows(
+        IssueEscalation.objects.for_org(org).order_by("at", "id"),
+        *("issue_id", "from_team_id", "to_team_id", "at"),
     ):
         i = snap.issues.get(issue_id)
         if i is None:
@@ -763,39 +776,79 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         snap.issues[pk].status = status if closed_at <= m else "open"
 
 
+def _instant_column(name: str) -> Any:
+    """A datetime column as the database stores it: its text on SQLite (parsed by
+    `_Instants`, once per distinct value), the value itself elsewhere."""
+    if connection.vendor == "sqlite":
+        return Cast(name, CharField())
+    return F(name)
+
+
+class _Instants(dict):
+    """Parses each distinct stored instant once: text -> aware datetime (UTC)."""
+
+    def __call__(self, value: Any) -> dt.datetime:
+        got = self.get(value)
+        if got is None:
+            got = self[value] = _datetime(value)
+        return got
+
+
 def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) -> None:
     """Closed occurrences of the last `lookback_days`: check-ins owed and given, meetings
     held and rated. Occurrences come from each cadence's rule (rhythm's own code)."""
     m = snap.as_of
-    roster = rhythm_queries.Roster.load(org)
-    # Membership as of the moment, not today's (the roster is rebuilt from the snapshot).
-    roster.members = defaultdict(set, {t.id: set(t.members) for t in snap.teams.values()})
-    roster.leads = defaultdict(set, {t.id: set(t.leads) for t in snap.teams.values()})
-    roster.parents = {t.id: t.parent_id for t in snap.teams.values()}
+    # The tree and memberships as of the moment, not today's: the roster is the snapshot's.
+    roster = rhythm_queries.Roster(
+        parents={t.id: t.parent_id for t in snap.teams.values()},
+        members=defaultdict(set, {t.id: set(t.members) for t in snap.teams.values()}),
+        leads=defaultdict(set, {t.id: set(t.leads) for t in snap.teams.values()}),
+        active=set(Person.objects.for_org(org).filter(is_active=True).values_list("id", flat=True)),
+    )
     cads = [
         c
-        for c in rhythm_queries.cadences(org)
+        for c in rhythm_queries.cadences(org).select_related(None).prefetch_related(None)
         if c.created_at <= snap.existed_by
         and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
     ]
+    # What the roster and the schedule read of a cadence, fetched only for the cadences
+    # that use it: prefetching for every one of 20,000 cadences costs seconds in Django's
+    # related managers alone, for lists that are nearly all empty.
+    excepted = set(OccurrenceException.objects.for_org(org).values_list("cadence_id", flat=True))
+    prefetch_related_objects([c for c in cads if c.scope == Scope.TEAMS], "teams")
+    prefetch_related_objects(
+        [c for c in cads if c.is_checkin and c.checkin_owed_by != OwedBy.LEADS],
+        "extra_participants",
+    )
+    prefetch_related_objects(
+        [c for c in cads if c.pk in excepted],
+        Prefetch("exceptions", queryset=OccurrenceException.objects.order_by("original_start")),
+    )
     window_start = m - dt.timedelta(days=lookback_days)
     since = window_start - dt.timedelta(days=2)
     # No `__in` lists of ids: an organization of 10,000 teams has more than a database
     # accepts in one statement. The window and the organization bound each read instead.
+    # Occurrence starts are read as the database's text where it stores text (SQLite), and
+    # each distinct one is parsed once: a few hundred values for hundreds of thousands of
+    # check-ins.
+    occ_start = _instant_column("occurrence_start")
+    instant = _Instants()
     checkins: dict[tuple[int, dt.datetime], dict[int, str]] = defaultdict(dict)
     for cad_id, occ, person_id, status in (
         CheckIn.objects.for_org(org)
         .filter(occurrence_start__gte=since, submitted_at__lte=m)
         .exclude(status=CheckInStatus.MISSED)
-        .values_list("cadence_id", "occurrence_start", "person_id", "status")
+        .annotate(occ=occ_start)
+        .values_list("cadence_id", "occ", "person_id", "status")
+        .iterator(chunk_size=10000)
     ):
-        checkins[(cad_id, occ)][person_id] = status
+        checkins[(cad_id, instant(occ))][person_id] = status
     finished = Meeting.objects.for_org(org).filter(
         status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
     )
     held: dict[tuple[int, dt.datetime], int] = {}
-    for pk, cad_id, occ in finished.values_list("id", "cadence_id", "occurrence_start"):
-        held[(cad_id, occ)] = pk
+    for pk, cad_id, occ in finished.annotate(occ=occ_start).values_list("id", "cadence_id", "occ"):
+        held[(cad_id, instant(occ))] = pk
     ratings: dict[int, list[int]] = defaultdict(list)
     for meeting_id, rating in (
         Attendance.objects.for_org(org)
@@ -812,22 +865,42 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         .values_list("person_id", "starts_on", "ends_on")
     ):
         away.periods[pid].append((a, b))
+    # Thousands of cadences share a few dozen schedules: each (schedule, exceptions,
+    # window) is expanded once, by rhythm's own code.
+    expanded: dict[tuple, list[tuple[dt.datetime, dt.datetime]]] = {}
+
+    def expand(c: Any, start: dt.datetime, end: dt.datetime) -> list:
+        specs = tuple(rhythm_queries.exception_specs(c)) if c.pk in excepted else ()
+        key = (c.schedule, specs, start, end)
+        got = expanded.get(key)
+        if got is None:
+            try:  # as `rhythm_queries.occurrences_of`, with the exceptions read above
+                occs = recurrence.occurrences(c.schedule, start, end, specs)
+            except recurrence.InvalidSchedule:
+                occs = []
+            got = expanded[key] = [(o.original_start, o.start) for o in occs]
+        return got
+
     for c in cads:
         cs = CadenceS(c.pk, c.name, c.kind, roster.scope_team_ids(c), c.owner_id)
         snap.cadences[c.pk] = cs
         closed_before = m - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 2)
-        for occ in rhythm_queries.occurrences_of(c, window_start, closed_before):
+        for original_start, start in expand(c, window_start, closed_before):
             if c.is_checkin:
-                got = checkins.get((c.pk, occ.original_start), {})
+                got = checkins.get((c.pk, original_start), {})
                 status: dict[int, str] = {}
                 for pid in owers_of[c.pk]:
                     s = got.get(pid)
-                    if s is None and away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
+                    if (
+                        s is None
+                        and pid in away.periods  # most people are never away: no zone to load
+                        and away.is_away(pid, start, tz_of.get(pid, "UTC"))
+                    ):
                         continue
                     status[pid] = s or CheckInStatus.MISSED
                 if status:
-                    cs.occurrences.append(CheckinOccurrence(c.pk, occ.start, status))
+                    cs.occurrences.append(CheckinOccurrence(c.pk, start, status))
             else:
-                mid = held.get((c.pk, occ.original_start))
+                mid = held.get((c.pk, original_start))
                 r = ratings.get(mid) if mid else None
-                cs.meetings.append((occ.start, mid is not None, sum(r) / len(r) if r else None))
+                cs.meetings.append((start, mid is not None, sum(r) / len(r) if r else None))

@@ -1,0 +1,72 @@
+"""Making the engine faster must not change what it stores: a generated organization,
+evaluated through a sequence of moments (first run, an hour later, a week later with a
+signal acknowledged and one dismissed, a backfill), stores exactly what the engine stored
+before its storing and loading were rewritten for speed.
+
+The expected digests were computed with that earlier engine (the one that read live signals
+as model instances and expanded every cadence's rule over the whole window per evaluation)
+on this same organization; `stored_digest(stable_ids=True)` replaces ids by their rank in
+the organization, so they hold in any database. A change to a detector's output changes
+them: recompute them then, and say why in the commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+
+from accord.core.generator import generate
+from accord.intelligence import evaluate, services
+from accord.intelligence.models import Signal, SignalState
+from tests.intelligence.world import Clock, controlled
+
+NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+
+EXPECTED = {
+    "first run": "cd08e5dab97258778e12a9d4c9c0854cc5467275c79441d9916df9baf7126e47",
+    "an hour later": "8225fc0b4c5afd4d84107ff18ef79b7fc7501033b650f3385d264cb9da4a8f01",
+    "a week later, one acknowledged and one dismissed": (
+        "7ca636eb8d19b2f86fa6400b64ccfb9245fbff60cdba5a3f5bbf61a15a6da768"
+    ),
+    "a backfill of the week before": (
+        "2621921d727fe42d92a6abcfbec2ef3e96bf8c7816f4ac622779072e4a4cb322"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def thirty(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with controlled(Clock(NOW)):
+                yield generate(30, seed=3, slug="digest-30", now=NOW).org
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def test_a_generated_organization_stores_what_the_engine_always_stored(thirty, db):
+    org = thirty
+    clock = Clock(NOW)
+    got = {}
+    with controlled(clock):
+        evaluate.evaluate(org, NOW, announce=False)
+        got["first run"] = evaluate.stored_digest(org, stable_ids=True)
+        clock.advance(hours=1)
+        evaluate.evaluate(org, clock.now, announce=False)
+        got["an hour later"] = evaluate.stored_digest(org, stable_ids=True)
+        live = list(Signal.objects.filter(org=org, state=SignalState.OPEN).order_by("kind", "pk"))
+        assert len(live) > 100, "the organization is too quiet to compare anything"
+        services.acknowledge(org, None, live[0])
+        services.dismiss(org, None, live[-1], "Known, planned for next quarter.")
+        clock.advance(days=7)
+        evaluate.evaluate(org, clock.now, announce=False)
+        got["a week later, one acknowledged and one dismissed"] = evaluate.stored_digest(
+            org, stable_ids=True
+        )
+        evaluate.evaluate(org, NOW - dt.timedelta(days=7), backfill=True, announce=False)
+        got["a backfill of the week before"] = evaluate.stored_digest(org, stable_ids=True)
+    assert got == EXPECTED
