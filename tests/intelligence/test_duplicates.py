@@ -235,3 +235,53 @@ def test_pairs_never_cross_organizations(cast):
     evaluate.evaluate(other)
     assert not Signal.objects.filter(kind=KIND).exists()
     assert mine.pk != theirs.pk
+
+
+# --- the page and the API ----------------------------------------------------------------
+
+
+def test_a_lead_marks_the_pair_related_on_the_signal_page(cast, pair):
+    from tests.conftest import login
+
+    a, _b, lead = pair
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    client = login(lead)
+    page = client.get(f"/o/acme/insights/signals/{s.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Is this the same work?" in html and "Not a duplicate" in html
+    assert f"/o/acme/alignment/initiatives/{a.pk}/" in html
+    url = f"/o/acme/insights/signals/{s.pk}/duplicate/"
+    done = client.post(url, {"verdict": "related"}, follow=True)
+    assert "Marked as related work" in done.content.decode()
+    assert DuplicateJudgement.objects.get(org=cast.org).verdict == "related"
+    # A viewer sees no buttons and may not post; another organization sees nothing.
+    viewer_page = login(cast.viewer).get(f"/o/acme/insights/signals/{s.pk}/").content.decode()
+    assert "Not a duplicate" not in viewer_page
+    assert login(cast.viewer).post(url, {"verdict": "not_duplicate"}).status_code == 403
+    assert login(cast.outsider).post(url, {"verdict": "not_duplicate"}).status_code == 404
+    assert DuplicateJudgement.objects.get(org=cast.org).verdict == "related"
+
+
+def test_the_api_judges_a_pair_and_refuses_bad_input(cast, pair):
+    from tests.conftest import api_client
+
+    a, b, _ = pair
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    api = api_client(cast.leader)
+    url = f"/api/v1/signals/{s.pk}/duplicate"
+    bad = api.post(url, {"verdict": "maybe"}, content_type="application/json")
+    assert bad.status_code == 422, bad.content
+    assert not DuplicateJudgement.objects.exists()
+    other = api_client(cast.outsider).post(
+        url, {"verdict": "related"}, content_type="application/json"
+    )
+    assert other.status_code == 404
+    ok = api.post(
+        url, {"verdict": "replaces", "replacement": a.pk}, content_type="application/json"
+    )
+    assert ok.status_code == 200, ok.content
+    body = ok.json()
+    assert (body["verdict"], body["a_id"], body["b_id"]) == ("replaces", a.pk, b.pk)
+    assert body["signal"]["state"] == "dismissed"
+    assert InitiativeLink.objects.filter(from_initiative=a, to_initiative=b).exists()
