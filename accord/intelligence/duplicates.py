@@ -224,7 +224,11 @@ class TextIndex:
         stale = removed | {i.id for i in changed}
         kept = [i for i in self.ids if i not in stale]
         rows = [self.pos[i] for i in kept]
-        new_rows = self._transform([i.text for i in changed])
+        new_rows = (
+            self._transform([i.text for i in changed])
+            if changed
+            else sparse.csr_matrix((0, self.x.shape[1]), dtype=np.float32)
+        )
         self.x = sparse.vstack([self.x[rows], new_rows], format="csr")
         self.ids = kept + [i.id for i in changed]
         self.pos = {i: n for n, i in enumerate(self.ids)}

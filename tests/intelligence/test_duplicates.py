@@ -89,7 +89,7 @@ def test_serving_the_same_key_result_and_sharing_the_owner_raise_the_score():
 
 
 def test_only_changed_items_are_scored_again():
-    items, _, _ = labelled()
+    items, known, _ = labelled()
     key = ("test", "initiative")
     before = {(p.a, p.b) for p in duplicates.find_pairs(items, key=key)}
     index = duplicates.kept(key)
@@ -100,6 +100,12 @@ def test_only_changed_items_are_scored_again():
     assert after == before
     duplicates.find_pairs(items, key=key)
     assert index.rescored == 0
+    # Items that are gone leave their pairs; nothing else is scored again.
+    gone = {a for a, _ in known[:2]}
+    rest = [i for i in items if i.id not in gone]
+    pairs = {(p.a, p.b) for p in duplicates.find_pairs(rest, key=key)}
+    assert index.rescored == 0
+    assert pairs == {(a, b) for a, b in before if a not in gone and b not in gone}
 
 
 def test_the_fingerprint_tells_a_small_edit_from_a_rewrite():
