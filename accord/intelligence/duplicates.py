@@ -44,9 +44,13 @@ DEFAULTS = {
 }
 FLOOR = 0.2  # text similarity below which a neighbour is not even kept
 BLOCK = 1000  # rows per sparse product
+DF_CAP = 250  # features in more texts than this do not propose candidates (see _top_k)
+CANDIDATES = 30  # candidates per row scored exactly
 REFIT_SHARE = 0.2  # refit the vocabulary when more than this share of items changed
 WORD_WEIGHT = 0.5  # the word half of the text score; the character half is the rest
 CHAR_MAX_DF = 0.02  # see _vectorizers
+WORD_NGRAMS = (1, 1)
+CHAR_NGRAMS = (4, 4)
 BONUS = {"objectives": 0.1, "key_results": 0.1, "provider": 0.05, "people": 0.05}
 
 
@@ -119,14 +123,14 @@ def _vectorizers(n: int) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     would make every block's product nearly dense."""
     word = TfidfVectorizer(
         analyzer="word",
-        ngram_range=(1, 2),
+        ngram_range=WORD_NGRAMS,
         stop_words="english",
         sublinear_tf=True,
         dtype=np.float32,
     )
     char = TfidfVectorizer(
         analyzer="char_wb",
-        ngram_range=(3, 5),
+        ngram_range=CHAR_NGRAMS,
         sublinear_tf=True,
         max_df=max(CHAR_MAX_DF, min(1.0, 300 / max(n, 1))),
         dtype=np.float32,
@@ -143,23 +147,48 @@ def _top_k(
     rows: sparse.csr_matrix, x: sparse.csr_matrix, row_ids: np.ndarray, k: int
 ) -> list[list[tuple[int, float]]]:
     """For each row of `rows` (whose own indices in `x` are `row_ids`), its `k` most
-    similar rows of `x` at or above FLOOR, best first, itself left out. In blocks."""
+    similar rows of `x` at or above FLOOR, best first, itself left out. In blocks.
+
+    Candidates come from the product over the features at most DF_CAP texts have (the
+    common ones make the product nearly dense and tell little apart); the CANDIDATES best
+    of them per row are then scored exactly, over all features."""
     out: list[list[tuple[int, float]]] = []
-    xt = x.T.tocsr()
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    mask = sparse.diags((df <= DF_CAP).astype(np.float32))
+    xt = (x @ mask).T.tocsr()
+    xt.eliminate_zeros()
+    m = max(k, CANDIDATES)
     for start in range(0, rows.shape[0], BLOCK):
-        s = (rows[start : start + BLOCK] @ xt).tocsr()
-        s.data[s.data < FLOOR] = 0
+        block = rows[start : start + BLOCK]
+        s = ((block @ mask) @ xt).tocsr()
+        s.data[s.data < FLOOR / 2] = 0
         s.eliminate_zeros()
         indptr, indices, data = s.indptr, s.indices, s.data
+        pairs_r: list[np.ndarray] = []
+        pairs_c: list[np.ndarray] = []
         for r in range(s.shape[0]):
             lo, hi = indptr[r], indptr[r + 1]
             cols, vals = indices[lo:hi], data[lo:hi]
             keep = cols != row_ids[start + r]
             cols, vals = cols[keep], vals[keep]
-            if len(vals) > k:
-                part = np.argpartition(-vals, k)[:k]
-                cols, vals = cols[part], vals[part]
-            order = np.argsort(-vals, kind="stable")
+            if len(vals) > m:
+                cols = cols[np.argpartition(-vals, m)[:m]]
+            pairs_r.append(np.full(len(cols), r, dtype=np.int64))
+            pairs_c.append(cols.astype(np.int64))
+        rr = np.concatenate(pairs_r) if pairs_r else np.zeros(0, dtype=np.int64)
+        cc = np.concatenate(pairs_c) if pairs_c else np.zeros(0, dtype=np.int64)
+        exact = (
+            np.asarray(block[rr].multiply(x[cc]).sum(axis=1)).ravel()
+            if len(rr)
+            else np.zeros(0, dtype=np.float32)
+        )
+        bounds = np.searchsorted(rr, np.arange(block.shape[0] + 1))
+        for r in range(block.shape[0]):
+            lo, hi = bounds[r], bounds[r + 1]
+            cols, vals = cc[lo:hi], exact[lo:hi]
+            good = vals >= FLOOR
+            cols, vals = cols[good], vals[good]
+            order = np.argsort(-vals, kind="stable")[:k]
             out.append([(int(cols[i]), float(vals[i])) for i in order])
     return out
 
