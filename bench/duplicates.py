@@ -97,27 +97,31 @@ def run_scale(kind: str, n: int, db: str | None) -> dict:
     items = varied_items(n) if kind == "varied" else org_items(db or "", n)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     key = ("bench", kind)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     pairs = duplicates.find_pairs(items, key=key)
-    full = time.perf_counter() - t
+    full, full_cpu = time.perf_counter() - t, time.process_time() - c
     rng = random.Random(2)
     for item in rng.sample(items, max(1, n // 100)):
         item.text = item.text + " revised " + str(rng.random())
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     duplicates.find_pairs(items, key=key)
-    inc = time.perf_counter() - t
+    inc, inc_cpu = time.perf_counter() - t, time.process_time() - c
     rescored = duplicates.kept(key).rescored
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     duplicates.find_pairs(items, key=key)
-    same = time.perf_counter() - t
+    same, same_cpu = time.perf_counter() - t, time.process_time() - c
     return {
         "kind": kind,
         "items": len(items),
         "pairs": len(pairs),
         "full_s": round(full, 2),
+        "full_cpu_s": round(full_cpu, 2),
         "incremental_1pct_s": round(inc, 2),
+        "incremental_1pct_cpu_s": round(inc_cpu, 2),
         "rescored": rescored,
         "unchanged_s": round(same, 2),
+        "unchanged_cpu_s": round(same_cpu, 2),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rss_before_mib": round(rss0 / 1024),
     }
@@ -192,10 +196,8 @@ def main() -> None:
     kinds = ["varied"] + (["org"] if args.org_db else [])
     for kind in kinds:
         cmd = [sys.executable, __file__, "--one", kind, "--items", str(args.items)]
-        out = subprocess.run(
-            [*cmd, "--org-db", args.org_db], capture_output=True, text=True, check=True
-        )
-        print(out.stdout.strip().splitlines()[-1])
+        out = subprocess.run([*cmd, "--org-db", args.org_db], capture_output=True, text=True)
+        print(out.stdout.strip() or out.stderr.strip()[-2000:])
     if args.skip_quality:
         return
     q, n = labelled_quality()

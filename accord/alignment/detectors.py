@@ -225,8 +225,8 @@ def _found(snap: Snapshot, object_type: str, known: dict, p: duplicates.Pair) ->
         severity="warning" if p.score >= 0.8 else "info",
         title=f"Likely duplicate work: {a_title} ({team_a}) and {b_title} ({team_b})"[:300],
         explanation=(
-            f"{team_a}'s {object_type} “{a_title}” and {team_b}'s “{b_title}” read alike "
-            f"({p.text:.0%} similar; shared terms: {terms}){tied}."
+            f"The {object_type} “{a_title}” of {team_a} and “{b_title}” of {team_b} read "
+            f"alike ({p.text:.0%} similar; shared terms: {terms}){tied}."
         ),
         next_step=(
             "Ask both owners whether this is the same work. Mark the pair as not a duplicate, "
