@@ -138,6 +138,21 @@ def _vectorizers(n: int) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     return word, char
 
 
+def _fit(vectorizer: TfidfVectorizer, texts: list[str]):
+    """(the fitted vectorizer, the texts' rows); (None, an empty column) when it finds no
+    feature at all (e.g. every character n-gram is too common to keep)."""
+    try:
+        return vectorizer, vectorizer.fit_transform(texts)
+    except ValueError:
+        return None, sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+
+
+def _apply(vectorizer: TfidfVectorizer | None, texts: list[str]) -> sparse.csr_matrix:
+    if vectorizer is None:
+        return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+    return vectorizer.transform(texts)
+
+
 def _combine(xw: sparse.csr_matrix, xc: sparse.csr_matrix) -> sparse.csr_matrix:
     x = sparse.hstack([xw * np.sqrt(WORD_WEIGHT), xc * np.sqrt(1 - WORD_WEIGHT)], format="csr")
     return normalize(x, copy=False).astype(np.float32)
@@ -209,8 +224,29 @@ class TextIndex:
         self._names: np.ndarray | None = None
 
     def _transform(self, texts: list[str]) -> sparse.csr_matrix:
-        assert self.word is not None and self.char is not None
-        return _combine(self.word.transform(texts), self.char.transform(texts))
+        return _combine(_apply(self.word, texts), _apply(self.char, texts))
+
+    def _twins(self, ids: Iterable[int]) -> dict[int, list[int]]:
+        """For each of `ids`, up to 2k other items whose text is exactly the same (whatever
+        their words' frequency: identical texts are found even where every word is common)."""
+        groups: dict[bytes, list[int]] = {}
+        for iid in self.ids:
+            groups.setdefault(self.hashes[iid], []).append(iid)
+        out = {}
+        for iid in ids:
+            group = groups.get(self.hashes[iid], [])
+            if len(group) > 1:
+                n = group.index(iid)
+                ring = group[n + 1 :] + group[:n]
+                out[iid] = ring[: self.k * 2]
+        return out
+
+    def _add_twins(self, ids: Iterable[int]) -> None:
+        for iid, twins in self._twins(ids).items():
+            for other in twins:
+                for a, b in ((iid, other), (other, iid)):
+                    row = [(o, s) for o, s in self.neighbours.get(a, []) if o != b]
+                    self.neighbours[a] = [(b, 1.0), *row][: self.k * 2]
 
     def refit(self, items: Sequence[Item]) -> None:
         self.ids = [i.id for i in items]
@@ -219,19 +255,14 @@ class TextIndex:
         texts = [i.text for i in items]
         self.word, self.char = _vectorizers(len(texts))
         self._names = None
-        try:
-            xw = self.word.fit_transform(texts)
-        except ValueError:  # no word at all (empty or stop words only)
-            xw = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
-        try:
-            xc = self.char.fit_transform(texts)
-        except ValueError:
-            xc = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+        self.word, xw = _fit(self.word, texts)
+        self.char, xc = _fit(self.char, texts)
         self.x = _combine(xw, xc)
         near = _top_k(self.x, self.x, np.arange(len(self.ids)), self.k * 2)
         self.neighbours = {
             self.ids[r]: [(self.ids[c], s) for c, s in row] for r, row in enumerate(near)
         }
+        self._add_twins(self.ids)
         self.rescored = len(self.ids)
 
     def update(self, items: Sequence[Item]) -> None:
@@ -286,11 +317,13 @@ class TextIndex:
         for i in removed:
             self.neighbours.pop(i, None)
         self.neighbours.update(fresh)
+        self._add_twins(fresh)
         self.rescored = len(changed)
 
     def shared_terms(self, a: int, b: int, limit: int = 5) -> list[str]:
         """The words (and two-word phrases) both texts use, most distinctive first."""
-        assert self.word is not None and self.x is not None
+        if self.word is None or self.x is None:
+            return []
         n_word = len(self.word.vocabulary_)
         ra, rb = self.x[self.pos[a]], self.x[self.pos[b]]
         common = np.intersect1d(ra.indices[ra.indices < n_word], rb.indices[rb.indices < n_word])

@@ -291,3 +291,17 @@ def test_the_api_judges_a_pair_and_refuses_bad_input(cast, pair):
     assert (body["verdict"], body["a_id"], body["b_id"]) == ("replaces", a.pk, b.pk)
     assert body["signal"]["state"] == "dismissed"
     assert InitiativeLink.objects.filter(from_initiative=a, to_initiative=b).exists()
+
+
+def test_many_identical_texts_are_pairs_even_when_every_word_is_common():
+    # As in a generated organization: a few hundred titles repeated across teams. Every
+    # character n-gram is then too common to keep and every word too common to propose
+    # candidates; identical texts are still pairs, and a later run does not fail.
+    items = [duplicates.Item(i, i, "Streamline the observability stack") for i in range(1, 401)]
+    items.append(duplicates.Item(1000, 1000, "\n".join(HIRING)))
+    key = ("test", "uniform")
+    pairs = duplicates.find_pairs(items, key=key)
+    assert pairs and all(p.a < 1000 and p.b < 1000 and p.text == 1.0 for p in pairs)
+    items[0].text = "Streamline the observability stack again"
+    assert duplicates.find_pairs(items, key=key)
+    assert duplicates.kept(key).rescored == 1
