@@ -63,11 +63,13 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
         for i in snap.initiatives.values()
         if i.status in OPEN_INITIATIVE_STATUSES and i.team_id in snap.teams
     }
-    rows = Initiative.objects.filter(org_id=snap.org_id, id__in=list(open_inits)).values_list(
-        "id", "title", "description"
-    )
+    # The whole organization's rows, not `id__in` a list (SQLite caps a query's parameters
+    # at 32,766); statuses as of the snapshot decide which count.
+    rows = Initiative.objects.filter(org_id=snap.org_id).values_list("id", "title", "description")
     for iid, title, description in rows.iterator(chunk_size=5000):
-        i = open_inits[iid]
+        i = open_inits.get(iid)
+        if i is None:
+            continue
         item = duplicates.Item(
             id=iid,
             team_id=i.team_id,
@@ -84,11 +86,11 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
         for o in snap.objectives.values()
         if o.status in OPEN_OBJECTIVE_STATUSES and o.team_id in snap.teams
     }
-    rows = Objective.objects.filter(org_id=snap.org_id, id__in=list(open_objs)).values_list(
-        "id", "title", "description"
-    )
+    rows = Objective.objects.filter(org_id=snap.org_id).values_list("id", "title", "description")
     for oid, title, description in rows.iterator(chunk_size=5000):
-        o = open_objs[oid]
+        o = open_objs.get(oid)
+        if o is None:
+            continue
         item = duplicates.Item(
             id=oid,
             team_id=o.team_id,
