@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from accord.api.common import actor_of, get_or_404, if_match, org_of
 from accord.core.errors import PermissionDenied
 from accord.intelligence import config as config_mod
-from accord.intelligence import queries, services
+from accord.intelligence import duplicate_services, queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
     IntelligenceSettings,
@@ -304,3 +304,45 @@ def update_settings(request, payload: IntelligenceSettingsIn):
         expected_version=if_match(request),
     )
     return _catalogue(org_of(request))
+
+
+# --- likely duplicate work -----------------------------------------------------------------
+
+
+class DuplicateJudgementIn(Schema):
+    verdict: str = Field(description="not_duplicate, related or replaces")
+    replacement: int | None = Field(
+        None, description="For replaces: the id of the initiative that replaces the other."
+    )
+
+
+class DuplicateJudgementOut(Schema):
+    object_type: str
+    a_id: int
+    b_id: int
+    verdict: str
+    decided_by_id: int | None
+    decided_at: dt.datetime
+    signal: SignalDetailOut
+
+
+@router.post(
+    "/signals/{signal_id}/duplicate",
+    response=DuplicateJudgementOut,
+    summary="Judge a pair of likely duplicate work",
+)
+def judge_duplicate(request, signal_id: int, payload: DuplicateJudgementIn):
+    """Not a duplicate (remembered until either text changes substantially), related (links
+    the two), or replaces (the initiative `replacement` replaces the other). The signal is
+    dismissed with the verdict as its reason."""
+    signal = _signal(request, signal_id)
+    row = duplicate_services.judge(
+        org_of(request),
+        actor_of(request),
+        signal,
+        payload.verdict,
+        replacement_id=payload.replacement,
+    )
+    signal.refresh_from_db()
+    row.signal = _detail(request, signal)
+    return row

@@ -232,3 +232,43 @@ class Evaluation(OrgScoped):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["org", "-started_at"])]
+
+
+class DuplicateVerdict(models.TextChoices):
+    NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+    RELATED = "related", "Related"
+    REPLACES = "replaces", "One replaces the other"
+
+
+class DuplicateJudgement(OrgScoped):
+    """What a person said of a pair of likely duplicate work (see `duplicates.py`).
+
+    One row per pair (`a_id` < `b_id`, both of `object_type`). "Not a duplicate" keeps each
+    text's fingerprint as it was, so the pair comes back once either text changes
+    substantially; "related" is the link between the two; "replaces" notes that the
+    alignment replaces-link was made (that link is the source of truth).
+    """
+
+    object_type = models.CharField(max_length=20, help_text="initiative or objective")
+    a_id = models.PositiveBigIntegerField()
+    b_id = models.PositiveBigIntegerField()
+    verdict = models.CharField(max_length=20, choices=DuplicateVerdict.choices)
+    a_fingerprint = models.JSONField(default=list, blank=True)
+    b_fingerprint = models.JSONField(default=list, blank=True)
+    score = models.FloatField(default=0, help_text="The pair's score when judged.")
+    decided_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "object_type", "a_id", "b_id"], name="duplicatejudgement_once"
+            ),
+            models.CheckConstraint(condition=Q(a_id__lt=models.F("b_id")), name="duplicate_a_lt_b"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.a_id} and {self.b_id}: {self.get_verdict_display()}"

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.intelligence import pages, panels, queries, services
+from accord.intelligence import duplicate_views, pages, panels, queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
     SignalEpisode,
@@ -209,6 +209,7 @@ def signal_detail(request, signal_id: int):
             "episodes": episodes,
             "history": history_for(org, "intelligence.signal", signal.pk),
             "can_act": signal.is_live and services.can_act_on(me, signal),
+            "duplicate": duplicate_views.context(org, me, signal),
             "snooze_default": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
             "snooze_min": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
             "snooze_max": (
