@@ -29,7 +29,8 @@ from accord.intelligence.models import HealthScore
 from accord.intelligence.snapshot import Snapshot
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 
-MAX_ITEMS = 8  # lines per section; the rest is counted, with a link to the full list
+MAX_ITEMS = 10  # lines per section; the rest is counted, with a link to the full list
+TOP_SIGNALS = 5  # "what is at risk": the top signals
 KR_MOVES = 3  # key results that moved most, each way
 HEALTH_RISE = 5.0  # points of roll-up health that count as "rose"
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -645,7 +646,8 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
             title = "What needs the team"
         if not items:
             continue
-        shown = intel.resolve_links(org, items[:MAX_ITEMS])
+        limit = TOP_SIGNALS if key == "at_risk" else MAX_ITEMS
+        shown = intel.resolve_links(org, items[:limit])
         for it in shown:
             if it["target_type"] == "intelligence.signal":
                 it["url"] = reverse(
@@ -659,7 +661,7 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                 "key": key,
                 "title": title,
                 "items": shown,
-                "more": max(0, len(items) - MAX_ITEMS),
+                "more": max(0, len(items) - limit),
                 "more_url": insights,
             }
         )
