@@ -438,12 +438,19 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     for s in signals:
         if s.severity in counts:
             counts[s.severity] += 1
-    for s in [s for s in signals if s.severity in counts]:
-        line = (s.explanation or "").strip().splitlines()[0] if s.explanation else ""
+    # Ranked by what the week's end stored (severity, then the oldest episode), so that
+    # later changes to a signal's reach do not reorder a past week.
+    order = {"critical": 0, "warning": 1}
+    risky = sorted(
+        (s for s in signals if s.severity in counts),
+        key=lambda s: (order[s.severity], s.first_seen, s.pk),
+    )
+    for s in risky:
+        line = (s.explanation or s.title or "").strip().splitlines()
         out.add(
             "at_risk",
             _item(
-                f"{s.title}" + (f" — {line}" if line else ""),
+                f"{s.severity.capitalize()}: {line[0] if line else s.kind}",
                 "intelligence.signal",
                 s.pk,
                 severity=s.severity,
