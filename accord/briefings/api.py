@@ -133,3 +133,24 @@ def update_my_schedule(request, payload: SchedulePatch):
     data = payload.model_dump(exclude_unset=True)
     s = services.set_schedule(org_of(request), me, me, expected_version=if_match(request), **data)
     return _schedule(s, me)
+
+
+class TeamScheduleOut(Schema):
+    enabled: bool
+    weekday: int
+    hour: int = Field(..., description="0 to 23, UTC")
+    version: int
+
+
+@router.patch(
+    "/teams/{team_id}/briefing-schedule",
+    response=TeamScheduleOut,
+    summary="Whether (and when) a team's chat gets a weekly summary",
+)
+def update_team_schedule(request, team_id: int, payload: SchedulePatch):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    s = services.set_team_schedule(
+        org, actor_of(request), team, **payload.model_dump(exclude_unset=True)
+    )
+    return {"enabled": s.enabled, "weekday": s.weekday, "hour": s.hour, "version": s.version}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("latest/", views.latest, name="latest"),
     path("<int:briefing_id>/", views.detail, name="detail"),
     path("schedule/", views.schedule, name="schedule"),
+    path("teams/<int:team_id>/", views.team, name="team"),
 ]

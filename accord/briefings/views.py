@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accord.activity import delivery
 from accord.briefings import compose, queries, services
 from accord.briefings.models import WEEKDAYS
 from accord.core.errors import ServiceError
+from accord.org import permissions
+from accord.org.models import Team
 from accord.web.helpers import flash_error, int_or_none, org_view, paginate
 
 
@@ -28,6 +31,9 @@ def index(request):
             "latest_week": week,
             "schedule": schedule,
             "weekday_name": WEEKDAYS[schedule.weekday],
+            "led": Team.objects.for_org(org)
+            .filter(pk__in=compose.led_team_ids(org, me))
+            .order_by("name"),
         },
     )
 
@@ -77,3 +83,42 @@ def schedule(request):
     if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, True):
         return redirect(back)
     return redirect("briefings:index", org_slug=org.slug)
+
+
+@org_view
+def team(request, team_id: int):
+    """A team's briefing of last week (UTC), built now, and whether its chat gets a summary
+    (changed by those who may manage the team)."""
+    org, me = request.org, request.person
+    t = Team.objects.for_org(org).filter(pk=team_id).first()
+    if t is None:
+        raise Http404("No such team.")
+    if request.method == "POST":
+        try:
+            services.set_team_schedule(
+                org,
+                me,
+                t,
+                enabled=request.POST.get("enabled") == "on",
+                weekday=int_or_none(request.POST.get("weekday")),
+                hour=int_or_none(request.POST.get("hour")),
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, "Weekly chat summary saved.")
+        return redirect("briefings:team", org_slug=org.slug, team_id=t.pk)
+    week = compose.last_complete_week(timezone.now())
+    return render(
+        request,
+        "briefings/team.html",
+        {
+            "team": t,
+            "content": services.build_for(org, week, team=t),
+            "schedule": queries.team_schedule_of(org, t),
+            "weekdays": list(enumerate(WEEKDAYS)),
+            "hours": range(24),
+            "has_chat": t.pk in delivery.teams_with_chat(org),
+            "can_change": permissions.can_manage_team(me, t),
+        },
+    )

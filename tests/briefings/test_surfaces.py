@@ -149,3 +149,31 @@ def test_the_api_lists_shows_and_builds_briefings_and_sets_the_schedule(cast, se
     assert refused.status_code == 422
     assert client.get("/api/v1/me/briefing-schedule").json()["hour"] == 7
     assert Briefing.objects.filter(org=cast.org).count() == 1
+
+
+def test_a_teams_admins_choose_its_chat_summary_and_others_may_not(cast):
+    page = login(cast.admin).get(f"/o/acme/briefings/teams/{cast.platform.pk}/")
+    assert page.status_code == 200 and "Weekly summary in the team" in page.content.decode()
+    response = login(cast.admin).post(
+        f"/o/acme/briefings/teams/{cast.platform.pk}/",
+        {"enabled": "on", "weekday": "1", "hour": "7"},
+    )
+    assert response.status_code == 302
+    s = BriefingSchedule.objects.get(team=cast.platform)
+    assert (s.enabled, s.weekday, s.hour) == (True, 1, 7)
+    refused = login(cast.member).post(f"/o/acme/briefings/teams/{cast.platform.pk}/", {})
+    assert refused.status_code == 403
+    api = api_client(cast.member).patch(
+        f"/api/v1/teams/{cast.platform.pk}/briefing-schedule",
+        data=json.dumps({"enabled": False}),
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    s.refresh_from_db()
+    assert s.enabled is True
+    ok = api_client(cast.admin).patch(
+        f"/api/v1/teams/{cast.platform.pk}/briefing-schedule",
+        data=json.dumps({"enabled": False}),
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["enabled"] is False
