@@ -261,6 +261,8 @@ def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
     due_people = []
     for person, schedule in queries.subscribers(org):
         week = compose.last_complete_week(now, person.timezone)
+        if person.created_at >= week.end:
+            continue  # no briefing of a week before they joined
         if now >= queries.due_at(week.end, schedule):
             due_people.append((person, week))
     if due_people:
@@ -284,6 +286,8 @@ def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
         for team, schedule in teams:
             week = compose.last_complete_week(now)
             if team.pk in done_teams or now < queries.due_at(week.end, schedule):
+                continue
+            if team.created_at >= week.end:
                 continue
             if send_to_team(org, team, week, now=now, history=history):
                 counts["teams"] += 1

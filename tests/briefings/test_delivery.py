@@ -104,6 +104,16 @@ def test_each_person_gets_it_on_their_own_day_and_hour_once_a_week(db, clock, sm
     assert Briefing.objects.filter(person=york).count() == 2
 
 
+def test_nobody_gets_a_briefing_of_a_week_before_they_joined(db, clock, smtp):  # noqa: F811
+    clock.at(dt.date(2026, 1, 14), 9)  # a Wednesday of 2026-W03
+    w = build_org("new", {"Platform": 2}, checkins=False)
+    lead = give_address(w.org, w["Platform"].lead, "UTC")
+    run_worker(dt.datetime(2026, 1, 15, 9, 0, tzinfo=UTC))  # 2026-W02 was before them
+    assert smtp.messages == [] and not Briefing.objects.exists()
+    run_worker(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC))  # 2026-W03: they were there
+    assert [m["X-Rcpt"] for m in smtp.messages] == [lead.email]
+
+
 def test_a_muted_briefing_is_kept_but_not_e_mailed(db, clock, smtp):  # noqa: F811
     clock.at(dt.date(2026, 1, 5), 9)
     w = build_org("muted", {"Platform": 2}, checkins=False)

@@ -16,6 +16,7 @@ from accord.briefings import services
 from accord.briefings.models import Briefing
 from accord.core.models import ScheduledRun
 from accord.org import services as org_services
+from accord.org.models import Person
 from tests.conftest import make_person
 from tests.rhythm.servers import smtp  # noqa: F401  (fixture)
 from tests.test_worker import ACCORD, database_url
@@ -61,6 +62,9 @@ def test_a_real_worker_sends_each_briefing_once_in_two_time_zones(smtp, settings
         people[name] = p
     off = make_person(org, "Otto Off", "admin")
     services.set_schedule(org, off, off, enabled=False)
+    # They joined weeks ago (a week's briefing goes to those who were there).
+    Person.objects.filter(org=org).update(created_at=now - dt.timedelta(weeks=3))
+    newcomer = make_person(org, "Nina New", "admin")  # joined today: nothing yet
 
     run_worker(settings.EMAIL_PORT)
     run_worker(settings.EMAIL_PORT)  # delivers what the first run planned, if it had not
@@ -71,6 +75,6 @@ def test_a_real_worker_sends_each_briefing_once_in_two_time_zones(smtp, settings
     run_worker(settings.EMAIL_PORT)
     assert len(smtp.messages) == 2
     assert Briefing.objects.filter(org=org).count() == 2
-    assert not Briefing.objects.filter(person=off).exists()
+    assert not Briefing.objects.filter(person__in=[off, newcomer]).exists()
     latest = timezone.now() + dt.timedelta(seconds=1)
     assert all(b.sent_at <= latest for b in Briefing.objects.all())
