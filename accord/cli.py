@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import", "Import data from another tool, e.g. `accord import kubernetes DIR`."),
     "signals": ("signals", "List an organization's signals (a team's subtree, as of a date)."),
     "health": ("health", "Show coordination health per team and dimension (as of a date)."),
+    "briefing": ("briefing", "Show a person's or a team's weekly briefing (any past week)."),
     "generate": ("generate", "Generate a synthetic organization of N teams, with its history."),
     "manage": ("", "Run any Django management command, e.g. `accord manage shell`."),
 }

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accord.rhythm",
     "accord.decisions",
     "accord.intelligence",
+    "accord.briefings",
     "accord.interchange",
     "accord.api",
     "accord.web",

@@ -14,6 +14,7 @@ org_patterns = [
     path("rhythm/", include("accord.rhythm.urls")),
     path("decisions/", include("accord.decisions.urls")),
     path("insights/", include("accord.intelligence.urls")),
+    path("briefings/", include("accord.briefings.urls")),
     path("interchange/", include("accord.interchange.urls")),
     path("settings/", include("accord.api.urls")),
 ]

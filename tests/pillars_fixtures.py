@@ -55,6 +55,7 @@ PAGE_MODULES = [
     "accord.api.urls",
     "accord.org.urls",
     "accord.intelligence.urls",
+    "accord.briefings.urls",
 ]
 
 # Path parameters that only choose among an organization's own pages, never name an object.
@@ -116,7 +117,18 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "membership_id": first(Membership.objects.for_org(org)).pk,
         "job_id": import_job(org, admin).pk,
         "signal_id": first(Signal.objects.filter(org=org)).pk,
+        "briefing_id": own_briefing(org, admin).pk,
     }
+
+
+def own_briefing(org: Organization, person: Person):
+    """The person's briefing of last week: the stored one (the demo's), else sent now."""
+    from accord.briefings import compose, queries
+    from accord.briefings import services as briefings
+
+    week = compose.last_complete_week(timezone.now(), person.timezone)
+    found = queries.briefings_of(org, person).first()
+    return found or briefings.send_to_person(org, person, week, email=False)
 
 
 def import_job(org: Organization, admin: Person):

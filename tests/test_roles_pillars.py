@@ -51,6 +51,8 @@ VIEWER_MAY = {
     "POST /api/v1/interchange/plan",
     # Anyone may choose what they are told and how (their own preferences only).
     "PATCH /api/v1/me/notifications",
+    # Anyone may choose when they get their weekly briefing, or turn it off (their own).
+    "PATCH /api/v1/me/briefing-schedule",
 }
 
 
@@ -104,6 +106,7 @@ def test_a_viewer_is_refused_every_write_of_the_api(northwind):
 VIEWER_MAY_POST = {
     "api-settings:tokens": "anyone may create an API token of their own (with their own role)",
     "rhythm:settings": "anyone may set their own notifications and time off",
+    "briefings:schedule": "anyone may choose when they get their own weekly briefing",
 }
 
 
@@ -143,6 +146,7 @@ def test_a_viewer_is_refused_every_form_of_the_pillars(northwind):
         "api.ApiToken",
         "activity.DeliveryPreferences",
         "rhythm.CadenceMute",
+        "briefings.BriefingSchedule",
     }
     new_tokens = ApiToken.objects.filter(org=org).exclude(pk__in=[t["id"] for t in tokens])
     assert {t.person_id for t in new_tokens} == {viewer.pk}

@@ -44,6 +44,7 @@ from accord.rhythm.models import (
     Scope,
 )
 from accord.rhythm.templates_catalog import TEMPLATES
+from accord.web import panels as web_panels
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view
 from accord.web.views import history_for
 
@@ -788,5 +789,6 @@ def my_settings(request):
             "away_form": away_form,
             "feeds": CalendarFeed.objects.for_org(org).filter(person=me, revoked_at__isnull=True),
             "new_feed_url": new_feed_url,
+            "panels": web_panels.collect("settings", request),
         },
     )

@@ -14,6 +14,7 @@ PILLAR_NAV = [
     ("rhythm:index", "Rhythm", "Cadences, check-ins and meetings"),
     ("decisions:index", "Decisions", "Decision log, action items and issues"),
     ("intelligence:index", "Insights", "Signals, health and briefings"),
+    ("briefings:index", "Briefings", "Your weekly briefings"),
 ]
 ORG_NAV = [
     ("org:teams", "Teams", "The team directory"),

@@ -1,0 +1,700 @@
+"""Building a briefing: one week, one scope, from the organization's own history.
+
+Nothing here writes. A briefing compares the organization as it was at the start of the
+week with how it was at its end (`intelligence.snapshot.load`, which rewinds every value
+from the event log and the pillars' histories), reads the signals that held at the week's
+end (`intelligence.queries.signals_as_of`) and the stored health of both week ends, and
+turns what it finds into lines from fixed templates. So building the same week again
+later gives the same briefing, and nothing is invented: every line names one object and
+links to its page.
+
+A week is an ISO week (`2026-W48`) in the reader's own time zone: from Monday 00:00 to the
+next Monday 00:00 there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+from accord.core.errors import ServiceError
+from accord.intelligence import queries as intel
+from accord.intelligence import snapshot as snapshot_mod
+from accord.intelligence.models import HealthScore
+from accord.intelligence.snapshot import Snapshot
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+
+MAX_ITEMS = 10  # lines per section; the rest is counted, with a link to the full list
+TOP_SIGNALS = 5  # "what is at risk": the top signals
+KR_MOVES = 3  # key results that moved most, each way
+HEALTH_RISE = 5.0  # points of roll-up health that count as "rose"
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+SECTIONS = [
+    ("changed", "What changed"),
+    ("at_risk", "What is at risk"),
+    ("needs_you", "What needs you"),
+    ("blocked", "Blocked between teams"),
+    ("went_well", "What went well"),
+    ("coming_up", "Coming up"),
+]
+
+
+# --- weeks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    label: str  # 2026-W48
+    tz: str
+    start: dt.datetime  # Monday 00:00 in tz (aware)
+    end: dt.datetime  # the next Monday 00:00 in tz
+
+    @property
+    def as_of(self) -> dt.datetime:
+        """The week's last moment: what held at its end."""
+        return self.end - dt.timedelta(microseconds=1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return (self.end - dt.timedelta(days=1)).date()
+
+    def previous(self) -> Week:
+        return week_of(self.start - dt.timedelta(days=1), self.tz)
+
+    def following(self) -> Week:
+        return week_of(self.end + dt.timedelta(hours=1), self.tz)
+
+    def span(self) -> str:
+        first, last = self.start.date(), self.last_day
+        return f"{first.day} {first:%b} to {last.day} {last:%b %Y}"
+
+
+def zone(tz: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(tz or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _week(year: int, number: int, tz: str) -> Week:
+    monday = dt.date.fromisocalendar(year, number, 1)
+    z = zone(tz)
+    start = dt.datetime.combine(monday, dt.time(), z)
+    end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), z)
+    return Week(f"{year}-W{number:02d}", tz, start, end)
+
+
+def parse_week(label: str, tz: str = "UTC") -> Week:
+    """`2026-W48` as a week in `tz`; a clear error for anything else."""
+    m = WEEK_RE.match((label or "").strip())
+    if m:
+        try:
+            return _week(int(m.group(1)), int(m.group(2)), tz)
+        except ValueError:
+            pass
+    raise ServiceError(
+        f"{label!r} is not an ISO week; write it as 2026-W48.",
+        fields={"week": ["Write the week as 2026-W48."]},
+    )
+
+
+def week_of(moment: dt.datetime, tz: str = "UTC") -> Week:
+    """The week that contains `moment`, in `tz`."""
+    year, number, _ = moment.astimezone(zone(tz)).isocalendar()
+    return _week(year, number, tz)
+
+
+def last_complete_week(now: dt.datetime, tz: str = "UTC") -> Week:
+    return week_of(now, tz).previous()
+
+
+# --- whose briefing, about what ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whom a briefing is for and what it covers: `scope` and every team below it (None:
+    the organization), and `levels`, the teams whose issues and requests are theirs."""
+
+    person: Person | None
+    team: Team | None  # a team's briefing (its chat summary)
+    scope: int | None
+    levels: frozenset[int]
+    tz: str
+
+
+def led_team_ids(org: Organization, person: Person) -> set[int]:
+    return set(
+        Membership.objects.for_org(org)
+        .filter(person=person, role=MembershipRole.LEAD)
+        .values_list("team_id", flat=True)
+    )
+
+
+def reader_for_person(org: Organization, person: Person) -> Reader:
+    """An admin reads about the organization, a lead about the highest team they lead,
+    anyone else about the first team they belong to."""
+    led = led_team_ids(org, person)
+    if person.has_role("admin") or led:
+        scope = intel.default_scope(org, person)
+    else:
+        scope = (
+            Membership.objects.for_org(org)
+            .filter(person=person)
+            .order_by("team_id")
+            .values_list("team_id", flat=True)
+            .first()
+        )
+    if not led and scope is None:
+        led = set(
+            Team.objects.for_org(org).filter(parent__isnull=True).values_list("id", flat=True)
+        )
+    return Reader(person, None, scope, frozenset(led), person.timezone or "UTC")
+
+
+def reader_for_team(org: Organization, team: Team) -> Reader:
+    return Reader(None, team, team.pk, frozenset({team.pk}), "UTC")
+
+
+# --- the history, loaded once for many readers ---------------------------------------------
+
+
+class History:
+    """Snapshots and signals of one organization, each loaded once, for every briefing
+    built from it (the worker builds many readers' briefings of one week together)."""
+
+    def __init__(self, org: Organization):
+        self.org = org
+        self._snaps: dict[dt.datetime, Snapshot] = {}
+        self._signals: dict[dt.datetime, tuple[list, dict[int, list[int]]]] = {}
+        self._cadences: list | None = None
+
+    def snap(self, moment: dt.datetime) -> Snapshot:
+        if moment not in self._snaps:
+            self._snaps[moment] = snapshot_mod.load(self.org, moment)
+        return self._snaps[moment]
+
+    def signals(self, moment: dt.datetime, scope: set[int] | None) -> list:
+        """The signals that held at `moment` concerning any team of `scope` (None: all),
+        ranked. The organization's are loaded once per moment (five queries)."""
+        if moment not in self._signals:
+            found = intel.signals_as_of(self.org, moment, state="live")
+            self._signals[moment] = (found, intel.team_ids_of(found))
+        found, teams = self._signals[moment]
+        if scope is None:
+            return list(found)
+        return [s for s in found if scope & set(teams.get(s.pk, ()))]
+
+    def cadences(self):
+        if self._cadences is None:
+            from accord.rhythm import queries as rhythm_queries
+            from accord.rhythm.models import CadenceKind
+
+            roster = rhythm_queries.Roster.load(self.org)
+            self._cadences = [
+                (c, roster.scope_team_ids(c))
+                for c in rhythm_queries.cadences(self.org)
+                if c.kind != CadenceKind.CHECKIN
+            ]
+        return self._cadences
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _item(text: str, target_type: str, target_id: int | str, **extra: Any) -> dict[str, Any]:
+    return {"text": text, "target_type": target_type, "target_id": str(target_id), **extra}
+
+
+def _day(d: dt.date) -> str:
+    return f"{d:%a} {d.day} {d:%b}"
+
+
+def _num(v: float) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class _Scope:
+    ids: set[int] | None  # None: every team
+
+    def has(self, team_id: int | None) -> bool:
+        if self.ids is None:
+            return True
+        return team_id is not None and team_id in self.ids
+
+    def any(self, team_ids) -> bool:
+        return self.ids is None or bool(self.ids & set(team_ids))
+
+
+def _subtree(snap: Snapshot, root: int | None) -> set[int] | None:
+    if root is None:
+        return None
+    children = snap.children()
+    out, todo = set(), [root]
+    while todo:
+        t = todo.pop()
+        if t in out:
+            continue
+        out.add(t)
+        todo.extend(children.get(t, []))
+    return out
+
+
+def _progress(kr) -> float | None:
+    if kr.is_milestone:
+        return 1.0 if kr.done or kr.current >= kr.target else 0.0
+    if kr.direction not in ("increase", "decrease") or kr.target == kr.start:
+        return None
+    return (kr.current - kr.start) / (kr.target - kr.start)
+
+
+@dataclass
+class _Sections:
+    items: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {key: [] for key, _ in SECTIONS}
+    )
+
+    def add(self, key: str, item: dict[str, Any]) -> None:
+        self.items[key].append(item)
+
+
+def build(org: Organization, week: Week, reader: Reader, history: History | None = None) -> dict:
+    """The briefing of `reader` for `week`, as plain data (see the module docstring)."""
+    history = history or History(org)
+    before = history.snap(week.start - dt.timedelta(microseconds=1))
+    after = history.snap(week.as_of)
+    scope = _Scope(_subtree(after, reader.scope))
+    out = _Sections()
+    start, end = week.start, week.end
+
+    def in_week(moment: dt.datetime | None) -> bool:
+        return moment is not None and start <= moment < end
+
+    # -- key results and objectives
+    moves = []
+    for kr in after.key_results.values():
+        obj = after.objectives.get(kr.objective_id)
+        old = before.key_results.get(kr.id)
+        if obj is None or old is None or not scope.has(obj.team_id):
+            continue
+        if obj.team_id is None and reader.scope is not None:
+            continue
+        p0, p1 = _progress(old), _progress(kr)
+        if p0 is None or p1 is None or abs(p1 - p0) < 0.005:
+            continue
+        moves.append((p1 - p0, kr, old, obj))
+    ups = sorted((m for m in moves if m[0] > 0), key=lambda m: (-m[0], m[1].id))[:KR_MOVES]
+    downs = sorted((m for m in moves if m[0] < 0), key=lambda m: (m[0], m[1].id))[:KR_MOVES]
+    for delta, kr, old, _obj in ups + downs:
+        way = "closer to" if delta > 0 else "further from"
+        item = _item(
+            f"Key result “{kr.name}” moved from {_num(old.current)} to {_num(kr.current)}, "
+            f"{abs(delta) * 100:.0f} points {way} its target.",
+            "alignment.keyresult",
+            kr.id,
+        )
+        out.add("changed", item)
+        if delta > 0:
+            out.add("went_well", item)
+    for obj in sorted(after.objectives.values(), key=lambda o: o.id):
+        old = before.objectives.get(obj.id)
+        if old is None or not scope.has(obj.team_id):
+            continue
+        if obj.confidence != old.confidence and obj.confidence is not None:
+            was = "not rated" if old.confidence is None else f"{old.confidence}"
+            out.add(
+                "changed",
+                _item(
+                    f"Confidence in objective “{obj.title}” moved from {was} to {obj.confidence}.",
+                    "alignment.objective",
+                    obj.id,
+                ),
+            )
+
+    # -- initiatives
+    for ini in sorted(after.initiatives.values(), key=lambda i: i.id):
+        if not scope.has(ini.team_id):
+            continue
+        old = before.initiatives.get(ini.id)
+        team = after.team_name(ini.team_id)
+        was = old.status if old else None
+        if ini.status == "active" and was != "active":
+            text = f"{team} started initiative “{ini.title}”."
+            out.add("changed", _item(text, "alignment.initiative", ini.id))
+        elif ini.status == "done" and was not in (None, "done"):
+            text = f"{team} finished initiative “{ini.title}”."
+            out.add("changed", _item(text, "alignment.initiative", ini.id))
+        if (
+            old is not None
+            and ini.target_date
+            and ini.baseline_target_date
+            and old.target_date != ini.target_date
+            and ini.target_date > ini.baseline_target_date
+            and (old.target_date is None or ini.target_date > old.target_date)
+        ):
+            late = (ini.target_date - ini.baseline_target_date).days
+            out.add(
+                "changed",
+                _item(
+                    f"Initiative “{ini.title}” ({team}) slipped to {_day(ini.target_date)}, "
+                    f"{late} days past its baseline of {_day(ini.baseline_target_date)}.",
+                    "alignment.initiative",
+                    ini.id,
+                ),
+            )
+
+    # -- dependencies
+    for dep in sorted(after.dependencies.values(), key=lambda d: d.id):
+        if not (scope.has(dep.requester_team_id) or scope.has(dep.provider_team_id)):
+            continue
+        old = before.dependencies.get(dep.id)
+        asker, giver = after.team_name(dep.requester_team_id), after.team_name(dep.provider_team_id)
+        was = old.state if old else None
+        link = ("coordination.dependency", dep.id)
+        if old is None and in_week(dep.created_at):
+            out.add("changed", _item(f"{asker} asked {giver} for “{dep.title}”.", *link))
+        if dep.state != was and dep.state in ("accepted", "declined", "delivered"):
+            verb = {"accepted": "accepted", "declined": "declined", "delivered": "delivered"}
+            text = f"{giver} {verb[dep.state]} “{dep.title}” for {asker}."
+            out.add("changed", _item(text, *link))
+            if dep.state == "delivered" and (
+                dep.closed_at is None or dep.closed_at.date() <= dep.due
+            ):
+                out.add(
+                    "went_well",
+                    _item(f"{giver} delivered “{dep.title}” to {asker} on time.", *link),
+                )
+        if dep.active and (dep.flag == "blocked" or dep.due < week.last_day):
+            why = (
+                "blocked"
+                if dep.flag == "blocked"
+                else f"{(week.last_day - dep.due).days} days late (due {_day(dep.due)})"
+            )
+            out.add(
+                "blocked",
+                _item(f"{asker} waits on {giver} for “{dep.title}”: {why}.", *link),
+            )
+
+    # -- decisions
+    for dec in sorted(after.decisions.values(), key=lambda d: d.id):
+        mine = reader.person is not None and dec.approver_id == reader.person.pk
+        if not (scope.any(dec.team_ids) or mine):
+            continue
+        old = before.decisions.get(dec.id)
+        link = ("decisions.decision", dec.id)
+        if in_week(dec.decided_at) and (old is None or old.undecided):
+            out.add("changed", _item(f"Decided: “{dec.question}”.", *link))
+        if dec.status == "reversed" and (old is None or old.status != "reversed"):
+            out.add("changed", _item(f"Reversed: “{dec.question}”.", *link))
+        if mine and dec.undecided:
+            due = f", due {_day(dec.decide_by)}" if dec.decide_by else ""
+            out.add("needs_you", _item(f"Decision waiting on you: “{dec.question}”{due}.", *link))
+
+    # -- issues
+    for iss in sorted(after.issues.values(), key=lambda i: i.id):
+        old = before.issues.get(iss.id)
+        link = ("decisions.issue", iss.id)
+        team = after.team_name(iss.team_id)
+        if iss.status == "open" and iss.team_id in reader.levels:
+            if old is not None and old.team_id != iss.team_id:
+                out.add(
+                    "changed",
+                    _item(f"Issue “{iss.title}” was escalated to {team}.", *link),
+                )
+            whose = "you" if reader.person is not None else team
+            text = f"Issue at the level of {team}, for {whose}: “{iss.title}”."
+            out.add("needs_you", _item(text, *link))
+        if (
+            iss.status == "solved"
+            and scope.has(iss.team_id)
+            and (old is None or old.status != "solved")
+        ):
+            out.add("went_well", _item(f"{team} resolved issue “{iss.title}”.", *link))
+
+    # -- requests to the reader's teams, still unanswered
+    for dep in sorted(after.dependencies.values(), key=lambda d: d.id):
+        if dep.state == "requested" and dep.provider_team_id in reader.levels:
+            asker = after.team_name(dep.requester_team_id)
+            out.add(
+                "needs_you",
+                _item(
+                    f"{asker} asked {after.team_name(dep.provider_team_id)} for "
+                    f"“{dep.title}” (need by {_day(dep.need_by)}): no answer yet.",
+                    "coordination.dependency",
+                    dep.id,
+                ),
+            )
+
+    # -- signals at the week's end
+    signals = history.signals(week.as_of, scope.ids)
+    counts = {"critical": 0, "warning": 0}
+    for s in signals:
+        if s.severity in counts:
+            counts[s.severity] += 1
+    # Ranked by what the week's end stored (severity, then the oldest episode), so that
+    # later changes to a signal's reach do not reorder a past week.
+    order = {"critical": 0, "warning": 1}
+    risky = sorted(
+        (s for s in signals if s.severity in counts),
+        key=lambda s: (order[s.severity], s.first_seen, s.pk),
+    )
+    for s in risky:
+        line = (s.explanation or s.title or "").strip().splitlines()
+        out.add(
+            "at_risk",
+            _item(
+                f"{s.severity.capitalize()}: {line[0] if line else s.kind}",
+                "intelligence.signal",
+                s.pk,
+                severity=s.severity,
+            ),
+        )
+
+    # -- health
+    headline = _headline(org, week, reader, after, counts)
+    for team_id, name, now, was in _risers(org, week, reader, after):
+        out.add(
+            "went_well",
+            _item(
+                f"{name}'s coordination health rose from {was:.0f} to {now:.0f}.",
+                "org.team",
+                team_id,
+            ),
+        )
+
+    # -- next week
+    _coming_up(week, scope, after, history, out)
+
+    return _finish(org, week, reader, after, headline, out)
+
+
+def _headline(org, week, reader, after, counts) -> dict[str, Any]:
+    now, was = (
+        _health(org, reader, after, week.last_day),
+        _health(org, reader, after, week.last_day - dt.timedelta(days=7)),
+    )
+    parts = []
+    if now is None:
+        parts.append("No coordination health computed for this week yet")
+    elif was is None:
+        parts.append(f"Coordination health {now:.0f}")
+    else:
+        delta = now - was
+        way = "up" if delta > 0 else "down"
+        moved = "unchanged" if abs(delta) < 0.5 else f"{way} {abs(delta):.0f}"
+        parts.append(f"Coordination health {now:.0f} ({moved} from {was:.0f})")
+    parts.append(
+        f"{counts['critical']} critical and {counts['warning']} warning signal"
+        f"{'' if counts['warning'] == 1 else 's'} open"
+    )
+    return {
+        "text": "; ".join(parts) + ".",
+        "health": None if now is None else round(now, 1),
+        "previous": None if was is None else round(was, 1),
+        "critical": counts["critical"],
+        "warning": counts["warning"],
+    }
+
+
+def _health(org, reader, snap, day: dt.date) -> float | None:
+    """The scope's roll-up health on the last stored day on or before `day` (for the
+    organization: its top teams', weighted by people)."""
+    date = intel.latest_date(org, day)
+    if date is None or date <= day - dt.timedelta(days=7):
+        return None
+    if reader.scope is not None:
+        row = HealthScore.objects.filter(org=org, team_id=reader.scope, date=date).first()
+        return row.rollup_overall if row else None
+    roots = [t.id for t in snap.teams.values() if t.parent_id is None]
+    rows = list(
+        HealthScore.objects.filter(org=org, team_id__in=roots, date=date).values_list(
+            "rollup_overall", "rollup_people"
+        )
+    )
+    if not rows:
+        return None
+    weight = sum(max(p, 1) for _, p in rows)
+    return sum(v * max(p, 1) for v, p in rows) / weight
+
+
+def _risers(org, week, reader, snap) -> list[tuple[int, str, float, float]]:
+    """Teams right below the scope (the top teams for the organization) whose roll-up
+    health rose by HEALTH_RISE points or more over the week, most first."""
+    children = [t.id for t in snap.teams.values() if t.parent_id == reader.scope]
+    if reader.scope is not None:
+        children.append(reader.scope)
+    day, prev = week.last_day, week.last_day - dt.timedelta(days=7)
+    d1, d0 = intel.latest_date(org, day), intel.latest_date(org, prev)
+    if d1 is None or d0 is None or d1 == d0 or d1 <= prev:
+        return []
+    rows = HealthScore.objects.filter(org=org, team_id__in=children, date__in=[d0, d1])
+    by = {(r.team_id, r.date): r.rollup_overall for r in rows}
+    out = []
+    for t in children:
+        if (t, d0) in by and (t, d1) in by and by[(t, d1)] - by[(t, d0)] >= HEALTH_RISE:
+            out.append((t, snap.team_name(t), by[(t, d1)], by[(t, d0)]))
+    return sorted(out, key=lambda r: (-(r[2] - r[3]), r[0]))[:3]
+
+
+def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out) -> None:
+    from accord.rhythm import queries as rhythm_queries
+
+    nxt = week.following()
+    z = zone(week.tz)
+    rows: list[tuple[dt.datetime, int, dict]] = []
+    for cadence, teams in history.cadences():
+        home = {cadence.team_id} if cadence.team_id else teams
+        if scope.ids is not None and not (scope.ids & home):
+            continue
+        for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
+            at = occ.start.astimezone(z)
+            rows.append(
+                (
+                    occ.start,
+                    0,
+                    _item(
+                        f"{cadence.name}: {_day(at.date())} at {at:%H:%M}.",
+                        "rhythm.cadence",
+                        cadence.pk,
+                    ),
+                )
+            )
+
+    def due(d: dt.date | None) -> bool:
+        return d is not None and nxt.start.date() <= d <= nxt.last_day
+
+    def noon(d: dt.date) -> dt.datetime:
+        return dt.datetime.combine(d, dt.time(12), z)
+
+    for ini in snap.initiatives.values():
+        open_ = ini.status in ("proposed", "active", "paused")
+        if scope.has(ini.team_id) and open_ and due(ini.target_date):
+            rows.append(
+                (
+                    noon(ini.target_date),
+                    1,
+                    _item(
+                        f"Initiative “{ini.title}” ({snap.team_name(ini.team_id)}) is due "
+                        f"{_day(ini.target_date)}.",
+                        "alignment.initiative",
+                        ini.id,
+                    ),
+                )
+            )
+    for dep in snap.dependencies.values():
+        ours = scope.has(dep.requester_team_id) or scope.has(dep.provider_team_id)
+        if dep.active and ours and due(dep.due):
+            rows.append(
+                (
+                    noon(dep.due),
+                    2,
+                    _item(
+                        f"{snap.team_name(dep.provider_team_id)} owes "
+                        f"{snap.team_name(dep.requester_team_id)} “{dep.title}” by "
+                        f"{_day(dep.due)}.",
+                        "coordination.dependency",
+                        dep.id,
+                    ),
+                )
+            )
+    for dec in snap.decisions.values():
+        if dec.undecided and scope.any(dec.team_ids) and due(dec.decide_by):
+            rows.append(
+                (
+                    noon(dec.decide_by),
+                    3,
+                    _item(
+                        f"Decision “{dec.question}” is due {_day(dec.decide_by)}.",
+                        "decisions.decision",
+                        dec.id,
+                    ),
+                )
+            )
+    for ai in snap.action_items.values():
+        mine = ai.status == "open" and ai.team_id is not None and scope.has(ai.team_id)
+        if mine and ai.due_on is not None and due(ai.due_on):
+            rows.append(
+                (
+                    noon(ai.due_on),
+                    4,
+                    _item(
+                        f"Action “{ai.title}” ({snap.person_name(ai.owner_id)}) is due "
+                        f"{_day(ai.due_on)}.",
+                        "decisions.actionitem",
+                        ai.id,
+                    ),
+                )
+            )
+    for _, _, item in sorted(rows, key=lambda r: (r[0], r[1], r[2]["target_id"])):
+        out.add("coming_up", item)
+
+
+def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]:
+    if reader.team is not None:
+        scope_name = reader.team.name
+    elif reader.scope is not None:
+        scope_name = snap.team_name(reader.scope)
+    else:
+        scope_name = org.name
+    insights = reverse("intelligence:index", kwargs={"org_slug": org.slug})
+    if reader.scope is not None:
+        insights += f"?scope={reader.scope}"
+    sections = []
+    for key, title in SECTIONS:
+        items = out.items[key]
+        if key == "needs_you" and reader.person is None:
+            title = "What needs the team"
+        if not items:
+            continue
+        limit = TOP_SIGNALS if key == "at_risk" else MAX_ITEMS
+        shown = intel.resolve_links(org, items[:limit])
+        for it in shown:
+            if it["target_type"] == "intelligence.signal":
+                it["url"] = reverse(
+                    "intelligence:signal",
+                    kwargs={"org_slug": org.slug, "signal_id": int(it["target_id"])},
+                )
+            elif it["target_type"] == "rhythm.cadence" and it["url"] is None:
+                it["url"] = insights
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "items": shown,
+                "more": max(0, len(items) - limit),
+                "more_url": insights,
+            }
+        )
+    quiet = not sections
+    scope_url = (
+        reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": _slug(org, reader.scope)})
+        if reader.scope is not None
+        else insights
+    )
+    return {
+        "title": f"{scope_name}: the week of {week.span()}",
+        "week": week.label,
+        "span": week.span(),
+        "timezone": week.tz,
+        "scope": {"team_id": reader.scope, "name": scope_name, "url": scope_url},
+        "headline": headline,
+        "sections": sections,
+        "quiet": quiet,
+        "quiet_text": (
+            f"A quiet week for {scope_name}: nothing changed, nothing is at risk or waiting, "
+            "and nothing is due next week."
+            if quiet
+            else ""
+        ),
+    }
+
+
+def _slug(org: Organization, team_id: int) -> str:
+    return Team.objects.for_org(org).filter(pk=team_id).values_list("slug", flat=True).first() or ""

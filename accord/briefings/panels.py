@@ -1,0 +1,31 @@
+"""The briefing's place on shared pages: home (this week's) and settings (day, hour, off)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from accord.briefings import queries
+from accord.briefings.models import WEEKDAYS
+
+
+def home(request) -> str | None:
+    me = request.person
+    if me is None:
+        return None
+    latest = queries.briefings_of(request.org, me).first()
+    return render_to_string("briefings/_panel_home.html", {"latest": latest}, request=request)
+
+
+def settings(request) -> str | None:
+    me = request.person
+    if me is None:
+        return None
+    return render_to_string(
+        "briefings/_panel_settings.html",
+        {
+            "schedule": queries.schedule_of(request.org, me),
+            "weekdays": list(enumerate(WEEKDAYS)),
+            "hours": range(24),
+        },
+        request=request,
+    )

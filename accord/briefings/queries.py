@@ -1,0 +1,97 @@
+"""Reads of briefings and of when people want them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from accord.briefings.models import DEFAULT_HOUR, DEFAULT_WEEKDAY, Briefing, BriefingSchedule
+from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
+
+
+def gets_by_default(org: Organization, person_ids: Iterable[int]) -> set[int]:
+    """Of these people, those who get a briefing unless they turn it off: team leads and
+    admins. One query."""
+    ids = set(person_ids)
+    leads = set(
+        Membership.objects.for_org(org)
+        .filter(person_id__in=ids, role=MembershipRole.LEAD)
+        .values_list("person_id", flat=True)
+    )
+    admins = set(
+        Person.objects.for_org(org).filter(pk__in=ids, role=Role.ADMIN).values_list("id", flat=True)
+    )
+    return leads | admins
+
+
+def schedule_of(org: Organization, person: Person) -> BriefingSchedule:
+    """A person's schedule; the defaults (unsaved) if they never changed it."""
+    found = BriefingSchedule.objects.for_org(org).filter(person=person).first()
+    if found is not None:
+        return found
+    enabled = person.pk in gets_by_default(org, [person.pk])
+    return BriefingSchedule(
+        org=org, person=person, enabled=enabled, weekday=DEFAULT_WEEKDAY, hour=DEFAULT_HOUR
+    )
+
+
+def team_schedule_of(org: Organization, team: Team) -> BriefingSchedule:
+    found = BriefingSchedule.objects.for_org(org).filter(team=team).first()
+    return found or BriefingSchedule(
+        org=org, team=team, enabled=False, weekday=DEFAULT_WEEKDAY, hour=DEFAULT_HOUR
+    )
+
+
+def subscribers(org: Organization) -> list[tuple[Person, BriefingSchedule]]:
+    """Everyone who gets a briefing by e-mail, with their schedule. Three queries."""
+    rows = {
+        s.person_id: s for s in BriefingSchedule.objects.for_org(org).filter(person__isnull=False)
+    }
+    people = {p.pk: p for p in Person.objects.for_org(org).filter(is_active=True)}
+    default = gets_by_default(org, people)
+    out = []
+    for pid in sorted(people):
+        s = rows.get(pid)
+        if s is None and pid in default:
+            s = BriefingSchedule(org=org, person_id=pid)
+        if s is not None and s.enabled:
+            out.append((people[pid], s))
+    return out
+
+
+def team_subscribers(org: Organization) -> list[tuple[Team, BriefingSchedule]]:
+    rows = (
+        BriefingSchedule.objects.for_org(org)
+        .filter(team__isnull=False, enabled=True)
+        .select_related("team")
+        .order_by("team_id")
+    )
+    return [(s.team, s) for s in rows]
+
+
+def briefings_of(org: Organization, person: Person) -> QuerySet:
+    """A person's stored briefings, newest week first."""
+    return Briefing.objects.for_org(org).filter(person=person).order_by("-starts_at", "-id")
+
+
+def briefing_of(org: Organization, person: Person, briefing_id: int) -> Briefing | None:
+    """One of the person's own briefings (None: no such briefing, or someone else's)."""
+    return briefings_of(org, person).filter(pk=briefing_id).first()
+
+
+def sent_weeks(org: Organization, person_ids: Iterable[int], weeks: Iterable[str]) -> set:
+    """(person id, week) pairs already stored. One query."""
+    return set(
+        Briefing.objects.for_org(org)
+        .filter(person_id__in=list(person_ids), week__in=list(weeks))
+        .values_list("person_id", "week")
+    )
+
+
+def due_at(week_end: dt.datetime, schedule: BriefingSchedule) -> dt.datetime:
+    """When a week's briefing is due: the chosen day and hour of the week after it, in the
+    week's own time zone (`week_end` is that week's Monday 00:00 there)."""
+    day = week_end.date() + dt.timedelta(days=schedule.weekday)
+    return dt.datetime.combine(day, dt.time(schedule.hour), week_end.tzinfo)

@@ -1,0 +1,83 @@
+"""A briefing's content as text, Markdown or HTML: the terminal, the e-mail, chat, the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from accord.activity.delivery import site_link
+
+FORMATS = ("text", "markdown", "html")
+
+
+def _url(url: str | None, absolute: bool) -> str:
+    if not url:
+        return ""
+    return site_link(url) if absolute and url.startswith("/") else url
+
+
+def text(content: dict[str, Any], *, absolute: bool = True) -> str:
+    lines = [content["title"], "", content["headline"]["text"]]
+    if content.get("quiet"):
+        lines += ["", content["quiet_text"]]
+    for section in content["sections"]:
+        lines += ["", section["title"]]
+        for it in section["items"]:
+            link = _url(it.get("url"), absolute)
+            lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
+        if section["more"]:
+            lines.append(f"- and {section['more']} more <{_url(section['more_url'], absolute)}>")
+    return "\n".join(lines) + "\n"
+
+
+def _md_escape(s: str) -> str:
+    return s.replace("[", "\\[").replace("]", "\\]")
+
+
+def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
+    lines = [f"# {content['title']}", "", content["headline"]["text"]]
+    if content.get("quiet"):
+        lines += ["", content["quiet_text"]]
+    for section in content["sections"]:
+        lines += ["", f"## {section['title']}", ""]
+        for it in section["items"]:
+            link = _url(it.get("url"), absolute)
+            label = _md_escape(it["text"])
+            lines.append(f"- [{label}]({link})" if link else f"- {label}")
+        if section["more"]:
+            lines.append(f"- [and {section['more']} more]({_url(section['more_url'], absolute)})")
+    return "\n".join(lines) + "\n"
+
+
+def html(content: dict[str, Any], *, absolute: bool = True) -> str:
+    """The briefing's body as an HTML fragment (the page wraps it; so does the e-mail)."""
+    sections = [
+        {
+            **s,
+            "items": [{**it, "url": _url(it.get("url"), absolute)} for it in s["items"]],
+            "more_url": _url(s["more_url"], absolute),
+        }
+        for s in content["sections"]
+    ]
+    return render_to_string("briefings/_body.html", {"b": {**content, "sections": sections}})
+
+
+def summary(content: dict[str, Any], *, absolute: bool = True) -> str:
+    """A few lines for a team's chat: the headline and each section's first lines."""
+    lines = [content["headline"]["text"]]
+    if content.get("quiet"):
+        lines.append(content["quiet_text"])
+    for section in content["sections"]:
+        first = section["items"][:2]
+        rest = len(section["items"]) - len(first) + section["more"]
+        lines.append(
+            f"{section['title']}: "
+            + "; ".join(it["text"].rstrip(".") for it in first)
+            + (f" (and {rest} more)" if rest else "")
+        )
+    return "\n".join(lines)
+
+
+def render(content: dict[str, Any], fmt: str, *, absolute: bool = True) -> str:
+    return {"text": text, "markdown": markdown, "html": html}[fmt](content, absolute=absolute)

@@ -1,0 +1,294 @@
+"""Every write of briefings: schedules, and building, storing and sending a week's briefing.
+
+`send_due` is the worker's: for each person (and each team that asked for a chat summary)
+whose chosen day and hour of this week has come in their own time zone, it builds the
+briefing of the week before, stores it and hands it to the one delivery path
+(`accord.activity.delivery.notify`), all in one transaction. A briefing is stored once per
+person and week (a unique constraint): of two workers, or a worker restarted mid-run, only
+one stores it, and only the one that stored it queues the e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accord.activity import delivery
+from accord.activity import services as activity
+from accord.briefings import compose, queries, render
+from accord.briefings.models import Briefing, BriefingSchedule
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.services import require_same_org, update_and_record
+from accord.org.models import Organization, Person, Team
+from accord.org.permissions import require_team_admin
+
+log = logging.getLogger("accord.briefings")
+
+KIND = "briefing.weekly"
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+def _checked(weekday: Any, hour: Any) -> dict[str, int]:
+    changes: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+    if weekday is not None:
+        if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            errors["weekday"] = ["Choose a day from 0 (Monday) to 6 (Sunday)."]
+        else:
+            changes["weekday"] = weekday
+    if hour is not None:
+        if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+            errors["hour"] = ["Choose an hour from 0 to 23."]
+        else:
+            changes["hour"] = hour
+    if errors:
+        raise ServiceError(" ".join(m for ms in errors.values() for m in ms), fields=errors)
+    return changes
+
+
+@transaction.atomic
+def set_schedule(
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    *,
+    enabled: bool | None = None,
+    weekday: int | None = None,
+    hour: int | None = None,
+    expected_version: int | None = None,
+) -> BriefingSchedule:
+    """When `person` gets their weekly briefing (day and hour in their own time zone), or
+    not at all. Only the person themselves may change it (or the system)."""
+    require_same_org(org, person, "person")
+    if actor is not None and actor.pk != person.pk:
+        raise PermissionDenied("You can only change your own briefing.")
+    changes: dict[str, Any] = _checked(weekday, hour)
+    if enabled is not None:
+        changes["enabled"] = bool(enabled)
+    current = queries.schedule_of(org, person)
+    if current.pk is None:
+        current.save()
+        activity.record(
+            org,
+            actor,
+            "created",
+            current,
+            after={"enabled": current.enabled, "weekday": current.weekday, "hour": current.hour},
+        )
+        current.refresh_from_db()
+        expected_version = None
+    update_and_record(org, actor, current, changes, expected_version=expected_version)
+    return current
+
+
+@transaction.atomic
+def set_team_schedule(
+    org: Organization,
+    actor: Person | None,
+    team: Team,
+    *,
+    enabled: bool | None = None,
+    weekday: int | None = None,
+    hour: int | None = None,
+) -> BriefingSchedule:
+    """Whether (and when, in UTC) a team's chat webhooks get a summary of its briefing."""
+    require_same_org(org, team, "team")
+    require_team_admin(actor, team, "change its weekly summary")
+    changes: dict[str, Any] = _checked(weekday, hour)
+    if enabled is not None:
+        changes["enabled"] = bool(enabled)
+    current = queries.team_schedule_of(org, team)
+    if current.pk is None:
+        current.save()
+        activity.record(org, actor, "created", current, after={"enabled": current.enabled})
+    update_and_record(org, actor, current, changes)
+    return current
+
+
+# --- building and storing ------------------------------------------------------------------
+
+
+def build_for(
+    org: Organization,
+    week: compose.Week,
+    *,
+    person: Person | None = None,
+    team: Team | None = None,
+    history: compose.History | None = None,
+) -> dict[str, Any]:
+    """The content of a person's (or a team's) briefing of `week`, built now."""
+    if (person is None) == (team is None):
+        raise ValueError("A briefing is for a person or for a team.")
+    if person is not None:
+        require_same_org(org, person, "person")
+        reader = compose.reader_for_person(org, person)
+    else:
+        require_same_org(org, team, "team")
+        reader = compose.reader_for_team(org, team)  # type: ignore[arg-type]
+    return compose.build(org, week, reader, history)
+
+
+def page_link(org: Organization, briefing: Briefing) -> str:
+    return delivery.site_link(
+        reverse("briefings:detail", kwargs={"org_slug": org.slug, "briefing_id": briefing.pk})
+    )
+
+
+def _store(
+    org: Organization,
+    week: compose.Week,
+    content: dict[str, Any],
+    *,
+    person: Person | None,
+    team: Team | None,
+    now: dt.datetime,
+) -> Briefing:
+    b = Briefing.objects.create(
+        org=org,
+        person=person,
+        team=team if person is None else _scope_team(org, content),
+        week=week.label,
+        timezone=week.tz,
+        starts_at=week.start,
+        ends_at=week.end,
+        content=content,
+        built_at=now,
+        sent_at=now,
+    )
+    activity.record(
+        org, None, "sent", b, after={"week": week.label, "person": person, "team": team}
+    )
+    return b
+
+
+def _scope_team(org: Organization, content: dict[str, Any]) -> Team | None:
+    team_id = content["scope"]["team_id"]
+    return Team.objects.for_org(org).filter(pk=team_id).first() if team_id else None
+
+
+def send_to_person(
+    org: Organization,
+    person: Person,
+    week: compose.Week,
+    *,
+    now: dt.datetime | None = None,
+    history: compose.History | None = None,
+    email: bool = True,
+) -> Briefing | None:
+    """Build, store and (with `email`) queue a person's briefing of `week`, once: None if
+    it was stored before."""
+    now = now or timezone.now()
+    content = build_for(org, week, person=person, history=history)
+    try:
+        with transaction.atomic():
+            b = _store(org, week, content, person=person, team=None, now=now)
+            if email:
+                delivery.notify(
+                    org,
+                    kind=KIND,
+                    key=f"briefing:{b.week}:p{person.pk}",
+                    subject=f"Your briefing: {content['title']}",
+                    text=render.text(content),
+                    html=render.html(content),
+                    link=page_link(org, b),
+                    link_label="Read it in Accord",
+                    people=[person],
+                    now=now,
+                )
+    except IntegrityError:
+        return None  # stored already, by this worker earlier or by another
+    return b
+
+
+def send_to_team(
+    org: Organization,
+    team: Team,
+    week: compose.Week,
+    *,
+    now: dt.datetime | None = None,
+    history: compose.History | None = None,
+) -> Briefing | None:
+    """Build, store and post a team's weekly summary to its chat webhooks, once."""
+    now = now or timezone.now()
+    content = build_for(org, week, team=team, history=history)
+    try:
+        with transaction.atomic():
+            b = _store(org, week, content, person=None, team=team, now=now)
+            delivery.notify(
+                org,
+                kind=KIND,
+                key=f"briefing:{b.week}:t{team.pk}",
+                subject=content["title"],
+                text=render.summary(content),
+                link=delivery.site_link(
+                    reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": team.slug})
+                ),
+                teams=[team],
+                now=now,
+            )
+    except IntegrityError:
+        return None
+    return b
+
+
+def send_due(now: dt.datetime | None = None) -> dict[str, int]:
+    """Send every briefing whose day and hour has come this week (see the module
+    docstring). Returns how many were sent to people and to teams."""
+    from accord.org.models import Organization
+
+    now = now or timezone.now()
+    counts = {"people": 0, "teams": 0}
+    for org in Organization.objects.order_by("pk"):
+        try:
+            got = send_due_for(org, now)
+        except Exception:  # one organization's failure must not starve the others
+            log.exception("sending briefings of %s failed", org.slug)
+            continue
+        counts["people"] += got["people"]
+        counts["teams"] += got["teams"]
+    return counts
+
+
+def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
+    counts = {"people": 0, "teams": 0}
+    due_people = []
+    for person, schedule in queries.subscribers(org):
+        week = compose.last_complete_week(now, person.timezone)
+        if person.created_at >= week.end:
+            continue  # no briefing of a week before they joined
+        if now >= queries.due_at(week.end, schedule):
+            due_people.append((person, week))
+    if due_people:
+        done = queries.sent_weeks(
+            org, [p.pk for p, _ in due_people], {w.label for _, w in due_people}
+        )
+        history = compose.History(org)
+        for person, week in due_people:
+            if (person.pk, week.label) in done:
+                continue
+            if send_to_person(org, person, week, now=now, history=history):
+                counts["people"] += 1
+    teams = queries.team_subscribers(org)
+    if teams:
+        done_teams = set(
+            Briefing.objects.for_org(org)
+            .filter(person__isnull=True, week=compose.last_complete_week(now).label)
+            .values_list("team_id", flat=True)
+        )
+        history = compose.History(org)
+        for team, schedule in teams:
+            week = compose.last_complete_week(now)
+            if team.pk in done_teams or now < queries.due_at(week.end, schedule):
+                continue
+            if team.created_at >= week.end:
+                continue
+            if send_to_team(org, team, week, now=now, history=history):
+                counts["teams"] += 1
+    return counts

@@ -1,0 +1,124 @@
+"""A person's briefings: the list, one briefing, this week's, and when to get them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accord.activity import delivery
+from accord.briefings import compose, queries, services
+from accord.briefings.models import WEEKDAYS
+from accord.core.errors import ServiceError
+from accord.org import permissions
+from accord.org.models import Team
+from accord.web.helpers import flash_error, int_or_none, org_view, paginate
+
+
+@org_view
+def index(request):
+    org, me = request.org, request.person
+    week = compose.last_complete_week(timezone.now(), me.timezone)
+    schedule = queries.schedule_of(org, me)
+    return render(
+        request,
+        "briefings/index.html",
+        {
+            "page": paginate(request, queries.briefings_of(org, me), per_page=20),
+            "latest_week": week,
+            "schedule": schedule,
+            "weekday_name": WEEKDAYS[schedule.weekday],
+            "led": Team.objects.for_org(org)
+            .filter(pk__in=compose.led_team_ids(org, me))
+            .order_by("name"),
+        },
+    )
+
+
+@org_view
+def latest(request):
+    """The briefing of the last complete week: the stored one, else built now."""
+    org, me = request.org, request.person
+    week = compose.last_complete_week(timezone.now(), me.timezone)
+    stored = queries.briefings_of(org, me).filter(week=week.label).first()
+    if stored is not None:
+        return redirect("briefings:detail", org_slug=org.slug, briefing_id=stored.pk)
+    content = services.build_for(org, week, person=me)
+    return render(request, "briefings/detail.html", {"content": content, "briefing": None})
+
+
+@org_view
+def detail(request, briefing_id: int):
+    org, me = request.org, request.person
+    briefing = queries.briefing_of(org, me, briefing_id)
+    if briefing is None:
+        raise Http404("No such briefing of yours.")
+    return render(
+        request, "briefings/detail.html", {"content": briefing.content, "briefing": briefing}
+    )
+
+
+@org_view
+@require_POST
+def schedule(request):
+    """Day, hour, or off, from the briefing panel of the person's settings page."""
+    org, me = request.org, request.person
+    try:
+        services.set_schedule(
+            org,
+            me,
+            me,
+            enabled=request.POST.get("enabled") == "on",
+            weekday=int_or_none(request.POST.get("weekday")),
+            hour=int_or_none(request.POST.get("hour")),
+        )
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, "Briefing schedule saved.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, True):
+        return redirect(back)
+    return redirect("briefings:index", org_slug=org.slug)
+
+
+@org_view
+def team(request, team_id: int):
+    """A team's briefing of last week (UTC), built now, and whether its chat gets a summary
+    (changed by those who may manage the team)."""
+    org, me = request.org, request.person
+    t = Team.objects.for_org(org).filter(pk=team_id).first()
+    if t is None:
+        raise Http404("No such team.")
+    if request.method == "POST":
+        try:
+            services.set_team_schedule(
+                org,
+                me,
+                t,
+                enabled=request.POST.get("enabled") == "on",
+                weekday=int_or_none(request.POST.get("weekday")),
+                hour=int_or_none(request.POST.get("hour")),
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, "Weekly chat summary saved.")
+        return redirect("briefings:team", org_slug=org.slug, team_id=t.pk)
+    week = compose.last_complete_week(timezone.now())
+    return render(
+        request,
+        "briefings/team.html",
+        {
+            "team": t,
+            "content": services.build_for(org, week, team=t),
+            "schedule": queries.team_schedule_of(org, t),
+            "weekdays": list(enumerate(WEEKDAYS)),
+            "hours": range(24),
+            "has_chat": t.pk in delivery.teams_with_chat(org),
+            "can_change": permissions.can_manage_team(me, t),
+        },
+    )

@@ -1,0 +1,160 @@
+"""Briefings reach each person by e-mail (a real SMTP server) on their own day and hour in
+their own time zone, once per week; turning it off stops them; a team may ask for a chat
+summary. Rebuilding a sent week gives what was stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord.activity import delivery
+from accord.briefings import compose, services
+from accord.briefings.models import Briefing
+from accord.intelligence import evaluate
+from accord.org import services as org_services
+from tests.briefings.world import WEEK, build_story
+from tests.intelligence.world import Clock, build_org, controlled
+from tests.rhythm.servers import good_hook, smtp  # noqa: F401  (fixtures)
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    CLOCK.append(c)
+    with controlled(c):
+        yield c
+    CLOCK.remove(c)
+
+
+CLOCK: list[Clock] = []
+
+
+def run_worker(at: dt.datetime) -> dict:
+    """What the worker's two jobs do at `at`: plan the due briefings, then deliver."""
+    CLOCK[-1].now = at
+    planned = services.send_due(at)
+    delivery.deliver(at)
+    return planned
+
+
+def give_address(org, person, tz: str):
+    slug = person.name.lower().replace(" ", ".")
+    org_services.update_person(org, None, person, email=f"{slug}@mail.example", timezone=tz)
+    person.refresh_from_db()
+    return person
+
+
+def to(inbox, person) -> list:
+    return [m for m in inbox.messages if m["X-Rcpt"] == person.email]
+
+
+def test_each_person_gets_it_on_their_own_day_and_hour_once_a_week(db, clock, smtp):  # noqa: F811
+    clock.at(dt.date(2026, 1, 5), 9)
+    w = build_org("mail", {"Platform": 2, "Web": 2}, checkins=False)
+    tokyo = give_address(w.org, w["Platform"].lead, "Asia/Tokyo")  # default: Monday 08:00
+    york = give_address(w.org, w["Web"].lead, "America/New_York")
+    services.set_schedule(w.org, york, york, weekday=2, hour=17)  # Wednesday 17:00
+    services.set_schedule(w.org, w.admin, w.admin, enabled=False)
+    # Monday 12 January, 08:00 in Tokyo (Sunday 23:00 UTC) was Tokyo's first: 2026-W02.
+    assert run_worker(dt.datetime(2026, 1, 12, 9, 0, tzinfo=UTC)) == {"people": 1, "teams": 0}
+    assert len(to(smtp, tokyo)) == 1
+    # Wednesday 14 January, 17:00 in New York (22:00 UTC): hers, not a minute before.
+    run_worker(dt.datetime(2026, 1, 14, 21, 59, tzinfo=UTC))
+    assert to(smtp, york) == []
+    run_worker(dt.datetime(2026, 1, 14, 22, 0, tzinfo=UTC))
+    assert len(to(smtp, york)) == 1
+    assert len(smtp.messages) == 2
+
+    # Monday 19 January, 07:59 in Tokyo: not yet. 08:00: Tokyo's briefing of 2026-W03.
+    assert run_worker(dt.datetime(2026, 1, 18, 22, 59, tzinfo=UTC)) == {"people": 0, "teams": 0}
+    assert len(smtp.messages) == 2
+    assert run_worker(dt.datetime(2026, 1, 18, 23, 0, tzinfo=UTC))["people"] == 1
+    mail = to(smtp, tokyo)[-1]
+    assert "12 Jan to 18 Jan 2026" in mail["Subject"] and "Platform" in mail["Subject"]
+    body = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "signals open" in body
+    assert "/briefings/" in body and 'class="briefing"' in html
+    stored = Briefing.objects.get(person=tokyo, week="2026-W03")
+    assert stored.timezone == "Asia/Tokyo"
+    assert stored.starts_at == dt.datetime(2026, 1, 11, 15, 0, tzinfo=UTC)  # Mon 00:00 Tokyo
+
+    # The worker runs again (or restarts) all week: nothing is sent twice.
+    for hour in (23, 24, 40):
+        run_worker(dt.datetime(2026, 1, 18, tzinfo=UTC) + dt.timedelta(hours=hour))
+    assert len(smtp.messages) == 3
+
+    # Wednesday 21 January, 17:00 in New York (22:00 UTC): hers, not before.
+    run_worker(dt.datetime(2026, 1, 21, 21, 59, tzinfo=UTC))
+    assert len(to(smtp, york)) == 1
+    run_worker(dt.datetime(2026, 1, 21, 22, 0, tzinfo=UTC))
+    assert len(to(smtp, york)) == 2
+    assert Briefing.objects.get(person=york, week="2026-W03").timezone == "America/New_York"
+    run_worker(dt.datetime(2026, 1, 21, 22, 5, tzinfo=UTC))
+    assert len(smtp.messages) == 4
+
+    # She turns it off: the next week brings Tokyo's, not hers.
+    services.set_schedule(w.org, york, york, enabled=False)
+    run_worker(dt.datetime(2026, 1, 25, 23, 0, tzinfo=UTC))
+    run_worker(dt.datetime(2026, 1, 28, 22, 0, tzinfo=UTC))
+    assert len(to(smtp, tokyo)) == 3 and len(to(smtp, york)) == 2
+    assert Briefing.objects.filter(person=york).count() == 2
+
+
+def test_nobody_gets_a_briefing_of_a_week_before_they_joined(db, clock, smtp):  # noqa: F811
+    clock.at(dt.date(2026, 1, 14), 9)  # a Wednesday of 2026-W03
+    w = build_org("new", {"Platform": 2}, checkins=False)
+    lead = give_address(w.org, w["Platform"].lead, "UTC")
+    run_worker(dt.datetime(2026, 1, 15, 9, 0, tzinfo=UTC))  # 2026-W02 was before them
+    assert smtp.messages == [] and not Briefing.objects.exists()
+    run_worker(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC))  # 2026-W03: they were there
+    assert [m["X-Rcpt"] for m in smtp.messages] == [lead.email]
+
+
+def test_a_muted_briefing_is_kept_but_not_e_mailed(db, clock, smtp):  # noqa: F811
+    clock.at(dt.date(2026, 1, 5), 9)
+    w = build_org("muted", {"Platform": 2}, checkins=False)
+    lead = give_address(w.org, w["Platform"].lead, "UTC")
+    services.set_schedule(w.org, w.admin, w.admin, enabled=False)
+    delivery.set_preferences(w.org, lead, lead, muted_kinds=["briefing.weekly"])
+    run_worker(dt.datetime(2026, 1, 19, 8, 0, tzinfo=UTC))
+    assert smtp.messages == []
+    assert Briefing.objects.filter(person=lead, week="2026-W03").exists()
+
+
+def test_a_team_that_asks_for_it_gets_a_summary_in_its_chat(db, clock, smtp, good_hook):  # noqa: F811
+    clock.at(dt.date(2026, 1, 5), 9)
+    w = build_org("chat", {"Platform": 2, "Web": 2}, checkins=False)
+    for p in (w.admin, w["Platform"].lead, w["Web"].lead):
+        services.set_schedule(w.org, p, p, enabled=False)
+    delivery.add_chat_webhook(w.org, None, w["Web"].team, url=good_hook.url, flavor="slack")
+    services.set_team_schedule(w.org, None, w["Web"].team, enabled=True, weekday=0, hour=9)
+    run_worker(dt.datetime(2026, 1, 19, 8, 59, tzinfo=UTC))
+    assert good_hook.posts == []
+    run_worker(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC))
+    run_worker(dt.datetime(2026, 1, 19, 10, 0, tzinfo=UTC))
+    [post] = good_hook.posts
+    assert post["text"].startswith("Web: the week of 12 Jan to 18 Jan 2026")
+    assert smtp.messages == []
+
+
+def test_rebuilding_a_past_weeks_briefing_yields_the_stored_one(db, clock, smtp):  # noqa: F811
+    s = build_story(clock)
+    w = s.w
+    give_address(w.org, w.admin, "UTC")
+    run_worker(dt.datetime(2026, 1, 19, 8, 0, tzinfo=UTC))
+    stored = Briefing.objects.get(person=w.admin, week=WEEK)
+    assert stored.content["sections"]
+    # Weeks go by: more changes, more evaluations.
+    clock.at(dt.date(2026, 1, 27), 10)
+    from accord.alignment import services as alignment
+
+    alignment.record_key_result_value(w.org, None, w["Web"].kr, 95)
+    alignment.set_objective_confidence(w.org, None, w["Platform"].objective, 9)
+    clock.at(dt.date(2026, 1, 28), 10)
+    evaluate.evaluate(w.org)
+    rebuilt = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    assert rebuilt == stored.content

@@ -1,0 +1,144 @@
+"""Each section of a briefing picks exactly the right items of its week and scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord.briefings import compose, render, services
+from accord.intelligence import queries as intel
+from accord.org import services as org_services
+from tests.briefings.world import WEEK, build_story
+from tests.intelligence.world import Clock, build_org, controlled
+
+
+@pytest.fixture(autouse=True)
+def every_line(monkeypatch):
+    """Show every line of a section, so a test sees all that a section picked."""
+    monkeypatch.setattr(compose, "MAX_ITEMS", 100)
+    monkeypatch.setattr(compose, "TOP_SIGNALS", 100)
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    with controlled(c):
+        yield c
+
+
+def items(content, key):
+    for s in content["sections"]:
+        if s["key"] == key:
+            return {(i["target_type"], int(i["target_id"])) for i in s["items"]}
+    return set()
+
+
+def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db, clock):
+    s = build_story(clock)
+    w, ids = s.w, s.ids
+    plat, web = w["Platform"], w["Web"]
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+
+    assert items(c, "changed") == {
+        ("alignment.keyresult", plat.kr.pk),
+        ("alignment.keyresult", web.kr.pk),
+        ("alignment.objective", plat.objective.pk),
+        ("alignment.initiative", ids["started"]),
+        ("alignment.initiative", plat.initiative.pk),  # finished
+        ("alignment.initiative", web.initiative.pk),  # slipped past its baseline
+        ("coordination.dependency", ids["accepted"]),
+        ("coordination.dependency", ids["asked"]),
+        ("decisions.decision", ids["decided"]),
+        ("decisions.issue", ids["escalated"]),  # escalated to the root, the admin's level
+    }
+    assert items(c, "needs_you") == {
+        ("decisions.decision", ids["waiting"]),
+        ("decisions.issue", ids["escalated"]),
+    }
+    assert items(c, "blocked") == {("coordination.dependency", ids["late"])}
+    assert items(c, "went_well") == {
+        ("alignment.keyresult", plat.kr.pk),
+        ("decisions.issue", ids["solved"]),
+    }
+    assert items(c, "coming_up") == {("decisions.decision", ids["waiting"])}
+    texts = render.text(c, absolute=False)
+    assert "30 points closer to its target" in texts
+    assert "20 points further from its target" in texts
+    assert "Do we rename the product?" not in texts  # opened the week after
+    assert "to 90" not in texts  # the key result's value of the week after
+
+
+def test_a_team_leads_briefing_covers_their_team_and_what_waits_on_it(db, clock):
+    s = build_story(clock)
+    w, ids = s.w, s.ids
+    plat, web = w["Platform"], w["Web"]
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=plat.lead)
+
+    assert c["scope"]["team_id"] == plat.team.pk
+    changed = items(c, "changed")
+    assert ("alignment.keyresult", plat.kr.pk) in changed
+    assert ("alignment.keyresult", web.kr.pk) not in changed  # another team's
+    assert ("alignment.initiative", ids["started"]) not in changed  # Web's initiative
+    assert ("decisions.issue", ids["escalated"]) not in changed  # reached the root, not Platform
+    assert ("coordination.dependency", ids["asked"]) in changed  # Platform is asked
+    assert items(c, "needs_you") == {("coordination.dependency", ids["asked"])}
+    assert items(c, "blocked") == {("coordination.dependency", ids["late"])}
+
+
+def test_the_top_signals_are_those_that_held_at_the_weeks_end_in_scope(db, clock):
+    s = build_story(clock)
+    w = s.w
+    week = compose.parse_week(WEEK)
+    c = services.build_for(w.org, week, person=w.admin)
+    held = [
+        x
+        for x in intel.signals_as_of(w.org, week.as_of, state="live")
+        if x.severity in ("critical", "warning")
+    ]
+    assert held and items(c, "at_risk") == {("intelligence.signal", x.pk) for x in held}
+    assert c["headline"]["critical"] == sum(x.severity == "critical" for x in held)
+    assert c["headline"]["warning"] == sum(x.severity == "warning" for x in held)
+
+
+def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_rest(
+    db, clock, monkeypatch
+):
+    s = build_story(clock)
+    monkeypatch.setattr(compose, "MAX_ITEMS", 4)
+    c = services.build_for(s.w.org, compose.parse_week(WEEK), person=s.w.admin)
+    lines = [i for sec in c["sections"] for i in sec["items"]]
+    assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
+    changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
+    assert len(changed["items"]) == 4 and changed["more"] == 6
+    assert "- and 6 more <" in render.text(c)
+
+
+def test_a_quiet_week_says_so_in_one_line_instead_of_empty_headings(db, clock):
+    clock.at(dt.date(2026, 1, 5), 9)
+    w = build_org("calm", {"Platform": 2}, checkins=False)
+    clock.at(dt.date(2026, 2, 4), 9)
+    c = services.build_for(w.org, compose.parse_week("2026-W05"), person=w.admin)
+    assert c["quiet"] is True and c["sections"] == []
+    text = render.text(c, absolute=False)
+    assert "A quiet week for Calm" in text
+    for _key, title in compose.SECTIONS:
+        assert title not in text
+    assert "<h2>" not in render.html(c)
+
+
+def test_the_week_is_the_readers_own(db, clock):
+    s = build_story(clock)
+    org_services.update_person(s.w.org, None, s.w.admin, timezone="Pacific/Auckland")
+    s.w.admin.refresh_from_db()
+    c = services.build_for(s.w.org, compose.parse_week(WEEK, "Pacific/Auckland"), person=s.w.admin)
+    assert c["timezone"] == "Pacific/Auckland"
+    assert compose.parse_week(WEEK, "Pacific/Auckland").start.utcoffset() == dt.timedelta(hours=13)
+
+
+@pytest.mark.parametrize("bad", ["2026-48", "2026-W54", "W48", "", "2026-W00"])
+def test_a_week_that_is_not_an_iso_week_is_a_clear_error(bad):
+    from accord.core.errors import ServiceError
+
+    with pytest.raises(ServiceError, match="ISO week"):
+        compose.parse_week(bad)

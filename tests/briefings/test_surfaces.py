@@ -1,0 +1,179 @@
+"""The briefing in the terminal (`accord briefing`), on its pages and over the API; the
+schedule on the person's own settings page; bad input changes nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accord.activity.models import Event
+from accord.briefings import compose, services
+from accord.briefings.models import Briefing, BriefingSchedule
+from accord.org import services as org_services
+from tests.briefings.world import WEEK, build_story
+from tests.conftest import api_client, login
+from tests.intelligence.world import Clock, controlled
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    with controlled(c):
+        yield c
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("briefing", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_prints_any_weeks_briefing_as_text_markdown_or_html(db, clock):
+    s = build_story(clock)
+    org_services.update_person(s.w.org, None, s.w.admin, email="boss@brief.example")
+    text = run("--org", "brief", "--person", "boss@brief.example", "--week", WEEK)
+    assert text.startswith("Brief: the week of 12 Jan to 18 Jan 2026\n")
+    assert "What changed\n- Key result “Platform metric” moved from 10 to 40" in text
+    assert "<http://localhost:8000/o/brief/alignment/objectives/" in text
+    md = run("--org", "brief", "--person", "boss@brief.example", "--week", WEEK, "--format",
+             "markdown")  # fmt: skip
+    assert md.startswith("# Brief: the week of") and "## What needs you" in md
+    assert "](http://localhost:8000/o/brief/decisions/" in md
+    html = run("--org", "brief", "--team", s.w["Web"].team.slug, "--week", WEEK, "--format",
+               "html")  # fmt: skip
+    assert html.startswith('<div class="briefing">') and "Web search revamp" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--person", "nobody@x.example"], "No person with e-mail"),
+        (["--team", "nope"], "No team 'nope'"),
+        (["--team", "acme", "--week", "2026-48"], "not an ISO week"),
+    ],
+)
+def test_bad_options_stop_with_a_plain_message(cast, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("--org", "acme", *args)
+
+
+@pytest.fixture
+def sent(cast):
+    """Ada's (the admin's) briefing of last week, as the worker stored it."""
+    week = compose.last_complete_week(timezone.now(), cast.admin.timezone)
+    return services.send_to_person(cast.org, cast.admin, week, email=False)
+
+
+def test_the_pages_list_and_show_a_persons_own_briefings_only(cast, sent):
+    client = login(cast.admin)
+    page = client.get("/o/acme/briefings/")
+    assert page.status_code == 200 and sent.content["title"] in page.content.decode()
+    one = client.get(f"/o/acme/briefings/{sent.pk}/")
+    assert one.status_code == 200 and "Sent " in one.content.decode()
+    assert client.get("/o/acme/briefings/latest/").url == f"/o/acme/briefings/{sent.pk}/"
+    other = login(cast.member)
+    assert other.get(f"/o/acme/briefings/{sent.pk}/").status_code == 404
+    built = other.get("/o/acme/briefings/latest/")  # not stored for her: built now
+    assert built.status_code == 200 and "Not sent yet" in built.content.decode()
+
+
+def test_the_schedule_is_set_on_the_persons_own_settings_page(cast):
+    client = login(cast.member)
+    settings_page = client.get("/o/acme/rhythm/settings/").content.decode()
+    assert "Weekly briefing" in settings_page and 'name="hour"' in settings_page
+    response = client.post(
+        "/o/acme/briefings/schedule/",
+        {"enabled": "on", "weekday": "4", "hour": "16", "next": "/o/acme/rhythm/settings/"},
+    )
+    assert response.status_code == 302 and response.url == "/o/acme/rhythm/settings/"
+    s = BriefingSchedule.objects.get(person=cast.member)
+    assert (s.enabled, s.weekday, s.hour) == (True, 4, 16)
+    events = Event.objects.count()
+    bad = client.post(
+        "/o/acme/briefings/schedule/", {"enabled": "on", "weekday": "9", "hour": "16"}
+    )
+    assert bad.status_code == 302
+    s.refresh_from_db()
+    assert (s.weekday, s.hour) == (4, 16) and Event.objects.count() == events
+    page = client.get(bad.url).content.decode()
+    assert "Choose a day from 0 (Monday) to 6 (Sunday)." in page
+    client.post("/o/acme/briefings/schedule/", {"weekday": "4", "hour": "16"})  # unticked: off
+    s.refresh_from_db()
+    assert s.enabled is False
+
+
+def test_leads_and_admins_get_it_by_default_and_anyone_may_turn_it_on(cast):
+    from accord.briefings import queries
+
+    assert queries.schedule_of(cast.org, cast.admin).enabled is True
+    assert queries.schedule_of(cast.org, cast.member).enabled is False
+    org_services.add_membership(cast.org, None, person=cast.leader, team=cast.platform,
+                                role="lead")  # fmt: skip
+    assert queries.schedule_of(cast.org, cast.leader).enabled is True
+    services.set_schedule(cast.org, cast.member, cast.member, enabled=True)
+    who = {p.pk for p, _ in queries.subscribers(cast.org)}
+    assert who == {cast.admin.pk, cast.leader.pk, cast.member.pk}
+
+
+def test_the_api_lists_shows_and_builds_briefings_and_sets_the_schedule(cast, sent):
+    client = api_client(cast.admin)
+    listed = client.get("/api/v1/me/briefings").json()
+    assert [b["id"] for b in listed["items"]] == [sent.pk]
+    one = client.get(f"/api/v1/me/briefings/{sent.pk}?format=markdown").json()
+    assert one["content"] == sent.content and one["rendered"].startswith("# ")
+    week = client.get(f"/api/v1/me/briefings/week?week={sent.week}").json()
+    assert week["id"] == sent.pk
+    other_week = client.get("/api/v1/me/briefings/week?week=2025-W10").json()
+    assert other_week["id"] is None and other_week["week"] == "2025-W10"
+    bad = client.get("/api/v1/me/briefings/week?week=2025-10")
+    assert bad.status_code == 422 and "ISO week" in bad.json()["error"]["message"]
+    team = client.get(f"/api/v1/teams/{cast.platform.pk}/briefing?format=text").json()
+    assert team["rendered"].startswith("Platform: the week of")
+    assert api_client(cast.member).get(f"/api/v1/me/briefings/{sent.pk}").status_code == 404
+
+    schedule = client.patch(
+        "/api/v1/me/briefing-schedule",
+        data=json.dumps({"weekday": 2, "hour": 7}),
+        content_type="application/json",
+    )
+    assert schedule.status_code == 200 and schedule.json()["weekday"] == 2
+    refused = client.patch(
+        "/api/v1/me/briefing-schedule",
+        data=json.dumps({"hour": 24}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert client.get("/api/v1/me/briefing-schedule").json()["hour"] == 7
+    assert Briefing.objects.filter(org=cast.org).count() == 1
+
+
+def test_a_teams_admins_choose_its_chat_summary_and_others_may_not(cast):
+    page = login(cast.admin).get(f"/o/acme/briefings/teams/{cast.platform.pk}/")
+    assert page.status_code == 200 and "Weekly summary in the team" in page.content.decode()
+    response = login(cast.admin).post(
+        f"/o/acme/briefings/teams/{cast.platform.pk}/",
+        {"enabled": "on", "weekday": "1", "hour": "7"},
+    )
+    assert response.status_code == 302
+    s = BriefingSchedule.objects.get(team=cast.platform)
+    assert (s.enabled, s.weekday, s.hour) == (True, 1, 7)
+    refused = login(cast.member).post(f"/o/acme/briefings/teams/{cast.platform.pk}/", {})
+    assert refused.status_code == 403
+    api = api_client(cast.member).patch(
+        f"/api/v1/teams/{cast.platform.pk}/briefing-schedule",
+        data=json.dumps({"enabled": False}),
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    s.refresh_from_db()
+    assert s.enabled is True
+    ok = api_client(cast.admin).patch(
+        f"/api/v1/teams/{cast.platform.pk}/briefing-schedule",
+        data=json.dumps({"enabled": False}),
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["enabled"] is False
