@@ -18,7 +18,7 @@ from accord.org.forms import (
     TeamForm,
 )
 from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
-from accord.web import panels
+from accord.web import panels, pickers
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
 
@@ -95,7 +95,7 @@ def team_detail(request, team_slug: str):
 
 
 class TeamLinkForm(forms.Form):
-    to_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+    to_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Team")
     kind = forms.ChoiceField(choices=TeamLinkKind.choices, initial=TeamLinkKind.STAKEHOLDER)
 
     def __init__(self, *args, org, team, **kwargs):

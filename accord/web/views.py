@@ -115,3 +115,29 @@ def history_for(org, target_type: str, target_id: int, limit: int = 30):
         .for_target(target_type, target_id)
         .select_related("actor")[:limit],
     )
+
+
+@org_view
+def pick(request, kind: str):
+    """A form's search box asks here for the few things whose name matches what was typed.
+
+    Anyone in the organization may ask (viewers filter lists with these boxes too); the
+    answer never holds more than `pickers.SEARCH_LIMIT` rows of this organization."""
+    from django.http import Http404, HttpResponseBadRequest
+
+    from accord.web import pickers
+
+    if kind not in pickers.KINDS:
+        raise Http404("Nothing of that kind to choose.")
+    q = " ".join(request.GET.get("q", "").split())
+    if len(q) > pickers.MAX_QUERY_LENGTH or "\x00" in q:
+        return HttpResponseBadRequest(
+            f"Search with at most {pickers.MAX_QUERY_LENGTH} characters.",
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = pickers.search(request.org, kind, q)
+    return render(
+        request,
+        "web/widgets/picker_results.html",
+        {"rows": rows, "q": q, "list_id": request.GET.get("list", "")[:100]},
+    )
