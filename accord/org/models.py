@@ -100,6 +100,7 @@ class Team(OrgScoped):
         constraints = [
             models.UniqueConstraint(fields=["org", "slug"], name="team_slug_unique_in_org"),
         ]
+        indexes = [models.Index(fields=["org", "name"])]  # the directory and pickers, by name
 
     def __str__(self) -> str:
         return self.name
