@@ -135,6 +135,8 @@ DIRECTORY_LEVELS = 3
 DIRECTORY_ROWS = 100
 # Rows a team's page shows of each of its lists before linking to the rest.
 TEAM_PAGE_ROWS = 25
+# Rows of a page of the people list, of a search of teams or of a team's sub-teams.
+LIST_PAGE = 50
 
 
 def ancestors(org: Organization, team: Team) -> list[Team]:

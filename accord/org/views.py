@@ -32,12 +32,12 @@ def teams(request):
     parent_slug = request.GET.get("parent", "").strip()
     context = {"q": q, "can_edit": permissions.can_edit_tree(request.person), "parent": None}
     if q:
-        page = paginate(request, queries.find_teams(org, q), per_page=50)
+        page = paginate(request, queries.find_teams(org, q), per_page=queries.LIST_PAGE)
         context.update(rows=_nodes(org, page), page=page, searching=True)
     elif parent_slug:
         parent = get_object_or_404(Team.objects.for_org(org), slug=parent_slug)
         depth = min(max(int_or_none(request.GET.get("depth")) or 0, 0), 50)
-        page = paginate(request, queries.sub_teams(org, parent), per_page=50)
+        page = paginate(request, queries.sub_teams(org, parent), per_page=queries.LIST_PAGE)
         context.update(rows=_nodes(org, page, depth), page=page, parent=parent, depth=depth)
         if request.headers.get("HX-Request"):
             return render(request, "org/_team_rows.html", {**context, "fragment": True})
@@ -310,7 +310,7 @@ def people(request):
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team)
-    page = paginate(request, qs.order_by("name", "id"), per_page=50)
+    page = paginate(request, qs.order_by("name", "id"), per_page=queries.LIST_PAGE)
     queries.people_page(org, page)
     template = "org/_people_rows.html" if request.headers.get("HX-Request") else "org/people.html"
     return render(
