@@ -17,9 +17,9 @@ from tests.conftest import login, make_person
 @pytest.fixture
 def short(monkeypatch):
     """First screens small enough that both organizations fill them."""
-    monkeypatch.setattr(queries, "DIRECTORY_ROWS", 12)
-    monkeypatch.setattr(queries, "TEAM_PAGE_ROWS", 3)
-    monkeypatch.setattr(queries, "LIST_PAGE", 10)
+    monkeypatch.setattr(queries, "DIRECTORY_ROWS", 12, raising=False)
+    monkeypatch.setattr(queries, "TEAM_PAGE_ROWS", 3, raising=False)
+    monkeypatch.setattr(queries, "LIST_PAGE", 10, raising=False)
 
 
 def measure(client, url: str) -> tuple[int, str]:
