@@ -124,13 +124,15 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def search(org, kind: str, q: str) -> list[tuple[int, str]]:
-    """At most SEARCH_LIMIT (id, label) pairs of `kind` in `org` whose text matches `q`."""
+def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[object, str]]:
+    """At most SEARCH_LIMIT (id, label) pairs of `kind` in `org` whose text matches `q`
+    (slugs instead of ids for teams when `by_slug`, as list filters take them)."""
     spec = KINDS[kind]
     rows = spec.choices(org)
     if q:
         rows = rows.filter(spec.search(q))
-    return [(row.pk, spec.label(row)) for row in rows[:SEARCH_LIMIT]]
+    key = "slug" if by_slug and kind == "team" else "pk"
+    return [(getattr(row, key), spec.label(row)) for row in rows[:SEARCH_LIMIT]]
 
 
 class _Picker:

@@ -20,7 +20,7 @@ FORMS = [
     "decisions/new/",
 ]
 # Pages whose lists belong to their pillar: here only their forms' options are counted.
-LISTS_WITH_FORMS = ["decisions/"]
+LISTS_WITH_FORMS = ["decisions/", "decisions/actions/", "decisions/issues/"]
 
 
 @pytest.fixture
