@@ -114,7 +114,7 @@ KINDS: dict[str, Kind] = {
     "person": Kind(
         person_label,
         _people,
-        lambda q: Q(name__icontains=q) | Q(email__istartswith=q),
+        lambda q: Q(name__icontains=q),
     ),
     "team": Kind(team_label, _teams, lambda q: Q(name__icontains=q)),
     "objective": Kind(objective_label, _objectives, lambda q: Q(title__icontains=q)),
