@@ -169,10 +169,11 @@ def with_counts(teams):
 
 
 def lead_names(org: Organization, team_ids) -> dict[int, list[str]]:
+    """Lead names of each of these teams (of `org`: filtered by team alone so SQLite takes
+    the team index, not every membership of the organization)."""
     out: dict[int, list[str]] = defaultdict(list)
     for team_id, name in (
-        Membership.objects.for_org(org)
-        .filter(role=MembershipRole.LEAD, team_id__in=list(team_ids))
+        Membership.objects.filter(team_id__in=list(team_ids), role=MembershipRole.LEAD)
         .order_by("person__name")
         .values_list("team_id", "person__name")
     ):
@@ -242,8 +243,9 @@ def people_page(org: Organization, page) -> None:
     people = list(page.object_list)
     totals: dict[int, dict] = {
         row["person_id"]: row
-        for row in Membership.objects.for_org(org)
-        .filter(person_id__in=[p.pk for p in people])
+        # The people are the organization's already; filtering by them alone lets SQLite
+        # take the person index rather than every membership of the organization.
+        for row in Membership.objects.filter(person_id__in=[p.pk for p in people])
         .order_by()
         .values("person_id")
         .annotate(

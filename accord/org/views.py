@@ -65,7 +65,8 @@ def team_detail(request, team_slug: str):
     if request.method == "POST":
         return _team_links_post(request, team)
     rows = queries.TEAM_PAGE_ROWS
-    links = TeamLink.objects.for_org(org).select_related("from_team", "to_team")
+    # By the team (already this organization's), so SQLite takes the team's index.
+    links = TeamLink.objects.select_related("from_team", "to_team")
     stakeholders = list(
         links.filter(from_team=team, kind=TeamLinkKind.STAKEHOLDER).order_by("to_team__name")[
             : rows + 1
