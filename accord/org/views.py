@@ -36,7 +36,7 @@ def teams(request):
         context.update(rows=_nodes(org, page), page=page, searching=True)
     elif parent_slug:
         parent = get_object_or_404(Team.objects.for_org(org), slug=parent_slug)
-        depth = min(max(int_or_none(request.GET.get("depth")) or 0, 0), 50)
+        depth = min(max(int_or_none(request.GET.get("depth")) or 0, 0), 1000)
         page = paginate(request, queries.sub_teams(org, parent), per_page=queries.LIST_PAGE)
         context.update(rows=_nodes(org, page, depth), page=page, parent=parent, depth=depth)
         if request.headers.get("HX-Request"):
