@@ -18,6 +18,7 @@ from accord.alignment.models import (
     PeriodState,
 )
 from accord.org.models import Person, Team
+from accord.web import pickers
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -67,14 +68,14 @@ class ObjectiveForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     period = forms.ModelChoiceField(queryset=Period.objects.none())
     level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.TEAM)
-    team = forms.ModelChoiceField(
+    team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="— no team —"
     )
-    owner = forms.ModelChoiceField(
+    owner = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
     status = forms.ChoiceField(choices=ObjectiveStatus.choices, initial=ObjectiveStatus.ACTIVE)
-    parent = forms.ModelChoiceField(
+    parent = pickers.ObjectiveChoiceField(
         queryset=Objective.objects.none(),
         required=False,
         empty_label="— none (top level) —",
@@ -113,7 +114,7 @@ def _objective_label(o: Objective) -> str:
 
 
 class ParentForm(forms.Form):
-    parent = forms.ModelChoiceField(queryset=Objective.objects.none(), label="Contributes to")
+    parent = pickers.ObjectiveChoiceField(queryset=Objective.objects.none(), label="Contributes to")
     weight = forms.FloatField(initial=1, min_value=0.01)
 
     def __init__(self, *args, org, objective: Objective, **kwargs):
@@ -150,7 +151,7 @@ class KeyResultForm(forms.Form):
         required=False, label="Milestone (done / not done instead of a number)"
     )
     weight = forms.FloatField(initial=1, min_value=0.01)
-    owner = forms.ModelChoiceField(
+    owner = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— the objective's owner —"
     )
 
@@ -183,8 +184,8 @@ class ValueForm(forms.Form):
 class InitiativeForm(forms.Form):
     title = forms.CharField(max_length=300)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none())
-    owner = forms.ModelChoiceField(
+    team = pickers.TeamChoiceField(queryset=Team.objects.none())
+    owner = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
     status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.PROPOSED)
@@ -203,17 +204,17 @@ class InitiativeForm(forms.Form):
     stage = forms.CharField(
         max_length=40, required=False, help_text="Free text, e.g. alpha, beta, stable."
     )
-    serves = forms.ModelMultipleChoiceField(
+    serves = pickers.KeyResultMultipleChoiceField(
         queryset=KeyResult.objects.none(),
         required=False,
         label="Serves key results",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=pickers.PickerSelectMultiple(attrs={"size": 6}),
     )
-    serves_objectives = forms.ModelMultipleChoiceField(
+    serves_objectives = pickers.ObjectiveMultipleChoiceField(
         queryset=Objective.objects.none(),
         required=False,
         label="Serves objectives",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=pickers.PickerSelectMultiple(attrs={"size": 4}),
     )
 
     def __init__(self, *args, org, editing: bool = False, **kwargs):
@@ -260,8 +261,8 @@ class StatusForm(forms.Form):
 
 
 class InitiativeLinkForm(forms.Form):
-    key_result = forms.ModelChoiceField(queryset=KeyResult.objects.none(), required=False)
-    objective = forms.ModelChoiceField(queryset=Objective.objects.none(), required=False)
+    key_result = pickers.KeyResultChoiceField(queryset=KeyResult.objects.none(), required=False)
+    objective = pickers.ObjectiveChoiceField(queryset=Objective.objects.none(), required=False)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -295,7 +296,7 @@ class ReplacementForm(forms.Form):
         initial="replaces",
         label="This one",
     )
-    other = forms.ModelChoiceField(queryset=Initiative.objects.none(), label="Initiative")
+    other = pickers.InitiativeChoiceField(queryset=Initiative.objects.none(), label="Initiative")
 
     def __init__(self, *args, org, item, **kwargs):
         super().__init__(*args, **kwargs)

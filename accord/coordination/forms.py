@@ -7,6 +7,7 @@ from django import forms
 from accord.alignment.models import Initiative
 from accord.coordination.models import Priority
 from accord.org.models import Membership, Team
+from accord.web import pickers
 
 OPEN = ("proposed", "active", "paused")
 
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class InitiativeChoice(forms.ModelChoiceField):
+class InitiativeChoice(pickers.InitiativeChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.title} ({obj.team.name})"
 
@@ -26,7 +27,7 @@ class DependencyForm(forms.Form):
         label="For our initiative",
         help_text="The work of your team that needs it.",
     )
-    provider_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Ask team")
+    provider_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Ask team")
     title = forms.CharField(max_length=300, label="What you need")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)

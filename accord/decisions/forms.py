@@ -6,6 +6,7 @@ from django import forms
 
 from accord.decisions.models import DecisionStatus, Severity
 from accord.org.models import Person, Team
+from accord.web import pickers
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -22,7 +23,7 @@ class DecisionForm(forms.Form):
     """The light form: question, outcome and approver; the rest is optional."""
 
     question = forms.CharField(max_length=300)
-    approver = forms.ModelChoiceField(
+    approver = pickers.PersonChoiceField(
         queryset=Person.objects.none(), help_text="The one person who decides."
     )
     outcome = forms.CharField(
@@ -32,22 +33,22 @@ class DecisionForm(forms.Form):
     )
     context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    driver = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
-    contributors = forms.ModelMultipleChoiceField(
+    driver = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)
+    contributors = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=pickers.PickerSelectMultiple(attrs={"size": 4}),
     )
-    informed = forms.ModelMultipleChoiceField(
+    informed = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=pickers.PickerSelectMultiple(attrs={"size": 4}),
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(),
         required=False,
         label="Teams affected",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=pickers.PickerSelectMultiple(attrs={"size": 4}),
     )
     decide_by = forms.DateField(required=False, widget=DATE)
     revisit_on = forms.DateField(required=False, widget=DATE, label="Revisit on")
@@ -78,7 +79,7 @@ class ReasonForm(forms.Form):
 
 
 class SupersedeForm(forms.Form):
-    by = forms.ModelChoiceField(queryset=None, label="Replaced by")  # type: ignore[arg-type]
+    by = pickers.DecisionChoiceField(queryset=None, label="Replaced by")  # type: ignore[arg-type]
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, org, exclude_id, **kwargs):
@@ -98,10 +99,10 @@ class LogFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *DecisionStatus.choices], required=False
     )
-    team = forms.ModelChoiceField(
+    team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Any team"
     )
-    approver = forms.ModelChoiceField(
+    approver = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Any approver"
     )
     since = forms.DateField(required=False, widget=DATE, label="Opened from")
@@ -115,9 +116,9 @@ class LogFilterForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="Action")
-    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    owner = pickers.PersonChoiceField(queryset=Person.objects.none())
     due_on = forms.DateField(required=False, widget=DATE, label="Due")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +128,7 @@ class ActionItemForm(forms.Form):
 
 class IssueForm(forms.Form):
     title = forms.CharField(max_length=300)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), help_text="Who should solve it.")
+    team = pickers.TeamChoiceField(queryset=Team.objects.none(), help_text="Who should solve it.")
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -138,7 +139,7 @@ class IssueForm(forms.Form):
 
 class SolveForm(forms.Form):
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    decision = forms.ModelChoiceField(
+    decision = pickers.DecisionChoiceField(
         queryset=None,  # type: ignore[arg-type]
         required=False,
         label="Solved by a decision",

@@ -5,13 +5,14 @@ import zoneinfo
 from django import forms
 
 from accord.org.models import MembershipRole, Person, Role, Team
+from accord.web import pickers
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
 
 
 class TeamForm(forms.Form):
     name = forms.CharField(max_length=200)
-    parent = forms.ModelChoiceField(
+    parent = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="— none (top level) —"
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -41,7 +42,7 @@ class ProfileForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.none())
+    person = pickers.PersonChoiceField(queryset=Person.objects.none())
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
     allocation = forms.IntegerField(min_value=0, max_value=100, initial=100, label="Allocation %")
 

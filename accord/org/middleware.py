@@ -33,5 +33,6 @@ class OrganizationMiddleware:
             raise Http404("No such organization.")
         request.org: Organization = person.org
         request.person = person
-        request.session["last_org"] = slug
+        if request.session.get("last_org") != slug:  # a write only when it changes
+            request.session["last_org"] = slug
         return None

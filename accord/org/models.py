@@ -72,7 +72,8 @@ class Person(OrgScoped):
                 name="person_one_per_user_and_org",
             ),
         ]
-        indexes = [models.Index(fields=["org", "name"])]
+        # By name; is_active too, so a search for active people by name reads the index only.
+        indexes = [models.Index(fields=["org", "name", "is_active"], name="person_by_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -100,6 +101,7 @@ class Team(OrgScoped):
         constraints = [
             models.UniqueConstraint(fields=["org", "slug"], name="team_slug_unique_in_org"),
         ]
+        indexes = [models.Index(fields=["org", "name"], name="team_by_name")]  # directory, pickers
 
     def __str__(self) -> str:
         return self.name

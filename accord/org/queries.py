@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 
@@ -126,3 +127,136 @@ def sign_in_lock(person: Person):
     if person.user_id is None:
         return None
     return lock_for(username=person.user.get_username())
+
+
+# How much of the tree the directory shows at once: this many levels from the top, at
+# most this many rows; every row whose sub-teams are not all shown offers to load them.
+DIRECTORY_LEVELS = 3
+DIRECTORY_ROWS = 100
+# Rows a team's page shows of each of its lists before linking to the rest.
+TEAM_PAGE_ROWS = 25
+# Rows of a page of the people list, of a search of teams or of a team's sub-teams.
+LIST_PAGE = 50
+
+
+def ancestors(org: Organization, team: Team) -> list[Team]:
+    """The team's ancestors, the root first, in one query whatever the depth."""
+    table = Team._meta.db_table
+    sql = f"""
+        WITH RECURSIVE up(id, depth) AS (
+            SELECT parent_id, 1 FROM {table} WHERE id = %s AND org_id = %s
+            UNION ALL
+            SELECT t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.id
+            WHERE t.parent_id IS NOT NULL AND up.depth < 1000
+        )
+        SELECT {table}.* FROM {table} JOIN up ON {table}.id = up.id
+        WHERE {table}.org_id = %s ORDER BY up.depth DESC
+    """  # the table name is the model's; the values are parameters
+    return list(Team.objects.raw(sql, [team.pk, org.pk, org.pk]))
+
+
+def with_counts(teams):
+    """Annotate a team queryset with its number of members and of direct sub-teams."""
+
+    def count_of(qs, key: str):
+        grouped = qs.order_by().annotate(_k=F(key)).values("_k").annotate(n=Count("pk"))
+        return Coalesce(Subquery(grouped.values("n"), output_field=IntegerField()), 0)
+
+    return teams.annotate(
+        n_members=count_of(Membership.objects.filter(team_id=OuterRef("pk")), "team_id"),
+        n_children=count_of(Team.objects.filter(parent_id=OuterRef("pk")), "parent_id"),
+    )
+
+
+def lead_names(org: Organization, team_ids) -> dict[int, list[str]]:
+    """Lead names of each of these teams (of `org`: filtered by team alone so SQLite takes
+    the team index, not every membership of the organization)."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for team_id, name in (
+        Membership.objects.filter(team_id__in=list(team_ids), role=MembershipRole.LEAD)
+        .order_by("person__name")
+        .values_list("team_id", "person__name")
+    ):
+        out[team_id].append(name)
+    return out
+
+
+def directory_top(org: Organization) -> list[TreeNode]:
+    """The top of the team tree, depth first, breadth-first up to DIRECTORY_ROWS rows over
+    DIRECTORY_LEVELS levels: one query a level and one for the leads. Each node's
+    `children` holds the sub-teams shown; a node with more has `more_children` set."""
+    budget = DIRECTORY_ROWS
+    base = with_counts(Team.objects.for_org(org)).order_by("name", "id")
+    levels: list[list[Team]] = []
+    parents: list[int] | None = None
+    for _ in range(DIRECTORY_LEVELS):
+        if budget <= 0 or parents == []:
+            break
+        qs = (
+            base.filter(parent__isnull=True)
+            if parents is None
+            else base.filter(parent_id__in=parents)
+        )
+        level = list(qs[:budget])
+        if parents is not None and len(level) == budget:
+            # Cut short: show a team's sub-teams all or none, so expanding one adds the rest.
+            wanted = {t.id: t.n_children for level in levels for t in level}
+            got: dict[int, int] = defaultdict(int)
+            for t in level:
+                got[t.parent_id] += 1
+            level = [t for t in level if got[t.parent_id] == wanted[t.parent_id]]
+        levels.append(level)
+        budget -= len(level)
+        parents = [t.id for t in level if t.n_children]
+    shown = [t for level in levels for t in level]
+    leads = lead_names(org, [t.id for t in shown])
+    nodes = {
+        t.id: TreeNode(team=t, member_count=t.n_members, lead_names=leads[t.id]) for t in shown
+    }
+    roots = [nodes[t.id] for t in levels[0]] if levels else []
+    for level in levels[1:]:
+        for t in level:
+            nodes[t.parent_id].children.append(nodes[t.id])
+    out = flatten(roots)
+    for node in out:
+        node.depth = 0 if node.team.parent_id is None else nodes[node.team.parent_id].depth + 1
+    return out
+
+
+def sub_teams(org: Organization, parent: Team):
+    """A team's direct sub-teams with their counts, by name (a queryset, to paginate)."""
+    return with_counts(Team.objects.for_org(org).filter(parent=parent)).order_by("name", "id")
+
+
+def find_teams(org: Organization, q: str):
+    """Teams whose name contains `q`, with their parent and counts (a queryset)."""
+    return (
+        with_counts(Team.objects.for_org(org).filter(name__icontains=q))
+        .select_related("parent")
+        .order_by("name", "id")
+    )
+
+
+def people_page(org: Organization, page) -> None:
+    """Set allocation_total, team_count and lead_count on the people of one page, in one
+    query over their memberships only."""
+    people = list(page.object_list)
+    totals: dict[int, dict] = {
+        row["person_id"]: row
+        # The people are the organization's already; filtering by them alone lets SQLite
+        # take the person index rather than every membership of the organization.
+        for row in Membership.objects.filter(person_id__in=[p.pk for p in people])
+        .order_by()
+        .values("person_id")
+        .annotate(
+            allocation_total=Sum("allocation"),
+            team_count=Count("id"),
+            lead_count=Count("id", filter=Q(role=MembershipRole.LEAD)),
+        )
+    }
+    for p in people:
+        row = totals.get(p.pk, {})
+        p.allocation_total = row.get("allocation_total") or 0
+        p.team_count = row.get("team_count") or 0
+        p.lead_count = row.get("lead_count") or 0
+    page.object_list = people

@@ -18,75 +18,89 @@ from accord.org.forms import (
     TeamForm,
 )
 from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
-from accord.web import panels
+from accord.web import panels, pickers
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
 
 
 @org_view
 def teams(request):
-    roots = queries.team_tree(request.org)
-    q = request.GET.get("q", "").strip()
-    rows = queries.flatten(roots)
+    """The directory: the top of the tree (expandable a level at a time), a team's
+    sub-teams (`?parent=slug`, a page of them), or the teams whose name matches `?q=`."""
+    org = request.org
+    q = request.GET.get("q", "").strip()[:100]
+    parent_slug = request.GET.get("parent", "").strip()
+    context = {"q": q, "can_edit": permissions.can_edit_tree(request.person), "parent": None}
     if q:
-        rows = [n for n in rows if q.lower() in n.team.name.lower()]
-    return render(
-        request,
-        "org/teams.html",
-        {
-            "rows": rows,
-            "q": q,
-            "can_edit": permissions.can_edit_tree(request.person),
-        },
-    )
+        page = paginate(request, queries.find_teams(org, q), per_page=queries.LIST_PAGE)
+        context.update(rows=_nodes(org, page), page=page, searching=True)
+    elif parent_slug:
+        parent = get_object_or_404(Team.objects.for_org(org), slug=parent_slug)
+        depth = min(max(int_or_none(request.GET.get("depth")) or 0, 0), 1000)
+        page = paginate(request, queries.sub_teams(org, parent), per_page=queries.LIST_PAGE)
+        context.update(rows=_nodes(org, page, depth), page=page, parent=parent, depth=depth)
+        if request.headers.get("HX-Request"):
+            return render(request, "org/_team_rows.html", {**context, "fragment": True})
+    else:
+        context["rows"] = queries.directory_top(org)
+    return render(request, "org/teams.html", context)
+
+
+def _nodes(org, page, depth: int = 0) -> list[queries.TreeNode]:
+    teams = list(page)
+    leads = queries.lead_names(org, [t.id for t in teams])
+    return [
+        queries.TreeNode(team=t, depth=depth, member_count=t.n_members, lead_names=leads[t.id])
+        for t in teams
+    ]
 
 
 @org_view
 def team_detail(request, team_slug: str):
+    """A team: its leads, the first screen of its members, sub-teams and stakeholder links
+    (each linking to the rest), the pillars' panels and its history."""
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org).select_related("parent"), slug=team_slug)
     can_link = permissions.can_edit_tree(request.person)
     if request.method == "POST":
         return _team_links_post(request, team)
-    links = list(
-        TeamLink.objects.for_org(org)
-        .filter(Q(from_team=team) | Q(to_team=team))
-        .select_related("from_team", "to_team")
-        .order_by("from_team__name", "to_team__name")
+    rows = queries.TEAM_PAGE_ROWS
+    # By the team (already this organization's), so SQLite takes the team's index.
+    links = TeamLink.objects.select_related("from_team", "to_team")
+    stakeholders = list(
+        links.filter(from_team=team, kind=TeamLinkKind.STAKEHOLDER).order_by("to_team__name")[
+            : rows + 1
+        ]
     )
-    parents = queries.parent_map(org)
-    ancestor_ids = queries.ancestors_of(team.id, parents)
-    by_id = {t.id: t for t in Team.objects.for_org(org).filter(id__in=ancestor_ids)}
-    breadcrumbs = [by_id[i] for i in reversed(ancestor_ids)]
+    stakeholder_of = list(
+        links.filter(to_team=team, kind=TeamLinkKind.STAKEHOLDER).order_by("from_team__name")[
+            : rows + 1
+        ]
+    )
+    members = Membership.objects.for_org(org).filter(team=team)
     memberships = list(
-        Membership.objects.for_org(org)
-        .filter(team=team)
-        .select_related("person")
-        .order_by("role", "person__name")  # "lead" sorts before "member"
-    )
-    leads = [m for m in memberships if m.role == MembershipRole.LEAD]
+        members.select_related("person").order_by("role", "person__name")[:rows]
+    )  # "lead" sorts before "member"
+    children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
     return render(
         request,
         "org/team_detail.html",
         {
             "team": team,
-            "breadcrumbs": breadcrumbs,
-            "leads": leads,
+            "breadcrumbs": queries.ancestors(org, team),
+            "leads": [m for m in memberships if m.role == MembershipRole.LEAD],
             "memberships": memberships,
-            "children": team.children.order_by("name"),
-            "descendant_count": len(queries.descendants_of(team.id, parents)),
+            "member_count": members.count(),
+            "children": children,
+            "child_count": Team.objects.for_org(org).filter(parent=team).count(),
             "history": history_for(org, "org.team", team.id),
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": permissions.can_manage_team(request.person, team),
             "membership_form": MembershipForm(org=org),
-            "stakeholders": [
-                link
-                for link in links
-                if link.from_team_id == team.id and link.kind == "stakeholder"
-            ],
-            "stakeholder_of": [
-                link for link in links if link.to_team_id == team.id and link.kind == "stakeholder"
-            ],
+            "stakeholders": stakeholders[:rows],
+            "more_stakeholders": len(stakeholders) > rows,
+            "stakeholder_of": stakeholder_of[:rows],
+            "more_stakeholder_of": len(stakeholder_of) > rows,
             "can_link": can_link,
             "link_form": TeamLinkForm(org=org, team=team) if can_link else None,
             "panels": panels.collect("team", request, team),
@@ -95,7 +109,7 @@ def team_detail(request, team_slug: str):
 
 
 class TeamLinkForm(forms.Form):
-    to_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+    to_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Team")
     kind = forms.ChoiceField(choices=TeamLinkKind.choices, initial=TeamLinkKind.STAKEHOLDER)
 
     def __init__(self, *args, org, team, **kwargs):
@@ -285,16 +299,30 @@ def membership_remove(request, membership_id: int):
 
 @org_view
 def people(request):
-    qs = queries.people_with_allocation(request.org).filter(is_active=True).order_by("name")
-    q = request.GET.get("q", "").strip()
+    """Everyone, a page of 50 at a time; `?q=` searches names, e-mails and titles and
+    `?team=slug` keeps a team's members."""
+    org = request.org
+    qs = Person.objects.for_org(org).filter(is_active=True)
+    q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q))
-    page = paginate(request, qs, per_page=50)
+    team = None
+    team_slug = request.GET.get("team", "").strip()
+    if team_slug:
+        team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+        qs = qs.filter(memberships__team=team)
+    page = paginate(request, qs.order_by("name", "id"), per_page=queries.LIST_PAGE)
+    queries.people_page(org, page)
     template = "org/_people_rows.html" if request.headers.get("HX-Request") else "org/people.html"
     return render(
         request,
         template,
-        {"page": page, "q": q, "can_manage": permissions.can_manage_people(request.person)},
+        {
+            "page": page,
+            "q": q,
+            "team": team,
+            "can_manage": permissions.can_manage_people(request.person),
+        },
     )
 
 

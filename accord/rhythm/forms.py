@@ -10,6 +10,7 @@ from accord.activity.models import ChatFlavor
 from accord.org.models import Person, Team
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
+from accord.web import pickers
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
 CONFIDENCE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(10, 0, -1)]
@@ -26,8 +27,8 @@ class CadenceForm(forms.Form):
         choices=[("", "— from the template —"), *CadenceKind.choices], required=False
     )
     scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.TEAM)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    teams = forms.ModelMultipleChoiceField(
+    team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
+    teams = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For a set of teams."
     )
     rrule = forms.CharField(
@@ -42,8 +43,8 @@ class CadenceForm(forms.Form):
     start_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on"
     )
-    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
-    extra_participants = forms.ModelMultipleChoiceField(
+    owner = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)
+    extra_participants = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
         help_text="People outside the teams in scope who take part.",
@@ -62,13 +63,13 @@ class CadenceForm(forms.Form):
 class CadenceEditForm(forms.Form):
     name = forms.CharField(max_length=200)
     scope = forms.ChoiceField(choices=Scope.choices)
-    team = forms.ModelChoiceField(
+    team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For one team or a subtree."
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For a set of teams."
     )
-    extra_participants = forms.ModelMultipleChoiceField(
+    extra_participants = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
         help_text="People outside the teams in scope who take part.",
@@ -135,7 +136,7 @@ class MoveForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="New action item")
-    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    owner = pickers.PersonChoiceField(queryset=Person.objects.none())
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, people, **kwargs):
@@ -145,7 +146,7 @@ class ActionItemForm(forms.Form):
 
 class DecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to take")
-    approver = forms.ModelChoiceField(queryset=Person.objects.none())
+    approver = pickers.PersonChoiceField(queryset=Person.objects.none())
     outcome = forms.CharField(
         max_length=2000,
         required=False,
@@ -160,7 +161,7 @@ class DecisionForm(forms.Form):
 
 class HeadlineForm(forms.Form):
     text = forms.CharField(max_length=500, label="Headline")
-    cascade_to = forms.ModelMultipleChoiceField(
+    cascade_to = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(),
         required=False,
         label="Cascade to",
@@ -189,7 +190,7 @@ class MeasurableForm(forms.Form):
     goal_low = forms.DecimalField(required=False, label="Low")
     goal_high = forms.DecimalField(required=False, label="High")
     unit = forms.CharField(max_length=30, required=False)
-    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    owner = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("activity/", views.activity, name="activity"),
     path("password/", views.password_change, name="password"),
+    path("pick/<slug:kind>/", views.pick, name="pick"),
 ]

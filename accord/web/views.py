@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -109,9 +110,40 @@ password_change = org_view(PasswordChange.as_view())
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30):
     """Events about one object, newest first — the per-object history panel."""
+    # Ordered by an expression, not the column: SQLite without statistics would otherwise
+    # walk the (org, created_at) index through every event of the organization to skip the
+    # sort, rather than take the few rows of the (org, target) index and sort them.
+    newest_first = Coalesce("created_at", "created_at").desc()
     return name_references(
         org,
         Event.objects.for_org(org)
         .for_target(target_type, target_id)
-        .select_related("actor")[:limit],
+        .select_related("actor")
+        .order_by(newest_first, "-id")[:limit],
+    )
+
+
+@org_view
+def pick(request, kind: str):
+    """A form's search box asks here for the few things whose name matches what was typed.
+
+    Anyone in the organization may ask (viewers filter lists with these boxes too); the
+    answer never holds more than `pickers.SEARCH_LIMIT` rows of this organization."""
+    from django.http import Http404, HttpResponseBadRequest
+
+    from accord.web import pickers
+
+    if kind not in pickers.KINDS:
+        raise Http404("Nothing of that kind to choose.")
+    q = " ".join(request.GET.get("q", "").split())
+    if len(q) > pickers.MAX_QUERY_LENGTH or "\x00" in q:
+        return HttpResponseBadRequest(
+            f"Search with at most {pickers.MAX_QUERY_LENGTH} characters.",
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = pickers.search(request.org, kind, q, by_slug=request.GET.get("by") == "slug")
+    return render(
+        request,
+        "web/widgets/picker_results.html",
+        {"rows": rows, "q": q, "list_id": request.GET.get("list", "")[:100]},
     )

@@ -99,8 +99,13 @@ def test_the_tree_has_no_depth_limit(cast):
     client = login(cast.member)
     page = client.get(f"/o/acme/teams/{bottom.slug}/").content.decode()
     assert page.count("/o/acme/teams/level-") >= 199  # the whole path in the breadcrumbs
+    # The directory shows the top levels and opens the rest one level at a time.
     directory = client.get("/o/acme/teams/").content.decode()
-    assert 'data-level="202"' in directory
+    assert f"?parent={teams[0].slug}" in directory
+    below = client.get(
+        f"/o/acme/teams/?parent={teams[-2].slug}&depth=201", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'data-level="202"' in below and bottom.name in below
 
 
 def test_moving_a_team_carries_its_whole_sub_tree(cast):

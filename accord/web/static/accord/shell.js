@@ -6,6 +6,8 @@
      data-back                     on a link: goes back in history (its href is the fallback)
      data-failure-target="ID"      on an htmx form: shows a failed request's answer in #ID
      data-style="width: 40%"       dynamic values, applied through the style object
+     data-picker                   a form field's search box (accord/web/pickers.py): htmx
+                                   fetches the matches; arrows, Enter and Escape choose
    Top-bar menus: one open at a time; Escape or a click elsewhere closes them. */
 (function () {
   "use strict";
@@ -53,6 +55,116 @@
     if (out) out.textContent = "Not saved: " + e.detail.xhr.responseText;
   });
   document.addEventListener("htmx:load", function (e) { applyStyles(e.target); });
+
+  // Pickers: a search box over a listbox of matches that htmx fills (web/widgets/picker.html).
+  function pickerOf(el) { return el && el.closest ? el.closest("[data-picker]") : null; }
+  function pickerParts(p) {
+    return {
+      input: p.querySelector("[data-picker-input]"),
+      list: p.querySelector("[role=listbox]"),
+      value: p.querySelector("[data-picker-value]"),
+      status: p.querySelector("[data-picker-status]")
+    };
+  }
+  function pickerOptions(list) { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
+  function pickerClose(p) {
+    var parts = pickerParts(p);
+    parts.list.hidden = true;
+    parts.input.setAttribute("aria-expanded", "false");
+    parts.input.removeAttribute("aria-activedescendant");
+  }
+  function pickerActivate(p, index) {
+    var parts = pickerParts(p), options = pickerOptions(parts.list);
+    if (!options.length) return;
+    index = (index + options.length) % options.length;
+    options.forEach(function (o, i) {
+      o.setAttribute("aria-selected", i === index ? "true" : "false");
+      o.classList.toggle("is-active", i === index);
+    });
+    parts.input.setAttribute("aria-activedescendant", options[index].id);
+    options[index].scrollIntoView({ block: "nearest" });
+  }
+  function pickerChoose(p, option) {
+    var parts = pickerParts(p), value = option.getAttribute("data-value"), label = option.textContent.trim();
+    if (p.hasAttribute("data-picker-multiple")) {
+      var chosen = p.querySelector(".picker__chosen");
+      var present = chosen.querySelector("input[value='" + value + "']");
+      if (!present) {
+        var li = document.createElement("li"), hidden = document.createElement("input");
+        var span = document.createElement("span"), remove = document.createElement("button");
+        hidden.type = "hidden"; hidden.name = p.getAttribute("data-picker-name"); hidden.value = value;
+        span.textContent = label;
+        remove.type = "button"; remove.className = "linklike"; remove.textContent = "×";
+        remove.setAttribute("data-picker-remove", ""); remove.setAttribute("aria-label", "Remove " + label);
+        li.appendChild(hidden); li.appendChild(span); li.appendChild(document.createTextNode(" ")); li.appendChild(remove);
+        chosen.appendChild(li);
+      }
+      parts.input.value = "";
+    } else {
+      parts.value.value = value;
+      parts.input.value = label;
+    }
+    parts.status.textContent = "Chosen: " + label;
+    pickerClose(p);
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    var input = e.detail.elt;
+    if (!input.matches || !input.matches("[data-picker-input]")) return;
+    e.detail.parameters.q = input.value;
+    e.detail.parameters.list = input.getAttribute("aria-controls");
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var p = pickerOf(e.target);
+    if (!p || !e.target.matches("[role=listbox]")) return;
+    var parts = pickerParts(p), n = pickerOptions(parts.list).length;
+    if (document.activeElement !== parts.input) return;
+    parts.list.hidden = false;
+    parts.input.setAttribute("aria-expanded", "true");
+    parts.input.removeAttribute("aria-activedescendant");
+    parts.status.textContent = n ? n + " match" + (n === 1 ? "" : "es") + ", use the arrow keys" : "No match";
+  });
+  document.addEventListener("input", function (e) {
+    var p = pickerOf(e.target);
+    if (!p || !e.target.matches("[data-picker-input]")) return;
+    var value = pickerParts(p).value;
+    if (value) value.value = "";  // what is typed is not a choice until one is picked
+  });
+  document.addEventListener("keydown", function (e) {
+    var p = pickerOf(e.target);
+    if (!p || !e.target.matches("[data-picker-input]")) return;
+    var parts = pickerParts(p), options = pickerOptions(parts.list);
+    var current = options.findIndex(function (o) { return o.classList.contains("is-active"); });
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (parts.list.hidden) {
+        if (!options.length) return;
+        parts.list.hidden = false; parts.input.setAttribute("aria-expanded", "true");
+      }
+      pickerActivate(p, current + (e.key === "ArrowDown" ? 1 : current < 0 ? 0 : -1));
+    } else if (e.key === "Enter" && !parts.list.hidden) {
+      e.preventDefault();
+      if (current >= 0) pickerChoose(p, options[current]);
+    } else if (e.key === "Escape" && !parts.list.hidden) {
+      e.preventDefault(); e.stopPropagation();
+      pickerClose(p);
+    }
+  });
+  document.addEventListener("mousedown", function (e) {
+    var option = e.target.closest && e.target.closest("[data-picker] [role=option]");
+    if (option) { e.preventDefault(); pickerChoose(pickerOf(option), option); }
+  });
+  document.addEventListener("click", function (e) {
+    var remove = e.target.closest && e.target.closest("[data-picker-remove]");
+    if (!remove) return;
+    var p = pickerOf(remove), li = remove.closest("li");
+    pickerParts(p).status.textContent = "Removed " + li.querySelector("span").textContent;
+    li.remove();
+    pickerParts(p).input.focus();
+  });
+  document.addEventListener("focusout", function (e) {
+    var p = pickerOf(e.target);
+    if (p && e.target.matches("[data-picker-input]")) pickerClose(p);
+  });
 
   function start() { applyStyles(document); menus(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,251 @@
+"""Choosing a person, team, objective, key result, initiative or decision in a form.
+
+A field over few choices renders the plain `<select>` it always did. Over more than
+`PICKER_THRESHOLD` choices it renders a search box instead: as the person types, htmx asks
+`/o/<org>/pick/<kind>/?q=…` for at most `SEARCH_LIMIT` matches (shell.js handles the
+keyboard and the choosing) and hidden inputs carry the chosen ids. Either way the field
+validates what comes back against its own queryset, so an id of another organization or a
+stale one is a form error, never a choice.
+
+    owner = PersonChoiceField(queryset=Person.objects.none(), required=False)
+    serves = KeyResultMultipleChoiceField(queryset=KeyResult.objects.none(), required=False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+# Above this many choices a field becomes a search box. A module constant, read at render
+# time, so tests can lower it.
+PICKER_THRESHOLD = 200
+# At most this many matches per search.
+SEARCH_LIMIT = 20
+# Longer search text is refused rather than searched.
+MAX_QUERY_LENGTH = 100
+
+
+def person_label(p) -> str:
+    return p.name
+
+
+def team_label(t) -> str:
+    return t.name
+
+
+def objective_label(o) -> str:
+    who = o.team.name if o.team_id else "Organization"
+    return f"{o.title} ({who}, {o.period.name})"
+
+
+def key_result_label(k) -> str:
+    return f"{k.objective.title} → {k.name}"
+
+
+def initiative_label(i) -> str:
+    return f"{i.title} ({i.team.name})"
+
+
+def decision_label(d) -> str:
+    return str(d)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the search endpoint offers for one kind of thing."""
+
+    label: Callable
+    choices: Callable[[object], QuerySet]  # org -> the organization's choosable rows
+    search: Callable[[str], Q]  # text -> the filter that matches it
+
+
+def _people(org):
+    from accord.org.models import Person
+
+    return Person.objects.for_org(org).filter(is_active=True).order_by("name", "id")
+
+
+def _teams(org):
+    from accord.org.models import Team
+
+    return Team.objects.for_org(org).order_by("name", "id")
+
+
+def _objectives(org):
+    from accord.alignment.models import Objective, PeriodState
+
+    return (
+        Objective.objects.for_org(org)
+        .exclude(period__state=PeriodState.CLOSED)
+        .select_related("period", "team")
+        .order_by("title", "id")
+    )
+
+
+def _key_results(org):
+    from accord.alignment.models import KeyResult, PeriodState
+
+    return (
+        KeyResult.objects.for_org(org)
+        .exclude(objective__period__state=PeriodState.CLOSED)
+        .select_related("objective")
+        .order_by("name", "id")
+    )
+
+
+def _initiatives(org):
+    from accord.alignment.models import Initiative
+
+    return Initiative.objects.for_org(org).select_related("team").order_by("title", "id")
+
+
+def _decisions(org):
+    from accord.decisions.models import Decision
+
+    return Decision.objects.for_org(org).order_by("-opened_at", "-id")
+
+
+KINDS: dict[str, Kind] = {
+    "person": Kind(
+        person_label,
+        _people,
+        lambda q: Q(name__icontains=q),
+    ),
+    "team": Kind(team_label, _teams, lambda q: Q(name__icontains=q)),
+    "objective": Kind(objective_label, _objectives, lambda q: Q(title__icontains=q)),
+    "key_result": Kind(key_result_label, _key_results, lambda q: Q(name__icontains=q)),
+    "initiative": Kind(initiative_label, _initiatives, lambda q: Q(title__icontains=q)),
+    "decision": Kind(decision_label, _decisions, lambda q: Q(question__icontains=q)),
+}
+
+
+def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[object, str]]:
+    """At most SEARCH_LIMIT (id, label) pairs of `kind` in `org` whose text matches `q`
+    (slugs instead of ids for teams when `by_slug`, as list filters take them)."""
+    spec = KINDS[kind]
+    rows = spec.choices(org)
+    if q:
+        rows = rows.filter(spec.search(q))
+    key = "slug" if by_slug and kind == "team" else "pk"
+    return [(getattr(row, key), spec.label(row)) for row in rows[:SEARCH_LIMIT]]
+
+
+class _Picker:
+    """Shared by the single and the multiple widget: plain select or search box."""
+
+    kind = "person"
+    picker_template = "web/widgets/picker.html"
+
+    def _is_large(self) -> bool:
+        qs = getattr(self.choices, "queryset", None)
+        if qs is None:
+            return False
+        if not hasattr(self, "_large"):
+            self._large = qs.order_by().values("pk")[: PICKER_THRESHOLD + 1].count() > (
+                PICKER_THRESHOLD
+            )
+        return self._large
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self._is_large():
+            return super().render(name, value, attrs, renderer)
+        return render_to_string(self.picker_template, self._picker_context(name, value, attrs))
+
+    def _picker_context(self, name, value, attrs):
+        field = self.choices.field
+        qs = self.choices.queryset
+        values = [v for v in self.format_value(value) if str(v).isdigit()]
+        chosen = []
+        if values:
+            found = {str(o.pk): o for o in qs.filter(pk__in=values)}
+            chosen = [
+                {"value": v, "label": field.label_from_instance(found[v])}
+                for v in values
+                if v in found
+            ]
+        org_slug = qs.values_list("org__slug", flat=True).first()
+        final = self.build_attrs(self.attrs, attrs)
+        widget_id = final.get("id") or f"id_{name}"
+        return {
+            "name": name,
+            "id": widget_id,
+            "kind": self.kind,
+            "url": reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind}),
+            "multiple": self.allow_multiple_selected,
+            "chosen": chosen,
+            "required": self.is_required,
+            "describedby": final.get("aria-describedby", ""),
+        }
+
+
+class PickerSelect(_Picker, forms.Select):
+    pass
+
+
+class PickerSelectMultiple(_Picker, forms.SelectMultiple):
+    pass
+
+
+class _PickerField:
+    kind = "person"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", self.widget_class)
+        super().__init__(*args, **kwargs)
+        self.widget.kind = self.kind
+
+    def label_from_instance(self, obj) -> str:
+        return KINDS[self.kind].label(obj)
+
+
+class PickerChoiceField(_PickerField, forms.ModelChoiceField):
+    widget_class = PickerSelect
+
+
+class PickerMultipleChoiceField(_PickerField, forms.ModelMultipleChoiceField):
+    widget_class = PickerSelectMultiple
+
+
+class PersonChoiceField(PickerChoiceField):
+    kind = "person"
+
+
+class PersonMultipleChoiceField(PickerMultipleChoiceField):
+    kind = "person"
+
+
+class TeamChoiceField(PickerChoiceField):
+    kind = "team"
+
+
+class TeamMultipleChoiceField(PickerMultipleChoiceField):
+    kind = "team"
+
+
+class ObjectiveChoiceField(PickerChoiceField):
+    kind = "objective"
+
+
+class ObjectiveMultipleChoiceField(PickerMultipleChoiceField):
+    kind = "objective"
+
+
+class KeyResultChoiceField(PickerChoiceField):
+    kind = "key_result"
+
+
+class KeyResultMultipleChoiceField(PickerMultipleChoiceField):
+    kind = "key_result"
+
+
+class InitiativeChoiceField(PickerChoiceField):
+    kind = "initiative"
+
+
+class DecisionChoiceField(PickerChoiceField):
+    kind = "decision"

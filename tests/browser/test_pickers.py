@@ -1,0 +1,50 @@
+"""Choosing a person through a form's search box, with the keyboard, and saving it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from accord.org.models import Membership
+from accord.web import pickers
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_picks_a_person_through_the_search_box_and_saves_it(page, shot, cast, monkeypatch):
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)  # as in a large organization
+    page.set_default_navigation_timeout(60_000)  # the live server's first page is slow
+    sign_in(page, cast.admin.email, PASSWORD)
+    page.goto("/o/acme/teams/platform/")
+    page.get_by_text("Add a member").click()
+    box = page.get_by_role("combobox", name="Person")
+    expect(box).to_be_visible()
+    box.fill("vic")
+    option = page.get_by_role("option", name="Vic Viewer")
+    expect(option).to_be_visible()
+    shot(page, "matches")
+    box.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    box.press("Enter")  # chooses; does not submit the form
+    expect(box).to_have_value("Vic Viewer")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    page.get_by_label("Allocation %").fill("20")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("table")).to_contain_text("Vic Viewer")
+    shot(page, "saved")
+    membership = Membership.objects.get(person=cast.viewer, team=cast.platform)
+    assert membership.allocation == 20
+
+
+def test_a_typed_name_that_was_not_picked_is_not_a_choice(page, cast, monkeypatch):
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
+    page.set_default_navigation_timeout(60_000)
+    sign_in(page, cast.admin.email, PASSWORD)
+    page.goto("/o/acme/teams/platform/")
+    page.get_by_text("Add a member").click()
+    page.get_by_role("combobox", name="Person").fill("Vic Viewer")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("required")
+    assert not Membership.objects.filter(person=cast.viewer).exists()

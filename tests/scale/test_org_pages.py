@@ -1,0 +1,95 @@
+"""The team page, the team directory and the people list show as many rows, in as many
+queries, for an organization of 200 teams as for one of 30."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.org import queries
+from accord.org.models import Role, Team
+from tests.conftest import login, make_person
+
+
+@pytest.fixture
+def short(monkeypatch):
+    """First screens small enough that both organizations fill them."""
+    monkeypatch.setattr(queries, "DIRECTORY_ROWS", 12, raising=False)
+    monkeypatch.setattr(queries, "TEAM_PAGE_ROWS", 3, raising=False)
+    monkeypatch.setattr(queries, "LIST_PAGE", 10, raising=False)
+
+
+def measure(client, url: str) -> tuple[int, str]:
+    client.get(url)  # the first request of a session does some one-off work
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def rows(html: str, pattern: str) -> int:
+    return len(re.findall(pattern, html))
+
+
+def both(generated, path) -> dict[str, tuple[int, str]]:
+    out = {}
+    for size, org in generated.items():
+        client = login(make_person(org, f"Sam Scale {size.title()}", Role.ADMIN))
+        url = f"/o/{org.slug}/" + path(org)
+        out[size] = measure(client, url)
+    return out
+
+
+def root(org) -> Team:
+    return Team.objects.for_org(org).filter(parent=None).order_by("pk").first()
+
+
+def leaf(org) -> Team:
+    return Team.objects.for_org(org).filter(children=None).order_by("pk").first()
+
+
+TREE_ROW = r'class="tree__row"'
+TABLE_ROW = r"<tr>"
+
+
+@pytest.mark.parametrize(
+    "path,pattern",
+    [
+        (lambda org: "teams/", TREE_ROW),
+        (lambda org: "teams/?q=e", TREE_ROW),
+        (lambda org: f"teams/?parent={root(org).slug}", TREE_ROW),
+        (lambda org: "people/", TABLE_ROW),
+        (lambda org: "people/?q=a", TABLE_ROW),
+        (lambda org: f"people/?team={root(org).slug}", TABLE_ROW),
+    ],
+    ids=["directory", "directory search", "sub-teams", "people", "people search", "members"],
+)
+def test_lists_are_bounded(generated, db, short, path, pattern):
+    got = both(generated, path)
+    (small_q, small_html), (large_q, large_html) = got["small"], got["large"]
+    assert small_q == large_q
+    if path(generated["large"]) == "teams/":
+        # The top of the tree: at most DIRECTORY_ROWS rows (a team's sub-teams are shown
+        # all or none, so the rows stop at a family's edge).
+        assert 0 < rows(small_html, pattern) <= 12 and 0 < rows(large_html, pattern) <= 12
+    else:
+        assert rows(small_html, pattern) == rows(large_html, pattern) > 0
+
+
+@pytest.mark.parametrize("which", [root, leaf], ids=["root", "leaf"])
+def test_the_team_page_is_bounded(generated, db, short, which):
+    got = both(generated, lambda org: f"teams/{which(org).slug}/")
+    (small_q, small_html), (large_q, large_html) = got["small"], got["large"]
+    assert small_q == large_q
+    section = r'<section class="card" aria-labelledby="(members|subteams)-h">(.*?)</section>'
+
+    def own_rows(html):
+        return sum(
+            len(re.findall(r"<tr>|<li>", body)) for _, body in re.findall(section, html, re.S)
+        )
+
+    assert own_rows(small_html) == own_rows(large_html)
+    assert len(large_html) < 200_000

@@ -1,0 +1,142 @@
+"""The pickers' search endpoint and the fields behind it: tenancy, rights, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.org import services
+from accord.org.models import Membership, Person
+from accord.web import pickers
+from tests.conftest import login
+
+
+def options(response) -> int:
+    return response.content.decode().count('role="option"')
+
+
+def test_it_finds_people_of_the_organization_by_name(cast):
+    response = login(cast.member).get("/o/acme/pick/person/", {"q": "mia"})
+    assert response.status_code == 200
+    assert "Mia Member" in response.content.decode()
+    assert f'data-value="{cast.member.pk}"' in response.content.decode()
+
+
+def test_it_never_offers_another_organizations_people(cast):
+    response = login(cast.member).get("/o/acme/pick/person/", {"q": "otto"})
+    assert options(response) == 0
+    assert "Otto" not in response.content.decode()
+    teams = login(cast.member).get("/o/acme/pick/team/", {"q": "labs"})
+    assert options(teams) == 0
+
+
+def test_an_outsider_cannot_search_an_organization(cast):
+    assert login(cast.outsider).get("/o/acme/pick/person/", {"q": "a"}).status_code == 404
+
+
+def test_it_asks_anonymous_visitors_to_sign_in(cast, client):
+    response = client.get("/o/acme/pick/person/", {"q": "a"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_viewer_may_search_as_they_may_read_the_people_list(cast):
+    response = login(cast.viewer).get("/o/acme/pick/team/", {"q": "plat"})
+    assert response.status_code == 200 and "Platform" in response.content.decode()
+
+
+def test_it_answers_at_most_the_search_limit(cast):
+    Person.objects.bulk_create(
+        [Person(org=cast.org, name=f"Zed {i:02d}") for i in range(pickers.SEARCH_LIMIT + 10)]
+    )
+    response = login(cast.member).get("/o/acme/pick/person/", {"q": "zed"})
+    assert options(response) == pickers.SEARCH_LIMIT
+
+
+def test_it_leaves_out_people_who_left(cast):
+    services.update_person(cast.org, cast.admin, cast.leader, is_active=False)
+    response = login(cast.member).get("/o/acme/pick/person/", {"q": "leo"})
+    assert options(response) == 0
+
+
+@pytest.mark.parametrize("q", ["%", "_", "\\", "' OR 1=1 --"])
+def test_it_searches_odd_text_literally(cast, q):
+    response = login(cast.member).get("/o/acme/pick/person/", {"q": q})
+    assert response.status_code == 200 and options(response) == 0
+
+
+def test_it_refuses_text_too_long_and_kinds_it_does_not_know(cast):
+    client = login(cast.member)
+    too_long = client.get("/o/acme/pick/person/", {"q": "a" * (pickers.MAX_QUERY_LENGTH + 1)})
+    assert too_long.status_code == 400
+    assert b"at most" in too_long.content
+    assert client.get("/o/acme/pick/secret/", {"q": "a"}).status_code == 404
+
+
+@pytest.fixture
+def few(monkeypatch):
+    """Every field with any choice becomes a search box."""
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
+
+
+def test_a_large_field_renders_a_search_box_not_every_option(cast, few):
+    page = login(cast.admin).get("/o/acme/teams/platform/").content.decode()
+    assert "data-picker" in page and 'role="combobox"' in page
+    assert "/o/acme/pick/person/" in page
+    assert f'<option value="{cast.viewer.pk}"' not in page
+
+
+def test_a_small_field_stays_a_plain_select(cast):
+    page = login(cast.admin).get("/o/acme/teams/platform/").content.decode()
+    assert "data-picker" not in page
+    assert f'<option value="{cast.viewer.pk}">Vic Viewer</option>' in page
+
+
+def test_an_edit_form_shows_the_current_choice_by_name(cast, few):
+    page = login(cast.admin).get("/o/acme/teams/platform/edit/").content.decode()
+    assert f'name="parent" value="{cast.root.pk}"' in page
+    assert 'value="Acme"' in page  # the search box shows the chosen team's name
+
+
+def test_another_organizations_id_is_a_form_error_and_changes_nothing(cast, few):
+    client = login(cast.admin)
+    response = client.post(
+        "/o/acme/teams/platform/members/",
+        {"person": cast.outsider.pk, "role": "member", "allocation": 10},
+        follow=True,
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not Membership.objects.filter(person=cast.outsider).exists()
+
+
+def test_a_stale_id_is_a_form_error(cast, few):
+    gone = Person.objects.create(org=cast.org, name="Gone Soon")
+    gone_pk = gone.pk
+    gone.delete()
+    response = login(cast.admin).post(
+        "/o/acme/teams/platform/members/",
+        {"person": gone_pk, "role": "member", "allocation": 10},
+        follow=True,
+    )
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_chosen_person_is_saved_through_the_search_box_field(cast, few):
+    response = login(cast.admin).post(
+        "/o/acme/teams/platform/members/",
+        {"person": cast.viewer.pk, "role": "member", "allocation": 10},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(person=cast.viewer, team=cast.platform).exists()
+
+
+def test_a_list_filter_by_team_becomes_a_search_box_by_slug(cast, few):
+    client = login(cast.member)
+    page = client.get("/o/acme/decisions/issues/", {"team": "platform"}).content.decode()
+    assert 'name="team" value="platform"' in page and 'value="Platform"' in page
+    assert "/o/acme/pick/team/?by=slug" in page
+    found = client.get("/o/acme/pick/team/", {"q": "plat", "by": "slug"}).content.decode()
+    assert 'data-value="platform"' in found
+
+
+def test_a_list_filter_by_team_stays_a_select_when_there_are_few(cast):
+    page = login(cast.member).get("/o/acme/decisions/actions/").content.decode()
+    assert '<option value="platform">Platform</option>' in page
