@@ -72,7 +72,10 @@ class Cadence(OrgScoped):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["org", "is_active"])]
+        indexes = [
+            models.Index(fields=["org", "is_active"]),
+            models.Index(fields=["org", "name"], name="rhythm_cadence_org_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
