@@ -75,6 +75,7 @@ class Cadence(OrgScoped):
         indexes = [
             models.Index(fields=["org", "is_active"]),
             models.Index(fields=["org", "name"], name="rhythm_cadence_org_name"),
+            models.Index(fields=["org", "scope"], name="rhythm_cadence_org_scope"),
         ]
 
     def __str__(self) -> str:

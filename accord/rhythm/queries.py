@@ -387,16 +387,24 @@ class PersonScope:
         superset of `participates`; prefetched as `cadences`)."""
         if not self.active:
             return Cadence.objects.none()
-        cond = (
-            Q(owner_id=self.person_id)
-            | Q(extra_participants__id=self.person_id)
-            | Q(scope=Scope.TEAM, team_id__in=self.team_ids)
-            | Q(scope=Scope.SUBTREE, team_id__in=self.reach)
-            | Q(scope=Scope.TEAMS, teams__id__in=self.team_ids)
-        )
+        # One query, each part read from its own index (owner, team, the two link tables,
+        # organization and scope), so no plan walks the organization's cadences.
+        pid = self.person_id
+        parts = [
+            Cadence.objects.filter(owner_id=pid).order_by().values_list("id"),
+            Cadence.extra_participants.through.objects.filter(person_id=pid)
+            .order_by()
+            .values_list("cadence_id"),
+            Cadence.objects.filter(team_id__in=self.reach).order_by().values_list("id"),
+            Cadence.teams.through.objects.filter(team_id__in=self.team_ids)
+            .order_by()
+            .values_list("cadence_id"),
+        ]
         if self.team_ids:
-            cond |= Q(scope=Scope.ORG)
-        ids = Cadence.objects.for_org(org).filter(is_active=True).filter(cond).values("id")
+            parts.append(
+                Cadence.objects.filter(org=org, scope=Scope.ORG).order_by().values_list("id")
+            )
+        ids = [row[0] for row in parts[0].union(*parts[1:])]
         return cadences(org).filter(id__in=ids)
 
     def cadences(self, org: Organization) -> list[Cadence]:
