@@ -17,7 +17,8 @@ from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CadenceKind
 from tests.conftest import login, make_person
 
-ROW = re.compile(r"<(tr|li)[\s>]")
+# A rendered row: a table row, a list item, or a link to a person (participants).
+ROW = re.compile(r"<(tr|li)[\s>]|href=\"/o/[^/]+/people/\d+/\"")
 
 
 def _viewer(org):
