@@ -128,10 +128,14 @@ def _checkins(ctx: Context) -> Iterator[dict]:
 
 def _metrics(ctx: Context) -> list[dict]:
     week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
+    # A whole-organization meeting reviews the scorecards of the top of the tree (the root
+    # teams and the teams just below them), not every team's.
     team_ids = (
         ctx.team_ids
         if ctx.team_ids is not None
-        else Team.objects.for_org(ctx.org).values_list("id", flat=True)
+        else Team.objects.for_org(ctx.org)
+        .filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+        .values_list("id", flat=True)
     )
     rows = scorecard.team_scorecards(ctx.org, team_ids, weeks=2, until=week)
     out = []

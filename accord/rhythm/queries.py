@@ -558,7 +558,8 @@ def meetings_between(
     if out:
         rows = {
             (m.cadence_id, m.occurrence_start): m
-            for m in Meeting.objects.for_org(org).filter(
+            # By (cadence, occurrence) — the cadences are the organization's already.
+            for m in Meeting.objects.filter(
                 cadence_id__in={u.cadence.pk for u in out},
                 occurrence_start__in={u.occurrence.original_start for u in out},
             )

@@ -85,9 +85,20 @@ def my_week(request):
     upcoming = queries.meetings_between(
         org, mine, now - dt.timedelta(hours=12), now + dt.timedelta(days=7)
     )
-    from accord.decisions import queries as dq
+    from accord.decisions.models import ActionItem, ActionStatus
 
-    due = list(dq.action_items_due(org, [me.pk], until=(now + dt.timedelta(days=7)).date())[:20])
+    # The viewer's own open items, read from the owner's index (a person's items are in
+    # their organization), overdue ones included.
+    due = list(
+        ActionItem.objects.filter(
+            owner=me,
+            status=ActionStatus.OPEN,
+            due_on__isnull=False,
+            due_on__lte=(now + dt.timedelta(days=7)).date(),
+        )
+        .select_related("owner", "team")
+        .order_by("due_on", "id")[:20]
+    )
     return render(
         request,
         "rhythm/my_week.html",
