@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from accord.alignment import queries
-from accord.alignment.models import Objective
+from accord.alignment.models import KeyResult, Objective, ObjectiveStatus, PeriodState
 from accord.alignment.progress import kr_progress
 from accord.org.models import Role
 
@@ -15,7 +16,20 @@ def home(request) -> str | None:
     period = queries.current_period(org)
     if period is None:
         return None
-    krs = list(queries.my_key_results(org, me, period)[:10])
+    # Key results the viewer owns, or whose objective they own (when the key result has
+    # no owner of its own): found from the owner indexes, never the organization's.
+    own_krs = dict(KeyResult.objects.filter(owner=me).values_list("id", "objective_id"))
+    own_objectives = set(Objective.objects.filter(owner=me).values_list("id", flat=True))
+    krs = list(
+        KeyResult.objects.filter(
+            Q(pk__in=list(own_krs)) | Q(owner__isnull=True, objective_id__in=own_objectives)
+        )
+        .filter(objective__period=period)
+        .exclude(objective__period__state=PeriodState.CLOSED)
+        .exclude(objective__status=ObjectiveStatus.DROPPED)
+        .select_related("objective")
+        .order_by("objective__title", "position", "id")[:10]
+    )
     if not krs:
         return None
     for k in krs:

@@ -5,15 +5,19 @@ function that returns plain items — dicts with a stable `ref`, a `title`, a `d
 and a `tone` (ok / warn / bad) — for the cadence's scope. When the meeting starts the
 result is stored as its snapshot and never recomputed.
 
-Each source does a bounded number of queries, whatever the size of the organization.
+Each source does a bounded number of queries, whatever the size of the organization,
+and yields its items lazily: a section shows its first screen (FIRST_SCREEN items) and
+says when there are more, which the reader opens on demand; a whole-organization agenda
+never loads the whole organization.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +25,11 @@ from django.utils import timezone
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import links, queries, scorecard
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
+
+FIRST_SCREEN = 10  # items a section shows before "show more"
+MORE_MAX = 500  # the most items one section shows when opened
+SNAPSHOT_MAX = 100  # items per section frozen when a meeting starts
+CHUNK = 200  # rows read at a time by sources that filter in Python
 
 KR_BEHIND_POINTS = 25  # a key result this far behind the period's elapsed share is off track
 LOW_CONFIDENCE = 4  # at or below: objective at risk / off track
@@ -30,8 +39,8 @@ LOW_CONFIDENCE = 4  # at or below: objective at risk / off track
 class Context:
     org: Organization
     cadence: Cadence
-    team_ids: set[int]
-    person_ids: set[int]
+    team_ids: set[int] | None  # None: every team (a whole-organization cadence)
+    person_ids: set[int] | None  # None: everyone in the organization
     since: dt.datetime  # the previous occurrence's start
     until: dt.datetime  # this occurrence's start
     now: dt.datetime
@@ -44,24 +53,44 @@ class Context:
     def whole_org(self) -> bool:
         return self.cadence.scope == Scope.ORG
 
+    def teams(self, field: str = "team_id") -> Q:
+        """Rows of the cadence's teams (everything for a whole-organization cadence)."""
+        return Q() if self.team_ids is None else Q(**{f"{field}__in": self.team_ids})
+
+    def people(self, field: str) -> Q:
+        return Q() if self.person_ids is None else Q(**{f"{field}__in": self.person_ids})
+
 
 def context(
     org: Organization, cadence: Cadence, meeting: Meeting | None, now: dt.datetime | None = None
 ) -> Context:
     now = now or timezone.now()
-    roster = queries.Roster.load(org)
     until = meeting.scheduled_start if meeting is not None else now
     previous = queries.previous_occurrence(cadence, until - dt.timedelta(seconds=1))
     since = previous.start if previous is not None else until - dt.timedelta(days=7)
     return Context(
         org=org,
         cadence=cadence,
-        team_ids=roster.scope_team_ids(cadence),
-        person_ids=roster.participant_ids(cadence),
+        team_ids=None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence),
+        person_ids=None
+        if cadence.scope == Scope.ORG
+        else set(queries.participants_query(org, cadence).values_list("id", flat=True)),
         since=since,
         until=until,
         now=now,
     )
+
+
+def _scan(qs, chunk: Callable[[list], Iterable[dict]]) -> Iterator[dict]:
+    """Items from `qs` read CHUNK rows at a time, each chunk turned into items by `chunk`
+    (which may drop rows and query what it needs for those rows only)."""
+    offset = 0
+    while True:
+        rows = list(qs[offset : offset + CHUNK])
+        yield from chunk(rows)
+        if len(rows) < CHUNK:
+            return
+        offset += CHUNK
 
 
 def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dict:
@@ -71,22 +100,22 @@ def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dic
 # --- sources -------------------------------------------------------------------------------
 
 
-def _checkins(ctx: Context) -> list[dict]:
+def _checkins(ctx: Context) -> Iterator[dict]:
     rows = (
         CheckIn.objects.for_org(ctx.org)
-        .filter(person_id__in=ctx.person_ids, cadence__kind="checkin")
+        .filter(ctx.people("person_id"), cadence__kind="checkin")
         .filter(occurrence_start__gt=ctx.since - dt.timedelta(days=7))
         .filter(occurrence_start__lte=ctx.until)
         .select_related("person", "blocker_team")
         .order_by("-occurrence_start", "person__name")
     )
-    out, seen = [], set()
-    for ci in rows:
+    seen: set[int] = set()
+    for ci in rows.iterator(chunk_size=CHUNK):
         if ci.person_id in seen:
             continue
         seen.add(ci.person_id)
         if ci.status == CheckInStatus.MISSED:
-            out.append(item(f"checkin:{ci.pk}", ci.person.name, "No check-in.", "bad"))
+            yield item(f"checkin:{ci.pk}", ci.person.name, "No check-in.", "bad")
             continue
         detail = ci.highlights[:200]
         tone = "ok" if ci.status == CheckInStatus.ON_TIME else "warn"
@@ -94,13 +123,21 @@ def _checkins(ctx: Context) -> list[dict]:
             who = f" (needs {ci.blocker_team.name})" if ci.blocker_team else ""
             detail = f"Blocked{who}: {ci.blockers[:200]}"
             tone = "bad"
-        out.append(item(f"checkin:{ci.pk}", ci.person.name, detail, tone))
-    return out
+        yield item(f"checkin:{ci.pk}", ci.person.name, detail, tone)
 
 
 def _metrics(ctx: Context) -> list[dict]:
     week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
-    rows = scorecard.team_scorecards(ctx.org, ctx.team_ids, weeks=2, until=week)
+    # A whole-organization meeting reviews the scorecards of the top of the tree (the root
+    # teams and the teams just below them), not every team's.
+    team_ids = (
+        ctx.team_ids
+        if ctx.team_ids is not None
+        else Team.objects.for_org(ctx.org)
+        .filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+        .values_list("id", flat=True)
+    )
+    rows = scorecard.team_scorecards(ctx.org, team_ids, weeks=2, until=week)
     out = []
     for row in rows:
         # This week's value, or last week's while this week's is not in yet.
@@ -125,14 +162,11 @@ def _fmt(value: Decimal | float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _objective_filter(ctx: Context) -> Q:
-    cond = Q(team_id__in=ctx.team_ids)
-    if ctx.whole_org:
-        cond |= Q(level="org")
-    return cond
+def _objective_filter(ctx: Context, prefix: str = "") -> Q:
+    return ctx.teams(f"{prefix}team_id")
 
 
-def _key_results(ctx: Context) -> list[dict]:
+def _key_results(ctx: Context) -> Iterator[dict]:
     from accord.alignment.models import (
         OPEN_OBJECTIVE_STATUSES,
         KeyResult,
@@ -140,16 +174,17 @@ def _key_results(ctx: Context) -> list[dict]:
     )
     from accord.alignment.progress import kr_progress
 
-    krs = list(
+    qs = (
         KeyResult.objects.for_org(ctx.org)
         .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES)
-        .filter(
-            Q(objective__team_id__in=ctx.team_ids)
-            | (Q(objective__level="org") if ctx.whole_org else Q(pk__in=[]))
-        )
+        .filter(_objective_filter(ctx, "objective__"))
         .select_related("objective__period", "owner")
         .order_by("objective__title", "position", "id")
     )
+    return _scan(qs, lambda krs: _key_result_items(ctx, krs, kr_progress, KeyResultValue))
+
+
+def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
     moved: dict[int, list[float]] = {}
     for kr_id, value in (
         KeyResultValue.objects.for_org(ctx.org)
@@ -182,16 +217,22 @@ def _key_results(ctx: Context) -> list[dict]:
     return out
 
 
-def _objectives(ctx: Context) -> list[dict]:
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, ConfidenceUpdate, Objective
+def _objectives(ctx: Context) -> Iterator[dict]:
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective
 
-    objectives = list(
+    qs = (
         Objective.objects.for_org(ctx.org)
-        .filter(status__in=OPEN_OBJECTIVE_STATUSES)
+        .filter(status__in=OPEN_OBJECTIVE_STATUSES, confidence__isnull=False)
         .filter(_objective_filter(ctx))
         .select_related("owner", "team")
         .order_by("title", "id")
     )
+    return _scan(qs, lambda objectives: _objective_items(ctx, objectives))
+
+
+def _objective_items(ctx: Context, objectives: list) -> list[dict]:
+    from accord.alignment.models import ConfidenceUpdate
+
     # Confidence before the window: the last update at or before `since`.
     history: dict[int, list[tuple[dt.datetime, int]]] = {}
     for oid, at, conf in (
@@ -226,13 +267,13 @@ def _objectives(ctx: Context) -> list[dict]:
     return out
 
 
-def _initiatives(ctx: Context) -> list[dict]:
+def _initiatives(ctx: Context) -> Iterable[dict]:
     from accord.alignment.models import OPEN_INITIATIVE_STATUSES, Initiative
 
     rows = (
         Initiative.objects.for_org(ctx.org)
         .filter(
-            team_id__in=ctx.team_ids,
+            ctx.teams(),
             status__in=OPEN_INITIATIVE_STATUSES,
             target_date__lt=ctx.today,
         )
@@ -252,23 +293,22 @@ def _initiatives(ctx: Context) -> list[dict]:
     ]
 
 
-def _dependencies(ctx: Context) -> list[dict]:
+def _dependencies(ctx: Context) -> Iterable[dict]:
     from accord.coordination.models import ACTIVE_STATES, Dependency
 
     rows = (
         Dependency.objects.for_org(ctx.org)
-        .filter(Q(requester_team_id__in=ctx.team_ids) | Q(provider_team_id__in=ctx.team_ids))
+        .filter(ctx.teams("requester_team_id") | ctx.teams("provider_team_id"))
         .filter(state__in=ACTIVE_STATES)
         .filter(Q(created_at__gt=ctx.since) | Q(need_by__lt=ctx.today) | ~Q(flag=""))
         .select_related("requester_team", "provider_team")
         .order_by("need_by", "id")
     )
-    out = []
-    for d in rows:
+    for d in rows.iterator(chunk_size=CHUNK):
         late = d.need_by < ctx.today
         new = d.created_at > ctx.since
         what = "late" if late else (d.get_flag_display().lower() if d.flag else "new")
-        out.append(
+        yield (
             item(
                 f"dependency:{d.pk}",
                 d.title,
@@ -277,14 +317,13 @@ def _dependencies(ctx: Context) -> list[dict]:
                 "bad" if late or d.flag == "blocked" else ("warn" if d.flag or not new else ""),
             )
         )
-    return out
 
 
-def _headlines(ctx: Context) -> list[dict]:
+def _headlines(ctx: Context) -> Iterable[dict]:
     rows = (
         Headline.objects.for_org(ctx.org)
         .filter(created_at__gt=ctx.since, created_at__lte=ctx.now)
-        .filter(Q(cascade_to__in=ctx.team_ids))
+        .filter(ctx.teams("cascade_to") if ctx.team_ids is not None else Q())
         .exclude(meeting__cadence=ctx.cadence)
         .select_related("meeting__cadence", "author")
         .distinct()
@@ -300,10 +339,10 @@ def _headlines(ctx: Context) -> list[dict]:
     ]
 
 
-def _issues(ctx: Context) -> list[dict]:
+def _issues(ctx: Context) -> Iterable[dict]:
     from accord.decisions import queries as dq
 
-    return [
+    return (
         item(
             f"issue:{i.pk}",
             i.title,
@@ -311,18 +350,18 @@ def _issues(ctx: Context) -> list[dict]:
             f"{i.raised_by.name if i.raised_by else 'someone'}",
             "bad" if i.severity in ("high", "critical") else "warn",
         )
-        for i in dq.open_issues(ctx.org, ctx.team_ids)
-    ]
+        for i in dq.open_issues(ctx.org, ctx.team_ids).iterator(chunk_size=CHUNK)
+    )
 
 
-def _action_items(ctx: Context) -> list[dict]:
+def _action_items(ctx: Context) -> Iterable[dict]:
     from accord.decisions import queries as dq
 
     until = (ctx.until + dt.timedelta(days=1)).date()
-    out = []
-    for a in dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until):
+    rows = dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until)
+    for a in rows.iterator(chunk_size=CHUNK):
         late = a.due_on < ctx.today
-        out.append(
+        yield (
             item(
                 f"action:{a.pk}",
                 a.title,
@@ -330,17 +369,26 @@ def _action_items(ctx: Context) -> list[dict]:
                 "bad" if late else "warn",
             )
         )
-    return out
 
 
-def _decisions(ctx: Context) -> list[dict]:
+def _decisions(ctx: Context) -> Iterable[dict]:
     from accord.decisions import queries as dq
 
-    out = []
-    for d in dq.decisions_awaiting(ctx.org, ctx.person_ids):
+    if ctx.person_ids is None:  # everyone: any undecided decision of the organization
+        from accord.decisions.models import Decision
+
+        rows = (
+            Decision.objects.for_org(ctx.org)
+            .filter(status__in=dq.UNDECIDED)
+            .select_related("approver", "driver")
+            .order_by(dq.DECIDE_BY_FIRST, "opened_at", "id")
+        )
+    else:
+        rows = dq.decisions_awaiting(ctx.org, ctx.person_ids)
+    for d in rows.iterator(chunk_size=CHUNK):
         late = d.decide_by is not None and d.decide_by < ctx.today
         by = f" · decide by {d.decide_by:%d %b}" if d.decide_by else ""
-        out.append(
+        yield (
             item(
                 f"decision:{d.pk}",
                 d.question,
@@ -348,7 +396,6 @@ def _decisions(ctx: Context) -> list[dict]:
                 "bad" if late else "warn",
             )
         )
-    return out
 
 
 def _none(ctx: Context) -> list[dict]:
@@ -359,7 +406,7 @@ def _carried(ctx: Context) -> list[dict]:
     return []  # filled from the previous meeting when this one starts (carried_from_previous)
 
 
-SOURCES: dict[str, Callable[[Context], list[dict]]] = {
+SOURCES: dict[str, Callable[[Context], Iterable[dict]]] = {
     "none": _none,
     "checkins": _checkins,
     "metrics": _metrics,
@@ -381,14 +428,27 @@ def build(
     meeting: Meeting | None = None,
     *,
     now: dt.datetime | None = None,
+    limit: int = FIRST_SCREEN,
+    limits: dict[str, int] | None = None,
 ) -> list[dict]:
-    """The agenda as plain data: [{key, title, source, minutes, items: [...]}]."""
+    """The agenda as plain data: [{key, title, source, minutes, items: [...], more}]: the
+    first `limit` items of each section (`limits` per section key), `more` when a section
+    has further items."""
     ctx = context(org, cadence, meeting, now)
     out = []
     for section in cadence.agenda:
         source = SOURCES.get(section.get("source", "none"), _none)
-        out.append({**section, "items": source(ctx)})
+        n = min(MORE_MAX, (limits or {}).get(section.get("key", ""), limit))
+        items = list(islice(source(ctx), n + 1))
+        out.append({**section, "items": items[:n], "more": len(items) > n})
     return out
+
+
+def first_screen(section: dict, opened: dict[str, int] | None = None) -> dict:
+    """A stored (snapshot) section cut to its first screen, or further when opened."""
+    items = section.get("items", [])
+    n = min(MORE_MAX, (opened or {}).get(section.get("key", ""), FIRST_SCREEN))
+    return {**section, "items": items[:n], "more": section.get("more") or len(items) > n}
 
 
 def carried_from_previous(

@@ -145,12 +145,12 @@ def _finish(cal: Calendar) -> bytes:
 
 
 def person_feed(org: Organization, person: Person) -> bytes:
-    roster = queries.Roster.load(org)
+    scope = queries.PersonScope.load(org, person)
     cal = _calendar(f"{person.name} · {org.name}")
-    for c in queries.person_cadences(org, person, roster):
+    for c in queries.person_cadences(org, person, scope):
         for ev in cadence_events(c, org):
             cal.add_component(ev)
-    for ev in due_events(org, person=person, team_ids=roster.teams_of.get(person.pk, set())):
+    for ev in due_events(org, person=person, team_ids=scope.team_ids):
         cal.add_component(ev)
     return _finish(cal)
 

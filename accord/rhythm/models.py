@@ -72,7 +72,11 @@ class Cadence(OrgScoped):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["org", "is_active"])]
+        indexes = [
+            models.Index(fields=["org", "is_active"]),
+            models.Index(fields=["org", "name"], name="rhythm_cadence_org_name"),
+            models.Index(fields=["org", "scope"], name="rhythm_cadence_org_scope"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -13,15 +13,15 @@ from accord.rhythm import queries
 def home(request) -> str | None:
     org, me = request.org, request.person
     now = timezone.now()
-    roster = queries.Roster.load(org)
+    scope = queries.PersonScope.load(org, me)
+    cads = queries.person_cadences(org, me, scope)
     owed = [
         o
         for o in queries.owed_checkins(
-            org, me, now - dt.timedelta(days=2), now + dt.timedelta(days=7), roster=roster
+            org, me, now - dt.timedelta(days=2), now + dt.timedelta(days=7), scope=scope, cads=cads
         )
         if o.state in ("upcoming", "open", "overdue")
     ]
-    cads = queries.person_cadences(org, me, roster)
     seen: set[int] = set()
     upcoming = []
     # The next occurrence of each of the person's meetings, soonest first.

@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accord.org import queries as org_queries
@@ -21,6 +22,7 @@ from accord.rhythm.models import (
     Attendance,
     Away,
     Cadence,
+    CadenceKind,
     CheckIn,
     CheckInStatus,
     Meeting,
@@ -229,9 +231,190 @@ def team_cadences(org: Organization, team: Team) -> list[Cadence]:
     return [c for c in cadences(org) if team.pk in roster.scope_team_ids(c)]
 
 
-def person_cadences(org: Organization, person: Person, roster: Roster | None = None):
-    roster = roster or Roster.load(org)
-    return [c for c in cadences(org) if roster.person_in(c, person.pk)]
+def ancestors_by_team(org: Organization, team_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each of `team_ids`, every team above it (one recursive query, however deep)."""
+    ids = [int(t) for t in team_ids]
+    out: dict[int, set[int]] = {t: set() for t in ids}
+    if not ids:
+        return out
+    table = Team._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"WITH RECURSIVE up(start, id) AS ("
+        f" SELECT id, parent_id FROM {table} WHERE org_id = %s AND id IN ({marks})"
+        f" UNION SELECT up.start, t.parent_id FROM {table} t JOIN up ON t.id = up.id"
+        f" WHERE t.org_id = %s) SELECT start, id FROM up WHERE id IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, *ids, org.pk])
+        for start, above in cursor.fetchall():
+            out[start].add(above)
+    return out
+
+
+def descendant_ids(org: Organization, team_id: int) -> set[int]:
+    """Every team below `team_id` (one recursive query)."""
+    table = Team._meta.db_table
+    sql = (
+        f"WITH RECURSIVE down(id) AS ("
+        f" SELECT id FROM {table} WHERE org_id = %s AND parent_id = %s"
+        f" UNION SELECT t.id FROM {table} t JOIN down ON t.parent_id = down.id"
+        f" WHERE t.org_id = %s) SELECT id FROM down"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, team_id, org.pk])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def scope_team_ids(org: Organization, cadence: Cadence) -> set[int]:
+    """The teams in one cadence's scope, as `Roster.scope_team_ids`, without the roster."""
+    if cadence.scope == Scope.ORG:
+        return set(Team.objects.for_org(org).values_list("id", flat=True))
+    if cadence.scope == Scope.TEAMS:
+        return {t.pk for t in cadence.teams.all()}
+    if cadence.team_id is None:
+        return set()
+    if cadence.scope == Scope.SUBTREE:
+        return {cadence.team_id} | descendant_ids(org, cadence.team_id)
+    return {cadence.team_id}
+
+
+def participants_query(org: Organization, cadence: Cadence):
+    """The cadence's participants as a query (as `Roster.participant_ids`): page it, count
+    it, never load a whole organization's people for it."""
+    members = Membership.objects.for_org(org)
+    if cadence.scope != Scope.ORG:
+        members = members.filter(team_id__in=scope_team_ids(org, cadence))
+    cond = Q(pk__in=members.values("person_id"))
+    extra = [p.pk for p in cadence.extra_participants.all()]
+    if extra:
+        cond |= Q(pk__in=extra)
+    if cadence.owner_id:
+        cond |= Q(pk=cadence.owner_id)
+    return Person.objects.for_org(org).filter(is_active=True).filter(cond)
+
+
+def ower_ids(org: Organization, cadence: Cadence) -> set[int]:
+    """Who owes one cadence's check-ins (as `Roster.ower_ids`), without the roster."""
+    if not cadence.is_checkin:
+        return set()
+    members = Membership.objects.for_org(org)
+    if cadence.scope != Scope.ORG:
+        members = members.filter(team_id__in=scope_team_ids(org, cadence))
+    if cadence.checkin_owed_by == OwedBy.LEADS:
+        cond = Q(pk__in=members.filter(role=MembershipRole.LEAD).values("person_id"))
+    else:
+        cond = Q(pk__in=members.values("person_id")) | Q(
+            pk__in=[p.pk for p in cadence.extra_participants.all()]
+        )
+    people = Person.objects.for_org(org).filter(is_active=True).filter(cond)
+    return set(people.values_list("id", flat=True))
+
+
+@dataclass
+class PersonScope:
+    """One person's place in the tree, for the cadences that concern them only: their
+    teams, the teams they lead, and everything above those (a sub-tree cadence of a team
+    above reaches them). Three small queries, whatever the size of the organization;
+    agrees with `Roster` on who is in a cadence and who owes its check-ins."""
+
+    person_id: int
+    active: bool
+    team_ids: set[int]
+    lead_team_ids: set[int]
+    reach: set[int]  # team_ids and every team above them
+    lead_reach: set[int]  # lead_team_ids and every team above them
+
+    @classmethod
+    def load(cls, org: Organization, person: Person) -> PersonScope:
+        team_ids: set[int] = set()
+        lead_ids: set[int] = set()
+        for team_id, role in (
+            Membership.objects.for_org(org).filter(person=person).values_list("team_id", "role")
+        ):
+            team_ids.add(team_id)
+            if role == MembershipRole.LEAD:
+                lead_ids.add(team_id)
+        above = ancestors_by_team(org, team_ids)
+        reach, lead_reach = set(team_ids), set(lead_ids)
+        for team_id, ids in above.items():
+            reach |= ids
+            if team_id in lead_ids:
+                lead_reach |= ids
+        return cls(
+            person_id=person.pk,
+            active=person.is_active,
+            team_ids=team_ids,
+            lead_team_ids=lead_ids,
+            reach=reach,
+            lead_reach=lead_reach,
+        )
+
+    @staticmethod
+    def _in_scope(cadence: Cadence, team_ids: set[int], reach: set[int]) -> bool:
+        if cadence.scope == Scope.ORG:
+            return bool(team_ids)
+        if cadence.scope == Scope.TEAMS:
+            return any(t.pk in team_ids for t in cadence.teams.all())
+        if cadence.team_id is None:
+            return False
+        if cadence.scope == Scope.SUBTREE:
+            return cadence.team_id in reach
+        return cadence.team_id in team_ids
+
+    def _extra(self, cadence: Cadence) -> bool:
+        return any(p.pk == self.person_id for p in cadence.extra_participants.all())
+
+    def participates(self, cadence: Cadence) -> bool:
+        if not self.active:
+            return False
+        return (
+            cadence.owner_id == self.person_id
+            or self._extra(cadence)
+            or self._in_scope(cadence, self.team_ids, self.reach)
+        )
+
+    def owes(self, cadence: Cadence) -> bool:
+        """Whether the person owes the cadence's check-ins (before time off)."""
+        if not self.active or not cadence.is_checkin:
+            return False
+        if cadence.checkin_owed_by == OwedBy.LEADS:
+            return self._in_scope(cadence, self.lead_team_ids, self.lead_reach)
+        return self._in_scope(cadence, self.team_ids, self.reach) or self._extra(cadence)
+
+    def candidates(self, org: Organization):
+        """Active cadences that may concern the person, narrowed in the database (a
+        superset of `participates`; prefetched as `cadences`)."""
+        if not self.active:
+            return Cadence.objects.none()
+        # One query, each part read from its own index (owner, team, the two link tables,
+        # organization and scope), so no plan walks the organization's cadences.
+        pid = self.person_id
+        parts = [
+            Cadence.objects.filter(owner_id=pid).order_by().values_list("id"),
+            Cadence.extra_participants.through.objects.filter(person_id=pid)
+            .order_by()
+            .values_list("cadence_id"),
+            Cadence.objects.filter(team_id__in=self.reach).order_by().values_list("id"),
+            Cadence.teams.through.objects.filter(team_id__in=self.team_ids)
+            .order_by()
+            .values_list("cadence_id"),
+        ]
+        if self.team_ids:
+            parts.append(
+                Cadence.objects.filter(org=org, scope=Scope.ORG).order_by().values_list("id")
+            )
+        ids = [row[0] for row in parts[0].union(*parts[1:])]
+        return cadences(org).filter(id__in=ids)
+
+    def cadences(self, org: Organization) -> list[Cadence]:
+        return [c for c in self.candidates(org) if self.participates(c)]
+
+
+def person_cadences(org: Organization, person: Person, scope: PersonScope | None = None):
+    """The active cadences `person` takes part in (a few queries, only those loaded)."""
+    scope = scope or PersonScope.load(org, person)
+    return scope.cadences(org)
 
 
 # --- time off --------------------------------------------------------------------------------
@@ -308,11 +491,15 @@ def owed_checkins(
     start: dt.datetime,
     end: dt.datetime,
     *,
-    roster: Roster | None = None,
+    scope: PersonScope | None = None,
+    cads: Iterable[Cadence] | None = None,
 ) -> list[Owed]:
-    """Check-ins `person` owes whose due time is in [start, end), minus their time off."""
-    roster = roster or Roster.load(org)
-    cads = [c for c in cadences(org) if c.is_checkin and person.pk in roster.ower_ids(c)]
+    """Check-ins `person` owes whose due time is in [start, end), minus their time off.
+    `cads`, when given, are the person's cadences already loaded (`person_cadences`)."""
+    scope = scope or PersonScope.load(org, person)
+    if cads is None:
+        cads = scope.candidates(org).filter(kind=CadenceKind.CHECKIN)
+    cads = [c for c in cads if scope.owes(c)]
     found: list[Owed] = []
     for cadence in cads:
         for occ in occurrences_of(cadence, start, end):
@@ -371,10 +558,10 @@ def meetings_between(
     if out:
         rows = {
             (m.cadence_id, m.occurrence_start): m
-            for m in Meeting.objects.for_org(org).filter(
+            # By (cadence, occurrence) — the cadences are the organization's already.
+            for m in Meeting.objects.filter(
                 cadence_id__in={u.cadence.pk for u in out},
-                occurrence_start__gte=start - dt.timedelta(days=400),
-                occurrence_start__lt=end + dt.timedelta(days=400),
+                occurrence_start__in={u.occurrence.original_start for u in out},
             )
         }
         for u in out:
@@ -473,11 +660,12 @@ def adherence(
     now: dt.datetime | None = None,
     last: int = 12,
     roster: Roster | None = None,
+    owers: dict[int, set[int]] | None = None,
 ) -> list[Adherence]:
     """Share of occurrences held and check-ins on time / late / missed over the last
-    `last` occurrences whose window has closed, per cadence. A few queries in all."""
+    `last` occurrences whose window has closed, per cadence. A few queries in all.
+    `owers` (cadence id -> who owes its check-ins), when given, spares the roster."""
     now = now or timezone.now()
-    roster = roster or Roster.load(org)
     past: dict[int, list[recurrence.Occurrence]] = {}
     for c in cads:
         closed_before = now - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 0)
@@ -498,7 +686,10 @@ def adherence(
         .values_list("cadence_id", "occurrence_start")
     )
     all_owers: set[int] = set()
-    owers_of = {c.pk: roster.ower_ids(c) for c in cads}
+    if owers is None:
+        roster = roster or Roster.load(org)
+        owers = {c.pk: roster.ower_ids(c) for c in cads}
+    owers_of = owers
     for s in owers_of.values():
         all_owers |= s
     tz_of = dict(Person.objects.for_org(org).filter(pk__in=all_owers).values_list("pk", "timezone"))

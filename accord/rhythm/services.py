@@ -970,7 +970,9 @@ def start_meeting(
     if meeting.status != MeetingStatus.PLANNED:
         raise ServiceError("This meeting has already started.", code="already_started")
     now = now or timezone.now()
-    meeting.agenda_snapshot = agenda.build(org, meeting.cadence, meeting, now=now)
+    meeting.agenda_snapshot = agenda.build(
+        org, meeting.cadence, meeting, now=now, limit=agenda.SNAPSHOT_MAX
+    )
     meeting.carried_in = agenda.carried_from_previous(org, meeting, meeting.agenda_snapshot)
     meeting.status = MeetingStatus.RUNNING
     meeting.started_at = now

@@ -45,7 +45,7 @@ from accord.rhythm.models import (
 )
 from accord.rhythm.templates_catalog import TEMPLATES
 from accord.web import panels as web_panels
-from accord.web.helpers import flash_error, form_error, int_or_none, org_view
+from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
 
 
@@ -77,18 +77,29 @@ def _can_manage(person: Person, cadence: Cadence) -> bool:
 def my_week(request):
     org, me = request.org, request.person
     now = timezone.now()
-    roster = queries.Roster.load(org)
+    scope = queries.PersonScope.load(org, me)
+    mine = queries.person_cadences(org, me, scope)
     owed = queries.owed_checkins(
-        org, me, now - dt.timedelta(days=7), now + dt.timedelta(days=7), roster=roster
+        org, me, now - dt.timedelta(days=7), now + dt.timedelta(days=7), scope=scope, cads=mine
     )
     owed = [o for o in owed if o.state != "missed" or o.checkin is not None][-10:]
-    mine = queries.person_cadences(org, me, roster)
     upcoming = queries.meetings_between(
         org, mine, now - dt.timedelta(hours=12), now + dt.timedelta(days=7)
     )
-    from accord.decisions import queries as dq
+    from accord.decisions.models import ActionItem, ActionStatus
 
-    due = list(dq.action_items_due(org, [me.pk], until=(now + dt.timedelta(days=7)).date())[:20])
+    # The viewer's own open items, read from the owner's index (a person's items are in
+    # their organization), overdue ones included.
+    due = list(
+        ActionItem.objects.filter(
+            owner=me,
+            status=ActionStatus.OPEN,
+            due_on__isnull=False,
+            due_on__lte=(now + dt.timedelta(days=7)).date(),
+        )
+        .select_related("owner", "team")
+        .order_by("due_on", "id")[:20]
+    )
     return render(
         request,
         "rhythm/my_week.html",
@@ -106,13 +117,17 @@ def my_week(request):
 
 # --- cadences ------------------------------------------------------------------------------
 
+CADENCES_PER_PAGE = 50
+PARTICIPANTS_SHOWN = 40
+
 
 @org_view
 def cadence_list(request):
     org = request.org
-    cads = list(queries.cadences(org, active_only=False))
+    # The next date is computed for the page shown only: 50 rules, however many cadences.
+    page = paginate(request, queries.cadences(org, active_only=False), per_page=CADENCES_PER_PAGE)
     now = timezone.now()
-    rows = [(c, queries.next_occurrence(c, now) if c.is_active else None) for c in cads]
+    rows = [(c, queries.next_occurrence(c, now) if c.is_active else None) for c in page]
     can_create = permissions.can_edit_tree(request.person) or any(
         permissions.can_manage_team(request.person, t)
         for t in Team.objects.for_org(org).filter(memberships__person=request.person)
@@ -120,7 +135,7 @@ def cadence_list(request):
     return render(
         request,
         "rhythm/cadences.html",
-        {"rows": rows, "can_create": can_create, "tz": request.person.timezone},
+        {"rows": rows, "page": page, "can_create": can_create, "tz": request.person.timezone},
     )
 
 
@@ -217,11 +232,12 @@ def cadence_detail(request, cadence_id: int):
     org, me = request.org, request.person
     cadence = _cadence(request, cadence_id)
     now = timezone.now()
-    roster = queries.Roster.load(org)
     upcoming = queries.occurrences_of(
         cadence, now - dt.timedelta(hours=12), now + dt.timedelta(days=120), include_cancelled=True
     )[:8]
-    [adh] = queries.adherence(org, [cadence], now=now, roster=roster)
+    people = queries.participants_query(org, cadence)
+    owers = {cadence.pk: queries.ower_ids(org, cadence)}
+    [adh] = queries.adherence(org, [cadence], now=now, owers=owers)
     meetings = {
         m.occurrence_start: m
         for m in Meeting.objects.for_org(org).filter(
@@ -231,7 +247,6 @@ def cadence_detail(request, cadence_id: int):
             ],
         )
     }
-    people = Person.objects.for_org(org).filter(pk__in=roster.participant_ids(cadence))
     return render(
         request,
         "rhythm/cadence_detail.html",
@@ -245,7 +260,8 @@ def cadence_detail(request, cadence_id: int):
                 (f, meetings.get(f.occurrence.original_start)) for f in reversed(adh.occurrences)
             ],
             "adherence": adh,
-            "participants": people.order_by("name"),
+            "participants": people.order_by("name")[:PARTICIPANTS_SHOWN],
+            "participant_count": people.count(),
             "tz": me.timezone,
             "can_manage": _can_manage(me, cadence),
             "move_form": MoveForm(),
@@ -426,22 +442,20 @@ def meeting(request, cadence_id: int, key: str):
         .first()
     )
     ctx = {"cadence": cadence, "occ": occ, "meeting": m, "tz": me.timezone}
-    roster = queries.Roster.load(org)
-    participants = list(
-        Person.objects.for_org(org).filter(pk__in=roster.participant_ids(cadence)).order_by("name")
-    )
-    ctx["participants"] = participants
-    ctx["is_participant"] = me.pk in {p.pk for p in participants} or me.has_role(Role.LEADER)
+    ctx["is_participant"] = queries.is_participant(org, cadence, me) or me.has_role(Role.LEADER)
     ctx["can_run"] = ctx["is_participant"] and me.has_role(Role.MEMBER)
+    # A section opened further ("show more") shows up to agenda.MORE_MAX items.
+    opened = {request.GET.get("open", ""): int_or_none(request.GET.get("n")) or 50}
+    ctx["opened"] = opened
     if m is None or m.status == MeetingStatus.PLANNED:
         transient = m or Meeting(
             cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
         )
-        ctx["sections"] = agenda.build(org, cadence, transient)
+        ctx["sections"] = agenda.build(org, cadence, transient, limits=opened)
         carried = agenda.carried_from_previous(org, transient, ctx["sections"])
         ctx["mode"] = "live"
     else:
-        ctx["sections"] = m.agenda_snapshot
+        ctx["sections"] = [agenda.first_screen(s, opened) for s in m.agenda_snapshot]
         carried = m.carried_in
         ctx["mode"] = "running" if m.status == MeetingStatus.RUNNING else "minutes"
     # What the last occurrence left shows in the agenda's "carried" section, or on top.

@@ -45,11 +45,11 @@ def _maya_has_a_meaningful_week(org):
     the leadership sync (with the department heads) within seven days."""
     now = timezone.now()
     maya = Person.objects.for_org(org).get(name="Maya Chen")
-    roster = queries.Roster.load(org)
-    owed = queries.owed_checkins(org, maya, now, now + dt.timedelta(days=7), roster=roster)
+    scope = queries.PersonScope.load(org, maya)
+    owed = queries.owed_checkins(org, maya, now, now + dt.timedelta(days=7), scope=scope)
     open_now = [o for o in owed if o.checkin is None and o.opens <= now <= o.late_until]
     assert {o.cadence.name for o in open_now} == {"Leadership check-in"}
-    mine = queries.person_cadences(org, maya, roster)
+    mine = queries.person_cadences(org, maya, scope)
     upcoming = queries.meetings_between(org, mine, now, now + dt.timedelta(days=7))
     assert "Leadership sync" in [u.cadence.name for u in upcoming]
     sync = Cadence.objects.for_org(org).get(name="Leadership sync")

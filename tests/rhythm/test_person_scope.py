@@ -1,0 +1,31 @@
+"""The reads that start from one person or one cadence agree with the whole-organization
+roster they replace on pages: who takes part in a cadence and who owes its check-ins."""
+
+from __future__ import annotations
+
+from accord.org.models import Person
+from accord.rhythm import queries
+
+
+def test_a_persons_cadences_and_check_ins_owed_match_the_roster(generated, db):
+    org = generated["large"]
+    roster = queries.Roster.load(org)
+    everything = list(queries.cadences(org))
+    people = list(Person.objects.for_org(org).order_by("id"))
+    assert len(people) > 100
+    for person in people[::7]:
+        scope = queries.PersonScope.load(org, person)
+        mine = {c.pk for c in queries.person_cadences(org, person, scope)}
+        assert mine == {c.pk for c in everything if roster.person_in(c, person.pk)}, person
+        owes = {c.pk for c in everything if scope.owes(c)}
+        assert owes == {c.pk for c in everything if person.pk in roster.ower_ids(c)}, person
+
+
+def test_a_cadences_participants_and_owers_match_the_roster(generated, db):
+    org = generated["large"]
+    roster = queries.Roster.load(org)
+    for cadence in queries.cadences(org, active_only=False):
+        ids = set(queries.participants_query(org, cadence).values_list("id", flat=True))
+        assert ids == roster.participant_ids(cadence), cadence
+        assert queries.ower_ids(org, cadence) == roster.ower_ids(cadence), cadence
+        assert queries.scope_team_ids(org, cadence) == roster.scope_team_ids(cadence)

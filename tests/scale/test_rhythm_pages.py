@@ -1,0 +1,88 @@
+"""Home, my week, the cadence list, a cadence and the organization-wide agenda stay the
+same size, in queries and in rendered rows, whether the organization has 30 teams or 200."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accord.org import services as org_services
+from accord.org.models import Person, Role
+from accord.rhythm import queries, services
+from accord.rhythm.models import Cadence, CadenceKind
+from tests.conftest import login, make_person
+
+# A rendered row: a table row, a list item, or a link to a person (participants).
+ROW = re.compile(r"<(tr|li)[\s>]|href=\"/o/[^/]+/people/\d+/\"")
+
+
+def _viewer(org):
+    """Someone in a team of their own, beside the generated tree: what concerns them is
+    the same in both organizations (their cadences, the organization-wide review), while
+    everything else grows."""
+    existing = Person.objects.for_org(org).filter(name="Vera Viewer").first()
+    if existing is not None:
+        return existing
+    person = make_person(org, "Vera Viewer", Role.MEMBER)
+    first = org_services.create_team(org, None, name="Guard team", parent=None)
+    org_services.add_membership(org, None, person=person, team=first, allocation=0)
+    # The same week in both organizations: a check-in owed and a meeting every day, and the
+    # latest events (the home page's "recent") of the same kinds.
+    for kind in (CadenceKind.CHECKIN, CadenceKind.SYNC):
+        services.create_cadence(
+            org,
+            None,
+            name=f"Daily {kind}",
+            kind=kind,
+            rrule="FREQ=DAILY",
+            time=dt.time(9, 0),
+            timezone_name="UTC",
+            team=first,
+            start_date=dt.date(2026, 1, 1),
+        )
+    for year in range(2030, 2042):
+        services.set_away(
+            org, person, person, starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 1, 2)
+        )
+    return person
+
+
+def _urls(org) -> dict[str, str]:
+    p = f"/o/{org.slug}/rhythm/"
+    orgwide = Cadence.objects.for_org(org).filter(scope="org").exclude(kind="checkin").first()
+    assert orgwide is not None, "the generator makes an organization-wide review"
+    occ = queries.previous_occurrence(orgwide, timezone.now())
+    return {
+        "home": f"/o/{org.slug}/",
+        "my week": p,
+        "cadence list": p + "cadences/",
+        "cadence detail": p + f"cadences/{orgwide.pk}/",
+        "organization-wide agenda": p + f"cadences/{orgwide.pk}/{occ.key}/",
+    }
+
+
+def _measure(org, page: str) -> tuple[int, int]:
+    client = login(_viewer(org))
+    url = _urls(org)[page]
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return [q["sql"][:100] for q in ctx.captured_queries], len(
+        ROW.findall(response.content.decode())
+    )
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "my week", "cadence list", "cadence detail", "organization-wide agenda"]
+)
+def test_the_page_does_not_grow_with_the_organization(generated, db, page):
+    small_queries, small_rows = _measure(generated["small"], page)
+    large_queries, large_rows = _measure(generated["large"], page)
+    assert len(large_queries) == len(small_queries), (page, small_queries, large_queries)
+    assert large_rows == small_rows, (page, small_rows, large_rows)
