@@ -466,6 +466,26 @@ def load_for(
     return sorted(rows.values(), key=lambda r: (-r["total"], r["team"]))
 
 
+LOAD_WHOLE_LIMIT = 100  # active dependencies up to which the overview ranks every team
+
+
+def overview_load(
+    org: Organization, person: Person | None, on: dt.date | None = None, shown: int = 12
+) -> tuple[list[dict[str, Any]], bool]:
+    """The busiest teams of a small organization (at most LOAD_WHOLE_LIMIT active
+    dependencies), else of the person's scope (`scope_teams`); teams with nothing active
+    are left out. Returns the rows and whether they cover the whole organization."""
+    pairs = list(
+        Dependency.objects.for_org(org)
+        .filter(state__in=ACTIVE_STATES)
+        .values_list("requester_team_id", "provider_team_id")[: LOAD_WHOLE_LIMIT + 1]
+    )
+    whole = len(pairs) <= LOAD_WHOLE_LIMIT
+    teams = {t for pair in pairs for t in pair} if whole else scope_teams(org, person)
+    rows = [r for r in load_for(org, teams, on) if r["total"]]
+    return rows[:shown], whole
+
+
 def scope_teams(org: Organization, person: Person | None, team_id: int | None = None) -> list[int]:
     """Where a person's view of the graph starts: the given team, else their teams (else
     the top of the tree), each with the teams directly below it. One or two queries."""

@@ -66,7 +66,7 @@ def index(request):
     late_count, late_more = _capped_count(late_qs)
     risk_count, risk_more = _capped_count(risk_qs)
     active_count, active_more = _capped_count(active)
-    scope = queries.scope_teams(org, me)
+    load, load_whole = queries.overview_load(org, me, on)
     cycles = queries.stored_cycles(org)
     cycles_count, cycles_more = _capped_count(cycles)
     return render(
@@ -82,7 +82,8 @@ def index(request):
             "at_risk_more": risk_more,
             "active_count": active_count,
             "active_more": active_more,
-            "load": queries.load_for(org, scope, on)[:12],
+            "load": load,
+            "load_whole": load_whole,
             "load_mine": bool(my_teams),
             "cycles": queries.cycles(org, cycles[:10]),
             "cycles_count": cycles_count,

@@ -10,6 +10,8 @@
     cancelled: "#c7ccd3",
   };
   var form, cy, summary, list;
+  var base = null;  // the answer the map started from (its scope names the start)
+  var added = [];  // teams whose own dependencies were added by clicking them
 
   function params() {
     var p = new URLSearchParams();
@@ -50,12 +52,14 @@
   }
 
   function describe(data) {
+    data = base || data;
     var crit = data.critical_path.map(function (i) { return i.title + " (" + i.team + ")"; });
     var scope = data.scope || {};
     var where = scope.whole ? "the whole organization" :
       (scope.teams || []).map(function (t) { return t.name; }).slice(0, 4).join(", ") +
       ((scope.teams || []).length > 4 ? " and " + (scope.teams.length - 4) + " more" : "") +
-      " and their neighbours; click a neighbour to add its own";
+      " and their neighbours" + (added.length ? "; added: " + added.join(", ") : "") +
+      "; click a neighbour to add its own";
     summary.textContent = cy.nodes().length + " nodes, " + cy.edges().length + " edges (" + where + ")" +
       (scope.truncated ? " · the " + scope.limit + " due soonest" : "") + " · " +
       data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
@@ -104,6 +108,7 @@
           return cy.getElementById(String(e.data.id)).empty();
         });
         cy.add(fresh);
+        added.push(d.team || d.label);
         layout();
         describe(data);
         fillList();
@@ -112,6 +117,8 @@
   }
 
   function render(data) {
+    base = data;
+    added = [];
     var elements = data.nodes.concat(data.edges);
     if (!cy) {
       cy = cytoscape({
