@@ -202,6 +202,9 @@ class Dependency(OrgScoped):
             models.Index(fields=["org", "provider_team", "state"]),
             models.Index(fields=["org", "due", "id"]),
             models.Index(fields=["org", "state", "due"]),
+            # Walks along the graph (blast radius, critical path) step by initiative.
+            models.Index(fields=["provider_initiative", "state", "org"]),
+            models.Index(fields=["requester_initiative", "state", "org"]),
         ]
 
     def __str__(self) -> str:

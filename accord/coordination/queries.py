@@ -62,8 +62,8 @@ def held_up_initiatives(
 
 
 def _held_up(org_id: int, on: dt.date) -> QuerySet[Dependency]:
-    return Dependency.objects.filter(org_id=org_id).filter(
-        late_q(on) | Q(state__in=ACTIVE_STATES, flag=Flag.BLOCKED)
+    return Dependency.objects.filter(org_id=org_id, state__in=ACTIVE_STATES).filter(
+        Q(due__lt=on) | Q(flag=Flag.BLOCKED)
     )
 
 
@@ -131,11 +131,13 @@ def filtered(
     qs = with_due(base(org))
     if team is not None:
         if direction == "inbound":
-            qs = qs.filter(provider_team=team)
+            mine = Q(provider_team=team)
         elif direction == "outbound":
-            qs = qs.filter(requester_team=team)
+            mine = Q(requester_team=team)
         else:
-            qs = qs.filter(Q(provider_team=team) | Q(requester_team=team))
+            mine = Q(provider_team=team) | Q(requester_team=team)
+        # By id: asked to sort by date, SQLite would walk every dependency by date.
+        qs = qs.filter(pk__in=Dependency.objects.for_org(org).filter(mine).values("id"))
     if state:
         qs = qs.filter(state=state)
     if late is True:
@@ -305,10 +307,10 @@ def reachable_edges(
             SELECT d.{far} FROM {table} d JOIN reach r ON d.{near} = r.id
             WHERE d.org_id = %s AND d.state = %s AND d.{far} IS NOT NULL
         )
-        SELECT d.requester_initiative_id, d.provider_initiative_id FROM {table} d
+        SELECT d.requester_initiative_id, d.provider_initiative_id
+        FROM reach r JOIN {table} d ON d.{near} = r.id
         WHERE d.org_id = %s AND d.state = %s AND d.provider_initiative_id IS NOT NULL
-          AND d.{near} IN (SELECT id FROM reach)
-        ORDER BY d.id LIMIT %s
+        LIMIT %s
     """
     params = [org.pk, *sources, org.pk, State.ACCEPTED, org.pk, State.ACCEPTED, REACH_LIMIT]
     with connection.cursor() as cur:
@@ -478,6 +480,7 @@ def overview_load(
     pairs = list(
         Dependency.objects.for_org(org)
         .filter(state__in=ACTIVE_STATES)
+        .order_by()
         .values_list("requester_team_id", "provider_team_id")[: LOAD_WHOLE_LIMIT + 1]
     )
     whole = len(pairs) <= LOAD_WHOLE_LIMIT

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accord.activity.models import Event
+from accord.activity.queries import name_references
 from accord.alignment.models import Initiative
 from accord.coordination import queries, services
 from accord.coordination.forms import OPEN, ActionForm, DependencyForm
@@ -17,7 +18,6 @@ from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
 from accord.org.models import Membership, Team
 from accord.web.helpers import form_error, int_or_none, org_view
-from accord.web.views import history_for
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
 VERB_LABELS = {
@@ -47,7 +47,7 @@ COUNT_CAP = 1000  # "1000+" beyond: a count the overview never spends more on
 
 
 def _capped_count(qs) -> tuple[int, bool]:
-    n = qs.values("id")[: COUNT_CAP + 1].count()
+    n = qs.order_by().values("id")[: COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
@@ -153,6 +153,7 @@ def team(request, team_slug: str):
     )
 
 
+TIMELINE_SHOWN = 200  # moves of one dependency (a negotiation takes a handful)
 BLAST_TEAMS_SHOWN = 12  # teams a slip reaches, named on the dependency page
 
 
@@ -168,11 +169,14 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         form = bound if bound is not None and bound.action == action else None
         form = form or ActionForm(org=org, dependency=dep, action=action)
         forms.append((action, TRANSITIONS[action].label, form))
-    timeline = list(
+    # Sorted here: asked to sort, SQLite walks the organization's events by date instead
+    # of looking this dependency's few up by target.
+    timeline = sorted(
         Event.objects.for_org(org)
         .for_target("coordination.dependency", dep.pk)
         .select_related("actor")
-        .order_by("created_at", "id")
+        .order_by()[:TIMELINE_SHOWN],
+        key=lambda e: (e.created_at, e.pk),
     )
     for e in timeline:
         e.label = VERB_LABELS.get(e.verb, e.verb.replace("_", " "))
@@ -186,7 +190,8 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         "forms": forms,
         "timeline": timeline,
         "blast": blast,
-        "history": history_for(org, "coordination.dependency", dep.pk),
+        # The same events, newest first: the history panel every page shows.
+        "history": name_references(org, timeline[::-1][:30]),
         "blocked": dep.requester_initiative_id
         in queries.blocked_initiative_ids(org, [dep.requester_initiative_id]),
     }
