@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accord.coordination import queries, services
@@ -43,6 +43,19 @@ step = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(step, min_size=1, max_size=14))
+# Accepted onto a paused initiative.
+@example(steps=[("create", True, 0, 10), ("accept", 0, 2, 20)])
+# Accepted onto an initiative that is itself blocked by what it asked for.
+@example(
+    steps=[
+        ("create", False, 0, 10),
+        ("flag_blocked", 0, 0, 1),
+        ("create", True, 0, 10),
+        ("accept", 1, 0, 15),
+    ]
+)
+# Accepted onto an initiative that targets a date after the commitment.
+@example(steps=[("create", True, 0, 10), ("accept", 0, 1, 20)])
 def test_sql_and_python_agree_on_due_late_and_at_risk(world, steps):
     with transaction.atomic():
         _play(world, steps)
