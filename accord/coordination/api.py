@@ -199,11 +199,21 @@ class ObjectiveRef(Schema):
     title: str
 
 
+class BlastCounts(Schema):
+    initiatives: int
+    teams: int
+    objectives: int
+
+
 class BlastRadiusOut(Schema):
     sources: list[int]
-    initiatives: list[InitiativeRef]
-    teams: list[TeamRef]
-    objectives: list[ObjectiveRef]
+    initiatives: list[InitiativeRef] = Field(..., description="The first 200, by id.")
+    teams: list[TeamRef] = Field(..., description="The first 200, by name.")
+    objectives: list[ObjectiveRef] = Field(..., description="The first 200, by id.")
+    counts: BlastCounts = Field(..., description="How many in all.")
+    truncated: bool = Field(
+        ..., description="The walk stopped at its limit of dependencies: counts are a floor."
+    )
 
 
 class LoadOut(Schema):
@@ -217,9 +227,35 @@ class LoadOut(Schema):
     late: int
 
 
-@router.get("/graph/cycles", response=list[CycleOut], summary="Cycles of accepted dependencies")
-def graph_cycles(request) -> Any:
-    return queries.cycles(org_of(request))
+@router.get(
+    "/graph/cycles",
+    response=list[CycleOut],
+    summary="Cycles of dependencies, as the last evaluation of the organization found them",
+)
+@paginate
+def graph_cycles(request, team_id: Id | None = None) -> Any:
+    """Stored by each evaluation (the worker's, or `accord evaluate`), newest first;
+    `team_id` keeps the cycles a team is part of."""
+    org = org_of(request)
+    if team_id is not None:
+        get_or_404(Team.objects.for_org(org), team_id, "team")
+    return _Cycles(org, queries.stored_cycles(org, None if team_id is None else [team_id]))
+
+
+class _Cycles:
+    """Stored cycle signals whose sliced page is described in bulk."""
+
+    def __init__(self, org, qs):
+        self.org, self.qs = org, qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return queries.cycles(self.org, self.qs[item])
 
 
 @router.get(
@@ -231,6 +267,9 @@ def graph_critical_path(request, initiative_id: Id) -> Any:
     org = org_of(request)
     get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     return queries.critical_path(org, initiative_id)
+
+
+BLAST_API_SHOWN = 200
 
 
 @router.get(
@@ -249,9 +288,38 @@ def graph_blast_radius(request, initiative_id: Id | None = None, team_id: Id | N
         get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
     else:
         get_or_404(Team.objects.for_org(org), team_id, "team")
-    return queries.blast_radius(org, initiative_id=initiative_id, team_id=team_id)
+    return queries.blast_radius(
+        org, initiative_id=initiative_id, team_id=team_id, limit=BLAST_API_SHOWN
+    )
 
 
-@router.get("/graph/load", response=list[LoadOut], summary="Coordination load per team")
-def graph_load(request) -> Any:
-    return queries.load(org_of(request))
+@router.get(
+    "/graph/load",
+    response=list[LoadOut],
+    summary="Coordination load per team (a page of teams by name, or one team)",
+)
+@paginate
+def graph_load(request, team_id: Id | None = None) -> Any:
+    org = org_of(request)
+    teams = Team.objects.for_org(org).order_by("name", "id")
+    if team_id is not None:
+        teams = teams.filter(pk=get_or_404(teams, team_id, "team").pk)
+    return _Load(org, teams)
+
+
+class _Load:
+    """Teams whose sliced page gets its load in two grouped queries."""
+
+    def __init__(self, org, teams):
+        self.org, self.teams = org, teams
+
+    def count(self) -> int:
+        return self.teams.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        ids = list(self.teams.values_list("id", flat=True)[item])
+        rows = {r["team_id"]: r for r in queries.load_for(self.org, ids)}
+        return [rows[i] for i in ids if i in rows]

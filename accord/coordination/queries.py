@@ -14,18 +14,17 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
-from accord.org.queries import descendants_of, parent_map
 
 
 def today() -> dt.date:
@@ -46,16 +45,40 @@ def late_q(on: dt.date) -> Q:
 
 
 def with_due(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
-    return qs.annotate(due=Coalesce(F("committed_date"), F("need_by")))
+    """`due` is a stored column now; kept so callers read the same."""
+    return qs
 
 
-def held_up_initiatives(org: Organization | int, on: dt.date) -> set[int]:
-    """Initiatives one of whose own dependencies is late or flagged blocked (one query)."""
+def held_up_initiatives(
+    org: Organization | int, on: dt.date, initiative_ids: Iterable[int] | None = None
+) -> set[int]:
+    """Initiatives one of whose own dependencies is late or flagged blocked (one query);
+    only among `initiative_ids` when given."""
     org_id = org if isinstance(org, int) else org.pk
-    return set(
-        with_due(Dependency.objects.filter(org_id=org_id))
-        .filter(late_q(on) | Q(state__in=ACTIVE_STATES, flag=Flag.BLOCKED))
-        .values_list("requester_initiative_id", flat=True)
+    qs = _held_up(org_id, on)
+    if initiative_ids is not None:
+        qs = qs.filter(requester_initiative_id__in=list(initiative_ids))
+    return set(qs.values_list("requester_initiative_id", flat=True))
+
+
+def _held_up(org_id: int, on: dt.date) -> QuerySet[Dependency]:
+    return Dependency.objects.filter(org_id=org_id, state__in=ACTIVE_STATES).filter(
+        Q(due__lt=on) | Q(flag=Flag.BLOCKED)
+    )
+
+
+def at_risk_q(org: Organization | int, on: dt.date) -> Q:
+    """`risk_reasons` as SQL: active, and flagged at risk, or the provider's initiative
+    targets a later date, is paused, or is held up by its own dependencies."""
+    org_id = org if isinstance(org, int) else org.pk
+    # Correlated (one index lookup per row looked at), so a page of at-risk rows reads
+    # about that many, never every held-up initiative of the organization.
+    held = _held_up(org_id, on).filter(requester_initiative_id=OuterRef("provider_initiative_id"))
+    return Q(state__in=ACTIVE_STATES) & (
+        Q(flag=Flag.AT_RISK)
+        | Q(provider_initiative__target_date__gt=F("due"))
+        | Q(provider_initiative__status="paused")
+        | Q(Exists(held.values("id")))
     )
 
 
@@ -85,18 +108,13 @@ def decorate(deps: Iterable[Dependency], on: dt.date | None = None, held_up=None
     on = on or today()
     deps = list(deps)
     if held_up is None:
-        held_up = held_up_initiatives(deps[0].org_id, on) if deps else set()
+        providers = {d.provider_initiative_id for d in deps if d.provider_initiative_id}
+        held_up = held_up_initiatives(deps[0].org_id, on, providers) if providers else set()
     for d in deps:
         d.late = d.is_late(on)
         d.risk_reasons = risk_reasons(d, on, held_up)
         d.at_risk = bool(d.risk_reasons)
     return deps
-
-
-def at_risk_ids(org: Organization, on: dt.date | None = None) -> set[int]:
-    on = on or today()
-    deps = base(org).filter(state__in=ACTIVE_STATES)
-    return {d.pk for d in decorate(deps, on) if d.at_risk}
 
 
 def filtered(
@@ -115,21 +133,31 @@ def filtered(
     qs = with_due(base(org))
     if team is not None:
         if direction == "inbound":
-            qs = qs.filter(provider_team=team)
+            mine = Q(provider_team=team)
         elif direction == "outbound":
-            qs = qs.filter(requester_team=team)
+            mine = Q(requester_team=team)
         else:
-            qs = qs.filter(Q(provider_team=team) | Q(requester_team=team))
+            mine = Q(provider_team=team) | Q(requester_team=team)
+        # By id: asked to sort by date, SQLite would walk every dependency by date.
+        qs = qs.filter(pk__in=Dependency.objects.for_org(org).filter(mine).values("id"))
     if state:
         qs = qs.filter(state=state)
     if late is True:
         qs = qs.filter(late_q(on))
     elif late is False:
         qs = qs.exclude(late_q(on))
-    if at_risk is not None:
-        ids = at_risk_ids(org, on)
-        qs = qs.filter(id__in=ids) if at_risk else qs.exclude(id__in=ids)
+    if at_risk is True:
+        qs = qs.filter(at_risk_q(org, on))
+    elif at_risk is False:
+        qs = qs.exclude(at_risk_q(org, on))
     return qs.order_by("due", "id")
+
+
+def open_first(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
+    """Active dependencies first, soonest due; then closed ones, most recently closed."""
+    return qs.annotate(
+        closed=Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1))
+    ).order_by("closed", Case(When(closed=0, then=F("due"))), F("closed_at").desc(), "id")
 
 
 # --- team views --------------------------------------------------------------------------
@@ -202,156 +230,288 @@ def new_requests_for_lead(org: Organization, person: Person) -> list[Dependency]
 
 
 # --- the graph ---------------------------------------------------------------------------
+#
+# Nothing here loads the organization's whole graph. Walks (blast radius, critical path)
+# follow accepted dependencies in the database with one recursive query from where they
+# start; the map draws the viewer's scope (their teams, one level at a time); cycles are
+# the ones the intelligence engine stores at each evaluation (`dependencies.cycle`).
+
+REACH_LIMIT = 5000  # edges a walk brings back at most (a far larger reach is a warning sign)
+MAP_WHOLE_LIMIT = 150  # an organization with at most this many dependencies is drawn whole
+MAP_EDGE_LIMIT = 400  # dependencies a scoped map draws at most
+
+DEP_VALUES = (
+    "id",
+    "title",
+    "requester_team_id",
+    "provider_team_id",
+    "requester_initiative_id",
+    "provider_initiative_id",
+    "state",
+    "flag",
+    "need_by",
+    "committed_date",
+)
 
 
-@dataclass
-class GraphData:
-    """The whole organization's dependency graph as plain data (four queries)."""
-
-    teams: dict[int, dict[str, Any]]
-    initiatives: dict[int, dict[str, Any]]
-    deps: list[dict[str, Any]]
-    objectives_of: dict[int, list[int]] = field(default_factory=dict)
-    objective_titles: dict[int, str] = field(default_factory=dict)
-
-    def edges(self) -> list[tuple[int, int]]:
-        """Accepted dependencies as (requester initiative, provider initiative)."""
-        return [
-            (d["requester_initiative_id"], d["provider_initiative_id"])
-            for d in self.deps
-            if d["state"] == State.ACCEPTED and d["provider_initiative_id"]
-        ]
-
-    def dates(self) -> dict[int, tuple[dt.date | None, dt.date | None]]:
-        return {i: (v["start_date"], v["target_date"]) for i, v in self.initiatives.items()}
-
-    def team_of(self) -> dict[int, int]:
-        return {i: v["team_id"] for i, v in self.initiatives.items()}
-
-
-def graph_data(org: Organization, *, with_objectives: bool = False) -> GraphData:
-    teams = {
-        t["id"]: t for t in Team.objects.for_org(org).values("id", "name", "slug", "parent_id")
-    }
-    deps = list(
-        Dependency.objects.for_org(org).values(
-            "id",
-            "title",
-            "requester_team_id",
-            "provider_team_id",
-            "requester_initiative_id",
-            "provider_initiative_id",
-            "state",
-            "flag",
-            "need_by",
-            "committed_date",
-        )
-    )
-    initiatives = {
+def _init_values(org: Organization, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    return {
         i["id"]: i
-        for i in Initiative.objects.for_org(org).values(
-            "id", "title", "team_id", "status", "start_date", "target_date"
-        )
+        for i in Initiative.objects.for_org(org)
+        .filter(id__in=list(ids))
+        .values("id", "title", "team_id", "status", "start_date", "target_date")
     }
-    data = GraphData(teams=teams, initiatives=initiatives, deps=deps)
-    if with_objectives:
-        for init_id, obj_id in InitiativeObjective.objects.for_org(org).values_list(
-            "initiative_id", "objective_id"
-        ):
-            data.objectives_of.setdefault(init_id, []).append(obj_id)
-        data.objective_titles = dict(Objective.objects.for_org(org).values_list("id", "title"))
-    return data
 
 
-def _init_ref(data: GraphData, i: int) -> dict[str, Any]:
-    v = data.initiatives[i]
-    team = data.teams.get(v["team_id"], {})
+def _team_values(org: Organization, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    return {
+        t["id"]: t
+        for t in Team.objects.for_org(org)
+        .filter(id__in=list(ids))
+        .values("id", "name", "slug", "parent_id")
+    }
+
+
+def _ref(initiatives, teams, i: int) -> dict[str, Any]:
+    v = initiatives.get(i) or {"title": "", "team_id": None, "start_date": None}
+    v.setdefault("target_date", None)
     return {
         "id": i,
         "title": v["title"],
         "team_id": v["team_id"],
-        "team": team.get("name", ""),
+        "team": teams.get(v["team_id"], {}).get("name", ""),
         "start_date": v["start_date"],
         "target_date": v["target_date"],
     }
 
 
-def cycles(org: Organization, data: GraphData | None = None) -> list[dict[str, Any]]:
-    """Each cycle of accepted dependencies: its initiatives and the teams involved."""
-    data = data or graph_data(org)
+def reachable_edges(
+    org: Organization, sources: Iterable[int], *, upstream: bool
+) -> list[tuple[int, int]]:
+    """Accepted dependencies (requester initiative, provider initiative) reachable from
+    `sources`: downstream (who waits on them, transitively) or upstream (what they wait
+    on). One recursive query; at most REACH_LIMIT edges."""
+    sources = [int(i) for i in sources]
+    if not sources:
+        return []
+    table = connection.ops.quote_name(Dependency._meta.db_table)
+    init_table = connection.ops.quote_name(Initiative._meta.db_table)
+    near, far = (
+        ("requester_initiative_id", "provider_initiative_id")
+        if upstream
+        else ("provider_initiative_id", "requester_initiative_id")
+    )
+    marks = ", ".join(["%s"] * len(sources))
+    sql = f"""
+        WITH RECURSIVE reach(id) AS (
+            SELECT id FROM {init_table} WHERE org_id = %s AND id IN ({marks})
+            UNION
+            SELECT d.{far} FROM {table} d JOIN reach r ON d.{near} = r.id
+            WHERE d.org_id = %s AND d.state = %s AND d.{far} IS NOT NULL
+        )
+        SELECT d.requester_initiative_id, d.provider_initiative_id
+        FROM reach r JOIN {table} d ON d.{near} = r.id
+        WHERE d.org_id = %s AND d.state = %s AND d.provider_initiative_id IS NOT NULL
+        LIMIT %s
+    """
+    params = [org.pk, *sources, org.pk, State.ACCEPTED, org.pk, State.ACCEPTED, REACH_LIMIT]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [(a, b) for a, b in cur.fetchall()]
+
+
+def critical_path(org: Organization, initiative_id: int) -> dict[str, Any]:
+    """The chain(s) upstream of an initiative that decide when it can finish."""
+    edges = reachable_edges(org, [initiative_id], upstream=True)
+    ids = {initiative_id} | {n for e in edges for n in e}
+    inits = _init_values(org, ids)
+    teams = _team_values(org, {v["team_id"] for v in inits.values()})
+    dates = {i: (v["start_date"], v["target_date"]) for i, v in inits.items()}
+    result = graph.critical_paths(initiative_id, edges, dates)
+    return {
+        "initiative": _ref(inits, teams, initiative_id),
+        "length_days": result.length,
+        "paths": [[_ref(inits, teams, i) for i in p] for p in result.paths],
+    }
+
+
+BLAST_SHOWN = 50  # initiatives, teams and objectives a blast radius lists at most
+
+
+def blast_radius(
+    org: Organization,
+    *,
+    initiative_id: int | None = None,
+    team_id: int | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """What a slip of an initiative (or of all a team's) reaches downstream; the counts
+    are whole, the lists hold the first `limit` of each."""
+    if initiative_id is not None:
+        sources = [initiative_id]
+    else:
+        sources = list(
+            Initiative.objects.for_org(org).filter(team_id=team_id).values_list("id", flat=True)
+        )
+    edges = reachable_edges(org, sources, upstream=False)
+    ids = set(sources) | {n for e in edges for n in e}
+    inits = _init_values(org, ids)
+    team_of = {i: v["team_id"] for i, v in inits.items()}
+    objectives_of: dict[int, list[int]] = defaultdict(list)
+    for init_id, obj_id in (
+        InitiativeObjective.objects.for_org(org)
+        .filter(initiative_id__in=list(ids))
+        .values_list("initiative_id", "objective_id")
+    ):
+        objectives_of[init_id].append(obj_id)
+    r = graph.blast_radius(sources, edges, team_of, objectives_of)
+    teams = _team_values(org, r.teams | {v["team_id"] for v in inits.values()})
+    objective_ids = sorted(r.objectives)[:limit]
+    titles = dict(
+        Objective.objects.for_org(org).filter(id__in=objective_ids).values_list("id", "title")
+    )
+    team_rows = sorted(r.teams, key=lambda t: teams[t]["name"])[:limit]
+    return {
+        "sources": sorted(sources),
+        "initiatives": [_ref(inits, teams, i) for i in sorted(r.initiatives)[:limit]],
+        "teams": [{"id": t, "name": teams[t]["name"]} for t in team_rows],
+        "objectives": [{"id": o, "title": titles.get(o, "")} for o in objective_ids],
+        "counts": {
+            "initiatives": len(r.initiatives),
+            "teams": len(r.teams),
+            "objectives": len(r.objectives),
+        },
+        "truncated": len(edges) >= REACH_LIMIT,
+    }
+
+
+def stored_cycles(org: Organization, team_ids: Iterable[int] | None = None):
+    """Cycles the last evaluation found (live `dependencies.cycle` signals), newest first;
+    only those touching `team_ids` when given."""
+    from accord.intelligence.models import LIVE_STATES, Signal
+
+    qs = Signal.objects.for_org(org).filter(kind="dependencies.cycle", state__in=LIVE_STATES)
+    if team_ids is not None:
+        qs = qs.filter(team_links__team_id__in=list(team_ids)).distinct()
+    return qs.order_by("-first_seen", "-id")
+
+
+def cycles(org: Organization, signals=None) -> list[dict[str, Any]]:
+    """Each stored cycle (see `stored_cycles`; pass a page of them): its initiatives and
+    the teams involved, in four queries whatever their number."""
+    signals = list(stored_cycles(org) if signals is None else signals)
+    dep_ids = {
+        int(e["target_id"])
+        for s in signals
+        for e in s.evidence
+        if e.get("target_type") == "coordination.dependency" and str(e.get("target_id")).isdigit()
+    }
+    pairs = dict(
+        (d, (a, b))
+        for d, a, b in Dependency.objects.for_org(org)
+        .filter(id__in=dep_ids)
+        .values_list("id", "requester_initiative_id", "provider_initiative_id")
+    )
+    inits = _init_values(org, {n for p in pairs.values() for n in p if n})
+    teams = _team_values(org, {v["team_id"] for v in inits.values()})
     out = []
-    for comp in graph.cycles(data.initiatives, data.edges()):
-        inits = [_init_ref(data, i) for i in comp]
-        team_ids = sorted({i["team_id"] for i in inits})
+    for s in signals:
+        members: list[int] = []
+        for e in s.evidence:
+            for n in pairs.get(int(e["target_id"]) if str(e.get("target_id")).isdigit() else 0, ()):
+                if n and n not in members:
+                    members.append(n)
+        refs = [_ref(inits, teams, i) for i in sorted(members)]
+        team_ids = sorted({r["team_id"] for r in refs if r["team_id"]})
         out.append(
             {
-                "initiatives": inits,
-                "teams": [{"id": t, "name": data.teams[t]["name"]} for t in team_ids],
+                "id": s.pk,
+                "title": s.title,
+                "initiatives": refs,
+                "teams": [{"id": t, "name": teams[t]["name"]} for t in team_ids],
             }
         )
     return out
 
 
-def critical_path(
-    org: Organization, initiative_id: int, data: GraphData | None = None
-) -> dict[str, Any]:
-    data = data or graph_data(org)
-    result = graph.critical_paths(initiative_id, data.edges(), data.dates())
-    return {
-        "initiative": _init_ref(data, initiative_id),
-        "length_days": result.length,
-        "paths": [[_init_ref(data, i) for i in p] for p in result.paths],
-    }
-
-
-def blast_radius(
-    org: Organization, *, initiative_id: int | None = None, team_id: int | None = None
-) -> dict[str, Any]:
-    data = graph_data(org, with_objectives=True)
-    if initiative_id is not None:
-        sources = [initiative_id]
-    else:
-        sources = [i for i, v in data.initiatives.items() if v["team_id"] == team_id]
-    r = graph.blast_radius(sources, data.edges(), data.team_of(), data.objectives_of)
-    return {
-        "sources": sorted(sources),
-        "initiatives": [_init_ref(data, i) for i in sorted(r.initiatives)],
-        "teams": [
-            {"id": t, "name": data.teams[t]["name"]}
-            for t in sorted(r.teams, key=lambda t: data.teams[t]["name"])
-        ],
-        "objectives": [
-            {"id": o, "title": data.objective_titles.get(o, "")} for o in sorted(r.objectives)
-        ],
-    }
-
-
-def load(org: Organization, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Coordination load per team, busiest first."""
+def load_for(
+    org: Organization, team_ids: Iterable[int], on: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Coordination load (active dependencies asked of and by each team, and how many are
+    late) of the given teams, busiest first. Two grouped queries."""
     on = on or today()
-    data = graph_data(org)
-    triples = [
-        (d["requester_team_id"], d["provider_team_id"], (d["committed_date"] or d["need_by"]) < on)
-        for d in data.deps
-        if d["state"] in ACTIVE_STATES
-    ]
-    loads = graph.coordination_load(triples)
-    rows = [
-        {
+    team_ids = list(team_ids)
+    teams = _team_values(org, team_ids)
+    rows = {
+        t: {
             "team_id": t,
-            "team": data.teams[t]["name"],
-            "slug": data.teams[t]["slug"],
-            "inbound": v.inbound,
-            "outbound": v.outbound,
-            "inbound_late": v.inbound_late,
-            "outbound_late": v.outbound_late,
-            "total": v.total,
-            "late": v.late,
+            "team": v["name"],
+            "slug": v["slug"],
+            "inbound": 0,
+            "outbound": 0,
+            "inbound_late": 0,
+            "outbound_late": 0,
         }
-        for t, v in loads.items()
-    ]
-    rows.sort(key=lambda r: (-r["total"], r["team"]))
-    return rows
+        for t, v in teams.items()
+    }
+    active = Dependency.objects.for_org(org).filter(state__in=ACTIVE_STATES)
+    for side, column in (("inbound", "provider_team_id"), ("outbound", "requester_team_id")):
+        for team_id, n, late in (
+            active.filter(**{f"{column}__in": team_ids})
+            .values_list(column)
+            .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=on)))
+            .values_list(column, "n", "late")
+        ):
+            rows[team_id][side] = n
+            rows[team_id][f"{side}_late"] = late
+    for r in rows.values():
+        r["total"] = r["inbound"] + r["outbound"]
+        r["late"] = r["inbound_late"] + r["outbound_late"]
+    return sorted(rows.values(), key=lambda r: (-r["total"], r["team"]))
+
+
+LOAD_WHOLE_LIMIT = 100  # active dependencies up to which the overview ranks every team
+
+
+def overview_load(
+    org: Organization, person: Person | None, on: dt.date | None = None, shown: int = 12
+) -> tuple[list[dict[str, Any]], bool]:
+    """The busiest teams of a small organization (at most LOAD_WHOLE_LIMIT active
+    dependencies), else of the person's scope (`scope_teams`); teams with nothing active
+    are left out. Returns the rows and whether they cover the whole organization."""
+    pairs = list(
+        Dependency.objects.for_org(org)
+        .filter(state__in=ACTIVE_STATES)
+        .order_by()
+        .values_list("requester_team_id", "provider_team_id")[: LOAD_WHOLE_LIMIT + 1]
+    )
+    whole = len(pairs) <= LOAD_WHOLE_LIMIT
+    teams = {t for pair in pairs for t in pair} if whole else scope_teams(org, person)
+    rows = [r for r in load_for(org, teams, on) if r["total"]]
+    return rows[:shown], whole
+
+
+def scope_teams(org: Organization, person: Person | None, team_id: int | None = None) -> list[int]:
+    """Where a person's view of the graph starts: the given team, else their teams (else
+    the top of the tree), each with the teams directly below it. One or two queries."""
+    if team_id is not None:
+        start = [team_id]
+    else:
+        start = (
+            list(
+                Membership.objects.filter(person=person, team__org=org).values_list(
+                    "team_id", flat=True
+                )
+            )
+            if person is not None
+            else []
+        )
+        if not start:
+            start = list(
+                Team.objects.for_org(org).filter(parent=None).values_list("id", flat=True)[:10]
+            )
+    below = Team.objects.for_org(org).filter(parent_id__in=start).values_list("id", flat=True)
+    return list(dict.fromkeys([*start, *below[:50]]))
 
 
 # --- the map -----------------------------------------------------------------------------
@@ -363,40 +523,64 @@ def map_elements(
     mode: str = "teams",
     team_id: int | None = None,
     states: Iterable[str] | None = None,
+    person: Person | None = None,
     on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Cytoscape elements for the dependency map, with cycles and the critical path marked.
+    """Cytoscape elements for the dependency map, with cycles and the critical path of
+    what is drawn marked.
 
-    mode "teams": one node per team with dependencies, one edge per (requester, provider,
-    state); mode "initiatives": one node per initiative, one edge per dependency with both
-    ends known. `team_id` keeps only dependencies touching that team's subtree.
+    An organization with at most MAP_WHOLE_LIMIT dependencies is drawn whole. A larger one
+    starts at a scope a person can read (`scope_teams`: `team_id`, else the person's
+    teams, with the teams directly below): the dependencies touching those teams, at most
+    MAP_EDGE_LIMIT, soonest due first. Neighbours are drawn with `expand`: asking for
+    `team_id` of one of them adds its own scope.
+
+    mode "teams": one node per team, one edge per (requester, provider, state); mode
+    "initiatives": one node per initiative, one edge per dependency with both ends known.
     """
     on = on or today()
-    data = graph_data(org)
-    states = set(states or [s for s in State.values if s not in (State.CANCELLED,)])
-    keep_teams: set[int] | None = None
-    if team_id is not None:
-        keep_teams = {team_id} | descendants_of(team_id, parent_map(org))
-    deps = [
-        d
-        for d in data.deps
-        if d["state"] in states
-        and (
-            keep_teams is None
-            or d["requester_team_id"] in keep_teams
-            or d["provider_team_id"] in keep_teams
+    states = sorted(set(states or [s for s in State.values if s not in (State.CANCELLED,)]))
+    qs = Dependency.objects.for_org(org).filter(state__in=states)
+    deps = list(qs.order_by("due", "id").values(*DEP_VALUES)[: MAP_WHOLE_LIMIT + 1])
+    whole = len(deps) <= MAP_WHOLE_LIMIT and team_id is None
+    scope: list[int] = []
+    if not whole:
+        scope = scope_teams(org, person, team_id)
+        touching = Dependency.objects.for_org(org).filter(
+            Q(requester_team_id__in=scope) | Q(provider_team_id__in=scope)
         )
+        deps = list(
+            qs.filter(pk__in=touching.values("id"))  # by the team indexes, not by date
+            .order_by("due", "id")
+            .values(*DEP_VALUES)[: MAP_EDGE_LIMIT + 1]
+        )
+    truncated = len(deps) > MAP_EDGE_LIMIT
+    deps = deps[:MAP_EDGE_LIMIT]
+    init_ids = {d["requester_initiative_id"] for d in deps} | {
+        d["provider_initiative_id"] for d in deps if d["provider_initiative_id"]
+    }
+    inits = _init_values(org, init_ids)
+    team_ids = (
+        set(scope) | {d["requester_team_id"] for d in deps} | {d["provider_team_id"] for d in deps}
+    )
+    teams = _team_values(org, team_ids)
+    edges_all = [
+        (d["requester_initiative_id"], d["provider_initiative_id"])
+        for d in deps
+        if d["state"] == State.ACCEPTED and d["provider_initiative_id"]
     ]
-    edges_all = data.edges()
+    found_cycles = graph.cycles(inits, edges_all)
     cycle_nodes: set[int] = set()
-    for comp in graph.cycles(data.initiatives, edges_all):
+    for comp in found_cycles:
         cycle_nodes.update(comp)
-    chain = graph.longest_chain(data.initiatives, edges_all, data.dates())
+    dates = {i: (v["start_date"], v["target_date"]) for i, v in inits.items()}
+    chain = graph.longest_chain(inits, edges_all, dates)
     critical: list[int] = chain.paths[0] if chain and chain.length and chain.paths else []
     critical_edges = set(itertools.pairwise(critical))
-    cycle_teams = {data.initiatives[i]["team_id"] for i in cycle_nodes}
-    critical_teams = [data.initiatives[i]["team_id"] for i in critical]
+    cycle_teams = {inits[i]["team_id"] for i in cycle_nodes if i in inits}
+    critical_teams = [inits[i]["team_id"] for i in critical if i in inits]
     critical_team_edges = set(itertools.pairwise(critical_teams))
+    expanded = set(scope) if not whole else set(teams)
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     if mode == "initiatives":
@@ -426,16 +610,18 @@ def map_elements(
                 }
             )
         for i in sorted(used):
-            v = data.initiatives[i]
+            v = inits[i]
             nodes.append(
                 {
                     "data": {
                         "id": i,
                         "label": v["title"],
-                        "team": data.teams[v["team_id"]]["name"],
+                        "team": teams[v["team_id"]]["name"] if v["team_id"] in teams else "",
+                        "team_id": v["team_id"],
                         "kind": "initiative",
                         "cycle": i in cycle_nodes,
                         "critical": i in critical,
+                        "expanded": v["team_id"] in expanded,
                     }
                 }
             )
@@ -467,23 +653,35 @@ def map_elements(
                     }
                 }
             )
-        for t in sorted(used, key=lambda t: data.teams[t]["name"]):
+        for t in sorted(used | set(scope), key=lambda t: teams[t]["name"]):
             nodes.append(
                 {
                     "data": {
                         "id": f"t{t}",
-                        "label": data.teams[t]["name"],
-                        "slug": data.teams[t]["slug"],
+                        "team_id": t,
+                        "label": teams[t]["name"],
+                        "slug": teams[t]["slug"],
                         "kind": "team",
                         "cycle": t in cycle_teams,
                         "critical": t in critical_teams,
+                        "expanded": t in expanded,
                     }
                 }
             )
     return {
         "nodes": nodes,
         "edges": edges,
-        "critical_path": [_init_ref(data, i) for i in critical],
+        "critical_path": [_ref(inits, teams, i) for i in critical],
         "critical_length_days": chain.length if chain else 0,
-        "cycles": len({frozenset(c) for c in graph.cycles(data.initiatives, edges_all)}),
+        "cycles": len(found_cycles),
+        "scope": {
+            "whole": whole,
+            "teams": [
+                {"id": t, "name": teams[t]["name"], "slug": teams[t]["slug"]}
+                for t in scope
+                if t in teams
+            ],
+            "truncated": truncated,
+            "limit": MAP_EDGE_LIMIT,
+        },
     }

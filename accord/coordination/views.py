@@ -10,15 +10,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accord.activity.models import Event
+from accord.activity.queries import name_references
 from accord.alignment.models import Initiative
 from accord.coordination import queries, services
 from accord.coordination.forms import OPEN, ActionForm, DependencyForm
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
 from accord.org.models import Membership, Team
-from accord.org.queries import flatten, team_tree
 from accord.web.helpers import form_error, int_or_none, org_view
-from accord.web.views import history_for
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
 VERB_LABELS = {
@@ -43,6 +42,15 @@ def _with_actions(deps, person, my_team_ids):
     return deps
 
 
+INDEX_SHOWN = 15  # rows of each list on the overview
+COUNT_CAP = 1000  # "1000+" beyond: a count the overview never spends more on
+
+
+def _capped_count(qs) -> tuple[int, bool]:
+    n = qs.order_by().values("id")[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
 @org_view
 def index(request):
     org, me = request.org, request.person
@@ -50,28 +58,42 @@ def index(request):
     my_teams = list(
         Team.objects.for_org(org).filter(memberships__person=me).order_by("name").distinct()
     )
-    active = queries.decorate(
-        queries.with_due(queries.base(org)).filter(state__in=ACTIVE_STATES).order_by("due"),
-        on,
-    )
-    late = [d for d in active if d.late]
-    at_risk = [d for d in active if d.at_risk and not d.late]
-    data = queries.graph_data(org)
+    active = queries.base(org).filter(state__in=ACTIVE_STATES)
+    late_qs = active.filter(due__lt=on)
+    risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(org, on))
+    late = queries.decorate(late_qs.order_by("due", "id")[:INDEX_SHOWN], on)
+    at_risk = queries.decorate(risk_qs.order_by("due", "id")[:INDEX_SHOWN], on)
+    late_count, late_more = _capped_count(late_qs)
+    risk_count, risk_more = _capped_count(risk_qs)
+    active_count, active_more = _capped_count(active)
+    load, load_whole = queries.overview_load(org, me, on)
+    cycles = queries.stored_cycles(org)
+    cycles_count, cycles_more = _capped_count(cycles)
     return render(
         request,
         "coordination/index.html",
         {
             "my_teams": my_teams,
-            "late": late[:15],
-            "late_count": len(late),
-            "at_risk": at_risk[:15],
-            "at_risk_count": len(at_risk),
-            "active_count": len(active),
-            "load": queries.load(org, on)[:12],
-            "cycles": queries.cycles(org, data),
+            "late": late,
+            "late_count": late_count,
+            "late_more": late_more,
+            "at_risk": at_risk,
+            "at_risk_count": risk_count,
+            "at_risk_more": risk_more,
+            "active_count": active_count,
+            "active_more": active_more,
+            "load": load,
+            "load_whole": load_whole,
+            "load_mine": bool(my_teams),
+            "cycles": queries.cycles(org, cycles[:10]),
+            "cycles_count": cycles_count,
+            "cycles_more": cycles_more,
             "new_for_me": queries.new_requests_for_lead(org, me),
         },
     )
+
+
+TEAM_SHOWN = 50  # dependencies of each side on a team's page: open ones first, soonest due
 
 
 @org_view
@@ -79,14 +101,11 @@ def team(request, team_slug: str):
     org, me = request.org, request.person
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
     on = queries.today()
-    held_up = queries.held_up_initiatives(org, on)
     my_team_ids = _my_team_ids(me)
-    inbound = queries.decorate(
-        queries.base(org).filter(provider_team=team).order_by("need_by", "id"), on, held_up
-    )
-    outbound = queries.decorate(
-        queries.base(org).filter(requester_team=team).order_by("need_by", "id"), on, held_up
-    )
+    inbound_qs = queries.base(org).filter(provider_team=team)
+    outbound_qs = queries.base(org).filter(requester_team=team)
+    inbound = queries.decorate(queries.open_first(inbound_qs)[:TEAM_SHOWN], on)
+    outbound = queries.decorate(queries.open_first(outbound_qs)[:TEAM_SHOWN], on)
     _with_actions(inbound, me, my_team_ids)
     _with_actions(outbound, me, my_team_ids)
     inbox = [
@@ -123,10 +142,19 @@ def team(request, team_slug: str):
             "inbox": inbox + answers,
             "inbound": [d for d in inbound if d.pk not in inbox_ids],
             "outbound": outbound,
+            "inbound_total": inbound_qs.count() if len(inbound) == TEAM_SHOWN else len(inbound),
+            "outbound_total": (
+                outbound_qs.count() if len(outbound) == TEAM_SHOWN else len(outbound)
+            ),
+            "shown": TEAM_SHOWN,
             "ready": queries.ready_to_work_on(org, team),
             "is_member": team.pk in my_team_ids,
         },
     )
+
+
+TIMELINE_SHOWN = 200  # moves of one dependency (a negotiation takes a handful)
+BLAST_TEAMS_SHOWN = 12  # teams a slip reaches, named on the dependency page
 
 
 def _detail_context(request, dep, bound: ActionForm | None = None):
@@ -141,23 +169,29 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         form = bound if bound is not None and bound.action == action else None
         form = form or ActionForm(org=org, dependency=dep, action=action)
         forms.append((action, TRANSITIONS[action].label, form))
-    timeline = list(
+    # Sorted here: asked to sort, SQLite walks the organization's events by date instead
+    # of looking this dependency's few up by target.
+    timeline = sorted(
         Event.objects.for_org(org)
         .for_target("coordination.dependency", dep.pk)
         .select_related("actor")
-        .order_by("created_at", "id")
+        .order_by()[:TIMELINE_SHOWN],
+        key=lambda e: (e.created_at, e.pk),
     )
     for e in timeline:
         e.label = VERB_LABELS.get(e.verb, e.verb.replace("_", " "))
     blast = None
     if dep.provider_initiative_id and dep.is_active:
-        blast = queries.blast_radius(org, initiative_id=dep.provider_initiative_id)
+        blast = queries.blast_radius(
+            org, initiative_id=dep.provider_initiative_id, limit=BLAST_TEAMS_SHOWN
+        )
     return {
         "dep": dep,
         "forms": forms,
         "timeline": timeline,
         "blast": blast,
-        "history": history_for(org, "coordination.dependency", dep.pk),
+        # The same events, newest first: the history panel every page shows.
+        "history": name_references(org, timeline[::-1][:30]),
         "blocked": dep.requester_initiative_id
         in queries.blocked_initiative_ids(org, [dep.requester_initiative_id]),
     }
@@ -233,15 +267,31 @@ def new(request):
 
 @org_view
 def dependency_map(request):
-    org = request.org
-    rows = [(n.team.pk, "\u00a0\u00a0" * n.depth + n.team.name) for n in flatten(team_tree(org))]
+    """The map starts at the viewer's teams; any team can be focused (its page links here
+    with ?team=) and nodes expand on demand from the map itself."""
+    org, me = request.org, request.person
+    mine = list(
+        Team.objects.for_org(org)
+        .filter(memberships__person=me)
+        .order_by("name")
+        .distinct()
+        .values_list("pk", "name")
+    )
+    selected = int_or_none(request.GET.get("team"))
+    rows = list(mine)
+    if selected is not None and selected not in {pk for pk, _ in mine}:
+        extra = Team.objects.for_org(org).filter(pk=selected).values_list("pk", "name").first()
+        if extra:
+            rows.insert(0, extra)
+        else:
+            selected = None
     return render(
         request,
         "coordination/map.html",
         {
             "teams": rows,
             "states": State.choices,
-            "selected_team": request.GET.get("team", ""),
+            "selected_team": "" if selected is None else str(selected),
             "data_url": reverse("coordination:map_json", kwargs={"org_slug": org.slug}),
             "team_url": reverse(
                 "coordination:team", kwargs={"org_slug": org.slug, "team_slug": "SLUG"}
@@ -262,5 +312,7 @@ def map_json(request):
         team_id = None
     states = [s for s in request.GET.getlist("state") if s in State.values] or None
     mode = "initiatives" if request.GET.get("mode") == "initiatives" else "teams"
-    data = queries.map_elements(org, mode=mode, team_id=team_id, states=states)
+    data = queries.map_elements(
+        org, mode=mode, team_id=team_id, states=states, person=request.person
+    )
     return JsonResponse(data)

@@ -12,7 +12,7 @@ from accord.alignment import services as alignment
 from accord.coordination import services
 from accord.coordination.models import Dependency
 from accord.org import services as org_services
-from accord.org.models import MembershipRole, Role
+from accord.org.models import MembershipRole, Role, Team
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, make_person
 
@@ -88,9 +88,20 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     page.get_by_label("Show").select_option("initiatives")
     expect(page.locator("#map-summary")).to_contain_text("critical path")
     shot(page, "initiatives")
-    page.get_by_label("Team and the teams below it").select_option(label="\u00a0\u00a0Engineering")
-    expect(page.locator("#map-summary")).to_contain_text("nodes")
+    # A team's page links to the map started from that team and the teams below it.
+    engineering = Team.objects.get(org__slug="northwind", name="Engineering")
+    page.goto(f"/o/northwind/coordination/map/?team={engineering.pk}")
+    expect(page.get_by_label("Start from")).to_have_value(str(engineering.pk))
+    expect(page.locator("#map-summary")).to_contain_text("Engineering")
     shot(page, "engineering")
+    # Clicking a neighbour adds its own dependencies to what is drawn.
+    expanded = "() => window.accordMap.nodes('[?expanded]').length"
+    before = page.evaluate(expanded)
+    assert page.evaluate("() => window.accordMap.nodes('[!expanded]').length") > 0
+    page.evaluate("() => window.accordMap.nodes('[!expanded]').first().emit('tap')")
+    expect(page.locator("#map-selected")).to_contain_text("Open ")
+    page.wait_for_function(f"() => window.accordMap.nodes('[?expanded]').length > {before}")
+    shot(page, "expanded")
 
 
 def test_a_team_page_and_a_negotiation_read_well_on_a_phone(page, shot):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from accord.coordination.models import Dependency
+from accord.intelligence import evaluate
 from tests.conftest import api_client
 from tests.coordination.conftest import initiative
 
@@ -136,9 +137,15 @@ def test_graph_analyses_are_served_as_json(world):
         committed_date=world.today + dt.timedelta(days=5),
     )
     client = api_client(world.viewer)
-    cycles = client.get("/api/v1/graph/cycles").json()
+    # Cycles are the ones the last evaluation stored: none before it runs.
+    assert client.get("/api/v1/graph/cycles").json()["items"] == []
+    evaluate.evaluate(world.org, announce=False)
+    cycles = client.get("/api/v1/graph/cycles").json()["items"]
     assert len(cycles) == 1
     assert {t["name"] for t in cycles[0]["teams"]} == {"Sales", "Operations"}
+    assert {i["id"] for i in cycles[0]["initiatives"]} == {world.launch.pk, world.warehouse.pk}
+    mine = client.get("/api/v1/graph/cycles", {"team_id": world.ops.pk}).json()
+    assert mine["count"] == 1
 
     path = client.get(f"/api/v1/graph/critical-path/{world.launch.pk}").json()
     assert path["paths"][0][0]["id"] == world.launch.pk
@@ -149,8 +156,10 @@ def test_graph_analyses_are_served_as_json(world):
     assert {t["name"] for t in blast["teams"]} == {"Sales", "Operations"}
     assert client.get("/api/v1/graph/blast-radius").status_code == 422
 
-    load = {r["team"]: r for r in client.get("/api/v1/graph/load").json()}
+    load = {r["team"]: r for r in client.get("/api/v1/graph/load").json()["items"]}
     assert load["Sales"]["inbound"] == 1 and load["Sales"]["outbound"] == 1
+    one = client.get("/api/v1/graph/load", {"team_id": world.ops.pk}).json()
+    assert [r["team"] for r in one["items"]] == ["Operations"]
 
     r = client.get("/api/v1/graph/critical-path/999999")
     assert r.status_code == 404

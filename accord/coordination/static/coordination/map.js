@@ -10,6 +10,8 @@
     cancelled: "#c7ccd3",
   };
   var form, cy, summary, list;
+  var base = null;  // the answer the map started from (its scope names the start)
+  var added = [];  // teams whose own dependencies were added by clicking them
 
   function params() {
     var p = new URLSearchParams();
@@ -49,7 +51,74 @@
     return s;
   }
 
+  function describe(data) {
+    data = base || data;
+    var crit = data.critical_path.map(function (i) { return i.title + " (" + i.team + ")"; });
+    var scope = data.scope || {};
+    var where = scope.whole ? "the whole organization" :
+      (scope.teams || []).map(function (t) { return t.name; }).slice(0, 4).join(", ") +
+      ((scope.teams || []).length > 4 ? " and " + (scope.teams.length - 4) + " more" : "") +
+      " and their neighbours" + (added.length ? "; added: " + added.join(", ") : "") +
+      "; click a neighbour to add its own";
+    summary.textContent = cy.nodes().length + " nodes, " + cy.edges().length + " edges (" + where + ")" +
+      (scope.truncated ? " · the " + scope.limit + " due soonest" : "") + " · " +
+      data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
+      (crit.length ? " · critical path (" + data.critical_length_days + " days): " + crit.join(" → ") : "");
+  }
+
+  function layout() {
+    cy.layout({
+      name: "cose", animate: false, randomize: true, padding: 24,
+      nodeDimensionsIncludeLabels: true, nodeRepulsion: function () { return 400000; },
+      idealEdgeLength: function () { return 90; }, edgeElasticity: function () { return 100; },
+      nodeOverlap: 20, gravity: 60, numIter: 1500, componentSpacing: 60,
+    }).run();
+    cy.fit(undefined, 24);
+    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
+  }
+
+  function select(d) {
+    var box = document.getElementById("map-selected");
+    box.textContent = "";
+    var a = document.createElement("a");
+    if (d.kind === "initiative") {
+      a.href = form.dataset.initUrl.replace(/0\/$/, d.id + "/");
+    } else if (d.slug) {
+      a.href = form.dataset.teamUrl.replace("SLUG", d.slug);
+    } else {
+      return;
+    }
+    a.textContent = "Open " + d.label;
+    box.appendChild(a);
+  }
+
+  // Add a team's own dependencies to what is drawn (one fetch, merged into the graph).
+  function expand(node) {
+    var d = node.data();
+    var team = d.team_id;
+    if (!team || d.expanded) return;
+    var p = params();
+    p.set("team", team);
+    summary.textContent = "Adding the dependencies of " + (d.team || d.label) + "…";
+    fetch(form.dataset.url + "?" + p.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        cy.nodes().forEach(function (n) { if (n.data("team_id") === team) n.data("expanded", true); });
+        var fresh = data.nodes.concat(data.edges).filter(function (e) {
+          return cy.getElementById(String(e.data.id)).empty();
+        });
+        cy.add(fresh);
+        added.push(d.team || d.label);
+        layout();
+        describe(data);
+        fillList();
+      })
+      .catch(function () { summary.textContent = "The map could not be extended."; });
+  }
+
   function render(data) {
+    base = data;
+    added = [];
     var elements = data.nodes.concat(data.edges);
     if (!cy) {
       cy = cytoscape({
@@ -58,12 +127,8 @@
       });
       window.accordMap = cy;
       cy.on("tap", "node", function (evt) {
-        var d = evt.target.data();
-        if (d.kind === "initiative") {
-          window.location.href = form.dataset.initUrl.replace(/0\/$/, d.id + "/");
-        } else if (d.slug) {
-          window.location.href = form.dataset.teamUrl.replace("SLUG", d.slug);
-        }
+        select(evt.target.data());
+        expand(evt.target);
       });
       cy.on("tap", "edge", function (evt) {
         var dep = evt.target.data("dep");
@@ -73,32 +138,21 @@
       cy.elements().remove();
       cy.add(elements);
     }
-    cy.layout({
-      name: "cose", animate: false, randomize: true, padding: 24,
-      nodeDimensionsIncludeLabels: true, nodeRepulsion: function () { return 400000; },
-      idealEdgeLength: function () { return 90; }, edgeElasticity: function () { return 100; },
-      nodeOverlap: 20, gravity: 60, numIter: 1500, componentSpacing: 60,
-    }).run();
-    cy.fit(undefined, 24);
-    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
-    var crit = data.critical_path.map(function (i) { return i.title + " (" + i.team + ")"; });
-    summary.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges · " +
-      data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
-      (crit.length ? " · critical path (" + data.critical_length_days + " days): " + crit.join(" → ") : "");
-    fillList(data);
+    layout();
+    describe(data);
+    fillList();
   }
 
-  function fillList(data) {
-    var names = {};
-    data.nodes.forEach(function (n) { names[n.data.id] = n.data.label; });
+  function fillList() {
     var body = list.querySelector("tbody");
     body.textContent = "";
-    data.edges.forEach(function (e) {
+    cy.edges().forEach(function (edge) {
+      var e = edge.data();
       var tr = document.createElement("tr");
-      [names[e.data.source], names[e.data.target], e.data.state + (e.data.late ? " (late)" : "")].forEach(function (text) {
+      [edge.source().data("label"), edge.target().data("label"), e.state + (e.late ? " (late)" : "")].forEach(function (text) {
         var td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
-      var td = document.createElement("td"); td.className = "num"; td.textContent = e.data.count || 1;
+      var td = document.createElement("td"); td.className = "num"; td.textContent = e.count || 1;
       tr.appendChild(td);
       body.appendChild(tr);
     });

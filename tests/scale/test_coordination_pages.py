@@ -1,0 +1,208 @@
+"""The coordination pages and API lists do the same work at 30 and 200 teams.
+
+For each page and list, at both sizes of generated organization: the same number of
+queries, the same number of rendered rows (table rows, list items and options, or JSON
+items) and about the same number of rows read from the database. The viewer leads a team
+added to each organization ("Guard asks"), which asks a second added team ("Guard
+gives") for three things, one accepted: what that person sees of their own teams is the
+same in both, and everything shown of the rest of the organization (late and at-risk
+lists, counts, the map, analyses) must not grow with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accord.alignment import services as alignment
+from accord.coordination import services
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Role, Team
+from tests.conftest import api_client, login, make_person
+
+
+class RowCounter:
+    """Counts the rows every query of the block reads from the database."""
+
+    def __init__(self, monkeypatch):
+        self.rows = 0
+        counter = self
+
+        def fetchone(cur):
+            row = cur.cursor.fetchone()
+            counter.rows += row is not None
+            return row
+
+        def fetchmany(cur, size=None):
+            rows = cur.cursor.fetchmany() if size is None else cur.cursor.fetchmany(size)
+            counter.rows += len(rows)
+            return rows
+
+        def fetchall(cur):
+            rows = cur.cursor.fetchall()
+            counter.rows += len(rows)
+            return rows
+
+        for name, fn in (("fetchone", fetchone), ("fetchmany", fetchmany), ("fetchall", fetchall)):
+            monkeypatch.setattr(CursorWrapper, name, fn, raising=False)
+
+
+def _setup(org):
+    """The guard teams, their people and dependencies; returns what the pages need."""
+    root = Team.objects.for_org(org).filter(parent=None).order_by("id").first()
+    asks = org_services.create_team(org, None, name="Guard asks", slug="guard-asks", parent=root)
+    gives = org_services.create_team(org, None, name="Guard gives", slug="guard-gives", parent=root)
+    viewer = make_person(org, "Gwen Guard", Role.MEMBER)
+    giver = make_person(org, "Gus Guard", Role.MEMBER)
+    org_services.add_membership(org, None, person=viewer, team=asks, role=MembershipRole.LEAD)
+    org_services.add_membership(org, None, person=giver, team=gives, role=MembershipRole.LEAD)
+    today = timezone.localdate()
+    mine = alignment.create_initiative(
+        org,
+        None,
+        team=asks,
+        title="Guard launch",
+        status="active",
+        start_date=today,
+        target_date=today + dt.timedelta(days=60),
+    )
+    theirs = alignment.create_initiative(
+        org,
+        None,
+        team=gives,
+        title="Guard platform",
+        status="active",
+        start_date=today,
+        target_date=today + dt.timedelta(days=40),
+    )
+    deps = [
+        services.create_dependency(
+            org,
+            viewer,
+            requester_initiative=mine,
+            provider_team=gives,
+            title=f"Guard thing {n}",
+            need_by=today + dt.timedelta(days=20 + n),
+        )
+        for n in range(3)
+    ]
+    services.transition(
+        org,
+        giver,
+        deps[0],
+        "accept",
+        provider_initiative=theirs,
+        committed_date=today + dt.timedelta(days=30),
+    )
+    return {
+        "viewer": viewer,
+        "asks": asks,
+        "gives": gives,
+        "mine": mine,
+        "theirs": theirs,
+        "dep": deps[0],
+    }
+
+
+PAGES = {
+    "index": lambda s: "",
+    "team": lambda s: f"teams/{s['asks'].slug}/",
+    "providing team": lambda s: f"teams/{s['gives'].slug}/",
+    "detail": lambda s: f"d/{s['dep'].pk}/",
+    "map": lambda s: "map/",
+    "map data": lambda s: "map.json",
+    "map data by initiative": lambda s: "map.json?mode=initiatives",
+    "map data of a team": lambda s: f"map.json?team={s['gives'].pk}",
+}
+
+LISTS = {
+    "dependencies": lambda s: ("/api/v1/dependencies", {}),
+    "dependencies late": lambda s: ("/api/v1/dependencies", {"late": "true"}),
+    "dependencies at risk": lambda s: ("/api/v1/dependencies", {"at_risk": "true"}),
+    "dependencies not at risk": lambda s: ("/api/v1/dependencies", {"at_risk": "false"}),
+    "dependencies of a team": lambda s: ("/api/v1/dependencies", {"team_id": s["asks"].pk}),
+    "cycles": lambda s: ("/api/v1/graph/cycles", {}),
+    "critical path": lambda s: (f"/api/v1/graph/critical-path/{s['mine'].pk}", {}),
+    "blast radius of an initiative": lambda s: (
+        "/api/v1/graph/blast-radius",
+        {"initiative_id": s["theirs"].pk},
+    ),
+    "blast radius of a team": lambda s: ("/api/v1/graph/blast-radius", {"team_id": s["gives"].pk}),
+    "load": lambda s: ("/api/v1/graph/load", {"limit": 20}),
+}
+
+
+def _rows(response) -> int:
+    if response["Content-Type"].startswith("application/json"):
+        data = response.json()
+        if isinstance(data, dict) and "items" in data:
+            return len(data["items"])
+        if isinstance(data, dict) and "nodes" in data:
+            return len(data["nodes"]) + len(data["edges"])
+        if isinstance(data, dict):
+            return sum(len(v) for v in data.values() if isinstance(v, list))
+        return len(data)
+    html = response.content.decode()
+    return len(re.findall(r"<(?:tr|li|option)\b", html))
+
+
+def _measure(client, url, params, monkeypatch) -> tuple[int, int, int, int]:
+    assert client.get(url, params).status_code == 200, url  # warm (sessions, tokens)
+    counter = RowCounter(monkeypatch)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    monkeypatch.undo()
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(ctx.captured_queries), _rows(response), counter.rows, len(response.content)
+
+
+@pytest.fixture(scope="module")
+def guarded(generated, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {size: _setup(org) for size, org in generated.items()}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_does_the_same_work_at_30_and_200_teams(generated, guarded, page, db, monkeypatch):
+    seen = {}
+    for size, org in generated.items():
+        s = guarded[size]
+        url = f"/o/{org.slug}/coordination/{PAGES[page](s)}"
+        seen[size] = _measure(login(s["viewer"]), url, {}, monkeypatch)
+    (q_small, rows_small, read_small, _), (q_large, rows_large, read_large, size_large) = (
+        seen["small"],
+        seen["large"],
+    )
+    assert q_small == q_large, f"queries: {seen}"
+    assert rows_small == rows_large, f"rendered rows: {seen}"
+    # Rows read may differ a little with the data shown (which of them are held up, say),
+    # never with the size of the organization (200 teams is almost seven times 30).
+    assert read_large <= 1.5 * read_small + 10, f"rows read: {seen}"
+    assert size_large < 200_000
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_an_api_list_does_the_same_work_at_30_and_200_teams(
+    generated, guarded, name, db, monkeypatch
+):
+    seen = {}
+    for size in generated:
+        s = guarded[size]
+        url, params = LISTS[name](s)
+        seen[size] = _measure(api_client(s["viewer"]), url, params, monkeypatch)
+    (q_small, rows_small, read_small, _), (q_large, rows_large, read_large, size_large) = (
+        seen["small"],
+        seen["large"],
+    )
+    assert q_small == q_large, f"queries: {seen}"
+    assert rows_small == rows_large, f"rendered rows: {seen}"
+    # Rows read may differ a little with the data shown (which of them are held up, say),
+    # never with the size of the organization (200 teams is almost seven times 30).
+    assert read_large <= 1.5 * read_small + 10, f"rows read: {seen}"
+    assert size_large < 200_000
