@@ -1,7 +1,8 @@
 """Periods, objectives, key results, initiatives and the teams' priority stacks.
 
 Progress is never stored by hand for key results and objectives: it is derived from the
-numbers (see `progress.py`) and rolled up the alignment graph (see `queries.py`).
+numbers (see `progress.py`) and rolled up the alignment graph; the services keep each
+objective's rolled-up figures stored on write (see `rollups.py`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ class Objective(OrgScoped):
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )
+    # Stored roll-up, kept by the services on every write that changes it (rollups.py).
+    rollup_progress = models.FloatField(null=True, blank=True, editable=False)
+    covered = models.BooleanField(
+        default=False, editable=False, help_text="Active work serves it or something below it."
+    )
+    orphaned = models.BooleanField(default=False, editable=False, help_text="Active, not covered.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -121,6 +128,7 @@ class Objective(OrgScoped):
         indexes = [
             models.Index(fields=["org", "period", "status"]),
             models.Index(fields=["org", "team"]),
+            models.Index(fields=["org", "period", "orphaned"]),
         ]
 
     def __str__(self) -> str:
