@@ -106,9 +106,14 @@ class Objective(OrgScoped):
     # Stored roll-up, kept by the services on every write that changes it (rollups.py).
     rollup_progress = models.FloatField(null=True, blank=True, editable=False)
     covered = models.BooleanField(
-        default=False, editable=False, help_text="Active work serves it or something below it."
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Active work serves it or something below it.",
     )
-    orphaned = models.BooleanField(default=False, editable=False, help_text="Active, not covered.")
+    orphaned = models.BooleanField(
+        default=False, db_default=False, editable=False, help_text="Active, not covered."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -372,7 +372,11 @@ def objective_detail(request, objective_id: int):
         .select_related("team", "owner")
         .distinct()
     )
-    confidence = list(ConfidenceUpdate.objects.filter(objective=objective).order_by("-at")[:10])
+    confidence = list(
+        ConfidenceUpdate.objects.filter(objective=objective)
+        .select_related("by")
+        .order_by("-at")[:10]
+    )
     return render(
         request,
         "alignment/objective_detail.html",

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
             model_name="objective",
             name="covered",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 editable=False,
                 help_text="Active work serves it or something below it.",
@@ -32,7 +33,7 @@ class Migration(migrations.Migration):
             model_name="objective",
             name="orphaned",
             field=models.BooleanField(
-                default=False, editable=False, help_text="Active, not covered."
+                db_default=False, default=False, editable=False, help_text="Active, not covered."
             ),
         ),
         migrations.AddField(
