@@ -301,6 +301,8 @@ class Initiative(OrgScoped):
     rank = models.PositiveIntegerField(
         null=True, blank=True, help_text="Position in the team's priority stack (1 = top)."
     )
+    # Stored: serves at least one key result or objective (kept by the services, rollups.py).
+    aligned = models.BooleanField(default=False, db_default=False, editable=False)
     key_results = models.ManyToManyField(
         KeyResult, through="InitiativeKeyResult", related_name="initiatives", blank=True
     )
@@ -323,6 +325,7 @@ class Initiative(OrgScoped):
         indexes = [
             models.Index(fields=["org", "team", "status"]),
             models.Index(fields=["team", "rank"]),
+            models.Index(fields=["org", "aligned", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -326,12 +326,11 @@ def _served(org: Organization) -> tuple[dict[int, list[int]], dict[int, list[int
 
 
 def unaligned_initiatives(org: Organization, team: Team | None = None):
-    """Open (proposed, active, paused) initiatives that serve no key result and no objective."""
+    """Open (proposed, active, paused) initiatives that serve no key result and no objective
+    (the stored flag; see `rollups.py`)."""
     qs = (
         Initiative.objects.for_org(org)
-        .filter(status__in=OPEN_INITIATIVE_STATUSES)
-        .exclude(Exists(InitiativeKeyResult.objects.filter(initiative=OuterRef("pk"))))
-        .exclude(Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk"))))
+        .filter(status__in=OPEN_INITIATIVE_STATUSES, aligned=False)
         .select_related("team", "owner")
         .order_by("team__name", "rank", "title", "id")
     )
@@ -432,15 +431,12 @@ def wip_limit(org: Organization, team: Team) -> int | None:
 
 
 def priority_stack(org: Organization, team: Team) -> Stack:
-    """The team's active initiatives, top first, each with `aligned` (two queries)."""
+    """The team's active initiatives, top first, each with its stored `aligned` flag (two
+    queries)."""
     items = list(
         Initiative.objects.for_org(org)
         .filter(team=team, status=InitiativeStatus.ACTIVE)
         .select_related("owner")
-        .annotate(
-            aligned=Exists(InitiativeKeyResult.objects.filter(initiative=OuterRef("pk")))
-            | Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk")))
-        )
         .order_by("rank", "id")
     )
     return Stack(team=team, items=items, wip_limit=wip_limit(org, team))

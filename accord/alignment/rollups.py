@@ -8,7 +8,10 @@ whole period on every request:
   `queries.objective_progress`); None when nothing counts;
 - `covered`: an active initiative serves it, one of its key results, or an objective that
   contributes to it (directly or not);
-- `orphaned`: active and not covered.
+- `orphaned`: active and not covered;
+
+and one of `Initiative`: `aligned`, it serves at least one key result or objective (the
+unaligned ones are the open initiatives that are not).
 
 Every service that changes one of these inputs calls `refresh` with the objectives it
 touched, inside its transaction; `refresh` recomputes them and their ancestors, children
@@ -25,6 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from accord.alignment.progress import kr_progress, weighted_mean
 
@@ -50,7 +54,7 @@ def _models(apps: Any = None) -> dict[str, type[models.Model]]:
         from django.apps import apps as live
 
         apps = live
-    names = ("Objective", "ObjectiveLink", "KeyResult", "InitiativeKeyResult")
+    names = ("Objective", "ObjectiveLink", "KeyResult", "InitiativeKeyResult", "Initiative")
     out = {n: apps.get_model("alignment", n) for n in names}
     out["InitiativeObjective"] = apps.get_model("alignment", "InitiativeObjective")
     return out
@@ -145,10 +149,41 @@ def computed(org_id: int, *, apps: Any = None) -> dict[int, tuple[float | None, 
 
 
 def recompute(org_id: int, *, apps: Any = None) -> int:
-    """Rebuild the stored figures of a whole organization; returns how many rows changed."""
+    """Rebuild the stored figures of a whole organization; returns how many objectives
+    changed."""
     m = _models(apps)
     figures = computed(org_id, apps=apps)
+    _set_aligned(m, m["Initiative"].objects.filter(org_id=org_id))
     return _store(m["Objective"], figures)
+
+
+def _aligned_expression(m: dict):
+    return Exists(m["InitiativeKeyResult"].objects.filter(initiative_id=OuterRef("pk"))) | Exists(
+        m["InitiativeObjective"].objects.filter(initiative_id=OuterRef("pk"))
+    )
+
+
+def _set_aligned(m: dict, initiatives) -> None:
+    initiatives.update(aligned=_aligned_expression(m))
+
+
+def refresh_aligned(initiative_ids: Iterable[int]) -> None:
+    """Recompute `aligned` of these initiatives (after their links changed), in one query."""
+    ids = [i for i in initiative_ids if i is not None]
+    if ids:
+        m = _models()
+        _set_aligned(m, m["Initiative"].objects.filter(pk__in=ids))
+
+
+def computed_aligned(org_id: int) -> dict[int, bool]:
+    """The full recomputation of `aligned` for one organization (for tests)."""
+    m = _models()
+    return dict(
+        m["Initiative"]
+        .objects.filter(org_id=org_id)
+        .annotate(really=_aligned_expression(m))
+        .values_list("id", "really")
+    )
 
 
 def _store(model, figures: dict[int, tuple[float | None, bool, bool]]) -> int:

@@ -954,8 +954,10 @@ def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) ->
     _can_write(actor, "change key results")
     _require_open_period(kr.objective.period, "key results")
     activity.record(org, actor, "deleted", kr, before=activity.snapshot(kr, ("name", "objective")))
+    serving = list(kr.initiative_links.values_list("initiative_id", flat=True))
     delete_unless_in_use(kr, kr.name)
     rollups.refresh([kr.objective_id])
+    rollups.refresh_aligned(serving)
 
 
 @transaction.atomic
@@ -967,8 +969,18 @@ def delete_objective(org: Organization, actor: Person | None, objective: Objecti
         org, actor, "deleted", objective, before=activity.snapshot(objective, ("title", "period"))
     )
     parents = list(objective.parent_links.values_list("parent_id", flat=True))
+    serving = list(
+        InitiativeObjective.objects.filter(objective=objective).values_list(
+            "initiative_id", flat=True
+        )
+    ) + list(
+        InitiativeKeyResult.objects.filter(key_result__objective=objective).values_list(
+            "initiative_id", flat=True
+        )
+    )
     delete_unless_in_use(objective, objective.title)
     rollups.refresh(parents)
+    rollups.refresh_aligned(serving)
 
 
 # --- initiatives -------------------------------------------------------------------------
@@ -1377,6 +1389,7 @@ def link_initiative(
     if created:
         activity.record(org, actor, "linked", initiative, after=after)
         rollups.refresh([key_result.objective_id if key_result is not None else objective.pk])
+        rollups.refresh_aligned([initiative.pk])
 
 
 @transaction.atomic
@@ -1407,6 +1420,7 @@ def unlink_initiative(
         raise ServiceError(f"{initiative.title} does not serve that.", code="not_linked")
     activity.record(org, actor, "unlinked", initiative, before=before)
     rollups.refresh([key_result.objective_id if key_result is not None else objective.pk])
+    rollups.refresh_aligned([initiative.pk])
 
 
 @transaction.atomic

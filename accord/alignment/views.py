@@ -34,7 +34,9 @@ from accord.alignment.forms import (
 from accord.alignment.models import (
     ConfidenceUpdate,
     Initiative,
+    InitiativeKeyResult,
     InitiativeLink,
+    InitiativeObjective,
     InitiativeStatus,
     KeyResult,
     Objective,
@@ -91,9 +93,23 @@ def _ctx(request, **extra) -> dict[str, Any]:
 # --- the tree ----------------------------------------------------------------------------
 
 
-TREE_PAGE = 50  # top objectives per page of the tree
+TREE_PAGE = 30  # top objectives per page of the tree
 CHILDREN_SHOWN = 50  # contributing objectives shown under one objective before "more"
-TREE_SHOWN, TREE_DEPTH = 80, 6  # a small tree is shown whole; a big one opens on demand
+TREE_SHOWN, TREE_DEPTH = 60, 6  # a small tree is shown whole; a big one opens on demand
+
+
+def _tree_urls(request) -> dict[str, str]:
+    """Address prefixes for the tree's many links, reversed once rather than per node."""
+    out = {}
+    for name, key in (
+        ("objective", "objective_id"),
+        ("initiative", "initiative_id"),
+        ("tree_children", "objective_id"),
+    ):
+        url = _url(name, request, **{key: 1})
+        head, _, tail = url.rpartition("/1/")
+        out[name] = (head + "/", "/" + tail)
+    return {"tree_urls": out}
 
 
 @org_view
@@ -117,7 +133,14 @@ def index(request):
         .order_by("name")
         .distinct()[:10]
     )
-    ctx = _ctx(request, periods=periods, period=period, scope=scope, my_teams=my_teams)
+    ctx = _ctx(
+        request,
+        periods=periods,
+        period=period,
+        scope=scope,
+        my_teams=my_teams,
+        **_tree_urls(request),
+    )
     if period is not None:
         page = paginate(request, queries.tree_roots(org, period, scope), per_page=TREE_PAGE)
         nodes = queries.build_tree(
@@ -153,6 +176,7 @@ def tree_children(request, objective_id: int):
             parent=objective,
             more=more,
             depth=min(int_or_none(request.GET.get("depth")) or 1, 20),
+            **_tree_urls(request),
         ),
     )
 
@@ -361,16 +385,20 @@ def objective_detail(request, objective_id: int):
         link.pct = link.child.rollup_progress
     initiatives = list(
         Initiative.objects.for_org(org)
-        .filter(objective_links__objective=objective)
+        .filter(
+            pk__in=InitiativeObjective.objects.filter(objective=objective).values("initiative_id")
+        )
         .select_related("team", "owner")
-        .distinct()
     )
     kr_initiatives = list(
         Initiative.objects.for_org(org)
-        .filter(kr_links__key_result__objective=objective)
+        .filter(
+            pk__in=InitiativeKeyResult.objects.filter(key_result__objective=objective).values(
+                "initiative_id"
+            )
+        )
         .exclude(pk__in=[i.pk for i in initiatives])
         .select_related("team", "owner")
-        .distinct()
     )
     confidence = list(
         ConfidenceUpdate.objects.filter(objective=objective)

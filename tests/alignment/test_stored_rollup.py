@@ -1,5 +1,6 @@
-"""The stored roll-up (each objective's progress, covered and orphaned flags) equals a full
-recomputation after any sequence of writes through the services."""
+"""The stored roll-up (each objective's progress, covered and orphaned flags, each
+initiative's aligned flag) equals a full recomputation after any sequence of writes
+through the services."""
 
 from __future__ import annotations
 
@@ -161,6 +162,8 @@ def test_stored_figures_equal_a_full_recomputation(plan, cast, steps):
             row = stored[oid]
             assert _same(row["rollup_progress"], progress), (oid, row, progress)
             assert (row["covered"], row["orphaned"]) == (covered, orphaned), (oid, row)
+        aligned = dict(Initiative.objects.for_org(org).values_list("id", "aligned"))
+        assert aligned == rollups.computed_aligned(org.pk)
         # The figures a period's page used to compute on every request agree too.
         for period in (plan.q1, plan.year):
             r = queries.rollup(org, period)

@@ -126,5 +126,5 @@ def test_the_tree_page_runs_the_same_queries_for_2000_objectives_as_for_20(cast)
     assert small_n < 30
     # A small tree is shown whole; a big one starts at its top objectives, a page at a time.
     assert small_html.count(b'class="node-title"') >= 20  # and objectives met twice
-    assert 50 <= big_html.count(b'class="node-title"') <= 80
+    assert 30 <= big_html.count(b'class="node-title"') <= 60
     assert b"Next" in big_html and b"Next" not in small_html

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """Compute the stored roll-up of every existing organization."""
+    """Compute the stored roll-up and alignment flags of every existing organization."""
     from accord.alignment import rollups
 
     Organization = apps.get_model("org", "Organization")
@@ -45,6 +45,17 @@ class Migration(migrations.Migration):
             model_name="objective",
             index=models.Index(
                 fields=["org", "period", "orphaned"], name="alignment_o_org_id_1b1dea_idx"
+            ),
+        ),
+        migrations.AddField(
+            model_name="initiative",
+            name="aligned",
+            field=models.BooleanField(db_default=False, default=False, editable=False),
+        ),
+        migrations.AddIndex(
+            model_name="initiative",
+            index=models.Index(
+                fields=["org", "aligned", "status"], name="alignment_i_org_id_016e90_idx"
             ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
