@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.alignment import queries, services
@@ -20,6 +20,7 @@ from accord.alignment.models import (
     KeyResultValue,
     Objective,
     ObjectiveLevel,
+    ObjectiveLink,
     ObjectiveStatus,
     Period,
     PeriodKind,
@@ -468,17 +469,18 @@ def carry_over(request, period_id: Id, payload: CarryOverIn):
 
 
 def _decorate_objectives(org, objectives: list[Objective]) -> list[Objective]:
-    """Attach `parents` and the rolled-up `progress` to a page of objectives, in bulk."""
-    rollups: dict[int, queries.Rollup] = {}
-    periods = {o.period_id: o.period for o in objectives}
-    for pid, period in periods.items():
-        rollups[pid] = queries.rollup(org, period)
+    """Attach `parents` and the rolled-up `progress` (stored) to a page of objectives."""
     parents: dict[int, list[dict]] = {}
-    for child, parent, weight in queries.objective_links(org):
+    for child, parent, weight in (
+        ObjectiveLink.objects.for_org(org)
+        .filter(child_id__in=[o.pk for o in objectives])
+        .order_by("id")
+        .values_list("child_id", "parent_id", "weight")
+    ):
         parents.setdefault(child, []).append({"parent_id": parent, "weight": weight})
     for o in objectives:
         o.parents = parents.get(o.pk, [])  # type: ignore[attr-defined]
-        prog = rollups[o.period_id].objective_progress.get(o.pk)
+        prog = o.rollup_progress
         o.progress = None if prog is None else round(prog, 1)  # type: ignore[attr-defined]
     return objectives
 
@@ -1078,14 +1080,46 @@ def set_wip(request, team_id: Id, payload: WipIn):
 @router.get(
     "/alignment-tree",
     response=dict,
-    summary="The alignment tree of a period (default: the current one) as one document",
+    summary="A bounded piece of the alignment tree of a period (default: the current one)",
+    description=(
+        "Starts at the period's top objectives (those contributing to nothing), or at a "
+        "team's objectives (`team_id`), or at the objectives contributing to one objective "
+        "(`root_id`): `limit` of them from `offset` (`count` says how many there are), "
+        "`depth` levels down (1 = only them). Every node has `child_count`; its `children` "
+        "are filled within `depth`, at most 50 per node and 500 nodes per document — ask "
+        "again with `root_id` to go further. An objective met under a parent other than its "
+        "first is `repeated`: its key results, initiatives and children are given under its "
+        "first parent (`first_parent_id`). Progress and `orphaned` are the stored roll-up."
+    ),
 )
-def tree(request, period_id: Id | None = None):
+def tree(
+    request,
+    period_id: Id | None = None,
+    team_id: Id | None = None,
+    root_id: Id | None = None,
+    depth: int = Query(1, ge=1, le=3, description="Levels to include, 1 to 3."),
+    limit: int = Query(20, ge=1, le=100, description="Starting objectives per page."),
+    offset: int = Query(0, ge=0, le=10**9, description="Starting objectives to skip."),
+):
     org = org_of(request)
-    period = _period_or_current(org, period_id)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+    root = get_or_404(Objective.objects.for_org(org), root_id, "objective") if root_id else None
+    period = root.period if root is not None else _period_or_current(org, period_id)
     if period is None:
-        return {"period": None, "progress": None, "objective_count": 0, "objectives": []}
-    return queries.alignment_tree(org, period)
+        return {
+            "period": None,
+            "progress": None,
+            "objective_count": 0,
+            "orphaned_count": 0,
+            "count": 0,
+            "limit": limit,
+            "offset": offset,
+            "depth": depth,
+            "objectives": [],
+        }
+    return queries.tree_document(
+        org, period, team=team, root=root, depth=depth, limit=limit, offset=offset
+    )
 
 
 @router.get("/alignment-labels", response=LabelsOut, summary="What this organization calls things")

@@ -1,7 +1,8 @@
 """Periods, objectives, key results, initiatives and the teams' priority stacks.
 
 Progress is never stored by hand for key results and objectives: it is derived from the
-numbers (see `progress.py`) and rolled up the alignment graph (see `queries.py`).
+numbers (see `progress.py`) and rolled up the alignment graph; the services keep each
+objective's rolled-up figures stored on write (see `rollups.py`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,17 @@ class Objective(OrgScoped):
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )
+    # Stored roll-up, kept by the services on every write that changes it (rollups.py).
+    rollup_progress = models.FloatField(null=True, blank=True, editable=False)
+    covered = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Active work serves it or something below it.",
+    )
+    orphaned = models.BooleanField(
+        default=False, db_default=False, editable=False, help_text="Active, not covered."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -121,6 +133,7 @@ class Objective(OrgScoped):
         indexes = [
             models.Index(fields=["org", "period", "status"]),
             models.Index(fields=["org", "team"]),
+            models.Index(fields=["org", "period", "orphaned"]),
         ]
 
     def __str__(self) -> str:
@@ -288,6 +301,8 @@ class Initiative(OrgScoped):
     rank = models.PositiveIntegerField(
         null=True, blank=True, help_text="Position in the team's priority stack (1 = top)."
     )
+    # Stored: serves at least one key result or objective (kept by the services, rollups.py).
+    aligned = models.BooleanField(default=False, db_default=False, editable=False)
     key_results = models.ManyToManyField(
         KeyResult, through="InitiativeKeyResult", related_name="initiatives", blank=True
     )
@@ -310,6 +325,7 @@ class Initiative(OrgScoped):
         indexes = [
             models.Index(fields=["org", "team", "status"]),
             models.Index(fields=["team", "rank"]),
+            models.Index(fields=["org", "aligned", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -54,9 +54,8 @@ def team(request, team) -> str | None:
     objectives = list(
         Objective.objects.for_org(org).filter(team=team, period=period).order_by("title")
     )
-    r = queries.rollup(org, period) if objectives else None
     for o in objectives:
-        o.pct = r.objective_progress.get(o.pk) if r else None
+        o.pct = o.rollup_progress
     stack = queries.priority_stack(org, team)
     return render_to_string(
         "alignment/panel_team.html",
@@ -64,7 +63,7 @@ def team(request, team) -> str | None:
             "team": team,
             "period": period,
             "objectives": objectives,
-            "progress": r.team_progress.get(team.pk) if r else None,
+            "progress": queries.team_progress(org, team, period) if objectives else None,
             "stack": stack,
             "labels": queries.labels(org),
         },

@@ -11,7 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from accord.alignment.models import (
@@ -324,12 +326,11 @@ def _served(org: Organization) -> tuple[dict[int, list[int]], dict[int, list[int
 
 
 def unaligned_initiatives(org: Organization, team: Team | None = None):
-    """Open (proposed, active, paused) initiatives that serve no key result and no objective."""
+    """Open (proposed, active, paused) initiatives that serve no key result and no objective
+    (the stored flag; see `rollups.py`)."""
     qs = (
         Initiative.objects.for_org(org)
-        .filter(status__in=OPEN_INITIATIVE_STATUSES)
-        .exclude(Exists(InitiativeKeyResult.objects.filter(initiative=OuterRef("pk"))))
-        .exclude(Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk"))))
+        .filter(status__in=OPEN_INITIATIVE_STATUSES, aligned=False)
         .select_related("team", "owner")
         .order_by("team__name", "rank", "title", "id")
     )
@@ -377,12 +378,11 @@ def orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
 
 def orphaned_objectives(org: Organization, period: Period, team: Team | None = None):
     """Active objectives of `period` that no active initiative serves — neither directly,
-    through one of their key results, nor through an objective contributing to them."""
-    r = rollup(org, period)
-    ids = orphaned_ids(org, r, period)
+    through one of their key results, nor through an objective contributing to them
+    (the stored flag; see `rollups.py`)."""
     qs = (
         Objective.objects.for_org(org)
-        .filter(pk__in=ids)
+        .filter(period=period, orphaned=True)
         .select_related("team", "owner")
         .order_by("title", "id")
     )
@@ -393,11 +393,14 @@ def orphaned_objectives(org: Organization, period: Period, team: Team | None = N
 
 def orphaned_counts(org: Organization, period: Period) -> dict[int | None, int]:
     """team id (None for organization objectives without a team) -> orphaned objectives."""
-    r = rollup(org, period)
-    out: dict[int | None, int] = defaultdict(int)
-    for oid in orphaned_ids(org, r, period):
-        out[r.objectives[oid]["team_id"]] += 1
-    return dict(out)
+    rows = (
+        Objective.objects.for_org(org)
+        .filter(period=period, orphaned=True)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["team_id"]: row["n"] for row in rows}
 
 
 # --- priority stacks ---------------------------------------------------------------------
@@ -428,15 +431,12 @@ def wip_limit(org: Organization, team: Team) -> int | None:
 
 
 def priority_stack(org: Organization, team: Team) -> Stack:
-    """The team's active initiatives, top first, each with `aligned` (two queries)."""
+    """The team's active initiatives, top first, each with its stored `aligned` flag (two
+    queries)."""
     items = list(
         Initiative.objects.for_org(org)
         .filter(team=team, status=InitiativeStatus.ACTIVE)
         .select_related("owner")
-        .annotate(
-            aligned=Exists(InitiativeKeyResult.objects.filter(initiative=OuterRef("pk")))
-            | Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk")))
-        )
         .order_by("rank", "id")
     )
     return Stack(team=team, items=items, wip_limit=wip_limit(org, team))
@@ -648,3 +648,346 @@ def flatten_tree(doc: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({**n, "depth": depth})
         stack.extend((c, depth + 1) for c in reversed(n["children"]))
     return out
+
+
+# --- the tree, one level at a time (stored figures) --------------------------------------
+
+TREE_ORDER = ("level", Lower("title"), "id")  # organization objectives first ("org" < "team")
+
+
+def tree_roots(org: Organization, period: Period, team: Team | None = None):
+    """Where the tree starts: the period's top objectives (those contributing to nothing,
+    in the period or one enclosing or enclosed by it), or a team's objectives of the period.
+    A queryset of ids in the tree's order, for the caller to paginate."""
+    qs = Objective.objects.for_org(org)
+    if team is not None:
+        qs = qs.filter(team=team, period_id__in=related_period_ids(org, period))
+    else:
+        qs = qs.filter(period_id__in=related_period_ids(org, period)).exclude(
+            Exists(ObjectiveLink.objects.filter(child=OuterRef("pk")))
+        )
+    return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
+
+
+def tree_children(org: Organization, parent_id: int):
+    """(child id, weight) of the objectives contributing to `parent_id`, in the tree's order
+    (a queryset, for the caller to slice)."""
+    return (
+        ObjectiveLink.objects.for_org(org)
+        .filter(parent_id=parent_id)
+        .order_by(
+            *(f"child__{f}" if isinstance(f, str) else Lower("child__title") for f in TREE_ORDER)
+        )
+        .values_list("child_id", "weight")
+    )
+
+
+def tree_summary(org: Organization, period: Period) -> dict[str, Any]:
+    """The figures above the tree, from the stored roll-up in a few aggregate queries:
+    organization progress (mean of the top organization objectives, else of every top
+    objective), how many objectives, and how many are orphaned."""
+    period_ids = related_period_ids(org, period)
+    objectives = Objective.objects.for_org(org).filter(period_id__in=period_ids)
+    tops = objectives.exclude(status=ObjectiveStatus.DROPPED).exclude(
+        Exists(ObjectiveLink.objects.filter(child=OuterRef("pk")))
+    )
+    progress = tops.filter(level=ObjectiveLevel.ORG).aggregate(p=Avg("rollup_progress"))["p"]
+    if progress is None and not tops.filter(level=ObjectiveLevel.ORG).exists():
+        progress = tops.aggregate(p=Avg("rollup_progress"))["p"]
+    return {
+        "progress": None if progress is None else round(progress, 1),
+        "objective_count": objectives.count(),
+        "orphaned_count": objectives.filter(period=period, orphaned=True).count(),
+    }
+
+
+def team_progress(org: Organization, team: Team, period: Period) -> float | None:
+    """A team's progress in `period`: the mean of its own counted objectives that do not
+    already roll into another of its own (stored figures, one query)."""
+    rows = (
+        Objective.objects.for_org(org)
+        .filter(team=team, period_id__in=related_period_ids(org, period))
+        .exclude(status=ObjectiveStatus.DROPPED)
+        .exclude(Exists(ObjectiveLink.objects.filter(child=OuterRef("pk"), parent__team=team)))
+        .values_list("rollup_progress", flat=True)
+    )
+    return weighted_mean((p, 1.0) for p in rows)
+
+
+def tree_nodes(
+    org: Organization,
+    ids: list[int],
+    *,
+    weights: dict[int, float] | None = None,
+    under: int | None = None,
+) -> list[dict[str, Any]]:
+    """The tree's nodes for objectives `ids` (in that order), one level: each with its key
+    results, the initiatives serving it or them, and how many objectives contribute to it
+    (`child_count`; fetch them with `tree_children`). Under a parent (`under`), an objective
+    whose first parent is another one is `repeated`: show it as a link, its subtree lives
+    under that first parent. A fixed number of queries."""
+    found = node_data(org, ids)
+    return [placed(found[oid], under, (weights or {}).get(oid)) for oid in ids if oid in found]
+
+
+def placed(node: dict[str, Any], under: int | None, weight: float | None) -> dict[str, Any]:
+    """`node` as shown under the parent `under` with `weight`: `repeated` (and without its
+    key results, initiatives and children) when its first parent is another objective."""
+    repeated = under is not None and node["first_parent_id"] not in (None, under)
+    out = {**node, "weight": weight, "repeated": repeated, "children": []}
+    if repeated:
+        out["key_results"], out["initiatives"] = [], []
+    return out
+
+
+def node_data(org: Organization, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """objective id -> its tree node (see `tree_nodes`), in a fixed number of queries."""
+    if not ids:
+        return {}
+    first_parent = Subquery(
+        ObjectiveLink.objects.filter(child=OuterRef("pk")).order_by("id").values("parent_id")[:1]
+    )
+
+    def count_of(field: str):
+        return Coalesce(
+            Subquery(
+                ObjectiveLink.objects.filter(**{field: OuterRef("pk")})
+                .order_by()
+                .values(field)
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        )
+
+    rows = {
+        o["id"]: o
+        for o in Objective.objects.for_org(org)
+        .filter(pk__in=ids)
+        .annotate(
+            first_parent=first_parent,
+            child_count=count_of("parent"),
+            parent_count=count_of("child"),
+        )
+        .values(
+            *OBJECTIVE_COLUMNS,
+            "team__name",
+            "team__slug",
+            "owner__name",
+            "rollup_progress",
+            "orphaned",
+            "first_parent",
+            "child_count",
+            "parent_count",
+        )
+    }
+    krs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for k in (
+        KeyResult.objects.filter(objective_id__in=list(rows))
+        .order_by("position", "id")
+        .values(*KR_COLUMNS, "owner__name")
+    ):
+        krs[k["objective_id"]].append(k)
+    kr_ids = [k["id"] for ks in krs.values() for k in ks]
+    by_kr: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_obj: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    columns = [f"initiative__{c}" for c in INITIATIVE_COLUMNS] + [
+        "initiative__team__name",
+        "initiative__team__slug",
+        "initiative__owner__name",
+    ]
+    live = ~Q(initiative__status=InitiativeStatus.DROPPED)
+    for row in InitiativeKeyResult.objects.filter(live, key_result_id__in=kr_ids).values(
+        "key_result_id", *columns
+    ):
+        by_kr[row["key_result_id"]].append(_initiative_node(row))
+    for row in InitiativeObjective.objects.filter(live, objective_id__in=list(rows)).values(
+        "objective_id", *columns
+    ):
+        by_obj[row["objective_id"]].append(_initiative_node(row))
+
+    def ranked(items):
+        return sorted(items, key=lambda i: (i["rank"] or 10**9, i["title"], i["id"]))
+
+    out = {}
+    for oid, o in rows.items():
+        prog = o["rollup_progress"]
+        out[oid] = {
+            "id": oid,
+            "title": o["title"],
+            "status": o["status"],
+            "level": o["level"],
+            "team": _ref(o["team_id"], o["team__name"], o["team__slug"]),
+            "owner": _ref(o["owner_id"], o["owner__name"]),
+            "period_id": o["period_id"],
+            "confidence": o["confidence"],
+            "progress": None if prog is None else round(prog, 1),
+            "orphaned": o["orphaned"],
+            "parent_count": o["parent_count"],
+            "child_count": o["child_count"],
+            "first_parent_id": o["first_parent"],
+            "key_results": [
+                {
+                    **{
+                        c: k[c]
+                        for c in KR_COLUMNS
+                        if c not in ("objective_id", "owner_id", "position", "baseline_date")
+                    },
+                    "owner": _ref(k["owner_id"], k["owner__name"]),
+                    "progress": round(kr_progress(k), 1),
+                    "initiatives": ranked(by_kr.get(k["id"], [])),
+                }
+                for k in krs.get(oid, [])
+            ],
+            "initiatives": ranked(by_obj.get(oid, [])),
+        }
+    return out
+
+
+def _ref(pk, name, slug=None):
+    if pk is None:
+        return None
+    out = {"id": pk, "name": name}
+    if slug is not None:
+        out["slug"] = slug
+    return out
+
+
+def _initiative_node(row: dict[str, Any]) -> dict[str, Any]:
+    i = {c: row[f"initiative__{c}"] for c in INITIATIVE_COLUMNS}
+    slip = None
+    if i["baseline_target_date"] and i["target_date"]:
+        slip = (i["target_date"] - i["baseline_target_date"]).days
+    return {
+        "id": i["id"],
+        "title": i["title"],
+        "status": i["status"],
+        "stage": i["stage"],
+        "team": _ref(i["team_id"], row["initiative__team__name"], row["initiative__team__slug"]),
+        "owner": _ref(i["owner_id"], row["initiative__owner__name"]),
+        "progress": i["progress"],
+        "rank": i["rank"],
+        "target_date": i["target_date"],
+        "slip_days": slip,
+        "replan_count": i["replan_count"],
+    }
+
+
+TREE_NODE_BUDGET = 500  # nodes in one tree document at most
+TREE_CHILDREN_PER_NODE = 50
+
+
+def tree_document(
+    org: Organization,
+    period: Period,
+    *,
+    team: Team | None = None,
+    root: Objective | None = None,
+    depth: int = 1,
+    limit: int = 20,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """A bounded piece of the alignment tree as plain, JSON-ready data.
+
+    It starts at the period's top objectives (or `team`'s objectives, or the objectives
+    contributing to `root`), `limit` of them from `offset`, and goes `depth` levels down.
+    Each node says how many objectives contribute to it (`child_count`); its `children` are
+    filled while within `depth`, at most 50 per node and 500 nodes in all (ask again with
+    `root` to go further). An objective met under a parent other than its first is
+    `repeated`: its key results, initiatives and children are given under its first parent.
+    """
+    if root is not None:
+        links = list(tree_children(org, root.pk)[offset : offset + limit])
+        count = ObjectiveLink.objects.for_org(org).filter(parent=root).count()
+        level = [(cid, root.pk, w) for cid, w in links]
+    else:
+        roots = tree_roots(org, period, team)
+        count = roots.count()
+        level = [(oid, None, None) for oid in roots[offset : offset + limit]]
+    top = build_tree(org, level, depth=depth, budget=TREE_NODE_BUDGET)
+    return {
+        "period": {
+            "id": period.pk,
+            "name": period.name,
+            "kind": period.kind,
+            "start": period.start,
+            "end": period.end,
+            "state": period.state,
+        },
+        **tree_summary(org, period),
+        "count": count,
+        "limit": limit,
+        "offset": offset,
+        "depth": depth,
+        "objectives": top,
+    }
+
+
+def build_tree(
+    org: Organization,
+    level: list[tuple[int, int | None, float | None]],
+    *,
+    depth: int,
+    budget: int,
+) -> list[dict[str, Any]]:
+    """The placed nodes of `level` ((objective id, parent id or None, weight) in order) with
+    their `children` filled breadth first, `depth` levels down counting `level` as the
+    first, while the whole stays within `budget` nodes; a node shows all its children (at
+    most 50) or none (they are fetched when opened). Five queries whatever the size and
+    depth: the links below are walked in one recursive query, the nodes loaded at once."""
+    budget -= len(level)
+    start = [oid for oid, _, _ in level]
+    rows: list[tuple] = []
+    if depth > 1 and budget > 0 and start:
+        cap = budget * 4 + TREE_CHILDREN_PER_NODE  # rows read at most: a DAG meets nodes twice
+        links = ObjectiveLink._meta.db_table
+        objectives = Objective._meta.db_table
+        marks = ", ".join(["%s"] * len(start))
+        sql = (
+            f"WITH RECURSIVE walk(lvl, parent_id, child_id, weight) AS ("
+            f" SELECT 1, parent_id, child_id, weight FROM {links} WHERE parent_id IN ({marks})"
+            f" UNION ALL SELECT walk.lvl + 1, l.parent_id, l.child_id, l.weight"
+            f" FROM {links} l JOIN walk ON l.parent_id = walk.child_id WHERE walk.lvl < %s)"
+            f" SELECT walk.lvl, walk.parent_id, walk.child_id, walk.weight, o.level, o.title"
+            f" FROM (SELECT * FROM walk LIMIT %s) walk JOIN {objectives} o"
+            f" ON o.id = walk.child_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*start, depth - 1, cap])
+            rows = cursor.fetchall()
+        if len(rows) >= cap:  # the last level read may be partial: leave it out
+            deepest = max(r[0] for r in rows)
+            rows = [r for r in rows if r[0] < deepest]
+    kids: dict[tuple[int, int], dict[int, tuple[float, tuple]]] = defaultdict(dict)
+    for lvl, parent_id, child_id, weight, obj_level, title in rows:
+        kids[(lvl, parent_id)][child_id] = (weight, (obj_level, title.lower(), child_id))
+    plan: list[tuple[int, list[tuple[int, float]]]] = []  # (parent, its children in order)
+    frontier = list(start)
+    chosen: set[int] = set()
+    for lvl in range(1, depth):
+        nxt: list[int] = []
+        for oid in frontier:
+            found = kids.get((lvl, oid))
+            if not found or len(found) > TREE_CHILDREN_PER_NODE or len(found) > budget:
+                continue
+            ordered = [(c, w) for c, (w, _) in sorted(found.items(), key=lambda kv: kv[1][1])]
+            plan.append((oid, ordered))
+            budget -= len(ordered)
+            chosen.update(c for c, _ in ordered)
+            nxt.extend(c for c, _ in ordered)
+        frontier = nxt
+    data = node_data(org, list({*start, *chosen}))
+    top = [placed(data[oid], p, w) for oid, p, w in level if oid in data]
+    placed_at: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for n in top:
+        placed_at[n["id"]].append(n)
+    for parent_id, children in plan:
+        for parent in list(placed_at.get(parent_id, [])):
+            if parent["repeated"] or parent["children"]:
+                continue
+            for cid, w in children:
+                if cid in data:
+                    child = placed(data[cid], parent_id, w)
+                    parent["children"].append(child)
+                    placed_at[cid].append(child)
+    return top

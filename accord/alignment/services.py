@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
-from accord.alignment import signals
+from accord.alignment import rollups, signals
 from accord.alignment.models import (
     OPEN_OBJECTIVE_STATUSES,
     AlignmentSettings,
@@ -432,6 +432,7 @@ def carry_over(
             after={"carried_from": original.pk, "period": to_period.pk},
         )
         copies.append(copy)
+    rollups.refresh(c.pk for c in copies)
     return copies
 
 
@@ -493,6 +494,7 @@ def create_objective(
     for p in parents:
         parent, weight = p if isinstance(p, tuple) else (p, 1.0)
         link_objective(org, actor, objective, parent, weight)
+    rollups.refresh([objective.pk])
     return objective
 
 
@@ -532,7 +534,10 @@ def update_objective(
         require_same_org(org, new_period, "period")
         _require_open_period(new_period, "objectives")
         _check_links_for_period(objective, new_period)
-    return update_and_record(org, actor, objective, changes)
+    objective = update_and_record(org, actor, objective, changes)
+    if "status" in changes:
+        rollups.refresh([objective.pk])
+    return objective
 
 
 def _check_links_for_period(objective: Objective, period: Period) -> None:
@@ -593,9 +598,7 @@ def link_objective(
             fields={"parent": ["Must be in the same or an enclosing period."]},
             code="cross_period",
         )
-    from accord.alignment.queries import objective_ancestors
-
-    if child.pk in objective_ancestors(org, parent.pk):
+    if child.pk in rollups.ancestors([parent.pk]):
         raise ServiceError(
             f"Aligning {child.title} under {parent.title} would make a cycle: "
             f"{parent.title} already contributes to {child.title}.",
@@ -616,6 +619,7 @@ def link_objective(
                 before=before,
                 after={"parent": parent.pk, "weight": weight},
             )
+            rollups.refresh([child.pk])
         return link
     try:
         with transaction.atomic():
@@ -629,6 +633,7 @@ def link_objective(
         child,
         after={"parent": parent.pk, "parent_title": parent.title, "weight": weight},
     )
+    rollups.refresh([child.pk])
     return link
 
 
@@ -649,6 +654,7 @@ def unlink_objective(
         org, actor, "unlinked", child, before={"parent": parent.pk, "weight": link.weight}
     )
     link.delete()
+    rollups.refresh([parent.pk])
 
 
 def _confidence(value: Any) -> int:
@@ -801,6 +807,7 @@ def create_key_result(
         org=org, key_result=kr, value=value, recorded_by=actor, recorded_at=at or timezone.now()
     )
     activity.record(org, actor, "created", kr, after=activity.snapshot(kr, (*KR_FIELDS, "current")))
+    rollups.refresh([objective.pk])
     return kr
 
 
@@ -826,7 +833,9 @@ def update_key_result(
     if "position" in changes:
         changes["position"] = int(number(changes["position"], "position") or 0)
     data = _clean_kr(changes, kr)
-    return update_and_record(org, actor, kr, data)
+    kr = update_and_record(org, actor, kr, data)
+    rollups.refresh([kr.objective_id])
+    return kr
 
 
 @transaction.atomic
@@ -873,6 +882,7 @@ def record_key_result_value(
     if note:
         after["note"] = note
     activity.record(org, actor, "value_recorded", kr, before=before, after=after)
+    rollups.refresh([kr.objective_id])
     return entry
 
 
@@ -934,6 +944,7 @@ def import_key_result_values(
         before=before,
         after={"current": kr.current, "done": kr.done, "values": len(rows)},
     )
+    rollups.refresh([kr.objective_id])
     return len(rows)
 
 
@@ -943,7 +954,10 @@ def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) ->
     _can_write(actor, "change key results")
     _require_open_period(kr.objective.period, "key results")
     activity.record(org, actor, "deleted", kr, before=activity.snapshot(kr, ("name", "objective")))
+    serving = list(kr.initiative_links.values_list("initiative_id", flat=True))
     delete_unless_in_use(kr, kr.name)
+    rollups.refresh([kr.objective_id])
+    rollups.refresh_aligned(serving)
 
 
 @transaction.atomic
@@ -954,7 +968,19 @@ def delete_objective(org: Organization, actor: Person | None, objective: Objecti
     activity.record(
         org, actor, "deleted", objective, before=activity.snapshot(objective, ("title", "period"))
     )
+    parents = list(objective.parent_links.values_list("parent_id", flat=True))
+    serving = list(
+        InitiativeObjective.objects.filter(objective=objective).values_list(
+            "initiative_id", flat=True
+        )
+    ) + list(
+        InitiativeKeyResult.objects.filter(key_result__objective=objective).values_list(
+            "initiative_id", flat=True
+        )
+    )
     delete_unless_in_use(objective, objective.title)
+    rollups.refresh(parents)
+    rollups.refresh_aligned(serving)
 
 
 # --- initiatives -------------------------------------------------------------------------
@@ -1308,10 +1334,27 @@ def set_initiative_status(
             by=actor,
             at=timezone.now(),
         )
+    if InitiativeStatus.ACTIVE in (old, status):
+        rollups.refresh(_served_by(initiative))
     signals.initiative_status_changed.send(
         sender=Initiative, initiative=initiative, old_status=old, new_status=status, actor=actor
     )
     return initiative
+
+
+def _served_by(initiative: Initiative) -> set[int]:
+    """Objectives `initiative` serves, directly or through one of their key results."""
+    out = set(
+        InitiativeObjective.objects.filter(initiative=initiative).values_list(
+            "objective_id", flat=True
+        )
+    )
+    out |= set(
+        InitiativeKeyResult.objects.filter(initiative=initiative).values_list(
+            "key_result__objective_id", flat=True
+        )
+    )
+    return out
 
 
 @transaction.atomic
@@ -1345,6 +1388,8 @@ def link_initiative(
         after = {"objective": objective.pk, "label": objective.title}
     if created:
         activity.record(org, actor, "linked", initiative, after=after)
+        rollups.refresh([key_result.objective_id if key_result is not None else objective.pk])
+        rollups.refresh_aligned([initiative.pk])
 
 
 @transaction.atomic
@@ -1374,6 +1419,8 @@ def unlink_initiative(
     if not n:
         raise ServiceError(f"{initiative.title} does not serve that.", code="not_linked")
     activity.record(org, actor, "unlinked", initiative, before=before)
+    rollups.refresh([key_result.objective_id if key_result is not None else objective.pk])
+    rollups.refresh_aligned([initiative.pk])
 
 
 @transaction.atomic
@@ -1450,7 +1497,9 @@ def delete_initiative(org: Organization, actor: Person | None, initiative: Initi
         initiative,
         before=activity.snapshot(initiative, ("title", "team", "status")),
     )
+    served = _served_by(initiative)
     delete_unless_in_use(initiative, initiative.title)
+    rollups.refresh(served)
     _write_ranks([i for i in stack if i.pk != initiative.pk])
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("periods/<int:period_id>/carry-over/", views.period_carry_over, name="period_carry"),
     path("objectives/new/", views.objective_new, name="objective_new"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),
+    path("objectives/<int:objective_id>/children/", views.tree_children, name="tree_children"),
     path("objectives/<int:objective_id>/edit/", views.objective_edit, name="objective_edit"),
     path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective_delete"),
     path(

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +34,9 @@ from accord.alignment.forms import (
 from accord.alignment.models import (
     ConfidenceUpdate,
     Initiative,
+    InitiativeKeyResult,
     InitiativeLink,
+    InitiativeObjective,
     InitiativeStatus,
     KeyResult,
     Objective,
@@ -46,7 +49,7 @@ from accord.alignment.progress import kr_progress
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
-from accord.web.helpers import flash_error, form_error, int_or_none, org_view
+from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
 
 
@@ -90,8 +93,29 @@ def _ctx(request, **extra) -> dict[str, Any]:
 # --- the tree ----------------------------------------------------------------------------
 
 
+TREE_PAGE = 30  # top objectives per page of the tree
+CHILDREN_SHOWN = 50  # contributing objectives shown under one objective before "more"
+TREE_SHOWN, TREE_DEPTH = 60, 6  # a small tree is shown whole; a big one opens on demand
+
+
+def _tree_urls(request) -> dict[str, str]:
+    """Address prefixes for the tree's many links, reversed once rather than per node."""
+    out = {}
+    for name, key in (
+        ("objective", "objective_id"),
+        ("initiative", "initiative_id"),
+        ("tree_children", "objective_id"),
+    ):
+        url = _url(name, request, **{key: 1})
+        head, _, tail = url.rpartition("/1/")
+        out[name] = (head + "/", "/" + tail)
+    return {"tree_urls": out}
+
+
 @org_view
 def index(request):
+    """The alignment tree, starting at the period's top objectives (or a team's), one level
+    at a time: opening an objective fetches the objectives contributing to it."""
     org = request.org
     periods = list(Period.objects.for_org(org).order_by("-start"))
     period = None
@@ -100,20 +124,61 @@ def index(request):
         period = next((p for p in periods if p.pk == wanted), None)
     if period is None:
         period = next((p for p in periods if p.is_current), None) or queries.current_period(org)
-    ctx = _ctx(request, periods=periods, period=period)
+    scope = None
+    if request.GET.get("team"):
+        scope = get_object_or_404(Team.objects.for_org(org), slug=request.GET["team"])
+    my_teams = list(
+        Team.objects.for_org(org)
+        .filter(memberships__person=request.person)
+        .order_by("name")
+        .distinct()[:10]
+    )
+    ctx = _ctx(
+        request,
+        periods=periods,
+        period=period,
+        scope=scope,
+        my_teams=my_teams,
+        **_tree_urls(request),
+    )
     if period is not None:
-        r = queries.rollup(org, period)
-        tree = queries.alignment_tree(org, period, r=r)
-        orphaned = set(queries.orphaned_ids(org, r, period))
+        page = paginate(request, queries.tree_roots(org, period, scope), per_page=TREE_PAGE)
+        nodes = queries.build_tree(
+            org, [(oid, None, None) for oid in page], depth=TREE_DEPTH, budget=TREE_SHOWN
+        )
         ctx.update(
-            tree=tree,
-            orphaned_count=len(orphaned),
-            orphaned=orphaned,
-            unaligned_count=sum(queries.unaligned_counts(org).values()),
+            page=page,
+            nodes=nodes,
+            unaligned_count=queries.unaligned_initiatives(org).count(),
             wip_breaches=len(queries.wip_breaches(org)),
-            collapse_from=2,
+            **queries.tree_summary(org, period),
         )
     return render(request, "alignment/index.html", ctx)
+
+
+@org_view
+def tree_children(request, objective_id: int):
+    """One more level of the tree (htmx): the objectives contributing to this one."""
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    if not request.headers.get("HX-Request"):
+        return redirect(_url("objective", request, objective_id=objective.pk))
+    links = list(queries.tree_children(org, objective.pk)[: CHILDREN_SHOWN + 1])
+    more = len(links) > CHILDREN_SHOWN
+    links = links[:CHILDREN_SHOWN]
+    nodes = queries.tree_nodes(org, [c for c, _ in links], weights=dict(links), under=objective.pk)
+    return render(
+        request,
+        "alignment/_children.html",
+        _ctx(
+            request,
+            nodes=nodes,
+            parent=objective,
+            more=more,
+            depth=min(int_or_none(request.GET.get("depth")) or 1, 20),
+            **_tree_urls(request),
+        ),
+    )
 
 
 # --- periods -----------------------------------------------------------------------------
@@ -297,7 +362,6 @@ def objective_detail(request, objective_id: int):
         Objective.objects.for_org(org).select_related("period", "team", "owner", "carried_from"),
         pk=objective_id,
     )
-    r = queries.rollup(org, objective.period)
     krs = list(
         KeyResult.objects.filter(objective=objective)
         .select_related("owner")
@@ -309,35 +373,51 @@ def objective_detail(request, objective_id: int):
         k.spark = sparkline(history.get(k.pk, []), target=_spark_target(k), label=k.name)
         k.points = len(history.get(k.pk, []))
     parent_links = list(objective.parent_links.select_related("parent__team", "parent__period"))
-    child_links = list(objective.child_links.select_related("child__team", "child__owner"))
+    child_page = paginate(
+        request,
+        objective.child_links.select_related("child__team", "child__owner").order_by(
+            Lower("child__title"), "child_id"
+        ),
+        per_page=CHILDREN_SHOWN,
+    )
+    child_links = list(child_page.object_list)
     for link in child_links:
-        link.pct = r.objective_progress.get(link.child_id)
+        link.pct = link.child.rollup_progress
     initiatives = list(
         Initiative.objects.for_org(org)
-        .filter(objective_links__objective=objective)
+        .filter(
+            pk__in=InitiativeObjective.objects.filter(objective=objective).values("initiative_id")
+        )
         .select_related("team", "owner")
-        .distinct()
     )
     kr_initiatives = list(
         Initiative.objects.for_org(org)
-        .filter(kr_links__key_result__objective=objective)
+        .filter(
+            pk__in=InitiativeKeyResult.objects.filter(key_result__objective=objective).values(
+                "initiative_id"
+            )
+        )
         .exclude(pk__in=[i.pk for i in initiatives])
         .select_related("team", "owner")
-        .distinct()
     )
-    confidence = list(ConfidenceUpdate.objects.filter(objective=objective).order_by("-at")[:10])
+    confidence = list(
+        ConfidenceUpdate.objects.filter(objective=objective)
+        .select_related("by")
+        .order_by("-at")[:10]
+    )
     return render(
         request,
         "alignment/objective_detail.html",
         _ctx(
             request,
             obj=objective,
-            progress=r.objective_progress.get(objective.pk),
+            progress=objective.rollup_progress,
             krs=krs,
             parent_links=parent_links,
             child_links=child_links,
+            child_page=child_page,
             initiatives=initiatives + kr_initiatives,
-            orphaned=objective.pk in set(queries.orphaned_ids(org, r, objective.period)),
+            orphaned=objective.orphaned,
             confidence_updates=confidence,
             parent_form=ParentForm(org=org, objective=objective),
             confidence_form=ConfidenceForm(initial={"confidence": objective.confidence}),
@@ -773,21 +853,17 @@ def team(request, team_slug: str):
     period = queries.current_period(org)
     objectives: list[Objective] = []
     team_progress = None
-    orphaned: set[int] = set()
     if period is not None:
-        r = queries.rollup(org, period)
-        orphaned = set(queries.orphaned_ids(org, r, period))
         objectives = list(
             Objective.objects.for_org(org)
             .filter(team=team, period=period)
             .select_related("owner")
+            .annotate(kr_count=Count("key_results"))
             .order_by("title")
         )
         for o in objectives:
-            o.pct = r.objective_progress.get(o.pk)
-            o.orphaned = o.pk in orphaned
-            o.kr_count = len(r.krs_of.get(o.pk, []))
-        team_progress = r.team_progress.get(team.pk)
+            o.pct = o.rollup_progress
+        team_progress = queries.team_progress(org, team, period)
     stack = queries.priority_stack(org, team)
     others = list(
         Initiative.objects.for_org(org)

@@ -1,4 +1,5 @@
-"""The alignment tree page costs the same number of queries for 20 or 2,000 objectives."""
+"""The alignment tree page costs the same number of queries for 20 or 2,000 objectives,
+and shows a bounded number of them."""
 
 from __future__ import annotations
 
@@ -123,5 +124,7 @@ def test_the_tree_page_runs_the_same_queries_for_2000_objectives_as_for_20(cast)
     print(f"\nqueries: {small_n} for 20 objectives, {big_n} for 2,000")
     assert small_n == big_n, (small_n, big_n)
     assert small_n < 30
-    assert big_html.count(b'class="node-title"') >= 2000
-    assert b"Objective 1999" in big_html and b"Objective 1999" not in small_html
+    # A small tree is shown whole; a big one starts at its top objectives, a page at a time.
+    assert small_html.count(b'class="node-title"') >= 20  # and objectives met twice
+    assert 30 <= big_html.count(b'class="node-title"') <= 60
+    assert b"Next" in big_html and b"Next" not in small_html

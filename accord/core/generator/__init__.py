@@ -36,7 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accord.core.errors import ServiceError
-from accord.core.generator.alignment import generate_alignment, plan_periods
+from accord.core.generator.alignment import generate_alignment, plan_periods, store_rollups
 from accord.core.generator.context import Gen
 from accord.core.generator.coordination import generate_coordination
 from accord.core.generator.decisions import generate_decisions
@@ -155,5 +155,6 @@ def _generate(teams, seed, slug, name, weeks, now, replace, progress) -> Result:
         if progress:
             progress(f"{label}: done after {time.monotonic() - started:.1f}s")
     rows = g.writer.finish()
+    store_rollups(g)
     org.refresh_from_db()
     return Result(org, rows, time.monotonic() - started)

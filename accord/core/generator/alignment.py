@@ -575,3 +575,11 @@ def _write_rank_changes(g: Gen, i: int, stack: list[int]) -> None:
         before={"rank": old_rank},
         after={"rank": new_rank},
     )
+
+
+def store_rollups(g: Gen) -> None:
+    """Fill the stored roll-up (progress, covered, orphaned) that the services keep on every
+    write: rows here are written in bulk without them, so recompute once at the end."""
+    from accord.alignment.rollups import recompute
+
+    recompute(g.org_id)

@@ -1,0 +1,138 @@
+"""The alignment pages and API lists cost the same queries and show the same number of
+rows for a generated organization of 30 teams and one of 200: what they show does not
+grow with the organization."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from accord.alignment import queries
+from accord.alignment.models import Objective
+from accord.org.models import Role, Team
+from tests.conftest import api_client, login, make_person
+
+NODE = re.compile(rb'class="node-title"')
+ITEM = re.compile(rb"<li[ >]")
+
+
+@pytest.fixture(scope="module")
+def viewers(generated, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {
+            size: make_person(org, f"Vera {size}", Role.ADMIN) for size, org in generated.items()
+        }
+
+
+def _get(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(ctx.captured_queries), response
+
+
+def _both(generated, viewers, url_of, *, api=False, **headers):
+    out = {}
+    for size, org in generated.items():
+        person = viewers[size]
+        client = api_client(person) if api else login(person)
+        client.get(url_of(org))  # warm caches (labels, session) alike for both
+        out[size] = _get(client, url_of(org), **headers)
+    return out
+
+
+def _busiest_objective(org) -> Objective:
+    """The current period's objective with the most contributing objectives."""
+    period = queries.current_period(org)
+    return (
+        Objective.objects.for_org(org)
+        .filter(period=period)
+        .annotate(n=Count("child_links"))
+        .order_by("-n", "id")
+        .first()
+    )
+
+
+def _busiest_team(org) -> Team:
+    period = queries.current_period(org)
+    return (
+        Team.objects.for_org(org)
+        .filter(objectives__period=period)
+        .annotate(n=Count("objectives"))
+        .order_by("-n", "id")
+        .first()
+    )
+
+
+def test_the_tree_page_starts_at_a_bounded_scope(generated, viewers, db):
+    got = _both(generated, viewers, lambda org: f"/o/{org.slug}/alignment/")
+    small_n, large_n = got["small"][0], got["large"][0]
+    assert small_n == large_n
+    rows = {size: len(NODE.findall(r.content)) for size, (_, r) in got.items()}
+    print(f"\ntree page: {small_n} queries, rows {rows}")
+    # The small organization's tree fits on the page whole; the large one is cut at 60.
+    assert rows["large"] == 60 and 0 < rows["small"] <= 60, rows
+
+
+def test_opening_an_objective_in_the_tree_fetches_one_level(generated, viewers, db):
+    got = _both(
+        generated,
+        viewers,
+        lambda org: f"/o/{org.slug}/alignment/objectives/{_busiest_objective(org).pk}/children/",
+        HX_Request="true",
+    )
+    assert got["small"][0] == got["large"][0]
+    rows = {size: len(NODE.findall(r.content)) for size, (_, r) in got.items()}
+    assert 0 < rows["large"] <= 50 and rows["small"] <= 50, rows
+
+
+def test_a_teams_alignment_page_reads_the_stored_roll_up(generated, viewers, db):
+    got = _both(
+        generated, viewers, lambda org: f"/o/{org.slug}/alignment/teams/{_busiest_team(org).slug}/"
+    )
+    assert got["small"][0] == got["large"][0]
+    rows = {size: len(ITEM.findall(r.content)) for size, (_, r) in got.items()}
+    assert rows["large"] <= 200 and rows["small"] <= 200, rows
+
+
+def test_an_objectives_page_lists_a_page_of_contributing_objectives(generated, viewers, db):
+    got = _both(
+        generated,
+        viewers,
+        lambda org: f"/o/{org.slug}/alignment/objectives/{_busiest_objective(org).pk}/",
+    )
+    assert got["small"][0] == got["large"][0]
+    for _, response in got.values():
+        section = response.content.split(b'id="children-h"')[1].split(b"</section>")[0]
+        assert len(ITEM.findall(section)) <= 50
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/alignment-tree",
+        "/api/v1/alignment-tree?depth=3&limit=100",
+        "/api/v1/objectives",
+        "/api/v1/orphaned-objectives",
+    ],
+)
+def test_the_api_lists_are_bounded(generated, viewers, db, path):
+    got = _both(generated, viewers, lambda org: path, api=True)
+    assert got["small"][0] == got["large"][0], path
+    for size, (_, response) in got.items():
+        doc = response.json()
+        items = doc["objectives"] if "alignment-tree" in path else doc["items"]
+        page = doc["limit"] if "alignment-tree" in path else 50
+        print(f"\n{path} ({size}): {got[size][0]} queries, {_count_nodes(items)} rows")
+        # A page of the starting rows, whatever the organization's size ...
+        assert len(items) == min(doc["count"], page), (size, len(items), doc["count"])
+        # ... and never more than 500 nodes in all.
+        assert _count_nodes(items) <= 500
+
+
+def _count_nodes(items) -> int:
+    return sum(1 + _count_nodes(i.get("children") or []) for i in items)
