@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -39,7 +39,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.web.helpers import flash_error, form_error, org_view, paginate
+from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted
 from accord.web.views import history_for
 
 
@@ -109,6 +109,16 @@ def _decision(request, decision_id: int) -> Decision:
     return d
 
 
+def _my_teams(me: Person, current: Team | None) -> list[Team]:
+    """The teams a page offers to switch to: the viewer's own, and the one shown. Other
+    teams are a link away (from their team page), not ten thousand options."""
+    memberships = Membership.objects.for_org(me.org).filter(person=me).select_related("team")
+    teams = {m.team.pk: m.team for m in memberships}
+    if current is not None:
+        teams.setdefault(current.pk, current)
+    return sorted(teams.values(), key=lambda t: t.name)
+
+
 def _back(request, default: str):
     nxt = request.POST.get("next", "")
     if nxt.startswith(f"/o/{request.org.slug}/"):
@@ -117,6 +127,11 @@ def _back(request, default: str):
 
 
 # --- decision log ------------------------------------------------------------------------
+
+
+def _shown(n: int) -> str:
+    """A count from `queries.count_up_to`, as a page shows it: 12, or 1,000+."""
+    return f"{queries.COUNT_UP_TO:,}+" if n > queries.COUNT_UP_TO else f"{n:,}"
 
 
 @org_view
@@ -136,21 +151,17 @@ def index(request):
     ).prefetch_related("teams")
     if filters.get("team"):
         qs = qs.distinct()
-    page = paginate(request, qs, 30)
-    counts = dict(
-        Decision.objects.for_org(org)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()
     params.pop("page", None)
+    overdue = queries.count_up_to(queries.overdue_decisions(org))
     ctx = {
         "form": form,
         "page": page,
         "today": timezone.localdate(),
-        "counts": counts,
-        "overdue_count": queries.overdue_decisions(org).count(),
+        "counts": {k: _shown(n) for k, n in queries.status_counts(org).items()},
+        "overdue_count": overdue,
+        "overdue_shown": _shown(overdue),
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),
         "tab": "log",
@@ -467,12 +478,14 @@ def actions(request):
     )
     team_rows = []
     if team is not None:
-        by_owner = queries.follow_through_by(org, key="owner", days=30, today=today)
-        members = (
+        members = list(
             Membership.objects.for_org(org)
             .filter(team=team)
             .select_related("person")
             .order_by("person__name")
+        )
+        by_owner = queries.follow_through_by(
+            org, key="owner", days=30, today=today, ids=[m.person_id for m in members]
         )
         team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
     return render(
@@ -491,7 +504,7 @@ def actions(request):
             "today": today,
             "form": ActionItemForm(org=org, initial={"owner": person or me, "team": team}),
             "can_write": _can_write(me),
-            "teams": Team.objects.for_org(org).order_by("name"),
+            "teams": _my_teams(me, team),
             "tab": "actions",
         },
     )
@@ -592,7 +605,7 @@ def issues(request):
         qs = qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
     else:
         qs = qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
-    page = paginate(request, qs, 50)
+    page = paginate_uncounted(request, qs, 50)
     mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
     leader = _is_leader(me)
     rows = [
@@ -613,7 +626,7 @@ def issues(request):
             "show": show,
             "form": IssueForm(org=org, initial={"team": team}),
             "can_write": _can_write(me),
-            "teams": Team.objects.for_org(org).order_by("name"),
+            "teams": _my_teams(me, team),
             "tab": "issues",
         },
     )
