@@ -13,6 +13,7 @@ from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accord.activity.models import Event
 from accord.decisions import services as decisions
 from accord.decisions.models import Issue, IssueStatus
 from accord.org import services as org_services
@@ -212,3 +213,19 @@ def test_the_events_count_stops_at_ten_thousand(generated, db, monkeypatch):
     body = client.get("/api/v1/events?limit=2").json()
     assert body["count"] is None and len(body["items"]) == 2
     assert client.get("/api/v1/events?target_type=org.team&target_id=999999").json()["count"] == 0
+
+
+def test_an_objects_history_is_read_in_order_from_its_index(generated, db):
+    """Without statistics SQLite chose the (org, created_at) index for one object's history
+    and walked the organization's events; the history's own index now ends in its order."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    org = generated["large"]
+    team = Team.objects.for_org(org).get(parent=None)
+    history = Event.objects.for_org(org).for_target("org.team", team.pk).select_related("actor")
+    sql, params = history[:30].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "activity_event_target_order" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
