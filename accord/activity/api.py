@@ -6,14 +6,36 @@ notification preferences."""
 import datetime as dt
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from accord.activity import delivery
 from accord.activity.models import Event
-from accord.api.common import Id, actor_of, if_match, org_of
+from accord.api.common import Id, Pagination, actor_of, if_match, org_of
 
 router = Router(tags=["Activity"])
+
+COUNT_UP_TO = 10_000
+
+
+class BoundedCountPagination(Pagination):
+    """`limit` and `offset` as on every list, but the count stops at COUNT_UP_TO: counting
+    a million events on every call is what would cost."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int | None = Field(
+            description=f"How many items match, when at most {COUNT_UP_TO}; null when more "
+            "do (page on with `offset` until a page comes back shorter than `limit`)."
+        )
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, pagination.limit
+        counted = queryset.order_by()[: COUNT_UP_TO + 1].count()
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": counted if counted <= COUNT_UP_TO else None,
+        }
 
 
 class EventOut(Schema):
@@ -31,7 +53,7 @@ class EventOut(Schema):
 
 
 @router.get("/events", response=list[EventOut], summary="The event log, newest first")
-@paginate
+@paginate(BoundedCountPagination)
 def list_events(
     request,
     target_type: str = "",

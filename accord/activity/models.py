@@ -42,9 +42,22 @@ class Event(OrgScoped):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Each index ends with the feed's order, so a page of one object's history or of one
+        # kind of object is read from the index in order and stops after the page, rather
+        # than sorting (or scanning) the organization's events: SQLite without statistics
+        # picked the (org, created_at) index for an object's history and walked a million.
         indexes = [
             models.Index(fields=["org", "-created_at"]),
-            models.Index(fields=["org", "target_type", "target_id"]),
+            models.Index(
+                fields=["org", "target_type", "target_id", "created_at", "id"],
+                name="activity_event_target_order",
+            ),
+            models.Index(
+                fields=["org", "target_type", "created_at", "id"], name="activity_event_kind_order"
+            ),
+            models.Index(
+                fields=["org", "actor", "created_at", "id"], name="activity_event_actor_order"
+            ),
         ]
 
     def __str__(self) -> str:

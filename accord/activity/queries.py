@@ -1,4 +1,5 @@
-"""Reads of the event log shared by pages: names for the ids that events refer to."""
+"""Reads of the event log shared by pages: the feed, the kinds of object it holds, and names
+for the ids that events refer to."""
 
 from __future__ import annotations
 
@@ -8,9 +9,41 @@ from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connection, models
 
-from accord.activity.models import Event
+from accord.activity.models import Event, EventQuerySet
+
+
+def feed(org, *, target_type: str = "", actor_id: int | None = None) -> EventQuerySet:
+    """The organization's events, newest first, of one kind of object and/or one actor."""
+    events = Event.objects.for_org(org).select_related("actor")
+    if target_type:
+        events = events.filter(target_type=target_type)
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    return events
+
+
+def target_types(org) -> list[str]:
+    """The kinds of object the organization's events are about, sorted, in one query.
+
+    A plain DISTINCT reads every event (a million at 10,000 teams); this walks the
+    (org, target_type, …) index from one kind to the next, one seek per kind, on SQLite and
+    PostgreSQL alike.
+    """
+    table = connection.ops.quote_name(Event._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE kinds(kind) AS (
+            SELECT MIN(target_type) FROM {table} WHERE org_id = %s
+            UNION ALL
+            SELECT (SELECT MIN(target_type) FROM {table} WHERE org_id = %s AND target_type > kind)
+            FROM kinds WHERE kind IS NOT NULL
+        )
+        SELECT kind FROM kinds WHERE kind IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, org.pk])
+        return [row[0] for row in cursor.fetchall()]
 
 
 @cache

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.activity.api import BoundedCountPagination
 from accord.api.common import (
     Id,
     PatchSchema,
@@ -345,7 +346,7 @@ def _fresh(org, decision_id):
 
 
 @router.get("/decisions", response=list[DecisionOut], summary="List and search decisions")
-@paginate
+@paginate(BoundedCountPagination)
 def list_decisions(
     request,
     q: str = "",
@@ -579,7 +580,7 @@ def follow_through(request, person_id: Id | None = None, team_id: Id | None = No
 
 
 @router.get("/action-items", response=list[ActionItemOut], summary="List action items")
-@paginate
+@paginate(BoundedCountPagination)
 def list_action_items(
     request,
     owner_id: Id | None = None,
@@ -677,7 +678,7 @@ def _issues(org):
 
 
 @router.get("/issues", response=list[IssueOut], summary="List issues")
-@paginate
+@paginate(BoundedCountPagination)
 def list_issues(
     request,
     team_id: Id | None = None,

@@ -168,10 +168,17 @@ class ActionItem(OrgScoped):
 
     class Meta:
         ordering = [models.F("due_on").asc(nulls_last=True), "id"]
+        # Lists show items soonest first (a person's, a team's, the API's): each index ends
+        # in that order, or SQLite walks or sorts every item of the organization instead.
         indexes = [
-            models.Index(fields=["org", "owner", "status"]),
-            models.Index(fields=["org", "team", "status"]),
+            models.Index(
+                fields=["org", "owner", "status", "due_on"], name="decisions_action_owner_due"
+            ),
+            models.Index(
+                fields=["org", "team", "status", "due_on"], name="decisions_action_team_due"
+            ),
             models.Index(fields=["org", "status", "due_on"]),
+            models.Index(fields=["org", "due_on"], name="decisions_action_due"),
             models.Index(fields=["org", "source_type", "source_id"]),
         ]
 

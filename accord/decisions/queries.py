@@ -109,6 +109,24 @@ def search(qs: QuerySet[Decision], text: str) -> QuerySet[Decision]:
     return qs
 
 
+# Counts shown on pages stop here: "1,000+ decided" says enough, and counting 50,000
+# decisions on every view is what would cost.
+COUNT_UP_TO = 1000
+
+
+def count_up_to(qs: QuerySet, limit: int = COUNT_UP_TO) -> int:
+    """How many rows `qs` has, reading at most limit + 1 of them (limit + 1 means more)."""
+    return qs.order_by()[: limit + 1].count()
+
+
+def status_counts(org: Organization, limit: int = COUNT_UP_TO) -> dict[str, int]:
+    """Decisions per status, each counted up to `limit` (limit + 1 means more)."""
+    return {
+        status: count_up_to(Decision.objects.for_org(org).filter(status=status), limit)
+        for status in DecisionStatus.values
+    }
+
+
 def filter_log(
     org: Organization,
     *,
@@ -309,13 +327,20 @@ def follow_through(
 
 
 def follow_through_by(
-    org: Organization, key: str = "owner", days: int = 30, today: dt.date | None = None
+    org: Organization,
+    key: str = "owner",
+    days: int = 30,
+    today: dt.date | None = None,
+    ids: Iterable[int] | None = None,
 ) -> dict[int, FollowThrough]:
-    """Follow-through per owner (`key="owner"`) or per team (`key="team"`), in one query."""
+    """Follow-through per owner (`key="owner"`) or per team (`key="team"`), in one query;
+    only of the owners or teams in `ids` when given (a team's people, say), so a page
+    reads their items rather than every item of the organization."""
     today = today or timezone.localdate()
     index = 0 if key == "owner" else 1
+    filters = {} if ids is None else {f"{key}_id__in": list(ids)}
     out: dict[int, FollowThrough] = {}
-    for row in _follow_rows(org, days, today):
+    for row in _follow_rows(org, days, today, **filters):
         k = row[index]
         if k is None:
             continue
@@ -406,6 +431,7 @@ __all__ = [
     "action_items",
     "action_items_due",
     "action_items_from",
+    "count_up_to",
     "decision_latency",
     "decisions",
     "decisions_awaiting",
@@ -418,5 +444,6 @@ __all__ = [
     "overdue_decisions",
     "search",
     "stale_issues",
+    "status_counts",
     "waiting_on",
 ]

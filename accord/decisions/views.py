@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -39,7 +39,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.web.helpers import flash_error, form_error, org_view, paginate
+from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted
 from accord.web.views import history_for
 
 
@@ -119,6 +119,11 @@ def _back(request, default: str):
 # --- decision log ------------------------------------------------------------------------
 
 
+def _shown(n: int) -> str:
+    """A count from `queries.count_up_to`, as a page shows it: 12, or 1,000+."""
+    return f"{queries.COUNT_UP_TO:,}+" if n > queries.COUNT_UP_TO else f"{n:,}"
+
+
 @org_view
 def index(request):
     org = request.org
@@ -136,21 +141,17 @@ def index(request):
     ).prefetch_related("teams")
     if filters.get("team"):
         qs = qs.distinct()
-    page = paginate(request, qs, 30)
-    counts = dict(
-        Decision.objects.for_org(org)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()
     params.pop("page", None)
+    overdue = queries.count_up_to(queries.overdue_decisions(org))
     ctx = {
         "form": form,
         "page": page,
         "today": timezone.localdate(),
-        "counts": counts,
-        "overdue_count": queries.overdue_decisions(org).count(),
+        "counts": {k: _shown(n) for k, n in queries.status_counts(org).items()},
+        "overdue_count": overdue,
+        "overdue_shown": _shown(overdue),
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),
         "tab": "log",
@@ -467,12 +468,14 @@ def actions(request):
     )
     team_rows = []
     if team is not None:
-        by_owner = queries.follow_through_by(org, key="owner", days=30, today=today)
-        members = (
+        members = list(
             Membership.objects.for_org(org)
             .filter(team=team)
             .select_related("person")
             .order_by("person__name")
+        )
+        by_owner = queries.follow_through_by(
+            org, key="owner", days=30, today=today, ids=[m.person_id for m in members]
         )
         team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
     return render(
@@ -592,7 +595,7 @@ def issues(request):
         qs = qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
     else:
         qs = qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
-    page = paginate(request, qs, 50)
+    page = paginate_uncounted(request, qs, 50)
     mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
     leader = _is_leader(me)
     rows = [

@@ -11,12 +11,13 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
 from accord.web import panels
-from accord.web.helpers import org_view, paginate
+from accord.web.helpers import org_view, paginate_uncounted
 
 
 @login_required
@@ -65,28 +66,23 @@ def home(request):
 
 @org_view
 def activity(request):
-    events = Event.objects.for_org(request.org).select_related("actor")
     kind = request.GET.get("type", "")
-    if kind:
-        events = events.filter(target_type=kind)
     actor = request.GET.get("actor", "")
-    if actor.isdigit():
-        events = events.filter(actor_id=int(actor))
-    page = paginate(request, events, per_page=50)
-    types = (
-        Event.objects.for_org(request.org)
-        .order_by()
-        .values_list("target_type", flat=True)
-        .distinct()
+    events = activity_queries.feed(
+        request.org, target_type=kind, actor_id=int(actor) if actor.isdigit() else None
     )
-    template = "web/_events.html" if request.headers.get("HX-Request") else "web/activity.html"
+    page = paginate_uncounted(request, events, per_page=50)
+    if request.headers.get("HX-Request"):
+        template, types = "web/_events.html", []
+    else:
+        template, types = "web/activity.html", activity_queries.target_types(request.org)
     return render(
         request,
         template,
         {
             "page": page,
             "events": name_references(request.org, page.object_list),
-            "types": sorted(types),
+            "types": types,
             "type": kind,
         },
     )
