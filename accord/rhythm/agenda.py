@@ -187,8 +187,11 @@ def _key_results(ctx: Context) -> Iterator[dict]:
 def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
     moved: dict[int, list[float]] = {}
     for kr_id, value in (
-        KeyResultValue.objects.for_org(ctx.org)
-        .filter(key_result__in=krs, recorded_at__gt=ctx.since, recorded_at__lte=ctx.now)
+        # By key result (these are the organization's): the key result's index, not the
+        # organization's.
+        KeyResultValue.objects.filter(
+            key_result__in=krs, recorded_at__gt=ctx.since, recorded_at__lte=ctx.now
+        )
         .order_by("recorded_at", "id")
         .values_list("key_result_id", "value")
     ):
@@ -236,8 +239,7 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
     # Confidence before the window: the last update at or before `since`.
     history: dict[int, list[tuple[dt.datetime, int]]] = {}
     for oid, at, conf in (
-        ConfidenceUpdate.objects.for_org(ctx.org)
-        .filter(objective__in=objectives, at__lte=ctx.now)
+        ConfidenceUpdate.objects.filter(objective__in=objectives, at__lte=ctx.now)
         .order_by("at", "id")
         .values_list("objective_id", "at", "confidence")
     ):
@@ -280,7 +282,7 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
         .select_related("team", "owner")
         .order_by("target_date", "id")
     )
-    return [
+    return (
         item(
             f"initiative:{i.pk}",
             i.title,
@@ -289,8 +291,8 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
             "bad",
             owner=i.owner.name if i.owner else "",
         )
-        for i in rows
-    ]
+        for i in rows.iterator(chunk_size=CHUNK)
+    )
 
 
 def _dependencies(ctx: Context) -> Iterable[dict]:
@@ -329,14 +331,14 @@ def _headlines(ctx: Context) -> Iterable[dict]:
         .distinct()
         .order_by("created_at", "id")
     )
-    return [
+    return (
         item(
             f"headline:{h.pk}",
             h.text,
             f"from {h.meeting.cadence.name}" + (f" · {h.author.name}" if h.author else ""),
         )
-        for h in rows
-    ]
+        for h in rows.iterator(chunk_size=CHUNK)
+    )
 
 
 def _issues(ctx: Context) -> Iterable[dict]:

@@ -644,6 +644,13 @@ def occurrences(
     return out
 
 
+# The next occurrence is looked for in the next weeks first (most rules meet within them),
+# then over the whole horizon: the earliest start in the shorter window is the earliest in
+# the longer one, so the answer is the same and a list of next dates costs a few weeks of
+# expansion per rule, not a year.
+NEXT_FIRST_DAYS = 35
+
+
 def next_occurrence(
     schedule: Schedule,
     after: dt.datetime,
@@ -651,8 +658,12 @@ def next_occurrence(
     *,
     horizon_days: int = 400,
 ) -> Occurrence | None:
-    found = occurrences(schedule, after, plus(after, dt.timedelta(days=horizon_days)), exceptions)
-    return found[0] if found else None
+    exceptions = list(exceptions)
+    for days in sorted({min(NEXT_FIRST_DAYS, horizon_days), horizon_days}):
+        found = occurrences(schedule, after, plus(after, dt.timedelta(days=days)), exceptions)
+        if found:
+            return found[0]
+    return None
 
 
 def previous_occurrence(

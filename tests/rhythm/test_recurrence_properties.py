@@ -53,3 +53,32 @@ def test_occurrences_keep_local_time_and_split_windows_add_up(
     mid = lo + dt.timedelta(days=split)
     parts = recurrence.occurrences(s, lo, mid) + recurrence.occurrences(s, mid, hi)
     assert [o.start for o in parts] == starts
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rule=st.sampled_from([*RULES, "FREQ=YEARLY;BYMONTH=3", "FREQ=MONTHLY;INTERVAL=3"]),
+    zone=st.sampled_from(ZONES),
+    start=st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    after_days=st.integers(-30, 500),
+    moves=st.lists(st.tuples(st.integers(0, 40), st.integers(-60, 60), st.booleans()), max_size=4),
+)
+def test_the_next_occurrence_is_the_first_of_the_whole_horizon(
+    rule, zone, start, after_days, moves
+):
+    """Looking a few weeks ahead first never changes which occurrence comes next, with
+    occurrences moved (into or out of those weeks) or cancelled."""
+    s = Schedule(rule, start, dt.time(9, 30), zone, 30)
+    after = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=after_days)
+    rule_starts = recurrence.rule_instants(
+        s, after - dt.timedelta(days=90), after + dt.timedelta(days=400)
+    )
+    exceptions = []
+    for index, shift_days, cancel in moves:
+        if index < len(rule_starts):
+            original = rule_starts[index]
+            new = None if cancel else original + dt.timedelta(days=shift_days)
+            exceptions.append(recurrence.ExceptionSpec(original, new, cancel))
+    whole = recurrence.occurrences(s, after, after + dt.timedelta(days=400), exceptions)
+    found = recurrence.next_occurrence(s, after, exceptions)
+    assert found == (whole[0] if whole else None)
