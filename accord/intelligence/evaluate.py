@@ -579,12 +579,12 @@ def evaluate(
     Two evaluations of one organization at once (the hourly one and one after writes)
     store one after the other: the organization's settings row is locked while storing,
     and the later one re-checks which moment is the latest stored."""
-    # On SQLite, the generator's larger page cache for the connection while evaluating:
+    # On SQLite, a larger page cache for the connection while evaluating:
     # with the default 2 MB, reading a large organization and inserting into the signals'
     # indexes goes to the file again and again (a cost that grows faster than the size).
-    from accord.core.generator import _roomy_cache
+    from accord.core.database import roomy_cache
 
-    with _roomy_cache():
+    with roomy_cache():
         return _evaluate(org, as_of, backfill=backfill, announce=announce)
 
 

@@ -35,6 +35,7 @@ from django.core.validators import validate_slug
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accord.core.database import roomy_cache
 from accord.core.errors import ServiceError
 from accord.core.generator.alignment import generate_alignment, plan_periods, store_rollups
 from accord.core.generator.context import Gen
@@ -50,7 +51,6 @@ from accord.org.models import Organization
 __all__ = ["MAX_TEAMS", "MIN_TEAMS", "Result", "digest", "generate"]
 
 MAX_TEAMS = 100_000
-SQLITE_CACHE_KIB = 256 * 1024  # page cache while generating: indexes grow in random order
 PILLARS: tuple[tuple[str, Callable[[Gen], None]], ...] = (
     ("teams and people", generate_org),
     ("alignment", generate_alignment),
@@ -89,24 +89,6 @@ def _check(teams: int, weeks: int, slug: str, name: str) -> None:
         raise ServiceError("The organization needs a name.", fields={"name": ["Required."]})
 
 
-@contextmanager
-def _roomy_cache() -> Iterator[None]:
-    """On SQLite, a larger page cache for this connection while generating (the default
-    2 MB makes every insert into a large index go to the file), restored afterwards."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        old = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {old}")
-
-
 def generate(
     teams: int,
     *,
@@ -121,7 +103,7 @@ def generate(
     """Generate an organization of `teams` teams at the address `slug`, its history
     covering the `weeks` weeks before `now`. An existing organization at that address
     is refused unless `replace`, which deletes it first. All or nothing."""
-    with _roomy_cache(), transaction.atomic():
+    with roomy_cache(), transaction.atomic():
         return _generate(teams, seed, slug, name, weeks, now, replace, progress)
 
 
