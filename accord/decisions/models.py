@@ -168,8 +168,10 @@ class ActionItem(OrgScoped):
 
     class Meta:
         ordering = [models.F("due_on").asc(nulls_last=True), "id"]
-        # Lists show items soonest first (a person's, a team's, the API's): each index ends
-        # in that order, or SQLite walks or sorts every item of the organization instead.
+        # A person's or a team's items are listed soonest first: their indexes end in that
+        # order, or SQLite walks every open item of the organization by due date instead.
+        # (No index on (org, due_on) alone: without statistics SQLite then prefers it to
+        # the owner's, team's or source's index for any read ordered by due date.)
         indexes = [
             models.Index(
                 fields=["org", "owner", "status", "due_on"], name="decisions_action_owner_due"
@@ -178,7 +180,6 @@ class ActionItem(OrgScoped):
                 fields=["org", "team", "status", "due_on"], name="decisions_action_team_due"
             ),
             models.Index(fields=["org", "status", "due_on"]),
-            models.Index(fields=["org", "due_on"], name="decisions_action_due"),
             models.Index(fields=["org", "source_type", "source_id"]),
         ]
 

@@ -284,6 +284,7 @@ def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> lis
             | Q(due_on__isnull=True, done_at__date__gte=start)
         )
         .filter(**filters)
+        .order_by()  # a tally needs no order; asking for one lets SQLite walk the due-date index
     )
     return list(qs.values_list(*_FT_FIELDS))
 

@@ -229,3 +229,22 @@ def test_an_objects_history_is_read_in_order_from_its_index(generated, db):
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "activity_event_target_order" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("url", ["decisions/actions/", "decisions/actions/?team=guard-team"])
+def test_action_items_are_read_by_owner_or_team_not_by_the_whole_org(generated, db, url):
+    """Every read of action items on these pages narrows by owner or team in the index it
+    uses; an index on the organization alone means walking all of its items."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plans checked here are SQLite's")
+    org = generated["large"]
+    client = login(_world(org)["viewer"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/o/{org.slug}/{url}").status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if "decisions_actionitem" in q["sql"]]
+    assert reads
+    with connection.cursor() as cursor:
+        for sql in reads:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "owner_id" in plan or "team_id" in plan, (sql, plan)
