@@ -176,6 +176,7 @@ class History:
         self._signals: dict[dt.datetime, tuple[list, dict[int, set[int]]]] = {}
         self._cadences: list | None = None
         self._index: dict[tuple[int, str], dict[int | None, set[int]]] = {}
+        self._cadence_index: dict[int, set[int]] | None = None
 
     def snap(self, moment: dt.datetime) -> Snapshot:
         if moment not in self._snaps:
@@ -219,6 +220,22 @@ class History:
         for t in teams:
             ids |= index.get(t, set())
         return [objects[i] for i in sorted(ids) if i in objects]
+
+    def cadences_of(self, teams: set[int] | None) -> list:
+        """The meeting cadences whose home team (else any team of their scope) is one of
+        `teams` (None: all), in a stable order; indexed by team once."""
+        every = self.cadences()
+        if teams is None:
+            return [c for c, _ in every]
+        if self._cadence_index is None:
+            self._cadence_index = defaultdict(set)
+            for i, (c, scope_teams) in enumerate(every):
+                for t in {c.team_id} if c.team_id else scope_teams:
+                    self._cadence_index[t].add(i)
+        found: set[int] = set()
+        for t in teams:
+            found |= self._cadence_index.get(t, set())
+        return [every[i][0] for i in sorted(found)]
 
     def cadences(self):
         if self._cadences is None:
@@ -597,10 +614,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
     nxt = week.following()
     z = zone(week.tz)
     rows: list[tuple[dt.datetime, int, dict]] = []
-    for cadence, teams in history.cadences():
-        home = {cadence.team_id} if cadence.team_id else teams
-        if scope.ids is not None and not (scope.ids & home):
-            continue
+    for cadence in history.cadences_of(scope.ids):
         for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
             at = occ.start.astimezone(z)
             rows.append(
