@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,8 +173,10 @@ class History:
     def __init__(self, org: Organization):
         self.org = org
         self._snaps: dict[dt.datetime, Snapshot] = {}
-        self._signals: dict[dt.datetime, tuple[list, dict[int, list[int]]]] = {}
+        self._signals: dict[dt.datetime, tuple[list, dict[int, set[int]]]] = {}
         self._cadences: list | None = None
+        self._index: dict[tuple[int, str], dict[int | None, set[int]]] = {}
+        self._cadence_index: dict[int, set[int]] | None = None
 
     def snap(self, moment: dt.datetime) -> Snapshot:
         if moment not in self._snaps:
@@ -185,11 +188,54 @@ class History:
         ranked. The organization's are loaded once per moment (five queries)."""
         if moment not in self._signals:
             found = intel.signals_as_of(self.org, moment, state="live")
-            self._signals[moment] = (found, intel.team_ids_of(found))
-        found, teams = self._signals[moment]
+            by_team: dict[int, set[int]] = defaultdict(set)
+            for signal_id, team_ids in intel.team_ids_of(found).items():
+                for t in team_ids:
+                    by_team[t].add(signal_id)
+            self._signals[moment] = (found, by_team)
+        found, by_team = self._signals[moment]
         if scope is None:
             return list(found)
-        return [s for s in found if scope & set(teams.get(s.pk, ()))]
+        ids: set[int] = set()
+        for t in scope:
+            ids |= by_team.get(t, set())
+        return [s for s in found if s.pk in ids]
+
+    def pick(self, snap: Snapshot, kind: str, teams: set[int] | None, extra: Any = ()) -> list:
+        """The snapshot's objects of `kind` that concern any of `teams` (None: all), by id:
+        through an index by team built once per snapshot, so each reader visits only their
+        own part of the organization. `extra` adds objects by id."""
+        objects: dict[int, Any] = getattr(snap, kind)
+        if teams is None:
+            return [objects[k] for k in sorted(objects)]
+        key = (id(snap), kind)
+        if key not in self._index:
+            index: dict[int | None, set[int]] = defaultdict(set)
+            for obj in objects.values():
+                for t in _teams_of(snap, kind, obj):
+                    index[t].add(obj.id)
+            self._index[key] = index
+        index = self._index[key]
+        ids: set[int] = set(extra)
+        for t in teams:
+            ids |= index.get(t, set())
+        return [objects[i] for i in sorted(ids) if i in objects]
+
+    def cadences_of(self, teams: set[int] | None) -> list:
+        """The meeting cadences whose home team (else any team of their scope) is one of
+        `teams` (None: all), in a stable order; indexed by team once."""
+        every = self.cadences()
+        if teams is None:
+            return [c for c, _ in every]
+        if self._cadence_index is None:
+            self._cadence_index = defaultdict(set)
+            for i, (c, scope_teams) in enumerate(every):
+                for t in {c.team_id} if c.team_id else scope_teams:
+                    self._cadence_index[t].add(i)
+        found: set[int] = set()
+        for t in teams:
+            found |= self._cadence_index.get(t, set())
+        return [every[i][0] for i in sorted(found)]
 
     def cadences(self):
         if self._cadences is None:
@@ -206,6 +252,18 @@ class History:
 
 
 # --- building ------------------------------------------------------------------------------
+
+
+def _teams_of(snap: Snapshot, kind: str, obj: Any) -> tuple:
+    """The teams an object of the snapshot concerns, for `History.pick`."""
+    if kind == "key_results":
+        o = snap.objectives.get(obj.objective_id)
+        return (o.team_id,) if o else ()
+    if kind == "dependencies":
+        return (obj.requester_team_id, obj.provider_team_id)
+    if kind == "decisions":
+        return tuple(obj.team_ids)
+    return (obj.team_id,)
 
 
 def _item(text: str, target_type: str, target_id: int | str, **extra: Any) -> dict[str, Any]:
@@ -279,7 +337,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
 
     # -- key results and objectives
     moves = []
-    for kr in after.key_results.values():
+    teams = scope.ids
+    for kr in history.pick(after, "key_results", teams):
         obj = after.objectives.get(kr.objective_id)
         old = before.key_results.get(kr.id)
         if obj is None or old is None or not scope.has(obj.team_id):
@@ -303,7 +362,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         out.add("changed", item)
         if delta > 0:
             out.add("went_well", item)
-    for obj in sorted(after.objectives.values(), key=lambda o: o.id):
+    for obj in history.pick(after, "objectives", teams):
         old = before.objectives.get(obj.id)
         if old is None or not scope.has(obj.team_id):
             continue
@@ -319,7 +378,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             )
 
     # -- initiatives
-    for ini in sorted(after.initiatives.values(), key=lambda i: i.id):
+    for ini in history.pick(after, "initiatives", teams):
         if not scope.has(ini.team_id):
             continue
         old = before.initiatives.get(ini.id)
@@ -351,7 +410,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             )
 
     # -- dependencies
-    for dep in sorted(after.dependencies.values(), key=lambda d: d.id):
+    for dep in history.pick(after, "dependencies", teams):
         if not (scope.has(dep.requester_team_id) or scope.has(dep.provider_team_id)):
             continue
         old = before.dependencies.get(dep.id)
@@ -383,7 +442,12 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             )
 
     # -- decisions
-    for dec in sorted(after.decisions.values(), key=lambda d: d.id):
+    approves = [
+        d.id
+        for d in after.decisions.values()
+        if reader.person is not None and d.approver_id == reader.person.pk
+    ]
+    for dec in history.pick(after, "decisions", teams, approves):
         mine = reader.person is not None and dec.approver_id == reader.person.pk
         if not (scope.any(dec.team_ids) or mine):
             continue
@@ -398,7 +462,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add("needs_you", _item(f"Decision waiting on you: “{dec.question}”{due}.", *link))
 
     # -- issues
-    for iss in sorted(after.issues.values(), key=lambda i: i.id):
+    near = None if teams is None else teams | set(reader.levels)
+    for iss in history.pick(after, "issues", near):
         old = before.issues.get(iss.id)
         link = ("decisions.issue", iss.id)
         team = after.team_name(iss.team_id)
@@ -419,7 +484,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add("went_well", _item(f"{team} resolved issue “{iss.title}”.", *link))
 
     # -- requests to the reader's teams, still unanswered
-    for dep in sorted(after.dependencies.values(), key=lambda d: d.id):
+    for dep in history.pick(after, "dependencies", set(reader.levels)):
         if dep.state == "requested" and dep.provider_team_id in reader.levels:
             asker = after.team_name(dep.requester_team_id)
             out.add(
@@ -549,10 +614,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
     nxt = week.following()
     z = zone(week.tz)
     rows: list[tuple[dt.datetime, int, dict]] = []
-    for cadence, teams in history.cadences():
-        home = {cadence.team_id} if cadence.team_id else teams
-        if scope.ids is not None and not (scope.ids & home):
-            continue
+    for cadence in history.cadences_of(scope.ids):
         for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
             at = occ.start.astimezone(z)
             rows.append(
@@ -573,7 +635,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
     def noon(d: dt.date) -> dt.datetime:
         return dt.datetime.combine(d, dt.time(12), z)
 
-    for ini in snap.initiatives.values():
+    for ini in history.pick(snap, "initiatives", scope.ids):
         open_ = ini.status in ("proposed", "active", "paused")
         if scope.has(ini.team_id) and open_ and due(ini.target_date):
             rows.append(
@@ -588,7 +650,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
                     ),
                 )
             )
-    for dep in snap.dependencies.values():
+    for dep in history.pick(snap, "dependencies", scope.ids):
         ours = scope.has(dep.requester_team_id) or scope.has(dep.provider_team_id)
         if dep.active and ours and due(dep.due):
             rows.append(
@@ -604,7 +666,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
                     ),
                 )
             )
-    for dec in snap.decisions.values():
+    for dec in history.pick(snap, "decisions", scope.ids):
         if dec.undecided and scope.any(dec.team_ids) and due(dec.decide_by):
             rows.append(
                 (
@@ -617,7 +679,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
                     ),
                 )
             )
-    for ai in snap.action_items.values():
+    for ai in history.pick(snap, "action_items", scope.ids):
         mine = ai.status == "open" and ai.team_id is not None and scope.has(ai.team_id)
         if mine and ai.due_on is not None and due(ai.due_on):
             rows.append(
