@@ -132,14 +132,11 @@ def filtered(
     on = on or today()
     qs = with_due(base(org))
     if team is not None:
-        if direction == "inbound":
-            mine = Q(provider_team=team)
-        elif direction == "outbound":
-            mine = Q(requester_team=team)
-        else:
-            mine = Q(provider_team=team) | Q(requester_team=team)
+        sides = {"inbound": ("provider",), "outbound": ("requester",)}
         # By id: asked to sort by date, SQLite would walk every dependency by date.
-        qs = qs.filter(pk__in=Dependency.objects.for_org(org).filter(mine).values("id"))
+        qs = qs.filter(
+            pk__in=touching(org, [team.pk], sides.get(direction or "", ("provider", "requester")))
+        )
     if state:
         qs = qs.filter(state=state)
     if late is True:
@@ -158,6 +155,18 @@ def open_first(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
     return qs.annotate(
         closed=Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1))
     ).order_by("closed", Case(When(closed=0, then=F("due"))), F("closed_at").desc(), "id")
+
+
+def touching(
+    org: Organization, team_ids: Iterable[int], sides: Iterable[str] = ("provider", "requester")
+) -> QuerySet[Dependency]:
+    """Ids of the dependencies asked of (provider) or by (requester) the given teams. Each
+    side names the organization itself, so SQLite answers from the two team indexes."""
+    team_ids = list(team_ids)
+    where = Q(pk__in=[])
+    for side in sides:
+        where |= Q(org_id=org.pk, **{f"{side}_team_id__in": team_ids})
+    return Dependency.objects.filter(where).order_by().values("id")
 
 
 # --- team views --------------------------------------------------------------------------
@@ -546,14 +555,12 @@ def map_elements(
     scope: list[int] = []
     if not whole:
         scope = scope_teams(org, person, team_id)
-        touching = Dependency.objects.for_org(org).filter(
-            Q(requester_team_id__in=scope) | Q(provider_team_id__in=scope)
-        )
-        deps = list(
-            qs.filter(pk__in=touching.values("id"))  # by the team indexes, not by date
-            .order_by("due", "id")
-            .values(*DEP_VALUES)[: MAP_EDGE_LIMIT + 1]
-        )
+        # By the team indexes, sorted here: asked to sort, SQLite walks every dependency
+        # by date. What touches a scope is bounded by its teams, not by the organization.
+        deps = sorted(
+            qs.filter(pk__in=touching(org, scope)).order_by().values(*DEP_VALUES, "due"),
+            key=lambda d: (d["due"], d["id"]),
+        )[: MAP_EDGE_LIMIT + 1]
     truncated = len(deps) > MAP_EDGE_LIMIT
     deps = deps[:MAP_EDGE_LIMIT]
     init_ids = {d["requester_initiative_id"] for d in deps} | {
