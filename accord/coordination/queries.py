@@ -55,10 +55,13 @@ def held_up_initiatives(
     """Initiatives one of whose own dependencies is late or flagged blocked (one query);
     only among `initiative_ids` when given."""
     org_id = org if isinstance(org, int) else org.pk
-    qs = _held_up(org_id, on)
-    if initiative_ids is not None:
-        qs = qs.filter(requester_initiative_id__in=list(initiative_ids))
-    return set(qs.values_list("requester_initiative_id", flat=True))
+    if initiative_ids is None:
+        return set(_held_up(org_id, on).values_list("requester_initiative_id", flat=True))
+    # Their active dependencies, judged here: SQLite then looks them up by initiative.
+    rows = Dependency.objects.filter(
+        org_id=org_id, state__in=ACTIVE_STATES, requester_initiative_id__in=list(initiative_ids)
+    ).values_list("requester_initiative_id", "due", "flag")
+    return {i for i, due, flag in rows.order_by() if due < on or flag == Flag.BLOCKED}
 
 
 def _held_up(org_id: int, on: dt.date) -> QuerySet[Dependency]:
@@ -201,7 +204,8 @@ def ready_to_work_on(org: Organization, team: Team) -> list[ReadyRow]:
     for init_id, st in (
         Dependency.objects.for_org(org)
         .filter(requester_initiative__in=initiatives)
-        .exclude(state__in=(State.DECLINED, State.CANCELLED))
+        .filter(state__in=(*ACTIVE_STATES, State.DELIVERED))
+        .order_by()
         .values_list("requester_initiative_id", "state")
     ):
         counts[init_id][0 if st == State.DELIVERED else 1] += 1
