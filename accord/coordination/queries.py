@@ -406,7 +406,8 @@ def stored_cycles(org: Organization, team_ids: Iterable[int] | None = None):
     qs = Signal.objects.for_org(org).filter(kind="dependencies.cycle", state__in=LIVE_STATES)
     if team_ids is not None:
         qs = qs.filter(team_links__team_id__in=list(team_ids)).distinct()
-    return qs.order_by("-first_seen", "-id")
+    # Newest first by id: the (org, kind) index holds them in that order already.
+    return qs.order_by("-id")
 
 
 def cycles(org: Organization, signals=None) -> list[dict[str, Any]]:
