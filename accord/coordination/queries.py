@@ -55,10 +55,13 @@ def held_up_initiatives(
     """Initiatives one of whose own dependencies is late or flagged blocked (one query);
     only among `initiative_ids` when given."""
     org_id = org if isinstance(org, int) else org.pk
-    qs = _held_up(org_id, on)
-    if initiative_ids is not None:
-        qs = qs.filter(requester_initiative_id__in=list(initiative_ids))
-    return set(qs.values_list("requester_initiative_id", flat=True))
+    if initiative_ids is None:
+        return set(_held_up(org_id, on).values_list("requester_initiative_id", flat=True))
+    # Their active dependencies, judged here: SQLite then looks them up by initiative.
+    rows = Dependency.objects.filter(
+        org_id=org_id, state__in=ACTIVE_STATES, requester_initiative_id__in=list(initiative_ids)
+    ).values_list("requester_initiative_id", "due", "flag")
+    return {i for i, due, flag in rows.order_by() if due < on or flag == Flag.BLOCKED}
 
 
 def _held_up(org_id: int, on: dt.date) -> QuerySet[Dependency]:
@@ -132,14 +135,11 @@ def filtered(
     on = on or today()
     qs = with_due(base(org))
     if team is not None:
-        if direction == "inbound":
-            mine = Q(provider_team=team)
-        elif direction == "outbound":
-            mine = Q(requester_team=team)
-        else:
-            mine = Q(provider_team=team) | Q(requester_team=team)
+        sides = {"inbound": ("provider",), "outbound": ("requester",)}
         # By id: asked to sort by date, SQLite would walk every dependency by date.
-        qs = qs.filter(pk__in=Dependency.objects.for_org(org).filter(mine).values("id"))
+        qs = qs.filter(
+            pk__in=touching(org, [team.pk], sides.get(direction or "", ("provider", "requester")))
+        )
     if state:
         qs = qs.filter(state=state)
     if late is True:
@@ -158,6 +158,18 @@ def open_first(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
     return qs.annotate(
         closed=Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1))
     ).order_by("closed", Case(When(closed=0, then=F("due"))), F("closed_at").desc(), "id")
+
+
+def touching(
+    org: Organization, team_ids: Iterable[int], sides: Iterable[str] = ("provider", "requester")
+) -> QuerySet[Dependency]:
+    """Ids of the dependencies asked of (provider) or by (requester) the given teams. Each
+    side names the organization itself, so SQLite answers from the two team indexes."""
+    team_ids = list(team_ids)
+    where = Q(pk__in=[])
+    for side in sides:
+        where |= Q(org_id=org.pk, **{f"{side}_team_id__in": team_ids})
+    return Dependency.objects.filter(where).order_by().values("id")
 
 
 # --- team views --------------------------------------------------------------------------
@@ -192,7 +204,8 @@ def ready_to_work_on(org: Organization, team: Team) -> list[ReadyRow]:
     for init_id, st in (
         Dependency.objects.for_org(org)
         .filter(requester_initiative__in=initiatives)
-        .exclude(state__in=(State.DECLINED, State.CANCELLED))
+        .filter(state__in=(*ACTIVE_STATES, State.DELIVERED))
+        .order_by()
         .values_list("requester_initiative_id", "state")
     ):
         counts[init_id][0 if st == State.DELIVERED else 1] += 1
@@ -393,7 +406,8 @@ def stored_cycles(org: Organization, team_ids: Iterable[int] | None = None):
     qs = Signal.objects.for_org(org).filter(kind="dependencies.cycle", state__in=LIVE_STATES)
     if team_ids is not None:
         qs = qs.filter(team_links__team_id__in=list(team_ids)).distinct()
-    return qs.order_by("-first_seen", "-id")
+    # Newest first by id: the (org, kind) index holds them in that order already.
+    return qs.order_by("-id")
 
 
 def cycles(org: Organization, signals=None) -> list[dict[str, Any]]:
@@ -546,14 +560,12 @@ def map_elements(
     scope: list[int] = []
     if not whole:
         scope = scope_teams(org, person, team_id)
-        touching = Dependency.objects.for_org(org).filter(
-            Q(requester_team_id__in=scope) | Q(provider_team_id__in=scope)
-        )
-        deps = list(
-            qs.filter(pk__in=touching.values("id"))  # by the team indexes, not by date
-            .order_by("due", "id")
-            .values(*DEP_VALUES)[: MAP_EDGE_LIMIT + 1]
-        )
+        # By the team indexes, sorted here: asked to sort, SQLite walks every dependency
+        # by date. What touches a scope is bounded by its teams, not by the organization.
+        deps = sorted(
+            qs.filter(pk__in=touching(org, scope)).order_by().values(*DEP_VALUES, "due"),
+            key=lambda d: (d["due"], d["id"]),
+        )[: MAP_EDGE_LIMIT + 1]
     truncated = len(deps) > MAP_EDGE_LIMIT
     deps = deps[:MAP_EDGE_LIMIT]
     init_ids = {d["requester_initiative_id"] for d in deps} | {
