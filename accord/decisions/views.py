@@ -109,6 +109,16 @@ def _decision(request, decision_id: int) -> Decision:
     return d
 
 
+def _my_teams(me: Person, current: Team | None) -> list[Team]:
+    """The teams a page offers to switch to: the viewer's own, and the one shown. Other
+    teams are a link away (from their team page), not ten thousand options."""
+    memberships = Membership.objects.for_org(me.org).filter(person=me).select_related("team")
+    teams = {m.team.pk: m.team for m in memberships}
+    if current is not None:
+        teams.setdefault(current.pk, current)
+    return sorted(teams.values(), key=lambda t: t.name)
+
+
 def _back(request, default: str):
     nxt = request.POST.get("next", "")
     if nxt.startswith(f"/o/{request.org.slug}/"):
@@ -494,7 +504,7 @@ def actions(request):
             "today": today,
             "form": ActionItemForm(org=org, initial={"owner": person or me, "team": team}),
             "can_write": _can_write(me),
-            "teams": Team.objects.for_org(org).order_by("name"),
+            "teams": _my_teams(me, team),
             "tab": "actions",
         },
     )
@@ -616,7 +626,7 @@ def issues(request):
             "show": show,
             "form": IssueForm(org=org, initial={"team": team}),
             "can_write": _can_write(me),
-            "teams": Team.objects.for_org(org).order_by("name"),
+            "teams": _my_teams(me, team),
             "tab": "issues",
         },
     )
