@@ -180,3 +180,37 @@ def test_recompute_repairs_figures_written_without_the_services(plan, cast):
     assert rollups.recompute(cast.org.pk) == 1
     company = Objective.objects.get(pk=plan.company.pk)
     assert company.rollup_progress is None and company.orphaned
+
+
+def _assert_stored_equal_computed(org) -> None:
+    expected = rollups.computed(org.pk)
+    stored = {
+        row[0]: row[1:] for row in Objective.objects.for_org(org).values_list("id", *rollups.STORED)
+    }
+    assert set(stored) == set(expected)
+    for oid, (progress, covered, orphaned) in expected.items():
+        got_progress, got_covered, got_orphaned = stored[oid]
+        assert _same(got_progress, progress) and (got_covered, got_orphaned) == (
+            covered,
+            orphaned,
+        ), oid
+    aligned = dict(Initiative.objects.for_org(org).values_list("id", "aligned"))
+    assert aligned == rollups.computed_aligned(org.pk)
+
+
+def test_an_imported_organization_has_its_figures_stored(db):
+    """Imports (accord/interchange) write through the services, so the copy of the demo
+    organization they build has the same stored figures as a recomputation."""
+    from accord import demo
+    from accord.interchange import services as interchange
+    from accord.org.models import Organization
+
+    org = demo.load()
+    _assert_stored_equal_computed(org)
+    outcome = interchange.apply_file(interchange.export_text(org), org_slug="northwind-copy")
+    assert outcome.ok, outcome.report.as_text()
+    copy = Organization.objects.get(slug="northwind-copy")
+    _assert_stored_equal_computed(copy)
+    assert Objective.objects.for_org(copy).filter(orphaned=True).count() == (
+        Objective.objects.for_org(org).filter(orphaned=True).count()
+    )
