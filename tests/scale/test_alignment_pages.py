@@ -74,8 +74,9 @@ def test_the_tree_page_starts_at_a_bounded_scope(generated, viewers, db):
     assert small_n == large_n
     rows = {size: len(NODE.findall(r.content)) for size, (_, r) in got.items()}
     print(f"\ntree page: {small_n} queries, rows {rows}")
-    # The small organization's tree fits on the page whole; the large one is cut at 60.
-    assert rows["large"] == 60 and 0 < rows["small"] <= 60, rows
+    # At most sixty nodes whatever the size: a small tree as far as it fits, a large one cut
+    # (a node shows all its contributing objectives or none).
+    assert 30 <= rows["large"] <= 60 and 0 < rows["small"] <= 60, rows
 
 
 def test_opening_an_objective_in_the_tree_fetches_one_level(generated, viewers, db):
