@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,16 +105,13 @@ password_change = org_view(PasswordChange.as_view())
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30):
     """Events about one object, newest first — the per-object history panel."""
-    # Ordered by an expression, not the column: SQLite without statistics would otherwise
-    # walk the (org, created_at) index through every event of the organization to skip the
-    # sort, rather than take the few rows of the (org, target) index and sort them.
-    newest_first = Coalesce("created_at", "created_at").desc()
+    # The (org, target, created_at, id) index serves both the filter and the order.
     return name_references(
         org,
         Event.objects.for_org(org)
         .for_target(target_type, target_id)
         .select_related("actor")
-        .order_by(newest_first, "-id")[:limit],
+        .order_by("-created_at", "-id")[:limit],
     )
 
 
