@@ -226,9 +226,17 @@ def participants(org: Organization, cadence: Cadence) -> list[Person]:
 
 
 def team_cadences(org: Organization, team: Team) -> list[Cadence]:
-    """Active cadences whose scope includes `team`."""
-    roster = Roster.load(org)
-    return [c for c in cadences(org) if team.pk in roster.scope_team_ids(c)]
+    """Active cadences whose scope includes `team` (as `Roster.scope_team_ids`), found by
+    index lookups: the team's own, its set-of-teams ones, the subtrees above it, and the
+    organization's — never every cadence of the organization."""
+    above = ancestors_by_team(org, [team.pk])[team.pk]
+    in_scope = (
+        Q(scope=Scope.ORG)
+        | Q(scope=Scope.TEAM, team_id=team.pk)
+        | Q(scope=Scope.TEAMS, teams=team.pk)
+        | Q(scope=Scope.SUBTREE, team_id__in=[team.pk, *above])
+    )
+    return list(cadences(org).filter(in_scope).distinct())
 
 
 def ancestors_by_team(org: Organization, team_ids: Iterable[int]) -> dict[int, set[int]]:

@@ -29,3 +29,18 @@ def test_a_cadences_participants_and_owers_match_the_roster(generated, db):
         assert ids == roster.participant_ids(cadence), cadence
         assert queries.ower_ids(org, cadence) == roster.ower_ids(cadence), cadence
         assert queries.scope_team_ids(org, cadence) == roster.scope_team_ids(cadence)
+
+
+def test_a_teams_cadences_match_the_roster(generated, db):
+    from accord.org.models import Team
+    from accord.rhythm.models import Scope
+
+    org = generated["large"]
+    roster = queries.Roster.load(org)
+    everything = list(queries.cadences(org))
+    teams = list(Team.objects.for_org(org).order_by("id"))
+    assert {c.scope for c in everything} >= {Scope.ORG, Scope.TEAM}
+    for team in teams[::5]:
+        found = [c.pk for c in queries.team_cadences(org, team)]
+        assert len(found) == len(set(found)), team
+        assert set(found) == {c.pk for c in everything if team.pk in roster.scope_team_ids(c)}
