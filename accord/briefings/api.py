@@ -54,6 +54,14 @@ class PreparingOut(Schema):
 
 
 RETRY_AFTER = 3
+PREPARING = {
+    "responses": {
+        202: {
+            "description": "Not stored yet: its build is queued for the worker (once per "
+            "reader and week); ask again after `retry_after` seconds."
+        }
+    }
+}
 
 
 def _preparing(org, week, *, person=None, team=None):
@@ -112,6 +120,7 @@ def list_my_briefings(request):
     "/me/briefings/week",
     response={200: BriefingOut, 202: PreparingOut},
     summary="My briefing of a week",
+    openapi_extra=PREPARING,
 )
 def my_briefing_of_week(request, week: str = "", format: Format | None = None):
     """The stored briefing of `week` (default: the last complete week, in my time zone).
@@ -138,6 +147,7 @@ def get_my_briefing(request, briefing_id: int, format: Format | None = None):
     "/teams/{team_id}/briefing",
     response={200: BriefingOut, 202: PreparingOut},
     summary="A team's briefing",
+    openapi_extra=PREPARING,
 )
 def get_team_briefing(request, team_id: int, week: str = "", format: Format | None = None):
     """A team's stored briefing of `week` (default: the last complete week, UTC). If none
