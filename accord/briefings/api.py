@@ -1,5 +1,6 @@
-"""Briefings over the API: the caller's own (stored, or any week built on demand), a
-team's, and the caller's schedule."""
+"""Briefings over the API: the caller's own, a team's, and the caller's schedule. A
+briefing not stored yet is never built during the call: one build is queued for the worker
+and the answer is 202 with a `Preparing` body; ask again in a few seconds."""
 
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
@@ -7,11 +8,11 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import actor_of, get_or_404, if_match, org_of
-from accord.briefings import compose, queries, render, services
+from accord.briefings import compose, queries, render, services, tasks
 from accord.org.models import Team
 
 router = Router(tags=["Briefings"])
@@ -36,11 +37,53 @@ class BriefingSummaryOut(Schema):
 
 
 class BriefingOut(Schema):
-    id: int | None = Field(None, description="Stored briefings only; none for one built now.")
+    id: int | None = Field(None, description="The stored briefing's id.")
     week: str
-    sent_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = Field(
+        None, description="When it was sent; empty for a briefing built on request."
+    )
     content: dict[str, Any]
     rendered: str | None = Field(None, description="The briefing in the format asked for.")
+
+
+class PreparingOut(Schema):
+    status: Literal["preparing"] = "preparing"
+    week: str
+    detail: str = Field(..., description="What happens next, for people.")
+    retry_after: int = Field(..., description="Seconds to wait before asking again.")
+
+
+RETRY_AFTER = 3
+PREPARING = {
+    "responses": {
+        202: {
+            "description": "Not stored yet: its build is queued for the worker (once per "
+            "reader and week); ask again after `retry_after` seconds."
+        }
+    }
+}
+
+
+def _preparing(org, week, *, person=None, team=None):
+    """Queue one build of this reader's briefing of `week` (once per reader and week) and
+    answer 202."""
+    tasks.request_build(
+        org.pk,
+        week.label,
+        week.tz,
+        person_id=person.pk if person else None,
+        team_id=team.pk if team else None,
+    )
+    return Status(
+        202,
+        {
+            "status": "preparing",
+            "week": week.label,
+            "detail": f"The briefing of {week.label} is being prepared; ask again in a few"
+            " seconds.",
+            "retry_after": RETRY_AFTER,
+        },
+    )
 
 
 class ScheduleOut(Schema):
@@ -74,21 +117,23 @@ def list_my_briefings(request):
 
 
 @router.get(
-    "/me/briefings/week", response=BriefingOut, summary="My briefing of a week (stored or built)"
+    "/me/briefings/week",
+    response={200: BriefingOut, 202: PreparingOut},
+    summary="My briefing of a week",
+    openapi_extra=PREPARING,
 )
 def my_briefing_of_week(request, week: str = "", format: Format | None = None):
-    """The stored briefing of `week` (default: the last complete week, in my time zone);
-    if none was stored, the briefing built now from that week's history."""
+    """The stored briefing of `week` (default: the last complete week, in my time zone).
+    If none is stored, 202: its build is queued for the worker (once); ask again."""
     org, me = org_of(request), actor_of(request)
-    w = (
-        compose.parse_week(week, me.timezone)
-        if week
-        else compose.last_complete_week(timezone.now(), me.timezone)
-    )
-    stored = queries.briefings_of(org, me).filter(week=w.label).first()
-    if stored is not None:
-        return _out(stored.content, fmt=format, briefing=stored)
-    return _out(services.build_for(org, w, person=me), fmt=format, week=w.label)
+    now = timezone.now()
+    tz = me.timezone
+    w = compose.parse_week(week, tz) if week else compose.last_complete_week(now, tz)
+    stored = services.stored_for(org, w, person=me)
+    if stored is None:
+        services.check_readable_week(org, w, now)
+        return _preparing(org, w, person=me)
+    return Status(200, _out(stored.content, fmt=format, briefing=stored))
 
 
 @router.get("/me/briefings/{briefing_id}", response=BriefingOut, summary="One of my briefings")
@@ -98,13 +143,24 @@ def get_my_briefing(request, briefing_id: int, format: Format | None = None):
     return _out(b.content, fmt=format, briefing=b)
 
 
-@router.get("/teams/{team_id}/briefing", response=BriefingOut, summary="A team's briefing")
+@router.get(
+    "/teams/{team_id}/briefing",
+    response={200: BriefingOut, 202: PreparingOut},
+    summary="A team's briefing",
+    openapi_extra=PREPARING,
+)
 def get_team_briefing(request, team_id: int, week: str = "", format: Format | None = None):
-    """A team's briefing of `week` (default: the last complete week, UTC), built now."""
+    """A team's stored briefing of `week` (default: the last complete week, UTC). If none
+    is stored, 202: its build is queued for the worker (once); ask again."""
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
-    w = compose.parse_week(week) if week else compose.last_complete_week(timezone.now())
-    return _out(services.build_for(org, w, team=team), fmt=format, week=w.label)
+    now = timezone.now()
+    w = compose.parse_week(week) if week else compose.last_complete_week(now)
+    stored = services.stored_for(org, w, team=team)
+    if stored is None:
+        services.check_readable_week(org, w, now)
+        return _preparing(org, w, team=team)
+    return Status(200, _out(stored.content, fmt=format, briefing=stored))
 
 
 def _schedule(s, person) -> dict:

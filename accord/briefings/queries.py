@@ -82,10 +82,11 @@ def briefing_of(org: Organization, person: Person, briefing_id: int) -> Briefing
 
 
 def sent_weeks(org: Organization, person_ids: Iterable[int], weeks: Iterable[str]) -> set:
-    """(person id, week) pairs already stored. One query."""
+    """(person id, week) pairs already sent (a briefing built on request and not sent yet
+    is not among them). One query."""
     return set(
         Briefing.objects.for_org(org)
-        .filter(person_id__in=list(person_ids), week__in=list(weeks))
+        .filter(person_id__in=list(person_ids), week__in=list(weeks), sent_at__isnull=False)
         .values_list("person_id", "week")
     )
 
@@ -95,3 +96,18 @@ def due_at(week_end: dt.datetime, schedule: BriefingSchedule) -> dt.datetime:
     week's own time zone (`week_end` is that week's Monday 00:00 there)."""
     day = week_end.date() + dt.timedelta(days=schedule.weekday)
     return dt.datetime.combine(day, dt.time(schedule.hour), week_end.tzinfo)
+
+
+def team_briefing_of(org: Organization, team: Team, week: str) -> Briefing | None:
+    """A team's stored briefing of `week` (sent to its chat or built on request)."""
+    return Briefing.objects.for_org(org).filter(person__isnull=True, team=team, week=week).first()
+
+
+def latest_team_briefing(org: Organization, team: Team) -> Briefing | None:
+    """A team's newest stored briefing."""
+    return (
+        Briefing.objects.for_org(org)
+        .filter(person__isnull=True, team=team)
+        .order_by("-starts_at", "-id")
+        .first()
+    )

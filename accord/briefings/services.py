@@ -6,6 +6,13 @@ briefing of the week before, stores it and hands it to the one delivery path
 (`accord.activity.delivery.notify`), all in one transaction. A briefing is stored once per
 person and week (a unique constraint): of two workers, or a worker restarted mid-run, only
 one stores it, and only the one that stored it queues the e-mail.
+
+A page or API call never builds a briefing (that loads whole-organization snapshots):
+`request_build` queues one build per reader and week for the worker (`build_on_request`),
+which stores the briefing with `sent_at` empty. `sent_at` is set only when a briefing is
+sent; the scheduled send claims a briefing built on request (`sent_at` still empty, one
+conditional update) and sends it once, so a briefing read early is still e-mailed on the
+person's day and hour, and never twice.
 """
 
 from __future__ import annotations
@@ -149,6 +156,7 @@ def _store(
     person: Person | None,
     team: Team | None,
     now: dt.datetime,
+    sent: bool = True,
 ) -> Briefing:
     b = Briefing.objects.create(
         org=org,
@@ -160,12 +168,63 @@ def _store(
         ends_at=week.end,
         content=content,
         built_at=now,
-        sent_at=now,
+        sent_at=now if sent else None,
     )
+    activity.record(
+        org,
+        None,
+        "sent" if sent else "built",
+        b,
+        after={"week": week.label, "person": person, "team": team},
+    )
+    return b
+
+
+def _claim_unsent(
+    org: Organization,
+    week: compose.Week,
+    content: dict[str, Any],
+    *,
+    person: Person | None,
+    team: Team | None,
+    now: dt.datetime,
+) -> Briefing | None:
+    """The briefing of `week` built on request and not sent yet, now marked sent (with the
+    content built for sending); None if there is none or another worker claimed it."""
+    rows = Briefing.objects.for_org(org).filter(week=week.label, sent_at__isnull=True)
+    rows = (
+        rows.filter(person=person)
+        if person is not None
+        else rows.filter(person__isnull=True, team=team)
+    )
+    b = rows.first()
+    if b is None:
+        return None
+    if not rows.filter(pk=b.pk).update(sent_at=now, built_at=now, content=content):
+        return None
+    b.refresh_from_db()
     activity.record(
         org, None, "sent", b, after={"week": week.label, "person": person, "team": team}
     )
     return b
+
+
+def _store_or_claim(
+    org: Organization,
+    week: compose.Week,
+    content: dict[str, Any],
+    *,
+    person: Person | None,
+    team: Team | None,
+    now: dt.datetime,
+) -> Briefing | None:
+    """Store the briefing as sent, or claim the one built on request; None if it was sent
+    already. Call inside a transaction."""
+    try:
+        with transaction.atomic():
+            return _store(org, week, content, person=person, team=team, now=now)
+    except IntegrityError:
+        return _claim_unsent(org, week, content, person=person, team=team, now=now)
 
 
 def _scope_team(org: Organization, content: dict[str, Any]) -> Team | None:
@@ -188,7 +247,9 @@ def send_to_person(
     content = build_for(org, week, person=person, history=history)
     try:
         with transaction.atomic():
-            b = _store(org, week, content, person=person, team=None, now=now)
+            b = _store_or_claim(org, week, content, person=person, team=None, now=now)
+            if b is None:
+                return None
             if email:
                 delivery.notify(
                     org,
@@ -220,7 +281,9 @@ def send_to_team(
     content = build_for(org, week, team=team, history=history)
     try:
         with transaction.atomic():
-            b = _store(org, week, content, person=None, team=team, now=now)
+            b = _store_or_claim(org, week, content, person=None, team=team, now=now)
+            if b is None:
+                return None
             delivery.notify(
                 org,
                 kind=KIND,
@@ -279,7 +342,11 @@ def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
     if teams:
         done_teams = set(
             Briefing.objects.for_org(org)
-            .filter(person__isnull=True, week=compose.last_complete_week(now).label)
+            .filter(
+                person__isnull=True,
+                week=compose.last_complete_week(now).label,
+                sent_at__isnull=False,
+            )
             .values_list("team_id", flat=True)
         )
         history = compose.History(org)
@@ -292,3 +359,49 @@ def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
             if send_to_team(org, team, week, now=now, history=history):
                 counts["teams"] += 1
     return counts
+
+
+# --- built on request ----------------------------------------------------------------------
+
+
+def stored_for(
+    org: Organization, week: compose.Week, *, person: Person | None = None, team: Team | None = None
+) -> Briefing | None:
+    """The stored briefing of `week` (sent, or built on request), without building it."""
+    if person is not None:
+        return queries.briefings_of(org, person).filter(week=week.label).first()
+    return queries.team_briefing_of(org, team, week.label)  # type: ignore[arg-type]
+
+
+def check_readable_week(org: Organization, week: compose.Week, now: dt.datetime) -> None:
+    """A week whose briefing may be asked for (and so queued for the worker): one that has
+    ended."""
+    if week.end > now:
+        raise ServiceError(
+            f"The week {week.label} has not ended yet; its briefing comes after it ends.",
+            fields={"week": ["Choose a week that has ended."]},
+        )
+
+
+def build_on_request(
+    org: Organization,
+    week: compose.Week,
+    *,
+    person: Person | None = None,
+    team: Team | None = None,
+    now: dt.datetime | None = None,
+) -> Briefing:
+    """The worker's: build and store a briefing someone asked to read, not sent (its
+    `sent_at` stays empty until the scheduled send claims it). The stored one if any."""
+    found = stored_for(org, week, person=person, team=team)
+    if found is not None:
+        return found
+    now = now or timezone.now()
+    content = build_for(org, week, person=person, team=team)
+    try:
+        with transaction.atomic():
+            return _store(org, week, content, person=person, team=team, now=now, sent=False)
+    except IntegrityError:  # stored meanwhile, by the scheduled send or another build
+        found = stored_for(org, week, person=person, team=team)
+        assert found is not None
+        return found

@@ -1,10 +1,21 @@
-"""The worker sends each weekly briefing on its reader's day and hour."""
+"""The worker sends each weekly briefing on its reader's day and hour, and builds the
+briefings people ask to read before they were stored (pages and the API never build one:
+that loads two whole-organization snapshots)."""
 
 from __future__ import annotations
 
+import time
+
+from django.db import IntegrityError, transaction
 from django_tasks import task
 
+from accord.core.models import ScheduledRun
 from accord.core.scheduler import periodic
+
+# A request for a briefing that is not stored yet queues one build per reader and week;
+# requests within this window share it. Should that build fail, a request in a later window
+# queues another.
+BUILD_WINDOW_SECONDS = 900
 
 
 @periodic(every=300)
@@ -15,3 +26,51 @@ def send_briefings() -> dict[str, int]:
     from accord.briefings import services
 
     return services.send_due()
+
+
+@task()
+def build_briefing(
+    org_id: int, week: str, tz: str, person_id: int | None = None, team_id: int | None = None
+) -> int | None:
+    """Build and store (not send) one reader's briefing of `week`; returns its id."""
+    from accord.briefings import compose, services
+    from accord.org.models import Organization, Person, Team
+
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return None
+    person = Person.objects.for_org(org).filter(pk=person_id).first() if person_id else None
+    team = Team.objects.for_org(org).filter(pk=team_id).first() if team_id else None
+    if person is None and team is None:
+        return None  # deleted since it was asked for
+    w = compose.parse_week(week, tz)
+    return services.build_on_request(org, w, person=person, team=team).pk
+
+
+def build_job(org_id: int, week: str, person_id: int | None, team_id: int | None) -> str:
+    who = f"p{person_id}" if person_id is not None else f"t{team_id}"
+    return f"briefings.build:{org_id}:{who}:{week}"
+
+
+def request_build(
+    org_id: int,
+    week: str,
+    tz: str,
+    *,
+    person_id: int | None = None,
+    team_id: int | None = None,
+    now: float | None = None,
+) -> bool:
+    """Queue the build of a reader's briefing of `week` unless one is queued already for
+    them and that week (by this or any other process) in this window. True if queued."""
+    if (person_id is None) == (team_id is None):
+        raise ValueError("A briefing is for a person or for a team.")
+    now = time.time() if now is None else now
+    slot = int(now // BUILD_WINDOW_SECONDS) * BUILD_WINDOW_SECONDS
+    try:
+        with transaction.atomic():
+            ScheduledRun.objects.create(job=build_job(org_id, week, person_id, team_id), slot=slot)
+            build_briefing.enqueue(org_id, week, tz, person_id=person_id, team_id=team_id)
+    except IntegrityError:
+        return False
+    return True

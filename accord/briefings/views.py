@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accord.activity import delivery
-from accord.briefings import compose, queries, services
+from accord.briefings import compose, queries, services, tasks
 from accord.briefings.models import WEEKDAYS
 from accord.core.errors import ServiceError
 from accord.org import permissions
@@ -38,16 +39,34 @@ def index(request):
     )
 
 
+def _is_poll(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _still_preparing() -> HttpResponse:
+    """A poll's answer while the briefing is being built: nothing to swap, keep polling."""
+    return HttpResponse(status=204)
+
+
 @org_view
 def latest(request):
-    """The briefing of the last complete week: the stored one, else built now."""
+    """The briefing of the last complete week: the stored one; else one build is queued
+    for the worker and the page says so, polling until it is stored."""
     org, me = request.org, request.person
     week = compose.last_complete_week(timezone.now(), me.timezone)
-    stored = queries.briefings_of(org, me).filter(week=week.label).first()
+    stored = services.stored_for(org, week, person=me)
     if stored is not None:
+        if _is_poll(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse(
+                "briefings:detail", kwargs={"org_slug": org.slug, "briefing_id": stored.pk}
+            )
+            return response
         return redirect("briefings:detail", org_slug=org.slug, briefing_id=stored.pk)
-    content = services.build_for(org, week, person=me)
-    return render(request, "briefings/detail.html", {"content": content, "briefing": None})
+    tasks.request_build(org.pk, week.label, week.tz, person_id=me.pk)
+    if _is_poll(request):
+        return _still_preparing()
+    return render(request, "briefings/pending.html", {"week": week})
 
 
 @org_view
@@ -87,8 +106,9 @@ def schedule(request):
 
 @org_view
 def team(request, team_id: int):
-    """A team's briefing of last week (UTC), built now, and whether its chat gets a summary
-    (changed by those who may manage the team)."""
+    """A team's briefing of last week (UTC) as stored (else one build is queued for the
+    worker and its latest stored briefing is shown meanwhile), and whether its chat gets a
+    summary (changed by those who may manage the team)."""
     org, me = request.org, request.person
     t = Team.objects.for_org(org).filter(pk=team_id).first()
     if t is None:
@@ -109,12 +129,27 @@ def team(request, team_id: int):
             messages.success(request, "Weekly chat summary saved.")
         return redirect("briefings:team", org_slug=org.slug, team_id=t.pk)
     week = compose.last_complete_week(timezone.now())
+    shown = services.stored_for(org, week, team=t)
+    if shown is None:
+        tasks.request_build(org.pk, week.label, week.tz, team_id=t.pk)
+    if _is_poll(request):
+        if shown is None:
+            return _still_preparing()
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    pending = shown is None
+    if pending:
+        shown = queries.latest_team_briefing(org, t)
     return render(
         request,
         "briefings/team.html",
         {
             "team": t,
-            "content": services.build_for(org, week, team=t),
+            "week": week,
+            "pending": pending,
+            "briefing": shown,
+            "content": shown.content if shown else None,
             "schedule": queries.team_schedule_of(org, t),
             "weekdays": list(enumerate(WEEKDAYS)),
             "hours": range(24),

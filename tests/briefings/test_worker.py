@@ -78,3 +78,41 @@ def test_a_real_worker_sends_each_briefing_once_in_two_time_zones(smtp, settings
     assert not Briefing.objects.filter(person__in=[off, newcomer]).exists()
     latest = timezone.now() + dt.timedelta(seconds=1)
     assert all(b.sent_at <= latest for b in Briefing.objects.all())
+
+
+def test_a_real_worker_builds_a_briefing_read_early_and_still_sends_it_once(
+    smtp,  # noqa: F811
+    settings,
+):
+    from tests.conftest import login
+
+    org = org_services.create_organization("Early", "early")
+    team = org_services.create_team(org, None, name="Early", slug="early")
+    lead = make_person(org, "Eli Early", "member")
+    org_services.add_membership(org, None, person=lead, team=team, role="lead")
+    now = timezone.now()
+    services.set_schedule(org, lead, lead, enabled=False)  # off while she reads it early
+    Person.objects.filter(org=org).update(created_at=now - dt.timedelta(weeks=3))
+
+    client = login(lead)
+    page = client.get("/o/early/briefings/latest/")
+    assert "Being prepared" in page.content.decode()
+    assert not Briefing.objects.filter(org=org).exists()  # queued, not built in the request
+
+    run_worker(settings.EMAIL_PORT)
+    built = Briefing.objects.get(org=org, person=lead)
+    assert built.sent_at is None and smtp.messages == []
+
+    # Her day and hour come (now): the briefing she read is sent, once.
+    services.set_schedule(org, lead, lead, enabled=True, weekday=now.weekday(), hour=now.hour)
+    run_worker(settings.EMAIL_PORT)
+    run_worker(settings.EMAIL_PORT)
+    stored = Briefing.objects.get(org=org, person=lead)
+    assert stored.pk == built.pk and stored.sent_at is not None
+    assert [m["X-Rcpt"] for m in smtp.messages] == [lead.email]
+    shown = client.get("/o/early/briefings/latest/")
+    assert shown.url == f"/o/early/briefings/{stored.pk}/"
+    assert stored.content["title"] in client.get(shown.url).content.decode()
+
+    run_worker(settings.EMAIL_PORT)
+    assert len(smtp.messages) == 1 and Briefing.objects.filter(org=org).count() == 1

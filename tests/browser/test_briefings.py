@@ -39,3 +39,34 @@ def test_a_leader_reads_this_weeks_briefing_and_follows_a_line(page, shot):
     assert page.url.endswith(href)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     shot(page, "followed")
+
+
+def test_a_briefing_not_stored_yet_is_prepared_by_the_worker_and_the_page_updates(page, shot):
+    from django.utils import timezone
+
+    from accord.briefings import compose
+    from accord.briefings.models import Briefing
+    from accord.org.models import Person
+    from tests.briefings.test_on_request import queued_builds, run_queued_builds
+
+    demo.load()
+    hana = Person.objects.get(email=HEAD_OF_ENGINEERING)
+    week = compose.last_complete_week(timezone.now(), hana.timezone)
+    Briefing.objects.filter(person=hana, week=week.label).delete()  # not stored yet
+    sign_in(page, HEAD_OF_ENGINEERING, demo.DEMO_PASSWORD)
+    page.goto("/o/northwind/briefings/latest/")
+    expect(page.get_by_test_id("briefing-pending")).to_have_text(
+        "Being prepared — this page updates when it is ready."
+    )
+    shot(page, "being-prepared")
+    page.wait_for_timeout(3500)  # a poll or two: still nothing queued twice
+    assert len(queued_builds()) == 1
+
+    run_queued_builds()  # the worker's turn
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Engineering: the week of", timeout=10_000
+    )
+    stored = Briefing.objects.get(person=hana, week=week.label)
+    assert page.url.endswith(f"/o/northwind/briefings/{stored.pk}/")
+    expect(page.get_by_text("Not sent yet: built on request")).to_be_visible()
+    shot(page, "prepared")
