@@ -141,11 +141,14 @@ def test_api_lists_and_reports_never_include_another_organizations_data(world):
             continue
         url = fill_path(op, caller.ids)
         refs = [q for q in op.query if reference_kind(q)]
-        response = mine.get(url, {"limit": 200} if op.paginated else {})
+        response = mine.get(url, {"limit": 100} if op.paginated else {})
         for q in refs:  # a report that needs a subject: name one of the caller's own
             if response.status_code == 422 and not op.paginated:
                 response = mine.get(url, {q: caller.ids[reference_kind(q)]})
-        assert response.status_code == 200, f"{op}: {response.status_code} {response.content!r}"
+        # 202: a briefing not stored yet is being prepared (the answer names only the week).
+        assert response.status_code in (200, 202), (
+            f"{op}: {response.status_code} {response.content!r}"
+        )
         assert leaked(content(response).decode(), marks) == [], str(op)
         if op.paginated:
             # Items without an id (a measurable's weekly values) belong to an object in the
