@@ -463,7 +463,7 @@ def operations(client) -> list[Operation]:
             body = resolve(schema, schemas) if schema else None
             if body is not None:
                 body = bodies[(method.upper(), path)]
-            paginated = {"limit", "offset"} <= query
+            paginated = {"limit", "offset"} <= query and path != "/api/v1/alignment-tree"  # a tree
             found.append(Operation(method, path, params, body, paginated, tuple(sorted(query))))
     return found
 

@@ -24,6 +24,8 @@ def test_it_picks_a_person_through_the_search_box_and_saves_it(page, shot, cast,
     box.fill("vic")
     option = page.get_by_role("option", name="Vic Viewer")
     expect(option).to_be_visible()
+    # Focusing the box asked for everyone; wait for the answer to what was typed.
+    expect(page.locator("#id_person-options [role=option]")).to_have_count(1)
     shot(page, "matches")
     box.press("ArrowDown")
     expect(option).to_have_attribute("aria-selected", "true")

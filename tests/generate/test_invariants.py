@@ -22,8 +22,8 @@ from accord.alignment.models import (
     Period,
 )
 from accord.alignment.progress import kr_progress
-from accord.coordination import queries as coordination
-from accord.coordination.models import Dependency
+from accord.coordination import graph
+from accord.coordination.models import Dependency, State
 from accord.decisions import queries as decisions
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
 from accord.org import queries as org_queries
@@ -166,7 +166,14 @@ def test_dependencies_in_every_state_consistent_with_their_dates_mostly_between_
         family_b = {b, *org_queries.ancestors_of(b, parents)[:2]}
         near += bool(family_a & family_b)
     assert near > 0.7 * len(deps)
-    assert 1 <= len(coordination.cycles(org)) <= max(3, len(parents) // 100)
+    # Pages read the cycles the intelligence engine stored; count them from the rows here.
+    edges = [
+        (d.requester_initiative_id, d.provider_initiative_id)
+        for d in deps
+        if d.state == State.ACCEPTED and d.provider_initiative_id
+    ]
+    found = graph.cycles({i for e in edges for i in e}, edges)
+    assert 1 <= len(found) <= max(3, len(parents) // 100)
 
 
 def test_cadences_have_valid_rules_and_check_in_and_meeting_histories(org):

@@ -18,7 +18,16 @@ from accord.decisions import services as decisions
 from accord.decisions.models import Issue, IssueStatus
 from accord.org import services as org_services
 from accord.org.models import Role, Team
+from accord.web import pickers
 from tests.conftest import api_client, login, make_person
+
+
+@pytest.fixture(autouse=True)
+def search_boxes(monkeypatch):
+    """Every form field choosing a person, team or objective is a search box at both sizes
+    (below the picker's threshold, a 30-team organization would list its teams)."""
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
+
 
 # The tables these pages list from: what is read from them must not grow with the org.
 OWN_TABLES = ("decisions_actionitem", "decisions_issue", "activity_event")

@@ -126,17 +126,3 @@ def test_a_chosen_person_is_saved_through_the_search_box_field(cast, few):
     )
     assert response.status_code == 302
     assert Membership.objects.filter(person=cast.viewer, team=cast.platform).exists()
-
-
-def test_a_list_filter_by_team_becomes_a_search_box_by_slug(cast, few):
-    client = login(cast.member)
-    page = client.get("/o/acme/decisions/issues/", {"team": "platform"}).content.decode()
-    assert 'name="team" value="platform"' in page and 'value="Platform"' in page
-    assert "/o/acme/pick/team/?by=slug" in page
-    found = client.get("/o/acme/pick/team/", {"q": "plat", "by": "slug"}).content.decode()
-    assert 'data-value="platform"' in found
-
-
-def test_a_list_filter_by_team_stays_a_select_when_there_are_few(cast):
-    page = login(cast.member).get("/o/acme/decisions/actions/").content.decode()
-    assert '<option value="platform">Platform</option>' in page
