@@ -107,14 +107,17 @@ print("ok")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failures_counted_by_another_app_process_count_here():
+def test_failures_counted_by_another_app_process_count_here(settings):
     # The default cache is a database table: another process sharing the database
-    # (another app server) counts into the same counters.
+    # (another app server) counts into the same counters. One long window for both
+    # processes, so that the count cannot be split by a window ending in between.
+    settings.ACCORD_API_TOKEN_FAILURE_WINDOW = WINDOW = 10**9
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "accord.settings",
         "ACCORD_API_TOKEN_FAILURE_LIMIT": "20",
+        "ACCORD_API_TOKEN_FAILURE_WINDOW": str(WINDOW),
     }
     env.pop("CACHE_BACKEND", None)
     result = subprocess.run(

@@ -55,4 +55,5 @@ def test_every_list_endpoint_of_the_api_answers(generated, db):
     needs = {"/api/v1/graph/blast-radius": {"team_id": team.pk}}  # one of two is required
     for path in lists:
         response = client.get(path, needs.get(path, {}))
-        assert response.status_code == 200, (path, response.content[:300])
+        ok = (200, 202) if path == "/api/v1/me/briefings/week" else (200,)  # 202: being built
+        assert response.status_code in ok, (path, response.content[:300])
