@@ -175,27 +175,15 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int, digest: bool)
 
 def insights(org) -> list[dict]:
     """The Insights page against its bare SQL, measured as bench/insights_page.py does."""
-    from django.conf import settings
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from inprocess import bench_admin, serve_in_process
 
-    from accord.org import services as org_services
-    from accord.org.models import Person, Role, Team
+    from accord.org.models import Team
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    email = f"bench-admin@{org.slug}.example"
-    admin = Person.objects.filter(org=org, email=email).first() or org_services.add_person(
-        org,
-        None,
-        name="Bench Admin",
-        email=email,
-        role=Role.ADMIN,
-        user=org_services.ensure_user(email, "bench-admin-passphrase", name="Bench Admin"),
-    )
+    serve_in_process()
+    admin = bench_admin(org)
     root = Team.objects.filter(org=org, parent__isnull=True).order_by("pk").first()
     department = Team.objects.filter(org=org, parent=root).order_by("pk").first()
     base = f"/o/{org.slug}/insights/"

@@ -128,10 +128,8 @@ def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -140,7 +138,7 @@ def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
     from accord.intelligence.evaluate import evaluate
     from accord.intelligence.models import Evaluation
     from accord.org import services as org_services
-    from accord.org.models import Membership, MembershipRole, Organization, Person, Role
+    from accord.org.models import Membership, MembershipRole, Organization, Person
 
     out: dict = {"teams": teams, "load_before": load_avg(), "vendor": connection.vendor}
     call_command("migrate", verbosity=0)
@@ -157,18 +155,10 @@ def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
         evaluate(org, dt.datetime.fromisoformat(NOW), announce=False)
         out["evaluated_s"] = time.perf_counter() - t
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    email = f"bench-admin@{org.slug}.example"
-    admin = Person.objects.filter(org=org, email=email).first() or org_services.add_person(
-        org,
-        None,
-        name="Bench Admin",
-        email=email,
-        role=Role.ADMIN,
-        user=org_services.ensure_user(email, "bench-admin-passphrase", name="Bench Admin"),
-    )
+    from inprocess import bench_admin, serve_in_process
+
+    serve_in_process()
+    admin = bench_admin(org)
     leaf = leaf_team(org)
     lead_membership = (
         Membership.objects.filter(org=org, team=leaf, role=MembershipRole.LEAD)
