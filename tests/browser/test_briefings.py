@@ -26,8 +26,8 @@ def test_a_leader_reads_this_weeks_briefing_and_follows_a_line(page, shot):
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("Engineering: the week of")
     expect(page.get_by_test_id("briefing-headline")).to_contain_text("signal")
-    sections = page.locator("section.briefing-section")
-    assert sections.count() >= 3
+    # At least three sections; waits until the page has them.
+    expect(page.locator("section.briefing-section").nth(2)).to_be_visible()
     shot(page, "briefing")
 
     # Every line links to its object; follow the first change.
