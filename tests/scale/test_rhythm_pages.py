@@ -49,6 +49,13 @@ def _viewer(org):
             team=first,
             start_date=dt.date(2026, 1, 1),
         )
+    # The generator runs the organization-wide review in its head's time zone, which differs
+    # between the two organizations: near midnight somewhere, one would fall in this week
+    # and the other not. Both meet the same way here.
+    orgwide = Cadence.objects.for_org(org).filter(scope="org").exclude(kind="checkin").get()
+    services.update_cadence(
+        org, None, orgwide, timezone_name="UTC", time=dt.time(9, 0), start_date=dt.date(2026, 1, 1)
+    )
     for year in range(2030, 2042):
         services.set_away(
             org, person, person, starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 1, 2)
