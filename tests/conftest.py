@@ -18,6 +18,7 @@ from accord.api import services as token_services
 from accord.core.generator import generate
 from accord.org import services
 from accord.org.models import MembershipRole, Organization, Person, Role, Team
+from tests import replay
 
 PASSWORD = "correct horse battery staple"
 
@@ -110,6 +111,16 @@ def api_admin(cast) -> Client:
 GENERATED_NOW = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
 
 
+def _generate() -> dict[str, Organization]:
+    small = generate(30, seed=3, slug="gen-small", now=GENERATED_NOW)
+    large = generate(200, seed=4, slug="gen-large", now=GENERATED_NOW)
+    return {"small": small.org, "large": large.org}
+
+
+def _generated() -> dict[str, Organization]:
+    return {size: Organization.objects.get(slug=f"gen-{size}") for size in ("small", "large")}
+
+
 @pytest.fixture(scope="module")
 def generated(django_db_setup, django_db_blocker):
     """Two organizations of 30 and 200 teams, generated as of now."""
@@ -117,9 +128,18 @@ def generated(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            small = generate(30, seed=3, slug="gen-small", now=GENERATED_NOW)
-            large = generate(200, seed=4, slug="gen-large", now=GENERATED_NOW)
-            yield {"small": small.org, "large": large.org}
+            yield replay.once(("generated", GENERATED_NOW), _generate, _generated)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_built_once():
+    """`demo.load()` builds Northwind once per test process and replays its rows after
+    (tests/replay.py): the same organization, without ten seconds per test."""
+    from accord import demo
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo, "load", replay.load)
+        yield

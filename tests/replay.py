@@ -1,0 +1,115 @@
+"""Organizations that tests build often, built once per test process and replayed after.
+
+Building Northwind through the services takes about ten seconds (thirteen weeks of history,
+evaluated and briefed) and some twenty test files need it; the generated organizations of
+`tests/conftest.py` take a few seconds for each of a dozen modules. The first build in a test
+process runs for real and records every row it added; a later one, in a test whose database
+has been rolled back or flushed since, inserts the same rows again, exactly as they were
+(stored values, not recomputed ones).
+
+It builds for real again whenever a replay could differ from a build: another key (the demo
+is dated from today), another database, or rows already in the way of the recorded keys (a
+test that made its own rows first, on SQLite, where a rollback hands their keys out again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from accord import demo
+
+
+@dataclass
+class _Table:
+    model: type[models.Model]
+    fields: list[models.Field]
+    rows: list[tuple[Any, ...]]
+
+
+T = TypeVar("T")
+_build = demo.load
+_recorded: dict[tuple, list[_Table]] = {}
+
+
+def _models() -> list[type[models.Model]]:
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
+    ]
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    # Generated columns are the database's to fill.
+    return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+
+
+def _keys() -> dict[type[models.Model], set]:
+    return {m: set(m._base_manager.values_list("pk", flat=True)) for m in _models()}
+
+
+def _added_since(before: dict[type[models.Model], set]) -> list[_Table]:
+    tables = []
+    for model, old in before.items():
+        fields = _fields(model)
+        pk_at = fields.index(model._meta.pk)
+        rows = [
+            row
+            for row in model._base_manager.values_list(*(f.attname for f in fields))
+            if row[pk_at] not in old
+        ]
+        if rows:
+            tables.append(_Table(model, fields, rows))
+    return tables
+
+
+def _in_the_way(tables: list[_Table]) -> bool:
+    for table in tables:
+        pk = table.model._meta.pk
+        keys = [row[table.fields.index(pk)] for row in table.rows]
+        rows = table.model._base_manager
+        if all(isinstance(k, int) for k in keys):
+            if rows.filter(pk__gte=min(keys), pk__lte=max(keys)).exists():
+                return True
+        elif any(rows.filter(pk__in=keys[i : i + 500]).exists() for i in range(0, len(keys), 500)):
+            return True
+    return False
+
+
+@transaction.atomic
+def _replay(tables: list[_Table]) -> None:
+    for table in tables:
+        names = [f.attname for f in table.fields]
+        objs = [table.model(**dict(zip(names, row, strict=True))) for row in table.rows]
+        size = connection.ops.bulk_batch_size(table.fields, objs) or len(objs)
+        for i in range(0, len(objs), size):
+            # raw: stored values go back as they are (no auto_now, no defaults recomputed).
+            table.model._base_manager._insert(objs[i : i + size], fields=table.fields, raw=True)
+
+
+def once(key: tuple, build: Callable[[], T], find: Callable[[], T]) -> T:
+    """build() the first time for this key and database; after, replay its rows and find()."""
+    key = (connection.vendor, connection.settings_dict["NAME"], *key)
+    tables = _recorded.get(key)
+    if tables is not None and not _in_the_way(tables):
+        _replay(tables)
+        return find()
+    before = _keys() if tables is None else None
+    built = build()
+    if before is not None:
+        _recorded[key] = _added_since(before)
+    return built
+
+
+def load(*, today: dt.date | None = None):
+    """`demo.load()`, replayed after the first build."""
+    if demo.demo_org() is not None:
+        return None
+    return once(("demo", today, timezone.localdate()), lambda: _build(today=today), demo.demo_org)
