@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from accord.interchange import services as interchange_services
 from accord.org.models import Team
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
@@ -46,12 +47,14 @@ def test_an_admin_uploads_reads_the_plan_and_applies_it(page, shot, cast, tmp_pa
     shot(page, "applied-phone")
 
 
-def test_a_large_file_shows_its_progress_then_its_plan(page, shot, cast, tmp_path):
+def test_a_large_file_shows_its_progress_then_its_plan(page, shot, cast, tmp_path, monkeypatch):
     from bench.orgfile_gen import org_file
-    from tests.interchange.test_import_jobs import run_worker_batch
+    from tests.interchange.test_import_jobs import PEOPLE, run_worker_batch
 
+    # Every large file is a job here (the real threshold would take 1,400 people).
+    monkeypatch.setattr(interchange_services, "JOB_BYTES", interchange_services.LARGE_BYTES)
     upload = tmp_path / "big.yaml"
-    upload.write_text(org_file(1400, slug="acme", admin=cast.admin.email))
+    upload.write_text(org_file(PEOPLE, slug="acme", admin=cast.admin.email))
     sign_in(page, cast.admin.user.username, PASSWORD)
     page.goto("/o/acme/interchange/")
     page.get_by_label("Organization file (YAML) or CSV").set_input_files(str(upload))
