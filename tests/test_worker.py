@@ -31,7 +31,8 @@ def database_url() -> str:
     auth = quote(db["USER"] or "")
     if db["PASSWORD"]:
         auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = quote(db["HOST"] or "localhost", safe="")  # a Unix socket's directory is a path
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def run_worker() -> subprocess.CompletedProcess:
