@@ -326,6 +326,8 @@ def close_period(org: Organization, actor: Person | None, period: Period) -> Per
         {"state": PeriodState.CLOSED, "is_current": False},
         verb="closed",
     )
+    # Its objectives are history now: none is orphaned (see rollups.py).
+    rollups.refresh(Objective.objects.filter(period=period).values_list("id", flat=True))
     return period
 
 
@@ -1374,6 +1376,16 @@ def link_initiative(
         raise ServiceError(
             "Link an initiative to one key result or one objective.",
             fields={"key_result": ["Give a key result or an objective."]},
+        )
+    target = key_result.objective if key_result is not None else objective
+    assert target is not None
+    period = Period.objects.get(pk=target.period_id)
+    if period.is_closed:
+        raise ServiceError(
+            f"{period.name} is closed; its objectives are history, so no new work can be "
+            f"linked to them.",
+            fields={"key_result" if key_result is not None else "objective": ["Closed period."]},
+            code="period_closed",
         )
     if key_result is not None:
         _, created = InitiativeKeyResult.objects.get_or_create(
