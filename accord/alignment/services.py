@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
+from accord.alignment import confidence as confidence_bands
 from accord.alignment import rollups, signals
 from accord.alignment.models import (
     OPEN_OBJECTIVE_STATUSES,
@@ -659,25 +660,6 @@ def unlink_objective(
     rollups.refresh([parent.pk])
 
 
-def _confidence(value: Any) -> int:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        c = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ServiceError(
-            f"Confidence must be a whole number from 1 to 10, not {value!r}.",
-            fields={"confidence": ["Enter a whole number from 1 to 10."]},
-            code="not_a_number",
-        ) from None
-    if not 1 <= c <= 10:
-        raise ServiceError(
-            f"Confidence must be from 1 to 10, not {c}.",
-            fields={"confidence": ["Enter a whole number from 1 to 10."]},
-        )
-    return c
-
-
 @transaction.atomic
 def set_objective_confidence(
     org: Organization,
@@ -688,10 +670,11 @@ def set_objective_confidence(
     *,
     at: dt.datetime | None = None,
 ) -> ConfidenceUpdate:
-    """Record how confident people are (1-10); `at` backdates it (importers, the demo)."""
+    """Record how confident people are (1-10, or a band's word: see `confidence.py`); `at`
+    backdates it (importers, the demo)."""
     require_same_org(org, objective, "objective")
     _can_write(actor, "set confidence")
-    value = _confidence(confidence)
+    value = confidence_bands.parse(confidence)
     objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
     _require_open_period(objective.period, "objectives")
     now = at or timezone.now()

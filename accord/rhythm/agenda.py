@@ -22,6 +22,7 @@ from itertools import islice
 from django.db.models import Q
 from django.utils import timezone
 
+from accord.alignment import confidence as bands
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import links, queries, scorecard
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
@@ -32,7 +33,6 @@ SNAPSHOT_MAX = 100  # items per section frozen when a meeting starts
 CHUNK = 200  # rows read at a time by sources that filter in Python
 
 KR_BEHIND_POINTS = 25  # a key result this far behind the period's elapsed share is off track
-LOW_CONFIDENCE = 4  # at or below: objective at risk / off track
 
 
 @dataclass
@@ -251,10 +251,12 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
         earlier = [c for at, c in history.get(o.pk, []) if at <= ctx.since]
         before = earlier[-1] if earlier else None
         dropped = before is not None and o.confidence < before
-        low = o.confidence <= LOW_CONFIDENCE
+        low = bands.at_risk(o.confidence)
         if not (dropped or low):
             continue
-        detail = f"confidence {o.confidence}/10 ({links.confidence_word(o.confidence)})"
+        band = bands.band(o.confidence)
+        assert band is not None
+        detail = f"confidence {o.confidence}/10 ({band.word})"
         if dropped:
             detail += f", down from {before}"
         out.append(
@@ -262,7 +264,7 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
                 f"objective:{o.pk}",
                 o.title,
                 detail,
-                "bad" if low else "warn",
+                band.tone if low else "warn",
                 owner=o.owner.name if o.owner else "",
             )
         )

@@ -10,39 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from accord.alignment import confidence
 from accord.core.errors import ServiceError
 from accord.org.models import Organization, Person, Team
-
-# Confidence may be given as a word (the three-level scale) or a number from 1 to 10.
-CONFIDENCE_WORDS = {"on_track": 8, "at_risk": 5, "off_track": 2}
-
-
-def confidence_value(value: Any) -> int:
-    if isinstance(value, str) and value.strip().lower() in CONFIDENCE_WORDS:
-        return CONFIDENCE_WORDS[value.strip().lower()]
-    try:
-        c = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ServiceError(
-            f"Confidence is on track / at risk / off track or 1-10, not {value!r}.",
-            fields={"objectives": ["Confidence from 1 to 10."]},
-        ) from None
-    if not 1 <= c <= 10:
-        raise ServiceError(
-            f"Confidence is from 1 to 10, not {c}.",
-            fields={"objectives": ["Confidence from 1 to 10."]},
-        )
-    return c
-
-
-def confidence_word(value: int | None) -> str:
-    if value is None:
-        return ""
-    if value >= 7:
-        return "on track"
-    if value >= 4:
-        return "at risk"
-    return "off track"
 
 
 def _not_yours(what: str, ids: set[int], person: Person, field: str) -> ServiceError:
@@ -118,7 +88,7 @@ def apply_checkin_updates(
     mine = {pk for pk, i in inits.items() if i.owner_id == person.pk}
     if set(initiatives) - mine:
         raise _not_yours("initiatives", set(initiatives) - mine, person, "initiatives")
-    confidences = {pk: confidence_value(v) for pk, v in objectives.items()}
+    confidences = {pk: confidence.parse(v, "objectives") for pk, v in objectives.items()}
 
     for pk, value in key_results.items():
         kr = krs[pk]
