@@ -44,6 +44,8 @@ class Context:
     since: dt.datetime  # the previous occurrence's start
     until: dt.datetime  # this occurrence's start
     now: dt.datetime
+    # The scope holds a root team: what belongs to the whole organization is its business.
+    has_root: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -68,16 +70,19 @@ def context(
     until = meeting.scheduled_start if meeting is not None else now
     previous = queries.previous_occurrence(cadence, until - dt.timedelta(seconds=1))
     since = previous.start if previous is not None else until - dt.timedelta(days=7)
+    team_ids = None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence)
     return Context(
         org=org,
         cadence=cadence,
-        team_ids=None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence),
+        team_ids=team_ids,
         person_ids=None
         if cadence.scope == Scope.ORG
         else set(queries.participants_query(org, cadence).values_list("id", flat=True)),
         since=since,
         until=until,
         now=now,
+        has_root=bool(team_ids)
+        and Team.objects.for_org(org).filter(pk__in=team_ids, parent__isnull=True).exists(),
     )
 
 
@@ -163,7 +168,14 @@ def _fmt(value: Decimal | float) -> str:
 
 
 def _objective_filter(ctx: Context, prefix: str = "") -> Q:
-    return ctx.teams(f"{prefix}team_id")
+    """Objectives (or, with a prefix, their key results) of the cadence's teams; a cadence of
+    the root team also reviews the organization's own objectives (with or without a team)."""
+    mine = ctx.teams(f"{prefix}team_id")
+    if ctx.has_root:
+        from accord.alignment.models import ObjectiveLevel
+
+        mine |= Q(**{f"{prefix}level": ObjectiveLevel.ORG}) | Q(**{f"{prefix}team__isnull": True})
+    return mine
 
 
 def _key_results(ctx: Context) -> Iterator[dict]:
