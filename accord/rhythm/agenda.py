@@ -183,12 +183,14 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         OPEN_OBJECTIVE_STATUSES,
         KeyResult,
         KeyResultValue,
+        PeriodState,
     )
     from accord.alignment.progress import kr_progress
 
     qs = (
         KeyResult.objects.for_org(ctx.org)
         .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES)
+        .exclude(objective__period__state=PeriodState.CLOSED)  # history, not for review
         .filter(_objective_filter(ctx, "objective__"))
         .select_related("objective__period", "owner")
         .order_by("objective__title", "position", "id")
@@ -233,11 +235,12 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
 
 
 def _objectives(ctx: Context) -> Iterator[dict]:
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective, PeriodState
 
     qs = (
         Objective.objects.for_org(ctx.org)
         .filter(status__in=OPEN_OBJECTIVE_STATUSES, confidence__isnull=False)
+        .exclude(period__state=PeriodState.CLOSED)
         .filter(_objective_filter(ctx))
         .select_related("owner", "team")
         .order_by("title", "id")

@@ -35,6 +35,27 @@ def okrs(cast):
     )
     alignment.create_key_result(cast.org, None, team, name="Deploys", start=0, target=10)
     alignment.set_objective_confidence(cast.org, None, team, 3)
+    # Last quarter's, closed while behind and off track: history, not for review.
+    q3 = alignment.create_period(
+        cast.org,
+        None,
+        name="Q3",
+        start=dt.date(2026, 7, 1),
+        end=dt.date(2026, 9, 30),
+        state="active",
+    )
+    for owner_team in (None, cast.root, cast.platform):
+        old = alignment.create_objective(
+            cast.org,
+            None,
+            title=f"Old {owner_team or 'company'}",
+            period=q3,
+            team=owner_team,
+            level="org" if owner_team is None else "team",
+        )
+        alignment.create_key_result(cast.org, None, old, name=f"Old KR {owner_team}", target=10)
+        alignment.set_objective_confidence(cast.org, None, old, 2)
+    alignment.close_period(cast.org, None, q3)
     return company, team
 
 
@@ -66,6 +87,13 @@ def test_the_root_teams_sync_reviews_the_organizations_objectives(cast, okrs, sc
         assert "Faster deploys" in section(built, "confidence")
     else:
         assert "Deploys" not in section(built, "priorities")
+
+
+def test_a_closed_periods_objectives_and_key_results_are_left_out(cast, okrs):
+    for cadence in (sync_of(cast, cast.root, "subtree"), sync_of(cast, cast.platform)):
+        built = agenda.build(cast.org, cadence, now=NOW)
+        assert not [t for t in section(built, "priorities") if t.startswith("Old")]
+        assert not [t for t in section(built, "confidence") if t.startswith("Old")]
 
 
 def test_a_team_below_the_root_sees_only_its_own(cast, okrs):
