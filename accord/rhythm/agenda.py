@@ -497,28 +497,47 @@ def carried_from_previous(
             due = f" · due {a.due_on:%d %b}" if a.due_on else ""
             out[ref] = item(ref, a.title, f"{a.owner.name}{due}", "warn", from_section="Actions")
     on_agenda = {i["ref"] for s in sections or [] for i in s.get("items", [])}
-    # An issue or action closed since then no longer needs carrying.
+    # An issue or action closed since then no longer needs carrying, nor an objective or key
+    # result whose period has closed (history).
     return _still_open(org, [i for ref, i in out.items() if ref not in on_agenda])
 
 
 def _still_open(org: Organization, items: list[dict]) -> list[dict]:
+    from accord.alignment.models import KeyResult, Objective, PeriodState
     from accord.decisions.models import ActionItem, Issue
 
-    issue_ids = [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith("issue:")]
-    action_ids = [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith("action:")]
-    closed = {
-        f"issue:{pk}"
-        for pk in Issue.objects.for_org(org)
-        .filter(pk__in=issue_ids)
-        .exclude(status="open")
+    def ids(kind: str) -> list[int]:
+        return [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith(f"{kind}:")]
+
+    issue_ids, action_ids = ids("issue"), ids("action")
+    history = {
+        f"objective:{pk}"
+        for pk in Objective.objects.for_org(org)
+        .filter(pk__in=ids("objective"), period__state=PeriodState.CLOSED)
         .values_list("pk", flat=True)
     } | {
-        f"action:{pk}"
-        for pk in ActionItem.objects.for_org(org)
-        .filter(pk__in=action_ids)
-        .exclude(status="open")
+        f"kr:{pk}"
+        for pk in KeyResult.objects.for_org(org)
+        .filter(pk__in=ids("kr"), objective__period__state=PeriodState.CLOSED)
         .values_list("pk", flat=True)
     }
+    closed = (
+        history
+        | {
+            f"issue:{pk}"
+            for pk in Issue.objects.for_org(org)
+            .filter(pk__in=issue_ids)
+            .exclude(status="open")
+            .values_list("pk", flat=True)
+        }
+        | {
+            f"action:{pk}"
+            for pk in ActionItem.objects.for_org(org)
+            .filter(pk__in=action_ids)
+            .exclude(status="open")
+            .values_list("pk", flat=True)
+        }
+    )
     return [i for i in items if i["ref"] not in closed]
 
 
