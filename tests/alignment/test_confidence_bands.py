@@ -49,3 +49,22 @@ def test_the_alignment_pages_word_and_colour_confidence_by_band():
 def test_the_intelligence_calls_off_track_what_the_bands_call_off_track():
     detector = discover()["objectives.confidence_falling"]
     assert detector.defaults["off_track"] == bands.OFF_TRACK_MAX == 3
+
+
+def test_the_api_and_the_objective_page_give_the_band(cast, plan):
+    import json
+
+    from tests.conftest import api_client, login
+
+    api = api_client(cast.member)
+    url = f"/api/v1/objectives/{plan.platform_obj.pk}"
+    assert api.get(url).json()["confidence_band"] is None
+    r = api.post(url + "/confidence", json.dumps({"confidence": 5}), "application/json")
+    assert r.status_code == 201, r.content
+    assert api.get(url).json()["confidence_band"] == "at_risk"
+    listed = api.get("/api/v1/objectives", {"period_id": plan.q1.pk}).json()
+    rows = listed["items"] if isinstance(listed, dict) else listed
+    assert {o["id"]: o["confidence_band"] for o in rows}[plan.platform_obj.pk] == "at_risk"
+    page = login(cast.member).get(f"/o/acme/alignment/objectives/{plan.platform_obj.pk}/")
+    html = page.content.decode()
+    assert "at risk · 5/10" in html and "<strong>5/10</strong> at risk" in html

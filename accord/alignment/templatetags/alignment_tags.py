@@ -69,6 +69,12 @@ def confidence(value):
 
 
 @register.filter
+def confidence_word(value):
+    """ "on track", "at risk" or "off track" (empty when not rated)."""
+    return bands.word(value)
+
+
+@register.filter
 def num(value):
     """A number without needless decimals: 12, 3.5, 1,250."""
     if value is None:
