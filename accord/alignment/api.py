@@ -9,6 +9,7 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.alignment import confidence as bands
 from accord.alignment import queries, services
 from accord.alignment.models import (
     Direction,
@@ -109,12 +110,21 @@ class ObjectiveOut(Schema):
     period_id: Id
     status: ObjectiveStatus
     confidence: int | None
+    confidence_band: str | None = Field(
+        None,
+        description="Derived from confidence: on_track (7-10), at_risk (4-6), off_track (1-3).",
+    )
     confidence_updated_at: dt.datetime | None
     carried_from_id: Id | None
     parents: list[ParentOut]
     progress: float | None = Field(None, description="Derived: 0-100, rolled up.")
     version: int
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_confidence_band(obj):
+        band = bands.band(obj.confidence)
+        return band.key if band else None
 
 
 class ObjectiveIn(Schema):
@@ -149,7 +159,7 @@ ObjectiveIn.model_rebuild()
 
 
 class ConfidenceIn(Schema):
-    confidence: int = Field(..., ge=1, le=10)
+    confidence: int = Field(..., ge=1, le=10, description=f"1-10: {bands.legend()}.")
     note: str = Field("", max_length=500)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from accord.alignment import confidence as bands
 from accord.alignment.models import (
     Direction,
     Initiative,
@@ -132,7 +133,9 @@ class ParentForm(forms.Form):
 
 class ConfidenceForm(forms.Form):
     confidence = forms.IntegerField(
-        min_value=1, max_value=10, help_text="1 = will not happen, 10 = certain."
+        min_value=bands.LOWEST,
+        max_value=bands.HIGHEST,
+        help_text=f"1 = will not happen, 10 = certain: {bands.legend()}.",
     )
     note = forms.CharField(max_length=500, required=False)
 

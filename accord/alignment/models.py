@@ -112,7 +112,10 @@ class Objective(OrgScoped):
         help_text="Active work serves it or something below it.",
     )
     orphaned = models.BooleanField(
-        default=False, db_default=False, editable=False, help_text="Active, not covered."
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Active, not covered, of an open period.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

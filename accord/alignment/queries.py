@@ -102,6 +102,20 @@ def current_period(org: Organization, *, today: dt.date | None = None) -> Period
     return found or periods.order_by("-start").first()
 
 
+def current_period_ids(org: Organization, *, today: dt.date | None = None) -> list[int]:
+    """The periods whose work is under way now: the current period and the open periods
+    that enclose it (the year around this quarter). None when the current one is closed."""
+    period = current_period(org, today=today)
+    if period is None or period.is_closed:
+        return []
+    return list(
+        Period.objects.for_org(org)
+        .exclude(state=PeriodState.CLOSED)
+        .filter(start__lte=period.start, end__gte=period.end)
+        .values_list("id", flat=True)
+    )
+
+
 def related_period_ids(org: Organization, period: Period) -> list[int]:
     """The period, the periods that enclose it and the periods it encloses."""
     return list(
@@ -345,6 +359,8 @@ def unaligned_counts(org: Organization) -> dict[int, int]:
 
 
 def orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
+    if period.is_closed:  # history: nothing is missing from it any more
+        return []
     active_ids = set(
         Initiative.objects.for_org(org)
         .filter(status=InitiativeStatus.ACTIVE)

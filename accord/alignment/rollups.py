@@ -8,7 +8,8 @@ whole period on every request:
   `queries.objective_progress`); None when nothing counts;
 - `covered`: an active initiative serves it, one of its key results, or an objective that
   contributes to it (directly or not);
-- `orphaned`: active and not covered;
+- `orphaned`: active, not covered, and of a period still open (a closed period's
+  objectives are history: nothing is missing from them any more);
 
 and one of `Initiative`: `aligned`, it serves at least one key result or objective (the
 unaligned ones are the open initiatives that are not).
@@ -46,7 +47,7 @@ KR_FIELDS = (
     "weight",
 )
 STORED = ("rollup_progress", "covered", "orphaned")
-DROPPED, ACTIVE = "dropped", "active"
+DROPPED, ACTIVE, CLOSED = "dropped", "active", "closed"
 
 
 def _models(apps: Any = None) -> dict[str, type[models.Model]]:
@@ -82,10 +83,12 @@ def _figures(
     children: dict[int, list[tuple[int, float]]],
     served: set[int],
     known: dict[int, tuple[float | None, bool]],
+    closed: set[int],
 ) -> dict[int, tuple[float | None, bool, bool]]:
     """(progress, covered, orphaned) of each objective of `order`, children first.
 
-    `known` holds the figures of objectives outside `order` (read from storage)."""
+    `known` holds the figures of objectives outside `order` (read from storage); `closed`
+    the objectives of closed periods (never orphaned)."""
     out: dict[int, tuple[float | None, bool, bool]] = {}
     memo: dict[int, tuple[float | None, bool]] = dict(known)
     visiting: set[int] = set()
@@ -106,7 +109,8 @@ def _figures(
                         items.append((value, w))
                 progress = weighted_mean(items)
                 memo[oid] = (progress, covered)
-                out[oid] = (progress, covered, status[oid] == ACTIVE and not covered)
+                orphaned = status[oid] == ACTIVE and not covered and oid not in closed
+                out[oid] = (progress, covered, orphaned)
                 continue
             if oid in visiting:  # a cycle slipped in: cut it rather than loop
                 continue
@@ -129,7 +133,11 @@ def computed(org_id: int, *, apps: Any = None) -> dict[int, tuple[float | None, 
     """The full recomputation for one organization: objective id -> (progress, covered,
     orphaned), from the key results, links and initiatives alone (never the stored figures)."""
     m = _models(apps)
-    status = dict(m["Objective"].objects.filter(org_id=org_id).values_list("id", "status"))
+    rows = list(
+        m["Objective"].objects.filter(org_id=org_id).values_list("id", "status", "period__state")
+    )
+    status = {oid: s for oid, s, _ in rows}
+    closed = {oid for oid, _, state in rows if state == CLOSED}
     krs = (
         m["KeyResult"]
         .objects.filter(org_id=org_id)
@@ -145,7 +153,7 @@ def computed(org_id: int, *, apps: Any = None) -> dict[int, tuple[float | None, 
     ):
         children[parent].append((child, weight))
     served = _served(m, None, org_id)
-    return _figures(list(status), status, _kr_items(krs), children, served, {})
+    return _figures(list(status), status, _kr_items(krs), children, served, {}, closed)
 
 
 def recompute(org_id: int, *, apps: Any = None) -> int:
@@ -229,7 +237,11 @@ def refresh(objective_ids: Iterable[int]) -> None:
     if not touched:
         return
     affected = touched | ancestors(touched)
-    status = dict(Objective.objects.filter(pk__in=affected).values_list("id", "status"))
+    rows = list(
+        Objective.objects.filter(pk__in=affected).values_list("id", "status", "period__state")
+    )
+    status = {oid: s for oid, s, _ in rows}
+    closed = {oid for oid, _, state in rows if state == CLOSED}
     if not status:
         return
     ids = list(status)
@@ -257,5 +269,5 @@ def refresh(objective_ids: Iterable[int]) -> None:
             status_outside[child] = c_status
     all_status = {**status_outside, **status}
     served = _served(_models(), ids, None)
-    figures = _figures(ids, all_status, _kr_items(krs), children, served, known)
+    figures = _figures(ids, all_status, _kr_items(krs), children, served, known, closed)
     _store(Objective, {oid: f for oid, f in figures.items() if oid in status})

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
+from accord.alignment import confidence as confidence_bands
 from accord.alignment import rollups, signals
 from accord.alignment.models import (
     OPEN_OBJECTIVE_STATUSES,
@@ -326,6 +327,8 @@ def close_period(org: Organization, actor: Person | None, period: Period) -> Per
         {"state": PeriodState.CLOSED, "is_current": False},
         verb="closed",
     )
+    # Its objectives are history now: none is orphaned (see rollups.py).
+    rollups.refresh(Objective.objects.filter(period=period).values_list("id", flat=True))
     return period
 
 
@@ -657,25 +660,6 @@ def unlink_objective(
     rollups.refresh([parent.pk])
 
 
-def _confidence(value: Any) -> int:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        c = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ServiceError(
-            f"Confidence must be a whole number from 1 to 10, not {value!r}.",
-            fields={"confidence": ["Enter a whole number from 1 to 10."]},
-            code="not_a_number",
-        ) from None
-    if not 1 <= c <= 10:
-        raise ServiceError(
-            f"Confidence must be from 1 to 10, not {c}.",
-            fields={"confidence": ["Enter a whole number from 1 to 10."]},
-        )
-    return c
-
-
 @transaction.atomic
 def set_objective_confidence(
     org: Organization,
@@ -686,10 +670,11 @@ def set_objective_confidence(
     *,
     at: dt.datetime | None = None,
 ) -> ConfidenceUpdate:
-    """Record how confident people are (1-10); `at` backdates it (importers, the demo)."""
+    """Record how confident people are (1-10, or a band's word: see `confidence.py`); `at`
+    backdates it (importers, the demo)."""
     require_same_org(org, objective, "objective")
     _can_write(actor, "set confidence")
-    value = _confidence(confidence)
+    value = confidence_bands.parse(confidence)
     objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
     _require_open_period(objective.period, "objectives")
     now = at or timezone.now()
@@ -1374,6 +1359,16 @@ def link_initiative(
         raise ServiceError(
             "Link an initiative to one key result or one objective.",
             fields={"key_result": ["Give a key result or an objective."]},
+        )
+    target = key_result.objective if key_result is not None else objective
+    assert target is not None
+    period = Period.objects.get(pk=target.period_id)
+    if period.is_closed:
+        raise ServiceError(
+            f"{period.name} is closed; its objectives are history, so no new work can be "
+            f"linked to them.",
+            fields={"key_result" if key_result is not None else "objective": ["Closed period."]},
+            code="period_closed",
         )
     if key_result is not None:
         _, created = InitiativeKeyResult.objects.get_or_create(

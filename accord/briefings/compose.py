@@ -23,6 +23,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.intelligence import queries as intel
 from accord.intelligence import snapshot as snapshot_mod
@@ -323,6 +324,11 @@ class _Sections:
         self.items[key].append(item)
 
 
+def _confidence(value: int) -> str:
+    """ "5 (at risk)": a confidence with its band."""
+    return f"{value} ({bands.word(value)})"
+
+
 def build(org: Organization, week: Week, reader: Reader, history: History | None = None) -> dict:
     """The briefing of `reader` for `week`, as plain data (see the module docstring)."""
     history = history or History(org)
@@ -367,11 +373,12 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         if old is None or not scope.has(obj.team_id):
             continue
         if obj.confidence != old.confidence and obj.confidence is not None:
-            was = "not rated" if old.confidence is None else f"{old.confidence}"
+            was = "not rated" if old.confidence is None else _confidence(old.confidence)
             out.add(
                 "changed",
                 _item(
-                    f"Confidence in objective “{obj.title}” moved from {was} to {obj.confidence}.",
+                    f"Confidence in objective “{obj.title}” moved from {was} to "
+                    f"{_confidence(obj.confidence)}.",
                     "alignment.objective",
                     obj.id,
                 ),

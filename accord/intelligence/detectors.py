@@ -13,6 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 
+from accord.alignment import confidence as bands
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
 from accord.intelligence.registry import Found, detector, subject_key
@@ -380,11 +381,11 @@ def kr_stale(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     "objectives.confidence_falling",
     title="Confidence falling",
     dimension="execution",
-    defaults={"steps": 2, "updates": 3, "off_track": 4},
+    defaults={"steps": 2, "updates": 3, "off_track": bands.OFF_TRACK_MAX},
 )
 def confidence_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """Confidence down 2 steps or more over its last 3 updates, or now at or below 4 of 10
-    (off track)."""
+    """Confidence down 2 steps or more over its last 3 updates, or now off track (at or
+    below 3 of 10: the bands of `accord.alignment.confidence`)."""
     for obj in snap.objectives.values():
         if obj.status not in ("active", "draft") or not obj.confidence_history:
             continue
@@ -398,7 +399,7 @@ def confidence_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         why = (
             f"Confidence in {obj.title} went {values} over its last {len(recent)} updates"
             if falling
-            else f"Confidence in {obj.title} is {recent[-1][1]} of 10"
+            else f"Confidence in {obj.title} is {recent[-1][1]} of 10 ({bands.word(recent[-1][1])})"
         )
         yield Found(
             kind="objectives.confidence_falling",

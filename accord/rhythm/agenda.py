@@ -22,6 +22,7 @@ from itertools import islice
 from django.db.models import Q
 from django.utils import timezone
 
+from accord.alignment import confidence as bands
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import links, queries, scorecard
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
@@ -32,7 +33,6 @@ SNAPSHOT_MAX = 100  # items per section frozen when a meeting starts
 CHUNK = 200  # rows read at a time by sources that filter in Python
 
 KR_BEHIND_POINTS = 25  # a key result this far behind the period's elapsed share is off track
-LOW_CONFIDENCE = 4  # at or below: objective at risk / off track
 
 
 @dataclass
@@ -44,6 +44,8 @@ class Context:
     since: dt.datetime  # the previous occurrence's start
     until: dt.datetime  # this occurrence's start
     now: dt.datetime
+    # The scope holds a root team: what belongs to the whole organization is its business.
+    has_root: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -68,16 +70,19 @@ def context(
     until = meeting.scheduled_start if meeting is not None else now
     previous = queries.previous_occurrence(cadence, until - dt.timedelta(seconds=1))
     since = previous.start if previous is not None else until - dt.timedelta(days=7)
+    team_ids = None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence)
     return Context(
         org=org,
         cadence=cadence,
-        team_ids=None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence),
+        team_ids=team_ids,
         person_ids=None
         if cadence.scope == Scope.ORG
         else set(queries.participants_query(org, cadence).values_list("id", flat=True)),
         since=since,
         until=until,
         now=now,
+        has_root=bool(team_ids)
+        and Team.objects.for_org(org).filter(pk__in=team_ids, parent__isnull=True).exists(),
     )
 
 
@@ -163,7 +168,14 @@ def _fmt(value: Decimal | float) -> str:
 
 
 def _objective_filter(ctx: Context, prefix: str = "") -> Q:
-    return ctx.teams(f"{prefix}team_id")
+    """Objectives (or, with a prefix, their key results) of the cadence's teams; a cadence of
+    the root team also reviews the organization's own objectives (with or without a team)."""
+    mine = ctx.teams(f"{prefix}team_id")
+    if ctx.has_root:
+        from accord.alignment.models import ObjectiveLevel
+
+        mine |= Q(**{f"{prefix}level": ObjectiveLevel.ORG}) | Q(**{f"{prefix}team__isnull": True})
+    return mine
 
 
 def _key_results(ctx: Context) -> Iterator[dict]:
@@ -171,12 +183,14 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         OPEN_OBJECTIVE_STATUSES,
         KeyResult,
         KeyResultValue,
+        PeriodState,
     )
     from accord.alignment.progress import kr_progress
 
     qs = (
         KeyResult.objects.for_org(ctx.org)
         .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES)
+        .exclude(objective__period__state=PeriodState.CLOSED)  # history, not for review
         .filter(_objective_filter(ctx, "objective__"))
         .select_related("objective__period", "owner")
         .order_by("objective__title", "position", "id")
@@ -221,11 +235,12 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
 
 
 def _objectives(ctx: Context) -> Iterator[dict]:
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective, PeriodState
 
     qs = (
         Objective.objects.for_org(ctx.org)
         .filter(status__in=OPEN_OBJECTIVE_STATUSES, confidence__isnull=False)
+        .exclude(period__state=PeriodState.CLOSED)
         .filter(_objective_filter(ctx))
         .select_related("owner", "team")
         .order_by("title", "id")
@@ -251,10 +266,12 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
         earlier = [c for at, c in history.get(o.pk, []) if at <= ctx.since]
         before = earlier[-1] if earlier else None
         dropped = before is not None and o.confidence < before
-        low = o.confidence <= LOW_CONFIDENCE
+        low = bands.at_risk(o.confidence)
         if not (dropped or low):
             continue
-        detail = f"confidence {o.confidence}/10 ({links.confidence_word(o.confidence)})"
+        band = bands.band(o.confidence)
+        assert band is not None
+        detail = f"confidence {o.confidence}/10 ({band.word})"
         if dropped:
             detail += f", down from {before}"
         out.append(
@@ -262,7 +279,7 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
                 f"objective:{o.pk}",
                 o.title,
                 detail,
-                "bad" if low else "warn",
+                band.tone if low else "warn",
                 owner=o.owner.name if o.owner else "",
             )
         )
@@ -480,28 +497,47 @@ def carried_from_previous(
             due = f" · due {a.due_on:%d %b}" if a.due_on else ""
             out[ref] = item(ref, a.title, f"{a.owner.name}{due}", "warn", from_section="Actions")
     on_agenda = {i["ref"] for s in sections or [] for i in s.get("items", [])}
-    # An issue or action closed since then no longer needs carrying.
+    # An issue or action closed since then no longer needs carrying, nor an objective or key
+    # result whose period has closed (history).
     return _still_open(org, [i for ref, i in out.items() if ref not in on_agenda])
 
 
 def _still_open(org: Organization, items: list[dict]) -> list[dict]:
+    from accord.alignment.models import KeyResult, Objective, PeriodState
     from accord.decisions.models import ActionItem, Issue
 
-    issue_ids = [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith("issue:")]
-    action_ids = [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith("action:")]
-    closed = {
-        f"issue:{pk}"
-        for pk in Issue.objects.for_org(org)
-        .filter(pk__in=issue_ids)
-        .exclude(status="open")
+    def ids(kind: str) -> list[int]:
+        return [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith(f"{kind}:")]
+
+    issue_ids, action_ids = ids("issue"), ids("action")
+    history = {
+        f"objective:{pk}"
+        for pk in Objective.objects.for_org(org)
+        .filter(pk__in=ids("objective"), period__state=PeriodState.CLOSED)
         .values_list("pk", flat=True)
     } | {
-        f"action:{pk}"
-        for pk in ActionItem.objects.for_org(org)
-        .filter(pk__in=action_ids)
-        .exclude(status="open")
+        f"kr:{pk}"
+        for pk in KeyResult.objects.for_org(org)
+        .filter(pk__in=ids("kr"), objective__period__state=PeriodState.CLOSED)
         .values_list("pk", flat=True)
     }
+    closed = (
+        history
+        | {
+            f"issue:{pk}"
+            for pk in Issue.objects.for_org(org)
+            .filter(pk__in=issue_ids)
+            .exclude(status="open")
+            .values_list("pk", flat=True)
+        }
+        | {
+            f"action:{pk}"
+            for pk in ActionItem.objects.for_org(org)
+            .filter(pk__in=action_ids)
+            .exclude(status="open")
+            .values_list("pk", flat=True)
+        }
+    )
     return [i for i in items if i["ref"] not in closed]
 
 

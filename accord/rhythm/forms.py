@@ -7,13 +7,14 @@ import zoneinfo
 from django import forms
 
 from accord.activity.models import ChatFlavor
+from accord.alignment import confidence as bands
 from accord.org.models import Person, Team
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 from accord.web import pickers
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
-CONFIDENCE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(10, 0, -1)]
+CONFIDENCE_CHOICES = [("", "—"), *bands.choices()]
 
 
 class CadenceForm(forms.Form):

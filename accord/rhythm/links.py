@@ -10,39 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from accord.alignment import confidence
 from accord.core.errors import ServiceError
 from accord.org.models import Organization, Person, Team
-
-# Confidence may be given as a word (the three-level scale) or a number from 1 to 10.
-CONFIDENCE_WORDS = {"on_track": 8, "at_risk": 5, "off_track": 2}
-
-
-def confidence_value(value: Any) -> int:
-    if isinstance(value, str) and value.strip().lower() in CONFIDENCE_WORDS:
-        return CONFIDENCE_WORDS[value.strip().lower()]
-    try:
-        c = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ServiceError(
-            f"Confidence is on track / at risk / off track or 1-10, not {value!r}.",
-            fields={"objectives": ["Confidence from 1 to 10."]},
-        ) from None
-    if not 1 <= c <= 10:
-        raise ServiceError(
-            f"Confidence is from 1 to 10, not {c}.",
-            fields={"objectives": ["Confidence from 1 to 10."]},
-        )
-    return c
-
-
-def confidence_word(value: int | None) -> str:
-    if value is None:
-        return ""
-    if value >= 7:
-        return "on track"
-    if value >= 4:
-        return "at risk"
-    return "off track"
 
 
 def _not_yours(what: str, ids: set[int], person: Person, field: str) -> ServiceError:
@@ -54,8 +24,25 @@ def _not_yours(what: str, ids: set[int], person: Person, field: str) -> ServiceE
     )
 
 
+def _refuse_closed(what: str, periods: dict) -> None:
+    """Items of a closed period are a frozen record: name them rather than fail later."""
+    closed = {pk: p for pk, p in periods.items() if p.is_closed}
+    if closed:
+        listed = ", ".join(str(pk) for pk in sorted(closed))
+        names = ", ".join(sorted({p.name for p in closed.values()}))
+        field = what.replace(" ", "_")
+        raise ServiceError(
+            f"{names} is closed; its {what} are a frozen record and cannot change "
+            f"(not updated: {listed}).",
+            fields={field: [f"Closed period: {listed}."]},
+            code="period_closed",
+        )
+
+
 def owned_alignment(org: Organization, person: Person) -> dict[str, list]:
-    """The open key results, objectives and initiatives a person owns (for the form)."""
+    """The open key results, objectives and initiatives a person owns (for the form); key
+    results and objectives of the current period only (a closed period is a frozen record,
+    a period still in planning has not begun)."""
     from django.db.models import Q
 
     from accord.alignment.models import (
@@ -65,17 +52,20 @@ def owned_alignment(org: Organization, person: Person) -> dict[str, list]:
         KeyResult,
         Objective,
     )
+    from accord.alignment.queries import current_period_ids
 
+    periods = current_period_ids(org)
     krs = list(
         KeyResult.objects.for_org(org)
         .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES, done=False)
+        .filter(objective__period_id__in=periods)
         .filter(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
         .select_related("objective")
         .order_by("objective__title", "position", "id")
     )
     objectives = list(
         Objective.objects.for_org(org)
-        .filter(owner=person, status__in=OPEN_OBJECTIVE_STATUSES)
+        .filter(owner=person, status__in=OPEN_OBJECTIVE_STATUSES, period_id__in=periods)
         .order_by("title", "id")
     )
     initiatives = list(
@@ -102,7 +92,11 @@ def apply_checkin_updates(
     from accord.alignment import services as alignment
     from accord.alignment.models import Initiative, KeyResult, Objective
 
-    krs = KeyResult.objects.for_org(org).select_related("objective").in_bulk(list(key_results))
+    krs = (
+        KeyResult.objects.for_org(org)
+        .select_related("objective__period")
+        .in_bulk(list(key_results))
+    )
     mine = {
         pk
         for pk, kr in krs.items()
@@ -110,7 +104,7 @@ def apply_checkin_updates(
     }
     if set(key_results) - mine:
         raise _not_yours("key results", set(key_results) - mine, person, "key_results")
-    objs = Objective.objects.for_org(org).in_bulk(list(objectives))
+    objs = Objective.objects.for_org(org).select_related("period").in_bulk(list(objectives))
     mine = {pk for pk, o in objs.items() if o.owner_id == person.pk}
     if set(objectives) - mine:
         raise _not_yours("objectives", set(objectives) - mine, person, "objectives")
@@ -118,7 +112,9 @@ def apply_checkin_updates(
     mine = {pk for pk, i in inits.items() if i.owner_id == person.pk}
     if set(initiatives) - mine:
         raise _not_yours("initiatives", set(initiatives) - mine, person, "initiatives")
-    confidences = {pk: confidence_value(v) for pk, v in objectives.items()}
+    _refuse_closed("key results", {pk: krs[pk].objective.period for pk in key_results})
+    _refuse_closed("objectives", {pk: objs[pk].period for pk in objectives})
+    confidences = {pk: confidence.parse(v, "objectives") for pk, v in objectives.items()}
 
     for pk, value in key_results.items():
         kr = krs[pk]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accord.activity import delivery
 from accord.activity.models import ChatWebhook
+from accord.alignment import confidence as bands
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Person, Role, Team
@@ -405,6 +406,7 @@ def checkin(request, cadence_id: int, key: str):
                 for m in measurables
             ],
             "confidence_choices": CONFIDENCE_CHOICES,
+            "confidence_bands": bands.BANDS,
             "initiative_statuses": InitiativeStatus.choices,
             "existing": existing,
             "last": last,

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accord.alignment import confidence as bands
+
 register = template.Library()
 
 STATUS_TAG = {
@@ -51,15 +53,25 @@ def status(value: str, label: str | None = None):
 
 @register.simple_tag
 def confidence(value):
-    if value is None:
+    """Confidence with its band: "at risk · 5/10", coloured by the band."""
+    band = bands.band(value)
+    if band is None:
         return ""
-    tone = "tag--ok" if value >= 7 else "tag--warn" if value >= 4 else "tag--bad"
     return format_html(
-        '<span class="tag {}" title="Confidence {} of 10">confidence {}/10</span>',
-        tone,
+        '<span class="tag tag--{}" title="Confidence {} of 10: {} ({} of 10)">{} · {}/10</span>',
+        band.tone,
         value,
+        band.word,
+        band.span,
+        band.word,
         value,
     )
+
+
+@register.filter
+def confidence_word(value):
+    """ "on track", "at risk" or "off track" (empty when not rated)."""
+    return bands.word(value)
 
 
 @register.filter
