@@ -23,14 +23,17 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
+# Last changed when confidence bands were defined once: an objective is off track at 3 of 10
+# or below (it was 4), and the explanation names the band. With the old threshold and words
+# the engine still stores the earlier digests exactly.
 EXPECTED = {
-    "first run": "cd08e5dab97258778e12a9d4c9c0854cc5467275c79441d9916df9baf7126e47",
-    "an hour later": "8225fc0b4c5afd4d84107ff18ef79b7fc7501033b650f3385d264cb9da4a8f01",
+    "first run": "ee3cc9c31133f9de81fa5e36a08a1b1894234099751da81bf31560e1209d8c27",
+    "an hour later": "85fbf0be057e976789d5c53531cc523922aa153edd170a8a82c146184d3bd882",
     "a week later, one acknowledged and one dismissed": (
-        "7ca636eb8d19b2f86fa6400b64ccfb9245fbff60cdba5a3f5bbf61a15a6da768"
+        "e56d6f7166ad8a289a6e164b3564440697e63b930101604413b2174312b4bbe4"
     ),
     "a backfill of the week before": (
-        "2621921d727fe42d92a6abcfbec2ef3e96bf8c7816f4ac622779072e4a4cb322"
+        "fc5837e1733457c005c6ee953e653ee91f86757977e7bf8fc9b44edf48b3beed"
     ),
 }
 
