@@ -132,6 +132,7 @@ def filtered(
     org: Organization,
     *,
     team: Team | None = None,
+    initiative: Initiative | None = None,
     direction: str | None = None,
     state: str | None = None,
     late: bool | None = None,
@@ -148,6 +149,12 @@ def filtered(
         qs = qs.filter(
             pk__in=touching(org, [team.pk], sides.get(direction or "", ("provider", "requester")))
         )
+    if initiative is not None:
+        needs, gives = (
+            Q(requester_initiative_id=initiative.pk),
+            Q(provider_initiative_id=initiative.pk),
+        )
+        qs = qs.filter({"inbound": gives, "outbound": needs}.get(direction or "", needs | gives))
     if state:
         qs = qs.filter(state=state)
     if late is True:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accord.coordination import queries, services
 from accord.coordination.models import Dependency
-from tests.conftest import login
+from tests.conftest import api_client, login
 from tests.coordination.conftest import initiative
 
 
@@ -158,3 +158,35 @@ def test_the_priority_stack_marks_blocked_initiatives_from_one_query(world):
     assert "Spring launch" in stack
     launch_row = stack[stack.index("Spring launch") : stack.index("</li>", stack.index("Spring"))]
     assert "blocked" not in launch_row
+
+
+def test_the_api_lists_an_initiatives_dependencies_and_tells_what_blocks_it(world, cast):
+    needs = world.request(title="Racks")
+    services.transition(world.org, world.asker, needs, "flag_blocked", note="Supplier strike")
+    client = api_client(world.viewer)
+    r = client.get(f"/api/v1/initiatives/{world.launch.pk}/blockers")
+    assert r.status_code == 200, r.content
+    assert r.json() == {
+        "initiative_id": world.launch.pk,
+        "blocked": True,
+        "blocked_by": [
+            {
+                "dependency_id": needs.pk,
+                "title": "Racks",
+                "team": "Operations",
+                "reason": "Flagged blocked (Operations).",
+            }
+        ],
+    }
+    r = client.get(f"/api/v1/dependencies?initiative_id={world.launch.pk}&direction=outbound")
+    assert [d["id"] for d in r.json()["items"]] == [needs.pk]
+    r = client.get(f"/api/v1/dependencies?initiative_id={world.launch.pk}&direction=inbound")
+    assert r.json()["items"] == []
+    assert (
+        client.get(f"/api/v1/initiatives/{world.warehouse.pk}/blockers").json()["blocked"] is False
+    )
+    # Another organization's initiative is not found.
+    assert (
+        api_client(cast.outsider).get(f"/api/v1/initiatives/{world.launch.pk}/blockers").status_code
+        == 404
+    )
