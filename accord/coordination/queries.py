@@ -379,10 +379,20 @@ def for_initiative(
     decorated (late, at risk); and what blocks it. A bounded number of queries."""
     on = on or today()
     needs_qs = base(org).filter(requester_initiative_id=initiative.pk)
-    gives_qs = base(org).filter(
-        Q(provider_initiative_id=initiative.pk)
-        | Q(proposed_initiative_id=initiative.pk, state=State.NEGOTIATING)
+    # Ids first, each side by its own initiative index (one OR over both columns, or a
+    # filter by organization, walks the organization's dependencies).
+    delivers = Dependency.objects.filter(provider_initiative_id=initiative.pk)
+    offered = Dependency.objects.filter(
+        proposed_initiative_id=initiative.pk, state=State.NEGOTIATING
     )
+    gives_ids = [
+        i
+        for i, o in delivers.order_by()
+        .values_list("id", "org_id")
+        .union(offered.order_by().values_list("id", "org_id"))
+        if o == org.pk
+    ]
+    gives_qs = base(org).filter(pk__in=gives_ids)
     needs = list(open_first(needs_qs)[:LIST_SHOWN])
     gives = list(open_first(gives_qs)[:LIST_SHOWN])
     both = needs + gives
