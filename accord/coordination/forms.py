@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from accord.alignment.models import Initiative
@@ -155,8 +157,11 @@ class ActionForm(forms.Form):
             self.fields["committed_date"].initial = (
                 dependency.proposed_date or dependency.committed_date or dependency.need_by
             )
-        # Shown with the form before it is sent: what the defaults would commit to.
+        # Shown with the form before it is sent: what the defaults would commit to, and
+        # each initiative's target for the page's script (`targets`, set by a page that
+        # shares one list of initiatives among many forms).
         self.warning = ""
+        self.targets: dict[int, str] | None = None
         if action == "accept" and not self.is_bound:
             self.warning = accept_warning(dependency, None, self.fields["committed_date"].initial)
         if action in ("decline", "cancel", "flag_at_risk", "flag_blocked"):
@@ -164,6 +169,18 @@ class ActionForm(forms.Form):
             self.fields["note"].label = "Reason"
         # Unique ids: several of these forms share one page.
         self.auto_id = f"id_{dependency.pk}_{action}_%s"
+
+    def targets_json(self) -> str:
+        """{initiative id: target date} of the initiatives this form offers (accept)."""
+        if self.targets is None:
+            field = self.fields.get("provider_initiative")
+            rows = field.queryset.values_list("id", "target_date") if field else []
+            self.targets = {i: d.isoformat() for i, d in rows if d}
+        return json.dumps(self.targets)
+
+    def default_initiative(self):
+        d = self.dependency
+        return d.proposed_initiative_id or d.provider_initiative_id or ""
 
     def clean(self):
         data = super().clean()

@@ -119,13 +119,14 @@ def team(request, team_slug: str):
     inbox_ids = {d.pk for d in inbox}
     # One list of the team's open initiatives, shared by every accept/propose form.
     field = ProviderInitiativeChoice(queryset=Initiative.objects.none())
-    choices = [("", "---------")] + [
-        (i.pk, field.label_from_instance(i))
-        for i in Initiative.objects.for_org(org)
+    offered = list(
+        Initiative.objects.for_org(org)
         .filter(team=team, status__in=OPEN)
         .select_related("team")
         .order_by("title")
-    ]
+    )
+    choices = [("", "---------")] + [(i.pk, field.label_from_instance(i)) for i in offered]
+    targets = {i.pk: i.target_date.isoformat() for i in offered if i.target_date}
     mine = standings.get(team.pk)
     can_answer = mine is not None
     for d in inbox + answers:
@@ -137,6 +138,7 @@ def team(request, team_slug: str):
                 form = ActionForm(org=org, dependency=d, action=action)
                 if "provider_initiative" in form.fields:
                     form.fields["provider_initiative"].choices = choices
+                    form.targets = targets
                 d.forms.append((action, TRANSITIONS[action].label, form))
     return render(
         request,
