@@ -74,16 +74,29 @@ def _out(deps: list[Dependency]) -> list[Dependency]:
 def list_dependencies(
     request,
     team_id: Id | None = None,
+    initiative_id: Id | None = None,
     direction: Literal["inbound", "outbound", "both"] = "both",
     state: State | None = None,
     late: bool | None = None,
     at_risk: bool | None = None,
 ):
-    """`direction` is seen from `team_id`: inbound = asked of the team, outbound = asked by it."""
+    """`direction` is seen from `team_id` or `initiative_id`: inbound = asked of the team
+    (delivered by the initiative), outbound = asked by it (what the initiative needs)."""
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+    init = (
+        get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+        if initiative_id
+        else None
+    )
     qs = queries.filtered(
-        org, team=team, direction=direction, state=state, late=late, at_risk=at_risk
+        org,
+        team=team,
+        initiative=init,
+        direction=direction,
+        state=state,
+        late=late,
+        at_risk=at_risk,
     )
     return _Decorated(qs)
 
@@ -164,6 +177,35 @@ def transition(request, dep_id: Id, action: str, payload: TransitionIn):
         expected_version=if_match(request),
     )
     return _out([queries.base(org).get(pk=dep.pk)])[0]
+
+
+class BlockerOut(Schema):
+    dependency_id: int
+    title: str
+    team: str = Field(..., description="The provider team.")
+    reason: str
+
+
+class BlockersOut(Schema):
+    initiative_id: int
+    blocked: bool
+    blocked_by: list[BlockerOut]
+
+
+@router.get(
+    "/initiatives/{initiative_id}/blockers",
+    response=BlockersOut,
+    summary="Whether an initiative is blocked by what it needs, and by which dependencies",
+)
+def initiative_blockers(request, initiative_id: Id) -> Any:
+    """Blocked: a dependency it needs is flagged blocked, is late, or was declined with
+    nothing else planned for it. A closed initiative is never blocked."""
+    org = org_of(request)
+    item = get_or_404(Initiative.objects.for_org(org), initiative_id, "initiative")
+    found = []
+    if item.status in ("proposed", "active", "paused"):
+        found = queries.blocked_reasons(org, [item.pk]).get(item.pk, [])
+    return {"initiative_id": item.pk, "blocked": bool(found), "blocked_by": found}
 
 
 # --- graph analyses ----------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from accord.alignment.models import Initiative
+from accord.coordination import queries
 from accord.coordination.models import Priority
-from accord.org.models import Membership, Team
+from accord.org.models import Team
 from accord.web import pickers
 
 OPEN = ("proposed", "active", "paused")
@@ -19,6 +22,17 @@ class DateInput(forms.DateInput):
 class InitiativeChoice(pickers.InitiativeChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.title} ({obj.team.name})"
+
+
+class ProviderInitiativeChoice(InitiativeChoice):
+    """The provider's initiatives, each with its target date: a commitment before it is
+    at risk from the start."""
+
+    def label_from_instance(self, obj) -> str:
+        label = super().label_from_instance(obj)
+        if obj.target_date:
+            label += f" — targets {obj.target_date:%-d %b %Y}"
+        return label
 
 
 class DependencyForm(forms.Form):
@@ -35,8 +49,12 @@ class DependencyForm(forms.Form):
 
     def __init__(self, *args, org, person, team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        my_teams = Membership.objects.filter(person=person).values("team_id")
-        qs = Initiative.objects.for_org(org).filter(status__in=OPEN, team_id__in=my_teams)
+        # The initiatives of the teams the person may act for: theirs, every team below one
+        # they lead, any as an admin.
+        qs = Initiative.objects.for_org(org).filter(status__in=OPEN)
+        teams_for = queries.actable_team_ids(org, person)
+        if teams_for is not None:
+            qs = qs.filter(team_id__in=teams_for)
         if team is not None:
             qs = qs.filter(team=team)
         self.fields["requester_initiative"].queryset = qs.select_related("team").order_by(
@@ -81,10 +99,21 @@ class DependencyForm(forms.Form):
 class ActionForm(forms.Form):
     """All fields any action may take; each action's form shows the ones it needs."""
 
-    provider_initiative = InitiativeChoice(
+    provider_initiative = ProviderInitiativeChoice(
         queryset=Initiative.objects.none(), required=False, label="Delivered by our initiative"
     )
-    committed_date = forms.DateField(widget=DateInput, required=False, label="Committed date")
+    committed_date = forms.DateField(
+        widget=DateInput,
+        required=False,
+        label="Committed date",
+        help_text="On or after the delivering initiative's target date; before it, the "
+        "dependency shows at risk as soon as it is accepted.",
+    )
+    accept_at_risk = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Accept anyway: it will show at risk from the start",
+    )
     proposed_date = forms.DateField(widget=DateInput, required=False, label="Proposed date")
     proposed_scope = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Proposed scope"
@@ -94,7 +123,7 @@ class ActionForm(forms.Form):
     )
 
     FIELDS = {
-        "accept": ("provider_initiative", "committed_date", "note"),
+        "accept": ("provider_initiative", "committed_date", "note", "accept_at_risk"),
         "decline": ("note",),
         "propose": ("provider_initiative", "proposed_date", "proposed_scope", "note"),
         "counter": ("proposed_date", "proposed_scope", "note"),
@@ -109,6 +138,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, org, dependency, action, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
+        self.dependency = dependency
         keep = self.FIELDS.get(action, ("note",))
         for name in list(self.fields):
             if name not in keep:
@@ -127,8 +157,55 @@ class ActionForm(forms.Form):
             self.fields["committed_date"].initial = (
                 dependency.proposed_date or dependency.committed_date or dependency.need_by
             )
+        # Shown with the form before it is sent: what the defaults would commit to, and
+        # each initiative's target for the page's script (`targets`, set by a page that
+        # shares one list of initiatives among many forms).
+        self.warning = ""
+        self.targets: dict[int, str] | None = None
+        if action == "accept" and not self.is_bound:
+            self.warning = accept_warning(dependency, None, self.fields["committed_date"].initial)
         if action in ("decline", "cancel", "flag_at_risk", "flag_blocked"):
             self.fields["note"].required = True
             self.fields["note"].label = "Reason"
         # Unique ids: several of these forms share one page.
         self.auto_id = f"id_{dependency.pk}_{action}_%s"
+
+    def targets_json(self) -> str:
+        """{initiative id: target date} of the initiatives this form offers (accept)."""
+        if self.targets is None:
+            field = self.fields.get("provider_initiative")
+            rows = field.queryset.values_list("id", "target_date") if field else []
+            self.targets = {i: d.isoformat() for i, d in rows if d}
+        return json.dumps(self.targets)
+
+    def default_initiative(self):
+        d = self.dependency
+        return d.proposed_initiative_id or d.provider_initiative_id or ""
+
+    def clean(self):
+        data = super().clean()
+        if self.action == "accept" and not data.get("accept_at_risk"):
+            warning = accept_warning(
+                self.dependency, data.get("provider_initiative"), data.get("committed_date")
+            )
+            if warning:
+                # Asked once: the warning, and a box to accept anyway.
+                self.fields["accept_at_risk"].widget = forms.CheckboxInput()
+                self.add_error("committed_date", warning)
+        return data
+
+
+def accept_warning(dependency, initiative, committed) -> str:
+    """Why accepting with this initiative and date would be at risk at once ("" if not):
+    the date is before the initiative's target (see `queries.risk_reasons`)."""
+    initiative = initiative or dependency.proposed_initiative or dependency.provider_initiative
+    committed = committed or dependency.proposed_date
+    if initiative is None or committed is None or initiative.target_date is None:
+        return ""
+    if committed >= initiative.target_date:
+        return ""
+    return (
+        f"{committed:%-d %b %Y} is before {initiative.title}'s target date "
+        f"({initiative.target_date:%-d %b %Y}): the dependency would show at risk as soon as "
+        "it is accepted. Commit to a later date, or tick the box to accept anyway."
+    )

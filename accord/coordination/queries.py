@@ -5,7 +5,14 @@ Derived facts (never stored):
 * at risk — active and flagged at risk, or the provider's initiative targets a date after
   the committed one, is paused, or is itself held up (one of the dependencies *it* relies
   on is late or flagged blocked);
-* blocked initiative — it relies on at least one undelivered (active) dependency.
+* blocked initiative — a dependency it needs is flagged blocked or is late (overdue), or
+  was declined while nothing else is planned to get it (as the `dependencies.blocked` and
+  `dependencies.declined_unplanned` signals): `blocked_reasons`;
+* waiting initiative — it relies on at least one undelivered (active) dependency: not
+  ready to work on, not necessarily blocked.
+
+Who may act for a team (`standing`): its members; a lead of any team above it (acting for
+it); an admin, for any team.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ def base(org: Organization) -> QuerySet[Dependency]:
         "provider_team",
         "requester_initiative",
         "provider_initiative",
+        "proposed_initiative",
     )
 
 
@@ -124,6 +132,7 @@ def filtered(
     org: Organization,
     *,
     team: Team | None = None,
+    initiative: Initiative | None = None,
     direction: str | None = None,
     state: str | None = None,
     late: bool | None = None,
@@ -140,6 +149,12 @@ def filtered(
         qs = qs.filter(
             pk__in=touching(org, [team.pk], sides.get(direction or "", ("provider", "requester")))
         )
+    if initiative is not None:
+        needs, gives = (
+            Q(requester_initiative_id=initiative.pk),
+            Q(provider_initiative_id=initiative.pk),
+        )
+        qs = qs.filter({"inbound": gives, "outbound": needs}.get(direction or "", needs | gives))
     if state:
         qs = qs.filter(state=state)
     if late is True:
@@ -172,14 +187,229 @@ def touching(
     return Dependency.objects.filter(where).order_by().values("id")
 
 
+# --- who may act for a team --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How a person may act for a team: as its member, as a lead of a team above it, or as
+    an admin. `via` names the team above they lead."""
+
+    team_id: int
+    how: str  # "member", "lead" or "admin"
+    via: str = ""
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.how != "member"
+
+    @property
+    def as_text(self) -> str:
+        return {"member": "member", "lead": f"lead of {self.via}", "admin": "admin"}[self.how]
+
+
+def may_act(person: Person | None) -> bool:
+    """Whether the person may act at all (an active member or above)."""
+    return person is not None and person.is_active and person.has_role("member")
+
+
+def standing(org: Organization | int, person: Person | None, team_ids: Iterable[int]):
+    """team id -> `Standing` for those of `team_ids` the person may act for. One recursive
+    query up the tree from the given teams, whatever their number or depth."""
+    ids = sorted({int(t) for t in team_ids})
+    if not ids or not may_act(person):
+        return {}
+    team = connection.ops.quote_name(Team._meta.db_table)
+    member = connection.ops.quote_name(Membership._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        WITH RECURSIVE up(start, id, depth) AS (
+            SELECT id, id, 0 FROM {team} WHERE org_id = %s AND id IN ({marks})
+            UNION ALL
+            SELECT up.start, t.parent_id, up.depth + 1 FROM {team} t JOIN up ON t.id = up.id
+            WHERE t.org_id = %s AND t.parent_id IS NOT NULL AND up.depth < 1000
+        )
+        SELECT up.start, up.depth, t.name FROM up
+        JOIN {member} m ON m.team_id = up.id AND m.person_id = %s
+        JOIN {team} t ON t.id = up.id
+        WHERE up.depth = 0 OR m.role = %s
+    """
+    org_id = org if isinstance(org, int) else org.pk
+    params = [org_id, *ids, org_id, person.pk, MembershipRole.LEAD]
+    nearest: dict[int, tuple[int, str]] = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for start, depth, name in cur.fetchall():
+            if start not in nearest or depth < nearest[start][0]:
+                nearest[start] = (depth, name)
+    out = {}
+    for t in ids:
+        if t in nearest:
+            depth, name = nearest[t]
+            out[t] = Standing(t, "member") if depth == 0 else Standing(t, "lead", name)
+        elif person.has_role("admin"):
+            out[t] = Standing(t, "admin")
+    return out
+
+
+def actable_team_ids(org: Organization, person: Person | None) -> Any:
+    """The teams the person may act for, as a subquery (never a list: a lead near the top
+    of a large organization acts for most of it); None: every team (an admin)."""
+    if not may_act(person):
+        return Team.objects.none().values("id")
+    if person.has_role("admin"):
+        return None
+    from django.db.models.expressions import RawSQL
+
+    team = connection.ops.quote_name(Team._meta.db_table)
+    member = connection.ops.quote_name(Membership._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE down(id) AS (
+            SELECT team_id FROM {member} WHERE org_id = %s AND person_id = %s AND role = %s
+            UNION
+            SELECT t.id FROM {team} t JOIN down ON t.parent_id = down.id WHERE t.org_id = %s
+        )
+        SELECT id FROM down
+        UNION SELECT team_id FROM {member} WHERE org_id = %s AND person_id = %s
+    """
+    params = [org.pk, person.pk, MembershipRole.LEAD, org.pk, org.pk, person.pk]
+    return RawSQL(sql, params)
+
+
+def why_not(person: Person | None, team_names: Iterable[str]) -> str:
+    """Why the person may not act for the named teams (a sentence for pages)."""
+    names = " or ".join(team_names)
+    if person is None or not person.is_active:
+        return "Your account is inactive."
+    if not person.has_role("member"):
+        return (
+            f"You are a {person.role}: you can read everything here but act for no team. "
+            f"Members of {names}, leads of a team above, or an admin act on it."
+        )
+    return (
+        f"Only members of {names}, leads of a team above, or an admin may act on it; "
+        "you are none of them."
+    )
+
+
 # --- team views --------------------------------------------------------------------------
 
 
-def blocked_initiative_ids(org: Organization, initiative_ids: Iterable[int] | None = None):
-    qs = Dependency.objects.for_org(org).filter(state__in=ACTIVE_STATES)
-    if initiative_ids is not None:
-        qs = qs.filter(requester_initiative_id__in=list(initiative_ids))
-    return set(qs.values_list("requester_initiative_id", flat=True))
+@dataclass(frozen=True)
+class Blocker:
+    """Why an initiative is blocked: one dependency it needs."""
+
+    dependency_id: int
+    title: str
+    team: str  # the provider
+    reason: str
+
+
+def blocked_reasons(
+    org: Organization | int, initiative_ids: Iterable[int], on: dt.date | None = None
+) -> dict[int, list[Blocker]]:
+    """The blocked initiatives among `initiative_ids` (pass open ones), each with the
+    dependencies that block it: flagged blocked, late, or declined with nothing else
+    planned for the initiative. One query, by the (requester initiative, state) index."""
+    org_id = org if isinstance(org, int) else org.pk
+    on = on or today()
+    ids = list(initiative_ids)
+    if not ids:
+        return {}
+    rows = list(
+        Dependency.objects.filter(
+            org_id=org_id,
+            requester_initiative_id__in=ids,
+            state__in=(*ACTIVE_STATES, State.DECLINED, State.DELIVERED),
+        )
+        .order_by()
+        .values_list(
+            "requester_initiative_id", "id", "title", "state", "flag", "due", "provider_team__name"
+        )
+    )
+    planned = {r[0] for r in rows if r[3] != State.DECLINED}
+    out: dict[int, list[Blocker]] = defaultdict(list)
+    for init_id, dep_id, title, state, flag, due, team in sorted(rows, key=lambda r: (r[5], r[1])):
+        if state == State.DECLINED:
+            if init_id in planned:
+                continue
+            reason = f"{team} declined it, and nothing else is planned to get it."
+        elif flag == Flag.BLOCKED:
+            reason = f"Flagged blocked ({team})."
+        elif due < on:
+            reason = f"Late: {team} was due to deliver it on {due.isoformat()}."
+        else:
+            continue
+        out[init_id].append(Blocker(dep_id, title, team, reason))
+    return dict(out)
+
+
+def mark_blocked(items: list, on: dt.date | None = None) -> list:
+    """Set `.blocked_by` (a list of `Blocker`, empty when not blocked) on initiatives of
+    one organization, as a stack shows them: one query for them all."""
+    items = list(items)
+    if items:
+        found = blocked_reasons(items[0].org_id, [i.pk for i in items], on)
+        for i in items:
+            i.blocked_by = found.get(i.pk, [])
+    return items
+
+
+LIST_SHOWN = 50  # dependencies of each side an initiative's page lists (open ones first)
+
+
+@dataclass
+class InitiativeDependencies:
+    needs: list[Dependency]  # what the initiative needs from other teams
+    gives: list[Dependency]  # what other teams need from it (it delivers them)
+    needs_total: int
+    gives_total: int
+    blocked_by: list[Blocker]
+    can_ask: bool = False  # the viewer may ask other teams on the initiative's behalf
+    shown: int = LIST_SHOWN
+
+
+def for_initiative(
+    org: Organization,
+    initiative: Initiative,
+    on: dt.date | None = None,
+    person: Person | None = None,
+) -> InitiativeDependencies:
+    """Both sides of an initiative's dependencies, open ones first, soonest due, each
+    decorated (late, at risk); and what blocks it. A bounded number of queries."""
+    on = on or today()
+    needs_qs = base(org).filter(requester_initiative_id=initiative.pk)
+    # Ids first, each side by its own initiative index (one OR over both columns, or a
+    # filter by organization, walks the organization's dependencies).
+    delivers = Dependency.objects.filter(provider_initiative_id=initiative.pk)
+    offered = Dependency.objects.filter(
+        proposed_initiative_id=initiative.pk, state=State.NEGOTIATING
+    )
+    gives_ids = [
+        i
+        for i, o in delivers.order_by()
+        .values_list("id", "org_id")
+        .union(offered.order_by().values_list("id", "org_id"))
+        if o == org.pk
+    ]
+    gives_qs = base(org).filter(pk__in=gives_ids)
+    needs = list(open_first(needs_qs)[:LIST_SHOWN])
+    gives = list(open_first(gives_qs)[:LIST_SHOWN])
+    both = needs + gives
+    if both:
+        decorate(both, on)
+    blocked = []
+    is_open = initiative.status in ("proposed", "active", "paused")
+    if is_open:
+        blocked = blocked_reasons(org, [initiative.pk], on).get(initiative.pk, [])
+    return InitiativeDependencies(
+        needs=needs,
+        gives=gives,
+        needs_total=needs_qs.count() if len(needs) == LIST_SHOWN else len(needs),
+        gives_total=gives_qs.count() if len(gives) == LIST_SHOWN else len(gives),
+        blocked_by=blocked,
+        can_ask=is_open and bool(standing(org, person, [initiative.team_id])),
+    )
 
 
 @dataclass
@@ -187,14 +417,16 @@ class ReadyRow:
     initiative: Initiative
     delivered: int
     open: int
+    blocked_by: list[Blocker]
 
     @property
     def ready(self) -> bool:
-        return self.open == 0
+        return self.open == 0 and not self.blocked_by
 
 
-def ready_to_work_on(org: Organization, team: Team) -> list[ReadyRow]:
-    """The team's open initiatives and their dependencies; ready = all delivered (2 queries)."""
+def ready_to_work_on(org: Organization, team: Team, on: dt.date | None = None) -> list[ReadyRow]:
+    """The team's open initiatives and their dependencies; ready = all delivered and
+    nothing blocks it (3 queries)."""
     initiatives = list(
         Initiative.objects.for_org(org)
         .filter(team=team, status__in=("proposed", "active", "paused"))
@@ -209,7 +441,8 @@ def ready_to_work_on(org: Organization, team: Team) -> list[ReadyRow]:
         .values_list("requester_initiative_id", "state")
     ):
         counts[init_id][0 if st == State.DELIVERED else 1] += 1
-    return [ReadyRow(i, *counts[i.pk]) for i in initiatives]
+    blocked = blocked_reasons(org, [i.pk for i in initiatives], on)
+    return [ReadyRow(i, *counts[i.pk], blocked.get(i.pk, [])) for i in initiatives]
 
 
 def team_summary(org: Organization, team: Team, on: dt.date | None = None) -> dict[str, Any]:

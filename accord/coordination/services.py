@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
+from accord.coordination import queries
 from accord.coordination.models import (
     ACTIVE_STATES,
     EITHER,
@@ -30,7 +31,7 @@ from accord.coordination.models import (
 )
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text
-from accord.org.models import Membership, Organization, Person, Role, Team
+from accord.org.models import Organization, Person, Team
 
 EVENT_FIELDS = (
     "state",
@@ -78,39 +79,43 @@ def _label(action: str) -> str:
     return TRANSITIONS[action].label.lower()
 
 
-def sides_of(actor: Person | None, dep: Dependency, my_team_ids: set[int] | None = None):
-    """Which sides of `dep` the actor may act for. None = Accord: both.
+def sides_of(actor: Person | None, dep: Dependency, standings: dict | None = None) -> dict:
+    """The sides of `dep` the actor may act for, each with the actor's `Standing` there
+    (member, lead of a team above, admin); None = Accord: both.
 
-    Pass `my_team_ids` (the actor's team ids) to answer for many dependencies without a
-    query each."""
+    Pass `standings` (`queries.standing` of the teams on a page) to answer for many
+    dependencies with one query in all."""
     if actor is None:
-        return {Side.REQUESTER, Side.PROVIDER}
-    if not actor.is_active or not actor.has_role(Role.MEMBER):
-        return set()
-    if my_team_ids is None:
-        my_team_ids = set(
-            Membership.objects.filter(
-                person=actor, team_id__in=[dep.requester_team_id, dep.provider_team_id]
-            ).values_list("team_id", flat=True)
+        return {Side.REQUESTER: None, Side.PROVIDER: None}
+    if not queries.may_act(actor):
+        return {}
+    if standings is None:
+        standings = queries.standing(
+            dep.org_id, actor, [dep.requester_team_id, dep.provider_team_id]
         )
-    out = set()
-    if dep.requester_team_id in my_team_ids:
-        out.add(Side.REQUESTER)
-    if dep.provider_team_id in my_team_ids:
-        out.add(Side.PROVIDER)
+    out = {}
+    if dep.requester_team_id in standings:
+        out[Side.REQUESTER] = standings[dep.requester_team_id]
+    if dep.provider_team_id in standings:
+        out[Side.PROVIDER] = standings[dep.provider_team_id]
     return out
 
 
-def actions_for(
-    actor: Person | None, dep: Dependency, my_team_ids: set[int] | None = None
-) -> list[str]:
+def actions_for(actor: Person | None, dep: Dependency, standings: dict | None = None) -> list[str]:
     """The actions `actor` may take on `dep` now (for buttons and the API)."""
-    sides = sides_of(actor, dep, my_team_ids)
+    sides = sides_of(actor, dep, standings)
     return [
         a
         for a in dep.allowed_actions()
         if (TRANSITIONS[a].side == EITHER and sides) or TRANSITIONS[a].side in sides
     ]
+
+
+def _acting_for(standing, team: Team) -> dict[str, Any]:
+    """What an event records of someone acting for a team that is not their own."""
+    if standing is None or not standing.on_behalf:
+        return {}
+    return {"acting_for": {"team_id": team.pk, "team": team.name, "as": standing.as_text}}
 
 
 # --- create ------------------------------------------------------------------------------
@@ -132,16 +137,13 @@ def create_dependency(
     _same_org(org, requester_initiative, "initiative", "requester_initiative")
     _same_org(org, provider_team, "team", "provider_team")
     requester_team = requester_initiative.team
+    standing = None
     if actor is not None:
-        if not actor.is_active or not actor.has_role(Role.MEMBER):
+        standing = queries.standing(org, actor, [requester_team.pk]).get(requester_team.pk)
+        if standing is None:
             raise PermissionDenied(
-                f"Only members of {requester_team.name} may ask other teams for something; "
-                f"you are a {actor.role}."
-            )
-        if not Membership.objects.filter(person=actor, team=requester_team).exists():
-            raise PermissionDenied(
-                f"Only members of {requester_team.name} may ask on behalf of its initiative "
-                f"{requester_initiative.title!r}."
+                f"You may not ask on behalf of {requester_team.name}'s initiative "
+                f"{requester_initiative.title!r}. " + queries.why_not(actor, [requester_team.name])
             )
     title = require_text(title, "title", max_length=300)
     if provider_team.pk == requester_team.pk:
@@ -198,6 +200,7 @@ def create_dependency(
                     "state",
                 ),
             ),
+            **_acting_for(standing, requester_team),
         },
     )
     return dep
@@ -284,17 +287,26 @@ def transition(
                 dep, action, f"it is already flagged {dep.get_flag_display().lower() or 'none'}"
             )
     sides = sides_of(actor, dep)
+    names = (dep.requester_team.name, dep.provider_team.name)
     if t.side == EITHER:
         if not sides:
             raise PermissionDenied(
-                f"Only members of {dep.requester_team.name} or {dep.provider_team.name} may "
-                f"{_label(action)} this dependency."
+                f"You may not {_label(action)} this dependency. " + queries.why_not(actor, names)
             )
+        # Acting for one's own team says nothing more; else the requester's side first.
+        side = next((s for s, st in sides.items() if st is None or not st.on_behalf), None)
+        side = side or (Side.REQUESTER if Side.REQUESTER in sides else Side.PROVIDER)
     elif t.side not in sides:
         team = dep.provider_team if t.side == Side.PROVIDER else dep.requester_team
         raise PermissionDenied(
-            f"Only members of {team.name} (the {t.side}) may {_label(action)} this dependency."
+            f"Only the {t.side} ({team.name}) may {_label(action)} this dependency. "
+            + queries.why_not(actor, [team.name])
         )
+    else:
+        side = t.side
+    acting = _acting_for(
+        sides[side], dep.requester_team if side == Side.REQUESTER else dep.provider_team
+    )
     note = (note or "").strip()
     before = activity.snapshot(dep, EVENT_FIELDS)
     changes = _apply(
@@ -320,6 +332,7 @@ def transition(
     before, after = activity.diff(before, after)
     if note:
         after["note"] = note
+    after.update(acting)
     activity.record(org, actor, VERBS[action], dep, before=before, after=after)
     return dep
 

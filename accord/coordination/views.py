@@ -13,10 +13,10 @@ from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.alignment.models import Initiative
 from accord.coordination import queries, services
-from accord.coordination.forms import OPEN, ActionForm, DependencyForm
+from accord.coordination.forms import OPEN, ActionForm, DependencyForm, ProviderInitiativeChoice
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
-from accord.org.models import Membership, Team
+from accord.org.models import Team
 from accord.web.helpers import form_error, int_or_none, org_view
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
@@ -32,13 +32,9 @@ VERB_LABELS = {
 }
 
 
-def _my_team_ids(person) -> set[int]:
-    return set(Membership.objects.filter(person=person).values_list("team_id", flat=True))
-
-
-def _with_actions(deps, person, my_team_ids):
+def _with_actions(deps, person, standings):
     for d in deps:
-        d.my_actions = services.actions_for(person, d, my_team_ids)
+        d.my_actions = services.actions_for(person, d, standings)
     return deps
 
 
@@ -101,13 +97,18 @@ def team(request, team_slug: str):
     org, me = request.org, request.person
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
     on = queries.today()
-    my_team_ids = _my_team_ids(me)
     inbound_qs = queries.base(org).filter(provider_team=team)
     outbound_qs = queries.base(org).filter(requester_team=team)
     inbound = queries.decorate(queries.open_first(inbound_qs)[:TEAM_SHOWN], on)
     outbound = queries.decorate(queries.open_first(outbound_qs)[:TEAM_SHOWN], on)
-    _with_actions(inbound, me, my_team_ids)
-    _with_actions(outbound, me, my_team_ids)
+    # One query tells for which of the page's teams the viewer may act (theirs, those
+    # below a team they lead, any as an admin).
+    page_teams = {team.pk} | {
+        t for d in inbound + outbound for t in (d.requester_team_id, d.provider_team_id)
+    }
+    standings = queries.standing(org, me, page_teams)
+    _with_actions(inbound, me, standings)
+    _with_actions(outbound, me, standings)
     inbox = [
         d
         for d in inbound
@@ -117,13 +118,17 @@ def team(request, team_slug: str):
     answers = [d for d in outbound if d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER]
     inbox_ids = {d.pk for d in inbox}
     # One list of the team's open initiatives, shared by every accept/propose form.
-    choices = [("", "---------")] + [
-        (i.pk, f"{i.title} ({team.name})")
-        for i in Initiative.objects.for_org(org)
+    field = ProviderInitiativeChoice(queryset=Initiative.objects.none())
+    offered = list(
+        Initiative.objects.for_org(org)
         .filter(team=team, status__in=OPEN)
+        .select_related("team")
         .order_by("title")
-    ]
-    can_answer = team.pk in my_team_ids and me.has_role("member")
+    )
+    choices = [("", "---------")] + [(i.pk, field.label_from_instance(i)) for i in offered]
+    targets = {i.pk: i.target_date.isoformat() for i in offered if i.target_date}
+    mine = standings.get(team.pk)
+    can_answer = mine is not None
     for d in inbox + answers:
         d.forms = []
         if not can_answer:
@@ -133,6 +138,7 @@ def team(request, team_slug: str):
                 form = ActionForm(org=org, dependency=d, action=action)
                 if "provider_initiative" in form.fields:
                     form.fields["provider_initiative"].choices = choices
+                    form.targets = targets
                 d.forms.append((action, TRANSITIONS[action].label, form))
     return render(
         request,
@@ -148,7 +154,8 @@ def team(request, team_slug: str):
             ),
             "shown": TEAM_SHOWN,
             "ready": queries.ready_to_work_on(org, team),
-            "is_member": team.pk in my_team_ids,
+            "standing": mine,
+            "why_not": None if mine else queries.why_not(me, [team.name]),
         },
     )
 
@@ -160,7 +167,8 @@ BLAST_TEAMS_SHOWN = 12  # teams a slip reaches, named on the dependency page
 def _detail_context(request, dep, bound: ActionForm | None = None):
     org, me = request.org, request.person
     queries.decorate([dep])
-    actions = services.actions_for(me, dep)
+    sides = services.sides_of(me, dep)
+    actions = services.actions_for(me, dep, {s.team_id: s for s in sides.values() if s})
     if bound is not None and bound.action not in actions:
         for error in bound.non_field_errors():
             messages.error(request, error)
@@ -192,8 +200,16 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         "blast": blast,
         # The same events, newest first: the history panel every page shows.
         "history": name_references(org, timeline[::-1][:30]),
-        "blocked": dep.requester_initiative_id
-        in queries.blocked_initiative_ids(org, [dep.requester_initiative_id]),
+        "blocked_by": queries.blocked_reasons(org, [dep.requester_initiative_id]).get(
+            dep.requester_initiative_id, []
+        )
+        if dep.requester_initiative.status in OPEN
+        else [],
+        # On whose behalf the viewer acts here, when not as a member; else why they cannot.
+        "acting": [s for s in sides.values() if s and s.on_behalf],
+        "why_not": None
+        if sides
+        else queries.why_not(me, [dep.requester_team.name, dep.provider_team.name]),
     }
 
 

@@ -123,3 +123,75 @@ def test_a_team_page_and_a_negotiation_read_well_on_a_phone(page, shot):
     page.goto("/o/northwind/coordination/")
     expect(page.get_by_role("heading", name="Cycles")).to_be_visible()
     shot(page, "overview")
+
+
+def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(page, shot, cast):
+    """The accept form warns before and on submit when the date is before the delivering
+    initiative's target, has one Accept button when open; the initiative page then shows
+    the dependency on both sides, and a blocked one marks the stack."""
+    org = cast.org
+    today = timezone.localdate()
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
+    asker = make_person(org, "Asha Asker", Role.MEMBER)
+    head = make_person(org, "Hana Head", Role.MEMBER)
+    org_services.add_membership(org, None, person=asker, team=sales, role=MembershipRole.LEAD)
+    org_services.add_membership(org, None, person=head, team=cast.root, role=MembershipRole.LEAD)
+    launch = alignment.create_initiative(
+        org, None, team=sales, title="Spring launch", status="active"
+    )
+    target = today + dt.timedelta(days=20)
+    warehouse = alignment.create_initiative(
+        org, None, team=ops, title="New warehouse", status="active", target_date=target
+    )
+    dep = services.create_dependency(
+        org,
+        asker,
+        requester_initiative=launch,
+        provider_team=ops,
+        title="Stock for the spring launch",
+        need_by=today + dt.timedelta(days=10),
+    )
+
+    sign_in(page, head.email, PASSWORD)
+    page.goto("/o/acme/coordination/teams/ops/")
+    expect(page.get_by_text("You act here for Operations as lead of Acme")).to_be_visible()
+    accept = page.locator(f"#dep-{dep.pk} details.act--accept")
+    accept.locator("summary").click()
+    expect(accept.locator("summary .act__close")).to_be_visible()
+    expect(accept.locator("summary .act__open")).to_be_hidden()
+    warning = accept.locator(".accept-warning")
+    accept.get_by_label("Delivered by our initiative").select_option(str(warehouse.pk))
+    accept.get_by_label("Committed date").fill((today + dt.timedelta(days=12)).isoformat())
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("would show at risk as soon as it is accepted")
+    accept.get_by_label("Committed date").fill(target.isoformat())
+    expect(warning).to_be_hidden()
+    accept.get_by_label("Committed date").fill((today + dt.timedelta(days=12)).isoformat())
+    shot(page, "accept-warning")
+    accept.get_by_role("button", name="Accept", exact=True).click()
+    # Refused on the server too, with a box to accept anyway.
+    expect(page.locator(".field--error")).to_contain_text("target date")
+    page.get_by_label("Accept anyway: it will show at risk from the start").check()
+    page.locator("details.act--accept").get_by_role("button", name="Accept", exact=True).click()
+    expect(page.locator(".msg--success")).to_contain_text("Accept: Stock for the spring launch")
+    expect(page.locator(".timeline").first).to_contain_text("(for Operations, as lead of Acme)")
+    dep.refresh_from_db()
+    assert dep.state == "accepted"
+
+    services.transition(org, asker, dep, "flag_blocked", note="Supplier strike")
+    page.goto(f"/o/acme/alignment/initiatives/{launch.pk}/")
+    deps = page.locator("#dependencies")
+    expect(deps).to_contain_text("Blocked by what it needs")
+    expect(deps.get_by_role("link", name="Stock for the spring launch").first).to_be_visible()
+    expect(deps).to_contain_text("Operations")
+    shot(page, "initiative")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(deps).to_be_visible()
+    shot(page, "initiative-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/o/acme/alignment/teams/sales/")
+    expect(page.locator("#stack-list li", has_text="Spring launch")).to_contain_text("blocked")
+    page.goto(f"/o/acme/alignment/initiatives/{warehouse.pk}/")
+    expect(page.locator("#dependencies")).to_contain_text("Other teams need from it")
+    expect(page.locator("#dependencies")).to_contain_text("Sales")

@@ -42,7 +42,7 @@ def test_a_delivered_dependency_no_longer_blocks(world):
         committed_date=world.today,
     )
     services.transition(world.org, world.asker, dep, "confirm_delivery")
-    assert queries.blocked_initiative_ids(world.org) == set()
+    assert queries.blocked_reasons(world.org, [world.launch.pk]) == {}
     alignment.set_initiative_status(world.org, world.asker, world.launch, "done")
 
 
@@ -66,5 +66,7 @@ def test_ready_to_work_on_lists_initiatives_whose_dependencies_are_all_delivered
     rows = {r.initiative.title: r for r in queries.ready_to_work_on(world.org, world.sales)}
     assert not rows["Spring launch"].ready
     assert rows["Free"].ready and rows["Free"].delivered == 1
-    assert rows["Waiting"].ready and rows["Waiting"].delivered == 0
-    assert queries.blocked_initiative_ids(world.org) == {world.launch.pk}
+    # Declined with nothing else planned: not ready, blocked.
+    assert not rows["Waiting"].ready and rows["Waiting"].delivered == 0
+    assert [b.title for b in rows["Waiting"].blocked_by] == ["Stock for the spring launch"]
+    assert not rows["Spring launch"].blocked_by  # waiting on an answer is not blocked
