@@ -481,6 +481,9 @@ def meeting(request, cadence_id: int, key: str):
         )
         ctx["present"] = [a for a in ctx["attendance"] if a.present]
         ctx["my_attendance"] = next((a for a in ctx["attendance"] if a.person_id == me.pk), None)
+        ctx["can_reopen"] = m.status == MeetingStatus.RUNNING and services.can_reopen(me, m)
+    else:
+        ctx["days_early"] = services.days_early(transient, timezone.now())
     return render(request, "rhythm/meeting.html", ctx)
 
 
@@ -494,8 +497,19 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
     p = request.POST
     try:
         if action == "start":
-            m = services.open_meeting(org, me, cadence, occ.original_start)
-            services.start_meeting(org, me, m)
+            try:
+                with transaction.atomic():  # a start refused keeps nothing, not even the meeting
+                    m = services.open_meeting(org, me, cadence, occ.original_start)
+                    services.start_meeting(org, me, m, early=p.get("early") == "1")
+            except ServiceError as exc:
+                if exc.code != "confirm_early":
+                    raise
+                # Before its day: ask first, with a plain form (no script needed).
+                return render(
+                    request,
+                    "rhythm/meeting_start_confirm.html",
+                    {"cadence": cadence, "occ": occ, "tz": me.timezone, "message": exc.message},
+                )
             messages.success(request, "Meeting started: the agenda is frozen.")
             return back
         m = (
@@ -505,7 +519,10 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         )
         if m is None:
             raise ServiceError("Start the meeting first.")
-        if action == "notes":
+        if action == "reopen":
+            services.reopen_meeting(org, me, m, reason=p.get("reason", ""))
+            messages.success(request, "Meeting reopened: the agenda is live again.")
+        elif action == "notes":
             services.save_notes(org, me, m, p.get("section", ""), p.get("text", ""))
             if request.headers.get("HX-Request"):
                 # Saved in place while the meeting goes on: no reload, no lost scroll.
