@@ -20,6 +20,7 @@ from accord.org.models import Person, Role, Team
 from accord.rhythm import agenda, ical, links, queries, recurrence, scorecard, services
 from accord.rhythm.forms import (
     CONFIDENCE_CHOICES,
+    PICKER_FIELDS,
     ActionItemForm,
     AwayForm,
     CadenceEditForm,
@@ -31,6 +32,7 @@ from accord.rhythm.forms import (
     WebhookForm,
     agenda_from_text,
     agenda_to_text,
+    picker_initial,
 )
 from accord.rhythm.models import (
     Away,
@@ -201,13 +203,14 @@ def cadence_edit(request, cadence_id: int):
         "is_active",
     )
     initial = {f: getattr(cadence, f) for f in fields}
+    initial.update(picker_initial(cadence.rrule))
     initial["agenda"] = agenda_to_text(cadence.agenda)
     initial["scope"], initial["team"] = cadence.scope, cadence.team_id
     initial["teams"] = list(cadence.teams.values_list("pk", flat=True))
     initial["extra_participants"] = list(cadence.extra_participants.values_list("pk", flat=True))
     form = CadenceEditForm(request.POST or None, initial=initial, org=org)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k not in PICKER_FIELDS}
         data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
         if data["scope"] not in ("team", "subtree"):
             data["team"] = None
