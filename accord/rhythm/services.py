@@ -1224,6 +1224,37 @@ def add_decision(
     )
 
 
+def meeting_team_ids(org: Organization, cadence: Cadence) -> set[int] | None:
+    """The teams whose issues a meeting works on; None for the whole organization."""
+    return None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence)
+
+
+@transaction.atomic
+def work_issue(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    issue,
+    step: str,
+    **data: Any,
+):
+    """Solve, keep, escalate, vote on or arrange (owner, rank) one of the issues of the
+    meeting's teams while the meeting runs. The decisions pillar does the step and records
+    its event; this checks the meeting: its participants, running, its teams' issue."""
+    require_same_org(org, meeting, "meeting")
+    require_same_org(org, issue, "issue")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "work on its issues")
+    _require_running(meeting)
+    team_ids = meeting_team_ids(org, meeting.cadence)
+    if team_ids is not None and issue.team_id not in team_ids:
+        raise ServiceError(
+            f"“{issue.title}” is not an issue of {meeting.cadence.name}'s teams.",
+            code="not_in_scope",
+        )
+    return links.work_issue(org, actor, issue, step, data, meeting)
+
+
 @transaction.atomic
 def add_headline(
     org: Organization,

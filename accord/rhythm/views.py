@@ -485,6 +485,10 @@ def meeting(request, cadence_id: int, key: str):
         ctx["present"] = [a for a in ctx["attendance"] if a.present]
         ctx["my_attendance"] = next((a for a in ctx["attendance"] if a.person_id == me.pk), None)
         ctx["can_reopen"] = m.status == MeetingStatus.RUNNING and services.can_reopen(me, m)
+        if m.status == MeetingStatus.RUNNING:
+            ctx["issues"] = links.meeting_issues(
+                org, m, me, services.meeting_team_ids(org, cadence)
+            )
     else:
         ctx["days_early"] = services.days_early(transient, timezone.now())
     return render(request, "rhythm/meeting.html", ctx)
@@ -569,6 +573,8 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             }
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
             messages.success(request, "Meeting finished. The minutes are below.")
+        elif action == "issue":
+            _issue_step(request, m)
         elif action == "rate":
             services.rate_meeting(org, me, m, p.get("rating"))
             messages.success(request, "Thanks for rating the meeting.")
@@ -579,6 +585,54 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             return HttpResponse(exc.message, status=422)
         flash_error(request, exc)
     return back
+
+
+ISSUE_DONE = {
+    "vote": "Vote saved on “{}”.",
+    "arrange": "“{}” arranged.",
+    "solve": "Solved: “{}”.",
+    "keep": "“{}” kept for next time.",
+    "escalate": "“{}” escalated.",
+}
+
+
+def _issue_step(request, m: Meeting) -> None:
+    """One step on an issue from the meeting page: the form's fields, read as given."""
+    from accord.decisions.models import Issue
+
+    org, p = request.org, request.POST
+    issue = get_object_or_404(Issue.objects.for_org(org), pk=int_or_none(p.get("issue")))
+    people = Person.objects.for_org(org)
+
+    def person(value):
+        if not value:
+            return None
+        found = people.filter(pk=int_or_none(value)).first()
+        if found is None:
+            raise ServiceError("Choose someone of this organization.", code="unknown_person")
+        return found
+
+    step, data = p.get("step", ""), {}
+    if step == "vote":
+        data["value"] = p.get("value")
+    elif step == "arrange":
+        data = {"owner": person(p.get("owner")), "rank": p.get("rank", "")}
+    elif step == "solve":
+        data = {"outcome": p.get("outcome", ""), "rationale": p.get("rationale", "")}
+        data["actions"] = []
+        for n in range(1, 4):  # the page offers up to three action items
+            if title := p.get(f"action_title_{n}", "").strip():
+                data["actions"].append(
+                    {
+                        "title": title,
+                        "owner": person(p.get(f"action_owner_{n}")),
+                        "due_on": p.get(f"action_due_{n}") or None,
+                    }
+                )
+    elif step == "escalate":
+        data["reason"] = p.get("reason", "")
+    services.work_issue(org, request.person, m, issue, step, **data)
+    messages.success(request, ISSUE_DONE.get(step, "{}").format(issue.title))
 
 
 # --- team rhythm ---------------------------------------------------------------------------
