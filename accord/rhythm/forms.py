@@ -9,7 +9,7 @@ from django import forms
 from accord.activity.models import ChatFlavor
 from accord.core.errors import ServiceError
 from accord.org.models import Person, Team
-from accord.rhythm import picker
+from accord.rhythm import picker, recurrence
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 from accord.web import pickers
@@ -58,21 +58,24 @@ class RecurrencePickerForm(forms.Form):
         if typed and not picked:  # an expert edited the rule itself: it wins
             data["repeat"] = picker.CUSTOM
             return data
-        if typed:
-            self.add_error(
-                "rrule",
-                "Choose a schedule under Repeats or write the rule (with Repeats set to "
-                "“Advanced”), not both.",
-            )
-            return data
         try:
-            data["rrule"] = picker.rule_for(
+            rule = picker.rule_for(
                 repeat, data.get("days"), data.get("ordinal", ""), data.get("weekday", "")
             )
         except ServiceError as exc:
             for name, msgs in exc.fields.items():
                 for msg in msgs:
                     self.add_error(name if name in self.fields else None, msg)
+            return data
+        # The page's script writes the picked rule into the rule field as it is picked.
+        if typed and recurrence.normalize_rule(data.get("rrule") or "") != rule:
+            self.add_error(
+                "rrule",
+                "Choose a schedule under Repeats or write the rule (with Repeats set to "
+                "“Advanced”), not both.",
+            )
+            return data
+        data["rrule"] = rule
         return data
 
 

@@ -186,6 +186,16 @@ def test_an_expert_edits_the_raw_rule_when_the_picker_is_untouched(cast, rhythm)
     assert sync.rrule == "FREQ=DAILY;INTERVAL=2"
 
 
+def test_the_picker_and_the_rule_its_script_wrote_agree(cast, rhythm):
+    sync = rhythm.sync
+    url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
+    rule = "FREQ=MONTHLY;BYDAY=-1FR"
+    data = _form(sync, repeat="monthly_nth", ordinal="-1", weekday="FR", rrule=rule)
+    assert login(cast.leader).post(url, data).status_code == 302
+    sync.refresh_from_db()
+    assert sync.rrule == rule
+
+
 def test_a_picker_without_days_or_a_bad_raw_rule_is_refused_and_changes_nothing(cast, rhythm):
     sync = rhythm.sync
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
