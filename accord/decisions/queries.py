@@ -424,6 +424,13 @@ def ranked_issues(
     """Open issues to solve in a meeting, in the order the team takes them: by rank
     (unranked last), then by votes (ups minus downs), then oldest first. Each carries
     `score`, `ups`, `downs` and, for `voter`, `my_vote` (0 when none)."""
+    return list(ranked_issues_query(org, team_ids, voter=voter)[:limit])
+
+
+def ranked_issues_query(
+    org: Organization, team_ids: Iterable[int] | None = None, *, voter: Person | None = None
+) -> QuerySet[Issue]:
+    """`ranked_issues` as a query, for pages and the API to paginate."""
     qs = (
         open_issues(org, team_ids)
         .select_related("owner", "team__parent")
@@ -436,8 +443,7 @@ def ranked_issues(
     if voter is not None:
         mine = IssueVote.objects.filter(issue=OuterRef("pk"), person=voter).values("value")[:1]
         qs = qs.annotate(my_vote=Coalesce(Subquery(mine, output_field=IntegerField()), Value(0)))
-    qs = qs.order_by(F("rank").asc(nulls_last=True), "-score", "level_since", "id")
-    return list(qs[:limit])
+    return qs.order_by(F("rank").asc(nulls_last=True), "-score", "level_since", "id")
 
 
 def stale_issues(org: Organization, now: dt.datetime | None = None) -> QuerySet[Issue]:

@@ -179,3 +179,56 @@ def test_a_member_of_another_team_may_vote_but_not_solve(cast, issue):
     services.vote_issue(cast.org, p, issue, 1)
     with pytest.raises(PermissionDenied):
         services.solve_issue_with_decision(cast.org, p, issue, outcome="Mine now")
+
+
+def test_the_api_ranks_votes_keeps_and_solves_an_issue(cast, issue):
+    from tests.conftest import api_client
+
+    client = api_client(cast.member)
+    base = f"/api/v1/issues/{issue.pk}"
+
+    def post(path, body):
+        return client.post(base + path, body, content_type="application/json")
+
+    assert post("/owner", {"owner_id": cast.member.pk}).json()["owner_id"] == cast.member.pk
+    assert post("/rank", {"rank": 2}).json()["rank"] == 2
+    assert post("/vote", {"value": 1}).json()["votes"] == 1
+    r = post("/vote", {"value": 5})
+    assert r.status_code == 422
+    assert post("/keep", {}).json()["kept_count"] == 1
+    other = services.raise_issue(cast.org, cast.member, cast.platform, "Unranked, no votes")
+    ranked = client.get("/api/v1/issues?ranked=true").json()["items"]
+    assert [i["id"] for i in ranked] == [issue.pk, other.pk]
+    r = post("/owner", {"owner_id": cast.outsider.pk})
+    assert r.status_code == 422
+    r = post(
+        "/decide-and-solve",
+        {
+            "outcome": "Quarantine",
+            "actions": [{"title": "Write the job", "owner_id": cast.member.pk}],
+        },
+    )
+    assert r.status_code == 200 and r.json()["status"] == "solved"
+    assert ActionItem.objects.get().source_id == issue.pk
+    viewer = api_client(cast.viewer)
+    r = viewer.post(
+        f"/api/v1/issues/{other.pk}/vote", {"value": 1}, content_type="application/json"
+    )
+    assert r.status_code == 403
+    outsider = api_client(cast.outsider)
+    r = outsider.post(
+        f"/api/v1/issues/{other.pk}/vote", {"value": 1}, content_type="application/json"
+    )
+    assert r.status_code == 404
+
+
+def test_the_issue_page_shows_its_owner_rank_votes_and_keeps(cast, issue):
+    from tests.conftest import login
+
+    services.set_issue_owner(cast.org, cast.member, issue, cast.member)
+    services.rank_issue(cast.org, cast.member, issue, 3)
+    services.vote_issue(cast.org, cast.member, issue, 1)
+    services.vote_issue(cast.org, cast.leader, issue, 1)
+    services.keep_issue(cast.org, cast.member, issue)
+    page = login(cast.viewer).get(f"/o/acme/decisions/issues/{issue.pk}/").content.decode()
+    assert "Owned by Mia Member · rank #3 · 2 votes · kept for next time 1\u00d7" in page
