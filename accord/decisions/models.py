@@ -262,7 +262,9 @@ class Issue(OrgScoped):
         null=True, blank=True, help_text="Its place in the team's issues list; 1 comes first."
     )
     kept_count = models.PositiveIntegerField(
-        default=0, help_text="How many meetings kept it for next time."
+        default=0,
+        db_default=0,  # bulk writers (the generator, imports) may leave it out
+        help_text="How many meetings kept it for next time.",
     )
     version = models.PositiveIntegerField(default=1)
 
