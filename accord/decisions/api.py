@@ -19,6 +19,7 @@ from accord.api.common import (
     org_of,
     ref,
 )
+from accord.core.errors import ServiceError
 from accord.decisions import queries, services
 from accord.decisions.models import (
     ActionItem,
@@ -273,11 +274,20 @@ class IssueOut(Schema):
     closed_at: dt.datetime | None
     stale: bool
     escalations: list[EscalationOut]
+    owner_id: Id | None
+    rank: int | None = Field(None, description="Its place in the team's list; 1 comes first.")
+    votes: int = Field(0, description="Votes up minus votes down.")
+    kept_count: int = Field(0, description="How many meetings kept it for next time.")
     version: int
 
     @staticmethod
     def resolve_stale(obj):
         return obj.is_stale()
+
+    @staticmethod
+    def resolve_votes(obj):
+        score = getattr(obj, "score", None)
+        return score if score is not None else sum(v.value for v in obj.votes.all())
 
     @staticmethod
     def resolve_escalations(obj):
@@ -302,6 +312,35 @@ class IssuePatch(PatchSchema):
 class SolveIn(Schema):
     resolution: str = Field(..., min_length=1, max_length=5000)
     decision_id: Id | None = None
+
+
+class IssueOwnerIn(Schema):
+    owner_id: Id | None = Field(None, description="Who owns it; null: nobody yet.")
+
+
+class IssueRankIn(Schema):
+    rank: int | None = Field(None, description="1 comes first; null takes it out of the order.")
+
+
+class IssueVoteIn(Schema):
+    value: int = Field(..., description="1 (up), -1 (down) or 0 (take the vote back).")
+
+
+class KeepIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+class IssueActionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    owner_id: Id
+    due_on: dt.date | None = None
+
+
+class DecideAndSolveIn(Schema):
+    outcome: str = Field(..., min_length=1, max_length=5000)
+    rationale: str = ""
+    approver_id: Id | None = Field(None, description="Defaults to the caller.")
+    actions: list[IssueActionIn] = Field(default_factory=list, max_length=20)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -674,7 +713,7 @@ def reopen_action_item(request, item_id: Id):
 
 
 def _issues(org):
-    return Issue.objects.for_org(org).prefetch_related("escalations")
+    return Issue.objects.for_org(org).prefetch_related("escalations", "votes")
 
 
 @router.get("/issues", response=list[IssueOut], summary="List issues")
@@ -686,9 +725,13 @@ def list_issues(
     severity: Severity | None = None,
     stale: bool = False,
     raised_by_id: Id | None = None,
+    ranked: bool = False,
 ):
+    """`ranked=true`: the open issues in the order a meeting takes them (rank, then votes)."""
     org = org_of(request)
     qs = _issues(org).order_by("-opened_at", "-id")
+    if ranked:
+        qs = queries.ranked_issues_query(org).prefetch_related("escalations")
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     if status:
@@ -762,3 +805,68 @@ def drop_issue(request, issue_id: Id, payload: ReasonIn):
     issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
     services.drop_issue(org, actor_of(request), issue, payload.reason)
     return get_or_404(_issues(org), issue.pk, "issue")
+
+
+def _issue_step(request, issue_id: Id, step, *args, **kwargs):
+    org = org_of(request)
+    issue = get_or_404(Issue.objects.for_org(org), issue_id, "issue")
+    step(org, actor_of(request), issue, *args, **kwargs)
+    return get_or_404(_issues(org), issue.pk, "issue")
+
+
+def _person_or_none(org, person_id: Id | None, field: str):
+    if person_id is None:
+        return None
+    found = Person.objects.for_org(org).filter(pk=person_id).first()
+    if found is None:
+        raise ServiceError(f"No person {person_id} in {org.name}.", fields={field: ["Unknown."]})
+    return found
+
+
+@router.post("/issues/{issue_id}/owner", response=IssueOut, summary="Choose who owns an issue")
+def set_issue_owner(request, issue_id: Id, payload: IssueOwnerIn):
+    owner = _person_or_none(org_of(request), payload.owner_id, "owner_id")
+    return _issue_step(request, issue_id, services.set_issue_owner, owner)
+
+
+@router.post("/issues/{issue_id}/rank", response=IssueOut, summary="Rank an issue")
+def rank_issue(request, issue_id: Id, payload: IssueRankIn):
+    return _issue_step(request, issue_id, services.rank_issue, payload.rank)
+
+
+@router.post(
+    "/issues/{issue_id}/vote", response=IssueOut, summary="Vote on an issue (one vote each)"
+)
+def vote_issue(request, issue_id: Id, payload: IssueVoteIn):
+    return _issue_step(request, issue_id, services.vote_issue, payload.value)
+
+
+@router.post("/issues/{issue_id}/keep", response=IssueOut, summary="Keep for the next meeting")
+def keep_issue(request, issue_id: Id, payload: KeepIn):
+    return _issue_step(request, issue_id, services.keep_issue, payload.note)
+
+
+@router.post(
+    "/issues/{issue_id}/decide-and-solve",
+    response=IssueOut,
+    summary="Solve with a decision and action items, in one step",
+)
+def decide_and_solve_issue(request, issue_id: Id, payload: DecideAndSolveIn):
+    org = org_of(request)
+    actions = [
+        {
+            "title": a.title,
+            "owner": _person_or_none(org, a.owner_id, "actions"),
+            "due_on": a.due_on,
+        }
+        for a in payload.actions
+    ]
+    return _issue_step(
+        request,
+        issue_id,
+        services.solve_issue_with_decision,
+        outcome=payload.outcome,
+        rationale=payload.rationale,
+        approver=_person_or_none(org, payload.approver_id, "approver_id"),
+        actions=actions,
+    )

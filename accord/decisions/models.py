@@ -250,6 +250,22 @@ class Issue(OrgScoped):
     flagged_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was flagged as stuck at its current level."
     )
+    owner = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issues_owned",
+        help_text="Who brings it to the meeting and sees it through.",
+    )
+    rank = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its place in the team's issues list; 1 comes first."
+    )
+    kept_count = models.PositiveIntegerField(
+        default=0,
+        db_default=0,  # bulk writers (the generator, imports) may leave it out
+        help_text="How many meetings kept it for next time.",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -285,3 +301,23 @@ class IssueEscalation(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.issue} → {self.to_team}"
+
+
+class IssueVote(OrgScoped):
+    """One person's vote on an issue (+1 up, -1 down); changeable, one per person."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "person"], name="decisions_issue_vote_once"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=(-1, 1)), name="decisions_issue_vote_up_or_down"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.value:+d} on {self.issue}"

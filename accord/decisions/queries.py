@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accord.decisions.models import (
@@ -24,6 +25,7 @@ from accord.decisions.models import (
     DecisionStatus,
     Issue,
     IssueStatus,
+    IssueVote,
     stale_after_days,
 )
 from accord.org.models import Organization, Person
@@ -410,6 +412,38 @@ def open_issues(org: Organization, team_ids: Iterable[int] | None = None) -> Que
     if team_ids is not None:
         qs = qs.filter(team_id__in=list(team_ids))
     return qs.order_by("level_since", "id")
+
+
+def ranked_issues(
+    org: Organization,
+    team_ids: Iterable[int] | None = None,
+    *,
+    voter: Person | None = None,
+    limit: int = 50,
+) -> list[Issue]:
+    """Open issues to solve in a meeting, in the order the team takes them: by rank
+    (unranked last), then by votes (ups minus downs), then oldest first. Each carries
+    `score`, `ups`, `downs` and, for `voter`, `my_vote` (0 when none)."""
+    return list(ranked_issues_query(org, team_ids, voter=voter)[:limit])
+
+
+def ranked_issues_query(
+    org: Organization, team_ids: Iterable[int] | None = None, *, voter: Person | None = None
+) -> QuerySet[Issue]:
+    """`ranked_issues` as a query, for pages and the API to paginate."""
+    qs = (
+        open_issues(org, team_ids)
+        .select_related("owner", "team__parent")
+        .annotate(
+            score=Coalesce(Sum("votes__value"), Value(0)),
+            ups=Count("votes", filter=Q(votes__value=1)),
+            downs=Count("votes", filter=Q(votes__value=-1)),
+        )
+    )
+    if voter is not None:
+        mine = IssueVote.objects.filter(issue=OuterRef("pk"), person=voter).values("value")[:1]
+        qs = qs.annotate(my_vote=Coalesce(Subquery(mine, output_field=IntegerField()), Value(0)))
+    return qs.order_by(F("rank").asc(nulls_last=True), "-score", "level_since", "id")
 
 
 def stale_issues(org: Organization, now: dt.datetime | None = None) -> QuerySet[Issue]:

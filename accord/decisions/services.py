@@ -34,6 +34,7 @@ from accord.decisions.models import (
     Issue,
     IssueEscalation,
     IssueStatus,
+    IssueVote,
     Severity,
     stale_after_days,
 )
@@ -954,6 +955,169 @@ def drop_issue(org: Organization, actor: Person | None, issue: Issue, reason: st
         },
         verb="dropped",
     )
+
+
+# --- solving issues in a meeting (identify, discuss, solve) --------------------------------
+# An issue has an owner and a rank in its team's list; people vote on it (one vote each,
+# changeable); in the meeting it is solved (a decision and action items), kept for next
+# time or escalated to the parent team (`escalate_issue`). Each is one call, one transaction.
+
+RANK_MAX = 999
+
+
+def _open_issue_for_update(org: Organization, issue: Issue) -> Issue:
+    _in_org(org, issue, "issue", "issue")
+    issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    if issue.status != IssueStatus.OPEN:
+        raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
+    return issue
+
+
+@transaction.atomic
+def set_issue_owner(
+    org: Organization, actor: Person | None, issue: Issue, owner: Person | None
+) -> Issue:
+    """Who brings the issue to the meeting and sees it through (None: nobody yet)."""
+    issue = _open_issue_for_update(org, issue)
+    _may_act_for_team(actor, issue.team, "choose who owns its issues")
+    owner = _active_person(org, owner, "owner", "person") if owner is not None else None
+    return update_and_record(org, actor, issue, {"owner": owner}, verb="assigned")
+
+
+def _rank(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        rank = int(str(value).strip())
+    except ValueError:
+        rank = 0
+    if not 1 <= rank <= RANK_MAX:
+        raise ServiceError(
+            f"A rank is a whole number from 1 (first) to {RANK_MAX}, not {value!r}.",
+            fields={"rank": [f"From 1 to {RANK_MAX}."]},
+        )
+    return rank
+
+
+@transaction.atomic
+def rank_issue(org: Organization, actor: Person | None, issue: Issue, rank: Any) -> Issue:
+    """Place the issue in its team's list: 1 comes first; empty takes it out of the order."""
+    issue = _open_issue_for_update(org, issue)
+    _may_act_for_team(actor, issue.team, "rank its issues")
+    return update_and_record(org, actor, issue, {"rank": _rank(rank)}, verb="ranked")
+
+
+@transaction.atomic
+def vote_issue(org: Organization, actor: Person, issue: Issue, value: Any) -> IssueVote | None:
+    """The actor's vote on an open issue: 1 (up), -1 (down) or 0 (take the vote back).
+    One vote per person per issue: voting again changes it."""
+    _writer(actor, "vote on issues")
+    if actor is None:
+        raise ServiceError("Only a person can vote.")
+    _in_org(org, actor, "person", "person")
+    issue = _open_issue_for_update(org, issue)
+    try:
+        value = int(str(value).strip())
+    except ValueError:
+        value = None
+    if value not in (-1, 0, 1):
+        raise ServiceError(
+            "A vote is 1 (up), -1 (down) or 0 (take it back).",
+            fields={"value": ["Vote up, down or take it back."]},
+        )
+    found = IssueVote.objects.filter(issue=issue, person=actor).first()
+    before = found.value if found else 0
+    if before == value:
+        return found
+    if value == 0:
+        found.delete()
+        found = None
+    elif found:
+        found.value = value
+        found.save(update_fields=["value", "updated_at"])
+    else:
+        found = IssueVote.objects.create(org=org, issue=issue, person=actor, value=value)
+    activity.record(org, actor, "voted", issue, before={"vote": before}, after={"vote": value})
+    return found
+
+
+@transaction.atomic
+def keep_issue(org: Organization, actor: Person | None, issue: Issue, note: str = "") -> Issue:
+    """Not solved today: keep the issue on the list for next time (it stays where it is)."""
+    issue = _open_issue_for_update(org, issue)
+    _may_act_for_team(actor, issue.team, "keep its issues for next time")
+    note = (note or "").strip()[:500]
+    issue.kept_count += 1
+    issue.version += 1
+    issue.save(update_fields=["kept_count", "version"])
+    activity.record(
+        org,
+        actor,
+        "kept",
+        issue,
+        after={"kept_count": issue.kept_count, **({"note": note} if note else {})},
+    )
+    return issue
+
+
+@transaction.atomic
+def solve_issue_with_decision(
+    org: Organization,
+    actor: Person | None,
+    issue: Issue,
+    *,
+    outcome: str,
+    rationale: str = "",
+    approver: Person | None = None,
+    actions: Iterable[dict[str, Any]] = (),
+    meeting_id: int | None = None,
+) -> Issue:
+    """Solve the issue as a team does in its meeting: the decision taken (decided at once,
+    its approver the actor unless named), the action items that carry it out (each from
+    the issue) and the issue closed by that decision. All of it or nothing."""
+    issue = _open_issue_for_update(org, issue)
+    _may_act_for_team(actor, issue.team, "solve its issues")
+    outcome = require_text(outcome, "outcome", max_length=5000)
+    approver = approver if approver is not None else actor
+    if approver is None:
+        raise ServiceError("Name who approves the decision.", fields={"approver": ["Required."]})
+    _active_person(org, approver, "approver", "person")
+    links = [("decisions.issue", issue.pk, issue.title[:300])]
+    if meeting_id is not None:
+        links.append(("rhythm.meeting", meeting_id, ""))
+    decision = create_decision(
+        org,
+        actor,
+        f"How do we solve “{issue.title}”?"[:300],
+        approver,
+        outcome,
+        rationale=rationale,
+        teams=[issue.team],
+        links=links,
+    )
+    if actor is None or actor.pk == approver.pk:
+        decision = decide(org, actor, decision, outcome, rationale)
+    for n, a in enumerate(actions):
+        if not (a.get("title") or "").strip():
+            continue
+        try:
+            create_action_item(
+                org,
+                actor,
+                a.get("title"),
+                a.get("owner"),
+                due_on=a.get("due_on"),
+                team=issue.team,
+                source_type=ActionSource.ISSUE,
+                source_id=issue.pk,
+            )
+        except ServiceError as exc:
+            raise ServiceError(
+                f"Action item {n + 1}: {exc.message}",
+                fields={f"action_{n + 1}_{k}": v for k, v in exc.fields.items()},
+                code=exc.code,
+            ) from None
+    return solve_issue(org, actor, issue, outcome, decision=decision)
 
 
 # --- flags raised by the worker ------------------------------------------------------------

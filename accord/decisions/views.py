@@ -637,7 +637,9 @@ def issue_detail(request, issue_id: int):
     org = request.org
     issue = (
         Issue.objects.for_org(org)
-        .select_related("team", "team__parent", "raised_by", "raised_in", "decision", "closed_by")
+        .select_related(
+            "team", "team__parent", "raised_by", "raised_in", "decision", "closed_by", "owner"
+        )
         .filter(pk=issue_id)
         .first()
     )
@@ -657,6 +659,7 @@ def issue_detail(request, issue_id: int):
             "history": history_for(org, "decisions.issue", issue.pk),
             "may_act": may_act,
             "stale": issue.is_stale(),
+            "votes": sum(issue.votes.values_list("value", flat=True)),
             "solve_form": SolveForm(org=org),
             "reason_form": ReasonForm(),
             "action_form": ActionItemForm(org=org, initial={"owner": me, "team": issue.team}),

@@ -631,9 +631,22 @@ def live_agenda(request, meeting_id: Id) -> list[dict]:
 @router.post(
     "/rhythm/meetings/{meeting_id}/start", response=MinutesOut, summary="Start: freeze the agenda"
 )
-def start_meeting(request, meeting_id: Id):
+def start_meeting(request, meeting_id: Id, early: bool = False):
+    """Before the meeting's day this is refused (422 `confirm_early`) unless `early=true`:
+    starting freezes the agenda."""
     org = org_of(request)
-    m = services.start_meeting(org, actor_of(request), _meeting(request, meeting_id))
+    m = services.start_meeting(org, actor_of(request), _meeting(request, meeting_id), early=early)
+    return _minutes(org, m)
+
+
+@router.post(
+    "/rhythm/meetings/{meeting_id}/reopen",
+    response=MinutesOut,
+    summary="Reopen a started meeting: its agenda is live again",
+)
+def reopen_meeting(request, meeting_id: Id):
+    org = org_of(request)
+    m = services.reopen_meeting(org, actor_of(request), _meeting(request, meeting_id))
     return _minutes(org, m)
 
 

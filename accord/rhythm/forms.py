@@ -8,7 +8,9 @@ from django import forms
 
 from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
+from accord.core.errors import ServiceError
 from accord.org.models import Person, Team
+from accord.rhythm import picker, recurrence
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 from accord.web import pickers
@@ -17,7 +19,74 @@ TIMEZONES = sorted(zoneinfo.available_timezones())
 CONFIDENCE_CHOICES = [("", "—"), *bands.choices()]
 
 
-class CadenceForm(forms.Form):
+PICKER_FIELDS = ("repeat", "days", "ordinal", "weekday")
+RULE_HELP = (
+    "RFC 5545, used when Repeats is “Advanced”: e.g. FREQ=WEEKLY;BYDAY=MO or "
+    "FREQ=MONTHLY;BYDAY=1TU."
+)
+
+
+class RecurrencePickerForm(forms.Form):
+    """A schedule chosen in words (every other week on Tuesday, the last business day of
+    the quarter…) is written to `rrule`; "Advanced" keeps the rule as typed. A stored rule
+    the picker can say is shown in it (`picker_initial`); any other shows as the rule."""
+
+    repeat = forms.ChoiceField(
+        choices=picker.PATTERNS, initial=picker.CUSTOM, label="Repeats", required=False
+    )
+    days = forms.MultipleChoiceField(
+        choices=picker.DAYS,
+        required=False,
+        label="On",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For every week or every other week.",
+    )
+    ordinal = forms.ChoiceField(
+        choices=[("", "—"), *picker.ORDINALS],
+        required=False,
+        label="Which",
+        help_text="For every month: the first, second… or last weekday.",
+    )
+    weekday = forms.ChoiceField(choices=[("", "—"), *picker.DAYS], required=False, label="Weekday")
+
+    def clean(self):
+        data = super().clean()
+        repeat = data.get("repeat") or picker.CUSTOM
+        if repeat == picker.CUSTOM:
+            return data
+        picked = any(f in self.changed_data for f in PICKER_FIELDS)
+        typed = "rrule" in self.changed_data
+        if typed and not picked:  # an expert edited the rule itself: it wins
+            data["repeat"] = picker.CUSTOM
+            return data
+        try:
+            rule = picker.rule_for(
+                repeat, data.get("days"), data.get("ordinal", ""), data.get("weekday", "")
+            )
+        except ServiceError as exc:
+            for name, msgs in exc.fields.items():
+                for msg in msgs:
+                    self.add_error(name if name in self.fields else None, msg)
+            return data
+        # The page's script writes the picked rule into the rule field as it is picked.
+        if typed and recurrence.normalize_rule(data.get("rrule") or "") != rule:
+            self.add_error(
+                "rrule",
+                "Choose a schedule under Repeats or write the rule (with Repeats set to "
+                "“Advanced”), not both.",
+            )
+            return data
+        data["rrule"] = rule
+        return data
+
+
+def picker_initial(rule: str) -> dict:
+    """The picker's fields for a stored rule: its choices, or "Advanced" with the rule."""
+    return {"rrule": rule, **(picker.choices_for(rule) or {"repeat": picker.CUSTOM})}
+
+
+class CadenceForm(RecurrencePickerForm):
+    field_order = ("template", "name", "kind", "scope", "team", "teams", *PICKER_FIELDS, "rrule")
     template = forms.ChoiceField(
         choices=[("", "— none: set it up by hand —"), *template_choices()],
         required=False,
@@ -35,8 +104,8 @@ class CadenceForm(forms.Form):
     rrule = forms.CharField(
         max_length=300,
         required=False,
-        label="Recurrence rule",
-        help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=MONTHLY;BYDAY=1TU.",
+        label="Advanced: rule",
+        help_text=RULE_HELP + " Empty: the template's.",
     )
     time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440, required=False)
@@ -61,7 +130,8 @@ class CadenceForm(forms.Form):
         self.fields["extra_participants"].queryset = people
 
 
-class CadenceEditForm(forms.Form):
+class CadenceEditForm(RecurrencePickerForm):
+    field_order = ("name", "scope", "team", "teams", "extra_participants", *PICKER_FIELDS, "rrule")
     name = forms.CharField(max_length=200)
     scope = forms.ChoiceField(choices=Scope.choices)
     team = pickers.TeamChoiceField(
@@ -75,7 +145,7 @@ class CadenceEditForm(forms.Form):
         required=False,
         help_text="People outside the teams in scope who take part.",
     )
-    rrule = forms.CharField(max_length=300, label="Recurrence rule")
+    rrule = forms.CharField(max_length=300, label="Advanced: rule", help_text=RULE_HELP)
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440)
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])

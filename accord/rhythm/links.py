@@ -194,6 +194,50 @@ def record_decision(
     return decision
 
 
+ISSUE_STEPS = ("vote", "arrange", "solve", "keep", "escalate")
+
+
+def work_issue(
+    org: Organization, actor: Person | None, issue, step: str, data: dict[str, Any], meeting
+):
+    """One step of solving an issue in a meeting, through the decisions pillar's services:
+    vote, arrange (owner and rank), solve (a decision and action items), keep, escalate."""
+    from accord.decisions import services as decisions
+
+    if step == "vote":
+        return decisions.vote_issue(org, actor, issue, data.get("value"))
+    if step == "arrange":
+        if "owner" in data and data["owner"] != issue.owner:
+            issue = decisions.set_issue_owner(org, actor, issue, data["owner"])
+        if "rank" in data:
+            issue = decisions.rank_issue(org, actor, issue, data["rank"])
+        return issue
+    if step == "solve":
+        return decisions.solve_issue_with_decision(
+            org,
+            actor,
+            issue,
+            outcome=data.get("outcome", ""),
+            rationale=data.get("rationale", ""),
+            actions=data.get("actions", ()),
+            meeting_id=meeting.pk,
+        )
+    if step == "keep":
+        return decisions.keep_issue(org, actor, issue, note=f"kept in {meeting}")
+    if step == "escalate":
+        return decisions.escalate_issue(org, actor, issue, data.get("reason", ""))
+    raise ServiceError(
+        f"Unknown step {step!r}; use one of {', '.join(ISSUE_STEPS)}.", code="unknown_step"
+    )
+
+
+def meeting_issues(org: Organization, meeting, person: Person, team_ids: set[int] | None):
+    """The open issues of the meeting's teams, ranked, with `person`'s votes."""
+    from accord.decisions import queries as dq
+
+    return dq.ranked_issues(org, team_ids, voter=person)
+
+
 def meeting_action_items(org: Organization, meeting_ids: list[int]) -> list:
     from accord.decisions.models import ActionItem
 

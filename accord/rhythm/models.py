@@ -202,6 +202,14 @@ class Meeting(OrgScoped):
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who started it: the facilitator, who may reopen it until it ends.",
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     # The agenda frozen when the meeting started: [{key, title, source, items: [...]}]
     agenda_snapshot = models.JSONField(default=list, blank=True)

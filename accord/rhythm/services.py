@@ -959,9 +959,14 @@ def start_meeting(
     meeting: Meeting,
     *,
     now: dt.datetime | None = None,
+    early: bool = False,
 ) -> Meeting:
     """Freeze the live agenda as the meeting's snapshot, carry in what the last one left,
-    and mark every participant present (attendance can then be corrected)."""
+    and mark every participant present (attendance can then be corrected).
+
+    Before the meeting's day (in the cadence's time zone) a person must say `early=True`:
+    starting freezes the agenda, so starting a week ahead by mistake is refused with
+    `confirm_early` and the page asks first."""
     from accord.rhythm import agenda
 
     require_same_org(org, meeting, "meeting")
@@ -970,12 +975,22 @@ def start_meeting(
     if meeting.status != MeetingStatus.PLANNED:
         raise ServiceError("This meeting has already started.", code="already_started")
     now = now or timezone.now()
+    days = days_early(meeting, now)
+    if days > 0 and actor is not None and not early:
+        day = meeting.scheduled_start.astimezone(recurrence.zone(meeting.cadence.timezone))
+        raise ServiceError(
+            f"This meeting is on {day:%A} {day.day} {day:%B}, {days} day"
+            f"{'s' if days != 1 else ''} from now. Starting it freezes its agenda; "
+            "confirm to start it early.",
+            code="confirm_early",
+        )
     meeting.agenda_snapshot = agenda.build(
         org, meeting.cadence, meeting, now=now, limit=agenda.SNAPSHOT_MAX
     )
     meeting.carried_in = agenda.carried_from_previous(org, meeting, meeting.agenda_snapshot)
     meeting.status = MeetingStatus.RUNNING
     meeting.started_at = now
+    meeting.started_by = actor
     meeting.version += 1
     meeting.save()
     ids = queries.Roster.load(org).participant_ids(meeting.cadence)
@@ -992,7 +1007,79 @@ def start_meeting(
             "sections": [s["title"] for s in meeting.agenda_snapshot],
             "items": sum(len(s["items"]) for s in meeting.agenda_snapshot),
             "carried": len(meeting.carried_in),
+            **({"days_early": days} if days > 0 else {}),
         },
+    )
+    return meeting
+
+
+def days_early(meeting: Meeting, now: dt.datetime) -> int:
+    """How many days before its day (in the cadence's time zone) `now` is; 0 on the day
+    or after."""
+    tz = recurrence.zone(meeting.cadence.timezone)
+    return max(0, (meeting.scheduled_start.astimezone(tz).date() - now.astimezone(tz).date()).days)
+
+
+def can_reopen(actor: Person | None, meeting: Meeting) -> bool:
+    """The meeting's owners: its cadence's owner and whoever started it (the facilitator);
+    for a cadence without an owner, whoever may manage the cadence."""
+    if actor is None:
+        return True
+    if not (actor.is_active and actor.has_role(Role.MEMBER)):
+        return False
+    cadence = meeting.cadence
+    if actor.pk in (cadence.owner_id, meeting.started_by_id):
+        return True
+    if cadence.owner_id is None:
+        try:
+            _require_cadence_admin(actor, cadence.scope, cadence.team, "reopen its meetings")
+        except PermissionDenied:
+            return False
+        return True
+    return False
+
+
+@transaction.atomic
+def reopen_meeting(
+    org: Organization, actor: Person | None, meeting: Meeting, *, reason: str = ""
+) -> Meeting:
+    """Undo a start until the meeting ends: its agenda is live again (and frozen afresh
+    when it is started again). Notes, action items, decisions and headlines are kept."""
+    require_same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    if not can_reopen(actor, meeting):
+        raise PermissionDenied(
+            f"Only the owner of {meeting.cadence.name} or whoever started this meeting "
+            "may reopen it."
+        )
+    if meeting.status == MeetingStatus.PLANNED:
+        raise ServiceError("This meeting has not started.", code="not_started")
+    if meeting.status == MeetingStatus.FINISHED:
+        raise ServiceError("This meeting is over; its minutes are final.", code="already_finished")
+    reason = (reason or "").strip()[:500]
+    before = {
+        "status": meeting.status,
+        "started_at": meeting.started_at,
+        "started_by": meeting.started_by_id,
+        "items": sum(len(s["items"]) for s in meeting.agenda_snapshot),
+    }
+    meeting.status = MeetingStatus.PLANNED
+    meeting.started_at = None
+    meeting.started_by = None
+    meeting.agenda_snapshot = []
+    meeting.carried_in = []
+    meeting.done_items = []
+    meeting.version += 1
+    meeting.save()
+    # Attendance is taken again when it starts again (everyone present, then corrected).
+    Attendance.objects.filter(meeting=meeting, rating__isnull=True).delete()
+    activity.record(
+        org,
+        actor,
+        "reopened",
+        meeting,
+        before=before,
+        after={"status": meeting.status, **({"reason": reason} if reason else {})},
     )
     return meeting
 
@@ -1135,6 +1222,37 @@ def add_decision(
         outcome=outcome or "",
         rationale=rationale or "",
     )
+
+
+def meeting_team_ids(org: Organization, cadence: Cadence) -> set[int] | None:
+    """The teams whose issues a meeting works on; None for the whole organization."""
+    return None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence)
+
+
+@transaction.atomic
+def work_issue(
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    issue,
+    step: str,
+    **data: Any,
+):
+    """Solve, keep, escalate, vote on or arrange (owner, rank) one of the issues of the
+    meeting's teams while the meeting runs. The decisions pillar does the step and records
+    its event; this checks the meeting: its participants, running, its teams' issue."""
+    require_same_org(org, meeting, "meeting")
+    require_same_org(org, issue, "issue")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "work on its issues")
+    _require_running(meeting)
+    team_ids = meeting_team_ids(org, meeting.cadence)
+    if team_ids is not None and issue.team_id not in team_ids:
+        raise ServiceError(
+            f"“{issue.title}” is not an issue of {meeting.cadence.name}'s teams.",
+            code="not_in_scope",
+        )
+    return links.work_issue(org, actor, issue, step, data, meeting)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from accord.org.models import Person, Role, Team
 from accord.rhythm import agenda, ical, links, queries, recurrence, scorecard, services
 from accord.rhythm.forms import (
     CONFIDENCE_CHOICES,
+    PICKER_FIELDS,
     ActionItemForm,
     AwayForm,
     CadenceEditForm,
@@ -32,6 +33,7 @@ from accord.rhythm.forms import (
     WebhookForm,
     agenda_from_text,
     agenda_to_text,
+    picker_initial,
 )
 from accord.rhythm.models import (
     Away,
@@ -202,13 +204,14 @@ def cadence_edit(request, cadence_id: int):
         "is_active",
     )
     initial = {f: getattr(cadence, f) for f in fields}
+    initial.update(picker_initial(cadence.rrule))
     initial["agenda"] = agenda_to_text(cadence.agenda)
     initial["scope"], initial["team"] = cadence.scope, cadence.team_id
     initial["teams"] = list(cadence.teams.values_list("pk", flat=True))
     initial["extra_participants"] = list(cadence.extra_participants.values_list("pk", flat=True))
     form = CadenceEditForm(request.POST or None, initial=initial, org=org)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k not in PICKER_FIELDS}
         data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
         if data["scope"] not in ("team", "subtree"):
             data["team"] = None
@@ -483,6 +486,13 @@ def meeting(request, cadence_id: int, key: str):
         )
         ctx["present"] = [a for a in ctx["attendance"] if a.present]
         ctx["my_attendance"] = next((a for a in ctx["attendance"] if a.person_id == me.pk), None)
+        ctx["can_reopen"] = m.status == MeetingStatus.RUNNING and services.can_reopen(me, m)
+        if m.status == MeetingStatus.RUNNING:
+            ctx["issues"] = links.meeting_issues(
+                org, m, me, services.meeting_team_ids(org, cadence)
+            )
+    else:
+        ctx["days_early"] = services.days_early(transient, timezone.now())
     return render(request, "rhythm/meeting.html", ctx)
 
 
@@ -496,8 +506,19 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
     p = request.POST
     try:
         if action == "start":
-            m = services.open_meeting(org, me, cadence, occ.original_start)
-            services.start_meeting(org, me, m)
+            try:
+                with transaction.atomic():  # a start refused keeps nothing, not even the meeting
+                    m = services.open_meeting(org, me, cadence, occ.original_start)
+                    services.start_meeting(org, me, m, early=p.get("early") == "1")
+            except ServiceError as exc:
+                if exc.code != "confirm_early":
+                    raise
+                # Before its day: ask first, with a plain form (no script needed).
+                return render(
+                    request,
+                    "rhythm/meeting_start_confirm.html",
+                    {"cadence": cadence, "occ": occ, "tz": me.timezone, "message": exc.message},
+                )
             messages.success(request, "Meeting started: the agenda is frozen.")
             return back
         m = (
@@ -507,7 +528,10 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         )
         if m is None:
             raise ServiceError("Start the meeting first.")
-        if action == "notes":
+        if action == "reopen":
+            services.reopen_meeting(org, me, m, reason=p.get("reason", ""))
+            messages.success(request, "Meeting reopened: the agenda is live again.")
+        elif action == "notes":
             services.save_notes(org, me, m, p.get("section", ""), p.get("text", ""))
             if request.headers.get("HX-Request"):
                 # Saved in place while the meeting goes on: no reload, no lost scroll.
@@ -551,6 +575,8 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             }
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
             messages.success(request, "Meeting finished. The minutes are below.")
+        elif action == "issue":
+            _issue_step(request, m)
         elif action == "rate":
             services.rate_meeting(org, me, m, p.get("rating"))
             messages.success(request, "Thanks for rating the meeting.")
@@ -561,6 +587,54 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             return HttpResponse(exc.message, status=422)
         flash_error(request, exc)
     return back
+
+
+ISSUE_DONE = {
+    "vote": "Vote saved on “{}”.",
+    "arrange": "“{}” arranged.",
+    "solve": "Solved: “{}”.",
+    "keep": "“{}” kept for next time.",
+    "escalate": "“{}” escalated.",
+}
+
+
+def _issue_step(request, m: Meeting) -> None:
+    """One step on an issue from the meeting page: the form's fields, read as given."""
+    from accord.decisions.models import Issue
+
+    org, p = request.org, request.POST
+    issue = get_object_or_404(Issue.objects.for_org(org), pk=int_or_none(p.get("issue")))
+    people = Person.objects.for_org(org)
+
+    def person(value):
+        if not value:
+            return None
+        found = people.filter(pk=int_or_none(value)).first()
+        if found is None:
+            raise ServiceError("Choose someone of this organization.", code="unknown_person")
+        return found
+
+    step, data = p.get("step", ""), {}
+    if step == "vote":
+        data["value"] = p.get("value")
+    elif step == "arrange":
+        data = {"owner": person(p.get("owner")), "rank": p.get("rank", "")}
+    elif step == "solve":
+        data = {"outcome": p.get("outcome", ""), "rationale": p.get("rationale", "")}
+        data["actions"] = []
+        for n in range(1, 4):  # the page offers up to three action items
+            if title := p.get(f"action_title_{n}", "").strip():
+                data["actions"].append(
+                    {
+                        "title": title,
+                        "owner": person(p.get(f"action_owner_{n}")),
+                        "due_on": p.get(f"action_due_{n}") or None,
+                    }
+                )
+    elif step == "escalate":
+        data["reason"] = p.get("reason", "")
+    services.work_issue(org, request.person, m, issue, step, **data)
+    messages.success(request, ISSUE_DONE.get(step, "{}").format(issue.title))
 
 
 # --- team rhythm ---------------------------------------------------------------------------

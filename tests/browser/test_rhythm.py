@@ -79,13 +79,16 @@ def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast,
     expect(issues).to_contain_text("Flaky end-to-end suite")
     shot(page, "live-agenda")
     page.get_by_role("button", name="Start meeting").click()
+    if services.days_early(Meeting(cadence=rhythm.sync, scheduled_start=occ.start), timezone.now()):
+        page.get_by_role("button", name="Start it now anyway").click()  # before its day
     expect(page.get_by_text("In progress")).to_be_visible()
     page.get_by_label("Notes on Issues").fill("Quarantine the suite, fix by Friday.")
     page.get_by_role("button", name="Save notes on Issues").click()
     # Saved in place, without reloading the page.
     expect(page.locator("#saved-issues")).to_contain_text("Saved at")
     page.get_by_label("New action item").fill("Quarantine the flaky tests")
-    page.get_by_label("Owner").select_option(label=cast.member.name)
+    actions = page.get_by_role("region", name="Action items")
+    actions.get_by_label("Owner").select_option(label=cast.member.name)
     page.get_by_role("button", name="Add action item").click()
     expect(page.locator("#actions-h + ul")).to_contain_text("Quarantine the flaky tests")
     page.get_by_text("Record a decision").click()
@@ -186,3 +189,91 @@ def test_a_calendar_address_is_shown_once_and_a_bad_schedule_shows_as_invalid(
     page.goto(f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/")
     expect(page.get_by_role("alert")).to_contain_text("INTERVAL=0")
     shot(page, "invalid-schedule")
+
+
+def test_a_lead_starts_early_reopens_picks_a_recurrence_and_solves_an_issue(
+    page,
+    shot,
+    cast,
+    rhythm,  # noqa: F811
+):
+    from accord.decisions.models import Issue, IssueVote
+
+    issue = decisions.raise_issue(
+        cast.org, cast.member, cast.platform, "Flaky end-to-end suite", severity="high"
+    )
+    sync = rhythm.sync
+    sign_in(page, cast.leader.email, PASSWORD)
+    # The recurrence picker shows the stored rule in words, and writes the one picked.
+    page.goto(f"/o/acme/rhythm/cadences/{sync.pk}/edit/")
+    expect(page.get_by_label("Repeats")).to_have_value("weekly")
+    expect(page.get_by_label("Monday")).to_be_checked()
+    expect(page.get_by_label("Which")).to_be_hidden()
+    page.get_by_label("Repeats").select_option(label="Every other week on…")
+    page.get_by_label("Monday").uncheck()
+    page.get_by_label("Tuesday").check()
+    # The rule field, for experts, follows what is picked.
+    expect(page.get_by_label("Advanced: rule")).to_have_value("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU")
+    shot(page, "picker")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"{sync.name} saved.")).to_be_visible()
+    sync.refresh_from_db()
+    assert sync.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+
+    # Starting a week ahead asks first; the owner can reopen it.
+    occ = queries.next_occurrence(sync, timezone.now() + dt.timedelta(days=7))
+    page.goto(f"/o/acme/rhythm/cadences/{sync.pk}/{occ.key}/")
+    expect(page.get_by_text("Live agenda")).to_be_visible()
+    page.get_by_role("button", name="Start meeting").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("early?")
+    shot(page, "confirm-early")
+    page.get_by_role("button", name="Start it now anyway").click()
+    expect(page.get_by_text("In progress")).to_be_visible()
+    page.get_by_role("button", name="Reopen: make the agenda live again").click()
+    expect(page.get_by_text("Meeting reopened")).to_be_visible()
+    expect(page.get_by_text("Live agenda")).to_be_visible()
+    m = Meeting.objects.get(cadence=sync, occurrence_start=occ.original_start)
+    assert m.status == "planned" and m.agenda_snapshot == []
+    page.get_by_role("button", name="Start meeting").click()
+    page.get_by_role("button", name="Start it now anyway").click()
+    expect(page.get_by_text("In progress")).to_be_visible()
+
+    # Vote on the issue, then solve it with a decision and an action item.
+    ids = page.locator("#ids")
+    expect(ids).to_contain_text("Flaky end-to-end suite")
+    page.get_by_role("button", name="Vote up: Flaky end-to-end suite").click()
+    expect(page.get_by_role("button", name="Vote up: Flaky end-to-end suite")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator(f"#issue-{issue.pk} .ids__score")).to_contain_text("1")
+    # On a phone the issues list fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_role("heading", name="Issues to solve")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "issues-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator(f"#issue-{issue.pk} summary", has_text="Solve").click()
+    page.get_by_label("Decision solving Flaky end-to-end suite").fill(
+        "Quarantine after two failures"
+    )
+    page.get_by_label("Action 1 for Flaky end-to-end suite", exact=True).fill(
+        "Write the quarantine job"
+    )
+    page.get_by_label("Owner of action 1 for Flaky end-to-end suite").select_option(
+        label=cast.member.name
+    )
+    shot(page, "solve")
+    page.get_by_role("button", name="Solve Flaky end-to-end suite").click()
+    expect(page.get_by_text("Solved: “Flaky end-to-end suite”.")).to_be_visible()
+    expect(ids).to_contain_text("No open issues")
+    shot(page, "solved")
+    issue = Issue.objects.get(pk=issue.pk)
+    assert issue.status == "solved" and issue.decision.outcome == "Quarantine after two failures"
+    assert IssueVote.objects.get().person == cast.leader
+    item = ActionItem.objects.get()
+    assert (item.owner, item.source_type, item.source_id) == (
+        cast.member,
+        "decisions.issue",
+        issue.pk,
+    )

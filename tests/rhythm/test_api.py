@@ -110,7 +110,7 @@ def test_a_meeting_runs_through_the_api(cast, rhythm):
     m = client.post(
         f"/api/v1/rhythm/cadences/{rhythm.sync.pk}/occurrences/{occ.key}/meeting"
     ).json()
-    started = client.post(f"/api/v1/rhythm/meetings/{m['id']}/start").json()
+    started = client.post(f"/api/v1/rhythm/meetings/{m['id']}/start?early=true").json()
     assert started["status"] == "running" and len(started["agenda"]) == len(rhythm.sync.agenda)
     client.post(
         f"/api/v1/rhythm/meetings/{m['id']}/notes",

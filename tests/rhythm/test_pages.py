@@ -51,7 +51,7 @@ def test_a_meeting_page_shows_the_live_agenda_then_runs_and_finishes(cast, rhyth
     base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
     page = client.get(base).content.decode()
     assert "Live agenda" in page and "Scorecard" in page
-    assert client.post(base + "start/").status_code == 302
+    assert client.post(base + "start/", {"early": "1"}).status_code == 302
     m = Meeting.objects.get()
     assert m.status == MeetingStatus.RUNNING
     client.post(base + "notes/", {"section": "issues", "text": "Builds"})
@@ -118,7 +118,7 @@ def test_a_viewer_cannot_start_a_meeting(cast, rhythm, next_sync):
     client = login(cast.viewer)
     base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
     assert client.get(base).status_code == 200
-    client.post(base + "start/")
+    client.post(base + "start/", {"early": "1"})
     assert not Meeting.objects.exists()
 
 
@@ -222,7 +222,7 @@ def test_the_edit_form_changes_the_rule_and_the_agenda_and_refuses_nonsense(cast
 def test_notes_save_in_place_during_the_meeting(cast, rhythm, next_sync):
     client = login(cast.leader)
     base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
-    client.post(base + "start/")
+    client.post(base + "start/", {"early": "1"})
     hx = {"HX-Request": "true"}
     ok = client.post(base + "notes/", {"section": "issues", "text": "Builds"}, headers=hx)
     assert ok.status_code == 200 and ok.content.decode().startswith("Saved at")
