@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import Id, Pagination, actor_of, get_or_404, if_match, org_of
@@ -75,7 +75,7 @@ def create_comment(request, payload: CommentIn):
     org = org_of(request)
     obj = targets.get(org, payload.target, payload.target_id, field="target_id")
     comment = services.post_comment(org, actor_of(request), obj, payload.body)
-    return 201, _out(comment, obj)
+    return Status(201, _out(comment, obj))
 
 
 def _comment(request, comment_id: int) -> Comment:
