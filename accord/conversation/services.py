@@ -47,9 +47,15 @@ def _body(body: str | None) -> str:
 
 @transaction.atomic
 def post_comment(
-    org: Organization, actor: Person | None, target: Model, body: str | None
+    org: Organization,
+    actor: Person | None,
+    target: Model,
+    body: str | None,
+    *,
+    notify: bool = True,
 ) -> Comment:
-    """Comment on `target` (an object of `targets.KINDS`) and tell whom it mentions."""
+    """Comment on `target` (an object of `targets.KINDS`) and tell whom it mentions (their
+    inbox; and e-mail and team chat unless `notify` is off, as for the demo)."""
     author = _require_commenter(actor)
     require_same_org(org, author, "person")
     require_same_org(org, target, targets.kind_for(target).label)
@@ -77,7 +83,7 @@ def post_comment(
         },
         label=_label(target),
     )
-    _tell_mentioned(org, author, comment, target, rendered)
+    _tell_mentioned(org, author, comment, target, rendered, notify=notify)
     return comment
 
 
@@ -155,6 +161,8 @@ def _tell_mentioned(
     comment: Comment,
     target: Model,
     rendered: text.Rendered,
+    *,
+    notify: bool = True,
 ) -> None:
     """An inbox item and a notice for each person mentioned (a mentioned team: its leads'
     inboxes and its chat), once per comment and person however often it is edited."""
@@ -192,6 +200,8 @@ def _tell_mentioned(
             for p in people.values()
         ],
     )
+    if not notify:
+        return
     delivery.notify(
         org,
         kind="mention",
