@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from accord.api.common import Id, Pagination, actor_of, get_or_404, if_match, org_of
 from accord.conversation import queries, services, targets
 from accord.conversation.models import Comment, InboxItem
+from accord.core.errors import ServiceError
 
 router = Router(tags=["Conversation"])
 
@@ -58,12 +59,20 @@ def _out(comment: Comment, target=None) -> Comment:
 @router.get(
     "/comments",
     response=list[CommentOut],
-    summary="The comments on one object, newest first",
+    summary="Comments newest first: on one object (`target` and `target_id`), on one kind "
+    "of object (`target`), or the organization's",
 )
 @paginate(Pagination)
-def list_comments(request, target: TargetKind, target_id: Id):
-    obj = targets.get(org_of(request), target, target_id)
-    return queries.comments_on(org_of(request), obj)
+def list_comments(request, target: TargetKind | None = None, target_id: Id | None = None):
+    org = org_of(request)
+    if target_id is not None:
+        if target is None:
+            raise ServiceError(
+                "Say which kind of object target_id names: target=objective, initiative, …",
+                fields={"target": ["Required with target_id."]},
+            )
+        return queries.comments_on(org, targets.get(org, target, target_id))
+    return queries.comments(org, target)
 
 
 @router.post(
@@ -73,6 +82,7 @@ def list_comments(request, target: TargetKind, target_id: Id):
 )
 def create_comment(request, payload: CommentIn):
     org = org_of(request)
+    services.require_commenter(actor_of(request))  # a viewer learns nothing of the target
     obj = targets.get(org, payload.target, payload.target_id, field="target_id")
     comment = services.post_comment(org, actor_of(request), obj, payload.body)
     return Status(201, _out(comment, obj))

@@ -30,7 +30,12 @@ class Comment(OrgScoped):
             models.Index(
                 fields=["org", "target_kind", "target_id", "created_at", "id"],
                 name="conversation_comment_target",
-            )
+            ),
+            # The organization's comments (of one kind), newest first.
+            models.Index(
+                fields=["org", "target_kind", "created_at", "id"], name="conversation_comment_kind"
+            ),
+            models.Index(fields=["org", "created_at", "id"], name="conversation_comment_org"),
         ]
 
     def __str__(self) -> str:
@@ -75,8 +80,13 @@ class InboxItem(OrgScoped):
             models.UniqueConstraint(fields=["person", "key"], name="inbox_item_once"),
         ]
         indexes = [
-            # The top bar's unread count: one index range, whatever the inbox holds.
-            models.Index(fields=["person", "done_at", "read_at"], name="inbox_unread"),
+            # The top bar's unread count: a partial index of the open unread items only, so
+            # counting reads just those, however many done or read items the inbox keeps.
+            models.Index(
+                fields=["person"],
+                condition=models.Q(done_at__isnull=True, read_at__isnull=True),
+                name="inbox_unread",
+            ),
             # A page of the open (or done) items, newest first.
             models.Index(fields=["person", "done_at", "created_at", "id"], name="inbox_page"),
             # Closing the items about an object once it is answered.

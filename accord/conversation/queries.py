@@ -23,6 +23,14 @@ def comments_on(org: Organization, target: Model) -> QuerySet[Comment]:
     )
 
 
+def comments(org: Organization, kind: str | None = None) -> QuerySet[Comment]:
+    """The organization's comments (of one kind of object), newest first."""
+    qs = Comment.objects.filter(org=org).select_related("author")
+    if kind:
+        qs = qs.filter(target_kind=kind)
+    return qs.order_by("-created_at", "-id")
+
+
 def page_holding(org: Organization, target: Model, comment_id: int) -> int:
     """The page (from 1, newest first) on which comment `comment_id` of `target` is."""
     found = comments_on(org, target).filter(pk=comment_id).values_list("created_at", flat=True)

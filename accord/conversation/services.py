@@ -35,7 +35,7 @@ def may_change(person: Person | None, comment: Comment) -> bool:
     return comment.author_id == person.pk and person.has_role(Role.MEMBER)
 
 
-def _require_commenter(actor: Person | None) -> Person:
+def require_commenter(actor: Person | None) -> Person:
     if not may_comment(actor):
         raise PermissionDenied("Only members, leaders and admins may comment; viewers read.")
     return actor  # type: ignore[return-value]
@@ -56,7 +56,7 @@ def post_comment(
 ) -> Comment:
     """Comment on `target` (an object of `targets.KINDS`) and tell whom it mentions (their
     inbox; and e-mail and team chat unless `notify` is off, as for the demo)."""
-    author = _require_commenter(actor)
+    author = require_commenter(actor)
     require_same_org(org, author, "person")
     require_same_org(org, target, targets.kind_for(target).label)
     source = _body(body)

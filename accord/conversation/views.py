@@ -38,9 +38,11 @@ def _item(request, inbox_item_id: int) -> InboxItem:
     return get_object_or_404(InboxItem, pk=inbox_item_id, org=request.org, person=request.person)
 
 
+@require_POST
 @org_view
 def inbox_open(request, inbox_item_id: int):
-    """Follow an item to what it is about, marking it read on the way."""
+    """Follow an item to what it is about, marking it read on the way (a POST: reading a
+    page never changes anything)."""
     item = _item(request, inbox_item_id)
     services.mark_read(request.org, request.person, item)
     return redirect(item.link)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accord.alignment import services as alignment
 from accord.org import services as org_services
 from accord.org.models import MembershipRole
+from tests.rhythm.servers import good_hook, smtp  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

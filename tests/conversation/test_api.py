@@ -128,3 +128,14 @@ def test_my_inbox_through_the_api(world):
     assert post(leader, f"/api/v1/me/inbox/{item['id']}/reopen").json()["done_at"] is None
     assert post(leader, "/api/v1/me/inbox/read").json() == {"unread": 0}
     assert leader.get("/api/v1/me/inbox", {"state": "nonsense"}).status_code == 422
+
+
+def test_the_organizations_comments_and_one_kinds(world):
+    member = api_client(world.member)
+    for target, obj in (("initiative", world.initiative), ("objective", world.objective)):
+        post(member, "/api/v1/comments", {"target": target, "target_id": obj.pk, "body": target})
+    assert member.get("/api/v1/comments").json()["count"] == 2
+    only = member.get("/api/v1/comments", {"target": "objective"}).json()
+    assert [c["body"] for c in only["items"]] == ["objective"]
+    assert member.get("/api/v1/comments", {"target_id": world.objective.pk}).status_code == 422
+    assert api_client(world.outsider).get("/api/v1/comments").json()["count"] == 0

@@ -121,3 +121,18 @@ def test_deleting_a_comment_removes_its_mentions_from_inboxes(world):
     comment = services.post_comment(world.org, world.member, world.initiative, "@leo.leader")
     services.delete_comment(world.org, world.member, comment)
     assert not InboxItem.objects.exists()
+
+
+def test_the_unread_count_reads_the_inbox_index(world):
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is checked on SQLite; PostgreSQL picks by table statistics")
+    qs = InboxItem.objects.filter(
+        person=world.leader, org=world.org, done_at__isnull=True, read_at__isnull=True
+    )
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    # One of the inbox's indexes, searched by person: never a scan of the table.
+    assert "SEARCH conversation_inboxitem USING INDEX inbox_" in plan, plan
+    assert "SCAN" not in plan, plan

@@ -31,7 +31,11 @@ def test_a_comment_from_the_page_with_a_mention_reaches_the_inbox(world):
     inbox = leader.get("/o/acme/inbox/").content.decode()
     assert "Mia Member mentioned you on initiative" in inbox
     item = InboxItem.objects.get(person=world.leader)
-    opened = leader.get(f"/o/acme/inbox/{item.pk}/open/")
+    # Looking at a link changes nothing; following the item (a POST) marks it read.
+    assert leader.get(f"/o/acme/inbox/{item.pk}/open/").status_code == 405
+    item.refresh_from_db()
+    assert item.read_at is None
+    opened = leader.post(f"/o/acme/inbox/{item.pk}/open/")
     assert opened.status_code == 302 and opened["Location"] == item.link
     item.refresh_from_db()
     assert item.read_at is not None
@@ -128,7 +132,7 @@ def test_another_organizations_comment_and_inbox_pages_are_not_found(world):
     outsider = login(world.outsider)
     assert outsider.get(f"/o/globex/comments/{comment.pk}/edit/").status_code == 404
     assert outsider.post(f"/o/globex/comments/{comment.pk}/delete/").status_code == 404
-    assert outsider.get(f"/o/globex/inbox/{item.pk}/open/").status_code == 404
+    assert outsider.post(f"/o/globex/inbox/{item.pk}/open/").status_code == 404
     assert outsider.post(f"/o/globex/inbox/{item.pk}/done/").status_code == 404
     bad = outsider.post(
         "/o/globex/comments/new/",
@@ -136,5 +140,5 @@ def test_another_organizations_comment_and_inbox_pages_are_not_found(world):
     )
     assert bad.status_code == 404
     # Within the organization, someone else's item is not found either.
-    assert login(world.admin).get(f"/o/acme/inbox/{item.pk}/open/").status_code == 404
+    assert login(world.admin).post(f"/o/acme/inbox/{item.pk}/open/").status_code == 404
     assert Comment.objects.count() == 1 and InboxItem.objects.get().read_at is None
