@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accord.intelligence",
     "accord.briefings",
     "accord.interchange",
+    "accord.conversation",
     "accord.api",
     "accord.web",
 ]

@@ -56,6 +56,7 @@ PAGE_MODULES = [
     "accord.org.urls",
     "accord.intelligence.urls",
     "accord.briefings.urls",
+    "accord.conversation.urls",
 ]
 
 # Path parameters that only choose among an organization's own pages, never name an object.
@@ -118,6 +119,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "job_id": import_job(org, admin).pk,
         "signal_id": first(Signal.objects.filter(org=org)).pk,
         "briefing_id": own_briefing(org, admin).pk,
+        **own_comment(org, admin),
     }
 
 
@@ -129,6 +131,31 @@ def own_briefing(org: Organization, person: Person):
     week = compose.last_complete_week(timezone.now(), person.timezone)
     found = queries.briefings_of(org, person).first()
     return found or briefings.send_to_person(org, person, week, email=False)
+
+
+def own_comment(org: Organization, admin: Person) -> dict[str, int]:
+    """A comment of the admin's, and an item of the admin's inbox (a mention of them)."""
+    from accord.conversation import services as conversation
+    from accord.conversation.models import Comment, InboxItem
+
+    comment = Comment.objects.for_org(org).filter(author=admin).first()
+    if comment is None:
+        objective = first(Objective.objects.for_org(org))
+        comment = conversation.post_comment(org, admin, objective, "Zephyr remark")
+    item = InboxItem.objects.for_org(org).filter(person=admin).first()
+    if item is None:
+        other = (
+            Person.objects.for_org(org)
+            .exclude(pk=admin.pk)
+            .filter(role__in=[Role.MEMBER, Role.LEADER, Role.ADMIN], is_active=True)
+            .first()
+        )
+        handle = admin.email.split("@")[0]
+        objective = first(Objective.objects.for_org(org))
+        conversation.post_comment(org, other or admin, objective, f"Zephyr note for @{handle}")
+        item = InboxItem.objects.for_org(org).filter(person=admin).first()
+    assert item is not None, "expected an inbox item of the admin"
+    return {"comment_id": comment.pk, "inbox_item_id": item.pk}
 
 
 def import_job(org: Organization, admin: Person):

@@ -53,6 +53,11 @@ VIEWER_MAY = {
     "PATCH /api/v1/me/notifications",
     # Anyone may choose when they get their weekly briefing, or turn it off (their own).
     "PATCH /api/v1/me/briefing-schedule",
+    # Anyone reads, finishes and reopens what is in their own inbox.
+    "POST /api/v1/me/inbox/{inbox_item_id}/read",
+    "POST /api/v1/me/inbox/{inbox_item_id}/done",
+    "POST /api/v1/me/inbox/{inbox_item_id}/reopen",
+    "POST /api/v1/me/inbox/read",
 }
 
 
@@ -107,6 +112,7 @@ VIEWER_MAY_POST = {
     "api-settings:tokens": "anyone may create an API token of their own (with their own role)",
     "rhythm:settings": "anyone may set their own notifications and time off",
     "briefings:schedule": "anyone may choose when they get their own weekly briefing",
+    "conversation:inbox_read_all": "anyone may mark their own inbox read",
 }
 
 

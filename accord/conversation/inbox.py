@@ -1,0 +1,161 @@
+"""What lands in a person's inbox from the other pillars, read off the event each of their
+services records (in that write's transaction, so a refused write adds nothing):
+
+- a dependency requested of a team → each lead of the providing team;
+- a decision created, proposed or given a new approver → its approver, while undecided;
+- an action item created or given to someone → its owner;
+- an issue raised with a team or escalated to one → that team's leads.
+
+Nobody is told of what they did themselves. Each lands once per person (the item's key).
+When the thing is answered, decided or finished, its items are done by themselves.
+Rows written in bulk without events (`accord generate`) add nothing.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.utils import timezone
+
+from accord.conversation.models import InboxItem, InboxKind
+from accord.org.models import Membership, MembershipRole
+
+# (target_type, verb) -> handler; target types the inbox watches.
+DEPENDENCY = "coordination.dependency"
+DECISION = "decisions.decision"
+ACTION = "decisions.actionitem"
+ISSUE = "decisions.issue"
+
+CLOSING = {
+    DEPENDENCY: {"accepted", "declined", "cancelled", "delivered"},
+    DECISION: {"decided", "superseded", "reversed"},
+    ACTION: {"completed", "dropped"},
+    ISSUE: {"solved", "dropped"},
+}
+
+
+def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created or raw:
+        return
+    event = instance
+    closing = CLOSING.get(event.target_type)
+    if closing is None:
+        return
+    if event.verb in closing:
+        _close(event)
+    elif event.target_type == DEPENDENCY and event.verb == "created":
+        _dependency(event)
+    elif event.target_type == DECISION and (
+        event.verb in ("created", "proposed") or "approver" in (event.after or {})
+    ):
+        _decision(event)
+    elif event.target_type == ACTION and (
+        event.verb in ("created", "reopened") or "owner" in (event.after or {})
+    ):
+        _action(event)
+    elif event.target_type == ISSUE and event.verb in ("raised", "escalated"):
+        _issue(event)
+
+
+def _get(event, model: str):
+    return apps.get_model(model).objects.filter(org_id=event.org_id, pk=event.target_id).first()
+
+
+def _leads(org_id: int, team_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            org_id=org_id, team_id=team_id, role=MembershipRole.LEAD, person__is_active=True
+        ).values_list("person_id", flat=True)
+    )
+
+
+def _add(event, people, kind: str, key: str, title: str, link: str) -> None:
+    rows = [
+        InboxItem(
+            org_id=event.org_id,
+            person_id=pid,
+            kind=kind,
+            key=key[:100],
+            title=title[:300],
+            link=link[:500],
+            actor_id=event.actor_id,
+            target_type=event.target_type,
+            target_id=int(event.target_id),
+            created_at=event.created_at or timezone.now(),
+        )
+        for pid in dict.fromkeys(people)
+        if pid is not None and pid != event.actor_id
+    ]
+    if rows:
+        InboxItem.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _close(event) -> None:
+    InboxItem.objects.filter(
+        org_id=event.org_id,
+        target_type=event.target_type,
+        target_id=int(event.target_id),
+        done_at__isnull=True,
+    ).update(done_at=timezone.now())
+
+
+def _link(name: str, **kwargs) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+def _dependency(event) -> None:
+    dep = _get(event, "coordination.Dependency")
+    if dep is None:
+        return
+    slug = dep.org.slug
+    _add(
+        event,
+        _leads(dep.org_id, dep.provider_team_id),
+        InboxKind.REQUEST,
+        f"dependency:{dep.pk}",
+        f"{dep.requester_team.name} asks {dep.provider_team.name}: {dep.title}",
+        _link("coordination:detail", org_slug=slug, dep_id=dep.pk),
+    )
+
+
+def _decision(event) -> None:
+    d = _get(event, "decisions.Decision")
+    if d is None or d.status not in ("open", "proposed"):
+        return
+    _add(
+        event,
+        [d.approver_id],
+        InboxKind.DECISION,
+        f"decision:{d.pk}:approver",
+        f"Waiting on your decision: {d.question}",
+        _link("decisions:decision", org_slug=d.org.slug, decision_id=d.pk),
+    )
+
+
+def _action(event) -> None:
+    item = _get(event, "decisions.ActionItem")
+    if item is None or item.status != "open":
+        return
+    _add(
+        event,
+        [item.owner_id],
+        InboxKind.ACTION,
+        f"action:{item.pk}",
+        f"Action item for you: {item.title}",
+        _link("decisions:actions", org_slug=item.org.slug),
+    )
+
+
+def _issue(event) -> None:
+    issue = _get(event, "decisions.Issue")
+    if issue is None or issue.status != "open":
+        return
+    _add(
+        event,
+        _leads(issue.org_id, issue.team_id),
+        InboxKind.ISSUE,
+        f"issue:{issue.pk}:team{issue.team_id}",
+        f"Issue for {issue.team.name}: {issue.title}",
+        _link("decisions:issue", org_slug=issue.org.slug, issue_id=issue.pk),
+    )

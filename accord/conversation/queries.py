@@ -1,0 +1,63 @@
+"""Reads shared by the pages and the API: an object's comments, a person's inbox."""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+
+from accord.conversation import targets
+from accord.conversation.models import Comment, InboxItem
+from accord.org.models import Organization, Person
+
+COMMENTS_PER_PAGE = 20
+INBOX_PER_PAGE = 25
+
+
+def comments_on(org: Organization, target: Model) -> QuerySet[Comment]:
+    """The comments on `target`, newest first (page it: an object may hold many)."""
+    return (
+        Comment.objects.filter(
+            org=org, target_kind=targets.kind_for(target).name, target_id=target.pk
+        )
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def comments(org: Organization, kind: str | None = None) -> QuerySet[Comment]:
+    """The organization's comments (of one kind of object), newest first."""
+    qs = Comment.objects.filter(org=org).select_related("author")
+    if kind:
+        qs = qs.filter(target_kind=kind)
+    return qs.order_by("-created_at", "-id")
+
+
+def page_holding(org: Organization, target: Model, comment_id: int) -> int:
+    """The page (from 1, newest first) on which comment `comment_id` of `target` is."""
+    found = comments_on(org, target).filter(pk=comment_id).values_list("created_at", flat=True)
+    when = found.first()
+    if when is None:
+        return 1
+    newer = (
+        comments_on(org, target)
+        .filter(created_at__gte=when)
+        .exclude(created_at=when, id__lte=comment_id)
+        .count()
+    )
+    return newer // COMMENTS_PER_PAGE + 1
+
+
+def unread_count(org: Organization, person: Person) -> int:
+    """Open items not read yet: one query on the `inbox_unread` index."""
+    return InboxItem.objects.filter(
+        person=person, org=org, done_at__isnull=True, read_at__isnull=True
+    ).count()
+
+
+def inbox(org: Organization, person: Person, state: str = "open") -> QuerySet[InboxItem]:
+    """A person's inbox newest first: `open` (not done), `done` or `all`."""
+    qs = InboxItem.objects.filter(org=org, person=person).select_related("actor")
+    if state == "open":
+        qs = qs.filter(done_at__isnull=True)
+    elif state == "done":
+        qs = qs.filter(done_at__isnull=False)
+    return qs.order_by("-created_at", "-id")

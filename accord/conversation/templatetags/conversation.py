@@ -1,0 +1,47 @@
+"""`{% comments obj %}`: an object's comments block; `{% inbox_link %}`: the top bar's
+inbox link with the unread count."""
+
+from __future__ import annotations
+
+from django import template
+from django.core.paginator import Paginator
+
+from accord.conversation import queries, services, targets
+from accord.web.helpers import int_or_none
+
+register = template.Library()
+
+
+@register.inclusion_tag("conversation/_comments.html", takes_context=True)
+def comments(context, obj):
+    request = context["request"]
+    org, me = request.org, getattr(request, "person", None)
+    kind = targets.kind_for(obj)
+    number = int_or_none(request.GET.get("comments_page"))
+    wanted = int_or_none(request.GET.get("comment"))
+    if wanted is not None and number is None:
+        number = queries.page_holding(org, obj, wanted)
+    page = Paginator(queries.comments_on(org, obj), queries.COMMENTS_PER_PAGE).get_page(number)
+    rows = [{"c": c, "may_change": services.may_change(me, c)} for c in page.object_list]
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "org": org,
+        "page": page,
+        "rows": rows,
+        "kind": kind.name,
+        "label": kind.label,
+        "target_id": obj.pk,
+        "may_comment": services.may_comment(me),
+        "max_body": services.MAX_BODY,
+    }
+
+
+@register.inclusion_tag("conversation/_inbox_link.html", takes_context=True)
+def inbox_link(context):
+    request = context.get("request")
+    org = getattr(request, "org", None)
+    me = getattr(request, "person", None)
+    if org is None or me is None:
+        return {"show": False}
+    return {"show": True, "org": org, "unread": queries.unread_count(org, me)}

@@ -1,0 +1,153 @@
+"""Pages: the inbox, and the comment writes every object page's comments block posts to."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accord.conversation import queries, services, targets
+from accord.conversation.models import Comment, InboxItem
+from accord.core.errors import ServiceError
+from accord.web.helpers import flash_error, int_or_none, org_view, paginate_uncounted
+
+STATES = {"open": "Open", "done": "Done"}
+
+
+@org_view
+def inbox(request):
+    me = request.person
+    state = request.GET.get("state", "open")
+    if state not in STATES:
+        state = "open"
+    items = (
+        paginate_uncounted(request, queries.inbox(request.org, me, state), queries.INBOX_PER_PAGE)
+        if me is not None
+        else None
+    )
+    return render(
+        request,
+        "conversation/inbox.html",
+        {"items": items, "state": state, "states": STATES},
+    )
+
+
+def _item(request, inbox_item_id: int) -> InboxItem:
+    # Another person's item (or another organization's) is simply not there.
+    return get_object_or_404(InboxItem, pk=inbox_item_id, org=request.org, person=request.person)
+
+
+@require_POST
+@org_view
+def inbox_open(request, inbox_item_id: int):
+    """Follow an item to what it is about, marking it read on the way (a POST: reading a
+    page never changes anything)."""
+    item = _item(request, inbox_item_id)
+    services.mark_read(request.org, request.person, item)
+    return redirect(item.link)
+
+
+def _back(request):
+    state = request.POST.get("state", "open")
+    page = int_or_none(request.POST.get("page")) or 1
+    url = redirect("conversation:inbox", org_slug=request.org.slug).url
+    return redirect(f"{url}?state={state if state in STATES else 'open'}&page={page}")
+
+
+@require_POST
+@org_view
+def inbox_done(request, inbox_item_id: int):
+    item = _item(request, inbox_item_id)
+    services.mark_done(request.org, request.person, item)
+    messages.success(request, f"Done: {item.title}")
+    return _back(request)
+
+
+@require_POST
+@org_view
+def inbox_reopen(request, inbox_item_id: int):
+    item = _item(request, inbox_item_id)
+    services.reopen(request.org, request.person, item)
+    messages.success(request, f"Back in your inbox: {item.title}")
+    return _back(request)
+
+
+@require_POST
+@org_view
+def inbox_read_all(request):
+    count = services.mark_all_read(request.org, request.person)
+    messages.success(request, f"{count} item{'s' if count != 1 else ''} marked read.")
+    return _back(request)
+
+
+@require_POST
+@org_view
+def comment_new(request):
+    kind = request.POST.get("target", "")
+    if kind not in targets.KINDS:
+        raise Http404("Comments are not kept on that.")
+    target = targets.get(request.org, kind, request.POST.get("target_id"))
+    try:
+        comment = services.post_comment(
+            request.org, request.person, target, request.POST.get("body", "")
+        )
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect(f"{targets.path(request.org, target).partition('#')[0]}#comments")
+    return redirect(targets.comment_path(request.org, target, comment.pk))
+
+
+def _comment(request, comment_id: int) -> Comment:
+    return get_object_or_404(Comment, pk=comment_id, org=request.org)
+
+
+@org_view
+def comment_edit(request, comment_id: int):
+    comment = _comment(request, comment_id)
+    target = targets.get(request.org, comment.target_kind, comment.target_id)
+    if not services.may_change(request.person, comment):
+        raise services.PermissionDenied("Only its author or an admin may edit a comment.")
+    error = None
+    body = comment.body
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.edit_comment(
+                request.org,
+                request.person,
+                comment,
+                body,
+                expected_version=int_or_none(request.POST.get("version")),
+            )
+        except ServiceError as exc:
+            if isinstance(exc, services.PermissionDenied):
+                raise
+            error = exc.message
+        else:
+            messages.success(request, "Comment saved.")
+            return redirect(targets.comment_path(request.org, target, comment.pk))
+    return render(
+        request,
+        "conversation/comment_edit.html",
+        {
+            "comment": comment,
+            "body": body,
+            "error": error,
+            "target_title": targets.title(target),
+            "target_label": targets.kind_for(target).label,
+            "back": targets.comment_path(request.org, target, comment.pk),
+            "max_body": services.MAX_BODY,
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_POST
+@org_view
+def comment_delete(request, comment_id: int):
+    comment = _comment(request, comment_id)
+    target = targets.get(request.org, comment.target_kind, comment.target_id)
+    services.delete_comment(request.org, request.person, comment)
+    messages.success(request, "Comment deleted.")
+    return redirect(f"{targets.path(request.org, target).partition('#')[0]}#comments")
