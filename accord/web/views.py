@@ -16,7 +16,7 @@ from accord.activity.queries import name_references
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
 from accord.web import panels
-from accord.web.helpers import org_view, paginate_uncounted
+from accord.web.helpers import org_view, own_settings, paginate_uncounted
 
 
 @login_required
@@ -100,7 +100,7 @@ class PasswordChange(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-password_change = org_view(PasswordChange.as_view())
+password_change = org_view(own_settings(PasswordChange.as_view()))
 
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30):
