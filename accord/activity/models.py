@@ -87,6 +87,40 @@ class Event(OrgScoped):
 
         return [(k, show(k, self.before.get(k)), show(k, self.after.get(k))) for k in keys]
 
+    @property
+    def changes(self) -> list[tuple[str, str | None, str | None]]:
+        """(field, before, after) as a person reads them: human field names and values, only
+        the fields that changed, no bookkeeping."""
+        from accord.activity import describe
+
+        out = []
+        for key, before, after in self.changed_fields:
+            if key in describe.HIDDEN or before == after:
+                continue
+            shown_before, shown_after = describe.show(before), describe.show(after)
+            if shown_before == shown_after:
+                continue
+            out.append((describe.field_label(key), shown_before, shown_after))
+        return out
+
+    @property
+    def verb_phrase(self) -> str:
+        from accord.activity import describe
+
+        return describe.verb_phrase(self.verb)
+
+    @property
+    def kind_label(self) -> str:
+        from accord.activity import describe
+
+        return describe.kind_label(self.target_type)
+
+    @property
+    def happened_at(self):
+        from accord.activity import describe
+
+        return describe.happened_at(self)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Events are append-only; they cannot be changed.")
