@@ -9,8 +9,10 @@ and the API publish them. Only pages read them through here.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 # What happened, as a verb phrase before the object: "<actor> <phrase> <kind> <label>".
@@ -96,17 +98,18 @@ FIELDS = {
     "values": "Values",
     "current": "Value",
     "awaiting": "Waiting on",
+    "label": "Linked to",
 }
 
 # Bookkeeping that says nothing to a person (the label or link already shows it).
 HIDDEN = {
+    "option",
     "position",
     "prefix",
     "source_type",
     "source_id",
     "target_type",
     "target_id",
-    "label",
     "parent_title",
 }
 
@@ -125,6 +128,16 @@ def kind_label(target_type: str) -> str:
         return str(apps.get_model(target_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return target_type.rsplit(".", 1)[-1].replace("_", " ")
+
+
+@cache
+def choices(target_type: str, key: str) -> dict[str, str]:
+    """The names a model gives the stored values of a field with choices."""
+    try:
+        field = apps.get_model(target_type)._meta.get_field(key)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return {}
+    return {str(value): str(label) for value, label in (getattr(field, "choices", None) or [])}
 
 
 def _parse_moment(value: object) -> dt.datetime | None:

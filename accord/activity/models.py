@@ -97,11 +97,16 @@ class Event(OrgScoped):
         for key, before, after in self.changed_fields:
             if key in describe.HIDDEN or before == after:
                 continue
-            shown_before, shown_after = describe.show(before), describe.show(after)
+            named = describe.choices(self.target_type, key)
+            shown_before = named.get(str(before)) or describe.show(before)
+            shown_after = named.get(str(after)) or describe.show(after)
             if shown_before == shown_after:
                 continue
             out.append((describe.field_label(key), shown_before, shown_after))
-        return out
+        # A link's label repeats the name of the object it links when that is shown too.
+        linked_to = describe.field_label("label")
+        shown = {after for name, _, after in out if name != linked_to}
+        return [c for c in out if not (c[0] == linked_to and c[2] in shown)]
 
     @property
     def verb_phrase(self) -> str:

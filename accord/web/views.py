@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
@@ -74,7 +75,11 @@ def activity(request):
     if request.headers.get("HX-Request"):
         template, types = "web/_events.html", []
     else:
-        template, types = "web/activity.html", activity_queries.target_types(request.org)
+        template = "web/activity.html"
+        kinds = activity_queries.target_types(request.org)
+        types = sorted(
+            ((t, describe.kind_label(t).capitalize()) for t in kinds), key=lambda p: p[1]
+        )
     return render(
         request,
         template,

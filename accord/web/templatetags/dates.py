@@ -39,10 +39,14 @@ def as_date_or_time(value) -> dt.date | dt.datetime | None:
             )
         except ValueError:
             return None
+        if isinstance(value, dt.datetime):  # stored text: shown in the current time zone
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value, dt.UTC)
+            return timezone.localtime(value)
     if isinstance(value, dt.datetime):
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value, dt.UTC)
-        return timezone.localtime(value)
+        # Templates hand filters moments already in the current zone, or in the zone a
+        # `|timezone:tz` chose; that zone is kept.
+        return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
     if isinstance(value, dt.date):
         return value
     return None
@@ -57,27 +61,27 @@ def _fmt(value, pattern: str, date_pattern: str | None = None) -> str:
     return django_format(parsed, pattern)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def day(value) -> str:
     return _fmt(value, DAY)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def moment(value) -> str:
     return _fmt(value, MOMENT, DAY)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def weekday(value) -> str:
     return _fmt(value, WEEKDAY)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def weekday_moment(value) -> str:
     return _fmt(value, WEEKDAY_MOMENT, WEEKDAY)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def when(value) -> str:
     """Recent moments read as "3 hours ago"; older ones, and future ones, as a moment."""
     parsed = as_date_or_time(value)
