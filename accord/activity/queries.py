@@ -52,6 +52,7 @@ REFERENCES = {
     "key_result": "alignment.KeyResult",
     "objective": "alignment.Objective",
     "carried_from": "alignment.Objective",
+    "parent": "alignment.Objective",  # an objective's link; a team's parent is its own field
     "person": "org.Person",
     "cascade_to": "org.Team",
     "supersedes": "decisions.Decision",

@@ -132,3 +132,59 @@ def test_every_shell_page_fits_a_phone(browser, live_server, shot):
         assert nav_height < 80  # one scrolling row, not a tall block
     finally:
         context.close()
+
+
+def test_every_main_page_fits_a_phone_and_its_navigation_shows_every_item(page, shot):
+    """On a 390 px phone nothing is wider than the screen: no page scrolls sideways, the
+    main navigation shows all its items, and an objective's key results can be updated."""
+    from accord.alignment.models import Objective
+    from tests.browser.test_security import main_pages
+
+    demo.load()
+    org = demo.demo_org()
+    base = f"/o/{org.slug}/"
+    objective = (
+        Objective.objects.for_org(org)
+        .filter(period__is_current=True, key_results__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    objective_url = f"{base}alignment/objectives/{objective.pk}/"
+    pages = [u for u in main_pages(org) if u != "/api/v1/docs"] + [
+        objective_url,
+        base + "decisions/actions/",
+        base + "decisions/issues/",
+        base + "decisions/waiting/",
+        base + "rhythm/cadences/",
+        base + "rhythm/settings/",
+        base + "briefings/",
+        base + "coordination/teams/platform/",
+        base + "rhythm/teams/platform/",
+        base + "password/",
+    ]
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    wide = []
+    for url in pages:
+        page.goto(url)
+        expect(page.locator("body")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append(f"{url}: {width}px")
+            shot(page, url.strip("/").replace("/", "-"))
+    assert not wide, "\n".join(wide)
+
+    page.goto(f"/o/{org.slug}/")
+    nav = page.get_by_role("navigation", name="Main")
+    for link in nav.get_by_role("link").all():
+        expect(link).to_be_in_viewport()
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()
+
+    page.goto(objective_url)
+    update = page.locator("#kr-table").get_by_role("button", name="Update").first
+    update.scroll_into_view_if_needed()
+    box = update.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    shot(page, "objective-phone")
