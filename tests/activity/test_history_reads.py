@@ -98,3 +98,14 @@ def test_dates_are_written_one_way_with_their_year():
     assert render("{{ t|when }}", t=moment) == "22 Aug 2025, 15:05"
     assert render("{{ t|moment }}", t="2025-08-22T15:05:00+00:00") == "22 Aug 2025, 15:05"
     assert render("{{ t|day }}", t=None) == ""
+
+
+def test_choices_and_kinds_of_object_are_named_not_coded(cast):
+    services.update_person(cast.org, cast.admin, cast.viewer, role="member")
+    client = login(cast.member)
+    page = client.get(f"/o/acme/people/{cast.viewer.pk}/").content.decode()
+    history = page[page.index('id="history-h"') :]
+    assert "Role</span>: <del>Viewer</del> → <ins>Member</ins>" in history
+    feed = client.get("/o/acme/activity/").content.decode()
+    assert '<option value="org.team">Team</option>' in feed
+    assert '<span class="tag">person</span>' in feed and "org.person</span>" not in feed
