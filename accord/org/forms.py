@@ -81,9 +81,8 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         typed = normalize_username(self.cleaned_data.get("username"))
-        matches = list(
-            get_user_model()
-            .objects.filter(username__iexact=typed)
-            .values_list("username", flat=True)[:2]
-        )
+        users = get_user_model().objects
+        if users.filter(username=typed).exists():  # the usual case, read from the index
+            return typed
+        matches = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
         return matches[0] if len(matches) == 1 else typed
