@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accord.api.main import api
+from accord.org.forms import SignInForm
 from accord.web import views as web_views
 
 # Every page of an organization lives under /o/<org_slug>/; each app owns its prefix.
@@ -25,7 +26,9 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

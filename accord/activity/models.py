@@ -87,6 +87,45 @@ class Event(OrgScoped):
 
         return [(k, show(k, self.before.get(k)), show(k, self.after.get(k))) for k in keys]
 
+    @property
+    def changes(self) -> list[tuple[str, str | None, str | None]]:
+        """(field, before, after) as a person reads them: human field names and values, only
+        the fields that changed, no bookkeeping."""
+        from accord.activity import describe
+
+        out = []
+        for key, before, after in self.changed_fields:
+            if key in describe.HIDDEN or before == after:
+                continue
+            named = describe.choices(self.target_type, key)
+            shown_before = named.get(str(before)) or describe.show(before)
+            shown_after = named.get(str(after)) or describe.show(after)
+            if shown_before == shown_after:
+                continue
+            out.append((describe.field_label(key), shown_before, shown_after))
+        # A link's label repeats the name of the object it links when that is shown too.
+        linked_to = describe.field_label("label")
+        shown = {after for name, _, after in out if name != linked_to}
+        return [c for c in out if not (c[0] == linked_to and c[2] in shown)]
+
+    @property
+    def verb_phrase(self) -> str:
+        from accord.activity import describe
+
+        return describe.verb_phrase(self.verb)
+
+    @property
+    def kind_label(self) -> str:
+        from accord.activity import describe
+
+        return describe.kind_label(self.target_type)
+
+    @property
+    def happened_at(self):
+        from accord.activity import describe
+
+        return describe.happened_at(self)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Events are append-only; they cannot be changed.")

@@ -46,6 +46,19 @@ def target_types(org) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+# Keys events use for other objects that are not fields of the event's own model (a link
+# recorded on an initiative names the key result it now serves).
+REFERENCES = {
+    "key_result": "alignment.KeyResult",
+    "objective": "alignment.Objective",
+    "carried_from": "alignment.Objective",
+    "parent": "alignment.Objective",  # an objective's link; a team's parent is its own field
+    "person": "org.Person",
+    "cascade_to": "org.Team",
+    "supersedes": "decisions.Decision",
+}
+
+
 @cache
 def _relation(target_type: str, key: str) -> type[models.Model] | None:
     """The model a changed field of `target_type` refers to by id, read from the model itself
@@ -54,7 +67,10 @@ def _relation(target_type: str, key: str) -> type[models.Model] | None:
         model = apps.get_model(target_type)
         field = model._meta.get_field(key)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return None
+        try:
+            return apps.get_model(REFERENCES[key]) if key in REFERENCES else None
+        except LookupError:
+            return None
     if isinstance(field, models.ForeignKey | models.ManyToManyField):
         return field.related_model
     return None

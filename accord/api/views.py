@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from accord.api import services
 from accord.api.models import ApiToken
 from accord.core.errors import ServiceError
-from accord.web.helpers import flash_error, org_view
+from accord.web.helpers import flash_error, org_view, own_settings
 
 
 @org_view
+@own_settings
 def tokens(request):
     org, me = request.org, request.person
     new_token = None
@@ -36,6 +37,7 @@ def tokens(request):
 
 
 @org_view
+@own_settings
 @require_POST
 def revoke(request, token_id: int):
     org = request.org

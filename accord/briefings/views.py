@@ -16,7 +16,7 @@ from accord.briefings.models import WEEKDAYS
 from accord.core.errors import ServiceError
 from accord.org import permissions
 from accord.org.models import Team
-from accord.web.helpers import flash_error, int_or_none, org_view, paginate
+from accord.web.helpers import flash_error, int_or_none, org_view, own_settings, paginate
 
 
 @org_view
@@ -81,6 +81,7 @@ def detail(request, briefing_id: int):
 
 
 @org_view
+@own_settings
 @require_POST
 def schedule(request):
     """Day, hour, or off, from the briefing panel of the person's settings page."""

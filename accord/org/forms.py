@@ -3,7 +3,10 @@ from __future__ import annotations
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 
+from accord.core.security import normalize_username
 from accord.org.models import MembershipRole, Person, Role, Team
 from accord.web import pickers
 
@@ -54,3 +57,32 @@ class MembershipForm(forms.Form):
 class MembershipEditForm(forms.Form):
     role = forms.ChoiceField(choices=MembershipRole.choices)
     allocation = forms.IntegerField(min_value=0, max_value=100, label="Allocation %")
+
+
+class SignInForm(AuthenticationForm):
+    """Sign-in by e-mail address, in any case and with stray spaces around it.
+
+    Accounts are named by their address; one stored with capitals is still found, so the
+    password check (and django-axes' lockout, which counts the normalized address) sees
+    the account's own name."""
+
+    username = forms.CharField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct email and password. The password is case-sensitive."
+        ),
+    }
+
+    def clean_username(self) -> str:
+        typed = normalize_username(self.cleaned_data.get("username"))
+        users = get_user_model().objects
+        if users.filter(username=typed).exists():  # the usual case, read from the index
+            return typed
+        matches = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
+        return matches[0] if len(matches) == 1 else typed

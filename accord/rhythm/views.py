@@ -48,7 +48,14 @@ from accord.rhythm.models import (
 )
 from accord.rhythm.templates_catalog import TEMPLATES
 from accord.web import panels as web_panels
-from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
+from accord.web.helpers import (
+    flash_error,
+    form_error,
+    int_or_none,
+    org_view,
+    own_settings,
+    paginate,
+)
 from accord.web.views import history_for
 
 
@@ -799,6 +806,7 @@ def measurable_edit(request, team_slug: str, measurable_id: int):
 
 
 @org_view
+@own_settings
 def my_settings(request):
     """What Accord tells me and how (every kind of notice), muted cadences, time off and
     my calendar feed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accord.org.queries import orgs_for_user
+from accord.web.helpers import can_write
 
 # (URL name, label, what it is for) — the five pillars first, then the organization itself.
 PILLAR_NAV = [
@@ -51,6 +52,9 @@ def shell(request):
     return {
         "org": org,
         "me": request.person,
+        # Every template hides what would change data from viewers with this; a view may
+        # narrow it for its own page.
+        "can_write": can_write(request.person),
         "pillar_nav": _entries(request, PILLAR_NAV),
         "org_nav": _entries(request, ORG_NAV),
         "my_orgs": orgs_for_user(request.user),

@@ -2,36 +2,79 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.org.models import Person, Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Pages that exist only to change something: a form to create, edit or delete, a check-in.
+WRITE_PAGE = re.compile(r"(^|_)(new|edit|delete|checkin)$")
+
+
+def can_write(person: Person | None) -> bool:
+    """Whether a person may change the organization's data: members and above. Viewers
+    read everything and change nothing but their own settings."""
+    return person is not None and person.is_active and person.has_role(Role.MEMBER)
+
+
+def own_settings(view):
+    """Mark a page where people change only their own settings (password, notifications,
+    calendar, API tokens, briefing schedule): viewers may use it too."""
+    view.own_settings = True
+    return view
+
+
+def refuse(request, message: str) -> HttpResponse:
+    """The one answer to a refused request: 403 with the reason, as a page."""
+    return HttpResponseForbidden(
+        render_to_string("web/forbidden.html", {"message": message}, request)
+    )
+
+
+def _viewer_refusal(request, view) -> HttpResponse | None:
+    """A viewer's post, or visit to a page that is only a form, is refused before the view
+    runs: the same 403 whichever page it is, and nothing is read from the input."""
+    if can_write(request.person) or getattr(view, "own_settings", False):
+        return None
+    match = request.resolver_match
+    if request.method in SAFE_METHODS and not (match and WRITE_PAGE.search(match.url_name or "")):
+        return None
+    return refuse(
+        request,
+        f"You are a viewer in {request.org.name}: you can see everything but change nothing. "
+        "An admin of the organization can change your role.",
+    )
 
 
 def org_view(view):
     """A page inside an organization: the middleware has set request.org and request.person.
 
     Views take `org_slug` from the URL but use `request.org`; service errors that mean
-    "not yours" become 404 and refusals become 403 pages.
+    "not yours" become 404 and refusals become 403 pages. Viewers' writes are refused here,
+    for every page alike (see `own_settings` for the exceptions).
     """
 
     @wraps(view)
     def wrapper(request, org_slug, *args, **kwargs):
         if request.org is None:  # pragma: no cover - the middleware guarantees this
             raise Http404
+        refused = _viewer_refusal(request, view)
+        if refused is not None:
+            return refused
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(exc.message) from None
         except PermissionDenied as exc:
-            return HttpResponseForbidden(
-                render_to_string("web/forbidden.html", {"message": exc.message}, request)
-            )
+            return refuse(request, exc.message)
 
     return wrapper
 

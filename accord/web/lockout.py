@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
 from accord.core.security import client_ip, login_username, sign_in_lock
+from accord.org.forms import SignInForm
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -14,7 +14,7 @@ def lockout_response(request, original_response=None, credentials=None):
     username = login_username(request, credentials)
     lock = sign_in_lock(username=username, ip=client_ip(request))
     minutes = lock.minutes_left if lock else settings.AXES_COOLOFF_MINUTES
-    form = AuthenticationForm(request, initial={"username": username})
+    form = SignInForm(request, initial={"username": username})
     return render(
         request,
         "registration/login.html",

@@ -10,13 +10,14 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
 from accord.web import panels
-from accord.web.helpers import org_view, paginate_uncounted
+from accord.web.helpers import org_view, own_settings, paginate_uncounted
 
 
 @login_required
@@ -74,7 +75,11 @@ def activity(request):
     if request.headers.get("HX-Request"):
         template, types = "web/_events.html", []
     else:
-        template, types = "web/activity.html", activity_queries.target_types(request.org)
+        template = "web/activity.html"
+        kinds = activity_queries.target_types(request.org)
+        types = sorted(
+            ((t, describe.kind_label(t).capitalize()) for t in kinds), key=lambda p: p[1]
+        )
     return render(
         request,
         template,
@@ -100,7 +105,7 @@ class PasswordChange(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-password_change = org_view(PasswordChange.as_view())
+password_change = org_view(own_settings(PasswordChange.as_view()))
 
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30):

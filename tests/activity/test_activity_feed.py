@@ -63,10 +63,10 @@ def test_histories_name_the_teams_and_people_that_changes_refer_to(cast):
     services.update_team(cast.org, cast.leader, cast.platform, parent=sales)
     page = login(cast.member).get("/o/acme/teams/platform/").content.decode()
     history = page[page.index('id="history-h"') :]
-    assert "<code>parent</code>: <del>Acme</del> → <ins>Sales</ins>" in history
+    assert "Parent</span>: <del>Acme</del> → <ins>Sales</ins>" in history
     feed = login(cast.member).get("/o/acme/activity/?type=org.membership").content.decode()
-    assert "<code>person</code>: <ins>Mia Member</ins>" in feed
-    assert "<code>team</code>: <ins>Platform</ins>" in feed
+    assert "Person</span>: <ins>Mia Member</ins>" in feed
+    assert "Team</span>: <ins>Platform</ins>" in feed
 
 
 def test_a_history_names_a_deleted_team_by_its_old_id(cast):

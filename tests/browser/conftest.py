@@ -64,7 +64,7 @@ def shot(request):
 
 def sign_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(email)
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

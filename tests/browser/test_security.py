@@ -151,7 +151,7 @@ def test_a_locked_out_person_is_told_why_and_an_admin_unlocks_them(
     message = page.get_by_role("alert")
     expect(message).to_contain_text("Sign-in is locked")
     expect(message).to_contain_text(f"Try again in {settings.AXES_COOLOFF_MINUTES} minutes")
-    expect(page.get_by_label("Username")).to_have_value(cast.member.user.username)
+    expect(page.get_by_label("Email")).to_have_value(cast.member.user.username)
     shot(page, "locked")
 
     admin_page.goto(f"/o/acme/people/{cast.member.pk}/")

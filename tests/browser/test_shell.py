@@ -103,32 +103,68 @@ def test_the_top_bar_menus_open_one_at_a_time_and_close_with_escape(page, cast):
     expect(usermenu.locator("summary")).to_be_focused()
 
 
-def test_every_shell_page_fits_a_phone(browser, live_server, shot):
+def test_every_main_page_fits_a_phone_and_its_navigation_shows_every_item(
+    browser, live_server, shot
+):
+    """On a 390 px phone nothing is wider than the screen: no page scrolls sideways, the
+    main navigation shows all its items (wrapped, in a few short rows), and an objective's
+    key results can be updated without scrolling sideways."""
+    from accord.alignment.models import Objective
+    from tests.browser.test_security import main_pages
+
     demo.load()
+    org = demo.demo_org()
+    base = f"/o/{org.slug}/"
+    lead = Membership.objects.filter(team__slug="platform", role="lead").first().person
+    objective = (
+        Objective.objects.for_org(org)
+        .filter(period__is_current=True, key_results__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    objective_url = f"{base}alignment/objectives/{objective.pk}/"
+    pages = [u for u in main_pages(org) if u != "/api/v1/docs"] + [
+        objective_url,
+        f"{base}people/{lead.pk}/",
+        base + "decisions/actions/",
+        base + "decisions/issues/",
+        base + "decisions/waiting/",
+        base + "rhythm/cadences/",
+        base + "rhythm/settings/",
+        base + "briefings/",
+        base + "coordination/teams/platform/",
+        base + "rhythm/teams/platform/",
+        base + "password/",
+    ]
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
     page = context.new_page()
     try:
         sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
-        lead = Membership.objects.filter(team__slug="platform", role="lead").first().person
-        pages = {
-            "home": "/o/northwind/",
-            "directory": "/o/northwind/teams/",
-            "team": "/o/northwind/teams/platform/",
-            "person": f"/o/northwind/people/{lead.pk}/",
-            "people": "/o/northwind/people/",
-            "activity": "/o/northwind/activity/",
-            "tokens": "/o/northwind/settings/tokens/",
-            "password": "/o/northwind/password/",
-        }
-        for name, url in pages.items():
+        wide = []
+        for url in pages:
             page.goto(url)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"{name} is {width}px wide on a 390px phone"
             expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-            shot(page, f"phone-{name}")
-        page.goto(pages["team"])
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide.append(f"{url} is {width}px wide on a 390px phone")
+            shot(page, "phone-" + url.strip("/").replace("/", "-"))
+        assert not wide, "\n".join(wide)
+
+        page.goto(base + "teams/platform/")
         expect(page.get_by_role("columnheader", name="Role")).to_be_visible()
-        nav_height = page.get_by_role("navigation", name="Main").bounding_box()["height"]
-        assert nav_height < 80  # one scrolling row, not a tall block
+        nav = page.get_by_role("navigation", name="Main")
+        for link in nav.get_by_role("link").all():
+            expect(link).to_be_in_viewport()
+            box = link.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()
+        assert nav.bounding_box()["height"] < 140  # a few short rows, not a tall block
+
+        page.goto(objective_url)
+        update = page.locator("#kr-table").get_by_role("button", name="Update").first
+        update.scroll_into_view_if_needed()
+        box = update.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        shot(page, "objective-phone")
     finally:
         context.close()

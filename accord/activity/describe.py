@@ -1,0 +1,189 @@
+"""How an event reads to a person: "Maya Chen set the confidence of objective Launch the
+wholesale portal", with human names for every field, values written as people write them,
+only what changed, and the time it happened.
+
+Events keep the machine's words (`confidence_set`, `key_result`, ISO timestamps): webhooks
+and the API publish them. Only pages read them through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+
+# What happened, as a verb phrase before the object: "<actor> <phrase> <kind> <label>".
+VERBS = {
+    "created": "created",
+    "updated": "updated",
+    "deleted": "deleted",
+    "linked": "linked",
+    "unlinked": "unlinked",
+    "confidence_set": "set the confidence of",
+    "value_recorded": "recorded a new value of",
+    "values_imported": "imported values of",
+    "carried_over": "carried over",
+    "made_current": "made current",
+    "status_changed": "changed the status of",
+    "replanned": "re-planned",
+    "reranked": "re-ranked",
+    "wip_limit_set": "set the work-in-progress limit of",
+    "flagged_at_risk": "flagged as at risk",
+    "flagged_blocked": "flagged as blocked",
+    "flag_cleared": "cleared the flag of",
+    "proposed": "proposed",
+    "countered": "made a counter-proposal on",
+    "option_added": "added an option to",
+    "supersedes": "superseded an earlier decision with",
+    "noted": "took notes in",
+    "recorded": "recorded a value of",
+    "sent": "sent",
+    "submitted": "submitted",
+    "missed": "recorded a missed",
+}
+
+# Field names that differ from what a person calls them.
+FIELDS = {
+    "key_result": "Key result",
+    "key_results": "Key results",
+    "wip_limit": "Work-in-progress limit",
+    "rrule": "Repeats",
+    "need_by": "Needed by",
+    "due_on": "Due",
+    "decide_by": "Decide by",
+    "revisit_on": "Revisit on",
+    "done_at": "Done",
+    "dropped_at": "Dropped",
+    "closed_at": "Closed",
+    "decided_at": "Decided",
+    "proposed_at": "Proposed",
+    "latency_hours": "Hours to decide",
+    "effort_weeks": "Effort (weeks)",
+    "duration_minutes": "Duration (minutes)",
+    "late_after_hours": "Late after (hours)",
+    "window_opens_hours": "Opens (hours before)",
+    "slip_days": "Slipped (days)",
+    "replan_count": "Times re-planned",
+    "baseline_target_date": "Original target date",
+    "baseline_date": "Baseline date",
+    "days_at_level": "Days at the level below",
+    "goal_low": "Goal (low)",
+    "goal_high": "Goal (high)",
+    "goal_rule": "Goal",
+    "range_low": "Range (low)",
+    "range_high": "Range (high)",
+    "is_milestone": "Milestone",
+    "is_current": "Current period",
+    "is_active": "Active",
+    "requester_team": "Requesting team",
+    "requester_initiative": "Requesting initiative",
+    "provider_team": "Providing team",
+    "provider_initiative": "Providing initiative",
+    "proposed_date": "Proposed date",
+    "proposed_scope": "Proposed scope",
+    "committed_date": "Committed date",
+    "superseded_by": "Superseded by",
+    "supersede_reason": "Why superseded",
+    "reversal_reason": "Why reversed",
+    "carried_from": "Carried over from",
+    "cascade_to": "Shared with",
+    "checkin_owed_by": "Check-in owed by",
+    "extra_participants": "Extra participants",
+    "new_start": "Moved to",
+    "starts_on": "From",
+    "ends_on": "Until",
+    "values": "Values",
+    "current": "Value",
+    "awaiting": "Waiting on",
+    "label": "Linked to",
+}
+
+# Bookkeeping that says nothing to a person (the label or link already shows it).
+HIDDEN = {
+    "option",
+    "position",
+    "prefix",
+    "source_type",
+    "source_id",
+    "target_type",
+    "target_id",
+    "parent_title",
+}
+
+
+def verb_phrase(verb: str) -> str:
+    return VERBS.get(verb, verb.replace("_", " "))
+
+
+def field_label(key: str) -> str:
+    return FIELDS.get(key) or key.replace("_", " ").capitalize()
+
+
+def kind_label(target_type: str) -> str:
+    """`alignment.keyresult` → "key result", from the model's own name."""
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type.rsplit(".", 1)[-1].replace("_", " ")
+
+
+@cache
+def choices(target_type: str, key: str) -> dict[str, str]:
+    """The names a model gives the stored values of a field with choices."""
+    try:
+        field = apps.get_model(target_type)._meta.get_field(key)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return {}
+    return {str(value): str(label) for value, label in (getattr(field, "choices", None) or [])}
+
+
+def _parse_moment(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or len(value) < 16 or value[10:11] != "T":
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+def show(value: object) -> str | None:
+    """A stored value as a person reads it (None when there is none)."""
+    from accord.web.templatetags.dates import day, moment
+
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        if _parse_moment(value):
+            return moment(value)
+        if len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+            return day(value) or value
+        return value
+    if isinstance(value, list):
+        shown = [show(v) for v in value]
+        return ", ".join(s for s in shown if s) or None
+    if isinstance(value, dict):
+        return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    return str(value)
+
+
+# Fields whose value is the moment the change itself happened, newest meaning first.
+HAPPENED = ("decided_at", "done_at", "dropped_at", "closed_at", "proposed_at")
+
+
+def happened_at(event) -> dt.datetime:
+    """When the change happened: the moment the event names for itself when it records one
+    earlier than its own writing (a backdated completion, an imported decision), else when
+    it was recorded."""
+    for key in HAPPENED:
+        moment = _parse_moment(event.after.get(key))
+        if moment is not None and moment <= event.created_at:
+            return moment
+    return event.created_at

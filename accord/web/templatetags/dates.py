@@ -1,0 +1,95 @@
+"""The one way Accord writes dates and times (a built-in filter family of every template).
+
+    {{ d|day }}       1 Dec 2026            a date, or a moment's date
+    {{ t|moment }}    1 Dec 2026, 14:05     a moment: date and time of day
+    {{ d|weekday }}   Tue 1 Dec 2026        a date in a schedule, where the weekday helps
+    {{ t|weekday_moment }}  Tue 1 Dec 2026, 14:05
+    {{ t|when }}      "15 minutes ago" within the last day, else as `moment`
+
+Every date carries its year: "22 Aug" leaves the reader to guess which one. Times use the
+24-hour clock, in the current time zone (a template's `{% timezone %}` or `|timezone:tz`
+chooses another). ISO strings, as events store them, are accepted too. Machine formats
+(`date:'c'` in a `datetime` attribute, form inputs) keep Django's `date` filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as django_format
+from django.utils.timesince import timesince
+
+register = template.Library()
+
+DAY = "j M Y"
+MOMENT = "j M Y, H:i"
+WEEKDAY = "D j M Y"
+WEEKDAY_MOMENT = "D j M Y, H:i"
+
+
+def as_date_or_time(value) -> dt.date | dt.datetime | None:
+    """A date or an aware moment from a date, a datetime or an ISO string; else None."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = (
+                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            )
+        except ValueError:
+            return None
+        if isinstance(value, dt.datetime):  # stored text: shown in the current time zone
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value, dt.UTC)
+            return timezone.localtime(value)
+    if isinstance(value, dt.datetime):
+        # Templates hand filters moments already in the current zone, or in the zone a
+        # `|timezone:tz` chose; that zone is kept.
+        return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def _fmt(value, pattern: str, date_pattern: str | None = None) -> str:
+    parsed = as_date_or_time(value)
+    if parsed is None:
+        return "" if value in (None, "") else str(value)
+    if not isinstance(parsed, dt.datetime) and date_pattern:
+        pattern = date_pattern
+    return django_format(parsed, pattern)
+
+
+@register.filter(expects_localtime=True)
+def day(value) -> str:
+    return _fmt(value, DAY)
+
+
+@register.filter(expects_localtime=True)
+def moment(value) -> str:
+    return _fmt(value, MOMENT, DAY)
+
+
+@register.filter(expects_localtime=True)
+def weekday(value) -> str:
+    return _fmt(value, WEEKDAY)
+
+
+@register.filter(expects_localtime=True)
+def weekday_moment(value) -> str:
+    return _fmt(value, WEEKDAY_MOMENT, WEEKDAY)
+
+
+@register.filter(expects_localtime=True)
+def when(value) -> str:
+    """Recent moments read as "3 hours ago"; older ones, and future ones, as a moment."""
+    parsed = as_date_or_time(value)
+    if not isinstance(parsed, dt.datetime):
+        return _fmt(value, DAY)
+    age = timezone.now() - parsed
+    if dt.timedelta(0) <= age < dt.timedelta(minutes=1):
+        return "just now"
+    if dt.timedelta(0) <= age < dt.timedelta(days=1):
+        return f"{timesince(parsed, depth=1)} ago"
+    return django_format(parsed, MOMENT)
