@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accord.interchange",
     "accord.api",
     "accord.web",
+    "accord.search",
 ]
 
 MIDDLEWARE = [

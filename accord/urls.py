@@ -17,6 +17,7 @@ org_patterns = [
     path("briefings/", include("accord.briefings.urls")),
     path("interchange/", include("accord.interchange.urls")),
     path("settings/", include("accord.api.urls")),
+    path("search/", include("accord.search.urls")),
 ]
 
 urlpatterns = [
