@@ -24,6 +24,8 @@ MAX_TERM_LENGTH = 40
 # How many results a type-ahead answer and the results page show.
 QUICK_LIMIT = 8
 PAGE_LIMIT = 50
+# Ranking reads at most this many matches (see _matches).
+CANDIDATES = 2000
 
 KIND_LABELS = {
     "team": "Team",
@@ -70,8 +72,20 @@ def _codes(person, kind: str | None) -> list[int]:
     return codes
 
 
+def _term(word: str, syntax: str) -> str:
+    """A word as a prefix term (a one-letter word as itself: every word has a prefix of one
+    letter, and a one-letter prefix is not indexed)."""
+    if syntax == "fts5":
+        return f'"{word}"*' if len(word) > 1 else f'"{word}"'
+    return f"{word}:*" if len(word) > 1 else word
+
+
 def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
-    """(kind code, object id) of the best `limit` rows, best first."""
+    """(kind code, object id) of the best `limit` rows, best first.
+
+    Ranked among the first CANDIDATES matches: all of them for anything but the first
+    letters of a common word, where the rows taken are the first kinds (teams, then people,
+    …), and the next letters typed narrow the matches to a fully ranked set."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
         from django.db.models import F
@@ -79,23 +93,43 @@ def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
 
         from accord.search.models import Document
 
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
-        return list(
-            Document.objects.filter(org_id=org_id, kind__in=codes, vector=query)
+        query = SearchQuery(
+            " & ".join(_term(w, "tsquery") for w in words), search_type="raw", config="simple"
+        )
+        candidates = Document.objects.filter(org_id=org_id, kind__in=codes, vector=query)
+        return [
+            (pk // index.ID_SPAN, pk % index.ID_SPAN)
+            for pk in Document.objects.filter(pk__in=candidates.values("pk")[:CANDIDATES])
             .annotate(rank=SearchRank(F("vector"), query))
             .order_by("-rank", Length("title"), "id")
-            .values_list("kind", "object_id")[:limit]
-        )
-    match = " AND ".join(f'"{w}"*' for w in words)
+            .values_list("pk", flat=True)[:limit]
+        ]
+    # SQLite: a title match first, then one in the body; among them a title that starts
+    # with the first word, then the shorter title. (FTS5's bm25 would need a pass over
+    # every row holding each word typed, seconds for a common word at 10,000 teams.)
+    terms = " AND ".join(_term(w, "fts5") for w in words)
     marks = ", ".join("%s" for _ in codes)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT kind, object_id FROM {index.TABLE} "
-            f"WHERE {index.TABLE} MATCH %s AND org_id = %s AND kind IN ({marks}) "
-            f"ORDER BY bm25({index.TABLE}, 10.0, 1.0), length(title), rowid LIMIT %s",
-            [match, org_id, *codes, limit],
-        )
-        return cursor.fetchall()
+    found: list[int] = []
+    for columns in ("title", "title body"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM (SELECT rowid, title FROM {index.TABLE} "
+                f"WHERE {index.TABLE} MATCH %s AND org_id = %s AND kind IN ({marks}) "
+                "LIMIT %s) ORDER BY title NOT LIKE %s, length(title), rowid LIMIT %s",
+                [
+                    f"{{{columns}}} : ({terms})",
+                    org_id,
+                    *codes,
+                    CANDIDATES,
+                    words[0] + "%",  # a word holds letters and digits only
+                    limit + len(found),
+                ],
+            )
+            seen = set(found)
+            found += [pk for (pk,) in cursor.fetchall() if pk not in seen]
+        if len(found) >= limit:
+            break
+    return [(pk // index.ID_SPAN, pk % index.ID_SPAN) for pk in found[:limit]]
 
 
 def search(org, person, q: str, *, kind: str | None = None, limit: int = QUICK_LIMIT):

@@ -70,12 +70,12 @@ def sign_in(page, email: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def pick(page, label: str, text: str, *, option: str | None = None, scope=None) -> None:
+def pick(page, label: str, text: str, *, option: str | None = None, exact: bool = False) -> None:
     """Choose in a person or team field (always a search box): type `text`, click the match
     named `option` (default: `text`)."""
     from playwright.sync_api import expect
 
-    box = (scope or page).get_by_label(label, exact=True)
+    box = page.get_by_role("combobox", name=label, exact=exact)
     box.fill(text)
     listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
     match = listbox.get_by_role("option", name=option or text, exact=True)

@@ -32,7 +32,7 @@ def test_it_creates_an_objective_with_two_key_results_and_updates_one(page, shot
     # Inline validation: a team objective without a team is flagged as soon as you leave it.
     page.get_by_label("Title").fill("Faster checkout")
     page.get_by_label("Level").select_option("team")
-    pick(page, "Team", "Platform")
+    pick(page, "Team", "Platform", exact=True)
     page.get_by_label("Weight in the parent").fill("-1")
     page.get_by_label("Weight in the parent").blur()
     expect(page.locator(".field--error")).to_have_count(1)
