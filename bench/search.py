@@ -67,8 +67,7 @@ def matching(org_id: int, words: list[str]) -> int:
         if connection.vendor == "sqlite":
             match = " AND ".join(f'"{w}"*' for w in words)
             cursor.execute(
-                f"SELECT count(*) FROM {index.TABLE} WHERE {index.TABLE} MATCH %s "
-                "AND org_id = %s",
+                f"SELECT count(*) FROM {index.TABLE} WHERE {index.TABLE} MATCH %s AND org_id = %s",
                 [match, org_id],
             )
         else:
