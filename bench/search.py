@@ -60,12 +60,13 @@ def matching(org_id: int, words: list[str]) -> int:
     from django.db import connection
 
     from accord.search import index
+    from accord.search.queries import _term
 
     if not words:
         return 0
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            match = " AND ".join(f'"{w}"*' for w in words)
+            match = " AND ".join(_term(w, "fts5") for w in words)
             cursor.execute(
                 f"SELECT count(*) FROM {index.TABLE} WHERE {index.TABLE} MATCH %s AND org_id = %s",
                 [match, org_id],
@@ -74,7 +75,7 @@ def matching(org_id: int, words: list[str]) -> int:
             cursor.execute(
                 f"SELECT count(*) FROM {index.TABLE} WHERE org_id = %s "
                 "AND vector @@ to_tsquery('simple', %s)",
-                [org_id, " & ".join(f"{w}:*" for w in words)],
+                [org_id, " & ".join(_term(w, "tsquery") for w in words)],
             )
         return cursor.fetchone()[0]
 
