@@ -49,7 +49,7 @@ def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F81
     page.get_by_label("Highlights").fill("CI cache is live.")
     # A blocker naming a team is offered as a pre-filled dependency request.
     page.get_by_label("Blockers").fill("Waiting on Acme for staging")
-    page.get_by_label("Blocked by team").select_option(label="Acme")
+    pick(page, "Blocked by team", "Acme")
     offer = page.get_by_role("link", name="Ask with a dependency request")
     expect(offer).to_have_attribute(
         "href",
