@@ -79,6 +79,9 @@ def pick(page, label: str, text: str, *, option: str | None = None, exact: bool 
     box.fill(text)
     listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
     match = listbox.get_by_role("option", name=option or text, exact=True)
+    # Focusing the box asked for the first few of everyone: wait for the answer to the text.
+    others = listbox.locator("[role=option]").filter(has_not_text=text)
+    expect(others).to_have_count(0)
     expect(match).to_be_visible()
     match.click()
     expect(listbox).to_be_hidden()

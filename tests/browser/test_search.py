@@ -19,7 +19,7 @@ def test_it_finds_opens_and_goes_anywhere_from_the_keyboard(page, shot, cast):
     page.goto("/o/acme/")
 
     # Type in the top bar: the answer comes while typing; arrows and Enter open a result.
-    box = page.get_by_role("combobox", name="Search everything")
+    box = page.get_by_role("combobox", name="Find anything")
     box.fill("plat")
     hit = page.locator("#topsearch-results [role=option]", has_text="Platform")
     expect(hit).to_be_visible()
@@ -31,14 +31,14 @@ def test_it_finds_opens_and_goes_anywhere_from_the_keyboard(page, shot, cast):
     expect(page).to_have_url(re.compile(r"/o/acme/teams/platform/$"))
 
     # Enter without choosing opens every result; another organization's team is not there.
-    page.get_by_role("combobox", name="Search everything").fill("labs")
-    page.get_by_role("combobox", name="Search everything").press("Enter")
+    page.get_by_role("combobox", name="Find anything").fill("labs")
+    page.get_by_role("combobox", name="Find anything").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Search")
     expect(page.get_by_role("status")).to_contain_text("Nothing matches")
 
     # Ctrl-K: the palette finds things and pages alike.
     page.locator("body").press("Control+k")
-    palette = page.get_by_role("dialog", name="Find anything")
+    palette = page.get_by_role("dialog", name="Command palette")
     expect(palette).to_be_visible()
     palette.get_by_role("combobox").fill("peo")
     go = palette.locator("[role=option]", has_text="Go to People")
@@ -62,8 +62,8 @@ def test_it_finds_opens_and_goes_anywhere_from_the_keyboard(page, shot, cast):
 
     # On a phone the box gives way to a button; / opens the palette there.
     page.set_viewport_size({"width": 390, "height": 844})
-    expect(page.get_by_role("combobox", name="Search everything")).to_be_hidden()
-    expect(page.get_by_role("button", name="Search")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Find anything")).to_be_hidden()
+    expect(page.get_by_role("button", name="Find anything")).to_be_visible()
     page.keyboard.press("/")
     expect(palette).to_be_visible()
     palette.get_by_role("combobox").fill("mia")
