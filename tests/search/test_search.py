@@ -232,3 +232,20 @@ def test_the_index_is_the_databases_own(db):
                 "AND indexdef ILIKE '%%gin%%'"
             )
             assert "vector" in cursor.fetchone()[0]
+
+
+def test_the_api_finds_within_the_tokens_organization(cast):
+    from tests.conftest import api_client
+
+    services.create_team(cast.other_org, None, name="Platform Elsewhere", slug="elsewhere")
+    client = api_client(cast.member)
+    response = client.get("/api/v1/search", {"q": "plat"})
+    assert response.status_code == 200
+    assert [(h["kind"], h["title"]) for h in response.json()] == [("team", "Platform")]
+    assert response.json()[0]["url"] == "/o/acme/teams/platform/"
+    assert client.get("/api/v1/search", {"q": '"NEAR -*'}).json() == []
+    assert client.get("/api/v1/search", {"q": "x" * 201}).status_code in (400, 422)
+    assert client.get("/api/v1/search", {"q": "plat", "kind": "secret"}).status_code in (
+        400,
+        422,
+    )
