@@ -44,10 +44,14 @@ def search(
     request,
     q: str,
     kind: Kind | None = None,
-    limit: int = Query(queries.QUICK_LIMIT, ge=1, le=queries.PAGE_LIMIT),
+    # Not a page of a list (no limit/offset/count): the best few, as counting every match
+    # would cost more than finding the best.
+    top: int = Query(
+        queries.QUICK_LIMIT, ge=1, le=queries.PAGE_LIMIT, description="How many of the best."
+    ),
 ):
     try:
-        hits = queries.search(org_of(request), actor_of(request), q, kind=kind, limit=limit)
+        hits = queries.search(org_of(request), actor_of(request), q, kind=kind, limit=top)
     except queries.QueryTooLong as exc:
         raise ServiceError(str(exc), fields={"q": [str(exc)]}) from None
     return [HitOut(kind=h.kind, title=h.title, detail=h.detail, url=h.url) for h in hits]
