@@ -136,17 +136,20 @@ def sqlite_install() -> list[str]:
             f"CREATE TRIGGER {name}_ad AFTER DELETE ON {s.table} BEGIN {delete} END",
             f"{insert}SELECT {_values(s, s.table)} FROM {s.table}",
         ]
-    sql.append(
-        f"CREATE TRIGGER search_cadence_au AFTER UPDATE OF name ON rhythm_cadence BEGIN "
-        f"UPDATE {TABLE} SET title = NEW.name WHERE rowid IN "
-        f"(SELECT {MEETING.code} * {ID_SPAN} + m.id FROM rhythm_meeting m "
-        f"WHERE m.cadence_id = NEW.id); END"
-    )
+    # A meeting's title is its cadence's name: follow a rename, and a cadence written after
+    # its meetings (bulk writers insert in any order while foreign keys are deferred).
+    for op, when in (("au", "UPDATE OF name"), ("ai", "INSERT")):
+        sql.append(
+            f"CREATE TRIGGER search_cadence_{op} AFTER {when} ON rhythm_cadence BEGIN "
+            f"UPDATE {TABLE} SET title = NEW.name WHERE rowid IN "
+            f"(SELECT {MEETING.code} * {ID_SPAN} + m.id FROM rhythm_meeting m "
+            f"WHERE m.cadence_id = NEW.id); END"
+        )
     return sql
 
 
 def sqlite_uninstall() -> list[str]:
-    sql = ["DROP TRIGGER IF EXISTS search_cadence_au"]
+    sql = ["DROP TRIGGER IF EXISTS search_cadence_au", "DROP TRIGGER IF EXISTS search_cadence_ai"]
     for s in SOURCES:
         sql += [f"DROP TRIGGER IF EXISTS search_{s.kind}_{op}" for op in ("ai", "au", "ad")]
     return [*sql, f"DROP TABLE IF EXISTS {TABLE}"]
@@ -193,7 +196,7 @@ def postgresql_install() -> list[str]:
         f"UPDATE {TABLE} d SET title = NEW.name FROM rhythm_meeting m "
         f"WHERE m.cadence_id = NEW.id AND d.id = {MEETING.code} * {ID_SPAN} + m.id; "
         "RETURN NULL; END $$",
-        "CREATE TRIGGER search_cadence AFTER UPDATE OF name ON rhythm_cadence "
+        "CREATE TRIGGER search_cadence AFTER INSERT OR UPDATE OF name ON rhythm_cadence "
         "FOR EACH ROW EXECUTE FUNCTION search_cadence()",
     ]
     return sql

@@ -249,3 +249,28 @@ def test_the_api_finds_within_the_tokens_organization(cast):
         400,
         422,
     )
+
+
+def test_a_meeting_is_found_by_its_cadences_name_even_when_written_first(cast):
+    from django.db import transaction
+
+    from accord.rhythm.models import Cadence, Meeting
+
+    rule = {"rrule": "FREQ=WEEKLY", "start_date": dt.date(2026, 1, 5), "time": dt.time(9)}
+    cadence = Cadence.objects.create(org=cast.org, name="Heron weekly sync", **rule)
+    when = dt.datetime(2026, 1, 12, 9, tzinfo=dt.UTC)
+    Meeting.objects.create(
+        org=cast.org, cadence=cadence, occurrence_start=when, scheduled_start=when
+    )
+    assert ("meeting", "Heron weekly sync") in find(cast.member, "heron sync")
+    Cadence.objects.filter(pk=cadence.pk).update(name="Heron planning")
+    assert find(cast.member, "heron sync") == []
+    assert ("meeting", "Heron planning") in find(cast.member, "heron planning")
+    # A bulk writer may insert meetings before their cadence (foreign keys are deferred).
+    with transaction.atomic():
+        later_id = cadence.pk + 1000
+        Meeting.objects.create(
+            org=cast.org, cadence_id=later_id, occurrence_start=when, scheduled_start=when
+        )
+        Cadence.objects.create(pk=later_id, org=cast.org, name="Egret review", **rule)
+    assert ("meeting", "Egret review") in find(cast.member, "egret")
