@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accord.conversation",
     "accord.api",
     "accord.web",
+    "accord.search",
 ]
 
 MIDDLEWARE = [

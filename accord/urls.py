@@ -19,6 +19,7 @@ org_patterns = [
     path("interchange/", include("accord.interchange.urls")),
     path("settings/", include("accord.api.urls")),
     path("", include("accord.conversation.urls")),
+    path("search/", include("accord.search.urls")),
 ]
 
 urlpatterns = [

@@ -48,6 +48,7 @@ from accord.rhythm.models import (
 )
 from accord.rhythm.templates_catalog import TEMPLATES
 from accord.web import panels as web_panels
+from accord.web import pickers
 from accord.web.helpers import (
     flash_error,
     form_error,
@@ -420,7 +421,11 @@ def checkin(request, cadence_id: int, key: str):
             "initiative_statuses": InitiativeStatus.choices,
             "existing": existing,
             "last": last,
-            "teams": Team.objects.for_org(org).order_by("name"),
+            "blocker_team_picker": pickers.TeamChoiceField(
+                queryset=Team.objects.for_org(org).order_by("name"), required=False
+            ).widget.render(
+                "blocker_team", last.blocker_team_id if last else None, {"id": "blocker_team"}
+            ),
             "dependency_url": links.dependency_request_url(
                 org,
                 int_or_none(request.POST.get("blocker_team"))

@@ -1,9 +1,11 @@
 """Choosing a person, team, objective, key result, initiative or decision in a form.
 
-A field over few choices renders the plain `<select>` it always did. Over more than
-`PICKER_THRESHOLD` choices it renders a search box instead: as the person types, htmx asks
-`/o/<org>/pick/<kind>/?q=…` for at most `SEARCH_LIMIT` matches (shell.js handles the
-keyboard and the choosing) and hidden inputs carry the chosen ids. Either way the field
+People and teams are always chosen through a search box (`ALWAYS_SEARCH`): a list of every
+person is unusable long before an organization is large, and a multiple choice is a list
+of chips rather than a ctrl-click select. Other kinds render the plain `<select>` while they
+have at most `PICKER_THRESHOLD` choices, and the search box above that: as the person
+types, htmx asks `/o/<org>/pick/<kind>/?q=…` for at most `SEARCH_LIMIT` matches (shell.js
+handles the keyboard and the choosing) and hidden inputs carry the chosen ids. Either way the field
 validates what comes back against its own queryset, so an id of another organization or a
 stale one is a form error, never a choice.
 
@@ -24,6 +26,8 @@ from django.urls import reverse
 # Above this many choices a field becomes a search box. A module constant, read at render
 # time, so tests can lower it.
 PICKER_THRESHOLD = 200
+# Kinds that are a search box however few their choices.
+ALWAYS_SEARCH = frozenset({"person", "team"})
 # At most this many matches per search.
 SEARCH_LIMIT = 20
 # Longer search text is refused rather than searched.
@@ -145,6 +149,11 @@ class _Picker:
         qs = getattr(self.choices, "queryset", None)
         if qs is None:
             return False
+        if self.kind in ALWAYS_SEARCH:
+            # Nothing to choose yet (a new organization): the empty select says so.
+            if not hasattr(self, "_large"):
+                self._large = qs.order_by().exists()
+            return self._large
         if not hasattr(self, "_large"):
             self._large = qs.order_by().values("pk")[: PICKER_THRESHOLD + 1].count() > (
                 PICKER_THRESHOLD

@@ -68,3 +68,20 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def pick(page, label: str, text: str, *, option: str | None = None, exact: bool = False) -> None:
+    """Choose in a person or team field (always a search box): type `text`, click the match
+    named `option` (default: `text`)."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name=label, exact=exact)
+    box.fill(text)
+    listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
+    match = listbox.get_by_role("option", name=option or text, exact=True)
+    # Focusing the box asked for the first few of everyone: wait for the answer to the text.
+    others = listbox.locator("[role=option]").filter(has_not_text=text)
+    expect(others).to_have_count(0)
+    expect(match).to_be_visible()
+    match.click()
+    expect(listbox).to_be_hidden()

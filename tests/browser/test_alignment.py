@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accord.alignment import services as s
 from accord.alignment.models import Initiative
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import pick, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def test_it_creates_an_objective_with_two_key_results_and_updates_one(page, shot
     # Inline validation: a team objective without a team is flagged as soon as you leave it.
     page.get_by_label("Title").fill("Faster checkout")
     page.get_by_label("Level").select_option("team")
-    page.get_by_label("Team", exact=True).select_option(label="Platform")
+    pick(page, "Team", "Platform", exact=True)
     page.get_by_label("Weight in the parent").fill("-1")
     page.get_by_label("Weight in the parent").blur()
     expect(page.locator(".field--error")).to_have_count(1)

@@ -84,10 +84,43 @@ def test_a_large_field_renders_a_search_box_not_every_option(cast, few):
     assert f'<option value="{cast.viewer.pk}"' not in page
 
 
-def test_a_small_field_stays_a_plain_select(cast):
+def test_people_and_teams_are_a_search_box_however_few_they_are(cast):
     page = login(cast.admin).get("/o/acme/teams/platform/").content.decode()
-    assert "data-picker" not in page
-    assert f'<option value="{cast.viewer.pk}">Vic Viewer</option>' in page
+    assert "data-picker" in page and "/o/acme/pick/person/" in page
+    assert f'<option value="{cast.viewer.pk}"' not in page
+    edit = login(cast.admin).get("/o/acme/teams/platform/edit/").content.decode()
+    assert "/o/acme/pick/team/" in edit and f'<option value="{cast.root.pk}"' not in edit
+
+
+def test_a_multiple_choice_of_people_is_a_list_of_chips(cast):
+    from accord.decisions.forms import DecisionForm
+
+    html = str(DecisionForm(org=cast.org)["contributors"])
+    assert "picker--multiple" in html and "picker__chosen" in html
+    assert "<select" not in html
+
+
+def test_a_small_field_of_another_kind_stays_a_plain_select(cast):
+    from accord.alignment import services as alignment
+
+    period = alignment.create_period(
+        cast.org, None, name="Q4", start="2026-10-01", end="2026-12-31", is_current=True
+    )
+    objective = alignment.create_objective(
+        cast.org, None, title="Grow", period=period, team=cast.platform
+    )
+    page = login(cast.admin).get("/o/acme/alignment/objectives/new/").content.decode()
+    assert f'<option value="{objective.pk}">' in page
+    assert "/o/acme/pick/objective/" not in page
+
+
+def test_an_organization_without_teams_gets_an_empty_choice_not_an_error(db):
+    from accord.org.models import Organization, Team
+    from accord.web.pickers import TeamChoiceField
+
+    org = Organization.objects.create(name="Empty", slug="empty")
+    field = TeamChoiceField(queryset=Team.objects.for_org(org), required=False)
+    assert "<select" in field.widget.render("team", None)
 
 
 def test_an_edit_form_shows_the_current_choice_by_name(cast, few):

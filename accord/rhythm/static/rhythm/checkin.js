@@ -3,14 +3,18 @@
 document.addEventListener("DOMContentLoaded", () => {
   const link = document.getElementById("dependency-offer");
   const text = document.getElementById("blockers");
-  const team = document.getElementById("blocker_team");
+  const team = document.getElementById("blocker_team");  // a team picker's search box
   if (!link || !text || !team) return;
+  const chosen = () => {
+    const held = team.closest("[data-picker]")?.querySelector("[data-picker-value]");
+    return held ? held.value : team.value;
+  };
   const update = () => {
     const url = new URL(link.href, window.location.href);
     const blocker = text.value.trim();
     const params = new URLSearchParams();
     const fresh = {
-      provider_team: team.value,
+      provider_team: chosen(),
       title: blocker.split("\n")[0].trim().slice(0, 300),
       description: blocker.includes("\n") ? blocker : "",
     };
@@ -21,4 +25,6 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   text.addEventListener("input", update);
   team.addEventListener("change", update);
+  team.addEventListener("input", update);  // typing clears the choice
+  document.addEventListener("picker:chosen", update);
 });

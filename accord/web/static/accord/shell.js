@@ -106,6 +106,7 @@
     }
     parts.status.textContent = "Chosen: " + label;
     pickerClose(p);
+    p.dispatchEvent(new CustomEvent("picker:chosen", { bubbles: true, detail: { value: value, label: label } }));
   }
   document.addEventListener("htmx:configRequest", function (e) {
     var input = e.detail.elt;

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from accord.search import queries
+from accord.web.context import ORG_NAV, PILLAR_NAV
+from accord.web.helpers import org_view
+
+
+def _commands(request, q: str) -> list[dict]:
+    """The pages whose name starts a word of what was typed: the palette's "Go to" moves."""
+    from django.urls import reverse
+
+    words = q.lower().split()
+    if not words:
+        return []
+    out = []
+    for name, label, hint in PILLAR_NAV + ORG_NAV:
+        if all(any(w.startswith(word) for w in label.lower().split()) for word in words):
+            href = reverse(name, kwargs={"org_slug": request.org.slug})
+            out.append({"label": label, "hint": hint, "href": href})
+    return out[:3]
+
+
+@org_view
+def search(request):
+    """Everything in the organization that matches `?q=`, best first.
+
+    Asked by htmx while someone types (the top bar's box and the Ctrl-K palette), it answers
+    a short list; opened as a page (Enter in the box), it lists up to PAGE_LIMIT, optionally
+    of one `?kind=`."""
+    q = " ".join(request.GET.get("q", "").split())
+    kind = request.GET.get("kind") or None
+    quick = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+    limit = queries.QUICK_LIMIT if quick else queries.PAGE_LIMIT
+    error, hits, status = "", [], 200
+    if kind is not None and kind not in queries.KIND_LABELS:
+        error, status, kind = "There is nothing of that kind to find.", 400, None
+    else:
+        try:
+            hits = queries.search(request.org, request.person, q, kind=kind, limit=limit)
+        except queries.QueryTooLong as exc:
+            error, status = str(exc), 400
+    context = {
+        "q": q,
+        "kind": kind,
+        "hits": hits,
+        "error": error,
+        "commands": _commands(request, q) if quick and not error else [],
+        "kinds": queries.KIND_LABELS.items(),
+        "list_id": request.GET.get("list", "search")[:40],
+        "limit": limit,
+    }
+    if quick:
+        # htmx swaps only successful answers: the message shows in the list all the same.
+        return render(request, "search/_results.html", context)
+    return render(request, "search/page.html", context, status=status)
