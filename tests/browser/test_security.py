@@ -120,13 +120,16 @@ def test_the_api_docs_render_operations_with_only_localhost_reachable(page, shot
     expect(page.locator(".opblock-body").first).to_be_visible()
     shot(page, "docs")
     # Swagger UI renders only what is near the screen: scrolling to the end brings the
-    # last section's operations.
-    for _ in range(40):
+    # last section's operations (each router's paths are together, in the description's
+    # order).
+    last = list(page.request.get("/api/v1/openapi.json").json()["paths"])[-1]
+    path = page.locator(".opblock-summary-path", has_text=last).first
+    for _ in range(200):
+        if path.is_visible():
+            break
         page.mouse.wheel(0, 3000)
         page.wait_for_timeout(100)
-    expect(
-        page.locator(".opblock-summary-path", has_text="/api/v1/interchange/schema")
-    ).to_be_visible()
+    expect(path).to_be_visible()
     assert outside == []
     assert not problems, "\n".join(problems)
 
