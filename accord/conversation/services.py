@@ -241,18 +241,9 @@ def _own(org: Organization, actor: Person | None, item: InboxItem) -> InboxItem:
 
 
 def _change(org, actor, item, changes: dict, verb: str) -> InboxItem:
-    before = activity.snapshot(item, changes.keys())
-    for name, value in changes.items():
-        setattr(item, name, value)
-    after = activity.snapshot(item, changes.keys())
-    before, after = activity.diff(before, after)
-    if not after:
-        return item
-    item.save(update_fields=list(after))
     # The label names the inbox, never what is in it: the activity log is the whole
     # organization's, a person's inbox is their own.
-    activity.record(org, actor, verb, item, before=before, after=after, label="Inbox item")
-    return item
+    return update_and_record(org, actor, item, changes, verb=verb, label="Inbox item")
 
 
 @transaction.atomic

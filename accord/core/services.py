@@ -39,10 +39,12 @@ def update_and_record(
     *,
     verb: str = "updated",
     expected_version: int | None = None,
+    label: str | None = None,
 ) -> models.Model:
     """Apply `changes` to `obj`, bump its version and record one event with before/after.
 
     Call inside a transaction, after validating `changes`. A no-op change records nothing.
+    `label` names the object in the event when its own name must not be shown.
     """
     check_version(obj, expected_version)
     before = activity.snapshot(obj, changes.keys())
@@ -57,7 +59,8 @@ def update_and_record(
         obj.version += 1
         update_fields.append("version")
     obj.save(update_fields=update_fields)
-    activity.record(org, actor, verb, obj, before=before, after=after)
+    named = {} if label is None else {"label": label}
+    activity.record(org, actor, verb, obj, before=before, after=after, **named)
     return obj
 
 
