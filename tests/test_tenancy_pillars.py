@@ -145,6 +145,12 @@ def test_api_lists_and_reports_never_include_another_organizations_data(world):
         for q in refs:  # a report that needs a subject: name one of the caller's own
             if response.status_code == 422 and not op.paginated:
                 response = mine.get(url, {q: caller.ids[reference_kind(q)]})
+        if response.status_code == 422 and "q" in op.query:
+            # A search: asked for the other organization's names, it finds none of them.
+            for text in sorted(marks)[:8]:
+                response = mine.get(url, {"q": text})
+                assert response.status_code == 200, f"{op}?q={text}: {response.status_code}"
+                assert leaked(content(response).decode(), marks) == [], f"{op}?q={text}"
         # 202: a briefing not stored yet is being prepared (the answer names only the week).
         assert response.status_code in (200, 202), (
             f"{op}: {response.status_code} {response.content!r}"

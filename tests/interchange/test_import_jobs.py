@@ -105,7 +105,7 @@ def test_the_page_follows_a_large_plan_then_applies_exactly_that_file(cast):
     assert "Planning big.yaml" in page and 'hx-trigger="every 1s"' in page
     card = page.split('id="job-h"', 1)[1].split("</section>", 1)[0]
     assert "<script" not in card  # polling is htmx attributes, not a script of its own
-    progress_url = re.search(r'hx-get="([^"]+)"', page).group(1)
+    progress_url = re.search(r'hx-get="([^"]+)"', card).group(1)
     assert "HX-Refresh" not in client.get(progress_url)  # still queued: keep polling
     run_worker_batch()
     polled = client.get(progress_url)
