@@ -37,6 +37,7 @@ urlpatterns = [
     path("key-results/<int:kr_id>/value/", views.kr_value, name="kr_value"),
     path("key-results/<int:kr_id>/delete/", views.kr_delete, name="kr_delete"),
     path("initiatives/", views.initiatives, name="initiatives"),
+    path("initiatives/board/", views.initiatives_board, name="initiatives_board"),
     path("initiatives/new/", views.initiative_new, name="initiative_new"),
     path("initiatives/<int:initiative_id>/", views.initiative_detail, name="initiative"),
     path("initiatives/<int:initiative_id>/edit/", views.initiative_edit, name="initiative_edit"),

@@ -365,3 +365,25 @@ def test_the_team_page_and_the_alignment_tabs_link_to_the_list(cast, work):
     assert b"All initiatives of this team and below" in team_page
     tree = client.get(f"/o/{cast.org.slug}/alignment/").content
     assert f'href="/o/{cast.org.slug}/alignment/initiatives/"'.encode() in tree
+
+
+# --- the board ---------------------------------------------------------------------------
+
+
+def _column(content: bytes, status: str) -> set[int]:
+    part = content.split(f'data-status="{status}"'.encode())[1].split(b"</section>")[0]
+    return {int(x) for x in ROW.findall(part)}
+
+
+def test_the_board_shows_the_same_filtered_list_in_columns_by_status(cast, work):
+    client = login(cast.viewer)
+    r = client.get(f"/o/{cast.org.slug}/alignment/initiatives/board/?team={cast.platform.pk}")
+    assert r.status_code == 200
+    assert _column(r.content, "active") == {work.checkout.pk, work.rails.pk}
+    assert _column(r.content, "proposed") == {work.wallet.pk}
+    assert _column(r.content, "done") == set()  # Sales' pricing page is not below Platform
+    r = client.get(f"/o/{cast.org.slug}/alignment/initiatives/board/?status=done")
+    assert b'data-status="active"' not in r.content
+    assert _column(r.content, "done") == {work.pricing.pk}
+    bad = client.get(f"/o/{cast.org.slug}/alignment/initiatives/board/?team=nope")
+    assert bad.status_code == 400 and not ROW.findall(bad.content)
