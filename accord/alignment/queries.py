@@ -1047,11 +1047,14 @@ class InitiativeFilters:
     sort: str = ""  # a key of INITIATIVE_SORTS, "-" in front to reverse; empty: by team
 
 
-def subtree_team_ids(org: Organization, team_id: int) -> list[int]:
-    """The team and every team below it: one query for the organization's tree."""
+def subtree_team_ids(
+    org: Organization, team_id: int, parents: dict[int, int | None] | None = None
+) -> list[int]:
+    """The team and every team below it: one query for the organization's tree (none
+    when its `parent_map` is given)."""
     from accord.org.queries import descendants_of, parent_map
 
-    parents = parent_map(org)
+    parents = parent_map(org) if parents is None else parents
     if team_id not in parents:
         return []
     return [team_id, *sorted(descendants_of(team_id, parents))]
@@ -1081,7 +1084,12 @@ def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date |
     qs = Initiative.objects.for_org(org).select_related("team", "owner")
     if f.team_id is not None:
         if f.subtree:
-            qs = qs.filter(team_id__in=subtree_team_ids(org, f.team_id))
+            from accord.org.queries import parent_map
+
+            parents = parent_map(org)
+            ids = subtree_team_ids(org, f.team_id, parents)
+            if len(ids) < len(parents):  # the root's subtree is the whole organization
+                qs = qs.filter(team_id__in=ids)
         else:
             qs = qs.filter(team_id=f.team_id)
     if f.owner_id is not None:
