@@ -3,7 +3,7 @@
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
@@ -791,42 +791,65 @@ def _initiative(org, pk) -> Initiative:
     return _decorate_initiatives(org, [Initiative.objects.for_org(org).get(pk=pk)])[0]
 
 
+InitiativeSort = Literal[
+    "title",
+    "-title",
+    "target",
+    "-target",
+    "status",
+    "-status",
+    "progress",
+    "-progress",
+    "team",
+    "-team",
+]
+
+
 @router.get("/initiatives", response=list[InitiativeOut], summary="List initiatives")
 @paginate
 def list_initiatives(
     request,
     team_id: Id | None = None,
+    subtree: bool = False,
     owner_id: Id | None = None,
     status: InitiativeStatus | None = None,
+    stage: str | None = None,
+    aligned: bool | None = None,
     unaligned: bool | None = None,
+    blocked: bool | None = None,
+    late: bool | None = None,
     key_result_id: Id | None = None,
     objective_id: Id | None = None,
     period_id: Id | None = None,
+    sort: InitiativeSort | None = None,
 ):
-    """`period_id`: initiatives serving a key result or objective of that period."""
+    """The same list as the initiatives page (`/o/<org>/alignment/initiatives/`).
+    `subtree`: with `team_id`, the team and every team below it. `period_id`: initiatives
+    serving a key result or objective of that period. `aligned`: serves a key result or an
+    objective (or not); `unaligned`: open and serving nothing. `blocked`: as coordination
+    defines it (a dependency it needs is late, flagged blocked, or declined with nothing
+    else planned). `late`: open and its target date has passed. `sort`: a leading `-`
+    reverses; by team and priority rank when absent."""
     org = org_of(request)
-    qs = Initiative.objects.for_org(org).order_by("team_id", "rank", "title", "id")
+    f = queries.InitiativeFilters(
+        team_id=team_id,
+        subtree=subtree,
+        owner_id=owner_id,
+        status=status or "",
+        stage=stage or "",
+        aligned=aligned,
+        blocked=blocked,
+        late=late,
+        key_result_id=key_result_id,
+        objective_id=objective_id,
+        period_id=period_id,
+        sort=sort or "",
+    )
+    qs = queries.initiative_list(org, f)
     if unaligned:
-        qs = queries.unaligned_initiatives(org).order_by("team_id", "rank", "title", "id")
+        qs = qs.filter(pk__in=queries.unaligned_initiatives(org).values("pk"))
     elif unaligned is False:
         qs = qs.exclude(pk__in=queries.unaligned_initiatives(org).values("pk"))
-    if team_id is not None:
-        qs = qs.filter(team_id=team_id)
-    if owner_id is not None:
-        qs = qs.filter(owner_id=owner_id)
-    if status:
-        qs = qs.filter(status=status)
-    if key_result_id is not None:
-        qs = qs.filter(kr_links__key_result_id=key_result_id)
-    if objective_id is not None:
-        qs = qs.filter(objective_links__objective_id=objective_id)
-    if period_id is not None:
-        from django.db.models import Q
-
-        qs = qs.filter(
-            Q(kr_links__key_result__objective__period_id=period_id)
-            | Q(objective_links__objective__period_id=period_id)
-        ).distinct()
     return _Decorated(qs, lambda page: _decorate_initiatives(org, page))
 
 

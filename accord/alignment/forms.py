@@ -322,3 +322,69 @@ class LabelsForm(forms.Form):
     objective_label = forms.CharField(max_length=40, label="An objective is called")
     key_result_label = forms.CharField(max_length=40, label="A key result is called")
     initiative_label = forms.CharField(max_length=40, label="An initiative is called")
+
+
+YES_NO = [("", "Either"), ("yes", "Yes"), ("no", "No")]
+SORTS = [
+    ("", "Team and priority"),
+    ("title", "Title, A to Z"),
+    ("-title", "Title, Z to A"),
+    ("target", "Target date, soonest first"),
+    ("-target", "Target date, latest first"),
+    ("status", "Status"),
+    ("progress", "Progress, least first"),
+    ("-progress", "Progress, most first"),
+    ("team", "Team name"),
+]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class InitiativeFilterForm(forms.Form):
+    """The initiatives list's filters, read from the URL (a GET form): what it gives is an
+    `InitiativeFilters` for `queries.initiative_list`, the one the API uses too."""
+
+    team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
+    only = forms.BooleanField(required=False, label="Only this team (not the teams below)")
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.none(), required=False, empty_label="Any period"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *InitiativeStatus.choices], required=False
+    )
+    stage = forms.CharField(max_length=40, required=False)
+    owner = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)
+    objective = pickers.ObjectiveChoiceField(queryset=Objective.objects.none(), required=False)
+    aligned = forms.ChoiceField(choices=YES_NO, required=False, label="Aligned")
+    blocked = forms.ChoiceField(choices=YES_NO, required=False)
+    late = forms.ChoiceField(choices=YES_NO, required=False)
+    sort = forms.ChoiceField(choices=SORTS, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _teams(org)
+        self.fields["owner"].queryset = Person.objects.for_org(org).order_by("name")
+        self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "id")
+        self.fields["objective"].queryset = (
+            Objective.objects.for_org(org).select_related("period", "team").order_by("title", "id")
+        )
+
+    def filters(self):
+        from accord.alignment.queries import InitiativeFilters
+
+        d = self.cleaned_data
+        return InitiativeFilters(
+            team_id=d["team"].pk if d.get("team") else None,
+            subtree=not d.get("only"),
+            period_id=d["period"].pk if d.get("period") else None,
+            status=d.get("status") or "",
+            stage=d.get("stage") or "",
+            owner_id=d["owner"].pk if d.get("owner") else None,
+            objective_id=d["objective"].pk if d.get("objective") else None,
+            aligned=_yes_no(d.get("aligned") or ""),
+            blocked=_yes_no(d.get("blocked") or ""),
+            late=_yes_no(d.get("late") or ""),
+            sort=d.get("sort") or "",
+        )

@@ -1007,3 +1007,142 @@ def build_tree(
                     parent["children"].append(child)
                     placed_at[cid].append(child)
     return top
+
+
+# --- the initiatives list (page and API) -------------------------------------------------
+
+# Sort keys the list offers: name -> ordering (a leading "-" on the name reverses it).
+INITIATIVE_SORTS: dict[str, tuple[str, ...]] = {
+    "title": ("title_lower", "id"),
+    "target": ("target_date", "title_lower", "id"),
+    "status": ("status", "title_lower", "id"),
+    "progress": ("progress", "title_lower", "id"),
+    "team": ("team__name", "rank", "title_lower", "id"),
+}
+DEFAULT_INITIATIVE_ORDER = ("team_id", "rank", "title", "id")
+
+# Dependency states and flag as coordination names them (its models and `blocked_reasons`):
+# read here by name so alignment does not import coordination.
+_DEP_ACTIVE = ("requested", "negotiating", "accepted")
+_DEP_DECLINED = "declined"
+_DEP_DELIVERED = "delivered"
+_DEP_FLAG_BLOCKED = "blocked"
+
+
+@dataclass
+class InitiativeFilters:
+    """What the initiatives list is cut by; None (or empty) leaves a filter off."""
+
+    team_id: int | None = None
+    subtree: bool = True  # with `team_id`: the team and every team below it
+    period_id: int | None = None
+    status: str = ""
+    stage: str = ""
+    owner_id: int | None = None
+    objective_id: int | None = None
+    key_result_id: int | None = None
+    aligned: bool | None = None
+    blocked: bool | None = None
+    late: bool | None = None
+    sort: str = ""  # a key of INITIATIVE_SORTS, "-" in front to reverse; empty: by team
+
+
+def subtree_team_ids(
+    org: Organization, team_id: int, parents: dict[int, int | None] | None = None
+) -> list[int]:
+    """The team and every team below it: one query for the organization's tree (none
+    when its `parent_map` is given)."""
+    from accord.org.queries import descendants_of, parent_map
+
+    parents = parent_map(org) if parents is None else parents
+    if team_id not in parents:
+        return []
+    return [team_id, *sorted(descendants_of(team_id, parents))]
+
+
+def _blocked_q(org: Organization, on: dt.date) -> Q:
+    """`coordination.queries.blocked_reasons` as SQL: an open initiative one of whose
+    dependencies is late or flagged blocked, or was declined with nothing else planned.
+    Correlated by the (requester initiative, state) index."""
+    from django.apps import apps
+
+    dep = apps.get_model("coordination", "Dependency").objects.filter(
+        org_id=org.pk, requester_initiative_id=OuterRef("pk")
+    )
+    stuck = dep.filter(state__in=_DEP_ACTIVE).filter(Q(due__lt=on) | Q(flag=_DEP_FLAG_BLOCKED))
+    declined = dep.filter(state=_DEP_DECLINED)
+    planned = dep.filter(state__in=(*_DEP_ACTIVE, _DEP_DELIVERED))
+    return Q(status__in=OPEN_INITIATIVE_STATUSES) & (
+        Q(Exists(stuck.values("id"))) | (Q(Exists(declined.values("id"))) & ~Q(Exists(planned)))
+    )
+
+
+def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date | None = None):
+    """The organization's initiatives cut by `f`, sorted, with team and owner: one query
+    (plus one for the team tree when a subtree is asked for). Page it; never list it all."""
+    today = today or timezone.localdate()
+    qs = Initiative.objects.for_org(org).select_related("team", "owner")
+    if f.team_id is not None:
+        if f.subtree:
+            from accord.org.queries import parent_map
+
+            parents = parent_map(org)
+            ids = subtree_team_ids(org, f.team_id, parents)
+            if len(ids) < len(parents):  # the root's subtree is the whole organization
+                qs = qs.filter(team_id__in=ids)
+        else:
+            qs = qs.filter(team_id=f.team_id)
+    if f.owner_id is not None:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.stage:
+        qs = qs.filter(stage__iexact=f.stage.strip())
+    if f.key_result_id is not None:
+        qs = qs.filter(
+            Exists(
+                InitiativeKeyResult.objects.filter(
+                    initiative_id=OuterRef("pk"), key_result_id=f.key_result_id
+                )
+            )
+        )
+    if f.objective_id is not None:
+        qs = qs.filter(
+            Exists(
+                InitiativeObjective.objects.filter(
+                    initiative_id=OuterRef("pk"), objective_id=f.objective_id
+                )
+            )
+        )
+    if f.period_id is not None:
+        qs = qs.filter(
+            Q(
+                Exists(
+                    InitiativeKeyResult.objects.filter(
+                        initiative_id=OuterRef("pk"), key_result__objective__period_id=f.period_id
+                    )
+                )
+            )
+            | Q(
+                Exists(
+                    InitiativeObjective.objects.filter(
+                        initiative_id=OuterRef("pk"), objective__period_id=f.period_id
+                    )
+                )
+            )
+        )
+    if f.aligned is not None:
+        qs = qs.filter(aligned=f.aligned)
+    if f.late is not None:
+        late = Q(status__in=OPEN_INITIATIVE_STATUSES, target_date__lt=today)
+        qs = qs.filter(late) if f.late else qs.exclude(late)
+    if f.blocked is not None:
+        blocked = _blocked_q(org, today)
+        qs = qs.filter(blocked) if f.blocked else qs.exclude(blocked)
+    key = f.sort.lstrip("-")
+    if key in INITIATIVE_SORTS:
+        order = INITIATIVE_SORTS[key]
+        if f.sort.startswith("-"):
+            order = tuple(o if o == "id" else f"-{o}" for o in order)
+        return qs.annotate(title_lower=Lower("title")).order_by(*order)
+    return qs.order_by(*DEFAULT_INITIATIVE_ORDER)

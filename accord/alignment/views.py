@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from accord.alignment.charts import sparkline
 from accord.alignment.forms import (
     CarryOverForm,
     ConfidenceForm,
+    InitiativeFilterForm,
     InitiativeForm,
     InitiativeLinkForm,
     KeyResultForm,
@@ -32,6 +34,7 @@ from accord.alignment.forms import (
     WipForm,
 )
 from accord.alignment.models import (
+    OPEN_INITIATIVE_STATUSES,
     ConfidenceUpdate,
     Initiative,
     InitiativeKeyResult,
@@ -50,6 +53,7 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
+from accord.web.queries import saved_views
 from accord.web.views import history_for
 
 
@@ -967,3 +971,88 @@ def settings(request):
             messages.success(request, "Names saved.")
             return redirect(_url("settings", request))
     return render(request, "alignment/settings.html", _ctx(request, form=form))
+
+
+# --- the initiatives list ----------------------------------------------------------------
+
+INITIATIVES_PAGE = 50
+
+
+@org_view
+def initiatives(request):
+    """Every initiative of the organization, or of a team and the teams below it, cut by
+    the filters in the URL; the API's `GET /initiatives` reads the same query."""
+    org = request.org
+    form = InitiativeFilterForm(request.GET, org=org)
+    page = None
+    if form.is_valid():  # a bad filter (another organization's team, say) lists nothing
+        page = paginate(request, queries.initiative_list(org, form.filters()), INITIATIVES_PAGE)
+        page.object_list = rows = list(page.object_list)
+        today = timezone.localdate()
+        for i in rows:
+            i.late = bool(  # type: ignore[attr-defined]
+                i.status in OPEN_INITIATIVE_STATUSES and i.target_date and i.target_date < today
+            )
+            i.open = i.status in OPEN_INITIATIVE_STATUSES  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "alignment/initiatives.html",
+        _ctx(
+            request,
+            form=form,
+            page=page,
+            sort=request.GET.get("sort", ""),
+            team=form.cleaned_data.get("team") if page is not None else None,
+            query_string=query.urlencode(),
+            saved=saved_views(org, request.person, request.path),
+        ),
+        status=200 if page is not None else 400,
+    )
+
+
+BOARD_COLUMN = 25  # cards shown per status column of the board
+
+
+@org_view
+def initiatives_board(request):
+    """The same filtered list as columns by status: each column its first cards and its
+    count (two queries a column, whatever the organization's size)."""
+    org = request.org
+    form = InitiativeFilterForm(request.GET, org=org)
+    columns = []
+    if form.is_valid():
+        f = form.filters()
+        wanted = [f.status] if f.status else [value for value, _ in InitiativeStatus.choices]
+        f.status = ""
+        qs = queries.initiative_list(org, f)
+        for value, label in InitiativeStatus.choices:
+            if value not in wanted:
+                continue
+            in_column = qs.filter(status=value)
+            columns.append(
+                {
+                    "status": value,
+                    "label": label,
+                    "cards": list(in_column[:BOARD_COLUMN]),
+                    "count": in_column.count(),
+                }
+            )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "alignment/initiatives_board.html",
+        _ctx(
+            request,
+            form=form,
+            columns=columns,
+            cards=[card for column in columns for card in column["cards"]],
+            valid=form.is_valid(),
+            team=form.cleaned_data.get("team") if form.is_valid() else None,
+            query_string=query.urlencode(),
+            saved=saved_views(org, request.person, request.path),
+        ),
+        status=200 if form.is_valid() else 400,
+    )

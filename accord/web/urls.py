@@ -9,4 +9,6 @@ urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("password/", views.password_change, name="password"),
     path("pick/<slug:kind>/", views.pick, name="pick"),
+    path("views/save/", views.saved_view_save, name="saved_view_save"),
+    path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

@@ -7,17 +7,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
+from accord.core.errors import ServiceError
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
 from accord.web import panels
-from accord.web.helpers import org_view, own_settings, paginate_uncounted
+from accord.web.helpers import flash_error, org_view, own_settings, paginate_uncounted
 
 
 @login_required
@@ -144,3 +146,46 @@ def pick(request, kind: str):
         "web/widgets/picker_results.html",
         {"rows": rows, "q": q, "list_id": request.GET.get("list", "")[:100]},
     )
+
+
+# --- saved views of lists ----------------------------------------------------------------
+
+
+@org_view
+@own_settings
+@require_POST
+def saved_view_save(request):
+    """Save the list's current filters ("Save this view"); viewers may save their own."""
+    from accord.web import services as web_services
+
+    path = request.POST.get("path", "")
+    try:
+        view = web_services.save_view(
+            request.org,
+            request.person,
+            name=request.POST.get("name", ""),
+            path=path,
+            query=request.POST.get("query", ""),
+            shared=request.POST.get("shared") in ("on", "1", "true"),
+        )
+    except ServiceError as exc:
+        flash_error(request, exc)
+        safe = path.startswith(f"/o/{request.org.slug}/") and "//" not in path
+        return redirect(
+            path if safe else reverse("web:home", kwargs={"org_slug": request.org.slug})
+        )
+    messages.success(request, f"Saved the view “{view.name}”.")
+    return redirect(view.url)
+
+
+@org_view
+@own_settings
+@require_POST
+def saved_view_delete(request, view_id: int):
+    from accord.web import services as web_services
+    from accord.web.models import SavedView
+
+    view = get_object_or_404(SavedView.objects.for_org(request.org), pk=view_id)
+    web_services.delete_view(request.org, request.person, view)
+    messages.success(request, f"Removed the view “{view.name}”.")
+    return redirect(view.path)

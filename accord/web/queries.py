@@ -1,0 +1,25 @@
+"""Reads of the web app: the saved views a list page offers."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accord.org.models import Organization, Person
+from accord.web.models import SavedView
+
+
+def saved_views(org: Organization, person: Person | None, path: str) -> dict[str, list]:
+    """{"mine": …, "shared": …} for one list page: one query. Shared views of others are
+    listed under "shared"; one's own shared ones under "mine"."""
+    visible = Q(shared=True)
+    if person is not None:
+        visible |= Q(owner=person)
+    rows = list(
+        SavedView.objects.for_org(org)
+        .filter(path=path)
+        .filter(visible)
+        .select_related("owner")
+        .order_by("name", "id")[:200]
+    )
+    mine = [v for v in rows if person is not None and v.owner_id == person.pk]
+    return {"mine": mine, "shared": [v for v in rows if v not in mine]}

@@ -1,0 +1,79 @@
+"""The initiatives list, page and API, costs the same queries for a generated organization
+of 30 teams and one of 200, whatever the filters: a page of rows, never every initiative;
+a team's subtree from one query of the tree; blocked marks in one query for the page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.org.models import Role, Team
+from tests.conftest import api_client, login, make_person
+
+ROW = re.compile(rb'data-initiative="\d+"')
+
+
+@pytest.fixture(scope="module")
+def viewers(generated, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {
+            size: make_person(org, f"Lena {size}", Role.VIEWER) for size, org in generated.items()
+        }
+
+
+def _root(org) -> Team:
+    return Team.objects.for_org(org).filter(parent=None).order_by("id").first()
+
+
+def _count(client, url) -> tuple[int, object]:
+    client.get(url)  # warm the session and labels alike for both sizes
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize(
+    "qs",
+    [
+        "",
+        "team={root}",
+        "team={root}&blocked=yes&sort=-progress",
+        "late=no&aligned=yes&sort=target",
+        "blocked=no&status=active&sort=team&page=2",
+    ],
+)
+def test_the_initiatives_page_costs_the_same_whatever_the_size(generated, viewers, db, qs):
+    got = {}
+    for size, org in generated.items():
+        url = f"/o/{org.slug}/alignment/initiatives/?" + qs.format(root=_root(org).pk)
+        got[size] = _count(login(viewers[size]), url)
+    assert got["small"][0] == got["large"][0], qs
+    for _, response in got.values():
+        assert 0 < len(ROW.findall(response.content)) <= 50, qs  # rows on both sides
+
+
+@pytest.mark.parametrize(
+    "qs", ["", "team_id={root}&subtree=true&blocked=true", "late=true&sort=title"]
+)
+def test_the_initiatives_api_costs_the_same_whatever_the_size(generated, viewers, db, qs):
+    got = {}
+    for size, org in generated.items():
+        url = "/api/v1/initiatives?" + qs.format(root=_root(org).pk)
+        got[size] = _count(api_client(viewers[size]), url)
+    assert got["small"][0] == got["large"][0], qs
+    for _, response in got.values():
+        assert len(response.json()["items"]) <= 100
+
+
+def test_the_initiatives_board_costs_the_same_whatever_the_size(generated, viewers, db):
+    got = {}
+    for size, org in generated.items():
+        url = f"/o/{org.slug}/alignment/initiatives/board/?team={_root(org).pk}"
+        got[size] = _count(login(viewers[size]), url)
+    assert got["small"][0] == got["large"][0]
+    for _, response in got.values():
+        assert 0 < len(ROW.findall(response.content)) <= 5 * 25
