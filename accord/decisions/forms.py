@@ -102,6 +102,9 @@ class LogFilterForm(forms.Form):
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Any team"
     )
+    only = forms.BooleanField(
+        required=False, label="Only this team", help_text="Not the teams below it."
+    )
     approver = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Any approver"
     )
