@@ -49,7 +49,7 @@ CHUNK = 200
 
 def export_queryset(org: Organization, params) -> QuerySet[Decision]:
     form = LogFilterForm(params or None, org=org)
-    f = form.cleaned_data if form.is_valid() else {}
+    f = form.valid_filters()
     qs = queries.filter_log(
         org,
         q=f.get("q", ""),

@@ -116,6 +116,13 @@ class LogFilterForm(forms.Form):
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
 
+    def valid_filters(self) -> dict:
+        """The filters given that are valid; the page names the others (`errors`)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="Action")

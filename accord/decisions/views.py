@@ -137,7 +137,7 @@ def _shown(n: int) -> str:
 def index(request):
     org = request.org
     form = LogFilterForm(request.GET or None, org=org)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = form.valid_filters()
     qs = queries.filter_log(
         org,
         q=filters.get("q", ""),
