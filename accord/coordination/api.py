@@ -79,9 +79,12 @@ def list_dependencies(
     state: State | None = None,
     late: bool | None = None,
     at_risk: bool | None = None,
+    active: bool | None = None,
+    only: bool = False,
 ):
     """`direction` is seen from `team_id` or `initiative_id`: inbound = asked of the team
-    (delivered by the initiative), outbound = asked by it (what the initiative needs)."""
+    (delivered by the initiative), outbound = asked by it (what the initiative needs).
+    `team_id` takes in the teams below it too; `only=true` keeps to the team alone."""
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
     init = (
@@ -92,9 +95,11 @@ def list_dependencies(
     qs = queries.filtered(
         org,
         team=team,
+        only=only,
         initiative=init,
         direction=direction,
         state=state,
+        active=active,
         late=late,
         at_risk=at_risk,
     )

@@ -32,6 +32,7 @@ from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.queries import subtree_ids
 
 
 def today() -> dt.date:
@@ -132,22 +133,28 @@ def filtered(
     org: Organization,
     *,
     team: Team | None = None,
+    only: bool = False,
     initiative: Initiative | None = None,
     direction: str | None = None,
     state: str | None = None,
+    active: bool | None = None,
     late: bool | None = None,
     at_risk: bool | None = None,
     on: dt.date | None = None,
 ) -> QuerySet[Dependency]:
     """Dependencies by team and direction (inbound = the team provides, outbound = it asks),
-    state, late, at risk."""
+    state, active, late, at risk. `team` takes in the teams below it unless `only`."""
     on = on or today()
     qs = with_due(base(org))
     if team is not None:
         sides = {"inbound": ("provider",), "outbound": ("requester",)}
         # By id: asked to sort by date, SQLite would walk every dependency by date.
         qs = qs.filter(
-            pk__in=touching(org, [team.pk], sides.get(direction or "", ("provider", "requester")))
+            pk__in=touching(
+                org,
+                subtree_ids(team, only=only),
+                sides.get(direction or "", ("provider", "requester")),
+            )
         )
     if initiative is not None:
         needs, gives = (
@@ -157,6 +164,10 @@ def filtered(
         qs = qs.filter({"inbound": gives, "outbound": needs}.get(direction or "", needs | gives))
     if state:
         qs = qs.filter(state=state)
+    if active is True:
+        qs = qs.filter(state__in=ACTIVE_STATES)
+    elif active is False:
+        qs = qs.exclude(state__in=ACTIVE_STATES)
     if late is True:
         qs = qs.filter(late_q(on))
     elif late is False:
@@ -179,8 +190,9 @@ def touching(
     org: Organization, team_ids: Iterable[int], sides: Iterable[str] = ("provider", "requester")
 ) -> QuerySet[Dependency]:
     """Ids of the dependencies asked of (provider) or by (requester) the given teams. Each
-    side names the organization itself, so SQLite answers from the two team indexes."""
-    team_ids = list(team_ids)
+    side names the organization itself, so SQLite answers from the two team indexes.
+    `team_ids` is a list or a subquery (`subtree_ids`)."""
+    team_ids = team_ids if hasattr(team_ids, "as_sql") else list(team_ids)
     where = Q(pk__in=[])
     for side in sides:
         where |= Q(org_id=org.pk, **{f"{side}_team_id__in": team_ids})

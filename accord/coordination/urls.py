@@ -7,6 +7,7 @@ app_name = "coordination"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
+    path("list/", views.dependency_list, name="list"),
     path("map/", views.dependency_map, name="map"),
     path("map.json", views.map_json, name="map_json"),
     path("teams/<slug:team_slug>/", views.team, name="team"),

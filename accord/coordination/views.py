@@ -17,7 +17,7 @@ from accord.coordination.forms import OPEN, ActionForm, DependencyForm, Provider
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
 from accord.org.models import Team
-from accord.web.helpers import form_error, int_or_none, org_view
+from accord.web.helpers import form_error, int_or_none, org_view, paginate_uncounted, team_filter
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
 VERB_LABELS = {
@@ -85,6 +85,61 @@ def index(request):
             "cycles_count": cycles_count,
             "cycles_more": cycles_more,
             "new_for_me": queries.new_requests_for_lead(org, me),
+        },
+    )
+
+
+LIST_SHOWN = 50  # dependencies on a page of the list
+YES_NO = {"1": True, "0": False}
+
+
+@org_view
+def dependency_list(request):
+    """Every dependency, cut by team (and the teams below it), direction, state, active,
+    late and at risk; the filters live in the URL. A value the list does not know is left
+    out and said so on the page, rather than a list silently wider than asked."""
+    org = request.org
+    team, only = team_filter(request)
+    ignored = []
+    get = request.GET
+
+    def choice(name, allowed):
+        value = get.get(name, "")
+        if value and value not in allowed:
+            ignored.append((name, value))
+            return None
+        return value or None
+
+    def yes_no(name):
+        value = get.get(name, "")
+        if value and value not in YES_NO:
+            ignored.append((name, value))
+        return YES_NO.get(value)
+
+    direction = choice("direction", ("inbound", "outbound")) if team else None
+    filters = {
+        "state": choice("state", State.values),
+        "active": yes_no("active"),
+        "late": yes_no("late"),
+        "at_risk": yes_no("at_risk"),
+    }
+    qs = queries.filtered(org, team=team, only=only, direction=direction, **filters)
+    page = paginate_uncounted(request, qs, LIST_SHOWN)
+    page.object_list = queries.decorate(page.object_list, queries.today())
+    params = get.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "coordination/list.html",
+        {
+            "team": team,
+            "only": only,
+            "direction": direction or "",
+            "filters": filters,
+            "states": State.choices,
+            "page": page,
+            "ignored": ignored,
+            "query_string": params.urlencode(),
         },
     )
 

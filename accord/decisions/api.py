@@ -33,6 +33,7 @@ from accord.decisions.models import (
     Severity,
 )
 from accord.org.models import Person, Team
+from accord.org.queries import subtree_ids
 
 router = Router(tags=["Decisions"])
 
@@ -377,6 +378,11 @@ def _teams(org, ids, field):
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
+def _team(org, team_id):
+    """The team a list is filtered by; a 404 for one this organization does not have."""
+    return get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+
+
 def _fresh(org, decision_id):
     return get_or_404(_decisions(org), decision_id, "decision")
 
@@ -396,14 +402,17 @@ def list_decisions(
     opened_until: dt.date | None = None,
     overdue: bool = False,
     waiting_on_me: bool = False,
+    only: bool = False,
 ):
-    """`q` is full-text over question, context, outcome and rationale."""
+    """`q` is full-text over question, context, outcome and rationale. `team_id`: that team's
+    decisions and those of the teams below it (`only=true`: the team's alone)."""
     org = org_of(request)
     qs = queries.filter_log(
         org,
         q=q,
         status=status or "",
-        team_id=team_id,
+        team=_team(org, team_id),
+        only=only,
         approver_id=approver_id,
         since=opened_since,
         until=opened_until,
@@ -411,8 +420,6 @@ def list_decisions(
     )
     if waiting_on_me:
         qs = qs.filter(approver=actor_of(request), status__in=queries.UNDECIDED)
-    if team_id:
-        qs = qs.distinct()
     return qs.prefetch_related(
         "contributors",
         "informed",
@@ -629,13 +636,14 @@ def list_action_items(
     due_before: dt.date | None = None,
     source_type: ActionSource | None = None,
     source_id: Id | None = None,
+    only: bool = False,
 ):
+    """`team_id`: items filed to that team and the teams below it (`only=true`: to the
+    team alone)."""
     org = org_of(request)
-    qs = ActionItem.objects.for_org(org).order_by(queries.DUE_FIRST, "id")
+    qs = queries.action_item_list(org, team=_team(org, team_id), only=only)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
-    if team_id is not None:
-        qs = qs.filter(team_id=team_id)
     if status:
         qs = qs.filter(status=status)
     if overdue:
@@ -726,14 +734,17 @@ def list_issues(
     stale: bool = False,
     raised_by_id: Id | None = None,
     ranked: bool = False,
+    only: bool = False,
 ):
-    """`ranked=true`: the open issues in the order a meeting takes them (rank, then votes)."""
+    """`ranked=true`: the open issues in the order a meeting takes them (rank, then votes).
+    `team_id`: issues at that team and the teams below it (`only=true`: the team alone)."""
     org = org_of(request)
+    team = _team(org, team_id)
     qs = _issues(org).order_by("-opened_at", "-id")
     if ranked:
         qs = queries.ranked_issues_query(org).prefetch_related("escalations")
-    if team_id is not None:
-        qs = qs.filter(team_id=team_id)
+    if team is not None:
+        qs = qs.filter(team_id__in=subtree_ids(team, only=only))
     if status:
         qs = qs.filter(status=status)
     if severity:

@@ -49,18 +49,17 @@ CHUNK = 200
 
 def export_queryset(org: Organization, params) -> QuerySet[Decision]:
     form = LogFilterForm(params or None, org=org)
-    f = form.cleaned_data if form.is_valid() else {}
+    f = form.valid_filters()
     qs = queries.filter_log(
         org,
         q=f.get("q", ""),
         status=f.get("status", ""),
-        team_id=f["team"].pk if f.get("team") else None,
+        team=f.get("team"),
+        only=bool(f.get("only")),
         approver_id=f["approver"].pk if f.get("approver") else None,
         since=f.get("since"),
         until=f.get("until"),
     )
-    if f.get("team"):
-        qs = qs.distinct()
     if not f.get("q"):
         qs = qs.order_by("opened_at", "id")
     return qs.prefetch_related(

@@ -102,6 +102,9 @@ class LogFilterForm(forms.Form):
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Any team"
     )
+    only = forms.BooleanField(
+        required=False, label="Only this team", help_text="Not the teams below it."
+    )
     approver = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Any approver"
     )
@@ -112,6 +115,13 @@ class LogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
+
+    def valid_filters(self) -> dict:
+        """The filters given that are valid; the page names the others (`errors`)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
 
 
 class ActionItemForm(forms.Form):

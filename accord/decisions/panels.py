@@ -33,6 +33,10 @@ def home(request) -> str | None:
     )
 
 
+def _shown(n: int, limit: int) -> str:
+    return f"{limit}+" if n > limit else str(n)
+
+
 def team(request, team) -> str | None:
     org = request.org
     today = timezone.localdate()
@@ -43,8 +47,22 @@ def team(request, team) -> str | None:
         .order_by(queries.DUE_FIRST, "id")[:8]
     )
     ft = queries.follow_through(org, team=team, days=30, today=today)
+    # Each count is the length of the list it links to (the team alone), up to 200: what
+    # the action items page lists.
+    issue_count = queries.count_up_to(queries.issue_list(org, team=team, only=True), 200)
+    item_count = queries.count_up_to(
+        queries.action_item_list(org, team=team, only=True, status="open"), 200
+    )
     return render_to_string(
         "decisions/panel_team.html",
-        {"team": team, "issues": issues, "items": items, "ft": ft, "today": today},
+        {
+            "team": team,
+            "issues": issues,
+            "items": items,
+            "ft": ft,
+            "today": today,
+            "issue_count": _shown(issue_count, 200),
+            "item_count": _shown(item_count, 200),
+        },
         request=request,
     )

@@ -28,7 +28,8 @@ from accord.decisions.models import (
     IssueVote,
     stale_after_days,
 )
-from accord.org.models import Organization, Person
+from accord.org.models import Organization, Person, Team
+from accord.org.queries import subtree_ids
 
 # --- decisions ---------------------------------------------------------------------------
 
@@ -139,13 +140,19 @@ def filter_log(
     since: dt.date | None = None,
     until: dt.date | None = None,
     overdue: bool = False,
+    team: Team | None = None,
+    only: bool = False,
 ) -> QuerySet[Decision]:
-    """The decision log with its filters; dates apply to when it was opened."""
+    """The decision log with its filters; dates apply to when it was opened. `team`: the
+    decisions of that team and the teams below it (`only`: of the team alone)."""
     qs = decisions(org)
     if status:
         qs = qs.filter(status=status)
     if team_id:
         qs = qs.filter(teams__id=team_id)
+    if team is not None:
+        through = Decision.teams.through.objects.filter(team_id__in=subtree_ids(team, only=only))
+        qs = qs.filter(pk__in=through.values("decision_id"))
     if approver_id:
         qs = qs.filter(approver_id=approver_id)
     if since:
@@ -315,14 +322,18 @@ def follow_through(
     team=None,
     days: int = 30,
     today: dt.date | None = None,
+    team_ids=None,
 ) -> FollowThrough:
-    """Follow-through of a person (as owner), a team (items filed to it), or everyone."""
+    """Follow-through of a person (as owner), a team (items filed to it), teams (`team_ids`,
+    a list or subquery), or everyone."""
     today = today or timezone.localdate()
     filters = {}
     if person is not None:
         filters["owner"] = person
     if team is not None:
         filters["team"] = team
+    if team_ids is not None:
+        filters["team_id__in"] = team_ids
     ft = FollowThrough(days=days)
     for row in _follow_rows(org, days, today, **filters):
         _tally(ft, row)
@@ -353,6 +364,29 @@ def follow_through_by(
 
 def action_items(org: Organization) -> QuerySet[ActionItem]:
     return ActionItem.objects.for_org(org).select_related("owner", "team")
+
+
+def action_item_list(
+    org: Organization,
+    *,
+    team: Team | None = None,
+    only: bool = False,
+    owner: Person | None = None,
+    status: str = "",
+) -> QuerySet[ActionItem]:
+    """Action items for a list: filed to `team` and the teams below it (`only`: to the team
+    alone), owned by `owner`, in `status`; soonest due first."""
+    qs = action_items(org)
+    if team is not None:
+        # By id, read from the team index: told only "team in (subquery)", SQLite would
+        # walk every open item of the organization by its status index instead.
+        mine = ActionItem.objects.filter(org_id=org.pk, team_id__in=subtree_ids(team, only=only))
+        qs = qs.filter(pk__in=mine.order_by().values("id"))
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by(DUE_FIRST, "id")
 
 
 def overdue_action_items(
@@ -414,6 +448,19 @@ def open_issues(org: Organization, team_ids: Iterable[int] | None = None) -> Que
     return qs.order_by("level_since", "id")
 
 
+def issue_list(
+    org: Organization, *, team: Team | None = None, only: bool = False, show: str = "open"
+) -> QuerySet[Issue]:
+    """Issues for a list: at `team` and the teams below it (`only`: the team alone); open
+    ones longest at their level first, or (`show="closed"`) the closed, latest first."""
+    qs = Issue.objects.for_org(org).select_related("team", "raised_by", "raised_in", "team__parent")
+    if team is not None:
+        qs = qs.filter(team_id__in=subtree_ids(team, only=only))
+    if show == "open":
+        return qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
+    return qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
+
+
 def ranked_issues(
     org: Organization,
     team_ids: Iterable[int] | None = None,
@@ -463,6 +510,7 @@ __all__ = [
     "FollowThrough",
     "Latency",
     "LatencyReport",
+    "action_item_list",
     "action_items",
     "action_items_due",
     "action_items_from",
@@ -473,6 +521,7 @@ __all__ = [
     "filter_log",
     "follow_through",
     "follow_through_by",
+    "issue_list",
     "latency_days",
     "open_issues",
     "overdue_action_items",

@@ -35,11 +35,11 @@ from accord.decisions.models import (
     DecisionStatus,
     Issue,
     IssueEscalation,
-    IssueStatus,
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted
+from accord.org.queries import subtree_ids
+from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted, team_filter
 from accord.web.views import history_for
 
 
@@ -138,19 +138,18 @@ def _shown(n: int) -> str:
 def index(request):
     org = request.org
     form = LogFilterForm(request.GET or None, org=org)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = form.valid_filters()
     qs = queries.filter_log(
         org,
         q=filters.get("q", ""),
         status=filters.get("status", ""),
-        team_id=filters["team"].pk if filters.get("team") else None,
+        team=filters.get("team"),
+        only=bool(filters.get("only")),
         approver_id=filters["approver"].pk if filters.get("approver") else None,
         since=filters.get("since"),
         until=filters.get("until"),
         overdue=request.GET.get("overdue") == "1",
     ).prefetch_related("teams")
-    if filters.get("team"):
-        qs = qs.distinct()
     page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()
     params.pop("page", None)
@@ -452,25 +451,22 @@ def latency(request):
 def actions(request):
     """Action items of a person (default: me) or of a team, with follow-through."""
     org, me = request.org, request.person
-    team = None
+    team, only = team_filter(request)
     person = None
-    if request.GET.get("team"):
-        team = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
-        if team is None:
-            raise Http404("No such team.")
-    else:
+    if team is None:
         pid = request.GET.get("person") or me.pk
         person = Person.objects.for_org(org).filter(pk=pid).first() if str(pid).isdigit() else None
         if person is None:
             raise Http404("No such person.")
     today = timezone.localdate()
-    scope = {"person": person} if person else {"team": team}
+    if person is not None:
+        scope = {"person": person}
+    else:
+        scope = {"team_ids": subtree_ids(team, only=only)}
     ft30 = queries.follow_through(org, days=30, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
-    items = queries.action_items(org).filter(**({"owner": person} if person else {"team": team}))
-    open_items = list(
-        items.filter(status=ActionStatus.OPEN).order_by(queries.DUE_FIRST, "id")[:200]
-    )
+    items = queries.action_item_list(org, team=team, only=only, owner=person)
+    open_items = list(items.filter(status=ActionStatus.OPEN)[:200])
     recent = list(
         items.exclude(status=ActionStatus.OPEN).order_by(
             Coalesce("done_at", "dropped_at").desc(nulls_last=True), "-id"
@@ -495,6 +491,7 @@ def actions(request):
             "subject": person or team,
             "person": person,
             "team": team,
+            "only": only,
             "ft30": ft30,
             "ft90": ft90,
             "overdue": [i for i in open_items if i.due_on and i.due_on < today],
@@ -581,30 +578,11 @@ def action_reopen(request, item_id: int):
 def issues(request):
     """A team's issue list with solve/escalate, or every open issue in the organization."""
     org, me = request.org, request.person
-    team = None
-    if request.GET.get("team"):
-        team = (
-            Team.objects.for_org(org)
-            .select_related("parent")
-            .filter(slug=request.GET["team"])
-            .first()
-        )
-        if team is None:
-            raise Http404("No such team.")
-    show = request.GET.get("show", "open")
-    qs = (
-        Issue.objects.for_org(org)
-        .select_related("team", "raised_by", "raised_in", "team__parent")
-        .prefetch_related(
-            Prefetch("escalations", queryset=IssueEscalation.objects.order_by("at", "id"))
-        )
+    team, only = team_filter(request)
+    show = "closed" if request.GET.get("show") == "closed" else "open"
+    qs = queries.issue_list(org, team=team, only=only, show=show).prefetch_related(
+        Prefetch("escalations", queryset=IssueEscalation.objects.order_by("at", "id"))
     )
-    if team is not None:
-        qs = qs.filter(team=team)
-    if show == "open":
-        qs = qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
-    else:
-        qs = qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
     page = paginate_uncounted(request, qs, 50)
     mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
     leader = _is_leader(me)
@@ -621,6 +599,7 @@ def issues(request):
         "decisions/issues.html",
         {
             "team": team,
+            "only": only,
             "page": page,
             "rows": rows,
             "show": show,

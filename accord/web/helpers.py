@@ -159,3 +159,18 @@ def int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def team_filter(request):
+    """A list's team filter from the URL: `?team=SLUG` is that team and every team below it,
+    `&only=1` the team alone. (team, only), or (None, False) without one; a slug no team of
+    this organization has is a 404, so another organization's team filters nothing."""
+    from accord.org.models import Team
+
+    slug = (request.GET.get("team") or "").strip()
+    if not slug:
+        return None, False
+    team = Team.objects.for_org(request.org).select_related("parent").filter(slug=slug).first()
+    if team is None:
+        raise Http404(f"No team “{slug}” in this organization.")
+    return team, request.GET.get("only") == "1"

@@ -1,0 +1,128 @@
+"""A team's action items, issues and decisions take in the teams below it, in the page and
+the API; `only=1` keeps to the team alone; a team of another organization is a 404; a
+team page's counts equal the lists they link to."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accord.decisions import services
+from accord.org import services as org_services
+from tests.conftest import api_client, login
+
+
+@pytest.fixture
+def tree(cast):
+    """Acme > Platform > Payments, with one action item, issue and decision at each."""
+    org, leader = cast.org, cast.leader
+    payments = org_services.create_team(
+        org, None, name="Payments", slug="payments", parent=cast.platform
+    )
+    teams = {"acme": cast.root, "platform": cast.platform, "payments": payments}
+    for slug, team in teams.items():
+        services.create_action_item(org, leader, f"Item of {slug}", cast.member, team=team)
+        services.raise_issue(org, leader, team, f"Issue of {slug}")
+        services.create_decision(org, leader, f"Decision of {slug}?", cast.leader, teams=[team])
+    return teams
+
+
+def _titles(html: str, prefix: str) -> set[str]:
+    return set(re.findall(rf"{prefix} of (acme|platform|payments)", html))
+
+
+def test_pages_take_in_the_subtree_unless_only(cast, tree):
+    client = login(cast.member)
+    pages = {
+        "/o/acme/decisions/actions/": "Item",
+        "/o/acme/decisions/issues/": "Issue",
+    }
+    for url, prefix in pages.items():
+        whole = client.get(url, {"team": "platform"})
+        assert whole.status_code == 200
+        assert _titles(whole.content.decode(), prefix) == {"platform", "payments"}
+        assert "Platform and the teams below it" in whole.content.decode()
+        only = client.get(url, {"team": "platform", "only": "1"}).content.decode()
+        assert _titles(only, prefix) == {"platform"}
+        top = client.get(url, {"team": "acme"}).content.decode()
+        assert _titles(top, prefix) == {"acme", "platform", "payments"}
+    log = client.get("/o/acme/decisions/", {"team": cast.platform.pk}).content.decode()
+    assert _titles(log, "Decision") == {"platform", "payments"}
+    log = client.get("/o/acme/decisions/", {"team": cast.platform.pk, "only": "on"})
+    assert _titles(log.content.decode(), "Decision") == {"platform"}
+
+
+def test_api_takes_in_the_subtree_unless_only(cast, tree):
+    client = api_client(cast.member)
+    lists = {
+        "/api/v1/action-items": ("title", "Item"),
+        "/api/v1/issues": ("title", "Issue"),
+        "/api/v1/decisions": ("question", "Decision"),
+    }
+    for url, (field, prefix) in lists.items():
+        whole = client.get(url, {"team_id": cast.platform.pk}).json()["items"]
+        assert {r[field].rstrip("?") for r in whole} == {
+            f"{prefix} of platform",
+            f"{prefix} of payments",
+        }
+        only = client.get(url, {"team_id": cast.platform.pk, "only": True}).json()["items"]
+        assert [r[field].rstrip("?") for r in only] == [f"{prefix} of platform"]
+        # Payments has nothing below it: the subtree is the team itself.
+        leaf = client.get(url, {"team_id": tree["payments"].pk}).json()["items"]
+        assert [r[field].rstrip("?") for r in leaf] == [f"{prefix} of payments"]
+
+
+def test_another_organizations_team_filters_nothing(cast, tree):
+    client = login(cast.member)
+    for url in ("/o/acme/decisions/actions/", "/o/acme/decisions/issues/"):
+        r = client.get(url, {"team": cast.other_team.slug})
+        assert r.status_code == 404
+        assert "Issue of" not in r.content.decode() and "Item of" not in r.content.decode()
+    api = api_client(cast.member)
+    for url in ("/api/v1/action-items", "/api/v1/issues", "/api/v1/decisions"):
+        r = api.get(url, {"team_id": cast.other_team.pk})
+        assert r.status_code == 404
+        assert r.json()["error"]["message"] == f"No team with id {cast.other_team.pk}."
+    # And the other organization, filtering by its own team, sees none of Acme's rows.
+    outsider = api_client(cast.outsider)
+    r = outsider.get("/api/v1/issues", {"team_id": cast.other_team.pk})
+    assert r.status_code == 200 and r.json()["count"] == 0
+    # A bad log filter (a team of another organization) is named on the page, not applied.
+    log = client.get("/o/acme/decisions/", {"team": cast.other_team.pk}).content.decode()
+    assert "Select a valid choice" in log
+
+
+def test_team_page_counts_equal_the_lists_they_link_to(cast, tree):
+    services.create_action_item(
+        cast.org, cast.leader, "Item of platform, two", cast.member, team=cast.platform
+    )
+    done = services.create_action_item(
+        cast.org, cast.leader, "Item of platform, done", cast.member, team=cast.platform
+    )
+    services.complete_action_item(cast.org, cast.leader, done)
+    client = login(cast.member)
+    page = client.get("/o/acme/teams/platform/").content.decode()
+    checked = 0
+    for label, prefix in (("open issues at", "Issue"), ("open action items of", "Item")):
+        m = re.search(rf'href="([^"]+)" aria-label="(\d+) {label} Platform"', page)
+        assert m, label
+        href, count = m.group(1).replace("&amp;", "&"), int(m.group(2))
+        listed = client.get(href).content.decode()
+        # An open item's row starts with its title; a done one's with a "done" tag.
+        row = r"<td>(Item of platform[^<]*)<" if prefix == "Item" else r">(Issue of [^<]*)<"
+        rows = re.findall(row, listed)
+        assert count == len(rows) == len(set(rows)) > 0
+        checked += 1
+    assert checked == 2
+
+
+def test_decision_log_counts_equal_the_lists_they_link_to(cast, tree):
+    client = login(cast.member)
+    log = client.get("/o/acme/decisions/").content.decode()
+    links = re.findall(r'<a href="\?status=(\w+)">(\d+) \1</a>', log)
+    assert dict(links)["open"] == "3"
+    assert len(links) == 5
+    for status, count in links:
+        listed = client.get("/o/acme/decisions/", {"status": status}).content.decode()
+        assert len(set(re.findall(r"Decision of \w+\?", listed))) == int(count), status
