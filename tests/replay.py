@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -92,6 +93,11 @@ def _replay(tables: list[_Table]) -> None:
         for i in range(0, len(objs), size):
             # raw: stored values go back as they are (no auto_now, no defaults recomputed).
             table.model._base_manager._insert(objs[i : i + size], fields=table.fields, raw=True)
+    # PostgreSQL's sequences are not rolled back, and a test may have set one back since
+    # (the generator resets them to the largest key it finds): start them past these rows.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
+            cursor.execute(sql)
 
 
 def once(key: tuple, build: Callable[[], T], find: Callable[[], T]) -> T:

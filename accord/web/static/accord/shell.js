@@ -105,6 +105,8 @@
       parts.input.value = label;
     }
     parts.status.textContent = "Chosen: " + label;
+    // An answer still on its way (to what was typed before the choice) must not reopen it.
+    parts.input.setAttribute("data-picker-chosen", "");
     pickerClose(p);
     p.dispatchEvent(new CustomEvent("picker:chosen", { bubbles: true, detail: { value: value, label: label } }));
   }
@@ -118,7 +120,7 @@
     var p = pickerOf(e.target);
     if (!p || !e.target.matches("[role=listbox]")) return;
     var parts = pickerParts(p), n = pickerOptions(parts.list).length;
-    if (document.activeElement !== parts.input) return;
+    if (document.activeElement !== parts.input || parts.input.hasAttribute("data-picker-chosen")) return;
     parts.list.hidden = false;
     parts.input.setAttribute("aria-expanded", "true");
     parts.input.removeAttribute("aria-activedescendant");
@@ -129,6 +131,7 @@
     if (!p || !e.target.matches("[data-picker-input]")) return;
     var value = pickerParts(p).value;
     if (value) value.value = "";  // what is typed is not a choice until one is picked
+    e.target.removeAttribute("data-picker-chosen");
   });
   document.addEventListener("keydown", function (e) {
     var p = pickerOf(e.target);
@@ -161,6 +164,9 @@
     pickerParts(p).status.textContent = "Removed " + li.querySelector("span").textContent;
     li.remove();
     pickerParts(p).input.focus();
+  });
+  document.addEventListener("focusin", function (e) {
+    if (pickerOf(e.target) && e.target.matches("[data-picker-input]")) e.target.removeAttribute("data-picker-chosen");
   });
   document.addEventListener("focusout", function (e) {
     var p = pickerOf(e.target);
