@@ -40,13 +40,28 @@ def test_it_picks_a_person_through_the_search_box_and_saves_it(page, shot, cast,
     assert membership.allocation == 20
 
 
-def test_a_typed_name_that_was_not_picked_is_not_a_choice(page, cast, monkeypatch):
+def test_on_a_phone_the_choices_fit_and_a_retyped_name_is_not_a_choice(
+    page, shot, cast, monkeypatch
+):
     monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
     page.set_default_navigation_timeout(60_000)
+    page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, cast.admin.email, PASSWORD)
     page.goto("/o/acme/teams/platform/")
     page.get_by_text("Add a member").click()
-    page.get_by_role("combobox", name="Person").fill("Vic Viewer")
+    box = page.get_by_role("combobox", name="Person")
+    box.fill("vic")
+    option = page.get_by_role("option", name="Vic Viewer")
+    expect(option).to_be_visible()
+    expect(page.locator("#id_person-options [role=option]")).to_have_count(1)
+    listbox = page.get_by_role("listbox").bounding_box()
+    assert listbox and listbox["x"] >= 0 and listbox["x"] + listbox["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "phone-matches")
+    option.click()
+    expect(box).to_have_value("Vic Viewer")
+    # Typing again undoes the choice: only a picked name is a choice.
+    box.fill("Vic Viewer")
     page.get_by_role("button", name="Add", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("required")
     assert not Membership.objects.filter(person=cast.viewer).exists()
