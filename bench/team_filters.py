@@ -2,8 +2,9 @@
 
 For the organization's root team (its subtree is every team), a team in the middle and a
 leaf, each list (action items, issues, decisions, dependencies; page and API) is fetched
-through Django's test client as an admin: after one warm-up, the median of 5 fetches, and
-its number of SQL statements. Point it at a copy of a generated database, never the
+through Django's test client as an admin: after one warm-up, the median of 5 fetches
+(wall-clock, and the process's CPU time, which SQLite's work is part of), its number of SQL
+statements and its size. Point it at a copy of a generated database, never the
 original:
 
     mkdir -p /tmp/NAME-10k && cp /tmp/evalbench-10000/accord.sqlite3 /tmp/NAME-10k/
@@ -60,8 +61,9 @@ def main() -> None:
     leaf = teams.filter(children__isnull=True).order_by("pk").first()
     o = f"/o/{org.slug}"
     print(f"{args.org}: {teams.count()} teams, {connection.vendor}")
-    print("| list | team | queries | median ms |")
-    print("|---|---|---:|---:|")
+    print(f"load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print("| list | team | queries | median ms | CPU ms | kB |")
+    print("|---|---|---:|---:|---:|---:|")
     for label, team in (("root", root), ("middle", middle), ("leaf", leaf)):
         for name, who, url in (
             ("action items page", client, f"{o}/decisions/actions/?team={team.slug}"),
@@ -76,13 +78,21 @@ def main() -> None:
             assert who.get(url).status_code == 200, url
             with CaptureQueriesContext(connection) as ctx:
                 who.get(url)
-            times = []
+            # Read now: every request starts by emptying the connection's query log.
+            statements = len(ctx.captured_queries)
+            times, cpu = [], []
             for _ in range(5):
-                t = time.perf_counter()
-                who.get(url)
+                t, c = time.perf_counter(), time.process_time()
+                size = len(who.get(url).content)
                 times.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
             ms = statistics.median(times) * 1000
-            print(f"| {name} | {label} | {len(ctx.captured_queries)} | {ms:.0f} |", flush=True)
+            cpu_ms = statistics.median(cpu) * 1000
+            print(
+                f"| {name} | {label} | {statements} | {ms:.0f} | {cpu_ms:.0f}"
+                f" | {size / 1000:.0f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
