@@ -28,7 +28,7 @@ MIN_PLOT_W, MAX_PLOT_W = 560, 1600
 MIN_SPAN_DAYS = 90  # a short span is widened to about three months
 MAX_BACK_DAYS = 365  # the axis reaches at most a year before today ...
 MAX_SPAN_DAYS = 3 * 365  # ... and spans at most three years
-MIN_LABEL_GAP = 44  # px between two month labels at least
+MIN_LABEL_GAP = 52  # px between two month labels at least ("Jan 2027" fits)
 DEPENDENCIES_SHOWN = 300  # dependencies a page draws at most (fetched one more to tell)
 
 # coordination's states and flags, by name (its models hold the labels).
@@ -337,6 +337,12 @@ def layout(
     for item in items:
         dates += [bar_start(item)[0], item.target_date]
     dates += [m.day for ms in milestones.values() for m in ms]
+    ids = {item.pk for item in items}
+    dependencies = [
+        d
+        for d in dependencies
+        if d.requester_initiative_id in ids or d.provider_initiative_id in ids
+    ]
     dates += [d.need_by for d in dependencies]
     axis = make_axis(dates, today)
     rows: list[Row] = []
@@ -354,8 +360,6 @@ def layout(
     for dep in dependencies:
         requester = at.get(dep.requester_initiative_id)
         provider = at.get(dep.provider_initiative_id) if dep.provider_initiative_id else None
-        if requester is None and provider is None:
-            continue
         x = axis.x(dep.need_by)
         mark = DependencyMark(
             dep=dep,
