@@ -14,6 +14,7 @@ coordination.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ DEPENDENCIES_SHOWN = 300  # dependencies a page draws at most (fetched one more 
 
 # coordination's states and flags, by name (its models hold the labels).
 ACTIVE_DEPENDENCY_STATES = ("requested", "negotiating", "accepted")
-LEFT_OUT_STATES = ("cancelled",)
+SHOWN_STATES = (*ACTIVE_DEPENDENCY_STATES, "declined", "delivered")  # not cancelled ones
 OPEN_STATUSES = ("proposed", "active", "paused")
 
 
@@ -165,6 +166,8 @@ class Row:
     milestones: list[MilestoneMark] = field(default_factory=list)
     label_x: float = 0.0  # where its status label is written (the text names it too)
     label_end: bool = False  # True: the label ends at label_x (left of the bar)
+    start_text: str = ""  # the bar's dates in words (`build` writes them)
+    end_text: str = ""
 
     @property
     def mid(self) -> float:
@@ -390,23 +393,32 @@ def page_dependencies(org: Any, initiative_ids: Sequence[int]) -> tuple[list[Any
     """The dependencies (but cancelled ones) that the initiatives ask for or provide, with
     both teams and initiatives, soonest needed first: one query, at most
     `DEPENDENCIES_SHOWN`; True as well when there are more."""
-    from django.apps import apps
-    from django.db.models import Q
-
     ids = list(initiative_ids)
     if not ids:
         return [], False
+    rows = list(dependencies_of(org, ids)[: DEPENDENCIES_SHOWN + 1])
+    return rows[:DEPENDENCIES_SHOWN], len(rows) > DEPENDENCIES_SHOWN
+
+
+def dependencies_of(org: Any, ids: list[int]) -> Any:
+    """The query of `page_dependencies`, unsliced."""
+    from django.apps import apps
+    from django.db.models import Q
+
     model = apps.get_model("coordination", "Dependency")
-    rows = list(
-        model.objects.filter(org_id=org.pk)
-        .filter(Q(requester_initiative_id__in=ids) | Q(provider_initiative_id__in=ids))
-        .exclude(state__in=LEFT_OUT_STATES)
+    return (
+        # Each side names its states and the organization itself, so the database answers
+        # from the two (initiative, state, organization) indexes rather than walking the
+        # organization's dependencies.
+        model.objects.filter(
+            Q(requester_initiative_id__in=ids, state__in=SHOWN_STATES, org_id=org.pk)
+            | Q(provider_initiative_id__in=ids, state__in=SHOWN_STATES, org_id=org.pk)
+        )
         .select_related(
             "requester_team", "provider_team", "requester_initiative", "provider_initiative"
         )
-        .order_by("need_by", "id")[: DEPENDENCIES_SHOWN + 1]
+        .order_by("need_by", "id")
     )
-    return rows[:DEPENDENCIES_SHOWN], len(rows) > DEPENDENCIES_SHOWN
 
 
 def page_milestones(org: Any, initiative_ids: Sequence[int]) -> dict[int, list[Milestone]]:
@@ -428,10 +440,22 @@ def describe_dependency(dep: Any, today: dt.date) -> str:
 
 def build(org: Any, items: Sequence[Any], *, today: dt.date) -> Timeline:
     """The timeline of a page of initiatives: their dependencies in one query, each
-    described (`.state_text`, `.late`), laid out."""
+    described (`.state_text`, `.late`), laid out, with its dates in words once each
+    (`.start_text`, `.end_text` on rows; `.need_by_text`, `.committed_text` on
+    dependencies): a page repeats few dates many times."""
+    from accord.web.templatetags.dates import day
+
     ids = [i.pk for i in items]
     deps, more = page_dependencies(org, ids)
+    words = functools.lru_cache(maxsize=None)(day)
     for dep in deps:
         dep.state_text = describe_dependency(dep, today)
         dep.late = dependency_late(dep.state, dep.due, today)
-    return layout(items, deps, page_milestones(org, ids), today=today, more_dependencies=more)
+        dep.need_by_text = words(dep.need_by)
+        moved = dep.committed_date and dep.committed_date != dep.need_by
+        dep.committed_text = words(dep.committed_date) if moved else ""
+    chart = layout(items, deps, page_milestones(org, ids), today=today, more_dependencies=more)
+    for row in chart.rows:
+        row.start_text = words(row.bar.start)
+        row.end_text = words(row.bar.end) if row.bar.end else ""
+    return chart

@@ -1085,6 +1085,11 @@ def initiatives_timeline(request):
             form=form,
             page=page,
             chart=chart,
+            # Address prefixes, reversed once for the page's many links ("…/<id>/").
+            initiative_href=_url("initiative", request, initiative_id=0)[:-2],
+            dependency_href=reverse(
+                "coordination:detail", kwargs={"org_slug": org.slug, "dep_id": 0}
+            )[:-2],
             team=form.cleaned_data.get("team") if page is not None else None,
             query_string=query.urlencode(),
             saved=saved_views(org, request.person, request.path),

@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accord.alignment import services as s
+from accord.alignment import timeline
 from accord.alignment import views as alignment_views
 from accord.alignment.models import Initiative
 from accord.coordination import services as coordination
@@ -266,3 +268,15 @@ def test_a_viewer_saves_the_timeline_as_a_view_and_opens_it_again(cast, work):
     assert b"Platform on a line" not in viewer.get("/o/acme/alignment/initiatives/").content
     shown = _get(viewer, cast.org, f"team={cast.platform.pk}")
     assert sorted(_bars(shown)) == sorted([work.checkout.pk, work.wallet.pk, work.rails.pk])
+
+
+def test_the_dependencies_of_a_page_are_read_by_initiative_not_by_organization(cast, work):
+    """Filtered by the organization alone, SQLite walked every dependency of it (150 ms
+    at 10,000 teams); each side names its initiatives, states and organization instead."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan of SQLite's planner")
+    ids = [work.checkout.pk, work.wallet.pk, work.rails.pk]
+    plan = timeline.dependencies_of(cast.org, ids).explain()
+    assert "requester_initiative_id=?" in plan and "provider_initiative_id=?" in plan, plan
+    found, more = timeline.page_dependencies(cast.org, ids)
+    assert {d.pk for d in found} == {work.tokens.pk, work.prices.pk} and not more
