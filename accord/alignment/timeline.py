@@ -25,7 +25,7 @@ HEAD_H = 34
 BAR_H = 14
 PAD_LEFT, PAD_RIGHT = 10, 24
 PX_PER_DAY = 2.4  # about 73 px a month
-MIN_PLOT_W, MAX_PLOT_W = 560, 1600
+MIN_PLOT_W, MAX_PLOT_W = 680, 1600
 MIN_SPAN_DAYS = 90  # a short span is widened to about three months
 MAX_BACK_DAYS = 365  # the axis reaches at most a year before today ...
 MAX_SPAN_DAYS = 3 * 365  # ... and spans at most three years
@@ -71,6 +71,11 @@ class Axis:
     @property
     def right(self) -> float:
         return PAD_LEFT + self.width
+
+    @property
+    def last(self) -> dt.date:
+        """The last day it shows."""
+        return self.end - dt.timedelta(days=1)
 
 
 def _month_start(day: dt.date) -> dt.date:
