@@ -140,10 +140,11 @@ class Bar:
     width: float
     start: dt.date
     start_known: bool  # False: the initiative has no start date; drawn from its creation
-    end: dt.date | None  # the target date; None for ongoing work (drawn to the axis' end)
+    end: dt.date | None  # the target date; None without one (open work: drawn to the edge)
     cut_start: bool  # begins before the axis
     cut_end: bool  # ends after the axis (or is ongoing)
     late: bool  # open and past its target date
+    ongoing: bool = False  # open without a target date
     overrun_x: float = 0.0  # a late bar's overrun: from its target to today
     overrun_width: float = 0.0
 
@@ -287,10 +288,18 @@ def _bar(item: Any, axis: Axis, today: dt.date) -> Bar:
     end = item.target_date
     if end is not None and end < start:  # a target before the start: a bar of one day
         start = end
+    is_open = item.status in OPEN_STATUSES
+    ongoing = end is None and is_open
     x0 = axis.x(start)
     # A bar covers its target day; one ending beyond the axis (or ongoing) runs to its edge.
-    x1 = axis.right if end is None or end >= axis.end else axis.x(end + dt.timedelta(days=1))
-    late = bool(item.status in OPEN_STATUSES and end is not None and end < today)
+    # Closed work without a target shows its start alone: when it ended is not known.
+    if ongoing or (end is not None and end >= axis.end):
+        x1 = axis.right
+    elif end is None:
+        x1 = x0
+    else:
+        x1 = axis.x(end + dt.timedelta(days=1))
+    late = bool(is_open and end is not None and end < today)
     bar = Bar(
         x=x0,
         width=round(max(x1 - x0, 3.0), 1),
@@ -298,8 +307,9 @@ def _bar(item: Any, axis: Axis, today: dt.date) -> Bar:
         start_known=known,
         end=end,
         cut_start=start < axis.start,
-        cut_end=end is None or end >= axis.end,
+        cut_end=ongoing or (end is not None and end >= axis.end),
         late=late,
+        ongoing=ongoing,
     )
     if late:
         tx = axis.x(today)

@@ -104,7 +104,17 @@ def test_without_a_start_date_the_bar_begins_on_the_day_it_was_created():
 def test_ongoing_work_runs_to_the_edge_of_the_axis():
     chart = tl.layout([Item(1, d(2026, 11, 10), None), Item(2, None, d(2027, 3, 1))], today=TODAY)
     bar = chart.rows[0].bar
-    assert bar.end is None and bar.cut_end and bar.right == chart.axis.right
+    assert bar.end is None and bar.ongoing and bar.cut_end and bar.right == chart.axis.right
+
+
+def test_closed_work_without_a_target_shows_its_start_alone_not_as_ongoing():
+    done = Item(1, d(2026, 9, 1), None, status="done")
+    dropped = Item(2, None, None, status="dropped")
+    chart = tl.layout([done, dropped], today=TODAY)
+    for row in chart.rows:
+        bar = row.bar
+        assert not (bar.ongoing or bar.cut_end), row.item
+        assert bar.right < chart.axis.right and bar.width == 3.0
 
 
 def test_an_open_initiative_past_its_target_is_late_up_to_today():
