@@ -38,6 +38,7 @@ urlpatterns = [
     path("key-results/<int:kr_id>/delete/", views.kr_delete, name="kr_delete"),
     path("initiatives/", views.initiatives, name="initiatives"),
     path("initiatives/board/", views.initiatives_board, name="initiatives_board"),
+    path("initiatives/timeline/", views.initiatives_timeline, name="initiatives_timeline"),
     path("initiatives/new/", views.initiative_new, name="initiative_new"),
     path("initiatives/<int:initiative_id>/", views.initiative_detail, name="initiative"),
     path("initiatives/<int:initiative_id>/edit/", views.initiative_edit, name="initiative_edit"),

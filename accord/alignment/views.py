@@ -1056,3 +1056,43 @@ def initiatives_board(request):
         ),
         status=200 if form.is_valid() else 400,
     )
+
+
+# --- the initiatives timeline ------------------------------------------------------------
+
+
+@org_view
+def initiatives_timeline(request):
+    """The initiatives list's page (same filters, sort and page size) on a time axis, with
+    the dependencies that touch its initiatives: a bounded number of queries whatever the
+    organization's size (`timeline.build` reads the dependencies in one)."""
+    from accord.alignment import timeline
+
+    org = request.org
+    form = InitiativeFilterForm(request.GET, org=org)
+    page = chart = None
+    if form.is_valid():
+        page = paginate(request, queries.initiative_list(org, form.filters()), INITIATIVES_PAGE)
+        page.object_list = list(page.object_list)
+        chart = timeline.build(org, page.object_list, today=timezone.localdate())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "alignment/initiatives_timeline.html",
+        _ctx(
+            request,
+            form=form,
+            page=page,
+            chart=chart,
+            # Address prefixes, reversed once for the page's many links ("…/<id>/").
+            initiative_href=_url("initiative", request, initiative_id=0)[:-2],
+            dependency_href=reverse(
+                "coordination:detail", kwargs={"org_slug": org.slug, "dep_id": 0}
+            )[:-2],
+            team=form.cleaned_data.get("team") if page is not None else None,
+            query_string=query.urlencode(),
+            saved=saved_views(org, request.person, request.path),
+        ),
+        status=200 if page is not None else 400,
+    )
