@@ -106,8 +106,8 @@ def page_context(org, posted=None, errors: dict | None = None) -> dict:
     weights = [rule("weights", d, d.capitalize(), "") for d in DIMENSIONS]
     penalty = [rule("penalty", s, s.capitalize(), "points") for s in defaults["penalty"]]
     measures = [
-        rule("checkin_points", None, "Check-ins not on time", "points for all late"),
-        rule("unaligned_points", None, "Initiatives serving nothing", "points for all unaligned"),
+        rule("checkin_points", None, "Every check-in late", "points"),
+        rule("unaligned_points", None, "Every initiative unaligned", "points"),
     ]
     row = IntelligenceSettings.objects.filter(org=org).values_list("pk", "version").first()
     return {
