@@ -22,6 +22,9 @@ from accord.web.views import history_for
 # A threshold's name ends with its unit when it has one: `still_days`, `drop_pct`.
 UNITS = {"days": "days", "weeks": "weeks", "hours": "hours", "pct": "%", "points": "points"}
 WORDS = {"min": "minimum", "max": "maximum"}
+STALE = (
+    "Someone else changed these settings after you opened this page, so nothing of yours was saved."
+)
 SAVED = (
     "Settings saved. They apply from the next evaluation, which Accord runs within a few minutes."
 )
@@ -141,14 +144,10 @@ def settings_page(request):
             row = services.update_settings(
                 org, request.person, detectors=detectors, health=health, expected_version=before
             )
-        except Conflict as exc:
+        except Conflict:
             # Show what is saved now, not what was typed over an older copy: saving that
             # again would undo the other change without anyone having seen it.
-            problem, status = (
-                f"{exc.message} Nothing of yours was saved: these are the settings as they "
-                "are now; make your changes again.",
-                409,
-            )
+            problem, status = STALE + " These are the settings as they are now.", 409
         except (PermissionDenied, NotFound):
             raise
         except ServiceError as exc:
@@ -180,6 +179,8 @@ def settings_reset(request):
             part,
             expected_version=int_or_none(request.POST.get("version")),
         )
+    except Conflict:
+        messages.error(request, STALE + " Here they are as they are now.")
     except ServiceError as exc:
         flash_error(request, exc)
     else:

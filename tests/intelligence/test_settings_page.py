@@ -160,7 +160,7 @@ def test_a_stale_page_is_refused_and_changes_nothing(cast):
     response = client.post(URL, mine)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "changed by someone else" in html and "Nothing of yours was saved" in html
+    assert "Someone else changed these settings" in html and "nothing of yours was saved" in html
     assert stored(cast.org)[0] == {"dependencies.unanswered": {"days": 2}}
     # The page shows what is saved now, with its current version.
     assert 'value="2"' in html and 'name="version" value="2"' in html
@@ -224,7 +224,7 @@ def test_reset_puts_one_detector_back_and_keeps_the_rest(cast):
     assert stored(cast.org) == (kept, {}, 4)
     # A stale reset is refused; an unknown part too.
     response = client.post(RESET, {"part": "all", "version": "3"}, follow=True)
-    assert "changed by someone else" in response.content.decode()
+    assert "Someone else changed these settings" in response.content.decode()
     client.post(RESET, {"part": "nope", "version": "4"})
     assert stored(cast.org)[2] == 4
     client.post(RESET, {"part": "all", "version": "4"})
