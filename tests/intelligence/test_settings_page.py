@@ -7,6 +7,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accord.activity.models import Event
 from accord.core.models import ScheduledRun
@@ -84,6 +86,17 @@ def test_a_member_reads_every_detector_and_the_health_rules_with_no_control(cast
     assert 'id="d-dependencies-unanswered"' in page
     for tag in ("<input", "<button", "<select", "<form", "<textarea"):
         assert tag not in page, tag
+
+
+def test_the_page_reads_a_few_rows_whatever_the_catalogue_and_history(cast):
+    client = login(cast.admin)
+    for days in ("3", "4", "6"):
+        data = form_of(client)
+        data["dependencies.unanswered.days"] = days
+        client.post(URL, data)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    assert len(queries) <= 12, [q["sql"] for q in queries]
 
 
 def test_the_insights_page_links_to_it(cast):
