@@ -159,12 +159,14 @@ def settings_page(request):
             else:
                 messages.success(request, SAVED)
             return redirect("intelligence:settings", org_slug=org.slug)
-    return render(
-        request,
-        "intelligence/settings.html",
-        {**page_context(org, posted, errors), "can_edit": _can_edit(request), "problem": problem},
-        status=status,
+    context = page_context(org, posted, errors)
+    first_error = next(iter(errors or {}), "")
+    context.update(
+        can_edit=_can_edit(request),
+        problem=problem,
+        first_error=("f-" + first_error.replace(".", "-")) if "." in first_error else "",
     )
+    return render(request, "intelligence/settings.html", context, status=status)
 
 
 @org_view

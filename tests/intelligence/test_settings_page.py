@@ -201,6 +201,7 @@ def test_bad_input_is_shown_next_to_its_field_and_changes_nothing(cast, field, v
     field_id = "f-" + field.replace(".", "-")
     assert f'<small class="error" id="{field_id}-error">{message}</small>' in html
     assert f'id="{field_id}"' in html and 'aria-invalid="true"' in html
+    assert f'<a href="#{field_id}">Go to the field</a>' in html
     # What was typed stays in the form, to be corrected.
     assert f'name="{field}" type="number"' in html
     kept = 'name="initiatives.unaligned.min_count" type="number" inputmode="decimal" min="0"'
