@@ -66,48 +66,149 @@ def for_org(org: Organization) -> Config:
     return merge(*(row or (None, None)))
 
 
+# The largest value any threshold, weight or number of points may take: beyond it a count
+# of days or weeks reaches back before year 1 and would stop every evaluation.
+MAX_VALUE = 10_000
+
+
+def _number_error(value: Any, default: Any) -> str | None:
+    """Why `value` cannot replace `default` (a number), or None when it can."""
+    whole = isinstance(default, int) and not isinstance(default, bool)
+    wanted = "a whole number" if whole else "a number"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"Enter {wanted} from 0 to {MAX_VALUE:,}."
+    if not 0 <= value <= MAX_VALUE:  # also refuses NaN and infinities
+        return f"Enter {wanted} from 0 to {MAX_VALUE:,}."
+    if whole and value != int(value):
+        return f"Enter a whole number from 0 to {MAX_VALUE:,}."
+    return None
+
+
 def validate(detectors: Any, health: Any) -> tuple[dict, dict]:
-    """Refuse unknown detectors, unknown thresholds and non-numbers; return clean dicts."""
+    """Refuse unknown detectors, unknown thresholds and values that are not numbers from 0
+    to MAX_VALUE (whole numbers where the default is one); return clean dicts.
+
+    A refused value is named in `fields` by its path, e.g. `dependencies.unanswered.days`
+    or `health.weights.rhythm`; the message says which and why."""
     known = defaults()
     detectors = detectors or {}
     health = health or {}
     if not isinstance(detectors, dict) or not isinstance(health, dict):
         raise ServiceError("Settings must be objects of names to values.")
     errors: dict[str, list[str]] = {}
+    first: list[str] = []
+
+    def refuse(field: str, message: str, summary: str) -> None:
+        errors.setdefault(field, []).append(message)
+        first.append(summary)
+
+    clean_detectors: dict[str, dict] = {}
     for kind, values in detectors.items():
         if kind not in known.detectors:
-            errors.setdefault("detectors", []).append(f"Unknown detector {kind!r}.")
+            refuse("detectors", f"Unknown detector {kind!r}.", f"Unknown detector {kind!r}.")
             continue
         if not isinstance(values, dict):
-            errors.setdefault("detectors", []).append(f"{kind}: give an object of thresholds.")
+            msg = f"{kind}: give an object of thresholds."
+            refuse(kind, msg, msg)
             continue
+        clean_detectors[kind] = {}
         for name, value in values.items():
+            field = f"{kind}.{name}"
             if name not in known.detectors[kind]:
-                errors.setdefault("detectors", []).append(f"{kind}: unknown threshold {name!r}.")
-            elif name == "enabled" and not isinstance(value, bool):
-                errors.setdefault("detectors", []).append(f"{kind}: enabled is true or false.")
-            elif name != "enabled" and (
-                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-            ):
-                errors.setdefault("detectors", []).append(f"{kind}: {name} must be a number ≥ 0.")
+                msg = f"{kind}: unknown threshold {name!r}."
+                refuse("detectors", msg, msg)
+            elif name == "enabled":
+                if not isinstance(value, bool):
+                    refuse(field, "True or false.", f"{kind}: enabled is true or false.")
+                clean_detectors[kind][name] = value
+            elif problem := _number_error(value, known.detectors[kind][name]):
+                refuse(field, problem, f"{kind}: {name}: {problem}")
+            else:
+                clean_detectors[kind][name] = _as_default_type(value, known.detectors[kind][name])
+    clean_health: dict[str, Any] = {}
     for key, value in health.items():
         if key not in known.health:
-            errors.setdefault("health", []).append(f"Unknown health setting {key!r}.")
+            msg = f"Unknown health setting {key!r}."
+            refuse("health", msg, msg)
             continue
-        inner = value if isinstance(known.health[key], dict) else {key: value}
-        if isinstance(known.health[key], dict) and not isinstance(value, dict):
-            errors.setdefault("health", []).append(f"{key}: give an object.")
+        nested = isinstance(known.health[key], dict)
+        if nested and not isinstance(value, dict):
+            refuse(f"health.{key}", "Give an object.", f"{key}: give an object.")
             continue
+        inner = value if nested else {key: value}
         for name, v in inner.items():
-            if isinstance(known.health[key], dict) and name not in known.health[key]:
-                errors.setdefault("health", []).append(f"{key}: unknown {name!r}.")
-            elif isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-                errors.setdefault("health", []).append(f"{key}: {name} must be a number ≥ 0.")
-    if "weights" in health and isinstance(health["weights"], dict) and not errors:
+            field = f"health.{key}.{name}" if nested else f"health.{key}"
+            default = known.health[key].get(name) if nested else known.health[key]
+            if nested and name not in known.health[key]:
+                msg = f"{key}: unknown {name!r}."
+                refuse("health", msg, msg)
+            elif problem := _number_error(v, default):
+                refuse(field, problem, f"Health {key.replace('_', ' ')}: {name}: {problem}")
+            elif nested:
+                clean_health.setdefault(key, {})[name] = v
+            else:
+                clean_health[key] = v
+    if isinstance(health.get("weights"), dict) and not errors:
         merged = {**known.health["weights"], **health["weights"]}
         if sum(merged.values()) <= 0:
-            errors.setdefault("health", []).append("At least one weight must be above 0.")
+            msg = "At least one weight must be above 0."
+            refuse("health.weights", msg, msg)
     if errors:
-        first = next(iter(errors.values()))[0]
-        raise ServiceError(first, fields=errors)
+        raise ServiceError(first[0], fields=errors)
+    return clean_detectors, clean_health
+
+
+def _as_default_type(value: int | float, default: Any) -> int | float:
+    """3.0 for a threshold counted in whole numbers is stored as 3."""
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(value)
+    return value
+
+
+def changes_only(detectors: dict, health: dict) -> tuple[dict, dict]:
+    """The (validated) settings without the values equal to their documented default, so a
+    later change of a default reaches every organization that never changed that value."""
+    known = defaults()
+    changed_detectors: dict[str, dict] = {}
+    for kind, values in detectors.items():
+        kept = {n: v for n, v in values.items() if known.detectors[kind].get(n) != v}
+        if kept:
+            changed_detectors[kind] = kept
+    changed_health: dict[str, Any] = {}
+    for key, value in health.items():
+        if isinstance(value, dict):
+            kept = {n: v for n, v in value.items() if known.health[key].get(n) != v}
+            if kept:
+                changed_health[key] = kept
+        elif known.health[key] != value:
+            changed_health[key] = value
+    return changed_detectors, changed_health
+
+
+def from_form(data: Any) -> tuple[dict, dict]:
+    """Every setting from a submitted page (`data` maps field names to text, as
+    `request.POST`): `<kind>.<threshold>`, `<kind>.enabled` (a checkbox: absent is off),
+    `health.<key>.<name>` and `health.<key>`. Text that is not a number is passed on as it
+    is, for `validate` to refuse with its message next to the field."""
+    known = defaults()
+
+    def number(field: str) -> Any:
+        text = str(data.get(field, "")).strip()
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+    detectors: dict[str, dict] = {}
+    for kind, values in known.detectors.items():
+        detectors[kind] = {"enabled": data.get(f"{kind}.enabled") == "on"}
+        for name in values:
+            if name != "enabled":
+                detectors[kind][name] = number(f"{kind}.{name}")
+    health: dict[str, Any] = {}
+    for key, value in known.health.items():
+        if isinstance(value, dict):
+            health[key] = {name: number(f"health.{key}.{name}") for name in value}
+        else:
+            health[key] = number(f"health.{key}")
     return detectors, health

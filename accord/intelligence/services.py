@@ -17,6 +17,7 @@ from django.utils import timezone
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import parse_date, require_same_org, update_and_record
 from accord.intelligence import config as config_mod
+from accord.intelligence import tasks
 from accord.intelligence.models import (
     IntelligenceSettings,
     Signal,
@@ -221,6 +222,14 @@ def settings_row(org: Organization) -> IntelligenceSettings:
     return row
 
 
+SETTINGS_LABEL = "Insights settings"  # how the settings are named in the activity log
+
+
+def _require_admin(actor: Person | None) -> None:
+    if actor is not None and not (actor.is_active and actor.has_role(Role.ADMIN)):
+        raise PermissionDenied("Only an admin may change how Accord computes signals and health.")
+
+
 @transaction.atomic
 def update_settings(
     org: Organization,
@@ -231,15 +240,56 @@ def update_settings(
     expected_version: int | None = None,
 ) -> IntelligenceSettings:
     """Replace the organization's overrides of detector thresholds and health weights.
-    Admins only; anything not named takes its documented default."""
-    if actor is not None and not (actor.is_active and actor.has_role(Role.ADMIN)):
-        raise PermissionDenied("Only an admin may change how Accord computes signals and health.")
-    detectors, health = config_mod.validate(detectors, health)
+    Admins only; anything not named takes its documented default, and only values that
+    differ from their default are stored (so a later change of a default reaches the
+    organizations that never changed it). The next evaluation applies them: one is asked
+    for once the change commits."""
+    _require_admin(actor)
+    detectors, health = config_mod.changes_only(*config_mod.validate(detectors, health))
     row = IntelligenceSettings.objects.select_for_update().filter(pk=settings_row(org).pk).get()
-    return update_and_record(
+    version = row.version
+    row = update_and_record(
         org,
         actor,
         row,
         {"detectors": detectors, "health": health},
         expected_version=expected_version,
+        label=SETTINGS_LABEL,
+    )
+    if row.version != version:
+        org_id = org.pk
+        transaction.on_commit(lambda: tasks.request_evaluation(org_id))
+    return row
+
+
+RESET_ALL = "all"
+RESET_HEALTH = "health"
+
+
+@transaction.atomic
+def reset_settings(
+    org: Organization,
+    actor: Person | None,
+    part: str,
+    *,
+    expected_version: int | None = None,
+) -> IntelligenceSettings:
+    """Put one detector (`part` is its kind), the health rules (`"health"`) or everything
+    (`"all"`) back to the documented defaults, keeping the organization's other changes."""
+    _require_admin(actor)
+    row = IntelligenceSettings.objects.select_for_update().filter(pk=settings_row(org).pk).get()
+    detectors, health = dict(row.detectors or {}), dict(row.health or {})
+    if part == RESET_ALL:
+        detectors, health = {}, {}
+    elif part == RESET_HEALTH:
+        health = {}
+    elif part in config_mod.defaults().detectors:
+        detectors.pop(part, None)
+    else:
+        raise ServiceError(
+            f"Nothing called {part!r} to reset: name a detector, health or all.",
+            fields={"part": ["Unknown."]},
+        )
+    return update_settings(
+        org, actor, detectors=detectors, health=health, expected_version=expected_version
     )

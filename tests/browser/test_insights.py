@@ -88,3 +88,37 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     page.goto(f"/o/northwind/insights/signals/{signal.pk}/")
     assert no_horizontal_overflow(page)
     shot(page, "phone-signal")
+
+
+def test_an_admin_changes_a_threshold_from_insights_and_resets_it(page, shot, cast):
+    """The settings page from Insights: a threshold changed and saved, then put back to its
+    default after a confirmation; on a phone nothing overflows."""
+    from accord.intelligence import config
+    from tests.conftest import PASSWORD
+
+    sign_in(page, cast.admin.email, PASSWORD)
+    page.goto("/o/acme/insights/")
+    page.get_by_role("link", name="How signals are computed").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How signals are computed")
+    unanswered = page.locator("#d-dependencies-unanswered")
+    days = unanswered.get_by_label("Days")
+    expect(days).to_have_value("5")
+    days.fill("3")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".msg--success")).to_contain_text("apply from the next evaluation")
+    expect(days).to_have_value("3")
+    expect(unanswered.locator(".tag--warn").first).to_have_text("changed")
+    assert config.for_org(cast.org).detectors["dependencies.unanswered"]["days"] == 3
+    shot(page, "desktop")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    unanswered.get_by_role("button", name="Reset to defaults").click()
+    expect(page.locator(".msg--success")).to_contain_text("Request unanswered is back")
+    expect(days).to_have_value("5")
+    assert config.for_org(cast.org).detectors["dependencies.unanswered"]["days"] == 5
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/o/acme/insights/settings/#d-dependencies-unanswered")
+    expect(days).to_be_visible()
+    assert no_horizontal_overflow(page)
+    shot(page, "phone")
