@@ -206,7 +206,7 @@ class IntelligenceSettings(OrgScoped):
 
     `detectors` maps a detector kind to {"enabled": bool, <threshold>: value, ...};
     `health` holds {"weights": {dimension: w}, "penalty": {severity: points}}. Anything
-    absent takes the documented default (`settings.py` in this app, and the README).
+    absent takes the documented default (`config.py` in this app, and the README).
     """
 
     detectors = models.JSONField(default=dict, blank=True)
