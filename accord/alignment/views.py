@@ -579,7 +579,9 @@ def kr_edit(request, kr_id: int):
             form_error(form, exc)
         else:
             messages.success(request, "Saved.")
-            return redirect(_url("objective", request, objective_id=kr.objective_id))
+            return redirect(
+                _next(request, _url("objective", request, objective_id=kr.objective_id))
+            )
     return render(
         request, "alignment/kr_form.html", _ctx(request, form=form, obj=kr.objective, kr=kr)
     )
