@@ -214,3 +214,37 @@ def test_a_comment_with_a_mention_on_the_page_tells_the_person_once(cast, world)
     assert InboxItem.objects.filter(person=cast.leader).count() == 1
     inbox = login(cast.leader).get("/o/acme/inbox/").content.decode()
     assert "mentioned you on key result" in inbox
+
+
+def test_signal_evidence_and_decision_links_name_its_page(cast, world):
+    from accord.alignment.models import KeyResult as KR
+    from accord.decisions import services as decisions
+    from accord.intelligence.queries import resolve_links
+
+    other_objective = s.create_objective(
+        cast.other_org,
+        None,
+        title="Theirs",
+        team=cast.other_team,
+        period=s.create_period(
+            cast.other_org,
+            None,
+            name="Q",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 3, 31),
+        ),
+    )
+    theirs = KR.objects.create(org=cast.other_org, objective=other_objective, name="Theirs")
+    links = resolve_links(
+        cast.org,
+        [
+            {"target_type": "alignment.keyresult", "target_id": str(world.kr.pk)},
+            {"target_type": "alignment.keyresult", "target_id": str(theirs.pk)},
+        ],
+    )
+    assert [item["url"] for item in links] == [world.url, None]
+
+    decision = decisions.create_decision(cast.org, None, "Slow the rollout?", approver=cast.admin)
+    decisions.link(cast.org, cast.member, decision, "alignment.keyresult", world.kr.pk)
+    page = login(cast.member).get(f"/o/acme/decisions/{decision.pk}/").content.decode()
+    assert f'href="{world.url}"' in page
