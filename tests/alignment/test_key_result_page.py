@@ -248,3 +248,11 @@ def test_signal_evidence_and_decision_links_name_its_page(cast, world):
     decisions.link(cast.org, cast.member, decision, "alignment.keyresult", world.kr.pk)
     page = login(cast.member).get(f"/o/acme/decisions/{decision.pk}/").content.decode()
     assert f'href="{world.url}"' in page
+
+
+def test_a_closed_periods_key_result_reads_as_frozen_with_no_form(cast, world):
+    s.close_period(cast.org, None, world.objective.period)
+    body = login(cast.member).get(world.url).content.decode()
+    assert "is closed: values are frozen" in body
+    assert "/value/" not in body and "/edit/" not in body.split('id="comments"')[0]
+    assert "second wave" in body  # its history of values stays readable
