@@ -120,7 +120,22 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "signal_id": first(Signal.objects.filter(org=org)).pk,
         "briefing_id": own_briefing(org, admin).pk,
         **own_comment(org, admin),
+        "view_id": own_saved_view(org, admin).pk,
     }
+
+
+def own_saved_view(org: Organization, admin: Person):
+    """A shared saved view of the admin's (of the initiatives list)."""
+    from accord.web import services as web_services
+
+    return web_services.save_view(
+        org,
+        admin,
+        name="Zephyr view",
+        path=f"/o/{org.slug}/alignment/initiatives/",
+        query="status=active",
+        shared=True,
+    )
 
 
 def own_briefing(org: Organization, person: Person):

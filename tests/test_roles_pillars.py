@@ -58,6 +58,8 @@ VIEWER_MAY = {
     "POST /api/v1/me/inbox/{inbox_item_id}/done",
     "POST /api/v1/me/inbox/{inbox_item_id}/reopen",
     "POST /api/v1/me/inbox/read",
+    # Anyone may save views of a list for themselves (changing another's is still refused).
+    "POST /api/v1/saved-views",
 }
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("key-results/<int:kr_id>/edit/", views.kr_edit, name="kr_edit"),
     path("key-results/<int:kr_id>/value/", views.kr_value, name="kr_value"),
     path("key-results/<int:kr_id>/delete/", views.kr_delete, name="kr_delete"),
+    path("key-results/<int:kr_id>/", views.key_result_detail, name="key_result"),
     path("initiatives/", views.initiatives, name="initiatives"),
     path("initiatives/board/", views.initiatives_board, name="initiatives_board"),
     path("initiatives/timeline/", views.initiatives_timeline, name="initiatives_timeline"),

@@ -42,6 +42,7 @@ from accord.alignment.models import (
     InitiativeObjective,
     InitiativeStatus,
     KeyResult,
+    KeyResultValue,
     Objective,
     ObjectiveLevel,
     Period,
@@ -49,6 +50,7 @@ from accord.alignment.models import (
     Replan,
 )
 from accord.alignment.progress import kr_progress
+from accord.alignment.progress import pace as kr_pace
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
@@ -109,6 +111,7 @@ def _tree_urls(request) -> dict[str, str]:
         ("objective", "objective_id"),
         ("initiative", "initiative_id"),
         ("tree_children", "objective_id"),
+        ("key_result", "kr_id"),
     ):
         url = _url(name, request, **{key: 1})
         head, _, tail = url.rpartition("/1/")
@@ -576,7 +579,9 @@ def kr_edit(request, kr_id: int):
             form_error(form, exc)
         else:
             messages.success(request, "Saved.")
-            return redirect(_url("objective", request, objective_id=kr.objective_id))
+            return redirect(
+                _next(request, _url("objective", request, objective_id=kr.objective_id))
+            )
     return render(
         request, "alignment/kr_form.html", _ctx(request, form=form, obj=kr.objective, kr=kr)
     )
@@ -633,6 +638,52 @@ def kr_delete(request, kr_id: int):
     except ServiceError as exc:
         flash_error(request, exc)
     return redirect(_url("objective", request, objective_id=kr.objective_id))
+
+
+KR_VALUES_SHOWN = 200  # recorded values drawn and listed on a key result's page
+
+
+@org_view
+def key_result_detail(request, kr_id: int):
+    """A key result's own page: its numbers and pace, its recorded values, the work that
+    serves it, its history and its comments."""
+    org = request.org
+    kr = get_object_or_404(
+        KeyResult.objects.for_org(org).select_related(
+            "owner", "objective__period", "objective__team", "objective__owner"
+        ),
+        pk=kr_id,
+    )
+    objective, period = kr.objective, kr.objective.period
+    values = list(
+        KeyResultValue.objects.filter(key_result=kr)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")[:KR_VALUES_SHOWN]
+    )
+    kr.pct = kr_progress(kr)
+    points = [(v.recorded_at, v.value) for v in reversed(values)]
+    chart = sparkline(points, target=_spark_target(kr), width=560, height=120, label=kr.name)
+    today = timezone.localdate()
+    elapsed = None
+    if period.start <= today <= period.end:
+        elapsed = (today - period.start).days / max(1, (period.end - period.start).days)
+    return render(
+        request,
+        "alignment/kr_detail.html",
+        _ctx(
+            request,
+            kr=kr,
+            obj=objective,
+            period=period,
+            owner=kr.owner or objective.owner,
+            pace=kr_pace(kr.pct, kr.direction, kr.is_milestone, elapsed),
+            values=values,
+            chart=chart,
+            initiatives=list(kr.initiatives.select_related("team", "owner").order_by("title")),
+            closed=period.state == PeriodState.CLOSED,
+            history=history_for(org, "alignment.keyresult", kr.pk),
+        ),
+    )
 
 
 # --- initiatives -------------------------------------------------------------------------

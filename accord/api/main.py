@@ -72,7 +72,13 @@ def service_error(request, exc: ServiceError):
 def validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        # Drop where the value came from (`body`, `query`, …) and the body's parameter name,
+        # but not a field that happens to be called `query` or `path`.
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie", "form"):
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         fields.setdefault(".".join(loc) or "request", []).append(err.get("msg", "Invalid."))
     summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
     return _error(request, 422, "invalid", f"The request is not valid. {summary}", fields)

@@ -79,17 +79,13 @@ def title(obj: models.Model) -> str:
 
 
 def path(org: Organization, obj: models.Model) -> str:
-    """The page that shows `obj` and its comments (a key result's is its objective's)."""
+    """The page that shows `obj` and its comments."""
     name = kind_for(obj).name
     slug = org.slug
     if name == "objective":
         return reverse("alignment:objective", kwargs={"org_slug": slug, "objective_id": obj.pk})
     if name == "key_result":
-        url = reverse(
-            "alignment:objective",
-            kwargs={"org_slug": slug, "objective_id": obj.objective_id},  # type: ignore[attr-defined]
-        )
-        return f"{url}#kr-{obj.pk}"
+        return reverse("alignment:key_result", kwargs={"org_slug": slug, "kr_id": obj.pk})
     if name == "initiative":
         return reverse("alignment:initiative", kwargs={"org_slug": slug, "initiative_id": obj.pk})
     if name == "dependency":

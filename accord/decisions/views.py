@@ -58,6 +58,7 @@ def _is_leader(person: Person) -> bool:
 # Where a linked object's page lives, for the kinds whose page is addressed by id alone.
 LINK_PAGES = {
     "alignment.objective": ("alignment:objective", "objective_id"),
+    "alignment.keyresult": ("alignment:key_result", "kr_id"),
     "alignment.initiative": ("alignment:initiative", "initiative_id"),
     "coordination.dependency": ("coordination:detail", "dep_id"),
     "decisions.decision": ("decisions:decision", "decision_id"),

@@ -195,14 +195,14 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
         if by_type.get("org.team")
         else {}
     )
-    kr_objective: dict[int, int] = {}
+    krs: set[int] = set()
     if by_type.get("alignment.keyresult"):
         from accord.alignment.models import KeyResult
 
-        kr_objective = dict(
+        krs = set(
             KeyResult.objects.for_org(org)
             .filter(pk__in=by_type["alignment.keyresult"])
-            .values_list("id", "objective_id")
+            .values_list("id", flat=True)
         )
     out = []
     for it in items:
@@ -213,10 +213,9 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
                 url = reverse(
                     "org:team", kwargs={"org_slug": org.slug, "team_slug": team_slugs[int(tid)]}
                 )
-            elif kind == "alignment.keyresult" and tid.isdigit() and int(tid) in kr_objective:
+            elif kind == "alignment.keyresult" and tid.isdigit() and int(tid) in krs:
                 url = reverse(
-                    "alignment:objective",
-                    kwargs={"org_slug": org.slug, "objective_id": kr_objective[int(tid)]},
+                    "alignment:key_result", kwargs={"org_slug": org.slug, "kr_id": int(tid)}
                 )
             elif kind == "decisions.actionitem" and tid.isdigit():
                 url = reverse("decisions:actions", kwargs={"org_slug": org.slug})

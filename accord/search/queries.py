@@ -189,7 +189,7 @@ def _key_results(org, person, ids):
     from accord.alignment.models import KeyResult
 
     for k in KeyResult.objects.for_org(org).filter(pk__in=ids).select_related("objective"):
-        url = _url("alignment:objective", org, objective_id=k.objective_id) + f"#kr-{k.pk}"
+        url = _url("alignment:key_result", org, kr_id=k.pk)
         yield k.pk, Hit("key_result", k.name, k.objective.title, url)
 
 

@@ -17,6 +17,7 @@ class SavedView(OrgScoped):
     query = models.CharField(max_length=2000, blank=True, help_text="Without the leading ?.")
     shared = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name", "id"]

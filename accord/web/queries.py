@@ -23,3 +23,13 @@ def saved_views(org: Organization, person: Person | None, path: str) -> dict[str
     )
     mine = [v for v in rows if person is not None and v.owner_id == person.pk]
     return {"mine": mine, "shared": [v for v in rows if v not in mine]}
+
+
+def visible_views(org: Organization, person: Person, path: str | None = None):
+    """The saved views `person` sees: their own and the organization's shared ones, by
+    name (of one list when `path` is given). The (org, path, owner) and (org, path,
+    shared) indexes serve a list's views."""
+    qs = SavedView.objects.for_org(org).filter(Q(owner=person) | Q(shared=True))
+    if path is not None:
+        qs = qs.filter(path=path)
+    return qs.select_related("owner").order_by("name", "id")

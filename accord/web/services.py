@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accord.activity import services as activity
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from accord.core.services import require_text
+from accord.core.services import check_version, require_text, update_and_record
 from accord.org.models import Organization, Person, Role
 from accord.web.models import SavedView
 
@@ -67,7 +67,8 @@ def save_view(
         if existing is not None:
             before = {"query": existing.query, "shared": existing.shared}
             existing.query, existing.shared = query, shared
-            existing.save(update_fields=["query", "shared"])
+            existing.version += 1
+            existing.save(update_fields=["query", "shared", "version"])
             activity.record(
                 org,
                 actor,
@@ -86,13 +87,66 @@ def save_view(
     return view
 
 
-def delete_view(org: Organization, actor: Person, view: SavedView) -> None:
+def update_view(
+    org: Organization,
+    actor: Person,
+    view: SavedView,
+    *,
+    expected_version: int | None = None,
+    **changes: object,
+) -> SavedView:
+    """Its owner renames a saved view, changes its filters (`query`) or shares it with the
+    organization (and back). Another person's view is never changed: someone else's
+    private view is not found, a shared one is refused."""
+    _require_visible(org, actor, view)
+    if view.owner_id != actor.pk:
+        raise PermissionDenied("Only the person who saved this view can change it.")
+    unknown = set(changes) - {"name", "query", "shared"}
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a saved view.")
+    if "name" in changes:
+        changes["name"] = require_text(changes["name"], "name", max_length=100)  # type: ignore[arg-type]
+    if "query" in changes:
+        changes["query"] = _clean_query(changes["query"])  # type: ignore[arg-type]
+    if "shared" in changes and not isinstance(changes["shared"], bool):
+        raise ServiceError("Say true or false.", fields={"shared": ["Expected true or false."]})
+    with transaction.atomic():
+        view = SavedView.objects.select_for_update().get(pk=view.pk)
+        check_version(view, expected_version)
+        name = changes.get("name", view.name)
+        taken = (
+            SavedView.objects.for_org(org)
+            .filter(owner=view.owner_id, path=view.path, name=name)
+            .exclude(pk=view.pk)
+            .exists()
+        )
+        if taken:
+            raise ServiceError(
+                f"You already have a view of this list named “{name}”.",
+                fields={"name": ["Already used for another view of this list."]},
+            )
+        update_and_record(org, actor, view, changes)
+    return view
+
+
+def _require_visible(org: Organization, actor: Person | None, view: SavedView) -> None:
+    """Someone else's private view does not exist for `actor` (404, as another org's)."""
+    if actor is None or view.org_id != org.pk or actor.org_id != org.pk:
+        raise NotFound("No such saved view.")
+    if view.owner_id != actor.pk and not view.shared:
+        raise NotFound("No such saved view.")
+
+
+def delete_view(
+    org: Organization, actor: Person, view: SavedView, *, expected_version: int | None = None
+) -> None:
     """Its owner removes a saved view; an admin may remove a shared one."""
     if view.org_id != org.pk:
         raise NotFound("No such saved view.")
     if view.owner_id != actor.pk and not (view.shared and actor.has_role(Role.ADMIN)):
         raise PermissionDenied("Only the person who saved this view can remove it.")
     with transaction.atomic():
+        check_version(view, expected_version)
         activity.record(
             org, actor, "deleted", view, before={"path": view.path, "query": view.query}
         )

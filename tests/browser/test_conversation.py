@@ -4,6 +4,7 @@ browser: they see the unread count, follow the item to the comment and mark it d
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -84,3 +85,46 @@ def test_a_mention_on_an_initiative_lands_in_the_inbox_and_is_marked_done(
     shot(leo, "done")
     assert InboxItem.objects.get(person=cast.leader).done_at is not None
     context.close()
+
+
+def test_a_key_results_page_takes_a_comment_on_a_laptop_and_on_a_phone(cast, page, shot):
+    org = cast.org
+    today = timezone.localdate()
+    period = alignment.create_period(
+        org, None, name="Q", start=today, end=today + dt.timedelta(days=90), is_current=True
+    )
+    objective = alignment.create_objective(
+        org, None, title="Ship the platform", period=period, team=cast.platform
+    )
+    kr = alignment.create_key_result(
+        org, None, objective, name="Teams onboarded", target=10, owner=cast.member
+    )
+    page.goto("/accounts/login/", timeout=60_000)  # see the test above
+    sign_in(page, cast.member.email, PASSWORD)
+
+    # From the objective's page to the key result's own page.
+    page.goto(f"/o/acme/alignment/objectives/{objective.pk}/")
+    page.locator("#kr-table").get_by_role("link", name="Teams onboarded", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Teams onboarded")
+    expect(page.get_by_role("link", name="Ship the platform").first).to_be_visible()
+
+    comments = page.get_by_role("region", name="Comments")
+    comments.get_by_label("Add a comment").fill("First **ten** teams by Friday, @leo.leader")
+    comments.get_by_role("button", name="Comment").click()
+    expect(page).to_have_url(re.compile(rf"/key-results/{kr.pk}/\?comment=\d+#comment-\d+$"))
+    expect(page.locator(".comment:target")).to_contain_text("First ten teams by Friday")
+    expect(page.locator(".comment:target strong")).to_have_text("ten")
+    shot(page, "kr-commented")
+
+    # On a phone the same page reads in one column: the comment and the update form fit.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator(".comment:target")).to_be_visible()
+    record = page.get_by_role("button", name="Record value")
+    record.scroll_into_view_if_needed()
+    expect(record).to_be_in_viewport()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    shot(page, "kr-phone")
+    assert InboxItem.objects.get(person=cast.leader).link.startswith(
+        f"/o/acme/alignment/key-results/{kr.pk}/"
+    )

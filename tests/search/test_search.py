@@ -204,7 +204,7 @@ def test_every_kind_links_to_its_page(cast, period):
     for hit in queries.search(cast.org, cast.member, "kestrel", limit=50):
         assert client.get(hit.url.split("#")[0]).status_code == 200, hit
     urls = {h.url for h in queries.search(cast.org, cast.member, "kestrel", limit=50)}
-    assert f"/o/acme/alignment/objectives/{objective.pk}/#kr-{kr.pk}" in urls
+    assert f"/o/acme/alignment/key-results/{kr.pk}/" in urls
     assert f"/o/acme/decisions/{decision.pk}/" in urls
 
 
