@@ -344,6 +344,11 @@ class StackItem(Schema):
     progress: int
     target_date: dt.date | None
     aligned: bool
+    blocked: bool = Field(
+        description="A dependency it needs is flagged blocked, is late, or was declined with "
+        "nothing else planned (as the stack page marks it)."
+    )
+    blocked_reasons: int = Field(description="How many dependencies block it (0: none).")
 
 
 class StackOut(Schema):
@@ -1053,7 +1058,12 @@ def list_replans(request, initiative_id: Id):
 
 
 def _stack_out(org, team: Team) -> dict:
+    # The blocked mark of the stack page, from its one query (coordination's definition;
+    # imported here, at the edge, so alignment's own modules never import coordination).
+    from accord.coordination.queries import mark_blocked
+
     stack = queries.priority_stack(org, team)
+    mark_blocked(stack.items)
     return {
         "team_id": team.pk,
         "wip_limit": stack.wip_limit,
@@ -1068,6 +1078,8 @@ def _stack_out(org, team: Team) -> dict:
                 "progress": i.progress,
                 "target_date": i.target_date,
                 "aligned": i.aligned,
+                "blocked": bool(i.blocked_by),
+                "blocked_reasons": len(i.blocked_by),
             }
             for i in stack.items
         ],

@@ -30,6 +30,7 @@ from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.models import HealthScore
 from accord.intelligence.snapshot import Snapshot
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.web.templatetags.dates import day, weekday
 
 MAX_ITEMS = 10  # lines per section; the rest is counted, with a link to the full list
 TOP_SIGNALS = 5  # "what is at risk": the top signals
@@ -74,7 +75,7 @@ class Week:
 
     def span(self) -> str:
         first, last = self.start.date(), self.last_day
-        return f"{first.day} {first:%b} to {last.day} {last:%b %Y}"
+        return f"{day(first)} to {day(last)}"
 
 
 def zone(tz: str) -> zoneinfo.ZoneInfo:
@@ -272,7 +273,7 @@ def _item(text: str, target_type: str, target_id: int | str, **extra: Any) -> di
 
 
 def _day(d: dt.date) -> str:
-    return f"{d:%a} {d.day} {d:%b}"
+    return weekday(d)
 
 
 def _num(v: float) -> str:

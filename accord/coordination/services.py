@@ -561,20 +561,22 @@ def undelivered_for(initiative) -> list[str]:
 
 def check_initiative_status(initiative, new_status: str, override_reason: str = "") -> None:
     """Registered in alignment's INITIATIVE_STATUS_CHECKS: refuse marking an initiative done
-    while dependencies it relies on are undelivered, unless an override reason is given
-    (alignment records the reason with the status change)."""
+    while it still waits on dependencies (active ones, not yet delivered: a *waiting*
+    initiative in `queries`' terms, whether or not it is also *blocked*), unless an override
+    reason is given (alignment records the reason with the status change)."""
     if new_status != "done" or (override_reason or "").strip():
         return
     titles = undelivered_for(initiative)
     if not titles:
         return
-    names = ", ".join(repr(t) for t in titles[:5]) + (" …" if len(titles) > 5 else "")
+    n = len(titles)
+    names = ", ".join(repr(t) for t in titles[:5]) + (" …" if n > 5 else "")
     raise ServiceError(
-        f"{initiative.title!r} is blocked: it relies on {len(titles)} undelivered "
-        f"dependenc{'y' if len(titles) == 1 else 'ies'} ({names}). Give an override reason "
+        f"{initiative.title!r} still waits on {n} undelivered "
+        f"dependenc{'y' if n == 1 else 'ies'} ({names}). Give an override reason "
         "to mark it done anyway.",
         fields={"override_reason": ["Required while dependencies are undelivered."]},
-        code="blocked",
+        code="undelivered_dependencies",
     )
 
 

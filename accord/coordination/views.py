@@ -18,6 +18,7 @@ from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
 from accord.org.models import Team
 from accord.web.helpers import form_error, int_or_none, org_view, paginate_uncounted, team_filter
+from accord.web.pickers import team_filter_picker
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
 VERB_LABELS = {
@@ -140,6 +141,7 @@ def dependency_list(request):
             "page": page,
             "ignored": ignored,
             "query_string": params.urlencode(),
+            "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Every team"),
         },
     )
 
@@ -339,30 +341,21 @@ def new(request):
 @org_view
 def dependency_map(request):
     """The map starts at the viewer's teams; any team can be focused (its page links here
-    with ?team=) and nodes expand on demand from the map itself."""
-    org, me = request.org, request.person
-    mine = list(
-        Team.objects.for_org(org)
-        .filter(memberships__person=me)
-        .order_by("name")
-        .distinct()
-        .values_list("pk", "name")
-    )
+    with ?team=<id>, or chosen by typing its name) and nodes expand on demand from the map
+    itself."""
+    org = request.org
     selected = int_or_none(request.GET.get("team"))
-    rows = list(mine)
-    if selected is not None and selected not in {pk for pk, _ in mine}:
-        extra = Team.objects.for_org(org).filter(pk=selected).values_list("pk", "name").first()
-        if extra:
-            rows.insert(0, extra)
-        else:
-            selected = None
+    team = None
+    if selected is not None:
+        team = Team.objects.for_org(org).filter(pk=selected).first()
     return render(
         request,
         "coordination/map.html",
         {
-            "teams": rows,
+            "team_picker": team_filter_picker(
+                org, team, id="map-team", by_slug=False, placeholder="Your teams"
+            ),
             "states": State.choices,
-            "selected_team": "" if selected is None else str(selected),
             "data_url": reverse("coordination:map_json", kwargs={"org_slug": org.slug}),
             "team_url": reverse(
                 "coordination:team", kwargs={"org_slug": org.slug, "team_slug": "SLUG"}

@@ -40,6 +40,7 @@ from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
 from accord.org.queries import subtree_ids
 from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted, team_filter
+from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
 
 
@@ -110,14 +111,11 @@ def _decision(request, decision_id: int) -> Decision:
     return d
 
 
-def _my_teams(me: Person, current: Team | None) -> list[Team]:
-    """The teams a page offers to switch to: the viewer's own, and the one shown. Other
-    teams are a link away (from their team page), not ten thousand options."""
+def _my_teams(me: Person) -> list[Team]:
+    """The viewer's own teams, a click away from a list's team filter; any other team is
+    chosen by typing its name (never a select of every team)."""
     memberships = Membership.objects.for_org(me.org).filter(person=me).select_related("team")
-    teams = {m.team.pk: m.team for m in memberships}
-    if current is not None:
-        teams.setdefault(current.pk, current)
-    return sorted(teams.values(), key=lambda t: t.name)
+    return sorted((m.team for m in memberships), key=lambda t: t.name)
 
 
 def _back(request, default: str):
@@ -502,7 +500,8 @@ def actions(request):
             "today": today,
             "form": ActionItemForm(org=org, initial={"owner": person or me, "team": team}),
             "can_write": _can_write(me),
-            "teams": _my_teams(me, team),
+            "teams": _my_teams(me),
+            "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Mine"),
             "tab": "actions",
         },
     )
@@ -606,7 +605,8 @@ def issues(request):
             "show": show,
             "form": IssueForm(org=org, initial={"team": team}),
             "can_write": _can_write(me),
-            "teams": _my_teams(me, team),
+            "teams": _my_teams(me),
+            "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Every team"),
             "tab": "issues",
         },
     )

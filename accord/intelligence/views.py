@@ -24,6 +24,7 @@ from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
 from accord.org.models import Team
 from accord.web.helpers import flash_error, int_or_none, org_view, paginate
+from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
 
 PAGE_SIZE = 25
@@ -60,16 +61,19 @@ def _filters(request, scope: pages.Scope) -> dict:
     dimension = request.GET.get("dimension", "")
     dimension = dimension if dimension in DIMENSIONS else ""
     team_id = int_or_none(request.GET.get("team"))
-    if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
-        team_id = None  # a filter narrows the scope, never widens it
+    outside = None
     if team_id is not None and team_id not in scope.parents:
         team_id = None
+    if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
+        # A filter narrows the scope, never widens it: the page says which team it left out.
+        team_id, outside = None, team_id
     return {
         "kind": kind,
         "severity": severity,
         "state": state,
         "dimension": dimension,
         "team": team_id,
+        "outside": outside,
     }
 
 
@@ -108,9 +112,8 @@ def index(request):
     shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list])
     del shown
     scope_param = str(scope.id) if scope.team else "all"
-    filter_teams = [line.team for line in heat.rows if line.team is not None]
-    if heat.parent is not None and heat.parent not in filter_teams:
-        filter_teams.insert(0, heat.parent)
+    outside = f.pop("outside")
+    outside_team = Team.objects.for_org(org).filter(pk=outside).first() if outside else None
     catalogue = discover()
     return render(
         request,
@@ -129,7 +132,10 @@ def index(request):
             "page": page,
             "f": f,
             "filter_team": filter_team,
-            "filter_teams": filter_teams,
+            "team_picker": team_filter_picker(
+                org, filter_team, id="f-team", by_slug=False, placeholder="All in scope"
+            ),
+            "outside_team": outside_team,
             "kinds": sorted((k, d.title) for k, d in catalogue.items()),
             "titles": {k: d.title for k, d in catalogue.items()},
             "severities": SignalSeverity.choices,

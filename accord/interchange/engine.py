@@ -536,10 +536,13 @@ def diff(ctx: Context) -> list[Change]:
                 )
                 continue
             auto = {f.name: f.default for f in kind.fields if f.auto}
+            exported = {f.name for f in kind.fields if f.export_only}
             delta = {
                 name: (current[1].get(name), value)
                 for name, value in item.data.items()
-                if current[1].get(name) != value and not (name in auto and value == auto[name])
+                if current[1].get(name) != value
+                and not (name in auto and value == auto[name])
+                and name not in exported
             }
             if delta:
                 changes.append(

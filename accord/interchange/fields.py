@@ -35,6 +35,7 @@ class F:
     items: str = "str"  # for lists: type of each item
     doc: str = ""
     auto: bool = False  # left at its default in a file, Accord's own value stands
+    export_only: bool = False  # written by an export, never applied (e.g. issues' vote counts)
 
     def clean(self, value: Any) -> Any:
         """The value in canonical form, or Invalid."""

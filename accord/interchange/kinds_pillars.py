@@ -889,6 +889,119 @@ class Decisions(Keyed):
         return False  # decisions are a record; a file never deletes them
 
 
+# --- issues ------------------------------------------------------------------------------
+
+
+class Issues(Keyed):
+    """Issues with their owner and rank. Votes are each person's own act: an export writes
+    their count (up minus down), applying a file never casts or changes one."""
+
+    model_label = "decisions.Issue"
+    section = "issues"
+    noun = "issue"
+    title = "Issues: a problem a team solves, with its owner, rank and votes."
+    fields = (
+        F("id", "key", required=True),
+        F("title", "str", required=True, max_length=300),
+        F(
+            "team",
+            "slug",
+            required=True,
+            ref="teams",
+            doc="The team it sits with now (after any escalation).",
+        ),
+        F("description", "text", default=""),
+        F("severity", "str", default="medium", choices=("low", "medium", "high", "critical")),
+        F("raised_by", "email", ref="people"),
+        F("owner", "email", ref="people", doc="Who brings it to the meeting and sees it through."),
+        F("rank", "int", minimum=1, maximum=999, doc="Its place in the team's list; 1 first."),
+        F("status", "str", default="open", choices=("open", "solved", "dropped")),
+        F("resolution", "text", default="", doc="How it was solved, or why it was dropped."),
+        F("opened_at", "datetime", auto=True, doc="When it was raised (defaults to now)."),
+        F(
+            "votes",
+            "int",
+            default=0,
+            export_only=True,
+            doc="Votes up minus votes down, as exported; ignored when a file is applied.",
+        ),
+    )
+
+    def rows(self, org):
+        from django.db.models import Sum
+
+        from accord.decisions.models import Issue
+
+        qs = (
+            Issue.objects.for_org(org)
+            .select_related("team", "raised_by", "owner")
+            .annotate(score=Sum("votes__value"))
+        )
+        for i in qs.order_by("opened_at", "id").iterator(chunk_size=500):
+            yield (
+                i,
+                {
+                    "title": i.title,
+                    "team": i.team.slug,
+                    "description": i.description,
+                    "severity": i.severity,
+                    "raised_by": i.raised_by.email if i.raised_by and i.raised_by.email else None,
+                    "owner": i.owner.email if i.owner and i.owner.email else None,
+                    "rank": i.rank,
+                    "status": i.status,
+                    "resolution": i.resolution,
+                    "opened_at": _utc(i.opened_at),
+                    "votes": i.score or 0,
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.decisions import services
+
+        after = self.after(change)
+        after.pop("votes", None)  # each person's own: never cast from a file
+        status = after.pop("status", None)
+        resolution = after.pop("resolution", None)
+        steps = {k: after.pop(k) for k in ("owner", "rank") if k in after}
+        if change.action == "create":
+            opened_at = after.get("opened_at")
+            obj = services.raise_issue(
+                ctx.org,
+                None,
+                self.team(ctx, after["team"]),
+                after["title"],
+                description=after.get("description") or "",
+                severity=after.get("severity") or "medium",
+                opened_at=dt.datetime.fromisoformat(opened_at) if opened_at else None,
+                raised_by=self.person(ctx, after.get("raised_by")),
+            )
+            self.created(ctx, change, obj)
+            steps = {k: v for k, v in steps.items() if v is not None}
+        else:
+            obj = ctx.obj(self.section, change.key)
+            if "team" in after:
+                raise ServiceError(
+                    "An issue moves to another team by escalation, not by a file; "
+                    f"it stays with {obj.team.name}.",
+                    fields={"team": ["Escalate it instead."]},
+                )
+            fields = {k: after[k] for k in ("title", "description", "severity") if k in after}
+            if fields:
+                obj = services.update_issue(ctx.org, None, obj, **fields)
+        # Owner and rank belong to an open issue: set them before it is closed.
+        if "owner" in steps and obj.status == "open":
+            obj = services.set_issue_owner(ctx.org, None, obj, self.person(ctx, steps["owner"]))
+        if "rank" in steps and obj.status == "open":
+            obj = services.rank_issue(ctx.org, None, obj, steps["rank"])
+        if status == "solved" and obj.status == "open":
+            services.solve_issue(ctx.org, None, obj, resolution or REASON)
+        elif status == "dropped" and obj.status == "open":
+            services.drop_issue(ctx.org, None, obj, resolution or REASON)
+
+    def removable(self, key, data) -> bool:
+        return False  # issues are a record; a file never deletes them
+
+
 def _utc(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value else None
 
@@ -955,4 +1068,5 @@ def pillar_kinds() -> list[Kind]:
         Dependencies(),
         Cadences(),
         Decisions(),
+        Issues(),
     ]

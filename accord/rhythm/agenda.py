@@ -26,6 +26,7 @@ from accord.alignment import confidence as bands
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import links, queries, scorecard
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
+from accord.web.templatetags.dates import day
 
 FIRST_SCREEN = 10  # items a section shows before "show more"
 MORE_MAX = 500  # the most items one section shows when opened
@@ -303,7 +304,7 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
         item(
             f"initiative:{i.pk}",
             i.title,
-            f"{i.team.name}: due {i.target_date:%d %b}, {(ctx.today - i.target_date).days} "
+            f"{i.team.name}: due {day(i.target_date)}, {(ctx.today - i.target_date).days} "
             f"days late, {i.progress}% done",
             "bad",
             owner=i.owner.name if i.owner else "",
@@ -332,7 +333,7 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
                 f"dependency:{d.pk}",
                 d.title,
                 f"{d.requester_team.name} needs it from {d.provider_team.name} by "
-                f"{d.need_by:%d %b} · {d.get_state_display().lower()} · {what}",
+                f"{day(d.need_by)} · {d.get_state_display().lower()} · {what}",
                 "bad" if late or d.flag == "blocked" else ("warn" if d.flag or not new else ""),
             )
         )
@@ -384,7 +385,7 @@ def _action_items(ctx: Context) -> Iterable[dict]:
             item(
                 f"action:{a.pk}",
                 a.title,
-                f"{a.owner.name} · due {a.due_on:%d %b}" + (" · overdue" if late else ""),
+                f"{a.owner.name} · due {day(a.due_on)}" + (" · overdue" if late else ""),
                 "bad" if late else "warn",
             )
         )
@@ -406,7 +407,7 @@ def _decisions(ctx: Context) -> Iterable[dict]:
         rows = dq.decisions_awaiting(ctx.org, ctx.person_ids)
     for d in rows.iterator(chunk_size=CHUNK):
         late = d.decide_by is not None and d.decide_by < ctx.today
-        by = f" · decide by {d.decide_by:%d %b}" if d.decide_by else ""
+        by = f" · decide by {day(d.decide_by)}" if d.decide_by else ""
         yield (
             item(
                 f"decision:{d.pk}",
@@ -494,7 +495,7 @@ def carried_from_previous(
     for a in links.meeting_action_items(org, [previous.pk]):
         if a.status == "open":
             ref = f"action:{a.pk}"
-            due = f" · due {a.due_on:%d %b}" if a.due_on else ""
+            due = f" · due {day(a.due_on)}" if a.due_on else ""
             out[ref] = item(ref, a.title, f"{a.owner.name}{due}", "warn", from_section="Actions")
     on_agenda = {i["ref"] for s in sections or [] for i in s.get("items", [])}
     # An issue or action closed since then no longer needs carrying, nor an objective or key

@@ -21,6 +21,7 @@ from accord.activity import delivery
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import queries, recurrence
 from accord.rhythm.models import Cadence, CadenceMute, CheckIn
+from accord.web.templatetags.dates import weekday_moment
 
 log = logging.getLogger("accord.rhythm.notifications")
 
@@ -61,8 +62,7 @@ def _moments(cadence: Cadence, now: dt.datetime) -> list[Moment]:
 
 
 def _subject(m: Moment, tz_name: str) -> str:
-    local = m.occurrence.local_start(tz_name)
-    when = local.strftime("%a %d %b %H:%M")
+    when = weekday_moment(m.occurrence.local_start(tz_name))
     if m.kind == "checkin_open":
         return f"Check-in open: {m.cadence.name} (due {when})"
     if m.kind == "checkin_due":

@@ -45,6 +45,7 @@ from accord.rhythm.models import (
     new_token,
 )
 from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES
+from accord.web.templatetags.dates import weekday
 
 CADENCE_FIELDS = (
     "name",
@@ -979,7 +980,7 @@ def start_meeting(
     if days > 0 and actor is not None and not early:
         day = meeting.scheduled_start.astimezone(recurrence.zone(meeting.cadence.timezone))
         raise ServiceError(
-            f"This meeting is on {day:%A} {day.day} {day:%B}, {days} day"
+            f"This meeting is on {weekday(day.date())}, {days} day"
             f"{'s' if days != 1 else ''} from now. Starting it freezes its agenda; "
             "confirm to start it early.",
             code="confirm_early",

@@ -168,10 +168,12 @@ class _Picker:
     def _picker_context(self, name, value, attrs):
         field = self.choices.field
         qs = self.choices.queryset
-        values = [v for v in self.format_value(value) if str(v).isdigit()]
+        # Teams of a list filter are chosen by slug (`to_field_name="slug"`), as URLs name them.
+        key = "slug" if self.kind == "team" and field.to_field_name == "slug" else "pk"
+        values = [v for v in self.format_value(value) if v and (key != "pk" or str(v).isdigit())]
         chosen = []
         if values:
-            found = {str(o.pk): o for o in qs.filter(pk__in=values)}
+            found = {str(getattr(o, key)): o for o in qs.filter(**{f"{key}__in": values})}
             chosen = [
                 {"value": v, "label": field.label_from_instance(found[v])}
                 for v in values
@@ -180,11 +182,13 @@ class _Picker:
         org_slug = qs.values_list("org__slug", flat=True).first()
         final = self.build_attrs(self.attrs, attrs)
         widget_id = final.get("id") or f"id_{name}"
+        url = reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind})
         return {
             "name": name,
             "id": widget_id,
             "kind": self.kind,
-            "url": reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind}),
+            "url": f"{url}?by=slug" if key == "slug" else url,
+            "placeholder": final.get("placeholder", ""),
             "multiple": self.allow_multiple_selected,
             "chosen": chosen,
             "required": self.is_required,
@@ -258,3 +262,17 @@ class InitiativeChoiceField(PickerChoiceField):
 
 class DecisionChoiceField(PickerChoiceField):
     kind = "decision"
+
+
+def team_filter_picker(
+    org, team, *, name: str = "team", id: str, by_slug: bool = True, placeholder: str = ""
+) -> str:
+    """The team search box of a list's GET filter that is not a Django form: the hidden
+    input `name` carries the chosen team's slug (the `?team=SLUG` that
+    `web.helpers.team_filter` reads) or, with `by_slug=False`, its id; `team` is the one
+    chosen now, or None. Never a select of every team, whatever the organization's size."""
+    field = TeamChoiceField(
+        queryset=_teams(org), required=False, to_field_name="slug" if by_slug else None
+    )
+    attrs = {"id": id, "placeholder": placeholder} if placeholder else {"id": id}
+    return field.widget.render(name, field.prepare_value(team), attrs=attrs)

@@ -91,7 +91,8 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     # A team's page links to the map started from that team and the teams below it.
     engineering = Team.objects.get(org__slug="northwind", name="Engineering")
     page.goto(f"/o/northwind/coordination/map/?team={engineering.pk}")
-    expect(page.get_by_label("Start from")).to_have_value(str(engineering.pk))
+    expect(page.get_by_label("Start from")).to_have_value("Engineering")  # a search box
+    expect(page.locator("#map-filters input[name=team]")).to_have_value(str(engineering.pk))
     expect(page.locator("#map-summary")).to_contain_text("Engineering")
     shot(page, "engineering")
     # Clicking a neighbour adds its own dependencies to what is drawn.

@@ -14,11 +14,26 @@ from accord.core.errors import ServiceError
 from tests.coordination.conftest import initiative
 
 
-def test_marking_a_blocked_initiative_done_needs_an_override_reason(world):
-    world.request()
+def test_marking_a_waiting_initiative_done_needs_an_override_reason(world):
+    """An initiative waiting on an accepted dependency that is on time is not blocked
+    (`blocked_reasons`), and the refusal does not call it so: it says what it waits on."""
+    dep = world.request()
+    services.transition(
+        world.org,
+        world.giver,
+        dep,
+        "accept",
+        provider_initiative=world.warehouse,
+        committed_date=world.today + dt.timedelta(days=3),
+    )
+    assert queries.blocked_reasons(world.org, [world.launch.pk]) == {}
     with pytest.raises(ServiceError) as exc:
         alignment.set_initiative_status(world.org, world.asker, world.launch, "done")
-    assert "blocked" in exc.value.message and "override" in exc.value.message
+    assert exc.value.code == "undelivered_dependencies"
+    assert exc.value.message.startswith(
+        f"'{world.launch.title}' still waits on 1 undelivered dependency ('{dep.title}')."
+    )
+    assert "blocked" not in exc.value.message and "override reason" in exc.value.message
     world.launch.refresh_from_db()
     assert world.launch.status == "active"
 
@@ -29,6 +44,22 @@ def test_marking_a_blocked_initiative_done_needs_an_override_reason(world):
     assert world.launch.status == "done"
     event = Event.objects.filter(verb="status_changed", target_id=str(world.launch.pk)).first()
     assert event.after["override_reason"] == "Shipped without it"
+
+
+def test_a_blocked_initiative_is_refused_in_the_same_words_and_a_declined_one_is_not(world):
+    dep = world.request()
+    services.transition(world.org, world.giver, dep, "flag_blocked", note="No stock")
+    assert queries.blocked_reasons(world.org, [world.launch.pk])  # blocked, and waiting
+    with pytest.raises(ServiceError) as exc:
+        alignment.set_initiative_status(world.org, world.asker, world.launch, "done")
+    assert exc.value.code == "undelivered_dependencies"
+    assert "still waits on 1 undelivered dependency" in exc.value.message
+    # Declined, nothing else planned: blocked, but nothing is on its way to wait for.
+    services.transition(world.org, world.giver, dep, "decline", note="Not this quarter")
+    assert queries.blocked_reasons(world.org, [world.launch.pk])
+    alignment.set_initiative_status(world.org, world.asker, world.launch, "done")
+    world.launch.refresh_from_db()
+    assert world.launch.status == "done"
 
 
 def test_a_delivered_dependency_no_longer_blocks(world):

@@ -88,6 +88,17 @@ def test_the_team_filter_takes_in_the_subtree_in_page_and_api(world, deps):
     assert ids(team_id=world.sales.parent_id) == {d.pk for d in deps.values()}
 
 
+def test_any_team_is_chosen_in_the_lists_search_box(world, deps):
+    client = login(world.viewer)
+    page = _get(client)
+    assert '<select id="team-pick"' not in page
+    assert 'id="team-pick" data-picker-input' in page
+    assert 'name="team" value="" data-picker-value' in page
+    chosen = _get(client, {"team": "fulfil"})
+    assert 'name="team" value="fulfil" data-picker-value' in chosen
+    assert 'value="Fulfilment"' in chosen
+
+
 def test_unknown_values_are_named_and_left_out(world, deps, cast):
     client = login(world.viewer)
     page = _get(client, {"state": "nonsense", "late": "maybe", "direction": "sideways"})

@@ -160,6 +160,39 @@ def test_the_priority_stack_marks_blocked_initiatives_from_one_query(world):
     assert "blocked" not in launch_row
 
 
+def test_the_stack_api_marks_blocked_initiatives_from_one_query(world, cast):
+    client = api_client(world.asker)
+    url = f"/api/v1/stacks/{world.sales.pk}"
+
+    def stack():
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(url)
+        assert r.status_code == 200
+        return {i["title"]: i for i in r.json()["items"]}, len(ctx)
+
+    stack()  # the first use of a token writes more
+    items, before = stack()
+    assert (items["Spring launch"]["blocked"], items["Spring launch"]["blocked_reasons"]) == (
+        False,
+        0,
+    )
+    _accept(world, world.request(requester_initiative=world.launch, title="On time"))
+    for n in range(4):
+        item = initiative(world.org, world.sales, f"Work {n}")
+        for part in range(n % 2 + 1):
+            dep = world.request(requester_initiative=item, title=f"Part {n}.{part}")
+            services.transition(world.org, world.asker, dep, "flag_blocked", note="Stuck")
+    items, after = stack()
+    assert after == before  # rows add no query
+    # Waiting on a dependency that is on time is not blocked, as on the stack page.
+    assert (items["Spring launch"]["blocked"], items["Spring launch"]["blocked_reasons"]) == (
+        False,
+        0,
+    )
+    marks = [(i["blocked"], i["blocked_reasons"]) for i in (items[f"Work {n}"] for n in range(4))]
+    assert marks == [(True, 1), (True, 2), (True, 1), (True, 2)]
+
+
 def test_the_api_lists_an_initiatives_dependencies_and_tells_what_blocks_it(world, cast):
     needs = world.request(title="Racks")
     services.transition(world.org, world.asker, needs, "flag_blocked", note="Supplier strike")

@@ -53,6 +53,20 @@ def test_pages_take_in_the_subtree_unless_only(cast, tree):
     assert _titles(log.content.decode(), "Decision") == {"platform"}
 
 
+def test_the_team_filter_is_a_search_box_that_keeps_the_slug_in_the_url(cast, tree):
+    client = login(cast.member)
+    for url in ("/o/acme/decisions/actions/", "/o/acme/decisions/issues/"):
+        page = client.get(url, {"team": "payments", "only": "1"}).content.decode()
+        assert '<select id="team-pick"' not in page
+        # The hidden input sends the slug the list reads; the box shows the team's name.
+        assert 'name="team" value="payments" data-picker-value' in page
+        assert 'value="Payments"' in page
+        assert 'hx-get="/o/acme/pick/team/?by=slug"' in page
+    # What the box offers as the person types is chosen by slug, too.
+    answer = client.get("/o/acme/pick/team/", {"q": "pay", "by": "slug"}).content.decode()
+    assert 'data-value="payments"' in answer
+
+
 def test_api_takes_in_the_subtree_unless_only(cast, tree):
     client = api_client(cast.member)
     lists = {

@@ -193,6 +193,25 @@ def test_the_scope_limits_every_section(acme):
     assert "On web" in html and "On sales" not in html
 
 
+def test_the_team_filter_is_a_search_box_and_names_a_team_outside_the_scope(acme):
+    fx.signal(acme.org, [acme.web], title="On web")
+    fx.signal(acme.org, [acme.sales], title="On sales")
+    client = login(acme.admin)
+    response = client.get(URL, {"scope": acme.platform.pk, "team": acme.web.pk})
+    html = response.content.decode()
+    assert '<select id="f-team"' not in html
+    # The chosen team is the picker's value, by id, and its name is in the box.
+    assert f'name="team" value="{acme.web.pk}" data-picker-value' in html
+    assert 'value="Web"' in html
+    assert signal_titles(response) == ["On web"]
+    # A filter narrows the scope, never widens it: Sales is not within Platform.
+    response = client.get(URL, {"scope": acme.platform.pk, "team": acme.sales.pk})
+    assert signal_titles(response) == ["On web"]
+    html = response.content.decode()
+    assert "Sales is not within Platform" in html
+    assert f'href="{URL}?scope={acme.sales.pk}#signals"' in html
+
+
 def test_the_list_is_paginated_by_25_keeping_the_filters(acme):
     for n in range(30):
         fx.signal(acme.org, [acme.web], title=f"S{n:02d}", reach_people=100 - n)

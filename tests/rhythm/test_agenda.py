@@ -191,6 +191,11 @@ def test_each_section_picks_exactly_its_items(cast, world):
     assert titles(built, "none") == []
     tones = {i["title"]: i["tone"] for s in built for i in s["items"]}
     assert tones["Behind"] == "bad" and tones["Dropping"] == "warn" and tones["Low"] == "bad"
+    # Dates are written the one way (web/templatetags/dates.py): with their year.
+    details = {i["title"]: i["detail"] for s in built for i in s["items"]}
+    assert details["Late one"].startswith("Platform: due 1 Nov 2026, 15 days late")
+    assert "needs it from Data by 12 Nov 2026 · " in details["Old late"]
+    assert "due 13 Nov 2026 · overdue" in details["Write runbook"]
 
 
 def test_the_snapshot_does_not_change_when_live_data_changes(cast, world):

@@ -44,7 +44,7 @@ def test_starting_days_before_the_meeting_asks_for_confirmation(cast, planned):
     with pytest.raises(ServiceError) as exc:
         services.start_meeting(cast.org, cast.member, planned, now=SIX_DAYS_EARLY)
     assert exc.value.code == "confirm_early"
-    assert "Monday 9 November, 6 days from now" in exc.value.message
+    assert "Mon 9 Nov 2026, 6 days from now" in exc.value.message
     planned.refresh_from_db()
     assert planned.status == MeetingStatus.PLANNED and planned.agenda_snapshot == []
     assert _events(planned, "started") == 0

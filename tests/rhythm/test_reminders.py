@@ -33,10 +33,10 @@ def test_the_window_opening_reminds_each_person_once_by_email_and_chat(
     mia = by_rcpt[cast.member.email]
     assert (
         mia["Subject"].strip()
-        == "Check-in open: Weekly team check-in · Platform (due Fri 06 Nov 10:00)"
+        == "Check-in open: Weekly team check-in · Platform (due Fri 6 Nov 2026, 10:00)"
     )
     leo = by_rcpt[cast.leader.email]
-    assert leo["Subject"].endswith("(due Fri 06 Nov 15:00)")  # Leo lives in UTC
+    assert leo["Subject"].endswith("(due Fri 6 Nov 2026, 15:00)")  # Leo lives in UTC
     text = mia.get_body(("plain",)).get_content()
     html = mia.get_body(("html",)).get_content()
     assert "America/New_York" in text and "<strong>Weekly team check-in" in html
@@ -74,7 +74,8 @@ def test_a_meetings_agenda_goes_out_before_it_starts(cast, rhythm, smtp, good_ho
     start = dt.datetime(2026, 11, 9, 9, tzinfo=dt.UTC)  # Monday 10:00 Berlin
     run(now=start - 2 * H + dt.timedelta(minutes=1))
     subjects = sorted(m["Subject"].strip() for m in smtp.messages)
-    assert subjects == ["Agenda: Weekly team sync (Level 10) · Platform at Mon 09 Nov 09:00"] * 2
+    agenda = "Agenda: Weekly team sync (Level 10) · Platform at Mon 9 Nov 2026, 09:00"
+    assert subjects == [agenda] * 2
     body = smtp.messages[0].get_body(("plain",)).get_content()
     assert "Scorecard" in body and "Issues" in body
     [post] = good_hook.posts

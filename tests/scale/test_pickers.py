@@ -21,6 +21,14 @@ FORMS = [
 ]
 # Pages whose lists belong to their pillar: here only their forms' options are counted.
 LISTS_WITH_FORMS = ["decisions/", "decisions/actions/", "decisions/issues/"]
+# List pages whose filters choose a team: a search box, never a select of every team.
+TEAM_FILTERS = [
+    ("decisions/actions/", "team-pick"),
+    ("decisions/issues/", "team-pick"),
+    ("coordination/list/", "team-pick"),
+    ("insights/", "f-team"),
+    ("coordination/map/", "map-team"),
+]
 
 
 @pytest.fixture
@@ -59,3 +67,20 @@ def test_the_search_endpoint_is_bounded(generated, db):
     for kind in pickers.KINDS:
         assert seen["small", kind][0] == seen["large", kind][0]
         assert seen["large", kind][1] <= pickers.SEARCH_LIMIT
+
+
+@pytest.mark.parametrize("path,box", TEAM_FILTERS)
+def test_team_filters_are_search_boxes(generated, db, path, box):
+    """At 200 teams as at 30, a list's team filter is the picker's search box: the page
+    holds no more options, and is no larger, than for the smaller organization."""
+    seen = {}
+    for size, org in generated.items():
+        client = login(make_person(org, f"Flo Filter {size.title()}", Role.ADMIN))
+        url = f"/o/{org.slug}/{path}"
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert f'<select id="{box}"' not in html, url
+        assert f'id="{box}" data-picker-input' in html, url
+        seen[size] = (html.count("<option"), len(html))
+    assert seen["small"][0] == seen["large"][0], path

@@ -10,6 +10,10 @@ Every date carries its year: "22 Aug" leaves the reader to guess which one. Time
 24-hour clock, in the current time zone (a template's `{% timezone %}` or `|timezone:tz`
 chooses another). ISO strings, as events store them, are accepted too. Machine formats
 (`date:'c'` in a `datetime` attribute, form inputs) keep Django's `date` filter.
+
+Texts built in Python (agendas, reminders, briefings, messages) call the same functions:
+`from accord.web.templatetags.dates import day, weekday_moment`; a moment is written in
+the zone it carries, so convert it first (`weekday_moment(start.astimezone(tz))`).
 """
 
 from __future__ import annotations

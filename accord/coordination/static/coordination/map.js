@@ -175,7 +175,13 @@
     form = document.getElementById("map-filters");
     summary = document.getElementById("map-summary");
     list = document.getElementById("map-list");
-    form.addEventListener("change", load);
+    form.addEventListener("change", function (e) {
+      // The team search box (web/widgets/picker.html) redraws on a choice, not on what is
+      // typed; emptied, it starts again from the viewer's own teams.
+      if (e.target.matches("[data-picker-input]") && (e.target.value || form.elements.team.value)) return;
+      load();
+    });
+    form.addEventListener("picker:chosen", load);
     form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
     load();
   });
