@@ -1,0 +1,572 @@
+"""Each detector's threshold, from both sides: the smallest input just past it raises the
+signal a leader reads (kind, subject, severity, teams, evidence, figures), and the same
+input just short of it raises nothing.
+
+Thresholds are read from the registry (each detector's documented defaults), so a changed
+default moves these tests rather than silently passing them. Snapshots are built by hand
+(plain data, no database): an organization Acme with three teams under it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from accord.intelligence.registry import Found, discover
+from accord.intelligence.snapshot import (
+    ActionItemS,
+    CadenceS,
+    CheckinOccurrence,
+    DecisionS,
+    DependencyS,
+    InitiativeS,
+    KeyResultS,
+    ObjectiveS,
+    PeriodS,
+    PersonS,
+    Snapshot,
+    TeamS,
+)
+
+AS_OF = dt.datetime(2026, 3, 10, 17, 0, tzinfo=dt.UTC)  # a Tuesday in Q1
+TODAY = AS_OF.date()
+SECOND = dt.timedelta(seconds=1)
+ACME, PLATFORM, PAYMENTS, MOBILE = 1, 2, 3, 4
+LEAD = {ACME: 101, PLATFORM: 201, PAYMENTS: 301, MOBILE: 401}  # each team's lead
+PAT = 202  # a member of Platform
+
+
+def org(platform_people: int = 2) -> Snapshot:
+    """Acme (led by Ada) with Platform, Payments and Mobile under it, each with a lead;
+    Platform has `platform_people` people in all. One period, Q1 2026, under way."""
+    snap = Snapshot(org_id=7, org_name="Acme", as_of=AS_OF, existed_by=AS_OF)
+    names = {ACME: "Acme", PLATFORM: "Platform", PAYMENTS: "Payments", MOBILE: "Mobile"}
+    for team_id, name in names.items():
+        snap.teams[team_id] = TeamS(team_id, name, None if team_id == ACME else ACME)
+        add_person(snap, LEAD[team_id], f"Lead of {name}", team_id, lead=True)
+    for n in range(platform_people - 1):
+        add_person(snap, PAT + n, "Pat" if n == 0 else f"Person {n}", PLATFORM)
+    snap.periods[1] = PeriodS(1, "Q1 2026", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    return snap
+
+
+def add_person(snap: Snapshot, pid: int, name: str, team_id: int, lead: bool = False) -> None:
+    snap.people[pid] = PersonS(pid, name, True, {team_id}, 100)
+    snap.teams[team_id].members.add(pid)
+    if lead:
+        snap.teams[team_id].leads.add(pid)
+
+
+def defaults(kind: str) -> dict:
+    return discover()[kind].defaults
+
+
+def found(kind: str, snap: Snapshot) -> list[Found]:
+    """What the detector of `kind` finds in `snap` with its documented defaults."""
+    return list(discover()[kind].func(snap, dict(defaults(kind))))
+
+
+def one(kind: str, snap: Snapshot) -> Found:
+    got = found(kind, snap)
+    assert len(got) == 1, got
+    return got[0]
+
+
+def evidence(f: Found) -> list[tuple[str, object]]:
+    return [(e["label"], e["value"]) for e in f.evidence]
+
+
+def targets(f: Found) -> list[tuple[str, str]]:
+    return [(e["target_type"], e["target_id"]) for e in f.evidence]
+
+
+def whole(x: float) -> int:
+    assert math.isclose(x, round(x)), f"{x}: pick sizes that land on the threshold exactly"
+    return round(x)
+
+
+# --- check-ins ---------------------------------------------------------------------------
+
+
+def checkin_history(people: int, usual_on_time: int, recent_on_time: int) -> Snapshot:
+    """Platform's weekly check-ins: the usual occurrences then the recent ones (per the
+    defaults), with the given number of on-time check-ins in each part (the rest late)."""
+    cfg = defaults("checkins.on_time_falling")
+    usual, recent = int(cfg["usual"]), int(cfg["recent"])
+    snap = org(platform_people=people)
+    members = sorted(snap.teams[PLATFORM].members)
+    cad = CadenceS(1, "Platform check-in", "checkin", {PLATFORM}, LEAD[PLATFORM])
+    snap.cadences[1] = cad
+    weeks = usual + recent
+    for part, count, on_time in ((0, usual, usual_on_time), (usual, recent, recent_on_time)):
+        slots = [(w, pid) for w in range(part, part + count) for pid in members]
+        status: dict[int, dict[int, str]] = {w: {} for w in range(part, part + count)}
+        for n, (w, pid) in enumerate(slots):
+            status[w][pid] = "on_time" if n < on_time else "late"
+        for w in range(part, part + count):
+            due = AS_OF - dt.timedelta(weeks=weeks - w)
+            cad.occurrences.append(CheckinOccurrence(1, due, status[w]))
+    return snap
+
+
+def test_on_time_check_ins_falling_needs_a_usual_share_of_at_least_the_minimum():
+    cfg = defaults("checkins.on_time_falling")
+    people = 5  # 8 usual check-ins of 5 people: 40 owed, 60% is 24 of them
+    owed_usual = int(cfg["usual"]) * people
+    at_min = whole(owed_usual * cfg["min_usual"])
+
+    f = one("checkins.on_time_falling", checkin_history(people, at_min, 0))
+    assert f.severity == "warning"  # on time less than half of the time now
+    assert f.numbers == {"recent_share": 0.0, "usual_share": cfg["min_usual"]}
+    assert found("checkins.on_time_falling", checkin_history(people, at_min - 1, 0)) == []
+
+
+# --- key results -------------------------------------------------------------------------
+
+
+def with_key_result(
+    values: list[tuple[dt.datetime, float]],
+    created: dt.datetime = AS_OF - dt.timedelta(days=60),
+    milestone: bool = False,
+    done: bool = False,
+) -> Snapshot:
+    snap = org()
+    snap.objectives[10] = ObjectiveS(
+        10, "Faster checkout", PLATFORM, LEAD[PLATFORM], 1, "active", created_at=created
+    )
+    snap.key_results[100] = KeyResultS(
+        100, "Checkout conversion", 10, PAT, "increase", 0, 100, None, None, milestone,
+        values[-1][1] if values else 0, done, values, created,
+    )  # fmt: skip
+    return snap
+
+
+def test_a_key_result_not_updated_for_the_limit_is_signalled_and_not_a_second_sooner():
+    limit = dt.timedelta(days=defaults("key_results.stale")["days"])
+    last = AS_OF - limit
+
+    assert found("key_results.stale", with_key_result([(last + SECOND, 40.0)])) == []
+    f = one("key_results.stale", with_key_result([(last - limit, 20.0), (last, 40.0)]))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "key_results.stale",
+        "alignment.keyresult",
+        "100",
+    )
+    assert f.subject_label == "Checkout conversion"
+    assert f.severity == "info"
+    assert f.team_ids == {PLATFORM} and f.owner_id == PAT
+    assert evidence(f) == [("Last value recorded", last.date().isoformat())]
+    assert targets(f) == [("alignment.keyresult", "100")]
+    assert f.numbers == {"days": limit.days}
+    assert "Pat" in f.next_step
+
+
+def test_a_key_result_stale_twice_as_long_is_a_warning_and_one_without_values_counts_from_birth():
+    limit = dt.timedelta(days=defaults("key_results.stale")["days"])
+    f = one("key_results.stale", with_key_result([(AS_OF - 2 * limit, 40.0)]))
+    assert f.severity == "warning" and f.numbers == {"days": 2 * limit.days}
+
+    f = one("key_results.stale", with_key_result([], created=AS_OF - limit))
+    assert f.numbers == {"days": limit.days}
+    assert found("key_results.stale", with_key_result([], created=AS_OF - limit + SECOND)) == []
+
+
+# --- objectives --------------------------------------------------------------------------
+
+
+def initiative(
+    iid: int,
+    title: str,
+    team_id: int,
+    *,
+    status: str = "active",
+    target: dt.date | None = None,
+    rank: int | None = None,
+    objectives: set[int] | None = None,
+    key_results: set[int] | None = None,
+    baseline: dt.date | None = None,
+    replans: list | None = None,
+) -> InitiativeS:
+    return InitiativeS(
+        iid, title, team_id, LEAD[team_id], status, None, target, baseline or target, rank,
+        replans or [], objectives or set(), key_results or set(),
+    )  # fmt: skip
+
+
+def objective(oid: int, title: str, team_id: int, created: dt.datetime, parents=()) -> ObjectiveS:
+    return ObjectiveS(
+        oid, title, team_id, LEAD[team_id], 1, "active", parent_ids=list(parents),
+        created_at=created,
+    )  # fmt: skip
+
+
+def test_an_unserved_objective_is_orphaned_once_its_grace_is_over():
+    grace = dt.timedelta(days=defaults("objectives.orphaned")["grace_days"])
+    snap = org()
+    snap.objectives[10] = objective(10, "Faster checkout", PLATFORM, AS_OF - grace + SECOND)
+    assert found("objectives.orphaned", snap) == []
+
+    snap.objectives[10].created_at = AS_OF - grace
+    f = one("objectives.orphaned", snap)
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "objectives.orphaned",
+        "alignment.objective",
+        "10",
+    )
+    assert f.severity == "warning"
+    assert f.title == "Nothing serves Faster checkout"
+    assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
+    assert evidence(f) == [("Objective", "Faster checkout")]
+    assert f.numbers == {"unserved": True, "key_results": 0}
+
+    # An active initiative serving it, or serving one of its key results, ends it.
+    served = initiative(50, "One-click pay", PLATFORM, objectives={10})
+    snap.initiatives[50] = served
+    assert found("objectives.orphaned", snap) == []
+    snap.key_results[100] = KeyResultS(
+        100, "Conversion", 10, PAT, "increase", 0, 100, None, None, False, 10, False,
+        [(AS_OF - dt.timedelta(days=1), 10.0)], AS_OF - grace,
+    )  # fmt: skip
+    served.objective_ids, served.key_result_ids = set(), {100}
+    assert found("objectives.orphaned", snap) == []
+    served.status = "done"
+    assert [f.subject_id for f in found("objectives.orphaned", snap)] == ["10"]
+
+
+def test_a_served_objective_whose_key_results_stood_still_for_the_limit_is_orphaned():
+    still = dt.timedelta(days=defaults("objectives.orphaned")["still_days"])
+    old = AS_OF - dt.timedelta(days=60)
+    snap = org()
+    snap.objectives[10] = objective(10, "Faster checkout", PLATFORM, old)
+    snap.initiatives[50] = initiative(50, "One-click pay", PLATFORM, objectives={10})
+    kr = KeyResultS(
+        100, "Conversion", 10, PAT, "increase", 0, 100, None, None, False, 10, False,
+        [(old, 5.0), (AS_OF - still + SECOND, 10.0)], old,
+    )  # fmt: skip
+    snap.key_results[100] = kr
+    assert found("objectives.orphaned", snap) == []
+
+    kr.values[-1] = (AS_OF - still, 10.0)
+    f = one("objectives.orphaned", snap)
+    assert f.subject_id == "10" and f.severity == "warning"
+    assert f.title == "Nothing moved Faster checkout"
+    assert (AS_OF - still).date().isoformat() in f.explanation
+    assert evidence(f) == [("Objective", "Faster checkout"), ("Key result", "Conversion")]
+    assert targets(f) == [("alignment.objective", "10"), ("alignment.keyresult", "100")]
+    assert f.numbers == {"unserved": False, "key_results": 1}
+
+
+# --- initiatives -------------------------------------------------------------------------
+
+
+def replanned(times: int, slip_days: int, status: str = "active") -> Snapshot:
+    first = dt.date(2026, 3, 1)
+    dates = [first + dt.timedelta(days=round(slip_days * n / times)) for n in range(times + 1)]
+    replans = [
+        (AS_OF - dt.timedelta(days=10 * (times - n)), dates[n], dates[n + 1]) for n in range(times)
+    ]
+    snap = org()
+    snap.initiatives[50] = initiative(
+        50, "One-click pay", PLATFORM, status=status, target=dates[-1], baseline=first,
+        replans=replans,
+    )  # fmt: skip
+    return snap
+
+
+def test_an_initiative_replanned_enough_times_by_enough_days_is_signalled():
+    cfg = defaults("initiatives.replanned")
+    n, slip = int(cfg["replans"]), int(cfg["min_slip_days"])
+
+    assert found("initiatives.replanned", replanned(n, slip - 1)) == []
+    assert found("initiatives.replanned", replanned(n - 1, slip * 4)) == []
+    assert found("initiatives.replanned", replanned(n + 1, slip * 4, status="done")) == []
+    snap = replanned(n, slip)
+    f = one("initiatives.replanned", snap)
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "initiatives.replanned",
+        "alignment.initiative",
+        "50",
+    )
+    assert f.severity == "info"
+    assert f.team_ids == {PLATFORM} and f.initiative_ids == {50}
+    assert f.numbers == {"replans": n, "slip_days": slip}
+    assert evidence(f) == [
+        (f"Re-planned {at.date().isoformat()}", f"{old.isoformat()} → {new.isoformat()}")
+        for at, old, new in snap.initiatives[50].replans
+    ]
+    assert "2026-03-01" in f.explanation  # the first committed date
+    assert one("initiatives.replanned", replanned(n + 1, slip)).severity == "warning"
+
+
+# --- dependencies ------------------------------------------------------------------------
+
+
+def dependency(
+    did: int,
+    title: str,
+    requester_init: InitiativeS,
+    provider_team: int,
+    *,
+    provider_init: int | None = None,
+    need_by: dt.date = dt.date(2026, 3, 25),
+    state: str = "accepted",
+) -> DependencyS:
+    return DependencyS(
+        did, title, requester_init.team_id, requester_init.id, provider_team, provider_init,
+        need_by, None, state, "", AS_OF - dt.timedelta(days=30), None, None,
+    )  # fmt: skip
+
+
+def test_a_declined_request_with_nothing_planned_instead_is_signalled():
+    snap = org()
+    app = snap.initiatives[60] = initiative(60, "App launch", MOBILE)
+    snap.dependencies[1] = dependency(1, "Payments API", app, PAYMENTS, state="declined")
+    f = one("dependencies.declined_unplanned", snap)
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "dependencies.declined_unplanned",
+        "coordination.dependency",
+        "1",
+    )
+    assert f.severity == "warning"
+    assert f.team_ids == {MOBILE, PAYMENTS} and f.owner_id == LEAD[MOBILE]
+    assert f.initiative_ids == {60}
+    assert evidence(f) == [
+        ("Dependency", "Payments API"),
+        ("Requester", "Mobile"),
+        ("Provider", "Payments"),
+        ("Due", "2026-03-25"),
+        ("Waiting initiative", "App launch"),
+    ]
+
+    # Another request for the same work is a plan B; a finished initiative needs none.
+    snap.dependencies[2] = dependency(2, "Payments API", app, PLATFORM, state="requested")
+    assert found("dependencies.declined_unplanned", snap) == []
+    snap.dependencies[2].state = "delivered"
+    assert found("dependencies.declined_unplanned", snap) == []
+    del snap.dependencies[2]
+    app.status = "done"
+    assert found("dependencies.declined_unplanned", snap) == []
+
+
+def chain(upstream_finishes: dt.date) -> Snapshot:
+    """Mobile's App launch needs Payments API (by 25 March) from Payments, whose own
+    initiative is due 20 March but needs Ledger export from Platform, whose initiative
+    finishes on `upstream_finishes`."""
+    snap = org()
+    app = snap.initiatives[60] = initiative(60, "App launch", MOBILE, target=dt.date(2026, 4, 30))
+    pay = snap.initiatives[70] = initiative(
+        70, "Payments API work", PAYMENTS, target=dt.date(2026, 3, 20)
+    )
+    snap.initiatives[80] = initiative(80, "Ledger", PLATFORM, target=upstream_finishes)
+    snap.dependencies[1] = dependency(1, "Payments API", app, PAYMENTS, provider_init=70)
+    snap.dependencies[2] = dependency(
+        2, "Ledger export", pay, PLATFORM, provider_init=80, need_by=dt.date(2026, 3, 15)
+    )
+    return snap
+
+
+def test_a_slip_upstream_that_passes_the_need_by_date_by_a_day_is_signalled():
+    need_by = dt.date(2026, 3, 25)
+    assert found("dependencies.slack_gone", chain(need_by)) == []
+    f = one("dependencies.slack_gone", chain(need_by + dt.timedelta(days=1)))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "dependencies.slack_gone",
+        "coordination.dependency",
+        "1",
+    )
+    assert f.severity == "warning"
+    assert f.team_ids == {MOBILE, PAYMENTS} and f.owner_id == LEAD[PAYMENTS]
+    assert f.initiative_ids == {60}
+    assert evidence(f) == [
+        ("Dependency", "Payments API"),
+        ("Requester", "Mobile"),
+        ("Provider", "Payments"),
+        ("Due", "2026-03-25"),
+        ("Upstream", "Ledger export"),
+        ("Chain finishes", "2026-03-26"),
+    ]
+    assert targets(f)[4:] == [("coordination.dependency", "2"), ("alignment.initiative", "70")]
+    assert f.numbers == {"finish": "2026-03-26", "days_short": 1}
+    assert "Ledger export" in f.explanation and "Platform" in f.explanation
+
+
+# --- priorities --------------------------------------------------------------------------
+
+
+def clash(rank: int, need_by: dt.date) -> Snapshot:
+    """Payments' own work ranked `rank`, due Wednesday 18 March, and Mobile's accepted
+    request to Payments (served by another of its initiatives) needed by `need_by`."""
+    snap = org()
+    snap.initiatives[70] = initiative(
+        70, "Card vault", PAYMENTS, target=dt.date(2026, 3, 18), rank=rank
+    )
+    snap.initiatives[71] = initiative(71, "Payments API work", PAYMENTS, target=need_by, rank=9)
+    app = snap.initiatives[60] = initiative(60, "App launch", MOBILE, target=dt.date(2026, 4, 30))
+    snap.dependencies[1] = dependency(
+        1, "Payments API", app, PAYMENTS, provider_init=71, need_by=need_by
+    )
+    return snap
+
+
+def test_a_request_due_in_the_week_of_the_providers_top_ranked_work_is_signalled():
+    top = int(defaults("priorities.competing")["top_ranks"])
+    friday, next_monday = dt.date(2026, 3, 20), dt.date(2026, 3, 23)
+    assert found("priorities.competing", clash(top + 1, friday)) == []
+    assert found("priorities.competing", clash(top, next_monday)) == []
+    f = one("priorities.competing", clash(top, friday))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "priorities.competing",
+        "org.team",
+        str(PAYMENTS),
+    )
+    assert f.severity == "warning"
+    assert f.team_ids == {PAYMENTS, MOBILE} and f.owner_id == LEAD[PAYMENTS]
+    assert f.initiative_ids == {60}
+    assert evidence(f) == [("Request", "Payments API"), ("Own priority", "Card vault")]
+    assert targets(f) == [("coordination.dependency", "1"), ("alignment.initiative", "70")]
+    assert f.numbers == {"clashes": 1}
+
+
+# --- decisions and action items ----------------------------------------------------------
+
+
+def decisions(usual_days: list[float], recent_days: list[float]) -> Snapshot:
+    """Decisions decided 60 days ago (usual) and 5 days ago (recent), each having taken
+    the given number of days."""
+    snap = org()
+    for n, (ago, took) in enumerate([(60, d) for d in usual_days] + [(5, d) for d in recent_days]):
+        decided = AS_OF - dt.timedelta(days=ago)
+        snap.decisions[n + 1] = DecisionS(
+            n + 1, f"Question {n + 1}", "decided", LEAD[ACME], None,
+            decided - dt.timedelta(days=took), decided, {PLATFORM},
+        )  # fmt: skip
+    return snap
+
+
+def test_decision_latency_rising_by_the_factor_is_signalled_and_not_an_hour_short_of_it():
+    cfg = defaults("decisions.latency_rising")
+    n, factor, usual = int(cfg["min_decisions"]), cfg["factor"], 4.0
+    hour = 1 / 24
+    assert (
+        found("decisions.latency_rising", decisions([usual] * n, [factor * usual - hour] * n)) == []
+    )
+    assert (
+        found("decisions.latency_rising", decisions([usual] * n, [factor * usual] * (n - 1))) == []
+    )
+    assert (
+        found("decisions.latency_rising", decisions([usual] * (n - 1), [factor * usual] * n)) == []
+    )
+
+    f = one("decisions.latency_rising", decisions([usual] * n, [factor * usual] * n))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "decisions.latency_rising",
+        "org.organization",
+        "7",
+    )
+    assert f.subject_label == "Acme" and f.severity == "warning"
+    assert f.team_ids == {ACME}  # the organization's root
+    assert evidence(f) == [
+        ("Median days, recent", round(factor * usual, 1)),
+        ("Median days, usual", usual),
+    ]
+    assert f.numbers == {"recent_median_days": factor * usual, "usual_median_days": usual}
+
+
+def action_items(kept: int, missed: int, done_late: bool = False) -> Snapshot:
+    """Platform's action items due within the window: `kept` done on their due date,
+    `missed` not done by it (still open, or done a day late)."""
+    snap = org()
+    for n in range(kept + missed):
+        due = TODAY - dt.timedelta(days=1 + n)
+        on_time = n < kept
+        done = dt.datetime.combine(due, dt.time(12), dt.UTC)
+        if not on_time:
+            done = done + dt.timedelta(days=1) if done_late else None
+        snap.action_items[n + 1] = ActionItemS(
+            n + 1, f"Item {n + 1}", PAT, PLATFORM, "done" if done else "open", due, done,
+            AS_OF - dt.timedelta(days=60),
+        )  # fmt: skip
+    return snap
+
+
+def test_following_through_on_fewer_than_the_share_of_action_items_is_signalled():
+    cfg = defaults("actions.follow_through")
+    items = int(cfg["min_items"]) + 1  # 5 items: 60% is 3 of them
+    at_share = whole(items * cfg["threshold"])
+    assert found("actions.follow_through", action_items(at_share, items - at_share)) == []
+
+    f = one("actions.follow_through", action_items(at_share - 1, items - at_share + 1, True))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "actions.follow_through",
+        "org.team",
+        str(PLATFORM),
+    )
+    assert f.severity == "info"  # 40% is not below half the threshold
+    assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
+    missed = range(at_share - 1, items)  # done a day late: not on time
+    assert evidence(f) == [("Not done on time", f"Item {n + 1}") for n in missed]
+    assert targets(f) == [("decisions.actionitem", str(n + 1)) for n in missed]
+    share = (at_share - 1) / items
+    assert f.numbers == {"due": items, "on_time": at_share - 1, "share": round(share, 3)}
+    assert one("actions.follow_through", action_items(0, items)).severity == "warning"
+
+
+def test_follow_through_needs_enough_items_due_inside_the_window():
+    cfg = defaults("actions.follow_through")
+    fewest, days = int(cfg["min_items"]), int(cfg["days"])
+    assert found("actions.follow_through", action_items(0, fewest - 1)) == []
+    snap = action_items(0, fewest)
+    assert one("actions.follow_through", snap).numbers["due"] == fewest
+    # The oldest item due exactly `days` ago still counts; one day older, or due today
+    # (not late yet), or dropped, does not.
+    oldest = snap.action_items[fewest]
+    oldest.due_on = TODAY - dt.timedelta(days=days)
+    assert one("actions.follow_through", snap).numbers["due"] == fewest
+    for change in (
+        {"due_on": TODAY - dt.timedelta(days=days + 1)},
+        {"due_on": TODAY},
+        {"status": "dropped"},
+    ):
+        item = ActionItemS(**{**vars_of(oldest), **change})
+        snap.action_items[fewest] = item
+        assert found("actions.follow_through", snap) == [], change
+
+
+def vars_of(item: ActionItemS) -> dict:
+    return {name: getattr(item, name) for name in item.__slots__}
+
+
+# --- rhythm ------------------------------------------------------------------------------
+
+
+def meeting_cadence(meetings: list[tuple[bool, float | None]]) -> Snapshot:
+    """Platform's weekly sync with the given (held, average rating) meetings, oldest first."""
+    snap = org()
+    cad = CadenceS(5, "Platform sync", "sync", {PLATFORM}, LEAD[PLATFORM])
+    for n, (held, rating) in enumerate(meetings):
+        cad.meetings.append((AS_OF - dt.timedelta(weeks=len(meetings) - n), held, rating))
+    snap.cadences[5] = cad
+    return snap
+
+
+def test_a_cadence_whose_last_meetings_in_a_row_were_not_held_is_signalled():
+    n = int(defaults("rhythm.meetings_not_held")["in_a_row"])
+    assert (
+        found(
+            "rhythm.meetings_not_held", meeting_cadence([(True, 8.0)] + [(False, None)] * (n - 1))
+        )
+        == []
+    )
+    assert found("rhythm.meetings_not_held", meeting_cadence([(False, None)] * (n - 1))) == []
+    snap = meeting_cadence([(True, 8.0)] + [(False, None)] * n)
+    f = one("rhythm.meetings_not_held", snap)
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "rhythm.meetings_not_held",
+        "rhythm.cadence",
+        "5",
+    )
+    assert f.subject_label == "Platform sync" and f.severity == "warning"
+    assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
+    missed = snap.cadences[5].meetings[-n:]
+    assert evidence(f) == [(f"Meeting {s.date().isoformat()}", "not held") for s, _, _ in missed]
+    assert f.numbers == {"in_a_row": n}
