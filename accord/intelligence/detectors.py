@@ -158,7 +158,8 @@ def on_time_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             return sum(1 for _, st in part for s in st.values() if s == "on_time") / owed
 
         s_before, s_now = share(before), share(now)
-        if s_before < cfg["min_usual"] or s_before - s_now < cfg["drop"]:
+        # "More than `drop` below", in points: rounded, so that 100% -> 75% is exactly 25.
+        if s_before < cfg["min_usual"] or round(s_before - s_now, 9) <= cfg["drop"]:
             continue
         team = snap.teams[team_id]
         yield Found(

@@ -109,6 +109,28 @@ def checkin_history(people: int, usual_on_time: int, recent_on_time: int) -> Sna
     return snap
 
 
+def test_on_time_check_ins_falling_just_more_than_the_drop_is_signalled_and_not_at_it():
+    cfg = defaults("checkins.on_time_falling")
+    people = 4  # 3 recent check-ins of 4 people: 12 owed, so 25 points is 3 of them
+    owed_recent, owed_usual = int(cfg["recent"]) * people, int(cfg["usual"]) * people
+    at_drop = whole(owed_recent * (1 - cfg["drop"]))  # on time: exactly `drop` below 100%
+
+    assert found("checkins.on_time_falling", checkin_history(people, owed_usual, at_drop)) == []
+    f = one("checkins.on_time_falling", checkin_history(people, owed_usual, at_drop - 1))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "checkins.on_time_falling",
+        "org.team",
+        str(PLATFORM),
+    )
+    assert f.subject_label == "Platform"
+    assert f.severity == "info"  # still on time more than half of the time
+    assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
+    share = (at_drop - 1) / owed_recent
+    assert evidence(f) == [("On time, recent", f"{share:.0%}"), ("On time, usually", "100%")]
+    assert f.numbers == {"recent_share": round(share, 3), "usual_share": 1.0}
+    assert f"{share:.0%}" in f.explanation and "100%" in f.explanation
+
+
 def test_on_time_check_ins_falling_needs_a_usual_share_of_at_least_the_minimum():
     cfg = defaults("checkins.on_time_falling")
     people = 5  # 8 usual check-ins of 5 people: 40 owed, 60% is 24 of them
