@@ -1291,7 +1291,7 @@ def ratings_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             continue
         before = sum(r for _, r in rated[-2 * n : -n]) / n
         now = sum(r for _, r in rated[-n:]) / n
-        if before - now < cfg["drop"]:
+        if round(before - now, 9) < cfg["drop"]:  # in points: 8.2 -> 6.7 is 1.5
             continue
         yield Found(
             kind="rhythm.ratings_falling",

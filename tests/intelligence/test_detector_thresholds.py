@@ -592,3 +592,35 @@ def test_a_cadence_whose_last_meetings_in_a_row_were_not_held_is_signalled():
     missed = snap.cadences[5].meetings[-n:]
     assert evidence(f) == [(f"Meeting {s.date().isoformat()}", "not held") for s, _, _ in missed]
     assert f.numbers == {"in_a_row": n}
+
+
+def test_meeting_ratings_falling_by_the_drop_are_signalled_and_not_a_tenth_less():
+    cfg = defaults("rhythm.ratings_falling")
+    n, drop = int(cfg["meetings"]), cfg["drop"]
+    # Averages of five people's ratings (1 to 10): 41/5 = 8.2 usually, then `drop` lower.
+    before, now = 41 / 5, (41 - 5 * drop) / 5
+    a_tenth_less = (41 - 5 * drop + 0.5) / 5
+    unheld = [(False, None)]  # a meeting not held has no rating and is left out
+    assert (
+        found(
+            "rhythm.ratings_falling",
+            meeting_cadence([(True, before)] * n + [(True, a_tenth_less)] * n),
+        )
+        == []
+    )
+
+    snap = meeting_cadence([(True, before)] * n + unheld + [(True, now)] * n)
+    f = one("rhythm.ratings_falling", snap)
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "rhythm.ratings_falling",
+        "rhythm.cadence",
+        "5",
+    )
+    assert f.severity == "info"  # still rated 6 or more
+    assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
+    rated = [(s, r) for s, held, r in snap.cadences[5].meetings if held]
+    assert evidence(f) == [(f"Meeting {s.date().isoformat()}", round(r, 1)) for s, r in rated]
+    assert f.numbers == {"recent": round(now, 2), "before": round(before, 2)}
+    assert f"{now:.1f} of 10" in f.explanation and f"{before:.1f} before" in f.explanation
+    worse = meeting_cadence([(True, before)] * n + [(True, 5.0)] * n)
+    assert one("rhythm.ratings_falling", worse).severity == "warning"
