@@ -352,6 +352,8 @@ def kr_stale(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """No value recorded for 21 days (counted from its creation when it has none)."""
     limit = int(cfg["days"])
     for kr, obj, _period, _elapsed in _live_krs(snap):
+        if kr.done:  # a milestone reached: nothing left to record
+            continue
         last = kr.values[-1][0] if kr.values else kr.created_at
         if last is None:
             continue

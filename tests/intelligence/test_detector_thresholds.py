@@ -193,6 +193,14 @@ def test_a_key_result_stale_twice_as_long_is_a_warning_and_one_without_values_co
     assert found("key_results.stale", with_key_result([], created=AS_OF - limit + SECOND)) == []
 
 
+def test_a_milestone_done_long_ago_is_not_stale():
+    limit = dt.timedelta(days=defaults("key_results.stale")["days"])
+    done = with_key_result([(AS_OF - 3 * limit, 1.0)], milestone=True, done=True)
+    assert found("key_results.stale", done) == []
+    not_done = with_key_result([(AS_OF - 3 * limit, 0.0)], milestone=True)
+    assert one("key_results.stale", not_done).severity == "warning"
+
+
 # --- objectives --------------------------------------------------------------------------
 
 
