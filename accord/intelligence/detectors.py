@@ -440,7 +440,15 @@ def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             continue
         served |= i.objective_ids
         served |= {kr_obj[k] for k in i.key_result_ids if k in kr_obj}
-    with_children = {p for o in snap.objectives.values() for p in o.parent_ids}
+    # A child objective serves its parents only when work serves it (as the alignment
+    # pages count coverage): carry "served" up the links, however deep.
+    rising = list(served)
+    while rising:
+        o = snap.objectives.get(rising.pop())
+        for p in o.parent_ids if o else ():
+            if p not in served:
+                served.add(p)
+                rising.append(p)
     krs_of: dict[int, list[KeyResultS]] = defaultdict(list)
     for kr in snap.key_results.values():
         krs_of[kr.objective_id].append(kr)
@@ -452,7 +460,7 @@ def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         period = snap.periods.get(obj.period_id)
         if period is None or not (period.start <= snap.today <= period.end):
             continue
-        unserved = obj.id not in served and obj.id not in with_children
+        unserved = obj.id not in served
         krs = krs_of.get(obj.id, [])
         moved = [kr.values[-1][0] for kr in krs if kr.values]
         last_move = max(moved) if moved else None

@@ -263,6 +263,21 @@ def test_an_unserved_objective_is_orphaned_once_its_grace_is_over():
     assert [f.subject_id for f in found("objectives.orphaned", snap)] == ["10"]
 
 
+def test_a_parent_objective_is_served_only_through_a_child_that_is_served():
+    old = AS_OF - dt.timedelta(days=60)
+    snap = org()
+    snap.objectives[1] = objective(1, "Grow revenue", ACME, old)
+    snap.objectives[10] = objective(10, "Faster checkout", PLATFORM, old, parents=[1])
+    # Nothing serves the child, so nothing serves the parent either (as the alignment
+    # pages count it: an objective is covered by work, not by having children).
+    got = {f.subject_id: f for f in found("objectives.orphaned", snap)}
+    assert set(got) == {"1", "10"}
+    assert got["1"].team_ids == {ACME} and got["1"].owner_id == LEAD[ACME]
+
+    snap.initiatives[50] = initiative(50, "One-click pay", PLATFORM, objectives={10})
+    assert found("objectives.orphaned", snap) == []
+
+
 def test_a_served_objective_whose_key_results_stood_still_for_the_limit_is_orphaned():
     still = dt.timedelta(days=defaults("objectives.orphaned")["still_days"])
     old = AS_OF - dt.timedelta(days=60)
