@@ -10,6 +10,13 @@ links to its page.
 
 A week is an ISO week (`2026-W48`) in the reader's own time zone: from Monday 00:00 to the
 next Monday 00:00 there.
+
+One limit: whom a briefing covers (`reader_for_person`) comes from today's memberships,
+and team names from today's teams (the snapshot rewinds values, states and ranks, not the
+team tree's names or who leads what). So a briefing is rebuilt from the week's history for
+the teams its reader leads today: after a change of lead or a team's rename, building a
+past week again differs from what was sent. The stored briefing is what was sent and
+stays as it was; pages and the API read that one.
 """
 
 from __future__ import annotations
