@@ -566,10 +566,11 @@ def _headline(org, week, reader, after, counts) -> dict[str, Any]:
     elif was is None:
         parts.append(f"Coordination health {now:.0f}")
     else:
-        delta = now - was
+        # Between the figures as shown, so "68 (up 7 from 61)" adds up.
+        delta = round(now) - round(was)
         way = "up" if delta > 0 else "down"
-        moved = "unchanged" if abs(delta) < 0.5 else f"{way} {abs(delta):.0f}"
-        parts.append(f"Coordination health {now:.0f} ({moved} from {was:.0f})")
+        moved = "unchanged" if delta == 0 else f"{way} {abs(delta)}"
+        parts.append(f"Coordination health {round(now)} ({moved} from {round(was)})")
     parts.append(
         f"{counts['critical']} critical and {counts['warning']} warning signal"
         f"{'' if counts['warning'] == 1 else 's'} open"
