@@ -10,6 +10,13 @@ links to its page.
 
 A week is an ISO week (`2026-W48`) in the reader's own time zone: from Monday 00:00 to the
 next Monday 00:00 there.
+
+One limit: whom a briefing covers (`reader_for_person`) comes from today's memberships,
+and team names from today's teams (the snapshot rewinds values, states and ranks, not the
+team tree's names or who leads what). So a briefing is rebuilt from the week's history for
+the teams its reader leads today: after a change of lead or a team's rename, building a
+past week again differs from what was sent. The stored briefing is what was sent and
+stays as it was; pages and the API read that one.
 """
 
 from __future__ import annotations
@@ -559,10 +566,11 @@ def _headline(org, week, reader, after, counts) -> dict[str, Any]:
     elif was is None:
         parts.append(f"Coordination health {now:.0f}")
     else:
-        delta = now - was
+        # Between the figures as shown, so "68 (up 7 from 61)" adds up.
+        delta = round(now) - round(was)
         way = "up" if delta > 0 else "down"
-        moved = "unchanged" if abs(delta) < 0.5 else f"{way} {abs(delta):.0f}"
-        parts.append(f"Coordination health {now:.0f} ({moved} from {was:.0f})")
+        moved = "unchanged" if delta == 0 else f"{way} {abs(delta)}"
+        parts.append(f"Coordination health {round(now)} ({moved} from {round(was)})")
     parts.append(
         f"{counts['critical']} critical and {counts['warning']} warning signal"
         f"{'' if counts['warning'] == 1 else 's'} open"

@@ -1,12 +1,13 @@
 """Likely duplicate work: pairs of items (initiatives, objectives) of different teams that
 read alike and are tied by the same things.
 
-Text: TF-IDF (scikit-learn) over words (unigrams and bigrams, English stop words left out)
-and over character n-grams (3 to 5, within words, so "migrate" meets "migration"), the two
-halves weighted equally and each row normalized, so one sparse product gives the cosine
-similarity. Each item's `top_k` nearest neighbours come from products of a block of rows
-with the whole matrix (`X[block] @ X.T`), pruned below `floor` before any row is sorted:
-no dense all-pairs matrix is ever built, and memory grows with the block, not the square.
+Text: TF-IDF (scikit-learn) over single words (`WORD_NGRAMS`, English stop words left
+out) and over character 4-grams (`CHAR_NGRAMS`, within words, so "migrate" meets
+"migration"), the two halves weighted equally and each row normalized, so one sparse
+product gives the cosine similarity. Each item's `top_k` nearest neighbours come from
+products of a block of rows with the whole matrix (`X[block] @ X.T`), pruned below `floor`
+before any row is sorted: no dense all-pairs matrix is ever built, and memory grows with
+the block, not the square.
 
 Structure adds to the text score, never replaces it (two teams serving one objective is
 ordinary): serving the same objectives or key results, depending on the same provider
@@ -321,7 +322,8 @@ class TextIndex:
         self.rescored = len(changed)
 
     def shared_terms(self, a: int, b: int, limit: int = 5) -> list[str]:
-        """The words (and two-word phrases) both texts use, most distinctive first."""
+        """The words both texts use (single words, as `WORD_NGRAMS`), most distinctive
+        (highest inverse document frequency) first."""
         if self.word is None or self.x is None:
             return []
         n_word = len(self.word.vocabulary_)

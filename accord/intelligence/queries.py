@@ -228,6 +228,30 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
     return out
 
 
+RELATED_SHOWN = 20  # related items listed on an initiative's or objective's page
+
+
+def related_work(org: Organization, item: Any) -> list[Any]:
+    """The initiatives (or objectives) of `org` that people marked as related to `item`
+    (an initiative or objective) on a likely-duplicate signal, from either side of the
+    judgement: the other items with their teams, by title, at most RELATED_SHOWN + 1 (one
+    more tells the page there are more). One query."""
+    from accord.alignment.models import Initiative, Objective
+    from accord.intelligence.models import DuplicateJudgement, DuplicateVerdict
+
+    model = {"initiative": Initiative, "objective": Objective}.get(item._meta.model_name)
+    if model is None or item.org_id != org.pk:
+        return []
+    judged = DuplicateJudgement.objects.filter(
+        org=org, object_type=item._meta.model_name, verdict=DuplicateVerdict.RELATED
+    )
+    others = Q(pk__in=judged.filter(a_id=item.pk).values("b_id")) | Q(
+        pk__in=judged.filter(b_id=item.pk).values("a_id")
+    )
+    qs = model.objects.for_org(org).filter(others).select_related("team")
+    return list(qs.order_by("title", "pk")[: RELATED_SHOWN + 1])
+
+
 def subject_url(org: Organization, s: Signal) -> str | None:
     return resolve_links(org, [{"target_type": s.subject_type, "target_id": s.subject_id}])[0][
         "url"

@@ -8,6 +8,7 @@ import pytest
 
 from accord.briefings import compose, render, services
 from accord.intelligence import queries as intel
+from accord.intelligence.models import HealthScore
 from accord.org import services as org_services
 from tests.briefings.world import WEEK, build_story
 from tests.intelligence.world import Clock, build_org, controlled
@@ -49,7 +50,11 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
         ("alignment.initiative", web.initiative.pk),  # slipped past its baseline
         ("coordination.dependency", ids["accepted"]),
         ("coordination.dependency", ids["asked"]),
+        ("coordination.dependency", ids["declined"]),
+        ("coordination.dependency", ids["delivered"]),
+        ("coordination.dependency", ids["delivered_late"]),
         ("decisions.decision", ids["decided"]),
+        ("decisions.decision", ids["reversed"]),
         ("decisions.issue", ids["escalated"]),  # escalated to the root, the admin's level
     }
     assert items(c, "needs_you") == {
@@ -60,13 +65,44 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
     assert items(c, "went_well") == {
         ("alignment.keyresult", plat.kr.pk),
         ("decisions.issue", ids["solved"]),
+        ("coordination.dependency", ids["delivered"]),  # before its committed date, unlike
+        # the one delivered after its date
+        ("org.team", w.root.pk),  # the top team's health rose 8, at least HEALTH_RISE
     }
-    assert items(c, "coming_up") == {("decisions.decision", ids["waiting"])}
+    assert items(c, "coming_up") == {
+        ("rhythm.cadence", ids["meeting"]),
+        ("alignment.initiative", ids["due_initiative"]),
+        ("coordination.dependency", ids["due_dependency"]),
+        ("decisions.decision", ids["waiting"]),
+        ("decisions.actionitem", ids["due_action"]),
+    }
+    assert c["headline"]["health"] == 68 and c["headline"]["previous"] == 60
+    assert c["headline"]["text"].startswith("Coordination health 68 (up 8 from 60); ")
     texts = render.text(c, absolute=False)
+    assert "Web declined “Single sign-on button” for Platform." in texts
+    assert "Web delivered “Login page copy” to Platform on time." in texts
+    assert "Web delivered “Password reset mail” for Platform." in texts
+    assert "“Password reset mail” to Platform on time" not in texts
+    assert "Reversed: “Do we drop the old browser?”." in texts
+    assert "Brief's coordination health rose from 60 to 68." in texts
+    assert "Platform sync: Mon 19 Jan 2026 at 10:00." in texts
+    assert "Initiative “Search beta” (Web) is due" in texts
+    assert "Platform owes Web “Search API quota” by" in texts
+    assert "Action “Write the on-call runbook” (Platform Lead) is due" in texts
     assert "30 points closer to its target" in texts
     assert "20 points further from its target" in texts
     assert "Do we rename the product?" not in texts  # opened the week after
     assert "to 90" not in texts  # the key result's value of the week after
+
+
+def test_the_headlines_movement_agrees_with_the_figures_it_shows(db, clock):
+    s = build_story(clock)
+    w = s.w
+    for day, value in ((dt.date(2026, 1, 11), 60.6), (dt.date(2026, 1, 18), 68.4)):
+        HealthScore.objects.filter(org=w.org, team=w.root, date=day).update(rollup_overall=value)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    # 68 and 61 as shown, so up 7 (not the 7.8 between the unrounded figures, shown as 8).
+    assert c["headline"]["text"].startswith("Coordination health 68 (up 7 from 61); ")
 
 
 def test_a_team_leads_briefing_covers_their_team_and_what_waits_on_it(db, clock):
@@ -84,6 +120,15 @@ def test_a_team_leads_briefing_covers_their_team_and_what_waits_on_it(db, clock)
     assert ("coordination.dependency", ids["asked"]) in changed  # Platform is asked
     assert items(c, "needs_you") == {("coordination.dependency", ids["asked"])}
     assert items(c, "blocked") == {("coordination.dependency", ids["late"])}
+    # Platform's own health rose 12 (Web's, flat, is not in its scope).
+    assert ("org.team", plat.team.pk) in items(c, "went_well")
+    assert ("org.team", web.team.pk) not in items(c, "went_well")
+    assert c["headline"]["text"].startswith("Coordination health 62 (up 12 from 50); ")
+    coming = items(c, "coming_up")
+    assert ("rhythm.cadence", ids["meeting"]) in coming
+    assert ("decisions.actionitem", ids["due_action"]) in coming
+    assert ("coordination.dependency", ids["due_dependency"]) in coming  # Platform owes it
+    assert ("alignment.initiative", ids["due_initiative"]) not in coming  # Web's
 
 
 def test_the_top_signals_are_those_that_held_at_the_weeks_end_in_scope(db, clock):
@@ -110,8 +155,8 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     lines = [i for sec in c["sections"] for i in sec["items"]]
     assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
     changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
-    assert len(changed["items"]) == 4 and changed["more"] == 6
-    assert "- and 6 more <" in render.text(c)
+    assert len(changed["items"]) == 4 and changed["more"] == 10
+    assert "- and 10 more <" in render.text(c)
 
 
 def test_a_quiet_week_says_so_in_one_line_instead_of_empty_headings(db, clock):

@@ -10,6 +10,8 @@ from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.decisions import services as decisions
 from accord.intelligence import evaluate
+from accord.intelligence.models import HealthScore
+from accord.rhythm import services as rhythm
 from tests.intelligence.world import Clock, OrgW, build_org
 
 D = dt.date
@@ -74,6 +76,62 @@ def build_story(clock: Clock, slug: str = "brief") -> Story:
     s.ids["escalated"] = escalated.pk
     solved = decisions.raise_issue(org, None, plat.team, "Disk alerts at night")
     s.ids["solved"] = solved.pk
+    # Platform asks Web for two things: one Web declines in W03, one it delivers in W03,
+    # well before its committed date.
+    to_decline = coordination.create_dependency(
+        org, None, requester_initiative=auth, provider_team=web.team,
+        title="Single sign-on button", need_by=D(2026, 2, 10),
+    )  # fmt: skip
+    s.ids["declined"] = to_decline.pk
+    to_deliver = coordination.create_dependency(
+        org, None, requester_initiative=auth, provider_team=web.team,
+        title="Login page copy", need_by=D(2026, 1, 30),
+    )  # fmt: skip
+    coordination.transition(
+        org, None, to_deliver, "accept", committed_date=D(2026, 1, 30),
+        provider_initiative=web.initiative,
+    )  # fmt: skip
+    s.ids["delivered"] = to_deliver.pk
+    # ... and a third it delivers in W03 too, but after the date it committed to.
+    overdue = coordination.create_dependency(
+        org, None, requester_initiative=auth, provider_team=web.team,
+        title="Password reset mail", need_by=D(2026, 1, 9),
+    )  # fmt: skip
+    coordination.transition(
+        org, None, overdue, "accept", committed_date=D(2026, 1, 9),
+        provider_initiative=web.initiative,
+    )  # fmt: skip
+    s.ids["delivered_late"] = overdue.pk
+    # A decision of Web's decided now and reversed in W03.
+    to_reverse = decisions.create_decision(
+        org, None, "Do we drop the old browser?", web.lead, teams=[web.team]
+    )
+    decisions.decide(org, None, to_reverse, "Yes")
+    s.ids["reversed"] = to_reverse.pk
+    # Due next week (W04, 19-25 January): Web's initiative, Platform's promise to Web, an
+    # action item of Platform's; and Platform's weekly sync meets then (Mondays 10:00).
+    due_soon = alignment.create_initiative(
+        org, None, team=web.team, title="Search beta", owner=web.lead, status="active",
+        start_date=D(2026, 1, 5), target_date=D(2026, 1, 23),
+    )  # fmt: skip
+    s.ids["due_initiative"] = due_soon.pk
+    owed = coordination.create_dependency(
+        org, None, requester_initiative=web.initiative, provider_team=plat.team,
+        title="Search API quota", need_by=D(2026, 1, 22),
+    )  # fmt: skip
+    coordination.transition(
+        org, None, owed, "accept", committed_date=D(2026, 1, 22), provider_initiative=auth
+    )
+    s.ids["due_dependency"] = owed.pk
+    action = decisions.create_action_item(
+        org, None, "Write the on-call runbook", plat.lead, due_on=D(2026, 1, 21), team=plat.team
+    )
+    s.ids["due_action"] = action.pk
+    sync = rhythm.create_cadence_from_template(
+        org, None, "weekly-sync", team=plat.team, start_date=D(2026, 1, 5), owner=plat.lead,
+        name="Platform sync",
+    )  # fmt: skip
+    s.ids["meeting"] = sync.pk
 
     # -- the week itself (W03)
     at(clock, D(2026, 1, 13))
@@ -95,6 +153,10 @@ def build_story(clock: Clock, slug: str = "brief") -> Story:
     decisions.decide(org, None, to_decide, "RabbitMQ")
     decisions.escalate_issue(org, None, escalated, "Needs a platform-wide call")
     decisions.solve_issue(org, None, solved, "Rotated logs")
+    coordination.transition(org, None, to_decline, "decline", note="No capacity this quarter")
+    coordination.transition(org, None, to_deliver, "confirm_delivery")  # on time
+    coordination.transition(org, None, overdue, "confirm_delivery")  # four days late
+    decisions.reverse(org, None, to_reverse, "Too many customers still use it")
 
     # -- after the week (W04): must not show in the week's briefing
     at(clock, D(2026, 1, 20))
@@ -107,5 +169,11 @@ def build_story(clock: Clock, slug: str = "brief") -> Story:
     evaluate.evaluate(org)
     at(clock, D(2026, 1, 18), 23)
     evaluate.evaluate(org)
+    # Health as those evaluations stored it, set to known figures: the root (the admin's
+    # scope) up 8 from 60, Platform up 12 (at least HEALTH_RISE: "went well"), Web flat.
+    for team, was, now in ((w.root, 60, 68), (plat.team, 50, 62), (web.team, 70, 70)):
+        for day, value in ((D(2026, 1, 11), was), (D(2026, 1, 18), now)):
+            rows = HealthScore.objects.filter(org=org, team=team, date=day)
+            assert rows.update(rollup_overall=value) == 1
     at(clock, D(2026, 1, 21), 9)
     return s

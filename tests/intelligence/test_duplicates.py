@@ -305,3 +305,151 @@ def test_many_identical_texts_are_pairs_even_when_every_word_is_common():
     items[0].text = "Streamline the observability stack again"
     assert duplicates.find_pairs(items, key=key)
     assert duplicates.kept(key).rescored == 1
+
+
+# --- objectives, the structure bonuses -----------------------------------------------------
+
+
+def test_serving_the_same_objective_and_depending_on_the_same_team_raise_the_score():
+    a = duplicates.Item(1, 1, "\n".join(BILLING))
+    b = duplicates.Item(2, 2, "\n".join(BILLING_TOO))
+    noise = [duplicates.Item(10 + n, 10 + n, "\n".join(t)) for n, t in enumerate([HIRING, WIKI])]
+    [plain] = duplicates.find_pairs([a, b, *noise])
+    a.objective_ids, b.objective_ids = frozenset({3, 4}), frozenset({4})
+    [served] = duplicates.find_pairs([a, b, *noise])
+    assert served.objectives == [4] and served.providers == []
+    assert served.score == pytest.approx(plain.text + duplicates.BONUS["objectives"], abs=1e-3)
+    a.objective_ids, b.objective_ids = frozenset(), frozenset()
+    a.provider_team_ids, b.provider_team_ids = frozenset({7, 8}), frozenset({8, 9})
+    [provided] = duplicates.find_pairs([a, b, *noise])
+    assert provided.providers == [8] and provided.objectives == []
+    assert provided.score == pytest.approx(plain.text + duplicates.BONUS["provider"], abs=1e-3)
+    assert provided.text == served.text == plain.text
+
+
+@pytest.fixture
+def objective_pair(cast):
+    """Payments and Platform each set an objective about the same billing migration, both
+    under the organization's objective; Platform also has an unrelated one."""
+    org = cast.org
+    payments = org_services.create_team(
+        org, None, name="Payments", slug="payments", parent=cast.root
+    )
+    lead = make_person(org, "Pat Lead", Role.MEMBER)
+    org_services.add_membership(org, None, person=lead, team=payments, role=MembershipRole.LEAD)
+    period = alignment.create_period(
+        org, None, name="Q1", start="2026-01-01", end="2026-03-31", state="active",
+        is_current=True,
+    )  # fmt: skip
+    top = alignment.create_objective(
+        org, None, title="Lower our cost to serve", period=period, level="org"
+    )
+
+    def make(team, text):
+        return alignment.create_objective(
+            org, None, title=text[0], description=text[1], period=period, team=team,
+            parents=[top],
+        )  # fmt: skip
+
+    a = make(payments, BILLING)
+    b = make(cast.platform, BILLING_TOO)
+    make(cast.platform, HIRING)
+    evaluate.evaluate(org)
+    return a, b, lead
+
+
+def test_two_teams_similar_objectives_are_raised_as_a_pair(cast, objective_pair):
+    a, b, _ = objective_pair
+    assert live_pairs(cast.org) == {f"objective:{a.pk}:{b.pk}"}
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    labels = {e["label"]: e for e in s.evidence}
+    assert labels["Objective of Payments"]["target_id"] == str(a.pk)
+    assert labels["Objective of Platform"]["target_id"] == str(b.pk)
+    assert labels["Objective both serve"]["value"] == "Lower our cost to serve"
+    assert s.numbers["object_type"] == "objective"
+    assert s.numbers["score"] == pytest.approx(
+        s.numbers["similarity"] + duplicates.BONUS["objectives"], abs=2e-3
+    )
+    assert "serve the same objectives" in s.explanation
+
+
+def test_one_replaces_the_other_is_refused_for_objectives_and_changes_nothing(cast, objective_pair):
+    a, _b, lead = objective_pair
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    with pytest.raises(ServiceError, match="Only an initiative can replace another"):
+        duplicate_services.judge(cast.org, lead, s, "replaces", replacement_id=a.pk)
+    assert not DuplicateJudgement.objects.exists()
+    assert not Event.objects.filter(org=cast.org, verb__startswith="judged").exists()
+    s.refresh_from_db()
+    assert s.state == SignalState.OPEN
+
+
+# --- related work, shown on both items' pages ----------------------------------------------
+
+
+def test_related_initiatives_link_to_each_other_on_their_pages(cast, pair):
+    from tests.conftest import login
+
+    a, b, lead = pair
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    client = login(lead)
+    page_a = f"/o/acme/alignment/initiatives/{a.pk}/"
+    page_b = f"/o/acme/alignment/initiatives/{b.pk}/"
+    assert "Related work" not in client.get(page_a).content.decode()
+    row = duplicate_services.judge(cast.org, lead, s, "related")
+    assert Event.objects.filter(
+        org=cast.org, verb="judged related", target_id=str(row.pk), actor=lead
+    ).exists()
+    html_a, html_b = client.get(page_a).content.decode(), client.get(page_b).content.decode()
+    assert "Related work" in html_a and f'href="{page_b}"' in html_a and b.title in html_a
+    assert "Related work" in html_b and f'href="{page_a}"' in html_b and a.title in html_b
+
+
+def test_related_objectives_link_to_each_other_on_their_pages(cast, objective_pair):
+    from tests.conftest import login
+
+    a, b, lead = objective_pair
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    row = duplicate_services.judge(cast.org, lead, s, "related")
+    assert Event.objects.filter(org=cast.org, verb="judged related", target_id=str(row.pk)).exists()
+    client = login(cast.viewer)  # anyone who may read the pages sees the link
+    page_a = f"/o/acme/alignment/objectives/{a.pk}/"
+    page_b = f"/o/acme/alignment/objectives/{b.pk}/"
+    html_a, html_b = client.get(page_a).content.decode(), client.get(page_b).content.decode()
+    assert "Related work" in html_a and f'href="{page_b}"' in html_a
+    assert "Related work" in html_b and f'href="{page_a}"' in html_b
+
+
+def test_related_work_is_one_query_and_only_judged_related_pairs_count(
+    cast, pair, django_assert_num_queries
+):
+    from accord.intelligence import queries
+
+    a, b, lead = pair
+    s = Signal.objects.get(org=cast.org, kind=KIND)
+    duplicate_services.judge(cast.org, lead, s, "not_duplicate")
+    assert queries.related_work(cast.org, a) == []
+    duplicate_services.judge(cast.org, lead, s, "related")
+    with django_assert_num_queries(1):
+        found = queries.related_work(cast.org, a)
+    assert found == [b] and found[0].team.name == "Platform"
+    assert queries.related_work(cast.org, b) == [a]
+
+
+def test_related_work_never_crosses_organizations(cast, pair):
+    from django.utils import timezone
+
+    from accord.intelligence import queries
+    from tests.conftest import login
+
+    a, b, _lead = pair
+    # A judgement stored under another organization naming this one's ids links nothing.
+    DuplicateJudgement.objects.create(
+        org=cast.other_org, object_type="initiative", a_id=a.pk, b_id=b.pk,
+        verdict="related", decided_at=timezone.now(),
+    )  # fmt: skip
+    assert queries.related_work(cast.org, a) == []
+    assert queries.related_work(cast.other_org, a) == []  # not the other's initiative
+    page = login(cast.admin).get(f"/o/acme/alignment/initiatives/{a.pk}/").content.decode()
+    assert "Related work" not in page
+    assert login(cast.outsider).get(f"/o/acme/alignment/initiatives/{a.pk}/").status_code == 404
