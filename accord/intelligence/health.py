@@ -1,7 +1,7 @@
 """Coordination health: pure arithmetic over teams, signals and measures (no database).
 
 See `config.py` for the rules and their defaults. Everything here is linear in the number
-of teams plus signals.
+of teams plus signals' teams times the tree's depth.
 """
 
 from __future__ import annotations
@@ -135,6 +135,25 @@ def distinct_people(
     return out
 
 
+def subtree_counts(
+    parents: Mapping[int, int | None], signals: Iterable[SignalCost]
+) -> dict[int, dict[str, int]]:
+    """Per team, the signals concerning any team of its subtree (itself included) by
+    severity, each counted once however many of the subtree's teams it concerns. Linear in
+    signals' teams times depth."""
+    out = {t: {"info": 0, "warning": 0, "critical": 0} for t in parents}
+    for s in signals:
+        seen: set[int] = set()
+        for t in s.team_ids:
+            cur: int | None = t
+            while cur is not None and cur in parents and cur not in seen:
+                seen.add(cur)
+                cur = parents[cur]
+        for t in seen:
+            out[t][s.severity] += 1
+    return out
+
+
 def compute(
     parents: Mapping[int, int | None],
     people: Mapping[int, int],
@@ -155,6 +174,7 @@ def compute(
         t: TeamHealth(t, people.get(t, 0), explanation={d: [] for d in DIMENSIONS}) for t in parents
     }
     lost: dict[int, dict[str, float]] = {t: dict.fromkeys(DIMENSIONS, 0.0) for t in parents}
+    signals = list(signals)
     for s in signals:
         for t in set(s.team_ids):
             th = out.get(t)
@@ -193,18 +213,15 @@ def compute(
         own[t] = scores
     keys = [*DIMENSIONS, "overall"]
     rolled = weighted_rollup(parents, own, people, keys)
-    counts_keys = ("info", "warning", "critical")
-    sums = subtree_sums(
-        parents,
-        {
-            t: {**{k: float(out[t].counts[k]) for k in counts_keys}, "people": people.get(t, 0)}
-            for t in out
-        },
-        [*counts_keys, "people"],
-    )
-    distinct = distinct_people(parents, members) if members is not None else None
+    counts = subtree_counts(parents, signals)
+    if members is not None:
+        distinct = distinct_people(parents, members)
+    else:
+        own_people = {t: {"people": people.get(t, 0)} for t in parents}
+        sums = subtree_sums(parents, own_people, ["people"])
+        distinct = {t: int(v["people"]) for t, v in sums.items()}
     for t, th in out.items():
         th.rollup = dict(rolled[t])
-        th.rollup_counts = {k: int(sums[t][k]) for k in counts_keys}
-        th.rollup_people = distinct[t] if distinct is not None else int(sums[t]["people"])
+        th.rollup_counts = counts[t]
+        th.rollup_people = distinct[t]
     return out

@@ -23,17 +23,18 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when confidence bands were defined once: an objective is off track at 3 of 10
-# or below (it was 4), and the explanation names the band. With the old threshold and words
-# the engine still stores the earlier digests exactly.
+# Last changed when a subtree's open-signal counts stopped counting a signal once per team
+# of the subtree it concerns (`rollup_open_*` of health): with those counts left out, the
+# engine stores exactly what it stored before. Before that, when confidence bands were
+# defined once (an objective is off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "ee3cc9c31133f9de81fa5e36a08a1b1894234099751da81bf31560e1209d8c27",
-    "an hour later": "85fbf0be057e976789d5c53531cc523922aa153edd170a8a82c146184d3bd882",
+    "first run": "de097525ad6fbef8e8ce110b362da575e34f814f50f216a7138d7f3093a15602",
+    "an hour later": "479228671c741235286370e6c0e32082196d81d8a47241e683c1d511c9641e85",
     "a week later, one acknowledged and one dismissed": (
-        "e56d6f7166ad8a289a6e164b3564440697e63b930101604413b2174312b4bbe4"
+        "5e6efc5f4f57b2fe3cc915e443516d5f1ec98bf5fa37e29604d438a6da6f10e8"
     ),
     "a backfill of the week before": (
-        "fc5837e1733457c005c6ee953e653ee91f86757977e7bf8fc9b44edf48b3beed"
+        "80349c564bf9219e5043523a469970d528e9aaf1049721334a73081e1f6774fe"
     ),
 }
 
