@@ -13,6 +13,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.conf import settings
+
 from accord.alignment import confidence as bands
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
@@ -1209,11 +1211,17 @@ def follow_through(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         )
 
 
-@detector("issues.stuck", title="Issue stuck at one level", dimension="decisions")
+@detector(
+    "issues.stuck",
+    title="Issue stuck at one level",
+    dimension="decisions",
+    # The server's ACCORD_ISSUE_STALE_DAYS (14 unless set) is only the starting default.
+    defaults={"days": settings.ACCORD_ISSUE_STALE_DAYS},
+)
 def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """An open issue that has stayed at one level of the team tree for the organization's
-    stale period (ACCORD_ISSUE_STALE_DAYS, default 14 days)."""
-    limit = int(cfg.get("days") or snap.issue_stale_days)
+    """An open issue that has stayed at one level of the team tree for 14 days (critical
+    after twice as long)."""
+    limit = int(cfg["days"])
     for i in snap.issues.values():
         if i.status != "open":
             continue
