@@ -31,6 +31,12 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def _and(words) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    words = list(words)
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
 def _day(d: dt.date | dt.datetime | None) -> str:
     if d is None:
         return "—"
@@ -927,7 +933,8 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 )
 def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """A provider's accepted requests due in the same week as its own top-ranked work, or
-    two requesters' need-by dates in the same week served by one initiative due later."""
+    two requesters needing one provider initiative in the same week (their need-by dates)
+    when it is due after the earlier of their dates: it cannot meet both."""
     top: dict[int, dict[tuple[int, int], list]] = defaultdict(lambda: defaultdict(list))
     for i in snap.initiatives.values():
         if i.status == "active" and i.rank and i.rank <= cfg["top_ranks"] and i.target_date:
@@ -971,10 +978,18 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         pi = snap.initiatives.get(init_id)
         if pi is None or pi.target_date is None:
             continue
-        squeezed = [d for d in deps if d.need_by < pi.target_date]
-        requesters = {d.requester_team_id for d in squeezed}
-        if len(requesters) < 2:
+        weeks: dict[tuple[int, int], list] = defaultdict(list)
+        for d in deps:
+            weeks[tuple(d.need_by.isocalendar()[:2])].append(d)
+        for week in sorted(weeks):  # the first week it cannot serve
+            squeezed = sorted(weeks[week], key=lambda d: (d.need_by, d.id))
+            requesters = list(dict.fromkeys(d.requester_team_id for d in squeezed))
+            if len(requesters) >= 2 and pi.target_date > squeezed[0].need_by:
+                break
+        else:
             continue
+        dates = sorted({d.need_by for d in squeezed})
+        monday = squeezed[0].need_by - dt.timedelta(days=squeezed[0].need_by.weekday())
         yield Found(
             kind="priorities.competing",
             subject_type="alignment.initiative",
@@ -983,12 +998,15 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING,
             title=f"{pi.title} cannot meet {len(requesters)} teams' dates",
             explanation=(
-                f"{', '.join(snap.team_name(t) for t in sorted(requesters))} each need "
-                f"{pi.title} of {snap.team_name(pi.team_id)} before it is due "
-                f"({_day(pi.target_date)})."
+                f"{_and(snap.team_name(t) for t in requesters)} "
+                f"{'both' if len(requesters) == 2 else 'all'} need {pi.title} of "
+                f"{snap.team_name(pi.team_id)} in the week of {_day(monday)} "
+                f"(by {_and(_day(d) for d in dates)}), but it is due "
+                f"{_day(pi.target_date)}: it cannot meet "
+                f"{'both' if len(requesters) == 2 else 'them all'}."
             ),
             next_step="The provider decides the order with the requesters, in one conversation.",
-            team_ids={pi.team_id} | requesters,
+            team_ids={pi.team_id, *requesters},
             owner_id=pi.owner_id or snap.lead_of(pi.team_id),
             evidence=[
                 ev("Needed by " + _day(d.need_by), d.title, "coordination.dependency", d.id)

@@ -23,18 +23,20 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when a subtree's open-signal counts stopped counting a signal once per team
-# of the subtree it concerns (`rollup_open_*` of health): with those counts left out, the
-# engine stores exactly what it stored before. Before that, when confidence bands were
-# defined once (an objective is off track at 3 of 10 or below, it was 4).
+# Last changed when priorities.competing's second variant became what it says: two
+# requesters needing one provider initiative in the same ISO week while it is due after the
+# earlier date (it flagged any two requesters needing it before it was due). With that
+# detector off, the engine stores exactly what it stored before. Before that, when a
+# subtree's open-signal counts stopped counting a signal once per team it concerns, and
+# when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "de097525ad6fbef8e8ce110b362da575e34f814f50f216a7138d7f3093a15602",
-    "an hour later": "479228671c741235286370e6c0e32082196d81d8a47241e683c1d511c9641e85",
+    "first run": "48cf0d58791b8b64f3300d7af7418b577cb153b0310289b21cf3929e685d436b",
+    "an hour later": "e70ff7ad4e293c605bc34562df0166ecf96203146076f1e8020e40024ff1e212",
     "a week later, one acknowledged and one dismissed": (
-        "5e6efc5f4f57b2fe3cc915e443516d5f1ec98bf5fa37e29604d438a6da6f10e8"
+        "9ba888679b0def6f997f1c13622059390cda7bfa4cd0680819fc60c6d342708f"
     ),
     "a backfill of the week before": (
-        "80349c564bf9219e5043523a469970d528e9aaf1049721334a73081e1f6774fe"
+        "8b37b3daf664906d1216186838e1e7fcf11cf70cff9b97b6ed7483f401ca34af"
     ),
 }
 
