@@ -139,19 +139,40 @@ def subtree_counts(
     parents: Mapping[int, int | None], signals: Iterable[SignalCost]
 ) -> dict[int, dict[str, int]]:
     """Per team, the signals concerning any team of its subtree (itself included) by
-    severity, each counted once however many of the subtree's teams it concerns. Linear in
-    signals' teams times depth."""
-    out = {t: {"info": 0, "warning": 0, "critical": 0} for t in parents}
+    severity, each counted once however many of the subtree's teams it concerns. A signal
+    of one team adds up the tree with the others (linear); one of several teams counts
+    once in the union of their ancestors (each team's walked once)."""
+    keys = ("info", "warning", "critical")
+    single: dict[int, dict[str, float]] = defaultdict(lambda: dict.fromkeys(keys, 0.0))
+    extra_by: dict[str, dict[int, int]] = {k: defaultdict(int) for k in keys}
+    up: dict[int, tuple[int, ...]] = {}  # a team and its ancestors, walked once per team
     for s in signals:
-        seen: set[int] = set()
-        for t in s.team_ids:
-            cur: int | None = t
-            while cur is not None and cur in parents and cur not in seen:
-                seen.add(cur)
-                cur = parents[cur]
-        for t in seen:
-            out[t][s.severity] += 1
-    return out
+        teams = [t for t in set(s.team_ids) if t in parents]
+        if len(teams) == 1:
+            single[teams[0]][s.severity] += 1
+            continue
+        chains = []
+        for t in teams:
+            if t not in up:
+                up[t] = _ancestors(parents, t)
+            chains.append(up[t])
+        row = extra_by[s.severity]
+        for t in set().union(*chains):
+            row[t] += 1
+    sums = subtree_sums(parents, single, keys)
+    return {t: {k: int(sums[t][k]) + extra_by[k][t] for k in keys} for t in parents}
+
+
+def _ancestors(parents: Mapping[int, int | None], team: int) -> tuple[int, ...]:
+    """`team` and every team above it (a cycle in a broken tree stops the walk)."""
+    out: list[int] = []
+    seen: set[int] = set()
+    cur: int | None = team
+    while cur is not None and cur in parents and cur not in seen:
+        seen.add(cur)
+        out.append(cur)
+        cur = parents[cur]
+    return tuple(out)
 
 
 def compute(
