@@ -49,8 +49,9 @@ def test_health_prints_the_team_and_the_teams_below(cast, blocked):
         "OVERALL", "CRIT", "WARN",
     ]  # fmt: skip
     # Platform's one initiative serves nothing (alignment 80) and both teams carry the
-    # blocked request (dependencies 75); Acme (1 person) and Platform (2) weigh 1:2.
-    assert lines[3].split() == ["Acme", "3", "87", "100", "75", "100", "100", "92", "2", "0"]
+    # blocked request (dependencies 75); Acme (1 person) and Platform (2) weigh 1:2. The
+    # one critical signal concerns both teams, and counts once in Acme's subtree.
+    assert lines[3].split() == ["Acme", "3", "87", "100", "75", "100", "100", "92", "1", "0"]
     assert lines[4].split()[:2] == ["Platform", "2"]
     data = json.loads(run("health", "--org", "acme", "--team", "platform", "--json"))
     assert data["teams"][0]["team"] == "Platform"
