@@ -13,6 +13,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.conf import settings
+
 from accord.alignment import confidence as bands
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
@@ -27,6 +29,12 @@ OPEN_INIT = ("proposed", "active", "paused")
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _and(words) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    words = list(words)
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 def _day(d: dt.date | dt.datetime | None) -> str:
@@ -936,7 +944,8 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 )
 def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """A provider's accepted requests due in the same week as its own top-ranked work, or
-    two requesters' need-by dates in the same week served by one initiative due later."""
+    two requesters needing one provider initiative in the same week (their need-by dates)
+    when it is due after the earlier of their dates: it cannot meet both."""
     top: dict[int, dict[tuple[int, int], list]] = defaultdict(lambda: defaultdict(list))
     for i in snap.initiatives.values():
         if i.status == "active" and i.rank and i.rank <= cfg["top_ranks"] and i.target_date:
@@ -980,10 +989,18 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         pi = snap.initiatives.get(init_id)
         if pi is None or pi.target_date is None:
             continue
-        squeezed = [d for d in deps if d.need_by < pi.target_date]
-        requesters = {d.requester_team_id for d in squeezed}
-        if len(requesters) < 2:
+        weeks: dict[tuple[int, int], list] = defaultdict(list)
+        for d in deps:
+            weeks[tuple(d.need_by.isocalendar()[:2])].append(d)
+        for week in sorted(weeks):  # the first week it cannot serve
+            squeezed = sorted(weeks[week], key=lambda d: (d.need_by, d.id))
+            requesters = list(dict.fromkeys(d.requester_team_id for d in squeezed))
+            if len(requesters) >= 2 and pi.target_date > squeezed[0].need_by:
+                break
+        else:
             continue
+        dates = sorted({d.need_by for d in squeezed})
+        monday = squeezed[0].need_by - dt.timedelta(days=squeezed[0].need_by.weekday())
         yield Found(
             kind="priorities.competing",
             subject_type="alignment.initiative",
@@ -992,12 +1009,15 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING,
             title=f"{pi.title} cannot meet {len(requesters)} teams' dates",
             explanation=(
-                f"{', '.join(snap.team_name(t) for t in sorted(requesters))} each need "
-                f"{pi.title} of {snap.team_name(pi.team_id)} before it is due "
-                f"({_day(pi.target_date)})."
+                f"{_and(snap.team_name(t) for t in requesters)} "
+                f"{'both' if len(requesters) == 2 else 'all'} need {pi.title} of "
+                f"{snap.team_name(pi.team_id)} in the week of {_day(monday)} "
+                f"(by {_and(_day(d) for d in dates)}), but it is due "
+                f"{_day(pi.target_date)}: it cannot meet "
+                f"{'both' if len(requesters) == 2 else 'them all'}."
             ),
             next_step="The provider decides the order with the requesters, in one conversation.",
-            team_ids={pi.team_id} | requesters,
+            team_ids={pi.team_id, *requesters},
             owner_id=pi.owner_id or snap.lead_of(pi.team_id),
             evidence=[
                 ev("Needed by " + _day(d.need_by), d.title, "coordination.dependency", d.id)
@@ -1220,11 +1240,17 @@ def follow_through(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         )
 
 
-@detector("issues.stuck", title="Issue stuck at one level", dimension="decisions")
+@detector(
+    "issues.stuck",
+    title="Issue stuck at one level",
+    dimension="decisions",
+    # The server's ACCORD_ISSUE_STALE_DAYS (14 unless set) is only the starting default.
+    defaults={"days": settings.ACCORD_ISSUE_STALE_DAYS},
+)
 def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """An open issue that has stayed at one level of the team tree for the organization's
-    stale period (ACCORD_ISSUE_STALE_DAYS, default 14 days)."""
-    limit = int(cfg.get("days") or snap.issue_stale_days)
+    """An open issue that has stayed at one level of the team tree for 14 days (critical
+    after twice as long)."""
+    limit = int(cfg["days"])
     for i in snap.issues.values():
         if i.status != "open":
             continue

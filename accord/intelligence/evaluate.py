@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -289,11 +289,13 @@ def _update_rows(model: type, changes: list[tuple[int, dict[str, Any]]]) -> None
 
 @dataclass(slots=True)
 class Stored:
-    """What `_store_signals` did: every found signal's (id, state) by identity, and counts."""
+    """What `_store_signals` did: every found signal's (id, state) by identity, counts, and
+    the signals that were live but not critical and now are (to announce, as new ones)."""
 
     live: dict[tuple, tuple[int, str]]
     opened: int
     resolved: int
+    escalated: list[int] = field(default_factory=list)
 
 
 def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.datetime) -> Stored:
@@ -330,6 +332,7 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     # found (the identity): read with the open stretches below.
     stretch: dict[int, tuple | None] = {}
     live: dict[tuple, tuple[int, str]] = {}
+    escalated: list[int] = []  # live, not critical before, critical now
     reopened = 0
     for row in itertools.chain(
         _live_rows(signals.exclude(state=SignalState.RESOLVED)),
@@ -366,6 +369,13 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
                 state=state, snoozed_until=None, state_changed_at=moment, state_changed_by=None
             )
         live[ident] = (row.pk, state)
+        if (
+            f.severity == "critical"
+            and row.facts[0] != "critical"
+            and state in (SignalState.OPEN, SignalState.ACKNOWLEDGED)
+            and row.state != SignalState.RESOLVED  # reopened: its `first_seen` is now
+        ):
+            escalated.append(row.pk)
         if not _same_facts(row.facts, facts, f):
             changes.update(zip(_FACT_FIELDS, facts, strict=True))
             changes["evidence"], changes["numbers"] = f.evidence, f.numbers
@@ -492,7 +502,7 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     _insert(SignalTeam, ("org", "signal", "team"), add)
     for sid, tids in remove.items():
         SignalTeam.objects.filter(signal_id=sid, team_id__in=tids).delete()
-    return Stored(live, len(new_idents) + reopened, len(resolved))
+    return Stored(live, len(new_idents) + reopened, len(resolved), escalated)
 
 
 # --- storing health ----------------------------------------------------------------------
@@ -573,8 +583,9 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate `org` as of a moment (default now); see the module docstring.
 
-    New critical signals are announced to their owners after the evaluation commits,
-    unless `announce` is false (the demo loader's history tells nobody).
+    New critical signals, and open or acknowledged ones that turn critical, are announced
+    to their owners after the evaluation commits, unless `announce` is false (the demo
+    loader's history tells nobody).
 
     Two evaluations of one organization at once (the hourly one and one after writes)
     store one after the other: the organization's settings row is locked while storing,
@@ -634,6 +645,10 @@ def _evaluate(
                     state=SignalState.RESOLVED
                 )
             )
+            for i in range(0, len(stored.escalated), CHUNK):  # critical now, not before
+                new_critical += Signal.objects.filter(
+                    org=org, pk__in=stored.escalated[i : i + CHUNK]
+                )
             if new_critical:
                 from accord.intelligence import notifications
 

@@ -1,7 +1,7 @@
 """Coordination health: pure arithmetic over teams, signals and measures (no database).
 
 See `config.py` for the rules and their defaults. Everything here is linear in the number
-of teams plus signals.
+of teams plus signals' teams times the tree's depth.
 """
 
 from __future__ import annotations
@@ -135,6 +135,46 @@ def distinct_people(
     return out
 
 
+def subtree_counts(
+    parents: Mapping[int, int | None], signals: Iterable[SignalCost]
+) -> dict[int, dict[str, int]]:
+    """Per team, the signals concerning any team of its subtree (itself included) by
+    severity, each counted once however many of the subtree's teams it concerns. A signal
+    of one team adds up the tree with the others (linear); one of several teams counts
+    once in the union of their ancestors (each team's walked once)."""
+    keys = ("info", "warning", "critical")
+    single: dict[int, dict[str, float]] = defaultdict(lambda: dict.fromkeys(keys, 0.0))
+    extra_by: dict[str, dict[int, int]] = {k: defaultdict(int) for k in keys}
+    up: dict[int, tuple[int, ...]] = {}  # a team and its ancestors, walked once per team
+    for s in signals:
+        teams = [t for t in set(s.team_ids) if t in parents]
+        if len(teams) == 1:
+            single[teams[0]][s.severity] += 1
+            continue
+        chains = []
+        for t in teams:
+            if t not in up:
+                up[t] = _ancestors(parents, t)
+            chains.append(up[t])
+        row = extra_by[s.severity]
+        for t in set().union(*chains):
+            row[t] += 1
+    sums = subtree_sums(parents, single, keys)
+    return {t: {k: int(sums[t][k]) + extra_by[k][t] for k in keys} for t in parents}
+
+
+def _ancestors(parents: Mapping[int, int | None], team: int) -> tuple[int, ...]:
+    """`team` and every team above it (a cycle in a broken tree stops the walk)."""
+    out: list[int] = []
+    seen: set[int] = set()
+    cur: int | None = team
+    while cur is not None and cur in parents and cur not in seen:
+        seen.add(cur)
+        out.append(cur)
+        cur = parents[cur]
+    return tuple(out)
+
+
 def compute(
     parents: Mapping[int, int | None],
     people: Mapping[int, int],
@@ -155,6 +195,7 @@ def compute(
         t: TeamHealth(t, people.get(t, 0), explanation={d: [] for d in DIMENSIONS}) for t in parents
     }
     lost: dict[int, dict[str, float]] = {t: dict.fromkeys(DIMENSIONS, 0.0) for t in parents}
+    signals = list(signals)
     for s in signals:
         for t in set(s.team_ids):
             th = out.get(t)
@@ -193,18 +234,15 @@ def compute(
         own[t] = scores
     keys = [*DIMENSIONS, "overall"]
     rolled = weighted_rollup(parents, own, people, keys)
-    counts_keys = ("info", "warning", "critical")
-    sums = subtree_sums(
-        parents,
-        {
-            t: {**{k: float(out[t].counts[k]) for k in counts_keys}, "people": people.get(t, 0)}
-            for t in out
-        },
-        [*counts_keys, "people"],
-    )
-    distinct = distinct_people(parents, members) if members is not None else None
+    counts = subtree_counts(parents, signals)
+    if members is not None:
+        distinct = distinct_people(parents, members)
+    else:
+        own_people = {t: {"people": people.get(t, 0)} for t in parents}
+        sums = subtree_sums(parents, own_people, ["people"])
+        distinct = {t: int(v["people"]) for t, v in sums.items()}
     for t, th in out.items():
         th.rollup = dict(rolled[t])
-        th.rollup_counts = {k: int(sums[t][k]) for k in counts_keys}
-        th.rollup_people = distinct[t] if distinct is not None else int(sums[t]["people"])
+        th.rollup_counts = counts[t]
+        th.rollup_people = distinct[t]
     return out

@@ -1,9 +1,10 @@
 """Telling people about new critical signals, through the one delivery path.
 
-`recipients` is the whole choice: a new critical signal tells its owner (else the lead of
-the first team it concerns), once; nobody is told about the same signal twice within a
-week; a person who muted its kind (`signal.<kind>`, on the notification settings page or
-`PATCH /api/v1/me/notifications`) is not told; inactive people are not told.
+`recipients` is the whole choice: a new critical signal (or a live one that turns
+critical) tells its owner (else the lead of the first team it concerns), once; nobody is
+told about the same signal twice within a week; a person who muted its kind
+(`signal.<kind>`, on the notification settings page or `PATCH /api/v1/me/notifications`)
+is not told; inactive people are not told.
 
 `announce_new_critical` hands each pair to `accord.activity.delivery.notify` (an e-mail to
 the person, a post to the first concerned team's chat webhooks) and records a `told`

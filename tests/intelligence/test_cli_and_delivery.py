@@ -13,10 +13,13 @@ from django.utils import timezone
 
 from accord.activity import delivery
 from accord.activity.models import Notification
+from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.core.models import ScheduledRun
 from accord.intelligence import evaluate, notifications, registry, tasks
 from accord.intelligence.models import Evaluation, Signal
+from accord.org import services as org_services
+from accord.org.models import MembershipRole
 
 
 def run(*args) -> str:
@@ -46,8 +49,9 @@ def test_health_prints_the_team_and_the_teams_below(cast, blocked):
         "OVERALL", "CRIT", "WARN",
     ]  # fmt: skip
     # Platform's one initiative serves nothing (alignment 80) and both teams carry the
-    # blocked request (dependencies 75); Acme (1 person) and Platform (2) weigh 1:2.
-    assert lines[3].split() == ["Acme", "3", "87", "100", "75", "100", "100", "92", "2", "0"]
+    # blocked request (dependencies 75); Acme (1 person) and Platform (2) weigh 1:2. The
+    # one critical signal concerns both teams, and counts once in Acme's subtree.
+    assert lines[3].split() == ["Acme", "3", "87", "100", "75", "100", "100", "92", "1", "0"]
     assert lines[4].split()[:2] == ["Platform", "2"]
     data = json.loads(run("health", "--org", "acme", "--team", "platform", "--json"))
     assert data["teams"][0]["team"] == "Platform"
@@ -125,6 +129,46 @@ def test_a_new_critical_signal_reaches_its_owner_and_team_chat_once(
         evaluate.evaluate(cast.org)
     delivery.deliver(now=timezone.now() + dt.timedelta(minutes=2))
     assert len(smtp.messages) == 1 and len(good_hook.posts) == 1
+
+
+def test_a_signal_that_turns_critical_reaches_its_owner_once(
+    cast, smtp, django_capture_on_commit_callbacks
+):
+    # Acme (the admin alone, its lead) accepts two of Platform's requests due in 3 days: an
+    # overloaded provider (warning). Once they are late, the same signal is critical.
+    org, today = cast.org, timezone.localdate()
+    org_services.add_membership(
+        org, None, person=cast.admin, team=cast.root, role=MembershipRole.LEAD
+    )
+    checkout = alignment.create_initiative(
+        org, None, team=cast.platform, title="Checkout", status="active"
+    )
+    payments = alignment.create_initiative(org, None, team=cast.root, title="Payments")
+    for title in ("Payments API", "Refunds API"):
+        dep = coordination.create_dependency(
+            org, None, requester_initiative=checkout, provider_team=cast.root,
+            title=title, need_by=today + dt.timedelta(days=3),
+        )  # fmt: skip
+        coordination.transition(
+            org, cast.admin, dep, "accept", provider_initiative=payments, committed_date=dep.need_by
+        )
+
+    def evaluate_and_deliver(days: int) -> list[str]:
+        before = len(smtp.messages)
+        at = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(12), tzinfo=dt.UTC)
+        with django_capture_on_commit_callbacks(execute=True):
+            evaluate.evaluate(org, at)
+        delivery.deliver(now=timezone.now() + dt.timedelta(minutes=days + 1))
+        return [f"{m['X-Rcpt']}: {m['Subject']}" for m in smtp.messages[before:]]
+
+    assert evaluate_and_deliver(0) == []
+    signal = Signal.objects.get(org=org, kind="load.overloaded")
+    assert signal.severity == "warning"
+    sent = evaluate_and_deliver(5)
+    signal.refresh_from_db()
+    assert signal.severity == "critical" and signal.first_seen < signal.last_seen
+    assert sent.count(f"{cast.admin.email}: Critical: Acme is overloaded") == 1
+    assert evaluate_and_deliver(6) == []  # still critical: nothing new to tell
 
 
 def test_muted_signal_kinds_are_listed_with_every_other_kind_of_notice(cast):

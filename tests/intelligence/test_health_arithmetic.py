@@ -160,3 +160,18 @@ def test_a_person_in_two_teams_of_a_subtree_counts_once_in_its_people():
     assert out[3].rollup_people == 3  # 12, 13, 14
     assert out[2].rollup_people == 2
     assert health.distinct_people(parents, members) == {1: 5, 2: 2, 3: 3, 4: 2}
+
+
+def test_a_signal_concerning_two_teams_of_a_subtree_counts_once_in_its_roll_up():
+    parents = {1: None, 2: 1, 3: 1, 4: 3}
+    people = dict.fromkeys(parents, 1)
+    signals = [  # one request between two teams under 1; one concerning 4 and its parent 3
+        health.SignalCost(7, "dependencies.blocked", "API", "dependencies", "critical", {2, 3}),
+        health.SignalCost(8, "load.overloaded", "Busy", "execution", "warning", {3, 4}),
+    ]
+    out = health.compute(parents, people, signals, {}, HEALTH_DEFAULTS)
+    assert out[1].rollup_counts == {"info": 0, "warning": 1, "critical": 1}
+    assert out[3].rollup_counts == {"info": 0, "warning": 1, "critical": 1}
+    assert out[4].rollup_counts == {"info": 0, "warning": 1, "critical": 0}
+    assert out[2].rollup_counts == {"info": 0, "warning": 0, "critical": 1}
+    assert [out[t].counts["critical"] for t in (1, 2, 3, 4)] == [0, 1, 1, 0]  # their own

@@ -132,6 +132,9 @@ def test_confidence_falling_three_weeks_running_is_flagged_on_the_third_update(d
     data = w["Data"]
     mondays = [D(2026, 1, 5), D(2026, 1, 12), D(2026, 1, 19)]
     for monday, confidence in zip(mondays, (8, 7, 6), strict=True):
+        if monday == mondays[-1]:  # the day before the third update: two steps, no signal
+            evaluate_on(w, clock, D(2026, 1, 18))
+            assert live(w.org, "objectives.confidence_falling", data.objective) == []
         clock.at(monday, 11)
         alignment.set_objective_confidence(w.org, None, data.objective, confidence)
         evaluate_on(w, clock, monday)
@@ -230,6 +233,9 @@ def test_priorities_that_churn_are_flagged_when_rerankings_pass_three_a_week(db,
     # 13 re-rankings over four weeks is 3.25 a week: the 13th crosses the line.
     moves = 0
     for week in range(4):
+        if week == 3:  # the day before the 13th: 12 in four weeks is 3.0 a week, no signal
+            evaluate_on(w, clock, D(2026, 1, 25))
+            assert live(w.org, "priorities.churn", web.team) == []
         for i in range(4 if week < 3 else 1):
             day = D(2026, 1, 5) + dt.timedelta(weeks=week, days=i)
             clock.at(day, 10)

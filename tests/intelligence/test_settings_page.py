@@ -4,6 +4,7 @@ apply from the next evaluation; stale and bad input change nothing; tenants stay
 
 from __future__ import annotations
 
+import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
@@ -168,6 +169,26 @@ def test_the_next_evaluation_uses_what_was_saved(cast, blocked):
     evaluate.evaluate(cast.org)
     assert Signal.objects.get(pk=blocked.signal.pk).state == SignalState.RESOLVED
     assert config.for_org(cast.org).detectors["dependencies.blocked"]["enabled"] is False
+
+
+def test_an_organization_sets_how_long_an_issue_may_sit_at_one_level(cast):
+    from django.utils import timezone
+
+    from accord.decisions import services as decisions
+
+    twenty_days_ago = timezone.now() - dt.timedelta(days=20)
+    decisions.raise_issue(cast.org, None, cast.platform, "Flaky builds", opened_at=twenty_days_ago)
+    stuck = ("issues.stuck", "decisions.issue")
+    assert any(ident[:2] == stuck for ident in evaluate.detect(cast.org))  # 20 days > 14
+    client = login(cast.admin)
+    data = form_of(client)
+    assert data["issues.stuck.days"] == "14"
+    data["issues.stuck.days"] = "30"
+    client.post(URL, data)
+    assert stored(cast.org)[0] == {"issues.stuck": {"days": 30}}
+    assert not any(ident[:2] == stuck for ident in evaluate.detect(cast.org))
+    later = timezone.now() + dt.timedelta(days=10)
+    assert any(ident[:2] == stuck for ident in evaluate.detect(cast.org, later))
 
 
 def test_a_stale_page_is_refused_and_changes_nothing(cast):

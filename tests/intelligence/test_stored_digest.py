@@ -23,17 +23,20 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when confidence bands were defined once: an objective is off track at 3 of 10
-# or below (it was 4), and the explanation names the band. With the old threshold and words
-# the engine still stores the earlier digests exactly.
+# Last changed when priorities.competing's second variant became what it says: two
+# requesters needing one provider initiative in the same ISO week while it is due after the
+# earlier date (it flagged any two requesters needing it before it was due). With that
+# detector off, the engine stores exactly what it stored before. Before that, when a
+# subtree's open-signal counts stopped counting a signal once per team it concerns, and
+# when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "ee3cc9c31133f9de81fa5e36a08a1b1894234099751da81bf31560e1209d8c27",
-    "an hour later": "85fbf0be057e976789d5c53531cc523922aa153edd170a8a82c146184d3bd882",
+    "first run": "48cf0d58791b8b64f3300d7af7418b577cb153b0310289b21cf3929e685d436b",
+    "an hour later": "e70ff7ad4e293c605bc34562df0166ecf96203146076f1e8020e40024ff1e212",
     "a week later, one acknowledged and one dismissed": (
-        "e56d6f7166ad8a289a6e164b3564440697e63b930101604413b2174312b4bbe4"
+        "9ba888679b0def6f997f1c13622059390cda7bfa4cd0680819fc60c6d342708f"
     ),
     "a backfill of the week before": (
-        "fc5837e1733457c005c6ee953e653ee91f86757977e7bf8fc9b44edf48b3beed"
+        "8b37b3daf664906d1216186838e1e7fcf11cf70cff9b97b6ed7483f401ca34af"
     ),
 }
 
