@@ -20,6 +20,7 @@ from accord.intelligence.snapshot import (
     DecisionS,
     DependencyS,
     InitiativeS,
+    IssueS,
     KeyResultS,
     ObjectiveS,
     PeriodS,
@@ -647,3 +648,78 @@ def test_meeting_ratings_falling_by_the_drop_are_signalled_and_not_a_tenth_less(
     assert f"{now:.1f} of 10" in f.explanation and f"{before:.1f} before" in f.explanation
     worse = meeting_cadence([(True, before)] * n + [(True, 5.0)] * n)
     assert one("rhythm.ratings_falling", worse).severity == "warning"
+
+
+# --- issues ------------------------------------------------------------------------------
+
+
+def stuck(at_level_for: dt.timedelta, status: str = "open") -> Snapshot:
+    """Platform's issue "Flaky deploys", opened 90 days ago, at its level for so long."""
+    snap = org()
+    opened = AS_OF - dt.timedelta(days=90)
+    snap.issues[9] = IssueS(9, "Flaky deploys", PLATFORM, status, opened, AS_OF - at_level_for)
+    return snap
+
+
+def test_an_issue_at_one_level_for_the_stale_period_is_stuck_and_not_a_second_sooner():
+    limit = dt.timedelta(days=defaults("issues.stuck")["days"])
+    assert found("issues.stuck", stuck(limit - SECOND)) == []
+    assert found("issues.stuck", stuck(2 * limit, status="solved")) == []
+    f = one("issues.stuck", stuck(limit))
+    assert (f.kind, f.subject_type, f.subject_id) == ("issues.stuck", "decisions.issue", "9")
+    assert f.subject_label == "Flaky deploys" and f.severity == "warning"
+    assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
+    assert evidence(f) == [("Issue", "Flaky deploys"), ("Days at level", limit.days)]
+    assert targets(f)[0] == ("decisions.issue", "9")
+    assert f.numbers == {"days": limit.days}
+    assert one("issues.stuck", stuck(2 * limit)).severity == "critical"
+
+
+def test_an_organization_that_allows_issues_longer_is_not_told_sooner():
+    detector = discover()["issues.stuck"]
+    longer = {**detector.defaults, "days": 30}
+    assert list(detector.func(stuck(dt.timedelta(days=20)), longer)) == []
+    assert [f.numbers for f in detector.func(stuck(dt.timedelta(days=30)), longer)] == [
+        {"days": 30}
+    ]
+
+
+# --- priorities: one initiative, two requesters' dates in one week ------------------------
+
+
+def squeeze(first: dt.date, second: dt.date, provider_due: dt.date) -> Snapshot:
+    """Mobile and Platform each asked Payments for its "Payments API work" (due
+    `provider_due`), accepted, needed by `first` and `second`."""
+    snap = org()
+    snap.initiatives[70] = initiative(70, "Payments API work", PAYMENTS, target=provider_due)
+    app = snap.initiatives[60] = initiative(60, "App launch", MOBILE, target=dt.date(2026, 5, 1))
+    web = snap.initiatives[61] = initiative(
+        61, "Web checkout", PLATFORM, target=dt.date(2026, 5, 1)
+    )
+    snap.dependencies[1] = dependency(
+        1, "Payments API for the app", app, PAYMENTS, provider_init=70, need_by=first
+    )
+    snap.dependencies[2] = dependency(
+        2, "Payments API for the web", web, PAYMENTS, provider_init=70, need_by=second
+    )
+    return snap
+
+
+def test_two_requests_needed_in_one_week_of_an_initiative_due_after_the_first_are_signalled():
+    sunday, monday, friday = dt.date(2026, 3, 22), dt.date(2026, 3, 23), dt.date(2026, 3, 27)
+    day = dt.timedelta(days=1)
+    # Due on the earlier need-by date: the provider can meet both.
+    assert found("priorities.competing", squeeze(monday, friday, monday)) == []
+    # Need-by dates in two weeks (Sunday and Monday), even with the work due after both.
+    assert found("priorities.competing", squeeze(sunday, monday, friday)) == []
+    f = one("priorities.competing", squeeze(monday, friday, monday + day))
+    assert (f.kind, f.subject_type, f.subject_id) == (
+        "priorities.competing",
+        "alignment.initiative",
+        "70",
+    )
+    assert f.subject_label == "Payments API work" and f.severity == "warning"
+    assert f.team_ids == {PAYMENTS, MOBILE, PLATFORM} and f.owner_id == LEAD[PAYMENTS]
+    assert f.initiative_ids == {60, 61}
+    assert {("coordination.dependency", "1"), ("coordination.dependency", "2")} <= set(targets(f))
+    assert f.numbers["requesters"] == 2
