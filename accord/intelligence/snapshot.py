@@ -16,10 +16,13 @@ field's value at the moment is recovered from the histories the pillars keep:
   Accord recorded its creation keeps its present state since then (`_load_coordination`);
 - everything else from the append-only event log: every service write records the
   changed fields' values before and after, so the value a field had at moment T is the
-  `before` of the first event after T that changed it (`_rewind`). "Now" has no such
-  events and costs nothing extra.
+  `before` of the first event after T that changed it (`_rewind`). The same log gives
+  the rows removed or made since T: team memberships (removed with their person, team,
+  role and allocation; `_memberships`) and the links between objectives and between work
+  and objectives or key results (`_links`), as well as people's `is_active` and teams'
+  WIP limits. "Now" has no such events and costs nothing extra.
 
-A bounded number of queries, whatever the size of the organization (about 40; no query
+A bounded number of queries, whatever the size of the organization (about 45; no query
 per object), then linear work in Python.
 """
 
@@ -401,7 +404,7 @@ def _load_org(org: Organization, snap: Snapshot) -> None:
         .values_list("id", "name", "parent_id")
     ):
         snap.teams[pk] = TeamS(pk, name, parent_id)
-    rewound = _rewind(org, m, "org.team", ("parent",))
+    rewound = _rewind(org, m, "org.team", ("parent", "wip_limit"))
     for pk, old in rewound.items():
         if pk in snap.teams and "parent" in old:
             snap.teams[pk].parent_id = old["parent"]
@@ -411,11 +414,10 @@ def _load_org(org: Organization, snap: Snapshot) -> None:
         .values_list("id", "name", "is_active", "timezone")
     ):
         snap.people[pk] = PersonS(pk, name, active, timezone=tz)
-    for person_id, team_id, role, allocation in (
-        Membership.objects.for_org(org)
-        .filter(created_at__lte=snap.existed_by)
-        .values_list("person_id", "team_id", "role", "allocation")
-    ):
+    for pk, old in _rewind(org, m, "org.person", ("is_active",)).items():
+        if pk in snap.people and "is_active" in old:
+            snap.people[pk].is_active = bool(old["is_active"])
+    for person_id, team_id, role, allocation in _memberships(org, snap):
         team, person = snap.teams.get(team_id), snap.people.get(person_id)
         if team is None or person is None or not person.is_active:
             continue
@@ -429,6 +431,82 @@ def _load_org(org: Organization, snap: Snapshot) -> None:
     ):
         if team_id in snap.teams:
             snap.teams[team_id].wip_limit = limit
+    for pk, old in rewound.items():
+        if pk in snap.teams and "wip_limit" in old:
+            snap.teams[pk].wip_limit = old["wip_limit"]
+
+
+def _memberships(org: Organization, snap: Snapshot) -> Iterator[tuple[int, int, str, int]]:
+    """(person, team, role, allocation) of the memberships at the moment: today's rows that
+    existed by then, with the role and allocation they had (`_rewind`'s rule), and the ones
+    removed since, from their removal's event, unless they were made after the moment (a
+    creation recorded after `existed_by`). One query for the later events ("now" reads
+    none), one for the rows."""
+    got: dict[int, dict[str, Any]] = {}
+    removed: dict[int, dict[str, Any]] = {}
+    made_later: set[int] = set()
+    for target_id, verb, before, at in _rows(
+        Event.objects.filter(
+            org=org, target_type="org.membership", created_at__gt=snap.as_of
+        ).order_by("created_at", "id"),
+        *("target_id", "verb", "before", "created_at"),
+    ):
+        pk, before = int(target_id), before or {}
+        if verb == "created" and at > snap.existed_by:
+            made_later.add(pk)
+        if verb == "deleted":
+            removed.setdefault(pk, before)
+        old = got.setdefault(pk, {})
+        for name in ("role", "allocation"):
+            if name in before and name not in old:
+                old[name] = before[name]
+    rows = (
+        Membership.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .values_list("id", "person_id", "team_id", "role", "allocation")
+    )
+    if not got:
+        for _pk, person_id, team_id, role, allocation in rows:
+            yield person_id, team_id, role, allocation
+        return
+    live: set[int] = set()
+    for pk, person_id, team_id, role, allocation in rows:
+        live.add(pk)
+        old = got.get(pk)
+        if old:
+            role = old.get("role", role)
+            allocation = int(old.get("allocation", allocation) or 0)
+        yield person_id, team_id, role, allocation
+    for pk, before in removed.items():
+        if pk in live or pk in made_later or "person" not in before or "team" not in before:
+            continue
+        old = got[pk]
+        yield before["person"], before["team"], old.get("role", ""), int(old.get("allocation") or 0)
+
+
+def _links(org: Organization, snap: Snapshot) -> dict[tuple[str, int, str, int], bool]:
+    """Which links between objectives, and between work and objectives or key results, were
+    made or removed after the moment, from their events: {(target type, id, "parent" |
+    "objective" | "key_result", id): existed at the moment}. A link existed then if the first
+    later event about it removed it, or made it at a time that counts as before (`load`'s
+    `existed_by`). One query; "now" reads no rows."""
+    out: dict[tuple[str, int, str, int], bool] = {}
+    for target_type, target_id, verb, before, after, at in _rows(
+        Event.objects.filter(
+            org=org,
+            target_type__in=("alignment.objective", "alignment.initiative"),
+            verb__in=("linked", "unlinked"),
+            created_at__gt=snap.as_of,
+        ).order_by("created_at", "id"),
+        *("target_type", "target_id", "verb", "before", "after", "created_at"),
+    ):
+        data = (after if verb == "linked" else before) or {}
+        for name in ("parent", "objective", "key_result"):
+            if data.get(name) is not None:
+                key = (target_type, int(target_id), name, int(data[name]))
+                if key not in out:
+                    out[key] = verb == "unlinked" or at <= snap.existed_by
+    return out
 
 
 def _load_alignment(org: Organization, snap: Snapshot) -> None:
@@ -455,7 +533,22 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
         if o is not None:
             o.confidence_history.append((at, conf))
             o.confidence = conf
-    for child, parent in ObjectiveLink.objects.for_org(org).values_list("child_id", "parent_id"):
+    # Links as they were at the moment: today's, less those made since, plus those removed
+    # since (`_links`).
+    links = _links(org, snap)
+    parents = dict.fromkeys(
+        ObjectiveLink.objects.for_org(org)
+        .filter(created_at__lte=snap.existed_by)
+        .order_by("id")
+        .values_list("child_id", "parent_id")
+    )
+    for (target_type, child, name, parent), existed in links.items():
+        if target_type == "alignment.objective" and name == "parent":
+            if existed:
+                parents.setdefault((child, parent))
+            else:
+                parents.pop((child, parent), None)
+    for child, parent in parents:
         if child in snap.objectives and parent in snap.objectives:
             snap.objectives[child].parent_ids.append(parent)
     for row in _rows(
@@ -551,6 +644,16 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
     ):
         if init_id in snap.initiatives:
             snap.initiatives[init_id].key_result_ids.add(kr_id)
+    # ... as they were at the moment: those made since undone, those removed since restored.
+    for (target_type, init_id, name, pk), existed in links.items():
+        i = snap.initiatives.get(init_id)
+        if target_type != "alignment.initiative" or name == "parent" or i is None:
+            continue
+        ids = i.objective_ids if name == "objective" else i.key_result_ids
+        if existed:
+            ids.add(pk)
+        else:
+            ids.discard(pk)
     # Ranks after the moment are undone from the stack's own history (re-rankings).
     later_rank: dict[int, int | None] = {}
     rows = _rows(
@@ -803,7 +906,7 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         parents={t.id: t.parent_id for t in snap.teams.values()},
         members=defaultdict(set, {t.id: set(t.members) for t in snap.teams.values()}),
         leads=defaultdict(set, {t.id: set(t.leads) for t in snap.teams.values()}),
-        active=set(Person.objects.for_org(org).filter(is_active=True).values_list("id", flat=True)),
+        active={p.id for p in snap.people.values() if p.is_active},
     )
     cads = [
         c

@@ -13,6 +13,8 @@ from accord.coordination import services as coordination
 from accord.decisions import services as decisions
 from accord.intelligence import evaluate, queries
 from accord.intelligence.models import HealthScore, Signal, SignalEpisode
+from accord.org import services as org_services
+from accord.org.models import Membership, MembershipRole
 from tests.intelligence.world import (
     Q1,
     Clock,
@@ -123,10 +125,45 @@ def test_signals_as_of_a_past_date_equal_what_the_evaluation_of_that_date_stored
     w = build_org("honestco", SIZES)
     platform, web, data = w["Platform"], w["Web"], w["Data"]
     stored: dict[dt.datetime, dict[tuple, tuple]] = {}
+    owners: dict[dt.datetime, dict[tuple, int | None]] = {}
     dep = None
+    side: list = []
+
+    def membership(team_w, person):
+        return Membership.objects.get(team=team_w.team, person=person)
+
     for n, day in enumerate(D(2026, 1, 5) + dt.timedelta(days=i) for i in range(0, 42, 2)):
         clock.at(day, 9)
         # A history with changes of every kind the snapshot rewinds.
+        if n == 1:
+            # Two pieces of work that serve nothing: unaligned work, and over the WIP limit.
+            dates = {"start_date": D(2026, 1, 5), "target_date": D(2026, 3, 27)}
+            side = [
+                alignment.create_initiative(
+                    w.org, None, team=platform.team, title=f"Side {x}", status="active", **dates
+                )
+                for x in "AB"
+            ]
+            alignment.set_wip_limit(w.org, None, platform.team, 2)
+        if n == 10:  # a link made after the earlier days, and a limit raised
+            alignment.link_initiative(w.org, None, side[0], objective=platform.objective)
+            alignment.set_wip_limit(w.org, None, platform.team, 5)
+        if n == 12:  # a member leaves, another's allocation changes
+            org_services.remove_membership(w.org, None, membership(web, web.members[0]))
+            org_services.update_membership(
+                w.org, None, membership(web, web.members[1]), allocation=40
+            )
+        if n == 13:  # a link removed after the earlier days: Data's goal loses its work
+            alignment.unlink_initiative(w.org, None, data.initiative, key_result=data.kr)
+        if n == 14:  # a lead steps down to member; someone leaves the organization
+            org_services.update_membership(
+                w.org, None, membership(platform, platform.lead), role=MembershipRole.MEMBER
+            )
+            org_services.update_person(w.org, None, data.members[0], is_active=False)
+        if n == 16:  # an objective link made: Platform's goal now contributes to Data's
+            alignment.link_objective(w.org, None, platform.objective, data.objective)
+        if n == 18:  # and removed again
+            alignment.unlink_objective(w.org, None, platform.objective, data.objective)
         if n == 1:
             dep = coordination.create_dependency(
                 w.org, None, requester_initiative=web.initiative,
@@ -156,17 +193,22 @@ def test_signals_as_of_a_past_date_equal_what_the_evaluation_of_that_date_stored
         if n % 2 == 0:
             alignment.record_key_result_value(w.org, None, web.kr, n)
         run = evaluate_on(w, clock, day)
+        live = Signal.objects.filter(org=w.org).exclude(state="resolved")
         stored[run.as_of] = {
             (s.kind, s.subject_type, s.subject_id): (s.severity, s.explanation, s.evidence)
-            for s in Signal.objects.filter(org=w.org).exclude(state="resolved")
+            for s in live
         }
+        owners[run.as_of] = {(s.kind, s.subject_type, s.subject_id): s.owner_id for s in live}
     assert sum(len(v) for v in stored.values()) > 40  # the history did raise signals
+    # The links, limits and memberships changed what was found along the way.
+    kinds = [{k[0] for k in found} for found in stored.values()]
+    for kind in ("initiatives.unaligned", "load.overloaded", "objectives.orphaned"):
+        assert any(kind in k for k in kinds) and not all(kind in k for k in kinds), kind
     for moment, expected in stored.items():
-        recomputed = {
-            ident: (f.severity, f.explanation, f.evidence)
-            for ident, f in evaluate.detect(w.org, moment).items()
-        }
+        found = evaluate.detect(w.org, moment)
+        recomputed = {ident: (f.severity, f.explanation, f.evidence) for ident, f in found.items()}
         assert recomputed == expected, moment
+        assert {ident: f.owner_id for ident, f in found.items()} == owners[moment], moment
         as_stored = {
             (s.kind, s.subject_type, s.subject_id): (s.severity, s.explanation, s.evidence)
             for s in queries.signals_as_of(w.org, moment)
