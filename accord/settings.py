@@ -170,6 +170,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 
+# --- Outbound requests (chat webhooks, webhooks, sources, trackers): public addresses only ---
+# Set to true to let them reach loopback and private networks (tests, a closed intranet).
+OUTBOUND_ALLOW_PRIVATE = env_bool("ACCORD_OUTBOUND_ALLOW_PRIVATE", False)
+
 # --- Background work --------------------------------------------------------------------
 TASKS = {
     "default": {

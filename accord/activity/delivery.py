@@ -55,6 +55,7 @@ from accord.activity.models import (
     DeliveryStatus,
     Notification,
 )
+from accord.core import outbound
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org, update_and_record
 from accord.org.models import Organization, Person, Team
@@ -158,9 +159,6 @@ def set_preferences(
 def add_chat_webhook(
     org: Organization, actor: Person | None, team: Team, *, url: str, flavor: str
 ) -> ChatWebhook:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
     require_same_org(org, team, "team")
     require_team_admin(actor, team, "set up its chat webhook")
     if flavor not in ChatFlavor.values:
@@ -168,12 +166,7 @@ def add_chat_webhook(
             f"Unknown chat {flavor!r}; use slack, teams or mattermost.",
             fields={"flavor": ["Unknown chat."]},
         )
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        raise ServiceError(
-            f"{url!r} is not a web address.", fields={"url": ["Enter an http(s) address."]}
-        ) from None
+    url = outbound.check_url(url)
     hook = ChatWebhook.objects.create(org=org, team=team, url=url, flavor=flavor)
     activity.record(org, actor, "created", hook, after={"team": team.pk, "flavor": flavor})
     return hook
@@ -342,13 +335,14 @@ def chat_payload(flavor: str, subject: str, text: str) -> dict:
 
 
 def _post(url: str, payload: dict) -> None:
-    body = json.dumps(payload).encode()
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    answer = outbound.request(
+        "POST",
+        url,
+        body=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        if not 200 <= response.status < 300:
-            raise OSError(f"HTTP {response.status}")
+    if not answer.ok:
+        raise OSError(f"HTTP {answer.status}")
 
 
 def _send(n: Notification, connection) -> None:
