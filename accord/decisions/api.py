@@ -4,7 +4,7 @@
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import IntegerField, Prefetch, Value
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -31,6 +31,7 @@ from accord.decisions.models import (
     Issue,
     IssueStatus,
     Severity,
+    stale_after_days,
 )
 from accord.org.models import Person, Team
 from accord.org.queries import subtree_ids
@@ -753,7 +754,8 @@ def list_issues(
         qs = qs.filter(raised_by_id=raised_by_id)
     if stale:
         qs = qs.filter(pk__in=queries.stale_issues(org).values("pk"))
-    return qs
+    # The organization's threshold, read once for the page rather than once a row.
+    return qs.annotate(stale_days=Value(stale_after_days(org), output_field=IntegerField()))
 
 
 @router.post("/issues", response={201: IssueOut}, summary="Raise an issue for a team")

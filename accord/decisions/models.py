@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accord.org.models import OrgScoped, Person, Team
+from accord.org.models import Organization, OrgScoped, Person, Team
 
 
 class DecisionStatus(models.TextChoices):
@@ -213,9 +213,17 @@ class IssueStatus(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
-def stale_after_days() -> int:
-    """An open issue that stays this long at one level of the tree is flagged."""
-    return settings.ACCORD_ISSUE_STALE_DAYS
+def stale_after_days(org: Organization | int) -> int:
+    """An open issue that stays this long at one level of the tree is flagged.
+
+    The organization's `issues.stuck` threshold (Insights settings), so the marks on the
+    issue pages, the API's `stale` and the worker's flags agree with the signal; the server's
+    ACCORD_ISSUE_STALE_DAYS is its default. One query.
+    """
+    from accord.intelligence.config import for_org  # intelligence reads decisions, not back
+
+    days = for_org(org).detectors.get("issues.stuck", {}).get("days")
+    return int(days if days is not None else settings.ACCORD_ISSUE_STALE_DAYS)
 
 
 class Issue(OrgScoped):
@@ -281,8 +289,16 @@ class Issue(OrgScoped):
     def days_at_level(self, now: dt.datetime | None = None) -> int:
         return ((now or timezone.now()) - self.level_since).days
 
-    def is_stale(self, now: dt.datetime | None = None) -> bool:
-        return self.status == IssueStatus.OPEN and self.days_at_level(now) >= stale_after_days()
+    def is_stale(self, now: dt.datetime | None = None, days: int | None = None) -> bool:
+        """Open at one level for the organization's threshold or longer. A list passes the
+        threshold it read once (or annotates `stale_days`) rather than one query a row."""
+        if self.status != IssueStatus.OPEN:
+            return False
+        if days is None:
+            days = getattr(self, "stale_days", None)
+        if days is None:
+            days = stale_after_days(self.org_id)
+        return self.days_at_level(now) >= days
 
 
 class IssueEscalation(OrgScoped):

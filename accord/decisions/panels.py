@@ -8,7 +8,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.decisions import queries
-from accord.decisions.models import UNDECIDED, ActionItem, ActionStatus, Decision
+from accord.decisions.models import (
+    UNDECIDED,
+    ActionItem,
+    ActionStatus,
+    Decision,
+    stale_after_days,
+)
 
 
 def home(request) -> str | None:
@@ -41,6 +47,10 @@ def team(request, team) -> str | None:
     org = request.org
     today = timezone.localdate()
     issues = list(queries.open_issues(org, [team.pk])[:8])
+    if issues:
+        days = stale_after_days(org)
+        for issue in issues:
+            issue.stale_days = days  # the template's is_stale reads it: one query, not eight
     items = list(
         queries.action_items(org)
         .filter(team=team, status="open")

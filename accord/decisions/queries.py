@@ -496,7 +496,7 @@ def ranked_issues_query(
 def stale_issues(org: Organization, now: dt.datetime | None = None) -> QuerySet[Issue]:
     """Open issues that have sat at one level longer than the threshold."""
     now = now or timezone.now()
-    return open_issues(org).filter(level_since__lte=now - dt.timedelta(days=stale_after_days()))
+    return open_issues(org).filter(level_since__lte=now - dt.timedelta(days=stale_after_days(org)))
 
 
 def latency_days(d: Decision) -> float | None:

@@ -1129,7 +1129,7 @@ def flag_stale_issues(org: Organization, now: dt.datetime | None = None) -> int:
     Each issue is claimed with one conditional UPDATE, so two workers never flag it twice.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=stale_after_days())
+    cutoff = now - dt.timedelta(days=stale_after_days(org))
     candidates = (
         Issue.objects.for_org(org)
         .filter(status=IssueStatus.OPEN, level_since__lte=cutoff)

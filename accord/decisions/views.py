@@ -35,6 +35,7 @@ from accord.decisions.models import (
     DecisionStatus,
     Issue,
     IssueEscalation,
+    stale_after_days,
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
@@ -586,11 +587,12 @@ def issues(request):
     page = paginate_uncounted(request, qs, 50)
     mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
     leader = _is_leader(me)
+    days = stale_after_days(org)
     rows = [
         {
             "issue": i,
             "may_act": _can_write(me) and (leader or i.team_id in mine),
-            "stale": i.is_stale(),
+            "stale": i.is_stale(days=days),
         }
         for i in page
     ]

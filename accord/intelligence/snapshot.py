@@ -259,7 +259,6 @@ class Snapshot:
     action_items: dict[int, ActionItemS] = field(default_factory=dict)
     issues: dict[int, IssueS] = field(default_factory=dict)
     cadences: dict[int, CadenceS] = field(default_factory=dict)
-    issue_stale_days: int = 14
     # Rows created up to this moment count as existing (see `load`): the moment itself,
     # or the organization's first evaluation for a moment before it.
     existed_by: dt.datetime = field(default_factory=timezone.now)
@@ -369,7 +368,6 @@ def _rewind(
 
 def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snapshot:
     """The organization as it was at `as_of` (default: now)."""
-    from django.conf import settings
 
     moment = as_moment(as_of)
     snap = Snapshot(org_id=org.id, org_name=org.name, as_of=moment, existed_by=moment)
@@ -387,7 +385,6 @@ def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snaps
     )
     if first is not None and moment < first:
         snap.existed_by = first
-    snap.issue_stale_days = getattr(settings, "ACCORD_ISSUE_STALE_DAYS", 14)
     _load_org(org, snap)
     _load_alignment(org, snap)
     _load_coordination(org, snap)

@@ -47,3 +47,40 @@ def test_the_periodic_task_covers_every_organization(cast):
     services.raise_issue(cast.org, None, cast.platform, "Ours", opened_at=old)
     services.raise_issue(cast.other_org, None, cast.other_team, "Theirs", opened_at=old)
     assert flag_stuck_work.call() == {"issues": 2, "decisions": 0}
+
+
+def test_the_organizations_stuck_threshold_marks_pages_api_and_flags_alike(cast):
+    """Insights settings change when an issue counts as stuck; the issue pages, the API's
+    `stale` and the worker's flag follow the organization's value, not the server's."""
+    from accord.intelligence import services as intelligence
+    from tests.conftest import api_client, login
+
+    five_days = timezone.now() - dt.timedelta(days=5)
+    issue = services.raise_issue(cast.org, None, cast.platform, "Waiting", opened_at=five_days)
+    theirs = services.raise_issue(
+        cast.other_org, None, cast.other_team, "Theirs", opened_at=five_days
+    )
+    api = api_client(cast.admin)
+    page = login(cast.admin)
+    base = f"/o/{cast.org.slug}/decisions/issues/"
+
+    # With the default of 14 days nothing is stuck yet.
+    assert not api.get(f"/api/v1/issues/{issue.pk}").json()["stale"]
+    assert api.get("/api/v1/issues?stale=true").json()["count"] == 0
+    assert services.flag_stale_issues(cast.org) == 0
+    assert "days at this level" not in page.get(base).content.decode()
+
+    intelligence.update_settings(cast.org, cast.admin, detectors={"issues.stuck": {"days": 3}})
+    assert api.get(f"/api/v1/issues/{issue.pk}").json()["stale"]
+    listed = api.get("/api/v1/issues").json()["items"]
+    assert [i["stale"] for i in listed] == [True]
+    assert [i["id"] for i in api.get("/api/v1/issues?stale=true").json()["items"]] == [issue.pk]
+    assert (
+        "5 d here" in page.get(f"/o/{cast.org.slug}/teams/{cast.platform.slug}/").content.decode()
+    )
+    assert "5 days at this level" in page.get(base).content.decode()
+    assert "5 days at this level" in page.get(f"{base}{issue.pk}/").content.decode()
+    assert services.flag_stale_issues(cast.org) == 1
+    # Another organization keeps the default: its five-day-old issue is not stuck.
+    assert services.flag_stale_issues(cast.other_org) == 0
+    assert not theirs.is_stale()
