@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accord.api.main import api
+from accord.core import metrics as core_metrics
 from accord.org.forms import SignInForm
 from accord.web import views as web_views
 
@@ -25,6 +26,7 @@ org_patterns = [
 urlpatterns = [
     path("", web_views.root, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("metrics", core_metrics.metrics, name="metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
