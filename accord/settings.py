@@ -351,3 +351,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
     "accord.core.logs.RequestIdMiddleware",
 )
+
+# --- Single sign-on (README: Settings → Single sign-on) ------------------------------------
+# OpenID Connect via mozilla-django-oidc, off unless ACCORD_OIDC_CLIENT_ID is set; password
+# sign-in can be turned off (ACCORD_PASSWORD_SIGNIN=false). accord/core/sso.py reads them.
+from accord.core.sso import sso_settings  # noqa: E402
+
+globals().update(sso_settings(AUTHENTICATION_BACKENDS))
