@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 import werkzeug.serving
 
 CLIENT_ID = "accord-tests"
@@ -61,11 +60,4 @@ def sign_on(settings, monkeypatch, issuer: str, **env: str) -> None:
         backends.append(PASSWORD_BACKEND)
     for name, value in sso_settings(backends).items():
         setattr(settings, name, value)
-    monkeypatch.setattr(sso, "_discovered", {})
-
-
-@pytest.fixture
-def no_provider_cache(monkeypatch):
-    from accord.org import sso
-
     monkeypatch.setattr(sso, "_discovered", {})
