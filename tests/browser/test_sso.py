@@ -120,6 +120,10 @@ def test_with_passwords_off_new_people_join_the_configured_organization(
         sign_in_as(page, "nina")
         expect(page.locator("details.usermenu summary")).to_contain_text("Nina New", timeout=WAIT)
         expect(page).to_have_url(re.compile(r"/o/acme/$"), timeout=WAIT)
+        # An account without a password is offered no password to change.
+        page.locator("details.usermenu summary").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(page.get_by_role("link", name="Change password")).to_have_count(0)
         person = Person.objects.get(org=cast.org, email=newcomer)
         assert (person.name, person.role, person.user.username) == (
             "Nina New",
