@@ -316,3 +316,45 @@ if _proxy_ssl_header:
     )
 # django-axes logs every attempt at INFO; failures and lockouts (WARNING) are what matter.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# --- Operations: Prometheus metrics, JSON logs (README: Settings → Operations) -------------
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+# /metrics (django-prometheus) answers only when ACCORD_METRICS is on, and only to a bearer
+# of ACCORD_METRICS_TOKEN; when off, its middleware stays out of the stack.
+ACCORD_METRICS = env_bool("ACCORD_METRICS", False)
+ACCORD_METRICS_TOKEN = env_str("ACCORD_METRICS_TOKEN").strip()
+if ACCORD_METRICS:
+    if len(ACCORD_METRICS_TOKEN) < 16:
+        raise ImproperlyConfigured(
+            "ACCORD_METRICS_TOKEN must be set, at least 16 characters, when ACCORD_METRICS is on"
+        )
+    INSTALLED_APPS += ["django_prometheus"]
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    # Last but django-axes' middleware, which must stay last.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    )
+
+# Logs: "plain" lines (the default) or "json", one object per line for log collectors.
+# Every request has an id (X-Request-ID, echoed back) that JSON records carry.
+ACCORD_LOG_FORMAT = env_str("ACCORD_LOG_FORMAT", "plain").strip().lower() or "plain"
+if ACCORD_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(
+        f"ACCORD_LOG_FORMAT must be plain or json, not {ACCORD_LOG_FORMAT!r}"
+    )
+if ACCORD_LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "accord.core.logs.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+    "accord.core.logs.RequestIdMiddleware",
+)
+
+# --- Single sign-on (README: Settings → Single sign-on) ------------------------------------
+# OpenID Connect via mozilla-django-oidc, off unless ACCORD_OIDC_CLIENT_ID is set; password
+# sign-in can be turned off (ACCORD_PASSWORD_SIGNIN=false). accord/core/sso.py reads them.
+from accord.core.sso import sso_settings  # noqa: E402
+
+globals().update(sso_settings(AUTHENTICATION_BACKENDS))

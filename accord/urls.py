@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accord.api.main import api
-from accord.org.forms import SignInForm
+from accord.core import metrics as core_metrics
+from accord.web import sso as sso_views
 from accord.web import views as web_views
 
 # Every page of an organization lives under /o/<org_slug>/; each app owns its prefix.
@@ -25,12 +26,18 @@ org_patterns = [
 urlpatterns = [
     path("", web_views.root, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("metrics", core_metrics.metrics, name="metrics"),
+    path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
+    # Single sign-on (OpenID Connect): these answer 404 unless it is configured.
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=SignInForm
-        ),
-        name="login",
+        "accounts/oidc/authenticate/",
+        sso_views.ProviderSignInView.as_view(),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "accounts/oidc/callback/",
+        sso_views.ProviderCallbackView.as_view(),
+        name="oidc_authentication_callback",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -43,6 +50,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
         name="password_change_done",
     ),
+    path("admin/login/", sso_views.admin_login),  # refused when password sign-in is off
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/<slug:org_slug>/", include(org_patterns)),

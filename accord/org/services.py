@@ -581,3 +581,68 @@ def person_for_user(org: Organization, user) -> Person:
     if person is None:
         raise PermissionDenied("You are not a member of this organization.")
     return person
+
+
+# --- single sign-on ------------------------------------------------------------------------
+
+
+class SignOnRefused(ServiceError):
+    """A provider vouched for someone Accord will not sign in; the message says why."""
+
+    status = 403
+
+
+@transaction.atomic
+def user_for_provider_email(email: str, name: str = "", *, new_people_org: str = "") -> Any:
+    """The login user for someone an OpenID Connect provider vouches for by a verified
+    e-mail address: the account of that address; else a new account for the people an
+    admin added with that address (linked to them); else, when `new_people_org` names an
+    organization, a new account and a new member of it. Anyone else is refused."""
+    email = normalize_username(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise SignOnRefused(
+            f"The provider gave {email!r}, which is not an e-mail address."
+        ) from None
+    User = get_user_model()
+    users = list(
+        User.objects.filter(models.Q(username__iexact=email) | models.Q(email__iexact=email))[:2]
+    )
+    if len(users) > 1:
+        raise SignOnRefused(
+            f"More than one Accord account uses {email}; an administrator must merge them."
+        )
+    if users:
+        if not users[0].is_active:
+            raise SignOnRefused(f"The Accord account of {email} is switched off.")
+        return users[0]
+    people = list(
+        Person.objects.select_related("org").filter(
+            email__iexact=email, user__isnull=True, is_active=True
+        )
+    )
+    if people:
+        user = ensure_user(email, None, name=name or people[0].name)
+        for person in people:
+            person.user = user
+            person.version += 1
+            person.save(update_fields=["user", "version"])
+            activity.record(person.org, person, "signed_up", person, after={"email": email})
+        return user
+    if not new_people_org:
+        raise SignOnRefused(
+            f"No one in Accord signs in as {email}. Ask an administrator of your "
+            "organization to add you with this address."
+        )
+    org = Organization.objects.filter(slug=new_people_org).first()
+    if org is None:
+        raise SignOnRefused(
+            f"Accord is set to add new people to the organization {new_people_org!r}, "
+            "which does not exist. Tell the people who run Accord."
+        )
+    user = ensure_user(email, None, name=name)
+    add_person(
+        org, None, name=name or email.split("@")[0], email=email, role=Role.MEMBER, user=user
+    )
+    return user

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from accord.core.security import client_ip, login_username, sign_in_lock
 from accord.org.forms import SignInForm
+from accord.web.sso import sso_context
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -21,6 +22,7 @@ def lockout_response(request, original_response=None, credentials=None):
         {
             "form": form,
             "next": request.POST.get("next", request.GET.get("next", "")),
+            "sso": sso_context(),
             "locked": {
                 "minutes": minutes,
                 "until": lock.until if lock else None,

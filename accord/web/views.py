@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
+from accord.core import health
 from accord.core.errors import ServiceError
 from accord.org.models import Membership, Person, Team
 from accord.org.queries import orgs_for_user
@@ -35,8 +35,12 @@ def root(request):
 
 
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """For load balancers and probes: 200 when the database and the task queue answer,
+    else 503 naming what failed (`{"status": "failing", "failed": {"tasks": "…"}}`)."""
+    results = health.checks()
+    failed = {name: problem for name, problem in results.items() if problem}
+    if failed:
+        return JsonResponse({"status": "failing", "failed": failed}, status=503)
     return JsonResponse({"status": "ok"})
 
 

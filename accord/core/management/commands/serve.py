@@ -38,7 +38,13 @@ class Command(BaseCommand):
             def load_config(self):
                 self.cfg.set("bind", f"{host}:{port}")
                 self.cfg.set("workers", workers)
-                self.cfg.set("accesslog", "-")
+                if settings.ACCORD_LOG_FORMAT == "json":
+                    # Accord writes one JSON line per request itself (accord.core.logs);
+                    # gunicorn's own messages go through the same JSON handler.
+                    self.cfg.set("accesslog", None)
+                    self.cfg.set("logconfig_dict", _gunicorn_json_logging())
+                else:
+                    self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 60)
 
             def load(self):
@@ -51,3 +57,16 @@ class Command(BaseCommand):
 def _db_label() -> str:
     db = settings.DATABASES["default"]
     return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}"
+
+
+def _gunicorn_json_logging() -> dict:
+    # gunicorn's messages go to the JSON handler; its access lines are left out, since
+    # Accord's own per-request line carries the same and the request id.
+    return {
+        **settings.LOGGING,
+        "loggers": {
+            **settings.LOGGING["loggers"],
+            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+        },
+    }

@@ -1,0 +1,103 @@
+"""The sign-in pages: password sign-in (unless switched off) and single sign-on with an
+OpenID Connect provider (when configured); see accord/core/sso.py for the settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import render
+from mozilla_django_oidc import views as oidc_views
+
+from accord.org.forms import SignInForm
+from accord.org.sso import ProviderUnavailable, endpoints
+
+
+def sso_context() -> dict:
+    return {
+        "enabled": settings.ACCORD_OIDC_ENABLED,
+        "name": settings.ACCORD_OIDC_PROVIDER_NAME,
+        "password": settings.ACCORD_PASSWORD_SIGNIN,
+    }
+
+
+def refused(request, message: str, *, status: int = 403, title: str = "Sign-in refused"):
+    return render(
+        request,
+        "registration/sign_on_refused.html",
+        {"title": title, "message": message, "sso": sso_context()},
+        status=status,
+    )
+
+
+def password_sign_in_off(request):
+    return refused(
+        request,
+        "Password sign-in is switched off here. Sign in with "
+        f"{settings.ACCORD_OIDC_PROVIDER_NAME} instead.",
+        title="Password sign-in is off",
+    )
+
+
+class SignInView(auth_views.LoginView):
+    redirect_authenticated_user = True
+    authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sso": sso_context()}
+
+    def post(self, request, *args, **kwargs):
+        if not settings.ACCORD_PASSWORD_SIGNIN:
+            return password_sign_in_off(request)
+        return super().post(request, *args, **kwargs)
+
+
+def admin_login(request, extra_context=None):
+    """The admin site's own sign-in form, refused like ours when passwords are off."""
+    if not settings.ACCORD_PASSWORD_SIGNIN and not request.user.is_authenticated:
+        return password_sign_in_off(request)
+    return admin.site.__class__.login(admin.site, request, extra_context)
+
+
+class ProviderSignInView(oidc_views.OIDCAuthenticationRequestView):
+    """Sends the browser to the provider (with state, nonce and PKCE)."""
+
+    def __init__(self, *args, **kwargs):
+        super(oidc_views.OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+
+    def get(self, request):
+        if not settings.ACCORD_OIDC_ENABLED:
+            raise Http404("Single sign-on is not configured.")
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = endpoints()["authorization_endpoint"]
+        except ProviderUnavailable:
+            return refused(
+                request,
+                f"{settings.ACCORD_OIDC_PROVIDER_NAME} did not answer. Try again in a moment.",
+                status=503,
+                title="Sign-in provider unavailable",
+            )
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+        return super().get(request)
+
+
+class ProviderCallbackView(oidc_views.OIDCAuthenticationCallbackView):
+    """Where the provider sends the browser back; signs the person in or says why not."""
+
+    def get(self, request):
+        if not settings.ACCORD_OIDC_ENABLED:
+            raise Http404("Single sign-on is not configured.")
+        return super().get(request)
+
+    def login_failure(self):
+        request = self.request
+        message = getattr(request, "accord_sign_on_refused", None)
+        if message is None:
+            provider = settings.ACCORD_OIDC_PROVIDER_NAME
+            if request.GET.get("error"):
+                detail = request.GET.get("error_description") or request.GET["error"]
+                message = f"{provider} did not sign you in ({detail[:200]})."
+            else:
+                message = f"Sign-in with {provider} did not complete. Start again."
+        return refused(request, message)

@@ -1,0 +1,189 @@
+"""Operations: /healthz checks the database and the task queue, /metrics is off unless
+turned on and then needs its token, and logs can be JSON lines from a real `accord serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from tests.test_settings import clean_env
+from tests.test_worker import database_url
+
+TOKEN = "s3cret-scraper-token-0123456789"
+
+REQUEST = """
+import django, json
+django.setup()
+from django.test import Client
+from django.conf import settings
+out = {"middleware": [m for m in settings.MIDDLEWARE if "prometheus" in m]}
+for name, headers in (("none", {}), ("wrong", {"Authorization": "Bearer nope"}),
+                      ("right", {"Authorization": "Bearer %s"})):
+    response = Client(SERVER_NAME="localhost").get("%s", headers=headers)
+    out[name] = [response.status_code, response.content.decode()[:20000]]
+print(json.dumps(out))
+"""
+
+
+def run_in_process(tmp_path, path: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", REQUEST % (TOKEN, path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(tmp_path, **env),
+    )
+
+
+def answers(result: subprocess.CompletedProcess) -> dict:
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_healthz_answers_ok_when_the_database_and_the_task_queue_answer(db):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_answers_503_naming_the_task_queue_when_its_table_is_gone(db):
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute(f"ALTER TABLE {table} RENAME TO healthz_hidden_table")
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "failing"
+    assert set(body["failed"]) == {"tasks"}
+    assert body["failed"]["tasks"]
+
+
+def test_healthz_answers_503_naming_the_database_when_it_cannot_be_reached(tmp_path):
+    # Nothing listens on port 9 of the loopback: the connection is refused at once.
+    unreachable = "postgres://accord@127.0.0.1:9/accord?connect_timeout=2"
+    result = run_in_process(tmp_path, "/healthz", DATABASE_URL=unreachable)
+    status, text = answers(result)["none"]
+    assert status == 503
+    body = json.loads(text)
+    assert body["status"] == "failing"
+    assert "database" in body["failed"]
+    assert "OperationalError" in body["failed"]["database"]
+
+
+def test_metrics_are_not_found_and_cost_nothing_when_off(db):
+    assert not settings.ACCORD_METRICS
+    assert not [m for m in settings.MIDDLEWARE if "prometheus" in m]
+    assert "django_prometheus" not in settings.INSTALLED_APPS
+    response = Client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 404
+
+
+def test_metrics_when_on_need_the_bearer_token(tmp_path):
+    result = run_in_process(
+        tmp_path, "/metrics", ACCORD_METRICS="1", ACCORD_METRICS_TOKEN=TOKEN, LOG_LEVEL="ERROR"
+    )
+    out = answers(result)
+    assert len(out["middleware"]) == 2  # before and after every other middleware
+    assert out["none"][0] == 401
+    assert out["wrong"][0] == 401
+    status, text = out["right"]
+    assert status == 200
+    # The two refused requests before it were counted by django-prometheus' middleware.
+    assert 'django_http_responses_total_by_status_total{status="401"} 2.0' in text
+
+
+def test_metrics_on_without_a_long_enough_token_stops_start_up(tmp_path):
+    result = run_in_process(tmp_path, "/metrics", ACCORD_METRICS="1", ACCORD_METRICS_TOKEN="short")
+    assert result.returncode != 0
+    assert "ACCORD_METRICS_TOKEN must be set" in result.stderr
+
+
+def test_an_unknown_log_format_stops_start_up(tmp_path):
+    result = run_in_process(tmp_path, "/healthz", ACCORD_LOG_FORMAT="xml")
+    assert result.returncode != 0
+    assert "ACCORD_LOG_FORMAT must be plain or json" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accord_serve_writes_json_lines_with_the_request_id_and_path(tmp_path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "ACCORD_LOG_FORMAT": "json"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "accord.cli", "serve", "--port", str(port), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _ = get(f"{base}/healthz")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()[-3000:]
+                assert time.monotonic() < deadline, "accord serve did not start"
+                time.sleep(0.2)
+        status, headers = get(f"{base}/healthz", **{"X-Request-ID": "probe-42"})
+        assert status == 200
+        assert headers["X-Request-ID"] == "probe-42"
+        status, headers = get(f"{base}/no-such-page")
+        assert status == 404
+        missing_id = headers["X-Request-ID"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=30)
+
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    assert any(r["logger"] == "gunicorn.error" for r in records)  # its messages too
+    assert not any(r["logger"] == "gunicorn.access" for r in records)  # Accord's line instead
+    probe = [r for r in records if r.get("request_id") == "probe-42"]
+    assert probe == [
+        {
+            **probe[0],
+            "logger": "accord.request",
+            "level": "INFO",
+            "method": "GET",
+            "path": "/healthz",
+            "status": 200,
+        }
+    ]
+    not_found = [r for r in records if r.get("request_id") == missing_id]
+    assert {r["logger"] for r in not_found} == {"django.request", "accord.request"}
+    assert all(r["path"] == "/no-such-page" for r in not_found)
+    warning = next(r for r in not_found if r["logger"] == "django.request")
+    assert warning["level"] == "WARNING"
+    assert warning["status_code"] == 404
+    assert warning["message"] == "Not Found: /no-such-page"
