@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from accord.alignment.models import Initiative, KeyResult
 from accord.api.common import Id, actor_of, get_or_404, org_of
 from accord.core.errors import NotFound
+from accord.rhythm.models import Measurable
 from accord.sources import services
 from accord.sources.models import KeyResultSource, TrackerCredential, TrackerLink
 
@@ -25,7 +26,8 @@ class PullStateOut(Schema):
 
 
 class SourceOut(PullStateOut):
-    key_result_id: int
+    key_result_id: int | None
+    measurable_id: int | None
     kind: Literal["json", "csv", "prometheus"]
     url: str
     json_path: str
@@ -112,11 +114,33 @@ def _initiative(request, initiative_id: int) -> Initiative:
     return get_or_404(Initiative.objects.for_org(org_of(request)), initiative_id, "initiative")
 
 
-def _source(kr: KeyResult) -> KeyResultSource:
-    source = KeyResultSource.objects.filter(key_result=kr).first()
+def _measurable(request, measurable_id: int) -> Measurable:
+    return get_or_404(
+        Measurable.objects.for_org(org_of(request)).select_related("team"),
+        measurable_id,
+        "measurable",
+    )
+
+
+def _source(target: KeyResult | Measurable) -> KeyResultSource:
+    field = "measurable" if isinstance(target, Measurable) else "key_result"
+    source = KeyResultSource.objects.filter(**{field: target}).first()
     if source is None:
-        raise NotFound(f"{kr.name} has no source.")
+        raise NotFound(f"{target.name} has no source.")
     return source
+
+
+def _put_source(request, target, payload: SourceIn):
+    data = payload.dict()
+    header_value = data.pop("header_value")
+    return services.set_source(
+        org_of(request), actor_of(request), target, header_value=header_value, **data
+    )
+
+
+def _pull(request, target) -> PullOut:
+    result = services.pull_source(org_of(request), actor_of(request), _source(target))
+    return PullOut(ok=result.ok, message=result.message, value=result.value)
 
 
 def _link(item: Initiative) -> TrackerLink:
@@ -137,12 +161,7 @@ def get_source(request, kr_id: Id):
     summary="Set where a key result's value is pulled from (its owner or an admin)",
 )
 def put_source(request, kr_id: Id, payload: SourceIn):
-    kr = _kr(request, kr_id)
-    data = payload.dict()
-    header_value = data.pop("header_value")
-    return services.set_source(
-        org_of(request), actor_of(request), kr, header_value=header_value, **data
-    )
+    return _put_source(request, _kr(request, kr_id), payload)
 
 
 @router.delete("/key-results/{kr_id}/source", response={204: None}, summary="Stop pulling it")
@@ -157,8 +176,43 @@ def delete_source(request, kr_id: Id):
     summary="Pull the value now (a failure is answered here and recorded on the source)",
 )
 def pull_source(request, kr_id: Id):
-    result = services.pull_source(org_of(request), actor_of(request), _source(_kr(request, kr_id)))
-    return PullOut(ok=result.ok, message=result.message, value=result.value)
+    return _pull(request, _kr(request, kr_id))
+
+
+@router.get(
+    "/measurables/{measurable_id}/source",
+    response=SourceOut,
+    summary="A scorecard measurable's source",
+)
+def get_measurable_source(request, measurable_id: Id):
+    return _source(_measurable(request, measurable_id))
+
+
+@router.put(
+    "/measurables/{measurable_id}/source",
+    response=SourceOut,
+    summary="Set where a measurable's weekly value is pulled from (its owner or an admin)",
+)
+def put_measurable_source(request, measurable_id: Id, payload: SourceIn):
+    return _put_source(request, _measurable(request, measurable_id), payload)
+
+
+@router.delete(
+    "/measurables/{measurable_id}/source", response={204: None}, summary="Stop pulling it"
+)
+def delete_measurable_source(request, measurable_id: Id):
+    measurable = _measurable(request, measurable_id)
+    services.clear_source(org_of(request), actor_of(request), measurable)
+    return Status(204, None)
+
+
+@router.post(
+    "/measurables/{measurable_id}/source/pull",
+    response=PullOut,
+    summary="Pull this week's value now",
+)
+def pull_measurable_source(request, measurable_id: Id):
+    return _pull(request, _measurable(request, measurable_id))
 
 
 @router.get(

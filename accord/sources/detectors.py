@@ -17,11 +17,13 @@ from accord.sources.models import KeyResultSource, TrackerLink
     defaults={"failures": 3},
 )
 def failing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """A key result's source, or an initiative's tracker link, whose last 3 pulls in a row
-    failed: its number or progress is no longer updated (critical after three times as
-    many). Reads the pulls' state as it is now, whatever the date evaluated."""
+    """A key result's (or scorecard measurable's) source, or an initiative's tracker link,
+    whose last 3 pulls in a row failed: its number or progress is no longer updated
+    (critical after three times as many). Reads the pulls' state as it is now, whatever
+    the date evaluated."""
     limit = max(1, int(cfg["failures"]))
-    sources = KeyResultSource.objects.filter(org_id=snap.org_id, failures__gte=limit).values_list(
+    failing = KeyResultSource.objects.filter(org_id=snap.org_id, failures__gte=limit)
+    sources = failing.filter(key_result__isnull=False).values_list(
         "key_result_id", "failures", "last_error", "url"
     )
     for kr_id, failures, error, url in sources:
@@ -44,6 +46,35 @@ def failing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             team_ids={obj.team_id} if obj.team_id else set(),
             owner_id=kr.owner_id or obj.owner_id or snap.lead_of(obj.team_id),
             evidence=[ev("Consecutive failures", failures, "alignment.keyresult", kr.id)],
+            numbers={"failures": failures},
+        )
+    measurables = failing.filter(measurable__is_active=True).values_list(
+        "measurable_id",
+        "measurable__name",
+        "measurable__team_id",
+        "measurable__owner_id",
+        "failures",
+        "last_error",
+        "url",
+    )
+    for m_id, name, team_id, owner_id, failures, error, url in measurables:
+        if team_id not in snap.teams:
+            continue
+        yield Found(
+            kind="sources.failing",
+            subject_type="rhythm.measurable",
+            subject_id=str(m_id),
+            subject_label=name,
+            severity="critical" if failures >= 3 * limit else "warning",
+            title=f"The source of {name} failed {failures} times in a row",
+            explanation=(
+                f"Accord could not read this week's {name} from its source ({url}) the last "
+                f"{failures} times it tried: {error}"
+            ),
+            next_step="Fix the source (or clear it and record values by hand).",
+            team_ids={team_id},
+            owner_id=owner_id or snap.lead_of(team_id),
+            evidence=[ev("Consecutive failures", failures)],
             numbers={"failures": failures},
         )
     links = TrackerLink.objects.filter(org_id=snap.org_id, failures__gte=limit).values_list(

@@ -11,6 +11,7 @@ from django.db import models
 
 from accord.alignment.models import Initiative, KeyResult
 from accord.org.models import OrgScoped, Person
+from accord.rhythm.models import Measurable
 
 
 class SourceKind(models.TextChoices):
@@ -39,7 +40,15 @@ class PullState(models.Model):
 
 
 class KeyResultSource(OrgScoped, PullState):
-    key_result = models.OneToOneField(KeyResult, on_delete=models.CASCADE, related_name="source")
+    """Where a key result's value (or a scorecard measurable's weekly value) is pulled from:
+    exactly one of `key_result` and `measurable` is set."""
+
+    key_result = models.OneToOneField(
+        KeyResult, null=True, blank=True, on_delete=models.CASCADE, related_name="source"
+    )
+    measurable = models.OneToOneField(
+        Measurable, null=True, blank=True, on_delete=models.CASCADE, related_name="source"
+    )
     kind = models.CharField(max_length=12, choices=SourceKind.choices)
     url = models.URLField(max_length=1000)
     # JSON: a JSONPath to the number.
@@ -64,9 +73,16 @@ class KeyResultSource(OrgScoped, PullState):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key_result__isnull=False, measurable__isnull=True)
+                | models.Q(key_result__isnull=True, measurable__isnull=False),
+                name="sources_source_of_one_thing",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"source of {self.key_result}"
+        return f"source of {self.key_result or self.measurable}"
 
 
 class TrackerLink(OrgScoped, PullState):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import urllib.parse
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org
 from accord.org.models import Organization, Person, Role
 from accord.org.permissions import require_role
+from accord.rhythm import services as rhythm
+from accord.rhythm.models import Measurable
 from accord.sources import crypto, readers, trackers
 from accord.sources.models import (
     KeyResultSource,
@@ -35,7 +38,8 @@ from accord.sources.models import (
     TrackerLink,
 )
 
-PULLED = "source"  # KeyResultValue.source of a pulled value
+PULLED = "source"  # KeyResultValue.source (and MeasurableValue.source) of a pulled value
+Target = KeyResult | Measurable  # what a source feeds
 NOTE = "from source"
 
 
@@ -67,9 +71,12 @@ def _require_owner_or_admin(actor: Person | None, owners: list[int | None], what
     raise PermissionDenied(f"Only the owner of {what} or an admin may change where it comes from.")
 
 
-def can_configure_source(actor: Person, kr: KeyResult) -> bool:
+def can_configure_source(actor: Person, target: Target) -> bool:
+    owners = [target.owner_id]
+    if isinstance(target, KeyResult):
+        owners.append(target.objective.owner_id)
     try:
-        _require_owner_or_admin(actor, [kr.owner_id, kr.objective.owner_id], kr.name)
+        _require_owner_or_admin(actor, owners, target.name)
     except PermissionDenied:
         return False
     return True
@@ -151,24 +158,43 @@ def _clean_source(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _lock_target(org: Organization, actor: Person | None, target: Target) -> Target:
+    """The key result or measurable, checked: same organization, the actor its owner (a key
+    result's objective's owner too) or an admin, still open to new values."""
+    if isinstance(target, Measurable):
+        require_same_org(org, target, "measurable")
+        target = Measurable.objects.select_related("team").get(pk=target.pk)
+        _require_owner_or_admin(actor, [target.owner_id], target.name)
+        if not target.is_active:
+            raise ServiceError(f"{target.name} is archived: restore it first.")
+        return target
+    require_same_org(org, target, "key result")
+    target = KeyResult.objects.select_related("objective__period").get(pk=target.pk)
+    _require_owner_or_admin(actor, [target.owner_id, target.objective.owner_id], target.name)
+    if target.objective.period.state == PeriodState.CLOSED:
+        period = target.objective.period.name
+        raise ServiceError(f"{period} is closed: its key results are frozen.")
+    return target
+
+
+def _of(target: Target) -> dict[str, Target]:
+    return {"measurable" if isinstance(target, Measurable) else "key_result": target}
+
+
 @transaction.atomic
 def set_source(
     org: Organization,
     actor: Person | None,
-    kr: KeyResult,
+    target: Target,
     *,
     header_value: str | None = None,
     **data: Any,
 ) -> KeyResultSource:
-    """Create or replace the key result's source. `header_value` None keeps the stored
-    secret; "" removes it (with the header)."""
-    require_same_org(org, kr, "key result")
-    kr = KeyResult.objects.select_related("objective__period").get(pk=kr.pk)
-    _require_owner_or_admin(actor, [kr.owner_id, kr.objective.owner_id], kr.name)
-    if kr.objective.period.state == PeriodState.CLOSED:
-        raise ServiceError(f"{kr.objective.period.name} is closed: its key results are frozen.")
+    """Create or replace the source of a key result (or a scorecard measurable).
+    `header_value` None keeps the stored secret; "" removes it (with the header)."""
+    target = _lock_target(org, actor, target)
     clean = _clean_source(data)
-    source = KeyResultSource.objects.select_for_update().filter(key_result=kr).first()
+    source = KeyResultSource.objects.select_for_update().filter(**_of(target)).first()
     secret = None if header_value is None else _text(header_value, "header_value", 2000)
     if secret and not clean["header_name"]:
         raise ServiceError(
@@ -177,7 +203,7 @@ def set_source(
     if not clean["header_name"]:
         secret = ""
     if source is None:
-        source = KeyResultSource(org=org, key_result=kr, created_by=actor)
+        source = KeyResultSource(org=org, created_by=actor, **_of(target))
     elif secret is None and clean["header_name"] != source.header_name:
         secret = ""  # a stored secret stays with the header it was given for
     for name, value in clean.items():
@@ -191,21 +217,25 @@ def set_source(
     source.save()
     after = {k: v for k, v in clean.items() if v}
     after["header_secret"] = "set" if source.header_secret else ""
-    activity.record(org, actor, "source_set", kr, after=after)
+    activity.record(org, actor, "source_set", target, after=after)
     return source
 
 
 @transaction.atomic
-def clear_source(org: Organization, actor: Person | None, kr: KeyResult) -> None:
-    require_same_org(org, kr, "key result")
-    kr = KeyResult.objects.select_related("objective").get(pk=kr.pk)
-    _require_owner_or_admin(actor, [kr.owner_id, kr.objective.owner_id], kr.name)
-    source = KeyResultSource.objects.filter(key_result=kr).first()
+def clear_source(org: Organization, actor: Person | None, target: Target) -> None:
+    if isinstance(target, Measurable):
+        require_same_org(org, target, "measurable")
+        _require_owner_or_admin(actor, [target.owner_id], target.name)
+    else:
+        require_same_org(org, target, "key result")
+        target = KeyResult.objects.select_related("objective").get(pk=target.pk)
+        _require_owner_or_admin(actor, [target.owner_id, target.objective.owner_id], target.name)
+    source = KeyResultSource.objects.filter(**_of(target)).first()
     if source is None:
         return
     before = {"kind": source.kind, "url": source.url}
     source.delete()
-    activity.record(org, actor, "source_cleared", kr, before=before)
+    activity.record(org, actor, "source_cleared", target, before=before)
 
 
 def read_source(source: KeyResultSource) -> float:
@@ -254,6 +284,29 @@ def _fail(model, pk: int, message: str, now: dt.datetime) -> None:
     )
 
 
+def _record_key_result(
+    org: Organization, source: KeyResultSource, value: float, now: dt.datetime
+) -> None:
+    kr = KeyResult.objects.select_for_update().get(pk=source.key_result_id)
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    recorded_today = KeyResultValue.objects.filter(
+        key_result=kr, source=PULLED, recorded_at__gte=today
+    ).exists()
+    if value != kr.current or not recorded_today:
+        alignment.record_key_result_value(org, None, kr, value, NOTE, source=PULLED)
+
+
+def _record_measurable(
+    org: Organization, source: KeyResultSource, value: float, now: dt.datetime
+) -> None:
+    """This week's value of the measurable (a scorecard keeps two decimal places)."""
+    measurable = Measurable.objects.select_related("team").get(pk=source.measurable_id)
+    rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    rhythm.record_measurable_value(
+        org, None, measurable, week_start=timezone.localdate(now), value=rounded, source=PULLED
+    )
+
+
 def pull_source(org: Organization, actor: Person | None, source: KeyResultSource) -> PullResult:
     """Pull once now. A success records the value as pulled (when it changed, or when none
     was recorded today); a failure is recorded on the source and changes nothing else."""
@@ -268,14 +321,11 @@ def pull_source(org: Organization, actor: Person | None, source: KeyResultSource
         return PullResult(False, str(exc))
     failure = ""
     with transaction.atomic():
-        kr = KeyResult.objects.select_for_update().get(pk=source.key_result_id)
-        today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        recorded_today = KeyResultValue.objects.filter(
-            key_result=kr, source=PULLED, recorded_at__gte=today
-        ).exists()
         try:
-            if value != kr.current or not recorded_today:
-                alignment.record_key_result_value(org, None, kr, value, NOTE, source=PULLED)
+            if source.measurable_id:
+                _record_measurable(org, source, value, now)
+            else:
+                _record_key_result(org, source, value, now)
         except ServiceError as exc:  # its own savepoint is rolled back
             failure = f"{value:g} was read but not recorded: {exc.message}"
         else:

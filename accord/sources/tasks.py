@@ -38,6 +38,7 @@ def pull_due(now: dt.datetime | None = None) -> dict[str, int]:
     sources = (
         _due(KeyResultSource, now)
         .exclude(key_result__objective__period__state=PeriodState.CLOSED)
+        .exclude(measurable__is_active=False)
         .select_related("org")
         .order_by("last_attempt_at", "id")[:BATCH]
     )

@@ -7,7 +7,10 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
-from tests.sources.conftest import kr, upstream  # noqa: F401  (fixtures)
+from tests.sources import conftest as sources
+
+kr = sources.kr  # the fixtures of tests/sources
+upstream = sources.upstream
 
 
 def test_it_sets_a_source_pulls_it_and_shows_it_on_desktop_and_phone(
@@ -15,7 +18,7 @@ def test_it_sets_a_source_pulls_it_and_shows_it_on_desktop_and_phone(
     shot,
     cast,
     kr,
-    upstream,  # noqa: F811
+    upstream,
 ):
     url = upstream.answer("/signups.json", '{"data": {"week": 128}}')
     sign_in(page, cast.member.user.email, PASSWORD)
