@@ -160,6 +160,18 @@ def tracker_clear(request, initiative_id: int):
     return redirect(_initiative_url(request, item))
 
 
+BASE_HELP = {
+    "github": "Empty: https://api.github.com for github.com, <site>/api/v3 for GitHub Enterprise.",
+    "gitlab": "Empty: <site>/api/v4 of each linked item, e.g. https://gitlab.com/api/v4.",
+    "jira": "Empty: the site of each linked item, e.g. https://acme.atlassian.net.",
+}
+TOKEN_HELP = {
+    "github": "A fine-grained or classic personal access token that can read the issues.",
+    "gitlab": "A personal, group or project access token with read_api.",
+    "jira": "Jira Cloud: your-email:api-token. Server / Data Center: a personal access token.",
+}
+
+
 def _integration_rows(request, forms: dict | None = None):
     creds = {c.tracker: c for c in TrackerCredential.objects.for_org(request.org)}
     failing = {}
@@ -174,6 +186,12 @@ def _integration_rows(request, forms: dict | None = None):
         cred = creds.get(value)
         form = (forms or {}).get(value) or CredentialForm(
             initial={"base_url": cred.base_url if cred else ""}, prefix=value
+        )
+        form.fields["base_url"].help_text = BASE_HELP[value]
+        form.fields[
+            "token"
+        ].help_text = (
+            f"{TOKEN_HELP[value]} Stored encrypted, never shown again; empty keeps the stored one."
         )
         rows.append(
             {
