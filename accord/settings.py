@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accord.api",
     "accord.web",
     "accord.search",
+    "accord.sources",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 # --- Outbound requests (chat webhooks, webhooks, sources, trackers): public addresses only ---
 # Set to true to let them reach loopback and private networks (tests, a closed intranet).
 OUTBOUND_ALLOW_PRIVATE = env_bool("ACCORD_OUTBOUND_ALLOW_PRIVATE", False)
+
+# --- Key-result sources and work trackers (docs/sources.md) ---
+# Fernet key for secrets at rest (tracker tokens, source headers); empty: derived from SECRET_KEY.
+ACCORD_ENCRYPTION_KEY = env_str("ACCORD_ENCRYPTION_KEY")
+SOURCES_PULL_MINUTES = env_int("ACCORD_SOURCES_PULL_MINUTES", 60)  # how often each is pulled
+SOURCES_TIMEOUT = env_int("ACCORD_SOURCES_TIMEOUT", 10)  # seconds per request
 
 # --- Background work --------------------------------------------------------------------
 TASKS = {

@@ -21,6 +21,7 @@ org_patterns = [
     path("settings/", include("accord.api.urls")),
     path("", include("accord.conversation.urls")),
     path("search/", include("accord.search.urls")),
+    path("sources/", include("accord.sources.urls")),
 ]
 
 urlpatterns = [

@@ -241,6 +241,7 @@ class KeyResultValueOut(Schema):
     recorded_by_id: Id | None
     recorded_at: dt.datetime
     note: str
+    source: str = Field(description='"source" when pulled from the key result\'s source.')
 
 
 class InitiativeOut(Schema):

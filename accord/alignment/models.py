@@ -224,6 +224,9 @@ class KeyResultValue(OrgScoped):
     )
     recorded_at = models.DateTimeField(db_index=True)
     note = models.CharField(max_length=500, blank=True)
+    # Where the value came from: empty when a person recorded it, "source" when Accord
+    # pulled it from the key result's source (accord.sources).
+    source = models.CharField(max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["recorded_at", "id"]

@@ -832,10 +832,12 @@ def record_key_result_value(
     note: str = "",
     *,
     at: dt.datetime | None = None,
+    source: str = "",
 ) -> KeyResultValue:
     """Record a new current value (for a milestone: 1/true = done, 0/false = not done).
 
-    `at` backdates the history entry (importers, the demo); it defaults to now."""
+    `at` backdates the history entry (importers, the demo); it defaults to now. `source`
+    marks a value Accord pulled ("source") rather than one a person recorded."""
     require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
     if isinstance(value, bool):
@@ -862,10 +864,13 @@ def record_key_result_value(
         recorded_by=actor,
         recorded_at=at or timezone.now(),
         note=(note or "").strip()[:500],
+        source=source,
     )
     after = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
     if note:
         after["note"] = note
+    if source:
+        after["source"] = source
     activity.record(org, actor, "value_recorded", kr, before=before, after=after)
     rollups.refresh([kr.objective_id])
     return entry

@@ -54,6 +54,7 @@ from accord.alignment.progress import pace as kr_pace
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
+from accord.web import panels as web_panels
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.queries import saved_views
 from accord.web.views import history_for
@@ -682,6 +683,7 @@ def key_result_detail(request, kr_id: int):
             initiatives=list(kr.initiatives.select_related("team", "owner").order_by("title")),
             closed=period.state == PeriodState.CLOSED,
             history=history_for(org, "alignment.keyresult", kr.pk),
+            panels=web_panels.collect("key_result", request, kr),
         ),
     )
 
@@ -790,6 +792,7 @@ def initiative_detail(request, initiative_id: int):
             replaced_by=[link for link in links if link.to_initiative_id == item.pk],
             replacement_form=ReplacementForm(org=org, item=item),
             history=history_for(org, "alignment.initiative", item.pk),
+            panels=web_panels.collect("initiative", request, item),
         ),
     )
 

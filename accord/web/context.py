@@ -22,6 +22,7 @@ ORG_NAV = [
     ("org:people", "People", "Everyone in the organization"),
     ("web:activity", "Activity", "Every change, as it happened"),
     ("interchange:index", "Import & export", "Organization files, CSV, the Kubernetes import"),
+    ("sources:integrations", "Integrations", "Work trackers: GitHub, GitLab, Jira"),
 ]
 
 

@@ -1,0 +1,243 @@
+"""Pages to set a key result's source, link an initiative to a tracker, and the
+organization's tracker access. The cards on the key-result and initiative pages are in
+`panels.py`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accord.alignment.models import Initiative, KeyResult
+from accord.core.errors import PermissionDenied, ServiceError
+from accord.org.models import Role
+from accord.sources import services
+from accord.sources.forms import CredentialForm, SourceForm, TrackerLinkForm
+from accord.sources.models import KeyResultSource, Tracker, TrackerCredential, TrackerLink
+from accord.web.helpers import flash_error, form_error, org_view
+
+SOURCE_FIELDS = (
+    "kind",
+    "url",
+    "json_path",
+    "csv_column",
+    "csv_row",
+    "key_column",
+    "key_value",
+    "query",
+    "header_name",
+)
+
+
+def _kr(request, kr_id: int) -> KeyResult:
+    return get_object_or_404(
+        KeyResult.objects.for_org(request.org).select_related("objective__period"), pk=kr_id
+    )
+
+
+def _kr_url(request, kr: KeyResult) -> str:
+    return reverse("alignment:key_result", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk})
+
+
+def _initiative(request, initiative_id: int) -> Initiative:
+    return get_object_or_404(Initiative.objects.for_org(request.org), pk=initiative_id)
+
+
+def _initiative_url(request, item: Initiative) -> str:
+    return reverse(
+        "alignment:initiative", kwargs={"org_slug": request.org.slug, "initiative_id": item.pk}
+    )
+
+
+@org_view
+def kr_source_edit(request, kr_id: int):
+    kr = _kr(request, kr_id)
+    if not services.can_configure_source(request.person, kr):
+        raise PermissionDenied(
+            f"Only the owner of {kr.name} or an admin may change where it comes from."
+        )
+    source = KeyResultSource.objects.filter(key_result=kr).first()
+    if request.method == "POST":
+        form = SourceForm(request.POST)
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in SOURCE_FIELDS}
+            secret = form.cleaned_data["header_value"] or None
+            try:
+                services.set_source(request.org, request.person, kr, header_value=secret, **data)
+            except ServiceError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, f"{kr.name} will be pulled from its source.")
+                return redirect(_kr_url(request, kr))
+    else:
+        initial = {k: getattr(source, k) for k in SOURCE_FIELDS} if source else {}
+        form = SourceForm(initial=initial or {"kind": "json", "csv_row": "last"})
+    return render(
+        request,
+        "sources/kr_source_edit.html",
+        {"kr": kr, "form": form, "source": source, "back": _kr_url(request, kr)},
+    )
+
+
+@org_view
+@require_POST
+def kr_pull(request, kr_id: int):
+    kr = _kr(request, kr_id)
+    source = get_object_or_404(KeyResultSource, key_result=kr)
+    try:
+        result = services.pull_source(request.org, request.person, source)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        (messages.success if result.ok else messages.error)(
+            request, f"Pulled {kr.name}: {result.message}"
+        )
+    return redirect(_kr_url(request, kr))
+
+
+@org_view
+@require_POST
+def kr_clear(request, kr_id: int):
+    kr = _kr(request, kr_id)
+    try:
+        services.clear_source(request.org, request.person, kr)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{kr.name} is no longer pulled; record its values by hand.")
+    return redirect(_kr_url(request, kr))
+
+
+@org_view
+@require_POST
+def tracker_set(request, initiative_id: int):
+    item = _initiative(request, initiative_id)
+    form = TrackerLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Paste the address of a tracker item.")
+        return redirect(_initiative_url(request, item))
+    try:
+        link = services.set_tracker_link(
+            request.org, request.person, item, form.cleaned_data["url"]
+        )
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect(_initiative_url(request, item))
+    result = services.pull_tracker(request.org, request.person, link)
+    (messages.success if result.ok else messages.error)(
+        request, f"Linked to {link.get_tracker_display()}: {result.message}"
+    )
+    return redirect(_initiative_url(request, item))
+
+
+@org_view
+@require_POST
+def tracker_pull(request, initiative_id: int):
+    item = _initiative(request, initiative_id)
+    link = get_object_or_404(TrackerLink, initiative=item)
+    try:
+        result = services.pull_tracker(request.org, request.person, link)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        (messages.success if result.ok else messages.error)(
+            request, f"Pulled {item.title}: {result.message}"
+        )
+    return redirect(_initiative_url(request, item))
+
+
+@org_view
+@require_POST
+def tracker_clear(request, initiative_id: int):
+    item = _initiative(request, initiative_id)
+    try:
+        services.clear_tracker_link(request.org, request.person, item)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{item.title} is no longer linked to a tracker.")
+    return redirect(_initiative_url(request, item))
+
+
+BASE_HELP = {
+    "github": "Empty: https://api.github.com for github.com, <site>/api/v3 for GitHub Enterprise.",
+    "gitlab": "Empty: <site>/api/v4 of each linked item, e.g. https://gitlab.com/api/v4.",
+    "jira": "Empty: the site of each linked item, e.g. https://acme.atlassian.net.",
+}
+TOKEN_HELP = {
+    "github": "A fine-grained or classic personal access token that can read the issues.",
+    "gitlab": "A personal, group or project access token with read_api.",
+    "jira": "Jira Cloud: your-email:api-token. Server / Data Center: a personal access token.",
+}
+
+
+def _integration_rows(request, forms: dict | None = None):
+    creds = {c.tracker: c for c in TrackerCredential.objects.for_org(request.org)}
+    failing = {}
+    for tracker, url, error in (
+        TrackerLink.objects.for_org(request.org)
+        .exclude(last_error="")
+        .values_list("tracker", "url", "last_error")[:50]
+    ):
+        failing.setdefault(tracker, []).append((url, error))
+    rows = []
+    for value, label in Tracker.choices:
+        cred = creds.get(value)
+        form = (forms or {}).get(value) or CredentialForm(
+            initial={"base_url": cred.base_url if cred else ""}, prefix=value
+        )
+        form.fields["base_url"].help_text = BASE_HELP[value]
+        form.fields[
+            "token"
+        ].help_text = (
+            f"{TOKEN_HELP[value]} Stored encrypted, never shown again; empty keeps the stored one."
+        )
+        rows.append(
+            {
+                "tracker": value,
+                "label": label,
+                "cred": cred,
+                "form": form,
+                "failing": failing.get(value, [])[:5],
+            }
+        )
+    return rows
+
+
+@org_view
+def integrations(request):
+    return render(
+        request,
+        "sources/integrations.html",
+        {"rows": _integration_rows(request), "is_admin": request.person.has_role(Role.ADMIN)},
+    )
+
+
+@org_view
+@require_POST
+def integration_set(request, tracker: str):
+    if tracker not in Tracker.values:
+        raise ServiceError(f"Unknown tracker {tracker!r}.")
+    form = CredentialForm(request.POST, prefix=tracker)
+    if form.is_valid():
+        token = "" if form.cleaned_data["remove_token"] else form.cleaned_data["token"] or None
+        try:
+            services.set_credential(
+                request.org,
+                request.person,
+                tracker,
+                base_url=form.cleaned_data["base_url"],
+                token=token,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{Tracker(tracker).label} access saved.")
+            return redirect(reverse("sources:integrations", kwargs={"org_slug": request.org.slug}))
+    return render(
+        request,
+        "sources/integrations.html",
+        {"rows": _integration_rows(request, {tracker: form}), "is_admin": True},
+        status=422,
+    )
