@@ -113,13 +113,11 @@ HTTP_CODES = {
 @api.exception_handler(Throttled)
 def throttled(request, exc: Throttled):
     wait = exc.wait or 1
-    response = _error(
-        request,
-        429,
-        "throttled",
+    message = getattr(exc, "message", None) or (
         f"Too many requests with an invalid API token from your address; "
-        f"try again in {wait} seconds.",
+        f"try again in {wait} seconds."
     )
+    response = _error(request, 429, "throttled", message)
     response["Retry-After"] = str(wait)
     return response
 
