@@ -87,7 +87,7 @@ def authenticate(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("person", "org")
+        ApiToken.objects.select_related("person", "person__owner", "org")
         .filter(digest=_digest(raw), revoked_at__isnull=True, person__is_active=True)
         .first()
     )
