@@ -40,7 +40,7 @@ from accord.api.common import (
     org_of,
     ref,
 )
-from accord.api.models import Scope
+from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
 from accord.org.models import Person, Team
 
@@ -922,7 +922,7 @@ def set_status(request, initiative_id: Id, payload: StatusIn):
     initiative = get_or_404(
         Initiative.objects.for_org(org).select_related("team"), initiative_id, "initiative"
     )
-    require_scope(request, Scope.REPORT, owner_id=initiative.owner_id or 0)
+    require_scope(request, TokenScope.REPORT, owner_id=initiative.owner_id or 0)
     services.set_initiative_status(
         org,
         actor_of(request),

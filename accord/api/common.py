@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, WithJsonSchema, field_validator
 
 from accord.api import scopes, throttle
 from accord.api import services as tokens
-from accord.api.models import Scope
+from accord.api.models import TokenScope
 from accord.core.errors import NotFound, ServiceError
 from accord.org.models import Organization, Person
 
@@ -176,9 +176,9 @@ class TokenAuth(HttpBearer):
     `member` unless the operation says `auth=REPORTING` — and a paused agent is refused.
     Then the per-person (per-agent) rate limit is counted."""
 
-    def __init__(self, write_scope: str = Scope.MEMBER) -> None:
+    def __init__(self, write_scope: str = TokenScope.MEMBER) -> None:
         super().__init__()
-        self.write_scope = Scope(write_scope)
+        self.write_scope = TokenScope(write_scope)
 
     def authenticate(self, request: HttpRequest, token: str):
         throttle.check(request)
@@ -195,7 +195,7 @@ class TokenAuth(HttpBearer):
         return found
 
 
-REPORTING = TokenAuth(write_scope=Scope.REPORT)
+REPORTING = TokenAuth(write_scope=TokenScope.REPORT)
 """`auth=` of a write a `report` token may make (check-ins, key-result values, progress)."""
 
 

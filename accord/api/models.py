@@ -7,7 +7,7 @@ from django.db import models
 from accord.org.models import OrgScoped, Person
 
 
-class Scope(models.TextChoices):
+class TokenScope(models.TextChoices):
     """What a token may do; each includes the ones before it."""
 
     READ = "read", "Read only"
@@ -15,7 +15,7 @@ class Scope(models.TextChoices):
     MEMBER = "member", "Full member"
 
 
-SCOPE_RANK = {Scope.READ: 0, Scope.REPORT: 1, Scope.MEMBER: 2}
+SCOPE_RANK = {TokenScope.READ: 0, TokenScope.REPORT: 1, TokenScope.MEMBER: 2}
 
 
 class ApiToken(OrgScoped):
@@ -27,7 +27,7 @@ class ApiToken(OrgScoped):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     scope = models.CharField(
-        max_length=10, choices=Scope.choices, default=Scope.MEMBER, db_default="member"
+        max_length=10, choices=TokenScope.choices, default=TokenScope.MEMBER, db_default="member"
     )
 
     class Meta:

@@ -1,6 +1,6 @@
 """What a token may do: the one check every token-authenticated call passes.
 
-A token carries a scope chosen when it is created (`accord.api.models.Scope`):
+A token carries a scope chosen when it is created (`accord.api.models.TokenScope`):
 
 - `read`: reads only;
 - `report`: reads, plus reporting progress — check-ins, key-result values, and the status
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.api.models import SCOPE_RANK, ApiToken, Scope
+from accord.api.models import SCOPE_RANK, ApiToken, TokenScope
 from accord.core.errors import PermissionDenied, ServiceError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,9 +43,9 @@ class TokenRefused(ServiceError):
         super().__init__(message, code="unauthenticated")
 
 
-def scope_for_method(method: str, write_scope: str = Scope.MEMBER) -> Scope:
+def scope_for_method(method: str, write_scope: str = TokenScope.MEMBER) -> TokenScope:
     """The scope an HTTP method needs: `read` for reads, else the operation's write scope."""
-    return Scope.READ if method.upper() in SAFE_METHODS else Scope(write_scope)
+    return TokenScope.READ if method.upper() in SAFE_METHODS else TokenScope(write_scope)
 
 
 def token_of(request_or_token: Any) -> ApiToken:
@@ -80,14 +80,14 @@ def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = N
     """
     token = token_of(request_or_token)
     require_usable(token)
-    needed = Scope(scope)
-    have = Scope(token.scope)
+    needed = TokenScope(scope)
+    have = TokenScope(token.scope)
     if SCOPE_RANK[have] < SCOPE_RANK[needed]:
         raise PermissionDenied(
             f"This token's scope is {have.value} ({have.label.lower()}); this needs "
             f"{needed.value}. Create a token with a wider scope."
         )
-    if have == Scope.REPORT and owner_id is not None and owner_id != token.person_id:
+    if have == TokenScope.REPORT and owner_id is not None and owner_id != token.person_id:
         raise PermissionDenied(
             "A report token may report progress only on what its own person owns."
         )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.activity import services as activity
-from accord.api.models import ApiToken, Scope
+from accord.api.models import ApiToken, TokenScope
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import require_text
 from accord.org.models import Organization, Person
@@ -45,10 +45,10 @@ def create_token(
         raise PermissionDenied("An agent cannot create tokens; its owner or an admin does.")
     name = require_text(name, "name", max_length=100)
     if scope in (None, ""):
-        scope = Scope.REPORT if person.is_agent else Scope.MEMBER
-    if scope not in Scope.values:
+        scope = TokenScope.REPORT if person.is_agent else TokenScope.MEMBER
+    if scope not in TokenScope.values:
         raise ServiceError(
-            f"Unknown scope {scope!r}; use one of {', '.join(Scope.values)}.",
+            f"Unknown scope {scope!r}; use one of {', '.join(TokenScope.values)}.",
             fields={"scope": ["Unknown scope."]},
         )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -20,7 +20,7 @@ from accord.api.common import (
     org_of,
     ref,
 )
-from accord.api.models import Scope
+from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
 from accord.core.errors import ServiceError
 from accord.decisions import queries, services
@@ -711,7 +711,7 @@ def _item_action(request, item_id, fn):
 def complete_action_item(request, item_id: Id):
     org = org_of(request)
     item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
-    require_scope(request, Scope.REPORT, owner_id=item.owner_id)
+    require_scope(request, TokenScope.REPORT, owner_id=item.owner_id)
     return services.complete_action_item(org, actor_of(request), item)
 
 

@@ -19,7 +19,7 @@ from accord.api.common import (
     org_of,
     ref,
 )
-from accord.api.models import ApiToken, Scope
+from accord.api.models import ApiToken, TokenScope
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services
 from accord.org.models import (
@@ -47,7 +47,7 @@ class MeOut(Schema):
     organization_slug: str
     kind: PersonKind = Field(description="person, or agent (acting for its owner)")
     owner_id: Id | None = Field(None, description="An agent's owner, accountable for it.")
-    scope: Scope = Field(description="What this token may do: read, report or member.")
+    scope: TokenScope = Field(description="What this token may do: read, report or member.")
 
 
 class TeamOut(Schema):
@@ -127,7 +127,7 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str
-    scope: Scope
+    scope: TokenScope
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
@@ -139,7 +139,7 @@ class NewTokenOut(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    scope: Scope | None = Field(
+    scope: TokenScope | None = Field(
         None, description="read, report or member; by default member (report for an agent)."
     )
 

@@ -81,7 +81,7 @@ def team_detail(request, team_slug: str):
     )
     members = Membership.objects.for_org(org).filter(team=team)
     memberships = list(
-        members.select_related("person").order_by("role", "person__name")[:rows]
+        members.select_related("person__owner").order_by("role", "person__name")[:rows]
     )  # "lead" sorts before "member"
     children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
     return render(

@@ -17,6 +17,13 @@ def test_the_people_list_shows_an_agent_with_its_owner(cast, bot):
     # Viewers add nothing; members may add an agent of their own.
     assert "Add agent" not in html
     assert "Add agent" in login(cast.member).get("/o/acme/people/").content.decode()
+    # A team's members too.
+    from accord.org import services
+
+    services.add_membership(cast.org, None, person=bot, team=cast.platform, allocation=0)
+    team = " ".join(login(cast.viewer).get("/o/acme/teams/platform/").content.decode().split())
+    assert 'Release bot</a> <span class="tag tag--agent"' in team
+    assert "on behalf of Mia Member" in team
 
 
 def test_a_member_adds_an_agent_pauses_it_and_gives_it_a_token(cast):
