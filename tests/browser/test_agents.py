@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_owner_adds_an_agent_sees_it_listed_and_pauses_it(page, shot, cast):
-    page.set_default_navigation_timeout(60_000)  # the live server's first page is slow
+    page.set_default_navigation_timeout(120_000)  # the live server's first page is slow
+    page.set_default_timeout(30_000)
     sign_in(page, cast.member.email, PASSWORD)
     page.goto("/o/acme/people/")
     page.get_by_role("link", name="Add agent").click()
@@ -26,8 +27,9 @@ def test_an_owner_adds_an_agent_sees_it_listed_and_pauses_it(page, shot, cast):
     expect(page.get_by_role("heading", name="Release bot")).to_be_visible()
     expect(page.locator(".agent-card")).to_contain_text("acting on behalf of Mia Member")
 
-    page.get_by_label("Name", exact=True).fill("ci")
-    page.get_by_label("Scope").select_option("report")
+    tokens = page.locator("#agent-tokens")
+    tokens.locator("input[name=name]").fill("ci")
+    tokens.locator("select[name=scope]").select_option("report")
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#new-token")).to_have_value(re.compile(r"^acc_"))
     page.get_by_role("button", name="Pause Release bot").click()
