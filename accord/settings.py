@@ -271,6 +271,11 @@ AXES_DISABLE_ACCESS_LOG = True
 # and every token request from it answers 429 with Retry-After until the window ends.
 ACCORD_API_TOKEN_FAILURE_LIMIT = env_int("ACCORD_API_TOKEN_FAILURE_LIMIT", 20)
 ACCORD_API_TOKEN_FAILURE_WINDOW = env_int("ACCORD_API_TOKEN_FAILURE_WINDOW", 300)
+# API calls per person in a window of ACCORD_API_RATE_WINDOW seconds (0 = no limit); agents
+# have a stricter limit of their own.
+ACCORD_API_AGENT_RATE_LIMIT = env_int("ACCORD_API_AGENT_RATE_LIMIT", 120)
+ACCORD_API_PERSON_RATE_LIMIT = env_int("ACCORD_API_PERSON_RATE_LIMIT", 0)
+ACCORD_API_RATE_WINDOW = env_int("ACCORD_API_RATE_WINDOW", 60)
 
 # Content Security Policy (django-csp 4): only Accord's own scripts, styles, images and
 # connections; every script is a static file (no inline <script> or on…= handler), and no

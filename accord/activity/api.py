@@ -47,9 +47,19 @@ class EventOut(Schema):
     target_label: str
     actor_id: Id | None
     actor_name: str
+    actor_is_agent: bool = Field(description="The actor was an agent acting for its owner.")
+    on_behalf_of_id: Id | None = Field(description="An agent's owner, accountable for it.")
+    on_behalf_of_name: str
+    actor_display: str = Field(
+        description='Who did it, as shown: "Release bot (agent, on behalf of Ana Ruiz)".'
+    )
     before: dict[str, Any]
     after: dict[str, Any]
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_actor_is_agent(obj) -> bool:
+        return obj.by_agent
 
 
 @router.get("/events", response=list[EventOut], summary="The event log, newest first")

@@ -30,6 +30,11 @@ class Event(OrgScoped):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=200, blank=True)
+    # When the actor is an agent: the person accountable for it, as of the event.
+    on_behalf_of = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_behalf_of_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     verb = models.CharField(max_length=60)
     target_type = models.CharField(max_length=60, help_text="app.model, e.g. org.team")
     target_id = models.CharField(max_length=64)
@@ -119,6 +124,19 @@ class Event(OrgScoped):
         from accord.activity import describe
 
         return describe.kind_label(self.target_type)
+
+    @property
+    def by_agent(self) -> bool:
+        """The actor was an agent acting for its owner."""
+        return bool(self.on_behalf_of_name)
+
+    @property
+    def actor_display(self) -> str:
+        """Who did it, as a person reads it: "Release bot (agent, on behalf of Ana Ruiz)"."""
+        name = self.actor_name or "Accord"
+        if self.by_agent:
+            return f"{name} (agent, on behalf of {self.on_behalf_of_name})"
+        return name
 
     @property
     def happened_at(self):

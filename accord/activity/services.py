@@ -50,6 +50,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def _accountable_owner(actor: Person | None) -> Person | None:
+    """The person an agent acts for (its owner), None for a person or Accord itself."""
+    if actor is None or not actor.is_agent or actor.owner_id is None:
+        return None
+    return actor.owner  # cached on the actor after the first event of a request
+
+
 def record(
     org: Organization,
     actor: Person | None,
@@ -63,10 +70,13 @@ def record(
     """Append one event. Must run inside the transaction of the write it describes."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the write's transaction")
+    owner = _accountable_owner(actor)
     return Event.objects.create(
         org=org,
         actor=actor,
         actor_name=actor.name if actor else "Accord",
+        on_behalf_of=owner,
+        on_behalf_of_name=owner.name if owner else "",
         verb=verb,
         target_type=target_type_of(target),
         target_id=str(target.pk),

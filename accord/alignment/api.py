@@ -30,6 +30,7 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.api.common import (
+    REPORTING,
     Id,
     PatchSchema,
     actor_of,
@@ -39,6 +40,8 @@ from accord.api.common import (
     org_of,
     ref,
 )
+from accord.api.models import TokenScope
+from accord.api.scopes import require_scope
 from accord.org.models import Person, Team
 
 router = Router(tags=["Alignment"])
@@ -750,6 +753,7 @@ def list_values(request, kr_id: Id):
     "/key-results/{kr_id}/values",
     response={201: KeyResultOut},
     summary="Record a new value (kept in the history)",
+    auth=REPORTING,
 )
 def record_value(request, kr_id: Id, payload: ValueIn):
     org = org_of(request)
@@ -909,13 +913,17 @@ def update_initiative(request, initiative_id: Id, payload: InitiativePatch):
 
 
 @router.post(
-    "/initiatives/{initiative_id}/status", response=InitiativeOut, summary="Change the status"
+    "/initiatives/{initiative_id}/status",
+    response=InitiativeOut,
+    summary="Change the status",
+    auth=REPORTING,
 )
 def set_status(request, initiative_id: Id, payload: StatusIn):
     org = org_of(request)
     initiative = get_or_404(
         Initiative.objects.for_org(org).select_related("team"), initiative_id, "initiative"
     )
+    require_scope(request, TokenScope.REPORT, owner_id=initiative.owner_id or 0)
     services.set_initiative_status(
         org,
         actor_of(request),

@@ -72,7 +72,7 @@ class ObjectiveForm(forms.Form):
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="— no team —"
     )
-    owner = pickers.PersonChoiceField(
+    owner = pickers.HumanChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
     status = forms.ChoiceField(choices=ObjectiveStatus.choices, initial=ObjectiveStatus.ACTIVE)
@@ -91,7 +91,7 @@ class ObjectiveForm(forms.Form):
             Period.objects.for_org(org).exclude(state=PeriodState.CLOSED).order_by("-start")
         )
         self.fields["team"].queryset = _teams(org)
-        self.fields["owner"].queryset = _people(org)
+        self.fields["owner"].queryset = pickers.humans(_people(org))
         self.fields["parent"].queryset = (
             Objective.objects.for_org(org)
             .exclude(period__state=PeriodState.CLOSED)

@@ -61,7 +61,7 @@ from accord.core.services import (
     update_and_record,
 )
 from accord.org.models import Organization, Person, Role, Team
-from accord.org.permissions import require_role, require_team_admin
+from accord.org.permissions import refuse_agent, require_role, require_team_admin
 
 StatusCheck = Callable[[Initiative, str, str], None]
 INITIATIVE_STATUS_CHECKS: list[StatusCheck] = []
@@ -478,6 +478,7 @@ def create_objective(
         raise ServiceError("Choose a period.", fields={"period": ["Required."]})
     require_same_org(org, period, "period")
     require_same_org(org, owner, "person")
+    refuse_agent(owner, "owner", "be the accountable owner of an objective")
     _check_level_team(org, level, team)
     _choice(status, ObjectiveStatus, "status", "status")
     _require_open_period(period, "objectives")
@@ -528,6 +529,7 @@ def update_objective(
     if "status" in changes:
         _choice(changes["status"], ObjectiveStatus, "status", "status")
     require_same_org(org, changes.get("owner"), "person")
+    refuse_agent(changes.get("owner"), "owner", "be the accountable owner of an objective")
     team = changes.get("team", objective.team)
     _check_level_team(org, level, team)
     if "period" in changes and changes["period"] != objective.period:

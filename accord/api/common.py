@@ -17,8 +17,9 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import BeforeValidator, WithJsonSchema, field_validator
 
+from accord.api import scopes, throttle
 from accord.api import services as tokens
-from accord.api import throttle
+from accord.api.models import TokenScope
 from accord.core.errors import NotFound, ServiceError
 from accord.org.models import Organization, Person
 
@@ -168,7 +169,16 @@ def refuse_nul(data: Any, where: str = "") -> None:
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer acc_…`; sets request.org and request.person."""
+    """`Authorization: Bearer acc_…`; sets request.org and request.person.
+
+    Every token-authenticated call passes here, so here the token's scope is enforced
+    (`accord.api.scopes.require_scope`): reads need `read`, writes need `write_scope` —
+    `member` unless the operation says `auth=REPORTING` — and a paused agent is refused.
+    Then the per-person (per-agent) rate limit is counted."""
+
+    def __init__(self, write_scope: str = TokenScope.MEMBER) -> None:
+        super().__init__()
+        self.write_scope = TokenScope(write_scope)
 
     def authenticate(self, request: HttpRequest, token: str):
         throttle.check(request)
@@ -176,9 +186,17 @@ class TokenAuth(HttpBearer):
         if found is None:
             throttle.record_failure(request)
             return None
+        request.token = found  # type: ignore[attr-defined]
+        scopes.require_usable(found)
+        throttle.count_call(found.person)
+        scopes.require_scope(found, scopes.scope_for_method(request.method or "", self.write_scope))
         request.org = found.org  # type: ignore[attr-defined]
         request.person = found.person  # type: ignore[attr-defined]
         return found
+
+
+REPORTING = TokenAuth(write_scope=TokenScope.REPORT)
+"""`auth=` of a write a `report` token may make (check-ins, key-result values, progress)."""
 
 
 def org_of(request: HttpRequest) -> Organization:

@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from accord.api.common import JsonParser, TokenAuth
 from accord.api.docs import LocalSwaggerUI
 from accord.api.openapi import document_errors
+from accord.api.throttle import RateLimited
 from accord.core import middleware as busy
 from accord.core.errors import ServiceError
 
@@ -113,13 +114,13 @@ HTTP_CODES = {
 @api.exception_handler(Throttled)
 def throttled(request, exc: Throttled):
     wait = exc.wait or 1
-    response = _error(
-        request,
-        429,
-        "throttled",
-        f"Too many requests with an invalid API token from your address; "
-        f"try again in {wait} seconds.",
+    message = (
+        exc.message
+        if isinstance(exc, RateLimited)
+        else f"Too many requests with an invalid API token from your address; "
+        f"try again in {wait} seconds."
     )
+    response = _error(request, 429, "throttled", message)
     response["Retry-After"] = str(wait)
     return response
 

@@ -7,6 +7,17 @@ from django.db import models
 from accord.org.models import OrgScoped, Person
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do; each includes the ones before it."""
+
+    READ = "read", "Read only"
+    REPORT = "report", "Report progress"
+    MEMBER = "member", "Full member"
+
+
+SCOPE_RANK = {TokenScope.READ: 0, TokenScope.REPORT: 1, TokenScope.MEMBER: 2}
+
+
 class ApiToken(OrgScoped):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -15,6 +26,9 @@ class ApiToken(OrgScoped):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        max_length=10, choices=TokenScope.choices, default=TokenScope.MEMBER, db_default="member"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,7 +2,7 @@
 
 Every error of the API has one shape, `{"error": {"code", "message", "fields"}}` (see
 accord/api/main.py). Each operation documents the statuses it can answer with it, so a
-generated client knows them: 401 and 403 where a token is needed, 404 (an object outside
+generated client knows them: 401, 403 and 429 where a token is needed, 404 (an object outside
 the organization or an unknown id), 409 on writes (a stale `If-Match`, or an object still
 in use), 422 (invalid input), and 400 where a body is read (not JSON, or too large).
 """
@@ -35,10 +35,12 @@ ERROR_SCHEMA = {
 DESCRIPTIONS = {
     "400": "The body is not a JSON object, or too large.",
     "401": "No valid API token.",
-    "403": "Your role may not do this.",
+    "403": "Your role or the token's scope may not do this, or the agent is paused.",
     "404": "No such object in your organization.",
     "409": "Stale `If-Match` version, or the object is still in use.",
     "422": "Invalid input; `fields` names each problem.",
+    "429": "Too many calls: invalid tokens from your address, or over the token's person's "
+    "(an agent's) rate limit. Retry after `Retry-After` seconds.",
 }
 
 WRITES = {"post", "put", "patch", "delete"}
@@ -47,7 +49,7 @@ WRITES = {"post", "put", "patch", "delete"}
 def error_statuses(method: str, operation: dict[str, Any]) -> list[str]:
     statuses = ["404", "422"]
     if operation.get("security"):
-        statuses += ["401", "403"]
+        statuses += ["401", "403", "429"]
     if method in WRITES:
         statuses.append("409")
     if "requestBody" in operation:

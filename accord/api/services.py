@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.activity import services as activity
-from accord.api.models import ApiToken
-from accord.core.errors import NotFound, PermissionDenied
+from accord.api.models import ApiToken, TokenScope
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import require_text
 from accord.org.models import Organization, Person
+from accord.org.permissions import can_manage_agent
 
 TOKEN_PREFIX = "acc_"
 
@@ -22,16 +23,45 @@ def _digest(raw: str) -> str:
 
 
 @transaction.atomic
-def create_token(org: Organization, person: Person, name: str) -> tuple[ApiToken, str]:
-    """A new token for `person`. Returns the row and the raw token, which is never stored."""
+def create_token(
+    org: Organization,
+    person: Person,
+    name: str,
+    *,
+    scope: str | None = None,
+    actor: Person | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for `person`, made by `actor` (by default the person themself; for an
+    agent, its owner or an admin). `scope`: read, report or member; by default member for
+    a person and report for an agent. Returns the row and the raw token, never stored."""
     if person.org_id != org.id:
         raise NotFound("No such person.")
+    actor = person if actor is None else actor
+    if actor.pk != person.pk and not can_manage_agent(actor, person):
+        raise PermissionDenied(
+            "Only the person themself, or an agent's owner or an admin, may create its tokens."
+        )
+    if person.is_agent and actor.pk == person.pk:
+        raise PermissionDenied("An agent cannot create tokens; its owner or an admin does.")
     name = require_text(name, "name", max_length=100)
+    if scope in (None, ""):
+        scope = TokenScope.REPORT if person.is_agent else TokenScope.MEMBER
+    if scope not in TokenScope.values:
+        raise ServiceError(
+            f"Unknown scope {scope!r}; use one of {', '.join(TokenScope.values)}.",
+            fields={"scope": ["Unknown scope."]},
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        org=org, person=person, name=name, prefix=raw[:10], digest=_digest(raw)
+        org=org, person=person, name=name, prefix=raw[:10], digest=_digest(raw), scope=scope
     )
-    activity.record(org, person, "created", token, after={"name": name, "prefix": token.prefix})
+    activity.record(
+        org,
+        actor,
+        "created",
+        token,
+        after={"name": name, "prefix": token.prefix, "scope": scope, "person": person.pk},
+    )
     return token, raw
 
 
@@ -39,7 +69,11 @@ def create_token(org: Organization, person: Person, name: str) -> tuple[ApiToken
 def revoke_token(org: Organization, actor: Person, token: ApiToken) -> ApiToken:
     if token.org_id != org.id:
         raise NotFound("No such token.")
-    if token.person_id != actor.pk and not actor.has_role("admin"):
+    if (
+        token.person_id != actor.pk
+        and not actor.has_role("admin")
+        and not can_manage_agent(actor, token.person)
+    ):
         raise PermissionDenied("Only the token's owner or an admin may revoke it.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -53,7 +87,7 @@ def authenticate(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("person", "org")
+        ApiToken.objects.select_related("person", "person__owner", "org")
         .filter(digest=_digest(raw), revoked_at__isnull=True, person__is_active=True)
         .first()
     )

@@ -21,6 +21,14 @@ from ninja.errors import Throttled
 from accord.core.security import client_ip
 
 
+class RateLimited(Throttled):
+    """Too many calls by one person or agent in a window: 429 with Retry-After."""
+
+    def __init__(self, wait: int, message: str) -> None:
+        super().__init__(wait=wait)
+        self.message = message
+
+
 def _window() -> tuple[int, float]:
     """The current window's number and the seconds until it ends."""
     size = max(1, settings.ACCORD_API_TOKEN_FAILURE_WINDOW)
@@ -51,3 +59,38 @@ def record_failure(request: HttpRequest) -> None:
         cache.incr(key)
     except ValueError:  # expired between add and incr: start again
         cache.set(key, 1, timeout=math.ceil(left) + 1)
+
+
+# --- calls per person: agents stricter than people ------------------------------------------
+
+
+def count_call(person) -> None:
+    """Count one API call by `person` in the current window of ACCORD_API_RATE_WINDOW
+    seconds; over ACCORD_API_AGENT_RATE_LIMIT calls for an agent (ACCORD_API_PERSON_RATE_LIMIT
+    for a person; 0 = no limit), raise RateLimited until the window ends. Counts live in
+    the shared cache, so every app process counts together."""
+    limit = (
+        settings.ACCORD_API_AGENT_RATE_LIMIT
+        if person.is_agent
+        else settings.ACCORD_API_PERSON_RATE_LIMIT
+    )
+    if limit <= 0:
+        return
+    size = max(1, settings.ACCORD_API_RATE_WINDOW)
+    now = time.time()
+    number = int(now // size)
+    left = (number + 1) * size - now
+    key = f"accord:api-calls:{person.pk}:{number}"
+    cache.add(key, 0, timeout=math.ceil(left) + 1)
+    try:
+        calls = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=math.ceil(left) + 1)
+        calls = 1
+    if calls > limit:
+        who = "agent" if person.is_agent else "person"
+        raise RateLimited(
+            math.ceil(left),
+            f"{person.name} has made more than {limit} API calls in {size} seconds (the "
+            f"limit per {who}); try again in {math.ceil(left)} seconds.",
+        )

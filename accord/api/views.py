@@ -21,7 +21,9 @@ def tokens(request):
     new_token = None
     if request.method == "POST":
         try:
-            token, new_token = services.create_token(org, me, request.POST.get("name", ""))
+            token, new_token = services.create_token(
+                org, me, request.POST.get("name", ""), scope=request.POST.get("scope") or None
+            )
         except ServiceError as exc:
             flash_error(request, exc)
         else:

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from accord.activity.api import BoundedCountPagination
 from accord.api.common import (
+    REPORTING,
     Id,
     PatchSchema,
     actor_of,
@@ -19,6 +20,8 @@ from accord.api.common import (
     org_of,
     ref,
 )
+from accord.api.models import TokenScope
+from accord.api.scopes import require_scope
 from accord.core.errors import ServiceError
 from accord.decisions import queries, services
 from accord.decisions.models import (
@@ -703,9 +706,14 @@ def _item_action(request, item_id, fn):
     return fn(org, actor_of(request), item)
 
 
-@router.post("/action-items/{item_id}/complete", response=ActionItemOut, summary="Mark done")
+@router.post(
+    "/action-items/{item_id}/complete", response=ActionItemOut, summary="Mark done", auth=REPORTING
+)
 def complete_action_item(request, item_id: Id):
-    return _item_action(request, item_id, services.complete_action_item)
+    org = org_of(request)
+    item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
+    require_scope(request, TokenScope.REPORT, owner_id=item.owner_id)
+    return services.complete_action_item(org, actor_of(request), item)
 
 
 @router.post("/action-items/{item_id}/drop", response=ActionItemOut, summary="Drop")

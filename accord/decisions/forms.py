@@ -23,7 +23,7 @@ class DecisionForm(forms.Form):
     """The light form: question, outcome and approver; the rest is optional."""
 
     question = forms.CharField(max_length=300)
-    approver = pickers.PersonChoiceField(
+    approver = pickers.HumanChoiceField(
         queryset=Person.objects.none(), help_text="The one person who decides."
     )
     outcome = forms.CharField(
@@ -60,6 +60,7 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("approver", "driver", "contributors", "informed"):
             self.fields[name].queryset = _people(org)
+        self.fields["approver"].queryset = pickers.humans(_people(org))
         self.fields["teams"].queryset = _teams(org)
 
 

@@ -39,7 +39,7 @@ from accord.decisions.models import (
     stale_after_days,
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
-from accord.org.permissions import require_role
+from accord.org.permissions import refuse_agent, refuse_agent_actor, require_role
 
 DECISION_FIELDS = (
     "question",
@@ -196,6 +196,7 @@ def _clean_decision(
                 code="exactly_one",
             )
         out["approver"] = _active_person(org, approver, "approver", "person")
+        refuse_agent(out["approver"], "approver", "approve decisions")
     if "driver" in out:
         out["driver"] = _in_org(org, _one(out["driver"], "driver", "driver"), "driver", "person")
     for name in ("decide_by", "revisit_on"):
@@ -485,6 +486,7 @@ def decide(
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
         raise PermissionDenied(f"Only the approver ({d.approver.name}) can decide this decision.")
+    refuse_agent_actor(actor, "decide a decision")
     _writer(actor, "decide")
     if d.status not in UNDECIDED:
         raise ServiceError(f"This decision is already {d.status}.", code="wrong_status")
@@ -521,6 +523,7 @@ def decide(
 
 def _may_close(actor: Person | None, d: Decision, action: str) -> None:
     _writer(actor, action)
+    refuse_agent_actor(actor, action)
     if actor is not None and actor.pk != d.approver_id and not _is_leader(actor):
         raise PermissionDenied(f"Only the approver ({d.approver.name}) or a leader may {action}.")
 
@@ -1082,6 +1085,7 @@ def solve_issue_with_decision(
     if approver is None:
         raise ServiceError("Name who approves the decision.", fields={"approver": ["Required."]})
     _active_person(org, approver, "approver", "person")
+    refuse_agent(approver, "approver", "approve decisions")
     links = [("decisions.issue", issue.pk, issue.title[:300])]
     if meeting_id is not None:
         links.append(("rhythm.meeting", meeting_id, ""))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import connection
 from django.template.loader import render_to_string
 
-from accord.intelligence import pages, queries
+from accord.intelligence import agent_work, pages, queries
 from accord.intelligence.models import Signal, SignalState, SignalTeam
 from accord.org.models import Membership, MembershipRole, Team
 
@@ -73,6 +73,12 @@ def team_panel(request, team) -> str:
             cells.append(pages.Cell(c, score, pages.band(score)))
     return render_to_string(
         "intelligence/panel_team.html",
-        {"team": team, "h": h, "cells": cells, "signals": shown},
+        {
+            "team": team,
+            "h": h,
+            "cells": cells,
+            "signals": shown,
+            "agent_work": agent_work.for_team(org, team),
+        },
         request=request,
     )

@@ -172,7 +172,13 @@ class People(Kind):
         if org is None:
             return {}
         out = {}
-        people = Person.objects.for_org(org).exclude(email="").select_related("user")
+        # Agents are not people of the file: they are managed by their owners (docs/agents.md).
+        people = (
+            Person.objects.for_org(org)
+            .exclude(email="")
+            .exclude(kind="agent")
+            .select_related("user")
+        )
         for p in people.order_by("id"):
             out.setdefault(p.email.lower(), (p, self._data(p)))
         return out
@@ -181,7 +187,12 @@ class People(Kind):
         return bool(data["active"])
 
     def export_items(self, org):
-        qs = Person.objects.for_org(org).exclude(email="").order_by(Lower("email"), "id")
+        qs = (
+            Person.objects.for_org(org)
+            .exclude(email="")
+            .exclude(kind="agent")
+            .order_by(Lower("email"), "id")
+        )
         previous = None  # ordered by e-mail, so the same e-mail twice comes together
         for p in qs.iterator(chunk_size=500):
             if p.email.lower() == previous:

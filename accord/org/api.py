@@ -8,6 +8,7 @@ from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.api import services as tokens
 from accord.api.common import (
     Id,
     PatchSchema,
@@ -18,11 +19,14 @@ from accord.api.common import (
     org_of,
     ref,
 )
+from accord.api.models import ApiToken, TokenScope
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services
 from accord.org.models import (
     Membership,
     MembershipRole,
     Person,
+    PersonKind,
     Role,
     Team,
     TeamLink,
@@ -41,6 +45,9 @@ class MeOut(Schema):
     role: str
     organization: str
     organization_slug: str
+    kind: PersonKind = Field(description="person, or agent (acting for its owner)")
+    owner_id: Id | None = Field(None, description="An agent's owner, accountable for it.")
+    scope: TokenScope = Field(description="What this token may do: read, report or member.")
 
 
 class TeamOut(Schema):
@@ -78,6 +85,13 @@ class PersonOut(Schema):
     timezone: str
     is_active: bool
     version: int
+    kind: PersonKind
+    owner_id: Id | None = Field(description="An agent's owner: the person accountable for it.")
+    paused: bool = Field(description="An agent that is paused: its tokens are refused.")
+
+    @staticmethod
+    def resolve_paused(obj) -> bool:
+        return obj.paused_at is not None
 
 
 class PersonIn(Schema):
@@ -86,6 +100,15 @@ class PersonIn(Schema):
     title: str = Field("", max_length=200)
     role: Role = Role.MEMBER
     timezone: str = "UTC"
+    kind: PersonKind = Field(
+        PersonKind.PERSON,
+        description="agent: an AI assistant or automation that acts only through tokens.",
+    )
+    owner_id: Id | None = Field(
+        None,
+        description="An agent's owner (required for an agent): a person of this organization. "
+        "Members may add agents they own themselves; admins, for anyone.",
+    )
 
 
 class PersonPatch(PatchSchema):
@@ -97,6 +120,28 @@ class PersonPatch(PatchSchema):
     role: Role | None = None
     timezone: str | None = None
     is_active: bool | None = None
+    owner_id: Id | None = Field(None, description="Hand an agent to another owner.")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scope: TokenScope
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The token itself, shown this once: it is never stored.")
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    scope: TokenScope | None = Field(
+        None, description="read, report or member; by default member (report for an agent)."
+    )
 
 
 class MembershipOut(Schema):
@@ -153,6 +198,9 @@ def me(request):
         role=person.role,
         organization=org.name,
         organization_slug=org.slug,
+        kind=person.kind,
+        owner_id=person.owner_id,
+        scope=request.auth.scope,
     )
 
 
@@ -223,10 +271,17 @@ def list_people(
     role: Role | None = None,
     team_id: Id | None = None,
     include_inactive: bool = False,
+    kind: PersonKind | None = None,
+    owner_id: Id | None = None,
 ):
+    """`kind=agent` lists agents; `owner_id` the agents a person owns."""
     qs = Person.objects.for_org(org_of(request)).order_by("name", "id")
     if not include_inactive:
         qs = qs.filter(is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
     if role:
@@ -236,9 +291,21 @@ def list_people(
     return qs
 
 
-@router.post("/people", response={201: PersonOut}, summary="Add a person")
+@router.post("/people", response={201: PersonOut}, summary="Add a person or an agent")
 def create_person(request, payload: PersonIn):
-    person = services.add_person(org_of(request), actor_of(request), **payload.model_dump())
+    org = org_of(request)
+    data = payload.model_dump()
+    kind, owner_id = data.pop("kind"), data.pop("owner_id")
+    if kind == PersonKind.AGENT:
+        owner = ref(Person.objects.for_org(org), owner_id, "owner_id", "person")
+        with body_fields(owner="owner_id"):
+            person = services.add_agent(org, actor_of(request), owner=owner, **data)
+    else:
+        if owner_id is not None:
+            raise ServiceError(
+                "Only an agent has an owner.", fields={"owner_id": ["Only for kind agent."]}
+            )
+        person = services.add_person(org, actor_of(request), **data)
     return Status(201, person)
 
 
@@ -251,9 +318,73 @@ def get_person(request, person_id: Id):
 def update_person(request, person_id: Id, payload: PersonPatch):
     org = org_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
-    return services.update_person(
-        org, actor_of(request), person, expected_version=if_match(request), **_patch_data(payload)
+    data = _patch_data(payload)
+    if "owner_id" in data:
+        data["owner"] = ref(Person.objects.for_org(org), data.pop("owner_id"), "owner_id", "person")
+    with body_fields(owner="owner_id"):
+        return services.update_person(
+            org, actor_of(request), person, expected_version=if_match(request), **data
+        )
+
+
+@router.post("/people/{person_id}/pause", response=PersonOut, summary="Pause an agent")
+def pause_agent(request, person_id: Id):
+    """Its tokens are refused from the next request on (403 `agent_paused`). Its owner or
+    an admin may pause and resume it."""
+    org = org_of(request)
+    agent = get_or_404(Person.objects.for_org(org), person_id, "person")
+    return services.pause_agent(org, actor_of(request), agent)
+
+
+@router.post("/people/{person_id}/resume", response=PersonOut, summary="Resume a paused agent")
+def resume_agent(request, person_id: Id):
+    org = org_of(request)
+    agent = get_or_404(Person.objects.for_org(org), person_id, "person")
+    return services.resume_agent(org, actor_of(request), agent)
+
+
+def _token_holder(request, person_id: int) -> Person:
+    """The person whose tokens are asked for: yourself, or an agent you may manage."""
+    from accord.org.permissions import can_manage_agent
+
+    org, me = org_of(request), actor_of(request)
+    person = get_or_404(Person.objects.for_org(org), person_id, "person")
+    if person.pk != me.pk and not can_manage_agent(me, person):
+        raise PermissionDenied(
+            "Only the person themself, or an agent's owner or an admin, may see its tokens."
+        )
+    return person
+
+
+@router.get("/people/{person_id}/tokens", response=list[TokenOut], summary="List tokens")
+@paginate
+def list_tokens(request, person_id: Id):
+    """Your own tokens, or those of an agent you own (admins: any agent's)."""
+    person = _token_holder(request, person_id)
+    return ApiToken.objects.for_org(org_of(request)).filter(person=person).order_by("-id")
+
+
+@router.post("/people/{person_id}/tokens", response={201: NewTokenOut}, summary="Create a token")
+def create_token(request, person_id: Id, payload: TokenIn):
+    """For yourself, or for an agent you own (admins: any agent). The answer carries the
+    token itself, once."""
+    person = _token_holder(request, person_id)
+    token, raw = tokens.create_token(
+        org_of(request), person, payload.name, scope=payload.scope, actor=actor_of(request)
     )
+    out = TokenOut.from_orm(token).model_dump()
+    return Status(201, {**out, "token": raw})
+
+
+@router.delete(
+    "/people/{person_id}/tokens/{token_id}", response={204: None}, summary="Revoke a token"
+)
+def revoke_token(request, person_id: Id, token_id: Id):
+    person = _token_holder(request, person_id)
+    org = org_of(request)
+    token = get_or_404(ApiToken.objects.for_org(org).filter(person=person), token_id, "token")
+    tokens.revoke_token(org, actor_of(request), token)
+    return Status(204, None)
 
 
 @router.delete(

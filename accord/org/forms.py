@@ -36,6 +36,49 @@ class PersonForm(forms.Form):
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
 
 
+AGENT_ROLES = [(r.value, r.label) for r in (Role.VIEWER, Role.MEMBER, Role.LEADER)]
+
+
+class AgentForm(forms.Form):
+    """An agent: an AI assistant or an automation, with the person accountable for it.
+    Only admins choose an owner other than themselves (`can_choose_owner`)."""
+
+    name = forms.CharField(max_length=200, help_text="e.g. Release bot")
+    title = forms.CharField(
+        max_length=200, required=False, label="What it does", help_text="e.g. Posts release notes"
+    )
+    owner = pickers.HumanChoiceField(
+        queryset=Person.objects.none(), help_text="The person accountable for what it does."
+    )
+    role = forms.ChoiceField(
+        choices=AGENT_ROLES,
+        initial=Role.MEMBER,
+        help_text="Never wider than its owner's; an agent is never an admin.",
+    )
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+
+    def __init__(self, *args, org, can_choose_owner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_choose_owner:
+            self.fields["owner"].queryset = (
+                Person.objects.for_org(org).filter(is_active=True).exclude(kind="agent")
+            )
+        else:
+            del self.fields["owner"]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="Where it is used, e.g. CI pipeline")
+    scope = forms.ChoiceField(
+        choices=[
+            ("read", "Read only"),
+            ("report", "Report progress: check-ins, key-result values, status of what it owns"),
+            ("member", "Full member: everything its role allows"),
+        ],
+        initial="report",
+    )
+
+
 class ProfileForm(forms.Form):
     """What people who are not admins may change about themselves."""
 

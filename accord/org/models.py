@@ -44,6 +44,11 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.LEADER: 2, Role.ADMIN: 3}
 
 
+class PersonKind(models.TextChoices):
+    PERSON = "person", "Person"
+    AGENT = "agent", "Agent"
+
+
 class Person(OrgScoped):
     """Someone in an organization; linked to a login user when they can sign in."""
 
@@ -62,6 +67,22 @@ class Person(OrgScoped):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # An agent (an AI assistant or an automation) acts only through API tokens and always
+    # has a human owner in the same organization who is accountable for what it does.
+    kind = models.CharField(
+        max_length=10, choices=PersonKind.choices, default=PersonKind.PERSON, db_default="person"
+    )
+    owner = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agents",
+        help_text="The person accountable for an agent.",
+    )
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="While set, the agent's tokens are refused."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +91,12 @@ class Person(OrgScoped):
                 fields=["org", "user"],
                 condition=models.Q(user__isnull=False),
                 name="person_one_per_user_and_org",
+            ),
+            # A person has no owner; an agent has one and no login.
+            models.CheckConstraint(
+                condition=models.Q(kind="person", owner__isnull=True, paused_at__isnull=True)
+                | models.Q(kind="agent", owner__isnull=False, user__isnull=True),
+                name="person_agent_has_owner_and_no_login",
             ),
         ]
         # By name; is_active too, so a search for active people by name reads the index only.
@@ -81,6 +108,14 @@ class Person(OrgScoped):
     @property
     def first_name(self) -> str:
         return self.name.split(" ", 1)[0]
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == PersonKind.AGENT
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accord.core.errors import PermissionDenied
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
 
 
@@ -13,6 +13,33 @@ def require_role(actor: Person | None, role: Role, action: str) -> None:
         raise PermissionDenied(
             f"Only a {role.label.lower()} or above may {action}; you are a {actor.role}."
         )
+
+
+def refuse_agent(person: Person | None, field: str, role: str) -> None:
+    """Refuse an agent where only a person may stand, e.g. a decision's approver or an
+    objective's accountable owner: `role` says what, "approve decisions"."""
+    if person is not None and person.is_agent:
+        raise ServiceError(
+            f"{person.name} is an agent; an agent may not {role}. Choose a person "
+            f"(its owner is {person.owner.name}).",
+            fields={field: ["Choose a person, not an agent."]},
+            code="agent_not_allowed",
+        )
+
+
+def refuse_agent_actor(actor: Person | None, action: str) -> None:
+    """Refuse an agent acting where a person must (approving or reversing a decision)."""
+    if actor is not None and actor.is_agent:
+        raise PermissionDenied(f"{actor.name} is an agent; only a person may {action}.")
+
+
+def can_manage_agent(actor: Person, agent: Person) -> bool:
+    """An agent's owner and admins manage it (pause, resume, tokens, profile)."""
+    if not agent.is_agent or not actor.is_active or actor.is_agent:
+        return False
+    return actor.has_role(Role.ADMIN) or (
+        actor.pk == agent.owner_id and actor.has_role(Role.MEMBER)
+    )
 
 
 def is_team_lead(actor: Person, team: Team) -> bool:
@@ -39,8 +66,9 @@ def can_manage_people(actor: Person) -> bool:
 
 
 def can_edit_person(actor: Person, person: Person) -> bool:
-    """Admins edit anyone; members and above edit their own profile; viewers nothing."""
-    if can_manage_people(actor):
+    """Admins edit anyone; members and above edit their own profile and their agents';
+    viewers nothing."""
+    if can_manage_people(actor) or can_manage_agent(actor, person):
         return True
     return actor.pk == person.pk and actor.is_active and actor.has_role(Role.MEMBER)
 

@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.utils.timezone import now
 
 from accord.activity import services as activity
 from accord.core import security
@@ -24,18 +25,22 @@ from accord.core.services import (
 )
 from accord.org import queries
 from accord.org.models import (
+    ROLE_RANK,
     Membership,
     MembershipRole,
     Organization,
     Person,
+    PersonKind,
     Role,
     Team,
     TeamLink,
     TeamLinkKind,
 )
-from accord.org.permissions import require_role, require_team_admin
+from accord.org.permissions import can_manage_agent, require_role, require_team_admin
 
 PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
+AGENT_FIELDS = (*PERSON_FIELDS, "kind", "owner")
+AGENT_OWNER_FIELDS = ("name", "title", "role", "timezone", "is_active", "owner")  # its owner may
 PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
 TEAM_FIELDS = ("name", "slug", "parent", "description")
 MEMBERSHIP_FIELDS = ("role", "allocation")
@@ -172,21 +177,162 @@ def update_person(
     **changes: Any,
 ) -> Person:
     require_same_org(org, person, "person")
-    unknown = set(changes) - set(PERSON_FIELDS)
+    allowed = AGENT_OWNER_FIELDS if person.is_agent else ()
+    unknown = set(changes) - set(PERSON_FIELDS) - set(allowed)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a person.")
     is_self = actor is not None and actor.pk == person.pk
-    if set(changes) - set(PROFILE_FIELDS) or not is_self:
+    if person.is_agent and actor is not None and can_manage_agent(actor, person):
+        if set(changes) - set(AGENT_OWNER_FIELDS):
+            require_role(actor, Role.ADMIN, "change an agent's e-mail")
+    elif set(changes) - set(PROFILE_FIELDS) or not is_self or actor.is_agent:  # type: ignore[union-attr]
         require_role(actor, Role.ADMIN, "change other people or roles")
     else:
         require_role(actor, Role.MEMBER, "change your profile")
     data = _clean_person(changes)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.is_agent:
+        if "owner" in data:
+            data["owner"] = _check_owner(org, actor, data["owner"])
+        _check_agent_role(data.get("role", person.role), data.get("owner") or person.owner)
     if data.get("role", person.role) != Role.ADMIN and person.role == Role.ADMIN:
         _keep_one_admin(org, person)
     if data.get("is_active") is False and person.role == Role.ADMIN:
         _keep_one_admin(org, person)
+    if data.get("is_active") is False and person.is_active:
+        _pause_agents_of(org, actor, person)
     return update_and_record(org, actor, person, data, expected_version=expected_version)
+
+
+# --- agents ------------------------------------------------------------------------------
+
+
+def _check_owner(org: Organization, actor: Person | None, owner: Any) -> Person:
+    """An agent's owner: an active person (never an agent) of the same organization, and
+    — unless an admin (or Accord itself) chooses — the actor themself."""
+    if owner is None:
+        raise ServiceError(
+            "An agent needs an owner: the person accountable for it.",
+            fields={"owner": ["Choose the person accountable for this agent."]},
+        )
+    if not isinstance(owner, Person) or owner.org_id != org.id:
+        raise ServiceError(
+            "The owner must be a person of this organization.",
+            fields={"owner": ["Not a person of this organization."]},
+            code="unknown_reference",
+        )
+    if owner.is_agent:
+        raise ServiceError(
+            f"{owner.name} is an agent; an agent's owner must be a person.",
+            fields={"owner": ["Choose a person, not an agent."]},
+            code="agent_not_allowed",
+        )
+    if not owner.is_active:
+        raise ServiceError(
+            f"{owner.name} is no longer active in {org.name}.",
+            fields={"owner": [f"{owner.name} is inactive."]},
+        )
+    if actor is not None and actor.pk != owner.pk and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only an admin may make someone else accountable for an agent.")
+    return owner
+
+
+def _check_agent_role(role: str, owner: Person) -> None:
+    """An agent never administers, and never has a wider role than its owner."""
+    if role == Role.ADMIN:
+        raise ServiceError(
+            "An agent cannot be an admin; choose viewer, member or leader.",
+            fields={"role": ["An agent cannot be an admin."]},
+        )
+    if ROLE_RANK[Role(role)] > ROLE_RANK[Role(owner.role)]:
+        raise ServiceError(
+            f"An agent's role cannot be wider than its owner's: {owner.name} is a {owner.role}.",
+            fields={"role": [f"At most {owner.role}."]},
+        )
+
+
+@transaction.atomic
+def add_agent(
+    org: Organization,
+    actor: Person | None,
+    *,
+    name: str,
+    owner: Person | None,
+    title: str = "",
+    role: str = Role.MEMBER,
+    timezone: str = "UTC",
+    email: str = "",
+) -> Person:
+    """A new agent (an AI assistant or an automation) owned by `owner`, who is accountable
+    for what it does. Admins add agents for anyone; a member or leader adds one they own.
+    An agent has no login: it acts only through API tokens."""
+    if actor is not None:
+        if actor.is_agent:
+            raise PermissionDenied("An agent cannot add agents.")
+        require_role(actor, Role.MEMBER, "add an agent")
+    data = _clean_person(
+        {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
+    )
+    owner = _check_owner(org, actor, owner)
+    _check_agent_role(data["role"], owner)
+    agent = Person.objects.create(org=org, kind=PersonKind.AGENT, owner=owner, **data)
+    activity.record(org, actor, "created", agent, after=activity.snapshot(agent, AGENT_FIELDS))
+    return agent
+
+
+def _require_agent_manager(org: Organization, actor: Person | None, agent: Person) -> None:
+    require_same_org(org, agent, "person")
+    if not agent.is_agent:
+        raise ServiceError(f"{agent.name} is a person, not an agent.", code="not_an_agent")
+    if actor is not None and not can_manage_agent(actor, agent):
+        raise PermissionDenied(f"Only {agent.name}'s owner or an admin may manage it.")
+
+
+@transaction.atomic
+def pause_agent(org: Organization, actor: Person | None, agent: Person) -> Person:
+    """Pause an agent: its tokens are refused from the next request until it is resumed."""
+    _require_agent_manager(org, actor, agent)
+    agent = Person.objects.select_for_update().get(pk=agent.pk)
+    if agent.paused_at is None:
+        agent.paused_at = now()
+        agent.version += 1
+        agent.save(update_fields=["paused_at", "version"])
+        activity.record(org, actor, "paused", agent, after={"paused_at": agent.paused_at})
+    return agent
+
+
+@transaction.atomic
+def resume_agent(org: Organization, actor: Person | None, agent: Person) -> Person:
+    _require_agent_manager(org, actor, agent)
+    agent = Person.objects.select_for_update().select_related("owner").get(pk=agent.pk)
+    if agent.paused_at is not None:
+        if not agent.owner.is_active:
+            raise ServiceError(
+                f"{agent.owner.name}, who owns {agent.name}, is inactive; give it a new owner "
+                "first.",
+                fields={"owner": ["The owner is inactive."]},
+            )
+        before = {"paused_at": agent.paused_at}
+        agent.paused_at = None
+        agent.version += 1
+        agent.save(update_fields=["paused_at", "version"])
+        activity.record(org, actor, "resumed", agent, before=before, after={"paused_at": None})
+    return agent
+
+
+def _pause_agents_of(org: Organization, actor: Person | None, person: Person) -> None:
+    """Someone who leaves takes their accountability with them: their agents pause."""
+    for agent in Person.objects.filter(owner=person, paused_at__isnull=True).order_by("id"):
+        agent.paused_at = now()
+        agent.version += 1
+        agent.save(update_fields=["paused_at", "version"])
+        activity.record(
+            org,
+            actor,
+            "paused",
+            agent,
+            after={"paused_at": agent.paused_at, "reason": f"{person.name} was deactivated"},
+        )
 
 
 def _keep_one_admin(org: Organization, leaving: Person) -> None:

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions, queries, services
 from accord.org.forms import (
+    AgentForm,
     MembershipEditForm,
     MembershipForm,
     PersonForm,
     ProfileForm,
     TeamForm,
+    TokenForm,
 )
 from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
 from accord.web import panels, pickers
@@ -79,7 +81,7 @@ def team_detail(request, team_slug: str):
     )
     members = Membership.objects.for_org(org).filter(team=team)
     memberships = list(
-        members.select_related("person").order_by("role", "person__name")[:rows]
+        members.select_related("person__owner").order_by("role", "person__name")[:rows]
     )  # "lead" sorts before "member"
     children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
     return render(
@@ -311,7 +313,9 @@ def people(request):
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team)
-    page = paginate(request, qs.order_by("name", "id"), per_page=queries.LIST_PAGE)
+    page = paginate(
+        request, qs.select_related("owner").order_by("name", "id"), per_page=queries.LIST_PAGE
+    )
     queries.people_page(org, page)
     template = "org/_people_rows.html" if request.headers.get("HX-Request") else "org/people.html"
     return render(
@@ -322,14 +326,23 @@ def people(request):
             "q": q,
             "team": team,
             "can_manage": permissions.can_manage_people(request.person),
+            "can_add_agent": _can_add_agent(request.person),
         },
     )
 
 
+def _can_add_agent(me: Person) -> bool:
+    return me.is_active and not me.is_agent and me.has_role("member")
+
+
 @org_view
 def person_detail(request, person_id: int):
+    return _person_page(request, person_id)
+
+
+def _person_page(request, person_id: int, new_token: str | None = None):
     org = request.org
-    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    person = get_object_or_404(Person.objects.for_org(org).select_related("owner"), pk=person_id)
     memberships = list(
         Membership.objects.for_org(org)
         .filter(person=person)
@@ -352,8 +365,121 @@ def person_detail(request, person_id: int):
             "sign_in_lock": queries.sign_in_lock(person)
             if permissions.can_manage_people(request.person) or request.person == person
             else None,
+            **_agent_context(request, person, new_token),
         },
     )
+
+
+def _agent_context(request, person: Person, new_token: str | None = None) -> dict:
+    """An agent's owner, state and tokens (for whoever manages it); a person's agents."""
+    from accord.api.models import ApiToken
+
+    if not person.is_agent:
+        agents = list(
+            Person.objects.for_org(request.org).filter(owner=person).order_by("name", "id")[:50]
+        )
+        return {"agents": agents}
+    manage = permissions.can_manage_agent(request.person, person)
+    return {
+        "can_manage_agent": manage,
+        "tokens": list(ApiToken.objects.for_org(request.org).filter(person=person)[:50])
+        if manage
+        else [],
+        "token_form": TokenForm() if manage else None,
+        "new_token": new_token,
+    }
+
+
+@org_view
+def agent_new(request):
+    """Add an agent: admins for anyone, members and leaders for themselves."""
+    org, me = request.org, request.person
+    _require(_can_add_agent(me), "Only members and above may add an agent.")
+    can_choose = permissions.can_manage_people(me)
+    form = AgentForm(request.POST or None, org=org, can_choose_owner=can_choose)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        owner = data.pop("owner", None) or me
+        try:
+            agent = services.add_agent(org, me, owner=owner, **data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request, f"{agent.name} added, on behalf of {owner.name}. Create its token below."
+            )
+            return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
+    return render(request, "org/agent_form.html", {"form": form, "person": None})
+
+
+def _managed_agent(request, person_id: int) -> Person:
+    agent = get_object_or_404(
+        Person.objects.for_org(request.org).select_related("owner"), pk=person_id
+    )
+    _require(
+        permissions.can_manage_agent(request.person, agent),
+        "Only an agent's owner or an admin may manage it.",
+    )
+    return agent
+
+
+@org_view
+@require_POST
+def agent_pause(request, person_id: int):
+    org = request.org
+    agent = _managed_agent(request, person_id)
+    resume = request.POST.get("action") == "resume"
+    try:
+        if resume:
+            services.resume_agent(org, request.person, agent)
+        else:
+            services.pause_agent(org, request.person, agent)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(
+            request,
+            f"{agent.name} resumed: its tokens work again."
+            if resume
+            else f"{agent.name} paused: its tokens are refused until you resume it.",
+        )
+    return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
+
+
+@org_view
+@require_POST
+def agent_tokens(request, person_id: int):
+    """Create a token for an agent (shown once, on this answer) or revoke one."""
+    from accord.api import services as tokens
+    from accord.api.models import ApiToken
+
+    org, me = request.org, request.person
+    agent = _managed_agent(request, person_id)
+    if request.POST.get("action") == "revoke":
+        token = get_object_or_404(
+            ApiToken.objects.for_org(org).filter(person=agent), pk=request.POST.get("token") or 0
+        )
+        try:
+            tokens.revoke_token(org, me, token)
+        except ServiceError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, f"Token “{token.name}” revoked.")
+        return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
+    try:
+        token, raw = tokens.create_token(
+            org, agent, form.cleaned_data["name"], scope=form.cleaned_data["scope"], actor=me
+        )
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
+    messages.success(request, f"Token “{token.name}” created. Copy it now: it is shown once.")
+    return _person_page(request, agent.pk, new_token=raw)
 
 
 @org_view
@@ -395,12 +521,22 @@ def person_edit(request, person_id: int):
         permissions.can_edit_person(request.person, person),
         "Only an admin may change other people; viewers change nothing.",
     )
-    # Admins change everything; everyone else only their own name, title and time zone.
-    form_class = PersonForm if permissions.can_manage_people(request.person) else ProfileForm
-    form = form_class(
-        request.POST or None,
-        initial={f: getattr(person, f) for f in form_class.base_fields},
-    )
+    # Admins change everything; everyone else only their own name, title and time zone; an
+    # agent's owner its name, what it does, role and time zone (admins its owner too).
+    form: forms.Form
+    if person.is_agent:
+        form = AgentForm(
+            request.POST or None,
+            org=org,
+            can_choose_owner=permissions.can_manage_people(request.person),
+            initial={f: getattr(person, f) for f in AgentForm.base_fields},
+        )
+    else:
+        form_class = PersonForm if permissions.can_manage_people(request.person) else ProfileForm
+        form = form_class(
+            request.POST or None,
+            initial={f: getattr(person, f) for f in form_class.base_fields},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(
@@ -415,7 +551,8 @@ def person_edit(request, person_id: int):
         else:
             messages.success(request, f"{person.name} saved.")
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": person})
+    template = "org/agent_form.html" if person.is_agent else "org/person_form.html"
+    return render(request, template, {"form": form, "person": person})
 
 
 def _require(allowed: bool, message: str) -> None:

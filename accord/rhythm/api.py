@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import (
+    REPORTING,
     Id,
     LocalTime,
     PatchSchema,
@@ -535,6 +536,7 @@ def list_checkins(
     "/rhythm/cadences/{cadence_id}/occurrences/{key}/checkin",
     response={201: CheckInOut},
     summary="Submit (or update) my check-in for an occurrence",
+    auth=REPORTING,
 )
 def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
     org = org_of(request)

@@ -217,7 +217,7 @@ class ActionItemForm(forms.Form):
 
 class DecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to take")
-    approver = pickers.PersonChoiceField(queryset=Person.objects.none())
+    approver = pickers.HumanChoiceField(queryset=Person.objects.none())
     outcome = forms.CharField(
         max_length=2000,
         required=False,
@@ -227,7 +227,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["approver"].queryset = people
+        self.fields["approver"].queryset = pickers.humans(people)
 
 
 class HeadlineForm(forms.Form):

@@ -27,7 +27,7 @@ from django.urls import reverse
 # time, so tests can lower it.
 PICKER_THRESHOLD = 200
 # Kinds that are a search box however few their choices.
-ALWAYS_SEARCH = frozenset({"person", "team"})
+ALWAYS_SEARCH = frozenset({"person", "human", "team"})
 # At most this many matches per search.
 SEARCH_LIMIT = 20
 # Longer search text is refused rather than searched.
@@ -35,7 +35,7 @@ MAX_QUERY_LENGTH = 100
 
 
 def person_label(p) -> str:
-    return p.name
+    return f"{p.name} (agent)" if p.is_agent else p.name
 
 
 def team_label(t) -> str:
@@ -72,6 +72,11 @@ def _people(org):
     from accord.org.models import Person
 
     return Person.objects.for_org(org).filter(is_active=True).order_by("name", "id")
+
+
+def _humans(org):
+    """People who may stand where an agent may not: an objective's owner, an approver."""
+    return _people(org).exclude(kind="agent")
 
 
 def _teams(org):
@@ -120,6 +125,7 @@ KINDS: dict[str, Kind] = {
         _people,
         lambda q: Q(name__icontains=q),
     ),
+    "human": Kind(person_label, _humans, lambda q: Q(name__icontains=q)),
     "team": Kind(team_label, _teams, lambda q: Q(name__icontains=q)),
     "objective": Kind(objective_label, _objectives, lambda q: Q(title__icontains=q)),
     "key_result": Kind(key_result_label, _key_results, lambda q: Q(name__icontains=q)),
@@ -230,6 +236,18 @@ class PersonChoiceField(PickerChoiceField):
 
 class PersonMultipleChoiceField(PickerMultipleChoiceField):
     kind = "person"
+
+
+class HumanChoiceField(PickerChoiceField):
+    """A person, never an agent: for an objective's owner or a decision's approver. Give it
+    a queryset without agents (`humans(org)`); the search box offers none either."""
+
+    kind = "human"
+
+
+def humans(queryset: QuerySet) -> QuerySet:
+    """`queryset` of people without the agents."""
+    return queryset.exclude(kind="agent")
 
 
 class TeamChoiceField(PickerChoiceField):

@@ -141,7 +141,12 @@ def test_token_writes_record_one_event_each_without_the_secret(cast):
     token, raw = tokens.create_token(cast.org, cast.member, "sync")
     event = only_event(mark)
     assert (event.verb, event.target_type) == ("created", "api.apitoken")
-    assert event.after == {"name": "sync", "prefix": raw[:10]}
+    assert event.after == {
+        "name": "sync",
+        "prefix": raw[:10],
+        "scope": "member",
+        "person": cast.member.pk,
+    }
     assert raw not in str(event.before) + str(event.after)
     mark = last_id()
     tokens.revoke_token(cast.org, cast.member, token)

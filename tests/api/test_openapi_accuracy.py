@@ -68,7 +68,7 @@ def test_every_operation_documents_its_errors_with_the_error_schema(document):
             for status in ("404", "422"):
                 assert status in responses, (method, path, status)
             if operation.get("security"):
-                assert {"401", "403"} <= set(responses), (method, path)
+                assert {"401", "403", "429"} <= set(responses), (method, path)
             if method in ("post", "put", "patch", "delete"):
                 assert "409" in responses, (method, path)
             if "/interchange/" not in path:

@@ -31,6 +31,9 @@ def test_a_person_is_added_changed_and_deactivated(cast):
         "timezone": "Europe/Oslo",
         "is_active": True,
         "version": 1,
+        "kind": "person",
+        "owner_id": None,
+        "paused": False,
     }
     url = f"/api/v1/people/{person['id']}"
     changed = send(client, "patch", url, {"role": "leader", "title": "Lead analyst"})

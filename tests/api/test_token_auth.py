@@ -32,6 +32,9 @@ def test_a_valid_token_answers_as_its_person(cast):
         "role": "member",
         "organization": "Acme",
         "organization_slug": "acme",
+        "kind": "person",
+        "owner_id": None,
+        "scope": "member",
     }
 
 

@@ -1,0 +1,94 @@
+"""What a token may do: the one check every token-authenticated call passes.
+
+A token carries a scope chosen when it is created (`accord.api.models.TokenScope`):
+
+- `read`: reads only;
+- `report`: reads, plus reporting progress — check-ins, key-result values, and the status
+  of the initiatives and action items its person owns;
+- `member`: everything its person's role allows (the default for people).
+
+The REST API checks it in `TokenAuth` (`accord/api/common.py`) for every operation: a
+read needs `read`, a write needs `member` unless the operation declares `auth=REPORTING`,
+in which case `report` will do (and the view adds `owner_id=` where only the owner may
+report). Another transport (the MCP server) calls `require_scope(token, scope)` with the
+token it authenticated, before each tool runs, and gets the same answers: a paused agent,
+a revoked token or a deactivated person is refused, then a scope too narrow for the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.api.models import SCOPE_RANK, ApiToken, TokenScope
+from accord.core.errors import PermissionDenied, ServiceError
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class AgentPaused(ServiceError):
+    """The token's person is a paused agent: refused until its owner or an admin resumes it."""
+
+    status = 403
+
+    def __init__(self, message: str):
+        super().__init__(message, code="agent_paused")
+
+
+class TokenRefused(ServiceError):
+    """A revoked token, or one of a deactivated person (401: it no longer authenticates)."""
+
+    status = 401
+
+    def __init__(self, message: str):
+        super().__init__(message, code="unauthenticated")
+
+
+def scope_for_method(method: str, write_scope: str = TokenScope.MEMBER) -> TokenScope:
+    """The scope an HTTP method needs: `read` for reads, else the operation's write scope."""
+    return TokenScope.READ if method.upper() in SAFE_METHODS else TokenScope(write_scope)
+
+
+def token_of(request_or_token: Any) -> ApiToken:
+    """The ApiToken itself, or the one a request was authenticated with."""
+    if isinstance(request_or_token, ApiToken):
+        return request_or_token
+    token = getattr(request_or_token, "auth", None) or getattr(request_or_token, "token", None)
+    if not isinstance(token, ApiToken):
+        raise TokenRefused("A valid API token is required: Authorization: Bearer acc_…")
+    return token
+
+
+def require_usable(token: ApiToken) -> None:
+    """Refuse a revoked token, a deactivated person's, or a paused agent's (read from the
+    row loaded for this request, so a pause applies to the very next call)."""
+    person = token.person
+    if token.revoked_at is not None or not person.is_active:
+        raise TokenRefused("This API token has been revoked or its person deactivated.")
+    if person.is_agent and person.paused_at is not None:
+        raise AgentPaused(
+            f"{person.name} is paused: its tokens are refused until its owner or an admin "
+            "resumes it."
+        )
+
+
+def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = None) -> ApiToken:
+    """Refuse (403) unless the token may do something that needs `scope`.
+
+    `request_or_token`: an ApiToken, or a request authenticated with one (`request.auth`).
+    `owner_id`: for a report on one object, its owner; a `report` token may report only on
+    what its own person owns. Returns the token.
+    """
+    token = token_of(request_or_token)
+    require_usable(token)
+    needed = TokenScope(scope)
+    have = TokenScope(token.scope)
+    if SCOPE_RANK[have] < SCOPE_RANK[needed]:
+        raise PermissionDenied(
+            f"This token's scope is {have.value} ({have.label.lower()}); this needs "
+            f"{needed.value}. Create a token with a wider scope."
+        )
+    if have == TokenScope.REPORT and owner_id is not None and owner_id != token.person_id:
+        raise PermissionDenied(
+            "A report token may report progress only on what its own person owns."
+        )
+    return token
