@@ -1,13 +1,15 @@
 """Every main page and API list at two sizes, against the bare SQL of what it shows.
 
 For each size (default 100 and 10,000 teams, seed 1, the generator's fixed clock), a
-scratch SQLite database under /tmp/pagesbench-N/ holds the organization `accord generate`
-builds (`--reuse` keeps it between runs), evaluated once by the intelligence engine as
-the worker would have done. Each size runs in its own process. Each page is
-fetched through Django's test client, in-process, as the person it is for (an admin for
-organization-wide pages, the lead of a leaf team for personal ones): after one warm-up,
-the median of 5 fetches. Its SQL statements, captured once, are then run bare
-(`cursor.execute` + `fetchall`, median of 5) for the ratio. The sizes are printed side by
+scratch SQLite database under /tmp/pagesbench-N/ (`--data-root`) holds the organization
+`accord generate` builds (`--reuse` keeps it between runs), evaluated once by the
+intelligence engine and with the planner's statistics refreshed, as the worker would have
+done. Each size runs in its own process. Each page is fetched through Django's test
+client, in-process, as the person it is for (an admin for organization-wide pages, the
+lead of a leaf team for personal ones): after one warm-up, the median of 5 fetches
+(wall-clock, and this process's CPU time: what an idle machine would take). Its SQL
+statements, captured once, are then run bare (`cursor.execute` + `fetchall`, median of
+5) for the ratio. The sizes are printed side by
 side with the ratio of their times: a page that shows the same amount at both sizes should
 take about the same time.
 
@@ -41,12 +43,19 @@ def load_avg() -> str:
 
 
 def median_time(fn, runs: int = RUNS) -> float:
-    times = []
+    return median_times(fn, runs)[0]
+
+
+def median_times(fn, runs: int = RUNS) -> tuple[float, float]:
+    """Median wall-clock and CPU time (this process: the page and SQLite's work; what an
+    idle machine would take when others share it)."""
+    times, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        cpu.append(time.process_time() - c)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def pages(org) -> list[tuple[str, str, str]]:
@@ -132,7 +141,7 @@ def leaf_team(org):
     return led.first().team if led.exists() else leaves.first()
 
 
-def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
+def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = True) -> dict:
     """Runs in a process whose database is the size's scratch database."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
@@ -165,6 +174,16 @@ def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
         t = time.perf_counter()
         evaluate(org, dt.datetime.fromisoformat(NOW), announce=False)
         out["evaluated_s"] = time.perf_counter() - t
+    from accord.core.database import refresh_planner_statistics
+
+    if stats:
+        refresh_planner_statistics()  # as the worker does hourly
+    elif connection.vendor == "sqlite":  # as a database never analysed
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone():
+                cursor.execute("DELETE FROM sqlite_stat1")
+        connection.close()  # the planner reads the statistics when a connection opens
 
     from inprocess import bench_admin, serve_in_process
 
@@ -202,7 +221,7 @@ def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
             rows.append({"page": label, "url": url, "error": repr(error)[:200]})
             continue
         statements = [q["sql"] for q in ctx.captured_queries]
-        page_s = median_time(lambda client=client, url=url: client.get(url))
+        page_s, page_cpu = median_times(lambda client=client, url=url: client.get(url))
 
         def bare(statements=statements):
             with connection.cursor() as cursor:
@@ -221,6 +240,7 @@ def child(teams: int, seed: int, reuse: bool, only: list[str]) -> dict:
                 "queries": len(statements),
                 "bytes": len(response.content),
                 "page_ms": page_s * 1000,
+                "page_cpu_ms": page_cpu * 1000,
                 "sql_ms": sql_s * 1000,
             }
         )
@@ -245,22 +265,32 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep generated databases")
     parser.add_argument("--only", nargs="*", default=[], help="pages whose label has a word")
     parser.add_argument("--database-url", help="PostgreSQL server URL (a database per size)")
+    parser.add_argument(
+        "--data-root", default="/tmp/pagesbench", help="SQLite databases in ROOT-N/ (N teams)"
+    )
+    parser.add_argument(
+        "--no-statistics",
+        action="store_true",
+        help="SQLite: drop the planner's statistics first (a database never analysed)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.seed, args.reuse, args.only)))
+        stats = not args.no_statistics
+        print(json.dumps(child(args.child, args.seed, args.reuse, args.only, stats)))
         return
 
     results = []
     for teams in args.sizes:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        env["ACCORD_DATA_DIR"] = f"/tmp/pagesbench-{teams}"
+        env["ACCORD_DATA_DIR"] = f"{args.data_root}-{teams}"
         env.pop("DATABASE_URL", None)
         if args.database_url:
             env["DATABASE_URL"] = args.database_url
         Path(env["ACCORD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, __file__, "--child", str(teams), "--seed", str(args.seed)]
         cmd += ["--reuse"] if args.reuse else []
+        cmd += ["--no-statistics"] if args.no_statistics else []
         cmd += ["--only", *args.only] if args.only else []
         done = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         if done.returncode:
@@ -275,23 +305,24 @@ def main() -> None:
         + ", ".join(f"{r['teams']:,} teams → {r['people']:,}" for r in results)
     )
     head = "| page |" + "".join(
-        f" {r['teams']:,}: queries | page | SQL | x SQL | HTML |" for r in results
+        f" {r['teams']:,}: queries | page | CPU | SQL | x SQL | HTML |" for r in results
     )
     if len(results) > 1:
         head += f" {results[-1]['teams']:,} / {results[0]['teams']:,} |"
     print(head)
-    print("|---|" + "---:|" * (5 * len(results) + (len(results) > 1)))
+    print("|---|" + "---:|" * (6 * len(results) + (len(results) > 1)))
     by_label = [{row["page"]: row for row in r["pages"]} for r in results]
     for label in by_label[0]:
         line = f"| {label} |"
         for table in by_label:
             row = table.get(label, {})
             if "error" in row or not row:
-                line += f" error: {row.get('error', 'missing')} | | | | |"
+                line += f" error: {row.get('error', 'missing')} | | | | | |"
                 continue
             status = "" if row["status"] == 200 else f" ({row['status']})"
             line += (
-                f" {row['queries']}{status} | {row['page_ms']:,.0f} ms | {row['sql_ms']:,.0f} ms"
+                f" {row['queries']}{status} | {row['page_ms']:,.0f} ms"
+                f" | {row.get('page_cpu_ms', 0):,.0f} ms | {row['sql_ms']:,.0f} ms"
                 f" | {row['page_ms'] / max(row['sql_ms'], 0.01):.1f}x | {size(row['bytes'])} |"
             )
         if len(by_label) > 1:

@@ -36,3 +36,17 @@ def prune_sign_in_attempts() -> dict[str, int]:
     cutoff = timezone.now() - dt.timedelta(minutes=settings.AXES_COOLOFF_MINUTES)
     attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
     return {"sign_in_attempts": attempts}
+
+
+@periodic(every=3600)
+@task()
+def refresh_planner_statistics() -> dict[str, float]:
+    """Keep the query planner's statistics in step with the data (see
+    `accord.core.database.refresh_planner_statistics`)."""
+    import time
+
+    from accord.core import database
+
+    started = time.monotonic()
+    database.refresh_planner_statistics()
+    return {"seconds": round(time.monotonic() - started, 3)}

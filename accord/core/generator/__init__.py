@@ -34,7 +34,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
 
-from accord.core.database import roomy_cache
+from accord.core.database import refresh_planner_statistics, roomy_cache
 from accord.core.errors import ServiceError
 from accord.core.generator.alignment import generate_alignment, plan_periods, store_rollups
 from accord.core.generator.context import Gen
@@ -101,9 +101,12 @@ def generate(
 ) -> Result:
     """Generate an organization of `teams` teams at the address `slug`, its history
     covering the `weeks` weeks before `now`. An existing organization at that address
-    is refused unless `replace`, which deletes it first. All or nothing."""
+    is refused unless `replace`, which deletes it first. All or nothing. The planner's
+    statistics are refreshed afterwards: the tables' shape has just changed wholesale."""
     with roomy_cache(), transaction.atomic():
-        return _generate(teams, seed, slug, name, weeks, now, replace, progress)
+        result = _generate(teams, seed, slug, name, weeks, now, replace, progress)
+    refresh_planner_statistics()
+    return result
 
 
 def _generate(teams, seed, slug, name, weeks, now, replace, progress) -> Result:

@@ -1,0 +1,141 @@
+"""The Insights page and the API's signal list read as many rows, in as many queries, for
+an organization of 200 teams as for one of 30, however many signals are stored: the
+ranked lists come off the `signal_ranked` index, a page at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accord.intelligence.models import Signal, SignalTeam
+from accord.org.models import Role, Team
+from tests.conftest import api_client, login, make_person
+
+SEVERITIES = ("critical", "warning", "info")
+STATES = ("open", "open", "acknowledged", "dismissed", "resolved")
+PER_TEAM = 5  # stored signals per team: 1,000 in the large organization, 150 in the small
+
+
+def _store_signals(org) -> None:
+    """Signals of every severity and state on every team, as an evaluation stores them."""
+    if Signal.objects.filter(org=org).exists():
+        return
+    now = timezone.now()
+    teams = list(Team.objects.for_org(org).order_by("pk").values_list("pk", flat=True))
+    rows = []
+    for n, team_id in enumerate(teams):
+        for k in range(PER_TEAM):
+            i = n * PER_TEAM + k
+            state = STATES[i % len(STATES)]
+            rows.append(
+                Signal(
+                    org=org,
+                    kind="scale.guard",
+                    severity=SEVERITIES[i % 3],
+                    subject_type="org.team",
+                    subject_id=f"{team_id}-{k}",
+                    subject_label=f"Team {team_id}",
+                    title=f"Guard signal {i}",
+                    explanation="Stored for the scale guard.",
+                    reach_teams=i % 7,
+                    reach_people=i % 11,
+                    first_seen=now - dt.timedelta(days=i % 20),
+                    last_seen=now,
+                    state=state,
+                    resolved_at=now - dt.timedelta(days=i % 10) if state == "resolved" else None,
+                )
+            )
+    stored = Signal.objects.bulk_create(rows)
+    SignalTeam.objects.bulk_create(
+        SignalTeam(org=org, signal=s, team_id=int(s.subject_id.split("-")[0])) for s in stored
+    )
+
+
+@pytest.fixture
+def stored(generated, db):
+    for org in generated.values():
+        _store_signals(org)
+    return generated
+
+
+def measure(client, url: str) -> tuple[int, int, str]:
+    """Queries, rows those queries read back, and the response's text."""
+    client.get(url)  # the first request of a session does some one-off work
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    rows = 0
+    with connection.cursor() as cursor:
+        for q in ctx.captured_queries:
+            if q["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                cursor.execute(q["sql"])
+                rows += len(cursor.fetchall())
+    return len(ctx.captured_queries), rows, response.content.decode()
+
+
+SIGNAL_ROW = re.compile(r'class="sig__head"')
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["scope=all", "scope=all&severity=critical", "scope=all&state=resolved", "scope=ROOT"],
+    ids=["whole organization", "critical", "resolved", "root team"],
+)
+def test_the_insights_page_does_the_same_work_at_30_and_200_teams(stored, query):
+    got = {}
+    for size, org in stored.items():
+        client = login(make_person(org, f"Ines Insight {size.title()}", Role.ADMIN))
+        root = Team.objects.for_org(org).filter(parent=None).order_by("pk").first()
+        url = f"/o/{org.slug}/insights/?" + query.replace("ROOT", str(root.pk))
+        got[size] = measure(client, url)
+    (small_q, small_rows, small_html), (large_q, large_rows, large_html) = (
+        got["small"],
+        got["large"],
+    )
+    assert small_q == large_q
+    shown = len(SIGNAL_ROW.findall(small_html))
+    assert shown == len(SIGNAL_ROW.findall(large_html)) > 0
+    # What grows with the organization is the scope's team ids (the heat-map's tree and the
+    # scope filter), one small row per team; never the signals, 1,000 against 150.
+    teams = {s: Team.objects.for_org(o).count() for s, o in stored.items()}
+    assert large_rows - small_rows <= 2 * (teams["large"] - teams["small"]) + 20
+
+
+def test_the_api_signal_list_does_the_same_work_at_30_and_200_teams(stored):
+    got = {}
+    for size, org in stored.items():
+        client = api_client(make_person(org, f"Ian Insight {size.title()}", Role.ADMIN))
+        queries, rows, body = measure(client, "/api/v1/signals?limit=20")
+        got[size] = (queries, rows, len(re.findall(r'"kind":', body)))
+    assert got["small"][0] == got["large"][0]
+    assert got["small"][2] == got["large"][2] == 20
+    assert got["large"][1] <= got["small"][1] + 5
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_the_ranked_lists_come_off_the_index_without_sorting_every_signal(stored):
+    from accord.core.database import refresh_planner_statistics
+
+    org = stored["large"]
+    refresh_planner_statistics()
+    client = login(make_person(org, "Rita Ranked", Role.ADMIN))
+    url = f"/o/{org.slug}/insights/?scope=all"
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    ranked = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if 'FROM "intelligence_signal"' in q["sql"] and '"severity_rank" DESC' in q["sql"]
+    ]
+    assert len(ranked) >= 3  # the top, the new and the list
+    with connection.cursor() as cursor:
+        for sql in ranked:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "signal_ranked" in plan and "TEMP B-TREE" not in plan, plan

@@ -1,0 +1,55 @@
+"""With the planner's statistics refreshed (after `accord generate`, and hourly by the
+worker), the team page reads a team's rows through the team's indexes, not the whole
+organization's."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.core import tasks
+from accord.core.database import refresh_planner_statistics
+from accord.core.scheduler import discover
+from accord.org.models import Role, Team
+from tests.conftest import login, make_person
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_the_team_page_reads_a_teams_meetings_and_dependencies_by_their_indexes(generated, db):
+    org = generated["large"]
+    refresh_planner_statistics()
+    team = Team.objects.for_org(org).filter(children=None).order_by("pk").first()
+    client = login(make_person(org, "Pia Planner", Role.ADMIN))
+    client.get(f"/o/{org.slug}/teams/{team.slug}/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/o/{org.slug}/teams/{team.slug}/").status_code == 200
+    meetings = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if 'FROM "rhythm_meeting"' in q["sql"] and '"occurrence_start" >=' in q["sql"]
+    ]
+    dependencies = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if 'FROM "coordination_dependency"' in q["sql"]
+        and f'"provider_team_id" = {team.pk} OR' in q["sql"]
+    ]
+    assert meetings and dependencies
+    # The unique (cadence, occurrence start) index, not (org, status, scheduled start).
+    assert "(cadence_id=? AND occurrence_start>?)" in _plan(meetings[0])
+    # The team's side of each dependency, not every active dependency of the organization.
+    plan = _plan(dependencies[0])
+    assert "provider_team_id=?" in plan and "requester_team_id=?" in plan, plan
+
+
+def test_the_worker_refreshes_the_statistics_every_hour(db):
+    job = discover()["accord.core.tasks.refresh_planner_statistics"]
+    assert job.every == 3600
+    assert set(tasks.refresh_planner_statistics.call()) == {"seconds"}
