@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accord.api",
     "accord.web",
     "accord.search",
+    "accord.mcp",
 ]
 
 MIDDLEWARE = [

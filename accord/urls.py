@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accord.api.main import api
+from accord.mcp import http as mcp_http
 from accord.org.forms import SignInForm
 from accord.web import views as web_views
 
@@ -45,6 +46,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("mcp", mcp_http.endpoint, name="mcp"),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]
 
