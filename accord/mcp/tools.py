@@ -484,13 +484,17 @@ def _dependency_answer(org, dep_id: int, heading: str = "") -> CallToolResult:
     data = _dump(DependencyOut, d)
     url = _page(d)
     data["url"] = url
-    flags = ", ".join(data["risk_reasons"]) or "on track"
+    flags = ", ".join(
+        ([f"flagged {d.get_flag_display().lower()}: {d.flag_note}".rstrip(": ")] if d.flag else [])
+        + list(data["risk_reasons"])
+    )
     return answer(
         (heading + "\n" if heading else "")
         + f"Dependency {d.pk}: {d.title}\n{d.requester_team.name} needs it from "
         f"{d.provider_team.name} by {d.need_by}; {d.get_state_display()}"
         + (f", committed {d.committed_date}" if d.committed_date else "")
-        + f"; {flags}.\nActions allowed now: {', '.join(data['allowed_actions']) or 'none'}."
+        + f"; {flags or 'on track'}.\nActions allowed now: "
+        f"{', '.join(data['allowed_actions']) or 'none'}."
         f"\n{d.description}\n<{url}>",
         data=data,
     )
@@ -761,16 +765,16 @@ def _people(org, ids: list[int], field: str) -> list[Person]:
 @tool(write=True, title="Log a decision")
 def log_decision(
     question: Annotated[str, Field(min_length=1, max_length=300)],
-    approver_id: Id | None = None,
+    approver_id: Id,
     outcome: Text = "",
     rationale: Text = "",
     context: Text = "",
     team_ids: list[Id] | None = None,
     decide_by: dt.date | None = None,
 ) -> CallToolResult:
-    """Open a decision in the decision log: the question, who approves it, the teams it
-    affects and when it must be decided; with an outcome and rationale when it is already
-    known. You are its driver."""
+    """Open a decision in the decision log: the question, who approves it (a person id,
+    e.g. from search), the teams it affects and when it must be decided; with an outcome
+    and rationale when it is already known. You are its driver."""
     me = caller()
     org = me.org
     d = decisions.create_decision(
