@@ -67,7 +67,8 @@ def _dump(schema, obj) -> dict:
 def _team(value: str) -> Team:
     org = caller().org
     teams = Team.objects.for_org(org)
-    found = teams.filter(pk=int(value)).first() if value.isdigit() else None
+    is_id = value.isdigit() and 0 < int(value) <= MAX_ID
+    found = teams.filter(pk=int(value)).first() if is_id else None
     found = found or teams.filter(slug=value).first()
     if found is None:
         raise NotFound(f"No team {value!r} in {org.name}.")

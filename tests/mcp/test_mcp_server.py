@@ -315,6 +315,7 @@ def test_another_organizations_ids_are_not_found(world):
                 ("get_decision", {"decision_id": other["decision"]}),
                 ("get_team", {"team": str(other["team"])}),
                 ("get_team", {"team": "yonder-root"}),
+                ("get_team", {"team": "9" * 30}),
                 ("briefing", {"team": str(other["team"])}),
                 ("what_is_at_risk", {"team": str(other["root"])}),
                 ("record_key_result_value", {"key_result_id": other["key_result"], "value": 9}),
