@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accord.web",
     "accord.search",
     "accord.sources",
+    "accord.mcp",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accord.api.main import api
 from accord.core import metrics as core_metrics
+from accord.mcp import http as mcp_http
 from accord.web import sso as sso_views
 from accord.web import views as web_views
 
@@ -54,6 +55,7 @@ urlpatterns = [
     path("admin/login/", sso_views.admin_login),  # refused when password sign-in is off
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("mcp", mcp_http.endpoint, name="mcp"),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]
 

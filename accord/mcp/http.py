@@ -1,0 +1,108 @@
+"""`/mcp`: the MCP server over streamable HTTP, in the app `accord serve` runs.
+
+A plain Django view (see accord/mcp/server.py for why): it authenticates the bearer
+token with the API's `TokenAuth` (the same lookup, throttling and 401), then hands the
+request to the SDK's streamable-HTTP transport in stateless JSON-response mode and
+returns its one JSON answer. GET (a server-to-client stream) and DELETE (ending a session)
+answer 405: a stateless server has neither.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from ninja.errors import Throttled
+
+from accord.api.common import TokenAuth
+from accord.mcp.server import acting_as, load
+
+_auth = TokenAuth()
+
+MAX_BODY = 1_000_000  # bytes of one JSON-RPC request
+
+
+def _error(status: int, message: str, **headers: str) -> JsonResponse:
+    response = JsonResponse(
+        {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": message}},
+        status=status,
+    )
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+@csrf_exempt
+def endpoint(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        response = _error(405, "Send MCP requests as POST (this server is stateless).")
+        response["Allow"] = "POST"
+        return response
+    try:
+        found = _auth(request)
+    except Throttled as exc:
+        wait = str(int(exc.wait or 1))
+        return _error(429, "Too many requests with an invalid API token.", **{"Retry-After": wait})
+    if not found:
+        return _error(
+            401,
+            "A valid API token is required: Authorization: Bearer acc_…",
+            **{"WWW-Authenticate": "Bearer"},
+        )
+    body = request.body
+    if len(body) > MAX_BODY:
+        return _error(413, f"A request may hold at most {MAX_BODY} bytes.")
+    status, headers, content = async_to_sync(_serve)(request, found, body)
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+            response[name] = value
+    return response
+
+
+async def _serve(request: HttpRequest, found, body: bytes) -> tuple[int, list, bytes]:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": request.scheme,
+        "path": request.path,
+        "raw_path": request.path.encode(),
+        "query_string": request.META.get("QUERY_STRING", "").encode(),
+        "root_path": "",
+        "headers": [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in request.headers.items()
+        ],
+        "client": (request.META.get("REMOTE_ADDR", ""), 0),
+        "server": (request.get_host(), 0),
+    }
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    status, headers, chunks = 500, [], []
+
+    async def send(message: dict) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    # A fresh manager per request: stateless, it holds nothing between requests.
+    manager = StreamableHTTPSessionManager(
+        app=load()._lowlevel_server, json_response=True, stateless=True
+    )
+    with acting_as(found.org, found.person):
+        async with manager.run():
+            await manager.handle_request(scope, receive, send)
+    return status, headers, b"".join(chunks)

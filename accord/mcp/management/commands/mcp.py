@@ -1,0 +1,41 @@
+"""accord mcp: Accord's MCP server over stdio, for assistants that start a local process."""
+
+from __future__ import annotations
+
+import os
+
+import anyio
+from django.core.management.base import BaseCommand, CommandError
+
+from accord.api import services as tokens
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Accord's MCP tools, resources and prompts over stdio, as the person of an "
+        "API token (--token, else the ACCORD_TOKEN environment variable)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--token",
+            default="",
+            help="An API token (acc_…); prefer ACCORD_TOKEN, which other users cannot see.",
+        )
+
+    def handle(self, *args, token: str, **options):
+        raw = (token or os.environ.get("ACCORD_TOKEN", "")).strip()
+        if not raw:
+            raise CommandError(
+                "Give an API token: set ACCORD_TOKEN (or --token). Create one under "
+                "Settings → API tokens."
+            )
+        # The same lookup as the API's TokenAuth: active token, active person.
+        found = tokens.authenticate(raw)
+        if found is None:
+            raise CommandError("That API token is not valid (unknown, revoked or inactive).")
+        from accord.mcp.server import acting_as, load
+
+        server = load()
+        with acting_as(found.org, found.person):
+            anyio.run(server.run_stdio_async)

@@ -1,0 +1,67 @@
+"""Prompts: ready-made requests a person picks in their assistant, filled with what Accord
+knows now (the same text the tools answer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accord.activity import describe
+from accord.activity import queries as activity
+from accord.mcp.server import caller, prompt
+from accord.org.models import Membership, MembershipRole
+
+
+def _text(result) -> str:
+    return result.content[0].text
+
+
+@prompt("prepare_my_weekly_sync", "Prepare my weekly sync")
+def prepare_my_weekly_sync() -> str:
+    """Prepare your weekly sync: what you owe, what waits on you and what is at risk in
+    your teams, turned into a short agenda."""
+    from accord.mcp.tools import my_week, what_is_at_risk
+
+    return (
+        "Prepare my weekly sync from what Accord says below. Write a short agenda: first "
+        "what needs a decision or an answer from me, then what is at risk and who should "
+        "act, then the check-ins and updates I still owe. Keep the links.\n\n"
+        f"## My week\n{_text(my_week())}\n\n## At risk\n{_text(what_is_at_risk())}"
+    )
+
+
+@prompt("summarize_what_changed", "Summarize what changed for my teams")
+def summarize_what_changed(days: str = "7") -> str:
+    """Summarize what changed in the last days (default 7) for the teams you belong to:
+    the latest briefing of each team you lead and the recent changes to their work."""
+    from accord.mcp.tools import briefing
+
+    me = caller()
+    n = int(days) if days.isdigit() and 0 < int(days) <= 31 else 7
+    since = timezone.now() - dt.timedelta(days=n)
+    memberships = list(
+        Membership.objects.for_org(me.org)
+        .filter(person=me.person)
+        .select_related("team")
+        .order_by("-role", "team__name")[:5]
+    )
+    parts = []
+    for m in memberships:
+        if m.role == MembershipRole.LEAD:
+            parts.append(f"## Briefing of {m.team.name}\n{_text(briefing(str(m.team.pk)))}")
+    events = list(activity.feed(me.org).filter(created_at__gte=since)[:40])
+    lines = [
+        f"- {e.created_at:%Y-%m-%d} {e.actor_name or 'Accord'} {describe.verb_phrase(e.verb)} "
+        f"{describe.kind_label(e.target_type)} {e.target_label}"
+        for e in events
+    ]
+    teams = ", ".join(m.team.name for m in memberships) or "no team"
+    return (
+        f"Summarize what changed in the last {n} days for my teams ({teams}): what moved "
+        "forward, what slipped, what was decided, and what I should look at first. Keep it "
+        "short and keep the links.\n\n"
+        + "\n\n".join(parts)
+        + "\n\n## Latest changes in the organization\n"
+        + ("\n".join(lines) or "- nothing recorded")
+    )

@@ -1,0 +1,158 @@
+"""Accord's MCP server: tools, resources and prompts for AI assistants and agents.
+
+Transports. `accord mcp` serves it over stdio for clients that start a local process.
+Over HTTP it answers at `/mcp` in the running app (`accord serve`, gunicorn, WSGI): the
+view in `accord/mcp/http.py` hands each POST to the SDK's streamable-HTTP transport in
+stateless JSON-response mode (one JSON-RPC request in, one JSON answer out, no session
+to keep between requests). That was chosen over an ASGI entry point mounting the SDK's
+Starlette app beside Django's because it keeps one server, one process model and one
+middleware stack: the same gunicorn workers, host checks, database-busy handling and
+token throttling as every other request, and nothing else to deploy. What the stateless
+mode gives up (server-initiated requests, resumable streams) no tool here needs.
+
+Identity. Every call runs as the person whose API token authenticated it (the API's own
+`TokenAuth` over HTTP, the same token lookup for stdio), within that token's organization,
+through the same services and queries as the API: validation, permissions (a viewer's
+token writes nothing), events and tenancy are theirs. The caller is held in a context
+variable for the duration of a request.
+
+Database work. Tool, resource and prompt bodies are plain synchronous functions run with
+`sync_to_async(thread_sensitive=True)`: in the HTTP view that is the request's own thread
+(and database connection), under stdio one thread for the process.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import ObjectDoesNotExist
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.types import ToolAnnotations
+
+from accord import __version__
+from accord.core.errors import ServiceError
+from accord.mcp.answers import refusal
+from accord.org.models import Organization, Person
+
+
+@dataclass(frozen=True)
+class Caller:
+    org: Organization
+    person: Person
+
+
+_caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
+    "accord_mcp_caller", default=None
+)
+
+
+def caller() -> Caller:
+    found = _caller.get()
+    if found is None:  # pragma: no cover - the transports always set it
+        raise ServiceError("A valid API token is required.", code="unauthenticated")
+    return found
+
+
+@contextmanager
+def acting_as(org: Organization, person: Person) -> Iterator[None]:
+    """Run what follows as `person` of `org` (a token's)."""
+    token = _caller.set(Caller(org, person))
+    try:
+        yield
+    finally:
+        _caller.reset(token)
+
+
+INSTRUCTIONS = (
+    "Accord is the coordination system of a team-of-teams organization: objectives and key "
+    "results, cross-team dependencies, check-ins and meetings, decisions, action items, "
+    "issues, and signals of what is going wrong. Every call acts as the person whose API "
+    "token you use, with their permissions. Ids come from search, get_team or the team "
+    "tree resource (accord://teams). Answers are bounded to 16,000 characters; a cut list "
+    "ends with '… N more, see <link>'."
+)
+
+server: MCPServer = MCPServer(
+    name="accord", title="Accord", version=__version__, instructions=INSTRUCTIONS
+)
+
+
+def _call(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    try:
+        return fn(**kwargs)
+    except ServiceError as exc:
+        return refusal(exc.message, exc.fields)
+    except ObjectDoesNotExist as exc:
+        return refusal(str(exc) or "Not found.")
+
+
+def tool(*, write: bool = False, title: str = "") -> Callable[[Callable[..., Any]], Any]:
+    """Register a synchronous function as a tool; its docstring is the description, its
+    typed parameters the input schema. A refused write (ServiceError) is a tool error."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        async def run(**kwargs: Any) -> Any:
+            return await sync_to_async(_call, thread_sensitive=True)(fn, kwargs)
+
+        server.add_tool(
+            run,
+            name=fn.__name__,
+            title=title or None,
+            description=inspect.getdoc(fn),
+            annotations=ToolAnnotations(
+                title=title or None,
+                read_only_hint=not write,
+                destructive_hint=False,
+                open_world_hint=False,
+            ),
+        )
+        return fn
+
+    return register
+
+
+def _read(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    try:
+        return fn(**kwargs)
+    except ServiceError as exc:
+        raise ResourceError(exc.message) from None
+
+
+def resource(uri: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        async def run(**kwargs: Any) -> Any:
+            return await sync_to_async(_read, thread_sensitive=True)(fn, kwargs)
+
+        server.resource(uri, description=inspect.getdoc(fn), **options)(run)
+        return fn
+
+    return register
+
+
+def prompt(name: str, title: str) -> Callable[[Callable[..., Any]], Any]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        async def run(**kwargs: Any) -> Any:
+            return await sync_to_async(_read, thread_sensitive=True)(fn, kwargs)
+
+        server.prompt(name=name, title=title, description=inspect.getdoc(fn))(run)
+        return fn
+
+    return register
+
+
+def load() -> MCPServer:
+    """The server with every tool, resource and prompt registered."""
+    from accord.mcp import prompts, resources, tools  # noqa: F401  (they register)
+
+    return server
