@@ -16,9 +16,13 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from ninja.errors import Throttled
 
 from accord.api.common import TokenAuth
+from accord.api.models import TokenScope
+from accord.core.errors import ServiceError
 from accord.mcp.server import acting_as, load
 
-_auth = TokenAuth()
+# Every MCP call is a POST: the transport asks only for a usable token (read scope, not a
+# paused agent); each tool then checks the scope it needs (accord/mcp/server.py).
+_auth = TokenAuth(write_scope=TokenScope.READ)
 
 MAX_BODY = 1_000_000  # bytes of one JSON-RPC request
 
@@ -43,7 +47,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         found = _auth(request)
     except Throttled as exc:
         wait = str(int(exc.wait or 1))
-        return _error(429, "Too many requests with an invalid API token.", **{"Retry-After": wait})
+        message = getattr(exc, "message", "Too many requests with an invalid API token.")
+        return _error(429, message, **{"Retry-After": wait})
+    except ServiceError as exc:  # a paused agent, a revoked token
+        return _error(exc.status, exc.message)
     if not found:
         return _error(
             401,
@@ -102,7 +109,7 @@ async def _serve(request: HttpRequest, found, body: bytes) -> tuple[int, list, b
     manager = StreamableHTTPSessionManager(
         app=load()._lowlevel_server, json_response=True, stateless=True
     )
-    with acting_as(found.org, found.person):
+    with acting_as(found.org, found.person, found):
         async with manager.run():
             await manager.handle_request(scope, receive, send)
     return status, headers, b"".join(chunks)

@@ -38,6 +38,8 @@ from mcp.server.mcpserver.exceptions import ResourceError
 from mcp.types import ToolAnnotations
 
 from accord import __version__
+from accord.api.models import ApiToken, TokenScope
+from accord.api.scopes import TokenRefused, require_scope
 from accord.core.errors import ServiceError
 from accord.mcp.answers import refusal
 from accord.org.models import Organization, Person
@@ -47,6 +49,7 @@ from accord.org.models import Organization, Person
 class Caller:
     org: Organization
     person: Person
+    token: ApiToken | None = None
 
 
 _caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
@@ -62,9 +65,12 @@ def caller() -> Caller:
 
 
 @contextmanager
-def acting_as(org: Organization, person: Person) -> Iterator[None]:
-    """Run what follows as `person` of `org` (a token's)."""
-    token = _caller.set(Caller(org, person))
+def acting_as(
+    org: Organization, person: Person, api_token: ApiToken | None = None
+) -> Iterator[None]:
+    """Run what follows as `person` of `org`, with the token that authenticated them (its
+    scope is checked before each tool, as the API checks it before each operation)."""
+    token = _caller.set(Caller(org, person, api_token))
     try:
         yield
     finally:
@@ -85,8 +91,21 @@ server: MCPServer = MCPServer(
 )
 
 
-def _call(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+def _require_scope(scope: str) -> None:
+    """The token's scope and state, read afresh for each call: a token revoked or an agent
+    paused while a stdio session runs is refused at the very next call."""
+    found = caller().token
+    if found is None:
+        return
+    fresh = ApiToken.objects.select_related("person").filter(pk=found.pk).first()
+    if fresh is None:
+        raise TokenRefused("This API token has been revoked or its person deactivated.")
+    require_scope(fresh, scope)
+
+
+def _call(fn: Callable[..., Any], kwargs: dict[str, Any], scope: str = TokenScope.READ) -> Any:
     try:
+        _require_scope(scope)
         return fn(**kwargs)
     except ServiceError as exc:
         return refusal(exc.message, exc.fields)
@@ -94,14 +113,22 @@ def _call(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         return refusal(str(exc) or "Not found.")
 
 
-def tool(*, write: bool = False, title: str = "") -> Callable[[Callable[..., Any]], Any]:
+def tool(
+    *, write: bool = False, title: str = "", report: bool = False
+) -> Callable[[Callable[..., Any]], Any]:
     """Register a synchronous function as a tool; its docstring is the description, its
-    typed parameters the input schema. A refused write (ServiceError) is a tool error."""
+    typed parameters the input schema. A refused write (ServiceError) is a tool error.
+
+    The token's scope is checked first, as the API checks it: a read needs `read`, a write
+    `member`, and a progress report (`report=True`: key-result values, check-ins) `report`."""
+    scope = TokenScope.READ
+    if write:
+        scope = TokenScope.REPORT if report else TokenScope.MEMBER
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         async def run(**kwargs: Any) -> Any:
-            return await sync_to_async(_call, thread_sensitive=True)(fn, kwargs)
+            return await sync_to_async(_call, thread_sensitive=True)(fn, kwargs, scope)
 
         server.add_tool(
             run,

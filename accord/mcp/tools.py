@@ -602,7 +602,7 @@ def get_team(team: TeamRef) -> CallToolResult:
 Text = Annotated[str, Field(max_length=5000)]
 
 
-@tool(write=True, title="Record a key result value")
+@tool(write=True, report=True, title="Record a key result value")
 def record_key_result_value(
     key_result_id: Id,
     value: Annotated[float, Field(allow_inf_nan=False, description="For a milestone: 1 done.")],
@@ -616,7 +616,7 @@ def record_key_result_value(
     return get_key_result(key_result_id)
 
 
-@tool(write=True, title="Submit a check-in")
+@tool(write=True, report=True, title="Submit a check-in")
 def submit_check_in(
     cadence_id: Id,
     occurrence: Annotated[

@@ -395,3 +395,55 @@ def test_accord_serve_still_serves_the_pages_and_the_api(world):
 
     with urllib.request.urlopen(f"{world.url}/accounts/login/", timeout=30) as page:
         assert page.status == 200 and b"<form" in page.read()
+
+
+def test_an_agent_reports_through_mcp_within_its_scope_and_stops_when_paused(world):
+    """An agent's token (scope `report`) may read and report progress through MCP, but not
+    make other writes; its events name it and its owner; it cannot be made a decision's
+    approver; pausing it refuses its very next call, over HTTP and within a stdio session."""
+    from accord.api import services as token_services
+    from accord.org import services as org_services
+    from accord.org.models import Person
+
+    owner = Person.objects.get(org=world.org, name="Lia Lead")
+    agent = org_services.add_agent(world.org, owner, name="Release bot", owner=owner)
+    token = token_services.create_token(world.org, agent, "mcp", scope="report", actor=owner)[1]
+    before = newest_event_id(world, world.tokens["admin"])
+
+    async def reporting():
+        async with http_session(world, token) as s:
+            assert not (await s.call_tool("get_team", {"team": "engines"})).is_error
+            value = await s.call_tool(
+                "record_key_result_value", {"key_result_id": world.ids["key_result"], "value": 7}
+            )
+            assert not value.is_error, text(value)
+            issue = await s.call_tool("raise_issue", {"team_id": world.ids["team"], "title": "Bot"})
+            assert issue.is_error and "scope" in text(issue), text(issue)
+
+    run(reporting)
+    events = api(world, world.tokens["admin"], "GET", "/events?limit=20")["items"]
+    [value_event] = [e for e in events if e["id"] > before and e["actor_name"] == "Release bot"]
+    assert value_event["on_behalf_of_name"] == "Lia Lead" and value_event["actor_is_agent"]
+
+    async def approving():
+        async with http_session(world, world.tokens["lead"]) as s:
+            refused = await s.call_tool(
+                "log_decision", {"question": "Ship it?", "approver_id": agent.pk}
+            )
+            assert refused.is_error and "agent" in text(refused).lower(), text(refused)
+
+    run(approving)
+
+    async def paused_mid_session():
+        async with stdio_session(world, token) as s:
+            assert not (await s.call_tool("get_team", {"team": "engines"})).is_error
+            api(world, world.tokens["lead"], "POST", f"/people/{agent.pk}/pause", {})
+            refused = await s.call_tool("get_team", {"team": "engines"})
+            assert refused.is_error and "paused" in text(refused), text(refused)
+
+    run(paused_mid_session)
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    over_http = Client().post(
+        "/mcp", body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert over_http.status_code == 403 and "paused" in over_http.json()["error"]["message"]

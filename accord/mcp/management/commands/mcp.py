@@ -37,5 +37,5 @@ class Command(BaseCommand):
         from accord.mcp.server import acting_as, load
 
         server = load()
-        with acting_as(found.org, found.person):
+        with acting_as(found.org, found.person, found):
             anyio.run(server.run_stdio_async)
