@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accord.api",
     "accord.web",
     "accord.search",
+    "accord.hooks",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 # --- Outbound requests (chat webhooks, webhooks, sources, trackers): public addresses only ---
 # Set to true to let them reach loopback and private networks (tests, a closed intranet).
 OUTBOUND_ALLOW_PRIVATE = env_bool("ACCORD_OUTBOUND_ALLOW_PRIVATE", False)
+
+# --- Outbound webhooks (accord/hooks, docs/webhooks.md) ---
+# A subscription is paused after this many failed attempts in a row (its admins are told).
+WEBHOOK_PAUSE_AFTER = env_int("ACCORD_WEBHOOK_PAUSE_AFTER", 20)
+# A delivery is retried with exponential back-off for this long, then given up.
+WEBHOOK_RETRY_HOURS = env_int("ACCORD_WEBHOOK_RETRY_HOURS", 24)
+# After a secret is rotated, the old one still signs for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("ACCORD_WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# Seconds to wait for a receiver's answer.
+WEBHOOK_TIMEOUT = env_int("ACCORD_WEBHOOK_TIMEOUT", 10)
 
 # --- Background work --------------------------------------------------------------------
 TASKS = {
