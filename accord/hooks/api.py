@@ -6,7 +6,7 @@ never again."""
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from accord.activity.api import BoundedCountPagination
@@ -50,15 +50,6 @@ class WebhookPatch(PatchSchema):
     url: str | None = Field(None, max_length=500)
     events: list[str] | None = Field(None, min_length=1, max_length=50)
     description: str | None = Field(None, max_length=200)
-
-
-class RotateIn(Schema):
-    overlap_hours: float | None = Field(
-        None,
-        ge=0,
-        le=services.MAX_OVERLAP_HOURS,
-        description="How long the old secret keeps signing (default: the server's setting).",
-    )
 
 
 class DeliveryOut(Schema):
@@ -194,11 +185,20 @@ def redeliver(request, webhook_id: Id, delivery_id: Id):
     response=WebhookWithSecretOut,
     summary="A new signing secret (shown once); the old one signs too during the overlap",
 )
-def rotate_secret(request, webhook_id: Id, payload: RotateIn | None = None):
+def rotate_secret(
+    request,
+    webhook_id: Id,
+    overlap_hours: float | None = Query(
+        None,
+        ge=0,
+        le=services.MAX_OVERLAP_HOURS,
+        description="How long the old secret keeps signing, in hours (default: the "
+        "server's ACCORD_WEBHOOK_SECRET_OVERLAP_HOURS; 0 stops it at once).",
+    ),
+):
     hook = _admin_hook(request, webhook_id)
-    overlap = payload.overlap_hours if payload is not None else None
     hook, secret = services.rotate_secret(
-        org_of(request), actor_of(request), hook, overlap_hours=overlap
+        org_of(request), actor_of(request), hook, overlap_hours=overlap_hours
     )
     return _out(hook, secret)
 
