@@ -23,29 +23,33 @@ def _admin(request) -> None:
 def index(request):
     _admin(request)
     org, me = request.org, request.person
-    new_secret = created = None
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created, new_secret = services.create_webhook(org, me, **form.cleaned_data)
+            created, secret = services.create_webhook(org, me, **form.cleaned_data)
         except ServiceError as exc:
             form_error(form, exc)
         else:
             messages.success(request, f"Webhook to {created.url} created. Copy its secret now.")
-            form = WebhookForm()
-    return render(
-        request,
-        "hooks/index.html",
-        {
-            "webhooks": queries.webhooks(org),
-            "form": form,
-            "created": created,
-            "new_secret": new_secret,
-        },
-    )
+            return _show_secret_once(request, created, secret)
+    return render(request, "hooks/index.html", {"webhooks": queries.webhooks(org), "form": form})
 
 
-def _detail(request, hook, *, form=None, new_secret=None, status=200):
+SECRET_KEY = "hooks_new_secret"
+
+
+def _show_secret_once(request, hook, secret: str):
+    """Redirect to the webhook's page, which shows `secret` on its next view only (so that
+    reloading the page neither shows it again nor repeats the write)."""
+    request.session[SECRET_KEY] = {"webhook": hook.pk, "secret": secret}
+    return redirect("hooks:detail", org_slug=request.org.slug, webhook_id=hook.pk)
+
+
+def _detail(request, hook, *, form=None, status=200):
+    shown = request.session.get(SECRET_KEY)
+    new_secret = None
+    if shown and shown.get("webhook") == hook.pk:
+        new_secret = request.session.pop(SECRET_KEY)["secret"]
     page = paginate_uncounted(request, queries.deliveries(hook), per_page=25)
     initial = {"url": hook.url, "events": " ".join(hook.events), "description": hook.description}
     return render(
@@ -112,7 +116,7 @@ def rotate(request, webhook_id: int):
     hook = queries.webhook(request.org, webhook_id)
     hook, secret = services.rotate_secret(request.org, request.person, hook)
     messages.success(request, "New secret created. Copy it now.")
-    return _detail(request, hook, new_secret=secret)
+    return _show_secret_once(request, hook, secret)
 
 
 @org_view

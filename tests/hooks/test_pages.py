@@ -18,12 +18,15 @@ def test_an_admin_creates_a_webhook_and_sees_its_secret_once(cast, as_admin, rec
     bad = as_admin.post(index, {"url": "not an address", "events": "*"})
     assert bad.status_code == 200 and b"is not an http(s) address" in bad.content
     assert not Webhook.objects.exists()
-    made = as_admin.post(index, {"url": receiver.url, "events": "org.team.* , decisions.*"})
+    made = as_admin.post(
+        index, {"url": receiver.url, "events": "org.team.* , decisions.*"}, follow=True
+    )
     hook = Webhook.objects.get()
     assert hook.events == ["org.team.*", "decisions.*"]
     assert hook.secret.encode() in made.content and b"shown only once" in made.content
     detail = f"/o/acme/settings/webhooks/{hook.pk}/"
-    shown = as_admin.get(detail)
+    assert made.redirect_chain == [(detail, 302)]
+    shown = as_admin.get(detail)  # a reload
     assert hook.secret.encode() not in shown.content
     assert b"Nothing sent yet" in shown.content
 
@@ -35,7 +38,7 @@ def test_an_admin_creates_a_webhook_and_sees_its_secret_once(cast, as_admin, rec
     as_admin.post(f"{detail}deliveries/{d.pk}/redeliver/")
     assert Delivery.objects.filter(redelivery_of=d).count() == 1
 
-    rotated = as_admin.post(f"{detail}rotate/")
+    rotated = as_admin.post(f"{detail}rotate/", follow=True)
     hook.refresh_from_db()
     assert hook.secret.encode() in rotated.content and hook.previous_secret
     as_admin.post(f"{detail}pause/")
