@@ -6,7 +6,7 @@ never again."""
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.activity.api import BoundedCountPagination
@@ -126,7 +126,7 @@ def create_webhook(request, payload: WebhookIn):
         events=payload.events,
         description=payload.description,
     )
-    return 201, _out(hook, secret)
+    return Status(201, _out(hook, secret))
 
 
 @router.get("/webhooks/{webhook_id}", response=WebhookOut, summary="One webhook")
@@ -177,7 +177,7 @@ def redeliver(request, webhook_id: Id, delivery_id: Id):
     hook = _admin_hook(request, webhook_id)
     original = queries.delivery(org_of(request), hook, delivery_id)
     again = services.redeliver(org_of(request), actor_of(request), original)
-    return 202, queries.deliveries(hook).get(pk=again.pk)
+    return Status(202, queries.deliveries(hook).get(pk=again.pk))
 
 
 @router.post(
