@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accord.search",
     "accord.sources",
     "accord.mcp",
+    "accord.hooks",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,16 @@ OUTBOUND_ALLOW_PRIVATE = env_bool("ACCORD_OUTBOUND_ALLOW_PRIVATE", False)
 ACCORD_ENCRYPTION_KEY = env_str("ACCORD_ENCRYPTION_KEY")
 SOURCES_PULL_MINUTES = env_int("ACCORD_SOURCES_PULL_MINUTES", 60)  # how often each is pulled
 SOURCES_TIMEOUT = env_int("ACCORD_SOURCES_TIMEOUT", 10)  # seconds per request
+
+# --- Outbound webhooks (accord/hooks, docs/webhooks.md) ---
+# A subscription is paused after this many failed attempts in a row (its admins are told).
+WEBHOOK_PAUSE_AFTER = env_int("ACCORD_WEBHOOK_PAUSE_AFTER", 20)
+# A delivery is retried with exponential back-off for this long, then given up.
+WEBHOOK_RETRY_HOURS = env_int("ACCORD_WEBHOOK_RETRY_HOURS", 24)
+# After a secret is rotated, the old one still signs for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("ACCORD_WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# Seconds to wait for a receiver's answer.
+WEBHOOK_TIMEOUT = env_int("ACCORD_WEBHOOK_TIMEOUT", 10)
 
 # --- Background work --------------------------------------------------------------------
 TASKS = {

@@ -20,6 +20,7 @@ org_patterns = [
     path("briefings/", include("accord.briefings.urls")),
     path("interchange/", include("accord.interchange.urls")),
     path("settings/", include("accord.api.urls")),
+    path("settings/webhooks/", include("accord.hooks.urls")),
     path("", include("accord.conversation.urls")),
     path("search/", include("accord.search.urls")),
     path("sources/", include("accord.sources.urls")),

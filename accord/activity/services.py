@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
 
 from accord.activity.models import Event
 from accord.org.models import Organization, Person
+
+# Functions called with each recorded event, inside its transaction (outbound webhooks queue
+# their deliveries there). Apps add theirs in AppConfig.ready(); they must not call the network.
+LISTENERS: list[Callable[[Event], None]] = []
 
 
 def target_type_of(obj: models.Model) -> str:
@@ -71,7 +75,7 @@ def record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the write's transaction")
     owner = _accountable_owner(actor)
-    return Event.objects.create(
+    event = Event.objects.create(
         org=org,
         actor=actor,
         actor_name=actor.name if actor else "Accord",
@@ -84,3 +88,6 @@ def record(
         before=_jsonable(before or {}),
         after=_jsonable(after or {}),
     )
+    for listener in LISTENERS:
+        listener(event)
+    return event

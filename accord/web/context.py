@@ -24,6 +24,10 @@ ORG_NAV = [
     ("interchange:index", "Import & export", "Organization files, CSV, the Kubernetes import"),
     ("sources:integrations", "Integrations", "Work trackers: GitHub, GitLab, Jira"),
 ]
+# Shown to admins only, after ORG_NAV.
+ADMIN_NAV = [
+    ("hooks:index", "Webhooks", "Send the organization's events to the tools it runs"),
+]
 
 
 def _entries(request, items):
@@ -57,6 +61,9 @@ def shell(request):
         # narrow it for its own page.
         "can_write": can_write(request.person),
         "pillar_nav": _entries(request, PILLAR_NAV),
-        "org_nav": _entries(request, ORG_NAV),
+        "org_nav": _entries(
+            request,
+            ORG_NAV + (ADMIN_NAV if request.person and request.person.has_role("admin") else []),
+        ),
         "my_orgs": orgs_for_user(request.user),
     }

@@ -1,0 +1,8 @@
+"""Telling an organization's admins that one of its webhooks was paused after failing."""
+
+from __future__ import annotations
+
+# The kinds of notice webhooks send (people can mute each one).
+KINDS = {
+    "webhook_paused": "A webhook was paused after failing repeatedly",
+}

@@ -1,0 +1,162 @@
+"""Queueing: every recorded event inserts one delivery per matching subscription, in the
+transaction that records it. Nothing here touches the network; the worker sends.
+
+Matching costs one indexed query per transaction and organization (the subscriptions of an
+organization are read once and kept until the transaction ends), so a write in an
+organization without webhooks pays one small query, and a bulk write no more.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from django.apps import apps
+from django.db import transaction
+
+from accord.activity.models import Event
+from accord.core.errors import ServiceError
+
+PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$")
+MAX_PATTERNS = 50
+
+
+def matches(patterns: list[str], kind: str) -> bool:
+    """Whether an event kind (`coordination.dependency.created`) is one `patterns` asks for:
+    the kind itself, a prefix followed by `.*`, or `*`."""
+    for p in patterns:
+        if p == "*" or p == kind or (p.endswith(".*") and kind.startswith(p[:-1])):
+            return True
+    return False
+
+
+@cache
+def target_types() -> frozenset[str]:
+    """Every `app.model` an event can be about."""
+    return frozenset(
+        f"{m._meta.app_label}.{m._meta.model_name}"
+        for m in apps.get_models()
+        if m.__module__.startswith("accord.")
+    )
+
+
+def clean_patterns(values: list[str] | str, field: str = "events") -> list[str]:
+    """The event kinds a subscription asks for, checked: `*`, `app.*`, `app.model.*` or
+    `app.model.verb`, naming an app and model that record events."""
+    if isinstance(values, str):
+        values = re.split(r"[\s,]+", values)
+    out: list[str] = []
+    for raw in values:
+        value = str(raw).strip()
+        if not value:
+            continue
+        if not PATTERN.match(value):
+            raise ServiceError(
+                f"{value!r} is not an event kind: use e.g. org.team.created, coordination.* or *.",
+                fields={field: [f"Not an event kind: {value!r}."]},
+            )
+        stem = value.removesuffix("*").removesuffix(".")
+        parts = stem.split(".") if stem else []
+        known = target_types()
+        if len(parts) == 1:
+            ok = any(t.startswith(stem + ".") for t in known)
+        else:
+            ok = not parts or ".".join(parts[:2]) in known
+        if not ok:
+            raise ServiceError(
+                f"No events are recorded about {stem!r}; "
+                "kinds look like org.team.created or coordination.*.",
+                fields={field: [f"Unknown event kind {value!r}."]},
+            )
+        if value not in out:
+            out.append(value)
+    if not out:
+        raise ServiceError(
+            "Choose at least one event kind (e.g. * for every event).",
+            fields={field: ["Required."]},
+        )
+    if len(out) > MAX_PATTERNS:
+        raise ServiceError(
+            f"At most {MAX_PATTERNS} event kinds.", fields={field: ["Too many event kinds."]}
+        )
+    return out
+
+
+# --- per-transaction memo of subscriptions -------------------------------------------------
+
+
+class _Memo:
+    """Subscriptions read in the current transaction, by organization. It lives as long as
+    the no-op commit hook it registered: Django drops the hooks of a transaction that ends
+    (commit or rollback) and of a savepoint rolled back, which ends the memo with them."""
+
+    def __init__(self) -> None:
+        self.by_org: dict[int, list[tuple[int, list[str]]]] = {}
+        self.index = -1
+        self.kick_registered = False
+
+    def __call__(self) -> None:  # the commit hook: nothing to do but exist
+        return None
+
+
+def _memo() -> _Memo:
+    conn = transaction.get_connection()
+    memo: _Memo | None = getattr(conn, "_accord_hooks_memo", None)
+    hooks = conn.run_on_commit
+    if memo is not None and memo.index < len(hooks) and hooks[memo.index][1] is memo:
+        return memo
+    memo = _Memo()
+    transaction.on_commit(memo)
+    memo.index = len(conn.run_on_commit) - 1
+    conn._accord_hooks_memo = memo  # type: ignore[attr-defined]
+    return memo
+
+
+def forget() -> None:
+    """Drop the memo: the organization's subscriptions just changed in this transaction."""
+    conn = transaction.get_connection()
+    conn._accord_hooks_memo = None  # type: ignore[attr-defined]
+
+
+def queue_event(event: Event) -> int:
+    """Insert a pending delivery of `event` for each subscription that wants it."""
+    from accord.hooks.models import Delivery, Webhook
+
+    memo = _memo()
+    subscriptions = memo.by_org.get(event.org_id)
+    if subscriptions is None:
+        subscriptions = list(
+            Webhook.objects.filter(org_id=event.org_id).values_list("id", "events")
+        )
+        memo.by_org[event.org_id] = subscriptions
+    kind = event.kind
+    rows = [
+        Delivery(
+            org_id=event.org_id,
+            webhook_id=hook_id,
+            event=event,
+            next_attempt_at=event.created_at,
+            created_at=event.created_at,
+        )
+        for hook_id, patterns in subscriptions
+        if matches(patterns, kind)
+    ]
+    if not rows:
+        return 0
+    Delivery.objects.bulk_create(rows)
+    if not memo.kick_registered:
+        memo.kick_registered = True
+        transaction.on_commit(kick)
+    return len(rows)
+
+
+def kick() -> None:
+    """Ask the worker to send now rather than at its next periodic run."""
+    from accord.hooks.tasks import deliver_webhooks
+
+    try:
+        deliver_webhooks.enqueue()
+    except Exception:  # the periodic run sends it anyway
+        import logging
+
+        logging.getLogger("accord.hooks").exception("could not enqueue webhook delivery")
