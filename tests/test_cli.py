@@ -95,7 +95,7 @@ def test_createadmin_makes_a_login_that_administers_the_organization(db):
     out = createadmin(
         "--email",
         "root@initech.example",
-        "--org",
+        "--create-org",
         "Initech",
         "--name",
         "Bill Lumbergh",
@@ -113,8 +113,9 @@ def test_createadmin_makes_a_login_that_administers_the_organization(db):
     member = Person.objects.create(org=person.org, name="Milton", role=Role.MEMBER)
     member.user = services.ensure_user("milton@initech.example", password)
     member.save()
-    createadmin("--email", "milton@initech.example", "--org", "Initech", "--password", password)
+    createadmin("--email", "milton@initech.example", "--org", "initech", "--password", password)
     assert Person.objects.filter(org__name="Initech").count() == 2
+    assert Organization.objects.filter(name="Initech").count() == 1
     member.refresh_from_db()
     assert member.role == Role.ADMIN
 
@@ -123,7 +124,11 @@ def test_createadmin_refuses_a_weak_password_with_a_non_zero_exit(tmp_path):
     env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [ACCORD, "createadmin", "--email", "a@b.example", "--org", "Initech", "--password", "1234"],
+        [
+            ACCORD,
+            *("createadmin", "--email", "a@b.example", "--create-org", "Initech"),
+            *("--password", "1234"),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -138,5 +143,39 @@ def test_createadmin_without_a_password_says_how_to_give_one(db, monkeypatch):
     monkeypatch.delenv("ACCORD_ADMIN_PASSWORD", raising=False)
     monkeypatch.setattr("os.isatty", lambda fd: False)
     with pytest.raises(CommandError, match="pass --password or set ACCORD_ADMIN_PASSWORD"):
-        createadmin("--email", "a@b.example", "--org", "Initech")
+        createadmin("--email", "a@b.example", "--create-org", "Initech")
     assert not Organization.objects.filter(name="Initech").exists()
+
+
+def test_createadmin_takes_the_address_and_never_creates_an_organization_by_accident(db):
+    password = "a long and unguessable passphrase"
+    org = services.create_organization("Initech", "initech-hq")
+    # The name where the address belongs: refused, saying which address the name has.
+    with pytest.raises(CommandError, match="'Initech' is the name of: initech-hq"):
+        createadmin("--email", "a@initech.example", "--org", "Initech", "--password", password)
+    # An unknown address: refused, saying how to create one.
+    with pytest.raises(CommandError, match=r"No organization at address 'globex'.*--create-org"):
+        createadmin("--email", "a@initech.example", "--org", "globex", "--password", password)
+    assert Organization.objects.count() == 1
+    assert not Person.objects.filter(email="a@initech.example").exists()
+    # Left out with one organization: that one; with two, which one is asked.
+    createadmin("--email", "a@initech.example", "--password", password)
+    assert Person.objects.get(email="a@initech.example").org == org
+    services.create_organization("Initrode", "initrode")
+    with pytest.raises(CommandError, match="Say which organization with --org SLUG"):
+        createadmin("--email", "b@initech.example", "--password", password)
+    # The address that exists, given to --create-org, is refused rather than reused.
+    with pytest.raises(CommandError, match="'initrode' is taken"):
+        createadmin(
+            "--email",
+            "b@initech.example",
+            "--org",
+            "initrode",
+            "--create-org",
+            "Initrode 2",
+            "--password",
+            password,
+        )
+    createadmin("--email", "b@initech.example", "--org", "initrode", "--password", password)
+    assert Person.objects.get(email="b@initech.example").org.slug == "initrode"
+    assert Organization.objects.count() == 2

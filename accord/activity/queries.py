@@ -103,6 +103,18 @@ def name_references(org, events: Iterable[Event]) -> list[Event]:
         if any(f.name == "org" for f in model._meta.concrete_fields):
             rows = rows.filter(org=org)
         names[model] = {obj.pk: str(obj) for obj in rows}
+        gone = ids - set(names[model])
+        if gone:  # deleted since: named as the log last knew them
+            label = f"{model._meta.app_label}.{model._meta.model_name}"
+            labels = (
+                Event.objects.for_org(org)
+                .filter(target_type=label, target_id__in=[str(pk) for pk in gone])
+                .exclude(target_label="")
+                .order_by("created_at", "id")
+                .values_list("target_id", "target_label")
+            )
+            for target_id, target_label in labels:
+                names[model][int(target_id)] = f"{target_label} (deleted)"
     for event in events:
         event.reference_names = {
             key: names[model]

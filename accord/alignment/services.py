@@ -1077,7 +1077,12 @@ def create_initiative(
     }
     rank = None
     if status == InitiativeStatus.ACTIVE:
-        rank = len(_lock_stack(team)) + 1
+        # Last in the (dense) stack: counted, not loaded, so adding n initiatives to one
+        # team costs n, not n squared. The team's lock serialises stack changes.
+        Team.objects.select_for_update().get(pk=team.pk)
+        rank = (
+            Initiative.objects.filter(team_id=team.pk, status=InitiativeStatus.ACTIVE).count() + 1
+        )
     initiative = Initiative.objects.create(org=org, team=team, owner=owner, rank=rank, **data)
     activity.record(
         org,

@@ -206,6 +206,98 @@ def create_dependency(
     return dep
 
 
+@transaction.atomic
+def record_dependency(
+    org: Organization,
+    actor: Person | None,
+    *,
+    requester_initiative,
+    provider_team: Team,
+    title: str,
+    need_by: dt.date,
+    state: str = State.REQUESTED,
+    provider_initiative=None,
+    committed_date: dt.date | None = None,
+    proposed_date: dt.date | None = None,
+    flag: str = "",
+    flag_note: str = "",
+    resolution: str = "",
+    description: str = "",
+    priority: str = Priority.MEDIUM,
+) -> Dependency:
+    """A dependency as it already stands elsewhere (an organization file, an export read
+    back), entered as history: in its state, with its dates, whatever has happened since
+    (the requesting initiative finished, the delivering one gone, the dates past). Only
+    what makes it a dependency at all is checked: one organization, two different teams, a
+    delivering initiative of the provider. One `created` event records it as it stands."""
+    _same_org(org, requester_initiative, "initiative", "requester_initiative")
+    _same_org(org, provider_team, "team", "provider_team")
+    requester_team = requester_initiative.team
+    title = require_text(title, "title", max_length=300)
+    if provider_team.pk == requester_team.pk:
+        raise ServiceError(
+            f"{requester_team.name} cannot depend on itself; choose another team.",
+            fields={"provider_team": ["A team cannot depend on itself."]},
+            code="self_dependency",
+        )
+    if state not in State.values:
+        raise ServiceError(f"Unknown state {state!r}; use one of {', '.join(State.values)}.")
+    if priority not in Priority.values:
+        raise ServiceError(
+            f"Unknown priority {priority!r}; use one of {', '.join(Priority.values)}."
+        )
+    if flag not in Flag.values:
+        raise ServiceError(f"Unknown flag {flag!r}.")
+    if provider_initiative is not None:
+        _same_org(org, provider_initiative, "initiative", "provider_initiative")
+        if provider_initiative.team_id != provider_team.pk:
+            raise ServiceError(
+                f"{provider_initiative.title!r} belongs to another team; the delivering "
+                f"initiative is one of {provider_team.name}.",
+                fields={"provider_initiative": [f"Not an initiative of {provider_team.name}."]},
+            )
+    if committed_date is None and state in (State.ACCEPTED, State.DELIVERED):
+        committed_date = need_by  # committed to the date asked
+    negotiating = state == State.NEGOTIATING
+    dep = Dependency.objects.create(
+        org=org,
+        requester_team=requester_team,
+        requester_initiative=requester_initiative,
+        provider_team=provider_team,
+        title=title,
+        description=(description or "").strip(),
+        priority=priority,
+        need_by=need_by,
+        state=state,
+        awaiting=Side.REQUESTER if state in (State.NEGOTIATING, State.DECLINED) else Side.PROVIDER,
+        provider_initiative=None if negotiating else provider_initiative,
+        proposed_initiative=provider_initiative if negotiating else None,
+        committed_date=committed_date,
+        proposed_date=proposed_date if negotiating else None,
+        flag=flag or Flag.NONE,
+        flag_note=(flag_note or "").strip() if flag else "",
+        resolution=(resolution or "").strip(),
+        requested_by=actor,
+        closed_at=(
+            timezone.now() if state in (State.DECLINED, State.DELIVERED, State.CANCELLED) else None
+        ),
+    )
+    activity.record(
+        org,
+        actor,
+        "created",
+        dep,
+        after=activity.snapshot(
+            dep,
+            (
+                *("requester_team", "requester_initiative", "provider_team"),
+                *("title", "priority", *EVENT_FIELDS),
+            ),
+        ),
+    )
+    return dep
+
+
 # --- transitions -------------------------------------------------------------------------
 
 

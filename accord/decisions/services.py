@@ -448,8 +448,12 @@ def propose(
     decision: Decision,
     outcome: str = "",
     rationale: str = "",
+    *,
+    as_history: bool = False,
 ) -> Decision:
-    """Put a proposed outcome in front of the approver."""
+    """Put a proposed outcome in front of the approver. `as_history`: the decision was
+    proposed elsewhere already (an organization file read back), with or without the
+    outcome written down; it is entered as it stands."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if d.status != DecisionStatus.OPEN:
@@ -463,7 +467,7 @@ def propose(
         changes["outcome"] = outcome.strip()
     if rationale:
         changes["rationale"] = rationale.strip()
-    if not changes.get("outcome", d.outcome):
+    if not changes.get("outcome", d.outcome) and not as_history:
         raise ServiceError(
             "Write the proposed outcome first.", fields={"outcome": ["Required to propose."]}
         )

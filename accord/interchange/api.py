@@ -185,6 +185,8 @@ def export(request, format: str = "yaml"):
         response = StreamingHttpResponse(csvio.export_zip(org), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{org.slug}-csv.zip"'
         return response
+    if format != "yaml":
+        raise NotFound(f"No export format {format!r}: yaml or csv.")
     response = StreamingHttpResponse(services.export_yaml(org), content_type=MEDIA_YAML)
     response["Content-Disposition"] = f'attachment; filename="{org.slug}.yaml"'
     return response

@@ -66,11 +66,13 @@ class Change:
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (before, after)
     path: str = ""
     line: int | None = None
+    name: str = ""  # the key as the file (or the organization) spells it, case kept
 
     def as_json(self) -> dict[str, Any]:
         return {
             "section": self.section,
             "key": self.key,
+            "name": self.name or self.key,
             "action": self.action,
             "fields": {k: {"before": b, "after": a} for k, (b, a) in self.fields.items()},
         }
@@ -88,7 +90,11 @@ class Kind:
     remove_first = False  # remove before creating (e.g. to free allocation)
 
     def key_of(self, data: dict[str, Any]) -> str:
-        return "/".join(str(data[f]).lower() for f in self.key_fields)
+        return self.name_of(data).lower()
+
+    def name_of(self, data: dict[str, Any]) -> str:
+        """The key as written, case kept: what a plan shows."""
+        return "/".join(str(data[f]) for f in self.key_fields)
 
     def existing(self, org: Organization | None) -> dict[str, tuple[Any, dict[str, Any]]]:
         """key -> (object, its canonical data) for what the organization holds now."""
@@ -110,6 +116,10 @@ class Kind:
 
     def remove(self, ctx: Context, change: Change) -> None:
         raise NotImplementedError
+
+    def cascade(self, ctx: Context, changes: list[Change]) -> None:
+        """Once every change is planned: list (or refuse) what a removal of this kind would
+        take with it, so the plan shows everything the apply changes."""
 
     def finish(self, ctx: Context, changes: list[Change]) -> None:
         """Work that must wait until every section is written (e.g. closing periods)."""
@@ -181,6 +191,20 @@ class Context:
         self.progress: Progress | None = None
         self.total = 0  # changes to write
         self.written = 0  # changes tried so far
+        self._staged_keys: list[tuple[str, str, Any]] = []  # by the write in progress
+        self.keys: list[tuple[str, str, Any]] = []  # by writes that succeeded, to store
+
+    def stage_key(self, section: str, key: str, obj: Any) -> None:
+        """Remember that `key` names the new `obj`; stored in bulk (flush_keys) with the
+        transaction that created it, and forgotten if its write is refused."""
+        self._staged_keys.append((section, key, obj))
+
+    def flush_keys(self) -> None:
+        if self.keys and self.org is not None:
+            from accord.interchange.services import register_keys
+
+            register_keys(self.org, self.keys)
+        self.keys = []
 
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
@@ -230,12 +254,15 @@ class Context:
     # running one write
     def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
         if self.chunks is not None and self.chunks.due():
-            self.chunks.commit(lambda: self.tell(f"writing {change.section.replace('_', ' ')}"))
+            phase = f"writing {change.section.replace('_', ' ')}"
+            self.chunks.commit(lambda: (self.flush_keys(), self.tell(phase)))
         self.written += record
+        self._staged_keys = []
         try:
             with transaction.atomic():
                 write()
         except (ServiceError, ProtectedError, RestrictedError, IntegrityError) as exc:
+            self._staged_keys = []
             why = getattr(exc, "message", None) or _db_error(exc)
             self.report.add(
                 "refused",
@@ -249,6 +276,8 @@ class Context:
             if self.strict:
                 raise Aborted(why) from None
         else:
+            self.keys.extend(self._staged_keys)
+            self._staged_keys = []
             if record:
                 self.done.append(change)
 
@@ -300,6 +329,13 @@ class Chunks:
         self.commits += 1
         time.sleep(self.PAUSE)
         self._begin()
+
+
+def _name(kind: Kind, data: dict[str, Any]) -> str:
+    try:
+        return kind.name_of(data)
+    except KeyError:
+        return ""
 
 
 def _noun(kinds: list[Kind], section: str) -> str:
@@ -497,7 +533,7 @@ def check_refs(ctx: Context, kind: Kind) -> None:
                             f"{item.path}.{f.name}",
                             v,
                             f"{f.name} refers to {_noun(ctx.kinds, f.ref)} {v!r}, which is "
-                            "neither in the file (or was skipped) nor in the organization; "
+                            "not among the file's valid items nor in the organization; "
                             "item skipped.",
                             "missing_reference",
                         )
@@ -532,6 +568,7 @@ def diff(ctx: Context) -> list[Change]:
                         {k: (None, v) for k, v in item.data.items()},
                         item.path,
                         item.line,
+                        kind.name_of(item.data),
                     )
                 )
                 continue
@@ -546,7 +583,15 @@ def diff(ctx: Context) -> list[Change]:
             }
             if delta:
                 changes.append(
-                    Change(kind.section, item.key, "update", delta, item.path, item.line)
+                    Change(
+                        kind.section,
+                        item.key,
+                        "update",
+                        delta,
+                        item.path,
+                        item.line,
+                        kind.name_of(item.data),
+                    )
                 )
         skipped = ctx.desired.skipped.get(kind.section, set())
         if not ctx.prune:
@@ -562,7 +607,11 @@ def diff(ctx: Context) -> list[Change]:
             continue
         for key, (_obj, data) in existing.items():
             if key not in wanted and key not in skipped and kind.removable(key, data):
-                changes.append(Change(kind.section, key, "remove", {}, kind.section))
+                changes.append(
+                    Change(kind.section, key, "remove", {}, kind.section, None, _name(kind, data))
+                )
+    for kind in ctx.kinds:
+        kind.cascade(ctx, changes)
     return changes
 
 
@@ -587,3 +636,4 @@ def execute(ctx: Context, changes: list[Change]) -> None:
         mine = by_section.get(kind.section, [])
         if not kind.remove_first:
             kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
+    ctx.flush_keys()

@@ -116,6 +116,99 @@ class Teams(Kind):
             team = ctx.obj("teams", change.key)
             services.update_team(ctx.org, None, team, **after)
 
+    # What else holds a team, and how a plan counts it. A team still held by any of these
+    # (that the same file does not remove) is not removed: the plan says what holds it.
+    HOLDERS = (
+        ("alignment.Objective", "team_id", "objectives", "objective(s)"),
+        ("alignment.Initiative", "team_id", "initiatives", "initiative(s)"),
+        ("rhythm.Cadence", "team_id", None, "cadence(s)"),
+        ("rhythm.Cadence", "teams__id", None, "cadence(s) of several teams"),
+        ("decisions.Issue", "team_id", None, "issue(s)"),
+        ("decisions.Decision", "teams__id", None, "decision(s)"),
+        ("decisions.ActionItem", "team_id", None, "action item(s)"),
+    )
+
+    def cascade(self, ctx: Context, changes: list[Change]) -> None:
+        """One policy for removing a team: what only describes the team (its memberships and
+        its links to other teams) goes with it and is listed as removals of their own; a
+        team still held by records the file keeps (objectives, initiatives, cadences,
+        issues, decisions, action items, sub-teams) is not removed, and the plan says why."""
+        from django.apps import apps
+        from django.db.models import Count
+
+        removing = {c.key for c in changes if c.section == "teams" and c.action == "remove"}
+        if not removing or ctx.org is None:
+            return
+        teams = {key: ctx.existing_of("teams")[key][0] for key in removing}
+        by_id = {team.pk: key for key, team in teams.items()}
+        gone: dict[str, set[int]] = {}
+        for c in changes:
+            if c.action == "remove" and c.section in ("objectives", "initiatives"):
+                gone.setdefault(c.section, set()).add(ctx.existing_of(c.section)[c.key][0].pk)
+        held: dict[str, list[str]] = {}
+        kept_children = (
+            Team.objects.for_org(ctx.org)
+            .filter(parent_id__in=list(by_id))
+            .exclude(pk__in=list(by_id))
+            .values("parent_id")
+            .annotate(n=Count("id"))
+        )
+        for row in kept_children:
+            held.setdefault(by_id[row["parent_id"]], []).append(f"{row['n']} sub-team(s)")
+        for label, field, section, noun in self.HOLDERS:
+            model = apps.get_model(label)
+            rows = model.objects.filter(org=ctx.org, **{f"{field}__in": list(by_id)})
+            if section and gone.get(section):
+                rows = rows.exclude(pk__in=gone[section])
+            for row in rows.values(field).annotate(n=Count("id", distinct=True)).order_by():
+                held.setdefault(by_id[row[field]], []).append(f"{row['n']} {noun}")
+        # A removed team's parent cannot go while that team stays.
+        for key in list(held):
+            team = teams[key]
+            while team.parent_id in by_id and by_id[team.parent_id] not in held:
+                parent_key = by_id[team.parent_id]
+                held[parent_key] = [f"its sub-team {team.slug!r}, which stays"]
+                team = teams[parent_key]
+        refused = set()
+        for key, reasons in held.items():
+            refused.add(key)
+            ctx.report.add(
+                "in_use",
+                f"Team {teams[key].slug!r} is left out of the file but is still used by "
+                f"{', '.join(reasons)}; it is not removed. Remove or move those first.",
+                path="teams",
+                value=teams[key].slug,
+            )
+        changes[:] = [
+            c
+            for c in changes
+            if not (c.section == "teams" and c.action == "remove" and c.key in refused)
+        ]
+        removing -= refused
+        if not removing:
+            return
+        listed = {(c.section, c.key) for c in changes if c.action == "remove"}
+        for section, ends in (("memberships", ("team",)), ("team_links", ("from", "to"))):
+            kind = next((k for k in ctx.kinds if k.section == section), None)
+            if kind is None:
+                continue
+            for key, (_obj, data) in ctx.existing_of(section).items():
+                if (section, key) in listed:
+                    continue
+                if any(str(data[end]).lower() in removing for end in ends):
+                    changes.append(
+                        Change(
+                            section,
+                            key,
+                            "remove",
+                            {},
+                            "teams",
+                            None,
+                            kind.name_of(data),
+                        )
+                    )
+                    listed.add((section, key))
+
     def remove_all(self, ctx: Context, changes: list[Change]) -> None:
         # Leaves first.
         parents = {t.id: t.parent_id for t in (ctx.obj("teams", c.key) for c in changes)}
@@ -396,9 +489,9 @@ class Links(Kind):
     remove_first = True  # so a link turned around is not refused as a cycle
     one_way = False  # refuse a -> b together with b -> a
 
-    def key_of(self, data: dict[str, Any]) -> str:
+    def name_of(self, data: dict[str, Any]) -> str:
         # Spaces cannot appear in slugs or ids, so this key reads both ends unambiguously.
-        return f"{data['from']} -> {data['to']} ({data['kind']})".lower()
+        return f"{data['from']} -> {data['to']} ({data['kind']})"
 
     def check(self, ctx: Context, items: list[Item]) -> None:
         taken: set[str] = set()  # in file order: the later of a -> b and b -> a is skipped

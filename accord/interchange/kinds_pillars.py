@@ -82,11 +82,9 @@ class Keyed(Kind):
             yield {"id": keys.get(obj.pk) or self.implicit(obj.pk), **data}
 
     def created(self, ctx: Context, change: Change, obj: Any) -> None:
-        from accord.interchange.services import register_key
-
         key = change.fields["id"][1]
         if key.lower() != self.implicit(obj.pk):
-            register_key(ctx.org, self.section, key, obj)
+            ctx.stage_key(self.section, key, obj)  # written in bulk, in this transaction
         ctx.remember(self.section, change.key, obj)
 
     def after(self, change: Change) -> dict[str, Any]:
@@ -510,7 +508,7 @@ class Initiatives(Keyed):
 
 # --- dependencies --------------------------------------------------------------------------
 
-# How to reach a state from "requested", through the dependency's own state machine.
+# The states a dependency can be in (a file enters it as it stands: see Dependencies.write).
 PATHS = {
     "requested": [],
     "negotiating": ["propose"],
@@ -578,36 +576,22 @@ class Dependencies(Keyed):
                 "A dependency changes through its own actions (accept, deliver…) in Accord, "
                 "not through a file."
             )
-        state = after.pop("state", None) or "requested"
+        # A file describes dependencies as they stand: entered as history, in their state,
+        # whatever happened since (the requesting initiative finished, dates passed), so
+        # everything an export writes is read back.
         provider_initiative = after.pop("provider_initiative", None)
-        extra = {
-            name: after.pop(name, None)
-            for name in ("committed_date", "proposed_date", "flag", "flag_note", "resolution")
-        }
-        dep = services.create_dependency(
+        dep = services.record_dependency(
             ctx.org,
             None,
             requester_initiative=ctx.obj("initiatives", after.pop("initiative")),
             provider_team=ctx.obj("teams", after.pop("provider")),
-            **after,
+            provider_initiative=(
+                ctx.obj("initiatives", provider_initiative) if provider_initiative else None
+            ),
+            state=after.pop("state", None) or "requested",
+            flag=after.pop("flag", None) or "",
+            **{k: v for k, v in after.items() if v is not None},
         )
-        provider = ctx.obj("initiatives", provider_initiative) if provider_initiative else None
-        path = PATHS[state]
-        if state == "cancelled" and provider and extra["committed_date"]:
-            path = ["accept", "cancel"]  # cancelled after it was accepted
-        for action in path:
-            kwargs: dict[str, Any] = {"note": extra["resolution"] or REASON}
-            if action == "accept":
-                kwargs["committed_date"] = extra["committed_date"] or dep.need_by
-                kwargs["provider_initiative"] = provider
-            elif action == "propose":
-                kwargs["proposed_date"] = extra["proposed_date"] or dep.need_by
-                kwargs["provider_initiative"] = provider
-            dep = services.transition(ctx.org, None, dep, action, **kwargs)
-        if extra["flag"] and state in ("requested", "negotiating", "accepted"):
-            action = "flag_at_risk" if extra["flag"] == "at_risk" else "flag_blocked"
-            note = extra["flag_note"] or REASON
-            dep = services.transition(ctx.org, None, dep, action, note=note)
         self.created(ctx, change, dep)
 
     def removable(self, key, data) -> bool:
@@ -870,7 +854,7 @@ class Decisions(Keyed):
                 obj = services.update_decision(ctx.org, None, obj, **after, **roles)
         when = dt.datetime.fromisoformat(decided_at) if decided_at else None
         if status == "proposed" and obj.status == "open":
-            services.propose(ctx.org, None, obj)
+            services.propose(ctx.org, None, obj, as_history=True)  # as the file says it stands
         if status in ("decided", "superseded", "reversed") and obj.status in ("open", "proposed"):
             obj = services.decide(ctx.org, None, obj, decided_at=when)
         if status == "reversed" and obj.status == "decided":

@@ -10,7 +10,8 @@ data twice changes nothing the second time.
     meetings                                    -> cadences (RRULE + time zone)
     enhancement proposals (KEPs)                -> initiatives owned by their group
     releases (v1.x milestones)                  -> periods
-    participating groups                        -> dependencies of open proposals on them
+    participating groups                        -> dependencies: delivered (implemented),
+                                                   accepted (implementable), else requested
     working groups' stakeholder SIGs            -> team links (kind stakeholder), any group
                                                    kind whose data names stakeholder SIGs
     replaces / superseded-by                    -> initiative links (kind replaces), one per
@@ -238,9 +239,9 @@ def build(
                 "description": _description(kep, keps, ids, groups),
             }
         )
-        if status not in OPEN:
+        if status not in OPEN and status != "done":
             closed_participations += len(kep.participating)
-            continue  # Accord records dependencies of open work; the description names them
+            continue  # dropped work asked nothing still standing; the description names them
         for slug in kep.participating:
             need_by = target or (start + dt.timedelta(days=122) if start else None)
             if need_by is None:
@@ -260,6 +261,13 @@ def build(
                 "title": f"{_kep_label(kep)}: review and support from {groups[slug].name}"[:300],
                 "need_by": need_by.isoformat(),
             }
+            # The participating SIGs of an implemented proposal delivered their part, those
+            # of one being implemented committed to it, by the release it targets; only a
+            # provisional or deferred proposal's asks are still open requests.
+            if status == "done":
+                dep.update(state="delivered", committed_date=need_by.isoformat())
+            elif status == "active":
+                dep.update(state="accepted", committed_date=need_by.isoformat())
             dependencies.append(dep)
 
     initiative_links = _replacements(data, ids, report)

@@ -7,9 +7,11 @@ for chunk in export_yaml(org): ...                       # streams the same form
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -88,6 +90,7 @@ class Outcome:
                 c["key"],
                 c["action"],
                 {k: (v["before"], v["after"]) for k, v in c["fields"].items()},
+                name=c.get("name") or "",
             )
             for c in data["changes"]
         ]
@@ -121,15 +124,21 @@ class Outcome:
                         + ", ".join(f"{k}: {b!r} → {a!r}" for k, (b, a) in c.fields.items())
                         + ")"
                     )
-                lines.append(f"{sign} {c.section} {c.key}{detail}")
+                lines.append(f"{sign} {c.section} {c.name or c.key}{detail}")
         counts = self.counts()
-        if counts:
-            for section, n in counts.items():
+        done = self.applied or (self.aborted and self.changes)
+        for section, n in counts.items():
+            if done:
+                lines.append(
+                    f"{section}: {n['create']} created, {n['update']} changed, "
+                    f"{n['remove']} removed"
+                )
+            else:
                 lines.append(
                     f"{section}: {n['create']} to create, {n['update']} to change, "
                     f"{n['remove']} to remove"
                 )
-        else:
+        if not counts and not self.aborted:
             lines.append("No changes.")
         if self.report:
             lines.append("")
@@ -210,10 +219,15 @@ def _run(
     outcome = Outcome(org, report=ctx.report, creates_org=org is None, notes=ctx.notes)
     if strict and ctx.report:
         outcome.aborted = True
+        _nothing_skipped(ctx.report)
         return outcome
     ctx.tell("planning")
     changes = engine.diff(ctx)
     ctx.total = len(changes)
+    if strict and ctx.report:  # planning found more (e.g. a team still in use)
+        outcome.aborted = True
+        _nothing_skipped(ctx.report)
+        return outcome
     if dry_run and not trial:
         outcome.changes = changes
         if changes:
@@ -236,6 +250,7 @@ def _run(
             ctx.tell("written")
     except Aborted:
         outcome.aborted = True
+        _nothing_skipped(ctx.report)
         if chunks is not None and chunks.commits:
             outcome.changes = ctx.done
             ctx.notes.append(
@@ -254,6 +269,25 @@ def _run(
     outcome.changes = ctx.done
     outcome.applied = not dry_run
     return outcome
+
+
+_SKIPPED = re.compile(
+    r"(?:[;.,]?\s*(?:[Ii]tem|[Ss]ection) skipped|;\s*this one was skipped"
+    r"|;?\s*the people section was not applied)\.?$"
+)
+
+
+def _nothing_skipped(report: Report) -> None:
+    """Strict mode aborted: no item was skipped, the whole file was refused. The problems
+    say what is wrong, not "item skipped", and are marked refused."""
+    report.problems = [
+        dataclasses.replace(
+            p,
+            why=_SKIPPED.sub(".", p.why),
+            action="refused" if p.action == "skipped" else p.action,
+        )
+        for p in report.problems
+    ]
 
 
 def apply_data(
@@ -422,6 +456,23 @@ def register_key(org: Organization, section: str, key: str, obj: Any) -> None:
     # A key left behind by an object deleted since is taken over by the new one.
     ExternalKey.objects.update_or_create(
         org=org, section=section, key=key, defaults={"object_id": obj.pk}
+    )
+
+
+def register_keys(org: Organization, keys: list[tuple[str, str, Any]]) -> None:
+    """`register_key` for many (section, key, object) at once, in one statement per
+    thousand: an apply creating n keyed objects stores their keys without n queries."""
+    from accord.interchange.models import ExternalKey
+
+    if any(obj.org_id != org.id for _s, _k, obj in keys):
+        raise ServiceError("The object belongs to another organization.")
+    rows = {(section, key): obj.pk for section, key, obj in keys}
+    ExternalKey.objects.bulk_create(
+        [ExternalKey(org=org, section=s, key=k, object_id=pk) for (s, k), pk in rows.items()],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["org", "section", "key"],
+        update_fields=["object_id"],
     )
 
 

@@ -184,6 +184,8 @@ def export(request, fmt: str):
     if fmt == "zip":
         response = StreamingHttpResponse(csvio.export_zip(org), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{org.slug}-csv.zip"'
+    elif fmt != "yaml":
+        raise NotFound(f"No export format {fmt!r}: export.yaml or export.zip.")
     else:
         response = StreamingHttpResponse(
             services.export_yaml(org), content_type="application/yaml; charset=utf-8"

@@ -6,9 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+
+# Teams listed by name whatever its case ("api", "Billing", "core"), on SQLite as on
+# PostgreSQL (whose collation already ignores case where SQLite's does not).
+BY_NAME = (Lower("name"), "name", "id")
 
 
 def parent_map(org: Organization) -> dict[int, int | None]:
@@ -77,7 +81,7 @@ class TreeNode:
 def team_tree(org: Organization) -> list[TreeNode]:
     """The organization's teams as a forest of TreeNodes, in three queries."""
     teams = list(
-        Team.objects.for_org(org).annotate(n_members=Count("memberships")).order_by("name")
+        Team.objects.for_org(org).annotate(n_members=Count("memberships")).order_by(*BY_NAME)
     )
     leads: dict[int, list[str]] = defaultdict(list)
     for team_id, name in (
@@ -207,7 +211,7 @@ def directory_top(org: Organization) -> list[TreeNode]:
     DIRECTORY_LEVELS levels: one query a level and one for the leads. Each node's
     `children` holds the sub-teams shown; a node with more has `more_children` set."""
     budget = DIRECTORY_ROWS
-    base = with_counts(Team.objects.for_org(org)).order_by("name", "id")
+    base = with_counts(Team.objects.for_org(org)).order_by(*BY_NAME)
     levels: list[list[Team]] = []
     parents: list[int] | None = None
     for _ in range(DIRECTORY_LEVELS):
@@ -246,7 +250,7 @@ def directory_top(org: Organization) -> list[TreeNode]:
 
 def sub_teams(org: Organization, parent: Team):
     """A team's direct sub-teams with their counts, by name (a queryset, to paginate)."""
-    return with_counts(Team.objects.for_org(org).filter(parent=parent)).order_by("name", "id")
+    return with_counts(Team.objects.for_org(org).filter(parent=parent)).order_by(*BY_NAME)
 
 
 def find_teams(org: Organization, q: str):
@@ -254,7 +258,7 @@ def find_teams(org: Organization, q: str):
     return (
         with_counts(Team.objects.for_org(org).filter(name__icontains=q))
         .select_related("parent")
-        .order_by("name", "id")
+        .order_by(*BY_NAME)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -30,7 +31,19 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
     assert Membership.objects.for_org(org).count() == 155
     assert Cadence.objects.for_org(org).count() == 99
     assert Initiative.objects.for_org(org).count() == 653
-    assert Dependency.objects.for_org(org).count() == 205
+    assert Dependency.objects.for_org(org).count() == 429
+    # A participating SIG of an implemented proposal delivered its part; of one being
+    # implemented, it committed to it; only provisional and deferred proposals still ask.
+    deps = Dependency.objects.for_org(org)
+    assert dict(Counter(deps.values_list("state", flat=True))) == {
+        "delivered": 224,
+        "accepted": 178,
+        "requested": 27,
+    }
+    assert not deps.filter(state="requested", requester_initiative__status="done").exists()
+    assert not deps.filter(state="accepted").exclude(requester_initiative__status="active")
+    assert not deps.filter(state="delivered").exclude(requester_initiative__status="done")
+    assert not deps.filter(committed_date__isnull=True).exclude(state="requested").exists()
     assert Period.objects.for_org(org).count() == 40
     assert TeamLink.objects.for_org(org).count() == 31
     assert InitiativeLink.objects.for_org(org).count() == 9

@@ -15,23 +15,75 @@ from accord.org import services
 from accord.org.models import Organization, Person, Role
 
 
+def find_organization(slug: str | None) -> Organization:
+    """The organization at address `slug` (what every command's --org takes); without one,
+    the only organization there is. A name, an unknown address or a choice left open is
+    refused with what to type instead: nothing is created by a typo."""
+    if slug:
+        org = Organization.objects.filter(slug=slug).first()
+        if org is not None:
+            return org
+        named = list(Organization.objects.filter(name__iexact=slug).order_by("slug")[:5])
+        if named:
+            addresses = ", ".join(o.slug for o in named)
+            raise CommandError(
+                f"No organization at address {slug!r}; --org takes an address, and "
+                f"{slug!r} is the name of: {addresses}. Nothing was changed."
+            )
+        raise CommandError(
+            f"No organization at address {slug!r}. To create one, pass --create-org NAME "
+            "(with --org SLUG for its address). Nothing was changed."
+        )
+    orgs = list(Organization.objects.order_by("slug")[:6])
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs:
+        raise CommandError(
+            "There is no organization yet: pass --create-org NAME to create one. "
+            "Nothing was changed."
+        )
+    raise CommandError(
+        "Say which organization with --org SLUG (one of "
+        + ", ".join(o.slug for o in orgs[:5])
+        + (", …" if len(orgs) > 5 else "")
+        + "). Nothing was changed."
+    )
+
+
 class Command(BaseCommand):
     help = (
-        "Create an admin who can sign in: a login, and the admin role in an organization "
-        "(created when it does not exist). Password from --password, ACCORD_ADMIN_PASSWORD, "
-        "or a prompt."
+        "Create an admin who can sign in: a login, and the admin role in the organization at "
+        "address --org (or a new one with --create-org NAME). Password from --password, "
+        "ACCORD_ADMIN_PASSWORD, or a prompt."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True, help="Login e-mail.")
         parser.add_argument("--name", default="", help="Full name (default: from the e-mail).")
-        parser.add_argument("--org", required=True, help="Organization name.")
+        parser.add_argument(
+            "--org",
+            default=None,
+            help="Address (slug) of the organization; may be left out when there is only one.",
+        )
+        parser.add_argument(
+            "--create-org",
+            default=None,
+            metavar="NAME",
+            help="Create a new organization of this name (at address --org if given).",
+        )
         parser.add_argument("--password", default=None, help="Password (avoid on shared hosts).")
         parser.add_argument(
             "--superuser", action="store_true", help="Also allow the Django admin site."
         )
 
-    def handle(self, *args, email, name, org, password, superuser, **options):
+    def handle(self, *args, email, name, org, create_org, password, superuser, **options):
+        if create_org is None:
+            organization = find_organization(org)  # refused before asking for a password
+        elif org and Organization.objects.filter(slug=org).exists():
+            raise CommandError(
+                f"The address {org!r} is taken; leave out --create-org to use that "
+                "organization. Nothing was changed."
+            )
         password = password or os.environ.get("ACCORD_ADMIN_PASSWORD")
         if not password:
             if not os.isatty(0):
@@ -44,13 +96,12 @@ class Command(BaseCommand):
         name = name or email.split("@")[0].replace(".", " ").title()
         try:
             with transaction.atomic():
+                if create_org is not None:
+                    organization = services.create_organization(create_org, org or "")
                 user = services.ensure_user(email, password, name=name)
                 if superuser:
                     user.is_staff = user.is_superuser = True
                     user.save(update_fields=["is_staff", "is_superuser"])
-                organization = Organization.objects.filter(name=org).first()
-                if organization is None:
-                    organization = services.create_organization(org)
                 person = Person.objects.filter(org=organization, user=user).first()
                 if person is None:
                     person = services.add_person(
