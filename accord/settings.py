@@ -323,12 +323,13 @@ from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 ACCORD_REDIS_URL = env_str("ACCORD_REDIS_URL").strip()
 ACCORD_TASKS_BACKEND = env_str("ACCORD_TASKS_BACKEND", "database").strip().lower()
+# Always installed, so switching queues needs no migration (its one model has no table).
+INSTALLED_APPS += ["django_rq"]
 if ACCORD_TASKS_BACKEND == "redis":
     if not ACCORD_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
             "ACCORD_TASKS_BACKEND=redis needs ACCORD_REDIS_URL (redis://host:port/db)"
         )
-    INSTALLED_APPS += ["django_rq"]
     TASKS["default"]["BACKEND"] = "accord.core.redis_queue.RQBackend"
     # Jobs longer than this are stopped (rq's own default is 3 minutes; an evaluation of a
     # 10,000-team organization or a large import takes longer).
