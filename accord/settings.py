@@ -325,6 +325,7 @@ ACCORD_REDIS_URL = env_str("ACCORD_REDIS_URL").strip()
 ACCORD_TASKS_BACKEND = env_str("ACCORD_TASKS_BACKEND", "database").strip().lower()
 # Always installed, so switching queues needs no migration (its one model has no table).
 INSTALLED_APPS += ["django_rq"]
+RQ_SHOW_ADMIN_LINK = False  # its dashboard's pages are not mounted; `rq info` shows the queue
 if ACCORD_TASKS_BACKEND == "redis":
     if not ACCORD_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
