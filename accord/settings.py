@@ -323,10 +323,10 @@ from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 ACCORD_REDIS_URL = env_str("ACCORD_REDIS_URL").strip()
 ACCORD_TASKS_BACKEND = env_str("ACCORD_TASKS_BACKEND", "database").strip().lower()
-# Always installed, so switching queues needs no migration (its one model has no table).
-INSTALLED_APPS += ["django_rq"]
 RQ_SHOW_ADMIN_LINK = False  # its dashboard's pages are not mounted; `rq info` shows the queue
 if ACCORD_TASKS_BACKEND == "redis":
+    # django-tasks-rq needs it (switching to Redis adds its migrations: run accord migrate).
+    INSTALLED_APPS += ["django_rq"]
     if not ACCORD_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
             "ACCORD_TASKS_BACKEND=redis needs ACCORD_REDIS_URL (redis://host:port/db)"

@@ -127,6 +127,7 @@ class Cluster:
             "no",
         )
         wait_for("redis", self._redis_answers, logs=self.logs)
+        self.manage_command("migrate")  # as a deployment does with its settings (django_rq)
         for i, port in enumerate(self.ports):
             self.start(f"server{i}", ACCORD, "serve", "--port", str(port), "--workers", "1")
         for i in range(2):
@@ -162,8 +163,11 @@ class Cluster:
         return [j for j in Job.fetch_many(ids, connection=conn) if j is not None]
 
     def manage(self, code: str) -> str:
+        return self.manage_command("shell", "-c", code)
+
+    def manage_command(self, *args: str) -> str:
         result = subprocess.run(
-            [ACCORD, "manage", "shell", "-c", code],
+            [ACCORD, "manage", *args],
             capture_output=True,
             text=True,
             env=self.env,
