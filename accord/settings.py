@@ -382,3 +382,44 @@ MIDDLEWARE.insert(
 from accord.core.sso import sso_settings  # noqa: E402
 
 globals().update(sso_settings(AUTHENTICATION_BACKENDS))
+
+# --- Many machines: Redis for background work and the cache (README: Running on many
+# machines). The defaults keep one machine's zero setup: the database queue and cache.
+ACCORD_REDIS_URL = env_str("ACCORD_REDIS_URL").strip()
+ACCORD_TASKS_BACKEND = env_str("ACCORD_TASKS_BACKEND", "database").strip().lower()
+RQ_SHOW_ADMIN_LINK = False  # its dashboard's pages are not mounted; `rq info` shows the queue
+if ACCORD_TASKS_BACKEND == "redis":
+    # django-tasks-rq needs it (switching to Redis adds its migrations: run accord migrate).
+    INSTALLED_APPS += ["django_rq"]
+    if not ACCORD_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "ACCORD_TASKS_BACKEND=redis needs ACCORD_REDIS_URL (redis://host:port/db)"
+        )
+    TASKS["default"]["BACKEND"] = "accord.core.redis_queue.RQBackend"
+    # Jobs longer than this are stopped (rq's own default is 3 minutes; an evaluation of a
+    # 10,000-team organization or a large import takes longer).
+    RQ_QUEUES = {
+        "default": {
+            "URL": ACCORD_REDIS_URL,
+            "DEFAULT_TIMEOUT": env_int("ACCORD_TASK_TIMEOUT_SECONDS", 3600),
+        }
+    }
+elif ACCORD_TASKS_BACKEND != "database":
+    raise ImproperlyConfigured(
+        f"ACCORD_TASKS_BACKEND must be database or redis, not {ACCORD_TASKS_BACKEND!r}"
+    )
+# A running task reports that its worker lives every this many seconds; one silent for
+# three times as long is taken as dead and its task is tried again by another worker.
+ACCORD_WORKER_HEARTBEAT_SECONDS = env_int("ACCORD_WORKER_HEARTBEAT_SECONDS", 30)
+# How many more times a task that failed, or whose worker died, is tried (Redis queue).
+ACCORD_TASK_RETRIES = env_int("ACCORD_TASK_RETRIES", 2)
+
+ACCORD_CACHE_URL = env_str("ACCORD_CACHE_URL").strip()
+if ACCORD_CACHE_URL:
+    if not ACCORD_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("ACCORD_CACHE_URL must be a redis:// address")
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": ACCORD_CACHE_URL,
+        "KEY_PREFIX": "accord",
+    }

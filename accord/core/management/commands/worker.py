@@ -30,13 +30,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch: bool, interval: float, **options):
         backend = settings.TASKS["default"]["BACKEND"]
-        if backend != "django_tasks_db.DatabaseBackend":
+        if backend not in ("django_tasks_db.DatabaseBackend", "accord.core.redis_queue.RQBackend"):
             raise CommandError(
                 f"Tasks go to {backend}; run that backend's own worker. "
-                "`accord worker` runs the database backend."
+                "`accord worker` runs the database and the Redis backends."
             )
         jobs = scheduler.discover()
         self.stdout.write(f"Worker started; {len(jobs)} periodic job(s).")
+        if backend == "accord.core.redis_queue.RQBackend":
+            return self.work_on_redis(batch)
         if batch:
             scheduler.tick()
             call_command(
@@ -48,6 +50,24 @@ class Command(BaseCommand):
         ticker.start()
         try:
             call_command("db_worker", interval=interval, startup_delay=False, reload=False)
+        finally:
+            stop.set()
+
+    def work_on_redis(self, batch: bool) -> None:
+        """rq's forking worker: each task runs in a child process; periodic work is ticked
+        here as with the database queue (the claim of each slot is in the database)."""
+        from accord.core import redis_queue
+
+        if batch:
+            scheduler.tick()
+            redis_queue.worker(settings.ACCORD_WORKER_HEARTBEAT_SECONDS).work(burst=True)
+            return
+        stop = threading.Event()
+        ticker = threading.Thread(target=_tick_forever, args=(stop,), daemon=True)
+        ticker.start()
+        try:
+            worker = redis_queue.worker(settings.ACCORD_WORKER_HEARTBEAT_SECONDS)
+            worker.work(with_scheduler=True)  # the scheduler runs tasks deferred to later
         finally:
             stop.set()
 
