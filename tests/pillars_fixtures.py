@@ -96,8 +96,8 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "period_id": first(Period.objects.for_org(org)).pk,
         "objective_id": objective_link.child_id,
         "parent_id": objective_link.parent_id,
-        "kr_id": first(KeyResult.objects.for_org(org)).pk,
-        "key_result_id": first(KeyResult.objects.for_org(org)).pk,
+        "kr_id": open_key_result(org).pk,
+        "key_result_id": open_key_result(org).pk,
         "initiative_id": dep.requester_initiative_id,
         "team_slug": team.slug,
         "team_id": team.pk,
@@ -121,6 +121,37 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "briefing_id": own_briefing(org, admin).pk,
         **own_comment(org, admin),
         "view_id": own_saved_view(org, admin).pk,
+        **own_integrations(org, admin, dep.requester_initiative, measurable),
+    }
+
+
+def open_key_result(org: Organization) -> KeyResult:
+    """A key result of a period still open (a closed period's are frozen)."""
+    return first(KeyResult.objects.for_org(org).exclude(objective__period__state="closed"))
+
+
+def own_integrations(org: Organization, admin: Person, initiative, measurable) -> dict:
+    """A key-result and a measurable source, a tracker link and token, and a webhook with
+    one delivery: the objects the integration endpoints name."""
+    from accord.hooks import outbox
+    from accord.hooks import services as hooks
+    from accord.hooks.models import Delivery
+    from accord.sources import services as sources
+
+    for target in (open_key_result(org), measurable):
+        sources.set_source(
+            org, admin, target, kind="json", url="https://metrics.example.com/v", json_path="$.v"
+        )
+    sources.set_tracker_link(org, admin, initiative, "https://github.com/acme/app/issues/1")
+    hook, _secret = hooks.create_webhook(
+        org, admin, url="https://hooks.example.com/accord", events=["*"]
+    )
+    outbox.forget()  # the subscriptions read in this (test-long) transaction, read again
+    sources.set_credential(org, admin, "github", token="ghp_zephyr")
+    return {
+        "tracker": "github",
+        "webhook_id": hook.pk,
+        "delivery_id": first(Delivery.objects.filter(org=org, webhook=hook)).pk,
     }
 
 

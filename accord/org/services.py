@@ -282,6 +282,9 @@ def add_agent(
 
 def _require_agent_manager(org: Organization, actor: Person | None, agent: Person) -> None:
     require_same_org(org, agent, "person")
+    # Who may ask comes first: one who manages no agents is refused alike for any person.
+    if actor is not None and not actor.has_role(Role.ADMIN) and actor.pk != agent.owner_id:
+        raise PermissionDenied(f"Only {agent.name}'s owner or an admin may manage it.")
     if not agent.is_agent:
         raise ServiceError(f"{agent.name} is a person, not an agent.", code="not_an_agent")
     if actor is not None and not can_manage_agent(actor, agent):
