@@ -177,7 +177,8 @@ def _lock_target(org: Organization, actor: Person | None, target: Target) -> Tar
     return target
 
 
-def _of(target: Target) -> dict[str, Target]:
+def target_kwargs(target: Target) -> dict[str, Target]:
+    """The filter that finds a key result's or a measurable's source."""
     return {"measurable" if isinstance(target, Measurable) else "key_result": target}
 
 
@@ -194,7 +195,7 @@ def set_source(
     `header_value` None keeps the stored secret; "" removes it (with the header)."""
     target = _lock_target(org, actor, target)
     clean = _clean_source(data)
-    source = KeyResultSource.objects.select_for_update().filter(**_of(target)).first()
+    source = KeyResultSource.objects.select_for_update().filter(**target_kwargs(target)).first()
     secret = None if header_value is None else _text(header_value, "header_value", 2000)
     if secret and not clean["header_name"]:
         raise ServiceError(
@@ -203,7 +204,7 @@ def set_source(
     if not clean["header_name"]:
         secret = ""
     if source is None:
-        source = KeyResultSource(org=org, created_by=actor, **_of(target))
+        source = KeyResultSource(org=org, created_by=actor, **target_kwargs(target))
     elif secret is None and clean["header_name"] != source.header_name:
         secret = ""  # a stored secret stays with the header it was given for
     for name, value in clean.items():
@@ -230,7 +231,7 @@ def clear_source(org: Organization, actor: Person | None, target: Target) -> Non
         require_same_org(org, target, "key result")
         target = KeyResult.objects.select_related("objective").get(pk=target.pk)
         _require_owner_or_admin(actor, [target.owner_id, target.objective.owner_id], target.name)
-    source = KeyResultSource.objects.filter(**_of(target)).first()
+    source = KeyResultSource.objects.filter(**target_kwargs(target)).first()
     if source is None:
         return
     before = {"kind": source.kind, "url": source.url}
