@@ -257,3 +257,59 @@ def test_only_admins_set_tokens_and_unknown_addresses_are_refused(cast, initiati
     with pytest.raises(ServiceError):
         services.set_tracker_link(cast.org, cast.member, initiative, "javascript:alert(1)")
     assert not TrackerLink.objects.exists()
+
+
+def test_a_finished_item_marks_the_initiative_done_unless_alignment_refuses(
+    cast, initiative, upstream
+):
+    from accord.activity.models import Event
+    from accord.alignment import services as alignment
+    from accord.coordination import services as coordination
+
+    alignment.set_initiative_status(cast.org, None, initiative, "active")
+    path = "/repos/acme/shop/issues/1347"
+    closed_undone = {**GITHUB_ISSUE, "state": "closed"}  # closed, 3 of 4 sub-issues done
+    upstream.answer(path, json.dumps(closed_undone))
+    link = _link(cast, initiative, upstream, "github", "https://github.com/acme/shop/issues/1347")
+    assert services.pull_tracker(cast.org, None, link).ok
+    assert Initiative.objects.get(pk=initiative.pk).status == "active"
+
+    # Closed with every sub-issue done, but the initiative still waits on a dependency:
+    # alignment refuses, the pull succeeds and says why; nothing else changes.
+    dep = coordination.create_dependency(
+        cast.org,
+        None,
+        requester_initiative=initiative,
+        provider_team=cast.root,
+        title="Payments API",
+        need_by=initiative.created_at.date(),
+    )
+    finished = {
+        **GITHUB_ISSUE,
+        "state": "closed",
+        "sub_issues_summary": {"total": 4, "completed": 4},
+    }
+    upstream.answer(path, json.dumps(finished))
+    result = services.pull_tracker(cast.org, None, link)
+    assert result.ok and "Not marked done" in result.message and "Payments API" in result.message
+    link.refresh_from_db()
+    assert link.finished and "Payments API" in link.note and link.last_error == ""
+    assert Initiative.objects.get(pk=initiative.pk).status == "active"
+    page = login(cast.member).get(f"/o/acme/alignment/initiatives/{initiative.pk}/")
+    assert "Payments API" in page.content.decode()
+
+    # Once the dependency is no longer awaited, the next pull marks it done, naming the tracker.
+    coordination.Dependency.objects.filter(pk=dep.pk).update(state="cancelled")
+    assert services.pull_tracker(cast.org, None, link).ok
+    item = Initiative.objects.get(pk=initiative.pk)
+    assert (item.status, item.progress) == ("done", 100)
+    event = Event.objects.filter(verb="status_changed", target_id=str(initiative.pk)).latest("id")
+    assert event.after["status"] == "done" and event.actor is None
+    assert "GitHub issue https://github.com/acme/shop/issues/1347" in event.after["reason"]
+    link.refresh_from_db()
+    assert link.note == ""
+
+    # A person reopens it: later pulls of the same finished item leave their decision alone.
+    alignment.set_initiative_status(cast.org, cast.member, item, "active")
+    assert services.pull_tracker(cast.org, None, link).ok
+    assert Initiative.objects.get(pk=initiative.pk).status == "active"
