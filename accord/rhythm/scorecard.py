@@ -69,6 +69,7 @@ class Cell:
     week: dt.date
     value: Decimal | None
     rag: str
+    source: str = ""  # how the value was recorded: "web", "api", "source" (pulled), ...
 
     @property
     def display(self) -> str:
@@ -108,16 +109,18 @@ def team_scorecards(
         .select_related("team", "owner")
     )
     values = {
-        (mid, wk): v
-        for mid, wk, v in MeasurableValue.objects.for_org(org)
+        (mid, wk): (v, source)
+        for mid, wk, v, source in MeasurableValue.objects.for_org(org)
         .filter(measurable__in=ms, week_start__gte=week_list[0], week_start__lte=last)
-        .values_list("measurable_id", "week_start", "value")
+        .values_list("measurable_id", "week_start", "value", "source")
     }
     rows = []
     for m in ms:
         cells = []
         for wk in week_list:
-            v = values.get((m.pk, wk))
-            cells.append(Cell(wk, v, rag(m.goal_rule, m.goal_low, m.goal_high, v, m.amber_margin)))
+            v, source = values.get((m.pk, wk), (None, ""))
+            cells.append(
+                Cell(wk, v, rag(m.goal_rule, m.goal_low, m.goal_high, v, m.amber_margin), source)
+            )
         rows.append(Row(m, cells))
     return rows

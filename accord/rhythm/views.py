@@ -805,7 +805,12 @@ def measurable_edit(request, team_slug: str, measurable_id: int):
     return render(
         request,
         "rhythm/measurable_edit.html",
-        {"form": form, "measurable": m, "team": team},
+        {
+            "form": form,
+            "measurable": m,
+            "team": team,
+            "panels": web_panels.collect("measurable", request, m),
+        },
         status=422 if request.method == "POST" else 200,
     )
 

@@ -78,6 +78,9 @@ class TrackerLinkOut(PullStateOut):
     closed: bool
     done_count: int | None
     total_count: int | None
+    note: str = Field(
+        description="Why the finished item did not mark the initiative done; empty otherwise."
+    )
 
 
 class TrackerLinkIn(Schema):

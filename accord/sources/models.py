@@ -97,6 +97,9 @@ class TrackerLink(OrgScoped, PullState):
     done_count = models.PositiveIntegerField(null=True, blank=True)
     total_count = models.PositiveIntegerField(null=True, blank=True)
     title = models.CharField(max_length=300, blank=True)
+    # Why the finished item did not mark the initiative done (e.g. undelivered dependencies);
+    # empty otherwise. Not a failure: the pull itself succeeded.
+    note = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -109,6 +112,11 @@ class TrackerLink(OrgScoped, PullState):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def finished(self) -> bool:
+        """The item is closed and every one of its children is done."""
+        return self.closed and self.total_count is not None and self.done_count == self.total_count
 
 
 class TrackerCredential(OrgScoped):

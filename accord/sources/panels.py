@@ -1,8 +1,10 @@
-"""The cards on a key result's page (its source) and an initiative's page (its tracker)."""
+"""The cards on a key result's and a scorecard measurable's pages (their source, one
+template) and an initiative's page (its tracker)."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from accord.alignment.models import PeriodState
 from accord.sources import services
@@ -11,22 +13,37 @@ from accord.sources.models import KeyResultSource, TrackerCredential, TrackerLin
 from accord.web.helpers import can_write
 
 
-def key_result(request, kr) -> str | None:
-    source = KeyResultSource.objects.filter(key_result=kr).first()
-    may_configure = services.can_configure_source(request.person, kr)
+def _source_card(request, target, source, prefix: str, kwargs: dict, closed: bool) -> str | None:
+    may_configure = services.can_configure_source(request.person, target)
     if source is None and not may_configure:
         return None
+    kwargs = {"org_slug": request.org.slug, **kwargs}
     return render_to_string(
-        "sources/panel_key_result.html",
+        "sources/panel_source.html",
         {
-            "kr": kr,
+            "name": target.name,
             "source": source,
             "may_configure": may_configure,
             "may_pull": can_write(request.person),
-            "closed": kr.objective.period.state == PeriodState.CLOSED,
+            "closed": closed,
+            "edit_url": reverse(f"sources:{prefix}_source_edit", kwargs=kwargs),
+            "pull_url": reverse(f"sources:{prefix}_pull", kwargs=kwargs),
+            "clear_url": reverse(f"sources:{prefix}_clear", kwargs=kwargs),
         },
         request=request,
     )
+
+
+def key_result(request, kr) -> str | None:
+    source = KeyResultSource.objects.filter(key_result=kr).first()
+    closed = kr.objective.period.state == PeriodState.CLOSED
+    return _source_card(request, kr, source, "kr", {"kr_id": kr.pk}, closed)
+
+
+def measurable(request, m) -> str | None:
+    source = KeyResultSource.objects.filter(measurable=m).first()
+    # An archived measurable is not pulled: its card says so and offers nothing.
+    return _source_card(request, m, source, "measurable", {"measurable_id": m.pk}, not m.is_active)
 
 
 def initiative(request, item) -> str | None:

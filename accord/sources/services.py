@@ -21,7 +21,13 @@ from django.utils import timezone
 
 from accord.activity import services as activity
 from accord.alignment import services as alignment
-from accord.alignment.models import Initiative, KeyResult, KeyResultValue, PeriodState
+from accord.alignment.models import (
+    Initiative,
+    InitiativeStatus,
+    KeyResult,
+    KeyResultValue,
+    PeriodState,
+)
 from accord.core import outbound
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org
@@ -177,7 +183,8 @@ def _lock_target(org: Organization, actor: Person | None, target: Target) -> Tar
     return target
 
 
-def _of(target: Target) -> dict[str, Target]:
+def target_kwargs(target: Target) -> dict[str, Target]:
+    """The filter that finds a key result's or a measurable's source."""
     return {"measurable" if isinstance(target, Measurable) else "key_result": target}
 
 
@@ -194,7 +201,7 @@ def set_source(
     `header_value` None keeps the stored secret; "" removes it (with the header)."""
     target = _lock_target(org, actor, target)
     clean = _clean_source(data)
-    source = KeyResultSource.objects.select_for_update().filter(**_of(target)).first()
+    source = KeyResultSource.objects.select_for_update().filter(**target_kwargs(target)).first()
     secret = None if header_value is None else _text(header_value, "header_value", 2000)
     if secret and not clean["header_name"]:
         raise ServiceError(
@@ -203,7 +210,7 @@ def set_source(
     if not clean["header_name"]:
         secret = ""
     if source is None:
-        source = KeyResultSource(org=org, created_by=actor, **_of(target))
+        source = KeyResultSource(org=org, created_by=actor, **target_kwargs(target))
     elif secret is None and clean["header_name"] != source.header_name:
         secret = ""  # a stored secret stays with the header it was given for
     for name, value in clean.items():
@@ -230,7 +237,7 @@ def clear_source(org: Organization, actor: Person | None, target: Target) -> Non
         require_same_org(org, target, "key result")
         target = KeyResult.objects.select_related("objective").get(pk=target.pk)
         _require_owner_or_admin(actor, [target.owner_id, target.objective.owner_id], target.name)
-    source = KeyResultSource.objects.filter(**_of(target)).first()
+    source = KeyResultSource.objects.filter(**target_kwargs(target)).first()
     if source is None:
         return
     before = {"kind": source.kind, "url": source.url}
@@ -428,7 +435,10 @@ def pull_tracker(org: Organization, actor: Person | None, link: TrackerLink) -> 
         initiative = Initiative.objects.select_for_update().get(pk=link.initiative_id)
         if initiative.progress != progress.percent and initiative.status != "done":
             alignment.update_initiative(org, None, initiative, progress=progress.percent)
+        current = TrackerLink.objects.select_for_update().filter(pk=link.pk).first() or link
+        note = _finish_initiative(org, current, initiative, progress)
         TrackerLink.objects.filter(pk=link.pk).update(
+            note=note,
             last_attempt_at=now,
             last_success_at=now,
             last_error="",
@@ -441,7 +451,32 @@ def pull_tracker(org: Organization, actor: Person | None, link: TrackerLink) -> 
         )
         if cred is not None and cred.auth_error:
             TrackerCredential.objects.filter(pk=cred.pk).update(auth_error="", auth_error_at=None)
-    return PullResult(True, f"{progress.state}, {progress.done} of {progress.total} done.")
+    message = f"{progress.state}, {progress.done} of {progress.total} done."
+    return PullResult(True, f"{message} {note}" if note else message)
+
+
+def _finish_initiative(
+    org: Organization, link: TrackerLink, initiative: Initiative, progress: trackers.Progress
+) -> str:
+    """When the item is finished (closed, every child done), mark an active or paused
+    initiative done through alignment, whose checks (e.g. undelivered dependencies) may refuse.
+
+    It is done once, when the item becomes finished, and again on each pull while a refusal
+    stands; an initiative a person reopens afterwards is left alone. Answers the pull note:
+    the refusal's reason, or empty."""
+    finished = progress.closed and progress.done == progress.total
+    if not finished or initiative.status not in (InitiativeStatus.ACTIVE, InitiativeStatus.PAUSED):
+        return ""
+    if link.finished and not link.note:
+        return ""  # finished before, and not refused: a person's later status stands
+    name = trackers.NAMES[link.tracker]
+    reason = f"The {name} {link.item_kind} {link.url} is {progress.state}, all its work done."
+    try:
+        with transaction.atomic():
+            alignment.set_initiative_status(org, None, initiative, InitiativeStatus.DONE, reason)
+    except ServiceError as exc:
+        return f"Not marked done: {exc}"[:500]
+    return ""
 
 
 @transaction.atomic

@@ -102,8 +102,18 @@ def _headers(tracker: str, token: str) -> dict[str, str]:
 
 NAMES = {"github": "GitHub", "gitlab": "GitLab", "jira": "Jira"}
 
+# Lists of an item's children are read a page of PAGE_SIZE at a time, at most MAX_PAGES pages.
+PAGE_SIZE = 100
+MAX_PAGES = 20
+
 
 def _get(item: Item, url: str, token: str, timeout: float) -> Any:
+    return _get_with_headers(item, url, token, timeout)[0]
+
+
+def _get_with_headers(
+    item: Item, url: str, token: str, timeout: float
+) -> tuple[Any, dict[str, str]]:
     try:
         answer = outbound.request(
             "GET", url, headers=_headers(item.tracker, token), timeout=timeout
@@ -122,9 +132,10 @@ def _get(item: Item, url: str, token: str, timeout: float) -> Any:
     if not answer.ok:
         raise TrackerError(f"{name} answered HTTP {answer.status}.")
     try:
-        return json.loads(answer.body)
+        data = json.loads(answer.body)
     except ValueError:
         raise TrackerError(f"{name} answered something that is not JSON.") from None
+    return data, {k.lower(): v for k, v in answer.headers.items()}
 
 
 def _field(data: Any, *keys: str) -> Any:
@@ -197,11 +208,23 @@ def _gitlab(item: Item, base: str, token: str, timeout: float) -> Progress:
         return Progress(state, state == "closed", done, total, title)
     epic = _get(item, f"{base}/groups/{ident}/epics/{item.ref}", token, timeout)
     state = str(_field(epic, "state"))
-    issues = _get(
-        item, f"{base}/groups/{ident}/epics/{item.ref}/issues?per_page=100", token, timeout
-    )
-    if not isinstance(issues, list):
-        raise TrackerError("GitLab's list of the epic's issues is not a list.")
+    issues: list[Any] = []
+    page = "1"
+    for _ in range(MAX_PAGES):
+        found, headers = _get_with_headers(
+            item,
+            f"{base}/groups/{ident}/epics/{item.ref}/issues?per_page={PAGE_SIZE}"
+            f"&page={urllib.parse.quote(page, safe='')}",
+            token,
+            timeout,
+        )
+        if not isinstance(found, list):
+            raise TrackerError("GitLab's list of the epic's issues is not a list.")
+        issues += found
+        # GitLab names the next page in X-Next-Page, empty on the last one.
+        page = headers.get("x-next-page", "").strip()
+        if not found or not page.isdigit():
+            break
     done = sum(1 for i in issues if isinstance(i, dict) and i.get("state") == "closed")
     return Progress(state, state == "closed", done, len(issues), str(epic.get("title") or ""))
 
@@ -219,13 +242,28 @@ def _jira(item: Item, base: str, token: str, timeout: float) -> Progress:
     closed = _jira_done(issue)
     children = list(_field(issue, "fields").get("subtasks") or [])
     jql = urllib.parse.quote(f'parent = "{item.ref}"', safe="")
-    found = _get(
-        item, f"{base}/rest/api/2/search?jql={jql}&fields=status&maxResults=100", token, timeout
-    )
     seen = {c.get("key") for c in children if isinstance(c, dict)}
-    children += [
-        i for i in _field(found, "issues") if isinstance(i, dict) and i.get("key") not in seen
-    ]
+    start = 0
+    for _ in range(MAX_PAGES):
+        found = _get(
+            item,
+            f"{base}/rest/api/2/search?jql={jql}&fields=status"
+            f"&startAt={start}&maxResults={PAGE_SIZE}",
+            token,
+            timeout,
+        )
+        page = _field(found, "issues")
+        if not isinstance(page, list):
+            raise TrackerError("Jira's list of the issue's children is not a list.")
+        for child in page:
+            if isinstance(child, dict) and child.get("key") not in seen:
+                seen.add(child.get("key"))
+                children.append(child)
+        # Jira pages by startAt; the answer's total says how many there are in all.
+        start += len(page)
+        total = found.get("total") if isinstance(found, dict) else None
+        if not page or not isinstance(total, int) or start >= total:
+            break
     if children:
         done, total = sum(1 for c in children if _jira_done(c)), len(children)
     else:

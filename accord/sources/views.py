@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from accord.alignment.models import Initiative, KeyResult
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org.models import Role
+from accord.org.permissions import can_manage_team
+from accord.rhythm.models import Measurable
 from accord.sources import services
 from accord.sources.forms import CredentialForm, SourceForm, TrackerLinkForm
 from accord.sources.models import KeyResultSource, Tracker, TrackerCredential, TrackerLink
@@ -50,63 +52,111 @@ def _initiative_url(request, item: Initiative) -> str:
     )
 
 
-@org_view
-def kr_source_edit(request, kr_id: int):
-    kr = _kr(request, kr_id)
-    if not services.can_configure_source(request.person, kr):
+def _source_edit(request, target, back: str, extra: dict):
+    if not services.can_configure_source(request.person, target):
         raise PermissionDenied(
-            f"Only the owner of {kr.name} or an admin may change where it comes from."
+            f"Only the owner of {target.name} or an admin may change where it comes from."
         )
-    source = KeyResultSource.objects.filter(key_result=kr).first()
+    source = KeyResultSource.objects.filter(**services.target_kwargs(target)).first()
     if request.method == "POST":
         form = SourceForm(request.POST)
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in SOURCE_FIELDS}
             secret = form.cleaned_data["header_value"] or None
             try:
-                services.set_source(request.org, request.person, kr, header_value=secret, **data)
+                services.set_source(
+                    request.org, request.person, target, header_value=secret, **data
+                )
             except ServiceError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, f"{kr.name} will be pulled from its source.")
-                return redirect(_kr_url(request, kr))
+                messages.success(request, f"{target.name} will be pulled from its source.")
+                return redirect(back)
     else:
         initial = {k: getattr(source, k) for k in SOURCE_FIELDS} if source else {}
         form = SourceForm(initial=initial or {"kind": "json", "csv_row": "last"})
     return render(
         request,
-        "sources/kr_source_edit.html",
-        {"kr": kr, "form": form, "source": source, "back": _kr_url(request, kr)},
+        "sources/source_edit.html",
+        {"name": target.name, "form": form, "source": source, "back": back, **extra},
     )
 
 
-@org_view
-@require_POST
-def kr_pull(request, kr_id: int):
-    kr = _kr(request, kr_id)
-    source = get_object_or_404(KeyResultSource, key_result=kr)
+def _pull(request, target, back: str):
+    source = get_object_or_404(KeyResultSource, **services.target_kwargs(target))
     try:
         result = services.pull_source(request.org, request.person, source)
     except ServiceError as exc:
         flash_error(request, exc)
     else:
         (messages.success if result.ok else messages.error)(
-            request, f"Pulled {kr.name}: {result.message}"
+            request, f"Pulled {target.name}: {result.message}"
         )
-    return redirect(_kr_url(request, kr))
+    return redirect(back)
+
+
+def _clear(request, target, back: str):
+    try:
+        services.clear_source(request.org, request.person, target)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{target.name} is no longer pulled; record its values by hand.")
+    return redirect(back)
+
+
+@org_view
+def kr_source_edit(request, kr_id: int):
+    kr = _kr(request, kr_id)
+    return _source_edit(request, kr, _kr_url(request, kr), {"kr": kr})
+
+
+@org_view
+@require_POST
+def kr_pull(request, kr_id: int):
+    kr = _kr(request, kr_id)
+    return _pull(request, kr, _kr_url(request, kr))
 
 
 @org_view
 @require_POST
 def kr_clear(request, kr_id: int):
     kr = _kr(request, kr_id)
-    try:
-        services.clear_source(request.org, request.person, kr)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{kr.name} is no longer pulled; record its values by hand.")
-    return redirect(_kr_url(request, kr))
+    return _clear(request, kr, _kr_url(request, kr))
+
+
+def _measurable(request, measurable_id: int) -> Measurable:
+    return get_object_or_404(
+        Measurable.objects.for_org(request.org).select_related("team"), pk=measurable_id
+    )
+
+
+def _measurable_url(request, m: Measurable) -> str:
+    """The measurable's page when the person may open it, else its team's scorecard."""
+    kwargs = {"org_slug": request.org.slug, "team_slug": m.team.slug}
+    if can_manage_team(request.person, m.team):
+        return reverse("rhythm:measurable_edit", kwargs={**kwargs, "measurable_id": m.pk})
+    return reverse("rhythm:team", kwargs=kwargs)
+
+
+@org_view
+def measurable_source_edit(request, measurable_id: int):
+    m = _measurable(request, measurable_id)
+    return _source_edit(request, m, _measurable_url(request, m), {"measurable": m})
+
+
+@org_view
+@require_POST
+def measurable_pull(request, measurable_id: int):
+    m = _measurable(request, measurable_id)
+    return _pull(request, m, _measurable_url(request, m))
+
+
+@org_view
+@require_POST
+def measurable_clear(request, measurable_id: int):
+    m = _measurable(request, measurable_id)
+    return _clear(request, m, _measurable_url(request, m))
 
 
 @org_view

@@ -7,6 +7,7 @@ An app may have a `panels.py` with either of:
     def settings(request) -> str | None        # HTML for the person's own settings page
     def key_result(request, kr) -> str | None  # a card on a key result's page
     def initiative(request, item) -> str | None  # a card on an initiative's page
+    def measurable(request, m) -> str | None   # a card on a scorecard measurable's page
 
 Each returns rendered HTML (usually `render_to_string(..., request=request)`) or None to
 show nothing. They run in INSTALLED_APPS order and must do a bounded number of queries.

@@ -17,7 +17,7 @@ from accord.rhythm.scorecard import monday
 from accord.sources import services
 from accord.sources.models import KeyResultSource
 from accord.sources.tasks import pull_due
-from tests.conftest import api_client
+from tests.conftest import api_client, login
 
 
 @pytest.fixture
@@ -78,3 +78,36 @@ def test_failures_of_a_measurable_source_become_a_signal_and_the_schedule_skips_
     rhythm.archive_measurable(cast.org, None, measurable)
     KeyResultSource.objects.update(last_attempt_at=None)
     assert pull_due()["sources"] == 0
+
+
+def test_the_measurable_page_sets_pulls_shows_and_clears_its_source(cast, measurable, upstream):
+    url = upstream.answer("/deploys.json", '{"count": 12}')
+    edit = f"/o/acme/rhythm/teams/platform/measurables/{measurable.pk}/"
+    base = f"/o/acme/sources/measurables/{measurable.pk}"
+    admin = login(cast.admin)
+    page = admin.get(edit).content.decode()
+    assert "Set a source" in page and f"{base}/edit/" in page
+
+    # Its owner (not a lead of the team) sets it and pulls; the scorecard shows where it came from.
+    owner = login(cast.member)
+    r = owner.post(f"{base}/edit/", {"kind": "json", "url": url, "json_path": "$.count"})
+    assert r.status_code == 302 and r["Location"] == "/o/acme/rhythm/teams/platform/"
+    page = owner.post(f"{base}/pull/", follow=True).content.decode()
+    assert "Pulled Deploys: Read 12." in page and "from source" in page
+
+    # A failure is shown on the measurable's page with its reason; nothing else changes.
+    upstream.answer("/deploys.json", '{"count": "many"}')
+    admin.post(f"{base}/pull/")
+    page = admin.get(edit).content.decode()
+    assert "1 in a row" in page and "not a number" in page and url in page
+    assert MeasurableValue.objects.get(measurable=measurable).value == 12
+
+    assert login(cast.viewer).get(f"{base}/edit/").status_code == 403
+    assert login(cast.outsider).get(f"{base}/edit/").status_code == 404
+    assert login(cast.outsider).post(f"{base}/clear/").status_code == 404
+    assert KeyResultSource.objects.filter(measurable=measurable).exists()
+
+    r = admin.post(f"{base}/clear/")
+    assert r.status_code == 302 and r["Location"] == edit
+    assert not KeyResultSource.objects.filter(measurable=measurable).exists()
+    assert "Set a source" in admin.get(edit).content.decode()

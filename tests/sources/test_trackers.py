@@ -129,7 +129,9 @@ def test_gitlab_issue_milestone_and_epic(cast, initiative, upstream):
     assert _progress(initiative) == 40
 
     upstream.answer("/groups/acme/epics/5", json.dumps(GITLAB_EPIC))
-    upstream.answer("/groups/acme/epics/5/issues?per_page=100", json.dumps(GITLAB_EPIC_ISSUES))
+    upstream.answer(
+        "/groups/acme/epics/5/issues?per_page=100&page=1", json.dumps(GITLAB_EPIC_ISSUES)
+    )
     link = services.set_tracker_link(
         cast.org, cast.member, initiative, "https://gitlab.com/groups/acme/-/epics/5"
     )
@@ -144,7 +146,7 @@ def test_a_jira_issue_counts_its_subtasks_and_children(cast, initiative, upstrea
         "/rest/api/2/issue/SHOP-7?fields=status,summary,subtasks", json.dumps(JIRA_ISSUE)
     )
     upstream.answer(
-        "/rest/api/2/search?jql=parent%20%3D%20%22SHOP-7%22&fields=status&maxResults=100",
+        "/rest/api/2/search?jql=parent%20%3D%20%22SHOP-7%22&fields=status&startAt=0&maxResults=100",
         json.dumps(JIRA_CHILDREN),
     )
     link = _link(
@@ -165,6 +167,41 @@ def test_a_jira_issue_counts_its_subtasks_and_children(cast, initiative, upstrea
     )
     assert _progress(initiative) == 67
     assert upstream.requests[-1][1]["Authorization"].startswith("Basic ")
+
+
+def test_epic_issues_and_jira_children_are_read_past_the_first_page(cast, initiative, upstream):
+    # GitLab: the first page names the next one in X-Next-Page; the last one leaves it empty.
+    upstream.answer("/groups/acme/epics/5", json.dumps(GITLAB_EPIC))
+    first = [{"iid": n, "state": "closed"} for n in range(100)]
+    second = [{"iid": 100, "state": "closed"}, {"iid": 101, "state": "opened"}]
+    epic_issues = "/groups/acme/epics/5/issues?per_page=100&page="
+    upstream.answer(epic_issues + "1", json.dumps(first), headers={"X-Next-Page": "2"})
+    upstream.answer(epic_issues + "2", json.dumps(second), headers={"X-Next-Page": ""})
+    link = _link(cast, initiative, upstream, "gitlab", "https://gitlab.com/groups/acme/-/epics/5")
+    assert services.pull_tracker(cast.org, None, link).ok
+    link.refresh_from_db()
+    assert (link.done_count, link.total_count) == (101, 102)
+
+    # Jira: startAt moves by the page read until it reaches the answer's total.
+    issue = {"key": "SHOP-7", "fields": {**JIRA_ISSUE["fields"], "subtasks": []}}
+    upstream.answer("/rest/api/2/issue/SHOP-7?fields=status,summary,subtasks", json.dumps(issue))
+    search = "/rest/api/2/search?jql=parent%20%3D%20%22SHOP-7%22&fields=status"
+    done, todo = _jira_status("Done", "done"), _jira_status("To Do", "new")
+    page1 = [{"key": f"SHOP-{n}", "fields": {"status": done}} for n in range(100, 200)]
+    page2 = [{"key": "SHOP-200", "fields": {"status": todo}}]
+    upstream.answer(
+        search + "&startAt=0&maxResults=100", json.dumps({"total": 101, "issues": page1})
+    )
+    upstream.answer(
+        search + "&startAt=100&maxResults=100", json.dumps({"total": 101, "issues": page2})
+    )
+    services.set_credential(cast.org, cast.admin, "jira", base_url=upstream.base, token="t")
+    link = services.set_tracker_link(
+        cast.org, cast.member, initiative, "https://acme.atlassian.net/browse/SHOP-7"
+    )
+    assert services.pull_tracker(cast.org, None, link).ok
+    link.refresh_from_db()
+    assert (link.done_count, link.total_count) == (100, 101)
 
 
 def test_a_revoked_token_is_reported_on_the_initiative_and_the_integrations(
@@ -220,3 +257,59 @@ def test_only_admins_set_tokens_and_unknown_addresses_are_refused(cast, initiati
     with pytest.raises(ServiceError):
         services.set_tracker_link(cast.org, cast.member, initiative, "javascript:alert(1)")
     assert not TrackerLink.objects.exists()
+
+
+def test_a_finished_item_marks_the_initiative_done_unless_alignment_refuses(
+    cast, initiative, upstream
+):
+    from accord.activity.models import Event
+    from accord.alignment import services as alignment
+    from accord.coordination import services as coordination
+
+    alignment.set_initiative_status(cast.org, None, initiative, "active")
+    path = "/repos/acme/shop/issues/1347"
+    closed_undone = {**GITHUB_ISSUE, "state": "closed"}  # closed, 3 of 4 sub-issues done
+    upstream.answer(path, json.dumps(closed_undone))
+    link = _link(cast, initiative, upstream, "github", "https://github.com/acme/shop/issues/1347")
+    assert services.pull_tracker(cast.org, None, link).ok
+    assert Initiative.objects.get(pk=initiative.pk).status == "active"
+
+    # Closed with every sub-issue done, but the initiative still waits on a dependency:
+    # alignment refuses, the pull succeeds and says why; nothing else changes.
+    dep = coordination.create_dependency(
+        cast.org,
+        None,
+        requester_initiative=initiative,
+        provider_team=cast.root,
+        title="Payments API",
+        need_by=initiative.created_at.date(),
+    )
+    finished = {
+        **GITHUB_ISSUE,
+        "state": "closed",
+        "sub_issues_summary": {"total": 4, "completed": 4},
+    }
+    upstream.answer(path, json.dumps(finished))
+    result = services.pull_tracker(cast.org, None, link)
+    assert result.ok and "Not marked done" in result.message and "Payments API" in result.message
+    link.refresh_from_db()
+    assert link.finished and "Payments API" in link.note and link.last_error == ""
+    assert Initiative.objects.get(pk=initiative.pk).status == "active"
+    page = login(cast.member).get(f"/o/acme/alignment/initiatives/{initiative.pk}/")
+    assert "Payments API" in page.content.decode()
+
+    # Once the dependency is no longer awaited, the next pull marks it done, naming the tracker.
+    coordination.Dependency.objects.filter(pk=dep.pk).update(state="cancelled")
+    assert services.pull_tracker(cast.org, None, link).ok
+    item = Initiative.objects.get(pk=initiative.pk)
+    assert (item.status, item.progress) == ("done", 100)
+    event = Event.objects.filter(verb="status_changed", target_id=str(initiative.pk)).latest("id")
+    assert event.after["status"] == "done" and event.actor is None
+    assert "GitHub issue https://github.com/acme/shop/issues/1347" in event.after["reason"]
+    link.refresh_from_db()
+    assert link.note == ""
+
+    # A person reopens it: later pulls of the same finished item leave their decision alone.
+    alignment.set_initiative_status(cast.org, cast.member, item, "active")
+    assert services.pull_tracker(cast.org, None, link).ok
+    assert Initiative.objects.get(pk=initiative.pk).status == "active"
