@@ -60,7 +60,7 @@ PAGE_MODULES = [
 ]
 
 # Path parameters that only choose among an organization's own pages, never name an object.
-NOT_OBJECTS = {"fmt", "section", "action", "key"}
+NOT_OBJECTS = {"fmt", "section", "action", "key", "tracker"}  # "tracker": a kind, e.g. github
 
 
 @dataclass
@@ -609,7 +609,8 @@ def example(schema: dict, name: str = "", ids: dict | None = None):
             k: example(v, k, ids) for k, v in schema.get("properties", {}).items() if k in required
         }
     if kind == "array":
-        return []
+        # As few items as the schema accepts: none, or one example item.
+        return [example(schema.get("items", {}), name, ids)] if schema.get("minItems") else []
     if kind == "integer":
         ref = reference_kind(name)
         return ids.get(ref, 1) if ref else max(1, schema.get("minimum", 1))
