@@ -332,6 +332,8 @@ class Initiative(OrgScoped):
             models.Index(fields=["org", "team", "status"]),
             models.Index(fields=["team", "rank"]),
             models.Index(fields=["org", "aligned", "status"]),
+            # The organization-wide agenda reads late initiatives, longest overdue first, off it.
+            models.Index(fields=["org", "target_date", "id"], name="alignment_init_target"),
         ]
 
     def __str__(self) -> str:

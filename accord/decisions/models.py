@@ -72,6 +72,11 @@ class Decision(OrgScoped):
         indexes = [
             models.Index(fields=["org", "status"]),
             models.Index(fields=["org", "decide_by"]),
+            # Undecided decisions in agenda order: dated ones off this, then the undated
+            # (SQLite reads no `NULLS LAST` off an index).
+            models.Index(
+                fields=["org", "decide_by", "opened_at", "id"], name="decisions_decide_by_order"
+            ),
             models.Index(fields=["org", "approver", "status"]),
             models.Index(fields=["org", "-opened_at"]),
         ]
@@ -181,6 +186,8 @@ class ActionItem(OrgScoped):
             ),
             models.Index(fields=["org", "status", "due_on"]),
             models.Index(fields=["org", "source_type", "source_id"]),
+            # The organization's list pages dated items off this, then the undated ones.
+            models.Index(fields=["org", "due_on", "id"], name="decisions_action_due_order"),
         ]
 
     def __str__(self) -> str:
