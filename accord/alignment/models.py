@@ -137,6 +137,8 @@ class Objective(OrgScoped):
             models.Index(fields=["org", "period", "status"]),
             models.Index(fields=["org", "team"]),
             models.Index(fields=["org", "period", "orphaned"]),
+            # The organization-wide agenda reviews objectives (and their key results) by title.
+            models.Index(fields=["org", "title", "id"], name="alignment_objective_title"),
         ]
 
     def __str__(self) -> str:

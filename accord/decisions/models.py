@@ -175,8 +175,9 @@ class ActionItem(OrgScoped):
         ordering = [models.F("due_on").asc(nulls_last=True), "id"]
         # A person's or a team's items are listed soonest first: their indexes end in that
         # order, or SQLite walks every open item of the organization by due date instead.
-        # (No index on (org, due_on) alone: without statistics SQLite then prefers it to
-        # the owner's, team's or source's index for any read ordered by due date.)
+        # (Without the planner's statistics SQLite prefers the organization's (org, due_on,
+        # id) to the owner's, team's or source's index for reads ordered by due date; the
+        # worker refreshes them hourly and `accord generate` after writing.)
         indexes = [
             models.Index(
                 fields=["org", "owner", "status", "due_on"], name="decisions_action_owner_due"

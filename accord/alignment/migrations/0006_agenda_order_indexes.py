@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name="objective",
+            index=models.Index(fields=["org", "title", "id"], name="alignment_objective_title"),
+        ),
+        migrations.AddIndex(
             model_name="initiative",
             index=models.Index(fields=["org", "target_date", "id"], name="alignment_init_target"),
         ),
