@@ -137,6 +137,8 @@ class Objective(OrgScoped):
             models.Index(fields=["org", "period", "status"]),
             models.Index(fields=["org", "team"]),
             models.Index(fields=["org", "period", "orphaned"]),
+            # The organization-wide agenda reviews objectives (and their key results) by title.
+            models.Index(fields=["org", "title", "id"], name="alignment_objective_title"),
         ]
 
     def __str__(self) -> str:
@@ -332,6 +334,8 @@ class Initiative(OrgScoped):
             models.Index(fields=["org", "team", "status"]),
             models.Index(fields=["team", "rank"]),
             models.Index(fields=["org", "aligned", "status"]),
+            # The organization-wide agenda reads late initiatives, longest overdue first, off it.
+            models.Index(fields=["org", "target_date", "id"], name="alignment_init_target"),
         ]
 
     def __str__(self) -> str:

@@ -202,6 +202,8 @@ class Dependency(OrgScoped):
             models.Index(fields=["org", "provider_team", "state"]),
             models.Index(fields=["org", "due", "id"]),
             models.Index(fields=["org", "state", "due"]),
+            # The organization-wide agenda reads its first dependencies in need-by order.
+            models.Index(fields=["org", "need_by", "id"], name="coordination_dep_need_by"),
             # Walks along the graph (blast radius, critical path) step by initiative.
             models.Index(fields=["provider_initiative", "state", "org"]),
             models.Index(fields=["requester_initiative", "state", "org"]),

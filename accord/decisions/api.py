@@ -629,8 +629,20 @@ def follow_through(request, person_id: Id | None = None, team_id: Id | None = No
     )
 
 
+class DueFirstPagination(BoundedCountPagination):
+    """The bounded count, and each page read soonest due first, undated last (off the
+    due-date index rather than sorting every item of the organization)."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = queries.dated_first_page(
+            queryset, "due_on", pagination.offset, pagination.limit
+        )
+        return page
+
+
 @router.get("/action-items", response=list[ActionItemOut], summary="List action items")
-@paginate(BoundedCountPagination)
+@paginate(DueFirstPagination)
 def list_action_items(
     request,
     owner_id: Id | None = None,

@@ -72,6 +72,11 @@ class Decision(OrgScoped):
         indexes = [
             models.Index(fields=["org", "status"]),
             models.Index(fields=["org", "decide_by"]),
+            # Undecided decisions in agenda order: dated ones off this, then the undated
+            # (SQLite reads no `NULLS LAST` off an index).
+            models.Index(
+                fields=["org", "decide_by", "opened_at", "id"], name="decisions_decide_by_order"
+            ),
             models.Index(fields=["org", "approver", "status"]),
             models.Index(fields=["org", "-opened_at"]),
         ]
@@ -170,8 +175,9 @@ class ActionItem(OrgScoped):
         ordering = [models.F("due_on").asc(nulls_last=True), "id"]
         # A person's or a team's items are listed soonest first: their indexes end in that
         # order, or SQLite walks every open item of the organization by due date instead.
-        # (No index on (org, due_on) alone: without statistics SQLite then prefers it to
-        # the owner's, team's or source's index for any read ordered by due date.)
+        # (Without the planner's statistics SQLite prefers the organization's (org, due_on,
+        # id) to the owner's, team's or source's index for reads ordered by due date; the
+        # worker refreshes them hourly and `accord generate` after writing.)
         indexes = [
             models.Index(
                 fields=["org", "owner", "status", "due_on"], name="decisions_action_owner_due"
@@ -181,6 +187,8 @@ class ActionItem(OrgScoped):
             ),
             models.Index(fields=["org", "status", "due_on"]),
             models.Index(fields=["org", "source_type", "source_id"]),
+            # The organization's list pages dated items off this, then the undated ones.
+            models.Index(fields=["org", "due_on", "id"], name="decisions_action_due_order"),
         ]
 
     def __str__(self) -> str:

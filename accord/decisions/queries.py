@@ -38,6 +38,27 @@ DECIDE_BY_FIRST = F("decide_by").asc(nulls_last=True)
 DUE_FIRST = F("due_on").asc(nulls_last=True)
 
 
+def dated_first_page(qs: QuerySet, field: str, offset: int, limit: int) -> list:
+    """Rows `offset` to `offset + limit` of `qs` ordered by `field` with the undated last,
+    then by id (the `NULLS LAST` order of the lists), read as the dated rows in `(field,
+    id)` order and then the undated ones by id: SQLite reads no `NULLS LAST` off an index,
+    so ordered as one it sorts every matching row of the organization for one page."""
+    dated = list(
+        qs.filter(**{f"{field}__isnull": False}).order_by(field, "id")[offset : offset + limit]
+    )
+    if len(dated) >= limit:
+        return dated
+    # The dated rows end on this page, or (no dated row here) at or before its start.
+    before = (
+        offset + len(dated)
+        if dated
+        else qs.filter(**{f"{field}__isnull": False}).order_by().count()
+    )
+    start = max(0, offset - before)
+    undated = qs.filter(**{f"{field}__isnull": True}).order_by("id")
+    return dated + list(undated[start : start + limit - len(dated)])
+
+
 def decisions(org: Organization) -> QuerySet[Decision]:
     return Decision.objects.for_org(org).select_related("approver", "driver")
 
@@ -292,9 +313,13 @@ def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> lis
             | Q(due_on__isnull=True, status=ActionStatus.OPEN)
             | Q(due_on__isnull=True, done_at__date__gte=start)
         )
-        .filter(**filters)
         .order_by()  # a tally needs no order; asking for one lets SQLite walk the due-date index
     )
+    if filters:
+        # By id, read off the owner's or team's index: told the owner or teams beside the
+        # due-date ranges, SQLite walks the organization's due-date index instead.
+        mine = ActionItem.objects.filter(org_id=org.pk, **filters).order_by().values("id")
+        qs = qs.filter(pk__in=mine)
     return list(qs.values_list(*_FT_FIELDS))
 
 

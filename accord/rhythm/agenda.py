@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 
 from django.db.models import Q
 from django.utils import timezone
@@ -97,6 +97,12 @@ def _scan(qs, chunk: Callable[[list], Iterable[dict]]) -> Iterator[dict]:
         if len(rows) < CHUNK:
             return
         offset += CHUNK
+
+
+def _rows(qs) -> Iterator:
+    """The rows of `qs` read CHUNK at a time: each read has a LIMIT, so the database reads
+    the first rows off an index in the query's order rather than sorting every match."""
+    return _scan(qs, lambda rows: rows)
 
 
 def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dict:
@@ -309,7 +315,7 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
             "bad",
             owner=i.owner.name if i.owner else "",
         )
-        for i in rows.iterator(chunk_size=CHUNK)
+        for i in _rows(rows)
     )
 
 
@@ -324,7 +330,7 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
         .select_related("requester_team", "provider_team")
         .order_by("need_by", "id")
     )
-    for d in rows.iterator(chunk_size=CHUNK):
+    for d in _rows(rows):
         late = d.need_by < ctx.today
         new = d.created_at > ctx.since
         what = "late" if late else (d.get_flag_display().lower() if d.flag else "new")
@@ -370,7 +376,7 @@ def _issues(ctx: Context) -> Iterable[dict]:
             f"{i.raised_by.name if i.raised_by else 'someone'}",
             "bad" if i.severity in ("high", "critical") else "warn",
         )
-        for i in dq.open_issues(ctx.org, ctx.team_ids).iterator(chunk_size=CHUNK)
+        for i in _rows(dq.open_issues(ctx.org, ctx.team_ids))
     )
 
 
@@ -397,15 +403,21 @@ def _decisions(ctx: Context) -> Iterable[dict]:
     if ctx.person_ids is None:  # everyone: any undecided decision of the organization
         from accord.decisions.models import Decision
 
-        rows = (
+        undecided = (
             Decision.objects.for_org(ctx.org)
             .filter(status__in=dq.UNDECIDED)
             .select_related("approver", "driver")
-            .order_by(dq.DECIDE_BY_FIRST, "opened_at", "id")
+        )
+        # Dated first, then the undated (the order of DECIDE_BY_FIRST), each off an index.
+        rows = chain(
+            _rows(
+                undecided.filter(decide_by__isnull=False).order_by("decide_by", "opened_at", "id")
+            ),
+            _rows(undecided.filter(decide_by__isnull=True).order_by("opened_at", "id")),
         )
     else:
-        rows = dq.decisions_awaiting(ctx.org, ctx.person_ids)
-    for d in rows.iterator(chunk_size=CHUNK):
+        rows = dq.decisions_awaiting(ctx.org, ctx.person_ids).iterator(chunk_size=CHUNK)
+    for d in rows:
         late = d.decide_by is not None and d.decide_by < ctx.today
         by = f" · decide by {day(d.decide_by)}" if d.decide_by else ""
         yield (

@@ -228,3 +228,35 @@ def test_roles_are_changed_through_the_api(cast):
         content_type="application/json",
     )
     assert resp.status_code == 422 and "informed_ids" in resp.json()["error"]["fields"]
+
+
+def test_action_item_pages_keep_the_due_order_across_the_undated(cast):
+    """Soonest due first, undated last, ties by id; every page (limit/offset) a slice of
+    that one order, including pages that straddle the last dated item."""
+    import datetime as dt
+
+    from accord.decisions.models import ActionItem
+
+    dues = [dt.date(2026, 3, 5), None, dt.date(2026, 3, 1), None, dt.date(2026, 3, 5), None]
+    dues += [dt.date(2026, 2, 20), None, dt.date(2026, 3, 1)]
+    for n, due in enumerate(dues):
+        services.create_action_item(cast.org, None, f"Item {n}", cast.member, due_on=due)
+    items = ActionItem.objects.filter(org=cast.org)
+    expected = [a.pk for a in items.filter(due_on__isnull=False).order_by("due_on", "id")]
+    expected += [a.pk for a in items.filter(due_on__isnull=True).order_by("id")]
+    assert len(expected) == len(dues)
+    client = api_client(cast.member)
+    whole = client.get("/api/v1/action-items", {"limit": 100}).json()
+    assert [i["id"] for i in whole["items"]] == expected and whole["count"] == len(dues)
+    for limit in (1, 2, 3, 4):
+        for offset in range(len(dues) + 2):
+            page = client.get("/api/v1/action-items", {"limit": limit, "offset": offset}).json()
+            assert [i["id"] for i in page["items"]] == expected[offset : offset + limit], (
+                limit,
+                offset,
+            )
+    # Filters keep the order too: an owner's open items.
+    page = client.get(
+        "/api/v1/action-items", {"owner_id": cast.member.pk, "status": "open", "offset": 3}
+    ).json()
+    assert [i["id"] for i in page["items"]] == expected[3:]

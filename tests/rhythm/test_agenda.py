@@ -212,3 +212,30 @@ def test_the_snapshot_does_not_change_when_live_data_changes(cast, world):
     assert meeting.agenda_snapshot == frozen
     live = agenda.build(cast.org, world["cadence"], meeting, now=NOW + dt.timedelta(minutes=6))
     assert titles(live, "issues") == ["Brand new"]
+
+
+def test_a_whole_organization_agenda_lists_undecided_decisions_dated_first(cast):
+    """Soonest decide-by first, undated last (oldest first), across the first screen and
+    when opened further: the dated and the undated are read apart."""
+    with at(BEFORE):
+        cadence = services.create_cadence(
+            cast.org,
+            None,
+            name="All hands",
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            time=dt.time(10),
+            timezone_name="UTC",
+            scope="org",
+            start_date=dt.date(2026, 10, 1),
+            agenda=[{"key": "d", "title": "Decisions", "source": "decisions"}],
+        )
+    dates = [dt.date(2026, 12, 4), None, dt.date(2026, 11, 20), None, dt.date(2026, 12, 4)]
+    for n, due in enumerate(dates):
+        with at(BEFORE + dt.timedelta(hours=n)):
+            decisions.create_decision(cast.org, None, f"Q{n}?", cast.leader, decide_by=due)
+    expected = ["Q2?", "Q0?", "Q4?", "Q1?", "Q3?"]
+    for limit in (1, 2, 3, 4, 5, 10):
+        with at(NOW):
+            built = agenda.build(cast.org, cadence, now=NOW, limit=limit)
+        assert titles(built, "d") == expected[:limit]
+        assert built[0]["more"] == (limit < len(expected))
