@@ -311,6 +311,9 @@ class Initiative(OrgScoped):
     )
     # Stored: serves at least one key result or objective (kept by the services, rollups.py).
     aligned = models.BooleanField(default=False, db_default=False, editable=False)
+    # Stored: the first day its dependencies make it blocked, None if they cannot (kept by
+    # the coordination services, blocked.py); blocked on a day = open and blocked_from <= day.
+    blocked_from = models.DateField(null=True, blank=True, editable=False)
     key_results = models.ManyToManyField(
         KeyResult, through="InitiativeKeyResult", related_name="initiatives", blank=True
     )

@@ -1021,13 +1021,6 @@ INITIATIVE_SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_INITIATIVE_ORDER = ("team_id", "rank", "title", "id")
 
-# Dependency states and flag as coordination names them (its models and `blocked_reasons`):
-# read here by name so alignment does not import coordination.
-_DEP_ACTIVE = ("requested", "negotiating", "accepted")
-_DEP_DECLINED = "declined"
-_DEP_DELIVERED = "delivered"
-_DEP_FLAG_BLOCKED = "blocked"
-
 
 @dataclass
 class InitiativeFilters:
@@ -1063,18 +1056,8 @@ def subtree_team_ids(
 def _blocked_q(org: Organization, on: dt.date) -> Q:
     """`coordination.queries.blocked_reasons` as SQL: an open initiative one of whose
     dependencies is late or flagged blocked, or was declined with nothing else planned.
-    Correlated by the (requester initiative, state) index."""
-    from django.apps import apps
-
-    dep = apps.get_model("coordination", "Dependency").objects.filter(
-        org_id=org.pk, requester_initiative_id=OuterRef("pk")
-    )
-    stuck = dep.filter(state__in=_DEP_ACTIVE).filter(Q(due__lt=on) | Q(flag=_DEP_FLAG_BLOCKED))
-    declined = dep.filter(state=_DEP_DECLINED)
-    planned = dep.filter(state__in=(*_DEP_ACTIVE, _DEP_DELIVERED))
-    return Q(status__in=OPEN_INITIATIVE_STATUSES) & (
-        Q(Exists(stuck.values("id"))) | (Q(Exists(declined.values("id"))) & ~Q(Exists(planned)))
-    )
+    Reads the stored first blocked day (`blocked.py`), no subquery."""
+    return Q(status__in=OPEN_INITIATIVE_STATUSES, blocked_from__lte=on)
 
 
 def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date | None = None):

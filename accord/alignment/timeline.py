@@ -7,7 +7,7 @@ row's milestones. `build()` adds the page's reads: its dependencies in one query
 milestones (none yet: no model carries a dated milestone; `page_milestones` is the one
 place to load them when one does).
 
-Dependencies are read by name, as `queries._blocked_q` does, so alignment does not import
+Dependencies are read by name, as `blocked.py` does, so alignment does not import
 coordination.
 """
 

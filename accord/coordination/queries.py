@@ -346,6 +346,8 @@ def blocked_reasons(
             if init_id in planned:
                 continue
             reason = f"{team} declined it, and nothing else is planned to get it."
+        elif state == State.DELIVERED:
+            continue  # delivered: it only counts as something planned
         elif flag == Flag.BLOCKED:
             reason = f"Flagged blocked ({team})."
         elif due < on:

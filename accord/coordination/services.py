@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
+from accord.alignment import blocked
 from accord.coordination import queries
 from accord.coordination.models import (
     ACTIVE_STATES,
@@ -182,6 +183,7 @@ def create_dependency(
         need_by=need_by,
         requested_by=actor,
     )
+    blocked.refresh([dep.requester_initiative_id])
     activity.record(
         org,
         actor,
@@ -282,6 +284,7 @@ def record_dependency(
             timezone.now() if state in (State.DECLINED, State.DELIVERED, State.CANCELLED) else None
         ),
     )
+    blocked.refresh([dep.requester_initiative_id])
     activity.record(
         org,
         actor,
@@ -420,6 +423,7 @@ def transition(
         dep.closed_at = timezone.now()
     dep.version += 1
     dep.save()
+    blocked.refresh([dep.requester_initiative_id])
     after = activity.snapshot(dep, EVENT_FIELDS)
     before, after = activity.diff(before, after)
     if note:

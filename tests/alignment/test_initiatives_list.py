@@ -17,7 +17,6 @@ from accord.alignment import views as alignment_views
 from accord.alignment.models import Initiative
 from accord.coordination import queries as coordination_queries
 from accord.coordination import services as coordination
-from accord.coordination.models import Dependency
 from accord.org import services as org_services
 from accord.org.models import Team
 from accord.web.models import SavedView
@@ -259,9 +258,13 @@ def test_the_blocked_filter_agrees_with_coordination(world):  # noqa: F811
     fine = initiative(world.org, world.sales, "Fine")
     d = world.request(requester_initiative=flagged, title="Racks")
     coordination.transition(world.org, world.asker, d, "flag_blocked", note="Strike")
-    overdue = world.request(requester_initiative=late, title="Forklifts")
-    Dependency.objects.filter(pk=overdue.pk).update(
-        need_by=world.today - dt.timedelta(days=5), committed_date=None
+    coordination.record_dependency(  # asked for a date now past, as history
+        world.org,
+        None,
+        requester_initiative=late,
+        provider_team=world.ops,
+        title="Forklifts",
+        need_by=world.today - dt.timedelta(days=5),
     )
     for who, title in ((declined, "Trucks"), (replanned, "Vans")):
         dep = world.request(requester_initiative=who, title=title)

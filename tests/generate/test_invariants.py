@@ -132,6 +132,15 @@ def test_stacks_rank_active_initiatives_one_to_n_and_some_work_serves_nothing(or
             assert i.start_date <= i.baseline_target_date
 
 
+def test_initiatives_blocked_from_day_is_stored_as_the_services_keep_it(org):
+    """Rows are bulk-inserted without the services: the generator fills the stored figure."""
+    from accord.alignment import blocked
+
+    stored = dict(Initiative.objects.for_org(org).values_list("id", "blocked_from"))
+    assert stored == blocked.computed(org.pk)
+    assert any(v is not None for v in stored.values())
+
+
 def test_dependencies_in_every_state_consistent_with_their_dates_mostly_between_neighbours(org):
     deps = list(Dependency.objects.for_org(org).select_related("provider_initiative"))
     states = Counter(d.state for d in deps)

@@ -578,8 +578,11 @@ def _write_rank_changes(g: Gen, i: int, stack: list[int]) -> None:
 
 
 def store_rollups(g: Gen) -> None:
-    """Fill the stored roll-up (progress, covered, orphaned) that the services keep on every
-    write: rows here are written in bulk without them, so recompute once at the end."""
+    """Fill the stored roll-up (progress, covered, orphaned) and the initiatives' "blocked
+    from" day that the services keep on every write: rows here are written in bulk
+    without them, so recompute once at the end."""
+    from accord.alignment import blocked
     from accord.alignment.rollups import recompute
 
     recompute(g.org_id)
+    blocked.recompute(g.org_id)  # the initiatives' first blocked day, from the dependencies

@@ -1,0 +1,119 @@
+"""The stored "blocked" figure of an initiative: `Initiative.blocked_from`.
+
+An open initiative is blocked on a day when one of the dependencies it needs is flagged
+blocked, is late (its due date, the committed one or else the need-by, is before that
+day), or was declined while nothing else is planned to get it (the same rule as
+`coordination.queries.blocked_reasons` and the `dependencies.blocked` signal).
+
+Lateness moves with the calendar, so a yes/no flag could not stay exact without a daily
+job. The stored figure is instead the first day on which the initiative counts as
+blocked given its dependencies as they stand, which only a write can change:
+
+- `date.min` when an active dependency is flagged blocked, or one was declined and none
+  is active or delivered (blocked whatever the day);
+- else the day after the earliest due date of its active dependencies;
+- else None (nothing it needs can block it).
+
+So "blocked on `day`" is `status` open and `blocked_from <= day`: one indexed column
+read by the initiatives list's filter, with no correlated subqueries per row.
+
+The coordination services call `refresh` with the requesting initiatives of every
+dependency they create or change, inside their transaction; `recompute` rebuilds a
+whole organization (bulk writers such as `accord generate`, and the migration that added
+the column); `computed` is the full recomputation without writing, which tests compare
+with the stored figure. Dependencies are read by name, so alignment does not import
+coordination.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+ACTIVE = ("requested", "negotiating", "accepted")
+DECLINED = "declined"
+DELIVERED = "delivered"
+FLAG_BLOCKED = "blocked"
+ALWAYS = dt.date.min
+_DAY = dt.timedelta(days=1)
+
+
+def _models(apps: Any = None):
+    if apps is None:
+        from django.apps import apps as live
+
+        apps = live
+    return apps.get_model("alignment", "Initiative"), apps.get_model("coordination", "Dependency")
+
+
+def blocked_from(rows: Iterable[tuple[str, str, dt.date | None, dt.date]]) -> dt.date | None:
+    """The stored figure from one initiative's dependencies as (state, flag,
+    committed_date, need_by) rows."""
+    first: dt.date | None = None
+    declined = planned = False
+    for state, flag, committed, need_by in rows:
+        if state in ACTIVE:
+            planned = True
+            if flag == FLAG_BLOCKED:
+                return ALWAYS
+            day = (committed or need_by) + _DAY
+            first = day if first is None else min(first, day)
+        elif state == DELIVERED:
+            planned = True
+        elif state == DECLINED:
+            declined = True
+    if declined and not planned:
+        return ALWAYS
+    return first
+
+
+def _computed(Dependency, **filters) -> dict[int, dt.date | None]:
+    rows = (
+        Dependency.objects.filter(state__in=(*ACTIVE, DECLINED, DELIVERED), **filters)
+        .order_by()
+        .values_list("requester_initiative_id", "state", "flag", "committed_date", "need_by")
+    )
+    by_initiative: dict[int, list[tuple]] = {}
+    for init_id, *rest in rows:
+        by_initiative.setdefault(init_id, []).append(rest)
+    return {i: blocked_from(r) for i, r in by_initiative.items()}
+
+
+def computed(org_id: int, *, apps: Any = None) -> dict[int, dt.date | None]:
+    """The full recomputation for one organization: every initiative's figure."""
+    Initiative, Dependency = _models(apps)
+    found = _computed(Dependency, org_id=org_id)
+    ids = Initiative.objects.filter(org_id=org_id).values_list("id", flat=True)
+    return {i: found.get(i) for i in ids}
+
+
+def _store(Initiative, figures: dict[int, dt.date | None], current: dict) -> int:
+    changed = [i for i, v in figures.items() if current.get(i) != v]
+    by_value: dict[dt.date | None, list[int]] = {}
+    for i in changed:
+        by_value.setdefault(figures[i], []).append(i)
+    for value, ids in by_value.items():
+        for start in range(0, len(ids), 500):
+            Initiative.objects.filter(pk__in=ids[start : start + 500]).update(blocked_from=value)
+    return len(changed)
+
+
+def refresh(initiative_ids: Iterable[int | None]) -> None:
+    """Recompute the figure of these initiatives (after their dependencies changed): two
+    queries and one update per distinct value."""
+    ids = sorted({i for i in initiative_ids if i is not None})
+    if not ids:
+        return
+    Initiative, Dependency = _models()
+    found = _computed(Dependency, requester_initiative_id__in=ids)
+    current = dict(Initiative.objects.filter(pk__in=ids).values_list("id", "blocked_from"))
+    _store(Initiative, {i: found.get(i) for i in ids}, current)
+
+
+def recompute(org_id: int, *, apps: Any = None) -> int:
+    """Rebuild the figure of a whole organization; returns how many initiatives changed."""
+    Initiative, _ = _models(apps)
+    figures = computed(org_id, apps=apps)
+    current = dict(Initiative.objects.filter(org_id=org_id).values_list("id", "blocked_from"))
+    return _store(Initiative, figures, current)
