@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("alignment", "0005_value_source"),
+        ("alignment", "0006_agenda_order_indexes"),
         ("coordination", "0003_due_date_stored"),
     ]
 
