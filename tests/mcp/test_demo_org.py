@@ -19,6 +19,7 @@ from accord.coordination.models import Dependency, State
 from accord.decisions.models import Decision, Issue
 from accord.mcp.answers import MAX_CHARS
 from accord.org.models import Membership, MembershipRole, Person, Team
+from accord.rhythm import services as rhythm
 from tests.mcp.conftest import World, api, run, stdio_session
 
 
@@ -65,6 +66,20 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
         .first()
     )
     issue = Issue.objects.filter(org=org, team=platform).order_by("pk").first()
+    # The demo's check-ins are weekly: on some days none is open yet. A daily one always
+    # has an occurrence open to submit.
+    daily = rhythm.create_cadence(
+        org,
+        None,
+        name="Daily note",
+        rrule="FREQ=DAILY",
+        time=dt.time(23, 30),
+        timezone_name="UTC",
+        kind="checkin",
+        team=platform,
+        start_date=timezone.localdate() - dt.timedelta(days=3),
+        owner=lead,
+    )
     ids = {
         "objective_id": Objective.objects.filter(org=org, team=platform).first().pk,
         "key_result_id": key_result.pk,
@@ -100,7 +115,11 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
             assert risk["team"]["slug"] == root.slug
             assert risk["signals"] and risk["signals"][0]["evidence"], risk
             week = answers["my_week"].structured_content
-            owed = [o for o in week["check-ins_owed"] if o["state"] in ("open", "overdue")]
+            owed = [
+                o
+                for o in week["check-ins_owed"]
+                if o["cadence_id"] == daily.pk and o["state"] in ("open", "overdue")
+            ]
             assert owed, week
             assert any(r["id"] == asked.pk for r in week["requests_awaiting_your_teams'_answer"]), (
                 week
@@ -125,7 +144,7 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
                 messages = (await s.get_prompt(prompt.name, {})).messages
                 said = messages[0].content.text
                 # A prompt puts two or three bounded answers together (docs/mcp.md).
-                assert pages in said and len(said) <= 3 * MAX_CHARS, prompt.name
+                assert platform.name in said and len(said) <= 3 * MAX_CHARS, prompt.name
 
             writes = [
                 (
@@ -160,7 +179,11 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
                 ),
                 (
                     "log_decision",
-                    {"question": "Which region first?", "team_ids": [platform.pk]},
+                    {
+                        "question": "Which region first?",
+                        "team_ids": [platform.pk],
+                        "approver_id": lead.pk,
+                    },
                 ),
                 ("add_action_item", {"title": "Book the room", "due_on": need_by}),
                 ("raise_issue", {"team_id": platform.pk, "title": "Flaky builds"}),
