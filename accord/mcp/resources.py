@@ -8,24 +8,29 @@ from django.urls import reverse
 
 from accord.alignment import queries as alignment_queries
 from accord.core.errors import NotFound
-from accord.mcp.answers import link
+from accord.mcp.answers import MAX_CHARS, link
 from accord.mcp.server import caller, resource
 from accord.org import queries as org_queries
 from accord.org.models import Team
 
 LEVELS = 3  # levels of the tree one read shows
 MAX_TEAMS = 100  # teams one read shows at most, widest levels cut first
+# Characters of JSON the teams shown may take, leaving room for the teams above a subtree:
+# a hundred teams with long names and addresses would pass the bound of every answer.
+BUDGET = MAX_CHARS - 1_000
 
 
 def _tree(roots: list[int], names: dict[int, Team], children: dict[int, list[int]]) -> dict:
-    """Breadth first from `roots`, LEVELS deep and at most MAX_TEAMS teams; a team whose
-    children are not shown says how many it has and where to read them."""
+    """Breadth first from `roots`, LEVELS deep, at most MAX_TEAMS teams and BUDGET
+    characters; a team whose children are not shown says how many it has and where to
+    read them."""
     org = caller().org
-    shown = 0
+    shown = used = 0
 
     def node(team_id: int, depth: int) -> dict:
-        nonlocal shown
+        nonlocal shown, used
         shown += 1
+        used += cost(team_id)
         t = names[team_id]
         kids = children.get(team_id, [])
         out = {
@@ -39,12 +44,22 @@ def _tree(roots: list[int], names: dict[int, Team], children: dict[int, list[int
             out["children"] = []
         return out
 
+    def cost(team_id: int) -> int:
+        t = names[team_id]
+        url = reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": t.slug})
+        # The keys, the id, the counts and a "more" address: under 120 characters.
+        return 120 + len(_json([t.name, t.slug, link(url)]))
+
     top = [node(r, 0) for r in roots]
     queue = [(n, 1) for n in top]
     while queue:
         parent, depth = queue.pop(0)
         kids = children.get(parent["id"], [])
-        if depth >= LEVELS or shown + len(kids) > MAX_TEAMS:
+        if (
+            depth >= LEVELS
+            or shown + len(kids) > MAX_TEAMS
+            or used + sum(cost(k) for k in kids) > BUDGET
+        ):
             if kids:
                 parent.pop("children", None)
                 parent["more"] = f"accord://teams/{parent['id']}"

@@ -35,8 +35,16 @@ from accord.core.errors import NotFound, ServiceError
 from accord.decisions import queries as decision_queries
 from accord.decisions import services as decisions
 from accord.decisions.api import ActionItemOut, DecisionOut, IssueOut, _fresh, _issues
-from accord.decisions.models import ActionItem, ActionSource, ActionStatus, Issue, Severity
+from accord.decisions.models import (
+    ActionItem,
+    ActionSource,
+    ActionStatus,
+    Decision,
+    Issue,
+    Severity,
+)
 from accord.intelligence import queries as signal_queries
+from accord.intelligence.models import SignalTeam
 from accord.mcp.answers import Section, answer, link
 from accord.mcp.server import caller, tool
 from accord.org import queries as org_queries
@@ -112,11 +120,17 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
     team_id = scope.pk if scope else signal_queries.default_scope(org, me.person)
     if scope is None and team_id is not None:
         scope = Team.objects.for_org(org).get(pk=team_id)
-    ids = signal_queries.subtree_ids(org, team_id)
+    # The subtree as one recursive subquery in each list, never a list of ids: near the
+    # top of a large organization it is most of it.
+    ids = org_queries.subtree_ids(scope) if scope else None
     today = timezone.localdate()
     insights = _org_page("intelligence:index") + (f"?scope={team_id}" if team_id else "?scope=all")
 
-    live = signal_queries.signals(org, team_id=team_id, live=True)
+    live = signal_queries.signals(org, live=True)
+    if ids is not None:
+        live = live.filter(
+            pk__in=SignalTeam.objects.filter(org=org, team_id__in=ids).values("signal_id")
+        )
     rows = list(live[:ListLimit])
     urls = signal_queries.resolve_links(
         org, [{"target_type": s.subject_type, "target_id": s.subject_id} for s in rows]
@@ -184,7 +198,9 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
 
     overdue = decision_queries.overdue_decisions(org, today)
     if ids is not None:
-        overdue = overdue.filter(teams__in=ids).distinct()
+        overdue = overdue.filter(
+            pk__in=Decision.teams.through.objects.filter(team_id__in=ids).values("decision_id")
+        )
     late = Section(
         "Overdue decisions",
         more_url=_org_page("decisions:index"),
