@@ -23,8 +23,10 @@ from accord.alignment.models import (
     ObjectiveStatus,
 )
 from accord.api.common import MAX_ID, get_or_404, ref
+from accord.briefings import compose as briefing_compose
 from accord.briefings import queries as briefing_queries
 from accord.briefings import render as briefing_render
+from accord.briefings import tasks as briefing_tasks
 from accord.conversation import targets
 from accord.coordination import queries as coordination_queries
 from accord.coordination import services as coordination
@@ -336,9 +338,14 @@ def briefing(team: TeamRef) -> CallToolResult:
     org = caller().org
     b = briefing_queries.latest_team_briefing(org, found)
     if b is None:
+        # As the API does: queue the build of last week's (once per team and week) for the
+        # worker, and say when to ask again.
+        week = briefing_compose.last_complete_week(timezone.now())
+        briefing_tasks.request_build(org.pk, week.label, week.tz, team_id=found.pk)
         return answer(
-            f"{found.name} has no weekly briefing yet; one is built each week.",
-            data={"team": _dump(TeamOut, found), "briefing": None},
+            f"{found.name} has no weekly briefing yet; the one of {week.label} is being "
+            "prepared: ask again in a minute.",
+            data={"team": _dump(TeamOut, found), "briefing": None, "preparing": week.label},
         )
     url = _org_page("briefings:detail", briefing_id=b.pk)
     body = briefing_render.text(b.content)

@@ -269,7 +269,8 @@ BAD_CALLS = [
     ("answer_dependency", {"dependency_id": 1, "action": "maybe"}, "action"),
     ("raise_issue", {"team_id": 1, "title": "x", "severity": "apocalyptic"}, "severity"),
     ("log_decision", {"question": ""}, "question"),
-    ("submit_check_in", {"cadence_id": 1, "occurrence": "yesterday"}, "occurrence"),
+    # The cadence is the world's own (filled in by the test): only the occurrence is bad.
+    ("submit_check_in", {"cadence_id": "CADENCE", "occurrence": "yesterday"}, "occurrence"),
 ]
 
 
@@ -280,6 +281,7 @@ def test_bad_arguments_are_tool_errors_that_change_nothing(world):
     async def body():
         async with http_session(world, token) as s:
             for name, args, field in BAD_CALLS:
+                args = {k: world.ids["cadence"] if v == "CADENCE" else v for k, v in args.items()}
                 result = await s.call_tool(name, args)
                 assert result.is_error, (name, text(result))
                 assert field in text(result), (name, text(result))
