@@ -47,10 +47,9 @@ def team(request, team) -> str | None:
     org = request.org
     today = timezone.localdate()
     issues = list(queries.open_issues(org, [team.pk])[:8])
-    if issues:
-        days = stale_after_days(org)
-        for issue in issues:
-            issue.stale_days = days  # the template's is_stale reads it: one query, not eight
+    days = stale_after_days(org)  # one query, whether or not there are issues to mark
+    for issue in issues:
+        issue.stale_days = days  # the template's is_stale reads it: one query, not eight
     items = list(
         queries.action_items(org)
         .filter(team=team, status="open")

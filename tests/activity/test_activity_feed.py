@@ -69,11 +69,13 @@ def test_histories_name_the_teams_and_people_that_changes_refer_to(cast):
     assert "Team</span>: <ins>Platform</ins>" in feed
 
 
-def test_a_history_names_a_deleted_team_by_its_old_id(cast):
+def test_a_history_names_a_deleted_team_by_its_last_name(cast):
     gone = services.create_team(cast.org, None, name="Gone")
     gone_id = gone.pk
     services.update_team(cast.org, None, cast.platform, parent=gone)
     services.update_team(cast.org, None, cast.platform, parent=cast.root)
     services.delete_team(cast.org, None, gone)
     page = login(cast.member).get("/o/acme/teams/platform/").content.decode()
-    assert f"<del>#{gone_id}</del> → <ins>Acme</ins>" in page
+    # Its name from the event log, marked deleted, rather than a bare "#{id}".
+    assert "<del>Gone (deleted)</del> → <ins>Acme</ins>" in page
+    assert f"#{gone_id}" not in page
