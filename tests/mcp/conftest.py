@@ -3,6 +3,7 @@ on 127.0.0.1 for a whole test module, and a real MCP client to talk to it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -226,3 +227,15 @@ def api(world: World, token: str, method: str, path: str, body: dict | None = No
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"{}")
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_in_this_thread():
+    """Playwright's sync API, used by browser tests that may run earlier in this process,
+    leaves its event loop marked as running in the main thread; a request served by
+    `accord serve` (a sync worker) never has one, and the /mcp view relies on that, as do
+    these tests' own `anyio.run`. Each test gets the thread as a server would give it."""
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    yield
+    asyncio._set_running_loop(loop)

@@ -4,10 +4,8 @@ left out."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
-import pytest
 from django.test import Client
 
 from accord.alignment.models import Initiative, KeyResult, Objective
@@ -17,18 +15,6 @@ from accord.decisions.models import Decision
 from accord.mcp.answers import MAX_CHARS
 from accord.org.models import Membership, MembershipRole, Role, Team
 from tests.conftest import make_person
-
-
-@pytest.fixture(autouse=True)
-def _no_event_loop_in_this_thread():
-    """Playwright's sync API, used by browser tests that may run earlier in this process,
-    leaves its event loop marked as running in the main thread; a request served by
-    `accord serve` (a sync worker) never has one, and the /mcp view relies on that. Served
-    here in-process, the view gets the thread as a server would give it."""
-    loop = asyncio._get_running_loop()
-    asyncio._set_running_loop(None)
-    yield
-    asyncio._set_running_loop(loop)
 
 
 def rpc(client: Client, method: str, params: dict) -> dict:
