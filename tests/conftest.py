@@ -31,6 +31,10 @@ def pytest_configure(config):
     # The servers these tests call (chat, webhook receivers, sources) listen on 127.0.0.1;
     # tests of the refusal itself turn this off.
     settings.OUTBOUND_ALLOW_PRIVATE = True
+    # Servers and `accord mcp` processes that tests start write to the same SQLite file;
+    # one still closing may hold the write lock for a few seconds on a loaded machine.
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
 
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
