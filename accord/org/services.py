@@ -307,7 +307,7 @@ def pause_agent(org: Organization, actor: Person | None, agent: Person) -> Perso
 @transaction.atomic
 def resume_agent(org: Organization, actor: Person | None, agent: Person) -> Person:
     _require_agent_manager(org, actor, agent)
-    agent = Person.objects.select_for_update().select_related("owner").get(pk=agent.pk)
+    agent = Person.objects.select_for_update(of=("self",)).select_related("owner").get(pk=agent.pk)
     if agent.paused_at is not None:
         if not agent.owner.is_active:
             raise ServiceError(
