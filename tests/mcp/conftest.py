@@ -229,12 +229,17 @@ def api(world: World, token: str, method: str, path: str, body: dict | None = No
         return json.loads(response.read() or b"{}")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _no_event_loop_in_this_thread():
     """Playwright's sync API, used by browser tests that may run earlier in this process,
-    leaves its event loop marked as running in the main thread; a request served by
+    can leave its event loop marked as running in the main thread; a request served by
     `accord serve` (a sync worker) never has one, and the /mcp view relies on that, as do
-    these tests' own `anyio.run`. Each test gets the thread as a server would give it."""
+    these tests' own `anyio.run`. Each module gets the thread as a server would give it.
+
+    Module-scoped, and autouse so that it comes before every other module fixture: Django
+    keeps a thread's connections apart by whether a loop runs in it, so a module fixture
+    (`generated`'s transaction) opened with the mark and a test run without it would use
+    two connections, the second waiting on the first's write lock on SQLite."""
     loop = asyncio._get_running_loop()
     asyncio._set_running_loop(None)
     yield
