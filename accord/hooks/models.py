@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from accord.activity.models import Event
+from accord.core import crypto
 from accord.org.models import OrgScoped, Person
 
 
@@ -18,8 +19,9 @@ class Webhook(OrgScoped):
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=200, blank=True)
     events = models.JSONField(default=list)
-    secret = models.CharField(max_length=80)
-    previous_secret = models.CharField(max_length=80, blank=True)
+    # Both stored encrypted (accord/core/crypto.py); `secrets()` reads them.
+    secret = models.TextField()
+    previous_secret = models.TextField(blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_reason = models.CharField(max_length=300, blank=True)
@@ -46,15 +48,21 @@ class Webhook(OrgScoped):
 
     def secrets(self, now=None) -> list[str]:
         """The secrets that sign a request now: the current one, and the previous one during
-        the overlap after a rotation."""
+        the overlap after a rotation. Empty when the current one cannot be read (the
+        encryption key changed): the webhook's secret must be rotated."""
         now = now or timezone.now()
-        out = [self.secret]
+        current = crypto.decrypt(self.secret)
+        if not current:
+            return []
+        out = [current]
         if (
             self.previous_secret
             and self.previous_secret_expires_at
             and now < self.previous_secret_expires_at
         ):
-            out.append(self.previous_secret)
+            previous = crypto.decrypt(self.previous_secret)
+            if previous:
+                out.append(previous)
         return out
 
 

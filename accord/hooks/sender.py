@@ -97,6 +97,11 @@ def payload(event: Event) -> dict:
     }
 
 
+UNREADABLE_SECRET = (
+    "The signing secret cannot be read (the encryption key changed): rotate the secret."
+)
+
+
 def message_id(event_id: int) -> str:
     """The `webhook-id`: the same for every attempt (and redelivery) of one event."""
     return f"evt_{event_id}"
@@ -181,6 +186,8 @@ def _attempt(hook: Webhook, d: Delivery, now: dt.datetime) -> str:
     body = json.dumps(payload(d.event), separators=(",", ":"), ensure_ascii=False)
     error, status, duration = "", None, None
     try:
+        if not hook.secrets(now):
+            raise outbound.OutboundError(UNREADABLE_SECRET)
         answer = outbound.request(
             "POST",
             hook.url,

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.activity import services as activity
-from accord.core import outbound
+from accord.core import crypto, outbound
 from accord.core.errors import ServiceError
 from accord.core.services import require_same_org, require_text, update_and_record
 from accord.hooks import outbox
@@ -69,7 +69,7 @@ def create_webhook(
         url=url,
         events=patterns,
         description=description,
-        secret=secret,
+        secret=crypto.encrypt(secret),
         created_by=actor,
     )
     outbox.forget()
@@ -179,9 +179,9 @@ def rotate_secret(
     hook = Webhook.objects.select_for_update().get(pk=hook.pk)
     secret = new_secret()
     expires = timezone.now() + dt.timedelta(hours=overlap_hours)
-    hook.previous_secret = hook.secret if overlap_hours else ""
+    hook.previous_secret = hook.secret if overlap_hours else ""  # both stay encrypted
     hook.previous_secret_expires_at = expires if overlap_hours else None
-    hook.secret = secret
+    hook.secret = crypto.encrypt(secret)
     hook.version += 1
     hook.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "version"])
     activity.record(

@@ -2,7 +2,7 @@
 JSON URL, a CSV URL or a Prometheus query) and an initiative's link to a work tracker
 (GitHub, GitLab, Jira), with the organization's tracker tokens.
 
-Secrets (a source's header value, a tracker token) are stored encrypted (`crypto.py`).
+Secrets (a source's header value, a tracker token) are stored encrypted (`accord/core/crypto.py`).
 """
 
 from __future__ import annotations

@@ -28,14 +28,14 @@ from accord.alignment.models import (
     KeyResultValue,
     PeriodState,
 )
-from accord.core import outbound
+from accord.core import crypto, outbound
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org
 from accord.org.models import Organization, Person, Role
 from accord.org.permissions import require_role
 from accord.rhythm import services as rhythm
 from accord.rhythm.models import Measurable
-from accord.sources import crypto, readers, trackers
+from accord.sources import readers, trackers
 from accord.sources.models import (
     KeyResultSource,
     SourceKind,

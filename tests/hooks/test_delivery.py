@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import WebhookVerificationError
@@ -296,3 +297,25 @@ def test_unknown_event_kinds_are_refused(cast, receiver, events):
         services.create_webhook(cast.org, cast.admin, url=receiver.url, events=events)
     assert "events" in refused.value.fields
     assert not Webhook.objects.exists()
+
+
+def test_secrets_are_stored_encrypted_and_a_changed_key_asks_for_a_rotation(
+    cast, receiver, settings
+):
+    hook, secret = subscribe(cast, receiver, ["org.team.created"])
+    stored = Webhook.objects.values_list("secret", flat=True).get(pk=hook.pk)
+    assert secret not in stored and not stored.startswith("whsec_")
+    # The key changes (a new ACCORD_ENCRYPTION_KEY): the secret cannot be read, nothing is
+    # sent unsigned, and the delivery log says what to do.
+    settings.ACCORD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    org.create_team(cast.org, cast.leader, name="Payments", parent=cast.root)
+    assert sender.deliver()["retry"] == 1
+    assert receiver.requests == []
+    d = Delivery.objects.get(webhook=hook)
+    assert d.last_error == sender.UNREADABLE_SECRET
+    # A rotation under the new key repairs it: the next attempt is signed with the new secret.
+    hook.refresh_from_db()
+    _, new_secret = services.rotate_secret(cast.org, cast.admin, hook)
+    assert sender.deliver(now=d.next_attempt_at)["delivered"] == 1
+    [body] = receiver.verified(new_secret)
+    assert body["type"] == "org.team.created"

@@ -1,4 +1,5 @@
-"""Secrets at rest (tracker tokens, source header values), encrypted with Fernet.
+"""Secrets at rest (tracker tokens, source header values, webhook signing secrets),
+encrypted with Fernet.
 
 The key is `ACCORD_ENCRYPTION_KEY` (a Fernet key: 32 url-safe base64 bytes, made with
 `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`)
@@ -25,6 +26,7 @@ def _fernet() -> Fernet:
             raise ImproperlyConfigured(
                 "ACCORD_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes)."
             ) from None
+    # The salt names the app that first stored secrets; kept so stored ones stay readable.
     digest = hashlib.sha256(b"accord.sources:" + settings.SECRET_KEY.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
