@@ -201,6 +201,8 @@ def update_person(
         _keep_one_admin(org, person)
     if data.get("is_active") is False and person.is_active:
         _pause_agents_of(org, actor, person)
+    if "role" in data and not person.is_agent:
+        _narrow_agents_of(org, actor, person, data["role"])
     return update_and_record(org, actor, person, data, expected_version=expected_version)
 
 
@@ -336,6 +338,14 @@ def _pause_agents_of(org: Organization, actor: Person | None, person: Person) ->
             agent,
             after={"paused_at": agent.paused_at, "reason": f"{person.name} was deactivated"},
         )
+
+
+def _narrow_agents_of(org: Organization, actor: Person | None, person: Person, role: str) -> None:
+    """An agent never has a wider role than its owner: when the owner's narrows, so do
+    their agents' (each change recorded like any other)."""
+    wider = [r for r, rank in ROLE_RANK.items() if rank > ROLE_RANK[Role(role)]]
+    for agent in Person.objects.filter(org=org, owner=person, role__in=wider).order_by("id"):
+        update_and_record(org, actor, agent, {"role": role})
 
 
 def _keep_one_admin(org: Organization, leaving: Person) -> None:

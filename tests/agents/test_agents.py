@@ -59,6 +59,16 @@ def test_an_agent_is_never_an_admin_nor_wider_than_its_owner(cast, bot):
     assert Person.objects.get(pk=bot.pk).role == "member"
 
 
+def test_narrowing_the_owners_role_narrows_their_agents(cast, bot):
+    services.update_person(cast.org, cast.admin, cast.member, role="viewer")
+    assert Person.objects.get(pk=bot.pk).role == "viewer"
+    event = Event.objects.filter(target_type="org.person", target_id=str(bot.pk)).latest("id")
+    assert event.verb == "updated" and event.after == {"role": "viewer"}
+    # Widening the owner again leaves the agent as it is: that is the owner's choice.
+    services.update_person(cast.org, cast.admin, cast.member, role="leader")
+    assert Person.objects.get(pk=bot.pk).role == "viewer"
+
+
 def test_its_owner_or_an_admin_manages_it_nobody_else(cast, bot):
     services.update_person(cast.org, cast.member, bot, title="Posts release notes")
     services.pause_agent(cast.org, cast.admin, bot)
