@@ -170,3 +170,47 @@ def test_a_provider_that_refuses_sends_back_an_error_shown_as_such(cast, setting
     assert response.status_code == 403
     assert f"{PROVIDER_NAME} did not sign you in (denied)" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# --- the ID token -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claims", "refusal"),
+    [
+        ({}, None),
+        ({"aud": "someone-else"}, "issued to another client"),
+        ({"aud": ["someone-else", "another"]}, "issued to another client"),
+        ({"iss": "https://evil.example"}, "another issuer"),
+        ({"nonce": "replayed"}, "Nonce"),
+    ],
+)
+def test_an_id_token_for_another_client_or_from_another_issuer_is_refused(
+    settings, claims, refusal
+):
+    """Signed by the provider's own key, but meant for another client, minted by another
+    issuer, or for another sign-in: only the one meant for this sign-in is taken."""
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from django.core.exceptions import SuspiciousOperation
+
+    from accord.org.sso import ProviderBackend
+
+    settings.ACCORD_OIDC_DISCOVERY_URL = ""
+    settings.ACCORD_OIDC_ISSUER = "https://id.example"
+    settings.ACCORD_OIDC_ENDPOINTS = {}
+    settings.OIDC_RP_CLIENT_ID = "accord"
+    settings.OIDC_RP_SIGN_ALGO = "RS256"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    backend = ProviderBackend()
+    backend.OIDC_RP_IDP_SIGN_KEY = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    payload = {"iss": "https://id.example", "aud": "accord", "sub": "1", "nonce": "n-1"}
+    token = jwt.encode({**payload, **claims}, key, algorithm="RS256")
+    if refusal is None:
+        assert backend.verify_token(token, nonce="n-1")["sub"] == "1"
+    else:
+        with pytest.raises(SuspiciousOperation, match=refusal):
+            backend.verify_token(token, nonce="n-1")
