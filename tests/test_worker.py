@@ -4,6 +4,7 @@ slot, and the worker runs it."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,12 +15,13 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from accord.core import scheduler
+from accord.core import db_queue, scheduler
 from accord.core.models import ScheduledRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ACCORD = str(Path(sys.executable).with_name("accord"))
+ROOT = Path(__file__).resolve().parents[1]  # workers import tests.core.sleepy from here
 HOUSEKEEPING = "accord.core.tasks.prune_housekeeping"
 
 
@@ -36,7 +38,7 @@ def database_url() -> str:
 
 
 def run_worker() -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONPATH": str(ROOT)}
     env.pop("TASKS_BACKEND", None)  # the default: the database backend this worker runs
     result = subprocess.run(
         [ACCORD, "worker", "--batch", "--interval", "0.1"],
@@ -78,3 +80,59 @@ def test_a_slot_is_claimed_once_however_many_ticks():
     for run in ScheduledRun.objects.all():
         assert run.job not in scheduler.tick(now=run.slot), run.job
     assert housekeeping_results().count() == len(slots)
+
+
+def test_a_task_whose_worker_was_killed_runs_again_and_is_never_lost(tmp_path):
+    """kill -9 the worker in the middle of a task: the task is not left "running" forever;
+    the next worker on the machine queues it again and runs it."""
+    from tests.core.sleepy import sleep_and_note
+
+    notes = tmp_path / "notes.txt"
+    result_id = sleep_and_note.enqueue(str(notes), 120).id
+    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONPATH": str(ROOT)}
+    env.pop("TASKS_BACKEND", None)
+    worker = subprocess.Popen(
+        [ACCORD, "worker", "--interval", "0.1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not (notes.exists() and "start" in notes.read_text()):
+            status = DBTaskResult.objects.get(pk=result_id).status
+            assert worker.poll() is None and time.monotonic() < deadline, status
+            time.sleep(0.2)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(30)
+    killed = DBTaskResult.objects.get(pk=result_id)
+    assert killed.status == "RUNNING" and len(killed.worker_ids) == 1
+    assert killed.worker_ids[0].split(":")[1] == str(worker.pid)
+
+    run_worker()
+    done = DBTaskResult.objects.get(pk=result_id)
+    assert done.status == "SUCCESSFUL", done.traceback
+    assert done.return_value == "slept" and len(done.worker_ids) == 2
+    assert notes.read_text().count("start") == 2 and notes.read_text().count("done") == 1
+
+
+def test_a_task_that_kills_its_worker_every_time_is_marked_failed_not_retried_forever():
+    from tests.core.sleepy import sleep_and_note
+
+    finished = subprocess.Popen(["true"])  # a process id that no longer runs
+    finished.wait()
+    lost = [f"{db_queue.host()}:{finished.pid}:{n}" for n in ("a1", "b2", "c3")]
+    result_id = sleep_and_note.enqueue("/nonexistent/notes", 0).id
+    DBTaskResult.objects.filter(pk=result_id).update(status="RUNNING", worker_ids=lost)
+    # A worker elsewhere (another host) is none of this machine's business.
+    elsewhere_id = sleep_and_note.enqueue("/nonexistent/notes", 0).id
+    DBTaskResult.objects.filter(pk=elsewhere_id).update(
+        status="RUNNING", worker_ids=["other-host:1:ab"]
+    )
+    assert db_queue.recover_lost() == {"requeued": 0, "failed": 1}
+    failed = DBTaskResult.objects.get(pk=result_id)
+    assert failed.status == "FAILED" and failed.exception_class_path.endswith("WorkerLost")
+    assert "stopped before it finished, 3 times" in failed.traceback
+    assert DBTaskResult.objects.get(pk=elsewhere_id).status == "RUNNING"

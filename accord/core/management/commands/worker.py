@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from accord.core import scheduler
+from accord.core import db_queue, scheduler
 
 log = logging.getLogger("accord.worker")
 
@@ -39,17 +39,26 @@ class Command(BaseCommand):
         self.stdout.write(f"Worker started; {len(jobs)} periodic job(s).")
         if backend == "accord.core.redis_queue.RQBackend":
             return self.work_on_redis(batch)
+        me = db_queue.worker_id()
         if batch:
+            db_queue.recover_lost()
             scheduler.tick()
             call_command(
-                "db_worker", batch=True, interval=interval, startup_delay=False, reload=False
+                "db_worker",
+                batch=True,
+                interval=interval,
+                startup_delay=False,
+                reload=False,
+                worker_id=me,
             )
             return
         stop = threading.Event()
-        ticker = threading.Thread(target=_tick_forever, args=(stop,), daemon=True)
+        ticker = threading.Thread(target=_tick_forever, args=(stop, True), daemon=True)
         ticker.start()
         try:
-            call_command("db_worker", interval=interval, startup_delay=False, reload=False)
+            call_command(
+                "db_worker", interval=interval, startup_delay=False, reload=False, worker_id=me
+            )
         finally:
             stop.set()
 
@@ -72,9 +81,11 @@ class Command(BaseCommand):
             stop.set()
 
 
-def _tick_forever(stop: threading.Event) -> None:
+def _tick_forever(stop: threading.Event, database_queue: bool = False) -> None:
     while not stop.is_set():
         try:
+            if database_queue:
+                db_queue.recover_lost()
             scheduler.tick()
         except Exception:  # keep ticking; a database hiccup must not stop periodic work
             log.exception("scheduler tick failed")
