@@ -132,16 +132,34 @@ def _apply(org_id: int, tallies: Tallies) -> None:
         return
     from accord.decisions.models import FollowTally
 
-    table = connection.ops.quote_name(FollowTally._meta.db_table)
-    cols = ", ".join(COLUMNS)
-    sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COLUMNS)
+    q = connection.ops.quote_name
+    table = q(FollowTally._meta.db_table)
+    key = ", ".join(q(c) for c in ("org_id", "kind", "subject", "day"))
+    cols = ", ".join(q(c) for c in COLUMNS)
+    sets = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COLUMNS)
     sql = (
-        f"INSERT INTO {table} (org_id, kind, subject, day, {cols}) "
-        f"VALUES (%s, %s, %s, %s, {', '.join(['%s'] * len(COLUMNS))}) "
-        f"ON CONFLICT (org_id, kind, subject, day) DO UPDATE SET {sets}"
+        f"INSERT INTO {table} ({key}, {cols}) "
+        f"VALUES ({', '.join(['%s'] * (4 + len(COLUMNS)))}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
     )  # the table and columns are the model's; the values are parameters
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _hold_tree(org_id: int, *, exclusive: bool = False) -> None:
+    """Keep the team tree still until the transaction ends. Moving a team locks its
+    organization's row for update (`org.services.update_team`); an item's write takes the
+    weakest lock that waits for that one (PostgreSQL's FOR KEY SHARE, which item writes
+    do not contend for among themselves), so it never adds to the ancestors of a tree a
+    move is rewriting. SQLite runs one write transaction at a time: nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    from accord.org.models import Organization
+
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    lock = "UPDATE" if exclusive else "KEY SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR {lock}", [org_id])
 
 
 def changed(org_id: int, before: tuple | None, after: tuple | None) -> None:
@@ -149,6 +167,7 @@ def changed(org_id: int, before: tuple | None, after: tuple | None) -> None:
     does): move its counts. Call inside the write's transaction."""
     if before == after:
         return
+    _hold_tree(org_id)
     teams = {s[2] for s in (before, after) if s is not None and s[2] is not None}
     ancestors = _ancestor_ids(org_id, teams)
     tallies: Tallies = {}
@@ -170,7 +189,8 @@ def _tree_rows(org_id: int, team_id: int) -> list[tuple]:
 
 
 def team_moved(org_id: int, team_id: int, old_parent_id: int | None, new_parent_id: int | None):
-    """A team's subtree now counts for its new ancestors instead of its old ones."""
+    """A team's subtree now counts for its new ancestors instead of its old ones (the
+    organization is locked by the move: see `_hold_tree`)."""
     parents = [p for p in (old_parent_id, new_parent_id) if p is not None]
     up = _ancestor_ids(org_id, parents)
     signs: dict[int, int] = defaultdict(int)
@@ -197,6 +217,7 @@ def team_deleted(org_id: int, team_id: int, parent_id: int | None) -> None:
     they leave its ancestors' roll-ups, and its own rows go."""
     from accord.decisions.models import FollowTally
 
+    _hold_tree(org_id, exclusive=True)  # no item write adds to the rows read here
     if parent_id is not None:
         up = _ancestor_ids(org_id, [parent_id])[parent_id]
         _move_tree(org_id, team_id, {a: -1 for a in (parent_id, *up)})

@@ -6,8 +6,10 @@ a large subtree as for a small one."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -217,3 +219,15 @@ def test_the_action_items_page_reads_follow_through_in_as_many_queries_for_a_lar
     page = client.get(url, {"team": "acme"}).content.decode()
     ft = queries.follow_through(org, team=cast.root, subtree=True, days=30)
     assert ft.due == 180 and f"{ft.percent}%" in page
+
+
+def test_the_rebuild_command_counts_the_tallies_anew(cast):
+    d = TODAY - dt.timedelta(days=3)
+    services.create_action_item(cast.org, None, "Kept", cast.member, d, team=cast.platform)
+    FollowTally.objects.filter(org=cast.org).delete()
+    out = io.StringIO()
+    call_command("rebuild_follow_through", "--org", "acme", stdout=out)
+    assert "acme: 5 follow-through tallies stored" in out.getvalue()
+    assert _stored(cast.org) == followthrough.computed(cast.org.pk)
+    with pytest.raises(CommandError, match="No organization 'nope'"):
+        call_command("rebuild_follow_through", "--org", "nope")
