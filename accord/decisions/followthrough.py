@@ -57,42 +57,36 @@ def state(item: Any) -> tuple:
     return tuple(getattr(item, f) for f in STATE_FIELDS)
 
 
-def _counts(due_on, status, done_at) -> tuple[dt.date, int] | None:
-    """The day and column an item counts in, or None when it counts nowhere."""
+def _counts(due_on, status, done_at) -> tuple[dt.date, tuple[int, ...]] | None:
+    """The day an item counts on and what it adds to each of `COLUMNS` (None: nothing),
+    as `queries._tally` counts it."""
     if status == "dropped":
         return None
     if due_on is not None:
         if status == "done" and done_at is not None:
-            return due_on, (1 if timezone.localdate(done_at) <= due_on else 2)
-        return due_on, -1  # due, not done: overdue once the day is past
+            on_time = timezone.localdate(done_at) <= due_on
+            return due_on, (1, int(on_time), int(not on_time), 0, 0)
+        return due_on, (1, 0, 0, 0, 0)  # not done: overdue once the day is past
     if status == "done":
-        return (timezone.localdate(done_at), 3) if done_at is not None else None
-    return UNDATED, 4
+        return (timezone.localdate(done_at), (0, 0, 0, 1, 0)) if done_at is not None else None
+    return UNDATED, (0, 0, 0, 0, 1)
 
 
-def _add(
-    out: Tallies,
-    row: tuple,
-    sign: int,
-    ancestors: dict[int, list[int]],
-) -> None:
+def _add(out: Tallies, row: tuple, sign: int, ancestors: dict[int, list[int]]) -> None:
+    """Add an item's counts (`row`: its `state`), times `sign`, to every subject's day."""
     org_id, owner_id, team_id, due_on, status, done_at = row
     counted = _counts(due_on, status, done_at)
     if counted is None:
         return
-    day, column = counted
+    day, adds = counted
     subjects = [(ORG, org_id), (OWNER, owner_id)]
     if team_id is not None:
         subjects += [(TEAM, team_id), (TREE, team_id)]
         subjects += [(TREE, a) for a in ancestors.get(team_id, ())]
-    for subject in subjects:
-        counts = out.setdefault((*subject, day), [0] * len(COLUMNS))
-        if column == -1:
-            counts[0] += sign
-        else:
-            counts[column] += sign
-            if column in (1, 2):
-                counts[0] += sign
+    for kind, subject in subjects:
+        counts = out.setdefault((kind, subject, day), [0] * len(COLUMNS))
+        for n, add in enumerate(adds):
+            counts[n] += sign * add
 
 
 def _ancestor_ids(org_id: int, team_ids: Iterable[int]) -> dict[int, list[int]]:

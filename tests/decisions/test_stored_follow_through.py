@@ -136,7 +136,7 @@ def _assert_figures_equal_a_count(cast) -> None:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=steps)
 # Sequences worth trying every time: a done item whose team moves under another, an
