@@ -5,3 +5,22 @@ class DecisionsConfig(AppConfig):
     name = "accord.decisions"
     label = "decisions"
     verbose_name = "Decisions"
+
+    def ready(self) -> None:
+        # The stored follow-through rolls up the team tree: it follows moves and deletions.
+        from accord.org import signals
+
+        signals.team_moved.connect(_moved, dispatch_uid="decisions.follow_through_moved")
+        signals.team_deleted.connect(_deleted, dispatch_uid="decisions.follow_through_deleted")
+
+
+def _moved(sender, team, old_parent_id, new_parent_id, **kwargs) -> None:
+    from accord.decisions import followthrough
+
+    followthrough.team_moved(team.org_id, team.pk, old_parent_id, new_parent_id)
+
+
+def _deleted(sender, org_id, team_id, parent_id, **kwargs) -> None:
+    from accord.decisions import followthrough
+
+    followthrough.team_deleted(org_id, team_id, parent_id)

@@ -345,3 +345,27 @@ class IssueVote(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.person} {self.value:+d} on {self.issue}"
+
+
+class FollowTally(OrgScoped):
+    """One day of follow-through counts of one subject (see `followthrough.py`): the
+    organization, an owner, a team alone or a team with every team below it."""
+
+    kind = models.CharField(max_length=5)  # org, owner, team, tree
+    subject = models.PositiveBigIntegerField()  # the organization's, person's or team's id
+    day = models.DateField()  # due day; done day of undated items; 0001-01-01: undated open
+    due = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    undated_done = models.IntegerField(default=0)
+    undated_open = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind", "subject", "day"], name="decisions_follow_tally_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} {self.day}"

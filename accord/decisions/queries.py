@@ -1,7 +1,9 @@
 """Reads shared by pages, the API, meeting agendas and analysis.
 
-Figures (latency, follow-through) are computed in Python from plain rows loaded in a
-few bulk queries, so their cost does not depend on how many objects a page shows.
+Latency is computed in Python from plain rows loaded in a few bulk queries, so its cost
+does not depend on how many objects a page shows; follow-through is read from daily
+tallies kept on every write (`followthrough.py`), so its cost does not depend on how
+many items a team's subtree holds either.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accord.decisions import followthrough
 from accord.decisions.models import (
     UNDECIDED,
     ActionItem,
     ActionStatus,
     Decision,
     DecisionStatus,
+    FollowTally,
     Issue,
     IssueStatus,
     IssueVote,
@@ -341,7 +345,7 @@ def _tally(ft: FollowThrough, row: tuple) -> None:
         ft.overdue += 1
 
 
-def follow_through(
+def counted_follow_through(
     org: Organization,
     person: Person | None = None,
     team=None,
@@ -349,8 +353,8 @@ def follow_through(
     today: dt.date | None = None,
     team_ids=None,
 ) -> FollowThrough:
-    """Follow-through of a person (as owner), a team (items filed to it), teams (`team_ids`,
-    a list or subquery), or everyone."""
+    """`follow_through` counted from the action items themselves rather than read from
+    the stored tallies: what those must always equal (see `followthrough.py`)."""
     today = today or timezone.localdate()
     filters = {}
     if person is not None:
@@ -365,6 +369,62 @@ def follow_through(
     return ft
 
 
+def _window_sums(start: dt.date, today: dt.date) -> dict:
+    in_window = Q(day__gte=start, day__lt=today)
+    return {
+        "due": Sum("due", filter=in_window),
+        "on_time": Sum("on_time", filter=in_window),
+        "late": Sum("late", filter=in_window),
+        "undated_done": Sum("undated_done"),
+        "undated_open": Sum("undated_open"),
+    }
+
+
+def _figure(days: int, sums: dict) -> FollowThrough:
+    n = {k: sums.get(k) or 0 for k in ("due", "on_time", "late", "undated_done", "undated_open")}
+    return FollowThrough(days=days, overdue=n["due"] - n["on_time"] - n["late"], **n)
+
+
+def _tallies(org: Organization, kind: str, days: int, today: dt.date, **subjects) -> QuerySet:
+    """The stored rows of `kind` a window reads: its days, the undated open items' day,
+    and the days after it (undated items done since the window began)."""
+    start = today - dt.timedelta(days=days)
+    return FollowTally.objects.filter(org_id=org.pk, kind=kind, **subjects).filter(
+        Q(day__gte=start) | Q(day=followthrough.UNDATED)
+    )
+
+
+def follow_through(
+    org: Organization,
+    person: Person | None = None,
+    team=None,
+    days: int = 30,
+    today: dt.date | None = None,
+    team_ids=None,
+    *,
+    subtree: bool = False,
+) -> FollowThrough:
+    """Follow-through of a person (as owner), a team (items filed to it; `subtree`: to it
+    or any team below it), teams (`team_ids`, a list or subquery), or everyone.
+
+    Read from the stored daily tallies (`followthrough.py`): one query summing one row per
+    day of the window, whatever the size of the team's subtree."""
+    today = today or timezone.localdate()
+    if person is not None and (team is not None or team_ids is not None):
+        return counted_follow_through(org, person, team, days, today, team_ids)
+    if person is not None:
+        qs = _tallies(org, followthrough.OWNER, days, today, subject=person.pk)
+    elif team is not None:
+        kind = followthrough.TREE if subtree else followthrough.TEAM
+        qs = _tallies(org, kind, days, today, subject=team.pk)
+    elif team_ids is not None:
+        qs = _tallies(org, followthrough.TEAM, days, today, subject__in=team_ids)
+    else:
+        qs = _tallies(org, followthrough.ORG, days, today, subject=org.pk)
+    start = today - dt.timedelta(days=days)
+    return _figure(days, qs.aggregate(**_window_sums(start, today)))
+
+
 def follow_through_by(
     org: Organization,
     key: str = "owner",
@@ -373,8 +433,34 @@ def follow_through_by(
     ids: Iterable[int] | None = None,
 ) -> dict[int, FollowThrough]:
     """Follow-through per owner (`key="owner"`) or per team (`key="team"`), in one query;
-    only of the owners or teams in `ids` when given (a team's people, say), so a page
-    reads their items rather than every item of the organization."""
+    only of the owners or teams in `ids` when given (a team's people, say). Owners and
+    teams with nothing counted are left out."""
+    today = today or timezone.localdate()
+    kind = followthrough.OWNER if key == "owner" else followthrough.TEAM
+    subjects = {} if ids is None else {"subject__in": list(ids)}
+    start = today - dt.timedelta(days=days)
+    rows = (
+        _tallies(org, kind, days, today, **subjects)
+        .values("subject")
+        .annotate(**_window_sums(start, today))
+        .order_by()
+    )
+    out: dict[int, FollowThrough] = {}
+    for row in rows:
+        ft = _figure(days, row)
+        if ft.due or ft.undated_done or ft.undated_open:
+            out[row["subject"]] = ft
+    return out
+
+
+def counted_follow_through_by(
+    org: Organization,
+    key: str = "owner",
+    days: int = 30,
+    today: dt.date | None = None,
+    ids: Iterable[int] | None = None,
+) -> dict[int, FollowThrough]:
+    """`follow_through_by` counted from the action items themselves."""
     today = today or timezone.localdate()
     index = 0 if key == "owner" else 1
     filters = {} if ids is None else {f"{key}_id__in": list(ids)}
@@ -540,6 +626,8 @@ __all__ = [
     "action_items_due",
     "action_items_from",
     "count_up_to",
+    "counted_follow_through",
+    "counted_follow_through_by",
     "decision_latency",
     "decisions",
     "decisions_awaiting",

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text, update_and_record
-from accord.decisions import notifications
+from accord.decisions import followthrough, notifications
 from accord.decisions.models import (
     UNDECIDED,
     ActionItem,
@@ -666,6 +666,7 @@ def create_action_item(
         created_at=created_at or timezone.now(),
         **data,
     )
+    followthrough.changed(org.pk, None, followthrough.state(item))
     activity.record(
         org,
         actor,
@@ -708,9 +709,12 @@ def update_action_item(
     _may_change_action(actor, item, "change it")
     if item.status != ActionStatus.OPEN:
         raise ServiceError(f"This action item is {item.status}; reopen it first.")
-    return update_and_record(
+    was = followthrough.state(item)
+    item = update_and_record(
         org, actor, item, _clean_action(org, changes), expected_version=expected_version
     )
+    followthrough.changed(org.pk, was, followthrough.state(item))
+    return item
 
 
 @transaction.atomic
@@ -727,13 +731,16 @@ def complete_action_item(
     _may_change_action(actor, item, "complete it")
     if item.status != ActionStatus.OPEN:
         raise ServiceError(f"This action item is already {item.status}.", code="wrong_status")
-    return update_and_record(
+    was = followthrough.state(item)
+    item = update_and_record(
         org,
         actor,
         item,
         {"status": ActionStatus.DONE, "done_at": done_at or timezone.now()},
         verb="completed",
     )
+    followthrough.changed(org.pk, was, followthrough.state(item))
+    return item
 
 
 @transaction.atomic
@@ -745,6 +752,7 @@ def drop_action_item(
     _may_change_action(actor, item, "drop it")
     if item.status != ActionStatus.OPEN:
         raise ServiceError(f"This action item is already {item.status}.", code="wrong_status")
+    was = followthrough.state(item)
     item = update_and_record(
         org,
         actor,
@@ -752,6 +760,7 @@ def drop_action_item(
         {"status": ActionStatus.DROPPED, "dropped_at": timezone.now()},
         verb="dropped",
     )
+    followthrough.changed(org.pk, was, followthrough.state(item))
     return item
 
 
@@ -762,13 +771,16 @@ def reopen_action_item(org: Organization, actor: Person | None, item: ActionItem
     _may_change_action(actor, item, "reopen it")
     if item.status == ActionStatus.OPEN:
         return item
-    return update_and_record(
+    was = followthrough.state(item)
+    item = update_and_record(
         org,
         actor,
         item,
         {"status": ActionStatus.OPEN, "done_at": None, "dropped_at": None},
         verb="reopened",
     )
+    followthrough.changed(org.pk, was, followthrough.state(item))
+    return item
 
 
 # --- issues ------------------------------------------------------------------------------

@@ -39,7 +39,6 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.org.queries import subtree_ids
 from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted, team_filter
 from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
@@ -462,7 +461,7 @@ def actions(request):
     if person is not None:
         scope = {"person": person}
     else:
-        scope = {"team_ids": subtree_ids(team, only=only)}
+        scope = {"team": team, "subtree": not only}
     ft30 = queries.follow_through(org, days=30, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
     items = queries.action_item_list(org, team=team, only=only, owner=person)

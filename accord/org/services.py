@@ -23,7 +23,7 @@ from accord.core.services import (
     update_and_record,
     validate_timezone,
 )
-from accord.org import queries
+from accord.org import queries, signals
 from accord.org.models import (
     ROLE_RANK,
     Membership,
@@ -505,9 +505,15 @@ def update_team(
             )
     changed = {name for name, value in changes.items() if getattr(team, name) != value}
     verb = "moved" if changed == {"parent"} else "updated"
-    return update_and_record(
+    old_parent_id = team.parent_id
+    team = update_and_record(
         org, actor, team, changes, verb=verb, expected_version=expected_version
     )
+    if team.parent_id != old_parent_id:
+        signals.team_moved.send(
+            Team, team=team, old_parent_id=old_parent_id, new_parent_id=team.parent_id
+        )
+    return team
 
 
 @transaction.atomic
@@ -527,7 +533,9 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
         _record_link(org, actor, "unlinked", link)
     links.delete()
     activity.record(org, actor, "deleted", team, before=before)
+    team_id = team.pk  # deleting clears it
     delete_unless_in_use(team, team.name)
+    signals.team_deleted.send(Team, org_id=org.pk, team_id=team_id, parent_id=team.parent_id)
 
 
 # --- links between teams -----------------------------------------------------------------

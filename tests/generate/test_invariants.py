@@ -141,6 +141,25 @@ def test_initiatives_blocked_from_day_is_stored_as_the_services_keep_it(org):
     assert any(v is not None for v in stored.values())
 
 
+def test_follow_through_tallies_are_stored_as_the_services_keep_them(org):
+    """Items are bulk-inserted without the services: the generator fills the tallies."""
+    from accord.decisions import followthrough
+    from accord.decisions.models import FollowTally
+
+    rows = FollowTally.objects.filter(org=org).values_list(
+        "kind", "subject", "day", *followthrough.COLUMNS
+    )
+    stored = {(k, s, day): list(c) for k, s, day, *c in rows}
+    assert stored == followthrough.computed(org.pk)
+    root = Team.objects.for_org(org).filter(parent__isnull=True).first()
+    today = NOW.date()
+    ft = decisions.follow_through(org, team=root, subtree=True, days=90, today=today)
+    counted = decisions.counted_follow_through(
+        org, team_ids=org_queries.subtree_ids(root), days=90, today=today
+    )
+    assert ft == counted and ft.due > 0
+
+
 def test_dependencies_in_every_state_consistent_with_their_dates_mostly_between_neighbours(org):
     deps = list(Dependency.objects.for_org(org).select_related("provider_initiative"))
     states = Counter(d.state for d in deps)
