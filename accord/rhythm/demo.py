@@ -129,7 +129,9 @@ def load(ctx: DemoContext) -> None:
         owner=leads.get(teams["platform"].pk),
         name="Platform stand-up",
     )
-    # A date the whole organization works to, not a meeting: the next one is this week.
+    # A date the whole organization works to, not a meeting: on Tuesdays, the next one
+    # within the week.
+    tuesday = ctx.today + dt.timedelta(days=(1 - ctx.today.weekday()) % 7 or 7)
     services.create_cadence(
         org,
         None,
@@ -139,7 +141,7 @@ def load(ctx: DemoContext) -> None:
         rrule="FREQ=WEEKLY;INTERVAL=6",
         all_day=True,
         timezone_name="Europe/Berlin",
-        start_date=ctx.today - dt.timedelta(weeks=12) + dt.timedelta(days=3),
+        start_date=tuesday - dt.timedelta(weeks=12),
         owner=ctx.login,
     )
 

@@ -89,9 +89,7 @@ def test_switching_between_all_day_and_a_meeting_keeps_the_fields_in_step(cast):
     assert "time" in exc.value.fields
     with pytest.raises(ServiceError):
         services.update_cadence(cast.org, cast.admin, cadence, time=dt.time(9))
-    cadence = services.update_cadence(
-        cast.org, cast.admin, cadence, all_day=False, time=dt.time(9)
-    )
+    cadence = services.update_cadence(cast.org, cast.admin, cadence, all_day=False, time=dt.time(9))
     assert (cadence.all_day, cadence.time, cadence.duration_minutes) == (False, dt.time(9), 60)
     cadence = services.update_cadence(cast.org, cast.admin, cadence, all_day=True)
     assert (cadence.all_day, cadence.time, cadence.duration_minutes) == (True, None, None)
