@@ -334,3 +334,11 @@ def test_a_file_giving_an_all_day_cadence_a_time_skips_it_with_the_reason(db):
     [problem] = outcome.report.problems
     assert problem.path == "cadences[0].time" and "no time of day" in problem.why
     assert list(Cadence.objects.values_list("name", flat=True)) == ["Weekly sync"]
+
+
+def test_an_all_day_cadence_sends_no_agenda_before_its_date(cast):
+    from accord.rhythm import notifications
+
+    cadence = release_day(cast)
+    # Two hours before midnight in Berlin, when a meeting's agenda would go out.
+    assert notifications._moments(cadence, utc(2026, 4, 13, 20, 30)) == []
