@@ -342,3 +342,15 @@ def test_an_all_day_cadence_sends_no_agenda_before_its_date(cast):
     cadence = release_day(cast)
     # Two hours before midnight in Berlin, when a meeting's agenda would go out.
     assert notifications._moments(cadence, utc(2026, 4, 13, 20, 30)) == []
+
+
+def test_a_briefing_says_a_coming_release_day_is_a_date(cast):
+    from accord.briefings import compose
+    from accord.briefings import services as briefings
+
+    cadence = release_day(cast)
+    # The week of 6 April 2026: next week holds the release day of Tuesday 14 April.
+    content = briefings.build_for(cast.org, compose.parse_week("2026-W15"), person=cast.admin)
+    [section] = [s for s in content["sections"] if s["key"] == "coming_up"]
+    texts = [i["text"] for i in section["items"] if i["target_id"] == str(cadence.pk)]
+    assert texts == ["Release day: Tue 14 Apr 2026 (all day)."]
