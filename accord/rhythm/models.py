@@ -65,7 +65,9 @@ class Cadence(OrgScoped):
     rrule = models.CharField(max_length=300, help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO")
     start_date = models.DateField()
     all_day = models.BooleanField(
-        default=False, help_text="Occurrences are whole dates, with no time of day or length."
+        default=False,
+        db_default=False,  # rows written in bulk without the column (the generator) are meetings
+        help_text="Occurrences are whole dates, with no time of day or length.",
     )
     time = models.TimeField(null=True, blank=True, help_text="None for an all-day cadence.")
     duration_minutes = models.PositiveIntegerField(
