@@ -237,10 +237,10 @@ class CadenceS:
     team_ids: set[int]
     owner_id: int | None
     occurrences: list[CheckinOccurrence] = field(default_factory=list)  # check-in cadences
-    all_day: bool = False  # dates, not meetings: never "held" or not
     meetings: list[tuple[dt.datetime, bool, float | None]] = field(
         default_factory=list
     )  # other cadences: (occurrence start, held, average rating)
+    all_day: bool = False  # dates, not meetings: never "held" or not
 
 
 @dataclass
