@@ -14,10 +14,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_all_day_hides_the_time_and_sets_up_a_release_day(page, shot, cast):
+    # The live server's first answer (its imports) can take seconds on a busy machine.
+    page.set_default_timeout(30_000)
     sign_in(page, cast.admin.email, PASSWORD)
     page.goto("/o/acme/rhythm/cadences/new/")
     all_day = page.get_by_label("All day")
-    time, duration = page.get_by_label("Time"), page.get_by_label("Duration minutes")
+    time = page.get_by_label("Time", exact=True)
+    duration = page.get_by_label("Duration minutes")
     expect(time).to_be_visible()
     all_day.check()
     expect(time).to_be_hidden()
@@ -49,4 +52,4 @@ def test_all_day_hides_the_time_and_sets_up_a_release_day(page, shot, cast):
     # Editing it, the box is ticked and the time stays hidden.
     page.goto(f"/o/acme/rhythm/cadences/{cadence.pk}/edit/")
     expect(page.get_by_label("All day")).to_be_checked()
-    expect(page.get_by_label("Time")).to_be_hidden()
+    expect(page.get_by_label("Time", exact=True)).to_be_hidden()
