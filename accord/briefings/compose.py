@@ -633,12 +633,16 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
     for cadence in history.cadences_of(scope.ids):
         for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
             at = occ.start.astimezone(z)
+            # An all-day cadence's occurrence is a date (in its own zone), not a time.
+            when = (
+                f"{_day(occ.day)} (all day)" if occ.all_day else f"{_day(at.date())} at {at:%H:%M}"
+            )
             rows.append(
                 (
                     occ.start,
                     0,
                     _item(
-                        f"{cadence.name}: {_day(at.date())} at {at:%H:%M}.",
+                        f"{cadence.name}: {when}.",
                         "rhythm.cadence",
                         cadence.pk,
                     ),

@@ -240,6 +240,7 @@ class CadenceS:
     meetings: list[tuple[dt.datetime, bool, float | None]] = field(
         default_factory=list
     )  # other cadences: (occurrence start, held, average rating)
+    all_day: bool = False  # dates, not meetings: never "held" or not
 
 
 @dataclass
@@ -983,7 +984,10 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
 
     for c in cads:
         cs = CadenceS(c.pk, c.name, c.kind, roster.scope_team_ids(c), c.owner_id)
+        cs.all_day = c.all_day
         snap.cadences[c.pk] = cs
+        if c.all_day:
+            continue  # an all-day cadence's dates are reached, not held: nothing to measure
         closed_before = m - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 2)
         for original_start, start in expand(c, window_start, closed_before):
             if c.is_checkin:

@@ -611,13 +611,32 @@ def _schedule_problem(data: dict) -> str | None:
         recurrence.Schedule(
             rrule=data["rrule"],
             start_date=dt.date.fromisoformat(data["start_date"]),
-            time=dt.time.fromisoformat(data["time"]),
+            time=None if data["all_day"] else dt.time.fromisoformat(data["time"]),
             timezone=data["timezone"],
+            all_day=data["all_day"],
         ).validate()
     except ServiceError as exc:
         return exc.message
     except (KeyError, TypeError, ValueError):
         return None  # a missing or malformed field is reported on its own
+    return None
+
+
+def _all_day_problem(data: dict) -> tuple[str, str] | None:
+    """(field, why) when the all-day flag, the time and the duration disagree; else None,
+    with a meeting's duration filled in (60 minutes) as the rhythm's services would."""
+    if data["all_day"]:
+        if data["time"] is not None:
+            return "time", "An all-day cadence has no time of day: remove time or all_day."
+        if data["duration_minutes"] is not None:
+            return "duration_minutes", "An all-day cadence has no duration_minutes."
+        if data["kind"] == "checkin":
+            return "all_day", "Check-ins are due at a time of day: a check-in is not all day."
+        return None
+    if data["time"] is None:
+        return "time", "time is required unless the cadence is all_day."
+    if data["duration_minutes"] is None:
+        data["duration_minutes"] = 60
     return None
 
 
@@ -640,9 +659,21 @@ class Cadences(Keyed):
         F("teams", "list", items="slug", ref="teams", default=[]),
         F("rrule", "rrule", required=True, max_length=300, doc="e.g. FREQ=WEEKLY;BYDAY=MO"),
         F("start_date", "date", required=True),
-        F("time", "time", required=True, doc="Local time of day, HH:MM."),
+        F(
+            "all_day",
+            "bool",
+            default=False,
+            doc="Dates, not meetings (a release day): no time and no duration.",
+        ),
+        F("time", "time", doc="Local time of day, HH:MM; required unless all_day."),
         F("timezone", "timezone", default="UTC"),
-        F("duration_minutes", "int", default=60, minimum=1, maximum=24 * 60),
+        F(
+            "duration_minutes",
+            "int",
+            minimum=1,
+            maximum=24 * 60,
+            doc="60 if left out; none for an all-day cadence.",
+        ),
         F("owner", "email", ref="people"),
         F("active", "bool", default=True),
     )
@@ -664,6 +695,15 @@ class Cadences(Keyed):
                     f"{item.path}.scope",
                     scope,
                     f"{why} Item skipped.",
+                    "invalid_value",
+                )
+            elif problem := _all_day_problem(item.data):
+                ctx.skip(
+                    self.section,
+                    item,
+                    f"{item.path}.{problem[0]}",
+                    item.data[problem[0]],
+                    f"{problem[1]} Item skipped.",
                     "invalid_value",
                 )
             elif problem := _schedule_problem(item.data):
@@ -691,7 +731,8 @@ class Cadences(Keyed):
                     "teams": sorted(t.slug for t in c.teams.all()),
                     "rrule": c.rrule,
                     "start_date": _iso(c.start_date),
-                    "time": c.time.strftime("%H:%M"),
+                    "all_day": c.all_day,
+                    "time": c.time.strftime("%H:%M") if c.time is not None else None,
                     "timezone": c.timezone,
                     "duration_minutes": c.duration_minutes,
                     "owner": c.owner.email if c.owner and c.owner.email else None,
@@ -708,7 +749,7 @@ class Cadences(Keyed):
             after["team"] = self.team(ctx, after["team"])
         if "owner" in after:
             after["owner"] = self.person(ctx, after["owner"])
-        if "time" in after:
+        if after.get("time") is not None:
             after["time"] = dt.time.fromisoformat(after["time"])
         if "timezone" in after:
             after["timezone_name"] = after.pop("timezone")

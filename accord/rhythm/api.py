@@ -73,8 +73,9 @@ class CadenceOut(Schema):
     extra_participant_ids: list[Id]
     rrule: str
     start_date: dt.date
-    time: LocalTime
-    duration_minutes: int
+    all_day: bool = Field(description="Occurrences are dates: no time of day, no duration.")
+    time: LocalTime | None = Field(description="Null for an all-day cadence.")
+    duration_minutes: int | None = Field(description="Null for an all-day cadence.")
     timezone: str
     agenda: list[SectionIO]
     checkin_owed_by: OwedBy
@@ -106,8 +107,11 @@ class CadenceIn(Schema):
     extra_participant_ids: list[Id] = []
     rrule: str | None = Field(None, max_length=300, examples=["FREQ=WEEKLY;BYDAY=MO"])
     start_date: dt.date | None = None
-    time: LocalTime | None = None
-    duration_minutes: int | None = Field(None, ge=1, le=1440)
+    all_day: bool = Field(
+        False, description="A date, not a meeting: give no time or duration with it."
+    )
+    time: LocalTime | None = Field(None, description="Required unless all_day.")
+    duration_minutes: int | None = Field(None, ge=1, le=1440, description="60 if left out.")
     timezone: str = Field("UTC", max_length=64)
     agenda: list[SectionIO] | None = None
     checkin_owed_by: OwedBy | None = None
@@ -122,6 +126,11 @@ class CadencePatch(PatchSchema):
     kind: CadenceKind | None = None
     rrule: str | None = Field(None, max_length=300)
     start_date: dt.date | None = None
+    all_day: bool | None = Field(
+        None,
+        description="true drops the time and duration; false needs a time (duration 60 if "
+        "left out).",
+    )
     time: LocalTime | None = None
     duration_minutes: int | None = Field(None, ge=1, le=1440)
     timezone: str | None = Field(None, max_length=64)
@@ -148,6 +157,8 @@ class OccurrenceOut(Schema):
     timezone: str
     moved: bool
     cancelled: bool
+    all_day: bool = Field(description="The occurrence is a date (`date`), not a meeting.")
+    date: dt.date = Field(description="The occurrence's date in the cadence's time zone.")
 
 
 class OccurrenceMoveIn(Schema):
@@ -326,6 +337,8 @@ def _occ_out(o: recurrence.Occurrence, tz: str) -> OccurrenceOut:
         timezone=tz,
         moved=o.moved,
         cancelled=o.cancelled,
+        all_day=o.all_day,
+        date=o.day,
     )
 
 
@@ -407,7 +420,8 @@ def create_cadence(request, payload: CadenceIn):
             **data,
         )
     else:
-        missing = [f for f in ("name", "rrule", "time") if not data.get(f)]
+        needed = ("name", "rrule") if data.get("all_day") else ("name", "rrule", "time")
+        missing = [f for f in needed if not data.get(f)]
         if missing:
             raise ServiceError(
                 f"Give {', '.join(missing)} or a template.",

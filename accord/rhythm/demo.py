@@ -10,7 +10,7 @@ from decimal import Decimal
 from accord.demo import DemoContext
 from accord.org.models import Membership, MembershipRole, Person
 from accord.rhythm import queries, services
-from accord.rhythm.models import CheckIn
+from accord.rhythm.models import CadenceKind, CheckIn, Scope
 
 UTC = dt.UTC
 # Teams whose history is filled in (the teams whose leads can sign in, and a few more).
@@ -128,6 +128,21 @@ def load(ctx: DemoContext) -> None:
         start_date=ctx.today,
         owner=leads.get(teams["platform"].pk),
         name="Platform stand-up",
+    )
+    # A date the whole organization works to, not a meeting: on Tuesdays, the next one
+    # within the week.
+    tuesday = ctx.today + dt.timedelta(days=(1 - ctx.today.weekday()) % 7 or 7)
+    services.create_cadence(
+        org,
+        None,
+        name="Release day",
+        kind=CadenceKind.CUSTOM,
+        scope=Scope.ORG,
+        rrule="FREQ=WEEKLY;INTERVAL=6",
+        all_day=True,
+        timezone_name="Europe/Berlin",
+        start_date=tuesday - dt.timedelta(weeks=12),
+        owner=ctx.login,
     )
 
     # One holiday cancels a sync, one offsite moves another.

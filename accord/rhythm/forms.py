@@ -80,6 +80,31 @@ class RecurrencePickerForm(forms.Form):
         return data
 
 
+ALL_DAY_HELP = (
+    "A date, not a meeting (a release day, a planning day): it has no time or duration, "
+    "and any given below are ignored."
+)
+
+
+def all_day_field() -> forms.BooleanField:
+    """The "All day" box of the cadence forms; the page's script hides the time and the
+    duration while it is ticked, and without script the server ignores them."""
+    return forms.BooleanField(
+        required=False,
+        label="All day",
+        help_text=ALL_DAY_HELP,
+        widget=forms.CheckboxInput(attrs={"data-all-day": ""}),
+    )
+
+
+def drop_time_if_all_day(data: dict) -> dict:
+    """An all-day cadence's time and duration are whatever the hidden (or, without script,
+    visible) fields held: they mean nothing, so they are dropped, not refused."""
+    if data.get("all_day"):
+        data["time"] = data["duration_minutes"] = None
+    return data
+
+
 def picker_initial(rule: str) -> dict:
     """The picker's fields for a stored rule: its choices, or "Advanced" with the rule."""
     return {"rrule": rule, **(picker.choices_for(rule) or {"repeat": picker.CUSTOM})}
@@ -107,6 +132,7 @@ class CadenceForm(RecurrencePickerForm):
         label="Advanced: rule",
         help_text=RULE_HELP + " Empty: the template's.",
     )
+    all_day = all_day_field()
     time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440, required=False)
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
@@ -146,8 +172,15 @@ class CadenceEditForm(RecurrencePickerForm):
         help_text="People outside the teams in scope who take part.",
     )
     rrule = forms.CharField(max_length=300, label="Advanced: rule", help_text=RULE_HELP)
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    duration_minutes = forms.IntegerField(min_value=1, max_value=1440)
+    all_day = all_day_field()
+    time = forms.TimeField(
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text="Required unless the cadence is all day.",
+    )
+    duration_minutes = forms.IntegerField(
+        min_value=1, max_value=1440, required=False, help_text="Minutes; 60 if left empty."
+    )
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])
     checkin_owed_by = forms.ChoiceField(choices=OwedBy.choices, label="Check-ins owed by")
     window_opens_hours = forms.IntegerField(
@@ -200,7 +233,7 @@ class MoveForm(forms.Form):
     new_start = forms.DateTimeField(
         label="New date and time",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],  # a date: all day
     )
     note = forms.CharField(max_length=300, required=False)
 

@@ -7,6 +7,7 @@ A calendar client expanding the feed sees the same occurrences Accord computes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -37,6 +38,22 @@ def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:
     return instant.astimezone(recurrence.zone(tz_name))
 
 
+def _when(cadence: Cadence, instant: dt.datetime) -> dt.datetime | dt.date:
+    """An occurrence's instant as the feed states it: a local time, or for an all-day
+    cadence its date (DTSTART;VALUE=DATE, EXDATE and RECURRENCE-ID alike)."""
+    local = _local(instant, cadence.timezone)
+    return local.date() if cadence.all_day else local
+
+
+def _rule(cadence: Cadence) -> str:
+    """The cadence's rule as a feed states it: with a date start, RFC 5545 wants UNTIL as a
+    date too."""
+    text = recurrence.normalize_rule(cadence.rrule)
+    if cadence.all_day:
+        text = re.sub(r"UNTIL=(\d{8})T\d{6}Z?", r"UNTIL=\1", text)
+    return text
+
+
 def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
     """The recurring event of a cadence and one override per moved occurrence."""
     schedule = cadence.schedule
@@ -49,14 +66,17 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
         return []
     first = recurrence.place(first_local, tz).astimezone(tz)
     uid = f"cadence-{cadence.pk}@{org.slug}.accord"
-    length = dt.timedelta(minutes=cadence.duration_minutes)
+    # An all-day cadence is a date that lasts one day; a meeting lasts its duration.
+    length = dt.timedelta(days=1 if cadence.all_day else 0, minutes=cadence.duration_minutes or 0)
     base = Event()
     base.add("uid", uid)
     base.add("dtstamp", timezone.now())
     base.add("summary", _summary(cadence))
-    base.add("dtstart", first)
+    base.add("dtstart", first.date() if cadence.all_day else first)
     base.add("duration", length)
-    base.add("rrule", vRecur.from_ical(recurrence.normalize_rule(cadence.rrule)))
+    if cadence.all_day:
+        base.add("transp", "TRANSPARENT")  # a date to work to does not make anyone busy
+    base.add("rrule", vRecur.from_ical(_rule(cadence)))
     base.add("description", f"{cadence.get_kind_display()} · {settings.SITE_URL}")
     base.add("categories", ["Accord", cadence.get_kind_display()])
     out = [base]
@@ -66,7 +86,7 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
         for e in cadence.exceptions.all()
         if e.new_start is None or recurrence.FLOOR < e.new_start < recurrence.CEIL
     ]
-    cancelled = [_local(e.original_start, cadence.timezone) for e in exceptions if e.cancelled]
+    cancelled = [_when(cadence, e.original_start) for e in exceptions if e.cancelled]
     if cancelled:
         base.add("exdate", cancelled)
     for e in exceptions:
@@ -75,9 +95,9 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
         moved = Event()
         moved.add("uid", uid)
         moved.add("dtstamp", timezone.now())
-        moved.add("recurrence-id", _local(e.original_start, cadence.timezone))
+        moved.add("recurrence-id", _when(cadence, e.original_start))
         moved.add("summary", _summary(cadence))
-        moved.add("dtstart", _local(e.new_start, cadence.timezone))
+        moved.add("dtstart", _when(cadence, e.new_start))
         moved.add("duration", length)
         if e.note:
             moved.add("description", f"Moved: {e.note}")
@@ -178,8 +198,12 @@ def meeting_ics(org: Organization, cadence: Cadence, occ: recurrence.Occurrence)
     ev.add("uid", f"cadence-{cadence.pk}-{occ.key}@{org.slug}.accord")
     ev.add("dtstamp", timezone.now())
     ev.add("summary", _summary(cadence))
-    ev.add("dtstart", _local(occ.start, cadence.timezone))
-    ev.add("dtend", _local(occ.end, cadence.timezone))
+    if cadence.all_day:
+        ev.add("dtstart", occ.day)
+        ev.add("dtend", occ.day + dt.timedelta(days=1))
+    else:
+        ev.add("dtstart", _local(occ.start, cadence.timezone))
+        ev.add("dtend", _local(occ.end, cadence.timezone))
     cal.add_component(ev)
     return _finish(cal)
 

@@ -39,6 +39,17 @@ class OwedBy(models.TextChoices):
 
 
 class Cadence(OrgScoped):
+    """A recurring rhythm: a meeting at a time of day, or an all-day date.
+
+    Most cadences are meetings: they start at `time` in `timezone` and last
+    `duration_minutes`. An all-day cadence (`all_day`) is a date the organization works to
+    (a release every six weeks, a monthly planning day): it has no time of day and no
+    length, so both are None rather than a made-up 00:00 or 24 hours, and a check
+    constraint keeps the flag and the two fields in step. An explicit flag is clearer than
+    reading "all day" from a missing time: every surface (form, API, file, feed) says it in
+    one word, and a cadence cannot lose its time by accident. Its occurrences are dates,
+    not meetings: nothing counts whether they were "held"."""
+
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=CadenceKind.choices, default=CadenceKind.SYNC)
     template = models.CharField(max_length=40, blank=True)
@@ -53,8 +64,15 @@ class Cadence(OrgScoped):
     )
     rrule = models.CharField(max_length=300, help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO")
     start_date = models.DateField()
-    time = models.TimeField()
-    duration_minutes = models.PositiveIntegerField(default=60)
+    all_day = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written in bulk without the column (the generator) are meetings
+        help_text="Occurrences are whole dates, with no time of day or length.",
+    )
+    time = models.TimeField(null=True, blank=True, help_text="None for an all-day cadence.")
+    duration_minutes = models.PositiveIntegerField(
+        default=60, null=True, blank=True, help_text="None for an all-day cadence."
+    )
     timezone = models.CharField(max_length=64, default="UTC")
     agenda = models.JSONField(default=list, blank=True)
     checkin_owed_by = models.CharField(
@@ -77,6 +95,15 @@ class Cadence(OrgScoped):
             models.Index(fields=["org", "name"], name="rhythm_cadence_org_name"),
             models.Index(fields=["org", "scope"], name="rhythm_cadence_org_scope"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(all_day=True, time__isnull=True, duration_minutes__isnull=True)
+                    | models.Q(all_day=False, time__isnull=False, duration_minutes__isnull=False)
+                ),
+                name="rhythm_cadence_all_day_has_no_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -89,6 +116,7 @@ class Cadence(OrgScoped):
             time=self.time,
             timezone=self.timezone,
             duration_minutes=self.duration_minutes,
+            all_day=self.all_day,
         )
 
     @property

@@ -46,7 +46,10 @@ class Moment:
 
 
 def _moments(cadence: Cadence, now: dt.datetime) -> list[Moment]:
-    """Reminder moments of one cadence that fell in (now - LOOKBACK, now]."""
+    """Reminder moments of one cadence that fell in (now - LOOKBACK, now]. An all-day
+    cadence has none: its dates are not meetings whose agenda goes out before they start."""
+    if cadence.all_day:
+        return []
     out = []
     horizon = now + max(dt.timedelta(hours=cadence.window_opens_hours), AGENDA_BEFORE, DUE_SOON)
     for occ in queries.occurrences_of(cadence, now - LOOKBACK, horizon + dt.timedelta(hours=1)):

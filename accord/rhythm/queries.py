@@ -97,7 +97,6 @@ def occurrence(
         return None
     specs = {e.original_start: e for e in exception_specs(cadence)}
     exc = specs.get(original_start)
-    length = dt.timedelta(minutes=cadence.duration_minutes)
     cancelled = exc is not None and exc.cancelled
     if cancelled and not include_cancelled:
         return None
@@ -106,11 +105,12 @@ def occurrence(
     return recurrence.Occurrence(
         original_start=original_start,
         start=start,
-        end=start + length,
+        end=cadence.schedule.end_for(start),
         timezone=cadence.timezone,
         moved=start != original_start,
         cancelled=cancelled,
         cadence_id=cadence.pk,
+        all_day=cadence.all_day,
     )
 
 
@@ -604,7 +604,7 @@ def ratings_of(meeting: Meeting) -> tuple[float | None, int]:
 @dataclass
 class OccurrenceFigures:
     occurrence: recurrence.Occurrence
-    held: bool | None  # None for check-in cadences
+    held: bool | None  # None for check-in and all-day cadences
     owed: int = 0
     on_time: int = 0
     late: int = 0
@@ -706,7 +706,9 @@ def adherence(
     for c in cads:
         rows = []
         for occ in past[c.pk]:
-            if c.is_checkin:
+            if c.all_day:
+                fig = OccurrenceFigures(occ, held=None)  # a date reached, not a meeting
+            elif c.is_checkin:
                 fig = OccurrenceFigures(occ, held=None)
                 submitted = {ci.person_id: ci.status for ci in checkins[(c.pk, occ.original_start)]}
                 for pid in owers_of[c.pk]:

@@ -387,13 +387,18 @@ def place(local: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
 
 @dataclass(frozen=True)
 class Schedule:
-    """What the engine needs of a cadence: its rule, local time, zone and length."""
+    """What the engine needs of a cadence: its rule, local time, zone and length.
+
+    An all-day schedule has no time of day and no length (`time` and `duration_minutes`
+    None): each occurrence is a whole date in the zone, from its local midnight to the
+    next one, which is what its start and end instants say."""
 
     rrule: str
     start_date: dt.date
-    time: dt.time
+    time: dt.time | None
     timezone: str
-    duration_minutes: int = 60
+    duration_minutes: int | None = 60
+    all_day: bool = False
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -401,7 +406,18 @@ class Schedule:
 
     @property
     def dtstart_local(self) -> dt.datetime:
-        return dt.datetime.combine(self.start_date, self.time.replace(tzinfo=None))
+        clock = dt.time() if self.all_day or self.time is None else self.time
+        return dt.datetime.combine(self.start_date, clock.replace(tzinfo=None))
+
+    def end_for(self, start: dt.datetime) -> dt.datetime:
+        """When an occurrence that starts at `start` ends: after its duration, or for an
+        all-day schedule at the next local midnight (23 or 25 hours on a clock change)."""
+        if self.all_day:
+            day = start.astimezone(self.tz).date()
+            if day >= dt.date(MAX_YEAR + 1, 1, 1):
+                return plus(start, dt.timedelta(days=1))
+            return place(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), self.tz)
+        return plus(start, dt.timedelta(minutes=int(self.duration_minutes or 0)))
 
     def rule(self) -> du.rrule:
         return parse_rule(self.rrule, self.dtstart_local)
@@ -410,7 +426,14 @@ class Schedule:
         zone(self.timezone)
         check_in_range(self.start_date, "start_date", "The start date")
         self.rule()
-        if not 1 <= int(self.duration_minutes) <= 24 * 60:
+        if self.all_day:
+            return
+        if self.time is None:
+            raise ServiceError(
+                "A cadence that is not all day needs a time of day.",
+                fields={"time": ["Give a time, or mark the cadence all day."]},
+            )
+        if not 1 <= int(self.duration_minutes or 0) <= 24 * 60:
             raise ServiceError(
                 "A meeting lasts between 1 minute and 24 hours.",
                 fields={"duration_minutes": ["Between 1 and 1440 minutes."]},
@@ -456,6 +479,12 @@ class Occurrence:
     moved: bool = False
     cancelled: bool = False
     cadence_id: int | None = None
+    all_day: bool = False  # a date in `timezone`, not a meeting: start is its midnight
+
+    @property
+    def day(self) -> dt.date:
+        """The occurrence's date in its own zone (what an all-day occurrence is)."""
+        return self.local_start().date()
 
     @property
     def key(self) -> str:
@@ -603,7 +632,6 @@ def occurrences(
     """Occurrences whose (possibly moved) start lies in [start, end), sorted by start."""
     start, end = _aware(start, "start"), _aware(end, "end")
     instants = rule_instants(schedule, start, end)  # checks the schedule first
-    length = dt.timedelta(minutes=int(schedule.duration_minutes))
     # A move stored outside the supported years (never through the services) is ignored.
     by_original = {
         e.original_start.astimezone(UTC): e
@@ -616,9 +644,10 @@ def occurrences(
         return Occurrence(
             original_start=original,
             start=actual,
-            end=actual + length,
+            end=schedule.end_for(actual),
             timezone=schedule.timezone,
             cadence_id=cadence_id,
+            all_day=schedule.all_day,
             **flags,
         )
 

@@ -55,6 +55,7 @@ CADENCE_FIELDS = (
     "owner",
     "rrule",
     "start_date",
+    "all_day",
     "time",
     "duration_minutes",
     "timezone",
@@ -143,6 +144,48 @@ def _clean_cadence(org: Organization, data: dict[str, Any], teams: list[Team] | 
         data["rrule"] = recurrence.normalize_rule(data["rrule"])
 
 
+def _settle_all_day(data: dict[str, Any], current: Cadence | None) -> None:
+    """Keep the all-day flag, the time of day and the duration in step (see Cadence): an
+    all-day cadence has neither a time nor a duration, any other has both (60 minutes
+    unless given). A contradiction is refused with a message saying how to resolve it."""
+    all_day = data.get("all_day", current.all_day if current is not None else False)
+    if not isinstance(all_day, bool):
+        raise ServiceError("all_day is true or false.", fields={"all_day": ["Use true or false."]})
+    kind = data.get("kind", current.kind if current is not None else CadenceKind.SYNC)
+    if all_day:
+        if data.get("time") is not None:
+            raise ServiceError(
+                "An all-day cadence has no time of day: leave the time empty, or untick All day.",
+                fields={"time": ["An all-day cadence has no time of day."]},
+                code="all_day_with_time",
+            )
+        if data.get("duration_minutes") is not None:
+            raise ServiceError(
+                "An all-day cadence has no duration: leave it empty, or untick All day.",
+                fields={"duration_minutes": ["An all-day cadence has no duration."]},
+                code="all_day_with_time",
+            )
+        if kind == CadenceKind.CHECKIN:
+            raise ServiceError(
+                "Check-ins are due at a time of day, so a check-in cadence cannot be all day.",
+                fields={"all_day": ["A check-in cadence needs a time of day."]},
+            )
+        if current is None or "all_day" in data:
+            data["time"] = data["duration_minutes"] = None
+        return
+    time = data["time"] if "time" in data else getattr(current, "time", None)
+    if time is None:
+        raise ServiceError(
+            "Give the time of day this cadence meets, or mark it all day.",
+            fields={"time": ["Required unless the cadence is all day."]},
+        )
+    if "duration_minutes" in data:
+        if data["duration_minutes"] is None:
+            data["duration_minutes"] = 60
+    elif getattr(current, "duration_minutes", None) is None:
+        data["duration_minutes"] = 60
+
+
 def _check_scope(scope: str, team: Team | None, teams: list[Team]) -> None:
     if scope in (Scope.TEAM, Scope.SUBTREE) and team is None:
         raise ServiceError(
@@ -168,14 +211,15 @@ def create_cadence(
     *,
     name: str,
     rrule: str,
-    time: dt.time,
     timezone_name: str,
+    time: dt.time | None = None,
+    all_day: bool = False,
     kind: str = CadenceKind.SYNC,
     scope: str = Scope.TEAM,
     team: Team | None = None,
     teams: Iterable[Team] = (),
     start_date: dt.date | None = None,
-    duration_minutes: int = 60,
+    duration_minutes: int | None = None,
     owner: Person | None = None,
     extra_participants: Iterable[Person] = (),
     agenda: list[dict] | None = None,
@@ -194,6 +238,7 @@ def create_cadence(
         "owner": owner or actor,
         "rrule": rrule,
         "start_date": start_date or timezone.localdate(),
+        "all_day": all_day,
         "time": time,
         "duration_minutes": duration_minutes,
         "timezone": timezone_name,
@@ -204,6 +249,7 @@ def create_cadence(
         "late_after_hours": late_after_hours,
     }
     _clean_cadence(org, data, teams)
+    _settle_all_day(data, None)
     for p in extras:
         require_same_org(org, p, "person")
     _check_scope(scope, data["team"], teams)
@@ -215,6 +261,7 @@ def create_cadence(
         time=data["time"],
         timezone=data["timezone"],
         duration_minutes=data["duration_minutes"],
+        all_day=data["all_day"],
     )
     schedule.validate()
     cadence = Cadence.objects.create(org=org, **data)
@@ -267,6 +314,8 @@ def create_cadence_from_template(
         "template": tpl.slug,
         "checkin_owed_by": tpl.checkin_owed_by,
     }
+    if overrides.get("all_day"):
+        del kwargs["time"], kwargs["duration_minutes"]  # a date, not the template's meeting
     kwargs.update(overrides)
     return create_cadence(org, actor, **kwargs)
 
@@ -299,6 +348,8 @@ def update_cadence(
     _require_cadence_admin(actor, cadence.scope, cadence.team, "change its cadences")
     teams_list = list(teams) if teams is not None else list(cadence.teams.all())
     _clean_cadence(org, changes, teams_list)
+    if {"all_day", "time", "duration_minutes", "kind"} & set(changes):
+        _settle_all_day(changes, cadence)
     scope = changes.get("scope", cadence.scope)
     if scope not in (Scope.TEAM, Scope.SUBTREE):
         changes["team"] = None  # only one team or a subtree names a team
@@ -312,6 +363,7 @@ def update_cadence(
         time=changes.get("time", cadence.time),
         timezone=changes.get("timezone", cadence.timezone),
         duration_minutes=changes.get("duration_minutes", cadence.duration_minutes),
+        all_day=changes.get("all_day", cadence.all_day),
     )
     if (SCHEDULE_FIELDS | {"duration_minutes"}) & set(changes):
         # (A cadence whose stored schedule is invalid can still be renamed or paused.)
@@ -343,7 +395,7 @@ def update_cadence(
     return cadence
 
 
-SCHEDULE_FIELDS = {"rrule", "start_date", "time", "timezone"}
+SCHEDULE_FIELDS = {"rrule", "start_date", "all_day", "time", "timezone"}
 
 
 def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cadence) -> int:
@@ -408,6 +460,10 @@ def move_occurrence(
         )
     recurrence.check_in_range(new_start, "new_start", "The new start")
     _occurrence_or_refuse(cadence, original_start)
+    if cadence.all_day:  # a date moves to another date: the start of that day, locally
+        tz = recurrence.zone(cadence.timezone)
+        day = new_start.astimezone(tz).date()
+        new_start = recurrence.place(dt.datetime.combine(day, dt.time()), tz)
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
         cadence=cadence,
@@ -972,6 +1028,12 @@ def start_meeting(
 
     require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
+    if meeting.cadence.all_day:
+        raise ServiceError(
+            f"{meeting.cadence.name} is all day: its occurrences are dates, not meetings, so "
+            "there is no meeting to start or attendance to take.",
+            code="all_day",
+        )
     _require_participant(org, actor, meeting.cadence, "run its meetings")
     if meeting.status != MeetingStatus.PLANNED:
         raise ServiceError("This meeting has already started.", code="already_started")

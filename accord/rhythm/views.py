@@ -33,6 +33,7 @@ from accord.rhythm.forms import (
     WebhookForm,
     agenda_from_text,
     agenda_to_text,
+    drop_time_if_all_day,
     picker_initial,
 )
 from accord.rhythm.models import (
@@ -170,17 +171,21 @@ def cadence_new(request):
             "owner": d["owner"],
             "extra_participants": list(d["extra_participants"]),
         }
-        extra = {k: d[k] for k in ("name", "kind", "rrule", "time", "duration_minutes") if d.get(k)}
+        drop_time_if_all_day(d)
+        given = ("name", "kind", "rrule", "all_day", "time", "duration_minutes")
+        extra = {k: d[k] for k in given if d.get(k)}
         try:
             if d["template"]:
                 cadence = services.create_cadence_from_template(
                     org, request.person, d["template"], scope=d["scope"], **common, **extra
                 )
             else:
-                missing = [f for f in ("name", "rrule", "time") if not d.get(f)]
+                needed = ("name", "rrule") if d["all_day"] else ("name", "rrule", "time")
+                missing = [f for f in needed if not d.get(f)]
                 if missing:
                     raise ServiceError(
-                        "Without a template, give a name, a recurrence rule and a time.",
+                        "Without a template, give a name, a recurrence rule and a time "
+                        "(or tick All day).",
                         fields={f: ["Required without a template."] for f in missing},
                     )
                 cadence = services.create_cadence(
@@ -203,6 +208,7 @@ def cadence_edit(request, cadence_id: int):
     fields = (
         "name",
         "rrule",
+        "all_day",
         "time",
         "duration_minutes",
         "timezone",
@@ -220,6 +226,7 @@ def cadence_edit(request, cadence_id: int):
     form = CadenceEditForm(request.POST or None, initial=initial, org=org)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in PICKER_FIELDS}
+        drop_time_if_all_day(data)
         data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
         if data["scope"] not in ("team", "subtree"):
             data["team"] = None

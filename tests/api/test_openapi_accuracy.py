@@ -54,7 +54,10 @@ def test_key_result_values_are_not_documented_as_measurable_values(document):
 
 
 def test_times_of_day_are_documented_as_the_api_writes_them(document):
-    cadence = document["components"]["schemas"]["CadenceOut"]["properties"]["time"]
+    prop = document["components"]["schemas"]["CadenceOut"]["properties"]["time"]
+    # null for an all-day cadence, else the time as a string
+    assert {"type": "null"} in prop["anyOf"]
+    [cadence] = [o for o in prop["anyOf"] if o.get("type") != "null"]
     assert cadence.get("format") is None and cadence["type"] == "string"
     assert re.match(cadence["pattern"], "09:30:00") and re.match(cadence["pattern"], "09:30")
     assert "'format': 'time'" not in str(document)

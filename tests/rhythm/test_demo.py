@@ -25,7 +25,13 @@ def test_the_demo_has_check_in_history_meetings_with_minutes_and_every_template(
         "monthly-review",
         "quarterly-planning",
         "daily-standup",
+        "",  # the release day, set up by hand
     }
+    # A date the organization works to, not a meeting: all day, next within the week.
+    release = cads.get(all_day=True)
+    assert release.name == "Release day" and release.time is None
+    nxt = queries.next_occurrence(release, timezone.now())
+    assert nxt is not None and nxt.all_day and nxt.day.weekday() == 1
     statuses = set(CheckIn.objects.for_org(org).values_list("status", flat=True))
     assert statuses == {"on_time", "late", "missed"}
     weeks = CheckIn.objects.for_org(org).values("occurrence_start").distinct().count()

@@ -1,0 +1,36 @@
+"""How a page says when an occurrence is: a moment in the reader's zone, or for an all-day
+cadence its date (in the cadence's own zone: a release day is the same date for everyone).
+
+    {{ occ|occ_when:tz }}   Tue 3 Mar 2026, 10:00   or   Tue 3 Mar 2026 (all day)
+    {{ occ|occ_span:tz }}   Tue 3 Mar 2026, 10:00-11:00   or   Tue 3 Mar 2026 (all day)
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.dateformat import format as django_format
+
+from accord.rhythm import recurrence
+from accord.web.templatetags.dates import weekday, weekday_moment
+
+register = template.Library()
+
+
+def occurrence_when(occ: recurrence.Occurrence, tz: str | None = None) -> str:
+    """The occurrence's date "(all day)", or its start in `tz` (default: its own zone)."""
+    if occ.all_day:
+        return f"{weekday(occ.day)} (all day)"
+    return weekday_moment(occ.local_start(tz))
+
+
+@register.filter
+def occ_when(occ: recurrence.Occurrence, tz: str | None = None) -> str:
+    return occurrence_when(occ, tz)
+
+
+@register.filter
+def occ_span(occ: recurrence.Occurrence, tz: str | None = None) -> str:
+    if occ.all_day:
+        return occurrence_when(occ, tz)
+    end = django_format(occ.local_end(tz), "H:i")
+    return f"{weekday_moment(occ.local_start(tz))}\u2013{end}"  # an en dash, as pages write
