@@ -178,7 +178,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 OUTBOUND_ALLOW_PRIVATE = env_bool("ACCORD_OUTBOUND_ALLOW_PRIVATE", False)
 
 # --- Key-result sources and work trackers (docs/sources.md) ---
-# Fernet key for secrets at rest (tracker tokens, source headers, webhook secrets); empty: derived from SECRET_KEY.
+# Fernet key for secrets at rest (tracker tokens, source headers, webhook secrets);
+# empty: derived from SECRET_KEY.
 ACCORD_ENCRYPTION_KEY = env_str("ACCORD_ENCRYPTION_KEY")
 SOURCES_PULL_MINUTES = env_int("ACCORD_SOURCES_PULL_MINUTES", 60)  # how often each is pulled
 SOURCES_TIMEOUT = env_int("ACCORD_SOURCES_TIMEOUT", 10)  # seconds per request
