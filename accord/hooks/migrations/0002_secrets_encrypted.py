@@ -16,20 +16,19 @@ def encrypt_stored(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hooks', '0001_initial'),
+        ("hooks", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhook',
-            name='previous_secret',
+            model_name="webhook",
+            name="previous_secret",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='webhook',
-            name='secret',
+            model_name="webhook",
+            name="secret",
             field=models.TextField(),
         ),
         migrations.RunPython(encrypt_stored, migrations.RunPython.noop),
