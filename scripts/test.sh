@@ -11,6 +11,8 @@ unset DATABASE_URL
 # module's shared fixtures (generated organizations, servers) are built once.
 PARALLEL=(-n "${ACCORD_TEST_WORKERS:-auto}" --dist loadfile)
 [ "${ACCORD_TEST_WORKERS:-auto}" = 0 ] && PARALLEL=()
+# The slowest tests of each pass are listed at its end: the suite's time is a budget.
+PARALLEL+=(--durations=15 --durations-min=5)
 started=$(date +%s)
 
 echo "== lint (ruff)"
