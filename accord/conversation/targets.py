@@ -33,6 +33,7 @@ KINDS: dict[str, Kind] = {
         Kind("dependency", "coordination.Dependency", "dependency", "title"),
         Kind("decision", "decisions.Decision", "decision", "question"),
         Kind("issue", "decisions.Issue", "issue", "title"),
+        Kind("action_item", "decisions.ActionItem", "action item", "title"),
     ]
 }
 
@@ -92,6 +93,8 @@ def path(org: Organization, obj: models.Model) -> str:
         return reverse("coordination:detail", kwargs={"org_slug": slug, "dep_id": obj.pk})
     if name == "decision":
         return reverse("decisions:decision", kwargs={"org_slug": slug, "decision_id": obj.pk})
+    if name == "action_item":
+        return reverse("decisions:action", kwargs={"org_slug": slug, "item_id": obj.pk})
     return reverse("decisions:issue", kwargs={"org_slug": slug, "issue_id": obj.pk})
 
 

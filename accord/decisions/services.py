@@ -677,6 +677,15 @@ def create_action_item(
     return item
 
 
+def can_change_action(actor: Person, item: ActionItem) -> bool:
+    """Whether `actor` may edit, complete, drop or reopen this action item (pages use it)."""
+    try:
+        _may_change_action(actor, item, "change it")
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _may_change_action(actor: Person | None, item: ActionItem, action: str) -> None:
     _writer(actor, action)
     if actor is None or _is_leader(actor) or actor.pk in (item.owner_id, item.created_by_id):

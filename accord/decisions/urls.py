@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:decision_id>.md", exports.markdown_one, name="markdown"),
     path("actions/", views.actions, name="actions"),
     path("actions/new/", views.action_new, name="action_new"),
+    path("actions/<int:item_id>/", views.action_detail, name="action"),
     path("actions/<int:item_id>/complete/", views.action_complete, name="action_complete"),
     path("actions/<int:item_id>/drop/", views.action_drop, name="action_drop"),
     path("actions/<int:item_id>/reopen/", views.action_reopen, name="action_reopen"),

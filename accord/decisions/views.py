@@ -29,6 +29,7 @@ from accord.decisions.forms import (
 from accord.decisions.models import (
     UNDECIDED,
     ActionItem,
+    ActionSource,
     ActionStatus,
     Decision,
     DecisionOption,
@@ -536,6 +537,77 @@ def action_new(request):
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         messages.error(request, f"The action item was not recorded. {errors}")
     return _back(request, _url(request, "actions"))
+
+
+def _source_link(org, item: ActionItem) -> tuple[str, str] | None:
+    """Where an action item came from, as (label, URL): its decision, issue or meeting."""
+    if not item.source_id:
+        return None
+    slug = org.slug
+    if item.source_type == ActionSource.DECISION:
+        d = Decision.objects.for_org(org).filter(pk=item.source_id).first()
+        if d:
+            return d.question, reverse("decisions:decision", args=[slug, d.pk])
+    elif item.source_type == ActionSource.ISSUE:
+        i = Issue.objects.for_org(org).filter(pk=item.source_id).first()
+        if i:
+            return i.title, reverse("decisions:issue", args=[slug, i.pk])
+    elif item.source_type == ActionSource.MEETING:
+        from accord.rhythm.models import Meeting
+
+        m = Meeting.objects.for_org(org).filter(pk=item.source_id).first()
+        if m:
+            return str(m), reverse("rhythm:meeting", args=[slug, m.cadence_id, m.key])
+    return None
+
+
+@org_view
+def action_detail(request, item_id: int):
+    """One action item: where it came from, its state, comments and history; its owner,
+    whoever recorded it, its team's lead or a leader edit it here."""
+    org, me = request.org, request.person
+    item = (
+        ActionItem.objects.for_org(org)
+        .select_related("owner", "team", "created_by")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such action item.")
+    may_act = _can_write(me) and services.can_change_action(me, item)
+    initial = {"title": item.title, "owner": item.owner, "due_on": item.due_on, "team": item.team}
+    form = ActionItemForm(request.POST or None, org=org, initial=initial)
+    if request.method == "POST":
+        if not may_act:
+            raise PermissionDenied("You may not change this action item.")
+        if form.is_valid():
+            try:
+                services.update_action_item(
+                    org,
+                    me,
+                    item,
+                    expected_version=int(request.POST.get("version") or item.version),
+                    **form.cleaned_data,
+                )
+            except ServiceError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, "Action item updated.")
+                return redirect(_url(request, "action", item_id=item.pk))
+    return render(
+        request,
+        "decisions/action_detail.html",
+        {
+            "a": item,
+            "form": form,
+            "editing": request.method == "POST",
+            "may_act": may_act,
+            "source": _source_link(org, item),
+            "history": history_for(org, "decisions.actionitem", item.pk),
+            "today": timezone.localdate(),
+            "tab": "actions",
+        },
+    )
 
 
 def _item_action(request, item_id, fn, done_msg):

@@ -169,6 +169,7 @@ _ROUTES: dict[str, tuple[str, str]] = {
     "coordination.dependency": ("coordination:detail", "dep_id"),
     "decisions.decision": ("decisions:decision", "decision_id"),
     "decisions.issue": ("decisions:issue", "issue_id"),
+    "decisions.actionitem": ("decisions:action", "item_id"),
     "rhythm.cadence": ("rhythm:cadence", "cadence_id"),
     "org.person": ("org:person", "person_id"),
 }
@@ -209,8 +210,6 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
                 url = reverse(
                     "alignment:key_result", kwargs={"org_slug": org.slug, "kr_id": int(tid)}
                 )
-            elif kind == "decisions.actionitem" and tid.isdigit():
-                url = reverse("decisions:actions", kwargs={"org_slug": org.slug})
             elif kind in _ROUTES and tid.isdigit():
                 name, arg = _ROUTES[kind]
                 url = reverse(name, kwargs={"org_slug": org.slug, arg: int(tid)})
