@@ -187,6 +187,12 @@ def update_milestone(
     milestone = Milestone.objects.select_for_update().select_related("anchor").get(pk=milestone.pk)
     check_version(milestone, expected_version)
     teams = changes.pop("teams", None)
+    anchor = changes.get("anchor", milestone.anchor)
+    if "date" in changes and anchor is not None and "offset_days" not in changes:
+        # A relative milestone moved to a date keeps its anchor: the offset changes.
+        new = parse_date(changes.pop("date"), "date", required=True)
+        assert new is not None
+        changes["offset_days"] = (new - anchor.date).days
     data = _clean(org, changes, milestone)
     before = activity.snapshot(milestone, data.keys())
     old_date = milestone.date
@@ -224,18 +230,7 @@ def move_milestone(
     expected_version: int | None = None,
 ) -> Milestone:
     """Move a milestone to `date`. A relative one keeps its anchor: its offset changes."""
-    new = parse_date(date, "date", required=True)
-    assert new is not None
-    if milestone.anchor_id is not None:
-        anchor = Milestone.objects.get(pk=milestone.anchor_id)
-        return update_milestone(
-            org,
-            actor,
-            milestone,
-            expected_version=expected_version,
-            offset_days=(new - anchor.date).days,
-        )
-    return update_milestone(org, actor, milestone, expected_version=expected_version, date=new)
+    return update_milestone(org, actor, milestone, expected_version=expected_version, date=date)
 
 
 def _move_dependants(org: Organization, actor: Person | None, root: Milestone) -> None:
