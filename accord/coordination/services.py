@@ -691,7 +691,11 @@ def on_milestone_moved(
             fields += ["flag", "flag_note", "flag_auto"]
         d.version += 1
         d.save(update_fields=fields)
-        after: dict[str, Any] = {"need_by": new_date, "milestone": milestone.pk, "note": note}
+        after: dict[str, Any] = {
+            "need_by": new_date,
+            "need_by_milestone": milestone.pk,
+            "note": note,
+        }
         if "flag" in fields:
             after["flag"] = d.flag
         activity.record(org, actor, "need_by_moved", d, before={"need_by": old}, after=after)
