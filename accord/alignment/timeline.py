@@ -3,9 +3,11 @@
 `layout()` is pure arithmetic over plain values (dates to pixels): one row per initiative
 with its bar, the months along the top, the "today" line, each dependency's need-by mark on
 the requesting initiative's row and an arrow from the providing initiative's bar, and the
-row's milestones. `build()` adds the page's reads: its dependencies in one query, and its
-milestones (none yet: no model carries a dated milestone; `page_milestones` is the one
-place to load them when one does).
+row's milestones. `build()` adds the page's reads: its dependencies in one query, its
+rows' milestones (none yet: no model carries a dated checkpoint of one initiative;
+`page_milestones` is the one place to load them when one does), and the organization's
+milestones (feature freeze, release, …) for the page's teams, drawn as vertical markers
+across every row (`place_markers`).
 
 Dependencies are read by name, as `blocked.py` does, so alignment does not import
 coordination.
@@ -227,6 +229,15 @@ class DependencyMark:
         )
 
 
+@dataclass(frozen=True)
+class MarkerLine:
+    """An organization's milestone across the whole chart: a vertical line at its date."""
+
+    milestone: Any  # alignment.models.Milestone
+    x: float
+    label_end: bool = False  # near the right edge: the label reads leftwards
+
+
 @dataclass
 class Timeline:
     axis: Axis
@@ -236,6 +247,7 @@ class Timeline:
     today: dt.date
     today_x: float
     more_dependencies: bool = False  # more than DEPENDENCIES_SHOWN touch the page
+    markers: list[MarkerLine] = field(default_factory=list)
 
     @property
     def width(self) -> float:
@@ -443,6 +455,16 @@ def page_milestones(org: Any, initiative_ids: Sequence[int]) -> dict[int, list[M
     return {}
 
 
+def place_markers(chart: Timeline, milestones: Iterable[Any]) -> None:
+    """Vertical markers for `milestones` (`date`) that fall on the chart's axis."""
+    shown = [m for m in milestones if chart.axis.contains(m.date)]
+    xs = [chart.axis.x(m.date) for m in shown]
+    chart.markers = [
+        MarkerLine(m, x, label_end=x > chart.axis.right - 120)
+        for m, x in zip(shown, xs, strict=True)
+    ]
+
+
 def describe_dependency(dep: Any, today: dt.date) -> str:
     """Its state in words: "Accepted · late · flagged blocked"."""
     words = [dep.get_state_display()]
@@ -470,6 +492,12 @@ def build(org: Any, items: Sequence[Any], *, today: dt.date) -> Timeline:
         moved = dep.committed_date and dep.committed_date != dep.need_by
         dep.committed_text = words(dep.committed_date) if moved else ""
     chart = layout(items, deps, page_milestones(org, ids), today=today, more_dependencies=more)
+    from accord.alignment.queries import milestones_between
+
+    team_ids = {i.team_id for i in items}
+    place_markers(
+        chart, milestones_between(org, chart.axis.start, chart.axis.last, team_ids=team_ids)
+    )
     for row in chart.rows:
         row.start_text = words(row.bar.start)
         row.end_text = words(row.bar.end) if row.bar.end else ""

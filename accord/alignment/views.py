@@ -1257,6 +1257,7 @@ def initiatives_timeline(request):
             chart=chart,
             # Address prefixes, reversed once for the page's many links ("…/<id>/").
             initiative_href=_url("initiative", request, initiative_id=0)[:-2],
+            milestones_href=_url("milestones", request),
             dependency_href=reverse(
                 "coordination:detail", kwargs={"org_slug": org.slug, "dep_id": 0}
             )[:-2],
