@@ -104,3 +104,39 @@ def test_a_milestone_of_another_organization_is_refused(world, cast):
     with pytest.raises(ServiceError):
         world.request(need_by=None, need_by_milestone=foreign)
     assert not Dependency.objects.filter(org=world.org).exists()
+
+
+def test_asked_by_a_milestone_from_the_form_and_the_page_shows_the_slip(world, cast):
+    from tests.conftest import login
+
+    release, freeze = _release_train(world, cast)
+    client = login(world.asker)
+    url = f"/o/{world.org.slug}/coordination/"
+    r = client.post(
+        url + "new/?team=sales",
+        {
+            "requester_initiative": world.launch.pk,
+            "provider_team": world.ops.pk,
+            "title": "Shelf space",
+            "priority": "high",
+            "need_by_milestone": freeze.pk,
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    dep = Dependency.objects.get()
+    assert dep.need_by == freeze.date and dep.need_by_milestone == freeze
+    old = freeze.date
+    milestones.move_milestone(world.org, cast.leader, release, world.today + dt.timedelta(67))
+    page = client.get(f"{url}d/{dep.pk}/").content.decode()
+    new = old + dt.timedelta(days=7)
+    assert "follows" in page and "Feature freeze 5.0" in page
+    assert "moved the need-by date" in page
+    assert f"Need-by moved from {old.isoformat()} to {new.isoformat()}" in page
+
+    # Neither a date nor a milestone: refused, nothing created.
+    r = client.post(
+        url + "new/?team=sales",
+        {"requester_initiative": world.launch.pk, "provider_team": world.ops.pk, "title": "X"},
+    )
+    assert r.status_code == 200 and "or a milestone" in r.content.decode()
+    assert Dependency.objects.count() == 1
