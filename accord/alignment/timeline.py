@@ -31,6 +31,8 @@ MIN_PLOT_W, MAX_PLOT_W = 680, 1600
 MIN_SPAN_DAYS = 90  # a short span is widened to about three months
 MAX_BACK_DAYS = 365  # the axis reaches at most a year before today ...
 MAX_SPAN_DAYS = 3 * 365  # ... and spans at most three years
+MARKER_LABEL_GAP = 110  # px between two milestones' labels at least, else the later has none
+MARKER_WEIGHT = {"release": 0, "code_freeze": 1, "feature_freeze": 2, "release_candidate": 3}
 MIN_LABEL_GAP = 52  # px between two month labels at least ("Jan 2027" fits)
 DEPENDENCIES_SHOWN = 300  # dependencies a page draws at most (fetched one more to tell)
 
@@ -236,6 +238,7 @@ class MarkerLine:
     milestone: Any  # alignment.models.Milestone
     x: float
     label_end: bool = False  # near the right edge: the label reads leftwards
+    labelled: bool = True  # False when too near the previous label (its title still says)
 
 
 @dataclass
@@ -457,12 +460,14 @@ def page_milestones(org: Any, initiative_ids: Sequence[int]) -> dict[int, list[M
 
 def place_markers(chart: Timeline, milestones: Iterable[Any]) -> None:
     """Vertical markers for `milestones` (`date`) that fall on the chart's axis."""
-    shown = [m for m in milestones if chart.axis.contains(m.date)]
-    xs = [chart.axis.x(m.date) for m in shown]
-    chart.markers = [
-        MarkerLine(m, x, label_end=x > chart.axis.right - 120)
-        for m, x in zip(shown, xs, strict=True)
-    ]
+    edge = chart.axis.right - 120
+    shown = [(m, chart.axis.x(m.date)) for m in milestones if chart.axis.contains(m.date)]
+    # Labels where there is room, the weightiest milestones first (releases, freezes).
+    labelled: list[float] = []
+    for _m, x in sorted(shown, key=lambda mx: (MARKER_WEIGHT.get(mx[0].kind, 9), mx[1])):
+        if all(abs(x - other) >= MARKER_LABEL_GAP for other in labelled):
+            labelled.append(x)
+    chart.markers = [MarkerLine(m, x, label_end=x > edge, labelled=x in labelled) for m, x in shown]
 
 
 def describe_dependency(dep: Any, today: dt.date) -> str:
