@@ -60,6 +60,17 @@ def _offset(value: Any) -> int:
     return n
 
 
+def _shift(day: dt.date, days: int, name: str) -> dt.date:
+    """`day` moved by `days`, or a clear refusal past the calendar's ends."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise ServiceError(
+            f"{name} would fall outside the calendar ({day.isoformat()} {days:+d} days).",
+            fields={"offset_days": ["Too far from the anchor's date."]},
+        ) from None
+
+
 def _teams(org: Organization, teams: Iterable[Team]) -> list[Team]:
     out = list(dict.fromkeys(teams))
     for team in out:
@@ -117,7 +128,7 @@ def _clean(org: Organization, data: dict[str, Any], milestone: Milestone | None)
     anchor = out.get("anchor", milestone.anchor if milestone else None)
     if anchor is not None:
         offset = out.get("offset_days", milestone.offset_days if milestone else 0)
-        out["date"] = anchor.date + dt.timedelta(days=offset)
+        out["date"] = _shift(anchor.date, offset, out.get("name") or "The milestone")
     else:
         if "anchor" in out:
             out["offset_days"] = 0
@@ -247,7 +258,7 @@ def _move_dependants(org: Organization, actor: Person | None, root: Milestone) -
             if child.pk in seen:  # pragma: no cover - cycles are refused on write
                 continue
             seen.add(child.pk)
-            new = by_id[child.anchor_id].date + dt.timedelta(days=child.offset_days)
+            new = _shift(by_id[child.anchor_id].date, child.offset_days, child.name)
             if new == child.date:
                 continue
             old = child.date
