@@ -1268,11 +1268,13 @@ def list_milestones(
 ):
     """In date order. `team_id` keeps the milestones of that team and the organization's
     own (those of no team); `after`/`before` bound the date (inclusive)."""
-    qs = _milestones(org_of(request))
+    org = org_of(request)
+    qs = _milestones(org)
     if period_id:
-        qs = qs.filter(period_id=period_id)
+        qs = qs.filter(period=get_or_404(Period.objects.for_org(org), period_id, "period"))
     if team_id:
-        qs = qs.filter(Q(teams__isnull=True) | Q(teams=team_id)).distinct()
+        team = get_or_404(Team.objects.for_org(org), team_id, "team")
+        qs = qs.filter(Q(teams__isnull=True) | Q(teams=team)).distinct()
     if after:
         qs = qs.filter(date__gte=after)
     if before:

@@ -140,3 +140,13 @@ def test_a_dependency_asked_by_a_milestone_follows_it(cast, api_admin):
     assert r.status_code == 200, r.content
     assert r.json()["need_by_milestone_id"] is None
     assert Dependency.objects.get(pk=dep["id"]).need_by == day + dt.timedelta(5)
+
+
+def test_filtering_by_another_organizations_team_or_period_finds_nothing(cast, api_admin):
+    Milestone.objects.create(org=cast.org, name="Everyone's", date=dt.date(2027, 1, 4))
+    assert api_admin.get(f"/api/v1/milestones?team_id={cast.other_team.pk}").status_code == 404
+    theirs = alignment.create_period(
+        cast.other_org, None, name="Their Q1", start="2027-01-01", end="2027-03-31"
+    )
+    assert api_admin.get(f"/api/v1/milestones?period_id={theirs.pk}").status_code == 404
+    assert api_admin.get(f"/api/v1/milestones?team_id={cast.root.pk}").json()["count"] == 1
