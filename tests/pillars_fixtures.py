@@ -94,6 +94,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "team-links:link_id": first(TeamLink.objects.for_org(org)).pk,
         "initiative-links:link_id": first(InitiativeLink.objects.for_org(org)).pk,
         "period_id": first(Period.objects.for_org(org)).pk,
+        "milestone_id": ensure_milestone(org).pk,
         "objective_id": objective_link.child_id,
         "parent_id": objective_link.parent_id,
         "kr_id": open_key_result(org).pk,
@@ -222,6 +223,19 @@ def ensure_links(org: Organization) -> None:
     if not InitiativeLink.objects.for_org(org).exists():
         a, b = Initiative.objects.for_org(org).order_by("pk")[:2]
         alignment.link_initiatives(org, None, b, a)
+
+
+def ensure_milestone(org: Organization):
+    """A milestone of the organization (the demo has a release train; others get one)."""
+    from accord.alignment import milestones
+    from accord.alignment.models import Milestone
+
+    found = Milestone.objects.for_org(org).order_by("pk").first()
+    if found is not None:
+        return found
+    return milestones.create_milestone(
+        org, None, name=f"{org.name} release", kind="release", date=dt.date(2027, 3, 1)
+    )
 
 
 def build_small_org(org: Organization, admin: Person, lead: Person, root: Team, team: Team):
@@ -676,6 +690,9 @@ REFERENCES = {
     "cadence": "cadence_id",
     "measurable": "measurable_id",
     "issue": "issue_id",
+    "anchor": "milestone_id",
+    "milestone": "milestone_id",
+    "need_by_milestone": "milestone_id",
 }
 
 

@@ -43,6 +43,9 @@ VERBS = {
     "sent": "sent",
     "submitted": "submitted",
     "missed": "recorded a missed",
+    "moved": "moved",
+    "need_by_moved": "moved the need-by date of",
+    "need_by_tied": "tied to a milestone the need-by date of",
 }
 
 # Field names that differ from what a person calls them.
@@ -99,6 +102,9 @@ FIELDS = {
     "current": "Value",
     "awaiting": "Waiting on",
     "label": "Linked to",
+    "need_by_milestone": "Needed by milestone",
+    "anchor": "Relative to",
+    "offset_days": "Days from it",
 }
 
 # Bookkeeping that says nothing to a person (the label or link already shows it).

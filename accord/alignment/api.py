@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.alignment import confidence as bands
-from accord.alignment import queries, services
+from accord.alignment import milestones, queries, services
 from accord.alignment.models import (
     Direction,
     Initiative,
@@ -19,6 +19,8 @@ from accord.alignment.models import (
     InitiativeStatus,
     KeyResult,
     KeyResultValue,
+    Milestone,
+    MilestoneKind,
     Objective,
     ObjectiveLevel,
     ObjectiveLink,
@@ -1187,3 +1189,132 @@ def set_labels(request, payload: LabelsPatch):
     org = org_of(request)
     s = services.set_labels(org, actor_of(request), **_patch(payload))
     return s
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+class MilestoneOut(Schema):
+    id: int
+    name: str
+    kind: MilestoneKind
+    date: dt.date
+    period_id: Id | None
+    team_ids: list[int] = Field(..., description="Empty: the whole organization.")
+    anchor_id: Id | None = Field(None, description="The milestone this one is relative to.")
+    offset_days: int = Field(..., description="Days from the anchor's date (R-5 weeks: -35).")
+    description: str
+    version: int
+
+    @staticmethod
+    def resolve_team_ids(obj) -> list[int]:
+        return sorted(t.pk for t in obj.teams.all())
+
+
+class MilestoneIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: MilestoneKind = MilestoneKind.OTHER
+    date: dt.date | None = Field(None, description="Required unless anchor_id is given.")
+    period_id: Id | None = None
+    team_ids: list[Id] = []
+    anchor_id: Id | None = None
+    offset_days: int = Field(0, ge=-3660, le=3660)
+    description: str = Field("", max_length=5000)
+
+
+class MilestonePatch(PatchSchema):
+    model = Milestone
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: MilestoneKind | None = None
+    date: dt.date | None = Field(
+        None, description="Moves it; a relative milestone keeps its anchor and changes offset."
+    )
+    period_id: Id | None = None
+    team_ids: list[Id] | None = None
+    anchor_id: Id | None = None
+    offset_days: int | None = Field(None, ge=-3660, le=3660)
+    description: str | None = Field(None, max_length=5000)
+
+
+def _milestone_refs(org, data: dict) -> dict:
+    _refs(org, data)
+    if "anchor_id" in data:
+        data["anchor"] = ref(
+            Milestone.objects.for_org(org), data.pop("anchor_id"), "anchor_id", "milestone"
+        )
+    if "team_ids" in data:
+        ids = data.pop("team_ids") or []
+        teams = Team.objects.for_org(org).in_bulk(ids)
+        missing = [i for i in ids if i not in teams]
+        if missing:
+            ref(Team.objects.none(), missing[0], "team_ids", "team")
+        data["teams"] = [teams[i] for i in ids]
+    return data
+
+
+def _milestones(org):
+    return Milestone.objects.for_org(org).prefetch_related("teams").order_by("date", "name", "id")
+
+
+@router.get("/milestones", response=list[MilestoneOut], summary="List milestones")
+@paginate
+def list_milestones(
+    request,
+    period_id: Id | None = None,
+    team_id: Id | None = None,
+    after: dt.date | None = None,
+    before: dt.date | None = None,
+):
+    """In date order. `team_id` keeps the milestones of that team and the organization's
+    own (those of no team); `after`/`before` bound the date (inclusive)."""
+    org = org_of(request)
+    qs = _milestones(org)
+    if period_id:
+        qs = qs.filter(period=get_or_404(Period.objects.for_org(org), period_id, "period"))
+    if team_id:
+        team = get_or_404(Team.objects.for_org(org), team_id, "team")
+        qs = qs.filter(Q(teams__isnull=True) | Q(teams=team)).distinct()
+    if after:
+        qs = qs.filter(date__gte=after)
+    if before:
+        qs = qs.filter(date__lte=before)
+    return qs
+
+
+@router.post("/milestones", response={201: MilestoneOut}, summary="Create a milestone")
+def create_milestone(request, payload: MilestoneIn):
+    org = org_of(request)
+    data = _milestone_refs(org, payload.model_dump())
+    milestone = milestones.create_milestone(org, actor_of(request), **data)
+    return Status(201, _milestones(org).get(pk=milestone.pk))
+
+
+@router.get("/milestones/{milestone_id}", response=MilestoneOut, summary="Get a milestone")
+def get_milestone(request, milestone_id: Id):
+    return get_or_404(_milestones(org_of(request)), milestone_id, "milestone")
+
+
+@router.patch(
+    "/milestones/{milestone_id}",
+    response=MilestoneOut,
+    summary="Change or move a milestone",
+    description="A new date moves every milestone relative to it and every dependency "
+    "needed by any of them. Send `If-Match` with the version you read.",
+)
+def update_milestone(request, milestone_id: Id, payload: MilestonePatch):
+    org = org_of(request)
+    milestone = get_or_404(Milestone.objects.for_org(org), milestone_id, "milestone")
+    data = _milestone_refs(org, _patch(payload))
+    milestones.update_milestone(
+        org, actor_of(request), milestone, expected_version=if_match(request), **data
+    )
+    return _milestones(org).get(pk=milestone.pk)
+
+
+@router.delete("/milestones/{milestone_id}", response={204: None}, summary="Delete a milestone")
+def delete_milestone(request, milestone_id: Id):
+    org = org_of(request)
+    milestone = get_or_404(Milestone.objects.for_org(org), milestone_id, "milestone")
+    milestones.delete_milestone(org, actor_of(request), milestone)
+    return Status(204, None)

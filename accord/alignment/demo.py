@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from accord.alignment import milestones
 from accord.alignment import services as s
 from accord.alignment.models import Direction, Initiative, KeyResult, Objective
 from accord.demo import DemoContext
@@ -552,9 +553,11 @@ def load(ctx: DemoContext) -> None:
     for slug, moves in churn.items():
         for index, position in moves:
             s.move_in_stack(org, lead(slug), made[slug][index], position)
+    train = _release_train(ctx)
     ctx.extra["alignment"] = {
         "period": current.pk,
         "previous_period": previous.pk,
+        "milestones": train,
         "objectives": {k: o.pk for k, o in objs.items()},
         "orphaned": [objs[k].pk for k in ORPHANED],
     }
@@ -587,3 +590,62 @@ def _history(
         )
     points.append((weeks_ago(0), now_value))
     s.import_key_result_values(org, None, kr, points)
+
+
+def _release_train(ctx: DemoContext) -> dict[str, int]:
+    """The engineering teams ship on a release train: a release cycle of about twelve
+    weeks, the release on a Monday about eight weeks out, feature freeze R-4 weeks and code
+    freeze R-2 weeks for the teams that ship code, a release candidate R-1 week; and the
+    next quarter's planning day for everyone."""
+    org, today = ctx.org, ctx.today
+    release_day = today + dt.timedelta(days=56 + (7 - (today + dt.timedelta(56)).weekday()) % 7)
+    version = f"{release_day:%Y}.{(release_day.month - 1) // 3 + 1}"
+    train = s.create_period(
+        org,
+        None,
+        name=f"Release train {version}",
+        kind="release",
+        start=release_day - dt.timedelta(weeks=12),
+        end=release_day,
+        state="active",
+    )
+    shipping = [ctx.teams[t] for t in ("storefront", "mobile", "platform") if t in ctx.teams]
+    release = milestones.create_milestone(
+        org,
+        None,
+        name=f"Release {version}",
+        kind="release",
+        date=release_day,
+        period=train,
+        description="Web shop, apps and platform go out together.",
+    )
+    relative = [
+        ("feature_freeze", "Feature freeze", -28, shipping, "No new features merged after."),
+        ("code_freeze", "Code freeze", -14, shipping, "Only release blockers merged after."),
+        ("release_candidate", "Release candidate", -7, [], "Store and app-store review."),
+    ]
+    out = {"release": release.pk}
+    for kind, label, offset, teams, about in relative:
+        m = milestones.create_milestone(
+            org,
+            None,
+            name=f"{label} {version}",
+            kind=kind,
+            anchor=release,
+            offset_days=offset,
+            period=train,
+            teams=teams,
+            description=about,
+        )
+        out[kind] = m.pk
+    _start, end, name = _quarter(today)
+    planning = milestones.create_milestone(
+        org,
+        None,
+        name=f"Planning day for {_quarter(end + dt.timedelta(days=1))[2]}",
+        kind="planning",
+        date=end - dt.timedelta(days=(end.weekday() - 3) % 7 + 7),  # a Thursday before it
+        description=f"Every team brings its objectives for the quarter after {name}.",
+    )
+    out["planning"] = planning.pk
+    return out

@@ -11,6 +11,8 @@ from accord.alignment.models import (
     Initiative,
     InitiativeStatus,
     KeyResult,
+    Milestone,
+    MilestoneKind,
     Objective,
     ObjectiveLevel,
     ObjectiveStatus,
@@ -388,3 +390,82 @@ class InitiativeFilterForm(forms.Form):
             late=_yes_no(d.get("late") or ""),
             sort=d.get("sort") or "",
         )
+
+
+class MilestoneForm(forms.Form):
+    """A milestone: a fixed date, or relative to another milestone ("R-4 weeks")."""
+
+    name = forms.CharField(max_length=200, help_text="For example Feature freeze 5.2.")
+    kind = forms.ChoiceField(choices=MilestoneKind.choices, initial=MilestoneKind.RELEASE)
+    date = forms.DateField(
+        widget=DATE, required=False, help_text="Leave empty for a milestone relative to another."
+    )
+    anchor = forms.ModelChoiceField(
+        queryset=Milestone.objects.none(),
+        required=False,
+        label="Relative to",
+        empty_label="— a fixed date —",
+    )
+    offset_weeks = forms.IntegerField(
+        min_value=-520,
+        max_value=520,
+        required=False,
+        label="Weeks from it",
+        help_text="Negative for before: -4 is R-4 weeks.",
+    )
+    offset_extra_days = forms.IntegerField(
+        min_value=-6, max_value=6, required=False, label="And days"
+    )
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.none(), required=False, empty_label="— no period —"
+    )
+    teams = pickers.TeamMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        help_text="None: the whole organization.",
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, org, milestone: Milestone | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        anchors = Milestone.objects.for_org(org).order_by("date", "name")
+        if milestone is not None:
+            anchors = anchors.exclude(pk=milestone.pk)
+        self.fields["anchor"].queryset = anchors
+        self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start")
+        self.fields["teams"].queryset = _teams(org)
+
+    @staticmethod
+    def initial_for(m: Milestone) -> dict:
+        weeks = int(m.offset_days / 7)  # toward zero: -10 days is -1 week and -3 days
+        return {
+            "name": m.name,
+            "kind": m.kind,
+            "date": None if m.anchor_id else m.date,
+            "anchor": m.anchor_id,
+            "offset_weeks": weeks if m.anchor_id else None,
+            "offset_extra_days": (m.offset_days - weeks * 7) if m.anchor_id else None,
+            "period": m.period_id,
+            "teams": list(m.teams.values_list("pk", flat=True)),
+            "description": m.description,
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("anchor") and not data.get("date") and "date" not in self.errors:
+            self.add_error("date", "Give a date, or choose the milestone it is relative to.")
+        return data
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        weeks = data.pop("offset_weeks") or 0
+        days = data.pop("offset_extra_days") or 0
+        data["offset_days"] = weeks * 7 + days
+        if data["anchor"] is not None:
+            data.pop("date")
+        data["teams"] = list(data["teams"])
+        return data
+
+
+class MilestoneMoveForm(forms.Form):
+    date = forms.DateField(widget=DATE, label="New date")

@@ -17,6 +17,7 @@ class PeriodKind(models.TextChoices):
     QUARTER = "quarter", "Quarter"
     HALF = "half", "Half year"
     YEAR = "year", "Year"
+    RELEASE = "release", "Release cycle"
     CUSTOM = "custom", "Custom"
 
 
@@ -469,3 +470,64 @@ class AlignmentSettings(OrgScoped):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org"], name="alignmentsettings_once")]
+
+
+class MilestoneKind(models.TextChoices):
+    FEATURE_FREEZE = "feature_freeze", "Feature freeze"
+    CODE_FREEZE = "code_freeze", "Code freeze"
+    RELEASE_CANDIDATE = "release_candidate", "Release candidate"
+    RELEASE = "release", "Release"
+    PLANNING = "planning", "Planning day"
+    OTHER = "other", "Other"
+
+
+class Milestone(OrgScoped):
+    """A dated synchronization point for the whole organization or a set of teams.
+
+    A relative milestone has an `anchor` and an `offset_days` ("R-5 weeks" is -35 days
+    from the release): its `date` is stored, kept equal to the anchor's date plus the
+    offset by the services on every move (see `milestones.py`).
+    """
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=20, choices=MilestoneKind.choices, default=MilestoneKind.OTHER
+    )
+    date = models.DateField()
+    period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.PROTECT, related_name="milestones"
+    )
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="+", help_text="None: the whole organization."
+    )
+    anchor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="dependants"
+    )
+    offset_days = models.IntegerField(default=0)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="milestone_name_unique_in_org"),
+        ]
+        indexes = [models.Index(fields=["org", "date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def offset_label(self) -> str:
+        """How a relative milestone's offset reads: "-4 weeks", "+3 days", "same day"."""
+        if self.anchor_id is None:
+            return ""
+        n = self.offset_days
+        sign = "-" if n < 0 else "+"
+        n = abs(n)
+        if n % 7 == 0 and n:
+            amount = f"{n // 7} week{'s' if n != 7 else ''}"
+        else:
+            amount = f"{n} day{'s' if n != 1 else ''}"
+        return f"{sign}{amount}" if n else "same day"

@@ -25,6 +25,7 @@ from accord.alignment.models import (
     InitiativeStatus,
     KeyResult,
     KeyResultValue,
+    Milestone,
     Objective,
     ObjectiveLevel,
     ObjectiveLink,
@@ -1129,3 +1130,26 @@ def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date |
             order = tuple(o if o == "id" else f"-{o}" for o in order)
         return qs.annotate(title_lower=Lower("title")).order_by(*order)
     return qs.order_by(*DEFAULT_INITIATIVE_ORDER)
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+def milestones_between(
+    org: Organization,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    team_ids: Any = None,
+) -> list[Milestone]:
+    """Milestones dated from `start` to `end` (inclusive; either open), in date order, with
+    their teams and anchor. With `team_ids`, only those for any of these teams and the
+    organization's own (no teams). Two queries, whatever the organization's size."""
+    qs = Milestone.objects.for_org(org).select_related("anchor", "period")
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    if team_ids is not None:
+        qs = qs.filter(Q(teams__isnull=True) | Q(teams__in=list(team_ids))).distinct()
+    return list(qs.prefetch_related("teams").order_by("date", "name", "id"))

@@ -11,3 +11,7 @@ initiative_replanned = Signal()
 # Sent by services.set_initiative_status after the change, with initiative, old_status,
 # new_status, actor.
 initiative_status_changed = Signal()
+
+# Sent by milestones.update_milestone for every milestone whose date changes (the one
+# moved and each relative to it), with milestone, old_date, new_date, actor.
+milestone_moved = Signal()

@@ -3,9 +3,11 @@
 `layout()` is pure arithmetic over plain values (dates to pixels): one row per initiative
 with its bar, the months along the top, the "today" line, each dependency's need-by mark on
 the requesting initiative's row and an arrow from the providing initiative's bar, and the
-row's milestones. `build()` adds the page's reads: its dependencies in one query, and its
-milestones (none yet: no model carries a dated milestone; `page_milestones` is the one
-place to load them when one does).
+row's milestones. `build()` adds the page's reads: its dependencies in one query, its
+rows' milestones (none yet: no model carries a dated checkpoint of one initiative;
+`page_milestones` is the one place to load them when one does), and the organization's
+milestones (feature freeze, release, …) for the page's teams, drawn as vertical markers
+across every row (`place_markers`).
 
 Dependencies are read by name, as `blocked.py` does, so alignment does not import
 coordination.
@@ -29,6 +31,8 @@ MIN_PLOT_W, MAX_PLOT_W = 680, 1600
 MIN_SPAN_DAYS = 90  # a short span is widened to about three months
 MAX_BACK_DAYS = 365  # the axis reaches at most a year before today ...
 MAX_SPAN_DAYS = 3 * 365  # ... and spans at most three years
+MARKER_LABEL_GAP = 110  # px between two milestones' labels at least, else the later has none
+MARKER_WEIGHT = {"release": 0, "code_freeze": 1, "feature_freeze": 2, "release_candidate": 3}
 MIN_LABEL_GAP = 52  # px between two month labels at least ("Jan 2027" fits)
 DEPENDENCIES_SHOWN = 300  # dependencies a page draws at most (fetched one more to tell)
 
@@ -227,6 +231,16 @@ class DependencyMark:
         )
 
 
+@dataclass(frozen=True)
+class MarkerLine:
+    """An organization's milestone across the whole chart: a vertical line at its date."""
+
+    milestone: Any  # alignment.models.Milestone
+    x: float
+    label_end: bool = False  # near the right edge: the label reads leftwards
+    labelled: bool = True  # False when too near the previous label (its title still says)
+
+
 @dataclass
 class Timeline:
     axis: Axis
@@ -236,6 +250,7 @@ class Timeline:
     today: dt.date
     today_x: float
     more_dependencies: bool = False  # more than DEPENDENCIES_SHOWN touch the page
+    markers: list[MarkerLine] = field(default_factory=list)
 
     @property
     def width(self) -> float:
@@ -443,6 +458,18 @@ def page_milestones(org: Any, initiative_ids: Sequence[int]) -> dict[int, list[M
     return {}
 
 
+def place_markers(chart: Timeline, milestones: Iterable[Any]) -> None:
+    """Vertical markers for `milestones` (`date`) that fall on the chart's axis."""
+    edge = chart.axis.right - 120
+    shown = [(m, chart.axis.x(m.date)) for m in milestones if chart.axis.contains(m.date)]
+    # Labels where there is room, the weightiest milestones first (releases, freezes).
+    labelled: list[float] = []
+    for _m, x in sorted(shown, key=lambda mx: (MARKER_WEIGHT.get(mx[0].kind, 9), mx[1])):
+        if all(abs(x - other) >= MARKER_LABEL_GAP for other in labelled):
+            labelled.append(x)
+    chart.markers = [MarkerLine(m, x, label_end=x > edge, labelled=x in labelled) for m, x in shown]
+
+
 def describe_dependency(dep: Any, today: dt.date) -> str:
     """Its state in words: "Accepted · late · flagged blocked"."""
     words = [dep.get_state_display()]
@@ -470,6 +497,12 @@ def build(org: Any, items: Sequence[Any], *, today: dt.date) -> Timeline:
         moved = dep.committed_date and dep.committed_date != dep.need_by
         dep.committed_text = words(dep.committed_date) if moved else ""
     chart = layout(items, deps, page_milestones(org, ids), today=today, more_dependencies=more)
+    from accord.alignment.queries import milestones_between
+
+    team_ids = {i.team_id for i in items}
+    place_markers(
+        chart, milestones_between(org, chart.axis.start, chart.axis.last, team_ids=team_ids)
+    )
     for row in chart.rows:
         row.start_text = words(row.bar.start)
         row.end_text = words(row.bar.end) if row.bar.end else ""

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accord.alignment import queries, services
+from accord.alignment import milestones, queries, services
 from accord.alignment.charts import sparkline
 from accord.alignment.forms import (
     CarryOverForm,
@@ -25,6 +25,8 @@ from accord.alignment.forms import (
     InitiativeLinkForm,
     KeyResultForm,
     LabelsForm,
+    MilestoneForm,
+    MilestoneMoveForm,
     ObjectiveForm,
     ParentForm,
     PeriodForm,
@@ -43,6 +45,7 @@ from accord.alignment.models import (
     InitiativeStatus,
     KeyResult,
     KeyResultValue,
+    Milestone,
     Objective,
     ObjectiveLevel,
     Period,
@@ -187,6 +190,119 @@ def tree_children(request, objective_id: int):
             **_tree_urls(request),
         ),
     )
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+@org_view
+def milestones_page(request):
+    """Every milestone, by period (the latest first), each with its date, whom it is for
+    and what it is relative to; leaders create, edit and move them here."""
+    org = request.org
+    can_plan = request.person.has_role(Role.LEADER)
+    form = MilestoneForm(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = milestones.create_milestone(org, request.person, **form.service_data())
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"Milestone {m.name} created ({m.date:%-d %b %Y}).")
+            return redirect(_url("milestones", request))
+    rows = queries.milestones_between(org)
+    groups: dict[Any, list] = {}
+    for m in rows:
+        groups.setdefault(m.period, []).append(m)
+    ordered = sorted(
+        groups.items(),
+        key=lambda kv: (kv[0] is None, -(kv[0].start.toordinal()) if kv[0] else 0),
+    )
+    return render(
+        request,
+        "alignment/milestones.html",
+        _ctx(
+            request,
+            form=form,
+            groups=ordered,
+            can_plan=can_plan,
+            today=timezone.localdate(),
+            move_form=MilestoneMoveForm(),
+        ),
+    )
+
+
+@org_view
+def milestone_edit(request, milestone_id: int):
+    org = request.org
+    m = get_object_or_404(Milestone.objects.for_org(org), pk=milestone_id)
+    form = MilestoneForm(
+        request.POST or None, org=org, milestone=m, initial=MilestoneForm.initial_for(m)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestones.update_milestone(
+                org,
+                request.person,
+                m,
+                expected_version=int_or_none(request.POST.get("version")),
+                **form.service_data(),
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{m.name} saved.")
+            return redirect(_url("milestones", request))
+    return render(
+        request,
+        "alignment/milestone_form.html",
+        _ctx(
+            request,
+            form=form,
+            milestone=m,
+            history=history_for(org, "alignment.milestone", m.pk),
+            dependants=list(m.dependants.order_by("date")),
+            needed_by=m.dependencies.select_related("requester_team", "provider_team")[:50],
+        ),
+    )
+
+
+@org_view
+@require_POST
+def milestone_move(request, milestone_id: int):
+    org = request.org
+    m = get_object_or_404(Milestone.objects.for_org(org), pk=milestone_id)
+    form = MilestoneMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new date as YYYY-MM-DD.")
+        return redirect(_next(request, _url("milestones", request)))
+    try:
+        m = milestones.move_milestone(
+            org,
+            request.person,
+            m,
+            form.cleaned_data["date"],
+            expected_version=int_or_none(request.POST.get("version")),
+        )
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{m.name} moved to {m.date:%-d %b %Y}.")
+    return redirect(_next(request, _url("milestones", request)))
+
+
+@org_view
+@require_POST
+def milestone_delete(request, milestone_id: int):
+    org = request.org
+    m = get_object_or_404(Milestone.objects.for_org(org), pk=milestone_id)
+    try:
+        milestones.delete_milestone(org, request.person, m)
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect(_url("milestone_edit", request, milestone_id=m.pk))
+    messages.success(request, f"{m.name} deleted.")
+    return redirect(_url("milestones", request))
 
 
 # --- periods -----------------------------------------------------------------------------
@@ -1141,6 +1257,7 @@ def initiatives_timeline(request):
             chart=chart,
             # Address prefixes, reversed once for the page's many links ("…/<id>/").
             initiative_href=_url("initiative", request, initiative_id=0)[:-2],
+            milestones_href=_url("milestones", request),
             dependency_href=reverse(
                 "coordination:detail", kwargs={"org_slug": org.slug, "dep_id": 0}
             )[:-2],

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.alignment.models import Initiative
+from accord.alignment.models import Initiative, Milestone
 from accord.api.common import Id, actor_of, get_or_404, if_match, org_of, ref
 from accord.coordination import queries, services
 from accord.coordination.models import TRANSITIONS, Dependency, Priority, State
@@ -32,6 +32,9 @@ class DependencyOut(Schema):
     provider_team_id: Id
     provider_initiative_id: Id | None
     need_by: dt.date
+    need_by_milestone_id: Id | None = Field(
+        None, description="The milestone the need-by date follows, if any."
+    )
     committed_date: dt.date | None
     proposed_date: dt.date | None
     proposed_scope: str
@@ -51,7 +54,16 @@ class DependencyIn(Schema):
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     priority: Priority = Priority.MEDIUM
-    need_by: dt.date
+    need_by: dt.date | None = Field(None, description="Required unless need_by_milestone_id.")
+    need_by_milestone_id: Id | None = Field(
+        None, description="Needed by this milestone: need_by is its date and follows it."
+    )
+
+
+class MilestoneTieIn(Schema):
+    milestone_id: Id | None = Field(
+        ..., description="The milestone the need-by follows from now on; null unties it."
+    )
 
 
 class TransitionIn(Schema):
@@ -144,6 +156,12 @@ def create_dependency(request, payload: DependencyIn):
         description=payload.description,
         priority=payload.priority,
         need_by=payload.need_by,
+        need_by_milestone=ref(
+            Milestone.objects.for_org(org),
+            payload.need_by_milestone_id,
+            "need_by_milestone_id",
+            "milestone",
+        ),
     )
     return Status(201, _out([queries.base(org).get(pk=dep.pk)])[0])
 
@@ -152,6 +170,26 @@ def create_dependency(request, payload: DependencyIn):
 def get_dependency(request, dep_id: Id):
     dep = get_or_404(queries.base(org_of(request)), dep_id, "dependency")
     return _out([dep])[0]
+
+
+@router.post(
+    "/dependencies/{dep_id}/need-by-milestone",
+    response=DependencyOut,
+    summary="Tie the need-by date to a milestone",
+    description="The requester's side only. The need-by becomes the milestone's date and "
+    "moves with it; `null` unties it (the date stays). Send `If-Match` with the version.",
+)
+def tie_to_milestone(request, dep_id: Id, payload: MilestoneTieIn):
+    org = org_of(request)
+    dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
+    services.tie_to_milestone(
+        org,
+        actor_of(request),
+        dep,
+        ref(Milestone.objects.for_org(org), payload.milestone_id, "milestone_id", "milestone"),
+        expected_version=if_match(request),
+    )
+    return _out([queries.base(org).get(pk=dep.pk)])[0]
 
 
 @router.post(

@@ -18,3 +18,6 @@ class CoordinationConfig(AppConfig):
         signals.initiative_replanned.connect(
             services._on_replanned, dispatch_uid="coordination.slip_propagation"
         )
+        signals.milestone_moved.connect(
+            services._on_milestone_moved, dispatch_uid="coordination.milestone_need_by"
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from accord.alignment import services as alignment
-from accord.alignment.models import Initiative
+from accord.alignment.models import Initiative, Milestone
 from accord.coordination import services
 from accord.demo import DemoContext
 from accord.org.models import Membership, MembershipRole
@@ -251,3 +251,18 @@ def load(ctx: DemoContext) -> None:
         org, lead("supply-chain"), three_pl, new_target, "The carrier walked away at signing."
     )
     ctx.extra["coordination"] = {"slipped_initiative": three_pl.pk}
+
+    # 4. Needed by a milestone: the app's translated strings must be in by the code
+    # freeze, wherever the release train moves it.
+    train = ctx.extra.get("alignment", {}).get("milestones", {})
+    if "code_freeze" in train and "mobile" in ctx.teams and "storefront" in ctx.teams:
+        freeze = Milestone.objects.get(pk=train["code_freeze"])
+        services.create_dependency(
+            org,
+            lead("mobile"),
+            requester_initiative=init("mobile", 0),
+            provider_team=ctx.teams["storefront"],
+            title="Checkout copy final for translation",
+            need_by_milestone=freeze,
+            description="The apps translate the web shop's checkout texts before the freeze.",
+        )

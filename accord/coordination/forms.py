@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.utils import timezone
 
-from accord.alignment.models import Initiative
+from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
 from accord.coordination.models import Priority
 from accord.org.models import Team
@@ -45,10 +46,20 @@ class DependencyForm(forms.Form):
     title = forms.CharField(max_length=300, label="What you need")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
-    need_by = forms.DateField(widget=DateInput, label="Needed by")
+    need_by = forms.DateField(widget=DateInput, label="Needed by", required=False)
+    need_by_milestone = forms.ModelChoiceField(
+        queryset=Milestone.objects.none(),
+        required=False,
+        label="Or needed by a milestone",
+        empty_label="— no milestone: the date above —",
+        help_text="The need-by date is then the milestone's, and moves when it moves.",
+    )
 
     def __init__(self, *args, org, person, team=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["need_by_milestone"].queryset = Milestone.objects.for_org(org).filter(
+            date__gte=timezone.localdate()
+        )
         # The initiatives of the teams the person may act for: theirs, every team below one
         # they lead, any as an admin.
         qs = Initiative.objects.for_org(org).filter(status__in=OPEN)
@@ -64,6 +75,13 @@ class DependencyForm(forms.Form):
         if team is not None:
             teams = teams.exclude(pk=team.pk)
         self.fields["provider_team"].queryset = teams
+
+    def clean(self):
+        data = super().clean()
+        missing = not data.get("need_by") and not data.get("need_by_milestone")
+        if missing and "need_by" not in self.errors:
+            self.add_error("need_by", "Give the date it is needed by, or a milestone.")
+        return data
 
     def prefill(self, params) -> None:
         """Start an unbound form from a link's query parameters (a check-in blocker offers

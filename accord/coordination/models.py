@@ -149,6 +149,14 @@ class Dependency(OrgScoped):
     description = models.TextField(blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     need_by = models.DateField()
+    need_by_milestone = models.ForeignKey(
+        "alignment.Milestone",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependencies",
+        help_text="When set, the need-by date is the milestone's and moves with it.",
+    )
     committed_date = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED)
     awaiting = models.CharField(

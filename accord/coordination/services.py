@@ -38,6 +38,7 @@ EVENT_FIELDS = (
     "state",
     "awaiting",
     "need_by",
+    "need_by_milestone",
     "committed_date",
     "provider_initiative",
     "proposed_date",
@@ -130,13 +131,19 @@ def create_dependency(
     requester_initiative,
     provider_team: Team,
     title: str,
-    need_by: dt.date,
+    need_by: dt.date | None = None,
     description: str = "",
     priority: str = Priority.MEDIUM,
+    need_by_milestone=None,
 ) -> Dependency:
-    """Team A, for one of its initiatives, asks team B for a deliverable by `need_by`."""
+    """Team A, for one of its initiatives, asks team B for a deliverable by `need_by`, or
+    by a milestone (`need_by_milestone`: the need-by date is the milestone's and follows
+    it when it moves)."""
     _same_org(org, requester_initiative, "initiative", "requester_initiative")
     _same_org(org, provider_team, "team", "provider_team")
+    if need_by_milestone is not None:
+        _same_org(org, need_by_milestone, "milestone", "need_by_milestone")
+        need_by = need_by_milestone.date
     requester_team = requester_initiative.team
     standing = None
     if actor is not None:
@@ -181,6 +188,7 @@ def create_dependency(
         description=(description or "").strip(),
         priority=priority,
         need_by=need_by,
+        need_by_milestone=need_by_milestone,
         requested_by=actor,
     )
     blocked.refresh([dep.requester_initiative_id])
@@ -199,6 +207,7 @@ def create_dependency(
                     "title",
                     "priority",
                     "need_by",
+                    "need_by_milestone",
                     "state",
                 ),
             ),
@@ -226,6 +235,7 @@ def record_dependency(
     resolution: str = "",
     description: str = "",
     priority: str = Priority.MEDIUM,
+    need_by_milestone=None,
 ) -> Dependency:
     """A dependency as it already stands elsewhere (an organization file, an export read
     back), entered as history: in its state, with its dates, whatever has happened since
@@ -244,6 +254,9 @@ def record_dependency(
         )
     if state not in State.values:
         raise ServiceError(f"Unknown state {state!r}; use one of {', '.join(State.values)}.")
+    if need_by_milestone is not None:
+        _same_org(org, need_by_milestone, "milestone", "need_by_milestone")
+        need_by = need_by_milestone.date
     if priority not in Priority.values:
         raise ServiceError(
             f"Unknown priority {priority!r}; use one of {', '.join(Priority.values)}."
@@ -270,6 +283,7 @@ def record_dependency(
         description=(description or "").strip(),
         priority=priority,
         need_by=need_by,
+        need_by_milestone=need_by_milestone,
         state=state,
         awaiting=Side.REQUESTER if state in (State.NEGOTIATING, State.DECLINED) else Side.PROVIDER,
         provider_initiative=None if negotiating else provider_initiative,
@@ -594,6 +608,102 @@ def on_initiative_replanned(
         )
         out.append(d)
     return out
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tie_to_milestone(
+    org: Organization,
+    actor: Person | None,
+    dep: Dependency,
+    milestone,
+    *,
+    expected_version: int | None = None,
+) -> Dependency:
+    """The requester ties the need-by date to a milestone (it becomes the milestone's date
+    and follows it), or unties it with `milestone=None` (the date stays where it is)."""
+    _same_org(org, dep, "dependency")
+    if milestone is not None:
+        _same_org(org, milestone, "milestone", "need_by_milestone")
+    dep = (
+        Dependency.objects.select_for_update()
+        .select_related("requester_team", "provider_team")
+        .get(pk=dep.pk)
+    )
+    check_version(dep, expected_version)
+    if Side.REQUESTER not in sides_of(actor, dep):
+        raise PermissionDenied(
+            f"Only the requester ({dep.requester_team.name}) may change when it is needed. "
+            + queries.why_not(actor, [dep.requester_team.name])
+        )
+    if dep.state not in ACTIVE_STATES:
+        raise ServiceError(
+            f"{dep.title!r} is {dep.get_state_display().lower()}; its need-by no longer moves.",
+            code="closed",
+        )
+    before = activity.snapshot(dep, ("need_by", "need_by_milestone"))
+    dep.need_by_milestone = milestone
+    if milestone is not None:
+        dep.need_by = milestone.date
+    after = activity.snapshot(dep, ("need_by", "need_by_milestone"))
+    before, after = activity.diff(before, after)
+    if not after:
+        return dep
+    dep.version += 1
+    dep.save()
+    if milestone is not None:
+        after["note"] = f"Needed by {milestone.name} ({milestone.date.isoformat()})."
+    activity.record(org, actor, "need_by_tied", dep, before=before, after=after)
+    return dep
+
+
+def on_milestone_moved(
+    milestone, old_date: dt.date, new_date: dt.date, *, actor: Person | None = None
+) -> list[Dependency]:
+    """A milestone moved: every active dependency needed by it now needs it by the new
+    date (one `need_by_moved` event each, saying from when to when and why). One whose
+    provider committed to a date after the new need-by is flagged at risk."""
+    org = milestone.org
+    deps = list(
+        Dependency.objects.select_for_update()
+        .filter(org=org, need_by_milestone=milestone, state__in=ACTIVE_STATES)
+        .select_related("provider_team")
+    )
+    for d in deps:
+        if d.need_by == new_date:
+            continue
+        old = d.need_by
+        note = (
+            f"Need-by moved from {old.isoformat()} to {new_date.isoformat()} with milestone "
+            f"{milestone.name}."
+        )
+        d.need_by = new_date
+        fields = ["need_by", "version", "updated_at"]
+        late_commitment = d.committed_date is not None and d.committed_date > new_date
+        if late_commitment and d.flag == Flag.NONE:
+            d.flag, d.flag_auto = Flag.AT_RISK, True
+            d.flag_note = (
+                f"{milestone.name} moved to {new_date.isoformat()}, before the date "
+                f"{d.provider_team.name} committed to ({d.committed_date.isoformat()})."
+            )
+            fields += ["flag", "flag_note", "flag_auto"]
+        d.version += 1
+        d.save(update_fields=fields)
+        after: dict[str, Any] = {
+            "need_by": new_date,
+            "need_by_milestone": milestone.pk,
+            "note": note,
+        }
+        if "flag" in fields:
+            after["flag"] = d.flag
+        activity.record(org, actor, "need_by_moved", d, before={"need_by": old}, after=after)
+    return deps
+
+
+def _on_milestone_moved(sender, milestone, old_date, new_date, actor=None, **kwargs) -> None:
+    on_milestone_moved(milestone, old_date, new_date, actor=actor)
 
 
 # --- late ------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ VERB_LABELS = {
     "flagged_at_risk": "flagged it at risk",
     "flagged_blocked": "flagged it blocked",
     "flag_cleared": "cleared the flag",
+    "need_by_moved": "moved the need-by date",
+    "need_by_tied": "tied the need-by date to a milestone",
 }
 
 

@@ -116,7 +116,12 @@ class Periods(Kind):
     key_fields = ("name",)
     fields = (
         F("name", "str", required=True, max_length=100, doc="Stable key of the period."),
-        F("kind", "str", default="quarter", choices=("quarter", "half", "year", "custom")),
+        F(
+            "kind",
+            "str",
+            default="quarter",
+            choices=("quarter", "half", "year", "release", "custom"),
+        ),
         F("start", "date", required=True),
         F("end", "date", required=True),
         F("state", "str", default="planning", choices=("planning", "active", "closed")),
@@ -206,6 +211,152 @@ class Periods(Kind):
 
             if state == "closed" or current:
                 ctx.run(change, finish_one, record=False)
+
+
+# --- milestones ----------------------------------------------------------------------------
+
+
+MILESTONE_KINDS = (
+    "feature_freeze",
+    "code_freeze",
+    "release_candidate",
+    "release",
+    "planning",
+    "other",
+)
+
+
+class Milestones(Kind):
+    section = "milestones"
+    noun = "milestone"
+    title = (
+        "Milestones (feature freeze, release…), matched by name: a fixed date, or relative "
+        "to another milestone by a number of days (R-4 weeks: anchor the release, -28)."
+    )
+    key_fields = ("name",)
+    fields = (
+        F("name", "str", required=True, max_length=200, doc="Stable key of the milestone."),
+        F("kind", "str", default="other", choices=MILESTONE_KINDS),
+        F("date", "date", doc="Its date; left out for a milestone relative to another."),
+        F("anchor", "str", max_length=200, ref="milestones", doc="The milestone it follows."),
+        F("offset_days", "int", default=0, minimum=-3660, maximum=3660, doc="Days from it."),
+        F("period", "str", max_length=100, ref="periods"),
+        F("teams", "list", items="slug", ref="teams", default=[], doc="None: everyone."),
+        F("description", "text", default=""),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        from accord.alignment.models import Milestone
+
+        qs = (
+            Milestone.objects.for_org(org)
+            .select_related("anchor", "period")
+            .prefetch_related("teams")
+            .order_by("date", "name")
+        )
+        return {
+            m.name.lower(): (
+                m,
+                {
+                    "name": m.name,
+                    "kind": m.kind,
+                    "date": None if m.anchor_id else _iso(m.date),
+                    "anchor": m.anchor.name if m.anchor else None,
+                    "offset_days": m.offset_days if m.anchor_id else 0,
+                    "period": m.period.name if m.period else None,
+                    "teams": sorted(t.slug for t in m.teams.all()),
+                    "description": m.description,
+                },
+            )
+            for m in qs
+        }
+
+    def export_items(self, org):
+        return [data for _o, data in self.existing(org).values()]
+
+    def check(self, ctx, items):
+        by_key = {i.key: i for i in items}
+        for item in list(items):
+            data = item.data
+            data["teams"] = sorted(data["teams"])
+            if data["anchor"]:
+                if data["date"]:
+                    ctx.report.add(
+                        "invalid_value",
+                        "A relative milestone takes its date from its anchor; date ignored.",
+                        path=f"{item.path}.date",
+                        line=item.line,
+                        value=data["date"],
+                        action="corrected",
+                    )
+                    data["date"] = None
+            else:
+                data["offset_days"] = 0
+                if not data["date"]:
+                    ctx.skip(
+                        self.section,
+                        item,
+                        f"{item.path}.date",
+                        None,
+                        "A milestone needs a date or an anchor; item skipped.",
+                        "invalid_value",
+                    )
+        for item in list(items):  # anchors that come back to themselves
+            seen, node = set(), item
+            while node is not None and node.data["anchor"]:
+                if node.key in seen:
+                    ctx.skip(
+                        self.section,
+                        item,
+                        f"{item.path}.anchor",
+                        item.data["anchor"],
+                        "Its anchors come back to it (a cycle); item skipped.",
+                        "cycle",
+                    )
+                    break
+                seen.add(node.key)
+                node = by_key.get(node.data["anchor"].lower())
+
+    def upsert(self, ctx, changes):
+        """Anchors first, so a milestone is written after the one it is relative to."""
+        pending = {c.key: c for c in changes}
+        done: set[str] = set()
+
+        def visit(change, depth=0):
+            if change.key in done or depth > len(changes):
+                return
+            anchor = change.fields.get("anchor", (None, None))[1]
+            if anchor and anchor.lower() in pending:
+                visit(pending[anchor.lower()], depth + 1)
+            done.add(change.key)
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+        for change in changes:
+            visit(change)
+
+    def write(self, ctx, change):
+        from accord.alignment import milestones
+
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if after.get("date"):
+            after["date"] = dt.date.fromisoformat(after["date"])
+        else:
+            after.pop("date", None)
+        if "anchor" in after:
+            after["anchor"] = ctx.obj(self.section, after["anchor"]) if after["anchor"] else None
+        if "period" in after:
+            after["period"] = ctx.obj("periods", after["period"]) if after["period"] else None
+        if "teams" in after:
+            after["teams"] = [ctx.obj("teams", t) for t in after["teams"] or []]
+        if change.action == "create":
+            m = milestones.create_milestone(ctx.org, None, **after)
+            ctx.remember(self.section, change.key, m)
+        else:
+            m = ctx.obj(self.section, change.key)
+            if after:
+                milestones.update_milestone(ctx.org, None, m, **after)
 
 
 # --- objectives and key results ------------------------------------------------------------
@@ -530,6 +681,13 @@ class Dependencies(Keyed):
         F("provider", "slug", required=True, max_length=80, ref="teams", doc="The team asked."),
         F("title", "str", required=True, max_length=300),
         F("need_by", "date", required=True),
+        F(
+            "need_by_milestone",
+            "str",
+            max_length=200,
+            ref="milestones",
+            doc="The milestone the need-by date follows (its date wins).",
+        ),
         F("priority", "str", default="medium", choices=("low", "medium", "high", "critical")),
         F("state", "str", default="requested", choices=tuple(PATHS)),
         F("provider_initiative", "key", ref="initiatives", doc="The provider's initiative."),
@@ -545,7 +703,7 @@ class Dependencies(Keyed):
         from accord.coordination.models import Dependency
 
         initiatives = Initiatives().key_map(org)
-        qs = Dependency.objects.for_org(org).select_related("provider_team")
+        qs = Dependency.objects.for_org(org).select_related("provider_team", "need_by_milestone")
         for d in qs.order_by("id").iterator(chunk_size=500):
             provider_initiative = d.provider_initiative_id or d.proposed_initiative_id
             yield (
@@ -555,6 +713,7 @@ class Dependencies(Keyed):
                     "provider": d.provider_team.slug,
                     "title": d.title,
                     "need_by": _iso(d.need_by),
+                    "need_by_milestone": d.need_by_milestone.name if d.need_by_milestone else None,
                     "priority": d.priority,
                     "state": d.state,
                     "provider_initiative": initiatives.get(provider_initiative),
@@ -580,6 +739,9 @@ class Dependencies(Keyed):
         # whatever happened since (the requesting initiative finished, dates passed), so
         # everything an export writes is read back.
         provider_initiative = after.pop("provider_initiative", None)
+        milestone = after.pop("need_by_milestone", None)
+        if milestone:
+            after["need_by_milestone"] = ctx.obj("milestones", milestone)
         dep = services.record_dependency(
             ctx.org,
             None,
@@ -1086,6 +1248,7 @@ class InitiativeLinks(Links):
 def pillar_kinds() -> list[Kind]:
     return [
         Periods(),
+        Milestones(),
         Objectives(),
         KeyResults(),
         Initiatives(),

@@ -33,6 +33,8 @@ MORE_MAX = 500  # the most items one section shows when opened
 SNAPSHOT_MAX = 100  # items per section frozen when a meeting starts
 CHUNK = 200  # rows read at a time by sources that filter in Python
 
+MILESTONE_HORIZON_DAYS = 21  # milestones this near a meeting are on its agenda
+
 KR_BEHIND_POINTS = 25  # a key result this far behind the period's elapsed share is off track
 
 
@@ -430,6 +432,31 @@ def _decisions(ctx: Context) -> Iterable[dict]:
         )
 
 
+def _milestones(ctx: Context) -> list[dict]:
+    """The organization's milestones, and its teams' in scope, from the meeting's day to
+    MILESTONE_HORIZON_DAYS after it (two queries)."""
+    from accord.alignment.queries import milestones_between
+
+    start = ctx.until.date()
+    rows = milestones_between(
+        ctx.org, start, start + dt.timedelta(days=MILESTONE_HORIZON_DAYS), team_ids=ctx.team_ids
+    )
+    out = []
+    for m in rows:
+        days = (m.date - start).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        teams = ", ".join(t.name for t in m.teams.all()) or "the whole organization"
+        out.append(
+            item(
+                f"milestone:{m.pk}",
+                m.name,
+                f"{m.get_kind_display()} · {day(m.date)} · {when} · for {teams}",
+                "warn" if days <= 7 else "",
+            )
+        )
+    return out
+
+
 def _none(ctx: Context) -> list[dict]:
     return []
 
@@ -451,6 +478,15 @@ SOURCES: dict[str, Callable[[Context], Iterable[dict]]] = {
     "action_items": _action_items,
     "decisions": _decisions,
     "carried": _carried,
+    "milestones": _milestones,
+}
+
+# Added to every agenda that has none of its own when a milestone is near.
+MILESTONES_SECTION = {
+    "key": "milestones_near",
+    "title": "Milestones near",
+    "source": "milestones",
+    "minutes": 0,
 }
 
 
@@ -468,10 +504,14 @@ def build(
     has further items."""
     ctx = context(org, cadence, meeting, now)
     out = []
-    for section in cadence.agenda:
+    sections = list(cadence.agenda)
+    near = _milestones(ctx)
+    if near and not any(sec.get("source") == "milestones" for sec in sections):
+        sections.append(MILESTONES_SECTION)
+    for section in sections:
         source = SOURCES.get(section.get("source", "none"), _none)
         n = min(MORE_MAX, (limits or {}).get(section.get("key", ""), limit))
-        items = list(islice(source(ctx), n + 1))
+        items = list(islice(near if source is _milestones else source(ctx), n + 1))
         out.append({**section, "items": items[:n], "more": len(items) > n})
     return out
 

@@ -156,6 +156,30 @@ def due_events(
                 f"{d.provider_team.name} delivers to {d.requester_team.name}.",
             )
         )
+    return events + milestone_events(org, team_ids)
+
+
+MILESTONES_BACK_DAYS = 90  # a feed keeps milestones this long after they pass
+
+
+def milestone_events(org: Organization, team_ids: Iterable[int]) -> list[Event]:
+    """All-day events for the organization's milestones and those of `team_ids`."""
+    from accord.alignment.queries import milestones_between
+
+    since = timezone.localdate() - dt.timedelta(days=MILESTONES_BACK_DAYS)
+    events = []
+    for m in milestones_between(org, since, team_ids=team_ids)[:500]:
+        teams = ", ".join(t.name for t in m.teams.all()) or "the whole organization"
+        relative = f" {m.anchor.name} {m.offset_label}." if m.anchor else ""
+        events.append(
+            _due_event(
+                f"milestone-{m.pk}@{org.slug}.accord",
+                m.date,
+                f"{m.get_kind_display()}: {m.name}",
+                f"Milestone for {teams}.{relative}"
+                + (f"\n{m.description}" if m.description else ""),
+            )
+        )
     return events
 
 

@@ -23,6 +23,8 @@ SECTION_SOURCES = {
     "action_items": "Action items due or overdue for the participants.",
     "decisions": "Decisions awaiting the participants.",
     "carried": "What the last occurrence left unfinished.",
+    "milestones": "Milestones of the organization and the teams in scope in the next three "
+    "weeks (added by itself when there are some).",
 }
 
 

@@ -1,5 +1,6 @@
 """The initiatives timeline in a browser: opened from the list's tab, it draws a bar per
-initiative and an arrow for a dependency between two of them; on a phone the chart
+initiative, an arrow for a dependency between two of them and a vertical marker for a
+milestone (a code freeze relative to the release moves with it); on a phone the chart
 scrolls sideways in its own box and the page does not; a bar opens its initiative."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accord.alignment import milestones
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.org import services as org_services
@@ -51,6 +53,12 @@ def test_it_opens_from_the_list_draws_bars_and_arrows_and_fits_a_phone(page, sho
     coordination.transition(
         org, None, tokens, "accept", provider_initiative=wallet, committed_date=today + 25 * day
     )
+    release = milestones.create_milestone(
+        org, None, name="Release 9", kind="release", date=today + 50 * day
+    )
+    freeze = milestones.create_milestone(
+        org, None, name="Code freeze 9", kind="code_freeze", anchor=release, offset_days=-14
+    )
     page.set_default_navigation_timeout(60_000)
     sign_in(page, cast.member.email, PASSWORD)
     page.goto("/o/acme/alignment/initiatives/")
@@ -64,6 +72,22 @@ def test_it_opens_from_the_list_draws_bars_and_arrows_and_fits_a_phone(page, sho
     expect(arrow).to_be_visible()
     expect(page.locator(f'.tl-dep[data-dependency="{tokens.pk}"] title')).to_contain_text(
         "Accepted"
+    )
+    # The milestones stand across every row, the freeze two weeks before the release.
+    on_freeze = f'.tl-marker[data-milestone="{freeze.pk}"]'
+    expect(page.locator(f"{on_freeze} .tl-marker-flag")).to_be_visible()
+    marker = page.locator(f"{on_freeze} .tl-marker-line")
+    expect(page.locator(".tl-marker")).to_have_count(2)
+    expect(page.locator(f'.tl-marker[data-milestone="{freeze.pk}"] title')).to_contain_text(
+        "Release 9 -2 weeks"
+    )
+    freeze_box, bar_box = marker.bounding_box(), bar.bounding_box()
+    assert bar_box["x"] < freeze_box["x"] < bar_box["x"] + bar_box["width"]
+    assert freeze_box["height"] > 3 * bar_box["height"]  # it crosses the rows
+    release_x = page.locator(f'.tl-marker[data-milestone="{release.pk}"] .tl-marker-line')
+    assert release_x.bounding_box()["x"] > freeze_box["x"]
+    expect(page.get_by_role("list", name="Milestones on the timeline")).to_contain_text(
+        "Code freeze 9"
     )
     shot(page, "desktop")
 

@@ -29,3 +29,11 @@ def test_the_demo_has_every_state_a_cycle_a_critical_path_late_ones_and_a_ripple
     rippled = deps.filter(flag_auto=True, flag=Flag.AT_RISK)
     assert rippled.count() >= 3
     assert rippled.filter(flag_note__startswith="Upstream slip").count() >= 2
+
+    # A release train: freezes relative to the release; a dependency needed by one.
+    tied = deps.get(need_by_milestone__isnull=False)
+    freeze = tied.need_by_milestone
+    assert freeze.kind == "code_freeze" and tied.need_by == freeze.date
+    assert freeze.anchor.kind == "release" and freeze.offset_days == -14
+    assert freeze.period.kind == "release"
+    assert freeze.anchor.dependants.get(kind="feature_freeze").offset_days == -28
