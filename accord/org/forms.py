@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from accord.core.security import normalize_username
 from accord.org.models import MembershipRole, Person, Role, Team
+from accord.org.queries import current_teams
 from accord.web import pickers
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
@@ -22,7 +23,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, org, team: Team | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Team.objects.for_org(org).order_by("name")
+        qs = current_teams(org)
         if team is not None:
             qs = qs.exclude(pk=team.pk)
         self.fields["parent"].queryset = qs

@@ -20,6 +20,7 @@ from accord.org.forms import (
     TokenForm,
 )
 from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
+from accord.org.queries import current_teams
 from accord.web import panels, pickers
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
@@ -116,7 +117,7 @@ class TeamLinkForm(forms.Form):
 
     def __init__(self, *args, org, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_team"].queryset = Team.objects.for_org(org).exclude(pk=team.pk)
+        self.fields["to_team"].queryset = current_teams(org).exclude(pk=team.pk)
         if len(TeamLinkKind.choices) == 1:
             self.fields["kind"].widget = forms.HiddenInput()
 
