@@ -200,7 +200,10 @@ class Team(OrgScoped):
                 name="team_retired_on_iff_retired",
             ),
         ]
-        indexes = [models.Index(fields=["org", "name"], name="team_by_name")]  # directory, pickers
+        indexes = [
+            models.Index(fields=["org", "name"], name="team_by_name"),  # directory, pickers
+            models.Index(fields=["org", "state"], name="team_by_state"),  # retired teams
+        ]
 
     def __str__(self) -> str:
         return self.name

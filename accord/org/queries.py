@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
 
 # Teams listed by name whatever its case ("api", "Billing", "core"), on SQLite as on
 # PostgreSQL (whose collation already ignores case where SQLite's does not).
@@ -193,7 +193,7 @@ def with_counts(teams):
         grouped = qs.order_by().annotate(_k=F(key)).values("_k").annotate(n=Count("pk"))
         return Coalesce(Subquery(grouped.values("n"), output_field=IntegerField()), 0)
 
-    return teams.annotate(
+    return teams.select_related("kind").annotate(
         n_members=count_of(Membership.objects.filter(team_id=OuterRef("pk")), "team_id"),
         n_children=count_of(Team.objects.current().filter(parent_id=OuterRef("pk")), "parent_id"),
     )
@@ -265,6 +265,15 @@ def find_teams(org: Organization, q: str):
         with_counts(Team.objects.for_org(org).filter(name__icontains=q))
         .select_related("parent")
         .order_by(*BY_NAME)
+    )
+
+
+def retired_teams(org: Organization):
+    """The retired teams, most recently retired first, with their parent and counts."""
+    return (
+        with_counts(Team.objects.for_org(org).filter(state=TeamState.RETIRED))
+        .select_related("parent")
+        .order_by("-retired_on", *BY_NAME)
     )
 
 

@@ -433,7 +433,8 @@ def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> 
     if parent is None:
         return
     require_same_org(org, parent, "parent team")
-    if parent.is_retired and (team is None or not team.is_retired):
+    retired = Team.objects.filter(pk=parent.pk, state=TeamState.RETIRED).exists()
+    if retired and (team is None or not team.is_retired):
         raise ServiceError(
             f"{parent.name} is retired: a current team cannot be placed under it.",
             fields={"parent": [f"{parent.name} is retired."]},

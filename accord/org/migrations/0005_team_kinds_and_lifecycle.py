@@ -127,5 +127,9 @@ class Migration(migrations.Migration):
                 fields=("org", "slug"), name="team_kind_slug_unique_in_org"
             ),
         ),
+        migrations.AddIndex(
+            model_name="team",
+            index=models.Index(fields=["org", "state"], name="team_by_state"),
+        ),
         migrations.RunPython(seed_kinds, migrations.RunPython.noop),
     ]
