@@ -473,15 +473,20 @@ def create_team(
     repository: str = "",
     chat: str = "",
     mailing_list: str = "",
+    retired_on: Any = None,
 ) -> Team:
+    """A new team. It may start retired (`state="retired"`, `retired_on` default today),
+    as an import of an organization's past does; a current team cannot start under a
+    retired one."""
     require_role(actor, Role.LEADER, "change the team tree")
     name = require_text(name, "name")
-    _check_parent(org, None, parent)
+    retired = state == TeamState.RETIRED
+    _check_parent(org, Team(state=state) if retired else None, parent)
     extra = _clean_team_fields(
         org,
         {
             "kind": kind,
-            "state": state,
+            "state": TeamState.ACTIVE if retired else state,
             "mission": mission,
             "website": website,
             "repository": repository,
@@ -489,6 +494,8 @@ def create_team(
             "mailing_list": mailing_list,
         },
     )
+    if retired:
+        extra.update(state=TeamState.RETIRED, retired_on=_retirement_day(retired_on))
     teams = Team.objects.for_org(org)
     if slug:
         if teams.filter(slug=slug).exists():
@@ -513,7 +520,8 @@ def create_team(
             f"A team with the address {slug!r} already exists.",
             fields={"slug": ["Already in use."]},
         ) from None
-    activity.record(org, actor, "created", team, after=activity.snapshot(team, TEAM_FIELDS))
+    after = activity.snapshot(team, (*TEAM_FIELDS, "retired_on") if retired else TEAM_FIELDS)
+    activity.record(org, actor, "created", team, after=after)
     return team
 
 
@@ -643,6 +651,16 @@ def _clean_team_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any
     return out
 
 
+def _retirement_day(on: Any) -> Any:
+    day = parse_date(on, "retired_on") or localdate()
+    if day > localdate():
+        raise ServiceError(
+            f"A team cannot be retired in the future ({day:%Y-%m-%d}).",
+            fields={"retired_on": ["Today or earlier."]},
+        )
+    return day
+
+
 @transaction.atomic
 def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any = None) -> Team:
     """Retire a team as of `on` (default today). Its history stays readable; it leaves
@@ -658,12 +676,7 @@ def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any 
             f"{team.name} is already retired (since {team.retired_on:%Y-%m-%d}).",
             code="already_retired",
         )
-    day = parse_date(on, "retired_on") or localdate()
-    if day > localdate():
-        raise ServiceError(
-            f"A team cannot be retired in the future ({day:%Y-%m-%d}).",
-            fields={"retired_on": ["Today or earlier."]},
-        )
+    day = _retirement_day(on)
     current = Team.objects.for_org(org).current().filter(parent=team).order_by("name")
     names = list(current.values_list("name", flat=True)[:5])
     if names:
