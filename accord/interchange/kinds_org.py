@@ -11,6 +11,7 @@ from accord.interchange.engine import Change, Context, Item, Kind, check_refs
 from accord.interchange.fields import F
 from accord.org import services
 from accord.org.models import (
+    DEFAULT_TEAM_KINDS,
     Membership,
     MembershipRole,
     Person,
@@ -37,8 +38,8 @@ class TeamKinds(Kind):
     )
 
     def existing(self, org):
-        if org is None:
-            return {}
+        if org is None:  # the file creates the organization: it starts with the defaults
+            return {slug: (None, {"slug": slug, "name": name}) for slug, name in DEFAULT_TEAM_KINDS}
         return {
             k.slug.lower(): (k, {"slug": k.slug, "name": k.name})
             for k in TeamKind.objects.for_org(org).order_by("slug")
@@ -55,9 +56,10 @@ class TeamKinds(Kind):
                 kind = services.rename_team_kind(ctx.org, None, kind, after["name"])
             ctx.remember(self.section, change.key, kind)
         elif "name" in after:
-            services.rename_team_kind(
-                ctx.org, None, ctx.obj(self.section, change.key), after["name"]
-            )
+            kind = ctx.obj(self.section, change.key)
+            if kind is None:  # a default kind of an organization this file creates
+                kind = TeamKind.objects.for_org(ctx.org).get(slug=change.key)
+            services.rename_team_kind(ctx.org, None, kind, after["name"])
 
 
 TEAM_STATES = tuple(TeamState.values)
@@ -204,8 +206,9 @@ class Teams(Kind):
         after = {k: a for k, (_b, a) in change.fields.items()}
         if "parent" in after:
             after["parent"] = ctx.obj("teams", after["parent"]) if after["parent"] else None
-        if "kind" in after:
-            after["kind"] = ctx.obj("team_kinds", after["kind"]) if after["kind"] else None
+        if after.get("kind"):
+            # A default kind of an organization this file creates is found by its slug.
+            after["kind"] = ctx.obj("team_kinds", after["kind"]) or after["kind"]
         state = after.pop("state", None)
         retired_on = after.pop("retired_on", None)
         if change.action == "create":
