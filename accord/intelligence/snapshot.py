@@ -398,23 +398,20 @@ def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snaps
 
 def _load_org(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
-    for pk, name, parent_id, state in (
+    for pk, name, parent_id, state, retired_on in (
         Team.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)
-        .values_list("id", "name", "parent_id", "state")
+        .values_list("id", "name", "parent_id", "state", "retired_on")
     ):
         snap.teams[pk] = TeamS(pk, name, parent_id)
-        if state == "retired":
+        if state == "retired" and retired_on <= m.date():  # retired since the day it says
             snap.retired.add(pk)
     rewound = _rewind(org, m, "org.team", ("parent", "wip_limit", "state"))
     for pk, old in rewound.items():
         if pk in snap.teams and "parent" in old:
             snap.teams[pk].parent_id = old["parent"]
-        if pk in snap.teams and "state" in old:  # retired or reactivated since
-            if old["state"] == "retired":
-                snap.retired.add(pk)
-            else:
-                snap.retired.discard(pk)
+        if pk in snap.teams and "state" in old and old["state"] == "retired":
+            snap.retired.add(pk)  # retired then, reactivated since
     for pk, name, active, tz in (
         Person.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)
