@@ -44,7 +44,9 @@ class TeamForm(forms.Form):
         help_text="The organization's list of kinds is kept in its settings.",
     )
     state = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in LIVE_TEAM_STATES], initial=TeamState.ACTIVE
+        choices=[(s.value, s.label) for s in LIVE_TEAM_STATES],
+        initial=TeamState.ACTIVE,
+        required=False,  # left out: unchanged (a new team is active)
     )
     mission = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -69,6 +71,12 @@ class TeamForm(forms.Form):
         self.fields["kind"].queryset = TeamKind.objects.for_org(org).order_by("name")
         if team is not None and team.is_retired:
             del self.fields["state"]  # reactivate from the team page
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("state"):
+            data.pop("state", None)
+        return data
 
     def link_fields(self):
         return [self[name] for name in LINK_FIELDS]
