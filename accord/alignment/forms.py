@@ -21,6 +21,7 @@ from accord.alignment.models import (
     PeriodState,
 )
 from accord.org.models import Person, Team
+from accord.org.queries import current_teams
 from accord.web import pickers
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -31,7 +32,7 @@ def _people(org):
 
 
 def _teams(org):
-    return Team.objects.for_org(org).order_by("name")
+    return current_teams(org)
 
 
 class PeriodForm(forms.Form):

@@ -142,6 +142,7 @@ class Reader:
 def led_team_ids(org: Organization, person: Person) -> set[int]:
     return set(
         Membership.objects.for_org(org)
+        .in_current_teams()
         .filter(person=person, role=MembershipRole.LEAD)
         .values_list("team_id", flat=True)
     )
@@ -156,6 +157,7 @@ def reader_for_person(org: Organization, person: Person) -> Reader:
     else:
         scope = (
             Membership.objects.for_org(org)
+            .in_current_teams()
             .filter(person=person)
             .order_by("team_id")
             .values_list("team_id", flat=True)
@@ -163,7 +165,10 @@ def reader_for_person(org: Organization, person: Person) -> Reader:
         )
     if not led and scope is None:
         led = set(
-            Team.objects.for_org(org).filter(parent__isnull=True).values_list("id", flat=True)
+            Team.objects.for_org(org)
+            .current()
+            .filter(parent__isnull=True)
+            .values_list("id", flat=True)
         )
     return Reader(person, None, scope, frozenset(led), person.timezone or "UTC")
 

@@ -11,6 +11,7 @@ from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
 from accord.coordination.models import Priority
 from accord.org.models import Team
+from accord.org.queries import current_teams
 from accord.web import pickers
 
 OPEN = ("proposed", "active", "paused")
@@ -71,7 +72,7 @@ class DependencyForm(forms.Form):
         self.fields["requester_initiative"].queryset = qs.select_related("team").order_by(
             "team__name", "title"
         )
-        teams = Team.objects.for_org(org).order_by("name")
+        teams = current_teams(org)
         if team is not None:
             teams = teams.exclude(pk=team.pk)
         self.fields["provider_team"].queryset = teams

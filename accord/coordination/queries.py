@@ -31,7 +31,7 @@ from django.utils import timezone
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
 from accord.org.queries import subtree_ids
 
 
@@ -769,9 +769,14 @@ def scope_teams(org: Organization, person: Person | None, team_id: int | None = 
         )
         if not start:
             start = list(
-                Team.objects.for_org(org).filter(parent=None).values_list("id", flat=True)[:10]
+                Team.objects.for_org(org)
+                .current()
+                .filter(parent=None)
+                .values_list("id", flat=True)[:10]
             )
-    below = Team.objects.for_org(org).filter(parent_id__in=start).values_list("id", flat=True)
+    below = (
+        Team.objects.for_org(org).current().filter(parent_id__in=start).values_list("id", flat=True)
+    )
     return list(dict.fromkeys([*start, *below[:50]]))
 
 
@@ -801,7 +806,13 @@ def map_elements(
     """
     on = on or today()
     states = sorted(set(states or [s for s in State.values if s not in (State.CANCELLED,)]))
-    qs = Dependency.objects.for_org(org).filter(state__in=states)
+    # A retired team drops out of the map, with the dependencies it takes part in.
+    qs = (
+        Dependency.objects.for_org(org)
+        .filter(state__in=states)
+        .exclude(requester_team__state=TeamState.RETIRED)
+        .exclude(provider_team__state=TeamState.RETIRED)
+    )
     deps = list(qs.order_by("due", "id").values(*DEP_VALUES)[: MAP_WHOLE_LIMIT + 1])
     whole = len(deps) <= MAP_WHOLE_LIMIT and team_id is None
     scope: list[int] = []

@@ -6,6 +6,7 @@ from django import forms
 
 from accord.decisions.models import DecisionStatus, Severity
 from accord.org.models import Person, Team
+from accord.org.queries import current_teams
 from accord.web import pickers
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -16,7 +17,7 @@ def _people(org):
 
 
 def _teams(org):
-    return Team.objects.for_org(org).order_by("name")
+    return current_teams(org)
 
 
 class DecisionForm(forms.Form):

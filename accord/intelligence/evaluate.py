@@ -58,6 +58,16 @@ log = logging.getLogger("accord.intelligence")
 # --- the catalogue -----------------------------------------------------------------------
 
 
+def _only_retired(snap: snapshot_mod.Snapshot, found: Found) -> bool:
+    """A signal about retired teams alone (or about one retired team) is not raised."""
+    if not snap.retired:
+        return False
+    if found.subject_type == "org.team" and str(found.subject_id) in {str(t) for t in snap.retired}:
+        return True
+    teams = set(found.team_ids)
+    return bool(teams) and teams <= snap.retired
+
+
 def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[tuple, Found]:
     """Every enabled detector over `snap`; one Found per identity (the most severe wins)."""
     out: dict[tuple, Found] = {}
@@ -67,7 +77,11 @@ def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[t
             if not dcfg.get("enabled", True):
                 continue
             for found in det.func(snap, dcfg):
-                found.team_ids = {t for t in found.team_ids if t in snap.teams}
+                if _only_retired(snap, found):
+                    continue
+                found.team_ids = {
+                    t for t in found.team_ids if t in snap.teams and t not in snap.retired
+                }
                 old = out.get(found.identity)
                 if old is None or SEVERITY_RANK[found.severity] > SEVERITY_RANK[old.severity]:
                     out[found.identity] = found
@@ -613,7 +627,9 @@ def _evaluate(
         snap = snapshot_mod.load(org, moment)
     found = run_catalogue(snap, cfg)
     # All the health score needs of the snapshot; the rest is freed before storing.
-    teams, team_measures = snap.teams, measures(snap)
+    # Retired teams leave the health roll-up: no score of their own, nothing added up.
+    teams = {pk: t for pk, t in snap.teams.items() if pk not in snap.retired}
+    team_measures = measures(snap)
     del snap
     IntelligenceSettings.objects.get_or_create(org=org)
     with transaction.atomic():

@@ -61,7 +61,8 @@ def team_panel(request, team) -> str:
     """The health of the team and the teams below it, and the open signals concerning any
     of them (the most severe five). Five queries."""
     org = request.org
-    h = queries.health(org, team.pk)
+    # A retired team has no health of its own any more: its last score is history.
+    h = None if team.is_retired else queries.health(org, team.pk)
     qs = pages.signals(org, queries.subtree_ids(org, team.pk), state="").filter(
         state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED)
     )

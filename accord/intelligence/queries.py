@@ -303,7 +303,7 @@ def heatmap(org: Organization, team_id: int | None, as_of: dt.date | None = None
     """A team's children (the roots for the whole organization) with their rolled-up
     health on the latest stored day. Three queries."""
     day = latest_date(org, as_of)
-    teams = list(Team.objects.for_org(org).filter(parent_id=team_id).order_by("name"))
+    teams = list(Team.objects.for_org(org).current().filter(parent_id=team_id).order_by("name"))
     ids = [t.pk for t in teams]
     scores = (
         {h.team_id: h for h in HealthScore.objects.filter(org=org, date=day, team_id__in=ids)}
@@ -311,7 +311,10 @@ def heatmap(org: Organization, team_id: int | None, as_of: dt.date | None = None
         else {}
     )
     parents_with_children = set(
-        Team.objects.for_org(org).filter(parent_id__in=ids).values_list("parent_id", flat=True)
+        Team.objects.for_org(org)
+        .current()
+        .filter(parent_id__in=ids)
+        .values_list("parent_id", flat=True)
     )
     return [HeatRow(t, scores.get(t.pk), t.pk in parents_with_children) for t in teams]
 
@@ -341,6 +344,7 @@ def default_scope(org: Organization, person: Person) -> int | None:
         return None
     led = set(
         Membership.objects.for_org(org)
+        .in_current_teams()
         .filter(person=person, role=MembershipRole.LEAD)
         .values_list("team_id", flat=True)
     )

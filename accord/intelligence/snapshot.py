@@ -260,6 +260,9 @@ class Snapshot:
     action_items: dict[int, ActionItemS] = field(default_factory=dict)
     issues: dict[int, IssueS] = field(default_factory=dict)
     cadences: dict[int, CadenceS] = field(default_factory=dict)
+    # Teams retired at this moment: kept in `teams` (their rows still refer to them) but
+    # out of every signal and of the health roll-up.
+    retired: set[int] = field(default_factory=set)
     # Rows created up to this moment count as existing (see `load`): the moment itself,
     # or the organization's first evaluation for a moment before it.
     existed_by: dt.datetime = field(default_factory=timezone.now)
@@ -396,16 +399,20 @@ def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snaps
 
 def _load_org(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
-    for pk, name, parent_id in (
+    for pk, name, parent_id, state, retired_on in (
         Team.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)
-        .values_list("id", "name", "parent_id")
+        .values_list("id", "name", "parent_id", "state", "retired_on")
     ):
         snap.teams[pk] = TeamS(pk, name, parent_id)
-    rewound = _rewind(org, m, "org.team", ("parent", "wip_limit"))
+        if state == "retired" and retired_on <= m.date():  # retired since the day it says
+            snap.retired.add(pk)
+    rewound = _rewind(org, m, "org.team", ("parent", "wip_limit", "state"))
     for pk, old in rewound.items():
         if pk in snap.teams and "parent" in old:
             snap.teams[pk].parent_id = old["parent"]
+        if pk in snap.teams and "state" in old and old["state"] == "retired":
+            snap.retired.add(pk)  # retired then, reactivated since
     for pk, name, active, tz in (
         Person.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)

@@ -220,7 +220,8 @@ class Context:
         existing = set(self.existing_of(section))
         if items is None:
             return existing
-        if not self.prune:
+        kind = next(k for k in self.kinds if k.section == section)
+        if not self.prune or type(kind).remove is Kind.remove:  # what the file omits stays
             return {i.key for i in items} | existing
         skipped = self.desired.skipped.get(section, set())
         return {i.key for i in items} | (skipped & existing)

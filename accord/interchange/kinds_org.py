@@ -11,26 +11,120 @@ from accord.interchange.engine import Change, Context, Item, Kind, check_refs
 from accord.interchange.fields import F
 from accord.org import services
 from accord.org.models import (
+    DEFAULT_TEAM_KINDS,
     Membership,
     MembershipRole,
     Person,
     Role,
     Team,
+    TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamState,
 )
+
+
+class TeamKinds(Kind):
+    section = "team_kinds"
+    noun = "kind of team"
+    title = (
+        "The organization's kinds of team (department, working group, guild…), by short "
+        "name. A kind the file leaves out stays."
+    )
+    key_fields = ("slug",)
+    fields = (
+        F("slug", "slug", required=True, max_length=40, doc="Short name teams refer to."),
+        F("name", "str", required=True, max_length=100, doc="Display name."),
+    )
+
+    def existing(self, org):
+        if org is None:  # the file creates the organization: it starts with the defaults
+            return {slug: (None, {"slug": slug, "name": name}) for slug, name in DEFAULT_TEAM_KINDS}
+        return {
+            k.slug.lower(): (k, {"slug": k.slug, "name": k.name})
+            for k in TeamKind.objects.for_org(org).order_by("slug")
+        }
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action == "create":
+            # An organization the file creates starts with the default kinds already.
+            kind = TeamKind.objects.for_org(ctx.org).filter(slug=after["slug"].lower()).first()
+            if kind is None:
+                kind = services.add_team_kind(ctx.org, None, name=after["name"], slug=after["slug"])
+            elif kind.name != after["name"]:
+                kind = services.rename_team_kind(ctx.org, None, kind, after["name"])
+            ctx.remember(self.section, change.key, kind)
+        elif "name" in after:
+            kind = ctx.obj(self.section, change.key)
+            if kind is None:  # a default kind of an organization this file creates
+                kind = TeamKind.objects.for_org(ctx.org).get(slug=change.key)
+            services.rename_team_kind(ctx.org, None, kind, after["name"])
+
+
+TEAM_STATES = tuple(TeamState.values)
+
+
+def _team_data(t: Team, parent_slug: str | None, kind_slug: str | None) -> dict[str, Any]:
+    return {
+        "slug": t.slug,
+        "name": t.name,
+        "parent": parent_slug,
+        "description": t.description,
+        "kind": kind_slug,
+        "state": t.state,
+        "retired_on": t.retired_on.isoformat() if t.retired_on else None,
+        "mission": t.mission,
+        **{name: getattr(t, name) for name in services.TEAM_LINKS},
+    }
 
 
 class Teams(Kind):
     section = "teams"
     noun = "team"
-    title = "Teams: a tree; each names its parent by slug."
+    title = (
+        "Teams: a tree; each names its parent by slug. A retired team keeps its history; "
+        "a current team cannot sit under a retired one."
+    )
     key_fields = ("slug",)
     fields = (
         F("slug", "slug", required=True, max_length=80, doc="Stable key of the team."),
         F("name", "str", required=True, doc="Display name."),
         F("parent", "slug", max_length=80, ref="teams", doc="Slug of the parent team."),
         F("description", "text", default=""),
+        # Left out, these three keep what Accord holds (files written before they existed).
+        F(
+            "kind",
+            "slug",
+            max_length=40,
+            ref="team_kinds",
+            auto=True,
+            doc="Short name of its kind (team_kinds). Left out: unchanged.",
+        ),
+        F(
+            "state",
+            "str",
+            choices=TEAM_STATES,
+            auto=True,
+            doc="forming, active, advisory or retired. Left out: unchanged (new: active).",
+        ),
+        F(
+            "retired_on",
+            "date",
+            auto=True,
+            doc="When it retired (state retired only; default: the day of the apply).",
+        ),
+        F("mission", "text", default="", max_length=2000, doc="Why the team exists."),
+        F("website", "str", default="", max_length=500, doc="Its web page (https://…)."),
+        F("repository", "str", default="", max_length=500, doc="Its repository (https://…)."),
+        F("chat", "str", default="", max_length=500, doc="Its chat channel (#name or address)."),
+        F(
+            "mailing_list",
+            "str",
+            default="",
+            max_length=500,
+            doc="Its mailing list (an address or the archive's address).",
+        ),
     )
 
     def existing(self, org):
@@ -38,20 +132,25 @@ class Teams(Kind):
             return {}
         teams = list(Team.objects.for_org(org).order_by("id"))
         slugs = {t.id: t.slug for t in teams}
+        kinds = dict(TeamKind.objects.for_org(org).values_list("id", "slug"))
         return {
-            t.slug.lower(): (
-                t,
-                {
-                    "slug": t.slug,
-                    "name": t.name,
-                    "parent": slugs.get(t.parent_id),
-                    "description": t.description,
-                },
-            )
+            t.slug.lower(): (t, _team_data(t, slugs.get(t.parent_id), kinds.get(t.kind_id)))
             for t in teams
         }
 
     def check(self, ctx: Context, items: list[Item]) -> None:
+        for item in list(items):
+            if item.data.get("retired_on") and item.data.get("state") != TeamState.RETIRED:
+                ctx.skip(
+                    "teams",
+                    item,
+                    f"{item.path}.retired_on",
+                    item.data["retired_on"],
+                    f"Team {item.key!r} has a retired_on date but its state is not retired; "
+                    "item skipped.",
+                    "invalid",
+                )
+        items = ctx.desired.sections["teams"] if ctx.desired else items
         parents = {i.key: (i.data["parent"] or "").lower() or None for i in items}
         for item in list(items):
             seen, current = {item.key}, parents.get(item.key)
@@ -85,17 +184,13 @@ class Teams(Kind):
             _slug, pk = stack.pop()
             order.append(pk)
             stack.extend(sorted(children.get(pk, []), reverse=True))
+        kinds = dict(TeamKind.objects.for_org(org).values_list("id", "slug"))
         for start in range(0, len(order), 500):
             chunk = order[start : start + 500]
             teams = Team.objects.in_bulk(chunk)
             for pk in chunk:
                 team, parent = teams[pk], parents[pk]
-                yield {
-                    "slug": team.slug,
-                    "name": team.name,
-                    "parent": slugs[parent] if parent else None,
-                    "description": team.description,
-                }
+                yield _team_data(team, slugs[parent] if parent else None, kinds.get(team.kind_id))
 
     def upsert(self, ctx: Context, changes: list[Change]) -> None:
         # Parents before children, in the tree the file describes, so no move makes a cycle.
@@ -106,15 +201,64 @@ class Teams(Kind):
             ctx.run(change, lambda c=change: self.write(ctx, c))
 
     def write(self, ctx: Context, change: Change) -> None:
+        """Creates (a team may start retired) and changes; a reactivation here, parents
+        first. Retiring an existing team waits for `finish`, sub-teams first."""
         after = {k: a for k, (_b, a) in change.fields.items()}
         if "parent" in after:
             after["parent"] = ctx.obj("teams", after["parent"]) if after["parent"] else None
+        if after.get("kind"):
+            # A default kind of an organization this file creates is found by its slug.
+            after["kind"] = ctx.obj("team_kinds", after["kind"]) or after["kind"]
+        state = after.pop("state", None)
+        retired_on = after.pop("retired_on", None)
         if change.action == "create":
-            team = services.create_team(ctx.org, None, **after)
+            team = services.create_team(
+                ctx.org, None, **after, state=state or "active", retired_on=retired_on
+            )
             ctx.remember("teams", change.key, team)
-        else:
-            team = ctx.obj("teams", change.key)
+            return
+        team = ctx.obj("teams", change.key)
+        if state is not None and state != TeamState.RETIRED:
+            if team.is_retired:
+                team = services.reactivate_team(ctx.org, None, team, state=state)
+            else:
+                after["state"] = state
+        if after:
             services.update_team(ctx.org, None, team, **after)
+
+    def finish(self, ctx: Context, changes: list[Change]) -> None:
+        """Retire what the file says is retired, sub-teams before their parents; a team
+        already retired on another day is reactivated and retired again on the file's."""
+        failed = ctx.failed.get(self.section, set())
+        todo = []
+        for change in changes:
+            if change.action != "update" or change.key in failed:
+                continue
+            state = change.fields.get("state", (None, None))[1]
+            day = change.fields.get("retired_on", (None, None))[1]
+            team = ctx.obj("teams", change.key)
+            if state == TeamState.RETIRED or (day is not None and team.is_retired):
+                todo.append((change, day))
+        if not todo:
+            return
+        parents = dict(Team.objects.for_org(ctx.org).values_list("id", "parent_id"))
+
+        def depth(team_id):
+            d = 0
+            while parents.get(team_id):
+                team_id, d = parents[team_id], d + 1
+            return d
+
+        todo.sort(key=lambda pair: -depth(ctx.obj("teams", pair[0].key).id))
+        for change, day in todo:
+
+            def retire(change=change, day=day):
+                team = Team.objects.get(pk=ctx.obj("teams", change.key).pk)
+                if team.is_retired:
+                    team = services.reactivate_team(ctx.org, None, team)
+                services.retire_team(ctx.org, None, team, on=day)
+
+            ctx.run(change, retire, record=False)
 
     # What else holds a team, and how a plan counts it. A team still held by any of these
     # (that the same file does not remove) is not removed: the plan says what holds it.
@@ -588,4 +732,4 @@ class TeamLinks(Links):
 
 
 def people_kinds() -> list[Kind]:
-    return [Teams(), People(), Memberships(), TeamLinks()]
+    return [TeamKinds(), Teams(), People(), Memberships(), TeamLinks()]

@@ -24,6 +24,7 @@ GROUP_KINDS = {  # key in sigs.yaml -> kind
     "committees": "committee",
     "usergroups": "ug",
 }
+ARCHIVED_STATUSES = {"archived", "retired", "dissolved", "disbanded"}
 LEAD_ROLES = {"chairs": "chair", "tech_leads": "tech_lead", "emeritus_leads": "emeritus"}
 STATUSES = [
     "provisional",
@@ -98,6 +99,9 @@ class Group:
     leads: list[Lead] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     stakeholders: list[str] = field(default_factory=list)  # slugs of SIGs (working groups)
+    slack: str = ""  # contact.slack: the channel's name
+    mailing_list: str = ""  # contact.mailing_list: the list's address or archive
+    archived: bool = False  # `archived: true` or `status: archived` (retired groups)
     subprojects: list[str] = field(default_factory=list)
 
 
@@ -398,6 +402,12 @@ class _Reader:
             label=_text(raw.get("label")),
             mission=" ".join(_text(raw.get("mission_statement")).split()),
         )
+        contact = raw.get("contact")
+        if isinstance(contact, dict):
+            group.slack = _text(contact.get("slack")).lstrip("#")
+            group.mailing_list = _text(contact.get("mailing_list"))
+        status = _text(raw.get("status")).lower()
+        group.archived = raw.get("archived") is True or status in ARCHIVED_STATUSES
         self.slugs[slug] = group
         self.by_name[name.lower()] = slug
         self.data.groups.append(group)

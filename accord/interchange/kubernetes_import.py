@@ -5,7 +5,13 @@ file), which `import_directory` applies through the organization-file engine, so
 is validated before writing, runs in one transaction, and is idempotent: importing the same
 data twice changes nothing the second time.
 
-    groups (SIGs, working groups, committees)  -> teams under one root, one per kind
+    groups (SIGs, working groups, committees)  -> teams under one root, one per kind, of
+                                                   the kind sig, working-group, committee or
+                                                   user-group; mission, community folder,
+                                                   Slack channel and mailing list as the
+                                                   team's mission and links; a group marked
+                                                   `archived: true` (or `status: archived`)
+                                                   is a retired team
     chairs and tech leads                       -> people, and lead memberships
     meetings                                    -> cadences (RRULE + time zone)
     enhancement proposals (KEPs)                -> initiatives owned by their group
@@ -22,6 +28,7 @@ data twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +47,13 @@ CATEGORIES = {  # kind -> (slug, name)
     "ug": ("user-groups", "User Groups"),
 }
 KIND_LABEL = {"sig": "SIG", "wg": "WG", "committee": "Committee", "ug": "UG"}
+TEAM_KINDS = {  # group kind -> Accord's kind of team (slug, name: the defaults where they exist)
+    "sig": ("sig", "Special-interest group"),
+    "wg": ("working-group", "Working group"),
+    "committee": ("committee", "Committee"),
+    "ug": ("user-group", "User group"),
+}
+COMMUNITY = "https://github.com/kubernetes/community/tree/master/"  # each group's folder
 STATUS = {  # KEP status -> initiative status
     "provisional": "proposed",
     "implementable": "active",
@@ -135,21 +149,28 @@ def build(
         for s in dict.fromkeys(g.stakeholders)
         if s != g.slug
     ]
+    # Kinds, mission, links and retirement are fields of their own; stakeholders are links.
+    team_kinds = [
+        {"slug": slug, "name": label}
+        for kind, (slug, label) in TEAM_KINDS.items()
+        if any(g.kind == kind for g in data.groups)
+    ]
     for g in data.groups:
-        description = g.mission
-        if g.stakeholders:
-            names = ", ".join(f"SIG {groups[s].name}" for s in g.stakeholders)
-            description += f"\n\nStakeholder SIGs: {names}."
-        teams.append(
-            {
-                "slug": g.slug,
-                "name": f"{KIND_LABEL[g.kind]} {g.name}"
-                if g.kind != "committee"
-                else f"{g.name} Committee",
-                "parent": CATEGORIES[g.kind][0],
-                "description": description.strip(),
-            }
-        )
+        team = {
+            "slug": g.slug,
+            "name": f"{KIND_LABEL[g.kind]} {g.name}"
+            if g.kind != "committee"
+            else f"{g.name} Committee",
+            "parent": CATEGORIES[g.kind][0],
+            "kind": TEAM_KINDS[g.kind][0],
+            "mission": g.mission[:2000],
+            "website": COMMUNITY + g.slug if re.fullmatch(r"[-a-z0-9_]+", g.slug) else "",
+            "chat": f"#{g.slack}" if g.slack and " " not in g.slack else "",
+            "mailing_list": g.mailing_list if _is_link(g.mailing_list) else "",
+        }
+        if g.archived:
+            team["state"] = "retired"
+        teams.append(team)
 
     # People: current chairs and tech leads; each leads their groups with an even share.
     led: dict[str, list[str]] = {}
@@ -301,6 +322,7 @@ def build(
     document = {
         "accord": 1,
         "organization": {"name": name},
+        "team_kinds": team_kinds,
         "teams": teams,
         "people": people,
         "memberships": memberships,
@@ -364,6 +386,11 @@ def _kep_label(kep: Kep) -> str:
 
 def _title(kep: Kep) -> str:
     return f"{_kep_label(kep)}: {kep.title}"
+
+
+def _is_link(value: str) -> bool:
+    """An address the team's mailing_list field takes (an e-mail or a web address)."""
+    return bool(re.fullmatch(r"https?://\S+|[^@\s]+@[^@\s]+\.[^@\s]+", value or ""))
 
 
 def _description(kep: Kep, keps: dict[str, Kep], ids: dict[str, str], groups) -> str:

@@ -3,9 +3,10 @@
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
+from typing import Literal
 
 from django.db.models import Q
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api import services as tokens
@@ -29,8 +30,10 @@ from accord.org.models import (
     PersonKind,
     Role,
     Team,
+    TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamState,
 )
 
 router = Router(tags=["Organization"])
@@ -50,6 +53,16 @@ class MeOut(Schema):
     scope: TokenScope = Field(description="What this token may do: read, report or member.")
 
 
+LIVE_STATES = Literal["forming", "active", "advisory"]
+KIND_DOC = "Short name of one of the organization's kinds of team (GET /team-kinds)."
+LINK_DOCS = {
+    "website": "The team's web page (https://…).",
+    "repository": "Where its code or documents live (https://…).",
+    "chat": "Its chat channel: a name such as #platform, or an address.",
+    "mailing_list": "Its mailing list: an e-mail address or the archive's address.",
+}
+
+
 class TeamOut(Schema):
     id: int
     name: str
@@ -58,6 +71,23 @@ class TeamOut(Schema):
     description: str
     version: int
     created_at: dt.datetime
+    kind: str | None = Field(description=KIND_DOC)
+    kind_name: str | None = Field(description="Display name of the kind.")
+    state: TeamState = Field(description="forming, active, advisory or retired.")
+    retired_on: dt.date | None = Field(description="When the team retired (retired only).")
+    mission: str
+    website: str = Field(description=LINK_DOCS["website"])
+    repository: str = Field(description=LINK_DOCS["repository"])
+    chat: str = Field(description=LINK_DOCS["chat"])
+    mailing_list: str = Field(description=LINK_DOCS["mailing_list"])
+
+    @staticmethod
+    def resolve_kind(obj) -> str | None:
+        return obj.kind.slug if obj.kind_id else None
+
+    @staticmethod
+    def resolve_kind_name(obj) -> str | None:
+        return obj.kind.name if obj.kind_id else None
 
 
 class TeamIn(Schema):
@@ -65,6 +95,13 @@ class TeamIn(Schema):
     slug: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$")
     parent_id: Id | None = None
     description: str = ""
+    kind: str | None = Field(None, max_length=40, description=KIND_DOC)
+    state: LIVE_STATES = Field("active", description="Retire a team with POST /teams/{id}/retire.")
+    mission: str = Field("", max_length=2000)
+    website: str = Field("", max_length=500, description=LINK_DOCS["website"])
+    repository: str = Field("", max_length=500, description=LINK_DOCS["repository"])
+    chat: str = Field("", max_length=500, description=LINK_DOCS["chat"])
+    mailing_list: str = Field("", max_length=500, description=LINK_DOCS["mailing_list"])
 
 
 class TeamPatch(PatchSchema):
@@ -74,6 +111,38 @@ class TeamPatch(PatchSchema):
     slug: str | None = Field(None, min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
     parent_id: Id | None = None
     description: str | None = None
+    kind: str | None = Field(None, max_length=40, description=KIND_DOC + " null: no kind.")
+    state: LIVE_STATES | None = Field(
+        None, description="Retire or reactivate a team with its own endpoints."
+    )
+    mission: str | None = Field(None, max_length=2000)
+    website: str | None = Field(None, max_length=500, description=LINK_DOCS["website"])
+    repository: str | None = Field(None, max_length=500, description=LINK_DOCS["repository"])
+    chat: str | None = Field(None, max_length=500, description=LINK_DOCS["chat"])
+    mailing_list: str | None = Field(None, max_length=500, description=LINK_DOCS["mailing_list"])
+
+
+class RetireIn(Schema):
+    retired_on: dt.date | None = Field(None, description="Default: today. Not in the future.")
+
+
+class ReactivateIn(Schema):
+    state: LIVE_STATES = "active"
+
+
+class TeamKindOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class TeamKindIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    slug: str = Field("", max_length=40, pattern=r"^[-a-z0-9_]*$")
+
+
+class TeamKindPatch(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
 
 
 class PersonOut(Schema):
@@ -209,12 +278,26 @@ def me(request):
 
 @router.get("/teams", response=list[TeamOut], summary="List teams")
 @paginate
-def list_teams(request, parent_id: Id | None = None, q: str = ""):
-    qs = Team.objects.for_org(org_of(request)).order_by("name", "id")
+def list_teams(
+    request,
+    parent_id: Id | None = None,
+    q: str = "",
+    state: Literal["forming", "active", "advisory", "retired", "current"] | None = Query(
+        None, description="current: every team not retired."
+    ),
+    kind: str | None = Query(None, description=KIND_DOC),
+):
+    qs = Team.objects.for_org(org_of(request)).select_related("kind").order_by("name", "id")
     if parent_id is not None:
         qs = qs.filter(parent_id=parent_id)
     if q:
         qs = qs.filter(name__icontains=q)
+    if state == "current":
+        qs = qs.current()
+    elif state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind__slug=kind)
     return qs
 
 
@@ -230,6 +313,13 @@ def create_team(request, payload: TeamIn):
             slug=payload.slug,
             parent=parent,
             description=payload.description,
+            kind=payload.kind,
+            state=payload.state,
+            mission=payload.mission,
+            website=payload.website,
+            repository=payload.repository,
+            chat=payload.chat,
+            mailing_list=payload.mailing_list,
         )
     return Status(201, team)
 
@@ -250,6 +340,53 @@ def update_team(request, team_id: Id, payload: TeamPatch):
         return services.update_team(
             org, actor_of(request), team, expected_version=if_match(request), **data
         )
+
+
+@router.post("/teams/{team_id}/retire", response=TeamOut, summary="Retire a team")
+def retire_team(request, team_id: Id, payload: RetireIn | None = None):
+    """A retired team keeps its history and leaves active lists, pickers, health and the
+    dependency map. Refused while it has sub-teams that are not retired."""
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    on = payload.retired_on if payload else None
+    return services.retire_team(org, actor_of(request), team, on=on)
+
+
+@router.post("/teams/{team_id}/reactivate", response=TeamOut, summary="Reactivate a team")
+def reactivate_team(request, team_id: Id, payload: ReactivateIn | None = None):
+    """Refused while its parent is retired."""
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    state = payload.state if payload else "active"
+    return services.reactivate_team(org, actor_of(request), team, state=state)
+
+
+@router.get("/team-kinds", response=list[TeamKindOut], summary="List the kinds of team")
+def list_team_kinds(request):
+    return list(TeamKind.objects.for_org(org_of(request)).order_by("name", "id"))
+
+
+@router.post("/team-kinds", response={201: TeamKindOut}, summary="Add a kind of team")
+def create_team_kind(request, payload: TeamKindIn):
+    org = org_of(request)
+    kind = services.add_team_kind(org, actor_of(request), name=payload.name, slug=payload.slug)
+    return Status(201, kind)
+
+
+@router.patch("/team-kinds/{kind_id}", response=TeamKindOut, summary="Rename a kind of team")
+def rename_team_kind(request, kind_id: Id, payload: TeamKindPatch):
+    org = org_of(request)
+    kind = get_or_404(TeamKind.objects.for_org(org), kind_id, "team kind")
+    return services.rename_team_kind(org, actor_of(request), kind, payload.name)
+
+
+@router.delete("/team-kinds/{kind_id}", response={204: None}, summary="Remove a kind of team")
+def delete_team_kind(request, kind_id: Id):
+    """Refused while any team is of this kind."""
+    org = org_of(request)
+    kind = get_or_404(TeamKind.objects.for_org(org), kind_id, "team kind")
+    services.remove_team_kind(org, actor_of(request), kind)
+    return Status(204, None)
 
 
 @router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")

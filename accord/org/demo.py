@@ -1,7 +1,9 @@
-"""Northwind Outfitters: ~150 people in five departments and ~22 teams."""
+"""Northwind Outfitters: ~150 people in five departments and ~22 teams, plus a guild, a
+working group still forming and a retired team."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
@@ -142,6 +144,26 @@ LAST = [
     "Bianchi",
     "Walsh",
 ]
+# Where a few teams live elsewhere: their links.
+LINKS = {
+    "platform": {
+        "mission": "Paved roads for every product team: build, deploy, observe.",
+        "website": "https://platform.northwind.example.com",
+        "repository": "https://git.northwind.example.com/platform",
+        "chat": "#platform",
+        "mailing_list": "platform@northwind.example.com",
+    },
+    "storefront": {
+        "mission": "The online store customers love to come back to.",
+        "repository": "https://git.northwind.example.com/storefront",
+        "chat": "#storefront",
+    },
+    "support": {
+        "mission": "Every customer question answered the same day.",
+        "chat": "#support",
+        "mailing_list": "support-team@northwind.example.com",
+    },
+}
 # Team leads of these teams can sign in too, to see Accord as a team lead does.
 LOGIN_TEAMS = {"platform", "field-sales", "support"}
 ZONES = [
@@ -194,6 +216,8 @@ def load(ctx: DemoContext) -> None:
         name="Northwind Outfitters",
         slug="northwind",
         description="The whole company: five departments, one operating rhythm.",
+        mission="Outfit people for the outdoors, in stores and online.",
+        website="https://northwind.example.com",
     )
     ctx.teams[root.slug] = root
     services.add_membership(
@@ -204,7 +228,13 @@ def load(ctx: DemoContext) -> None:
     names = iter(_names(rng, total))
     for dept_slug, dept_name, dept_desc, teams in STRUCTURE:
         dept = services.create_team(
-            org, None, name=dept_name, slug=dept_slug, parent=root, description=dept_desc
+            org,
+            None,
+            name=dept_name,
+            slug=dept_slug,
+            parent=root,
+            description=dept_desc,
+            kind="department",
         )
         ctx.teams[dept.slug] = dept
         head_name = next(names)
@@ -213,7 +243,9 @@ def load(ctx: DemoContext) -> None:
             org, None, person=head, team=dept, role=MembershipRole.LEAD, allocation=100
         )
         for slug, name, size in teams:
-            team = services.create_team(org, None, name=name, slug=slug, parent=dept)
+            team = services.create_team(
+                org, None, name=name, slug=slug, parent=dept, kind="team", **LINKS.get(slug, {})
+            )
             ctx.teams[slug] = team
             for i in range(size):
                 person_name = next(names)
@@ -250,6 +282,49 @@ def load(ctx: DemoContext) -> None:
 
     # One read-only viewer, so the role is visible in the demo.
     _person(ctx, "Vera Board", "Board observer", Role.VIEWER, with_login=True)
+    _lifecycle(ctx)
+
+
+def _lifecycle(ctx: DemoContext) -> None:
+    """Teams come and go: a guild, a working group still forming and a team retired in
+    the summer, whose history stays readable. Kept out of `ctx.teams` (the other pillars'
+    random choices), so the rest of the demo is the same as before."""
+    org, teams = ctx.org, ctx.teams
+    services.create_team(
+        org,
+        None,
+        name="Accessibility Guild",
+        slug="accessibility-guild",
+        parent=teams["product"],
+        kind="guild",
+        state="advisory",
+        mission="Make every page and store usable by everyone; reviews on request.",
+        chat="#a11y",
+    )
+    services.create_team(
+        org,
+        None,
+        name="Shopping Assistant WG",
+        slug="shopping-assistant-wg",
+        parent=teams["engineering"],
+        kind="working-group",
+        state="forming",
+        mission="Decide whether an AI shopping assistant belongs in the storefront.",
+        chat="#wg-shopping-assistant",
+    )
+    catalogue = services.create_team(
+        org,
+        None,
+        name="Print Catalogue",
+        slug="print-catalogue",
+        parent=teams["go-to-market"],
+        kind="team",
+        mission="Produce the twice-yearly printed catalogue.",
+        description="Retired when the catalogue went online-only; its people joined Brand "
+        "Marketing.",
+        mailing_list="catalogue@northwind.example.com",
+    )
+    services.retire_team(org, None, catalogue, on=ctx.today - dt.timedelta(days=120))
 
 
 @cache

@@ -7,25 +7,86 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 
 from accord.core.security import normalize_username
-from accord.org.models import MembershipRole, Person, Role, Team
+from accord.org.models import MembershipRole, Person, Role, Team, TeamKind, TeamState
+from accord.org.queries import current_teams
 from accord.web import pickers
 
+LIVE_TEAM_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
 TIMEZONES = sorted(zoneinfo.available_timezones())
 
 
+LINK_FIELDS = ("website", "repository", "chat", "mailing_list")
+
+
+def _link(label: str, placeholder: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=500,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off"}),
+    )
+
+
 class TeamForm(forms.Form):
+    """A team's name, place in the tree, kind, state, mission and links. The state offers
+    forming, active and advisory; retiring and reactivating are buttons on the team page."""
+
     name = forms.CharField(max_length=200)
     parent = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="— none (top level) —"
     )
+    kind = forms.ModelChoiceField(
+        queryset=TeamKind.objects.none(),
+        required=False,
+        empty_label="— no kind —",
+        to_field_name="slug",
+        help_text="The organization's list of kinds is kept in its settings.",
+    )
+    state = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in LIVE_TEAM_STATES],
+        initial=TeamState.ACTIVE,
+        required=False,  # left out: unchanged (a new team is active)
+    )
+    mission = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Why the team exists, in a sentence or two.",
+    )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    website = _link("Web page", "https://…", "The team's own page.")
+    repository = _link("Repository", "https://github.com/…", "Where its code or documents live.")
+    chat = _link("Chat channel", "#team-channel or https://…", "A channel name or its address.")
+    mailing_list = _link(
+        "Mailing list", "team@example.com or https://…", "An address or its archive's page."
+    )
 
     def __init__(self, *args, org, team: Team | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Team.objects.for_org(org).order_by("name")
+        qs = current_teams(org)
         if team is not None:
             qs = qs.exclude(pk=team.pk)
         self.fields["parent"].queryset = qs
+        self.fields["kind"].queryset = TeamKind.objects.for_org(org).order_by("name")
+        if team is not None and team.is_retired:
+            del self.fields["state"]  # reactivate from the team page
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("state"):
+            data.pop("state", None)
+        return data
+
+    def link_fields(self):
+        return [self[name] for name in LINK_FIELDS]
+
+    def main_fields(self):
+        return [f for f in self.visible_fields() if f.name not in LINK_FIELDS]
+
+
+class TeamKindForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name")
 
 
 class PersonForm(forms.Form):

@@ -121,6 +121,49 @@ class Person(OrgScoped):
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
 
+# What a new organization starts with; each organization edits its own list.
+DEFAULT_TEAM_KINDS = (
+    ("department", "Department"),
+    ("team", "Team"),
+    ("sig", "Special-interest group"),
+    ("working-group", "Working group"),
+    ("committee", "Committee"),
+    ("guild", "Guild"),
+)
+
+
+class TeamKind(OrgScoped):
+    """A kind of team an organization uses (department, working group, guild…)."""
+
+    slug = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "slug"], name="team_kind_slug_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamState(models.TextChoices):
+    FORMING = "forming", "Forming"
+    ACTIVE = "active", "Active"
+    ADVISORY = "advisory", "Advisory"
+    RETIRED = "retired", "Retired"
+
+
+class TeamQuerySet(OrgScopedQuerySet):
+    def current(self) -> TeamQuerySet:
+        """Teams that are not retired (forming, active or advisory): the one filter behind
+        every active list, picker, health roll-up and the dependency map. A retired team
+        stays readable on its own page, in history and in search."""
+        return self.exclude(state=TeamState.RETIRED)
+
+
 class Team(OrgScoped):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80)
@@ -130,21 +173,83 @@ class Team(OrgScoped):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    kind = models.ForeignKey(
+        TeamKind, null=True, blank=True, on_delete=models.PROTECT, related_name="teams"
+    )
+    state = models.CharField(
+        max_length=10, choices=TeamState.choices, default=TeamState.ACTIVE, db_default="active"
+    )
+    retired_on = models.DateField(null=True, blank=True)
+    mission = models.TextField(blank=True, default="", db_default="")
+    # Where the team lives elsewhere: structured, so pages and files can link them.
+    website = models.URLField(max_length=500, blank=True, default="", db_default="")
+    repository = models.URLField(max_length=500, blank=True, default="", db_default="")
+    chat = models.CharField(max_length=500, blank=True, default="", db_default="")
+    mailing_list = models.CharField(max_length=500, blank=True, default="", db_default="")
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["org", "slug"], name="team_slug_unique_in_org"),
+            # A retired team has the date it retired; any other has none.
+            models.CheckConstraint(
+                condition=models.Q(state="retired", retired_on__isnull=False)
+                | (~models.Q(state="retired") & models.Q(retired_on__isnull=True)),
+                name="team_retired_on_iff_retired",
+            ),
         ]
-        indexes = [models.Index(fields=["org", "name"], name="team_by_name")]  # directory, pickers
+        indexes = [
+            models.Index(fields=["org", "name"], name="team_by_name"),  # directory, pickers
+            models.Index(fields=["org", "state"], name="team_by_state"),  # retired teams
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.state == TeamState.RETIRED
+
+    @property
+    def links(self) -> list[tuple[str, str, str]]:
+        """(label, shown text, address) for each link the team has, in a fixed order."""
+        out = []
+        for field, label in TEAM_LINK_FIELDS:
+            value = getattr(self, field)
+            if value:
+                out.append((label, value, link_href(field, value)))
+        return out
+
+
+TEAM_LINK_FIELDS = (
+    ("website", "Web page"),
+    ("repository", "Repository"),
+    ("chat", "Chat channel"),
+    ("mailing_list", "Mailing list"),
+)
+
+
+def link_href(field: str, value: str) -> str:
+    """Where a team link points: a mailing list given as an address becomes `mailto:`;
+    a chat channel given by name (#platform) has no address."""
+    if value.startswith(("https://", "http://")):
+        return value
+    if field == "mailing_list" and "@" in value:
+        return f"mailto:{value}"
+    return ""
 
 
 class MembershipRole(models.TextChoices):
     LEAD = "lead", "Lead"
     MEMBER = "member", "Member"
+
+
+class MembershipQuerySet(OrgScopedQuerySet):
+    def in_current_teams(self) -> MembershipQuerySet:
+        """Memberships of teams that are not retired (see `TeamQuerySet.current`)."""
+        return self.exclude(team__state=TeamState.RETIRED)
 
 
 class Membership(OrgScoped):
@@ -158,6 +263,8 @@ class Membership(OrgScoped):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["team__name", "person__name"]

@@ -8,11 +8,17 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
 
 # Teams listed by name whatever its case ("api", "Billing", "core"), on SQLite as on
 # PostgreSQL (whose collation already ignores case where SQLite's does not).
 BY_NAME = (Lower("name"), "name", "id")
+
+
+def current_teams(org: Organization):
+    """The organization's teams that are not retired, by name: what every picker offers
+    and every active list shows (a queryset)."""
+    return Team.objects.for_org(org).current().order_by("name", "id")
 
 
 def parent_map(org: Organization) -> dict[int, int | None]:
@@ -187,9 +193,9 @@ def with_counts(teams):
         grouped = qs.order_by().annotate(_k=F(key)).values("_k").annotate(n=Count("pk"))
         return Coalesce(Subquery(grouped.values("n"), output_field=IntegerField()), 0)
 
-    return teams.annotate(
+    return teams.select_related("kind").annotate(
         n_members=count_of(Membership.objects.filter(team_id=OuterRef("pk")), "team_id"),
-        n_children=count_of(Team.objects.filter(parent_id=OuterRef("pk")), "parent_id"),
+        n_children=count_of(Team.objects.current().filter(parent_id=OuterRef("pk")), "parent_id"),
     )
 
 
@@ -211,7 +217,7 @@ def directory_top(org: Organization) -> list[TreeNode]:
     DIRECTORY_LEVELS levels: one query a level and one for the leads. Each node's
     `children` holds the sub-teams shown; a node with more has `more_children` set."""
     budget = DIRECTORY_ROWS
-    base = with_counts(Team.objects.for_org(org)).order_by(*BY_NAME)
+    base = with_counts(Team.objects.for_org(org).current()).order_by(*BY_NAME)
     levels: list[list[Team]] = []
     parents: list[int] | None = None
     for _ in range(DIRECTORY_LEVELS):
@@ -250,7 +256,7 @@ def directory_top(org: Organization) -> list[TreeNode]:
 
 def sub_teams(org: Organization, parent: Team):
     """A team's direct sub-teams with their counts, by name (a queryset, to paginate)."""
-    return with_counts(Team.objects.for_org(org).filter(parent=parent)).order_by(*BY_NAME)
+    return with_counts(Team.objects.for_org(org).current().filter(parent=parent)).order_by(*BY_NAME)
 
 
 def find_teams(org: Organization, q: str):
@@ -259,6 +265,15 @@ def find_teams(org: Organization, q: str):
         with_counts(Team.objects.for_org(org).filter(name__icontains=q))
         .select_related("parent")
         .order_by(*BY_NAME)
+    )
+
+
+def retired_teams(org: Organization):
+    """The retired teams, most recently retired first, with their parent and counts."""
+    return (
+        with_counts(Team.objects.for_org(org).filter(state=TeamState.RETIRED))
+        .select_related("parent")
+        .order_by("-retired_on", *BY_NAME)
     )
 
 

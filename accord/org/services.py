@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, models, transaction
-from django.utils.timezone import now
+from django.utils.timezone import localdate, now
 
 from accord.activity import services as activity
 from accord.core import security
@@ -17,6 +18,7 @@ from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.security import normalize_username
 from accord.core.services import (
     delete_unless_in_use,
+    parse_date,
     require_same_org,
     require_text,
     unique_slug,
@@ -25,6 +27,7 @@ from accord.core.services import (
 )
 from accord.org import queries, signals
 from accord.org.models import (
+    DEFAULT_TEAM_KINDS,
     ROLE_RANK,
     Membership,
     MembershipRole,
@@ -33,8 +36,10 @@ from accord.org.models import (
     PersonKind,
     Role,
     Team,
+    TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamState,
 )
 from accord.org.permissions import can_manage_agent, require_role, require_team_admin
 
@@ -42,7 +47,22 @@ PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
 AGENT_FIELDS = (*PERSON_FIELDS, "kind", "owner")
 AGENT_OWNER_FIELDS = ("name", "title", "role", "timezone", "is_active", "owner")  # its owner may
 PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
-TEAM_FIELDS = ("name", "slug", "parent", "description")
+TEAM_FIELDS = (
+    "name",
+    "slug",
+    "parent",
+    "description",
+    "kind",
+    "state",
+    "mission",
+    "website",
+    "repository",
+    "chat",
+    "mailing_list",
+)
+TEAM_LINKS = ("website", "repository", "chat", "mailing_list")
+# What update_team may set the state to; retiring and reactivating have their own services.
+LIVE_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
 MEMBERSHIP_FIELDS = ("role", "allocation")
 
 
@@ -58,6 +78,7 @@ def create_organization(name: str, slug: str = "", *, owner_user=None) -> Organi
         raise ServiceError(f"The address {slug!r} is taken.", fields={"slug": ["Already in use."]})
     org = Organization.objects.create(name=name, slug=slug)
     activity.record(org, None, "created", org, after={"name": name, "slug": slug})
+    TeamKind.objects.bulk_create([TeamKind(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_KINDS])
     if owner_user is not None:
         add_person(
             org,
@@ -422,6 +443,13 @@ def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> 
     if parent is None:
         return
     require_same_org(org, parent, "parent team")
+    retired = Team.objects.filter(pk=parent.pk, state=TeamState.RETIRED).exists()
+    if retired and (team is None or not team.is_retired):
+        raise ServiceError(
+            f"{parent.name} is retired: a current team cannot be placed under it.",
+            fields={"parent": [f"{parent.name} is retired."]},
+            code="parent_retired",
+        )
     if team is None or team.pk is None:
         return
     if parent.pk == team.pk:
@@ -448,10 +476,36 @@ def create_team(
     slug: str = "",
     parent: Team | None = None,
     description: str = "",
+    kind: TeamKind | str | None = None,
+    state: str = TeamState.ACTIVE,
+    mission: str = "",
+    website: str = "",
+    repository: str = "",
+    chat: str = "",
+    mailing_list: str = "",
+    retired_on: Any = None,
 ) -> Team:
+    """A new team. It may start retired (`state="retired"`, `retired_on` default today),
+    as an import of an organization's past does; a current team cannot start under a
+    retired one."""
     require_role(actor, Role.LEADER, "change the team tree")
     name = require_text(name, "name")
-    _check_parent(org, None, parent)
+    retired = state == TeamState.RETIRED
+    _check_parent(org, Team(state=state) if retired else None, parent)
+    extra = _clean_team_fields(
+        org,
+        {
+            "kind": kind,
+            "state": TeamState.ACTIVE if retired else state,
+            "mission": mission,
+            "website": website,
+            "repository": repository,
+            "chat": chat,
+            "mailing_list": mailing_list,
+        },
+    )
+    if retired:
+        extra.update(state=TeamState.RETIRED, retired_on=_retirement_day(retired_on))
     teams = Team.objects.for_org(org)
     if slug:
         if teams.filter(slug=slug).exists():
@@ -464,14 +518,20 @@ def create_team(
     try:
         with transaction.atomic():
             team = Team.objects.create(
-                org=org, name=name, slug=slug, parent=parent, description=description.strip()
+                org=org,
+                name=name,
+                slug=slug,
+                parent=parent,
+                description=description.strip(),
+                **extra,
             )
     except IntegrityError:  # the same address taken at the same moment
         raise ServiceError(
             f"A team with the address {slug!r} already exists.",
             fields={"slug": ["Already in use."]},
         ) from None
-    activity.record(org, actor, "created", team, after=activity.snapshot(team, TEAM_FIELDS))
+    after = activity.snapshot(team, (*TEAM_FIELDS, "retired_on") if retired else TEAM_FIELDS)
+    activity.record(org, actor, "created", team, after=after)
     return team
 
 
@@ -492,6 +552,13 @@ def update_team(
     team = Team.objects.select_for_update().get(pk=team.pk)
     if "name" in changes:
         changes["name"] = require_text(changes["name"], "name")
+    if "state" in changes and changes["state"] != team.state and team.is_retired:
+        raise ServiceError(
+            f"{team.name} is retired; reactivate it to change its state.",
+            fields={"state": ["Reactivate the team first."]},
+            code="retired",
+        )
+    changes.update(_clean_team_fields(org, changes))
     if "parent" in changes:
         # One move at a time per organization: two concurrent moves (A under B, B under A)
         # could each pass the cycle check alone and make a cycle together.
@@ -505,6 +572,8 @@ def update_team(
             )
     changed = {name for name, value in changes.items() if getattr(team, name) != value}
     verb = "moved" if changed == {"parent"} else "updated"
+    if "description" in changes:
+        changes["description"] = (changes["description"] or "").strip()
     old_parent_id = team.parent_id
     team = update_and_record(
         org, actor, team, changes, verb=verb, expected_version=expected_version
@@ -514,6 +583,223 @@ def update_team(
             Team, team=team, old_parent_id=old_parent_id, new_parent_id=team.parent_id
         )
     return team
+
+
+def _clean_link(field: str, value: Any) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    label = field.replace("_", " ")
+    if len(value) > 500 or "\n" in value or "\x00" in value:
+        raise ServiceError(
+            f"The {label} must be one line of at most 500 characters.",
+            fields={field: ["One line, at most 500 characters."]},
+        )
+    is_url = True
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        is_url = False
+    if is_url:
+        return value
+    if field == "mailing_list":
+        try:
+            validate_email(value)
+            return value
+        except ValidationError:
+            pass
+    if field == "chat" and " " not in value:
+        return value  # a channel by name, e.g. #platform or slack:#platform
+    wanted = {
+        "website": "a web address starting with https://",
+        "repository": "a web address starting with https://",
+        "chat": "a channel (#platform) or a web address",
+        "mailing_list": "an e-mail address or a web address",
+    }[field]
+    raise ServiceError(
+        f"The {label} {value!r} is not {wanted}.", fields={field: [f"Enter {wanted}."]}
+    )
+
+
+def team_kind(org: Organization, kind: TeamKind | str | None) -> TeamKind | None:
+    """A kind of this organization, given as itself or by slug; None for no kind."""
+    if kind is None or kind == "":
+        return None
+    if isinstance(kind, TeamKind):
+        require_same_org(org, kind, "team kind")
+        return kind
+    found = TeamKind.objects.for_org(org).filter(slug=str(kind).strip().lower()).first()
+    if found is None:
+        known = ", ".join(
+            TeamKind.objects.for_org(org).order_by("slug").values_list("slug", flat=True)
+        )
+        raise ServiceError(
+            f"Unknown team kind {kind!r}; {org.name} has: {known or 'none yet'}.",
+            fields={"kind": ["Unknown kind."]},
+        )
+    return found
+
+
+def _clean_team_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
+    """Kind, state, mission and links of a team, validated (only those present in `data`)."""
+    out: dict[str, Any] = {}
+    if "kind" in data:
+        out["kind"] = team_kind(org, data["kind"])
+    if "state" in data:
+        if data["state"] not in LIVE_STATES:
+            raise ServiceError(
+                f"A team's state is one of {', '.join(LIVE_STATES)}, not {data['state']!r}; "
+                "retire a team with its own action, which records the date.",
+                fields={"state": ["Forming, active or advisory."]},
+            )
+        out["state"] = data["state"]
+    if "mission" in data:
+        mission = (data["mission"] or "").strip()
+        if len(mission) > 2000 or "\x00" in mission:
+            raise ServiceError(
+                "The mission is at most 2000 characters of text.",
+                fields={"mission": ["At most 2000 characters."]},
+            )
+        out["mission"] = mission
+    for field in TEAM_LINKS:
+        if field in data:
+            out[field] = _clean_link(field, data[field])
+    return out
+
+
+def _retirement_day(on: Any) -> Any:
+    day = parse_date(on, "retired_on") or localdate()
+    if day > localdate():
+        raise ServiceError(
+            f"A team cannot be retired in the future ({day:%Y-%m-%d}).",
+            fields={"retired_on": ["Today or earlier."]},
+        )
+    return day
+
+
+@transaction.atomic
+def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any = None) -> Team:
+    """Retire a team as of `on` (default today). Its history stays readable; it leaves
+    active lists, pickers, health roll-ups and the dependency map.
+
+    The rule for sub-teams: a team is retired only once every sub-team is retired or
+    moved elsewhere, so no current team ever sits under a retired one."""
+    require_same_org(org, team, "team")
+    require_role(actor, Role.LEADER, "retire a team")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if team.is_retired:
+        raise ServiceError(
+            f"{team.name} is already retired (since {team.retired_on:%Y-%m-%d}).",
+            code="already_retired",
+        )
+    day = _retirement_day(on)
+    current = Team.objects.for_org(org).current().filter(parent=team).order_by("name")
+    names = list(current.values_list("name", flat=True)[:5])
+    if names:
+        raise ServiceError(
+            f"{team.name} still has current sub-teams ({', '.join(names)}); retire or move "
+            "them first.",
+            code="has_current_children",
+        )
+    return update_and_record(
+        org, actor, team, {"state": TeamState.RETIRED, "retired_on": day}, verb="retired"
+    )
+
+
+@transaction.atomic
+def reactivate_team(
+    org: Organization, actor: Person | None, team: Team, *, state: str = TeamState.ACTIVE
+) -> Team:
+    """Bring a retired team back (as active, forming or advisory). Refused while its parent
+    is retired: reactivate or change the parent first."""
+    require_same_org(org, team, "team")
+    require_role(actor, Role.LEADER, "reactivate a team")
+    team = Team.objects.select_for_update().select_related("parent").get(pk=team.pk)
+    if not team.is_retired:
+        raise ServiceError(f"{team.name} is not retired.", code="not_retired")
+    if state not in LIVE_STATES:
+        raise ServiceError(
+            f"A reactivated team is forming, active or advisory, not {state!r}.",
+            fields={"state": ["Forming, active or advisory."]},
+        )
+    if team.parent is not None and team.parent.is_retired:
+        raise ServiceError(
+            f"{team.name} is under {team.parent.name}, which is retired; reactivate "
+            f"{team.parent.name} first or move {team.name} elsewhere.",
+            code="parent_retired",
+        )
+    return update_and_record(
+        org, actor, team, {"state": state, "retired_on": None}, verb="reactivated"
+    )
+
+
+# --- kinds of team -----------------------------------------------------------------------
+
+
+def _kind_name(org: Organization, name: Any, kind: TeamKind | None = None) -> str:
+    name = require_text(name, "name", max_length=100)
+    same = TeamKind.objects.for_org(org).filter(name__iexact=name)
+    if kind is not None:
+        same = same.exclude(pk=kind.pk)
+    if same.exists():
+        raise ServiceError(
+            f"There is already a kind of team called {name!r}.",
+            fields={"name": ["Already in use."]},
+        )
+    return name
+
+
+@transaction.atomic
+def add_team_kind(
+    org: Organization, actor: Person | None, *, name: str, slug: str = ""
+) -> TeamKind:
+    require_role(actor, Role.ADMIN, "change the kinds of team")
+    name = _kind_name(org, name)
+    kinds = TeamKind.objects.for_org(org)
+    slug = (slug or "").strip().lower()
+    if slug:
+        if not re.fullmatch(r"[-a-z0-9_]{1,40}", slug):
+            raise ServiceError(
+                f"The short name {slug!r} may use only letters, digits, - and _ (40 at most).",
+                fields={"slug": ["Letters, digits, - and _."]},
+            )
+        if kinds.filter(slug=slug).exists():
+            raise ServiceError(
+                f"A kind of team {slug!r} already exists.", fields={"slug": ["Already in use."]}
+            )
+    else:
+        slug = unique_slug(kinds, name, max_length=40)
+    kind = TeamKind.objects.create(org=org, slug=slug, name=name)
+    activity.record(org, actor, "created", kind, after={"slug": slug, "name": name})
+    return kind
+
+
+@transaction.atomic
+def rename_team_kind(
+    org: Organization, actor: Person | None, kind: TeamKind, name: str
+) -> TeamKind:
+    """A new display name; the slug (what files and the API use) stays."""
+    require_same_org(org, kind, "team kind")
+    require_role(actor, Role.ADMIN, "change the kinds of team")
+    kind = TeamKind.objects.select_for_update().get(pk=kind.pk)
+    name = _kind_name(org, name, kind)
+    return update_and_record(org, actor, kind, {"name": name}, verb="renamed")
+
+
+@transaction.atomic
+def remove_team_kind(org: Organization, actor: Person | None, kind: TeamKind) -> None:
+    """Refused while any team, retired ones included, is of this kind."""
+    require_same_org(org, kind, "team kind")
+    require_role(actor, Role.ADMIN, "change the kinds of team")
+    kind = TeamKind.objects.select_for_update().get(pk=kind.pk)
+    used = Team.objects.filter(kind=kind).count()
+    if used:
+        raise ServiceError(
+            f"{used} team(s) are of the kind {kind.name!r}; give them another kind first.",
+            code="in_use",
+        )
+    activity.record(org, actor, "deleted", kind, before={"slug": kind.slug, "name": kind.name})
+    kind.delete()
 
 
 @transaction.atomic

@@ -7,9 +7,12 @@ app_name = "org"
 urlpatterns = [
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_new, name="team_new"),
+    path("teams/kinds/", views.team_kinds, name="team_kinds"),
     path("teams/<slug:team_slug>/", views.team_detail, name="team"),
     path("teams/<slug:team_slug>/edit/", views.team_edit, name="team_edit"),
     path("teams/<slug:team_slug>/delete/", views.team_delete, name="team_delete"),
+    path("teams/<slug:team_slug>/retire/", views.team_retire, name="team_retire"),
+    path("teams/<slug:team_slug>/reactivate/", views.team_reactivate, name="team_reactivate"),
     path("teams/<slug:team_slug>/members/", views.membership_add, name="membership_add"),
     path("memberships/<int:membership_id>/", views.membership_edit, name="membership_edit"),
     path(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,9 +17,20 @@ from accord.org.forms import (
     PersonForm,
     ProfileForm,
     TeamForm,
+    TeamKindForm,
     TokenForm,
 )
-from accord.org.models import Membership, MembershipRole, Person, Team, TeamLink, TeamLinkKind
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
+    Team,
+    TeamKind,
+    TeamLink,
+    TeamLinkKind,
+)
+from accord.org.queries import current_teams
 from accord.web import panels, pickers
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.views import history_for
@@ -28,12 +39,17 @@ from accord.web.views import history_for
 @org_view
 def teams(request):
     """The directory: the top of the tree (expandable a level at a time), a team's
-    sub-teams (`?parent=slug`, a page of them), or the teams whose name matches `?q=`."""
+    sub-teams (`?parent=slug`, a page of them), the teams whose name matches `?q=` (retired
+    ones too, marked), or the retired teams (`?state=retired`). Retired teams are left out
+    of the tree."""
     org = request.org
     q = request.GET.get("q", "").strip()[:100]
     parent_slug = request.GET.get("parent", "").strip()
     context = {"q": q, "can_edit": permissions.can_edit_tree(request.person), "parent": None}
-    if q:
+    if request.GET.get("state") == "retired":
+        page = paginate(request, queries.retired_teams(org), per_page=queries.LIST_PAGE)
+        context.update(rows=_nodes(org, page), page=page, searching=True, retired=True)
+    elif q:
         page = paginate(request, queries.find_teams(org, q), per_page=queries.LIST_PAGE)
         context.update(rows=_nodes(org, page), page=page, searching=True)
     elif parent_slug:
@@ -45,6 +61,7 @@ def teams(request):
             return render(request, "org/_team_rows.html", {**context, "fragment": True})
     else:
         context["rows"] = queries.directory_top(org)
+        context["retired_count"] = queries.retired_teams(org).count()
     return render(request, "org/teams.html", context)
 
 
@@ -62,7 +79,9 @@ def team_detail(request, team_slug: str):
     """A team: its leads, the first screen of its members, sub-teams and stakeholder links
     (each linking to the rest), the pillars' panels and its history."""
     org = request.org
-    team = get_object_or_404(Team.objects.for_org(org).select_related("parent"), slug=team_slug)
+    team = get_object_or_404(
+        Team.objects.for_org(org).select_related("parent", "kind"), slug=team_slug
+    )
     can_link = permissions.can_edit_tree(request.person)
     if request.method == "POST":
         return _team_links_post(request, team)
@@ -116,7 +135,7 @@ class TeamLinkForm(forms.Form):
 
     def __init__(self, *args, org, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_team"].queryset = Team.objects.for_org(org).exclude(pk=team.pk)
+        self.fields["to_team"].queryset = current_teams(org).exclude(pk=team.pk)
         if len(TeamLinkKind.choices) == 1:
             self.fields["kind"].widget = forms.HiddenInput()
 
@@ -201,7 +220,15 @@ def team_edit(request, team_slug: str):
         request.POST or None,
         org=org,
         team=team,
-        initial={"name": team.name, "parent": team.parent, "description": team.description},
+        initial={
+            "name": team.name,
+            "parent": team.parent,
+            "description": team.description,
+            "kind": team.kind,
+            "state": team.state,
+            "mission": team.mission,
+            **{name: getattr(team, name) for name in services.TEAM_LINKS},
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -232,6 +259,34 @@ def team_delete(request, team_slug: str):
         return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
     messages.success(request, f"Team {team.name} deleted.")
     return redirect("org:teams", org_slug=org.slug)
+
+
+@org_view
+@require_POST
+def team_retire(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    try:
+        services.retire_team(org, request.person, team, on=request.POST.get("on") or None)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{team.name} is retired; its history stays here.")
+    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+
+
+@org_view
+@require_POST
+def team_reactivate(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    try:
+        services.reactivate_team(org, request.person, team)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{team.name} is active again.")
+    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
 
 
 @org_view
@@ -553,6 +608,59 @@ def person_edit(request, person_id: int):
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
     template = "org/agent_form.html" if person.is_agent else "org/person_form.html"
     return render(request, template, {"form": form, "person": person})
+
+
+@org_view
+def team_kinds(request):
+    """The organization's kinds of team: add, rename, remove (refused while teams use one).
+    Everyone reads the list; admins change it."""
+    org = request.org
+    can_edit = request.person is not None and request.person.has_role(Role.ADMIN)
+    add_form = TeamKindForm(prefix="add")
+    if request.method == "POST":
+        _require(can_edit, "Only an admin may change the kinds of team.")
+        action = request.POST.get("action")
+        kind = None
+        if action in ("rename", "remove"):
+            kind = get_object_or_404(TeamKind.objects.for_org(org), pk=request.POST.get("kind"))
+        try:
+            if action == "add":
+                add_form = TeamKindForm(request.POST, prefix="add")
+                if add_form.is_valid():
+                    kind = services.add_team_kind(
+                        org, request.person, name=add_form.cleaned_data["name"]
+                    )
+                    messages.success(request, f"Kind {kind.name!r} added.")
+                    return redirect("org:team_kinds", org_slug=org.slug)
+            elif action == "rename" and kind is not None:
+                old = kind.name
+                kind = services.rename_team_kind(
+                    org, request.person, kind, request.POST.get("name", "")
+                )
+                messages.success(request, f"{old!r} is now called {kind.name!r}.")
+                return redirect("org:team_kinds", org_slug=org.slug)
+            elif action == "remove" and kind is not None:
+                services.remove_team_kind(org, request.person, kind)
+                messages.success(request, f"Kind {kind.name!r} removed.")
+                return redirect("org:team_kinds", org_slug=org.slug)
+        except ServiceError as exc:
+            if action == "add":
+                form_error(add_form, exc)
+            else:
+                flash_error(request, exc)
+                return redirect("org:team_kinds", org_slug=org.slug)
+    kinds = list(
+        TeamKind.objects.for_org(org)
+        .annotate(
+            n_teams=Count("teams"), n_retired=Count("teams", filter=Q(teams__state="retired"))
+        )
+        .order_by("name")
+    )
+    return render(
+        request,
+        "org/team_kinds.html",
+        {"kinds": kinds, "can_edit": can_edit, "add_form": add_form},
+    )
 
 
 def _require(allowed: bool, message: str) -> None:

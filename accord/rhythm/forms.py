@@ -10,6 +10,7 @@ from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.org.models import Person, Team
+from accord.org.queries import current_teams
 from accord.rhythm import picker, recurrence
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
@@ -148,7 +149,7 @@ class CadenceForm(RecurrencePickerForm):
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Team.objects.for_org(org).order_by("name")
+        qs = current_teams(org)
         self.fields["team"].queryset = qs
         self.fields["teams"].queryset = qs
         people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
@@ -201,7 +202,7 @@ class CadenceEditForm(RecurrencePickerForm):
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Team.objects.for_org(org).order_by("name")
+        qs = current_teams(org)
         self.fields["team"].queryset = qs
         self.fields["teams"].queryset = qs
         people = Person.objects.for_org(org).filter(is_active=True).order_by("name")

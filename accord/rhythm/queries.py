@@ -338,7 +338,10 @@ class PersonScope:
         team_ids: set[int] = set()
         lead_ids: set[int] = set()
         for team_id, role in (
-            Membership.objects.for_org(org).filter(person=person).values_list("team_id", "role")
+            Membership.objects.for_org(org)
+            .in_current_teams()
+            .filter(person=person)
+            .values_list("team_id", "role")
         ):
             team_ids.add(team_id)
             if role == MembershipRole.LEAD:

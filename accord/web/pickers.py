@@ -80,9 +80,9 @@ def _humans(org):
 
 
 def _teams(org):
-    from accord.org.models import Team
+    from accord.org.queries import current_teams
 
-    return Team.objects.for_org(org).order_by("name", "id")
+    return current_teams(org)
 
 
 def _objectives(org):

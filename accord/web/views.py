@@ -55,7 +55,7 @@ def home(request):
     )
     recent = name_references(org, Event.objects.for_org(org).select_related("actor")[:12])
     counts = {
-        "teams": Team.objects.for_org(org).count(),
+        "teams": Team.objects.for_org(org).current().count(),
         "people": Person.objects.for_org(org).filter(is_active=True).count(),
     }
     return render(

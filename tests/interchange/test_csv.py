@@ -11,9 +11,14 @@ from accord.org.models import Membership, Person, Team
 
 from .helpers import ORG_FILE, dump
 
+TEAM_COLUMNS = (
+    "slug,name,parent,description,kind,state,retired_on,mission,website,repository,chat,"
+    "mailing_list"
+)
+
 
 def test_templates_list_the_fields_of_each_section():
-    assert csvio.template("teams") == "slug,name,parent,description\r\n"
+    assert csvio.template("teams") == f"{TEAM_COLUMNS}\r\n"
     assert csvio.template("memberships").startswith("team,person,role,allocation")
     assert csvio.template("initiatives").startswith("id,team,title,status")
 
@@ -67,7 +72,7 @@ def test_the_zip_export_has_one_csv_per_section_and_imports_back(db):
         names = zf.namelist()
         teams = zf.read("teams.csv")
     assert "people.csv" in names and "decisions.csv" in names
-    assert teams.startswith(b"\xef\xbb\xbfslug,name,parent,description\r\n")
+    assert teams.startswith(b"\xef\xbb\xbf" + TEAM_COLUMNS.encode() + b"\r\n")
     table = list(csv.DictReader(io.StringIO(teams.decode("utf-8-sig"))))
     assert {"slug": "eng", "name": "Engineering", "parent": "initech"}.items() <= table[1].items()
     outcome = csvio.import_csv(teams, org_slug="initech-copy")

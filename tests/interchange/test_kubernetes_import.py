@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter
 
@@ -54,10 +55,11 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
         "special-interest-groups",
         "kubernetes",
     )
+    assert (node.kind.slug, node.state, node.chat) == ("sig", "active", "#sig-node")
+    assert node.website == "https://github.com/kubernetes/community/tree/master/sig-node"
+    assert node.mission.startswith("SIG Node is responsible for")
     batch = Team.objects.get(org=org, slug="wg-batch")
-    assert "Stakeholder SIGs: SIG Apps, SIG Autoscaling, SIG Node, SIG Scheduling" in (
-        batch.description
-    )
+    assert batch.kind.slug == "working-group" and batch.description == ""
     assert sorted(
         TeamLink.objects.filter(from_team=batch).values_list("to_team__slug", "kind")
     ) == [
@@ -134,3 +136,29 @@ def test_a_damaged_dataset_is_reported_not_crashed_on(db, k8s_dir):
     kinds = outcome.report.kinds()
     assert kinds["yaml_error"] == 1
     assert kinds["unknown_owner"] >= 600  # every proposal's group is now unknown
+
+
+def test_groups_become_teams_of_their_kind_and_archived_ones_are_retired(db, tmp_path):
+    (tmp_path / "keps").mkdir()
+    (tmp_path / "sigs.yaml").write_text(
+        "sigs:\n"
+        "  - dir: sig-docs\n    name: Docs\n    mission_statement: Write the docs.\n"
+        "    contact:\n      slack: sig-docs\n"
+        "      mailing_list: https://groups.google.com/g/kubernetes-sig-docs\n"
+        "workinggroups:\n"
+        "  - dir: wg-old\n    name: Old\n    archived: true\n"
+        "committees:\n"
+        "  - dir: steering\n    name: Steering\n"
+    )
+    outcome = import_directory(tmp_path, org_slug="k8s", today=dt.date(2026, 11, 30))
+    assert outcome.applied, outcome.report.problems
+    org = Organization.objects.get(slug="k8s")
+    teams = {t.slug: t for t in Team.objects.for_org(org).select_related("kind")}
+    docs, old, steering = teams["sig-docs"], teams["wg-old"], teams["steering"]
+    assert (docs.kind.slug, docs.mission, docs.chat) == ("sig", "Write the docs.", "#sig-docs")
+    assert docs.mailing_list == "https://groups.google.com/g/kubernetes-sig-docs"
+    assert (old.kind.slug, old.state) == ("working-group", "retired")
+    assert old.retired_on is not None
+    assert (steering.kind.slug, steering.state) == ("committee", "active")
+    again = import_directory(tmp_path, org_slug="k8s", today=dt.date(2026, 11, 30))
+    assert not [c for c in again.changes if c.section == "teams"]  # nothing changes twice

@@ -72,6 +72,9 @@ def test_csv_upload_and_templates(cast, as_admin):
     response = as_admin.post(f"{BASE}plan/", {"file": csv_file})
     assert response.status_code == 200 and "sales" in response.content.decode()
     template = as_admin.get(f"{BASE}templates/teams.csv")
-    assert template.content == b"slug,name,parent,description\r\n"
+    assert template.content == (
+        b"slug,name,parent,description,kind,state,retired_on,mission,website,repository,"
+        b"chat,mailing_list\r\n"
+    )
     export = as_admin.get(f"{BASE}export.yaml")
     assert b"- slug: platform" in b"".join(export.streaming_content)
