@@ -123,8 +123,10 @@ def test_team_page_counts_equal_the_lists_they_link_to(cast, tree):
         assert m, label
         href, count = m.group(1).replace("&amp;", "&"), int(m.group(2))
         listed = client.get(href).content.decode()
-        # An open item's row starts with its title; a done one's with a "done" tag.
-        row = r"<td>(Item of platform[^<]*)<" if prefix == "Item" else r">(Issue of [^<]*)<"
+        # An open item's row starts with its title (a link to it); a done one's with a
+        # "done" tag.
+        item_row = r'<td><a href="[^"]+">(Item of platform[^<]*)<'
+        row = item_row if prefix == "Item" else r">(Issue of [^<]*)<"
         rows = re.findall(row, listed)
         assert count == len(rows) == len(set(rows)) > 0
         checked += 1
