@@ -39,7 +39,7 @@ from accord.decisions.models import ActionItem, Decision, Issue
 from accord.intelligence import evaluate as intelligence
 from accord.intelligence.models import Signal
 from accord.org import services as org_services
-from accord.org.models import Membership, Organization, Person, Role, Team, TeamLink
+from accord.org.models import Membership, Organization, Person, Role, Team, TeamKind, TeamLink
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm
 from accord.rhythm.models import Cadence, CheckIn, Measurable, Meeting
@@ -102,6 +102,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "initiative_id": dep.requester_initiative_id,
         "team_slug": team.slug,
         "team_id": team.pk,
+        "kind_id": spare_kind(org).pk,
         "dep_id": dep.pk,
         "cadence_id": meeting.cadence_id,
         "key": meeting.key,
@@ -124,6 +125,15 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "view_id": own_saved_view(org, admin).pk,
         **own_integrations(org, admin, dep.requester_initiative, measurable),
     }
+
+
+def spare_kind(org: Organization) -> TeamKind:
+    """A kind of team no team is of: removing it is allowed, so writes reach their checks."""
+    from accord.org import services as org_services
+
+    used = Team.objects.for_org(org).exclude(kind=None).values("kind")
+    spare = TeamKind.objects.for_org(org).exclude(pk__in=used).first()
+    return spare or org_services.add_team_kind(org, None, name="Spare kind")
 
 
 def open_key_result(org: Organization) -> KeyResult:

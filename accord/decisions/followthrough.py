@@ -266,7 +266,8 @@ def recompute(org_id: int, *, apps: Any = None) -> int:
                 day=day,
                 **dict(zip(COLUMNS, counts, strict=True)),
             )
-            for (kind, subject, day), counts in tallies.items()
+            # In key order: the same items give the same rows in the same order.
+            for (kind, subject, day), counts in sorted(tallies.items())
         ),
         batch_size=2000,
     )

@@ -77,7 +77,19 @@ def test_team_writes_record_one_event_each(cast):
     team = services.create_team(cast.org, cast.leader, name="Data", description="Numbers")
     event = only_event(mark)
     assert event.verb == "created" and event.target_label == "Data"
-    assert event.after == {"name": "Data", "slug": "data", "parent": None, "description": "Numbers"}
+    assert event.after == {
+        "name": "Data",
+        "slug": "data",
+        "parent": None,
+        "description": "Numbers",
+        "kind": None,
+        "state": "active",
+        "mission": "",
+        "website": "",
+        "repository": "",
+        "chat": "",
+        "mailing_list": "",
+    }
 
     mark = last_id()
     services.update_team(cast.org, cast.leader, team, name="Data & AI", description="Numbers")

@@ -30,7 +30,8 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     # Her default scope: Engineering, the highest team she leads.
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Engineering")
     heat = page.locator("table.heatmap")
-    expect(heat.locator("tbody tr")).to_have_count(6)  # Engineering itself and its 5 teams
+    # Engineering itself, its 5 teams and the working group being formed under it.
+    expect(heat.locator("tbody tr")).to_have_count(7)
     platform = heat.locator("tbody tr", has=page.get_by_role("link", name="Platform", exact=True))
     cells = platform.locator("a.heat")
     expect(cells).to_have_count(6)

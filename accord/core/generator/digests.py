@@ -19,6 +19,14 @@ from accord.activity.queries import _relation
 from accord.org.models import Organization
 
 GENERIC = {"target_id": "target_type", "source_id": "source_type"}
+# Ids whose model a sibling column names by a word: (table, column) -> (that column,
+# word -> model label).
+TYPED = {
+    ("decisions_followtally", "subject"): (
+        "kind",
+        {"org": "org.Organization", "owner": "org.Person", "team": "org.Team", "tree": "org.Team"},
+    ),
+}
 
 
 def _reference(kind: str, key: str) -> type[models.Model] | None:
@@ -82,10 +90,15 @@ def digest(org: Organization) -> str:
             out = []
             for f in fields:
                 value = values[f.name]
-                if f.primary_key:
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                    value = None
+                elif f.primary_key:
                     value = relative(model, value)
                 elif f.is_relation:
                     value = relative(f.related_model, value)
+                elif (model._meta.db_table, f.name) in TYPED:
+                    column, models_by_word = TYPED[(model._meta.db_table, f.name)]
+                    value = relative(generic(models_by_word.get(values[column], "")), value)
                 elif f.name in GENERIC and GENERIC[f.name] in values:
                     value = relative(generic(values[GENERIC[f.name]]), value)
                 elif f.name in ("before", "after") and "target_type" in values:
