@@ -195,7 +195,11 @@ def update_milestone(
     unknown = set(changes) - CHANGEABLE
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a milestone.")
-    milestone = Milestone.objects.select_for_update().select_related("anchor").get(pk=milestone.pk)
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("anchor")
+        .get(pk=milestone.pk)
+    )
     check_version(milestone, expected_version)
     teams = changes.pop("teams", None)
     anchor = changes.get("anchor", milestone.anchor)

@@ -714,7 +714,7 @@ def reactivate_team(
     is retired: reactivate or change the parent first."""
     require_same_org(org, team, "team")
     require_role(actor, Role.LEADER, "reactivate a team")
-    team = Team.objects.select_for_update().select_related("parent").get(pk=team.pk)
+    team = Team.objects.select_for_update(of=("self",)).select_related("parent").get(pk=team.pk)
     if not team.is_retired:
         raise ServiceError(f"{team.name} is not retired.", code="not_retired")
     if state not in LIVE_STATES:
