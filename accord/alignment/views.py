@@ -58,6 +58,7 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
 from accord.web import panels as web_panels
+from accord.web import pickers
 from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
 from accord.web.queries import saved_views
 from accord.web.views import history_for
@@ -460,6 +461,7 @@ def objective_edit(request, objective_id: int):
         for f in ("title", "description", "period", "level", "team", "owner", "status")
     }
     form = ObjectiveForm(request.POST or None, org=org, editing=True, initial=initial)
+    pickers.keep_held(form, objective)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
     if request.method == "POST" and form.is_valid():
@@ -681,6 +683,7 @@ def kr_edit(request, kr_id: int):
         )
     }
     form = KeyResultForm(request.POST or None, org=org, editing=True, initial=initial)
+    pickers.keep_held(form, kr)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
     if request.method == "POST" and form.is_valid():
@@ -856,6 +859,7 @@ def initiative_edit(request, initiative_id: int):
         )
     }
     form = InitiativeForm(request.POST or None, org=org, editing=True, initial=initial)
+    pickers.keep_held(form, item)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
     if request.method == "POST" and form.is_valid():

@@ -92,9 +92,13 @@ def _in_org(org: Organization, obj: Any, field: str, what: str) -> Any:
     return obj
 
 
-def _active_person(org: Organization, person: Any, field: str, what: str) -> Person:
+def _active_person(
+    org: Organization, person: Any, field: str, what: str, *, held_id: int | None = None
+) -> Person:
+    """`person`, who must be active unless they are `held_id`, whom the record being
+    changed already holds: a deactivated owner stays until someone chooses another."""
     _in_org(org, person, field, what)
-    if person is not None and not person.is_active:
+    if person is not None and not person.is_active and person.pk != held_id:
         raise ServiceError(
             f"{person.name} is no longer active in {org.name}.",
             fields={field: [f"{person.name} is inactive."]},
@@ -174,7 +178,11 @@ def can_edit_decision(actor: Person, decision: Decision) -> bool:
 
 
 def _clean_decision(
-    org: Organization, data: dict[str, Any], *, not_before: dt.date | None = None
+    org: Organization,
+    data: dict[str, Any],
+    *,
+    not_before: dt.date | None = None,
+    held: Decision | None = None,
 ) -> dict[str, Any]:
     out = dict(data)
     if "question" in out:
@@ -195,7 +203,9 @@ def _clean_decision(
                 fields={"approver": ["Choose the one person who decides."]},
                 code="exactly_one",
             )
-        out["approver"] = _active_person(org, approver, "approver", "person")
+        out["approver"] = _active_person(
+            org, approver, "approver", "person", held_id=held.approver_id if held else None
+        )
         refuse_agent(out["approver"], "approver", "approve decisions")
     if "driver" in out:
         out["driver"] = _in_org(org, _one(out["driver"], "driver", "driver"), "driver", "person")
@@ -303,7 +313,7 @@ def update_decision(
     # An unchanged decide-by date that has since passed is not a new mistake.
     if "decide_by" in changes and _date(changes["decide_by"], "decide_by") == d.decide_by:
         changes.pop("decide_by")
-    data = _clean_decision(org, changes)
+    data = _clean_decision(org, changes, held=d)
     roles_before: dict[str, Any] = {}
     roles_after: dict[str, Any] = {}
     for name, values, field in (
@@ -604,7 +614,9 @@ def reverse(org: Organization, actor: Person | None, decision: Decision, reason:
 # --- action items ------------------------------------------------------------------------
 
 
-def _clean_action(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
+def _clean_action(
+    org: Organization, data: dict[str, Any], held: ActionItem | None = None
+) -> dict[str, Any]:
     out = dict(data)
     if "title" in out:
         out["title"] = require_text(out["title"], "title", max_length=300)
@@ -614,7 +626,9 @@ def _clean_action(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
             raise ServiceError(
                 "An action item needs an owner.", fields={"owner": ["Choose who will do it."]}
             )
-        out["owner"] = _active_person(org, owner, "owner", "person")
+        out["owner"] = _active_person(
+            org, owner, "owner", "person", held_id=held.owner_id if held else None
+        )
     if "team" in out:
         out["team"] = _in_org(org, out["team"], "team", "team")
     if "due_on" in out:
@@ -720,7 +734,7 @@ def update_action_item(
         raise ServiceError(f"This action item is {item.status}; reopen it first.")
     was = followthrough.state(item)
     item = update_and_record(
-        org, actor, item, _clean_action(org, changes), expected_version=expected_version
+        org, actor, item, _clean_action(org, changes, item), expected_version=expected_version
     )
     followthrough.changed(org.pk, was, followthrough.state(item))
     return item

@@ -40,6 +40,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
+from accord.web import pickers
 from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted, team_filter
 from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
@@ -229,6 +230,7 @@ def edit(request, decision_id: int):
         "revisit_trigger": d.revisit_trigger,
     }
     form = DecisionForm(request.POST or None, org=org, initial=initial)
+    pickers.keep_held(form, d)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -577,6 +579,7 @@ def action_detail(request, item_id: int):
     may_act = _can_write(me) and services.can_change_action(me, item)
     initial = {"title": item.title, "owner": item.owner, "due_on": item.due_on, "team": item.team}
     form = ActionItemForm(request.POST or None, org=org, initial=initial)
+    pickers.keep_held(form, item)
     if request.method == "POST":
         if not may_act:
             raise PermissionDenied("You may not change this action item.")

@@ -224,6 +224,7 @@ def cadence_edit(request, cadence_id: int):
     initial["teams"] = list(cadence.teams.values_list("pk", flat=True))
     initial["extra_participants"] = list(cadence.extra_participants.values_list("pk", flat=True))
     form = CadenceEditForm(request.POST or None, initial=initial, org=org)
+    pickers.keep_held(form, cadence)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in PICKER_FIELDS}
         drop_time_if_all_day(data)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -221,6 +222,15 @@ class _PickerField:
     def label_from_instance(self, obj) -> str:
         return KINDS[self.kind].label(obj)
 
+    def keep(self, pks, org_id: int) -> None:
+        """Also accept, and show as chosen, the rows `pks` of organization `org_id`: what a
+        record being edited already holds (a retired team, a deactivated owner), though the
+        field offers only current ones. Any other row outside the queryset stays refused."""
+        pks = {pk for pk in pks if pk is not None}
+        if pks:
+            held = self.queryset.model._default_manager.filter(pk__in=pks, org_id=org_id)
+            self.queryset = self.queryset | held
+
 
 class PickerChoiceField(_PickerField, forms.ModelChoiceField):
     widget_class = PickerSelect
@@ -243,6 +253,28 @@ class HumanChoiceField(PickerChoiceField):
     a queryset without agents (`humans(org)`); the search box offers none either."""
 
     kind = "human"
+
+
+def keep_held(form: forms.Form, record) -> None:
+    """Let every picker of `form` keep what `record` holds in the field of the same name
+    (a foreign key or a many-to-many): editing an objective of a retired team, or an action
+    item owned by someone since deactivated, saves the other changes without forcing a
+    new choice. Only the record's own values widen the choices; another retired team or
+    inactive person, or anything of another organization, is still refused."""
+    for name, field in form.fields.items():
+        if not isinstance(field, _PickerField) or field.to_field_name:
+            continue
+        try:
+            model_field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if model_field.many_to_many:
+            pks = list(getattr(record, name).values_list("pk", flat=True))
+        elif model_field.many_to_one:
+            pks = [getattr(record, model_field.attname)]
+        else:
+            continue
+        field.keep(pks, record.org_id)
 
 
 def humans(queryset: QuerySet) -> QuerySet:
