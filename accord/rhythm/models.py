@@ -125,6 +125,16 @@ class Cadence(OrgScoped):
         return recurrence.schedule_problem(self.schedule)
 
     @property
+    def team_retired(self) -> bool:
+        """Whether the cadence belongs to a retired team: it then stops, as if paused,
+        until the team is reactivated (see `queries.cadences`)."""
+        return self.team_id is not None and self.team.is_retired
+
+    @property
+    def is_running(self) -> bool:
+        return self.is_active and not self.team_retired
+
+    @property
     def is_checkin(self) -> bool:
         return self.kind == CadenceKind.CHECKIN
 

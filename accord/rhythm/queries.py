@@ -12,11 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from accord.org import queries as org_queries
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    Person,
+    Team,
+    TeamState,
+)
 from accord.rhythm import recurrence
 from accord.rhythm.models import (
     Attendance,
@@ -36,10 +43,18 @@ from accord.rhythm.models import (
 
 
 def cadences(org: Organization, *, active_only: bool = True):
-    """Cadences with what scope and schedule computations need, prefetched (4 queries)."""
+    """Cadences with what scope and schedule computations need, prefetched (4 queries).
+
+    `active_only` keeps the cadences that run: active ones, and not of a retired team (its
+    own or subtree cadence, or a set of teams all retired). Those have no occurrences in
+    anyone's week, agendas, feeds, reminders or briefings, and the scheduler leaves them
+    alone; reactivating the team brings them back as they were."""
     qs = Cadence.objects.for_org(org).select_related("team", "owner")
     if active_only:
-        qs = qs.filter(is_active=True)
+        qs = qs.filter(is_active=True).exclude(team__state=TeamState.RETIRED)
+        links = Cadence.teams.through.objects.filter(cadence_id=OuterRef("pk"))
+        current = links.exclude(team__state=TeamState.RETIRED)
+        qs = qs.exclude(Q(scope=Scope.TEAMS) & Exists(links) & ~Exists(current))
     return qs.prefetch_related(
         "teams",
         "extra_participants",

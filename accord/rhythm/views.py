@@ -139,7 +139,7 @@ def cadence_list(request):
     # The next date is computed for the page shown only: 50 rules, however many cadences.
     page = paginate(request, queries.cadences(org, active_only=False), per_page=CADENCES_PER_PAGE)
     now = timezone.now()
-    rows = [(c, queries.next_occurrence(c, now) if c.is_active else None) for c in page]
+    rows = [(c, queries.next_occurrence(c, now) if c.is_running else None) for c in page]
     can_create = permissions.can_edit_tree(request.person) or any(
         permissions.can_manage_team(request.person, t)
         for t in Team.objects.for_org(org).filter(memberships__person=request.person)
@@ -255,6 +255,8 @@ def cadence_detail(request, cadence_id: int):
     upcoming = queries.occurrences_of(
         cadence, now - dt.timedelta(hours=12), now + dt.timedelta(days=120), include_cancelled=True
     )[:8]
+    if cadence.team_retired:
+        upcoming = []  # it stops with its team
     people = queries.participants_query(org, cadence)
     owers = {cadence.pk: queries.ower_ids(org, cadence)}
     [adh] = queries.adherence(org, [cadence], now=now, owers=owers)
