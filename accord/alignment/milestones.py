@@ -29,6 +29,7 @@ from accord.core.services import (
     parse_date,
     require_same_org,
     require_text,
+    require_unique_name,
 )
 from accord.org.models import Organization, Person, Role, Team
 from accord.org.permissions import require_role
@@ -102,15 +103,7 @@ def _clean(org: Organization, data: dict[str, Any], milestone: Milestone | None)
     out = dict(data)
     if "name" in out:
         out["name"] = require_text(out["name"], "name", max_length=200)
-        clash = Milestone.objects.for_org(org).filter(name=out["name"])
-        if milestone is not None:
-            clash = clash.exclude(pk=milestone.pk)
-        if clash.exists():
-            raise ServiceError(
-                f"A milestone named {out['name']!r} already exists.",
-                fields={"name": ["Already in use."]},
-                code="duplicate",
-            )
+        require_unique_name(Milestone.objects.for_org(org), out["name"], "milestone", milestone)
     if "kind" in out and out["kind"] not in MilestoneKind.values:
         raise ServiceError(
             f"Unknown milestone kind {out['kind']!r}; use one of "

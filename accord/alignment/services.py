@@ -58,6 +58,7 @@ from accord.core.services import (
     parse_date,
     require_same_org,
     require_text,
+    require_unique_name,
     update_and_record,
 )
 from accord.org.models import Organization, Person, Role, Team
@@ -157,15 +158,7 @@ def _clean_period(org: Organization, data: dict[str, Any], period: Period | None
     out = dict(data)
     if "name" in out:
         out["name"] = require_text(out["name"], "name", max_length=100)
-        clash = Period.objects.for_org(org).filter(name=out["name"])
-        if period is not None:
-            clash = clash.exclude(pk=period.pk)
-        if clash.exists():
-            raise ServiceError(
-                f"A period named {out['name']!r} already exists.",
-                fields={"name": ["Already in use."]},
-                code="duplicate",
-            )
+        require_unique_name(Period.objects.for_org(org), out["name"], "period", period)
     if "kind" in out:
         _choice(out["kind"], PeriodKind, "kind", "period kind")
     if "state" in out:

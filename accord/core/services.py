@@ -64,6 +64,27 @@ def update_and_record(
     return obj
 
 
+def require_unique_name(
+    queryset: models.QuerySet,
+    name: str,
+    label: str,
+    leave_out: models.Model | None = None,
+    *,
+    ignore_case: bool = False,
+) -> None:
+    """Refuse `name` when another row of `queryset` (already scoped to the organization)
+    has it, `leave_out` aside: the row being renamed keeps its own name."""
+    clash = queryset.filter(**{"name__iexact" if ignore_case else "name": name})
+    if leave_out is not None:
+        clash = clash.exclude(pk=leave_out.pk)
+    if clash.exists():
+        raise ServiceError(
+            f"A {label} named {name!r} already exists.",
+            fields={"name": ["Already in use."]},
+            code="duplicate",
+        )
+
+
 def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 80) -> str:
     """A slug for `text` not yet used in `queryset` (which is already scoped to the org)."""
     base = slugify(text)[: max_length - 5] or "item"

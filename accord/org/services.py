@@ -21,6 +21,7 @@ from accord.core.services import (
     parse_date,
     require_same_org,
     require_text,
+    require_unique_name,
     unique_slug,
     update_and_record,
     validate_timezone,
@@ -738,14 +739,7 @@ def reactivate_team(
 
 def _kind_name(org: Organization, name: Any, kind: TeamKind | None = None) -> str:
     name = require_text(name, "name", max_length=100)
-    same = TeamKind.objects.for_org(org).filter(name__iexact=name)
-    if kind is not None:
-        same = same.exclude(pk=kind.pk)
-    if same.exists():
-        raise ServiceError(
-            f"There is already a kind of team called {name!r}.",
-            fields={"name": ["Already in use."]},
-        )
+    require_unique_name(TeamKind.objects.for_org(org), name, "kind of team", kind, ignore_case=True)
     return name
 
 
