@@ -59,7 +59,14 @@ from accord.org import permissions
 from accord.org.models import Role, Team
 from accord.web import panels as web_panels
 from accord.web import pickers
-from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
+from accord.web.helpers import (
+    change_and_redirect,
+    flash_error,
+    form_error,
+    int_or_none,
+    org_view,
+    paginate,
+)
 from accord.web.queries import saved_views
 from accord.web.views import history_for
 
@@ -297,13 +304,13 @@ def milestone_move(request, milestone_id: int):
 def milestone_delete(request, milestone_id: int):
     org = request.org
     m = get_object_or_404(Milestone.objects.for_org(org), pk=milestone_id)
-    try:
-        milestones.delete_milestone(org, request.person, m)
-    except ServiceError as exc:
-        flash_error(request, exc)
-        return redirect(_url("milestone_edit", request, milestone_id=m.pk))
-    messages.success(request, f"{m.name} deleted.")
-    return redirect(_url("milestones", request))
+    return change_and_redirect(
+        request,
+        lambda: milestones.delete_milestone(org, request.person, m),
+        f"{m.name} deleted.",
+        _url("milestones", request),
+        failed=_url("milestone_edit", request, milestone_id=m.pk),
+    )
 
 
 # --- periods -----------------------------------------------------------------------------
@@ -566,13 +573,13 @@ def _spark_target(k: KeyResult) -> float | None:
 def objective_delete(request, objective_id: int):
     org = request.org
     objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
-    try:
-        services.delete_objective(org, request.person, objective)
-    except ServiceError as exc:
-        flash_error(request, exc)
-        return redirect(_url("objective", request, objective_id=objective_id))
-    messages.success(request, f"{objective.title} deleted.")
-    return redirect(_url("index", request))
+    return change_and_redirect(
+        request,
+        lambda: services.delete_objective(org, request.person, objective),
+        f"{objective.title} deleted.",
+        _url("index", request),
+        failed=_url("objective", request, objective_id=objective_id),
+    )
 
 
 @org_view

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import PermissionDenied, ServiceError
@@ -32,7 +33,14 @@ from accord.org.models import (
 )
 from accord.org.queries import current_teams
 from accord.web import panels, pickers
-from accord.web.helpers import flash_error, form_error, int_or_none, org_view, paginate
+from accord.web.helpers import (
+    change_and_redirect,
+    flash_error,
+    form_error,
+    int_or_none,
+    org_view,
+    paginate,
+)
 from accord.web.views import history_for
 
 
@@ -252,13 +260,13 @@ def team_edit(request, team_slug: str):
 def team_delete(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
-    try:
-        services.delete_team(org, request.person, team)
-    except ServiceError as exc:
-        flash_error(request, exc)
-        return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
-    messages.success(request, f"Team {team.name} deleted.")
-    return redirect("org:teams", org_slug=org.slug)
+    return change_and_redirect(
+        request,
+        lambda: services.delete_team(org, request.person, team),
+        f"Team {team.name} deleted.",
+        reverse("org:teams", kwargs={"org_slug": org.slug}),
+        failed=_team_url(org, team),
+    )
 
 
 @org_view
@@ -266,13 +274,12 @@ def team_delete(request, team_slug: str):
 def team_retire(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
-    try:
-        services.retire_team(org, request.person, team, on=request.POST.get("on") or None)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{team.name} is retired; its history stays here.")
-    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    return change_and_redirect(
+        request,
+        lambda: services.retire_team(org, request.person, team, on=request.POST.get("on") or None),
+        f"{team.name} is retired; its history stays here.",
+        _team_url(org, team),
+    )
 
 
 @org_view
@@ -280,13 +287,12 @@ def team_retire(request, team_slug: str):
 def team_reactivate(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
-    try:
-        services.reactivate_team(org, request.person, team)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{team.name} is active again.")
-    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    return change_and_redirect(
+        request,
+        lambda: services.reactivate_team(org, request.person, team),
+        f"{team.name} is active again.",
+        _team_url(org, team),
+    )
 
 
 @org_view
@@ -344,14 +350,12 @@ def membership_remove(request, membership_id: int):
     membership = get_object_or_404(
         Membership.objects.for_org(org).select_related("person", "team"), pk=membership_id
     )
-    team = membership.team
-    try:
-        services.remove_membership(org, request.person, membership)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{membership.person.name} removed from {team.name}.")
-    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    return change_and_redirect(
+        request,
+        lambda: services.remove_membership(org, request.person, membership),
+        f"{membership.person.name} removed from {membership.team.name}.",
+        _team_url(org, membership.team),
+    )
 
 
 @org_view
@@ -483,22 +487,14 @@ def _managed_agent(request, person_id: int) -> Person:
 def agent_pause(request, person_id: int):
     org = request.org
     agent = _managed_agent(request, person_id)
-    resume = request.POST.get("action") == "resume"
-    try:
-        if resume:
-            services.resume_agent(org, request.person, agent)
-        else:
-            services.pause_agent(org, request.person, agent)
-    except ServiceError as exc:
-        flash_error(request, exc)
+    if request.POST.get("action") == "resume":
+        change, done = services.resume_agent, f"{agent.name} resumed: its tokens work again."
     else:
-        messages.success(
-            request,
-            f"{agent.name} resumed: its tokens work again."
-            if resume
-            else f"{agent.name} paused: its tokens are refused until you resume it.",
-        )
-    return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
+        change = services.pause_agent
+        done = f"{agent.name} paused: its tokens are refused until you resume it."
+    return change_and_redirect(
+        request, lambda: change(org, request.person, agent), done, _person_url(org, agent)
+    )
 
 
 @org_view
@@ -543,13 +539,12 @@ def person_unlock(request, person_id: int):
     """An admin lifts the sign-in lockout on a person of their organization."""
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
-    try:
-        services.unlock_sign_in(org, request.person, person)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{person.name} can sign in again.")
-    return redirect("org:person", org_slug=org.slug, person_id=person.pk)
+    return change_and_redirect(
+        request,
+        lambda: services.unlock_sign_in(org, request.person, person),
+        f"{person.name} can sign in again.",
+        _person_url(org, person),
+    )
 
 
 @org_view
@@ -661,6 +656,14 @@ def team_kinds(request):
         "org/team_kinds.html",
         {"kinds": kinds, "can_edit": can_edit, "add_form": add_form},
     )
+
+
+def _team_url(org, team: Team) -> str:
+    return reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": team.slug})
+
+
+def _person_url(org, person: Person) -> str:
+    return reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk})
 
 
 def _require(allowed: bool, message: str) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
@@ -97,6 +99,22 @@ def flash_error(request, exc: ServiceError) -> None:
     """Show a service's refusal as a message on the next page (403/404 propagate)."""
     _reraise_access_errors(exc)
     messages.error(request, exc.message)
+
+
+def change_and_redirect(
+    request, change: Callable[[], object], done: str, back: str, *, failed: str | None = None
+) -> HttpResponse:
+    """The answer of a page that only changes one thing (retire a team, remove a member):
+    run the service call `change`, flash `done` or the service's refusal (403/404
+    propagate), and redirect to the URL `back`, or to `failed` after a refusal when that
+    differs (a deleted record's page is gone; the page that offered to delete it is not)."""
+    try:
+        change()
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect(failed or back)
+    messages.success(request, done)
+    return redirect(back)
 
 
 def _reraise_access_errors(exc: ServiceError) -> None:
