@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accord.alignment.models import Initiative, Milestone
@@ -113,6 +114,29 @@ class DependencyForm(forms.Form):
             need_by = None
         if need_by:
             self.initial["need_by"] = need_by
+
+
+class NeedByMilestoneForm(forms.Form):
+    """The requester ties an existing dependency's need-by to a milestone, or unties it."""
+
+    milestone = forms.ModelChoiceField(
+        queryset=Milestone.objects.none(),
+        required=False,
+        label="Needed by milestone",
+        empty_label="— none: keep the date —",
+        help_text="The need-by date becomes the milestone's, and moves when it moves.",
+    )
+
+    def __init__(self, *args, org, dependency, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Milestones still ahead, as the ask form offers, and the one it follows now.
+        held = Q(pk=dependency.need_by_milestone_id) if dependency.need_by_milestone_id else Q()
+        self.fields["milestone"].queryset = (
+            Milestone.objects.for_org(org)
+            .filter(Q(date__gte=timezone.localdate()) | held)
+            .order_by("date", "name")
+        )
+        self.initial.setdefault("milestone", dependency.need_by_milestone_id)
 
 
 class ActionForm(forms.Form):

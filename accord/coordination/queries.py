@@ -46,7 +46,16 @@ def base(org: Organization) -> QuerySet[Dependency]:
         "requester_initiative",
         "provider_initiative",
         "proposed_initiative",
+        "need_by_milestone",
     )
+
+
+def milestone_label(names: Iterable[str]) -> str:
+    """What an edge of the map says of the milestones its dependencies are needed by."""
+    names = sorted(set(names))
+    if not names:
+        return ""
+    return f"by {names[0]}" if len(names) == 1 else f"by {len(names)} milestones"
 
 
 def late_q(on: dt.date) -> Q:
@@ -511,6 +520,7 @@ DEP_VALUES = (
     "flag",
     "need_by",
     "committed_date",
+    "need_by_milestone__name",
 )
 
 
@@ -861,6 +871,7 @@ def map_elements(
                 continue
             used.update((a, b))
             due = d["committed_date"] or d["need_by"]
+            milestone = d["need_by_milestone__name"]
             edges.append(
                 {
                     "data": {
@@ -870,7 +881,10 @@ def map_elements(
                         "state": d["state"],
                         "late": d["state"] in ACTIVE_STATES and due < on,
                         "flag": d["flag"],
-                        "label": d["title"],
+                        "label": f"{d['title']} ({milestone_label([milestone])})"
+                        if milestone
+                        else d["title"],
+                        "milestones": [milestone] if milestone else [],
                         "dep": d["id"],
                         "cycle": a in cycle_nodes
                         and b in cycle_nodes
@@ -907,6 +921,8 @@ def map_elements(
                 for d in group
                 if st in ACTIVE_STATES and (d["committed_date"] or d["need_by"]) < on
             )
+            milestones = sorted({n for d in group if (n := d["need_by_milestone__name"])})
+            count = str(len(group)) if len(group) > 1 else ""
             edges.append(
                 {
                     "data": {
@@ -916,7 +932,8 @@ def map_elements(
                         "state": st,
                         "count": len(group),
                         "late": late,
-                        "label": str(len(group)) if len(group) > 1 else "",
+                        "label": " · ".join(filter(None, [count, milestone_label(milestones)])),
+                        "milestones": milestones,
                         "dep": group[0]["id"] if len(group) == 1 else None,
                         "cycle": a in cycle_teams and b in cycle_teams and st == State.ACCEPTED,
                         "critical": (a, b) in critical_team_edges and st == State.ACCEPTED,

@@ -13,11 +13,24 @@ from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.alignment.models import Initiative
 from accord.coordination import queries, services
-from accord.coordination.forms import OPEN, ActionForm, DependencyForm, ProviderInitiativeChoice
+from accord.coordination.forms import (
+    OPEN,
+    ActionForm,
+    DependencyForm,
+    NeedByMilestoneForm,
+    ProviderInitiativeChoice,
+)
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.errors import ServiceError
 from accord.org.models import Team
-from accord.web.helpers import form_error, int_or_none, org_view, paginate_uncounted, team_filter
+from accord.web.helpers import (
+    change_and_redirect,
+    form_error,
+    int_or_none,
+    org_view,
+    paginate_uncounted,
+    team_filter,
+)
 from accord.web.pickers import team_filter_picker
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
@@ -252,9 +265,11 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         blast = queries.blast_radius(
             org, initiative_id=dep.provider_initiative_id, limit=BLAST_TEAMS_SHOWN
         )
+    may_tie = Side.REQUESTER in sides and dep.is_active
     return {
         "dep": dep,
         "forms": forms,
+        "milestone_form": NeedByMilestoneForm(org=org, dependency=dep) if may_tie else None,
         "timeline": timeline,
         "blast": blast,
         # The same events, newest first: the history panel every page shows.
@@ -276,6 +291,31 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
 def detail(request, dep_id: int):
     dep = get_object_or_404(queries.base(request.org), pk=dep_id)
     return render(request, "coordination/detail.html", _detail_context(request, dep))
+
+
+@org_view
+@require_POST
+def need_by_milestone(request, dep_id: int):
+    """The requester ties the need-by to a milestone, or unties it (the date stays)."""
+    org = request.org
+    dep = get_object_or_404(queries.base(org), pk=dep_id)
+    back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
+    form = NeedByMilestoneForm(request.POST, org=org, dependency=dep)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the milestones offered, or none.")
+        return redirect(back)
+    m = form.cleaned_data["milestone"]
+    if m is not None:
+        done = f"Needed by {m.name}: {m.date:%-d %b %Y}, and it moves with the milestone."
+    else:
+        done = "No longer tied to a milestone; the need-by date stays where it is."
+    version = int_or_none(request.POST.get("version"))
+    return change_and_redirect(
+        request,
+        lambda: services.tie_to_milestone(org, request.person, dep, m, expected_version=version),
+        done,
+        back,
+    )
 
 
 @org_view

@@ -130,6 +130,12 @@
         select(evt.target.data());
         expand(evt.target);
       });
+      // A dependency's milestone, in full, where the edge's label is short.
+      cy.on("mouseover", "edge", function (evt) {
+        var names = evt.target.data("milestones") || [];
+        cy.container().title = names.length ? "Needed by " + names.join(", ") : "";
+      });
+      cy.on("mouseout", "edge", function () { cy.container().title = ""; });
       cy.on("tap", "edge", function (evt) {
         var dep = evt.target.data("dep");
         if (dep) window.location.href = form.dataset.depUrl.replace(/0\/$/, dep + "/");
@@ -149,7 +155,8 @@
     cy.edges().forEach(function (edge) {
       var e = edge.data();
       var tr = document.createElement("tr");
-      [edge.source().data("label"), edge.target().data("label"), e.state + (e.late ? " (late)" : "")].forEach(function (text) {
+      [edge.source().data("label"), edge.target().data("label"), e.state + (e.late ? " (late)" : ""),
+       (e.milestones || []).join(", ")].forEach(function (text) {
         var td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
       var td = document.createElement("td"); td.className = "num"; td.textContent = e.count || 1;
