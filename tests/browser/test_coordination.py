@@ -85,6 +85,16 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     )
     assert marked[0] == 3 and marked[1] >= 4
     shot(page, "teams")
+    # The dependency needed by the code freeze names it on its edge and in the list.
+    tied = page.evaluate(
+        "() => window.accordMap.edges().map(e => [e.data('label'), e.data('milestones')])"
+    )
+    assert any(
+        "by Code freeze" in label and any(n.startswith("Code freeze") for n in names)
+        for label, names in tied
+    ), tied
+    page.get_by_text("The same, as a list").click()
+    expect(page.locator("#map-list")).to_contain_text("Code freeze")
     page.get_by_label("Show").select_option("initiatives")
     expect(page.locator("#map-summary")).to_contain_text("critical path")
     shot(page, "initiatives")

@@ -37,6 +37,7 @@
       { selector: "edge", style: {
         "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle",
         "arrow-scale": 0.9, "label": "data(label)", "font-size": 9, "opacity": 0.9,
+        "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1,
       } },
       { selector: "edge[?late]", style: { "line-style": "dashed", "width": 3 } },
       { selector: "edge[?cycle]", style: { "underlay-color": "#7c3aed", "underlay-opacity": 0.25, "underlay-padding": 4 } },
