@@ -454,6 +454,10 @@ def test_an_agent_reports_through_mcp_within_its_scope_and_stops_when_paused(wor
             api(world, world.tokens["lead"], "POST", f"/people/{agent.pk}/pause", {})
             refused = await s.call_tool("get_team", {"team": "engines"})
             assert refused.is_error and "paused" in text(refused), text(refused)
+            with pytest.raises(Exception, match="paused"):
+                await s.read_resource("accord://teams")
+            with pytest.raises(Exception, match="paused"):
+                await s.get_prompt("prepare_my_weekly_sync", {})
 
     run(paused_mid_session)
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
@@ -534,3 +538,29 @@ def test_every_write_of_an_agent_through_mcp_names_the_agent_and_its_owner(world
         assert (event["actor_id"], event["actor_is_agent"]) == (agent.pk, True), event
         assert (event["on_behalf_of_id"], event["on_behalf_of_name"]) == (owner.pk, "Lia Lead")
         assert "Sync bot" in event["actor_display"] and "Lia Lead" in event["actor_display"]
+
+
+def test_an_agent_over_stdio_is_rate_limited_like_over_http(world):
+    """`accord mcp` counts an agent's tool calls, resource reads and prompts against the
+    same per-agent limit as the API and `/mcp` (counts shared through the cache)."""
+    from accord.api import services as token_services
+    from accord.org import services as org_services
+    from accord.org.models import Person
+
+    owner = Person.objects.get(org=world.org, name="Lia Lead")
+    agent = org_services.add_agent(world.org, owner, name="Busy bot", owner=owner)
+    token = token_services.create_token(world.org, agent, "mcp", scope="read", actor=owner)[1]
+    limit = {"ACCORD_API_AGENT_RATE_LIMIT": "3", "ACCORD_API_RATE_WINDOW": "3600"}
+
+    async def body():
+        async with stdio_session(world, token, **limit) as s:
+            for _ in range(2):
+                assert not (await s.call_tool("get_team", {"team": "engines"})).is_error
+            assert (await s.read_resource("accord://period/current")).contents
+            refused = await s.call_tool("get_team", {"team": "engines"})
+            assert refused.is_error, text(refused)
+            assert "Busy bot has made more than 3 API calls" in text(refused)
+            with pytest.raises(Exception, match="more than 3 API calls"):
+                await s.read_resource("accord://teams")
+
+    run(body)
