@@ -398,7 +398,7 @@ def test_accord_mcp_serves_the_same_tools_over_stdio_as_the_tokens_person(world)
         env={**world.env, "ACCORD_TOKEN": "acc_wrong"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,  # a cold start on a machine busy with other test workers
     )
     assert refused.returncode != 0 and "not valid" in refused.stderr
 
