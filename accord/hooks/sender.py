@@ -33,7 +33,7 @@ from accord.activity import delivery as notices
 from accord.activity.models import Event
 from accord.core import outbound
 from accord.hooks.models import Delivery, DeliveryState, Webhook
-from accord.org.models import Organization, Person, Role
+from accord.org.models import Organization, Person, Role, Team
 
 log = logging.getLogger("accord.hooks")
 
@@ -66,6 +66,16 @@ def target_path(org: Organization, target_type: str, target_id: str) -> str | No
     try:
         if target_type == "org.person":
             return reverse("org:person", kwargs={"org_slug": org.slug, "person_id": pk})
+        if target_type == "rhythm.cadence":
+            return reverse("rhythm:cadence", kwargs={"org_slug": org.slug, "cadence_id": pk})
+        if target_type == "org.team":
+            # A team's page is named by its slug, which may have changed since the event.
+            slug = Team.objects.for_org(org).filter(pk=pk).values_list("slug", flat=True).first()
+            return (
+                reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": slug})
+                if slug
+                else None
+            )
     except NoReverseMatch:  # pragma: no cover
         return None
     return None

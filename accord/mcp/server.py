@@ -35,11 +35,13 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ObjectDoesNotExist
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
 
 from accord import __version__
 from accord.api.models import ApiToken, TokenScope
 from accord.api.scopes import TokenRefused, require_scope
+from accord.api.throttle import RateLimited, count_call
 from accord.core.errors import ServiceError
 from accord.mcp.answers import refusal
 from accord.org.models import Organization, Person
@@ -50,6 +52,9 @@ class Caller:
     org: Organization
     person: Person
     token: ApiToken | None = None
+    # Over HTTP each request is counted by the API's TokenAuth; a stdio session counts
+    # each call here instead, against the same per-person (per-agent) limit.
+    count_calls: bool = False
 
 
 _caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
@@ -66,11 +71,17 @@ def caller() -> Caller:
 
 @contextmanager
 def acting_as(
-    org: Organization, person: Person, api_token: ApiToken | None = None
+    org: Organization,
+    person: Person,
+    api_token: ApiToken | None = None,
+    *,
+    count_calls: bool = False,
 ) -> Iterator[None]:
     """Run what follows as `person` of `org`, with the token that authenticated them (its
-    scope is checked before each tool, as the API checks it before each operation)."""
-    token = _caller.set(Caller(org, person, api_token))
+    scope is checked before each tool, resource and prompt, as the API checks it before
+    each operation). With `count_calls`, each of those also counts against the person's
+    API rate limit (stdio, where no HTTP request is counted)."""
+    token = _caller.set(Caller(org, person, api_token, count_calls))
     try:
         yield
     finally:
@@ -93,14 +104,18 @@ server: MCPServer = MCPServer(
 
 def _require_scope(scope: str) -> None:
     """The token's scope and state, read afresh for each call: a token revoked or an agent
-    paused while a stdio session runs is refused at the very next call."""
-    found = caller().token
+    paused while a stdio session runs is refused at the very next call, and the call
+    counts against its person's rate limit when the transport did not count it."""
+    me = caller()
+    found = me.token
     if found is None:
         return
     fresh = ApiToken.objects.select_related("person").filter(pk=found.pk).first()
     if fresh is None:
         raise TokenRefused("This API token has been revoked or its person deactivated.")
     require_scope(fresh, scope)
+    if me.count_calls:
+        count_call(fresh.person)
 
 
 def _call(fn: Callable[..., Any], kwargs: dict[str, Any], scope: str = TokenScope.READ) -> Any:
@@ -109,6 +124,8 @@ def _call(fn: Callable[..., Any], kwargs: dict[str, Any], scope: str = TokenScop
         return fn(**kwargs)
     except ServiceError as exc:
         return refusal(exc.message, exc.fields)
+    except RateLimited as exc:
+        return refusal(exc.message)
     except ObjectDoesNotExist as exc:
         return refusal(str(exc) or "Not found.")
 
@@ -147,10 +164,18 @@ def tool(
     return register
 
 
-def _read(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+REFUSED = -32001  # the JSON-RPC error code of a refused prompt (as /mcp's refusals)
+
+
+def _read(fn: Callable[..., Any], kwargs: dict[str, Any], *, prompt: bool = False) -> Any:
+    """A resource or prompt, after the same token checks as a tool; a refusal is an error
+    carrying its message (the SDK would hide any other exception's in a prompt)."""
     try:
+        _require_scope(TokenScope.READ)
         return fn(**kwargs)
-    except ServiceError as exc:
+    except (ServiceError, RateLimited) as exc:
+        if prompt:
+            raise MCPError(REFUSED, exc.message) from None
         raise ResourceError(exc.message) from None
 
 
@@ -170,7 +195,7 @@ def prompt(name: str, title: str) -> Callable[[Callable[..., Any]], Any]:
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         async def run(**kwargs: Any) -> Any:
-            return await sync_to_async(_read, thread_sensitive=True)(fn, kwargs)
+            return await sync_to_async(_read, thread_sensitive=True)(fn, kwargs, prompt=True)
 
         server.prompt(name=name, title=title, description=inspect.getdoc(fn))(run)
         return fn

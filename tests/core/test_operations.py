@@ -43,7 +43,7 @@ def run_in_process(tmp_path, path: str, **env: str) -> subprocess.CompletedProce
         [sys.executable, "-c", REQUEST % (TOKEN, path)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,  # a cold start on a machine busy with other test workers
         env=clean_env(tmp_path, **env),
     )
 

@@ -80,6 +80,19 @@ def test_the_link_is_the_objects_page(cast, receiver, settings):
     assert sender.target_path(cast.org, "hooks.webhook", "3") is None
 
 
+def test_a_teams_event_links_to_the_teams_page_under_its_current_slug(cast, receiver, settings):
+    settings.SITE_URL = "https://accord.example.com"
+    _, secret = subscribe(cast, receiver, ["org.team.*"])
+    team = org.create_team(cast.org, cast.leader, name="Payments", parent=cast.root)
+    sender.deliver()
+    [created] = receiver.verified(secret)
+    assert created["data"]["target"]["url"] == "https://accord.example.com/o/acme/teams/payments/"
+    # Another organization's team of that id is never linked from this one's events.
+    assert sender.target_path(cast.other_org, "org.team", str(team.pk)) is None
+    assert sender.target_path(cast.org, "org.team", "999999") is None
+    assert sender.target_path(cast.org, "rhythm.cadence", "4") == "/o/acme/rhythm/cadences/4/"
+
+
 def test_a_receiver_failing_three_times_gets_the_event_once_more_after_the_retries(cast, receiver):
     hook, secret = subscribe(cast, receiver, ["org.team.created"])
     receiver.fail_next = 3

@@ -200,9 +200,9 @@ async def http_session(world: World, token: str | None):
 
 
 @asynccontextmanager
-async def stdio_session(world: World, token: str):
+async def stdio_session(world: World, token: str, **env: str):
     params = StdioServerParameters(
-        command=ACCORD, args=["mcp"], env={**world.env, "ACCORD_TOKEN": token}
+        command=ACCORD, args=["mcp"], env={**world.env, **env, "ACCORD_TOKEN": token}
     )
     async with (
         stdio_client(params) as (read, write),

@@ -33,6 +33,18 @@ TOOLS = {
     "raise_issue",
     "escalate_issue",
 }
+READING_TOOLS = {
+    "what_is_at_risk",
+    "my_week",
+    "briefing",
+    "search",
+    "get_objective",
+    "get_key_result",
+    "get_initiative",
+    "get_dependency",
+    "get_decision",
+    "get_team",
+}
 
 
 def text(result) -> str:
@@ -386,7 +398,7 @@ def test_accord_mcp_serves_the_same_tools_over_stdio_as_the_tokens_person(world)
         env={**world.env, "ACCORD_TOKEN": "acc_wrong"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,  # a cold start on a machine busy with other test workers
     )
     assert refused.returncode != 0 and "not valid" in refused.stderr
 
@@ -442,6 +454,10 @@ def test_an_agent_reports_through_mcp_within_its_scope_and_stops_when_paused(wor
             api(world, world.tokens["lead"], "POST", f"/people/{agent.pk}/pause", {})
             refused = await s.call_tool("get_team", {"team": "engines"})
             assert refused.is_error and "paused" in text(refused), text(refused)
+            with pytest.raises(Exception, match="paused"):
+                await s.read_resource("accord://teams")
+            with pytest.raises(Exception, match="paused"):
+                await s.get_prompt("prepare_my_weekly_sync", {})
 
     run(paused_mid_session)
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
@@ -449,3 +465,102 @@ def test_an_agent_reports_through_mcp_within_its_scope_and_stops_when_paused(wor
         "/mcp", body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
     )
     assert over_http.status_code == 403 and "paused" in over_http.json()["error"]["message"]
+
+
+def test_every_write_of_an_agent_through_mcp_names_the_agent_and_its_owner(world):
+    """An agent with a `member` token, in Engines and the team above it, calls every
+    writing tool; each event those calls record names the agent, as an agent, acting on
+    behalf of its owner."""
+    from accord.api import services as token_services
+    from accord.org import services as org_services
+    from accord.org.models import Person, Team
+
+    ids, admin = world.ids, world.tokens["admin"]
+    owner = Person.objects.get(org=world.org, name="Lia Lead")
+    agent = org_services.add_agent(world.org, owner, name="Sync bot", owner=owner)
+    for team_id in (ids["team"], ids["root"]):
+        team = Team.objects.get(pk=team_id)
+        org_services.add_membership(
+            world.org, None, person=agent, team=team, role="member", allocation=50
+        )
+    token = token_services.create_token(world.org, agent, "mcp", scope="member", actor=owner)[1]
+    need_by = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    before = newest_event_id(world, admin)
+    called = []
+
+    async def body():
+        async with http_session(world, token) as s:
+
+            async def call(name, args):
+                result = await s.call_tool(name, args)
+                assert not result.is_error, (name, text(result))
+                called.append(name)
+                return result.structured_content
+
+            week = await call("my_week", {})
+            [owed, *_] = [
+                o
+                for o in week["check-ins_owed"]
+                if o["cadence_id"] == ids["cadence"] and o["state"] in ("open", "overdue")
+            ]
+            await call("record_key_result_value", {"key_result_id": ids["key_result"], "value": 6})
+            await call(
+                "submit_check_in",
+                {
+                    "cadence_id": ids["cadence"],
+                    "occurrence": owed["occurrence"],
+                    "highlights": "ok",
+                },
+            )
+            asked = await call(
+                "request_dependency",
+                {
+                    "requester_initiative_id": ids["initiative"],
+                    "provider_team_id": ids["root"],
+                    "title": "A capacity plan",
+                    "need_by": need_by,
+                },
+            )
+            await call(
+                "answer_dependency",
+                {"dependency_id": asked["id"], "action": "flag_blocked", "note": "No data yet"},
+            )
+            await call("log_decision", {"question": "Which cloud?", "approver_id": ids["admin"]})
+            await call("add_action_item", {"title": "Draft the plan", "due_on": need_by})
+            issue = await call("raise_issue", {"team_id": ids["team"], "title": "Slow CI"})
+            await call("escalate_issue", {"issue_id": issue["id"], "reason": "Needs budget"})
+
+    run(body)
+    assert set(called) - {"my_week"} == TOOLS - READING_TOOLS
+    events = [e for e in api(world, admin, "GET", "/events?limit=50")["items"] if e["id"] > before]
+    assert len(events) >= len(called) - 1, events
+    for event in events:
+        assert (event["actor_id"], event["actor_is_agent"]) == (agent.pk, True), event
+        assert (event["on_behalf_of_id"], event["on_behalf_of_name"]) == (owner.pk, "Lia Lead")
+        assert "Sync bot" in event["actor_display"] and "Lia Lead" in event["actor_display"]
+
+
+def test_an_agent_over_stdio_is_rate_limited_like_over_http(world):
+    """`accord mcp` counts an agent's tool calls, resource reads and prompts against the
+    same per-agent limit as the API and `/mcp` (counts shared through the cache)."""
+    from accord.api import services as token_services
+    from accord.org import services as org_services
+    from accord.org.models import Person
+
+    owner = Person.objects.get(org=world.org, name="Lia Lead")
+    agent = org_services.add_agent(world.org, owner, name="Busy bot", owner=owner)
+    token = token_services.create_token(world.org, agent, "mcp", scope="read", actor=owner)[1]
+    limit = {"ACCORD_API_AGENT_RATE_LIMIT": "3", "ACCORD_API_RATE_WINDOW": "3600"}
+
+    async def body():
+        async with stdio_session(world, token, **limit) as s:
+            for _ in range(2):
+                assert not (await s.call_tool("get_team", {"team": "engines"})).is_error
+            assert (await s.read_resource("accord://period/current")).contents
+            refused = await s.call_tool("get_team", {"team": "engines"})
+            assert refused.is_error, text(refused)
+            assert "Busy bot has made more than 3 API calls" in text(refused)
+            with pytest.raises(Exception, match="more than 3 API calls"):
+                await s.read_resource("accord://teams")
+
+    run(body)

@@ -313,3 +313,16 @@ def test_a_finished_item_marks_the_initiative_done_unless_alignment_refuses(
     alignment.set_initiative_status(cast.org, cast.member, item, "active")
     assert services.pull_tracker(cast.org, None, link).ok
     assert Initiative.objects.get(pk=initiative.pk).status == "active"
+
+
+def test_the_schedule_pulls_each_linked_item_when_due_and_not_before(cast, initiative, upstream):
+    from accord.sources.tasks import pull_due
+
+    upstream.answer("/repos/acme/shop/milestones/3", json.dumps(GITHUB_MILESTONE))
+    link = _link(cast, initiative, upstream, "github", "https://github.com/acme/shop/milestone/3")
+    assert pull_due()["trackers"] == 1
+    assert _progress(initiative) == 67
+    assert pull_due()["trackers"] == 0  # not due again before SOURCES_PULL_MINUTES
+    assert len(upstream.requests) == 1
+    link.refresh_from_db()
+    assert (link.done_count, link.total_count, link.state) == (8, 12, "open")

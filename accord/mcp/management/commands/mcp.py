@@ -37,5 +37,5 @@ class Command(BaseCommand):
         from accord.mcp.server import acting_as, load
 
         server = load()
-        with acting_as(found.org, found.person, found):
+        with acting_as(found.org, found.person, found, count_calls=True):
             anyio.run(server.run_stdio_async)
