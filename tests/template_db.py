@@ -12,7 +12,9 @@ migration, of the project modules those migrations import (custom fields, data-m
 helpers), Django's version and the backend. Change any of them and the next run migrates a
 new template from scratch; `pytest --create-db` does so unconditionally. A SQLite template
 outlives the run in ACCORD_DATA_DIR (older ones are removed), so a run whose migrations have
-not changed migrates nothing; a PostgreSQL one lives as long as its server.
+not changed migrates nothing. A PostgreSQL template lives as long as its server; for the
+throwaway server of each `scripts/test.sh` run, a `pg_dump` of the last one built is kept
+beside the SQLite template and restored instead (migrating if the restore fails).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import contextlib
 import fcntl
 import hashlib
 import inspect
+import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -113,17 +117,37 @@ def _sqlite(connection, createdb: bool) -> None:
             copy.close()
 
 
+def _pg_tool(name: str) -> str:
+    """Debian's newest PostgreSQL client tool (as scripts/pg.sh picks the server)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3])
+    )
+    return str(found[-1]) if found else name
+
+
+def _pg_run(connection, tool: str, *args: str) -> bool:
+    db = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    where = ["-h", db.get("HOST") or "localhost", "-p", str(db.get("PORT") or 5432)]
+    command = [_pg_tool(tool), *where, "-U", db.get("USER") or "", *args]
+    try:
+        return subprocess.run(command, env=env, capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
 def _postgresql(connection, createdb: bool) -> None:
     creation = connection.creation
     quote = connection.ops.quote_name
+    key = digest(connection)
     target = creation._get_test_db_name()
-    template = f"test_template_{digest(connection)}"
+    template = f"test_template_{key}"
+    # A throwaway server (scripts/test.sh starts one per run) keeps no template: a dump of
+    # the last one built, beside the SQLite template, is restored in a second or two.
+    dump = Path(settings.DATA_DIR) / f"{PREFIX}{key}.pgdump"
     where = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
-    lock = (
-        Path(tempfile.gettempdir())
-        / f"accord-{PREFIX}{hashlib.sha256(where.encode()).hexdigest()[:12]}.lock"
-    )
-    with _locked(lock):
+    lock = f"accord-{PREFIX}{hashlib.sha256(where.encode()).hexdigest()[:12]}.lock"
+    with _locked(Path(tempfile.gettempdir()) / lock), _locked(dump.parent / f"{PREFIX}lock"):
         with creation._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             exists = cursor.fetchone() is not None
@@ -133,7 +157,22 @@ def _postgresql(connection, createdb: bool) -> None:
             # Built under another name and renamed when whole: a run stopped midway leaves
             # no template that looks complete.
             partial = f"{template}_partial"
-            _migrate_into(connection, partial)
+            with creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(partial)}")
+                cursor.execute(f"CREATE DATABASE {quote(partial)} TEMPLATE template0")
+            restored = (
+                not createdb
+                and dump.exists()
+                and _pg_run(connection, "pg_restore", "--no-owner", "-d", partial, str(dump))
+            )
+            if not restored:
+                _migrate_into(connection, partial)
+                for old in dump.parent.glob(f"{PREFIX}*.pgdump"):
+                    old.unlink()
+                if not _pg_run(
+                    connection, "pg_dump", "-Fc", "--no-owner", "-f", str(dump), partial
+                ):
+                    dump.unlink(missing_ok=True)
             with creation._nodb_cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {quote(partial)} RENAME TO {quote(template)}")
         with creation._nodb_cursor() as cursor:
