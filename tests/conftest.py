@@ -18,7 +18,7 @@ from accord.api import services as token_services
 from accord.core.generator import generate
 from accord.org import services
 from accord.org.models import MembershipRole, Organization, Person, Role, Team
-from tests import replay
+from tests import replay, template_db
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,6 +35,32 @@ def pytest_configure(config):
     # one still closing may hold the write lock for a few seconds on a loaded machine.
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         settings.DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """pytest-django's test databases, copied from a template migrated once
+    (tests/template_db.py) instead of migrated from scratch in every test process."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    verbosity = request.config.option.verbose
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        template_db.prepare(createdb=request.config.getvalue("create_db"))
+        # keepdb: use the copy just made (its migrations all applied) rather than a new one.
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=True,
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
 
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}

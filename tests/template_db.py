@@ -1,0 +1,191 @@
+"""The test database: migrated once into a template, then copied for each test process.
+
+Running every migration takes half a minute or more (Django renders the project's models
+again after nearly every operation, and every model points at Organization), and each
+pytest-xdist worker used to do it on its own, on every run. Here the first process to need
+a test database migrates a template under a file lock; every process then gets a copy of it
+(SQLite: the file, through SQLite's backup API; PostgreSQL: `CREATE DATABASE … TEMPLATE`),
+and Django's own setup runs on the copy with nothing left to apply.
+
+The template is named by a digest of everything that decides its schema: the source of every
+migration, of the project modules those migrations import (custom fields, data-migration
+helpers), Django's version and the backend. Change any of them and the next run migrates a
+new template from scratch; `pytest --create-db` does so unconditionally. A SQLite template
+outlives the run in ACCORD_DATA_DIR (older ones are removed), so a run whose migrations have
+not changed migrates nothing. A PostgreSQL template lives as long as its server; for the
+throwaway server of each `scripts/test.sh` run, a `pg_dump` of the last one built is kept
+beside the SQLite template and restored instead (migrating if the restore fails).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import inspect
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.db import connections
+from django.db.migrations.loader import MigrationLoader
+
+PREFIX = "test-template-"
+ROOT = Path(settings.BASE_DIR).resolve()
+
+
+def _sources_of(module) -> set[str]:
+    """The migration's file and the project's modules it refers to."""
+    files = {module.__file__}
+    for value in vars(module).values():
+        source = (
+            value
+            if inspect.ismodule(value)
+            else sys.modules.get(getattr(value, "__module__", "") or "")
+        )
+        path = getattr(source, "__file__", None)
+        if path and Path(path).resolve().is_relative_to(ROOT):
+            files.add(path)
+    return files
+
+
+def digest(connection) -> str:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    files: set[str] = set()
+    for migration in loader.disk_migrations.values():
+        files |= _sources_of(sys.modules[type(migration).__module__])
+    h = hashlib.sha256(f"{django.__version__} {connection.vendor}".encode())
+    for path in sorted(files):
+        h.update(path.encode())
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _migrate_into(connection, name: str) -> None:
+    """Create the database `name` and run every migration on it, as Django's test setup
+    does; the connection is left pointing where it was."""
+    test = connection.settings_dict.setdefault("TEST", {})
+    before = test.get("NAME")
+    test["NAME"] = name
+    old_name = connection.settings_dict["NAME"]
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    finally:
+        test["NAME"] = before
+        # keepdb: leave the database as it is; this only closes and points back.
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
+
+
+def _sqlite(connection, createdb: bool) -> None:
+    target = Path(connection.creation._get_test_db_name())
+    folder = target.parent
+    template = folder / f"{PREFIX}{digest(connection)}.sqlite3"
+    with _locked(folder / f"{PREFIX}lock"):
+        if createdb or not template.exists():
+            for old in folder.glob(f"{PREFIX}*.sqlite3*"):
+                old.unlink()
+            partial = template.with_suffix(".partial")
+            _migrate_into(connection, str(partial))
+            for extra in ("-wal", "-shm"):
+                Path(f"{partial}{extra}").unlink(missing_ok=True)
+            partial.rename(template)
+        for extra in ("", "-wal", "-shm"):
+            Path(f"{target}{extra}").unlink(missing_ok=True)
+        # The backup API copies a consistent database whatever its journal holds.
+        source, copy = sqlite3.connect(template), sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+
+
+def _pg_tool(name: str) -> str:
+    """Debian's newest PostgreSQL client tool (as scripts/pg.sh picks the server)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3])
+    )
+    return str(found[-1]) if found else name
+
+
+def _pg_run(connection, tool: str, *args: str) -> bool:
+    db = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    where = ["-h", db.get("HOST") or "localhost", "-p", str(db.get("PORT") or 5432)]
+    command = [_pg_tool(tool), *where, "-U", db.get("USER") or "", *args]
+    try:
+        return subprocess.run(command, env=env, capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def _postgresql(connection, createdb: bool) -> None:
+    creation = connection.creation
+    quote = connection.ops.quote_name
+    key = digest(connection)
+    target = creation._get_test_db_name()
+    template = f"test_template_{key}"
+    # A throwaway server (scripts/test.sh starts one per run) keeps no template: a dump of
+    # the last one built, beside the SQLite template, is restored in a second or two.
+    dump = Path(settings.DATA_DIR) / f"{PREFIX}{key}.pgdump"
+    where = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
+    lock = f"accord-{PREFIX}{hashlib.sha256(where.encode()).hexdigest()[:12]}.lock"
+    with _locked(Path(tempfile.gettempdir()) / lock), _locked(dump.parent / f"{PREFIX}lock"):
+        with creation._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            exists = cursor.fetchone() is not None
+            if exists and createdb:
+                cursor.execute(f"DROP DATABASE {quote(template)}")
+        if createdb or not exists:
+            # Built under another name and renamed when whole: a run stopped midway leaves
+            # no template that looks complete.
+            partial = f"{template}_partial"
+            with creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(partial)}")
+                cursor.execute(f"CREATE DATABASE {quote(partial)} TEMPLATE template0")
+            restored = (
+                not createdb
+                and dump.exists()
+                and _pg_run(connection, "pg_restore", "--no-owner", "-d", partial, str(dump))
+            )
+            if not restored:
+                _migrate_into(connection, partial)
+                for old in dump.parent.glob(f"{PREFIX}*.pgdump"):
+                    old.unlink()
+                if not _pg_run(
+                    connection, "pg_dump", "-Fc", "--no-owner", "-f", str(dump), partial
+                ):
+                    dump.unlink(missing_ok=True)
+            with creation._nodb_cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {quote(partial)} RENAME TO {quote(template)}")
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
+            cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+
+
+def prepare(createdb: bool = False) -> None:
+    """Give this process's test database (every alias) the fully migrated schema."""
+    for connection in connections.all():
+        if connection.vendor == "sqlite" and not connection.creation.is_in_memory_db(
+            connection.creation._get_test_db_name()
+        ):
+            _sqlite(connection, createdb)
+        elif connection.vendor == "postgresql":
+            _postgresql(connection, createdb)
