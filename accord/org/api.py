@@ -424,7 +424,7 @@ def list_people(
     if role:
         qs = qs.filter(role=role)
     if team_id is not None:
-        qs = qs.filter(memberships__team_id=team_id)
+        qs = qs.filter(memberships__team_id=team_id, memberships__ended_on__isnull=True)
     return qs
 
 

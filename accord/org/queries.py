@@ -87,7 +87,9 @@ class TreeNode:
 def team_tree(org: Organization) -> list[TreeNode]:
     """The organization's teams as a forest of TreeNodes, in three queries."""
     teams = list(
-        Team.objects.for_org(org).annotate(n_members=Count("memberships")).order_by(*BY_NAME)
+        Team.objects.for_org(org)
+        .annotate(n_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
+        .order_by(*BY_NAME)
     )
     leads: dict[int, list[str]] = defaultdict(list)
     for team_id, name in (
@@ -133,11 +135,16 @@ def allocation_total(person: Person, *, excluding_team: Team | None = None) -> i
     return qs.aggregate(total=Sum("allocation"))["total"] or 0
 
 
+CURRENT_TERMS = Q(memberships__ended_on__isnull=True)  # joined through `memberships`
+
+
 def people_with_allocation(org: Organization):
     return Person.objects.for_org(org).annotate(
-        allocation_total=Sum("memberships__allocation"),
-        team_count=Count("memberships"),
-        lead_count=Count("memberships", filter=Q(memberships__role=MembershipRole.LEAD)),
+        allocation_total=Sum("memberships__allocation", filter=CURRENT_TERMS),
+        team_count=Count("memberships", filter=CURRENT_TERMS),
+        lead_count=Count(
+            "memberships", filter=CURRENT_TERMS & Q(memberships__role=MembershipRole.LEAD)
+        ),
     )
 
 

@@ -367,7 +367,7 @@ def people(request):
     team_slug = request.GET.get("team", "").strip()
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
-        qs = qs.filter(memberships__team=team)
+        qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
     page = paginate(
         request, qs.select_related("owner").order_by("name", "id"), per_page=queries.LIST_PAGE
     )
