@@ -260,6 +260,9 @@ DEFAULT_TEAM_ROLES = (
 )
 
 
+DEFAULT_ROLE_NAMES = dict(DEFAULT_TEAM_ROLES)
+
+
 class TeamRole(OrgScoped):
     """A role a member can hold in a team (lead, chair, member…), from the organization's
     own list. The key `lead` is the one that grants team-admin rights."""
@@ -347,6 +350,11 @@ class Membership(OrgScoped):
     @property
     def is_past(self) -> bool:
         return self.ended_on is not None
+
+    def get_role_display(self) -> str:
+        """The role's default name, or its key made readable; pages that list many terms
+        use the organization's own names (`queries.team_role_names`)."""
+        return DEFAULT_ROLE_NAMES.get(self.role) or self.role.replace("-", " ").capitalize()
 
 
 class TeamVacancy(OrgScoped):
