@@ -468,6 +468,9 @@ def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:
         data: dict[str, Any] = {}
         for f in kind.fields:
             try:
+                if f.null_means_unknown and f.name in raw and raw[f.name] is None:
+                    data[f.name] = None
+                    continue
                 data[f.name] = f.clean(raw.get(f.name))
             except Invalid as exc:
                 ctx.report.add(

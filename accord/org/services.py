@@ -940,6 +940,28 @@ def open_vacancy(
 
 
 @transaction.atomic
+def update_vacancy(
+    org: Organization, actor: Person | None, vacancy: TeamVacancy, **changes: Any
+) -> TeamVacancy:
+    """Change when an open position opened or its note; its team and role are what it is."""
+    require_same_org(org, vacancy, "open position")
+    require_team_admin(actor, vacancy.team, "change an open position")
+    unknown = set(changes) - {"since", "note"}
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an open position.")
+    vacancy = TeamVacancy.objects.select_for_update().get(pk=vacancy.pk)
+    if "since" in changes:
+        changes["since"] = parse_date(changes["since"], "since") or vacancy.since
+    if "note" in changes:
+        changes["note"] = (changes["note"] or "").strip()
+        if len(changes["note"]) > 500:
+            raise ServiceError(
+                "The note is at most 500 characters.", fields={"note": ["Too long."]}
+            )
+    return update_and_record(org, actor, vacancy, changes)
+
+
+@transaction.atomic
 def close_vacancy(
     org: Organization, actor: Person | None, vacancy: TeamVacancy, *, verb: str = "closed"
 ) -> None:
