@@ -144,6 +144,8 @@ def compact(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     for f in kind.fields:
         value = data.get(f.name)
         keep = value != f.default and value not in (None, [], "")
+        if f.null_means_unknown and value is None and f.name in data:
+            keep = True  # an explicit null says "unknown", unlike leaving the field out
         if f.required or f.name in kind.key_fields or keep:
             out[f.name] = value
     return out
