@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from accord.activity.models import Event
-from accord.interchange import services
+from accord.interchange import csvio, services
 from accord.org.models import Membership, Organization, TeamLink, TeamRole, TeamVacancy
 
 from .helpers import ORG_FILE, dump
@@ -84,4 +84,31 @@ def test_an_unknown_role_or_a_liaison_without_a_person_writes_nothing(db):
     no_person = ORG_FILE + "team_links:\n  - {from: eng, to: ops, kind: liaison}\n"
     outcome = services.apply_file(no_person, org=org, strict=True)
     assert not outcome.ok and "liaison" in outcome.as_text()
+    assert dump() == before
+
+
+def test_csv_memberships_take_roles_starts_and_an_empty_allocation(cast):
+    rows = (
+        "team,person,role,allocation,started_on\r\n"
+        "acme,ada.admin@acme.example,chair,,2025-09-01\r\n"
+        "acme,leo.leader@acme.example,co-lead,unknown,\r\n"
+    )
+    outcome = csvio.import_csv(rows.encode(), org_slug="acme")
+    assert outcome.ok, outcome.as_text()
+    ada = Membership.objects.get(person=cast.admin)
+    assert (ada.role, ada.allocation, ada.started_on) == ("chair", None, dt.date(2025, 9, 1))
+    assert Membership.objects.get(person=cast.leader).allocation is None
+    exported = "\r\n".join(
+        ",".join(str(c) for c in row)
+        for row in csvio.rows(cast.org, csvio.kinds_by_section()["memberships"])
+    )
+    assert "acme,ada.admin@acme.example,chair,,2025-09-01" in exported
+    # Without the column, a membership still takes all of the person's time.
+    rows = "team,person\r\nacme,vic.viewer@acme.example\r\n"
+    assert csvio.import_csv(rows.encode(), org_slug="acme").ok
+    assert Membership.objects.get(person=cast.viewer).allocation == 100
+    # An unknown role is refused with its line.
+    bad = "team,person,role\r\nplatform,vic.viewer@acme.example,boss\r\n"
+    before = dump()
+    assert csvio.import_csv(bad.encode(), org_slug="acme", strict=True).aborted
     assert dump() == before
