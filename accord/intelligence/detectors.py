@@ -1076,10 +1076,10 @@ def churn(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     defaults={"min_members": 1},
 )
 def no_lead(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """A current (not retired) team with members but no current lead: its lead position is
-    open or the last lead's term ended, so nobody may change the team or answer for it."""
+    """A current (not retired) team with members but nobody in a leading role (lead,
+    co-lead or chair): its lead position is open or the last lead's term ended."""
     for team in snap.teams.values():
-        if team.id in snap.retired or team.leads or team.people < int(cfg["min_members"]):
+        if team.id in snap.retired or team.heads or team.people < int(cfg["min_members"]):
             continue
         above = snap.lead_of(team.parent_id)
         members = sorted(team.members)

@@ -56,7 +56,14 @@ from accord.alignment.models import (
 )
 from accord.coordination.models import Dependency
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import (
+    LEADING_ROLES,
+    Membership,
+    MembershipRole,
+    Organization,
+    Person,
+    Team,
+)
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import recurrence
 from accord.rhythm.models import (
@@ -81,6 +88,7 @@ class TeamS:
     parent_id: int | None
     members: set[int] = field(default_factory=set)
     leads: set[int] = field(default_factory=set)
+    heads: set[int] = field(default_factory=set)  # in a leading role: lead, co-lead, chair
     wip_limit: int | None = None
 
     @property
@@ -429,6 +437,8 @@ def _load_org(org: Organization, snap: Snapshot) -> None:
         team.members.add(person_id)
         if role == MembershipRole.LEAD:
             team.leads.add(person_id)
+        if role in LEADING_ROLES:
+            team.heads.add(person_id)
         person.teams.add(team_id)
         person.allocation += allocation or 0  # an unknown share counts for nothing
     for team_id, limit in TeamAlignmentSettings.objects.for_org(org).values_list(

@@ -261,6 +261,9 @@ DEFAULT_TEAM_ROLES = (
 
 
 DEFAULT_ROLE_NAMES = dict(DEFAULT_TEAM_ROLES)
+# Roles that lead a team for the "no lead" signal (a guild led by its chair has a lead);
+# only `lead` grants the rights to change the team.
+LEADING_ROLES = ("lead", "co-lead", "chair")
 
 
 class TeamRole(OrgScoped):
