@@ -324,7 +324,7 @@ def _lifecycle(ctx: DemoContext) -> None:
         "Marketing.",
         mailing_list="catalogue@northwind.example.com",
     )
-    services.retire_team(org, None, catalogue, on=ctx.today - dt.timedelta(days=120))
+    catalogue = services.retire_team(org, None, catalogue, on=ctx.today - dt.timedelta(days=120))
     _roles(ctx, guild=org.team_set.get(slug="accessibility-guild"), catalogue=catalogue)
 
 
@@ -383,7 +383,7 @@ def _roles(ctx: DemoContext, *, guild, catalogue) -> None:
         ended_on=today - 400 * days,
     )
     brand = members("brand-marketing")
-    services.add_membership(
+    services.add_membership(  # before the catalogue was retired
         org,
         None,
         person=brand[1],

@@ -815,6 +815,8 @@ def team_role(org: Organization, role: Any) -> str:
         require_same_org(org, role, "team role")
         return role.slug
     key = str(role or "").strip().lower()
+    if key in MembershipRole.values:  # lead and member: the product relies on them
+        return key
     if not TeamRole.objects.for_org(org).filter(slug=key).exists():
         known = ", ".join(
             TeamRole.objects.for_org(org).order_by("slug").values_list("slug", flat=True)
