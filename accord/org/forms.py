@@ -195,6 +195,7 @@ class VacancyForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
 
     def __init__(self, *args, org, **kwargs):
+        kwargs.setdefault("auto_id", "id_vacancy_%s")  # beside the membership form's role
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = team_role_choices(org)
 

@@ -169,6 +169,7 @@ class TeamLinkForm(forms.Form):
     )
 
     def __init__(self, *args, org, team, **kwargs):
+        kwargs.setdefault("auto_id", "id_link_%s")  # the team page has other person pickers
         super().__init__(*args, **kwargs)
         self.fields["to_team"].queryset = current_teams(org).exclude(pk=team.pk)
         self.fields["person"].queryset = Person.objects.for_org(org).filter(
