@@ -51,7 +51,7 @@ def test_an_unknown_role_is_refused_with_the_field_named(cast):
     body = {"person_id": cast.viewer.pk, "team_id": cast.root.pk, "role": "boss"}
     response = send(client, "post", "/api/v1/memberships", body)
     assert response.status_code == 422
-    assert "role" in response.json()["fields"]
+    assert "role" in response.json()["error"]["fields"]
     assert not Membership.objects.filter(person=cast.viewer).exists()
 
 
@@ -72,7 +72,7 @@ def test_a_liaison_link_names_its_person(cast):
     client = api_client(cast.admin)
     body = {"from_team_id": cast.platform.pk, "to_team_id": sig.pk, "kind": "liaison"}
     missing = send(client, "post", "/api/v1/team-links", body)
-    assert missing.status_code == 422 and "person_id" in missing.json()["fields"]
+    assert missing.status_code == 422 and "person_id" in missing.json()["error"]["fields"]
     made = send(client, "post", "/api/v1/team-links", {**body, "person_id": cast.member.pk})
     assert made.status_code == 201 and made.json()["person_id"] == cast.member.pk
     assert TeamLink.objects.get().person == cast.member
