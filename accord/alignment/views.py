@@ -148,7 +148,7 @@ def index(request):
         scope = get_object_or_404(Team.objects.for_org(org), slug=request.GET["team"])
     my_teams = list(
         Team.objects.for_org(org)
-        .filter(memberships__person=request.person)
+        .filter(memberships__person=request.person, memberships__ended_on__isnull=True)
         .order_by("name")
         .distinct()[:10]
     )

@@ -30,7 +30,10 @@ def load(ctx: DemoContext) -> None:
     colleague = (
         Person.objects.for_org(org)
         .filter(
-            role__in=[Role.MEMBER, Role.LEADER], is_active=True, memberships__team=initiative.team
+            role__in=[Role.MEMBER, Role.LEADER],
+            is_active=True,
+            memberships__team=initiative.team,
+            memberships__ended_on__isnull=True,
         )
         .exclude(pk__in=[maya.pk, owner.pk])
         .order_by("pk")

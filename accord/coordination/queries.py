@@ -251,7 +251,7 @@ def standing(org: Organization | int, person: Person | None, team_ids: Iterable[
             WHERE t.org_id = %s AND t.parent_id IS NOT NULL AND up.depth < 1000
         )
         SELECT up.start, up.depth, t.name FROM up
-        JOIN {member} m ON m.team_id = up.id AND m.person_id = %s
+        JOIN {member} m ON m.team_id = up.id AND m.person_id = %s AND m.ended_on IS NULL
         JOIN {team} t ON t.id = up.id
         WHERE up.depth = 0 OR m.role = %s
     """
@@ -286,12 +286,14 @@ def actable_team_ids(org: Organization, person: Person | None) -> Any:
     member = connection.ops.quote_name(Membership._meta.db_table)
     sql = f"""
         WITH RECURSIVE down(id) AS (
-            SELECT team_id FROM {member} WHERE org_id = %s AND person_id = %s AND role = %s
+            SELECT team_id FROM {member}
+            WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL
             UNION
             SELECT t.id FROM {team} t JOIN down ON t.parent_id = down.id WHERE t.org_id = %s
         )
         SELECT id FROM down
-        UNION SELECT team_id FROM {member} WHERE org_id = %s AND person_id = %s
+        UNION SELECT team_id FROM {member}
+        WHERE org_id = %s AND person_id = %s AND ended_on IS NULL
     """
     params = [org.pk, person.pk, MembershipRole.LEAD, org.pk, org.pk, person.pk]
     return RawSQL(sql, params)

@@ -68,7 +68,10 @@ def index(request):
     org, me = request.org, request.person
     on = queries.today()
     my_teams = list(
-        Team.objects.for_org(org).filter(memberships__person=me).order_by("name").distinct()
+        Team.objects.for_org(org)
+        .filter(memberships__person=me, memberships__ended_on__isnull=True)
+        .order_by("name")
+        .distinct()
     )
     active = queries.base(org).filter(state__in=ACTIVE_STATES)
     late_qs = active.filter(due__lt=on)

@@ -1069,6 +1069,40 @@ def churn(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 # --- decisions and accountability --------------------------------------------------------
 
 
+@detector(
+    "org.no_lead",
+    title="Team without a lead",
+    dimension="decisions",
+    defaults={"min_members": 1},
+)
+def no_lead(snap: Snapshot, cfg: dict) -> Iterator[Found]:
+    """A current (not retired) team with members but nobody in a leading role (lead,
+    co-lead or chair): its lead position is open or the last lead's term ended."""
+    for team in snap.teams.values():
+        if team.id in snap.retired or team.heads or team.people < int(cfg["min_members"]):
+            continue
+        above = snap.lead_of(team.parent_id)
+        members = sorted(team.members)
+        yield Found(
+            kind="org.no_lead",
+            subject_type="org.team",
+            subject_id=str(team.id),
+            subject_label=team.name,
+            severity=WARNING if team.people >= 3 else INFO,
+            title=f"{team.name} has no lead",
+            explanation=(
+                f"{team.name} has {_plural(team.people, 'member')} and no current lead: "
+                "nobody in the team may change it, and no one answers for it."
+            ),
+            next_step="Name a lead, or declare the lead position open on the team's page.",
+            team_ids={team.id},
+            owner_id=above,
+            evidence=[ev("Team", team.name, "org.team", team.id)]
+            + [ev("Member", snap.people[p].name, "org.person", p) for p in members[:5]],
+            numbers={"members": team.people},
+        )
+
+
 def _decision_teams(snap: Snapshot, d) -> set[int]:
     return set(d.team_ids) or set(
         snap.people.get(d.approver_id).teams if d.approver_id in snap.people else ()

@@ -30,7 +30,7 @@ def _for_person(org, person, *, limit: int) -> list[Signal]:
     sql = (
         f"WITH RECURSIVE led(id) AS ("
         f" SELECT team_id FROM {Membership._meta.db_table}"
-        f" WHERE org_id = %s AND person_id = %s AND role = %s"
+        f" WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL"
         f" UNION SELECT t.id FROM {table} t JOIN led ON t.parent_id = led.id"
         f" WHERE t.org_id = %s)"
         f" SELECT DISTINCT st.signal_id FROM {SignalTeam._meta.db_table} st"

@@ -56,7 +56,14 @@ from accord.alignment.models import (
 )
 from accord.coordination.models import Dependency
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import (
+    LEADING_ROLES,
+    Membership,
+    MembershipRole,
+    Organization,
+    Person,
+    Team,
+)
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import recurrence
 from accord.rhythm.models import (
@@ -81,6 +88,7 @@ class TeamS:
     parent_id: int | None
     members: set[int] = field(default_factory=set)
     leads: set[int] = field(default_factory=set)
+    heads: set[int] = field(default_factory=set)  # in a leading role: lead, co-lead, chair
     wip_limit: int | None = None
 
     @property
@@ -429,8 +437,10 @@ def _load_org(org: Organization, snap: Snapshot) -> None:
         team.members.add(person_id)
         if role == MembershipRole.LEAD:
             team.leads.add(person_id)
+        if role in LEADING_ROLES:
+            team.heads.add(person_id)
         person.teams.add(team_id)
-        person.allocation += allocation
+        person.allocation += allocation or 0  # an unknown share counts for nothing
     for team_id, limit in TeamAlignmentSettings.objects.for_org(org).values_list(
         "team_id", "wip_limit"
     ):
@@ -445,8 +455,9 @@ def _memberships(org: Organization, snap: Snapshot) -> Iterator[tuple[int, int, 
     """(person, team, role, allocation) of the memberships at the moment: today's rows that
     existed by then, with the role and allocation they had (`_rewind`'s rule), and the ones
     removed since, from their removal's event, unless they were made after the moment (a
-    creation recorded after `existed_by`). One query for the later events ("now" reads
-    none), one for the rows."""
+    creation recorded after `existed_by`). A term counts while it had not ended then (its
+    end is rewound like the role). One query for the later events ("now" reads none), one
+    for the rows."""
     got: dict[int, dict[str, Any]] = {}
     removed: dict[int, dict[str, Any]] = {}
     made_later: set[int] = set()
@@ -462,26 +473,29 @@ def _memberships(org: Organization, snap: Snapshot) -> Iterator[tuple[int, int, 
         if verb == "deleted":
             removed.setdefault(pk, before)
         old = got.setdefault(pk, {})
-        for name in ("role", "allocation"):
+        for name in ("role", "allocation", "ended_on"):
             if name in before and name not in old:
                 old[name] = before[name]
     rows = (
-        Membership.objects.for_org(org)
+        Membership.terms.for_org(org)
         .filter(created_at__lte=snap.existed_by)
-        .values_list("id", "person_id", "team_id", "role", "allocation")
+        .values_list("id", "person_id", "team_id", "role", "allocation", "ended_on")
     )
     if not got:
-        for _pk, person_id, team_id, role, allocation in rows:
-            yield person_id, team_id, role, allocation
+        for _pk, person_id, team_id, role, allocation, ended_on in rows:
+            if ended_on is None:
+                yield person_id, team_id, role, allocation or 0
         return
     live: set[int] = set()
-    for pk, person_id, team_id, role, allocation in rows:
+    for pk, person_id, team_id, role, allocation, ended_on in rows:
         live.add(pk)
         old = got.get(pk)
         if old:
             role = old.get("role", role)
-            allocation = int(old.get("allocation", allocation) or 0)
-        yield person_id, team_id, role, allocation
+            allocation = old.get("allocation", allocation)
+            ended_on = old.get("ended_on", ended_on)
+        if ended_on is None:
+            yield person_id, team_id, role, int(allocation or 0)
     for pk, before in removed.items():
         if pk in live or pk in made_later or "person" not in before or "team" not in before:
             continue

@@ -1,7 +1,8 @@
 """CSV in and out: one section per file, the same fields as the organization file.
 
-Import tolerates what Excel writes: a byte-order mark, `;` (or tab) separators, Windows line
-ends, decimal commas with `;`, Windows-1252 text. Export streams a zip with one CSV per
+An empty cell of a column like `allocation` means unknown; leaving the column out means its
+default. Import tolerates what Excel writes: a byte-order mark, `;` (or tab) separators,
+Windows line ends, decimal commas with `;`, Windows-1252 text. Export streams a zip with one CSV per
 section, UTF-8 with a BOM so Excel opens it as such.
 """
 
@@ -134,6 +135,9 @@ def _convert(kind: Kind, raw: dict[str, str], decimal_comma: bool) -> dict[str, 
     for f in kind.fields:
         # A cell Accord's export neutralised ('=x) reads back as the text it was (=x).
         text = csvsafe.restore((raw.get(f.name) or "").strip())
+        if f.null_means_unknown and f.name in raw and text.lower() in ("", "unknown"):
+            out[f.name] = None  # an empty cell in a present column: not known
+            continue
         if text == "":
             continue
         value: Any = text

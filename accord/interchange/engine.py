@@ -144,6 +144,8 @@ def compact(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     for f in kind.fields:
         value = data.get(f.name)
         keep = value != f.default and value not in (None, [], "")
+        if f.null_means_unknown and value is None and f.name in data:
+            keep = True  # an explicit null says "unknown", unlike leaving the field out
         if f.required or f.name in kind.key_fields or keep:
             out[f.name] = value
     return out
@@ -468,6 +470,9 @@ def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:
         data: dict[str, Any] = {}
         for f in kind.fields:
             try:
+                if f.null_means_unknown and f.name in raw and raw[f.name] is None:
+                    data[f.name] = None
+                    continue
                 data[f.name] = f.clean(raw.get(f.name))
             except Invalid as exc:
                 ctx.report.add(

@@ -36,6 +36,9 @@ class F:
     doc: str = ""
     auto: bool = False  # left at its default in a file, Accord's own value stands
     export_only: bool = False  # written by an export, never applied (e.g. issues' vote counts)
+    # An explicit null is a value of its own (e.g. an allocation that is unknown), while
+    # leaving the field out still means its default.
+    null_means_unknown: bool = False
 
     def clean(self, value: Any) -> Any:
         """The value in canonical form, or Invalid."""
@@ -262,7 +265,8 @@ def json_schema_of(f: F) -> dict[str, Any]:
     if f.maximum is not None:
         base["maximum"] = f.maximum
     if not f.required:
-        base = {"anyOf": [base, {"type": "null"}]} if f.default is None else base
+        if f.default is None or f.null_means_unknown:
+            base = {"anyOf": [base, {"type": "null"}]}
         if f.default is not None:
             base["default"] = f.default
     if f.doc:

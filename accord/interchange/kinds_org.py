@@ -12,6 +12,7 @@ from accord.interchange.fields import F
 from accord.org import services
 from accord.org.models import (
     DEFAULT_TEAM_KINDS,
+    DEFAULT_TEAM_ROLES,
     Membership,
     MembershipRole,
     Person,
@@ -20,7 +21,9 @@ from accord.org.models import (
     TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamRole,
     TeamState,
+    TeamVacancy,
 )
 
 
@@ -60,6 +63,43 @@ class TeamKinds(Kind):
             if kind is None:  # a default kind of an organization this file creates
                 kind = TeamKind.objects.for_org(ctx.org).get(slug=change.key)
             services.rename_team_kind(ctx.org, None, kind, after["name"])
+
+
+class TeamRoles(Kind):
+    section = "team_roles"
+    noun = "role in teams"
+    title = (
+        "The organization's roles in teams (lead, co-lead, chair, member, liaison…), by short "
+        "name; `lead` grants team-admin rights. A role the file leaves out stays."
+    )
+    key_fields = ("slug",)
+    fields = (
+        F("slug", "slug", required=True, max_length=40, doc="Short name memberships refer to."),
+        F("name", "str", required=True, max_length=100, doc="Display name."),
+    )
+
+    def existing(self, org):
+        if org is None:  # the file creates the organization: it starts with the defaults
+            return {slug: (None, {"slug": slug, "name": name}) for slug, name in DEFAULT_TEAM_ROLES}
+        return {
+            r.slug.lower(): (r, {"slug": r.slug, "name": r.name})
+            for r in TeamRole.objects.for_org(org).order_by("slug")
+        }
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action == "create":
+            role = TeamRole.objects.for_org(ctx.org).filter(slug=after["slug"].lower()).first()
+            if role is None:
+                role = services.add_team_role(ctx.org, None, name=after["name"], slug=after["slug"])
+            elif role.name != after["name"]:
+                role = services.rename_team_role(ctx.org, None, role, after["name"])
+            ctx.remember(self.section, change.key, role)
+        elif "name" in after:
+            role = ctx.obj(self.section, change.key)
+            if role is None:  # a default role of an organization this file creates
+                role = TeamRole.objects.for_org(ctx.org).get(slug=change.key)
+            services.rename_team_role(ctx.org, None, role, after["name"])
 
 
 TEAM_STATES = tuple(TeamState.values)
@@ -534,17 +574,37 @@ class People(Kind):
         services.update_person(ctx.org, None, ctx.obj("people", change.key), is_active=False)
 
 
+ROLE_DOC = "Short name of one of the organization's roles (team_roles)."
+ALLOCATION = F(
+    "allocation",
+    "int",
+    default=100,
+    minimum=0,
+    maximum=100,
+    null_means_unknown=True,
+    doc="Percent of their time; null when unknown (e.g. a volunteer). Left out: 100.",
+)
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
 class Memberships(Kind):
     section = "memberships"
     noun = "membership"
     remove_first = True
-    title = "Who is in which team, as lead or member, with a share of their time."
+    title = (
+        "Who is in which team now, in which role, since when, with a share of their time. "
+        "Ended terms are in past_terms."
+    )
     key_fields = ("team", "person")
     fields = (
         F("team", "slug", required=True, max_length=80, ref="teams"),
         F("person", "email", required=True, ref="people", doc="E-mail of the person."),
-        F("role", "str", default=MembershipRole.MEMBER.value, choices=tuple(MembershipRole.values)),
-        F("allocation", "int", default=100, minimum=0, maximum=100, doc="Percent of their time."),
+        F("role", "slug", default=MembershipRole.MEMBER.value, max_length=40, doc=ROLE_DOC),
+        ALLOCATION,
+        F("started_on", "date", doc="When the term started, if known."),
     )
 
     def existing(self, org):
@@ -563,6 +623,7 @@ class Memberships(Kind):
                 "person": m.person.email,
                 "role": m.role,
                 "allocation": m.allocation,
+                "started_on": _day(m.started_on),
             }
             out[self.key_of(data)] = (m, data)
         return out
@@ -572,16 +633,19 @@ class Memberships(Kind):
             Membership.objects.for_org(org)
             .exclude(person__email="")
             .order_by(Lower("team__slug"), Lower("person__email"), "id")
-            .values_list("team__slug", "person__email", "role", "allocation")
+            .values_list("team__slug", "person__email", "role", "allocation", "started_on")
         )
-        for team, person, role, allocation in rows.iterator(chunk_size=500):
-            yield {"team": team, "person": person, "role": role, "allocation": allocation}
+        for team, person, role, allocation, started in rows.iterator(chunk_size=500):
+            item = {"team": team, "person": person, "role": role, "allocation": allocation}
+            if started:
+                item["started_on"] = started.isoformat()
+            yield item
 
     def check(self, ctx: Context, items: list[Item]) -> None:
         totals: dict[str, int] = {}
         for item in list(items):
             person = item.data["person"].lower()
-            total = totals.get(person, 0) + item.data["allocation"]
+            total = totals.get(person, 0) + (item.data["allocation"] or 0)
             if total > 100:
                 ctx.skip(
                     "memberships",
@@ -623,6 +687,123 @@ class Memberships(Kind):
         membership = ctx.obj("memberships", change.key)
         if Membership.objects.filter(pk=membership.pk).exists():
             services.remove_membership(ctx.org, None, membership)
+
+
+class PastTerms(Kind):
+    section = "past_terms"
+    noun = "past term"
+    title = (
+        "Terms that have ended (who led a team, when): kept as history, no longer counted "
+        "as membership. A past term is kept as it was; its end day is part of its key."
+    )
+    key_fields = ("team", "person", "ended_on")
+    fields = (
+        F("team", "slug", required=True, max_length=80, ref="teams"),
+        F("person", "email", required=True, ref="people", doc="E-mail of the person."),
+        F("ended_on", "date", required=True, doc="The last day of the term."),
+        F("role", "slug", default=MembershipRole.MEMBER.value, max_length=40, doc=ROLE_DOC),
+        F("started_on", "date", doc="When the term started, if known."),
+        ALLOCATION,
+    )
+
+    def _rows(self, org):
+        return (
+            Membership.terms.for_org(org)
+            .past()
+            .exclude(person__email="")
+            .order_by(Lower("team__slug"), Lower("person__email"), "ended_on", "id")
+        )
+
+    def _data(self, team, person, ended, role, started, allocation) -> dict[str, Any]:
+        return {
+            "team": team,
+            "person": person,
+            "ended_on": ended.isoformat(),
+            "role": role,
+            "started_on": _day(started),
+            "allocation": allocation,
+        }
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        out = {}
+        for m in self._rows(org).select_related("team", "person"):
+            data = self._data(
+                m.team.slug, m.person.email, m.ended_on, m.role, m.started_on, m.allocation
+            )
+            out[self.key_of(data)] = (m, data)
+        return out
+
+    def export_items(self, org):
+        rows = self._rows(org).values_list(
+            "team__slug", "person__email", "ended_on", "role", "started_on", "allocation"
+        )
+        for row in rows.iterator(chunk_size=500):
+            data = self._data(*row)
+            if data["started_on"] is None:
+                del data["started_on"]
+            yield data
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action != "create":
+            raise ServiceError(
+                "A past term is kept as it was; remove it and describe it again to correct it."
+            )
+        team = ctx.obj("teams", after.pop("team"))
+        person = ctx.obj("people", after.pop("person"))
+        services.add_membership(ctx.org, None, person=person, team=team, **after)
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        membership = ctx.obj(self.section, change.key)
+        if Membership.terms.filter(pk=membership.pk).exists():
+            services.remove_membership(ctx.org, None, membership)
+
+
+class Vacancies(Kind):
+    section = "vacancies"
+    noun = "open position"
+    title = 'Open positions: a team looks for someone in a role ("lead: position open").'
+    key_fields = ("team", "role")
+    fields = (
+        F("team", "slug", required=True, max_length=80, ref="teams"),
+        F("role", "slug", required=True, max_length=40, doc=ROLE_DOC),
+        F("since", "date", doc="Since when the position is open. Left out: today."),
+        F("note", "str", default="", max_length=500),
+    )
+
+    def existing(self, org):
+        if org is None:
+            return {}
+        out = {}
+        for v in TeamVacancy.objects.for_org(org).select_related("team").order_by("id"):
+            data = {"team": v.team.slug, "role": v.role, "since": v.since.isoformat()}
+            data["note"] = v.note
+            out[self.key_of(data)] = (v, data)
+        return out
+
+    def export_items(self, org):
+        rows = (
+            TeamVacancy.objects.for_org(org)
+            .order_by(Lower("team__slug"), "role", "id")
+            .values_list("team__slug", "role", "since", "note")
+        )
+        for team, role, since, note in rows.iterator(chunk_size=500):
+            yield {"team": team, "role": role, "since": since.isoformat(), "note": note}
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action == "create":
+            team = ctx.obj("teams", after.pop("team"))
+            services.open_vacancy(ctx.org, None, team, **after)
+        else:
+            services.update_vacancy(ctx.org, None, ctx.obj(self.section, change.key), **after)
+
+    def remove(self, ctx: Context, change: Change) -> None:
+        vacancy = ctx.obj(self.section, change.key)
+        if TeamVacancy.objects.filter(pk=vacancy.pk).exists():
+            services.close_vacancy(ctx.org, None, vacancy)
 
 
 class Links(Kind):
@@ -691,7 +872,8 @@ class TeamLinks(Links):
     noun = "team link"
     title = (
         "Links between teams. With kind stakeholder, `to` is a stakeholder of `from` "
-        "(a SIG of a working group)."
+        "(a SIG of a working group); with kind liaison, `person`, a member of `from`, "
+        "represents it to `to`."
     )
     target = "teams"
     fields = (
@@ -703,15 +885,30 @@ class TeamLinks(Links):
             default=TeamLinkKind.STAKEHOLDER.value,
             choices=tuple(TeamLinkKind.values),
         ),
+        F(
+            "person",
+            "email",
+            ref="people",
+            doc="For kind liaison (and only then): e-mail of the member of `from` who liaises.",
+        ),
     )
 
     def existing(self, org):
         if org is None:
             return {}
         out = {}
-        rows = TeamLink.objects.for_org(org).select_related("from_team", "to_team").order_by("id")
+        rows = (
+            TeamLink.objects.for_org(org)
+            .select_related("from_team", "to_team", "person")
+            .order_by("id")
+        )
         for link in rows:
-            data = {"from": link.from_team.slug, "to": link.to_team.slug, "kind": link.kind}
+            data = {
+                "from": link.from_team.slug,
+                "to": link.to_team.slug,
+                "kind": link.kind,
+                "person": link.person.email if link.person_id else None,
+            }
             out[self.key_of(data)] = (link, data)
         return out
 
@@ -719,17 +916,53 @@ class TeamLinks(Links):
         rows = (
             TeamLink.objects.for_org(org)
             .order_by(Lower("from_team__slug"), Lower("to_team__slug"), "kind", "id")
-            .values_list("from_team__slug", "to_team__slug", "kind")
+            .values_list("from_team__slug", "to_team__slug", "kind", "person__email")
         )
-        for a, b, kind in rows.iterator(chunk_size=500):
-            yield {"from": a, "to": b, "kind": kind}
+        for a, b, kind, person in rows.iterator(chunk_size=500):
+            item = {"from": a, "to": b, "kind": kind}
+            if person:
+                item["person"] = person
+            yield item
 
-    def link(self, ctx, a, b, kind):
-        services.link_teams(ctx.org, None, a, b, kind)
+    def upsert(self, ctx: Context, changes: list[Change]) -> None:
+        for change in changes:
+            ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    def write(self, ctx: Context, change: Change) -> None:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        if change.action == "create":
+            person = ctx.obj("people", after["person"]) if after.get("person") else None
+            link = services.link_teams(
+                ctx.org,
+                None,
+                ctx.obj(self.target, after["from"]),
+                ctx.obj(self.target, after["to"]),
+                after["kind"],
+                person=person,
+            )
+            ctx.remember(self.section, change.key, link)
+            return
+        if set(after) - {"person"}:
+            raise ServiceError(f"The ends and kind of a {self.noun} are its key.")
+        # Another liaison: the link is made again with the new person.
+        link = ctx.obj(self.section, change.key)
+        a, b, kind = link.from_team, link.to_team, link.kind
+        services.unlink_teams(ctx.org, None, a, b, kind)
+        person = ctx.obj("people", after["person"]) if after["person"] else None
+        services.link_teams(ctx.org, None, a, b, kind, person=person)
 
     def unlink(self, ctx, link):
         services.unlink_teams(ctx.org, None, link.from_team, link.to_team, link.kind)
 
 
 def people_kinds() -> list[Kind]:
-    return [TeamKinds(), Teams(), People(), Memberships(), TeamLinks()]
+    return [
+        TeamKinds(),
+        TeamRoles(),
+        Teams(),
+        People(),
+        Memberships(),
+        PastTerms(),
+        Vacancies(),
+        TeamLinks(),
+    ]

@@ -103,6 +103,7 @@ class Group:
     mailing_list: str = ""  # contact.mailing_list: the list's address or archive
     archived: bool = False  # `archived: true` or `status: archived` (retired groups)
     subprojects: list[str] = field(default_factory=list)
+    liaison: str = ""  # GitHub handle of the Steering Committee's liaison to the group
 
 
 @dataclass
@@ -406,6 +407,9 @@ class _Reader:
         if isinstance(contact, dict):
             group.slack = _text(contact.get("slack")).lstrip("#")
             group.mailing_list = _text(contact.get("mailing_list"))
+            liaison = contact.get("liaison")  # the Steering Committee's liaison to the group
+            if isinstance(liaison, dict):
+                group.liaison = _text(liaison.get("github")).lower()
         status = _text(raw.get("status")).lower()
         group.archived = raw.get("archived") is True or status in ARCHIVED_STATUSES
         self.slugs[slug] = group

@@ -12,7 +12,14 @@ data twice changes nothing the second time.
                                                    team's mission and links; a group marked
                                                    `archived: true` (or `status: archived`)
                                                    is a retired team
-    chairs and tech leads                       -> people, and lead memberships
+    chairs and tech leads                       -> people, and memberships as chair or
+                                                   lead (tech leads; a chair who is also a
+                                                   tech lead is a lead), allocation unknown
+                                                   (volunteers); emeritus leads carry no
+                                                   dates, so they are not past terms
+    a group's Steering Committee liaison         -> team link (kind liaison) from the
+                                                   steering committee to the group, naming
+                                                   the liaison, a current steering member
     meetings                                    -> cadences (RRULE + time zone)
     enhancement proposals (KEPs)                -> initiatives owned by their group
     releases (v1.x milestones)                  -> periods
@@ -172,12 +179,17 @@ def build(
             team["state"] = "retired"
         teams.append(team)
 
-    # People: current chairs and tech leads; each leads their groups with an even share.
-    led: dict[str, list[str]] = {}
+    # People: current chairs and tech leads, in each group they lead as chair or lead (a
+    # tech lead, who may change the team). Volunteers: their share of time is unknown.
+    led: dict[str, dict[str, str]] = {}
     for g in data.groups:
         for lead in g.leads:
-            if lead.role != "emeritus" and g.slug not in led.setdefault(lead.handle.lower(), []):
-                led[lead.handle.lower()].append(g.slug)
+            if lead.role == "emeritus":
+                continue
+            roles = led.setdefault(lead.handle.lower(), {})
+            role = "lead" if lead.role == "tech_lead" else "chair"
+            if roles.get(g.slug) != "lead":
+                roles[g.slug] = role
     steering = {
         lead.handle.lower()
         for g in data.groups
@@ -198,10 +210,31 @@ def build(
                 "role": "leader" if handle in steering else "member",
             }
         )
-        share = 100 // len(led[handle])
-        for slug in led[handle]:
+        for slug, role in led[handle].items():
             memberships.append(
-                {"team": slug, "person": person.email, "role": "lead", "allocation": share}
+                {"team": slug, "person": person.email, "role": role, "allocation": None}
+            )
+    # The Steering Committee's liaison to a group represents the committee there.
+    for g in data.groups:
+        if not g.liaison or g.slug == "committee-steering":
+            continue
+        if g.liaison in steering and g.liaison in email_of:
+            team_links.append(
+                {
+                    "from": "committee-steering",
+                    "to": g.slug,
+                    "kind": "liaison",
+                    "person": email_of[g.liaison],
+                }
+            )
+        else:
+            report.add(
+                "unknown_liaison",
+                f"The liaison of {g.slug}, {g.liaison}, is not a current member of the "
+                "Steering Committee; no liaison link was made.",
+                file="sigs.yaml",
+                value=g.liaison,
+                action=IGNORED,
             )
 
     # Releases as periods.

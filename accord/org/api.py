@@ -33,7 +33,9 @@ from accord.org.models import (
     TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamRole,
     TeamState,
+    TeamVacancy,
 )
 
 router = Router(tags=["Organization"])
@@ -213,27 +215,69 @@ class TokenIn(Schema):
     )
 
 
+ROLE_DOC = "Short name of one of the organization's roles in teams (GET /team-roles)."
+ALLOCATION_DOC = "Share of the person's time in percent; null when unknown (e.g. a volunteer)."
+
+
 class MembershipOut(Schema):
     id: int
     person_id: Id
     team_id: Id
-    role: MembershipRole
-    allocation: int
+    role: str = Field(description=ROLE_DOC)
+    allocation: int | None = Field(description=ALLOCATION_DOC)
+    started_on: dt.date | None = Field(description="When the term started, if known.")
+    ended_on: dt.date | None = Field(
+        description="When the term ended; null for a current term. A past term no longer "
+        "counts as membership."
+    )
     version: int
 
 
 class MembershipIn(Schema):
     person_id: Id
     team_id: Id
-    role: MembershipRole = MembershipRole.MEMBER
-    allocation: int = Field(100, ge=0, le=100)
+    role: str = Field(MembershipRole.MEMBER.value, max_length=40, description=ROLE_DOC)
+    allocation: int | None = Field(100, ge=0, le=100, description=ALLOCATION_DOC)
+    started_on: dt.date | None = Field(None, description="Not in the future.")
+    ended_on: dt.date | None = Field(
+        None, description="Given only to record a past term; not in the future."
+    )
 
 
 class MembershipPatch(PatchSchema):
     model = Membership
 
-    role: MembershipRole | None = None
-    allocation: int | None = Field(None, ge=0, le=100)
+    role: str | None = Field(None, max_length=40, description=ROLE_DOC)
+    allocation: int | None = Field(None, ge=0, le=100, description=ALLOCATION_DOC)
+    started_on: dt.date | None = None
+
+
+class EndTermIn(Schema):
+    ended_on: dt.date | None = Field(None, description="Default: today. Not in the future.")
+
+
+class TeamRoleOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class VacancyOut(Schema):
+    id: int
+    team_id: Id
+    role: str = Field(description=ROLE_DOC)
+    since: dt.date
+    note: str
+
+
+class VacancyIn(Schema):
+    team_id: Id
+    role: str = Field(MembershipRole.LEAD.value, max_length=40, description=ROLE_DOC)
+    since: dt.date | None = Field(None, description="Default: today.")
+    note: str = Field("", max_length=500)
+
+
+LIAISON_DOC = "For kind liaison: the member of from_team who represents it to to_team."
 
 
 class TeamLinkOut(Schema):
@@ -241,6 +285,7 @@ class TeamLinkOut(Schema):
     from_team_id: Id
     to_team_id: Id
     kind: TeamLinkKind
+    person_id: Id | None = Field(description=LIAISON_DOC)
     created_at: dt.datetime
 
 
@@ -248,6 +293,7 @@ class TeamLinkIn(Schema):
     from_team_id: Id
     to_team_id: Id
     kind: TeamLinkKind = TeamLinkKind.STAKEHOLDER
+    person_id: Id | None = Field(None, description=LIAISON_DOC + " Required for that kind.")
 
 
 def _patch_data(payload: Schema) -> dict:
@@ -389,6 +435,72 @@ def delete_team_kind(request, kind_id: Id):
     return Status(204, None)
 
 
+@router.get("/team-roles", response=list[TeamRoleOut], summary="List the roles in teams")
+def list_team_roles(request):
+    """The organization's roles; `lead` grants team-admin rights."""
+    return list(TeamRole.objects.for_org(org_of(request)).order_by("name", "id"))
+
+
+@router.post("/team-roles", response={201: TeamRoleOut}, summary="Add a role in teams")
+def create_team_role(request, payload: TeamKindIn):
+    org = org_of(request)
+    role = services.add_team_role(org, actor_of(request), name=payload.name, slug=payload.slug)
+    return Status(201, role)
+
+
+@router.patch("/team-roles/{role_id}", response=TeamRoleOut, summary="Rename a role in teams")
+def rename_team_role(request, role_id: Id, payload: TeamKindPatch):
+    org = org_of(request)
+    role = get_or_404(TeamRole.objects.for_org(org), role_id, "team role")
+    return services.rename_team_role(org, actor_of(request), role, payload.name)
+
+
+@router.delete("/team-roles/{role_id}", response={204: None}, summary="Remove a role in teams")
+def delete_team_role(request, role_id: Id):
+    """Refused while a term (past ones too) or an open position has this role, and for
+    lead and member."""
+    org = org_of(request)
+    role = get_or_404(TeamRole.objects.for_org(org), role_id, "team role")
+    services.remove_team_role(org, actor_of(request), role)
+    return Status(204, None)
+
+
+@router.get("/vacancies", response=list[VacancyOut], summary="List open positions")
+@paginate
+def list_vacancies(request, team_id: Id | None = None):
+    qs = TeamVacancy.objects.for_org(org_of(request)).order_by("id")
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs
+
+
+@router.post("/vacancies", response={201: VacancyOut}, summary="Declare an open position")
+def create_vacancy(request, payload: VacancyIn):
+    """E.g. "lead: position open". Adding a member with that role to the team closes it."""
+    org = org_of(request)
+    team = ref(Team.objects.for_org(org), payload.team_id, "team_id", "team")
+    with body_fields(team="team_id"):
+        vacancy = services.open_vacancy(
+            org,
+            actor_of(request),
+            team,
+            role=payload.role,
+            since=payload.since,
+            note=payload.note,
+        )
+    return Status(201, vacancy)
+
+
+@router.delete("/vacancies/{vacancy_id}", response={204: None}, summary="Close an open position")
+def delete_vacancy(request, vacancy_id: Id):
+    org = org_of(request)
+    vacancy = get_or_404(
+        TeamVacancy.objects.for_org(org).select_related("team"), vacancy_id, "open position"
+    )
+    services.close_vacancy(org, actor_of(request), vacancy)
+    return Status(204, None)
+
+
 @router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")
 def delete_team(request, team_id: Id):
     org = org_of(request)
@@ -424,7 +536,7 @@ def list_people(
     if role:
         qs = qs.filter(role=role)
     if team_id is not None:
-        qs = qs.filter(memberships__team_id=team_id)
+        qs = qs.filter(memberships__team_id=team_id, memberships__ended_on__isnull=True)
     return qs
 
 
@@ -541,8 +653,18 @@ def deactivate_person(request, person_id: Id):
 
 @router.get("/memberships", response=list[MembershipOut], summary="List memberships")
 @paginate
-def list_memberships(request, team_id: Id | None = None, person_id: Id | None = None):
-    qs = Membership.objects.for_org(org_of(request)).order_by("id")
+def list_memberships(
+    request,
+    team_id: Id | None = None,
+    person_id: Id | None = None,
+    terms: Literal["current", "past", "all"] = "current",
+):
+    """Current terms; `terms=past` the ended ones (a team's history), `terms=all` both."""
+    qs = Membership.terms.for_org(org_of(request)).order_by("id")
+    if terms == "current":
+        qs = qs.current()
+    elif terms == "past":
+        qs = qs.past()
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     if person_id is not None:
@@ -563,21 +685,38 @@ def create_membership(request, payload: MembershipIn):
             team=team,
             role=payload.role,
             allocation=payload.allocation,
+            started_on=payload.started_on,
+            ended_on=payload.ended_on,
         )
     return Status(201, membership)
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut, summary="Get a membership")
 def get_membership(request, membership_id: Id):
-    return get_or_404(Membership.objects.for_org(org_of(request)), membership_id, "membership")
+    """A current or past term."""
+    return get_or_404(Membership.terms.for_org(org_of(request)), membership_id, "membership")
+
+
+@router.post(
+    "/memberships/{membership_id}/end", response=MembershipOut, summary="End a term in a team"
+)
+def end_term(request, membership_id: Id, payload: EndTermIn | None = None):
+    """The term is kept as a past term (the team's history) and no longer counts as
+    membership; the person may start a new term later."""
+    org = org_of(request)
+    membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
+    on = payload.ended_on if payload else None
+    return services.end_term(org, actor_of(request), membership, on=on)
 
 
 @router.patch(
-    "/memberships/{membership_id}", response=MembershipOut, summary="Change role or allocation"
+    "/memberships/{membership_id}",
+    response=MembershipOut,
+    summary="Change the role, allocation or start of a current term",
 )
 def update_membership(request, membership_id: Id, payload: MembershipPatch):
     org = org_of(request)
-    membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
+    membership = get_or_404(Membership.terms.for_org(org), membership_id, "membership")
     return services.update_membership(
         org,
         actor_of(request),
@@ -588,11 +727,13 @@ def update_membership(request, membership_id: Id, payload: MembershipPatch):
 
 
 @router.delete(
-    "/memberships/{membership_id}", response={204: None}, summary="Remove a person from a team"
+    "/memberships/{membership_id}",
+    response={204: None},
+    summary="Delete a term as if it never was (to keep it as history, end it)",
 )
 def delete_membership(request, membership_id: Id):
     org = org_of(request)
-    membership = get_or_404(Membership.objects.for_org(org), membership_id, "membership")
+    membership = get_or_404(Membership.terms.for_org(org), membership_id, "membership")
     services.remove_membership(org, actor_of(request), membership)
     return Status(204, None)
 
@@ -632,8 +773,13 @@ def create_team_link(request, payload: TeamLinkIn):
     teams = Team.objects.for_org(org)
     from_team = ref(teams, payload.from_team_id, "from_team_id", "team")
     to_team = ref(teams, payload.to_team_id, "to_team_id", "team")
-    with body_fields(from_team="from_team_id", to_team="to_team_id"):
-        link = services.link_teams(org, actor_of(request), from_team, to_team, payload.kind)
+    person = None
+    if payload.person_id is not None:
+        person = ref(Person.objects.for_org(org), payload.person_id, "person_id", "person")
+    with body_fields(from_team="from_team_id", to_team="to_team_id", person="person_id"):
+        link = services.link_teams(
+            org, actor_of(request), from_team, to_team, payload.kind, person=person
+        )
     return Status(201, link)
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from accord.demo import DEMO_LOGIN, DEMO_PASSWORD, DemoContext
 from accord.org import services
-from accord.org.models import MembershipRole, Role
+from accord.org.models import Membership, MembershipRole, Role
 
 # department slug, name, description, [(team slug, team name, size)]
 STRUCTURE = [
@@ -324,7 +324,75 @@ def _lifecycle(ctx: DemoContext) -> None:
         "Marketing.",
         mailing_list="catalogue@northwind.example.com",
     )
-    services.retire_team(org, None, catalogue, on=ctx.today - dt.timedelta(days=120))
+    catalogue = services.retire_team(org, None, catalogue, on=ctx.today - dt.timedelta(days=120))
+    _roles(ctx, guild=org.team_set.get(slug="accessibility-guild"), catalogue=catalogue)
+
+
+def _roles(ctx: DemoContext, *, guild, catalogue) -> None:
+    """Roles a real company has beyond lead and member: a volunteer guild with a chair and
+    unknown allocations, a liaison from Design to it, a working group whose lead position
+    is open, and past lead terms (who led Brand Marketing before, and the retired
+    catalogue team). Uses no random numbers, so the rest of the demo stays the same."""
+    org, teams, today = ctx.org, ctx.teams, ctx.today
+    days = dt.timedelta(days=1)
+
+    def members(slug: str) -> list:
+        return [
+            m.person
+            for m in Membership.objects.filter(team=teams[slug])
+            .select_related("person")
+            .order_by("role", "person__name")
+        ]
+
+    design, web = members("design"), members("storefront")
+    volunteers = [design[1], design[2], web[1]]
+    services.add_membership(
+        org,
+        None,
+        person=volunteers[0],
+        team=guild,
+        role="chair",
+        allocation=None,
+        started_on=today - 200 * days,
+    )
+    for person in volunteers[1:]:
+        services.add_membership(org, None, person=person, team=guild, allocation=None)
+    services.link_teams(org, None, teams["design"], guild, "liaison", person=volunteers[1])
+
+    wg = org.team_set.get(slug="shopping-assistant-wg")
+    services.add_membership(org, None, person=web[2], team=wg, allocation=None)
+    services.add_membership(org, None, person=members("user-research")[1], team=wg, allocation=None)
+    services.open_vacancy(
+        org,
+        None,
+        wg,
+        role=MembershipRole.LEAD,
+        since=today - 21 * days,
+        note="Someone from Product to lead the decision; ask Maya.",
+    )
+
+    gtm_head = members("go-to-market")[0]
+    services.add_membership(
+        org,
+        None,
+        person=gtm_head,
+        team=teams["brand-marketing"],
+        role=MembershipRole.LEAD,
+        allocation=None,
+        started_on=today - 900 * days,
+        ended_on=today - 400 * days,
+    )
+    brand = members("brand-marketing")
+    services.add_membership(  # before the catalogue was retired
+        org,
+        None,
+        person=brand[1],
+        team=catalogue,
+        role=MembershipRole.LEAD,
+        allocation=None,
+        started_on=today - 1100 * days,
+        ended_on=catalogue.retired_on,
+    )
 
 
 @cache

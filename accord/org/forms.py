@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 
 from accord.core.security import normalize_username
-from accord.org.models import MembershipRole, Person, Role, Team, TeamKind, TeamState
+from accord.org.models import MembershipRole, Person, Role, Team, TeamKind, TeamRole, TeamState
 from accord.org.queries import current_teams
 from accord.web import pickers
 
@@ -89,6 +89,10 @@ class TeamKindForm(forms.Form):
     name = forms.CharField(max_length=100, label="Name")
 
 
+class TeamRoleForm(TeamKindForm):
+    pass
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(max_length=200)
     email = forms.EmailField(required=False)
@@ -148,19 +152,52 @@ class ProfileForm(forms.Form):
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
 
 
-class MembershipForm(forms.Form):
-    person = pickers.PersonChoiceField(queryset=Person.objects.none())
-    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
-    allocation = forms.IntegerField(min_value=0, max_value=100, initial=100, label="Allocation %")
-
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.for_org(org).filter(is_active=True)
+def team_role_choices(org) -> list[tuple[str, str]]:
+    return list(TeamRole.objects.for_org(org).order_by("name").values_list("slug", "name"))
 
 
 class MembershipEditForm(forms.Form):
-    role = forms.ChoiceField(choices=MembershipRole.choices)
-    allocation = forms.IntegerField(min_value=0, max_value=100, label="Allocation %")
+    role = forms.ChoiceField(choices=(), initial=MembershipRole.MEMBER)
+    allocation = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        label="Allocation %",
+        help_text="Leave empty when unknown (e.g. a volunteer).",
+    )
+    started_on = forms.DateField(
+        required=False, label="Since", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = team_role_choices(org)
+
+
+class MembershipForm(MembershipEditForm):
+    person = pickers.PersonChoiceField(queryset=Person.objects.none())
+    field_order = ("person", "role", "allocation", "started_on")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, org=org, **kwargs)
+        self.fields["person"].queryset = Person.objects.for_org(org).filter(is_active=True)
+        self.fields["allocation"].initial = 100
+
+
+class EndTermForm(forms.Form):
+    ended_on = forms.DateField(
+        required=False, label="Ended on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class VacancyForm(forms.Form):
+    role = forms.ChoiceField(choices=(), initial=MembershipRole.LEAD, label="Open position")
+    note = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        kwargs.setdefault("auto_id", "id_vacancy_%s")  # beside the membership form's role
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = team_role_choices(org)
 
 
 class SignInForm(AuthenticationForm):

@@ -242,55 +242,161 @@ def link_href(field: str, value: str) -> str:
 
 
 class MembershipRole(models.TextChoices):
+    """The role keys the product itself relies on. `lead` grants team-admin rights (several
+    leads form a shared leadership); the rest of an organization's roles are its own list
+    (`TeamRole`)."""
+
     LEAD = "lead", "Lead"
     MEMBER = "member", "Member"
 
 
+# What a new organization starts with; each organization edits its own list.
+DEFAULT_TEAM_ROLES = (
+    ("lead", "Lead"),
+    ("co-lead", "Co-lead"),
+    ("chair", "Chair"),
+    ("member", "Member"),
+    ("liaison", "Liaison"),
+)
+
+
+DEFAULT_ROLE_NAMES = dict(DEFAULT_TEAM_ROLES)
+# Roles that lead a team for the "no lead" signal (a guild led by its chair has a lead);
+# only `lead` grants the rights to change the team.
+LEADING_ROLES = ("lead", "co-lead", "chair")
+
+
+class TeamRole(OrgScoped):
+    """A role a member can hold in a team (lead, chair, member…), from the organization's
+    own list. The key `lead` is the one that grants team-admin rights."""
+
+    slug = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "slug"], name="team_role_slug_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class MembershipQuerySet(OrgScopedQuerySet):
+    def current(self) -> MembershipQuerySet:
+        """Terms that have not ended: the one filter behind "who is in this team" for rights,
+        pickers, load, health, briefings and every list. `Membership.objects` applies it;
+        `Membership.terms` reads past terms too (a team's history of leads)."""
+        return self.filter(ended_on__isnull=True)
+
+    def past(self) -> MembershipQuerySet:
+        return self.filter(ended_on__isnull=False)
+
     def in_current_teams(self) -> MembershipQuerySet:
         """Memberships of teams that are not retired (see `TeamQuerySet.current`)."""
         return self.exclude(team__state=TeamState.RETIRED)
 
 
+class CurrentMembershipManager(models.Manager.from_queryset(MembershipQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> MembershipQuerySet:
+        return super().get_queryset().current()
+
+
 class Membership(OrgScoped):
+    """A person's term in a team with a role. A term with `ended_on` is past: kept for the
+    team's history, but no longer counts as membership anywhere."""
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(
-        max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
-    )
+    role = models.CharField(max_length=40, default=MembershipRole.MEMBER)
     allocation = models.PositiveSmallIntegerField(
-        default=100, help_text="Share of the person's time given to this team, in percent."
+        null=True,
+        blank=True,
+        default=100,
+        help_text="Share of the person's time given to this team, in percent; empty if unknown.",
     )
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = CurrentMembershipManager()  # current terms only: the default everywhere
+    terms = MembershipQuerySet.as_manager()  # current and past terms
 
     class Meta:
         ordering = ["team__name", "person__name"]
+        default_manager_name = "objects"
         constraints = [
-            models.UniqueConstraint(fields=["person", "team"], name="membership_once"),
+            # One current term per person and team; any number of past ones.
+            models.UniqueConstraint(
+                fields=["person", "team"],
+                condition=models.Q(ended_on__isnull=True),
+                name="membership_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(allocation__lte=100), name="membership_allocation_max_100"
             ),
+            models.CheckConstraint(
+                condition=models.Q(started_on__isnull=True)
+                | models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
         ]
+        indexes = [models.Index(fields=["team", "ended_on"], name="membership_terms")]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.team}"
 
+    @property
+    def is_past(self) -> bool:
+        return self.ended_on is not None
+
+    def get_role_display(self) -> str:
+        """The role's default name, or its key made readable; pages that list many terms
+        use the organization's own names (`queries.team_role_names`)."""
+        return DEFAULT_ROLE_NAMES.get(self.role) or self.role.replace("-", " ").capitalize()
+
+
+class TeamVacancy(OrgScoped):
+    """An open position: the team wants someone in `role` (e.g. "Lead: position open").
+    Adding a member with that role fills it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="vacancies")
+    role = models.CharField(max_length=40)
+    since = models.DateField()
+    note = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "role"], name="team_vacancy_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} of {self.team}: position open"
+
 
 class TeamLinkKind(models.TextChoices):
     STAKEHOLDER = "stakeholder", "Stakeholder"
+    LIAISON = "liaison", "Liaison"
 
 
 class TeamLink(OrgScoped):
     """A relation between two teams, e.g. a SIG that is a stakeholder of a working group:
-    `from_team` (the working group) has `to_team` (the SIG) as a stakeholder."""
+    `from_team` (the working group) has `to_team` (the SIG) as a stakeholder. A liaison link
+    names the `person`, a member of `from_team`, who represents it to `to_team`."""
 
     from_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="links_out")
     to_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(
         max_length=20, choices=TeamLinkKind.choices, default=TeamLinkKind.STAKEHOLDER
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="liaisons"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -301,7 +407,15 @@ class TeamLink(OrgScoped):
             models.CheckConstraint(
                 condition=~models.Q(from_team=models.F("to_team")), name="team_link_not_self"
             ),
+            # A liaison link names its person; no other kind does.
+            models.CheckConstraint(
+                condition=models.Q(kind="liaison", person__isnull=False)
+                | (~models.Q(kind="liaison") & models.Q(person__isnull=True)),
+                name="team_link_person_iff_liaison",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.kind == TeamLinkKind.LIAISON:
+            return f"{self.person} is liaison of {self.from_team} to {self.to_team}"
         return f"{self.to_team} is {self.get_kind_display().lower()} of {self.from_team}"

@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    Person,
+    Team,
+    TeamRole,
+    TeamState,
+    TeamVacancy,
+)
 
 # Teams listed by name whatever its case ("api", "Billing", "core"), on SQLite as on
 # PostgreSQL (whose collation already ignores case where SQLite's does not).
@@ -87,7 +96,9 @@ class TreeNode:
 def team_tree(org: Organization) -> list[TreeNode]:
     """The organization's teams as a forest of TreeNodes, in three queries."""
     teams = list(
-        Team.objects.for_org(org).annotate(n_members=Count("memberships")).order_by(*BY_NAME)
+        Team.objects.for_org(org)
+        .annotate(n_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
+        .order_by(*BY_NAME)
     )
     leads: dict[int, list[str]] = defaultdict(list)
     for team_id, name in (
@@ -133,11 +144,44 @@ def allocation_total(person: Person, *, excluding_team: Team | None = None) -> i
     return qs.aggregate(total=Sum("allocation"))["total"] or 0
 
 
+CURRENT_TERMS = Q(memberships__ended_on__isnull=True)  # joined through `memberships`
+
+
+def team_role_names(org: Organization) -> dict[str, str]:
+    """Key -> shown name of the organization's roles in teams."""
+    return dict(TeamRole.objects.for_org(org).values_list("slug", "name"))
+
+
+def team_roles_in_use(org: Organization) -> list[TeamRole]:
+    """The organization's roles with `n_current` and `n_past` terms and `n_open` positions
+    of each, in three queries."""
+    roles = list(TeamRole.objects.for_org(org).order_by("name"))
+    terms = Membership.terms.for_org(org).order_by().values("role")
+    current = dict(terms.current().annotate(n=Count("id")).values_list("role", "n"))
+    past = dict(terms.past().annotate(n=Count("id")).values_list("role", "n"))
+    open_ = dict(
+        TeamVacancy.objects.for_org(org)
+        .order_by()
+        .values("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    for r in roles:
+        r.n_current, r.n_past, r.n_open = (
+            current.get(r.slug, 0),
+            past.get(r.slug, 0),
+            open_.get(r.slug, 0),
+        )
+    return roles
+
+
 def people_with_allocation(org: Organization):
     return Person.objects.for_org(org).annotate(
-        allocation_total=Sum("memberships__allocation"),
-        team_count=Count("memberships"),
-        lead_count=Count("memberships", filter=Q(memberships__role=MembershipRole.LEAD)),
+        allocation_total=Sum("memberships__allocation", filter=CURRENT_TERMS),
+        team_count=Count("memberships", filter=CURRENT_TERMS),
+        lead_count=Count(
+            "memberships", filter=CURRENT_TERMS & Q(memberships__role=MembershipRole.LEAD)
+        ),
     )
 
 

@@ -29,6 +29,7 @@ from accord.core.services import (
 from accord.org import queries, signals
 from accord.org.models import (
     DEFAULT_TEAM_KINDS,
+    DEFAULT_TEAM_ROLES,
     ROLE_RANK,
     Membership,
     MembershipRole,
@@ -40,7 +41,9 @@ from accord.org.models import (
     TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamRole,
     TeamState,
+    TeamVacancy,
 )
 from accord.org.permissions import can_manage_agent, require_role, require_team_admin
 
@@ -64,7 +67,7 @@ TEAM_FIELDS = (
 TEAM_LINKS = ("website", "repository", "chat", "mailing_list")
 # What update_team may set the state to; retiring and reactivating have their own services.
 LIVE_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
-MEMBERSHIP_FIELDS = ("role", "allocation")
+MEMBERSHIP_FIELDS = ("role", "allocation", "started_on")
 
 
 # --- organizations -----------------------------------------------------------------------
@@ -80,6 +83,7 @@ def create_organization(name: str, slug: str = "", *, owner_user=None) -> Organi
     org = Organization.objects.create(name=name, slug=slug)
     activity.record(org, None, "created", org, after={"name": name, "slug": slug})
     TeamKind.objects.bulk_create([TeamKind(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_KINDS])
+    TeamRole.objects.bulk_create([TeamRole(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_ROLES])
     if owner_user is not None:
         add_person(
             org,
@@ -796,6 +800,175 @@ def remove_team_kind(org: Organization, actor: Person | None, kind: TeamKind) ->
     kind.delete()
 
 
+# --- roles in teams ----------------------------------------------------------------------
+
+
+def team_role(org: Organization, role: Any) -> str:
+    """The key of one of this organization's team roles, given as a key or a `TeamRole`."""
+    if isinstance(role, TeamRole):
+        require_same_org(org, role, "team role")
+        return role.slug
+    key = str(role or "").strip().lower()
+    if key in MembershipRole.values:  # lead and member: the product relies on them
+        return key
+    if not TeamRole.objects.for_org(org).filter(slug=key).exists():
+        known = ", ".join(
+            TeamRole.objects.for_org(org).order_by("slug").values_list("slug", flat=True)
+        )
+        raise ServiceError(
+            f"Unknown team role {role!r}; {org.name} has: {known or 'none yet'}.",
+            fields={"role": ["Unknown role."]},
+        )
+    return key
+
+
+def _role_name(org: Organization, name: Any, role: TeamRole | None = None) -> str:
+    name = require_text(name, "name", max_length=100)
+    same = TeamRole.objects.for_org(org).filter(name__iexact=name)
+    if role is not None:
+        same = same.exclude(pk=role.pk)
+    if same.exists():
+        raise ServiceError(
+            f"There is already a team role called {name!r}.",
+            fields={"name": ["Already in use."]},
+        )
+    return name
+
+
+@transaction.atomic
+def add_team_role(
+    org: Organization, actor: Person | None, *, name: str, slug: str = ""
+) -> TeamRole:
+    require_role(actor, Role.ADMIN, "change the roles in teams")
+    name = _role_name(org, name)
+    roles = TeamRole.objects.for_org(org)
+    slug = (slug or "").strip().lower()
+    if slug:
+        if not re.fullmatch(r"[-a-z0-9_]{1,40}", slug):
+            raise ServiceError(
+                f"The short name {slug!r} may use only letters, digits, - and _ (40 at most).",
+                fields={"slug": ["Letters, digits, - and _."]},
+            )
+        if roles.filter(slug=slug).exists():
+            raise ServiceError(
+                f"A team role {slug!r} already exists.", fields={"slug": ["Already in use."]}
+            )
+    else:
+        slug = unique_slug(roles, name, max_length=40)
+    role = TeamRole.objects.create(org=org, slug=slug, name=name)
+    activity.record(org, actor, "created", role, after={"slug": slug, "name": name})
+    return role
+
+
+@transaction.atomic
+def rename_team_role(
+    org: Organization, actor: Person | None, role: TeamRole, name: str
+) -> TeamRole:
+    """A new display name; the key (what files and the API use) stays."""
+    require_same_org(org, role, "team role")
+    require_role(actor, Role.ADMIN, "change the roles in teams")
+    role = TeamRole.objects.select_for_update().get(pk=role.pk)
+    name = _role_name(org, name, role)
+    return update_and_record(org, actor, role, {"name": name}, verb="renamed")
+
+
+@transaction.atomic
+def remove_team_role(org: Organization, actor: Person | None, role: TeamRole) -> None:
+    """Refused while any term (past ones included) or open position has this role, and
+    for `lead` and `member`, which the product relies on."""
+    require_same_org(org, role, "team role")
+    require_role(actor, Role.ADMIN, "change the roles in teams")
+    role = TeamRole.objects.select_for_update().get(pk=role.pk)
+    if role.slug in MembershipRole.values:
+        raise ServiceError(
+            f"The role {role.name!r} cannot be removed: Accord relies on it "
+            "(a lead may change the team; member is the default).",
+            code="in_use",
+        )
+    used = Membership.terms.filter(org=org, role=role.slug).count()
+    used += TeamVacancy.objects.filter(org=org, role=role.slug).count()
+    if used:
+        raise ServiceError(
+            f"{used} term(s) or open position(s) have the role {role.name!r}; "
+            "give them another role first.",
+            code="in_use",
+        )
+    activity.record(org, actor, "deleted", role, before={"slug": role.slug, "name": role.name})
+    role.delete()
+
+
+# --- open positions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_vacancy(
+    org: Organization,
+    actor: Person | None,
+    team: Team,
+    *,
+    role: Any = MembershipRole.LEAD,
+    since: Any = None,
+    note: str = "",
+) -> TeamVacancy:
+    """Declare that `team` looks for someone in `role` ("Lead: position open"). Adding a
+    member with that role closes it."""
+    require_same_org(org, team, "team")
+    require_team_admin(actor, team, "declare an open position")
+    role = team_role(org, role)
+    day = parse_date(since, "since") or localdate()
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ServiceError("The note is at most 500 characters.", fields={"note": ["Too long."]})
+    duplicate = ServiceError(f"{team.name} already has an open {role} position.", code="duplicate")
+    if TeamVacancy.objects.filter(team=team, role=role).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            vacancy = TeamVacancy.objects.create(
+                org=org, team=team, role=role, since=day, note=note
+            )
+    except IntegrityError:
+        raise duplicate from None
+    activity.record(
+        org, actor, "opened", vacancy, after={"team": team.pk, "role": role, "since": str(day)}
+    )
+    return vacancy
+
+
+@transaction.atomic
+def update_vacancy(
+    org: Organization, actor: Person | None, vacancy: TeamVacancy, **changes: Any
+) -> TeamVacancy:
+    """Change when an open position opened or its note; its team and role are what it is."""
+    require_same_org(org, vacancy, "open position")
+    require_team_admin(actor, vacancy.team, "change an open position")
+    unknown = set(changes) - {"since", "note"}
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an open position.")
+    vacancy = TeamVacancy.objects.select_for_update().get(pk=vacancy.pk)
+    if "since" in changes:
+        changes["since"] = parse_date(changes["since"], "since") or vacancy.since
+    if "note" in changes:
+        changes["note"] = (changes["note"] or "").strip()
+        if len(changes["note"]) > 500:
+            raise ServiceError(
+                "The note is at most 500 characters.", fields={"note": ["Too long."]}
+            )
+    return update_and_record(org, actor, vacancy, changes)
+
+
+@transaction.atomic
+def close_vacancy(
+    org: Organization, actor: Person | None, vacancy: TeamVacancy, *, verb: str = "closed"
+) -> None:
+    require_same_org(org, vacancy, "open position")
+    require_team_admin(actor, vacancy.team, "close an open position")
+    activity.record(
+        org, actor, verb, vacancy, before={"team": vacancy.team_id, "role": vacancy.role}
+    )
+    TeamVacancy.objects.filter(pk=vacancy.pk).delete()
+
+
 @transaction.atomic
 def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
     require_same_org(org, team, "team")
@@ -830,8 +1003,37 @@ def _link_kind(kind: Any) -> str:
     return str(kind)
 
 
+def _liaison(org: Organization, kind: str, team: Team, person: Any) -> Person | None:
+    """The person of a liaison link: required for that kind, a current member of the team
+    they represent; no other kind names a person."""
+    if kind != TeamLinkKind.LIAISON:
+        if person is not None:
+            raise ServiceError(
+                "Only a liaison link names a person.", fields={"person": ["Leave empty."]}
+            )
+        return None
+    if person is None:
+        raise ServiceError(
+            "A liaison link names the person who liaises.", fields={"person": ["Required."]}
+        )
+    if not isinstance(person, Person) or person.org_id != org.id:
+        raise ServiceError(
+            "The liaison must be someone in this organization.",
+            fields={"person": ["Not a person of this organization."]},
+            code="other_org",
+        )
+    if not Membership.objects.filter(person=person, team=team).exists():
+        raise ServiceError(
+            f"{person.name} is not a member of {team.name}; a liaison represents their own team.",
+            fields={"person": [f"Not a member of {team.name}."]},
+        )
+    return person
+
+
 def _record_link(org: Organization, actor: Person | None, verb: str, link: TeamLink) -> None:
     data = {"kind": link.kind, "to_team": link.to_team_id, "to_team_name": link.to_team.name}
+    if link.person_id:
+        data["person"] = link.person_id
     if verb == "linked":
         activity.record(org, actor, verb, link.from_team, after=data)
     else:
@@ -845,9 +1047,12 @@ def link_teams(
     from_team: Team,
     to_team: Team,
     kind: str = TeamLinkKind.STAKEHOLDER,
+    *,
+    person: Person | None = None,
 ) -> TeamLink:
     """Link two teams of `org`: with kind "stakeholder", `to_team` is a stakeholder of
-    `from_team` (e.g. a SIG of a working group). Leaders and admins only."""
+    `from_team` (e.g. a SIG of a working group); with kind "liaison", `person`, a current
+    member of `from_team`, represents it to `to_team`. Leaders and admins only."""
     for team, field in ((from_team, "from_team"), (to_team, "to_team")):
         if team is None:
             raise ServiceError("Choose both teams.", fields={field: ["Required."]})
@@ -865,15 +1070,22 @@ def link_teams(
             fields={"to_team": ["Choose another team."]},
             code="self_link",
         )
+    person = _liaison(org, kind, from_team, person)
     label = TeamLinkKind(kind).label.lower()
     duplicate = ServiceError(
         f"{to_team.name} is already a {label} of {from_team.name}.", code="duplicate"
     )
+    if kind == TeamLinkKind.LIAISON:
+        duplicate = ServiceError(
+            f"{from_team.name} already has a liaison to {to_team.name}.", code="duplicate"
+        )
     if TeamLink.objects.filter(from_team=from_team, to_team=to_team, kind=kind).exists():
         raise duplicate
     try:
         with transaction.atomic():
-            link = TeamLink.objects.create(org=org, from_team=from_team, to_team=to_team, kind=kind)
+            link = TeamLink.objects.create(
+                org=org, from_team=from_team, to_team=to_team, kind=kind, person=person
+            )
     except IntegrityError:
         raise duplicate from None
     _record_link(org, actor, "linked", link)
@@ -910,21 +1122,14 @@ def unlink_teams(
 # --- memberships -------------------------------------------------------------------------
 
 
-def _check_allocation(person: Person, team: Team, allocation: Any) -> int:
-    try:
-        allocation = int(allocation)
-    except (TypeError, ValueError):
-        raise ServiceError(
-            f"Allocation must be a whole number of percent, not {allocation!r}.",
-            fields={"allocation": ["Enter a whole number from 0 to 100."]},
-        ) from None
-    if not 0 <= allocation <= 100:
-        raise ServiceError(
-            f"Allocation must be between 0 and 100%, not {allocation}%.",
-            fields={"allocation": ["Enter a whole number from 0 to 100."]},
-        )
+def _check_allocation(person: Person, team: Team, allocation: Any) -> int | None:
+    """A share in percent, or None when unknown (volunteers); the given shares of a
+    person's current terms add up to at most 100%."""
+    allocation = _check_range(allocation)
+    if allocation is None:
+        return None
     others = list(
-        Membership.objects.filter(person=person)
+        Membership.objects.filter(person=person, allocation__isnull=False)
         .exclude(team=team)
         .select_related("team")
         .order_by("team__name")
@@ -941,6 +1146,24 @@ def _check_allocation(person: Person, team: Team, allocation: Any) -> int:
     return allocation
 
 
+def _term_day(value: Any, field: str) -> Any:
+    day = parse_date(value, field)
+    if day is not None and day > localdate():
+        raise ServiceError(
+            f"A term cannot {'start' if field == 'started_on' else 'end'} in the future "
+            f"({day:%Y-%m-%d}).",
+            fields={field: ["Today or earlier."]},
+        )
+    return day
+
+
+def _fill_vacancy(org: Organization, actor: Person | None, team: Team, role: str) -> None:
+    vacancy = TeamVacancy.objects.filter(team=team, role=role).first()
+    if vacancy is not None:
+        activity.record(org, actor, "filled", vacancy, before={"team": team.pk, "role": role})
+        vacancy.delete()
+
+
 @transaction.atomic
 def add_membership(
     org: Organization,
@@ -949,35 +1172,69 @@ def add_membership(
     person: Person,
     team: Team,
     role: str = MembershipRole.MEMBER,
-    allocation: int = 100,
+    allocation: int | None = 100,
+    started_on: Any = None,
+    ended_on: Any = None,
 ) -> Membership:
+    """Start a term of `person` in `team` (or record a past one, with `ended_on`). A current
+    term in a role the team has an open position for fills it."""
     require_same_org(org, person, "person")
     require_same_org(org, team, "team")
     require_team_admin(actor, team, "change its members")
-    if role not in MembershipRole.values:
+    role = team_role(org, role)
+    started_on = _term_day(started_on, "started_on")
+    ended_on = _term_day(ended_on, "ended_on")
+    if started_on and ended_on and ended_on < started_on:
         raise ServiceError(
-            f"Unknown team role {role!r}; use lead or member.", fields={"role": ["Unknown role."]}
+            "A term ends on or after the day it started.",
+            fields={"ended_on": ["On or after the start."]},
         )
     # Lock the person so two concurrent additions cannot both pass the 100% check.
     person = Person.objects.select_for_update().get(pk=person.pk)
-    if Membership.objects.filter(person=person, team=team).exists():
-        raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
-    allocation = _check_allocation(person, team, allocation)
+    if ended_on is None:
+        if Membership.objects.filter(person=person, team=team).exists():
+            raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
+        allocation = _check_allocation(person, team, allocation)
+    else:
+        allocation = _check_range(allocation)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                org=org, person=person, team=team, role=role, allocation=allocation
+                org=org,
+                person=person,
+                team=team,
+                role=role,
+                allocation=allocation,
+                started_on=started_on,
+                ended_on=ended_on,
             )
     except IntegrityError:
         raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate") from None
-    activity.record(
-        org,
-        actor,
-        "created",
-        membership,
-        after={"person": person.pk, "team": team.pk, "role": role, "allocation": allocation},
-    )
+    after = {"person": person.pk, "team": team.pk, "role": role, "allocation": allocation}
+    if started_on:
+        after["started_on"] = str(started_on)
+    if ended_on:
+        after["ended_on"] = str(ended_on)
+    activity.record(org, actor, "created", membership, after=after)
+    if ended_on is None:
+        _fill_vacancy(org, actor, team, role)
     return membership
+
+
+def _check_range(allocation: Any) -> int | None:
+    """A share from 0 to 100%, or None (empty) when unknown."""
+    if allocation is None or (isinstance(allocation, str) and not allocation.strip()):
+        return None
+    try:
+        value = int(allocation)
+    except (TypeError, ValueError):
+        value = -1
+    if not 0 <= value <= 100:
+        raise ServiceError(
+            f"Allocation must be a whole number from 0 to 100 or empty, not {allocation!r}.",
+            fields={"allocation": ["Enter a whole number from 0 to 100."]},
+        )
+    return value
 
 
 @transaction.atomic
@@ -989,37 +1246,84 @@ def update_membership(
     expected_version: int | None = None,
     **changes: Any,
 ) -> Membership:
+    """Change the role, allocation or start of a current term."""
     require_same_org(org, membership, "membership")
     unknown = set(changes) - set(MEMBERSHIP_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a membership.")
     require_team_admin(actor, membership.team, "change its members")
     Person.objects.select_for_update().get(pk=membership.person_id)
-    membership = Membership.objects.select_related("person", "team").get(pk=membership.pk)
-    if "role" in changes and changes["role"] not in MembershipRole.values:
+    membership = Membership.terms.select_related("person", "team").get(pk=membership.pk)
+    if membership.is_past:
         raise ServiceError(
-            f"Unknown team role {changes['role']!r}; use lead or member.",
-            fields={"role": ["Unknown role."]},
+            f"{membership.person.name}'s term in {membership.team.name} has ended; "
+            "a past term is kept as it was.",
+            code="past_term",
         )
+    if "role" in changes:
+        changes["role"] = team_role(org, changes["role"])
+    if "started_on" in changes:
+        changes["started_on"] = _term_day(changes["started_on"], "started_on")
     if "allocation" in changes:
         changes["allocation"] = _check_allocation(
             membership.person, membership.team, changes["allocation"]
         )
-    return update_and_record(org, actor, membership, changes, expected_version=expected_version)
+    updated = update_and_record(org, actor, membership, changes, expected_version=expected_version)
+    if "role" in changes:
+        _fill_vacancy(org, actor, membership.team, changes["role"])
+    return updated
+
+
+@transaction.atomic
+def end_term(
+    org: Organization, actor: Person | None, membership: Membership, *, on: Any = None
+) -> Membership:
+    """End a person's current term in a team as of `on` (default today). The term is kept
+    as history (who led this team, when); the person may start a new term later."""
+    require_same_org(org, membership, "membership")
+    require_team_admin(actor, membership.team, "change its members")
+    membership = (
+        Membership.terms.select_for_update(of=("self",))
+        .select_related("person", "team")
+        .get(pk=membership.pk)
+    )
+    if membership.is_past:
+        raise ServiceError(
+            f"{membership.person.name}'s term in {membership.team.name} already ended "
+            f"on {membership.ended_on:%Y-%m-%d}.",
+            code="past_term",
+        )
+    day = _term_day(on, "ended_on") or localdate()
+    if membership.started_on and day < membership.started_on:
+        raise ServiceError(
+            f"The term started on {membership.started_on:%Y-%m-%d}; it cannot end before.",
+            fields={"ended_on": ["On or after the start."]},
+        )
+    TeamLink.objects.filter(
+        kind=TeamLinkKind.LIAISON, from_team=membership.team, person=membership.person
+    ).delete()
+    return update_and_record(org, actor, membership, {"ended_on": day}, verb="ended")
 
 
 @transaction.atomic
 def remove_membership(org: Organization, actor: Person | None, membership: Membership) -> None:
+    """Delete a term as if it never was (a mistake); `end_term` keeps it as history."""
     require_same_org(org, membership, "membership")
     require_team_admin(actor, membership.team, "change its members")
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = Membership.terms.select_for_update().get(pk=membership.pk)
     activity.record(
         org,
         actor,
         "deleted",
         membership,
-        before=activity.snapshot(membership, ("person", "team", "role", "allocation")),
+        before=activity.snapshot(
+            membership, ("person", "team", "role", "allocation", "started_on", "ended_on")
+        ),
     )
+    if not membership.is_past:
+        TeamLink.objects.filter(
+            kind=TeamLinkKind.LIAISON, from_team=membership.team_id, person=membership.person_id
+        ).delete()
     membership.delete()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,13 +13,16 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions, queries, services
 from accord.org.forms import (
     AgentForm,
+    EndTermForm,
     MembershipEditForm,
     MembershipForm,
     PersonForm,
     ProfileForm,
     TeamForm,
     TeamKindForm,
+    TeamRoleForm,
     TokenForm,
+    VacancyForm,
 )
 from accord.org.models import (
     Membership,
@@ -30,6 +33,8 @@ from accord.org.models import (
     TeamKind,
     TeamLink,
     TeamLinkKind,
+    TeamRole,
+    TeamVacancy,
 )
 from accord.org.queries import current_teams
 from accord.web import panels, pickers
@@ -106,10 +111,28 @@ def team_detail(request, team_slug: str):
             : rows + 1
         ]
     )
+    liaisons = list(
+        links.filter(Q(from_team=team) | Q(to_team=team), kind=TeamLinkKind.LIAISON)
+        .select_related("person")
+        .order_by("from_team__name", "to_team__name")[: rows + 1]
+    )
+    role_names = queries.team_role_names(org)
     members = Membership.objects.for_org(org).filter(team=team)
     memberships = list(
         members.select_related("person__owner").order_by("role", "person__name")[:rows]
-    )  # "lead" sorts before "member"
+    )  # "chair", "co-lead" and "lead" sort before "member"
+    past_terms = list(
+        Membership.terms.filter(team=team)
+        .past()
+        .select_related("person")
+        .order_by("-ended_on", "person__name")[: rows + 1]
+    )
+    for m in (*memberships, *past_terms):
+        m.role_name = role_names.get(m.role, m.role)
+    vacancies = list(TeamVacancy.objects.filter(team=team).order_by("role"))
+    for v in vacancies:
+        v.role_name = role_names.get(v.role, v.role)
+    can_manage = permissions.can_manage_team(request.person, team)
     children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
     return render(
         request,
@@ -120,16 +143,22 @@ def team_detail(request, team_slug: str):
             "leads": [m for m in memberships if m.role == MembershipRole.LEAD],
             "memberships": memberships,
             "member_count": members.count(),
+            "past_terms": past_terms[:rows],
+            "more_past_terms": len(past_terms) > rows,
+            "vacancies": vacancies,
             "children": children,
             "child_count": Team.objects.for_org(org).filter(parent=team).count(),
             "history": history_for(org, "org.team", team.id),
             "can_edit_tree": permissions.can_edit_tree(request.person),
-            "can_manage": permissions.can_manage_team(request.person, team),
-            "membership_form": MembershipForm(org=org),
+            "can_manage": can_manage,
+            "membership_form": MembershipForm(org=org) if can_manage else None,
+            "vacancy_form": VacancyForm(org=org) if can_manage else None,
             "stakeholders": stakeholders[:rows],
             "more_stakeholders": len(stakeholders) > rows,
             "stakeholder_of": stakeholder_of[:rows],
             "more_stakeholder_of": len(stakeholder_of) > rows,
+            "liaisons": liaisons[:rows],
+            "more_liaisons": len(liaisons) > rows,
             "can_link": can_link,
             "link_form": TeamLinkForm(org=org, team=team) if can_link else None,
             "panels": panels.collect("team", request, team),
@@ -140,12 +169,20 @@ def team_detail(request, team_slug: str):
 class TeamLinkForm(forms.Form):
     to_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Team")
     kind = forms.ChoiceField(choices=TeamLinkKind.choices, initial=TeamLinkKind.STAKEHOLDER)
+    person = pickers.PersonChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Liaison",
+        help_text="For a liaison: the member of this team who represents it to the other.",
+    )
 
     def __init__(self, *args, org, team, **kwargs):
+        kwargs.setdefault("auto_id", "id_link_%s")  # the team page has other person pickers
         super().__init__(*args, **kwargs)
         self.fields["to_team"].queryset = current_teams(org).exclude(pk=team.pk)
-        if len(TeamLinkKind.choices) == 1:
-            self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["person"].queryset = Person.objects.for_org(org).filter(
+            memberships__team=team, memberships__ended_on__isnull=True
+        )
 
 
 def _team_links_post(request, team: Team):
@@ -163,9 +200,7 @@ def _team_links_post(request, team: Team):
         except ServiceError as exc:
             flash_error(request, exc)
         else:
-            messages.success(
-                request, f"{link.to_team.name} is no longer a stakeholder of {link.from_team.name}."
-            )
+            messages.success(request, f"Removed: {link}.")
     else:
         form = TeamLinkForm(request.POST, org=org, team=team)
         if form.is_valid():
@@ -176,13 +211,12 @@ def _team_links_post(request, team: Team):
                     team,
                     form.cleaned_data["to_team"],
                     form.cleaned_data["kind"],
+                    person=form.cleaned_data.get("person"),
                 )
             except ServiceError as exc:
                 flash_error(request, exc)
             else:
-                messages.success(
-                    request, f"{link.to_team.name} is now a stakeholder of {team.name}."
-                )
+                messages.success(request, f"{link}.")
         else:
             _require(
                 permissions.can_edit_tree(request.person),
@@ -330,7 +364,12 @@ def membership_edit(request, membership_id: int):
     )
     form = MembershipEditForm(
         request.POST or None,
-        initial={"role": membership.role, "allocation": membership.allocation},
+        org=org,
+        initial={
+            "role": membership.role,
+            "allocation": membership.allocation,
+            "started_on": membership.started_on,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -345,10 +384,65 @@ def membership_edit(request, membership_id: int):
 
 @org_view
 @require_POST
-def membership_remove(request, membership_id: int):
+def membership_end(request, membership_id: int):
+    """End a current term: it moves to the team's past terms."""
     org = request.org
     membership = get_object_or_404(
         Membership.objects.for_org(org).select_related("person", "team"), pk=membership_id
+    )
+    form = EndTermForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+        m = services.end_term(org, request.person, membership, on=form.cleaned_data["ended_on"])
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(
+            request, f"{m.person.name}'s term in {m.team.name} ended on {m.ended_on:%Y-%m-%d}."
+        )
+    return redirect("org:team", org_slug=org.slug, team_slug=membership.team.slug)
+
+
+@org_view
+@require_POST
+def vacancy_open(request, team_slug: str):
+    org = request.org
+    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    form = VacancyForm(request.POST, org=org)
+    try:
+        if not form.is_valid():
+            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+        services.open_vacancy(org, request.person, team, **form.cleaned_data)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, f"{team.name} now shows the open position.")
+    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+
+
+@org_view
+@require_POST
+def vacancy_close(request, vacancy_id: int):
+    org = request.org
+    vacancy = get_object_or_404(
+        TeamVacancy.objects.for_org(org).select_related("team"), pk=vacancy_id
+    )
+    try:
+        services.close_vacancy(org, request.person, vacancy)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, "Open position closed.")
+    return redirect("org:team", org_slug=org.slug, team_slug=vacancy.team.slug)
+
+
+@org_view
+@require_POST
+def membership_remove(request, membership_id: int):
+    org = request.org
+    membership = get_object_or_404(
+        Membership.terms.for_org(org).select_related("person", "team"), pk=membership_id
     )
     return change_and_redirect(
         request,
@@ -371,7 +465,7 @@ def people(request):
     team_slug = request.GET.get("team", "").strip()
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
-        qs = qs.filter(memberships__team=team)
+        qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
     page = paginate(
         request, qs.select_related("owner").order_by("name", "id"), per_page=queries.LIST_PAGE
     )
@@ -406,9 +500,9 @@ def _person_page(request, person_id: int, new_token: str | None = None):
         Membership.objects.for_org(org)
         .filter(person=person)
         .select_related("team")
-        .order_by("-allocation", "team__name")
+        .order_by(F("allocation").desc(nulls_last=True), "team__name")
     )
-    total = sum(m.allocation for m in memberships)
+    total = sum(m.allocation or 0 for m in memberships)  # unknown shares count for nothing
     return render(
         request,
         "org/person_detail.html",
@@ -417,6 +511,7 @@ def _person_page(request, person_id: int, new_token: str | None = None):
             "memberships": memberships,
             "allocation_total": total,
             "allocation_free": max(0, 100 - total),
+            "allocation_unknown": sum(m.allocation is None for m in memberships),
             "history": history_for(org, "org.person", person.id),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
@@ -664,6 +759,52 @@ def _team_url(org, team: Team) -> str:
 
 def _person_url(org, person: Person) -> str:
     return reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk})
+
+
+@org_view
+def team_roles(request):
+    """The organization's roles in teams: add, rename, remove (refused while a term or an
+    open position has one, and for lead and member). Everyone reads; admins change."""
+    org = request.org
+    can_edit = request.person is not None and request.person.has_role(Role.ADMIN)
+    add_form = TeamRoleForm(prefix="add")
+    if request.method == "POST":
+        _require(can_edit, "Only an admin may change the roles in teams.")
+        action = request.POST.get("action")
+        role = None
+        if action in ("rename", "remove"):
+            role = get_object_or_404(TeamRole.objects.for_org(org), pk=request.POST.get("role"))
+        try:
+            if action == "add":
+                add_form = TeamRoleForm(request.POST, prefix="add")
+                if add_form.is_valid():
+                    role = services.add_team_role(
+                        org, request.person, name=add_form.cleaned_data["name"]
+                    )
+                    messages.success(request, f"Role {role.name!r} added.")
+                    return redirect("org:team_roles", org_slug=org.slug)
+            elif action == "rename" and role is not None:
+                old = role.name
+                role = services.rename_team_role(
+                    org, request.person, role, request.POST.get("name", "")
+                )
+                messages.success(request, f"{old!r} is now called {role.name!r}.")
+                return redirect("org:team_roles", org_slug=org.slug)
+            elif action == "remove" and role is not None:
+                services.remove_team_role(org, request.person, role)
+                messages.success(request, f"Role {role.name!r} removed.")
+                return redirect("org:team_roles", org_slug=org.slug)
+        except ServiceError as exc:
+            if action == "add":
+                form_error(add_form, exc)
+            else:
+                flash_error(request, exc)
+                return redirect("org:team_roles", org_slug=org.slug)
+    return render(
+        request,
+        "org/team_roles.html",
+        {"roles": queries.team_roles_in_use(org), "can_edit": can_edit, "add_form": add_form},
+    )
 
 
 def _require(allowed: bool, message: str) -> None:

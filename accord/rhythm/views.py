@@ -142,7 +142,9 @@ def cadence_list(request):
     rows = [(c, queries.next_occurrence(c, now) if c.is_running else None) for c in page]
     can_create = permissions.can_edit_tree(request.person) or any(
         permissions.can_manage_team(request.person, t)
-        for t in Team.objects.for_org(org).filter(memberships__person=request.person)
+        for t in Team.objects.for_org(org).filter(
+            memberships__person=request.person, memberships__ended_on__isnull=True
+        )
     )
     return render(
         request,
@@ -672,7 +674,11 @@ def team_rhythm(request, team_slug: str):
     weeks = 13 if request.GET.get("weeks") == "13" else 4
     rows = scorecard.team_scorecards(org, [team.pk], weeks=weeks)
     can_manage = permissions.can_manage_team(me, team)
-    people = Person.objects.for_org(org).filter(memberships__team=team).order_by("name")
+    people = (
+        Person.objects.for_org(org)
+        .filter(memberships__team=team, memberships__ended_on__isnull=True)
+        .order_by("name")
+    )
     form = MeasurableForm(people=people)
     hook_form = WebhookForm()
     if request.method == "POST" and can_manage:
@@ -783,7 +789,11 @@ def measurable_edit(request, team_slug: str, measurable_id: int):
     m = get_object_or_404(Measurable.objects.for_org(org), pk=measurable_id, team=team)
     if not permissions.can_manage_team(me, team):
         raise PermissionDenied("Only the team's leads and admins change its scorecard.")
-    people = Person.objects.for_org(org).filter(memberships__team=team).order_by("name")
+    people = (
+        Person.objects.for_org(org)
+        .filter(memberships__team=team, memberships__ended_on__isnull=True)
+        .order_by("name")
+    )
     initial = {f: getattr(m, f) for f in ("name", "goal_rule", "goal_low", "goal_high", "unit")}
     initial["owner"] = m.owner_id
     form = MeasurableForm(request.POST or None, people=people, initial=initial)

@@ -22,6 +22,8 @@ def test_a_membership_is_added_changed_and_removed(cast):
         "team_id": cast.root.pk,
         "role": "lead",
         "allocation": 40,
+        "started_on": None,
+        "ended_on": None,
         "version": 1,
     }
     url = f"/api/v1/memberships/{m['id']}"

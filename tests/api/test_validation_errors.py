@@ -40,7 +40,7 @@ CASES = [
     ("patch", "/api/v1/teams/{platform}", {"description": None}, "description", "Cannot be null."),
     ("patch", "/api/v1/people/{member}", {"is_active": "maybe"}, "is_active", "valid boolean"),
     ("patch", "/api/v1/memberships/{membership}", {"allocation": -5}, "allocation", "greater"),
-    ("patch", "/api/v1/memberships/{membership}", {"role": "boss"}, "role", "Input should be"),
+    ("patch", "/api/v1/memberships/{membership}", {"role": "boss"}, "role", "Unknown role"),
 ]
 
 

@@ -46,7 +46,12 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
     assert not deps.filter(state="delivered").exclude(requester_initiative__status="done")
     assert not deps.filter(committed_date__isnull=True).exclude(state="requested").exists()
     assert Period.objects.for_org(org).count() == 40
-    assert TeamLink.objects.for_org(org).count() == 31
+    assert TeamLink.objects.for_org(org).filter(kind="stakeholder").count() == 31
+    # Each group's Steering Committee liaison, a member of the committee, represents it.
+    liaisons = TeamLink.objects.for_org(org).filter(kind="liaison")
+    assert liaisons.count() == 34
+    assert not liaisons.exclude(from_team__slug="committee-steering").exists()
+    assert not liaisons.exclude(person__memberships__team__slug="committee-steering").exists()
     assert InitiativeLink.objects.for_org(org).count() == 9
 
     node = Team.objects.get(org=org, slug="sig-node")
@@ -112,7 +117,8 @@ def test_it_turns_the_dataset_into_an_organization(db, k8s_source, tmp_path):
     assert sample["file"] == "keps/sig-api-machinery/4355-coordinated-leader-election/kep.yaml"
     assert (sample["line"], sample["value"], sample["path"]) == (10, "2023-14-05", "creation-date")
     assert report["summary"]["initiatives"] == 653
-    assert (report["summary"]["team_links"], report["summary"]["initiative_links"]) == (31, 9)
+    # 31 stakeholder links and 34 Steering Committee liaisons.
+    assert (report["summary"]["team_links"], report["summary"]["initiative_links"]) == (65, 9)
 
     # Importing the same data again changes nothing and records no events.
     events = Event.objects.count()

@@ -39,3 +39,28 @@ def test_a_stakeholder_named_by_a_committee_becomes_a_team_link(k8s_dir):
         document["team_links"]
     )
     assert len(document["team_links"]) == 32
+
+
+def test_chairs_tech_leads_and_steering_liaisons_keep_their_roles(k8s_dir):
+    data = kubernetes.read(k8s_dir)
+    document, report = build(data)
+    people = {p.handle.lower(): p.email for p in data.people.values()}
+    node = next(g for g in data.groups if g.slug == "sig-node")
+    chairs = {lead.handle.lower() for lead in node.leads if lead.role == "chair"}
+    tls = {lead.handle.lower() for lead in node.leads if lead.role == "tech_lead"}
+    roles = {m["person"]: m["role"] for m in document["memberships"] if m["team"] == "sig-node"}
+    for handle in chairs - tls:
+        assert roles[people[handle]] == "chair"
+    for handle in tls:
+        assert roles[people[handle]] == "lead"
+    # Volunteers: nobody's share of time is known.
+    assert {m["allocation"] for m in document["memberships"]} == {None}
+    # The dataset names the Steering Committee's liaison of each SIG.
+    liaisons = [link for link in document["team_links"] if link["kind"] == "liaison"]
+    assert liaisons and all(link["from"] == "committee-steering" for link in liaisons)
+    steering = {m["person"] for m in document["memberships"] if m["team"] == "committee-steering"}
+    assert all(link["person"] in steering for link in liaisons)
+    skipped = [p for p in report.problems if p.kind == "unknown_liaison"]
+    assert len(liaisons) + len(skipped) == sum(
+        1 for g in data.groups if g.liaison and g.slug != "committee-steering"
+    )

@@ -55,5 +55,6 @@ def test_pages_do_as_many_queries_for_200_teams_as_for_10(cast):
     large = {url: queries_for(client, url) for url in PAGES}
     assert large == small
     for url, n in large.items():
-        # The team page, the busiest, reads its panels of every pillar (31 queries).
-        assert n <= 32, (url, n)
+        # The team page, the busiest, reads its panels of every pillar, and its open
+        # positions, past terms, liaisons and role names (35 queries).
+        assert n <= 35, (url, n)
