@@ -1245,8 +1245,9 @@ class SignOnRefused(ServiceError):
 @transaction.atomic
 def user_for_provider_email(email: str, name: str = "", *, new_people_org: str = "") -> Any:
     """The login user for someone an OpenID Connect provider vouches for by a verified
-    e-mail address: the account of that address; else a new account for the people an
-    admin added with that address (linked to them); else, when `new_people_org` names an
+    e-mail address: the account of that address; else the account of the person who has
+    it as one of their other addresses; else a new account for the people an admin added
+    with that address (linked to them); else, when `new_people_org` names an
     organization, a new account and a new member of it. Anyone else is refused."""
     email = normalize_username(email)
     try:
@@ -1267,14 +1268,35 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
         if not users[0].is_active:
             raise SignOnRefused(f"The Accord account of {email} is switched off.")
         return users[0]
+    # People added with the address (and no login yet), and people who have it as one of
+    # their other addresses (with a login or not): the same human in every organization.
     people = list(
-        Person.objects.select_related("org").filter(
-            email__iexact=email, user__isnull=True, is_active=True
+        Person.objects.select_related("org", "user")
+        .filter(
+            models.Q(email__iexact=email, user__isnull=True)
+            | models.Q(
+                identities__kind=IdentityKind.EMAIL,
+                identities__value=normalize_identity(IdentityKind.EMAIL, email),
+            ),
+            is_active=True,
         )
+        .distinct()
+        .order_by("id")
     )
+    accounts = {p.user for p in people if p.user is not None}
+    if len(accounts) > 1:
+        raise SignOnRefused(
+            f"{email} is an address of people with different Accord accounts; an "
+            "administrator must merge them."
+        )
     if people:
-        user = ensure_user(email, None, name=name or people[0].name)
+        user = accounts.pop() if accounts else None
+        if user is not None and not user.is_active:
+            raise SignOnRefused(f"The Accord account of {email} is switched off.")
+        user = user or ensure_user(email, None, name=name or people[0].name)
         for person in people:
+            if person.user is not None or Person.objects.filter(org=person.org, user=user):
+                continue
             person.user = user
             person.version += 1
             person.save(update_fields=["user", "version"])
