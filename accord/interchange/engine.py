@@ -186,6 +186,9 @@ class Context:
         self.desired: Desired | None = None
         self.existing: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.objects: dict[str, dict[str, Any]] = {}  # section -> key -> model instance
+        # section -> another key an item was written with -> its object's own key as
+        # written (a person named by another of their addresses); references follow it.
+        self.aliases: dict[str, dict[str, str]] = {}
         self.failed: dict[str, set[str]] = {}  # section -> keys whose write was refused
         self.done: list[Change] = []
         self.later: list[tuple[Change, Callable[[], None]]] = []  # after every section
@@ -231,6 +234,7 @@ class Context:
     def obj(self, section: str, key: str) -> Any:
         """The model instance for `key` (created earlier in this run, or existing)."""
         key = key.lower()
+        key = self.aliases.get(section, {}).get(key, key).lower()
         found = self.objects.get(section, {}).get(key)
         if found is not None:
             return found
@@ -432,9 +436,45 @@ def read(ctx: Context, data: dict[str, Any]) -> Desired:
             _read_section(ctx, kind, data[kind.section] or [])
     for kind in ctx.kinds:
         if kind.section in desired.sections:
+            _follow_aliases(ctx, kind)
             check_refs(ctx, kind)
             kind.check(ctx, desired.sections[kind.section])
     return desired
+
+
+def _follow_aliases(ctx: Context, kind: Kind) -> None:
+    """References written with another key of an object (a person's other address) are
+    rewritten to its own key, so they compare and match as if written that way."""
+    assert ctx.desired is not None
+    fields = [f for f in kind.fields if ctx.aliases.get(f.ref)]
+    if not fields:
+        return
+    items = ctx.desired.sections[kind.section]
+    seen: dict[str, str] = {}
+    for item in list(items):
+        for f in fields:
+            table = ctx.aliases[f.ref]
+            value = item.data.get(f.name)
+            if isinstance(value, list):
+                new: Any = [table.get(str(v).lower(), v) for v in value]
+            else:
+                new = table.get(str(value).lower(), value) if value is not None else None
+            if new != value:
+                item.data = {**item.data, f.name: new}
+                if f.name in kind.key_fields:
+                    item.key = kind.key_of(item.data)
+        if item.key in seen:
+            ctx.skip(
+                kind.section,
+                item,
+                item.path,
+                item.key,
+                f"{kind.noun.capitalize()} {item.key!r} is already described at "
+                f"{seen[item.key]}; this one was skipped.",
+                "duplicate",
+            )
+            continue
+        seen[item.key] = item.path
 
 
 def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:

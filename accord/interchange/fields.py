@@ -24,7 +24,9 @@ class Invalid(ValueError):
 @dataclass(frozen=True)
 class F:
     name: str
-    type: str  # str, text, slug, key, email, int, number, bool, date, timezone, rrule, list
+    # str, text, slug, key, email, address (lower-cased e-mail), handle (kind:name), int,
+    # number, bool, date, timezone, rrule, list
+    type: str
     required: bool = False
     default: Any = None
     choices: tuple[str, ...] = ()
@@ -115,6 +117,25 @@ def _email(f: F, value: Any) -> str:
         except ValidationError:
             raise Invalid("is not an e-mail address") from None
     return text
+
+
+def _address(f: F, value: Any) -> str:
+    """An e-mail address as Accord matches it: lower-cased."""
+    return _email(f, value).lower()
+
+
+HANDLE = re.compile(r"^(github|gitlab|slack|matrix|irc|other):@?\S+$")  # for the schema
+
+
+def _handle(f: F, value: Any) -> str:
+    """A handle elsewhere, `kind:name` (github:ada), as the person's page and the API write it."""
+    from accord.core.errors import ServiceError
+    from accord.org.services import handle_text, parse_handle
+
+    try:
+        return handle_text(*parse_handle(_str(f, value)))
+    except ServiceError as exc:
+        raise Invalid(f"is not a handle: {exc.message}") from None
 
 
 _NUMERIC = re.compile(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?")
@@ -221,6 +242,8 @@ _CLEAN = {
     "slug": _slug,
     "key": _key,
     "email": _email,
+    "address": _address,
+    "handle": _handle,
     "int": _int,
     "number": _number,
     "bool": _bool,
@@ -236,7 +259,8 @@ def json_schema_of(f: F) -> dict[str, Any]:
     """The JSON Schema of one field."""
     base: dict[str, Any]
     if f.type == "list":
-        base = {"type": "array", "items": json_schema_of(F(f.name, f.items, required=True))}
+        item = F(f.name, f.items, required=True, max_length=f.max_length)
+        base = {"type": "array", "items": json_schema_of(item)}
         base.pop("description", None)
     elif f.type in ("int",):
         base = {"type": "integer"}
@@ -250,8 +274,10 @@ def json_schema_of(f: F) -> dict[str, Any]:
             base["format"] = "date"
         elif f.type == "datetime":
             base["format"] = "date-time"
-        elif f.type == "email":
+        elif f.type in ("email", "address"):
             base["format"] = "email"
+        elif f.type == "handle":
+            base["pattern"] = HANDLE.pattern
         elif f.type in ("slug",):
             base["pattern"] = SLUG.pattern
         elif f.type == "time":

@@ -13,9 +13,11 @@ from accord.org import services
 from accord.org.models import (
     DEFAULT_TEAM_KINDS,
     DEFAULT_TEAM_ROLES,
+    IdentityKind,
     Membership,
     MembershipRole,
     Person,
+    PersonIdentity,
     Role,
     Team,
     TeamKind,
@@ -433,7 +435,10 @@ def _topological(items: list[Item]) -> list[Item]:
 class People(Kind):
     section = "people"
     noun = "person"
-    title = "People, matched by e-mail. A person missing from the file is deactivated."
+    title = (
+        "People, matched by e-mail — the primary address, or one of their other addresses "
+        "or handles. A person missing from the file is deactivated."
+    )
     key_fields = ("email",)
     removal_verb = "deactivate"
     fields = (
@@ -443,12 +448,32 @@ class People(Kind):
         F("role", "str", default=Role.MEMBER.value, choices=tuple(Role.values)),
         F("timezone", "timezone", default="UTC", doc="IANA time zone, e.g. Europe/Paris."),
         F("active", "bool", default=True),
+        F(
+            "emails",
+            "list",
+            items="address",
+            default=[],
+            auto=True,
+            max_length=254,
+            doc="Other e-mail addresses of the person. Left out, the person's stay as they are.",
+        ),
+        F(
+            "handles",
+            "list",
+            items="handle",
+            default=[],
+            auto=True,
+            max_length=260,
+            doc="Handles elsewhere, kind:name (github:ada, slack:ada, matrix:ada:example.org; "
+            "kinds github, gitlab, slack, matrix, irc, other). Left out, the person's stay.",
+        ),
     )
 
     def existing(self, org):
         if org is None:
             return {}
         out = {}
+        identities = _identities_by_person(org)
         # Agents are not people of the file: they are managed by their owners (docs/agents.md).
         people = (
             Person.objects.for_org(org)
@@ -457,7 +482,7 @@ class People(Kind):
             .select_related("user")
         )
         for p in people.order_by("id"):
-            out.setdefault(p.email.lower(), (p, self._data(p)))
+            out.setdefault(p.email.lower(), (p, self._data(p, identities)))
         return out
 
     def removable(self, key, data) -> bool:
@@ -470,15 +495,16 @@ class People(Kind):
             .exclude(kind="agent")
             .order_by(Lower("email"), "id")
         )
+        identities = _identities_by_person(org)
         previous = None  # ordered by e-mail, so the same e-mail twice comes together
         for p in qs.iterator(chunk_size=500):
             if p.email.lower() == previous:
                 continue  # only the first of two people with one e-mail can be matched
             previous = p.email.lower()
-            yield self._data(p)
+            yield self._data(p, identities)
 
     @staticmethod
-    def _data(p: Person) -> dict[str, Any]:
+    def _data(p: Person, identities: dict[int, dict[str, list[str]]]) -> dict[str, Any]:
         return {
             "email": p.email,
             "name": p.name,
@@ -486,11 +512,13 @@ class People(Kind):
             "role": p.role,
             "timezone": p.timezone,
             "active": p.is_active,
+            **identities.get(p.pk, {"emails": [], "handles": []}),
         }
 
     def check(self, ctx: Context, items: list[Item]) -> None:
         assert ctx.desired is not None
         existing = ctx.existing_of("people")
+        self._match_identities(ctx, items, existing)
         self._keep_actor(ctx, items, existing)
         # What the organization's people will be: the file's items, and those it leaves
         # alone (section not pruned, or items skipped as invalid).
@@ -520,6 +548,82 @@ class People(Kind):
             ctx.desired.skipped.setdefault("people", set()).update(i.key for i in items)
             ctx.desired.sections["people"] = []
             ctx.desired.skipped["people"] |= set(existing)
+
+    @staticmethod
+    def _match_identities(ctx: Context, items: list[Item], existing) -> None:
+        """One human is one person. An item whose e-mail is not a person's primary address
+        but one of their other addresses, or whose handles are theirs, describes that
+        person (its key becomes theirs, and references to it follow). An address or handle
+        that belongs to someone else is a problem: the item is skipped and that person is
+        left as they are."""
+        assert ctx.desired is not None
+        owner: dict[tuple[str, str], str] = {}  # ("email", address) or ("handle", h) -> key
+        for key, (_p, data) in existing.items():
+            owner[("email", key)] = key
+            owner.update({("email", e): key for e in data["emails"]})
+            owner.update({("handle", h): key for h in data["handles"]})
+        named = {i.key for i in items}
+        claimed: dict[tuple[str, str], Item] = {}
+        skipped = ctx.desired.skipped.setdefault("people", set())
+        for item in list(items):
+            emails = sorted(set(item.data["emails"]) - {item.key})
+            handles = sorted(set(item.data["handles"]))
+            claims = [("email", item.key), *(("email", e) for e in emails)]
+            claims += [("handle", h) for h in handles]
+            owners = {owner[c]: c for c in claims if c in owner}
+            others = {k: c for k, c in owners.items() if k != item.key}
+            if item.key not in existing and len(others) == 1:
+                target, claim = next(iter(others.items()))
+                if target in named:
+                    skipped.add(target)
+                    ctx.skip(
+                        "people",
+                        item,
+                        item.path,
+                        item.key,
+                        f"{claim[1]} belongs to {existing[target][1]['name']} ({target}), "
+                        "who is described elsewhere in the file; item skipped.",
+                        "identity_taken",
+                    )
+                    continue
+                current = existing[target][1]
+                emails = sorted({*current["emails"], *emails, item.key} - {target})
+                handles = sorted({*current["handles"], *handles})
+                ctx.notes.append(
+                    f"{item.data['email']} ({item.path}) is {current['name']}, known by "
+                    f"{claim[1]}: their primary address {current['email']} is kept."
+                )
+                ctx.aliases.setdefault("people", {})[item.key] = current["email"]
+                item.key = target
+                item.data = {**item.data, "email": current["email"]}
+                others = {}
+            if others:
+                name, claim = next((existing[k][1]["name"], c) for k, c in others.items())
+                skipped.update(others)
+                ctx.skip(
+                    "people",
+                    item,
+                    item.path,
+                    claim[1],
+                    f"{claim[1]} belongs to {name} ({next(iter(others))}); item skipped.",
+                    "identity_taken",
+                )
+                continue
+            item.data = {**item.data, "emails": emails, "handles": handles}
+            for c in [("email", item.key), *(("email", e) for e in emails)] + [
+                ("handle", h) for h in handles
+            ]:
+                first = claimed.setdefault(c, item)
+                if first is not item:
+                    ctx.skip(
+                        "people",
+                        item,
+                        item.path,
+                        c[1],
+                        f"{c[1]} is also given for the person at {first.path}; item skipped.",
+                        "identity_taken",
+                    )
+                    break
 
     @staticmethod
     def _keep_actor(ctx: Context, items: list[Item], existing) -> None:
@@ -588,6 +692,21 @@ ALLOCATION = F(
 
 def _day(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def _identities_by_person(org) -> dict[int, dict[str, list[str]]]:
+    """Each person's other addresses and handles, in one query, as the file writes them."""
+    out: dict[int, dict[str, list[str]]] = {}
+    rows = PersonIdentity.objects.for_org(org).order_by("kind", "value")
+    for person_id, kind, value in rows.values_list("person_id", "kind", "value"):
+        lists = out.setdefault(person_id, {"emails": [], "handles": []})
+        if kind == IdentityKind.EMAIL:
+            lists["emails"].append(value)
+        else:
+            lists["handles"].append(f"{kind}:{value}")
+    for lists in out.values():
+        lists["handles"].sort()
+    return out
 
 
 class Memberships(Kind):

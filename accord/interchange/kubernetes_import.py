@@ -208,6 +208,9 @@ def build(
                 "name": person.name[:200],
                 "title": person.company[:200],
                 "role": "leader" if handle in steering else "member",
+                # Their GitHub login: someone already in Accord by that handle (with any
+                # address) is that person, not a new one.
+                "handles": [f"github:{person.handle}"],
             }
         )
         for slug, role in led[handle].items():

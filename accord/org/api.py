@@ -5,6 +5,7 @@
 import datetime as dt
 from typing import Literal
 
+from django.db import transaction
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -21,12 +22,14 @@ from accord.api.common import (
     ref,
 )
 from accord.api.models import ApiToken, TokenScope
-from accord.core.errors import PermissionDenied, ServiceError
-from accord.org import services
+from accord.core.errors import Conflict, PermissionDenied, ServiceError
+from accord.org import queries, services
 from accord.org.models import (
+    IdentityKind,
     Membership,
     MembershipRole,
     Person,
+    PersonIdentity,
     PersonKind,
     Role,
     Team,
@@ -36,6 +39,7 @@ from accord.org.models import (
     TeamRole,
     TeamState,
     TeamVacancy,
+    normalize_identity,
 )
 
 router = Router(tags=["Organization"])
@@ -147,6 +151,12 @@ class TeamKindPatch(Schema):
     name: str = Field(..., min_length=1, max_length=100)
 
 
+HANDLES_DOC = (
+    "Handles elsewhere, each written kind:name — kinds github, gitlab, slack, matrix, irc, "
+    "other (e.g. github:ada, matrix:ada:example.org); a leading @ is dropped."
+)
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -159,10 +169,22 @@ class PersonOut(Schema):
     kind: PersonKind
     owner_id: Id | None = Field(description="An agent's owner: the person accountable for it.")
     paused: bool = Field(description="An agent that is paused: its tokens are refused.")
+    emails: list[str] = Field(
+        description="Extra e-mail addresses (lower-cased); `email` is the primary one."
+    )
+    handles: list[str] = Field(description=HANDLES_DOC)
 
     @staticmethod
     def resolve_paused(obj) -> bool:
         return obj.paused_at is not None
+
+    @staticmethod
+    def resolve_emails(obj) -> list[str]:
+        return queries.identity_lists(obj)["emails"]
+
+    @staticmethod
+    def resolve_handles(obj) -> list[str]:
+        return queries.identity_lists(obj)["handles"]
 
 
 class PersonIn(Schema):
@@ -180,6 +202,12 @@ class PersonIn(Schema):
         description="An agent's owner (required for an agent): a person of this organization. "
         "Members may add agents they own themselves; admins, for anyone.",
     )
+    emails: list[str] = Field(
+        default_factory=list,
+        description="Extra e-mail addresses. An address or handle that already names "
+        "someone of the organization is refused (409, naming them).",
+    )
+    handles: list[str] = Field(default_factory=list, description=HANDLES_DOC)
 
 
 class PersonPatch(PatchSchema):
@@ -192,6 +220,8 @@ class PersonPatch(PatchSchema):
     timezone: str | None = None
     is_active: bool | None = None
     owner_id: Id | None = Field(None, description="Hand an agent to another owner.")
+    emails: list[str] | None = Field(None, description="Replaces the extra addresses.")
+    handles: list[str] | None = Field(None, description="Replaces the handles.")
 
 
 class TokenOut(Schema):
@@ -522,9 +552,19 @@ def list_people(
     include_inactive: bool = False,
     kind: PersonKind | None = None,
     owner_id: Id | None = None,
+    email: str = "",
+    handle: str = "",
 ):
-    """`kind=agent` lists agents; `owner_id` the agents a person owns."""
-    qs = Person.objects.for_org(org_of(request)).order_by("name", "id")
+    """`kind=agent` lists agents; `owner_id` the agents a person owns; `email` the person
+    with that address, primary or extra (any case); `handle` (`github:ada`, or `ada` for
+    any kind) the people with that handle."""
+    org = org_of(request)
+    qs = Person.objects.for_org(org).prefetch_related("identities").order_by("name", "id")
+    if email:
+        found = queries.find_person(org, email=email)
+        qs = qs.filter(pk=found.pk if found else None)
+    if handle:
+        qs = qs.filter(pk__in=_handle_matches(org, handle))
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if kind:
@@ -540,15 +580,37 @@ def list_people(
     return qs
 
 
+def _handle_matches(org, handle: str):
+    if ":" in handle:
+        kind, value = services.parse_handle(handle)
+        return PersonIdentity.objects.for_org(org).filter(kind=kind, value=value).values("person")
+    value = normalize_identity(IdentityKind.OTHER, handle).lower()
+    return (
+        PersonIdentity.objects.for_org(org)
+        .exclude(kind=IdentityKind.EMAIL)
+        .filter(value__iexact=value)
+        .values("person")
+    )
+
+
 @router.post("/people", response={201: PersonOut}, summary="Add a person or an agent")
 def create_person(request, payload: PersonIn):
+    """A person whose e-mail (or one of whose addresses or handles) already names someone
+    of the organization is refused with 409 naming them: one human is one person."""
     org = org_of(request)
     data = payload.model_dump()
     kind, owner_id = data.pop("kind"), data.pop("owner_id")
+    if data["email"]:
+        existing = queries.find_person(org, email=data["email"])
+        if existing is not None:
+            raise Conflict(f"{data['email']} belongs to {existing.name} (person {existing.pk}).")
     if kind == PersonKind.AGENT:
         owner = ref(Person.objects.for_org(org), owner_id, "owner_id", "person")
-        with body_fields(owner="owner_id"):
+        identities = {k: data.pop(k) for k in ("emails", "handles")}
+        with body_fields(owner="owner_id"), transaction.atomic():
             person = services.add_agent(org, actor_of(request), owner=owner, **data)
+            if any(identities.values()):
+                person = services.update_person(org, actor_of(request), person, **identities)
     else:
         if owner_id is not None:
             raise ServiceError(

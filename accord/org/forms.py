@@ -7,7 +7,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 
 from accord.core.security import normalize_username
-from accord.org.models import MembershipRole, Person, Role, Team, TeamKind, TeamRole, TeamState
+from accord.org.models import (
+    IdentityKind,
+    MembershipRole,
+    Person,
+    Role,
+    Team,
+    TeamKind,
+    TeamRole,
+    TeamState,
+)
 from accord.org.queries import current_teams
 from accord.web import pickers
 
@@ -99,6 +108,15 @@ class PersonForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+
+
+class IdentityForm(forms.Form):
+    """One more address or handle for a person."""
+
+    kind = forms.ChoiceField(choices=IdentityKind.choices, initial=IdentityKind.EMAIL)
+    value = forms.CharField(
+        max_length=254, label="Address or handle", help_text="e.g. ada@home.example or ada"
+    )
 
 
 AGENT_ROLES = [(r.value, r.label) for r in (Role.VIEWER, Role.MEMBER, Role.LEADER)]

@@ -419,3 +419,47 @@ class TeamLink(OrgScoped):
         if self.kind == TeamLinkKind.LIAISON:
             return f"{self.person} is liaison of {self.from_team} to {self.to_team}"
         return f"{self.to_team} is {self.get_kind_display().lower()} of {self.from_team}"
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    GITHUB = "github", "GitHub"
+    GITLAB = "gitlab", "GitLab"
+    SLACK = "slack", "Slack"
+    MATRIX = "matrix", "Matrix"
+    IRC = "irc", "IRC"
+    OTHER = "other", "Other"
+
+
+def normalize_identity(kind: str, value: str) -> str:
+    """An address or handle as Accord stores and matches it: e-mail addresses lower-cased,
+    handles without a leading `@`; handles on GitHub, GitLab, Slack, Matrix and IRC are
+    case-insensitive there, so lower-cased too."""
+    value = (value or "").strip()
+    if kind != IdentityKind.EMAIL:
+        value = value.lstrip("@")
+    if kind != IdentityKind.OTHER:
+        value = value.lower()
+    return value
+
+
+class PersonIdentity(OrgScoped):
+    """Another way to recognise a person: an extra e-mail address or a handle elsewhere
+    (chat, code host, IRC). `Person.email` stays the primary address; importers, the API
+    and sign-in match a person by that address or by any of these."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
+    value = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind", "value"], name="person_identity_once_in_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"

@@ -73,6 +73,18 @@ def can_edit_person(actor: Person, person: Person) -> bool:
     return actor.pk == person.pk and actor.is_active and actor.has_role(Role.MEMBER)
 
 
+def can_edit_identities(actor: Person, person: Person) -> bool:
+    """A person's other addresses and handles: admins for anyone, a member for themself."""
+    if can_manage_people(actor):
+        return True
+    return (
+        actor.pk == person.pk
+        and actor.is_active
+        and not actor.is_agent
+        and actor.has_role(Role.MEMBER)
+    )
+
+
 def can_manage_team(actor: Person, team: Team) -> bool:
     try:
         require_team_admin(actor, team, "")

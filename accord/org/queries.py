@@ -9,14 +9,17 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
 from accord.org.models import (
+    IdentityKind,
     Membership,
     MembershipRole,
     Organization,
     Person,
+    PersonIdentity,
     Team,
     TeamRole,
     TeamState,
     TeamVacancy,
+    normalize_identity,
 )
 
 # Teams listed by name whatever its case ("api", "Billing", "core"), on SQLite as on
@@ -344,3 +347,56 @@ def people_page(org: Organization, page) -> None:
         p.team_count = row.get("team_count") or 0
         p.lead_count = row.get("lead_count") or 0
     page.object_list = people
+
+
+# --- a person's several identities ------------------------------------------------------
+
+
+def people_by_identity(
+    org: Organization, *, emails=(), handles=()
+) -> dict[tuple[str, str], Person]:
+    """Who each address (primary or extra, any case) and each (kind, handle) belongs to,
+    in two queries; what belongs to no one is left out. An address that is the primary one
+    of several people (older data allows it) names the earliest of them."""
+    emails = {normalize_identity(IdentityKind.EMAIL, e) for e in emails if e}
+    wanted = {(IdentityKind.EMAIL.value, e) for e in emails}
+    wanted |= {(k, normalize_identity(k, v)) for k, v in handles if v}
+    out: dict[tuple[str, str], Person] = {}
+    if emails:
+        primaries = (
+            Person.objects.for_org(org)
+            .annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=sorted(emails))
+            .order_by("id")
+        )
+        for person in primaries:
+            out.setdefault((IdentityKind.EMAIL.value, person.lower_email), person)
+    if wanted:
+        query = Q()
+        for kind in {k for k, _v in wanted}:
+            query |= Q(kind=kind, value__in=sorted(v for k, v in wanted if k == kind))
+        for identity in PersonIdentity.objects.for_org(org).filter(query).select_related("person"):
+            out.setdefault((identity.kind, identity.value), identity.person)
+    return out
+
+
+def find_person(org: Organization, *, email: str = "", handles=()) -> Person | None:
+    """The one person an address (primary or extra) or any of `handles` ((kind, name)
+    pairs) names: the lookup every importer, the API and sign-in share. None when no one
+    matches; when they name different people, the one the address names."""
+    found = people_by_identity(org, emails=[email] if email else [], handles=handles)
+    if email:
+        key = (IdentityKind.EMAIL.value, normalize_identity(IdentityKind.EMAIL, email))
+        if key in found:
+            return found[key]
+    return next(iter(sorted(found.values(), key=lambda p: p.pk)), None)
+
+
+def identity_lists(person: Person) -> dict[str, list[str]]:
+    """A person's extra addresses and handles (`kind:name`), as the API and files show them
+    (uses a prefetched `identities` when there is one)."""
+    pairs = sorted((i.kind, i.value) for i in person.identities.all())
+    return {
+        "emails": [v for k, v in pairs if k == IdentityKind.EMAIL],
+        "handles": [f"{k}:{v}" for k, v in pairs if k != IdentityKind.EMAIL],
+    }

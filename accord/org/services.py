@@ -14,9 +14,10 @@ from django.utils.timezone import localdate, now
 
 from accord.activity import services as activity
 from accord.core import security
-from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from accord.core.security import normalize_username
 from accord.core.services import (
+    check_version,
     delete_unless_in_use,
     parse_date,
     require_same_org,
@@ -31,10 +32,12 @@ from accord.org.models import (
     DEFAULT_TEAM_KINDS,
     DEFAULT_TEAM_ROLES,
     ROLE_RANK,
+    IdentityKind,
     Membership,
     MembershipRole,
     Organization,
     Person,
+    PersonIdentity,
     PersonKind,
     Role,
     Team,
@@ -44,6 +47,7 @@ from accord.org.models import (
     TeamRole,
     TeamState,
     TeamVacancy,
+    normalize_identity,
 )
 from accord.org.permissions import can_manage_agent, require_role, require_team_admin
 
@@ -51,6 +55,8 @@ PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
 AGENT_FIELDS = (*PERSON_FIELDS, "kind", "owner")
 AGENT_OWNER_FIELDS = ("name", "title", "role", "timezone", "is_active", "owner")  # its owner may
 PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
+# A person's extra addresses and handles (PersonIdentity): they and admins change them.
+IDENTITY_FIELDS = ("emails", "handles")
 TEAM_FIELDS = (
     "name",
     "slug",
@@ -181,15 +187,28 @@ def add_person(
     role: str = Role.MEMBER,
     timezone: str = "UTC",
     user=None,
+    emails: Any = None,
+    handles: Any = None,
 ) -> Person:
+    """A new person; `emails` (extra addresses) and `handles` ("github:ada") are refused
+    when they, or `email`, already belong to someone else of the organization."""
     require_role(actor, Role.ADMIN, "add people")
     data = _clean_person(
         {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
     )
     if user is not None and Person.objects.filter(org=org, user=user).exists():
         raise ServiceError(f"{user.get_username()} is already in {org.name}.", code="duplicate")
+    pairs = _clean_identities(emails or [], handles or [], primary=data["email"])
+    _check_primary_free(org, None, data["email"])
+    _check_identities_free(org, None, pairs)
     person = Person.objects.create(org=org, user=user, **data)
-    activity.record(org, actor, "created", person, after=activity.snapshot(person, PERSON_FIELDS))
+    after = activity.snapshot(person, PERSON_FIELDS)
+    if pairs:
+        PersonIdentity.objects.bulk_create(
+            [PersonIdentity(org=org, person=person, kind=k, value=v) for k, v in pairs]
+        )
+        after.update(_identity_lists(pairs))
+    activity.record(org, actor, "created", person, after=after)
     return person
 
 
@@ -204,19 +223,31 @@ def update_person(
 ) -> Person:
     require_same_org(org, person, "person")
     allowed = AGENT_OWNER_FIELDS if person.is_agent else ()
-    unknown = set(changes) - set(PERSON_FIELDS) - set(allowed)
+    unknown = set(changes) - set(PERSON_FIELDS) - set(IDENTITY_FIELDS) - set(allowed)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a person.")
     is_self = actor is not None and actor.pk == person.pk
     if person.is_agent and actor is not None and can_manage_agent(actor, person):
         if set(changes) - set(AGENT_OWNER_FIELDS):
             require_role(actor, Role.ADMIN, "change an agent's e-mail")
-    elif set(changes) - set(PROFILE_FIELDS) or not is_self or actor.is_agent:  # type: ignore[union-attr]
+    elif (
+        set(changes) - set(PROFILE_FIELDS) - set(IDENTITY_FIELDS) or not is_self or actor.is_agent  # type: ignore[union-attr]
+    ):
         require_role(actor, Role.ADMIN, "change other people or roles")
     else:
         require_role(actor, Role.MEMBER, "change your profile")
+    identities = {k: changes.pop(k) for k in IDENTITY_FIELDS if k in changes}
     data = _clean_person(changes)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if identities:
+        check_version(person, expected_version)
+        expected_version = None  # checked once, before either write bumps it
+    if data.get("email") and data["email"].lower() != person.email.lower():
+        _check_primary_free(org, person, data["email"])
+        # An extra address that becomes the primary one is no longer an extra address.
+        PersonIdentity.objects.filter(
+            person=person, kind=IdentityKind.EMAIL, value=data["email"].lower()
+        ).delete()
     if person.is_agent:
         if "owner" in data:
             data["owner"] = _check_owner(org, actor, data["owner"])
@@ -229,7 +260,173 @@ def update_person(
         _pause_agents_of(org, actor, person)
     if "role" in data and not person.is_agent:
         _narrow_agents_of(org, actor, person, data["role"])
-    return update_and_record(org, actor, person, data, expected_version=expected_version)
+    person = update_and_record(org, actor, person, data, expected_version=expected_version)
+    if identities:
+        _replace_identities(org, actor, person, **identities)
+    return person
+
+
+# --- identities: extra e-mail addresses and handles ---------------------------------------
+
+HANDLE_KINDS = tuple(k for k in IdentityKind.values if k != IdentityKind.EMAIL)
+
+
+def parse_handle(text: Any) -> tuple[str, str]:
+    """`github:ada` (or `slack:@ada`, `matrix:@ada:example.org`) as (kind, normalised value)."""
+    if not isinstance(text, str) or ":" not in text:
+        raise ServiceError(
+            f"{text!r} is not a handle; write it as kind:name, e.g. github:ada "
+            f"(kinds: {', '.join(HANDLE_KINDS)}).",
+            fields={"handles": ["Write each handle as kind:name, e.g. github:ada."]},
+        )
+    kind, _, value = text.partition(":")
+    kind = kind.strip().lower()
+    if kind not in HANDLE_KINDS:
+        raise ServiceError(
+            f"Unknown kind of handle {kind!r}; use one of {', '.join(HANDLE_KINDS)}.",
+            fields={"handles": ["Unknown kind of handle."]},
+        )
+    value = normalize_identity(kind, value)
+    if not value or len(value) > 254 or any(c.isspace() for c in value):
+        raise ServiceError(
+            f"{text!r} has no name after {kind}: (or one with spaces, or too long).",
+            fields={"handles": ["A handle is one word of at most 254 characters."]},
+        )
+    return kind, value
+
+
+def handle_text(kind: str, value: str) -> str:
+    return f"{kind}:{value}"
+
+
+def _clean_identities(emails: Any, handles: Any, *, primary: str = "") -> list[tuple[str, str]]:
+    """(kind, value) pairs, normalised, each once; the primary address is not repeated."""
+    if isinstance(emails, str) or not isinstance(emails, list | tuple):
+        raise ServiceError("emails must be a list of addresses.", fields={"emails": ["A list."]})
+    if isinstance(handles, str) or not isinstance(handles, list | tuple):
+        raise ServiceError("handles must be a list.", fields={"handles": ["A list."]})
+    if len(emails) + len(handles) > 50:
+        raise ServiceError("A person has at most 50 addresses and handles.")
+    pairs: list[tuple[str, str]] = []
+    for raw in emails:
+        address = normalize_identity(IdentityKind.EMAIL, raw if isinstance(raw, str) else "")
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ServiceError(
+                f"{raw!r} is not an e-mail address.",
+                fields={"emails": ["Enter valid e-mail addresses."]},
+            ) from None
+        if address == primary.lower():
+            continue
+        pairs.append((IdentityKind.EMAIL.value, address))
+    pairs.extend(parse_handle(h) for h in handles)
+    return list(dict.fromkeys(pairs))
+
+
+def _identity_lists(pairs) -> dict[str, list[str]]:
+    pairs = sorted(pairs)
+    return {
+        "emails": [v for k, v in pairs if k == IdentityKind.EMAIL],
+        "handles": [handle_text(k, v) for k, v in pairs if k != IdentityKind.EMAIL],
+    }
+
+
+def _check_primary_free(org: Organization, person: Person | None, email: str) -> None:
+    """A primary address may not be someone else's extra address."""
+    if not email:
+        return
+    taken = (
+        PersonIdentity.objects.filter(org=org, kind=IdentityKind.EMAIL, value=email.lower())
+        .exclude(person=person)
+        .select_related("person")
+        .first()
+    )
+    if taken is not None:
+        raise Conflict(f"{email} is an address of {taken.person.name} (person {taken.person_id}).")
+
+
+def _check_identities_free(org: Organization, person: Person | None, pairs) -> None:
+    """Refuse (409) an address or handle that belongs to someone else, naming them."""
+    if not pairs:
+        return
+    found = queries.people_by_identity(
+        org,
+        emails=[v for k, v in pairs if k == IdentityKind.EMAIL],
+        handles=[(k, v) for k, v in pairs if k != IdentityKind.EMAIL],
+    )
+    for (kind, value), other in found.items():
+        if person is None or other.pk != person.pk:
+            what = value if kind == IdentityKind.EMAIL else handle_text(kind, value)
+            raise Conflict(f"{what} belongs to {other.name} (person {other.pk}).")
+
+
+def _replace_identities(
+    org: Organization, actor: Person | None, person: Person, *, emails=None, handles=None
+) -> None:
+    """Set the person's extra addresses (when `emails` is given) and handles (when
+    `handles` is); one event with the lists before and after. Call in a transaction."""
+    current = list(person.identities.values_list("kind", "value"))
+    keep = [
+        (k, v)
+        for k, v in current
+        if (emails is None and k == IdentityKind.EMAIL)
+        or (handles is None and k != IdentityKind.EMAIL)
+    ]
+    wanted = _clean_identities(
+        emails if emails is not None else [],
+        handles if handles is not None else [],
+        primary=person.email,
+    )
+    wanted = list(dict.fromkeys([*keep, *wanted]))
+    _check_identities_free(org, person, [p for p in wanted if p not in current])
+    gone, new = set(current) - set(wanted), [p for p in wanted if p not in current]
+    if not gone and not new:
+        return
+    for kind, value in gone:
+        PersonIdentity.objects.filter(person=person, kind=kind, value=value).delete()
+    PersonIdentity.objects.bulk_create(
+        [PersonIdentity(org=org, person=person, kind=k, value=v) for k, v in new]
+    )
+    before, after = activity.diff(_identity_lists(current), _identity_lists(wanted))
+    person.version += 1
+    person.save(update_fields=["version"])
+    activity.record(org, actor, "updated", person, before=before, after=after)
+
+
+@transaction.atomic
+def add_identity(
+    org: Organization, actor: Person | None, person: Person, *, kind: str, value: str
+) -> PersonIdentity:
+    """One more address (kind `email`) or handle for a person (they or an admin)."""
+    require_same_org(org, person, "person")
+    lists = _identity_lists(person.identities.values_list("kind", "value"))
+    if kind == IdentityKind.EMAIL:
+        update_person(org, actor, person, emails=[*lists["emails"], value])
+        value = normalize_identity(kind, value)
+    else:
+        kind, value = parse_handle(f"{kind}:{value}")
+        update_person(org, actor, person, handles=[*lists["handles"], handle_text(kind, value)])
+    found = PersonIdentity.objects.filter(person=person, kind=kind, value=value).first()
+    if found is None:  # the primary address itself
+        raise ServiceError(
+            f"{value} is already {person.name}'s primary address.",
+            fields={"value": ["Already the primary address."]},
+        )
+    return found
+
+
+@transaction.atomic
+def remove_identity(org: Organization, actor: Person | None, identity: PersonIdentity) -> None:
+    require_same_org(org, identity, "address")
+    person = identity.person
+    lists = _identity_lists(person.identities.values_list("kind", "value"))
+    if identity.kind == IdentityKind.EMAIL:
+        lists["emails"].remove(identity.value)
+        update_person(org, actor, person, emails=lists["emails"])
+    else:
+        lists["handles"].remove(handle_text(identity.kind, identity.value))
+        update_person(org, actor, person, handles=lists["handles"])
 
 
 # --- agents ------------------------------------------------------------------------------
@@ -1346,8 +1543,9 @@ class SignOnRefused(ServiceError):
 @transaction.atomic
 def user_for_provider_email(email: str, name: str = "", *, new_people_org: str = "") -> Any:
     """The login user for someone an OpenID Connect provider vouches for by a verified
-    e-mail address: the account of that address; else a new account for the people an
-    admin added with that address (linked to them); else, when `new_people_org` names an
+    e-mail address: the account of that address; else the account of the person who has
+    it as one of their other addresses; else a new account for the people an admin added
+    with that address (linked to them); else, when `new_people_org` names an
     organization, a new account and a new member of it. Anyone else is refused."""
     email = normalize_username(email)
     try:
@@ -1368,14 +1566,35 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
         if not users[0].is_active:
             raise SignOnRefused(f"The Accord account of {email} is switched off.")
         return users[0]
+    # People added with the address (and no login yet), and people who have it as one of
+    # their other addresses (with a login or not): the same human in every organization.
     people = list(
-        Person.objects.select_related("org").filter(
-            email__iexact=email, user__isnull=True, is_active=True
+        Person.objects.select_related("org", "user")
+        .filter(
+            models.Q(email__iexact=email, user__isnull=True)
+            | models.Q(
+                identities__kind=IdentityKind.EMAIL,
+                identities__value=normalize_identity(IdentityKind.EMAIL, email),
+            ),
+            is_active=True,
         )
+        .distinct()
+        .order_by("id")
     )
+    accounts = {p.user for p in people if p.user is not None}
+    if len(accounts) > 1:
+        raise SignOnRefused(
+            f"{email} is an address of people with different Accord accounts; an "
+            "administrator must merge them."
+        )
     if people:
-        user = ensure_user(email, None, name=name or people[0].name)
+        user = accounts.pop() if accounts else None
+        if user is not None and not user.is_active:
+            raise SignOnRefused(f"The Accord account of {email} is switched off.")
+        user = user or ensure_user(email, None, name=name or people[0].name)
         for person in people:
+            if person.user is not None or Person.objects.filter(org=person.org, user=user):
+                continue
             person.user = user
             person.version += 1
             person.save(update_fields=["user", "version"])

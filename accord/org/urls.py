@@ -32,4 +32,5 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/unlock/", views.person_unlock, name="person_unlock"),
+    path("people/<int:person_id>/identities/", views.person_identities, name="person_identities"),
 ]

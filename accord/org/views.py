@@ -14,6 +14,7 @@ from accord.org import permissions, queries, services
 from accord.org.forms import (
     AgentForm,
     EndTermForm,
+    IdentityForm,
     MembershipEditForm,
     MembershipForm,
     PersonForm,
@@ -28,6 +29,7 @@ from accord.org.models import (
     Membership,
     MembershipRole,
     Person,
+    PersonIdentity,
     Role,
     Team,
     TeamKind,
@@ -515,6 +517,9 @@ def _person_page(request, person_id: int, new_token: str | None = None):
             "history": history_for(org, "org.person", person.id),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
+            "identities": list(person.identities.all()),
+            "can_edit_identities": permissions.can_edit_identities(request.person, person),
+            "identity_form": IdentityForm(auto_id="identity_%s"),
             # Only admins (who can lift it) and the person themself see a lockout.
             "sign_in_lock": queries.sign_in_lock(person)
             if permissions.can_manage_people(request.person) or request.person == person
@@ -640,6 +645,37 @@ def person_unlock(request, person_id: int):
         f"{person.name} can sign in again.",
         _person_url(org, person),
     )
+
+
+@org_view
+@require_POST
+def person_identities(request, person_id: int):
+    """Add an address or handle to a person (action add), or remove one (action remove)."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    _require(
+        permissions.can_edit_identities(request.person, person),
+        "Only an admin or the person themself may change their addresses and handles.",
+    )
+    try:
+        if request.POST.get("action") == "remove":
+            identity = get_object_or_404(
+                PersonIdentity.objects.for_org(org).filter(person=person),
+                pk=int_or_none(request.POST.get("identity")) or 0,
+            )
+            services.remove_identity(org, request.person, identity)
+            messages.success(request, f"{identity} removed.")
+        else:
+            form = IdentityForm(request.POST)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, " ".join(errors))
+            else:
+                identity = services.add_identity(org, request.person, person, **form.cleaned_data)
+                messages.success(request, f"{identity} added.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect("org:person", org_slug=org.slug, person_id=person.pk)
 
 
 @org_view

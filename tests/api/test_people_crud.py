@@ -34,6 +34,8 @@ def test_a_person_is_added_changed_and_deactivated(cast):
         "kind": "person",
         "owner_id": None,
         "paused": False,
+        "emails": [],
+        "handles": [],
     }
     url = f"/api/v1/people/{person['id']}"
     changed = send(client, "patch", url, {"role": "leader", "title": "Lead analyst"})

@@ -168,3 +168,40 @@ def test_groups_become_teams_of_their_kind_and_archived_ones_are_retired(db, tmp
     assert (steering.kind.slug, steering.state) == ("committee", "active")
     again = import_directory(tmp_path, org_slug="k8s", today=dt.date(2026, 11, 30))
     assert not [c for c in again.changes if c.section == "teams"]  # nothing changes twice
+
+
+def test_a_lead_already_known_by_their_github_handle_is_not_duplicated(db, tmp_path):
+    from accord.org import services as org_services
+
+    (tmp_path / "keps").mkdir()
+    (tmp_path / "sigs.yaml").write_text(
+        "sigs:\n"
+        "  - dir: sig-docs\n    name: Docs\n"
+        "    leadership:\n      chairs:\n"
+        "        - {github: DocsChair, name: Dee Chair, email: dee@corp.example}\n"
+        "        - {github: nomail, name: No Mail}\n"
+    )
+    org = org_services.create_organization("Kubernetes", "k8s")
+    dee = org_services.add_person(
+        org, None, name="Dee Chair", email="dee@home.example", handles=["github:@docschair"]
+    )
+    nomail = org_services.add_person(
+        org, None, name="No Mail", email="nm@home.example", handles=["github:nomail"]
+    )
+    outcome = import_directory(tmp_path, org_slug="k8s", today=dt.date(2026, 11, 30))
+    assert outcome.applied, outcome.report.problems
+    assert Person.objects.for_org(org).count() == 2
+    dee.refresh_from_db()
+    assert dee.email == "dee@home.example"  # the address Accord had stays the primary one
+    assert sorted(dee.identities.values_list("value", flat=True)) == [
+        "dee@corp.example",
+        "docschair",
+    ]
+    assert sorted(nomail.identities.values_list("value", flat=True)) == [
+        "nomail",
+        "nomail@users.noreply.github.com",
+    ]
+    leads = Membership.objects.for_org(org).filter(team__slug="sig-docs", role="lead")
+    assert sorted(leads.values_list("person_id", flat=True)) == sorted([dee.pk, nomail.pk])
+    again = import_directory(tmp_path, org_slug="k8s", today=dt.date(2026, 11, 30))
+    assert not [c for c in again.changes if c.section in ("people", "memberships")]

@@ -214,3 +214,16 @@ def test_an_id_token_for_another_client_or_from_another_issuer_is_refused(
     else:
         with pytest.raises(SuspiciousOperation, match=refusal):
             backend.verify_token(token, nonce="n-1")
+
+
+def test_a_verified_address_that_is_someones_other_address_signs_in_as_them(cast):
+    services.update_person(cast.org, cast.admin, cast.member, emails=["mia@home.example"])
+    assert services.user_for_provider_email("MIA@home.example", "Mia") == cast.member.user
+    # A person without a login yet gets one, linked on first sign-in, as with the primary one.
+    lou = services.add_person(
+        cast.org, cast.admin, name="Lou", email="lou@acme.example", emails=["lou@home.example"]
+    )
+    user = services.user_for_provider_email("lou@home.example", "Lou")
+    lou.refresh_from_db()
+    assert lou.user == user
+    assert Person.objects.filter(org=cast.org).count() == 5  # the cast and Lou: nobody new

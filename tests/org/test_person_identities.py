@@ -1,0 +1,199 @@
+"""A person's other e-mail addresses and handles: kept normalised, never shared by two people
+of an organization, changed by admins or the person themself, recorded, and offered by the
+API and the person's page."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.activity.models import Event
+from accord.core.errors import Conflict, PermissionDenied, ServiceError
+from accord.org import queries, services
+from accord.org.models import Person, PersonIdentity
+from tests.api.conftest import send
+from tests.conftest import api_client, login
+
+
+def _pairs(person: Person) -> list[tuple[str, str]]:
+    return sorted(person.identities.values_list("kind", "value"))
+
+
+def test_addresses_and_handles_are_kept_normalised_and_recorded(cast):
+    person = services.update_person(
+        cast.org,
+        cast.member,
+        cast.member,
+        emails=[" Mia@Home.Example ", cast.member.email.upper()],  # the primary is not repeated
+        handles=["GitHub:@MiaCodes", "matrix:@mia:example.org", "github:miacodes"],
+    )
+    assert _pairs(person) == [
+        ("email", "mia@home.example"),
+        ("github", "miacodes"),
+        ("matrix", "mia:example.org"),
+    ]
+    assert queries.identity_lists(person) == {
+        "emails": ["mia@home.example"],
+        "handles": ["github:miacodes", "matrix:mia:example.org"],
+    }
+    event = Event.objects.filter(org=cast.org, target_id=str(person.pk)).latest("id")
+    assert event.after == {
+        "emails": ["mia@home.example"],
+        "handles": ["github:miacodes", "matrix:mia:example.org"],
+    }
+    assert person.version == 2
+
+
+def test_an_address_or_handle_of_someone_else_is_refused_naming_them_and_changes_nothing(cast):
+    services.update_person(
+        cast.org, None, cast.leader, emails=["leo@home.example"], handles=["slack:leo"]
+    )
+    events = Event.objects.count()
+    for change in (
+        {"emails": ["LEO@home.example"]},
+        {"emails": [cast.admin.email]},  # another person's primary address
+        {"handles": ["slack:@Leo"]},
+        {"emails": ["fine@home.example"], "handles": ["slack:leo"]},
+    ):
+        with pytest.raises(Conflict, match=r"belongs to (Leo Leader|Ada Admin)"):
+            services.update_person(cast.org, cast.admin, cast.member, **change)
+    with pytest.raises(Conflict, match="is an address of Leo Leader"):
+        services.update_person(cast.org, cast.admin, cast.member, email="leo@home.example")
+    with pytest.raises(Conflict, match="belongs to Leo Leader"):
+        services.add_person(cast.org, cast.admin, name="Leo Two", handles=["slack:leo"])
+    assert _pairs(cast.member) == []
+    assert Event.objects.count() == events
+    assert not Person.objects.filter(name="Leo Two").exists()
+    # Another organization is another namespace.
+    services.update_person(cast.other_org, None, cast.outsider, handles=["slack:leo"])
+    assert queries.find_person(cast.org, handles=[("slack", "leo")]) == cast.leader
+    assert queries.find_person(cast.other_org, handles=[("slack", "leo")]) == cast.outsider
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"emails": ["not an address"]}, "not an e-mail address"),
+        ({"handles": ["ada"]}, "write it as kind:name"),
+        ({"handles": ["myspace:ada"]}, "Unknown kind of handle"),
+        ({"handles": ["github:"]}, "no name after github"),
+        ({"handles": ["github:two words"]}, "no name after github"),
+        ({"emails": "ada@home.example"}, "must be a list"),
+    ],
+)
+def test_bad_addresses_and_handles_are_refused(cast, change, message):
+    with pytest.raises(ServiceError, match=message):
+        services.update_person(cast.org, cast.admin, cast.member, **change)
+    assert _pairs(cast.member) == []
+
+
+def test_only_admins_and_the_person_themself_change_them(cast):
+    with pytest.raises(PermissionDenied):
+        services.update_person(cast.org, cast.leader, cast.member, handles=["github:x"])
+    with pytest.raises(PermissionDenied):
+        services.update_person(cast.org, cast.viewer, cast.viewer, handles=["github:x"])
+    services.update_person(cast.org, cast.admin, cast.member, handles=["github:x"])
+    assert _pairs(cast.member) == [("github", "x")]
+
+
+def test_an_extra_address_that_becomes_the_primary_one_is_no_longer_extra(cast):
+    services.update_person(cast.org, cast.admin, cast.member, emails=["mia@home.example"])
+    person = services.update_person(cast.org, cast.admin, cast.member, email="Mia@Home.example")
+    assert person.email == "Mia@Home.example"
+    assert _pairs(person) == []
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def test_the_api_adds_finds_and_replaces_addresses_and_handles(cast):
+    client = api_client(cast.admin)
+    created = send(
+        client,
+        "post",
+        "/api/v1/people",
+        {
+            "name": "Nia New",
+            "email": "nia@acme.example",
+            "emails": ["Nia@Home.example"],
+            "handles": ["github:@nia", "irc:nia_"],
+        },
+    )
+    assert created.status_code == 201, created.json()
+    nia = created.json()
+    assert (nia["emails"], nia["handles"]) == (["nia@home.example"], ["github:nia", "irc:nia_"])
+
+    for query in ("email=NIA@home.example", "email=nia@acme.example", "handle=github:NIA"):
+        found = send(client, "get", f"/api/v1/people?{query}").json()["items"]
+        assert [p["id"] for p in found] == [nia["id"]], query
+    assert [p["id"] for p in send(client, "get", "/api/v1/people?handle=nia_").json()["items"]]
+    assert send(client, "get", "/api/v1/people?email=no@one.example").json()["items"] == []
+
+    url = f"/api/v1/people/{nia['id']}"
+    changed = send(client, "patch", url, {"handles": ["slack:nia"]})
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["emails"], changed.json()["handles"]) == (
+        ["nia@home.example"],
+        ["slack:nia"],
+    )
+    bad = send(client, "patch", url, {"handles": ["nope"]})
+    assert bad.status_code == 422 and "kind:name" in bad.json()["error"]["message"]
+
+
+def test_the_api_refuses_a_second_person_for_one_human_with_409(cast):
+    services.update_person(cast.org, None, cast.member, emails=["mia@home.example"])
+    client = api_client(cast.admin)
+    count = Person.objects.filter(org=cast.org).count()
+    for body in (
+        {"name": "Mia Again", "email": "MIA@home.example"},
+        {"name": "Mia Again", "email": cast.member.email},
+        {"name": "Mia Again", "email": "mia2@acme.example", "emails": ["mia@home.example"]},
+    ):
+        answer = send(client, "post", "/api/v1/people", body)
+        assert answer.status_code == 409, body
+        error = answer.json()["error"]
+        assert error["code"] == "conflict"
+        assert f"belongs to Mia Member (person {cast.member.pk})" in error["message"]
+    assert Person.objects.filter(org=cast.org).count() == count
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_a_person_adds_and_removes_their_own_addresses_on_their_page(cast):
+    client = login(cast.member)
+    page = f"/o/acme/people/{cast.member.pk}/"
+    url = page + "identities/"
+    added = client.post(url, {"action": "add", "kind": "github", "value": "@MiaCodes"})
+    assert added.status_code == 302
+    client.post(url, {"action": "add", "kind": "email", "value": "mia@home.example"})
+    shown = client.get(page).content.decode()
+    assert "miacodes" in shown and "mia@home.example" in shown
+    assert "GitHub miacodes added." in shown
+
+    taken = client.post(
+        url, {"action": "add", "kind": "email", "value": cast.leader.email}, follow=True
+    )
+    assert "belongs to Leo Leader" in taken.content.decode()
+
+    handle = PersonIdentity.objects.get(person=cast.member, kind="github")
+    client.post(url, {"action": "remove", "identity": handle.pk})
+    assert _pairs(cast.member) == [("email", "mia@home.example")]
+
+
+def test_others_cannot_change_someones_addresses_and_see_no_form(cast):
+    services.update_person(cast.org, None, cast.member, handles=["github:mia"])
+    handle = cast.member.identities.get()
+    client = login(cast.leader)
+    url = f"/o/acme/people/{cast.member.pk}/identities/"
+    assert client.post(url, {"action": "remove", "identity": handle.pk}).status_code == 403
+    assert client.post(url, {"action": "add", "kind": "irc", "value": "x"}).status_code == 403
+    shown = client.get(f"/o/acme/people/{cast.member.pk}/").content.decode()
+    assert "mia" in shown and 'name="value"' not in shown
+    assert _pairs(cast.member) == [("github", "mia")]
+    # Another organization's admin does not reach it at all.
+    outsider = login(cast.outsider)
+    assert outsider.post(url, {"action": "remove", "identity": handle.pk}).status_code in (
+        403,
+        404,
+    )
+    assert _pairs(cast.member) == [("github", "mia")]
