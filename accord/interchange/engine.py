@@ -24,6 +24,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from accord.activity.services import discard_events, event_mark
 from accord.core.errors import ServiceError
 from accord.interchange import safeyaml
 from accord.interchange.fields import F, Invalid
@@ -206,6 +207,16 @@ class Context:
             register_keys(self.org, self.keys)
         self.keys = []
 
+    def flush(self) -> None:
+        """Write what the writes so far left for later, in the transaction in progress: the
+        stable keys of new objects, the deferred roll-ups and the events (see `execute`)."""
+        from accord.activity.services import flush_events
+        from accord.alignment import rollups
+
+        self.flush_keys()
+        rollups.flush()
+        flush_events()
+
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
         if section not in self.existing:
@@ -256,13 +267,15 @@ class Context:
     def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
         if self.chunks is not None and self.chunks.due():
             phase = f"writing {change.section.replace('_', ' ')}"
-            self.chunks.commit(lambda: (self.flush_keys(), self.tell(phase)))
+            self.chunks.commit(lambda: (self.flush(), self.tell(phase)))
         self.written += record
         self._staged_keys = []
+        mark = event_mark()
         try:
             with transaction.atomic():
                 write()
         except (ServiceError, ProtectedError, RestrictedError, IntegrityError) as exc:
+            discard_events(mark)  # rolled back with the write
             self._staged_keys = []
             why = getattr(exc, "message", None) or _db_error(exc)
             self.report.add(
@@ -620,6 +633,16 @@ def diff(ctx: Context) -> list[Change]:
 
 
 def execute(ctx: Context, changes: list[Change]) -> None:
+    """Write `changes` section by section. Objectives' roll-ups are refreshed once per
+    transaction (before each commit and before the finishing steps), not after each write."""
+    from accord.alignment import rollups
+
+    with rollups.deferred():
+        _execute(ctx, changes)
+    ctx.flush_keys()
+
+
+def _execute(ctx: Context, changes: list[Change]) -> None:
     by_section: dict[str, list[Change]] = {}
     for change in changes:
         by_section.setdefault(change.section, []).append(change)
@@ -628,13 +651,14 @@ def execute(ctx: Context, changes: list[Change]) -> None:
         if kind.remove_first:
             kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
         kind.upsert(ctx, [c for c in mine if c.action != "remove"])
+    ctx.flush()
     for change, later in ctx.later:
         if change.key not in ctx.failed.get(change.section, set()):
             ctx.run(change, later, record=False)
+    ctx.flush()
     for kind in ctx.kinds:
         kind.finish(ctx, [c for c in by_section.get(kind.section, []) if c.action != "remove"])
     for kind in reversed(ctx.kinds):
         mine = by_section.get(kind.section, [])
         if not kind.remove_first:
             kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
-    ctx.flush_keys()
