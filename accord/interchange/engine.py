@@ -35,6 +35,27 @@ FORMAT_VERSION = 1
 MAX_ITEMS = 200_000
 
 
+def max_bytes() -> int:
+    """The largest organization file accepted (ACCORD_ORGFILE_MAX_BYTES), in bytes."""
+    from django.conf import settings
+
+    return int(settings.ACCORD_ORGFILE_MAX_BYTES)
+
+
+def size_text(size: int) -> str:
+    """`size` bytes as a person reads it: "256 MB", "2,000 bytes"."""
+    mib = 1024 * 1024
+    return f"{size // mib:,} MB" if size >= mib and size % mib == 0 else f"{size:,} bytes"
+
+
+def too_large(size: int) -> str:
+    """What to say of a file of `size` bytes over `max_bytes()`."""
+    return (
+        f"The file is {size:,} bytes; at most {max_bytes():,} are accepted "
+        "(ACCORD_ORGFILE_MAX_BYTES). Nothing was changed."
+    )
+
+
 class Fatal(Exception):
     """The file as a whole cannot be used (not YAML, too big, wrong version…)."""
 
@@ -362,9 +383,9 @@ def _db_error(exc: Exception) -> str:
     return "the database refused it."
 
 
-def parse(source: bytes | str, *, max_bytes: int = safeyaml.MAX_BYTES) -> dict[str, Any]:
+def parse(source: bytes | str, *, limit: int | None = None) -> dict[str, Any]:
     try:
-        loaded = safeyaml.load(source, max_bytes=max_bytes)
+        loaded = safeyaml.load(source, max_bytes=limit or max_bytes())
     except safeyaml.YamlRefused as exc:
         raise Fatal(Problem(kind=exc.code, why=exc.message, line=exc.line)) from None
     data = loaded.data

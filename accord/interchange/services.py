@@ -529,12 +529,8 @@ def submit_job(org: Organization, actor, *, name: str, content: bytes, kind: str
     require_admin(actor, "import organization files")
     if kind not in ImportJob.Kind.values:
         raise ServiceError(f"Unknown kind of job {kind!r}.")
-    if len(content) > engine.safeyaml.MAX_BYTES:
-        raise ServiceError(
-            f"The file is {len(content):,} bytes; at most {engine.safeyaml.MAX_BYTES:,} are "
-            "accepted. Nothing was changed.",
-            code="too_large",
-        )
+    if len(content) > engine.max_bytes():
+        raise ServiceError(engine.too_large(len(content)), code="too_large")
     with transaction.atomic():
         job = ImportJob.objects.create(
             org=org,
