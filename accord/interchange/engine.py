@@ -384,10 +384,12 @@ def _db_error(exc: Exception) -> str:
 
 
 def parse(source: bytes | str, *, limit: int | None = None) -> dict[str, Any]:
+    """The whole file as plain data (for callers that need the tree; `read_source` reads a
+    file item by item without it)."""
     try:
         loaded = safeyaml.load(source, max_bytes=limit or max_bytes())
     except safeyaml.YamlRefused as exc:
-        raise Fatal(Problem(kind=exc.code, why=exc.message, line=exc.line)) from None
+        raise Fatal(_problem(exc)) from None
     data = loaded.data
     if data is None:
         data = {}
@@ -397,34 +399,55 @@ def parse(source: bytes | str, *, limit: int | None = None) -> dict[str, Any]:
         )
     if loaded.duplicates:
         line, key = loaded.duplicates[0]
-        raise Fatal(
-            Problem(
-                kind="duplicate_key",
-                why=f"The key {key!r} appears twice in one mapping; say it once.",
-                line=line,
-                value=short(key),
-            )
-        )
+        raise Fatal(_problem(safeyaml.Duplicate(key, line)))
     return data
 
 
+def _problem(exc: safeyaml.YamlRefused) -> Problem:
+    if isinstance(exc, safeyaml.Duplicate):
+        return Problem(kind=exc.code, why=exc.message, line=exc.line, value=short(exc.key))
+    return Problem(kind=exc.code, why=exc.message, line=exc.line)
+
+
+# One entry of the file's top level: (section, line, value); a list's value is an iterable of
+# (item, line).
+Entry = tuple[Any, int | None, Any]
+
+
 def read(ctx: Context, data: dict[str, Any]) -> Desired:
-    """Validate every item of every section; what is invalid is reported and left out."""
+    """Validate every item of every section of `data`; what is invalid is reported and
+    left out."""
+
+    def entries() -> Iterable[Entry]:
+        for key, value in data.items():
+            line = safeyaml.line_of(data, key)
+            if isinstance(value, list):
+                yield key, line, ((v, safeyaml.line_of(value, i)) for i, v in enumerate(value))
+            else:
+                yield key, line, value
+
+    return _read_entries(ctx, entries())
+
+
+def read_source(ctx: Context, source: bytes | str) -> Desired:
+    """`read` of a file's text, parsed one item at a time: memory holds the validated items,
+    never the whole parsed tree."""
+    try:
+        return _read_entries(ctx, safeyaml.sections(source or "", max_bytes=max_bytes()))
+    except safeyaml.YamlRefused as exc:
+        raise Fatal(_problem(exc)) from None
+
+
+def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
     desired = Desired(report=ctx.report)
     ctx.desired = desired
-    known = {k.section for k in ctx.kinds}
-    version = data.get("accord", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise Fatal(
-            Problem(
-                kind="version",
-                why=f"This file is format {version!r}; this Accord reads format {FORMAT_VERSION}.",
-                path="accord",
-                line=safeyaml.line_of(data, "accord"),
-            )
-        )
-    for key, value in data.items():
+    kinds = {k.section: k for k in ctx.kinds}
+    version: Any = FORMAT_VERSION
+    version_line = None
+    found: dict[str, Report] = {}  # section -> what its items' validation found
+    for key, line, value in entries:
         if key in ("accord",):
+            version, version_line = value, line
             continue
         if key == "organization":
             if isinstance(value, dict) and set(value) <= {"name", "slug"}:
@@ -434,34 +457,48 @@ def read(ctx: Context, data: dict[str, Any]) -> Desired:
                     "wrong_type",
                     "`organization` must be a mapping with name (and slug); ignored.",
                     path="organization",
-                    line=safeyaml.line_of(data, key),
+                    line=line,
                 )
             continue
-        if key not in known:
+        if key not in kinds:
             ctx.report.add(
                 "unknown_key",
-                f"Unknown section; expected one of {', '.join(sorted(known))}.",
+                f"Unknown section; expected one of {', '.join(sorted(kinds))}.",
                 path=str(key),
-                line=safeyaml.line_of(data, key),
+                line=line,
                 value=key,
             )
             continue
         if value is None:
-            value = []
-        if not isinstance(value, list):
+            value = ()
+        if isinstance(value, dict | str | int | float | bool):
             ctx.report.add(
                 "wrong_type",
-                f"A section must be a list of items, not {type(value).__name__}; section skipped.",
+                f"A section must be a list of items, not {_type_name(value)}; section skipped.",
                 path=str(key),
-                line=safeyaml.line_of(data, key),
+                line=line,
             )
             continue
-        if len(value) > MAX_ITEMS:
-            raise Fatal(Problem(kind="too_large", why=f"More than {MAX_ITEMS} items.", path=key))
         desired.sections[key] = []
+        # Item problems are listed section by section in the order sections are applied.
+        report, ctx.report = ctx.report, Report()
+        try:
+            _read_section(ctx, kinds[key], value)
+        finally:
+            found[key], ctx.report = ctx.report, report
+    if version != FORMAT_VERSION:
+        raise Fatal(
+            Problem(
+                kind="version",
+                why=f"This file is format {version!r}; this Accord reads format {FORMAT_VERSION}.",
+                path="accord",
+                line=version_line,
+            )
+        )
     for kind in ctx.kinds:
-        if kind.section in desired.sections:
-            _read_section(ctx, kind, data[kind.section] or [])
+        if kind.section in found:
+            ctx.report.extend(found[kind.section].problems)
+    ctx.tell("validating")
     for kind in ctx.kinds:
         if kind.section in desired.sections:
             check_refs(ctx, kind)
@@ -469,19 +506,28 @@ def read(ctx: Context, data: dict[str, Any]) -> Desired:
     return desired
 
 
-def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "dict"  # the parser's mapping type is a subclass
+    return type(value).__name__
+
+
+def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int | None]]) -> None:
     assert ctx.desired is not None
     items = ctx.desired.sections[kind.section]
     seen: dict[str, str] = {}
     names = {f.name for f in kind.fields}
-    for i, raw in enumerate(raw_items):
+    for i, (raw, line) in enumerate(raw_items):
+        if i >= MAX_ITEMS:
+            raise Fatal(
+                Problem(kind="too_large", why=f"More than {MAX_ITEMS} items.", path=kind.section)
+            )
         path = f"{kind.section}[{i}]"
-        line = safeyaml.line_of(raw_items, i)
         if not isinstance(raw, dict):
             ctx.desired.unkeyed.add(kind.section)
             ctx.report.add(
                 "wrong_type",
-                f"Each item must be a mapping of fields, not {type(raw).__name__}; skipped.",
+                f"Each item must be a mapping of fields, not {_type_name(raw)}; skipped.",
                 path=path,
                 line=line,
                 value=raw,

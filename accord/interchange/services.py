@@ -206,10 +206,10 @@ def _run(
         ctx.report.summary = report.summary
     try:
         ctx.tell("reading")
-        if data is None:
-            data = engine.parse(source or "")
-        ctx.tell("validating")
-        desired = engine.read(ctx, data)
+        if data is None:  # a file: read and validated one item at a time
+            desired = engine.read_source(ctx, source or "")
+        else:
+            desired = engine.read(ctx, data)
     except Fatal as exc:
         return Outcome(org, fatal=exc.problem, report=ctx.report)
     slug = org_slug or desired.organization.get("slug", "")
