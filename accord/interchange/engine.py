@@ -17,7 +17,7 @@ by database id. Each section is handled by a `Kind` (see kinds_*.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +72,7 @@ class _DryRun(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     key: str
     data: dict[str, Any]  # canonical values, defaults filled in
@@ -80,12 +80,12 @@ class Item:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     section: str
     key: str
     action: str  # create, update, remove
-    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (before, after)
+    fields: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (before, after)
     path: str = ""
     line: int | None = None
     name: str = ""  # the key as the file (or the organization) spells it, case kept
@@ -98,6 +98,25 @@ class Change:
             "action": self.action,
             "fields": {k: {"before": b, "after": a} for k, (b, a) in self.fields.items()},
         }
+
+
+class Created(Mapping[str, tuple[None, Any]]):
+    """The fields of an object to create, `name -> (None, value)`, read from the item's own
+    data instead of a copy of it (a plan of a large file holds one per item)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+
+    def __getitem__(self, name: str) -> tuple[None, Any]:
+        return (None, self.data[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
 
 
 class Kind:
@@ -646,7 +665,7 @@ def diff(ctx: Context) -> list[Change]:
                         kind.section,
                         item.key,
                         "create",
-                        {k: (None, v) for k, v in item.data.items()},
+                        Created(item.data),
                         item.path,
                         item.line,
                         kind.name_of(item.data),
