@@ -70,6 +70,9 @@ def child(step: str, path: str, migrated: str) -> None:
         startup_mib=base / 1024,
     )
     print(json.dumps(result))
+    import shutil
+
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> None:
