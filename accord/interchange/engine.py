@@ -720,12 +720,14 @@ def diff(ctx: Context) -> list[Change]:
 
 def execute(ctx: Context, changes: list[Change]) -> None:
     """Write `changes` section by section. Objectives' roll-ups are refreshed once per
-    transaction (before each commit and before the finishing steps), not after each write."""
+    transaction (before each commit and before the finishing steps), not after each write,
+    and the writes' events are inserted together at the same moments."""
+    from accord.activity.services import batched
     from accord.alignment import rollups
 
-    with rollups.deferred():
+    with rollups.deferred(), batched():
         _execute(ctx, changes)
-    ctx.flush_keys()
+        ctx.flush()
 
 
 def _execute(ctx: Context, changes: list[Change]) -> None:
