@@ -173,6 +173,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 
+# --- Organization files (`accord plan/apply`, the import page, the API, import jobs) ---
+# The largest file accepted, in bytes; the default fits an export of a 10,000-team organization.
+ACCORD_ORGFILE_MAX_BYTES = env_int("ACCORD_ORGFILE_MAX_BYTES", 256 * 1024 * 1024)
+
 # --- Outbound requests (chat webhooks, webhooks, sources, trackers): public addresses only ---
 # Set to true to let them reach loopback and private networks (tests, a closed intranet).
 OUTBOUND_ALLOW_PRIVATE = env_bool("ACCORD_OUTBOUND_ALLOW_PRIVATE", False)

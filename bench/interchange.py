@@ -31,11 +31,21 @@ def _peak_mib() -> float:
 
 
 def _step(name: str, fn):
+    from django.db import connection
+
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
     cpu, wall = time.process_time(), time.perf_counter()
-    result = fn()
+    with connection.execute_wrapper(count):
+        result = fn()
     print(
         f"{name:<28} cpu {time.process_time() - cpu:7.2f} s   wall "
-        f"{time.perf_counter() - wall:7.2f} s   peak rss {_peak_mib():7.0f} MiB",
+        f"{time.perf_counter() - wall:7.2f} s   peak rss {_peak_mib():7.0f} MiB   "
+        f"{queries[0]:,} queries",
         flush=True,
     )
     return result
@@ -45,9 +55,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects", type=int, default=1000)
     parser.add_argument("--generated", type=int, default=0, help="teams of a generated org")
+    parser.add_argument(
+        "--migrated", default="", help="a migrated, empty accord.sqlite3 to start from"
+    )
+    parser.add_argument("--profile", default="", help="write cProfile stats of apply here")
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="accord-bench-interchange-")
     os.environ["ACCORD_DATA_DIR"] = data_dir
+    if args.migrated:
+        import shutil
+
+        shutil.copy(args.migrated, Path(data_dir) / "accord.sqlite3")
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     import django
@@ -55,7 +73,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if not args.migrated:
+        call_command("migrate", verbosity=0)
     from accord.interchange import services
 
     if args.generated:
@@ -92,7 +111,18 @@ def main() -> None:
     print(f"file: {items:,} objects, {len(text.encode()):,} bytes")
     plan = _step("plan (new org)", lambda: services.plan_file(text, org_slug="bigco"))
     print(f"planned {len(plan.changes):,} changes, {len(plan.report):,} problem(s)")
-    applied = _step("apply (new org)", lambda: services.apply_file(text, org_slug="bigco"))
+
+    def apply():
+        if not args.profile:
+            return services.apply_file(text, org_slug="bigco")
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            outcome = services.apply_file(text, org_slug="bigco")
+        prof.dump_stats(args.profile)
+        return outcome
+
+    applied = _step("apply (new org)", apply)
     print(f"applied {len(applied.changes):,} changes, {len(applied.report):,} problem(s)")
     _step("plan again (no changes)", lambda: services.plan_file(text, org_slug="bigco"))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models, transaction
@@ -75,7 +76,7 @@ def record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the write's transaction")
     owner = _accountable_owner(actor)
-    event = Event.objects.create(
+    event = Event(
         org=org,
         actor=actor,
         actor_name=actor.name if actor else "Accord",
@@ -88,6 +89,64 @@ def record(
         before=_jsonable(before or {}),
         after=_jsonable(after or {}),
     )
+    batch = _batch()
+    if batch is not None:
+        batch.append(event)  # saved by flush_events, in this same transaction
+        return event
+    event.save(force_insert=True)
     for listener in LISTENERS:
         listener(event)
     return event
+
+
+# --- many writes in one go ----------------------------------------------------------------
+
+
+def _batch() -> list[Event] | None:
+    return getattr(transaction.get_connection(), "_accord_event_batch", None)
+
+
+@contextmanager
+def batched() -> Iterator[list[Event]]:
+    """Within this block (inside a transaction), `record` keeps its events and
+    `flush_events` inserts them together (at the end of the block at the latest), so a
+    bulk writer (applying an organization file) records every event without one INSERT
+    each. A writer that rolls a write back calls `discard_events(mark)` with the
+    `event_mark()` taken before it, so the events of a refused write are not kept."""
+    conn = transaction.get_connection()
+    if getattr(conn, "_accord_event_batch", None) is not None:
+        yield conn._accord_event_batch  # nested: the outer block flushes
+        return
+    batch: list[Event] = []
+    conn._accord_event_batch = batch
+    try:
+        yield batch
+        flush_events()
+    finally:
+        conn._accord_event_batch = None
+
+
+def flush_events() -> int:
+    """Insert the events a `batched` block holds (in the order recorded) and tell the
+    listeners; returns how many."""
+    batch = _batch()
+    if not batch:
+        return 0
+    events = batch[:]
+    batch.clear()
+    Event.objects.bulk_create(events, batch_size=500)
+    for event in events:
+        for listener in LISTENERS:
+            listener(event)
+    return len(events)
+
+
+def event_mark() -> int:
+    batch = _batch()
+    return len(batch) if batch is not None else 0
+
+
+def discard_events(mark: int) -> None:
+    batch = _batch()
+    if batch is not None:
+        del batch[mark:]

@@ -25,10 +25,11 @@ recomputation without writing, which tests compare with the stored figures.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 
 from accord.alignment.progress import kr_progress, weighted_mean
@@ -175,9 +176,59 @@ def _set_aligned(m: dict, initiatives) -> None:
     initiatives.update(aligned=_aligned_expression(m))
 
 
+class _Deferred:
+    """Objectives and initiatives whose refresh waits for `flush` (see `deferred`)."""
+
+    def __init__(self) -> None:
+        self.objectives: set[int] = set()
+        self.initiatives: set[int] = set()
+
+
+def _pending() -> _Deferred | None:
+    return getattr(transaction.get_connection(), "_accord_rollups_deferred", None)
+
+
+@contextmanager
+def deferred() -> Iterator[_Deferred]:
+    """Within this block (inside a transaction), `refresh` and `refresh_aligned` only note
+    what they were given; `flush()` (called at the end of the block, and by a writer of
+    many objects before each commit) recomputes it all at once. A bulk writer (applying an
+    organization file) so refreshes each objective once instead of once per write."""
+    conn = transaction.get_connection()
+    if getattr(conn, "_accord_rollups_deferred", None) is not None:
+        yield conn._accord_rollups_deferred  # nested: the outer block flushes
+        return
+    pending = conn._accord_rollups_deferred = _Deferred()
+    try:
+        yield pending
+        flush()
+    finally:
+        conn._accord_rollups_deferred = None
+
+
+def flush() -> None:
+    """Refresh what a `deferred` block noted so far (nothing outside one)."""
+    pending = _pending()
+    if pending is None:
+        return
+    objectives, initiatives = pending.objectives, pending.initiatives
+    pending.objectives, pending.initiatives = set(), set()
+    conn = transaction.get_connection()
+    conn._accord_rollups_deferred = None
+    try:
+        refresh(objectives)
+        refresh_aligned(initiatives)
+    finally:
+        conn._accord_rollups_deferred = pending
+
+
 def refresh_aligned(initiative_ids: Iterable[int]) -> None:
     """Recompute `aligned` of these initiatives (after their links changed), in one query."""
     ids = [i for i in initiative_ids if i is not None]
+    pending = _pending()
+    if pending is not None:
+        pending.initiatives.update(ids)
+        return
     if ids:
         m = _models()
         _set_aligned(m, m["Initiative"].objects.filter(pk__in=ids))
@@ -234,6 +285,10 @@ def refresh(objective_ids: Iterable[int]) -> None:
     from accord.alignment.models import KeyResult, Objective, ObjectiveLink
 
     touched = {oid for oid in objective_ids if oid is not None}
+    pending = _pending()
+    if pending is not None:
+        pending.objectives |= touched
+        return
     if not touched:
         return
     affected = touched | ancestors(touched)

@@ -8,7 +8,7 @@ from ninja import Router
 
 from accord.api.common import actor_of, org_of
 from accord.core.errors import NotFound, ServiceError
-from accord.interchange import csvio, safeyaml, services
+from accord.interchange import csvio, engine, services
 
 router = Router(tags=["Organization as code"])
 
@@ -71,15 +71,11 @@ def _body(request) -> bytes:
     """The request body, up to the file-size cap (files may exceed Django's form-data
     limit, so the stream is read directly; an oversized body is refused before reading)."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > safeyaml.MAX_BYTES:
-        raise ServiceError(
-            f"The file is {length:,} bytes; at most {safeyaml.MAX_BYTES:,} are accepted. "
-            "Nothing was changed.",
-            code="too_large",
-        )
+    if length > engine.max_bytes():
+        raise ServiceError(engine.too_large(length), code="too_large")
     if hasattr(request, "_body"):
         return request._body
-    return request.read(safeyaml.MAX_BYTES + 1)
+    return request.read(engine.max_bytes() + 1)
 
 
 @router.post(

@@ -165,11 +165,11 @@ def parse_csv(
 ) -> tuple[dict[str, Any], Report]:
     """An organization document with one section, from CSV bytes, and what was odd."""
     report = Report()
-    if len(source) > safeyaml.MAX_BYTES:
+    if len(source) > services.engine.max_bytes():
         raise services.Fatal(
             services.Problem(
                 kind="too_large",
-                why=f"The file is {len(source):,} bytes; at most {safeyaml.MAX_BYTES:,}.",
+                why=services.engine.too_large(len(source)),
                 file=filename,
             )
         )

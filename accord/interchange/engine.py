@@ -17,13 +17,14 @@ by database id. Each section is handled by a `Kind` (see kinds_*.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from accord.activity.services import discard_events, event_mark
 from accord.core.errors import ServiceError
 from accord.interchange import safeyaml
 from accord.interchange.fields import F, Invalid
@@ -32,6 +33,27 @@ from accord.org.models import Organization
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 200_000
+
+
+def max_bytes() -> int:
+    """The largest organization file accepted (ACCORD_ORGFILE_MAX_BYTES), in bytes."""
+    from django.conf import settings
+
+    return int(settings.ACCORD_ORGFILE_MAX_BYTES)
+
+
+def size_text(size: int) -> str:
+    """`size` bytes as a person reads it: "256 MB", "2,000 bytes"."""
+    mib = 1024 * 1024
+    return f"{size // mib:,} MB" if size >= mib and size % mib == 0 else f"{size:,} bytes"
+
+
+def too_large(size: int) -> str:
+    """What to say of a file of `size` bytes over `max_bytes()`."""
+    return (
+        f"The file is {size:,} bytes; at most {max_bytes():,} are accepted "
+        "(ACCORD_ORGFILE_MAX_BYTES). Nothing was changed."
+    )
 
 
 class Fatal(Exception):
@@ -50,7 +72,7 @@ class _DryRun(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     key: str
     data: dict[str, Any]  # canonical values, defaults filled in
@@ -58,12 +80,12 @@ class Item:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     section: str
     key: str
     action: str  # create, update, remove
-    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (before, after)
+    fields: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (before, after)
     path: str = ""
     line: int | None = None
     name: str = ""  # the key as the file (or the organization) spells it, case kept
@@ -76,6 +98,25 @@ class Change:
             "action": self.action,
             "fields": {k: {"before": b, "after": a} for k, (b, a) in self.fields.items()},
         }
+
+
+class Created(Mapping[str, tuple[None, Any]]):
+    """The fields of an object to create, `name -> (None, value)`, read from the item's own
+    data instead of a copy of it (a plan of a large file holds one per item)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+
+    def __getitem__(self, name: str) -> tuple[None, Any]:
+        return (None, self.data[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
 
 
 class Kind:
@@ -211,6 +252,16 @@ class Context:
             register_keys(self.org, self.keys)
         self.keys = []
 
+    def flush(self) -> None:
+        """Write what the writes so far left for later, in the transaction in progress: the
+        stable keys of new objects, the deferred roll-ups and the events (see `execute`)."""
+        from accord.activity.services import flush_events
+        from accord.alignment import rollups
+
+        self.flush_keys()
+        rollups.flush()
+        flush_events()
+
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
         if section not in self.existing:
@@ -262,13 +313,15 @@ class Context:
     def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
         if self.chunks is not None and self.chunks.due():
             phase = f"writing {change.section.replace('_', ' ')}"
-            self.chunks.commit(lambda: (self.flush_keys(), self.tell(phase)))
+            self.chunks.commit(lambda: (self.flush(), self.tell(phase)))
         self.written += record
         self._staged_keys = []
+        mark = event_mark()
         try:
             with transaction.atomic():
                 write()
         except (ServiceError, ProtectedError, RestrictedError, IntegrityError) as exc:
+            discard_events(mark)  # rolled back with the write
             self._staged_keys = []
             why = getattr(exc, "message", None) or _db_error(exc)
             self.report.add(
@@ -355,11 +408,13 @@ def _db_error(exc: Exception) -> str:
     return "the database refused it."
 
 
-def parse(source: bytes | str, *, max_bytes: int = safeyaml.MAX_BYTES) -> dict[str, Any]:
+def parse(source: bytes | str, *, limit: int | None = None) -> dict[str, Any]:
+    """The whole file as plain data (for callers that need the tree; `read_source` reads a
+    file item by item without it)."""
     try:
-        loaded = safeyaml.load(source, max_bytes=max_bytes)
+        loaded = safeyaml.load(source, max_bytes=limit or max_bytes())
     except safeyaml.YamlRefused as exc:
-        raise Fatal(Problem(kind=exc.code, why=exc.message, line=exc.line)) from None
+        raise Fatal(_problem(exc)) from None
     data = loaded.data
     if data is None:
         data = {}
@@ -369,34 +424,55 @@ def parse(source: bytes | str, *, max_bytes: int = safeyaml.MAX_BYTES) -> dict[s
         )
     if loaded.duplicates:
         line, key = loaded.duplicates[0]
-        raise Fatal(
-            Problem(
-                kind="duplicate_key",
-                why=f"The key {key!r} appears twice in one mapping; say it once.",
-                line=line,
-                value=short(key),
-            )
-        )
+        raise Fatal(_problem(safeyaml.Duplicate(key, line)))
     return data
 
 
+def _problem(exc: safeyaml.YamlRefused) -> Problem:
+    if isinstance(exc, safeyaml.Duplicate):
+        return Problem(kind=exc.code, why=exc.message, line=exc.line, value=short(exc.key))
+    return Problem(kind=exc.code, why=exc.message, line=exc.line)
+
+
+# One entry of the file's top level: (section, line, value); a list's value is an iterable of
+# (item, line).
+Entry = tuple[Any, int | None, Any]
+
+
 def read(ctx: Context, data: dict[str, Any]) -> Desired:
-    """Validate every item of every section; what is invalid is reported and left out."""
+    """Validate every item of every section of `data`; what is invalid is reported and
+    left out."""
+
+    def entries() -> Iterable[Entry]:
+        for key, value in data.items():
+            line = safeyaml.line_of(data, key)
+            if isinstance(value, list):
+                yield key, line, ((v, safeyaml.line_of(value, i)) for i, v in enumerate(value))
+            else:
+                yield key, line, value
+
+    return _read_entries(ctx, entries())
+
+
+def read_source(ctx: Context, source: bytes | str) -> Desired:
+    """`read` of a file's text, parsed one item at a time: memory holds the validated items,
+    never the whole parsed tree."""
+    try:
+        return _read_entries(ctx, safeyaml.sections(source or "", max_bytes=max_bytes()))
+    except safeyaml.YamlRefused as exc:
+        raise Fatal(_problem(exc)) from None
+
+
+def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
     desired = Desired(report=ctx.report)
     ctx.desired = desired
-    known = {k.section for k in ctx.kinds}
-    version = data.get("accord", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise Fatal(
-            Problem(
-                kind="version",
-                why=f"This file is format {version!r}; this Accord reads format {FORMAT_VERSION}.",
-                path="accord",
-                line=safeyaml.line_of(data, "accord"),
-            )
-        )
-    for key, value in data.items():
+    kinds = {k.section: k for k in ctx.kinds}
+    version: Any = FORMAT_VERSION
+    version_line = None
+    found: dict[str, Report] = {}  # section -> what its items' validation found
+    for key, line, value in entries:
         if key in ("accord",):
+            version, version_line = value, line
             continue
         if key == "organization":
             if isinstance(value, dict) and set(value) <= {"name", "slug"}:
@@ -406,34 +482,48 @@ def read(ctx: Context, data: dict[str, Any]) -> Desired:
                     "wrong_type",
                     "`organization` must be a mapping with name (and slug); ignored.",
                     path="organization",
-                    line=safeyaml.line_of(data, key),
+                    line=line,
                 )
             continue
-        if key not in known:
+        if key not in kinds:
             ctx.report.add(
                 "unknown_key",
-                f"Unknown section; expected one of {', '.join(sorted(known))}.",
+                f"Unknown section; expected one of {', '.join(sorted(kinds))}.",
                 path=str(key),
-                line=safeyaml.line_of(data, key),
+                line=line,
                 value=key,
             )
             continue
         if value is None:
-            value = []
-        if not isinstance(value, list):
+            value = ()
+        if isinstance(value, dict | str | int | float | bool):
             ctx.report.add(
                 "wrong_type",
-                f"A section must be a list of items, not {type(value).__name__}; section skipped.",
+                f"A section must be a list of items, not {_type_name(value)}; section skipped.",
                 path=str(key),
-                line=safeyaml.line_of(data, key),
+                line=line,
             )
             continue
-        if len(value) > MAX_ITEMS:
-            raise Fatal(Problem(kind="too_large", why=f"More than {MAX_ITEMS} items.", path=key))
         desired.sections[key] = []
+        # Item problems are listed section by section in the order sections are applied.
+        report, ctx.report = ctx.report, Report()
+        try:
+            _read_section(ctx, kinds[key], value)
+        finally:
+            found[key], ctx.report = ctx.report, report
+    if version != FORMAT_VERSION:
+        raise Fatal(
+            Problem(
+                kind="version",
+                why=f"This file is format {version!r}; this Accord reads format {FORMAT_VERSION}.",
+                path="accord",
+                line=version_line,
+            )
+        )
     for kind in ctx.kinds:
-        if kind.section in desired.sections:
-            _read_section(ctx, kind, data[kind.section] or [])
+        if kind.section in found:
+            ctx.report.extend(found[kind.section].problems)
+    ctx.tell("validating")
     for kind in ctx.kinds:
         if kind.section in desired.sections:
             _follow_aliases(ctx, kind)
@@ -477,19 +567,28 @@ def _follow_aliases(ctx: Context, kind: Kind) -> None:
         seen[item.key] = item.path
 
 
-def _read_section(ctx: Context, kind: Kind, raw_items: list[Any]) -> None:
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "dict"  # the parser's mapping type is a subclass
+    return type(value).__name__
+
+
+def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int | None]]) -> None:
     assert ctx.desired is not None
     items = ctx.desired.sections[kind.section]
     seen: dict[str, str] = {}
     names = {f.name for f in kind.fields}
-    for i, raw in enumerate(raw_items):
+    for i, (raw, line) in enumerate(raw_items):
+        if i >= MAX_ITEMS:
+            raise Fatal(
+                Problem(kind="too_large", why=f"More than {MAX_ITEMS} items.", path=kind.section)
+            )
         path = f"{kind.section}[{i}]"
-        line = safeyaml.line_of(raw_items, i)
         if not isinstance(raw, dict):
             ctx.desired.unkeyed.add(kind.section)
             ctx.report.add(
                 "wrong_type",
-                f"Each item must be a mapping of fields, not {type(raw).__name__}; skipped.",
+                f"Each item must be a mapping of fields, not {_type_name(raw)}; skipped.",
                 path=path,
                 line=line,
                 value=raw,
@@ -611,7 +710,7 @@ def diff(ctx: Context) -> list[Change]:
                         kind.section,
                         item.key,
                         "create",
-                        {k: (None, v) for k, v in item.data.items()},
+                        Created(item.data),
                         item.path,
                         item.line,
                         kind.name_of(item.data),
@@ -665,6 +764,18 @@ def diff(ctx: Context) -> list[Change]:
 
 
 def execute(ctx: Context, changes: list[Change]) -> None:
+    """Write `changes` section by section. Objectives' roll-ups are refreshed once per
+    transaction (before each commit and before the finishing steps), not after each write,
+    and the writes' events are inserted together at the same moments."""
+    from accord.activity.services import batched
+    from accord.alignment import rollups
+
+    with rollups.deferred(), batched():
+        _execute(ctx, changes)
+        ctx.flush()
+
+
+def _execute(ctx: Context, changes: list[Change]) -> None:
     by_section: dict[str, list[Change]] = {}
     for change in changes:
         by_section.setdefault(change.section, []).append(change)
@@ -673,13 +784,14 @@ def execute(ctx: Context, changes: list[Change]) -> None:
         if kind.remove_first:
             kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
         kind.upsert(ctx, [c for c in mine if c.action != "remove"])
+    ctx.flush()
     for change, later in ctx.later:
         if change.key not in ctx.failed.get(change.section, set()):
             ctx.run(change, later, record=False)
+    ctx.flush()
     for kind in ctx.kinds:
         kind.finish(ctx, [c for c in by_section.get(kind.section, []) if c.action != "remove"])
     for kind in reversed(ctx.kinds):
         mine = by_section.get(kind.section, [])
         if not kind.remove_first:
             kind.remove_all(ctx, [c for c in mine if c.action == "remove"])
-    ctx.flush_keys()

@@ -206,10 +206,10 @@ def _run(
         ctx.report.summary = report.summary
     try:
         ctx.tell("reading")
-        if data is None:
-            data = engine.parse(source or "")
-        ctx.tell("validating")
-        desired = engine.read(ctx, data)
+        if data is None:  # a file: read and validated one item at a time
+            desired = engine.read_source(ctx, source or "")
+        else:
+            desired = engine.read(ctx, data)
     except Fatal as exc:
         return Outcome(org, fatal=exc.problem, report=ctx.report)
     slug = org_slug or desired.organization.get("slug", "")
@@ -529,12 +529,8 @@ def submit_job(org: Organization, actor, *, name: str, content: bytes, kind: str
     require_admin(actor, "import organization files")
     if kind not in ImportJob.Kind.values:
         raise ServiceError(f"Unknown kind of job {kind!r}.")
-    if len(content) > engine.safeyaml.MAX_BYTES:
-        raise ServiceError(
-            f"The file is {len(content):,} bytes; at most {engine.safeyaml.MAX_BYTES:,} are "
-            "accepted. Nothing was changed.",
-            code="too_large",
-        )
+    if len(content) > engine.max_bytes():
+        raise ServiceError(engine.too_large(len(content)), code="too_large")
     with transaction.atomic():
         job = ImportJob.objects.create(
             org=org,

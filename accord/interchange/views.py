@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import NotFound, PermissionDenied
-from accord.interchange import csvio, safeyaml, services
+from accord.interchange import csvio, engine, services
 from accord.interchange.forms import UploadForm
 from accord.web.helpers import org_view
 
@@ -69,7 +69,7 @@ def plan(request):
             status=422,
         )
     upload = form.cleaned_data["file"]
-    content = upload.read(safeyaml.MAX_BYTES + 1)
+    content = upload.read(engine.max_bytes() + 1)
     strict = form.cleaned_data["strict"]
     if services.needs_job(content):  # a large file is planned by the worker
         job = services.submit_job(
@@ -105,7 +105,7 @@ def apply(request):
         content = base64.b64decode(request.POST.get("payload", ""), validate=True)
     except ValueError:
         content = b""
-    if len(content) > safeyaml.MAX_BYTES or _digest(content) != request.POST.get("digest"):
+    if len(content) > engine.max_bytes() or _digest(content) != request.POST.get("digest"):
         return HttpResponse("The planned file did not arrive intact; upload it again.", status=400)
     name = request.POST.get("name", "upload.yaml")
     strict = request.POST.get("strict") == "1"

@@ -100,9 +100,10 @@ def test_a_file_bigger_than_djangos_form_limit_is_accepted_up_to_the_cap(cast, a
     assert job["result"]["counts"]["teams"]["create"] == 1
 
 
-def test_an_oversized_body_is_refused_before_it_is_read(cast, api_admin):
+def test_an_oversized_body_is_refused_before_it_is_read(cast, api_admin, settings):
+    settings.ACCORD_ORGFILE_MAX_BYTES = 1024 * 1024
     before = dump()
-    response = _post(api_admin, "apply", "#" * (11 * 1024 * 1024))
+    response = _post(api_admin, "apply", "#" * (1024 * 1024 + 1))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "too_large"
     assert dump() == before

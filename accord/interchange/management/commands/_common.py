@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from accord.interchange import safeyaml
+from accord.interchange import engine
 from accord.org.models import Organization
 
 
@@ -17,13 +17,14 @@ def read_source(path: str) -> bytes:
     if not p.is_file():
         raise CommandError(f"No such file: {path}")
     size = p.stat().st_size
-    if size > safeyaml.MAX_BYTES:
+    limit = engine.max_bytes()
+    if size > limit:
         raise CommandError(
-            f"{path} is {size:,} bytes; organization files may be at most "
-            f"{safeyaml.MAX_BYTES:,} bytes. Nothing was changed."
+            f"{path} is {size:,} bytes; organization files may be at most {limit:,} bytes "
+            "(ACCORD_ORGFILE_MAX_BYTES). Nothing was changed."
         )
     with p.open("rb") as fh:
-        return fh.read(safeyaml.MAX_BYTES + 1)
+        return fh.read(limit + 1)
 
 
 def find_org(slug: str | None, *, required: bool = True) -> Organization | None:
