@@ -545,9 +545,10 @@ def team_action_lists(
     organization's indexes in list order, testing each item's team; below, by team."""
     if not _walks_in_order(org, team, only):
         items = action_item_list(org, team=team, only=only)
-        open_items = list(items.filter(status=ActionStatus.OPEN)[:open_limit])
+        opened = items.filter(status=ActionStatus.OPEN)
         closed = items.exclude(status=ActionStatus.OPEN).order_by(CLOSED_LAST, "-id")
-        return open_items, list(closed[:closed_limit])
+        # The dated, then the undated: the same reads either way.
+        return dated_first_page(opened, "due_on", 0, open_limit), list(closed[:closed_limit])
     # `team_id + 0`: a value the team index cannot serve, so the list's own index is read.
     mine = (
         action_items(org)

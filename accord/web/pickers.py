@@ -155,16 +155,17 @@ class _Picker:
         qs = getattr(self.choices, "queryset", None)
         if qs is None:
             return False
+        if self.kind in ALWAYS_SEARCH:
+            # Nothing to choose yet (a new organization): the empty select says so.
+            if not hasattr(self, "_large"):
+                self._large = qs.order_by().exists()
+            return self._large
         if not hasattr(self, "_large"):
-            # One read answers both questions a search box asks: are there more choices
-            # than a select should hold (for people and teams: any at all), and which
-            # organization's search URL to use (`_org_slug`). Newest first, off the org's
-            # index: the oldest rows are those a choice list most often leaves out (closed
-            # periods' key results), which an unordered read would walk through first.
-            limit = 1 if self.kind in ALWAYS_SEARCH else PICKER_THRESHOLD + 1
-            slugs = list(qs.order_by("-pk").values_list("org__slug", flat=True)[:limit])
-            self._org_slug = slugs[0] if slugs else None
-            self._large = len(slugs) > (0 if self.kind in ALWAYS_SEARCH else PICKER_THRESHOLD)
+            # Newest first, off the org's index: the oldest rows are those a choice list
+            # most often leaves out (closed periods' key results), which an unordered read
+            # walks through first.
+            newest = qs.order_by("-pk").values("pk")[: PICKER_THRESHOLD + 1]
+            self._large = newest.count() > PICKER_THRESHOLD
         return self._large
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -186,7 +187,9 @@ class _Picker:
                 for v in values
                 if v in found
             ]
-        org_slug = self._org_slug  # read by `_is_large`, which `render` asked first
+        # Any row names the organization: the newest, off the org's index (`.first()`
+        # sorted every choice, a whole organization's key results, by label).
+        org_slug = qs.order_by("-pk").values_list("org__slug", flat=True)[:1][0]
         final = self.build_attrs(self.attrs, attrs)
         widget_id = final.get("id") or f"id_{name}"
         url = reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind})

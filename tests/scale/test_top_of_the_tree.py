@@ -26,12 +26,10 @@ def _plan(sql: str, params=()) -> str:
         return " ".join(str(row[-1]) for row in cursor.fetchall())
 
 
-def test_a_choosers_search_box_reads_its_organization_in_one_unsorted_query(
-    generated, db, monkeypatch
-):
-    """Whether a chooser is a search box, and its search URL, come from one read of the
-    newest choices: asking for the URL with `.first()` sorted every key result of the
-    organization by name (and walked closed periods' key results first)."""
+def test_a_choosers_search_box_reads_its_organization_without_sorting(generated, db, monkeypatch):
+    """Whether a chooser is a search box, and its search URL, are read from the newest
+    choices: asking for the URL with `.first()` sorted every key result of the
+    organization by name (and the count walked closed periods' key results first)."""
     monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 10)
     org = generated["large"]
     field = pickers.KeyResultMultipleChoiceField(queryset=pickers._key_results(org))
@@ -39,10 +37,11 @@ def test_a_choosers_search_box_reads_its_organization_in_one_unsorted_query(
         html = field.widget.render("serves", [])
     assert f"/o/{org.slug}/pick/key_result/" in html
     assert "data-picker-input" in html
-    assert len(captured.captured_queries) == 1, [q["sql"] for q in captured]
+    assert len(captured.captured_queries) == 2, [q["sql"] for q in captured]
     if connection.vendor == "sqlite":
-        plan = _plan(captured.captured_queries[0]["sql"])
-        assert "TEMP B-TREE" not in plan, plan
+        for query in captured.captured_queries:
+            plan = _plan(query["sql"])
+            assert "TEMP B-TREE" not in plan, plan
 
 
 def test_a_short_list_is_still_a_select(generated, db):
@@ -66,7 +65,7 @@ def test_related_work_is_read_by_id_not_by_walking_every_initiative(generated, d
         assert signal_queries.related_work(org, item) == []
     (query,) = captured.captured_queries
     plan = _plan(query["sql"])
-    assert "alignment_initiative USING INTEGER PRIMARY KEY" in plan, plan
+    assert "rowid=?" in plan or "alignment_initiative USING INTEGER PRIMARY KEY" in plan, plan
 
 
 def _lead_of(team) -> object:
