@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -189,7 +189,10 @@ class _Picker:
             ]
         # Any row names the organization: the newest, off the org's index (`.first()`
         # sorted every choice, a whole organization's key results, by label).
-        org_slug = qs.order_by("-pk").values_list("org__slug", flat=True)[:1][0]
+        from accord.org.models import Organization
+
+        newest = qs.order_by("-pk").values("org_id")[:1]
+        org_slug = Organization.objects.filter(pk=Subquery(newest)).values_list("slug")[0][0]
         final = self.build_attrs(self.attrs, attrs)
         widget_id = final.get("id") or f"id_{name}"
         url = reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind})
