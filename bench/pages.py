@@ -102,6 +102,7 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("decision detail", "admin", f"{o}/decisions/{decision.pk}/"),
         ("action items (mine)", "lead", f"{o}/decisions/actions/"),
         ("action items (a team's)", "lead", f"{o}/decisions/actions/?team={leaf.slug}"),
+        ("action items (the top team's)", "admin", f"{o}/decisions/actions/?team={root.slug}"),
         ("issues", "admin", f"{o}/decisions/issues/"),
         ("activity", "admin", f"{o}/activity/"),
         ("insights", "admin", f"{o}/insights/?scope=all"),

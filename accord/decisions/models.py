@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accord.org.models import Organization, OrgScoped, Person, Team
@@ -79,6 +80,8 @@ class Decision(OrgScoped):
             ),
             models.Index(fields=["org", "approver", "status"]),
             models.Index(fields=["org", "-opened_at"]),
+            # Overdue decisions (undecided, decide-by past): counted off the index alone.
+            models.Index(fields=["org", "status", "decide_by"], name="decisions_status_decide_by"),
         ]
 
     def __str__(self) -> str:
@@ -189,6 +192,13 @@ class ActionItem(OrgScoped):
             models.Index(fields=["org", "source_type", "source_id"]),
             # The organization's list pages dated items off this, then the undated ones.
             models.Index(fields=["org", "due_on", "id"], name="decisions_action_due_order"),
+            # Closed items, latest closed first, for the lists of teams near the top.
+            models.Index(
+                models.F("org"),
+                Coalesce("done_at", "dropped_at").desc(),
+                models.F("id").desc(),
+                name="decisions_action_closed_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,6 +51,8 @@ from accord.org.queries import subtree_ids
 # Soonest deadline first; decisions without one after them, on every database.
 DECIDE_BY_FIRST = F("decide_by").asc(nulls_last=True)
 DUE_FIRST = F("due_on").asc(nulls_last=True)
+# Latest closed first: done or dropped, whichever happened (the `action_closed_order` index).
+CLOSED_LAST = Coalesce("done_at", "dropped_at").desc(nulls_last=True)
 
 
 def dated_first_page(qs: QuerySet, field: str, offset: int, limit: int) -> list:
@@ -500,6 +513,53 @@ def action_item_list(
     return qs.order_by(DUE_FIRST, "id")
 
 
+# A subtree with at least this share of the organization's action items reads its lists
+# off the organization's index in their order, keeping the subtree's rows as it goes; a
+# smaller one reads its teams' items by team and sorts them (there are few).
+WALK_SHARE = 0.1
+
+
+def _walks_in_order(org: Organization, team: Team, only: bool) -> bool:
+    """Whether the lists of `team` (and the teams below it unless `only`) hold so much of
+    the organization that reading the organization's index in list order, and skipping
+    the items of other teams, finds a screen sooner than gathering the subtree's items:
+    from the stored follow-through tallies (every item not dropped), one query."""
+    counted = Sum(F("due") + F("undated_done") + F("undated_open"))
+
+    def items(kind: str, subject: int) -> int:  # each off the tallies' unique index
+        rows = FollowTally.objects.filter(org_id=org.pk, kind=kind, subject=subject)
+        return rows.aggregate(n=counted)["n"] or 0
+
+    whole = items(followthrough.ORG, org.pk)
+    mine = items(followthrough.TEAM if only else followthrough.TREE, team.pk)
+    return whole > 0 and mine >= whole * WALK_SHARE
+
+
+def team_action_lists(
+    org: Organization, team: Team, *, only: bool = False, open_limit: int, closed_limit: int
+) -> tuple[list[ActionItem], list[ActionItem]]:
+    """A team's list page: its first `open_limit` open items (soonest due first, the
+    undated last) and its last `closed_limit` closed ones (latest closed first), of the
+    team and the teams below it (`only`: the team alone) — what `action_item_list` gives,
+    read so that neither grows with the subtree: near the top of the tree, off the
+    organization's indexes in list order, testing each item's team; below, by team."""
+    if not _walks_in_order(org, team, only):
+        items = action_item_list(org, team=team, only=only)
+        opened = items.filter(status=ActionStatus.OPEN)
+        closed = items.exclude(status=ActionStatus.OPEN).order_by(CLOSED_LAST, "-id")
+        # The dated, then the undated: the same reads either way.
+        return dated_first_page(opened, "due_on", 0, open_limit), list(closed[:closed_limit])
+    # `team_id + 0`: a value the team index cannot serve, so the list's own index is read.
+    mine = (
+        action_items(org)
+        .alias(filed_to=ExpressionWrapper(F("team_id") + 0, output_field=IntegerField()))
+        .filter(filed_to__in=subtree_ids(team, only=only))
+    )
+    open_items = dated_first_page(mine.filter(status=ActionStatus.OPEN), "due_on", 0, open_limit)
+    closed = mine.exclude(status=ActionStatus.OPEN).order_by(CLOSED_LAST, "-id")
+    return open_items, list(closed[:closed_limit])
+
+
 def overdue_action_items(
     org: Organization,
     *,
@@ -642,5 +702,6 @@ __all__ = [
     "search",
     "stale_issues",
     "status_counts",
+    "team_action_lists",
     "waiting_on",
 ]

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -467,13 +466,15 @@ def actions(request):
         scope = {"team": team, "subtree": not only}
     ft30 = queries.follow_through(org, days=30, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
-    items = queries.action_item_list(org, team=team, only=only, owner=person)
-    open_items = list(items.filter(status=ActionStatus.OPEN)[:200])
-    recent = list(
-        items.exclude(status=ActionStatus.OPEN).order_by(
-            Coalesce("done_at", "dropped_at").desc(nulls_last=True), "-id"
-        )[:20]
-    )
+    if team is not None:
+        open_items, recent = queries.team_action_lists(
+            org, team, only=only, open_limit=200, closed_limit=20
+        )
+    else:
+        items = queries.action_item_list(org, owner=person)
+        open_items = list(items.filter(status=ActionStatus.OPEN)[:200])
+        closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST, "-id")
+        recent = list(closed[:20])
     team_rows = []
     if team is not None:
         members = list(

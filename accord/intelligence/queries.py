@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import NoReverseMatch, reverse
 
 from accord.activity.models import Event
@@ -233,13 +233,18 @@ def related_work(org: Organization, item: Any) -> list[Any]:
     model = {"initiative": Initiative, "objective": Objective}.get(item._meta.model_name)
     if model is None or item.org_id != org.pk:
         return []
-    judged = DuplicateJudgement.objects.filter(
-        org=org, object_type=item._meta.model_name, verdict=DuplicateVerdict.RELATED
+    # The other side of each judgement as one subquery: the items are then read by id.
+    # Two subqueries joined by OR made SQLite walk every item of the organization in
+    # title order, testing each against both.
+    others = (
+        DuplicateJudgement.objects.filter(
+            org=org, object_type=item._meta.model_name, verdict=DuplicateVerdict.RELATED
+        )
+        .filter(Q(a_id=item.pk) | Q(b_id=item.pk))
+        .annotate(other=Case(When(a_id=item.pk, then=F("b_id")), default=F("a_id")))
+        .values("other")
     )
-    others = Q(pk__in=judged.filter(a_id=item.pk).values("b_id")) | Q(
-        pk__in=judged.filter(b_id=item.pk).values("a_id")
-    )
-    qs = model.objects.for_org(org).filter(others).select_related("team")
+    qs = model.objects.for_org(org).filter(pk__in=others).select_related("team")
     return list(qs.order_by("title", "pk")[: RELATED_SHOWN + 1])
 
 

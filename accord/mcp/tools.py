@@ -4,7 +4,7 @@ services as the calling token's person. Each docstring is the tool's description
 import datetime as dt
 from typing import Annotated, Literal
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from mcp.types import CallToolResult
@@ -123,13 +123,17 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
     if scope is None and team_id is not None:
         scope = Team.objects.for_org(org).get(pk=team_id)
     # The subtree as one recursive subquery in each list, never a list of ids: near the
-    # top of a large organization it is most of it.
+    # top of a large organization it is most of it. When it is every team (the top team),
+    # each list keeps what is filed to any team, tested row by row as the list is read.
     ids = org_queries.subtree_ids(scope) if scope else None
+    every_team = scope is not None and org_queries.covers_every_team(scope)
     today = timezone.localdate()
     insights = _org_page("intelligence:index") + (f"?scope={team_id}" if team_id else "?scope=all")
 
     live = signal_queries.signals(org, live=True)
-    if ids is not None:
+    if every_team:
+        live = live.filter(Exists(SignalTeam.objects.filter(signal_id=OuterRef("pk"))))
+    elif ids is not None:
         live = live.filter(
             pk__in=SignalTeam.objects.filter(org=org, team_id__in=ids).values("signal_id")
         )
@@ -157,9 +161,10 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
             },
         )
 
-    deps = coordination_queries.filtered(org, team=scope, active=True).filter(
-        coordination_queries.late_q(today) | Q(flag=Flag.BLOCKED)
-    )
+    # Every dependency is between two teams: with every team in scope, all of them count.
+    deps = coordination_queries.filtered(
+        org, team=None if every_team else scope, active=True
+    ).filter(coordination_queries.late_q(today) | Q(flag=Flag.BLOCKED))
     dep_rows = decorate_dependencies(list(deps.order_by("due", "id")[:ListLimit]))
     dependencies = Section(
         "Late or blocked dependencies",
@@ -187,7 +192,9 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
             .select_related("objective")
             .order_by("objective__confidence", "id")
         )
-        if ids is not None:
+        if every_team:
+            qs = qs.filter(objective__team__isnull=False)
+        elif ids is not None:
             qs = qs.filter(objective__team_id__in=ids)
         krs.total = qs.count()
         for k in qs[:ListLimit]:
@@ -199,10 +206,11 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
             )
 
     overdue = decision_queries.overdue_decisions(org, today)
-    if ids is not None:
-        overdue = overdue.filter(
-            pk__in=Decision.teams.through.objects.filter(team_id__in=ids).values("decision_id")
-        )
+    through = Decision.teams.through.objects
+    if every_team:
+        overdue = overdue.filter(Exists(through.filter(decision_id=OuterRef("pk"))))
+    elif ids is not None:
+        overdue = overdue.filter(pk__in=through.filter(team_id__in=ids).values("decision_id"))
     late = Section(
         "Overdue decisions",
         more_url=_org_page("decisions:index"),

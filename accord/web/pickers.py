@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -162,9 +162,11 @@ class _Picker:
                 self._large = qs.order_by().exists()
             return self._large
         if not hasattr(self, "_large"):
-            self._large = qs.order_by().values("pk")[: PICKER_THRESHOLD + 1].count() > (
-                PICKER_THRESHOLD
-            )
+            # Newest first, off the org's index: the oldest rows are those a choice list
+            # most often leaves out (closed periods' key results), which an unordered read
+            # walks through first.
+            newest = qs.order_by("-pk").values("pk")[: PICKER_THRESHOLD + 1]
+            self._large = newest.count() > PICKER_THRESHOLD
         return self._large
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -186,7 +188,12 @@ class _Picker:
                 for v in values
                 if v in found
             ]
-        org_slug = qs.values_list("org__slug", flat=True).first()
+        # Any row names the organization: the newest, off the org's index (`.first()`
+        # sorted every choice, a whole organization's key results, by label).
+        from accord.org.models import Organization
+
+        newest = qs.order_by("-pk").values("org_id")[:1]
+        org_slug = Organization.objects.filter(pk=Subquery(newest)).values_list("slug")[0][0]
         final = self.build_attrs(self.attrs, attrs)
         widget_id = final.get("id") or f"id_{name}"
         url = reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind})

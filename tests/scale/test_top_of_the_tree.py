@@ -1,0 +1,141 @@
+"""What stayed slow at the top of a large organization: the initiative page's choosers
+and related work, and what is at risk for the top team. Each reads its rows off an index
+in a bounded way and gives the same answer as the slow way it replaces."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.alignment.models import Initiative, KeyResult
+from accord.intelligence import queries as signal_queries
+from accord.org import queries as org_queries
+from accord.org import services as org_services
+from accord.org.models import Membership, MembershipRole, Role, Team
+from accord.web import pickers
+from tests.conftest import make_person
+from tests.mcp.test_bounds import client_of, rpc
+
+
+def _plan(sql: str, params=()) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_a_choosers_search_box_reads_its_organization_without_sorting(generated, db, monkeypatch):
+    """Whether a chooser is a search box, and its search URL, are read from the newest
+    choices: asking for the URL with `.first()` sorted every key result of the
+    organization by name (and the count walked closed periods' key results first)."""
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 10)
+    org = generated["large"]
+    field = pickers.KeyResultMultipleChoiceField(queryset=pickers._key_results(org))
+    with CaptureQueriesContext(connection) as captured:
+        html = field.widget.render("serves", [])
+    assert f"/o/{org.slug}/pick/key_result/" in html
+    assert "data-picker-input" in html
+    assert len(captured.captured_queries) == 2, [q["sql"] for q in captured]
+    if connection.vendor == "sqlite":
+        for query in captured.captured_queries:
+            plan = _plan(query["sql"])
+            assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_short_list_is_still_a_select(generated, db):
+    org = generated["small"]
+    few = list(KeyResult.objects.for_org(org).order_by("pk").values_list("pk", flat=True)[:3])
+    field = pickers.KeyResultMultipleChoiceField(
+        queryset=KeyResult.objects.for_org(org).filter(pk__in=few)
+    )
+    html = field.widget.render("serves", [])
+    assert "<select" in html and html.count("<option") == 3
+
+
+def test_related_work_is_read_by_id_not_by_walking_every_initiative(generated, db):
+    """Two subqueries joined by OR made SQLite walk the organization's initiatives in title
+    order; one subquery of the other sides reads them by id."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    org = generated["large"]
+    item = Initiative.objects.for_org(org).order_by("pk").first()
+    with CaptureQueriesContext(connection) as captured:
+        assert signal_queries.related_work(org, item) == []
+    (query,) = captured.captured_queries
+    plan = _plan(query["sql"])
+    assert "rowid=?" in plan or "alignment_initiative USING INTEGER PRIMARY KEY" in plan, plan
+
+
+def _lead_of(team) -> object:
+    return (
+        Membership.objects.for_org(team.org)
+        .filter(team=team, role=MembershipRole.LEAD)
+        .select_related("person")
+        .first()
+        .person
+    )
+
+
+def test_what_is_at_risk_for_the_top_team_is_the_slow_ways_answer(generated, db, monkeypatch):
+    """The top team's subtree is every team: each list keeps what is filed to any team,
+    which gives exactly the answer of gathering the subtree's teams first."""
+    org = generated["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    assert org_queries.covers_every_team(root)
+    client = client_of(_lead_of(root))
+    call = {"name": "what_is_at_risk", "arguments": {"team": root.slug}}
+    fast = rpc(client, "tools/call", call)
+    with monkeypatch.context() as slow:
+        slow.setattr(org_queries, "covers_every_team", lambda team: False)
+        expected = rpc(client, "tools/call", call)
+    assert json.loads(json.dumps(fast)) == expected
+    data = fast["structuredContent"]
+    lists = ("late_or_blocked_dependencies", "off-track_key_results", "overdue_decisions")
+    assert all(data[key] for key in lists), data.keys()  # a real answer, not three empties
+
+
+def test_a_second_top_team_means_the_top_team_is_not_every_team(generated, db):
+    org = generated["small"]
+    root = Team.objects.for_org(org).get(parent=None)
+    boss = make_person(org, "Tess Top", Role.ADMIN)
+    other = org_services.create_team(org, boss, name="Second Top", slug="second-top")
+    assert not org_queries.covers_every_team(root)
+    assert not org_queries.covers_every_team(other)
+    child = Team.objects.for_org(org).filter(parent=root).first()
+    assert not org_queries.covers_every_team(child)
+
+
+@pytest.mark.parametrize("share", [0.1, 2.0])  # the top team walks in order; then by team
+def test_a_teams_action_lists_are_the_slow_ways_lists(generated, db, monkeypatch, share):
+    """The first open items and the last closed ones of the top team (every item of the
+    organization) and of a team below it, read off the organization's index in list
+    order or by team, are the items the plain filtered and sorted queries give."""
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    from accord.decisions import queries
+    from accord.decisions.models import ActionStatus
+
+    monkeypatch.setattr(queries, "WALK_SHARE", share)
+    org = generated["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    middle = Team.objects.for_org(org).filter(parent=root).order_by("pk").first()
+    for team, only in ((root, False), (middle, False), (middle, True)):
+        walks = queries._walks_in_order(org, team, only)
+        if team == root:
+            assert walks is (share < 1)
+        items = queries.action_item_list(org, team=team, only=only)
+        expected_open = list(items.filter(status=ActionStatus.OPEN)[:200])
+        expected_closed = list(
+            items.exclude(status=ActionStatus.OPEN).order_by(
+                Coalesce("done_at", "dropped_at").desc(nulls_last=True), F("id").desc()
+            )[:20]
+        )
+        got_open, got_closed = queries.team_action_lists(
+            org, team, only=only, open_limit=200, closed_limit=20
+        )
+        assert got_open == expected_open, (team.name, only)
+        assert got_closed == expected_closed, (team.name, only)
+        assert len(expected_open) == 200 or team != root
