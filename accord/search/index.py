@@ -118,12 +118,18 @@ COLUMNS = "{id}, org_id, kind, object_id, title, body"
 
 
 def sqlite_install() -> list[str]:
-    cols = COLUMNS.format(id="rowid")
-    sql = [
+    return [
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
         "title, body, org_id UNINDEXED, kind UNINDEXED, object_id UNINDEXED, "
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+        *sqlite_triggers(),
+        *sqlite_fill(),
     ]
+
+
+def sqlite_triggers() -> list[str]:
+    cols = COLUMNS.format(id="rowid")
+    sql = []
     for s in SOURCES:
         insert = f"INSERT INTO {TABLE}({cols}) "
         delete = f"DELETE FROM {TABLE} WHERE rowid = {s.code} * {ID_SPAN} + OLD.id;"
@@ -134,7 +140,6 @@ def sqlite_install() -> list[str]:
             f"CREATE TRIGGER {name}_au AFTER UPDATE OF {', '.join((*s.columns, 'org_id'))} "
             f"ON {s.table} BEGIN {delete} {insert}VALUES ({_values(s, 'NEW')}); END",
             f"CREATE TRIGGER {name}_ad AFTER DELETE ON {s.table} BEGIN {delete} END",
-            f"{insert}SELECT {_values(s, s.table)} FROM {s.table}",
         ]
     # A meeting's title is its cadence's name: follow a rename, and a cadence written after
     # its meetings (bulk writers insert in any order while foreign keys are deferred).
@@ -148,11 +153,22 @@ def sqlite_install() -> list[str]:
     return sql
 
 
-def sqlite_uninstall() -> list[str]:
+def sqlite_fill() -> list[str]:
+    cols = COLUMNS.format(id="rowid")
+    return [
+        f"INSERT INTO {TABLE}({cols}) SELECT {_values(s, s.table)} FROM {s.table}" for s in SOURCES
+    ]
+
+
+def sqlite_drop_triggers() -> list[str]:
     sql = ["DROP TRIGGER IF EXISTS search_cadence_au", "DROP TRIGGER IF EXISTS search_cadence_ai"]
     for s in SOURCES:
         sql += [f"DROP TRIGGER IF EXISTS search_{s.kind}_{op}" for op in ("ai", "au", "ad")]
-    return [*sql, f"DROP TABLE IF EXISTS {TABLE}"]
+    return sql
+
+
+def sqlite_uninstall() -> list[str]:
+    return [*sqlite_drop_triggers(), f"DROP TABLE IF EXISTS {TABLE}"]
 
 
 # PostgreSQL ------------------------------------------------------------------------------
@@ -230,3 +246,48 @@ def uninstall(schema_editor) -> None:
     statements = {"sqlite": sqlite_uninstall, "postgresql": postgresql_uninstall}[vendor]()
     for statement in statements:
         schema_editor.execute(statement, params=None)
+
+
+# Migrations on SQLite -------------------------------------------------------------------
+#
+# SQLite changes most columns by rebuilding the table (create a copy, drop the original,
+# rename the copy), and a rebuild breaks the triggers above: the original's own triggers go
+# with it, and the rename is refused while a trigger on another table names the table being
+# renamed ("error in trigger search_meeting_ai: no such table: main.rhythm_cadence"). So a
+# `migrate` run that has work to do on a database whose index exists takes the triggers off
+# first, and puts them back and refills the index when it is done, whatever it rebuilt.
+
+_suspended: set[str] = set()
+
+
+def _sqlite_index_exists(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [TABLE])
+        return cursor.fetchone() is not None
+
+
+def before_migrate(sender, using, plan=None, **kwargs) -> None:
+    from django.db import connections
+
+    connection = connections[using]
+    if not plan or connection.vendor != "sqlite" or not _sqlite_index_exists(connection):
+        return
+    with connection.cursor() as cursor:
+        for statement in sqlite_drop_triggers():
+            cursor.execute(statement)
+    _suspended.add(using)
+
+
+def after_migrate(sender, using, **kwargs) -> None:
+    from django.db import connections, transaction
+
+    if using not in _suspended:
+        return
+    _suspended.discard(using)
+    connection = connections[using]
+    if not _sqlite_index_exists(connection):  # the run took the index away
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")
+        for statement in (*sqlite_triggers(), *sqlite_fill()):
+            cursor.execute(statement)
