@@ -39,7 +39,17 @@ from accord.decisions.models import ActionItem, Decision, Issue
 from accord.intelligence import evaluate as intelligence
 from accord.intelligence.models import Signal
 from accord.org import services as org_services
-from accord.org.models import Membership, Organization, Person, Role, Team, TeamKind, TeamLink
+from accord.org.models import (
+    Membership,
+    Organization,
+    Person,
+    Role,
+    Team,
+    TeamKind,
+    TeamLink,
+    TeamRole,
+    TeamVacancy,
+)
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm
 from accord.rhythm.models import Cadence, CheckIn, Measurable, Meeting
@@ -103,6 +113,8 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "team_slug": team.slug,
         "team_id": team.pk,
         "kind_id": spare_kind(org).pk,
+        "role_id": spare_role(org).pk,
+        "vacancy_id": open_vacancy(org, team).pk,
         "dep_id": dep.pk,
         "cadence_id": meeting.cadence_id,
         "key": meeting.key,
@@ -134,6 +146,24 @@ def spare_kind(org: Organization) -> TeamKind:
     used = Team.objects.for_org(org).exclude(kind=None).values("kind")
     spare = TeamKind.objects.for_org(org).exclude(pk__in=used).first()
     return spare or org_services.add_team_kind(org, None, name="Spare kind")
+
+
+def spare_role(org: Organization) -> TeamRole:
+    """A role in teams no term or open position holds, and not lead or member (which are
+    never removed): renaming and removing it are allowed, so writes reach their checks."""
+    from accord.org import services as org_services
+
+    held = set(Membership.terms.for_org(org).values_list("role", flat=True))
+    held |= set(TeamVacancy.objects.for_org(org).values_list("role", flat=True))
+    spare = TeamRole.objects.for_org(org).exclude(slug__in=held | {"lead", "member"}).first()
+    return spare or org_services.add_team_role(org, None, name="Spare role")
+
+
+def open_vacancy(org: Organization, team: Team) -> TeamVacancy:
+    from accord.org import services as org_services
+
+    vacancy = TeamVacancy.objects.for_org(org).first()
+    return vacancy or org_services.open_vacancy(org, None, team, role="co-lead")
 
 
 def open_key_result(org: Organization) -> KeyResult:

@@ -145,6 +145,8 @@ def test_membership_writes_record_one_event_each(cast):
         "team": cast.root.pk,
         "role": "lead",
         "allocation": 25,
+        "started_on": None,
+        "ended_on": None,
     }
 
 
