@@ -315,10 +315,11 @@ class Teams(Kind):
     )
 
     def cascade(self, ctx: Context, changes: list[Change]) -> None:
-        """One policy for removing a team: what only describes the team (its memberships and
-        its links to other teams) goes with it and is listed as removals of their own; a
-        team still held by records the file keeps (objectives, initiatives, cadences,
-        issues, decisions, action items, sub-teams) is not removed, and the plan says why."""
+        """One policy for removing a team: what only describes the team (its memberships,
+        past terms, open positions and links to other teams) goes with it and is listed as
+        removals of their own; a team still held by records the file keeps (objectives,
+        initiatives, cadences, issues, decisions, action items, sub-teams) is not removed,
+        and the plan says why."""
         from django.apps import apps
         from django.db.models import Count
 
@@ -374,7 +375,12 @@ class Teams(Kind):
         if not removing:
             return
         listed = {(c.section, c.key) for c in changes if c.action == "remove"}
-        for section, ends in (("memberships", ("team",)), ("team_links", ("from", "to"))):
+        for section, ends in (
+            ("memberships", ("team",)),
+            ("past_terms", ("team",)),
+            ("vacancies", ("team",)),
+            ("team_links", ("from", "to")),
+        ):
             kind = next((k for k in ctx.kinds if k.section == section), None)
             if kind is None:
                 continue

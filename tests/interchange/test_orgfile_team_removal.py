@@ -1,8 +1,9 @@
 """Removing a team by leaving it out of a file: the plan lists everything the apply does.
 
-One policy: what only describes the team (its memberships, its links to other teams) is
-removed with it and listed as removals of its own; a team still used by records the file
-keeps (initiatives, objectives, cadences, issues, …) is not removed, and the plan says why.
+One policy: what only describes the team (its memberships, past terms, open positions, its
+links to other teams) is removed with it and listed as removals of its own; a team still
+used by records the file keeps (initiatives, objectives, cadences, issues, …) is not
+removed, and the plan says why.
 The same whether the plan tries the writes (small file) or only compares (large file)."""
 
 from __future__ import annotations
@@ -83,3 +84,21 @@ def test_a_parent_whose_sub_team_stays_is_kept_too(initech):
     removed = {c.key for c in planned.changes if c.action == "remove" and c.section == "teams"}
     assert removed == set()
     assert {p.value for p in planned.report.problems} == {"eng", "initech"}
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["tried", "compared"])
+def test_the_plan_lists_a_removed_teams_past_terms_and_open_positions(initech, monkeypatch, large):
+    if large:
+        monkeypatch.setattr(interchange, "LARGE_BYTES", 0)
+    ops = Team.objects.get(org=initech, slug="ops")
+    services.end_term(initech, None, Membership.objects.get(team=ops))
+    services.open_vacancy(initech, None, ops, role="lead")
+    planned = interchange.plan_file(WITHOUT_OPS, org_slug="initech")
+    counts = planned.counts()
+    assert counts["past_terms"] == {"create": 0, "update": 0, "remove": 1}
+    assert counts["vacancies"] == {"create": 0, "update": 0, "remove": 1}
+    assert not planned.report, planned.report.as_text()
+    applied = interchange.apply_file(WITHOUT_OPS, org_slug="initech")
+    assert applied.counts() == counts
+    assert not Team.objects.filter(org=initech, slug="ops").exists()
+    assert not Membership.terms.filter(org=initech, team__slug="ops").exists()
