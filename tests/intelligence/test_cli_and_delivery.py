@@ -155,7 +155,9 @@ def test_a_signal_that_turns_critical_reaches_its_owner_once(
 
     def evaluate_and_deliver(days: int) -> list[str]:
         before = len(smtp.messages)
-        at = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(12), tzinfo=dt.UTC)
+        # After the writes above, whatever the time of day: an evaluation as of a moment
+        # before them sees the organization without them (the snapshot replays history).
+        at = timezone.now() + dt.timedelta(days=days)
         with django_capture_on_commit_callbacks(execute=True):
             evaluate.evaluate(org, at)
         delivery.deliver(now=timezone.now() + dt.timedelta(minutes=days + 1))
