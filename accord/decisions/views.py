@@ -473,7 +473,7 @@ def actions(request):
     else:
         items = queries.action_item_list(org, owner=person)
         open_items = list(items.filter(status=ActionStatus.OPEN)[:200])
-        closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST, "-id")
+        closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST_OWN, "-id")
         recent = list(closed[:20])
     team_rows = []
     if team is not None:
