@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from accord.api import services
 from accord.api.models import ApiToken
 from accord.core.errors import ServiceError
-from accord.web.helpers import flash_error, org_view, own_settings
+from accord.web.helpers import change_and_redirect, flash_error, org_view, own_settings
 
 
 @org_view
@@ -46,13 +47,12 @@ def revoke(request, token_id: int):
     token = get_object_or_404(
         ApiToken.objects.for_org(org).filter(person=request.person), pk=token_id
     )
-    try:
-        services.revoke_token(org, request.person, token)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"Token “{token.name}” revoked.")
-    return redirect("api-settings:tokens", org_slug=org.slug)
+    return change_and_redirect(
+        request,
+        lambda: services.revoke_token(org, request.person, token),
+        f"Token “{token.name}” revoked.",
+        reverse("api-settings:tokens", kwargs={"org_slug": org.slug}),
+    )
 
 
 # --- errors Django answers itself (outside the API's own handlers) --------------------------

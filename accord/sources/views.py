@@ -17,7 +17,7 @@ from accord.rhythm.models import Measurable
 from accord.sources import services
 from accord.sources.forms import CredentialForm, SourceForm, TrackerLinkForm
 from accord.sources.models import KeyResultSource, Tracker, TrackerCredential, TrackerLink
-from accord.web.helpers import flash_error, form_error, org_view
+from accord.web.helpers import change_and_redirect, flash_error, form_error, org_view
 
 SOURCE_FIELDS = (
     "kind",
@@ -96,13 +96,12 @@ def _pull(request, target, back: str):
 
 
 def _clear(request, target, back: str):
-    try:
-        services.clear_source(request.org, request.person, target)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{target.name} is no longer pulled; record its values by hand.")
-    return redirect(back)
+    return change_and_redirect(
+        request,
+        lambda: services.clear_source(request.org, request.person, target),
+        f"{target.name} is no longer pulled; record its values by hand.",
+        back,
+    )
 
 
 @org_view
@@ -201,13 +200,12 @@ def tracker_pull(request, initiative_id: int):
 @require_POST
 def tracker_clear(request, initiative_id: int):
     item = _initiative(request, initiative_id)
-    try:
-        services.clear_tracker_link(request.org, request.person, item)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, f"{item.title} is no longer linked to a tracker.")
-    return redirect(_initiative_url(request, item))
+    return change_and_redirect(
+        request,
+        lambda: services.clear_tracker_link(request.org, request.person, item),
+        f"{item.title} is no longer linked to a tracker.",
+        _initiative_url(request, item),
+    )
 
 
 BASE_HELP = {
