@@ -30,11 +30,16 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+# numpy, SciPy and scikit-learn are imported where they are used: together they cost
+# seconds, and every process that loads the URLs (each command, worker and server) would
+# pay them at start-up though only the duplicates detector and a verdict need them.
 
 # The documented defaults (an organization may change each in its settings).
 DEFAULTS = {
@@ -88,6 +93,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def words(text: str) -> set[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     return {w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS}
 
 
@@ -122,6 +129,9 @@ def _vectorizers(n: int) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     """The two vectorizers for a corpus of `n` texts. Character n-grams found in more than
     CHAR_MAX_DF texts (at least a few hundred) are left out: they tell little apart and
     would make every block's product nearly dense."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     word = TfidfVectorizer(
         analyzer="word",
         ngram_range=WORD_NGRAMS,
@@ -142,6 +152,9 @@ def _vectorizers(n: int) -> tuple[TfidfVectorizer, TfidfVectorizer]:
 def _fit(vectorizer: TfidfVectorizer, texts: list[str]):
     """(the fitted vectorizer, the texts' rows); (None, an empty column) when it finds no
     feature at all (e.g. every character n-gram is too common to keep)."""
+    import numpy as np
+    from scipy import sparse
+
     try:
         return vectorizer, vectorizer.fit_transform(texts)
     except ValueError:
@@ -149,12 +162,19 @@ def _fit(vectorizer: TfidfVectorizer, texts: list[str]):
 
 
 def _apply(vectorizer: TfidfVectorizer | None, texts: list[str]) -> sparse.csr_matrix:
+    import numpy as np
+    from scipy import sparse
+
     if vectorizer is None:
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
     return vectorizer.transform(texts)
 
 
 def _combine(xw: sparse.csr_matrix, xc: sparse.csr_matrix) -> sparse.csr_matrix:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
     x = sparse.hstack([xw * np.sqrt(WORD_WEIGHT), xc * np.sqrt(1 - WORD_WEIGHT)], format="csr")
     return normalize(x, copy=False).astype(np.float32)
 
@@ -168,6 +188,9 @@ def _top_k(
     Candidates come from the product over the features at most DF_CAP texts have (the
     common ones make the product nearly dense and tell little apart); the CANDIDATES best
     of them per row are then scored exactly, over all features."""
+    import numpy as np
+    from scipy import sparse
+
     out: list[list[tuple[int, float]]] = []
     df = np.bincount(x.indices, minlength=x.shape[1])
     mask = sparse.diags((df <= DF_CAP).astype(np.float32))
@@ -250,6 +273,8 @@ class TextIndex:
                     self.neighbours[a] = [(b, 1.0), *row][: self.k * 2]
 
     def refit(self, items: Sequence[Item]) -> None:
+        import numpy as np
+
         self.ids = [i.id for i in items]
         self.pos = {i: n for n, i in enumerate(self.ids)}
         self.hashes = {i.id: _text_hash(i.text) for i in items}
@@ -268,6 +293,9 @@ class TextIndex:
 
     def update(self, items: Sequence[Item]) -> None:
         """Bring the index to `items`, re-scoring only what changed when it can."""
+        import numpy as np
+        from scipy import sparse
+
         if self.x is None or not items:
             self.refit(items)
             return
@@ -324,6 +352,8 @@ class TextIndex:
     def shared_terms(self, a: int, b: int, limit: int = 5) -> list[str]:
         """The words both texts use (single words, as `WORD_NGRAMS`), most distinctive
         (highest inverse document frequency) first."""
+        import numpy as np
+
         if self.word is None or self.x is None:
             return []
         n_word = len(self.word.vocabulary_)

@@ -12,13 +12,11 @@ from __future__ import annotations
 from asgiref.sync import async_to_sync
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from ninja.errors import Throttled
 
 from accord.api.common import TokenAuth
 from accord.api.models import TokenScope
 from accord.core.errors import ServiceError
-from accord.mcp.server import acting_as, load
 
 # Every MCP call is a POST: the transport asks only for a usable token (read scope, not a
 # paused agent); each tool then checks the scope it needs (accord/mcp/server.py).
@@ -69,6 +67,12 @@ def endpoint(request: HttpRequest) -> HttpResponse:
 
 
 async def _serve(request: HttpRequest, found, body: bytes) -> tuple[int, list, bytes]:
+    # The SDK is imported on the first MCP request, not by every process that loads the
+    # URLs (it costs seconds of start-up: each CLI command, worker and server pays it).
+    from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+
+    from accord.mcp.server import acting_as, load
+
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django import forms
@@ -21,7 +22,13 @@ from accord.org.queries import current_teams
 from accord.web import pickers
 
 LIVE_TEAM_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
-TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, for a select: read from the zone database on first use (it
+    takes most of a second, paid otherwise by every process at start-up)."""
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
 
 LINK_FIELDS = ("website", "repository", "chat", "mailing_list")
@@ -107,7 +114,7 @@ class PersonForm(forms.Form):
     email = forms.EmailField(required=False)
     title = forms.CharField(max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
 
 
 class IdentityForm(forms.Form):
@@ -138,7 +145,7 @@ class AgentForm(forms.Form):
         initial=Role.MEMBER,
         help_text="Never wider than its owner's; an agent is never an admin.",
     )
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
 
     def __init__(self, *args, org, can_choose_owner: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,7 +174,7 @@ class ProfileForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     title = forms.CharField(max_length=200, required=False)
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
 
 
 def team_role_choices(org) -> list[tuple[str, str]]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 
 from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
+from accord.org.forms import timezone_choices
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.rhythm import picker, recurrence
@@ -16,7 +15,6 @@ from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 from accord.web import pickers
 
-TIMEZONES = sorted(zoneinfo.available_timezones())
 CONFIDENCE_CHOICES = [("", "—"), *bands.choices()]
 
 
@@ -136,7 +134,7 @@ class CadenceForm(RecurrencePickerForm):
     all_day = all_day_field()
     time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440, required=False)
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
     start_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on"
     )
@@ -182,7 +180,7 @@ class CadenceEditForm(RecurrencePickerForm):
     duration_minutes = forms.IntegerField(
         min_value=1, max_value=1440, required=False, help_text="Minutes; 60 if left empty."
     )
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])
+    timezone = forms.ChoiceField(choices=timezone_choices)
     checkin_owed_by = forms.ChoiceField(choices=OwedBy.choices, label="Check-ins owed by")
     window_opens_hours = forms.IntegerField(
         min_value=0, max_value=336, label="Window opens (hours before due)"
