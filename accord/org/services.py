@@ -19,6 +19,7 @@ from accord.core.security import normalize_username
 from accord.core.services import (
     check_version,
     delete_unless_in_use,
+    lock_row,
     parse_date,
     require_same_org,
     require_text,
@@ -1387,7 +1388,7 @@ def add_membership(
             fields={"ended_on": ["On or after the start."]},
         )
     # Lock the person so two concurrent additions cannot both pass the 100% check.
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    lock_row(Person, person.pk)
     if ended_on is None:
         if Membership.objects.filter(person=person, team=team).exists():
             raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
@@ -1449,7 +1450,7 @@ def update_membership(
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a membership.")
     require_team_admin(actor, membership.team, "change its members")
-    Person.objects.select_for_update().get(pk=membership.person_id)
+    lock_row(Person, membership.person_id)
     membership = Membership.terms.select_related("person", "team").get(pk=membership.pk)
     if membership.is_past:
         raise ServiceError(
