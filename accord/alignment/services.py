@@ -55,6 +55,7 @@ from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
     check_version,
     delete_unless_in_use,
+    lock_row,
     parse_date,
     require_same_org,
     require_text,
@@ -1072,7 +1073,7 @@ def create_initiative(
     if status == InitiativeStatus.ACTIVE:
         # Last in the (dense) stack: counted, not loaded, so adding n initiatives to one
         # team costs n, not n squared. The team's lock serialises stack changes.
-        Team.objects.select_for_update().get(pk=team.pk)
+        lock_row(Team, team.pk)
         rank = (
             Initiative.objects.filter(team_id=team.pk, status=InitiativeStatus.ACTIVE).count() + 1
         )

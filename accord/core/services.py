@@ -7,7 +7,7 @@ import zoneinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from accord.activity import services as activity
@@ -19,6 +19,15 @@ def require_same_org(org: Organization, obj: Any, what: str) -> None:
     """Refuse an object of another organization as if it did not exist (404, not 403)."""
     if obj is not None and obj.org_id != org.id:
         raise NotFound(f"No such {what} in {org.name}.")
+
+
+def lock_row(model: type[models.Model], pk: Any) -> None:
+    """Lock one row until the transaction ends, so that concurrent writers of what depends
+    on it (a person's allocations, a team's stack) take turns. SQLite has no row locks and
+    needs none: its transactions begin IMMEDIATE (settings), each holding the database's
+    only write lock until it ends, so this costs no query there."""
+    if connection.features.has_select_for_update:
+        model._default_manager.select_for_update().filter(pk=pk).values_list("pk").get()
 
 
 def check_version(obj: models.Model, expected_version: int | None) -> None:

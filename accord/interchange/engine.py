@@ -257,10 +257,12 @@ class Context:
         stable keys of new objects, the deferred roll-ups and the events (see `execute`)."""
         from accord.activity.services import flush_events
         from accord.alignment import rollups
+        from accord.org import known
 
         self.flush_keys()
         rollups.flush()
         flush_events()
+        known.forget()  # a commit may follow: the next transaction looks again
 
     # references
     def existing_of(self, section: str) -> dict[str, tuple[Any, dict[str, Any]]]:
@@ -766,11 +768,16 @@ def diff(ctx: Context) -> list[Change]:
 def execute(ctx: Context, changes: list[Change]) -> None:
     """Write `changes` section by section. Objectives' roll-ups are refreshed once per
     transaction (before each commit and before the finishing steps), not after each write,
-    and the writes' events are inserted together at the same moments."""
+    and the writes' events are inserted together at the same moments. The services look up
+    open positions and extra addresses once per transaction (`known`), not once per write."""
+    from contextlib import nullcontext
+
     from accord.activity.services import batched
     from accord.alignment import rollups
+    from accord.org import known
 
-    with rollups.deferred(), batched():
+    remembering = known.remembering(ctx.org) if ctx.org is not None else nullcontext()
+    with rollups.deferred(), batched(), remembering:
         _execute(ctx, changes)
         ctx.flush()
 

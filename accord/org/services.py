@@ -19,6 +19,7 @@ from accord.core.security import normalize_username
 from accord.core.services import (
     check_version,
     delete_unless_in_use,
+    lock_row,
     parse_date,
     require_same_org,
     require_text,
@@ -27,7 +28,7 @@ from accord.core.services import (
     update_and_record,
     validate_timezone,
 )
-from accord.org import queries, signals
+from accord.org import known, queries, signals
 from accord.org.models import (
     DEFAULT_TEAM_KINDS,
     DEFAULT_TEAM_ROLES,
@@ -207,6 +208,7 @@ def add_person(
         PersonIdentity.objects.bulk_create(
             [PersonIdentity(org=org, person=person, kind=k, value=v) for k, v in pairs]
         )
+        _note_identities(org, pairs)
         after.update(_identity_lists(pairs))
     activity.record(org, actor, "created", person, after=after)
     return person
@@ -336,14 +338,22 @@ def _check_primary_free(org: Organization, person: Person | None, email: str) ->
     """A primary address may not be someone else's extra address."""
     if not email:
         return
-    taken = (
-        PersonIdentity.objects.filter(org=org, kind=IdentityKind.EMAIL, value=email.lower())
-        .exclude(person=person)
-        .select_related("person")
-        .first()
-    )
-    if taken is not None:
-        raise Conflict(f"{email} is an address of {taken.person.name} (person {taken.person_id}).")
+    run = known.of(org)
+    if run is not None and not run.may_have_extra_emails():
+        return
+    taken = PersonIdentity.objects.filter(org=org, kind=IdentityKind.EMAIL, value=email.lower())
+    if person is not None:
+        taken = taken.exclude(person=person)
+    owner = taken.values_list("person_id", "person__name").first()
+    if owner is not None:
+        raise Conflict(f"{email} is an address of {owner[1]} (person {owner[0]}).")
+
+
+def _note_identities(org: Organization, pairs) -> None:
+    """Tell the run in progress (known.remembering) that someone has an extra address."""
+    run = known.of(org)
+    if run is not None and any(k == IdentityKind.EMAIL for k, _v in pairs):
+        run.extra_email_added()
 
 
 def _check_identities_free(org: Organization, person: Person | None, pairs) -> None:
@@ -388,6 +398,7 @@ def _replace_identities(
     PersonIdentity.objects.bulk_create(
         [PersonIdentity(org=org, person=person, kind=k, value=v) for k, v in new]
     )
+    _note_identities(org, new)
     before, after = activity.diff(_identity_lists(current), _identity_lists(wanted))
     person.version += 1
     person.save(update_fields=["version"])
@@ -1126,6 +1137,9 @@ def open_vacancy(
             )
     except IntegrityError:
         raise duplicate from None
+    run = known.of(org)
+    if run is not None:
+        run.vacancy_opened(team.pk, role)
     activity.record(
         org, actor, "opened", vacancy, after={"team": team.pk, "role": role, "since": str(day)}
     )
@@ -1319,20 +1333,31 @@ def unlink_teams(
 # --- memberships -------------------------------------------------------------------------
 
 
-def _check_allocation(person: Person, team: Team, allocation: Any) -> int | None:
+def _current_shares(person: Person) -> list[tuple[int, int | None]]:
+    """(team id, allocation) of each of the person's current terms."""
+    return list(
+        Membership.objects.filter(person=person).order_by().values_list("team_id", "allocation")
+    )
+
+
+def _check_allocation(
+    person: Person, team: Team, allocation: Any, shares: list[tuple[int, int | None]] | None = None
+) -> int | None:
     """A share in percent, or None when unknown (volunteers); the given shares of a
-    person's current terms add up to at most 100%."""
+    person's current terms (`shares`, read when not given) add up to at most 100%."""
     allocation = _check_range(allocation)
     if allocation is None:
         return None
-    others = list(
-        Membership.objects.filter(person=person, allocation__isnull=False)
-        .exclude(team=team)
-        .select_related("team")
-        .order_by("team__name")
-    )
-    total = allocation + sum(m.allocation for m in others)
+    if shares is None:
+        shares = _current_shares(person)
+    total = allocation + sum(a for t, a in shares if a is not None and t != team.pk)
     if total > 100:
+        others = list(
+            Membership.objects.filter(person=person, allocation__isnull=False)
+            .exclude(team=team)
+            .select_related("team")
+            .order_by("team__name")
+        )
         parts = " + ".join(f"{m.team.name} {m.allocation}%" for m in others)
         raise ServiceError(
             f"{person.name} would be allocated {total}%: {parts} + {team.name} {allocation}%. "
@@ -1355,6 +1380,9 @@ def _term_day(value: Any, field: str) -> Any:
 
 
 def _fill_vacancy(org: Organization, actor: Person | None, team: Team, role: str) -> None:
+    run = known.of(org)
+    if run is not None and not run.may_have_vacancy(team.pk, role):
+        return
     vacancy = TeamVacancy.objects.filter(team=team, role=role).first()
     if vacancy is not None:
         activity.record(org, actor, "filled", vacancy, before={"team": team.pk, "role": role})
@@ -1387,24 +1415,27 @@ def add_membership(
             fields={"ended_on": ["On or after the start."]},
         )
     # Lock the person so two concurrent additions cannot both pass the 100% check.
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    lock_row(Person, person.pk)
     if ended_on is None:
-        if Membership.objects.filter(person=person, team=team).exists():
+        shares = _current_shares(person)
+        if any(t == team.pk for t, _a in shares):
             raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
-        allocation = _check_allocation(person, team, allocation)
+        allocation = _check_allocation(person, team, allocation, shares)
     else:
         allocation = _check_range(allocation)
     try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                org=org,
-                person=person,
-                team=team,
-                role=role,
-                allocation=allocation,
-                started_on=started_on,
-                ended_on=ended_on,
-            )
+        # No savepoint of its own: the refusal leaves this function's transaction, which
+        # rolls the failed insert back (the check above, under the lock, finds duplicates
+        # first; the database's constraint has the last word).
+        membership = Membership.objects.create(
+            org=org,
+            person=person,
+            team=team,
+            role=role,
+            allocation=allocation,
+            started_on=started_on,
+            ended_on=ended_on,
+        )
     except IntegrityError:
         raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate") from None
     after = {"person": person.pk, "team": team.pk, "role": role, "allocation": allocation}
@@ -1449,7 +1480,7 @@ def update_membership(
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a membership.")
     require_team_admin(actor, membership.team, "change its members")
-    Person.objects.select_for_update().get(pk=membership.person_id)
+    lock_row(Person, membership.person_id)
     membership = Membership.terms.select_related("person", "team").get(pk=membership.pk)
     if membership.is_past:
         raise ServiceError(
