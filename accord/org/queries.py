@@ -360,6 +360,64 @@ def people_page(org: Organization, page) -> None:
     page.object_list = people
 
 
+# --- a person's terms ---------------------------------------------------------------------
+
+# Past terms a person's page shows, newest first; it counts the rest.
+PERSON_PAST_TERMS = 20
+
+
+@dataclass
+class PersonTerms:
+    """A person's terms in teams as their page shows them: the current ones (at most
+    TEAM_PAGE_ROWS, the largest shares first) with the totals over all of them, and the
+    latest PERSON_PAST_TERMS past ones with how many earlier ones there are. Each term has
+    `role_name`, its role as the organization names it."""
+
+    current: list[Membership]
+    current_count: int
+    allocation_total: int
+    allocation_unknown: int
+    past: list[Membership]
+    past_more: int
+
+
+def person_terms(org: Organization, person: Person) -> PersonTerms:
+    """A person's current and past terms in five queries, whatever the number of teams or
+    of terms (filtered by the person alone, so SQLite takes the person's index)."""
+    terms = Membership.terms.filter(person=person).select_related("team")
+    current = list(
+        terms.current().order_by(F("allocation").desc(nulls_last=True), "team__name", "id")[
+            :TEAM_PAGE_ROWS
+        ]
+    )
+    totals = (
+        terms.current()
+        .order_by()
+        .aggregate(
+            n=Count("id"),
+            allocated=Sum("allocation"),
+            unknown=Count("id", filter=Q(allocation__isnull=True)),
+        )
+    )
+    past = list(
+        terms.past().order_by("-ended_on", F("started_on").desc(nulls_last=True), "-id")[
+            : PERSON_PAST_TERMS + 1
+        ]
+    )
+    past_more = terms.past().count() - PERSON_PAST_TERMS if len(past) > PERSON_PAST_TERMS else 0
+    names = team_role_names(org)
+    for m in (*current, *past):
+        m.role_name = names.get(m.role) or m.get_role_display()
+    return PersonTerms(
+        current=current,
+        current_count=totals["n"],
+        allocation_total=totals["allocated"] or 0,
+        allocation_unknown=totals["unknown"],
+        past=past[:PERSON_PAST_TERMS],
+        past_more=past_more,
+    )
+
+
 # --- a person's several identities ------------------------------------------------------
 
 
