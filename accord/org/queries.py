@@ -461,6 +461,44 @@ def find_person(org: Organization, *, email: str = "", handles=()) -> Person | N
     return next(iter(sorted(found.values(), key=lambda p: p.pk)), None)
 
 
+def identity_owners(org: Organization, text: str):
+    """The ids of the people one of whose extra addresses or handles is `text` (any case,
+    with or without a leading `@`; `slack:alice` for one kind only), as a subquery for
+    `pk__in`. An exact lookup on the identities' (org, kind, value) index, never a scan;
+    None when `text` cannot be an address or a handle (empty, or several words)."""
+    text = text.strip()
+    if not text or len(text) > 254 or any(c.isspace() for c in text):
+        return None
+    kind, sep, rest = text.partition(":")
+    if sep and kind.lower() in IdentityKind.values and kind.lower() != IdentityKind.EMAIL:
+        kinds, candidates = [kind.lower()], [rest]
+    else:
+        kinds, candidates = list(IdentityKind.values), [text]
+    # Values are stored normalised (`normalize_identity`): every way `text` can be stored
+    # in one of these kinds, so each (kind, value) pair is one seek on the index.
+    values = {normalize_identity(k, c) for k in kinds for c in candidates} - {""}
+    if not values:
+        return None
+    return (
+        PersonIdentity.objects.filter(org=org, kind__in=kinds, value__in=sorted(values))
+        .order_by()
+        .values("person_id")
+    )
+
+
+def people_matching(org: Organization, text: str) -> Q:
+    """The filter behind "find a person" in the people list and the person pickers: the
+    name contains `text`, or `text` is one of their addresses (the primary one too, any
+    case) or handles (`alice`, `@alice`, `slack:alice`)."""
+    query = Q(name__icontains=text)
+    owners = identity_owners(org, text)
+    if owners is not None:
+        query |= Q(pk__in=owners)
+        if "@" in text.strip()[1:]:  # an address, not a handle such as @alice
+            query |= Q(email__iexact=text.strip())
+    return query
+
+
 def identity_lists(person: Person) -> dict[str, list[str]]:
     """A person's extra addresses and handles (`kind:name`), as the API and files show them
     (uses a prefetched `identities` when there is one)."""

@@ -456,13 +456,16 @@ def membership_remove(request, membership_id: int):
 
 @org_view
 def people(request):
-    """Everyone, a page of 50 at a time; `?q=` searches names, e-mails and titles and
-    `?team=slug` keeps a team's members."""
+    """Everyone, a page of 50 at a time; `?q=` searches names, e-mails and titles, and
+    finds a person by any of their addresses and handles; `?team=slug` keeps a team's
+    members."""
     org = request.org
     qs = Person.objects.for_org(org).filter(is_active=True)
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q))
+        qs = qs.filter(
+            queries.people_matching(org, q) | Q(email__icontains=q) | Q(title__icontains=q)
+        )
     team = None
     team_slug = request.GET.get("team", "").strip()
     if team_slug:
