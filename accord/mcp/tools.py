@@ -397,7 +397,9 @@ def search(
 ) -> CallToolResult:
     """Find teams, people, objectives, key results, initiatives, dependencies, decisions,
     issues and meetings by their words, best first (at most 20), with links; `kind`
-    narrows it to one kind. Use it to find the ids the other tools take."""
+    narrows it to one kind. A person is also found by any of their e-mail addresses or
+    handles (`ada@home.example`, `@ada`, `slack:ada`). Use it to find the ids the other
+    tools take."""
     me = caller()
     try:
         hits = search_queries.search(me.org, me.person, query, kind=kind, limit=20)

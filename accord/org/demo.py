@@ -7,6 +7,7 @@ import datetime as dt
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 
 from accord.demo import DEMO_LOGIN, DEMO_PASSWORD, DemoContext
 from accord.org import services
@@ -283,6 +284,7 @@ def load(ctx: DemoContext) -> None:
     # One read-only viewer, so the role is visible in the demo.
     _person(ctx, "Vera Board", "Board observer", Role.VIEWER, with_login=True)
     _lifecycle(ctx)
+    _identities(ctx)
 
 
 def _lifecycle(ctx: DemoContext) -> None:
@@ -393,6 +395,31 @@ def _roles(ctx: DemoContext, *, guild, catalogue) -> None:
         started_on=today - 1100 * days,
         ended_on=catalogue.retired_on,
     )
+
+
+def _identities(ctx: DemoContext) -> None:
+    """The people who sign in are known elsewhere too: a short second address, a chat
+    handle and, for Engineering's, a code-host one (Maya is `@maya` on chat). Uses no
+    random numbers, so the rest of the demo stays the same."""
+    org = ctx.org
+    eng = ctx.teams["engineering"]
+    engineering = set(
+        Membership.objects.filter(Q(team=eng) | Q(team__parent=eng)).values_list(
+            "person", flat=True
+        )
+    )
+    for person in ctx.people:
+        if person.user_id is None or person.role == Role.VIEWER:
+            continue
+        first, _, last = _email(person.name).partition("@")[0].partition(".")
+        if person.email == DEMO_LOGIN:
+            alias, chat = "maya@northwind.example", "maya"
+        else:
+            alias, chat = f"{first[0]}{last}@northwind.example", f"{first}.{last}"
+        handles = [f"slack:{chat}"]
+        if person.pk in engineering:
+            handles.append(f"github:{first[0]}{last}-nw")
+        services.update_person(org, None, person, emails=[alias], handles=handles)
 
 
 @cache

@@ -360,6 +360,64 @@ def people_page(org: Organization, page) -> None:
     page.object_list = people
 
 
+# --- a person's terms ---------------------------------------------------------------------
+
+# Past terms a person's page shows, newest first; it counts the rest.
+PERSON_PAST_TERMS = 20
+
+
+@dataclass
+class PersonTerms:
+    """A person's terms in teams as their page shows them: the current ones (at most
+    TEAM_PAGE_ROWS, the largest shares first) with the totals over all of them, and the
+    latest PERSON_PAST_TERMS past ones with how many earlier ones there are. Each term has
+    `role_name`, its role as the organization names it."""
+
+    current: list[Membership]
+    current_count: int
+    allocation_total: int
+    allocation_unknown: int
+    past: list[Membership]
+    past_more: int
+
+
+def person_terms(org: Organization, person: Person) -> PersonTerms:
+    """A person's current and past terms in five queries, whatever the number of teams or
+    of terms (filtered by the person alone, so SQLite takes the person's index)."""
+    terms = Membership.terms.filter(person=person).select_related("team")
+    current = list(
+        terms.current().order_by(F("allocation").desc(nulls_last=True), "team__name", "id")[
+            :TEAM_PAGE_ROWS
+        ]
+    )
+    totals = (
+        terms.current()
+        .order_by()
+        .aggregate(
+            n=Count("id"),
+            allocated=Sum("allocation"),
+            unknown=Count("id", filter=Q(allocation__isnull=True)),
+        )
+    )
+    past = list(
+        terms.past().order_by("-ended_on", F("started_on").desc(nulls_last=True), "-id")[
+            : PERSON_PAST_TERMS + 1
+        ]
+    )
+    past_more = terms.past().count() - PERSON_PAST_TERMS if len(past) > PERSON_PAST_TERMS else 0
+    names = team_role_names(org)
+    for m in (*current, *past):
+        m.role_name = names.get(m.role) or m.get_role_display()
+    return PersonTerms(
+        current=current,
+        current_count=totals["n"],
+        allocation_total=totals["allocated"] or 0,
+        allocation_unknown=totals["unknown"],
+        past=past[:PERSON_PAST_TERMS],
+        past_more=past_more,
+    )
+
+
 # --- a person's several identities ------------------------------------------------------
 
 
@@ -401,6 +459,44 @@ def find_person(org: Organization, *, email: str = "", handles=()) -> Person | N
         if key in found:
             return found[key]
     return next(iter(sorted(found.values(), key=lambda p: p.pk)), None)
+
+
+def identity_owners(org: Organization, text: str):
+    """The ids of the people one of whose extra addresses or handles is `text` (any case,
+    with or without a leading `@`; `slack:alice` for one kind only), as a subquery for
+    `pk__in`. An exact lookup on the identities' (org, kind, value) index, never a scan;
+    None when `text` cannot be an address or a handle (empty, or several words)."""
+    text = text.strip()
+    if not text or len(text) > 254 or any(c.isspace() for c in text):
+        return None
+    kind, sep, rest = text.partition(":")
+    if sep and kind.lower() in IdentityKind.values and kind.lower() != IdentityKind.EMAIL:
+        kinds, candidates = [kind.lower()], [rest]
+    else:
+        kinds, candidates = list(IdentityKind.values), [text]
+    # Values are stored normalised (`normalize_identity`): every way `text` can be stored
+    # in one of these kinds, so each (kind, value) pair is one seek on the index.
+    values = {normalize_identity(k, c) for k in kinds for c in candidates} - {""}
+    if not values:
+        return None
+    return (
+        PersonIdentity.objects.filter(org=org, kind__in=kinds, value__in=sorted(values))
+        .order_by()
+        .values("person_id")
+    )
+
+
+def people_matching(org: Organization, text: str) -> Q:
+    """The filter behind "find a person" in the people list and the person pickers: the
+    name contains `text`, or `text` is one of their addresses (the primary one too, any
+    case) or handles (`alice`, `@alice`, `slack:alice`)."""
+    query = Q(name__icontains=text)
+    owners = identity_owners(org, text)
+    if owners is not None:
+        query |= Q(pk__in=owners)
+        if "@" in text.strip()[1:]:  # an address, not a handle such as @alice
+            query |= Q(email__iexact=text.strip())
+    return query
 
 
 def identity_lists(person: Person) -> dict[str, list[str]]:

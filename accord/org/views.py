@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -456,13 +456,16 @@ def membership_remove(request, membership_id: int):
 
 @org_view
 def people(request):
-    """Everyone, a page of 50 at a time; `?q=` searches names, e-mails and titles and
-    `?team=slug` keeps a team's members."""
+    """Everyone, a page of 50 at a time; `?q=` searches names, e-mails and titles, and
+    finds a person by any of their addresses and handles; `?team=slug` keeps a team's
+    members."""
     org = request.org
     qs = Person.objects.for_org(org).filter(is_active=True)
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q))
+        qs = qs.filter(
+            queries.people_matching(org, q) | Q(email__icontains=q) | Q(title__icontains=q)
+        )
     team = None
     team_slug = request.GET.get("team", "").strip()
     if team_slug:
@@ -498,22 +501,20 @@ def person_detail(request, person_id: int):
 def _person_page(request, person_id: int, new_token: str | None = None):
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org).select_related("owner"), pk=person_id)
-    memberships = list(
-        Membership.objects.for_org(org)
-        .filter(person=person)
-        .select_related("team")
-        .order_by(F("allocation").desc(nulls_last=True), "team__name")
-    )
-    total = sum(m.allocation or 0 for m in memberships)  # unknown shares count for nothing
+    terms = queries.person_terms(org, person)
+    total = terms.allocation_total  # unknown shares count for nothing
     return render(
         request,
         "org/person_detail.html",
         {
             "person": person,
-            "memberships": memberships,
+            "memberships": terms.current,
+            "membership_count": terms.current_count,
+            "past_terms": terms.past,
+            "more_past_terms": terms.past_more,
             "allocation_total": total,
             "allocation_free": max(0, 100 - total),
-            "allocation_unknown": sum(m.allocation is None for m in memberships),
+            "allocation_unknown": terms.allocation_unknown,
             "history": history_for(org, "org.person", person.id),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),

@@ -136,11 +136,17 @@ def search(org, person, q: str, *, kind: str | None = None, limit: int = QUICK_L
     """The best `limit` things in `org` that match `q`, best first, as `Hit`s.
 
     Raises QueryTooLong for text over MAX_QUERY_LENGTH; text without a word finds nothing.
-    One query on the index, then one per kind found (at most nine)."""
+    A person whom `q` names exactly by an extra address or a handle (`ada@home.example`,
+    `@ada`, `slack:ada`) comes first. One query on the identities when `q` is one word,
+    one on the index, then one per kind found (at most nine)."""
     words = terms(q)
     if not words or (kind is not None and kind not in index.BY_KIND):
         return []
-    rows = _matches(org.id, words, _codes(person, kind), limit)
+    exact = _named_by_identity(org, q, kind, limit)
+    rows = exact + [
+        r for r in _matches(org.id, words, _codes(person, kind), limit) if r not in exact
+    ]
+    rows = rows[:limit]
     wanted: dict[str, list[int]] = {}
     for code, object_id in rows:
         wanted.setdefault(index.KIND_OF_CODE[code], []).append(object_id)
@@ -150,6 +156,20 @@ def search(org, person, q: str, *, kind: str | None = None, limit: int = QUICK_L
             found[(kind_name, obj_id)] = hit
     # An object the index names but the organization no longer shows is simply left out.
     return [found[key] for key in ((index.KIND_OF_CODE[c], i) for c, i in rows) if key in found]
+
+
+def _named_by_identity(org, q: str, kind: str | None, limit: int) -> list[tuple[int, int]]:
+    """(kind code, person id) of the people `q` names by one of their extra addresses or
+    handles, as the API's `?email=` and `?handle=` find them (the index holds names,
+    titles and primary addresses only)."""
+    from accord.org.queries import identity_owners
+
+    owners = identity_owners(org, q) if kind in (None, "person") else None
+    if owners is None:
+        return []
+    code = index.BY_KIND["person"].code
+    ids = dict.fromkeys(owners.values_list("person_id", flat=True)[:limit])  # once each
+    return [(code, pk) for pk in ids]
 
 
 def _url(name: str, org, **kwargs) -> str:

@@ -66,7 +66,7 @@ class Kind:
 
     label: Callable
     choices: Callable[[object], QuerySet]  # org -> the organization's choosable rows
-    search: Callable[[str], Q]  # text -> the filter that matches it
+    search: Callable[[object, str], Q]  # org, text -> the filter that matches it
 
 
 def _people(org):
@@ -120,18 +120,21 @@ def _decisions(org):
     return Decision.objects.for_org(org).order_by("-opened_at", "-id")
 
 
+def _find_people(org, q: str) -> Q:
+    """By name, or by any of their addresses and handles (`@alice`, `slack:alice`)."""
+    from accord.org.queries import people_matching
+
+    return people_matching(org, q)
+
+
 KINDS: dict[str, Kind] = {
-    "person": Kind(
-        person_label,
-        _people,
-        lambda q: Q(name__icontains=q),
-    ),
-    "human": Kind(person_label, _humans, lambda q: Q(name__icontains=q)),
-    "team": Kind(team_label, _teams, lambda q: Q(name__icontains=q)),
-    "objective": Kind(objective_label, _objectives, lambda q: Q(title__icontains=q)),
-    "key_result": Kind(key_result_label, _key_results, lambda q: Q(name__icontains=q)),
-    "initiative": Kind(initiative_label, _initiatives, lambda q: Q(title__icontains=q)),
-    "decision": Kind(decision_label, _decisions, lambda q: Q(question__icontains=q)),
+    "person": Kind(person_label, _people, _find_people),
+    "human": Kind(person_label, _humans, _find_people),
+    "team": Kind(team_label, _teams, lambda org, q: Q(name__icontains=q)),
+    "objective": Kind(objective_label, _objectives, lambda org, q: Q(title__icontains=q)),
+    "key_result": Kind(key_result_label, _key_results, lambda org, q: Q(name__icontains=q)),
+    "initiative": Kind(initiative_label, _initiatives, lambda org, q: Q(title__icontains=q)),
+    "decision": Kind(decision_label, _decisions, lambda org, q: Q(question__icontains=q)),
 }
 
 
@@ -141,7 +144,7 @@ def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[objec
     spec = KINDS[kind]
     rows = spec.choices(org)
     if q:
-        rows = rows.filter(spec.search(q))
+        rows = rows.filter(spec.search(org, q))
     key = "slug" if by_slug and kind == "team" else "pk"
     return [(getattr(row, key), spec.label(row)) for row in rows[:SEARCH_LIMIT]]
 

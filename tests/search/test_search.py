@@ -109,6 +109,23 @@ def test_deactivated_people_are_found_by_admins_only(cast):
     assert find(cast.member, "leo") == [("person", "Leo Leader")]
 
 
+def test_a_person_is_found_first_by_an_extra_address_or_a_handle(cast):
+    services.update_person(
+        cast.org, None, cast.member, emails=["mia@home.example"], handles=["slack:kestrel"]
+    )
+    services.update_person(cast.other_org, None, cast.outsider, handles=["slack:falcon"])
+    services.create_team(cast.org, None, name="Kestrel", parent=cast.root)
+    for q in ("mia@home.example", "@kestrel", "slack:Kestrel"):
+        assert find(cast.viewer, q)[:1] == [("person", "Mia Member")], q
+    assert find(cast.viewer, "kestrel") == [("person", "Mia Member"), ("team", "Kestrel")]
+    assert find(cast.viewer, "kestrel", kind="team") == [("team", "Kestrel")]
+    assert find(cast.viewer, "github:kestrel") == []
+    assert find(cast.viewer, "falcon") == []  # another organization's handle
+    services.update_person(cast.org, cast.admin, cast.member, is_active=False)
+    assert find(cast.viewer, "@kestrel") == [("team", "Kestrel")]  # who left: for admins
+    assert find(cast.admin, "@kestrel")[0] == ("person", "Mia Member")
+
+
 def test_a_viewer_may_search(cast):
     response = quick(login(cast.viewer), "plat")
     assert response.status_code == 200
