@@ -225,7 +225,11 @@ def test_an_agent_never_approves_a_decision(cast, bot):
     assert page.status_code == 200 and "Select a valid choice" in page.content.decode()
 
 
-@override_settings(ACCORD_API_AGENT_RATE_LIMIT=3, ACCORD_API_PERSON_RATE_LIMIT=0)
+# An hour's window: counts start again in each fixed window, and the four calls must not
+# straddle two of them (on a busy machine each call can take a second).
+@override_settings(
+    ACCORD_API_AGENT_RATE_LIMIT=3, ACCORD_API_PERSON_RATE_LIMIT=0, ACCORD_API_RATE_WINDOW=3600
+)
 def test_agents_are_rate_limited_per_agent(cast, bot):
     from django.core.cache import cache
 
