@@ -30,6 +30,14 @@ def lock_row(model: type[models.Model], pk: Any) -> None:
         model._default_manager.select_for_update().filter(pk=pk).values_list("pk").get()
 
 
+def lock_rows(model: type[models.Model], pks: Any) -> None:
+    """`lock_row` for many rows in one query, taken in the order of their keys (as every
+    writer of several rows takes them, so two of them cannot wait on each other)."""
+    if connection.features.has_select_for_update and pks:
+        rows = model._default_manager.select_for_update().filter(pk__in=sorted(set(pks)))
+        list(rows.order_by("pk").values_list("pk"))
+
+
 def check_version(obj: models.Model, expected_version: int | None) -> None:
     """Optimistic concurrency: refuse a write based on a stale copy."""
     if expected_version is not None and expected_version != obj.version:  # type: ignore[attr-defined]

@@ -343,6 +343,38 @@ class Context:
             if record:
                 self.done.append(change)
 
+    def run_many(
+        self,
+        changes: list[Change],
+        write_many: Callable[[list[Change]], list[Any]],
+        write: Callable[[Change], None],
+        *,
+        size: int = 200,
+    ) -> None:
+        """`run` for many changes of one section, `size` at a time through `write_many`
+        (a service that writes a batch as its single write would be written, or refuses it
+        all), which returns the object each change created or changed. A refused batch is
+        written again one change at a time through `write`, so each refusal is reported
+        against its own item, as `run` reports it."""
+        for start in range(0, len(changes), size):
+            batch = changes[start : start + size]
+            if self.chunks is not None and self.chunks.due():
+                phase = f"writing {batch[0].section.replace('_', ' ')}"
+                self.chunks.commit(lambda p=phase: (self.flush(), self.tell(p)))
+            mark = event_mark()
+            try:
+                with transaction.atomic():
+                    objects = write_many(batch)
+            except (ServiceError, ProtectedError, RestrictedError, IntegrityError):
+                discard_events(mark)
+                for change in batch:
+                    self.run(change, lambda c=change: write(c))
+            else:
+                for change, obj in zip(batch, objects, strict=True):
+                    self.remember(change.section, change.key, obj)
+                self.written += len(batch)
+                self.done.extend(batch)
+
 
 Progress = Callable[[int, int, str], None]  # (done, total, phase)
 

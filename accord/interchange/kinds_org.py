@@ -664,8 +664,25 @@ class People(Kind):
             role = c.fields.get("role", (None, None))[1]
             return 0 if c.action == "create" or role == Role.ADMIN else 1
 
-        for change in sorted(changes, key=order):
-            ctx.run(change, lambda c=change: self.write(ctx, c))
+        changes = sorted(changes, key=order)
+        new = [c for c in changes if c.action == "create" and self._after(c)["is_active"]]
+        ctx.run_many(new, lambda batch: self.create_many(ctx, batch), lambda c: self.write(ctx, c))
+        bulk = {id(c) for c in new}
+        for change in changes:
+            if id(change) not in bulk:
+                ctx.run(change, lambda c=change: self.write(ctx, c))
+
+    @staticmethod
+    def _after(change: Change) -> dict[str, Any]:
+        after = {k: a for k, (_b, a) in change.fields.items()}
+        after["is_active"] = after.pop("active", True)
+        return after
+
+    def create_many(self, ctx: Context, changes: list[Change]) -> list[Any]:
+        rows = [self._after(c) for c in changes]
+        for row in rows:
+            del row["is_active"]
+        return services.add_people(ctx.org, None, rows)
 
     def write(self, ctx: Context, change: Change) -> None:
         after = {k: a for k, (_b, a) in change.fields.items()}
@@ -792,8 +809,22 @@ class Memberships(Kind):
                 return 0 if (after or 0) <= (before or 0) else 1
             return 2
 
-        for change in sorted(changes, key=order):
+        changes = sorted(changes, key=order)
+        new = [c for c in changes if c.action == "create"]  # last in that order
+        for change in changes[: len(changes) - len(new)]:
             ctx.run(change, lambda c=change: self.write(ctx, c))
+        ctx.run_many(new, lambda batch: self.create_many(ctx, batch), lambda c: self.write(ctx, c))
+
+    def create_many(self, ctx: Context, changes: list[Change]) -> list[Any]:
+        rows = []
+        for change in changes:
+            row = {k: a for k, (_b, a) in change.fields.items()}
+            row["team"], row["person"] = (
+                ctx.obj("teams", row["team"]),
+                ctx.obj("people", row["person"]),
+            )
+            rows.append(row)
+        return services.add_memberships(ctx.org, None, rows)
 
     def write(self, ctx: Context, change: Change) -> None:
         after = {k: a for k, (_b, a) in change.fields.items()}

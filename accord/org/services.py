@@ -20,6 +20,7 @@ from accord.core.services import (
     check_version,
     delete_unless_in_use,
     lock_row,
+    lock_rows,
     parse_date,
     require_same_org,
     require_text,
@@ -214,6 +215,60 @@ def add_person(
     return person
 
 
+NEW_PERSON_FIELDS = ("name", "email", "title", "role", "timezone", *IDENTITY_FIELDS)
+
+
+@transaction.atomic
+def add_people(org: Organization, actor: Person | None, rows: list[dict[str, Any]]) -> list[Person]:
+    """Many new people (each a dict of `add_person`'s arguments but `user`) in a few
+    queries, each checked as `add_person` checks one and each with its event. One refusal
+    refuses them all: add them one at a time to learn which was refused."""
+    require_role(actor, Role.ADMIN, "add people")
+    cleaned: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
+    for row in rows:
+        unknown = set(row) - set(NEW_PERSON_FIELDS)
+        if unknown:
+            raise ServiceError(f"Cannot set {', '.join(sorted(unknown))} of a new person.")
+        data = _clean_person(
+            {
+                "name": row.get("name", ""),
+                "email": row.get("email", ""),
+                "title": row.get("title", ""),
+                "role": row.get("role", Role.MEMBER),
+                "timezone": row.get("timezone", "UTC"),
+            }
+        )
+        pairs = _clean_identities(
+            row.get("emails") or [], row.get("handles") or [], primary=data["email"]
+        )
+        cleaned.append((data, pairs))
+    # An extra address or handle names one person, and no one's primary address is
+    # another's extra one: within this batch, and in the organization.
+    primaries = {d["email"].lower() for d, _p in cleaned if d["email"]}
+    extra = [pair for _d, pairs in cleaned for pair in pairs]
+    seen: set[tuple[str, str]] = set()
+    for kind, value in extra:
+        if (kind, value) in seen or (kind == IdentityKind.EMAIL and value in primaries):
+            raise Conflict(f"{value} is given for two new people.")
+        seen.add((kind, value))
+    _check_identities_free(org, None, extra)
+    _check_primary_free(org, None, *primaries)
+    people = Person.objects.bulk_create([Person(org=org, **data) for data, _p in cleaned])
+    identities = [
+        PersonIdentity(org=org, person=person, kind=k, value=v)
+        for person, (_d, pairs) in zip(people, cleaned, strict=True)
+        for k, v in pairs
+    ]
+    PersonIdentity.objects.bulk_create(identities)
+    _note_identities(org, [(i.kind, i.value) for i in identities])
+    for person, (_d, pairs) in zip(people, cleaned, strict=True):
+        after = activity.snapshot(person, PERSON_FIELDS)
+        if pairs:
+            after.update(_identity_lists(pairs))
+        activity.record(org, actor, "created", person, after=after)
+    return people
+
+
 @transaction.atomic
 def update_person(
     org: Organization,
@@ -334,19 +389,20 @@ def _identity_lists(pairs) -> dict[str, list[str]]:
     }
 
 
-def _check_primary_free(org: Organization, person: Person | None, email: str) -> None:
+def _check_primary_free(org: Organization, person: Person | None, *emails: str) -> None:
     """A primary address may not be someone else's extra address."""
-    if not email:
+    emails = tuple(sorted({e.lower() for e in emails if e}))
+    if not emails:
         return
     run = known.of(org)
     if run is not None and not run.may_have_extra_emails():
         return
-    taken = PersonIdentity.objects.filter(org=org, kind=IdentityKind.EMAIL, value=email.lower())
+    taken = PersonIdentity.objects.filter(org=org, kind=IdentityKind.EMAIL, value__in=emails)
     if person is not None:
         taken = taken.exclude(person=person)
-    owner = taken.values_list("person_id", "person__name").first()
+    owner = taken.values_list("value", "person_id", "person__name").first()
     if owner is not None:
-        raise Conflict(f"{email} is an address of {owner[1]} (person {owner[0]}).")
+        raise Conflict(f"{owner[0]} is an address of {owner[2]} (person {owner[1]}).")
 
 
 def _note_identities(org: Organization, pairs) -> None:
@@ -1438,15 +1494,77 @@ def add_membership(
         )
     except IntegrityError:
         raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate") from None
-    after = {"person": person.pk, "team": team.pk, "role": role, "allocation": allocation}
-    if started_on:
-        after["started_on"] = str(started_on)
-    if ended_on:
-        after["ended_on"] = str(ended_on)
-    activity.record(org, actor, "created", membership, after=after)
+    _record_new_term(org, actor, membership)
     if ended_on is None:
         _fill_vacancy(org, actor, team, role)
     return membership
+
+
+@transaction.atomic
+def add_memberships(
+    org: Organization, actor: Person | None, rows: list[dict[str, Any]]
+) -> list[Membership]:
+    """Many current terms (each a dict of `add_membership`'s arguments but `ended_on`) in a
+    few queries, each checked as `add_membership` checks one (together with the terms
+    before it in `rows`) and each with its event. One refusal refuses them all: add them
+    one at a time to learn which was refused."""
+    roles: dict[Any, str] = {}
+    terms = []
+    for row in rows:
+        unknown = set(row) - {"person", "team", "role", "allocation", "started_on"}
+        if unknown:
+            raise ServiceError(f"Cannot set {', '.join(sorted(unknown))} of a new term.")
+        person, team = row["person"], row["team"]
+        require_same_org(org, person, "person")
+        require_same_org(org, team, "team")
+        require_team_admin(actor, team, "change its members")
+        given = row.get("role", MembershipRole.MEMBER)
+        if given not in roles:
+            roles[given] = team_role(org, given)
+        started_on = _term_day(row.get("started_on"), "started_on")
+        terms.append((person, team, roles[given], row.get("allocation", 100), started_on))
+    # Lock the people so that a concurrent addition cannot pass the 100% check beside these.
+    lock_rows(Person, [person.pk for person, *_rest in terms])
+    shares: dict[int, list[tuple[int, int | None]]] = {}
+    current = Membership.objects.filter(person__in=[t[0].pk for t in terms]).order_by()
+    for person_id, team_id, allocation in current.values_list("person_id", "team_id", "allocation"):
+        shares.setdefault(person_id, []).append((team_id, allocation))
+    memberships = []
+    for person, team, role, allocation, started_on in terms:
+        held = shares.setdefault(person.pk, [])
+        if any(t == team.pk for t, _a in held):
+            raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
+        allocation = _check_allocation(person, team, allocation, held)
+        held.append((team.pk, allocation))
+        memberships.append(
+            Membership(
+                org=org,
+                person=person,
+                team=team,
+                role=role,
+                allocation=allocation,
+                started_on=started_on,
+            )
+        )
+    try:
+        memberships = Membership.objects.bulk_create(memberships)
+    except IntegrityError:
+        raise ServiceError(
+            "One of these people is already in the team.", code="duplicate"
+        ) from None
+    for m in memberships:
+        _record_new_term(org, actor, m)
+        _fill_vacancy(org, actor, m.team, m.role)
+    return memberships
+
+
+def _record_new_term(org: Organization, actor: Person | None, m: Membership) -> None:
+    after = {"person": m.person_id, "team": m.team_id, "role": m.role, "allocation": m.allocation}
+    if m.started_on:
+        after["started_on"] = str(m.started_on)
+    if m.ended_on:
+        after["ended_on"] = str(m.ended_on)
+    activity.record(org, actor, "created", m, after=after)
 
 
 def _check_range(allocation: Any) -> int | None:

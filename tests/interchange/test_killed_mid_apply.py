@@ -29,13 +29,11 @@ CHILD = textwrap.dedent(
     if sys.argv[1] == "apply":
         from accord.org import services as org_services
         from accord.interchange import services
-        real, calls = org_services.add_membership, []
-        def die_on_second(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == 2:
-                os._exit(9)  # the process dies here, mid-transaction
-            return real(*args, **kwargs)
-        org_services.add_membership = die_on_second
+        real = org_services.add_memberships
+        def die_after_writing(*args, **kwargs):
+            real(*args, **kwargs)
+            os._exit(9)  # the process dies here, mid-transaction
+        org_services.add_memberships = die_after_writing
         services.apply_file(open(sys.argv[2]).read(), org_slug="initech")
     """
 )

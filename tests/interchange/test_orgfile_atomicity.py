@@ -35,8 +35,11 @@ def test_strict_aborts_when_the_file_would_leave_no_admin(cast):
 
 
 def _refuse_second_membership(monkeypatch):
+    """The service refuses the file's second membership: new memberships are written in
+    batches, so the batch holding it is refused (after writing, so that its rollback
+    shows), then each membership is written on its own and only the second is refused."""
     calls = {"n": 0}
-    real = org_services.add_membership
+    real, real_many = org_services.add_membership, org_services.add_memberships
 
     def refuse(*args, **kwargs):
         calls["n"] += 1
@@ -44,7 +47,14 @@ def _refuse_second_membership(monkeypatch):
             raise ServiceError("Refused for the test.")
         return real(*args, **kwargs)
 
+    def refuse_batch(org, actor, rows):
+        written = real_many(org, actor, rows)
+        if len(rows) >= 2:
+            raise ServiceError("Refused for the test.")
+        return written
+
     monkeypatch.setattr(org_services, "add_membership", refuse)
+    monkeypatch.setattr(org_services, "add_memberships", refuse_batch)
 
 
 def test_strict_rolls_everything_back_when_a_service_refuses_one_change(db, monkeypatch):
@@ -65,16 +75,13 @@ def test_without_strict_a_refused_change_is_reported_and_the_rest_applied(db, mo
 
 
 def test_a_failure_in_the_middle_of_applying_writes_nothing(db, monkeypatch):
-    calls = {"n": 0}
-    real = org_services.add_membership
+    real = org_services.add_memberships
 
-    def crash_on_second(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise SystemExit("killed")  # like a process dying mid-apply
-        return real(*args, **kwargs)
+    def crash_after_writing(org, actor, rows):
+        real(org, actor, rows)
+        raise SystemExit("killed")  # like a process dying mid-apply
 
-    monkeypatch.setattr(org_services, "add_membership", crash_on_second)
+    monkeypatch.setattr(org_services, "add_memberships", crash_after_writing)
     before = dump()
     with pytest.raises(SystemExit):
         services.apply_file(ORG_FILE, org_slug="initech")

@@ -45,7 +45,16 @@ def test_a_refused_write_keeps_no_event(db, monkeypatch):
             raise ServiceError("Refused for the test.")
         return membership
 
+    real_many = org_services.add_memberships
+
+    def refuse_batch_after_writing(org, actor, rows):
+        written = real_many(org, actor, rows)  # records their events
+        if any(row["person"].email == refused for row in rows):
+            raise ServiceError("Refused for the test.")
+        return written
+
     monkeypatch.setattr(org_services, "add_membership", refuse_after_writing)
+    monkeypatch.setattr(org_services, "add_memberships", refuse_batch_after_writing)
     outcome = services.apply_file(org_file(10, slug="bulk"), org_slug="bulk")
     assert [p.kind for p in outcome.report.problems] == ["refused"]
     assert not Membership.objects.filter(person__email=refused).exists()

@@ -40,15 +40,15 @@ def _apply_counting(people: int) -> tuple[int, int]:
     return len(sql) - savepoints, len(sql)
 
 
-def test_each_person_and_membership_costs_a_bounded_number_of_queries(db):
+def test_people_and_memberships_are_written_in_batches_not_one_by_one(db):
     small, small_all = _apply_counting(10)
-    large, large_all = _apply_counting(30)
-    # A person is one insert; a membership reads the person's current terms once (duplicate
-    # and allocation checks) and inserts; a database with row locks also locks the person.
-    lock = 1 if connection.features.has_select_for_update else 0
-    assert (large - small) / 20 <= 3 + lock
-    # Savepoints: the file's own one per write and the service's one inside it.
-    assert (large_all - small_all) / 20 <= 3 + lock + 8
+    large, large_all = _apply_counting(410)
+    # New people and new memberships are written 200 at a time, each batch in a handful of
+    # queries (checks, an insert, a lock of the people on a database with row locks) and
+    # one savepoint: 400 more people with a membership each cost three batches more of
+    # each, not a query per object.
+    assert large - small <= 2 * 3 * 5
+    assert large_all - small_all <= 2 * 3 * (5 + 2)
 
 
 def test_a_membership_in_a_file_fills_the_open_position_it_takes(db):
