@@ -584,13 +584,14 @@ def _handle_matches(org, handle: str):
     if ":" in handle:
         kind, value = services.parse_handle(handle)
         return PersonIdentity.objects.for_org(org).filter(kind=kind, value=value).values("person")
-    value = normalize_identity(IdentityKind.OTHER, handle).lower()
-    return (
-        PersonIdentity.objects.for_org(org)
-        .exclude(kind=IdentityKind.EMAIL)
-        .filter(value__iexact=value)
-        .values("person")
+    # Handles of every kind but "other" are stored lower-cased: each is one lookup in the
+    # (org, kind, value) index; only "other" handles keep their case and are compared so.
+    value = normalize_identity(IdentityKind.OTHER, handle)
+    lowered = [k for k in services.HANDLE_KINDS if k != IdentityKind.OTHER]
+    match = Q(kind__in=lowered, value=value.lower()) | Q(
+        kind=IdentityKind.OTHER, value__iexact=value
     )
+    return PersonIdentity.objects.for_org(org).filter(match).values("person")
 
 
 @router.post("/people", response={201: PersonOut}, summary="Add a person or an agent")

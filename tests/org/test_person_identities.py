@@ -115,17 +115,24 @@ def test_the_api_adds_finds_and_replaces_addresses_and_handles(cast):
             "name": "Nia New",
             "email": "nia@acme.example",
             "emails": ["Nia@Home.example"],
-            "handles": ["github:@nia", "irc:nia_"],
+            "handles": ["github:@nia", "irc:nia_", "other:NiaOnTheForum"],
         },
     )
     assert created.status_code == 201, created.json()
     nia = created.json()
-    assert (nia["emails"], nia["handles"]) == (["nia@home.example"], ["github:nia", "irc:nia_"])
+    assert (nia["emails"], nia["handles"]) == (
+        ["nia@home.example"],
+        ["github:nia", "irc:nia_", "other:NiaOnTheForum"],
+    )
 
     for query in ("email=NIA@home.example", "email=nia@acme.example", "handle=github:NIA"):
         found = send(client, "get", f"/api/v1/people?{query}").json()["items"]
         assert [p["id"] for p in found] == [nia["id"]], query
-    assert [p["id"] for p in send(client, "get", "/api/v1/people?handle=nia_").json()["items"]]
+    # A handle without its kind matches any kind but e-mail, in any case.
+    for query in ("handle=nia_", "handle=NIA_", "handle=@Nia", "handle=niaontheforum"):
+        found = send(client, "get", f"/api/v1/people?{query}").json()["items"]
+        assert [p["id"] for p in found] == [nia["id"]], query
+    assert send(client, "get", "/api/v1/people?handle=nia@home.example").json()["items"] == []
     assert send(client, "get", "/api/v1/people?email=no@one.example").json()["items"] == []
 
     url = f"/api/v1/people/{nia['id']}"
