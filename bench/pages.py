@@ -27,6 +27,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -221,7 +222,12 @@ def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = Tru
         except Exception as error:  # a page that fails is a figure too
             rows.append({"page": label, "url": url, "error": repr(error)[:200]})
             continue
-        statements = [q["sql"] for q in ctx.captured_queries]
+        # A server-side cursor (PostgreSQL, `.iterator()`) is recorded as its DECLARE: run
+        # its query bare like the others.
+        statements = [
+            re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(OUT)? HOLD FOR ', "", q["sql"])
+            for q in ctx.captured_queries
+        ]
         page_s, page_cpu = median_times(lambda client=client, url=url: client.get(url))
 
         def bare(statements=statements):
