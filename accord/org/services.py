@@ -1002,22 +1002,27 @@ def reactivate_team(
     )
 
 
-# --- kinds of team -----------------------------------------------------------------------
+# --- the organization's own lists: kinds of team, roles in teams --------------------------
 
 
-def _kind_name(org: Organization, name: Any, kind: TeamKind | None = None) -> str:
+def _list_name(model: type[models.Model], org: Organization, name: Any, noun: str, entry=None):
     name = require_text(name, "name", max_length=100)
-    require_unique_name(TeamKind.objects.for_org(org), name, "kind of team", kind, ignore_case=True)
+    require_unique_name(model.objects.for_org(org), name, noun, entry, ignore_case=True)
     return name
 
 
-@transaction.atomic
-def add_team_kind(
-    org: Organization, actor: Person | None, *, name: str, slug: str = ""
-) -> TeamKind:
-    require_role(actor, Role.ADMIN, "change the kinds of team")
-    name = _kind_name(org, name)
-    kinds = TeamKind.objects.for_org(org)
+def _add_to_list(
+    model: type[models.Model],
+    org: Organization,
+    actor: Person | None,
+    name: Any,
+    slug: Any,
+    noun: str,
+):
+    """A new entry (`slug`, `name`) of one of the organization's lists; the slug, what files
+    and the API use, is made from the name when not given."""
+    name = _list_name(model, org, name, noun)
+    entries = model.objects.for_org(org)
     slug = (slug or "").strip().lower()
     if slug:
         if not re.fullmatch(r"[-a-z0-9_]{1,40}", slug):
@@ -1025,27 +1030,39 @@ def add_team_kind(
                 f"The short name {slug!r} may use only letters, digits, - and _ (40 at most).",
                 fields={"slug": ["Letters, digits, - and _."]},
             )
-        if kinds.filter(slug=slug).exists():
+        if entries.filter(slug=slug).exists():
             raise ServiceError(
-                f"A kind of team {slug!r} already exists.", fields={"slug": ["Already in use."]}
+                f"A {noun} {slug!r} already exists.", fields={"slug": ["Already in use."]}
             )
     else:
-        slug = unique_slug(kinds, name, max_length=40)
-    kind = TeamKind.objects.create(org=org, slug=slug, name=name)
-    activity.record(org, actor, "created", kind, after={"slug": slug, "name": name})
-    return kind
+        slug = unique_slug(entries, name, max_length=40)
+    entry = model.objects.create(org=org, slug=slug, name=name)
+    activity.record(org, actor, "created", entry, after={"slug": slug, "name": name})
+    return entry
+
+
+def _rename_in_list(model, org: Organization, actor: Person | None, entry, name: Any, noun: str):
+    """A new display name; the slug (what files and the API use) stays."""
+    entry = model.objects.select_for_update().get(pk=entry.pk)
+    name = _list_name(model, org, name, noun, entry)
+    return update_and_record(org, actor, entry, {"name": name}, verb="renamed")
+
+
+@transaction.atomic
+def add_team_kind(
+    org: Organization, actor: Person | None, *, name: str, slug: str = ""
+) -> TeamKind:
+    require_role(actor, Role.ADMIN, "change the kinds of team")
+    return _add_to_list(TeamKind, org, actor, name, slug, "kind of team")
 
 
 @transaction.atomic
 def rename_team_kind(
     org: Organization, actor: Person | None, kind: TeamKind, name: str
 ) -> TeamKind:
-    """A new display name; the slug (what files and the API use) stays."""
     require_same_org(org, kind, "team kind")
     require_role(actor, Role.ADMIN, "change the kinds of team")
-    kind = TeamKind.objects.select_for_update().get(pk=kind.pk)
-    name = _kind_name(org, name, kind)
-    return update_and_record(org, actor, kind, {"name": name}, verb="renamed")
+    return _rename_in_list(TeamKind, org, actor, kind, name, "kind of team")
 
 
 @transaction.atomic
@@ -1086,54 +1103,21 @@ def team_role(org: Organization, role: Any) -> str:
     return key
 
 
-def _role_name(org: Organization, name: Any, role: TeamRole | None = None) -> str:
-    name = require_text(name, "name", max_length=100)
-    same = TeamRole.objects.for_org(org).filter(name__iexact=name)
-    if role is not None:
-        same = same.exclude(pk=role.pk)
-    if same.exists():
-        raise ServiceError(
-            f"There is already a team role called {name!r}.",
-            fields={"name": ["Already in use."]},
-        )
-    return name
-
-
 @transaction.atomic
 def add_team_role(
     org: Organization, actor: Person | None, *, name: str, slug: str = ""
 ) -> TeamRole:
     require_role(actor, Role.ADMIN, "change the roles in teams")
-    name = _role_name(org, name)
-    roles = TeamRole.objects.for_org(org)
-    slug = (slug or "").strip().lower()
-    if slug:
-        if not re.fullmatch(r"[-a-z0-9_]{1,40}", slug):
-            raise ServiceError(
-                f"The short name {slug!r} may use only letters, digits, - and _ (40 at most).",
-                fields={"slug": ["Letters, digits, - and _."]},
-            )
-        if roles.filter(slug=slug).exists():
-            raise ServiceError(
-                f"A team role {slug!r} already exists.", fields={"slug": ["Already in use."]}
-            )
-    else:
-        slug = unique_slug(roles, name, max_length=40)
-    role = TeamRole.objects.create(org=org, slug=slug, name=name)
-    activity.record(org, actor, "created", role, after={"slug": slug, "name": name})
-    return role
+    return _add_to_list(TeamRole, org, actor, name, slug, "team role")
 
 
 @transaction.atomic
 def rename_team_role(
     org: Organization, actor: Person | None, role: TeamRole, name: str
 ) -> TeamRole:
-    """A new display name; the key (what files and the API use) stays."""
     require_same_org(org, role, "team role")
     require_role(actor, Role.ADMIN, "change the roles in teams")
-    role = TeamRole.objects.select_for_update().get(pk=role.pk)
-    name = _role_name(org, name, role)
-    return update_and_record(org, actor, role, {"name": name}, verb="renamed")
+    return _rename_in_list(TeamRole, org, actor, role, name, "team role")
 
 
 @transaction.atomic

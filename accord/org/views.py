@@ -737,47 +737,73 @@ def person_edit(request, person_id: int):
     return render(request, template, {"form": form, "person": person})
 
 
+def _org_list_page(
+    request, *, model, form_class, field: str, noun: str, who: str, page: str, writes: dict
+):
+    """One of the organization's own lists (kinds of team, roles in teams): add, rename,
+    remove through the services in `writes` (by action). Everyone reads it; admins change
+    it. Returns a redirect, or None with the add form (bound, with its errors, after a
+    refused add)."""
+    org = request.org
+    add_form = form_class(prefix="add")
+    if request.method != "POST":
+        return None, add_form
+    _require(_can_change_lists(request), f"Only an admin may change the {who}.")
+    action = request.POST.get("action")
+    entry = None
+    if action in ("rename", "remove"):
+        entry = get_object_or_404(model.objects.for_org(org), pk=request.POST.get(field))
+    write = writes.get(action)
+    try:
+        if action == "add":
+            add_form = form_class(request.POST, prefix="add")
+            if add_form.is_valid():
+                entry = write(org, request.person, name=add_form.cleaned_data["name"])
+                messages.success(request, f"{noun} {entry.name!r} added.")
+                return redirect(page, org_slug=org.slug), add_form
+        elif action == "rename" and entry is not None:
+            old = entry.name
+            entry = write(org, request.person, entry, request.POST.get("name", ""))
+            messages.success(request, f"{old!r} is now called {entry.name!r}.")
+            return redirect(page, org_slug=org.slug), add_form
+        elif action == "remove" and entry is not None:
+            write(org, request.person, entry)
+            messages.success(request, f"{noun} {entry.name!r} removed.")
+            return redirect(page, org_slug=org.slug), add_form
+    except ServiceError as exc:
+        if action != "add":
+            flash_error(request, exc)
+            return redirect(page, org_slug=org.slug), add_form
+        form_error(add_form, exc)
+    return None, add_form
+
+
+def _can_change_lists(request) -> bool:
+    return request.person is not None and request.person.has_role(Role.ADMIN)
+
+
 @org_view
 def team_kinds(request):
     """The organization's kinds of team: add, rename, remove (refused while teams use one).
     Everyone reads the list; admins change it."""
-    org = request.org
-    can_edit = request.person is not None and request.person.has_role(Role.ADMIN)
-    add_form = TeamKindForm(prefix="add")
-    if request.method == "POST":
-        _require(can_edit, "Only an admin may change the kinds of team.")
-        action = request.POST.get("action")
-        kind = None
-        if action in ("rename", "remove"):
-            kind = get_object_or_404(TeamKind.objects.for_org(org), pk=request.POST.get("kind"))
-        try:
-            if action == "add":
-                add_form = TeamKindForm(request.POST, prefix="add")
-                if add_form.is_valid():
-                    kind = services.add_team_kind(
-                        org, request.person, name=add_form.cleaned_data["name"]
-                    )
-                    messages.success(request, f"Kind {kind.name!r} added.")
-                    return redirect("org:team_kinds", org_slug=org.slug)
-            elif action == "rename" and kind is not None:
-                old = kind.name
-                kind = services.rename_team_kind(
-                    org, request.person, kind, request.POST.get("name", "")
-                )
-                messages.success(request, f"{old!r} is now called {kind.name!r}.")
-                return redirect("org:team_kinds", org_slug=org.slug)
-            elif action == "remove" and kind is not None:
-                services.remove_team_kind(org, request.person, kind)
-                messages.success(request, f"Kind {kind.name!r} removed.")
-                return redirect("org:team_kinds", org_slug=org.slug)
-        except ServiceError as exc:
-            if action == "add":
-                form_error(add_form, exc)
-            else:
-                flash_error(request, exc)
-                return redirect("org:team_kinds", org_slug=org.slug)
+    done, add_form = _org_list_page(
+        request,
+        model=TeamKind,
+        form_class=TeamKindForm,
+        field="kind",
+        noun="Kind",
+        who="kinds of team",
+        page="org:team_kinds",
+        writes={
+            "add": services.add_team_kind,
+            "rename": services.rename_team_kind,
+            "remove": services.remove_team_kind,
+        },
+    )
+    if done is not None:
+        return done
     kinds = list(
-        TeamKind.objects.for_org(org)
+        TeamKind.objects.for_org(request.org)
         .annotate(
             n_teams=Count("teams"), n_retired=Count("teams", filter=Q(teams__state="retired"))
         )
@@ -786,7 +812,7 @@ def team_kinds(request):
     return render(
         request,
         "org/team_kinds.html",
-        {"kinds": kinds, "can_edit": can_edit, "add_form": add_form},
+        {"kinds": kinds, "can_edit": _can_change_lists(request), "add_form": add_form},
     )
 
 
@@ -802,45 +828,30 @@ def _person_url(org, person: Person) -> str:
 def team_roles(request):
     """The organization's roles in teams: add, rename, remove (refused while a term or an
     open position has one, and for lead and member). Everyone reads; admins change."""
-    org = request.org
-    can_edit = request.person is not None and request.person.has_role(Role.ADMIN)
-    add_form = TeamRoleForm(prefix="add")
-    if request.method == "POST":
-        _require(can_edit, "Only an admin may change the roles in teams.")
-        action = request.POST.get("action")
-        role = None
-        if action in ("rename", "remove"):
-            role = get_object_or_404(TeamRole.objects.for_org(org), pk=request.POST.get("role"))
-        try:
-            if action == "add":
-                add_form = TeamRoleForm(request.POST, prefix="add")
-                if add_form.is_valid():
-                    role = services.add_team_role(
-                        org, request.person, name=add_form.cleaned_data["name"]
-                    )
-                    messages.success(request, f"Role {role.name!r} added.")
-                    return redirect("org:team_roles", org_slug=org.slug)
-            elif action == "rename" and role is not None:
-                old = role.name
-                role = services.rename_team_role(
-                    org, request.person, role, request.POST.get("name", "")
-                )
-                messages.success(request, f"{old!r} is now called {role.name!r}.")
-                return redirect("org:team_roles", org_slug=org.slug)
-            elif action == "remove" and role is not None:
-                services.remove_team_role(org, request.person, role)
-                messages.success(request, f"Role {role.name!r} removed.")
-                return redirect("org:team_roles", org_slug=org.slug)
-        except ServiceError as exc:
-            if action == "add":
-                form_error(add_form, exc)
-            else:
-                flash_error(request, exc)
-                return redirect("org:team_roles", org_slug=org.slug)
+    done, add_form = _org_list_page(
+        request,
+        model=TeamRole,
+        form_class=TeamRoleForm,
+        field="role",
+        noun="Role",
+        who="roles in teams",
+        page="org:team_roles",
+        writes={
+            "add": services.add_team_role,
+            "rename": services.rename_team_role,
+            "remove": services.remove_team_role,
+        },
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "org/team_roles.html",
-        {"roles": queries.team_roles_in_use(org), "can_edit": can_edit, "add_form": add_form},
+        {
+            "roles": queries.team_roles_in_use(request.org),
+            "can_edit": _can_change_lists(request),
+            "add_form": add_form,
+        },
     )
 
 

@@ -210,7 +210,17 @@ def test_the_roles_page_lists_and_changes_roles(cast):
     page = client.get("/o/acme/teams/roles/").content.decode()
     assert "Co-lead" in page and "Liaison" in page
     client.post("/o/acme/teams/roles/", {"action": "add", "add-name": "Scribe"})
-    assert TeamRole.objects.filter(org=cast.org, slug="scribe").exists()
+    scribe = TeamRole.objects.get(org=cast.org, slug="scribe")
+    again = client.post("/o/acme/teams/roles/", {"action": "add", "add-name": "scribe"})
+    assert again.status_code == 200 and "already exists" in again.content.decode()
+    client.post("/o/acme/teams/roles/", {"action": "rename", "role": scribe.pk, "name": "Notes"})
+    scribe.refresh_from_db()
+    assert (scribe.slug, scribe.name) == ("scribe", "Notes")
+    lead = TeamRole.objects.get(org=cast.org, slug="lead")
+    page = client.post("/o/acme/teams/roles/", {"action": "remove", "role": lead.pk}, follow=True)
+    assert "cannot be removed" in page.content.decode()
+    client.post("/o/acme/teams/roles/", {"action": "remove", "role": scribe.pk})
+    assert not TeamRole.objects.filter(pk=scribe.pk).exists()
     assert login(cast.member).post("/o/acme/teams/roles/", {"action": "add"}).status_code == 403
     # Another organization's list is its own.
     assert not TeamRole.objects.filter(org=cast.other_org, slug="scribe").exists()
