@@ -268,11 +268,7 @@ def detail(request, decision_id: int):
         "links": _link_rows(request, d.links.all()),
         "supersedes": list(d.supersedes.all()),
         "issues": list(d.issues.select_related("team")),
-        "actions": list(
-            queries.action_items_from(org, "decisions.decision", d.pk).order_by(
-                queries.DUE_FIRST, "id"
-            )
-        ),
+        "actions": list(queries.action_items_from(org, "decisions.decision", d.pk)),
         "history": history_for(org, "decisions.decision", d.pk),
         "latency": queries.latency_days(d),
         "overdue": d.is_overdue(),

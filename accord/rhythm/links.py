@@ -241,12 +241,15 @@ def meeting_issues(org: Organization, meeting, person: Person, team_ids: set[int
 def meeting_action_items(org: Organization, meeting_ids: list[int]) -> list:
     from accord.decisions.models import ActionItem
 
-    return list(
+    # Sorted here: the few rows of these meetings come off the source's index; told to read
+    # them in id order, SQLite may walk every item of the organization by id instead.
+    items = (
         ActionItem.objects.for_org(org)
         .filter(source_type="rhythm.meeting", source_id__in=meeting_ids)
         .select_related("owner")
-        .order_by("id")
+        .order_by()
     )
+    return sorted(items, key=lambda item: item.pk)
 
 
 def meeting_decisions(org: Organization, meeting_id: int) -> list:

@@ -262,3 +262,37 @@ def test_action_items_are_read_by_owner_or_team_not_by_the_whole_org(generated, 
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
                 plan = " ".join(str(row[-1]) for row in cursor.fetchall())
                 assert "owner_id" in plan or "team_id" in plan, (statistics, sql, plan)
+
+
+def test_the_items_of_one_decision_or_meeting_are_read_by_their_source(generated, db):
+    """A decision's (or issue's) action items and a meeting's are read off the index of
+    their source, whatever the planner knows of the tables: most items have no source, and
+    sampled statistics of that index made SQLite walk every item of the organization in due
+    (or id) order to find one decision's few."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plans checked here are SQLite's")
+    from accord.decisions import queries
+    from accord.decisions.models import ActionItem
+    from accord.rhythm import links
+
+    org = generated["large"]
+    sourced = ActionItem.objects.filter(org=org, source_type="decisions.decision").first()
+    met = ActionItem.objects.filter(org=org, source_type="rhythm.meeting").first()
+    assert sourced is not None and met is not None
+    reads = []
+    for read in (
+        lambda: list(queries.action_items_from(org, sourced.source_type, sourced.source_id)),
+        lambda: links.meeting_action_items(org, [met.source_id]),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            assert sourced in read() or met in read()
+        reads.append(captured.captured_queries[0]["sql"])
+    with connection.cursor() as cursor:
+        for statistics in ("kept", "none"):
+            if statistics == "none":  # undone with the test's transaction
+                cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+                cursor.execute("ANALYZE sqlite_schema")
+            for sql in reads:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                assert "source_type=? AND source_id" in plan, (statistics, sql, plan)
