@@ -139,19 +139,30 @@ def test_a_worker_killed_mid_apply_leaves_a_job_that_is_resumed_and_finishes(cas
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # The job is read while holding SQLite's write lock, which the worker takes between its
+    # short transactions: once a read shows it partly done, it cannot write another row
+    # before it is killed, however fast the apply runs.
+    lock = sqlite3.connect(connection.settings_dict["NAME"], timeout=60, isolation_level=None)
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            job.refresh_from_db()
-            if job.total and 0 < job.done < job.total // 2:
+            lock.execute("BEGIN IMMEDIATE")
+            state, done, total = lock.execute(
+                "SELECT state, done, total FROM interchange_importjob WHERE id = ?", (job.pk,)
+            ).fetchone()
+            if state == "running" and 0 < done < total:
                 break
-            assert job.state in ("queued", "running"), job.error
-            time.sleep(0.2)
+            lock.execute("ROLLBACK")
+            assert state in ("queued", "running"), f"the job was {state} before a read saw it run"
+            time.sleep(0.05)
         else:
             pytest.fail("the worker never got going")
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
+        if lock.in_transaction:
+            lock.execute("ROLLBACK")
+        lock.close()
     job.refresh_from_db()
     assert job.state == "running" and job.done < job.total
     written = Person.objects.filter(org=cast.org, email__endswith="@bigco.example").count()
