@@ -653,6 +653,7 @@ def tie_to_milestone(
         return dep
     dep.version += 1
     dep.save()
+    blocked.refresh([dep.requester_initiative_id])
     if milestone is not None:
         after["note"] = f"Needed by {milestone.name} ({milestone.date.isoformat()})."
     activity.record(org, actor, "need_by_tied", dep, before=before, after=after)
@@ -699,6 +700,7 @@ def on_milestone_moved(
         if "flag" in fields:
             after["flag"] = d.flag
         activity.record(org, actor, "need_by_moved", d, before={"need_by": old}, after=after)
+    blocked.refresh(d.requester_initiative_id for d in deps)
     return deps
 
 

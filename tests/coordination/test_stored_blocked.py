@@ -159,3 +159,32 @@ def test_a_delivered_dependency_past_its_date_blocks_nothing(world):
     assert coordination.blocked_reasons(world.org, [world.launch.pk], later) == {}
     f = queries.InitiativeFilters(blocked=True)
     assert not queries.initiative_list(world.org, f, today=later).exists()
+
+
+def test_a_need_by_tied_to_a_milestone_moves_the_blocked_day_with_it(world, cast):
+    """Tying a need-by to a milestone, and moving that milestone, change the day a
+    dependency is late, so the day its requesting initiative counts as blocked."""
+    from accord.alignment import milestones
+
+    def stored():
+        world.launch.refresh_from_db()
+        return world.launch.blocked_from
+
+    dep = world.request(need_by=world.today + dt.timedelta(days=30))
+    assert stored() == world.today + dt.timedelta(days=31)
+    freeze = milestones.create_milestone(
+        world.org, cast.admin, name="Freeze", date=world.today + dt.timedelta(days=10)
+    )
+    services.tie_to_milestone(world.org, world.asker, dep, freeze)
+    assert (
+        stored()
+        == world.today + dt.timedelta(days=11)
+        == blocked.computed(world.org.pk)[world.launch.pk]
+    )
+    milestones.move_milestone(world.org, cast.admin, freeze, world.today - dt.timedelta(days=2))
+    assert stored() == world.today - dt.timedelta(days=1)
+    assert blocked.computed(world.org.pk)[world.launch.pk] == stored()
+    f = queries.InitiativeFilters(blocked=True)
+    assert world.launch.pk in set(
+        queries.initiative_list(world.org, f).values_list("id", flat=True)
+    )
