@@ -3,8 +3,9 @@
 Derived facts (never stored):
 * late — active and its committed (else need-by) date has passed;
 * at risk — active and flagged at risk, or the provider's initiative targets a date after
-  the committed one, is paused, or is itself held up (one of the dependencies *it* relies
-  on is late or flagged blocked);
+  the committed one, is paused, or is itself blocked by what *it* needs (its stored
+  `blocked_from` day has come: one of its own dependencies is late or flagged blocked, or
+  was declined with nothing else planned);
 * blocked initiative — a dependency it needs is flagged blocked or is late (overdue), or
   was declined while nothing else is planned to get it (as the `dependencies.blocked` and
   `dependencies.declined_unplanned` signals): `blocked_reasons`;
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
@@ -67,43 +68,19 @@ def with_due(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
     return qs
 
 
-def held_up_initiatives(
-    org: Organization | int, on: dt.date, initiative_ids: Iterable[int] | None = None
-) -> set[int]:
-    """Initiatives one of whose own dependencies is late or flagged blocked (one query);
-    only among `initiative_ids` when given."""
-    org_id = org if isinstance(org, int) else org.pk
-    if initiative_ids is None:
-        return set(_held_up(org_id, on).values_list("requester_initiative_id", flat=True))
-    # Their active dependencies, judged here: SQLite then looks them up by initiative.
-    rows = Dependency.objects.filter(
-        org_id=org_id, state__in=ACTIVE_STATES, requester_initiative_id__in=list(initiative_ids)
-    ).values_list("requester_initiative_id", "due", "flag")
-    return {i for i, due, flag in rows.order_by() if due < on or flag == Flag.BLOCKED}
-
-
-def _held_up(org_id: int, on: dt.date) -> QuerySet[Dependency]:
-    return Dependency.objects.filter(org_id=org_id, state__in=ACTIVE_STATES).filter(
-        Q(due__lt=on) | Q(flag=Flag.BLOCKED)
-    )
-
-
-def at_risk_q(org: Organization | int, on: dt.date) -> Q:
+def at_risk_q(on: dt.date) -> Q:
     """`risk_reasons` as SQL: active, and flagged at risk, or the provider's initiative
-    targets a later date, is paused, or is held up by its own dependencies."""
-    org_id = org if isinstance(org, int) else org.pk
-    # Correlated (one index lookup per row looked at), so a page of at-risk rows reads
-    # about that many, never every held-up initiative of the organization.
-    held = _held_up(org_id, on).filter(requester_initiative_id=OuterRef("provider_initiative_id"))
+    targets a later date, is paused, or is blocked on `on` (its stored first blocked day):
+    columns of the row and of its provider's initiative, no subquery per row."""
     return Q(state__in=ACTIVE_STATES) & (
         Q(flag=Flag.AT_RISK)
         | Q(provider_initiative__target_date__gt=F("due"))
         | Q(provider_initiative__status="paused")
-        | Q(Exists(held.values("id")))
+        | Q(provider_initiative__blocked_from__lte=on)
     )
 
 
-def risk_reasons(dep: Dependency, on: dt.date, held_up: set[int]) -> list[str]:
+def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
     """Why an active dependency is at risk (empty: it is not)."""
     if not dep.is_active:
         return []
@@ -119,21 +96,19 @@ def risk_reasons(dep: Dependency, on: dt.date, held_up: set[int]) -> list[str]:
             )
         if p.status == "paused":
             out.append(f"{p.title} is paused.")
-        if p.pk in held_up:
-            out.append(f"{p.title} is held up by its own dependencies.")
+        if p.blocked_from is not None and p.blocked_from <= on:
+            out.append(f"{p.title} is itself blocked by what it needs.")
     return out
 
 
-def decorate(deps: Iterable[Dependency], on: dt.date | None = None, held_up=None) -> list:
-    """Set `.late`, `.at_risk`, `.risk_reasons` on each dependency (one extra query)."""
+def decorate(deps: Iterable[Dependency], on: dt.date | None = None) -> list:
+    """Set `.late`, `.at_risk`, `.risk_reasons` on each dependency (no query when the
+    provider's initiative is selected with it)."""
     on = on or today()
     deps = list(deps)
-    if held_up is None:
-        providers = {d.provider_initiative_id for d in deps if d.provider_initiative_id}
-        held_up = held_up_initiatives(deps[0].org_id, on, providers) if providers else set()
     for d in deps:
         d.late = d.is_late(on)
-        d.risk_reasons = risk_reasons(d, on, held_up)
+        d.risk_reasons = risk_reasons(d, on)
         d.at_risk = bool(d.risk_reasons)
     return deps
 
@@ -182,9 +157,9 @@ def filtered(
     elif late is False:
         qs = qs.exclude(late_q(on))
     if at_risk is True:
-        qs = qs.filter(at_risk_q(org, on))
+        qs = qs.filter(at_risk_q(on))
     elif at_risk is False:
-        qs = qs.exclude(at_risk_q(org, on))
+        qs = qs.exclude(at_risk_q(on))
     return qs.order_by("due", "id")
 
 

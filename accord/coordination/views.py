@@ -75,7 +75,7 @@ def index(request):
     )
     active = queries.base(org).filter(state__in=ACTIVE_STATES)
     late_qs = active.filter(due__lt=on)
-    risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(org, on))
+    risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
     late = queries.decorate(late_qs.order_by("due", "id")[:INDEX_SHOWN], on)
     at_risk = queries.decorate(risk_qs.order_by("due", "id")[:INDEX_SHOWN], on)
     late_count, late_more = _capped_count(late_qs)

@@ -192,3 +192,37 @@ def test_the_list_takes_a_bounded_number_of_queries(world):
         assert r.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_commitment_from_an_initiative_blocked_by_what_it_needs_is_at_risk(world, cast):
+    """Operations' warehouse needs something from Sales that Sales declined, with nothing
+    else planned: the warehouse is blocked, so what Operations promised Sales from it is at
+    risk, with the reason, in the list's filter and on the dependency."""
+    from accord.coordination import services
+
+    asks = services.create_dependency(
+        world.org,
+        world.giver,
+        requester_initiative=world.warehouse,
+        provider_team=world.sales,
+        title="Forecast for the warehouse",
+        need_by=world.today + dt.timedelta(days=40),
+    )
+    promised = world.request(need_by=world.today + dt.timedelta(days=30))
+    services.transition(
+        world.org,
+        world.giver,
+        promised,
+        "accept",
+        provider_initiative=world.warehouse,
+        committed_date=world.today + dt.timedelta(days=25),
+    )
+    client = api_client(world.asker)
+    before = client.get(f"/api/v1/dependencies/{promised.pk}").json()
+    assert not before["at_risk"], before["risk_reasons"]
+    services.transition(world.org, world.asker, asks, "decline", note="No analyst free")
+    after = client.get(f"/api/v1/dependencies/{promised.pk}").json()
+    assert after["at_risk"]
+    assert after["risk_reasons"] == ["New warehouse is itself blocked by what it needs."]
+    listed = client.get("/api/v1/dependencies", {"at_risk": "true"}).json()["items"]
+    assert [d["id"] for d in listed] == [promised.pk]
