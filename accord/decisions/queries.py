@@ -46,7 +46,7 @@ from accord.decisions.models import (
     stale_after_days,
 )
 from accord.org.models import Organization, Person, Team
-from accord.org.queries import subtree_ids
+from accord.org.queries import covers_every_team, subtree_ids
 
 # --- decisions ---------------------------------------------------------------------------
 
@@ -54,7 +54,10 @@ from accord.org.queries import subtree_ids
 DECIDE_BY_FIRST = F("decide_by").asc(nulls_last=True)
 DUE_FIRST = F("due_on").asc(nulls_last=True)
 # Latest closed first: done or dropped, whichever happened (the `action_closed_order` index).
-CLOSED_LAST = Coalesce("done_at", "dropped_at").desc(nulls_last=True)
+# Exactly the index's order: a closed item always has its closing time (the services set
+# it), so where nulls would sort, which differs between databases, never matters; asked
+# for "nulls last", PostgreSQL could not use the index and sorted every closed item.
+CLOSED_LAST = Coalesce("done_at", "dropped_at").desc()
 # The same order in a form that index cannot serve, for the few closed items of one owner
 # or a small subtree: read off their own index and sorted. Told the indexed form, SQLite
 # may walk every closed item of the organization in order to find a person's twenty,
@@ -564,11 +567,16 @@ def team_action_lists(
         # The dated, then the undated: the same reads either way.
         return dated_first_page(opened, "due_on", 0, open_limit), list(closed[:closed_limit])
     # `team_id + 0`: a value the team index cannot serve, so the list's own index is read.
-    mine = (
-        action_items(org)
-        .alias(filed_to=ExpressionWrapper(F("team_id") + 0, output_field=IntegerField()))
-        .filter(filed_to__in=subtree_ids(team, only=only))
+    mine = action_items(org).alias(
+        filed_to=ExpressionWrapper(F("team_id") + 0, output_field=IntegerField())
     )
+    if not only and covers_every_team(team):
+        # The only team at the top: any item filed to a team is filed to its subtree, a
+        # test of the row itself (the subtree as a subquery is a list PostgreSQL searched
+        # from the start for every item it skipped).
+        mine = mine.filter(filed_to__isnull=False)
+    else:
+        mine = mine.filter(filed_to__in=subtree_ids(team, only=only))
     open_items = dated_first_page(mine.filter(status=ActionStatus.OPEN), "due_on", 0, open_limit)
     closed = mine.exclude(status=ActionStatus.OPEN).order_by(CLOSED_LAST, "-id")
     return open_items, list(closed[:closed_limit])
