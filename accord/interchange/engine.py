@@ -312,10 +312,15 @@ class Context:
             self.progress(self.written, self.total, phase)
 
     # running one write
-    def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
+    def _commit_if_due(self, section: str) -> None:
+        """Between writes: commit the short transaction once it has lasted long enough,
+        recording progress with it."""
         if self.chunks is not None and self.chunks.due():
-            phase = f"writing {change.section.replace('_', ' ')}"
+            phase = f"writing {section.replace('_', ' ')}"
             self.chunks.commit(lambda: (self.flush(), self.tell(phase)))
+
+    def run(self, change: Change, write: Callable[[], None], *, record: bool = True) -> None:
+        self._commit_if_due(change.section)
         self.written += record
         self._staged_keys = []
         mark = event_mark()
@@ -358,9 +363,7 @@ class Context:
         against its own item, as `run` reports it."""
         for start in range(0, len(changes), size):
             batch = changes[start : start + size]
-            if self.chunks is not None and self.chunks.due():
-                phase = f"writing {batch[0].section.replace('_', ' ')}"
-                self.chunks.commit(lambda p=phase: (self.flush(), self.tell(p)))
+            self._commit_if_due(batch[0].section)
             mark = event_mark()
             try:
                 with transaction.atomic():
