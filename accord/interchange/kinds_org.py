@@ -815,24 +815,21 @@ class Memberships(Kind):
             ctx.run(change, lambda c=change: self.write(ctx, c))
         ctx.run_many(new, lambda batch: self.create_many(ctx, batch), lambda c: self.write(ctx, c))
 
+    @staticmethod
+    def _new(ctx: Context, change: Change) -> dict[str, Any]:
+        """A new term's fields as the services take them: its team and person as objects."""
+        row = {k: a for k, (_b, a) in change.fields.items()}
+        row["team"], row["person"] = ctx.obj("teams", row["team"]), ctx.obj("people", row["person"])
+        return row
+
     def create_many(self, ctx: Context, changes: list[Change]) -> list[Any]:
-        rows = []
-        for change in changes:
-            row = {k: a for k, (_b, a) in change.fields.items()}
-            row["team"], row["person"] = (
-                ctx.obj("teams", row["team"]),
-                ctx.obj("people", row["person"]),
-            )
-            rows.append(row)
-        return services.add_memberships(ctx.org, None, rows)
+        return services.add_memberships(ctx.org, None, [self._new(ctx, c) for c in changes])
 
     def write(self, ctx: Context, change: Change) -> None:
-        after = {k: a for k, (_b, a) in change.fields.items()}
         if change.action == "create":
-            team = ctx.obj("teams", after.pop("team"))
-            person = ctx.obj("people", after.pop("person"))
-            services.add_membership(ctx.org, None, person=person, team=team, **after)
+            services.add_membership(ctx.org, None, **self._new(ctx, change))
         else:
+            after = {k: a for k, (_b, a) in change.fields.items()}
             membership = ctx.obj("memberships", change.key)
             for name in ("team", "person"):
                 if name in after:
