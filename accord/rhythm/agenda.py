@@ -192,19 +192,34 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         OPEN_OBJECTIVE_STATUSES,
         KeyResult,
         KeyResultValue,
+        Objective,
         PeriodState,
     )
     from accord.alignment.progress import kr_progress
 
-    qs = (
-        KeyResult.objects.for_org(ctx.org)
-        .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES)
-        .exclude(objective__period__state=PeriodState.CLOSED)  # history, not for review
-        .filter(_objective_filter(ctx, "objective__"))
-        .select_related("objective__period", "owner")
-        .order_by("objective__title", "position", "id")
+    # Objectives in title order off their (org, title, id) index, then the key results of
+    # each chunk of them by objective: asked for key results in their objectives' title
+    # order, SQLite read and sorted every key result of the organization first.
+    objectives = (
+        Objective.objects.for_org(ctx.org)
+        .filter(status__in=OPEN_OBJECTIVE_STATUSES)
+        .exclude(period__state=PeriodState.CLOSED)  # history, not for review
+        .filter(_objective_filter(ctx))
+        .select_related("period")
+        .order_by("title", "id")
     )
-    return _scan(qs, lambda krs: _key_result_items(ctx, krs, kr_progress, KeyResultValue))
+
+    def chunk(objs: list) -> list[dict]:
+        place = {o.pk: (i, o) for i, o in enumerate(objs)}
+        # By objective (these are the organization's): the objective's index, not the
+        # organization's.
+        krs = list(KeyResult.objects.filter(objective__in=objs).select_related("owner").order_by())
+        for kr in krs:
+            kr.objective = place[kr.objective_id][1]
+        krs.sort(key=lambda kr: (place[kr.objective_id][0], kr.position, kr.pk))
+        return _key_result_items(ctx, krs, kr_progress, KeyResultValue)
+
+    return _scan(objectives, chunk)
 
 
 def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
