@@ -176,14 +176,14 @@ def _fmt(value: Decimal | float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _objective_filter(ctx: Context, prefix: str = "") -> Q:
-    """Objectives (or, with a prefix, their key results) of the cadence's teams; a cadence of
-    the root team also reviews the organization's own objectives (with or without a team)."""
-    mine = ctx.teams(f"{prefix}team_id")
+def _objective_filter(ctx: Context) -> Q:
+    """Objectives of the cadence's teams; a cadence of the root team also reviews the
+    organization's own objectives (with or without a team)."""
+    mine = ctx.teams("team_id")
     if ctx.has_root:
         from accord.alignment.models import ObjectiveLevel
 
-        mine |= Q(**{f"{prefix}level": ObjectiveLevel.ORG}) | Q(**{f"{prefix}team__isnull": True})
+        mine |= Q(level=ObjectiveLevel.ORG) | Q(team__isnull=True)
     return mine
 
 
