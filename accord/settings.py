@@ -109,7 +109,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'accord.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A request reuses its worker's connection: opening one per request (PostgreSQL
+        # starts a server process for it; SQLite reads the schema again) cost the health
+        # check most of its time. Checked before reuse, so a restarted database is no error.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -141,7 +145,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
-USE_I18N = True
+# Accord speaks English only: no catalogue to translate from, so none is looked up (a
+# tenth of a page's rendering went to finding the active language for each value).
+USE_I18N = False
 USE_TZ = True
 
 # --- Static files: our own in accord/web/static, npm packages from node_modules -------------
