@@ -134,26 +134,8 @@ def get(url: str, **headers: str) -> tuple[int, dict[str, str]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_accord_serve_writes_json_lines_with_the_request_id_and_path(tmp_path):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "ACCORD_LOG_FORMAT": "json"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "accord.cli", "serve", "--port", str(port), "--workers", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    server, base = start_server(workers=1, ACCORD_LOG_FORMAT="json")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = get(f"{base}/healthz")
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read()[-3000:]
-                assert time.monotonic() < deadline, "accord serve did not start"
-                time.sleep(0.2)
         status, headers = get(f"{base}/healthz", **{"X-Request-ID": "probe-42"})
         assert status == 200
         assert headers["X-Request-ID"] == "probe-42"
@@ -187,3 +169,67 @@ def test_accord_serve_writes_json_lines_with_the_request_id_and_path(tmp_path):
     assert warning["level"] == "WARNING"
     assert warning["status_code"] == 404
     assert warning["message"] == "Not Found: /no-such-page"
+
+
+def start_server(workers: int, **environ: str) -> tuple[subprocess.Popen, str]:
+    """A real `accord serve` on the test database, answering; and its address."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), **environ}
+    command = [sys.executable, "-m", "accord.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            get(f"{base}/healthz")
+            return server, base
+        except OSError:
+            assert server.poll() is None, server.stderr.read()[-3000:]
+            assert time.monotonic() < deadline, "accord serve did not start"
+            time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_worker_of_accord_serve_talks_to_the_database_on_its_own_connection(cast):
+    """The workers are forked from the process that checked the migrations: answers read
+    from a connection they shared would interleave (rows of the wrong width, 500s) once
+    connections are kept between requests, as they are by default."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from accord.api import services as token_services
+
+    _, raw = token_services.create_token(cast.org, cast.admin, "test")
+    token = f"Bearer {raw}"
+    server, base = start_server(workers=2, DATABASE_CONN_MAX_AGE="60")
+
+    def ask(i: int) -> tuple[int, object]:
+        path = ("/api/v1/me", "/api/v1/people?limit=10", "/healthz")[i % 3]
+        request = urllib.request.Request(base + path, headers={"Authorization": token})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, None
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(ask, range(240)))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=30)
+    assert [status for status, _ in answers] == [200] * 240, stderr[-3000:]
+    people = {p["email"] for p in answers[1][1]["items"]}
+    assert people == {
+        "ada.admin@acme.example",
+        "leo.leader@acme.example",
+        "mia.member@acme.example",
+        "vic.viewer@acme.example",
+    }
+    assert all(answer == answers[0] for answer in answers[::3])  # the same "me" each time
+    assert all(answer == answers[1] for answer in answers[1::3])

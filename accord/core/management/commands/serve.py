@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 
@@ -51,6 +51,10 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"Accord at http://{host}:{port}/ (database: {_db_label()})")
+        # The workers are forked from this process: a connection it opened (the migration
+        # check above) would be one socket shared by every worker, their queries and
+        # answers interleaved. Each worker opens its own on its first request.
+        connections.close_all()
         App().run()
 
 
