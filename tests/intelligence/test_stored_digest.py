@@ -19,6 +19,7 @@ from django.db import transaction
 from accord.core.generator import generate
 from accord.intelligence import evaluate, services
 from accord.intelligence.models import Signal, SignalState
+from tests.conftest import check_constraints_now
 from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
@@ -53,6 +54,7 @@ def thirty(django_db_setup, django_db_blocker):
                 services.update_settings(
                     org, None, detectors={"work.likely_duplicate": {"enabled": False}}
                 )
+                check_constraints_now()
                 yield org
         finally:
             transaction.set_rollback(True)
