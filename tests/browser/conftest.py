@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,33 @@ def shot(request):
         return path
 
     return take
+
+
+class OpenRequests:
+    """The requests a page has made and not had answered yet.
+
+    `settle()` waits until there are none and htmx has swapped what they brought: what
+    Playwright's "networkidle" promises, without its half second of waiting for nothing after
+    every page. Create it before the first `goto` so that no request goes unseen."""
+
+    def __init__(self, page):
+        self.page = page
+        self.open: set = set()
+        page.on("request", lambda request: self.open.add(request))
+        page.on("requestfinished", lambda request: self.open.discard(request))
+        page.on("requestfailed", lambda request: self.open.discard(request))
+
+    def settle(self, timeout: float = 10.0) -> None:
+        self.page.wait_for_load_state("load")
+        deadline = time.monotonic() + timeout
+        while self.open:
+            if time.monotonic() > deadline:
+                urls = sorted(r.url for r in self.open)
+                raise AssertionError(f"{self.page.url}: still waiting for {urls}")
+            self.page.wait_for_timeout(20)  # lets Playwright deliver the page's events
+        self.page.wait_for_function(
+            "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
 
 
 def sign_in(page, email: str, password: str) -> None:

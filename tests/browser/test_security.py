@@ -12,7 +12,7 @@ from accord import demo
 from accord.alignment.models import Objective
 from accord.org.models import Person, Team
 from accord.rhythm.models import Cadence
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import OpenRequests, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,12 +79,13 @@ def test_every_main_page_loads_with_no_csp_violation_or_console_error(page, shot
     demo.load()
     org = demo.demo_org()
     problems = watch(page)
+    requests = OpenRequests(page)
     sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
     for url in main_pages(org):
         response = page.goto(url)
         assert response.status == 200, url
         assert "default-src 'self'" in response.headers["content-security-policy"], url
-        page.wait_for_load_state("networkidle")
+        requests.settle()
     # The pages' behaviour moved from inline handlers to static scripts still works.
     page.goto(f"/o/{org.slug}/coordination/map/")
     expect(page.locator("#cy canvas").first).to_be_attached()

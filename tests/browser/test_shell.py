@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accord import demo
 from accord.org import services
 from accord.org.models import Membership
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import OpenRequests, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -138,13 +138,14 @@ def test_every_main_page_fits_a_phone_and_its_navigation_shows_every_item(
     ]
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
     page = context.new_page()
+    requests = OpenRequests(page)
     try:
         sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
         wide = []
         for url in pages:
             page.goto(url)
             expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-            page.wait_for_load_state("networkidle")
+            requests.settle()
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 390:
                 wide.append(f"{url} is {width}px wide on a 390px phone")
