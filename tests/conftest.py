@@ -7,6 +7,7 @@ belong to Acme; `cast.outsider` is the admin of Globex, another tenant. Each has
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -141,7 +142,14 @@ def api_admin(cast) -> Client:
 # transaction that is rolled back after the module, so nothing outlives it (each test
 # still runs in its own savepoint). For tests that check what grows with an
 # organization's size (tests/generate, tests/scale).
-GENERATED_NOW = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+# The moment is the run's, shared with pytest-xdist's processes (they inherit the
+# environment), so that they can share one recording of the organizations (tests/replay.py).
+GENERATED_NOW = dt.datetime.fromisoformat(
+    os.environ.setdefault(
+        "ACCORD_TEST_GENERATED_NOW",
+        timezone.now().astimezone(dt.UTC).replace(microsecond=0).isoformat(),
+    )
+)
 
 
 def _generate() -> dict[str, Organization]:

@@ -344,6 +344,9 @@ def build_small_org(org: Organization, admin: Person, lead: Person, root: Team, 
 def build_world() -> tuple[Side, Side]:
     """(victim, caller): the demo organization with everything in it, and Zephyr with a
     little of everything. Zephyr's people must never reach the demo's data."""
+    # The demo first: its rows replay into the keys they were recorded with (tests/replay.py),
+    # which Zephyr's rows would otherwise be given first.
+    northwind = demo.load()
     org = org_services.create_organization("Zephyr Works", "zephyr")
     admin = make_person(org, "Zed Admin", Role.ADMIN)
     member = make_person(org, "Zoe Member", Role.MEMBER)
@@ -356,7 +359,6 @@ def build_world() -> tuple[Side, Side]:
     coordination.transition(org, None, zephyr_dep, "flag_blocked", note="Zephyr blocked")
     intelligence.evaluate(org)
     _, caller_raw = token_services.create_token(org, admin, "zephyr")
-    northwind = demo.load()
     intelligence.evaluate(northwind)
     maya = Person.objects.get(org=northwind, email=demo.DEMO_LOGIN)
     _, raw = token_services.create_token(northwind, maya, "northwind")

@@ -10,16 +10,31 @@ has been rolled back or flushed since, inserts the same rows again, exactly as t
 It builds for real again whenever a replay could differ from a build: another key (the demo
 is dated from today), another database, or rows already in the way of the recorded keys (a
 test that made its own rows first, on SQLite, where a rollback hands their keys out again).
+Rows already there exactly as recorded are left as they are.
+
+Under pytest-xdist the recording is shared by the run's processes: the first to need a key
+builds it and leaves the rows in a file that the others replay from then on (every process's
+test database is a copy of the same template, so the rows fit each of them). A process that
+needs the key while another is still building it builds its own rather than wait.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import hashlib
+import os
+import pickle
+import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -86,31 +101,36 @@ def _added_since(before: dict[type[models.Model], set]) -> list[_Table]:
     return tables
 
 
-def _in_the_way(tables: list[_Table]) -> bool:
+def _missing(tables: list[_Table]) -> list[_Table] | None:
+    """The recorded rows not in the database yet, or None if a row is in the way: one of the
+    recorded keys holding other values. (Rows kept as recorded, like the people's logins an
+    organization's deletion leaves behind, are simply not written again.)"""
+    missing = []
     for table in tables:
         pk = connection.ops.quote_name(table.model._meta.pk.column)
         pk_at = table.pk_at
         keys = [row[pk_at] for row in table.rows]
         if all(isinstance(k, int) for k in keys):
-            if _select(
-                table.model,
-                [table.model._meta.pk.column],
-                f"WHERE {pk} BETWEEN %s AND %s LIMIT 1",
-                [min(keys), max(keys)],
-            ):
-                return True
+            found = _select(
+                table.model, table.columns, f"WHERE {pk} BETWEEN %s AND %s", [min(keys), max(keys)]
+            )
+        else:
+            found = []
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                found += _select(table.model, table.columns, f"WHERE {pk} IN ({marks})", chunk)
+        if not found:
+            missing.append(table)
             continue
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            if _select(
-                table.model,
-                [table.model._meta.pk.column],
-                f"WHERE {pk} IN ({marks}) LIMIT 1",
-                chunk,
-            ):
-                return True
-    return False
+        recorded = {row[pk_at]: row for row in table.rows}
+        if any(recorded.get(row[pk_at]) != tuple(row) for row in found):
+            return None
+        present = {row[pk_at] for row in found}
+        rows = [row for row in table.rows if row[pk_at] not in present]
+        if rows:
+            missing.append(_Table(table.model, table.columns, rows))
+    return missing
 
 
 @transaction.atomic
@@ -148,19 +168,86 @@ def _analyze(tables: list[_Table]) -> None:
         cursor.execute(f"ANALYZE {names}")
 
 
+def _shelf(key: tuple) -> Path | None:
+    """Where this run's processes share the rows recorded for `key` (None outside xdist)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return None
+    runs = Path(settings.DATA_DIR) / "test-replays"
+    here = runs / run
+    if not here.exists():
+        here.mkdir(parents=True, exist_ok=True)
+        for old in runs.iterdir():  # runs that ended a while ago
+            if old != here and old.stat().st_mtime < time.time() - 3600:
+                shutil.rmtree(old, ignore_errors=True)
+    return here / (hashlib.sha256(repr(key).encode()).hexdigest()[:16] + ".pickle")
+
+
+def _dumps(tables: list[_Table]) -> bytes:
+    # Models go by label (auto-created through models have no importable class); psycopg
+    # reads bytea as memoryview, which does not pickle, and bytes bind back the same.
+    return pickle.dumps(
+        [
+            (
+                t.model._meta.label_lower,
+                t.columns,
+                [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in t.rows],
+            )
+            for t in tables
+        ]
+    )
+
+
+def _loads(data: bytes) -> list[_Table]:
+    return [_Table(apps.get_model(label), cols, rows) for label, cols, rows in pickle.loads(data)]
+
+
+def _record(local: tuple, build: Callable[[], T]) -> T:
+    before = _keys()
+    built = build()
+    _recorded[local] = _added_since(before)
+    return built
+
+
+@contextlib.contextmanager
+def _first_to_build(shelf: Path):
+    """True for the one process that builds `shelf`; the others, rather than wait for it,
+    build their own as before (a core left waiting is time lost on a small machine)."""
+    with open(shelf.with_suffix(".lock"), "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def once(key: tuple, build: Callable[[], T], find: Callable[[], T]) -> T:
     """build() the first time for this key and database; after, replay its rows and find()."""
-    key = (connection.vendor, connection.settings_dict["NAME"], *key)
-    tables = _recorded.get(key)
-    if tables is not None and not _in_the_way(tables):
-        _replay(tables)
-        _analyze(tables)
+    local = (connection.vendor, connection.settings_dict["NAME"], *key)
+    shelf = _shelf((connection.vendor, *key)) if local not in _recorded else None
+    if shelf is not None and not shelf.exists():
+        with _first_to_build(shelf) as first:
+            if first and not shelf.exists():
+                built = _record(local, build)
+                partial = shelf.with_suffix(".partial")
+                partial.write_bytes(_dumps(_recorded[local]))
+                partial.rename(shelf)
+                _analyze(_recorded[local])
+                return built
+    if shelf is not None and shelf.exists():
+        _recorded[local] = _loads(shelf.read_bytes())
+    tables = _recorded.get(local)
+    missing = _missing(tables) if tables is not None else None
+    if missing is not None:
+        _replay(missing)
+        _analyze(missing)
         return find()
-    before = _keys() if tables is None else None
-    built = build()
-    if before is not None:
-        _recorded[key] = _added_since(before)
-    _analyze(_recorded.get(key) or [])
+    built = build() if tables is not None else _record(local, build)
+    _analyze(_recorded[local])
     return built
 
 
