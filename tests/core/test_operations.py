@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from tests.rhythm.servers import free_port
 from tests.test_settings import clean_env
 from tests.test_worker import database_url
 
@@ -115,12 +115,6 @@ def test_an_unknown_log_format_stops_start_up(tmp_path):
     result = run_in_process(tmp_path, "/healthz", ACCORD_LOG_FORMAT="xml")
     assert result.returncode != 0
     assert "ACCORD_LOG_FORMAT must be plain or json" in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str]]:

@@ -8,20 +8,15 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import quote
 
 import anyio
 import httpx2
 import pytest
-from django.db import connection
 from django.utils import timezone
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -40,20 +35,8 @@ from accord.rhythm import services as rhythm
 from tests import replay
 from tests.conftest import make_person
 from tests.pillars_fixtures import build_small_org
-
-ACCORD = str(Path(sys.executable).with_name("accord"))
-
-
-def database_url() -> str:
-    """The test database, as a DATABASE_URL another process can use."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"])
-    host = quote(db["HOST"] or "localhost", safe="")
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+from tests.rhythm.servers import free_port
+from tests.test_worker import ACCORD, database_url
 
 
 @dataclass
@@ -136,16 +119,10 @@ def _token(org: Organization, name: str) -> str:
     return token_services.create_token(org, person, "mcp")[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(django_db_setup):
     """`accord serve` on 127.0.0.1, on the test database, for the whole module."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": database_url(), "SITE_URL": url}
     process = subprocess.Popen(
