@@ -154,16 +154,18 @@ def main() -> None:
     ]
     ports = [free_port() for _ in range(args.servers)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Each server's log, to read when a run counts errors.
+    logs = [Path(os.environ["ACCORD_DATA_DIR"]) / f"load-server-{port}.log" for port in ports]
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "accord.cli", "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log.open("w"),
             start_new_session=True,
         )
-        for port in ports
+        for port, log in zip(ports, logs, strict=True)
     ]
     try:
         for port in ports:
@@ -188,7 +190,7 @@ def main() -> None:
             print(stats.line(label, took) + f" {before} → {load_avg()} |", flush=True)
             statuses = Counter(stats.statuses)
             if any(not (isinstance(s, int) and s < 400) for s in statuses):
-                print(f"  errors: {dict(statuses)}")
+                print(f"  errors: {dict(statuses)}; the servers' logs: {', '.join(map(str, logs))}")
     finally:
         for proc in procs:
             try:
