@@ -20,9 +20,7 @@ needs the key while another is still building it builds its own rather than wait
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import os
 import pickle
@@ -40,6 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accord import demo
+from tests.template_db import locked
 
 
 @dataclass
@@ -209,28 +208,14 @@ def _record(local: tuple, build: Callable[[], T]) -> T:
     return built
 
 
-@contextlib.contextmanager
-def _first_to_build(shelf: Path):
-    """True for the one process that builds `shelf`; the others, rather than wait for it,
-    build their own as before (a core left waiting is time lost on a small machine)."""
-    with open(shelf.with_suffix(".lock"), "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def once(key: tuple, build: Callable[[], T], find: Callable[[], T]) -> T:
     """build() the first time for this key and database; after, replay its rows and find()."""
     local = (connection.vendor, connection.settings_dict["NAME"], *key)
     shelf = _shelf((connection.vendor, *key)) if local not in _recorded else None
     if shelf is not None and not shelf.exists():
-        with _first_to_build(shelf) as first:
+        # Another process building it: build one's own rather than wait (a core left
+        # waiting is time lost on a small machine).
+        with locked(shelf.with_suffix(".lock"), wait=False) as first:
             if first and not shelf.exists():
                 built = _record(local, build)
                 partial = shelf.with_suffix(".partial")

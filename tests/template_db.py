@@ -68,12 +68,18 @@ def digest(connection) -> str:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the lock file `path` across processes; yields whether it is held (always, unless
+    `wait=False` found another process holding it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -97,7 +103,7 @@ def _sqlite(connection, createdb: bool) -> None:
     target = Path(connection.creation._get_test_db_name())
     folder = target.parent
     template = folder / f"{PREFIX}{digest(connection)}.sqlite3"
-    with _locked(folder / f"{PREFIX}lock"):
+    with locked(folder / f"{PREFIX}lock"):
         if createdb or not template.exists():
             for old in folder.glob(f"{PREFIX}*.sqlite3*"):
                 old.unlink()
@@ -147,7 +153,7 @@ def _postgresql(connection, createdb: bool) -> None:
     dump = Path(settings.DATA_DIR) / f"{PREFIX}{key}.pgdump"
     where = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
     lock = f"accord-{PREFIX}{hashlib.sha256(where.encode()).hexdigest()[:12]}.lock"
-    with _locked(Path(tempfile.gettempdir()) / lock), _locked(dump.parent / f"{PREFIX}lock"):
+    with locked(Path(tempfile.gettempdir()) / lock), locked(dump.parent / f"{PREFIX}lock"):
         with creation._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             exists = cursor.fetchone() is not None

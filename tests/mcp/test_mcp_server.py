@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from accord.mcp.answers import MAX_CHARS
-from tests.mcp.conftest import ACCORD, api, http_session, run, stdio_session
+from tests.mcp.conftest import api, http_session, run, stdio_session
+from tests.test_worker import ACCORD
 
 TOOLS = {
     "what_is_at_risk",
