@@ -97,8 +97,7 @@ def make_person(org: Organization, name: str, role: str) -> Person:
     return services.add_person(org, None, name=name, email=email, role=role, user=user)
 
 
-@pytest.fixture
-def cast(db) -> Cast:
+def _build_cast() -> Cast:
     org = services.create_organization("Acme", "acme")
     admin = make_person(org, "Ada Admin", Role.ADMIN)
     leader = make_person(org, "Leo Leader", Role.LEADER)
@@ -113,6 +112,31 @@ def cast(db) -> Cast:
     outsider = make_person(other, "Otto Outsider", Role.ADMIN)
     other_team = services.create_team(other, None, name="Globex Labs", slug="labs")
     return Cast(org, admin, leader, member, viewer, root, platform, other, outsider, other_team)
+
+
+def _find_cast() -> Cast:
+    org, other = Organization.objects.get(slug="acme"), Organization.objects.get(slug="globex")
+    people = {p.name: p for p in Person.objects.filter(org__in=[org, other])}
+    teams = {(t.org_id, t.slug): t for t in Team.objects.filter(org__in=[org, other])}
+    return Cast(
+        org,
+        people["Ada Admin"],
+        people["Leo Leader"],
+        people["Mia Member"],
+        people["Vic Viewer"],
+        teams[org.pk, "acme"],
+        teams[org.pk, "platform"],
+        other,
+        people["Otto Outsider"],
+        teams[other.pk, "labs"],
+    )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    """Built through the services once per test process, and replayed after as if made now
+    (tests/replay.py): some eighty queries a test, in nearly every test."""
+    return replay.once(("cast", timezone.localdate()), _build_cast, _find_cast, as_of_now=True)
 
 
 def login(person: Person) -> Client:
@@ -195,4 +219,30 @@ def _demo_built_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(demo, "load", replay.load)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise lists and stats every static file (ours and node_modules', some 470) when
+    its middleware is built, and Django's test client builds the middleware again for each
+    client: a tenth of a second per client, thousands of times a run. The files do not change
+    during a run, so each test process lists them once and gives every new middleware the
+    same list; the files are served exactly as `accord serve` serves them."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    listed: dict[str, dict] = {}
+    list_them = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self):
+        if self.static_prefix not in listed:
+            before = dict(self.files)
+            list_them(self)
+            listed[self.static_prefix] = {
+                url: file for url, file in self.files.items() if before.get(url) is not file
+            }
+        self.files.update(listed[self.static_prefix])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
         yield

@@ -16,6 +16,10 @@ Under pytest-xdist the recording is shared by the run's processes: the first to 
 builds it and leaves the rows in a file that the others replay from then on (every process's
 test database is a copy of the same template, so the rows fit each of them). A process that
 needs the key while another is still building it builds its own rather than wait.
+
+A recording made "as of now" (the cast of `tests/conftest.py`) is replayed with every moment
+moved on by the time since it was recorded, so its rows read as made now, as a build would
+make them.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ class _Table:
 T = TypeVar("T")
 _build = demo.load
 _recorded: dict[tuple, list[_Table]] = {}
+_recorded_at: dict[tuple, dt.datetime] = {}  # when each recording was made
+# Fewer rows than this get no fresh planner statistics (tests/replay.py::_analyze).
+ANALYZE_FROM = 1000
 
 
 def _models() -> list[type[models.Model]]:
@@ -132,6 +139,36 @@ def _missing(tables: list[_Table]) -> list[_Table] | None:
     return missing
 
 
+def _shifted(tables: list[_Table], by: dt.timedelta) -> list[_Table]:
+    """The rows with every date and time column moved on by `by` (SQLite stores them as
+    text, PostgreSQL hands them back as datetimes)."""
+    if not by:
+        return tables
+    out = []
+    for table in tables:
+        moments = {
+            table.columns.index(f.column)
+            for f in table.model._meta.concrete_fields
+            if f.get_internal_type() == "DateTimeField" and f.column in table.columns
+        }
+        if not moments:
+            out.append(table)
+            continue
+
+        def move(value):
+            if value is None:
+                return None
+            if isinstance(value, str):
+                return str(dt.datetime.fromisoformat(value) + by)
+            return value + by
+
+        rows = [
+            tuple(move(v) if i in moments else v for i, v in enumerate(row)) for row in table.rows
+        ]
+        out.append(_Table(table.model, table.columns, rows))
+    return out
+
+
 @transaction.atomic
 def _replay(tables: list[_Table]) -> None:
     quote = connection.ops.quote_name
@@ -160,7 +197,7 @@ def _analyze(tables: list[_Table]) -> None:
     make the planner take an organization's thousands of rows for one, and nested-loop
     plans then run for minutes. ANALYZE inside the transaction counts the transaction's
     own rows, and its statistics are rolled back with them."""
-    if connection.vendor != "postgresql" or not tables:
+    if connection.vendor != "postgresql" or sum(len(t.rows) for t in tables) < ANALYZE_FROM:
         return
     names = ", ".join(connection.ops.quote_name(t.model._meta.db_table) for t in tables)
     with connection.cursor() as cursor:
@@ -182,34 +219,47 @@ def _shelf(key: tuple) -> Path | None:
     return here / (hashlib.sha256(repr(key).encode()).hexdigest()[:16] + ".pickle")
 
 
-def _dumps(tables: list[_Table]) -> bytes:
+def _dumps(tables: list[_Table], at: dt.datetime) -> bytes:
     # Models go by label (auto-created through models have no importable class); psycopg
     # reads bytea as memoryview, which does not pickle, and bytes bind back the same.
     return pickle.dumps(
-        [
-            (
-                t.model._meta.label_lower,
-                t.columns,
-                [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in t.rows],
-            )
-            for t in tables
-        ]
+        (
+            at,
+            [
+                (
+                    t.model._meta.label_lower,
+                    t.columns,
+                    [
+                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+                        for r in t.rows
+                    ],
+                )
+                for t in tables
+            ],
+        )
     )
 
 
-def _loads(data: bytes) -> list[_Table]:
-    return [_Table(apps.get_model(label), cols, rows) for label, cols, rows in pickle.loads(data)]
+def _loads(data: bytes) -> tuple[list[_Table], dt.datetime]:
+    at, tables = pickle.loads(data)
+    return [_Table(apps.get_model(label), cols, rows) for label, cols, rows in tables], at
 
 
 def _record(local: tuple, build: Callable[[], T]) -> T:
     before = _keys()
     built = build()
-    _recorded[local] = _added_since(before)
+    # The end of the build: a replay moves its last moment to the present, not past it.
+    _recorded[local], _recorded_at[local] = _added_since(before), timezone.now()
     return built
 
 
-def once(key: tuple, build: Callable[[], T], find: Callable[[], T]) -> T:
-    """build() the first time for this key and database; after, replay its rows and find()."""
+def once(
+    key: tuple, build: Callable[[], T], find: Callable[[], T], *, as_of_now: bool = False
+) -> T:
+    """build() the first time for this key and database; after, replay its rows and find().
+
+    `as_of_now`: the build stamps its rows with the present moment; the replay moves them on
+    by the time since the recording."""
     local = (connection.vendor, connection.settings_dict["NAME"], *key)
     shelf = _shelf((connection.vendor, *key)) if local not in _recorded else None
     if shelf is not None and not shelf.exists():
@@ -219,13 +269,15 @@ def once(key: tuple, build: Callable[[], T], find: Callable[[], T]) -> T:
             if first and not shelf.exists():
                 built = _record(local, build)
                 partial = shelf.with_suffix(".partial")
-                partial.write_bytes(_dumps(_recorded[local]))
+                partial.write_bytes(_dumps(_recorded[local], _recorded_at[local]))
                 partial.rename(shelf)
                 _analyze(_recorded[local])
                 return built
     if shelf is not None and shelf.exists():
-        _recorded[local] = _loads(shelf.read_bytes())
+        _recorded[local], _recorded_at[local] = _loads(shelf.read_bytes())
     tables = _recorded.get(local)
+    if tables is not None and as_of_now:
+        tables = _shifted(tables, timezone.now() - _recorded_at[local])
     missing = _missing(tables) if tables is not None else None
     if missing is not None:
         _replay(missing)
