@@ -6,8 +6,10 @@ belong to Acme; `cast.outsider` is the admin of Globex, another tenant. Each has
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -196,19 +198,28 @@ def check_constraints_now() -> None:
     connection.check_constraints()
 
 
-@pytest.fixture(scope="module")
-def generated(django_db_setup, django_db_blocker):
-    """Two organizations of 30 and 200 teams, generated as of now."""
+@contextlib.contextmanager
+def module_transaction(django_db_blocker) -> Iterator[None]:
+    """Database access for a module fixture, in a transaction rolled back after the module:
+    what the fixture writes is gone without deleting anything, and each test still runs in a
+    savepoint of its own. Call check_constraints_now() once the fixture's rows are written."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            orgs = replay.once(("generated", GENERATED_NOW), _generate, _generated)
-            check_constraints_now()
-            yield orgs
+            yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """Two organizations of 30 and 200 teams, generated as of now."""
+    with module_transaction(django_db_blocker):
+        orgs = replay.once(("generated", GENERATED_NOW), _generate, _generated)
+        check_constraints_now()
+        yield orgs
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,8 +14,6 @@ from importlib import import_module
 from urllib.parse import urljoin
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,7 +51,7 @@ from accord.org.models import (
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm
 from accord.rhythm.models import Cadence, CheckIn, Measurable, Meeting
-from tests.conftest import make_person
+from tests.conftest import check_constraints_now, make_person, module_transaction
 
 # The pillars' page modules (and the foundation's, for the people and teams they show).
 PAGE_MODULES = [
@@ -372,19 +370,13 @@ def build_world() -> tuple[Side, Side]:
 
 
 def shared_world(django_db_blocker):
-    """The two organizations, built once per test module (about 3 s) and removed after it;
-    each test still runs in a transaction that is rolled back. Use from a module fixture:
+    """The two organizations, built once per test module and rolled back after it; each
+    test still runs in a savepoint of its own. Use from a module fixture:
     `yield from shared_world(django_db_blocker)`."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        victim, caller = build_world()
-    try:
-        yield victim, caller
-    finally:
-        with django_db_blocker.unblock(), transaction.atomic():
-            for side in (victim, caller):
-                org_services.purge_organization(side.org)
-            for domain in ("northwind", "zephyr"):
-                get_user_model().objects.filter(email__endswith=f"@{domain}.example").delete()
+    with module_transaction(django_db_blocker):
+        world = build_world()
+        check_constraints_now()
+        yield world
 
 
 def viewer_of(org: Organization) -> Person:

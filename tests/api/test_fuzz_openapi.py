@@ -13,10 +13,9 @@ import json
 
 import pytest
 import schemathesis
-from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -27,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 
 from accord import demo
 from accord.api import services as token_services
-from accord.org import services as org_services
 from accord.org.models import Person
+from tests.conftest import check_constraints_now, module_transaction
 
 pytestmark = pytest.mark.fuzz
 
@@ -44,18 +43,15 @@ CASES: dict[str, int] = {}  # operation -> requests sent, printed at the end (-s
 
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
-    """The demo organization and an admin token of it, built once for the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The demo organization and an admin token of it, built once for the module and rolled
+    back after it."""
+    with module_transaction(django_db_blocker):
         org = demo.load()
         admin = Person.objects.get(org=org, email=demo.DEMO_LOGIN)
         _, raw = token_services.create_token(org, admin, "fuzz")
-    try:
+        check_constraints_now()
         yield raw
-    finally:
-        print(f"\nfuzzed {len(CASES)} operations with {sum(CASES.values())} requests")
-        with django_db_blocker.unblock(), transaction.atomic():
-            org_services.purge_organization(org)
-            get_user_model().objects.filter(email__endswith="@northwind.example").delete()
+    print(f"\nfuzzed {len(CASES)} operations with {sum(CASES.values())} requests")
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
 
 from accord.core.generator import generate
 from accord.intelligence import evaluate, services
 from accord.intelligence.models import Signal, SignalState
-from tests.conftest import check_constraints_now
+from tests.conftest import check_constraints_now, module_transaction
 from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
@@ -44,21 +43,12 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def thirty(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with controlled(Clock(NOW)):
-                org = generate(30, seed=3, slug="digest-30", now=NOW).org
-                # Detectors added since the digests were taken are left out of them.
-                services.update_settings(
-                    org, None, detectors={"work.likely_duplicate": {"enabled": False}}
-                )
-                check_constraints_now()
-                yield org
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_transaction(django_db_blocker), controlled(Clock(NOW)):
+        org = generate(30, seed=3, slug="digest-30", now=NOW).org
+        # Detectors added since the digests were taken are left out of them.
+        services.update_settings(org, None, detectors={"work.likely_duplicate": {"enabled": False}})
+        check_constraints_now()
+        yield org
 
 
 def test_a_generated_organization_stores_what_the_engine_always_stored(thirty, db):
