@@ -144,6 +144,14 @@ def _shifted(tables: list[_Table], by: dt.timedelta) -> list[_Table]:
     text, PostgreSQL hands them back as datetimes)."""
     if not by:
         return tables
+
+    def move(value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return str(dt.datetime.fromisoformat(value) + by)
+        return value + by
+
     out = []
     for table in tables:
         moments = {
@@ -154,14 +162,6 @@ def _shifted(tables: list[_Table], by: dt.timedelta) -> list[_Table]:
         if not moments:
             out.append(table)
             continue
-
-        def move(value):
-            if value is None:
-                return None
-            if isinstance(value, str):
-                return str(dt.datetime.fromisoformat(value) + by)
-            return value + by
-
         rows = [
             tuple(move(v) if i in moments else v for i, v in enumerate(row)) for row in table.rows
         ]

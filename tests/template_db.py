@@ -99,9 +99,11 @@ def _migrate_into(connection, name: str) -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
 
 
-def _sqlite_template(connection, createdb: bool) -> Path:
-    """The migrated template beside the process's test database, built if missing."""
-    folder = Path(connection.creation._get_test_db_name()).parent
+def _sqlite(connection, createdb: bool, copy: bool = True) -> None:
+    """Build the template if missing and (`copy`) make the process's test database a copy of
+    it, both under the lock: another process never copies a template being rebuilt."""
+    target = Path(connection.creation._get_test_db_name())
+    folder = target.parent
     template = folder / f"{PREFIX}{digest(connection)}.sqlite3"
     with locked(folder / f"{PREFIX}lock"):
         if createdb or not template.exists():
@@ -112,21 +114,17 @@ def _sqlite_template(connection, createdb: bool) -> Path:
             for extra in ("-wal", "-shm"):
                 Path(f"{partial}{extra}").unlink(missing_ok=True)
             partial.rename(template)
-    return template
-
-
-def _sqlite(connection, createdb: bool) -> None:
-    template = _sqlite_template(connection, createdb)
-    target = Path(connection.creation._get_test_db_name())
-    for extra in ("", "-wal", "-shm"):
-        Path(f"{target}{extra}").unlink(missing_ok=True)
-    # The backup API copies a consistent database whatever its journal holds.
-    source, copy = sqlite3.connect(template), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
+        if not copy:
+            return
+        for extra in ("", "-wal", "-shm"):
+            Path(f"{target}{extra}").unlink(missing_ok=True)
+        # The backup API copies a consistent database whatever its journal holds.
+        source, copied = sqlite3.connect(template), sqlite3.connect(target)
+        try:
+            source.backup(copied)
+        finally:
+            source.close()
+            copied.close()
 
 
 def _pg_tool(name: str) -> str:
@@ -148,11 +146,13 @@ def _pg_run(connection, tool: str, *args: str) -> bool:
         return False
 
 
-def _postgresql_template(connection, createdb: bool) -> str:
-    """The name of the migrated template database, built if missing."""
+def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
+    """Build the template if missing and (`copy`) create the process's test database from
+    it, both under the locks."""
     creation = connection.creation
     quote = connection.ops.quote_name
     key = digest(connection)
+    target = creation._get_test_db_name()
     template = f"test_template_{key}"
     # A throwaway server (scripts/test.sh starts one per run) keeps no template: a dump of
     # the last one built, beside the SQLite template, is restored in a second or two.
@@ -187,16 +187,11 @@ def _postgresql_template(connection, createdb: bool) -> str:
                     dump.unlink(missing_ok=True)
             with creation._nodb_cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {quote(partial)} RENAME TO {quote(template)}")
-    return template
-
-
-def _postgresql(connection, createdb: bool) -> None:
-    template = _postgresql_template(connection, createdb)
-    target = connection.creation._get_test_db_name()
-    quote = connection.ops.quote_name
-    with connection.creation._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
-        cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+        if not copy:
+            return
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
+            cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
 
 
 def _file_backed(connection) -> bool:
@@ -214,12 +209,12 @@ def prepare(createdb: bool = False) -> None:
 
 def build() -> None:
     """Build the templates that are missing, and nothing else: scripts/test.sh runs this
-    ahead of each pass, beside the checks, so that no test process waits for a migration."""
+    beside its checks, before the passes, so that no test process waits for a migration."""
     for connection in connections.all():
         if connection.vendor == "sqlite" and _file_backed(connection):
-            _sqlite_template(connection, createdb=False)
+            _sqlite(connection, createdb=False, copy=False)
         elif connection.vendor == "postgresql":
-            _postgresql_template(connection, createdb=False)
+            _postgresql(connection, createdb=False, copy=False)
 
 
 if __name__ == "__main__":  # python -m tests.template_db (DJANGO_SETTINGS_MODULE set)
