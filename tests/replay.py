@@ -58,8 +58,8 @@ class _Table:
 
 T = TypeVar("T")
 _build = demo.load
-_recorded: dict[tuple, list[_Table]] = {}
-_recorded_at: dict[tuple, dt.datetime] = {}  # when each recording was made
+# Each recording's rows, and the moment its build ended.
+_recorded: dict[tuple, tuple[list[_Table], dt.datetime]] = {}
 # Fewer rows than this get no fresh planner statistics (tests/replay.py::_analyze).
 ANALYZE_FROM = 1000
 
@@ -249,7 +249,7 @@ def _record(local: tuple, build: Callable[[], T]) -> T:
     before = _keys()
     built = build()
     # The end of the build: a replay moves its last moment to the present, not past it.
-    _recorded[local], _recorded_at[local] = _added_since(before), timezone.now()
+    _recorded[local] = _added_since(before), timezone.now()
     return built
 
 
@@ -269,22 +269,22 @@ def once(
             if first and not shelf.exists():
                 built = _record(local, build)
                 partial = shelf.with_suffix(".partial")
-                partial.write_bytes(_dumps(_recorded[local], _recorded_at[local]))
+                partial.write_bytes(_dumps(*_recorded[local]))
                 partial.rename(shelf)
-                _analyze(_recorded[local])
+                _analyze(_recorded[local][0])
                 return built
     if shelf is not None and shelf.exists():
-        _recorded[local], _recorded_at[local] = _loads(shelf.read_bytes())
-    tables = _recorded.get(local)
+        _recorded[local] = _loads(shelf.read_bytes())
+    tables, at = _recorded.get(local, (None, None))
     if tables is not None and as_of_now:
-        tables = _shifted(tables, timezone.now() - _recorded_at[local])
+        tables = _shifted(tables, timezone.now() - at)
     missing = _missing(tables) if tables is not None else None
     if missing is not None:
         _replay(missing)
         _analyze(missing)
         return find()
     built = build() if tables is not None else _record(local, build)
-    _analyze(_recorded[local])
+    _analyze(_recorded[local][0])
     return built
 
 

@@ -194,29 +194,19 @@ def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
             cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
 
 
-def _file_backed(connection) -> bool:
-    return not connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
-
-
-def prepare(createdb: bool = False) -> None:
-    """Give this process's test database (every alias) the fully migrated schema."""
+def prepare(createdb: bool = False, copy: bool = True) -> None:
+    """Give this process's test database (every alias) the fully migrated schema; with
+    `copy=False`, only build the templates that are missing (scripts/test.sh does so beside
+    its checks, so that no test process waits for a migration)."""
     for connection in connections.all():
-        if connection.vendor == "sqlite" and _file_backed(connection):
-            _sqlite(connection, createdb)
+        if connection.vendor == "sqlite" and not connection.creation.is_in_memory_db(
+            connection.creation._get_test_db_name()
+        ):
+            _sqlite(connection, createdb, copy)
         elif connection.vendor == "postgresql":
-            _postgresql(connection, createdb)
-
-
-def build() -> None:
-    """Build the templates that are missing, and nothing else: scripts/test.sh runs this
-    beside its checks, before the passes, so that no test process waits for a migration."""
-    for connection in connections.all():
-        if connection.vendor == "sqlite" and _file_backed(connection):
-            _sqlite(connection, createdb=False, copy=False)
-        elif connection.vendor == "postgresql":
-            _postgresql(connection, createdb=False, copy=False)
+            _postgresql(connection, createdb, copy)
 
 
 if __name__ == "__main__":  # python -m tests.template_db (DJANGO_SETTINGS_MODULE set)
     django.setup()
-    build()
+    prepare(copy=False)
