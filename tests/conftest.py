@@ -164,12 +164,12 @@ def api_admin(cast) -> Client:
     return api_client(cast.admin)
 
 
-# Generated organizations (`accord generate`) shared by a test module: built once inside a
-# transaction that is rolled back after the module, so nothing outlives it (each test
-# still runs in its own savepoint). For tests that check what grows with an
-# organization's size (tests/generate, tests/scale).
+# Generated organizations (`accord generate`) shared by a test module: generated once per
+# run into a second template database, which each module's tests use a copy of (each test
+# still runs in its own savepoint). For tests that check what grows with an organization's
+# size (tests/generate, tests/scale).
 # The moment is the run's, shared with pytest-xdist's processes (they inherit the
-# environment), so that they can share one recording of the organizations (tests/replay.py).
+# environment), so that they can share one template (tests/template_db.py, `derived`).
 GENERATED_NOW = dt.datetime.fromisoformat(
     os.environ.setdefault(
         "ACCORD_TEST_GENERATED_NOW",
@@ -193,7 +193,7 @@ def check_constraints_now() -> None:
 
     PostgreSQL defers those checks to the commit, and Django checks them after each test
     before rolling the test back: each rollback would undo the check and the next test would
-    run it again (1.5 s a test for the generated organizations). Checked once here, they
+    run it again (over a second a test for thousands of rows). Checked once here, they
     leave nothing for the tests to re-check."""
     connection.check_constraints()
 
@@ -215,11 +215,10 @@ def module_transaction(django_db_blocker) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def generated(django_db_setup, django_db_blocker):
-    """Two organizations of 30 and 200 teams, generated as of now."""
-    with module_transaction(django_db_blocker):
-        orgs = replay.once(("generated", GENERATED_NOW), _generate, _generated)
-        check_constraints_now()
-        yield orgs
+    """Two organizations of 30 and 200 teams, generated as of now: the module's tests run on
+    a copy of a test database that holds them (tests/template_db.py, `derived`)."""
+    with django_db_blocker.unblock(), template_db.derived(("generated", GENERATED_NOW), _generate):
+        yield _generated()
 
 
 @pytest.fixture(scope="session", autouse=True)

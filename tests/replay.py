@@ -1,11 +1,12 @@
 """Organizations that tests build often, built once per test process and replayed after.
 
 Building Northwind through the services takes about ten seconds (thirteen weeks of history,
-evaluated and briefed) and some twenty test files need it; the generated organizations of
-`tests/conftest.py` take a few seconds for each of a dozen modules. The first build in a test
-process runs for real and records every row it added; a later one, in a test whose database
-has been rolled back or flushed since, inserts the same rows again, exactly as they were
-(stored values, not recomputed ones).
+evaluated and briefed) and some twenty test files need it; the cast of `tests/conftest.py`
+is in nearly every test. The first build in a test process runs for real and records every
+row it added; a later one, in a test whose database has been rolled back or flushed since,
+inserts the same rows again, exactly as they were (stored values, not recomputed ones).
+(The generated organizations are larger still: their modules use copies of a database that
+holds them, `tests/template_db.py::derived`.)
 
 It builds for real again whenever a replay could differ from a build: another key (the demo
 is dated from today), another database, or rows already in the way of the recorded keys (a

@@ -28,7 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import django
@@ -99,12 +99,46 @@ def _migrate_into(connection, name: str) -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
 
 
+def _sqlite_template(connection) -> Path:
+    return Path(connection.creation._get_test_db_name()).parent / (
+        f"{PREFIX}{digest(connection)}.sqlite3"
+    )
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the SQLite database `source` to `target` (replaced), whatever its journal holds."""
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{target}{extra}").unlink(missing_ok=True)
+    # The backup API copies a consistent database, committed pages only.
+    source_db, copied = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        source_db.backup(copied)
+    finally:
+        source_db.close()
+        copied.close()
+
+
+def migrated_sqlite(target: Path) -> bool:
+    """Make `target` a copy of this checkout's migrated SQLite template, for a test that needs
+    a database file of its own (a process it kills, say). False when no template is built
+    (a run on PostgreSQL): the caller migrates as before."""
+    connection = connections["default"]
+    if connection.vendor != "sqlite":
+        return False
+    template = _sqlite_template(connection)
+    with locked(template.parent / f"{PREFIX}lock"):
+        if not template.exists():
+            return False
+        copy_sqlite(template, target)
+    return True
+
+
 def _sqlite(connection, createdb: bool, copy: bool = True) -> None:
     """Build the template if missing and (`copy`) make the process's test database a copy of
     it, both under the lock: another process never copies a template being rebuilt."""
     target = Path(connection.creation._get_test_db_name())
-    folder = target.parent
-    template = folder / f"{PREFIX}{digest(connection)}.sqlite3"
+    template = _sqlite_template(connection)
+    folder = template.parent
     with locked(folder / f"{PREFIX}lock"):
         if createdb or not template.exists():
             for old in folder.glob(f"{PREFIX}*.sqlite3*"):
@@ -114,17 +148,8 @@ def _sqlite(connection, createdb: bool, copy: bool = True) -> None:
             for extra in ("-wal", "-shm"):
                 Path(f"{partial}{extra}").unlink(missing_ok=True)
             partial.rename(template)
-        if not copy:
-            return
-        for extra in ("", "-wal", "-shm"):
-            Path(f"{target}{extra}").unlink(missing_ok=True)
-        # The backup API copies a consistent database whatever its journal holds.
-        source, copied = sqlite3.connect(template), sqlite3.connect(target)
-        try:
-            source.backup(copied)
-        finally:
-            source.close()
-            copied.close()
+        if copy:
+            copy_sqlite(template, target)
 
 
 def _pg_tool(name: str) -> str:
@@ -146,6 +171,13 @@ def _pg_run(connection, tool: str, *args: str) -> bool:
         return False
 
 
+def _pg_server_lock(connection, what: str = "") -> Path:
+    """A lock file for the templates of one PostgreSQL server (shared by every run using it)."""
+    where = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
+    server = hashlib.sha256(where.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"accord-{PREFIX}{server}{what}.lock"
+
+
 def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
     """Build the template if missing and (`copy`) create the process's test database from
     it, both under the locks."""
@@ -157,9 +189,7 @@ def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
     # A throwaway server (scripts/test.sh starts one per run) keeps no template: a dump of
     # the last one built, beside the SQLite template, is restored in a second or two.
     dump = Path(settings.DATA_DIR) / f"{PREFIX}{key}.pgdump"
-    where = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
-    lock = f"accord-{PREFIX}{hashlib.sha256(where.encode()).hexdigest()[:12]}.lock"
-    with locked(Path(tempfile.gettempdir()) / lock), locked(dump.parent / f"{PREFIX}lock"):
+    with locked(_pg_server_lock(connection)), locked(dump.parent / f"{PREFIX}lock"):
         with creation._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             exists = cursor.fetchone() is not None
@@ -192,6 +222,112 @@ def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
         with creation._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
             cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+
+
+@contextlib.contextmanager
+def _pointed_at(connection, name: str) -> Iterator[None]:
+    """The connection, for the block, opened on the database `name` instead of its own."""
+    own = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = own
+
+
+def _derived_sqlite(connection, name: str, build: Callable[[], object]) -> str:
+    """Build the derived template `name` if missing; copy it for this process."""
+    base = _sqlite_template(connection)
+    template = base.with_name(f"{base.stem}-{name}.sqlite3")
+    copy = f"{connection.settings_dict['NAME']}-{name}"
+    with locked(base.parent / f"{PREFIX}{name}.lock"):
+        if not template.exists():
+            # Those of other keys (earlier runs) go: one run's are a few tens of megabytes.
+            for old in base.parent.glob(f"{base.stem}-derived_*.sqlite3"):
+                old.unlink()
+            for old in base.parent.glob(f"{PREFIX}derived_*.lock"):
+                if old.name != f"{PREFIX}{name}.lock":
+                    old.unlink()
+            partial = template.with_suffix(".partial")
+            copy_sqlite(base, partial)
+            _build_in(connection, str(partial), build)
+            partial.rename(template)
+        copy_sqlite(template, Path(copy))
+    return copy
+
+
+def _derived_postgresql(connection, name: str, build: Callable[[], object]) -> str:
+    """Build the derived template `name` if missing; copy it for this process."""
+    quote = connection.ops.quote_name
+    base = f"test_template_{digest(connection)}"
+    template = f"{base}_{name}"
+    copy = f"{connection.settings_dict['NAME']}_{name}"
+    with locked(_pg_server_lock(connection, name)):
+        with connection.creation._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            exists = cursor.fetchone() is not None
+        if not exists:
+            partial = f"{template}_partial"
+            with connection.creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(partial)}")
+                cursor.execute(f"CREATE DATABASE {quote(partial)} TEMPLATE {quote(base)}")
+            _build_in(connection, partial, build)
+            with connection.creation._nodb_cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {quote(partial)} RENAME TO {quote(template)}")
+        with connection.creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy)}")
+            cursor.execute(f"CREATE DATABASE {quote(copy)} TEMPLATE {quote(template)}")
+    return copy
+
+
+def _build_in(connection, name: str, build: Callable[[], object]) -> None:
+    from django.db import transaction
+
+    with _pointed_at(connection, name), transaction.atomic():
+        build()
+
+
+@contextlib.contextmanager
+def _pointed_at(connection, name: str) -> Iterator[None]:
+    """The connection, for the block, opened on the database `name` instead of its own."""
+    own = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = own
+
+
+@contextlib.contextmanager
+def derived(key: tuple, build: Callable[[], object]) -> Iterator[None]:
+    """The default connection, for the block, on a copy of the migrated template with what
+    `build()` writes committed in it: a second template, built once for `key` (by the first
+    process of a run to need it, the others waiting for it) and copied for each block.
+
+    For module fixtures whose organizations are large (`generated` in tests/conftest.py):
+    copying a database costs a fraction of writing its hundred thousand rows again, and the
+    rows are as the build left them, with the planner statistics it took. Each block has a
+    copy of its own, dropped after it, so nothing its tests commit outlives it."""
+    connection = connections["default"]
+    name = "derived_" + hashlib.sha256(repr(key).encode()).hexdigest()[:12]
+    if connection.vendor == "sqlite":
+        copy = _derived_sqlite(connection, name, build)
+    else:
+        copy = _derived_postgresql(connection, name, build)
+    try:
+        with _pointed_at(connection, copy):
+            yield
+    finally:
+        if connection.vendor == "sqlite":
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{copy}{extra}").unlink(missing_ok=True)
+        else:
+            with connection.creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(copy)}")
 
 
 def prepare(createdb: bool = False, copy: bool = True) -> None:
