@@ -51,7 +51,9 @@ from accord.org.models import (
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm
 from accord.rhythm.models import Cadence, CheckIn, Measurable, Meeting
-from tests.conftest import check_constraints_now, make_person, module_transaction
+from tests import template_db
+from tests.conftest import GENERATED_NOW as RUN_NOW
+from tests.conftest import make_person
 
 # The pillars' page modules (and the foundation's, for the people and teams they show).
 PAGE_MODULES = [
@@ -370,12 +372,14 @@ def build_world() -> tuple[Side, Side]:
 
 
 def shared_world(django_db_blocker):
-    """The two organizations, built once per test module and rolled back after it; each
-    test still runs in a savepoint of its own. Use from a module fixture:
+    """The two organizations, built once per run into a template database that each module
+    using them gets a copy of (tests/template_db.py, `derived`); each test still runs in a
+    savepoint of its own. Use from a module fixture:
     `yield from shared_world(django_db_blocker)`."""
-    with module_transaction(django_db_blocker):
-        world = build_world()
-        check_constraints_now()
+    with (
+        django_db_blocker.unblock(),
+        template_db.derived(("pillars", RUN_NOW), build_world) as world,
+    ):
         yield world
 
 

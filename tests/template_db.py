@@ -24,12 +24,14 @@ import fcntl
 import hashlib
 import inspect
 import os
+import pickle
 import sqlite3
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import django
 from django.conf import settings
@@ -37,6 +39,7 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
 PREFIX = "test-template-"
+T = TypeVar("T")
 ROOT = Path(settings.BASE_DIR).resolve()
 
 
@@ -237,56 +240,72 @@ def _pointed_at(connection, name: str) -> Iterator[None]:
         connection.settings_dict["NAME"] = own
 
 
-def _derived_sqlite(connection, name: str, build: Callable[[], object]) -> str:
-    """Build the derived template `name` if missing; copy it for this process."""
+def _derived_sqlite(connection, name: str, family: str, build: Callable[[], T]) -> Path:
+    """Build the derived template `name` if missing and copy it for this process; returns
+    the template (its build's result is beside it)."""
     base = _sqlite_template(connection)
     template = base.with_name(f"{base.stem}-{name}.sqlite3")
-    copy = f"{connection.settings_dict['NAME']}-{name}"
     with locked(base.parent / f"{PREFIX}{name}.lock"):
         if not template.exists():
-            # Those of other keys (earlier runs) go: one run's are a few tens of megabytes.
-            for old in base.parent.glob(f"{base.stem}-derived_*.sqlite3"):
+            # Those of this family built for other keys (earlier runs) go.
+            for old in base.parent.glob(f"{base.stem}-{family}_*"):
                 old.unlink()
-            for old in base.parent.glob(f"{PREFIX}derived_*.lock"):
+            for old in base.parent.glob(f"{PREFIX}{family}_*.lock"):
                 if old.name != f"{PREFIX}{name}.lock":
                     old.unlink()
             partial = template.with_suffix(".partial")
             copy_sqlite(base, partial)
-            _build_in(connection, str(partial), build)
+            _build_in(connection, str(partial), build, template.with_suffix(".result"))
             partial.rename(template)
-        copy_sqlite(template, Path(copy))
-    return copy
+        copy_sqlite(template, Path(_copy_name(connection, name)))
+    return template.with_suffix(".result")
 
 
-def _derived_postgresql(connection, name: str, build: Callable[[], object]) -> str:
-    """Build the derived template `name` if missing; copy it for this process."""
+def _derived_postgresql(connection, name: str, family: str, build: Callable[[], T]) -> Path:
+    """Build the derived template `name` if missing and copy it for this process; returns
+    where its build's result is."""
     quote = connection.ops.quote_name
     base = f"test_template_{digest(connection)}"
     template = f"{base}_{name}"
-    copy = f"{connection.settings_dict['NAME']}_{name}"
+    result = Path(settings.DATA_DIR) / f"{PREFIX}{template}.result"
     with locked(_pg_server_lock(connection, name)):
         with connection.creation._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
-            exists = cursor.fetchone() is not None
+            exists = cursor.fetchone() is not None and result.exists()
         if not exists:
             partial = f"{template}_partial"
             with connection.creation._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quote(partial)}")
+                # Those of this family built for other keys (earlier runs) go.
+                cursor.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                    [f"{base}_{family}_%"],
+                )
+                for (old,) in cursor.fetchall():
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
                 cursor.execute(f"CREATE DATABASE {quote(partial)} TEMPLATE {quote(base)}")
-            _build_in(connection, partial, build)
+            _build_in(connection, partial, build, result)
             with connection.creation._nodb_cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {quote(partial)} RENAME TO {quote(template)}")
+        copy = _copy_name(connection, name)
         with connection.creation._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy)}")
             cursor.execute(f"CREATE DATABASE {quote(copy)} TEMPLATE {quote(template)}")
-    return copy
+    return result
 
 
-def _build_in(connection, name: str, build: Callable[[], object]) -> None:
+def _copy_name(connection, name: str) -> str:
+    own = connection.settings_dict["NAME"]
+    return f"{own}-{name}" if connection.vendor == "sqlite" else f"{own}_{name}"
+
+
+def _build_in(connection, name: str, build: Callable[[], T], result: Path) -> None:
     from django.db import transaction
 
     with _pointed_at(connection, name), transaction.atomic():
-        build()
+        built = build()
+    partial = result.with_suffix(".partial-result")
+    partial.write_bytes(pickle.dumps(built))
+    partial.rename(result)
 
 
 @contextlib.contextmanager
@@ -303,24 +322,29 @@ def _pointed_at(connection, name: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def derived(key: tuple, build: Callable[[], object]) -> Iterator[None]:
+def derived(key: tuple, build: Callable[[], T]) -> Iterator[T]:
     """The default connection, for the block, on a copy of the migrated template with what
     `build()` writes committed in it: a second template, built once for `key` (by the first
-    process of a run to need it, the others waiting for it) and copied for each block.
+    process of a run to need it, the others waiting for it) and copied for each block, which
+    is given what `build()` returned (pickled: model instances, ids, tokens).
 
-    For module fixtures whose organizations are large (`generated` in tests/conftest.py):
-    copying a database costs a fraction of writing its hundred thousand rows again, and the
-    rows are as the build left them, with the planner statistics it took. Each block has a
-    copy of its own, dropped after it, so nothing its tests commit outlives it."""
+    For module fixtures whose organizations are large (the generated organizations of
+    tests/conftest.py, the pillars' two organizations): copying a database costs a fraction
+    of writing its rows again, and the rows are as the build left them, with the planner
+    statistics it took. Each block has a copy of its own, dropped after it, so nothing its
+    tests commit outlives it. `key[0]` names the family: a new key removes the templates of
+    the same family built for the others."""
     connection = connections["default"]
-    name = "derived_" + hashlib.sha256(repr(key).encode()).hexdigest()[:12]
+    family = key[0]
+    name = f"{family}_{hashlib.sha256(repr(key).encode()).hexdigest()[:12]}"
     if connection.vendor == "sqlite":
-        copy = _derived_sqlite(connection, name, build)
+        result = _derived_sqlite(connection, name, family, build)
     else:
-        copy = _derived_postgresql(connection, name, build)
+        result = _derived_postgresql(connection, name, family, build)
+    copy = _copy_name(connection, name)
     try:
         with _pointed_at(connection, copy):
-            yield
+            yield pickle.loads(result.read_bytes())
     finally:
         if connection.vendor == "sqlite":
             for extra in ("", "-wal", "-shm"):
