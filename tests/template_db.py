@@ -227,32 +227,16 @@ def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
             cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
 
 
-@contextlib.contextmanager
-def _pointed_at(connection, name: str) -> Iterator[None]:
-    """The connection, for the block, opened on the database `name` instead of its own."""
-    own = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = name
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = own
-
-
 def _derived_sqlite(connection, name: str, family: str, build: Callable[[], T]) -> Path:
     """Build the derived template `name` if missing and copy it for this process; returns
-    the template (its build's result is beside it)."""
+    where its build's result is (beside the template)."""
     base = _sqlite_template(connection)
     template = base.with_name(f"{base.stem}-{name}.sqlite3")
-    with locked(base.parent / f"{PREFIX}{name}.lock"):
+    with locked(base.parent / f"{PREFIX}{family}.lock"):
         if not template.exists():
             # Those of this family built for other keys (earlier runs) go.
             for old in base.parent.glob(f"{base.stem}-{family}_*"):
                 old.unlink()
-            for old in base.parent.glob(f"{PREFIX}{family}_*.lock"):
-                if old.name != f"{PREFIX}{name}.lock":
-                    old.unlink()
             partial = template.with_suffix(".partial")
             copy_sqlite(base, partial)
             _build_in(connection, str(partial), build, template.with_suffix(".result"))
@@ -268,7 +252,7 @@ def _derived_postgresql(connection, name: str, family: str, build: Callable[[], 
     base = f"test_template_{digest(connection)}"
     template = f"{base}_{name}"
     result = Path(settings.DATA_DIR) / f"{PREFIX}{template}.result"
-    with locked(_pg_server_lock(connection, name)):
+    with locked(_pg_server_lock(connection, f"-{family}")):
         with connection.creation._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             exists = cursor.fetchone() is not None and result.exists()
@@ -282,6 +266,9 @@ def _derived_postgresql(connection, name: str, family: str, build: Callable[[], 
                 )
                 for (old,) in cursor.fetchall():
                     cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
+            for old in result.parent.glob(f"{PREFIX}{base}_{family}_*.result"):
+                old.unlink()
+            with connection.creation._nodb_cursor() as cursor:
                 cursor.execute(f"CREATE DATABASE {quote(partial)} TEMPLATE {quote(base)}")
             _build_in(connection, partial, build, result)
             with connection.creation._nodb_cursor() as cursor:
