@@ -184,10 +184,6 @@ def _generate() -> dict[str, Organization]:
     return {"small": small.org, "large": large.org}
 
 
-def _generated() -> dict[str, Organization]:
-    return {size: Organization.objects.get(slug=f"gen-{size}") for size in ("small", "large")}
-
-
 def check_constraints_now() -> None:
     """Check now the foreign keys of the rows a module fixture wrote in its open transaction.
 
@@ -217,8 +213,11 @@ def module_transaction(django_db_blocker) -> Iterator[None]:
 def generated(django_db_setup, django_db_blocker):
     """Two organizations of 30 and 200 teams, generated as of now: the module's tests run on
     a copy of a test database that holds them (tests/template_db.py, `derived`)."""
-    with django_db_blocker.unblock(), template_db.derived(("generated", GENERATED_NOW), _generate):
-        yield _generated()
+    with (
+        django_db_blocker.unblock(),
+        template_db.derived(("generated", GENERATED_NOW), _generate) as orgs,
+    ):
+        yield orgs
 
 
 @pytest.fixture(scope="session", autouse=True)
