@@ -108,10 +108,15 @@ def _sqlite_template(connection) -> Path:
     )
 
 
+def remove_sqlite(path: Path | str) -> None:
+    """Remove the SQLite database `path` with its journal files."""
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{path}{extra}").unlink(missing_ok=True)
+
+
 def copy_sqlite(source: Path, target: Path) -> None:
     """Copy the SQLite database `source` to `target` (replaced), whatever its journal holds."""
-    for extra in ("", "-wal", "-shm"):
-        Path(f"{target}{extra}").unlink(missing_ok=True)
+    remove_sqlite(target)
     # The backup API copies a consistent database, committed pages only.
     source_db, copied = sqlite3.connect(source), sqlite3.connect(target)
     try:
@@ -288,7 +293,7 @@ def _copy_name(connection, name: str) -> str:
 def _build_in(connection, name: str, build: Callable[[], T], result: Path) -> None:
     from django.db import transaction
 
-    with _pointed_at(connection, name), transaction.atomic():
+    with pointed_at(connection, name), transaction.atomic():
         built = build()
     partial = result.with_suffix(".partial-result")
     partial.write_bytes(pickle.dumps(built))
@@ -296,7 +301,7 @@ def _build_in(connection, name: str, build: Callable[[], T], result: Path) -> No
 
 
 @contextlib.contextmanager
-def _pointed_at(connection, name: str) -> Iterator[None]:
+def pointed_at(connection, name: str) -> Iterator[None]:
     """The connection, for the block, opened on the database `name` instead of its own."""
     own = connection.settings_dict["NAME"]
     connection.close()
@@ -330,12 +335,11 @@ def derived(key: tuple, build: Callable[[], T]) -> Iterator[T]:
         result = _derived_postgresql(connection, name, family, build)
     copy = _copy_name(connection, name)
     try:
-        with _pointed_at(connection, copy):
+        with pointed_at(connection, copy):
             yield pickle.loads(result.read_bytes())
     finally:
         if connection.vendor == "sqlite":
-            for extra in ("", "-wal", "-shm"):
-                Path(f"{copy}{extra}").unlink(missing_ok=True)
+            remove_sqlite(copy)
         else:
             with connection.creation._nodb_cursor() as cursor:
                 cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(copy)}")

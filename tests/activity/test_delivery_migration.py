@@ -11,6 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests import template_db
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("rhythm", "0001_initial"), ("activity", "0001_initial")]
@@ -31,22 +33,18 @@ def empty_database(tmp_path):
     Migrating the test database back to the old layout would unapply nearly every migration
     and apply them again (half a minute); an empty one is migrated forward only, to the old
     layout and then through the move."""
-    settings_dict = connection.settings_dict
-    name = settings_dict["NAME"]
     postgresql = connection.vendor == "postgresql"
+    name = connection.settings_dict["NAME"]
     own = f"{name}_migrations" if postgresql else str(tmp_path / "migrations.sqlite3")
     quoted = connection.ops.quote_name(own)
     if postgresql:
         with connection.creation._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
             cursor.execute(f"CREATE DATABASE {quoted}")
-    connection.close()
-    settings_dict["NAME"] = own
     try:
-        yield
+        with template_db.pointed_at(connection, own):
+            yield
     finally:
-        connection.close()
-        settings_dict["NAME"] = name
         if postgresql:
             with connection.creation._nodb_cursor() as cursor:
                 cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
