@@ -96,3 +96,15 @@ def test_no_request_answers_a_server_error_or_breaks_the_description(case, fuzz_
     key = case.operation.label
     CASES[key] = CASES.get(key, 0) + 1
     case.call_and_validate(app=APP, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+
+def test_each_operation_is_a_test_of_its_own(request):
+    """Each operation's case is a test with its own id. pytest-xdist hands out tests by id:
+    were the ids the same (pytest 9.2 builds schemathesis' ids from the function's name
+    alone), a run on several workers would fuzz the first operation and pass the rest."""
+    cases = [
+        item.nodeid
+        for item in request.session.items
+        if item.path == request.node.path and item.originalname != request.node.originalname
+    ]
+    assert len(set(cases)) == len(cases), cases[:3]
