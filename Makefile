@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup setup-dev system-deps lint format lock clean
+.PHONY: demo test screenshots setup setup-dev system-deps lint format lock clean
 
 demo: setup ## Set everything up and serve the demo organization
 	$(BIN)/accord demo
 
 test: setup-dev system-deps ## Set everything up and run every check and test (SQLite and PostgreSQL)
 	scripts/test.sh
+
+screenshots: setup-dev system-deps ## Run the browser tests on SQLite, leaving what they saw in test-artifacts/
+	ACCORD_DATA_DIR=$(CURDIR)/var/test ACCORD_TEST_SCREENSHOTS=1 $(BIN)/pytest -n auto --dist loadfile tests/browser
 
 setup: $(VENV)/.app-installed node_modules/.installed
 

@@ -73,8 +73,12 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper
 def pytest_collection_modifyitems(config, items):
     """Mark `no_database` the tests that reach no database under test (pure functions,
     settings probed in a subprocess, a SQLite file of their own): the PostgreSQL pass of
-    scripts/test.sh leaves them out, since they would only repeat the SQLite pass."""
+    scripts/test.sh leaves them out, since they would only repeat the SQLite pass. Mark
+    `browser` every test under tests/browser/, which the same pass leaves out too."""
+    browser = config.rootpath / "tests" / "browser"
     for item in items:
+        if item.path.is_relative_to(browser):
+            item.add_marker(pytest.mark.browser)
         if not (DATABASE_FIXTURES & set(item.fixturenames) or item.get_closest_marker("django_db")):
             item.add_marker(pytest.mark.no_database)
 

@@ -1,6 +1,9 @@
 """Real headless Chromium (Debian's), driven by Playwright against pytest-django's live server.
 
-Screenshots go to test-artifacts/ so a person can look at what the tests saw.
+Screenshots go to test-artifacts/ so a person can look at what the tests saw: every open
+page of a browser test that fails, always; the views the tests name (`shot`) when
+ACCORD_TEST_SCREENSHOTS=1. A full-page capture costs Chromium about as much as loading the
+page again, so a run that nobody looks at does not take them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SCREENSHOTS = os.environ.get("ACCORD_TEST_SCREENSHOTS", "") not in ("", "0")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -41,6 +45,28 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test leaves a full-page screenshot of each page it still has open (taken
+    before its fixtures close them), named in its report."""
+    report = yield
+    browser = item.funcargs.get("browser") if report.when == "call" and report.failed else None
+    if browser is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        lines = []
+        pages = [page for context in browser.contexts for page in context.pages]
+        for number, page in enumerate(pages, 1):
+            path = ARTIFACTS / f"{item.name}-failed-{number}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True)
+            except Exception as error:  # a page the failure left unusable: say so, go on
+                lines.append(f"{page.url}: no screenshot ({error})")
+            else:
+                lines.append(f"{page.url}: {path}")
+        report.sections.append(("screenshots at the failure", "\n".join(lines)))
+    return report
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
@@ -52,10 +78,13 @@ def page(browser, live_server):
 
 @pytest.fixture
 def shot(request):
-    """shot(page, "name") saves a screenshot as test-artifacts/<test>-<name>.png."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    """shot(page, "name") saves a screenshot as test-artifacts/<test>-<name>.png when
+    ACCORD_TEST_SCREENSHOTS=1 (`make screenshots`)."""
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str) -> Path | None:
+        if not SCREENSHOTS:
+            return None
+        ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
