@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from accord import demo
 from accord.api import services as token_services
 from accord.org.models import Person
+from tests.api.conftest import FUZZ_CASES
 from tests.conftest import check_constraints_now, module_transaction
 
 pytestmark = pytest.mark.fuzz
@@ -102,9 +103,5 @@ def test_each_operation_is_a_test_of_its_own(request):
     """Each operation's case is a test with its own id. pytest-xdist hands out tests by id:
     were the ids the same (pytest 9.2 builds schemathesis' ids from the function's name
     alone), a run on several workers would fuzz the first operation and pass the rest."""
-    cases = [
-        item.nodeid
-        for item in request.session.items
-        if item.path == request.node.path and item.originalname != request.node.originalname
-    ]
-    assert len(set(cases)) == len(cases), cases[:3]
+    cases = request.config.stash.get(FUZZ_CASES, [])
+    assert cases and len(set(cases)) == len(cases), cases[:3]
