@@ -30,9 +30,18 @@ log = logging.getLogger(__name__)
 
 
 class AccordAPI(NinjaAPI):
+    """The description is built once per process and prefix: django-ninja builds it again
+    for every request of /api/v1/openapi.json (half a megabyte, a second of CPU), while it
+    changes only with the code. Callers read it; they do not change it."""
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return document_errors(schema)
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_openapi_schemas", {})
+        if path_prefix not in cache:
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            cache[path_prefix] = document_errors(schema)
+        return cache[path_prefix]
 
 
 api = AccordAPI(
