@@ -179,7 +179,7 @@ def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = Tru
     from accord.core.database import refresh_planner_statistics
 
     if stats:
-        refresh_planner_statistics()  # as the worker does hourly
+        refresh_planner_statistics()  # as the worker does hourly on SQLite
     elif connection.vendor == "sqlite":  # as a database never analysed
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")

@@ -38,9 +38,10 @@ def refresh_planner_statistics() -> None:
     Without statistics SQLite guesses that an index matching more columns by equality is
     the better one, so at scale it reads a whole organization through `(org, state)` where
     `(org, team, state)` or a unique `(cadence, start)` would read a few rows. Run after
-    bulk loads (`accord generate`) and hourly by the worker as the data grows. SQLite
-    samples `ANALYSIS_LIMIT` rows per index; PostgreSQL's ANALYZE samples on its own (its
-    autovacuum also runs it)."""
+    bulk loads (`accord generate`, either database) and, on SQLite, hourly by the worker as
+    the data grows (`accord.core.tasks.refresh_planner_statistics`). SQLite samples
+    `ANALYSIS_LIMIT` rows per index; PostgreSQL's ANALYZE samples on its own, and its
+    autovacuum analyzes each table as it changes."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
