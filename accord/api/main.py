@@ -34,14 +34,17 @@ class AccordAPI(NinjaAPI):
     for every request of /api/v1/openapi.json (half a megabyte, a second of CPU), while it
     changes only with the code. Callers read it; they do not change it."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._openapi_schemas: dict[str, dict] = {}  # by path prefix
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        cache = self.__dict__.setdefault("_openapi_schemas", {})
-        if path_prefix not in cache:
+        if path_prefix not in self._openapi_schemas:
             schema = super().get_openapi_schema(path_prefix=path_prefix)
-            cache[path_prefix] = document_errors(schema)
-        return cache[path_prefix]
+            self._openapi_schemas[path_prefix] = document_errors(schema)
+        return self._openapi_schemas[path_prefix]
 
 
 api = AccordAPI(
