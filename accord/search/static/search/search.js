@@ -26,7 +26,6 @@
     if (!all.length) return;
     index = (index + all.length) % all.length;
     all.forEach(function (o, i) {
-      o.classList.toggle("is-active", i === index);
       o.setAttribute("aria-selected", i === index ? "true" : "false");
     });
     p.input.setAttribute("aria-activedescendant", all[index].id);
@@ -48,7 +47,7 @@
     var form = formOf(e.target);
     if (!form || !e.target.matches("[data-search-input]")) return;
     var p = parts(form), all = options(p.list);
-    var current = all.findIndex(function (o) { return o.classList.contains("is-active"); });
+    var current = all.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
       if (p.list.hidden && all.length) { p.list.hidden = false; p.input.setAttribute("aria-expanded", "true"); }

@@ -79,7 +79,6 @@
     index = (index + options.length) % options.length;
     options.forEach(function (o, i) {
       o.setAttribute("aria-selected", i === index ? "true" : "false");
-      o.classList.toggle("is-active", i === index);
     });
     parts.input.setAttribute("aria-activedescendant", options[index].id);
     options[index].scrollIntoView({ block: "nearest" });
@@ -119,11 +118,15 @@
   document.addEventListener("htmx:afterSwap", function (e) {
     var p = pickerOf(e.target);
     if (!p || !e.target.matches("[role=listbox]")) return;
-    var parts = pickerParts(p), n = pickerOptions(parts.list).length;
+    var parts = pickerParts(p), options = pickerOptions(parts.list), n = options.length;
+    // A later answer (to the same text, or one overtaken by it) keeps the match the arrow keys
+    // highlighted, so Enter still chooses it; a match no longer listed is let go.
+    var active = options.findIndex(function (o) { return o.id === parts.input.getAttribute("aria-activedescendant"); });
+    if (active >= 0) pickerActivate(p, active);
+    else parts.input.removeAttribute("aria-activedescendant");
     if (document.activeElement !== parts.input || parts.input.hasAttribute("data-picker-chosen")) return;
     parts.list.hidden = false;
     parts.input.setAttribute("aria-expanded", "true");
-    parts.input.removeAttribute("aria-activedescendant");
     parts.status.textContent = n ? n + " match" + (n === 1 ? "" : "es") + ", use the arrow keys" : "No match";
   });
   document.addEventListener("input", function (e) {
@@ -137,7 +140,7 @@
     var p = pickerOf(e.target);
     if (!p || !e.target.matches("[data-picker-input]")) return;
     var parts = pickerParts(p), options = pickerOptions(parts.list);
-    var current = options.findIndex(function (o) { return o.classList.contains("is-active"); });
+    var current = options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
       if (parts.list.hidden) {
