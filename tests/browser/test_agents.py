@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accord.org.models import Person
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_owner_adds_an_agent_sees_it_listed_and_pauses_it(page, shot, cast):
     page.set_default_navigation_timeout(120_000)  # the live server's first page is slow
     page.set_default_timeout(30_000)
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/people/")
+    open_signed_in(page, cast.member.email, "/o/acme/people/")
     page.get_by_role("link", name="Add agent").click()
     page.get_by_label("Name").fill("Release bot")
     page.get_by_label("What it does").fill("Posts release notes")

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from accord.alignment import services as s
 from accord.alignment.models import Initiative
-from tests.browser.conftest import pick, sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +23,7 @@ def test_it_creates_an_objective_with_two_key_results_and_updates_one(page, shot
         end=dt.date(2026, 3, 31),
         is_current=True,
     )
-    sign_in(page, cast.admin.user.email, PASSWORD)
+    open_signed_in(page, cast.admin.user.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Alignment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Q1 2026")
     page.get_by_role("link", name="New objective").click()
@@ -79,8 +78,7 @@ def test_it_reorders_a_priority_stack_by_drag_and_keeps_the_order(page, shot, ca
     for title in ("Edge cache", "Search revamp", "Billing cleanup"):
         s.create_initiative(cast.org, None, team=cast.platform, title=title, status="active")
     s.set_wip_limit(cast.org, None, cast.platform, 2)
-    sign_in(page, cast.admin.user.email, PASSWORD)
-    page.goto("/o/acme/alignment/teams/platform/")
+    open_signed_in(page, cast.admin.user.email, "/o/acme/alignment/teams/platform/")
     items = page.locator("#stack-list .stack-item")
     expect(items).to_have_count(3)
     expect(page.get_by_text("over WIP by 1")).to_be_visible()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accord import demo
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ HEAD_OF_ENGINEERING = "hana.okafor@northwind.example"
 
 def test_a_leader_reads_this_weeks_briefing_and_follows_a_line(page, shot):
     demo.load()
-    sign_in(page, HEAD_OF_ENGINEERING, demo.DEMO_PASSWORD)
+    open_signed_in(page, HEAD_OF_ENGINEERING)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Briefings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My briefings")
     expect(page.get_by_test_id("briefings").locator("li")).to_have_count(4)
@@ -53,8 +53,7 @@ def test_a_briefing_not_stored_yet_is_prepared_by_the_worker_and_the_page_update
     hana = Person.objects.get(email=HEAD_OF_ENGINEERING)
     week = compose.last_complete_week(timezone.now(), hana.timezone)
     Briefing.objects.filter(person=hana, week=week.label).delete()  # not stored yet
-    sign_in(page, HEAD_OF_ENGINEERING, demo.DEMO_PASSWORD)
-    page.goto("/o/northwind/briefings/latest/")
+    open_signed_in(page, HEAD_OF_ENGINEERING, "/o/northwind/briefings/latest/")
     expect(page.get_by_test_id("briefing-pending")).to_have_text(
         "Being prepared — this page updates when it is ready."
     )

@@ -14,8 +14,7 @@ from accord.alignment import services as alignment
 from accord.conversation.models import InboxItem
 from accord.org import services as org_services
 from accord.org.models import MembershipRole
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +39,7 @@ def test_a_mention_on_an_initiative_lands_in_the_inbox_and_is_marked_done(
     page.goto("/accounts/login/", timeout=60_000)
 
     # Mia comments on the initiative and mentions Leo.
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto(f"/o/acme/alignment/initiatives/{initiative.pk}/")
+    open_signed_in(page, cast.member.email, f"/o/acme/alignment/initiatives/{initiative.pk}/")
     comments = page.get_by_role("region", name="Comments")
     comments.get_by_label("Add a comment").fill("Can you **review** this, @leo.leader?")
     comments.get_by_role("button", name="Comment").click()
@@ -57,7 +55,7 @@ def test_a_mention_on_an_initiative_lands_in_the_inbox_and_is_marked_done(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(10_000)
     leo = context.new_page()
-    sign_in(leo, cast.leader.email, PASSWORD)
+    open_signed_in(leo, cast.leader.email)
     inbox_link = leo.locator(".topbar").get_by_role("link", name="Inbox")
     expect(inbox_link).to_contain_text("1")
     inbox_link.click()
@@ -100,7 +98,7 @@ def test_a_key_results_page_takes_a_comment_on_a_laptop_and_on_a_phone(cast, pag
         org, None, objective, name="Teams onboarded", target=10, owner=cast.member
     )
     page.goto("/accounts/login/", timeout=60_000)  # see the test above
-    sign_in(page, cast.member.email, PASSWORD)
+    open_signed_in(page, cast.member.email)
 
     # From the objective's page to the key result's own page.
     page.goto(f"/o/acme/alignment/objectives/{objective.pk}/")

@@ -13,8 +13,8 @@ from accord.coordination import services
 from accord.coordination.models import Dependency
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role, Team
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, make_person
+from tests.browser.conftest import open_signed_in
+from tests.conftest import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, c
         need_by=today + dt.timedelta(days=30),
     )
 
-    sign_in(page, giver.email, PASSWORD)
+    open_signed_in(page, giver.email)
     expect(page.get_by_role("heading", name="Requests waiting on your teams")).to_be_visible()
     page.get_by_role("link", name="Open the inbox →").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Operations: coordination")
@@ -75,8 +75,7 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     from accord import demo
 
     demo.load()
-    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
-    page.goto("/o/northwind/coordination/map/")
+    open_signed_in(page, demo.DEMO_LOGIN, "/o/northwind/coordination/map/")
     expect(page.locator("#map-summary")).to_contain_text("1 cycle")
     expect(page.locator("#map-summary")).to_contain_text("critical path")
     marked = page.evaluate(
@@ -121,7 +120,7 @@ def test_a_team_page_and_a_negotiation_read_well_on_a_phone(page, shot):
     from accord import demo
 
     demo.load()
-    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    open_signed_in(page, demo.DEMO_LOGIN)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/o/northwind/coordination/teams/platform/")
     expect(page.get_by_role("heading", name="Inbox: waiting on Platform")).to_be_visible()
@@ -166,8 +165,7 @@ def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(
         need_by=today + dt.timedelta(days=10),
     )
 
-    sign_in(page, head.email, PASSWORD)
-    page.goto("/o/acme/coordination/teams/ops/")
+    open_signed_in(page, head.email, "/o/acme/coordination/teams/ops/")
     expect(page.get_by_text("You act here for Operations as lead of Acme")).to_be_visible()
     accept = page.locator(f"#dep-{dep.pk} details.act--accept")
     accept.locator("summary").click()

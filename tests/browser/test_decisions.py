@@ -6,14 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accord import demo
-from tests.browser.conftest import pick, sign_in
+from tests.browser.conftest import open_signed_in, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_approver_records_weighs_and_decides_a_decision(page, shot):
     demo.load()
-    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+    open_signed_in(page, demo.DEMO_LOGIN)
     expect(page.get_by_role("heading", name="Decisions waiting on you")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Decisions").click()
@@ -62,8 +62,7 @@ def test_the_approver_records_weighs_and_decides_a_decision(page, shot):
 def test_a_lead_escalates_an_issue_and_reads_follow_through_on_a_phone(page, shot):
     demo.load()
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
-    page.goto("/o/northwind/decisions/issues/?team=platform")
+    open_signed_in(page, demo.DEMO_LOGIN, "/o/northwind/decisions/issues/?team=platform")
     expect(page.get_by_role("heading", level=1)).to_have_text("Issues · Platform")
     issue = page.get_by_role("listitem").filter(has_text="Production database at 85% disk")
     shot(page, "issues-before")

@@ -15,8 +15,7 @@ from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.coordination.models import Dependency
 from accord.org import services as org_services
-from tests.browser.conftest import pick, sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,8 +49,7 @@ def test_it_filters_by_a_team_and_its_subtree_matches_the_counter_and_fits_a_pho
     Dependency.objects.filter(pk=late.pk).update(need_by=later - dt.timedelta(days=60))
 
     page.set_default_navigation_timeout(60_000)
-    sign_in(page, cast.viewer.email, PASSWORD)
-    page.goto("/o/acme/coordination/list/")
+    open_signed_in(page, cast.viewer.email, "/o/acme/coordination/list/")
     rows = page.locator("table.deps tbody tr")
     expect(rows).to_have_count(5)
     # Operations and the team below it: all but Brand's logo.

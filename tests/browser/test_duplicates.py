@@ -11,8 +11,8 @@ from accord.intelligence import duplicates, evaluate
 from accord.intelligence.models import DuplicateJudgement
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, make_person
+from tests.browser.conftest import open_signed_in
+from tests.conftest import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def test_a_lead_marks_a_likely_duplicate_pair_as_related(page, shot, cast):
     )
     evaluate.evaluate(org)
 
-    sign_in(page, lead.email, PASSWORD)
+    open_signed_in(page, lead.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
     page.locator("#signals").get_by_role("link", name="Likely duplicate work").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Likely duplicate work")

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from accord.alignment import services as alignment
 from accord.org import services as org_services
 from accord.web.models import SavedView
-from tests.browser.conftest import pick, sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +25,7 @@ def test_it_filters_the_list_saves_the_view_and_fits_a_phone(page, shot, cast):
     alignment.create_initiative(org, None, team=payments, title="Card vault")
     alignment.create_initiative(org, None, team=sales, title="Pricing", status="active")
     page.set_default_navigation_timeout(60_000)
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/alignment/initiatives/")
+    open_signed_in(page, cast.member.email, "/o/acme/alignment/initiatives/")
     rows = page.locator("#initiative-rows tbody tr")
     expect(rows).to_have_count(4)
     pick(page, "Team", "Platform")

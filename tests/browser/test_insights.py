@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accord import demo
 from accord.intelligence.models import Signal
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def no_horizontal_overflow(page) -> bool:
 
 def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page, shot):
     demo.load()
-    sign_in(page, HEAD_OF_ENGINEERING, demo.DEMO_PASSWORD)
+    open_signed_in(page, HEAD_OF_ENGINEERING)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
 
     # Her default scope: Engineering, the highest team she leads.
@@ -95,10 +95,8 @@ def test_an_admin_changes_a_threshold_from_insights_and_resets_it(page, shot, ca
     """The settings page from Insights: a threshold changed and saved, then put back to its
     default after a confirmation; on a phone nothing overflows."""
     from accord.intelligence import config
-    from tests.conftest import PASSWORD
 
-    sign_in(page, cast.admin.email, PASSWORD)
-    page.goto("/o/acme/insights/")
+    open_signed_in(page, cast.admin.email, "/o/acme/insights/")
     page.get_by_role("link", name="How signals are computed").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How signals are computed")
     unanswered = page.locator("#d-dependencies-unanswered")

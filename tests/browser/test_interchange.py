@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from accord.interchange import services as interchange_services
 from accord.org.models import Team
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,8 +27,7 @@ teams:
 def test_an_admin_uploads_reads_the_plan_and_applies_it(page, shot, cast, tmp_path):
     upload = tmp_path / "acme.yaml"
     upload.write_text(FILE)
-    sign_in(page, cast.admin.user.username, PASSWORD)
-    page.goto("/o/acme/interchange/")
+    open_signed_in(page, cast.admin.user.username, "/o/acme/interchange/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Import and export")
     shot(page, "index")
     page.get_by_label("Organization file (YAML) or CSV").set_input_files(str(upload))
@@ -55,8 +53,7 @@ def test_a_large_file_shows_its_progress_then_its_plan(page, shot, cast, tmp_pat
     monkeypatch.setattr(interchange_services, "JOB_BYTES", interchange_services.LARGE_BYTES)
     upload = tmp_path / "big.yaml"
     upload.write_text(org_file(PEOPLE, slug="acme", admin=cast.admin.email))
-    sign_in(page, cast.admin.user.username, PASSWORD)
-    page.goto("/o/acme/interchange/")
+    open_signed_in(page, cast.admin.user.username, "/o/acme/interchange/")
     page.get_by_label("Organization file (YAML) or CSV").set_input_files(str(upload))
     page.get_by_role("button", name="Show the plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Planning big.yaml")

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from accord.org import services
 from accord.org.models import Membership
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,8 +46,7 @@ def test_a_colleague_is_found_by_handle_and_their_page_shows_their_terms(page, s
 
     page.set_default_navigation_timeout(120_000)  # the live server's first page is slow
     page.set_default_timeout(30_000)
-    sign_in(page, cast.leader.email, PASSWORD)
-    page.goto("/o/acme/people/")
+    open_signed_in(page, cast.leader.email, "/o/acme/people/")
     page.get_by_label("Find a person").fill("@mia.m")
     rows = page.locator("#people-rows")
     expect(rows.get_by_role("link", name="Mia Member")).to_be_visible()

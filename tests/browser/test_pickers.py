@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from accord.org.models import Membership
 from accord.web import pickers
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_it_picks_a_person_through_the_search_box_and_saves_it(page, shot, cast, monkeypatch):
     monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)  # as in a large organization
     page.set_default_navigation_timeout(60_000)  # the live server's first page is slow
-    sign_in(page, cast.admin.email, PASSWORD)
-    page.goto("/o/acme/teams/platform/")
+    open_signed_in(page, cast.admin.email, "/o/acme/teams/platform/")
     page.get_by_text("Add a member").click()
     box = page.get_by_role("combobox", name="Person")
     expect(box).to_be_visible()
@@ -53,8 +51,7 @@ def test_on_a_phone_the_choices_fit_and_a_retyped_name_is_not_a_choice(
     monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
     page.set_default_navigation_timeout(60_000)
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, cast.admin.email, PASSWORD)
-    page.goto("/o/acme/teams/platform/")
+    open_signed_in(page, cast.admin.email, "/o/acme/teams/platform/")
     page.get_by_text("Add a member").click()
     box = page.get_by_role("combobox", name="Person")
     box.fill("vic")

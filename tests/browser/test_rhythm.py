@@ -14,8 +14,7 @@ from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem
 from accord.rhythm import queries, services
 from accord.rhythm.models import CheckIn, Meeting
-from tests.browser.conftest import pick, sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in, pick
 from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,8 +37,7 @@ def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F81
     kr = alignment.create_key_result(
         cast.org, None, objective, name="Deploys per week", start=2, target=20, owner=cast.member
     )
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/rhythm/")
+    open_signed_in(page, cast.member.email, "/o/acme/rhythm/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My week")
     shot(page, "my-week")
     page.get_by_role("link", name="Check in for Weekly team check-in · Platform").click()
@@ -70,8 +68,7 @@ def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F81
 def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast, rhythm):  # noqa: F811
     decisions.raise_issue(cast.org, None, cast.platform, "Flaky end-to-end suite", severity="high")
     occ = queries.next_occurrence(rhythm.sync, timezone.now())
-    sign_in(page, cast.leader.email, PASSWORD)
-    page.goto("/o/acme/rhythm/")
+    open_signed_in(page, cast.leader.email, "/o/acme/rhythm/")
     page.get_by_role("link", name=rhythm.sync.name).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(rhythm.sync.name)
     expect(page.get_by_text("Live agenda")).to_be_visible()
@@ -118,8 +115,7 @@ def test_a_lead_edits_a_measurable_and_adds_a_participant(page, shot, cast, rhyt
     m = services.create_measurable(
         cast.org, None, team=cast.platform, name="Deploys", goal_rule="at_least", goal_low=10
     )
-    sign_in(page, cast.leader.email, PASSWORD)
-    page.goto("/o/acme/rhythm/teams/platform/")
+    open_signed_in(page, cast.leader.email, "/o/acme/rhythm/teams/platform/")
     page.get_by_role("link", name="Edit Deploys").click()
     page.get_by_label("Name").fill("Deploys per week")
     page.get_by_label("Low").fill("12")
@@ -142,8 +138,7 @@ def test_a_lead_edits_a_measurable_and_adds_a_participant(page, shot, cast, rhyt
 def test_a_member_mutes_a_kind_of_notice_and_a_cadence(page, shot, cast, rhythm):  # noqa: F811
     from accord.activity.models import DeliveryPreferences
 
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/rhythm/")
+    open_signed_in(page, cast.member.email, "/o/acme/rhythm/")
     page.get_by_role("link", name="Notifications, time off and calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Notifications, time off and calendar"
@@ -173,8 +168,7 @@ def test_a_calendar_address_is_shown_once_and_a_bad_schedule_shows_as_invalid(
     from accord.rhythm.models import Cadence
 
     Cadence.objects.filter(pk=rhythm.sync.pk).update(rrule="FREQ=DAILY;INTERVAL=0")
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/rhythm/settings/")
+    open_signed_in(page, cast.member.email, "/o/acme/rhythm/settings/")
     page.get_by_role("button", name="Create my calendar address").click()
     address = page.get_by_label("Subscribe to this secret address").input_value()
     expect(page.get_by_text("It is shown only once")).to_be_visible()
@@ -203,7 +197,7 @@ def test_a_lead_starts_early_reopens_picks_a_recurrence_and_solves_an_issue(
         cast.org, cast.member, cast.platform, "Flaky end-to-end suite", severity="high"
     )
     sync = rhythm.sync
-    sign_in(page, cast.leader.email, PASSWORD)
+    open_signed_in(page, cast.leader.email)
     # The recurrence picker shows the stored rule in words, and writes the one picked.
     page.goto(f"/o/acme/rhythm/cadences/{sync.pk}/edit/")
     expect(page.get_by_label("Repeats")).to_have_value("weekly")

@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accord.rhythm.models import Cadence
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_all_day_hides_the_time_and_sets_up_a_release_day(page, shot, cast):
     # The live server's first answer (its imports) can take seconds on a busy machine.
     page.set_default_timeout(30_000)
-    sign_in(page, cast.admin.email, PASSWORD)
-    page.goto("/o/acme/rhythm/cadences/new/")
+    open_signed_in(page, cast.admin.email, "/o/acme/rhythm/cadences/new/")
     all_day = page.get_by_label("All day")
     time = page.get_by_label("Time", exact=True)
     duration = page.get_by_label("Duration minutes")

@@ -8,15 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accord import demo
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_maya_sees_a_meaningful_week_in_the_demo(page, shot):
     org = demo.load()
-    sign_in(page, "maya.chen@northwind.example", "accord-demo")
-    page.goto(f"/o/{org.slug}/rhythm/")
+    open_signed_in(page, "maya.chen@northwind.example", f"/o/{org.slug}/rhythm/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My week")
     checkins = page.get_by_role("region", name="Check-ins")
     expect(checkins.get_by_role("link", name="Check in for Leadership check-in")).to_be_visible()

@@ -7,16 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_finds_opens_and_goes_anywhere_from_the_keyboard(page, shot, cast):
     page.set_default_navigation_timeout(60_000)  # the live server's first page is slow
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/")
+    open_signed_in(page, cast.member.email, "/o/acme/")
 
     # Type in the top bar: the answer comes while typing; arrows and Enter open a result.
     box = page.get_by_role("combobox", name="Find anything")

@@ -12,7 +12,7 @@ from accord import demo
 from accord.alignment.models import Objective
 from accord.org.models import Person, Team
 from accord.rhythm.models import Cadence
-from tests.browser.conftest import OpenRequests, sign_in
+from tests.browser.conftest import OpenRequests, open_signed_in, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -149,7 +149,7 @@ def test_a_locked_out_person_is_told_why_and_an_admin_unlocks_them(
     admin = browser.new_context(base_url=live_server.url)
     admin_page = admin.new_page()
     problems = watch(page)
-    sign_in(admin_page, cast.admin.user.username, PASSWORD)
+    open_signed_in(admin_page, cast.admin.user.username)
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(page, cast.member.user.username, "not my password")

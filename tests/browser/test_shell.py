@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accord import demo
 from accord.org import services
 from accord.org.models import Membership
-from tests.browser.conftest import OpenRequests, sign_in
+from tests.browser.conftest import OpenRequests, open_signed_in, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,7 +92,7 @@ def test_it_changes_the_password_and_signs_in_with_the_new_one(page, shot, cast)
 
 
 def test_the_top_bar_menus_open_one_at_a_time_and_close_with_escape(page, cast):
-    sign_in(page, cast.member.user.username, PASSWORD)
+    open_signed_in(page, cast.member.user.username)
     switcher, usermenu = page.locator("details.switcher"), page.locator("details.usermenu")
     switcher.locator("summary").click()
     usermenu.locator("summary").click()
@@ -140,7 +140,7 @@ def test_every_main_page_fits_a_phone_and_its_navigation_shows_every_item(
     page = context.new_page()
     requests = OpenRequests(page)
     try:
-        sign_in(page, demo.DEMO_LOGIN, demo.DEMO_PASSWORD)
+        open_signed_in(page, demo.DEMO_LOGIN)
         wide = []
         for url in pages:
             page.goto(url)

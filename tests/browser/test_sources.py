@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 from tests.sources import conftest as sources
 
 kr = sources.kr  # the fixtures of tests/sources
@@ -21,8 +20,7 @@ def test_it_sets_a_source_pulls_it_and_shows_it_on_desktop_and_phone(
     upstream,
 ):
     url = upstream.answer("/signups.json", '{"data": {"week": 128}}')
-    sign_in(page, cast.member.user.email, PASSWORD)
-    page.goto(f"/o/acme/alignment/key-results/{kr.pk}/")
+    open_signed_in(page, cast.member.user.email, f"/o/acme/alignment/key-results/{kr.pk}/")
     page.get_by_role("link", name="Set a source").click()
     page.get_by_label("Kind of source").select_option("json")
     page.get_by_label("Address").fill(url)
@@ -46,7 +44,7 @@ def test_a_scorecard_measurable_takes_its_source_on_its_page(page, shot, cast, u
     from accord.rhythm import services as rhythm
 
     url = upstream.answer("/deploys.json", '{"count": 14}')
-    sign_in(page, cast.admin.user.email, PASSWORD)
+    open_signed_in(page, cast.admin.user.email)
     rhythm.create_measurable(
         cast.org, None, team=cast.platform, name="Deploys", goal_rule="at_least", goal_low=10
     )

@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accord.org.models import Team
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_leader_edits_retires_and_reactivates_a_team(page, shot, cast):
     page.set_default_navigation_timeout(120_000)  # the live server's first page is slow
     page.set_default_timeout(30_000)
-    sign_in(page, cast.leader.email, PASSWORD)
-    page.goto("/o/acme/teams/platform/edit/")
+    open_signed_in(page, cast.leader.email, "/o/acme/teams/platform/edit/")
     page.get_by_label("Kind").select_option(label="Working group")
     page.get_by_label("Mission").fill("Paved roads for every team.")
     links = page.locator("fieldset.team-links")

@@ -16,8 +16,7 @@ from accord.alignment import milestones
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.org import services as org_services
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,8 +59,7 @@ def test_it_opens_from_the_list_draws_bars_and_arrows_and_fits_a_phone(page, sho
         org, None, name="Code freeze 9", kind="code_freeze", anchor=release, offset_days=-14
     )
     page.set_default_navigation_timeout(60_000)
-    sign_in(page, cast.member.email, PASSWORD)
-    page.goto("/o/acme/alignment/initiatives/")
+    open_signed_in(page, cast.member.email, "/o/acme/alignment/initiatives/")
     expect(page.locator("#initiative-rows tbody tr")).to_have_count(3)
     page.get_by_role("link", name="Timeline", exact=True).click()
     expect(page).to_have_url(re.compile(r"/o/acme/alignment/initiatives/timeline/$"))

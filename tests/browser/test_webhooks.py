@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from accord.hooks import sender
 from accord.hooks.models import Webhook
 from accord.org import services as org
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.conftest import open_signed_in
 from tests.hooks.conftest import receiver  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,8 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_admin_adds_a_webhook_and_reads_its_log(page, shot, cast, receiver):  # noqa: F811
     get_resolver().url_patterns  # noqa: B018 (load every page's code before the first request)
-    sign_in(page, cast.admin.user.username, PASSWORD)
-    page.goto("/o/acme/")
+    open_signed_in(page, cast.admin.user.username, "/o/acme/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
     expect(page.get_by_role("heading", name="Webhooks", level=1)).to_be_visible()
     page.get_by_label("Payload URL").fill(receiver.url)
