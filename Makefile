@@ -26,8 +26,10 @@ $(VENV)/.app-installed: requirements/app.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# The test tools run under scripts/test.sh, whose PYTHONPYCACHEPREFIX keeps compiled modules
+# elsewhere: compiling them here (a third of their install) would be work nobody reads.
 $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.app-installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements/dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
