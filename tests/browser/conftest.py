@@ -135,8 +135,8 @@ def sign_in(page, email: str, password: str) -> None:
 
 def open_signed_in(page, login: str, path: str = "/") -> None:
     """Open `path` signed in as the person whose e-mail (or user name) is `login`, with a
-    session made on the server as a sign-in would make it: the form's two requests and the
-    home page after them, in every journey, were a tenth of the browser tests' time."""
+    session made on the server as a sign-in would make it. Through the form, a journey paid
+    for the sign-in page, its POST and the home page before its own (about a second each)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db.models import Q
