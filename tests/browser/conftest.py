@@ -138,14 +138,14 @@ def open_signed_in(page, login: str, path: str = "/") -> None:
     session made on the server as a sign-in would make it. Through the form, a journey paid
     for the sign-in page, its POST and the home page before its own (about a second each)."""
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.db.models import Q
-    from django.test import Client
 
-    user = get_user_model().objects.get(Q(username=login) | Q(email__iexact=login))
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    from accord.org.models import Person
+    from tests import conftest
+
+    person = Person.objects.filter(Q(user__username=login) | Q(email__iexact=login)).first()
+    assert person is not None, f"nobody signs in as {login}"
+    session = conftest.login(person).cookies[settings.SESSION_COOKIE_NAME].value
     # The live server is on localhost; a cookie is not bound to a port.
     page.context.add_cookies(
         [
