@@ -21,15 +21,23 @@ setup-dev: setup $(VENV)/.dev-installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The locks are the whole of what is installed (--no-deps): `pip check` fails the setup when
+# a lock misses something a package needs, rather than pip quietly adding whatever version
+# the index has. Nothing is compiled at install: Python compiles what a process imports as
+# it imports it, and scripts/test.sh keeps the tests' compiled modules under its own
+# PYTHONPYCACHEPREFIX, so compiling every installed module here (a third of the install)
+# was mostly work nobody read.
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-compile --no-deps
+
 $(VENV)/.app-installed: requirements/app.txt pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/app.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements/app.txt
+	$(PIP) -e .
+	$(BIN)/pip check --disable-pip-version-check
 	touch $@
 
-# The test tools run under scripts/test.sh, whose PYTHONPYCACHEPREFIX keeps compiled modules
-# elsewhere: compiling them here (a third of their install) would be work nobody reads.
 $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.app-installed
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements/dev.txt
+	$(PIP) -r requirements/dev.txt
+	$(BIN)/pip check --disable-pip-version-check
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
