@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from accord.alignment import services as s
 from accord.alignment.models import Objective, Period
 from accord.org import services as org_services
 from accord.org.models import Team
+from tests import replay
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 Q2 = (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
@@ -28,8 +30,7 @@ class Plan:
     sales_obj: Objective
 
 
-@pytest.fixture
-def plan(cast) -> Plan:
+def _build_plan(cast) -> Plan:
     org = cast.org
     q1 = s.create_period(org, None, name="Q1 2026", start=Q1[0], end=Q1[1], is_current=True)
     q2 = s.create_period(org, None, name="Q2 2026", start=Q2[0], end=Q2[1])
@@ -43,3 +44,29 @@ def plan(cast) -> Plan:
         org, None, title="Win enterprise deals", period=q1, team=sales, parents=[company]
     )
     return Plan(q1, q2, year, sales, company, platform_obj, sales_obj)
+
+
+def _find_plan(cast) -> Plan:
+    periods = {p.name: p for p in Period.objects.filter(org=cast.org)}
+    objectives = {o.title: o for o in Objective.objects.filter(org=cast.org)}
+    return Plan(
+        periods["Q1 2026"],
+        periods["Q2 2026"],
+        periods["2026"],
+        Team.objects.get(org=cast.org, slug="sales"),
+        objectives["Grow revenue"],
+        objectives["Faster checkout"],
+        objectives["Win enterprise deals"],
+    )
+
+
+@pytest.fixture
+def plan(cast) -> Plan:
+    """Built through the services once per test process and replayed after, as the cast is
+    (tests/replay.py): in some 110 tests."""
+    return replay.once(
+        ("alignment-plan", timezone.localdate()),
+        lambda: _build_plan(cast),
+        lambda: _find_plan(cast),
+        as_of_now=True,
+    )

@@ -13,10 +13,12 @@ import pytest
 from django.utils import timezone
 
 from accord.alignment import services as alignment
+from accord.alignment.models import Initiative
 from accord.coordination import services
 from accord.coordination.models import Dependency
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Person, Role, Team
+from tests import replay
 from tests.conftest import make_person
 
 
@@ -50,8 +52,7 @@ def initiative(org, team, title, *, start=None, target=None, status="active"):
     )
 
 
-@pytest.fixture
-def world(cast) -> World:
+def _build_world(cast) -> World:
     org = cast.org
     today = timezone.localdate()
     sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
@@ -73,3 +74,42 @@ def world(cast) -> World:
         org, ops, "New warehouse", start=today, target=today + dt.timedelta(days=20)
     )
     return World(org, sales, ops, asker, giver, bystander, cast.viewer, launch, warehouse, today)
+
+
+def _find_world(cast) -> World:
+    org = cast.org
+    teams = {t.slug: t for t in Team.objects.filter(org=org, slug__in=["sales", "ops"])}
+    people = {
+        p.name: p
+        for p in Person.objects.filter(
+            org=org, name__in=["Asha Asker", "Gil Giver", "Bea Bystander"]
+        )
+    }
+    work = {
+        i.title: i
+        for i in Initiative.objects.filter(org=org, title__in=["Spring launch", "New warehouse"])
+    }
+    return World(
+        org,
+        teams["sales"],
+        teams["ops"],
+        people["Asha Asker"],
+        people["Gil Giver"],
+        people["Bea Bystander"],
+        cast.viewer,
+        work["Spring launch"],
+        work["New warehouse"],
+        timezone.localdate(),
+    )
+
+
+@pytest.fixture
+def world(cast) -> World:
+    """Built through the services once per test process and replayed after, as the cast is
+    (tests/replay.py): two teams, three people and two initiatives, in some 180 tests."""
+    return replay.once(
+        ("coordination-world", timezone.localdate()),
+        lambda: _build_world(cast),
+        lambda: _find_world(cast),
+        as_of_now=True,
+    )
