@@ -38,11 +38,11 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accord import demo
+from accord.core.database import keys_after_rows
 from tests.template_db import locked
 
 
@@ -184,10 +184,9 @@ def _replay(tables: list[_Table]) -> None:
                 continue
             marks = ", ".join(["%s"] * len(table.columns))
             cursor.executemany(f"INSERT INTO {into} VALUES ({marks})", table.rows)
-        # PostgreSQL's sequences are not rolled back, and a test may have set one back since
-        # (the generator resets them to the largest key it finds): start them past these rows.
-        for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
-            cursor.execute(sql)
+    # PostgreSQL's sequences are not rolled back, and a test may have set one back since
+    # (the generator resets them to the largest key it finds): start them past these rows.
+    keys_after_rows(t.model for t in tables)
 
 
 def _analyze(tables: list[_Table]) -> None:

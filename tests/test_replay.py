@@ -9,10 +9,10 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from accord.core.database import keys_after_rows
 from tests import replay
 from tests.alignment.conftest import _build_plan, _find_plan
 from tests.conftest import _build_cast, _find_cast
@@ -53,17 +53,10 @@ def _rows() -> Counter:
     return out
 
 
-def _keys_from_the_rows_there() -> None:
-    """Sequences set to hand out the keys after the rows there: SQLite's go back with a
-    rollback, PostgreSQL's do not (and other tests moved them on)."""
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), replay._models()):
-            cursor.execute(sql)
-
-
 def _built_then_undone(make) -> Counter:
-    """The rows once `make()` has run, with the keys the rows there leave; then undone."""
-    _keys_from_the_rows_there()
+    """The rows once `make()` has run, with the keys the rows there leave (other tests moved
+    PostgreSQL's sequences on, and a rollback does not move them back); then undone."""
+    keys_after_rows(replay._models())
     try:
         with transaction.atomic():
             make()

@@ -3,10 +3,11 @@ organization, evaluating the intelligence catalogue)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.core.management.color import no_style
+from django.db import connection, models
 
 ROOMY_CACHE_KIB = 256 * 1024  # bulk work: large indexes grow and are read in random order
 
@@ -27,6 +28,14 @@ def roomy_cache(kib: int = ROOMY_CACHE_KIB) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {old}")
+
+
+def keys_after_rows(tables: Iterable[type[models.Model]]) -> None:
+    """Set each table's key sequence to hand out the keys after its rows (PostgreSQL), for
+    rows written with their keys given; SQLite takes the largest key there by itself."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(tables)):
+            cursor.execute(sql)
 
 
 ANALYSIS_LIMIT = 1000  # rows SQLite samples per index: a third of a second at 10,000 teams

@@ -22,10 +22,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.core.management.color import no_style
 from django.db import connection, models
 
 from accord.activity.models import Event
+from accord.core.database import keys_after_rows
 
 BATCH = 2000
 EVENT_FIELDS = (
@@ -206,8 +206,5 @@ class Writer:
         and return the rows written per table."""
         for table in self.tables.values():
             table.flush()
-        statements = connection.ops.sequence_reset_sql(no_style(), list(self.tables))
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
+        keys_after_rows(self.tables)
         return {t.model._meta.label: t.written for t in self.tables.values()}
