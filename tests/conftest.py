@@ -138,11 +138,15 @@ def _find_cast() -> Cast:
     )
 
 
-@pytest.fixture
-def cast(db) -> Cast:
+def replayed_cast() -> Cast:
     """Built through the services once per test process, and replayed after as if made now
     (tests/replay.py): some eighty queries a test, in nearly every test."""
     return replay.once(("cast", timezone.localdate()), _build_cast, _find_cast, as_of_now=True)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return replayed_cast()
 
 
 def login(person: Person) -> Client:

@@ -10,12 +10,11 @@ from collections import Counter
 
 import pytest
 from django.db import models, transaction
-from django.utils import timezone
 
 from accord.core.database import keys_after_rows
 from tests import replay
 from tests.alignment.conftest import _build_plan, _find_plan
-from tests.conftest import _build_cast, _find_cast
+from tests.conftest import _build_cast, _find_cast, replayed_cast
 from tests.coordination.conftest import _build_world, _find_world
 
 
@@ -33,15 +32,16 @@ def _rows() -> Counter:
     out: Counter = Counter()
     for model in replay._models():
         columns = replay._columns(model)
+        fields = {f.column: f for f in model._meta.concrete_fields}
         kept = [
             i
-            for i, f in enumerate(model._meta.concrete_fields)
-            if f.column in columns and (model._meta.label, f.name) not in SALTED
+            for i, column in enumerate(columns)
+            if (model._meta.label, fields[column].name) not in SALTED
         ]
         moments = {
             i
-            for i, f in enumerate(model._meta.concrete_fields)
-            if isinstance(f, models.DateTimeField)
+            for i, column in enumerate(columns)
+            if isinstance(fields[column], models.DateTimeField)
         }
         for row in replay._select(model, columns):
             out[
@@ -66,15 +66,11 @@ def _built_then_undone(make) -> Counter:
         return rows
 
 
-def _cast():
-    return replay.once(("cast", timezone.localdate()), _build_cast, _find_cast, as_of_now=True)
-
-
 # What each fixture is built on (as its fixture has it), what builds it, what finds it.
 CASES = {
     "cast": (lambda: (), _build_cast, _find_cast),
-    "coordination world": (lambda: (_cast(),), _build_world, _find_world),
-    "alignment plan": (lambda: (_cast(),), _build_plan, _find_plan),
+    "coordination world": (lambda: (replayed_cast(),), _build_world, _find_world),
+    "alignment plan": (lambda: (replayed_cast(),), _build_plan, _find_plan),
 }
 
 
