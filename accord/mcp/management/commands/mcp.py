@@ -15,6 +15,10 @@ class Command(BaseCommand):
         "Serve Accord's MCP tools, resources and prompts over stdio, as the person of an "
         "API token (--token, else the ACCORD_TOKEN environment variable)."
     )
+    # An assistant starts this for each of its sessions, as a person starts `manage shell`:
+    # like Django's shell, it leaves the system checks (a second of every start) to
+    # `accord serve` and `accord worker`, which run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
