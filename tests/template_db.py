@@ -197,7 +197,9 @@ def _postgresql(connection, createdb: bool, copy: bool = True) -> None:
     # A throwaway server (scripts/test.sh starts one per run) keeps no template: a dump of
     # the last one built, beside the SQLite template, is restored in a second or two.
     dump = Path(settings.DATA_DIR) / f"{PREFIX}{key}.pgdump"
-    with locked(_pg_server_lock(connection)), locked(dump.parent / f"{PREFIX}lock"):
+    # The dump's own lock, not the SQLite template's: scripts/test.sh builds both templates
+    # at once, and under one lock the two builds ran one after the other.
+    with locked(_pg_server_lock(connection)), locked(dump.parent / f"{PREFIX}pgdump.lock"):
         with creation._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             exists = cursor.fetchone() is not None
