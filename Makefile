@@ -26,7 +26,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile uv==$(UV_VERSION)
 
-# The locks are the whole of what is installed (--no-deps): `pip check` fails the setup when
+# The locks are the whole of what is installed (--no-deps): `uv pip check` fails the setup when
 # a lock misses something a package needs, rather than the installer quietly adding whatever
 # version the index has. Nothing is compiled at install: Python compiles what a process
 # imports as it imports it, and scripts/test.sh keeps the tests' compiled modules under its

@@ -137,13 +137,19 @@ class _TokenLookup:
             names = [f.attname for f in fields]
             self.decoders.append((names, decode, names.index(model._meta.pk.attname)))
         token, person, org = (m._meta for m in (ApiToken, Person, Organization))
+
+        def column(meta, name: str) -> str:
+            return q(meta.get_field(name).column)
+
+        person_pk = column(person, person.pk.name)
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {q(token.db_table)} t"
-            f" JOIN {q(person.db_table)} p ON p.{q(person.pk.column)} = t.{q('person_id')}"
-            f" JOIN {q(org.db_table)} o ON o.{q(org.pk.column)} = t.{q('org_id')}"
-            f" LEFT JOIN {q(person.db_table)} w ON w.{q(person.pk.column)} = p.{q('owner_id')}"
-            f" WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
-            f" AND p.{q('is_active')} = %s"
+            f" JOIN {q(person.db_table)} p ON p.{person_pk} = t.{column(token, 'person')}"
+            f" JOIN {q(org.db_table)} o"
+            f" ON o.{column(org, org.pk.name)} = t.{column(token, 'org')}"
+            f" LEFT JOIN {q(person.db_table)} w ON w.{person_pk} = p.{column(person, 'owner')}"
+            f" WHERE t.{column(token, 'digest')} = %s AND t.{column(token, 'revoked_at')} IS NULL"
+            f" AND p.{column(person, 'is_active')} = %s"
         )
 
     def find(self, digest: str) -> ApiToken | None:
