@@ -54,6 +54,15 @@ def shell(request):
     org = getattr(request, "org", None)
     if org is None:
         return {}
+    # A page renders its panels as templates of their own (accord/web/panels.py), each
+    # asking again: the shell is the same for the whole request, so it is built once.
+    built = getattr(request, "_shell", None)
+    if built is None:
+        built = request._shell = _build(request, org)
+    return built
+
+
+def _build(request, org) -> dict:
     return {
         "org": org,
         "me": request.person,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -160,9 +160,10 @@ class _Picker:
         if qs is None:
             return False
         if self.kind in ALWAYS_SEARCH:
-            # Nothing to choose yet (a new organization): the empty select says so.
+            # Nothing to choose yet (a new organization): the empty select says so. The
+            # newest row also names the organization the search box asks.
             if not hasattr(self, "_large"):
-                self._large = qs.order_by().exists()
+                self._large = self._org_slug() is not None
             return self._large
         if not hasattr(self, "_large"):
             # Newest first, off the org's index: the oldest rows are those a choice list
@@ -171,6 +172,15 @@ class _Picker:
             newest = qs.order_by("-pk").values("pk")[: PICKER_THRESHOLD + 1]
             self._large = newest.count() > PICKER_THRESHOLD
         return self._large
+
+    def _org_slug(self) -> str | None:
+        """The organization of the choices, named by any row: the newest, off the org's
+        index (`.first()` sorted every choice, a whole organization's key results, by
+        label). None when there is no choice at all."""
+        if not hasattr(self, "_slug"):
+            newest = self.choices.queryset.order_by("-pk").values_list("org__slug", flat=True)
+            self._slug = newest.first()
+        return self._slug
 
     def render(self, name, value, attrs=None, renderer=None):
         if not self._is_large():
@@ -191,12 +201,7 @@ class _Picker:
                 for v in values
                 if v in found
             ]
-        # Any row names the organization: the newest, off the org's index (`.first()`
-        # sorted every choice, a whole organization's key results, by label).
-        from accord.org.models import Organization
-
-        newest = qs.order_by("-pk").values("org_id")[:1]
-        org_slug = Organization.objects.filter(pk=Subquery(newest)).values_list("slug")[0][0]
+        org_slug = self._org_slug()
         final = self.build_attrs(self.attrs, attrs)
         widget_id = final.get("id") or f"id_{name}"
         url = reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind})

@@ -58,3 +58,15 @@ def test_pages_do_as_many_queries_for_200_teams_as_for_10(cast):
         # The team page, the busiest, reads its panels of every pillar, and its open
         # positions, past terms, liaisons and role names (35 queries).
         assert n <= 35, (url, n)
+
+
+def test_a_page_reads_the_shell_once_however_many_panels_it_renders(cast):
+    """The team page renders a panel of each pillar as a template of its own; the shell
+    (navigation, the organizations the viewer may switch to) is built once for all."""
+    client = login(cast.member)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/o/acme/teams/platform/")
+    assert page.status_code == 200
+    switcher = [q for q in ctx.captured_queries if 'FROM "org_organization" INNER JOIN' in q["sql"]]
+    assert len(switcher) == 1
+    assert page.content.decode().count('href="/o/acme/alignment/"') >= 1

@@ -159,3 +159,17 @@ def test_a_chosen_person_is_saved_through_the_search_box_field(cast, few):
     )
     assert response.status_code == 302
     assert Membership.objects.filter(person=cast.viewer, team=cast.platform).exists()
+
+
+def test_a_search_box_asks_the_database_once_for_whether_and_where_to_search(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.org.models import Team
+    from accord.web.pickers import TeamChoiceField
+
+    field = TeamChoiceField(queryset=Team.objects.for_org(cast.org), required=False)
+    with CaptureQueriesContext(connection) as ctx:
+        html = field.widget.render("team", None)
+    assert "data-picker" in html and "/o/acme/pick/team/" in html
+    assert len(ctx.captured_queries) == 1
