@@ -31,7 +31,10 @@ from accord.web.templatetags.dates import day
 FIRST_SCREEN = 10  # items a section shows before "show more"
 MORE_MAX = 500  # the most items one section shows when opened
 SNAPSHOT_MAX = 100  # items per section frozen when a meeting starts
-CHUNK = 200  # rows read at a time by sources that filter in Python
+# Rows read at a time by sources that filter in Python: a few first, as a screen of ten
+# items usually comes from them, then twice as many each time up to CHUNK.
+FIRST_CHUNK = 30
+CHUNK = 200
 
 MILESTONE_HORIZON_DAYS = 21  # milestones this near a meeting are on its agenda
 
@@ -90,20 +93,23 @@ def context(
 
 
 def _scan(qs, chunk: Callable[[list], Iterable[dict]]) -> Iterator[dict]:
-    """Items from `qs` read CHUNK rows at a time, each chunk turned into items by `chunk`
-    (which may drop rows and query what it needs for those rows only)."""
-    offset = 0
+    """Items from `qs` read in chunks of FIRST_CHUNK rows growing to CHUNK, each chunk
+    turned into items by `chunk` (which may drop rows and query what it needs for those
+    rows only)."""
+    offset, size = 0, FIRST_CHUNK
     while True:
-        rows = list(qs[offset : offset + CHUNK])
+        rows = list(qs[offset : offset + size])
         yield from chunk(rows)
-        if len(rows) < CHUNK:
+        if len(rows) < size:
             return
-        offset += CHUNK
+        offset += size
+        size = min(CHUNK, size * 2)
 
 
 def _rows(qs) -> Iterator:
-    """The rows of `qs` read CHUNK at a time: each read has a LIMIT, so the database reads
-    the first rows off an index in the query's order rather than sorting every match."""
+    """The rows of `qs` read a chunk at a time (`_scan`): each read has a LIMIT, so the
+    database reads the first rows off an index in the query's order rather than sorting
+    every match."""
     return _scan(qs, lambda rows: rows)
 
 

@@ -239,3 +239,36 @@ def test_a_whole_organization_agenda_lists_undecided_decisions_dated_first(cast)
             built = agenda.build(cast.org, cadence, now=NOW, limit=limit)
         assert titles(built, "d") == expected[:limit]
         assert built[0]["more"] == (limit < len(expected))
+
+
+class _Rows(list):
+    """A query's rows that record each slice read, as a queryset's LIMIT/OFFSET would."""
+
+    def __init__(self, n: int):
+        super().__init__(range(n))
+        self.reads: list[tuple[int, int]] = []
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            self.reads.append((key.start, key.stop))
+        return super().__getitem__(key)
+
+
+def test_a_source_reads_a_few_rows_for_the_first_screen_and_larger_chunks_after():
+    from itertools import islice
+
+    rows = _Rows(1000)
+    # A first screen (and one more, to know there is more) of a source that keeps every
+    # other row: one small read, not a chunk of the largest size.
+    kept = list(islice(agenda._scan(rows, lambda chunk: [r for r in chunk if r % 2]), 11))
+    assert kept == list(range(1, 23, 2))
+    assert rows.reads == [(0, agenda.FIRST_CHUNK)]
+
+    # Read to the end: each row once, in order, in chunks that double up to CHUNK.
+    rows = _Rows(1000)
+    assert list(agenda._rows(rows)) == list(range(1000))
+    sizes = [stop - start for start, stop in rows.reads]
+    assert sizes[:3] == [agenda.FIRST_CHUNK, 2 * agenda.FIRST_CHUNK, 4 * agenda.FIRST_CHUNK]
+    assert max(sizes) == agenda.CHUNK
+    assert all(b[0] == a[1] for a, b in zip(rows.reads, rows.reads[1:], strict=False))
+    assert len(rows.reads) <= 2 + 1000 // agenda.CHUNK + 3
