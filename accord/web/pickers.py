@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -178,8 +178,12 @@ class _Picker:
         index (`.first()` sorted every choice, a whole organization's key results, by
         label). None when there is no choice at all."""
         if not hasattr(self, "_slug"):
-            newest = self.choices.queryset.order_by("-pk").values_list("org__slug", flat=True)
-            self._slug = newest.first()
+            from accord.org.models import Organization
+
+            # As a subquery: joined, SQLite sorted every choice to find the newest.
+            newest = self.choices.queryset.order_by("-pk").values("org_id")[:1]
+            found = Organization.objects.filter(pk=Subquery(newest)).values_list("slug")[:1]
+            self._slug = found[0][0] if found else None
         return self._slug
 
     def render(self, name, value, attrs=None, renderer=None):
