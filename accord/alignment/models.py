@@ -8,7 +8,8 @@ objective's rolled-up figures stored on write (see `rollups.py`).
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from accord.org.models import OrgScoped, Person, Team
 
@@ -140,6 +141,16 @@ class Objective(OrgScoped):
             models.Index(fields=["org", "period", "orphaned"]),
             # The organization-wide agenda reviews objectives (and their key results) by title.
             models.Index(fields=["org", "title", "id"], name="alignment_objective_title"),
+            # The alignment tree's first screen: a period's objectives in the tree's order
+            # (queries.TREE_ORDER), read until a page of top ones is found.
+            models.Index(
+                F("org"),
+                F("period"),
+                F("level"),
+                Lower("title"),
+                F("id"),
+                name="alignment_objective_tree",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,3 +65,41 @@ def test_the_worker_refreshes_sqlites_statistics_every_hour(db):
             assert cursor.fetchone()[0] > 0
     else:  # PostgreSQL's autovacuum analyzes each table as it changes
         assert result == {"analyzed": False, "seconds": 0.0}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+@pytest.mark.parametrize("statistics", [True, False], ids=["with statistics", "without"])
+def test_the_team_page_reads_a_teams_cadences_scope_by_scope(generated, db, statistics):
+    """As one filter of ORs across a join to the sets of teams, SQLite read every cadence
+    of the organization; each kind of scope is read off its own index."""
+    from accord.rhythm.queries import team_cadences
+
+    org = generated["large"]
+    if statistics:
+        refresh_planner_statistics()
+    team = Team.objects.for_org(org).filter(children=None).order_by("pk").first()
+    with CaptureQueriesContext(connection) as ctx:
+        team_cadences(org, team)
+    (scopes,) = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if " UNION " in q["sql"] and 'FROM "rhythm_cadence"' in q["sql"]
+    ]
+    plan = _plan(scopes)
+    assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
+    assert plan.count("scope=?") >= 2 and "team_id=?" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_the_alignment_trees_first_screen_is_read_in_its_order(generated, db):
+    """The period's top objectives in the tree's order come off `alignment_objective_tree`
+    until a page is found, rather than every objective of the period sorted."""
+    from accord.alignment import queries
+
+    org = generated["large"]
+    refresh_planner_statistics()
+    period = queries.current_period(org)
+    roots = queries.tree_roots(org, period)[:30]
+    plan = _plan(str(roots.query))
+    assert "alignment_objective_tree" in plan and "TEMP B-TREE" not in plan, plan
+    assert len(list(roots)) > 0
