@@ -553,19 +553,27 @@ def _walks_in_order(org: Organization, team: Team, only: bool) -> bool:
 
 
 def team_action_lists(
-    org: Organization, team: Team, *, only: bool = False, open_limit: int, closed_limit: int
+    org: Organization,
+    team: Team,
+    *,
+    only: bool = False,
+    open_limit: int,
+    closed_limit: int,
+    open_offset: int = 0,
 ) -> tuple[list[ActionItem], list[ActionItem]]:
-    """A team's list page: its first `open_limit` open items (soonest due first, the
-    undated last) and its last `closed_limit` closed ones (latest closed first), of the
-    team and the teams below it (`only`: the team alone) — what `action_item_list` gives,
-    read so that neither grows with the subtree: near the top of the tree, off the
-    organization's indexes in list order, testing each item's team; below, by team."""
+    """A team's list page: `open_limit` of its open items from `open_offset` (soonest due
+    first, the undated last) and its last `closed_limit` closed ones (latest closed
+    first), of the team and the teams below it (`only`: the team alone) — what
+    `action_item_list` gives, read so that neither grows with the subtree: near the top of
+    the tree, off the organization's indexes in list order, testing each item's team;
+    below, by team."""
     if not _walks_in_order(org, team, only):
         items = action_item_list(org, team=team, only=only)
         opened = items.filter(status=ActionStatus.OPEN)
         closed = items.exclude(status=ActionStatus.OPEN).order_by(CLOSED_LAST_OWN, "-id")
         # The dated, then the undated: the same reads either way.
-        return dated_first_page(opened, "due_on", 0, open_limit), list(closed[:closed_limit])
+        open_items = dated_first_page(opened, "due_on", open_offset, open_limit)
+        return open_items, list(closed[:closed_limit])
     # `team_id + 0`: a value the team index cannot serve, so the list's own index is read.
     mine = action_items(org).alias(
         filed_to=ExpressionWrapper(F("team_id") + 0, output_field=IntegerField())
@@ -577,7 +585,8 @@ def team_action_lists(
         mine = mine.filter(filed_to__isnull=False)
     else:
         mine = mine.filter(filed_to__in=subtree_ids(team, only=only))
-    open_items = dated_first_page(mine.filter(status=ActionStatus.OPEN), "due_on", 0, open_limit)
+    opened = mine.filter(status=ActionStatus.OPEN)
+    open_items = dated_first_page(opened, "due_on", open_offset, open_limit)
     closed = mine.exclude(status=ActionStatus.OPEN).order_by(CLOSED_LAST, "-id")
     return open_items, list(closed[:closed_limit])
 

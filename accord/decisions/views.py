@@ -40,7 +40,15 @@ from accord.decisions.models import (
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
 from accord.web import pickers
-from accord.web.helpers import flash_error, form_error, org_view, paginate_uncounted, team_filter
+from accord.web.helpers import (
+    Window,
+    flash_error,
+    form_error,
+    org_view,
+    page_number,
+    paginate_uncounted,
+    team_filter,
+)
 from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
 
@@ -444,6 +452,9 @@ def latency(request):
 # --- action items ------------------------------------------------------------------------
 
 
+ACTIONS_PER_PAGE = 50  # open action items a list page shows
+
+
 @org_view
 def actions(request):
     """Action items of a person (default: me) or of a team, with follow-through."""
@@ -462,15 +473,26 @@ def actions(request):
         scope = {"team": team, "subtree": not only}
     ft30 = queries.follow_through(org, days=30, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
+    # A page of open items (soonest due first), one more read to know of a next page.
+    number = page_number(request)
+    offset = (number - 1) * ACTIONS_PER_PAGE
     if team is not None:
         open_items, recent = queries.team_action_lists(
-            org, team, only=only, open_limit=200, closed_limit=20
+            org,
+            team,
+            only=only,
+            open_offset=offset,
+            open_limit=ACTIONS_PER_PAGE + 1,
+            closed_limit=20,
         )
     else:
         items = queries.action_item_list(org, owner=person)
-        open_items = list(items.filter(status=ActionStatus.OPEN)[:200])
+        opened = items.filter(status=ActionStatus.OPEN)
+        open_items = list(opened[offset : offset + ACTIONS_PER_PAGE + 1])
         closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST_OWN, "-id")
         recent = list(closed[:20])
+    open_page = Window(open_items, number, ACTIONS_PER_PAGE)
+    open_items = open_page.object_list
     team_rows = []
     if team is not None:
         members = list(
@@ -495,6 +517,7 @@ def actions(request):
             "ft90": ft90,
             "overdue": [i for i in open_items if i.due_on and i.due_on < today],
             "upcoming": [i for i in open_items if not (i.due_on and i.due_on < today)],
+            "open_page": open_page,
             "recent": recent,
             "team_rows": team_rows,
             "today": today,

@@ -162,11 +162,21 @@ class Window:
     def start_index(self) -> int:
         return (self.number - 1) * self.per_page + 1 if self.object_list else 0
 
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def page_number(request) -> int:
+    """The `page` parameter of a list (from 1); anything else is the first page."""
+    return min(max(1, int_or_none(request.GET.get("page")) or 1), 1_000_000)
+
 
 def paginate_uncounted(request, queryset, per_page: int = 50) -> Window:
     """A page of `queryset` (the `page` parameter, from 1) in one query and no COUNT, for
-    lists that can hold millions of rows: counting them on every view is what costs."""
-    number = min(max(1, int_or_none(request.GET.get("page")) or 1), 1_000_000)
+    lists that can hold millions of rows: counting them on every view is what costs.
+    Read as `queryset[offset : offset + per_page + 1]`; a list read otherwise makes its own
+    `Window` of per_page + 1 rows."""
+    number = page_number(request)
     offset = (number - 1) * per_page
     return Window(list(queryset[offset : offset + per_page + 1]), number, per_page)
 

@@ -219,7 +219,8 @@ def test_the_action_items_page_reads_follow_through_in_as_many_queries_for_a_lar
     small = _count(client, url, {"team": "acme"})
     add_teams(4, 60)
     large = _count(client, url, {"team": "acme"})
-    assert large == small
+    # No more (one fewer once the open items fill a page: no read of the undated ones).
+    assert large <= small
     page = client.get(url, {"team": "acme"}).content.decode()
     ft = queries.follow_through(org, team=cast.root, subtree=True, days=30)
     assert ft.due == 180 and f"{ft.percent}%" in page

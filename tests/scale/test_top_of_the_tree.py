@@ -139,3 +139,8 @@ def test_a_teams_action_lists_are_the_slow_ways_lists(generated, db, monkeypatch
         assert got_open == expected_open, (team.name, only)
         assert got_closed == expected_closed, (team.name, only)
         assert len(expected_open) == 200 or team != root
+        # A later page of the list page's open items.
+        later, _ = queries.team_action_lists(
+            org, team, only=only, open_offset=150, open_limit=51, closed_limit=0
+        )
+        assert later == list(items.filter(status=ActionStatus.OPEN)[150:201]), (team.name, only)
