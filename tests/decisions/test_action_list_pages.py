@@ -67,11 +67,22 @@ def test_every_open_item_is_on_exactly_one_page_in_due_order(cast, open_items, u
         assert "team=platform&amp;page=2" in pager[:400], pager[:400]
 
 
-def test_a_page_that_is_not_a_number_is_the_first(cast, open_items):
+@pytest.mark.parametrize("page", ["x", "-3", "0", "", "%00", "1e9", "\u0661"])
+def test_a_page_that_is_not_a_page_number_is_the_first(cast, open_items, page):
     client = login(cast.member)
     first = ITEM.findall(client.get("/o/acme/decisions/actions/").content.decode())
-    assert ITEM.findall(client.get("/o/acme/decisions/actions/?page=x").content.decode()) == first
-    assert ITEM.findall(client.get("/o/acme/decisions/actions/?page=-3").content.decode()) == first
+    answer = client.get(f"/o/acme/decisions/actions/?page={page}")
+    assert answer.status_code == 200
+    assert ITEM.findall(answer.content.decode()) == first
+
+
+@pytest.mark.parametrize("page", ["4", "99999999999999999999"])
+def test_a_page_past_the_end_is_empty_and_links_to_the_first(cast, open_items, page):
+    answer = login(cast.member).get(f"/o/acme/decisions/actions/?page={page}")
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert ITEM.findall(html) == []
+    assert "No open items this far." in html and 'href="?page=1"' in html
 
 
 def test_a_short_list_has_no_pages(cast):
