@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, islice
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
@@ -554,13 +555,15 @@ def carried_from_previous(
     if previous is None or not previous.agenda_snapshot:
         return []
     done = {d.split(":", 1)[1] for d in previous.done_items if ":" in d}
+    # What the items said then, dated: "75% done, 0% of Q4 gone" was true at that meeting.
+    then = timezone.localtime(previous.scheduled_start, ZoneInfo(meeting.cadence.timezone))
     out: dict[str, dict] = {}
     for s in previous.agenda_snapshot:
         if s.get("source") in ("none", "checkins", "metrics", "headlines", "carried"):
             continue
         for i in s.get("items", []):
             if i["ref"] not in done:
-                out[i["ref"]] = {**i, "from_section": s["title"]}
+                out[i["ref"]] = {**i, "from_section": s["title"], "as_of": day(then.date())}
     for i in previous.carried_in:
         if i["ref"] not in done:
             out.setdefault(i["ref"], i)

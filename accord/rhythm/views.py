@@ -487,12 +487,20 @@ def meeting(request, cadence_id: int, key: str):
         ctx["sections"] = [agenda.first_screen(s, opened) for s in m.agenda_snapshot]
         carried = m.carried_in
         ctx["mode"] = "running" if m.status == MeetingStatus.RUNNING else "minutes"
-    # What the last occurrence left shows in the agenda's "carried" section, or on top.
+    # What the last occurrence left shows in the agenda's "carried" section, or on top: its
+    # first screen, as any section's.
     has_carried = any(s.get("source") == "carried" for s in ctx["sections"])
     ctx["sections"] = [
-        {**s, "items": carried} if s.get("source") == "carried" else s for s in ctx["sections"]
+        agenda.first_screen({**s, "items": carried, "more": False}, opened)
+        if s.get("source") == "carried"
+        else s
+        for s in ctx["sections"]
     ]
-    ctx["carried_on_top"] = [] if has_carried else carried
+    ctx["carried_on_top"] = (
+        None
+        if has_carried or not carried
+        else agenda.first_screen({"key": "carried", "items": carried}, opened)
+    )
     if m is not None and m.status != MeetingStatus.PLANNED:
         ctx["attendance"] = list(m.attendance.select_related("person"))
         ctx["headlines"] = list(m.headlines.select_related("author").prefetch_related("cascade_to"))

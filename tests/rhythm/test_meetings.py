@@ -191,3 +191,40 @@ def test_the_minutes_of_a_meeting_with_headlines_read_and_finish_through_the_api
     assert r.json()["status"] == "finished" and len(r.json()["headlines"]) == 1
     page = login(cast.leader).get(f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{running.key}/")
     assert page.status_code == 200 and "New hire starts Monday" in page.content.decode()
+
+
+def test_carried_items_say_when_what_they_say_was_true_and_show_a_first_screen(cast, rhythm):
+    """An item carried from the last meeting's agenda reads as of that meeting (its
+    confidence, its progress, then), and the carried section shows its first screen of
+    items with more on demand, as any section."""
+    from accord.alignment import services as alignment
+    from tests.conftest import login
+
+    q = alignment.create_period(
+        cast.org, None, name="Q4", start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31)
+    )
+    objectives = [
+        alignment.create_objective(
+            cast.org, None, title=f"Goal {i:02d}", period=q, team=cast.platform
+        )
+        for i in range(15)
+    ]
+    for o in objectives:
+        alignment.set_objective_confidence(cast.org, None, o, 3)
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
+    m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
+    services.finish_meeting(cast.org, cast.leader, m)
+    for o in objectives:  # all recover: none is on the next live agenda, all are carried
+        alignment.set_objective_confidence(cast.org, None, o, 9)
+
+    url = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{SECOND:%Y%m%dT%H%M%SZ}/"
+
+    def carried_section(query: str = "") -> str:
+        page = login(cast.leader).get(url + query).content.decode()
+        return page.split('id="section-carried"', 1)[1].split('class="card agenda__section"')[0]
+
+    first = carried_section()
+    assert first.count('class="agenda-item"') == 10
+    assert "on 9 Nov 2026: confidence 3/10" in first
+    assert "Show more of carried forward" in first
+    assert carried_section("?open=carried&n=50").count('class="agenda-item"') == 15
