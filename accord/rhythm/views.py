@@ -491,15 +491,15 @@ def meeting(request, cadence_id: int, key: str):
     # first screen, as any section's.
     has_carried = any(s.get("source") == "carried" for s in ctx["sections"])
     ctx["sections"] = [
-        agenda.first_screen({**s, "items": carried, "more": False}, opened)
-        if s.get("source") == "carried"
-        else s
+        agenda.first_screen({**s, "items": carried}, opened) if s.get("source") == "carried" else s
         for s in ctx["sections"]
     ]
     ctx["carried_on_top"] = (
         None
         if has_carried or not carried
-        else agenda.first_screen({"key": "carried", "items": carried}, opened)
+        else agenda.first_screen(
+            {"key": "carried", "title": "Carried forward", "items": carried}, opened
+        )
     )
     if m is not None and m.status != MeetingStatus.PLANNED:
         ctx["attendance"] = list(m.attendance.select_related("person"))
