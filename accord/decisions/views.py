@@ -474,24 +474,23 @@ def actions(request):
     ft30 = queries.follow_through(org, days=30, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
     # A page of open items (soonest due first), one more read to know of a next page.
-    number = page_number(request)
-    offset = (number - 1) * ACTIONS_PER_PAGE
     if team is not None:
+        number = page_number(request)
         open_items, recent = queries.team_action_lists(
             org,
             team,
             only=only,
-            open_offset=offset,
+            open_offset=(number - 1) * ACTIONS_PER_PAGE,
             open_limit=ACTIONS_PER_PAGE + 1,
             closed_limit=20,
         )
+        open_page = Window(open_items, number, ACTIONS_PER_PAGE)
     else:
         items = queries.action_item_list(org, owner=person)
         opened = items.filter(status=ActionStatus.OPEN)
-        open_items = list(opened[offset : offset + ACTIONS_PER_PAGE + 1])
+        open_page = paginate_uncounted(request, opened, ACTIONS_PER_PAGE)
         closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST_OWN, "-id")
         recent = list(closed[:20])
-    open_page = Window(open_items, number, ACTIONS_PER_PAGE)
     open_items = open_page.object_list
     team_rows = []
     if team is not None:
