@@ -99,21 +99,23 @@ class DecisionOut(Schema):
     links: list[LinkOut]
     version: int
 
+    # The related rows come read into lists by `_with_related`: a prefetch into a manager
+    # builds a queryset per row and relation (300 for a page of 50), a list none.
     @staticmethod
     def resolve_contributor_ids(obj):
-        return [p.pk for p in obj.contributors.all()]
+        return [p.pk for p in obj.contributor_list]
 
     @staticmethod
     def resolve_informed_ids(obj):
-        return [p.pk for p in obj.informed.all()]
+        return [p.pk for p in obj.informed_list]
 
     @staticmethod
     def resolve_team_ids(obj):
-        return [t.pk for t in obj.teams.all()]
+        return [t.pk for t in obj.team_list]
 
     @staticmethod
     def resolve_supersedes_ids(obj):
-        return [d.pk for d in obj.supersedes.all()]
+        return [d.pk for d in obj.supersedes_list]
 
     @staticmethod
     def resolve_latency_days(obj):
@@ -121,11 +123,11 @@ class DecisionOut(Schema):
 
     @staticmethod
     def resolve_options(obj):
-        return list(obj.options.all())
+        return obj.option_list
 
     @staticmethod
     def resolve_links(obj):
-        return list(obj.links.all())
+        return obj.link_list
 
 
 class DecisionLinkIn(Schema):
@@ -351,15 +353,24 @@ class DecideAndSolveIn(Schema):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _decisions(org):
-    return Decision.objects.for_org(org).prefetch_related(
-        "contributors",
-        "informed",
-        "teams",
-        "supersedes",
-        "links",
-        Prefetch("options", queryset=DecisionOption.objects.order_by("position", "id")),
+def _with_related(decisions):
+    """Decisions with what `DecisionOut` shows of their related rows, as lists."""
+    return decisions.prefetch_related(
+        Prefetch("contributors", to_attr="contributor_list"),
+        Prefetch("informed", to_attr="informed_list"),
+        Prefetch("teams", to_attr="team_list"),
+        Prefetch("supersedes", to_attr="supersedes_list"),
+        Prefetch("links", to_attr="link_list"),
+        Prefetch(
+            "options",
+            queryset=DecisionOption.objects.order_by("position", "id"),
+            to_attr="option_list",
+        ),
     )
+
+
+def _decisions(org):
+    return _with_related(Decision.objects.for_org(org))
 
 
 def _people(org, ids, field):
@@ -424,14 +435,7 @@ def list_decisions(
     )
     if waiting_on_me:
         qs = qs.filter(approver=actor_of(request), status__in=queries.UNDECIDED)
-    return qs.prefetch_related(
-        "contributors",
-        "informed",
-        "teams",
-        "supersedes",
-        "links",
-        Prefetch("options", queryset=DecisionOption.objects.order_by("position", "id")),
-    )
+    return _with_related(qs)
 
 
 @router.get(
