@@ -218,14 +218,16 @@ def sign_in_lock(person: Person):
     return lock_for(username=person.user.get_username())
 
 
-# How much of the tree the directory shows at once: this many levels from the top, at
-# most this many rows; every row whose sub-teams are not all shown offers to load them.
-DIRECTORY_LEVELS = 3
-DIRECTORY_ROWS = 100
-# Rows a team's page shows of each of its lists before linking to the rest.
-TEAM_PAGE_ROWS = 25
 # Rows of a page of the people list, of a search of teams or of a team's sub-teams.
 LIST_PAGE = 50
+# How much of the tree the directory shows at once: this many levels from the top, at
+# most a page of rows (a hundred made four screens of a large organization, most of them
+# teams of its third level); every row whose sub-teams are not all shown offers to load
+# them.
+DIRECTORY_LEVELS = 3
+DIRECTORY_ROWS = LIST_PAGE
+# Rows a team's page shows of each of its lists before linking to the rest.
+TEAM_PAGE_ROWS = 25
 
 
 def ancestors(org: Organization, team: Team) -> list[Team]:
