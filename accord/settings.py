@@ -99,8 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accord.web.context.shell",
             ],
-            # Dates are written one way everywhere: accord/web/templatetags/dates.py.
-            "builtins": ["accord.web.templatetags.dates"],
+            # Dates and numbers are written one way everywhere: accord/web/templatetags/.
+            "builtins": ["accord.web.templatetags.dates", "accord.web.templatetags.numbers"],
         },
     },
 ]

@@ -93,3 +93,26 @@ def test_the_team_page_is_bounded(generated, db, short, which):
 
     assert own_rows(small_html) == own_rows(large_html)
     assert len(large_html) < 200_000
+
+
+def test_counts_are_grouped_by_thousands(generated, db):
+    """A large organization's counts read as numbers ("2,043 people"), not as codes."""
+    from accord.org.models import Person
+
+    org = generated["large"]
+    people = Person.objects.for_org(org).filter(is_active=True).count()
+    assert people >= 1000
+    client = login(make_person(org, "Sam Counts", Role.ADMIN))
+    html = client.get(f"/o/{org.slug}/").content.decode()
+    people += 1  # Sam
+    assert f">{people:,} people</a>" in html
+    assert f'href="/o/{org.slug}/people/"' in html
+
+
+def test_the_number_filter_needs_no_load():
+    from django.template import Context, Template
+
+    t = Template("{{ a|num }} · {{ b|num }} · {{ c|num }} · {{ d|num }}")
+    assert t.render(Context({"a": 99786, "b": 3.5, "c": 1250.456, "d": None})) == (
+        "99,786 · 3.5 · 1,250.46 · —"
+    )

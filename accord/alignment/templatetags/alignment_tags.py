@@ -75,17 +75,6 @@ def confidence_word(value):
 
 
 @register.filter
-def num(value):
-    """A number without needless decimals: 12, 3.5, 1,250."""
-    if value is None:
-        return "—"
-    value = float(value)
-    if value.is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-@register.filter
 def slip(days):
     if days is None:
         return ""
