@@ -39,10 +39,6 @@ def home(request) -> str | None:
     )
 
 
-def _shown(n: int, limit: int) -> str:
-    return f"{limit}+" if n > limit else str(n)
-
-
 def team(request, team) -> str | None:
     org = request.org
     today = timezone.localdate()
@@ -70,8 +66,8 @@ def team(request, team) -> str | None:
             "items": items,
             "ft": ft,
             "today": today,
-            "issue_count": _shown(issue_count, 200),
-            "item_count": _shown(item_count, 200),
+            "issue_count": queries.shown_count(issue_count, 200),
+            "item_count": queries.shown_count(item_count, 200),
         },
         request=request,
     )

@@ -177,6 +177,11 @@ def count_up_to(qs: QuerySet, limit: int = COUNT_UP_TO) -> int:
     return qs.order_by()[: limit + 1].count()
 
 
+def shown_count(n: int, limit: int = COUNT_UP_TO) -> str:
+    """A count from `count_up_to`, as a page shows it: 12, 1,000, or 1,000+."""
+    return f"{limit:,}+" if n > limit else f"{n:,}"
+
+
 def status_counts(org: Organization, limit: int = COUNT_UP_TO) -> dict[str, int]:
     """Decisions per status, each counted up to `limit` (limit + 1 means more)."""
     return {

@@ -137,11 +137,6 @@ def _back(request, default: str):
 # --- decision log ------------------------------------------------------------------------
 
 
-def _shown(n: int) -> str:
-    """A count from `queries.count_up_to`, as a page shows it: 12, or 1,000+."""
-    return f"{queries.COUNT_UP_TO:,}+" if n > queries.COUNT_UP_TO else f"{n:,}"
-
-
 @org_view
 def index(request):
     org = request.org
@@ -166,9 +161,9 @@ def index(request):
         "form": form,
         "page": page,
         "today": timezone.localdate(),
-        "counts": {k: _shown(n) for k, n in queries.status_counts(org).items()},
+        "counts": {k: queries.shown_count(n) for k, n in queries.status_counts(org).items()},
         "overdue_count": overdue,
-        "overdue_shown": _shown(overdue),
+        "overdue_shown": queries.shown_count(overdue),
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),
         "tab": "log",

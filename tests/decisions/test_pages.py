@@ -94,6 +94,17 @@ def test_the_team_page_shows_its_open_issues_and_action_items(cast, data):
     assert "Flaky tests" in html and "Write the guide" in html
 
 
+def test_a_team_with_more_open_items_than_its_panel_counts_says_so(cast, data):
+    """The panel counts up to 200: past that it reads "200+", where a page of a busy team
+    once failed (the count is text by then, and the numbers filter must show it)."""
+    for i in range(200):
+        services.create_action_item(
+            cast.org, cast.member, f"Busy item {i}", cast.member, team=cast.platform
+        )
+    html = login(cast.member).get("/o/acme/teams/platform/").text
+    assert 'aria-label="200+ open action items of Platform">200+</a>' in html
+
+
 def test_an_outsider_gets_404_on_our_decisions(cast, data):
     client = login(cast.outsider)
     assert client.get(f"/o/globex/decisions/{data['decision'].pk}/").status_code == 404

@@ -112,7 +112,7 @@ def test_counts_are_grouped_by_thousands(generated, db):
 def test_the_number_filter_needs_no_load():
     from django.template import Context, Template
 
-    t = Template("{{ a|num }} · {{ b|num }} · {{ c|num }} · {{ d|num }}")
-    assert t.render(Context({"a": 99786, "b": 3.5, "c": 1250.456, "d": None})) == (
-        "99,786 · 3.5 · 1,250.46 · —"
+    t = Template("{{ a|num }} · {{ b|num }} · {{ c|num }} · {{ d|num }} · {{ e|num }}")
+    assert t.render(Context({"a": 99786, "b": 3.5, "c": 1250.456, "d": None, "e": "1,000+"})) == (
+        "99,786 · 3.5 · 1,250.46 · — · 1,000+"
     )

@@ -2,7 +2,8 @@
 
     {{ n|num }}    12,345     a count, grouped by thousands: "99786 people" reads as a
                    3.5        code; a measurement keeps its decimals (at most two),
-                   —          and nothing to show is a dash
+                   —          and nothing to show is a dash; text ("1,000+", written
+                              in Python by the same rule) is shown as it is
 
 Identifiers and page numbers that go into addresses and form values stay as they are
 (`{{ page.number }}`, `{{ p.pk }}`): a grouped "1,000" would not be read back.
@@ -20,6 +21,8 @@ def num(value) -> str:
     """A number without needless decimals: 12, 3.5, 1,250."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        return value
     value = float(value)
     if value.is_integer():
         return f"{int(value):,}"
