@@ -60,7 +60,7 @@ class Scope:
     """What a page looks at: a team and everything below it, or the whole organization."""
 
     team: Team | None
-    team_ids: set[int] | None  # None: the whole organization
+    team_ids: set[int] | None  # None: the whole organization (also the top of its tree)
     breadcrumbs: list[Team] = field(default_factory=list)  # from the root down, team excluded
     parents: dict[int, int | None] = field(default_factory=dict)
 
@@ -79,7 +79,7 @@ def scope_of(org: Organization, team_id: int | None) -> Scope | None:
         return None
     up = org_queries.ancestors_of(team_id, parents)
     teams = Team.objects.for_org(org).in_bulk([team_id, *up])
-    ids = {team_id} | org_queries.descendants_of(team_id, parents)
+    ids = queries.whole_or_subtree(team_id, parents)
     return Scope(teams[team_id], ids, [teams[t] for t in reversed(up) if t in teams], parents)
 
 

@@ -24,8 +24,8 @@ def home(request) -> str | None:
 
 def _for_person(org, person, *, limit: int) -> list[Signal]:
     """Live signals the person owns or that concern a team they lead (or one below), as
-    `queries.for_person`, read from the person's teams down (one recursive query for the
-    signals of those teams) instead of the organization's tree and signals. Two queries."""
+    `queries.for_person`, read from the person's teams down (one recursive query names
+    them) instead of the organization's tree. Three to five queries."""
     table = Team._meta.db_table
     sql = (
         f"WITH RECURSIVE led(id) AS ("
@@ -33,21 +33,24 @@ def _for_person(org, person, *, limit: int) -> list[Signal]:
         f" WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL"
         f" UNION SELECT t.id FROM {table} t JOIN led ON t.parent_id = led.id"
         f" WHERE t.org_id = %s)"
-        f" SELECT DISTINCT st.signal_id FROM {SignalTeam._meta.db_table} st"
-        f" JOIN {Signal._meta.db_table} s ON s.id = st.signal_id"
-        f" WHERE st.team_id IN (SELECT id FROM led) AND s.state IN (%s, %s)"
-        f" UNION SELECT id FROM {Signal._meta.db_table}"
-        f" WHERE owner_id = %s AND state IN (%s, %s)"
+        f" SELECT id FROM led"
     )
-    live = (SignalState.OPEN, SignalState.ACKNOWLEDGED)
-    params = [org.pk, person.pk, MembershipRole.LEAD, org.pk, *live, person.pk, *live]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return []
-    qs = Signal.objects.filter(org=org, pk__in=ids).select_related("owner")
-    return list(queries.ranked(qs)[:limit])
+        cursor.execute(sql, [org.pk, person.pk, MembershipRole.LEAD, org.pk])
+        led = [row[0] for row in cursor.fetchall()]
+    live = Signal.objects.filter(org=org, state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED))
+    lists = [live.filter(owner=person)]
+    if len(led) > 1 and len(led) == Team.objects.for_org(org).count():
+        # The person leads the top of the tree: every signal is theirs to see.
+        lists = [live]
+    elif led:
+        # By the teams' ids: PostgreSQL, told only "the rows of a recursive query", read
+        # every signal's links to find a leaf team's few (33 ms instead of 1).
+        links = SignalTeam.objects.filter(org=org, team_id__in=led).values("signal_id")
+        lists.append(live.filter(pk__in=links))
+    # Each list ranked and cut in the database; merged here (an OR of the two read them all).
+    found = {s.pk: s for qs in lists for s in queries.ranked(qs.select_related("owner"))[:limit]}
+    return sorted(found.values(), key=queries.rank_key)[:limit]
 
 
 def team(request, team) -> str | None:

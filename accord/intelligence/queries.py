@@ -30,13 +30,22 @@ from accord.org.models import Membership, MembershipRole, Organization, Person, 
 
 
 def subtree_ids(org: Organization, team_id: int | None) -> set[int] | None:
-    """The team and every team below it (None: the whole organization). One query."""
+    """The team and every team below it (None: the whole organization, which the top of a
+    one-rooted tree is too). One query."""
     if team_id is None:
         return None
     parents = org_queries.parent_map(org)
     if team_id not in parents:
         return set()
-    return {team_id} | org_queries.descendants_of(team_id, parents)
+    return whole_or_subtree(team_id, parents)
+
+
+def whole_or_subtree(team_id: int, parents: dict[int, int | None]) -> set[int] | None:
+    """The team and every team below it; None when that is every team of the organization.
+    Read as the whole organization, the top of the tree needs no filter: filtered by its
+    10,000 teams, each list read every signal's links (0.3-0.6 s a list)."""
+    ids = {team_id} | org_queries.descendants_of(team_id, parents)
+    return None if len(ids) == len(parents) else ids
 
 
 def _team_filter(org: Organization, team_id: int | None) -> Q:
@@ -50,6 +59,12 @@ def ranked(qs: QuerySet) -> QuerySet:
     """Most severe first, then the widest reach, then the newest: the order of the
     `signal_ranked` index, so the first rows come without sorting every signal."""
     return qs.order_by("-severity_rank", "-reach_people", "-reach_teams", "-last_seen", "-id")
+
+
+def rank_key(signal: Signal) -> tuple:
+    """`ranked`'s order for signals already read (sorted() by it puts the first first)."""
+    s = signal
+    return (-s.severity_rank, -s.reach_people, -s.reach_teams, -s.last_seen.timestamp(), -s.pk)
 
 
 def signals(

@@ -369,6 +369,24 @@ def test_the_home_page_shows_the_signals_its_reader_owns_or_leads(acme):
     assert "Signals on your teams" not in login(acme.viewer).get("/o/acme/").content.decode()
 
 
+def test_the_home_panel_ranks_what_its_reader_owns_and_leads_as_one_list(acme):
+    """Owned and led signals are read as two lists and merged: in `ranked`'s order."""
+    from accord.intelligence import queries
+
+    fx.signal(acme.org, [acme.web], title="Led, warning, wide", reach_people=50)
+    fx.signal(acme.org, [acme.sales], title="Owned, critical", owner=acme.lena, severity="critical")
+    fx.signal(acme.org, [acme.web], title="Led, info", severity="info")
+    fx.signal(acme.org, [acme.sales], title="Owned, warning", owner=acme.lena, reach_people=9)
+    html = login(acme.lena).get("/o/acme/").content.decode()
+    panel = html.split('id="insights-home-h"')[1].split("</section>")[0]
+    shown = re.findall(r'<a href="[^"]+/signals/\d+/">([^<]+)</a>', panel)
+    assert shown == ["Owned, critical", "Led, warning, wide", "Owned, warning", "Led, info"]
+    every = list(Signal.objects.filter(org=acme.org))
+    assert sorted(every, key=queries.rank_key) == list(
+        queries.ranked(Signal.objects.filter(org=acme.org))
+    )
+
+
 def test_a_team_page_shows_its_health_and_open_signals(acme):
     fx.signal(acme.org, [acme.web], title="Below Platform")
     fx.signal(acme.org, [acme.web], title="Gone", state=SignalState.RESOLVED)

@@ -139,3 +139,44 @@ def test_the_ranked_lists_come_off_the_index_without_sorting_every_signal(stored
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
             assert "signal_ranked" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_top_of_the_tree_is_read_as_the_whole_organization(stored):
+    """The root team's scope is every team: its Insights and its lead's home read the
+    organization's ranked signals (a signal about no team included) without filtering
+    them by the tree's team ids, which read every signal's links at 10,000 teams."""
+    from accord.org import services as org_services
+    from accord.org.models import MembershipRole
+
+    org = stored["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    lead = make_person(org, "Tess Top", Role.MEMBER)
+    org_services.add_membership(org, None, person=lead, team=root, role=MembershipRole.LEAD)
+    now = timezone.now()
+    Signal.objects.create(
+        org=org,
+        kind="scale.guard",
+        severity="critical",
+        subject_type="alignment.objective",
+        subject_id="org-wide",
+        subject_label="An organization objective",
+        title="Concerns no team in particular",
+        explanation="Stored for the top-of-the-tree guard.",
+        reach_teams=999,
+        reach_people=9999,
+        first_seen=now,
+        last_seen=now,
+        state="open",
+    )
+    client = login(lead)
+    top = client.get(f"/o/{org.slug}/insights/?scope={root.pk}")
+    titles = re.compile(r'class="sig__head">.*?<a href="[^"]+">([^<]+)</a>')
+    whole = client.get(f"/o/{org.slug}/insights/?scope=all").content.decode()
+    assert titles.findall(top.content.decode()) == titles.findall(whole)
+    assert "Concerns no team in particular" in titles.findall(whole)
+    with CaptureQueriesContext(connection) as ctx:
+        home = client.get(f"/o/{org.slug}/").content.decode()
+    assert "Concerns no team in particular" in home
+    teams = Team.objects.for_org(org).count()
+    for q in ctx.captured_queries:
+        assert q["sql"].count(", ") < teams, "a statement lists the whole tree's teams"
