@@ -180,3 +180,33 @@ def test_the_top_of_the_tree_is_read_as_the_whole_organization(stored):
     teams = Team.objects.for_org(org).count()
     for q in ctx.captured_queries:
         assert q["sql"].count(", ") < teams, "a statement lists the whole tree's teams"
+
+
+@pytest.mark.parametrize("scan_max", [2_000, 4], ids=["found by reading on", "the rest by filter"])
+def test_a_large_scopes_first_signals_are_those_its_filter_gives(stored, monkeypatch, scan_max):
+    """A scope of many teams finds its top, new and resolved signals by reading each list in
+    order and keeping its own: the same signals, in the same order, as its teams' filter."""
+    from accord.intelligence import pages, queries
+
+    org = stored["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    scopes = [queries.subtree_ids(org, t.pk) for t in Team.objects.for_org(org).filter(parent=root)]
+    scopes = sorted((s for s in scopes if s and len(s) > 3), key=len, reverse=True)[:3]
+    assert scopes
+    for scope in scopes:
+
+        def lists(scope=scope):
+            return [
+                [s.pk for s in pages.top(org, scope, 7)],
+                [s.pk for s in pages.new_since(org, scope, week_ago, 12)],
+                [s.pk for s in pages.resolved_since(org, scope, week_ago, 12)],
+            ]
+
+        monkeypatch.setattr(pages, "SCOPE_READ_FROM_TEAMS", 10**6)
+        by_filter = lists()
+        monkeypatch.setattr(pages, "SCOPE_READ_FROM_TEAMS", 3)
+        monkeypatch.setattr(pages, "SCAN_CHUNK", 4)
+        monkeypatch.setattr(pages, "SCAN_MAX", scan_max)
+        assert lists() == by_filter
+        assert all(by_filter), "each list has signals of the scope to find"
