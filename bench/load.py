@@ -62,23 +62,16 @@ def targets(slug: str) -> tuple[list[tuple[str, str]], dict[str, str], str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from inprocess import bench_admin
-    from pages import leaf_team, pages
+    from pages import pages, viewers
 
     from accord.api import services as token_services
-    from accord.org.models import Membership, MembershipRole, Organization
+    from accord.org.models import Organization
 
     org = Organization.objects.get(slug=slug)
-    admin = bench_admin(org)
-    leaf = leaf_team(org)
-    lead_membership = (
-        Membership.objects.filter(org=org, team=leaf, role=MembershipRole.LEAD)
-        .select_related("person__user")
-        .first()
-    )
-    lead = lead_membership.person if lead_membership and lead_membership.person.user else admin
+    people = viewers(org)
+    admin = people["admin"]
     cookies = {}
-    for who, person in (("admin", admin), ("lead", lead)):
+    for who, person in people.items():
         session = SessionStore()
         session[SESSION_KEY] = str(person.user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -60,7 +60,8 @@ def median_times(fn, runs: int = RUNS) -> tuple[float, float]:
 
 
 def pages(org) -> list[tuple[str, str, str]]:
-    """(label, who, url): who is "admin" or "lead" (the lead of a leaf team)."""
+    """(label, who, url): who is "admin", "lead" (the lead of a leaf team) or "top" (the
+    lead of the top team: their home and Insights span the whole tree)."""
     from accord.alignment.models import Objective
     from accord.coordination.models import Dependency
     from accord.decisions.models import Decision
@@ -79,8 +80,10 @@ def pages(org) -> list[tuple[str, str, str]]:
         or Cadence.objects.filter(org=org).order_by("pk").first()
     )
     upcoming = next_occurrence(org_cadence) if org_cadence else None  # built from live data
+    division = Team.objects.filter(org=org, parent=root).order_by("pk").first() or root
     out = [
         ("home", "lead", f"{o}/"),
+        ("home (the top team's lead)", "top", f"{o}/"),
         ("team page (root)", "admin", f"{o}/teams/{root.slug}/"),
         ("team page (leaf)", "lead", f"{o}/teams/{leaf.slug}/"),
         ("teams directory", "admin", f"{o}/teams/"),
@@ -107,6 +110,9 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("issues", "admin", f"{o}/decisions/issues/"),
         ("activity", "admin", f"{o}/activity/"),
         ("insights", "admin", f"{o}/insights/?scope=all"),
+        ("insights (the top team)", "top", f"{o}/insights/?scope={root.pk}"),
+        ("insights (a team below the top)", "admin", f"{o}/insights/?scope={division.pk}"),
+        ("insights panel (the top team)", "admin", f"{o}/insights/teams/{root.pk}/panel/"),
         ("API: alignment tree", "admin", "/api/v1/alignment-tree"),
         ("API: objectives", "admin", "/api/v1/objectives"),
         ("API: orphaned objectives", "admin", "/api/v1/orphaned-objectives"),
@@ -123,7 +129,7 @@ def pages(org) -> list[tuple[str, str, str]]:
     ]
     if upcoming is not None:
         out.insert(
-            13,
+            14,
             (
                 "organization-wide agenda",
                 "admin",
@@ -143,6 +149,35 @@ def leaf_team(org):
     return led.first().team if led.exists() else leaves.first()
 
 
+def viewers(org) -> dict:
+    """{who: Person with a login} for `pages`: the benchmark's admin, a leaf team's lead
+    and the top team's lead (given a login when the generator made none)."""
+    from inprocess import bench_admin
+
+    from accord.org import services as org_services
+    from accord.org.models import Membership, MembershipRole, Team
+
+    admin = bench_admin(org)
+    root = Team.objects.filter(org=org, parent__isnull=True).order_by("pk").first()
+    out = {"admin": admin}
+    for who, team in (("lead", leaf_team(org)), ("top", root)):
+        m = (
+            Membership.objects.filter(org=org, team=team, role=MembershipRole.LEAD)
+            .select_related("person")
+            .order_by("pk")
+            .first()
+        )
+        person = m.person if m else admin
+        if person.user_id is None:
+            email = person.email or f"bench-{who}@{org.slug}.example"
+            person.user = org_services.ensure_user(
+                email, f"bench-{who}-passphrase", name=person.name
+            )
+            person.save(update_fields=["user"])
+        out[who] = person
+    return out
+
+
 def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = True) -> dict:
     """Runs in a process whose database is the size's scratch database."""
     sys.path.insert(0, str(ROOT))
@@ -159,8 +194,7 @@ def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = Tru
     from accord.core.generator import generate
     from accord.intelligence.evaluate import evaluate
     from accord.intelligence.models import Evaluation
-    from accord.org import services as org_services
-    from accord.org.models import Membership, MembershipRole, Organization, Person
+    from accord.org.models import Organization, Person
 
     out: dict = {"teams": teams, "load_before": load_avg(), "vendor": connection.vendor}
     call_command("migrate", verbosity=0)
@@ -187,23 +221,13 @@ def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = Tru
                 cursor.execute("DELETE FROM sqlite_stat1")
         connection.close()  # the planner reads the statistics when a connection opens
 
-    from inprocess import bench_admin, serve_in_process
+    from inprocess import serve_in_process
 
     serve_in_process()
-    admin = bench_admin(org)
-    leaf = leaf_team(org)
-    lead_membership = (
-        Membership.objects.filter(org=org, team=leaf, role=MembershipRole.LEAD)
-        .select_related("person")
-        .first()
-    )
-    lead = lead_membership.person if lead_membership else admin
-    if lead.user_id is None:
-        lead_email = lead.email or f"bench-lead@{org.slug}.example"
-        lead.user = org_services.ensure_user(lead_email, "bench-lead-passphrase", name=lead.name)
-        lead.save(update_fields=["user"])
+    people = viewers(org)
+    admin = people["admin"]
     clients = {}
-    for who, person in (("admin", admin), ("lead", lead)):
+    for who, person in people.items():
         client = Client()
         client.force_login(person.user)
         clients[who] = client
