@@ -29,6 +29,7 @@ from accord.intelligence.models import (
 from accord.intelligence.registry import discover
 from accord.org import queries as org_queries
 from accord.org.models import Organization, Team
+from accord.web.helpers import Window
 
 COLUMNS = (*DIMENSIONS, "overall")
 
@@ -320,6 +321,25 @@ def _first(
                 return found[:limit]
         # Few of this list are the scope's: its teams' links find the rest.
     return list(qs.filter(in_scope(org, team_ids))[:limit])
+
+
+def large(team_ids: Iterable[int] | None) -> bool:
+    """Whether a scope's lists are read in order and kept by team (see `_first`)."""
+    return team_ids is not None and len(list(team_ids)) > SCOPE_READ_FROM_TEAMS
+
+
+def signals_page(
+    org: Organization, team_ids: Iterable[int], number: int, per_page: int, **filters
+) -> Window:
+    """A page of `signals` for a large scope, without counting them (the count reads
+    every link of its teams): the first pages read as `_first`, later ones by filter."""
+    qs = _all(org, **filters)
+    offset = (number - 1) * per_page
+    if offset + per_page + 1 <= SCAN_MAX // 4:
+        rows = _first(org, team_ids, qs, offset + per_page + 1)[offset:]
+    else:
+        rows = list(qs.filter(in_scope(org, team_ids))[offset : offset + per_page + 1])
+    return Window(rows, number, per_page)
 
 
 def top(org: Organization, team_ids: Iterable[int] | None, limit: int = 5) -> list[Signal]:

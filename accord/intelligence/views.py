@@ -23,7 +23,7 @@ from accord.intelligence.models import (
 from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
 from accord.org.models import Team
-from accord.web.helpers import flash_error, int_or_none, org_view, paginate
+from accord.web.helpers import flash_error, int_or_none, org_view, page_number, paginate
 from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
 
@@ -104,11 +104,11 @@ def index(request):
     kinds = by_dim[f["dimension"]] if f["dimension"] else None
     if f["kind"]:
         kinds = [f["kind"]] if kinds is None or f["kind"] in kinds else []
-    page = paginate(
-        request,
-        pages.signals(org, list_teams, kinds=kinds, severity=f["severity"], state=f["state"]),
-        per_page=PAGE_SIZE,
-    )
+    filters = {"kinds": kinds, "severity": f["severity"], "state": f["state"]}
+    if pages.large(list_teams):
+        page = pages.signals_page(org, list_teams, page_number(request), PAGE_SIZE, **filters)
+    else:
+        page = paginate(request, pages.signals(org, list_teams, **filters), per_page=PAGE_SIZE)
     shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list])
     del shown
     scope_param = str(scope.id) if scope.team else "all"

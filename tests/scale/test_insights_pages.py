@@ -210,3 +210,36 @@ def test_a_large_scopes_first_signals_are_those_its_filter_gives(stored, monkeyp
         monkeypatch.setattr(pages, "SCAN_MAX", scan_max)
         assert lists() == by_filter
         assert all(by_filter), "each list has signals of the scope to find"
+
+
+def test_a_large_scopes_list_pages_through_the_same_signals_uncounted(stored, monkeypatch):
+    """The Insights list of a large scope: the same signals, page by page, as its teams'
+    filter gives; no total (counting reads every link of its teams); past the end it says
+    so and links to the first page."""
+    from accord.intelligence import pages, queries, views
+
+    org = stored["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    team = max(
+        Team.objects.for_org(org).filter(parent=root),
+        key=lambda t: len(queries.subtree_ids(org, t.pk) or ()),
+    )
+    scope = queries.subtree_ids(org, team.pk)
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    monkeypatch.setattr(pages, "SCOPE_READ_FROM_TEAMS", 3)
+    monkeypatch.setattr(pages, "SCAN_CHUNK", 5)
+    expected = [s.title for s in pages.signals(org, scope)[:9]]
+    assert len(expected) == 9
+    client = login(make_person(org, "Lars Large", Role.ADMIN))
+    url = f"/o/{org.slug}/insights/?scope={team.pk}"
+    titles = re.compile(r'class="sig__head">.*?<a href="[^"]+">([^<]+)</a>')
+    section = re.compile(r'id="signals".*', re.S)
+    shown = []
+    for number in (1, 2):
+        html = section.search(client.get(f"{url}&page={number}").content.decode()).group(0)
+        shown += titles.findall(html)
+        assert f"Page {number}</span>" in html and "Next →" in html
+        assert 'id="signals-h">Signals <span class="tag">' not in html
+    assert shown == expected[:8]
+    far = client.get(f"{url}&page=99999").content.decode()
+    assert "No more signals this far." in far and "First page" in far
