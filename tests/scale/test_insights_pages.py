@@ -15,6 +15,7 @@ from django.utils import timezone
 from accord.intelligence.models import Signal, SignalTeam
 from accord.org.models import Role, Team
 from tests.conftest import api_client, login, make_person
+from tests.intelligence import fixtures_pages as fx
 
 SEVERITIES = ("critical", "warning", "info")
 STATES = ("open", "open", "acknowledged", "dismissed", "resolved")
@@ -152,21 +153,9 @@ def test_the_top_of_the_tree_is_read_as_the_whole_organization(stored):
     root = Team.objects.for_org(org).get(parent=None)
     lead = make_person(org, "Tess Top", Role.MEMBER)
     org_services.add_membership(org, None, person=lead, team=root, role=MembershipRole.LEAD)
-    now = timezone.now()
-    Signal.objects.create(
-        org=org,
-        kind="scale.guard",
-        severity="critical",
-        subject_type="alignment.objective",
-        subject_id="org-wide",
-        subject_label="An organization objective",
-        title="Concerns no team in particular",
-        explanation="Stored for the top-of-the-tree guard.",
-        reach_teams=999,
-        reach_people=9999,
-        first_seen=now,
-        last_seen=now,
-        state="open",
+    # A signal about no team (an organization objective's), ranked first by its reach.
+    fx.signal(
+        org, [], title="Concerns no team in particular", severity="critical", reach_people=9999
     )
     client = login(lead)
     top = client.get(f"/o/{org.slug}/insights/?scope={root.pk}")
