@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import NoReverseMatch, reverse
 
@@ -61,9 +62,8 @@ def ranked(qs: QuerySet) -> QuerySet:
     return qs.order_by("-severity_rank", "-reach_people", "-reach_teams", "-last_seen", "-id")
 
 
-def rank_key(signal: Signal) -> tuple:
+def rank_key(s: Signal) -> tuple:
     """`ranked`'s order for signals already read (sorted() by it puts the first first)."""
-    s = signal
     return (-s.severity_rank, -s.reach_people, -s.reach_teams, -s.last_seen.timestamp(), -s.pk)
 
 
@@ -376,19 +376,30 @@ def default_scope(org: Organization, person: Person) -> int | None:
 
 
 def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Signal]:
-    """Live signals a person owns or that concern a team they lead (or one below)."""
-    led = list(
-        Membership.objects.for_org(org)
-        .filter(person=person, role=MembershipRole.LEAD)
-        .values_list("team_id", flat=True)
+    """Live signals a person owns or that concern a team they lead now (or one below),
+    read from the person's teams down: one recursive query names them, rather than the
+    organization's whole tree. Three to five queries."""
+    sql = (
+        f"WITH RECURSIVE led(id) AS ("
+        f" SELECT team_id FROM {Membership._meta.db_table}"
+        f" WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL"
+        f" UNION SELECT t.id FROM {Team._meta.db_table} t JOIN led ON t.parent_id = led.id"
+        f" WHERE t.org_id = %s)"
+        f" SELECT id FROM led"
     )
-    teams: set[int] = set()
-    if led:
-        parents = org_queries.parent_map(org)
-        for t in led:
-            teams |= {t} | org_queries.descendants_of(t, parents)
-    q = Q(owner=person)
-    if teams:
-        q |= Q(pk__in=SignalTeam.objects.filter(org=org, team_id__in=teams).values("signal_id"))
-    qs = Signal.objects.filter(org=org, state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED))
-    return list(ranked(qs.filter(q).select_related("owner"))[:limit])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, person.pk, MembershipRole.LEAD, org.pk])
+        led = [row[0] for row in cursor.fetchall()]
+    live = Signal.objects.filter(org=org, state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED))
+    lists = [live.filter(owner=person)]
+    if len(led) > 1 and len(led) == Team.objects.for_org(org).count():
+        # The person leads the top of the tree: every signal is theirs to see.
+        lists = [live]
+    elif led:
+        # By the teams' ids: PostgreSQL, told only "the rows of a recursive query", read
+        # every signal's links to find a leaf team's few (33 ms instead of 1).
+        links = SignalTeam.objects.filter(org=org, team_id__in=led).values("signal_id")
+        lists.append(live.filter(pk__in=links))
+    # Each list ranked and cut in the database; merged here (an OR of the two read them all).
+    found = {s.pk: s for qs in lists for s in ranked(qs.select_related("owner"))[:limit]}
+    return sorted(found.values(), key=rank_key)[:limit]
