@@ -378,21 +378,22 @@ def default_scope(org: Organization, person: Person) -> int | None:
 def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Signal]:
     """Live signals a person owns or that concern a team they lead now (or one below),
     read from the person's teams down: one recursive query names them, rather than the
-    organization's whole tree. Three to five queries."""
+    organization's whole tree. Two or three queries."""
     sql = (
         f"WITH RECURSIVE led(id) AS ("
         f" SELECT team_id FROM {Membership._meta.db_table}"
         f" WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL"
         f" UNION SELECT t.id FROM {Team._meta.db_table} t JOIN led ON t.parent_id = led.id"
         f" WHERE t.org_id = %s)"
-        f" SELECT id FROM led"
+        f" SELECT id, (SELECT COUNT(*) FROM {Team._meta.db_table} WHERE org_id = %s) FROM led"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, person.pk, MembershipRole.LEAD, org.pk])
-        led = [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [org.pk, person.pk, MembershipRole.LEAD, org.pk, org.pk])
+        rows = cursor.fetchall()
+    led = [team_id for team_id, _ in rows]
     live = Signal.objects.filter(org=org, state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED))
     lists = [live.filter(owner=person)]
-    if len(led) > 1 and len(led) == Team.objects.for_org(org).count():
+    if len(led) > 1 and len(led) == rows[0][1]:
         # The person leads the top of the tree: every signal is theirs to see.
         lists = [live]
     elif led:
