@@ -107,3 +107,38 @@ def test_the_page_does_not_grow_with_the_organization(generated, db, page):
     assert len(large_queries) == len(small_queries), (page, small_queries, large_queries)
     # The same rows at both sizes, but for the lists the smaller one cannot fill.
     assert large_rows - small_rows == small_short - large_short, (page, small_rows, large_rows)
+
+
+def _rows_read(client, url: str) -> int:
+    """Rows the page's statements read back (each run again after the page)."""
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    rows = 0
+    with connection.cursor() as cursor:
+        for q in ctx.captured_queries:
+            if q["sql"].lstrip().upper().startswith(("SELECT", "WITH", "(")):
+                cursor.execute(q["sql"])
+                rows += len(cursor.fetchall())
+    return rows
+
+
+@pytest.mark.parametrize("page", ["team rhythm", "check-in"])
+def test_a_teams_rhythm_reads_its_own_not_the_organizations_roster(generated, db, page):
+    """A team's rhythm page and a check-in read the rows of the team and its cadences, not
+    every membership of the organization (half a second a page at 10,000 teams)."""
+    read = {}
+    for size, org in generated.items():
+        person = _viewer(org)
+        team = person.memberships.get().team
+        checkin = Cadence.objects.for_org(org).get(team=team, kind=CadenceKind.CHECKIN)
+        occ = queries.previous_occurrence(checkin, timezone.now())
+        url = {
+            "team rhythm": f"/o/{org.slug}/rhythm/teams/{team.slug}/",
+            "check-in": f"/o/{org.slug}/rhythm/cadences/{checkin.pk}/{occ.key}/checkin/",
+        }[page]
+        read[size] = _rows_read(login(person), url)
+    people = {s: Person.objects.for_org(o).count() for s, o in generated.items()}
+    assert people["large"] - people["small"] > 1000
+    assert read["large"] - read["small"] < 100, read
