@@ -102,6 +102,7 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("coordination team page", "lead", f"{o}/coordination/teams/{leaf.slug}/"),
         ("rhythm: my week", "lead", f"{o}/rhythm/"),
         ("cadence list", "admin", f"{o}/rhythm/cadences/"),
+        ("rhythm: a team's page (leaf)", "lead", f"{o}/rhythm/teams/{leaf.slug}/"),
         ("decisions list", "admin", f"{o}/decisions/"),
         ("decision detail", "admin", f"{o}/decisions/{decision.pk}/"),
         ("action items (mine)", "lead", f"{o}/decisions/actions/"),
