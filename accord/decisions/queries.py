@@ -270,21 +270,25 @@ def decision_latency(
     Superseded and reversed decisions count too: they were decided. Three queries.
     """
     qs = Decision.objects.for_org(org).filter(decided_at__isnull=False)
+    # Days as moments in the current time zone: `decided_at__date` made SQLite convert every
+    # decision's moment to a date in Python (70 s for the 50,000 of a 10,000-team organization).
+    zone = timezone.get_current_timezone()
     if since:
-        qs = qs.filter(decided_at__date__gte=since)
+        qs = qs.filter(decided_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
     if until:
-        qs = qs.filter(decided_at__date__lte=until)
+        day_after = until + dt.timedelta(days=1)
+        qs = qs.filter(decided_at__lt=dt.datetime.combine(day_after, dt.time.min, tzinfo=zone))
     if team_ids is not None:
         qs = qs.filter(teams__id__in=list(team_ids)).distinct()
     rows = list(qs.values_list("id", "approver_id", "approver__name", "opened_at", "decided_at"))
-    ids = [r[0] for r in rows]
     teams_of: dict[int, list[int]] = defaultdict(list)
     team_names: dict[int, str] = {}
-    if ids:
-        through = Decision.teams.through
-        for did, tid, name in through.objects.filter(decision_id__in=ids).values_list(
-            "decision_id", "team_id", "team__name"
-        ):
+    if rows:
+        # The decisions by subquery: given their ids as a list (a year of a large
+        # organization's is more than SQLite takes), SQLite walked every team and looked
+        # each decision up for it (17 s for a month of 8,000).
+        through = Decision.teams.through.objects.filter(decision_id__in=qs.values("id"))
+        for did, tid, name in through.values_list("decision_id", "team_id", "team__name"):
             teams_of[did].append(tid)
             team_names[tid] = name
     overall = Latency()

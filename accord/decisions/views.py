@@ -412,6 +412,9 @@ def waiting(request):
     )
 
 
+LATENCY_ROWS = 25  # teams and approvers the latency page lists, the slowest first
+
+
 @org_view
 def latency(request):
     org = request.org
@@ -435,8 +438,11 @@ def latency(request):
         {
             "report": report,
             "days": days,
-            "teams": teams,
-            "approvers": approvers,
+            # The slowest first, a screen of each: a large organization has thousands.
+            "teams": teams[:LATENCY_ROWS],
+            "team_count": len(teams),
+            "approvers": approvers[:LATENCY_ROWS],
+            "approver_count": len(approvers),
             "overdue": list(queries.overdue_decisions(org)[:100]),
             "today": timezone.localdate(),
             "tab": "latency",

@@ -76,3 +76,31 @@ def test_decisions_waiting_on_a_person_are_the_ones_they_approve(cast):
     assert other  # a team with no decisions does not change who waits
     awaiting = queries.decisions_awaiting(cast.org, [cast.member.pk])
     assert list(awaiting) == [mine]
+
+
+def test_the_latency_page_lists_the_slowest_teams_and_approvers_first(cast, monkeypatch):
+    """A screen of each, the slowest first, saying how many there are in all."""
+    from accord.decisions import views
+    from tests.conftest import login
+
+    monkeypatch.setattr(views, "LATENCY_ROWS", 1)
+    now = timezone.now()
+    for question, approver, teams, days in (
+        ("Quick?", cast.leader, [cast.platform], 2),
+        ("Slow?", cast.admin, [cast.root], 9),
+    ):
+        d = services.create_decision(
+            cast.org,
+            None,
+            question,
+            approver=approver,
+            teams=teams,
+            opened_at=now - dt.timedelta(days=days + 1),
+        )
+        services.decide(cast.org, None, d, outcome="Yes", decided_at=now - dt.timedelta(days=1))
+    html = login(cast.admin).get("/o/acme/decisions/latency/").content.decode()
+    teams = html.split('id="teams-h"')[1].split("</section>")[0]
+    approvers = html.split('id="approvers-h"')[1].split("</section>")[0]
+    assert "the 1 slowest of 2" in teams and "the 1 slowest of 2" in approvers
+    assert f"<td>{cast.root.name}</td>" in teams and f"<td>{cast.platform.name}</td>" not in teams
+    assert "<td>Ada Admin</td>" in approvers and f"<td>{cast.leader.name}</td>" not in approvers
