@@ -105,6 +105,7 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("rhythm: a team's page (leaf)", "lead", f"{o}/rhythm/teams/{leaf.slug}/"),
         ("decisions list", "admin", f"{o}/decisions/"),
         ("decision detail", "admin", f"{o}/decisions/{decision.pk}/"),
+        ("decision latency", "admin", f"{o}/decisions/latency/"),
         ("action items (mine)", "lead", f"{o}/decisions/actions/"),
         ("action items (a team's)", "lead", f"{o}/decisions/actions/?team={leaf.slug}"),
         ("action items (the top team's)", "admin", f"{o}/decisions/actions/?team={root.slug}"),
