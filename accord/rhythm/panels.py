@@ -50,9 +50,7 @@ def team(request, team) -> str | None:
             "rhythm/_panel_team.html", {"team": team, "rows": []}, request=request
         )
     shown = cads[:6]
-    # Who owes check-ins, per shown cadence: never the whole organization's roster.
-    owers = {c.pk: queries.ower_ids(org, c) for c in shown}
-    adh = {a.cadence.pk: a for a in queries.adherence(org, shown, now=now, owers=owers)}
+    adh = {a.cadence.pk: a for a in queries.adherence(org, shown, now=now)}
     rows = [(c, queries.next_occurrence(c, now), adh[c.pk]) for c in shown]
     return render_to_string(
         "rhythm/_panel_team.html",

@@ -688,11 +688,12 @@ def adherence(
     now: dt.datetime | None = None,
     last: int = 12,
     roster: Roster | None = None,
-    owers: dict[int, set[int]] | None = None,
 ) -> list[Adherence]:
     """Share of occurrences held and check-ins on time / late / missed over the last
     `last` occurrences whose window has closed, per cadence. A few queries in all.
-    `owers` (cadence id -> who owes its check-ins), when given, spares the roster."""
+    Who owes each cadence's check-ins comes from `roster` when given (many cadences at
+    once), else is asked per cadence (`ower_ids`): never the whole organization's roster
+    for a page's few cadences."""
     now = now or timezone.now()
     past: dict[int, list[recurrence.Occurrence]] = {}
     for c in cads:
@@ -714,10 +715,10 @@ def adherence(
         .values_list("cadence_id", "occurrence_start")
     )
     all_owers: set[int] = set()
-    if owers is None:
-        roster = roster or Roster.load(org)
-        owers = {c.pk: roster.ower_ids(c) for c in cads}
-    owers_of = owers
+    if roster is not None:
+        owers_of = {c.pk: roster.ower_ids(c) for c in cads}
+    else:
+        owers_of = {c.pk: ower_ids(org, c) for c in cads}
     for s in owers_of.values():
         all_owers |= s
     tz_of = dict(Person.objects.for_org(org).filter(pk__in=all_owers).values_list("pk", "timezone"))

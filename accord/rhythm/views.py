@@ -260,8 +260,7 @@ def cadence_detail(request, cadence_id: int):
     if cadence.team_retired:
         upcoming = []  # it stops with its team
     people = queries.participants_query(org, cadence)
-    owers = {cadence.pk: queries.ower_ids(org, cadence)}
-    [adh] = queries.adherence(org, [cadence], now=now, owers=owers)
+    [adh] = queries.adherence(org, [cadence], now=now)
     meetings = {
         m.occurrence_start: m
         for m in Meeting.objects.for_org(org).filter(
@@ -753,10 +752,7 @@ def team_rhythm(request, team_slug: str):
             flash_error(request, exc)
         if new_feed_url is None:
             return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
-    # Who owes check-ins, per cadence of the team: never the whole organization's roster
-    # (a tenth of a second per 10,000 memberships, on every team's page).
-    owers = {c.pk: queries.ower_ids(org, c) for c in cads}
-    adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now, owers=owers)}
+    adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now)}
     return render(
         request,
         "rhythm/team.html",
