@@ -125,6 +125,7 @@ def pages(org) -> list[tuple[str, str, str]]:
             f"/api/v1/initiatives/{dependency.requester_initiative_id}/blockers",
         ),
         ("API: decisions", "admin", "/api/v1/decisions"),
+        ("API: decision latency", "admin", "/api/v1/decisions/latency"),
         ("API: action items", "admin", "/api/v1/action-items"),
         ("API: events", "admin", "/api/v1/events"),
         ("API: people", "admin", "/api/v1/people"),
@@ -212,6 +213,11 @@ def child(teams: int, seed: int, reuse: bool, only: list[str], stats: bool = Tru
         t = time.perf_counter()
         evaluate(org, dt.datetime.fromisoformat(NOW), announce=False)
         out["evaluated_s"] = time.perf_counter() - t
+    from accord.decisions import latency
+    from accord.decisions.models import LatencyFigure
+
+    if not LatencyFigure.objects.filter(org=org).exists():  # kept from before they were stored
+        latency.refresh(org, today=dt.date.fromisoformat(NOW[:10]))
     from accord.core.database import refresh_planner_statistics
 
     if stats:

@@ -3,9 +3,10 @@
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
+from typing import Literal
 
 from django.db.models import IntegerField, Prefetch, Value
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.activity.api import BoundedCountPagination
@@ -23,7 +24,7 @@ from accord.api.common import (
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
 from accord.core.errors import ServiceError
-from accord.decisions import queries, services
+from accord.decisions import latency, queries, services
 from accord.decisions.models import (
     ActionItem,
     ActionSource,
@@ -204,12 +205,20 @@ class LatencyStatsOut(Schema):
 
 
 class LatencyOut(Schema):
+    period_days: int | None = Field(
+        ..., description="The stored period read; null when a range or a team was asked for."
+    )
+    computed_at: dt.datetime | None = Field(
+        ..., description="When the stored figures were computed; null when computed now."
+    )
     count: int
     median_days: float | None
     mean_days: float | None
     max_days: float | None
-    per_team: list[LatencyStatsOut]
-    per_approver: list[LatencyStatsOut]
+    team_count: int = Field(..., description="Teams with a decision in the period.")
+    approver_count: int = Field(..., description="Approvers with a decision in the period.")
+    per_team: list[LatencyStatsOut] = Field(..., description="The slowest first, a page.")
+    per_approver: list[LatencyStatsOut] = Field(..., description="The slowest first, a page.")
     overdue_ids: list[Id]
 
 
@@ -442,41 +451,81 @@ def list_decisions(
     "/decisions/latency",
     response=LatencyOut,
     summary="Time from opened to decided, per team and approver",
+    description="The stored figures of the last `period` days (30, 90 or 365; 90 unless a "
+    "range or a team is given), or computed on request over the decisions decided from "
+    "`decided_since` to `decided_until` and concerning `team_id`. Teams and approvers come "
+    "the slowest first, `limit` of them from `offset`.",
 )
 def decision_latency(
     request,
+    period: Literal[30, 90, 365] | None = None,
     decided_since: dt.date | None = None,
     decided_until: dt.date | None = None,
     team_id: Id | None = None,
+    limit: int = Query(50, ge=1, le=500, description="Teams and approvers per page."),
+    offset: int = Query(0, ge=0, le=10**9, description="Teams and approvers to skip."),
 ):
     org = org_of(request)
-    report = queries.decision_latency(
-        org,
-        since=decided_since,
-        until=decided_until,
-        team_ids=[team_id] if team_id else None,
-    )
+    ranged = decided_since or decided_until or team_id
+    if period and ranged:
+        raise ServiceError(
+            "Ask for a stored period, or for a range or a team, not both.",
+            fields={
+                "period": ["Leave out the period with decided_since, decided_until or team_id."]
+            },
+        )
+    if ranged:
+        report = queries.decision_latency(
+            org,
+            since=decided_since,
+            until=decided_until,
+            team_ids=[team_id] if team_id else None,
+        )
+        overall = report.overall
+        stats = (overall.count, overall.median, overall.mean, overall.max)
+        lists = [
+            sorted(
+                ((names.get(k, ""), k, v.count, v.median, v.mean, v.max) for k, v in per.items()),
+                key=lambda r: (-(r[3] or 0), -r[2], r[1]),
+            )
+            for per, names in (
+                (report.per_team, report.team_names),
+                (report.per_approver, report.approver_names),
+            )
+        ]
+        totals = [len(rows) for rows in lists]
+        lists = [rows[offset : offset + limit] for rows in lists]
+        period_days, computed_at = None, None
+    else:
+        figures = latency.read(org, period or latency.DEFAULT_PERIOD, limit=limit, offset=offset)
+        o = figures.overall
+        stats = (o.count, o.median, o.mean, o.longest)
+        lists = [
+            [(name, k, f.count, f.median, f.mean, f.longest) for name, k, f in ranked.rows]
+            for ranked in (figures.teams, figures.approvers)
+        ]
+        totals = [figures.teams.total, figures.approvers.total]
+        period_days, computed_at = figures.period, figures.computed_at
 
-    def rows(stats, names):
+    def out(rows):
         return [
             LatencyStatsOut(
-                id=k,
-                name=names.get(k, ""),
-                count=v.count,
-                median_days=v.median,
-                mean_days=v.mean,
-                max_days=v.max,
+                id=k, name=name, count=n, median_days=median, mean_days=mean, max_days=longest
             )
-            for k, v in sorted(stats.items())
+            for name, k, n, median, mean, longest in rows
         ]
 
     return LatencyOut(
-        count=report.overall.count,
-        median_days=report.overall.median,
-        mean_days=report.overall.mean,
-        max_days=report.overall.max,
-        per_team=rows(report.per_team, report.team_names),
-        per_approver=rows(report.per_approver, report.approver_names),
+        period_days=period_days,
+        computed_at=computed_at,
+        count=stats[0],
+        median_days=stats[1],
+        mean_days=stats[2],
+        max_days=stats[3],
+        team_count=totals[0],
+        approver_count=totals[1],
+        per_team=out(lists[0]),
+        per_approver=out(lists[1]),
         overdue_ids=list(queries.overdue_decisions(org).values_list("pk", flat=True)[:500]),
     )
 

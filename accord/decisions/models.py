@@ -379,3 +379,34 @@ class FollowTally(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject} {self.day}"
+
+
+class LatencyFigure(OrgScoped):
+    """Decision latency over the last `period` days, as computed at `computed_at` (see
+    `latency.py`): of the organization (`kind` "org", `subject` 0), of a team's decisions
+    ("team") or of an approver's ("approver"). Days are rounded to a tenth, as shown."""
+
+    period = models.PositiveSmallIntegerField()  # days: one of latency.PERIODS
+    kind = models.CharField(max_length=8)  # org, team, approver
+    subject = models.PositiveBigIntegerField()  # the team's or person's id; 0 for the org
+    count = models.PositiveIntegerField()
+    median = models.FloatField(null=True)
+    mean = models.FloatField(null=True)
+    longest = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "period", "kind", "subject"], name="decisions_latency_figure"
+            )
+        ]
+        # The slowest first: a page shows a screen of the thousands a large organization has.
+        indexes = [
+            models.Index(
+                fields=["org", "period", "kind", "-median"], name="decisions_latency_slowest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}d {self.kind} {self.subject}: {self.median}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.decisions import latency as latency_figures
 from accord.decisions import queries, services
 from accord.decisions.forms import (
     ActionItemForm,
@@ -417,33 +416,22 @@ LATENCY_ROWS = 25  # teams and approvers the latency page lists, the slowest fir
 
 @org_view
 def latency(request):
+    """Stored figures of the last 30, 90 or 365 days (`latency.py`), the slowest first."""
     org = request.org
-    try:
-        days = max(7, min(int(request.GET.get("days", 90)), 3650))
-    except ValueError:
-        days = 90
-    since = timezone.localdate() - dt.timedelta(days=days)
-    report = queries.decision_latency(org, since=since)
-    teams = sorted(
-        ((report.team_names[tid], tid, lat) for tid, lat in report.per_team.items()),
-        key=lambda r: (-(r[2].median or 0), r[0]),
-    )
-    approvers = sorted(
-        ((report.approver_names[pid], pid, lat) for pid, lat in report.per_approver.items()),
-        key=lambda r: (-(r[2].median or 0), r[0]),
-    )
+    days = latency_figures.period_of(request.GET.get("days", latency_figures.DEFAULT_PERIOD))
+    figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
+    overdue = queries.overdue_decisions(org)
+    shown, total = list(overdue[:LATENCY_ROWS]), queries.count_up_to(overdue)
     return render(
         request,
         "decisions/latency.html",
         {
-            "report": report,
+            "figures": figures,
             "days": days,
-            # The slowest first, a screen of each: a large organization has thousands.
-            "teams": teams[:LATENCY_ROWS],
-            "team_count": len(teams),
-            "approvers": approvers[:LATENCY_ROWS],
-            "approver_count": len(approvers),
-            "overdue": list(queries.overdue_decisions(org)[:100]),
+            "periods": latency_figures.PERIODS,
+            "overdue": shown,
+            "overdue_count": queries.shown_count(total),
+            "overdue_more": total > len(shown),
             "today": timezone.localdate(),
             "tab": "latency",
         },

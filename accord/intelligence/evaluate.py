@@ -7,12 +7,15 @@
    absent → resolved (its episode ends); a snoozed one whose date passed is open again;
    a resolved one that re-appears is reopened with a new episode. Acknowledged and
    dismissed ones keep their state while the condition holds;
-3. computes every team's health and stores the day's `HealthScore` rows.
+3. computes every team's health and stores the day's `HealthScore` rows;
+4. stores the decisions' latency figures of the periods up to that day
+   (`decisions.latency`), which pages read instead of computing them.
 
 Bulk reads and writes only: the cost grows with the organization, not with queries.
 
 An evaluation as of a moment earlier than the latest stored one (a backfill) leaves the
-signals alone and stores only that day's health, computed from the signals it found.
+signals alone and stores only that day's health, computed from the signals it found
+(and no latency figures).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from accord.decisions import latency
 from accord.intelligence import config as config_mod
 from accord.intelligence import health as health_mod
 from accord.intelligence import snapshot as snapshot_mod
@@ -631,6 +635,8 @@ def _evaluate(
     teams = {pk: t for pk, t in snap.teams.items() if pk not in snap.retired}
     team_measures = measures(snap)
     del snap
+    # The decisions pillar's stored latency figures ride along with a live evaluation.
+    latency_rows = [] if backfill else latency.compute_all(org, today=timezone.localdate(moment))
     IntelligenceSettings.objects.get_or_create(org=org)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
@@ -644,6 +650,8 @@ def _evaluate(
         stored = _store_signals(org, found, moment) if store_signals else Stored({}, 0, 0)
         live = stored.live if store_signals else None
         _store_health(org, teams, team_measures, found, live, cfg, moment)
+        if store_signals:
+            latency.store(org, latency_rows)
         run = Evaluation.objects.create(
             org=org,
             as_of=moment,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from accord.org import services
 from accord.org.models import Team
 from tests.conftest import api_client
+from tests.pillars_fixtures import DOCUMENTS
 
 
 def test_lists_are_paginated_with_limit_offset_and_count(cast):
@@ -32,11 +33,6 @@ def test_a_limit_above_200_or_below_1_is_refused(cast):
         assert response.status_code == 422, query
         assert field in response.json()["error"]["fields"]
     assert client.get("/api/v1/people?limit=200").status_code == 200
-
-
-# Documents whose top level is paged by limit/offset but which are not lists of items:
-# the alignment tree (its own tests check its bounds: tests/scale/test_alignment_pages.py).
-DOCUMENTS = {"/api/v1/alignment-tree"}
 
 
 def test_every_list_endpoint_is_paginated_and_answers(cast):

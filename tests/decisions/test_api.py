@@ -176,7 +176,10 @@ def test_latency_is_available_per_team_and_approver(cast):
         cast.org, None, "A?", approver=cast.leader, teams=[cast.platform], opened_at=t0
     )
     services.decide(cast.org, None, d, outcome="Yes", decided_at=t0 + dt.timedelta(days=3))
-    body = api_client(cast.member).get("/api/v1/decisions/latency").json()
+    # Decided in March: outside the stored 90 days, inside a range asked for.
+    client = api_client(cast.member)
+    assert client.get("/api/v1/decisions/latency").json()["count"] == 0
+    body = client.get("/api/v1/decisions/latency", {"decided_since": "2026-03-01"}).json()
     assert body["count"] == 1 and body["median_days"] == 3.0
     assert body["per_team"] == [
         {

@@ -580,11 +580,15 @@ def _write_rank_changes(g: Gen, i: int, stack: list[int]) -> None:
 def store_rollups(g: Gen) -> None:
     """Fill the stored roll-up (progress, covered, orphaned), the initiatives' "blocked
     from" day and the action items' follow-through tallies that the services keep on every
-    write: rows here are written in bulk without them, so recompute once at the end."""
+    write, and the decisions' latency figures that evaluations keep: rows here are written
+    in bulk without them, so compute them once at the end."""
     from accord.alignment import blocked
     from accord.alignment.rollups import recompute
-    from accord.decisions import followthrough
+    from accord.decisions import followthrough, latency
+    from accord.org.models import Organization
 
     recompute(g.org_id)
     blocked.recompute(g.org_id)  # the initiatives' first blocked day, from the dependencies
     followthrough.recompute(g.org_id)  # the action items' daily follow-through tallies
+    org = Organization.objects.get(pk=g.org_id)
+    latency.refresh(org, today=g.today, at=g.now)  # the last 30, 90 and 365 days

@@ -26,6 +26,10 @@ TYPED = {
         "kind",
         {"org": "org.Organization", "owner": "org.Person", "team": "org.Team", "tree": "org.Team"},
     ),
+    ("decisions_latencyfigure", "subject"): (
+        "kind",
+        {"org": "org.Organization", "team": "org.Team", "approver": "org.Person"},
+    ),
 }
 
 

@@ -1,0 +1,147 @@
+"""The stored decision latency: the figures of the last 30, 90 and 365 days.
+
+Latency (`queries.decision_latency`) is a median, mean and longest time from opened to
+decided over the decisions decided in a period, for the organization, per team and per
+approver. A median is not a sum: it cannot be kept as daily tallies and added up, and
+the pages rank thousands of teams and approvers by it. Computed on each view, a
+10,000-team organization's 90 days (27,000 decisions) took most of a second. So the
+figures of each period are computed in one pass over the period's decisions and stored,
+one row per subject (`models.LatencyFigure`), by the evaluation that keeps signals and
+health (after writes, debounced, and every hour: `intelligence.evaluate`) and by
+`accord generate` after its bulk inserts. Pages and the API read a screen of them,
+slowest first, with the moment they were computed.
+
+An organization with nothing stored yet (before its first evaluation) gets its figures
+computed on the request, not stored: a page view writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.decisions import queries
+from accord.decisions.models import LatencyFigure
+from accord.org.models import Organization, Person, Team
+
+PERIODS = (30, 90, 365)  # days
+DEFAULT_PERIOD = 90
+ORG, TEAM, APPROVER = "org", "team", "approver"
+
+
+def period_of(value: object) -> int:
+    """A period asked for (a page's `?days=`): one of PERIODS, else the default."""
+    try:
+        days = int(str(value))
+    except ValueError:
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
+
+
+def _figure(org, period, kind, subject, stats: queries.Latency, at) -> LatencyFigure:
+    return LatencyFigure(
+        org=org,
+        period=period,
+        kind=kind,
+        subject=subject,
+        count=stats.count,
+        median=stats.median,
+        mean=stats.mean,
+        longest=stats.max,
+        computed_at=at,
+    )
+
+
+def computed(
+    org: Organization, period: int, *, today: dt.date | None = None, at: dt.datetime | None = None
+) -> tuple[list[LatencyFigure], dict[tuple[str, int], str]]:
+    """The figures of the `period` days up to `today`, unsaved, as computed `at` (now),
+    and the subjects' names."""
+    today = today or timezone.localdate()
+    report = queries.decision_latency(org, since=today - dt.timedelta(days=period))
+    at = at or timezone.now()
+    rows = [_figure(org, period, ORG, 0, report.overall, at)]
+    for kind, per in ((TEAM, report.per_team), (APPROVER, report.per_approver)):
+        rows += [_figure(org, period, kind, k, per[k], at) for k in sorted(per)]
+    names = {(TEAM, k): v for k, v in report.team_names.items()}
+    names.update({(APPROVER, k): v for k, v in report.approver_names.items()})
+    return rows, names
+
+
+def store(org: Organization, rows: list[LatencyFigure]) -> int:
+    """Replace the organization's stored figures of the periods `rows` are of. The caller
+    holds the organization's evaluation lock (or is alone, as `accord generate` is)."""
+    periods = {r.period for r in rows}
+    with transaction.atomic():
+        LatencyFigure.objects.filter(org=org, period__in=periods).delete()
+        LatencyFigure.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def compute_all(
+    org: Organization, *, today: dt.date | None = None, at: dt.datetime | None = None
+) -> list[LatencyFigure]:
+    """The figures of every period, unsaved (what `store` takes)."""
+    return [row for p in PERIODS for row in computed(org, p, today=today, at=at)[0]]
+
+
+def refresh(
+    org: Organization, *, today: dt.date | None = None, at: dt.datetime | None = None
+) -> int:
+    """Compute and store every period's figures. Returns the rows stored."""
+    return store(org, compute_all(org, today=today, at=at))
+
+
+@dataclass
+class Ranked:
+    """A screen of one kind of subject, slowest first: (name, id, figure) rows of `total`."""
+
+    rows: list[tuple[str, int, LatencyFigure]]
+    total: int
+
+
+@dataclass
+class Figures:
+    period: int
+    overall: LatencyFigure
+    teams: Ranked
+    approvers: Ranked
+    computed_at: dt.datetime | None  # None: computed on this request, nothing stored yet
+
+
+def _slowest(rows):
+    return sorted(rows, key=lambda f: (-(f.median or 0), -f.count, f.subject))
+
+
+def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) -> Figures:
+    """The figures of `period` (one of PERIODS) with a screen of the slowest teams and
+    approvers: stored ones in a few queries, else computed now."""
+    overall = LatencyFigure.objects.filter(org=org, period=period, kind=ORG).first()
+    if overall is None:
+        rows, names = computed(org, period)
+        ranked = {}
+        for kind in (TEAM, APPROVER):
+            mine = _slowest(r for r in rows if r.kind == kind)
+            ranked[kind] = Ranked(
+                [(names[(kind, f.subject)], f.subject, f) for f in mine[offset : offset + limit]],
+                len(mine),
+            )
+        return Figures(period, rows[0], ranked[TEAM], ranked[APPROVER], None)
+    screens = {}
+    for kind, model in ((TEAM, Team), (APPROVER, Person)):
+        stored = LatencyFigure.objects.filter(org=org, period=period, kind=kind)
+        page = list(stored.order_by("-median", "-count", "subject")[offset : offset + limit])
+        names = dict(
+            model.objects.filter(org=org, pk__in=[f.subject for f in page]).values_list(
+                "pk", "name"
+            )
+        )
+        gone = "A team since deleted" if kind == TEAM else "Someone since removed"
+        screens[kind] = Ranked(
+            [(names.get(f.subject, gone), f.subject, f) for f in page], stored.count()
+        )
+    # One moment for the whole set: the organization's row is stored with the rest.
+    return Figures(period, overall, screens[TEAM], screens[APPROVER], overall.computed_at)
