@@ -119,7 +119,10 @@ def _slowest(rows):
 def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) -> Figures:
     """The figures of `period` (one of PERIODS) with a screen of the slowest teams and
     approvers: stored ones in a few queries, else computed now."""
-    overall = LatencyFigure.objects.filter(org=org, period=period, kind=ORG).first()
+    # By its unique key, unordered: `.first()` would order by id, and SQLite then walked
+    # the whole table in id order.
+    found = LatencyFigure.objects.filter(org=org, period=period, kind=ORG, subject=0)[:1]
+    overall = next(iter(found), None)
     if overall is None:
         rows, names = computed(org, period)
         ranked = {}
