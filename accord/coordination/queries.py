@@ -33,7 +33,7 @@ from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
-from accord.org.queries import subtree_ids
+from accord.org.queries import covers_every_team, subtree_ids
 
 
 def today() -> dt.date:
@@ -133,7 +133,10 @@ def filtered(
     state, active, late, at risk. `team` takes in the teams below it unless `only`."""
     on = on or today()
     qs = with_due(base(org))
-    if team is not None:
+    # The only team at the top with the teams below it is every team, on both sides of
+    # every dependency: no filter, and the list reads its own index (filtered by the
+    # 10,000 teams' ids, SQLite took 0.2-0.6 s to gather and sort every dependency).
+    if team is not None and (only or not covers_every_team(team)):
         sides = {"inbound": ("provider",), "outbound": ("requester",)}
         # By id: asked to sort by date, SQLite would walk every dependency by date.
         qs = qs.filter(

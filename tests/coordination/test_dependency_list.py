@@ -132,3 +132,30 @@ def test_counts_on_the_overview_and_a_team_page_equal_their_lists(world, deps):
 def _params(href: str):
     query = html.unescape(href).split("?", 1)[1]
     return [tuple(p.split("=", 1)) for p in query.split("&")]
+
+
+def test_the_top_teams_list_is_every_dependency_but_not_another_trees(world, deps):
+    """The only team at the top takes in every dependency (read without a team filter);
+    beside a second tree, its list keeps to its own."""
+    client = login(world.viewer)
+    top = world.sales.parent
+    everything = {">Dep to ops<", ">Dep to ops late<", ">Dep to fulfil<", ">Dep to sales<"}
+    assert _titles(_get(client, {"team": top.slug})) == everything
+    assert _titles(_get(client, {"team": top.slug, "direction": "outbound"})) == everything
+    assert _titles(_get(client, {"team": top.slug, "only": "1"})) == set()
+
+    labs = org_services.create_team(world.org, None, name="Labs", slug="labs")
+    lab = org_services.create_team(world.org, None, name="Lab two", slug="lab-two", parent=labs)
+    services.create_dependency(
+        world.org,
+        None,
+        requester_initiative=initiative(world.org, labs, "Lab thing"),
+        provider_team=lab,
+        title="Dep to lab two",
+        need_by=world.today + dt.timedelta(days=10),
+    )
+    assert _titles(_get(client, {"team": top.slug})) == everything
+    assert _titles(_get(client, {"team": "labs"})) == {">Dep to lab two<"}
+    api = api_client(world.viewer)
+    listed = api.get("/api/v1/dependencies", {"team_id": top.pk}).json()["items"]
+    assert {d["title"] for d in listed} == {d.title for d in deps.values()}
