@@ -3,7 +3,6 @@
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
-from typing import Literal
 
 from django.db.models import IntegerField, Prefetch, Value
 from ninja import Field, Query, Router, Schema, Status
@@ -458,7 +457,7 @@ def list_decisions(
 )
 def decision_latency(
     request,
-    period: Literal[30, 90, 365] | None = None,
+    period: int | None = Query(None, description="Days: 30, 90 or 365."),
     decided_since: dt.date | None = None,
     decided_until: dt.date | None = None,
     team_id: Id | None = None,
@@ -467,6 +466,12 @@ def decision_latency(
 ):
     org = org_of(request)
     ranged = decided_since or decided_until or team_id
+    if period is not None and period not in latency.PERIODS:
+        periods = ", ".join(map(str, latency.PERIODS))
+        raise ServiceError(
+            f"The stored periods are {periods} days.",
+            fields={"period": [f"One of {periods}."]},
+        )
     if period and ranged:
         raise ServiceError(
             "Ask for a stored period, or for a range or a team, not both.",

@@ -208,6 +208,8 @@ def test_the_api_pages_the_slowest_teams_and_approvers(cast):
     body = client.get("/api/v1/decisions/latency", {"limit": 2, "offset": 1}).json()
     assert [r["name"] for r in body["per_approver"]] == ["Leo Leader", "Mia Member"]
     assert [r["name"] for r in body["per_team"]] == [cast.root.name]
+    body = client.get("/api/v1/decisions/latency", {"period": "30"}).json()
+    assert body["period_days"] == 30 and body["count"] == 3
 
     # A range or a team is computed on request, paged the same way.
     since = (timezone.now() - dt.timedelta(days=5)).date().isoformat()

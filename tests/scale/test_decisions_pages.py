@@ -315,3 +315,30 @@ def test_the_items_of_one_decision_or_meeting_are_read_by_their_source(generated
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
                 plan = " ".join(str(row[-1]) for row in cursor.fetchall())
                 assert "source_type=? AND source_id" in plan, (statistics, sql, plan)
+
+
+def test_decision_latency_reads_a_screen_of_stored_figures_at_both_sizes(generated, db):
+    """The page and the API read the figures `accord generate` stored: the same queries
+    at both sizes, a screen of the slowest teams and approvers, whatever their number."""
+    from accord.decisions import latency, views
+    from accord.decisions.models import LatencyFigure
+
+    seen = {}
+    for size, org in generated.items():
+        world = _world(org)
+        assert LatencyFigure.objects.filter(org=org, kind=latency.ORG).count() == 3
+        client, api = login(world["viewer"]), api_client(world["viewer"])
+        client.get(f"/o/{org.slug}/decisions/latency/")  # the session's first view saves it
+        with CaptureQueriesContext(connection) as page:
+            html = client.get(f"/o/{org.slug}/decisions/latency/").content.decode()
+        with CaptureQueriesContext(connection) as listed:
+            body = api.get("/api/v1/decisions/latency?period=365&limit=20").json()
+        assert "Figures as of" in html
+        teams = html.split('id="teams-h"')[1].split("</section>")[0]
+        stored = LatencyFigure.objects.filter(org=org, period=90, kind=latency.TEAM).count()
+        assert teams.count("<tr>") - 1 == min(stored, views.LATENCY_ROWS)
+        assert len(body["per_team"]) == min(body["team_count"], 20)
+        seen[size] = (len(page), len(listed), stored, body["team_count"])
+    small, large = seen["small"], seen["large"]
+    assert small[:2] == large[:2]
+    assert large[2] > views.LATENCY_ROWS and large[3] > 20  # more than a screen to rank
