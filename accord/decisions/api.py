@@ -37,7 +37,7 @@ from accord.decisions.models import (
     stale_after_days,
 )
 from accord.org.models import Person, Team
-from accord.org.queries import subtree_ids
+from accord.org.queries import in_subtree
 
 router = Router(tags=["Decisions"])
 
@@ -823,7 +823,7 @@ def list_issues(
     if ranked:
         qs = queries.ranked_issues_query(org).prefetch_related("escalations")
     if team is not None:
-        qs = qs.filter(team_id__in=subtree_ids(team, only=only))
+        qs = in_subtree(qs, team, only=only)
     if status:
         qs = qs.filter(status=status)
     if severity:

@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -46,7 +47,7 @@ from accord.decisions.models import (
     stale_after_days,
 )
 from accord.org.models import Organization, Person, Team
-from accord.org.queries import covers_every_team, subtree_ids
+from accord.org.queries import covers_every_team, in_subtree, subtree_ids
 
 # --- decisions ---------------------------------------------------------------------------
 
@@ -211,8 +212,14 @@ def filter_log(
     if team_id:
         qs = qs.filter(teams__id=team_id)
     if team is not None:
-        through = Decision.teams.through.objects.filter(team_id__in=subtree_ids(team, only=only))
-        qs = qs.filter(pk__in=through.values("decision_id"))
+        links = Decision.teams.through.objects
+        if not only and covers_every_team(team):
+            # Every team: a decision filed to any team, tested row by row as the log is
+            # read in its order (the subtree's ids gathered every link of the organization).
+            qs = qs.filter(Exists(links.filter(decision_id=OuterRef("pk"))))
+        else:
+            through = links.filter(team_id__in=subtree_ids(team, only=only))
+            qs = qs.filter(pk__in=through.values("decision_id"))
     if approver_id:
         qs = qs.filter(approver_id=approver_id)
     if since:
@@ -667,7 +674,7 @@ def issue_list(
     ones longest at their level first, or (`show="closed"`) the closed, latest first."""
     qs = Issue.objects.for_org(org).select_related("team", "raised_by", "raised_in", "team__parent")
     if team is not None:
-        qs = qs.filter(team_id__in=subtree_ids(team, only=only))
+        qs = in_subtree(qs, team, only=only)
     if show == "open":
         return qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
     return qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")

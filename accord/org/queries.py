@@ -98,6 +98,15 @@ def covers_every_team(team: Team) -> bool:
     )
 
 
+def in_subtree(qs, team: Team, *, only: bool = False, field: str = "team_id"):
+    """`qs` kept to the rows whose `field` (a team every row has) is `team` or a team
+    below it (`only`: the team alone). For the only team at the top that is every row:
+    no filter, so a list reads its own order instead of gathering the whole tree first."""
+    if not only and covers_every_team(team):
+        return qs
+    return qs.filter(**{f"{field}__in": subtree_ids(team, only=only)})
+
+
 @dataclass
 class TreeNode:
     team: Team

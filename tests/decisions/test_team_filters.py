@@ -142,3 +142,39 @@ def test_decision_log_counts_equal_the_lists_they_link_to(cast, tree):
     for status, count in links:
         listed = client.get("/o/acme/decisions/", {"status": status}).content.decode()
         assert len(set(re.findall(r"Decision of \w+\?", listed))) == int(count), status
+
+
+def test_the_top_team_takes_in_every_team_but_not_a_second_tree(cast, tree):
+    """The only team at the top is read without a team filter (every issue, every decision
+    filed to a team); beside a second tree, its lists keep to its own."""
+    org, leader = cast.org, cast.leader
+    unfiled = services.create_decision(org, leader, "Decision of nobody?", cast.leader)
+    client, api = login(cast.member), api_client(cast.member)
+
+    def seen():
+        issues = client.get("/o/acme/decisions/issues/", {"team": "acme"}).content.decode()
+        log = client.get("/o/acme/decisions/", {"team": cast.root.pk}).content.decode()
+        listed = api.get("/api/v1/issues", {"team_id": cast.root.pk}).json()["items"]
+        decided = api.get("/api/v1/decisions", {"team_id": cast.root.pk}).json()["items"]
+        return (
+            _titles(issues, "Issue"),
+            _titles(log, "Decision"),
+            {i["title"] for i in listed},
+            {d["question"] for d in decided},
+        )
+
+    every = {"acme", "platform", "payments"}
+    issues, log, api_issues, api_decisions = seen()
+    assert issues == log == every
+    assert api_issues == {f"Issue of {slug}" for slug in every}
+    assert api_decisions == {f"Decision of {slug}?" for slug in every}  # not the unfiled one
+    assert unfiled.question not in api_decisions
+
+    labs = org_services.create_team(org, None, name="Labs", slug="labs")
+    services.raise_issue(org, leader, labs, "Issue of labs")
+    services.create_decision(org, leader, "Decision of labs?", cast.leader, teams=[labs])
+    assert seen() == (issues, log, api_issues, api_decisions)
+    page = client.get("/o/acme/decisions/issues/", {"team": "acme"}).content.decode()
+    assert "Issue of labs" not in page
+    page = client.get("/o/acme/decisions/", {"team": cast.root.pk}).content.decode()
+    assert "Decision of labs?" not in page
