@@ -21,6 +21,7 @@ from accord.coordination.forms import (
     ProviderInitiativeChoice,
 )
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
+from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import ServiceError
 from accord.org.models import Team
 from accord.web.helpers import (
@@ -55,12 +56,6 @@ def _with_actions(deps, person, standings):
 
 
 INDEX_SHOWN = 15  # rows of each list on the overview
-COUNT_CAP = 1000  # "1000+" beyond: a count the overview never spends more on
-
-
-def _capped_count(qs) -> tuple[int, bool]:
-    n = qs.order_by().values("id")[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), n > COUNT_CAP
 
 
 @org_view
@@ -78,12 +73,11 @@ def index(request):
     risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
     late = queries.decorate(late_qs.order_by("due", "id")[:INDEX_SHOWN], on)
     at_risk = queries.decorate(risk_qs.order_by("due", "id")[:INDEX_SHOWN], on)
-    late_count, late_more = _capped_count(late_qs)
-    risk_count, risk_more = _capped_count(risk_qs)
-    active_count, active_more = _capped_count(active)
+    late_count, risk_count = count_up_to(late_qs), count_up_to(risk_qs)
+    active_count = count_up_to(active)
     load, load_whole = queries.overview_load(org, me, on)
     cycles = queries.stored_cycles(org)
-    cycles_count, cycles_more = _capped_count(cycles)
+    cycles_count = count_up_to(cycles)
     return render(
         request,
         "coordination/index.html",
@@ -91,18 +85,18 @@ def index(request):
             "my_teams": my_teams,
             "late": late,
             "late_count": late_count,
-            "late_more": late_more,
+            "late_shown": shown_count(late_count),
             "at_risk": at_risk,
             "at_risk_count": risk_count,
-            "at_risk_more": risk_more,
+            "at_risk_shown": shown_count(risk_count),
             "active_count": active_count,
-            "active_more": active_more,
+            "active_shown": shown_count(active_count),
             "load": load,
             "load_whole": load_whole,
             "load_mine": bool(my_teams),
             "cycles": queries.cycles(org, cycles[:10]),
             "cycles_count": cycles_count,
-            "cycles_more": cycles_more,
+            "cycles_shown": shown_count(cycles_count),
             "new_for_me": queries.new_requests_for_lead(org, me),
         },
     )

@@ -7,6 +7,7 @@ import datetime as dt
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accord.core.counting import count_up_to, shown_count
 from accord.decisions import queries
 from accord.decisions.models import (
     UNDECIDED,
@@ -54,8 +55,8 @@ def team(request, team) -> str | None:
     ft = queries.follow_through(org, team=team, days=30, today=today)
     # Each count is the length of the list it links to (the team alone), up to 200: what
     # the action items page lists.
-    issue_count = queries.count_up_to(queries.issue_list(org, team=team, only=True), 200)
-    item_count = queries.count_up_to(
+    issue_count = count_up_to(queries.issue_list(org, team=team, only=True), 200)
+    item_count = count_up_to(
         queries.action_item_list(org, team=team, only=True, status="open"), 200
     )
     return render_to_string(
@@ -66,8 +67,8 @@ def team(request, team) -> str | None:
             "items": items,
             "ft": ft,
             "today": today,
-            "issue_count": queries.shown_count(issue_count, 200),
-            "item_count": queries.shown_count(item_count, 200),
+            "issue_count": shown_count(issue_count, 200),
+            "item_count": shown_count(item_count, 200),
         },
         request=request,
     )

@@ -33,6 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accord.core.counting import COUNT_UP_TO, count_up_to
 from accord.decisions import followthrough
 from accord.decisions.models import (
     UNDECIDED,
@@ -166,21 +167,6 @@ def search(qs: QuerySet[Decision], text: str) -> QuerySet[Decision]:
             | Q(rationale__icontains=word)
         )
     return qs
-
-
-# Counts shown on pages stop here: "1,000+ decided" says enough, and counting 50,000
-# decisions on every view is what would cost.
-COUNT_UP_TO = 1000
-
-
-def count_up_to(qs: QuerySet, limit: int = COUNT_UP_TO) -> int:
-    """How many rows `qs` has, reading at most limit + 1 of them (limit + 1 means more)."""
-    return qs.order_by()[: limit + 1].count()
-
-
-def shown_count(n: int, limit: int = COUNT_UP_TO) -> str:
-    """A count from `count_up_to`, as a page shows it: 12, 1,000, or 1,000+."""
-    return f"{limit:,}+" if n > limit else f"{n:,}"
 
 
 def status_counts(org: Organization, limit: int = COUNT_UP_TO) -> dict[str, int]:
