@@ -92,6 +92,7 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("team alignment (leaf)", "lead", f"{o}/alignment/teams/{leaf.slug}/"),
         ("objective detail", "admin", f"{o}/alignment/objectives/{objective.pk}/"),
         ("coordination list", "admin", f"{o}/coordination/"),
+        ("dependencies (the top team's)", "admin", f"{o}/coordination/list/?team={root.slug}"),
         ("dependency map data", "lead", f"{o}/coordination/map.json"),
         ("dependency detail", "admin", f"{o}/coordination/d/{dependency.pk}/"),
         (
@@ -104,12 +105,14 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("cadence list", "admin", f"{o}/rhythm/cadences/"),
         ("rhythm: a team's page (leaf)", "lead", f"{o}/rhythm/teams/{leaf.slug}/"),
         ("decisions list", "admin", f"{o}/decisions/"),
+        ("decisions list (the top team's)", "admin", f"{o}/decisions/?team={root.pk}"),
         ("decision detail", "admin", f"{o}/decisions/{decision.pk}/"),
         ("decision latency", "admin", f"{o}/decisions/latency/"),
         ("action items (mine)", "lead", f"{o}/decisions/actions/"),
         ("action items (a team's)", "lead", f"{o}/decisions/actions/?team={leaf.slug}"),
         ("action items (the top team's)", "admin", f"{o}/decisions/actions/?team={root.slug}"),
         ("issues", "admin", f"{o}/decisions/issues/"),
+        ("issues (the top team's)", "admin", f"{o}/decisions/issues/?team={root.slug}"),
         ("activity", "admin", f"{o}/activity/"),
         ("insights", "admin", f"{o}/insights/?scope=all"),
         ("insights (the top team)", "top", f"{o}/insights/?scope={root.pk}"),
@@ -132,7 +135,7 @@ def pages(org) -> list[tuple[str, str, str]]:
     ]
     if upcoming is not None:
         out.insert(
-            14,
+            [label for label, _, _ in out].index("rhythm: my week"),
             (
                 "organization-wide agenda",
                 "admin",

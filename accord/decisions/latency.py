@@ -137,11 +137,10 @@ def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) ->
     for kind, model in ((TEAM, Team), (APPROVER, Person)):
         stored = LatencyFigure.objects.filter(org=org, period=period, kind=kind)
         page = list(stored.order_by("-median", "-count", "subject")[offset : offset + limit])
-        names = dict(
-            model.objects.filter(org=org, pk__in=[f.subject for f in page]).values_list(
-                "pk", "name"
-            )
-        )
+        # Unordered: by the models' name order, SQLite read every person of the
+        # organization from the name index to find a screen of them (11 ms at 100,000).
+        ids = [f.subject for f in page]
+        names = dict(model.objects.filter(org=org, pk__in=ids).order_by().values_list("pk", "name"))
         gone = "A team since deleted" if kind == TEAM else "Someone since removed"
         screens[kind] = Ranked(
             [(names.get(f.subject, gone), f.subject, f) for f in page], stored.count()
