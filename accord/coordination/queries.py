@@ -555,19 +555,44 @@ def reachable_edges(
         else ("provider_initiative_id", "requester_initiative_id")
     )
     marks = ", ".join(["%s"] * len(sources))
-    sql = f"""
-        WITH RECURSIVE reach(id) AS (
-            SELECT id FROM {init_table} WHERE org_id = %s AND id IN ({marks})
-            UNION
-            SELECT d.{far} FROM {table} d JOIN reach r ON d.{near} = r.id
-            WHERE d.org_id = %s AND d.state = %s AND d.{far} IS NOT NULL
-        )
-        SELECT d.requester_initiative_id, d.provider_initiative_id
-        FROM reach r JOIN {table} d ON d.{near} = r.id
-        WHERE d.org_id = %s AND d.state = %s AND d.provider_initiative_id IS NOT NULL
-        LIMIT %s
-    """
-    params = [org.pk, *sources, org.pk, State.ACCEPTED, org.pk, State.ACCEPTED, REACH_LIMIT]
+    start = f"SELECT id FROM {init_table} WHERE org_id = %s AND id IN ({marks})"
+    if connection.vendor == "sqlite":
+        # Each step finds a reached initiative's dependencies by id from a correlated list
+        # (the covering index on the near side) instead of joining the table on it:
+        # joined, SQLite built a Bloom filter over every dependency of the organization
+        # first (it cannot know the reach is small), 30 ms at 100,000 dependencies for
+        # three rows. PostgreSQL plans the join well and the correlated list badly.
+        step = f"""
+            SELECT e.id FROM {table} e WHERE e.{near} = r.id AND e.state = %s AND e.org_id = %s
+        """
+        sql = f"""
+            WITH RECURSIVE reach(id) AS (
+                {start}
+                UNION
+                SELECT d.{far} FROM reach r, {table} d
+                WHERE d.id IN ({step}) AND d.{far} IS NOT NULL
+            )
+            SELECT d.requester_initiative_id, d.provider_initiative_id
+            FROM reach r, {table} d
+            WHERE d.id IN ({step}) AND d.provider_initiative_id IS NOT NULL
+            LIMIT %s
+        """
+        params = [org.pk, *sources, State.ACCEPTED, org.pk, State.ACCEPTED, org.pk]
+    else:
+        sql = f"""
+            WITH RECURSIVE reach(id) AS (
+                {start}
+                UNION
+                SELECT d.{far} FROM {table} d JOIN reach r ON d.{near} = r.id
+                WHERE d.org_id = %s AND d.state = %s AND d.{far} IS NOT NULL
+            )
+            SELECT d.requester_initiative_id, d.provider_initiative_id
+            FROM reach r JOIN {table} d ON d.{near} = r.id
+            WHERE d.org_id = %s AND d.state = %s AND d.provider_initiative_id IS NOT NULL
+            LIMIT %s
+        """
+        params = [org.pk, *sources, org.pk, State.ACCEPTED, org.pk, State.ACCEPTED]
+    params.append(REACH_LIMIT)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return [(a, b) for a, b in cur.fetchall()]
