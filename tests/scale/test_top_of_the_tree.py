@@ -144,3 +144,39 @@ def test_a_teams_action_lists_are_the_slow_ways_lists(generated, db, monkeypatch
             org, team, only=only, open_offset=150, open_limit=51, closed_limit=0
         )
         assert later == list(items.filter(status=ActionStatus.OPEN)[150:201]), (team.name, only)
+
+
+def test_a_dependencys_reach_reads_its_few_edges_without_a_bloom_filter(generated, db):
+    """Joined on the near side, SQLite built a Bloom filter over every dependency of the
+    organization before the first step of a reach (with the planner's statistics, which
+    the worker keeps); each step reads a correlated list by index instead, with the
+    same edges."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    from accord.coordination import queries as coordination
+    from accord.coordination.models import Dependency
+    from accord.core.database import refresh_planner_statistics
+
+    refresh_planner_statistics()
+    org = generated["large"]
+    accepted = Dependency.objects.for_org(org).filter(state="accepted").order_by("pk")
+    source = accepted.values_list("provider_initiative_id", flat=True)[0]
+    for upstream in (True, False):
+        with CaptureQueriesContext(connection) as captured:
+            edges = coordination.reachable_edges(org, [source], upstream=upstream)
+        (query,) = captured.captured_queries
+        assert "BLOOM" not in _plan(query["sql"]), upstream
+        # The same edges as walking the accepted dependencies in Python.
+        pairs = list(accepted.values_list("requester_initiative_id", "provider_initiative_id"))
+        near, far = (0, 1) if upstream else (1, 0)
+        seen, frontier, expected = {source}, [source], set()
+        while frontier:
+            nxt = []
+            for pair in pairs:
+                if pair[near] in frontier and pair[1] is not None:
+                    expected.add(pair)
+                    if pair[far] is not None and pair[far] not in seen:
+                        seen.add(pair[far])
+                        nxt.append(pair[far])
+            frontier = nxt
+        assert set(edges) == expected, upstream
