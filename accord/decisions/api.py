@@ -486,51 +486,35 @@ def decision_latency(
             until=decided_until,
             team_ids=[team_id] if team_id else None,
         )
-        overall = report.overall
-        stats = (overall.count, overall.median, overall.mean, overall.max)
-        lists = [
-            sorted(
-                ((names.get(k, ""), k, v.count, v.median, v.mean, v.max) for k, v in per.items()),
-                key=lambda r: (-(r[3] or 0), -r[2], r[1]),
-            )
-            for per, names in (
-                (report.per_team, report.team_names),
-                (report.per_approver, report.approver_names),
-            )
-        ]
-        totals = [len(rows) for rows in lists]
-        lists = [rows[offset : offset + limit] for rows in lists]
-        period_days, computed_at = None, None
+        figures = latency.of_report(org, report, limit=limit, offset=offset)
     else:
         figures = latency.read(org, period or latency.DEFAULT_PERIOD, limit=limit, offset=offset)
-        o = figures.overall
-        stats = (o.count, o.median, o.mean, o.longest)
-        lists = [
-            [(name, k, f.count, f.median, f.mean, f.longest) for name, k, f in ranked.rows]
-            for ranked in (figures.teams, figures.approvers)
-        ]
-        totals = [figures.teams.total, figures.approvers.total]
-        period_days, computed_at = figures.period, figures.computed_at
 
-    def out(rows):
+    def out(ranked: latency.Ranked) -> list[LatencyStatsOut]:
         return [
             LatencyStatsOut(
-                id=k, name=name, count=n, median_days=median, mean_days=mean, max_days=longest
+                id=k,
+                name=name,
+                count=f.count,
+                median_days=f.median,
+                mean_days=f.mean,
+                max_days=f.longest,
             )
-            for name, k, n, median, mean, longest in rows
+            for name, k, f in ranked.rows
         ]
 
+    o = figures.overall
     return LatencyOut(
-        period_days=period_days,
-        computed_at=computed_at,
-        count=stats[0],
-        median_days=stats[1],
-        mean_days=stats[2],
-        max_days=stats[3],
-        team_count=totals[0],
-        approver_count=totals[1],
-        per_team=out(lists[0]),
-        per_approver=out(lists[1]),
+        period_days=figures.period,
+        computed_at=figures.computed_at,
+        count=o.count,
+        median_days=o.median,
+        mean_days=o.mean,
+        max_days=o.longest,
+        team_count=figures.teams.total,
+        approver_count=figures.approvers.total,
+        per_team=out(figures.teams),
+        per_approver=out(figures.approvers),
         overdue_ids=list(queries.overdue_decisions(org).values_list("pk", flat=True)[:500]),
     )
 

@@ -55,20 +55,21 @@ def _figure(org, period, kind, subject, stats: queries.Latency, at) -> LatencyFi
     )
 
 
-def computed(
-    org: Organization, period: int, *, today: dt.date | None = None, at: dt.datetime | None = None
-) -> tuple[list[LatencyFigure], dict[tuple[str, int], str]]:
-    """The figures of the `period` days up to `today`, unsaved, as computed `at` (now),
-    and the subjects' names."""
-    today = today or timezone.localdate()
-    report = queries.decision_latency(org, since=today - dt.timedelta(days=period))
-    at = at or timezone.now()
+def _rows(org, report: queries.LatencyReport, period, at) -> list[LatencyFigure]:
+    """The organization's row first, then a row per team and approver, by id."""
     rows = [_figure(org, period, ORG, 0, report.overall, at)]
     for kind, per in ((TEAM, report.per_team), (APPROVER, report.per_approver)):
         rows += [_figure(org, period, kind, k, per[k], at) for k in sorted(per)]
-    names = {(TEAM, k): v for k, v in report.team_names.items()}
-    names.update({(APPROVER, k): v for k, v in report.approver_names.items()})
-    return rows, names
+    return rows
+
+
+def computed(
+    org: Organization, period: int, *, today: dt.date | None = None, at: dt.datetime | None = None
+) -> list[LatencyFigure]:
+    """The figures of the `period` days up to `today`, unsaved, as computed `at` (now)."""
+    today = today or timezone.localdate()
+    report = queries.decision_latency(org, since=today - dt.timedelta(days=period))
+    return _rows(org, report, period, at or timezone.now())
 
 
 def store(org: Organization, rows: list[LatencyFigure]) -> int:
@@ -85,7 +86,7 @@ def compute_all(
     org: Organization, *, today: dt.date | None = None, at: dt.datetime | None = None
 ) -> list[LatencyFigure]:
     """The figures of every period, unsaved (what `store` takes)."""
-    return [row for p in PERIODS for row in computed(org, p, today=today, at=at)[0]]
+    return [row for p in PERIODS for row in computed(org, p, today=today, at=at)]
 
 
 def refresh(
@@ -105,15 +106,34 @@ class Ranked:
 
 @dataclass
 class Figures:
-    period: int
+    period: int | None  # None: a range's or a team's report (`of_report`)
     overall: LatencyFigure
     teams: Ranked
     approvers: Ranked
     computed_at: dt.datetime | None  # None: computed on this request, nothing stored yet
 
 
-def _slowest(rows):
-    return sorted(rows, key=lambda f: (-(f.median or 0), -f.count, f.subject))
+def of_report(
+    org: Organization,
+    report: queries.LatencyReport,
+    *,
+    limit: int,
+    offset: int = 0,
+    period: int | None = None,
+) -> Figures:
+    """A report computed on request (a range, a team, or a period not stored yet) as
+    `read` gives stored figures: a screen of the slowest, nothing stored."""
+    rows = _rows(org, report, None, None)
+    names = {TEAM: report.team_names, APPROVER: report.approver_names}
+    ranked = {}
+    for kind in (TEAM, APPROVER):
+        mine = sorted(
+            (r for r in rows if r.kind == kind),
+            key=lambda f: (-(f.median or 0), -f.count, f.subject),
+        )
+        screen = mine[offset : offset + limit]
+        ranked[kind] = Ranked([(names[kind][f.subject], f.subject, f) for f in screen], len(mine))
+    return Figures(period, rows[0], ranked[TEAM], ranked[APPROVER], None)
 
 
 def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) -> Figures:
@@ -124,15 +144,9 @@ def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) ->
     found = LatencyFigure.objects.filter(org=org, period=period, kind=ORG, subject=0)[:1]
     overall = next(iter(found), None)
     if overall is None:
-        rows, names = computed(org, period)
-        ranked = {}
-        for kind in (TEAM, APPROVER):
-            mine = _slowest(r for r in rows if r.kind == kind)
-            ranked[kind] = Ranked(
-                [(names[(kind, f.subject)], f.subject, f) for f in mine[offset : offset + limit]],
-                len(mine),
-            )
-        return Figures(period, rows[0], ranked[TEAM], ranked[APPROVER], None)
+        since = timezone.localdate() - dt.timedelta(days=period)
+        report = queries.decision_latency(org, since=since)
+        return of_report(org, report, limit=limit, offset=offset, period=period)
     screens = {}
     for kind, model in ((TEAM, Team), (APPROVER, Person)):
         stored = LatencyFigure.objects.filter(org=org, period=period, kind=kind)
