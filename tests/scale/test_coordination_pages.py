@@ -20,6 +20,7 @@ from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accord.alignment import milestones
 from accord.alignment import services as alignment
 from accord.coordination import services
 from accord.org import services as org_services
@@ -100,6 +101,40 @@ def _setup(org):
         provider_initiative=theirs,
         committed_date=today + dt.timedelta(days=30),
     )
+    # The first rows of the lists, the same at both sizes (the overview's late and at-risk
+    # lists, the API's by due date, at risk or not): dependencies due long ago, flagged
+    # at risk or not, and one due today and flagged, each needed by a milestone and
+    # answered with a counter-proposal. A list reads milestones and proposed initiatives
+    # only when a row it shows has one, and which generated rows are shown differs between
+    # the sizes (and with the date); these make both read them.
+    shown = []
+    for title, days in (
+        ("Guard long overdue", -4000),
+        ("Guard long overdue at risk", -3999),
+        ("Guard due today", 0),
+    ):
+        milestone = milestones.create_milestone(
+            org, None, name=f"{title} milestone", date=today + dt.timedelta(days=days)
+        )
+        dep = services.create_dependency(
+            org,
+            None,
+            requester_initiative=mine,
+            provider_team=gives,
+            title=title,
+            need_by_milestone=milestone,
+        )
+        dep = services.transition(
+            org,
+            None,
+            dep,
+            "propose",
+            provider_initiative=theirs,
+            proposed_date=today + dt.timedelta(days=45),
+        )
+        shown.append(dep)
+    for dep in shown[1:]:
+        services.transition(org, None, dep, "flag_at_risk", note="Guard: waiting on a review.")
     return {
         "viewer": viewer,
         "asks": asks,
@@ -107,6 +142,7 @@ def _setup(org):
         "mine": mine,
         "theirs": theirs,
         "dep": deps[0],
+        "shown": shown,
     }
 
 
@@ -166,6 +202,18 @@ def _measure(client, url, params, monkeypatch) -> tuple[int, int, int, int]:
 def guarded(generated, django_db_blocker):
     with django_db_blocker.unblock():
         return {size: _setup(org) for size, org in generated.items()}
+
+
+def test_the_overviews_lists_show_the_guard_rows_at_both_sizes(generated, guarded, db):
+    """What makes the overview's work comparable: its late and at-risk lists show the
+    guard's dependencies (with a milestone and a counter-proposal) at both sizes."""
+    for size, org in generated.items():
+        html = login(guarded[size]["viewer"]).get(f"/o/{org.slug}/coordination/")
+        html = html.content.decode()
+        late = html.split('id="late-h"')[1].split("</section>")[0]
+        at_risk = html.split('id="risk-h"')[1].split("</section>")[0]
+        assert "Guard long overdue<" in late, size
+        assert "Guard due today" in at_risk, size
 
 
 @pytest.mark.parametrize("page", PAGES)
