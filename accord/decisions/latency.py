@@ -72,14 +72,42 @@ def computed(
     return _rows(org, report, period, at or timezone.now())
 
 
+FIGURES = ("count", "median", "mean", "longest")
+CHUNK = 2000  # rows a statement writes or deletes
+
+
 def store(org: Organization, rows: list[LatencyFigure]) -> int:
-    """Replace the organization's stored figures of the periods `rows` are of. The caller
-    holds the organization's evaluation lock (or is alone, as `accord generate` is)."""
+    """Make the organization's stored figures of the periods `rows` are of equal `rows`,
+    writing only what changed: after a write most teams' figures are the same, and at
+    10,000 teams replacing all 51,000 rows held the evaluation's write transaction for
+    2 s. The organization's own rows are written each time (their `computed_at` is the
+    figures' moment). The caller holds the organization's evaluation lock (or is alone,
+    as `accord generate` is). Returns the rows written or deleted."""
     periods = {r.period for r in rows}
+    held = {
+        (period, kind, subject): (pk, tuple(values))
+        for pk, period, kind, subject, *values in LatencyFigure.objects.filter(
+            org=org, period__in=periods
+        ).values_list("pk", "period", "kind", "subject", *FIGURES)
+    }
+    write = []
+    for r in rows:
+        key = (r.period, r.kind, r.subject)
+        _, values = held.pop(key, (None, None))
+        if r.kind == ORG or values != tuple(getattr(r, f) for f in FIGURES):
+            write.append(r)
+    gone = [pk for pk, _ in held.values()]  # subjects with no decision in the period now
     with transaction.atomic():
-        LatencyFigure.objects.filter(org=org, period__in=periods).delete()
-        LatencyFigure.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        for i in range(0, len(gone), CHUNK):
+            LatencyFigure.objects.filter(pk__in=gone[i : i + CHUNK]).delete()
+        LatencyFigure.objects.bulk_create(
+            write,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["org", "period", "kind", "subject"],
+            update_fields=[*FIGURES, "computed_at"],
+        )
+    return len(write) + len(gone)
 
 
 def compute_all(
@@ -92,7 +120,7 @@ def compute_all(
 def refresh(
     org: Organization, *, today: dt.date | None = None, at: dt.datetime | None = None
 ) -> int:
-    """Compute and store every period's figures. Returns the rows stored."""
+    """Compute and store every period's figures. Returns the rows written or deleted."""
     return store(org, compute_all(org, today=today, at=at))
 
 

@@ -21,7 +21,7 @@ from accord.org import services as org_services
 from accord.org.models import Team
 from tests.conftest import api_client, login
 
-OPS = ("create", "decide", "supersede", "reverse", "refile", "delete_team")
+OPS = ("create", "decide", "supersede", "reverse", "refile", "delete_team", "evaluate")
 
 steps = st.lists(
     st.tuples(st.sampled_from(OPS), st.integers(0, 40), st.integers(0, 40), st.integers(0, 400)),
@@ -58,6 +58,8 @@ def _apply(cast, op: str, a: int, b: int, days: int, now: dt.datetime) -> None:
         services.update_decision(org, None, d, teams=some_teams, approver=people[b % 3])
     elif op == "delete_team" and len(teams) > 2:
         org_services.delete_team(org, None, teams[2 + a % (len(teams) - 2)])
+    elif op == "evaluate":  # figures stored in between: the next one writes what changed
+        evaluate.evaluate(org, announce=False)
 
 
 def _rows(figures: latency.Figures) -> tuple:
@@ -105,6 +107,17 @@ def _assert_stored_equal_computed(org) -> None:
 @example(steps=[("create", 0, 7, 100), ("decide", 0, 2, 0), ("delete_team", 0, 0, 0)])
 @example(
     steps=[("create", 0, 3, 31), ("decide", 0, 0, 0), ("create", 1, 1, 91), ("decide", 1, 0, 0)]
+)
+# A team's figures change, and a team with figures is deleted, after they were stored.
+@example(
+    steps=[
+        ("create", 0, 5, 10),
+        ("decide", 0, 3, 0),
+        ("create", 1, 1, 20),
+        ("evaluate", 0, 0, 0),
+        ("decide", 1, 8, 0),
+        ("delete_team", 0, 0, 0),
+    ]
 )
 def test_stored_figures_equal_a_full_recomputation(cast, steps):
     org = cast.org
