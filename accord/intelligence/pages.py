@@ -63,7 +63,7 @@ class Scope:
     team: Team | None
     team_ids: set[int] | None  # None: the whole organization (also the top of its tree)
     breadcrumbs: list[Team] = field(default_factory=list)  # from the root down, team excluded
-    parents: dict[int, int | None] = field(default_factory=dict)
+    roots: list[int] = field(default_factory=list)  # the organization's top teams
 
     @property
     def id(self) -> int | None:
@@ -72,16 +72,18 @@ class Scope:
 
 def scope_of(org: Organization, team_id: int | None) -> Scope | None:
     """The scope of a team (None when it is not one of the organization's) or of the whole
-    organization. Two queries."""
-    parents = org_queries.parent_map(org)
+    organization. Read from the team up and down, never the whole tree: at most five
+    queries."""
+    roots = list(
+        Team.objects.for_org(org).filter(parent=None).order_by("pk").values_list("pk", flat=True)
+    )
     if team_id is None:
-        return Scope(None, None, [], parents)
-    if team_id not in parents:
+        return Scope(None, None, [], roots)
+    team = Team.objects.for_org(org).filter(pk=team_id).first()
+    if team is None:
         return None
-    up = org_queries.ancestors_of(team_id, parents)
-    teams = Team.objects.for_org(org).in_bulk([team_id, *up])
-    ids = queries.whole_or_subtree(team_id, parents)
-    return Scope(teams[team_id], ids, [teams[t] for t in reversed(up) if t in teams], parents)
+    ids = None if roots == [team.pk] else queries.subtree_of(team)
+    return Scope(team, ids, org_queries.ancestors(org, team) if team.parent_id else [], roots)
 
 
 def search_teams(org: Organization, q: str, limit: int = 20) -> list[Team]:
@@ -168,11 +170,9 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
     Four queries."""
     day = queries.latest_date(org)
     parent_id = scope.id
-    if scope.team is None:
-        roots = [t for t, p in scope.parents.items() if p is None]
-        if len(roots) == 1:
-            parent_id = roots[0]
-    rows = queries.heatmap(org, parent_id) if scope.parents else []
+    if scope.team is None and len(scope.roots) == 1:
+        parent_id = scope.roots[0]
+    rows = queries.heatmap(org, parent_id) if scope.roots else []
     lines = [_line(r.team, r.score, r.has_children) for r in rows]
     hidden = max(0, len(lines) - HEAT_ROWS)
     if hidden:
@@ -221,7 +221,7 @@ def trend(org: Organization, scope: Scope, *, weeks: int = 13) -> list[dict[str,
     if scope.team is not None:
         team_ids = [scope.team.pk]
     else:
-        team_ids = [t for t, p in scope.parents.items() if p is None]
+        team_ids = scope.roots
     rows = (
         HealthScore.objects.filter(org=org, team_id__in=team_ids, date__gt=start, date__lte=end)
         .order_by("date")
@@ -340,6 +340,28 @@ def signals_page(
     else:
         rows = list(qs.filter(in_scope(org, team_ids))[offset : offset + per_page + 1])
     return Window(rows, number, per_page)
+
+
+def stored_total(
+    org: Organization, team: Team, *, kinds=None, severity: str = "", state: str = "live"
+) -> tuple[int, dt.datetime] | None:
+    """How many signals not resolved concern the team or a team below it (of `severity`,
+    or of any), and when that was counted: the last evaluation stores it with the team's
+    health (`rollup_open_*`), so a large scope's list shows its total without reading its
+    teams' links. None for other filters (a kind, a dimension, another state), or when the
+    team has no health from the last evaluation. One query."""
+    if kinds is not None or state != "live":
+        return None
+    h = (
+        HealthScore.objects.filter(org=org, team=team, date=queries.latest_date(org))
+        .only("computed_at", "rollup_open_info", "rollup_open_warning", "rollup_open_critical")
+        .first()
+    )
+    if h is None:
+        return None
+    if severity:
+        return getattr(h, f"rollup_open_{severity}"), h.computed_at
+    return h.rollup_open_info + h.rollup_open_warning + h.rollup_open_critical, h.computed_at
 
 
 def top(org: Organization, team_ids: Iterable[int] | None, limit: int = 5) -> list[Signal]:

@@ -32,7 +32,7 @@ def team_panel(request, team) -> str:
     org = request.org
     # A retired team has no health of its own any more: its last score is history.
     h = None if team.is_retired else queries.health(org, team.pk)
-    shown = pages.with_teams(org, pages.top(org, queries.subtree_ids(org, team.pk)))
+    shown = pages.with_teams(org, pages.top(org, queries.subtree_of(team)))
     cells = []
     if h is not None:
         for c in pages.COLUMNS:

@@ -62,7 +62,10 @@ def _filters(request, scope: pages.Scope) -> dict:
     dimension = dimension if dimension in DIMENSIONS else ""
     team_id = int_or_none(request.GET.get("team"))
     outside = None
-    if team_id is not None and team_id not in scope.parents:
+    if team_id is not None and (
+        team_id not in (scope.team_ids or ())
+        and not Team.objects.for_org(request.org).filter(pk=team_id).exists()
+    ):
         team_id = None
     if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
         # A filter narrows the scope, never widens it: the page says which team it left out.
@@ -105,8 +108,10 @@ def index(request):
     if f["kind"]:
         kinds = [f["kind"]] if kinds is None or f["kind"] in kinds else []
     filters = {"kinds": kinds, "severity": f["severity"], "state": f["state"]}
+    total = None
     if pages.large(list_teams):
         page = pages.signals_page(org, list_teams, page_number(request), PAGE_SIZE, **filters)
+        total = pages.stored_total(org, filter_team or scope.team, **filters)
     else:
         page = paginate(request, pages.signals(org, list_teams, **filters), per_page=PAGE_SIZE)
     shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list])
@@ -130,6 +135,10 @@ def index(request):
             "new": new,
             "resolved": resolved,
             "page": page,
+            # A large scope's list is not counted: the last evaluation's count is shown.
+            "total": total[0] if total else None,
+            "total_at": total[1] if total else None,
+            "total_pages": -(-total[0] // PAGE_SIZE) if total else None,
             "f": f,
             "filter_team": filter_team,
             "team_picker": team_filter_picker(

@@ -203,8 +203,9 @@ def test_a_large_scopes_first_signals_are_those_its_filter_gives(stored, monkeyp
 
 def test_a_large_scopes_list_pages_through_the_same_signals_uncounted(stored, monkeypatch):
     """The Insights list of a large scope: the same signals, page by page, as its teams'
-    filter gives; no total (counting reads every link of its teams); past the end it says
-    so and links to the first page."""
+    filter gives; not counted (counting reads every link of its teams), and with no
+    evaluation stored no total either; past the end it says so and links to the first
+    page."""
     from accord.intelligence import pages, queries, views
 
     org = stored["large"]
@@ -232,3 +233,44 @@ def test_a_large_scopes_list_pages_through_the_same_signals_uncounted(stored, mo
     assert shown == expected[:8]
     far = client.get(f"{url}&page=99999").content.decode()
     assert "No more signals this far." in far and "First page" in far
+
+
+def test_a_large_scopes_list_shows_the_total_its_last_evaluation_counted(generated, monkeypatch):
+    """The list of a large scope is not counted on request, but the evaluation stores how
+    many signals not resolved concern each team's subtree (with its health): the list shows
+    that total, and the number of pages, equal to counting its teams' filter; under a kind
+    filter (not stored) it shows none."""
+    from accord.intelligence import evaluate, pages, queries, views
+
+    org = generated["large"]
+    evaluate.evaluate(org)
+    root = Team.objects.for_org(org).get(parent=None)
+    compared = 0
+    for team in Team.objects.for_org(org).filter(parent__in=[root, *root.children.all()]):
+        ids = queries.subtree_of(team)
+        for severity in ("", *SEVERITIES):
+            counted = pages.signals(org, ids, kinds=None, severity=severity).count()
+            total, _ = pages.stored_total(org, team, severity=severity)
+            assert total == counted, (team.name, severity)
+            compared += counted
+    assert compared, "the evaluation found signals in the subtrees compared"
+
+    team = max(
+        Team.objects.for_org(org).filter(parent=root), key=lambda t: len(queries.subtree_of(t))
+    )
+    expected = pages.signals(org, queries.subtree_of(team)).count()
+    assert expected > 4
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    monkeypatch.setattr(pages, "SCOPE_READ_FROM_TEAMS", 3)
+    client = login(make_person(org, "Tove Total", Role.ADMIN))
+    url = f"/o/{org.slug}/insights/?scope={team.pk}"
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    assert '<span class="tag" title="Counted at the last evaluation, ' in html
+    assert re.search(rf'id="signals-h">Signals <span class="tag"[^>]*>{expected:,}</span>', html)
+    assert f"Page 1 of {-(-expected // 4):,}</span>" in html
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not [q for q in counts if "intelligence_signal" in q], "the list was counted"
+    kind = Signal.objects.filter(org=org).values_list("kind", flat=True).first()
+    filtered = client.get(f"{url}&kind={kind}").content.decode()
+    assert 'id="signals-h">Signals <span class="tag"' not in filtered
