@@ -201,6 +201,10 @@ class LatencyStatsOut(Schema):
     median_days: float | None
     mean_days: float | None
     max_days: float | None
+    few: bool = Field(
+        ...,
+        description=f"Fewer than {latency.MIN_DECISIONS} decisions: ranked after the others.",
+    )
 
 
 class LatencyOut(Schema):
@@ -453,7 +457,8 @@ def list_decisions(
     description="The stored figures of the last `period` days (30, 90 or 365; 90 unless a "
     "range or a team is given), or computed on request over the decisions decided from "
     "`decided_since` to `decided_until` and concerning `team_id`. Teams and approvers come "
-    "the slowest first, `limit` of them from `offset`.",
+    "the slowest first, `limit` of them from `offset`; those with fewer than "
+    f"{latency.MIN_DECISIONS} decisions in the period (`few`) come after the others.",
 )
 def decision_latency(
     request,
@@ -499,6 +504,7 @@ def decision_latency(
                 median_days=f.median,
                 mean_days=f.mean,
                 max_days=f.longest,
+                few=f.few,
             )
             for name, k, f in ranked.rows
         ]

@@ -5,11 +5,14 @@ decided over the decisions decided in a period, for the organization, per team a
 approver. A median is not a sum: it cannot be kept as daily tallies and added up, and
 the pages rank thousands of teams and approvers by it. Computed on each view, a
 10,000-team organization's 90 days (27,000 decisions) took most of a second. So the
-figures of each period are computed in one pass over the period's decisions and stored,
+figures of every period are computed from one read of the year's decisions and stored,
 one row per subject (`models.LatencyFigure`), by the evaluation that keeps signals and
 health (after writes, debounced, and every hour: `intelligence.evaluate`) and by
 `accord generate` after its bulk inserts. Pages and the API read a screen of them,
 slowest first, with the moment they were computed.
+
+"Slowest" ranks the teams and approvers of at least MIN_DECISIONS decisions in the
+period first, then the others (`few`): a median of one decision says little.
 
 An organization with nothing stored yet (before its first evaluation) gets its figures
 computed on the request, not stored: a page view writes nothing.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +34,9 @@ from accord.org.models import Organization, Person, Team
 PERIODS = (30, 90, 365)  # days
 DEFAULT_PERIOD = 90
 ORG, TEAM, APPROVER = "org", "team", "approver"
+# A team or approver with fewer decisions in the period is ranked after the others: the
+# median of one or two decisions says little, and would head every "slowest" list.
+MIN_DECISIONS = 3
 
 
 def period_of(value: object) -> int:
@@ -41,49 +48,47 @@ def period_of(value: object) -> int:
     return days if days in PERIODS else DEFAULT_PERIOD
 
 
-def _figure(org, period, kind, subject, stats: queries.Latency, at) -> LatencyFigure:
-    return LatencyFigure(
-        org=org,
-        period=period,
-        kind=kind,
-        subject=subject,
-        count=stats.count,
-        median=stats.median,
-        mean=stats.mean,
-        longest=stats.max,
-        computed_at=at,
-    )
+class Figure(NamedTuple):
+    """One subject's figures of a period, as computed (a stored one is a `LatencyFigure`
+    of the same fields): tuples, because a large organization has 50,000 of them and
+    only those that changed are written."""
+
+    period: int | None
+    kind: str
+    subject: int
+    count: int
+    median: float | None
+    mean: float | None
+    longest: float | None
+    few: bool
 
 
-def _rows(org, report: queries.LatencyReport, period, at) -> list[LatencyFigure]:
+def _figure(period, kind, subject, stats: queries.Latency) -> Figure:
+    c = stats.count
+    return Figure(period, kind, subject, c, stats.median, stats.mean, stats.max, c < MIN_DECISIONS)
+
+
+def _rows(report: queries.LatencyReport, period: int | None) -> list[Figure]:
     """The organization's row first, then a row per team and approver, by id."""
-    rows = [_figure(org, period, ORG, 0, report.overall, at)]
+    rows = [_figure(period, ORG, 0, report.overall)]
     for kind, per in ((TEAM, report.per_team), (APPROVER, report.per_approver)):
-        rows += [_figure(org, period, kind, k, per[k], at) for k in sorted(per)]
+        rows += [_figure(period, kind, k, per[k]) for k in sorted(per)]
     return rows
 
 
-def computed(
-    org: Organization, period: int, *, today: dt.date | None = None, at: dt.datetime | None = None
-) -> list[LatencyFigure]:
-    """The figures of the `period` days up to `today`, unsaved, as computed `at` (now)."""
-    today = today or timezone.localdate()
-    report = queries.decision_latency(org, since=today - dt.timedelta(days=period))
-    return _rows(org, report, period, at or timezone.now())
-
-
-FIGURES = ("count", "median", "mean", "longest")
+FIGURES = Figure._fields[3:]  # count, median, mean, longest, few
 CHUNK = 2000  # rows a statement writes or deletes
 
 
-def store(org: Organization, rows: list[LatencyFigure]) -> int:
-    """Make the organization's stored figures of the periods `rows` are of equal `rows`,
-    writing only what changed: after a write most teams' figures are the same, and at
-    10,000 teams replacing all 51,000 rows held the evaluation's write transaction for
-    2 s. The organization's own rows are written each time (their `computed_at` is the
-    figures' moment). The caller holds the organization's evaluation lock (or is alone,
-    as `accord generate` is). Returns the rows written or deleted."""
-    periods = {r.period for r in rows}
+def store(org: Organization, figures: list[Figure], *, at: dt.datetime | None = None) -> int:
+    """Make the organization's stored figures of the periods `figures` are of equal them,
+    as computed `at` (now), writing only what changed: after a write most teams' figures
+    are the same, and at 10,000 teams replacing all 51,000 rows held the evaluation's
+    write transaction for 2 s. The organization's own rows are written each time (their
+    `computed_at` is the figures' moment). The caller holds the organization's evaluation
+    lock (or is alone, as `accord generate` is). Returns the rows written or deleted."""
+    at = at or timezone.now()
+    periods = {f.period for f in figures}
     held = {
         (period, kind, subject): (pk, tuple(values))
         for pk, period, kind, subject, *values in LatencyFigure.objects.filter(
@@ -91,11 +96,10 @@ def store(org: Organization, rows: list[LatencyFigure]) -> int:
         ).values_list("pk", "period", "kind", "subject", *FIGURES)
     }
     write = []
-    for r in rows:
-        key = (r.period, r.kind, r.subject)
-        _, values = held.pop(key, (None, None))
-        if r.kind == ORG or values != tuple(getattr(r, f) for f in FIGURES):
-            write.append(r)
+    for f in figures:
+        _, values = held.pop((f.period, f.kind, f.subject), (None, None))
+        if f.kind == ORG or values != f[3:]:
+            write.append(LatencyFigure(org=org, computed_at=at, **f._asdict()))
     gone = [pk for pk, _ in held.values()]  # subjects with no decision in the period now
     with transaction.atomic():
         for i in range(0, len(gone), CHUNK):
@@ -110,32 +114,38 @@ def store(org: Organization, rows: list[LatencyFigure]) -> int:
     return len(write) + len(gone)
 
 
-def compute_all(
-    org: Organization, *, today: dt.date | None = None, at: dt.datetime | None = None
-) -> list[LatencyFigure]:
-    """The figures of every period, unsaved (what `store` takes)."""
-    return [row for p in PERIODS for row in computed(org, p, today=today, at=at)]
+def compute_all(org: Organization, *, today: dt.date | None = None) -> list[Figure]:
+    """The figures of every period up to `today` (what `store` takes): the longest
+    period's decisions are read once, and each shorter period keeps those decided in it."""
+    today = today or timezone.localdate()
+    year = queries.latency_rows(org, since=today - dt.timedelta(days=max(PERIODS)))
+    out = []
+    for period in PERIODS:
+        start = queries.day_start(today - dt.timedelta(days=period))
+        out += _rows(queries.latency_report(year.decided_since(start)), period)
+    return out
 
 
 def refresh(
     org: Organization, *, today: dt.date | None = None, at: dt.datetime | None = None
 ) -> int:
     """Compute and store every period's figures. Returns the rows written or deleted."""
-    return store(org, compute_all(org, today=today, at=at))
+    return store(org, compute_all(org, today=today), at=at)
 
 
 @dataclass
 class Ranked:
     """A screen of one kind of subject, slowest first: (name, id, figure) rows of `total`."""
 
-    rows: list[tuple[str, int, LatencyFigure]]
+    rows: list[tuple[str, int, LatencyFigure | Figure]]
     total: int
+    few: int  # of the total, those with fewer than MIN_DECISIONS decisions (ranked last)
 
 
 @dataclass
 class Figures:
     period: int | None  # None: a range's or a team's report (`of_report`)
-    overall: LatencyFigure
+    overall: LatencyFigure | Figure
     teams: Ranked
     approvers: Ranked
     computed_at: dt.datetime | None  # None: computed on this request, nothing stored yet
@@ -151,16 +161,20 @@ def of_report(
 ) -> Figures:
     """A report computed on request (a range, a team, or a period not stored yet) as
     `read` gives stored figures: a screen of the slowest, nothing stored."""
-    rows = _rows(org, report, None, None)
+    rows = _rows(report, None)
     names = {TEAM: report.team_names, APPROVER: report.approver_names}
     ranked = {}
     for kind in (TEAM, APPROVER):
         mine = sorted(
             (r for r in rows if r.kind == kind),
-            key=lambda f: (-(f.median or 0), -f.count, f.subject),
+            key=lambda f: (f.few, -(f.median or 0), -f.count, f.subject),
         )
         screen = mine[offset : offset + limit]
-        ranked[kind] = Ranked([(names[kind][f.subject], f.subject, f) for f in screen], len(mine))
+        ranked[kind] = Ranked(
+            [(names[kind][f.subject], f.subject, f) for f in screen],
+            len(mine),
+            sum(f.few for f in mine),
+        )
     return Figures(period, rows[0], ranked[TEAM], ranked[APPROVER], None)
 
 
@@ -178,14 +192,16 @@ def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) ->
     screens = {}
     for kind, model in ((TEAM, Team), (APPROVER, Person)):
         stored = LatencyFigure.objects.filter(org=org, period=period, kind=kind)
-        page = list(stored.order_by("-median", "-count", "subject")[offset : offset + limit])
+        page = list(stored.order_by("few", "-median", "-count", "subject")[offset : offset + limit])
         # Unordered: by the models' name order, SQLite read every person of the
         # organization from the name index to find a screen of them (11 ms at 100,000).
         ids = [f.subject for f in page]
         names = dict(model.objects.filter(org=org, pk__in=ids).order_by().values_list("pk", "name"))
         gone = "A team since deleted" if kind == TEAM else "Someone since removed"
         screens[kind] = Ranked(
-            [(names.get(f.subject, gone), f.subject, f) for f in page], stored.count()
+            [(names.get(f.subject, gone), f.subject, f) for f in page],
+            stored.count(),
+            stored.filter(few=True).count(),
         )
     # One moment for the whole set: the organization's row is stored with the rest.
     return Figures(period, overall, screens[TEAM], screens[APPROVER], overall.computed_at)

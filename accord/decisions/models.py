@@ -393,6 +393,8 @@ class LatencyFigure(OrgScoped):
     median = models.FloatField(null=True)
     mean = models.FloatField(null=True)
     longest = models.FloatField(null=True)
+    # Fewer than latency.MIN_DECISIONS decisions: ranked after the others.
+    few = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -401,10 +403,12 @@ class LatencyFigure(OrgScoped):
                 fields=["org", "period", "kind", "subject"], name="decisions_latency_figure"
             )
         ]
-        # The slowest first: a page shows a screen of the thousands a large organization has.
+        # The slowest first (those of few decisions last): a page shows a screen of the
+        # thousands a large organization has.
         indexes = [
             models.Index(
-                fields=["org", "period", "kind", "-median"], name="decisions_latency_slowest"
+                fields=["org", "period", "kind", "few", "-median"],
+                name="decisions_latency_ranked",
             )
         ]
 

@@ -417,7 +417,8 @@ LATENCY_ROWS = 25  # teams and approvers the latency page lists, the slowest fir
 
 @org_view
 def latency(request):
-    """Stored figures of the last 30, 90 or 365 days (`latency.py`), the slowest first."""
+    """Stored figures of the last 30, 90 or 365 days (`latency.py`), the slowest first
+    (teams and approvers of few decisions last)."""
     org = request.org
     days = latency_figures.period_of(request.GET.get("days", latency_figures.DEFAULT_PERIOD))
     figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
@@ -430,6 +431,7 @@ def latency(request):
             "figures": figures,
             "days": days,
             "periods": latency_figures.PERIODS,
+            "min_decisions": latency_figures.MIN_DECISIONS,
             "overdue": shown,
             "overdue_count": shown_count(total),
             "overdue_more": total > len(shown),

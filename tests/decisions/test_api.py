@@ -189,6 +189,7 @@ def test_latency_is_available_per_team_and_approver(cast):
             "median_days": 3.0,
             "mean_days": 3.0,
             "max_days": 3.0,
+            "few": True,  # one decision: ranked after teams of three or more
         }
     ]
     assert body["per_approver"][0]["name"] == "Leo Leader"

@@ -66,7 +66,10 @@ def _rows(figures: latency.Figures) -> tuple:
     o = figures.overall
 
     def ranked(r):
-        return [(k, f.count, f.median, f.mean, f.longest) for _, k, f in r.rows], r.total
+        return [(k, f.count, f.median, f.mean, f.longest, f.few) for _, k, f in r.rows], (
+            r.total,
+            r.few,
+        )
 
     return (o.count, o.median, o.mean, o.longest), ranked(figures.teams), ranked(figures.approvers)
 
@@ -88,10 +91,11 @@ def _assert_stored_equal_computed(org) -> None:
         assert {k for _, k, _ in stored.teams.rows} == set(report.per_team)
         assert {k for _, k, _ in stored.approvers.rows} == set(report.per_approver)
         for _, k, f in stored.teams.rows:
-            assert (f.count, f.median, f.longest) == (
+            assert (f.count, f.median, f.longest, f.few) == (
                 report.per_team[k].count,
                 report.per_team[k].median,
                 report.per_team[k].max,
+                report.per_team[k].count < latency.MIN_DECISIONS,
             )
 
 
@@ -174,9 +178,19 @@ def test_the_page_shows_stored_figures_as_of_the_evaluation_and_writes_nothing(c
 
 
 def test_each_period_counts_its_own_days_and_a_bad_one_shows_the_default(cast):
-    # A day inside and a day outside each period's edge.
-    for ago in (29, 31, 89, 91, 364, 366):
-        _decided(cast, f"{ago} days ago?", cast.leader, [cast.platform], days=2, ago=ago)
+    # Decided at noon on each period's first day, and on the day before it.
+    today = timezone.localdate()
+    for ago in (30, 31, 90, 91, 365, 366):
+        noon = queries.day_start(today - dt.timedelta(days=ago)) + dt.timedelta(hours=12)
+        d = services.create_decision(
+            cast.org,
+            None,
+            f"{ago} days ago?",
+            approver=cast.leader,
+            teams=[cast.platform],
+            opened_at=noon - dt.timedelta(days=2),
+        )
+        services.decide(cast.org, None, d, outcome="Yes", decided_at=noon)
     evaluate.evaluate(cast.org, announce=False)
     counts = {p: latency.read(cast.org, p).overall.count for p in latency.PERIODS}
     assert counts == {30: 1, 90: 3, 365: 5}
@@ -232,6 +246,36 @@ def test_the_api_pages_the_slowest_teams_and_approvers(cast):
     assert body["period_days"] is None and body["computed_at"] is None
     assert body["count"] == 2 and body["team_count"] == 1
     assert [r["max_days"] for r in body["per_approver"]] == [8.0, 2.0]
+
+
+def test_teams_and_approvers_of_few_decisions_come_after_the_others(cast):
+    """A median of one decision says little: the slowest ranked are those of three or more,
+    then the rest, slowest first, on the page and in the API, stored or computed."""
+    for n in range(3):
+        _decided(cast, f"Steady {n}?", cast.leader, [cast.platform], days=2 + n)
+    _decided(cast, "Once?", cast.member, [cast.root], days=30)
+    _decided(cast, "Twice?", cast.member, [cast.root], days=20)
+    client = api_client(cast.member)
+    since = (timezone.now() - dt.timedelta(days=60)).date().isoformat()
+
+    def ranking(params):
+        body = client.get("/api/v1/decisions/latency", params).json()
+        return [
+            [(r["name"], r["count"], r["few"]) for r in body[key]]
+            for key in ("per_team", "per_approver")
+        ]
+
+    expected = [
+        [("Platform", 3, False), (cast.root.name, 2, True)],
+        [("Leo Leader", 3, False), ("Mia Member", 2, True)],
+    ]
+    assert ranking({"decided_since": since}) == expected  # computed on request
+    evaluate.evaluate(cast.org, announce=False)
+    assert ranking({"period": 90}) == expected  # stored
+    html = login(cast.admin).get("/o/acme/decisions/latency/").content.decode()
+    assert html.index("<td>Platform</td>") < html.index(f"<td>{cast.root.name}</td>")
+    assert "Teams with fewer than 3 decisions in the period (1) come last" in html
+    assert "Approvers with fewer than 3 decisions in the period (1) come last" in html
 
 
 @pytest.mark.parametrize(
