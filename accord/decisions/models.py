@@ -82,6 +82,8 @@ class Decision(OrgScoped):
             models.Index(fields=["org", "-opened_at"]),
             # Overdue decisions (undecided, decide-by past): counted off the index alone.
             models.Index(fields=["org", "status", "decide_by"], name="decisions_status_decide_by"),
+            # Latency reads the decisions decided in a period (a month of a year's, say).
+            models.Index(fields=["org", "decided_at"], name="decisions_decided_at"),
         ]
 
     def __str__(self) -> str:

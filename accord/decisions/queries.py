@@ -294,7 +294,8 @@ def latency_rows(
 ) -> LatencyRows:
     """The decisions decided in [since, until] (concerning `team_ids`) and their teams.
     Two queries."""
-    qs = Decision.objects.for_org(org).filter(decided_at__isnull=False)
+    # Unordered: a median needs no order, and sorting a year's decisions cost a tenth.
+    qs = Decision.objects.for_org(org).filter(decided_at__isnull=False).order_by()
     # Days as moments in the current time zone: `decided_at__date` made SQLite convert every
     # decision's moment to a date in Python (70 s for the 50,000 of a 10,000-team organization).
     if since:

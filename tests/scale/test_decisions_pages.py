@@ -342,3 +342,25 @@ def test_decision_latency_reads_a_screen_of_stored_figures_at_both_sizes(generat
     small, large = seen["small"], seen["large"]
     assert small[:2] == large[:2]
     assert large[2] > views.LATENCY_ROWS and large[3] > 20  # more than a screen to rank
+
+
+def test_a_latency_range_reads_the_decisions_decided_in_it(generated, db):
+    """The latency of a range (the API's `decided_since`) reads the decisions decided in it
+    off their decided-at index, unsorted: on the organization's index it walked a year of
+    decisions (twice: the links by subquery too) to keep a fortnight's."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plans checked here are SQLite's")
+    from accord.decisions import queries
+
+    org = generated["large"]
+    since = timezone.localdate() - dt.timedelta(days=14)
+    with CaptureQueriesContext(connection) as captured:
+        rows = queries.latency_rows(org, since=since)
+    assert rows.decisions, "the generated organization decided something in a fortnight"
+    assert all(r[4] >= queries.day_start(since) for r in rows.decisions)
+    with connection.cursor() as cursor:
+        for q in captured.captured_queries:
+            cursor.execute(f"EXPLAIN QUERY PLAN {q['sql']}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "decisions_decided_at" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
