@@ -36,11 +36,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+
+from accord.org.queries import ancestor_ids
 
 # The day undated open items are kept on: before every window.
 UNDATED = dt.date(1, 1, 1)
@@ -87,32 +88,6 @@ def _add(out: Tallies, row: tuple, sign: int, ancestors: dict[int, list[int]]) -
         counts = out.setdefault((kind, subject, day), [0] * len(COLUMNS))
         for n, add in enumerate(adds):
             counts[n] += sign * add
-
-
-def _ancestor_ids(org_id: int, team_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Each team's ancestors (its parent up to the root), in one query for all of them."""
-    from accord.org.models import Team
-
-    ids = sorted(set(team_ids))
-    out: dict[int, list[int]] = {tid: [] for tid in ids}
-    if not ids:
-        return out
-    table = connection.ops.quote_name(Team._meta.db_table)
-    sql = f"""
-        WITH RECURSIVE up(start, id, depth) AS (
-            SELECT id, parent_id, 1 FROM {table}
-            WHERE org_id = %s AND id IN ({", ".join(["%s"] * len(ids))})
-            UNION ALL
-            SELECT up.start, t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.id
-            WHERE t.parent_id IS NOT NULL AND up.depth < 1000
-        )
-        SELECT start, id FROM up WHERE id IS NOT NULL ORDER BY start, depth
-    """  # the table name is the model's; the values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [org_id, *ids])
-        for start, tid in cursor.fetchall():
-            out[start].append(tid)
-    return out
 
 
 def _apply(org_id: int, tallies: Tallies) -> None:
@@ -163,7 +138,7 @@ def changed(org_id: int, before: tuple | None, after: tuple | None) -> None:
         return
     _hold_tree(org_id)
     teams = {s[2] for s in (before, after) if s is not None and s[2] is not None}
-    ancestors = _ancestor_ids(org_id, teams)
+    ancestors = ancestor_ids(org_id, teams)
     tallies: Tallies = {}
     if before is not None:
         _add(tallies, before, -1, ancestors)
@@ -186,7 +161,7 @@ def team_moved(org_id: int, team_id: int, old_parent_id: int | None, new_parent_
     """A team's subtree now counts for its new ancestors instead of its old ones (the
     organization is locked by the move: see `_hold_tree`)."""
     parents = [p for p in (old_parent_id, new_parent_id) if p is not None]
-    up = _ancestor_ids(org_id, parents)
+    up = ancestor_ids(org_id, parents)
     signs: dict[int, int] = defaultdict(int)
     for parent_id, sign in ((old_parent_id, -1), (new_parent_id, 1)):
         if parent_id is not None:
@@ -213,7 +188,7 @@ def team_deleted(org_id: int, team_id: int, parent_id: int | None) -> None:
 
     _hold_tree(org_id, exclusive=True)  # no item write adds to the rows read here
     if parent_id is not None:
-        up = _ancestor_ids(org_id, [parent_id])[parent_id]
+        up = ancestor_ids(org_id, [parent_id])[parent_id]
         _move_tree(org_id, team_id, {a: -1 for a in (parent_id, *up)})
     FollowTally.objects.filter(org_id=org_id, kind__in=(TEAM, TREE), subject=team_id).delete()
 

@@ -379,9 +379,9 @@ def default_scope(org: Organization, person: Person) -> int | None:
     )
     if not led:
         return None
-    parents = org_queries.parent_map(org)
-    top = [t for t in led if not set(org_queries.ancestors_of(t, parents)) & led]
-    return min(top, key=lambda t: (len(org_queries.ancestors_of(t, parents)), t))
+    above = org_queries.ancestor_ids(org, led)  # the led teams up, not the whole tree
+    top = [t for t in led if not set(above[t]) & led]
+    return min(top, key=lambda t: (len(above[t]), t))
 
 
 def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Signal]:
@@ -403,16 +403,16 @@ def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Si
     every = any(top for _, top in heads)
     led: list[int] = []
     if heads and not every:
+        ids = sorted({team_id for team_id, _ in heads})
         down = (
             f"WITH RECURSIVE led(id) AS ("
-            f" SELECT team_id FROM {member}"
-            f" WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL"
+            f" SELECT id FROM {team} WHERE org_id = %s AND id IN ({', '.join(['%s'] * len(ids))})"
             f" UNION SELECT t.id FROM {team} t JOIN led ON t.parent_id = led.id"
             f" WHERE t.org_id = %s)"
             f" SELECT id FROM led"
         )
         with connection.cursor() as cursor:
-            cursor.execute(down, [org.pk, person.pk, MembershipRole.LEAD, org.pk])
+            cursor.execute(down, [org.pk, *ids, org.pk])
             led = [team_id for (team_id,) in cursor.fetchall()]
     live = Signal.objects.filter(org=org, state__in=(SignalState.OPEN, SignalState.ACKNOWLEDGED))
     lists = [live.filter(owner=person)]

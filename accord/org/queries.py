@@ -255,6 +255,34 @@ def ancestors(org: Organization, team: Team) -> list[Team]:
     return list(Team.objects.raw(sql, [team.pk, org.pk, org.pk]))
 
 
+def ancestor_ids(org: Organization | int, team_ids) -> dict[int, list[int]]:
+    """For each of `team_ids`, the ids of the teams above it, its parent first, in one
+    recursive query for all of them whatever their depth."""
+    from django.db import connection
+
+    ids = sorted({int(t) for t in team_ids})
+    out: dict[int, list[int]] = {tid: [] for tid in ids}
+    if not ids:
+        return out
+    org_id = org if isinstance(org, int) else org.pk
+    table = connection.ops.quote_name(Team._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE up(start, id, depth) AS (
+            SELECT id, parent_id, 1 FROM {table}
+            WHERE org_id = %s AND id IN ({", ".join(["%s"] * len(ids))})
+            UNION ALL
+            SELECT up.start, t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.id
+            WHERE t.org_id = %s AND t.parent_id IS NOT NULL AND up.depth < 1000
+        )
+        SELECT start, id FROM up WHERE id IS NOT NULL ORDER BY start, depth
+    """  # the table name is the model's; the values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org_id, *ids, org_id])
+        for start, tid in cursor.fetchall():
+            out[start].append(tid)
+    return out
+
+
 def with_counts(teams):
     """Annotate a team queryset with its number of members and of direct sub-teams."""
 

@@ -244,7 +244,7 @@ def team_cadences(org: Organization, team: Team) -> list[Cadence]:
     """Active cadences whose scope includes `team` (as `Roster.scope_team_ids`), found by
     index lookups: the team's own, its set-of-teams ones, the subtrees above it, and the
     organization's — never every cadence of the organization."""
-    above = ancestors_by_team(org, [team.pk])[team.pk]
+    above = org_queries.ancestor_ids(org, [team.pk])[team.pk]
     # Each kind of scope by its own index, then the cadences by id: as one filter of ORs
     # across a join to the sets of teams, SQLite read every cadence of the organization.
     of_org = Cadence.objects.for_org(org).order_by().values_list("pk", flat=True)
@@ -254,27 +254,6 @@ def team_cadences(org: Organization, team: Team) -> list[Cadence]:
         of_org.filter(scope=Scope.SUBTREE, team_id__in=[team.pk, *above]),
     )
     return list(cadences(org).filter(pk__in=list(ids)))
-
-
-def ancestors_by_team(org: Organization, team_ids: Iterable[int]) -> dict[int, set[int]]:
-    """For each of `team_ids`, every team above it (one recursive query, however deep)."""
-    ids = [int(t) for t in team_ids]
-    out: dict[int, set[int]] = {t: set() for t in ids}
-    if not ids:
-        return out
-    table = Team._meta.db_table
-    marks = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"WITH RECURSIVE up(start, id) AS ("
-        f" SELECT id, parent_id FROM {table} WHERE org_id = %s AND id IN ({marks})"
-        f" UNION SELECT up.start, t.parent_id FROM {table} t JOIN up ON t.id = up.id"
-        f" WHERE t.org_id = %s) SELECT start, id FROM up WHERE id IS NOT NULL"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, *ids, org.pk])
-        for start, above in cursor.fetchall():
-            out[start].add(above)
-    return out
 
 
 def descendant_ids(org: Organization, team_id: int) -> set[int]:
@@ -363,12 +342,12 @@ class PersonScope:
             team_ids.add(team_id)
             if role == MembershipRole.LEAD:
                 lead_ids.add(team_id)
-        above = ancestors_by_team(org, team_ids)
+        above = org_queries.ancestor_ids(org, team_ids)
         reach, lead_reach = set(team_ids), set(lead_ids)
         for team_id, ids in above.items():
-            reach |= ids
+            reach.update(ids)
             if team_id in lead_ids:
-                lead_reach |= ids
+                lead_reach.update(ids)
         return cls(
             person_id=person.pk,
             active=person.is_active,

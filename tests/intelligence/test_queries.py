@@ -24,6 +24,20 @@ def test_the_default_scope_is_the_highest_team_a_person_leads(cast, blocked):
     assert queries.default_scope(cast.org, cast.admin) is None  # admins: everything
     assert queries.default_scope(cast.org, blocked.lead) == cast.platform.pk
     assert queries.default_scope(cast.org, cast.member) is None  # leads nothing
+    # Of the teams a person leads, the one nearest the top, read up from those teams.
+    billing = org_services.create_team(cast.org, None, name="Billing", parent=cast.platform)
+    invoices = org_services.create_team(cast.org, None, name="Invoices", parent=billing)
+    sales = org_services.create_team(cast.org, None, name="Sales", parent=cast.root)
+    for team in (invoices, sales):
+        org_services.add_membership(
+            cast.org, None, person=cast.member, team=team, role="lead", allocation=10
+        )
+    result, n = count_queries(lambda: queries.default_scope(cast.org, cast.member))
+    assert (result, n) == (sales.pk, 2)
+    org_services.add_membership(
+        cast.org, None, person=blocked.lead, team=invoices, role="lead", allocation=0
+    )
+    assert queries.default_scope(cast.org, blocked.lead) == cast.platform.pk
 
 
 def test_heatmap_rows_are_a_teams_children_with_their_rolled_up_health(cast, blocked):
