@@ -1041,19 +1041,6 @@ class InitiativeFilters:
     sort: str = ""  # a key of INITIATIVE_SORTS, "-" in front to reverse; empty: by team
 
 
-def subtree_team_ids(
-    org: Organization, team_id: int, parents: dict[int, int | None] | None = None
-) -> list[int]:
-    """The team and every team below it: one query for the organization's tree (none
-    when its `parent_map` is given)."""
-    from accord.org.queries import descendants_of, parent_map
-
-    parents = parent_map(org) if parents is None else parents
-    if team_id not in parents:
-        return []
-    return [team_id, *sorted(descendants_of(team_id, parents))]
-
-
 def _blocked_q(org: Organization, on: dt.date) -> Q:
     """`coordination.queries.blocked_reasons` as SQL: an open initiative one of whose
     dependencies is late or flagged blocked, or was declined with nothing else planned.
@@ -1063,17 +1050,15 @@ def _blocked_q(org: Organization, on: dt.date) -> Q:
 
 def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date | None = None):
     """The organization's initiatives cut by `f`, sorted, with team and owner: one query
-    (plus one for the team tree when a subtree is asked for). Page it; never list it all."""
+    (plus two for the team when a subtree is asked for). Page it; never list it all."""
     today = today or timezone.localdate()
     qs = Initiative.objects.for_org(org).select_related("team", "owner")
     if f.team_id is not None:
         if f.subtree:
-            from accord.org.queries import parent_map
+            from accord.org.queries import in_subtree
 
-            parents = parent_map(org)
-            ids = subtree_team_ids(org, f.team_id, parents)
-            if len(ids) < len(parents):  # the root's subtree is the whole organization
-                qs = qs.filter(team_id__in=ids)
+            team = Team.objects.for_org(org).filter(pk=f.team_id).first()
+            qs = in_subtree(qs, team) if team else qs.none()
         else:
             qs = qs.filter(team_id=f.team_id)
     if f.owner_id is not None:

@@ -226,9 +226,10 @@ def is_participant(org: Organization, cadence: Cadence, person: Person) -> bool:
     elif cadence.team_id is None:
         return False
     elif cadence.scope == Scope.SUBTREE:
-        team_ids = {cadence.team_id} | org_queries.descendants_of(
-            cadence.team_id, org_queries.parent_map(org)
-        )
+        # Read up from the person's teams, not down the organization's whole tree.
+        mine = Membership.objects.filter(org=org, person=person).values_list("team_id", flat=True)
+        above = org_queries.ancestor_ids(org, mine)
+        return any(cadence.team_id == t or cadence.team_id in up for t, up in above.items())
     else:
         team_ids = {cadence.team_id}
     return Membership.objects.filter(person=person, team_id__in=team_ids).exists()

@@ -100,3 +100,35 @@ def test_it_refuses_to_move_an_instant_the_rule_does_not_produce(cast, rhythm):
         )
     assert exc.value.code == "invalid_occurrence"
     assert OccurrenceException.objects.count() == 0
+
+
+def test_a_subtree_cadence_takes_in_the_people_of_the_teams_below_and_no_others(cast):
+    """Who is in a cadence of a team and everything below it: a member of a team under
+    it, not one of a team beside it; the same as the roster says."""
+    from accord.org import services as org_services
+    from accord.org.models import Role
+    from tests.conftest import make_person
+
+    billing = org_services.create_team(cast.org, None, name="Billing", parent=cast.platform)
+    invoices = org_services.create_team(cast.org, None, name="Invoices", parent=billing)
+    sales = org_services.create_team(cast.org, None, name="Sales", parent=cast.root)
+    deep, beside = (
+        make_person(cast.org, "Dee Deep", Role.MEMBER),
+        make_person(cast.org, "Ben Beside", Role.MEMBER),
+    )
+    org_services.add_membership(cast.org, None, person=deep, team=invoices)
+    org_services.add_membership(cast.org, None, person=beside, team=sales)
+    c = services.create_cadence(
+        cast.org,
+        cast.leader,
+        name="Platform all-hands",
+        scope=Scope.SUBTREE,
+        team=cast.platform,
+        rrule="FREQ=MONTHLY;BYMONTHDAY=1",
+        timezone_name="Europe/Berlin",
+        time=dt.time(9, 0),
+    )
+    roster = set(queries.participants(cast.org, c))
+    for person, expected in ((deep, True), (cast.member, True), (beside, False)):
+        assert queries.is_participant(cast.org, c, person) is expected, person.name
+        assert (person in roster) is expected, person.name

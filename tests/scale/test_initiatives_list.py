@@ -1,6 +1,7 @@
 """The initiatives list, page and API, costs the same queries for a generated organization
 of 30 teams and one of 200, whatever the filters: a page of rows, never every initiative;
-a team's subtree from one query of the tree; blocked marks in one query for the page."""
+a team's subtree read down from the team (the top of the tree: no filter at all); blocked
+marks in one query for the page."""
 
 from __future__ import annotations
 
