@@ -726,8 +726,7 @@ def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> 
             f"{team.name} cannot be its own parent.",
             fields={"parent": ["A team cannot contain itself."]},
         )
-    parents = queries.parent_map(org)
-    if team.pk in queries.ancestors_of(parent.pk, parents):
+    if team.pk in queries.ancestor_ids(org, [parent.pk])[parent.pk]:
         raise ServiceError(
             f"Moving {team.name} under {parent.name} would make a cycle: "
             f"{parent.name} is inside {team.name}.",
