@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accord.decisions import queries
@@ -198,10 +199,9 @@ def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) ->
         ids = [f.subject for f in page]
         names = dict(model.objects.filter(org=org, pk__in=ids).order_by().values_list("pk", "name"))
         gone = "A team since deleted" if kind == TEAM else "Someone since removed"
+        counts = stored.aggregate(n=Count("pk"), few=Count("pk", filter=Q(few=True)))
         screens[kind] = Ranked(
-            [(names.get(f.subject, gone), f.subject, f) for f in page],
-            stored.count(),
-            stored.filter(few=True).count(),
+            [(names.get(f.subject, gone), f.subject, f) for f in page], counts["n"], counts["few"]
         )
     # One moment for the whole set: the organization's row is stored with the rest.
     return Figures(period, overall, screens[TEAM], screens[APPROVER], overall.computed_at)

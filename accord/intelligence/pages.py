@@ -349,7 +349,7 @@ def stored_total(
     or of any), and when that was counted: the last evaluation stores it with the team's
     health (`rollup_open_*`), so a large scope's list shows its total without reading its
     teams' links. None for other filters (a kind, a dimension, another state), or when the
-    team has no health from the last evaluation. One query."""
+    team has no health from the last evaluation. Two queries."""
     if kinds is not None or state != "live":
         return None
     h = (

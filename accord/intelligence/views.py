@@ -100,9 +100,9 @@ def index(request):
     list_teams = scope.team_ids
     filter_team = None
     if f["team"] is not None:
-        sub = pages.scope_of(org, f["team"])
-        if sub is not None:
-            list_teams, filter_team = sub.team_ids, sub.team
+        filter_team = Team.objects.for_org(org).filter(pk=f["team"]).first()
+        if filter_team is not None:
+            list_teams = queries.subtree_of(filter_team)
     by_dim = pages.kinds_by_dimension()
     kinds = by_dim[f["dimension"]] if f["dimension"] else None
     if f["kind"]:
@@ -138,7 +138,7 @@ def index(request):
             # A large scope's list is not counted: the last evaluation's count is shown.
             "total": total[0] if total else None,
             "total_at": total[1] if total else None,
-            "total_pages": -(-total[0] // PAGE_SIZE) if total else None,
+            "total_pages": _pages_of(total[0], page) if total else None,
             "f": f,
             "filter_team": filter_team,
             "team_picker": team_filter_picker(
@@ -154,6 +154,14 @@ def index(request):
             "bands": pages.BANDS,
         },
     )
+
+
+def _pages_of(total: int, page) -> int | None:
+    """The page count a stored total gives, when the list read agrees with it (signals
+    found since the evaluation may make more pages than it counted)."""
+    pages_ = max(1, -(-total // PAGE_SIZE))
+    agrees = page.number < pages_ or (page.number == pages_ and not page.has_next())
+    return pages_ if agrees else None
 
 
 def _trend_summary(trend: list[dict]) -> str:

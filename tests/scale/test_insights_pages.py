@@ -274,3 +274,7 @@ def test_a_large_scopes_list_shows_the_total_its_last_evaluation_counted(generat
     kind = Signal.objects.filter(org=org).values_list("kind", flat=True).first()
     filtered = client.get(f"{url}&kind={kind}").content.decode()
     assert 'id="signals-h">Signals <span class="tag"' not in filtered
+    # Signals found since the evaluation counted: no page count the list contradicts.
+    monkeypatch.setattr(pages, "stored_total", lambda *a, **k: (4, timezone.now()))
+    html = client.get(url).content.decode()
+    assert "Page 1</span>" in html and "Next →" in html
