@@ -194,9 +194,9 @@ class MembershipEditForm(forms.Form):
         required=False, label="Since", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, roles: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = team_role_choices(org)
+        self.fields["role"].choices = team_role_choices(org) if roles is None else roles
 
 
 class MembershipForm(MembershipEditForm):
@@ -219,10 +219,10 @@ class VacancyForm(forms.Form):
     role = forms.ChoiceField(choices=(), initial=MembershipRole.LEAD, label="Open position")
     note = forms.CharField(max_length=500, required=False)
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, roles: list[tuple[str, str]] | None = None, **kwargs):
         kwargs.setdefault("auto_id", "id_vacancy_%s")  # beside the membership form's role
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = team_role_choices(org)
+        self.fields["role"].choices = team_role_choices(org) if roles is None else roles
 
 
 class SignInForm(AuthenticationForm):

@@ -24,6 +24,7 @@ from accord.org.forms import (
     TeamRoleForm,
     TokenForm,
     VacancyForm,
+    team_role_choices,
 )
 from accord.org.models import (
     Membership,
@@ -118,7 +119,8 @@ def team_detail(request, team_slug: str):
         .select_related("person")
         .order_by("from_team__name", "to_team__name")[: rows + 1]
     )
-    role_names = queries.team_role_names(org)
+    roles = team_role_choices(org)  # the forms' choices and the names shown, one query
+    role_names = dict(roles)
     members = Membership.objects.for_org(org).filter(team=team)
     memberships = list(
         members.select_related("person__owner").order_by("role", "person__name")[:rows]
@@ -153,8 +155,8 @@ def team_detail(request, team_slug: str):
             "history": history_for(org, "org.team", team.id),
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": can_manage,
-            "membership_form": MembershipForm(org=org) if can_manage else None,
-            "vacancy_form": VacancyForm(org=org) if can_manage else None,
+            "membership_form": MembershipForm(org=org, roles=roles) if can_manage else None,
+            "vacancy_form": VacancyForm(org=org, roles=roles) if can_manage else None,
             "stakeholders": stakeholders[:rows],
             "more_stakeholders": len(stakeholders) > rows,
             "stakeholder_of": stakeholder_of[:rows],
