@@ -30,15 +30,6 @@ from accord.org import queries as org_queries
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 
 
-def subtree_ids(org: Organization, team_id: int | None) -> set[int] | None:
-    """The team and every team below it (None: the whole organization, which the top of a
-    one-rooted tree is too; empty: no such team). Two or three queries."""
-    if team_id is None:
-        return None
-    team = Team.objects.for_org(org).filter(pk=team_id).only("pk", "org_id", "parent_id").first()
-    return set() if team is None else subtree_of(team)
-
-
 def subtree_of(team: Team) -> set[int] | None:
     """The team and every team below it; None when that is every team of the organization.
     Read as the whole organization, the top of the tree needs no filter: filtered by its

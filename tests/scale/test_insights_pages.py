@@ -180,7 +180,7 @@ def test_a_large_scopes_first_signals_are_those_its_filter_gives(stored, monkeyp
     org = stored["large"]
     root = Team.objects.for_org(org).get(parent=None)
     week_ago = timezone.now() - dt.timedelta(days=7)
-    scopes = [queries.subtree_ids(org, t.pk) for t in Team.objects.for_org(org).filter(parent=root)]
+    scopes = [queries.subtree_of(t) for t in Team.objects.for_org(org).filter(parent=root)]
     scopes = sorted((s for s in scopes if s and len(s) > 3), key=len, reverse=True)[:3]
     assert scopes
     for scope in scopes:
@@ -212,9 +212,9 @@ def test_a_large_scopes_list_pages_through_the_same_signals_uncounted(stored, mo
     root = Team.objects.for_org(org).get(parent=None)
     team = max(
         Team.objects.for_org(org).filter(parent=root),
-        key=lambda t: len(queries.subtree_ids(org, t.pk) or ()),
+        key=lambda t: len(queries.subtree_of(t) or ()),
     )
-    scope = queries.subtree_ids(org, team.pk)
+    scope = queries.subtree_of(team)
     monkeypatch.setattr(views, "PAGE_SIZE", 4)
     monkeypatch.setattr(pages, "SCOPE_READ_FROM_TEAMS", 3)
     monkeypatch.setattr(pages, "SCAN_CHUNK", 5)
