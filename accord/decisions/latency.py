@@ -83,9 +83,9 @@ CHUNK = 2000  # rows a statement writes or deletes
 
 def store(org: Organization, figures: list[Figure], *, at: dt.datetime | None = None) -> int:
     """Make the organization's stored figures, of the periods `figures` are of, equal
-    `figures`, as computed `at` (now), writing only what changed: after a write most teams' figures
-    are the same, and at 10,000 teams replacing all 51,000 rows held the evaluation's
-    write transaction for 2 s. The organization's own rows are written each time (their
+    `figures`, as computed `at` (now), writing only what changed: after a write most
+    teams' figures are the same, and at 10,000 teams replacing all 51,000 rows held the
+    evaluation's write transaction for 2 s. The organization's own rows are written each time (their
     `computed_at` is the figures' moment). The caller holds the organization's evaluation
     lock (or is alone, as `accord generate` is). Returns the rows written or deleted."""
     at = at or timezone.now()
