@@ -119,11 +119,11 @@ def compute_all(org: Organization, *, today: dt.date | None = None) -> list[Figu
     """The figures of every period up to `today` (what `store` takes): the longest
     period's decisions are read once, and each shorter period keeps those decided in it."""
     today = today or timezone.localdate()
-    year = queries.latency_rows(org, since=today - dt.timedelta(days=max(PERIODS)))
+    starts = [queries.day_start(today - dt.timedelta(days=p)) for p in PERIODS]
+    year = queries.latency_rows(org, since=today - dt.timedelta(days=max(PERIODS)), marks=starts)
     out = []
-    for period in PERIODS:
-        start = queries.day_start(today - dt.timedelta(days=period))
-        out += _rows(queries.latency_report(year.decided_since(start)), period)
+    for mark, period in enumerate(PERIODS):
+        out += _rows(queries.latency_report(year.decided_since(mark)), period)
     return out
 
 
@@ -162,21 +162,32 @@ def of_report(
 ) -> Figures:
     """A report computed on request (a range, a team, or a period not stored yet) as
     `read` gives stored figures: a screen of the slowest, nothing stored."""
-    rows = _rows(report, None)
-    names = {TEAM: report.team_names, APPROVER: report.approver_names}
     ranked = {}
-    for kind in (TEAM, APPROVER):
-        mine = sorted(
-            (r for r in rows if r.kind == kind),
-            key=lambda f: (f.few, -(f.median or 0), -f.count, f.subject),
+    subjects = ((TEAM, Team, report.per_team), (APPROVER, Person, report.per_approver))
+    for kind, model, per in subjects:
+        # Ranked by median alone; the screen's other figures are computed for it only.
+        order = sorted(
+            (len(s.days) < MIN_DECISIONS, -(s.median or 0), -len(s.days), k) for k, s in per.items()
         )
-        screen = mine[offset : offset + limit]
+        screen = [k for *_, k in order[offset : offset + limit]]
+        names = _names(org, model, screen)
         ranked[kind] = Ranked(
-            [(names[kind][f.subject], f.subject, f) for f in screen],
-            len(mine),
-            sum(f.few for f in mine),
+            [(names[k], k, _figure(period, kind, k, per[k])) for k in screen],
+            len(order),
+            sum(few for few, *_ in order),
         )
-    return Figures(period, rows[0], ranked[TEAM], ranked[APPROVER], None)
+    overall = _figure(period, ORG, 0, report.overall)
+    return Figures(period, overall, ranked[TEAM], ranked[APPROVER], None)
+
+
+def _names(org: Organization, model: type[Team | Person], ids: list[int]) -> dict[int, str]:
+    """The names of a screen's teams or approvers, by id (one read of a screen, not of
+    every subject ranked); a figure's subject deleted since has a name that says so."""
+    # Unordered: by the models' name order, SQLite read every person of the organization
+    # from the name index to find a screen of them (11 ms at 100,000).
+    found = dict(model.objects.filter(org=org, pk__in=ids).order_by().values_list("pk", "name"))
+    gone = "A team since deleted" if model is Team else "Someone since removed"
+    return {i: found.get(i, gone) for i in ids}
 
 
 def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) -> Figures:
@@ -194,14 +205,10 @@ def read(org: Organization, period: int, *, limit: int = 25, offset: int = 0) ->
     for kind, model in ((TEAM, Team), (APPROVER, Person)):
         stored = LatencyFigure.objects.filter(org=org, period=period, kind=kind)
         page = list(stored.order_by("few", "-median", "-count", "subject")[offset : offset + limit])
-        # Unordered: by the models' name order, SQLite read every person of the
-        # organization from the name index to find a screen of them (11 ms at 100,000).
-        ids = [f.subject for f in page]
-        names = dict(model.objects.filter(org=org, pk__in=ids).order_by().values_list("pk", "name"))
-        gone = "A team since deleted" if kind == TEAM else "Someone since removed"
+        names = _names(org, model, [f.subject for f in page])
         counts = stored.aggregate(n=Count("pk"), few=Count("pk", filter=Q(few=True)))
         screens[kind] = Ranked(
-            [(names.get(f.subject, gone), f.subject, f) for f in page], counts["n"], counts["few"]
+            [(names[f.subject], f.subject, f) for f in page], counts["n"], counts["few"]
         )
     # One moment for the whole set: the organization's row is stored with the rest.
     return Figures(period, overall, screens[TEAM], screens[APPROVER], overall.computed_at)

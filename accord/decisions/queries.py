@@ -1,9 +1,10 @@
 """Reads shared by pages, the API, meeting agendas and analysis.
 
-Latency is computed in Python from plain rows loaded in a few bulk queries, so its cost
-does not depend on how many objects a page shows; follow-through is read from daily
-tallies kept on every write (`followthrough.py`), so its cost does not depend on how
-many items a team's subtree holds either.
+Latency is computed in Python from plain rows (each decision's days, computed by the
+database) loaded in two bulk queries, so its cost does not depend on how many objects a
+page shows; follow-through is read from daily tallies kept on every write
+(`followthrough.py`), so its cost does not depend on how many items a team's subtree
+holds either.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -29,6 +33,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -221,8 +226,11 @@ def filter_log(
 class Latency:
     """Days from opened to decided over a set of decisions."""
 
-    count: int = 0
     days: list[float] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.days)
 
     @property
     def median(self) -> float | None:
@@ -236,10 +244,6 @@ class Latency:
     def max(self) -> float | None:
         return round(max(self.days), 1) if self.days else None
 
-    def add(self, days: float) -> None:
-        self.count += 1
-        self.days.append(days)
-
 
 @dataclass
 class LatencyReport:
@@ -247,8 +251,6 @@ class LatencyReport:
     per_decision: dict[int, float]  # decision id -> days
     per_team: dict[int, Latency]  # team id -> stats (a decision counts for each team)
     per_approver: dict[int, Latency]  # person id -> stats
-    team_names: dict[int, str]
-    approver_names: dict[int, str]
 
 
 def decision_latency(
@@ -260,7 +262,7 @@ def decision_latency(
 ) -> LatencyReport:
     """Latency of decisions decided in [since, until], per decision, team and approver.
 
-    Superseded and reversed decisions count too: they were decided. Three queries.
+    Superseded and reversed decisions count too: they were decided. Two queries.
     """
     return latency_report(latency_rows(org, since=since, until=until, team_ids=team_ids))
 
@@ -270,19 +272,49 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
+class DaysBetween(Func):
+    """Days (a float) from the moment `start` to the moment `end`, computed by the
+    database: turning each decision's two moments into Python datetimes cost more than
+    the rest of a year's latency report."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="(julianday(%(end)s) - julianday(%(start)s))", **extra
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(end)s - %(start)s))::double precision / 86400)",
+            **extra,
+        )
+
+    def as_sql(self, compiler, connection, template=None, **extra):
+        if template is None:
+            raise NotSupportedError("DaysBetween is written for SQLite and PostgreSQL.")
+        (start, start_params), (end, end_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        return template % {"start": start, "end": end}, (*start_params, *end_params)
+
+
 @dataclass
 class LatencyRows:
-    """What a latency report is computed from: (id, approver id, approver name, opened,
-    decided) per decision decided, and the teams of each."""
+    """What a latency report is computed from: (id, approver id, days from opened to
+    decided, how many of the `marks` asked for it was decided before) per decision
+    decided, and the teams of each."""
 
     decisions: list[tuple]
     teams_of: dict[int, list[int]]
-    team_names: dict[int, str]
 
-    def decided_since(self, moment: dt.datetime) -> LatencyRows:
-        """The decisions decided at or after `moment` (the teams as they are)."""
-        kept = [r for r in self.decisions if r[4] >= moment]
-        return LatencyRows(kept, self.teams_of, self.team_names)
+    def decided_since(self, mark: int) -> LatencyRows:
+        """The decisions decided at or after the `mark`th of the marks (0: the first)."""
+        kept = [r for r in self.decisions if r[3] <= mark]
+        return LatencyRows(kept, self.teams_of)
 
 
 def latency_rows(
@@ -291,9 +323,10 @@ def latency_rows(
     since: dt.date | None = None,
     until: dt.date | None = None,
     team_ids: Iterable[int] | None = None,
+    marks: Sequence[dt.datetime] = (),
 ) -> LatencyRows:
-    """The decisions decided in [since, until] (concerning `team_ids`) and their teams.
-    Two queries."""
+    """The decisions decided in [since, until] (concerning `team_ids`) and their teams, each
+    placed among `marks` (moments, the latest first) as `decided_since` reads. Two queries."""
     # Unordered: a median needs no order, and sorting a year's decisions cost a tenth.
     qs = Decision.objects.for_org(org).filter(decided_at__isnull=False).order_by()
     # Days as moments in the current time zone: `decided_at__date` made SQLite convert every
@@ -304,18 +337,23 @@ def latency_rows(
         qs = qs.filter(decided_at__lt=day_start(until + dt.timedelta(days=1)))
     if team_ids is not None:
         qs = qs.filter(teams__id__in=list(team_ids)).distinct()
-    rows = list(qs.values_list("id", "approver_id", "approver__name", "opened_at", "decided_at"))
+    # Where each decision falls among the marks, compared by the database too.
+    placed = Case(
+        *(When(decided_at__gte=m, then=Value(i)) for i, m in enumerate(marks)),
+        default=Value(len(marks)),
+        output_field=IntegerField(),
+    )
+    days = DaysBetween("opened_at", "decided_at")
+    rows = list(qs.values_list("id", "approver_id", days, placed))
     teams_of: dict[int, list[int]] = defaultdict(list)
-    team_names: dict[int, str] = {}
     if rows:
         # The decisions by subquery: given their ids as a list (a year of a large
         # organization's is more than SQLite takes), SQLite walked every team and looked
         # each decision up for it (17 s for a month of 8,000).
         through = Decision.teams.through.objects.filter(decision_id__in=qs.values("id"))
-        for did, tid, name in through.values_list("decision_id", "team_id", "team__name"):
+        for did, tid in through.values_list("decision_id", "team_id"):
             teams_of[did].append(tid)
-            team_names[tid] = name
-    return LatencyRows(rows, teams_of, team_names)
+    return LatencyRows(rows, teams_of)
 
 
 def latency_report(rows: LatencyRows) -> LatencyReport:
@@ -324,23 +362,20 @@ def latency_report(rows: LatencyRows) -> LatencyReport:
     per_decision: dict[int, float] = {}
     per_team: dict[int, Latency] = defaultdict(Latency)
     per_approver: dict[int, Latency] = defaultdict(Latency)
-    approver_names: dict[int, str] = {}
-    for did, approver_id, approver_name, opened, decided in rows.decisions:
-        days = max(0.0, (decided - opened).total_seconds() / 86400)
+    for did, approver_id, days, _ in rows.decisions:
+        # To the second: the database's arithmetic on moments leaves noise far below it,
+        # which must not tip a figure rounded to a tenth of a day.
+        days = max(0.0, round(days, 6))
         per_decision[did] = round(days, 2)
-        overall.add(days)
-        per_approver[approver_id].add(days)
-        approver_names[approver_id] = approver_name
-        for tid in rows.teams_of.get(did, []):
-            per_team[tid].add(days)
-    team_names = {t: rows.team_names[t] for t in per_team}
+        overall.days.append(days)
+        per_approver[approver_id].days.append(days)
+        for tid in rows.teams_of.get(did, ()):
+            per_team[tid].days.append(days)
     return LatencyReport(
         overall=overall,
         per_decision=per_decision,
         per_team=dict(per_team),
         per_approver=dict(per_approver),
-        team_names=team_names,
-        approver_names=approver_names,
     )
 
 

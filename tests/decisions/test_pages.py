@@ -186,30 +186,36 @@ def test_pages_do_a_bounded_number_of_queries(cast, data):
         "/o/acme/decisions/issues/",
         "/o/acme/decisions/latency/",
     ]
+
+    def add(numbers):
+        for n in numbers:
+            d = services.create_decision(
+                cast.org, None, f"More {n}?", approver=cast.leader, teams=[cast.platform, cast.root]
+            )
+            services.decide(cast.org, None, d, outcome="Yes")
+            services.create_action_item(
+                cast.org,
+                None,
+                f"Item {n}",
+                cast.member,
+                team=cast.platform,
+                due_on=timezone.localdate() - dt.timedelta(days=n),
+            )
+            i = services.raise_issue(cast.org, None, cast.platform, f"Issue {n}")
+            services.escalate_issue(cast.org, None, i, "Up")
+
+    # One of each first: a page reads no names of approvers while nothing is decided.
+    add(range(1))
     before = {}
     for url in urls:
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         before[url] = len(ctx)
-    for n in range(15):
-        d = services.create_decision(
-            cast.org, None, f"More {n}?", approver=cast.leader, teams=[cast.platform, cast.root]
-        )
-        services.decide(cast.org, None, d, outcome="Yes")
-        services.create_action_item(
-            cast.org,
-            None,
-            f"Item {n}",
-            cast.member,
-            team=cast.platform,
-            due_on=timezone.localdate() - dt.timedelta(days=n),
-        )
-        i = services.raise_issue(cast.org, None, cast.platform, f"Issue {n}")
-        services.escalate_issue(cast.org, None, i, "Up")
+    add(range(1, 15))
     for url in urls:
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
-        assert len(ctx) <= before[url] + 1, url
+        assert len(ctx) <= before[url], url
 
 
 def test_someone_not_involved_sees_no_edit_controls_and_cannot_edit(cast, data):
