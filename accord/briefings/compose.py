@@ -203,7 +203,7 @@ class History:
         if moment not in self._signals:
             found = intel.signals_as_of(self.org, moment, state="live")
             by_team: dict[int, set[int]] = defaultdict(set)
-            for signal_id, team_ids in intel.team_ids_of(found).items():
+            for signal_id, team_ids in intel.team_ids_of(s.pk for s in found).items():
                 for t in team_ids:
                     by_team[t].add(signal_id)
             self._signals[moment] = (found, by_team)

@@ -312,13 +312,17 @@ def _first(
         return list(qs[:limit])
     team_ids = set(team_ids)
     if len(team_ids) > SCOPE_READ_FROM_TEAMS:
-        found: list[Signal] = []
+        # The list is read as ids, and only the signals kept are loaded: loaded whole,
+        # each chunk's evidence and numbers were parsed to keep a few of them.
+        ids = qs.values_list("pk", flat=True)
+        found: list[int] = []
         for start in range(0, SCAN_MAX, SCAN_CHUNK):
-            chunk = list(qs[start : start + SCAN_CHUNK])
+            chunk = list(ids[start : start + SCAN_CHUNK])
             teams = queries.team_ids_of(chunk)
-            found += [s for s in chunk if not team_ids.isdisjoint(teams.get(s.pk, ()))]
+            found += [pk for pk in chunk if not team_ids.isdisjoint(teams.get(pk, ()))]
             if len(found) >= limit or len(chunk) < SCAN_CHUNK:
-                return found[:limit]
+                kept = qs.order_by().in_bulk(found[:limit]) if found else {}
+                return [kept[pk] for pk in found[:limit] if pk in kept]
         # Few of this list are the scope's: its teams' links find the rest.
     return list(qs.filter(in_scope(org, team_ids))[:limit])
 
@@ -394,7 +398,7 @@ def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
     """Sets `concerned` (the teams each signal concerns, by name) and `url` (its page) on
     each. Two queries."""
     with_urls(org, signals_)
-    by_signal = queries.team_ids_of(signals_)
+    by_signal = queries.team_ids_of(s.pk for s in signals_)
     ids = {t for ts in by_signal.values() for t in ts}
     teams = Team.objects.for_org(org).in_bulk(list(ids)) if ids else {}
     for s in signals_:

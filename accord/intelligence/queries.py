@@ -163,9 +163,9 @@ def signal(org: Organization, signal_id: int) -> Signal | None:
     return Signal.objects.filter(org=org, pk=signal_id).select_related("owner").first()
 
 
-def team_ids_of(signals_: Iterable[Signal]) -> dict[int, list[int]]:
-    """Teams concerned, per signal (one query)."""
-    ids = [s.pk for s in signals_]
+def team_ids_of(signal_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Teams concerned, per signal id (one query)."""
+    ids = list(signal_ids)
     out: dict[int, list[int]] = defaultdict(list)
     for sid, tid in (
         SignalTeam.objects.filter(signal_id__in=ids)
