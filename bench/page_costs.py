@@ -1,0 +1,151 @@
+"""Where a page's time goes: the database, Django's ORM around it, templates, the rest.
+
+For each page of bench/pages.py, on an organization bench/pages.py has built and kept
+(`--reuse`), in-process as there: the median of 5 fetches (after a warm-up round of every
+page), split into
+
+- SQL: time inside the database driver's `execute` (what bench/pages.py calls the bare SQL,
+  without the fetching of rows);
+- ORM: the rest of each query, outermost `SQLCompiler.execute_sql` minus its SQL: building
+  the statement, fetching and converting rows (model instances are built outside it);
+- templates: outermost `Template.render`, less the queries it makes (counted above);
+- the rest: middleware, views, forms, model instances, and the response.
+
+    .venv/bin/python bench/page_costs.py --data-dir /tmp/pagesbench-10000 --org bench-10000
+    .venv/bin/python bench/page_costs.py --database-url postgres://…/db --org bench-10000
+
+It writes nothing but a session and an API token for the benchmark's people (as
+bench/pages.py does), so point it only at a benchmark database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = 5
+
+
+class Timers:
+    """Seconds spent in the outermost call of each wrapped function, since `reset`."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self.depth: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.spent = dict.fromkeys(self.spent, 0.0)
+
+    def wrap(self, owner, name: str, key: str, *, within: str = "") -> None:
+        """Time `owner.name` as `key`; the part of it spent inside `within` (outermost
+        calls of another key) is also counted as `key` + " in " + `within`."""
+        original = getattr(owner, name)
+        inside = f"{key} in {within}"
+        self.spent[key], self.depth[key] = 0.0, 0
+        if within:
+            self.spent[inside] = 0.0
+
+        def timed(*args, **kwargs):
+            if self.depth[key]:
+                return original(*args, **kwargs)
+            self.depth[key] += 1
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth[key] -= 1
+                took = time.perf_counter() - began
+                self.spent[key] += took
+                if within and self.depth.get(within):
+                    self.spent[inside] += took
+
+        setattr(owner, name, timed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--data-dir", help="a data directory holding bench/pages.py's database")
+    where.add_argument("--database-url", help="the PostgreSQL database bench/pages.py used")
+    parser.add_argument("--org", default="bench-10000")
+    parser.add_argument("--only", nargs="*", default=[], help="pages whose label has a word")
+    args = parser.parse_args()
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["ACCORD_DATA_DIR"] = args.data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.backends import utils as db_utils
+    from django.db.models.sql import compiler
+    from django.template import base as template_base
+    from django.test import Client
+    from inprocess import serve_in_process
+    from pages import load_avg, pages, viewers
+
+    from accord.api import services as token_services
+    from accord.org.models import Organization
+
+    timers = Timers()
+    timers.wrap(db_utils.CursorWrapper, "_execute", "sql")
+    timers.wrap(template_base.Template, "render", "templates")
+    timers.wrap(compiler.SQLCompiler, "execute_sql", "orm", within="templates")
+
+    org = Organization.objects.get(slug=args.org)
+    serve_in_process()
+    people = viewers(org)
+    clients = {}
+    for who, person in people.items():
+        clients[who] = Client()
+        clients[who].force_login(person.user)
+    _, raw = token_services.create_token(org, people["admin"], "page costs")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+
+    chosen = [
+        (label, api if url.startswith("/api/") else clients[who], url)
+        for label, who, url in pages(org)
+        if not args.only or any(word in label for word in args.only)
+    ]
+    for _, client, url in chosen:  # one warm-up round of every page before timing any
+        client.get(url)
+    print(f"{args.org} on {connection.vendor}, median of {RUNS}, load {load_avg()}")
+    print("| page | ms | SQL | ORM | templates | the rest |")
+    print("|---|---:|---:|---:|---:|---:|")
+    totals = dict.fromkeys(("all", "sql", "orm", "templates", "rest"), 0.0)
+    for label, client, url in chosen:
+        runs = []
+        for _ in range(RUNS):
+            timers.reset()
+            began = time.perf_counter()
+            client.get(url)
+            whole = time.perf_counter() - began
+            s = timers.spent
+            orm = s["orm"] - s["sql"]
+            templates = s["templates"] - s["orm in templates"]  # its queries are counted above
+            rest = whole - s["sql"] - orm - templates
+            runs.append((whole, s["sql"], orm, templates, rest))
+        whole, sql, orm, templates, rest = sorted(runs)[RUNS // 2]
+        for key, value in zip(totals, (whole, sql, orm, templates, rest), strict=True):
+            totals[key] += value
+        ms = [f"{v * 1000:.1f}" for v in (whole, sql, orm, templates, rest)]
+        print(f"| {label} | {' | '.join(ms)} |", flush=True)
+    share = {k: f"{100 * v / totals['all']:.0f}%" for k, v in totals.items() if k != "all"}
+    print(
+        f"| **all pages** | {totals['all'] * 1000:.0f} | {share['sql']} | {share['orm']} | "
+        f"{share['templates']} | {share['rest']} |"
+    )
+    print(f"load after: {load_avg()}")
+
+
+if __name__ == "__main__":
+    main()
