@@ -99,8 +99,18 @@ class Person(OrgScoped):
                 name="person_agent_has_owner_and_no_login",
             ),
         ]
-        # By name; is_active too, so a search for active people by name reads the index only.
-        indexes = [models.Index(fields=["org", "name", "is_active"], name="person_by_name")]
+        indexes = [
+            # By name; is_active too, so a search for active people by name reads the index only.
+            models.Index(fields=["org", "name", "is_active"], name="person_by_name"),
+            # A person's agents, by name. Of agents only: the owner index of every row is
+            # nearly all empty owners, so SQLite's statistics took an owner for a thousand
+            # people and read the organization by name instead (250 ms a person's page).
+            models.Index(
+                fields=["owner", "name"],
+                condition=models.Q(owner__isnull=False),
+                name="person_agents_by_owner",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
