@@ -125,9 +125,17 @@ def overdue_decisions(org: Organization, today: dt.date | None = None) -> QueryS
     )
 
 
-def decisions_awaiting(org: Organization, person_ids: Iterable[int]) -> QuerySet[Decision]:
-    """Undecided decisions any of these people approve or drive (for meeting agendas)."""
-    ids = list(person_ids)
+def _ids(ids: Iterable[int] | QuerySet) -> list[int] | QuerySet:
+    """Ids to filter by: a query stays a subquery, anything else becomes a list."""
+    return ids if isinstance(ids, QuerySet) else list(ids)
+
+
+def decisions_awaiting(
+    org: Organization, person_ids: Iterable[int] | QuerySet
+) -> QuerySet[Decision]:
+    """Undecided decisions any of these people (ids, or a query of them) approve or drive
+    (for meeting agendas)."""
+    ids = _ids(person_ids)
     return (
         Decision.objects.for_org(org)
         .filter(status__in=UNDECIDED)
@@ -683,24 +691,28 @@ def overdue_action_items(
 
 def action_items_due(
     org: Organization,
-    person_ids: Iterable[int] | None = None,
+    person_ids: Iterable[int] | QuerySet | None = None,
     team_ids: Iterable[int] | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[ActionItem]:
     """Open action items due on or before `until` (overdue ones included), for agendas.
 
-    With both person_ids and team_ids, an item matching either is included.
+    With both person_ids (ids, or a query of them) and team_ids, an item matching either
+    is included.
     """
     qs = action_items(org).filter(status=ActionStatus.OPEN, due_on__isnull=False)
     if until is not None:
         qs = qs.filter(due_on__lte=until)
-    cond = Q()
+    # Each side off its own index (owner, team), then the few found in due order: as one
+    # filter of ORs, SQLite walked every open item of the organization due by then in due
+    # order to keep a team's (130 ms for a team's agenda at 10,000 teams).
+    sides = []
     if person_ids is not None:
-        cond |= Q(owner_id__in=list(person_ids))
+        sides.append(qs.filter(owner_id__in=_ids(person_ids)).order_by().values("id"))
     if team_ids is not None:
-        cond |= Q(team_id__in=list(team_ids))
-    if person_ids is not None or team_ids is not None:
-        qs = qs.filter(cond)
+        sides.append(qs.filter(team_id__in=list(team_ids)).order_by().values("id"))
+    if sides:
+        qs = qs.filter(pk__in=sides[0].union(*sides[1:]))
     return qs.order_by("due_on", "id")
 
 

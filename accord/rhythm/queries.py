@@ -288,15 +288,33 @@ def participants_query(org: Organization, cadence: Cadence):
     """The cadence's participants as a query (as `Roster.participant_ids`): page it, count
     it, never load a whole organization's people for it."""
     members = Membership.objects.for_org(org)
-    if cadence.scope != Scope.ORG:
+    if spans_every_team(cadence):
+        # Anyone in a team, tested person by person: a screen of them by name is read off
+        # the name index, where gathering every membership first sorted the whole
+        # organization's people to show forty (120 ms at 10,000 teams).
+        cond = Q(Exists(members.filter(person_id=OuterRef("pk"))))
+    else:
         members = members.filter(team_id__in=scope_team_ids(org, cadence))
-    cond = Q(pk__in=members.values("person_id"))
+        cond = Q(pk__in=members.values("person_id"))
     extra = [p.pk for p in cadence.extra_participants.all()]
     if extra:
         cond |= Q(pk__in=extra)
     if cadence.owner_id:
         cond |= Q(pk=cadence.owner_id)
     return Person.objects.for_org(org).filter(is_active=True).filter(cond)
+
+
+def spans_every_team(cadence: Cadence) -> bool:
+    """Whether the cadence's scope is every team: the organization's, or the sub-tree of
+    the only team at the top (one query). Its participants are then anyone in a team, and
+    its agenda the whole organization's, read without listing every team and person."""
+    if cadence.scope == Scope.ORG:
+        return True
+    return (
+        cadence.scope == Scope.SUBTREE
+        and cadence.team is not None
+        and org_queries.covers_every_team(cadence.team)
+    )
 
 
 def ower_ids(org: Organization, cadence: Cadence) -> set[int]:

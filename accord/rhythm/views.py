@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accord.activity import delivery
 from accord.activity.models import ChatWebhook
 from accord.alignment import confidence as bands
+from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Membership, Person, Role, Team
@@ -260,6 +261,8 @@ def cadence_detail(request, cadence_id: int):
     if cadence.team_retired:
         upcoming = []  # it stops with its team
     people = queries.participants_query(org, cadence)
+    # Counted up to a limit ("1,000+"): an organization-wide cadence's are everyone.
+    counted = count_up_to(people)
     [adh] = queries.adherence(org, [cadence], now=now)
     meetings = {
         m.occurrence_start: m
@@ -284,7 +287,8 @@ def cadence_detail(request, cadence_id: int):
             ],
             "adherence": adh,
             "participants": people.order_by("name")[:PARTICIPANTS_SHOWN],
-            "participant_count": people.count(),
+            "participant_count": counted,
+            "participants_shown": shown_count(counted),
             "tz": me.timezone,
             "can_manage": _can_manage(me, cadence),
             "move_form": MoveForm(),

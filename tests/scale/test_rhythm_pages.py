@@ -142,3 +142,46 @@ def test_a_teams_rhythm_reads_its_own_not_the_organizations_roster(generated, db
     people = {s: Person.objects.for_org(o).count() for s, o in generated.items()}
     assert people["large"] - people["small"] > 1000
     assert read["large"] - read["small"] < 100, read
+
+
+def test_an_organization_wide_cadence_lists_a_screen_of_its_people_and_counts_to_a_limit(
+    generated, db
+):
+    """Everyone in a team takes part in an organization-wide cadence. Its page lists the
+    first of them by name and counts them up to a thousand ("1,000+"), read person by
+    person off the name index: gathering every membership first sorted the whole
+    organization's people to show forty (220 ms at 10,000 teams)."""
+    from django.utils.html import escape
+
+    from accord.core.counting import COUNT_UP_TO
+    from accord.rhythm.views import PARTICIPANTS_SHOWN
+
+    for size, org in generated.items():
+        orgwide = Cadence.objects.for_org(org).filter(scope="org").exclude(kind="checkin").get()
+        client = login(_viewer(org))
+        everyone = queries.participants(org, orgwide)  # the roster's answer, by name
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/o/{org.slug}/rhythm/cadences/{orgwide.pk}/").content.decode()
+        shown = f"{len(everyone):,}" if len(everyone) <= COUNT_UP_TO else f"{COUNT_UP_TO:,}+"
+        assert f"· {shown} participants" in html, size
+        names = [escape(p.name) for p in everyone[:PARTICIPANTS_SHOWN]]
+        at = [html.find(f">{name}</a>") for name in names]
+        assert -1 not in at and at == sorted(at), size
+        counts = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "COUNT(" in q["sql"] and "org_person" in q["sql"]
+        ]
+        # Counted up to a limit, never every person.
+        assert counts and all(f"LIMIT {COUNT_UP_TO + 1}" in q for q in counts), counts
+        if connection.vendor == "sqlite":
+            (screen,) = [
+                q["sql"]
+                for q in ctx.captured_queries
+                if 'FROM "org_person"' in q["sql"] and f"LIMIT {PARTICIPANTS_SHOWN}" in q["sql"]
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN QUERY PLAN " + screen)
+                plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "TEMP B-TREE" not in plan, plan
+    assert len(queries.participants(generated["large"], orgwide)) > 1000
