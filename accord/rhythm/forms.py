@@ -262,6 +262,20 @@ class DecisionForm(forms.Form):
         self.fields["approver"].queryset = pickers.humans(people)
 
 
+class AttendeeForm(forms.Form):
+    """One person marked present or absent, in a meeting too large to list everyone."""
+
+    person = pickers.PersonChoiceField(queryset=Person.objects.none(), label="Person")
+    present = forms.TypedChoiceField(
+        choices=[("1", "Present"), ("0", "Absent")], coerce=lambda v: v == "1", initial="1"
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        kwargs.setdefault("auto_id", "attendee_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
 class HeadlineForm(forms.Form):
     text = forms.CharField(max_length=500, label="Headline")
     cascade_to = pickers.TeamMultipleChoiceField(

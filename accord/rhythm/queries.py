@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
+from accord.core.counting import count_up_to
 from accord.org import queries as org_queries
 from accord.org.models import (
     Membership,
@@ -607,13 +608,27 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def ratings_of(meeting: Meeting) -> tuple[float | None, int]:
-    scores = [
-        a.rating
-        for a in Attendance.objects.filter(meeting=meeting, rating__isnull=False).only("rating")
-    ]
-    if not scores:
+    """The meeting's average rating and how many rated it (one query)."""
+    got = Attendance.objects.filter(meeting=meeting, rating__isnull=False).aggregate(
+        total=Sum("rating"), n=Count("pk")
+    )
+    if not got["n"]:
         return None, 0
-    return round(sum(scores) / len(scores), 1), len(scores)
+    return round(got["total"] / got["n"], 1), got["n"]
+
+
+# A meeting of more participants than this has no list of everyone to tick: they say they
+# are there themselves (a facilitator may mark anyone), and it starts with nobody marked.
+# Marking 100,000 people present when an organization-wide review started took 5 s, and
+# its page listed them all.
+ATTENDANCE_LISTED = 100
+
+
+def attendance_listed(org: Organization, cadence: Cadence) -> bool:
+    """Whether the meetings of `cadence` take attendance from a list of everyone (at most
+    ATTENDANCE_LISTED participants). One query, reading at most that many rows."""
+    people = participants_query(org, cadence)
+    return count_up_to(people, ATTENDANCE_LISTED) <= ATTENDANCE_LISTED
 
 
 # --- adherence -------------------------------------------------------------------------------

@@ -1019,7 +1019,8 @@ def start_meeting(
     early: bool = False,
 ) -> Meeting:
     """Freeze the live agenda as the meeting's snapshot, carry in what the last one left,
-    and mark every participant present (attendance can then be corrected).
+    and mark every participant present (attendance can then be corrected); in a meeting of
+    more than `queries.ATTENDANCE_LISTED` people they mark themselves instead.
 
     Before the meeting's day (in the cadence's time zone) a person must say `early=True`:
     starting freezes the agenda, so starting a week ahead by mistake is refused with
@@ -1056,12 +1057,14 @@ def start_meeting(
     meeting.started_by = actor
     meeting.version += 1
     meeting.save()
-    # The cadence's participants, not the organization's whole roster (0.5 s at 10,000 teams).
-    ids = queries.participants_query(org, meeting.cadence).values_list("id", flat=True)
-    Attendance.objects.bulk_create(
-        [Attendance(org=org, meeting=meeting, person_id=pid, present=True) for pid in ids],
-        ignore_conflicts=True,
-    )
+    if queries.attendance_listed(org, meeting.cadence):
+        # Everyone present, then corrected. The cadence's participants, not the
+        # organization's whole roster (0.5 s at 10,000 teams).
+        ids = queries.participants_query(org, meeting.cadence).values_list("id", flat=True)
+        Attendance.objects.bulk_create(
+            [Attendance(org=org, meeting=meeting, person_id=pid, present=True) for pid in ids],
+            ignore_conflicts=True,
+        )
     activity.record(
         org,
         actor,
@@ -1135,7 +1138,7 @@ def reopen_meeting(
     meeting.done_items = []
     meeting.version += 1
     meeting.save()
-    # Attendance is taken again when it starts again (everyone present, then corrected).
+    # Attendance is taken again when it starts again.
     Attendance.objects.filter(meeting=meeting, rating__isnull=True).delete()
     activity.record(
         org,

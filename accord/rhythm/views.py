@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from accord.rhythm.forms import (
     CONFIDENCE_CHOICES,
     PICKER_FIELDS,
     ActionItemForm,
+    AttendeeForm,
     AwayForm,
     CadenceEditForm,
     CadenceForm,
@@ -132,6 +134,7 @@ def my_week(request):
 
 CADENCES_PER_PAGE = 50
 PARTICIPANTS_SHOWN = 40
+ATTENDANCE_SHOWN = 50  # people present a large meeting's page names
 
 
 @org_view
@@ -503,7 +506,21 @@ def meeting(request, cadence_id: int, key: str):
         )
     )
     if m is not None and m.status != MeetingStatus.PLANNED:
-        ctx["attendance"] = list(m.attendance.select_related("person"))
+        listed = queries.attendance_listed(org, cadence)
+        ctx["attendance_listed"] = listed
+        rows = m.attendance.select_related("person").order_by("person__name", "person_id")
+        if listed:  # everyone, to tick
+            ctx["attendance"] = list(rows)
+            ctx["present"] = [a for a in ctx["attendance"] if a.present]
+            ctx["my_attendance"] = next(
+                (a for a in ctx["attendance"] if a.person_id == me.pk), None
+            )
+        else:  # a screen of those present, and whether you are
+            ctx["attendance"] = list(rows.filter(present=True)[:ATTENDANCE_SHOWN])
+            ctx["present_count"] = m.attendance.filter(present=True).count()
+            ctx["present"] = []  # no rating of everyone: each rates it on the minutes
+            ctx["my_attendance"] = m.attendance.filter(person=me).first()
+            ctx["attendee_form"] = AttendeeForm(people=queries.participants_query(org, cadence))
         ctx["headlines"] = list(m.headlines.select_related("author").prefetch_related("cascade_to"))
         ctx["actions"] = links.meeting_action_items(org, [m.pk])
         ctx["decisions"] = links.meeting_decisions(org, m.pk)
@@ -517,13 +534,19 @@ def meeting(request, cadence_id: int, key: str):
             people=Person.objects.for_org(org).filter(is_active=True).order_by("name"),
             initial={"approver": me},
         )
-        ctx["present"] = [a for a in ctx["attendance"] if a.present]
-        ctx["my_attendance"] = next((a for a in ctx["attendance"] if a.person_id == me.pk), None)
         ctx["can_reopen"] = m.status == MeetingStatus.RUNNING and services.can_reopen(me, m)
         if m.status == MeetingStatus.RUNNING:
             ctx["issues"] = links.meeting_issues(
                 org, m, me, services.meeting_team_ids(org, cadence)
             )
+            if not listed:  # owners are searched for, not chosen from everyone present
+                ctx["pick_person_url"] = reverse(
+                    "web:pick", kwargs={"org_slug": org.slug, "kind": "person"}
+                )
+                for i in ctx["issues"]:
+                    i.owner_chosen = (
+                        [{"value": i.owner_id, "label": i.owner.name}] if i.owner_id else []
+                    )
     else:
         ctx["days_early"] = services.days_early(transient, timezone.now())
     return render(request, "rhythm/meeting.html", ctx)
@@ -576,6 +599,16 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 if a.present != (a.person_id in present):
                     services.set_attendance(org, me, m, a.person, a.person_id in present)
             messages.success(request, "Attendance saved.")
+        elif action == "attendee":
+            # One person at a time, in a meeting too large to list everyone: yourself, or
+            # someone a facilitator chooses.
+            form = AttendeeForm(p, people=queries.participants_query(org, cadence))
+            if not form.is_valid():
+                raise ServiceError("Choose someone who takes part in this meeting.")
+            person, present = form.cleaned_data["person"], form.cleaned_data["present"]
+            services.set_attendance(org, me, m, person, present)
+            who = "You are" if person == me else f"{person.name} is"
+            messages.success(request, f"{who} marked {'present' if present else 'absent'}.")
         elif action == "done":
             services.mark_item_done(org, me, m, p.get("ref", ""), p.get("done") == "1")
         elif action == "action":

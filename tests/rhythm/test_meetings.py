@@ -228,3 +228,49 @@ def test_carried_items_say_when_what_they_say_was_true_and_show_a_first_screen(c
     assert "on 9 Nov 2026: confidence 3/10" in first
     assert "Show more of carried forward" in first
     assert carried_section("?open=carried&n=50").count('class="agenda-item"') == 15
+
+
+def test_a_meeting_too_large_to_list_is_attended_by_people_marking_themselves(
+    cast, rhythm, monkeypatch
+):
+    """Above `ATTENDANCE_LISTED` participants (an organization-wide review: 100,000 people,
+    whose rows took 5 s to write at the start and whose page never finished rendering)
+    nobody is marked at the start; each says they are here, a facilitator may mark anyone
+    taking part, the page names a screen of those present and asks for no rating grid."""
+    from tests.conftest import login
+
+    monkeypatch.setattr(queries, "ATTENDANCE_LISTED", 1)  # the sync's two people are many
+    [occ] = queries.occurrences_of(rhythm.sync, FIRST, FIRST + dt.timedelta(minutes=1))
+    url = f"/o/{cast.org.slug}/rhythm/cadences/{rhythm.sync.pk}/{occ.key}/"
+    leader, member = login(cast.leader), login(cast.member)
+    decisions.raise_issue(cast.org, None, cast.platform, "Flaky builds")
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
+    services.start_meeting(cast.org, cast.leader, m, now=FIRST)
+    assert not Attendance.objects.filter(meeting=m).exists()
+
+    html = member.get(url).content.decode()
+    assert "0 present." in html and "I am here" in html
+    assert 'type="checkbox" name="present"' not in html and 'name="rating_' not in html
+    # An issue's owner is searched for, not chosen from a list of everyone.
+    assert 'data-picker-name="owner"' in html and 'data-picker-name="action_owner_1"' in html
+
+    member.post(url + "attendee/", {"person": cast.member.pk, "present": "1"})
+    html = member.get(url).content.decode()
+    assert "1 present:" in html and "I am not here" in html and cast.member.name in html
+    assert Attendance.objects.get(meeting=m, person=cast.member).present
+
+    # A facilitator marks someone else; someone who takes no part is refused.
+    leader.post(url + "attendee/", {"person": cast.leader.pk, "present": "1"})
+    leader.post(url + "attendee/", {"person": cast.member.pk, "present": "0"})
+    refused = leader.post(
+        url + "attendee/", {"person": cast.outsider.pk, "present": "1"}, follow=True
+    )
+    assert "Choose someone who takes part in this meeting." in refused.content.decode()
+    marks = dict(Attendance.objects.filter(meeting=m).values_list("person_id", "present"))
+    assert marks == {cast.leader.pk: True, cast.member.pk: False}
+
+    # Those present rate it themselves, once it is over.
+    leader.post(url + "finish/", {"summary": "Done."})
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.FINISHED
+    leader.post(url + "rate/", {"rating": "9"})
+    assert queries.ratings_of(Meeting.objects.get(pk=m.pk)) == (9.0, 1)
