@@ -134,7 +134,7 @@ def my_week(request):
 
 CADENCES_PER_PAGE = 50
 PARTICIPANTS_SHOWN = 40
-ATTENDANCE_SHOWN = 50  # people present a large meeting's page names
+ATTENDANCE_SHOWN = 50  # the latest marked present a large meeting's page names
 
 
 @org_view
@@ -508,15 +508,16 @@ def meeting(request, cadence_id: int, key: str):
     if m is not None and m.status != MeetingStatus.PLANNED:
         listed = queries.attendance_listed(org, cadence)
         ctx["attendance_listed"] = listed
-        rows = m.attendance.select_related("person").order_by("person__name", "person_id")
         if listed:  # everyone, to tick
+            rows = m.attendance.select_related("person").order_by("person__name", "person_id")
             ctx["attendance"] = list(rows)
             ctx["present"] = [a for a in ctx["attendance"] if a.present]
             ctx["my_attendance"] = next(
                 (a for a in ctx["attendance"] if a.person_id == me.pk), None
             )
-        else:  # a screen of those present, and whether you are
-            ctx["attendance"] = list(rows.filter(present=True)[:ATTENDANCE_SHOWN])
+        else:  # the latest marked present (in the meeting's index order), and you
+            present = m.attendance.filter(present=True).select_related("person")
+            ctx["attendance"] = list(present.order_by("-pk")[:ATTENDANCE_SHOWN])
             ctx["present_count"] = m.attendance.filter(present=True).count()
             ctx["present"] = []  # no rating of everyone: each rates it on the minutes
             ctx["my_attendance"] = m.attendance.filter(person=me).first()
