@@ -240,8 +240,18 @@ class MeetingOut(Schema):
         return obj["agenda"] if isinstance(obj, dict) else obj.agenda_snapshot
 
 
+# A meeting too large to list everyone (`queries.ATTENDANCE_LISTED`) answers with the
+# latest this many marked, and how many are present.
+ATTENDANCE_ANSWERED = 500
+
+
 class MinutesOut(MeetingOut):
-    attendance: list[AttendanceOut]
+    attendance: list[AttendanceOut] = Field(
+        description=f"Everyone marked present or absent, in a meeting of at most "
+        f"{queries.ATTENDANCE_LISTED} participants; in a larger one, where each marks "
+        f"themselves, the latest {ATTENDANCE_ANSWERED} marked."
+    )
+    present_count: int = Field(description="How many are marked present.")
     headlines: list[HeadlineOut]
     action_item_ids: list[Id]
     decision_ids: list[Id]
@@ -587,7 +597,12 @@ def _minutes(org, meeting: Meeting) -> dict:
 
     avg, _ = queries.ratings_of(meeting)
     data = MeetingOut.from_orm(meeting).model_dump()
-    data["attendance"] = list(meeting.attendance.values("person_id", "present", "rating"))
+    marked = meeting.attendance.values("person_id", "present", "rating")
+    if queries.attendance_listed(org, meeting.cadence):
+        data["attendance"] = list(marked.order_by("person_id"))
+    else:
+        data["attendance"] = list(marked.order_by("-pk")[:ATTENDANCE_ANSWERED])
+    data["present_count"] = meeting.attendance.filter(present=True).count()
     data["headlines"] = [
         {
             "id": h.pk,

@@ -269,6 +269,15 @@ def test_a_meeting_too_large_to_list_is_attended_by_people_marking_themselves(
     marks = dict(Attendance.objects.filter(meeting=m).values_list("person_id", "present"))
     assert marks == {cast.leader.pk: True, cast.member.pk: False}
 
+    # The API answers the latest marked, and how many are present.
+    from accord.rhythm import api as rhythm_api
+    from tests.conftest import api_client
+
+    monkeypatch.setattr(rhythm_api, "ATTENDANCE_ANSWERED", 1)
+    body = api_client(cast.leader).get(f"/api/v1/rhythm/meetings/{m.pk}").json()
+    assert body["present_count"] == 1
+    assert body["attendance"] == [{"person_id": cast.leader.pk, "present": True, "rating": None}]
+
     # Those present rate it themselves, once it is over.
     leader.post(url + "finish/", {"summary": "Done."})
     assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.FINISHED
