@@ -266,6 +266,18 @@ def test_a_meeting_too_large_to_list_is_attended_by_people_marking_themselves(
         url + "attendee/", {"person": cast.outsider.pk, "present": "1"}, follow=True
     )
     assert "Choose someone who takes part in this meeting." in refused.content.decode()
+    for hostile in (
+        {"person": "", "present": "1"},
+        {"person": "abc", "present": "1"},
+        {"person": "9" * 30, "present": "1"},
+        {"person": "1\x00", "present": "1"},
+        {"person": str(-cast.member.pk), "present": "1"},
+        {"person": cast.member.pk, "present": "maybe"},
+        {"present": "1"},
+    ):
+        answer = leader.post(url + "attendee/", hostile, follow=True)
+        assert answer.status_code == 200, hostile
+        assert "Choose someone who takes part in this meeting." in answer.content.decode()
     marks = dict(Attendance.objects.filter(meeting=m).values_list("person_id", "present"))
     assert marks == {cast.leader.pk: True, cast.member.pk: False}
 
