@@ -598,7 +598,7 @@ def _minutes(org, meeting: Meeting) -> dict:
     avg, _ = queries.ratings_of(meeting)
     data = MeetingOut.from_orm(meeting).model_dump()
     marked = meeting.attendance.values("person_id", "present", "rating")
-    if queries.attendance_listed(org, meeting.cadence):
+    if queries.attendance_listed(queries.participants_query(org, meeting.cadence)):
         data["attendance"] = list(marked.order_by("person_id"))
     else:
         data["attendance"] = list(marked.order_by("-pk")[:ATTENDANCE_ANSWERED])

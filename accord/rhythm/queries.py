@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accord.core.counting import count_up_to
@@ -624,11 +624,11 @@ def ratings_of(meeting: Meeting) -> tuple[float | None, int]:
 ATTENDANCE_LISTED = 100
 
 
-def attendance_listed(org: Organization, cadence: Cadence) -> bool:
-    """Whether the meetings of `cadence` take attendance from a list of everyone (at most
-    ATTENDANCE_LISTED participants). One query, reading at most that many rows."""
-    people = participants_query(org, cadence)
-    return count_up_to(people, ATTENDANCE_LISTED) <= ATTENDANCE_LISTED
+def attendance_listed(participants: QuerySet) -> bool:
+    """Whether a meeting of these participants (`participants_query`) takes attendance
+    from a list of everyone: at most ATTENDANCE_LISTED of them. One query, reading at
+    most that many rows."""
+    return count_up_to(participants, ATTENDANCE_LISTED) <= ATTENDANCE_LISTED
 
 
 # --- adherence -------------------------------------------------------------------------------

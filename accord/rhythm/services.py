@@ -1057,10 +1057,11 @@ def start_meeting(
     meeting.started_by = actor
     meeting.version += 1
     meeting.save()
-    if queries.attendance_listed(org, meeting.cadence):
-        # Everyone present, then corrected. The cadence's participants, not the
-        # organization's whole roster (0.5 s at 10,000 teams).
-        ids = queries.participants_query(org, meeting.cadence).values_list("id", flat=True)
+    # The cadence's participants, not the organization's whole roster (0.5 s at 10,000
+    # teams): everyone present, then corrected, when they fit a list.
+    people = queries.participants_query(org, meeting.cadence)
+    if queries.attendance_listed(people):
+        ids = people.values_list("id", flat=True)
         Attendance.objects.bulk_create(
             [Attendance(org=org, meeting=meeting, person_id=pid, present=True) for pid in ids],
             ignore_conflicts=True,

@@ -475,7 +475,8 @@ def meeting(request, cadence_id: int, key: str):
         .first()
     )
     ctx = {"cadence": cadence, "occ": occ, "meeting": m, "tz": me.timezone}
-    ctx["is_participant"] = queries.is_participant(org, cadence, me) or me.has_role(Role.LEADER)
+    ctx["takes_part"] = queries.is_participant(org, cadence, me)
+    ctx["is_participant"] = ctx["takes_part"] or me.has_role(Role.LEADER)
     ctx["can_run"] = ctx["is_participant"] and me.has_role(Role.MEMBER)
     # A section opened further ("show more") shows up to agenda.MORE_MAX items.
     opened = {request.GET.get("open", ""): int_or_none(request.GET.get("n")) or 50}
@@ -506,7 +507,8 @@ def meeting(request, cadence_id: int, key: str):
         )
     )
     if m is not None and m.status != MeetingStatus.PLANNED:
-        listed = queries.attendance_listed(org, cadence)
+        people = queries.participants_query(org, cadence)
+        listed = queries.attendance_listed(people)
         ctx["attendance_listed"] = listed
         if listed:  # everyone, to tick
             rows = m.attendance.select_related("person").order_by("person__name", "person_id")
@@ -516,12 +518,14 @@ def meeting(request, cadence_id: int, key: str):
                 (a for a in ctx["attendance"] if a.person_id == me.pk), None
             )
         else:  # the latest marked present (in the meeting's index order), and you
-            present = m.attendance.filter(present=True).select_related("person")
-            ctx["attendance"] = list(present.order_by("-pk")[:ATTENDANCE_SHOWN])
-            ctx["present_count"] = m.attendance.filter(present=True).count()
+            marked = m.attendance.filter(present=True)
+            ctx["attendance"] = list(
+                marked.select_related("person").order_by("-pk")[:ATTENDANCE_SHOWN]
+            )
+            ctx["present_count"] = marked.count()
             ctx["present"] = []  # no rating of everyone: each rates it on the minutes
             ctx["my_attendance"] = m.attendance.filter(person=me).first()
-            ctx["attendee_form"] = AttendeeForm(people=queries.participants_query(org, cadence))
+            ctx["attendee_form"] = AttendeeForm(people=people)
         ctx["headlines"] = list(m.headlines.select_related("author").prefetch_related("cascade_to"))
         ctx["actions"] = links.meeting_action_items(org, [m.pk])
         ctx["decisions"] = links.meeting_decisions(org, m.pk)

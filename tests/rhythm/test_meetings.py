@@ -254,6 +254,9 @@ def test_a_meeting_too_large_to_list_is_attended_by_people_marking_themselves(
     # An issue's owner is searched for, not chosen from a list of everyone.
     assert 'data-picker-name="owner"' in html and 'data-picker-name="action_owner_1"' in html
 
+    # An admin may mark others, but is no participant to say they are here.
+    assert "I am here" not in login(cast.admin).get(url).content.decode()
+
     member.post(url + "attendee/", {"person": cast.member.pk, "present": "1"})
     html = member.get(url).content.decode()
     assert "1 present:" in html and "I am not here" in html and cast.member.name in html
