@@ -263,3 +263,15 @@ def _static_files_listed_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_evaluation_claimed_yet(monkeypatch):
+    """A process remembers which five-minute slot it last claimed for an organization's
+    evaluation (`intelligence.tasks._claimed`), by the organization's id. A test's rows are
+    rolled back and the next test's organization may get the same id: remembered, the
+    claim would skip the evaluation that test asks for, as it did when two tests met in
+    the same slot on one worker."""
+    from accord.intelligence import tasks
+
+    monkeypatch.setattr(tasks, "_claimed", {})
