@@ -47,9 +47,8 @@ class Context:
     org: Organization
     cadence: Cadence
     team_ids: set[int] | None  # None: every team (a whole-organization cadence)
-    # The participants' ids as a query (a subquery of each source's filter: a division's
-    # 11,000 people as a list made each filter 11,000 parameters), or None: everyone.
-    person_ids: QuerySet | None
+    # The participants' ids (`participant_ids`), or None: everyone.
+    person_ids: list[int] | QuerySet | None
     since: dt.datetime  # the previous occurrence's start
     until: dt.datetime  # this occurrence's start
     now: dt.datetime
@@ -68,6 +67,21 @@ class Context:
         return Q() if self.person_ids is None else Q(**{f"{field}__in": self.person_ids})
 
 
+# Up to this many participants' ids are given to each source's filter as a list; more, as
+# a subquery.
+IDS_AS_LIST = 500
+
+
+def participant_ids(org: Organization, cadence: Cadence) -> list[int] | QuerySet:
+    """The cadence's participants' ids: a list when they are few (both databases plan a
+    filter by a short list of ids best: PostgreSQL misjudged a team's people as a
+    subquery by a thousand times), a subquery when they are many (a division's 11,000 ids
+    as parameters of every filter cost more than the filter)."""
+    people = queries.participants_query(org, cadence).order_by().values_list("id", flat=True)
+    few = list(people[: IDS_AS_LIST + 1])
+    return few if len(few) <= IDS_AS_LIST else people
+
+
 def context(
     org: Organization, cadence: Cadence, meeting: Meeting | None, now: dt.datetime | None = None
 ) -> Context:
@@ -83,7 +97,7 @@ def context(
         org=org,
         cadence=cadence,
         team_ids=team_ids,
-        person_ids=None if every else queries.participants_query(org, cadence).values("id"),
+        person_ids=None if every else participant_ids(org, cadence),
         since=since,
         until=until,
         now=now,
