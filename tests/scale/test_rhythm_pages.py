@@ -185,3 +185,40 @@ def test_an_organization_wide_cadence_lists_a_screen_of_its_people_and_counts_to
                 plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
             assert "TEMP B-TREE" not in plan, plan
     assert len(queries.participants(generated["large"], orgwide)) > 1000
+
+
+def test_a_running_organization_wide_review_does_not_grow_with_the_organization(generated, db):
+    """Started, an organization-wide review is a meeting of everyone: it marks nobody
+    present at the start (100,000 rows at 10,000 teams), and its page shows a count and
+    the latest marked, not a checkbox and a rating field per person (it never finished
+    rendering at 10,000 teams). The same queries and attendance at 30 teams and at 200."""
+    seen = {}
+    for size, org in generated.items():
+        viewer = _viewer(org)
+        orgwide = Cadence.objects.for_org(org).filter(scope="org").exclude(kind="checkin").get()
+        occ = queries.next_occurrence(orgwide)
+        meeting = services.open_meeting(org, None, orgwide, occ.original_start)
+        services.start_meeting(org, None, meeting)
+        assert not meeting.attendance.exists(), size
+        client = login(viewer)
+        url = f"/o/{org.slug}/rhythm/cadences/{orgwide.pk}/{occ.key}/"
+        client.post(url + "attendee/", {"person": viewer.pk, "present": "1"})
+        client.get(url)  # warm the session and caches
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and "1 present:" in html, size
+        assert 'type="checkbox" name="present"' not in html and 'name="rating_' not in html
+        attendance = html[html.index('aria-labelledby="att-h"') :]
+        attendance = attendance[: attendance.index("</section>")]
+        seen[size] = (len(ctx.captured_queries), len(attendance), len(html))
+    people = {s: Person.objects.for_org(o).count() for s, o in generated.items()}
+    assert people["large"] - people["small"] > 1000
+    (small_queries, small_attendance, _), (large_queries, large_attendance, page) = (
+        seen["small"],
+        seen["large"],
+    )
+    assert large_queries == small_queries, seen
+    # The same section, but for the organization's slug in its links.
+    assert abs(large_attendance - small_attendance) < 100, seen
+    assert page < 1_000_000, seen
