@@ -1,0 +1,170 @@
+"""Every page a few clicks from the benchmark's pages, and every GET of the API, timed.
+
+bench/pages.py measures 43 chosen pages; a slow page elsewhere (a person's page, a
+running meeting) is found by following links. On an organization bench/pages.py has
+built and kept (`--reuse`), in-process as there, this fetches the benchmark's pages as
+one person (`--who`: admin, lead or top), follows the links of each page found to
+`--depth` clicks (at most `--per-kind` pages of each kind of URL, ids counting as one
+kind, and `--max` pages in all), and with `--api` also every GET path of
+`/api/v1/openapi.json` (ids taken from the API's own lists). Each page is fetched once
+as found (a first, cold fetch); the slowest are fetched again, warm (the median of 3),
+and printed slowest first with their queries and size. Errors (5xx) are listed apart.
+
+    .venv/bin/python bench/crawl.py --data-dir /tmp/pagesbench-10000 --who lead
+    .venv/bin/python bench/crawl.py --database-url postgres://…/db --api
+
+It writes nothing but a session and an API token for the benchmark's people (as
+bench/pages.py does) and the things GETs record (none), so point it only at a benchmark
+database. Links that change data are never followed: only GETs are made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LINK = re.compile(r'href="(/o/[^"#]*)"')
+SKIP = re.compile(r"logout|export|download|\.csv|\.zip|\.ics|/edit/|/new/|delete")
+SLOWEST = 25
+
+
+def kind_of(url: str) -> str:
+    return re.sub(r"\d+", "N", url.split("?")[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--data-dir", help="a data directory holding bench/pages.py's database")
+    where.add_argument("--database-url", help="the PostgreSQL database bench/pages.py used")
+    parser.add_argument("--org", default="bench-10000")
+    parser.add_argument("--who", default="admin", choices=["admin", "lead", "top"])
+    parser.add_argument("--depth", type=int, default=3, help="clicks from the benchmark's pages")
+    parser.add_argument("--per-kind", type=int, default=2, help="pages of each kind of URL")
+    parser.add_argument("--max", type=int, default=1000, help="pages in all")
+    parser.add_argument("--api", action="store_true", help="also every GET of the API")
+    args = parser.parse_args()
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["ACCORD_DATA_DIR"] = args.data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from inprocess import serve_in_process
+    from pages import load_avg, pages, viewers
+
+    from accord.api import services as token_services
+    from accord.org.models import Organization
+
+    org = Organization.objects.get(slug=args.org)
+    serve_in_process()
+    people = viewers(org)
+    client = Client()
+    client.force_login(people[args.who].user)
+    _, raw = token_services.create_token(org, people[args.who], "crawl")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+
+    def fetch(c, url: str):
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            began = time.perf_counter()
+            response = c.get(url)
+            took = time.perf_counter() - began
+        size = -1 if getattr(response, "streaming", False) else len(response.content)
+        return took, len(ctx.captured_queries), size, response
+
+    found: list[tuple[float, str, Client]] = []
+    errors: list[tuple[int, str]] = []
+    queue = collections.deque((url, 0) for _, _, url in pages(org) if not url.startswith("/api/"))
+    seen: set[str] = set()
+    kinds: collections.Counter = collections.Counter()
+    while queue and len(seen) < args.max:
+        url, depth = queue.popleft()
+        url = url.replace("&amp;", "&")
+        if url in seen or SKIP.search(url) or kinds[kind_of(url)] >= args.per_kind:
+            continue
+        seen.add(url)
+        kinds[kind_of(url)] += 1
+        took, _, _, response = fetch(client, url)
+        if response.status_code >= 500:
+            errors.append((response.status_code, url))
+        found.append((took, url, client))
+        html = response.get("Content-Type", "").startswith("text/html")
+        if response.status_code == 200 and html and depth < args.depth:
+            for link in LINK.findall(response.content.decode("utf-8", "replace")):
+                queue.append((link, depth + 1))
+    if args.api:
+        for url in api_urls(api):
+            took, _, _, response = fetch(api, url)
+            if response.status_code >= 500:
+                errors.append((response.status_code, url))
+            found.append((took, url, api))
+
+    print(f"{args.org} on {connection.vendor} as {args.who}: {len(found)} URLs, load {load_avg()}")
+    print("| warm ms | first ms | queries | size | URL |")
+    print("|---:|---:|---:|---:|---|")
+    for first, url, c in sorted(found, key=lambda f: -f[0])[:SLOWEST]:
+        runs = [fetch(c, url) for _ in range(3)]
+        warm = statistics.median(r[0] for r in runs)
+        _, queries, size, _ = runs[-1]
+        kb = "streamed" if size < 0 else f"{size / 1000:,.0f} kB"
+        print(f"| {warm * 1000:,.0f} | {first * 1000:,.0f} | {queries} | {kb} | {url} |")
+    print(f"errors: {errors or 'none'}")
+
+
+def api_urls(api) -> list[str]:
+    """Every GET path of the API's description, its ids taken from the API's lists; the
+    paths whose id no list gives are left out."""
+    spec = api.get("/api/v1/openapi.json").json()
+    lists = {
+        "objective_id": "/api/v1/objectives",
+        "kr_id": "/api/v1/key-results",
+        "key_result_id": "/api/v1/key-results",
+        "initiative_id": "/api/v1/initiatives",
+        "dependency_id": "/api/v1/dependencies",
+        "dep_id": "/api/v1/dependencies",
+        "decision_id": "/api/v1/decisions",
+        "team_id": "/api/v1/teams",
+        "person_id": "/api/v1/people",
+        "cadence_id": "/api/v1/rhythm/cadences",
+        "meeting_id": "/api/v1/rhythm/meetings",
+        "issue_id": "/api/v1/issues",
+        "item_id": "/api/v1/action-items",
+        "signal_id": "/api/v1/signals",
+        "period_id": "/api/v1/periods",
+    }
+    ids = {}
+    for name, path in lists.items():
+        body = api.get(path).json()
+        items = body.get("items") if isinstance(body, dict) else body
+        if isinstance(items, list) and items and isinstance(items[-1], dict):
+            ids[name] = items[-1].get("id")
+    out = []
+    for path, operations in spec["paths"].items():
+        if "get" not in operations or SKIP.search(path):
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        if all(ids.get(n) is not None for n in names):
+            for n in names:
+                path = path.replace("{" + n + "}", str(ids[n]))
+            out.append(path)
+    return out
+
+
+if __name__ == "__main__":
+    main()
