@@ -201,9 +201,18 @@ def _objective_filter(ctx: Context) -> Q:
     organization's own objectives (with or without a team)."""
     mine = ctx.teams("team_id")
     if ctx.has_root:
-        from accord.alignment.models import ObjectiveLevel
+        from accord.alignment.models import Objective, ObjectiveLevel
 
-        mine |= Q(level=ObjectiveLevel.ORG) | Q(team__isnull=True)
+        # One set of ids, each part off an index: joined by OR beside the title order,
+        # SQLite read every objective of the organization by title (33 ms a section at
+        # 10,000 teams, two sections an agenda).
+        own = Objective.objects.for_org(ctx.org).order_by()
+        ids = own.filter(mine).values("id")
+        ids = ids.union(
+            own.filter(team__isnull=True).values("id"),
+            own.filter(level=ObjectiveLevel.ORG).values("id"),
+        )
+        return Q(pk__in=ids)
     return mine
 
 
