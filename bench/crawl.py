@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import re
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from inprocess import add_database_arguments, serve_in_process, use_database
+
 LINK = re.compile(r'href="(/o/[^"#]*)"')
 SKIP = re.compile(r"logout|export|download|\.csv|\.zip|\.ics|/edit/|/new/|delete")
 SLOWEST = 25
@@ -41,9 +39,7 @@ def kind_of(url: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--data-dir", help="a data directory holding bench/pages.py's database")
-    where.add_argument("--database-url", help="the PostgreSQL database bench/pages.py used")
+    add_database_arguments(parser)
     parser.add_argument("--org", default="bench-10000")
     parser.add_argument("--who", default="admin", choices=["admin", "lead", "top"])
     parser.add_argument("--depth", type=int, default=3, help="clicks from the benchmark's pages")
@@ -51,21 +47,10 @@ def main() -> None:
     parser.add_argument("--max", type=int, default=1000, help="pages in all")
     parser.add_argument("--api", action="store_true", help="also every GET of the API")
     args = parser.parse_args()
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ACCORD_DATA_DIR"] = args.data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
-    import django
-
-    django.setup()
+    use_database(args)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from inprocess import serve_in_process
     from pages import load_avg, pages, viewers
 
     from accord.api import services as token_services

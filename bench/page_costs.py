@@ -21,12 +21,10 @@ bench/pages.py does), so point it only at a benchmark database.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from inprocess import add_database_arguments, serve_in_process, use_database
+
 RUNS = 5
 
 
@@ -68,29 +66,16 @@ class Timers:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--data-dir", help="a data directory holding bench/pages.py's database")
-    where.add_argument("--database-url", help="the PostgreSQL database bench/pages.py used")
+    add_database_arguments(parser)
     parser.add_argument("--org", default="bench-10000")
     parser.add_argument("--only", nargs="*", default=[], help="pages whose label has a word")
     args = parser.parse_args()
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ACCORD_DATA_DIR"] = args.data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
-    import django
-
-    django.setup()
+    use_database(args)
     from django.db import connection
     from django.db.backends import utils as db_utils
     from django.db.models.sql import compiler
     from django.template import base as template_base
     from django.test import Client
-    from inprocess import serve_in_process
     from pages import load_avg, pages, viewers
 
     from accord.api import services as token_services
