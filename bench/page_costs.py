@@ -11,6 +11,13 @@ page), split into
 - templates: outermost `Template.render`, less the queries it makes (counted above);
 - the rest: middleware, views, forms, model instances, and the response.
 
+The first two rows are floors: the shell alone, the cheapest page a signed-in person can
+open (the password form: the request path, the session, the organization, the navigation
+around a form that reads nothing), and the API's cheapest call (`/api/v1/me`: the token
+and who it belongs to). No page or API call costs less on this stack, so one whose SQL
+takes less than a third of its floor cannot be within 3x of its SQL; the last line counts
+those.
+
     .venv/bin/python bench/page_costs.py --data-dir /tmp/pagesbench-10000 --org bench-10000
     .venv/bin/python bench/page_costs.py --database-url postgres://…/db --org bench-10000
 
@@ -96,18 +103,23 @@ def main() -> None:
     _, raw = token_services.create_token(org, people["admin"], "page costs")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
 
+    floors = [
+        ("the shell alone (the password form)", clients["admin"], f"/o/{org.slug}/password/"),
+        ("the API's floor (/api/v1/me)", api, "/api/v1/me"),
+    ]
     chosen = [
         (label, api if url.startswith("/api/") else clients[who], url)
         for label, who, url in pages(org)
         if not args.only or any(word in label for word in args.only)
     ]
-    for _, client, url in chosen:  # one warm-up round of every page before timing any
+    for _, client, url in [*floors, *chosen]:  # a warm-up round of every page before timing any
         client.get(url)
     print(f"{args.org} on {connection.vendor}, median of {RUNS}, load {load_avg()}")
     print("| page | ms | SQL | ORM | templates | the rest |")
     print("|---|---:|---:|---:|---:|---:|")
     totals = dict.fromkeys(("all", "sql", "orm", "templates", "rest"), 0.0)
-    for label, client, url in chosen:
+    floor, below_floor = {}, []
+    for label, client, url in [*floors, *chosen]:
         runs = []
         for _ in range(RUNS):
             timers.reset()
@@ -120,14 +132,24 @@ def main() -> None:
             rest = whole - s["sql"] - orm - templates
             runs.append((whole, s["sql"], orm, templates, rest))
         whole, sql, orm, templates, rest = sorted(runs)[RUNS // 2]
-        for key, value in zip(totals, (whole, sql, orm, templates, rest), strict=True):
-            totals[key] += value
         ms = [f"{v * 1000:.1f}" for v in (whole, sql, orm, templates, rest)]
         print(f"| {label} | {' | '.join(ms)} |", flush=True)
+        if (label, client, url) in floors:
+            floor[client is api] = whole
+            continue
+        if 3 * sql < floor[client is api]:
+            below_floor.append(label)
+        for key, value in zip(totals, (whole, sql, orm, templates, rest), strict=True):
+            totals[key] += value
     share = {k: f"{100 * v / totals['all']:.0f}%" for k, v in totals.items() if k != "all"}
     print(
         f"| **all pages** | {totals['all'] * 1000:.0f} | {share['sql']} | {share['orm']} | "
         f"{share['templates']} | {share['rest']} |"
+    )
+    print(
+        f"SQL under a third of their floor ({floor[False] * 1000:.1f} ms a page, "
+        f"{floor[True] * 1000:.1f} ms an API call), so never within 3x of it: "
+        f"{len(below_floor)} of {len(chosen)}: {', '.join(below_floor)}"
     )
     print(f"load after: {load_avg()}")
 
