@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import contextvars
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
 from accord.org.models import Organization, Person
+
+_request_org: contextvars.ContextVar[Organization | None] = contextvars.ContextVar(
+    "accord_request_org", default=None
+)
+
+
+def request_org() -> Organization | None:
+    """The organization of the page being served, for code a request does not reach (a
+    form widget rendering itself); None outside a page of an organization."""
+    return _request_org.get()
 
 
 class OrganizationMiddleware:
@@ -15,7 +27,11 @@ class OrganizationMiddleware:
     def __call__(self, request):
         request.org = None
         request.person = None
-        return self.get_response(request)
+        token = _request_org.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            _request_org.reset(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("org_slug")
@@ -33,6 +49,7 @@ class OrganizationMiddleware:
             raise Http404("No such organization.")
         request.org: Organization = person.org
         request.person = person
+        _request_org.set(person.org)
         if request.session.get("last_org") != slug:  # a write only when it changes
             request.session["last_org"] = slug
         return None

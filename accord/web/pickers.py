@@ -160,8 +160,8 @@ class _Picker:
         if qs is None:
             return False
         if self.kind in ALWAYS_SEARCH:
-            # Nothing to choose yet (a new organization): the empty select says so. The
-            # newest row also names the organization the search box asks.
+            # Nothing to choose yet (a new organization, outside a page): the empty select
+            # says so. The newest row also names the organization the search box asks.
             if not hasattr(self, "_large"):
                 self._large = self._org_slug() is not None
             return self._large
@@ -174,11 +174,18 @@ class _Picker:
         return self._large
 
     def _org_slug(self) -> str | None:
-        """The organization of the choices, named by any row: the newest, off the org's
-        index (`.first()` sorted every choice, a whole organization's key results, by
-        label). None when there is no choice at all."""
+        """The organization of the choices: the page's, where one is being served (every
+        choice is of it), else named by any row: the newest, off the org's index (`.first()`
+        sorted every choice, a whole organization's key results, by label), and None when
+        there is no choice at all."""
         if not hasattr(self, "_slug"):
+            from accord.org.middleware import request_org
             from accord.org.models import Organization
+
+            org = request_org()
+            if org is not None:
+                self._slug = org.slug
+                return self._slug
 
             # As a subquery: joined, SQLite sorted every choice to find the newest.
             newest = self.choices.queryset.order_by("-pk").values("org_id")[:1]

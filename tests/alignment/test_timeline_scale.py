@@ -47,7 +47,8 @@ def test_the_timeline_costs_the_same_whatever_the_size(generated, viewers, db, q
             response = client.get(url)
         assert response.status_code == 200, (url, response.content[:300])
         got[size] = (len(ctx.captured_queries), response)
-    assert got["small"][0] == got["large"][0], qs
+    # A plain select reads its few options; a search box at scale reads none.
+    assert got["large"][0] <= got["small"][0], qs
     for _, response in got.values():
         assert 0 < len(BAR.findall(response.content)) <= 50, qs  # rows on both sides
     if not qs:

@@ -106,7 +106,8 @@ def test_an_objectives_page_lists_a_page_of_contributing_objectives(generated, v
         viewers,
         lambda org: f"/o/{org.slug}/alignment/objectives/{_busiest_objective(org).pk}/",
     )
-    assert got["small"][0] == got["large"][0]
+    # A plain select reads its few options; a search box at scale reads none.
+    assert got["large"][0] <= got["small"][0]
     for _, response in got.values():
         section = response.content.split(b'id="children-h"')[1].split(b"</section>")[0]
         assert len(ITEM.findall(section)) <= 50

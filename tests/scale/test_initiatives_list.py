@@ -52,7 +52,8 @@ def test_the_initiatives_page_costs_the_same_whatever_the_size(generated, viewer
     for size, org in generated.items():
         url = f"/o/{org.slug}/alignment/initiatives/?" + qs.format(root=_root(org).pk)
         got[size] = _count(login(viewers[size]), url)
-    assert got["small"][0] == got["large"][0], qs
+    # A plain select reads its few options; a search box at scale reads none.
+    assert got["large"][0] <= got["small"][0], qs
     for _, response in got.values():
         assert 0 < len(ROW.findall(response.content)) <= 50, qs  # rows on both sides
 
@@ -65,7 +66,8 @@ def test_the_initiatives_api_costs_the_same_whatever_the_size(generated, viewers
     for size, org in generated.items():
         url = "/api/v1/initiatives?" + qs.format(root=_root(org).pk)
         got[size] = _count(api_client(viewers[size]), url)
-    assert got["small"][0] == got["large"][0], qs
+    # A plain select reads its few options; a search box at scale reads none.
+    assert got["large"][0] <= got["small"][0], qs
     for _, response in got.values():
         assert len(response.json()["items"]) <= 100
 
@@ -75,6 +77,7 @@ def test_the_initiatives_board_costs_the_same_whatever_the_size(generated, viewe
     for size, org in generated.items():
         url = f"/o/{org.slug}/alignment/initiatives/board/?team={_root(org).pk}"
         got[size] = _count(login(viewers[size]), url)
-    assert got["small"][0] == got["large"][0]
+    # A plain select reads its few options; a search box at scale reads none.
+    assert got["large"][0] <= got["small"][0]
     for _, response in got.values():
         assert 0 < len(ROW.findall(response.content)) <= 5 * 25

@@ -123,6 +123,29 @@ def test_an_organization_without_teams_gets_an_empty_choice_not_an_error(db):
     assert "<select" in field.widget.render("team", None)
 
 
+def test_on_a_page_a_search_box_is_named_by_the_page_organization_without_a_query(
+    cast, django_assert_num_queries
+):
+    from accord.org import middleware
+    from accord.web.pickers import PersonChoiceField
+
+    field = PersonChoiceField(queryset=Person.objects.for_org(cast.org), required=False)
+    token = middleware._request_org.set(cast.org)
+    try:
+        with django_assert_num_queries(0):
+            html = field.widget.render("owner", None)
+    finally:
+        middleware._request_org.reset(token)
+    assert 'hx-get="/o/acme/pick/person/"' in html
+
+
+def test_the_page_organization_is_forgotten_after_the_page(cast):
+    from accord.org.middleware import request_org
+
+    assert login(cast.admin).get("/o/acme/teams/platform/").status_code == 200
+    assert request_org() is None
+
+
 def test_an_edit_form_shows_the_current_choice_by_name(cast, few):
     page = login(cast.admin).get("/o/acme/teams/platform/edit/").content.decode()
     assert f'name="parent" value="{cast.root.pk}"' in page
