@@ -44,3 +44,22 @@ def test_a_teams_cadences_match_the_roster(generated, db):
         found = [c.pk for c in queries.team_cadences(org, team)]
         assert len(found) == len(set(found)), team
         assert set(found) == {c.pk for c in everything if team.pk in roster.scope_team_ids(c)}
+
+
+def test_an_organization_wide_cadences_owner_and_guests_outside_every_team_take_part(generated, db):
+    """Everyone in a team takes part in an organization-wide cadence, and so do its owner
+    and its extra participants, in a team or not."""
+    from accord.org.models import Membership
+    from accord.rhythm.models import Cadence
+
+    org = generated["large"]
+    cadence = Cadence.objects.for_org(org).filter(scope="org").exclude(kind="checkin").get()
+    loner = Person.objects.create(org=org, name="Lone Facilitator")
+    guest = Person.objects.create(org=org, name="Guest Speaker")
+    member = Membership.objects.for_org(org).order_by("id").first().person
+    cadence.owner = loner
+    cadence.save()
+    cadence.extra_participants.add(guest, member)
+    ids = set(queries.participants_query(org, cadence).values_list("id", flat=True))
+    assert {loner.pk, guest.pk, member.pk} <= ids
+    assert ids == queries.Roster.load(org).participant_ids(cadence)
