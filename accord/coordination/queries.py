@@ -228,14 +228,20 @@ def standing(org: Organization | int, person: Person | None, team_ids: Iterable[
         WITH RECURSIVE up(start, id, depth) AS (
             SELECT id, id, 0 FROM {team} WHERE org_id = %s AND id IN ({marks})
             UNION ALL
-            SELECT up.start, t.parent_id, up.depth + 1 FROM {team} t JOIN up ON t.id = up.id
-            WHERE t.org_id = %s AND t.parent_id IS NOT NULL AND up.depth < 1000
+            SELECT up.start, t.parent_id, up.depth + 1 FROM up JOIN {team} t ON t.id = up.id
+            WHERE up.id IS NOT NULL AND up.depth < 1000
         )
-        SELECT up.start, up.depth, t.name FROM up
-        JOIN {member} m ON m.team_id = up.id AND m.person_id = %s AND m.ended_on IS NULL
-        JOIN {team} t ON t.id = up.id
-        WHERE up.depth = 0 OR m.role = %s
-    """
+        SELECT start, depth, name FROM (
+            SELECT up.start, up.depth,
+                (SELECT t.name FROM {team} t WHERE t.id = up.id AND t.org_id = %s) AS name
+            FROM up
+            WHERE EXISTS (
+                SELECT 1 FROM {member} m
+                WHERE m.team_id = up.id AND m.person_id = %s AND m.ended_on IS NULL
+                AND (up.depth = 0 OR m.role = %s)
+            )
+        ) found WHERE name IS NOT NULL
+    """  # each row tested on its own, joined to nothing: see WALKS in org/queries.py
     org_id = org if isinstance(org, int) else org.pk
     params = [org_id, *ids, org_id, person.pk, MembershipRole.LEAD]
     nearest: dict[int, tuple[int, str]] = {}
@@ -270,12 +276,12 @@ def actable_team_ids(org: Organization, person: Person | None) -> Any:
             SELECT team_id FROM {member}
             WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL
             UNION
-            SELECT t.id FROM {team} t JOIN down ON t.parent_id = down.id WHERE t.org_id = %s
+            SELECT t.id FROM down JOIN {team} t ON t.parent_id = down.id
         )
-        SELECT id FROM down
+        SELECT id FROM {team} WHERE org_id = %s AND id IN (SELECT id FROM down)
         UNION SELECT team_id FROM {member}
         WHERE org_id = %s AND person_id = %s AND ended_on IS NULL
-    """
+    """  # see WALKS in org/queries.py
     params = [org.pk, person.pk, MembershipRole.LEAD, org.pk, org.pk, person.pk]
     return RawSQL(sql, params)
 

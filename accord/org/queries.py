@@ -80,10 +80,10 @@ def subtree_ids(team: Team, *, only: bool = False):
         WITH RECURSIVE down(id) AS (
             SELECT id FROM {table} WHERE org_id = %s AND id = %s
             UNION
-            SELECT t.id FROM {table} t JOIN down ON t.parent_id = down.id WHERE t.org_id = %s
+            SELECT t.id FROM down JOIN {table} t ON t.parent_id = down.id
         )
-        SELECT id FROM down
-    """
+        SELECT id FROM {table} WHERE org_id = %s AND id IN (SELECT id FROM down)
+    """  # see WALKS below
     return RawSQL(sql, [team.org_id, team.pk, team.org_id])
 
 
@@ -238,6 +238,13 @@ DIRECTORY_ROWS = LIST_PAGE
 # Rows a team's page shows of each of its lists before linking to the rest.
 TEAM_PAGE_ROWS = 25
 
+# WALKS: how the recursive walks of the tree (here and in other apps) are written. Each
+# step joins the teams on the walk's own ids and tests nothing else of them; the
+# organization is tested once, on what the walk found. A condition on the joined team in
+# the step (its organization, a parent not null) makes SQLite build a Bloom filter over
+# every team in the database before the first step: 0.7-1.5 ms at 10,000 teams for a
+# walk of two rows, which reads a few index entries (10 µs) without it.
+
 
 def ancestors(org: Organization, team: Team) -> list[Team]:
     """The team's ancestors, the root first, in one query whatever the depth."""
@@ -246,13 +253,18 @@ def ancestors(org: Organization, team: Team) -> list[Team]:
         WITH RECURSIVE up(id, depth) AS (
             SELECT parent_id, 1 FROM {table} WHERE id = %s AND org_id = %s
             UNION ALL
-            SELECT t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.id
-            WHERE t.parent_id IS NOT NULL AND up.depth < 1000
+            SELECT t.parent_id, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id
+            WHERE up.id IS NOT NULL AND up.depth < 1000
         )
-        SELECT {table}.* FROM {table} JOIN up ON {table}.id = up.id
-        WHERE {table}.org_id = %s ORDER BY up.depth DESC
-    """  # the table name is the model's; the values are parameters
-    return list(Team.objects.raw(sql, [team.pk, org.pk, org.pk]))
+        SELECT * FROM {table} WHERE org_id = %s AND id IN (SELECT id FROM up)
+    """  # the table name is the model's; the values are parameters; see WALKS above
+    found = {t.pk: t for t in Team.objects.raw(sql, [team.pk, org.pk, org.pk])}
+    chain, at, seen = [], team.parent_id, set()
+    while at in found and at not in seen:  # the parent first, then up
+        seen.add(at)
+        chain.append(found[at])
+        at = found[at].parent_id
+    return chain[::-1]
 
 
 def ancestor_ids(org: Organization | int, team_ids) -> dict[int, list[int]]:
@@ -271,11 +283,13 @@ def ancestor_ids(org: Organization | int, team_ids) -> dict[int, list[int]]:
             SELECT id, parent_id, 1 FROM {table}
             WHERE org_id = %s AND id IN ({", ".join(["%s"] * len(ids))})
             UNION ALL
-            SELECT up.start, t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.id
-            WHERE t.org_id = %s AND t.parent_id IS NOT NULL AND up.depth < 1000
+            SELECT up.start, t.parent_id, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id
+            WHERE up.id IS NOT NULL AND up.depth < 1000
         )
-        SELECT start, id FROM up WHERE id IS NOT NULL ORDER BY start, depth
-    """  # the table name is the model's; the values are parameters
+        SELECT start, id FROM up
+        WHERE EXISTS (SELECT 1 FROM {table} o WHERE o.id = up.id AND o.org_id = %s)
+        ORDER BY start, depth
+    """  # the table name is the model's; the values are parameters; see WALKS above
     with connection.cursor() as cursor:
         cursor.execute(sql, [org_id, *ids, org_id])
         for start, tid in cursor.fetchall():
