@@ -276,9 +276,10 @@ def actable_team_ids(org: Organization, person: Person | None) -> Any:
             SELECT team_id FROM {member}
             WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL
             UNION
-            SELECT t.id FROM down JOIN {team} t ON t.parent_id = down.id
+            SELECT CASE WHEN t.org_id = %s THEN t.id END
+            FROM down JOIN {team} t ON t.parent_id = down.id
         )
-        SELECT id FROM {team} WHERE org_id = %s AND id IN (SELECT id FROM down)
+        SELECT id FROM down WHERE id IS NOT NULL
         UNION SELECT team_id FROM {member}
         WHERE org_id = %s AND person_id = %s AND ended_on IS NULL
     """  # see WALKS in org/queries.py

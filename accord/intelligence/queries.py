@@ -398,8 +398,9 @@ def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Si
         down = (
             f"WITH RECURSIVE led(id) AS ("
             f" SELECT id FROM {team} WHERE org_id = %s AND id IN ({', '.join(['%s'] * len(ids))})"
-            f" UNION SELECT t.id FROM led JOIN {team} t ON t.parent_id = led.id)"
-            f" SELECT id FROM {team} WHERE org_id = %s AND id IN (SELECT id FROM led)"
+            f" UNION SELECT CASE WHEN t.org_id = %s THEN t.id END"
+            f" FROM led JOIN {team} t ON t.parent_id = led.id)"
+            f" SELECT id FROM led WHERE id IS NOT NULL"
         )  # see WALKS in org/queries.py
         with connection.cursor() as cursor:
             cursor.execute(down, [org.pk, *ids, org.pk])

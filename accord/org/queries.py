@@ -80,9 +80,10 @@ def subtree_ids(team: Team, *, only: bool = False):
         WITH RECURSIVE down(id) AS (
             SELECT id FROM {table} WHERE org_id = %s AND id = %s
             UNION
-            SELECT t.id FROM down JOIN {table} t ON t.parent_id = down.id
+            SELECT CASE WHEN t.org_id = %s THEN t.id END
+            FROM down JOIN {table} t ON t.parent_id = down.id
         )
-        SELECT id FROM {table} WHERE org_id = %s AND id IN (SELECT id FROM down)
+        SELECT id FROM down WHERE id IS NOT NULL
     """  # see WALKS below
     return RawSQL(sql, [team.org_id, team.pk, team.org_id])
 
@@ -239,32 +240,21 @@ DIRECTORY_ROWS = LIST_PAGE
 TEAM_PAGE_ROWS = 25
 
 # WALKS: how the recursive walks of the tree (here and in other apps) are written. Each
-# step joins the teams on the walk's own ids and tests nothing else of them; the
-# organization is tested once, on what the walk found. A condition on the joined team in
-# the step (its organization, a parent not null) makes SQLite build a Bloom filter over
-# every team in the database before the first step: 0.7-1.5 ms at 10,000 teams for a
-# walk of two rows, which reads a few index entries (10 µs) without it.
+# step joins the teams on the walk's own ids alone, and tests the organization of each
+# team it reaches in what it selects (`CASE WHEN t.org_id = … THEN t.id END`: a team of
+# another organization becomes NULL, where the walk stops, and is left out). A condition
+# on the joined team in the step's WHERE made SQLite build a Bloom filter over every team
+# in the database before the first step (0.7-1.5 ms at 10,000 teams for a walk of two
+# rows, which reads a few index entries, 10 µs, without it); testing the organization
+# once at the end instead made PostgreSQL, which cannot tell a walk is short, read every
+# team to join them.
 
 
 def ancestors(org: Organization, team: Team) -> list[Team]:
-    """The team's ancestors, the root first, in one query whatever the depth."""
-    table = Team._meta.db_table
-    sql = f"""
-        WITH RECURSIVE up(id, depth) AS (
-            SELECT parent_id, 1 FROM {table} WHERE id = %s AND org_id = %s
-            UNION ALL
-            SELECT t.parent_id, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id
-            WHERE up.id IS NOT NULL AND up.depth < 1000
-        )
-        SELECT * FROM {table} WHERE org_id = %s AND id IN (SELECT id FROM up)
-    """  # the table name is the model's; the values are parameters; see WALKS above
-    found = {t.pk: t for t in Team.objects.raw(sql, [team.pk, org.pk, org.pk])}
-    chain, at, seen = [], team.parent_id, set()
-    while at in found and at not in seen:  # the parent first, then up
-        seen.add(at)
-        chain.append(found[at])
-        at = found[at].parent_id
-    return chain[::-1]
+    """The team's ancestors, the root first (two queries whatever the depth)."""
+    ids = ancestor_ids(org, [team.pk])[team.pk]
+    found = Team.objects.for_org(org).in_bulk(ids)
+    return [found[tid] for tid in reversed(ids) if tid in found]
 
 
 def ancestor_ids(org: Organization | int, team_ids) -> dict[int, list[int]]:
@@ -279,19 +269,19 @@ def ancestor_ids(org: Organization | int, team_ids) -> dict[int, list[int]]:
     org_id = org if isinstance(org, int) else org.pk
     table = connection.ops.quote_name(Team._meta.db_table)
     sql = f"""
-        WITH RECURSIVE up(start, id, depth) AS (
-            SELECT id, parent_id, 1 FROM {table}
+        WITH RECURSIVE up(start, id, parent, depth) AS (
+            SELECT id, id, parent_id, 0 FROM {table}
             WHERE org_id = %s AND id IN ({", ".join(["%s"] * len(ids))})
             UNION ALL
-            SELECT up.start, t.parent_id, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id
-            WHERE up.id IS NOT NULL AND up.depth < 1000
+            SELECT up.start, CASE WHEN t.org_id = %s THEN t.id END,
+                CASE WHEN t.org_id = %s THEN t.parent_id END, up.depth + 1
+            FROM up JOIN {table} t ON t.id = up.parent
+            WHERE up.depth < 1000
         )
-        SELECT start, id FROM up
-        WHERE EXISTS (SELECT 1 FROM {table} o WHERE o.id = up.id AND o.org_id = %s)
-        ORDER BY start, depth
+        SELECT start, id FROM up WHERE depth > 0 AND id IS NOT NULL ORDER BY start, depth
     """  # the table name is the model's; the values are parameters; see WALKS above
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org_id, *ids, org_id])
+        cursor.execute(sql, [org_id, *ids, org_id, org_id])
         for start, tid in cursor.fetchall():
             out[start].append(tid)
     return out

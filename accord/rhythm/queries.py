@@ -264,8 +264,9 @@ def descendant_ids(org: Organization, team_id: int) -> set[int]:
     sql = (
         f"WITH RECURSIVE down(id) AS ("
         f" SELECT id FROM {table} WHERE org_id = %s AND parent_id = %s"
-        f" UNION SELECT t.id FROM down JOIN {table} t ON t.parent_id = down.id)"
-        f" SELECT id FROM {table} WHERE org_id = %s AND id IN (SELECT id FROM down)"
+        f" UNION SELECT CASE WHEN t.org_id = %s THEN t.id END"
+        f" FROM down JOIN {table} t ON t.parent_id = down.id)"
+        f" SELECT id FROM down WHERE id IS NOT NULL"
     )  # see WALKS in org/queries.py
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, team_id, org.pk])
