@@ -16,8 +16,8 @@ from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
-from accord.org.models import Membership, Person, Team
-from accord.org.queries import orgs_for_user
+from accord.org.models import Membership
+from accord.org.queries import headcount, orgs_for_user
 from accord.web import panels
 from accord.web.helpers import flash_error, org_view, own_settings, paginate_uncounted
 
@@ -54,10 +54,7 @@ def home(request):
         .order_by("team__name")
     )
     recent = name_references(org, Event.objects.for_org(org).select_related("actor")[:12])
-    counts = {
-        "teams": Team.objects.for_org(org).current().count(),
-        "people": Person.objects.for_org(org).filter(is_active=True).count(),
-    }
+    counts = headcount(org)
     return render(
         request,
         "web/home.html",

@@ -109,6 +109,47 @@ def test_counts_are_grouped_by_thousands(generated, db):
     assert f'href="/o/{org.slug}/people/"' in html
 
 
+def test_a_large_organizations_headcount_is_counted_once_a_minute(generated, db, monkeypatch):
+    """Home names how many teams and people there are. Up to HEADCOUNT_EXACT it counts on
+    every view, so a new colleague shows at once; beyond it, it counts at most once a
+    minute: a whole count of 100,000 people on each view of the page most viewed."""
+    from django.core.cache import cache
+
+    from accord.org.models import Person
+
+    org = generated["large"]
+    client = login(make_person(org, "Hal Headcount", Role.ADMIN))
+    people = Person.objects.for_org(org).filter(is_active=True).count()
+    assert people > 1000
+
+    def home():
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/o/{org.slug}/").content.decode()
+        whole = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'COUNT(*) AS "__count" FROM "org_person"' in q["sql"]
+        ]
+        return html, whole
+
+    # Small enough: every view counts (up to the limit), and sees a new person at once.
+    html, whole = home()
+    assert f">{people:,} people</a>" in html and not whole
+    Person.objects.create(org=org, name="New Colleague")
+    assert f">{people + 1:,} people</a>" in home()[0]
+
+    # Beyond the limit: counted whole once, then read from the cache for a minute.
+    monkeypatch.setattr(queries, "HEADCOUNT_EXACT", 1000)
+    cache.delete(f"headcount:{org.pk}")
+    html, whole = home()
+    assert f">{people + 1:,} people</a>" in html and len(whole) == 1
+    Person.objects.create(org=org, name="Another Colleague")
+    html, whole = home()
+    assert f">{people + 1:,} people</a>" in html and not whole
+    cache.delete(f"headcount:{org.pk}")  # as when the minute is up
+    assert f">{people + 2:,} people</a>" in home()[0]
+
+
 def test_the_number_filter_needs_no_load():
     from django.template import Context, Template
 
