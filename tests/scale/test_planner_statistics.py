@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accord.core import tasks
@@ -212,3 +213,26 @@ def test_walks_of_the_tree_read_the_teams_walked_not_every_team(generated, db):
     assert len(walks) >= 7, walks
     for sql in walks:
         assert "BLOOM FILTER" not in _plan(sql), sql
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_the_api_reads_what_superseded_a_page_of_decisions_off_an_index(generated, db):
+    """Few decisions are superseded: by the foreign key's index of every row, nearly all
+    empty, SQLite's statistics took each value for a thousand rows, and the API's list of
+    decisions read every decision of the database to find what superseded its page's
+    (14 ms at 50,000 decisions). The index of superseded decisions alone serves it."""
+    from accord.api import services as token_services
+    from accord.org.models import Person
+
+    org = generated["large"]
+    refresh_planner_statistics()
+    admin = Person.objects.for_org(org).filter(role=Role.ADMIN).order_by("pk").first()
+    _, raw = token_services.create_token(org, admin, "plans")
+    with CaptureQueriesContext(connection) as ctx:
+        response = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/decisions")
+    assert response.status_code == 200 and response.json()["items"]
+    (supersedes,) = [
+        q["sql"] for q in ctx.captured_queries if '"superseded_by_id" IN (' in q["sql"]
+    ]
+    plan = _plan(supersedes)
+    assert "decisions_superseded_by" in plan and "SCAN decisions_decision" not in plan, plan
