@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.activity.api import BoundedCountPagination
 from accord.api.common import (
     REPORTING,
     Id,
@@ -542,7 +543,7 @@ def cadence_adherence(request, cadence_id: Id) -> dict:
 
 
 @router.get("/rhythm/checkins", response=list[CheckInOut], summary="List check-ins")
-@paginate
+@paginate(BoundedCountPagination)  # a check-in a week per person: millions in a year
 def list_checkins(
     request, cadence_id: Id | None = None, person_id: Id | None = None, status: str = ""
 ):
@@ -619,7 +620,7 @@ def _minutes(org, meeting: Meeting) -> dict:
 
 
 @router.get("/rhythm/meetings", response=list[MeetingOut], summary="List meetings")
-@paginate
+@paginate(BoundedCountPagination)  # a meeting an occurrence of every cadence
 def list_meetings(request, cadence_id: Id | None = None, status: str = ""):
     qs = Meeting.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
     if cadence_id is not None:

@@ -220,6 +220,9 @@ class CheckIn(OrgScoped):
         indexes = [
             models.Index(fields=["org", "cadence", "occurrence_start"]),
             models.Index(fields=["org", "person", "occurrence_start"]),
+            # The API's list, newest first: a page read off it, where sorting every
+            # check-in of the organization took 64 ms at 300,000 of them.
+            models.Index(fields=["org", "-occurrence_start", "id"], name="rhythm_checkin_newest"),
         ]
 
     def __str__(self) -> str:
@@ -265,7 +268,11 @@ class Meeting(OrgScoped):
                 fields=["cadence", "occurrence_start"], name="rhythm_meeting_once"
             )
         ]
-        indexes = [models.Index(fields=["org", "status", "scheduled_start"])]
+        indexes = [
+            models.Index(fields=["org", "status", "scheduled_start"]),
+            # The API's list, newest first: read a page off it, never sort them all.
+            models.Index(fields=["org", "-occurrence_start", "id"], name="rhythm_meeting_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadence} · {self.scheduled_start:%Y-%m-%d}"
