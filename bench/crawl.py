@@ -9,9 +9,14 @@ kind, and `--max` pages in all), and with `--api` also every GET path of
 `/api/v1/openapi.json` (ids taken from the API's own lists). Each page is fetched once
 as found (a first, cold fetch); the slowest are fetched again, warm (the median of 3),
 and printed slowest first with their queries and size. Errors (5xx) are listed apart.
+With `--scans` (SQLite), every statement is also planned and those that read a large
+table whole (`SCAN` of a table of more than 5,000 rows in the planner's statistics) are
+listed with the first URL that made them: an index missing, or one the planner's
+statistics talk it out of.
 
     .venv/bin/python bench/crawl.py --data-dir /tmp/pagesbench-10000 --who lead
     .venv/bin/python bench/crawl.py --database-url postgres://…/db --api
+    .venv/bin/python bench/crawl.py --data-dir /tmp/pagesbench-10000 --api --scans
 
 It writes nothing but a session and an API token for the benchmark's people (as
 bench/pages.py does) and the things GETs record (none), so point it only at a benchmark
@@ -31,6 +36,31 @@ from inprocess import add_database_arguments, serve_in_process, use_database
 LINK = re.compile(r'href="(/o/[^"#]*)"')
 SKIP = re.compile(r"logout|export|download|\.csv|\.zip|\.ics|/edit/|/new/|delete")
 SLOWEST = 25
+SCAN = re.compile(r"\bSCAN (\w+)")
+LARGE = 5000  # rows of a table whose whole read is reported
+
+
+def large_tables(connection) -> set[str]:
+    """Tables of more than LARGE rows by the planner's statistics (empty without them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not cursor.fetchall():
+            return set()
+        cursor.execute("SELECT tbl, stat FROM sqlite_stat1")
+        return {tbl for tbl, stat in cursor.fetchall() if int(stat.split()[0]) > LARGE}
+
+
+def whole_reads(connection, statements, large: set[str]) -> list[tuple[str, str]]:
+    """(table, statement) for each statement whose plan reads a large table whole."""
+    out = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            out += [(m.group(1), sql) for m in SCAN.finditer(plan) if m.group(1) in large]
+    return out
 
 
 def kind_of(url: str) -> str:
@@ -46,6 +76,9 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=2, help="pages of each kind of URL")
     parser.add_argument("--max", type=int, default=1000, help="pages in all")
     parser.add_argument("--api", action="store_true", help="also every GET of the API")
+    parser.add_argument(
+        "--scans", action="store_true", help="list statements reading a large table whole"
+    )
     args = parser.parse_args()
     use_database(args)
     from django.db import connection
@@ -64,6 +97,9 @@ def main() -> None:
     _, raw = token_services.create_token(org, people[args.who], "crawl")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
 
+    large = large_tables(connection) if args.scans and connection.vendor == "sqlite" else set()
+    scans: dict[tuple[str, str], str] = {}  # (table, statement's start) -> first URL
+
     def fetch(c, url: str):
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as ctx:
@@ -71,6 +107,9 @@ def main() -> None:
             response = c.get(url)
             took = time.perf_counter() - began
         size = -1 if getattr(response, "streaming", False) else len(response.content)
+        if large:
+            for table, sql in whole_reads(connection, [q["sql"] for q in ctx], large):
+                scans.setdefault((table, sql[:160]), url)
         return took, len(ctx.captured_queries), size, response
 
     found: list[tuple[float, str, Client]] = []
@@ -110,6 +149,12 @@ def main() -> None:
         kb = "streamed" if size < 0 else f"{size / 1000:,.0f} kB"
         print(f"| {warm * 1000:,.0f} | {first * 1000:,.0f} | {queries} | {kb} | {url} |")
     print(f"errors: {errors or 'none'}")
+    if args.scans:
+        if not large:
+            print("scans: not planned (SQLite with the planner's statistics only)")
+        for (table, start), url in sorted(scans.items()):
+            print(f"scan of {table} at {url}\n    {start}")
+        print(f"scans of a large table: {len(scans)}")
 
 
 def api_urls(api) -> list[str]:
