@@ -216,7 +216,14 @@ class KeyResult(OrgScoped):
         constraints = [
             models.CheckConstraint(condition=Q(weight__gt=0), name="keyresult_weight_pos"),
         ]
-        indexes = [models.Index(fields=["org", "owner"])]
+        indexes = [
+            models.Index(fields=["org", "owner"]),
+            # The API's list in its order, objective by objective: a page read off it, where
+            # sorting the organization's 90,000 key results took 40 ms at 10,000 teams.
+            models.Index(
+                fields=["org", "objective", "position", "id"], name="alignment_kr_in_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -138,3 +138,23 @@ def test_the_api_lists_are_bounded(generated, viewers, db, path):
 
 def _count_nodes(items) -> int:
     return sum(1 + _count_nodes(i.get("children") or []) for i in items)
+
+
+def test_the_api_reads_a_page_of_key_results_in_its_order(generated, viewers, db):
+    """Key results are listed objective by objective, in their order: a page is read off
+    an index in that order, where sorting every key result of the organization took 40 ms
+    at 10,000 teams (90,000 of them)."""
+    org = generated["large"]
+    client = api_client(viewers["large"])
+    with CaptureQueriesContext(connection) as ctx:
+        items = client.get("/api/v1/key-results?limit=5").json()["items"]
+    assert len(items) == 5
+    order = [(k["objective_id"], k["position"], k["id"]) for k in items]
+    assert order == sorted(order)
+    (page,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
+    assert f'"org_id" = {org.pk}' in page
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + page)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "alignment_kr_in_order" in plan and "TEMP B-TREE" not in plan, plan
