@@ -10,9 +10,9 @@ kind, and `--max` pages in all), and with `--api` also every GET path of
 as found (a first, cold fetch); the slowest are fetched again, warm (the median of 3),
 and printed slowest first with their queries and size. Errors (5xx) are listed apart.
 With `--scans` (SQLite), every statement is also planned and those that read a large
-table whole (`SCAN` of a table of more than 5,000 rows in the planner's statistics) are
-listed with the first URL that made them: an index missing, or one the planner's
-statistics talk it out of.
+table whole (`SCAN` of a table of more than 5,000 rows in the planner's statistics, or
+a search of it by organization alone followed by a sort) are listed with the first URL
+that made them: an index missing, or one the planner's statistics talk it out of.
 
     .venv/bin/python bench/crawl.py --data-dir /tmp/pagesbench-10000 --who lead
     .venv/bin/python bench/crawl.py --database-url postgres://…/db --api
@@ -37,6 +37,8 @@ LINK = re.compile(r'href="(/o/[^"#]*)"')
 SKIP = re.compile(r"logout|export|download|\.csv|\.zip|\.ics|/edit/|/new/|delete")
 SLOWEST = 25
 SCAN = re.compile(r"\bSCAN (\w+)")
+# A table searched by organization alone, then sorted: every row of the organization.
+SORTED = re.compile(r"\bSEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(org_id=\?\)")
 LARGE = 5000  # rows of a table whose whole read is reported
 
 
@@ -60,6 +62,12 @@ def whole_reads(connection, statements, large: set[str]) -> list[tuple[str, str]
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
             out += [(m.group(1), sql) for m in SCAN.finditer(plan) if m.group(1) in large]
+            if "TEMP B-TREE FOR ORDER BY" in plan:
+                out += [
+                    (f"{m.group(1)} (sorted)", sql)
+                    for m in SORTED.finditer(plan)
+                    if m.group(1) in large
+                ]
     return out
 
 
