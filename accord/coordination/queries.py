@@ -228,8 +228,8 @@ def standing(org: Organization | int, person: Person | None, team_ids: Iterable[
         WITH RECURSIVE up(start, id, depth) AS (
             SELECT id, id, 0 FROM {team} WHERE org_id = %s AND id IN ({marks})
             UNION ALL
-            SELECT up.start, t.parent_id, up.depth + 1 FROM up JOIN {team} t ON t.id = up.id
-            WHERE up.id IS NOT NULL AND up.depth < 1000
+            SELECT up.start, (SELECT t.parent_id FROM {team} t WHERE t.id = up.id), up.depth + 1
+            FROM up WHERE up.id IS NOT NULL AND up.depth < 1000
         )
         SELECT start, depth, name FROM (
             SELECT up.start, up.depth,
