@@ -10,6 +10,7 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.activity.api import BoundedCountPagination
 from accord.api import services as tokens
 from accord.api.common import (
     Id,
@@ -715,7 +716,7 @@ def deactivate_person(request, person_id: Id):
 
 
 @router.get("/memberships", response=list[MembershipOut], summary="List memberships")
-@paginate
+@paginate(BoundedCountPagination)  # 130,000 at 10,000 teams: counted to a limit
 def list_memberships(
     request,
     team_id: Id | None = None,

@@ -55,3 +55,21 @@ def test_every_list_endpoint_is_paginated_and_answers(cast):
         body = response.json()
         assert set(body) == {"items", "count"}, path
         assert len(body["items"]) <= 1
+
+
+def test_the_largest_lists_count_to_a_limit(cast, monkeypatch):
+    """Memberships (130,000 at 10,000 teams), check-ins and meetings are counted up to the
+    API's limit, as the events and decisions are: beyond it `count` is null, and paging
+    on with `offset` still reaches every item."""
+    from accord.activity import api
+
+    for person in (cast.admin, cast.leader, cast.viewer):
+        services.add_membership(cast.org, None, person=person, team=cast.root, allocation=0)
+    client = api_client(cast.admin)
+    every = client.get("/api/v1/memberships?limit=200").json()
+    assert every["count"] == len(every["items"]) > 3
+    monkeypatch.setattr(api, "COUNT_UP_TO", 3)
+    first = client.get("/api/v1/memberships?limit=2").json()
+    assert first["count"] is None and len(first["items"]) == 2
+    rest = client.get("/api/v1/memberships?limit=200&offset=2").json()["items"]
+    assert first["items"] + rest == every["items"]
