@@ -9,10 +9,11 @@ kind, and `--max` pages in all), and with `--api` also every GET path of
 `/api/v1/openapi.json` (ids taken from the API's own lists). Each page is fetched once
 as found (a first, cold fetch); the slowest are fetched again, warm (the median of 3),
 and printed slowest first with their queries and size. Errors (5xx) are listed apart.
-With `--scans` (SQLite), every statement is also planned and those that read a large
-table whole (`SCAN` of a table of more than 5,000 rows in the planner's statistics, or
-a search of it by organization alone followed by a sort) are listed with the first URL
-that made them: an index missing, or one the planner's statistics talk it out of.
+With `--scans`, every statement is also planned and those that read a large table whole
+are listed with the first URL that made them: an index missing, or one the planner's
+statistics talk it out of. A large table has more than 5,000 rows by the planner's
+statistics; reading it whole is, on SQLite, a `SCAN` of it or a search of it by
+organization alone followed by a sort, and on PostgreSQL a `Seq Scan` of it.
 
     .venv/bin/python bench/crawl.py --data-dir /tmp/pagesbench-10000 --who lead
     .venv/bin/python bench/crawl.py --database-url postgres://…/db --api
@@ -37,6 +38,8 @@ LINK = re.compile(r'href="(/o/[^"#]*)"')
 SKIP = re.compile(r"logout|export|download|\.csv|\.zip|\.ics|/edit/|/new/|delete")
 SLOWEST = 25
 SCAN = re.compile(r"\bSCAN (\w+)")
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+NUMBERS = re.compile(r"\d+(?:\s*,\s*\d+)*")
 # A table searched by organization alone, then sorted: every row of the organization.
 SORTED = re.compile(r"\bSEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(org_id=\?\)")
 LARGE = 5000  # rows of a table whose whole read is reported
@@ -45,6 +48,11 @@ LARGE = 5000  # rows of a table whose whole read is reported
 def large_tables(connection) -> set[str]:
     """Tables of more than LARGE rows by the planner's statistics (empty without them)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples > %s", [LARGE]
+            )
+            return {name for (name,) in cursor.fetchall()}
         cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
         if not cursor.fetchall():
             return set()
@@ -58,6 +66,11 @@ def whole_reads(connection, statements, large: set[str]) -> list[tuple[str, str]
     with connection.cursor() as cursor:
         for sql in statements:
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            if connection.vendor == "postgresql":
+                cursor.execute("EXPLAIN " + sql)
+                plan = " | ".join(str(row[0]) for row in cursor.fetchall())
+                out += [(t, sql) for t in SEQ_SCAN.findall(plan) if t in large]
                 continue
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
@@ -105,7 +118,7 @@ def main() -> None:
     _, raw = token_services.create_token(org, people[args.who], "crawl")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
 
-    large = large_tables(connection) if args.scans and connection.vendor == "sqlite" else set()
+    large = large_tables(connection) if args.scans else set()
     scans: dict[tuple[str, str], str] = {}  # (table, statement's start) -> first URL
 
     def fetch(c, url: str):
@@ -117,7 +130,8 @@ def main() -> None:
         size = -1 if getattr(response, "streaming", False) else len(response.content)
         if large:
             for table, sql in whole_reads(connection, [q["sql"] for q in ctx], large):
-                scans.setdefault((table, sql[:160]), url)
+                shape = NUMBERS.sub("?", sql)  # one entry per statement, whatever its ids
+                scans.setdefault((table, shape[:160]), url)
         return took, len(ctx.captured_queries), size, response
 
     found: list[tuple[float, str, Client]] = []
@@ -159,7 +173,7 @@ def main() -> None:
     print(f"errors: {errors or 'none'}")
     if args.scans:
         if not large:
-            print("scans: not planned (SQLite with the planner's statistics only)")
+            print("scans: not planned (no planner's statistics: run ANALYZE first)")
         for (table, start), url in sorted(scans.items()):
             print(f"scan of {table} at {url}\n    {start}")
         print(f"scans of a large table: {len(scans)}")
