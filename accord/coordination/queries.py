@@ -478,8 +478,16 @@ def team_summary(org: Organization, team: Team, on: dt.date | None = None) -> di
 
 
 def new_requests_for_lead(org: Organization, person: Person) -> list[Dependency]:
-    """Requests waiting on the teams `person` leads: new ones and counter-proposals."""
-    led = Membership.objects.filter(person=person, role=MembershipRole.LEAD).values("team_id")
+    """Requests waiting on the teams `person` leads: new ones and counter-proposals. The
+    teams are read first, as a short list: most people lead none, and as a subquery beside
+    the requests' joins PostgreSQL spent 4 ms planning what takes 0.1 ms to run."""
+    led = list(
+        Membership.objects.filter(person=person, role=MembershipRole.LEAD).values_list(
+            "team_id", flat=True
+        )
+    )
+    if not led:
+        return []
     return list(
         base(org)
         .filter(provider_team_id__in=led, awaiting=Side.PROVIDER)
