@@ -146,12 +146,15 @@ def team_detail(request, team_slug: str):
             "breadcrumbs": queries.ancestors(org, team),
             "leads": [m for m in memberships if m.role == MembershipRole.LEAD],
             "memberships": memberships,
-            "member_count": members.count(),
+            # Counted only when the first screen is full: most teams fit on it.
+            "member_count": len(memberships) if len(memberships) < rows else members.count(),
             "past_terms": past_terms[:rows],
             "more_past_terms": len(past_terms) > rows,
             "vacancies": vacancies,
             "children": children,
-            "child_count": Team.objects.for_org(org).filter(parent=team).count(),
+            "child_count": len(children)
+            if len(children) < rows
+            else Team.objects.for_org(org).filter(parent=team).count(),
             "history": history_for(org, "org.team", team.id),
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": can_manage,

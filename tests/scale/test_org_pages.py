@@ -95,6 +95,36 @@ def test_the_team_page_is_bounded(generated, db, short, which):
     assert len(large_html) < 200_000
 
 
+def test_a_team_page_counts_members_and_sub_teams_only_beyond_its_first_screen(
+    generated, db, monkeypatch
+):
+    """A team whose members and sub-teams fit on the first screen is counted by what it
+    shows; one with more says how many in all ("All 12 members") from a count."""
+    from accord.org.models import Membership
+
+    org = generated["large"]
+    client = login(make_person(org, "Cy Counter", Role.ADMIN))
+    team = root(org)
+    members = Membership.objects.for_org(org).filter(team=team).count()
+    children = Team.objects.for_org(org).filter(parent=team).count()
+    assert members > 1 and children > 1
+
+    def page(rows):
+        monkeypatch.setattr(queries, "TEAM_PAGE_ROWS", rows, raising=False)
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/o/{org.slug}/teams/{team.slug}/").content.decode()
+        counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        return html, counts
+
+    html, counts = page(max(members, children) + 1)  # everything fits: nothing counted
+    assert f">{members} member{'s' if members != 1 else ''}</a>" in html
+    assert f">{children} sub-teams</a>" in html
+    assert not [q for q in counts if '"org_membership"' in q or 'FROM "org_team"' in q]
+    html, counts = page(1)  # a screen of one: both counted, and the rest linked
+    assert f"All {members} members</a>" in html and f"All {children} sub-teams</a>" in html
+    assert len([q for q in counts if '"org_membership"' in q or 'FROM "org_team"' in q]) == 2
+
+
 def test_counts_are_grouped_by_thousands(generated, db):
     """A large organization's counts read as numbers ("2,043 people"), not as codes."""
     from accord.org.models import Person
