@@ -310,6 +310,8 @@ class Issue(OrgScoped):
         indexes = [
             models.Index(fields=["org", "team", "status"]),
             models.Index(fields=["org", "status", "level_since"]),
+            # The API's list, newest first: a page read off it, not every issue sorted.
+            models.Index(fields=["org", "-opened_at", "-id"], name="decisions_issue_newest"),
         ]
 
     def __str__(self) -> str:
