@@ -355,7 +355,13 @@ class Membership(OrgScoped):
                 name="membership_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["team", "ended_on"], name="membership_terms")]
+        indexes = [
+            models.Index(fields=["team", "ended_on"], name="membership_terms"),
+            # The organization's current (or past) terms by role, counted off the index
+            # alone: the roles page read all 133,000 terms of a 10,000-team organization
+            # twice (70 ms), the API's count of memberships too.
+            models.Index(fields=["org", "ended_on", "role"], name="membership_roles"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.team}"
