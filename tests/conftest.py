@@ -156,6 +156,13 @@ def login(person: Person) -> Client:
     return client
 
 
+def sqlite_plan(sql: str, params=()) -> str:
+    """SQLite's plan of a statement, its steps joined by " | " (EXPLAIN QUERY PLAN)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
 def api_client(person: Person) -> Client:
     """An API client holding a fresh token of `person`."""
     _, raw = token_services.create_token(person.org, person, "test")

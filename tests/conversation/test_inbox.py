@@ -18,6 +18,7 @@ from accord.core.errors import NotFound
 from accord.decisions import services as decisions
 from accord.org import services as org_services
 from accord.org.models import MembershipRole
+from tests.conftest import sqlite_plan
 
 
 @pytest.fixture
@@ -130,9 +131,7 @@ def test_the_unread_count_reads_the_inbox_index(world):
         person=world.leader, org=world.org, done_at__isnull=True, read_at__isnull=True
     )
     sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = sqlite_plan(sql, params)
     # One of the inbox's indexes, searched by person: never a scan of the table.
     assert "SEARCH conversation_inboxitem USING INDEX inbox_" in plan, plan
     assert "SCAN" not in plan, plan

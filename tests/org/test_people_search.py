@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accord.org import queries, services
-from tests.conftest import login
+from tests.conftest import login, sqlite_plan
 
 
 @pytest.fixture
@@ -96,9 +96,7 @@ def test_the_lookup_is_an_exact_one_on_the_identities_index(known):
     (sql,) = [q["sql"] for q in ctx.captured_queries]
     assert "LIKE" not in sql.upper() and "org_id" in sql and '"kind" IN' in sql
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), [])
-            plan = " ".join(str(row) for row in cursor.fetchall())
+        plan = sqlite_plan(sql.replace("%s", "?"))
         assert "(org_id=? AND kind=? AND value=?)" in plan, plan
     assert queries.identity_owners(known.org, "two words") is None
     assert queries.identity_owners(known.org, "") is None

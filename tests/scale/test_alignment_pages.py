@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accord.alignment import queries
 from accord.alignment.models import Objective
 from accord.org.models import Role, Team
-from tests.conftest import api_client, login, make_person
+from tests.conftest import api_client, login, make_person, sqlite_plan
 
 NODE = re.compile(rb'class="node-title"')
 ITEM = re.compile(rb"<li[ >]")
@@ -154,7 +154,5 @@ def test_the_api_reads_a_page_of_key_results_in_its_order(generated, viewers, db
     (page,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
     assert f'"org_id" = {org.pk}' in page
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + page)
-            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+        plan = sqlite_plan(page)
         assert "alignment_kr_in_order" in plan and "TEMP B-TREE" not in plan, plan

@@ -19,7 +19,7 @@ from accord.decisions.models import Decision, Issue, IssueStatus
 from accord.org import services as org_services
 from accord.org.models import Role, Team
 from accord.web import pickers
-from tests.conftest import api_client, login, make_person
+from tests.conftest import api_client, login, make_person, sqlite_plan
 
 
 @pytest.fixture(autouse=True)
@@ -251,9 +251,7 @@ def test_an_objects_history_is_read_in_order_from_its_index(generated, db):
     team = Team.objects.for_org(org).get(parent=None)
     history = Event.objects.for_org(org).for_target("org.team", team.pk).select_related("actor")
     sql, params = history[:30].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = sqlite_plan(sql, params)
     assert "activity_event_target_order" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
 
@@ -278,8 +276,7 @@ def test_action_items_are_read_by_owner_or_team_not_by_the_whole_org(generated, 
                 cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
                 cursor.execute("ANALYZE sqlite_schema")  # the planner forgets what it knew
             for sql in reads:
-                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                plan = sqlite_plan(sql)
                 assert "owner_id" in plan or "team_id" in plan, (statistics, sql, plan)
 
 
@@ -312,8 +309,7 @@ def test_the_items_of_one_decision_or_meeting_are_read_by_their_source(generated
                 cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
                 cursor.execute("ANALYZE sqlite_schema")
             for sql in reads:
-                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                plan = sqlite_plan(sql)
                 assert "source_type=? AND source_id" in plan, (statistics, sql, plan)
 
 
@@ -361,12 +357,10 @@ def test_a_latency_range_reads_the_decisions_decided_in_it(generated, db):
         "decided_at", flat=True
     )
     assert min(decided) >= queries.day_start(since)
-    with connection.cursor() as cursor:
-        for q in captured.captured_queries:
-            cursor.execute(f"EXPLAIN QUERY PLAN {q['sql']}")
-            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-            assert "decisions_decided_at" in plan, plan
-            assert "TEMP B-TREE" not in plan, plan
+    for q in captured.captured_queries:
+        plan = sqlite_plan(q["sql"])
+        assert "decisions_decided_at" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
 
 
 def test_the_apis_issues_are_read_a_page_newest_first(generated, db):
@@ -385,7 +379,5 @@ def test_the_apis_issues_are_read_a_page_newest_first(generated, db):
         if 'FROM "decisions_issue"' in q["sql"] and "ORDER BY" in q["sql"]
     ]
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + page)
-            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+        plan = sqlite_plan(page)
         assert "decisions_issue_newest" in plan and "TEMP B-TREE" not in plan, plan

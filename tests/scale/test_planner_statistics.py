@@ -13,13 +13,7 @@ from accord.core import tasks
 from accord.core.database import refresh_planner_statistics
 from accord.core.scheduler import discover
 from accord.org.models import Person, Role, Team
-from tests.conftest import login, make_person
-
-
-def _plan(sql: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+from tests.conftest import login, make_person, sqlite_plan
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
@@ -44,9 +38,9 @@ def test_the_team_page_reads_a_teams_meetings_and_dependencies_by_their_indexes(
     ]
     assert meetings and dependencies
     # The unique (cadence, occurrence start) index, not (org, status, scheduled start).
-    assert "(cadence_id=? AND occurrence_start>?)" in _plan(meetings[0])
+    assert "(cadence_id=? AND occurrence_start>?)" in sqlite_plan(meetings[0])
     # The team's side of each dependency, not every active dependency of the organization.
-    plan = _plan(dependencies[0])
+    plan = sqlite_plan(dependencies[0])
     assert "provider_team_id=?" in plan and "requester_team_id=?" in plan, plan
 
 
@@ -86,7 +80,7 @@ def test_the_team_page_reads_a_teams_cadences_scope_by_scope(generated, db, stat
         for q in ctx.captured_queries
         if " UNION " in q["sql"] and 'FROM "rhythm_cadence"' in q["sql"]
     ]
-    plan = _plan(scopes)
+    plan = sqlite_plan(scopes)
     assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
     assert plan.count("scope=?") >= 2 and "team_id=?" in plan, plan
 
@@ -101,7 +95,7 @@ def test_the_alignment_trees_first_screen_is_read_in_its_order(generated, db):
     refresh_planner_statistics()
     period = queries.current_period(org)
     roots = queries.tree_roots(org, period)[:30]
-    plan = _plan(str(roots.query))
+    plan = sqlite_plan(str(roots.query))
     assert "alignment_objective_tree" in plan and "TEMP B-TREE" not in plan, plan
     assert len(list(roots)) > 0
 
@@ -125,7 +119,7 @@ def test_a_persons_page_reads_their_agents_off_the_owners_index(generated, db, s
         for q in ctx.captured_queries
         if 'FROM "org_person"' in q["sql"] and f'"owner_id" = {person.pk}' in q["sql"]
     ]
-    plan = _plan(agents)
+    plan = sqlite_plan(agents)
     assert "person_agents_by_owner" in plan and "TEMP B-TREE" not in plan, plan
 
 
@@ -150,7 +144,7 @@ def test_the_top_teams_agenda_reads_its_objectives_off_their_indexes(generated, 
     ]
     assert objectives
     for sql in objectives:
-        plan = _plan(sql)
+        plan = sqlite_plan(sql)
         assert "USING INDEX alignment_objective_title (org_id=?)" not in plan, plan
 
 
@@ -212,7 +206,7 @@ def test_walks_of_the_tree_read_the_teams_walked_not_every_team(generated, db):
     walks = [q["sql"] for q in ctx.captured_queries if "WITH RECURSIVE" in q["sql"]]
     assert len(walks) >= 7, walks
     for sql in walks:
-        assert "BLOOM FILTER" not in _plan(sql), sql
+        assert "BLOOM FILTER" not in sqlite_plan(sql), sql
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
@@ -234,7 +228,7 @@ def test_the_api_reads_what_superseded_a_page_of_decisions_off_an_index(generate
     (supersedes,) = [
         q["sql"] for q in ctx.captured_queries if '"superseded_by_id" IN (' in q["sql"]
     ]
-    plan = _plan(supersedes)
+    plan = sqlite_plan(supersedes)
     assert "decisions_superseded_by" in plan and "SCAN decisions_decision" not in plan, plan
 
 
@@ -255,4 +249,4 @@ def test_the_roles_page_counts_terms_off_an_index(generated, db):
     ]
     assert len(counts) == 2, counts
     for sql in counts:
-        assert "COVERING INDEX membership_roles" in _plan(sql), _plan(sql)
+        assert "COVERING INDEX membership_roles" in sqlite_plan(sql), sqlite_plan(sql)

@@ -15,7 +15,7 @@ from accord.org import services as org_services
 from accord.org.models import Person, Role
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CadenceKind
-from tests.conftest import login, make_person
+from tests.conftest import login, make_person, sqlite_plan
 
 # A rendered row: a table row, a list item, or a link to a person (participants).
 ROW = re.compile(r"<(tr|li)[\s>]|href=\"/o/[^/]+/people/\d+/\"")
@@ -181,8 +181,7 @@ def test_an_organization_wide_cadence_lists_a_screen_of_its_people_and_counts_to
         ]
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
-                cursor.execute("EXPLAIN QUERY PLAN " + screen)
-                plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+                plan = sqlite_plan(screen)
                 assert "TEMP B-TREE" not in plan, plan
             else:
                 # Tested person by person: joined by OR to its owner, the test made
@@ -251,9 +250,7 @@ def test_the_apis_rhythm_lists_read_a_page_newest_first_and_count_to_a_limit(
     assert starts == sorted(starts, reverse=True)
     (page,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + page)
-            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+        plan = sqlite_plan(page)
         assert f"rhythm_{kind[:-1]}_newest" in plan and "TEMP B-TREE" not in plan, plan
     monkeypatch.setattr(api, "COUNT_UP_TO", 3)
     assert client.get(f"/api/v1/rhythm/{kind}?limit=2").json()["count"] is None

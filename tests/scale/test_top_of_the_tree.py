@@ -16,14 +16,8 @@ from accord.org import queries as org_queries
 from accord.org import services as org_services
 from accord.org.models import Membership, MembershipRole, Role, Team
 from accord.web import pickers
-from tests.conftest import make_person
+from tests.conftest import make_person, sqlite_plan
 from tests.mcp.test_bounds import client_of, rpc
-
-
-def _plan(sql: str, params=()) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " ".join(str(row[-1]) for row in cursor.fetchall())
 
 
 def test_a_choosers_search_box_reads_its_organization_without_sorting(generated, db, monkeypatch):
@@ -40,7 +34,7 @@ def test_a_choosers_search_box_reads_its_organization_without_sorting(generated,
     assert len(captured.captured_queries) == 2, [q["sql"] for q in captured]
     if connection.vendor == "sqlite":
         for query in captured.captured_queries:
-            plan = _plan(query["sql"])
+            plan = sqlite_plan(query["sql"])
             assert "TEMP B-TREE" not in plan, plan
 
 
@@ -64,7 +58,7 @@ def test_related_work_is_read_by_id_not_by_walking_every_initiative(generated, d
     with CaptureQueriesContext(connection) as captured:
         assert signal_queries.related_work(org, item) == []
     (query,) = captured.captured_queries
-    plan = _plan(query["sql"])
+    plan = sqlite_plan(query["sql"])
     assert "rowid=?" in plan or "alignment_initiative USING INTEGER PRIMARY KEY" in plan, plan
 
 
@@ -165,7 +159,7 @@ def test_a_dependencys_reach_reads_its_few_edges_without_a_bloom_filter(generate
         with CaptureQueriesContext(connection) as captured:
             edges = coordination.reachable_edges(org, [source], upstream=upstream)
         (query,) = captured.captured_queries
-        assert "BLOOM" not in _plan(query["sql"]), upstream
+        assert "BLOOM" not in sqlite_plan(query["sql"]), upstream
         # The same edges as walking the accepted dependencies in Python.
         pairs = list(accepted.values_list("requester_initiative_id", "provider_initiative_id"))
         near, far = (0, 1) if upstream else (1, 0)
