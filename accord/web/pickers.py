@@ -67,6 +67,12 @@ class Kind:
     label: Callable
     choices: Callable[[object], QuerySet]  # org -> the organization's choosable rows
     search: Callable[[object, str], Q]  # org, text -> the filter that matches it
+    # What tells two of the same name apart in the matches (not in the chosen label).
+    detail: Callable | None = None
+
+
+def person_detail(p) -> str:
+    return p.email or p.title
 
 
 def _people(org):
@@ -128,8 +134,8 @@ def _find_people(org, q: str) -> Q:
 
 
 KINDS: dict[str, Kind] = {
-    "person": Kind(person_label, _people, _find_people),
-    "human": Kind(person_label, _humans, _find_people),
+    "person": Kind(person_label, _people, _find_people, person_detail),
+    "human": Kind(person_label, _humans, _find_people, person_detail),
     "team": Kind(team_label, _teams, lambda org, q: Q(name__icontains=q)),
     "objective": Kind(objective_label, _objectives, lambda org, q: Q(title__icontains=q)),
     "key_result": Kind(key_result_label, _key_results, lambda org, q: Q(name__icontains=q)),
@@ -138,15 +144,17 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[object, str]]:
-    """At most SEARCH_LIMIT (id, label) pairs of `kind` in `org` whose text matches `q`
-    (slugs instead of ids for teams when `by_slug`, as list filters take them)."""
+def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[object, str, str]]:
+    """At most SEARCH_LIMIT (id, label, detail) of `kind` in `org` whose text matches `q`
+    (slugs instead of ids for teams when `by_slug`, as list filters take them); the detail
+    tells namesakes apart (a person's address), empty for kinds that need none."""
     spec = KINDS[kind]
     rows = spec.choices(org)
     if q:
         rows = rows.filter(spec.search(org, q))
     key = "slug" if by_slug and kind == "team" else "pk"
-    return [(getattr(row, key), spec.label(row)) for row in rows[:SEARCH_LIMIT]]
+    detail = spec.detail or (lambda row: "")
+    return [(getattr(row, key), spec.label(row), detail(row)) for row in rows[:SEARCH_LIMIT]]
 
 
 class _Picker:

@@ -196,3 +196,18 @@ def test_a_search_box_asks_the_database_once_for_whether_and_where_to_search(cas
         html = field.widget.render("team", None)
     assert "data-picker" in html and "/o/acme/pick/team/" in html
     assert len(ctx.captured_queries) == 1
+
+
+def test_namesakes_are_told_apart_by_their_address_and_chosen_by_name(cast):
+    """In a large organization names repeat: each match shows the person's address (their
+    title when they have none) beside the name, and the name alone is what is chosen."""
+    Person.objects.create(org=cast.org, name="Sam Same", email="sam.one@acme.example")
+    Person.objects.create(org=cast.org, name="Sam Same", title="Designer")
+    response = login(cast.member).get("/o/acme/pick/person/", {"q": "sam same"})
+    html = response.content.decode()
+    assert options(response) == 2
+    assert '<small class="muted">sam.one@acme.example</small>' in html
+    assert '<small class="muted">Designer</small>' in html
+    assert html.count('data-label="Sam Same"') == 2
+    teams = login(cast.member).get("/o/acme/pick/team/", {"q": "plat"}).content.decode()
+    assert 'data-label="Platform"' in teams and "<small" not in teams

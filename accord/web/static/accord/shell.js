@@ -84,7 +84,8 @@
     options[index].scrollIntoView({ block: "nearest" });
   }
   function pickerChoose(p, option) {
-    var parts = pickerParts(p), value = option.getAttribute("data-value"), label = option.textContent.trim();
+    var parts = pickerParts(p), value = option.getAttribute("data-value");
+    var label = option.getAttribute("data-label") || option.textContent.trim();
     if (p.hasAttribute("data-picker-multiple")) {
       var chosen = p.querySelector(".picker__chosen");
       var present = chosen.querySelector("input[value='" + value + "']");
