@@ -85,7 +85,7 @@
   }
   function pickerChoose(p, option) {
     var parts = pickerParts(p), value = option.getAttribute("data-value");
-    var label = option.getAttribute("data-label") || option.textContent.trim();
+    var label = option.getAttribute("aria-label") || option.textContent.trim();
     if (p.hasAttribute("data-picker-multiple")) {
       var chosen = p.querySelector(".picker__chosen");
       var present = chosen.querySelector("input[value='" + value + "']");
