@@ -259,18 +259,12 @@ def team_cadences(org: Organization, team: Team) -> list[Cadence]:
 
 
 def descendant_ids(org: Organization, team_id: int) -> set[int]:
-    """Every team below `team_id` (one recursive query)."""
-    table = Team._meta.db_table
-    sql = (
-        f"WITH RECURSIVE down(id) AS ("
-        f" SELECT id FROM {table} WHERE org_id = %s AND parent_id = %s"
-        f" UNION SELECT CASE WHEN t.org_id = %s THEN t.id END"
-        f" FROM down JOIN {table} t ON t.parent_id = down.id)"
-        f" SELECT id FROM down WHERE id IS NOT NULL"
-    )  # see WALKS in org/queries.py
+    """Every team below `team_id`: the organization's walk down the tree
+    (`org.queries.subtree_ids`), run on its own, less the team itself. One query."""
+    down = org_queries.subtree_ids(Team(pk=team_id, org_id=org.pk))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, team_id, org.pk])
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(down.sql, down.params)
+        return {row[0] for row in cursor.fetchall()} - {team_id}
 
 
 def scope_team_ids(org: Organization, cadence: Cadence) -> set[int]:
