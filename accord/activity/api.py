@@ -11,31 +11,9 @@ from ninja.pagination import paginate
 
 from accord.activity import delivery
 from accord.activity.models import Event
-from accord.api.common import Id, Pagination, actor_of, if_match, org_of
+from accord.api.common import BoundedCountPagination, Id, actor_of, if_match, org_of
 
 router = Router(tags=["Activity"])
-
-COUNT_UP_TO = 10_000
-
-
-class BoundedCountPagination(Pagination):
-    """`limit` and `offset` as on every list, but the count stops at COUNT_UP_TO: counting
-    a million events on every call is what would cost."""
-
-    class Output(Schema):
-        items: list[Any]
-        count: int | None = Field(
-            description=f"How many items match, when at most {COUNT_UP_TO}; null when more "
-            "do (page on with `offset` until a page comes back shorter than `limit`)."
-        )
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        offset, limit = pagination.offset, pagination.limit
-        counted = queryset.order_by()[: COUNT_UP_TO + 1].count()
-        return {
-            "items": queryset[offset : offset + limit],
-            "count": counted if counted <= COUNT_UP_TO else None,
-        }
 
 
 class EventOut(Schema):

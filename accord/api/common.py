@@ -81,6 +81,29 @@ class Pagination(LimitOffsetPagination):
         offset: Offset = 0
 
 
+LIST_COUNT_UP_TO = 10_000
+
+
+class BoundedCountPagination(Pagination):
+    """`limit` and `offset` as on every list, but the count stops at LIST_COUNT_UP_TO: counting
+    a million events on every call is what would cost."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int | None = Field(
+            description=f"How many items match, when at most {LIST_COUNT_UP_TO}; null when more "
+            "do (page on with `offset` until a page comes back shorter than `limit`)."
+        )
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, pagination.limit
+        counted = queryset.order_by()[: LIST_COUNT_UP_TO + 1].count()
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": counted if counted <= LIST_COUNT_UP_TO else None,
+        }
+
+
 class PatchSchema(Schema):
     """The body of a partial update: a field left out keeps its value; `null` clears a
     field only where the stored column may be empty (the model's `null=True`, e.g. a

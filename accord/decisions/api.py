@@ -8,9 +8,9 @@ from django.db.models import IntegerField, Prefetch, Value
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.activity.api import BoundedCountPagination
 from accord.api.common import (
     REPORTING,
+    BoundedCountPagination,
     Id,
     PatchSchema,
     actor_of,

@@ -9,8 +9,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.activity.api import BoundedCountPagination
-from accord.api.common import Id, PatchSchema, actor_of, if_match, org_of
+from accord.api.common import BoundedCountPagination, Id, PatchSchema, actor_of, if_match, org_of
 from accord.hooks import queries, services
 from accord.hooks.models import DeliveryState, Webhook
 from accord.org.models import Role

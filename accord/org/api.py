@@ -10,9 +10,9 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.activity.api import BoundedCountPagination
 from accord.api import services as tokens
 from accord.api.common import (
+    BoundedCountPagination,
     Id,
     PatchSchema,
     actor_of,

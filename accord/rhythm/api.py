@@ -8,9 +8,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.activity.api import BoundedCountPagination
 from accord.api.common import (
     REPORTING,
+    BoundedCountPagination,
     Id,
     LocalTime,
     PatchSchema,

@@ -61,14 +61,14 @@ def test_the_largest_lists_count_to_a_limit(cast, monkeypatch):
     """Memberships (130,000 at 10,000 teams), check-ins and meetings are counted up to the
     API's limit, as the events and decisions are: beyond it `count` is null, and paging
     on with `offset` still reaches every item."""
-    from accord.activity import api
+    from accord.api import common
 
     for person in (cast.admin, cast.leader, cast.viewer):
         services.add_membership(cast.org, None, person=person, team=cast.root, allocation=0)
     client = api_client(cast.admin)
     every = client.get("/api/v1/memberships?limit=200").json()
     assert every["count"] == len(every["items"]) > 3
-    monkeypatch.setattr(api, "COUNT_UP_TO", 3)
+    monkeypatch.setattr(common, "LIST_COUNT_UP_TO", 3)
     first = client.get("/api/v1/memberships?limit=2").json()
     assert first["count"] is None and len(first["items"]) == 2
     rest = client.get("/api/v1/memberships?limit=200&offset=2").json()["items"]

@@ -232,11 +232,11 @@ def test_the_team_choosers_offer_the_viewers_teams_not_every_team(generated, db)
 
 
 def test_the_events_count_stops_at_ten_thousand(generated, db, monkeypatch):
-    from accord.activity import api
+    from accord.api import common
 
     org = generated["large"]
     client = api_client(_world(org)["viewer"])
-    monkeypatch.setattr(api, "COUNT_UP_TO", 5)
+    monkeypatch.setattr(common, "LIST_COUNT_UP_TO", 5)
     body = client.get("/api/v1/events?limit=2").json()
     assert body["count"] is None and len(body["items"]) == 2
     assert client.get("/api/v1/events?target_type=org.team&target_id=999999").json()["count"] == 0

@@ -237,7 +237,7 @@ def test_the_apis_rhythm_lists_read_a_page_newest_first_and_count_to_a_limit(
     lists grow by millions a year. A page is read off the newest-first index (sorting
     every check-in of the organization took 64 ms at 300,000), and the count stops at
     the API's limit (null beyond it), as the events' and decisions' do."""
-    from accord.activity import api
+    from accord.api import common
     from tests.conftest import api_client
 
     org = generated["large"]
@@ -252,5 +252,5 @@ def test_the_apis_rhythm_lists_read_a_page_newest_first_and_count_to_a_limit(
     if connection.vendor == "sqlite":
         plan = sqlite_plan(page)
         assert f"rhythm_{kind[:-1]}_newest" in plan and "TEMP B-TREE" not in plan, plan
-    monkeypatch.setattr(api, "COUNT_UP_TO", 3)
+    monkeypatch.setattr(common, "LIST_COUNT_UP_TO", 3)
     assert client.get(f"/api/v1/rhythm/{kind}?limit=2").json()["count"] is None
