@@ -1145,7 +1145,9 @@ def set_wip(request, team_id: Id, payload: WipIn):
         "are filled within `depth`, at most 50 per node and 500 nodes per document — ask "
         "again with `root_id` to go further. An objective met under a parent other than its "
         "first is `repeated`: its key results, initiatives and children are given under its "
-        "first parent (`first_parent_id`). Progress and `orphaned` are the stored roll-up."
+        "first parent (`first_parent_id`). Progress and `orphaned` are the stored roll-up. "
+        "The period's `objective_count`, `orphaned_count` and `unaligned_count` (open "
+        "initiatives serving nothing) are exact up to 5,000; beyond, up to a minute old."
     ),
 )
 def tree(
@@ -1167,6 +1169,7 @@ def tree(
             "progress": None,
             "objective_count": 0,
             "orphaned_count": 0,
+            "unaligned_count": queries.unaligned_initiatives(org).count(),
             "count": 0,
             "limit": limit,
             "offset": offset,

@@ -36,6 +36,7 @@ from accord.alignment.models import (
     TeamAlignmentSettings,
 )
 from accord.alignment.progress import kr_progress, weighted_mean
+from accord.core.counting import figures
 from accord.org.models import Organization, Person, Team
 
 KR_COLUMNS = (
@@ -702,7 +703,8 @@ def tree_children(org: Organization, parent_id: int):
 def tree_summary(org: Organization, period: Period) -> dict[str, Any]:
     """The figures above the tree, from the stored roll-up in a few aggregate queries:
     organization progress (mean of the top organization objectives, else of every top
-    objective), how many objectives, and how many are orphaned."""
+    objective), how many objectives, how many are orphaned and how many open initiatives
+    serve nothing (figures: `accord.core.counting.figures`)."""
     period_ids = related_period_ids(org, period)
     objectives = Objective.objects.for_org(org).filter(period_id__in=period_ids)
     tops = objectives.exclude(status=ObjectiveStatus.DROPPED).exclude(
@@ -711,11 +713,15 @@ def tree_summary(org: Organization, period: Period) -> dict[str, Any]:
     progress = tops.filter(level=ObjectiveLevel.ORG).aggregate(p=Avg("rollup_progress"))["p"]
     if progress is None and not tops.filter(level=ObjectiveLevel.ORG).exists():
         progress = tops.aggregate(p=Avg("rollup_progress"))["p"]
-    return {
-        "progress": None if progress is None else round(progress, 1),
-        "objective_count": objectives.count(),
-        "orphaned_count": objectives.filter(period=period, orphaned=True).count(),
-    }
+    counted = figures(
+        f"alignment-figures:{org.pk}:{period.pk}",
+        {
+            "objective_count": objectives,
+            "orphaned_count": objectives.filter(period=period, orphaned=True),
+            "unaligned_count": unaligned_initiatives(org),
+        },
+    )
+    return {"progress": None if progress is None else round(progress, 1), **counted}
 
 
 def team_progress(org: Organization, team: Team, period: Period) -> float | None:

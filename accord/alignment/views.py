@@ -66,6 +66,7 @@ from accord.web.helpers import (
     int_or_none,
     org_view,
     paginate,
+    paginate_uncounted,
 )
 from accord.web.queries import saved_views
 from accord.web.views import history_for
@@ -161,14 +162,15 @@ def index(request):
         **_tree_urls(request),
     )
     if period is not None:
-        page = paginate(request, queries.tree_roots(org, period, scope), per_page=TREE_PAGE)
+        # Not counted: a period's top objectives are read in the tree's order until a page
+        # is found, where counting them would read every objective of the period.
+        page = paginate_uncounted(request, queries.tree_roots(org, period, scope), TREE_PAGE)
         nodes = queries.build_tree(
             org, [(oid, None, None) for oid in page], depth=TREE_DEPTH, budget=TREE_SHOWN
         )
         ctx.update(
             page=page,
             nodes=nodes,
-            unaligned_count=queries.unaligned_initiatives(org).count(),
             wip_breaches=len(queries.wip_breaches(org)),
             **queries.tree_summary(org, period),
         )

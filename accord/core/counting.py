@@ -6,9 +6,17 @@ to say "1,234 overdue"; it reads at most `limit + 1` instead and says "1,000+".
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 COUNT_UP_TO = 1000
+
+# A page's headline figures (how many teams, people, objectives...) are exact on every view
+# up to FIGURES_EXACT, so a new row shows at once; beyond, they are counted whole at most
+# once a minute, in the shared cache: a large organization's count a minute old reads the
+# same, and counting 100,000 rows on every view of a page is what costs.
+FIGURES_EXACT = 5000
+FIGURES_SECONDS = 60
 
 
 def count_up_to(qs: QuerySet, limit: int = COUNT_UP_TO) -> int:
@@ -19,3 +27,19 @@ def count_up_to(qs: QuerySet, limit: int = COUNT_UP_TO) -> int:
 def shown_count(n: int, limit: int = COUNT_UP_TO) -> str:
     """A count from `count_up_to`, as a page shows it: 12, 1,000, or 1,000+."""
     return f"{limit:,}+" if n > limit else f"{n:,}"
+
+
+def figures(key: str, counts: dict[str, QuerySet]) -> dict[str, int]:
+    """name -> how many rows each queryset of `counts` has, as a page's figures (see
+    FIGURES_EXACT); `key` names them in the cache, so it says whose they are."""
+    counted = cache.get(key)
+    if counted is not None:
+        return counted
+    counted = {name: count_up_to(qs, FIGURES_EXACT) for name, qs in counts.items()}
+    if max(counted.values(), default=0) > FIGURES_EXACT:
+        counted = {
+            name: qs.count() if counted[name] > FIGURES_EXACT else counted[name]
+            for name, qs in counts.items()
+        }
+        cache.set(key, counted, FIGURES_SECONDS)
+    return counted

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
-from accord.core.counting import count_up_to
+from accord.core.counting import figures
 from accord.org.models import (
     IdentityKind,
     Membership,
@@ -35,30 +34,17 @@ def current_teams(org: Organization):
     return Team.objects.for_org(org).current().order_by("name", "id")
 
 
-# The home page's headcount is counted on every view up to this many teams and people;
-# beyond, at most once a minute (in the shared cache): counting 100,000 people reads their
-# whole index, 7 ms on SQLite and 14 ms on PostgreSQL, on every view of the page most
-# viewed. A large organization's count a minute old reads the same.
-HEADCOUNT_EXACT = 5000
-HEADCOUNT_SECONDS = 60
-
-
 def headcount(org: Organization) -> dict[str, int]:
-    """{"teams": current teams, "people": active people} of the organization."""
-    key = f"headcount:{org.pk}"
-    counted = cache.get(key)
-    if counted is not None:
-        return counted
-    teams = Team.objects.for_org(org).current()
-    people = Person.objects.for_org(org).filter(is_active=True)
-    counted = {
-        "teams": count_up_to(teams, HEADCOUNT_EXACT),
-        "people": count_up_to(people, HEADCOUNT_EXACT),
-    }
-    if max(counted.values()) > HEADCOUNT_EXACT:
-        counted = {"teams": teams.count(), "people": people.count()}
-        cache.set(key, counted, HEADCOUNT_SECONDS)
-    return counted
+    """{"teams": current teams, "people": active people} of the organization: figures,
+    counted as `accord.core.counting.figures` says (100,000 people read whole on every
+    view of home were 7 ms on SQLite, 14 ms on PostgreSQL)."""
+    return figures(
+        f"headcount:{org.pk}",
+        {
+            "teams": Team.objects.for_org(org).current(),
+            "people": Person.objects.for_org(org).filter(is_active=True),
+        },
+    )
 
 
 def parent_map(org: Organization) -> dict[int, int | None]:

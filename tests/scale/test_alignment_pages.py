@@ -156,3 +156,74 @@ def test_the_api_reads_a_page_of_key_results_in_its_order(generated, viewers, db
     if connection.vendor == "sqlite":
         plan = sqlite_plan(page)
         assert "alignment_kr_in_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_tree_pages_its_top_objectives_without_counting_them(generated, viewers, db):
+    """The tree starts at a page of the period's top objectives, read in the tree's order
+    until the page is full: counting them all (every objective of the period tested for a
+    parent) cost more than the page's other SQL together at 10,000 teams."""
+    from accord.alignment.views import TREE_PAGE
+
+    org = generated["large"]
+    client = login(viewers["large"])
+    period = queries.current_period(org)
+    roots = list(queries.tree_roots(org, period))
+    assert len(roots) > TREE_PAGE
+    shown = {}
+    for number in (1, 2):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/o/{org.slug}/alignment/?period={period.pk}&page={number}")
+        counts = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if q["sql"].startswith("SELECT COUNT(") and "alignment_objectivelink" in q["sql"]
+        ]
+        assert not counts, counts
+        html = response.content.decode()
+        shown[number] = {oid for oid in roots if f"/alignment/objectives/{oid}/" in html}
+        assert "alignment/objectives/" in html
+    # Top objectives contribute to nothing, so they appear nowhere but on their own page.
+    assert shown[1] == set(roots[:TREE_PAGE])
+    assert shown[2] == set(roots[TREE_PAGE : 2 * TREE_PAGE])
+
+
+def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(
+    generated, viewers, db, monkeypatch
+):
+    """How many objectives, orphaned objectives and unaligned initiatives: exact on every
+    view while each is at most FIGURES_EXACT (a change shows at once), beyond it counted
+    whole once a minute, as home's headcount is."""
+    from django.core.cache import cache
+
+    from accord.alignment.models import Initiative
+    from accord.core import counting
+
+    org = generated["large"]
+    client = login(viewers["large"])
+    period = queries.current_period(org)
+    url = f"/o/{org.slug}/alignment/?period={period.pk}"
+    figure = re.compile(r"Unaligned [^<]*</span><strong>([\d,]+)</strong>")
+    team = Team.objects.for_org(org).first()
+
+    def unaligned() -> int:
+        return int(figure.search(client.get(url).content.decode()).group(1).replace(",", ""))
+
+    def add_unaligned(title: str) -> None:
+        Initiative.objects.create(org=org, team=team, title=title, status="proposed")
+
+    before = unaligned()
+    assert before == queries.unaligned_initiatives(org).count() > 2
+    add_unaligned("Serves nothing yet")
+    assert unaligned() == before + 1
+
+    monkeypatch.setattr(counting, "FIGURES_EXACT", 2)
+    cache.delete(f"alignment-figures:{org.pk}:{period.pk}")
+    assert unaligned() == before + 1  # counted whole, then kept a minute
+    add_unaligned("Serves nothing either")
+    with CaptureQueriesContext(connection) as ctx:
+        assert unaligned() == before + 1
+    assert not [
+        q for q in ctx.captured_queries if "COUNT(*)" in q["sql"] and "alignment_" in q["sql"]
+    ]
+    cache.delete(f"alignment-figures:{org.pk}:{period.pk}")  # as when the minute is up
+    assert unaligned() == before + 2

@@ -140,11 +140,12 @@ def test_counts_are_grouped_by_thousands(generated, db):
 
 
 def test_a_large_organizations_headcount_is_counted_once_a_minute(generated, db, monkeypatch):
-    """Home names how many teams and people there are. Up to HEADCOUNT_EXACT it counts on
+    """Home names how many teams and people there are. Up to FIGURES_EXACT it counts on
     every view, so a new colleague shows at once; beyond it, it counts at most once a
     minute: a whole count of 100,000 people on each view of the page most viewed."""
     from django.core.cache import cache
 
+    from accord.core import counting
     from accord.org.models import Person
 
     org = generated["large"]
@@ -169,7 +170,7 @@ def test_a_large_organizations_headcount_is_counted_once_a_minute(generated, db,
     assert f">{people + 1:,} people</a>" in home()[0]
 
     # Beyond the limit: counted whole once, then read from the cache for a minute.
-    monkeypatch.setattr(queries, "HEADCOUNT_EXACT", 1000)
+    monkeypatch.setattr(counting, "FIGURES_EXACT", 1000)
     cache.delete(f"headcount:{org.pk}")
     html, whole = home()
     assert f">{people + 1:,} people</a>" in html and len(whole) == 1
