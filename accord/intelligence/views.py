@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accord.core.counting import figures
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence import duplicate_views, pages, panels, queries, services
 from accord.intelligence.models import (
@@ -23,7 +24,14 @@ from accord.intelligence.models import (
 from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
 from accord.org.models import Team
-from accord.web.helpers import flash_error, int_or_none, org_view, page_number, paginate
+from accord.web.helpers import (
+    flash_error,
+    int_or_none,
+    org_view,
+    page_number,
+    paginate,
+    paginate_uncounted,
+)
 from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
 
@@ -108,10 +116,15 @@ def index(request):
     if f["kind"]:
         kinds = [f["kind"]] if kinds is None or f["kind"] in kinds else []
     filters = {"kinds": kinds, "severity": f["severity"], "state": f["state"]}
-    total = None
+    total = None  # (how many, when the last evaluation counted them or None: lately)
     if pages.large(list_teams):
         page = pages.signals_page(org, list_teams, page_number(request), PAGE_SIZE, **filters)
         total = pages.stored_total(org, filter_team or scope.team, **filters)
+    elif list_teams is None:  # the whole organization: its figure, not a count on each view
+        listed = pages.signals(org, None, **filters)
+        page = paginate_uncounted(request, listed, PAGE_SIZE)
+        key = ":".join(f[k] for k in ("dimension", "kind", "severity", "state"))  # checked
+        total = (figures(f"signals:{org.pk}:{key}", {"n": listed})["n"], None)
     else:
         page = paginate(request, pages.signals(org, list_teams, **filters), per_page=PAGE_SIZE)
     shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list])
@@ -135,7 +148,8 @@ def index(request):
             "new": new,
             "resolved": resolved,
             "page": page,
-            # A large scope's list is not counted: the last evaluation's count is shown.
+            # A large scope's list is not counted: the last evaluation's count is shown; the
+            # whole organization's is its figure (accord.core.counting.figures).
             "total": total[0] if total else None,
             "total_at": total[1] if total else None,
             "total_pages": _pages_of(total[0], page) if total else None,

@@ -276,3 +276,50 @@ def test_a_large_scopes_list_shows_the_total_its_last_evaluation_counted(generat
     monkeypatch.setattr(pages, "stored_total", lambda *a, **k: (4, timezone.now()))
     html = client.get(url).content.decode()
     assert "Page 1</span>" in html and "Next →" in html
+
+
+def test_the_whole_organizations_list_shows_its_figure(stored, monkeypatch):
+    """The whole organization's signals are listed a page at a time, uncounted; their
+    number is a figure (exact up to FIGURES_EXACT, so a change shows at once; beyond,
+    counted whole once a minute): counting every live signal on each view was most of the
+    page's SQL at 10,000 teams."""
+    from django.core.cache import cache
+
+    from accord.core import counting
+    from accord.intelligence import pages, views
+
+    org = stored["large"]
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    client = login(make_person(org, "Fia Figure", Role.ADMIN))
+    url = f"/o/{org.slug}/insights/?scope=all&severity=critical"
+    tag = re.compile(r'id="signals-h">Signals <span class="tag">([\d,]+)</span>')
+
+    def shown() -> tuple[int, str, list]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        counted = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "COUNT(" in q["sql"].upper() and "intelligence_signal" in q["sql"]
+        ]
+        return int(tag.search(html).group(1).replace(",", "")), html, counted
+
+    expected = pages.signals(org, None, severity="critical").count()
+    assert expected > 8
+    n, html, counted = shown()
+    assert n == expected and f"Page 1 of {-(-expected // 4):,}</span>" in html
+    assert all("LIMIT" in q for q in counted), counted  # read up to the limit, not whole
+    page_two = client.get(f"{url}&page=2").content.decode()
+    listed = page_two.split('id="signals"')[1]
+    assert len(SIGNAL_ROW.findall(listed)) == 4 and "← Previous" in listed
+
+    fx.signal(org, [], title="Newly critical", severity="critical")
+    assert shown()[0] == expected + 1  # at once
+
+    monkeypatch.setattr(counting, "FIGURES_EXACT", 5)
+    cache.delete(f"signals:{org.pk}:::critical:live")  # no dimension, no kind
+    n, _, counted = shown()
+    assert n == expected + 1 and counted
+    fx.signal(org, [], title="Critical too", severity="critical")
+    n, _, counted = shown()
+    assert n == expected + 1 and not counted  # a minute old
