@@ -29,6 +29,7 @@ from accord.web.helpers import (
     int_or_none,
     org_view,
     page_number,
+    pages_of,
     paginate,
     paginate_uncounted,
 )
@@ -152,7 +153,7 @@ def index(request):
             # whole organization's is its figure (accord.core.counting.figures).
             "total": total[0] if total else None,
             "total_at": total[1] if total else None,
-            "total_pages": _pages_of(total[0], page) if total else None,
+            "total_pages": pages_of(total[0], page) if total else None,
             "f": f,
             "filter_team": filter_team,
             "team_picker": team_filter_picker(
@@ -168,14 +169,6 @@ def index(request):
             "bands": pages.BANDS,
         },
     )
-
-
-def _pages_of(total: int, page) -> int | None:
-    """The page count a stored total gives, when the list read agrees with it (signals
-    found since the evaluation may make more pages than it counted)."""
-    pages_ = max(1, -(-total // PAGE_SIZE))
-    agrees = page.number < pages_ or (page.number == pages_ and not page.has_next())
-    return pages_ if agrees else None
 
 
 def _trend_summary(trend: list[dict]) -> str:

@@ -544,7 +544,7 @@ def delete_team(request, team_id: Id):
 
 
 @router.get("/people", response=list[PersonOut], summary="List people")
-@paginate
+@paginate(BoundedCountPagination)  # 100,000 at 10,000 teams: counted to a limit
 def list_people(
     request,
     q: str = "",

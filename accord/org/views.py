@@ -47,7 +47,9 @@ from accord.web.helpers import (
     form_error,
     int_or_none,
     org_view,
+    pages_of,
     paginate,
+    paginate_uncounted,
 )
 from accord.web.views import history_for
 
@@ -476,9 +478,13 @@ def people(request):
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
-    page = paginate(
-        request, qs.select_related("owner").order_by("name", "id"), per_page=queries.LIST_PAGE
-    )
+    qs = qs.select_related("owner").order_by("name", "id")
+    if q or team:
+        page = paginate(request, qs, per_page=queries.LIST_PAGE)
+        page_count = page.paginator.num_pages
+    else:  # everyone: as many as home's headcount says, not a count of 100,000 each view
+        page = paginate_uncounted(request, qs, queries.LIST_PAGE)
+        page_count = pages_of(queries.headcount(org)["people"], page)
     queries.people_page(org, page)
     template = "org/_people_rows.html" if request.headers.get("HX-Request") else "org/people.html"
     return render(
@@ -486,6 +492,7 @@ def people(request):
         template,
         {
             "page": page,
+            "page_count": page_count,
             "q": q,
             "team": team,
             "can_manage": permissions.can_manage_people(request.person),

@@ -166,6 +166,15 @@ class Window:
         return (self.number - 1) * self.per_page + len(self.object_list)
 
 
+def pages_of(total: int, window: Window) -> int | None:
+    """How many pages a list has, from `total`, a count made apart from `window` (a stored
+    or cached figure), when the rows read agree with it; None when they do not (rows added
+    since it was counted make more pages than it says)."""
+    pages = max(1, -(-total // window.per_page))
+    agrees = window.number < pages or (window.number == pages and not window.has_next())
+    return pages if agrees else None
+
+
 def page_number(request) -> int:
     """The `page` parameter of a list (from 1); anything else is the first page."""
     return min(max(1, int_or_none(request.GET.get("page")) or 1), 1_000_000)

@@ -58,9 +58,9 @@ def test_every_list_endpoint_is_paginated_and_answers(cast):
 
 
 def test_the_largest_lists_count_to_a_limit(cast, monkeypatch):
-    """Memberships (130,000 at 10,000 teams), check-ins and meetings are counted up to the
-    API's limit, as the events and decisions are: beyond it `count` is null, and paging
-    on with `offset` still reaches every item."""
+    """Memberships (130,000 at 10,000 teams), people, check-ins and meetings are counted up
+    to the API's limit, as the events and decisions are: beyond it `count` is null, and
+    paging on with `offset` still reaches every item."""
     from accord.api import common
 
     for person in (cast.admin, cast.leader, cast.viewer):
@@ -73,3 +73,5 @@ def test_the_largest_lists_count_to_a_limit(cast, monkeypatch):
     assert first["count"] is None and len(first["items"]) == 2
     rest = client.get("/api/v1/memberships?limit=200&offset=2").json()["items"]
     assert first["items"] + rest == every["items"]
+    people = client.get("/api/v1/people?limit=2").json()  # 100,000 at 10,000 teams
+    assert people["count"] is None and len(people["items"]) == 2

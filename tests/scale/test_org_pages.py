@@ -181,6 +181,50 @@ def test_a_large_organizations_headcount_is_counted_once_a_minute(generated, db,
     assert f">{people + 2:,} people</a>" in home()[0]
 
 
+def test_everyone_is_listed_as_many_pages_as_the_headcount_says(generated, db, monkeypatch):
+    """The people list, unfiltered, reads a page without counting everyone (100,000 at
+    10,000 teams): its page count comes from home's headcount, a figure. A search or a
+    team's members are counted as they are found."""
+    from django.core.cache import cache
+
+    from accord.core import counting
+    from accord.org.models import Person
+
+    org = generated["large"]
+    client = login(make_person(org, "Paula Pages", Role.ADMIN))
+    people = Person.objects.for_org(org).filter(is_active=True).count()
+    pages = -(-people // queries.LIST_PAGE)
+    assert pages > 2
+
+    def listed(url: str) -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        whole = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'COUNT(*) AS "__count" FROM "org_person"' in q["sql"]
+        ]
+        return html, whole
+
+    html, whole = listed(f"/o/{org.slug}/people/")
+    assert f"Page 1 of {pages:,}" in html and not whole
+    html, _ = listed(f"/o/{org.slug}/people/?page={pages}")
+    assert f"Page {pages:,} of {pages:,}" in html and "Next →" not in html
+    html, whole = listed(f"/o/{org.slug}/people/?q=a")
+    assert len(whole) == 1 and " of " in html.split('class="pager"')[1].split("</td>")[0]
+
+    # A headcount behind the list (someone added since it was counted): no page count the
+    # list contradicts, and the next page is still offered.
+    monkeypatch.setattr(counting, "FIGURES_EXACT", 5)
+    cache.delete(f"headcount:{org.pk}")
+    listed(f"/o/{org.slug}/people/")
+    last = Person.objects.for_org(org).filter(is_active=True).order_by("name", "id").last()
+    for n in range(queries.LIST_PAGE):
+        Person.objects.create(org=org, name=f"{last.name} {n:02d}")
+    html, _ = listed(f"/o/{org.slug}/people/?page={pages}")
+    assert re.search(rf"Page {pages:,}\s+<a [^>]+>Next →", html), html.split('class="pager"')[1]
+
+
 def test_the_number_filter_needs_no_load():
     from django.template import Context, Template
 
