@@ -21,7 +21,7 @@ from accord.coordination.forms import (
     ProviderInitiativeChoice,
 )
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
-from accord.core.counting import count_up_to, shown_count
+from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.errors import ServiceError
 from accord.org.models import Team
 from accord.web.helpers import (
@@ -73,8 +73,10 @@ def index(request):
     risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
     late = queries.decorate(late_qs.order_by("due", "id")[:INDEX_SHOWN], on)
     at_risk = queries.decorate(risk_qs.order_by("due", "id")[:INDEX_SHOWN], on)
-    late_count, risk_count = count_up_to(late_qs), count_up_to(risk_qs)
-    active_count = count_up_to(active)
+    counted = figures(  # today's: what is late or at risk changes with the date
+        f"coordination-figures:{org.pk}:{on.isoformat()}",
+        {"late": late_qs, "at_risk": risk_qs, "active": active},
+    )
     load, load_whole = queries.overview_load(org, me, on)
     cycles = queries.stored_cycles(org)
     cycles_count = count_up_to(cycles)
@@ -84,13 +86,10 @@ def index(request):
         {
             "my_teams": my_teams,
             "late": late,
-            "late_count": late_count,
-            "late_shown": shown_count(late_count),
+            "late_count": counted["late"],
             "at_risk": at_risk,
-            "at_risk_count": risk_count,
-            "at_risk_shown": shown_count(risk_count),
-            "active_count": active_count,
-            "active_shown": shown_count(active_count),
+            "at_risk_count": counted["at_risk"],
+            "active_count": counted["active"],
             "load": load,
             "load_whole": load_whole,
             "load_mine": bool(my_teams),
