@@ -38,7 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accord.core.counting import COUNT_UP_TO, count_up_to
+from accord.core.counting import count_up_to, figures
 from accord.decisions import followthrough
 from accord.decisions.models import (
     UNDECIDED,
@@ -182,12 +182,18 @@ def search(qs: QuerySet[Decision], text: str) -> QuerySet[Decision]:
     return qs
 
 
-def status_counts(org: Organization, limit: int = COUNT_UP_TO) -> dict[str, int]:
-    """Decisions per status, each counted up to `limit` (limit + 1 means more)."""
-    return {
-        status: count_up_to(Decision.objects.for_org(org).filter(status=status), limit)
-        for status in DecisionStatus.values
-    }
+def log_figures(org: Organization) -> dict[str, int]:
+    """How many decisions have each status, and how many are overdue today: the decision
+    log's figures (`accord.core.counting.figures`)."""
+    today = timezone.localdate()
+    decisions = Decision.objects.for_org(org)
+    return figures(
+        f"decision-figures:{org.pk}:{today.isoformat()}",
+        {
+            **{status: decisions.filter(status=status) for status in DecisionStatus.values},
+            "overdue": overdue_decisions(org, today),
+        },
+    )
 
 
 def filter_log(
@@ -814,12 +820,12 @@ __all__ = [
     "follow_through_by",
     "issue_list",
     "latency_days",
+    "log_figures",
     "open_issues",
     "overdue_action_items",
     "overdue_decisions",
     "search",
     "stale_issues",
-    "status_counts",
     "team_action_lists",
     "waiting_on",
 ]

@@ -10,7 +10,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.decisions import latency as latency_figures
 from accord.decisions import queries, services
@@ -156,14 +155,11 @@ def index(request):
     page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()
     params.pop("page", None)
-    overdue = count_up_to(queries.overdue_decisions(org))
     ctx = {
         "form": form,
         "page": page,
         "today": timezone.localdate(),
-        "counts": {k: shown_count(n) for k, n in queries.status_counts(org).items()},
-        "overdue_count": overdue,
-        "overdue_shown": shown_count(overdue),
+        "counts": queries.log_figures(org),
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),
         "tab": "log",
@@ -423,7 +419,7 @@ def latency(request):
     days = latency_figures.period_of(request.GET.get("days", latency_figures.DEFAULT_PERIOD))
     figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
     overdue = queries.overdue_decisions(org)
-    shown, total = list(overdue[:LATENCY_ROWS]), count_up_to(overdue)
+    shown, total = list(overdue[:LATENCY_ROWS]), queries.log_figures(org)["overdue"]
     return render(
         request,
         "decisions/latency.html",
@@ -433,7 +429,7 @@ def latency(request):
             "periods": latency_figures.PERIODS,
             "min_decisions": latency_figures.MIN_DECISIONS,
             "overdue": shown,
-            "overdue_count": shown_count(total),
+            "overdue_count": total,
             "overdue_more": total > len(shown),
             "today": timezone.localdate(),
             "tab": "latency",

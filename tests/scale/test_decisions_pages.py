@@ -381,3 +381,38 @@ def test_the_apis_issues_are_read_a_page_newest_first(generated, db):
     if connection.vendor == "sqlite":
         plan = sqlite_plan(page)
         assert "decisions_issue_newest" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_logs_figures_are_exact_up_to_a_limit_then_a_minute_old(generated, db, monkeypatch):
+    """The decision log says how many decisions are open, proposed, decided... and overdue:
+    exact on every view while each is at most FIGURES_EXACT (a new decision shows at once),
+    beyond it counted whole once a minute."""
+    from django.core.cache import cache
+
+    from accord.core import counting
+
+    org = generated["large"]
+    viewer = _world(org)["viewer"]
+    client = login(viewer)
+    url = f"/o/{org.slug}/decisions/"
+    figure = re.compile(r'\?status=open">([\d,]+) open</a>')
+    key = f"decision-figures:{org.pk}:{timezone.localdate().isoformat()}"
+
+    def shown() -> int:
+        return int(figure.search(client.get(url).content.decode()).group(1).replace(",", ""))
+
+    def open_one(question: str) -> None:
+        decisions.create_decision(org, viewer, question, approver=viewer)
+
+    before = shown()
+    assert before == Decision.objects.filter(org=org, status="open").count() > 5
+    open_one("Which figure do we show?")
+    assert shown() == before + 1
+
+    monkeypatch.setattr(counting, "FIGURES_EXACT", 5)
+    cache.delete(key)
+    assert shown() == before + 1  # counted whole, then kept a minute
+    open_one("And for how long?")
+    assert shown() == before + 1
+    cache.delete(key)
+    assert shown() == before + 2
