@@ -163,6 +163,27 @@ def sqlite_plan(sql: str, params=()) -> str:
         return " | ".join(str(row[-1]) for row in cursor.fetchall())
 
 
+def check_figure(shown, add, key: str, monkeypatch) -> None:
+    """What a page's figure (`accord.core.counting.figures`) promises: exact on every view
+    up to FIGURES_EXACT, so a row `add`ed shows at once; beyond it, counted whole and then
+    read from the cache under `key` (a row added meanwhile shows when the minute is up).
+    `shown()` reads the figure off the page; `add(name)` adds a row it counts."""
+    from django.core.cache import cache
+
+    from accord.core import counting
+
+    before = shown()
+    add("first")
+    assert shown() == before + 1  # at once
+    monkeypatch.setattr(counting, "FIGURES_EXACT", 2)
+    cache.delete(key)
+    assert shown() == before + 1  # counted whole, then kept a minute
+    add("second")
+    assert shown() == before + 1
+    cache.delete(key)  # as when the minute is up
+    assert shown() == before + 2
+
+
 def api_client(person: Person) -> Client:
     """An API client holding a fresh token of `person`."""
     _, raw = token_services.create_token(person.org, person, "test")

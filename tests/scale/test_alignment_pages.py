@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accord.alignment import queries
 from accord.alignment.models import Objective
 from accord.org.models import Role, Team
-from tests.conftest import api_client, login, make_person, sqlite_plan
+from tests.conftest import api_client, check_figure, login, make_person, sqlite_plan
 
 NODE = re.compile(rb'class="node-title"')
 ITEM = re.compile(rb"<li[ >]")
@@ -190,13 +190,9 @@ def test_the_tree_pages_its_top_objectives_without_counting_them(generated, view
 def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(
     generated, viewers, db, monkeypatch
 ):
-    """How many objectives, orphaned objectives and unaligned initiatives: exact on every
-    view while each is at most FIGURES_EXACT (a change shows at once), beyond it counted
-    whole once a minute, as home's headcount is."""
-    from django.core.cache import cache
-
+    """How many objectives, orphaned objectives and unaligned initiatives: figures, as home's
+    headcount is (exact on each view up to a limit, beyond counted once a minute)."""
     from accord.alignment.models import Initiative
-    from accord.core import counting
 
     org = generated["large"]
     client = login(viewers["large"])
@@ -208,22 +204,8 @@ def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(
     def unaligned() -> int:
         return int(figure.search(client.get(url).content.decode()).group(1).replace(",", ""))
 
-    def add_unaligned(title: str) -> None:
-        Initiative.objects.create(org=org, team=team, title=title, status="proposed")
+    def add(name: str) -> None:
+        Initiative.objects.create(org=org, team=team, title=f"Serves nothing, {name}")
 
-    before = unaligned()
-    assert before == queries.unaligned_initiatives(org).count() > 2
-    add_unaligned("Serves nothing yet")
-    assert unaligned() == before + 1
-
-    monkeypatch.setattr(counting, "FIGURES_EXACT", 2)
-    cache.delete(f"alignment-figures:{org.pk}:{period.pk}")
-    assert unaligned() == before + 1  # counted whole, then kept a minute
-    add_unaligned("Serves nothing either")
-    with CaptureQueriesContext(connection) as ctx:
-        assert unaligned() == before + 1
-    assert not [
-        q for q in ctx.captured_queries if "COUNT(*)" in q["sql"] and "alignment_" in q["sql"]
-    ]
-    cache.delete(f"alignment-figures:{org.pk}:{period.pk}")  # as when the minute is up
-    assert unaligned() == before + 2
+    assert unaligned() == queries.unaligned_initiatives(org).count() > 2
+    check_figure(unaligned, add, f"alignment-figures:{org.pk}:{period.pk}", monkeypatch)

@@ -25,7 +25,7 @@ from accord.alignment import services as alignment
 from accord.coordination import services
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role, Team
-from tests.conftest import api_client, login, make_person
+from tests.conftest import api_client, check_figure, login, make_person
 
 
 class RowCounter:
@@ -259,15 +259,12 @@ def test_an_api_list_does_the_same_work_at_30_and_200_teams(
 def test_the_overviews_figures_are_exact_up_to_a_limit_then_a_minute_old(
     generated, guarded, db, monkeypatch
 ):
-    """How many dependencies are active, late and at risk: exact on every view while each is
-    at most FIGURES_EXACT (a new request shows at once), beyond it counted whole once a
-    minute, today's (late and at risk change with the date)."""
-    from django.core.cache import cache
-
+    """How many dependencies are active, late and at risk: figures (exact on each view up to
+    a limit, beyond counted once a minute), today's (late and at risk change with the
+    date)."""
     from accord.alignment.models import Initiative
     from accord.coordination.models import Dependency
     from accord.coordination.queries import ACTIVE_STATES
-    from accord.core import counting
 
     org = generated["large"]
     viewer = guarded["large"]["viewer"]
@@ -279,28 +276,16 @@ def test_the_overviews_figures_are_exact_up_to_a_limit_then_a_minute_old(
     def active() -> int:
         return int(figure.search(client.get(url).content.decode()).group(1).replace(",", ""))
 
-    def ask(title: str) -> None:
+    def add(name: str) -> None:
         services.create_dependency(
             org,
             viewer,
             requester_initiative=Initiative.objects.get(org=org, title="Guard launch"),
             provider_team=gives,
-            title=title,
+            title=f"Guard figure {name}",
             need_by=timezone.localdate() + dt.timedelta(days=90),
         )
 
-    before = active()
-    assert before == Dependency.objects.filter(org=org, state__in=ACTIVE_STATES).count() > 5
-    ask("Guard figure one")
-    assert active() == before + 1
-
-    monkeypatch.setattr(counting, "FIGURES_EXACT", 5)
-    cache.delete(f"coordination-figures:{org.pk}:{timezone.localdate().isoformat()}")
-    assert active() == before + 1  # counted whole, then kept a minute
-    ask("Guard figure two")
-    with CaptureQueriesContext(connection) as ctx:
-        assert active() == before + 1
-    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(")]
-    assert not [q for q in counts if "coordination_dependency" in q and "cycle" not in q]
-    cache.delete(f"coordination-figures:{org.pk}:{timezone.localdate().isoformat()}")
-    assert active() == before + 2
+    assert active() == Dependency.objects.filter(org=org, state__in=ACTIVE_STATES).count() > 5
+    key = f"coordination-figures:{org.pk}:{timezone.localdate().isoformat()}"
+    check_figure(active, add, key, monkeypatch)

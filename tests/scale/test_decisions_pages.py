@@ -19,7 +19,7 @@ from accord.decisions.models import Decision, Issue, IssueStatus
 from accord.org import services as org_services
 from accord.org.models import Role, Team
 from accord.web import pickers
-from tests.conftest import api_client, login, make_person, sqlite_plan
+from tests.conftest import api_client, check_figure, login, make_person, sqlite_plan
 
 
 @pytest.fixture(autouse=True)
@@ -385,34 +385,19 @@ def test_the_apis_issues_are_read_a_page_newest_first(generated, db):
 
 def test_the_logs_figures_are_exact_up_to_a_limit_then_a_minute_old(generated, db, monkeypatch):
     """The decision log says how many decisions are open, proposed, decided... and overdue:
-    exact on every view while each is at most FIGURES_EXACT (a new decision shows at once),
-    beyond it counted whole once a minute."""
-    from django.core.cache import cache
-
-    from accord.core import counting
-
+    figures (exact on each view up to a limit, beyond counted once a minute)."""
     org = generated["large"]
     viewer = _world(org)["viewer"]
     client = login(viewer)
     url = f"/o/{org.slug}/decisions/"
     figure = re.compile(r'\?status=open">([\d,]+) open</a>')
-    key = f"decision-figures:{org.pk}:{timezone.localdate().isoformat()}"
 
     def shown() -> int:
         return int(figure.search(client.get(url).content.decode()).group(1).replace(",", ""))
 
-    def open_one(question: str) -> None:
-        decisions.create_decision(org, viewer, question, approver=viewer)
+    def add(name: str) -> None:
+        decisions.create_decision(org, viewer, f"Which figure, {name}?", approver=viewer)
 
-    before = shown()
-    assert before == Decision.objects.filter(org=org, status="open").count() > 5
-    open_one("Which figure do we show?")
-    assert shown() == before + 1
-
-    monkeypatch.setattr(counting, "FIGURES_EXACT", 5)
-    cache.delete(key)
-    assert shown() == before + 1  # counted whole, then kept a minute
-    open_one("And for how long?")
-    assert shown() == before + 1
-    cache.delete(key)
-    assert shown() == before + 2
+    assert shown() == Decision.objects.filter(org=org, status="open").count() > 5
+    key = f"decision-figures:{org.pk}:{timezone.localdate().isoformat()}"
+    check_figure(shown, add, key, monkeypatch)

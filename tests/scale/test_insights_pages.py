@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accord.intelligence.models import Signal, SignalTeam
 from accord.org.models import Role, Team
-from tests.conftest import api_client, login, make_person, sqlite_plan
+from tests.conftest import api_client, check_figure, login, make_person, sqlite_plan
 from tests.intelligence import fixtures_pages as fx
 
 SEVERITIES = ("critical", "warning", "info")
@@ -280,12 +280,8 @@ def test_a_large_scopes_list_shows_the_total_its_last_evaluation_counted(generat
 
 def test_the_whole_organizations_list_shows_its_figure(stored, monkeypatch):
     """The whole organization's signals are listed a page at a time, uncounted; their
-    number is a figure (exact up to FIGURES_EXACT, so a change shows at once; beyond,
-    counted whole once a minute): counting every live signal on each view was most of the
-    page's SQL at 10,000 teams."""
-    from django.core.cache import cache
-
-    from accord.core import counting
+    number is a figure (exact on each view up to a limit, beyond counted once a minute):
+    counting every live signal on each view was most of the page's SQL at 10,000 teams."""
     from accord.intelligence import pages, views
 
     org = stored["large"]
@@ -294,32 +290,27 @@ def test_the_whole_organizations_list_shows_its_figure(stored, monkeypatch):
     url = f"/o/{org.slug}/insights/?scope=all&severity=critical"
     tag = re.compile(r'id="signals-h">Signals <span class="tag">([\d,]+)</span>')
 
-    def shown() -> tuple[int, str, list]:
-        with CaptureQueriesContext(connection) as ctx:
-            html = client.get(url).content.decode()
-        counted = [
-            q["sql"]
-            for q in ctx.captured_queries
-            if "COUNT(" in q["sql"].upper() and "intelligence_signal" in q["sql"]
-        ]
-        return int(tag.search(html).group(1).replace(",", "")), html, counted
-
     expected = pages.signals(org, None, severity="critical").count()
     assert expected > 8
-    n, html, counted = shown()
-    assert n == expected and f"Page 1 of {-(-expected // 4):,}</span>" in html
-    assert all("LIMIT" in q for q in counted), counted  # read up to the limit, not whole
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    assert tag.search(html).group(1) == f"{expected:,}"
+    assert f"Page 1 of {-(-expected // 4):,}</span>" in html
+    counted = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper() and "intelligence_signal" in q["sql"]
+    ]
+    assert counted and all("LIMIT" in q for q in counted), counted  # up to the limit
     page_two = client.get(f"{url}&page=2").content.decode()
     listed = page_two.split('id="signals"')[1]
     assert len(SIGNAL_ROW.findall(listed)) == 4 and "← Previous" in listed
 
-    fx.signal(org, [], title="Newly critical", severity="critical")
-    assert shown()[0] == expected + 1  # at once
+    def shown() -> int:
+        return int(tag.search(client.get(url).content.decode()).group(1).replace(",", ""))
 
-    monkeypatch.setattr(counting, "FIGURES_EXACT", 5)
-    cache.delete(f"signals:{org.pk}:::critical:live")  # no dimension, no kind
-    n, _, counted = shown()
-    assert n == expected + 1 and counted
-    fx.signal(org, [], title="Critical too", severity="critical")
-    n, _, counted = shown()
-    assert n == expected + 1 and not counted  # a minute old
+    def add(name: str) -> None:
+        fx.signal(org, [], title=f"Critical, {name}", severity="critical")
+
+    key = f"signals:{org.pk}:::critical:live"  # no dimension, no kind
+    check_figure(shown, add, key, monkeypatch)
