@@ -9,7 +9,15 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.alignment.models import Initiative, Milestone
-from accord.api.common import Id, actor_of, get_or_404, if_match, org_of, ref
+from accord.api.common import (
+    BoundedCountPagination,
+    Id,
+    actor_of,
+    get_or_404,
+    if_match,
+    org_of,
+    ref,
+)
 from accord.coordination import queries, services
 from accord.coordination.models import TRANSITIONS, Dependency, Priority, State
 from accord.core.errors import ServiceError
@@ -81,8 +89,18 @@ def _out(deps: list[Dependency]) -> list[Dependency]:
     return deps
 
 
+class DecoratedPagination(BoundedCountPagination):
+    """The bounded count (100,000 dependencies at 10,000 teams), and each page's
+    dependencies with their derived fields (late, at risk, what may be done) set in bulk."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = _out(list(page["items"]))
+        return page
+
+
 @router.get("/dependencies", response=list[DependencyOut], summary="List dependencies")
-@paginate
+@paginate(DecoratedPagination)
 def list_dependencies(
     request,
     team_id: Id | None = None,
@@ -115,26 +133,7 @@ def list_dependencies(
         late=late,
         at_risk=at_risk,
     )
-    return _Decorated(qs)
-
-
-class _Decorated:
-    """A queryset whose sliced page gets the derived fields (late, at risk) in bulk."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        return _out(list(self.qs[item]))
-
-    def __iter__(self):
-        return iter(_out(list(self.qs)))
+    return qs
 
 
 @router.post("/dependencies", response={201: DependencyOut}, summary="Ask another team")

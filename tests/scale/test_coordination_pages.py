@@ -289,3 +289,17 @@ def test_the_overviews_figures_are_exact_up_to_a_limit_then_a_minute_old(
     assert active() == Dependency.objects.filter(org=org, state__in=ACTIVE_STATES).count() > 5
     key = f"coordination-figures:{org.pk}:{timezone.localdate().isoformat()}"
     check_figure(active, add, key, monkeypatch)
+
+
+def test_the_api_counts_dependencies_to_a_limit(generated, guarded, db, monkeypatch):
+    """100,000 dependencies at 10,000 teams: the API's list counts up to its limit (null
+    beyond, as the events and decisions do), and each page still has its derived fields."""
+    from accord.api import common
+
+    client = api_client(guarded["large"]["viewer"])
+    every = client.get("/api/v1/dependencies?limit=200").json()
+    assert every["count"] > 5
+    monkeypatch.setattr(common, "LIST_COUNT_UP_TO", 5)
+    first = client.get("/api/v1/dependencies?limit=3").json()
+    assert first["count"] is None and first["items"] == every["items"][:3]
+    assert all("late" in d and "allowed_actions" in d for d in first["items"])
