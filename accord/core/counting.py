@@ -1,7 +1,9 @@
-"""Counts a page can afford: rows read up to a limit, shown with "+" beyond it.
+"""Counts a page can afford.
 
-A page near the top of a large organization would count hundreds of thousands of rows
-to say "1,234 overdue"; it reads at most `limit + 1` instead and says "1,000+".
+A page near the top of a large organization would count hundreds of thousands of rows on
+every view. It either reads at most `limit + 1` of them and says "1,000+" (`count_up_to`,
+`shown_count`: a list's own count), or shows the organization's headline numbers as
+figures (`figures`): exact while small, and beyond counted whole once a minute.
 """
 
 from __future__ import annotations
