@@ -185,6 +185,10 @@ def test_the_tree_pages_its_top_objectives_without_counting_them(generated, view
     # Top objectives contribute to nothing, so they appear nowhere but on their own page.
     assert shown[1] == set(roots[:TREE_PAGE])
     assert shown[2] == set(roots[TREE_PAGE : 2 * TREE_PAGE])
+    # Past the last page (a link kept after objectives went): said so, not "none yet".
+    beyond = client.get(f"/o/{org.slug}/alignment/?period={period.pk}&page=999").content
+    assert b"No more objectives this far" in beyond and b" yet." not in beyond
+    assert f'href="?period={period.pk}">First page</a>'.encode() in beyond
 
 
 def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(

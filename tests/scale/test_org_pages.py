@@ -210,6 +210,8 @@ def test_everyone_is_listed_as_many_pages_as_the_headcount_says(generated, db, m
     assert f"Page 1 of {pages:,}" in html and not whole
     html, _ = listed(f"/o/{org.slug}/people/?page={pages}")
     assert f"Page {pages:,} of {pages:,}" in html and "Next →" not in html
+    html, _ = listed(f"/o/{org.slug}/people/?page={pages + 5}")
+    assert "Nobody more this far." in html and "Nobody here yet" not in html
     html, whole = listed(f"/o/{org.slug}/people/?q=a")
     assert len(whole) == 1 and " of " in html.split('class="pager"')[1].split("</td>")[0]
 
