@@ -196,6 +196,13 @@ def log_figures(org: Organization) -> dict[str, int]:
     )
 
 
+def overdue_figure(org: Organization) -> int:
+    """How many decisions are overdue today, as a figure, for a page that shows that alone."""
+    today = timezone.localdate()
+    key = f"decision-overdue:{org.pk}:{today.isoformat()}"
+    return figures(key, {"overdue": overdue_decisions(org, today)})["overdue"]
+
+
 def filter_log(
     org: Organization,
     *,
@@ -824,6 +831,7 @@ __all__ = [
     "open_issues",
     "overdue_action_items",
     "overdue_decisions",
+    "overdue_figure",
     "search",
     "stale_issues",
     "team_action_lists",

@@ -419,7 +419,8 @@ def latency(request):
     days = latency_figures.period_of(request.GET.get("days", latency_figures.DEFAULT_PERIOD))
     figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
     overdue = queries.overdue_decisions(org)
-    shown, total = list(overdue[:LATENCY_ROWS]), queries.log_figures(org)["overdue"]
+    shown = list(overdue[:LATENCY_ROWS])
+    total = len(shown) if len(shown) < LATENCY_ROWS else queries.overdue_figure(org)
     return render(
         request,
         "decisions/latency.html",

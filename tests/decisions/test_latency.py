@@ -132,3 +132,33 @@ def test_latency_is_measured_to_the_second_by_the_database(cast):
     assert report.per_team[cast.root.pk].mean == round(
         sum(g.total_seconds() for _, g in gaps) / 86400 / len(gaps), 1
     )
+
+
+def test_the_latency_page_says_how_many_decisions_are_overdue(cast, monkeypatch):
+    """The overdue list is a screen, the most overdue first, with how many there are in
+    all: its own rows when they fit, else the count (not the log's counts by status)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.decisions import views
+    from tests.conftest import login
+
+    today = timezone.localdate()
+    for n in range(3):
+        services.create_decision(
+            cast.org,
+            None,
+            f"Overdue {n}?",
+            approver=cast.leader,
+            opened_at=timezone.now() - dt.timedelta(days=10),
+            decide_by=today - dt.timedelta(days=n + 1),
+        )
+    client = login(cast.admin)
+    html = client.get("/o/acme/decisions/latency/").content.decode()
+    assert "<dt>Overdue now</dt><dd>3</dd>" in html and "most overdue of" not in html
+    monkeypatch.setattr(views, "LATENCY_ROWS", 2)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/o/acme/decisions/latency/").content.decode()
+    assert "<dt>Overdue now</dt><dd>3</dd>" in html and "the 2 most overdue of 3" in html
+    by_status = [q for q in ctx.captured_queries if '"decisions_decision"."status" = ' in q["sql"]]
+    assert not by_status, by_status
