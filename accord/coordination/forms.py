@@ -201,10 +201,8 @@ class ActionForm(forms.Form):
                 dependency.proposed_date or dependency.committed_date or dependency.need_by
             )
         # Shown with the form before it is sent: what the defaults would commit to, and
-        # each initiative's target for the page's script (`targets`, set by a page that
-        # shares one list of initiatives among many forms).
+        # each initiative's target for the page's script (`targets_json`).
         self.warning = ""
-        self.targets: dict[int, str] | None = None
         if action == "accept" and not self.is_bound:
             self.warning = accept_warning(dependency, None, self.fields["committed_date"].initial)
         if action in ("decline", "cancel", "flag_at_risk", "flag_blocked"):
@@ -215,11 +213,9 @@ class ActionForm(forms.Form):
 
     def targets_json(self) -> str:
         """{initiative id: target date} of the initiatives this form offers (accept)."""
-        if self.targets is None:
-            field = self.fields.get("provider_initiative")
-            rows = field.queryset.values_list("id", "target_date") if field else []
-            self.targets = {i: d.isoformat() for i, d in rows if d}
-        return json.dumps(self.targets)
+        field = self.fields.get("provider_initiative")
+        rows = field.queryset.values_list("id", "target_date") if field else []
+        return json.dumps({i: d.isoformat() for i, d in rows if d})
 
     def default_initiative(self):
         d = self.dependency

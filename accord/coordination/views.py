@@ -7,18 +7,16 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.activity.models import Event
 from accord.activity.queries import name_references
-from accord.alignment.models import Initiative
 from accord.coordination import queries, services
 from accord.coordination.forms import (
     OPEN,
     ActionForm,
     DependencyForm,
     NeedByMilestoneForm,
-    ProviderInitiativeChoice,
 )
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
@@ -185,29 +183,14 @@ def team(request, team_slug: str):
     # Proposals the team received on what it asked for: agree or counter.
     answers = [d for d in outbound if d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER]
     inbox_ids = {d.pk for d in inbox}
-    # One list of the team's open initiatives, shared by every accept/propose form.
-    field = ProviderInitiativeChoice(queryset=Initiative.objects.none())
-    offered = list(
-        Initiative.objects.for_org(org)
-        .filter(team=team, status__in=OPEN)
-        .select_related("team")
-        .order_by("title")
-    )
-    choices = [("", "---------")] + [(i.pk, field.label_from_instance(i)) for i in offered]
-    targets = {i.pk: i.target_date.isoformat() for i in offered if i.target_date}
     mine = standings.get(team.pk)
-    can_answer = mine is not None
     for d in inbox + answers:
-        d.forms = []
-        if not can_answer:
-            continue
-        for action in (*INBOX_ACTIONS, "agree", "counter"):
-            if action in d.my_actions:
-                form = ActionForm(org=org, dependency=d, action=action)
-                if "provider_initiative" in form.fields:
-                    form.fields["provider_initiative"].choices = choices
-                    form.targets = targets
-                d.forms.append((action, TRANSITIONS[action].label, form))
+        # The buttons only: each form is fetched when its button is opened (`act`).
+        d.actions = [
+            (action, TRANSITIONS[action].label)
+            for action in (*INBOX_ACTIONS, "agree", "counter")
+            if mine is not None and action in d.my_actions
+        ]
     return render(
         request,
         "coordination/team.html",
@@ -315,13 +298,15 @@ def need_by_milestone(request, dep_id: int):
 
 
 @org_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act(request, dep_id: int, action: str):
     org = request.org
     dep = get_object_or_404(queries.base(org), pk=dep_id)
     if action not in TRANSITIONS:
         messages.error(request, f"Unknown action {action!r}.")
         return redirect("coordination:detail", org_slug=org.slug, dep_id=dep.pk)
+    if request.method == "GET":
+        return _act_form(request, dep, action)
     form = ActionForm(request.POST, org=org, dependency=dep, action=action)
     if form.is_valid():
         data = form.cleaned_data
@@ -351,6 +336,43 @@ def act(request, dep_id: int, action: str):
     dep = queries.base(org).get(pk=dep.pk)
     return render(
         request, "coordination/detail.html", _detail_context(request, dep, form), status=422
+    )
+
+
+def _act_form(request, dep, action: str):
+    """One action's form, fetched (htmx) when its button is opened in a team's inbox; the
+    dependency's page, which shows all of them, for anyone else."""
+    org, me = request.org, request.person
+    if not request.headers.get("HX-Request"):
+        return redirect(
+            reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
+            + "#act-h"
+        )
+    queries.decorate([dep])
+    sides = services.sides_of(me, dep)
+    if action not in services.actions_for(me, dep, {s.team_id: s for s in sides.values() if s}):
+        # The page was read before someone else acted, or the viewer's standing changed.
+        why_not = (
+            None
+            if sides
+            else queries.why_not(me, [dep.requester_team.name, dep.provider_team.name])
+        )
+        return render(
+            request,
+            "coordination/_act_gone.html",
+            {"dep": dep, "label": TRANSITIONS[action].label, "why_not": why_not},
+        )
+    nxt = request.GET.get("next", "")
+    return render(
+        request,
+        "coordination/_act_form.html",
+        {
+            "dep": dep,
+            "action": action,
+            "label": TRANSITIONS[action].label,
+            "form": ActionForm(org=org, dependency=dep, action=action),
+            "next": nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else "",
+        },
     )
 
 

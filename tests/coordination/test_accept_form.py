@@ -59,10 +59,20 @@ def test_the_form_shows_the_target_dates_and_warns_before_it_is_sent(world):
     dep.provider_initiative = world.warehouse  # as after a proposal
     dep.save()
     target = (world.today + dt.timedelta(days=20)).strftime("%-d %b %Y")
-    for url in (f"/o/acme/coordination/d/{dep.pk}/", "/o/acme/coordination/teams/ops/"):
-        html = htmllib.unescape(login(world.giver).get(url).content.decode())
+    client = login(world.giver)
+    # On the dependency's page, and as a team's inbox fetches it when Accept is opened.
+    inbox = client.get("/o/acme/coordination/teams/ops/").content.decode()
+    fetch = re.search(rf'hx-get="(/o/acme/coordination/d/{dep.pk}/accept/[^"]*)"', inbox)
+    for url, headers in (
+        (f"/o/acme/coordination/d/{dep.pk}/", {}),
+        (htmllib.unescape(fetch.group(1)), {"HX-Request": "true"}),
+    ):
+        html = htmllib.unescape(client.get(url, headers=headers).content.decode())
         assert f"New warehouse (Operations) — targets {target}" in html, url
         assert "the dependency would show at risk as soon as it is accepted" in html, url
+        assert f'data-targets="{{&quot;{world.warehouse.pk}&quot;' in client.get(
+            url, headers=headers
+        ).content.decode(), url
 
 
 def test_an_open_action_form_has_one_button_of_its_name(world):

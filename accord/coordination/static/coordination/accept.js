@@ -23,8 +23,11 @@
       note.hidden = true;
     }
   }
-  document.querySelectorAll("form[data-targets]").forEach(function (form) {
-    form.addEventListener("input", function () { check(form); });
-    form.addEventListener("change", function () { check(form); });
-  });
+  // Delegated: a team's inbox fetches its forms when their buttons are opened.
+  function changed(e) {
+    var form = e.target.closest && e.target.closest("form[data-targets]");
+    if (form) check(form);
+  }
+  document.addEventListener("input", changed);
+  document.addEventListener("change", changed);
 })();
