@@ -54,17 +54,21 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.alignment.progress import pace as kr_pace
+from accord.core.counting import figures
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Role, Team
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
+    Window,
     change_and_redirect,
+    filters_digest,
     flash_error,
     form_error,
     int_or_none,
     org_view,
+    pages_of,
     paginate,
     paginate_uncounted,
 )
@@ -1163,16 +1167,32 @@ def settings(request):
 INITIATIVES_PAGE = 50
 
 
+def _initiative_figures(request, what: str, counts: dict[str, Any]) -> dict[str, int]:
+    """`figures` of the initiatives the URL's filters keep (50,000 at 10,000 teams): the
+    list's total (`what` "list") or the board's columns ("board")."""
+    key = f"initiative-{what}:{request.org.pk}:{filters_digest(request)}"
+    return figures(key, counts)
+
+
+def _initiatives_page(request, form) -> tuple[Window, int, int | None]:
+    """A page of the filtered initiatives, read without counting them, with how many
+    there are (a figure) and how many pages, when the two agree (`pages_of`)."""
+    qs = queries.initiative_list(request.org, form.filters())
+    page = paginate_uncounted(request, qs, INITIATIVES_PAGE)
+    total = _initiative_figures(request, "list", {"initiatives": qs})["initiatives"]
+    return page, total, pages_of(total, page)
+
+
 @org_view
 def initiatives(request):
     """Every initiative of the organization, or of a team and the teams below it, cut by
     the filters in the URL; the API's `GET /initiatives` reads the same query."""
     org = request.org
     form = InitiativeFilterForm(request.GET, org=org)
-    page = None
+    page = total = page_count = None
     if form.is_valid():  # a bad filter (another organization's team, say) lists nothing
-        page = paginate(request, queries.initiative_list(org, form.filters()), INITIATIVES_PAGE)
-        page.object_list = rows = list(page.object_list)
+        page, total, page_count = _initiatives_page(request, form)
+        rows = page.object_list
         today = timezone.localdate()
         for i in rows:
             i.late = bool(  # type: ignore[attr-defined]
@@ -1188,6 +1208,8 @@ def initiatives(request):
             request,
             form=form,
             page=page,
+            total=total,
+            page_count=page_count,
             sort=request.GET.get("sort", ""),
             team=form.cleaned_data.get("team") if page is not None else None,
             query_string=query.urlencode(),
@@ -1212,16 +1234,15 @@ def initiatives_board(request):
         wanted = [f.status] if f.status else [value for value, _ in InitiativeStatus.choices]
         f.status = ""
         qs = queries.initiative_list(org, f)
-        for value, label in InitiativeStatus.choices:
-            if value not in wanted:
-                continue
-            in_column = qs.filter(status=value)
+        shown = [(value, label) for value, label in InitiativeStatus.choices if value in wanted]
+        counts = _initiative_figures(request, "board", {v: qs.filter(status=v) for v, _ in shown})
+        for value, label in shown:
             columns.append(
                 {
                     "status": value,
                     "label": label,
-                    "cards": list(in_column[:BOARD_COLUMN]),
-                    "count": in_column.count(),
+                    "cards": list(qs.filter(status=value)[:BOARD_COLUMN]),
+                    "count": counts[value],
                 }
             )
     query = request.GET.copy()
@@ -1255,10 +1276,9 @@ def initiatives_timeline(request):
 
     org = request.org
     form = InitiativeFilterForm(request.GET, org=org)
-    page = chart = None
+    page = chart = total = page_count = None
     if form.is_valid():
-        page = paginate(request, queries.initiative_list(org, form.filters()), INITIATIVES_PAGE)
-        page.object_list = list(page.object_list)
+        page, total, page_count = _initiatives_page(request, form)
         chart = timeline.build(org, page.object_list, today=timezone.localdate())
     query = request.GET.copy()
     query.pop("page", None)
@@ -1269,6 +1289,8 @@ def initiatives_timeline(request):
             request,
             form=form,
             page=page,
+            total=total,
+            page_count=page_count,
             chart=chart,
             # Address prefixes, reversed once for the page's many links ("…/<id>/").
             initiative_href=_url("initiative", request, initiative_id=0)[:-2],

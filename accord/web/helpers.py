@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.http import urlencode
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.org.models import Person, Role
@@ -173,6 +175,13 @@ def pages_of(total: int, window: Window) -> int | None:
     pages = max(1, -(-total // window.per_page))
     agrees = window.number < pages or (window.number == pages and not window.has_next())
     return pages if agrees else None
+
+
+def filters_digest(request, ignore: tuple[str, ...] = ("page", "sort")) -> str:
+    """A short digest of the URL's query, less `ignore`: names the list its filters keep,
+    as in the cache key of that list's figures (the page and the order change no count)."""
+    kept = sorted((k, v) for k, values in request.GET.lists() if k not in ignore for v in values)
+    return hashlib.sha256(urlencode(kept).encode()).hexdigest()[:20]
 
 
 def page_number(request) -> int:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accord.activity.models import Event
@@ -20,7 +21,7 @@ from accord.coordination import services as coordination
 from accord.org import services as org_services
 from accord.org.models import Team
 from accord.web.models import SavedView
-from tests.conftest import api_client, login
+from tests.conftest import api_client, check_figure, login
 from tests.coordination.conftest import initiative, world  # noqa: F401 (a fixture)
 
 ROW = re.compile(rb'data-initiative="(\d+)"')
@@ -390,3 +391,57 @@ def test_the_board_shows_the_same_filtered_list_in_columns_by_status(cast, work)
     assert _column(r.content, "done") == {work.pricing.pk}
     bad = client.get(f"/o/{cast.org.slug}/alignment/initiatives/board/?team=nope")
     assert bad.status_code == 400 and not ROW.findall(bad.content)
+
+
+def test_the_list_counts_its_pages_and_says_when_a_page_is_past_the_end(cast, work, monkeypatch):
+    monkeypatch.setattr(alignment_views, "INITIATIVES_PAGE", 2)
+    client = login(cast.member)
+    first = client.get(f"/o/{cast.org.slug}/alignment/initiatives/?sort=title").content.decode()
+    assert "1\u20132 of 4" in first and "Page 1 of 2" in first
+    past = client.get(f"/o/{cast.org.slug}/alignment/initiatives/?sort=title&page=3")
+    assert not ROW.findall(past.content)
+    assert b"No more initiatives this far." in past.content
+    assert b'<a href="?sort=title">First page</a>' in past.content
+
+
+def _figures_key(what: str, url: str) -> str:
+    from django.test import RequestFactory
+
+    from accord.web.helpers import filters_digest
+
+    return f"initiative-{what}:{{}}:{filters_digest(RequestFactory().get(url))}"
+
+
+@pytest.mark.parametrize("view", ["", "timeline/"])
+def test_the_lists_total_is_a_figure_of_the_filtered_initiatives(cast, work, monkeypatch, view):
+    url = f"/o/{cast.org.slug}/alignment/initiatives/{view}?status=active&sort=title"
+    client = login(cast.member)
+
+    def shown() -> int:
+        html = client.get(url).content.decode()
+        return int(re.search(r"1\u2013\d+ of (\d+)", html).group(1))
+
+    def add(name):
+        s.create_initiative(cast.org, None, team=work.pricing.team, title=name, status="active")
+
+    key = _figures_key("list", url).format(cast.org.pk)
+    check_figure(shown, add, key, monkeypatch)
+    s.create_initiative(
+        cast.org, None, team=work.pricing.team, title="Not counted", status="proposed"
+    )
+    cache.delete(key)
+    assert shown() == 2 + 2  # the active ones only: the filters make the figure
+
+
+def test_the_boards_column_counts_are_figures(cast, work, monkeypatch):
+    url = f"/o/{cast.org.slug}/alignment/initiatives/board/?team={cast.platform.pk}"
+    client = login(cast.viewer)
+
+    def shown() -> int:
+        html = client.get(url).content.decode()
+        return int(re.search(r'id="col-active">Active <span class="muted num">(\d+)', html)[1])
+
+    def add(name):
+        s.create_initiative(cast.org, None, team=work.payments, title=name, status="active")
+
+    check_figure(shown, add, _figures_key("board", url).format(cast.org.pk), monkeypatch)

@@ -54,8 +54,12 @@ def test_the_initiatives_page_costs_the_same_whatever_the_size(generated, viewer
         got[size] = _count(login(viewers[size]), url)
     # A plain select reads its few options; a search box at scale reads none.
     assert got["large"][0] <= got["small"][0], qs
-    for _, response in got.values():
-        assert 0 < len(ROW.findall(response.content)) <= 50, qs  # rows on both sides
+    for size, (_, response) in got.items():
+        rows = len(ROW.findall(response.content))
+        if size == "small" and "page=2" in qs and rows == 0:  # under a page of them
+            assert b"this far." in response.content, qs
+        else:
+            assert 0 < rows <= 50, qs  # rows on both sides
 
 
 @pytest.mark.parametrize(
