@@ -68,7 +68,6 @@ from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import recurrence
 from accord.rhythm.models import (
     Attendance,
-    Away,
     CheckIn,
     CheckInStatus,
     Meeting,
@@ -980,13 +979,7 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         ratings[meeting_id].append(rating)
     owers_of = {c.pk: roster.ower_ids(c) for c in cads}
     tz_of = {p.id: p.timezone for p in snap.people.values()}
-    away = rhythm_queries.AwayBook(org, (), window_start.date(), m.date())
-    for pid, a, b in (
-        Away.objects.for_org(org)
-        .filter(starts_on__lte=m.date(), ends_on__gte=window_start.date())
-        .values_list("person_id", "starts_on", "ends_on")
-    ):
-        away.periods[pid].append((a, b))
+    away = rhythm_queries.AwayBook(org, None, window_start.date(), m.date())
     # Thousands of cadences share a few dozen schedules: each (schedule, exceptions,
     # window) is expanded once, by rhythm's own code.
     expanded: dict[tuple, list[tuple[dt.datetime, dt.datetime]]] = {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accord.activity.models import Event
 from accord.core.errors import PermissionDenied, ServiceError
@@ -136,3 +138,40 @@ def test_adherence_counts_on_time_late_and_missed_per_cadence_and_team(cast, rhy
     by_team = queries.adherence_by_team(cast.org, now=DUE + 25 * H, last=2)
     assert by_team[cast.platform.pk]["on_time"] == 1 and by_team[cast.platform.pk]["missed"] == 2
     assert by_team[cast.platform.pk]["held_share"] == 0  # no sync was held
+
+
+def _checkin_cadences(cast, n: int) -> None:
+    for i in range(n):
+        services.create_cadence_from_template(
+            cast.org,
+            None,
+            "weekly-checkin",
+            team=cast.platform,
+            name=f"Check-in {i}",
+            timezone_name="Europe/Berlin",
+            start_date=dt.date(2026, 10, 1),
+        )
+
+
+def test_recording_missed_check_ins_reads_all_cadences_at_once_then_writes_briefly(cast, rhythm):
+    """Reads as many statements for many cadences as for one; then the writes alone, in
+    one transaction (a transaction holds SQLite's write lock until it ends)."""
+
+    def run(now) -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            created = services.record_missed_checkins(cast.org, now=now)
+        return created, [q["sql"] for q in ctx.captured_queries]
+
+    missed = CheckIn.objects.filter(status=CheckInStatus.MISSED)
+    _, few = run(DUE - 7 * 24 * H + 25 * H)  # last week, one cadence
+    before = missed.count()
+    _checkin_cadences(cast, 4)
+    created, many = run(DUE + 25 * H)  # five cadences, two weeks back
+    reads = [s for s in many if s.startswith("SELECT")]
+    assert len(reads) <= len([s for s in few if s.startswith("SELECT")]) + 1  # + names
+    # This week: the lead and the member in every cadence; last week, in the new ones.
+    assert created == 5 * 2 + 4 * 2 == missed.count() - before
+    opened = next(i for i, s in enumerate(many) if s.startswith("SAVEPOINT"))
+    assert not any(s.startswith("SELECT") for s in many[opened:])
+    inserts = [s for s in many[opened:] if s.startswith("INSERT")]
+    assert len(inserts) == created + 1  # the check-ins, then their events together

@@ -77,3 +77,43 @@ def test_a_set_of_teams_runs_while_one_of_them_is_current(cast, rhythm, set_sync
     services.update_cadence(cast.org, None, set_sync, teams=[cast.platform, other])
     org_services.retire_team(cast.org, cast.admin, cast.platform)
     assert {c.pk for c in queries.cadences(cast.org)} == {set_sync.pk}
+
+
+def test_jobs_read_every_cadence_as_pages_do_a_chunk_at_a_time(
+    cast, rhythm, set_sync, monkeypatch, django_assert_num_queries
+):
+    """`every_cadence` (the jobs' whole-organization read) holds what `cadences` holds,
+    with the teams, extra participants and exceptions read per chunk of cadences."""
+    guest = services.create_cadence(
+        cast.org,
+        None,
+        name="Open office hours",
+        rrule="FREQ=WEEKLY;BYDAY=WE",
+        timezone_name="UTC",
+        time=dt.time(15),
+        scope=Scope.TEAM,
+        team=cast.platform,
+        extra_participants=[cast.leader],
+        start_date=dt.date(2026, 10, 1),
+    )
+    services.cancel_occurrence(
+        cast.org, None, guest, dt.datetime(2026, 11, 4, 15, tzinfo=dt.UTC), note="Away"
+    )
+
+    def read(cads) -> dict:
+        return {
+            c.pk: (
+                sorted(t.pk for t in c.teams.all()),
+                sorted(p.pk for p in c.extra_participants.all()),
+                [(e.original_start, e.cancelled) for e in c.exceptions.all()],
+            )
+            for c in cads
+        }
+
+    expected = read(queries.cadences(cast.org))
+    monkeypatch.setattr(queries, "EVERY_CADENCE_CHUNK", 2)
+    with django_assert_num_queries(1 + 3 * 2):  # the cadences; 3 reads for each of 2 chunks
+        got = read(queries.every_cadence(cast.org))
+    assert got == expected
+    assert got[set_sync.pk][0] == [cast.platform.pk]
+    assert got[guest.pk][1] == [cast.leader.pk] and len(got[guest.pk][2]) == 1
