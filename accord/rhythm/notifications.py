@@ -95,7 +95,7 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
     """Queue the reminders due now for one organization. Returns how many are new."""
     now = now or timezone.now()
     roster = queries.Roster.load(org)
-    moments = [m for c in queries.cadences(org) for m in _moments(c, now)]
+    moments = [m for c in queries.every_cadence(org) for m in _moments(c, now)]
     if not moments:
         return 0
     recipients: dict[int, set[int]] = {}
