@@ -82,6 +82,28 @@ def test_a_slot_is_claimed_once_however_many_ticks():
     assert housekeeping_results().count() == len(slots)
 
 
+def test_a_job_whose_last_run_has_not_ended_is_not_enqueued_again():
+    """A run longer than its period is followed by one more run, not a queue of them."""
+    every = scheduler.discover()[HOUSEKEEPING].every
+    slot = (int(time.time() // every) + 10) * every  # clear of the slots of the real clock
+    assert HOUSEKEEPING in scheduler.tick(now=slot)
+    first = housekeeping_results().get()
+    assert ScheduledRun.objects.get(job=HOUSEKEEPING, slot=slot).result_id == str(first.id)
+    for status in ("READY", "RUNNING"):  # waiting in the queue, then being run
+        DBTaskResult.objects.filter(pk=first.pk).update(status=status)
+        assert HOUSEKEEPING not in scheduler.tick(now=slot + every), status
+    assert not ScheduledRun.objects.filter(job=HOUSEKEEPING, slot=slot + every).exists()
+    assert housekeeping_results().count() == 1
+    # Once it has ended, well or not, the slot that has come is claimed and enqueued.
+    DBTaskResult.objects.filter(pk=first.pk).update(status="FAILED")
+    assert HOUSEKEEPING in scheduler.tick(now=slot + every)
+    DBTaskResult.objects.exclude(pk=first.pk).filter(task_path=HOUSEKEEPING).update(
+        status="SUCCESSFUL"
+    )
+    assert HOUSEKEEPING in scheduler.tick(now=slot + 2 * every)
+    assert housekeeping_results().count() == 3
+
+
 def test_a_task_whose_worker_was_killed_runs_again_and_is_never_lost(tmp_path):
     """kill -9 the worker in the middle of a task: the task is not left "running" forever;
     the next worker on the machine queues it again and runs it."""

@@ -11,6 +11,9 @@ class ScheduledRun(models.Model):
     job = models.CharField(max_length=100)
     slot = models.BigIntegerField(help_text="Start of the slot, in seconds since the epoch.")
     claimed_at = models.DateTimeField(auto_now_add=True)
+    result_id = models.CharField(
+        max_length=64, blank=True, default="", help_text="The task result the claim enqueued."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_once")]

@@ -16,6 +16,8 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from accord.core.models import ScheduledRun
 
@@ -52,17 +54,53 @@ def discover() -> dict[str, Job]:
 
 
 def tick(now: float | None = None) -> list[str]:
-    """Enqueue every job whose current slot nobody has claimed yet. Returns their names."""
+    """Enqueue every job whose current slot nobody has claimed yet, unless its last run is
+    still queued or running: a run longer than its period (a large organization's weekly
+    briefings) is followed by one more, not by a queue of them that keeps every other
+    job waiting. Returns the names of the jobs enqueued."""
     now = time.time() if now is None else now
+    jobs = discover()
+    slots = {name: int(now // job.every) * job.every for name, job in jobs.items()}
+    claimed = set(
+        ScheduledRun.objects.filter(job__in=list(jobs), slot__in=set(slots.values()))
+        .values_list("job", "slot")
+        .iterator()
+    )
     enqueued = []
-    for job in discover().values():
-        slot = int(now // job.every) * job.every
+    for name, job in jobs.items():
+        slot = slots[name]
+        if (name, slot) in claimed or still_running(job):
+            continue
         try:
             with transaction.atomic():
-                ScheduledRun.objects.create(job=job.name, slot=slot)
-                job.task.enqueue()  # type: ignore[attr-defined]
+                run = ScheduledRun.objects.create(job=name, slot=slot)
+                result = job.task.enqueue()  # type: ignore[attr-defined]
+                run.result_id = str(result.id)[:64]
+                run.save(update_fields=["result_id"])
         except IntegrityError:
             continue  # another worker has this slot
-        enqueued.append(job.name)
-        log.info("enqueued %s for slot %s", job.name, slot)
+        enqueued.append(name)
+        log.info("enqueued %s for slot %s", name, slot)
     return enqueued
+
+
+def still_running(job: Job) -> bool:
+    """Whether the last run the scheduler enqueued of `job` is queued or running still (a
+    run whose worker was killed is either queued again or failed: see db_queue)."""
+    last = (
+        ScheduledRun.objects.filter(job=job.name)
+        .exclude(result_id="")
+        .order_by("-slot")
+        .values_list("result_id", flat=True)
+        .first()
+    )
+    if last is None:
+        return False
+    try:
+        result = job.task.get_result(last)  # type: ignore[attr-defined]
+    except TaskResultDoesNotExist:  # pruned, or enqueued by a backend since replaced
+        return False
+    except Exception:  # the backend cannot say: the next run is the safer mistake
+        log.exception("the state of %s's last run is unknown", job.name)
+        return False
+    return result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
