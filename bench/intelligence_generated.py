@@ -127,8 +127,10 @@ def child(teams: int, seed: int, reuse: bool, backfill_weeks: int, digest: bool)
 
     snapshot_mod.load = timed("load the snapshot", snapshot_mod.load)
     ev.run_catalogue = timed("detect (catalogue and reach)", ev.run_catalogue)
-    ev._store_signals = timed("store signals", ev._store_signals)
-    ev._store_health = timed("health (all of it, stored)", ev._store_health)
+    ev._plan_signals = timed("store signals: read and plan", ev._plan_signals)
+    ev._apply_signals = timed("store signals: write (in the transaction)", ev._apply_signals)
+    ev._health = timed("health (all of it)", ev._health)
+    ev._store_health = timed("health: stored (in the transaction)", ev._store_health)
     health_mod.compute = timed("health: scores and roll-up", health_mod.compute)
     ev.measures = timed("health: measures", ev.measures)
 

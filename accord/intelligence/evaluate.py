@@ -316,19 +316,29 @@ class Stored:
     escalated: list[int] = field(default_factory=list)
 
 
-def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.datetime) -> Stored:
-    """Upsert by identity (see the module docstring), with plain rows and bulk statements:
-    signals found again whose stored facts did not change cost one id in an UPDATE of
-    `last_seen`; only the few whose facts or state changed are rewritten one by one."""
+@dataclass(slots=True)
+class SignalPlan:
+    """What storing `found` will write, read from the stored signals, their open episodes
+    and team links (`_plan_signals`): computed before the transaction that writes it."""
+
+    texts: dict[tuple, tuple[str, str]]
+    seen: list[int]
+    rewrite: list[tuple[int, dict[str, Any]]]
+    resolved: list[int]
+    end: list[int]
+    starting: list[tuple[tuple, int | None]]
+    live: dict[tuple, tuple[int, str]]
+    escalated: list[int]
+    reopened: int
+    new_idents: list[tuple]
+    teams_had: dict[int, set[int]]
+
+
+def _plan_signals(org: Organization, found: dict[tuple, Found], moment: dt.datetime) -> SignalPlan:
+    """Upsert by identity (see the module docstring), planned: signals found again whose
+    stored facts did not change cost one id in an UPDATE of `last_seen`; only the few
+    whose facts or state changed are rewritten one by one (`_apply_signals`)."""
     today = moment.date()
-    ops = connection.ops
-    at = ops.adapt_datetimefield_value(moment)
-
-    # JSON for the database: the text itself where the backend stores `json.dumps` text.
-    plain_json = type(ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
-
-    def as_json(value: Any, text: str) -> Any:
-        return text if plain_json else ops.adapt_json_value(value, None)
 
     # Every live signal, and the resolved ones found again (they pile up over the years:
     # looked up by identity from a light list), streamed as plain rows: only what is to be
@@ -446,6 +456,42 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     del stretch, latest_open
     new_idents = [ident for ident in found if ident not in live]
     starting += [(ident, None) for ident in new_idents]
+    # Teams concerned, as stored: the writing adds and removes only the difference.
+    # Those of the live signals and of the resolved ones found again (reopened now).
+    links = SignalTeam.objects.filter(org=org)
+    teams_had: dict[int, set[int]] = defaultdict(set)
+    for sid, tid in itertools.chain(
+        links.exclude(signal__state=SignalState.RESOLVED)
+        .values_list("signal_id", "team_id")
+        .iterator(chunk_size=10000),
+        *(
+            links.filter(signal_id__in=back[i : i + CHUNK]).values_list("signal_id", "team_id")
+            for i in range(0, len(back), CHUNK)
+        ),
+    ):
+        teams_had[sid].add(tid)
+    return SignalPlan(
+        texts, seen, rewrite, resolved, end, starting, live, escalated, reopened, new_idents,
+        teams_had,
+    )  # fmt: skip
+
+
+def _apply_signals(
+    org: Organization, found: dict[tuple, Found], plan: SignalPlan, moment: dt.datetime
+) -> Stored:
+    """Write what `_plan_signals` planned (inside the evaluation's transaction): the new
+    signals, `last_seen`, the rewritten and the resolved ones, episodes and team links."""
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(moment)
+
+    # JSON for the database: the text itself where the backend stores `json.dumps` text.
+    plain_json = type(ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+
+    def as_json(value: Any, text: str) -> Any:
+        return text if plain_json else ops.adapt_json_value(value, None)
+
+    texts, live, new_idents = plan.texts, dict(plan.live), plan.new_idents
+    signals = Signal.objects.filter(org=org)
     new_rows = []
     for ident in new_idents:
         f = found[ident]
@@ -472,9 +518,10 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
         ):
             if tuple(ident) in wanted:
                 live[tuple(ident)] = (pk, SignalState.OPEN)
+    seen, resolved, end = plan.seen, plan.resolved, plan.end
     for i in range(0, len(seen), CHUNK):
         Signal.objects.filter(pk__in=seen[i : i + CHUNK]).update(last_seen=moment)
-    _update_rows(Signal, rewrite)
+    _update_rows(Signal, plan.rewrite)
     for i in range(0, len(resolved), CHUNK):
         Signal.objects.filter(pk__in=resolved[i : i + CHUNK]).update(
             state=SignalState.RESOLVED,
@@ -486,7 +533,7 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     for i in range(0, len(end), CHUNK):
         SignalEpisode.objects.filter(pk__in=end[i : i + CHUNK]).update(ended_at=moment)
     episodes = []
-    for ident, pk in starting:
+    for ident, pk in plan.starting:
         f = found[ident]
         pk = pk if pk is not None else live[ident][0]
         ev_text, num_text = texts[ident]
@@ -499,16 +546,9 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
         ("org", "signal", "started_at", "severity", "explanation", "evidence", "numbers"),
         episodes,
     )
-    del episodes, texts
+    del episodes
     # Teams concerned: add and remove only the difference.
-    have: dict[int, set[int]] = defaultdict(set)
-    for sid, tid in (
-        SignalTeam.objects.filter(org=org)
-        .exclude(signal__state=SignalState.RESOLVED)
-        .values_list("signal_id", "team_id")
-        .iterator(chunk_size=10000)
-    ):
-        have[sid].add(tid)
+    have = plan.teams_had
     add: list[tuple[int, int, int]] = []
     remove: dict[int, list[int]] = defaultdict(list)
     empty: set[int] = set()
@@ -520,21 +560,69 @@ def _store_signals(org: Organization, found: dict[tuple, Found], moment: dt.date
     _insert(SignalTeam, ("org", "signal", "team"), add)
     for sid, tids in remove.items():
         SignalTeam.objects.filter(signal_id=sid, team_id__in=tids).delete()
-    return Stored(live, len(new_idents) + reopened, len(resolved), escalated)
+    return Stored(live, len(new_idents) + plan.reopened, len(resolved), plan.escalated)
 
 
 # --- storing health ----------------------------------------------------------------------
 
 
-def _store_health(
-    org: Organization,
+def _stores_signals(org: Organization, moment: dt.datetime, backfill: bool) -> bool:
+    """Whether this evaluation stores its signals: a live one, not older than the latest."""
+    latest = (
+        Evaluation.objects.filter(org=org, backfill=False)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    return not backfill and (latest is None or moment >= latest)
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    at: dt.datetime
+    last_evaluation: int | None
+
+
+def _mark(org: Organization) -> _Mark:
+    last = Evaluation.objects.filter(org=org).order_by("-pk").values_list("pk", flat=True)
+    return _Mark(timezone.now(), last.first())
+
+
+def _changed_since(org: Organization, mark: _Mark) -> bool:
+    """Whether what a plan read may have changed since `mark`: a signal's state set (by a
+    person, or by another evaluation) or another evaluation stored."""
+    if _mark(org).last_evaluation != mark.last_evaluation:
+        return True
+    return Signal.objects.filter(org=org, state_changed_at__gte=mark.at).exists()
+
+
+def _planned_live(plan: SignalPlan | None) -> dict[tuple, tuple[int, str]] | None:
+    """Every found signal's (id, state) as the plan leaves them; a new signal's id is a
+    stand-in (negative) until it is inserted (`_new_ids`)."""
+    if plan is None:
+        return None
+    live = dict(plan.live)
+    for n, ident in enumerate(plan.new_idents, 1):
+        live[ident] = (-n, SignalState.OPEN)
+    return live
+
+
+def _new_ids(plan: SignalPlan | None, stored: Stored) -> dict[int, int]:
+    """Stand-in id -> the inserted signal's id."""
+    if plan is None:
+        return {}
+    return {-n: stored.live[ident][0] for n, ident in enumerate(plan.new_idents, 1)}
+
+
+def _health(
     teams: dict[int, snapshot_mod.TeamS],
     team_measures: dict[int, dict[str, float]],
     found: dict[tuple, Found],
     live: dict[tuple, tuple[int, str]] | None,
     cfg: config_mod.Config,
-    moment: dt.datetime,
-) -> int:
+) -> dict[int, health_mod.TeamHealth]:
+    """Every team's health (scored, not stored); `live` gives each found signal's id and
+    state (a dismissed signal costs nothing)."""
     dims = {k: d.dimension for k, d in discover().items()}
     costs = []
     for ident, f in found.items():
@@ -553,7 +641,24 @@ def _store_health(
     parents = {t.id: t.parent_id for t in teams.values()}
     people = {t.id: t.people for t in teams.values()}
     members = {t.id: t.members for t in teams.values()}
-    result = health_mod.compute(parents, people, costs, team_measures, cfg.health, members)
+    return health_mod.compute(parents, people, costs, team_measures, cfg.health, members)
+
+
+def _store_health(
+    org: Organization,
+    result: dict[int, health_mod.TeamHealth],
+    moment: dt.datetime,
+    new_ids: dict[int, int],
+) -> int:
+    """Store the day's health scores (`_health`), the explanations' stand-in ids of new
+    signals replaced by theirs."""
+    if new_ids:
+        for th in result.values():
+            for reasons in th.explanation.values():
+                for reason in reasons:
+                    sid = reason.get("signal_id")
+                    if sid is not None and sid < 0:
+                        reason["signal_id"] = new_ids[sid]
     day = moment.date()
     ops = connection.ops
     dims = (*DIMENSIONS, "overall")
@@ -638,18 +743,24 @@ def _evaluate(
     # The decisions pillar's stored latency figures ride along with a live evaluation.
     latency_rows = [] if backfill else latency.compute_all(org, today=timezone.localdate(moment))
     IntelligenceSettings.objects.get_or_create(org=org)
+    # What storing writes is read and worked out before the transaction that writes it: on
+    # SQLite a transaction holds the database's write lock from its start, and reading the
+    # stored signals, their episodes and team links and scoring health take seconds at
+    # 10,000 teams, during which no page could write. Planned again inside if a person
+    # changed a signal or another evaluation stored meanwhile (then as before).
+    mark = _mark(org)
+    plan = _plan_signals(org, found, moment) if _stores_signals(org, moment, backfill) else None
+    health = _health(teams, team_measures, found, _planned_live(plan), cfg)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
-        latest = (
-            Evaluation.objects.filter(org=org, backfill=False)
-            .order_by("-as_of")
-            .values_list("as_of", flat=True)
-            .first()
-        )
-        store_signals = not backfill and (latest is None or moment >= latest)
-        stored = _store_signals(org, found, moment) if store_signals else Stored({}, 0, 0)
-        live = stored.live if store_signals else None
-        _store_health(org, teams, team_measures, found, live, cfg, moment)
+        store_signals = _stores_signals(org, moment, backfill)
+        if store_signals and (plan is None or _changed_since(org, mark)):
+            plan = _plan_signals(org, found, moment)
+            health = _health(teams, team_measures, found, _planned_live(plan), cfg)
+        elif not store_signals and plan is not None:
+            plan, health = None, _health(teams, team_measures, found, None, cfg)
+        stored = _apply_signals(org, found, plan, moment) if plan else Stored({}, 0, 0)
+        _store_health(org, health, moment, _new_ids(plan, stored))
         if store_signals:
             latency.store(org, latency_rows)
         run = Evaluation.objects.create(

@@ -199,3 +199,55 @@ def test_a_signal_found_again_keeps_its_facts_or_takes_the_new_ones(cast, blocke
     s = Signal.objects.get(pk=before.pk)
     assert s.reach_people == before.reach_people + 1
     assert s.last_seen == later + dt.timedelta(hours=1) and s.first_seen == before.first_seen
+
+
+def test_an_evaluation_reads_before_its_transaction_and_writes_only_inside(cast, blocked):
+    """On SQLite a transaction holds the database's write lock from its start: reading the
+    stored signals, episodes and team links happens before it (steady state)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    evaluate.evaluate(cast.org)
+    with CaptureQueriesContext(connection) as ctx:
+        evaluate.evaluate(cast.org)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    start = next(
+        i
+        for i, s in enumerate(sql)
+        if s.startswith("SAVEPOINT") and "intelligence_intelligencesettings" in sql[i + 1]
+    )
+    inside = sql[start:]
+    assert any("intelligence_signalepisode" in s for s in sql[:start])  # read before
+    reads = [s for s in inside if s.startswith("SELECT") and "intelligence_signal" in s]
+    assert all("intelligence_signalteam" not in s for s in reads)
+    assert all("intelligence_signalepisode" not in s for s in reads)
+    # Not the stored facts (read as text to compare): only whether a person changed a
+    # signal meanwhile, and which are newly critical (to announce).
+    assert all("CAST(" not in s.upper() for s in reads)
+
+
+def test_a_person_acting_on_a_signal_while_it_is_evaluated_is_not_overwritten(
+    cast, blocked, monkeypatch
+):
+    """A snooze lapses at an evaluation; if its owner snoozes it again while the
+    evaluation reads, the evaluation plans again inside its transaction."""
+    today = timezone.localdate()
+    services.snooze(cast.org, cast.admin, blocked.signal, today + dt.timedelta(days=1))
+    planned = []
+    plan = evaluate._plan_signals
+
+    def plan_while_someone_acts(org, found, moment):
+        got = plan(org, found, moment)
+        if not planned:  # the first plan sees the lapsed snooze; then the admin acts
+            signal = Signal.objects.get(pk=blocked.signal.pk)
+            services.snooze(cast.org, cast.admin, signal, today + dt.timedelta(days=9))
+        planned.append(got)
+        return got
+
+    monkeypatch.setattr(evaluate, "_plan_signals", plan_while_someone_acts)
+    evaluate.evaluate(cast.org, today + dt.timedelta(days=2))
+    assert len(planned) == 2
+    assert blocked.signal.pk in dict(planned[0].rewrite)  # the first plan would reopen it
+    blocked.signal.refresh_from_db()
+    assert blocked.signal.state == SignalState.SNOOZED
+    assert blocked.signal.snoozed_until == today + dt.timedelta(days=9)
