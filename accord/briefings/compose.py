@@ -22,6 +22,7 @@ stays as it was; pages and the API read that one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from collections import defaultdict
@@ -284,7 +285,10 @@ def _item(text: str, target_type: str, target_id: int | str, **extra: Any) -> di
     return {"text": text, "target_type": target_type, "target_id": str(target_id), **extra}
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(d: dt.date) -> str:
+    """A date as briefings write it; remembered, since a lead's "coming up" writes the few
+    days of next week for hundreds of cadences, and the worker writes 10,000 briefings."""
     return weekday(d)
 
 
