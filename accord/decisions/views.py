@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.decisions import latency as latency_figures
@@ -692,6 +692,9 @@ def issues(request):
             "teams": _my_teams(me),
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Every team"),
             "tab": "issues",
+            # An issue's address less its id ("…/issues/"), reversed once for the page's
+            # many links rather than per link.
+            "issues_href": _url(request, "issue", issue_id=0)[:-2],
         },
     )
 
@@ -773,9 +776,44 @@ def _issue_action(request, issue_id, run):
     return _back(request, f"{_url(request, 'issues')}?team={issue.team.slug}")
 
 
-@require_POST
+def _issue_form(request, issue_id: int, action: str):
+    """The issues list's Solve or Escalate form for one issue, fetched (htmx) when its
+    button is opened; the issue's page, which has both, for anyone else."""
+    issue = (
+        Issue.objects.for_org(request.org)
+        .select_related("team", "team__parent")
+        .filter(pk=issue_id)
+        .first()
+    )
+    if issue is None:
+        raise Http404("No such issue.")
+    if not request.headers.get("HX-Request"):
+        return redirect(_url(request, "issue", issue_id=issue.pk))
+    me = request.person
+    may_act = (
+        issue.status == "open"
+        and _can_write(me)
+        and (_is_leader(me) or Membership.objects.filter(person=me, team=issue.team).exists())
+        and (action == "solve" or issue.team.parent_id is not None)
+    )
+    nxt = request.GET.get("next", "")
+    return render(
+        request,
+        "decisions/_issue_form.html",
+        {
+            "issue": issue,
+            "action": action,
+            "may_act": may_act,
+            "next": nxt if nxt.startswith(f"/o/{request.org.slug}/") else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @org_view
 def issue_escalate(request, issue_id: int):
+    if request.method == "GET":
+        return _issue_form(request, issue_id, "escalate")
     form = ReasonForm(request.POST)
 
     def run(issue):
@@ -789,9 +827,11 @@ def issue_escalate(request, issue_id: int):
     return _issue_action(request, issue_id, run)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @org_view
 def issue_solve(request, issue_id: int):
+    if request.method == "GET":
+        return _issue_form(request, issue_id, "solve")
     form = SolveForm(request.POST, org=request.org)
 
     def run(issue):

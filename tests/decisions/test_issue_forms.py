@@ -1,0 +1,82 @@
+"""The issues list shows Solve and Escalate as buttons; a form is fetched when its button
+is opened, so fifty issues cost no more than the issues themselves."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import pytest
+
+from accord.decisions import services
+from accord.decisions.models import Issue
+from tests.conftest import login
+
+HX = {"HX-Request": "true"}
+LIST = "/o/acme/decisions/issues/?team=platform"
+
+
+@pytest.fixture
+def issue(cast):
+    return services.raise_issue(cast.org, cast.member, cast.platform, "Flaky tests")
+
+
+def _fetch(html: str, issue, action: str) -> str:
+    found = re.search(rf'hx-get="(/o/acme/decisions/issues/{issue.pk}/{action}/[^"]*)"', html)
+    return htmllib.unescape(found.group(1))
+
+
+def test_the_list_renders_buttons_and_no_forms(cast, issue):
+    html = login(cast.member).get(LIST).content.decode()
+    assert "<textarea" not in html.split('id="raise-h"')[0]  # the list's part of the page
+    assert "Escalate to Acme" in html and ">Solve<" in html
+    # Without scripts, each button leads to the issue's page and its forms.
+    assert f'href="/o/acme/decisions/issues/{issue.pk}/">Solve it on the issue' in html
+
+
+def test_an_opened_button_fetches_its_form_which_returns_to_the_list(cast, issue):
+    client = login(cast.member)
+    html = client.get(LIST).content.decode()
+    part = client.get(_fetch(html, issue, "escalate"), headers=HX).content.decode()
+    assert part.startswith("<form") and "<html" not in part
+    assert f'action="/o/acme/decisions/issues/{issue.pk}/escalate/"' in part
+    assert "Why can Platform not solve it?" in part
+    assert '<input type="hidden" name="next" value="/o/acme/decisions/issues/?team=platform">' in (
+        part
+    )
+    solve = client.get(_fetch(html, issue, "solve"), headers=HX).content.decode()
+    assert 'name="resolution"' in solve and "Mark solved" in solve
+
+    r = client.post(
+        f"/o/acme/decisions/issues/{issue.pk}/solve/",
+        {"resolution": "Quarantined them", "next": "/o/acme/decisions/issues/?team=platform"},
+    )
+    assert r.status_code == 302 and r["Location"] == "/o/acme/decisions/issues/?team=platform"
+    assert Issue.objects.get(pk=issue.pk).status == "solved"
+
+
+def test_a_form_for_someone_who_may_not_act_or_a_closed_issue_says_why(cast, issue):
+    url = f"/o/acme/decisions/issues/{issue.pk}/solve/"
+    part = login(cast.viewer).get(url, headers=HX).content.decode()
+    assert "<form" not in part and "This is not yours to solve" in part
+    services.solve_issue(cast.org, cast.member, issue, "Quarantined them")
+    part = login(cast.member).get(url, headers=HX).content.decode()
+    assert "<form" not in part and "It is solved now." in part
+    top = services.raise_issue(cast.org, cast.leader, cast.root, "Hiring freeze")
+    part = (
+        login(cast.leader)
+        .get(f"/o/acme/decisions/issues/{top.pk}/escalate/", headers=HX)
+        .content.decode()
+    )
+    assert "<form" not in part and "Acme is the top of the tree" in part
+
+
+def test_the_form_address_opened_directly_leads_to_the_issue(cast, issue):
+    r = login(cast.member).get(f"/o/acme/decisions/issues/{issue.pk}/escalate/")
+    assert r.status_code == 302 and r["Location"] == f"/o/acme/decisions/issues/{issue.pk}/"
+
+
+def test_a_fetched_form_returns_only_within_the_organization(cast, issue):
+    url = f"/o/acme/decisions/issues/{issue.pk}/solve/?next=https://elsewhere.example/"
+    part = login(cast.member).get(url, headers=HX).content.decode()
+    assert "<form" in part and 'name="next"' not in part
