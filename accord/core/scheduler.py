@@ -87,20 +87,28 @@ def tick(now: float | None = None) -> list[str]:
 def still_running(job: Job) -> bool:
     """Whether the last run the scheduler enqueued of `job` is queued or running still (a
     run whose worker was killed is either queued again or failed: see db_queue)."""
+    return last_run_status(job.name, job.task) in (
+        TaskResultStatus.READY,
+        TaskResultStatus.RUNNING,
+    )
+
+
+def last_run_status(name: str, task) -> TaskResultStatus | None:
+    """The status of the task enqueued under the latest claimed slot of `name` (a
+    ScheduledRun's job); None when there is none or its backend no longer knows it."""
     last = (
-        ScheduledRun.objects.filter(job=job.name)
+        ScheduledRun.objects.filter(job=name)
         .exclude(result_id="")
         .order_by("-slot")
         .values_list("result_id", flat=True)
         .first()
     )
     if last is None:
-        return False
+        return None
     try:
-        result = job.task.get_result(last)  # type: ignore[attr-defined]
+        return task.get_result(last).status
     except TaskResultDoesNotExist:  # pruned, or enqueued by a backend since replaced
-        return False
+        return None
     except Exception:  # the backend cannot say: the next run is the safer mistake
-        log.exception("the state of %s's last run is unknown", job.name)
-        return False
-    return result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+        log.exception("the state of %s's last run is unknown", name)
+        return None

@@ -9,7 +9,9 @@ import time
 
 from django.db import IntegrityError, transaction
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
 
+from accord.core import scheduler
 from accord.core.models import ScheduledRun
 from accord.core.scheduler import periodic
 from accord.org.models import Organization
@@ -52,20 +54,28 @@ def evaluate_all() -> int:
 
 def request_evaluation(org_id: int, now: float | None = None) -> bool:
     """Enqueue one evaluation of the organization for the end of the current window,
-    unless one is already queued for it (by this or any other process). True if queued."""
+    unless one is already queued for it (by this or any other process), or one of an
+    earlier window still waits to start, which will read these writes too: at 10,000
+    teams an evaluation can outlast a window, and they must not queue up behind it
+    (each holds the organization in memory). True if queued."""
     now = time.time() if now is None else now
     slot = int(now // DEBOUNCE_SECONDS) * DEBOUNCE_SECONDS
     if _claimed.get(org_id) == slot:
         return False
+    job = f"intelligence.evaluate:{org_id}"
+    if scheduler.last_run_status(job, evaluate_org) == TaskResultStatus.READY:
+        return False
     try:
         with transaction.atomic():
-            ScheduledRun.objects.create(job=f"intelligence.evaluate:{org_id}", slot=slot)
+            run = ScheduledRun.objects.create(job=job, slot=slot)
             runner = evaluate_org
             backend = evaluate_org.get_backend()
             if getattr(backend, "supports_defer", False):
                 when = dt.datetime.fromtimestamp(slot + DEBOUNCE_SECONDS, tz=dt.UTC)
                 runner = evaluate_org.using(run_after=when)
-            runner.enqueue(org_id)
+            result = runner.enqueue(org_id)
+            run.result_id = str(result.id)[:64]
+            run.save(update_fields=["result_id"])
     except IntegrityError:
         _claimed[org_id] = slot
         return False

@@ -190,6 +190,17 @@ def test_writes_ask_for_one_evaluation_per_organization_per_window(cast, monkeyp
     monkeypatch.setattr(tasks, "_claimed", {})  # another process: the database says no
     assert tasks.request_evaluation(cast.org.pk, now + 20) is False
     assert tasks.request_evaluation(cast.other_org.pk, now + 20) is True
+    # The next window: while the first is still queued (not started) it reads these writes
+    # too, so no second one queues up behind it; once it has started, a next one is queued.
+    claim = ScheduledRun.objects.get(
+        job=f"intelligence.evaluate:{cast.org.pk}",
+        slot=int(now // tasks.DEBOUNCE_SECONDS) * tasks.DEBOUNCE_SECONDS,
+    )
+    first = DBTaskResult.objects.get(pk=claim.result_id)
+    assert first.status == "READY"
+    monkeypatch.setattr(tasks, "_claimed", {})
+    assert tasks.request_evaluation(cast.org.pk, now + tasks.DEBOUNCE_SECONDS) is False
+    DBTaskResult.objects.filter(pk=first.pk).update(status="RUNNING")
     assert tasks.request_evaluation(cast.org.pk, now + tasks.DEBOUNCE_SECONDS) is True
     # (Counted in this test's window only: rows of real time may be left by other tests.)
     slots = [int(t // tasks.DEBOUNCE_SECONDS) * tasks.DEBOUNCE_SECONDS for t in (now, now + 300)]
