@@ -16,7 +16,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django_tasks.base import TaskResultStatus
+from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from accord.core.models import ScheduledRun
@@ -71,17 +71,24 @@ def tick(now: float | None = None) -> list[str]:
         slot = slots[name]
         if (name, slot) in claimed or still_running(job):
             continue
-        try:
-            with transaction.atomic():
-                run = ScheduledRun.objects.create(job=name, slot=slot)
-                result = job.task.enqueue()  # type: ignore[attr-defined]
-                run.result_id = str(result.id)[:64]
-                run.save(update_fields=["result_id"])
-        except IntegrityError:
+        if not claim(name, slot, job.task.enqueue):  # type: ignore[attr-defined]
             continue  # another worker has this slot
         enqueued.append(name)
         log.info("enqueued %s for slot %s", name, slot)
     return enqueued
+
+
+def claim(name: str, slot: int, enqueue: Callable[[], TaskResult]) -> bool:
+    """Claim `slot` of the job `name` and, if this process is first, `enqueue()` its task,
+    keeping the task's id with the claim (`last_run_status`). False: already claimed."""
+    try:
+        with transaction.atomic():
+            run = ScheduledRun.objects.create(job=name, slot=slot)
+            run.result_id = str(enqueue().id)[:64]
+            run.save(update_fields=["result_id"])
+    except IntegrityError:
+        return False
+    return True
 
 
 def still_running(job: Job) -> bool:

@@ -7,12 +7,11 @@ import datetime as dt
 import logging
 import time
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from accord.core import scheduler
-from accord.core.models import ScheduledRun
 from accord.core.scheduler import periodic
 from accord.org.models import Organization
 
@@ -65,22 +64,13 @@ def request_evaluation(org_id: int, now: float | None = None) -> bool:
     job = f"intelligence.evaluate:{org_id}"
     if scheduler.last_run_status(job, evaluate_org) == TaskResultStatus.READY:
         return False
-    try:
-        with transaction.atomic():
-            run = ScheduledRun.objects.create(job=job, slot=slot)
-            runner = evaluate_org
-            backend = evaluate_org.get_backend()
-            if getattr(backend, "supports_defer", False):
-                when = dt.datetime.fromtimestamp(slot + DEBOUNCE_SECONDS, tz=dt.UTC)
-                runner = evaluate_org.using(run_after=when)
-            result = runner.enqueue(org_id)
-            run.result_id = str(result.id)[:64]
-            run.save(update_fields=["result_id"])
-    except IntegrityError:
-        _claimed[org_id] = slot
-        return False
+    runner = evaluate_org
+    if getattr(evaluate_org.get_backend(), "supports_defer", False):
+        when = dt.datetime.fromtimestamp(slot + DEBOUNCE_SECONDS, tz=dt.UTC)
+        runner = evaluate_org.using(run_after=when)
+    queued = scheduler.claim(job, slot, lambda: runner.enqueue(org_id))
     _claimed[org_id] = slot
-    return True
+    return queued
 
 
 def on_event(sender, instance, created: bool, **kwargs) -> None:
