@@ -514,6 +514,9 @@ def actions(request):
             "teams": _my_teams(me),
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Mine"),
             "tab": "actions",
+            # An action item's address less its id ("…/actions/"), reversed once for the
+            # rows' four links each rather than per link.
+            "actions_href": _url(request, "action", item_id=0)[:-2],
         },
     )
 

@@ -292,3 +292,22 @@ def test_waiting_on_me_lists_overdue_decisions_first(cast):
     html = login(cast.member).get("/o/acme/decisions/waiting/").text
     assert html.index(late.question) < html.index("Later one?")
     assert "overdue" in html
+
+
+def test_the_action_items_list_links_each_item_and_its_buttons_act_on_it(cast, data):
+    item = data["item"]
+    client = login(cast.member)
+    html = client.get("/o/acme/decisions/actions/").content.decode()
+    assert f'<a href="/o/acme/decisions/actions/{item.pk}/">Write the guide</a>' in html
+    assert f'action="/o/acme/decisions/actions/{item.pk}/drop/"' in html
+    done = f"/o/acme/decisions/actions/{item.pk}/complete/"
+    assert f'action="{done}"' in html
+    assert client.post(done, {"next": "/o/acme/decisions/actions/"}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done"
+    html = client.get("/o/acme/decisions/actions/").content.decode()
+    reopen = f"/o/acme/decisions/actions/{item.pk}/reopen/"
+    assert f'action="{reopen}"' in html
+    client.post(reopen, {"next": "/o/acme/decisions/actions/"})
+    item.refresh_from_db()
+    assert item.status == "open"
