@@ -6,8 +6,8 @@ from accord.alignment import services
 from tests.conftest import login
 
 
-def test_the_alignment_tree_shows_an_initiatives_stage(cast):
-    period = services.create_period(
+def _current_period(cast):
+    return services.create_period(
         cast.org,
         None,
         name="Q1 2027",
@@ -16,6 +16,10 @@ def test_the_alignment_tree_shows_an_initiatives_stage(cast):
         state="active",
         is_current=True,
     )
+
+
+def test_the_alignment_tree_shows_an_initiatives_stage(cast):
+    period = _current_period(cast)
     objective = services.create_objective(
         cast.org, None, title="Faster checkout", period=period, team=cast.platform
     )
@@ -36,15 +40,7 @@ def test_the_alignment_tree_shows_an_initiatives_stage(cast):
 
 def test_the_tree_links_each_objective_key_result_and_initiative_to_its_page(cast):
     # The tree builds its links from prefixes rather than reversing each one.
-    period = services.create_period(
-        cast.org,
-        None,
-        name="Q1 2027",
-        start=dt.date(2027, 1, 1),
-        end=dt.date(2027, 3, 31),
-        state="active",
-        is_current=True,
-    )
+    period = _current_period(cast)
     top = services.create_objective(cast.org, None, title="Grow", period=period, level="org")
     child = services.create_objective(
         cast.org, None, title="Faster checkout", period=period, team=cast.platform
