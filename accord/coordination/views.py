@@ -215,11 +215,21 @@ TIMELINE_SHOWN = 200  # moves of one dependency (a negotiation takes a handful)
 BLAST_TEAMS_SHOWN = 12  # teams a slip reaches, named on the dependency page
 
 
+def _standing_on(me, dep) -> tuple[dict, list[str], str | None]:
+    """For whom the viewer stands on a (decorated) dependency, what they may do, and why
+    they cannot act when they stand for neither side."""
+    sides = services.sides_of(me, dep)
+    actions = services.actions_for(me, dep, {s.team_id: s for s in sides.values() if s})
+    why_not = (
+        None if sides else queries.why_not(me, [dep.requester_team.name, dep.provider_team.name])
+    )
+    return sides, actions, why_not
+
+
 def _detail_context(request, dep, bound: ActionForm | None = None):
     org, me = request.org, request.person
     queries.decorate([dep])
-    sides = services.sides_of(me, dep)
-    actions = services.actions_for(me, dep, {s.team_id: s for s in sides.values() if s})
+    sides, actions, why_not = _standing_on(me, dep)
     if bound is not None and bound.action not in actions:
         for error in bound.non_field_errors():
             messages.error(request, error)
@@ -260,9 +270,7 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         else [],
         # On whose behalf the viewer acts here, when not as a member; else why they cannot.
         "acting": [s for s in sides.values() if s and s.on_behalf],
-        "why_not": None
-        if sides
-        else queries.why_not(me, [dep.requester_team.name, dep.provider_team.name]),
+        "why_not": why_not,
     }
 
 
@@ -349,14 +357,9 @@ def _act_form(request, dep, action: str):
             + "#act-h"
         )
     queries.decorate([dep])
-    sides = services.sides_of(me, dep)
-    if action not in services.actions_for(me, dep, {s.team_id: s for s in sides.values() if s}):
+    _, actions, why_not = _standing_on(me, dep)
+    if action not in actions:
         # The page was read before someone else acted, or the viewer's standing changed.
-        why_not = (
-            None
-            if sides
-            else queries.why_not(me, [dep.requester_team.name, dep.provider_team.name])
-        )
         return render(
             request,
             "coordination/_act_gone.html",

@@ -64,6 +64,14 @@ def _is_leader(person: Person) -> bool:
     return person.is_active and person.has_role(Role.LEADER)
 
 
+def _may_act_on_issue(person: Person, issue: Issue) -> bool:
+    """Whether `person` may solve, escalate or drop `issue` from its pages: a member of
+    its team, or a leader (the issues list asks the same of a page of issues at once)."""
+    return _can_write(person) and (
+        _is_leader(person) or Membership.objects.filter(person=person, team=issue.team).exists()
+    )
+
+
 # Where a linked object's page lives, for the kinds whose page is addressed by id alone.
 LINK_PAGES = {
     "alignment.objective": ("alignment:objective", "objective_id"),
@@ -716,9 +724,7 @@ def issue_detail(request, issue_id: int):
     if issue is None:
         raise Http404("No such issue.")
     me = request.person
-    may_act = _can_write(me) and (
-        _is_leader(me) or Membership.objects.filter(person=me, team=issue.team).exists()
-    )
+    may_act = _may_act_on_issue(me, issue)
     return render(
         request,
         "decisions/issue_detail.html",
@@ -795,8 +801,7 @@ def _issue_form(request, issue_id: int, action: str):
     me = request.person
     may_act = (
         issue.status == "open"
-        and _can_write(me)
-        and (_is_leader(me) or Membership.objects.filter(person=me, team=issue.team).exists())
+        and _may_act_on_issue(me, issue)
         and (action == "solve" or issue.team.parent_id is not None)
     )
     nxt = request.GET.get("next", "")
