@@ -99,8 +99,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accord.web.context.shell",
             ],
-            # Dates and numbers are written one way everywhere: accord/web/templatetags/.
-            "builtins": ["accord.web.templatetags.dates", "accord.web.templatetags.numbers"],
+            # Dates and numbers are written one way everywhere, and links are reversed once
+            # (`{% url %}` remembers): accord/web/templatetags/.
+            "builtins": [
+                "accord.web.templatetags.dates",
+                "accord.web.templatetags.numbers",
+                "accord.web.templatetags.links",
+            ],
         },
     },
 ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from accord.org.queries import orgs_for_user
 from accord.web.helpers import can_write
+from accord.web.templatetags.links import reverse_remembered
 
 # (URL name, label, what it is for) — the five pillars first, then the organization itself.
 PILLAR_NAV = [
@@ -36,7 +35,7 @@ def _entries(request, items):
     url_name = f"{namespace}:{match.url_name}" if match else ""
     out = []
     for name, label, hint in items:
-        href = reverse(name, kwargs={"org_slug": request.org.slug})
+        href = reverse_remembered(name, org_slug=request.org.slug)
         ns = name.split(":")[0]
         if ns in ("web", "org"):
             active = (
