@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -301,26 +302,40 @@ def send_to_team(
     return b
 
 
-def send_due(now: dt.datetime | None = None) -> dict[str, int]:
+def send_due(now: dt.datetime | None = None, *, until: float | None = None) -> dict[str, int]:
     """Send every briefing whose day and hour has come this week (see the module
-    docstring). Returns how many were sent to people and to teams."""
+    docstring). Returns how many were sent to people and to teams, and `more`: 1 when
+    `until` (a `time.monotonic()` deadline) passed with briefings still due, which the
+    next run sends. Each run sends at least one."""
     from accord.org.models import Organization
 
     now = now or timezone.now()
-    counts = {"people": 0, "teams": 0}
+    counts = {"people": 0, "teams": 0, "more": 0}
     for org in Organization.objects.order_by("pk"):
         try:
-            got = send_due_for(org, now)
+            send_due_for(org, now, counts, until=until)
         except Exception:  # one organization's failure must not starve the others
             log.exception("sending briefings of %s failed", org.slug)
-            continue
-        counts["people"] += got["people"]
-        counts["teams"] += got["teams"]
+        if counts["more"]:
+            break
     return counts
 
 
-def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
-    counts = {"people": 0, "teams": 0}
+def send_due_for(
+    org: Organization,
+    now: dt.datetime,
+    counts: dict[str, int] | None = None,
+    *,
+    until: float | None = None,
+) -> dict[str, int]:
+    """`send_due` for one organization, adding to `counts`."""
+    counts = counts if counts is not None else {"people": 0, "teams": 0, "more": 0}
+
+    def out_of_time() -> bool:
+        if until is not None and time.monotonic() >= until:
+            counts["more"] = 1
+        return bool(counts["more"])
+
     due_people = []
     for person, schedule in queries.subscribers(org):
         week = compose.last_complete_week(now, person.timezone)
@@ -336,6 +351,8 @@ def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
         for person, week in due_people:
             if (person.pk, week.label) in done:
                 continue
+            if counts["people"] + counts["teams"] and out_of_time():
+                return counts
             if send_to_person(org, person, week, now=now, history=history):
                 counts["people"] += 1
     teams = queries.team_subscribers(org)
@@ -356,6 +373,8 @@ def send_due_for(org: Organization, now: dt.datetime) -> dict[str, int]:
                 continue
             if team.created_at >= week.end:
                 continue
+            if counts["people"] + counts["teams"] and out_of_time():
+                return counts
             if send_to_team(org, team, week, now=now, history=history):
                 counts["teams"] += 1
     return counts

@@ -5,12 +5,16 @@ summary. Rebuilding a sent week gives what was stored."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from accord.activity import delivery
-from accord.briefings import compose, services
+from accord.briefings import compose, queries, services, tasks
 from accord.briefings.models import Briefing
+from accord.core import scheduler
+from accord.core.models import ScheduledRun
 from accord.intelligence import evaluate
 from accord.org import services as org_services
 from tests.briefings.world import WEEK, build_story
@@ -59,7 +63,11 @@ def test_each_person_gets_it_on_their_own_day_and_hour_once_a_week(db, clock, sm
     services.set_schedule(w.org, york, york, weekday=2, hour=17)  # Wednesday 17:00
     services.set_schedule(w.org, w.admin, w.admin, enabled=False)
     # Monday 12 January, 08:00 in Tokyo (Sunday 23:00 UTC) was Tokyo's first: 2026-W02.
-    assert run_worker(dt.datetime(2026, 1, 12, 9, 0, tzinfo=UTC)) == {"people": 1, "teams": 0}
+    assert run_worker(dt.datetime(2026, 1, 12, 9, 0, tzinfo=UTC)) == {
+        "people": 1,
+        "teams": 0,
+        "more": 0,
+    }
     assert len(to(smtp, tokyo)) == 1
     # Wednesday 14 January, 17:00 in New York (22:00 UTC): hers, not a minute before.
     run_worker(dt.datetime(2026, 1, 14, 21, 59, tzinfo=UTC))
@@ -69,7 +77,11 @@ def test_each_person_gets_it_on_their_own_day_and_hour_once_a_week(db, clock, sm
     assert len(smtp.messages) == 2
 
     # Monday 19 January, 07:59 in Tokyo: not yet. 08:00: Tokyo's briefing of 2026-W03.
-    assert run_worker(dt.datetime(2026, 1, 18, 22, 59, tzinfo=UTC)) == {"people": 0, "teams": 0}
+    assert run_worker(dt.datetime(2026, 1, 18, 22, 59, tzinfo=UTC)) == {
+        "people": 0,
+        "teams": 0,
+        "more": 0,
+    }
     assert len(smtp.messages) == 2
     assert run_worker(dt.datetime(2026, 1, 18, 23, 0, tzinfo=UTC))["people"] == 1
     mail = to(smtp, tokyo)[-1]
@@ -158,3 +170,49 @@ def test_rebuilding_a_past_weeks_briefing_yields_the_stored_one(db, clock, smtp)
     evaluate.evaluate(w.org)
     rebuilt = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
     assert rebuilt == stored.content
+
+
+def readers_due(clock, slug: str):
+    clock.at(dt.date(2026, 1, 5), 9)
+    w = build_org(slug, {"Platform": 2, "Web": 2}, checkins=False)
+    people = [w.admin, w["Platform"].lead, w["Web"].lead]
+    return w, [give_address(w.org, p, "UTC") for p in people]
+
+
+def test_a_run_out_of_time_leaves_the_rest_to_the_next_run(db, clock, smtp):  # noqa: F811
+    w, readers = readers_due(clock, "many")
+    due = len(queries.subscribers(w.org))
+    assert due >= 3
+    at = dt.datetime(2026, 1, 19, 8, 0, tzinfo=UTC)  # everyone's Monday 08:00
+    clock.now = at
+    runs = [services.send_due(at, until=0)]  # out of time at once: one briefing a run
+    while runs[-1]["more"] and len(runs) <= due:
+        runs.append(services.send_due(at, until=0))
+    assert runs == [{"people": 1, "teams": 0, "more": 1}] * (due - 1) + [
+        {"people": 1, "teams": 0, "more": 0}
+    ]
+    assert services.send_due(at, until=0) == {"people": 0, "teams": 0, "more": 0}
+    delivery.deliver(at)
+    assert sorted(
+        m["X-Rcpt"] for m in smtp.messages if m["X-Rcpt"] in {r.email for r in readers}
+    ) == sorted(r.email for r in readers)
+    assert Briefing.objects.filter(org=w.org, week="2026-W03").count() == due
+
+
+def test_the_job_out_of_time_queues_its_next_run_as_its_latest(db, clock, smtp, monkeypatch):  # noqa: F811
+    readers_due(clock, "queued")
+    clock.now = dt.datetime(2026, 1, 19, 8, 0, tzinfo=UTC)
+    monkeypatch.setattr(tasks, "RUN_SECONDS", 0)
+    job = scheduler.discover()["accord.briefings.tasks.send_briefings"]
+    assert tasks.send_briefings.call() == {"people": 1, "teams": 0, "more": 1}
+    # Queued behind what is waiting already, and seen by the tick as the job's last run:
+    # no second run beside it.
+    [queued] = DBTaskResult.objects.filter(task_path=job.name)
+    assert queued.status == "READY"
+    assert ScheduledRun.objects.filter(job=job.name, result_id=str(queued.pk)).exists()
+    assert scheduler.still_running(job)
+    assert job.name not in scheduler.tick(now=time.time() + job.every)
+    # Once the rest is sent, a run that finds nothing more queues nothing.
+    monkeypatch.setattr(tasks, "RUN_SECONDS", 600)
+    assert tasks.send_briefings.call()["more"] == 0
+    assert DBTaskResult.objects.filter(task_path=job.name).count() == 1

@@ -170,14 +170,14 @@ def test_the_scheduled_send_still_sends_once_after_a_briefing_built_on_request(
     built = Briefing.objects.get(person=admin)
     assert built.sent_at is None
 
-    assert services.send_due(now) == {"people": 1, "teams": 0}
+    assert services.send_due(now) == {"people": 1, "teams": 0, "more": 0}
     delivery.deliver(now)
     assert [m["X-Rcpt"] for m in smtp.messages] == ["ada@acme.example"]
     sent = Briefing.objects.get(person=admin)
     assert sent.pk == built.pk and sent.sent_at == now
     assert Event.objects.filter(target_id=sent.pk, verb="sent").count() == 1
 
-    assert services.send_due(now + dt.timedelta(minutes=5)) == {"people": 0, "teams": 0}
+    assert services.send_due(now + dt.timedelta(minutes=5)) == {"people": 0, "teams": 0, "more": 0}
     delivery.deliver(now + dt.timedelta(minutes=5))
     assert len(smtp.messages) == 1 and Briefing.objects.filter(person=admin).count() == 1
 
