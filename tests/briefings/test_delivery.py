@@ -216,3 +216,19 @@ def test_the_job_out_of_time_queues_its_next_run_as_its_latest(db, clock, smtp, 
     monkeypatch.setattr(tasks, "RUN_SECONDS", 600)
     assert tasks.send_briefings.call()["more"] == 0
     assert DBTaskResult.objects.filter(task_path=job.name).count() == 1
+
+
+def test_readers_of_one_time_zone_are_sent_together(db, clock, smtp):  # noqa: F811
+    """Each zone's week loads the organization's snapshots: a run cut short by its deadline
+    must not have loaded every zone's for a reader or two of each."""
+    w, (_, platform, _) = readers_due(clock, "zones")
+    give_address(w.org, platform, "Asia/Tokyo")  # between two readers in UTC by creation
+    at = dt.datetime(2026, 1, 19, 8, 0, tzinfo=UTC)
+    clock.now = at
+    while services.send_due(at, until=0)["more"]:
+        pass
+    zones = list(
+        Briefing.objects.filter(org=w.org).order_by("pk").values_list("timezone", flat=True)
+    )
+    assert sorted(zones) == sorted(["Asia/Tokyo", *["UTC"] * (len(zones) - 1)])
+    assert zones[0] == "Asia/Tokyo"  # its week ended first
