@@ -1,5 +1,6 @@
 from django import template
-from django.urls import reverse
+
+from accord.web.templatetags.links import reverse_remembered
 
 register = template.Library()
 
@@ -21,6 +22,6 @@ GO_KEYS = [
 @register.simple_tag
 def go_shortcuts(org):
     return [
-        {"key": key, "label": label, "href": reverse(name, kwargs={"org_slug": org.slug})}
+        {"key": key, "label": label, "href": reverse_remembered(name, org_slug=org.slug)}
         for key, name, label in GO_KEYS
     ]
