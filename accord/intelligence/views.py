@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from accord.core.counting import figures
@@ -176,9 +177,10 @@ def _trend_summary(trend: list[dict]) -> str:
     if not trend:
         return "No health history yet."
     first, last = trend[0], trend[-1]
+    # Rounded as the table beside it rounds (`floatformat`: 88.5 is 89, not f"{:.0f}"'s 88).
     return (
-        f"Overall health went from {first['overall']:.0f} on {first['date']} to "
-        f"{last['overall']:.0f} on {last['date']}; open critical signals from "
+        f"Overall health went from {floatformat(first['overall'], 0)} on {first['date']} to "
+        f"{floatformat(last['overall'], 0)} on {last['date']}; open critical signals from "
         f"{first['critical']} to {last['critical']}, warnings from {first['warning']} to "
         f"{last['warning']}."
     )

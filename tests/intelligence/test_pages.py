@@ -439,3 +439,10 @@ def test_the_page_reads_a_bounded_number_of_queries_whatever_the_size(acme):
     }
     assert large == small, (small, large)
     assert max(large.values()) <= 30, large
+
+
+def test_the_trend_in_words_rounds_as_the_table_does():
+    from accord.intelligence.views import _trend_summary
+
+    point = {"date": "2026-11-30", "overall": 88.5, "critical": 1, "warning": 2}
+    assert _trend_summary([point]).startswith("Overall health went from 89 on 2026-11-30 to 89")
