@@ -634,7 +634,12 @@ def dep_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             "dependencies.overdue",
             CRITICAL if late > 7 else WARNING,
             f"{d.title} is {late} days late",
-            f"{req} needed {d.title} from {prov} by {_day(d.due)}; it is {late} days late.",
+            (
+                f"{prov} committed to deliver {d.title} to {req} by {_day(d.due)}"
+                if d.committed_date
+                else f"{req} needed {d.title} from {prov} by {_day(d.due)}"
+            )
+            + f"; it is {late} days late.",
             f"{prov} and {req} agree a new date, or {req} re-plans around it.",
             _dep_ev(snap, d),
             {"days_late": late},

@@ -253,3 +253,40 @@ def test_priorities_that_churn_are_flagged_when_rerankings_pass_three_a_week(db,
     # A quiet week later the rate falls back under the threshold.
     evaluate_on(w, clock, D(2026, 2, 3))
     assert live(w.org, "priorities.churn", web.team) == []
+
+
+def test_a_late_dependency_says_whose_date_it_missed(db, clock):
+    """Past the provider's committed date, the provider's word is the date; unanswered,
+    the requester's need-by date is."""
+    w = build_org("lateco", {"Platform": 2, "Web": 2, "Data": 2})
+    platform = w["Platform"]
+    clock.at(D(2026, 1, 5), 10)
+    deps = {
+        name: coordination.create_dependency(
+            w.org,
+            None,
+            requester_initiative=w[name].initiative,
+            provider_team=platform.team,
+            title=f"API for {name}",
+            need_by=D(2026, 1, 20),
+        )
+        for name in ("Web", "Data")
+    }
+    coordination.transition(
+        w.org,
+        None,
+        deps["Web"],
+        "accept",
+        committed_date=D(2026, 1, 27),
+        provider_initiative=platform.initiative,
+    )
+    evaluate_on(w, clock, D(2026, 1, 30))
+    said = {s.title: s.explanation for s in live(w.org, "dependencies.overdue")}
+    assert said == {
+        "API for Web is 3 days late": (
+            "Platform committed to deliver API for Web to Web by 2026-01-27; it is 3 days late."
+        ),
+        "API for Data is 10 days late": (
+            "Data needed API for Data from Platform by 2026-01-20; it is 10 days late."
+        ),
+    }

@@ -23,20 +23,23 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when priorities.competing's second variant became what it says: two
+# Last changed when dependencies.overdue said whose date a late dependency missed (the
+# provider's committed date, when there is one, was written as the requester's need-by
+# date): only that signal's explanation changed. Before that, when priorities.competing's
+# second variant became what it says: two
 # requesters needing one provider initiative in the same ISO week while it is due after the
 # earlier date (it flagged any two requesters needing it before it was due). With that
 # detector off, the engine stores exactly what it stored before. Before that, when a
 # subtree's open-signal counts stopped counting a signal once per team it concerns, and
 # when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "48cf0d58791b8b64f3300d7af7418b577cb153b0310289b21cf3929e685d436b",
-    "an hour later": "e70ff7ad4e293c605bc34562df0166ecf96203146076f1e8020e40024ff1e212",
+    "first run": "ce5d75b1242143731c56e2ad6835a4d25f9e7d625002ab9810eb1d0c4ace7a48",
+    "an hour later": "4846af2671f81a9fc2137faf05d4c24a8000d071c77aed847955120c7e03e037",
     "a week later, one acknowledged and one dismissed": (
-        "9ba888679b0def6f997f1c13622059390cda7bfa4cd0680819fc60c6d342708f"
+        "81586d09af6845abe7bf328590bacbbd0630cd67bdbc35d6efc9a1132daa264b"
     ),
     "a backfill of the week before": (
-        "8b37b3daf664906d1216186838e1e7fcf11cf70cff9b97b6ed7483f401ca34af"
+        "5509bf1f5d796c9b28e8afae8b31c8bb27237395ad4aa731783b0de7a8332925"
     ),
 }
 
