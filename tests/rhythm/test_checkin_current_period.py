@@ -4,6 +4,7 @@ period's are a frozen record, a period still in planning has not begun."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -92,3 +93,19 @@ def test_a_closed_periods_key_result_sent_anyway_is_refused_by_name_and_changes_
     assert kr.current == 0
     assert (Event.objects.count(), KeyResultValue.objects.count()) == (events, values)
     assert not CheckIn.objects.exists()
+
+
+def test_the_form_writes_a_key_results_numbers_as_people_do(cast, rhythm, quarters):
+    """13.9, not the stored 13.9000; the value in the field is the stored one, unrounded."""
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    _, kr = quarters["Q4"]
+    alignment.update_key_result(cast.org, None, kr, start=Decimal("2.5"), target=Decimal("15.60"))
+    alignment.record_key_result_value(cast.org, None, kr, Decimal("13.9125"))
+    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
+    url = f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
+    page = login(cast.member).get(url).content.decode()
+    assert "2.5 → 15.6" in page
+    assert f'name="kr_{kr.pk}" type="number" step="any" inputmode="decimal" value="13.9125"' in page
+    alignment.record_key_result_value(cast.org, None, kr, Decimal("1200"))
+    page = login(cast.member).get(url).content.decode()
+    assert f'name="kr_{kr.pk}" type="number" step="any" inputmode="decimal" value="1200"' in page

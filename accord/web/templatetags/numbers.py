@@ -5,11 +5,16 @@
                    —          and nothing to show is a dash; text ("1,000+", written
                               in Python by the same rule) is shown as it is
 
+    {{ n|plain }}  13.9       a number in a form's field: no grouping, no needless zeros,
+                              nothing rounded away; nothing to show is empty
+
 Identifiers and page numbers that go into addresses and form values stay as they are
 (`{{ page.number }}`, `{{ p.pk }}`): a grouped "1,000" would not be read back.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django import template
 
@@ -27,3 +32,12 @@ def num(value) -> str:
     if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def plain(value) -> str:
+    """A number as a form's field holds it: no grouping and no needless zeros, but nothing
+    rounded away (a stored 13.9000 is 13.9, 0.1234 stays); nothing to show is empty."""
+    if value is None or value == "":
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")
