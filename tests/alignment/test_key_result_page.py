@@ -256,3 +256,16 @@ def test_a_closed_periods_key_result_reads_as_frozen_with_no_form(cast, world):
     assert "is closed: values are frozen" in body
     assert "/value/" not in body and "/edit/" not in body.split('id="comments"')[0]
     assert "second wave" in body  # its history of values stays readable
+
+
+def test_the_aim_reads_as_a_sentence_on_its_page_and_its_objectives(cast, world):
+    client = login(cast.member)
+    body = client.get(world.url).content.decode()
+    aim = body.split('<th scope="row">Aim</th>')[1].split("</tr>")[0]
+    assert aim == "<td>Increase to 100 teams</td>"
+    s.update_key_result(cast.org, None, world.kr, direction="range", range_low=10, range_high=12)
+    s.record_key_result_value(cast.org, cast.member, world.kr, "11.125")
+    objective = f"/o/acme/alignment/objectives/{world.objective.pk}/"
+    row = client.get(objective).content.decode().split(f'id="kr-{world.kr.pk}"')[1]
+    assert "keep within range 10\u201312" in row.split("</th>")[0]
+    assert 'value="11.125"' in row  # the update field: the value as stored, unrounded
