@@ -769,10 +769,11 @@ LOAD_WHOLE_LIMIT = 100  # active dependencies up to which the overview ranks eve
 
 def overview_load(
     org: Organization, person: Person | None, on: dt.date | None = None, shown: int = 12
-) -> tuple[list[dict[str, Any]], bool]:
+) -> tuple[list[dict[str, Any]], bool, int]:
     """The busiest teams of a small organization (at most LOAD_WHOLE_LIMIT active
     dependencies), else of the person's scope (`scope_teams`); teams with nothing active
-    are left out. Returns the rows and whether they cover the whole organization."""
+    are left out. Returns the first `shown` rows, whether they are of the whole
+    organization, and how many teams there were to rank."""
     pairs = list(
         Dependency.objects.for_org(org)
         .filter(state__in=ACTIVE_STATES)
@@ -782,7 +783,7 @@ def overview_load(
     whole = len(pairs) <= LOAD_WHOLE_LIMIT
     teams = {t for pair in pairs for t in pair} if whole else scope_teams(org, person)
     rows = [r for r in load_for(org, teams, on) if r["total"]]
-    return rows[:shown], whole
+    return rows[:shown], whole, len(rows)
 
 
 def scope_teams(org: Organization, person: Person | None, team_id: int | None = None) -> list[int]:

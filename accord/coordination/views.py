@@ -75,7 +75,7 @@ def index(request):
         f"coordination-figures:{org.pk}:{on.isoformat()}",
         {"late": late_qs, "at_risk": risk_qs, "active": active},
     )
-    load, load_whole = queries.overview_load(org, me, on)
+    load, load_whole, load_teams = queries.overview_load(org, me, on)
     cycles = queries.stored_cycles(org)
     cycles_count = count_up_to(cycles)
     return render(
@@ -90,6 +90,7 @@ def index(request):
             "active_count": counted["active"],
             "load": load,
             "load_whole": load_whole,
+            "load_teams": load_teams,
             "load_mine": bool(my_teams),
             "cycles": queries.cycles(org, cycles[:10]),
             "cycles_count": cycles_count,

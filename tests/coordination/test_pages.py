@@ -7,8 +7,10 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accord.alignment import services as alignment
 from accord.coordination import services
 from accord.coordination.models import Dependency
+from accord.org import services as org_services
 from tests.conftest import login
 from tests.coordination.conftest import initiative
 
@@ -172,3 +174,24 @@ def test_the_requester_answers_a_proposal_from_its_inbox(world):
     assert r.status_code == 302
     dep.refresh_from_db()
     assert dep.state == "accepted" and dep.committed_date == later
+
+
+def test_the_overview_says_when_its_load_table_leaves_teams_out(world):
+    client = login(world.asker)
+    world.request()
+    page = client.get(_url(world)).content.decode()
+    assert "busiest of" not in page  # Sales and Operations: both shown
+    for n in range(12):
+        team = org_services.create_team(world.org, None, name=f"Team {n:02}", parent=world.ops)
+        mine = alignment.create_initiative(world.org, None, team=team, title=f"Work {n}")
+        services.create_dependency(
+            world.org,
+            None,
+            requester_initiative=mine,
+            provider_team=world.ops,
+            title=f"Ask {n}",
+            need_by=world.today + dt.timedelta(days=30),
+        )
+    load = client.get(_url(world)).content.decode().split('id="load-h"')[1].split("</section>")[0]
+    assert "The 12 busiest of 14 teams with active dependencies." in load
+    assert load.count("<tr>") == 1 + 12  # the head and twelve teams
