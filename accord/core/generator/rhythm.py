@@ -170,7 +170,9 @@ def _write_checkin(g: Gen, table, c: dict, i: int, pid: int, occ: dt.datetime) -
         status, submitted = "late", occ + dt.timedelta(minutes=rng.randint(5, 23 * 60))
     else:
         status, submitted = "missed", None
-    if (submitted or closes) > g.now:
+    # A missed check-in is recorded by the worker half an hour after its window closes:
+    # none before that (its event would be dated after `now`).
+    if (submitted or closes + dt.timedelta(minutes=30)) > g.now:
         return
     blockers, blocker_team = "", None
     if submitted and rng.random() < 0.1:
