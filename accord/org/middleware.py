@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import zoneinfo
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.utils import timezone
 
 from accord.org.models import Organization, Person
 
@@ -32,6 +35,7 @@ class OrganizationMiddleware:
             return self.get_response(request)
         finally:
             _request_org.reset(token)
+            timezone.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("org_slug")
@@ -50,6 +54,9 @@ class OrganizationMiddleware:
         request.org: Organization = person.org
         request.person = person
         _request_org.set(person.org)
+        # Moments on the pages read in the person's own time zone (dates.py's filters).
+        with contextlib.suppress(ValueError, zoneinfo.ZoneInfoNotFoundError):  # else the site's
+            timezone.activate(zoneinfo.ZoneInfo(person.timezone))
         if request.session.get("last_org") != slug:  # a write only when it changes
             request.session["last_org"] = slug
         return None

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from accord.org import services
 from tests.conftest import login
+from tests.intelligence.world import Clock, controlled
 
 
 def test_the_feed_shows_who_changed_what_newest_first(cast):
@@ -79,3 +84,18 @@ def test_a_history_names_a_deleted_team_by_its_last_name(cast):
     # Its name from the event log, marked deleted, rather than a bare "#{id}".
     assert "<del>Gone (deleted)</del> → <ins>Acme</ins>" in page
     assert f"#{gone_id}" not in page
+
+
+def test_moments_read_in_the_viewers_own_time_zone(cast):
+    """9:30 UTC on 5 January is 10:30 in Berlin and 18:30 in Tokyo; each reads their own."""
+    with controlled(Clock(dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC))):
+        services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
+    services.update_person(cast.org, cast.admin, cast.member, timezone="Europe/Berlin")
+    services.update_person(cast.org, cast.admin, cast.viewer, timezone="Asia/Tokyo")
+    berlin = login(cast.member).get("/o/acme/activity/").content.decode()
+    tokyo = login(cast.viewer).get("/o/acme/activity/").content.decode()
+    assert "5 Jan 2026, 10:30" in berlin and "5 Jan 2026, 09:30" not in berlin
+    assert "5 Jan 2026, 18:30" in tokyo
+    assert 'datetime="2026-01-05T10:30:00+01:00"' in berlin  # the same instant, marked up
+    # Pages outside an organization, and the next request of the same thread, are the site's.
+    assert timezone.get_current_timezone_name() == "UTC"

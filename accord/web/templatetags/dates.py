@@ -7,8 +7,9 @@
     {{ t|when }}      "15 minutes ago" within the last day, else as `moment`
 
 Every date carries its year: "22 Aug" leaves the reader to guess which one. Times use the
-24-hour clock, in the current time zone (a template's `{% timezone %}` or `|timezone:tz`
-chooses another). ISO strings, as events store them, are accepted too. Machine formats
+24-hour clock, in the current time zone: on an organization's pages the signed-in person's
+own (`accord.org.middleware`); a template's `{% timezone %}` or `|timezone:tz` chooses
+another. ISO strings, as events store them, are accepted too. Machine formats
 (`date:'c'` in a `datetime` attribute, form inputs) keep Django's `date` filter.
 
 Texts built in Python (agendas, reminders, briefings, messages) call the same functions:
