@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from accord.alignment import queries
-from accord.alignment.models import KeyResult, Objective, ObjectiveStatus, PeriodState
+from accord.alignment.models import (
+    KeyResult,
+    Objective,
+    ObjectiveLevel,
+    ObjectiveStatus,
+    PeriodState,
+)
 from accord.alignment.progress import kr_progress
 from accord.org.models import Role
 
@@ -46,6 +52,9 @@ def home(request) -> str | None:
     )
 
 
+ORG_WIDE_SHOWN = 8
+
+
 def team(request, team) -> str | None:
     org = request.org
     period = queries.current_period(org)
@@ -54,7 +63,18 @@ def team(request, team) -> str | None:
     objectives = list(
         Objective.objects.for_org(org).filter(team=team, period=period).order_by("title")
     )
-    for o in objectives:
+    # The top of the tree shows the organization's own objectives too: they are its
+    # leaders' (a team page that said "no objectives" there read as nothing to align to).
+    org_wide = (
+        list(
+            Objective.objects.for_org(org)
+            .filter(level=ObjectiveLevel.ORG, team__isnull=True, period=period)
+            .order_by("title")[: ORG_WIDE_SHOWN + 1]
+        )
+        if team.parent_id is None
+        else []
+    )
+    for o in (*objectives, *org_wide):
         o.pct = o.rollup_progress
     stack = queries.priority_stack(org, team)
     return render_to_string(
@@ -63,6 +83,8 @@ def team(request, team) -> str | None:
             "team": team,
             "period": period,
             "objectives": objectives,
+            "org_wide": org_wide[:ORG_WIDE_SHOWN],
+            "more_org_wide": len(org_wide) > ORG_WIDE_SHOWN,
             "progress": queries.team_progress(org, team, period) if objectives else None,
             "stack": stack,
             "labels": queries.labels(org),
