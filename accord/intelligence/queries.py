@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import NoReverseMatch, reverse
@@ -181,6 +182,7 @@ def team_ids_of(signal_ids: Iterable[int]) -> dict[int, list[int]]:
 _ROUTES: dict[str, tuple[str, str]] = {
     "alignment.objective": ("alignment:objective", "objective_id"),
     "alignment.initiative": ("alignment:initiative", "initiative_id"),
+    "alignment.keyresult": ("alignment:key_result", "kr_id"),
     "coordination.dependency": ("coordination:detail", "dep_id"),
     "decisions.decision": ("decisions:decision", "decision_id"),
     "decisions.issue": ("decisions:issue", "issue_id"),
@@ -191,8 +193,9 @@ _ROUTES: dict[str, tuple[str, str]] = {
 
 
 def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each evidence item with `url` set to the page of what it names (None when it names
-    nothing or no longer exists in this organization). Three queries at most."""
+    """Each item (evidence, an event: `target_type` and `target_id`) with `url` set to the
+    page of what it names, None when it names nothing with a page or no longer exists in
+    this organization. One query per kind of object named."""
     by_type: dict[str, set[int]] = defaultdict(set)
     for it in items:
         tid = str(it.get("target_id") or "")
@@ -203,15 +206,13 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
         if by_type.get("org.team")
         else {}
     )
-    krs: set[int] = set()
-    if by_type.get("alignment.keyresult"):
-        from accord.alignment.models import KeyResult
-
-        krs = set(
-            KeyResult.objects.for_org(org)
-            .filter(pk__in=by_type["alignment.keyresult"])
-            .values_list("id", flat=True)
-        )
+    existing: dict[str, set[int]] = {}
+    for kind, ids in by_type.items():
+        if kind in _ROUTES:
+            model = apps.get_model(kind)
+            existing[kind] = set(
+                model.objects.filter(org=org, pk__in=ids).values_list("id", flat=True)
+            )
     out = []
     for it in items:
         url = None
@@ -221,11 +222,7 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
                 url = reverse(
                     "org:team", kwargs={"org_slug": org.slug, "team_slug": team_slugs[int(tid)]}
                 )
-            elif kind == "alignment.keyresult" and tid.isdigit() and int(tid) in krs:
-                url = reverse(
-                    "alignment:key_result", kwargs={"org_slug": org.slug, "kr_id": int(tid)}
-                )
-            elif kind in _ROUTES and tid.isdigit():
+            elif tid.isdigit() and int(tid) in existing.get(kind, ()):
                 name, arg = _ROUTES[kind]
                 url = reverse(name, kwargs={"org_slug": org.slug, arg: int(tid)})
         except NoReverseMatch:

@@ -16,6 +16,7 @@ from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
+from accord.intelligence.queries import resolve_links
 from accord.org.models import Membership
 from accord.org.queries import headcount, orgs_for_user
 from accord.web import panels
@@ -44,6 +45,17 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def linked(org, events: list[Event]) -> list[Event]:
+    """Each event with `target_url`, the page of what it changed (None for what has no
+    page of its own), as signals' evidence links (`resolve_links`)."""
+    found = resolve_links(
+        org, [{"target_type": e.target_type, "target_id": e.target_id} for e in events]
+    )
+    for event, item in zip(events, found, strict=True):
+        event.target_url = item["url"]
+    return events
+
+
 @org_view
 def home(request):
     org, me = request.org, request.person
@@ -53,7 +65,9 @@ def home(request):
         .select_related("team")
         .order_by("team__name")
     )
-    recent = name_references(org, Event.objects.for_org(org).select_related("actor")[:12])
+    recent = linked(
+        org, name_references(org, Event.objects.for_org(org).select_related("actor")[:12])
+    )
     counts = headcount(org)
     return render(
         request,
@@ -88,7 +102,7 @@ def activity(request):
         template,
         {
             "page": page,
-            "events": name_references(request.org, page.object_list),
+            "events": linked(request.org, name_references(request.org, page.object_list)),
             "types": types,
             "type": kind,
         },

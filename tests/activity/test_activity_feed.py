@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from accord.alignment import services as alignment
 from accord.org import services
 from tests.conftest import login
 from tests.intelligence.world import Clock, controlled
@@ -99,3 +100,24 @@ def test_moments_read_in_the_viewers_own_time_zone(cast):
     assert 'datetime="2026-01-05T10:30:00+01:00"' in berlin  # the same instant, marked up
     # Pages outside an organization, and the next request of the same thread, are the site's.
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_each_change_links_to_what_changed_unless_it_is_gone(cast):
+    services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
+    services.update_person(cast.org, cast.admin, cast.viewer, title="Board observer")
+    client = login(cast.member)
+    for url in ("/o/acme/activity/", "/o/acme/"):  # the feed, and home's recent changes
+        page = client.get(url).content.decode()
+        assert '<a href="/o/acme/teams/platform/">Platform Core</a>' in page, url
+        assert f'<a href="/o/acme/people/{cast.viewer.pk}/">Vic Viewer</a>' in page, url
+    period = alignment.create_period(
+        cast.org, None, name="Q9", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30)
+    )
+    kept, gone = (
+        alignment.create_objective(cast.org, None, title=t, period=period, team=cast.platform)
+        for t in ("Kept", "Gone")
+    )
+    alignment.delete_objective(cast.org, cast.admin, gone)
+    page = client.get("/o/acme/activity/").content.decode()
+    assert f'<a href="/o/acme/alignment/objectives/{kept.pk}/">Kept</a>' in page
+    assert "Gone" in page and f"/alignment/objectives/{gone.pk}/" not in page  # no dead link
