@@ -18,7 +18,7 @@ from accord.coordination.forms import (
     DependencyForm,
     NeedByMilestoneForm,
 )
-from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Side, State
+from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.errors import ServiceError
 from accord.org.models import Team
@@ -270,9 +270,20 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         if dep.requester_initiative.status in OPEN
         else [],
         # On whose behalf the viewer acts here, when not as a member; else why they cannot.
-        "acting": [s for s in sides.values() if s and s.on_behalf],
+        "acting": _acting(dep, sides),
         "why_not": why_not,
     }
+
+
+def _acting(dep: Dependency, sides: dict) -> list[tuple[list[str], str]]:
+    """The teams the viewer acts for here though not a member, by standing: one line for
+    both sides when it is the same ("Sales and Operations as lead of Acme")."""
+    by_standing: dict[str, list[str]] = {}
+    for side, standing in sides.items():
+        if standing and standing.on_behalf:
+            team = dep.provider_team if side == Side.PROVIDER else dep.requester_team
+            by_standing.setdefault(standing.as_text, []).append(team.name)
+    return [(names, as_text) for as_text, names in by_standing.items()]
 
 
 @org_view

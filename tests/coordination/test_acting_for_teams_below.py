@@ -157,7 +157,10 @@ def test_the_pages_let_a_lead_above_act_and_say_so(world, head):
     assert f"/coordination/d/{dep.pk}/accept/" in html
     assert "You act here for Operations as lead of Acme" in html
     html = client.get(f"/o/acme/coordination/d/{dep.pk}/").content.decode()
-    assert "You act here for Operations as lead of Acme" in html
+    # Both sides are below the head's team: one line for both.
+    assert html.count("You act here for") == 1
+    assert "You act here for Sales and Operations as lead of Acme" in html
+    assert "recorded as acting for the side it concerns" in html
     form = client.get("/o/acme/coordination/new/?team=sales").content.decode()
     assert "Spring launch (Sales)" in form
     r = client.post(
