@@ -195,3 +195,16 @@ def test_the_overview_says_when_its_load_table_leaves_teams_out(world):
     load = client.get(_url(world)).content.decode().split('id="load-h"')[1].split("</section>")[0]
     assert "The 12 busiest of 14 teams with active dependencies." in load
     assert load.count("<tr>") == 1 + 12  # the head and twelve teams
+
+
+def test_a_flags_note_is_written_once_above_the_timeline(world):
+    dep = world.request()
+    services.transition(world.org, world.asker, dep, "flag_at_risk", note="Vendor is slow")
+    top = login(world.asker).get(_url(world, f"d/{dep.pk}/")).content.decode()
+    top = top.split('id="tl-h"')[0]  # the timeline below keeps the note with its event
+    assert top.count(">Vendor is slow<") == 1  # (the state's tag has it as its tooltip)
+    assert "<dt>Flag</dt>" not in top
+    dep.refresh_from_db()
+    services.transition(world.org, world.asker, dep, "flag_blocked", note="No vendor at all")
+    top = login(world.asker).get(_url(world, f"d/{dep.pk}/")).content.decode()
+    assert "<dt>Flag</dt><dd>Blocked: No vendor at all</dd>" in top.split('id="tl-h"')[0]
