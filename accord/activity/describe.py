@@ -46,6 +46,10 @@ VERBS = {
     "moved": "moved",
     "need_by_moved": "moved the need-by date of",
     "need_by_tied": "tied to a milestone the need-by date of",
+    # What Accord itself notices (the worker's checks), read as "Accord marked as overdue".
+    "overdue": "marked as overdue",
+    "stuck": "marked as stuck",
+    "became_late": "marked as late",
 }
 
 # Field names that differ from what a person calls them.

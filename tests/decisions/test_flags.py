@@ -24,6 +24,7 @@ def test_a_stuck_issue_is_flagged_once_per_level(cast):
     assert services.flag_stale_issues(cast.org) == 0
     [event] = _events(cast.org, "stuck")
     assert event.target_id == str(issue.pk) and event.after["days_at_level"] == 20
+    assert event.verb_phrase == "marked as stuck"
 
     services.escalate_issue(cast.org, None, issue, "Up", at=old + dt.timedelta(days=1))
     assert services.flag_stale_issues(cast.org) == 1  # stuck again, one level up
@@ -40,6 +41,7 @@ def test_an_overdue_decision_is_announced_once_and_a_decided_one_never(cast):
     assert services.flag_overdue_decisions(cast.org, today=later) == 0
     [event] = _events(cast.org, "overdue")
     assert event.target_id == str(late.pk) and event.after["days_overdue"] == 3
+    assert event.verb_phrase == "marked as overdue"  # "Accord marked as overdue decision Late?"
 
 
 def test_the_periodic_task_covers_every_organization(cast):
