@@ -112,6 +112,13 @@ def test_the_organization_list_shows_every_initiative_with_its_flags(cast, work)
     assert b">late<" in late_row
     done_row = r.content.split(b'data-initiative="%d"' % work.pricing.pk)[1].split(b"</tr>")[0]
     assert b">late<" not in done_row
+    assert b">unaligned<" in row  # open and serving nothing
+    # Dropped, it serves nothing but is no longer work to align: not flagged, as Alignment
+    # does not count it.
+    s.set_initiative_status(cast.org, None, work.rails, "dropped")
+    r = login(cast.viewer).get(f"/o/{cast.org.slug}/alignment/initiatives/")
+    row = r.content.split(b'data-initiative="%d"' % work.rails.pk)[1].split(b"</tr>")[0]
+    assert b">unaligned<" not in row
 
 
 def test_a_team_includes_the_teams_below_it_unless_only_this_team_is_asked(cast, work):
