@@ -767,9 +767,9 @@ def node_data(org: Organization, ids: list[int]) -> dict[int, dict[str, Any]]:
     """objective id -> its tree node (see `tree_nodes`), in a fixed number of queries."""
     if not ids:
         return {}
-    first_parent = Subquery(
-        ObjectiveLink.objects.filter(child=OuterRef("pk")).order_by("id").values("parent_id")[:1]
-    )
+    first_link = ObjectiveLink.objects.filter(child=OuterRef("pk")).order_by("id")
+    first_parent = Subquery(first_link.values("parent_id")[:1])
+    first_parent_title = Subquery(first_link.values("parent__title")[:1])
 
     def count_of(field: str):
         return Coalesce(
@@ -789,6 +789,7 @@ def node_data(org: Organization, ids: list[int]) -> dict[int, dict[str, Any]]:
         .filter(pk__in=ids)
         .annotate(
             first_parent=first_parent,
+            first_parent_title=first_parent_title,
             child_count=count_of("parent"),
             parent_count=count_of("child"),
         )
@@ -800,6 +801,7 @@ def node_data(org: Organization, ids: list[int]) -> dict[int, dict[str, Any]]:
             "rollup_progress",
             "orphaned",
             "first_parent",
+            "first_parent_title",
             "child_count",
             "parent_count",
         )
@@ -849,6 +851,7 @@ def node_data(org: Organization, ids: list[int]) -> dict[int, dict[str, Any]]:
             "parent_count": o["parent_count"],
             "child_count": o["child_count"],
             "first_parent_id": o["first_parent"],
+            "first_parent_title": o["first_parent_title"],
             "key_results": [
                 {
                     **{
