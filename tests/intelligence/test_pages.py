@@ -109,6 +109,9 @@ def test_the_heat_map_shows_number_and_band_per_cell_and_drills_down(acme):
     assert re.search(
         r'<span class="heat__n">72</span> <span class="heat__band">watch</span>', after
     )
+    # The whole organization's row counts its teams' members, and says so (home counts
+    # everyone in the organization, some of whom are in no team).
+    assert re.search(r"Whole organization <small [^>]*>\d+ people in teams</small>", html)
     # One level down: Platform's children (Web) are the rows.
     down = login(acme.admin).get(URL, {"scope": acme.platform.pk}).content.decode()
     assert f'href="{URL}?scope={acme.web.pk}"' in down
