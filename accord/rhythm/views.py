@@ -499,6 +499,9 @@ def meeting(request, cadence_id: int, key: str):
         agenda.first_screen({**s, "items": carried}, opened) if s.get("source") == "carried" else s
         for s in ctx["sections"]
     ]
+    # The time the sections ask for, when it is more than the meeting has.
+    asked = sum(s.get("minutes") or 0 for s in ctx["sections"])
+    ctx["overbooked"] = asked if not occ.all_day and asked > cadence.duration_minutes else None
     ctx["carried_on_top"] = (
         None
         if has_carried or not carried

@@ -15,6 +15,7 @@ from accord.decisions import services as decisions
 from accord.org import services as org_services
 from accord.rhythm import agenda, services
 from accord.rhythm.templates_catalog import SECTION_SOURCES
+from tests.conftest import login
 from tests.rhythm.conftest import utc
 
 # The meeting: Monday 16 Nov 2026, 10:00 Berlin (09:00 UTC); the previous one a week before.
@@ -335,3 +336,30 @@ def test_a_source_reads_a_few_rows_for_the_first_screen_and_larger_chunks_after(
     assert max(sizes) == agenda.CHUNK
     assert all(b[0] == a[1] for a, b in zip(rows.reads, rows.reads[1:], strict=False))
     assert len(rows.reads) <= 2 + 1000 // agenda.CHUNK + 3
+
+
+def test_a_meeting_whose_sections_ask_for_more_time_than_it_has_says_so(cast):
+    def meeting_page(minutes: list[int]) -> str:
+        cadence = services.create_cadence(
+            cast.org,
+            None,
+            name=f"Review {sum(minutes)}",
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            time=dt.time(10),
+            duration_minutes=30,
+            timezone_name="UTC",
+            scope="org",
+            start_date=dt.date(2026, 10, 1),
+            agenda=[
+                {"key": f"s{n}", "title": f"Part {n}", "source": "headlines", "minutes": m}
+                for n, m in enumerate(minutes)
+            ],
+        )
+        url = f"/o/acme/rhythm/cadences/{cadence.pk}/20261221T100000Z/"
+        response = login(cast.member).get(url)
+        assert response.status_code == 200, url
+        return response.content.decode()
+
+    page = meeting_page([20, 20])
+    assert "The agenda's sections take 40 minutes of a 30-minute meeting" in page
+    assert 'id="overbooked"' not in meeting_page([15, 15])
