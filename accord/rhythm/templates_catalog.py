@@ -81,7 +81,7 @@ TEMPLATES: dict[str, Template] = {
                 section("confidence", "Objectives at risk", "objectives", 5),
                 section("headlines", "Headlines", "headlines", 5),
                 section("todos", "Action items", "action_items", 5),
-                section("issues", "Issues", "issues", 60),
+                section("issues", "Issues", "issues", 55),
                 section("carried", "Carried forward", "carried", 0),
                 section("wrapup", "Wrap-up and rating", "none", 5),
             ],

@@ -363,3 +363,11 @@ def test_a_meeting_whose_sections_ask_for_more_time_than_it_has_says_so(cast):
     page = meeting_page([20, 20])
     assert "The agenda's sections take 40 minutes of a 30-minute meeting" in page
     assert 'id="overbooked"' not in meeting_page([15, 15])
+
+
+def test_every_template_of_the_catalog_fits_its_sections_in_its_meeting():
+    from accord.rhythm.templates_catalog import TEMPLATES
+
+    for t in TEMPLATES.values():
+        asked = sum(s["minutes"] for s in t.sections)
+        assert asked == t.duration_minutes, (t.slug, asked, t.duration_minutes)
