@@ -21,6 +21,7 @@ from accord.coordination import graph
 from accord.intelligence.registry import Found, detector, subject_key
 from accord.intelligence.registry import evidence as ev
 from accord.intelligence.snapshot import KeyResultS, Snapshot
+from accord.web.templatetags.numbers import num
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
 ACTIVE_DEP = ("requested", "negotiating", "accepted")
@@ -336,8 +337,9 @@ def kr_projected_miss(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             CRITICAL if pct < 0.5 else WARNING,
             f"{kr.name} is projected to miss",
             (
-                f"At its current trend {kr.name} ends {period.name} at {projected:.4g} "
-                f"({pct:.0%} of the way to {kr.target:g}); {days_left} days are left."
+                f"At its current trend {kr.name} ends {period.name} at {num(projected)} "
+                f"({pct:.0%} of the way to {num(kr.target)}); "
+                + (f"{days_left} days are left." if days_left != 1 else "1 day is left.")
             ),
             "Review the plan behind it now, while there is time to change course.",
             [

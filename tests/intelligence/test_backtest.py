@@ -5,6 +5,7 @@ catalogue finds as of a past date is exactly what the evaluation of that date st
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -119,6 +120,13 @@ def test_a_key_result_that_ends_the_period_missed_was_predicted_three_weeks_ahea
     print(f"lead time: first prediction {first_prediction}, {lead} days before {Q1[1]}")
     assert lead >= 21, lead
     assert first_prediction == D(2026, 2, 9)
+    # Its numbers read as every page writes them: at most two decimals, grouped.
+    miss = Signal.objects.filter(org=w.org, kind="key_results.projected_miss").latest("pk")
+    projected = re.search(
+        r"ends .+? at (\S+) \(\d+% of the way to (\S+)\); 1 day is left\.", miss.explanation
+    )
+    assert projected and projected[2] == "100", miss.explanation
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d{1,2})?", projected[1]), miss.explanation
 
 
 def test_signals_as_of_a_past_date_equal_what_the_evaluation_of_that_date_stored(db, clock):

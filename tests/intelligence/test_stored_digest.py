@@ -23,9 +23,10 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when dependencies.overdue said whose date a late dependency missed (the
+# Last changed when key_results.projected_miss wrote its numbers as every page does (5.96,
+# not 5.963) and dependencies.overdue said whose date a late dependency missed (the
 # provider's committed date, when there is one, was written as the requester's need-by
-# date): only that signal's explanation changed. Before that, when priorities.competing's
+# date): only those signals' explanations changed. Before that, when priorities.competing's
 # second variant became what it says: two
 # requesters needing one provider initiative in the same ISO week while it is due after the
 # earlier date (it flagged any two requesters needing it before it was due). With that
@@ -33,13 +34,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # subtree's open-signal counts stopped counting a signal once per team it concerns, and
 # when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "ce5d75b1242143731c56e2ad6835a4d25f9e7d625002ab9810eb1d0c4ace7a48",
-    "an hour later": "4846af2671f81a9fc2137faf05d4c24a8000d071c77aed847955120c7e03e037",
+    "first run": "55d451a550d3015889002817e2ed58efd22a95c81eb8c447c7ddb1742d8cbfcf",
+    "an hour later": "7eac75ed620ae9ed5371e52e4a41d916b1a80dcb28a1299f40196b7804c4d575",
     "a week later, one acknowledged and one dismissed": (
-        "81586d09af6845abe7bf328590bacbbd0630cd67bdbc35d6efc9a1132daa264b"
+        "ce8584d4fda75bf4663d67632e4e198c47567716a9b1c25138214770026fbc03"
     ),
     "a backfill of the week before": (
-        "5509bf1f5d796c9b28e8afae8b31c8bb27237395ad4aa731783b0de7a8332925"
+        "c0e7032876601383cadc8859b0a28e250aec4db5a0cf968d9997ab5d242090a0"
     ),
 }
 
