@@ -34,6 +34,8 @@
       } },
       { selector: "node[?cycle]", style: { "background-color": "#7c3aed", "border-width": 3, "border-color": "#c4b5fd" } },
       { selector: "node[?critical]", style: { "background-color": "#d9480f", "border-width": 3, "border-color": "#ffc078" } },
+      // Both: the critical path's colour, ringed in the cycle's (the legend says so).
+      { selector: "node[?critical][?cycle]", style: { "border-width": 5, "border-color": "#7c3aed" } },
       { selector: "edge", style: {
         "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle",
         "arrow-scale": 0.9, "label": "data(label)", "font-size": 9, "opacity": 0.9,
