@@ -35,7 +35,7 @@ from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.intelligence import queries as intel
 from accord.intelligence import snapshot as snapshot_mod
-from accord.intelligence.models import HealthScore
+from accord.intelligence.models import Evaluation, HealthScore
 from accord.intelligence.snapshot import Snapshot
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 from accord.web.templatetags.dates import day, weekday
@@ -192,6 +192,19 @@ class History:
         self._cadences: list | None = None
         self._index: dict[tuple[int, str], dict[int | None, set[int]]] = {}
         self._cadence_index: dict[int, set[int]] | None = None
+        self._recorded_from: list[dt.datetime | None] = []
+
+    def signals_recorded_from(self) -> dt.datetime | None:
+        """The moment the organization's signals began to be stored (its first evaluation
+        that stored them); None: not yet. Before it, the log has no signals to tell."""
+        if not self._recorded_from:
+            self._recorded_from.append(
+                Evaluation.objects.filter(org=self.org, backfill=False)
+                .order_by("as_of")
+                .values_list("as_of", flat=True)
+                .first()
+            )
+        return self._recorded_from[0]
 
     def snap(self, moment: dt.datetime) -> Snapshot:
         if moment not in self._snaps:
@@ -521,8 +534,10 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 ),
             )
 
-    # -- signals at the week's end
-    signals = history.signals(week.as_of, scope.ids)
+    # -- signals at the week's end (none to tell of a week before any were recorded)
+    recorded_from = history.signals_recorded_from()
+    recorded = recorded_from is not None and recorded_from <= week.as_of
+    signals = history.signals(week.as_of, scope.ids) if recorded else []
     counts = {"critical": 0, "warning": 0}
     for s in signals:
         if s.severity in counts:
@@ -547,7 +562,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         )
 
     # -- health
-    headline = _headline(org, week, reader, after, counts)
+    headline = _headline(org, week, reader, after, counts if recorded else None, recorded_from)
     for team_id, name, now, was in _risers(org, week, reader, after):
         out.add(
             "went_well",
@@ -564,7 +579,9 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     return _finish(org, week, reader, after, headline, out)
 
 
-def _headline(org, week, reader, after, counts) -> dict[str, Any]:
+def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str, Any]:
+    """The briefing's first line; `counts` None: no signals were recorded by the week's
+    end (the first stored evaluation, `recorded_from`, came later or never)."""
     now, was = (
         _health(org, reader, after, week.last_day),
         _health(org, reader, after, week.last_day - dt.timedelta(days=7)),
@@ -580,16 +597,23 @@ def _headline(org, week, reader, after, counts) -> dict[str, Any]:
         way = "up" if delta > 0 else "down"
         moved = "unchanged" if delta == 0 else f"{way} {abs(delta)}"
         parts.append(f"Coordination health {round(now)} ({moved} from {round(was)})")
-    parts.append(
-        f"{counts['critical']} critical and {counts['warning']} warning signal"
-        f"{'' if counts['warning'] == 1 else 's'} open"
-    )
+    if counts is None:
+        parts.append(
+            f"signals were recorded from {day(recorded_from)} on, after this week"
+            if recorded_from
+            else "no signals recorded yet"
+        )
+    else:
+        parts.append(
+            f"{counts['critical']} critical and {counts['warning']} warning signal"
+            f"{'' if counts['warning'] == 1 else 's'} open"
+        )
     return {
         "text": "; ".join(parts) + ".",
         "health": None if now is None else round(now, 1),
         "previous": None if was is None else round(was, 1),
-        "critical": counts["critical"],
-        "warning": counts["warning"],
+        "critical": None if counts is None else counts["critical"],
+        "warning": None if counts is None else counts["warning"],
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from accord.briefings import compose, render, services
 from accord.intelligence import queries as intel
-from accord.intelligence.models import HealthScore
+from accord.intelligence.models import Evaluation, HealthScore
 from accord.org import services as org_services
 from tests.briefings.world import WEEK, build_story
 from tests.intelligence.world import Clock, build_org, controlled
@@ -144,6 +144,25 @@ def test_the_top_signals_are_those_that_held_at_the_weeks_end_in_scope(db, clock
     assert held and items(c, "at_risk") == {("intelligence.signal", x.pk) for x in held}
     assert c["headline"]["critical"] == sum(x.severity == "critical" for x in held)
     assert c["headline"]["warning"] == sum(x.severity == "warning" for x in held)
+
+
+def test_a_week_before_any_signals_were_recorded_does_not_claim_there_were_none(db, clock):
+    """A week whose end came before the organization's first stored evaluation (an
+    organization new to Accord, health backfilled) has no signals to count: it says so
+    rather than '0 critical and 0 warning signals open'."""
+    s = build_story(clock)
+    w = s.w
+    first = Evaluation.objects.filter(org=w.org, backfill=False).order_by("as_of")[0]
+    earlier = compose.parse_week("2026-W01")
+    assert earlier.as_of < first.as_of
+    c = services.build_for(w.org, earlier, person=w.admin)
+    recorded = f"signals were recorded from {compose.day(first.as_of)} on, after this week"
+    assert recorded in c["headline"]["text"]
+    assert c["headline"]["critical"] is None and c["headline"]["warning"] is None
+    assert items(c, "at_risk") == set()
+    # The week of the story, with evaluations before its end, counts them as ever.
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    assert "signals open" in c["headline"]["text"] and c["headline"]["critical"] is not None
 
 
 def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_rest(
