@@ -192,19 +192,12 @@ class History:
         self._cadences: list | None = None
         self._index: dict[tuple[int, str], dict[int | None, set[int]]] = {}
         self._cadence_index: dict[int, set[int]] | None = None
-        self._recorded_from: list[dt.datetime | None] = []
 
+    @functools.cached_property
     def signals_recorded_from(self) -> dt.datetime | None:
-        """The moment the organization's signals began to be stored (its first evaluation
-        that stored them); None: not yet. Before it, the log has no signals to tell."""
-        if not self._recorded_from:
-            self._recorded_from.append(
-                Evaluation.objects.filter(org=self.org, backfill=False)
-                .order_by("as_of")
-                .values_list("as_of", flat=True)
-                .first()
-            )
-        return self._recorded_from[0]
+        """The moment the organization's signals began to be stored; None: not yet. Before
+        it, the log has no signals to tell."""
+        return Evaluation.first_stored(self.org)
 
     def snap(self, moment: dt.datetime) -> Snapshot:
         if moment not in self._snaps:
@@ -535,7 +528,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             )
 
     # -- signals at the week's end (none to tell of a week before any were recorded)
-    recorded_from = history.signals_recorded_from()
+    recorded_from = history.signals_recorded_from
     recorded = recorded_from is not None and recorded_from <= week.as_of
     signals = history.signals(week.as_of, scope.ids) if recorded else []
     counts = {"critical": 0, "warning": 0}

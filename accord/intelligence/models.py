@@ -12,6 +12,8 @@ overall, for the team itself and rolled up over its subtree (weighted by people)
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 
@@ -243,6 +245,17 @@ class Evaluation(OrgScoped):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["org", "-started_at"])]
+
+    @classmethod
+    def first_stored(cls, org) -> dt.datetime | None:
+        """As of when the organization's first evaluation that stored its signals ran (not
+        a backfill): where its signal history begins. None: never evaluated."""
+        return (
+            cls.objects.filter(org=org, backfill=False)
+            .order_by("as_of")
+            .values_list("as_of", flat=True)
+            .first()
+        )
 
 
 class DuplicateVerdict(models.TextChoices):

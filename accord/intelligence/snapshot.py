@@ -388,12 +388,7 @@ def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snaps
     # first one, where creation dates are honoured: what it stored stays reproducible.
     from accord.intelligence.models import Evaluation
 
-    first = (
-        Evaluation.objects.filter(org=org, backfill=False)
-        .order_by("as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    first = Evaluation.first_stored(org)
     if first is not None and moment < first:
         snap.existed_by = first
     _load_org(org, snap)
