@@ -34,6 +34,7 @@ from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
 from accord.org.queries import covers_every_team, subtree_ids
+from accord.web.templatetags.dates import day
 
 
 def today() -> dt.date:
@@ -94,8 +95,7 @@ def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
     if p is not None:
         if p.target_date and p.target_date > dep.due_date:
             out.append(
-                f"{p.title} targets {p.target_date.isoformat()}, after the committed "
-                f"{dep.due_date.isoformat()}."
+                f"{p.title} targets {day(p.target_date)}, after the committed {day(dep.due_date)}."
             )
         if p.status == "paused":
             out.append(f"{p.title} is paused.")
@@ -350,7 +350,7 @@ def blocked_reasons(
         elif flag == Flag.BLOCKED:
             reason = f"Flagged blocked ({team})."
         elif due < on:
-            reason = f"Late: {team} was due to deliver it on {due.isoformat()}."
+            reason = f"Late: {team} was due to deliver it on {day(due)}."
         else:
             continue
         out[init_id].append(Blocker(dep_id, title, team, reason))

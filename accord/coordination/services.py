@@ -33,6 +33,7 @@ from accord.coordination.models import (
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text
 from accord.org.models import Organization, Person, Team
+from accord.web.templatetags.dates import day
 
 EVENT_FIELDS = (
     "state",
@@ -576,16 +577,16 @@ def on_initiative_replanned(
             if node == initiative.pk:
                 why = (
                     f"{initiative.title} ({d.provider_team.name}) moved its target from "
-                    f"{old_date.isoformat() if old_date else 'none'} to {new_date.isoformat()}, "
-                    f"after the date committed here ({d.due_date.isoformat()})."
+                    f"{day(old_date) if old_date else 'none'} to {day(new_date)}, "
+                    f"after the date committed here ({day(d.due_date)})."
                 )
                 if reason:
                     why += f" Reason given: {reason}"
             else:
                 why = (
-                    f"Upstream slip: {cause[node]} cannot finish before {date.isoformat()} "
-                    f"because {initiative.title} moved to {new_date.isoformat()}; that is after "
-                    f"the date committed here ({d.due_date.isoformat()})."
+                    f"Upstream slip: {cause[node]} cannot finish before {day(date)} "
+                    f"because {initiative.title} moved to {day(new_date)}; that is after "
+                    f"the date committed here ({day(d.due_date)})."
                 )
             flagged[d.pk] = (d, why)
             downstream = d.requester_initiative_id

@@ -4,6 +4,7 @@ dependencies at risk, downstream through chains."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from accord.activity.models import Event
 from accord.alignment import services as alignment
@@ -71,6 +72,10 @@ def test_a_slip_ripples_downstream_and_spares_what_it_cannot_reach(world, cast):
     assert "Builder went bust" in on_warehouse.flag_note
     downstream.refresh_from_db()
     assert "Upstream slip" in downstream.flag_note and "Spring launch" in downstream.flag_note
+    # Its dates as the dependency's page writes them beside it ("8 Jan 2027").
+    for note in (on_warehouse.flag_note, downstream.flag_note):
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", note), note
+        assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", note), note
     events = Event.objects.filter(verb="flagged_at_risk", target_type="coordination.dependency")
     assert events.count() == 3
     assert all(e.actor is None and e.after["note"] for e in events)
