@@ -12,7 +12,6 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accord.alignment import milestones, queries, services
@@ -71,6 +70,7 @@ from accord.web.helpers import (
     pages_of,
     paginate,
     paginate_uncounted,
+    safe_next,
 )
 from accord.web.queries import saved_views
 from accord.web.views import history_for
@@ -81,10 +81,7 @@ def _url(name: str, request, **kwargs) -> str:
 
 
 def _next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def _can_write(request) -> bool:

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.activity.models import Event
@@ -28,6 +27,7 @@ from accord.web.helpers import (
     int_or_none,
     org_view,
     paginate_uncounted,
+    safe_next,
     team_filter,
 )
 from accord.web.pickers import team_filter_picker
@@ -349,10 +349,8 @@ def act(request, dep_id: int, action: str):
             form_error(form, exc)
         else:
             messages.success(request, f"{TRANSITIONS[action].label}: {dep.title}.")
-            nxt = request.POST.get("next", "")
-            if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
-                return redirect(nxt)
-            return redirect("coordination:detail", org_slug=org.slug, dep_id=dep.pk)
+            back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
+            return redirect(safe_next(request, request.POST.get("next"), back))
     dep = queries.base(org).get(pk=dep.pk)
     return render(
         request, "coordination/detail.html", _detail_context(request, dep, form), status=422
@@ -377,7 +375,6 @@ def _act_form(request, dep, action: str):
             "coordination/_act_gone.html",
             {"dep": dep, "label": TRANSITIONS[action].label, "why_not": why_not},
         )
-    nxt = request.GET.get("next", "")
     return render(
         request,
         "coordination/_act_form.html",
@@ -386,7 +383,7 @@ def _act_form(request, dep, action: str):
             "action": action,
             "label": TRANSITIONS[action].label,
             "form": ActionForm(org=org, dependency=dep, action=action),
-            "next": nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else "",
+            "next": safe_next(request, request.GET.get("next")),
         },
     )
 

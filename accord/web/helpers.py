@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.org.models import Person, Role
@@ -220,3 +220,11 @@ def team_filter(request):
     if team is None:
         raise Http404(f"No team “{slug}” in this organization.")
     return team, request.GET.get("only") == "1"
+
+
+def safe_next(request, target: str | None, default: str = "") -> str:
+    """`target` (a `next` a form or link carries) when it stays on this site, else
+    `default`: a page never sends anyone to an address someone else chose."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
