@@ -171,7 +171,7 @@ def create_dependency(
         raise ServiceError("Need-by must be a date.", fields={"need_by": ["Enter a date."]})
     if actor is not None and need_by < _today():
         raise ServiceError(
-            f"The need-by date {need_by.isoformat()} is in the past; choose today or later.",
+            f"The need-by date {day(need_by)} is in the past; choose today or later.",
             fields={"need_by": ["The date is in the past."]},
             code="past_date",
         )
@@ -351,7 +351,7 @@ def _date(value: Any, field: str, *, required: bool, actor: Person | None) -> dt
         return None
     if actor is not None and value < _today():
         raise ServiceError(
-            f"{value.isoformat()} is in the past; choose today or later.",
+            f"{day(value)} is in the past; choose today or later.",
             fields={field: ["The date is in the past."]},
             code="past_date",
         )
@@ -656,7 +656,7 @@ def tie_to_milestone(
     dep.save()
     blocked.refresh([dep.requester_initiative_id])
     if milestone is not None:
-        after["note"] = f"Needed by {milestone.name} ({milestone.date.isoformat()})."
+        after["note"] = f"Needed by {milestone.name} ({day(milestone.date)})."
     activity.record(org, actor, "need_by_tied", dep, before=before, after=after)
     return dep
 
@@ -677,18 +677,15 @@ def on_milestone_moved(
         if d.need_by == new_date:
             continue
         old = d.need_by
-        note = (
-            f"Need-by moved from {old.isoformat()} to {new_date.isoformat()} with milestone "
-            f"{milestone.name}."
-        )
+        note = f"Need-by moved from {day(old)} to {day(new_date)} with milestone {milestone.name}."
         d.need_by = new_date
         fields = ["need_by", "version", "updated_at"]
         late_commitment = d.committed_date is not None and d.committed_date > new_date
         if late_commitment and d.flag == Flag.NONE:
             d.flag, d.flag_auto = Flag.AT_RISK, True
             d.flag_note = (
-                f"{milestone.name} moved to {new_date.isoformat()}, before the date "
-                f"{d.provider_team.name} committed to ({d.committed_date.isoformat()})."
+                f"{milestone.name} moved to {day(new_date)}, before the date "
+                f"{d.provider_team.name} committed to ({day(d.committed_date)})."
             )
             fields += ["flag", "flag_note", "flag_auto"]
         d.version += 1
@@ -749,7 +746,7 @@ def announce_late(org: Organization, today: dt.date | None = None) -> int:
                     "requester_team": d.requester_team_id,
                     "provider_team": d.provider_team_id,
                     "note": f"{d.provider_team.name} has not delivered {d.title!r} to "
-                    f"{d.requester_team.name}, due {d.due_date.isoformat()}.",
+                    f"{d.requester_team.name}, due {day(d.due_date)}.",
                 },
             )
             count += 1

@@ -40,6 +40,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import refuse_agent, refuse_agent_actor, require_role
+from accord.web.templatetags.dates import day
 
 DECISION_FIELDS = (
     "question",
@@ -215,7 +216,7 @@ def _clean_decision(
     not_before = not_before or _today()
     if out.get("decide_by") and out["decide_by"] < not_before:
         raise ServiceError(
-            f"The decide-by date {out['decide_by'].isoformat()} is in the past.",
+            f"The decide-by date {day(out['decide_by'])} is in the past.",
             fields={"decide_by": ["Choose today or a later date."]},
         )
     return out

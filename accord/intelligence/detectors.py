@@ -21,6 +21,7 @@ from accord.coordination import graph
 from accord.intelligence.registry import Found, detector, subject_key
 from accord.intelligence.registry import evidence as ev
 from accord.intelligence.snapshot import KeyResultS, Snapshot
+from accord.web.templatetags.dates import day
 from accord.web.templatetags.numbers import num
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
@@ -39,11 +40,12 @@ def _and(words) -> str:
 
 
 def _day(d: dt.date | dt.datetime | None) -> str:
+    """A day as the pages write it ("8 Dec 2026"); a moment by its day in UTC."""
     if d is None:
         return "—"
     if isinstance(d, dt.datetime):
         d = d.date()
-    return d.isoformat()
+    return day(d)
 
 
 # --- check-ins ---------------------------------------------------------------------------
@@ -836,7 +838,7 @@ def slack_gone(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 ev("Upstream", upstream.title, "coordination.dependency", upstream.id),
                 ev("Chain finishes", _day(finish[b]), "alignment.initiative", pi.id),
             ],
-            {"finish": _day(finish[b]), "days_short": (finish[b] - d.need_by).days},
+            {"finish": finish[b].isoformat(), "days_short": (finish[b] - d.need_by).days},
             snap.lead_of(d.provider_team_id),
         )
 

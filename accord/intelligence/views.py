@@ -35,6 +35,7 @@ from accord.web.helpers import (
     paginate_uncounted,
 )
 from accord.web.pickers import team_filter_picker
+from accord.web.templatetags.dates import day
 from accord.web.views import history_for
 
 PAGE_SIZE = 25
@@ -179,8 +180,8 @@ def _trend_summary(trend: list[dict]) -> str:
     first, last = trend[0], trend[-1]
     # Rounded as the table beside it rounds (`floatformat`: 88.5 is 89, not f"{:.0f}"'s 88).
     return (
-        f"Overall health went from {floatformat(first['overall'], 0)} on {first['date']} to "
-        f"{floatformat(last['overall'], 0)} on {last['date']}; open critical signals from "
+        f"Overall health went from {floatformat(first['overall'], 0)} on {day(first['date'])} to "
+        f"{floatformat(last['overall'], 0)} on {day(last['date'])}; open critical signals from "
         f"{first['critical']} to {last['critical']}, warnings from {first['warning']} to "
         f"{last['warning']}."
     )

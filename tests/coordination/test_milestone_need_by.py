@@ -12,6 +12,7 @@ from accord.alignment import milestones
 from accord.coordination import queries, services
 from accord.coordination.models import Dependency, Flag
 from accord.core.errors import ServiceError
+from accord.web.templatetags.dates import day
 
 
 def _release_train(world, cast):
@@ -44,8 +45,8 @@ def test_a_dependency_tied_to_a_relative_milestone_moves_when_its_anchor_moves(w
     event = Event.objects.filter(target_id=str(dep.pk), verb="need_by_moved").get()
     assert event.before["need_by"] == (world.today + dt.timedelta(days=32)).isoformat()
     assert event.after["note"] == (
-        f"Need-by moved from {(world.today + dt.timedelta(32)).isoformat()} to "
-        f"{freeze.date.isoformat()} with milestone Feature freeze 5.0."
+        f"Need-by moved from {day(world.today + dt.timedelta(32))} to "
+        f"{day(freeze.date)} with milestone Feature freeze 5.0."
     )
 
 
@@ -131,7 +132,7 @@ def test_asked_by_a_milestone_from_the_form_and_the_page_shows_the_slip(world, c
     new = old + dt.timedelta(days=7)
     assert "follows" in page and "Feature freeze 5.0" in page
     assert "moved the need-by date" in page
-    assert f"Need-by moved from {old.isoformat()} to {new.isoformat()}" in page
+    assert f"Need-by moved from {day(old)} to {day(new)}" in page
 
     # Neither a date nor a milestone: refused, nothing created.
     r = client.post(

@@ -48,8 +48,8 @@ def test_two_teams_needing_it_in_one_week_before_it_is_due_compete():
     assert f.team_ids == {CORE, WEB, DATA}
     assert f.title == "Payments cannot meet 2 teams' dates"
     assert f.explanation == (
-        "Web and Data both need Payments of Core in the week of 2026-01-12 (by 2026-01-13 "
-        "and 2026-01-15), but it is due 2026-01-14: it cannot meet both."
+        "Web and Data both need Payments of Core in the week of 12 Jan 2026 (by 13 Jan 2026 "
+        "and 15 Jan 2026), but it is due 14 Jan 2026: it cannot meet both."
     )
     assert [e["target_id"] for e in f.evidence] == ["1", "2"]
 

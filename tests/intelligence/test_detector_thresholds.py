@@ -28,6 +28,7 @@ from accord.intelligence.snapshot import (
     Snapshot,
     TeamS,
 )
+from accord.web.templatetags.dates import day
 
 AS_OF = dt.datetime(2026, 3, 10, 17, 0, tzinfo=dt.UTC)  # a Tuesday in Q1
 TODAY = AS_OF.date()
@@ -178,7 +179,7 @@ def test_a_key_result_not_updated_for_the_limit_is_signalled_and_not_a_second_so
     assert f.subject_label == "Checkout conversion"
     assert f.severity == "info"
     assert f.team_ids == {PLATFORM} and f.owner_id == PAT
-    assert evidence(f) == [("Last value recorded", last.date().isoformat())]
+    assert evidence(f) == [("Last value recorded", day(last.date()))]
     assert targets(f) == [("alignment.keyresult", "100")]
     assert f.numbers == {"days": limit.days}
     assert "Pat" in f.next_step
@@ -296,7 +297,7 @@ def test_a_served_objective_whose_key_results_stood_still_for_the_limit_is_orpha
     f = one("objectives.orphaned", snap)
     assert f.subject_id == "10" and f.severity == "warning"
     assert f.title == "Nothing moved Faster checkout"
-    assert (AS_OF - still).date().isoformat() in f.explanation
+    assert day((AS_OF - still).date()) in f.explanation
     assert evidence(f) == [("Objective", "Faster checkout"), ("Key result", "Conversion")]
     assert targets(f) == [("alignment.objective", "10"), ("alignment.keyresult", "100")]
     assert f.numbers == {"unserved": False, "key_results": 1}
@@ -337,10 +338,10 @@ def test_an_initiative_replanned_enough_times_by_enough_days_is_signalled():
     assert f.team_ids == {PLATFORM} and f.initiative_ids == {50}
     assert f.numbers == {"replans": n, "slip_days": slip}
     assert evidence(f) == [
-        (f"Re-planned {at.date().isoformat()}", f"{old.isoformat()} → {new.isoformat()}")
+        (f"Re-planned {day(at.date())}", f"{day(old)} → {day(new)}")
         for at, old, new in snap.initiatives[50].replans
     ]
-    assert "2026-03-01" in f.explanation  # the first committed date
+    assert "1 Mar 2026" in f.explanation  # the first committed date
     assert one("initiatives.replanned", replanned(n + 1, slip)).severity == "warning"
 
 
@@ -380,7 +381,7 @@ def test_a_declined_request_with_nothing_planned_instead_is_signalled():
         ("Dependency", "Payments API"),
         ("Requester", "Mobile"),
         ("Provider", "Payments"),
-        ("Due", "2026-03-25"),
+        ("Due", "25 Mar 2026"),
         ("Waiting initiative", "App launch"),
     ]
 
@@ -427,9 +428,9 @@ def test_a_slip_upstream_that_passes_the_need_by_date_by_a_day_is_signalled():
         ("Dependency", "Payments API"),
         ("Requester", "Mobile"),
         ("Provider", "Payments"),
-        ("Due", "2026-03-25"),
+        ("Due", "25 Mar 2026"),
         ("Upstream", "Ledger export"),
-        ("Chain finishes", "2026-03-26"),
+        ("Chain finishes", "26 Mar 2026"),
     ]
     assert targets(f)[4:] == [("coordination.dependency", "2"), ("alignment.initiative", "70")]
     assert f.numbers == {"finish": "2026-03-26", "days_short": 1}
@@ -614,7 +615,7 @@ def test_a_cadence_whose_last_meetings_in_a_row_were_not_held_is_signalled():
     assert f.subject_label == "Platform sync" and f.severity == "warning"
     assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
     missed = snap.cadences[5].meetings[-n:]
-    assert evidence(f) == [(f"Meeting {s.date().isoformat()}", "not held") for s, _, _ in missed]
+    assert evidence(f) == [(f"Meeting {day(s.date())}", "not held") for s, _, _ in missed]
     assert f.numbers == {"in_a_row": n}
 
 
@@ -643,7 +644,7 @@ def test_meeting_ratings_falling_by_the_drop_are_signalled_and_not_a_tenth_less(
     assert f.severity == "info"  # still rated 6 or more
     assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
     rated = [(s, r) for s, held, r in snap.cadences[5].meetings if held]
-    assert evidence(f) == [(f"Meeting {s.date().isoformat()}", round(r, 1)) for s, r in rated]
+    assert evidence(f) == [(f"Meeting {day(s.date())}", round(r, 1)) for s, r in rated]
     assert f.numbers == {"recent": round(now, 2), "before": round(before, 2)}
     assert f"{now:.1f} of 10" in f.explanation and f"{before:.1f} before" in f.explanation
     worse = meeting_cadence([(True, before)] * n + [(True, 5.0)] * n)

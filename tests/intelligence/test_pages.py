@@ -448,4 +448,4 @@ def test_the_trend_in_words_rounds_as_the_table_does():
     from accord.intelligence.views import _trend_summary
 
     point = {"date": "2026-11-30", "overall": 88.5, "critical": 1, "warning": 2}
-    assert _trend_summary([point]).startswith("Overall health went from 89 on 2026-11-30 to 89")
+    assert _trend_summary([point]).startswith("Overall health went from 89 on 30 Nov 2026 to 89")

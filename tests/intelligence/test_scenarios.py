@@ -51,7 +51,7 @@ def test_a_team_that_stops_checking_in_is_flagged_after_its_second_missed_checki
     [signal] = live(w.org, "checkins.missed_in_a_row", web.team)
     assert signal.first_seen.date() == D(2026, 1, 31)
     assert signal.severity in ("warning", "critical")
-    assert labels(signal) == ["Check-in due 2026-01-23", "Check-in due 2026-01-30"]
+    assert labels(signal) == ["Check-in due 23 Jan 2026", "Check-in due 30 Jan 2026"]
     assert all(e["value"] == "4 owed, 0 given" for e in signal.evidence)
     assert "Nobody in Web (4 people)" in signal.explanation
     assert signal.owner_id == web.lead.pk
@@ -143,9 +143,9 @@ def test_confidence_falling_three_weeks_running_is_flagged_on_the_third_update(d
     [signal] = live(w.org, "objectives.confidence_falling", data.objective)
     assert signal.first_seen.date() == D(2026, 1, 19)
     assert labels(signal) == [
-        "Confidence on 2026-01-05",
-        "Confidence on 2026-01-12",
-        "Confidence on 2026-01-19",
+        "Confidence on 5 Jan 2026",
+        "Confidence on 12 Jan 2026",
+        "Confidence on 19 Jan 2026",
     ]
     assert [e["value"] for e in signal.evidence] == [8, 7, 6]
     assert "went 8 → 7 → 6" in signal.explanation
@@ -284,9 +284,9 @@ def test_a_late_dependency_says_whose_date_it_missed(db, clock):
     said = {s.title: s.explanation for s in live(w.org, "dependencies.overdue")}
     assert said == {
         "API for Web is 3 days late": (
-            "Platform committed to deliver API for Web to Web by 2026-01-27; it is 3 days late."
+            "Platform committed to deliver API for Web to Web by 27 Jan 2026; it is 3 days late."
         ),
         "API for Data is 10 days late": (
-            "Data needed API for Data from Platform by 2026-01-20; it is 10 days late."
+            "Data needed API for Data from Platform by 20 Jan 2026; it is 10 days late."
         ),
     }

@@ -23,7 +23,9 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when key_results.projected_miss wrote its numbers as every page does (5.96,
+# Last changed when the detectors wrote days as the pages do ("27 Jan 2026", not
+# "2026-01-27") in explanations and evidence labels: only those texts changed. Before that,
+# when key_results.projected_miss wrote its numbers as every page does (5.96,
 # not 5.963) and dependencies.overdue said whose date a late dependency missed (the
 # provider's committed date, when there is one, was written as the requester's need-by
 # date): only those signals' explanations changed. Before that, when priorities.competing's
@@ -34,13 +36,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # subtree's open-signal counts stopped counting a signal once per team it concerns, and
 # when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "55d451a550d3015889002817e2ed58efd22a95c81eb8c447c7ddb1742d8cbfcf",
-    "an hour later": "7eac75ed620ae9ed5371e52e4a41d916b1a80dcb28a1299f40196b7804c4d575",
+    "first run": "1fd91903cc39ae18f32618cdd5ced1f731c8503e86710f33de1d3e224e1574b2",
+    "an hour later": "7834aa1d126db70d53673b69dd21b62a92bf3aa29080faf599a2d6757e6ff379",
     "a week later, one acknowledged and one dismissed": (
-        "ce8584d4fda75bf4663d67632e4e198c47567716a9b1c25138214770026fbc03"
+        "2824fd2dff66b5b8713bd2e345fd62f047004aeaffbaaef1b010bff3f7d5076a"
     ),
     "a backfill of the week before": (
-        "c0e7032876601383cadc8859b0a28e250aec4db5a0cf968d9997ab5d242090a0"
+        "7dfc3247b0a08f6e2a99ea3c5cf5d528566a1e91ab976c4b855a45e3863ccff4"
     ),
 }
 
