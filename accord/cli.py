@@ -14,7 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "createadmin": ("createadmin", "Create an admin login for an organization."),
     "load-demo": ("load_demo", "Load the demo organization (idempotent; --reset reloads it)."),
     "plan": ("plan", "Show what applying an organization file would create, change, remove."),
-    "apply": ("apply", "Apply an organization file (YAML) idempotently, in one transaction."),
+    "apply": ("apply", "Apply an organization file (YAML); applying it again changes nothing."),
     "export": ("export", "Write an organization out as YAML (or a zip of CSVs)."),
     "import": ("import", "Import data from another tool, e.g. `accord import kubernetes DIR`."),
     "signals": ("signals", "List an organization's signals (a team's subtree, as of a date)."),
@@ -69,10 +69,15 @@ def main(argv: list[str] | None = None) -> int:
 
     command = COMMANDS[name][0]
     args = rest if name == "manage" else [command, *rest]
+    from accord.core.errors import ServiceError
+
     try:
         execute_from_command_line(["accord", *args])
     except KeyboardInterrupt:
         return 130
+    except ServiceError as exc:  # a refusal a command did not word itself: said plainly
+        print(f"accord {name}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -235,6 +235,8 @@ class Context:
         self.later: list[tuple[Change, Callable[[], None]]] = []  # after every section
         self.chunks: Chunks | None = None  # when set, writes commit in short transactions
         self.progress: Progress | None = None
+        # No organization named: the file's `organization.slug` names it (created if missing).
+        self.org_from_file = False
         self.total = 0  # changes to write
         self.written = 0  # changes tried so far
         self._staged_keys: list[tuple[str, str, Any]] = []  # by the write in progress
@@ -514,6 +516,9 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
         if key == "organization":
             if isinstance(value, dict) and set(value) <= {"name", "slug"}:
                 desired.organization = {k: str(v) for k, v in value.items() if v is not None}
+                if ctx.org_from_file and ctx.org is None:
+                    slug = desired.organization.get("slug", "").strip()
+                    ctx.org = Organization.objects.filter(slug=slug).first() if slug else None
             else:
                 ctx.report.add(
                     "wrong_type",

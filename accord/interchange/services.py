@@ -50,7 +50,8 @@ class Outcome:
     report: Report = field(default_factory=Report)
     applied: bool = False  # True when the changes are in the database
     fatal: Problem | None = None  # the file could not be used at all
-    aborted: bool = False  # strict mode met a problem; nothing was written
+    aborted: bool = False  # strict mode met a problem (or no organization); nothing written
+    strict: bool = False
     creates_org: bool = False
     notes: list[str] = field(default_factory=list)  # plan lines that are not problems
 
@@ -147,7 +148,10 @@ class Outcome:
         if self.aborted and self.changes:
             lines.append("Strict mode stopped part-way: the changes listed above were written.")
         elif self.aborted:
-            lines.append("Strict mode: aborted on the problems above; nothing was changed.")
+            lines.append(
+                f"{'Strict mode: aborted' if self.strict else 'Aborted'} on the problems above; "
+                "nothing was changed."
+            )
         elif self.applied:
             lines.append("Applied.")
         else:
@@ -200,6 +204,7 @@ def _run(
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
     ctx = Context(org, kinds, strict=strict, prune=prune, actor=actor)
+    ctx.org_from_file = org is None and not org_slug
     ctx.progress = progress
     if report is not None:
         ctx.report.extend(report.problems)
@@ -212,11 +217,14 @@ def _run(
             desired = engine.read(ctx, data)
     except Fatal as exc:
         return Outcome(org, fatal=exc.problem, report=ctx.report)
+    org = ctx.org
     slug = org_slug or desired.organization.get("slug", "")
     if org is None and not slug:
         ctx.report.add("no_organization", "Say which organization (--org SLUG).", path="")
-        return Outcome(None, report=ctx.report, aborted=True)
-    outcome = Outcome(org, report=ctx.report, creates_org=org is None, notes=ctx.notes)
+        return Outcome(None, report=ctx.report, aborted=True, strict=strict)
+    outcome = Outcome(
+        org, report=ctx.report, creates_org=org is None, notes=ctx.notes, strict=strict
+    )
     if strict and ctx.report:
         outcome.aborted = True
         _nothing_skipped(ctx.report)
@@ -240,9 +248,7 @@ def _run(
     try:
         with chunks or transaction.atomic():
             if ctx.org is None:
-                from accord.org.services import create_organization
-
-                ctx.org = create_organization(desired.organization.get("name") or slug, slug)
+                ctx.org = _create_organization(ctx, desired.organization.get("name") or slug, slug)
                 outcome.org = ctx.org
             engine.execute(ctx, changes)
             if dry_run:
@@ -269,6 +275,18 @@ def _run(
     outcome.changes = ctx.done
     outcome.applied = not dry_run
     return outcome
+
+
+def _create_organization(ctx: Context, name: str, slug: str) -> Organization:
+    """The organization a file creates; one that cannot be created (its address malformed)
+    aborts the run, with the reason as the file's problem."""
+    from accord.org.services import create_organization
+
+    try:
+        return create_organization(name, slug)
+    except ServiceError as exc:
+        ctx.report.add("organization", str(exc), path="organization")
+        raise Aborted from None
 
 
 _SKIPPED = re.compile(
@@ -623,7 +641,7 @@ def run_job(job_id: int) -> str:
     if outcome.fatal:
         error = outcome.fatal.why
     elif outcome.aborted:
-        error = "Strict mode: aborted on the problems listed."
+        error = f"{'Strict mode: aborted' if outcome.strict else 'Aborted'} on the problems listed."
     total = max(rows.values_list("total", flat=True).first() or 0, len(outcome.changes))
     rows.update(
         state=State.DONE if outcome.ok else State.FAILED,

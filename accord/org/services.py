@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import URLValidator, validate_email, validate_slug
 from django.db import IntegrityError, models, transaction
 from django.utils.timezone import localdate, now
 
@@ -86,6 +86,17 @@ def create_organization(name: str, slug: str = "", *, owner_user=None) -> Organi
     """A new organization; `owner_user`, if given, becomes its first admin."""
     name = require_text(name, "name")
     slug = slug or unique_slug(Organization.objects.all(), name, max_length=60)
+    try:
+        validate_slug(slug)
+        valid = len(slug) <= 60
+    except ValidationError:
+        valid = False
+    if not valid:
+        raise ServiceError(
+            f"{slug!r} cannot be an organization's address: use at most 60 letters, digits, "
+            "hyphens and underscores.",
+            fields={"slug": ["Letters, digits, hyphens and underscores."]},
+        )
     if Organization.objects.filter(slug=slug).exists():
         raise ServiceError(f"The address {slug!r} is taken.", fields={"slug": ["Already in use."]})
     org = Organization.objects.create(name=name, slug=slug)

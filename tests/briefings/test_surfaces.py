@@ -54,6 +54,7 @@ def test_the_command_prints_any_weeks_briefing_as_text_markdown_or_html(db, cloc
         (["--person", "nobody@x.example"], "No person with e-mail"),
         (["--team", "nope"], "No team 'nope'"),
         (["--team", "acme", "--week", "2026-48"], "not an ISO week"),
+        (["--team", "acme", "--week", "2999-W01"], "2999-W01 has not ended yet"),
     ],
 )
 def test_bad_options_stop_with_a_plain_message(cast, args, message):

@@ -59,3 +59,51 @@ def test_a_large_apply_prints_its_progress(db, tmp_path, monkeypatch):
     assert "validating" in phases and "writing people" in phases, phases
     assert re.search(r"writing memberships [\d,]+/[\d,]+", phases), phases  # done/total
     assert Person.objects.filter(org__slug="bigco").count() == 400
+
+
+def test_without_org_the_file_names_its_organization_and_a_second_apply_changes_nothing(
+    db, tmp_path
+):
+    path = tmp_path / "initech.yaml"
+    path.write_text(ORG_FILE)
+    out = io.StringIO()
+    call_command("apply", str(path), stdout=out)  # creates initech, as the file says
+    assert Team.objects.filter(org__slug="initech").count() == 3
+    before = dump()
+    for command in ("plan", "apply"):
+        out = io.StringIO()
+        call_command(command, str(path), stdout=out)
+        assert "No changes." in out.getvalue(), out.getvalue()
+        assert "(created)" not in out.getvalue()
+    assert dump() == before
+
+
+def test_a_file_whose_organization_address_is_malformed_is_refused_plainly(db, tmp_path):
+    from accord.org.models import Organization
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(ORG_FILE.replace("slug: initech}", 'slug: "Ini tech!"}', 1))
+    assert "Ini tech!" in path.read_text()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        call_command("apply", str(path), stdout=out)
+    text = out.getvalue()
+    assert "'Ini tech!' cannot be an organization's address" in text, text
+    assert "Aborted on the problems above; nothing was changed." in text
+    assert "Strict mode" not in text
+    assert not Organization.objects.exists()
+
+
+def test_export_writes_where_asked_refuses_what_it_cannot_and_says_why(db, tmp_path):
+    from accord.interchange import services
+    from accord.org.models import Person
+
+    services.apply_file(ORG_FILE, org_slug="initech")
+    email = Person.objects.filter(org__slug="initech").order_by("pk").first().email
+    target = tmp_path / "person.yaml"
+    call_command("export", "--org", "initech", "--person", email, "-o", str(target))
+    assert "the data of one person" in target.read_text()
+    with pytest.raises(CommandError, match="exported as YAML only"):
+        call_command("export", "--org", "initech", "--person", email, "--format", "csv")
+    with pytest.raises(CommandError, match=r"Cannot write .*missing/x\.yaml: No such file"):
+        call_command("export", "--org", "initech", "-o", str(tmp_path / "missing" / "x.yaml"))

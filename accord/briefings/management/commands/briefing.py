@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 if opts.get("week")
                 else compose.last_complete_week(timezone.now(), tz)
             )
+            services.check_readable_week(org, week, timezone.now())
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         stored = (

@@ -17,8 +17,7 @@ DISCARD_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 class Command(BaseCommand):
     help = (
-        "Migrate, load the demo organization if the database is empty, start the worker "
-        "and serve the app."
+        "Migrate, load the demo organization if it is missing, start the worker and serve the app."
     )
 
     def add_arguments(self, parser):

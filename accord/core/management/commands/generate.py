@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "Generate a realistic synthetic organization of N teams (about 10 people each) with "
         "objectives, key results, initiatives, dependencies, cadences, check-ins, meetings, "
         "decisions, action items, issues and the events of weeks of history. The same seed "
-        "gives the same organization. Sign in to it with `accord createadmin --org SLUG`."
+        "gives the same organization. Sign in to it with `accord createadmin --email E --org SLUG`."
     )
 
     def add_arguments(self, parser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,28 +27,37 @@ class Command(BaseCommand):
         if opts.get("person"):
             from accord.org.models import Person
 
+            if opts["format"] == "csv":
+                raise CommandError("A person's own data is exported as YAML only.")
             person = Person.objects.filter(org=org, email__iexact=opts["person"]).first()
             if person is None:
                 raise CommandError(f"No one with the e-mail {opts['person']} in {org.name}.")
-            for chunk in services.export_person(person):
-                self.stdout.write(chunk, ending="")
-            return
-        if opts["format"] == "csv":
+            chunks = services.export_person(person)
+        elif opts["format"] == "csv":
             from accord.interchange import csvio
 
-            target = opts.get("output") or "-"
-            out = sys.stdout.buffer if target == "-" else open(target, "wb")  # noqa: SIM115
-            try:
-                for chunk in csvio.export_zip(org):
-                    out.write(chunk)
-            finally:
-                if out is not sys.stdout.buffer:
-                    out.close()
-            return
-        if opts.get("output"):
-            with open(opts["output"], "w", encoding="utf-8") as fh:
-                for chunk in services.export_yaml(org):
-                    fh.write(chunk)
+            chunks = csvio.export_zip(org)
         else:
-            for chunk in services.export_yaml(org):
-                self.stdout.write(chunk, ending="")
+            chunks = services.export_yaml(org)
+        try:
+            self._write(opts.get("output"), chunks)
+        except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    def _write(self, target: str | None, chunks) -> None:
+        """`chunks` (text, or bytes for a zip) to the file `target`, or to standard output."""
+        if not target or target == "-":
+            for chunk in chunks:
+                if isinstance(chunk, bytes):
+                    sys.stdout.buffer.write(chunk)
+                else:
+                    self.stdout.write(chunk, ending="")
+            self.stdout.flush()
+            return
+        try:
+            out = open(target, "wb")  # noqa: SIM115
+        except OSError as exc:
+            raise CommandError(f"Cannot write {target}: {exc.strerror}.") from None
+        with out:
+            for chunk in chunks:
+                out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
