@@ -497,29 +497,51 @@ def _memberships(org: Organization, snap: Snapshot) -> Iterator[tuple[int, int, 
         yield before["person"], before["team"], old.get("role", ""), int(old.get("allocation") or 0)
 
 
-def _links(org: Organization, snap: Snapshot) -> dict[tuple[str, int, str, int], bool]:
+def _links(
+    org: Organization, snap: Snapshot
+) -> tuple[dict[tuple[str, int, str, int], bool], set[tuple[str, int]]]:
     """Which links between objectives, and between work and objectives or key results, were
     made or removed after the moment, from their events: {(target type, id, "parent" |
     "objective" | "key_result", id): existed at the moment}. A link existed then if the first
     later event about it removed it, or made it at a time that counts as before (`load`'s
-    `existed_by`). One query; "now" reads no rows."""
+    `existed_by`). Also the objectives and initiatives whose creation was recorded after the
+    moment: one dated as created by then was loaded with its past (an import, the demo), and
+    the links recorded with it keep their present state (as a dependency's values do, see
+    `_load_coordination`). One query; "now" reads no rows."""
     out: dict[tuple[str, int, str, int], bool] = {}
+    created: set[tuple[str, int]] = set()
     for target_type, target_id, verb, before, after, at in _rows(
         Event.objects.filter(
             org=org,
             target_type__in=("alignment.objective", "alignment.initiative"),
-            verb__in=("linked", "unlinked"),
+            verb__in=("linked", "unlinked", "created"),
             created_at__gt=snap.as_of,
         ).order_by("created_at", "id"),
         *("target_type", "target_id", "verb", "before", "after", "created_at"),
     ):
+        if verb == "created":
+            created.add((target_type, int(target_id)))
+            continue
         data = (after if verb == "linked" else before) or {}
         for name in ("parent", "objective", "key_result"):
             if data.get(name) is not None:
                 key = (target_type, int(target_id), name, int(data[name]))
                 if key not in out:
                     out[key] = verb == "unlinked" or at <= snap.existed_by
-    return out
+    return out, created
+
+
+def _loaded_with_its_past(
+    target_type: str, pk: int, rows: dict, created_later: set[tuple[str, int]], m: dt.datetime
+) -> bool:
+    """Whether the objective or initiative `pk` is dated as created by the moment `m` while
+    its creation was recorded after it (see `_links`). `rows` maps ids to rows with a
+    `created_at`, or to the creation date itself."""
+    if (target_type, pk) not in created_later:
+        return False
+    row = rows.get(pk)
+    made = getattr(row, "created_at", row)
+    return made is not None and made <= m
 
 
 def _load_alignment(org: Organization, snap: Snapshot) -> None:
@@ -548,7 +570,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             o.confidence = conf
     # Links as they were at the moment: today's, less those made since, plus those removed
     # since (`_links`).
-    links = _links(org, snap)
+    links, created_later = _links(org, snap)
     parents = dict.fromkeys(
         ObjectiveLink.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)
@@ -556,7 +578,9 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
         .values_list("child_id", "parent_id")
     )
     for (target_type, child, name, parent), existed in links.items():
-        if target_type == "alignment.objective" and name == "parent":
+        if target_type != "alignment.objective" or name != "parent":
+            continue
+        if not _loaded_with_its_past(target_type, child, snap.objectives, created_later, m):
             if existed:
                 parents.setdefault((child, parent))
             else:
@@ -608,6 +632,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             kr.values.append((at, value))
             kr.current = value
             kr.done = kr.is_milestone and value == 1.0
+    initiative_created: dict[int, dt.datetime] = {}
     for row in (
         Initiative.objects.for_org(org)
         .filter(created_at__lte=snap.existed_by)
@@ -621,9 +646,11 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             "target_date",
             "baseline_target_date",
             "rank",
+            "created_at",
         )
     ):
-        snap.initiatives[row[0]] = InitiativeS(*row)
+        snap.initiatives[row[0]] = InitiativeS(*row[:-1])
+        initiative_created[row[0]] = row[-1]
     fields = ("status", "target_date", "rank", "team", "start_date")
     for pk, old in _rewind(org, m, "alignment.initiative", fields).items():
         i = snap.initiatives.get(pk)
@@ -661,6 +688,8 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
     for (target_type, init_id, name, pk), existed in links.items():
         i = snap.initiatives.get(init_id)
         if target_type != "alignment.initiative" or name == "parent" or i is None:
+            continue
+        if _loaded_with_its_past(target_type, init_id, initiative_created, created_later, m):
             continue
         ids = i.objective_ids if name == "objective" else i.key_result_ids
         if existed:

@@ -189,3 +189,40 @@ def test_a_dependency_loaded_with_its_past_keeps_its_states_from_its_own_dates(d
         assert at(15)[given.pk].state == "delivered"
         assert at(21)[kept.pk].state == "accepted"
         assert at(21)[given.pk].state == "delivered"
+
+
+def test_links_loaded_with_their_work_held_since_it_was_created_and_later_ones_since_made(db):
+    """Work dated back to when the story has it exist (as the demo does) was loaded with its
+    links, recorded on the day of the load: they held since the work existed. A link made
+    that day to work Accord saw created earlier holds from that day only."""
+    from accord.alignment.models import Initiative, Objective, ObjectiveLink
+
+    clock = Clock()
+    with controlled(clock):
+        w = build_org("linkco", {"A": 3, "B": 3})
+        a, b = w["A"], w["B"]
+        clock.at(dt.date(2026, 1, 20), 10)  # the day of the load
+        loaded = alignment.create_initiative(
+            w.org, None, team=a.team, title="Loaded work", owner=a.lead, status="active",
+            start_date=dt.date(2026, 1, 5), target_date=dt.date(2026, 3, 1),
+            key_results=[b.kr],
+        )  # fmt: skip
+        child = alignment.create_objective(
+            w.org, None, title="Loaded goal", period=w.period, team=a.team, owner=a.lead
+        )
+        alignment.link_objective(w.org, None, child, b.objective)
+        alignment.link_initiative(w.org, None, a.initiative, key_result=b.kr)  # made today
+        since = dt.datetime(2026, 1, 6, tzinfo=dt.UTC)
+        Initiative.objects.filter(pk=loaded.pk).update(created_at=since)
+        Objective.objects.filter(pk=child.pk).update(created_at=since)
+        ObjectiveLink.objects.filter(child=child).update(created_at=since)
+
+        def at(day):
+            return snapshot.load(w.org, dt.date(2026, 1, day))
+
+        assert loaded.pk not in at(5).initiatives and child.pk not in at(5).objectives
+        then = at(10)
+        assert then.initiatives[loaded.pk].key_result_ids == {b.kr.pk}
+        assert then.objectives[child.pk].parent_ids == [b.objective.pk]
+        assert b.kr.pk not in then.initiatives[a.initiative.pk].key_result_ids
+        assert b.kr.pk in at(21).initiatives[a.initiative.pk].key_result_ids
