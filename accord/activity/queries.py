@@ -13,12 +13,20 @@ from django.db import connection, models
 
 from accord.activity.models import Event, EventQuerySet
 
+# Kinds of object the feed leaves out unless asked for by kind: Accord's delivery of each
+# reader's weekly briefing (one event per person a week: 100,000 at once in a large
+# organization), which each reader finds on their own briefings page.
+QUIET_KINDS = ("briefings.briefing",)
+
 
 def feed(org, *, target_type: str = "", actor_id: int | None = None) -> EventQuerySet:
-    """The organization's events, newest first, of one kind of object and/or one actor."""
+    """The organization's events, newest first, of one kind of object and/or one actor
+    (without the QUIET_KINDS unless that kind is asked for)."""
     events = Event.objects.for_org(org).select_related("actor")
     if target_type:
         events = events.filter(target_type=target_type)
+    else:
+        events = events.exclude(target_type__in=QUIET_KINDS)
     if actor_id is not None:
         events = events.filter(actor_id=actor_id)
     return events

@@ -65,9 +65,7 @@ def home(request):
         .select_related("team")
         .order_by("team__name")
     )
-    recent = linked(
-        org, name_references(org, Event.objects.for_org(org).select_related("actor")[:12])
-    )
+    recent = linked(org, name_references(org, activity_queries.feed(org)[:12]))
     counts = headcount(org)
     return render(
         request,

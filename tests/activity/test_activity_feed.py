@@ -34,6 +34,25 @@ def test_the_feed_filters_by_kind(cast):
     assert '<option value="org.team">' in page
 
 
+def test_the_feed_and_home_leave_out_briefing_deliveries_unless_asked_for(cast):
+    from accord.briefings import compose
+    from accord.briefings import services as briefings
+
+    services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
+    for person in (cast.admin, cast.leader, cast.member):
+        week = compose.last_complete_week(timezone.now(), person.timezone)
+        assert briefings.send_to_person(cast.org, person, week, email=False) is not None
+    client = login(cast.member)
+    page = client.get("/o/acme/activity/").content.decode()
+    assert "Platform Core" in page and "sent" not in page
+    assert '<option value="briefings.briefing">' in page  # still there, by kind
+    delivered = client.get("/o/acme/activity/?type=briefings.briefing").content.decode()
+    assert delivered.count('class="event"') == 3
+    home = client.get("/o/acme/").content.decode()
+    recent = home[home.index('class="feed feed--compact"') : home.index("All activity")]
+    assert "Platform Core" in recent and "sent" not in recent
+
+
 def test_the_feed_loads_more_in_pages(cast):
     for i in range(60):
         services.update_team(cast.org, None, cast.root, description=f"revision {i}")
