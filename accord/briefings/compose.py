@@ -39,6 +39,7 @@ from accord.intelligence.models import Evaluation, HealthScore
 from accord.intelligence.snapshot import Snapshot
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
 from accord.web.templatetags.dates import day, weekday
+from accord.web.templatetags.numbers import counted
 
 MAX_ITEMS = 10  # lines per section; the rest is counted, with a link to the full list
 TOP_SIGNALS = 5  # "what is at risk": the top signals
@@ -298,6 +299,18 @@ def _day(d: dt.date) -> str:
     return weekday(d)
 
 
+def _sentence(text: str) -> str:
+    """`text` ended by a full stop, unless it ends with a quoted question or exclamation
+    (“Do we ship?” needs none after it)."""
+    return text if text.rstrip("”\"'").endswith(("?", "!", ".")) else f"{text}."
+
+
+def _points(delta: float) -> str:
+    """A move of progress (0 to 1) in points of the target: "1 point", "18 points"."""
+    n = int(abs(delta) * 100 + 0.5)
+    return "less than 1 point" if n == 0 else counted(n, "point")
+
+
 def _num(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
@@ -384,7 +397,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         way = "closer to" if delta > 0 else "further from"
         item = _item(
             f"Key result “{kr.name}” moved from {_num(old.current)} to {_num(kr.current)}, "
-            f"{abs(delta) * 100:.0f} points {way} its target.",
+            f"{_points(delta)} {way} its target.",
             "alignment.keyresult",
             kr.id,
         )
@@ -433,7 +446,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 "changed",
                 _item(
                     f"Initiative “{ini.title}” ({team}) slipped to {_day(ini.target_date)}, "
-                    f"{late} days past its baseline of {_day(ini.baseline_target_date)}.",
+                    f"{counted(late, 'day')} past its baseline of "
+                    f"{_day(ini.baseline_target_date)}.",
                     "alignment.initiative",
                     ini.id,
                 ),
@@ -464,7 +478,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             why = (
                 "blocked"
                 if dep.flag == "blocked"
-                else f"{(week.last_day - dep.due).days} days late (due {_day(dep.due)})"
+                else f"{counted((week.last_day - dep.due).days, 'day')} late (due {_day(dep.due)})"
             )
             out.add(
                 "blocked",
@@ -484,12 +498,16 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         old = before.decisions.get(dec.id)
         link = ("decisions.decision", dec.id)
         if in_week(dec.decided_at) and (old is None or old.undecided):
-            out.add("changed", _item(f"Decided: “{dec.question}”.", *link))
+            out.add("changed", _item(_sentence(f"Decided: “{dec.question}”"), *link))
         if dec.status == "reversed" and (old is None or old.status != "reversed"):
-            out.add("changed", _item(f"Reversed: “{dec.question}”.", *link))
+            out.add("changed", _item(_sentence(f"Reversed: “{dec.question}”"), *link))
         if mine and dec.undecided:
-            due = f", due {_day(dec.decide_by)}" if dec.decide_by else ""
-            out.add("needs_you", _item(f"Decision waiting on you: “{dec.question}”{due}.", *link))
+            due = ""
+            if dec.decide_by is not None:
+                late = dec.decide_by < week.last_day
+                due = f", {'overdue since' if late else 'due'} {_day(dec.decide_by)}"
+            text = _sentence(f"Decision waiting on you: “{dec.question}”{due}")
+            out.add("needs_you", _item(text, *link))
 
     # -- issues
     near = None if teams is None else teams | set(reader.levels)

@@ -22,15 +22,11 @@ from accord.intelligence.registry import Found, detector, subject_key
 from accord.intelligence.registry import evidence as ev
 from accord.intelligence.snapshot import KeyResultS, Snapshot
 from accord.web.templatetags.dates import day
-from accord.web.templatetags.numbers import num
+from accord.web.templatetags.numbers import counted, num
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
 ACTIVE_DEP = ("requested", "negotiating", "accepted")
 OPEN_INIT = ("proposed", "active", "paused")
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _and(words) -> str:
@@ -111,7 +107,7 @@ def missed_in_a_row(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=CRITICAL if len(rows) >= n + 1 and n >= 2 else WARNING,
             title=f"{team.name} stopped checking in",
             explanation=(
-                f"Nobody in {team.name} ({_plural(team.people, 'person', 'people')}) checked "
+                f"Nobody in {team.name} ({counted(team.people, 'person', 'people')}) checked "
                 f"in for the last {n} check-ins, since {_day(last[0][0])}."
             ),
             next_step=f"Ask {snap.person_name(snap.lead_of(team_id))} what changed for the team.",
@@ -637,13 +633,13 @@ def dep_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             d,
             "dependencies.overdue",
             CRITICAL if late > 7 else WARNING,
-            f"{d.title} is {late} days late",
+            f"{d.title} is {counted(late, 'day')} late",
             (
                 f"{prov} committed to deliver {d.title} to {req} by {_day(d.due)}"
                 if d.committed_date
                 else f"{req} needed {d.title} from {prov} by {_day(d.due)}"
             )
-            + f"; it is {late} days late.",
+            + f"; it is {counted(late, 'day')} late.",
             f"{prov} and {req} agree a new date, or {req} re-plans around it.",
             _dep_ev(snap, d),
             {"days_late": late},
@@ -672,7 +668,7 @@ def dep_predicted_late(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             f"{d.title} will come late",
             (
                 f"{prov} plans to finish {pi.title} on {_day(pi.target_date)}, "
-                f"{_plural(gap, 'day')} after {snap.team_name(d.requester_team_id)} needs "
+                f"{counted(gap, 'day')} after {snap.team_name(d.requester_team_id)} needs "
                 f"{d.title} ({_day(d.need_by)})."
             ),
             "Bring the two teams together: an earlier partial delivery, or a new need-by date.",
@@ -732,8 +728,8 @@ def dep_unanswered(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             WARNING if days >= 2 * cfg["days"] else INFO,
             f"{prov} has not answered {d.title}",
             (
-                f"{snap.team_name(d.requester_team_id)} asked {prov} for {d.title} {days} days "
-                f"ago and has no answer."
+                f"{snap.team_name(d.requester_team_id)} asked {prov} for {d.title} "
+                f"{counted(days, 'day')} ago and has no answer."
             ),
             f"{prov} accepts, declines or proposes another date.",
             _dep_ev(snap, d),
@@ -906,7 +902,7 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             late = [d for d in reqs if d.due < snap.today]
             reasons.append(
                 f"accepted {len(reqs)} requests due within the month with "
-                f"{_plural(team.people, 'person', 'people')}"
+                f"{counted(team.people, 'person', 'people')}"
                 + (
                     f"; {len(late)} {'is' if len(late) == 1 else 'are'} already late"
                     if late
@@ -919,7 +915,7 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             numbers["requests"], numbers["late"] = len(reqs), len(late)
         over = [p for p in team.members if snap.people[p].allocation > 100]
         if over:
-            reasons.append(f"{_plural(len(over), 'member')} allocated above 100%")
+            reasons.append(f"{counted(len(over), 'member')} allocated above 100%")
             items += [
                 ev(snap.people[p].name, f"{snap.people[p].allocation}%", "org.person", p)
                 for p in over[:5]
@@ -982,7 +978,7 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING,
             title=f"{name} owes others work in the weeks of its own top priorities",
             explanation=(
-                f"{name} owes {_plural(len(pairs), 'request')} due in the same week as its own "
+                f"{name} owes {counted(len(pairs), 'request')} due in the same week as its own "
                 f"top-ranked work, e.g. {d.title} (due {_day(d.due)}) against {i.title} "
                 f"(due {_day(i.target_date)})."
             ),
@@ -1100,7 +1096,7 @@ def no_lead(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING if team.people >= 3 else INFO,
             title=f"{team.name} has no lead",
             explanation=(
-                f"{team.name} has {_plural(team.people, 'member')} and no current lead: "
+                f"{team.name} has {counted(team.people, 'member')} and no current lead: "
                 "nobody in the team may change it, and no one answers for it."
             ),
             next_step="Name a lead, or declare the lead position open on the team's page.",
@@ -1134,7 +1130,7 @@ def decision_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=CRITICAL if late > 14 else WARNING,
             title=f"Decision overdue: {d.question}",
             explanation=f"{approver} was to decide “{d.question}” by {_day(d.decide_by)}; "
-            f"it is {late} days late.",
+            f"it is {counted(late, 'day')} late.",
             next_step=f"{approver} decides, or sets a new date and says why.",
             team_ids=_decision_teams(snap, d),
             owner_id=d.approver_id,
@@ -1308,8 +1304,8 @@ def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             subject_label=i.title,
             severity=WARNING if days < 2 * limit else CRITICAL,
             title=f"{i.title} is stuck with {name}",
-            explanation=f"“{i.title}” has sat with {name} for {days} days without being solved "
-            "or escalated.",
+            explanation=f"“{i.title}” has sat with {name} for {counted(days, 'day')} without "
+            "being solved or escalated.",
             next_step=f"{name} solves it, or escalates it to the team above.",
             team_ids={i.team_id},
             owner_id=snap.lead_of(i.team_id),

@@ -83,7 +83,7 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
     assert "Web delivered “Login page copy” to Platform on time." in texts
     assert "Web delivered “Password reset mail” for Platform." in texts
     assert "“Password reset mail” to Platform on time" not in texts
-    assert "Reversed: “Do we drop the old browser?”." in texts
+    assert "Reversed: “Do we drop the old browser?” <" in texts
     assert "Brief's coordination health rose from 60 to 68." in texts
     assert "Platform sync: Mon 19 Jan 2026 at 10:00." in texts
     assert "Initiative “Search beta” (Web) is due" in texts
@@ -206,3 +206,31 @@ def test_a_week_that_is_not_an_iso_week_is_a_clear_error(bad):
 
     with pytest.raises(ServiceError, match="ISO week"):
         compose.parse_week(bad)
+
+
+def test_a_decision_waiting_on_you_says_when_it_is_overdue_and_a_question_ends_once(db, clock):
+    s = build_story(clock)
+    w = s.w
+    clock.at(dt.date(2026, 1, 27), 9)
+    this_week = render.text(
+        services.build_for(w.org, compose.parse_week(WEEK), person=w.admin), absolute=False
+    )
+    assert "Decision waiting on you: “Do we move to the new CDN?”, due Wed 21 Jan 2026." in (
+        this_week
+    )
+    next_week = render.text(
+        services.build_for(w.org, compose.parse_week("2026-W04"), person=w.admin),
+        absolute=False,
+    )
+    assert (
+        "Decision waiting on you: “Do we move to the new CDN?”, overdue since Wed 21 Jan 2026."
+        in next_week
+    )
+    assert "?”." not in this_week + next_week
+
+
+def test_moves_and_lateness_are_counted_as_a_sentence_says_them():
+    assert compose._points(0.01) == "1 point" and compose._points(-0.18) == "18 points"
+    assert compose._points(0.004) == "less than 1 point"
+    assert compose._sentence("Decided: “Do we ship?”") == "Decided: “Do we ship?”"
+    assert compose._sentence("Decided: “Ship it”") == "Decided: “Ship it”."

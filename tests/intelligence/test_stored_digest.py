@@ -23,7 +23,8 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when the detectors wrote days as the pages do ("27 Jan 2026", not
+# Last changed when the detectors said "1 day late" (not "1 days late"): only those texts
+# changed. Before that, when the detectors wrote days as the pages do ("27 Jan 2026", not
 # "2026-01-27") in explanations and evidence labels: only those texts changed. Before that,
 # when key_results.projected_miss wrote its numbers as every page does (5.96,
 # not 5.963) and dependencies.overdue said whose date a late dependency missed (the
@@ -39,10 +40,10 @@ EXPECTED = {
     "first run": "1fd91903cc39ae18f32618cdd5ced1f731c8503e86710f33de1d3e224e1574b2",
     "an hour later": "7834aa1d126db70d53673b69dd21b62a92bf3aa29080faf599a2d6757e6ff379",
     "a week later, one acknowledged and one dismissed": (
-        "2824fd2dff66b5b8713bd2e345fd62f047004aeaffbaaef1b010bff3f7d5076a"
+        "79bd3714fbb28c87080370acc1a7241bcd7fccf3501b64169d0edd6054189f5d"
     ),
     "a backfill of the week before": (
-        "7dfc3247b0a08f6e2a99ea3c5cf5d528566a1e91ab976c4b855a45e3863ccff4"
+        "0ef5eceb49de94fc30c38358690685b77137ce738da8210858765c58c9e9ac71"
     ),
 }
 

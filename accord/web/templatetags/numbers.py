@@ -41,3 +41,8 @@ def plain(value) -> str:
     if value is None or value == "":
         return ""
     return format(Decimal(str(value)).normalize(), "f")
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """`n` of `word` as a sentence says it: "1 day", "3 days", "1,200 people"."""
+    return f"{num(n)} {word if n == 1 else (plural or word + 's')}"
