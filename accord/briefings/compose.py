@@ -311,10 +311,6 @@ def _points(delta: float) -> str:
     return "less than 1 point" if n == 0 else counted(n, "point")
 
 
-def _num(v: float) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
 @dataclass
 class _Scope:
     ids: set[int] | None  # None: every team
@@ -396,7 +392,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     for delta, kr, old, _obj in ups + downs:
         way = "closer to" if delta > 0 else "further from"
         item = _item(
-            f"Key result “{kr.name}” moved from {_num(old.current)} to {_num(kr.current)}, "
+            f"Key result “{kr.name}” moved from {kr.value(old.current)} to "
+            f"{kr.value(kr.current)}, "
             f"{_points(delta)} {way} its target.",
             "alignment.keyresult",
             kr.id,

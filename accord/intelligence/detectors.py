@@ -22,7 +22,7 @@ from accord.intelligence.registry import Found, detector, subject_key
 from accord.intelligence.registry import evidence as ev
 from accord.intelligence.snapshot import KeyResultS, Snapshot
 from accord.web.templatetags.dates import day
-from accord.web.templatetags.numbers import counted, num
+from accord.web.templatetags.numbers import counted
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
 ACTIVE_DEP = ("requested", "negotiating", "accepted")
@@ -272,8 +272,9 @@ def kr_off_pace(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             CRITICAL if gap > 2 * cfg["tolerance"] else WARNING,
             f"{kr.name} is behind pace",
             (
-                f"{kr.name} is at {pct:.0%} of its target with {elapsed:.0%} of "
-                f"{period.name} gone (value {kr.current:g} of {kr.target:g})."
+                f"{kr.name} has come {pct:.0%} of the way from {kr.value(kr.start)} to "
+                f"{kr.value(kr.target)} with {elapsed:.0%} of {period.name} gone (now "
+                f"{kr.value(kr.current)})."
             ),
             "Decide with the owner: more effort, a smaller target, or stop.",
             [
@@ -335,8 +336,9 @@ def kr_projected_miss(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             CRITICAL if pct < 0.5 else WARNING,
             f"{kr.name} is projected to miss",
             (
-                f"At its current trend {kr.name} ends {period.name} at {num(projected)} "
-                f"({pct:.0%} of the way to {num(kr.target)}); "
+                f"At its current trend {kr.name} ends {period.name} at "
+                f"{kr.value(projected)} ({pct:.0%} of the way from {kr.value(kr.start)} to "
+                f"{kr.value(kr.target)}); "
                 + (f"{days_left} days are left." if days_left != 1 else "1 day is left.")
             ),
             "Review the plan behind it now, while there is time to change course.",

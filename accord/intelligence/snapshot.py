@@ -76,6 +76,7 @@ from accord.rhythm.models import (
     OwedBy,
     Scope,
 )
+from accord.web.templatetags.numbers import num
 
 # --- plain structures --------------------------------------------------------------------
 
@@ -143,6 +144,11 @@ class KeyResultS:
     done: bool
     values: list[tuple[dt.datetime, float]] = field(default_factory=list)
     created_at: dt.datetime | None = None
+    unit: str = ""
+
+    def value(self, v: float) -> str:
+        """A value of this key result as the pages write it: "13.9 M€", "18 %"."""
+        return f"{num(v)} {self.unit}".rstrip()
 
 
 @dataclass(slots=True)
@@ -602,6 +608,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             "range_high",
             "is_milestone",
             "created_at",
+            "unit",
         ),
     ):
         if row[2] not in snap.objectives:
@@ -620,6 +627,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             current=row[5],
             done=False,
             created_at=row[10],
+            unit=row[11],
         )
     for kr_id, value, at in _rows(
         KeyResultValue.objects.for_org(org)

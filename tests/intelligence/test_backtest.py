@@ -123,7 +123,8 @@ def test_a_key_result_that_ends_the_period_missed_was_predicted_three_weeks_ahea
     # Its numbers read as every page writes them: at most two decimals, grouped.
     miss = Signal.objects.filter(org=w.org, kind="key_results.projected_miss").latest("pk")
     projected = re.search(
-        r"ends .+? at (\S+) \(\d+% of the way to (\S+)\); 1 day is left\.", miss.explanation
+        r"ends .+? at (\S+) \(\d+% of the way from \S+ to (\S+)\); 1 day is left\.",
+        miss.explanation,
     )
     assert projected and projected[2] == "100", miss.explanation
     assert re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d{1,2})?", projected[1]), miss.explanation

@@ -187,7 +187,7 @@ def test_a_key_result_that_flat_lines_falls_off_pace_on_the_day_the_gap_passes_t
     db, clock
 ):
     w = build_org("flatco")
-    kr = w["Web"].kr
+    kr = alignment.update_key_result(w.org, None, w["Web"].kr, unit="k€")
     # On pace until Feb 2 (36 of 100), then the same value every week.
     values = {
         D(2026, 1, 5): 5,
@@ -212,6 +212,10 @@ def test_a_key_result_that_flat_lines_falls_off_pace_on_the_day_the_gap_passes_t
         ("Period elapsed", "62%"),
         ("Current value", 36),
     ]
+    assert signal.explanation == (
+        "Web metric has come 36% of the way from 0 k€ to 100 k€ with 62% of Q1 2026 gone "
+        "(now 36 k€)."
+    )
     clock.at(D(2026, 2, 26), 9)
     alignment.record_key_result_value(w.org, None, kr, 70)
     evaluate_on(w, clock, D(2026, 2, 26))

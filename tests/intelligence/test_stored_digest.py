@@ -23,9 +23,12 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when the detectors said "1 day late" (not "1 days late"): only those texts
-# changed. Before that, when the detectors wrote days as the pages do ("27 Jan 2026", not
-# "2026-01-27") in explanations and evidence labels: only those texts changed. Before that,
+# Last changed when key_results.off_pace and projected_miss said how far a key result has
+# come from its start, with its unit ("36% of the way from 0 k€ to 100 k€", not "at 36% of
+# its target"): only those explanations changed. Before that, when the detectors said "1
+# day late" (not "1 days late"): only those texts changed. Before that, when the detectors
+# wrote days as the pages do ("27 Jan 2026", not "2026-01-27") in explanations and evidence
+# labels: only those texts changed. Before that,
 # when key_results.projected_miss wrote its numbers as every page does (5.96,
 # not 5.963) and dependencies.overdue said whose date a late dependency missed (the
 # provider's committed date, when there is one, was written as the requester's need-by
@@ -37,13 +40,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # subtree's open-signal counts stopped counting a signal once per team it concerns, and
 # when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "1fd91903cc39ae18f32618cdd5ced1f731c8503e86710f33de1d3e224e1574b2",
-    "an hour later": "7834aa1d126db70d53673b69dd21b62a92bf3aa29080faf599a2d6757e6ff379",
+    "first run": "9aec71d1da338377e472bcf3566229209e85b129436725bc4bd035bc7730eff1",
+    "an hour later": "c270cd973f536949bd427dd28766ec6066f8aacbb1570ec222df7ff1c4a1f92c",
     "a week later, one acknowledged and one dismissed": (
-        "79bd3714fbb28c87080370acc1a7241bcd7fccf3501b64169d0edd6054189f5d"
+        "00fb755a81fd372eb9e63ddee6f426b7b31bb5a028199925bc980693a6f57126"
     ),
     "a backfill of the week before": (
-        "0ef5eceb49de94fc30c38358690685b77137ce738da8210858765c58c9e9ac71"
+        "184a395f7c0502f014b60a475d93426234fe9946e765a157c1d7db24ae5fb2c0"
     ),
 }
 
