@@ -111,20 +111,28 @@ def weighted_mean(items: Iterable[tuple[float | None, float]]) -> float | None:
 
 
 # Points away from the share of the period gone before a key result is "behind" (or
-# "ahead"): the default tolerance of the key_results.off_pace signal.
+# "ahead"): the default tolerance of the key_results.off_pace signal. Within NEAR points it
+# is "on pace"; between the two, "a little behind" (not yet a signal, worth a look).
 PACE_TOLERANCE = 25.0
+NEAR = 10.0
 
 
 def pace(pct: float, direction: str, is_milestone: bool, elapsed: float | None) -> dict:
     """Where a key result stands against the share of its period gone (`elapsed`, 0 to 1, or
     None when the period is not under way): {"elapsed", "gap", "state"} where `state` is
-    "ahead", "on pace", "behind" or "" (no pace: a milestone, a keep-above/below or a
-    range, or a period not under way). `gap` is progress minus elapsed, in points."""
+    "ahead", "on pace", "a little behind", "behind" or "" (no pace: a milestone, a
+    keep-above/below or a range, or a period not under way). `gap` is progress minus
+    elapsed, in points."""
     if elapsed is None:
         return {"elapsed": None, "gap": None, "state": ""}
     share = 100.0 * max(0.0, min(1.0, elapsed))
     if is_milestone or direction not in (INCREASE, DECREASE):
         return {"elapsed": share, "gap": None, "state": ""}
     gap = pct - share
-    state = "behind" if gap < -PACE_TOLERANCE else "ahead" if gap > PACE_TOLERANCE else "on pace"
+    if gap < -PACE_TOLERANCE:
+        state = "behind"
+    elif gap < -NEAR:
+        state = "a little behind"
+    else:
+        state = "ahead" if gap > NEAR else "on pace"
     return {"elapsed": share, "gap": gap, "state": state}

@@ -1,11 +1,13 @@
 """Insights on shared pages: a team's health and open signals; on the home page, the
-signals its reader owns or leads."""
+signals its reader owns or leads; on a key result's page, the signals about it."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 
 from accord.intelligence import agent_work, pages, queries
+from accord.intelligence.models import LIVE_STATES, Signal
+from accord.intelligence.registry import discover
 
 
 def home(request) -> str | None:
@@ -47,5 +49,29 @@ def team_panel(request, team) -> str:
             "signals": shown,
             "agent_work": agent_work.for_team(org, team),
         },
+        request=request,
+    )
+
+
+def key_result(request, kr) -> str | None:
+    """The live signals about this key result (off pace, projected to miss, not updated),
+    most severe first: what its own figures mean for it. One query, on the signals'
+    identity index."""
+    kinds = [k for k in discover() if k.startswith("key_results.")]
+    found = list(
+        queries.ranked(
+            Signal.objects.for_org(request.org).filter(
+                kind__in=kinds,
+                subject_type="alignment.keyresult",
+                subject_id=str(kr.pk),
+                state__in=LIVE_STATES,
+            )
+        )[:5]
+    )
+    if not found:
+        return None
+    return render_to_string(
+        "intelligence/panel_key_result.html",
+        {"signals": pages.with_urls(request.org, found)},
         request=request,
     )

@@ -269,3 +269,37 @@ def test_the_aim_reads_as_a_sentence_on_its_page_and_its_objectives(cast, world)
     row = client.get(objective).content.decode().split(f'id="kr-{world.kr.pk}"')[1]
     assert "keep within range 10\u201312" in row.split("</th>")[0]
     assert 'value="11.125"' in row  # the update field: the value as stored, unrounded
+
+
+def test_a_key_result_behind_pace_says_so_and_shows_the_signals_about_it(cast):
+    from accord.intelligence import evaluate
+
+    org = cast.org
+    today = timezone.localdate()
+    period = s.create_period(
+        org, None, name="Q-late", start=today - dt.timedelta(days=70),
+        end=today + dt.timedelta(days=20), is_current=False,
+    )  # fmt: skip
+    objective = s.create_objective(
+        org, None, title="Win the quarter", period=period, team=cast.platform, owner=cast.leader
+    )
+    kr = s.create_key_result(
+        org, None, objective, name="Stores live", start=0, target=100, unit="stores",
+        owner=cast.member,
+    )  # fmt: skip
+    s.record_key_result_value(org, cast.member, kr, 10, "slow going")
+    evaluate.evaluate(org, None, announce=False)
+    body = login(cast.member).get(f"/o/acme/alignment/key-results/{kr.pk}/").content.decode()
+    pace = body.split('class="kr-pace"')[1].split("</td>")[0]
+    assert ">behind<" in pace and "10% done with 78% of Q-late gone" in pace
+    panel = body.split('id="kr-signals-h"')[1].split("</section>")[0]
+    assert "Stores live is behind pace" in panel
+    assert "from 0 stores to 100 stores" in panel
+    assert 'href="/o/acme/insights/signals/' in panel
+
+
+def test_a_key_result_with_no_signal_shows_no_signals_card(cast, world):
+    from accord.intelligence import evaluate
+
+    evaluate.evaluate(cast.org, None, announce=False)
+    assert 'id="kr-signals-h"' not in login(cast.member).get(world.url).content.decode()

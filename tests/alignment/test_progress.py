@@ -124,3 +124,20 @@ def test_range_progress_rises_toward_the_range_from_either_side(start, low, high
         assert p(x) >= p(y)
     if low <= x <= high:
         assert p(x) == 100
+
+
+@pytest.mark.parametrize(
+    ("pct", "elapsed", "state"),
+    [
+        (47, 0.71, "a little behind"),  # 24 points behind: no signal yet, worth a look
+        (45, 0.71, "behind"),  # 26 points: the off-pace signal's tolerance passed
+        (65, 0.71, "on pace"),
+        (82, 0.71, "ahead"),
+        (40, 0.10, "ahead"),
+    ],
+)
+def test_pace_reads_how_far_progress_is_from_the_share_of_the_period_gone(pct, elapsed, state):
+    from accord.alignment.progress import pace
+
+    assert pace(pct, "increase", False, elapsed)["state"] == state
+    assert pace(pct, "above", False, elapsed)["state"] == ""  # a level has no pace
