@@ -1299,6 +1299,8 @@ def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         if days < limit:
             continue
         name = snap.team_name(i.team_id)
+        team = snap.teams.get(i.team_id)
+        at_top = team is not None and team.parent_id is None
         yield Found(
             kind="issues.stuck",
             subject_type="decisions.issue",
@@ -1307,8 +1309,12 @@ def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING if days < 2 * limit else CRITICAL,
             title=f"{i.title} is stuck with {name}",
             explanation=f"“{i.title}” has sat with {name} for {counted(days, 'day')} without "
-            "being solved or escalated.",
-            next_step=f"{name} solves it, or escalates it to the team above.",
+            + ("being solved." if at_top else "being solved or escalated."),
+            next_step=(
+                f"{name} solves it, or closes it saying why it will not be solved."
+                if at_top
+                else f"{name} solves it, or escalates it to the team above."
+            ),
             team_ids={i.team_id},
             owner_id=snap.lead_of(i.team_id),
             evidence=[ev("Issue", i.title, "decisions.issue", i.id), ev("Days at level", days)],

@@ -674,6 +674,12 @@ def test_an_issue_at_one_level_for_the_stale_period_is_stuck_and_not_a_second_so
     assert targets(f)[0] == ("decisions.issue", "9")
     assert f.numbers == {"days": limit.days}
     assert one("issues.stuck", stuck(2 * limit)).severity == "critical"
+    assert f.next_step == "Platform solves it, or escalates it to the team above."
+    top = stuck(limit)
+    top.issues[9].team_id = ACME  # at the top of the tree, there is no team above
+    f = one("issues.stuck", top)
+    assert f.explanation.endswith("without being solved.")
+    assert f.next_step == "Acme solves it, or closes it saying why it will not be solved."
 
 
 def test_an_organization_that_allows_issues_longer_is_not_told_sooner():

@@ -23,12 +23,14 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when key_results.off_pace and projected_miss said how far a key result has
-# come from its start, with its unit ("36% of the way from 0 k€ to 100 k€", not "at 36% of
-# its target"): only those explanations changed. Before that, when the detectors said "1
-# day late" (not "1 days late"): only those texts changed. Before that, when the detectors
-# wrote days as the pages do ("27 Jan 2026", not "2026-01-27") in explanations and evidence
-# labels: only those texts changed. Before that,
+# Last changed when issues.stuck stopped telling the top team to escalate (there is no team
+# above it): only those signals' texts changed. Before that, when key_results.off_pace and
+# projected_miss said how far a key result has come from its start, with its unit ("36% of
+# the way from 0 k€ to 100 k€", not "at 36% of its target"): only those explanations
+# changed. Before that, when the detectors said "1 day late" (not "1 days late"): only
+# those texts changed. Before that, when the detectors wrote days as the pages do ("27 Jan
+# 2026", not "2026-01-27") in explanations and evidence labels: only those texts changed.
+# Before that,
 # when key_results.projected_miss wrote its numbers as every page does (5.96,
 # not 5.963) and dependencies.overdue said whose date a late dependency missed (the
 # provider's committed date, when there is one, was written as the requester's need-by
@@ -40,13 +42,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # subtree's open-signal counts stopped counting a signal once per team it concerns, and
 # when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "9aec71d1da338377e472bcf3566229209e85b129436725bc4bd035bc7730eff1",
-    "an hour later": "c270cd973f536949bd427dd28766ec6066f8aacbb1570ec222df7ff1c4a1f92c",
+    "first run": "cb70ddc31f8d342763f8366764fe880d06934b3a91c1a66d1d00f073822f7b2b",
+    "an hour later": "f8a6de6fa335e3163a959a73f9645d6d8b19322bdaf0393c16c3662ede18b2ad",
     "a week later, one acknowledged and one dismissed": (
-        "00fb755a81fd372eb9e63ddee6f426b7b31bb5a028199925bc980693a6f57126"
+        "5fee486ffe3bd5fb652da1768ae06de9e03114635b647a3f8b6cdfd4ee1df45b"
     ),
     "a backfill of the week before": (
-        "184a395f7c0502f014b60a475d93426234fe9946e765a157c1d7db24ae5fb2c0"
+        "cb7a23a4cf56d865e221a1fcadd77e92307f375e2ce0108457976ef94f096be6"
     ),
 }
 
