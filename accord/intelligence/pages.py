@@ -119,19 +119,34 @@ class HeatLine:
     has_children: bool
 
 
-def _line(team: Team | None, h: HealthScore | None, has_children: bool) -> HeatLine:
+def cells_of(h: HealthScore | None) -> list[Cell]:
+    """A stored roll-up's scores, each with its band (see `_capped`)."""
     cells = []
     for c in COLUMNS:
         score = getattr(h, f"rollup_{c}") if h else None
         cells.append(Cell(c, score, band(score)))
+    return _capped(cells, h.rollup_open_critical if h else 0)
+
+
+def _line(team: Team | None, h: HealthScore | None, has_children: bool) -> HeatLine:
     return HeatLine(
         team,
-        cells,
+        cells_of(h),
         h.rollup_people if h else 0,
         h.rollup_open_critical if h else 0,
         h.rollup_open_warning if h else 0,
         has_children,
     )
+
+
+def _capped(cells: list[Cell], critical: int) -> list[Cell]:
+    """The overall band is at most "watch" while a critical signal is open in the scope: an
+    average of dimensions is not "good" with a blocked dependency or a cycle in it."""
+    if critical:
+        for cell in cells:
+            if cell.column == "overall" and cell.band == "good":
+                cell.band = "watch"
+    return cells
 
 
 def _combined(rows: list[HealthScore]) -> dict[str, float] | None:
@@ -192,10 +207,13 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
         summary = _line(scope.team, h, bool(rows))
     else:
         combined = _combined([r.score for r in rows if r.score is not None])
-        cells = [
-            Cell(c, combined[c] if combined else None, band(combined[c] if combined else None))
-            for c in COLUMNS
-        ]
+        cells = _capped(
+            [
+                Cell(c, combined[c] if combined else None, band(combined[c] if combined else None))
+                for c in COLUMNS
+            ],
+            int(combined["critical"]) if combined else 0,
+        )
         summary = HeatLine(
             None,
             cells,

@@ -35,11 +35,7 @@ def team_panel(request, team) -> str:
     # A retired team has no health of its own any more: its last score is history.
     h = None if team.is_retired else queries.health(org, team.pk)
     shown = pages.with_teams(org, pages.top(org, queries.subtree_of(team)))
-    cells = []
-    if h is not None:
-        for c in pages.COLUMNS:
-            score = getattr(h, f"rollup_{c}")
-            cells.append(pages.Cell(c, score, pages.band(score)))
+    cells = pages.cells_of(h) if h is not None else []
     return render_to_string(
         "intelligence/panel_team.html",
         {

@@ -449,3 +449,20 @@ def test_the_trend_in_words_rounds_as_the_table_does():
 
     point = {"date": "2026-11-30", "overall": 88.5, "critical": 1, "warning": 2}
     assert _trend_summary([point]).startswith("Overall health went from 89 on 30 Nov 2026 to 89")
+
+
+def test_overall_is_not_called_good_while_a_critical_signal_is_open():
+    from accord.intelligence.pages import cells_of
+
+    def overall(critical: int) -> tuple[float, str]:
+        h = HealthScore(
+            rollup_alignment=95, rollup_execution=90, rollup_dependencies=70, rollup_rhythm=95,
+            rollup_decisions=90, rollup_overall=88, rollup_open_critical=critical,
+        )  # fmt: skip
+        [cell] = [c for c in cells_of(h) if c.column == "overall"]
+        return cell.score, cell.band
+
+    assert overall(0) == (88, "good")
+    assert overall(2) == (88, "watch")  # the score stays; its word does not say all is well
+    deps = [c for c in cells_of(HealthScore(rollup_dependencies=70)) if c.column == "dependencies"]
+    assert deps[0].band == "watch"
