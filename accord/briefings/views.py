@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accord.activity import delivery
 from accord.briefings import compose, queries, services, tasks
 from accord.briefings.models import WEEKDAYS
+from accord.core import scheduler
 from accord.core.errors import ServiceError
 from accord.org import permissions
 from accord.org.models import Team
@@ -66,7 +67,9 @@ def latest(request):
     tasks.request_build(org.pk, week.label, week.tz, person_id=me.pk)
     if _is_poll(request):
         return _still_preparing()
-    return render(request, "briefings/pending.html", {"week": week})
+    return render(
+        request, "briefings/pending.html", {"week": week, "worker_seen": scheduler.worker_seen()}
+    )
 
 
 @org_view
@@ -149,6 +152,7 @@ def team(request, team_id: int):
             "team": t,
             "week": week,
             "pending": pending,
+            "worker_seen": not pending or scheduler.worker_seen(),
             "briefing": shown,
             "content": shown.content if shown else None,
             "schedule": queries.team_schedule_of(org, t),

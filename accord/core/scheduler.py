@@ -103,6 +103,22 @@ def run_again(task) -> bool:
     return claim(job.name, slot, task.enqueue)
 
 
+def worker_seen(within: float = 300) -> bool:
+    """Whether a worker has ticked in the last `within` seconds: the most frequent job's
+    newest claimed slot (a ticking worker claims it every period). One indexed query."""
+    jobs = discover()
+    if not jobs:
+        return False
+    fastest = min(jobs.values(), key=lambda job: (job.every, job.name))
+    newest = (
+        ScheduledRun.objects.filter(job=fastest.name)
+        .order_by("-slot")
+        .values_list("slot", flat=True)
+        .first()
+    )
+    return newest is not None and time.time() - newest < within + fastest.every
+
+
 def still_running(job: Job) -> bool:
     """Whether the last run the scheduler enqueued of `job` is queued or running still (a
     run whose worker was killed is either queued again or failed: see db_queue)."""

@@ -52,6 +52,7 @@ def test_the_page_of_an_unstored_week_queues_one_build_and_answers_at_once(
     body = page.content.decode()
     assert page.status_code == 200
     assert "Being prepared — this page updates when it is ready" in body
+    assert "No background worker has run in the last few minutes" in body
     assert 'hx-trigger="every 3s"' in body and 'hx-get="/o/acme/briefings/latest/"' in body
     assert not Briefing.objects.filter(org=cast.org).exists()
     assert len(queued_builds()) == 1
@@ -198,3 +199,14 @@ def test_a_build_of_someone_deleted_since_stores_nothing(cast, who):
     kwargs = {"person_id": 999999} if who == "person" else {"team_id": 999999}
     assert tasks.build_briefing.call(cast.org.pk, week.label, week.tz, **kwargs) is None
     assert not Briefing.objects.exists()
+
+
+def test_a_pending_briefing_says_no_worker_runs_only_while_none_has_ticked(cast):
+    from accord.core import scheduler
+
+    client = login(cast.member)
+    notice = "No background worker has run in the last few minutes"
+    assert notice in client.get("/o/acme/briefings/latest/").content.decode()
+    scheduler.tick()  # what a running worker does every few seconds
+    body = client.get("/o/acme/briefings/latest/").content.decode()
+    assert "Being prepared" in body and notice not in body
