@@ -550,12 +550,23 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     for s in signals:
         if s.severity in counts:
             counts[s.severity] += 1
-    # Ranked by what the week's end stored (severity, then the oldest episode), so that
-    # later changes to a signal's reach do not reorder a past week.
+    # Ranked as Insights ranks (severity, then reach in people and teams) by what the
+    # week's end stored (its episodes' reach, then the oldest episode), so that later
+    # changes to a signal's reach do not reorder a past week.
     order = {"critical": 0, "warning": 1}
+
+    def reach(s, key: str) -> int:
+        return int((s.numbers or {}).get(key) or 0)
+
     risky = sorted(
         (s for s in signals if s.severity in counts),
-        key=lambda s: (order[s.severity], s.first_seen, s.pk),
+        key=lambda s: (
+            order[s.severity],
+            -reach(s, "reach_people"),
+            -reach(s, "reach_teams"),
+            s.first_seen,
+            s.pk,
+        ),
     )
     for s in risky:
         line = (s.explanation or s.title or "").strip().splitlines()

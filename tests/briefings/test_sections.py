@@ -142,6 +142,19 @@ def test_the_top_signals_are_those_that_held_at_the_weeks_end_in_scope(db, clock
         if x.severity in ("critical", "warning")
     ]
     assert held and items(c, "at_risk") == {("intelligence.signal", x.pk) for x in held}
+    # In Insights' order: severity, then the reach the week's end stored, widest first.
+    section = next(x for x in c["sections"] if x["key"] == "at_risk")
+    shown = [int(i["target_id"]) for i in section["items"]]
+    sev = {"critical": 0, "warning": 1}
+    ranked = sorted(
+        held,
+        key=lambda x: (
+            sev[x.severity], -x.numbers.get("reach_people", 0),
+            -x.numbers.get("reach_teams", 0), x.first_seen, x.pk,
+        ),
+    )  # fmt: skip
+    assert shown == [x.pk for x in ranked]
+    assert len({(x.severity, x.numbers.get("reach_people")) for x in held}) > 1  # it tells
     assert c["headline"]["critical"] == sum(x.severity == "critical" for x in held)
     assert c["headline"]["warning"] == sum(x.severity == "warning" for x in held)
 
