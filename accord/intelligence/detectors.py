@@ -618,7 +618,12 @@ def _dep_ev(snap: Snapshot, d) -> list[dict]:
         ev("Dependency", d.title, "coordination.dependency", d.id),
         ev("Requester", snap.team_name(d.requester_team_id), "org.team", d.requester_team_id),
         ev("Provider", snap.team_name(d.provider_team_id), "org.team", d.provider_team_id),
-        ev("Due", _day(d.due), "coordination.dependency", d.id),
+        ev("Needed by", _day(d.need_by), "coordination.dependency", d.id),
+        *(
+            [ev("Committed for", _day(d.committed_date), "coordination.dependency", d.id)]
+            if d.committed_date
+            else []
+        ),
     ]
 
 

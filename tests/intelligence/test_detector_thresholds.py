@@ -381,7 +381,7 @@ def test_a_declined_request_with_nothing_planned_instead_is_signalled():
         ("Dependency", "Payments API"),
         ("Requester", "Mobile"),
         ("Provider", "Payments"),
-        ("Due", "25 Mar 2026"),
+        ("Needed by", "25 Mar 2026"),
         ("Waiting initiative", "App launch"),
     ]
 
@@ -393,6 +393,19 @@ def test_a_declined_request_with_nothing_planned_instead_is_signalled():
     del snap.dependencies[2]
     app.status = "done"
     assert found("dependencies.declined_unplanned", snap) == []
+
+
+def test_a_dependencys_evidence_names_its_need_by_and_committed_dates():
+    from accord.intelligence.detectors import _dep_ev
+
+    snap = org()
+    app = snap.initiatives[60] = initiative(60, "App launch", MOBILE)
+    d = dependency(1, "Payments API", app, PAYMENTS)
+    d.committed_date = dt.date(2026, 4, 2)
+    assert [(e["label"], e["value"]) for e in _dep_ev(snap, d)][3:] == [
+        ("Needed by", "25 Mar 2026"),
+        ("Committed for", "2 Apr 2026"),
+    ]
 
 
 def chain(upstream_finishes: dt.date) -> Snapshot:
@@ -428,7 +441,7 @@ def test_a_slip_upstream_that_passes_the_need_by_date_by_a_day_is_signalled():
         ("Dependency", "Payments API"),
         ("Requester", "Mobile"),
         ("Provider", "Payments"),
-        ("Due", "25 Mar 2026"),
+        ("Needed by", "25 Mar 2026"),
         ("Upstream", "Ledger export"),
         ("Chain finishes", "26 Mar 2026"),
     ]

@@ -35,7 +35,7 @@ def test_a_signal_names_its_teams_owner_and_evidence(cast, blocked):
     assert s.owner_id == cast.admin.pk  # the provider's lead
     teams = set(SignalTeam.objects.filter(signal=s).values_list("team_id", flat=True))
     assert teams == {cast.root.pk, cast.platform.pk}
-    assert [e["label"] for e in s.evidence] == ["Dependency", "Requester", "Provider", "Due"]
+    assert [e["label"] for e in s.evidence] == ["Dependency", "Requester", "Provider", "Needed by"]
     assert s.explanation.startswith("Payments API, which Platform needs from Acme by ")
 
 

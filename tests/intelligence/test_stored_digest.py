@@ -23,32 +23,29 @@ from tests.intelligence.world import Clock, controlled
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
-# Last changed when issues.stuck stopped telling the top team to escalate (there is no team
-# above it): only those signals' texts changed. Before that, when key_results.off_pace and
-# projected_miss said how far a key result has come from its start, with its unit ("36% of
-# the way from 0 k€ to 100 k€", not "at 36% of its target"): only those explanations
-# changed. Before that, when the detectors said "1 day late" (not "1 days late"): only
-# those texts changed. Before that, when the detectors wrote days as the pages do ("27 Jan
-# 2026", not "2026-01-27") in explanations and evidence labels: only those texts changed.
-# Before that,
-# when key_results.projected_miss wrote its numbers as every page does (5.96,
-# not 5.963) and dependencies.overdue said whose date a late dependency missed (the
-# provider's committed date, when there is one, was written as the requester's need-by
-# date): only those signals' explanations changed. Before that, when priorities.competing's
-# second variant became what it says: two
-# requesters needing one provider initiative in the same ISO week while it is due after the
-# earlier date (it flagged any two requesters needing it before it was due). With that
-# detector off, the engine stores exactly what it stored before. Before that, when a
-# subtree's open-signal counts stopped counting a signal once per team it concerns, and
-# when confidence bands were defined once (off track at 3 of 10 or below, it was 4).
+# When the digests changed, newest first (each time, only what is named changed):
+# - dependency signals' evidence names the need-by and committed dates ("Needed by",
+#   "Committed for"), not one "Due";
+# - issues.stuck no longer tells the top team to escalate (there is no team above it);
+# - key_results.off_pace and projected_miss say how far a key result has come from its
+#   start, in its unit ("36% of the way from 0 k€ to 100 k€", not "at 36% of its target");
+# - "1 day late", not "1 days late";
+# - days written as the pages write them ("27 Jan 2026", not "2026-01-27");
+# - projected_miss's numbers written as every page does (5.96, not 5.963), and
+#   dependencies.overdue says whose date a late dependency missed;
+# - priorities.competing's second variant became what it says: two requesters needing one
+#   provider initiative in the same ISO week while it is due after the earlier date (it
+#   flagged any two requesters needing it before it was due);
+# - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
+#   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "cb70ddc31f8d342763f8366764fe880d06934b3a91c1a66d1d00f073822f7b2b",
-    "an hour later": "f8a6de6fa335e3163a959a73f9645d6d8b19322bdaf0393c16c3662ede18b2ad",
+    "first run": "f1499c68c140cf255d37ea59c64dc68f4c5a78a523bd748cb484fa42b8758575",
+    "an hour later": "8f6bacecd54d5827a77ae77f48d33f1645dfee710ad955fa1eff7e4adfe51b53",
     "a week later, one acknowledged and one dismissed": (
-        "5fee486ffe3bd5fb652da1768ae06de9e03114635b647a3f8b6cdfd4ee1df45b"
+        "2a8ff28b22ae360fa3a6b229b64c0d0caae1b01153aa981e6976260c80b87579"
     ),
     "a backfill of the week before": (
-        "cb7a23a4cf56d865e221a1fcadd77e92307f375e2ce0108457976ef94f096be6"
+        "bb33f8f25ee39695fe39283bd5f45b5bbbe8a033bc0e872349bfae83406b78f1"
     ),
 }
 
