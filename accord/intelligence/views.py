@@ -4,6 +4,7 @@ filtered list), team search for the scope picker, and one signal with its eviden
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -173,6 +174,34 @@ def index(request):
     )
 
 
+@dataclass
+class _Stretch:
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    severity: str
+
+    def get_severity_display(self) -> str:
+        return SignalSeverity(self.severity).label
+
+
+def _stretches(signal, shown: int = 20) -> list[_Stretch]:
+    """When the signal held, newest first: its episodes, those that follow one another at
+    the same severity joined (an episode ends whenever its text changes, e.g. each day a
+    dependency is one day later), at most `shown` of them."""
+    out: list[_Stretch] = []
+    for started, ended, severity in (
+        SignalEpisode.objects.filter(org_id=signal.org_id, signal=signal)
+        .order_by("started_at", "id")
+        .values_list("started_at", "ended_at", "severity")
+    ):
+        last = out[-1] if out else None
+        if last is not None and last.severity == severity and last.ended_at == started:
+            last.ended_at = ended
+        else:
+            out.append(_Stretch(started, ended, severity))
+    return out[::-1][:shown]
+
+
 def _trend_summary(trend: list[dict]) -> str:
     """The charts in words, for people who cannot see them."""
     if not trend:
@@ -226,7 +255,7 @@ def signal_detail(request, signal_id: int):
         .values_list("team_id", flat=True)
     )
     teams = Team.objects.for_org(org).in_bulk(team_ids)
-    episodes = list(SignalEpisode.objects.filter(org=org, signal=signal).order_by("-started_at"))
+    episodes = _stretches(signal)
     det = discover().get(signal.kind)
     return render(
         request,

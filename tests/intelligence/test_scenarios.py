@@ -294,3 +294,29 @@ def test_a_late_dependency_says_whose_date_it_missed(db, clock):
             "Data needed API for Data from Platform by 20 Jan 2026; it is 10 days late."
         ),
     }
+
+
+def test_a_signal_whose_text_changes_daily_held_once_on_its_page(db, clock):
+    """An overdue dependency is a day later each day: each day's evaluation ends one
+    episode (its text changed) and starts the next. Its page says when it held as one
+    stretch per severity, not one line per day."""
+    from accord.intelligence.models import SignalEpisode
+    from tests.conftest import login, make_person
+
+    w = build_org("dailyco", {"Platform": 2, "Web": 2})
+    clock.at(D(2026, 1, 5), 10)
+    dep = coordination.create_dependency(
+        w.org, None, requester_initiative=w["Web"].initiative, provider_team=w["Platform"].team,
+        title="Feed", need_by=D(2026, 1, 20),
+    )  # fmt: skip
+    for day in range(21, 31):  # 1 to 10 days late; critical from the 8th day
+        evaluate_on(w, clock, D(2026, 1, day))
+    [signal] = live(w.org, "dependencies.overdue")
+    assert SignalEpisode.objects.filter(signal=signal).count() == 10
+    reader = make_person(w.org, "Rea Reader", "member")
+    page = login(reader).get(f"/o/dailyco/insights/signals/{signal.pk}/").content.decode()
+    held = page.split('id="episodes-h"')[1].split("</section>")[0]
+    assert held.count("<li>") == 2, held
+    assert "28 Jan 2026</time> to now · critical" in held
+    assert "21 Jan 2026</time> to <time" in held and "28 Jan 2026</time> · warning" in held
+    assert dep.title in signal.title
