@@ -370,6 +370,15 @@ def test_the_home_page_shows_the_signals_its_reader_owns_or_leads(acme):
     assert "On a team Lena leads" in html and "Owned by Lena" in html
     assert "Nothing to do with Lena" not in html
     assert "Signals on your teams" not in login(acme.viewer).get("/o/acme/").content.decode()
+    # Two: counted. More than five: the five first, saying what they are, and the way to all.
+    panel = html.split('id="insights-home-h"')[1].split("</section>")[0]
+    assert '<span class="tag tag--warn">2</span>' in panel and "All of them" not in panel
+    for n in range(5):
+        fx.signal(acme.org, [acme.web], title=f"Another on Web {n}")
+    html = login(acme.lena).get("/o/acme/").content.decode()
+    panel = html.split('id="insights-home-h"')[1].split("</section>")[0]
+    assert "The 5 most severe, then the widest reaching." in panel
+    assert panel.count("<li>") == 5 and "All of them in Insights →" in panel
 
 
 def test_the_home_panel_ranks_what_its_reader_owns_and_leads_as_one_list(acme):
