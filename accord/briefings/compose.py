@@ -785,6 +785,8 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
         items = out.items[key]
         if key == "needs_you" and reader.person is None:
             title = "What needs the team"
+        if key == "coming_up":
+            title = f"Coming up (times in {week.tz})"  # readers' zones differ; say whose
         if not items:
             continue
         limit = TOP_SIGNALS if key == "at_risk" else MAX_ITEMS

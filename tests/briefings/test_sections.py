@@ -86,6 +86,7 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
     assert "Reversed: “Do we drop the old browser?” <" in texts
     assert "Brief's coordination health rose from 60 to 68." in texts
     assert "Platform sync: Mon 19 Jan 2026 at 10:00." in texts
+    assert f"\nComing up (times in {w.admin.timezone})\n" in texts  # whose 10:00
     assert "Initiative “Search beta” (Web) is due" in texts
     assert "Platform owes Web “Search API quota” by" in texts
     assert "Action “Write the on-call runbook” (Platform Lead) is due" in texts
