@@ -75,6 +75,9 @@ def _only_retired(snap: snapshot_mod.Snapshot, found: Found) -> bool:
 def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[tuple, Found]:
     """Every enabled detector over `snap`; one Found per identity (the most severe wins)."""
     out: dict[tuple, Found] = {}
+    # What concerns no team (an objective or key result of the organization itself)
+    # concerns its top teams: counted, weighed and reached as theirs.
+    tops = {t.id for t in snap.teams.values() if t.parent_id is None and t.id not in snap.retired}
     with no_gc():
         for kind, det in discover().items():
             dcfg = cfg.detectors.get(kind, det.defaults)
@@ -83,6 +86,8 @@ def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[t
             for found in det.func(snap, dcfg):
                 if _only_retired(snap, found):
                     continue
+                if not found.team_ids:
+                    found.team_ids = set(tops)
                 found.team_ids = {
                     t for t in found.team_ids if t in snap.teams and t not in snap.retired
                 }

@@ -320,3 +320,26 @@ def test_a_signal_whose_text_changes_daily_held_once_on_its_page(db, clock):
     assert "28 Jan 2026</time> to now · critical" in held
     assert "21 Jan 2026</time> to <time" in held and "28 Jan 2026</time> · warning" in held
     assert dep.title in signal.title
+
+
+def test_the_organizations_own_key_result_off_pace_concerns_the_top_team(db, clock):
+    """A key result of an objective of the organization itself (no team) is the top
+    team's concern: its signal names that team, reaches its people and is counted in the
+    top team's health like any other."""
+    from accord.intelligence.models import HealthScore
+
+    w = build_org("topco")
+    company = alignment.create_objective(
+        w.org, None, title="Grow the company", period=w.period, level="org", owner=w.admin
+    )
+    kr = alignment.create_key_result(
+        w.org, None, company, name="Revenue", start=0, target=100, owner=w.admin
+    )
+    clock.at(D(2026, 1, 5), 9)
+    alignment.record_key_result_value(w.org, None, kr, 1)
+    evaluate_on(w, clock, D(2026, 2, 25))
+    [signal] = live(w.org, "key_results.off_pace", kr)
+    assert {t.team_id for t in signal.team_links.all()} == {w.root.pk}
+    top = HealthScore.objects.filter(org=w.org, team=w.root).latest("date")
+    assert top.rollup_open_critical + top.rollup_open_warning >= 1
+    assert top.open_critical + top.open_warning >= 1  # the top team's own, not only below

@@ -24,6 +24,8 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - a signal about the organization's own objectives and key results (no team) concerns
+#   the top teams, counted and weighed as theirs;
 # - dependency signals' evidence names the need-by and committed dates ("Needed by",
 #   "Committed for"), not one "Due";
 # - issues.stuck no longer tells the top team to escalate (there is no team above it);
@@ -39,13 +41,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "f1499c68c140cf255d37ea59c64dc68f4c5a78a523bd748cb484fa42b8758575",
-    "an hour later": "8f6bacecd54d5827a77ae77f48d33f1645dfee710ad955fa1eff7e4adfe51b53",
+    "first run": "20b7693af63876fdef1cdfe6cef87ce5512d4e452ad6d6f0a20cc8ca2abc36c4",
+    "an hour later": "7443f5b8da13e45545832f34e0019c6a7cc0d9406780acfb7136b853351df3b4",
     "a week later, one acknowledged and one dismissed": (
-        "2a8ff28b22ae360fa3a6b229b64c0d0caae1b01153aa981e6976260c80b87579"
+        "a3044c9f42285735a79490ddb80c5b69d147055a63160f597a2b937d517b39b0"
     ),
     "a backfill of the week before": (
-        "bb33f8f25ee39695fe39283bd5f45b5bbbe8a033bc0e872349bfae83406b78f1"
+        "b57e3055b36581d82be8521e4d34b6eeea03e0aaa98b1bf3d940d26e123cbf28"
     ),
 }
 
