@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from accord.decisions.models import DecisionStatus, Severity
 from accord.org.models import Person, Team
@@ -136,6 +137,14 @@ class ActionItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _people(org)
         self.fields["team"].queryset = _teams(org)
+
+    def clean_due_on(self):
+        """A new item is due today or later (an edit may date one back: it was agreed so)."""
+        due = self.cleaned_data.get("due_on")
+        new = "due_on" not in self.initial
+        if new and due is not None and due < timezone.localdate():
+            raise forms.ValidationError("The date is in the past; choose today or later.")
+        return due
 
 
 class IssueForm(forms.Form):

@@ -36,7 +36,7 @@ from accord.decisions.models import (
     IssueEscalation,
     stale_after_days,
 )
-from accord.org.models import Membership, Person, Role, Team
+from accord.org.models import Membership, MembershipRole, Person, Role, Team
 from accord.org.permissions import require_role
 from accord.web import pickers
 from accord.web.helpers import (
@@ -132,6 +132,21 @@ def _my_teams(me: Person) -> list[Team]:
     chosen by typing its name (never a select of every team)."""
     memberships = Membership.objects.for_org(me.org).filter(person=me).select_related("team")
     return sorted((m.team for m in memberships), key=lambda t: t.name)
+
+
+def _home_team(me: Person | None) -> Team | None:
+    """The team a person's new work belongs to unless they say otherwise: the first they
+    lead, else the first they are in (by name)."""
+    if me is None:
+        return None
+    memberships = (
+        Membership.objects.for_org(me.org)
+        .filter(person=me)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    led = [m.team for m in memberships if m.role == MembershipRole.LEAD]
+    return led[0] if led else next((m.team for m in memberships), None)
 
 
 def _back(request, default: str):
@@ -517,7 +532,9 @@ def actions(request):
             "recent": recent,
             "team_rows": team_rows,
             "today": today,
-            "form": ActionItemForm(org=org, initial={"owner": person or me, "team": team}),
+            "form": ActionItemForm(
+                org=org, initial={"owner": person or me, "team": team or _home_team(me)}
+            ),
             "can_write": _can_write(me),
             "teams": _my_teams(me),
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Mine"),
@@ -553,9 +570,17 @@ def action_new(request):
                 raise
             flash_error(request, exc)
         else:
-            messages.success(request, "Action item recorded.")
+            team = f" ({data['team'].name})" if data["team"] else ""
+            messages.success(
+                request, f"Action item recorded: “{data['title']}” for {data['owner'].name}{team}."
+            )
     else:
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[k].label or k.replace('_', ' ').capitalize()}: {' '.join(v)}"
+            if k in form.fields
+            else " ".join(v)
+            for k, v in form.errors.items()
+        )
         messages.error(request, f"The action item was not recorded. {errors}")
     return _back(request, _url(request, "actions"))
 

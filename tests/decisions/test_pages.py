@@ -311,3 +311,67 @@ def test_the_action_items_list_links_each_item_and_its_buttons_act_on_it(cast, d
     client.post(reopen, {"next": "/o/acme/decisions/actions/"})
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def test_an_action_item_handed_out_from_the_list_lands_on_the_leads_team(cast):
+    """A lead adding an action item for a teammate finds the team filled in (the first
+    team they lead), so the item shows on the team's list; the message says what was
+    recorded for whom."""
+    from accord.org import services as org_services
+    from accord.org.models import MembershipRole
+
+    org_services.add_membership(
+        cast.org, None, person=cast.leader, team=cast.platform, role=MembershipRole.LEAD
+    )
+    client = login(cast.leader)
+    page = client.get("/o/acme/decisions/actions/").content.decode()
+    form = page[page.index('action="/o/acme/decisions/actions/new/"') :].split("</form>")[0]
+    assert f'value="{cast.platform.pk}"' in form
+    due = timezone.localdate() + dt.timedelta(days=5)
+    response = client.post(
+        "/o/acme/decisions/actions/new/",
+        {"title": "Draft the handover", "owner": cast.member.pk, "team": cast.platform.pk,
+         "due_on": due.isoformat()},
+        follow=True,
+    )  # fmt: skip
+    assert "Action item recorded: “Draft the handover” for Mia Member (Platform)." in (
+        response.content.decode()
+    )
+    item = ActionItem.objects.get(title="Draft the handover")
+    assert item.team == cast.platform and item.owner == cast.member
+    team_list = client.get("/o/acme/decisions/actions/?team=platform").content.decode()
+    assert "Draft the handover" in team_list
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"title": "", "due_on": ""}, "The action item was not recorded. Action: This field is"),
+        (
+            {"title": "Late already", "due_on": "2020-01-06"},
+            "Due: The date is in the past; choose today or later.",
+        ),
+    ],
+)
+def test_a_bad_action_item_is_refused_in_words_and_nothing_is_recorded(cast, fields, said):
+    before = ActionItem.objects.count()
+    response = login(cast.leader).post(
+        "/o/acme/decisions/actions/new/", {"owner": cast.member.pk, **fields}, follow=True
+    )
+    assert said in response.content.decode()
+    assert ActionItem.objects.count() == before
+
+
+def test_an_overdue_action_item_keeps_its_date_when_its_title_is_edited(cast):
+    past = timezone.localdate() - dt.timedelta(days=10)
+    item = services.create_action_item(
+        cast.org, None, "Old task", cast.member, due_on=past, team=cast.platform
+    )
+    response = login(cast.member).post(
+        f"/o/acme/decisions/actions/{item.pk}/",
+        {"title": "Old task, renamed", "owner": cast.member.pk, "team": cast.platform.pk,
+         "due_on": past.isoformat(), "version": item.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.title == "Old task, renamed" and item.due_on == past
