@@ -23,6 +23,7 @@ from accord.alignment.models import (
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
+from accord.web.helpers import NumberField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -86,7 +87,7 @@ class ObjectiveForm(forms.Form):
         label="Contributes to",
         help_text="Any team's objective in the same or an enclosing period.",
     )
-    weight = forms.FloatField(initial=1, min_value=0.01, label="Weight in the parent")
+    weight = NumberField(initial=1, min_value=0.01, label="Weight in the parent")
 
     def __init__(self, *args, org, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +120,7 @@ def _objective_label(o: Objective) -> str:
 
 class ParentForm(forms.Form):
     parent = pickers.ObjectiveChoiceField(queryset=Objective.objects.none(), label="Contributes to")
-    weight = forms.FloatField(initial=1, min_value=0.01)
+    weight = NumberField(initial=1, min_value=0.01)
 
     def __init__(self, *args, org, objective: Objective, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,16 +148,16 @@ class KeyResultForm(forms.Form):
     name = forms.CharField(max_length=300, label="Metric")
     unit = forms.CharField(max_length=30, required=False, help_text="%, €, ms, customers …")
     direction = forms.ChoiceField(choices=Direction.choices)
-    start = forms.FloatField(initial=0)
-    target = forms.FloatField(initial=0, required=False, help_text="Not needed for a range.")
-    range_low = forms.FloatField(required=False, label="Range low")
-    range_high = forms.FloatField(required=False, label="Range high")
-    current = forms.FloatField(required=False, help_text="Defaults to the start value.")
+    start = NumberField(initial=0)
+    target = NumberField(initial=0, required=False, help_text="Not needed for a range.")
+    range_low = NumberField(required=False, label="Range low")
+    range_high = NumberField(required=False, label="Range high")
+    current = NumberField(required=False, help_text="Defaults to the start value.")
     baseline_date = forms.DateField(required=False, widget=DATE)
     is_milestone = forms.BooleanField(
         required=False, label="Milestone (done / not done instead of a number)"
     )
-    weight = forms.FloatField(initial=1, min_value=0.01)
+    weight = NumberField(initial=1, min_value=0.01)
     owner = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— the objective's owner —"
     )
@@ -183,7 +184,7 @@ class KeyResultForm(forms.Form):
 
 
 class ValueForm(forms.Form):
-    value = forms.FloatField(label="New value")
+    value = NumberField(label="New value")
     note = forms.CharField(max_length=500, required=False)
 
 
@@ -205,7 +206,7 @@ class InitiativeForm(forms.Form):
         label="Reason for the new date",
         help_text="Needed when you move a committed target date (a re-plan).",
     )
-    effort_weeks = forms.FloatField(required=False, min_value=0, label="Effort (person-weeks)")
+    effort_weeks = NumberField(required=False, min_value=0, label="Effort (person-weeks)")
     progress = forms.IntegerField(min_value=0, max_value=100, initial=0, label="Progress %")
     stage = forms.CharField(
         max_length=40, required=False, help_text="Free text, e.g. alpha, beta, stable."

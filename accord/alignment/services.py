@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -57,6 +56,7 @@ from accord.core.services import (
     delete_unless_in_use,
     lock_row,
     parse_date,
+    read_decimal,
     require_same_org,
     require_text,
     require_unique_name,
@@ -122,14 +122,14 @@ def number(value: Any, field: str, *, required: bool = True) -> float | None:
         return None
     if isinstance(value, bool):
         value = str(value)
-    try:
-        out = float(Decimal(str(value).strip().replace(",", "")))
-    except (InvalidOperation, ValueError):
+    d = read_decimal(value)
+    if d.is_nan():
         raise ServiceError(
             f"{_label(field)} must be a number, not {value!r}.",
             fields={field: ["Enter a number."]},
             code="not_a_number",
-        ) from None
+        )
+    out = float(d)
     if not math.isfinite(out):
         raise ServiceError(
             f"{_label(field)} must be a finite number.", fields={field: ["Enter a number."]}

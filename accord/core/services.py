@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -169,15 +170,37 @@ def decimal_bounds(model: type[models.Model], name: str) -> tuple[Decimal, int]:
     return largest, places
 
 
+# 1,234.5 (as the pages write), or 12,34,567.5 (grouped in lakhs)
+_GROUPED = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})(\.\d*)?")
+_COMMA = re.compile(r"[+-]?\d*,\d+")  # 99,97: a decimal comma
+_DOTTED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d*")  # 1.234,5
+
+
+def read_decimal(value: Any) -> Decimal:
+    """A number as a person types it: "1234.5", "1,234.5" (grouped as the pages write
+    numbers), "99,97" or "1.234,5" (a decimal comma), spaces between groups ignored. NaN
+    when it is not one. Three digits after a lone comma read as a group: "1,234" is 1234."""
+    text = str(value).strip()
+    for space in (" ", "\u00a0", "\u202f", "'"):
+        text = text.replace(space, "")
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    elif _DOTTED.fullmatch(text):
+        text = text.replace(".", "").replace(",", ".")
+    elif _COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    try:
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        return Decimal("NaN")
+
+
 def parse_decimal(value: Any, model: type[models.Model], name: str, field: str = "") -> Decimal:
     """A number for `model.name` (a DecimalField) from a form, a body or a file: refused
     unless it is finite and fits the column (magnitude and decimal places), because a
     database that stores a larger one (SQLite does) cannot read it back."""
     field = field or name
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        d = Decimal("NaN")
+    d = read_decimal(value)
     if not d.is_finite():
         raise ServiceError(f"{value!r} is not a number.", fields={field: ["Enter a number."]})
     largest, places = decimal_bounds(model, name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,6 +16,7 @@ from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import (
     parse_decimal,
+    read_decimal,
     require_same_org,
     require_text,
     update_and_record,
@@ -582,10 +583,7 @@ def _decimal(value: Any, name: str, field: str = "") -> Decimal:
 
 def _finite(value: Any, field: str) -> Decimal:
     """A key result's number: any finite one a float column holds."""
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        number = Decimal("NaN")
+    number = read_decimal(value)
     if not number.is_finite() or not math.isfinite(float(number)):
         raise ServiceError(f"{value!r} is not a number.", fields={field: ["Enter a number."]})
     return number

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.services import read_decimal
 from accord.org.models import Person, Role
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -228,3 +229,16 @@ def safe_next(request, target: str | None, default: str = "") -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+class NumberField(forms.FloatField):
+    """A number as a person types it (`core.services.read_decimal`: "1,234.5", "99,97",
+    "1.234,5"), not only as Python reads one."""
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        number = read_decimal(value)
+        if not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return float(number)

@@ -303,3 +303,15 @@ def test_a_key_result_with_no_signal_shows_no_signals_card(cast, world):
 
     evaluate.evaluate(cast.org, None, announce=False)
     assert 'id="kr-signals-h"' not in login(cast.member).get(world.url).content.decode()
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("55,5", 55.5), ("1,234.5", 1234.5)])
+def test_a_value_typed_with_a_decimal_comma_or_grouped_is_recorded(cast, world, typed, stored):
+    client = login(cast.member)
+    answer = client.post(
+        f"/o/acme/alignment/key-results/{world.kr.pk}/value/",
+        {"value": typed, "note": "", "next": world.url},
+    )
+    assert answer.status_code == 302
+    world.kr.refresh_from_db()
+    assert world.kr.current == stored
