@@ -68,6 +68,7 @@ class Transition:
     target: str | None  # None: the state does not change (flags)
     side: str  # Side.REQUESTER, Side.PROVIDER or EITHER
     turn: str | None = None  # in negotiation, whose turn it must be
+    done: str = ""  # what a page says once it is done: "Accepted “Feed”."
 
 
 # The one table of legal moves. Services, pages and the API all read it.
@@ -81,6 +82,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.ACCEPTED,
             Side.PROVIDER,
             turn=Side.PROVIDER,
+            done="Accepted",
         ),
         Transition(
             "decline",
@@ -89,6 +91,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.DECLINED,
             Side.PROVIDER,
             turn=Side.PROVIDER,
+            done="Declined",
         ),
         Transition(
             "propose",
@@ -97,6 +100,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.NEGOTIATING,
             Side.PROVIDER,
             turn=Side.PROVIDER,
+            done="Proposed another date or scope for",
         ),
         Transition(
             "counter",
@@ -105,6 +109,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.NEGOTIATING,
             Side.REQUESTER,
             turn=Side.REQUESTER,
+            done="Counter-proposed on",
         ),
         Transition(
             "agree",
@@ -113,6 +118,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.ACCEPTED,
             Side.REQUESTER,
             turn=Side.REQUESTER,
+            done="Agreed to the proposal for",
         ),
         Transition(
             "confirm_delivery",
@@ -120,11 +126,20 @@ TRANSITIONS: dict[str, Transition] = {
             (State.ACCEPTED,),
             State.DELIVERED,
             Side.REQUESTER,
+            done="Confirmed the delivery of",
         ),
-        Transition("cancel", "Cancel", ACTIVE_STATES, State.CANCELLED, Side.REQUESTER),
-        Transition("flag_at_risk", "Flag at risk", ACTIVE_STATES, None, EITHER),
-        Transition("flag_blocked", "Flag blocked", ACTIVE_STATES, None, EITHER),
-        Transition("clear_flag", "Clear the flag", ACTIVE_STATES, None, EITHER),
+        Transition(
+            "cancel", "Cancel", ACTIVE_STATES, State.CANCELLED, Side.REQUESTER, done="Cancelled"
+        ),
+        Transition(
+            "flag_at_risk", "Flag at risk", ACTIVE_STATES, None, EITHER, done="Flagged at risk:"
+        ),
+        Transition(
+            "flag_blocked", "Flag blocked", ACTIVE_STATES, None, EITHER, done="Flagged blocked:"
+        ),
+        Transition(
+            "clear_flag", "Clear the flag", ACTIVE_STATES, None, EITHER, done="Cleared the flag of"
+        ),
     )
 }
 

@@ -348,7 +348,7 @@ def act(request, dep_id: int, action: str):
                 raise
             form_error(form, exc)
         else:
-            messages.success(request, f"{TRANSITIONS[action].label}: {dep.title}.")
+            messages.success(request, f"{TRANSITIONS[action].done} “{dep.title}”.")
             back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
             return redirect(safe_next(request, request.POST.get("next"), back))
     dep = queries.base(org).get(pk=dep.pk)

@@ -56,7 +56,7 @@ def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, c
     accept.get_by_label("Committed date").fill(committed.isoformat())
     shot(page, "inbox")
     accept.get_by_role("button", name="Accept", exact=True).click()
-    expect(page.locator(".msg--success")).to_contain_text("Accept: Stock for the spring launch")
+    expect(page.locator(".msg--success")).to_contain_text("Accepted “Stock for the spring launch”.")
     expect(page.get_by_text("Nothing is waiting on Operations.")).to_be_visible()
     dep.refresh_from_db()
     assert dep.state == "accepted" and dep.committed_date == committed
@@ -185,7 +185,7 @@ def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(
     expect(page.locator(".field--error")).to_contain_text("target date")
     page.get_by_label("Accept anyway: it will show at risk from the start").check()
     page.locator("details.act--accept").get_by_role("button", name="Accept", exact=True).click()
-    expect(page.locator(".msg--success")).to_contain_text("Accept: Stock for the spring launch")
+    expect(page.locator(".msg--success")).to_contain_text("Accepted “Stock for the spring launch”.")
     expect(page.locator(".timeline").first).to_contain_text("(for Operations, as lead of Acme)")
     dep.refresh_from_db()
     assert dep.state == "accepted"

@@ -59,7 +59,7 @@ def test_it_switches_between_organizations_from_the_top_bar(page, shot, cast):
     switcher.get_by_role("link", name="Globex").click()
     expect(page).to_have_url(re.compile(r"/o/globex/$"))
     expect(page.locator("details.switcher summary")).to_contain_text("Globex")
-    expect(page.locator("main")).to_contain_text("you are viewer")
+    expect(page.locator("main")).to_contain_text("your role: viewer")
     # The next visit to the front door goes back to the organization last used.
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/o/globex/$"))

@@ -84,3 +84,16 @@ def test_an_open_action_form_has_one_button_of_its_name(world):
     assert '<span class="act__open">Accept</span>' in summary
     assert '<span class="act__close">Close' in summary
     assert accept.count('<button type="submit" class="button">Accept</button>') == 1
+
+
+def test_accepting_says_what_was_done_and_the_timeline_dates_read_as_everywhere(world):
+    dep = world.request()
+    client = login(world.giver)
+    r = _post(client, world, dep, 25)
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert f"Accepted “{dep.title}”." in htmllib.unescape(page)
+    timeline = page.split('id="tl-h"')[1].split("</section>")[0]
+    committed = (world.today + dt.timedelta(days=25)).strftime("%-d %b %Y")
+    assert f"committed {committed}" in timeline
+    assert not re.search(r"\d{4}-\d{2}-\d{2}(?!T)", re.sub(r'datetime="[^"]*"', "", timeline))

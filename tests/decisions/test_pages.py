@@ -144,6 +144,8 @@ def test_the_approver_decides_from_the_page(cast, data):
     assert resp.status_code == 302
     d.refresh_from_db()
     assert d.status == DecisionStatus.DECIDED
+    page = login(cast.leader).get(f"/o/acme/decisions/{d.pk}/").content.decode()
+    assert "(within a day)" in page and "0.0 days" not in page
 
 
 def test_someone_else_gets_403_when_deciding_from_the_page(cast, data):
