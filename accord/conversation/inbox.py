@@ -1,7 +1,8 @@
 """What lands in a person's inbox from the other pillars, read off the event each of their
 services records (in that write's transaction, so a refused write adds nothing):
 
-- a dependency requested of a team → each lead of the providing team;
+- a dependency requested of a team → each lead of the providing team; a proposal of
+  another date or scope → the other side's leads, whose turn it is;
 - a decision created, proposed or given a new approver → its approver, while undecided;
 - an action item created or given to someone → its owner;
 - an issue raised with a team or escalated to one → that team's leads.
@@ -26,7 +27,15 @@ ACTION = "decisions.actionitem"
 ISSUE = "decisions.issue"
 
 CLOSING = {
-    DEPENDENCY: {"accepted", "declined", "cancelled", "delivered"},
+    DEPENDENCY: {
+        "accepted",
+        "declined",
+        "cancelled",
+        "delivered",
+        "agreed",
+        "proposed",
+        "countered",
+    },
     DECISION: {"decided", "superseded", "reversed"},
     ACTION: {"completed", "dropped"},
     ISSUE: {"solved", "dropped"},
@@ -42,6 +51,8 @@ def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
         return
     if event.verb in closing:
         _close(event)
+        if event.target_type == DEPENDENCY and event.verb in ("proposed", "countered"):
+            _turn(event)
     elif event.target_type == DEPENDENCY and event.verb == "created":
         _dependency(event)
     elif event.target_type == DECISION and (
@@ -116,6 +127,28 @@ def _dependency(event) -> None:
         f"dependency:{dep.pk}",
         f"{dep.requester_team.name} asks {dep.provider_team.name}: {dep.title}",
         _link("coordination:detail", org_slug=slug, dep_id=dep.pk),
+    )
+
+
+def _turn(event) -> None:
+    """A proposal answers a request and asks the other side: the provider proposed another
+    date or scope (the requesting team's leads are asked), or the requester countered (the
+    providing team's leads are). One item per round."""
+    dep = _get(event, "coordination.Dependency")
+    if dep is None:
+        return
+    provider, requester = dep.provider_team, dep.requester_team
+    if event.verb == "proposed":
+        asked, title = requester, f"{provider.name} proposes another date or scope: {dep.title}"
+    else:
+        asked, title = provider, f"{requester.name} counter-proposes: {dep.title}"
+    _add(
+        event,
+        _leads(dep.org_id, asked.pk),
+        InboxKind.REQUEST,
+        f"dependency:{dep.pk}:{event.pk}",
+        title,
+        _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk),
     )
 
 

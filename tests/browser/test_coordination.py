@@ -43,7 +43,7 @@ def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, c
 
     open_signed_in(page, giver.email)
     expect(page.get_by_role("heading", name="Requests waiting on your teams")).to_be_visible()
-    page.get_by_role("link", name="Open the inbox →").click()
+    page.get_by_role("link", name="All requests waiting on Operations →").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Operations: coordination")
     item = page.locator(f"#dep-{dep.pk}")
     expect(item).to_contain_text("Stock for the spring launch")

@@ -59,6 +59,33 @@ def test_a_request_to_my_team_lands_in_my_inbox_and_closes_when_answered(
     assert item.done_at is not None
 
 
+def test_a_proposal_answers_the_request_and_asks_the_other_side_in_turn(world, request_to_platform):
+    from accord.alignment import services as alignment
+
+    dep = request_to_platform
+    work = alignment.create_initiative(
+        org=world.org, actor=None, team=world.platform, title="API work"
+    )
+    (asked,) = InboxItem.objects.filter(person=world.leader)
+    later = timezone.localdate() + dt.timedelta(days=30)
+    dep = coordination.transition(
+        world.org, world.leader, dep, "propose", proposed_date=later, provider_initiative=work
+    )
+    asked.refresh_from_db()
+    assert asked.done_at is not None  # Leo answered
+    (turn,) = InboxItem.objects.filter(person=world.admin, done_at__isnull=True)
+    assert turn.title == "Platform proposes another date or scope: An API for the launch"
+    dep = coordination.transition(
+        world.org, world.admin, dep, "counter", proposed_date=later - dt.timedelta(days=7)
+    )
+    turn.refresh_from_db()
+    assert turn.done_at is not None
+    (back,) = InboxItem.objects.filter(person=world.leader, done_at__isnull=True)
+    assert back.title == "Acme counter-proposes: An API for the launch"
+    coordination.transition(world.org, world.leader, dep, "accept", committed_date=later)
+    assert not InboxItem.objects.filter(done_at__isnull=True).exists()
+
+
 def test_a_decision_waiting_on_me_and_an_action_item_for_me(world):
     org = world.org
     d = decisions.create_decision(org, world.member, "Which cloud?", approver=world.leader)
