@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -46,7 +47,7 @@ from accord.rhythm.models import (
     new_token,
 )
 from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES
-from accord.web.templatetags.dates import weekday
+from accord.web.templatetags.dates import weekday, weekday_moment
 
 CADENCE_FIELDS = (
     "name",
@@ -581,6 +582,15 @@ def _decimal(value: Any, name: str, field: str = "") -> Decimal:
     return parse_decimal(value, model, name, field or name)
 
 
+def _their(moment: dt.datetime, person: Person) -> str:
+    """A moment as `person` reads it: "on Wed 9 Dec 2026, 20:30 (Asia/Kolkata)"."""
+    try:
+        zone = zoneinfo.ZoneInfo(person.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return f"on {weekday_moment(moment.astimezone(zone))} ({zone.key})"
+
+
 def _finite(value: Any, field: str) -> Decimal:
     """A key result's number: any finite one a float column holds."""
     number = read_decimal(value)
@@ -641,12 +651,10 @@ def submit_checkin(
     if status is None:
         if now < opens:
             raise ServiceError(
-                f"The check-in window opens at {opens:%Y-%m-%d %H:%M} UTC.",
-                code="window_not_open",
+                f"The check-in window opens {_their(opens, person)}.", code="window_not_open"
             )
         raise ServiceError(
-            f"The check-in window closed at {late_until:%Y-%m-%d %H:%M} UTC; "
-            "this check-in is missed.",
+            f"The check-in window closed {_their(late_until, person)}; this check-in is missed.",
             code="window_closed",
         )
     existing = (

@@ -46,6 +46,19 @@ def test_it_refuses_outside_the_window_and_changes_nothing(cast, rhythm, when, c
     assert CheckIn.objects.count() == 0 and Event.objects.count() == events
 
 
+def test_a_refusal_says_when_in_the_persons_own_time_zone(cast, rhythm):
+    from accord.org import services as org_services
+
+    org_services.update_person(cast.org, None, cast.member, timezone="Asia/Kolkata")
+    cast.member.refresh_from_db()
+    with pytest.raises(ServiceError) as exc:
+        services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=DUE - 49 * H)
+    opens = (DUE - 48 * H).astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    assert exc.value.message == (
+        f"The check-in window opens on {opens:%a} {opens.day} {opens:%b %Y, %H:%M} (Asia/Kolkata)."
+    )
+
+
 def test_a_resubmission_keeps_the_first_status(cast, rhythm):
     services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, highlights="a", now=DUE)
     ci = services.submit_checkin(
