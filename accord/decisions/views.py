@@ -696,6 +696,12 @@ def action_reopen(request, item_id: int):
 @org_view
 def issues(request):
     """A team's issue list with solve/escalate, or every open issue in the organization."""
+    return _issues_page(request)
+
+
+def _issues_page(request, form: IssueForm | None = None, status: int = 200):
+    """The issue list, with the new-issue form as given (a refused one keeps what was
+    typed and says what is wrong beside it)."""
     org, me = request.org, request.person
     team, only = team_filter(request)
     show = "closed" if request.GET.get("show") == "closed" else "open"
@@ -723,7 +729,7 @@ def issues(request):
             "page": page,
             "rows": rows,
             "show": show,
-            "form": IssueForm(org=org, initial={"team": team}),
+            "form": form or IssueForm(org=org, initial={"team": team}),
             "can_write": _can_write(me),
             "teams": _my_teams(me),
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Every team"),
@@ -732,6 +738,7 @@ def issues(request):
             # many links rather than per link.
             "issues_href": _url(request, "issue", issue_id=0)[:-2],
         },
+        status=status,
     )
 
 
@@ -788,13 +795,12 @@ def issue_new(request):
         except ServiceError as exc:
             if exc.status == 403:
                 raise
-            flash_error(request, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"Issue raised for {issue.team.name}.")
             return redirect(f"{_url(request, 'issues')}?team={issue.team.slug}")
-    else:
-        messages.error(request, "The issue needs a title and a team.")
-    return _back(request, _url(request, "issues"))
+    messages.error(request, "The issue was not raised; see the form below.")
+    return _issues_page(request, form, status=422)
 
 
 def _issue_action(request, issue_id, run):

@@ -377,3 +377,18 @@ def test_an_overdue_action_item_keeps_its_date_when_its_title_is_edited(cast):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.title == "Old task, renamed" and item.due_on == past
+
+
+def test_an_issue_refused_for_want_of_a_team_keeps_what_was_typed(cast):
+    before = Issue.objects.count()
+    response = login(cast.member).post(
+        "/o/acme/decisions/issues/new/",
+        {"title": "Deploys are flaky", "severity": "high", "description": "Twice a day."},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    form = page[page.index('action="/o/acme/decisions/issues/new/"') :].split("</form>")[0]
+    assert 'value="Deploys are flaky"' in form and "Twice a day." in form
+    assert 'value="high" selected' in form
+    assert "This field is required." in form  # beside the team
+    assert Issue.objects.count() == before
