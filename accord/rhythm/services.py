@@ -582,6 +582,9 @@ def _decimal(value: Any, name: str, field: str = "") -> Decimal:
     return parse_decimal(value, model, name, field or name)
 
 
+CHECKIN_TEXT_MAX = 5000  # characters of a check-in's highlights, and of its blockers
+
+
 def _their(moment: dt.datetime, person: Person) -> str:
     """A moment as `person` reads it: "on Wed 9 Dec 2026, 20:30 (Asia/Kolkata)"."""
     try:
@@ -665,6 +668,14 @@ def submit_checkin(
     if existing is not None and existing.status == CheckInStatus.MISSED:
         raise ServiceError("This check-in was recorded as missed.", code="window_closed")
 
+    for name, text in (("highlights", highlights), ("blockers", blockers)):
+        length = len((text or "").strip())
+        if length > CHECKIN_TEXT_MAX:
+            raise ServiceError(
+                f"{name.capitalize()} are too long ({length:,} characters, at most "
+                f"{CHECKIN_TEXT_MAX:,}).",
+                fields={name: [f"At most {CHECKIN_TEXT_MAX:,} characters."]},
+            )
     kr_values = {int(k): _finite(v, f"kr_{k}") for k, v in (key_results or {}).items()}
     confidences = {int(k): v for k, v in (objectives or {}).items()}
     statuses = {int(k): v for k, v in (initiatives or {}).items()}
@@ -711,8 +722,8 @@ def submit_checkin(
         "measurables": {str(k): str(v) for k, v in measure_values.items()},
     }
     fields = {
-        "highlights": (highlights or "").strip()[:5000],
-        "blockers": (blockers or "").strip()[:5000],
+        "highlights": (highlights or "").strip(),
+        "blockers": (blockers or "").strip(),
         "blocker_team": blocker_team,
         "updates": updates,
     }

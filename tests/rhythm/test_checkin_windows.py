@@ -59,6 +59,22 @@ def test_a_refusal_says_when_in_the_persons_own_time_zone(cast, rhythm):
     )
 
 
+@pytest.mark.parametrize("field", ["highlights", "blockers"])
+def test_a_check_in_too_long_is_refused_whole_not_cut(cast, rhythm, field):
+    events = Event.objects.count()
+    with pytest.raises(ServiceError) as exc:
+        services.submit_checkin(
+            cast.org, cast.member, rhythm.checkin, DUE, now=DUE, **{field: "x" * 5001}
+        )
+    assert exc.value.fields == {field: ["At most 5,000 characters."]}
+    assert "5,001 characters" in exc.value.message
+    assert CheckIn.objects.count() == 0 and Event.objects.count() == events
+    ci = services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=DUE, **{
+        field: "y" * 5000
+    })  # fmt: skip
+    assert len(getattr(ci, field)) == 5000
+
+
 def test_a_resubmission_keeps_the_first_status(cast, rhythm):
     services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, highlights="a", now=DUE)
     ci = services.submit_checkin(
