@@ -93,3 +93,26 @@ def test_a_lead_escalates_an_issue_and_reads_follow_through_on_a_phone(page, sho
     )
     assert width <= 400, f"the log is {width}px wide on a 390px phone: {wide}"
     shot(page, "log-phone")
+
+
+def test_dropping_an_action_item_asks_first(page):
+    from accord.decisions.models import ActionItem, ActionStatus
+
+    demo.load()
+    open_signed_in(page, demo.DEMO_LOGIN, "/o/northwind/decisions/actions/")
+    drop = page.get_by_role("button", name="Drop").first
+    label = drop.get_attribute("aria-label")
+    title = label.removeprefix("Drop “").removesuffix("”")
+    item = ActionItem.objects.get(org__slug="northwind", title=title, status=ActionStatus.OPEN)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    drop.click()
+    page.wait_for_timeout(300)
+    assert asked == [f"Drop “{title}”? It is kept, marked dropped."]
+    item.refresh_from_db()
+    assert item.status == ActionStatus.OPEN  # the person said no
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=label).click()
+    expect(page.locator(".msg--success")).to_be_visible()
+    item.refresh_from_db()
+    assert item.status == ActionStatus.DROPPED
