@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Case, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -52,6 +53,13 @@ def team(request, team) -> str | None:
         .filter(team=team, status="open")
         .order_by(queries.DUE_FIRST, "id")[:8]
     )
+    # The team's own decisions: those waiting first (soonest deadline), then the newest.
+    waiting_first = Case(When(status__in=UNDECIDED, then=Value(0)), default=Value(1))
+    decided = list(
+        queries.filter_log(org, team=team, only=True).order_by(waiting_first, "-opened_at", "-id")[
+            :6
+        ]
+    )
     ft = queries.follow_through(org, team=team, days=30, today=today)
     # Each count is the length of the list it links to (the team alone), up to 200: what
     # the action items page lists.
@@ -65,6 +73,7 @@ def team(request, team) -> str | None:
             "team": team,
             "issues": issues,
             "items": items,
+            "decisions": decided,
             "ft": ft,
             "today": today,
             "issue_count": shown_count(issue_count, 200),

@@ -92,6 +92,17 @@ def test_the_home_page_shows_decisions_waiting_on_me_and_overdue_items(cast, dat
 def test_the_team_page_shows_its_open_issues_and_action_items(cast, data):
     html = login(cast.member).get("/o/acme/teams/platform/").text
     assert "Flaky tests" in html and "Write the guide" in html
+    # Its decisions: waiting ones first, then the newest decided.
+    done = services.create_decision(
+        cast.org, cast.member, "Freeze changes in peak week?", approver=cast.leader,
+        teams=[cast.platform],
+    )  # fmt: skip
+    services.decide(cast.org, cast.leader, done, "Yes", "Peak")
+    html = login(cast.member).get("/o/acme/teams/platform/").text
+    card = html.split('id="tdec-h"')[1].split("</section>")[0]
+    assert card.index("Adopt trunk-based development?") < card.index("Freeze changes in peak")
+    assert "Leo Leader decides" in card and "decided " in card
+    assert f'href="/o/acme/decisions/?team={cast.platform.pk}"' in card
 
 
 def test_a_team_with_more_open_items_than_its_panel_counts_says_so(cast, data):
