@@ -233,7 +233,10 @@ def safe_next(request, target: str | None, default: str = "") -> str:
 
 class NumberField(forms.FloatField):
     """A number as a person types it (`core.services.read_decimal`: "1,234.5", "99,97",
-    "1.234,5"), not only as Python reads one."""
+    "1.234,5"), not only as Python reads one; a text box with a decimal keypad, since a
+    browser's number box refuses a decimal comma before the server sees it."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
 
     def to_python(self, value):
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):
