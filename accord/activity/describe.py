@@ -160,12 +160,24 @@ def _parse_moment(value: object) -> dt.datetime | None:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
 
 
-def show(value: object) -> str | None:
-    """A stored value as a person reads it (None when there is none)."""
+def _rule(value: str) -> str:
+    from accord.rhythm.picker import in_words
+
+    return in_words(value) or value
+
+
+# Fields whose stored text a person reads otherwise: a cadence's rule as its schedule.
+SAID = {"rrule": _rule}
+
+
+def show(value: object, key: str = "") -> str | None:
+    """A stored value (of the field `key`) as a person reads it (None when there is none)."""
     from accord.web.templatetags.dates import day, moment
 
     if value is None or value == "" or value == [] or value == {}:
         return None
+    if isinstance(value, str) and key in SAID:
+        return SAID[key](value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():

@@ -103,8 +103,8 @@ class Event(OrgScoped):
             if key in describe.HIDDEN or before == after:
                 continue
             named = describe.choices(self.target_type, key)
-            shown_before = named.get(str(before)) or describe.show(before)
-            shown_after = named.get(str(after)) or describe.show(after)
+            shown_before = named.get(str(before)) or describe.show(before, key)
+            shown_after = named.get(str(after)) or describe.show(after, key)
             if shown_before == shown_after:
                 continue
             out.append((describe.field_label(key), shown_before, shown_after))

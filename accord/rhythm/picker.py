@@ -94,3 +94,19 @@ def choices_for(rule: str) -> dict | None:
         if sorted(parts.bymonth) == list(QUARTER_MONTHS):
             return {"repeat": QUARTER_END}
     return None
+
+
+def in_words(rule: str) -> str | None:
+    """A rule the picker can say, said as its choices read ("Every week on Monday and
+    Thursday", "Every month on the first Tuesday"); None for any other rule."""
+    c = choices_for(rule)
+    if c is None:
+        return None
+    names = dict(DAYS)
+    if c["repeat"] in (WEEKLY, BIWEEKLY):
+        days = [names[d] for d in c["days"]]
+        said = " and ".join([", ".join(days[:-1]), days[-1]]) if len(days) > 1 else days[0]
+        return f"Every {'other ' if c['repeat'] == BIWEEKLY else ''}week on {said}"
+    if c["repeat"] == MONTHLY_NTH:
+        return f"Every month on the {dict(ORDINALS)[c['ordinal']]} {names[c['weekday']]}"
+    return dict(PATTERNS)[c["repeat"]]

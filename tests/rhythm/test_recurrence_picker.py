@@ -174,6 +174,23 @@ def test_the_picker_writes_the_rule_on_save(cast, rhythm):
     assert sync.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH"
     event = Event.objects.filter(target_type="rhythm.cadence", target_id=sync.pk).latest("pk")
     assert event.after["rrule"] == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH"
+    # Its history says the schedule as the picker does, not the stored rule.
+    repeats = dict((label, after) for label, _, after in event.changes)["Repeats"]
+    assert repeats == "Every other week on Tuesday and Thursday"
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        ("FREQ=WEEKLY;BYDAY=MO", "Every week on Monday"),
+        ("FREQ=WEEKLY;BYDAY=MO,WE,FR", "Every week on Monday, Wednesday and Friday"),
+        ("FREQ=MONTHLY;BYDAY=-1FR", "Every month on the last Friday"),
+        ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "The last business day of every month"),
+        ("FREQ=DAILY;INTERVAL=2", None),  # the picker cannot say it: the rule is shown
+    ],
+)
+def test_a_rule_the_picker_can_say_is_said_in_words(rule, said):
+    assert picker.in_words(rule) == said
 
 
 def test_an_expert_edits_the_raw_rule_when_the_picker_is_untouched(cast, rhythm):
