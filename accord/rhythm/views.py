@@ -61,6 +61,7 @@ from accord.web.helpers import (
     own_settings,
     paginate,
 )
+from accord.web.templatetags.numbers import plain
 from accord.web.views import history_for
 
 
@@ -416,6 +417,14 @@ def checkin(request, cadence_id: int, key: str):
         ).values_list("measurable_id", "value")
     )
     opens, late_until = cadence.window(occ)
+    # What the form shows: what was just typed when it is shown again with an error.
+    typed = request.POST if request.method == "POST" else {}
+    for kr in owned["key_results"]:
+        kr.typed = typed.get(f"kr_{kr.pk}", plain(kr.current))
+    for o in owned["objectives"]:
+        o.chosen = typed.get(f"obj_{o.pk}", str(o.confidence or ""))
+    for i in owned["initiatives"]:
+        i.chosen = typed.get(f"init_{i.pk}", i.status)
     return render(
         request,
         "rhythm/checkin.html",
@@ -429,7 +438,12 @@ def checkin(request, cadence_id: int, key: str):
             "objectives": owned["objectives"],
             "initiatives": owned["initiatives"],
             "measurables": [
-                (m, values.get(m.pk) or prior.get("measurables", {}).get(str(m.pk), ""))
+                (
+                    m,
+                    typed.get(f"m_{m.pk}")
+                    or values.get(m.pk)
+                    or prior.get("measurables", {}).get(str(m.pk), ""),
+                )
                 for m in measurables
             ],
             "confidence_choices": CONFIDENCE_CHOICES,

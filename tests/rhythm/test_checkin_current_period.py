@@ -105,7 +105,27 @@ def test_the_form_writes_a_key_results_numbers_as_people_do(cast, rhythm, quarte
     url = f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
     page = login(cast.member).get(url).content.decode()
     assert "2.5 → 15.6" in page
-    assert f'name="kr_{kr.pk}" type="number" step="any" inputmode="decimal" value="13.9125"' in page
+    assert f'name="kr_{kr.pk}" type="text" inputmode="decimal" value="13.9125"' in page
     alignment.record_key_result_value(cast.org, None, kr, Decimal("1200"))
     page = login(cast.member).get(url).content.decode()
-    assert f'name="kr_{kr.pk}" type="number" step="any" inputmode="decimal" value="1200"' in page
+    assert f'name="kr_{kr.pk}" type="text" inputmode="decimal" value="1200"' in page
+
+
+def test_a_refused_check_in_shows_again_what_was_typed(cast, rhythm, quarters):
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
+    url = f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
+    _, kr = quarters["Q4"]
+    client = login(cast.member)
+    # Raising a blocker without naming the team is refused: nothing typed is lost.
+    form = {"highlights": "Shipped", "blockers": "Waiting on data", "raise_blocker": "1",
+            f"kr_{kr.pk}": "99,97"}  # fmt: skip
+    page = client.post(url, form).content.decode()
+    assert "To raise a blocker as an issue, describe it and name the team." in page
+    assert f'name="kr_{kr.pk}" type="text" inputmode="decimal" value="99,97"' in page
+    assert ">Shipped</textarea>" in page and ">Waiting on data</textarea>" in page
+    assert not CheckIn.objects.filter(person=cast.member).exists()
+    del form["raise_blocker"]
+    assert client.post(url, form).status_code == 302
+    kr.refresh_from_db()
+    assert kr.current == 99.97  # a decimal comma, read as meant
