@@ -277,8 +277,13 @@ def edit(request, decision_id: int):
 
 @org_view
 def detail(request, decision_id: int):
+    return _detail_page(request, _decision(request, decision_id))
+
+
+def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, status: int = 200):
+    """A decision's page; `decide_form` as posted when deciding was refused (it keeps
+    what was typed and says what is missing beside it)."""
     org, me = request.org, request.person
-    d = _decision(request, decision_id)
     options = list(DecisionOption.objects.filter(decision=d).order_by("position", "id"))
     editable = services.can_edit_decision(me, d)
     ctx = {
@@ -299,14 +304,15 @@ def detail(request, decision_id: int):
         "can_close": d.status == DecisionStatus.DECIDED
         and (me.pk == d.approver_id or _is_leader(me)),
         "option_form": OptionForm(),
-        "decide_form": DecideForm(initial={"outcome": d.outcome, "rationale": d.rationale}),
+        "decide_form": decide_form
+        or DecideForm(initial={"outcome": d.outcome, "rationale": d.rationale}),
         "reason_form": ReasonForm(),
         "supersede_form": SupersedeForm(org=org, exclude_id=d.pk),
         "action_form": ActionItemForm(org=org, initial={"owner": me}),
         "today": timezone.localdate(),
         "tab": "log",
     }
-    return render(request, "decisions/decision_detail.html", ctx)
+    return render(request, "decisions/decision_detail.html", ctx, status=status)
 
 
 def _decision_action(request, decision_id, run):
@@ -352,10 +358,11 @@ def propose(request, decision_id: int):
 @org_view
 def decide(request, decision_id: int):
     form = DecideForm(request.POST)
+    if not form.is_valid():  # shown again as typed, the missing outcome said beside it
+        messages.error(request, "A decision needs an outcome.")
+        return _detail_page(request, _decision(request, decision_id), decide_form=form, status=422)
 
     def run(d):
-        if not form.is_valid():
-            raise ServiceError("A decision needs an outcome.")
         services.decide(request.org, request.person, d, **form.cleaned_data)
         told = d.informed.exists() or d.teams.exists()
         messages.success(

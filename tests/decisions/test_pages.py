@@ -159,6 +159,19 @@ def test_the_approver_decides_from_the_page(cast, data):
     assert "(within a day)" in page and "0.0 days" not in page
 
 
+def test_deciding_without_an_outcome_keeps_the_rationale_typed(cast, data):
+    d = data["decision"]
+    response = login(cast.leader).post(
+        f"/o/acme/decisions/{d.pk}/decide/", {"outcome": "", "rationale": "Small merges win"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    form = page[page.index(f'action="/o/acme/decisions/{d.pk}/decide/"') :].split("</form>")[0]
+    assert "Small merges win" in form and "This field is required." in form
+    d.refresh_from_db()
+    assert d.status == DecisionStatus.OPEN
+
+
 def test_someone_else_gets_403_when_deciding_from_the_page(cast, data):
     d = data["decision"]
     resp = login(cast.admin).post(f"/o/acme/decisions/{d.pk}/decide/", {"outcome": "Trunk"})
