@@ -127,24 +127,22 @@ def _decision(request, decision_id: int) -> Decision:
     return d
 
 
+def _my_memberships(me: Person) -> list[Membership]:
+    """The viewer's memberships with their teams, by team name: one read for the list's
+    team shortcuts and the team new work lands on."""
+    memberships = Membership.objects.for_org(me.org).filter(person=me).select_related("team")
+    return sorted(memberships, key=lambda m: m.team.name)
+
+
 def _my_teams(me: Person) -> list[Team]:
     """The viewer's own teams, a click away from a list's team filter; any other team is
     chosen by typing its name (never a select of every team)."""
-    memberships = Membership.objects.for_org(me.org).filter(person=me).select_related("team")
-    return sorted((m.team for m in memberships), key=lambda t: t.name)
+    return [m.team for m in _my_memberships(me)]
 
 
-def _home_team(me: Person | None) -> Team | None:
+def _home_team(memberships: list[Membership]) -> Team | None:
     """The team a person's new work belongs to unless they say otherwise: the first they
-    lead, else the first they are in (by name)."""
-    if me is None:
-        return None
-    memberships = (
-        Membership.objects.for_org(me.org)
-        .filter(person=me)
-        .select_related("team")
-        .order_by("team__name")
-    )
+    lead, else the first they are in (`_my_memberships`, by name)."""
     led = [m.team for m in memberships if m.role == MembershipRole.LEAD]
     return led[0] if led else next((m.team for m in memberships), None)
 
@@ -523,6 +521,7 @@ def actions(request):
             org, key="owner", days=30, today=today, ids=[m.person_id for m in members]
         )
         team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
+    mine = _my_memberships(me)
     return render(
         request,
         "decisions/actions.html",
@@ -540,10 +539,10 @@ def actions(request):
             "team_rows": team_rows,
             "today": today,
             "form": ActionItemForm(
-                org=org, initial={"owner": person or me, "team": team or _home_team(me)}
+                org=org, initial={"owner": person or me, "team": team or _home_team(mine)}
             ),
             "can_write": _can_write(me),
-            "teams": _my_teams(me),
+            "teams": [m.team for m in mine],
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Mine"),
             "tab": "actions",
             # An action item's address less its id ("…/actions/"), reversed once for the
