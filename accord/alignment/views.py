@@ -746,7 +746,17 @@ def kr_value(request, kr_id: int):
         response = render(
             request,
             f"alignment/_{template}.html",
-            _ctx(request, k=kr, error=error, obj=kr.objective, closed=False),
+            _ctx(
+                request,
+                k=kr,
+                error=error,
+                obj=kr.objective,
+                closed=False,
+                # a refused value is shown again as typed, next to its error; the row keeps
+                # the page it was on (not this address) for a later submit without htmx
+                typed=request.POST.get("value", "") if error else None,
+                back=_next(request, request.path),
+            ),
         )
         if not error:
             response["HX-Trigger"] = "kr-updated"

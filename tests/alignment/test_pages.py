@@ -107,6 +107,30 @@ def test_a_non_numeric_value_is_refused_on_the_row_and_nothing_changes(cast, wor
     assert kr.current == 700 and KeyResultValue.objects.count() == values
 
 
+@pytest.mark.parametrize("row", ["kr_row", "my_kr_row"])
+def test_a_refused_value_stays_as_typed_and_the_row_keeps_its_page(cast, world, row):
+    """The row that comes back shows what was typed beside the error (not the stored
+    value, which a second click would save silently), and still returns to the page
+    it was on, not to the address the value was posted to."""
+    kr, _ = world
+    home = reverse("web:home", kwargs={"org_slug": "acme"})
+    r = login(cast.member).post(
+        url("kr_value", kr_id=kr.pk),
+        {"value": "7OO", "row": row, "next": home},
+        headers={"HX-Request": "true"},
+    )
+    page = r.content.decode()
+    assert 'value="7OO"' in page and 'aria-invalid="true"' in page
+    if row == "my_kr_row":
+        assert f'name="next" value="{home}"' in page
+    ok = login(cast.member).post(
+        url("kr_value", kr_id=kr.pk),
+        {"value": "650", "row": row, "next": home},
+        headers={"HX-Request": "true"},
+    )
+    assert 'value="650"' in ok.content.decode() and "aria-invalid" not in ok.content.decode()
+
+
 def test_creating_an_objective_through_the_form(cast, plan):
     client = login(cast.member)
     r = client.post(
