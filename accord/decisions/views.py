@@ -147,6 +147,29 @@ def _home_team(memberships: list[Membership]) -> Team | None:
     return led[0] if led else next((m.team for m in memberships), None)
 
 
+HELD_ACTION_ITEM = "held_action_item"
+
+
+def _action_form(request, initial: dict) -> ActionItemForm:
+    """The page's form for a new action item: blank, or, just after a refused one was
+    posted from this page, what was typed with the errors beside its fields."""
+    held = request.session.pop(HELD_ACTION_ITEM, None)
+    if held and held.get("path") == request.path:
+        return ActionItemForm(held["data"], org=request.org)
+    return ActionItemForm(org=request.org, initial=initial)
+
+
+def _hold_action_item(request, form: ActionItemForm) -> None:
+    """Keeps a refused action item's input for the page it goes back to (`_action_form`);
+    its form is posted from three pages, so it is carried over the redirect."""
+    nxt = request.POST.get("next", "")
+    path = nxt.split("?", 1)[0] if nxt.startswith(f"/o/{request.org.slug}/") else ""
+    request.session[HELD_ACTION_ITEM] = {
+        "path": path or _url(request, "actions"),
+        "data": {name: request.POST.get(name, "") for name in form.fields},
+    }
+
+
 def _back(request, default: str):
     nxt = request.POST.get("next", "")
     if nxt.startswith(f"/o/{request.org.slug}/"):
@@ -306,7 +329,7 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         or DecideForm(initial={"outcome": d.outcome, "rationale": d.rationale}),
         "reason_form": ReasonForm(),
         "supersede_form": SupersedeForm(org=org, exclude_id=d.pk),
-        "action_form": ActionItemForm(org=org, initial={"owner": me}),
+        "action_form": _action_form(request, {"owner": me}),
         "today": timezone.localdate(),
         "tab": "log",
     }
@@ -538,8 +561,8 @@ def actions(request):
             "recent": recent,
             "team_rows": team_rows,
             "today": today,
-            "form": ActionItemForm(
-                org=org, initial={"owner": person or me, "team": team or _home_team(mine)}
+            "form": _action_form(
+                request, {"owner": person or me, "team": team or _home_team(mine)}
             ),
             "can_write": _can_write(me),
             "teams": [m.team for m in mine],
@@ -588,6 +611,7 @@ def action_new(request):
             for k, v in form.errors.items()
         )
         messages.error(request, f"The action item was not recorded. {errors}")
+        _hold_action_item(request, form)
     return _back(request, _url(request, "actions"))
 
 
@@ -776,7 +800,7 @@ def issue_detail(request, issue_id: int):
             "votes": sum(issue.votes.values_list("value", flat=True)),
             "solve_form": SolveForm(org=org),
             "reason_form": ReasonForm(),
-            "action_form": ActionItemForm(org=org, initial={"owner": me, "team": issue.team}),
+            "action_form": _action_form(request, {"owner": me, "team": issue.team}),
             "today": timezone.localdate(),
             "tab": "issues",
         },

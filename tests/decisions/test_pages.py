@@ -388,6 +388,44 @@ def test_a_bad_action_item_is_refused_in_words_and_nothing_is_recorded(cast, fie
     assert ActionItem.objects.count() == before
 
 
+@pytest.mark.parametrize("where", ["decision", "issue", "actions"])
+def test_a_refused_action_item_comes_back_as_typed_on_the_page_it_came_from(cast, data, where):
+    """The form is posted from three pages and redirects back: what was typed comes
+    back in the (open) form with the error beside the date, once."""
+    page = {
+        "decision": f"/o/acme/decisions/{data['decision'].pk}/",
+        "issue": f"/o/acme/decisions/issues/{data['issue'].pk}/",
+        "actions": "/o/acme/decisions/actions/",
+    }[where]
+    client = login(cast.leader)
+    before = ActionItem.objects.count()
+    response = client.post(
+        "/o/acme/decisions/actions/new/",
+        {"title": "Ship the guide", "owner": cast.member.pk, "due_on": "2020-01-06",
+         "team": cast.platform.pk, "next": page},
+        follow=True,
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.request["PATH_INFO"] == page
+    assert 'value="Ship the guide"' in html and 'value="2020-01-06"' in html
+    assert '<details class="add" open>' in html
+    assert "The date is in the past; choose today or later." in html
+    assert ActionItem.objects.count() == before
+    again = client.get(page).content.decode()
+    assert "Ship the guide" not in again and '<details class="add" open>' not in again
+
+
+def test_a_refused_action_item_is_not_carried_to_another_page(cast, data):
+    client = login(cast.leader)
+    client.post(
+        "/o/acme/decisions/actions/new/",
+        {"title": "Ship the guide", "owner": cast.member.pk, "due_on": "2020-01-06",
+         "next": f"/o/acme/decisions/{data['decision'].pk}/"},
+    )  # fmt: skip
+    elsewhere = client.get("/o/acme/decisions/actions/").content.decode()
+    assert "Ship the guide" not in elsewhere
+
+
 def test_an_overdue_action_item_keeps_its_date_when_its_title_is_edited(cast):
     past = timezone.localdate() - dt.timedelta(days=10)
     item = services.create_action_item(
