@@ -586,7 +586,7 @@ def load(ctx: DemoContext) -> None:
             source = ("decisions.decision", rng.choice(decided).pk) if k % 4 == 0 else ("", None)
             item = services.create_action_item(
                 org,
-                None,
+                lead_of(slug),  # leads hand out their teams' work: "Handed out by you"
                 rng.choice(ACTIONS),
                 owner,
                 due_on=due,

@@ -200,6 +200,10 @@ class ActionItem(OrgScoped):
                 fields=["org", "team", "status", "due_on"], name="decisions_action_team_due"
             ),
             models.Index(fields=["org", "status", "due_on"]),
+            # What a person handed out to others (their own action items page).
+            models.Index(
+                fields=["org", "created_by", "status", "due_on"], name="decisions_action_giver_due"
+            ),
             models.Index(fields=["org", "source_type", "source_id"]),
             # The organization's list pages dated items off this, then the undated ones.
             models.Index(fields=["org", "due_on", "id"], name="decisions_action_due_order"),

@@ -602,6 +602,22 @@ def action_items(org: Organization) -> QuerySet[ActionItem]:
     return ActionItem.objects.for_org(org).select_related("owner", "team")
 
 
+HANDED_OUT_SHOWN = 10  # open items a person gave others, on their own action items page
+
+
+def handed_out(org: Organization, person: Person) -> tuple[list[ActionItem], int]:
+    """Open action items `person` recorded for someone else, soonest due first: the first
+    few and how many there are (both off the giver's index)."""
+    qs = (
+        action_items(org)
+        .filter(created_by=person, status=ActionStatus.OPEN)
+        .exclude(owner=person)
+        .order_by(DUE_FIRST, "id")
+    )
+    shown = list(qs[:HANDED_OUT_SHOWN])
+    return shown, len(shown) if len(shown) < HANDED_OUT_SHOWN else count_up_to(qs)
+
+
 def action_item_list(
     org: Organization,
     *,

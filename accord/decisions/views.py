@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accord.core.counting import shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.decisions import latency as latency_figures
 from accord.decisions import queries, services
@@ -544,6 +545,8 @@ def actions(request):
             org, key="owner", days=30, today=today, ids=[m.person_id for m in members]
         )
         team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
+    given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
+    given_more = shown_count(given_count) if given_count > len(given) else ""
     mine = _my_memberships(me)
     return render(
         request,
@@ -560,6 +563,8 @@ def actions(request):
             "open_page": open_page,
             "recent": recent,
             "team_rows": team_rows,
+            "given": given,
+            "given_count": given_more,
             "today": today,
             "form": _action_form(
                 request, {"owner": person or me, "team": team or _home_team(mine)}

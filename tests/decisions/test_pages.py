@@ -369,6 +369,36 @@ def test_an_action_item_handed_out_from_the_list_lands_on_the_leads_team(cast):
     assert "Draft the handover" in team_list
 
 
+def test_my_action_items_list_what_i_handed_out_to_others(cast):
+    """A lead's own list shows the open items they recorded for others (not their own,
+    not closed ones, not someone else's handouts); others looking at the lead's list
+    do not see that card."""
+    from accord.decisions.queries import HANDED_OUT_SHOWN
+
+    soon = timezone.localdate() + dt.timedelta(days=3)
+    given = services.create_action_item(
+        cast.org, cast.leader, "Draft the handover", cast.member, due_on=soon
+    )
+    services.create_action_item(cast.org, cast.leader, "My own chore", cast.leader)
+    closed = services.create_action_item(cast.org, cast.leader, "Old ask", cast.member)
+    services.complete_action_item(cast.org, cast.member, closed)
+    services.create_action_item(cast.org, cast.admin, "Someone else's ask", cast.member)
+    page = login(cast.leader).get("/o/acme/decisions/actions/").content.decode()
+    card = page[page.index('id="given-h"') :].split("</section>")[0]
+    assert "Draft the handover" in card and cast.member.name in card
+    assert "My own chore" not in card and "Old ask" not in card
+    assert "Someone else" not in card
+    assert f"/decisions/actions/{given.pk}/complete/" in card
+    other = login(cast.admin).get(f"/o/acme/decisions/actions/?person={cast.leader.pk}")
+    assert 'id="given-h"' not in other.content.decode()
+    for n in range(HANDED_OUT_SHOWN):
+        services.create_action_item(cast.org, cast.leader, f"Ask {n}", cast.member)
+    page = login(cast.leader).get("/o/acme/decisions/actions/").content.decode()
+    card = page[page.index('id="given-h"') :].split("</section>")[0]
+    assert f"the {HANDED_OUT_SHOWN} due soonest of {HANDED_OUT_SHOWN + 1}" in card
+    assert card.count("<tr>") == HANDED_OUT_SHOWN + 1  # the header and the rows
+
+
 @pytest.mark.parametrize(
     ("fields", "said"),
     [
