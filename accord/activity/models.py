@@ -9,6 +9,14 @@ from django.utils import timezone
 
 from accord.org.models import OrgScoped, OrgScopedQuerySet, Person, Team
 
+COMMENT = "conversation.comment"
+# What was done to a comment, as a feed line says it of the thing commented on.
+COMMENT_VERBS = {
+    "created": "commented on",
+    "updated": "edited a comment on",
+    "deleted": "deleted a comment on",
+}
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -117,13 +125,38 @@ class Event(OrgScoped):
     def verb_phrase(self) -> str:
         from accord.activity import describe
 
+        if self._commented() is not None:
+            return COMMENT_VERBS[self.verb]
         return describe.verb_phrase(self.verb)
 
     @property
     def kind_label(self) -> str:
+        """What kind of thing it concerns; for a comment, the kind of what it is on."""
         from accord.activity import describe
 
-        return describe.kind_label(self.target_type)
+        commented = self._commented()
+        return commented[0] if commented else describe.kind_label(self.target_type)
+
+    @property
+    def shown_label(self) -> str:
+        """The target's label as a feed line shows it after `verb_phrase` and `kind_label`:
+        "commented on [initiative] “Spring campaign”", not "created [comment] Comment on
+        initiative “Spring campaign”"."""
+        commented = self._commented()
+        return commented[1] if commented else self.target_label
+
+    def _commented(self) -> tuple[str, str] | None:
+        """For an event of a comment: the kind of what it is on and that thing's title,
+        read off the comment's label ("Comment on key result “…”")."""
+        if self.target_type != COMMENT or self.verb not in COMMENT_VERBS:
+            return None
+        from accord.conversation import targets
+
+        for kind in targets.KINDS.values():
+            prefix = f"Comment on {kind.label} "
+            if self.target_label.startswith(prefix + "“"):
+                return kind.label, self.target_label[len(prefix) :]
+        return None
 
     @property
     def by_agent(self) -> bool:

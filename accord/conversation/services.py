@@ -112,6 +112,7 @@ def edit_comment(
             comment,
             {"body": source, "body_html": rendered.html, "edited_at": timezone.now()},
             expected_version=expected_version,
+            label=_label(target),
         )
     else:
         from accord.core.services import check_version
@@ -147,6 +148,7 @@ def delete_comment(
             "target_id": comment.target_id,
             "author": comment.author_id,
         },
+        label=_label(targets.get(org, comment.target_kind, comment.target_id)),
     )
     comment.delete()
 

@@ -142,3 +142,17 @@ def test_another_organizations_comment_and_inbox_pages_are_not_found(world):
     # Within the organization, someone else's item is not found either.
     assert login(world.admin).post(f"/o/acme/inbox/{item.pk}/open/").status_code == 404
     assert Comment.objects.count() == 1 and InboxItem.objects.get().read_at is None
+
+
+def test_the_activity_feed_says_who_commented_on_what(world):
+    """A comment's events read as what was done to the thing commented on, linked to it:
+    "Mia Member commented on initiative “…”", not "created comment Comment on …"."""
+    comment = services.post_comment(world.org, world.member, world.initiative, "First slice")
+    services.edit_comment(world.org, world.member, comment, "First slice, in review")
+    services.delete_comment(world.org, world.member, comment)
+    feed = login(world.member).get("/o/acme/activity/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", feed))
+    title = world.initiative.title
+    for said in ("commented on", "edited a comment on", "deleted a comment on"):
+        assert f"Mia Member {said} initiative “{title}”" in text
+    assert "Comment on initiative" not in text and "created comment" not in text
