@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import HttpRequest
 from django.test import Client
+from django.utils import timezone
 
 from accord import cli, demo
 from accord.activity.models import Event
@@ -68,6 +69,15 @@ def test_load_demo_twice_changes_nothing_and_reset_reloads_it():
     first = counts()
     last_event = Event.objects.order_by("-id").values_list("id", flat=True).first()
     assert first["org.Person"] >= 150 and first["org.Team"] >= 20
+    # What the demo says happened happened by now: nothing recorded for later today.
+    now = timezone.now()
+    for model in apps.get_models():
+        for f in model._meta.fields:
+            if f.get_internal_type() == "DateTimeField" and (
+                f.name == "at" or f.name.endswith("ed_at")
+            ):
+                later = model._default_manager.filter(**{f"{f.name}__gt": now})
+                assert not later.exists(), (model._meta.label, f.name, later.first())
 
     out = StringIO()
     call_command("load_demo", stdout=out)

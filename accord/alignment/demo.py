@@ -488,7 +488,7 @@ def load(ctx: DemoContext) -> None:
             _history(org, k, start, now_value, milestone, rng, weeks_ago)
         for w, c in zip((8, 4, 0), FALLING.get(key) or _confidences(rng), strict=True):
             s.set_objective_confidence(
-                org, lead(slug), objs[key], c, at=weeks_ago(w) + dt.timedelta(hours=1)
+                org, lead(slug), objs[key], c, at=min(weeks_ago(w) + dt.timedelta(hours=1), now)
             )
     # The carried-over objective now contributes to the revenue objective.
     carried = Objective.objects.for_org(org).get(period=current, carried_from=old_company)

@@ -603,7 +603,8 @@ def load(ctx: DemoContext) -> None:
                 services.complete_action_item(org, None, item, done_at=_at(max(done, created), 16))
             elif roll < p + (1 - p) * 0.6:
                 done = min(due + dt.timedelta(days=rng.randint(1, 9)), today)
-                services.complete_action_item(org, None, item, done_at=_at(done, 16))
+                done_at = min(_at(done, 16), timezone.now())  # today: not later than now
+                services.complete_action_item(org, None, item, done_at=done_at)
             elif roll > 0.97:
                 services.drop_action_item(org, None, item)
         # one open item without a due date per team
