@@ -606,6 +606,13 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         )
         if m is None:
             raise ServiceError("Start the meeting first.")
+        carried = {k[len("notes:") :]: v for k, v in p.items() if k.startswith("notes:")}
+        if carried and action != "notes" and m.status == MeetingStatus.RUNNING:
+            # Notes typed but not yet saved, carried by the page's other forms
+            # (rhythm/meeting.js): saved before what was asked, which reads them afresh.
+            for section, text in carried.items():
+                services.save_notes(org, me, m, section, text)
+            m.refresh_from_db()
         if action == "reopen":
             services.reopen_meeting(org, me, m, reason=p.get("reason", ""))
             messages.success(request, "Meeting reopened: the agenda is live again.")

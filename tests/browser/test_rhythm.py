@@ -86,6 +86,8 @@ def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast,
     page.get_by_role("button", name="Save notes on Issues").click()
     # Saved in place, without reloading the page.
     expect(page.locator("#saved-issues")).to_contain_text("Saved at")
+    # Notes typed and never saved are not lost to another button of the page.
+    page.get_by_label("Notes on Check-in: good news").fill("Two new hires start Monday.")
     page.get_by_label("New action item").fill("Quarantine the flaky tests")
     actions = page.get_by_role("region", name="Action items")
     pick(actions, "Owner", cast.member.name)
@@ -104,6 +106,7 @@ def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast,
     shot(page, "minutes")
     m = Meeting.objects.get(cadence=rhythm.sync, occurrence_start=occ.original_start)
     assert m.status == "finished" and m.notes["issues"].startswith("Quarantine")
+    assert m.notes["segue"] == "Two new hires start Monday."
     item = ActionItem.objects.get()
     assert (item.owner, item.source_type, item.source_id) == (cast.member, "rhythm.meeting", m.pk)
     # On a phone the minutes stay readable.

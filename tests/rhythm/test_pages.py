@@ -229,3 +229,20 @@ def test_notes_save_in_place_during_the_meeting(cast, rhythm, next_sync):
     bad = client.post(base + "notes/", {"section": "gossip", "text": "x"}, headers=hx)
     assert bad.status_code == 422 and "no agenda section 'gossip'" in bad.content.decode()
     assert Meeting.objects.get().notes == {"issues": "Builds"}
+
+
+def test_notes_not_yet_saved_are_saved_with_whatever_else_is_done(cast, rhythm, next_sync):
+    """The page's other forms carry the notes typed but not saved (rhythm/meeting.js):
+    marking an item done, or finishing, saves them first instead of dropping them."""
+    client = login(cast.leader)
+    base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
+    client.post(base + "start/", {"early": "1"})
+    client.post(
+        base + "attendance/",
+        {"notes:segue": "Two new hires", "notes:issues": "Builds are slow"},
+    )
+    assert Meeting.objects.get().notes == {"segue": "Two new hires", "issues": "Builds are slow"}
+    client.post(base + "finish/", {"notes:issues": "Builds are slow; cache them"})
+    m = Meeting.objects.get()
+    assert m.status == "finished"
+    assert m.notes == {"segue": "Two new hires", "issues": "Builds are slow; cache them"}
