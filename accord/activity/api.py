@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from accord.activity import delivery
 from accord.activity.models import Event
+from accord.activity.queries import seen_by
 from accord.api.common import BoundedCountPagination, Id, actor_of, if_match, org_of
 
 router = Router(tags=["Activity"])
@@ -49,7 +50,7 @@ def list_events(
     actor_id: Id | None = None,
     since: dt.datetime | None = None,
 ):
-    qs = Event.objects.for_org(org_of(request))
+    qs = seen_by(Event.objects.for_org(org_of(request)), actor_of(request))
     if target_type:
         qs = qs.filter(target_type=target_type)
     if target_id:

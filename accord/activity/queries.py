@@ -10,19 +10,47 @@ from functools import cache
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.db.models import Q
 
 from accord.activity.models import Event, EventQuerySet
+from accord.org.models import Person, Role
 
 # Kinds of object the feed leaves out unless asked for by kind: Accord's delivery of each
 # reader's weekly briefing (one event per person a week: 100,000 at once in a large
 # organization), which each reader finds on their own briefings page.
 QUIET_KINDS = ("briefings.briefing",)
 
+# One person's own settings and reading: how Accord reaches them, their calendar address,
+# what they muted, their time off, their tokens, saved views and inbox. The event log keeps
+# them (admins audit it); nobody else reads them in the feed, a history or the events API.
+PERSONAL_KINDS = (
+    "activity.deliverypreferences",
+    "api.apitoken",
+    "conversation.inboxitem",
+    "rhythm.away",
+    "rhythm.cadencemute",
+    "rhythm.calendarfeed",
+    "web.savedview",
+)
+PERSONAL_VERBS = ("inbox_read",)
 
-def feed(org, *, target_type: str = "", actor_id: int | None = None) -> EventQuerySet:
-    """The organization's events, newest first, of one kind of object and/or one actor
-    (without the QUIET_KINDS unless that kind is asked for)."""
-    events = Event.objects.for_org(org).select_related("actor")
+
+def seen_by(events: EventQuerySet, viewer: Person | None) -> EventQuerySet:
+    """`events` less other people's personal ones (PERSONAL_KINDS), for anyone but an
+    admin; `None` is Accord itself, which reads everything."""
+    if viewer is None or viewer.has_role(Role.ADMIN):
+        return events
+    personal = Q(target_type__in=PERSONAL_KINDS) | Q(verb__in=PERSONAL_VERBS)
+    return events.exclude(personal & ~Q(actor_id=viewer.pk))
+
+
+def feed(
+    org, viewer: Person | None, *, target_type: str = "", actor_id: int | None = None
+) -> EventQuerySet:
+    """The organization's events as `viewer` may read them (`seen_by`), newest first, of
+    one kind of object and/or one actor (without the QUIET_KINDS unless that kind is asked
+    for)."""
+    events = seen_by(Event.objects.for_org(org).select_related("actor"), viewer)
     if target_type:
         events = events.filter(target_type=target_type)
     else:

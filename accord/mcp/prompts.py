@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from accord.activity import describe
 from accord.activity import queries as activity
 from accord.mcp.server import caller, prompt
 from accord.org.models import Membership, MembershipRole
@@ -50,10 +49,10 @@ def summarize_what_changed(days: str = "7") -> str:
     for m in memberships:
         if m.role == MembershipRole.LEAD:
             parts.append(f"## Briefing of {m.team.name}\n{_text(briefing(str(m.team.pk)))}")
-    events = list(activity.feed(me.org).filter(created_at__gte=since)[:40])
+    events = list(activity.feed(me.org, me.person).filter(created_at__gte=since)[:40])
     lines = [
-        f"- {e.created_at:%Y-%m-%d} {e.actor_name or 'Accord'} {describe.verb_phrase(e.verb)} "
-        f"{describe.kind_label(e.target_type)} {e.target_label}"
+        f"- {e.created_at:%Y-%m-%d} {e.actor_name or 'Accord'} {e.verb_phrase} "
+        f"{e.kind_label} {e.shown_label}"
         for e in events
     ]
     teams = ", ".join(m.team.name for m in memberships) or "no team"

@@ -527,7 +527,7 @@ def _person_page(request, person_id: int, new_token: str | None = None):
             "allocation_total": total,
             "allocation_free": max(0, 100 - total),
             "allocation_unknown": terms.allocation_unknown,
-            "history": history_for(org, "org.person", person.id),
+            "history": history_for(org, "org.person", person.id, viewer=request.person),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
             "identities": list(person.identities.all()),

@@ -65,7 +65,7 @@ def home(request):
         .select_related("team")
         .order_by("team__name")
     )
-    recent = linked(org, name_references(org, activity_queries.feed(org)[:12]))
+    recent = linked(org, name_references(org, activity_queries.feed(org, me)[:12]))
     counts = headcount(org)
     return render(
         request,
@@ -84,7 +84,10 @@ def activity(request):
     kind = request.GET.get("type", "")
     actor = request.GET.get("actor", "")
     events = activity_queries.feed(
-        request.org, target_type=kind, actor_id=int(actor) if actor.isdigit() else None
+        request.org,
+        request.person,
+        target_type=kind,
+        actor_id=int(actor) if actor.isdigit() else None,
     )
     page = paginate_uncounted(request, events, per_page=50)
     if request.headers.get("HX-Request"):
@@ -123,15 +126,15 @@ class PasswordChange(auth_views.PasswordChangeView):
 password_change = org_view(own_settings(PasswordChange.as_view()))
 
 
-def history_for(org, target_type: str, target_id: int, limit: int = 30):
-    """Events about one object, newest first — the per-object history panel."""
+def history_for(org, target_type: str, target_id: int, limit: int = 30, *, viewer=None):
+    """Events about one object, newest first — the per-object history panel; a person's
+    as `viewer` may read them (`activity.queries.seen_by`)."""
     # The (org, target, created_at, id) index serves both the filter and the order.
+    events = Event.objects.for_org(org).for_target(target_type, target_id)
+    if viewer is not None:
+        events = activity_queries.seen_by(events, viewer)
     return name_references(
-        org,
-        Event.objects.for_org(org)
-        .for_target(target_type, target_id)
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:limit],
+        org, events.select_related("actor").order_by("-created_at", "-id")[:limit]
     )
 
 

@@ -140,3 +140,50 @@ def test_each_change_links_to_what_changed_unless_it_is_gone(cast):
     page = client.get("/o/acme/activity/").content.decode()
     assert f'<a href="/o/acme/alignment/objectives/{kept.pk}/">Kept</a>' in page
     assert "Gone" in page and f"/alignment/objectives/{gone.pk}/" not in page  # no dead link
+
+
+def test_a_persons_own_settings_are_not_in_anyone_elses_feed(cast):
+    """How Accord reaches someone, their time off, their calendar address and their inbox
+    reading are theirs: not in a colleague's feed, home, the person's history or the events
+    API. They see their own; an admin, auditing, sees all."""
+    from accord.activity import delivery
+    from accord.conversation import services as conversation
+    from accord.rhythm import services as rhythm
+    from tests.conftest import api_client
+
+    today = timezone.localdate()
+    delivery.set_preferences(cast.org, cast.member, cast.member, chat=False)
+    rhythm.set_away(
+        cast.org, cast.member, cast.member, starts_on=today, ends_on=today + dt.timedelta(days=3)
+    )
+    rhythm.create_feed(cast.org, cast.member, person=cast.member)
+    from accord.decisions import services as decisions
+
+    issue = decisions.raise_issue(cast.org, cast.leader, cast.platform, "Flaky tests")
+    conversation.post_comment(cast.org, cast.leader, issue, "@mia.member can you look?")
+    assert conversation.mark_all_read(cast.org, cast.member) == 1
+    services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
+
+    def seen(person) -> dict[str, bool]:
+        client = login(person)
+        pages = "".join(
+            client.get(url).content.decode()
+            for url in ("/o/acme/activity/", "/o/acme/", f"/o/acme/people/{cast.member.pk}/")
+        )
+        api = api_client(person).get("/api/v1/events?limit=100").json()["items"]
+        kinds = {e["target_type"] for e in api} | {e["verb"] for e in api}
+        return {
+            "team change": "Platform Core" in pages and "org.team" in kinds,
+            "preferences": "delivery preferences" in pages
+            or "activity.deliverypreferences" in kinds,
+            "time off": "rhythm.away" in kinds or "created away" in pages,
+            "calendar": "rhythm.calendarfeed" in kinds,
+            "inbox": "inbox_read" in kinds,
+        }
+
+    assert seen(cast.leader) == {
+        "team change": True, "preferences": False, "time off": False, "calendar": False,
+        "inbox": False,
+    }  # fmt: skip
+    assert all(seen(cast.member).values())
+    assert all(seen(cast.admin).values())
