@@ -13,6 +13,7 @@ from typing import Any
 from accord.alignment import confidence
 from accord.core.errors import ServiceError
 from accord.org.models import Organization, Person, Team
+from accord.rhythm.models import Scope
 
 
 def _not_yours(what: str, ids: set[int], person: Person, field: str) -> ServiceError:
@@ -177,7 +178,11 @@ def record_decision(
     """A decision taken (or opened) in a meeting, linked back to the meeting."""
     from accord.decisions import services as decisions
 
-    teams = [meeting.cadence.team] if meeting.cadence.team_id else None
+    # The teams the meeting is of: its cadence's team, or the set of teams it brings
+    # together (a whole organization's meeting names none).
+    cadence = meeting.cadence
+    teams = list(cadence.teams.all()) if cadence.scope == Scope.TEAMS else None
+    teams = teams or ([cadence.team] if cadence.team_id else None)
     decision = decisions.create_decision(
         org,
         actor,

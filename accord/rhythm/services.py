@@ -22,7 +22,7 @@ from accord.core.services import (
     require_text,
     update_and_record,
 )
-from accord.org.models import Organization, Person, Role, Team
+from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
 from accord.org.permissions import require_role, require_team_admin
 from accord.rhythm import links, queries, recurrence
 from accord.rhythm.models import (
@@ -1290,9 +1290,26 @@ def add_action_item(
         title=title,
         owner=owner,
         due_on=due_on,
-        team=meeting.cadence.team,
+        team=_item_team(org, meeting.cadence, owner),
         meeting_id=meeting.pk,
     )
+
+
+def _item_team(org: Organization, cadence: Cadence, owner: Person) -> Team | None:
+    """The team an action item from one of the cadence's meetings is filed to: a one-team
+    meeting's team; in a meeting of several teams, the owner's team among them (the first
+    they lead, else the first by name), so it is on that team's list and counts in its
+    follow-through; else the cadence's own team, if any."""
+    if cadence.scope == Scope.TEAM:
+        return cadence.team
+    mine = sorted(
+        Membership.objects.for_org(org).current().filter(person=owner).select_related("team"),
+        key=lambda m: (m.role != MembershipRole.LEAD, m.team.name),
+    )
+    if cadence.scope != Scope.ORG:
+        scope = queries.scope_team_ids(org, cadence)
+        mine = [m for m in mine if m.team_id in scope]
+    return mine[0].team if mine else cadence.team
 
 
 @transaction.atomic

@@ -298,3 +298,39 @@ def test_a_meeting_too_large_to_list_is_attended_by_people_marking_themselves(
     assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.FINISHED
     leader.post(url + "rate/", {"rating": "9"})
     assert queries.ratings_of(Meeting.objects.get(pk=m.pk)) == (9.0, 1)
+
+
+def test_what_a_meeting_of_several_teams_decides_and_hands_out_is_filed_to_its_teams(cast):
+    """An action item goes to its owner's team among the meeting's teams (so it shows on
+    that team's list), a decision names the meeting's teams as affected."""
+    from accord.org import services as org
+    from accord.org.models import MembershipRole
+
+    data = org.create_team(cast.org, None, name="Data", slug="data", parent=cast.root)
+    org.add_membership(cast.org, None, person=cast.leader, team=cast.platform, allocation=50)
+    org.add_membership(
+        cast.org, None, person=cast.leader, team=data, role=MembershipRole.LEAD, allocation=50
+    )
+    joint = services.create_cadence(
+        cast.org,
+        cast.admin,
+        name="Platform and Data sync",
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+        timezone_name="Europe/Berlin",
+        time=dt.time(10),
+        scope="teams",
+        teams=[cast.platform, data],
+        start_date=dt.date(2026, 11, 2),
+    )
+    m = services.open_meeting(cast.org, cast.admin, joint, FIRST)
+    m = services.start_meeting(cast.org, cast.admin, m, now=FIRST)
+    item = services.add_action_item(cast.org, cast.admin, m, title="Fix", owner=cast.member)
+    assert item.team == cast.platform
+    led = services.add_action_item(cast.org, cast.admin, m, title="Plan", owner=cast.leader)
+    assert led.team == data  # the team they lead, before the one they are in
+    outside = services.add_action_item(cast.org, cast.admin, m, title="Ask", owner=cast.viewer)
+    assert outside.team is None
+    decision = services.add_decision(
+        cast.org, cast.admin, m, question="Share one on-call rota?", approver=cast.admin
+    )
+    assert set(decision.teams.all()) == {cast.platform, data}
