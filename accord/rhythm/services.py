@@ -466,6 +466,14 @@ def move_occurrence(
         tz = recurrence.zone(cadence.timezone)
         day = new_start.astimezone(tz).date()
         new_start = recurrence.place(dt.datetime.combine(day, dt.time()), tz)
+    # Not onto another occurrence: the schedule would show that time twice.
+    there = queries.occurrences_of(cadence, new_start, new_start + dt.timedelta(seconds=1))
+    if any(o.original_start != original_start for o in there):
+        raise ServiceError(
+            f"{cadence.name} already meets at that time; choose another, or cancel one of the two.",
+            fields={"new_start": ["Another occurrence starts then."]},
+            code="occurrence_taken",
+        )
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
         cadence=cadence,

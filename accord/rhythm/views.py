@@ -239,7 +239,7 @@ def cadence_edit(request, cadence_id: int):
         if data["scope"] not in ("team", "subtree"):
             data["team"] = None
         try:
-            services.update_cadence(
+            cadence = services.update_cadence(
                 org,
                 request.person,
                 cadence,

@@ -102,6 +102,22 @@ def test_it_refuses_to_move_an_instant_the_rule_does_not_produce(cast, rhythm):
     assert OccurrenceException.objects.count() == 0
 
 
+def test_an_occurrence_is_not_moved_onto_another(cast, rhythm):
+    """Moving one meeting onto the time of another would list that time twice; moving it
+    to a time of its own, or back to where it was, is fine."""
+    sync = rhythm.sync
+    a, b = queries.occurrences_of(sync, utc(2026, 11, 1), utc(2026, 11, 12))[:2]
+    with pytest.raises(ServiceError) as exc:
+        services.move_occurrence(cast.org, cast.leader, sync, a.original_start, b.start)
+    assert exc.value.code == "occurrence_taken"
+    assert OccurrenceException.objects.count() == 0
+    later = b.start + dt.timedelta(hours=2)
+    services.move_occurrence(cast.org, cast.leader, sync, a.original_start, later)
+    with pytest.raises(ServiceError):  # nor onto one that was moved there
+        services.move_occurrence(cast.org, cast.leader, sync, b.original_start, later)
+    services.move_occurrence(cast.org, cast.leader, sync, a.original_start, a.original_start)
+
+
 def test_a_subtree_cadence_takes_in_the_people_of_the_teams_below_and_no_others(cast):
     """Who is in a cadence of a team and everything below it: a member of a team under
     it, not one of a team beside it; the same as the roster says."""

@@ -209,7 +209,9 @@ def test_the_edit_form_changes_the_rule_and_the_agenda_and_refuses_nonsense(cast
     assert bad.status_code == 200 and "unknown source" in bad.content.decode()
     rhythm.sync.refresh_from_db()
     assert rhythm.sync.rrule == "FREQ=WEEKLY;BYDAY=MO"
-    assert client.post(url, form).status_code == 302
+    saved = client.post(url, form, follow=True).content.decode()
+    assert "Platform sync saved." in saved  # by its new name
+    assert "Every other week on Tuesday" in saved and "INTERVAL=2" not in saved
     rhythm.sync.refresh_from_db()
     assert rhythm.sync.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
     assert [(s["key"], s["source"], s["minutes"]) for s in rhythm.sync.agenda] == [
@@ -246,3 +248,19 @@ def test_notes_not_yet_saved_are_saved_with_whatever_else_is_done(cast, rhythm, 
     m = Meeting.objects.get()
     assert m.status == "finished"
     assert m.notes == {"segue": "Two new hires", "issues": "Builds are slow; cache them"}
+
+
+def test_a_new_cadence_says_there_is_nothing_to_measure_yet(cast):
+    fresh = services.create_cadence(
+        cast.org,
+        cast.admin,
+        name="Design review",
+        rrule="FREQ=MONTHLY;BYDAY=1TU",
+        timezone_name="Europe/Berlin",
+        time=dt.time(14),
+        team=cast.platform,
+        start_date=timezone.localdate() + dt.timedelta(days=3),
+    )
+    page = login(cast.leader).get(f"/o/acme/rhythm/cadences/{fresh.pk}/").content.decode()
+    assert "Nothing to measure yet: no occurrence has passed." in page
+    assert "last 0 occurrences" not in page and "Every month on the first Tuesday" in page

@@ -3,14 +3,18 @@ cadence its date (in the cadence's own zone: a release day is the same date for 
 
     {{ occ|occ_when:tz }}   Tue 3 Mar 2026, 10:00   or   Tue 3 Mar 2026 (all day)
     {{ occ|occ_span:tz }}   Tue 3 Mar 2026, 10:00-11:00   or   Tue 3 Mar 2026 (all day)
+    {{ cadence.rrule|schedule }}   Every other week on Wednesday   (a rule the schedule
+                                   picker cannot say stays the rule, as code)
 """
 
 from __future__ import annotations
 
 from django import template
 from django.utils.dateformat import format as django_format
+from django.utils.html import format_html
 
 from accord.rhythm import recurrence
+from accord.rhythm.picker import in_words
 from accord.web.templatetags.dates import weekday, weekday_moment
 
 register = template.Library()
@@ -34,3 +38,10 @@ def occ_span(occ: recurrence.Occurrence, tz: str | None = None) -> str:
         return occurrence_when(occ, tz)
     end = django_format(occ.local_end(tz), "H:i")
     return f"{weekday_moment(occ.local_start(tz))}\u2013{end}"  # an en dash, as pages write
+
+
+@register.filter
+def schedule(rule: str) -> str:
+    """A recurrence rule as its schedule in words, or the rule itself where no words fit."""
+    said = in_words(rule)
+    return format_html("{}", said) if said else format_html("<code>{}</code>", rule)
