@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.rhythm import queries
+from accord.rhythm.models import MeetingStatus
 
 
 def home(request) -> str | None:
@@ -24,10 +25,13 @@ def home(request) -> str | None:
     ]
     seen: set[int] = set()
     upcoming = []
-    # The next occurrence of each of the person's meetings, soonest first.
+    # The next occurrence of each of the person's meetings, soonest first; one held
+    # already (started early and finished) is behind them, not next.
     for u in queries.meetings_between(
         org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
     ):
+        if u.meeting is not None and u.meeting.status == MeetingStatus.FINISHED:
+            continue
         if u.cadence.pk not in seen and len(upcoming) < 5:
             seen.add(u.cadence.pk)
             upcoming.append(u)

@@ -186,6 +186,26 @@ def test_the_home_and_team_pages_show_the_rhythm_panels(cast, rhythm):
     assert "Scorecard, cadences and calendar" in team
 
 
+def test_a_meeting_held_early_is_no_longer_next_on_home(cast, rhythm, next_sync):
+    client = login(cast.leader)
+    base = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{next_sync.key}/"
+    assert base in client.get("/o/acme/").content.decode()
+    client.post(base + "start/", {"early": "1"})
+    assert "Running now" in client.get("/o/acme/").content.decode()
+    client.post(base + "finish/")
+    assert base not in client.get("/o/acme/").content.decode()
+
+
+def test_my_week_links_what_is_due(cast, rhythm):
+    from accord.decisions import services as decisions
+
+    item = decisions.create_action_item(
+        cast.org, None, "Send the notes", cast.member, due_on=timezone.localdate()
+    )
+    page = login(cast.member).get("/o/acme/rhythm/").content.decode()
+    assert f'<a href="/o/acme/decisions/actions/{item.pk}/">Send the notes</a>' in page
+
+
 def test_the_edit_form_changes_the_rule_and_the_agenda_and_refuses_nonsense(cast, rhythm):
     client = login(cast.leader)
     url = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/edit/"
