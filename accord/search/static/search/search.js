@@ -42,6 +42,9 @@
     p.list.hidden = !filled;
     p.input.setAttribute("aria-expanded", filled ? "true" : "false");
     p.input.removeAttribute("aria-activedescendant");
+    // In the palette the first result is chosen as it comes, so Enter goes there ("peo",
+    // Enter: People), as palettes do; the top bar's Enter still opens the results page.
+    if (filled && form.closest("dialog")) activate(form, 0);
   });
   document.addEventListener("keydown", function (e) {
     var form = formOf(e.target);
