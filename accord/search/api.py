@@ -19,6 +19,7 @@ Kind = Literal[
     "dependency",
     "decision",
     "issue",
+    "action_item",
     "meeting",
 ]
 

@@ -89,6 +89,7 @@ SOURCES: tuple[Source, ...] = (
         "{r}.description || ' ' || {r}.resolution",
         ("title", "description", "resolution"),
     ),
+    Source(11, "action_item", "decisions_actionitem", "{r}.title", "''", ("title",)),
     Source(
         9,
         "meeting",
@@ -175,7 +176,6 @@ def sqlite_uninstall() -> list[str]:
 
 
 def postgresql_install() -> list[str]:
-    cols = COLUMNS.format(id="id")
     sql = [
         f"CREATE TABLE {TABLE} ("
         "id bigint PRIMARY KEY, org_id bigint NOT NULL, kind smallint NOT NULL, "
@@ -191,22 +191,7 @@ def postgresql_install() -> list[str]:
         "RETURN NULL; END $$",
     ]
     for s in SOURCES:
-        name = f"search_{s.kind}"
-        sql += [
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF TG_OP <> 'INSERT' THEN "
-            f"DELETE FROM {TABLE} WHERE id = {s.code} * {ID_SPAN} + OLD.id; END IF; "
-            f"IF TG_OP <> 'DELETE' THEN INSERT INTO {TABLE}({cols}) "
-            f"VALUES ({_values(s, 'NEW')}) ON CONFLICT (id) DO UPDATE SET "
-            "org_id = EXCLUDED.org_id, kind = EXCLUDED.kind, title = EXCLUDED.title, "
-            "body = EXCLUDED.body; END IF; RETURN NULL; END $$",
-            f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF "
-            f"{', '.join((*s.columns, 'org_id'))} ON {s.table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {s.table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION search_forget_kind('{s.code}')",
-            f"INSERT INTO {TABLE}({cols}) SELECT {_values(s, s.table)} FROM {s.table}",
-        ]
+        sql += postgresql_source(s)
     sql += [
         "CREATE FUNCTION search_cadence() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"UPDATE {TABLE} d SET title = NEW.name FROM rhythm_meeting m "
@@ -216,6 +201,55 @@ def postgresql_install() -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION search_cadence()",
     ]
     return sql
+
+
+def postgresql_source(s: Source) -> list[str]:
+    """One kind's trigger on PostgreSQL, and its rows already there. Runs again unharmed:
+    a kind added to SOURCES later is installed by its own migration, and a database
+    created after that migration was written has it from the first one already."""
+    cols = COLUMNS.format(id="id")
+    name = f"search_{s.kind}"
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP <> 'INSERT' THEN "
+        f"DELETE FROM {TABLE} WHERE id = {s.code} * {ID_SPAN} + OLD.id; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN INSERT INTO {TABLE}({cols}) "
+        f"VALUES ({_values(s, 'NEW')}) ON CONFLICT (id) DO UPDATE SET "
+        "org_id = EXCLUDED.org_id, kind = EXCLUDED.kind, title = EXCLUDED.title, "
+        "body = EXCLUDED.body; END IF; RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON {s.table}",
+        f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF "
+        f"{', '.join((*s.columns, 'org_id'))} ON {s.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"DROP TRIGGER IF EXISTS {name}_truncate ON {s.table}",
+        f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {s.table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION search_forget_kind('{s.code}')",
+        f"INSERT INTO {TABLE}({cols}) SELECT {_values(s, s.table)} FROM {s.table} "
+        "ON CONFLICT (id) DO NOTHING",
+    ]
+
+
+def add_kind(schema_editor, kind: str) -> None:
+    """Installs one kind added to SOURCES after the index was (a migration of its own).
+    On SQLite nothing is to do here: a `migrate` run that has work to do puts every
+    kind's triggers back and refills the index when it is done (`after_migrate`)."""
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in postgresql_source(BY_KIND[kind]):
+            schema_editor.execute(statement, params=None)
+
+
+def remove_kind(schema_editor, kind: str) -> None:
+    """Undoes `add_kind`: the kind's trigger and its rows (on SQLite, `after_migrate`
+    puts back the triggers of SOURCES as they are then)."""
+    s = BY_KIND[kind]
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in (
+            f"DROP TRIGGER IF EXISTS search_{s.kind} ON {s.table}",
+            f"DROP TRIGGER IF EXISTS search_{s.kind}_truncate ON {s.table}",
+            f"DROP FUNCTION IF EXISTS search_{s.kind}()",
+        ):
+            schema_editor.execute(statement, params=None)
+    schema_editor.execute(f"DELETE FROM {TABLE} WHERE kind = {s.code}", params=None)
 
 
 def postgresql_uninstall() -> list[str]:

@@ -36,6 +36,7 @@ KIND_LABELS = {
     "dependency": "Dependency",
     "decision": "Decision",
     "issue": "Issue",
+    "action_item": "Action item",
     "meeting": "Meeting",
 }
 
@@ -249,6 +250,18 @@ def _issues(org, person, ids):
         yield i.pk, Hit("issue", i.title, detail, _url("decisions:issue", org, issue_id=i.pk))
 
 
+def _action_items(org, person, ids):
+    from accord.decisions.models import ActionItem
+    from accord.web.templatetags.dates import day
+
+    qs = ActionItem.objects.for_org(org).filter(pk__in=ids).select_related("owner", "team")
+    for a in qs:
+        due = f" · due {day(a.due_on)}" if a.due_on and a.status == "open" else ""
+        team = f" · {a.team.name}" if a.team else ""
+        detail = f"{a.owner.name}{team}{due} · {a.get_status_display().lower()}"
+        yield a.pk, Hit("action_item", a.title, detail, _url("decisions:action", org, item_id=a.pk))
+
+
 def _meetings(org, person, ids):
     from accord.rhythm.models import Meeting
 
@@ -267,5 +280,6 @@ _HYDRATE = {
     "dependency": _dependencies,
     "decision": _decisions,
     "issue": _issues,
+    "action_item": _action_items,
     "meeting": _meetings,
 }

@@ -31,3 +31,19 @@ def test_a_migration_that_rebuilds_a_searched_table_keeps_the_index_working(cast
     org_services.update_team(cast.org, cast.admin, cast.platform, name="Pulsar")
     assert titles(cast, "pulsar") == ["Pulsar"]  # and follow a rename
     assert titles(cast, "platform") == ["Quasar Platform"]
+
+
+def test_action_items_are_indexed_when_the_migration_that_adds_them_runs(cast):
+    """A database made before action items were searchable finds the ones it holds, and
+    new ones, once migrated."""
+    from accord.decisions import services as decisions
+
+    decisions.create_action_item(cast.org, None, "Renew the quasar licence", cast.member)
+    call_command("migrate", "search", "0001_initial", verbosity=0)
+    call_command("migrate", verbosity=0)
+    assert titles(cast, "quasar licence") == ["Renew the quasar licence"]
+    decisions.create_action_item(cast.org, None, "Quasar licence, second seat", cast.member)
+    assert titles(cast, "quasar licence") == [
+        "Quasar licence, second seat",
+        "Renew the quasar licence",
+    ]

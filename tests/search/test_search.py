@@ -42,8 +42,9 @@ def test_it_finds_every_kind_by_a_prefix_of_its_words(cast, period):
     )
     decisions.create_decision(cast.org, None, "Do we build zephyr ourselves?", cast.leader)
     services.create_team(cast.org, None, name="Zephyr Squad", parent=cast.root)
+    decisions.create_action_item(cast.org, None, "Write the zephyr runbook", cast.member)
     kinds = {kind for kind, _ in find(cast.member, "zeph", limit=50)}
-    assert kinds == {"team", "objective", "key_result", "decision"}
+    assert kinds == {"team", "objective", "key_result", "decision", "action_item"}
     assert find(cast.member, "zephyr squad") == [("team", "Zephyr Squad")]
 
 
@@ -217,12 +218,20 @@ def test_every_kind_links_to_its_page(cast, period):
     )
     kr = alignment.create_key_result(cast.org, None, objective, name="Kestrel result", target=1)
     decision = decisions.create_decision(cast.org, None, "Kestrel question?", cast.leader)
+    item = decisions.create_action_item(
+        cast.org, None, "Kestrel follow-up", cast.member, team=cast.platform
+    )
     client = login(cast.member)
     for hit in queries.search(cast.org, cast.member, "kestrel", limit=50):
         assert client.get(hit.url.split("#")[0]).status_code == 200, hit
     urls = {h.url for h in queries.search(cast.org, cast.member, "kestrel", limit=50)}
     assert f"/o/acme/alignment/key-results/{kr.pk}/" in urls
     assert f"/o/acme/decisions/{decision.pk}/" in urls
+    assert f"/o/acme/decisions/actions/{item.pk}/" in urls
+    found = queries.search(cast.org, cast.member, "kestrel follow", kind="action_item")
+    assert [(h.kind_label, h.detail) for h in found] == [
+        ("Action item", "Mia Member · Platform · open")
+    ]
 
 
 def test_a_search_costs_a_bounded_number_of_queries(cast, period, django_assert_max_num_queries):
