@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
 from accord.activity import services as activity
@@ -401,11 +402,24 @@ def _identity_lists(pairs) -> dict[str, list[str]]:
 
 
 def _check_primary_free(org: Organization, person: Person | None, *emails: str) -> None:
-    """A primary address may not be someone else's extra address."""
+    """A primary address may not be someone else's, primary or extra (any case): one
+    human is one person. (A run of an organization file matches people by address
+    already, and tells here whether anyone has extra ones.)"""
     emails = tuple(sorted({e.lower() for e in emails if e}))
     if not emails:
         return
     run = known.of(org)
+    if run is None:
+        others = (
+            Person.objects.for_org(org)
+            .annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=emails)
+        )
+        if person is not None:
+            others = others.exclude(pk=person.pk)
+        clash = others.order_by("id").values_list("email", "pk", "name").first()
+        if clash is not None:
+            raise Conflict(f"{clash[0]} is the address of {clash[2]} (person {clash[1]}).")
     if run is not None and not run.may_have_extra_emails():
         return
     taken = PersonIdentity.objects.filter(org=org, kind=IdentityKind.EMAIL, value__in=emails)

@@ -43,6 +43,32 @@ def test_addresses_and_handles_are_kept_normalised_and_recorded(cast):
     assert person.version == 2
 
 
+def test_someone_elses_main_address_is_refused_in_any_case_from_the_form_and_the_api(cast):
+    """One human is one person: a main address already someone's (any case) is refused
+    when a person is added from the web form or edited through the API; nothing changes."""
+    before = Person.objects.count()
+    page = login(cast.admin).post(
+        "/o/acme/people/new/",
+        {"name": "Mia Clone", "email": cast.member.email.upper(), "role": "member",
+         "timezone": "UTC"},
+    )  # fmt: skip
+    assert page.status_code in (200, 422)
+    assert f"is the address of {cast.member.name}" in page.content.decode()
+    assert Person.objects.count() == before
+    api = api_client(cast.admin)
+    response = api.patch(
+        f"/api/v1/people/{cast.viewer.pk}",
+        {"email": cast.member.email},
+        content_type="application/json",
+    )
+    assert response.status_code == 409, response.content
+    assert "is the address of Mia Member" in response.json()["error"]["message"]
+    cast.viewer.refresh_from_db()
+    assert cast.viewer.email != cast.member.email
+    # One's own address, in another case, is one's own.
+    services.update_person(cast.org, cast.admin, cast.member, email=cast.member.email.title())
+
+
 def test_an_address_or_handle_of_someone_else_is_refused_naming_them_and_changes_nothing(cast):
     services.update_person(
         cast.org, None, cast.leader, emails=["leo@home.example"], handles=["slack:leo"]
