@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
@@ -319,19 +321,27 @@ def notify(
 # --- delivery ------------------------------------------------------------------------------
 
 
+# "@channel", "@here", "@all" in what someone wrote would ping a whole Mattermost channel:
+# a zero-width space after the @ keeps the words and drops the ping.
+_MASS_MENTION = re.compile(r"@(?=(channel|here|all)\b)", re.IGNORECASE)
+
+
 def chat_payload(flavor: str, subject: str, text: str) -> dict:
-    """The JSON an incoming webhook of this chat accepts."""
+    """The JSON an incoming webhook of this chat accepts, with what people wrote shown as
+    written: never markup (Teams reads HTML, Slack `<!channel>` and `<url|label>`) and
+    never a mention of everyone."""
     if flavor == ChatFlavor.TEAMS:
         return {
             "@type": "MessageCard",
             "@context": "https://schema.org/extensions",
             "summary": subject,
-            "title": subject,
-            "text": text.replace("\n", "<br>"),
+            "title": html.escape(subject, quote=False),
+            "text": html.escape(text, quote=False).replace("\n", "<br>"),
         }
     if flavor == ChatFlavor.MATTERMOST:
-        return {"username": "Accord", "text": text}
-    return {"text": text}
+        return {"username": "Accord", "text": _MASS_MENTION.sub("@\u200b", text)}
+    # Slack: its three control characters, as its docs ask.
+    return {"text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}
 
 
 def _post(url: str, payload: dict) -> None:

@@ -233,12 +233,14 @@ def meeting_ics(org: Organization, cadence: Cadence, occ: recurrence.Occurrence)
 
 
 def active_feed(token: str) -> CalendarFeed | None:
-    """The feed whose secret is `token`, found by its hash; None once revoked."""
+    """The feed whose secret is `token`, found by its hash; None once revoked, and a
+    person's own feed once they are deactivated (as their tokens are)."""
     if not token or len(token) > 100:
         return None
     return (
         CalendarFeed.objects.select_related("org", "person", "team")
         .filter(digest=feed_digest(token), revoked_at__isnull=True)
+        .exclude(person__is_active=False)
         .first()
     )
 

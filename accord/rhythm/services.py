@@ -1528,7 +1528,13 @@ def create_feed(
     require_same_org(org, person, "person")
     require_same_org(org, team, "team")
     if actor is not None:
-        require_role(actor, Role.MEMBER, "create calendar feeds")
+        # Anyone may take their own calendar along (a viewer too: it only reads); a team's
+        # address is handed out by those who work in it.
+        require_role(
+            actor,
+            Role.VIEWER if person is not None else Role.MEMBER,
+            "create calendar feeds" if person is not None else "create team calendar feeds",
+        )
         if person is not None and person.pk != actor.pk:
             raise PermissionDenied("You can only create your own calendar feed.")
     raw = new_token()

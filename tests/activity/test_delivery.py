@@ -121,6 +121,37 @@ def test_a_failing_receiver_is_retried_until_it_answers(cast, bad_hook, settings
     assert not Event.objects.filter(verb="given_up").exists()
 
 
+@pytest.mark.parametrize("flavor", ["slack", "teams", "mattermost"])
+def test_what_people_wrote_reaches_chat_as_written_not_as_markup_or_a_mass_mention(
+    cast, good_hook, flavor
+):
+    """A rationale with "<!channel>" pinged a whole Slack channel, "<script>" went raw
+    into a Teams card next to its <br> markup, "@channel" pings Mattermost."""
+    delivery.add_chat_webhook(cast.org, None, cast.platform, url=good_hook.url, flavor=flavor)
+    with transaction.atomic():
+        delivery.notify(
+            cast.org,
+            kind="signal_critical",
+            key="decision:9",
+            subject="Decided: <b>ship</b> & tell",
+            text="<!channel> @channel @here <script>alert(1)</script>",
+            teams=[cast.platform],
+            now=T0,
+        )
+    assert delivery.deliver(now=T0)["sent"] == 1
+    [post] = good_hook.posts
+    body = post["text"]
+    if flavor != "mattermost":  # Mattermost shows markup as text; it pings on "@channel"
+        assert "<!channel>" not in body and "<script>" not in body and "<b>" not in body
+    if flavor == "slack":
+        assert "&lt;!channel&gt;" in body and "&amp; tell" in body
+    elif flavor == "teams":
+        assert "&lt;script&gt;" in body and "<br>" in body
+        assert post["title"] == "Decided: &lt;b&gt;ship&lt;/b&gt; &amp; tell"
+    else:
+        assert "@\u200bchannel @\u200bhere" in body and " @channel" not in body
+
+
 def test_a_refused_write_queues_nothing(cast):
     with pytest.raises(ServiceError), transaction.atomic():
         tell(cast)

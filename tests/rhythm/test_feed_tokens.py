@@ -118,3 +118,17 @@ def test_a_revoked_feed_is_not_regenerated(cast, rhythm):
         services.regenerate_feed(cast.org, cast.member, feed)
     assert exc.value.code == "revoked"
     assert not CalendarFeed.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_a_viewer_takes_their_own_calendar_along_until_deactivated(cast, rhythm):
+    """Anyone may create their own feed (it only reads); once the person is deactivated
+    the address answers 404, as their API tokens stop answering."""
+    from accord.org import services as org_services
+
+    _, raw = services.create_feed(cast.org, cast.viewer, person=cast.viewer)
+    url = f"/api/v1/rhythm/calendar/{raw}.ics"
+    assert Client().get(url).status_code == 200
+    _, team_raw = services.create_feed(cast.org, cast.admin, team=cast.platform)
+    org_services.update_person(cast.org, cast.admin, cast.viewer, is_active=False)
+    assert Client().get(url).status_code == 404
+    assert Client().get(f"/api/v1/rhythm/calendar/{team_raw}.ics").status_code == 200
