@@ -56,6 +56,11 @@ def too_large(size: int) -> str:
     )
 
 
+# The top-level key of a file that holds only part of an organization (one person's own
+# export): such a file is refused by plan and apply, which would remove the rest.
+EXTRACT = "extract"
+
+
 class Fatal(Exception):
     """The file as a whole cannot be used (not YAML, too big, wrong version…)."""
 
@@ -513,12 +518,36 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
         if key in ("accord",):
             version, version_line = value, line
             continue
+        if key == EXTRACT:
+            raise Fatal(
+                Problem(
+                    kind="extract",
+                    why=f"This file is an extract ({value}), not a whole organization: "
+                    "applied, it would remove everything it leaves out. Plan or apply the "
+                    "organization's own export (`accord export`).",
+                    path=EXTRACT,
+                    line=line,
+                )
+            )
         if key == "organization":
             if isinstance(value, dict) and set(value) <= {"name", "slug"}:
                 desired.organization = {k: str(v) for k, v in value.items() if v is not None}
+                slug = desired.organization.get("slug", "").strip()
                 if ctx.org_from_file and ctx.org is None:
-                    slug = desired.organization.get("slug", "").strip()
                     ctx.org = Organization.objects.filter(slug=slug).first() if slug else None
+                elif ctx.org is not None and slug and slug != ctx.org.slug:
+                    raise Fatal(
+                        Problem(
+                            kind="other_organization",
+                            why=f"This file describes the organization {slug!r}, not "
+                            f"{ctx.org.slug!r}: applied here it would make {ctx.org.slug!r} "
+                            f"into {slug!r}. Apply it to {slug!r}, or change its "
+                            "organization.slug if it is meant for this one.",
+                            path="organization.slug",
+                            line=line,
+                            value=slug,
+                        )
+                    )
             else:
                 ctx.report.add(
                     "wrong_type",

@@ -511,6 +511,7 @@ def export_person(person) -> Iterator[str]:
     email = (person.email or "").lower()
     yield "# Accord: the data of one person, in the organization-file format.\n"
     yield _dump({"accord": engine.FORMAT_VERSION})
+    yield _dump({engine.EXTRACT: f"the data of {person.email or person.name}"})
     yield _dump({"organization": {"name": org.name, "slug": org.slug}})
     people_fields = ("email", "owner", "approver", "driver", "person")
     list_fields = ("contributors", "informed")

@@ -52,7 +52,13 @@ def test_only_admins_may_use_files(cast):
 def test_a_file_never_reaches_another_organization(cast):
     outsider = api_client(cast.outsider)
     text = "organization: {slug: acme}\n" + NEW_TEAM
-    assert _post(outsider, "apply", text).status_code == 200
+    # A file naming another organization is refused (it would make this one into that
+    # one), and reaches neither.
+    refused = _post(outsider, "apply", text)
+    assert refused.status_code == 422
+    assert "describes the organization 'acme', not 'globex'" in refused.content.decode()
+    assert not Team.objects.filter(slug="sales").exists()
+    assert _post(outsider, "apply", NEW_TEAM).status_code == 200
     assert not Team.objects.filter(org=cast.org, slug="sales").exists()
     assert Team.objects.filter(org=cast.other_org, slug="sales").exists()
     body = b"".join(outsider.get("/api/v1/interchange/export").streaming_content).decode()

@@ -107,3 +107,30 @@ def test_export_writes_where_asked_refuses_what_it_cannot_and_says_why(db, tmp_p
         call_command("export", "--org", "initech", "--person", email, "--format", "csv")
     with pytest.raises(CommandError, match=r"Cannot write .*missing/x\.yaml: No such file"):
         call_command("export", "--org", "initech", "-o", str(tmp_path / "missing" / "x.yaml"))
+
+
+def test_a_file_of_another_organization_or_one_persons_extract_is_refused(db, tmp_path):
+    """Planned against another organization, a file would make it into the file's (delete
+    what the file lacks); one person's own export would remove everyone else. Both are
+    refused before anything is planned, and nothing changes."""
+    from accord.interchange import services
+    from accord.org.models import Person
+
+    services.apply_file(ORG_FILE, org_slug="initech")
+    services.apply_file(ORG_FILE.replace("slug: initech}", "slug: globex}", 1), org_slug="globex")
+    teams, people = Team.objects.count(), Person.objects.count()
+    other = tmp_path / "globex.yaml"
+    call_command("export", "--org", "globex", "-o", str(other))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("apply", str(other), "--org", "initech", stdout=out)
+    assert "describes the organization 'globex', not 'initech'" in out.getvalue()
+
+    email = Person.objects.filter(org__slug="initech").order_by("pk").first().email
+    mine = tmp_path / "me.yaml"
+    call_command("export", "--org", "initech", "--person", email, "-o", str(mine))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("plan", str(mine), stdout=out)
+    assert "This file is an extract (the data of" in out.getvalue()
+    assert (Team.objects.count(), Person.objects.count()) == (teams, people)
