@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("worker", "Run background tasks and the scheduler for periodic work."),
     "migrate": ("migrate", "Create or update the database tables."),
     "createadmin": ("createadmin", "Create an admin login for an organization."),
+    "password": ("password", "Let someone of an organization sign in with a password."),
     "load-demo": ("load_demo", "Load the demo organization (idempotent; --reset reloads it)."),
     "plan": ("plan", "Show what applying an organization file would create, change, remove."),
     "apply": ("apply", "Apply an organization file (YAML); applying it again changes nothing."),
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
     command = COMMANDS[name][0]
     args = rest if name == "manage" else [command, *rest]
+    from django.db import DatabaseError
+
     from accord.core.errors import ServiceError
 
     try:
@@ -77,6 +80,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except ServiceError as exc:  # a refusal a command did not word itself: said plainly
         print(f"accord {name}: {exc}", file=sys.stderr)
+        return 1
+    except DatabaseError as exc:
+        missing = ("no such table", "does not exist")
+        if not any(word in str(exc) for word in missing):
+            raise
+        # A database not set up yet, or behind this version of Accord: said plainly.
+        print(
+            f"accord {name}: the database is not set up for this version of Accord "
+            f"({str(exc).splitlines()[0]}); run `accord migrate` first.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

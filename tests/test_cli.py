@@ -115,7 +115,7 @@ def test_createadmin_makes_a_login_that_administers_the_organization(db):
         "--password",
         password,
     )
-    assert "root@initech.example is an admin of Initech (/o/initech/)." in out
+    assert "root@initech.example (Bill Lumbergh) is an admin of Initech (/o/initech/)" in out
     person = Person.objects.get(org__name="Initech", email="root@initech.example")
     assert person.role == Role.ADMIN and person.name == "Bill Lumbergh"
     client = Client()
@@ -131,6 +131,38 @@ def test_createadmin_makes_a_login_that_administers_the_organization(db):
     assert Organization.objects.filter(name="Initech").count() == 1
     member.refresh_from_db()
     assert member.role == Role.ADMIN
+
+
+def test_createadmin_and_password_give_a_login_to_someone_already_added(db):
+    """Someone added by an admin, a file or an import (no login) is given the login, not
+    doubled; a later run sets a new password; `accord password` does the same without
+    changing the role."""
+    org = services.create_organization("Initech", "initech")
+    nina = services.add_person(org, None, name="Nina Integrator", email="nina@initech.example")
+    out = createadmin("--email", "Nina@initech.example", "--password", "Correct-Horse-42x")
+    assert "(Nina Integrator) is an admin of Initech" in out
+    assert Person.objects.filter(org=org).count() == 1
+    nina.refresh_from_db()
+    assert nina.role == Role.ADMIN and nina.user is not None
+    createadmin("--email", "nina@initech.example", "--password", "Battery-Staple-77y")
+    client = Client()
+    assert client.login(
+        request=HttpRequest(), username="nina@initech.example", password="Battery-Staple-77y"
+    )
+    milton = services.add_person(org, None, name="Milton", email="milton@initech.example")
+    out = StringIO()
+    call_command("password", "--email", "milton@initech.example", "--password",
+                 "Red-Stapler-1999", stdout=out)  # fmt: skip
+    assert "Milton signs in to Initech as milton@initech.example with this password" in (
+        out.getvalue()
+    )
+    milton.refresh_from_db()
+    assert milton.role == Role.MEMBER and milton.user is not None
+    assert Client().login(
+        request=HttpRequest(), username="milton@initech.example", password="Red-Stapler-1999"
+    )
+    with pytest.raises(CommandError, match=r"No one in Initech has the address x@y\.example"):
+        call_command("password", "--email", "x@y.example", "--password", "Red-Stapler-1999")
 
 
 def test_createadmin_refuses_a_weak_password_with_a_non_zero_exit(tmp_path):
@@ -150,6 +182,16 @@ def test_createadmin_refuses_a_weak_password_with_a_non_zero_exit(tmp_path):
     assert result.returncode == 1
     assert "Password refused" in result.stderr
     assert "too short" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["health"], ["export"], ["signals"]])
+def test_a_command_on_a_database_not_set_up_says_to_migrate(tmp_path, command):
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([ACCORD, *command], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1
+    assert "run `accord migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_createadmin_without_a_password_says_how_to_give_one(db, monkeypatch):

@@ -23,6 +23,8 @@ VERBS = {
     "linked": "linked",
     "unlinked": "unlinked",
     "confidence_set": "set the confidence of",
+    "login_given": "gave a login to",
+    "password_set": "set the password of",
     "value_recorded": "recorded a new value of",
     "values_imported": "imported values of",
     "carried_over": "carried over",

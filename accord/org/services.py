@@ -714,6 +714,43 @@ def check_password(password: str, user=None) -> None:
         ) from None
 
 
+@transaction.atomic
+def give_login(org: Organization, actor: Person | None, person: Person, password: str) -> Any:
+    """Let `person` sign in with their main address and `password`: their login is created
+    (or the account of that address is theirs), or its password replaced. Refused for a
+    person without an address, or whose address is another person's login here."""
+    require_same_org(org, person, "person")
+    if actor is not None:
+        require_role(actor, Role.ADMIN, "give people a login")
+    if person.user_id is None and not person.email:
+        raise ServiceError(f"{person.name} has no e-mail address to sign in with.")
+    User = get_user_model()
+    user = person.user or User.objects.filter(username__iexact=person.email).first()
+    if user is not None and person.user_id is None:
+        other = Person.objects.filter(org=org, user=user).exclude(pk=person.pk).first()
+        if other is not None:
+            raise Conflict(f"{person.email} is how {other.name} (person {other.pk}) signs in.")
+    if user is None:
+        user = ensure_user(person.email, password, name=person.name)
+    else:
+        check_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    had_login = person.user_id is not None
+    if not had_login:
+        person.user = user
+        person.version += 1
+        person.save(update_fields=["user", "version"])
+    activity.record(
+        org,
+        actor,
+        "password_set" if had_login else "login_given",
+        person,
+        after={"login": user.get_username()},
+    )
+    return user
+
+
 def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:
     """The login user for `email`, created (with `password`) when missing."""
     User = get_user_model()

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accord.core.errors import ServiceError
-from accord.org import services
+from accord.org import queries, services
 from accord.org.models import Organization, Person, Role
 
 
@@ -50,6 +50,21 @@ def find_organization(slug: str | None) -> Organization:
     )
 
 
+def read_password(given: str | None, env: str) -> str:
+    """The password given (--password), else the environment variable `env`'s, else asked
+    for at a terminal; refused as the validators say."""
+    password = given or os.environ.get(env)
+    if not password:
+        if not os.isatty(0):
+            raise CommandError(f"No password: pass --password or set {env}.")
+        password = getpass.getpass("Password: ")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise CommandError("Password refused: " + " ".join(exc.messages)) from None
+    return password
+
+
 class Command(BaseCommand):
     help = (
         "Create an admin who can sign in: a login, and the admin role in the organization at "
@@ -84,35 +99,34 @@ class Command(BaseCommand):
                 f"The address {org!r} is taken; leave out --create-org to use that "
                 "organization. Nothing was changed."
             )
-        password = password or os.environ.get("ACCORD_ADMIN_PASSWORD")
-        if not password:
-            if not os.isatty(0):
-                raise CommandError("No password: pass --password or set ACCORD_ADMIN_PASSWORD.")
-            password = getpass.getpass("Password: ")
-        try:
-            validate_password(password)
-        except ValidationError as exc:
-            raise CommandError("Password refused: " + " ".join(exc.messages)) from None
+        password = read_password(password, "ACCORD_ADMIN_PASSWORD")
         name = name or email.split("@")[0].replace(".", " ").title()
         try:
             with transaction.atomic():
                 if create_org is not None:
                     organization = services.create_organization(create_org, org or "")
-                user = services.ensure_user(email, password, name=name)
-                if superuser:
-                    user.is_staff = user.is_superuser = True
-                    user.save(update_fields=["is_staff", "is_superuser"])
-                person = Person.objects.filter(org=organization, user=user).first()
+                # Someone already in the organization by this address (added by an admin,
+                # a file or an import) is given the login: never a second person.
+                person = queries.find_person(organization, email=email)
+                if person is None:
+                    user = services.ensure_user(email, password, name=name)
+                    person = Person.objects.filter(org=organization, user=user).first()
                 if person is None:
                     person = services.add_person(
                         organization, None, name=name, email=email, role=Role.ADMIN, user=user
                     )
-                elif person.role != Role.ADMIN:
-                    services.update_person(organization, None, person, role=Role.ADMIN)
+                else:
+                    user = services.give_login(organization, None, person, password)
+                    if person.role != Role.ADMIN:
+                        services.update_person(organization, None, person, role=Role.ADMIN)
+                if superuser:
+                    user.is_staff = user.is_superuser = True
+                    user.save(update_fields=["is_staff", "is_superuser"])
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"{email} is an admin of {organization.name} (/o/{organization.slug}/)."
+                f"{email} ({person.name}) is an admin of {organization.name} "
+                f"(/o/{organization.slug}/) and signs in with this password."
             )
         )
