@@ -135,13 +135,18 @@ def team_tree(org: Organization) -> list[TreeNode]:
     """The organization's teams as a forest of TreeNodes, in three queries."""
     teams = list(
         Team.objects.for_org(org)
-        .annotate(n_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
+        .annotate(
+            n_members=Count(
+                "memberships",
+                filter=Q(memberships__ended_on__isnull=True, memberships__person__is_active=True),
+            )
+        )
         .order_by(*BY_NAME)
     )
     leads: dict[int, list[str]] = defaultdict(list)
     for team_id, name in (
         Membership.objects.for_org(org)
-        .filter(role=MembershipRole.LEAD)
+        .filter(role=MembershipRole.LEAD, person__is_active=True)
         .order_by("person__name")
         .values_list("team_id", "person__name")
     ):
@@ -311,7 +316,9 @@ def with_counts(teams):
         return Coalesce(Subquery(grouped.values("n"), output_field=IntegerField()), 0)
 
     return teams.select_related("kind").annotate(
-        n_members=count_of(Membership.objects.filter(team_id=OuterRef("pk")), "team_id"),
+        n_members=count_of(
+            Membership.objects.filter(team_id=OuterRef("pk"), person__is_active=True), "team_id"
+        ),
         n_children=count_of(Team.objects.current().filter(parent_id=OuterRef("pk")), "parent_id"),
     )
 
@@ -321,7 +328,9 @@ def lead_names(org: Organization, team_ids) -> dict[int, list[str]]:
     the team index, not every membership of the organization)."""
     out: dict[int, list[str]] = defaultdict(list)
     for team_id, name in (
-        Membership.objects.filter(team_id__in=list(team_ids), role=MembershipRole.LEAD)
+        Membership.objects.filter(
+            team_id__in=list(team_ids), role=MembershipRole.LEAD, person__is_active=True
+        )
         .order_by("person__name")
         .values_list("team_id", "person__name")
     ):

@@ -123,7 +123,8 @@ def team_detail(request, team_slug: str):
     )
     roles = team_role_choices(org)  # the forms' choices and the names shown, one query
     role_names = dict(roles)
-    members = Membership.objects.for_org(org).filter(team=team)
+    # Who works in the team: a deactivated person's term stays until ended, unlisted.
+    members = Membership.objects.for_org(org).filter(team=team, person__is_active=True)
     memberships = list(
         members.select_related("person__owner").order_by("role", "person__name")[:rows]
     )  # "chair", "co-lead" and "lead" sort before "member"

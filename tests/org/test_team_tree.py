@@ -162,3 +162,22 @@ def test_deleting_a_leaf_team_takes_its_memberships_and_records_it(cast):
     event = Event.objects.for_target("org.team", cast.platform.pk).first()
     assert event.verb == "deleted"
     assert event.before["name"] == "Platform" and event.after == {}
+
+
+def test_a_deactivated_lead_is_no_longer_shown_leading_or_counted(cast):
+    """Someone deactivated (left) is not "Led by" on the team's page, nor counted among its
+    members there or in the directory, though their term is kept until it is ended."""
+    from accord.org.models import MembershipRole
+
+    services.add_membership(
+        cast.org, None, person=cast.leader, team=cast.platform, role=MembershipRole.LEAD,
+        allocation=50,
+    )  # fmt: skip
+    client = login(cast.admin)
+    page = client.get("/o/acme/teams/platform/").content.decode()
+    assert "Led by" in page and "2 members" in page
+    services.update_person(cast.org, cast.admin, cast.leader, is_active=False)
+    page = client.get("/o/acme/teams/platform/").content.decode()
+    assert "Led by" not in page and "1 member<" in page.replace("</a>", "<")
+    directory = client.get("/o/acme/teams/").content.decode()
+    assert cast.leader.name not in directory
