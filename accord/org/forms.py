@@ -117,6 +117,18 @@ class PersonForm(forms.Form):
     timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
 
 
+class PersonEditForm(PersonForm):
+    """An admin's edit of a person: also whether they are still active."""
+
+    is_active = forms.BooleanField(
+        required=False,
+        label="Active",
+        help_text="Clear it when someone leaves: they can no longer open the organization, their "
+        "tokens and calendar address stop, their agents pause, and teams no longer list or "
+        "count them. Their history stays; tick it again to bring them back.",
+    )
+
+
 class IdentityForm(forms.Form):
     """One more address or handle for a person."""
 

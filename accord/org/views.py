@@ -17,6 +17,7 @@ from accord.org.forms import (
     IdentityForm,
     MembershipEditForm,
     MembershipForm,
+    PersonEditForm,
     PersonForm,
     ProfileForm,
     TeamForm,
@@ -468,7 +469,10 @@ def people(request):
     finds a person by any of their addresses and handles; `?team=slug` keeps a team's
     members."""
     org = request.org
-    qs = Person.objects.for_org(org).filter(is_active=True)
+    can_manage = permissions.can_manage_people(request.person)
+    # Admins may look at who was deactivated (to bring someone back); others see who is in.
+    inactive = can_manage and request.GET.get("show") == "deactivated"
+    qs = Person.objects.for_org(org).filter(is_active=not inactive)
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(
@@ -480,7 +484,7 @@ def people(request):
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
     qs = qs.select_related("owner").order_by("name", "id")
-    if q or team:
+    if q or team or inactive:
         page = paginate(request, qs, per_page=queries.LIST_PAGE)
         page_count = page.paginator.num_pages
     else:  # everyone: as many as home's headcount says, not a count of 100,000 each view
@@ -496,7 +500,8 @@ def people(request):
             "page_count": page_count,
             "q": q,
             "team": team,
-            "can_manage": permissions.can_manage_people(request.person),
+            "inactive": inactive,
+            "can_manage": can_manage,
             "can_add_agent": _can_add_agent(request.person),
         },
     )
@@ -727,7 +732,9 @@ def person_edit(request, person_id: int):
             initial={f: getattr(person, f) for f in AgentForm.base_fields},
         )
     else:
-        form_class = PersonForm if permissions.can_manage_people(request.person) else ProfileForm
+        form_class = (
+            PersonEditForm if permissions.can_manage_people(request.person) else ProfileForm
+        )
         form = form_class(
             request.POST or None,
             initial={f: getattr(person, f) for f in form_class.base_fields},

@@ -139,3 +139,32 @@ def test_a_long_history_shows_the_latest_terms_and_counts_the_rest_in_as_many_qu
     assert f"Team {newest - 20:03d}" not in past
     html = client.get(url).content.decode()
     assert "And 30 earlier terms; the latest 20 are shown." in html
+
+
+def test_an_admin_deactivates_and_brings_back_a_person_from_the_web(cast):
+    """The edit form's Active box: cleared, the person is gone from the people list (an
+    admin finds them under Deactivated people); ticked, they are back."""
+    from accord.org.models import Person
+    from tests.conftest import login
+
+    client = login(cast.admin)
+    url = f"/o/acme/people/{cast.member.pk}/edit/"
+    form = {"name": cast.member.name, "email": cast.member.email, "title": "",
+            "role": "member", "timezone": "UTC"}  # fmt: skip
+    assert 'name="is_active"' in client.get(url).content.decode()
+    assert client.post(url, form).status_code == 302  # the box left clear
+    cast.member.refresh_from_db()
+    assert not cast.member.is_active
+    people = client.get("/o/acme/people/").content.decode()
+    assert cast.member.name not in people.split('id="people-rows"')[1]
+    gone = client.get("/o/acme/people/?show=deactivated").content.decode()
+    assert "Deactivated people" in gone and cast.member.name in gone.split('id="people-rows"')[1]
+    assert (
+        login(cast.leader)
+        .get("/o/acme/people/?show=deactivated")
+        .content.decode()
+        .count(cast.member.name)
+        == 0
+    )  # only admins look at who left
+    assert client.post(url, {**form, "is_active": "on"}).status_code == 302
+    assert Person.objects.get(pk=cast.member.pk).is_active
