@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import NoReverseMatch, reverse
 
 from accord.activity.models import Event
+from accord.core.errors import ServiceError
 from accord.intelligence.models import (
     LIVE_STATES,
     HealthScore,
@@ -68,6 +69,23 @@ def rank_key(s: Signal) -> tuple:
     return (-s.severity_rank, -s.reach_people, -s.reach_teams, -s.last_seen.timestamp(), -s.pk)
 
 
+def check_filters(kind: str | None, state: str | None) -> None:
+    """Refuse a kind or a state no signal can have (a typo answered "0 signals" before)."""
+    from accord.intelligence.registry import discover
+
+    if state and state != "live" and state not in SignalState.values:
+        states = ", ".join([*SignalState.values, "live"])
+        raise ServiceError(
+            f"Unknown state {state!r}; use one of {states}.",
+            fields={"state": [f"One of {states}."]},
+        )
+    if kind and kind not in discover():
+        raise ServiceError(
+            f"Unknown kind of signal {kind!r}; the kinds are listed at GET /api/v1/signal-kinds.",
+            fields={"kind": ["Unknown kind of signal."]},
+        )
+
+
 def signals(
     org: Organization,
     *,
@@ -78,7 +96,8 @@ def signals(
     live: bool = False,
 ) -> QuerySet:
     """Stored signals, filtered (team subtree, kind, severity, state) and ranked. `state`
-    may also be "live": every state but resolved."""
+    may also be "live": every state but resolved. An unknown kind or state is refused."""
+    check_filters(kind, state)
     qs = Signal.objects.filter(org=org).filter(_team_filter(org, team_id))
     if kind:
         qs = qs.filter(kind=kind)
@@ -103,7 +122,8 @@ def signals_as_of(
     """The signals that held at a past moment, as the evaluation of that moment stored
     them: each one's episode covering the moment gives its severity, explanation and
     evidence; its state then is recovered from the acknowledge/snooze/dismiss events.
-    Four queries."""
+    Four queries. An unknown kind or state is refused."""
+    check_filters(kind, state)
     moment = as_moment(as_of)
     episodes = SignalEpisode.objects.filter(org=org, started_at__lte=moment).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=moment)

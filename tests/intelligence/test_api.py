@@ -35,6 +35,12 @@ def test_signals_are_listed_ranked_and_filtered(cast, blocked, api_admin):
     assert other["count"] == 0
     assert api_admin.get("/api/v1/signals?state=resolved").json()["count"] == 0
     assert api_admin.get("/api/v1/signals?kind=dependencies.blocked").json()["count"] == 1
+    # A typo in a filter is refused naming the field, not answered "no signals".
+    for bad, field in (("state=bogus", "state"), ("kind=nope.kind", "kind")):
+        for extra in ("", f"&as_of={timezone.localdate()}"):
+            refused = api_admin.get(f"/api/v1/signals?{bad}{extra}")
+            assert refused.status_code == 422, (bad, extra)
+            assert field in refused.json()["error"]["fields"]
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     assert api_admin.get(f"/api/v1/signals?as_of={yesterday}").json()["count"] == 0
     today = api_admin.get(f"/api/v1/signals?as_of={timezone.localdate()}").json()

@@ -72,6 +72,15 @@ def test_bad_options_stop_with_a_plain_message(cast, args, message):
             run(command, *(["--org", "acme"] if "--org" not in args else []), *args)
 
 
+def test_signals_refuses_a_state_or_kind_no_signal_has(cast):
+    from accord.core.errors import ServiceError
+
+    with pytest.raises(ServiceError, match="Unknown state 'bogus'"):
+        run("signals", "--org", "acme", "--state", "bogus")
+    with pytest.raises(ServiceError, match="Unknown kind of signal 'nope'"):
+        run("signals", "--org", "acme", "--kind", "nope")
+
+
 def test_the_owner_of_a_new_critical_signal_is_told_once_a_week_unless_muted(cast, blocked):
     signal = blocked.signal
     assert notifications.recipients(cast.org, [signal]) == [(cast.admin, signal)]
