@@ -135,6 +135,13 @@ def test_strict_import_of_messy_data_writes_nothing(db, k8s_source):
     assert not Organization.objects.filter(slug="kubernetes").exists()
 
 
+def test_a_directory_without_the_communitys_data_is_refused_and_makes_nothing(db, tmp_path):
+    (tmp_path / "README.md").write_text("not the community repository\n")
+    with pytest.raises(CommandError, match=r"holds neither sigs\.yaml nor a keps/ directory"):
+        call_command("import", "kubernetes", str(tmp_path), stdout=io.StringIO())
+    assert not Organization.objects.exists()
+
+
 def test_a_damaged_dataset_is_reported_not_crashed_on(db, k8s_dir):
     (k8s_dir / "sigs.yaml").write_text("sigs: [\n")
     outcome = import_directory(k8s_dir)

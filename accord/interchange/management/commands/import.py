@@ -36,6 +36,12 @@ class Command(BaseCommand):
 
             if not path.is_dir():
                 raise CommandError(f"No such directory: {path}")
+            if not (path / "sigs.yaml").is_file() and not (path / "keps").is_dir():
+                raise CommandError(
+                    f"{path} holds neither sigs.yaml nor a keps/ directory: nothing to import "
+                    "(give a checkout of kubernetes/community, with kubernetes/enhancements' "
+                    "keps/ in it). Nothing was changed."
+                )
             outcome = import_directory(
                 path,
                 org_slug=opts.get("org") or "kubernetes",
