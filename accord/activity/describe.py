@@ -9,6 +9,7 @@ and the API publish them. Only pages read them through here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 
 from django.apps import apps
@@ -41,6 +42,9 @@ VERBS = {
     "option_added": "added an option to",
     "supersedes": "superseded an earlier decision with",
     "noted": "took notes in",
+    "attendance": "marked attendance at",
+    "checked": "ticked off an item of",
+    "unchecked": "reopened an item of",
     "recorded": "recorded a value of",
     "sent": "sent",
     "submitted": "submitted",
@@ -189,6 +193,8 @@ def show(value: object, key: str = "") -> str | None:
             return moment(value)
         if len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
             return day(value) or value
+        if re.fullmatch(r"\d\d:\d\d:00", value):  # a time of day, as pages write it
+            return value[:5]
         return value
     if isinstance(value, list):
         shown = [show(v) for v in value]

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from accord.activity import describe
 from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text, update_and_record
@@ -282,7 +283,8 @@ def create_decision(
         contributors=[p.pk for p in contributors],
         informed=[p.pk for p in informed],
         teams=[t.pk for t in teams],
-        links=[f"{t}:{i}" for t, i, _ in links],
+        # What it concerns, named as its page shows it ("Weekly sync · 9 Nov 2026").
+        links=[label or f"{describe.kind_label(t)} {i}" for t, i, label in links],
     )
     # Only what was given: a quick record shows three lines, not twelve empty ones.
     after = {k: v for k, v in after.items() if v not in ("", None, [])}

@@ -15,6 +15,13 @@ from django.db import models
 
 from accord.org.models import OrgScoped, Person, Team
 from accord.rhythm import recurrence
+from accord.web.templatetags.dates import day
+
+
+def local_day(instant: dt.datetime, cadence: Cadence) -> str:
+    """The day of an occurrence as the cadence's own zone has it, as pages write days
+    ("9 Nov 2026"): how a check-in's or a meeting's name says when it was."""
+    return day(instant.astimezone(recurrence.zone(cadence.timezone)).date())
 
 
 class CadenceKind(models.TextChoices):
@@ -183,7 +190,7 @@ class Away(OrgScoped):
         indexes = [models.Index(fields=["org", "person", "ends_on"])]
 
     def __str__(self) -> str:
-        return f"{self.person} away {self.starts_on}-{self.ends_on}"
+        return f"{self.person} away {day(self.starts_on)} to {day(self.ends_on)}"
 
 
 class CheckInStatus(models.TextChoices):
@@ -226,7 +233,7 @@ class CheckIn(OrgScoped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} · {self.cadence} · {self.occurrence_start:%Y-%m-%d}"
+        return f"{self.person} · {self.cadence} · {local_day(self.occurrence_start, self.cadence)}"
 
 
 class MeetingStatus(models.TextChoices):
@@ -275,7 +282,7 @@ class Meeting(OrgScoped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cadence} · {self.scheduled_start:%Y-%m-%d}"
+        return f"{self.cadence} · {local_day(self.scheduled_start, self.cadence)}"
 
     @property
     def key(self) -> str:

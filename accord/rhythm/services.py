@@ -44,6 +44,7 @@ from accord.rhythm.models import (
     OwedBy,
     Scope,
     feed_digest,
+    local_day,
     new_token,
 )
 from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES
@@ -486,7 +487,7 @@ def move_occurrence(
         "moved",
         cadence,
         after={"occurrence": original_start, "new_start": new_start, "note": exc.note},
-        label=f"{cadence.name} on {original_start:%Y-%m-%d}",
+        label=f"{cadence.name} on {local_day(original_start, cadence)}",
     )
     return exc
 
@@ -515,7 +516,7 @@ def cancel_occurrence(
         "cancelled",
         cadence,
         after={"occurrence": original_start, "note": exc.note},
-        label=f"{cadence.name} on {original_start:%Y-%m-%d}",
+        label=f"{cadence.name} on {local_day(original_start, cadence)}",
     )
     return exc
 

@@ -334,3 +334,24 @@ def test_what_a_meeting_of_several_teams_decides_and_hands_out_is_filed_to_its_t
         cast.org, cast.admin, m, question="Share one on-call rota?", approver=cast.admin
     )
     assert set(decision.teams.all()) == {cast.platform, data}
+
+
+def test_the_feed_names_meetings_check_ins_and_time_off_as_pages_write_them(cast, rhythm, running):
+    """Days as pages write them, in the cadence's zone, and verbs that read as sentences:
+    not "attendance meeting … · 2026-11-09" or "away 2026-12-21-2027-01-01"."""
+    import re
+
+    from tests.conftest import login
+
+    services.set_attendance(cast.org, cast.leader, running, cast.member, False)
+    services.set_away(
+        cast.org, cast.member, cast.member,
+        starts_on=dt.date(2026, 12, 21), ends_on=dt.date(2027, 1, 1),
+    )  # fmt: skip
+    services.update_cadence(cast.org, cast.leader, rhythm.sync, time=dt.time(15))
+    feed = login(cast.member).get("/o/acme/activity/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", feed))
+    assert f"Leo Leader marked attendance at meeting {rhythm.sync.name} · 9 Nov 2026" in text
+    assert "Mia Member away 21 Dec 2026 to 1 Jan 2027" in text
+    assert "15:00:00" not in text and "15:00" in text
+    assert "2026-11-09" not in text
