@@ -34,6 +34,14 @@ def _summary(cadence: Cadence) -> str:
     return f"Check-in due: {cadence.name}" if cadence.is_checkin else cadence.name
 
 
+def _page(org: Organization, name: str, **kwargs) -> str:
+    """The web page of something in a feed: a calendar entry links back to Accord."""
+    from django.urls import reverse
+
+    path = reverse(name, kwargs={"org_slug": org.slug, **kwargs})
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:
     return instant.astimezone(recurrence.zone(tz_name))
 
@@ -54,8 +62,11 @@ def _rule(cadence: Cadence) -> str:
     return text
 
 
-def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
-    """The recurring event of a cadence and one override per moved occurrence."""
+def cadence_events(
+    cadence: Cadence, org: Organization, away: Iterable[tuple[dt.date, dt.date]] = ()
+) -> list[Event]:
+    """The recurring event of a cadence and one override per moved occurrence; for a
+    check-in, none on the days of `away` (a person's time off: nothing is owed then)."""
     schedule = cadence.schedule
     if recurrence.schedule_problem(schedule) is not None:
         return []  # a stored rule the engine refuses is left out of the feed
@@ -77,7 +88,9 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
     if cadence.all_day:
         base.add("transp", "TRANSPARENT")  # a date to work to does not make anyone busy
     base.add("rrule", vRecur.from_ical(_rule(cadence)))
-    base.add("description", f"{cadence.get_kind_display()} · {settings.SITE_URL}")
+    page = _page(org, "rhythm:cadence", cadence_id=cadence.pk)
+    base.add("description", f"{cadence.get_kind_display()} · {page}")
+    base.add("url", page)
     base.add("categories", ["Accord", cadence.get_kind_display()])
     out = [base]
     # A move stored outside the supported years (never through the services) is left out.
@@ -87,6 +100,8 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
         if e.new_start is None or recurrence.FLOOR < e.new_start < recurrence.CEIL
     ]
     cancelled = [_when(cadence, e.original_start) for e in exceptions if e.cancelled]
+    if cadence.is_checkin:
+        cancelled += _away_occurrences(cadence, away)
     if cancelled:
         base.add("exdate", cancelled)
     for e in exceptions:
@@ -99,9 +114,25 @@ def cadence_events(cadence: Cadence, org: Organization) -> list[Event]:
         moved.add("summary", _summary(cadence))
         moved.add("dtstart", _when(cadence, e.new_start))
         moved.add("duration", length)
-        if e.note:
-            moved.add("description", f"Moved: {e.note}")
+        key = recurrence.occurrence_key(e.original_start)
+        at = _page(org, "rhythm:meeting", cadence_id=cadence.pk, key=key)
+        moved.add("description", f"Moved: {e.note} · {at}" if e.note else f"Moved · {at}")
+        moved.add("url", at)
         out.append(moved)
+    return out
+
+
+def _away_occurrences(
+    cadence: Cadence, away: Iterable[tuple[dt.date, dt.date]]
+) -> list[dt.datetime | dt.date]:
+    """The cadence's occurrences on days of time off, as EXDATEs."""
+    tz = recurrence.zone(cadence.timezone)
+    out: list[dt.datetime | dt.date] = []
+    for starts_on, ends_on in away:
+        start = recurrence.clamp(dt.datetime.combine(starts_on, dt.time(), tz))
+        end = recurrence.plus(dt.datetime.combine(ends_on, dt.time(), tz), dt.timedelta(days=1))
+        found = queries.occurrences_of(cadence, start, end)
+        out += [_when(cadence, o.original_start) for o in found]
     return out
 
 
@@ -138,7 +169,7 @@ def due_events(
                 f"action-{a.pk}@{org.slug}.accord",
                 a.due_on,
                 f"Due: {a.title}",
-                f"Owner: {a.owner.name}",
+                f"Owner: {a.owner.name} · {_page(org, 'decisions:action', item_id=a.pk)}",
             )
         )
     deps = (
@@ -153,7 +184,8 @@ def due_events(
                 f"dependency-{d.pk}@{org.slug}.accord",
                 d.need_by,
                 f"Needed by {d.requester_team.name}: {d.title}",
-                f"{d.provider_team.name} delivers to {d.requester_team.name}.",
+                f"{d.provider_team.name} delivers to {d.requester_team.name}. "
+                f"{_page(org, 'coordination:detail', dep_id=d.pk)}",
             )
         )
     return events + milestone_events(org, team_ids)
@@ -191,8 +223,11 @@ def _finish(cal: Calendar) -> bytes:
 def person_feed(org: Organization, person: Person) -> bytes:
     scope = queries.PersonScope.load(org, person)
     cal = _calendar(f"{person.name} · {org.name}")
+    # Time off from a month back on: what is owed is left out of those days.
+    since = timezone.localdate() - dt.timedelta(days=31)
+    away = list(person.away_periods.filter(ends_on__gte=since).values_list("starts_on", "ends_on"))
     for c in queries.person_cadences(org, person, scope):
-        for ev in cadence_events(c, org):
+        for ev in cadence_events(c, org, away):
             cal.add_component(ev)
     for ev in due_events(org, person=person, team_ids=scope.team_ids):
         cal.add_component(ev)
@@ -222,6 +257,9 @@ def meeting_ics(org: Organization, cadence: Cadence, occ: recurrence.Occurrence)
     ev.add("uid", f"cadence-{cadence.pk}-{occ.key}@{org.slug}.accord")
     ev.add("dtstamp", timezone.now())
     ev.add("summary", _summary(cadence))
+    page = _page(org, "rhythm:meeting", cadence_id=cadence.pk, key=occ.key)
+    ev.add("description", f"{cadence.get_kind_display()} · agenda and minutes: {page}")
+    ev.add("url", page)
     if cadence.all_day:
         ev.add("dtstart", occ.day)
         ev.add("dtend", occ.day + dt.timedelta(days=1))

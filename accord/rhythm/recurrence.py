@@ -489,13 +489,18 @@ class Occurrence:
     @property
     def key(self) -> str:
         """A stable identifier of the occurrence, for URLs and idempotency keys."""
-        return self.original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return occurrence_key(self.original_start)
 
     def local_start(self, tz_name: str | None = None) -> dt.datetime:
         return self.start.astimezone(zone(tz_name or self.timezone))
 
     def local_end(self, tz_name: str | None = None) -> dt.datetime:
         return self.end.astimezone(zone(tz_name or self.timezone))
+
+
+def occurrence_key(original_start: dt.datetime) -> str:
+    """The key of the occurrence that was (or is) at `original_start` (see parse_key)."""
+    return original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def parse_key(key: str) -> dt.datetime:

@@ -9,6 +9,7 @@ import datetime as dt
 import icalendar
 import recurring_ical_events
 from django.test import Client
+from django.utils import timezone
 
 from accord.decisions import services as decisions
 from accord.rhythm import queries, services
@@ -99,3 +100,31 @@ def test_the_meeting_download_is_one_event_at_the_right_time(cast, rhythm, as_ad
     [ev] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     assert ev["DTSTART"].dt.astimezone(dt.UTC) == utc(2026, 11, 9, 9)
     assert str(ev["DTSTART"].params["TZID"]) == "Europe/Berlin"
+
+
+def test_a_person_feed_owes_no_check_in_while_away_and_links_back_to_accord(cast, rhythm):
+    """Check-ins falling on a person's time off are left out of their feed (the settings
+    page says nothing is owed then); meetings stay. Each entry links to its page."""
+    lo = timezone.now() + dt.timedelta(days=1)
+    hi = lo + dt.timedelta(days=60)
+
+    def starts(body: bytes, summary: str) -> list[dt.datetime]:
+        events = recurring_ical_events.of(icalendar.Calendar.from_ical(body)).between(lo, hi)
+        return sorted(
+            e["DTSTART"].dt.astimezone(dt.UTC) for e in events if str(e["SUMMARY"]) == summary
+        )
+
+    checkin = queries.cadences(cast.org).get(pk=rhythm.checkin.pk)
+    owed = queries.occurrences_of(checkin, lo, hi)
+    away_day = owed[2].local_start().date()
+    services.set_away(cast.org, cast.member, cast.member, starts_on=away_day, ends_on=away_day)
+    _, token = services.create_feed(cast.org, cast.member, person=cast.member)
+    body = Client().get(f"/api/v1/rhythm/calendar/{token}.ics").content
+    expected = [o.start for o in owed if o.start != owed[2].start]
+    assert starts(body, f"Check-in due: {checkin.name}") == expected
+    sync = queries.cadences(cast.org).get(pk=rhythm.sync.pk)
+    assert starts(body, sync.name) == [o.start for o in queries.occurrences_of(sync, lo, hi)]
+    cal = icalendar.Calendar.from_ical(body)
+    [event] = [e for e in cal.walk("VEVENT") if str(e["SUMMARY"]) == sync.name]
+    assert str(event["URL"]).endswith(f"/o/acme/rhythm/cadences/{sync.pk}/")
+    assert str(event["URL"]) in str(event["DESCRIPTION"])
