@@ -199,7 +199,10 @@ def show(value: object, key: str = "") -> str | None:
     if isinstance(value, list):
         shown = [show(v) for v in value]
         return ", ".join(s for s in shown if s) or None
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # an agenda section, a scorecard row: by its name
+        named = value.get("title") or value.get("name")
+        if isinstance(named, str) and named:
+            return named
         return f"{len(value)} item{'s' if len(value) != 1 else ''}"
     return str(value)
 

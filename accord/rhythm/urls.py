@@ -13,6 +13,11 @@ urlpatterns = [
     path("cadences/<int:cadence_id>/edit/", views.cadence_edit, name="cadence_edit"),
     path("cadences/<int:cadence_id>/<str:key>/", views.meeting, name="meeting"),
     path("cadences/<int:cadence_id>/<str:key>/checkin/", views.checkin, name="checkin"),
+    path(
+        "cadences/<int:cadence_id>/<str:key>/checkins/",
+        views.checkin_round,
+        name="checkin_round",
+    ),
     path("cadences/<int:cadence_id>/<str:key>/move/", views.occurrence_change, name="occurrence"),
     path("cadences/<int:cadence_id>/<str:key>/ics/", views.meeting_ics, name="meeting_ics"),
     path(

@@ -44,6 +44,8 @@ from accord.rhythm.models import (
     Cadence,
     CadenceMute,
     CalendarFeed,
+    CheckIn,
+    CheckInStatus,
     Measurable,
     MeasurableValue,
     Meeting,
@@ -357,6 +359,49 @@ def meeting_ics(request, cadence_id: int, key: str):
 # --- check-in ------------------------------------------------------------------------------
 
 
+ROUND_LISTED = 100  # people listed per state on one round of check-ins
+
+
+@org_view
+def checkin_round(request, cadence_id: int, key: str):
+    """One round of a check-in cadence: who checked in on time, late, who missed it, and
+    (while it is open) who has not yet; the first ROUND_LISTED of each, and how many."""
+    org = request.org
+    cadence = _cadence(request, cadence_id)
+    if not cadence.is_checkin:
+        return redirect("rhythm:meeting", org_slug=org.slug, cadence_id=cadence.pk, key=key)
+    occ = _occurrence(cadence, key)
+    rows = CheckIn.objects.for_org(org).filter(cadence=cadence, occurrence_start=occ.original_start)
+    groups = []
+    for status, label in CheckInStatus.choices:
+        of = rows.filter(status=status)
+        listed = list(of.select_related("person").order_by("person__name")[: ROUND_LISTED + 1])
+        more = len(listed) > ROUND_LISTED
+        count = shown_count(count_up_to(of) if more else len(listed))
+        groups.append((status, label, listed[:ROUND_LISTED], count, more))
+    pending = (
+        queries.participants_query(org, cadence)
+        .exclude(pk__in=rows.values("person_id"))
+        .order_by("name", "id")
+    )
+    waiting = list(pending[: ROUND_LISTED + 1])
+    waiting_more = len(waiting) > ROUND_LISTED
+    return render(
+        request,
+        "rhythm/checkin_round.html",
+        {
+            "cadence": cadence,
+            "occ": occ,
+            "tz": request.person.timezone,
+            "groups": groups,
+            "waiting": waiting[:ROUND_LISTED],
+            "waiting_count": shown_count(count_up_to(pending) if waiting_more else len(waiting)),
+            "waiting_more": waiting_more,
+            "mine": queries.is_participant(org, cadence, request.person),
+        },
+    )
+
+
 @org_view
 def checkin(request, cadence_id: int, key: str):
     org, me = request.org, request.person
@@ -364,6 +409,9 @@ def checkin(request, cadence_id: int, key: str):
     if not cadence.is_checkin:
         return redirect("rhythm:meeting", org_slug=org.slug, cadence_id=cadence.pk, key=key)
     occ = _occurrence(cadence, key)
+    if request.method == "GET" and not queries.is_participant(org, cadence, me):
+        # Nothing to fill in for someone who owes no check-in here: who did, instead.
+        return redirect("rhythm:checkin_round", org_slug=org.slug, cadence_id=cadence.pk, key=key)
     owned = links.owned_alignment(org, me)
     mine = Measurable.objects.for_org(org).filter(owner=me, is_active=True)
     if cadence.scope != Scope.ORG:  # the organization's: every team's

@@ -284,3 +284,22 @@ def test_a_new_cadence_says_there_is_nothing_to_measure_yet(cast):
     page = login(cast.leader).get(f"/o/acme/rhythm/cadences/{fresh.pk}/").content.decode()
     assert "Nothing to measure yet: no occurrence has passed." in page
     assert "last 0 occurrences" not in page and "Every month on the first Tuesday" in page
+
+
+def test_a_round_of_check_ins_says_who_is_in_and_who_is_not(cast, rhythm, open_checkin):
+    """From the cadence's trend, a round lists who checked in (and when) and who has not
+    yet; someone who owes no check-in there is sent to it rather than to a form."""
+    checkin = queries.cadences(cast.org).get(pk=rhythm.checkin.pk)  # its window as widened
+    services.submit_checkin(
+        cast.org, cast.member, checkin, open_checkin.original_start, highlights="Done"
+    )
+    base = f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{open_checkin.key}/"
+    page = login(cast.admin).get(base + "checkins/").content.decode()
+    on_time = page[page.index('id="round-on_time-h"') :].split("</section>")[0]
+    assert cast.member.name in on_time
+    waiting = page[page.index('id="round-waiting-h"') :].split("</section>")[0]
+    assert cast.leader.name in waiting and cast.member.name not in waiting
+    # The admin owes nothing here: the check-in address shows the round, not a form.
+    sent = login(cast.admin).get(base + "checkin/")
+    assert sent.status_code == 302 and sent["Location"] == base + "checkins/"
+    assert login(cast.member).get(base + "checkin/").status_code == 200
