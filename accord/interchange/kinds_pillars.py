@@ -15,6 +15,8 @@ from accord.interchange.engine import Change, Context, Kind
 from accord.interchange.fields import F
 from accord.interchange.kinds_org import Links
 from accord.interchange.models import ExternalKey
+from accord.rhythm.forms import agenda_from_text, agenda_to_text
+from accord.rhythm.templates_catalog import SECTION_SOURCES
 
 REASON = "Changed by an organization file."
 
@@ -802,6 +804,12 @@ def _all_day_problem(data: dict) -> tuple[str, str] | None:
     return None
 
 
+def _agenda_line(line: str) -> dict:
+    """One agenda section of a file ("Title | source | minutes"), as the cadence form reads
+    it (`rhythm.forms.agenda_from_text`)."""
+    return agenda_from_text(line, [])[0]
+
+
 class Cadences(Keyed):
     model_label = "rhythm.Cadence"
     section = "cadences"
@@ -838,9 +846,63 @@ class Cadences(Keyed):
         ),
         F("owner", "email", ref="people"),
         F("active", "bool", default=True),
+        # The settings below are Accord's own when left out (a new cadence: its template's).
+        F(
+            "agenda",
+            "list",
+            items="str",
+            auto=True,
+            doc='Sections, each "Title | source | minutes" as the cadence form writes them '
+            "(sources: " + ", ".join(SECTION_SOURCES) + "). Left out: unchanged.",
+        ),
+        F(
+            "participants",
+            "list",
+            items="email",
+            ref="people",
+            auto=True,
+            doc="People taking part beyond the teams in scope. Left out: unchanged.",
+        ),
+        F(
+            "checkin_owed_by",
+            "str",
+            choices=("everyone", "leads"),
+            auto=True,
+            doc="Who owes a check-in: everyone in scope, or team leads only.",
+        ),
+        F(
+            "window_opens_hours",
+            "int",
+            minimum=0,
+            maximum=24 * 28,
+            auto=True,
+            doc="A check-in opens this many hours before it is due.",
+        ),
+        F(
+            "late_after_hours",
+            "int",
+            minimum=0,
+            maximum=24 * 28,
+            auto=True,
+            doc="A check-in counts as late (not missed) this many hours after it is due.",
+        ),
     )
 
     def check(self, ctx, items):
+        for item in list(items):
+            for line in item.data.get("agenda") or []:
+                source = _agenda_line(line)["source"]
+                if source not in SECTION_SOURCES:
+                    ctx.skip(
+                        self.section,
+                        item,
+                        f"{item.path}.agenda",
+                        line,
+                        f"Unknown agenda source {source!r}; use one of "
+                        f"{', '.join(SECTION_SOURCES)}. Item skipped.",
+                        "invalid_value",
+                    )
+                    break
         for item in list(items):
             scope, team, teams = item.data["scope"], item.data["team"], item.data["teams"]
             why = ""
@@ -881,7 +943,11 @@ class Cadences(Keyed):
     def rows(self, org):
         from accord.rhythm.models import Cadence
 
-        qs = Cadence.objects.for_org(org).select_related("team", "owner").prefetch_related("teams")
+        qs = (
+            Cadence.objects.for_org(org)
+            .select_related("team", "owner")
+            .prefetch_related("teams", "extra_participants")
+        )
         for c in qs.order_by("id").iterator(chunk_size=500):
             yield (
                 c,
@@ -899,6 +965,11 @@ class Cadences(Keyed):
                     "duration_minutes": c.duration_minutes,
                     "owner": c.owner.email if c.owner and c.owner.email else None,
                     "active": c.is_active,
+                    "agenda": agenda_to_text(c.agenda).splitlines(),
+                    "participants": sorted(p.email for p in c.extra_participants.all() if p.email),
+                    "checkin_owed_by": c.checkin_owed_by,
+                    "window_opens_hours": c.window_opens_hours,
+                    "late_after_hours": c.late_after_hours,
                 },
             )
 
@@ -917,7 +988,17 @@ class Cadences(Keyed):
             after["timezone_name"] = after.pop("timezone")
         active = after.pop("active", None)
         team_objs = self.refs(ctx, "teams", teams) if teams is not None else None
+        if after.get("participants") is not None:
+            after["extra_participants"] = self.refs(ctx, "people", after.pop("participants"))
+        else:
+            after.pop("participants", None)
+        for name in ("checkin_owed_by", "window_opens_hours", "late_after_hours"):
+            if after.get(name) is None:
+                after.pop(name, None)
+        agenda = after.pop("agenda", None)
         if change.action == "create":
+            if agenda is not None:
+                after["agenda"] = [_agenda_line(line) for line in agenda]
             obj = services.create_cadence(ctx.org, None, teams=team_objs or (), **after)
             if active is False:
                 services.update_cadence(ctx.org, None, obj, is_active=False)
@@ -926,6 +1007,8 @@ class Cadences(Keyed):
         obj = ctx.obj(self.section, change.key)
         if active is not None:
             after["is_active"] = active
+        if agenda is not None:  # sections keep their keys (and notes) while titles stay
+            after["agenda"] = agenda_from_text("\n".join(agenda), obj.agenda)
         services.update_cadence(ctx.org, None, obj, teams=team_objs, **after)
 
     def remove(self, ctx, change):
