@@ -127,6 +127,15 @@ class PersonEditForm(PersonForm):
         "tokens and calendar address stop, their agents pause, and teams no longer list or "
         "count them. Their history stays; tick it again to bring them back.",
     )
+    # A box left clear is not sent at all: this says the box was on the form, so only a
+    # form that showed it can deactivate anyone (not a post made without it).
+    active_shown = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.pop("active_shown", ""):
+            data.pop("is_active", None)
+        return data
 
 
 class IdentityForm(forms.Form):

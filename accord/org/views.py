@@ -737,7 +737,7 @@ def person_edit(request, person_id: int):
         )
         form = form_class(
             request.POST or None,
-            initial={f: getattr(person, f) for f in form_class.base_fields},
+            initial={f: getattr(person, f) for f in form_class.base_fields if hasattr(person, f)},
         )
     if request.method == "POST" and form.is_valid():
         try:

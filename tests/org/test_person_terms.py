@@ -150,8 +150,14 @@ def test_an_admin_deactivates_and_brings_back_a_person_from_the_web(cast):
     client = login(cast.admin)
     url = f"/o/acme/people/{cast.member.pk}/edit/"
     form = {"name": cast.member.name, "email": cast.member.email, "title": "",
-            "role": "member", "timezone": "UTC"}  # fmt: skip
-    assert 'name="is_active"' in client.get(url).content.decode()
+            "role": "member", "timezone": "UTC", "active_shown": "1"}  # fmt: skip
+    page = client.get(url).content.decode()
+    assert 'name="is_active"' in page and 'name="active_shown"' in page
+    # A post without the box on its form (an old page, a script) leaves them active.
+    without = {k: v for k, v in form.items() if k != "active_shown"}
+    assert client.post(url, without).status_code == 302
+    cast.member.refresh_from_db()
+    assert cast.member.is_active
     assert client.post(url, form).status_code == 302  # the box left clear
     cast.member.refresh_from_db()
     assert not cast.member.is_active
