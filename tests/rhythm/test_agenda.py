@@ -14,6 +14,7 @@ from accord.coordination import services as coordination
 from accord.decisions import services as decisions
 from accord.org import services as org_services
 from accord.rhythm import agenda, services
+from accord.rhythm.models import Cadence
 from accord.rhythm.templates_catalog import SECTION_SOURCES
 from tests.conftest import login
 from tests.rhythm.conftest import utc
@@ -363,6 +364,15 @@ def test_a_meeting_whose_sections_ask_for_more_time_than_it_has_says_so(cast):
     page = meeting_page([20, 20])
     assert "The agenda's sections take 40 minutes of a 30-minute meeting" in page
     assert 'id="overbooked"' not in meeting_page([15, 15])
+    # Once held, its minutes are what happened: no advice to shorten the plan.
+    cadence = Cadence.objects.get(name="Review 40")
+    start = dt.datetime(2026, 12, 21, 10, tzinfo=dt.UTC)
+    m = services.open_meeting(cast.org, cast.admin, cadence, start)
+    m = services.start_meeting(cast.org, cast.admin, m, now=start)
+    services.finish_meeting(cast.org, cast.admin, m, ratings={}, now=start)
+    url = f"/o/acme/rhythm/cadences/{cadence.pk}/20261221T100000Z/"
+    minutes = login(cast.member).get(url).content.decode()
+    assert "Minutes" in minutes and 'id="overbooked"' not in minutes
 
 
 def test_every_template_of_the_catalog_fits_its_sections_in_its_meeting():
