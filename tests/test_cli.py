@@ -78,6 +78,10 @@ def test_load_demo_twice_changes_nothing_and_reset_reloads_it():
             ):
                 later = model._default_manager.filter(**{f"{f.name}__gt": now})
                 assert not later.exists(), (model._meta.label, f.name, later.first())
+    from accord.rhythm.models import MeasurableValue
+
+    shares = MeasurableValue.objects.filter(measurable__unit="%")
+    assert shares.exists() and not shares.filter(value__gt=100).exists()  # no 103% CSAT
 
     out = StringIO()
     call_command("load_demo", stdout=out)

@@ -209,6 +209,8 @@ def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
             for w in range(13, 0, -1):
                 drift = rng.uniform(-0.25, 0.2) if rule != "at_most" else rng.uniform(-0.5, 0.6)
                 value = Decimal(str(round(centre * (1 + drift), 1)))
+                if unit == "%":  # a share: CSAT of 103.3% reads as a bug
+                    value = min(value, Decimal(100))
                 services.record_measurable_value(
                     org,
                     None,
