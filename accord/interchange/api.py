@@ -14,8 +14,8 @@ router = Router(tags=["Organization as code"])
 
 MEDIA_YAML = "application/yaml"
 
-# A refused file answers 422 with the same report as a plan (changes, problems), or with
-# the API's error (a file over the size limit): both are JSON objects.
+# A refused file answers 422 with the API's error and the same report as a plan (changes,
+# problems); a file over the size limit, with the API's error alone.
 REPORT_422 = {
     "422": {
         "description": "The file cannot be used: the report lists every problem.",
@@ -29,9 +29,23 @@ REPORT_422 = {
 
 
 def _outcome_response(outcome: services.Outcome) -> HttpResponse:
-    status = 200 if outcome.ok else 422
+    body = outcome.as_json()
+    if not outcome.ok:
+        # The API's error, as every 422 has it, beside the report it summarises.
+        if outcome.fatal is not None:
+            error = {"code": outcome.fatal.kind, "message": outcome.fatal.why}
+        else:
+            count = len(outcome.report.problems)
+            error = {
+                "code": "file_refused",
+                "message": f"Nothing was changed: the file has {count} "
+                f"problem{'s' if count != 1 else ''} (see report.problems).",
+            }
+        body = {"error": {**error, "fields": {}}, **body}
     return HttpResponse(
-        json.dumps(outcome.as_json(), default=str), status=status, content_type="application/json"
+        json.dumps(body, default=str),
+        status=200 if outcome.ok else 422,
+        content_type="application/json",
     )
 
 

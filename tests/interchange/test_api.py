@@ -56,7 +56,9 @@ def test_a_file_never_reaches_another_organization(cast):
     # one), and reaches neither.
     refused = _post(outsider, "apply", text)
     assert refused.status_code == 422
-    assert "describes the organization 'acme', not 'globex'" in refused.content.decode()
+    error = refused.json()["error"]  # the API's error shape, beside the report
+    assert error["code"] == "other_organization"
+    assert "describes the organization 'acme', not 'globex'" in error["message"]
     assert not Team.objects.filter(slug="sales").exists()
     assert _post(outsider, "apply", NEW_TEAM).status_code == 200
     assert not Team.objects.filter(org=cast.org, slug="sales").exists()
