@@ -72,16 +72,21 @@ TEMPLATES: dict[str, Template] = {
             time=dt.time(10, 0),
             duration_minutes=90,
             scope="team",
-            description="Check-in, metrics, priorities, headlines, action items, issues, "
-            "and a wrap-up with a rating from everyone.",
+            description="Check-in, metrics, priorities, headlines, what other teams need "
+            "from us and we from them, decisions waiting, action items, issues, and a "
+            "wrap-up with a rating from everyone.",
             sections=[
                 section("segue", "Check-in: good news", "none", 5),
                 section("metrics", "Scorecard", "metrics", 5),
                 section("priorities", "Priorities review", "key_results", 5),
                 section("confidence", "Objectives at risk", "objectives", 5),
                 section("headlines", "Headlines", "headlines", 5),
+                section(
+                    "dependencies", "Across teams: new and late dependencies", "dependencies", 5
+                ),
+                section("decisions", "Decisions waiting on us", "decisions", 5),
                 section("todos", "Action items", "action_items", 5),
-                section("issues", "Issues", "issues", 55),
+                section("issues", "Issues", "issues", 45),
                 section("carried", "Carried forward", "carried", 0),
                 section("wrapup", "Wrap-up and rating", "none", 5),
             ],

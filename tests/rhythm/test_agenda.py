@@ -200,6 +200,21 @@ def test_each_section_picks_exactly_its_items(cast, world):
     assert "due 13 Nov 2026 · overdue" in details["Write runbook"]
 
 
+def test_a_teams_weekly_sync_brings_what_crosses_teams_and_what_waits_on_it(cast, world):
+    """The Level 10 sync of a team of teams: besides its own numbers and issues, the late
+    and new dependencies with other teams and the decisions waiting on its people."""
+    with at(BEFORE):
+        sync = services.create_cadence_from_template(
+            cast.org, None, "weekly-sync", team=cast.platform, timezone_name="Europe/Berlin"
+        )
+    meeting = services.open_meeting(cast.org, None, sync, MEETING)
+    with at(NOW):
+        built = agenda.build(cast.org, sync, meeting, now=NOW)
+    assert titles(built, "dependencies") == ["Old late", "New ask"]
+    assert titles(built, "decisions") == ["Which CI vendor?"]
+    assert sum(s["minutes"] for s in sync.agenda) == sync.duration_minutes
+
+
 def test_the_snapshot_does_not_change_when_live_data_changes(cast, world):
     meeting = services.open_meeting(cast.org, None, world["cadence"], MEETING)
     with at(NOW):
