@@ -308,6 +308,14 @@ def test_applying_another_organizations_file_never_touches_that_organization(wor
     _, raw = token_services.create_token(third, admin, "third")
     client = bearer(raw)
     before = fingerprint(victim.org)
+    # As exported it names the first organization: refused, touching neither.
+    refused = client.post("/api/v1/interchange/apply", exported, content_type="application/yaml")
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "other_organization"
+    assert not Team.objects.for_org(third).exists()
+    # Made this organization's (its slug changed), it is taken in as a copy.
+    named = f"\n  slug: {victim.org.slug}\n".encode()
+    assert named in exported
+    exported = exported.replace(named, b"\n  slug: third\n", 1)
     for url in ("/api/v1/interchange/plan", "/api/v1/interchange/apply"):
         response = client.post(url, exported, content_type="application/yaml")
         assert response.status_code == 200, f"{url}: {response.content[:500]!r}"

@@ -392,7 +392,8 @@ def apply_file(
 # --- export -----------------------------------------------------------------------------
 
 HEADER = (
-    "# Accord organization file (format 1). Apply with `accord apply FILE --org SLUG`.\n"
+    "# Accord organization file (format 1). Apply with `accord apply FILE` (to make another\n"
+    "# organization of it, change organization.slug first).\n"
     "# Sections present in this file are authoritative: what they omit would be removed.\n"
 )
 
