@@ -55,3 +55,19 @@ def refresh_planner_statistics() -> None:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
         cursor.execute("ANALYZE")
+
+
+def analyse_new_index(schema_editor, index: str) -> None:
+    """In a migration that adds `index`: a SQLite database the planner already has
+    statistics of gets the new index's too. Without them, until the worker's next hourly
+    refresh, SQLite may prefer the new index where an older one reads far fewer rows (the
+    top team's action items: 50 ms of SQL instead of 1.3). PostgreSQL's planner needs no
+    statistics of an index."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(index)}")

@@ -250,3 +250,23 @@ def test_the_roles_page_counts_terms_off_an_index(generated, db):
     assert len(counts) == 2, counts
     for sql in counts:
         assert "COVERING INDEX membership_roles" in sqlite_plan(sql), sqlite_plan(sql)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_a_migration_adding_an_index_gives_sqlite_its_statistics(cast):
+    """Without them SQLite preferred the new index by giver to the team's for the top
+    team's action items (50 ms of SQL instead of 1.3 at 10,000 teams) until the worker's
+    next hourly refresh: the migration that adds it analyses it."""
+    from types import SimpleNamespace
+
+    from accord.core.database import analyse_new_index
+    from accord.decisions import services
+
+    for n in range(3):  # SQLite keeps no statistics of an empty index
+        services.create_action_item(cast.org, cast.leader, f"Ask {n}", cast.member)
+    refresh_planner_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE idx = 'decisions_action_giver_due'")
+        analyse_new_index(SimpleNamespace(connection=connection), "decisions_action_giver_due")
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE idx = 'decisions_action_giver_due'")
+        assert cursor.fetchone()[0] == 1

@@ -3,19 +3,13 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from accord.core.database import analyse_new_index
+
 
 def analyse_the_index(apps, schema_editor):
-    """A SQLite database the planner already has statistics of gets the new index's too:
-    without them, until the worker's next hourly refresh, SQLite would prefer it to the
-    better `(org, period, orphaned)` for the orphaned counts."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's planner needs no statistics of an index
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            cursor.execute("PRAGMA analysis_limit = 1000")  # as accord.core.database
-            cursor.execute("ANALYZE alignment_objective_tree")
+    """Without the new index's statistics SQLite would prefer it to the better
+    `(org, period, orphaned)` for the orphaned counts (`analyse_new_index`)."""
+    analyse_new_index(schema_editor, "alignment_objective_tree")
 
 
 class Migration(migrations.Migration):

@@ -2,6 +2,12 @@
 
 from django.db import migrations, models
 
+from accord.core.database import analyse_new_index
+
+
+def analyse(apps, schema_editor):
+    analyse_new_index(schema_editor, "decisions_action_giver_due")
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -16,4 +22,5 @@ class Migration(migrations.Migration):
                 fields=["org", "created_by", "status", "due_on"], name="decisions_action_giver_due"
             ),
         ),
+        migrations.RunPython(analyse, migrations.RunPython.noop),
     ]
