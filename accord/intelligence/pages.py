@@ -291,16 +291,27 @@ def signals(
     kinds: Iterable[str] | None = None,
     severity: str = "",
     state: str = "live",
+    new_since: dt.datetime | None = None,
 ) -> QuerySet:
     """Stored signals concerning any of `team_ids` (None: all), ranked as `queries.ranked`.
-    `state` is a state, "live" (every state but resolved) or "" (any)."""
-    return _all(org, kinds=kinds, severity=severity, state=state).filter(in_scope(org, team_ids))
+    `state` is a state, "live" (every state but resolved) or "" (any); `new_since`, first
+    seen after that moment (as `new_since` lists)."""
+    return _all(org, kinds=kinds, severity=severity, state=state, new_since=new_since).filter(
+        in_scope(org, team_ids)
+    )
 
 
 def _all(
-    org: Organization, *, kinds: Iterable[str] | None = None, severity: str = "", state: str
+    org: Organization,
+    *,
+    kinds: Iterable[str] | None = None,
+    severity: str = "",
+    state: str,
+    new_since: dt.datetime | None = None,
 ) -> QuerySet:
     qs = Signal.objects.filter(org=org)
+    if new_since is not None:
+        qs = qs.filter(first_seen__gt=new_since)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     if severity:
@@ -365,14 +376,20 @@ def signals_page(
 
 
 def stored_total(
-    org: Organization, team: Team, *, kinds=None, severity: str = "", state: str = "live"
+    org: Organization,
+    team: Team,
+    *,
+    kinds=None,
+    severity: str = "",
+    state: str = "live",
+    new_since: dt.datetime | None = None,
 ) -> tuple[int, dt.datetime] | None:
     """How many signals not resolved concern the team or a team below it (of `severity`,
     or of any), and when that was counted: the last evaluation stores it with the team's
     health (`rollup_open_*`), so a large scope's list shows its total without reading its
     teams' links. None for other filters (a kind, a dimension, another state), or when the
     team has no health from the last evaluation. Two queries."""
-    if kinds is not None or state != "live":
+    if kinds is not None or state != "live" or new_since is not None:
         return None
     h = (
         HealthScore.objects.filter(org=org, team=team, date=queries.latest_date(org))
@@ -394,7 +411,7 @@ def top(org: Organization, team_ids: Iterable[int] | None, limit: int = 5) -> li
 
 
 def new_since(org: Organization, team_ids, since: dt.datetime, limit: int = 10) -> list[Signal]:
-    return _first(org, team_ids, _all(org, state="live").filter(first_seen__gt=since), limit)
+    return _first(org, team_ids, _all(org, state="live", new_since=since), limit)
 
 
 def resolved_since(

@@ -88,6 +88,7 @@ def _filters(request, scope: pages.Scope) -> dict:
         "state": state,
         "dimension": dimension,
         "team": team_id,
+        "new": "week" if request.GET.get("new") == "week" else "",
         "outside": outside,
     }
 
@@ -119,7 +120,13 @@ def index(request):
     kinds = by_dim[f["dimension"]] if f["dimension"] else None
     if f["kind"]:
         kinds = [f["kind"]] if kinds is None or f["kind"] in kinds else []
-    filters = {"kinds": kinds, "severity": f["severity"], "state": f["state"]}
+    filters = {
+        "kinds": kinds,
+        "severity": f["severity"],
+        "state": f["state"],
+        # "New since last week" in full: what its card shows the first ten of.
+        "new_since": week_ago if f["new"] else None,
+    }
     total = None  # (how many, when the last evaluation counted them or None: lately)
     if pages.large(list_teams):
         page = pages.signals_page(org, list_teams, page_number(request), PAGE_SIZE, **filters)
@@ -127,7 +134,7 @@ def index(request):
     elif list_teams is None:  # the whole organization: its figure, not a count on each view
         listed = pages.signals(org, None, **filters)
         page = paginate_uncounted(request, listed, PAGE_SIZE)
-        key = ":".join(f[k] for k in ("dimension", "kind", "severity", "state"))  # checked
+        key = ":".join(f[k] for k in ("dimension", "kind", "severity", "state", "new"))
         total = (figures(f"signals:{org.pk}:{key}", {"n": listed})["n"], None)
     else:
         page = paginate(request, pages.signals(org, list_teams, **filters), per_page=PAGE_SIZE)

@@ -265,6 +265,25 @@ def test_new_and_resolved_since_last_week(acme):
     resolved = html[html.index('id="resolved-h"') : html.index('id="signals"')]
     assert "Fresh" in new and "Old" not in new
     assert "Fixed" in resolved and "Fixed long ago" not in resolved
+    assert "All the signals new since last week" not in new  # the card holds them all
+
+
+def test_more_than_ten_new_signals_lead_to_all_of_them(acme):
+    now = timezone.now()
+    for n in range(12):
+        fx.signal(
+            acme.org, [acme.web], title=f"Fresh {n:02}", first_seen=now - dt.timedelta(days=1)
+        )
+    fx.signal(acme.org, [acme.web], title="Old news", first_seen=now - dt.timedelta(days=30))
+    client = login(acme.admin)
+    html = client.get(URL).content.decode()
+    new = html[html.index('id="new-h"') : html.index('id="resolved-h"')]
+    assert "10+" in new and "new=week#signals" in new
+    listed = client.get(URL, {"new": "week"}).content.decode()
+    signals = listed[listed.index('id="signals"') :]
+    assert "New since last week" in signals
+    assert all(f"Fresh {n:02}" in signals for n in range(12))
+    assert "Old news" not in signals
 
 
 # --- one signal ----------------------------------------------------------------------------
