@@ -312,5 +312,5 @@ def test_the_whole_organizations_list_shows_its_figure(stored, monkeypatch):
     def add(name: str) -> None:
         fx.signal(org, [], title=f"Critical, {name}", severity="critical")
 
-    key = f"signals:{org.pk}:::critical:live"  # no dimension, no kind
+    key = f"signals:{org.pk}:::critical:live:"  # no dimension, no kind, not only the new
     check_figure(shown, add, key, monkeypatch)
