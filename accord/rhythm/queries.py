@@ -350,6 +350,12 @@ def ower_ids(org: Organization, cadence: Cadence) -> set[int]:
     """Who owes one cadence's check-ins (as `Roster.ower_ids`), without the roster."""
     if not cadence.is_checkin:
         return set()
+    return set(owers_query(org, cadence).values_list("id", flat=True))
+
+
+def owers_query(org: Organization, cadence: Cadence):
+    """Who owes a check-in cadence's check-ins, as a query of people (page it, count it:
+    a whole organization's cadence is owed by everyone in a team)."""
     members = Membership.objects.for_org(org)
     if cadence.scope != Scope.ORG:
         members = members.filter(team_id__in=scope_team_ids(org, cadence))
@@ -359,8 +365,7 @@ def ower_ids(org: Organization, cadence: Cadence) -> set[int]:
         cond = Q(pk__in=members.values("person_id")) | Q(
             pk__in=[p.pk for p in cadence.extra_participants.all()]
         )
-    people = Person.objects.for_org(org).filter(is_active=True).filter(cond)
-    return set(people.values_list("id", flat=True))
+    return Person.objects.for_org(org).filter(is_active=True).filter(cond)
 
 
 @dataclass

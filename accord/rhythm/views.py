@@ -380,7 +380,7 @@ def checkin_round(request, cadence_id: int, key: str):
         count = shown_count(count_up_to(of) if more else len(listed))
         groups.append((status, label, listed[:ROUND_LISTED], count, more))
     pending = (
-        queries.participants_query(org, cadence)
+        queries.owers_query(org, cadence)
         .exclude(pk__in=rows.values("person_id"))
         .order_by("name", "id")
     )

@@ -299,6 +299,19 @@ def test_a_round_of_check_ins_says_who_is_in_and_who_is_not(cast, rhythm, open_c
     assert cast.member.name in on_time
     waiting = page[page.index('id="round-waiting-h"') :].split("</section>")[0]
     assert cast.leader.name in waiting and cast.member.name not in waiting
+    # Owed by the leads alone: a member who has not checked in is not waited for.
+    services.update_cadence(cast.org, None, checkin, checkin_owed_by="leads")
+    services.submit_checkin(
+        cast.org, cast.leader, checkin, open_checkin.original_start, highlights="Done"
+    )
+    from accord.org.models import MembershipRole
+
+    org_services.add_membership(
+        cast.org, None, person=cast.viewer, team=cast.platform, role=MembershipRole.MEMBER
+    )
+    page = login(cast.admin).get(base + "checkins/").content.decode()
+    waiting = page[page.index('id="round-waiting-h"') :].split("</section>")[0]
+    assert "Everyone who owes one is in." in waiting and cast.viewer.name not in waiting
     # The admin owes nothing here: the check-in address shows the round, not a form.
     sent = login(cast.admin).get(base + "checkin/")
     assert sent.status_code == 302 and sent["Location"] == base + "checkins/"
