@@ -299,6 +299,12 @@ def test_a_round_of_check_ins_says_who_is_in_and_who_is_not(cast, rhythm, open_c
     assert cast.member.name in on_time
     waiting = page[page.index('id="round-waiting-h"') :].split("</section>")[0]
     assert cast.leader.name in waiting and cast.member.name not in waiting
+    day = open_checkin.start.astimezone(dt.UTC).date()
+    services.set_away(cast.org, cast.leader, cast.leader, starts_on=day - dt.timedelta(days=1),
+                      ends_on=day + dt.timedelta(days=1))  # fmt: skip
+    page = login(cast.admin).get(base + "checkins/").content.decode()
+    waiting = page[page.index('id="round-waiting-h"') :].split("</section>")[0]
+    assert "away: owes none" in waiting
     # Owed by the leads alone: a member who has not checked in is not waited for.
     services.update_cadence(cast.org, None, checkin, checkin_owed_by="leads")
     services.submit_checkin(
