@@ -124,10 +124,11 @@ def _rows_read(client, url: str) -> int:
     return rows
 
 
-@pytest.mark.parametrize("page", ["team rhythm", "check-in"])
+@pytest.mark.parametrize("page", ["team rhythm", "check-in", "check-in round"])
 def test_a_teams_rhythm_reads_its_own_not_the_organizations_roster(generated, db, page):
-    """A team's rhythm page and a check-in read the rows of the team and its cadences, not
-    every membership of the organization (half a second a page at 10,000 teams)."""
+    """A team's rhythm page, a check-in and a round of check-ins read the rows of the team
+    and its cadences, not every membership of the organization (half a second a page at
+    10,000 teams)."""
     read = {}
     for size, org in generated.items():
         person = _viewer(org)
@@ -137,6 +138,7 @@ def test_a_teams_rhythm_reads_its_own_not_the_organizations_roster(generated, db
         url = {
             "team rhythm": f"/o/{org.slug}/rhythm/teams/{team.slug}/",
             "check-in": f"/o/{org.slug}/rhythm/cadences/{checkin.pk}/{occ.key}/checkin/",
+            "check-in round": f"/o/{org.slug}/rhythm/cadences/{checkin.pk}/{occ.key}/checkins/",
         }[page]
         read[size] = _rows_read(login(person), url)
     people = {s: Person.objects.for_org(o).count() for s, o in generated.items()}
