@@ -53,6 +53,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
         name="password_change_done",
     ),
+    path(
+        "accounts/welcome/<uidb64>/<token>/",
+        sso_views.SetPasswordView.as_view(),
+        name="set_password",
+    ),
     path("admin/login/", sso_views.admin_login),  # refused when password sign-in is off
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -26,6 +26,7 @@ VERBS = {
     "confidence_set": "set the confidence of",
     "login_given": "gave a login to",
     "password_set": "set the password of",
+    "sign_in_link_made": "made a sign-in link for",
     "value_recorded": "recorded a new value of",
     "values_imported": "imported values of",
     "carried_over": "carried over",

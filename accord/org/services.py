@@ -714,14 +714,11 @@ def check_password(password: str, user=None) -> None:
         ) from None
 
 
-@transaction.atomic
-def give_login(org: Organization, actor: Person | None, person: Person, password: str) -> Any:
-    """Let `person` sign in with their main address and `password`: their login is created
-    (or the account of that address is theirs), or its password replaced. Refused for a
-    person without an address, or whose address is another person's login here."""
-    require_same_org(org, person, "person")
-    if actor is not None:
-        require_role(actor, Role.ADMIN, "give people a login")
+def _login_of(org: Organization, person: Person, password: str | None) -> tuple[Any, bool]:
+    """The login `person` signs in with: theirs, else the account of their main address
+    (linked to them), else a new one (with `password`, or none usable). Also whether it was
+    linked just now. Refused for a person without an address, or whose address is another
+    person's login here."""
     if person.user_id is None and not person.email:
         raise ServiceError(f"{person.name} has no e-mail address to sign in with.")
     User = get_user_model()
@@ -732,23 +729,55 @@ def give_login(org: Organization, actor: Person | None, person: Person, password
             raise Conflict(f"{person.email} is how {other.name} (person {other.pk}) signs in.")
     if user is None:
         user = ensure_user(person.email, password, name=person.name)
-    else:
+    elif password is not None:
         check_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
-    had_login = person.user_id is not None
-    if not had_login:
-        person.user = user
-        person.version += 1
-        person.save(update_fields=["user", "version"])
-    activity.record(
-        org,
-        actor,
-        "password_set" if had_login else "login_given",
-        person,
-        after={"login": user.get_username()},
-    )
+    if person.user_id is not None:
+        return user, False
+    person.user = user
+    person.version += 1
+    person.save(update_fields=["user", "version"])
+    return user, True
+
+
+@transaction.atomic
+def give_login(org: Organization, actor: Person | None, person: Person, password: str) -> Any:
+    """Let `person` sign in with their main address and `password`: their login is created
+    (or the account of that address is theirs), or its password replaced (`_login_of`)."""
+    require_same_org(org, person, "person")
+    if actor is not None:
+        require_role(actor, Role.ADMIN, "give people a login")
+    user, linked = _login_of(org, person, password)
+    verb = "login_given" if linked else "password_set"
+    activity.record(org, actor, verb, person, after={"login": user.get_username()})
     return user
+
+
+@transaction.atomic
+def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tuple[str, str]:
+    """A one-time link for `person` to choose their password (an invitation, or a lost
+    password): (uidb64, token) for the set-password page, valid for
+    PASSWORD_RESET_TIMEOUT and spent once a password is set. Their login is made if they
+    have none (with no usable password until then). Admins only; refused while password
+    sign-in is off, and for someone deactivated or an agent."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    require_same_org(org, person, "person")
+    if actor is not None:
+        require_role(actor, Role.ADMIN, "make sign-in links")
+    if not settings.ACCORD_PASSWORD_SIGNIN:
+        raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
+    if not person.is_active or person.is_agent:
+        raise ServiceError(f"{person.name} cannot sign in (deactivated, or an agent).")
+    user, _linked = _login_of(org, person, None)
+    if not user.is_active:
+        raise ServiceError(f"The account of {user.get_username()} is switched off.")
+    activity.record(org, actor, "sign_in_link_made", person, after={"login": user.get_username()})
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
 
 
 def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:

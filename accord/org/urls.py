@@ -32,5 +32,10 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/unlock/", views.person_unlock, name="person_unlock"),
+    path(
+        "people/<int:person_id>/sign-in-link/",
+        views.person_sign_in_link,
+        name="person_sign_in_link",
+    ),
     path("people/<int:person_id>/identities/", views.person_identities, name="person_identities"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -516,7 +517,9 @@ def person_detail(request, person_id: int):
     return _person_page(request, person_id)
 
 
-def _person_page(request, person_id: int, new_token: str | None = None):
+def _person_page(
+    request, person_id: int, new_token: str | None = None, sign_in_link: str | None = None
+):
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org).select_related("owner"), pk=person_id)
     terms = queries.person_terms(org, person)
@@ -543,6 +546,15 @@ def _person_page(request, person_id: int, new_token: str | None = None):
             "sign_in_lock": queries.sign_in_lock(person)
             if permissions.can_manage_people(request.person) or request.person == person
             else None,
+            # A sign-in link is offered to admins while password sign-in is on; one just
+            # made is shown here, once.
+            "can_link": permissions.can_manage_people(request.person)
+            and settings.ACCORD_PASSWORD_SIGNIN
+            and person.is_active
+            and not person.is_agent
+            and bool(person.email or person.user_id),
+            "sign_in_link": sign_in_link,
+            "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             **_agent_context(request, person, new_token),
         },
     )
@@ -664,6 +676,24 @@ def person_unlock(request, person_id: int):
         f"{person.name} can sign in again.",
         _person_url(org, person),
     )
+
+
+@org_view
+@require_POST
+def person_sign_in_link(request, person_id: int):
+    """An admin makes a one-time link for the person to choose their password (shown once,
+    to send them): an invitation, or a way back in after a lost password."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    try:
+        uid, token = services.sign_in_link(org, request.person, person)
+    except ServiceError as exc:
+        flash_error(request, exc)
+        return redirect(_person_url(org, person))
+    link = request.build_absolute_uri(
+        reverse("set_password", kwargs={"uidb64": uid, "token": token})
+    )
+    return _person_page(request, person.pk, sign_in_link=link)
 
 
 @org_view

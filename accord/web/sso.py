@@ -53,6 +53,29 @@ class SignInView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """A sign-in link an admin made (People → the person → *Sign-in link*): the person
+    chooses their password. Django's reset check: the link is spent once a password is set
+    (or after PASSWORD_RESET_TIMEOUT); it is moved off the address at once, so the token
+    never reaches another site in a Referer."""
+
+    template_name = "web/set_password.html"
+    reset_url_token = "choose"
+    post_reset_login = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.ACCORD_PASSWORD_SIGNIN:
+            return password_sign_in_off(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        from django.contrib import messages
+        from django.urls import reverse
+
+        messages.success(self.request, "Your password is set: sign in with it now.")
+        return reverse("login")
+
+
 def admin_login(request, extra_context=None):
     """The admin site's own sign-in form, refused like ours when passwords are off."""
     if not settings.ACCORD_PASSWORD_SIGNIN and not request.user.is_authenticated:

@@ -60,3 +60,39 @@ def test_changing_to_a_strong_password_works(cast):
     assert response.status_code == 302
     cast.member.user.refresh_from_db()
     assert cast.member.user.check_password(new)
+
+
+def test_an_admin_invites_someone_added_without_a_login_by_a_one_time_link(cast):
+    """People added in the app have no password: an admin makes a sign-in link on their
+    page (shown once); it lets them choose a password once, and then no more."""
+    import re
+
+    from django.http import HttpRequest
+    from django.test import Client
+
+    from accord.org.models import Person
+
+    nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
+    admin = login(cast.admin)
+    page = admin.post(f"/o/acme/people/{nina.pk}/sign-in-link/").content.decode()
+    link = re.search(r'id="sign-in-link-value"[^>]*value="([^"]+)"', page).group(1)
+    assert "/accounts/welcome/" in link
+    assert link not in admin.get(f"/o/acme/people/{nina.pk}/").content.decode()  # once
+    nina = Person.objects.get(pk=nina.pk)
+    assert nina.user is not None and not nina.user.has_usable_password()
+
+    visitor = Client()
+    form = visitor.get(link.split("testserver", 1)[-1], follow=True)
+    assert b"Choose your password" in form.content
+    choose = form.request["PATH_INFO"]
+    weak = visitor.post(choose, {"new_password1": "1234", "new_password2": "1234"})
+    assert weak.status_code == 200 and b"too short" in weak.content
+    chosen = "Correct-Horse-Battery-42"
+    done = visitor.post(choose, {"new_password1": chosen, "new_password2": chosen})
+    assert done.status_code == 302 and done["Location"] == "/accounts/login/"
+    assert Client().login(request=HttpRequest(), username="nina@acme.example", password=chosen)
+    spent = Client().get(link.split("testserver", 1)[-1], follow=True).content
+    assert b"This link no longer works" in spent
+    # Only admins make them.
+    refused = login(cast.leader).post(f"/o/acme/people/{nina.pk}/sign-in-link/")
+    assert refused.status_code == 403
