@@ -387,8 +387,9 @@ def checkin_round(request, cadence_id: int, key: str):
     waiting = list(pending[: ROUND_LISTED + 1])
     waiting_more = len(waiting) > ROUND_LISTED
     # Someone away that day owes nothing (the worker records no miss): marked as such.
-    day = occ.start.date()
-    book = queries.AwayBook(org, [p.pk for p in waiting], day - dt.timedelta(days=1), day)
+    day = occ.start.date()  # UTC's; each person's own day is at most one either side
+    one = dt.timedelta(days=1)
+    book = queries.AwayBook(org, [p.pk for p in waiting], day - one, day + one)
     for p in waiting:
         p.away = book.is_away(p.pk, occ.start, p.timezone)
     return render(
