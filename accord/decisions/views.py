@@ -160,11 +160,16 @@ def _action_form(request, initial: dict) -> ActionItemForm:
     return ActionItemForm(org=request.org, initial=initial)
 
 
+def _next_here(request, given: str) -> str:
+    """`given` (a form's or link's `next`) when it is a page of this organization, else "":
+    a form goes back where it came from, never elsewhere."""
+    return given if given.startswith(f"/o/{request.org.slug}/") else ""
+
+
 def _hold_action_item(request, form: ActionItemForm) -> None:
     """Keeps a refused action item's input for the page it goes back to (`_action_form`);
     its form is posted from three pages, so it is carried over the redirect."""
-    nxt = request.POST.get("next", "")
-    path = nxt.split("?", 1)[0] if nxt.startswith(f"/o/{request.org.slug}/") else ""
+    path = _next_here(request, request.POST.get("next", "")).split("?", 1)[0]
     request.session[HELD_ACTION_ITEM] = {
         "path": path or _url(request, "actions"),
         "data": {name: request.POST.get(name, "") for name in form.fields},
@@ -172,10 +177,7 @@ def _hold_action_item(request, form: ActionItemForm) -> None:
 
 
 def _back(request, default: str):
-    nxt = request.POST.get("next", "")
-    if nxt.startswith(f"/o/{request.org.slug}/"):
-        return redirect(nxt)
-    return redirect(default)
+    return redirect(_next_here(request, request.POST.get("next", "")) or default)
 
 
 # --- decision log ------------------------------------------------------------------------
@@ -870,7 +872,6 @@ def _issue_form(request, issue_id: int, action: str):
         and _may_act_on_issue(me, issue)
         and (action == "solve" or issue.team.parent_id is not None)
     )
-    nxt = request.GET.get("next", "")
     return render(
         request,
         "decisions/_issue_form.html",
@@ -878,7 +879,7 @@ def _issue_form(request, issue_id: int, action: str):
             "issue": issue,
             "action": action,
             "may_act": may_act,
-            "next": nxt if nxt.startswith(f"/o/{request.org.slug}/") else "",
+            "next": _next_here(request, request.GET.get("next", "")),
         },
     )
 
