@@ -177,7 +177,14 @@
     if (p && e.target.matches("[data-picker-input]")) pickerClose(p);
   });
 
-  function start() { applyStyles(document); menus(); }
+  // On a phone the navigation is one row that scrolls sideways: show the current item.
+  function currentInView() {
+    var nav = document.querySelector(".sidenav"), here = nav && nav.querySelector("[aria-current=page]");
+    if (!here || nav.scrollWidth <= nav.clientWidth) return;
+    nav.scrollLeft = here.offsetLeft - (nav.clientWidth - here.offsetWidth) / 2;
+  }
+
+  function start() { applyStyles(document); menus(); currentInView(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
