@@ -111,21 +111,27 @@ def no_gc():
             gc.enable()
 
 
-REACH_LIMIT = 5000  # initiatives visited per problem before the reach is reported as is
+REACH_LIMIT = 5000  # initiatives or objectives a walk visits before its reach is reported
 
 
 def _reach(snap: snapshot_mod.Snapshot, found: Any) -> None:
     """Teams and people a problem touches: its teams plus, through the dependency graph,
     every team downstream of the initiatives it threatens (the blast radius, as
-    `coordination.graph.downstream` computes it, on one reverse adjacency built once).
-    Each walk stops after REACH_LIMIT initiatives, so a very connected graph cannot make
-    the evaluation quadratic; walks from the same initiatives are shared."""
+    `coordination.graph.downstream` computes it, on one reverse adjacency built once);
+    for a problem with an objective or key result, every team whose objectives align
+    beneath that objective and every team whose work serves them (the cascade). Each walk
+    stops after REACH_LIMIT initiatives or objectives, so a very connected organization
+    cannot make the evaluation quadratic; walks from the same place are shared. People are
+    counted once however many of the teams they belong to."""
     rev: dict[int, list[int]] = defaultdict(list)
     for d in snap.dependencies.values():
         if d.active and d.provider_initiative_id:
             rev[d.provider_initiative_id].append(d.requester_initiative_id)
     team_of = {i.id: i.team_id for i in snap.initiatives.values()}
     memo: dict[frozenset, set[int]] = {}
+    cascade = _Cascade(snap)
+    members = {t.id: t.members for t in snap.teams.values()}
+    empty: frozenset[int] = frozenset()
     for f in found:
         teams = set(f.team_ids)
         if f.initiative_ids and rev:
@@ -134,12 +140,69 @@ def _reach(snap: snapshot_mod.Snapshot, found: Any) -> None:
                 memo[key] = _downstream_teams(key, rev, team_of)
             teams |= memo[key]
         teams |= {team_of[i] for i in f.initiative_ids if i in team_of}
-        people = 0
-        for t in teams:
-            if t in snap.teams:
-                people += snap.teams[t].people
+        cascade.add_teams(f, teams)
+        if len(teams) == 1:
+            people = len(members.get(next(iter(teams)), empty))
+        else:
+            people = len(empty.union(*(members[t] for t in teams if t in members)))
         f.numbers.setdefault("reach_teams", len(teams))
         f.numbers.setdefault("reach_people", people)
+
+
+class _Cascade:
+    """The teams beneath an objective: those of the objectives aligned under it, at any
+    depth, and those of the work serving any of them (or, for a key result, serving it)."""
+
+    def __init__(self, snap: snapshot_mod.Snapshot):
+        self.snap = snap
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for o in snap.objectives.values():
+            for parent in o.parent_ids:
+                self.children[parent].append(o.id)
+        self.serving: dict[int, set[int]] = defaultdict(set)  # objective -> teams
+        self.serving_kr: dict[int, set[int]] = defaultdict(set)  # key result -> teams
+        for i in snap.initiatives.values():
+            for oid in i.objective_ids:
+                self.serving[oid].add(i.team_id)
+            for kid in i.key_result_ids:
+                self.serving_kr[kid].add(i.team_id)
+                kr = snap.key_results.get(kid)
+                if kr is not None:
+                    self.serving[kr.objective_id].add(i.team_id)
+        self.memo: dict[int, frozenset[int]] = {}
+
+    def add_teams(self, f: Any, teams: set[int]) -> None:
+        """Add to `teams` those beneath the objective or key result `f` is about."""
+        if f.subject_type == "alignment.objective":
+            obj = self.snap.objectives.get(int(f.subject_id))
+            if obj is not None:
+                teams |= self.serving[obj.id]
+                teams |= self.below(obj.id)
+        elif f.subject_type == "alignment.keyresult":
+            kr = self.snap.key_results.get(int(f.subject_id))
+            if kr is not None:
+                teams |= self.serving_kr[kr.id]
+                teams |= self.below(kr.objective_id)
+
+    def below(self, objective_id: int) -> frozenset[int]:
+        """Teams of the objectives under `objective_id` (not itself) and of their work."""
+        if objective_id in self.memo:
+            return self.memo[objective_id]
+        out: set[int] = set()
+        seen = {objective_id}
+        stack = list(self.children.get(objective_id, ()))
+        while stack and len(seen) < REACH_LIMIT:
+            oid = stack.pop()
+            if oid in seen:
+                continue
+            seen.add(oid)
+            obj = self.snap.objectives.get(oid)
+            if obj is not None and obj.team_id is not None:
+                out.add(obj.team_id)
+            out |= self.serving[oid]
+            stack.extend(self.children.get(oid, ()))
+        self.memo[objective_id] = frozenset(out)
+        return self.memo[objective_id]
 
 
 def _downstream_teams(sources, rev, team_of) -> set[int]:

@@ -343,3 +343,32 @@ def test_the_organizations_own_key_result_off_pace_concerns_the_top_team(db, clo
     top = HealthScore.objects.filter(org=w.org, team=w.root).latest("date")
     assert top.rollup_open_critical + top.rollup_open_warning >= 1
     assert top.open_critical + top.open_warning >= 1  # the top team's own, not only below
+
+
+def test_a_company_key_result_off_pace_reaches_the_teams_aligned_beneath_it(db, clock):
+    """Reach follows the cascade: the organization's key result falling behind touches the
+    teams whose objectives align under its objective and the teams whose work serves it,
+    and each person is counted once however many of those teams they are in."""
+    from accord.org import services as org_services
+
+    w = build_org("cascadeco")  # Platform, Web and Data: four people each
+    company = alignment.create_objective(
+        w.org, None, title="Grow the company", period=w.period, level="org", owner=w.admin
+    )
+    kr = alignment.create_key_result(
+        w.org, None, company, name="Revenue", start=0, target=100, owner=w.admin
+    )
+    alignment.link_objective(w.org, None, w["Web"].objective, company)  # Web aligns beneath
+    alignment.link_initiative(w.org, None, w["Platform"].initiative, key_result=kr)  # serves
+    org_services.add_membership(
+        w.org, None, person=w["Web"].lead, team=w["Platform"].team, allocation=0
+    )
+    clock.at(D(2026, 1, 5), 9)
+    alignment.record_key_result_value(w.org, None, kr, 1)
+    evaluate_on(w, clock, D(2026, 2, 25))
+    [signal] = live(w.org, "key_results.off_pace", kr)
+    assert signal.reach_teams == 3  # the top team, Web and Platform; not Data
+    assert signal.reach_people == 1 + 4 + 4  # the admin, Web's and Platform's, once each
+    # Data's own key result touches Data alone.
+    [data] = live(w.org, "key_results.off_pace", w["Data"].kr)
+    assert (data.reach_teams, data.reach_people) == (1, 4)

@@ -24,6 +24,8 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - reach follows the cascade (an objective's or key result's signal reaches the teams
+#   aligned beneath it and those whose work serves it) and counts each person once;
 # - a signal about the organization's own objectives and key results (no team) concerns
 #   the top teams, counted and weighed as theirs;
 # - dependency signals' evidence names the need-by and committed dates ("Needed by",
@@ -41,13 +43,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "20b7693af63876fdef1cdfe6cef87ce5512d4e452ad6d6f0a20cc8ca2abc36c4",
-    "an hour later": "7443f5b8da13e45545832f34e0019c6a7cc0d9406780acfb7136b853351df3b4",
+    "first run": "e6c58f4a7b2154d4ed7672bd3c9e740658b067ef60d6764a2b322ed8e1a016bb",
+    "an hour later": "b60c885ee3fcaa17f59fc2a77f659244f3ffaab2f0c8932c6e826395cfea493b",
     "a week later, one acknowledged and one dismissed": (
-        "a3044c9f42285735a79490ddb80c5b69d147055a63160f597a2b937d517b39b0"
+        "b21bb2fe5d379ec1207d2efdd2cc656f6530860988ef7853adc86ad7027009f6"
     ),
     "a backfill of the week before": (
-        "b57e3055b36581d82be8521e4d34b6eeea03e0aaa98b1bf3d940d26e123cbf28"
+        "eb687484b82e2dafe7241c1829d047b47598147cd41923178e1d461dfdacd3e5"
     ),
 }
 
