@@ -117,8 +117,8 @@ class Signal(OrgScoped):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.subject_label or self.subject_id}"
+    def __str__(self) -> str:  # as people read it, in the activity feed and histories
+        return self.title or self.subject_label or self.subject_id
 
     @property
     def is_live(self) -> bool:

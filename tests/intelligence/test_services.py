@@ -47,6 +47,8 @@ def test_a_leader_acknowledges_and_an_event_records_it(cast, blocked):
     assert event.before == {"state": "open", "state_changed_at": None, "state_changed_by": None}
     assert event.after["state"] == "acknowledged"
     assert event.actor == cast.leader
+    # The feed names the signal as its page does, not by the detector's code.
+    assert event.target_label == s.title and s.kind not in event.target_label
 
 
 def test_the_lead_of_a_concerned_team_snoozes_until_a_date(cast, blocked):
