@@ -182,16 +182,23 @@ def search(qs: QuerySet[Decision], text: str) -> QuerySet[Decision]:
     return qs
 
 
-def log_figures(org: Organization) -> dict[str, int]:
+def log_figures(org: Organization, team: Team | None = None, only: bool = False) -> dict[str, int]:
     """How many decisions have each status, and how many are overdue today: the decision
-    log's figures (`accord.core.counting.figures`)."""
+    log's figures (`accord.core.counting.figures`), of the organization or, as the log is
+    filtered, of `team` and the teams below it (`only`: the team alone)."""
     today = timezone.localdate()
-    decisions = Decision.objects.for_org(org)
+    if team is None:
+        decisions = Decision.objects.for_org(org)
+        overdue = overdue_decisions(org, today)
+    else:
+        decisions = filter_log(org, team=team, only=only).order_by()
+        overdue = decisions.filter(status__in=UNDECIDED, decide_by__lt=today)
+    scope = f"{team.pk}:{int(only)}" if team is not None else ""
     return figures(
-        f"decision-figures:{org.pk}:{today.isoformat()}",
+        f"decision-figures:{org.pk}:{scope}:{today.isoformat()}",
         {
             **{status: decisions.filter(status=status) for status in DecisionStatus.values},
-            "overdue": overdue_decisions(org, today),
+            "overdue": overdue,
         },
     )
 

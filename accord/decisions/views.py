@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
@@ -206,7 +208,11 @@ def index(request):
         "form": form,
         "page": page,
         "today": timezone.localdate(),
-        "counts": queries.log_figures(org),
+        "counts": queries.log_figures(org, filters.get("team"), bool(filters.get("only"))),
+        "figures_team": filters.get("team"),
+        "team_query": urlencode(
+            {k: request.GET[k] for k in ("team", "only") if filters.get(k) and k in request.GET}
+        ),
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),
         "tab": "log",

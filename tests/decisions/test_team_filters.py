@@ -178,3 +178,18 @@ def test_the_top_team_takes_in_every_team_but_not_a_second_tree(cast, tree):
     assert "Issue of labs" not in page
     page = client.get("/o/acme/decisions/", {"team": cast.root.pk}).content.decode()
     assert "Decision of labs?" not in page
+
+
+def test_the_logs_figures_count_the_team_it_is_filtered_to(cast, tree):
+    """The figures above the log (open, proposed, …, overdue) are those of the list below
+    them: filtered to a team, the team and the teams below it, and their links keep it."""
+    client = login(cast.member)
+    whole = client.get("/o/acme/decisions/").content.decode()
+    assert ">3 open</a>" in whole
+    page = client.get("/o/acme/decisions/", {"team": cast.platform.pk}).content.decode()
+    assert "Platform and the teams below it: " in page
+    assert f'href="?team={cast.platform.pk}&amp;status=open">2 open</a>' in page
+    only = client.get("/o/acme/decisions/", {"team": cast.platform.pk, "only": "on"})
+    assert f'href="?team={cast.platform.pk}&amp;only=on&amp;status=open">1 open</a>' in (
+        only.content.decode()
+    )

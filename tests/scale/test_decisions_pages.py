@@ -404,5 +404,5 @@ def test_the_logs_figures_are_exact_up_to_a_limit_then_a_minute_old(generated, d
         decisions.create_decision(org, viewer, f"Which figure, {name}?", approver=viewer)
 
     assert shown() == Decision.objects.filter(org=org, status="open").count() > 5
-    key = f"decision-figures:{org.pk}:{timezone.localdate().isoformat()}"
+    key = f"decision-figures:{org.pk}::{timezone.localdate().isoformat()}"  # no team filter
     check_figure(shown, add, key, monkeypatch)
