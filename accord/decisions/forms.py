@@ -118,6 +118,12 @@ class LogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
+        team = self.data.get("team", "") if self.is_bound else ""
+        if team and not team.isdigit():
+            # A team by its slug, as the other lists and team pages link to it.
+            found = _teams(org).filter(slug=team).values_list("pk", flat=True).first()
+            self.data = self.data.copy()
+            self.data["team"] = str(found) if found else team
 
     def valid_filters(self) -> dict:
         """The filters given that are valid; the page names the others (`errors`)."""

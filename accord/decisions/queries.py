@@ -564,11 +564,11 @@ def follow_through_by(
     today: dt.date | None = None,
     ids: Iterable[int] | None = None,
 ) -> dict[int, FollowThrough]:
-    """Follow-through per owner (`key="owner"`) or per team (`key="team"`), in one query;
-    only of the owners or teams in `ids` when given (a team's people, say). Owners and
-    teams with nothing counted are left out."""
+    """Follow-through per owner (`key="owner"`), per team (`key="team"`) or per team with
+    the teams below it (`key="tree"`), in one query; only of the owners or teams in `ids`
+    when given (a team's people, say). Owners and teams with nothing counted are left out."""
     today = today or timezone.localdate()
-    kind = followthrough.OWNER if key == "owner" else followthrough.TEAM
+    kind = {"owner": followthrough.OWNER, "tree": followthrough.TREE}.get(key, followthrough.TEAM)
     subjects = {} if ids is None else {"subject__in": list(ids)}
     start = today - dt.timedelta(days=days)
     rows = (

@@ -553,6 +553,14 @@ def actions(request):
             org, key="owner", days=30, today=today, ids=[m.person_id for m in members]
         )
         team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
+    below_rows = []
+    if team is not None and not only:
+        # A department's follow-through is its teams': each team below, with its own below.
+        below = list(Team.objects.for_org(org).current().filter(parent=team).order_by("name")[:50])
+        by_tree = queries.follow_through_by(
+            org, key="tree", days=30, today=today, ids=[t.pk for t in below]
+        )
+        below_rows = [(t, by_tree.get(t.pk)) for t in below]
     given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
     given_more = shown_count(given_count) if given_count > len(given) else ""
     mine = _my_memberships(me)
@@ -571,6 +579,7 @@ def actions(request):
             "open_page": open_page,
             "recent": recent,
             "team_rows": team_rows,
+            "below_rows": below_rows,
             "given": given,
             "given_count": given_more,
             "today": today,

@@ -188,8 +188,43 @@ def test_the_logs_figures_count_the_team_it_is_filtered_to(cast, tree):
     assert ">3 open</a>" in whole
     page = client.get("/o/acme/decisions/", {"team": cast.platform.pk}).content.decode()
     assert "Platform and the teams below it: " in page
+    # By its slug too, as the action items and issues link to a team.
+    by_slug = client.get("/o/acme/decisions/", {"team": "platform"}).content.decode()
+    assert _titles(by_slug, "Decision") == {"platform", "payments"}
+    assert "not understood" not in by_slug
     assert f'href="?team={cast.platform.pk}&amp;status=open">2 open</a>' in page
     only = client.get("/o/acme/decisions/", {"team": cast.platform.pk, "only": "on"})
     assert f'href="?team={cast.platform.pk}&amp;only=on&amp;status=open">1 open</a>' in (
         only.content.decode()
     )
+
+
+def test_a_departments_action_items_show_each_team_below_with_its_own_below(cast, tree):
+    """A leader reading the top team's action items sees each team below it, counted with
+    the teams below that one, and can open it; the grandchildren are inside their parent."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    week_ago = timezone.localdate() - dt.timedelta(days=7)
+    done = services.create_action_item(
+        cast.org, None, "Done on time", cast.member, due_on=week_ago, team=tree["platform"]
+    )
+    services.complete_action_item(
+        cast.org, None, done, done_at=timezone.now() - dt.timedelta(days=8)
+    )
+    services.create_action_item(
+        cast.org, None, "Still open", cast.member, due_on=week_ago, team=tree["payments"]
+    )
+    page = login(cast.leader).get("/o/acme/decisions/actions/", {"team": "acme"})
+    html = page.content.decode()
+    section = html[
+        html.index('id="below-h"') : html.index("</section>", html.index('id="below-h"'))
+    ]
+    assert "Teams below Acme" in section
+    row = section[section.index('href="?team=platform"') :].split("</tr>")[0]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == ["2", "1", "1", "50%"]  # Platform's and Payments': due, on time, overdue
+    assert "?team=payments" not in section
+    only = login(cast.leader).get("/o/acme/decisions/actions/", {"team": "acme", "only": "1"})
+    assert 'id="below-h"' not in only.content.decode()
