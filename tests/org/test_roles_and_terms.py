@@ -4,6 +4,7 @@ unknown allocations: services and pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -224,3 +225,11 @@ def test_the_roles_page_lists_and_changes_roles(cast):
     assert login(cast.member).post("/o/acme/teams/roles/", {"action": "add"}).status_code == 403
     # Another organization's list is its own.
     assert not TeamRole.objects.filter(org=cast.other_org, slug="scribe").exists()
+
+
+def test_removing_a_member_from_the_team_page_asks_first(cast):
+    """Remove erases a term as if it never was (ending keeps it): both ask before they go."""
+    page = login(cast.leader).get("/o/acme/teams/platform/").content.decode()
+    m = cast.platform.memberships.first()
+    form = re.search(rf'<form[^>]*action="/o/acme/memberships/{m.pk}/remove/"[^>]*>', page)
+    assert form and "data-confirm=" in form.group(0) and "end the term instead" in form.group(0)
