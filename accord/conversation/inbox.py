@@ -5,7 +5,8 @@ services records (in that write's transaction, so a refused write adds nothing):
   another date or scope → the other side's leads, whose turn it is;
 - a decision created, proposed or given a new approver → its approver, while undecided;
 - an action item created or given to someone → its owner;
-- an issue raised with a team or escalated to one → that team's leads.
+- an issue raised with a team or escalated to one → that team's leads (escalated, it is
+  done for the team it left).
 
 Nobody is told of what they did themselves. Each lands once per person (the item's key).
 When the thing is answered, decided or finished, its items are done by themselves.
@@ -184,11 +185,17 @@ def _issue(event) -> None:
     issue = _get(event, "decisions.Issue")
     if issue is None or issue.status != "open":
         return
+    key = f"issue:{issue.pk}:team{issue.team_id}"
+    if event.verb == "escalated":
+        # It has left the team it was with: that team's leads have nothing more to do.
+        InboxItem.objects.filter(
+            org_id=event.org_id, target_type=ISSUE, target_id=issue.pk, done_at__isnull=True
+        ).exclude(key=key).update(done_at=timezone.now())
     _add(
         event,
         _leads(issue.org_id, issue.team_id),
         InboxKind.ISSUE,
-        f"issue:{issue.pk}:team{issue.team_id}",
+        key,
         f"Issue for {issue.team.name}: {issue.title}",
         _link("decisions:issue", org_slug=issue.org.slug, issue_id=issue.pk),
     )

@@ -103,6 +103,18 @@ def test_an_issue_for_my_team(world):
     assert item.kind == "issue" and "Builds are flaky" in item.title
 
 
+def test_an_escalated_issue_leaves_the_inbox_of_the_team_it_left(world):
+    org_services.add_membership(
+        world.org, None, person=world.admin, team=world.root, role=MembershipRole.LEAD
+    )
+    issue = decisions.raise_issue(world.org, world.member, world.platform, "Builds are flaky")
+    decisions.escalate_issue(world.org, world.leader, issue, "Needs budget")
+    (left,) = InboxItem.objects.filter(person=world.leader)
+    assert left.done_at is not None  # Platform's lead handed it on: nothing more to do
+    (now,) = InboxItem.objects.filter(person=world.admin)
+    assert now.done_at is None and now.title.startswith(f"Issue for {world.root.name}:")
+
+
 def test_the_unread_count_is_one_query_and_counts_open_unread_items(world):
     services.post_comment(world.org, world.member, world.initiative, "@leo.leader one")
     services.post_comment(world.org, world.member, world.objective, "@leo.leader two")
