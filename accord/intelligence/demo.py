@@ -13,10 +13,11 @@ closed when the story closes it, see `_date_dependencies`). Nothing else is chan
 value, state or event. The loader knows a row loaded with its past from the events
 recorded with it, and dates its states from the row's own dates.
 
-Then, with the engine's own functions and nothing typed in:
-- `backfill`: the health of each of the last 13 weeks, as of that week;
-- `evaluate` as of a week ago, then now: the signals a weekly run would have stored, so
-  "new since last week" and "resolved since last week" mean what they say.
+Then, with the engine's own functions and nothing typed in, `evaluate` as of the end of
+each of the last 13 weeks, then now: the signals and health a weekly run would have
+stored, so a signal is seen from the week its cause appeared (a decision overdue since
+13 Nov is not "since" the day the demo was loaded), "new since last week" and "resolved
+since last week" mean what they say, and past weeks' briefings have what was at risk.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def load(ctx: DemoContext) -> None:
     if not ctx.teams:
         return
     date_the_story(ctx)
-    evaluate.backfill(org, HISTORY_WEEKS, today=ctx.today)
     live = ctx.today == timezone.localdate()
-    evaluate.evaluate(org, ctx.today - dt.timedelta(weeks=1), announce=False)
+    for n in range(HISTORY_WEEKS, 0, -1):
+        evaluate.evaluate(org, ctx.today - dt.timedelta(weeks=n), announce=False)
     evaluate.evaluate(org, None if live else ctx.today, announce=False)

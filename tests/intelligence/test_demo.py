@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accord import demo
 from accord.coordination.models import Dependency
+from accord.decisions.models import Decision
 from accord.intelligence import pages
 from accord.intelligence.models import Evaluation, HealthScore, Signal, SignalState
 from accord.org.models import Membership, Team
@@ -38,11 +39,17 @@ def test_the_demo_tells_its_story_in_signals_and_health_history(db):
     )
     assert overloaded & providers, (overloaded, providers)
 
-    # 13 weeks of health, each computed as of its week by the engine (nothing typed in).
+    # 13 weeks of signals and health, each evaluated as of its week by the engine, as a
+    # weekly run would have (nothing typed in).
     today = timezone.localdate()
-    backfilled = Evaluation.objects.filter(org=org, backfill=True)
-    assert backfilled.count() >= 13
-    assert min(e.as_of.date() for e in backfilled) == today - dt.timedelta(weeks=13)
+    weekly = Evaluation.objects.filter(org=org, backfill=False)
+    assert weekly.count() >= 14
+    assert min(e.as_of.date() for e in weekly) == today - dt.timedelta(weeks=13)
+    # A signal is seen from the week its cause appeared, not from the day of loading.
+    first_week = today - dt.timedelta(weeks=13)
+    for s in live.filter(kind="decisions.overdue"):
+        due = Decision.objects.get(pk=int(s.subject_id)).decide_by
+        assert due < s.first_seen.date() <= max(due, first_week) + dt.timedelta(days=8), s
     root = Team.objects.get(org=org, parent=None)
     days = set(HealthScore.objects.filter(org=org, team=root).values_list("date", flat=True))
     assert len(days) >= 13
