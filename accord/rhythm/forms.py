@@ -7,6 +7,7 @@ from django import forms
 from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
+from accord.decisions import forms as decisions_forms
 from accord.org.forms import timezone_choices
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
@@ -245,6 +246,9 @@ class ActionItemForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
+
+    # Due today or later, as on the action items' own page: the one check, shared.
+    clean_due_on = decisions_forms.ActionItemForm.clean_due_on
 
 
 class DecisionForm(forms.Form):

@@ -473,6 +473,11 @@ def checkin(request, cadence_id: int, key: str):
     opens, late_until = cadence.window(occ)
     # What the form shows: what was just typed when it is shown again with an error.
     typed = request.POST if request.method == "POST" else {}
+    blocker_team_id = last.blocker_team_id if last else None
+    blockers = last.blockers if last else ""
+    if request.method == "POST":
+        blocker_team_id = int_or_none(typed.get("blocker_team"))
+        blockers = typed.get("blockers", "")
     for kr in owned["key_results"]:
         kr.typed = typed.get(f"kr_{kr.pk}", plain(kr.current))
     for o in owned["objectives"]:
@@ -507,18 +512,9 @@ def checkin(request, cadence_id: int, key: str):
             "last": last,
             "blocker_team_picker": pickers.TeamChoiceField(
                 queryset=Team.objects.for_org(org).order_by("name"), required=False
-            ).widget.render(
-                "blocker_team", last.blocker_team_id if last else None, {"id": "blocker_team"}
-            ),
+            ).widget.render("blocker_team", blocker_team_id, {"id": "blocker_team"}),
             "dependency_url": links.dependency_request_url(
-                org,
-                int_or_none(request.POST.get("blocker_team"))
-                if request.method == "POST"
-                else (last.blocker_team_id if last else None),
-                request.POST.get("blockers", "")
-                if request.method == "POST"
-                else (last.blockers if last else ""),
-                owned["initiatives"],
+                org, blocker_team_id, blockers, owned["initiatives"]
             ),
             "error": error,
             "post": request.POST if request.method == "POST" else None,
@@ -532,11 +528,20 @@ def checkin(request, cadence_id: int, key: str):
 
 @org_view
 def meeting(request, cadence_id: int, key: str):
-    org, me = request.org, request.person
+    org = request.org
     cadence = _cadence(request, cadence_id)
     if cadence.is_checkin:
         return redirect("rhythm:checkin", org_slug=org.slug, cadence_id=cadence.pk, key=key)
-    occ = _occurrence(cadence, key)
+    return _meeting_page(request, cadence, _occurrence(cadence, key))
+
+
+def _meeting_page(
+    request, cadence: Cadence, occ: recurrence.Occurrence, refused: dict | None = None
+) -> HttpResponse:
+    """An occurrence's page: its live agenda, the meeting running, or its minutes.
+    `refused`: a form of the page just refused, as posted (`meeting_action`), shown again
+    with what was typed and the error beside its field, answered 422."""
+    org, me = request.org, request.person
     m = (
         Meeting.objects.for_org(org)
         .filter(cadence=cadence, occurrence_start=occ.original_start)
@@ -625,7 +630,8 @@ def meeting(request, cadence_id: int, key: str):
                     )
     else:
         ctx["days_early"] = services.days_early(transient, timezone.now())
-    return render(request, "rhythm/meeting.html", ctx)
+    ctx.update(refused or {})
+    return render(request, "rhythm/meeting.html", ctx, status=422 if refused else 200)
 
 
 @org_view
@@ -636,6 +642,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
     occ = _occurrence(cadence, key)
     back = redirect("rhythm:meeting", org_slug=org.slug, cadence_id=cadence.pk, key=occ.key)
     p = request.POST
+    refused: dict = {}  # the form posted, for the page to show again as typed if refused
     try:
         if action == "start":
             try:
@@ -695,13 +702,21 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         elif action == "done":
             services.mark_item_done(org, me, m, p.get("ref", ""), p.get("done") == "1")
         elif action == "action":
-            form = ActionItemForm(p, people=Person.objects.for_org(org).filter(is_active=True))
+            form = refused["action_form"] = ActionItemForm(
+                p, people=Person.objects.for_org(org).filter(is_active=True)
+            )
             if not form.is_valid():
-                raise ServiceError("Give the action item a title and an owner.")
+                raise ServiceError(
+                    "Give the action item a title and an owner."
+                    if {"title", "owner"} & form.errors.keys()
+                    else "Give the action item a due date from today on."
+                )
             item = services.add_action_item(org, me, m, **form.cleaned_data)
             messages.success(request, f"Action item “{item.title}” recorded for {item.owner.name}.")
         elif action == "decision":
-            form = DecisionForm(p, people=Person.objects.for_org(org).filter(is_active=True))
+            form = refused["decision_form"] = DecisionForm(
+                p, people=Person.objects.for_org(org).filter(is_active=True)
+            )
             if not form.is_valid():
                 raise ServiceError("Write the decision to take and choose its approver.")
             d = services.add_decision(org, me, m, **form.cleaned_data)
@@ -709,7 +724,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 request, f"Decision “{d.question}” recorded ({d.get_status_display().lower()})."
             )
         elif action == "headline":
-            form = HeadlineForm(p, org=org)
+            form = refused["headline_form"] = HeadlineForm(p, org=org)
             if not form.is_valid():
                 raise ServiceError("Write the headline first.")
             services.add_headline(
@@ -722,6 +737,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 for k, v in p.items()
                 if k.startswith("rating_") and k[7:].isdigit() and v
             }
+            refused["finish"] = {"ratings": ratings, "summary": p.get("summary", "")}
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
             messages.success(request, "Meeting finished. The minutes are below.")
         elif action == "issue":
@@ -735,6 +751,16 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         if request.headers.get("HX-Request"):
             return HttpResponse(exc.message, status=422)
         flash_error(request, exc)
+        if refused:  # the page again as typed, the refusal beside the fields it names
+            for name, held in refused.items():
+                if name == "finish":
+                    held["errors"] = exc.fields
+                    continue
+                for field, msgs in exc.fields.items():
+                    if field in held.fields:
+                        for msg in msgs:
+                            held.add_error(field, msg)
+            return _meeting_page(request, cadence, occ, refused)
     return back
 
 

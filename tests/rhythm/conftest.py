@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from accord.org import services as org_services
 from accord.org.models import MembershipRole
-from accord.rhythm import services
+from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence
+from tests.conftest import login
 from tests.rhythm.servers import bad_hook, good_hook, smtp  # noqa: F401 (fixtures)
 
 UTC = dt.UTC
@@ -20,6 +24,13 @@ DUE = dt.datetime(2026, 11, 6, 15, 0, tzinfo=UTC)
 
 def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=UTC)
+
+
+def error_beside(page: str, field_id: str) -> str:
+    """The error a page shows beside the field `field_id` (as web/_form.html writes it)."""
+    found = re.search(rf'<small class="error" id="{field_id}-error">([^<]*)</small>', page)
+    assert found, f"no error beside {field_id}"
+    return html.unescape(found.group(1))
 
 
 @dataclass
@@ -52,3 +63,12 @@ def rhythm(cast) -> Rhythm:
         owner=cast.leader,
     )
     return Rhythm(checkin, sync)
+
+
+@pytest.fixture
+def started_sync(cast, rhythm) -> str:
+    """The page of the next weekly sync, started (early) from it by the team's lead."""
+    occ = queries.next_occurrence(rhythm.sync, timezone.now())
+    url = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{occ.key}/"
+    login(cast.leader).post(url + "start/", {"early": "1"})
+    return url

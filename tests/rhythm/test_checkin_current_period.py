@@ -13,6 +13,7 @@ from accord.activity.models import Event
 from accord.alignment import services as alignment
 from accord.alignment.models import KeyResultValue
 from accord.core.errors import ServiceError
+from accord.decisions.models import Issue
 from accord.rhythm import links, queries, services
 from accord.rhythm.models import CheckIn
 from tests.conftest import login
@@ -129,3 +130,22 @@ def test_a_refused_check_in_shows_again_what_was_typed(cast, rhythm, quarters):
     assert client.post(url, form).status_code == 302
     kr.refresh_from_db()
     assert kr.current == 99.97  # a decimal comma, read as meant
+
+
+def test_a_refused_check_in_keeps_the_team_named_as_the_blocker(cast, rhythm, quarters):
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
+    url = f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
+    _, kr = quarters["Q4"]
+    client = login(cast.member)
+    form = {"blockers": "Waiting on data", "blocker_team": cast.root.pk, "raise_blocker": "1",
+            f"kr_{kr.pk}": "ninety-nine"}  # fmt: skip
+    page = client.post(url, form).content.decode()
+    assert f'name="kr_{kr.pk}" type="text" inputmode="decimal" value="ninety-nine"' in page
+    assert f'name="blocker_team" value="{cast.root.pk}" data-picker-value' in page
+    assert f'placeholder="Type to search…" value="{cast.root.name}"' in page
+    assert not CheckIn.objects.filter(person=cast.member).exists()
+    # Sent again with the number put right, the blocker is raised for that team.
+    assert client.post(url, {**form, f"kr_{kr.pk}": "99"}).status_code == 302
+    assert CheckIn.objects.get(person=cast.member).blocker_team == cast.root
+    assert Issue.objects.get().team == cast.root

@@ -42,7 +42,14 @@ def okrs(cast):
         cast.org, None, mine, name="Deploys per week", start=2, target=20, owner=cast.member
     )
     other_kr = alignment.create_key_result(
-        cast.org, None, theirs, name="Cost per user", start=10, target=5, owner=cast.leader
+        cast.org,
+        None,
+        theirs,
+        name="Cost per user",
+        start=10,
+        target=5,
+        direction="decrease",
+        owner=cast.leader,
     )
     init = alignment.create_initiative(
         cast.org, None, team=cast.platform, title="CI cache", owner=cast.member, status="active"
