@@ -196,6 +196,9 @@ class ActionForm(forms.Form):
             self.fields["provider_initiative"].initial = (
                 dependency.proposed_initiative_id or dependency.provider_initiative_id
             )
+            if action == "propose":  # refused without one: marked as required fields are
+                field = self.fields["provider_initiative"]
+                field.required = field.widget.is_required = True
         if "committed_date" in self.fields:
             self.fields["committed_date"].initial = (
                 dependency.proposed_date or dependency.committed_date or dependency.need_by

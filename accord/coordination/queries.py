@@ -2,8 +2,9 @@
 
 Derived facts (never stored):
 * late — active and its committed (else need-by) date has passed;
-* at risk — active and flagged at risk, or the provider's initiative targets a date after
-  the committed one, is paused, or is itself blocked by what *it* needs (its stored
+* at risk — active and flagged at risk, or committed for a date after the need-by (it
+  will come after it is needed), or the provider's initiative targets a date after the
+  committed one, is paused, or is itself blocked by what *it* needs (its stored
   `blocked_from` day has come: one of its own dependencies is late or flagged blocked, or
   was declined with nothing else planned);
 * blocked initiative — a dependency it needs is flagged blocked or is late (overdue), or
@@ -32,6 +33,7 @@ from django.utils import timezone
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
+from accord.core.counting import count_up_to
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
 from accord.org.queries import covers_every_team, subtree_ids
 from accord.web.templatetags.dates import day
@@ -73,11 +75,13 @@ def with_due(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
 
 
 def at_risk_q(on: dt.date) -> Q:
-    """`risk_reasons` as SQL: active, and flagged at risk, or the provider's initiative
-    targets a later date, is paused, or is blocked on `on` (its stored first blocked day):
-    columns of the row and of its provider's initiative, no subquery per row."""
+    """`risk_reasons` as SQL: active, and flagged at risk, or committed after the need-by,
+    or the provider's initiative targets a later date, is paused, or is blocked on `on`
+    (its stored first blocked day): columns of the row and of its provider's initiative,
+    no subquery per row."""
     return Q(state__in=ACTIVE_STATES) & (
         Q(flag=Flag.AT_RISK)
+        | Q(committed_date__gt=F("need_by"))
         | Q(provider_initiative__target_date__gt=F("due"))
         | Q(provider_initiative__status="paused")
         | Q(provider_initiative__blocked_from__lte=on)
@@ -91,6 +95,10 @@ def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
     out = []
     if dep.flag == Flag.AT_RISK:
         out.append(dep.flag_note or "Flagged at risk.")
+    if dep.committed_date and dep.committed_date > dep.need_by:
+        out.append(
+            f"Committed for {day(dep.committed_date)}, after it is needed ({day(dep.need_by)})."
+        )
     p = dep.provider_initiative if dep.provider_initiative_id else None
     if p is not None:
         if p.target_date and p.target_date > dep.due_date:
@@ -506,6 +514,8 @@ def new_requests_for_lead(org: Organization, person: Person) -> list[Dependency]
 REACH_LIMIT = 5000  # edges a walk brings back at most (a far larger reach is a warning sign)
 MAP_WHOLE_LIMIT = 150  # an organization with at most this many dependencies is drawn whole
 MAP_EDGE_LIMIT = 400  # dependencies a scoped map draws at most
+MAP_CYCLES_SHOWN = 10  # stored cycles a map names and draws at most
+MAP_CYCLE_EDGES = 100  # dependencies of those cycles a map adds to what it draws, at most
 
 DEP_VALUES = (
     "id",
@@ -691,8 +701,8 @@ def stored_cycles(org: Organization, team_ids: Iterable[int] | None = None):
 
 
 def cycles(org: Organization, signals=None) -> list[dict[str, Any]]:
-    """Each stored cycle (see `stored_cycles`; pass a page of them): its initiatives and
-    the teams involved, in four queries whatever their number."""
+    """Each stored cycle (see `stored_cycles`; pass a page of them): its initiatives, the
+    teams involved and its dependencies' ids, in four queries whatever their number."""
     signals = list(stored_cycles(org) if signals is None else signals)
     dep_ids = {
         int(e["target_id"])
@@ -723,6 +733,12 @@ def cycles(org: Organization, signals=None) -> list[dict[str, Any]]:
                 "title": s.title,
                 "initiatives": refs,
                 "teams": [{"id": t, "name": teams[t]["name"]} for t in team_ids],
+                "dependencies": sorted(
+                    int(e["target_id"])
+                    for e in s.evidence
+                    if e.get("target_type") == "coordination.dependency"
+                    and str(e.get("target_id")).isdigit()
+                ),
             }
         )
     return out
@@ -829,6 +845,12 @@ def map_elements(
     """Cytoscape elements for the dependency map, with cycles and the critical path of
     what is drawn marked.
 
+    Cycles are the organization's, as its last evaluation stored them (the overview's and
+    the API's, found on the whole active graph): those that involve a team drawn, at most
+    MAP_CYCLES_SHOWN of them, named with their teams, with the dependencies that close
+    them drawn too when the scope left them out. The critical path leaves their edges
+    out, as `graph.longest_chain` does a cycle it sees.
+
     An organization with at most MAP_WHOLE_LIMIT dependencies is drawn whole. A larger one
     starts at a scope a person can read (`scope_teams`: `team_id`, else the person's
     teams, with the teams directly below): the dependencies touching those teams, at most
@@ -860,6 +882,18 @@ def map_elements(
         )[: MAP_EDGE_LIMIT + 1]
     truncated = len(deps) > MAP_EDGE_LIMIT
     deps = deps[:MAP_EDGE_LIMIT]
+    drawn_teams = set(scope) | {d[f"{s}_team_id"] for d in deps for s in ("requester", "provider")}
+    stored = stored_cycles(org, None if whole else drawn_teams)
+    signals = list(stored[: MAP_CYCLES_SHOWN + 1])
+    cycles_count = len(signals) if len(signals) <= MAP_CYCLES_SHOWN else count_up_to(stored)
+    found_cycles = cycles(org, signals[:MAP_CYCLES_SHOWN])
+    cycle_deps = {i for c in found_cycles for i in c["dependencies"]}
+    closing = sorted(cycle_deps - {d["id"] for d in deps})[:MAP_CYCLE_EDGES]
+    if closing:
+        deps += sorted(
+            qs.filter(id__in=closing).order_by().values(*DEP_VALUES, "due"),
+            key=lambda d: (d["due"], d["id"]),
+        )
     init_ids = {d["requester_initiative_id"] for d in deps} | {
         d["provider_initiative_id"] for d in deps if d["provider_initiative_id"]
     }
@@ -868,20 +902,18 @@ def map_elements(
         set(scope) | {d["requester_team_id"] for d in deps} | {d["provider_team_id"] for d in deps}
     )
     teams = _team_values(org, team_ids)
-    edges_all = [
-        (d["requester_initiative_id"], d["provider_initiative_id"])
-        for d in deps
-        if d["state"] == State.ACCEPTED and d["provider_initiative_id"]
-    ]
-    found_cycles = graph.cycles(inits, edges_all)
-    cycle_nodes: set[int] = set()
-    for comp in found_cycles:
-        cycle_nodes.update(comp)
+    cycle_of = {i["id"]: n for n, c in enumerate(found_cycles) for i in c["initiatives"]}
+    cycle_teams = {t["id"] for c in found_cycles for t in c["teams"]}
+    edges_all = []  # accepted, with both ends known, not inside one cycle
+    for d in deps:
+        a, b = d["requester_initiative_id"], d["provider_initiative_id"]
+        inside = a in cycle_of and cycle_of[a] == cycle_of.get(b)
+        if d["state"] == State.ACCEPTED and b and not inside:
+            edges_all.append((a, b))
     dates = {i: (v["start_date"], v["target_date"]) for i, v in inits.items()}
     chain = graph.longest_chain(inits, edges_all, dates)
     critical: list[int] = chain.paths[0] if chain and chain.length and chain.paths else []
     critical_edges = set(itertools.pairwise(critical))
-    cycle_teams = {inits[i]["team_id"] for i in cycle_nodes if i in inits}
     critical_teams = [inits[i]["team_id"] for i in critical if i in inits]
     critical_team_edges = set(itertools.pairwise(critical_teams))
     expanded = set(scope) if not whole else set(teams)
@@ -910,9 +942,7 @@ def map_elements(
                         else d["title"],
                         "milestones": [milestone] if milestone else [],
                         "dep": d["id"],
-                        "cycle": a in cycle_nodes
-                        and b in cycle_nodes
-                        and d["state"] == State.ACCEPTED,
+                        "cycle": d["id"] in cycle_deps and d["state"] in ACTIVE_STATES,
                         "critical": (a, b) in critical_edges and d["state"] == State.ACCEPTED,
                     }
                 }
@@ -927,7 +957,7 @@ def map_elements(
                         "team": teams[v["team_id"]]["name"] if v["team_id"] in teams else "",
                         "team_id": v["team_id"],
                         "kind": "initiative",
-                        "cycle": i in cycle_nodes,
+                        "cycle": i in cycle_of,
                         "critical": i in critical,
                         "expanded": v["team_id"] in expanded,
                     }
@@ -959,7 +989,7 @@ def map_elements(
                         "label": " · ".join(filter(None, [count, milestone_label(milestones)])),
                         "milestones": milestones,
                         "dep": group[0]["id"] if len(group) == 1 else None,
-                        "cycle": a in cycle_teams and b in cycle_teams and st == State.ACCEPTED,
+                        "cycle": st in ACTIVE_STATES and any(d["id"] in cycle_deps for d in group),
                         "critical": (a, b) in critical_team_edges and st == State.ACCEPTED,
                     }
                 }
@@ -984,7 +1014,8 @@ def map_elements(
         "edges": edges,
         "critical_path": [_ref(inits, teams, i) for i in critical],
         "critical_length_days": chain.length if chain else 0,
-        "cycles": len(found_cycles),
+        "cycles": cycles_count,
+        "cycle_teams": [[t["name"] for t in c["teams"]] for c in found_cycles],
         "scope": {
             "whole": whole,
             "teams": [

@@ -467,11 +467,19 @@ def _apply(
         committed = _date(
             committed_date or dep.proposed_date, "committed_date", required=True, actor=actor
         )
+        # Negotiating, the open proposal is the requester's: accepted as it stands (its
+        # date kept), its date is agreed too.
+        agreed = (
+            _agreed(dep, committed if committed == dep.proposed_date else None, dep.proposed_scope)
+            if dep.state == State.NEGOTIATING
+            else {}
+        )
         return {
             "provider_initiative": initiative,
             "committed_date": committed,
             "awaiting": Side.PROVIDER,
             **_no_proposal(),
+            **agreed,
         }
     if action == "decline":
         _need_note(note, "declining")
@@ -507,9 +515,8 @@ def _apply(
             "committed_date": dep.proposed_date,
             "awaiting": Side.PROVIDER,
             **_no_proposal(),
+            **_agreed(dep, dep.proposed_date, dep.proposed_scope),
         }
-        if dep.proposed_scope:
-            out["description"] = dep.proposed_scope
         if out["provider_initiative"] is None:  # pragma: no cover - propose requires one
             raise ServiceError("The proposal names no initiative of the provider.")
         return out
@@ -529,6 +536,17 @@ def _apply(
 
 def _no_proposal() -> dict[str, Any]:
     return {"proposed_date": None, "proposed_scope": "", "proposed_initiative": None}
+
+
+def _agreed(dep: Dependency, date: dt.date | None, scope: str) -> dict[str, Any]:
+    """What a proposal both sides agreed to changes besides the commitment: its scope
+    becomes the description, and its date, when later than the need-by, becomes the
+    need-by (the requester agreed to need it then). A need-by that follows a milestone
+    stays the milestone's: the milestone still needs it by then (at risk, as said)."""
+    out: dict[str, Any] = {"description": scope} if scope else {}
+    if date is not None and date > dep.need_by and dep.need_by_milestone_id is None:
+        out["need_by"] = date
+    return out
 
 
 # --- slip propagation --------------------------------------------------------------------

@@ -39,8 +39,11 @@ def test_it_creates_accepts_and_delivers_a_dependency(world):
     )
     assert r.status_code == 200, r.content
     assert r.json()["state"] == "accepted" and r.json()["committed_date"] == committed
-    # warehouse targets day 20, after the committed day 12: at risk, with the reason.
-    assert r.json()["at_risk"] and "New warehouse" in r.json()["risk_reasons"][0]
+    # warehouse targets day 20, after the committed day 12, itself after the need-by (day
+    # 10): at risk, with both reasons.
+    reasons = r.json()["risk_reasons"]
+    assert r.json()["at_risk"] and len(reasons) == 2
+    assert reasons[0].startswith("Committed for") and "New warehouse" in reasons[1]
 
     r = giver.post(
         f"/api/v1/dependencies/{dep['id']}/confirm_delivery", {}, content_type="application/json"

@@ -103,3 +103,21 @@ def test_a_fetched_form_returns_only_within_the_site(world):
     url = f"/o/acme/coordination/d/{dep.pk}/decline/?next=https://elsewhere.example/"
     part = client.get(url, headers=HX).content.decode()
     assert "<form" in part and 'name="next"' not in part
+
+
+def test_the_propose_form_marks_the_delivering_initiative_required(world):
+    dep = world.request()
+    client = login(world.giver)
+    urls = _fetch_urls(client.get("/o/acme/coordination/teams/ops/").content.decode(), dep)
+    form = client.get(urls["propose"], headers=HX).content.decode()
+    label = re.search(r"<label[^>]*>Delivered by our initiative(.*?)</label>", form)
+    assert label and '<span aria-hidden="true">*</span>' in label.group(1)
+    assert re.search(r'<select name="provider_initiative"[^>]*\brequired\b', form)
+    # Sent without one, it says so and changes nothing.
+    r = client.post(
+        f"/o/acme/coordination/d/{dep.pk}/propose/",
+        {"proposed_date": (world.today + dt.timedelta(days=40)).isoformat()},
+    )
+    assert r.status_code == 422 and "This field is required" in r.content.decode()
+    dep.refresh_from_db()
+    assert dep.state == "requested"

@@ -57,6 +57,8 @@
   function describe(data) {
     data = base || data;
     var crit = data.critical_path.map(function (i) { return i.title + " (" + i.team + ")"; });
+    // Each cycle by its teams, as the overview names them.
+    var cycles = (data.cycle_teams || []).map(function (names) { return names.join(" ⇄ "); });
     var scope = data.scope || {};
     var where = scope.whole ? "the whole organization" :
       (scope.teams || []).map(function (t) { return t.name; }).slice(0, 4).join(", ") +
@@ -66,6 +68,7 @@
     summary.textContent = cy.nodes().length + " nodes, " + cy.edges().length + " edges (" + where + ")" +
       (scope.truncated ? " · the " + scope.limit + " due soonest" : "") + " · " +
       data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
+      (cycles.length ? " (" + cycles.join("; ") + (data.cycles > cycles.length ? "; …" : "") + ")" : "") +
       (crit.length ? " · critical path (" + data.critical_length_days + " days): " + crit.join(" → ") : "");
   }
 
