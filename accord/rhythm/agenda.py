@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.org.models import Organization, Person, Team
+from accord.org.queries import covers_every_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
-from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting
+from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
 from accord.web.templatetags.dates import day
 
 FIRST_SCREEN = 10  # items a section shows before "show more"
@@ -365,12 +366,25 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
     )
 
 
+def _either_side(ctx: Context) -> Q:
+    """Dependencies with a team of the cadence on either side. What crosses teams, for one
+    team's cadence, is its teams' too: a department's or the leadership's meeting sees the
+    dependencies of the teams below it (for the only team at the top, every team's)."""
+    cadence = ctx.cadence
+    if ctx.team_ids is None or cadence.scope != Scope.TEAM or cadence.team is None:
+        return ctx.teams("requester_team_id") | ctx.teams("provider_team_id")
+    if covers_every_team(cadence.team):
+        return Q()
+    ids = subtree_ids(cadence.team)
+    return Q(requester_team_id__in=ids) | Q(provider_team_id__in=ids)
+
+
 def _dependencies(ctx: Context) -> Iterable[dict]:
     from accord.coordination.models import ACTIVE_STATES, Dependency
 
     rows = (
         Dependency.objects.for_org(ctx.org)
-        .filter(ctx.teams("requester_team_id") | ctx.teams("provider_team_id"))
+        .filter(_either_side(ctx))
         .filter(state__in=ACTIVE_STATES)
         .filter(Q(created_at__gt=ctx.since) | Q(need_by__lt=ctx.today) | ~Q(flag=""))
         .select_related("requester_team", "provider_team")

@@ -396,3 +396,16 @@ def test_every_template_of_the_catalog_fits_its_sections_in_its_meeting():
     for t in TEMPLATES.values():
         asked = sum(s["minutes"] for s in t.sections)
         assert asked == t.duration_minutes, (t.slug, asked, t.duration_minutes)
+
+
+def test_the_top_teams_meeting_sees_what_crosses_the_teams_below_it(cast, world):
+    """A leadership meeting (a cadence of the top team alone) lists the late and new
+    dependencies between the teams below it, as a department's meeting lists its teams'."""
+    with at(BEFORE):
+        leadership = services.create_cadence_from_template(
+            cast.org, None, "weekly-sync", team=cast.root, timezone_name="Europe/Berlin"
+        )
+    meeting = services.open_meeting(cast.org, None, leadership, MEETING)
+    with at(NOW):
+        built = agenda.build(cast.org, leadership, meeting, now=NOW)
+    assert titles(built, "dependencies") == ["Old late", "New ask"]
