@@ -102,9 +102,16 @@ def team_detail(request, team_slug: str):
     team = get_object_or_404(
         Team.objects.for_org(org).select_related("parent", "kind"), slug=team_slug
     )
-    can_link = permissions.can_edit_tree(request.person)
     if request.method == "POST":
         return _team_links_post(request, team)
+    return _team_page(request, team)
+
+
+def _team_page(request, team: Team, membership_form: MembershipForm | None = None):
+    """The team's page; `membership_form`: a refused new member, shown again as typed with
+    the errors beside its fields (answered 422)."""
+    org = request.org
+    can_link = permissions.can_edit_tree(request.person)
     rows = queries.TEAM_PAGE_ROWS
     # By the team (already this organization's), so SQLite takes the team's index.
     links = TeamLink.objects.select_related("from_team", "to_team")
@@ -163,7 +170,8 @@ def team_detail(request, team_slug: str):
             "history": history_for(org, "org.team", team.id),
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": can_manage,
-            "membership_form": MembershipForm(org=org, roles=roles) if can_manage else None,
+            "membership_form": membership_form
+            or (MembershipForm(org=org, roles=roles) if can_manage else None),
             "vacancy_form": VacancyForm(org=org, roles=roles) if can_manage else None,
             "stakeholders": stakeholders[:rows],
             "more_stakeholders": len(stakeholders) > rows,
@@ -175,6 +183,7 @@ def team_detail(request, team_slug: str):
             "link_form": TeamLinkForm(org=org, team=team) if can_link else None,
             "panels": panels.collect("team", request, team),
         },
+        status=422 if membership_form is not None else 200,
     )
 
 
@@ -355,13 +364,11 @@ def membership_add(request, team_slug: str):
         try:
             m = services.add_membership(org, request.person, team=team, **form.cleaned_data)
         except ServiceError as exc:
-            flash_error(request, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"{m.person.name} added to {team.name}.")
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+            return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    return _team_page(request, team, membership_form=form)
 
 
 @org_view

@@ -114,3 +114,30 @@ def test_allocations_outside_0_to_100_are_refused(cast, allocation):
         )
     assert exc.value.fields == {"allocation": ["Enter a whole number from 0 to 100."]}
     assert memberships_state() == before
+
+
+def test_a_refused_new_member_comes_back_as_typed_with_the_error_beside_its_field(cast):
+    """Over 100% (the service's refusal) or out of range (the form's): the team page shows
+    the form open again with the person, role, share and date typed, and nothing added."""
+    client = login(cast.admin)
+    before = memberships_state()
+    for allocation, error in ((80, "Would make 130% in all"), (150, "less than or equal to 100")):
+        response = client.post(
+            "/o/acme/teams/acme/members/",
+            {
+                "person": cast.member.pk,
+                "role": "co-lead",
+                "allocation": allocation,
+                "started_on": "2026-01-05",
+            },
+        )
+        assert response.status_code == 422
+        page = response.content.decode()
+        form = page[page.index("<summary>Add a member</summary>") - 40 :]
+        form = form[: form.index("</details>")]
+        assert "<details class=\"add\" open>" in form
+        assert f'value="{allocation}"' in form and 'value="2026-01-05"' in form
+        assert 'value="co-lead" selected' in form
+        assert f'value="{cast.member.pk}"' in form  # the person chosen
+        assert error in form  # beside the allocation, in the form itself
+    assert memberships_state() == before
