@@ -56,6 +56,7 @@ from accord.rhythm.templates_catalog import TEMPLATES
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
+    field_errors,
     flash_error,
     form_error,
     int_or_none,
@@ -756,10 +757,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 if name == "finish":
                     held["errors"] = exc.fields
                     continue
-                for field, msgs in exc.fields.items():
-                    if field in held.fields:
-                        for msg in msgs:
-                            held.add_error(field, msg)
+                field_errors(held, exc)
             return _meeting_page(request, cadence, occ, refused)
     return back
 

@@ -92,6 +92,11 @@ def form_error(form: forms.Form, exc: ServiceError) -> None:
     """
     _reraise_access_errors(exc)
     form.add_error(None, exc.message)
+    field_errors(form, exc)
+
+
+def field_errors(form: forms.Form, exc: ServiceError) -> None:
+    """A service's refusal beside the form's fields it names (its message shown apart)."""
     for name, msgs in exc.fields.items():
         if name in form.fields:
             for msg in msgs:
