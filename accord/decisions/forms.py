@@ -164,6 +164,24 @@ class IssueForm(forms.Form):
         self.fields["team"].queryset = _teams(org)
 
 
+class IssueEditForm(forms.Form):
+    """An open issue's own facts and who sees it through, changed from its page."""
+
+    title = forms.CharField(max_length=300)
+    severity = forms.ChoiceField(choices=Severity.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = pickers.PersonChoiceField(
+        queryset=Person.objects.none(), required=False, help_text="Who sees it through."
+    )
+    rank = forms.IntegerField(
+        required=False, min_value=1, help_text="Its place in the team's list: 1 comes first."
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _people(org)
+
+
 class SolveForm(forms.Form):
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     decision = pickers.DecisionChoiceField(

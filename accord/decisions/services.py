@@ -1045,6 +1045,32 @@ def _rank(value: Any) -> int | None:
 
 
 @transaction.atomic
+def edit_issue(
+    org: Organization,
+    actor: Person | None,
+    issue: Issue,
+    *,
+    title: str,
+    description: str,
+    severity: str,
+    owner: Person | None,
+    rank: Any,
+) -> Issue:
+    """An open issue changed from its page at once: its own facts, its owner and its rank,
+    each recorded as its own change (all or nothing)."""
+    issue = _open_issue_for_update(org, issue)
+    facts = {"title": title, "description": description, "severity": severity}
+    changed = {k: v for k, v in facts.items() if getattr(issue, k) != v}
+    if changed:
+        issue = update_issue(org, actor, issue, **changed)
+    if (owner.pk if owner else None) != issue.owner_id:
+        issue = set_issue_owner(org, actor, issue, owner)
+    if _rank(rank) != issue.rank:
+        issue = rank_issue(org, actor, issue, rank)
+    return issue
+
+
+@transaction.atomic
 def rank_issue(org: Organization, actor: Person | None, issue: Issue, rank: Any) -> Issue:
     """Place the issue in its team's list: 1 comes first; empty takes it out of the order."""
     issue = _open_issue_for_update(org, issue)

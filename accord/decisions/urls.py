@@ -28,6 +28,7 @@ urlpatterns = [
     path("issues/", views.issues, name="issues"),
     path("issues/new/", views.issue_new, name="issue_new"),
     path("issues/<int:issue_id>/", views.issue_detail, name="issue"),
+    path("issues/<int:issue_id>/edit/", views.issue_edit, name="issue_edit"),
     path("issues/<int:issue_id>/escalate/", views.issue_escalate, name="issue_escalate"),
     path("issues/<int:issue_id>/solve/", views.issue_solve, name="issue_solve"),
     path("issues/<int:issue_id>/drop/", views.issue_drop, name="issue_drop"),

@@ -20,6 +20,7 @@ from accord.decisions.forms import (
     ActionItemForm,
     DecideForm,
     DecisionForm,
+    IssueEditForm,
     IssueForm,
     LogFilterForm,
     OptionForm,
@@ -796,9 +797,12 @@ def _issues_page(request, form: IssueForm | None = None, status: int = 200):
 
 @org_view
 def issue_detail(request, issue_id: int):
-    org = request.org
+    return _issue_page(request, _issue_shown(request, issue_id))
+
+
+def _issue_shown(request, issue_id: int) -> Issue:
     issue = (
-        Issue.objects.for_org(org)
+        Issue.objects.for_org(request.org)
         .select_related(
             "team", "team__parent", "raised_by", "raised_in", "decision", "closed_by", "owner"
         )
@@ -807,12 +811,29 @@ def issue_detail(request, issue_id: int):
     )
     if issue is None:
         raise Http404("No such issue.")
-    me = request.person
+    return issue
+
+
+def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
+    """An issue's page; `edit_form`: a refused edit shown again as typed (answered 422)."""
+    org, me = request.org, request.person
     may_act = _may_act_on_issue(me, issue)
+    if edit_form is None and may_act and issue.status == "open":
+        edit_form = IssueEditForm(
+            org=org,
+            initial={
+                "title": issue.title,
+                "severity": issue.severity,
+                "description": issue.description,
+                "owner": issue.owner,
+                "rank": issue.rank,
+            },
+        )
     return render(
         request,
         "decisions/issue_detail.html",
         {
+            "edit_form": edit_form,
             "issue": issue,
             "escalations": list(issue.escalations.select_related("from_team", "to_team", "by")),
             "actions": list(queries.action_items_from(org, "decisions.issue", issue.pk)),
@@ -826,7 +847,25 @@ def issue_detail(request, issue_id: int):
             "today": timezone.localdate(),
             "tab": "issues",
         },
+        status=422 if edit_form is not None and edit_form.is_bound else 200,
     )
+
+
+@require_POST
+@org_view
+def issue_edit(request, issue_id: int):
+    org = request.org
+    issue = _issue_shown(request, issue_id)
+    form = IssueEditForm(request.POST, org=org)
+    if form.is_valid():
+        try:
+            services.edit_issue(org, request.person, issue, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "Issue saved.")
+            return redirect(_url(request, "issue", issue_id=issue.pk))
+    return _issue_page(request, _issue_shown(request, issue_id), form)
 
 
 @require_POST

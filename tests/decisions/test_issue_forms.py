@@ -80,3 +80,59 @@ def test_a_fetched_form_returns_only_within_the_organization(cast, issue):
     url = f"/o/acme/decisions/issues/{issue.pk}/solve/?next=https://elsewhere.example/"
     part = login(cast.member).get(url, headers=HX).content.decode()
     assert "<form" in part and 'name="next"' not in part
+
+
+def test_a_teams_member_edits_an_issue_on_its_page(cast, issue):
+    """Title, severity, description, owner and rank change from the issue's page, each
+    recorded as its own change; no meeting needed."""
+    from accord.activity.models import Event
+
+    url = f"/o/acme/decisions/issues/{issue.pk}/"
+    client = login(cast.member)
+    page = client.get(url).content.decode()
+    assert f'action="{url}edit/"' in page and 'value="Flaky tests"' in page
+    response = client.post(
+        url + "edit/",
+        {
+            "title": "Flaky integration tests",
+            "severity": "high",
+            "description": "Three a day fail for no reason.",
+            "owner": cast.leader.pk,
+            "rank": "2",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    issue.refresh_from_db()
+    assert (issue.title, issue.severity, issue.owner, issue.rank) == (
+        "Flaky integration tests",
+        "high",
+        cast.leader,
+        2,
+    )
+    verbs = set(Event.objects.filter(target_id=str(issue.pk)).values_list("verb", flat=True))
+    assert {"updated", "assigned", "ranked"} <= verbs
+
+
+def test_a_refused_issue_edit_comes_back_as_typed_and_changes_nothing(cast, issue):
+    url = f"/o/acme/decisions/issues/{issue.pk}/"
+    response = login(cast.member).post(
+        url + "edit/",
+        {"title": "Renamed", "severity": "high", "description": "", "owner": "", "rank": "0"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="Renamed"' in page and "greater than or equal to 1" in page
+    assert '<details class="add" open><summary>Edit</summary>' in page
+    issue.refresh_from_db()
+    assert (issue.title, issue.severity, issue.rank) == ("Flaky tests", "medium", None)
+
+
+def test_someone_outside_the_team_may_not_edit_it(cast, issue):
+    url = f"/o/acme/decisions/issues/{issue.pk}/"
+    assert 'edit/"' not in login(cast.viewer).get(url).content.decode()
+    response = login(cast.viewer).post(
+        url + "edit/", {"title": "Mine", "severity": "low", "description": "", "rank": ""}
+    )
+    assert response.status_code == 403
+    issue.refresh_from_db()
+    assert issue.title == "Flaky tests"
