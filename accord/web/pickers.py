@@ -154,7 +154,30 @@ def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[objec
         rows = rows.filter(spec.search(org, q))
     key = "slug" if by_slug and kind == "team" else "pk"
     detail = spec.detail or (lambda row: "")
-    return [(getattr(row, key), spec.label(row), detail(row)) for row in rows[:SEARCH_LIMIT]]
+    found = list(rows[:SEARCH_LIMIT])
+    if kind in ("person", "human"):
+        # Namesakes told apart by their teams too, read for the matches in one query.
+        teams = _teams_of([p.pk for p in found])
+        return [
+            (p.pk, spec.label(p), " · ".join(filter(None, [teams.get(p.pk, ""), detail(p)])))
+            for p in found
+        ]
+    return [(getattr(row, key), spec.label(row), detail(row)) for row in found]
+
+
+def _teams_of(person_ids: list[int]) -> dict[int, str]:
+    """Each person's current teams by name (three at most, then "…")."""
+    from accord.org.models import Membership
+
+    names: dict[int, list[str]] = {}
+    rows = (
+        Membership.objects.filter(person_id__in=person_ids)
+        .order_by("person_id", "team__name")
+        .values_list("person_id", "team__name")
+    )
+    for pid, name in rows:
+        names.setdefault(pid, []).append(name)
+    return {pid: ", ".join(n[:3]) + (", …" if len(n) > 3 else "") for pid, n in names.items()}
 
 
 class _Picker:

@@ -21,6 +21,21 @@ def test_it_finds_people_of_the_organization_by_name(cast):
     assert f'data-value="{cast.member.pk}"' in response.content.decode()
 
 
+def test_namesakes_are_told_apart_by_their_teams(cast):
+    from accord.org import services as org_services
+
+    other = org_services.add_person(cast.org, None, name="Mia Member", email="mia2@acme.test")
+    org_services.add_membership(cast.org, None, person=other, team=cast.root, allocation=0)
+    page = login(cast.member).get("/o/acme/pick/person/", {"q": "mia member"}).content.decode()
+    options = page.split('role="option"')[1:]
+    details = {
+        cast.member.pk: next(o for o in options if f'data-value="{cast.member.pk}"' in o),
+        other.pk: next(o for o in options if f'data-value="{other.pk}"' in o),
+    }
+    assert "Platform" in details[cast.member.pk] and "Acme" not in details[cast.member.pk]
+    assert "Acme · mia2@acme.test" in details[other.pk]
+
+
 def test_it_never_offers_another_organizations_people(cast):
     response = login(cast.member).get("/o/acme/pick/person/", {"q": "otto"})
     assert options(response) == 0
