@@ -368,6 +368,7 @@ def membership_add(request, team_slug: str):
         else:
             messages.success(request, f"{m.person.name} added to {team.name}.")
             return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+    messages.error(request, "Nobody was added; see the form below.")
     return _team_page(request, team, membership_form=form)
 
 

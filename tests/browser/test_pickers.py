@@ -67,5 +67,6 @@ def test_on_a_phone_the_choices_fit_and_a_retyped_name_is_not_a_choice(
     # Typing again undoes the choice: only a picked name is a choice.
     box.fill("Vic Viewer")
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.locator(".messages")).to_contain_text("required")
+    expect(page.locator(".messages")).to_contain_text("Nobody was added")
+    expect(page.locator("#id_person-error")).to_contain_text("required")  # beside the box
     assert not Membership.objects.filter(person=cast.viewer).exists()
