@@ -74,12 +74,13 @@ def judge(
 ) -> DuplicateJudgement:
     """Record `verdict` on the signal's pair. For "replaces", `replacement_id` is the id of
     the initiative that replaces the other."""
-    object_type, a, b = pair_of(org, signal)
+    require_same_org(org, signal, "signal")
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
-    if not signal_services.can_act_on(actor, signal):
+    if not signal_services.can_act_on(actor, signal):  # who asks, before what they ask
         raise PermissionDenied(
             "Only a lead of a team this signal concerns, a leader or an admin may judge this pair."
         )
+    object_type, a, b = pair_of(org, signal)
     if verdict not in DuplicateVerdict.values:
         raise ServiceError(
             f"Unknown verdict {verdict!r}; use one of {', '.join(DuplicateVerdict.values)}.",
