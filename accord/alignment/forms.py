@@ -91,20 +91,32 @@ class ObjectiveForm(forms.Form):
 
     def __init__(self, *args, org, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = (
-            Period.objects.for_org(org).exclude(state=PeriodState.CLOSED).order_by("-start")
-        )
+        periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
+        self.fields["period"].queryset = periods.order_by("-start")
         self.fields["team"].queryset = _teams(org)
         self.fields["owner"].queryset = pickers.humans(_people(org))
-        self.fields["parent"].queryset = (
+        if editing:
+            del self.fields["parent"], self.fields["weight"]
+            return
+        parents = (
             Objective.objects.for_org(org)
             .exclude(period__state=PeriodState.CLOSED)
             .select_related("period", "team")
             .order_by("title")
         )
+        # Only what the chosen period may contribute to (as the objective page's picker
+        # offers): the period posted, else the one the form starts with.
+        chosen = self.data.get("period") if self.is_bound else self.initial.get("period")
+        period = chosen if isinstance(chosen, Period) else None
+        if period is None and str(chosen or "").isdigit():
+            period = periods.filter(pk=int(chosen)).first()
+        if period is not None and not period.is_closed:
+            parents = parents.filter(period__start__lte=period.start, period__end__gte=period.end)
+            self.fields["parent"].error_messages["invalid_choice"] = (
+                f"Choose an objective of {period.name} or of a period that encloses it."
+            )
+        self.fields["parent"].queryset = parents
         self.fields["parent"].label_from_instance = _objective_label
-        if editing:
-            del self.fields["parent"], self.fields["weight"]
 
     def clean(self):
         data = super().clean()
@@ -135,11 +147,17 @@ class ParentForm(forms.Form):
         self.fields["parent"].label_from_instance = _objective_label
 
 
+WHOLE_1_TO_10 = f"A whole number from {bands.LOWEST} to {bands.HIGHEST}."
+
+
 class ConfidenceForm(forms.Form):
     confidence = forms.IntegerField(
         min_value=bands.LOWEST,
         max_value=bands.HIGHEST,
         help_text=f"1 = will not happen, 10 = certain: {bands.legend()}.",
+        error_messages={
+            k: WHOLE_1_TO_10 for k in ("required", "invalid", "min_value", "max_value")
+        },
     )
     note = forms.CharField(max_length=500, required=False)
 
@@ -149,7 +167,9 @@ class KeyResultForm(forms.Form):
     unit = forms.CharField(max_length=30, required=False, help_text="%, €, ms, customers …")
     direction = forms.ChoiceField(choices=Direction.choices)
     start = NumberField(initial=0)
-    target = NumberField(initial=0, required=False, help_text="Not needed for a range.")
+    target = NumberField(
+        required=False, help_text="The value to reach or to hold; not needed for a range."
+    )
     range_low = NumberField(required=False, label="Range low")
     range_high = NumberField(required=False, label="Range high")
     current = NumberField(required=False, help_text="Defaults to the start value.")
@@ -170,8 +190,9 @@ class KeyResultForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("target") is None:
-            data["target"] = 0
+        ranged = data.get("direction") == Direction.RANGE or data.get("is_milestone")
+        if data.get("target") is None and ranged:
+            data["target"] = 0  # not used; any other key result needs one (the services say so)
         if data.get("direction") == Direction.RANGE and not data.get("is_milestone"):
             low, high = data.get("range_low"), data.get("range_high")
             if low is None:

@@ -696,7 +696,57 @@ def set_objective_confidence(
 # --- key results -------------------------------------------------------------------------
 
 
+# The largest magnitude of a key result's numbers (start, target, bounds, values): far
+# beyond any real metric, and small enough to show and to compute progress with.
+MAX_MAGNITUDE = 1e15
+
+
+def _measure(value: Any, field: str, *, required: bool = True) -> float | None:
+    """A key result's number: finite (`number`) and at most MAX_MAGNITUDE either way."""
+    out = number(value, field, required=required)
+    if out is not None and abs(out) > MAX_MAGNITUDE:
+        bound = f"{MAX_MAGNITUDE:,.0f}"
+        raise ServiceError(
+            f"{_label(field)} {out:g} is out of range: a key result's numbers lie between "
+            f"-{bound} and {bound}.",
+            fields={field: [f"Enter a number between -{bound} and {bound}."]},
+            code="out_of_range",
+        )
+    return out
+
+
+def _check_direction(direction: str, start: float, target: float) -> None:
+    """An increase or a decrease needs a distance to cover, the way it says: else its
+    progress is 100% (or 0%) from the first day whatever happens. Keep above / below and
+    ranges hold a level, so their start may be anywhere."""
+    if direction == Direction.INCREASE and target <= start:
+        way, other, side = "increase", Direction.DECREASE.label, "above"
+    elif direction == Direction.DECREASE and target >= start:
+        way, other, side = "decrease", Direction.INCREASE.label, "below"
+    else:
+        return
+    if target == start:
+        hint = (
+            f"the start and the target are both {start:g}, so there is nothing to {way}. "
+            f"Set the target to reach, or choose “{Direction.ABOVE.label}” or "
+            f"“{Direction.BELOW.label}” for a level to hold."
+        )
+    else:
+        hint = (
+            f"from {start:g} to {target:g} does not {way}. "
+            f"Choose “{other}”, or correct the start or the target."
+        )
+    raise ServiceError(
+        f"To {way}, the target must be {side} the start: {hint}",
+        fields={"target": [f"Must be {side} the start ({start:g})."]},
+        code="target_direction",
+    )
+
+
 def _clean_kr(data: dict[str, Any], kr: KeyResult | None) -> dict[str, Any]:
+    """Clean a key result's fields. The rules on its numbers and direction hold for what
+    is set or changed now, so a key result stored before them keeps its other fields
+    editable (a form posts every field, changed or not)."""
     out = dict(data)
     if "name" in out:
         out["name"] = require_text(out["name"], "name", max_length=300)
@@ -716,8 +766,18 @@ def _clean_kr(data: dict[str, Any], kr: KeyResult | None) -> dict[str, Any]:
         out["baseline_date"] = _date(out["baseline_date"], "baseline_date")
     if "is_milestone" in out:
         out["is_milestone"] = bool(out["is_milestone"])
+    changed = {f for f in out if kr is None or out[f] != getattr(kr, f, None)}
+    for f in ("start", "target", "range_low", "range_high"):
+        if f in changed:
+            _measure(out[f], f, required=False)
     direction = out.get("direction", kr.direction if kr else Direction.INCREASE)
     milestone = out.get("is_milestone", kr.is_milestone if kr else False)
+    if not milestone and changed & {"direction", "start", "target", "is_milestone"}:
+        _check_direction(
+            direction,
+            out.get("start", kr.start if kr else 0.0),
+            out.get("target", kr.target if kr else 0.0),
+        )
     if direction == Direction.RANGE and not milestone:
         low = out.get("range_low", kr.range_low if kr else None)
         high = out.get("range_high", kr.range_high if kr else None)
@@ -779,7 +839,7 @@ def create_key_result(
         },
         None,
     )
-    value = data["start"] if current in (None, "") else number(current, "current")
+    value = data["start"] if current in (None, "") else _measure(current, "current")
     position = KeyResult.objects.filter(objective=objective).count()
     kr = KeyResult.objects.create(
         org=org, objective=objective, owner=owner, current=value, position=position, **data
@@ -838,7 +898,7 @@ def record_key_result_value(
     _can_write(actor, "update key results")
     if isinstance(value, bool):
         value = 1 if value else 0
-    number_value = number(value, "value")
+    number_value = _measure(value, "value")
     assert number_value is not None
     kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
     _require_open_period(kr.objective.period, "key results")
@@ -893,7 +953,7 @@ def import_key_result_values(
                 f"Each value needs a date and time, not {at!r}.",
                 fields={"recorded_at": ["Required."]},
             )
-        n = number(value, "value")
+        n = _measure(value, "value")
         assert n is not None
         rows.append((at, n))
     if not rows:

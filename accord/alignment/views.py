@@ -135,10 +135,9 @@ def _tree_urls(request) -> dict[str, dict[str, dict[str, str]]]:
     return {"tree_urls": out}
 
 
-@org_view
-def index(request):
-    """The alignment tree, starting at the period's top objectives (or a team's), one level
-    at a time: opening an objective fetches the objectives contributing to it."""
+def _chosen_period(request) -> tuple[list[Period], Period | None]:
+    """The organization's periods, newest first, and the one asked for (`?period=`), else
+    the current one: what a page with a period chooser shows."""
     org = request.org
     periods = list(Period.objects.for_org(org).order_by("-start"))
     period = None
@@ -147,6 +146,15 @@ def index(request):
         period = next((p for p in periods if p.pk == wanted), None)
     if period is None:
         period = next((p for p in periods if p.is_current), None) or queries.current_period(org)
+    return periods, period
+
+
+@org_view
+def index(request):
+    """The alignment tree, starting at the period's top objectives (or a team's), one level
+    at a time: opening an objective fetches the objectives contributing to it."""
+    org = request.org
+    periods, period = _chosen_period(request)
     scope = None
     if request.GET.get("team"):
         scope = get_object_or_404(Team.objects.for_org(org), slug=request.GET["team"])
@@ -437,10 +445,18 @@ def period_carry_over(request, period_id: int):
 @org_view
 def objective_new(request):
     org = request.org
-    initial: dict[str, Any] = {"period": queries.current_period(org)}
+    wanted = int_or_none(request.GET.get("period"))
+    open_periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
+    period = open_periods.filter(pk=wanted).first() if wanted else None
+    initial: dict[str, Any] = {"period": period or queries.current_period(org)}
     parent_id = int_or_none(request.GET.get("parent"))
     if parent_id:
-        initial["parent"] = Objective.objects.for_org(org).filter(pk=parent_id).first()
+        parent = (
+            Objective.objects.for_org(org).select_related("period").filter(pk=parent_id).first()
+        )
+        initial["parent"] = parent
+        if parent and not (initial["period"] and parent.period.encloses(initial["period"])):
+            initial["period"] = period or parent.period  # a contribution fits in its parent
     team_slug = request.GET.get("team")
     if team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
@@ -495,6 +511,14 @@ def objective_edit(request, objective_id: int):
 
 @org_view
 def objective_detail(request, objective_id: int):
+    return _objective_page(request, objective_id)
+
+
+def _objective_page(
+    request, objective_id: int, confidence_form: ConfidenceForm | None = None, status: int = 200
+):
+    """An objective's page; `confidence_form` as posted when recording confidence was
+    refused (it keeps what was typed, the error beside its field)."""
     org = request.org
     objective = get_object_or_404(
         Objective.objects.for_org(org).select_related("period", "team", "owner", "carried_from"),
@@ -558,10 +582,12 @@ def objective_detail(request, objective_id: int):
             orphaned=objective.orphaned,
             confidence_updates=confidence,
             parent_form=ParentForm(org=org, objective=objective),
-            confidence_form=ConfidenceForm(initial={"confidence": objective.confidence}),
+            confidence_form=confidence_form
+            or ConfidenceForm(initial={"confidence": objective.confidence}),
             closed=objective.period.state == PeriodState.CLOSED,
             history=history_for(org, "alignment.objective", objective.pk),
         ),
+        status=status,
     )
 
 
@@ -641,12 +667,14 @@ def objective_confidence(request, objective_id: int):
                 form.cleaned_data["note"],
             )
         except ServiceError as exc:
-            flash_error(request, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "Confidence recorded.")
+            return redirect(_url("objective", request, objective_id=objective_id))
     else:
         messages.error(request, "Confidence must be a whole number from 1 to 10.")
-    return redirect(_url("objective", request, objective_id=objective_id))
+    # Shown again as typed (the note too), the error beside its field.
+    return _objective_page(request, objective_id, confidence_form=form, status=422)
 
 
 # --- key results -------------------------------------------------------------------------
@@ -1050,7 +1078,7 @@ def _replacement_link(request, item: Initiative):
 def team(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
-    period = queries.current_period(org)
+    periods, period = _chosen_period(request)
     objectives: list[Objective] = []
     team_progress = None
     if period is not None:
@@ -1077,6 +1105,7 @@ def team(request, team_slug: str):
         _ctx(
             request,
             team=team,
+            periods=periods,
             period=period,
             objectives=objectives,
             team_progress=team_progress,

@@ -28,7 +28,13 @@ def test_a_change_names_fields_and_verbs_as_people_do_and_shows_only_what_change
         cast.org, None, title="Faster builds", period=period, level="team", team=cast.platform
     )
     kr = alignment.create_key_result(
-        cast.org, None, objective=objective, name="Build minutes", start=30, target=10
+        cast.org,
+        None,
+        objective=objective,
+        name="Build minutes",
+        start=30,
+        target=10,
+        direction="decrease",
     )
     with transaction.atomic():
         record(

@@ -81,7 +81,8 @@ def test_the_page_shows_the_numbers_pace_values_work_and_history(
     assert f'href="/o/acme/alignment/objectives/{world.objective.pk}/">Ship the platform</a>' in (
         body
     )
-    assert 'href="/o/acme/alignment/teams/platform/">Platform</a>' in body
+    team = f'href="/o/acme/alignment/teams/platform/?period={world.objective.period_id}">Platform'
+    assert team in body  # the team's page for the objective's period
     assert f'href="/o/acme/people/{cast.member.pk}/">Mia Member</a>' in body
     assert "Q-now" in body
     assert "100 teams" in body and "40 teams" in body  # target and now
