@@ -1138,9 +1138,10 @@ def set_wip(request, team_id: Id, payload: WipIn):
     response=dict,
     summary="A bounded piece of the alignment tree of a period (default: the current one)",
     description=(
-        "Starts at the period's top objectives (those contributing to nothing), or at a "
-        "team's objectives (`team_id`), or at the objectives contributing to one objective "
-        "(`root_id`): `limit` of them from `offset` (`count` says how many there are), "
+        "Starts at the period's top objectives (those contributing to nothing), or at the "
+        "objectives of a team and the teams below it that contribute to none of theirs "
+        "(`team_id`; the figures are then theirs), or at the objectives contributing to one "
+        "objective (`root_id`): `limit` of them from `offset` (`count` says how many there are), "
         "`depth` levels down (1 = only them). Every node has `child_count`; its `children` "
         "are filled within `depth`, at most 50 per node and 500 nodes per document — ask "
         "again with `root_id` to go further. An objective met under a parent other than its "

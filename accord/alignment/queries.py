@@ -38,6 +38,7 @@ from accord.alignment.models import (
 from accord.alignment.progress import kr_progress, weighted_mean
 from accord.core.counting import figures
 from accord.org.models import Organization, Person, Team
+from accord.org.queries import covers_every_team, subtree_ids
 
 KR_COLUMNS = (
     "id",
@@ -673,17 +674,27 @@ def flatten_tree(doc: dict[str, Any]) -> list[dict[str, Any]]:
 TREE_ORDER = ("level", Lower("title"), "id")  # organization objectives first ("org" < "team")
 
 
+def _below(team: Team | None) -> Any:
+    """The ids of `team` and the teams below it (a subquery), or None for every team: no
+    team given, or the only team at the top."""
+    if team is None or covers_every_team(team):
+        return None
+    return subtree_ids(team)
+
+
 def tree_roots(org: Organization, period: Period, team: Team | None = None):
     """Where the tree starts: the period's top objectives (those contributing to nothing,
-    in the period or one enclosing or enclosed by it), or a team's objectives of the period.
-    A queryset of ids in the tree's order, for the caller to paginate."""
-    qs = Objective.objects.for_org(org)
-    if team is not None:
-        qs = qs.filter(team=team, period_id__in=related_period_ids(org, period))
+    in the period or one enclosing or enclosed by it), or, for a team, the objectives of
+    it and the teams below it that contribute to none of theirs (a department's tree: its
+    own, and its teams' that align elsewhere). A queryset of ids in the tree's order, for
+    the caller to paginate."""
+    qs = Objective.objects.for_org(org).filter(period_id__in=related_period_ids(org, period))
+    below = _below(team)
+    if below is None:
+        qs = qs.exclude(Exists(ObjectiveLink.objects.filter(child=OuterRef("pk"))))
     else:
-        qs = qs.filter(period_id__in=related_period_ids(org, period)).exclude(
-            Exists(ObjectiveLink.objects.filter(child=OuterRef("pk")))
-        )
+        inside = ObjectiveLink.objects.filter(child=OuterRef("pk"), parent__team_id__in=below)
+        qs = qs.filter(team_id__in=below).exclude(Exists(inside))
     return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
 
 
@@ -700,25 +711,36 @@ def tree_children(org: Organization, parent_id: int):
     )
 
 
-def tree_summary(org: Organization, period: Period) -> dict[str, Any]:
+def tree_summary(org: Organization, period: Period, team: Team | None = None) -> dict[str, Any]:
     """The figures above the tree, from the stored roll-up in a few aggregate queries:
-    organization progress (mean of the top organization objectives, else of every top
-    objective), how many objectives, how many are orphaned and how many open initiatives
-    serve nothing (figures: `accord.core.counting.figures`)."""
+    progress (the mean of the top organization objectives, else of every top objective; for
+    a team, of the tree's roots as `tree_roots` gives them), how many objectives, how many
+    are orphaned and how many open initiatives serve nothing — the organization's, or those
+    of `team` and the teams below it (figures: `accord.core.counting.figures`)."""
     period_ids = related_period_ids(org, period)
     objectives = Objective.objects.for_org(org).filter(period_id__in=period_ids)
-    tops = objectives.exclude(status=ObjectiveStatus.DROPPED).exclude(
-        Exists(ObjectiveLink.objects.filter(child=OuterRef("pk")))
-    )
-    progress = tops.filter(level=ObjectiveLevel.ORG).aggregate(p=Avg("rollup_progress"))["p"]
-    if progress is None and not tops.filter(level=ObjectiveLevel.ORG).exists():
-        progress = tops.aggregate(p=Avg("rollup_progress"))["p"]
+    below = _below(team)
+    unaligned = unaligned_initiatives(org)
+    if below is None:
+        tops = objectives.exclude(status=ObjectiveStatus.DROPPED).exclude(
+            Exists(ObjectiveLink.objects.filter(child=OuterRef("pk")))
+        )
+        progress = tops.filter(level=ObjectiveLevel.ORG).aggregate(p=Avg("rollup_progress"))["p"]
+        if progress is None and not tops.filter(level=ObjectiveLevel.ORG).exists():
+            progress = tops.aggregate(p=Avg("rollup_progress"))["p"]
+    else:
+        objectives = objectives.filter(team_id__in=below)
+        unaligned = unaligned.filter(team_id__in=below)
+        roots = objectives.filter(pk__in=tree_roots(org, period, team))
+        progress = roots.exclude(status=ObjectiveStatus.DROPPED).aggregate(
+            p=Avg("rollup_progress")
+        )["p"]
     counted = figures(
-        f"alignment-figures:{org.pk}:{period.pk}",
+        f"alignment-figures:{org.pk}:{period.pk}:{team.pk if below is not None else ''}",
         {
             "objective_count": objectives,
             "orphaned_count": objectives.filter(period=period, orphaned=True),
-            "unaligned_count": unaligned_initiatives(org),
+            "unaligned_count": unaligned,
         },
     )
     return {"progress": None if progress is None else round(progress, 1), **counted}
@@ -940,7 +962,7 @@ def tree_document(
             "end": period.end,
             "state": period.state,
         },
-        **tree_summary(org, period),
+        **tree_summary(org, period, team if root is None else None),
         "count": count,
         "limit": limit,
         "offset": offset,

@@ -183,7 +183,7 @@ def index(request):
             page=page,
             nodes=nodes,
             wip_breaches=len(queries.wip_breaches(org)),
-            **queries.tree_summary(org, period),
+            **queries.tree_summary(org, period, scope),
         )
     return render(request, "alignment/index.html", ctx)
 

@@ -212,4 +212,4 @@ def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(
         Initiative.objects.create(org=org, team=team, title=f"Serves nothing, {name}")
 
     assert unaligned() == queries.unaligned_initiatives(org).count() > 2
-    check_figure(unaligned, add, f"alignment-figures:{org.pk}:{period.pk}", monkeypatch)
+    check_figure(unaligned, add, f"alignment-figures:{org.pk}:{period.pk}:", monkeypatch)
