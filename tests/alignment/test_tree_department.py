@@ -66,3 +66,9 @@ def test_its_figures_are_the_departments(cast, tree):
     assert "Progress of Platform and below" in page
     for title in ("Fast builds", "Fraud down", "Loose"):
         assert title in page
+
+
+def test_choosing_another_period_keeps_the_department(cast, tree):
+    page = login(cast.member).get("/o/acme/alignment/", {"team": "platform"}).content.decode()
+    chooser = page[page.index('aria-label="Choose a period"') :].split("</form>")[0]
+    assert '<input type="hidden" name="team" value="platform">' in chooser
