@@ -8,8 +8,10 @@ figures (`figures`): exact while small, and beyond counted whole once a minute.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 COUNT_UP_TO = 1000
 
@@ -43,5 +45,20 @@ def figures(key: str, counts: dict[str, QuerySet]) -> dict[str, int]:
             name: qs.count() if counted[name] > FIGURES_EXACT else counted[name]
             for name, qs in counts.items()
         }
+        cache.set(key, counted, FIGURES_SECONDS)
+    return counted
+
+
+def grouped_figures(key: str, qs: QuerySet, field: str, values: Iterable[str]) -> dict[str, int]:
+    """`figures` of `qs` by the value of `field` (one figure per value of `values`), read
+    in one grouped count: for rows costly to find (a subtree's), which one count per value
+    would find again each time. Kept a minute as `figures` are once one passes
+    FIGURES_EXACT."""
+    counted = cache.get(key)
+    if counted is not None:
+        return counted
+    rows = dict(qs.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+    counted = {v: rows.get(v, 0) for v in values}
+    if max(counted.values(), default=0) > FIGURES_EXACT:
         cache.set(key, counted, FIGURES_SECONDS)
     return counted

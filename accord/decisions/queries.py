@@ -38,7 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accord.core.counting import count_up_to, figures
+from accord.core.counting import count_up_to, figures, grouped_figures
 from accord.decisions import followthrough
 from accord.decisions.models import (
     UNDECIDED,
@@ -189,18 +189,23 @@ def log_figures(org: Organization, team: Team | None = None, only: bool = False)
     today = timezone.localdate()
     if team is None:
         decisions = Decision.objects.for_org(org)
-        overdue = overdue_decisions(org, today)
-    else:
-        decisions = filter_log(org, team=team, only=only).order_by()
-        overdue = decisions.filter(status__in=UNDECIDED, decide_by__lt=today)
-    scope = f"{team.pk}:{int(only)}" if team is not None else ""
-    return figures(
-        f"decision-figures:{org.pk}:{scope}:{today.isoformat()}",
-        {
-            **{status: decisions.filter(status=status) for status in DecisionStatus.values},
-            "overdue": overdue,
-        },
-    )
+        return figures(
+            f"decision-figures:{org.pk}::{today.isoformat()}",
+            {
+                **{status: decisions.filter(status=status) for status in DecisionStatus.values},
+                "overdue": overdue_decisions(org, today),
+            },
+        )
+    # A subtree's decisions are found once for all the statuses, not once per status.
+    key = f"decision-figures:{org.pk}:{team.pk}:{int(only)}:{today.isoformat()}"
+    decisions = filter_log(org, team=team, only=only)
+    return {
+        **grouped_figures(key, decisions, "status", DecisionStatus.values),
+        **figures(
+            key + ":overdue",
+            {"overdue": decisions.filter(status__in=UNDECIDED, decide_by__lt=today)},
+        ),
+    }
 
 
 def overdue_figure(org: Organization) -> int:

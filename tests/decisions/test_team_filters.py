@@ -228,3 +228,26 @@ def test_a_departments_action_items_show_each_team_below_with_its_own_below(cast
     assert "?team=payments" not in section
     only = login(cast.leader).get("/o/acme/decisions/actions/", {"team": "acme", "only": "1"})
     assert 'id="below-h"' not in only.content.decode()
+
+
+def test_a_teams_log_figures_are_figures(cast, tree, monkeypatch):
+    """Read for all the statuses at once over the subtree, and kept as every figure is."""
+    from django.utils import timezone
+
+    from tests.conftest import check_figure
+
+    client = login(cast.member)
+    figure = re.compile(r'status=open">([\d,]+) open</a>')
+
+    def shown() -> int:
+        page = client.get("/o/acme/decisions/", {"team": "platform"}).content.decode()
+        return int(figure.search(page).group(1).replace(",", ""))
+
+    def add(name: str) -> None:
+        services.create_decision(
+            cast.org, cast.leader, f"{name}?", cast.leader, teams=[tree["payments"]]
+        )
+
+    today = timezone.localdate().isoformat()
+    key = f"decision-figures:{cast.org.pk}:{cast.platform.pk}:0:{today}"
+    check_figure(shown, add, key, monkeypatch)
