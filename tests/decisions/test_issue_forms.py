@@ -136,3 +136,49 @@ def test_someone_outside_the_team_may_not_edit_it(cast, issue):
     assert response.status_code == 403
     issue.refresh_from_db()
     assert issue.title == "Flaky tests"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": ""},
+        {"title": "x" * 301},
+        {"title": "Nul\x00here"},
+        {"severity": "apocalyptic"},
+        {"rank": "-1"},
+        {"rank": "100000"},
+        {"rank": "first"},
+        {"owner": "999999"},
+    ],
+)
+def test_hostile_issue_edits_are_refused_and_change_nothing(cast, issue, change):
+    from accord.activity.models import Event
+
+    before = Event.objects.count()
+    data = {
+        "title": "Flaky tests",
+        "severity": "medium",
+        "description": "",
+        "owner": "",
+        "rank": "",
+    }
+    response = login(cast.member).post(f"/o/acme/decisions/issues/{issue.pk}/edit/", data | change)
+    assert response.status_code == 422
+    issue.refresh_from_db()
+    assert (issue.title, issue.severity, issue.owner, issue.rank) == (
+        "Flaky tests",
+        "medium",
+        None,
+        None,
+    )
+    assert Event.objects.count() == before
+
+
+def test_another_organizations_person_is_no_owner(cast, issue):
+    response = login(cast.member).post(
+        f"/o/acme/decisions/issues/{issue.pk}/edit/",
+        {"title": "Flaky tests", "severity": "medium", "owner": cast.outsider.pk, "rank": ""},
+    )
+    assert response.status_code == 422
+    issue.refresh_from_db()
+    assert issue.owner is None
