@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -11,6 +13,9 @@ from accord.org.queries import current_teams
 from accord.web import pickers
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+SLUG = re.compile(r"[-\w]{1,100}")
 
 
 def _people(org):
@@ -119,7 +124,7 @@ class LogFilterForm(forms.Form):
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
         team = self.data.get("team", "") if self.is_bound else ""
-        if team and not team.isdigit():
+        if team and not team.isdigit() and SLUG.fullmatch(team):
             # A team by its slug, as the other lists and team pages link to it.
             found = _teams(org).filter(slug=team).values_list("pk", flat=True).first()
             self.data = self.data.copy()

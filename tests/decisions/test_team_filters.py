@@ -251,3 +251,12 @@ def test_a_teams_log_figures_are_figures(cast, tree, monkeypatch):
     today = timezone.localdate().isoformat()
     key = f"decision-figures:{cast.org.pk}:{cast.platform.pk}:0:{today}"
     check_figure(shown, add, key, monkeypatch)
+
+
+@pytest.mark.parametrize("value", ["nope", "\x00", "a" * 5000, "../acme", "9999999"])
+def test_a_team_filter_the_log_does_not_understand_is_named_and_left_out(cast, tree, value):
+    page = login(cast.member).get("/o/acme/decisions/", {"team": value})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "not understood: team" in html
+    assert _titles(html, "Decision") == {"acme", "platform", "payments"}
