@@ -149,6 +149,7 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
     for v in vacancies:
         v.role_name = role_names.get(v.role, v.role)
     can_manage = permissions.can_manage_team(request.person, team)
+    terms = list(Membership.terms.filter(team=team).values_list("id", flat=True)[:500])
     children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
     return render(
         request,
@@ -167,7 +168,13 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
             "child_count": len(children)
             if len(children) < rows
             else Team.objects.for_org(org).filter(parent=team).count(),
-            "history": history_for(org, "org.team", team.id),
+            # The team's own changes and its members' terms (started, changed, ended).
+            "history": history_for(
+                org,
+                "org.team",
+                team.id,
+                also=("org.membership", terms),
+            ),
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": can_manage,
             "membership_form": membership_form

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,16 +127,24 @@ class PasswordChange(auth_views.PasswordChangeView):
 password_change = org_view(own_settings(PasswordChange.as_view()))
 
 
-def history_for(org, target_type: str, target_id: int, limit: int = 30, *, viewer=None):
+def history_for(org, target_type: str, target_id: int, limit: int = 30, *, viewer=None, also=None):
     """Events about one object, newest first — the per-object history panel; a person's
-    as `viewer` may read them (`activity.queries.seen_by`)."""
+    as `viewer` may read them (`activity.queries.seen_by`). `also`: (type, ids) of the
+    objects that belong to it whose events are its history too (a team's terms)."""
     # The (org, target, created_at, id) index serves both the filter and the order.
     events = Event.objects.for_org(org).for_target(target_type, target_id)
+    if also is not None and also[1]:
+        own = Q(target_type=target_type, target_id=str(target_id))
+        theirs = Q(target_type=also[0], target_id__in=[str(i) for i in also[1]])
+        events = Event.objects.for_org(org).filter(own | theirs)
     if viewer is not None:
         events = activity_queries.seen_by(events, viewer)
-    return name_references(
+    shown = name_references(
         org, events.select_related("actor").order_by("-created_at", "-id")[:limit]
     )
+    for e in shown:  # the panel names what is not the page's own object
+        e.elsewhere = e.target_type != target_type
+    return shown
 
 
 @org_view

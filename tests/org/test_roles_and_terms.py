@@ -233,3 +233,16 @@ def test_removing_a_member_from_the_team_page_asks_first(cast):
     m = cast.platform.memberships.first()
     form = re.search(rf'<form[^>]*action="/o/acme/memberships/{m.pk}/remove/"[^>]*>', page)
     assert form and "data-confirm=" in form.group(0) and "end the term instead" in form.group(0)
+
+
+def test_a_teams_history_tells_who_joined_and_left(cast):
+    """The team page's history holds its members' terms: started, changed, ended."""
+    m = services.add_membership(cast.org, cast.admin, person=cast.viewer, team=cast.platform)
+    services.update_membership(cast.org, cast.admin, m, role="co-lead")
+    services.end_term(cast.org, cast.admin, m)
+    page = login(cast.leader).get("/o/acme/teams/platform/").content.decode()
+    history = page[page.index('id="history-h"') :]
+    assert history.count("membership “Vic Viewer in Platform”") == 3  # created, updated, ended
+    # Another team's page does not tell it.
+    other = login(cast.leader).get("/o/acme/teams/acme/").content.decode()
+    assert "Vic Viewer in Platform" not in other[other.index('id="history-h"') :]
