@@ -103,9 +103,7 @@ def test_the_top_bar_menus_open_one_at_a_time_and_close_with_escape(page, cast):
     expect(usermenu.locator("summary")).to_be_focused()
 
 
-def test_every_main_page_fits_a_phone_and_its_navigation_is_one_row(
-    browser, live_server, shot
-):
+def test_every_main_page_fits_a_phone_and_its_navigation_is_one_row(browser, live_server, shot):
     """On a 390 px phone nothing is wider than the screen: no page scrolls sideways, the
     main navigation is one row that scrolls sideways with the current page in sight, and
     an objective's key results can be updated without scrolling sideways."""

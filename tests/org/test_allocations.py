@@ -135,7 +135,7 @@ def test_a_refused_new_member_comes_back_as_typed_with_the_error_beside_its_fiel
         page = response.content.decode()
         form = page[page.index("<summary>Add a member</summary>") - 40 :]
         form = form[: form.index("</details>")]
-        assert "<details class=\"add\" open>" in form
+        assert '<details class="add" open>' in form
         assert f'value="{allocation}"' in form and 'value="2026-01-05"' in form
         assert 'value="co-lead" selected' in form
         assert f'value="{cast.member.pk}"' in form  # the person chosen
