@@ -33,7 +33,7 @@ from accord.api.models import ApiToken
 from accord.coordination import services as coordination
 from accord.coordination.models import Dependency
 from accord.decisions import services as decisions
-from accord.decisions.models import ActionItem, Decision, Issue
+from accord.decisions.models import ActionItem, Decision, DecisionOption, Issue
 from accord.intelligence import evaluate as intelligence
 from accord.intelligence.models import Signal
 from accord.org import services as org_services
@@ -125,6 +125,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "measurable_id": measurable.pk,
         "measurable_team_slug": measurable.team.slug,
         "decision_id": first(Decision.objects.for_org(org)).pk,
+        "option_id": first(DecisionOption.objects.for_org(org)).pk,
         "item_id": first(ActionItem.objects.for_org(org)).pk,
         "issue_id": first(Issue.objects.for_org(org)).pk,
         "token_id": first(ApiToken.objects.filter(org=org)).pk,
@@ -729,6 +730,7 @@ REFERENCES = {
     "requester_initiative": "initiative_id",
     "provider_initiative": "initiative_id",
     "decision": "decision_id",
+    "option": "option_id",
     "successor": "decision_id",
     "by": "decision_id",
     "meeting": "meeting_id",

@@ -96,6 +96,9 @@ class DecisionOut(Schema):
     supersede_reason: str
     reversal_reason: str
     options: list[OptionOut]
+    chosen_option_id: Id | None = Field(
+        None, description="The option proposed or decided, when it was one of `options`."
+    )
     links: list[LinkOut]
     version: int
 
@@ -176,13 +179,15 @@ class OptionIn(Schema):
 
 
 class ProposeIn(Schema):
-    outcome: str = ""
+    outcome: str = Field("", description="What was decided; empty: the chosen option's title.")
     rationale: str = ""
+    option_id: Id | None = Field(None, description="One of the decision's options, if chosen.")
 
 
 class DecideIn(Schema):
-    outcome: str = ""
+    outcome: str = Field("", description="What was decided; empty: the chosen option's title.")
     rationale: str = ""
+    option_id: Id | None = Field(None, description="One of the decision's options, if chosen.")
 
 
 class SupersedeIn(Schema):
@@ -607,7 +612,10 @@ def add_link(request, decision_id: Id, payload: DecisionLinkIn):
 def propose(request, decision_id: Id, payload: ProposeIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
-    services.propose(org, actor_of(request), d, payload.outcome, payload.rationale)
+    with body_fields(option="option_id"):
+        services.propose(
+            org, actor_of(request), d, payload.outcome, payload.rationale, option=payload.option_id
+        )
     return _fresh(org, d.pk)
 
 
@@ -619,14 +627,16 @@ def propose(request, decision_id: Id, payload: ProposeIn):
 def decide(request, decision_id: Id, payload: DecideIn):
     org = org_of(request)
     d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
-    services.decide(
-        org,
-        actor_of(request),
-        d,
-        payload.outcome,
-        payload.rationale,
-        expected_version=if_match(request),
-    )
+    with body_fields(option="option_id"):
+        services.decide(
+            org,
+            actor_of(request),
+            d,
+            payload.outcome,
+            payload.rationale,
+            expected_version=if_match(request),
+            option=payload.option_id,
+        )
     return _fresh(org, d.pk)
 
 

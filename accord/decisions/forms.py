@@ -78,8 +78,35 @@ class OptionForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    option = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        label="Option chosen",
+        empty_label="None of those considered",
+    )
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Leave empty to take the option's title.",
+    )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, decision, **kwargs):
+        from accord.decisions.models import DecisionOption
+
+        super().__init__(*args, **kwargs)
+        options = DecisionOption.objects.filter(decision=decision).order_by("position", "id")
+        self.fields["option"].queryset = options
+        if not options.exists():
+            del self.fields["option"]
+            self.fields["outcome"].required = True
+            self.fields["outcome"].help_text = ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("outcome") and not data.get("option"):
+            self.add_error("outcome", "Write what was decided, or choose an option.")
+        return data
 
 
 class ReasonForm(forms.Form):

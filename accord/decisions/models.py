@@ -60,6 +60,10 @@ class Decision(OrgScoped):
     )
     supersede_reason = models.TextField(blank=True)
     reversal_reason = models.TextField(blank=True)
+    # The option considered that was proposed or decided, when it was one of them.
+    chosen_option = models.ForeignKey(
+        "DecisionOption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

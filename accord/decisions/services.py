@@ -462,11 +462,13 @@ def propose(
     outcome: str = "",
     rationale: str = "",
     *,
+    option: Any = None,
     as_history: bool = False,
 ) -> Decision:
-    """Put a proposed outcome in front of the approver. `as_history`: the decision was
-    proposed elsewhere already (an organization file read back), with or without the
-    outcome written down; it is entered as it stands."""
+    """Put a proposed outcome in front of the approver, one of the options considered
+    (`option`: its outcome its title unless written) or another. `as_history`: the
+    decision was proposed elsewhere already (an organization file read back), with or
+    without the outcome written down; it is entered as it stands."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if d.status != DecisionStatus.OPEN:
@@ -476,6 +478,10 @@ def propose(
         )
     _may_edit_decision(actor, d)
     changes: dict[str, Any] = {"status": DecisionStatus.PROPOSED, "proposed_at": timezone.now()}
+    chosen = _option_of(d, option)
+    if chosen is not None:
+        changes["chosen_option"] = chosen
+        outcome = (outcome or "").strip() or chosen.title
     if outcome:
         changes["outcome"] = outcome.strip()
     if rationale:
@@ -485,6 +491,20 @@ def propose(
             "Write the proposed outcome first.", fields={"outcome": ["Required to propose."]}
         )
     return update_and_record(org, actor, d, changes, verb="proposed")
+
+
+def _option_of(d: Decision, option: Any) -> DecisionOption | None:
+    """`option` (an option or its id) when it is one of `d`'s own, else a clear refusal."""
+    if option in (None, ""):
+        return None
+    pk = option.pk if isinstance(option, DecisionOption) else option
+    found = DecisionOption.objects.filter(decision=d, pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise ServiceError(
+            "That option is not one of this decision's.",
+            fields={"option": ["Choose one of the options considered."]},
+        )
+    return found
 
 
 @transaction.atomic
@@ -497,8 +517,11 @@ def decide(
     *,
     decided_at: dt.datetime | None = None,
     expected_version: int | None = None,
+    option: Any = None,
 ) -> Decision:
-    """The approver decides. The informed people and affected teams are named in the event."""
+    """The approver decides, for one of the options considered (`option`: the outcome is
+    its title unless written) or another. The informed people and affected teams are
+    named in the event."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
@@ -508,6 +531,11 @@ def decide(
     if d.status not in UNDECIDED:
         raise ServiceError(f"This decision is already {d.status}.", code="wrong_status")
     check_version(d, expected_version)
+    chosen = _option_of(d, option)
+    if chosen is not None:
+        outcome = (outcome or "").strip() or chosen.title
+    elif not (outcome or "").strip() and d.status == DecisionStatus.PROPOSED:
+        chosen = d.chosen_option  # the proposal decided as it stands
     outcome = (outcome or "").strip() or d.outcome
     if not outcome:
         raise ServiceError(
@@ -516,15 +544,17 @@ def decide(
     when = decided_at or timezone.now()
     if when < d.opened_at:
         raise ServiceError("A decision cannot be decided before it was opened.")
-    before = activity.snapshot(d, ("status", "outcome", "rationale", "decided_at"))
+    fields = ("status", "outcome", "rationale", "decided_at", "chosen_option")
+    before = activity.snapshot(d, fields)
     d.status = DecisionStatus.DECIDED
     d.outcome = outcome
+    d.chosen_option = chosen
     if rationale:
         d.rationale = rationale.strip()
     d.decided_at = when
     d.version += 1
-    d.save(update_fields=["status", "outcome", "rationale", "decided_at", "version"])
-    after = activity.snapshot(d, ("status", "outcome", "rationale", "decided_at"))
+    d.save(update_fields=[*fields, "version"])
+    after = activity.snapshot(d, fields)
     # Who is told (queued below, delivered by the worker): named in the event too.
     informed = list(d.informed.values_list("pk", flat=True))
     teams = list(d.teams.values_list("pk", flat=True))

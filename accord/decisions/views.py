@@ -336,7 +336,14 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         and (me.pk == d.approver_id or _is_leader(me)),
         "option_form": OptionForm(),
         "decide_form": decide_form
-        or DecideForm(initial={"outcome": d.outcome, "rationale": d.rationale}),
+        or DecideForm(
+            decision=d,
+            initial={
+                "option": d.chosen_option_id,
+                "outcome": d.outcome,
+                "rationale": d.rationale,
+            },
+        ),
         "reason_form": ReasonForm(),
         "supersede_form": SupersedeForm(org=org, exclude_id=d.pk),
         "action_form": _action_form(request, {"owner": me}),
@@ -374,11 +381,10 @@ def add_option(request, decision_id: int):
 @require_POST
 @org_view
 def propose(request, decision_id: int):
-    form = DecideForm(request.POST)
-
     def run(d):
+        form = DecideForm(request.POST, decision=d)
         if not form.is_valid():
-            raise ServiceError("Write the proposed outcome first.")
+            raise ServiceError("Write the proposed outcome first, or choose an option.")
         services.propose(request.org, request.person, d, **form.cleaned_data)
         messages.success(request, "Proposed to the approver.")
 
@@ -388,10 +394,11 @@ def propose(request, decision_id: int):
 @require_POST
 @org_view
 def decide(request, decision_id: int):
-    form = DecideForm(request.POST)
+    d = _decision(request, decision_id)
+    form = DecideForm(request.POST, decision=d)
     if not form.is_valid():  # shown again as typed, the missing outcome said beside it
         messages.error(request, "A decision needs an outcome.")
-        return _detail_page(request, _decision(request, decision_id), decide_form=form, status=422)
+        return _detail_page(request, d, decide_form=form, status=422)
 
     def run(d):
         services.decide(request.org, request.person, d, **form.cleaned_data)
