@@ -521,6 +521,7 @@ def checkin(request, cadence_id: int, key: str):
             "post": request.POST if request.method == "POST" else None,
             "tz": me.timezone,
         },
+        status=422 if error is not None else 200,  # refused: shown again as typed
     )
 
 

@@ -121,7 +121,9 @@ def test_a_refused_check_in_shows_again_what_was_typed(cast, rhythm, quarters):
     # Raising a blocker without naming the team is refused: nothing typed is lost.
     form = {"highlights": "Shipped", "blockers": "Waiting on data", "raise_blocker": "1",
             f"kr_{kr.pk}": "99,97"}  # fmt: skip
-    page = client.post(url, form).content.decode()
+    response = client.post(url, form)
+    assert response.status_code == 422  # refused, as every refused form answers
+    page = response.content.decode()
     assert "To raise a blocker as an issue, describe it and name the team." in page
     assert f'name="kr_{kr.pk}" type="text" inputmode="decimal" value="99,97"' in page
     assert ">Shipped</textarea>" in page and ">Waiting on data</textarea>" in page
