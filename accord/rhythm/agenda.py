@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
@@ -386,21 +386,36 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
         Dependency.objects.for_org(ctx.org)
         .filter(_either_side(ctx))
         .filter(state__in=ACTIVE_STATES)
-        .filter(Q(created_at__gt=ctx.since) | Q(need_by__lt=ctx.today) | ~Q(flag=""))
+        .filter(
+            Q(created_at__gt=ctx.since)
+            | Q(need_by__lt=ctx.today)
+            | ~Q(flag="")
+            | Q(committed_date__gt=F("need_by"))  # promised for after it is needed
+        )
         .select_related("requester_team", "provider_team")
         .order_by("need_by", "id")
     )
     for d in _rows(rows):
         late = d.need_by < ctx.today
         new = d.created_at > ctx.since
-        what = "late" if late else (d.get_flag_display().lower() if d.flag else "new")
+        after = d.committed_date is not None and d.committed_date > d.need_by
+        if late:
+            what = "late"
+        elif d.flag:
+            what = d.get_flag_display().lower()
+        elif after:
+            what = f"committed for {day(d.committed_date)}, after it is needed"
+        else:
+            what = "new"
         yield (
             item(
                 f"dependency:{d.pk}",
                 d.title,
                 f"{d.requester_team.name} needs it from {d.provider_team.name} by "
                 f"{day(d.need_by)} · {d.get_state_display().lower()} · {what}",
-                "bad" if late or d.flag == "blocked" else ("warn" if d.flag or not new else ""),
+                "bad"
+                if late or d.flag == "blocked"
+                else ("warn" if d.flag or after or not new else ""),
             )
         )
 

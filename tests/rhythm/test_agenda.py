@@ -409,3 +409,27 @@ def test_the_top_teams_meeting_sees_what_crosses_the_teams_below_it(cast, world)
     with at(NOW):
         built = agenda.build(cast.org, leadership, meeting, now=NOW)
     assert titles(built, "dependencies") == ["Old late", "New ask"]
+
+
+def test_a_dependency_committed_for_after_its_need_by_is_on_the_agenda(cast, world):
+    """Promised for after it is needed: on the agenda with why, as the dependency's page
+    marks it at risk, though it is neither new, late nor flagged."""
+    from accord.alignment.models import Initiative
+
+    provider = Initiative.objects.get(title="Other late")
+    with at(BEFORE):
+        coordination.transition(
+            cast.org,
+            None,
+            world["dep_old_fine"],
+            "accept",
+            provider_initiative=provider,
+            committed_date=dt.date(2027, 1, 5),
+        )
+    meeting = services.open_meeting(cast.org, None, world["cadence"], MEETING)
+    with at(NOW):
+        built = agenda.build(cast.org, world["cadence"], meeting, now=NOW)
+    assert titles(built, "dependencies") == ["Old late", "Old fine", "New ask"]  # need-by order
+    [fine] = [i for s in built for i in s["items"] if i["title"] == "Old fine"]
+    assert fine["detail"].endswith("committed for 5 Jan 2027, after it is needed")
+    assert fine["tone"] == "warn"
