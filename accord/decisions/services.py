@@ -481,7 +481,7 @@ def propose(
     chosen = _option_of(d, option)
     if chosen is not None:
         changes["chosen_option"] = chosen
-        outcome = (outcome or "").strip() or chosen.title
+        outcome = _outcome_for(d, chosen, outcome)
     if outcome:
         changes["outcome"] = outcome.strip()
     if rationale:
@@ -491,6 +491,15 @@ def propose(
             "Write the proposed outcome first.", fields={"outcome": ["Required to propose."]}
         )
     return update_and_record(org, actor, d, changes, verb="proposed")
+
+
+def _outcome_for(d: Decision, chosen: DecisionOption, outcome: str) -> str:
+    """The outcome of choosing `chosen`: what was written, unless nothing was, or only the
+    decision's outcome so far (the form shows it) with another option chosen: its title."""
+    written = (outcome or "").strip()
+    if not written or (written == d.outcome and chosen.pk != d.chosen_option_id):
+        return chosen.title
+    return written
 
 
 def _option_of(d: Decision, option: Any) -> DecisionOption | None:
@@ -533,7 +542,7 @@ def decide(
     check_version(d, expected_version)
     chosen = _option_of(d, option)
     if chosen is not None:
-        outcome = (outcome or "").strip() or chosen.title
+        outcome = _outcome_for(d, chosen, outcome)
     elif not (outcome or "").strip() and d.status == DecisionStatus.PROPOSED:
         chosen = d.chosen_option  # the proposal decided as it stands
     outcome = (outcome or "").strip() or d.outcome

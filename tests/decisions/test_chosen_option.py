@@ -95,3 +95,26 @@ def test_the_api_decides_for_an_option_and_says_which(cast, decision):
     assert response.status_code == 200
     body = response.json()
     assert body["chosen_option_id"] == kafka.pk and body["outcome"] == "Kafka"
+
+
+def test_choosing_another_option_from_the_form_as_it_stands_takes_that_options_outcome(
+    cast, decision
+):
+    """The Decide form shows the proposal's outcome; choosing another option and leaving
+    the text as shown decides for that option, its title the outcome."""
+    services.propose(cast.org, cast.member, decision, option=option(decision, "Kafka"))
+    decision.refresh_from_db()
+    rabbit = option(decision, "RabbitMQ")
+    response = login(cast.leader).post(
+        f"/o/acme/decisions/{decision.pk}/decide/",
+        {"option": rabbit.pk, "outcome": decision.outcome, "rationale": ""},
+    )
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert (decision.chosen_option, decision.outcome) == (rabbit, "RabbitMQ")
+    # Text of one's own with an option keeps that text.
+    other = services.create_decision(cast.org, cast.member, "Which DB?", approver=cast.leader)
+    pg = services.add_option(cast.org, cast.member, other, "PostgreSQL")
+    services.decide(cast.org, cast.leader, other, outcome="PostgreSQL 17, managed", option=pg)
+    other.refresh_from_db()
+    assert (other.chosen_option, other.outcome) == (pg, "PostgreSQL 17, managed")
