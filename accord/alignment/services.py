@@ -743,10 +743,13 @@ def _check_direction(direction: str, start: float, target: float) -> None:
     )
 
 
-def _clean_kr(data: dict[str, Any], kr: KeyResult | None) -> dict[str, Any]:
+def _clean_kr(
+    data: dict[str, Any], kr: KeyResult | None, *, directions: bool = True
+) -> dict[str, Any]:
     """Clean a key result's fields. The rules on its numbers and direction hold for what
     is set or changed now, so a key result stored before them keeps its other fields
-    editable (a form posts every field, changed or not)."""
+    editable (a form posts every field, changed or not); `directions=False` leaves the
+    direction rule out (a key result entered as another record has it)."""
     out = dict(data)
     if "name" in out:
         out["name"] = require_text(out["name"], "name", max_length=300)
@@ -772,7 +775,7 @@ def _clean_kr(data: dict[str, Any], kr: KeyResult | None) -> dict[str, Any]:
             _measure(out[f], f, required=False)
     direction = out.get("direction", kr.direction if kr else Direction.INCREASE)
     milestone = out.get("is_milestone", kr.is_milestone if kr else False)
-    if not milestone and changed & {"direction", "start", "target", "is_milestone"}:
+    if directions and not milestone and changed & {"direction", "start", "target", "is_milestone"}:
         _check_direction(
             direction,
             out.get("start", kr.start if kr else 0.0),
@@ -817,8 +820,12 @@ def create_key_result(
     weight: Any = 1.0,
     owner: Person | None = None,
     at: dt.datetime | None = None,
+    as_history: bool = False,
 ) -> KeyResult:
-    """A key result; its first value (`current`, default `start`) opens the history at `at`."""
+    """A key result; its first value (`current`, default `start`) opens the history at `at`.
+    `as_history`: entered as an organization file has it (an export of a time before the
+    rule that an increase or decrease needs a target beyond its start): that rule is left
+    out, every other holds."""
     require_same_org(org, objective, "objective")
     require_same_org(org, owner, "person")
     _can_write(actor, "change key results")
@@ -838,6 +845,7 @@ def create_key_result(
             "weight": weight,
         },
         None,
+        directions=not as_history,
     )
     value = data["start"] if current in (None, "") else _measure(current, "current")
     position = KeyResult.objects.filter(objective=objective).count()

@@ -515,7 +515,7 @@ class KeyResults(Keyed):
             after["owner"] = self.person(ctx, after["owner"])
         if change.action == "create":
             objective = ctx.obj("objectives", after.pop("objective"))
-            obj = services.create_key_result(ctx.org, None, objective, **after)
+            obj = services.create_key_result(ctx.org, None, objective, **after, as_history=True)
             self.created(ctx, change, obj)
             return
         obj = ctx.obj(self.section, change.key)
