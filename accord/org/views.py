@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -149,12 +149,18 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
     for v in vacancies:
         v.role_name = role_names.get(v.role, v.role)
     can_manage = permissions.can_manage_team(request.person, team)
-    terms = list(Membership.terms.filter(team=team).values_list("id", flat=True)[:500])
+    # Whose terms the history tells (at most 500): the current, then the latest ended.
+    terms = list(
+        Membership.terms.filter(team=team)
+        .order_by(F("ended_on").desc(nulls_first=True), "-id")
+        .values_list("id", flat=True)[:500]
+    )
     children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
     return render(
         request,
         "org/team_detail.html",
         {
+            "page_path": reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": team.slug}),
             "team": team,
             "breadcrumbs": queries.ancestors(org, team),
             "leads": [m for m in memberships if m.role == MembershipRole.LEAD],
