@@ -572,6 +572,7 @@ def _objective_page(
         "alignment/objective_detail.html",
         _ctx(
             request,
+            page_path=_url("objective", request, objective_id=objective.pk),
             obj=objective,
             progress=objective.rollup_progress,
             krs=krs,

@@ -258,6 +258,9 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
     may_tie = Side.REQUESTER in sides and dep.is_active
     return {
         "dep": dep,
+        "page_path": reverse(
+            "coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk}
+        ),
         "forms": forms,
         "milestone_form": NeedByMilestoneForm(org=org, dependency=dep) if may_tie else None,
         "timeline": timeline,

@@ -319,6 +319,7 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
     editable = services.can_edit_decision(me, d)
     ctx = {
         "d": d,
+        "page_path": _url(request, "decision", decision_id=d.pk),
         "options": options,
         "contributors": list(d.contributors.all()),
         "informed": list(d.informed.all()),
@@ -784,6 +785,7 @@ def _issues_page(request, form: IssueForm | None = None, status: int = 200):
         request,
         "decisions/issues.html",
         {
+            "page_path": _url(request, "issues"),
             "team": team,
             "only": only,
             "page": page,
@@ -840,6 +842,7 @@ def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
         request,
         "decisions/issue_detail.html",
         {
+            "page_path": _url(request, "issue", issue_id=issue.pk),
             "edit_form": edit_form,
             "issue": issue,
             "escalations": list(issue.escalations.select_related("from_team", "to_team", "by")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import ServiceError
@@ -56,6 +57,9 @@ def _detail(request, hook, *, form=None, status=200):
         request,
         "hooks/detail.html",
         {
+            "page_path": reverse(
+                "hooks:detail", kwargs={"org_slug": request.org.slug, "webhook_id": hook.pk}
+            ),
             "hook": hook,
             "form": form or WebhookForm(initial=initial),
             "page": page,

@@ -7,6 +7,7 @@ import hashlib
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import NotFound, PermissionDenied
@@ -65,7 +66,12 @@ def plan(request):
         return render(
             request,
             "interchange/index.html",
-            {"form": form, "is_admin": True, "sections": csvio.CSV_SECTIONS},
+            {
+                "form": form,
+                "is_admin": True,
+                "sections": csvio.CSV_SECTIONS,
+                "page_path": reverse("interchange:index", kwargs={"org_slug": request.org.slug}),
+            },
             status=422,
         )
     upload = form.cleaned_data["file"]

@@ -550,6 +550,9 @@ def _meeting_page(
         .first()
     )
     ctx = {"cadence": cadence, "occ": occ, "meeting": m, "tz": me.timezone}
+    ctx["page_path"] = reverse(
+        "rhythm:meeting", kwargs={"org_slug": org.slug, "cadence_id": cadence.pk, "key": occ.key}
+    )
     ctx["takes_part"] = queries.is_participant(org, cadence, me)
     ctx["is_participant"] = ctx["takes_part"] or me.has_role(Role.LEADER)
     ctx["can_run"] = ctx["is_participant"] and me.has_role(Role.MEMBER)

@@ -286,6 +286,10 @@ def integration_set(request, tracker: str):
     return render(
         request,
         "sources/integrations.html",
-        {"rows": _integration_rows(request, {tracker: form}), "is_admin": True},
+        {
+            "rows": _integration_rows(request, {tracker: form}),
+            "is_admin": True,
+            "page_path": reverse("sources:integrations", kwargs={"org_slug": request.org.slug}),
+        },
         status=422,
     )

@@ -24,6 +24,9 @@ def test_a_refused_confidence_keeps_the_note(cast, plan, typed):
     assert "A whole number from 1 to 10." in field and 'aria-invalid="true"' in field
     if typed:
         assert f'value="{typed}"' in field
+    # The page's own address, not the POST-only one, for its refreshes and links.
+    page = reverse("alignment:objective", kwargs={"org_slug": "acme", "objective_id": o.pk})
+    assert f'hx-get="{page}"' in body and f'data-page-path="{page}"' in body
     assert not ConfidenceUpdate.objects.filter(objective=o).exists()
     o.refresh_from_db()
     assert o.confidence is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,11 +45,19 @@ def test_the_approver_records_weighs_and_decides_a_decision(page, shot):
     shot(page, "options")
 
     decide = page.get_by_role("form", name="Decide")
-    decide.get_by_label("Outcome").fill("A pop-up for the winter season.")
     decide.get_by_label("Rationale").fill("Cheapest way to learn.")
+    decide.get_by_role("button", name="Decide").click()  # neither an outcome nor an option
+    expect(decide).to_contain_text("Write what was decided, or choose an option.")
+    expect(decide.get_by_label("Rationale")).to_have_value("Cheapest way to learn.")
+    # Shown again from the Decide address, the page names its own: reloading, the address
+    # bar and its links go to the decision, not to an address that only takes a POST.
+    assert re.search(r"/decisions/\d+/$", page.url), page.url
+    decide.get_by_label("Option chosen").select_option(label="Pop-up for the winter")
     decide.get_by_role("button", name="Decide").click()
     expect(page.locator(".pagehead .tag").first).to_have_text("Decided")
     expect(page.get_by_role("form", name="Decide")).to_have_count(0)
+    expect(page.locator(".outcome")).to_have_text("Pop-up for the winter")
+    expect(options.filter(has_text="Pop-up for the winter")).to_contain_text("chosen")
     shot(page, "decided")
 
     page.get_by_role("link", name="Decision log").first.click()

@@ -123,6 +123,10 @@ def test_a_refused_issue_edit_comes_back_as_typed_and_changes_nothing(cast, issu
     page = response.content.decode()
     assert 'value="Renamed"' in page and "greater than or equal to 1" in page
     assert '<details class="add" open><summary>Edit</summary>' in page
+    # Shown from the Edit address, the page's forms come back to the issue's own page.
+    assert f'data-page-path="{url}"' in page
+    assert f'name="next" value="{url}edit/"' not in page
+    assert page.count(f'name="next" value="{url}"') >= 3  # solve, drop, action item
     issue.refresh_from_db()
     assert (issue.title, issue.severity, issue.rank) == ("Flaky tests", "medium", None)
 

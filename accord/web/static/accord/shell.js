@@ -8,6 +8,7 @@
      data-style="width: 40%"       dynamic values, applied through the style object
      data-picker                   a form field's search box (accord/web/pickers.py): htmx
                                    fetches the matches; arrows, Enter and Escape choose
+     data-page-path="/o/…/"        on the body: the page's own address (see ownAddress)
    Top-bar menus: one open at a time; Escape or a click elsewhere closes them. */
 (function () {
   "use strict";
@@ -184,7 +185,17 @@
     nav.scrollLeft = here.offsetLeft - (nav.clientWidth - here.offsetWidth) / 2;
   }
 
-  function start() { applyStyles(document); menus(); currentInView(); }
+  // A refused form shown again from its action's address (answered 422) names the page's
+  // own: the address bar, reloading and the page's relative links go there, not to an
+  // address that only takes a POST.
+  function ownAddress() {
+    var path = document.body.getAttribute("data-page-path");
+    if (path && path !== window.location.pathname) {
+      window.history.replaceState(null, "", path + window.location.hash);
+    }
+  }
+
+  function start() { ownAddress(); applyStyles(document); menus(); currentInView(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
