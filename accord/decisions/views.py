@@ -875,7 +875,7 @@ def issue_edit(request, issue_id: int):
         else:
             messages.success(request, "Issue saved.")
             return redirect(_url(request, "issue", issue_id=issue.pk))
-    return _issue_page(request, _issue_shown(request, issue_id), form)
+    return _issue_page(request, issue, form)  # the service wrote nothing to this one
 
 
 @require_POST
