@@ -132,11 +132,10 @@ def history_for(org, target_type: str, target_id: int, limit: int = 30, *, viewe
     as `viewer` may read them (`activity.queries.seen_by`). `also`: (type, ids) of the
     objects that belong to it whose events are its history too (a team's terms)."""
     # The (org, target, created_at, id) index serves both the filter and the order.
-    events = Event.objects.for_org(org).for_target(target_type, target_id)
+    about = Q(target_type=target_type, target_id=str(target_id))
     if also is not None and also[1]:
-        own = Q(target_type=target_type, target_id=str(target_id))
-        theirs = Q(target_type=also[0], target_id__in=[str(i) for i in also[1]])
-        events = Event.objects.for_org(org).filter(own | theirs)
+        about |= Q(target_type=also[0], target_id__in=[str(i) for i in also[1]])
+    events = Event.objects.for_org(org).filter(about)
     if viewer is not None:
         events = activity_queries.seen_by(events, viewer)
     shown = name_references(
