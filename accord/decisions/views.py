@@ -354,8 +354,10 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
     return render(request, "decisions/decision_detail.html", ctx, status=status)
 
 
-def _decision_action(request, decision_id, run):
-    d = _decision(request, decision_id)
+def _decision_action(request, decision_id, run, *, decision=None):
+    """Run `run(decision)`; a refusal is flashed, and either way back to the decision.
+    `decision` is the one the view has read already, if it has."""
+    d = decision if decision is not None else _decision(request, decision_id)
     try:
         run(d)
     except ServiceError as exc:
@@ -408,7 +410,7 @@ def decide(request, decision_id: int):
             request, "Decided; the informed people and teams are told." if told else "Decided."
         )
 
-    return _decision_action(request, decision_id, run)
+    return _decision_action(request, decision_id, run, decision=d)
 
 
 @require_POST

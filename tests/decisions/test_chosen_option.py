@@ -118,3 +118,22 @@ def test_choosing_another_option_from_the_form_as_it_stands_takes_that_options_o
     services.decide(cast.org, cast.leader, other, outcome="PostgreSQL 17, managed", option=pg)
     other.refresh_from_db()
     assert (other.chosen_option, other.outcome) == (pg, "PostgreSQL 17, managed")
+
+
+def test_deciding_from_the_page_reads_the_decision_once_before_the_service_locks_it(cast, decision):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(cast.leader)
+    with CaptureQueriesContext(connection) as seen:
+        response = client.post(
+            f"/o/acme/decisions/{decision.pk}/decide/", {"outcome": "Kafka", "rationale": "Ops"}
+        )
+    assert response.status_code == 302
+    reads = [
+        q["sql"]
+        for q in seen.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "decisions_decision"' in q["sql"]
+    ]
+    # the page's read (its form checks the option against it) and the service's locked one
+    assert len(reads) == 2, reads
