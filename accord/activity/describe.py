@@ -41,6 +41,8 @@ VERBS = {
     "proposed": "proposed",
     "countered": "made a counter-proposal on",
     "option_added": "added an option to",
+    "option_changed": "changed an option of",
+    "option_removed": "removed an option from",
     "supersedes": "superseded an earlier decision with",
     "noted": "took notes in",
     "attendance": "marked attendance at",

@@ -387,6 +387,49 @@ def add_option(
 
 
 @transaction.atomic
+def update_option(
+    org: Organization,
+    actor: Person | None,
+    option: DecisionOption,
+    *,
+    title: str | None = None,
+    pros: str | None = None,
+    cons: str | None = None,
+) -> DecisionOption:
+    """Change an option's title, pros or cons while its decision is still open to edits."""
+    _in_org(org, option, "option", "option")
+    d = Decision.objects.select_for_update().get(pk=option.decision_id)
+    _check_decision_editable(d)
+    _may_edit_decision(actor, d)
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = require_text(title, "title")
+    for name, value in (("pros", pros), ("cons", cons)):
+        if value is not None:
+            changes[name] = value.strip()
+    fields = list(changes)
+    before = activity.snapshot(option, fields)
+    for name, value in changes.items():
+        setattr(option, name, value)
+    before, after = activity.diff(before, activity.snapshot(option, fields))
+    if not after:
+        return option
+    option.version += 1
+    option.save(update_fields=[*after, "version"])
+    d.version += 1
+    d.save(update_fields=["version"])
+    activity.record(
+        org,
+        actor,
+        "option_changed",
+        d,
+        before={"option": option.pk, **before},
+        after={"option": option.pk, **after},
+    )
+    return option
+
+
+@transaction.atomic
 def remove_option(org: Organization, actor: Person | None, option: DecisionOption) -> None:
     _in_org(org, option, "option", "option")
     d = Decision.objects.select_for_update().get(pk=option.decision_id)
@@ -481,7 +524,7 @@ def propose(
     chosen = _option_of(d, option)
     if chosen is not None:
         changes["chosen_option"] = chosen
-        outcome = _outcome_for(d, chosen, outcome)
+        outcome = _outcome_for(d, chosen, outcome, as_history=as_history)
     if outcome:
         changes["outcome"] = outcome.strip()
     if rationale:
@@ -493,10 +536,15 @@ def propose(
     return update_and_record(org, actor, d, changes, verb="proposed")
 
 
-def _outcome_for(d: Decision, chosen: DecisionOption, outcome: str) -> str:
+def _outcome_for(
+    d: Decision, chosen: DecisionOption, outcome: str, *, as_history: bool = False
+) -> str:
     """The outcome of choosing `chosen`: what was written, unless nothing was, or only the
-    decision's outcome so far (the form shows it) with another option chosen: its title."""
+    decision's outcome so far (the form shows it) with another option chosen: its title.
+    `as_history` (an organization file read back): the outcome as it stands, even none."""
     written = (outcome or "").strip()
+    if as_history:
+        return written or d.outcome
     if not written or (written == d.outcome and chosen.pk != d.chosen_option_id):
         return chosen.title
     return written
@@ -527,10 +575,12 @@ def decide(
     decided_at: dt.datetime | None = None,
     expected_version: int | None = None,
     option: Any = None,
+    as_history: bool = False,
 ) -> Decision:
     """The approver decides, for one of the options considered (`option`: the outcome is
     its title unless written) or another. The informed people and affected teams are
-    named in the event."""
+    named in the event. `as_history`: decided elsewhere already (an organization file read
+    back), its outcome as it stands."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
@@ -542,7 +592,7 @@ def decide(
     check_version(d, expected_version)
     chosen = _option_of(d, option)
     if chosen is not None:
-        outcome = _outcome_for(d, chosen, outcome)
+        outcome = _outcome_for(d, chosen, outcome, as_history=as_history) or chosen.title
     elif not (outcome or "").strip() and d.status == DecisionStatus.PROPOSED:
         chosen = d.chosen_option  # the proposal decided as it stands
     outcome = (outcome or "").strip() or d.outcome

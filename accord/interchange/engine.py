@@ -238,6 +238,7 @@ class Context:
         self.failed: dict[str, set[str]] = {}  # section -> keys whose write was refused
         self.done: list[Change] = []
         self.later: list[tuple[Change, Callable[[], None]]] = []  # after every section
+        self.kept: dict[str, Any] = {}  # what a kind keeps for this apply, by its section
         self.chunks: Chunks | None = None  # when set, writes commit in short transactions
         self.progress: Progress | None = None
         # No organization named: the file's `organization.slug` names it (created if missing).

@@ -1054,6 +1054,12 @@ class Decisions(Keyed):
         F("decided_at", "datetime", auto=True, doc="When it was decided (defaults to then)."),
         F("superseded_by", "key", ref="decisions"),
         F("reason", "text", default="", doc="Why it was superseded or reversed."),
+        F(
+            "chosen_option",
+            "key",
+            ref="decision_options",
+            doc="The option proposed or decided for, one of its own (see decision_options).",
+        ),
     )
 
     def check(self, ctx, items):
@@ -1077,6 +1083,7 @@ class Decisions(Keyed):
             .filter(section=self.section)
             .values_list("object_id", "key")
         )
+        options = DecisionOptions().key_map(org)
         qs = (
             Decision.objects.for_org(org)
             .select_related("approver", "driver")
@@ -1107,6 +1114,7 @@ class Decisions(Keyed):
                         else None
                     ),
                     "reason": d.supersede_reason or d.reversal_reason,
+                    "chosen_option": options.get(d.chosen_option_id),
                 },
             )
 
@@ -1115,6 +1123,7 @@ class Decisions(Keyed):
 
         after = self.after(change)
         status = after.pop("status", None)
+        chosen = after.pop("chosen_option", None)
         superseded_by = after.pop("superseded_by", None)
         reason = after.pop("reason", None)
         decided_at = after.pop("decided_at", None)
@@ -1139,24 +1148,119 @@ class Decisions(Keyed):
             if after or roles:
                 obj = services.update_decision(ctx.org, None, obj, **after, **roles)
         when = dt.datetime.fromisoformat(decided_at) if decided_at else None
-        if status == "proposed" and obj.status == "open":
-            services.propose(ctx.org, None, obj, as_history=True)  # as the file says it stands
-        if status in ("decided", "superseded", "reversed") and obj.status in ("open", "proposed"):
-            obj = services.decide(ctx.org, None, obj, decided_at=when)
-        if status == "reversed" and obj.status == "decided":
-            services.reverse(ctx.org, None, obj, reason or REASON)
-        if status == "superseded" and obj.status == "decided" and superseded_by:
-            ctx.later.append(
-                (
-                    change,
-                    lambda: services.supersede(
-                        ctx.org, None, obj, ctx.obj(self.section, superseded_by), reason or REASON
-                    ),
+
+        def settle(obj=obj):
+            """Move it forward to the file's status, for the option the file names."""
+            option = ctx.obj("decision_options", chosen) if chosen else None
+            onward = ("decided", "superseded", "reversed")
+            target = status or obj.status
+            if option is not None and not (
+                (obj.status == "open" and target != "open")
+                or (obj.status == "proposed" and target in onward)
+            ):
+                raise ServiceError(
+                    "An option is chosen when the decision is proposed or decided; this one is "
+                    f"{obj.status} and the file does not move it on."
                 )
-            )
+            if status == "proposed" and obj.status == "open":
+                # as the file says it stands
+                services.propose(ctx.org, None, obj, option=option, as_history=True)
+            if status in onward and obj.status in ("open", "proposed"):
+                obj = services.decide(
+                    ctx.org, None, obj, decided_at=when, option=option, as_history=True
+                )
+            if status == "reversed" and obj.status == "decided":
+                services.reverse(ctx.org, None, obj, reason or REASON)
+            if status == "superseded" and obj.status == "decided" and superseded_by:
+                self._applied(ctx)[1].append(
+                    (
+                        change,
+                        lambda: services.supersede(
+                            ctx.org,
+                            None,
+                            obj,
+                            ctx.obj(self.section, superseded_by),
+                            reason or REASON,
+                        ),
+                    )
+                )
+
+        if chosen or change.key in self._applied(ctx)[0]:
+            # its options are written after this section: it moves on after them
+            ctx.later.append((change, settle))
+        else:
+            settle()
+
+    def _applied(self, ctx) -> tuple[set[str], list]:
+        """For the apply in progress: the keys of the decisions the file gives options, and
+        the supersessions to make once every decision stands as the file says."""
+        if self.section not in ctx.kept:
+            items = ctx.desired.sections.get("decision_options") or []
+            ctx.kept[self.section] = ({str(i.data["decision"]).lower() for i in items}, [])
+        return ctx.kept[self.section]
+
+    def finish(self, ctx, changes):
+        """Supersede in the file's order, after every decision was decided (some only after
+        their options were written)."""
+        for change, supersede in self._applied(ctx)[1]:
+            if change.key not in ctx.failed.get(self.section, set()):
+                ctx.run(change, supersede, record=False)
 
     def removable(self, key, data) -> bool:
         return False  # decisions are a record; a file never deletes them
+
+
+class DecisionOptions(Keyed):
+    """The options a decision considered, in the order the file lists them. They change
+    while their decision is open or proposed; once it is decided they are its record."""
+
+    model_label = "decisions.DecisionOption"
+    section = "decision_options"
+    noun = "decision option"
+    title = "The options a decision considered, with their pros and cons."
+    fields = (
+        F("id", "key", required=True),
+        F("decision", "key", required=True, ref="decisions"),
+        F("title", "str", required=True, max_length=200),
+        F("pros", "text", default=""),
+        F("cons", "text", default=""),
+    )
+
+    def rows(self, org):
+        from accord.decisions.models import DecisionOption
+
+        decisions = Decisions().key_map(org)
+        qs = DecisionOption.objects.for_org(org).order_by(
+            "decision__opened_at", "decision_id", "position", "id"
+        )  # in the order of the decisions' own section
+        for option in qs.iterator(chunk_size=500):
+            yield (
+                option,
+                {
+                    "decision": decisions[option.decision_id],
+                    "title": option.title,
+                    "pros": option.pros,
+                    "cons": option.cons,
+                },
+            )
+
+    def write(self, ctx, change):
+        from accord.decisions import services
+
+        after = self.after(change)
+        if change.action == "create":
+            decision = ctx.obj("decisions", after.pop("decision"))
+            obj = services.add_option(ctx.org, None, decision, **after)
+            self.created(ctx, change, obj)
+            return
+        if "decision" in after:
+            raise ServiceError("An option cannot move to another decision.")
+        services.update_option(ctx.org, None, ctx.obj(self.section, change.key), **after)
+
+    def remove(self, ctx, change):
+        from accord.decisions import services
+
+        services.remove_option(ctx.org, None, ctx.obj(self.section, change.key))
 
 
 # --- issues ------------------------------------------------------------------------------
@@ -1339,5 +1443,6 @@ def pillar_kinds() -> list[Kind]:
         Dependencies(),
         Cadences(),
         Decisions(),
+        DecisionOptions(),
         Issues(),
     ]
