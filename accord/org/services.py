@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -327,6 +328,8 @@ def update_person(
         _keep_one_admin(org, person)
     if data.get("is_active") is False and person.is_active:
         _pause_agents_of(org, actor, person)
+        for end in ON_DEACTIVATION:
+            end(org, actor, person)
     if "role" in data and not person.is_agent:
         _narrow_agents_of(org, actor, person, data["role"])
     person = update_and_record(org, actor, person, data, expected_version=expected_version)
@@ -640,6 +643,13 @@ def resume_agent(org: Organization, actor: Person | None, agent: Person) -> Pers
     return agent
 
 
+# What each app ends when someone is deactivated, called inside the deactivation's
+# transaction as (org, actor, person): their API tokens and their own calendar address are
+# revoked, so that reactivating them later does not bring back a secret that may have
+# leaked meanwhile. Apps add theirs in AppConfig.ready().
+ON_DEACTIVATION: list[Callable[[Organization, Person | None, Person], None]] = []
+
+
 def _pause_agents_of(org: Organization, actor: Person | None, person: Person) -> None:
     """Someone who leaves takes their accountability with them: their agents pause."""
     for agent in Person.objects.filter(owner=person, paused_at__isnull=True).order_by("id"):
@@ -688,6 +698,10 @@ def unlock_sign_in(org: Organization, actor: Person | None, person: Person) -> i
     require_role(actor, Role.ADMIN, "unlock someone's sign-in")
     if person.user is None:
         raise ServiceError(f"{person.name} has no login, so nothing is locked.", code="no_login")
+    if (why := _login_elsewhere(org, person.user)) is not None:
+        raise PermissionDenied(
+            f"{why}: an operator lifts its lock (`accord manage axes_reset_username`)."
+        )
     username = normalize_username(person.user.get_username())
     lock = security.sign_in_lock(username=username)
     cleared = axes_reset(username=username)
@@ -714,7 +728,20 @@ def check_password(password: str, user=None) -> None:
         ) from None
 
 
-def _login_of(org: Organization, person: Person, password: str | None) -> tuple[Any, bool]:
+def _login_elsewhere(org: Organization, user: Any) -> str | None:
+    """Why an admin of `org` may not change `user`'s password or lift its lock: it is the
+    login of someone in another organization (one login serves all of a person's
+    organizations), or an operator's. None when it is this organization's alone."""
+    if user.is_superuser or user.is_staff:
+        return f"{user.get_username()} is an operator's login"
+    if Person.objects.filter(user=user).exclude(org=org).exists():
+        return f"{user.get_username()} also signs in to another organization"
+    return None
+
+
+def _login_of(
+    org: Organization, person: Person, password: str | None, *, by_admin: bool = True
+) -> tuple[Any, bool]:
     """The login `person` signs in with: theirs, else the account of their main address
     (linked to them), else a new one (with `password`, or none usable). Also whether it was
     linked just now. Refused for a person without an address, or whose address is another
@@ -730,6 +757,11 @@ def _login_of(org: Organization, person: Person, password: str | None) -> tuple[
     if user is None:
         user = ensure_user(person.email, password, name=person.name)
     elif password is not None:
+        if by_admin and (why := _login_elsewhere(org, user)) is not None:
+            raise PermissionDenied(
+                f"{why}: its password is its own, changed only by them (or by an operator "
+                "with `accord password`)."
+            )
         check_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -748,19 +780,23 @@ def give_login(org: Organization, actor: Person | None, person: Person, password
     require_same_org(org, person, "person")
     if actor is not None:
         require_role(actor, Role.ADMIN, "give people a login")
-    user, linked = _login_of(org, person, password)
+    user, linked = _login_of(org, person, password, by_admin=actor is not None)
     verb = "login_given" if linked else "password_set"
     activity.record(org, actor, verb, person, after={"login": user.get_username()})
     return user
 
 
 @transaction.atomic
-def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tuple[str, str]:
+def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tuple[str, str] | None:
     """A one-time link for `person` to choose their password (an invitation, or a lost
     password): (uidb64, token) for the set-password page, valid for
     PASSWORD_RESET_TIMEOUT and spent once a password is set. Their login is made if they
     have none (with no usable password until then). Admins only; refused while password
-    sign-in is off, and for someone deactivated or an agent."""
+    sign-in is off, and for someone deactivated or an agent.
+
+    None when their address is already the login of someone in another organization (or
+    an operator's): they are linked to it and sign in with their own password, which no
+    admin here may replace (a link would let this organization's admin choose it)."""
     from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
@@ -773,9 +809,13 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tup
         raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
     if not person.is_active or person.is_agent:
         raise ServiceError(f"{person.name} cannot sign in (deactivated, or an agent).")
-    user, _linked = _login_of(org, person, None)
+    user, linked = _login_of(org, person, None)
     if not user.is_active:
         raise ServiceError(f"The account of {user.get_username()} is switched off.")
+    if _login_elsewhere(org, user) is not None:
+        if linked:
+            activity.record(org, actor, "login_given", person, after={"login": user.get_username()})
+        return None
     activity.record(org, actor, "sign_in_link_made", person, after={"login": user.get_username()})
     return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
 

@@ -707,10 +707,19 @@ def person_sign_in_link(request, person_id: int):
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
     try:
-        uid, token = services.sign_in_link(org, request.person, person)
+        made = services.sign_in_link(org, request.person, person)
     except ServiceError as exc:
         flash_error(request, exc)
         return redirect(_person_url(org, person))
+    if made is None:
+        messages.info(
+            request,
+            f"{person.email} already signs in to Accord (in another organization): "
+            f"{person.name} signs in with that password and finds {org.name} among their "
+            "organizations. Only they can change it.",
+        )
+        return redirect(_person_url(org, person))
+    uid, token = made
     link = request.build_absolute_uri(
         reverse("set_password", kwargs={"uidb64": uid, "token": token})
     )
