@@ -33,15 +33,19 @@ PERSONAL_KINDS = (
     "web.savedview",
 )
 PERSONAL_VERBS = ("inbox_read",)
+# What only admins manage, and so only admins read in the feed, a history or the events API:
+# outbound webhooks, whose address often carries a secret (…/hooks/T0/B0/xyz, ?token=).
+ADMIN_KINDS = ("hooks.webhook",)
 
 
 def seen_by(events: EventQuerySet, viewer: Person | None) -> EventQuerySet:
-    """`events` less other people's personal ones (PERSONAL_KINDS), for anyone but an
-    admin; `None` is Accord itself, which reads everything."""
+    """`events` less other people's personal ones (PERSONAL_KINDS) and those of what only
+    admins manage (ADMIN_KINDS), for anyone but an admin; `None` is Accord itself, which
+    reads everything."""
     if viewer is None or viewer.has_role(Role.ADMIN):
         return events
     personal = Q(target_type__in=PERSONAL_KINDS) | Q(verb__in=PERSONAL_VERBS)
-    return events.exclude(personal & ~Q(actor_id=viewer.pk))
+    return events.exclude(personal & ~Q(actor_id=viewer.pk)).exclude(target_type__in=ADMIN_KINDS)
 
 
 def feed(

@@ -18,7 +18,7 @@ from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
 from accord.intelligence.queries import resolve_links
-from accord.org.models import Membership
+from accord.org.models import Membership, Role
 from accord.org.queries import headcount, orgs_for_user
 from accord.web import panels
 from accord.web.helpers import flash_error, org_view, own_settings, paginate_uncounted
@@ -96,6 +96,8 @@ def activity(request):
     else:
         template = "web/activity.html"
         kinds = activity_queries.target_types(request.org)
+        if not request.person.has_role(Role.ADMIN):
+            kinds = [k for k in kinds if k not in activity_queries.ADMIN_KINDS]
         types = sorted(
             ((t, describe.kind_label(t).capitalize()) for t in kinds), key=lambda p: p[1]
         )

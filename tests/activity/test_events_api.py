@@ -65,3 +65,24 @@ def test_a_bad_filter_is_a_422(cast):
     response = api_client(cast.member).get("/api/v1/events?since=yesterday")
     assert response.status_code == 422
     assert "since" in response.json()["error"]["fields"]
+
+
+def test_only_admins_read_the_events_of_webhooks_whose_address_may_hold_a_secret(cast):
+    from accord.hooks import services as hooks
+    from tests.conftest import login
+
+    secret_url = "https://hooks.example/T0/B0/s3cr3t"
+    hook, _ = hooks.create_webhook(cast.org, cast.admin, url=secret_url, events=["*"])
+    hooks.pause_webhook(cast.org, cast.admin, hook)
+    query = f"/api/v1/events?target_type=hooks.webhook&target_id={hook.pk}"
+    for person in (cast.viewer, cast.member, cast.leader):
+        body = api_client(person).get(query).json()
+        assert body["items"] == [], person.name
+        feed = login(person).get("/o/acme/activity/").content.decode()
+        assert "s3cr3t" not in feed and "hooks.webhook" not in feed, person.name
+        everything = api_client(person).get("/api/v1/events?limit=200").content.decode()
+        assert "s3cr3t" not in everything, person.name
+    admin = api_client(cast.admin).get(query).json()["items"]
+    assert [e["verb"] for e in admin] == ["paused", "created"]
+    assert admin[1]["after"]["url"] == secret_url
+    assert 'value="hooks.webhook"' in login(cast.admin).get("/o/acme/activity/").content.decode()
