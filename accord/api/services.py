@@ -82,6 +82,22 @@ def revoke_token(org: Organization, actor: Person, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_tokens_of(org: Organization, actor: Person | None, person: Person) -> None:
+    """Someone deactivated: every token of theirs is revoked. (Agents they own are paused
+    instead, see `accord.org.services`: their tokens stay, for a new owner.)"""
+    now = timezone.now()
+    for token in ApiToken.objects.filter(org=org, person=person, revoked_at__isnull=True):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        activity.record(
+            org,
+            actor,
+            "revoked",
+            token,
+            after={"revoked_at": now, "reason": f"{person.name} was deactivated"},
+        )
+
+
 def authenticate(raw: str) -> ApiToken | None:
     """The active token for `raw`, with its person, the person's owner (an agent's) and
     its organization, or None."""

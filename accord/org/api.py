@@ -656,23 +656,28 @@ def resume_agent(request, person_id: Id):
     return services.resume_agent(org, actor_of(request), agent)
 
 
-def _token_holder(request, person_id: int) -> Person:
-    """The person whose tokens are asked for: yourself, or an agent you may manage."""
+def _token_holder(request, person_id: int, *, to_create: bool = False) -> Person:
+    """The person whose tokens are asked for: yourself, or an agent you may manage; an
+    admin also sees and revokes anyone's (but creates none for another person)."""
     from accord.org.permissions import can_manage_agent
 
     org, me = org_of(request), actor_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
-    if person.pk != me.pk and not can_manage_agent(me, person):
+    if person.pk == me.pk or can_manage_agent(me, person):
+        return person
+    if to_create:
         raise PermissionDenied(
-            "Only the person themself, or an agent's owner or an admin, may see its tokens."
+            "Only the person themself, or an agent's owner or an admin, may create its tokens."
         )
+    if not me.has_role(Role.ADMIN):
+        raise PermissionDenied("Only the person themself, or an admin, may see their tokens.")
     return person
 
 
 @router.get("/people/{person_id}/tokens", response=list[TokenOut], summary="List tokens")
 @paginate
 def list_tokens(request, person_id: Id):
-    """Your own tokens, or those of an agent you own (admins: any agent's)."""
+    """Your own tokens, or those of an agent you own (admins: anyone's)."""
     person = _token_holder(request, person_id)
     return ApiToken.objects.for_org(org_of(request)).filter(person=person).order_by("-id")
 
@@ -681,7 +686,7 @@ def list_tokens(request, person_id: Id):
 def create_token(request, person_id: Id, payload: TokenIn):
     """For yourself, or for an agent you own (admins: any agent). The answer carries the
     token itself, once."""
-    person = _token_holder(request, person_id)
+    person = _token_holder(request, person_id, to_create=True)
     token, raw = tokens.create_token(
         org_of(request), person, payload.name, scope=payload.scope, actor=actor_of(request)
     )

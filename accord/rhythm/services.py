@@ -1580,6 +1580,22 @@ def regenerate_feed(
     return create_feed(org, actor, person=feed.person, team=feed.team)
 
 
+def revoke_feeds_of(org: Organization, actor: Person | None, person: Person) -> None:
+    """Someone deactivated: their own calendar address is revoked. A team's address, which
+    its members share, stays (its leads regenerate it if it should change)."""
+    now = timezone.now()
+    for feed in CalendarFeed.objects.filter(org=org, person=person, revoked_at__isnull=True):
+        feed.revoked_at = now
+        feed.save(update_fields=["revoked_at"])
+        activity.record(
+            org,
+            actor,
+            "revoked",
+            feed,
+            after={"revoked_at": now, "reason": f"{person.name} was deactivated"},
+        )
+
+
 @transaction.atomic
 def revoke_feed(org: Organization, actor: Person | None, feed: CalendarFeed) -> CalendarFeed:
     require_same_org(org, feed, "calendar feed")

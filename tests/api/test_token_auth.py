@@ -79,3 +79,39 @@ def test_tokens_are_stored_only_as_a_hash(cast):
     stored = ApiToken.objects.filter(pk=token.pk).values()[0]
     assert raw not in str(stored)
     assert stored["prefix"] == raw[:10] and len(stored["digest"]) == 64
+
+
+def test_deactivation_revokes_tokens_and_calendar_so_reactivating_does_not_revive_them(
+    cast,
+):
+    from accord.rhythm import services as rhythm
+    from accord.rhythm.ical import active_feed
+
+    token, raw = tokens.create_token(cast.org, cast.member, "cli")
+    _feed, secret = rhythm.create_feed(cast.org, cast.member, person=cast.member)
+    team_feed, team_secret = rhythm.create_feed(cast.org, cast.member, team=cast.platform)
+    services.update_person(cast.org, cast.admin, cast.member, is_active=False)
+    services.update_person(cast.org, cast.admin, cast.member, is_active=True)
+    assert bearer(raw).get("/api/v1/teams").status_code == 401
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert active_feed(secret) is None
+    # the team's address is its members', not the leaver's: it stays
+    assert active_feed(team_secret) == team_feed
+
+
+def test_an_admin_lists_and_revokes_anyones_tokens_but_creates_none_for_them(cast):
+    from tests.conftest import api_client
+
+    token, raw = tokens.create_token(cast.org, cast.member, "laptop")
+    admin = api_client(cast.admin)
+    listed = admin.get(f"/api/v1/people/{cast.member.pk}/tokens").json()["items"]
+    assert [t["name"] for t in listed] == ["laptop"]
+    made = admin.post(
+        f"/api/v1/people/{cast.member.pk}/tokens", {"name": "mine now"}, "application/json"
+    )
+    assert made.status_code == 403 and "may create its tokens" in made.content.decode()
+    assert admin.delete(f"/api/v1/people/{cast.member.pk}/tokens/{token.pk}").status_code == 204
+    assert bearer(raw).get("/api/v1/teams").status_code == 401
+    leader = api_client(cast.leader).get(f"/api/v1/people/{cast.member.pk}/tokens")
+    assert leader.status_code == 403
