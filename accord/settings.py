@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accord.core.middleware.DatabaseBusyMiddleware",  # busy SQLite: 503 + Retry-After
+    "accord.api.middleware.MethodNotAllowedMiddleware",  # the API's 405 in its JSON shape
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -78,6 +78,22 @@ def test_an_unknown_endpoint_is_a_json_404(cast):
     assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("token", [True, False])
+def test_a_method_a_path_does_not_take_is_a_json_405_naming_what_it_takes(cast, token):
+    from django.test import Client
+
+    client = api_client(cast.admin) if token else Client()
+    before = counts()
+    response = client.put("/api/v1/teams", "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed" and "PUT is not allowed" in error["message"]
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+    assert all(m in error["message"] for m in ("GET", "POST"))
+    assert counts() == before
+
+
 @pytest.mark.parametrize("foreign", [False, True])
 def test_an_unknown_or_foreign_id_in_a_body_is_a_422_on_that_field(cast, foreign):
     client = api_client(cast.admin)
