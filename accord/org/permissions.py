@@ -6,12 +6,17 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
 
 
+def _a(noun: str) -> str:
+    """The noun with its article: "an admin", "a member"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def require_role(actor: Person | None, role: Role, action: str) -> None:
     if actor is None:
         return
     if not actor.is_active or not actor.has_role(role):
         raise PermissionDenied(
-            f"Only a {role.label.lower()} or above may {action}; you are a {actor.role}."
+            f"Only {_a(role.label.lower())} or above may {action}; you are {_a(actor.role)}."
         )
 
 
