@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
 from accord.alignment import confidence as bands
@@ -586,7 +587,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         out.add(
             "went_well",
             _item(
-                f"{name}'s coordination health rose from {was:.0f} to {now:.0f}.",
+                f"{name}'s coordination health rose from {_whole(was)} to {_whole(now)}.",
                 "org.team",
                 team_id,
             ),
@@ -596,6 +597,12 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     _coming_up(week, scope, after, history, out)
 
     return _finish(org, week, reader, after, headline, out)
+
+
+def _whole(score: float) -> int:
+    """A health score as the pages show it (`floatformat`: 94.5 is 95, where round() and
+    f"{:.0f}" give 94)."""
+    return int(floatformat(score, 0))
 
 
 def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str, Any]:
@@ -609,13 +616,13 @@ def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str,
     if now is None:
         parts.append("No coordination health computed for this week yet")
     elif was is None:
-        parts.append(f"Coordination health {now:.0f}")
+        parts.append(f"Coordination health {_whole(now)}")
     else:
         # Between the figures as shown, so "68 (up 7 from 61)" adds up.
-        delta = round(now) - round(was)
+        delta = _whole(now) - _whole(was)
         way = "up" if delta > 0 else "down"
         moved = "unchanged" if delta == 0 else f"{way} {abs(delta)}"
-        parts.append(f"Coordination health {round(now)} ({moved} from {round(was)})")
+        parts.append(f"Coordination health {_whole(now)} ({moved} from {_whole(was)})")
     if counts is None:
         parts.append(
             f"signals were recorded from {day(recorded_from)} on, after this week"

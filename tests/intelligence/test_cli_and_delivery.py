@@ -58,6 +58,20 @@ def test_health_prints_the_team_and_the_teams_below(cast, blocked):
     assert data["teams"][0]["dependencies"] == 75
 
 
+def test_health_rounds_its_figures_as_the_insights_page_does(cast, blocked):
+    from accord.intelligence.models import HealthScore
+    from tests.conftest import login
+
+    run("health", "--org", "acme")  # computed and stored
+    HealthScore.objects.filter(org=cast.org, team=cast.root).update(
+        rollup_alignment=94.5, rollup_execution=78.5
+    )
+    row = run("health", "--org", "acme").splitlines()[3].split()
+    assert row[:4] == ["Acme", "3", "95", "79"]  # f"{94.5:.0f}" is "94"
+    page = login(cast.admin).get("/o/acme/insights/?scope=all").content.decode()
+    assert ">95<" in page.replace(" ", "") and ">79<" in page.replace(" ", "")
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import floatformat
 
 from accord.intelligence import evaluate, queries
 from accord.intelligence.management.commands._common import add_scope_arguments, scope, table
@@ -75,7 +76,8 @@ class Command(BaseCommand):
                 [
                     name,
                     str(h.rollup_people),
-                    *[f"{getattr(h, f'rollup_{k}'):.0f}" for k in keys],
+                    # rounded as the pages round them (94.5 is 95, not f"{:.0f}"'s 94)
+                    *[floatformat(getattr(h, f"rollup_{k}"), 0) for k in keys],
                     str(h.rollup_open_critical),
                     str(h.rollup_open_warning),
                 ]
