@@ -21,12 +21,12 @@ from accord.api import scopes, throttle
 from accord.api import services as tokens
 from accord.api.models import TokenScope
 from accord.core.errors import NotFound, ServiceError
+from accord.core.ids import MAX_ID
 from accord.org.models import Organization, Person
 
 # --- request values every app shares -------------------------------------------------------
 
-# The largest id (or offset) a database integer holds; anything larger is simply not there.
-MAX_ID = 2**63 - 1
+# MAX_ID: the largest id (or offset) a database integer holds; anything larger is not there.
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An object's id, in a path, a query filter or a body: a positive 64-bit integer."""

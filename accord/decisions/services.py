@@ -21,6 +21,7 @@ from django.utils import timezone
 from accord.activity import describe
 from accord.activity import services as activity
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.ids import as_id
 from accord.core.services import check_version, parse_date, require_text, update_and_record
 from accord.decisions import followthrough, notifications
 from accord.decisions.models import (
@@ -555,7 +556,8 @@ def _option_of(d: Decision, option: Any) -> DecisionOption | None:
     if option in (None, ""):
         return None
     pk = option.pk if isinstance(option, DecisionOption) else option
-    found = DecisionOption.objects.filter(decision=d, pk=pk).first() if str(pk).isdigit() else None
+    pk = as_id(pk)
+    found = DecisionOption.objects.filter(decision=d, pk=pk).first() if pk else None
     if found is None:
         raise ServiceError(
             "That option is not one of this decision's.",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.counting import shown_count
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.ids import as_id
 from accord.decisions import latency as latency_figures
 from accord.decisions import queries, services
 from accord.decisions.forms import (
@@ -523,7 +524,8 @@ def actions(request):
     person = None
     if team is None:
         pid = request.GET.get("person") or me.pk
-        person = Person.objects.for_org(org).filter(pk=pid).first() if str(pid).isdigit() else None
+        pid = as_id(pid)
+        person = Person.objects.for_org(org).filter(pk=pid).first() if pid else None
         if person is None:
             raise Http404("No such person.")
     today = timezone.localdate()
@@ -625,7 +627,7 @@ def action_new(request):
                 due_on=data["due_on"],
                 team=data["team"],
                 source_type=source_type,
-                source_id=int(source_id) if source_id and source_id.isdigit() else None,
+                source_id=as_id(source_id),
             )
         except ServiceError as exc:
             if exc.status == 403:

@@ -24,6 +24,8 @@ from django.db.models import Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accord.core.ids import as_id
+
 # Above this many choices a field becomes a search box. A module constant, read at render
 # time, so tests can lower it.
 PICKER_THRESHOLD = 200
@@ -234,7 +236,8 @@ class _Picker:
         qs = self.choices.queryset
         # Teams of a list filter are chosen by slug (`to_field_name="slug"`), as URLs name them.
         key = "slug" if self.kind == "team" and field.to_field_name == "slug" else "pk"
-        values = [v for v in self.format_value(value) if v and (key != "pk" or str(v).isdigit())]
+        # (an id no database integer holds names nothing: SQLite would overflow on it)
+        values = [v for v in self.format_value(value) if v and (key != "pk" or as_id(v))]
         chosen = []
         if values:
             found = {str(getattr(o, key)): o for o in qs.filter(**{f"{key}__in": values})}

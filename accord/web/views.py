@@ -17,6 +17,7 @@ from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
+from accord.core.ids import as_id
 from accord.intelligence.queries import resolve_links
 from accord.org.models import Membership, Role
 from accord.org.queries import headcount, orgs_for_user
@@ -88,7 +89,7 @@ def activity(request):
         request.org,
         request.person,
         target_type=kind,
-        actor_id=int(actor) if actor.isdigit() else None,
+        actor_id=as_id(actor),
     )
     page = paginate_uncounted(request, events, per_page=50)
     if request.headers.get("HX-Request"):
