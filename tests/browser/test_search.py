@@ -52,6 +52,12 @@ def test_it_finds_opens_and_goes_anywhere_from_the_keyboard(page, shot, cast):
     shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
     expect(shortcuts).to_be_visible()
     expect(shortcuts).to_contain_text("Teams")
+    # readable: the links are not the top bar's white on the dialog's white
+    teams = shortcuts.get_by_role("link", name="Teams")
+    colours = teams.evaluate(
+        "a => [getComputedStyle(a).color, getComputedStyle(a.closest('dialog')).backgroundColor]"
+    )
+    assert colours[0] != colours[1] and colours[0] != "rgb(255, 255, 255)", colours
     shot(page, "shortcuts")
     page.keyboard.press("Escape")
     expect(shortcuts).to_be_hidden()
