@@ -794,14 +794,27 @@ def can_change_action(actor: Person, item: ActionItem) -> bool:
     return True
 
 
+def changeable_actions(actor: Person, items: Iterable[ActionItem], led: set[int]) -> set[int]:
+    """The ids of `items` that `actor` may change (`can_change_action`), given the teams
+    they lead (`led`): a list shows Done and Drop on those rows only, without a query each."""
+    if not (actor.is_active and actor.has_role(Role.MEMBER)):
+        return set()
+    return {item.pk for item in items if _may_change(actor, item, led)}
+
+
+def _may_change(actor: Person | None, item: ActionItem, led: set[int] | None = None) -> bool:
+    if actor is None or _is_leader(actor) or actor.pk in (item.owner_id, item.created_by_id):
+        return True
+    if not item.team_id:
+        return False
+    if led is not None:
+        return item.team_id in led
+    return Membership.objects.filter(person=actor, team_id=item.team_id, role="lead").exists()
+
+
 def _may_change_action(actor: Person | None, item: ActionItem, action: str) -> None:
     _writer(actor, action)
-    if actor is None or _is_leader(actor) or actor.pk in (item.owner_id, item.created_by_id):
-        return
-    if (
-        item.team_id
-        and Membership.objects.filter(person=actor, team_id=item.team_id, role="lead").exists()
-    ):
+    if _may_change(actor, item):
         return
     raise PermissionDenied(
         "Only the action item's owner, whoever recorded it, its team's lead or a leader "

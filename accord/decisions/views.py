@@ -577,6 +577,7 @@ def actions(request):
     given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
     given_more = shown_count(given_count) if given_count > len(given) else ""
     mine = _my_memberships(me)
+    led = {m.team_id for m in mine if m.role == MembershipRole.LEAD}
     return render(
         request,
         "decisions/actions.html",
@@ -600,6 +601,8 @@ def actions(request):
                 request, {"owner": person or me, "team": team or _home_team(mine)}
             ),
             "can_write": _can_write(me),
+            # the rows whose Done, Drop or Reopen the viewer may use
+            "changeable": services.changeable_actions(me, [*open_items, *recent, *given], led),
             "teams": [m.team for m in mine],
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Mine"),
             "tab": "actions",

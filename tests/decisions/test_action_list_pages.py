@@ -89,3 +89,26 @@ def test_a_short_list_has_no_pages(cast):
     services.create_action_item(cast.org, cast.leader, "Only one", cast.member)
     html = login(cast.member).get("/o/acme/decisions/actions/").content.decode()
     assert "Only one" in html and "Due later" not in html and "Open items" not in html
+
+
+def test_a_list_offers_done_and_drop_only_on_the_items_its_viewer_may_change(cast):
+    from accord.org import services as org_services
+    from accord.org.models import MembershipRole
+
+    mine = services.create_action_item(cast.org, cast.admin, "Mine", cast.member, team=cast.root)
+    theirs = services.create_action_item(cast.org, cast.admin, "Theirs", cast.admin, team=cast.root)
+    page = login(cast.member).get("/o/acme/decisions/actions/?team=acme").content.decode()
+    assert f"/actions/{mine.pk}/complete/" in page and f"/actions/{mine.pk}/drop/" in page
+    assert f"/actions/{theirs.pk}/complete/" not in page
+    assert f"/actions/{theirs.pk}/drop/" not in page
+    # the team's lead may change every item of the team, as the item's own page says
+    org_services.add_membership(
+        cast.org, None, person=cast.member, team=cast.root, role=MembershipRole.LEAD,
+        allocation=10,
+    )  # fmt: skip
+    page = login(cast.member).get("/o/acme/decisions/actions/?team=acme").content.decode()
+    assert f"/actions/{theirs.pk}/complete/" in page
+    assert (
+        "drop/"
+        not in login(cast.viewer).get("/o/acme/decisions/actions/?team=acme").content.decode()
+    )
