@@ -96,15 +96,31 @@ def _in_org(org: Organization, obj: Any, field: str, what: str) -> Any:
 
 
 def _active_person(
-    org: Organization, person: Any, field: str, what: str, *, held_id: int | None = None
+    org: Organization,
+    person: Any,
+    field: str,
+    what: str,
+    *,
+    held_id: int | None = None,
+    to: str = "",
 ) -> Person:
     """`person`, who must be active unless they are `held_id`, whom the record being
-    changed already holds: a deactivated owner stays until someone chooses another."""
+    changed already holds: a deactivated owner stays until someone chooses another. With
+    `to` (what the role asks of them, "decide it"), also someone who may act: a viewer
+    changes nothing, so would be given work they could never do."""
     _in_org(org, person, field, what)
-    if person is not None and not person.is_active and person.pk != held_id:
+    if person is None or person.pk == held_id:
+        return person
+    if not person.is_active:
         raise ServiceError(
             f"{person.name} is no longer active in {org.name}.",
             fields={field: [f"{person.name} is inactive."]},
+        )
+    if to and not person.has_role(Role.MEMBER):
+        raise ServiceError(
+            f"{person.name} is a {person.role}, who changes nothing, so cannot {to}; "
+            "choose someone who can.",
+            fields={field: [f"{person.name} cannot {to}."]},
         )
     return person
 
@@ -207,7 +223,12 @@ def _clean_decision(
                 code="exactly_one",
             )
         out["approver"] = _active_person(
-            org, approver, "approver", "person", held_id=held.approver_id if held else None
+            org,
+            approver,
+            "approver",
+            "person",
+            held_id=held.approver_id if held else None,
+            to="decide it",
         )
         refuse_agent(out["approver"], "approver", "approve decisions")
     if "driver" in out:
@@ -721,7 +742,12 @@ def _clean_action(
                 "An action item needs an owner.", fields={"owner": ["Choose who will do it."]}
             )
         out["owner"] = _active_person(
-            org, owner, "owner", "person", held_id=held.owner_id if held else None
+            org,
+            owner,
+            "owner",
+            "person",
+            held_id=held.owner_id if held else None,
+            to="carry it out",
         )
     if "team" in out:
         out["team"] = _in_org(org, out["team"], "team", "team")
@@ -1129,7 +1155,8 @@ def set_issue_owner(
     """Who brings the issue to the meeting and sees it through (None: nobody yet)."""
     issue = _open_issue_for_update(org, issue)
     _may_act_for_team(actor, issue.team, "choose who owns its issues")
-    owner = _active_person(org, owner, "owner", "person") if owner is not None else None
+    if owner is not None and owner.pk != issue.owner_id:
+        owner = _active_person(org, owner, "owner", "person", to="see it through")
     return update_and_record(org, actor, issue, {"owner": owner}, verb="assigned")
 
 
@@ -1256,7 +1283,7 @@ def solve_issue_with_decision(
     approver = approver if approver is not None else actor
     if approver is None:
         raise ServiceError("Name who approves the decision.", fields={"approver": ["Required."]})
-    _active_person(org, approver, "approver", "person")
+    _active_person(org, approver, "approver", "person", to="decide it")
     refuse_agent(approver, "approver", "approve decisions")
     links = [("decisions.issue", issue.pk, issue.title[:300])]
     if meeting_id is not None:

@@ -333,7 +333,7 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         "latency": queries.latency_days(d),
         "overdue": d.is_overdue(),
         "editable": editable,
-        "is_approver": me.pk == d.approver_id and d.status in UNDECIDED,
+        "is_approver": me.pk == d.approver_id and d.status in UNDECIDED and _can_write(me),
         "can_close": d.status == DecisionStatus.DECIDED
         and (me.pk == d.approver_id or _is_leader(me)),
         "option_form": OptionForm(),
