@@ -53,13 +53,19 @@ from accord.org.models import (
     TeamVacancy,
     normalize_identity,
 )
-from accord.org.permissions import can_manage_agent, require_role, require_team_admin
+from accord.org.permissions import (
+    can_manage_agent,
+    can_manage_people,
+    require_role,
+    require_team_admin,
+)
 
 PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
 AGENT_FIELDS = (*PERSON_FIELDS, "kind", "owner")
 AGENT_OWNER_FIELDS = ("name", "title", "role", "timezone", "is_active", "owner")  # its owner may
 PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
-# A person's extra addresses and handles (PersonIdentity): they and admins change them.
+# A person's extra addresses and handles (PersonIdentity): admins add them (imports and single
+# sign-on know a person by them), the person themself may remove theirs.
 IDENTITY_FIELDS = ("emails", "handles")
 TEAM_FIELDS = (
     "name",
@@ -477,6 +483,12 @@ def _replace_identities(
     gone, new = set(current) - set(wanted), [p for p in wanted if p not in current]
     if not gone and not new:
         return
+    if new and actor is not None and not can_manage_people(actor):
+        raise PermissionDenied(
+            "Only an admin adds an address or handle: imports and single sign-on know a "
+            "person by them, so one claimed by someone else would make them that person. "
+            "Ask an admin to add it; you may remove yours."
+        )
     for kind, value in gone:
         PersonIdentity.objects.filter(person=person, kind=kind, value=value).delete()
     PersonIdentity.objects.bulk_create(

@@ -562,6 +562,8 @@ def _person_page(
             "can_edit": permissions.can_edit_person(request.person, person),
             "identities": list(person.identities.all()),
             "can_edit_identities": permissions.can_edit_identities(request.person, person),
+            # only admins add one (imports and single sign-on know people by them)
+            "can_add_identities": permissions.can_manage_people(request.person),
             "identity_form": IdentityForm(auto_id="identity_%s"),
             # Only admins (who can lift it) and the person themself see a lockout.
             "sign_in_lock": queries.sign_in_lock(person)

@@ -21,7 +21,7 @@ def _pairs(person: Person) -> list[tuple[str, str]]:
 def test_addresses_and_handles_are_kept_normalised_and_recorded(cast):
     person = services.update_person(
         cast.org,
-        cast.member,
+        cast.admin,
         cast.member,
         emails=[" Mia@Home.Example ", cast.member.email.upper()],  # the primary is not repeated
         handles=["GitHub:@MiaCodes", "matrix:@mia:example.org", "github:miacodes"],
@@ -192,25 +192,48 @@ def test_the_api_refuses_a_second_person_for_one_human_with_409(cast):
 # --- pages -------------------------------------------------------------------------------
 
 
-def test_a_person_adds_and_removes_their_own_addresses_on_their_page(cast):
-    client = login(cast.member)
+def test_an_admin_adds_someones_addresses_on_their_page_and_they_remove_their_own(cast):
+    admin = login(cast.admin)
     page = f"/o/acme/people/{cast.member.pk}/"
     url = page + "identities/"
-    added = client.post(url, {"action": "add", "kind": "github", "value": "@MiaCodes"})
+    added = admin.post(url, {"action": "add", "kind": "github", "value": "@MiaCodes"})
     assert added.status_code == 302
-    client.post(url, {"action": "add", "kind": "email", "value": "mia@home.example"})
-    shown = client.get(page).content.decode()
+    admin.post(url, {"action": "add", "kind": "email", "value": "mia@home.example"})
+    shown = admin.get(page).content.decode()
     assert "miacodes" in shown and "mia@home.example" in shown
     assert "GitHub miacodes added." in shown
 
-    taken = client.post(
+    taken = admin.post(
         url, {"action": "add", "kind": "email", "value": cast.leader.email}, follow=True
     )
     assert "belongs to Leo Leader" in taken.content.decode()
 
+    client = login(cast.member)
     handle = PersonIdentity.objects.get(person=cast.member, kind="github")
     client.post(url, {"action": "remove", "identity": handle.pk})
     assert _pairs(cast.member) == [("email", "mia@home.example")]
+
+
+def test_a_member_cannot_claim_an_address_that_would_make_them_someone_else(cast):
+    """An address names a person to imports and single sign-on: a member who could add a
+    newcomer's address to themself would be renamed and given the newcomer's role by the
+    newcomer's import, and receive their sign-on."""
+    client = login(cast.member)
+    page = f"/o/acme/people/{cast.member.pk}/"
+    refused = client.post(
+        page + "identities/",
+        {"action": "add", "kind": "email", "value": "jane.new@acme.example"},
+        follow=True,
+    )
+    assert "Only an admin adds an address or handle" in refused.content.decode()
+    api = api_client(cast.member).patch(
+        f"/api/v1/people/{cast.member.pk}",
+        {"handles": ["github:someone-else"]},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert _pairs(cast.member) == []
+    assert 'name="value"' not in client.get(page).content.decode()
 
 
 def test_others_cannot_change_someones_addresses_and_see_no_form(cast):
