@@ -80,13 +80,21 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, org, team: Team | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = current_teams(org)
-        if team is not None:
-            qs = qs.exclude(pk=team.pk)
-        self.fields["parent"].queryset = qs
+        # The team itself stays a choice, refused by `clean_parent`: an invalid choice would
+        # come back empty, and saving that again made the team a second top-level team.
+        self.team = team
+        self.fields["parent"].queryset = current_teams(org)
         self.fields["kind"].queryset = TeamKind.objects.for_org(org).order_by("name")
         if team is not None and team.is_retired:
             del self.fields["state"]  # reactivate from the team page
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.team is not None and parent.pk == self.team.pk:
+            raise forms.ValidationError(
+                "A team cannot sit under itself; choose the team it belongs to."
+            )
+        return parent
 
     def clean(self):
         data = super().clean()

@@ -52,3 +52,19 @@ def test_a_second_save_of_a_stale_team_form_is_refused_again(cast):
     page = second.post(url, {**form, "description": "Ours"}).content.decode()
     assert "changed by someone else" in page and _version(page) == seen
     assert Team.objects.get(pk=cast.platform.pk).name == "Platform Core"
+
+
+def test_choosing_the_team_itself_as_its_parent_is_refused_and_keeps_the_choice(cast):
+    """The parent picker offers every team; choosing the team itself is refused beside the
+    field, and the choice stays, so saving again does not make a second top-level team."""
+    url = f"/o/acme/teams/{cast.platform.slug}/edit/"
+    client = login(cast.admin)
+    seen = _version(client.get(url).content.decode())
+    form = {"name": "Platform", "parent": cast.platform.pk, "version": seen}
+    page = client.post(url, form).content.decode()
+    assert "A team cannot sit under itself" in page
+    # the form comes back with the choice made, not an empty parent
+    assert f'name="parent" value="{cast.platform.pk}"' in page
+    again = client.post(url, form).content.decode()
+    assert "A team cannot sit under itself" in again
+    assert Team.objects.get(pk=cast.platform.pk).parent_id == cast.root.pk
