@@ -25,7 +25,7 @@ from accord.intelligence.models import (
 )
 from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
-from accord.org.models import Team
+from accord.org.models import Team, TeamState
 from accord.web.helpers import (
     flash_error,
     int_or_none,
@@ -97,6 +97,17 @@ def _query(**params) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
+def _current_below(org, scope) -> int:
+    """How many current teams are below the scope's team (its retired ones are not listed
+    in the heat-map, so they are not counted either): the few retired teams are read."""
+    if scope.team is None or not scope.team_ids:
+        return 0
+    retired = set(
+        Team.objects.for_org(org).filter(state=TeamState.RETIRED).values_list("pk", flat=True)
+    )
+    return len(scope.team_ids - retired - {scope.team.pk})
+
+
 @org_view
 def index(request):
     org = request.org
@@ -149,6 +160,7 @@ def index(request):
         "intelligence/index.html",
         {
             "scope": scope,
+            "below": _current_below(org, scope),
             "scope_param": scope_param,
             "heat": heat,
             "columns": pages.COLUMNS,

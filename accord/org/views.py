@@ -39,6 +39,7 @@ from accord.org.models import (
     TeamLink,
     TeamLinkKind,
     TeamRole,
+    TeamState,
     TeamVacancy,
 )
 from accord.org.queries import current_teams
@@ -171,9 +172,8 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
             "more_past_terms": len(past_terms) > rows,
             "vacancies": vacancies,
             "children": children,
-            "child_count": len(children)
-            if len(children) < rows
-            else Team.objects.for_org(org).filter(parent=team).count(),
+            # current sub-teams, as the directory counts them; retired ones said apart
+            **_child_counts(org, team, children, rows),
             # The team's own changes and its members' terms (started, changed, ended).
             "history": history_for(
                 org,
@@ -817,6 +817,16 @@ def person_edit(request, person_id: int):
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
     template = "org/agent_form.html" if person.is_agent else "org/person_form.html"
     return render(request, template, {"form": form, "person": person})
+
+
+def _child_counts(org, team: Team, children: list[Team], rows: int) -> dict[str, int]:
+    """(current, retired) sub-teams of `team`, from its first screen when it holds them all."""
+    if len(children) < rows:
+        retired = sum(1 for c in children if c.state == TeamState.RETIRED)
+        return {"child_count": len(children) - retired, "retired_child_count": retired}
+    below = Team.objects.for_org(org).filter(parent=team)
+    retired = below.filter(state=TeamState.RETIRED).count()
+    return {"child_count": below.count() - retired, "retired_child_count": retired}
 
 
 def _org_list_page(

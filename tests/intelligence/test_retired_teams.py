@@ -53,3 +53,17 @@ def live_of(w) -> list[set[int]]:
     ):
         out.setdefault(sid, set()).add(tid)
     return list(out.values())
+
+
+def test_a_scope_counts_and_a_team_page_counts_current_sub_teams_as_the_directory_does(cast):
+    from accord.org import services as org_services
+    from tests.conftest import login
+
+    org_services.create_team(cast.org, None, name="Tools", parent=cast.platform)
+    gone = org_services.create_team(cast.org, None, name="Old guild", parent=cast.platform)
+    org_services.retire_team(cast.org, cast.admin, gone)
+    client = login(cast.admin)
+    insights = client.get(f"/o/acme/insights/?scope={cast.platform.pk}").content.decode()
+    assert "Platform and the 1 team below it" in insights  # Tools, not the retired guild
+    page = client.get("/o/acme/teams/platform/").content.decode()
+    assert "1 sub-team</a>" in page and "(1 retired)" in page
