@@ -824,9 +824,15 @@ def _child_counts(org, team: Team, children: list[Team], rows: int) -> dict[str,
     if len(children) < rows:
         retired = sum(1 for c in children if c.state == TeamState.RETIRED)
         return {"child_count": len(children) - retired, "retired_child_count": retired}
-    below = Team.objects.for_org(org).filter(parent=team)
-    retired = below.filter(state=TeamState.RETIRED).count()
-    return {"child_count": below.count() - retired, "retired_child_count": retired}
+    counts = (
+        Team.objects.for_org(org)
+        .filter(parent=team)
+        .aggregate(all=Count("id"), retired=Count("id", filter=Q(state=TeamState.RETIRED)))
+    )
+    return {
+        "child_count": counts["all"] - counts["retired"],
+        "retired_child_count": counts["retired"],
+    }
 
 
 def _org_list_page(
