@@ -1,9 +1,11 @@
 """CSV in and out: one section per file, the same fields as the organization file.
 
-An empty cell of a column like `allocation` means unknown; leaving the column out means its
-default. Import tolerates what Excel writes: a byte-order mark, `;` (or tab) separators,
-Windows line ends, decimal commas with `;`, Windows-1252 text. Export streams a zip with one CSV per
-section, UTF-8 with a BOM so Excel opens it as such.
+The header says which fields the file speaks for. A column left out leaves that field as it
+is on an existing object (a new one takes the field's default). An empty cell means the
+field's default, or for a column like `allocation`, unknown. Import tolerates what Excel
+writes: a byte-order mark, `;` (or tab) separators, Windows line ends, decimal commas with
+`;`, Windows-1252 text. Export streams a zip with one CSV per section, UTF-8 with a BOM so
+Excel opens it as such.
 """
 
 from __future__ import annotations
@@ -129,16 +131,21 @@ def guess_section(header: list[str]) -> str | None:
     return candidates[0] if candidates else None
 
 
-def _convert(kind: Kind, raw: dict[str, str], decimal_comma: bool) -> dict[str, Any]:
-    """CSV text to the values the organization file has (numbers, booleans, lists)."""
+def _convert(
+    kind: Kind, header: list[str], raw: dict[str, str], decimal_comma: bool
+) -> dict[str, Any]:
+    """CSV text to the values the organization file has (numbers, booleans, lists). Every
+    column of the header is in the result (an empty cell as None: the field's default, or
+    unknown); a field without a column is not, so it stays as it is (Context.partial)."""
     out: dict[str, Any] = {}
     for f in kind.fields:
-        # A cell Accord's export neutralised ('=x) reads back as the text it was (=x).
-        text = csvsafe.restore((raw.get(f.name) or "").strip())
-        if f.null_means_unknown and f.name in raw and text.lower() in ("", "unknown"):
-            out[f.name] = None  # an empty cell in a present column: not known
+        if f.name not in header:
             continue
-        if text == "":
+        # A cell Accord's export neutralised ('=x) reads back as the text it was (=x).
+        # A row shorter than the header has empty cells at its end.
+        text = csvsafe.restore((raw.get(f.name) or "").strip())
+        if text == "" or (f.null_means_unknown and text.lower() == "unknown"):
+            out[f.name] = None  # the default; for `allocation`, not known
             continue
         value: Any = text
         if f.type in ("int", "number"):
@@ -212,7 +219,7 @@ def parse_csv(
             if not any(cell.strip() for cell in row):
                 continue
             raw = dict(zip(header, row, strict=False))
-            items.append(_convert(kind, raw, decimal_comma=delimiter == ";"))
+            items.append(_convert(kind, header, raw, decimal_comma=delimiter == ";"))
             items.lines.append(reader.line_num)
     except csv.Error as exc:
         raise services.Fatal(
@@ -232,7 +239,8 @@ def import_csv(
     actor=None,
     progress=None,
 ):
-    """Create and update what the CSV describes (never removes anything)."""
+    """Create and update what the CSV describes (never removes anything). Only the fields
+    the header names are changed: a column left out leaves that field as it is."""
     try:
         document, report = parse_csv(source, section=section, filename=filename)
     except services.Fatal as exc:
@@ -242,6 +250,7 @@ def import_csv(
         org_slug=org_slug,
         strict=strict,
         dry_run=dry_run,
+        partial=True,
         report=report,
         actor=actor,
         trial=not services.is_large(source),

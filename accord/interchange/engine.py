@@ -83,6 +83,9 @@ class Item:
     data: dict[str, Any]  # canonical values, defaults filled in
     path: str  # e.g. teams[3]
     line: int | None = None
+    # The fields the item speaks for, when it speaks only for some (a CSV's columns: see
+    # Context.partial); None: every field, those it leaves out meaning their default.
+    given: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -219,12 +222,17 @@ class Context:
         *,
         strict: bool = False,
         prune: bool = True,
+        partial: bool = False,
         actor: Any = None,
     ):
         self.org = org
         self.kinds = kinds
         self.strict = strict
         self.prune = prune  # remove what a present section leaves out
+        # Items speak only for the fields they give (a CSV speaks for its columns): a field
+        # an item leaves out keeps the existing object's value (a new object's: its default).
+        # Without it (the organization file), a field left out means its default.
+        self.partial = partial
         # The admin applying the file (page, API); a file never deactivates or demotes them.
         self.actor = actor if org is not None and getattr(actor, "org_id", None) == org.id else None
         self.notes: list[str] = []  # lines of the plan that are not problems
@@ -599,6 +607,9 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
     for kind in ctx.kinds:
         if kind.section in desired.sections:
             _follow_aliases(ctx, kind)
+            if ctx.partial:
+                for item in desired.sections[kind.section]:
+                    keep_unsaid(ctx, kind, item)
             check_refs(ctx, kind)
             kind.check(ctx, desired.sections[kind.section])
     return desired
@@ -639,6 +650,25 @@ def _follow_aliases(ctx: Context, kind: Kind) -> None:
         seen[item.key] = item.path
 
 
+def keep_unsaid(ctx: Context, kind: Kind, item: Item) -> None:
+    """An item that speaks only for some fields (`Item.given`) and names an existing object
+    takes that object's values for the others, so the checks across fields (totals, cycles,
+    dates) see what the object will hold and the plan shows only what the item changes.
+    Called again by a kind that finds the item names another object (another address)."""
+    if item.given is None:
+        return
+    current = ctx.existing_of(kind.section).get(item.key)
+    if current is None:
+        return  # a new object: the fields it leaves out take their defaults
+    kept = {
+        f.name: current[1][f.name]
+        for f in kind.fields
+        if f.name not in item.given and f.name in current[1]
+    }
+    if kept:
+        item.data = {**item.data, **kept}
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "dict"  # the parser's mapping type is a subclass
@@ -650,6 +680,7 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
     items = ctx.desired.sections[kind.section]
     seen: dict[str, str] = {}
     names = {f.name for f in kind.fields}
+    givens: dict[frozenset[str], frozenset[str]] = {}  # one set per header, not per item
     for i, (raw, line) in enumerate(raw_items):
         if i >= MAX_ITEMS:
             raise Fatal(
@@ -709,7 +740,11 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
             )
             continue
         seen[key] = path
-        items.append(Item(key=key, data=data, path=path, line=line))
+        given = None
+        if ctx.partial:
+            names_given = frozenset(raw)
+            given = givens.setdefault(names_given, names_given)
+        items.append(Item(key=key, data=data, path=path, line=line, given=given))
 
 
 def _skip_key(ctx: Context, kind: Kind, data: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.functions import Lower
 
 from accord.core.errors import ServiceError
-from accord.interchange.engine import Change, Context, Item, Kind, check_refs
+from accord.interchange.engine import Change, Context, Item, Kind, check_refs, keep_unsaid
 from accord.interchange.fields import F
 from accord.org import services
 from accord.org.models import (
@@ -602,6 +602,7 @@ class People(Kind):
                 ctx.aliases.setdefault("people", {})[item.key] = current["email"]
                 item.key = target
                 item.data = {**item.data, "email": current["email"]}
+                keep_unsaid(ctx, People(), item)  # a CSV without a column keeps theirs
                 others = {}
             if others:
                 name, claim = next((existing[k][1]["name"], c) for k, c in others.items())

@@ -26,7 +26,7 @@ from accord.core.errors import ServiceError
 from accord.interchange import engine
 from accord.interchange.engine import Aborted, Change, Context, Fatal, Kind, compact
 from accord.interchange.report import Problem, Report
-from accord.org.models import Organization
+from accord.org.models import LEADING_ROLES, ROLE_RANK, Organization
 
 log = logging.getLogger("accord.interchange")
 
@@ -58,6 +58,15 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.fatal is None and not self.aborted
+
+    def attention(self) -> list[tuple[Change, list[str]]]:
+        """The changes a reader should not miss among many, each with what it does: a role
+        lowered, someone deactivated, a field emptied, links dropped (see `_losses`)."""
+        out = []
+        for change in self.changes:
+            if change.action == "update" and (losses := _losses(change)):
+                out.append((change, losses))
+        return out
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, Counter] = {}
@@ -159,6 +168,34 @@ class Outcome:
         return "\n".join(lines)
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _losses(change: Change) -> list[str]:
+    """What an update takes away, in words: a lower organization role, a team's leading
+    role given up, a person deactivated, a field emptied or list entries dropped."""
+    out = []
+    for name, (before, after) in change.fields.items():
+        if name == "role" and change.section == "people":
+            if ROLE_RANK.get(after, 0) < ROLE_RANK.get(before, 0):
+                out.append(f"role lowered from {before} to {after}")
+        elif name == "role" and change.section == "memberships":
+            if before in LEADING_ROLES and after not in LEADING_ROLES:
+                out.append(f"no longer {before} (now {after})")
+        elif name == "active" and before is True and after is False:
+            out.append("deactivated")
+        elif name == "allocation" and after is None and before is not None:
+            out.append(f"allocation now unknown (was {before}%)")
+        elif _empty(after) and not _empty(before):
+            out.append(f"{name} cleared")
+        elif isinstance(before, list) and isinstance(after, list):
+            dropped = len({str(v).lower() for v in before} - {str(v).lower() for v in after})
+            if dropped:
+                out.append(f"{dropped} of its {name} dropped")
+    return out
+
+
 # A file larger than this is "large": planned without trial writes (which would hold the
 # database's write lock for as long as they take) and applied in short transactions.
 # Smaller files are planned by applying and rolling back, and applied in one transaction.
@@ -190,6 +227,7 @@ def _run(
     kinds: list[Kind] | None = None,
     data: dict[str, Any] | None = None,
     prune: bool = True,
+    partial: bool = False,
     report: Report | None = None,
     actor=None,
     trial: bool = True,
@@ -199,11 +237,11 @@ def _run(
     """Read and validate everything, plan, then (unless `dry_run`) write: in one
     transaction, or in short ones when `chunked`. A plan tries the writes and rolls them
     back when `trial`; otherwise it only compares. `progress(done, total, phase)` hears how
-    far it got."""
+    far it got. With `partial`, an item's fields left out keep their values (Context.partial)."""
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
-    ctx = Context(org, kinds, strict=strict, prune=prune, actor=actor)
+    ctx = Context(org, kinds, strict=strict, prune=prune, partial=partial, actor=actor)
     ctx.org_from_file = org is None and not org_slug
     ctx.progress = progress
     if report is not None:
@@ -315,6 +353,7 @@ def apply_data(
     strict: bool = False,
     dry_run: bool = False,
     prune: bool = False,
+    partial: bool = False,
     report: Report | None = None,
     actor=None,
     trial: bool = True,
@@ -323,7 +362,9 @@ def apply_data(
 ) -> Outcome:
     """Apply an already-built organization document (importers); `report` holds what the
     importer found before, so strict mode also aborts on it. Without `prune`, nothing
-    missing from `data` is removed. A dry run without `trial` only compares."""
+    missing from `data` is removed. With `partial` (a CSV), a field an item leaves out
+    keeps the value the existing object has, instead of taking its default. A dry run
+    without `trial` only compares."""
     return _run(
         None,
         org=None,
@@ -332,6 +373,7 @@ def apply_data(
         dry_run=dry_run,
         data=data,
         prune=prune,
+        partial=partial,
         report=report,
         actor=actor,
         trial=trial,
