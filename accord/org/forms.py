@@ -28,7 +28,12 @@ LIVE_TEAM_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
 def timezone_choices() -> list[tuple[str, str]]:
     """Every IANA time zone, for a select: read from the zone database on first use (it
     takes most of a second, paid otherwise by every process at start-up)."""
-    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+    names = zoneinfo.available_timezones() - NOT_A_PLACE
+    return [(tz, tz) for tz in sorted(names)]
+
+
+# Entries of the zone database that are no zone a person lives in.
+NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
 
 
 LINK_FIELDS = ("website", "repository", "chat", "mailing_list")

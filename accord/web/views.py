@@ -19,7 +19,7 @@ from accord.core import health
 from accord.core.errors import ServiceError
 from accord.core.ids import as_id
 from accord.intelligence.queries import resolve_links
-from accord.org.models import Membership, Role
+from accord.org.models import Membership, Person, Role
 from accord.org.queries import headcount, orgs_for_user
 from accord.web import panels
 from accord.web.helpers import flash_error, org_view, own_settings, paginate_uncounted
@@ -34,7 +34,18 @@ def root(request):
             return redirect("web:home", org_slug=org.slug)
     if len(orgs) == 1:
         return redirect("web:home", org_slug=orgs[0].slug)
-    return render(request, "web/choose_org.html", {"orgs": orgs})
+    # Where this login's person was deactivated: said as such, not "not a member yet".
+    switched_off = (
+        []
+        if orgs
+        else list(
+            Person.objects.filter(user=request.user, is_active=False)
+            .select_related("org")
+            .order_by("org__name")
+            .values_list("org__name", flat=True)[:20]
+        )
+    )
+    return render(request, "web/choose_org.html", {"orgs": orgs, "switched_off": switched_off})
 
 
 def healthz(request):

@@ -78,3 +78,11 @@ def test_csv_upload_and_templates(cast, as_admin):
     )
     export = as_admin.get(f"{BASE}export.yaml")
     assert b"- slug: platform" in b"".join(export.streaming_content)
+
+
+def test_a_member_is_not_told_to_upload_where_there_is_no_upload(cast):
+    from tests.conftest import login
+
+    page = login(cast.member).get("/o/acme/interchange/").content.decode()
+    assert "upload it above" not in page and "give it to an admin" in page
+    assert "upload it above" in login(cast.admin).get("/o/acme/interchange/").content.decode()

@@ -61,3 +61,18 @@ def test_an_admin_cannot_lift_the_lock_of_a_login_used_elsewhere(cast, impostor)
     impostor.refresh_from_db()
     with pytest.raises(PermissionDenied, match="an operator lifts its lock"):
         services.unlock_sign_in(cast.other_org, cast.outsider, impostor)
+
+
+def test_someone_deactivated_is_told_so_when_they_sign_in(cast):
+    services.update_person(cast.org, cast.admin, cast.member, is_active=False)
+    page = login(cast.member).get("/", follow=True).content.decode()
+    assert "Your access to Acme was switched off by its admins" in page
+    assert "not a member of any organization yet" not in page
+
+
+def test_the_time_zones_offered_are_places():
+    from accord.org.forms import timezone_choices
+
+    names = {tz for tz, _label in timezone_choices()}
+    assert {"Europe/Paris", "America/Chicago", "UTC"} <= names
+    assert not names & {"localtime", "Factory", "posixrules"}
