@@ -556,7 +556,7 @@ def export_person(person) -> Iterator[str]:
     yield _dump({"accord": engine.FORMAT_VERSION})
     yield _dump({engine.EXTRACT: f"the data of {person.email or person.name}"})
     yield _dump({"organization": {"name": org.name, "slug": org.slug}})
-    people_fields = ("email", "owner", "approver", "driver", "person")
+    people_fields = ("email", "owner", "approver", "driver", "person", "raised_by")
     list_fields = ("contributors", "informed")
     for kind in all_kinds():
         if kind.section in ("teams", "periods"):
@@ -569,6 +569,81 @@ def export_person(person) -> Iterator[str]:
         ]
         if mine:
             yield _dump({kind.section: mine})
+    yield from _personal_record(person)
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _personal_record(person) -> Iterator[str]:
+    """What the organization file does not carry but a person's own data holds: their
+    action items (owned or handed out), check-ins, comments and time off, each section
+    read from the database a row at a time."""
+    from accord.conversation.models import Comment
+    from accord.decisions.models import ActionItem
+    from accord.rhythm.models import Away, CheckIn
+
+    org = person.org
+    sections = {
+        "action_items": (
+            {
+                "title": a.title,
+                "owner": a.owner.email or a.owner.name,
+                "handed_out_by": (a.created_by.email or a.created_by.name)
+                if a.created_by
+                else None,
+                "team": a.team.slug if a.team else None,
+                "status": a.status,
+                "due_on": _when(a.due_on),
+                "created_at": _when(a.created_at),
+                "done_at": _when(a.done_at),
+            }
+            for a in ActionItem.objects.for_org(org)
+            .filter(Q(owner=person) | Q(created_by=person))
+            .select_related("owner", "created_by", "team")
+            .order_by("created_at", "id")
+            .iterator(chunk_size=500)
+        ),
+        "checkins": (
+            {
+                "cadence": c.cadence.name,
+                "due_at": _when(c.due_at),
+                "submitted_at": _when(c.submitted_at),
+                "status": c.status,
+                "highlights": c.highlights,
+                "blockers": c.blockers,
+            }
+            for c in CheckIn.objects.for_org(org)
+            .filter(person=person)
+            .select_related("cadence")
+            .order_by("due_at", "id")
+            .iterator(chunk_size=500)
+        ),
+        "comments": (
+            {
+                "on": f"{c.target_kind} {c.target_id}",
+                "body": c.body,
+                "created_at": _when(c.created_at),
+                "edited_at": _when(c.edited_at),
+            }
+            for c in Comment.objects.for_org(org)
+            .filter(author=person)
+            .order_by("created_at", "id")
+            .iterator(chunk_size=500)
+        ),
+        "time_off": (
+            {"starts_on": _when(a.starts_on), "ends_on": _when(a.ends_on), "reason": a.reason}
+            for a in Away.objects.for_org(org).filter(person=person).order_by("starts_on", "id")
+        ),
+    }
+    for name, rows in sections.items():
+        first = True
+        for row in rows:
+            if first:
+                yield f"{name}:\n"
+                first = False
+            yield _dump([{k: v for k, v in row.items() if v not in (None, "")}])
 
 
 # --- background jobs (large files) ------------------------------------------------------
