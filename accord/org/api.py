@@ -727,9 +727,14 @@ def list_memberships(
     team_id: Id | None = None,
     person_id: Id | None = None,
     terms: Literal["current", "past", "all"] = "current",
+    include_inactive: bool = False,
 ):
-    """Current terms; `terms=past` the ended ones (a team's history), `terms=all` both."""
+    """Current terms; `terms=past` the ended ones (a team's history), `terms=all` both.
+    The terms of deactivated people only with `include_inactive` (as the people list and
+    the team pages count them)."""
     qs = Membership.terms.for_org(org_of(request)).order_by("id")
+    if not include_inactive:
+        qs = qs.filter(person__is_active=True)
     if terms == "current":
         qs = qs.current()
     elif terms == "past":

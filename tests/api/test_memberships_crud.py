@@ -50,3 +50,18 @@ def test_memberships_are_filtered_by_team_and_person(cast):
     assert [(m["person_id"], m["allocation"]) for m in by_team["items"]] == [(cast.member.pk, 50)]
     by_person = send(client, "get", f"/api/v1/memberships?person_id={cast.viewer.pk}").json()
     assert by_person == {"items": [], "count": 0}
+
+
+def test_the_terms_of_deactivated_people_are_listed_only_when_asked_for(cast):
+    """As the team page and the people list count them."""
+    from accord.org import services
+
+    api = api_client(cast.admin)
+    url = f"/api/v1/memberships?team_id={cast.platform.pk}"
+    assert [m["person_id"] for m in api.get(url).json()["items"]] == [cast.member.pk]
+    services.update_person(cast.org, cast.admin, cast.member, is_active=False)
+    assert api.get(url).json()["items"] == []
+    people = api.get(f"/api/v1/people?team_id={cast.platform.pk}").json()["items"]
+    assert people == []
+    kept = api.get(url + "&include_inactive=true").json()["items"]
+    assert [m["person_id"] for m in kept] == [cast.member.pk]
