@@ -102,6 +102,8 @@ class Person(OrgScoped):
         indexes = [
             # By name; is_active too, so a search for active people by name reads the index only.
             models.Index(fields=["org", "name", "is_active"], name="person_by_name"),
+            # The people list cut by role ("who are the admins?"), by name.
+            models.Index(fields=["org", "role", "name"], name="person_by_role"),
             # A person's agents, by name. Of agents only: the owner index of every row is
             # nearly all empty owners, so SQLite's statistics took an owner for a thousand
             # people and read the organization by name instead (250 ms a person's page).

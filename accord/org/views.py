@@ -500,13 +500,17 @@ def people(request):
         qs = qs.filter(
             queries.people_matching(org, q) | Q(email__icontains=q) | Q(title__icontains=q)
         )
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    if role:
+        qs = qs.filter(role=role)
     team = None
     team_slug = request.GET.get("team", "").strip()
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
     qs = qs.select_related("owner").order_by("name", "id")
-    if q or team or inactive:
+    if q or team or inactive or role:
         page = paginate(request, qs, per_page=queries.LIST_PAGE)
         page_count = page.paginator.num_pages
     else:  # everyone: as many as home's headcount says, not a count of 100,000 each view
@@ -522,6 +526,8 @@ def people(request):
             "page_count": page_count,
             "q": q,
             "team": team,
+            "role": role,
+            "roles": Role.choices,
             "inactive": inactive,
             "can_manage": can_manage,
             "can_add_agent": _can_add_agent(request.person),

@@ -100,3 +100,12 @@ def test_the_lookup_is_an_exact_one_on_the_identities_index(known):
         assert "(org_id=? AND kind=? AND value=?)" in plan, plan
     assert queries.identity_owners(known.org, "two words") is None
     assert queries.identity_owners(known.org, "") is None
+
+
+def test_the_people_list_answers_who_has_a_role(cast):
+    client = login(cast.admin)
+    admins = client.get("/o/acme/people/?role=admin").content.decode()
+    assert "Ada Admin" in admins and "Mia Member" not in admins and "Leo Leader" not in admins
+    assert '<option value="admin" selected>Admins</option>' in admins
+    everyone = client.get("/o/acme/people/?role=owner").content.decode()  # not a role
+    assert "Ada Admin" in everyone and "Mia Member" in everyone
