@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accord.alignment import confidence as bands
@@ -23,7 +24,7 @@ from accord.alignment.models import (
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
-from accord.web.helpers import NumberField
+from accord.web.helpers import NumberField, slug_or_none
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -251,6 +252,10 @@ class InitiativeForm(forms.Form):
         self.fields["owner"].queryset = _people(org)
         if editing:
             del self.fields["status"], self.fields["serves"], self.fields["serves_objectives"]
+            self.fields["team"].help_text = (
+                "Its dependencies move with it: the new team asks for what it needs and "
+                "delivers what it committed to."
+            )
             return
         del self.fields["reason"]
         open_periods = ~Q(objective__period__state=PeriodState.CLOSED)
@@ -367,11 +372,56 @@ def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+LONGEST_ID = 18  # digits: any such number fits a database integer
+
+
+class TeamFilterField(pickers.TeamChoiceField):
+    """A list's team, named in the URL as every list names it (`?team=<slug>`, README
+    "Lists cut by team"); an id, as links made before named it, is read too and shown as
+    the slug from then on. A value that could be neither is refused without being looked
+    up (a NUL byte would be a server error on PostgreSQL). Any team of the organization,
+    a retired one too: its history stays readable, its pages link here."""
+
+    def __init__(self, **kwargs):
+        super().__init__(to_field_name="slug", **kwargs)
+
+    @staticmethod
+    def _readable(text: str) -> bool:
+        return slug_or_none(text) is not None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        team = None
+        if self._readable(text):
+            named = Q(slug=text)
+            if text.isdigit() and len(text) <= LONGEST_ID:
+                named |= Q(pk=int(text))
+            found = list(self.queryset.filter(named)[:2])  # one query; the slug wins
+            team = next((t for t in found if t.slug == text), found[0] if found else None)
+        if team is None:
+            shown = f" “{text}”" if self._readable(text) else ""
+            raise ValidationError(f"No team{shown} in this organization.", code="invalid_choice")
+        self._read = (value, team)
+        return team
+
+    def bound_data(self, data, initial):
+        """What the search box shows: the team read (by its slug, though the URL gave its
+        id); nothing, and nothing looked up, for a value that cannot name a team."""
+        read = getattr(self, "_read", None)
+        if read is not None and read[0] == data:
+            return read[1].slug
+        if data in self.empty_values or not self._readable(str(data).strip()):
+            return None
+        return data
+
+
 class InitiativeFilterForm(forms.Form):
     """The initiatives list's filters, read from the URL (a GET form): what it gives is an
     `InitiativeFilters` for `queries.initiative_list`, the one the API uses too."""
 
-    team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
+    team = TeamFilterField(queryset=Team.objects.none(), required=False)
     only = forms.BooleanField(required=False, label="Only this team (not the teams below)")
     period = forms.ModelChoiceField(
         queryset=Period.objects.none(), required=False, empty_label="Any period"
@@ -389,7 +439,7 @@ class InitiativeFilterForm(forms.Form):
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = _teams(org)
+        self.fields["team"].queryset = Team.objects.for_org(org).order_by("name", "id")
         self.fields["owner"].queryset = Person.objects.for_org(org).order_by("name")
         self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "id")
         self.fields["objective"].queryset = (

@@ -1316,7 +1316,9 @@ def replan_initiative(
 
 
 def _move_team(org: Organization, actor: Person | None, initiative: Initiative, team: Team) -> None:
-    """Move an initiative to another team: it leaves one stack and joins the bottom of the other."""
+    """Move an initiative to another team: it leaves one stack and joins the bottom of the
+    other. What rests on it follows through `signals.initiative_moved` (the dependency
+    sides it anchors, see coordination), in this transaction; a receiver may refuse."""
     old_team = initiative.team
     old_rank = initiative.rank
     if initiative.status == InitiativeStatus.ACTIVE:
@@ -1336,6 +1338,14 @@ def _move_team(org: Organization, actor: Person | None, initiative: Initiative, 
         initiative,
         before=before,
         after={"team": team.pk, "rank": initiative.rank},
+    )
+    signals.initiative_moved.send(
+        sender=Initiative,
+        org=org,
+        initiative=initiative,
+        old_team=old_team,
+        new_team=team,
+        actor=actor,
     )
 
 

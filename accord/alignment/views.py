@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -71,6 +71,7 @@ from accord.web.helpers import (
     paginate,
     paginate_uncounted,
     safe_next,
+    slug_or_none,
 )
 from accord.web.queries import saved_views
 from accord.web.views import history_for
@@ -157,7 +158,10 @@ def index(request):
     periods, period = _chosen_period(request)
     scope = None
     if request.GET.get("team"):
-        scope = get_object_or_404(Team.objects.for_org(org), slug=request.GET["team"])
+        slug = slug_or_none(request.GET["team"])  # none: nothing to look up
+        if slug is None:
+            raise Http404("No such team in this organization.")
+        scope = get_object_or_404(Team.objects.for_org(org), slug=slug)
     my_teams = list(
         Team.objects.for_org(org)
         .filter(memberships__person=request.person, memberships__ended_on__isnull=True)
@@ -457,7 +461,7 @@ def objective_new(request):
         initial["parent"] = parent
         if parent and not (initial["period"] and parent.period.encloses(initial["period"])):
             initial["period"] = period or parent.period  # a contribution fits in its parent
-    team_slug = request.GET.get("team")
+    team_slug = slug_or_none(request.GET.get("team"))
     if team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
     if request.GET.get("level") == ObjectiveLevel.ORG:
@@ -865,8 +869,9 @@ def key_result_detail(request, kr_id: int):
 def initiative_new(request):
     org = request.org
     initial: dict[str, Any] = {}
-    if request.GET.get("team"):
-        initial["team"] = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
+    team_slug = slug_or_none(request.GET.get("team"))
+    if team_slug:
+        initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
     if int_or_none(request.GET.get("key_result")):
         initial["serves"] = KeyResult.objects.for_org(org).filter(pk=request.GET["key_result"])
     if int_or_none(request.GET.get("objective")):

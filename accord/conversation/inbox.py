@@ -2,7 +2,8 @@
 services records (in that write's transaction, so a refused write adds nothing):
 
 - a dependency requested of a team → each lead of the providing team; a proposal of
-  another date or scope → the other side's leads, whose turn it is;
+  another date or scope → the other side's leads, whose turn it is; a side passed to
+  another team (its initiative moved) → the question follows to that team's leads;
 - a decision created, proposed or given a new approver → its approver, while undecided;
 - an action item created or given to someone → its owner;
 - an issue raised with a team or escalated to one → that team's leads (escalated, it is
@@ -56,6 +57,8 @@ def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
             _turn(event)
     elif event.target_type == DEPENDENCY and event.verb == "created":
         _dependency(event)
+    elif event.target_type == DEPENDENCY and event.verb == "moved":
+        _dependency_moved(event)
     elif event.target_type == DECISION and (
         event.verb in ("created", "proposed") or "approver" in (event.after or {})
     ):
@@ -146,6 +149,44 @@ def _turn(event) -> None:
     _add(
         event,
         _leads(dep.org_id, asked.pk),
+        InboxKind.REQUEST,
+        f"dependency:{dep.pk}:{event.pk}",
+        title,
+        _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk),
+    )
+
+
+def _dependency_moved(event) -> None:
+    """A side of a dependency passed to another team (the initiative it rests on moved):
+    its open question follows. Whoever is no longer asked has it done, the others read it
+    with the teams' new names, and the leads of a team newly asked get it."""
+    dep = _get(event, "coordination.Dependency")
+    if dep is None:
+        return
+    requester, provider = dep.requester_team.name, dep.provider_team.name
+    if dep.state == "requested":
+        asked, title = dep.provider_team_id, f"{requester} asks {provider}: {dep.title}"
+    elif dep.state == "negotiating" and dep.awaiting == "requester":
+        asked = dep.requester_team_id
+        title = f"{provider} proposes another date or scope: {dep.title}"
+    elif dep.state == "negotiating":
+        asked, title = dep.provider_team_id, f"{requester} counter-proposes: {dep.title}"
+    else:
+        return  # answered: nothing of it is open
+    leads = _leads(dep.org_id, asked)
+    items = InboxItem.objects.filter(
+        org_id=event.org_id,
+        target_type=DEPENDENCY,
+        target_id=dep.pk,
+        kind=InboxKind.REQUEST,
+        done_at__isnull=True,
+    )
+    items.exclude(person_id__in=leads).update(done_at=timezone.now())
+    items.filter(person_id__in=leads).update(title=title[:300])
+    told = set(items.filter(person_id__in=leads).values_list("person_id", flat=True))
+    _add(
+        event,
+        [p for p in leads if p not in told],
         InboxKind.REQUEST,
         f"dependency:{dep.pk}:{event.pk}",
         title,

@@ -21,3 +21,7 @@ class CoordinationConfig(AppConfig):
         signals.milestone_moved.connect(
             services._on_milestone_moved, dispatch_uid="coordination.milestone_need_by"
         )
+        # A dependency's sides are the teams of its initiatives: they follow a moved one.
+        signals.initiative_moved.connect(
+            services._on_initiative_moved, dispatch_uid="coordination.sides_follow"
+        )

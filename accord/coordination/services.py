@@ -6,6 +6,7 @@ Public entry points:
                proposed_date, proposed_scope, expected_version)
     on_initiative_replanned(initiative, old_date, new_date, *, actor=None, reason="")
     check_initiative_status(initiative, new_status, override_reason)  # raises when blocked
+    follow_initiative(org, actor, initiative, old_team, new_team)  # an initiative moved
 """
 
 from __future__ import annotations
@@ -627,6 +628,130 @@ def on_initiative_replanned(
         )
         out.append(d)
     return out
+
+
+# --- an initiative changes team ------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_initiative(
+    org: Organization,
+    actor: Person | None,
+    initiative,
+    old_team: Team,
+    new_team: Team,
+) -> list[Dependency]:
+    """`initiative` moved from `old_team` to `new_team`: the sides of the dependencies it
+    anchors follow it. The requesting team of those it needs (`requester_initiative`) and
+    the providing team of those it delivers, or is proposed to deliver
+    (`provider_initiative`, `proposed_initiative`), become `new_team`, one `moved` event
+    each, in the move's transaction (alignment's `initiative_moved` signal calls this).
+
+    A side is the team whose initiative it rests on (as `create_dependency` reads it), so
+    who may act, the map, the teams' counts, their agendas and inboxes follow the work,
+    whatever the state: a declined request still blocks its initiative, and a delivered
+    one is part of the initiative's record. The events keep which team it was before.
+
+    An active dependency that would join `new_team` to itself refuses the move
+    (ServiceError, so the move is undone): it is a commitment between two teams, and
+    turning it into none is a decision its requester makes (cancel it) or its delivery
+    settles, not a side effect of re-filing the work. So does one under negotiation whose
+    provider names two initiatives (the one delivering it and another proposed), only one
+    of which moves. A closed dependency that would join a team to itself keeps its teams:
+    it is history, and a dependency always joins two teams. Returns the dependencies
+    changed."""
+    _same_org(org, initiative, "initiative")
+    _same_org(org, new_team, "team", "team")
+    if old_team.pk == new_team.pk:
+        return []
+    deps = list(
+        Dependency.objects.select_for_update(of=("self",))
+        .filter(org=org)
+        .filter(
+            Q(requester_initiative_id=initiative.pk)
+            | Q(provider_initiative_id=initiative.pk)
+            | Q(proposed_initiative_id=initiative.pk)
+        )
+        .select_related("requester_team", "provider_team")
+        .order_by("id")
+    )
+    moves: list[tuple[Dependency, dict[str, Team]]] = []
+    onto_itself: list[Dependency] = []
+    split: list[Dependency] = []
+    for d in deps:
+        change: dict[str, Team] = {}
+        if d.requester_initiative_id == initiative.pk:
+            change["requester_team"] = new_team
+        delivering = {d.provider_initiative_id, d.proposed_initiative_id} - {None}
+        if initiative.pk in delivering:
+            if len(delivering) > 1:
+                if d.is_active:
+                    split.append(d)
+                continue
+            change["provider_team"] = new_team
+        change = {k: t for k, t in change.items() if getattr(d, f"{k}_id") != t.pk}
+        if not change:
+            continue
+        requester = change.get("requester_team", d.requester_team)
+        provider = change.get("provider_team", d.provider_team)
+        if requester.pk == provider.pk:
+            if d.is_active:
+                onto_itself.append(d)
+            continue
+        moves.append((d, change))
+    if onto_itself or split:
+        raise ServiceError(
+            _refused_move(initiative, new_team, onto_itself, split),
+            fields={
+                "team": [
+                    f"{new_team.name} would depend on itself."
+                    if onto_itself
+                    else "Settle the proposal on its dependency first."
+                ]
+            },
+            code="self_dependency" if onto_itself else "negotiating",
+        )
+    for d, change in moves:
+        before = activity.snapshot(d, change)
+        for name, team in change.items():
+            setattr(d, name, team)
+        d.version += 1
+        d.save(update_fields=[*change, "version", "updated_at"])
+        after = activity.snapshot(d, change)
+        sides = " and ".join(
+            f"{new_team.name} {'asks for' if name == 'requester_team' else 'delivers'} it now"
+            for name in change
+        )
+        after["note"] = (
+            f"{initiative.title} moved from {old_team.name} to {new_team.name}: {sides}."
+        )
+        activity.record(org, actor, "moved", d, before=before, after=after)
+    return [d for d, _ in moves]
+
+
+def _refused_move(initiative, team: Team, onto_itself: list, split: list) -> str:
+    def names(deps: list) -> str:
+        shown = ", ".join(f"{d.title!r} ({d.get_state_display().lower()})" for d in deps[:5])
+        return shown + (f" and {len(deps) - 5} more" if len(deps) > 5 else "")
+
+    parts = []
+    if onto_itself:
+        them = "it" if len(onto_itself) == 1 else "them"
+        parts.append(
+            f"{team.name} would depend on itself for {names(onto_itself)}: close {them} "
+            f"first (delivered, declined or cancelled), or choose another team"
+        )
+    if split:
+        one = len(split) == 1
+        parts.append(
+            f"{names(split)} {'is' if one else 'are'} being negotiated with another "
+            f"initiative named to deliver {'it' if one else 'them'}: settle the proposal first"
+        )
+    return f"{initiative.title!r} cannot move to {team.name}. " + "; ".join(parts) + "."
+
+
+def _on_initiative_moved(sender, org, initiative, old_team, new_team, actor=None, **kwargs) -> None:
+    follow_initiative(org, actor, initiative, old_team, new_team)
 
 
 # --- milestones --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from accord.web.helpers import (
     org_view,
     paginate_uncounted,
     safe_next,
+    slug_or_none,
     team_filter,
 )
 from accord.web.pickers import team_filter_picker
@@ -44,6 +45,7 @@ VERB_LABELS = {
     "flag_cleared": "cleared the flag",
     "need_by_moved": "moved the need-by date",
     "need_by_tied": "tied the need-by date to a milestone",
+    "moved": "moved it with its initiative",
 }
 
 
@@ -395,8 +397,9 @@ def _act_form(request, dep, action: str):
 def new(request):
     org, me = request.org, request.person
     team = None
-    if request.GET.get("team"):
-        team = Team.objects.for_org(org).filter(slug=request.GET["team"]).first()
+    team_slug = slug_or_none(request.GET.get("team"))
+    if team_slug:
+        team = Team.objects.for_org(org).filter(slug=team_slug).first()
     form = DependencyForm(request.POST or None, org=org, person=me, team=team)
     if request.method != "POST":
         form.prefill(request.GET)

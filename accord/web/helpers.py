@@ -213,6 +213,17 @@ def int_or_none(value) -> int | None:
         return None
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")  # an address (slug) as URLs and models have it
+
+
+def slug_or_none(value) -> str | None:
+    """`value` when it can be an address (a slug: letters, digits, hyphens, underscores, at
+    most 80), else None: what is looked up by slug is checked first, so a value no slug can
+    be (a NUL byte: PostgreSQL refuses it with an error) is never asked of the database."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if SLUG.fullmatch(text) else None
+
+
 def team_filter(request):
     """A list's team filter from the URL: `?team=SLUG` is that team and every team below it,
     `&only=1` the team alone. (team, only), or (None, False) without one; a slug no team of
@@ -222,6 +233,8 @@ def team_filter(request):
     slug = (request.GET.get("team") or "").strip()
     if not slug:
         return None, False
+    if slug_or_none(slug) is None:
+        raise Http404("No such team in this organization.")
     team = Team.objects.for_org(request.org).select_related("parent").filter(slug=slug).first()
     if team is None:
         raise Http404(f"No team “{slug}” in this organization.")
