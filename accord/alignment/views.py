@@ -767,8 +767,12 @@ def kr_value(request, kr_id: int):
             )
         except ServiceError as exc:
             error = exc.message
-    else:
+    elif "value" in form.errors:
         error = f"{kr.name}: enter a number (you gave {request.POST.get('value', '')!r})."
+    else:  # the number was fine: the note is what was refused (too long)
+        note = request.POST.get("note", "")
+        limit = ValueForm.base_fields["note"].max_length
+        error = f"{kr.name}: the note is too long ({len(note)} characters, at most {limit})."
     if request.headers.get("HX-Request"):
         kr.refresh_from_db()
         kr.pct = kr_progress(kr)

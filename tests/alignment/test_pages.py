@@ -107,6 +107,20 @@ def test_a_non_numeric_value_is_refused_on_the_row_and_nothing_changes(cast, wor
     assert kr.current == 700 and KeyResultValue.objects.count() == values
 
 
+def test_a_note_too_long_is_named_as_such_not_as_a_bad_number(cast, world):
+    kr, _ = world
+    values = KeyResultValue.objects.count()
+    r = login(cast.member).post(
+        url("kr_value", kr_id=kr.pk),
+        {"value": "99.94", "note": "x" * 600},
+        headers={"HX-Request": "true"},
+    )
+    text = r.content.decode()
+    assert "enter a number" not in text
+    assert "the note is too long (600 characters, at most 500)" in text
+    assert KeyResultValue.objects.count() == values
+
+
 @pytest.mark.parametrize("row", ["kr_row", "my_kr_row"])
 def test_a_refused_value_stays_as_typed_and_the_row_keeps_its_page(cast, world, row):
     """The row that comes back shows what was typed beside the error (not the stored
