@@ -63,7 +63,7 @@ from accord.core.services import (
     update_and_record,
 )
 from accord.org.models import Organization, Person, Role, Team
-from accord.org.permissions import refuse_agent, require_role, require_team_admin
+from accord.org.permissions import refuse_agent, refuse_viewer, require_role, require_team_admin
 
 StatusCheck = Callable[[Initiative, str, str], None]
 INITIATIVE_STATUS_CHECKS: list[StatusCheck] = []
@@ -473,6 +473,8 @@ def create_objective(
     require_same_org(org, period, "period")
     require_same_org(org, owner, "person")
     refuse_agent(owner, "owner", "be the accountable owner of an objective")
+    if actor is not None:  # (a file or an import enters what was)
+        refuse_viewer(owner, "owner", "be the accountable owner of an objective")
     _check_level_team(org, level, team)
     _choice(status, ObjectiveStatus, "status", "status")
     _require_open_period(period, "objectives")
@@ -524,6 +526,8 @@ def update_objective(
         _choice(changes["status"], ObjectiveStatus, "status", "status")
     require_same_org(org, changes.get("owner"), "person")
     refuse_agent(changes.get("owner"), "owner", "be the accountable owner of an objective")
+    if actor is not None and changes.get("owner") and changes["owner"].pk != objective.owner_id:
+        refuse_viewer(changes["owner"], "owner", "be the accountable owner of an objective")
     team = changes.get("team", objective.team)
     _check_level_team(org, level, team)
     if "period" in changes and changes["period"] != objective.period:
@@ -828,6 +832,8 @@ def create_key_result(
     out, every other holds."""
     require_same_org(org, objective, "objective")
     require_same_org(org, owner, "person")
+    if actor is not None:  # (a file or an import enters what was)
+        refuse_viewer(owner, "owner", "own a key result")
     _can_write(actor, "change key results")
     objective = Objective.objects.select_related("period").get(pk=objective.pk)
     _require_open_period(objective.period, "key results")
@@ -879,6 +885,8 @@ def update_key_result(
     check_version(kr, expected_version)
     _require_open_period(kr.objective.period, "key results")
     require_same_org(org, changes.get("owner"), "person")
+    if actor is not None and changes.get("owner") and changes["owner"].pk != kr.owner_id:
+        refuse_viewer(changes["owner"], "owner", "own a key result")
     if "position" in changes:
         changes["position"] = int(number(changes["position"], "position") or 0)
     data = _clean_kr(changes, kr)
@@ -1121,6 +1129,8 @@ def create_initiative(
         raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
     require_same_org(org, team, "team")
     require_same_org(org, owner, "person")
+    if actor is not None:  # (a file or an import enters what was)
+        refuse_viewer(owner, "owner", "own an initiative")
     title = require_text(title, "title", max_length=300)
     _choice(status, InitiativeStatus, "status", "status")
     start_date = _date(start_date, "start_date")
@@ -1194,6 +1204,8 @@ def update_initiative(
     if "description" in data:
         data["description"] = (data["description"] or "").strip()
     require_same_org(org, data.get("owner"), "person")
+    if actor is not None and data.get("owner") and data["owner"].pk != initiative.owner_id:
+        refuse_viewer(data["owner"], "owner", "own an initiative")
     if "team" in data:
         if data["team"] is None:
             raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})

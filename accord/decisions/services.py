@@ -41,7 +41,7 @@ from accord.decisions.models import (
     stale_after_days,
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
-from accord.org.permissions import refuse_agent, refuse_agent_actor, require_role
+from accord.org.permissions import refuse_agent, refuse_agent_actor, refuse_viewer, require_role
 from accord.web.templatetags.dates import day
 
 DECISION_FIELDS = (
@@ -116,12 +116,8 @@ def _active_person(
             f"{person.name} is no longer active in {org.name}.",
             fields={field: [f"{person.name} is inactive."]},
         )
-    if to and not person.has_role(Role.MEMBER):
-        raise ServiceError(
-            f"{person.name} is a {person.role}, who changes nothing, so cannot {to}; "
-            "choose someone who can.",
-            fields={field: [f"{person.name} cannot {to}."]},
-        )
+    if to:
+        refuse_viewer(person, field, to)
     return person
 
 
@@ -202,6 +198,7 @@ def _clean_decision(
     *,
     not_before: dt.date | None = None,
     held: Decision | None = None,
+    acting: bool = True,
 ) -> dict[str, Any]:
     out = dict(data)
     if "question" in out:
@@ -228,7 +225,7 @@ def _clean_decision(
             "approver",
             "person",
             held_id=held.approver_id if held else None,
-            to="decide it",
+            to="decide it" if acting else "",
         )
         refuse_agent(out["approver"], "approver", "approve decisions")
     if "driver" in out:
@@ -287,6 +284,7 @@ def create_decision(
             "revisit_trigger": revisit_trigger,
         },
         not_before=timezone.localdate(opened_at),
+        acting=actor is not None,
     )
     contributors = _people(org, contributors, "contributors")
     informed = _people(org, informed, "informed")
@@ -338,7 +336,7 @@ def update_decision(
     # An unchanged decide-by date that has since passed is not a new mistake.
     if "decide_by" in changes and _date(changes["decide_by"], "decide_by") == d.decide_by:
         changes.pop("decide_by")
-    data = _clean_decision(org, changes, held=d)
+    data = _clean_decision(org, changes, held=d, acting=actor is not None)
     roles_before: dict[str, Any] = {}
     roles_after: dict[str, Any] = {}
     for name, values, field in (
@@ -730,7 +728,7 @@ def reverse(org: Organization, actor: Person | None, decision: Decision, reason:
 
 
 def _clean_action(
-    org: Organization, data: dict[str, Any], held: ActionItem | None = None
+    org: Organization, data: dict[str, Any], held: ActionItem | None = None, *, acting: bool = True
 ) -> dict[str, Any]:
     out = dict(data)
     if "title" in out:
@@ -747,7 +745,7 @@ def _clean_action(
             "owner",
             "person",
             held_id=held.owner_id if held else None,
-            to="carry it out",
+            to="carry it out" if acting else "",
         )
     if "team" in out:
         out["team"] = _in_org(org, out["team"], "team", "team")
@@ -771,7 +769,11 @@ def create_action_item(
 ) -> ActionItem:
     """An action item. `source_type` is one of ActionSource ("rhythm.meeting", …) or ""."""
     _writer(actor, "record action items")
-    data = _clean_action(org, {"title": title, "owner": owner, "team": team, "due_on": due_on})
+    data = _clean_action(
+        org,
+        {"title": title, "owner": owner, "team": team, "due_on": due_on},
+        acting=actor is not None,
+    )
     source_type = source_type or ""
     if source_type not in ActionSource.values:
         raise ServiceError(
@@ -867,7 +869,11 @@ def update_action_item(
         raise ServiceError(f"This action item is {item.status}; reopen it first.")
     was = followthrough.state(item)
     item = update_and_record(
-        org, actor, item, _clean_action(org, changes, item), expected_version=expected_version
+        org,
+        actor,
+        item,
+        _clean_action(org, changes, item, acting=actor is not None),
+        expected_version=expected_version,
     )
     followthrough.changed(org.pk, was, followthrough.state(item))
     return item
@@ -1156,7 +1162,8 @@ def set_issue_owner(
     issue = _open_issue_for_update(org, issue)
     _may_act_for_team(actor, issue.team, "choose who owns its issues")
     if owner is not None and owner.pk != issue.owner_id:
-        owner = _active_person(org, owner, "owner", "person", to="see it through")
+        to = "see it through" if actor is not None else ""
+        owner = _active_person(org, owner, "owner", "person", to=to)
     return update_and_record(org, actor, issue, {"owner": owner}, verb="assigned")
 
 
@@ -1283,7 +1290,7 @@ def solve_issue_with_decision(
     approver = approver if approver is not None else actor
     if approver is None:
         raise ServiceError("Name who approves the decision.", fields={"approver": ["Required."]})
-    _active_person(org, approver, "approver", "person", to="decide it")
+    _active_person(org, approver, "approver", "person", to="decide it" if actor else "")
     refuse_agent(approver, "approver", "approve decisions")
     links = [("decisions.issue", issue.pk, issue.title[:300])]
     if meeting_id is not None:

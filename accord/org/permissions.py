@@ -32,6 +32,19 @@ def refuse_agent(person: Person | None, field: str, role: str) -> None:
         )
 
 
+def refuse_viewer(person: Person | None, field: str, role: str) -> None:
+    """Refuse a viewer where someone must act, e.g. a decision's approver or an
+    initiative's owner: a viewer changes nothing, so would be given work they could never
+    do. `role` says what, "decide it"."""
+    if person is not None and not person.has_role(Role.MEMBER):
+        raise ServiceError(
+            f"{person.name} is {_a(person.role)}, who changes nothing, so cannot {role}; "
+            "choose someone who can.",
+            fields={field: [f"{person.name} cannot {role}."]},
+            code="viewer_not_allowed",
+        )
+
+
 def refuse_agent_actor(actor: Person | None, action: str) -> None:
     """Refuse an agent acting where a person must (approving or reversing a decision)."""
     if actor is not None and actor.is_agent:

@@ -46,3 +46,21 @@ def test_a_viewer_who_already_approves_a_decision_sees_no_decide_form(cast):
     Decision.objects.filter(pk=d.pk).update(approver=cast.viewer)  # from before this rule
     page = login(cast.viewer).get(f"/o/acme/decisions/{d.pk}/").content.decode()
     assert "You are the approver" not in page
+
+
+def test_a_viewer_cannot_own_alignment_work(cast):
+    from accord.alignment import services as alignment
+    from accord.alignment.models import Period
+
+    period = Period.objects.for_org(cast.org).first() or alignment.create_period(
+        cast.org, cast.admin, name="2026 Q4", start="2026-10-01", end="2026-12-31"
+    )
+    with pytest.raises(ServiceError, match="cannot own an initiative"):
+        alignment.create_initiative(
+            cast.org, cast.member, team=cast.platform, title="Viewer's", owner=cast.viewer
+        )
+    with pytest.raises(ServiceError, match="cannot be the accountable owner"):
+        alignment.create_objective(
+            cast.org, cast.member, title="Viewer's goal", period=period, owner=cast.viewer,
+            team=cast.platform, level="team",
+        )  # fmt: skip
