@@ -402,7 +402,8 @@ def transition(
     if t.side == EITHER:
         if not sides:
             raise PermissionDenied(
-                f"You may not {_label(action)} this dependency. " + queries.why_not(actor, names)
+                f"“{TRANSITIONS[action].label}” is for the two teams of this dependency. "
+                + queries.why_not(actor, names)
             )
         # Acting for one's own team says nothing more; else the requester's side first.
         side = next((s for s, st in sides.items() if st is None or not st.on_behalf), None)
@@ -410,7 +411,7 @@ def transition(
     elif t.side not in sides:
         team = dep.provider_team if t.side == Side.PROVIDER else dep.requester_team
         raise PermissionDenied(
-            f"Only the {t.side} ({team.name}) may {_label(action)} this dependency. "
+            f"“{TRANSITIONS[action].label}” is for the {t.side} ({team.name}) only. "
             + queries.why_not(actor, [team.name])
         )
     else:

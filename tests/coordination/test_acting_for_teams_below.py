@@ -127,6 +127,7 @@ def test_only_leads_above_and_admins_act_for_others(world, cast, who):
     with pytest.raises(PermissionDenied) as exc:
         _accept(world, person, dep)
     assert "leads of a team above, or an admin" in exc.value.message
+    assert exc.value.message.startswith("“Accept” is for the provider (")  # names the side
     with pytest.raises(PermissionDenied):
         services.create_dependency(
             org,
