@@ -947,9 +947,18 @@ class _Instants(dict):
         return got
 
 
+def _first_start(cadence: Any) -> dt.date:
+    """The earliest start date of the schedules the cadence had (`rhythm_queries.eras`)."""
+    if not cadence.past_schedules:
+        return cadence.start_date
+    return min(e.schedule.start_date for e in rhythm_queries.eras(cadence, ()))
+
+
 def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) -> None:
     """Closed occurrences of the last `lookback_days`: check-ins owed and given, meetings
-    held and rated. Occurrences come from each cadence's rule (rhythm's own code)."""
+    held and rated. Occurrences come from the schedules each cadence had (rhythm's own
+    code, `rhythm_queries.eras`), none before it was created; a check-in is owed by who
+    was in its scope when it was due."""
     m = snap.as_of
     # The tree and memberships as of the moment, not today's: the roster is the snapshot's.
     roster = rhythm_queries.Roster(
@@ -962,7 +971,7 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         c
         for c in rhythm_queries.cadences(org).select_related(None).prefetch_related(None)
         if c.created_at <= snap.existed_by
-        and dt.datetime.combine(c.start_date, dt.time(), dt.UTC) <= m
+        and dt.datetime.combine(_first_start(c), dt.time(), dt.UTC) <= m
     ]
     # What the roster and the schedule read of a cadence, fetched only for the cadences
     # that use it: prefetching for every one of 20,000 cadences costs seconds in Django's
@@ -1000,8 +1009,15 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
     )
     held: dict[tuple[int, dt.datetime], int] = {}
-    for pk, cad_id, occ in finished.annotate(occ=occ_start).values_list("id", "cadence_id", "occ"):
+    # Meetings by cadence, with when they were held: one held at an occurrence no schedule
+    # of its cadence has (kept from before Accord kept earlier schedules, or recorded for a
+    # date before the cadence was set up) still counts, where it was.
+    meetings_of: dict[int, list[tuple[dt.datetime, dt.datetime, int]]] = defaultdict(list)
+    for pk, cad_id, occ, scheduled in finished.annotate(
+        occ=occ_start, at=_instant_column("scheduled_start")
+    ).values_list("id", "cadence_id", "occ", "at"):
         held[(cad_id, instant(occ))] = pk
+        meetings_of[cad_id].append((instant(occ), instant(scheduled), pk))
     ratings: dict[int, list[int]] = defaultdict(list)
     for meeting_id, rating in (
         Attendance.objects.for_org(org)
@@ -1009,20 +1025,23 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         .values_list("meeting_id", "rating")
     ):
         ratings[meeting_id].append(rating)
-    owers_of = {c.pk: roster.ower_ids(c) for c in cads}
+    # Who owed each occurrence: who was in the cadence's scope when it was due, not before
+    # they joined (the terms of the people whose terms began or ended in the window; one
+    # query), and nobody before the cadence was created (`rhythm_queries.Owers`).
+    roster.date_terms(Membership.terms.for_org(org).filter(created_at__lte=snap.existed_by), since)
+    owers_of = {c.pk: roster.owers(c) for c in cads if c.is_checkin}
     tz_of = {p.id: p.timezone for p in snap.people.values()}
     away = rhythm_queries.AwayBook(org, None, window_start.date(), m.date())
     # Thousands of cadences share a few dozen schedules: each (schedule, exceptions,
     # window) is expanded once, by rhythm's own code.
     expanded: dict[tuple, list[tuple[dt.datetime, dt.datetime]]] = {}
 
-    def expand(c: Any, start: dt.datetime, end: dt.datetime) -> list:
-        specs = tuple(rhythm_queries.exception_specs(c)) if c.pk in excepted else ()
-        key = (c.schedule, specs, start, end)
+    def expand(schedule: Any, specs: tuple, start: dt.datetime, end: dt.datetime) -> list:
+        key = (schedule, specs, start, end)
         got = expanded.get(key)
         if got is None:
             try:  # as `rhythm_queries.occurrences_of`, with the exceptions read above
-                occs = recurrence.occurrences(c.schedule, start, end, specs)
+                occs = recurrence.occurrences(schedule, start, end, specs)
             except recurrence.InvalidSchedule:
                 occs = []
             got = expanded[key] = [(o.original_start, o.start) for o in occs]
@@ -1035,22 +1054,40 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         if c.all_day:
             continue  # an all-day cadence's dates are reached, not held: nothing to measure
         closed_before = m - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 2)
-        for original_start, start in expand(c, window_start, closed_before):
-            if c.is_checkin:
+        # The occurrences it had (as `rhythm_queries.past_occurrences`): each under the
+        # schedule of its time, none before the cadence was created.
+        specs = tuple(rhythm_queries.exception_specs(c)) if c.pk in excepted else ()
+        had: list[tuple[dt.datetime, dt.datetime]] = []
+        for era in rhythm_queries.eras(c, specs):
+            lo = window_start if era.since is None else max(window_start, era.since)
+            hi = closed_before if era.until is None else min(closed_before, era.until)
+            if lo < hi:
+                had += expand(era.schedule, era.exceptions, lo, hi)
+        had = [(o, s) for o, s in had if s >= c.created_at]
+        known = {o for o, _ in had}
+        if c.is_checkin:
+            owers = owers_of[c.pk]
+            for original_start, start in sorted(had, key=lambda r: (r[1], r[0])):
                 got = checkins.get((c.pk, original_start), {})
-                status: dict[int, str] = {}
-                for pid in owers_of[c.pk]:
-                    s = got.get(pid)
+                status: dict[int, str] = dict(got)
+                for pid in owers.at(start):
+                    if pid in got:
+                        continue
                     if (
-                        s is None
-                        and pid in away.periods  # most people are never away: no zone to load
+                        pid in away.periods  # most people are never away: no zone to load
                         and away.is_away(pid, start, tz_of.get(pid, "UTC"))
                     ):
                         continue
-                    status[pid] = s or CheckInStatus.MISSED
+                    status[pid] = CheckInStatus.MISSED
                 if status:
                     cs.occurrences.append(CheckinOccurrence(c.pk, start, status))
-            else:
+        else:
+            had += [
+                (o, at)
+                for o, at, _ in meetings_of.get(c.pk, ())
+                if o not in known and window_start <= at < closed_before
+            ]
+            for original_start, start in sorted(had, key=lambda r: (r[1], r[0])):
                 mid = held.get((c.pk, original_start))
                 r = ratings.get(mid) if mid else None
                 cs.meetings.append((start, mid is not None, sum(r) / len(r) if r else None))

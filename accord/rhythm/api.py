@@ -503,7 +503,10 @@ def list_occurrences(
         raise ServiceError(
             f"This cadence has an invalid schedule: {problem}", code="invalid_schedule"
         )
-    occs = queries.occurrences_of(cadence, start, end, include_cancelled=include_cancelled)
+    # Before a change of its schedule, the occurrences it had then (`queries.eras`).
+    occs = queries.past_occurrences(
+        cadence, start, end, include_cancelled=include_cancelled, since_created=False
+    )
     return [_occ_out(o, tz) for o in occs]
 
 

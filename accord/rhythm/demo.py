@@ -10,9 +10,10 @@ from decimal import Decimal
 from accord.demo import DemoContext
 from accord.org.models import Membership, MembershipRole, Person
 from accord.rhythm import queries, services
-from accord.rhythm.models import CadenceKind, CheckIn, Scope
+from accord.rhythm.models import Cadence, CadenceKind, CheckIn, Scope
 
 UTC = dt.UTC
+STORY_WEEKS = 16  # the organization existed this long before today (see intelligence's demo)
 # Teams whose history is filled in (the teams whose leads can sign in, and a few more).
 HISTORY_TEAMS = ["platform", "field-sales", "support", "design", "onboarding"]
 MEETING_TEAMS = ["platform", "field-sales", "support"]
@@ -164,6 +165,7 @@ def load(ctx: DemoContext) -> None:
     _checkin_history(ctx, checkins, now)
     _meetings(ctx, syncs, {**reviews, "planning": planning}, now)
     leadership = _leadership(ctx, root, [leads[d] for d in sorted(depts) if d in leads], now)
+    _date_the_rhythm(ctx)
     services.record_missed_checkins(org, now=now, lookback_days=70)
 
     # Someone is away this week, and Maya has her calendar feed.
@@ -182,6 +184,16 @@ def load(ctx: DemoContext) -> None:
     services.create_feed(org, None, person=ctx.login)
     del ctx.extra["_people"]
     ctx.extra["rhythm"] = {"syncs": {k: v.pk for k, v in syncs.items()}, **leadership}
+
+
+def _date_the_rhythm(ctx: DemoContext) -> None:
+    """The story's terms and cadences existed before its history, as
+    `accord.intelligence.demo.date_the_story` dates them (it runs later): a check-in is owed
+    only by who was in the team then, and only once its cadence was set up, so they must
+    not say they were created today when the missed check-ins are recorded."""
+    began = dt.datetime.combine(ctx.today - dt.timedelta(weeks=STORY_WEEKS), dt.time(), UTC)
+    Membership.terms.filter(org=ctx.org, created_at__gt=began).update(created_at=began)
+    Cadence.objects.filter(org=ctx.org, created_at__gt=began).update(created_at=began)
 
 
 def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:

@@ -92,6 +92,13 @@ class Cadence(OrgScoped):
         default=24, help_text="A check-in after this many hours past due is missed."
     )
     is_active = models.BooleanField(default=True)
+    # The schedules it kept before its rule, start, time or zone changed, oldest first, each
+    # with the instant it gave way and its moves and cancellations before then:
+    # [{"until", "rrule", "start_date", "all_day", "time", "timezone", "duration_minutes",
+    #   "exceptions": [{"occurrence", "new_start", "cancelled"}]}]. The occurrences before a
+    # change stay those of the schedule of the time (`queries.eras`): the meetings held
+    # and the check-ins given then keep their place; only later ones follow the new one.
+    past_schedules = models.JSONField(default=list, blank=True, db_default=[])
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 

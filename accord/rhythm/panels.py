@@ -45,6 +45,9 @@ def home(request) -> str | None:
     )
 
 
+TEAM_PANEL_SHOWN = 6  # cadences a team page lists
+
+
 def team(request, team) -> str | None:
     org = request.org
     now = timezone.now()
@@ -53,11 +56,17 @@ def team(request, team) -> str | None:
         return render_to_string(
             "rhythm/_panel_team.html", {"team": team, "rows": []}, request=request
         )
-    shown = cads[:6]
+    # The team's own first (`team_cadences`); the rest are on its rhythm page.
+    shown = cads[:TEAM_PANEL_SHOWN]
     adh = {a.cadence.pk: a for a in queries.adherence(org, shown, now=now)}
     rows = [(c, queries.next_occurrence(c, now), adh[c.pk]) for c in shown]
     return render_to_string(
         "rhythm/_panel_team.html",
-        {"team": team, "rows": rows, "tz": request.person.timezone},
+        {
+            "team": team,
+            "rows": rows,
+            "more": len(cads) - len(shown),
+            "tz": request.person.timezone,
+        },
         request=request,
     )

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accord.core.counting import count_up_to
+from accord.core.errors import ServiceError
 from accord.org import queries as org_queries
 from accord.org.models import (
     Membership,
@@ -131,12 +132,18 @@ def is_rule_instant(cadence: Cadence, instant: dt.datetime) -> bool:
 def occurrence(
     cadence: Cadence, original_start: dt.datetime, *, include_cancelled: bool = False
 ) -> recurrence.Occurrence | None:
-    """The occurrence whose original start is `original_start` (moved or not); None if the
-    rule has no such instant or it was cancelled (unless `include_cancelled`)."""
+    """The occurrence whose original start is `original_start` (moved or not), under the
+    schedule the cadence had at that instant (`eras`: one held before a change of time
+    keeps its address); None if that schedule has no such instant or it was cancelled
+    (unless `include_cancelled`)."""
     original_start = original_start.astimezone(dt.UTC)
-    if not is_rule_instant(cadence, original_start):
+    era = era_at(cadence, original_start)
+    try:
+        if not recurrence.is_rule_instant(era.schedule, original_start):
+            return None
+    except recurrence.InvalidSchedule:
         return None
-    specs = {e.original_start: e for e in exception_specs(cadence)}
+    specs = {e.original_start: e for e in era.exceptions}
     exc = specs.get(original_start)
     cancelled = exc is not None and exc.cancelled
     if cancelled and not include_cancelled:
@@ -146,13 +153,174 @@ def occurrence(
     return recurrence.Occurrence(
         original_start=original_start,
         start=start,
-        end=cadence.schedule.end_for(start),
-        timezone=cadence.timezone,
+        end=era.schedule.end_for(start),
+        timezone=era.schedule.timezone,
         moved=start != original_start,
         cancelled=cancelled,
         cadence_id=cadence.pk,
+        all_day=era.schedule.all_day,
+    )
+
+
+def stored_occurrence(
+    cadence: Cadence, original_start: dt.datetime
+) -> recurrence.Occurrence | None:
+    """The occurrence a stored meeting or check-in names, when no schedule the cadence had
+    has it (one kept from before Accord kept its earlier schedules): its minutes and
+    answers stay where they were. One query (two for a check-in cadence)."""
+    original_start = original_start.astimezone(dt.UTC)
+    rows = CheckIn if cadence.is_checkin else Meeting
+    found = (
+        rows.objects.filter(cadence=cadence, occurrence_start=original_start)
+        .values_list("due_at" if cadence.is_checkin else "scheduled_start", flat=True)
+        .first()
+    )
+    if found is None:
+        return None
+    start = found.astimezone(dt.UTC)
+    return recurrence.Occurrence(
+        original_start=original_start,
+        start=start,
+        end=cadence.schedule.end_for(start),
+        timezone=cadence.timezone,
+        moved=start != original_start,
+        cadence_id=cadence.pk,
         all_day=cadence.all_day,
     )
+
+
+# --- the schedules a cadence had ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Era:
+    """A stretch of a cadence's life under one schedule, from `since` to `until` (None: from
+    the start, and still). Only the last one is the cadence's own fields; the earlier ones
+    are kept in `Cadence.past_schedules` when its rule, start, time or zone changes."""
+
+    schedule: recurrence.Schedule
+    exceptions: tuple[recurrence.ExceptionSpec, ...]
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    out = dt.datetime.fromisoformat(value)
+    return (out if out.tzinfo else out.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def eras(cadence: Cadence, specs: Iterable[recurrence.ExceptionSpec] | None = None) -> list[Era]:
+    """The schedules the cadence had, oldest first, each with its span; the last is its
+    schedule now, with its exceptions (`specs` when already read). No query."""
+    out: list[Era] = []
+    since: dt.datetime | None = None
+    for row in cadence.past_schedules or ():
+        try:
+            until = _instant(row["until"])
+            schedule = recurrence.Schedule(
+                rrule=row["rrule"],
+                start_date=dt.date.fromisoformat(row["start_date"]),
+                time=dt.time.fromisoformat(row["time"]) if row.get("time") else None,
+                timezone=row["timezone"],
+                duration_minutes=row.get("duration_minutes"),
+                all_day=bool(row.get("all_day")),
+            )
+            kept = tuple(
+                recurrence.ExceptionSpec(
+                    _instant(e["occurrence"]), _instant(e.get("new_start")), bool(e["cancelled"])
+                )
+                for e in row.get("exceptions") or ()
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # written behind the services' back: left out
+        if until is None or (since is not None and until <= since):
+            continue
+        out.append(Era(schedule, kept, since, until))
+        since = until
+    now = tuple(exception_specs(cadence) if specs is None else specs)
+    out.append(Era(cadence.schedule, now, since, None))
+    return out
+
+
+def era_at(cadence: Cadence, instant: dt.datetime) -> Era:
+    """The era whose span holds `instant` (the first one reaches back indefinitely)."""
+    found = eras(cadence)
+    for era in found:
+        if era.until is None or instant < era.until:
+            return era
+    return found[-1]
+
+
+def past_record(cadence: Cadence, until: dt.datetime) -> dict | None:
+    """What `Cadence.past_schedules` keeps of the cadence's schedule now, when it gives way
+    at `until` to another: its fields and its moves and cancellations before `until`. None
+    when that schedule had no occurrence before `until` (it never ran: nothing to keep,
+    and no address to hold) or cannot be expanded."""
+    schedule = cadence.schedule
+    since = eras(cadence)[-1].since
+    try:
+        began = since or recurrence.place(
+            dt.datetime.combine(schedule.start_date, dt.time()), schedule.tz
+        )
+        first = recurrence.next_occurrence(schedule, began)
+    except (recurrence.InvalidSchedule, ServiceError):
+        return None
+    if first is None or first.original_start >= until:
+        return None
+    return {
+        "until": until.astimezone(dt.UTC).isoformat(),
+        "rrule": schedule.rrule,
+        "start_date": schedule.start_date.isoformat(),
+        "all_day": schedule.all_day,
+        "time": schedule.time.isoformat() if schedule.time else None,
+        "timezone": schedule.timezone,
+        "duration_minutes": schedule.duration_minutes,
+        "exceptions": [
+            {
+                "occurrence": e.original_start.astimezone(dt.UTC).isoformat(),
+                "new_start": e.new_start.astimezone(dt.UTC).isoformat() if e.new_start else None,
+                "cancelled": e.cancelled,
+            }
+            for e in exception_specs(cadence)
+            if e.original_start < until
+        ],
+    }
+
+
+def past_occurrences(
+    cadence: Cadence,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    include_cancelled: bool = False,
+    specs: Iterable[recurrence.ExceptionSpec] | None = None,
+    since_created: bool = True,
+) -> list[recurrence.Occurrence]:
+    """The occurrences the cadence had in [start, end): each under the schedule of its time
+    (`eras`), and none before the cadence was created (unless not `since_created`: a
+    start date in the past has occurrences to record meetings for). What history reads
+    (adherence, missed check-ins, signals); `occurrences_of` is the schedule now."""
+    out: list[recurrence.Occurrence] = []
+    born = cadence.created_at if since_created else None
+    for era in eras(cadence, specs):
+        lo = max(t for t in (start, era.since, born) if t is not None)
+        hi = end if era.until is None else min(end, era.until)
+        if lo >= hi:
+            continue
+        try:
+            out += recurrence.occurrences(
+                era.schedule,
+                lo,
+                hi,
+                era.exceptions,
+                include_cancelled=include_cancelled,
+                cadence_id=cadence.pk,
+            )
+        except recurrence.InvalidSchedule:
+            continue
+    return out
 
 
 def next_occurrence(cadence: Cadence, after: dt.datetime | None = None):
@@ -164,11 +332,91 @@ def next_occurrence(cadence: Cadence, after: dt.datetime | None = None):
 
 
 def previous_occurrence(cadence: Cadence, before: dt.datetime | None = None):
+    """The last occurrence before `before` the cadence had, under the schedule of its time
+    (`eras`): after a change of time, the last meeting was when it was, not when the new
+    schedule would have had it."""
     before = before or timezone.now()
-    try:
-        return recurrence.previous_occurrence(cadence.schedule, before, exception_specs(cadence))
-    except recurrence.InvalidSchedule:
-        return None
+    if not cadence.past_schedules:
+        try:
+            return recurrence.previous_occurrence(
+                cadence.schedule, before, exception_specs(cadence)
+            )
+        except recurrence.InvalidSchedule:
+            return None
+    start = recurrence.plus(before, -dt.timedelta(days=400))  # as the engine's horizon
+    found = past_occurrences(cadence, start, before, since_created=False)
+    return found[-1] if found else None
+
+
+# --- terms: who owed which occurrence --------------------------------------------------------
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A person's term in a team, as the occurrences it owes: those due from `since` (the
+    later of when the term was recorded and the day it started: nobody was asked before
+    Accord knew of them) until `until` (the day it ended; None while it runs)."""
+
+    person_id: int
+    team_id: int
+    lead: bool
+    since: dt.datetime
+    until: dt.datetime | None
+
+    @classmethod
+    def of(
+        cls,
+        person_id: int,
+        team_id: int,
+        role: str,
+        created_at: dt.datetime,
+        started_on: dt.date | None,
+        ended_on: dt.date | None,
+    ) -> Term:
+        since = created_at if started_on is None else max(created_at, _midnight(started_on))
+        until = None if ended_on is None else _midnight(ended_on)
+        return cls(person_id, team_id, role == MembershipRole.LEAD, since, until)
+
+
+TERM_COLUMNS = ("person_id", "team_id", "role", "created_at", "started_on", "ended_on")
+
+
+def changed_since(terms: QuerySet, after: dt.datetime) -> QuerySet:
+    """The terms (a `Membership.terms` query) that began or ended after `after`: only their
+    people owe less than every occurrence since then."""
+    day = after.date()
+    return terms.filter(Q(created_at__gt=after) | Q(started_on__gt=day) | Q(ended_on__gte=day))
+
+
+@dataclass
+class Owers:
+    """Who owed each occurrence of a check-in cadence: the people in `always` every one
+    since the cadence was created (`born`), the people in `spans` only those due while one
+    of their terms in its scope ran, as (since, until) (see `Term`)."""
+
+    born: dt.datetime | None
+    always: set[int] = field(default_factory=set)
+    spans: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = field(default_factory=dict)
+
+    def at(self, instant: dt.datetime) -> set[int]:
+        """Who owed the occurrence due at `instant` (before time off)."""
+        if self.born is not None and instant < self.born:
+            return set()
+        if not self.spans:
+            return self.always
+        return self.always | {
+            pid
+            for pid, spans in self.spans.items()
+            if any(a <= instant and (b is None or instant < b) for a, b in spans)
+        }
+
+    @property
+    def everyone(self) -> set[int]:
+        return self.always | set(self.spans)
 
 
 # --- scope and participants ------------------------------------------------------------------
@@ -176,16 +424,23 @@ def previous_occurrence(cadence: Cadence, before: dt.datetime | None = None):
 
 @dataclass
 class Roster:
-    """The organization's team tree and memberships, loaded once for many cadences."""
+    """The organization's team tree and memberships, loaded once for many cadences.
+
+    `dated` and `terms` (loaded with `terms_after`) are the people whose terms began or
+    ended after that moment and every term of theirs, by team: they owe only the
+    occurrences of their terms (`owers`); everyone else has been in their teams since
+    before it."""
 
     parents: dict[int, int | None]
     members: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     leads: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     teams_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     active: set[int] = field(default_factory=set)
+    dated: set[int] = field(default_factory=set)
+    terms: dict[int, list[Term]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def load(cls, org: Organization) -> Roster:
+    def load(cls, org: Organization, *, terms_after: dt.datetime | None = None) -> Roster:
         roster = cls(parents=org_queries.parent_map(org))
         roster.active = set(
             Person.objects.for_org(org).filter(is_active=True).values_list("id", flat=True)
@@ -197,7 +452,35 @@ class Roster:
             roster.teams_of[person_id].add(team_id)
             if role == MembershipRole.LEAD:
                 roster.leads[team_id].add(person_id)
+        if terms_after is not None:
+            roster.date_terms(Membership.terms.for_org(org), terms_after)
         return roster
+
+    def date_terms(self, terms: QuerySet, after: dt.datetime) -> None:
+        """Read the terms of the people whose terms changed after `after` (one query;
+        `terms` is the organization's `Membership.terms`, narrowed as the caller needs)."""
+        recent = changed_since(terms, after).order_by().values("person_id")
+        for row in terms.filter(person_id__in=recent).order_by().values_list(*TERM_COLUMNS):
+            term = Term.of(*row)
+            self.dated.add(term.person_id)
+            self.terms[term.team_id].append(term)
+
+    def owers(self, cadence: Cadence) -> Owers:
+        """Who owed each of the cadence's occurrences (see `Owers`)."""
+        if not cadence.is_checkin:
+            return Owers(cadence.created_at)
+        leads_only = cadence.checkin_owed_by == OwedBy.LEADS
+        extras = set() if leads_only else {p.pk for p in cadence.extra_participants.all()}
+        always = (self.ower_ids(cadence) - self.dated) | (extras & self.active)
+        spans: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+        if self.dated:
+            for team_id in self.scope_team_ids(cadence):
+                for t in self.terms.get(team_id, ()):
+                    if t.person_id in always or t.person_id not in self.active:
+                        continue
+                    if not leads_only or t.lead:
+                        spans[t.person_id].append((t.since, t.until))
+        return Owers(cadence.created_at, always, dict(spans))
 
     def scope_team_ids(self, cadence: Cadence) -> set[int]:
         if cadence.scope == Scope.ORG:
@@ -270,7 +553,8 @@ def participants(org: Organization, cadence: Cadence) -> list[Person]:
 def team_cadences(org: Organization, team: Team) -> list[Cadence]:
     """Active cadences whose scope includes `team` (as `Roster.scope_team_ids`), found by
     index lookups: the team's own, its set-of-teams ones, the subtrees above it, and the
-    organization's — never every cadence of the organization."""
+    organization's — never every cadence of the organization. In that order (the nearest
+    team's first), by name within each: a team's page shows its own rhythm first."""
     above = org_queries.ancestor_ids(org, [team.pk])[team.pk]
     # Each kind of scope by its own index, then the cadences by id: as one filter of ORs
     # across a join to the sets of teams, SQLite read every cadence of the organization.
@@ -280,7 +564,21 @@ def team_cadences(org: Organization, team: Team) -> list[Cadence]:
         of_org.filter(scope=Scope.TEAMS, teams=team.pk),
         of_org.filter(scope=Scope.SUBTREE, team_id__in=[team.pk, *above]),
     )
-    return list(cadences(org).filter(pk__in=list(ids)))
+    found = list(cadences(org).filter(pk__in=list(ids)))
+    depth = {team_id: n for n, team_id in enumerate(above, 1)}  # the parent is 1
+
+    def nearness(c: Cadence) -> tuple[int, str]:
+        # The team's own cadences first, then a set of teams it is in, then those of the
+        # teams above it (the nearest first), then the whole organization's.
+        if c.scope == Scope.ORG:
+            return (len(above) + 2, c.name)
+        if c.scope == Scope.TEAMS:
+            return (1, c.name)
+        if c.team_id == team.pk:
+            return (0, c.name)
+        return (1 + depth.get(c.team_id, len(above)), c.name)
+
+    return sorted(found, key=nearness)
 
 
 def descendant_ids(org: Organization, team_id: int) -> set[int]:
@@ -353,12 +651,55 @@ def ower_ids(org: Organization, cadence: Cadence) -> set[int]:
     return set(owers_query(org, cadence).values_list("id", flat=True))
 
 
-def owers_query(org: Organization, cadence: Cadence):
+def owers(org: Organization, cadence: Cadence, after: dt.datetime) -> Owers:
+    """Who owed each of one cadence's occurrences since `after` (as `Roster.owers`),
+    without the roster: two queries, the second reading only the terms of its scope's
+    people whose terms began or ended since."""
+    if not cadence.is_checkin:
+        return Owers(cadence.created_at)
+    teams = None if cadence.scope == Scope.ORG else scope_team_ids(org, cadence)
+    current = set(_owers_query(org, cadence, teams).values_list("id", flat=True))
+    terms = Membership.terms.for_org(org).filter(person__is_active=True)
+    if teams is not None:
+        terms = terms.filter(team_id__in=teams)
+    leads_only = cadence.checkin_owed_by == OwedBy.LEADS
+    if leads_only:
+        terms = terms.filter(role=MembershipRole.LEAD)
+    extras = set() if leads_only else {p.pk for p in cadence.extra_participants.all()}
+    recent = changed_since(terms, after).order_by().values("person_id")
+    spans: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for row in terms.filter(person_id__in=recent).order_by().values_list(*TERM_COLUMNS):
+        if row[0] not in extras:
+            t = Term.of(*row)
+            spans[t.person_id].append((t.since, t.until))
+    return Owers(cadence.created_at, current - set(spans), dict(spans))
+
+
+def owers_query(org: Organization, cadence: Cadence, *, at: dt.datetime | None = None):
     """Who owes a check-in cadence's check-ins, as a query of people (page it, count it:
-    a whole organization's cadence is owed by everyone in a team)."""
-    members = Membership.objects.for_org(org)
+    a whole organization's cadence is owed by everyone in a team). With `at`, who owed the
+    occurrence due then: nobody before the cadence was created, else the people whose
+    term in its scope ran then (see `Term`), past terms too."""
+    return _owers_query(org, cadence, None, at=at)
+
+
+def _owers_query(org: Organization, cadence: Cadence, teams, *, at: dt.datetime | None = None):
+    if at is not None and cadence.created_at is not None and at < cadence.created_at:
+        return Person.objects.none()
+    if at is None:
+        members = Membership.objects.for_org(org)
+    else:
+        day = at.astimezone(dt.UTC).date()
+        members = (
+            Membership.terms.for_org(org)
+            .filter(created_at__lte=at)
+            .filter(Q(started_on__isnull=True) | Q(started_on__lte=day))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        )
     if cadence.scope != Scope.ORG:
-        members = members.filter(team_id__in=scope_team_ids(org, cadence))
+        members = members.filter(
+            team_id__in=scope_team_ids(org, cadence) if teams is None else teams
+        )
     if cadence.checkin_owed_by == OwedBy.LEADS:
         cond = Q(pk__in=members.filter(role=MembershipRole.LEAD).values("person_id"))
     else:
@@ -381,20 +722,26 @@ class PersonScope:
     lead_team_ids: set[int]
     reach: set[int]  # team_ids and every team above them
     lead_reach: set[int]  # lead_team_ids and every team above them
+    # Since when each of their terms owes (see `Term`), and the teams above each team.
+    since: dict[int, dt.datetime] = field(default_factory=dict)
+    above: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, org: Organization, person: Person) -> PersonScope:
         team_ids: set[int] = set()
         lead_ids: set[int] = set()
-        for team_id, role in (
+        since: dict[int, dt.datetime] = {}
+        for row in (
             Membership.objects.for_org(org)
             .in_current_teams()
             .filter(person=person)
-            .values_list("team_id", "role")
+            .values_list(*TERM_COLUMNS)
         ):
-            team_ids.add(team_id)
-            if role == MembershipRole.LEAD:
-                lead_ids.add(team_id)
+            term = Term.of(*row)
+            team_ids.add(term.team_id)
+            since[term.team_id] = term.since
+            if term.lead:
+                lead_ids.add(term.team_id)
         above = org_queries.ancestor_ids(org, team_ids)
         reach, lead_reach = set(team_ids), set(lead_ids)
         for team_id, ids in above.items():
@@ -408,7 +755,35 @@ class PersonScope:
             lead_team_ids=lead_ids,
             reach=reach,
             lead_reach=lead_reach,
+            since=since,
+            above=above,
         )
+
+    def owes_since(self, cadence: Cadence) -> dt.datetime | None:
+        """From when the person owes the cadence's check-ins: the cadence's creation, or
+        the start of their first term in its scope if later (see `Term`); None if they
+        owe none."""
+        if not self.owes(cadence):
+            return None
+        born = cadence.created_at
+        if cadence.checkin_owed_by != OwedBy.LEADS and self._extra(cadence):
+            return born
+        mine = self.lead_team_ids if cadence.checkin_owed_by == OwedBy.LEADS else self.team_ids
+        starts = [self.since[t] for t in mine if t in self.since and self._covers(cadence, t)]
+        first = min(starts, default=None)
+        if first is None or born is None:
+            return first or born
+        return max(first, born)
+
+    def _covers(self, cadence: Cadence, team_id: int) -> bool:
+        """Whether the person's team `team_id` is in the cadence's scope."""
+        if cadence.scope == Scope.ORG:
+            return True
+        if cadence.scope == Scope.TEAMS:
+            return any(t.pk == team_id for t in cadence.teams.all())
+        if cadence.scope == Scope.SUBTREE:
+            return cadence.team_id == team_id or cadence.team_id in self.above.get(team_id, ())
+        return cadence.team_id == team_id
 
     @staticmethod
     def _in_scope(cadence: Cadence, team_ids: set[int], reach: set[int]) -> bool:
@@ -556,15 +931,19 @@ def owed_checkins(
     scope: PersonScope | None = None,
     cads: Iterable[Cadence] | None = None,
 ) -> list[Owed]:
-    """Check-ins `person` owes whose due time is in [start, end), minus their time off.
+    """Check-ins `person` owes whose due time is in [start, end), minus their time off and
+    those due before they joined the cadence's teams or it was set up (`owes_since`).
     `cads`, when given, are the person's cadences already loaded (`person_cadences`)."""
     scope = scope or PersonScope.load(org, person)
     if cads is None:
         cads = scope.candidates(org).filter(kind=CadenceKind.CHECKIN)
-    cads = [c for c in cads if scope.owes(c)]
     found: list[Owed] = []
     for cadence in cads:
-        for occ in occurrences_of(cadence, start, end):
+        since = scope.owes_since(cadence)
+        if since is None:
+            continue
+        # Not those due before the person joined, or before the cadence was set up.
+        for occ in past_occurrences(cadence, max(start, since), end):
             opens, late_until = cadence.window(occ)
             found.append(Owed(cadence, occ, opens, late_until))
     if not found:
@@ -739,41 +1118,94 @@ def adherence(
 ) -> list[Adherence]:
     """Share of occurrences held and check-ins on time / late / missed over the last
     `last` occurrences whose window has closed, per cadence. A few queries in all.
-    Who owes each cadence's check-ins comes from `roster` when given (many cadences at
-    once), else is asked per cadence (`ower_ids`): never the whole organization's roster
-    for a page's few cadences."""
+
+    The occurrences are those the cadence had (`past_occurrences`: each under the schedule
+    of its time, none before the cadence was created), and any other a finished meeting
+    is stored for: what was held stays held. A check-in is owed by who was in the cadence's
+    scope when it was due (`Owers`); who gave one counts whether or not they owed it.
+    Who owes comes from `roster` when given (many cadences at once), else is asked per
+    cadence (`owers`): never the whole organization's roster for a page's few cadences."""
     now = now or timezone.now()
     past: dict[int, list[recurrence.Occurrence]] = {}
+    closed: dict[int, dt.datetime] = {}
+    lowest: dict[int, dt.datetime] = {}
     for c in cads:
-        closed_before = now - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 0)
+        closed[c.pk] = now - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 0)
         # A year back is enough for 12 occurrences of anything up to monthly.
         span = dt.timedelta(days=max(400, 31 * last * (3 if "MONTHLY" in c.rrule else 1)))
-        occs = occurrences_of(c, closed_before - span, closed_before)
-        past[c.pk] = occs[-last:]
-    ids = [c.pk for c in cads]
-    earliest = min((o[0].original_start for o in past.values() if o), default=now)
+        occs = past_occurrences(c, closed[c.pk] - span, closed[c.pk])[-last:]
+        past[c.pk] = occs
+        if len(occs) == last or c.is_checkin:
+            lowest[c.pk] = occs[0].original_start if occs else closed[c.pk]
+        else:  # a meeting may have been held before the cadence was set up: since its start
+            floor, day = closed[c.pk] - span, dt.timedelta(days=1)
+            began = min(e.schedule.start_date for e in eras(c))
+            lowest[c.pk] = _midnight(began - day) if began > floor.date() + day else floor
+    checkin_ids = [c.pk for c in cads if c.is_checkin and not c.all_day]
+    meeting_ids = [c.pk for c in cads if not c.is_checkin and not c.all_day]
     # Who answered each occurrence, and how: four columns, not check-ins as objects (a
     # team's page reads hundreds of them).
     submitted_to: dict[tuple[int, dt.datetime], dict[int, str]] = defaultdict(dict)
+    since = min((lowest[i] for i in checkin_ids), default=now)
     for cadence_id, start, person_id, status in (
         CheckIn.objects.for_org(org)
-        .filter(cadence_id__in=ids, occurrence_start__gte=earliest)
+        .filter(cadence_id__in=checkin_ids, occurrence_start__gte=since)
         .values_list("cadence_id", "occurrence_start", "person_id", "status")
     ):
         submitted_to[(cadence_id, start)][person_id] = status
-    held = set(
-        Meeting.objects.for_org(org)
-        .filter(cadence_id__in=ids, status=MeetingStatus.FINISHED, occurrence_start__gte=earliest)
-        .values_list("cadence_id", "occurrence_start")
-    )
+    # Read from each cadence's bound: those with `last` occurrences from the first of them,
+    # the others (fewer, being younger) from their start, each group from its earliest.
+    full = {i for i in meeting_ids if len(past[i]) == last}
+    meetings = Q()
+    for group in (full, set(meeting_ids) - full):
+        if group:
+            since = min(lowest[i] for i in group)
+            meetings |= Q(cadence_id__in=sorted(group), occurrence_start__gte=since)
+    held: dict[tuple[int, dt.datetime], dt.datetime] = {}
+    if meeting_ids:
+        held = {
+            (cadence_id, start): scheduled
+            for cadence_id, start, scheduled in Meeting.objects.for_org(org)
+            .filter(meetings, status=MeetingStatus.FINISHED)
+            .values_list("cadence_id", "occurrence_start", "scheduled_start")
+        }
+    # A meeting held at an occurrence no schedule of the cadence has (kept from before
+    # Accord kept earlier schedules, or recorded for a date before it was set up) is shown
+    # where it was, held.
+    by_pk = {c.pk: c for c in cads}
+    off: dict[int, list[recurrence.Occurrence]] = defaultdict(list)
+    for (cadence_id, start), at in held.items():
+        c = by_pk[cadence_id]
+        if lowest[c.pk] <= start and at < closed[c.pk]:
+            off[cadence_id].append(
+                recurrence.Occurrence(
+                    original_start=start,
+                    start=at,
+                    end=c.schedule.end_for(at),
+                    timezone=c.timezone,
+                    moved=at != start,
+                    cadence_id=c.pk,
+                )
+            )
+    for cadence_id, extra in off.items():
+        known = {o.original_start for o in past[cadence_id]}
+        extra = [o for o in extra if o.original_start not in known]
+        if extra:
+            merged = past[cadence_id] + extra
+            past[cadence_id] = sorted(merged, key=lambda o: (o.start, o.original_start))[-last:]
+    owers_of: dict[int, Owers] = {}
+    for c in cads:
+        if not c.is_checkin or c.all_day or not past[c.pk]:
+            continue
+        if roster is not None:
+            owers_of[c.pk] = roster.owers(c)
+        else:
+            owers_of[c.pk] = owers(org, c, past[c.pk][0].start)
     all_owers: set[int] = set()
-    if roster is not None:
-        owers_of = {c.pk: roster.ower_ids(c) for c in cads}
-    else:
-        owers_of = {c.pk: ower_ids(org, c) for c in cads}
-    for s in owers_of.values():
-        all_owers |= s
+    for o in owers_of.values():
+        all_owers |= o.everyone
     tz_of = dict(Person.objects.for_org(org).filter(pk__in=all_owers).values_list("pk", "timezone"))
+    earliest = min((lowest[i] for i in checkin_ids), default=now)
     away = AwayBook(org, all_owers, earliest.date() - dt.timedelta(days=1), now.date())
     out = []
     for c in cads:
@@ -784,9 +1216,10 @@ def adherence(
             elif c.is_checkin:
                 fig = OccurrenceFigures(occ, held=None)
                 submitted = submitted_to.get((c.pk, occ.original_start), {})
-                for pid in owers_of[c.pk]:
+                given = {pid for pid, v in submitted.items() if v != CheckInStatus.MISSED}
+                for pid in owers_of[c.pk].at(occ.start) | given:
                     status = submitted.get(pid)
-                    if status is None and away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
+                    if pid not in given and away.is_away(pid, occ.start, tz_of.get(pid, "UTC")):
                         continue
                     fig.owed += 1
                     if status == CheckInStatus.ON_TIME:
@@ -808,7 +1241,10 @@ def adherence_by_team(
     """Per team: the share of its cadences' occurrences held and of check-ins on time, late
     and missed over the last `last` occurrences (for health scores). Set-based: one roster,
     one adherence pass over every active cadence."""
-    roster = Roster.load(org)
+    now = now or timezone.now()
+    # Terms changed in the last year or three are read (`Roster.owers`): the window of
+    # `adherence`'s longest cadences.
+    roster = Roster.load(org, terms_after=now - dt.timedelta(days=max(400, 93 * last)))
     cads = every_cadence(org)
     figures = adherence(org, cads, now=now, last=last, roster=roster)
     out: dict[int, dict] = {}

@@ -371,7 +371,15 @@ def update_cadence(
     if (SCHEDULE_FIELDS | {"duration_minutes"}) & set(changes):
         # (A cadence whose stored schedule is invalid can still be renamed or paused.)
         schedule.validate()
+    # The schedule it had keeps the occurrences before now (`queries.eras`): meetings held
+    # and check-ins given under it keep their place; only later ones follow the new one.
+    kept = None
+    if SCHEDULE_FIELDS & set(changes) and _when(schedule) != _when(cadence.schedule):
+        kept = queries.past_record(cadence, timezone.now())
     cadence = update_and_record(org, actor, cadence, changes, expected_version=expected_version)
+    if kept is not None:
+        cadence.past_schedules = [*cadence.past_schedules, kept]
+        Cadence.objects.filter(pk=cadence.pk).update(past_schedules=cadence.past_schedules)
     if teams is not None and scope == Scope.TEAMS:
         before = sorted(cadence.teams.values_list("pk", flat=True))
         after = sorted(t.pk for t in teams_list)
@@ -399,6 +407,12 @@ def update_cadence(
 
 
 SCHEDULE_FIELDS = {"rrule", "start_date", "all_day", "time", "timezone"}
+
+
+def _when(schedule: recurrence.Schedule) -> tuple:
+    """What places a schedule's occurrences (its length aside)."""
+    rule = recurrence.normalize_rule(schedule.rrule)
+    return (rule, schedule.start_date, schedule.all_day, schedule.time, schedule.timezone)
 
 
 def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cadence) -> int:
@@ -774,19 +788,23 @@ def record_missed_checkins(
     teams, seconds of reading); only the check-ins to record are written, in one short
     transaction: on SQLite a transaction holds the database's write lock throughout."""
     now = now or timezone.now()
-    roster = queries.Roster.load(org)
+    # Who owed each occurrence: those in the cadence's scope when it was due, not before
+    # they joined (`queries.Owers`); the occurrences the cadence had then, none before it
+    # was created (`queries.past_occurrences`).
+    horizon = now - dt.timedelta(days=lookback_days) - dt.timedelta(hours=24 * 15)
+    roster = queries.Roster.load(org, terms_after=horizon)
     owed: list[tuple[Cadence, recurrence.Occurrence, set[int]]] = []
     for cadence in queries.every_cadence(org):
         if not cadence.is_checkin:
             continue
-        owers = roster.ower_ids(cadence)
-        if not owers:
+        owers = roster.owers(cadence)
+        if not owers.everyone:
             continue
         closed = now - dt.timedelta(hours=cadence.late_after_hours)
-        for occ in queries.occurrences_of(
+        for occ in queries.past_occurrences(
             cadence, closed - dt.timedelta(days=lookback_days), closed
         ):
-            owed.append((cadence, occ, owers))
+            owed.append((cadence, occ, owers.at(occ.start)))
     if not owed:
         return 0
     earliest = min(occ.original_start for _, occ, _ in owed)
@@ -1018,8 +1036,13 @@ def _require_participant(
 def open_meeting(
     org: Organization, actor: Person | None, cadence: Cadence, original_start: dt.datetime
 ) -> Meeting:
-    """The Meeting of one occurrence, created on first use (nothing is stored ahead)."""
+    """The Meeting of one occurrence, created on first use (nothing is stored ahead). One
+    stored already is returned even if no schedule the cadence had has its occurrence (see
+    `queries.stored_occurrence`)."""
     require_same_org(org, cadence, "cadence")
+    found = Meeting.objects.filter(cadence=cadence, occurrence_start=original_start).first()
+    if found is not None:
+        return found
     occ = queries.occurrence(cadence, original_start)
     if occ is None:
         raise ServiceError(
@@ -1027,9 +1050,6 @@ def open_meeting(
             fields={"occurrence": ["Not an occurrence of this cadence."]},
             code="invalid_occurrence",
         )
-    found = Meeting.objects.filter(cadence=cadence, occurrence_start=occ.original_start).first()
-    if found is not None:
-        return found
     _require_participant(org, actor, cadence, "open its meetings")
     try:
         with transaction.atomic():

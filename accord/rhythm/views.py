@@ -77,7 +77,9 @@ def _occurrence(cadence: Cadence, key: str) -> recurrence.Occurrence:
         original = recurrence.parse_key(key)
     except ServiceError:
         raise Http404("No such occurrence.") from None
-    occ = queries.occurrence(cadence, original)
+    # Under the schedule of its time; else a meeting or check-in stored for it stays where
+    # it was (one kept from before Accord kept a cadence's earlier schedules).
+    occ = queries.occurrence(cadence, original) or queries.stored_occurrence(cadence, original)
     if occ is None:
         raise Http404("No such occurrence.")
     return occ
@@ -373,26 +375,44 @@ def checkin_round(request, cadence_id: int, key: str):
         return redirect("rhythm:meeting", org_slug=org.slug, cadence_id=cadence.pk, key=key)
     occ = _occurrence(cadence, key)
     rows = CheckIn.objects.for_org(org).filter(cadence=cadence, occurrence_start=occ.original_start)
+    given = rows.exclude(status=CheckInStatus.MISSED)
+    # Who owed it: who was in the cadence's scope when it was due (not who is now), as the
+    # cadence's page counts it (`queries.adherence`).
+    pending = (
+        queries.owers_query(org, cadence, at=occ.start)
+        .exclude(pk__in=given.values("person_id"))
+        .order_by("name", "id")
+    )
+    # Someone away that day owes nothing (the worker records no miss).
+    day = occ.start.date()  # UTC's; each person's own day is at most one either side
+    one = dt.timedelta(days=1)
+    away = {
+        pid
+        for pid, a, b, tz in Away.objects.for_org(org)
+        .filter(starts_on__lte=day + one, ends_on__gte=day - one, person__in=pending)
+        .values_list("person_id", "starts_on", "ends_on", "person__timezone")
+        if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
+    }
+    closed = timezone.now() > cadence.window(occ)[1]
     groups = []
     for status, label in CheckInStatus.choices:
-        of = rows.filter(status=status)
-        listed = list(of.select_related("person").order_by("person__name")[: ROUND_LISTED + 1])
+        if status == CheckInStatus.MISSED and closed:
+            # Closed: whoever owed it and gave none missed it, recorded by the worker or
+            # not (it looks back two weeks); a miss recorded for someone who did not owe
+            # it is no miss.
+            of = pending.exclude(pk__in=away)
+            people = list(of[: ROUND_LISTED + 1])
+            listed = [CheckIn(person=p, status=status) for p in people]
+        else:
+            of = rows.filter(status=status)
+            listed = list(of.select_related("person").order_by("person__name")[: ROUND_LISTED + 1])
         more = len(listed) > ROUND_LISTED
         count = shown_count(count_up_to(of) if more else len(listed))
         groups.append((status, label, listed[:ROUND_LISTED], count, more))
-    pending = (
-        queries.owers_query(org, cadence)
-        .exclude(pk__in=rows.values("person_id"))
-        .order_by("name", "id")
-    )
-    waiting = list(pending[: ROUND_LISTED + 1])
+    waiting = [] if closed else list(pending[: ROUND_LISTED + 1])
     waiting_more = len(waiting) > ROUND_LISTED
-    # Someone away that day owes nothing (the worker records no miss): marked as such.
-    day = occ.start.date()  # UTC's; each person's own day is at most one either side
-    one = dt.timedelta(days=1)
-    book = queries.AwayBook(org, [p.pk for p in waiting], day - one, day + one)
     for p in waiting:
-        p.away = book.is_away(p.pk, occ.start, p.timezone)
+        p.away = p.pk in away
     return render(
         request,
         "rhythm/checkin_round.html",
@@ -404,6 +424,7 @@ def checkin_round(request, cadence_id: int, key: str):
             "waiting": waiting[:ROUND_LISTED],
             "waiting_count": shown_count(count_up_to(pending) if waiting_more else len(waiting)),
             "waiting_more": waiting_more,
+            "closed": closed,
             "mine": queries.is_participant(org, cadence, request.person),
         },
     )

@@ -33,6 +33,21 @@ def error_beside(page: str, field_id: str) -> str:
     return html.unescape(found.group(1))
 
 
+# Before the fixtures' histories (from October 2026), made today.
+EXISTED = dt.datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def existed_since(org, when: dt.datetime = EXISTED) -> None:
+    """Date the organization's terms and cadences back to `when`. A check-in is owed only
+    by who was in the team when it was due, and only once its cadence was set up: the
+    fixtures are made today, with a history in the autumn. (Objects already loaded keep
+    their `created_at`: read them again.)"""
+    from accord.org.models import Membership
+
+    Membership.terms.filter(org=org).update(created_at=when)
+    Cadence.objects.filter(org=org).update(created_at=when)
+
+
 @dataclass
 class Rhythm:
     checkin: Cadence
@@ -62,6 +77,8 @@ def rhythm(cast) -> Rhythm:
         start_date=dt.date(2026, 10, 1),
         owner=cast.leader,
     )
+    existed_since(cast.org)
+    checkin.created_at = sync.created_at = EXISTED
     return Rhythm(checkin, sync)
 
 

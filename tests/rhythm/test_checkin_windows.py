@@ -12,7 +12,7 @@ from accord.activity.models import Event
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.rhythm import queries, services
 from accord.rhythm.models import CheckIn, CheckInStatus
-from tests.rhythm.conftest import DUE
+from tests.rhythm.conftest import DUE, existed_since
 
 H = dt.timedelta(hours=1)
 S = dt.timedelta(seconds=1)
@@ -195,6 +195,7 @@ def test_recording_missed_check_ins_reads_all_cadences_at_once_then_writes_brief
     _, few = run(DUE - 7 * 24 * H + 25 * H)  # last week, one cadence
     before = missed.count()
     _checkin_cadences(cast, 4)
+    existed_since(cast.org)  # set up before the weeks it records
     created, many = run(DUE + 25 * H)  # five cadences, two weeks back
     reads = [s for s in many if s.startswith("SELECT")]
     assert len(reads) <= len([s for s in few if s.startswith("SELECT")]) + 1  # + names
