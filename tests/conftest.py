@@ -303,3 +303,26 @@ def _no_evaluation_claimed_yet(monkeypatch):
     from accord.intelligence import tasks
 
     monkeypatch.setattr(tasks, "_claimed", {})
+
+
+@contextlib.contextmanager
+def asked_of_the_database():
+    """Every (sql, params) the database is asked while the block runs."""
+    seen: list[tuple[str, tuple]] = []
+
+    def remember(execute, sql, params, many, context):
+        seen.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(remember):
+        yield seen
+
+
+def team_lookups_of(seen, value: str) -> list:
+    """The lookups in the teams' table with `value` (as the URL sends it) for a parameter."""
+    raw = value.replace("%00", "\x00").replace("%3Cb%3E", "<b>").replace("%20", " ")
+    return [
+        params
+        for sql, params in seen
+        if "org_team" in sql and any(isinstance(p, str) and raw in p for p in params)
+    ]

@@ -5,41 +5,16 @@ refused without being looked up."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
-from django.db import connection
 
 from accord.alignment import services as s
 from accord.org import services as org_services
-from tests.conftest import login
+from tests.conftest import asked_of_the_database, login, team_lookups_of
 
 ROW = re.compile(rb'data-initiative="(\d+)"')
 VIEWS = ("", "board/", "timeline/")
-
-
-@contextlib.contextmanager
-def asked_of_the_database():
-    """Every (sql, params) the database is asked while the block runs."""
-    seen: list[tuple[str, tuple]] = []
-
-    def remember(execute, sql, params, many, context):
-        seen.append((sql, tuple(params or ())))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(remember):
-        yield seen
-
-
-def _team_lookups_of(seen, value: str) -> list:
-    """The lookups in the teams' table with `value` (as the URL sends it) for a parameter."""
-    raw = value.replace("%00", "\x00").replace("%3Cb%3E", "<b>").replace("%20", " ")
-    return [
-        params
-        for sql, params in seen
-        if "org_team" in sql and any(isinstance(p, str) and raw in p for p in params)
-    ]
 
 
 @pytest.fixture
@@ -124,7 +99,7 @@ def test_a_value_that_cannot_be_a_teams_address_is_refused_without_being_looked_
             r = _get(client, cast, view, f"team={value}")
         assert r.status_code == 400 and not ROW.findall(r.content)
         assert b"No team in this organization." in r.content
-        assert _team_lookups_of(seen, value) == []
+        assert team_lookups_of(seen, value) == []
 
 
 def test_a_number_no_database_integer_holds_is_no_team_and_no_error(cast, work):

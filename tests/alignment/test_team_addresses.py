@@ -5,37 +5,11 @@ an error)."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from django.db import connection
 
-from tests.conftest import login
+from tests.conftest import asked_of_the_database, login, team_lookups_of
 
 NOT_ADDRESSES = ["%00", "platform%00", "%3Cb%3E", "a%20b", "x" * 81]
-
-
-@contextlib.contextmanager
-def asked_of_the_database():
-    """Every (sql, params) the database is asked while the block runs."""
-    seen: list[tuple[str, tuple]] = []
-
-    def remember(execute, sql, params, many, context):
-        seen.append((sql, tuple(params or ())))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(remember):
-        yield seen
-
-
-def _team_lookups_of(seen, value: str) -> list:
-    """The lookups in the teams' table with `value` (as the URL sends it) for a parameter."""
-    raw = value.replace("%00", "\x00").replace("%3Cb%3E", "<b>").replace("%20", " ")
-    return [
-        params
-        for sql, params in seen
-        if "org_team" in sql and any(isinstance(p, str) and raw in p for p in params)
-    ]
 
 
 @pytest.mark.parametrize("value", NOT_ADDRESSES)
@@ -44,7 +18,7 @@ def test_the_tree_of_a_team_it_cannot_look_up_is_not_found(cast, value):
     with asked_of_the_database() as seen:
         r = client.get(f"/o/{cast.org.slug}/alignment/?team={value}")
     assert r.status_code == 404
-    assert _team_lookups_of(seen, value) == []
+    assert team_lookups_of(seen, value) == []
 
 
 @pytest.mark.parametrize("form", ["objectives/new/", "initiatives/new/"])
@@ -54,7 +28,7 @@ def test_a_new_form_starts_without_a_team_it_cannot_look_up(cast, form, value):
     with asked_of_the_database() as seen:
         r = client.get(f"/o/{cast.org.slug}/alignment/{form}?team={value}")
     assert r.status_code == 200
-    assert _team_lookups_of(seen, value) == []
+    assert team_lookups_of(seen, value) == []
 
 
 @pytest.mark.parametrize("form", ["objectives/new/", "initiatives/new/"])
