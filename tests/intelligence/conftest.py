@@ -17,7 +17,16 @@ from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Person, Role
 from tests.conftest import make_person
+from tests.intelligence.world import Clock, controlled
 from tests.rhythm.servers import good_hook, smtp  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def clock():
+    """Accord's clock, moved by the test (`clock.at(day, hour)`)."""
+    c = Clock()
+    with controlled(c):
+        yield c
 
 
 @dataclass

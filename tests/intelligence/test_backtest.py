@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.decisions import services as decisions
@@ -22,20 +20,12 @@ from tests.intelligence.world import (
     OrgW,
     build_org,
     check_in,
-    controlled,
     evaluate_on,
     pace_value,
 )
 
 D = dt.date
 SIZES = {"Platform": 4, "Web": 4, "Data": 4}
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def run_healthy_weeks(w: OrgW, clock: Clock, weeks: int, *, evaluate_days=("mon", "fri")):

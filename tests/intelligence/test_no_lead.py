@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.intelligence import snapshot
 from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import Membership
-from tests.intelligence.world import Clock, build_org, controlled, evaluate_on, live
+from tests.intelligence.world import build_org, evaluate_on, live
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def test_a_team_whose_lead_left_raises_no_lead_until_a_new_one_is_named(db, clock):

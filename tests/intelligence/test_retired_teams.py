@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.intelligence.models import HealthScore
 from accord.org import services as org_services
-from tests.intelligence.world import Clock, build_org, check_in, controlled, evaluate_on, live
+from tests.intelligence.world import build_org, check_in, evaluate_on, live
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def test_retiring_a_silent_team_resolves_its_signals_and_drops_its_health(db, clock):

@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.decisions import services as decisions
 from accord.intelligence.models import Signal, SignalState
 from tests.intelligence.world import (
-    Clock,
     build_org,
     check_in,
-    controlled,
     evaluate_on,
     live,
 )
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def labels(signal: Signal) -> list[str]:

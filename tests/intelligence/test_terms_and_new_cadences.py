@@ -7,22 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.intelligence import evaluate, snapshot
 from accord.intelligence.models import HealthScore
 from accord.org import services as org_services
 from accord.rhythm import services as rhythm
-from tests.intelligence.world import Clock, build_org, check_in, controlled, evaluate_on, live
+from tests.intelligence.world import build_org, check_in, evaluate_on, live
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def test_someone_who_joins_owes_only_the_check_ins_due_after(db, clock):
