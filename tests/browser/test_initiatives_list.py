@@ -40,7 +40,7 @@ def test_it_filters_the_list_saves_the_view_and_fits_a_phone(page, shot, cast):
     expect(saved).to_be_visible()
     shot(page, "saved")
     view = SavedView.objects.get(owner=cast.member)
-    assert view.shared and f"team={cast.platform.pk}" in view.query
+    assert view.shared and f"team={cast.platform.slug}" in view.query  # as URLs name teams
     page.goto("/o/acme/alignment/initiatives/")
     expect(rows).to_have_count(4)
     page.get_by_role("link", name="Platform at work").click()
