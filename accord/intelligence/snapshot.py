@@ -748,7 +748,15 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
     # present values since its creation date, except that a closed one was closed at its
     # `closed_at` and was in the state it was closed from before. (A row merely counted as
     # existing, see `load`, is not dated: its events keep their times.) One query.
-    fields = ("state", "flag", "committed_date", "need_by", "provider_initiative")
+    fields = (
+        "state",
+        "flag",
+        "committed_date",
+        "need_by",
+        "provider_initiative",
+        "requester_team",
+        "provider_team",
+    )
     rewound: dict[int, dict[str, Any]] = {}
     loaded: set[int] = set()
     closed_from: dict[int, str] = {}
@@ -771,13 +779,19 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             if name in before and name not in got:
                 got[name] = before[name]
     for d in snap.dependencies.values():
+        old = rewound.get(d.id, {})
+        # Its sides moved later with an initiative (`moved`): whatever its state, it was
+        # between the teams it had then.
+        if old.get("requester_team"):
+            d.requester_team_id = old["requester_team"]
+        if old.get("provider_team"):
+            d.provider_team_id = old["provider_team"]
         if d.closed_at is not None and d.closed_at <= m:
             continue  # closed since `closed_at`; closed states are final
         if d.id in loaded:
             if d.closed_at is not None and closed_from.get(d.id):
                 d.state, d.closed_at = closed_from[d.id], None
             continue
-        old = rewound.get(d.id, {})
         if "state" in old:
             d.state = old["state"]
             if d.state in ACTIVE:

@@ -256,3 +256,19 @@ def test_a_move_through_the_api_takes_the_dependencies_along(cast, world, retail
     assert refused.status_code in (400, 409, 422), refused.content
     assert "Operations would depend on itself" in refused.content.decode()
     assert Initiative.objects.get(pk=world.launch.pk).team_id == retail.pk
+
+
+def test_a_look_back_before_a_move_sees_the_dependency_between_the_teams_of_then(
+    cast, world, retail
+):
+    from django.utils import timezone
+
+    from accord.intelligence import snapshot
+
+    dep = world.request()
+    before_the_move = timezone.now()
+    _move(world, cast.admin, world.launch, retail)
+    then = snapshot.load(world.org, before_the_move).dependencies[dep.pk]
+    assert (then.requester_team_id, then.provider_team_id) == (world.sales.pk, world.ops.pk)
+    now = snapshot.load(world.org).dependencies[dep.pk]
+    assert now.requester_team_id == retail.pk
