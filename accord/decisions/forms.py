@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils import timezone
 
@@ -11,11 +9,9 @@ from accord.decisions.models import DecisionStatus, Severity
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
+from accord.web.helpers import slug_or_none
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-SLUG = re.compile(r"[-\w]{1,100}")
 
 
 def _people(org):
@@ -151,7 +147,7 @@ class LogFilterForm(forms.Form):
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
         team = self.data.get("team", "") if self.is_bound else ""
-        if team and not team.isdigit() and SLUG.fullmatch(team):
+        if team and not team.isdigit() and slug_or_none(team):
             # A team by its slug, as the other lists and team pages link to it.
             found = _teams(org).filter(slug=team).values_list("pk", flat=True).first()
             self.data = self.data.copy()
