@@ -76,26 +76,22 @@ def revoke_token(org: Organization, actor: Person, token: ApiToken) -> ApiToken:
     ):
         raise PermissionDenied("Only the token's owner or an admin may revoke it.")
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        activity.record(org, actor, "revoked", token, after={"revoked_at": token.revoked_at})
+        _revoke(org, actor, token)
     return token
+
+
+def _revoke(org: Organization, actor: Person | None, token: ApiToken, reason: str = "") -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    after = {"revoked_at": token.revoked_at, **({"reason": reason} if reason else {})}
+    activity.record(org, actor, "revoked", token, after=after)
 
 
 def revoke_tokens_of(org: Organization, actor: Person | None, person: Person) -> None:
     """Someone deactivated: every token of theirs is revoked. (Agents they own are paused
     instead, see `accord.org.services`: their tokens stay, for a new owner.)"""
-    now = timezone.now()
     for token in ApiToken.objects.filter(org=org, person=person, revoked_at__isnull=True):
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-        activity.record(
-            org,
-            actor,
-            "revoked",
-            token,
-            after={"revoked_at": now, "reason": f"{person.name} was deactivated"},
-        )
+        _revoke(org, actor, token, f"{person.name} was deactivated")
 
 
 def authenticate(raw: str) -> ApiToken | None:

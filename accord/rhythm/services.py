@@ -1603,17 +1603,8 @@ def regenerate_feed(
 def revoke_feeds_of(org: Organization, actor: Person | None, person: Person) -> None:
     """Someone deactivated: their own calendar address is revoked. A team's address, which
     its members share, stays (its leads regenerate it if it should change)."""
-    now = timezone.now()
     for feed in CalendarFeed.objects.filter(org=org, person=person, revoked_at__isnull=True):
-        feed.revoked_at = now
-        feed.save(update_fields=["revoked_at"])
-        activity.record(
-            org,
-            actor,
-            "revoked",
-            feed,
-            after={"revoked_at": now, "reason": f"{person.name} was deactivated"},
-        )
+        _revoke_feed(org, actor, feed, f"{person.name} was deactivated")
 
 
 @transaction.atomic
@@ -1624,7 +1615,14 @@ def revoke_feed(org: Organization, actor: Person | None, feed: CalendarFeed) -> 
             raise PermissionDenied("You can only revoke your own calendar feed.")
         require_team_admin(actor, feed.team, "revoke its calendar feed")
     if feed.revoked_at is None:
-        feed.revoked_at = timezone.now()
-        feed.save(update_fields=["revoked_at"])
-        activity.record(org, actor, "revoked", feed, after={"revoked_at": feed.revoked_at})
+        _revoke_feed(org, actor, feed)
     return feed
+
+
+def _revoke_feed(
+    org: Organization, actor: Person | None, feed: CalendarFeed, reason: str = ""
+) -> None:
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at"])
+    after = {"revoked_at": feed.revoked_at, **({"reason": reason} if reason else {})}
+    activity.record(org, actor, "revoked", feed, after=after)
