@@ -165,10 +165,35 @@ def test_accord_serve_writes_json_lines_with_the_request_id_and_path(tmp_path):
     assert warning["message"] == "Not Found: /no-such-page"
 
 
-def start_server(workers: int, **environ: str) -> tuple[subprocess.Popen, str]:
-    """A real `accord serve` on the test database, answering; and its address."""
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("site_url", ["", "http://127.0.0.1:{port}"])
+def test_accord_serve_warns_when_links_would_lead_elsewhere(site_url):
+    """SITE_URL left at its default while the server answers on another port: every link
+    in an e-mail, calendar feed or webhook would point at a server that is not there."""
+    environ = {"SITE_URL": site_url} if site_url else {}
     port = free_port()
+    server, base = start_server(
+        workers=1, port=port, **{k: v.format(port=port) for k, v in environ.items()}
+    )
+    try:
+        assert get(f"{base}/healthz")[0] == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=30)
+    warned = "SITE_URL is not set: links in e-mails, calendar feeds and webhooks" in stderr
+    assert warned == (not site_url)
+    if not site_url:
+        assert f"SITE_URL=http://localhost:{port}" in stderr
+
+
+def start_server(
+    workers: int, port: int | None = None, **environ: str
+) -> tuple[subprocess.Popen, str]:
+    """A real `accord serve` on the test database, answering; and its address."""
+    port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url(), **environ}
+    if "SITE_URL" not in environ:
+        env.pop("SITE_URL", None)
     command = [sys.executable, "-m", "accord.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(
         [*command, "--workers", str(workers)],

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
+
+logger = logging.getLogger("accord.serve")
 
 
 def pending_migrations() -> int:
@@ -51,11 +57,26 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"Accord at http://{host}:{port}/ (database: {_db_label()})")
+        unsaid = _site_url_unsaid(port)
+        if unsaid:
+            logger.warning(unsaid)
         # The workers are forked from this process: a connection it opened (the migration
         # check above) would be one socket shared by every worker, their queries and
         # answers interleaved. Each worker opens its own on its first request.
         connections.close_all()
         App().run()
+
+
+def _site_url_unsaid(port: int) -> str:
+    """A warning when links in e-mails, feeds and webhooks will not lead to this server:
+    SITE_URL was left at its default while the server answers on another port."""
+    if os.environ.get("SITE_URL") or port == urlsplit(settings.SITE_URL).port:
+        return ""
+    return (
+        f"SITE_URL is not set: links in e-mails, calendar feeds and webhooks will point at "
+        f"{settings.SITE_URL}, not at this server. Set SITE_URL to the address people use "
+        f"to reach it (e.g. SITE_URL=http://localhost:{port})."
+    )
 
 
 def _db_label() -> str:
