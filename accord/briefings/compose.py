@@ -176,6 +176,19 @@ def reader_for_person(org: Organization, person: Person) -> Reader:
     return Reader(person, None, scope, frozenset(led), person.timezone or "UTC")
 
 
+def what_it_covers(org: Organization, person: Person) -> str:
+    """What a person's briefing is about, as their settings page says it (see
+    `reader_for_person`)."""
+    reader = reader_for_person(org, person)
+    if reader.scope is None:
+        return "the whole organization"
+    name = Team.objects.for_org(org).filter(pk=reader.scope).values_list("name", flat=True)
+    name = name.first() or "your team"
+    if reader.levels:
+        return f"the teams you lead, {name} and the teams below it"
+    return f"{name}, your team, and the teams below it"
+
+
 def reader_for_team(org: Organization, team: Team) -> Reader:
     return Reader(None, team, team.pk, frozenset({team.pk}), "UTC")
 

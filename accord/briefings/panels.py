@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from accord.briefings import queries
+from accord.briefings import compose, queries
 from accord.briefings.models import WEEKDAYS
 
 
@@ -24,6 +24,7 @@ def settings(request) -> str | None:
         "briefings/_panel_settings.html",
         {
             "schedule": queries.schedule_of(request.org, me),
+            "covers": compose.what_it_covers(request.org, me),
             "weekdays": list(enumerate(WEEKDAYS)),
             "hours": range(24),
         },

@@ -107,6 +107,18 @@ def test_the_schedule_is_set_on_the_persons_own_settings_page(cast):
     assert s.enabled is False
 
 
+def test_the_settings_page_says_what_the_persons_briefing_is_about(cast):
+    def about(person) -> str:
+        page = login(person).get("/o/acme/rhythm/settings/").content.decode()
+        return page.split("An e-mail each week about ", 1)[1].split(": what changed", 1)[0]
+
+    assert about(cast.admin) == "the whole organization"
+    assert about(cast.member) == "Platform, your team, and the teams below it"
+    org_services.add_membership(cast.org, None, person=cast.leader, team=cast.platform,
+                                role="lead")  # fmt: skip
+    assert about(cast.leader) == "the teams you lead, Platform and the teams below it"
+
+
 def test_leads_and_admins_get_it_by_default_and_anyone_may_turn_it_on(cast):
     from accord.briefings import queries
 
