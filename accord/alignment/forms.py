@@ -21,6 +21,7 @@ from accord.alignment.models import (
     PeriodKind,
     PeriodState,
 )
+from accord.core import dates
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -40,8 +41,8 @@ def _teams(org):
 class PeriodForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="For example Q3 2026 or H2 2026.")
     kind = forms.ChoiceField(choices=PeriodKind.choices)
-    start = forms.DateField(widget=DATE)
-    end = forms.DateField(widget=DATE)
+    start = dates.DateField(widget=DATE)
+    end = dates.DateField(widget=DATE)
     state = forms.ChoiceField(
         choices=[(PeriodState.PLANNING, "Planning"), (PeriodState.ACTIVE, "Active")]
     )
@@ -174,7 +175,7 @@ class KeyResultForm(forms.Form):
     range_low = NumberField(required=False, label="Range low")
     range_high = NumberField(required=False, label="Range high")
     current = NumberField(required=False, help_text="Defaults to the start value.")
-    baseline_date = forms.DateField(required=False, widget=DATE)
+    baseline_date = dates.DateField(required=False, widget=DATE)
     is_milestone = forms.BooleanField(
         required=False, label="Milestone (done / not done instead of a number)"
     )
@@ -218,8 +219,8 @@ class InitiativeForm(forms.Form):
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
     status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.PROPOSED)
-    start_date = forms.DateField(required=False, widget=DATE)
-    target_date = forms.DateField(
+    start_date = dates.DateField(required=False, widget=DATE)
+    target_date = dates.DateField(
         required=False, widget=DATE, help_text="Leave empty for ongoing work."
     )
     reason = forms.CharField(
@@ -470,7 +471,7 @@ class MilestoneForm(forms.Form):
 
     name = forms.CharField(max_length=200, help_text="For example Feature freeze 5.2.")
     kind = forms.ChoiceField(choices=MilestoneKind.choices, initial=MilestoneKind.RELEASE)
-    date = forms.DateField(
+    date = dates.DateField(
         widget=DATE, required=False, help_text="Leave empty for a milestone relative to another."
     )
     anchor = forms.ModelChoiceField(
@@ -541,4 +542,4 @@ class MilestoneForm(forms.Form):
 
 
 class MilestoneMoveForm(forms.Form):
-    date = forms.DateField(widget=DATE, label="New date")
+    date = dates.DateField(widget=DATE, label="New date")

@@ -22,6 +22,7 @@ from django.db import transaction
 from accord.activity import services as activity
 from accord.alignment import signals
 from accord.alignment.models import Milestone, MilestoneKind, Period
+from accord.core.dates import RANGE_TEXT, in_range
 from accord.core.errors import ServiceError
 from accord.core.services import (
     check_version,
@@ -62,14 +63,19 @@ def _offset(value: Any) -> int:
 
 
 def _shift(day: dt.date, days: int, name: str) -> dt.date:
-    """`day` moved by `days`, or a clear refusal past the calendar's ends."""
+    """`day` moved by `days`, or a clear refusal outside the supported years."""
     try:
-        return day + dt.timedelta(days=days)
+        out = day + dt.timedelta(days=days)
     except OverflowError:
+        out = None
+    if out is None or not in_range(out):
         raise ServiceError(
-            f"{name} would fall outside the calendar ({day.isoformat()} {days:+d} days).",
+            f"{name} would fall outside the supported years ({day.isoformat()} {days:+d} "
+            f"days). {RANGE_TEXT}.",
             fields={"offset_days": ["Too far from the anchor's date."]},
-        ) from None
+            code="out_of_range",
+        )
+    return out
 
 
 def _teams(org: Organization, teams: Iterable[Team]) -> list[Team]:

@@ -50,6 +50,7 @@ from accord.alignment.models import (
     TeamAlignmentSettings,
 )
 from accord.alignment.progress import kr_progress
+from accord.core.dates import check_in_range
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
     check_version,
@@ -916,6 +917,8 @@ def record_key_result_value(
         value = 1 if value else 0
     number_value = _measure(value, "value")
     assert number_value is not None
+    if at is not None:
+        check_in_range(at, "recorded_at", "The value's date")
     kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
     _require_open_period(kr.objective.period, "key results")
     before = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
@@ -969,6 +972,7 @@ def import_key_result_values(
                 f"Each value needs a date and time, not {at!r}.",
                 fields={"recorded_at": ["Required."]},
             )
+        check_in_range(at, "recorded_at", "A value's date")
         n = _measure(value, "value")
         assert n is not None
         rows.append((at, n))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
 from accord.coordination.models import Priority
+from accord.core import dates
 from accord.org.models import Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -48,7 +49,7 @@ class DependencyForm(forms.Form):
     title = forms.CharField(max_length=300, label="What you need")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
-    need_by = forms.DateField(widget=DateInput, label="Needed by", required=False)
+    need_by = dates.DateField(widget=DateInput, label="Needed by", required=False)
     need_by_milestone = forms.ModelChoiceField(
         queryset=Milestone.objects.none(),
         required=False,
@@ -145,7 +146,7 @@ class ActionForm(forms.Form):
     provider_initiative = ProviderInitiativeChoice(
         queryset=Initiative.objects.none(), required=False, label="Delivered by our initiative"
     )
-    committed_date = forms.DateField(
+    committed_date = dates.DateField(
         widget=DateInput,
         required=False,
         label="Committed date",
@@ -157,7 +158,7 @@ class ActionForm(forms.Form):
         widget=forms.HiddenInput,
         label="Accept anyway: it will show at risk from the start",
     )
-    proposed_date = forms.DateField(widget=DateInput, required=False, label="Proposed date")
+    proposed_date = dates.DateField(widget=DateInput, required=False, label="Proposed date")
     proposed_scope = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Proposed scope"
     )

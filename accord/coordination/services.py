@@ -31,6 +31,7 @@ from accord.coordination.models import (
     Side,
     State,
 )
+from accord.core.dates import check_in_range
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text
 from accord.org.models import Organization, Person, Team
@@ -170,6 +171,7 @@ def create_dependency(
         )
     if not isinstance(need_by, dt.date):
         raise ServiceError("Need-by must be a date.", fields={"need_by": ["Enter a date."]})
+    check_in_range(need_by, "need_by", "The need-by date")
     if actor is not None and need_by < _today():
         raise ServiceError(
             f"The need-by date {day(need_by)} is in the past; choose today or later.",
@@ -259,6 +261,9 @@ def record_dependency(
     if need_by_milestone is not None:
         _same_org(org, need_by_milestone, "milestone", "need_by_milestone")
         need_by = need_by_milestone.date
+    need_by = parse_date(need_by, "need_by", required=True) or need_by  # never None
+    committed_date = parse_date(committed_date, "committed_date")
+    proposed_date = parse_date(proposed_date, "proposed_date")
     if priority not in Priority.values:
         raise ServiceError(
             f"Unknown priority {priority!r}; use one of {', '.join(Priority.values)}."

@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from accord.activity import services as activity
+from accord.core.dates import check_in_range
 from accord.core.errors import Conflict, NotFound, ServiceError
 from accord.org.models import Organization, Person
 
@@ -142,23 +143,27 @@ def require_text(value: str | None, field: str, *, max_length: int = 200) -> str
 
 
 def parse_date(value: Any, field: str, *, required: bool = False) -> dt.date | None:
-    """A date from a date, a datetime or an ISO string; empty is None unless `required`."""
+    """A date from a date, a datetime or an ISO string; empty is None unless `required`.
+    A date outside the supported years (accord.core.dates) is refused, naming the field."""
     label = field.replace("_", " ").capitalize()
     if value in (None, ""):
         if required:
             raise ServiceError(f"{label} is required.", fields={field: ["Required."]})
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ServiceError(
-            f"{label} must be a date like 2026-03-31, not {value!r}.",
-            fields={field: ["Enter a date (YYYY-MM-DD)."]},
-        ) from None
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ServiceError(
+                f"{label} must be a date like 2026-03-31, not {value!r}.",
+                fields={field: ["Enter a date (YYYY-MM-DD)."]},
+            ) from None
+    check_in_range(day, field, label)
+    return day
 
 
 def decimal_bounds(model: type[models.Model], name: str) -> tuple[Decimal, int]:

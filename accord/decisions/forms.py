@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from accord.core import dates
 from accord.decisions.models import DecisionStatus, Severity
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
@@ -53,8 +54,8 @@ class DecisionForm(forms.Form):
         label="Teams affected",
         widget=pickers.PickerSelectMultiple(attrs={"size": 4}),
     )
-    decide_by = forms.DateField(required=False, widget=DATE)
-    revisit_on = forms.DateField(required=False, widget=DATE, label="Revisit on")
+    decide_by = dates.DateField(required=False, widget=DATE)
+    revisit_on = dates.DateField(required=False, widget=DATE, label="Revisit on")
     revisit_trigger = forms.CharField(
         max_length=300, required=False, label="…or revisit when", help_text="e.g. traffic doubles"
     )
@@ -164,7 +165,7 @@ class LogFilterForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="Action")
     owner = pickers.PersonChoiceField(queryset=Person.objects.none())
-    due_on = forms.DateField(required=False, widget=DATE, label="Due")
+    due_on = dates.DateField(required=False, widget=DATE, label="Due")
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, org, **kwargs):

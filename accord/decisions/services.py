@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accord.activity import describe
 from accord.activity import services as activity
+from accord.core.dates import check_in_range
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
 from accord.core.services import check_version, parse_date, require_text, update_and_record
@@ -197,9 +198,11 @@ def _clean_decision(
     data: dict[str, Any],
     *,
     not_before: dt.date | None = None,
+    opened_on: dt.date | None = None,
     held: Decision | None = None,
     acting: bool = True,
 ) -> dict[str, Any]:
+    """`opened_on`: the day the decision was opened; a revisit date is on or after it."""
     out = dict(data)
     if "question" in out:
         out["question"] = require_text(out["question"], "question", max_length=300)
@@ -239,6 +242,12 @@ def _clean_decision(
             f"The decide-by date {day(out['decide_by'])} is in the past.",
             fields={"decide_by": ["Choose today or a later date."]},
         )
+    if out.get("revisit_on") and opened_on and out["revisit_on"] < opened_on:
+        raise ServiceError(
+            f"The revisit date {day(out['revisit_on'])} is before the decision was opened "
+            f"({day(opened_on)}); choose that day or a later one.",
+            fields={"revisit_on": [f"On or after {day(opened_on)}, when it was opened."]},
+        )
     return out
 
 
@@ -270,6 +279,7 @@ def create_decision(
     """
     _writer(actor, "open decisions")
     opened_at = opened_at or timezone.now()
+    check_in_range(opened_at, "opened_at", "The opening")
     data = _clean_decision(
         org,
         {
@@ -284,6 +294,7 @@ def create_decision(
             "revisit_trigger": revisit_trigger,
         },
         not_before=timezone.localdate(opened_at),
+        opened_on=timezone.localdate(opened_at),
         acting=actor is not None,
     )
     contributors = _people(org, contributors, "contributors")
@@ -336,7 +347,13 @@ def update_decision(
     # An unchanged decide-by date that has since passed is not a new mistake.
     if "decide_by" in changes and _date(changes["decide_by"], "decide_by") == d.decide_by:
         changes.pop("decide_by")
-    data = _clean_decision(org, changes, held=d, acting=actor is not None)
+    data = _clean_decision(
+        org,
+        changes,
+        opened_on=timezone.localdate(d.opened_at),
+        held=d,
+        acting=actor is not None,
+    )
     roles_before: dict[str, Any] = {}
     roles_after: dict[str, Any] = {}
     for name, values, field in (
@@ -622,6 +639,7 @@ def decide(
             "A decision needs an outcome.", fields={"outcome": ["Write what was decided."]}
         )
     when = decided_at or timezone.now()
+    check_in_range(when, "decided_at", "The decision date")
     if when < d.opened_at:
         raise ServiceError("A decision cannot be decided before it was opened.")
     fields = ("status", "outcome", "rationale", "decided_at", "chosen_option")
@@ -989,6 +1007,7 @@ def raise_issue(
     title = require_text(title, "title", max_length=300)
     severity = _severity(severity)
     when = opened_at or timezone.now()
+    check_in_range(when, "opened_at", "The opening")
     issue = Issue.objects.create(
         org=org,
         team=team,

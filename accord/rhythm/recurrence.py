@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 
 from dateutil import rrule as du
 
+from accord.core import dates
+from accord.core.dates import MAX_YEAR, MIN_YEAR
 from accord.core.errors import ServiceError
 
 UTC = dt.UTC
@@ -48,7 +50,6 @@ FIRST_WITHIN_YEARS = 5
 # Schedules (starts, ends, occurrences, moves) live in these years; dates outside them are
 # refused with this message, in one place, so date arithmetic never leaves what Python's
 # datetime can hold.
-MIN_YEAR, MAX_YEAR = 1900, 2999
 RANGE_TEXT = f"Dates in schedules are supported from {MIN_YEAR} to {MAX_YEAR}"
 
 # Bounds on one expansion, whatever rule is stored: no page ever hangs on a schedule.
@@ -79,17 +80,8 @@ def zone(name: str, field: str = "timezone") -> zoneinfo.ZoneInfo:
 
 
 def check_in_range(value: dt.date | dt.datetime, field: str, what: str = "This date") -> None:
-    """Refuse a date outside the supported years (the one place that says which)."""
-    year = value.year
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        # Near the ends of the calendar an offset could carry it over a year boundary.
-        year = value.astimezone(UTC).year if MIN_YEAR < year < MAX_YEAR else year
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ServiceError(
-            f"{what} ({value:%Y-%m-%d}) is out of range. {RANGE_TEXT}.",
-            fields={field: [f"{RANGE_TEXT}."]},
-            code="out_of_range",
-        )
+    """Refuse a date outside the supported years (the shared rule in accord.core.dates)."""
+    dates.check_in_range(value, field, what, range_text=RANGE_TEXT)
 
 
 def _bad_rule(text: str, why: str) -> ServiceError:
