@@ -957,12 +957,22 @@ def initiative_detail(request, initiative_id: int):
         .select_related("from_initiative", "to_initiative")
         .order_by("id")
     )
+    # Its rank now, out of how many: the history's ranks are those it had at the time
+    # (moves of other initiatives shift it without an event of its own).
+    stack_size = (
+        Initiative.objects.for_org(org)
+        .filter(team_id=item.team_id, status=InitiativeStatus.ACTIVE)
+        .count()
+        if item.rank and item.status == InitiativeStatus.ACTIVE
+        else 0
+    )
     return render(
         request,
         "alignment/initiative_detail.html",
         _ctx(
             request,
             item=item,
+            stack_size=stack_size,
             krs=krs,
             objectives=list(item.objectives.select_related("team")),
             replans=list(Replan.objects.filter(initiative=item).select_related("by")),
