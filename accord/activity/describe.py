@@ -202,6 +202,12 @@ def show(value: object, key: str = "") -> str | None:
     if isinstance(value, list):
         shown = [show(v) for v in value]
         return ", ".join(s for s in shown if s) or None
+    if isinstance(value, dict) and "occurrence" in value:  # a moved or cancelled occurrence
+        when = show(value["occurrence"]) or "?"
+        if value.get("cancelled"):
+            return f"{when} cancelled"
+        moved = show(value.get("new_start"))
+        return f"{when} moved to {moved}" if moved else when
     if isinstance(value, dict):  # an agenda section, a scorecard row: by its name
         named = value.get("title") or value.get("name")
         if isinstance(named, str) and named:

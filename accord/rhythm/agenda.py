@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
@@ -135,8 +135,10 @@ def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dic
 # --- sources -------------------------------------------------------------------------------
 
 
-def _checkins(ctx: Context) -> Iterator[dict]:
-    rows = (
+def _checkin_rows(ctx: Context) -> QuerySet:
+    """The participants' check-ins of the latest rounds before this occurrence: since the
+    week before the previous one."""
+    return (
         CheckIn.objects.for_org(ctx.org)
         .filter(ctx.people("person_id"), cadence__kind="checkin")
         .filter(occurrence_start__gt=ctx.since - dt.timedelta(days=7))
@@ -144,6 +146,39 @@ def _checkins(ctx: Context) -> Iterator[dict]:
         .select_related("person", "blocker_team")
         .order_by("-occurrence_start", "person__name")
     )
+
+
+def _blocker_item(ci: CheckIn) -> dict:
+    who = f" (needs {ci.blocker_team.name})" if ci.blocker_team else ""
+    return item(f"checkin:{ci.pk}", ci.person.name, f"Blocked{who}: {ci.blockers[:200]}", "bad")
+
+
+def _checkin_blockers(ctx: Context) -> Iterator[dict]:
+    """Open blockers: each participant's latest check-in of a round (of any check-in
+    cadence of theirs) that names one. A blocker is open until a later check-in of the same
+    cadence replaces it (a missed one does not: nothing was said). The rows that name a
+    blocker and have no later check-in are found by the database, not read one by one."""
+    later = CheckIn.objects.filter(
+        person_id=OuterRef("person_id"),
+        cadence_id=OuterRef("cadence_id"),
+        occurrence_start__gt=OuterRef("occurrence_start"),
+        occurrence_start__lte=ctx.until,
+    ).exclude(status=CheckInStatus.MISSED)
+    rows = (
+        _checkin_rows(ctx)
+        .exclude(status=CheckInStatus.MISSED)
+        .exclude(blockers="")
+        .filter(~Exists(later))
+    )
+    seen: set[int] = set()
+    for ci in _rows(rows):
+        if ci.person_id not in seen:
+            seen.add(ci.person_id)
+            yield _blocker_item(ci)
+
+
+def _checkins(ctx: Context) -> Iterator[dict]:
+    rows = _checkin_rows(ctx)
     seen: set[int] = set()
     for ci in rows.iterator(chunk_size=CHUNK):
         if ci.person_id in seen:
@@ -152,13 +187,11 @@ def _checkins(ctx: Context) -> Iterator[dict]:
         if ci.status == CheckInStatus.MISSED:
             yield item(f"checkin:{ci.pk}", ci.person.name, "No check-in.", "bad")
             continue
-        detail = ci.highlights[:200]
-        tone = "ok" if ci.status == CheckInStatus.ON_TIME else "warn"
         if ci.blockers:
-            who = f" (needs {ci.blocker_team.name})" if ci.blocker_team else ""
-            detail = f"Blocked{who}: {ci.blockers[:200]}"
-            tone = "bad"
-        yield item(f"checkin:{ci.pk}", ci.person.name, detail, tone)
+            yield _blocker_item(ci)
+            continue
+        tone = "ok" if ci.status == CheckInStatus.ON_TIME else "warn"
+        yield item(f"checkin:{ci.pk}", ci.person.name, ci.highlights[:200], tone)
 
 
 def _metrics(ctx: Context) -> list[dict]:
@@ -563,6 +596,16 @@ MILESTONES_SECTION = {
 }
 
 
+# Added to a meeting's agenda that has no check-ins section of its own when its
+# participants' latest check-ins name blockers: what the team is stuck on is discussed.
+BLOCKERS_SECTION = {
+    "key": "checkin_blockers",
+    "title": "Blockers from check-ins",
+    "source": "checkins",
+    "minutes": 0,
+}
+
+
 def build(
     org: Organization,
     cadence: Cadence,
@@ -581,10 +624,28 @@ def build(
     near = _milestones(ctx)
     if near and not any(sec.get("source") == "milestones" for sec in sections):
         sections.append(MILESTONES_SECTION)
+    blocked: Iterator[dict] = iter(())
+    if not cadence.is_checkin and not any(sec.get("source") == "checkins" for sec in sections):
+        blocked = _checkin_blockers(ctx)
+        first = next(blocked, None)
+        if first is not None:
+            blocked = chain([first], blocked)
+            # Beside the issues, where what blocks the team is worked on; else last.
+            at = next(
+                (n for n, sec in enumerate(sections) if sec.get("source") == "issues"),
+                len(sections),
+            )
+            sections.insert(at, BLOCKERS_SECTION)
     for section in sections:
         source = SOURCES.get(section.get("source", "none"), _none)
         n = min(MORE_MAX, (limits or {}).get(section.get("key", ""), limit))
-        items = list(islice(near if source is _milestones else source(ctx), n + 1))
+        if section is BLOCKERS_SECTION:
+            found: Iterable[dict] = blocked
+        elif source is _milestones:
+            found = near
+        else:
+            found = source(ctx)
+        items = list(islice(found, n + 1))
         out.append({**section, "items": items[:n], "more": len(items) > n})
     return out
 

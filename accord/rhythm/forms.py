@@ -157,8 +157,24 @@ class CadenceForm(RecurrencePickerForm):
 
 
 class CadenceEditForm(RecurrencePickerForm):
-    field_order = ("name", "scope", "team", "teams", "extra_participants", *PICKER_FIELDS, "rrule")
+    field_order = (
+        "name",
+        "kind",
+        "owner",
+        "scope",
+        "team",
+        "teams",
+        "extra_participants",
+        *PICKER_FIELDS,
+        "rrule",
+    )
     name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=CadenceKind.choices, required=False)
+    owner = pickers.PersonChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="Who answers for it: reopens its meetings, is asked before it changes.",
+    )
     scope = forms.ChoiceField(choices=Scope.choices)
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For one team or a subtree."
@@ -182,6 +198,12 @@ class CadenceEditForm(RecurrencePickerForm):
         min_value=1, max_value=1440, required=False, help_text="Minutes; 60 if left empty."
     )
     timezone = forms.ChoiceField(choices=timezone_choices)
+    start_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Starts on",
+        help_text="The first day it may occur.",
+    )
     checkin_owed_by = forms.ChoiceField(choices=OwedBy.choices, label="Check-ins owed by")
     window_opens_hours = forms.IntegerField(
         min_value=0, max_value=336, label="Window opens (hours before due)"
@@ -205,7 +227,19 @@ class CadenceEditForm(RecurrencePickerForm):
         self.fields["team"].queryset = qs
         self.fields["teams"].queryset = qs
         people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
+        self.fields["owner"].queryset = people
         self.fields["extra_participants"].queryset = people
+
+    # Kind and start may be left out of a post (unchanged), not given empty.
+    def clean_kind(self):
+        if "kind" in self.data and not self.cleaned_data["kind"]:
+            raise forms.ValidationError("Choose a kind.")
+        return self.cleaned_data["kind"]
+
+    def clean_start_date(self):
+        if "start_date" in self.data and self.cleaned_data["start_date"] is None:
+            raise forms.ValidationError("Give the first day it may occur.")
+        return self.cleaned_data["start_date"]
 
 
 def agenda_to_text(sections: list[dict]) -> str:

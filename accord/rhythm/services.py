@@ -23,7 +23,7 @@ from accord.core.services import (
     update_and_record,
 )
 from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
-from accord.org.permissions import require_role, require_team_admin
+from accord.org.permissions import refuse_viewer, require_role, require_team_admin
 from accord.rhythm import links, queries, recurrence
 from accord.rhythm.models import (
     Attendance,
@@ -257,6 +257,7 @@ def create_cadence(
         require_same_org(org, p, "person")
     _check_scope(scope, data["team"], teams)
     _require_cadence_admin(actor, scope, data["team"], "set up its cadences")
+    refuse_viewer(data["owner"], "owner", "own a cadence")
     recurrence.zone(data["timezone"])
     schedule = recurrence.Schedule(
         rrule=data["rrule"],
@@ -350,6 +351,8 @@ def update_cadence(
     cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
     _require_cadence_admin(actor, cadence.scope, cadence.team, "change its cadences")
     teams_list = list(teams) if teams is not None else list(cadence.teams.all())
+    if getattr(changes.get("owner"), "pk", None) == cadence.owner_id and "owner" in changes:
+        del changes["owner"]  # unchanged: an owner kept is not chosen again
     _clean_cadence(org, changes, teams_list)
     if {"all_day", "time", "duration_minutes", "kind"} & set(changes):
         _settle_all_day(changes, cadence)
@@ -360,6 +363,8 @@ def update_cadence(
     _check_scope(scope, team, teams_list)
     if "scope" in changes or "team" in changes:
         _require_cadence_admin(actor, scope, team, "change its cadences")
+    if changes.get("owner") is not None:
+        refuse_viewer(changes["owner"], "owner", "own a cadence")
     schedule = recurrence.Schedule(
         rrule=changes.get("rrule", cadence.rrule),
         start_date=changes.get("start_date", cadence.start_date),
@@ -401,8 +406,10 @@ def update_cadence(
                 before={"extra_participants": before},
                 after={"extra_participants": after},
             )
+    # The moves and cancellations the new schedule dropped, for the caller to say so.
+    cadence.dropped_exceptions = []
     if SCHEDULE_FIELDS & set(changes):
-        _drop_stale_exceptions(org, actor, cadence)
+        cadence.dropped_exceptions = _drop_stale_exceptions(org, actor, cadence)
     return cadence
 
 
@@ -415,16 +422,19 @@ def _when(schedule: recurrence.Schedule) -> tuple:
     return (rule, schedule.start_date, schedule.all_day, schedule.time, schedule.timezone)
 
 
-def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cadence) -> int:
-    """Delete the exceptions of occurrences the cadence's (new) schedule no longer has."""
+def _drop_stale_exceptions(
+    org: Organization, actor: Person | None, cadence: Cadence
+) -> list[OccurrenceException]:
+    """Delete the exceptions of occurrences the cadence's (new) schedule no longer has;
+    returns them."""
     rows = list(OccurrenceException.objects.filter(cadence=cadence).order_by("original_start"))
     if not rows:
-        return 0
+        return []
     schedule = cadence.schedule
     # One small window per exception: the cost does not grow with the years between them.
     stale = [e for e in rows if not recurrence.is_rule_instant(schedule, e.original_start)]
     if not stale:
-        return 0
+        return []
     OccurrenceException.objects.filter(pk__in=[e.pk for e in stale]).delete()
     activity.record(
         org,
@@ -445,7 +455,7 @@ def _drop_stale_exceptions(org: Organization, actor: Person | None, cadence: Cad
         after={"exceptions": []},
         label=f"{cadence.name}: {len(stale)} moved or cancelled occurrence(s) no longer exist",
     )
-    return len(stale)
+    return stale
 
 
 def _occurrence_or_refuse(cadence: Cadence, original_start: dt.datetime):
@@ -678,6 +688,20 @@ def submit_checkin(
         if now < opens:
             raise ServiceError(
                 f"The check-in window opens {_their(opens, person)}.", code="window_not_open"
+            )
+        given = (
+            CheckIn.objects.filter(
+                cadence=cadence, person=person, occurrence_start=occ.original_start
+            )
+            .exclude(status=CheckInStatus.MISSED)
+            .first()
+        )
+        if given is not None:
+            raise ServiceError(
+                f"The check-in window closed {_their(late_until, person)}; your check-in, "
+                f"submitted {given.get_status_display().lower()}, stays as it was and can no "
+                "longer be changed.",
+                code="window_closed",
             )
         raise ServiceError(
             f"The check-in window closed {_their(late_until, person)}; this check-in is missed.",
@@ -1148,23 +1172,37 @@ def days_early(meeting: Meeting, now: dt.datetime) -> int:
     return max(0, (meeting.scheduled_start.astimezone(tz).date() - now.astimezone(tz).date()).days)
 
 
-def can_reopen(actor: Person | None, meeting: Meeting) -> bool:
-    """The meeting's owners: its cadence's owner and whoever started it (the facilitator);
-    for a cadence without an owner, whoever may manage the cadence."""
+def manages_meetings(actor: Person | None, cadence: Cadence) -> bool:
+    """Who answers for a cadence's meetings: its owner, a lead of its team (or of one of
+    its set of teams), leaders and admins (as may manage the cadence)."""
     if actor is None:
         return True
     if not (actor.is_active and actor.has_role(Role.MEMBER)):
         return False
-    cadence = meeting.cadence
-    if actor.pk in (cadence.owner_id, meeting.started_by_id):
+    if actor.pk == cadence.owner_id or actor.has_role(Role.LEADER):
         return True
-    if cadence.owner_id is None:
-        try:
-            _require_cadence_admin(actor, cadence.scope, cadence.team, "reopen its meetings")
-        except PermissionDenied:
-            return False
+    if cadence.scope in (Scope.TEAM, Scope.SUBTREE) and cadence.team_id is not None:
+        team_ids = [cadence.team_id]
+    elif cadence.scope == Scope.TEAMS:
+        team_ids = list(cadence.teams.values_list("pk", flat=True))
+    else:
+        return False
+    return Membership.objects.filter(
+        person=actor, team_id__in=team_ids, role=MembershipRole.LEAD, ended_on__isnull=True
+    ).exists()
+
+
+def can_reopen(actor: Person | None, meeting: Meeting) -> bool:
+    """A running meeting: its cadence's owner, whoever started it (the facilitator), a
+    lead of its team(s), leaders and admins. A finished one: the same but the facilitator
+    (finishing early and alone is undone by whoever answers for the meeting)."""
+    if actor is None:
         return True
-    return False
+    if not (actor.is_active and actor.has_role(Role.MEMBER)):
+        return False
+    if meeting.status == MeetingStatus.RUNNING and actor.pk == meeting.started_by_id:
+        return True
+    return manages_meetings(actor, meeting.cadence)
 
 
 @transaction.atomic
@@ -1172,19 +1210,41 @@ def reopen_meeting(
     org: Organization, actor: Person | None, meeting: Meeting, *, reason: str = ""
 ) -> Meeting:
     """Undo a start until the meeting ends: its agenda is live again (and frozen afresh
-    when it is started again). Notes, action items, decisions and headlines are kept."""
+    when it is started again). Notes, action items, decisions and headlines are kept.
+
+    A finished meeting is reopened as running: its minutes, attendance and ratings stay
+    and can be changed again, and it is finished again like any other; it no longer
+    counts as held meanwhile."""
     require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     if not can_reopen(actor, meeting):
         raise PermissionDenied(
-            f"Only the owner of {meeting.cadence.name} or whoever started this meeting "
-            "may reopen it."
+            f"Only the owner of {meeting.cadence.name}, a lead of its team, an admin"
+            + (" or whoever started this meeting" if meeting.status == "running" else "")
+            + " may reopen it."
         )
     if meeting.status == MeetingStatus.PLANNED:
         raise ServiceError("This meeting has not started.", code="not_started")
-    if meeting.status == MeetingStatus.FINISHED:
-        raise ServiceError("This meeting is over; its minutes are final.", code="already_finished")
     reason = (reason or "").strip()[:500]
+    if meeting.status == MeetingStatus.FINISHED:
+        before = {
+            "status": meeting.status,
+            "ended_at": meeting.ended_at,
+            "summary": meeting.summary,
+        }
+        meeting.status = MeetingStatus.RUNNING
+        meeting.ended_at = None
+        meeting.version += 1
+        meeting.save()
+        activity.record(
+            org,
+            actor,
+            "reopened",
+            meeting,
+            before=before,
+            after={"status": meeting.status, **({"reason": reason} if reason else {})},
+        )
+        return meeting
     before = {
         "status": meeting.status,
         "started_at": meeting.started_at,
@@ -1243,6 +1303,9 @@ def set_attendance(
     return row
 
 
+NOTES_MAX = 20_000  # characters of a meeting's notes, per agenda section
+
+
 @transaction.atomic
 def save_notes(
     org: Organization, actor: Person | None, meeting: Meeting, section_key: str, text: str
@@ -1257,9 +1320,23 @@ def save_notes(
             f"This meeting has no agenda section {section_key!r}.",
             fields={"section": ["Unknown section."]},
         )
+    text = (text or "").strip()
+    if "\x00" in text:  # SQLite would store it, PostgreSQL refuses it: refuse it on both
+        raise ServiceError(
+            "The notes contain a NUL character (\\x00); nothing was saved.",
+            fields={"text": ["Null characters are not allowed."]},
+            code="nul_character",
+        )
+    if len(text) > NOTES_MAX:
+        raise ServiceError(
+            f"The notes are too long ({len(text):,} characters, at most {NOTES_MAX:,} per "
+            "section); nothing was saved.",
+            fields={"text": [f"At most {NOTES_MAX:,} characters."]},
+            code="too_long",
+        )
     notes = dict(meeting.notes)
     before = notes.get(section_key, "")
-    notes[section_key] = (text or "").strip()[:20000]
+    notes[section_key] = text
     if before == notes[section_key]:
         return meeting
     meeting.notes = notes
@@ -1442,6 +1519,17 @@ def finish_meeting(
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "finish its meetings")
     _require_running(meeting)
+    now = now or timezone.now()
+    days = days_early(meeting, now)
+    if days > 0 and not manages_meetings(actor, meeting.cadence):
+        # Finishing counts it as held and takes it off everyone's next meetings: before
+        # its day, that is for whoever answers for it, not any one participant.
+        day = meeting.scheduled_start.astimezone(recurrence.zone(meeting.cadence.timezone))
+        raise PermissionDenied(
+            f"This meeting is on {weekday(day.date())}, {days} day{'s' if days != 1 else ''} "
+            f"from now: before its day only the owner of {meeting.cadence.name}, a lead of "
+            "its team or an admin may finish it. Leave it running, or ask them."
+        )
     clean: dict[int, int] = {}
     for pid, score in (ratings or {}).items():
         try:
@@ -1467,7 +1555,6 @@ def finish_meeting(
         row = present[pid]
         row.rating = score
         row.save(update_fields=["rating"])
-    now = now or timezone.now()
     meeting.status = MeetingStatus.FINISHED
     meeting.ended_at = now
     meeting.summary = (summary or "").strip()[:10000]
@@ -1558,6 +1645,21 @@ def create_feed(
         )
         if person is not None and person.pk != actor.pk:
             raise PermissionDenied("You can only create your own calendar feed.")
+    if person is not None and actor is not None:
+        # One live address per person: a second "create" (a double click, a reload) does
+        # not add another. Only its hash is kept, so it cannot be shown again: regenerating
+        # it is the way to a new address. (The person's row is locked: two at once make one.)
+        # The system (actor None: the demo, a test's fixtures) is not asked, as for an
+        # early start.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        live = CalendarFeed.objects.filter(org=org, person=person, revoked_at__isnull=True)
+        if live.exists():
+            raise ServiceError(
+                "You already have a calendar address. Only a hash of it is kept, so it cannot "
+                "be shown again: regenerate it to get a new one (the old one stops working), "
+                "or revoke it.",
+                code="feed_exists",
+            )
     raw = new_token()
     feed = CalendarFeed.objects.create(
         org=org,

@@ -64,6 +64,7 @@ from accord.web.helpers import (
     own_settings,
     paginate,
 )
+from accord.web.templatetags.dates import weekday_moment
 from accord.web.templatetags.numbers import plain
 from accord.web.views import history_for
 
@@ -217,8 +218,17 @@ def cadence_new(request):
 def cadence_edit(request, cadence_id: int):
     org = request.org
     cadence = _cadence(request, cadence_id)
+    if not _can_manage(request.person, cadence):
+        # Refused before the form is filled in, not after.
+        raise PermissionDenied(
+            f"Only a lead of {cadence.team.name}, a leader or an admin may change {cadence.name}."
+            if cadence.scope in (Scope.TEAM, Scope.SUBTREE) and cadence.team is not None
+            else f"Only a leader or an admin may change {cadence.name}."
+        )
     fields = (
         "name",
+        "kind",
+        "start_date",
         "rrule",
         "all_day",
         "time",
@@ -233,12 +243,16 @@ def cadence_edit(request, cadence_id: int):
     initial.update(picker_initial(cadence.rrule))
     initial["agenda"] = agenda_to_text(cadence.agenda)
     initial["scope"], initial["team"] = cadence.scope, cadence.team_id
+    initial["owner"] = cadence.owner_id
     initial["teams"] = list(cadence.teams.values_list("pk", flat=True))
     initial["extra_participants"] = list(cadence.extra_participants.values_list("pk", flat=True))
     form = CadenceEditForm(request.POST or None, initial=initial, org=org)
     pickers.keep_held(form, cadence)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in PICKER_FIELDS}
+        for name in ("kind", "owner", "start_date"):
+            if name not in request.POST:
+                del data[name]  # not posted (a form of before): unchanged
         drop_time_if_all_day(data)
         data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
         if data["scope"] not in ("team", "subtree"):
@@ -255,6 +269,21 @@ def cadence_edit(request, cadence_id: int):
             form_error(form, exc)
         else:
             messages.success(request, f"{cadence.name} saved.")
+            dropped = getattr(cadence, "dropped_exceptions", [])
+            if dropped:
+                tz = recurrence.zone(cadence.timezone)
+                listed = ", ".join(
+                    f"{weekday_moment(e.original_start.astimezone(tz))} "
+                    + ("(cancelled)" if e.cancelled else "(moved)")
+                    for e in dropped[:5]
+                )
+                more = f" and {len(dropped) - 5} more" if len(dropped) > 5 else ""
+                n = len(dropped)
+                messages.warning(
+                    request,
+                    f"{n} moved or cancelled occurrence{'s' if n != 1 else ''} no longer "
+                    f"exist{'s' if n == 1 else ''} under the new schedule: {listed}{more}.",
+                )
             return redirect("rhythm:cadence", org_slug=org.slug, cadence_id=cadence.pk)
     return render(request, "rhythm/cadence_edit.html", {"form": form, "cadence": cadence})
 
@@ -394,6 +423,7 @@ def checkin_round(request, cadence_id: int, key: str):
         if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
     }
     closed = timezone.now() > cadence.window(occ)[1]
+    mine = queries.is_participant(org, cadence, request.person)
     groups = []
     for status, label in CheckInStatus.choices:
         if status == CheckInStatus.MISSED and closed:
@@ -405,14 +435,19 @@ def checkin_round(request, cadence_id: int, key: str):
             listed = [CheckIn(person=p, status=status) for p in people]
         else:
             of = rows.filter(status=status)
-            listed = list(of.select_related("person").order_by("person__name")[: ROUND_LISTED + 1])
+            listed = list(
+                of.select_related("person", "blocker_team").order_by("person__name")[
+                    : ROUND_LISTED + 1
+                ]
+            )
         more = len(listed) > ROUND_LISTED
         count = shown_count(count_up_to(of) if more else len(listed))
         groups.append((status, label, listed[:ROUND_LISTED], count, more))
-    waiting = [] if closed else list(pending[: ROUND_LISTED + 1])
+    # Someone away owes none: not counted among who is not in yet, named apart.
+    owing = pending.exclude(pk__in=away)
+    waiting = [] if closed else list(owing[: ROUND_LISTED + 1])
     waiting_more = len(waiting) > ROUND_LISTED
-    for p in waiting:
-        p.away = p.pk in away
+    away_people = [] if closed or not away else list(pending.filter(pk__in=away)[:ROUND_LISTED])
     return render(
         request,
         "rhythm/checkin_round.html",
@@ -422,10 +457,13 @@ def checkin_round(request, cadence_id: int, key: str):
             "tz": request.person.timezone,
             "groups": groups,
             "waiting": waiting[:ROUND_LISTED],
-            "waiting_count": shown_count(count_up_to(pending) if waiting_more else len(waiting)),
+            "waiting_count": shown_count(count_up_to(owing) if waiting_more else len(waiting)),
             "waiting_more": waiting_more,
+            "away_people": away_people,
             "closed": closed,
-            "mine": queries.is_participant(org, cadence, request.person),
+            "mine": mine,
+            # What each wrote is read by who takes part in the round and who runs it.
+            "can_read": mine or _can_manage(request.person, cadence),
         },
     )
 
@@ -515,6 +553,8 @@ def checkin(request, cadence_id: int, key: str):
             "opens": opens,
             "late_until": late_until,
             "state": queries.checkin_status_at(cadence, occ, timezone.now()),
+            # After the late window: shown as it was given, read-only.
+            "closed": timezone.now() > late_until,
             "krs": owned["key_results"],
             "objectives": owned["objectives"],
             "initiatives": owned["initiatives"],
@@ -641,7 +681,18 @@ def _meeting_page(
             people=Person.objects.for_org(org).filter(is_active=True).order_by("name"),
             initial={"approver": me},
         )
-        ctx["can_reopen"] = m.status == MeetingStatus.RUNNING and services.can_reopen(me, m)
+        ctx["can_reopen"] = services.can_reopen(me, m)
+        zone = recurrence.zone(me.timezone or "UTC")
+        ctx["started_today"] = (
+            m.started_at is None
+            or m.started_at.astimezone(zone).date() == timezone.now().astimezone(zone).date()
+        )
+        # Finishing before its day is for whoever answers for the meeting (finish_meeting).
+        ctx["finish_early_refused"] = (
+            m.status == MeetingStatus.RUNNING
+            and services.days_early(m, timezone.now()) > 0
+            and not services.manages_meetings(me, cadence)
+        )
         if m.status == MeetingStatus.RUNNING:
             ctx["issues"] = links.meeting_issues(
                 org, m, me, services.meeting_team_ids(org, cadence)
@@ -704,6 +755,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             services.reopen_meeting(org, me, m, reason=p.get("reason", ""))
             messages.success(request, "Meeting reopened: the agenda is live again.")
         elif action == "notes":
+            refused["notes_refused"] = {"section": p.get("section", "")}
             services.save_notes(org, me, m, p.get("section", ""), p.get("text", ""))
             if request.headers.get("HX-Request"):
                 # Saved in place while the meeting goes on: no reload, no lost scroll.
@@ -779,8 +831,9 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         flash_error(request, exc)
         if refused:  # the page again as typed, the refusal beside the fields it names
             for name, held in refused.items():
-                if name == "finish":
+                if name in ("finish", "notes_refused"):
                     held["errors"] = exc.fields
+                    held["message"] = exc.message
                     continue
                 field_errors(held, exc)
             return _meeting_page(request, cadence, occ, refused)

@@ -304,7 +304,9 @@ def test_a_round_of_check_ins_says_who_is_in_and_who_is_not(cast, rhythm, open_c
                       ends_on=day + dt.timedelta(days=1))  # fmt: skip
     page = login(cast.admin).get(base + "checkins/").content.decode()
     waiting = page[page.index('id="round-waiting-h"') :].split("</section>")[0]
-    assert "away: owes none" in waiting
+    # Away owes none: named apart, not counted among who is not in yet.
+    assert "Away, owing none" in waiting and "Everyone who owes one is in." in waiting
+    assert '<span class="figure">0</span> not in yet' in page
     # Owed by the leads alone: a member who has not checked in is not waited for.
     services.update_cadence(cast.org, None, checkin, checkin_owed_by="leads")
     services.submit_checkin(

@@ -10,7 +10,7 @@ from django.test import Client
 
 from accord.org import services as org_services
 from accord.rhythm import notifications, queries, services
-from accord.rhythm.models import Scope
+from accord.rhythm.models import CalendarFeed, Scope
 from tests.conftest import login
 from tests.rhythm.conftest import DUE
 
@@ -35,7 +35,13 @@ def set_sync(cast, rhythm):
 
 def _what_runs(cast, rhythm, set_sync) -> dict:
     org, member = cast.org, cast.member
-    _, token = services.create_feed(org, member, person=member)
+    # One live address per person: the second look regenerates it.
+    live = CalendarFeed.objects.filter(person=member, revoked_at__isnull=True).first()
+    _, token = (
+        services.regenerate_feed(org, member, live)
+        if live
+        else services.create_feed(org, member, person=member)
+    )
     feed = Client().get(f"/api/v1/rhythm/calendar/{token}.ics").content.decode()
     week = login(member).get(f"/o/{org.slug}/rhythm/").content.decode()
     return {
