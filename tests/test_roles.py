@@ -59,7 +59,6 @@ def api_writes(cast) -> list[tuple[str, str, dict]]:
         ("delete", f"/api/v1/teams/{cast.platform.pk}", {}),
         ("post", "/api/v1/people", {"name": "New Hire"}),
         ("patch", f"/api/v1/people/{cast.member.pk}", {"role": "admin"}),
-        ("delete", f"/api/v1/people/{cast.member.pk}", {}),
         (
             "post",
             "/api/v1/memberships",
@@ -67,6 +66,8 @@ def api_writes(cast) -> list[tuple[str, str, dict]]:
         ),
         ("patch", f"/api/v1/memberships/{membership.pk}", {"allocation": 20}),
         ("delete", f"/api/v1/memberships/{membership.pk}", {}),
+        # Last: deactivating Mia ends her terms, which the steps above change.
+        ("delete", f"/api/v1/people/{cast.member.pk}", {}),
     ]
 
 

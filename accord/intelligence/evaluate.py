@@ -43,6 +43,7 @@ from accord.intelligence import config as config_mod
 from accord.intelligence import health as health_mod
 from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.models import (
+    CLOSED_TEAM_RETIRED,
     DIMENSIONS,
     SEVERITY_RANK,
     Evaluation,
@@ -400,6 +401,13 @@ class SignalPlan:
     reopened: int
     new_idents: list[tuple]
     teams_had: dict[int, set[int]]
+    # Of `resolved`: those gone because every team they concerned (or their subject team)
+    # is retired, closed with `closed_reason` "team_retired" rather than shown as fixed.
+    retired_closed: list[int] = field(default_factory=list)
+
+
+def _team_id(subject_id: str) -> int | None:
+    return int(subject_id) if subject_id.isdigit() else None
 
 
 def _plan_signals(org: Organization, found: dict[tuple, Found], moment: dt.datetime) -> SignalPlan:
@@ -453,6 +461,7 @@ def _plan_signals(org: Organization, found: dict[tuple, Found], moment: dt.datet
                 state=state,
                 first_seen=moment,
                 resolved_at=None,
+                closed_reason="",
                 snoozed_until=None,
                 dismissed_reason="",
                 state_changed_at=moment,
@@ -544,6 +553,24 @@ def _plan_signals(org: Organization, found: dict[tuple, Found], moment: dt.datet
     )  # fmt: skip
 
 
+def _closed_by_retirement(plan: SignalPlan | None, retired: set[int]) -> SignalPlan | None:
+    """Note in `plan` which of the signals it resolves went away because their teams were
+    retired (every team they concerned, as stored, or their subject team), not because
+    anyone fixed them: they are closed with `closed_reason` "team_retired"."""
+    if plan is None or not retired or not plan.resolved:
+        return plan
+    closed = {
+        pk for pk in plan.resolved if plan.teams_had.get(pk) and plan.teams_had[pk] <= retired
+    }
+    for i in range(0, len(plan.resolved), CHUNK):
+        about_teams = Signal.objects.filter(
+            pk__in=plan.resolved[i : i + CHUNK], subject_type="org.team"
+        ).values_list("pk", "subject_id")
+        closed.update(pk for pk, sid in about_teams if _team_id(sid) in retired)
+    plan.retired_closed = sorted(closed)
+    return plan
+
+
 def _apply_signals(
     org: Organization, found: dict[tuple, Found], plan: SignalPlan, moment: dt.datetime
 ) -> Stored:
@@ -569,13 +596,13 @@ def _apply_signals(
             (org.pk, f.kind, f.subject_type, f.subject_id, *facts[:_EVIDENCE],
              as_json(f.evidence, ev_text), as_json(f.numbers, num_text),
              *facts[_NUMBERS + 1 :],
-             at, at, SignalState.OPEN, "", 1)
+             at, at, SignalState.OPEN, "", "", 1)
         )  # fmt: skip
 
     _insert(
         Signal,
         ("org", "kind", "subject_type", "subject_id", *_FACT_FIELDS,
-         "first_seen", "last_seen", "state", "dismissed_reason", "version"),
+         "first_seen", "last_seen", "state", "dismissed_reason", "closed_reason", "version"),
         new_rows,
     )  # fmt: skip
     del new_rows
@@ -597,6 +624,10 @@ def _apply_signals(
             snoozed_until=None,
             state_changed_at=moment,
             state_changed_by=None,
+        )
+    for i in range(0, len(plan.retired_closed), CHUNK):
+        Signal.objects.filter(pk__in=plan.retired_closed[i : i + CHUNK]).update(
+            closed_reason=CLOSED_TEAM_RETIRED
         )
     for i in range(0, len(end), CHUNK):
         SignalEpisode.objects.filter(pk__in=end[i : i + CHUNK]).update(ended_at=moment)
@@ -806,6 +837,7 @@ def _evaluate(
     # All the health score needs of the snapshot; the rest is freed before storing.
     # Retired teams leave the health roll-up: no score of their own, nothing added up.
     teams = {pk: t for pk, t in snap.teams.items() if pk not in snap.retired}
+    retired = set(snap.retired)
     team_measures = measures(snap)
     del snap
     # The decisions pillar's stored latency figures ride along with a live evaluation.
@@ -818,12 +850,13 @@ def _evaluate(
     # changed a signal or another evaluation stored meanwhile (then as before).
     mark = _mark(org)
     plan = _plan_signals(org, found, moment) if _stores_signals(org, moment, backfill) else None
+    plan = _closed_by_retirement(plan, retired)
     health = _health(teams, team_measures, found, _planned_live(plan), cfg)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
         store_signals = _stores_signals(org, moment, backfill)
         if store_signals and (plan is None or _changed_since(org, mark)):
-            plan = _plan_signals(org, found, moment)
+            plan = _closed_by_retirement(_plan_signals(org, found, moment), retired)
             health = _health(teams, team_measures, found, _planned_live(plan), cfg)
         elif not store_signals and plan is not None:
             plan, health = None, _health(teams, team_measures, found, None, cfg)

@@ -29,6 +29,9 @@ class SignalSeverity(models.TextChoices):
 SEVERITY_RANK = {SignalSeverity.INFO: 0, SignalSeverity.WARNING: 1, SignalSeverity.CRITICAL: 2}
 
 
+CLOSED_TEAM_RETIRED = "team_retired"  # Signal.closed_reason
+
+
 class SignalState(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -88,6 +91,10 @@ class Signal(OrgScoped):
     snoozed_until = models.DateField(null=True, blank=True)
     dismissed_reason = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Why a resolved signal stopped being found, when it was not fixed: "team_retired" when
+    # the teams it concerned were retired (retiring a team is not fixing it). Empty for a
+    # signal whose condition went away, and for every live one.
+    closed_reason = models.CharField(max_length=20, blank=True, default="")
     state_changed_at = models.DateTimeField(null=True, blank=True)
     state_changed_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from accord.intelligence import queries
 from accord.intelligence.models import (
+    CLOSED_TEAM_RETIRED,
     DIMENSIONS,
     LIVE_STATES,
     HealthScore,
@@ -417,7 +418,13 @@ def new_since(org: Organization, team_ids, since: dt.datetime, limit: int = 10) 
 def resolved_since(
     org: Organization, team_ids, since: dt.datetime, limit: int = 10
 ) -> list[Signal]:
-    qs = _all(org, state=SignalState.RESOLVED).filter(resolved_at__gt=since)
+    """Signals resolved after `since`, latest first; those closed because their teams were
+    retired are not listed: retiring a team is not fixing what was wrong with it."""
+    qs = (
+        _all(org, state=SignalState.RESOLVED)
+        .filter(resolved_at__gt=since)
+        .exclude(closed_reason=CLOSED_TEAM_RETIRED)
+    )
     return _first(org, team_ids, qs.order_by("-resolved_at", "-id"), limit)
 
 

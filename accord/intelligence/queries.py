@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from accord.activity.models import Event
 from accord.core.errors import ServiceError
 from accord.intelligence.models import (
+    CLOSED_TEAM_RETIRED,
     LIVE_STATES,
     HealthScore,
     Signal,
@@ -371,7 +372,9 @@ def resolved_since(
     org: Organization, since: dt.datetime | dt.date, *, team_id: int | None = None
 ) -> QuerySet:
     moment = since if isinstance(since, dt.datetime) else as_moment(since - dt.timedelta(days=1))
-    return signals(org, team_id=team_id, state=SignalState.RESOLVED).filter(resolved_at__gt=moment)
+    resolved = signals(org, team_id=team_id, state=SignalState.RESOLVED)
+    # Closed because their teams were retired: not resolved by anyone (pages.resolved_since).
+    return resolved.filter(resolved_at__gt=moment).exclude(closed_reason=CLOSED_TEAM_RETIRED)
 
 
 def default_scope(org: Organization, person: Person) -> int | None:

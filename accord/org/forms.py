@@ -137,8 +137,9 @@ class PersonEditForm(PersonForm):
         required=False,
         label="Active",
         help_text="Clear it when someone leaves: they can no longer open the organization, their "
-        "tokens and calendar address stop, their agents pause, and teams no longer list or "
-        "count them. Their history stays; tick it again to bring them back.",
+        "tokens and calendar address stop, their agents pause, and their current terms in "
+        "teams end today. Their history stays; tick it again to bring them back (add them to "
+        "teams again).",
     )
     # A box left clear is not sent at all: this says the box was on the form, so only a
     # form that showed it can deactivate anyone (not a post made without it).

@@ -334,6 +334,15 @@ def update_person(
         _keep_one_admin(org, person)
     if data.get("is_active") is False and person.is_active:
         _pause_agents_of(org, actor, person)
+        # Someone who leaves works in no team: their current terms end today (kept as
+        # history); the work they own keeps its owner until it is handed on.
+        _end_current_terms(
+            org,
+            actor,
+            Membership.terms.filter(person=person),
+            localdate(),
+            f"{person.name} was deactivated",
+        )
         for end in ON_DEACTIVATION:
             end(org, actor, person)
     if "role" in data and not person.is_agent:
@@ -878,6 +887,26 @@ def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> 
         )
 
 
+def _check_sibling_name(
+    org: Organization, name: str, parent: Team | None, team: Team | None
+) -> None:
+    """Refuse a current team named as a current sibling (same parent, or both at the top),
+    whatever the case: two "Brand Marketing" side by side cannot be told apart in pickers,
+    messages ("Brand Marketing 100% + Brand Marketing 100%") or files."""
+    siblings = Team.objects.for_org(org).current().filter(parent=parent, name__iexact=name)
+    if team is not None and team.pk is not None:
+        siblings = siblings.exclude(pk=team.pk)
+    clash = siblings.values_list("slug", flat=True).first()
+    if clash is not None:
+        where = f"under {parent.name}" if parent is not None else "at the top of the tree"
+        raise ServiceError(
+            f"A current team {where} is already called {name!r} (/{clash}/); choose another "
+            "name, or retire or rename that team first.",
+            fields={"name": [f"Another team {where} has this name."]},
+            code="duplicate",
+        )
+
+
 @transaction.atomic
 def create_team(
     org: Organization,
@@ -917,6 +946,8 @@ def create_team(
     )
     if retired:
         extra.update(state=TeamState.RETIRED, retired_on=_retirement_day(retired_on))
+    else:
+        _check_sibling_name(org, name, parent, None)
     teams = Team.objects.for_org(org)
     if slug:
         if teams.filter(slug=slug).exists():
@@ -975,6 +1006,16 @@ def update_team(
         # could each pass the cycle check alone and make a cycle together.
         Organization.objects.select_for_update().get(pk=org.pk)
         _check_parent(org, team, changes["parent"])
+    if not team.is_retired and (
+        ("name" in changes and changes["name"].lower() != team.name.lower())
+        or ("parent" in changes and getattr(changes["parent"], "pk", None) != team.parent_id)
+    ):
+        _check_sibling_name(
+            org,
+            changes.get("name", team.name),
+            changes.get("parent", team.parent),
+            team,
+        )
     if "slug" in changes:
         slug = changes["slug"]
         if not slug or Team.objects.for_org(org).filter(slug=slug).exclude(pk=team.pk).exists():
@@ -1091,7 +1132,8 @@ def _retirement_day(on: Any) -> Any:
 @transaction.atomic
 def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any = None) -> Team:
     """Retire a team as of `on` (default today). Its history stays readable; it leaves
-    active lists, pickers, health roll-ups and the dependency map.
+    active lists, pickers, health roll-ups and the dependency map. Its current terms end
+    on that day (reactivating the team does not bring them back).
 
     The rule for sub-teams: a team is retired only once every sub-team is retired or
     moved elsewhere, so no current team ever sits under a retired one."""
@@ -1112,17 +1154,24 @@ def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any 
             "them first.",
             code="has_current_children",
         )
-    return update_and_record(
+    team = update_and_record(
         org, actor, team, {"state": TeamState.RETIRED, "retired_on": day}, verb="retired"
     )
+    # Nobody works in a team that no longer exists: its current terms end with it (kept as
+    # its history), so its members' shares are free for other teams.
+    _end_current_terms(
+        org, actor, Membership.terms.filter(team=team), day, f"{team.name} was retired"
+    )
+    return team
 
 
 @transaction.atomic
 def reactivate_team(
     org: Organization, actor: Person | None, team: Team, *, state: str = TeamState.ACTIVE
 ) -> Team:
-    """Bring a retired team back (as active, forming or advisory). Refused while its parent
-    is retired: reactivate or change the parent first."""
+    """Bring a retired team back (as active, forming or advisory), without members: the
+    terms its retirement ended stay ended. Refused while its parent is retired:
+    reactivate or change the parent first."""
     require_same_org(org, team, "team")
     require_role(actor, Role.LEADER, "reactivate a team")
     team = Team.objects.select_for_update(of=("self",)).select_related("parent").get(pk=team.pk)
@@ -1139,6 +1188,7 @@ def reactivate_team(
             f"{team.parent.name} first or move {team.name} elsewhere.",
             code="parent_retired",
         )
+    _check_sibling_name(org, team.name, team.parent, team)
     return update_and_record(
         org, actor, team, {"state": state, "retired_on": None}, verb="reactivated"
     )
@@ -1771,10 +1821,36 @@ def end_term(
             f"The term started on {membership.started_on:%Y-%m-%d}; it cannot end before.",
             fields={"ended_on": ["On or after the start."]},
         )
+    return _close_term(org, actor, membership, day)
+
+
+def _close_term(
+    org: Organization, actor: Person | None, m: Membership, day: Any, why: str | None = None
+) -> Membership:
+    """End the current term `m` on `day`: its liaison links go, one "ended" event (whose
+    `reason` says why, when the term ends with something else)."""
     TeamLink.objects.filter(
-        kind=TeamLinkKind.LIAISON, from_team=membership.team, person=membership.person
+        kind=TeamLinkKind.LIAISON, from_team_id=m.team_id, person_id=m.person_id
     ).delete()
-    return update_and_record(org, actor, membership, {"ended_on": day}, verb="ended")
+    before = {"ended_on": None}
+    m.ended_on = day
+    m.version += 1
+    m.save(update_fields=["ended_on", "version"])
+    after = {"ended_on": str(day)} | ({"reason": why} if why else {})
+    activity.record(org, actor, "ended", m, before=before, after=after)
+    return m
+
+
+def _end_current_terms(
+    org: Organization, actor: Person | None, terms: models.QuerySet, day: Any, why: str
+) -> int:
+    """End every current term of `terms` on `day` (or on its start, for one that started
+    later), as `end_term` ends one, saying why. Call inside the transaction of the change
+    that ends them (retiring a team, deactivating a person). Returns how many ended."""
+    ended = list(terms.select_for_update(of=("self",)).filter(ended_on__isnull=True).order_by("id"))
+    for m in ended:
+        _close_term(org, actor, m, max(day, m.started_on) if m.started_on else day, why)
+    return len(ended)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.org import permissions, queries, services
+from accord.org import leaving, permissions, queries, services
 from accord.org.forms import (
     AgentForm,
     EndTermForm,
@@ -338,14 +338,32 @@ def team_delete(request, team_slug: str):
 
 
 @org_view
-@require_POST
 def team_retire(request, team_slug: str):
+    """GET: what retiring the team leaves behind (members, open work, dependencies both
+    ways, cadences), and the button that retires it; POST: retire it."""
     org = request.org
-    team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
+    team = get_object_or_404(Team.objects.for_org(org).select_related("parent"), slug=team_slug)
+    if request.method != "POST":
+        _require(permissions.can_edit_tree(request.person), "Only a leader may retire a team.")
+        if team.is_retired:
+            return redirect(_team_url(org, team))
+        return render(
+            request,
+            "org/team_retire.html",
+            {
+                "team": team,
+                "breadcrumbs": queries.ancestors(org, team),
+                "leaves": leaving.team_leaves(org, team),
+            },
+        )
+    ended = leaving.team_members(team).count()
+    done = f"{team.name} is retired; its history stays here."
+    if ended:
+        done += f" The terms of its {ended} member{'s' if ended != 1 else ''} ended."
     return change_and_redirect(
         request,
         lambda: services.retire_team(org, request.person, team, on=request.POST.get("on") or None),
-        f"{team.name} is retired; its history stays here.",
+        done,
         _team_url(org, team),
     )
 
@@ -358,7 +376,8 @@ def team_reactivate(request, team_slug: str):
     return change_and_redirect(
         request,
         lambda: services.reactivate_team(org, request.person, team),
-        f"{team.name} is active again.",
+        f"{team.name} is active again. The terms that ended when it retired stay ended: "
+        "add the members it needs.",
         _team_url(org, team),
     )
 
@@ -432,7 +451,7 @@ def membership_end(request, membership_id: int):
         flash_error(request, exc)
     else:
         messages.success(
-            request, f"{m.person.name}'s term in {m.team.name} ended on {m.ended_on:%Y-%m-%d}."
+            request, f"{m.person.name}'s term in {m.team.name} ended on {day(m.ended_on)}."
         )
     return redirect("org:team", org_slug=org.slug, team_slug=membership.team.slug)
 
@@ -821,8 +840,17 @@ def person_edit(request, person_id: int):
         else:
             messages.success(request, f"{person.name} saved.")
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
-    template = "org/agent_form.html" if person.is_agent else "org/person_form.html"
-    return render(request, template, {"form": form, "person": person})
+    if person.is_agent:
+        return render(request, "org/agent_form.html", {"form": form, "person": person})
+    # What deactivating them would leave behind, for an admin to hand on first.
+    leaves = (
+        leaving.person_leaves(org, person)
+        if person.is_active and permissions.can_manage_people(request.person)
+        else None
+    )
+    return render(
+        request, "org/person_form.html", {"form": form, "person": person, "leaves": leaves}
+    )
 
 
 def _child_counts(org, team: Team, children: list[Team], rows: int) -> dict[str, int]:

@@ -63,5 +63,7 @@ def test_the_terms_of_deactivated_people_are_listed_only_when_asked_for(cast):
     assert api.get(url).json()["items"] == []
     people = api.get(f"/api/v1/people?team_id={cast.platform.pk}").json()["items"]
     assert people == []
-    kept = api.get(url + "&include_inactive=true").json()["items"]
+    # Deactivating ended the term: it is kept as a past one.
+    assert api.get(url + "&include_inactive=true").json()["items"] == []
+    kept = api.get(url + "&include_inactive=true&terms=past").json()["items"]
     assert [m["person_id"] for m in kept] == [cast.member.pk]

@@ -29,8 +29,9 @@ def test_a_leader_edits_retires_and_reactivates_a_team(page, shot, cast):
     expect(page.locator(".team-mission")).to_contain_text("Paved roads for every team.")
     expect(page.get_by_role("link", name="https://git.example.com/platform")).to_be_visible()
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Retire").click()
+    page.get_by_role("button", name="Retire").click()  # what it leaves behind, then retire
+    expect(page.locator(".team-leaves")).to_contain_text("1 current member: Mia Member")
+    page.get_by_role("button", name="Retire Platform").click()
     banner = page.locator(".team-retired")
     expect(banner).to_contain_text("Retired on")
     expect(banner.get_by_role("button", name="Reactivate")).to_be_visible()
@@ -43,6 +44,7 @@ def test_a_leader_edits_retires_and_reactivates_a_team(page, shot, cast):
     assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
     shot(page, "retired-phone")
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "It comes back without members"
     banner.get_by_role("button", name="Reactivate").click()
     expect(page.locator(".team-retired")).to_have_count(0)
     expect(page.get_by_role("button", name="Retire", exact=True)).to_be_visible()

@@ -22,13 +22,17 @@ names = st.text(
 @st.composite
 def org_files(draw):
     n_teams = draw(st.integers(1, 8))
+    # Sibling teams have different names (any case): Accord refuses two of one name.
+    team_names = draw(
+        st.lists(names, min_size=n_teams, max_size=n_teams, unique_by=(str.lower, str.upper))
+    )
     teams = []
     for i in range(n_teams):
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
         teams.append(
             {
                 "slug": f"t{i}",
-                "name": draw(names),
+                "name": team_names[i],
                 **({"parent": f"t{parent}"} if parent is not None else {}),
                 **({"description": draw(names)} if draw(st.booleans()) else {}),
             }

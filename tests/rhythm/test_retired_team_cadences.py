@@ -71,6 +71,8 @@ def test_a_retired_teams_cadences_stop_and_come_back_with_it(cast, rhythm, set_s
     assert "has stopped" in page.content.decode()
 
     org_services.reactivate_team(cast.org, cast.admin, cast.platform)
+    # Retiring ended its terms; its members come back when added again.
+    org_services.add_membership(cast.org, cast.admin, person=cast.member, team=cast.platform)
     back = _what_runs(cast, rhythm, set_sync)
     assert back["running"] == ours and back["mine"] == ours
     assert back["in_feed"] == names and back["in_week"] == names
