@@ -55,6 +55,10 @@ VERBS = {
     "moved": "moved",
     "need_by_moved": "moved the need-by date of",
     "need_by_tied": "tied to a milestone the need-by date of",
+    # Sign-ins and passwords (activity.signins), of a person's account.
+    "signed_in": "signed in to",
+    "locked_out": "locked out",
+    "password_changed": "changed the password of",
     # What Accord itself notices (the worker's checks), read as "Accord marked as overdue".
     "overdue": "marked as overdue",
     "stuck": "marked as stuck",
@@ -118,6 +122,9 @@ FIELDS = {
     "need_by_milestone": "Needed by milestone",
     "anchor": "Relative to",
     "offset_days": "Days from it",
+    "with": "Signed in with",
+    "for_minutes": "Locked for (minutes)",
+    "failed_sign_ins": "Failed sign-ins",
 }
 
 # Bookkeeping that says nothing to a person (the label or link already shows it).
@@ -141,8 +148,14 @@ def field_label(key: str) -> str:
     return FIELDS.get(key) or key.replace("_", " ").capitalize()
 
 
+# Kinds a person calls otherwise than their model does.
+KINDS = {"auth.user": "account"}
+
+
 def kind_label(target_type: str) -> str:
     """`alignment.keyresult` → "key result", from the model's own name."""
+    if target_type in KINDS:
+        return KINDS[target_type]
     try:
         return str(apps.get_model(target_type)._meta.verbose_name)
     except (LookupError, ValueError):

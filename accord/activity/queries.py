@@ -3,6 +3,7 @@ for the ids that events refer to."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
@@ -11,6 +12,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import Q
+from django.utils import timezone
 
 from accord.activity.models import Event, EventQuerySet
 from accord.org.models import Person, Role
@@ -34,8 +36,14 @@ PERSONAL_KINDS = (
 )
 PERSONAL_VERBS = ("inbox_read",)
 # What only admins manage, and so only admins read in the feed, a history or the events API:
-# outbound webhooks, whose address often carries a secret (…/hooks/T0/B0/xyz, ?token=).
-ADMIN_KINDS = ("hooks.webhook",)
+# outbound webhooks, whose address often carries a secret (…/hooks/T0/B0/xyz, ?token=), and
+# people's accounts: who signed in, whose sign-in was locked, who changed their password
+# (activity.signins).
+ADMIN_KINDS = ("hooks.webhook", "auth.user")
+# How admins manage people's accounts: a login given, a password set, a sign-in link made.
+# Home's "Recent activity" leaves them out for everyone but admins (the Activity page and a
+# person's history still show them).
+ACCOUNT_VERBS = ("login_given", "password_set", "sign_in_link_made")
 
 
 def seen_by(events: EventQuerySet, viewer: Person | None) -> EventQuerySet:
@@ -48,19 +56,43 @@ def seen_by(events: EventQuerySet, viewer: Person | None) -> EventQuerySet:
     return events.exclude(personal & ~Q(actor_id=viewer.pk)).exclude(target_type__in=ADMIN_KINDS)
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of `day` in the current time zone."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def feed(
-    org, viewer: Person | None, *, target_type: str = "", actor_id: int | None = None
+    org,
+    viewer: Person | None,
+    *,
+    target_type: str = "",
+    actor_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> EventQuerySet:
     """The organization's events as `viewer` may read them (`seen_by`), newest first, of
     one kind of object and/or one actor (without the QUIET_KINDS unless that kind is asked
-    for)."""
-    events = seen_by(Event.objects.for_org(org).select_related("actor"), viewer)
+    for), recorded from the day `since` to the day `until` (both included, in the current
+    time zone). Each filter is a range on `created_at` after the equalities of one of the
+    event indexes (org; org and kind; org and actor), so a page is read off an index in
+    order whatever the size of the log."""
+    events = seen_by(Event.objects.for_org(org), viewer)
     if target_type:
         events = events.filter(target_type=target_type)
     else:
         events = events.exclude(target_type__in=QUIET_KINDS)
     if actor_id is not None:
+        # Not joined to the person: SQLite then read the person first and that person's
+        # events through the bare foreign-key index, sorting every one of them; alone, the
+        # (org, actor, created_at, id) index gives a page in order. Each event names its
+        # actor itself (`actor_name`).
         events = events.filter(actor_id=actor_id)
+    else:
+        events = events.select_related("actor")
+    if since is not None:
+        events = events.filter(created_at__gte=day_start(since))
+    if until is not None:
+        events = events.filter(created_at__lt=day_start(until + dt.timedelta(days=1)))
     return events
 
 

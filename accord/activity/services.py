@@ -72,9 +72,12 @@ def record(
     after: dict[str, Any] | None = None,
     label: str | None = None,
 ) -> Event:
-    """Append one event. Must run inside the transaction of the write it describes."""
+    """Append one event. Must run inside the transaction of the write it describes.
+    Within `recorded_as(person)`, an event of Accord (`actor` None) is that person's."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the write's transaction")
+    if actor is None:
+        actor = getattr(transaction.get_connection(), "_accord_event_actor", None)
     owner = _accountable_owner(actor)
     event = Event(
         org=org,
@@ -94,9 +97,47 @@ def record(
         batch.append(event)  # saved by flush_events, in this same transaction
         return event
     event.save(force_insert=True)
-    for listener in LISTENERS:
-        listener(event)
+    _tell([event])
     return event
+
+
+def _tell(events: list[Event]) -> None:
+    """The listeners hear of events just inserted; a `recorded_as` block counts them."""
+    tally = getattr(transaction.get_connection(), "_accord_event_tally", None)
+    if tally is not None:
+        tally.count += len(events)
+    for event in events:
+        for listener in LISTENERS:
+            listener(event)
+
+
+class Tally:
+    """How many events a `recorded_as` block inserted (those of refused writes, discarded
+    with them, are not)."""
+
+    count = 0
+
+
+@contextmanager
+def recorded_as(actor: Person | None) -> Iterator[Tally]:
+    """Within this block, the writes services make as Accord (`actor` None) are recorded as
+    `actor`'s: an import applied by an admin runs every write with Accord's rights (a file
+    enters what was, whatever the admin's role in each team) and names the admin who applied
+    it in each event. `None` changes nothing (the command line's imports stay Accord's).
+    The block's `Tally` counts the events inserted in it."""
+    conn = transaction.get_connection()
+    previous = getattr(conn, "_accord_event_actor", None)
+    outer = getattr(conn, "_accord_event_tally", None)
+    tally = Tally()
+    conn._accord_event_actor = actor if actor is not None else previous
+    conn._accord_event_tally = tally
+    try:
+        yield tally
+    finally:
+        conn._accord_event_actor = previous
+        conn._accord_event_tally = outer
+        if outer is not None:
+            outer.count += tally.count
 
 
 # --- many writes in one go ----------------------------------------------------------------
@@ -135,9 +176,7 @@ def flush_events() -> int:
     events = batch[:]
     batch.clear()
     Event.objects.bulk_create(events, batch_size=500)
-    for event in events:
-        for listener in LISTENERS:
-            listener(event)
+    _tell(events)
     return len(events)
 
 

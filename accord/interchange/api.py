@@ -134,7 +134,7 @@ def apply(request, strict: bool = False):
         strict=strict,
         name="upload.yaml",
         run=lambda content: services.apply_file(
-            content, org=org_of(request), strict=strict, actor=actor_of(request)
+            content, org=org_of(request), strict=strict, actor=actor_of(request), name="upload.yaml"
         ),
     )
 

@@ -23,8 +23,13 @@ from accord.interchange.report import CORRECTED, Report
 from accord.org.models import Organization
 
 LIST_SEPARATOR = "|"
+# Lists whose items are lines that hold `|` themselves (an agenda section is "Title | source
+# | minutes"): one item per line of the cell, as the cadence form writes them.
+LINE_LISTS = {("cadences", "agenda")}
 # Sections people exchange as CSV (the issue's teams/people/memberships, objectives/key
-# results and initiatives); the zip export has every section.
+# results and initiatives), preferred when a header would fit another section too. Every
+# section's CSV imports: the zip export's (one file per section, named after it) import
+# back unchanged.
 CSV_SECTIONS = ("teams", "people", "memberships", "objectives", "key_results", "initiatives")
 
 
@@ -40,15 +45,15 @@ def template(section: str) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any) -> str | int | float:
+def _cell(value: Any, lines: bool = False) -> str | int | float:
     """A cell of the export: text (neutralised by the writer when a spreadsheet would run it
-    as a formula) or a number as it is."""
+    as a formula) or a number as it is; a list's items between `|` (or one per line)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v) for v in value)
+        return ("\n" if lines else LIST_SEPARATOR).join(str(v) for v in value)
     if isinstance(value, int | float):
         return value
     return str(value)
@@ -57,7 +62,7 @@ def _cell(value: Any) -> str | int | float:
 def rows(org: Organization, kind: Kind) -> Iterator[list[Any]]:
     yield [f.name for f in kind.fields]
     for data in kind.export_items(org):
-        yield [_cell(data.get(f.name)) for f in kind.fields]
+        yield [_cell(data.get(f.name), (kind.section, f.name) in LINE_LISTS) for f in kind.fields]
 
 
 class _Sink(io.RawIOBase):
@@ -120,15 +125,45 @@ def _dialect(text: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
-def guess_section(header: list[str]) -> str | None:
+def _fits(kind: Kind, names: set[str]) -> bool:
+    """Whether a header of `names` is a CSV of `kind`: its required columns, nothing else."""
+    fields = {f.name for f in kind.fields}
+    return {f.name for f in kind.fields if f.required} <= names <= fields
+
+
+def guess_section(header: list[str], filename: str = "") -> str | None:
+    """The section a CSV is of: the one its file is named after (`cadences.csv`, as the zip
+    export names them) when the header has its required columns; else the one section
+    whose columns the header fits, the usual ones (CSV_SECTIONS) first (`slug,name` is
+    teams, not team kinds). A header several other sections fit is refused (`Ambiguous`):
+    name the file after its section or give the section. None when no section fits."""
     names = set(header)
     kinds = kinds_by_section()
+    stem = filename.rsplit("/", 1)[-1].lower().removesuffix(".csv")
+    if stem in kinds and {f.name for f in kinds[stem].fields if f.required} <= names:
+        return stem  # (a column it does not know is then named as such)
+    usual = [s for s in CSV_SECTIONS if _fits(kinds[s], names)]
+    if usual:
+        return usual[0]
+    others = [s for s, kind in kinds.items() if _fits(kind, names)]
+    if len(others) > 1:
+        raise Ambiguous(others)
+    if others:
+        return others[0]
+    # Nothing fits exactly: the usual section whose required columns are there, so the
+    # refusal names the columns it does not know.
     candidates = [
         s for s in CSV_SECTIONS if {f.name for f in kinds[s].fields if f.required} <= names
     ]
     # The most specific match: the section whose fields cover most of the header.
     candidates.sort(key=lambda s: -len(names & {f.name for f in kinds[s].fields}))
     return candidates[0] if candidates else None
+
+
+class Ambiguous(Exception):
+    def __init__(self, sections: list[str]):
+        super().__init__(sections)
+        self.sections = sections
 
 
 def _convert(
@@ -161,10 +196,24 @@ def _convert(
                 value = True
             elif lowered in ("false", "no", "0", "n", ""):
                 value = False
+        elif f.type == "list" and (kind.section, f.name) in LINE_LISTS:
+            value = _lines(text)
         elif f.type == "list":
             value = [v.strip() for v in text.split(LIST_SEPARATOR) if v.strip()]
         out[f.name] = value
     return out
+
+
+def _lines(text: str) -> list[str]:
+    """A list of lines from its cell: one item per line. A one-line cell of an earlier
+    export, which joined agenda sections with `|` too ("A | checkins | 10|B | none | 5"),
+    is read as its sections of three parts when it reads so."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) == 1:
+        parts = [p.strip() for p in lines[0].split(LIST_SEPARATOR)]
+        if len(parts) > 3 and len(parts) % 3 == 0 and all(p.isdigit() for p in parts[2::3]):
+            return [" | ".join(parts[i : i + 3]) for i in range(0, len(parts), 3)]
+    return lines
 
 
 def parse_csv(
@@ -187,7 +236,19 @@ def parse_csv(
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         header = []
-    section = section or guess_section(header)
+    try:
+        section = section or guess_section(header, filename)
+    except Ambiguous as exc:
+        raise services.Fatal(
+            services.Problem(
+                kind="ambiguous_columns",
+                why=f"The columns fit several sections ({', '.join(exc.sections)}); name the "
+                f"file after its section (e.g. {exc.sections[0]}.csv) or give the section.",
+                file=filename,
+                line=1,
+                value=",".join(header)[:120],
+            )
+        ) from None
     kinds = kinds_by_section()
     if section not in kinds:
         raise services.Fatal(
@@ -256,4 +317,6 @@ def import_csv(
         trial=not services.is_large(source),
         chunked=services.is_large(source),
         progress=progress,
+        name=filename,
+        source_format=f"CSV ({next(iter(document))})",
     )

@@ -469,5 +469,11 @@ def import_directory(
     data = kubernetes.read(directory)
     document, report = build(data, name=name, today=today)
     return services.apply_data(
-        document, org_slug=org_slug, strict=strict, dry_run=dry_run, report=report
+        document,
+        org_slug=org_slug,
+        strict=strict,
+        dry_run=dry_run,
+        report=report,
+        name=Path(directory).name or str(directory),
+        source_format="Kubernetes community data",
     )

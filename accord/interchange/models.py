@@ -82,3 +82,24 @@ class ImportJob(OrgScoped):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class Import(OrgScoped):
+    """An import that changed the organization (an organization file, a CSV, another
+    tool's data): who applied it, the file, its format and how many objects it created,
+    updated and removed. Its one event ("Maya Chen applied import reorg.yaml") is written in
+    the transaction of the import's writes, so a failed import leaves neither."""
+
+    actor = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=200)  # the file's name as given
+    format = models.CharField(max_length=40)  # "organization file", "CSV (teams)", …
+    counts = models.JSONField(default=dict, blank=True)  # {"created": 1, "updated": 2, …}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name

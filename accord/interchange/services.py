@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accord.activity.services import recorded_as
 from accord.core.errors import ServiceError
 from accord.interchange import engine
 from accord.interchange.engine import Aborted, Change, Context, Fatal, Kind, compact
@@ -233,11 +234,15 @@ def _run(
     trial: bool = True,
     chunked: bool = False,
     progress: engine.Progress | None = None,
+    name: str = "",
+    source_format: str = "organization file",
 ) -> Outcome:
     """Read and validate everything, plan, then (unless `dry_run`) write: in one
     transaction, or in short ones when `chunked`. A plan tries the writes and rolls them
     back when `trial`; otherwise it only compares. `progress(done, total, phase)` hears how
-    far it got. With `partial`, an item's fields left out keep their values (Context.partial)."""
+    far it got. With `partial`, an item's fields left out keep their values (Context.partial).
+    The writes' events name `actor` (the admin applying it; None: Accord), and an apply that
+    changed something records one event of the import itself (`name`, `source_format`)."""
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
@@ -288,9 +293,12 @@ def _run(
             if ctx.org is None:
                 ctx.org = _create_organization(ctx, desired.organization.get("name") or slug, slug)
                 outcome.org = ctx.org
-            engine.execute(ctx, changes)
+            with recorded_as(ctx.actor) as recorded:
+                engine.execute(ctx, changes)
             if dry_run:
                 raise engine._DryRun
+            if recorded.count:  # something changed (a write that changes nothing records none)
+                _record_import(ctx, name or "upload.yaml", source_format)
             ctx.tell("written")
     except Aborted:
         outcome.aborted = True
@@ -313,6 +321,32 @@ def _run(
     outcome.changes = ctx.done
     outcome.applied = not dry_run
     return outcome
+
+
+def _record_import(ctx: Context, name: str, source_format: str) -> None:
+    """The import's own event, in the transaction of its (last) writes: who applied which
+    file and how many objects it created, updated and removed."""
+    from accord.activity.services import record
+    from accord.interchange.models import Import
+
+    if not ctx.done or ctx.org is None:
+        return
+    actions = Counter(change.action for change in ctx.done)
+    counts = {
+        "created": actions["create"],
+        "updated": actions["update"],
+        "removed": actions["remove"],
+    }
+    made = Import.objects.create(
+        org=ctx.org, actor=ctx.actor, name=name[:200], format=source_format[:40], counts=counts
+    )
+    record(
+        ctx.org,
+        ctx.actor,
+        "applied",
+        made,
+        after={"file": made.name, "format": made.format, **counts},
+    )
 
 
 def _create_organization(ctx: Context, name: str, slug: str) -> Organization:
@@ -359,6 +393,8 @@ def apply_data(
     trial: bool = True,
     chunked: bool = False,
     progress: engine.Progress | None = None,
+    name: str = "",
+    source_format: str = "organization file",
 ) -> Outcome:
     """Apply an already-built organization document (importers); `report` holds what the
     importer found before, so strict mode also aborts on it. Without `prune`, nothing
@@ -379,6 +415,8 @@ def apply_data(
         trial=trial,
         chunked=chunked,
         progress=progress,
+        name=name,
+        source_format=source_format,
     )
 
 
@@ -414,6 +452,7 @@ def apply_file(
     strict=False,
     actor=None,
     progress: engine.Progress | None = None,
+    name: str = "",
 ) -> Outcome:
     """Validate `source`, then write it: in one transaction, or for a large file in short
     ones (CHUNK_SECONDS each) so other writers are not held up. A file with a problem in
@@ -428,6 +467,7 @@ def apply_file(
         actor=actor,
         chunked=is_large(source),
         progress=progress,
+        name=name,
     )
 
 
@@ -706,8 +746,11 @@ def _outcome_of(job, progress: engine.Progress) -> Outcome:
             actor=actor,
             progress=progress,
         )
-    run = plan_file if job.kind == "plan" else apply_file
-    return run(content, org=job.org, strict=job.strict, actor=actor, progress=progress)
+    if job.kind == "plan":
+        return plan_file(content, org=job.org, strict=job.strict, actor=actor, progress=progress)
+    return apply_file(
+        content, org=job.org, strict=job.strict, actor=actor, progress=progress, name=job.name
+    )
 
 
 def run_job(job_id: int) -> str:

@@ -34,8 +34,11 @@ def _run(request, content: bytes, name: str, strict: bool, *, apply: bool):
             filename=name,
             actor=request.person,
         )
-    run = services.apply_file if apply else services.plan_file
-    return run(content, org=request.org, strict=strict, actor=request.person)
+    if apply:
+        return services.apply_file(
+            content, org=request.org, strict=strict, actor=request.person, name=name
+        )
+    return services.plan_file(content, org=request.org, strict=strict, actor=request.person)
 
 
 def _digest(content: bytes) -> str:

@@ -17,7 +17,6 @@ from accord.activity.models import Event
 from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
-from accord.core.ids import as_id
 from accord.intelligence.queries import resolve_links
 from accord.org.models import Membership, Person, Role
 from accord.org.queries import headcount, orgs_for_user
@@ -94,14 +93,16 @@ def home(request):
 
 @org_view
 def activity(request):
+    """The event log, newest first: of one kind of object, one person (chosen through the
+    search box) and/or a range of days; what is not understood is left out and named."""
+    from urllib.parse import urlencode
+
+    from accord.activity.forms import ActivityFilterForm
+
     kind = request.GET.get("type", "")
-    actor = request.GET.get("actor", "")
-    events = activity_queries.feed(
-        request.org,
-        request.person,
-        target_type=kind,
-        actor_id=as_id(actor),
-    )
+    form = ActivityFilterForm(request.GET or None, org=request.org)
+    filters = form.valid_filters()
+    events = activity_queries.feed(request.org, request.person, target_type=kind, **filters)
     page = paginate_uncounted(request, events, per_page=50)
     if request.headers.get("HX-Request"):
         template, types = "web/_events.html", []
@@ -113,6 +114,9 @@ def activity(request):
         types = sorted(
             ((t, describe.kind_label(t).capitalize()) for t in kinds), key=lambda p: p[1]
         )
+    # What the next page's link carries: the filters in force.
+    kept = {"type": kind, "actor": filters.get("actor_id")}
+    kept |= {k: filters[k].isoformat() for k in ("since", "until") if k in filters}
     return render(
         request,
         template,
@@ -121,6 +125,8 @@ def activity(request):
             "events": linked(request.org, name_references(request.org, page.object_list)),
             "types": types,
             "type": kind,
+            "form": form,
+            "filter_query": urlencode({k: v for k, v in kept.items() if v}),
         },
     )
 

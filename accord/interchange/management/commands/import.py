@@ -14,8 +14,10 @@ from accord.interchange.management.commands._common import write_json
 class Command(BaseCommand):
     help = (
         "Import an organization from another source: `kubernetes DIR` (the Kubernetes "
-        "community data: sigs.yaml and keps/), or `csv FILE` (teams, people, memberships, "
-        "objectives, key results or initiatives; see docs/org-format.md)."
+        "community data: sigs.yaml and keps/), or `csv FILE` (any section of the "
+        "organization file, e.g. teams, people, memberships, objectives, key results, "
+        "initiatives or cadences: known by the file's name, as the zip export names them, "
+        "or by its columns, or given with --section; see docs/org-format.md)."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("path", help="the directory (kubernetes) or file (csv)")
         parser.add_argument("--org", help="slug of the organization (created if missing)")
         parser.add_argument("--name", help="name of a new organization", default="")
+        parser.add_argument(
+            "--section", help="csv: the section the file is of (default: from its name/columns)"
+        )
         parser.add_argument("--strict", action="store_true", help="any problem aborts")
         parser.add_argument("--dry-run", action="store_true", help="report, change nothing")
         parser.add_argument("--report", metavar="FILE.json", help="write the full JSON report")
@@ -58,6 +63,7 @@ class Command(BaseCommand):
             outcome = csvio.import_csv(
                 read_source(str(path)),
                 org_slug=opts["org"],
+                section=opts.get("section") or None,
                 strict=opts["strict"],
                 dry_run=opts["dry_run"],
                 filename=path.name,

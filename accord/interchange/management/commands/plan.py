@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,11 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         source = read_source(opts["file"])
-        run = services.apply_file if self.apply else services.plan_file
         progress = self._progress() if services.is_large(source) else None
-        outcome = run(
-            source, org_slug=opts.get("org") or "", strict=opts["strict"], progress=progress
-        )
+        common = {"org_slug": opts.get("org") or "", "strict": opts["strict"], "progress": progress}
+        if self.apply:
+            outcome = services.apply_file(source, name=Path(opts["file"]).name, **common)
+        else:
+            outcome = services.plan_file(source, **common)
         write_json(opts.get("report"), outcome.as_json())
         if opts["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))

@@ -1,0 +1,50 @@
+"""The activity page's filters, read from the URL (a GET form): the kind of object, who did
+it (a person chosen through the search box: an organization may have 100,000) and a range
+of days. What is not understood is left out of the filter and named on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from accord.core import dates
+from accord.org.models import Person
+from accord.web import pickers
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ActivityFilterForm(forms.Form):
+    actor = pickers.PersonChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="Anyone", label="Who"
+    )
+    since = dates.DateField(required=False, widget=DATE, label="From")
+    until = dates.DateField(required=False, widget=DATE, label="To")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Anyone of the organization, deactivated people too: what did they do before.
+        self.fields["actor"].queryset = Person.objects.for_org(org).order_by("name", "id")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The range ends before it begins.")
+        return data
+
+    def valid_filters(self) -> dict:
+        """The filters given that are valid (`actor_id`, `since`, `until` for
+        `queries.feed`); the page names the others (`errors`)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        out: dict[str, object] = {}
+        if data.get("actor") is not None:
+            out["actor_id"] = data["actor"].pk
+        for key in ("since", "until"):
+            if isinstance(data.get(key), dt.date):
+                out[key] = data[key]
+        return out
