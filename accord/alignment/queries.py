@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -1169,3 +1169,108 @@ def milestones_between(
     if team_ids is not None:
         qs = qs.filter(Q(teams__isnull=True) | Q(teams__in=list(team_ids))).distinct()
     return list(qs.prefetch_related("teams").order_by("date", "name", "id"))
+
+
+# --- one person's work -------------------------------------------------------------------
+
+# How far up the objective links a chain is followed to its top objective: deeper cascades
+# are cut here, so one bad (or cyclic) chain cannot make a page walk without end.
+CHAIN_DEPTH = 12
+
+
+@dataclass
+class OwnedInitiative:
+    """An initiative someone owns, with the first link of what it serves: the key result
+    (when it serves one) and its objective, and the objective at the top of that chain."""
+
+    initiative: Initiative
+    key_result: KeyResult | None = None
+    objective: Objective | None = None
+    top: Objective | None = None  # the objective itself when nothing is above it
+
+    @property
+    def top_is_further(self) -> bool:
+        return self.top is not None and self.objective is not None and self.top != self.objective
+
+
+def _tops(objective_ids: list[int]) -> dict[int, int]:
+    """objective id -> the objective at the top of its chain of parents (itself when it has
+    none), in one recursive query over the links of these objectives only. Where a chain
+    forks, the highest parent of the smallest id wins, so the answer is stable."""
+    if not objective_ids:
+        return {}
+    links = connection.ops.quote_name(ObjectiveLink._meta.db_table)
+    objectives = connection.ops.quote_name(Objective._meta.db_table)
+    marks = ", ".join(["%s"] * len(objective_ids))
+    # The first rows come from the objectives' own table, so every column has the type of
+    # their ids (PostgreSQL wants one type for a column in both halves of the union).
+    sql = f"""
+        WITH RECURSIVE up(start, id, depth) AS (
+            SELECT o.id, o.id, 0 FROM {objectives} o WHERE o.id IN ({marks})
+            UNION
+            SELECT up.start, l.parent_id, up.depth + 1
+            FROM up JOIN {links} l ON l.child_id = up.id
+            WHERE up.depth < %s
+        )
+        SELECT start, id, depth FROM up
+    """
+    best: dict[int, tuple[int, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*objective_ids, CHAIN_DEPTH])
+        for start, oid, depth in cursor.fetchall():
+            seen = best.get(start)
+            if seen is None or (-depth, oid) < (-seen[0], seen[1]):
+                best[start] = (depth, oid)
+    return {start: oid for start, (_, oid) in best.items()}
+
+
+def owned_initiatives(
+    org: Organization, person: Person, limit: int = 5
+) -> tuple[list[OwnedInitiative], int]:
+    """The open initiatives `person` owns, the soonest target first (those without one
+    last), at most `limit`, each with the first link of the chain it serves and the top
+    objective of that chain; and how many there are (`count_up_to`). Six queries at most,
+    read from the owner's index and the links of these few initiatives, never the
+    organization's."""
+    from accord.core.counting import count_up_to
+
+    qs = (
+        Initiative.objects.for_org(org)
+        .filter(owner=person, status__in=OPEN_INITIATIVE_STATUSES)
+        .select_related("team")
+        .order_by(F("target_date").asc(nulls_last=True), Lower("title"), "id")
+    )
+    rows = list(qs[: limit + 1])
+    total = count_up_to(qs) if len(rows) > limit else len(rows)
+    rows = rows[:limit]
+    if not rows:
+        return [], 0
+    ids = [i.pk for i in rows]
+    found = {i.pk: OwnedInitiative(i) for i in rows}
+    for link in (
+        InitiativeKeyResult.objects.filter(initiative_id__in=ids)
+        .select_related("key_result__objective")
+        .order_by("key_result__objective__title", "key_result__position", "key_result_id")
+    ):
+        item = found[link.initiative_id]
+        if item.key_result is None:
+            item.key_result = link.key_result
+            item.objective = link.key_result.objective
+    for link in (
+        InitiativeObjective.objects.filter(initiative_id__in=ids)
+        .select_related("objective")
+        .order_by("objective__title", "objective_id")
+    ):
+        item = found[link.initiative_id]
+        if item.objective is None:
+            item.objective = link.objective
+    starts = sorted({o.objective.pk for o in found.values() if o.objective is not None})
+    tops = _tops(starts)
+    above = set(tops.values()) - set(starts)
+    named = {o.objective.pk: o.objective for o in found.values() if o.objective is not None}
+    if above:
+        named.update(Objective.objects.for_org(org).in_bulk(sorted(above)))
+    for item in found.values():
+        if item.objective is not None:
+            item.top = named.get(tops.get(item.objective.pk, item.objective.pk), item.objective)
+    return [found[pk] for pk in ids], total

@@ -1,8 +1,7 @@
-"""Sections on the home page (what waits on me) and a team page (issues, action items)."""
+"""Sections on a team page (issues, action items, decisions). What waits on the person
+(their action items, the decisions they approve) is home's "Your work" (`accord.web.work`)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.db.models import Case, Value, When
 from django.template.loader import render_to_string
@@ -12,33 +11,8 @@ from accord.core.counting import count_up_to, shown_count
 from accord.decisions import queries
 from accord.decisions.models import (
     UNDECIDED,
-    ActionItem,
-    ActionStatus,
-    Decision,
     stale_after_days,
 )
-
-
-def home(request) -> str | None:
-    """What waits on the viewer. Each read starts from the viewer's own rows (the
-    approver's and owner's indexes), never from the organization's: a person's items are
-    theirs alone, so the organization filter adds nothing but a worse plan."""
-    me = request.person
-    today = timezone.localdate()
-    waiting = list(
-        Decision.objects.filter(approver=me, status__in=UNDECIDED)
-        .select_related("approver", "driver")
-        .order_by(queries.DECIDE_BY_FIRST, "opened_at", "id")[:8]
-    )
-    mine = ActionItem.objects.filter(owner=me, status=ActionStatus.OPEN, due_on__isnull=False)
-    mine = mine.select_related("owner", "team").order_by("due_on", "id")
-    overdue = list(mine.filter(due_on__lt=today)[:8])
-    due_soon = list(mine.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))[:5])
-    return render_to_string(
-        "decisions/panel_home.html",
-        {"waiting": waiting, "overdue": overdue, "due_soon": due_soon, "today": today},
-        request=request,
-    )
 
 
 def team(request, team) -> str | None:

@@ -865,3 +865,32 @@ __all__ = [
     "team_action_lists",
     "waiting_on",
 ]
+
+
+# --- one person's work -------------------------------------------------------------------
+
+
+def open_items_of(
+    org: Organization, person: Person, limit: int = 5
+) -> tuple[list[ActionItem], int]:
+    """`person`'s open action items, overdue first (the soonest due first, undated last),
+    at most `limit`, and how many are open (`count_up_to`). Read off the owner's (org,
+    owner, status, due on) index: two queries, whatever the organization's size."""
+    qs = action_items(org).filter(owner=person, status=ActionStatus.OPEN)
+    rows = list(qs.order_by(DUE_FIRST, "id")[: limit + 1])
+    total = count_up_to(qs) if len(rows) > limit else len(rows)
+    return rows[:limit], total
+
+
+def decisions_to_make(
+    org: Organization, person: Person, limit: int = 5
+) -> tuple[list[Decision], int]:
+    """The open or proposed decisions `person` approves, the soonest deadline first, at
+    most `limit`, and how many there are (`count_up_to`): two queries off the approver's
+    index."""
+    qs = decisions(org).filter(approver=person, status__in=UNDECIDED)
+    rows = list(
+        qs.select_related("driver").order_by(DECIDE_BY_FIRST, "opened_at", "id")[: limit + 1]
+    )
+    total = count_up_to(qs) if len(rows) > limit else len(rows)
+    return rows[:limit], total

@@ -54,7 +54,9 @@ from accord.web.helpers import (
     paginate,
     paginate_uncounted,
 )
+from accord.web.templatetags.dates import day
 from accord.web.views import history_for
+from accord.web.work import work_of
 
 
 @org_view
@@ -583,6 +585,8 @@ def _person_page(
             "allocation_free": max(0, 100 - total),
             "allocation_unknown": terms.allocation_unknown,
             "history": history_for(org, "org.person", person.id, viewer=request.person),
+            # What they own and what waits on them: anyone who may see the page may see it.
+            "work": work_of(org, person, request.person),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
             "identities": list(person.identities.all()),

@@ -1263,3 +1263,32 @@ def adherence_by_team(
         row["held_share"] = row["held"] / row["meetings"] if row["meetings"] else None
         row["on_time_share"] = row["on_time"] / row["owed"] if row["owed"] else None
     return out
+
+
+# --- one person's work -----------------------------------------------------------------------
+
+
+def latest_checkin(org: Organization, person: Person) -> CheckIn | None:
+    """The last check-in `person` submitted, of any cadence: one query off the (org,
+    person, occurrence start) index."""
+    return (
+        CheckIn.objects.for_org(org)
+        .filter(person=person, submitted_at__isnull=False)
+        .select_related("cadence")
+        .order_by("-occurrence_start", "-id")
+        .first()
+    )
+
+
+def next_checkin(
+    org: Organization, person: Person, *, now: dt.datetime | None = None, days: int = 14
+) -> Owed | None:
+    """The next check-in `person` owes and has not sent (one overdue first), due from
+    `now` less the late window to `days` ahead; a few queries (`owed_checkins`)."""
+    now = now or timezone.now()
+    for owed in owed_checkins(
+        org, person, now - dt.timedelta(days=2), now + dt.timedelta(days=days)
+    ):
+        if owed.checkin is None and owed.state in ("upcoming", "open", "overdue"):
+            return owed
+    return None

@@ -3,23 +3,15 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from accord.search import queries
-from accord.web.context import ORG_NAV, PILLAR_NAV
+from accord.web.context import go_to
 from accord.web.helpers import org_view
 
 
 def _commands(request, q: str) -> list[dict]:
-    """The pages whose name starts a word of what was typed: the palette's "Go to" moves."""
-    from django.urls import reverse
-
-    words = q.lower().split()
-    if not words:
-        return []
-    out = []
-    for name, label, hint in PILLAR_NAV + ORG_NAV:
-        if all(any(w.startswith(word) for w in label.lower().split()) for word in words):
-            href = reverse(name, kwargs={"org_slug": request.org.slug})
-            out.append({"label": label, "hint": hint, "href": href})
-    return out[:3]
+    """The pages whose name starts a word of what was typed: the palette's "Go to" moves
+    (`accord.web.context.go_to`)."""
+    admin = request.person is not None and request.person.has_role("admin")
+    return go_to(request.org.slug, q, admin=admin)
 
 
 @org_view

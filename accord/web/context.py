@@ -27,6 +27,65 @@ ORG_NAV = [
 ADMIN_NAV = [
     ("hooks:index", "Webhooks", "Send the organization's events to the tools it runs"),
 ]
+# Pages the Ctrl-K palette also goes to by name, beside the navigation's (a member's
+# everyday destinations): (URL name, label, what it is for, other names for it).
+PALETTE_PAGES = [
+    ("rhythm:index", "My week", "Your check-ins, meetings and what is due", ("check-ins",)),
+    ("conversation:inbox", "Inbox", "Mentions and notices for you", ("notifications",)),
+    ("decisions:actions", "Action items", "Your action items", ("actions", "to do", "tasks")),
+    (
+        "decisions:waiting",
+        "Waiting on me",
+        "Decisions you approve or drive, your open action items",
+        ("approvals",),
+    ),
+    (
+        "coordination:list",
+        "Dependencies",
+        "What teams need from each other",
+        ("waiting on others", "requests"),
+    ),
+    ("coordination:map", "Dependency map", "Who needs what from whom, drawn", ("graph",)),
+    ("decisions:issues", "Issues", "Problems raised by teams, escalated", ("problems",)),
+    ("decisions:index", "Decision log", "Every decision, open and made", ()),
+    ("alignment:initiatives", "Initiatives", "The work teams do", ("projects", "work")),
+    ("alignment:milestones", "Milestones", "Dates that work is held to", ()),
+    ("rhythm:cadences", "Cadences", "Planning, check-ins, reviews", ("meetings",)),
+    ("intelligence:index", "Insights", "Signals, health and briefings", ("signals", "health")),
+]
+PALETTE_SHOWN = 4  # "Go to" moves the palette offers at most
+
+
+def _starts_words(words: list[str], text: str) -> bool:
+    names = text.lower().split()
+    return all(any(n.startswith(w) for n in names) for w in words)
+
+
+def go_to(org_slug: str, q: str, *, admin: bool = False) -> list[dict]:
+    """The pages whose name (or another name for it) has a word starting with each word
+    typed: the palette's "Go to" moves, those matched by their name first."""
+    from django.urls import reverse
+
+    words = q.lower().split()
+    if not words:
+        return []
+    by_name, by_alias, seen = [], [], set()
+    pages = [(n, label, hint, ()) for n, label, hint in PILLAR_NAV + ORG_NAV]
+    if admin:
+        pages += [(n, label, hint, ()) for n, label, hint in ADMIN_NAV]
+    for name, label, hint, aliases in pages + PALETTE_PAGES:
+        if name in seen:
+            continue
+        if _starts_words(words, label):
+            found = by_name
+        elif any(_starts_words(words, alias) for alias in aliases):
+            found = by_alias
+        else:
+            continue
+        seen.add(name)
+        href = reverse(name, kwargs={"org_slug": org_slug})
+        found.append({"label": label, "hint": hint, "href": href})
+    return (by_name + by_alias)[:PALETTE_SHOWN]
 
 
 def _entries(request, items):

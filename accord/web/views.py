@@ -22,6 +22,7 @@ from accord.org.models import Membership, Person, Role
 from accord.org.queries import headcount, orgs_for_user
 from accord.web import panels
 from accord.web.helpers import flash_error, org_view, own_settings, paginate_uncounted
+from accord.web.work import work_of
 
 
 @login_required
@@ -77,18 +78,34 @@ def home(request):
         .select_related("team")
         .order_by("team__name")
     )
-    recent = linked(org, name_references(org, activity_queries.feed(org, me)[:12]))
+    recent = linked(org, name_references(org, home_feed(org, me)[:HOME_RECENT]))
     counts = headcount(org)
     return render(
         request,
         "web/home.html",
         {
             "my_memberships": my_memberships,
+            # The next check-in owed is in the rhythm panel's "Check-ins owed".
+            "work": work_of(org, me, me, next_checkin=False),
             "recent": recent,
             "counts": counts,
             "panels": panels.collect("home", request),
         },
     )
+
+
+HOME_RECENT = 12  # events home's "Recent activity" shows
+
+
+def home_feed(org, me):
+    """Home's "Recent activity": the organization's feed (`activity.queries.feed`) less
+    the accounts admins keep (who was given a login, a password or a sign-in link), unless
+    the reader is an admin; the full feed stays on the Activity page. Read newest first
+    off the (org, created at) index, as the feed is."""
+    events = activity_queries.feed(org, me)
+    if not me.has_role(Role.ADMIN):
+        events = events.exclude(verb__in=activity_queries.ACCOUNT_VERBS)
+    return events
 
 
 @org_view

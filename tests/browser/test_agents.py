@@ -22,7 +22,7 @@ def test_an_owner_adds_an_agent_sees_it_listed_and_pauses_it(page, shot, cast):
     page.get_by_label("Name").fill("Release bot")
     page.get_by_label("What it does").fill("Posts release notes")
     page.get_by_role("button", name="Add agent").click()
-    expect(page.get_by_role("heading", name="Release bot")).to_be_visible()
+    expect(page.get_by_role("heading", name="Release bot", exact=True)).to_be_visible()
     expect(page.locator(".agent-card")).to_contain_text("acting on behalf of Mia Member")
 
     tokens = page.locator("#agent-tokens")

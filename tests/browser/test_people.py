@@ -53,7 +53,7 @@ def test_a_colleague_is_found_by_handle_and_their_page_shows_their_terms(page, s
     expect(rows.get_by_role("link", name="Leo Leader")).to_have_count(0)
     rows.get_by_role("link", name="Mia Member").click()
 
-    expect(page.get_by_role("heading", name="Mia Member")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mia Member", exact=True)).to_be_visible()
     expect(page.locator("#identities")).to_contain_text("mia.m")
     expect(page.locator("#identities")).to_contain_text("mia@home.example")
     current = page.locator("table.current-terms")

@@ -1,0 +1,94 @@
+"""One person's work, as home ("Your work") and their person page show it: the open
+initiatives they own and the objective each serves, their open action items, the
+decisions waiting on them as approver, their last and next check-in.
+
+Each part is read by the app that owns it (`alignment.queries.owned_initiatives`,
+`decisions.queries.open_items_of` and `decisions_to_make`, `rhythm.queries`), from the
+person's own indexes: a bounded number of queries, whatever the organization's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from accord.alignment import queries as alignment_queries
+from accord.core.counting import shown_count
+from accord.decisions import queries as decision_queries
+from accord.org.models import Person
+from accord.rhythm import queries as rhythm_queries
+from accord.rhythm.recurrence import occurrence_key
+
+SHOWN = 5  # rows of each kind before "N more"
+
+
+@dataclass
+class Work:
+    person: Person
+    own: bool  # the viewer's own work (home, or their own person page)
+    initiatives: list[Any]
+    initiatives_total: int
+    items: list[Any]
+    items_total: int
+    decisions: list[Any]
+    decisions_total: int
+    last_checkin: Any
+    next_checkin: Any
+    today: Any
+    tz: str  # the viewer's time zone, for when a check-in is due
+    labels: dict[str, str]  # what the organization calls initiatives and objectives
+
+    @property
+    def last_checkin_key(self) -> str:
+        return occurrence_key(self.last_checkin.occurrence_start) if self.last_checkin else ""
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.initiatives
+            or self.items
+            or self.decisions
+            or self.last_checkin
+            or self.next_checkin
+        )
+
+    # "12" or "1,000+": how many of each in all, for its "All N" link.
+    @property
+    def initiatives_more(self) -> str:
+        return shown_count(self.initiatives_total)
+
+    @property
+    def items_more(self) -> str:
+        return shown_count(self.items_total)
+
+    @property
+    def decisions_more(self) -> str:
+        return shown_count(self.decisions_total)
+
+
+def work_of(org, person: Person, viewer: Person, *, next_checkin: bool = True) -> Work:
+    """`person`'s work as `viewer` sees it. Everyone in the organization may read another's
+    initiatives, action items, decisions and whether they checked in (as the lists of each
+    show them); the text of a check-in stays on its own page, which decides who reads it.
+    `next_checkin=False` leaves out the next one owed (home lists those in its rhythm
+    panel)."""
+    initiatives, initiatives_total = alignment_queries.owned_initiatives(org, person, SHOWN)
+    items, items_total = decision_queries.open_items_of(org, person, SHOWN)
+    decisions, decisions_total = decision_queries.decisions_to_make(org, person, SHOWN)
+    return Work(
+        person=person,
+        own=person.pk == viewer.pk,
+        initiatives=initiatives,
+        initiatives_total=initiatives_total,
+        items=items,
+        items_total=items_total,
+        decisions=decisions,
+        decisions_total=decisions_total,
+        last_checkin=rhythm_queries.latest_checkin(org, person),
+        next_checkin=rhythm_queries.next_checkin(org, person) if next_checkin else None,
+        today=timezone.localdate(),
+        tz=viewer.timezone,
+        labels=alignment_queries.labels(org),
+    )
