@@ -106,9 +106,12 @@ def test_api_lists_never_include_another_organizations_objects(cast, globex):
         assert ids, name
         assert not ids & foreign, name
         assert body["count"] == len(ids), name
-    # Filters naming a foreign object find nothing rather than leaking it.
-    assert client.get(f"/api/v1/people?team_id={globex['team'].pk}").json()["count"] == 0
-    assert client.get(f"/api/v1/memberships?team_id={globex['team'].pk}").json()["count"] == 0
+    # Filters naming a foreign object are told it is not there (404, as for an unknown id),
+    # rather than leaking it.
+    for name in ("people", "memberships"):
+        foreign = client.get(f"/api/v1/{name}?team_id={globex['team'].pk}")
+        assert foreign.status_code == 404, name
+        assert foreign.json()["error"]["message"] == f"No team with id {globex['team'].pk}."
     events = client.get(f"/api/v1/events?target_type=org.team&target_id={globex['team'].pk}")
     assert events.json()["count"] == 0
 

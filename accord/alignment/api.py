@@ -34,6 +34,7 @@ from accord.alignment.progress import kr_progress
 from accord.api.common import (
     REPORTING,
     Id,
+    InputSchema,
     PatchSchema,
     actor_of,
     body_fields,
@@ -74,7 +75,7 @@ class PeriodOut(Schema):
     version: int
 
 
-class PeriodIn(Schema):
+class PeriodIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: PeriodKind = PeriodKind.QUARTER
     start: dt.date
@@ -93,7 +94,7 @@ class PeriodPatch(PatchSchema):
     state: PeriodState | None = None
 
 
-class CarryOverIn(Schema):
+class CarryOverIn(InputSchema):
     to_period_id: Id
     objective_ids: list[Id] | None = Field(
         None, description="Only these objectives; default: every unfinished one."
@@ -132,7 +133,7 @@ class ObjectiveOut(Schema):
         return band.key if band else None
 
 
-class ObjectiveIn(Schema):
+class ObjectiveIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     owner_id: Id | None = None
@@ -155,7 +156,7 @@ class ObjectivePatch(PatchSchema):
     status: ObjectiveStatus | None = None
 
 
-class ParentIn(Schema):
+class ParentIn(InputSchema):
     parent_id: Id
     weight: float = Field(1.0, gt=0, allow_inf_nan=False)
 
@@ -163,7 +164,7 @@ class ParentIn(Schema):
 ObjectiveIn.model_rebuild()
 
 
-class ConfidenceIn(Schema):
+class ConfidenceIn(InputSchema):
     confidence: int = Field(..., ge=1, le=10, description=f"1-10: {bands.legend()}.")
     note: str = Field("", max_length=500)
 
@@ -201,7 +202,7 @@ class KeyResultOut(Schema):
         return round(kr_progress(obj), 1)
 
 
-class KeyResultIn(Schema):
+class KeyResultIn(InputSchema):
     objective_id: Id
     name: str = Field(..., min_length=1, max_length=300)
     unit: str = Field("", max_length=30)
@@ -234,7 +235,7 @@ class KeyResultPatch(PatchSchema):
     position: int | None = Field(None, ge=0)
 
 
-class ValueIn(Schema):
+class ValueIn(InputSchema):
     value: float = Field(..., allow_inf_nan=False, description="For a milestone: 1 done, 0 not.")
     note: str = Field("", max_length=500)
 
@@ -274,7 +275,7 @@ class InitiativeOut(Schema):
     created_at: dt.datetime
 
 
-class InitiativeIn(Schema):
+class InitiativeIn(InputSchema):
     team_id: Id
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
@@ -314,13 +315,13 @@ class InitiativeLinkOut(Schema):
     created_at: dt.datetime
 
 
-class InitiativeLinkIn(Schema):
+class InitiativeLinkIn(InputSchema):
     from_initiative_id: Id
     to_initiative_id: Id
     kind: InitiativeLinkKind = InitiativeLinkKind.REPLACES
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: InitiativeStatus
     reason: str = Field("", max_length=2000)
     override_reason: str = Field(
@@ -328,7 +329,7 @@ class StatusIn(Schema):
     )
 
 
-class ServesLinkIn(Schema):
+class ServesLinkIn(InputSchema):
     key_result_id: Id | None = None
     objective_id: Id | None = None
 
@@ -365,12 +366,12 @@ class StackOut(Schema):
     items: list[StackItem]
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     initiative_id: Id
     position: int = Field(..., ge=1, description="1 = top of the stack.")
 
 
-class WipIn(Schema):
+class WipIn(InputSchema):
     wip_limit: int | None = Field(..., ge=1, le=1000, description="null removes the limit.")
 
 
@@ -1215,7 +1216,7 @@ class MilestoneOut(Schema):
         return sorted(t.pk for t in obj.teams.all())
 
 
-class MilestoneIn(Schema):
+class MilestoneIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: MilestoneKind = MilestoneKind.OTHER
     date: dt.date | None = Field(None, description="Required unless anchor_id is given.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import BeforeValidator, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validator
 
 from accord.api import scopes, throttle
 from accord.api import services as tokens
@@ -104,7 +105,16 @@ class BoundedCountPagination(Pagination):
         }
 
 
-class PatchSchema(Schema):
+class InputSchema(Schema):
+    """The body of a write (POST, PUT, PATCH), or a part of one. A field it does not declare
+    is a 422 naming that field (`{"titel": ["Unknown field: …"]}`), not silently dropped: a
+    misspelt field must not "succeed" with nothing changed. Output schemas stay `Schema`,
+    so an answer may grow fields without breaking anything."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatchSchema(InputSchema):
     """The body of a partial update: a field left out keeps its value; `null` clears a
     field only where the stored column may be empty (the model's `null=True`, e.g. a
     parent, an owner, a due date); elsewhere it is a 422 naming the field, and the
@@ -238,6 +248,47 @@ def get_or_404(queryset: models.QuerySet, pk: Any, what: str):
     return obj
 
 
+# A list's query filter by id names an object of one kind; an id the organization does not
+# have is a 404 naming it (`require_known_ids`), whichever list it filters: not an empty page,
+# which reads as "none match". accord.api.main applies it to every GET taking one of these.
+ID_FILTERS: dict[str, tuple[str, str]] = {
+    "team_id": ("org.Team", "team"),
+    "parent_id": ("org.Team", "team"),
+    "from_team_id": ("org.Team", "team"),
+    "to_team_id": ("org.Team", "team"),
+    "person_id": ("org.Person", "person"),
+    "owner_id": ("org.Person", "person"),
+    "actor_id": ("org.Person", "person"),
+    "approver_id": ("org.Person", "person"),
+    "raised_by_id": ("org.Person", "person"),
+    "period_id": ("alignment.Period", "period"),
+    "objective_id": ("alignment.Objective", "objective"),
+    "root_id": ("alignment.Objective", "objective"),
+    "key_result_id": ("alignment.KeyResult", "key result"),
+    "initiative_id": ("alignment.Initiative", "initiative"),
+    "from_initiative_id": ("alignment.Initiative", "initiative"),
+    "to_initiative_id": ("alignment.Initiative", "initiative"),
+    "cadence_id": ("rhythm.Cadence", "cadence"),
+}
+NOT_ID_FILTERS = frozenset({"source_id", "target_id"})
+"""Id filters whose kind depends on another filter (`source_type`, `target_type`)."""
+
+
+def require_known_ids(org: Organization, values: dict[str, Any]) -> None:
+    """404 for the first id filter in `values` (name -> id or None) naming an object this
+    organization does not have; one indexed existence query per filter given."""
+    from django.apps import apps
+
+    for name, pk in values.items():
+        if pk is None or name not in ID_FILTERS:
+            continue
+        label, what = ID_FILTERS[name]
+        if not apps.get_model(label)._default_manager.filter(org=org, pk=pk).exists():
+            error = NotFound(f"No {what} with id {pk}.")
+            error.fields = {name: [f"Unknown {what} {pk}."]}
+            raise error
+
+
 def ref(queryset: models.QuerySet, pk: Any, field: str, what: str):
     """An object named in a request body; an unknown or foreign id is a 422 on that field."""
     if pk is None:
@@ -252,10 +303,33 @@ def ref(queryset: models.QuerySet, pk: Any, field: str, what: str):
     return obj
 
 
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string", "examples": ['"3"', "*"]},
+    "description": 'The `version` (the `ETag`) your change is based on, e.g. `"3"`: when the '
+    "object has changed since, the call is refused with 409 and changes nothing. `*` (or no "
+    "header): any current version.",
+}
+"""How an operation that honours `If-Match` declares it in the OpenAPI description."""
+
+
+def reads_if_match(view: Any) -> bool:
+    """Whether an API view honours `If-Match`: it calls `if_match(request)` itself."""
+    return "if_match" in inspect.unwrap(view).__code__.co_names
+
+
+def etag(version: int) -> str:
+    """The ETag of an object at `version`: `"3"`, which `If-Match` takes back."""
+    return f'"{version}"'
+
+
 def if_match(request: HttpRequest) -> int | None:
-    """The version a client based its change on, from `If-Match: "3"` (optional)."""
-    raw = request.headers.get("If-Match", "").strip().strip("W/").strip('"')
-    if not raw:
+    """The version a client based its change on, from `If-Match: "3"` (optional); `*` is
+    any current version (RFC 9110), the same as no header."""
+    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"').strip()
+    if not raw or raw == "*":
         return None
     try:
         return int(raw)

@@ -7,7 +7,9 @@ names (`Role | None`, `dt.date`) are not found. Plain annotations work on Python
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Iterator
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -18,8 +20,17 @@ from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.operation import Operation
 
-from accord.api.common import JsonParser, TokenAuth
+from accord.api.common import (
+    ID_FILTERS,
+    IF_MATCH_PARAMETER,
+    JsonParser,
+    TokenAuth,
+    etag,
+    reads_if_match,
+    require_known_ids,
+)
 from accord.api.docs import LocalSwaggerUI
 from accord.api.openapi import document_errors
 from accord.api.throttle import RateLimited
@@ -46,6 +57,21 @@ class AccordAPI(NinjaAPI):
             self._openapi_schemas[path_prefix] = document_errors(schema)
         return self._openapi_schemas[path_prefix]
 
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """Every answer; one that is a versioned object read or changed in place (GET, PATCH,
+        PUT answered 200 with its `version`) carries `ETag: "<version>"` for `If-Match`."""
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        if (
+            request.method in ("GET", "PATCH", "PUT")
+            and response.status_code == 200
+            and isinstance(data, dict)
+            and type(data.get("version")) is int
+        ):
+            response["ETag"] = etag(data["version"])
+        return response
+
 
 api = AccordAPI(
     title="Accord API",
@@ -55,7 +81,11 @@ api = AccordAPI(
         "Settings → API tokens: `Authorization: Bearer acc_…`. A token belongs to one "
         "organization; every call is scoped to it. Errors are "
         '`{"error": {"code", "message", "fields"}}`. Lists take `limit` and `offset`. '
-        "Objects carry a `version`; send it back as `If-Match` to refuse lost updates (409)."
+        'Objects carry a `version`, also sent as `ETag: "<version>"` when one is read or '
+        'changed; send it back as `If-Match: "<version>"` to refuse lost updates (409); '
+        "`If-Match: *` is any current version. A body field an operation does not take is a "
+        "422 naming it. A list filtered by an id the organization does not have (`team_id`, "
+        "`owner_id`, …) is a 404 naming it."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
@@ -81,6 +111,9 @@ def service_error(request, exc: ServiceError):
     return _error(request, status, exc.code, exc.message, exc.fields)
 
 
+UNKNOWN_FIELD = "Unknown field: this operation does not take it (check the spelling)."
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
@@ -92,7 +125,10 @@ def validation_error(request, exc: NinjaValidationError):
             loc = loc[1:]
         if loc and loc[0] == "payload":
             loc = loc[1:]
-        fields.setdefault(".".join(loc) or "request", []).append(err.get("msg", "Invalid."))
+        message = err.get("msg", "Invalid.")
+        if err.get("type") == "extra_forbidden":
+            message = UNKNOWN_FIELD
+        fields.setdefault(".".join(loc) or "request", []).append(message)
     summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
     return _error(request, 422, "invalid", f"The request is not valid. {summary}", fields)
 
@@ -194,6 +230,51 @@ def _register_app_routers() -> None:
             api.add_router("/", router)
     # Last, so it only answers what no app's router does: JSON, not the HTML 404 page.
     api.add_router("/", _fallback)
+    for operation in _operations():
+        _declare_if_match(operation)
+        _check_id_filters(operation)
+
+
+def _operations() -> Iterator[Operation]:
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            yield from path_view.operations
+
+
+def _declare_if_match(operation: Operation) -> None:
+    """An operation that honours `If-Match` declares the header, so a generated client
+    offers it."""
+    if reads_if_match(operation.view_func):
+        extra = dict(operation.openapi_extra or {})
+        extra["parameters"] = [*extra.get("parameters", []), IF_MATCH_PARAMETER]
+        operation.openapi_extra = extra
+
+
+def query_names(operation: Operation) -> set[str]:
+    return {
+        name
+        for model in operation.models
+        if getattr(model, "__ninja_param_source__", None) == "query"
+        for name in model.model_fields
+    }
+
+
+def _check_id_filters(operation: Operation) -> None:
+    """A read filtered by an id (`team_id`, `owner_id`, … see ID_FILTERS) the organization
+    does not have answers 404 naming it, before the view runs: one rule for every list."""
+    names = frozenset(query_names(operation) & ID_FILTERS.keys())
+    if "GET" not in operation.methods or not names:
+        return
+    view = operation.view_func
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        org = getattr(request, "org", None)  # set by the token's authentication
+        if org is not None:
+            require_known_ids(org, {name: kwargs.get(name) for name in names})
+        return view(request, *args, **kwargs)
+
+    operation.view_func = checked
 
 
 _fallback = Router()

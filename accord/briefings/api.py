@@ -7,12 +7,14 @@ and the answer is 202 with a `Preparing` body; ask again in a few seconds."""
 import datetime as dt
 from typing import Any, Literal
 
+from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import actor_of, get_or_404, if_match, org_of
+from accord.api.common import InputSchema, actor_of, get_or_404, if_match, org_of
 from accord.briefings import compose, queries, render, services, tasks
+from accord.core.services import check_version
 from accord.org.models import Team
 
 router = Router(tags=["Briefings"])
@@ -94,7 +96,7 @@ class ScheduleOut(Schema):
     version: int
 
 
-class SchedulePatch(Schema):
+class SchedulePatch(InputSchema):
     enabled: bool | None = None
     weekday: int | None = Field(None, ge=0, le=6)
     hour: int | None = Field(None, ge=0, le=23)
@@ -206,7 +208,11 @@ class TeamScheduleOut(Schema):
 def update_team_schedule(request, team_id: int, payload: SchedulePatch):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
-    s = services.set_team_schedule(
-        org, actor_of(request), team, **payload.model_dump(exclude_unset=True)
-    )
+    expected = if_match(request)
+    with transaction.atomic():
+        if expected is not None:  # the service takes no version: checked here, in its write
+            check_version(queries.team_schedule_of(org, team), expected)
+        s = services.set_team_schedule(
+            org, actor_of(request), team, **payload.model_dump(exclude_unset=True)
+        )
     return {"enabled": s.enabled, "weekday": s.weekday, "hour": s.hour, "version": s.version}

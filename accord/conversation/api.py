@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import Id, Pagination, actor_of, get_or_404, if_match, org_of
+from accord.api.common import Id, InputSchema, Pagination, actor_of, get_or_404, if_match, org_of
 from accord.conversation import queries, services, targets
 from accord.conversation.models import Comment, InboxItem
 from accord.core.errors import ServiceError
@@ -39,13 +39,13 @@ class CommentOut(Schema):
     link: str = Field("", description="The comment on its object's page.")
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     target: TargetKind
     target_id: Id
     body: str = Body
 
 
-class CommentPatch(Schema):
+class CommentPatch(InputSchema):
     body: str = Body
 
 

@@ -12,6 +12,7 @@ from accord.alignment.models import Initiative, Milestone
 from accord.api.common import (
     BoundedCountPagination,
     Id,
+    InputSchema,
     actor_of,
     get_or_404,
     if_match,
@@ -56,7 +57,7 @@ class DependencyOut(Schema):
     updated_at: dt.datetime
 
 
-class DependencyIn(Schema):
+class DependencyIn(InputSchema):
     requester_initiative_id: Id
     provider_team_id: Id
     title: str = Field(..., min_length=1, max_length=300)
@@ -68,13 +69,13 @@ class DependencyIn(Schema):
     )
 
 
-class MilestoneTieIn(Schema):
+class MilestoneTieIn(InputSchema):
     milestone_id: Id | None = Field(
         ..., description="The milestone the need-by follows from now on; null unties it."
     )
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     note: str = Field("", max_length=5000, description="Why: required to decline, cancel, flag.")
     committed_date: dt.date | None = None
     provider_initiative_id: Id | None = None

@@ -12,6 +12,7 @@ from accord.api.common import (
     REPORTING,
     BoundedCountPagination,
     Id,
+    InputSchema,
     PatchSchema,
     actor_of,
     body_fields,
@@ -133,13 +134,13 @@ class DecisionOut(Schema):
         return obj.link_list
 
 
-class DecisionLinkIn(Schema):
+class DecisionLinkIn(InputSchema):
     target_type: str = Field(..., max_length=60, examples=["alignment.objective"])
     target_id: Id = Field(..., ge=1)
     label: str = Field("", max_length=300)
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     question: str = Field(..., min_length=1, max_length=300)
     approver_id: Id = Field(..., description="The one person who decides.")
     outcome: str = ""
@@ -172,30 +173,30 @@ class DecisionPatch(PatchSchema):
     revisit_trigger: str | None = Field(None, max_length=300)
 
 
-class OptionIn(Schema):
+class OptionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
     pros: str = ""
     cons: str = ""
 
 
-class ProposeIn(Schema):
+class ProposeIn(InputSchema):
     outcome: str = Field("", description="What was decided; empty: the chosen option's title.")
     rationale: str = ""
     option_id: Id | None = Field(None, description="One of the decision's options, if chosen.")
 
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     outcome: str = Field("", description="What was decided; empty: the chosen option's title.")
     rationale: str = ""
     option_id: Id | None = Field(None, description="One of the decision's options, if chosen.")
 
 
-class SupersedeIn(Schema):
+class SupersedeIn(InputSchema):
     by_id: Id = Field(..., description="The decision that replaces this one.")
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -244,7 +245,7 @@ class ActionItemOut(Schema):
     version: int
 
 
-class ActionItemIn(Schema):
+class ActionItemIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner_id: Id
     team_id: Id | None = None
@@ -318,7 +319,7 @@ class IssueOut(Schema):
         return list(obj.escalations.all())
 
 
-class IssueIn(Schema):
+class IssueIn(InputSchema):
     team_id: Id
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
@@ -333,34 +334,34 @@ class IssuePatch(PatchSchema):
     severity: Severity | None = None
 
 
-class SolveIn(Schema):
+class SolveIn(InputSchema):
     resolution: str = Field(..., min_length=1, max_length=5000)
     decision_id: Id | None = None
 
 
-class IssueOwnerIn(Schema):
+class IssueOwnerIn(InputSchema):
     owner_id: Id | None = Field(None, description="Who owns it; null: nobody yet.")
 
 
-class IssueRankIn(Schema):
+class IssueRankIn(InputSchema):
     rank: int | None = Field(None, description="1 comes first; null takes it out of the order.")
 
 
-class IssueVoteIn(Schema):
+class IssueVoteIn(InputSchema):
     value: int = Field(..., description="1 (up), -1 (down) or 0 (take the vote back).")
 
 
-class KeepIn(Schema):
+class KeepIn(InputSchema):
     note: str = Field("", max_length=500)
 
 
-class IssueActionIn(Schema):
+class IssueActionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner_id: Id
     due_on: dt.date | None = None
 
 
-class DecideAndSolveIn(Schema):
+class DecideAndSolveIn(InputSchema):
     outcome: str = Field(..., min_length=1, max_length=5000)
     rationale: str = ""
     approver_id: Id | None = Field(None, description="Defaults to the caller.")

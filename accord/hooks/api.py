@@ -9,7 +9,15 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import BoundedCountPagination, Id, PatchSchema, actor_of, if_match, org_of
+from accord.api.common import (
+    BoundedCountPagination,
+    Id,
+    InputSchema,
+    PatchSchema,
+    actor_of,
+    if_match,
+    org_of,
+)
 from accord.hooks import queries, services
 from accord.hooks.models import DeliveryState, Webhook
 from accord.org.models import Role
@@ -38,7 +46,7 @@ class WebhookWithSecretOut(WebhookOut):
     secret: str = Field(description="The signing secret (`whsec_…`). Shown only this once.")
 
 
-class WebhookIn(Schema):
+class WebhookIn(InputSchema):
     url: str = Field(max_length=500)
     events: list[str] = Field(min_length=1, max_length=50)
     description: str = Field("", max_length=200)

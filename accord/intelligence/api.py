@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from accord.api.common import actor_of, get_or_404, if_match, org_of
+from accord.api.common import InputSchema, actor_of, get_or_404, if_match, org_of
 from accord.core.errors import PermissionDenied
 from accord.intelligence import config as config_mod
 from accord.intelligence import duplicate_services, queries, services
@@ -66,11 +66,11 @@ class SignalDetailOut(SignalOut):
     subject_url: str | None
 
 
-class SnoozeIn(Schema):
+class SnoozeIn(InputSchema):
     until: dt.date = Field(..., description="The date the signal comes back if still true.")
 
 
-class DismissIn(Schema):
+class DismissIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -112,7 +112,7 @@ class CatalogueOut(Schema):
     version: int
 
 
-class IntelligenceSettingsIn(Schema):
+class IntelligenceSettingsIn(InputSchema):
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     health: dict[str, Any] = Field(default_factory=dict)
 
@@ -309,7 +309,7 @@ def update_settings(request, payload: IntelligenceSettingsIn):
 # --- likely duplicate work -----------------------------------------------------------------
 
 
-class DuplicateJudgementIn(Schema):
+class DuplicateJudgementIn(InputSchema):
     verdict: str = Field(description="not_duplicate, related or replaces")
     replacement: int | None = Field(
         None, description="For replaces: the id of the initiative that replaces the other."

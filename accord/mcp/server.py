@@ -34,9 +34,10 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ObjectDoesNotExist
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
 from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
+from pydantic import ValidationError
 
 from accord import __version__
 from accord.api.models import ApiToken, TokenScope
@@ -97,7 +98,51 @@ INSTRUCTIONS = (
     "ends with '… N more, see <link>'."
 )
 
-server: MCPServer = MCPServer(
+
+class AccordServer(MCPServer):
+    """The SDK's server, but a call whose arguments do not fit the tool (an unknown one, a
+    missing one, a wrong type) is a tool error in plain sentences naming each argument, as
+    a refused write is, rather than the SDK's pydantic dump with its links."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None:
+            known = tool.parameters.get("properties", {})
+            unknown = [key for key in arguments or {} if key not in known]
+            if unknown:
+                return refusal(
+                    f"{name} does not take {_names(unknown)}; it takes "
+                    f"{_names(list(known)) or 'no arguments'}. Nothing was changed.",
+                    {key: ["Unknown argument."] for key in unknown},
+                )
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc, UnexpectedToolError) or not isinstance(
+                exc.__cause__, ValidationError
+            ):
+                raise
+            return refusal(
+                f"The arguments of {name} are not valid. Nothing was changed.",
+                argument_problems(exc.__cause__),
+            )
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(f"`{k}`" for k in keys)
+
+
+def argument_problems(error: ValidationError) -> dict[str, list[str]]:
+    """Each argument's problems as sentences, without the values or pydantic's links."""
+    problems: dict[str, list[str]] = {}
+    for err in error.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in err["loc"]) or "arguments"
+        message = "Required." if err["type"] == "missing" else f"{err['msg'].rstrip('.')}."
+        problems.setdefault(where, []).append(message)
+    return problems
+
+
+server: MCPServer = AccordServer(
     name="accord", title="Accord", version=__version__, instructions=INSTRUCTIONS
 )
 

@@ -64,7 +64,7 @@ TeamRef = Annotated[
     Field(
         min_length=1,
         max_length=80,
-        description="A team's id (e.g. '12') or its slug (e.g. 'platform').",
+        description="A team's slug (e.g. 'platform') or its id (e.g. '12'); or give team_id.",
     ),
 ]
 ListLimit = 60  # items read per list before the size bound cuts it further
@@ -83,6 +83,29 @@ def _team(value: str) -> Team:
     if found is None:
         raise NotFound(f"No team {value!r} in {org.name}.")
     return found
+
+
+def _team_arg(team_id: int | None, team: str | None, *, required: bool = True) -> Team | None:
+    """The team a tool is asked about: `team_id` (as every tool names a team) or `team`, a
+    slug or an id; one of them when `required`."""
+    if team_id is not None and team is not None:
+        raise ServiceError(
+            "Give the team once: team_id or team, not both.",
+            fields={"team": ["Leave out team when giving team_id."]},
+        )
+    if team_id is not None:
+        found = Team.objects.for_org(caller().org).filter(pk=team_id).first()
+        if found is None:
+            raise NotFound(f"No team with id {team_id} in {caller().org.name}.")
+        return found
+    if team is not None:
+        return _team(team)
+    if required:
+        raise ServiceError(
+            "Say which team: team_id (its id) or team (its slug).",
+            fields={"team_id": ["Required (or give team)."]},
+        )
+    return None
 
 
 def _team_path(team: Team) -> str:
@@ -109,8 +132,9 @@ def _evidence(items: list[dict]) -> str:
 
 
 @tool(title="What is at risk")
-def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
-    """What is going wrong in a team and every team below it (default: the highest team
+def what_is_at_risk(team_id: Id | None = None, team: TeamRef | None = None) -> CallToolResult:
+    """What is going wrong in a team (`team_id`, or `team`: its slug) and every team below
+    it (default: the highest team
     you lead; the whole organization for admins and people who lead nothing): the live
     signals of the intelligence engine, each with severity, explanation and evidence;
     active dependencies that are late or flagged blocked; key results whose objective is
@@ -118,7 +142,7 @@ def what_is_at_risk(team: TeamRef | None = None) -> CallToolResult:
     decisions past their decide-by date. Most severe first, each with a link."""
     me = caller()
     org = me.org
-    scope = _team(team) if team else None
+    scope = _team_arg(team_id, team, required=False)
     team_id = scope.pk if scope else signal_queries.default_scope(org, me.person)
     if scope is None and team_id is not None:
         scope = Team.objects.for_org(org).get(pk=team_id)
@@ -339,10 +363,11 @@ def my_week() -> CallToolResult:
 
 
 @tool(title="Team briefing")
-def briefing(team: TeamRef) -> CallToolResult:
-    """The latest weekly briefing of a team: what changed, what is at risk, what needs a
-    decision, what is blocked between teams and what went well, as its page shows it."""
-    found = _team(team)
+def briefing(team_id: Id | None = None, team: TeamRef | None = None) -> CallToolResult:
+    """The latest weekly briefing of a team (`team_id`, or `team`: its slug): what changed,
+    what is at risk, what needs a decision, what is blocked between teams and what went
+    well, as its page shows it."""
+    found = _team_arg(team_id, team)
     org = caller().org
     b = briefing_queries.latest_team_briefing(org, found)
     if b is None:
@@ -571,11 +596,12 @@ def get_decision(decision_id: Id) -> CallToolResult:
 
 
 @tool(title="Get a team")
-def get_team(team: TeamRef) -> CallToolResult:
-    """A team: its parent and sub-teams, its leads and members, its objectives of the
-    current period, its ranked priority stack and its open issues."""
+def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallToolResult:
+    """A team (`team_id`, or `team`: its slug): its parent and sub-teams, its leads and
+    members, its objectives of the current period, its ranked priority stack and its open
+    issues."""
     org = caller().org
-    t = _team(team)
+    t = _team_arg(team_id, team)
     data = _dump(TeamOut, t)
     url = link(_team_path(t))
     data["url"] = url

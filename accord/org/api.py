@@ -14,6 +14,7 @@ from accord.api import services as tokens
 from accord.api.common import (
     BoundedCountPagination,
     Id,
+    InputSchema,
     PatchSchema,
     actor_of,
     body_fields,
@@ -97,7 +98,7 @@ class TeamOut(Schema):
         return obj.kind.name if obj.kind_id else None
 
 
-class TeamIn(Schema):
+class TeamIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     slug: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$")
     parent_id: Id | None = None
@@ -129,11 +130,11 @@ class TeamPatch(PatchSchema):
     mailing_list: str | None = Field(None, max_length=500, description=LINK_DOCS["mailing_list"])
 
 
-class RetireIn(Schema):
+class RetireIn(InputSchema):
     retired_on: dt.date | None = Field(None, description="Default: today. Not in the future.")
 
 
-class ReactivateIn(Schema):
+class ReactivateIn(InputSchema):
     state: LIVE_STATES = "active"
 
 
@@ -143,12 +144,12 @@ class TeamKindOut(Schema):
     name: str
 
 
-class TeamKindIn(Schema):
+class TeamKindIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     slug: str = Field("", max_length=40, pattern=r"^[-a-z0-9_]*$")
 
 
-class TeamKindPatch(Schema):
+class TeamKindPatch(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
 
 
@@ -188,7 +189,7 @@ class PersonOut(Schema):
         return queries.identity_lists(obj)["handles"]
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     email: str = ""
     title: str = Field("", max_length=200)
@@ -239,7 +240,7 @@ class NewTokenOut(TokenOut):
     token: str = Field(description="The token itself, shown this once: it is never stored.")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     scope: TokenScope | None = Field(
         None, description="read, report or member; by default member (report for an agent)."
@@ -264,7 +265,7 @@ class MembershipOut(Schema):
     version: int
 
 
-class MembershipIn(Schema):
+class MembershipIn(InputSchema):
     person_id: Id
     team_id: Id
     role: str = Field(MembershipRole.MEMBER.value, max_length=40, description=ROLE_DOC)
@@ -283,7 +284,7 @@ class MembershipPatch(PatchSchema):
     started_on: dt.date | None = None
 
 
-class EndTermIn(Schema):
+class EndTermIn(InputSchema):
     ended_on: dt.date | None = Field(None, description="Default: today. Not in the future.")
 
 
@@ -301,7 +302,7 @@ class VacancyOut(Schema):
     note: str
 
 
-class VacancyIn(Schema):
+class VacancyIn(InputSchema):
     team_id: Id
     role: str = Field(MembershipRole.LEAD.value, max_length=40, description=ROLE_DOC)
     since: dt.date | None = Field(None, description="Default: today.")
@@ -320,7 +321,7 @@ class TeamLinkOut(Schema):
     created_at: dt.datetime
 
 
-class TeamLinkIn(Schema):
+class TeamLinkIn(InputSchema):
     from_team_id: Id
     to_team_id: Id
     kind: TeamLinkKind = TeamLinkKind.STAKEHOLDER

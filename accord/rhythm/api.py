@@ -12,6 +12,7 @@ from accord.api.common import (
     REPORTING,
     BoundedCountPagination,
     Id,
+    InputSchema,
     LocalTime,
     PatchSchema,
     actor_of,
@@ -48,6 +49,10 @@ class SectionIO(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     source: str = "none"
     minutes: int = Field(5, ge=0, le=600)
+
+
+class SectionIn(SectionIO, InputSchema):
+    """An agenda section as a body gives it: the same fields, an unknown one refused."""
 
 
 class TemplateOut(Schema):
@@ -97,7 +102,7 @@ class CadenceOut(Schema):
         return [p.pk for p in obj.extra_participants.all()]
 
 
-class CadenceIn(Schema):
+class CadenceIn(InputSchema):
     template: str | None = Field(None, description="Start from a template; fields given win.")
     name: str = Field("", max_length=200)
     kind: CadenceKind | None = None
@@ -114,7 +119,7 @@ class CadenceIn(Schema):
     time: LocalTime | None = Field(None, description="Required unless all_day.")
     duration_minutes: int | None = Field(None, ge=1, le=1440, description="60 if left out.")
     timezone: str = Field("UTC", max_length=64)
-    agenda: list[SectionIO] | None = None
+    agenda: list[SectionIn] | None = None
     checkin_owed_by: OwedBy | None = None
     window_opens_hours: int | None = Field(None, ge=0, le=336)
     late_after_hours: int | None = Field(None, ge=0, le=336)
@@ -135,7 +140,7 @@ class CadencePatch(PatchSchema):
     time: LocalTime | None = None
     duration_minutes: int | None = Field(None, ge=1, le=1440)
     timezone: str | None = Field(None, max_length=64)
-    agenda: list[SectionIO] | None = None
+    agenda: list[SectionIn] | None = None
     checkin_owed_by: OwedBy | None = None
     window_opens_hours: int | None = Field(None, ge=0, le=336)
     late_after_hours: int | None = Field(None, ge=0, le=336)
@@ -162,13 +167,13 @@ class OccurrenceOut(Schema):
     date: dt.date = Field(description="The occurrence's date in the cadence's time zone.")
 
 
-class OccurrenceMoveIn(Schema):
+class OccurrenceMoveIn(InputSchema):
     new_start: dt.datetime | None = Field(None, description="Omit with cancel=true.")
     cancel: bool = False
     note: str = Field("", max_length=300)
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     key_results: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = {}
     objectives: dict[Id, str] = Field({}, description="on_track / at_risk / off_track or 1-10")
     initiatives: dict[Id, str] = {}
@@ -259,28 +264,28 @@ class MinutesOut(MeetingOut):
     average_rating: float | None
 
 
-class NotesIn(Schema):
+class NotesIn(InputSchema):
     section: str = Field(..., min_length=1, max_length=40)
     text: str = Field("", max_length=20000)
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(InputSchema):
     person_id: Id
     present: bool
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner_id: Id
     due_on: dt.date | None = None
 
 
-class HeadlineIn(Schema):
+class HeadlineIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=500)
     cascade_to: list[Id] = []
 
 
-class FinishIn(Schema):
+class FinishIn(InputSchema):
     ratings: dict[Id, int] = Field({}, description="person id -> rating 1-10")
     summary: str = Field("", max_length=10000)
 
@@ -298,7 +303,7 @@ class MeasurableOut(Schema):
     version: int
 
 
-class MeasurableIn(Schema):
+class MeasurableIn(InputSchema):
     team_id: Id
     name: str = Field(..., min_length=1, max_length=200)
     goal_rule: GoalRule
@@ -319,7 +324,7 @@ class MeasurablePatch(PatchSchema):
     unit: str | None = Field(None, max_length=30)
 
 
-class MeasurableValueIn(Schema):
+class MeasurableValueIn(InputSchema):
     week: dt.date = Field(..., description="Any day of the week; stored on its Monday.")
     value: float = decimal_for(MeasurableValue, "value")
 
@@ -353,7 +358,7 @@ def _occ_out(o: recurrence.Occurrence, tz: str) -> OccurrenceOut:
     )
 
 
-def _sections(sections: list[SectionIO] | None) -> list[dict] | None:
+def _sections(sections: list[SectionIn] | None) -> list[dict] | None:
     return None if sections is None else [s.model_dump() for s in sections]
 
 
@@ -726,7 +731,7 @@ def meeting_action_item(request, meeting_id: Id, payload: ActionIn):
     )
 
 
-class MeetingDecisionIn(Schema):
+class MeetingDecisionIn(InputSchema):
     question: str = Field(..., min_length=1, max_length=300)
     approver_id: Id
     outcome: str = Field("", max_length=5000)

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 
 from accord.alignment.models import Initiative, KeyResult
-from accord.api.common import Id, actor_of, get_or_404, org_of
+from accord.api.common import Id, InputSchema, actor_of, get_or_404, org_of
 from accord.core.errors import NotFound
 from accord.rhythm.models import Measurable
 from accord.sources import services
@@ -45,7 +45,7 @@ class SourceOut(PullStateOut):
         return bool(obj.header_secret)
 
 
-class SourceIn(Schema):
+class SourceIn(InputSchema):
     kind: Literal["json", "csv", "prometheus"]
     url: str = Field(max_length=1000, description="http(s); for Prometheus, the server's base.")
     json_path: str = Field("", max_length=200, description="JSON: the JSONPath to the number.")
@@ -83,7 +83,7 @@ class TrackerLinkOut(PullStateOut):
     )
 
 
-class TrackerLinkIn(Schema):
+class TrackerLinkIn(InputSchema):
     url: str = Field(max_length=1000, description="The issue, epic or milestone's address.")
 
 
@@ -100,7 +100,7 @@ class CredentialOut(Schema):
         return bool(obj.token)
 
 
-class CredentialIn(Schema):
+class CredentialIn(InputSchema):
     base_url: str | None = Field(None, max_length=500, description='Left out: kept; "": cleared.')
     token: str | None = Field(
         None, max_length=2000, description='Stored encrypted, never shown; "": removed.'

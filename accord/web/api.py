@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from accord.api.common import (
     Id,
+    InputSchema,
     Pagination,
     PatchSchema,
     actor_of,
@@ -43,7 +44,7 @@ class SavedViewOut(Schema):
     version: int
 
 
-class SavedViewIn(Schema):
+class SavedViewIn(InputSchema):
     name: str = Name
     path: str = Field(
         min_length=1,

@@ -40,3 +40,80 @@ def test_a_malformed_if_match_is_a_422(cast):
     response = send(client, "patch", url, {"name": "Z"}, HTTP_IF_MATCH='"abc"')
     assert response.status_code == 422
     assert "If-Match" in response.json()["error"]["fields"]
+
+
+def test_if_match_star_is_any_current_version(cast):
+    client = api_client(cast.admin)
+    url = f"/api/v1/teams/{cast.platform.pk}"
+    send(client, "patch", url, {"name": "Platform A"})  # now at version 2
+    response = send(client, "patch", url, {"name": "Platform B"}, HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "Platform B"
+
+
+def test_a_read_and_a_change_carry_the_version_as_etag_which_if_match_takes_back(cast):
+    client = api_client(cast.admin)
+    url = f"/api/v1/people/{cast.member.pk}"
+    read = send(client, "get", url)
+    assert read["ETag"] == f'"{read.json()["version"]}"'
+    changed = send(client, "patch", url, {"title": "X"}, HTTP_IF_MATCH=read["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] == f'"{changed.json()["version"]}"' != read["ETag"]
+    stale = send(client, "patch", url, {"title": "Y"}, HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 409
+
+
+def test_a_list_carries_no_etag(cast):
+    response = send(api_client(cast.admin), "get", "/api/v1/teams")
+    assert response.status_code == 200 and "ETag" not in response
+
+
+def test_every_operation_that_honours_if_match_declares_it_in_the_openapi_description(cast):
+    from accord.api.common import reads_if_match
+    from accord.api.main import api
+
+    document = send(api_client(cast.admin), "get", "/api/v1/openapi.json").json()
+    paths = document["paths"]
+
+    def declares(path: str, method: str) -> bool:
+        parameters = paths[path][method].get("parameters", [])
+        return any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters)
+
+    assert declares("/api/v1/people/{person_id}", "patch")
+    assert declares("/api/v1/teams/{team_id}", "patch")
+    assert not declares("/api/v1/people/{person_id}", "get")
+    honouring = [
+        ("/api/v1/" + path.lstrip("/"), method.lower())
+        for _prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        if reads_if_match(operation.view_func)
+        for method in operation.methods
+    ]
+    assert len(honouring) > 20
+    assert [p for p in honouring if not declares(*p)] == []
+    # Every PATCH of a versioned object (one whose answer carries `version`) honours it.
+    schemas = document["components"]["schemas"]
+
+    def versioned(operation: dict) -> bool:
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        return "version" in schemas[ref.rsplit("/", 1)[1]]["properties"]
+
+    patches = [(path, "patch") for path, item in paths.items() if "patch" in item]
+    versioned_patches = [p for p in patches if versioned(paths[p[0]]["patch"])]
+    assert len(versioned_patches) > 15
+    assert [p for p in versioned_patches if not declares(*p)] == []
+
+
+def test_a_team_briefing_schedule_refuses_a_stale_if_match(cast):
+    from accord.briefings.queries import team_schedule_of
+
+    client = api_client(cast.admin)
+    url = f"/api/v1/teams/{cast.platform.pk}/briefing-schedule"
+    first = send(client, "patch", url, {"enabled": True})
+    assert first.status_code == 200, first.content
+    read = f'"{first.json()["version"]}"'
+    assert send(client, "patch", url, {"hour": 9}, HTTP_IF_MATCH=read).status_code == 200
+    stale = send(client, "patch", url, {"hour": 10}, HTTP_IF_MATCH=read)
+    assert stale.status_code == 409
+    assert team_schedule_of(cast.org, cast.platform).hour == 9

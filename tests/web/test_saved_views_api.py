@@ -165,7 +165,7 @@ def test_a_bad_change_is_refused_and_changes_nothing(cast):
         ({"shared": None}, {}, 422, "shared"),
         ({"name": " "}, {}, 422, "name"),
         ({"name": "Active"}, {}, 422, "name"),  # taken by another view of the same list
-        ({"path": "/o/acme/"}, {}, 200, None),  # not a changeable field: ignored
+        ({"path": "/o/acme/"}, {}, 422, "path"),  # not a changeable field: refused
         ({"name": "New"}, {"HTTP_IF_MATCH": '"7"'}, 409, None),
         ({"name": "New"}, {"HTTP_IF_MATCH": '"seven"'}, 422, "If-Match"),
     ]:
