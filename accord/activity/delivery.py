@@ -89,14 +89,20 @@ class Kind:
     group: str  # the app that sends it, e.g. "Operating rhythm"
 
 
-def kinds() -> list[Kind]:
-    """Every kind of notice an app declares in its `notifications.KINDS`, in app order."""
+def kinds(for_person: Person | None = None) -> list[Kind]:
+    """Every kind of notice an app declares in its `notifications.KINDS`, in app order;
+    `for_person`: only those the person can receive (an app names in `notifications.ROLES`
+    the role a kind is sent to, e.g. admins only)."""
     found = []
     for config in apps.get_app_configs():
         module_name = f"{config.name}.notifications"
         if not config.name.startswith("accord.") or find_spec(module_name) is None:
             continue
-        for kind, label in getattr(import_module(module_name), "KINDS", {}).items():
+        module = import_module(module_name)
+        roles = getattr(module, "ROLES", {})
+        for kind, label in getattr(module, "KINDS", {}).items():
+            if for_person is not None and kind in roles and not for_person.has_role(roles[kind]):
+                continue
             found.append(Kind(kind, label, str(config.verbose_name)))
     return found
 

@@ -6,3 +6,6 @@ from __future__ import annotations
 KINDS = {
     "webhook_paused": "A webhook was paused after failing repeatedly",
 }
+
+# Only admins are told (they alone manage webhooks), so only they are offered its mute.
+ROLES = {"webhook_paused": "admin"}

@@ -1069,7 +1069,7 @@ def my_settings(request):
     org, me = request.org, request.person
     prefs = delivery.preferences_of(org, me)
     mine = queries.person_cadences(org, me)
-    kinds = delivery.kinds()
+    kinds = delivery.kinds(for_person=me)
     away_form = AwayForm()
     new_feed_url = None
     if request.method == "POST":

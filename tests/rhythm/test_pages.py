@@ -148,6 +148,13 @@ def test_a_cadence_is_set_up_from_the_form(cast):
     assert bad.status_code == 200 and "not valid" in bad.content.decode()
 
 
+def test_settings_offer_only_the_notices_the_person_receives(cast):
+    """Only admins are told a webhook was paused; nobody else is offered its mute."""
+    offered = 'name="muted_kinds" value="webhook_paused"'
+    assert offered not in login(cast.member).get("/o/acme/rhythm/settings/").content.decode()
+    assert offered in login(cast.admin).get("/o/acme/rhythm/settings/").content.decode()
+
+
 def test_settings_mute_and_time_off(cast, rhythm):
     client = login(cast.member)
     page = client.get("/o/acme/rhythm/settings/").content.decode()
