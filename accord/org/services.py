@@ -1646,6 +1646,8 @@ def add_membership(
             "A term ends on or after the day it started.",
             fields={"ended_on": ["On or after the start."]},
         )
+    if ended_on is None:
+        _refuse_retired(team)
     # Lock the person so two concurrent additions cannot both pass the 100% check.
     lock_row(Person, person.pk)
     if ended_on is None:
@@ -1676,6 +1678,18 @@ def add_membership(
     return membership
 
 
+def _refuse_retired(team: Team) -> None:
+    """Nobody starts a term in a retired team (its terms ended with it); a past term may
+    still be recorded."""
+    if team.is_retired:
+        raise ServiceError(
+            f"{team.name} is retired: reactivate it before adding people to it (a past term, "
+            "with an end date, may still be recorded).",
+            fields={"team": ["This team is retired."]},
+            code="team_retired",
+        )
+
+
 @transaction.atomic
 def add_memberships(
     org: Organization, actor: Person | None, rows: list[dict[str, Any]]
@@ -1698,6 +1712,7 @@ def add_memberships(
         if given not in roles:
             roles[given] = team_role(org, given)
         started_on = _term_day(row.get("started_on"), "started_on")
+        _refuse_retired(team)
         terms.append((person, team, roles[given], row.get("allocation", 100), started_on))
     # Lock the people so that a concurrent addition cannot pass the 100% check beside these.
     lock_rows(Person, [person.pk for person, *_rest in terms])

@@ -225,3 +225,61 @@ def test_reactivating_beside_a_new_team_of_its_name_is_refused(cast):
     services.create_team(cast.org, None, name="Platform", parent=cast.root)
     with pytest.raises(ServiceError, match="already called"):
         services.reactivate_team(cast.org, None, cast.platform)
+
+
+def test_nobody_starts_a_term_in_a_retired_team_though_a_past_one_may_be_recorded(cast):
+    platform = services.retire_team(cast.org, None, cast.platform)
+    with pytest.raises(ServiceError) as refused:
+        services.add_membership(cast.org, cast.admin, person=cast.leader, team=platform)
+    assert refused.value.code == "team_retired"
+    with pytest.raises(ServiceError):
+        services.add_memberships(cast.org, cast.admin, [{"person": cast.leader, "team": platform}])
+    assert not Membership.objects.filter(person=cast.leader).exists()
+    past = services.add_membership(
+        cast.org,
+        cast.admin,
+        person=cast.leader,
+        team=platform,
+        started_on="2026-01-05",
+        ended_on="2026-03-31",
+    )
+    assert past.ended_on == dt.date(2026, 3, 31)
+    response = api_client(cast.admin).post(
+        "/api/v1/memberships",
+        {"person_id": cast.viewer.pk, "team_id": cast.platform.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and "retired" in response.json()["error"]["message"]
+
+
+def test_the_upgrade_ends_the_terms_left_open_by_retirements_and_departures_before(cast):
+    """Terms left open before retiring and deactivating ended them (as stored before the
+    fix) are ended by the migration, on the retirement day or today, each with its event."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    end_open_terms = import_module(
+        "accord.org.migrations.0011_end_terms_left_in_retired_teams_and_by_people_gone"
+    ).end_open_terms
+    services.add_membership(cast.org, None, person=cast.leader, team=cast.root, allocation=50)
+    services.retire_team(cast.org, None, cast.platform, on="2026-11-02")
+    services.update_person(cast.org, cast.admin, cast.leader, is_active=False)
+    # As they were before: the terms still open.
+    Membership.terms.filter(person__in=[cast.member, cast.leader]).update(ended_on=None)
+    seen = Event.objects.filter(verb="ended").count()
+    end_open_terms(apps, None)
+    ended = {
+        (m.person_id, m.team_id): m.ended_on
+        for m in Membership.terms.filter(person__in=[cast.member, cast.leader])
+    }
+    assert ended == {
+        (cast.member.pk, cast.platform.pk): dt.date(2026, 11, 2),
+        (cast.leader.pk, cast.root.pk): localdate(),
+    }
+    added = Event.objects.filter(verb="ended").order_by("id")[seen:]
+    reasons = sorted((e.actor_name, e.after["reason"]) for e in added)
+    assert reasons == [("Accord", "Leo Leader was deactivated"), ("Accord", "Platform was retired")]
+    assert not Membership.objects.filter(person__in=[cast.member, cast.leader]).exists()
+    end_open_terms(apps, None)  # again: nothing left to end
+    assert Event.objects.filter(verb="ended").count() == seen + 2
