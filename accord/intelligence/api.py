@@ -53,6 +53,10 @@ class SignalOut(Schema):
     snoozed_until: dt.date | None
     dismissed_reason: str
     resolved_at: dt.datetime | None
+    closed_reason: str = Field(
+        description="Why a resolved signal went away when it was not fixed: `team_retired` "
+        "(the teams it concerned were retired); empty otherwise."
+    )
     version: int
 
     @staticmethod

@@ -9,7 +9,7 @@ from accord.intelligence import pages
 from accord.intelligence.models import CLOSED_TEAM_RETIRED, Signal, SignalState
 from accord.intelligence.snapshot import as_moment
 from accord.org import services as org_services
-from tests.conftest import login
+from tests.conftest import api_client, login
 from tests.intelligence.world import build_org, check_in, evaluate_on, live
 
 D = dt.date
@@ -44,6 +44,9 @@ def test_a_signal_of_a_retired_team_is_closed_not_resolved(db, clock):
     admin.save(update_fields=["user"])
     page = login(admin).get(f"/o/quietco/insights/signals/{signal.pk}/").content.decode()
     assert "Closed: team retired" in page and ">Resolved<" not in page
+    # And the API says so.
+    answer = api_client(admin).get(f"/api/v1/signals/{signal.pk}").json()
+    assert (answer["state"], answer["closed_reason"]) == ("resolved", "team_retired")
 
 
 def test_a_signal_whose_cause_went_away_is_resolved_and_listed(db, clock):
