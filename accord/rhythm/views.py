@@ -64,7 +64,7 @@ from accord.web.helpers import (
     own_settings,
     paginate,
 )
-from accord.web.templatetags.dates import weekday_moment
+from accord.web.templatetags.dates import day, weekday_moment
 from accord.web.templatetags.numbers import plain
 from accord.web.views import history_for
 
@@ -1101,6 +1101,9 @@ def my_settings(request):
                     Away.objects.for_org(org), pk=int_or_none(request.POST.get("away")), person=me
                 )
                 services.remove_away(org, me, away)
+                messages.success(
+                    request, f"Time off {day(away.starts_on)} to {day(away.ends_on)} removed."
+                )
             elif what in ("feed", "regenerate"):
                 if what == "feed":
                     _, raw = services.create_feed(org, me, person=me)
@@ -1121,6 +1124,8 @@ def my_settings(request):
                 )
                 services.revoke_feed(org, me, feed)
                 messages.success(request, "Calendar feed revoked: its address no longer works.")
+            else:
+                raise ServiceError("Nothing was changed: choose what to save on this page.")
         except ServiceError as exc:
             if what == "away":
                 form_error(away_form, exc)

@@ -9,10 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accord.activity.models import Event
 from accord.decisions.models import ActionItem
 from accord.org import services as org_services
 from accord.rhythm import queries, services
 from accord.rhythm.models import CheckIn, Meeting, MeetingStatus
+from accord.web.templatetags.dates import day
 from tests.conftest import login
 
 
@@ -182,6 +184,17 @@ def test_settings_mute_and_time_off(cast, rhythm):
     today = dt.date.today()
     client.post("/o/acme/rhythm/settings/", {"what": "away", "starts_on": today, "ends_on": today})
     assert cast.member.away_periods.count() == 1
+    # Removing it says so; a post that asks for nothing says that nothing changed.
+    away = cast.member.away_periods.get()
+    removed = client.post(
+        "/o/acme/rhythm/settings/", {"what": "unaway", "away": away.pk}, follow=True
+    ).content.decode()
+    assert f"Time off {day(today)} to {day(today)} removed." in removed
+    assert not cast.member.away_periods.exists()
+    events = Event.objects.count()
+    nothing = client.post("/o/acme/rhythm/settings/", {"what": "mute"}, follow=True)
+    assert "Nothing was changed" in nothing.content.decode()
+    assert Event.objects.count() == events
 
 
 def test_the_home_and_team_pages_show_the_rhythm_panels(cast, rhythm):
