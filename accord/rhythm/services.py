@@ -1234,33 +1234,23 @@ def reopen_meeting(
         }
         meeting.status = MeetingStatus.RUNNING
         meeting.ended_at = None
-        meeting.version += 1
-        meeting.save()
-        activity.record(
-            org,
-            actor,
-            "reopened",
-            meeting,
-            before=before,
-            after={"status": meeting.status, **({"reason": reason} if reason else {})},
-        )
-        return meeting
-    before = {
-        "status": meeting.status,
-        "started_at": meeting.started_at,
-        "started_by": meeting.started_by_id,
-        "items": sum(len(s["items"]) for s in meeting.agenda_snapshot),
-    }
-    meeting.status = MeetingStatus.PLANNED
-    meeting.started_at = None
-    meeting.started_by = None
-    meeting.agenda_snapshot = []
-    meeting.carried_in = []
-    meeting.done_items = []
+    else:
+        before = {
+            "status": meeting.status,
+            "started_at": meeting.started_at,
+            "started_by": meeting.started_by_id,
+            "items": sum(len(s["items"]) for s in meeting.agenda_snapshot),
+        }
+        meeting.status = MeetingStatus.PLANNED
+        meeting.started_at = None
+        meeting.started_by = None
+        meeting.agenda_snapshot = []
+        meeting.carried_in = []
+        meeting.done_items = []
+        # Attendance is taken again when it starts again.
+        Attendance.objects.filter(meeting=meeting, rating__isnull=True).delete()
     meeting.version += 1
     meeting.save()
-    # Attendance is taken again when it starts again.
-    Attendance.objects.filter(meeting=meeting, rating__isnull=True).delete()
     activity.record(
         org,
         actor,
