@@ -51,6 +51,8 @@ def test_admins_see_sign_ins_in_the_feed_and_others_do_not(cast):
     assert "signed in to" not in mine and 'value="auth.user"' not in mine
     by_kind = login(cast.member).get("/o/acme/activity/?type=auth.user").content.decode()
     assert "signed in to" not in by_kind
+    # Not on home, even an admin's: everyone's sign-ins would fill its recent activity.
+    assert "signed in to" not in login(cast.admin).get("/o/acme/").content.decode()
 
 
 def test_failed_sign_ins_record_nothing_until_the_lockout_which_is_recorded_once(cast):
