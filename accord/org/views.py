@@ -792,7 +792,8 @@ def person_identities(request, person_id: int):
 def person_new(request):
     org = request.org
     _require(permissions.can_manage_people(request.person), "Only an admin may add people.")
-    form = PersonForm(request.POST or None)
+    # A newcomer most likely works where the admin adding them does (not in UTC).
+    form = PersonForm(request.POST or None, initial={"timezone": request.person.timezone})
     if request.method == "POST" and form.is_valid():
         try:
             person = services.add_person(org, request.person, **form.cleaned_data)

@@ -253,3 +253,9 @@ def test_others_cannot_change_someones_addresses_and_see_no_form(cast):
         404,
     )
     assert _pairs(cast.member) == [("github", "mia")]
+
+
+def test_a_new_person_starts_in_the_time_zone_of_the_admin_adding_them(cast):
+    services.update_person(cast.org, cast.admin, cast.admin, timezone="Europe/Berlin")
+    page = login(cast.admin).get("/o/acme/people/new/").content.decode()
+    assert '<option value="Europe/Berlin" selected>' in page
