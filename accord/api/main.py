@@ -58,14 +58,14 @@ class AccordAPI(NinjaAPI):
         return self._openapi_schemas[path_prefix]
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
-        """Every answer; one that is a versioned object read or changed in place (GET, PATCH,
-        PUT answered 200 with its `version`) carries `ETag: "<version>"` for `If-Match`."""
+        """Every answer; one that is a versioned object read, created or changed (answered
+        200 or 201 with its `version`) carries `ETag: "<version>"` for `If-Match`."""
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
         if (
-            request.method in ("GET", "PATCH", "PUT")
-            and response.status_code == 200
+            request.method in ("GET", "POST", "PATCH", "PUT")
+            and response.status_code in (200, 201)
             and isinstance(data, dict)
             and type(data.get("version")) is int
         ):
@@ -81,7 +81,7 @@ api = AccordAPI(
         "Settings → API tokens: `Authorization: Bearer acc_…`. A token belongs to one "
         "organization; every call is scoped to it. Errors are "
         '`{"error": {"code", "message", "fields"}}`. Lists take `limit` and `offset`. '
-        'Objects carry a `version`, also sent as `ETag: "<version>"` when one is read or '
+        'Objects carry a `version`, also sent as `ETag: "<version>"` when one is read, created or '
         'changed; send it back as `If-Match: "<version>"` to refuse lost updates (409); '
         "`If-Match: *` is any current version. A body field an operation does not take is a "
         "422 naming it. A list filtered by an id the organization does not have (`team_id`, "

@@ -63,6 +63,15 @@ def test_a_read_and_a_change_carry_the_version_as_etag_which_if_match_takes_back
     assert stale.status_code == 409
 
 
+def test_a_created_object_carries_its_etag_which_if_match_takes_back(cast):
+    client = api_client(cast.admin)
+    created = send(client, "post", "/api/v1/teams", {"name": "Skunkworks"})
+    assert created.status_code == 201 and created["ETag"] == '"1"'
+    url = f"/api/v1/teams/{created.json()['id']}"
+    changed = send(client, "patch", url, {"name": "Skunk"}, HTTP_IF_MATCH=created["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] == '"2"'
+
+
 def test_a_list_carries_no_etag(cast):
     response = send(api_client(cast.admin), "get", "/api/v1/teams")
     assert response.status_code == 200 and "ETag" not in response
