@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
@@ -143,12 +143,17 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
             "title",
         ),
         _left(
-            "undecided decision they approve or drive|undecided decisions they approve or drive",
-            Decision.objects.filter(org=org, status__in=UNDECIDED).filter(
-                Q(approver=person) | Q(driver=person)
-            ),
+            "undecided decision they approve|undecided decisions they approve",
+            Decision.objects.filter(org=org, status__in=UNDECIDED, approver=person),
             "question",
             _url(org, "decisions:index", f"approver={person.pk}"),
+        ),
+        _left(
+            "undecided decision they drive|undecided decisions they drive",
+            Decision.objects.filter(org=org, status__in=UNDECIDED, driver=person).exclude(
+                approver=person
+            ),
+            "question",
         ),
     ]
     return [x for x in out if x is not None]

@@ -132,11 +132,18 @@ def test_reactivating_says_the_members_do_not_come_back(cast):
 def test_the_person_form_shows_an_admin_what_deactivating_leaves(cast):
     busy_platform(cast)
     decisions.create_action_item(cast.org, None, "Write the handover", owner=cast.leader)
+    decisions.create_decision(cast.org, None, "Which cloud?", cast.leader)
+    decisions.create_decision(cast.org, None, "Which region?", cast.admin, driver=cast.leader)
     html = login(cast.admin).get(f"/o/acme/people/{cast.leader.pk}/edit/").content.decode()
     assert "If Leo Leader is deactivated" in html
     assert "<strong>1 team they lead</strong>: Platform" in html
     assert "<strong>1 open action item</strong>: Write the handover" in html
     assert f"/o/acme/decisions/actions/?person={cast.leader.pk}" in html
+    # The decisions they approve link to the log filtered by approver; those they drive
+    # (the log has no such filter) are named.
+    assert "<strong>1 undecided decision they approve</strong>: Which cloud?" in html
+    assert f"/o/acme/decisions/?approver={cast.leader.pk}" in html
+    assert "<strong>1 undecided decision they drive</strong>: Which region?" in html
 
 
 def test_a_person_editing_their_own_profile_sees_no_summary(cast):
