@@ -260,6 +260,7 @@ ID_FILTERS: dict[str, tuple[str, str]] = {
     "owner_id": ("org.Person", "person"),
     "actor_id": ("org.Person", "person"),
     "approver_id": ("org.Person", "person"),
+    "driver_id": ("org.Person", "person"),
     "raised_by_id": ("org.Person", "person"),
     "period_id": ("alignment.Period", "period"),
     "objective_id": ("alignment.Objective", "objective"),

@@ -49,18 +49,9 @@ CHUNK = 200
 
 def export_queryset(org: Organization, params) -> QuerySet[Decision]:
     form = LogFilterForm(params or None, org=org)
-    f = form.valid_filters()
-    qs = queries.filter_log(
-        org,
-        q=f.get("q", ""),
-        status=f.get("status", ""),
-        team=f.get("team"),
-        only=bool(f.get("only")),
-        approver_id=f["approver"].pk if f.get("approver") else None,
-        since=f.get("since"),
-        until=f.get("until"),
-    )
-    if not f.get("q"):
+    filters = form.log_filters()
+    qs = queries.filter_log(org, **filters)
+    if not filters["q"]:
         qs = qs.order_by("opened_at", "id")
     return qs.prefetch_related(
         "contributors",

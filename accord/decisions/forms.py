@@ -140,6 +140,9 @@ class LogFilterForm(forms.Form):
     approver = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Any approver"
     )
+    driver = pickers.PersonChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="Any driver"
+    )
     since = forms.DateField(required=False, widget=DATE, label="Opened from")
     until = forms.DateField(required=False, widget=DATE, label="to")
 
@@ -147,6 +150,7 @@ class LogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
+        self.fields["driver"].queryset = Person.objects.for_org(org).order_by("name")
         team = self.data.get("team", "") if self.is_bound else ""
         if team and not team.isdigit() and slug_or_none(team):
             # A team by its slug, as the other lists and team pages link to it.
@@ -160,6 +164,20 @@ class LogFilterForm(forms.Form):
             return {}
         self.is_valid()
         return self.cleaned_data
+
+    def log_filters(self) -> dict:
+        """`valid_filters` as `queries.filter_log` takes them (the page and its export)."""
+        f = self.valid_filters()
+        return {
+            "q": f.get("q", ""),
+            "status": f.get("status", ""),
+            "team": f.get("team"),
+            "only": bool(f.get("only")),
+            "approver_id": f["approver"].pk if f.get("approver") else None,
+            "driver_id": f["driver"].pk if f.get("driver") else None,
+            "since": f.get("since"),
+            "until": f.get("until"),
+        }
 
 
 class ActionItemForm(forms.Form):

@@ -222,6 +222,7 @@ def filter_log(
     status: str = "",
     team_id: int | None = None,
     approver_id: int | None = None,
+    driver_id: int | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
     overdue: bool = False,
@@ -246,6 +247,8 @@ def filter_log(
             qs = qs.filter(pk__in=through.values("decision_id"))
     if approver_id:
         qs = qs.filter(approver_id=approver_id)
+    if driver_id:
+        qs = qs.filter(driver_id=driver_id)
     if since:
         qs = qs.filter(opened_at__date__gte=since)
     if until:

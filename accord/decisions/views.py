@@ -193,15 +193,7 @@ def index(request):
     form = LogFilterForm(request.GET or None, org=org)
     filters = form.valid_filters()
     qs = queries.filter_log(
-        org,
-        q=filters.get("q", ""),
-        status=filters.get("status", ""),
-        team=filters.get("team"),
-        only=bool(filters.get("only")),
-        approver_id=filters["approver"].pk if filters.get("approver") else None,
-        since=filters.get("since"),
-        until=filters.get("until"),
-        overdue=request.GET.get("overdue") == "1",
+        org, **form.log_filters(), overdue=request.GET.get("overdue") == "1"
     ).prefetch_related("teams")
     page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()

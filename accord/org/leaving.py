@@ -154,6 +154,7 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
                 approver=person
             ),
             "question",
+            _url(org, "decisions:index", f"driver={person.pk}"),
         ),
     ]
     return [x for x in out if x is not None]

@@ -72,3 +72,16 @@ def test_typing_in_the_search_box_replaces_only_the_rows(cast, log):
     assert resp.status_code == 200
     assert "<html" not in resp.text and "Pricing page" in resp.text
     assert "Office plants" not in resp.text
+
+
+def test_the_log_its_export_and_the_api_filter_by_driver(cast, log):
+    from tests.conftest import api_client, login
+
+    services.update_decision(cast.org, None, log["context"], driver=cast.member)
+    page = login(cast.admin).get("/o/acme/decisions/", {"driver": cast.member.pk}).text
+    assert "Hosting plan" in page and "Office plants" not in page
+    export = login(cast.admin).get("/o/acme/decisions/export.csv", {"driver": cast.member.pk})
+    body = b"".join(export.streaming_content).decode() if export.streaming else export.text
+    assert "Hosting plan" in body and "Office plants" not in body
+    api = api_client(cast.admin).get(f"/api/v1/decisions?driver_id={cast.member.pk}").json()
+    assert [d["question"] for d in api["items"]] == ["Hosting plan"]

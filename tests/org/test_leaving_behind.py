@@ -139,11 +139,11 @@ def test_the_person_form_shows_an_admin_what_deactivating_leaves(cast):
     assert "<strong>1 team they lead</strong>: Platform" in html
     assert "<strong>1 open action item</strong>: Write the handover" in html
     assert f"/o/acme/decisions/actions/?person={cast.leader.pk}" in html
-    # The decisions they approve link to the log filtered by approver; those they drive
-    # (the log has no such filter) are named.
+    # The decisions they approve and those they drive, each linked to the log so filtered.
     assert "<strong>1 undecided decision they approve</strong>: Which cloud?" in html
     assert f"/o/acme/decisions/?approver={cast.leader.pk}" in html
     assert "<strong>1 undecided decision they drive</strong>: Which region?" in html
+    assert f"/o/acme/decisions/?driver={cast.leader.pk}" in html
 
 
 def test_a_person_editing_their_own_profile_sees_no_summary(cast):
