@@ -1232,7 +1232,7 @@ def owned_initiatives(
     objective of that chain; and how many there are (`count_up_to`). Six queries at most,
     read from the owner's index and the links of these few initiatives, never the
     organization's."""
-    from accord.core.counting import count_up_to
+    from accord.core.counting import first_rows
 
     qs = (
         Initiative.objects.for_org(org)
@@ -1240,9 +1240,7 @@ def owned_initiatives(
         .select_related("team")
         .order_by(F("target_date").asc(nulls_last=True), Lower("title"), "id")
     )
-    rows = list(qs[: limit + 1])
-    total = count_up_to(qs) if len(rows) > limit else len(rows)
-    rows = rows[:limit]
+    rows, total = first_rows(qs, limit)
     if not rows:
         return [], 0
     ids = [i.pk for i in rows]

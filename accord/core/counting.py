@@ -28,6 +28,14 @@ def count_up_to(qs: QuerySet, limit: int = COUNT_UP_TO) -> int:
     return qs.order_by()[: limit + 1].count()
 
 
+def first_rows(qs: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows of `qs` in its order, and how many it has (`count_up_to`,
+    counted only when there are more than `limit`): a panel's rows and its "All N" link."""
+    rows = list(qs[: limit + 1])
+    total = count_up_to(qs) if len(rows) > limit else len(rows)
+    return rows[:limit], total
+
+
 def shown_count(n: int, limit: int = COUNT_UP_TO) -> str:
     """A count from `count_up_to`, as a page shows it: 12, 1,000, or 1,000+."""
     return f"{limit:,}+" if n > limit else f"{n:,}"

@@ -38,7 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accord.core.counting import count_up_to, figures, grouped_figures
+from accord.core.counting import count_up_to, figures, first_rows, grouped_figures
 from accord.decisions import followthrough
 from accord.decisions.models import (
     UNDECIDED,
@@ -880,9 +880,7 @@ def open_items_of(
     at most `limit`, and how many are open (`count_up_to`). Read off the owner's (org,
     owner, status, due on) index: two queries, whatever the organization's size."""
     qs = action_items(org).filter(owner=person, status=ActionStatus.OPEN)
-    rows = list(qs.order_by(DUE_FIRST, "id")[: limit + 1])
-    total = count_up_to(qs) if len(rows) > limit else len(rows)
-    return rows[:limit], total
+    return first_rows(qs.order_by(DUE_FIRST, "id"), limit)
 
 
 def decisions_to_make(
@@ -892,8 +890,6 @@ def decisions_to_make(
     most `limit`, and how many there are (`count_up_to`): two queries off the approver's
     index."""
     qs = decisions(org).filter(approver=person, status__in=UNDECIDED)
-    rows = list(
-        qs.select_related("driver").order_by(DECIDE_BY_FIRST, "opened_at", "id")[: limit + 1]
+    return first_rows(
+        qs.select_related("driver").order_by(DECIDE_BY_FIRST, "opened_at", "id"), limit
     )
-    total = count_up_to(qs) if len(rows) > limit else len(rows)
-    return rows[:limit], total
