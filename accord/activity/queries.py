@@ -19,8 +19,10 @@ from accord.org.models import Person, Role
 
 # Kinds of object the feed leaves out unless asked for by kind: Accord's delivery of each
 # reader's weekly briefing (one event per person a week: 100,000 at once in a large
-# organization), which each reader finds on their own briefings page.
-QUIET_KINDS = ("briefings.briefing",)
+# organization), which each reader finds on their own briefings page; and sign-ins,
+# lockouts and password changes (`activity.signins`: everyone's, every day), which admins
+# read under the kind "Account".
+QUIET_KINDS = ("briefings.briefing", "auth.user")
 
 # One person's own settings and reading: how Accord reaches them, their calendar address,
 # what they muted, their time off, their tokens, saved views and inbox. The event log keeps

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accord.activity import describe, signins
+from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
@@ -98,12 +98,11 @@ HOME_RECENT = 12  # events home's "Recent activity" shows
 
 
 def home_feed(org, me):
-    """Home's "Recent activity": the organization's feed (`activity.queries.feed`) less
-    sign-ins (`activity.signins`: everyone's, every day, would fill it), and less the
-    accounts admins keep (who was given a login, a password or a sign-in link) unless the
-    reader is an admin; the full feed stays on the Activity page. Read newest first off
-    the (org, created at) index, as the feed is."""
-    events = activity_queries.feed(org, me).exclude(target_type=signins.ACCOUNT)
+    """Home's "Recent activity": the organization's feed (`activity.queries.feed`, which
+    leaves out sign-ins) less the accounts admins keep (who was given a login, a password
+    or a sign-in link) unless the reader is an admin; the full feed stays on the Activity
+    page. Read newest first off the (org, created at) index, as the feed is."""
+    events = activity_queries.feed(org, me)
     if not me.has_role(Role.ADMIN):
         events = events.exclude(verb__in=activity_queries.ACCOUNT_VERBS)
     return events
