@@ -125,19 +125,30 @@ def validate_timezone(name: str, field: str = "timezone") -> str:
     return name
 
 
-def require_text(value: str | None, field: str, *, max_length: int = 200) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ServiceError(f"{field.capitalize()} is required.", fields={field: ["Required."]})
+def require_text(
+    value: Any,
+    field: str,
+    *,
+    max_length: int = 200,
+    required: bool = True,
+    label: str | None = None,
+) -> str:
+    """`value` stripped, refused with a message naming `label` (else the field) when it is
+    empty and `required`, holds a NUL character or is longer than `max_length`. Empty is ""
+    when not `required`. The one check of free text every service makes."""
+    value = "" if value is None else str(value).strip()
+    name = label or field.replace("_", " ").capitalize()
+    if not value and required:
+        raise ServiceError(f"{name} is required.", fields={field: ["Required."]})
     if "\x00" in value:  # SQLite would store it, PostgreSQL refuses it: refuse it on both
         raise ServiceError(
-            f"{field.capitalize()} contains a NUL character (\\x00).",
+            f"{name} contains a NUL character (\\x00).",
             fields={field: ["Null characters are not allowed."]},
         )
     if len(value) > max_length:
         raise ServiceError(
-            f"{field.capitalize()} is too long ({len(value)} characters, at most {max_length}).",
-            fields={field: [f"At most {max_length} characters."]},
+            f"{name} is too long ({len(value):,} characters, at most {max_length:,}).",
+            fields={field: [f"At most {max_length:,} characters."]},
         )
     return value
 

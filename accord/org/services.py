@@ -1106,13 +1106,9 @@ def _clean_team_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any
             )
         out["state"] = data["state"]
     if "mission" in data:
-        mission = (data["mission"] or "").strip()
-        if len(mission) > 2000 or "\x00" in mission:
-            raise ServiceError(
-                "The mission is at most 2000 characters of text.",
-                fields={"mission": ["At most 2000 characters."]},
-            )
-        out["mission"] = mission
+        out["mission"] = require_text(
+            data["mission"], "mission", max_length=2000, required=False, label="The mission"
+        )
     for field in TEAM_LINKS:
         if field in data:
             out[field] = _clean_link(field, data[field])

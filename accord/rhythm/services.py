@@ -1310,20 +1310,9 @@ def save_notes(
             f"This meeting has no agenda section {section_key!r}.",
             fields={"section": ["Unknown section."]},
         )
-    text = (text or "").strip()
-    if "\x00" in text:  # SQLite would store it, PostgreSQL refuses it: refuse it on both
-        raise ServiceError(
-            "The notes contain a NUL character (\\x00); nothing was saved.",
-            fields={"text": ["Null characters are not allowed."]},
-            code="nul_character",
-        )
-    if len(text) > NOTES_MAX:
-        raise ServiceError(
-            f"The notes are too long ({len(text):,} characters, at most {NOTES_MAX:,} per "
-            "section); nothing was saved.",
-            fields={"text": [f"At most {NOTES_MAX:,} characters."]},
-            code="too_long",
-        )
+    text = require_text(
+        text, "text", max_length=NOTES_MAX, required=False, label="The notes section"
+    )
     notes = dict(meeting.notes)
     before = notes.get(section_key, "")
     notes[section_key] = text

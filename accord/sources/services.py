@@ -30,7 +30,7 @@ from accord.alignment.models import (
 )
 from accord.core import crypto, outbound
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.core.services import require_same_org
+from accord.core.services import require_same_org, require_text
 from accord.org.models import Organization, Person, Role
 from accord.org.permissions import require_role
 from accord.rhythm import services as rhythm
@@ -51,21 +51,6 @@ NOTE = "from source"
 
 def timeout() -> float:
     return float(getattr(settings, "SOURCES_TIMEOUT", 10))
-
-
-def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise ServiceError("Text cannot contain NUL characters.", fields={field: ["Not allowed."]})
-    if required and not text:
-        label = field.replace("_", " ").capitalize()
-        raise ServiceError(f"{label} is required.", fields={field: ["Required."]})
-    if len(text) > max_length:
-        raise ServiceError(
-            f"{field.replace('_', ' ').capitalize()} is too long (at most {max_length}).",
-            fields={field: [f"At most {max_length} characters."]},
-        )
-    return text
 
 
 def _require_owner_or_admin(actor: Person | None, owners: list[int | None], what: str) -> None:
@@ -107,9 +92,11 @@ def _clean_source(data: dict[str, Any]) -> dict[str, Any]:
             fields={"kind": ["Choose json, csv or prometheus."]},
         )
     out: dict[str, Any] = {"kind": kind}
-    out["url"] = outbound.check_url(_text(data.get("url"), "url", 1000, required=True), "url")
+    out["url"] = outbound.check_url(require_text(data.get("url"), "url", max_length=1000), "url")
     for name in ("json_path", "csv_column", "csv_row", "key_column", "key_value", "query"):
-        out[name] = _text(data.get(name), name, 1000 if name == "query" else 200)
+        out[name] = require_text(
+            data.get(name), name, max_length=1000 if name == "query" else 200, required=False
+        )
     if kind == SourceKind.JSON:
         if not out["json_path"]:
             raise ServiceError(
@@ -155,7 +142,9 @@ def _clean_source(data: dict[str, Any]) -> dict[str, Any]:
             raise ServiceError("Give the Prometheus query.", fields={"query": ["Required."]})
     else:
         out["query"] = ""
-    out["header_name"] = _text(data.get("header_name"), "header_name", 100)
+    out["header_name"] = require_text(
+        data.get("header_name"), "header_name", max_length=100, required=False
+    )
     if out["header_name"] and not all(c.isalnum() or c in "-_" for c in out["header_name"]):
         raise ServiceError(
             f"{out['header_name']!r} is not a header name.",
@@ -202,7 +191,11 @@ def set_source(
     target = _lock_target(org, actor, target)
     clean = _clean_source(data)
     source = KeyResultSource.objects.select_for_update().filter(**target_kwargs(target)).first()
-    secret = None if header_value is None else _text(header_value, "header_value", 2000)
+    secret = (
+        None
+        if header_value is None
+        else require_text(header_value, "header_value", max_length=2000, required=False)
+    )
     if secret and not clean["header_name"]:
         raise ServiceError(
             "Name the header the secret goes in.", fields={"header_name": ["Required."]}
@@ -372,7 +365,7 @@ def set_tracker_link(
 ) -> TrackerLink:
     require_same_org(org, initiative, "initiative")
     _require_owner_or_admin(actor, [initiative.owner_id], initiative.title)
-    url = outbound.check_url(_text(url, "url", 1000, required=True), "url")
+    url = outbound.check_url(require_text(url, "url", max_length=1000), "url")
     item = _recognise(url)
     link = TrackerLink.objects.select_for_update().filter(initiative=initiative).first()
     if link is None:
@@ -503,11 +496,11 @@ def set_credential(
         cred.version += 1
     after: dict[str, Any] = {}
     if base_url is not None:
-        base = _text(base_url, "base_url", 500)
+        base = require_text(base_url, "base_url", max_length=500, required=False)
         cred.base_url = outbound.check_url(base, "base_url").rstrip("/") if base else ""
         after["base_url"] = cred.base_url
     if token is not None:
-        secret = _text(token, "token", 2000)
+        secret = require_text(token, "token", max_length=2000, required=False)
         cred.token = crypto.encrypt(secret)
         cred.token_set_at = timezone.now() if secret else None
         cred.auth_error, cred.auth_error_at = "", None
