@@ -73,6 +73,12 @@ def test_a_team_page_shows_the_teams_history(cast):
     assert "Leo Leader</strong> updated" in history
     assert "<ins>Runs the servers</ins>" in history
     assert "Accord</strong> created" in history
+    # A change shows what changed; a creation's every field (which the page itself shows)
+    # waits behind "details", so a team's history is not a wall of its members' terms.
+    change = history[history.index("Leo Leader</strong> updated") :]
+    assert change.index("<ins>Runs the servers</ins>") < change.index("<details>")
+    creation = history[history.index("Accord</strong> created this team") :]
+    assert creation.index("<details><summary>details</summary>") < creation.index("Name</span>")
 
 
 def test_a_person_page_shows_the_persons_history(cast):
