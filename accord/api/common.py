@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import inspect
 import re
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
@@ -304,16 +305,38 @@ def ref(queryset: models.QuerySet, pk: Any, field: str, what: str):
     return obj
 
 
+# --- conditional requests (RFC 9110 §13): ETag, If-Match, If-None-Match --------------------
+
 IF_MATCH_PARAMETER = {
     "in": "header",
     "name": "If-Match",
     "required": False,
-    "schema": {"type": "string", "examples": ['"3"', "*"]},
-    "description": 'The `version` (the `ETag`) your change is based on, e.g. `"3"`: when the '
-    "object has changed since, the call is refused with 409 and changes nothing. `*` (or no "
-    "header): any current version.",
+    "schema": {"type": "string", "examples": ['"3.9f86d081884c7d65"', '"3"', '"3", "4"', "*"]},
+    "description": 'The `ETag` (or just the `version`, e.g. `"3"`) your change is based on: '
+    "when the object's version has changed since, the call is refused with 409 and changes "
+    "nothing. Several, comma-separated, accept any of their versions. `*` (or no header): any "
+    "current version. A value that is neither is a 422 naming the header.",
 }
 """How an operation that honours `If-Match` declares it in the OpenAPI description."""
+
+IF_NONE_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string", "examples": ['"3.9f86d081884c7d65"', "*"]},
+    "description": "The `ETag` of the copy you hold (several, comma-separated, for any of "
+    "them; `W/` is ignored): when the answer would carry the same `ETag`, it is 304 Not "
+    "Modified with that `ETag` and no body. `*`: any existing object. A bare version "
+    '(`"3"`) names no answer, so it never gives 304. A value that is not an `ETag` of this '
+    "API is a 422 naming the header.",
+}
+"""How an operation that honours `If-None-Match` (a read of one versioned object) declares it
+in the OpenAPI description."""
+
+NOT_MODIFIED_RESPONSE = {
+    "description": "Not Modified: the `If-None-Match` names the current `ETag`; no body.",
+    "headers": {"ETag": {"schema": {"type": "string"}, "description": "The current `ETag`."}},
+}
 
 
 def reads_if_match(view: Any) -> bool:
@@ -321,24 +344,85 @@ def reads_if_match(view: Any) -> bool:
     return "if_match" in inspect.unwrap(view).__code__.co_names
 
 
-def etag(version: int) -> str:
-    """The ETag of an object at `version`: `"3"`, which `If-Match` takes back."""
-    return f'"{version}"'
+def answers_etag(operation: Any) -> bool:
+    """Whether an operation is a read of one versioned object: a GET whose 200 answer has an
+    integer `version`. Its answer carries an `ETag` (see `conditional`) and honours
+    `If-None-Match`, as accord.api.main declares."""
+    if "GET" not in operation.methods:
+        return False
+    model = operation.response_models.get(200)
+    fields = getattr(model, "model_fields", {})
+    out = fields["response"].annotation if "response" in fields else None
+    version = getattr(out, "model_fields", {}).get("version")
+    return version is not None and version.annotation is int
 
 
-def if_match(request: HttpRequest) -> int | None:
-    """The version a client based its change on, from `If-Match: "3"` (optional); `*` is
-    any current version (RFC 9110), the same as no header."""
-    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"').strip()
-    if not raw or raw == "*":
+_TAG = re.compile(r"[0-9]{1,18}(?:\.[0-9a-f]{1,64})?")
+"""An entity tag this API sends (`3.9f86d081884c7d65`: the version, a fingerprint of the
+answer) or a bare version (`3`), without `W/` and quotes."""
+
+
+def etag(version: int, content: bytes) -> str:
+    """The ETag of an answer showing an object at `version`: `"3.9f86d081884c7d65"`, the
+    version and a fingerprint of the body. The fingerprint changes with anything the answer
+    shows (a rolled-up progress, a name of a related object, a flag that depends on the
+    date), which the object's own version does not count; `If-Match` takes the tag back and
+    compares its version."""
+    return f'"{version}.{hashlib.blake2b(content, digest_size=8).hexdigest()}"'
+
+
+def entity_tags(request: HttpRequest, header: str) -> tuple[str, ...]:
+    """The entity tags a conditional header lists (RFC 9110 §13.1.1, §13.1.2), without `W/`
+    and quotes: `"3", W/"4.9f…"` is ("3", "4.9f…"), `*` is ("*",), no header is (). A value
+    that is not a tag this API sends, or a version, is a 422 naming the header."""
+    raw = request.headers.get(header, "").strip()
+    if raw == "*":
+        return ("*",)
+    tags = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue  # an empty list element (RFC 9110 §5.6.1)
+        tag = part.removeprefix("W/").strip('"').strip()
+        if not _TAG.fullmatch(tag):
+            raise ServiceError(
+                f"{header} must carry ETags this API sent (or versions), for example "
+                f'{header}: "3" or {header}: "3", "4"; not {part[:40]}.',
+                fields={header: ["Expected a version number or an ETag of this API."]},
+            )
+        tags.append(tag)
+    return tuple(tags)
+
+
+def if_match(request: HttpRequest) -> int | frozenset[int] | None:
+    """The version a client based its change on, from `If-Match: "3"` or an `ETag` it was
+    sent (`"3.9f…"`, its version counts); several (`"3", "4"`) are a set, any of them
+    current (`core.services.check_version`). `*` is any current version (RFC 9110), the
+    same as no header: None."""
+    tags = entity_tags(request, "If-Match")
+    if tags in ((), ("*",)):
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ServiceError(
-            'If-Match must carry the object\'s version, for example If-Match: "3".',
-            fields={"If-Match": ["Expected a version number."]},
-        ) from None
+    versions = frozenset(int(tag.partition(".")[0]) for tag in tags)
+    return next(iter(versions)) if len(versions) == 1 else versions
+
+
+def conditional(request: HttpRequest, response: HttpResponse, version: int) -> HttpResponse:
+    """An answer showing one object at `version` (a 200 or 201), given its `ETag`; for a GET
+    whose `If-None-Match` names that tag (weak comparison: `W/` does not count) or is `*`,
+    304 Not Modified instead, with the tag and no body. It runs after the view, so a 404 or
+    403 always wins, and a 304 costs what the 200 would, no more."""
+    tag = etag(version, response.content)
+    response["ETag"] = tag
+    if request.method != "GET" or not request.headers.get("If-None-Match"):
+        return response
+    wanted = entity_tags(request, "If-None-Match")
+    if wanted != ("*",) and tag.strip('"') not in wanted:
+        return response
+    not_modified = HttpResponseNotModified()
+    for header in ("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary"):
+        if header in response:  # what RFC 9110 §15.4.5 asks a 304 to repeat
+            not_modified[header] = response[header]
+    not_modified.cookies = response.cookies
+    return not_modified
 
 
 @contextmanager

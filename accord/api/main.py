@@ -25,9 +25,12 @@ from ninja.operation import Operation
 from accord.api.common import (
     ID_FILTERS,
     IF_MATCH_PARAMETER,
+    IF_NONE_MATCH_PARAMETER,
+    NOT_MODIFIED_RESPONSE,
     JsonParser,
     TokenAuth,
-    etag,
+    answers_etag,
+    conditional,
     reads_if_match,
     require_known_ids,
 )
@@ -59,7 +62,8 @@ class AccordAPI(NinjaAPI):
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
         """Every answer; one that is a versioned object read, created or changed (answered
-        200 or 201 with its `version`) carries `ETag: "<version>"` for `If-Match`."""
+        200 or 201 with its `version`) carries its `ETag` for `If-Match` and, on a read,
+        honours `If-None-Match` (304): `accord.api.common.conditional`."""
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
@@ -69,7 +73,10 @@ class AccordAPI(NinjaAPI):
             and isinstance(data, dict)
             and type(data.get("version")) is int
         ):
-            response["ETag"] = etag(data["version"])
+            try:
+                return conditional(request, response, data["version"])
+            except ServiceError as exc:  # a malformed If-None-Match
+                return service_error(request, exc)
         return response
 
 
@@ -81,11 +88,14 @@ api = AccordAPI(
         "Settings → API tokens: `Authorization: Bearer acc_…`. A token belongs to one "
         "organization; every call is scoped to it. Errors are "
         '`{"error": {"code", "message", "fields"}}`. Lists take `limit` and `offset`. '
-        'Objects carry a `version`, also sent as `ETag: "<version>"` when one is read, created or '
-        'changed; send it back as `If-Match: "<version>"` to refuse lost updates (409); '
-        "`If-Match: *` is any current version. A body field an operation does not take is a "
-        "422 naming it. A list filtered by an id the organization does not have (`team_id`, "
-        "`owner_id`, …) is a 404 naming it."
+        "Objects carry a `version`. Reading, creating or changing one answers with its `ETag` "
+        '(`"<version>.<fingerprint of the answer>"`); send it back as `If-Match` (or '
+        '`If-Match: "<version>"`) to refuse lost updates (409); several tags, comma-separated, '
+        "accept any of their versions; `If-Match: *` is any current version. Send it as "
+        "`If-None-Match` when reading that object again: 304 Not Modified, no body, while the "
+        "answer would be the same (`*`: while it exists). A body field an operation does not "
+        "take is a 422 naming it. A list filtered by an id the organization does not have "
+        "(`team_id`, `owner_id`, …) is a 404 naming it."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
@@ -232,6 +242,7 @@ def _register_app_routers() -> None:
     api.add_router("/", _fallback)
     for operation in _operations():
         _declare_if_match(operation)
+        _declare_if_none_match(operation)
         _check_id_filters(operation)
 
 
@@ -247,6 +258,16 @@ def _declare_if_match(operation: Operation) -> None:
     if reads_if_match(operation.view_func):
         extra = dict(operation.openapi_extra or {})
         extra["parameters"] = [*extra.get("parameters", []), IF_MATCH_PARAMETER]
+        operation.openapi_extra = extra
+
+
+def _declare_if_none_match(operation: Operation) -> None:
+    """A read of one versioned object honours `If-None-Match` (see AccordAPI.create_response)
+    and declares it, with its 304 answer."""
+    if answers_etag(operation):
+        extra = dict(operation.openapi_extra or {})
+        extra["parameters"] = [*extra.get("parameters", []), IF_NONE_MATCH_PARAMETER]
+        extra["responses"] = {**extra.get("responses", {}), 304: NOT_MODIFIED_RESPONSE}
         operation.openapi_extra = extra
 
 

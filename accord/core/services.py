@@ -40,12 +40,17 @@ def lock_rows(model: type[models.Model], pks: Any) -> None:
         list(rows.order_by("pk").values_list("pk"))
 
 
-def check_version(obj: models.Model, expected_version: int | None) -> None:
-    """Optimistic concurrency: refuse a write based on a stale copy."""
-    if expected_version is not None and expected_version != obj.version:  # type: ignore[attr-defined]
+def check_version(obj: models.Model, expected_version: int | frozenset[int] | None) -> None:
+    """Optimistic concurrency: refuse a write based on a stale copy (one version, or a set of
+    versions any of which is current: `If-Match: "3", "4"`)."""
+    if expected_version is None:
+        return
+    expected = expected_version if isinstance(expected_version, frozenset) else {expected_version}
+    if obj.version not in expected:  # type: ignore[attr-defined]
+        had = " or ".join(str(v) for v in sorted(expected))
         raise Conflict(
             f"This {obj._meta.verbose_name} was changed by someone else "
-            f"(you had version {expected_version}, it is now at version "
+            f"(you had version {had}, it is now at version "
             f"{obj.version}). Reload and try again."  # type: ignore[attr-defined]
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from accord.activity.models import Event
 from accord.org.models import Membership
 from tests.api.conftest import send
@@ -51,14 +53,22 @@ def test_if_match_star_is_any_current_version(cast):
     assert response.json()["name"] == "Platform B"
 
 
+def version_of(tag: str) -> int:
+    """The version an ETag carries: `"3.9f86d081884c7d65"` is 3."""
+    match = re.fullmatch(r'"(\d+)\.[0-9a-f]{16}"', tag)
+    assert match, tag
+    return int(match[1])
+
+
 def test_a_read_and_a_change_carry_the_version_as_etag_which_if_match_takes_back(cast):
     client = api_client(cast.admin)
     url = f"/api/v1/people/{cast.member.pk}"
     read = send(client, "get", url)
-    assert read["ETag"] == f'"{read.json()["version"]}"'
+    assert version_of(read["ETag"]) == read.json()["version"]
     changed = send(client, "patch", url, {"title": "X"}, HTTP_IF_MATCH=read["ETag"])
     assert changed.status_code == 200
-    assert changed["ETag"] == f'"{changed.json()["version"]}"' != read["ETag"]
+    assert version_of(changed["ETag"]) == changed.json()["version"] == 2
+    assert changed["ETag"] != read["ETag"]
     stale = send(client, "patch", url, {"title": "Y"}, HTTP_IF_MATCH=read["ETag"])
     assert stale.status_code == 409
 
@@ -66,10 +76,47 @@ def test_a_read_and_a_change_carry_the_version_as_etag_which_if_match_takes_back
 def test_a_created_object_carries_its_etag_which_if_match_takes_back(cast):
     client = api_client(cast.admin)
     created = send(client, "post", "/api/v1/teams", {"name": "Skunkworks"})
-    assert created.status_code == 201 and created["ETag"] == '"1"'
+    assert created.status_code == 201 and version_of(created["ETag"]) == 1
     url = f"/api/v1/teams/{created.json()['id']}"
     changed = send(client, "patch", url, {"name": "Skunk"}, HTTP_IF_MATCH=created["ETag"])
-    assert changed.status_code == 200 and changed["ETag"] == '"2"'
+    assert changed.status_code == 200 and version_of(changed["ETag"]) == 2
+    # The answer to the change is what a read shows next: its ETag is the read's.
+    assert send(client, "get", url)["ETag"] == changed["ETag"]
+
+
+def test_if_match_lists_several_etags_and_takes_any_of_their_versions(cast):
+    client = api_client(cast.admin)
+    url = f"/api/v1/teams/{cast.platform.pk}"
+    read = send(client, "get", url)["ETag"]  # version 1
+    listed = f'"7", {read}, W/"9.0123456789abcdef"'
+    ok = send(client, "patch", url, {"name": "Platform A"}, HTTP_IF_MATCH=listed)
+    assert ok.status_code == 200, ok.content
+    again = send(client, "patch", url, {"name": "Platform B"}, HTTP_IF_MATCH='"1","2"')
+    assert again.status_code == 200 and again.json()["version"] == 3
+
+
+def test_a_list_of_stale_etags_is_a_409_naming_them_and_changes_nothing(cast):
+    client = api_client(cast.admin)
+    url = f"/api/v1/teams/{cast.platform.pk}"
+    send(client, "patch", url, {"name": "Platform A"})  # now at version 2
+    events = Event.objects.count()
+    stale = send(client, "patch", url, {"name": "Platform B"}, HTTP_IF_MATCH='"1", "3"')
+    assert stale.status_code == 409
+    assert "you had version 1 or 3, it is now at version 2" in stale.json()["error"]["message"]
+    assert send(client, "get", url).json()["name"] == "Platform A"
+    assert Event.objects.count() == events
+
+
+def test_a_malformed_if_match_list_is_a_422_naming_it_and_changes_nothing(cast):
+    client = api_client(cast.admin)
+    url = f"/api/v1/teams/{cast.platform.pk}"
+    events = Event.objects.count()
+    for value in ('"1", "abc"', '*, "1"', '"1", ""', '"1.NOTHEX"'):
+        response = send(client, "patch", url, {"name": "Z"}, HTTP_IF_MATCH=value)
+        assert response.status_code == 422, value
+        assert list(response.json()["error"]["fields"]) == ["If-Match"], value
+    assert send(client, "get", url).json()["name"] == "Platform"
+    assert Event.objects.count() == events
 
 
 def test_a_list_carries_no_etag(cast):
