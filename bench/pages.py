@@ -65,7 +65,7 @@ def pages(org) -> list[tuple[str, str, str]]:
     from accord.alignment.models import Objective
     from accord.coordination.models import Dependency
     from accord.decisions.models import Decision
-    from accord.org.models import Team
+    from accord.org.models import Person, Team
     from accord.rhythm.models import Cadence
     from accord.rhythm.queries import next_occurrence
 
@@ -81,6 +81,7 @@ def pages(org) -> list[tuple[str, str, str]]:
     )
     upcoming = next_occurrence(org_cadence) if org_cadence else None  # built from live data
     division = Team.objects.filter(org=org, parent=root).order_by("pk").first() or root
+    top_lead = lead_of(org, root) or Person.objects.filter(org=org).order_by("pk").first()
     out = [
         ("home", "lead", f"{o}/"),
         ("home (the top team's lead)", "top", f"{o}/"),
@@ -88,6 +89,9 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("team page (leaf)", "lead", f"{o}/teams/{leaf.slug}/"),
         ("teams directory", "admin", f"{o}/teams/"),
         ("people list", "admin", f"{o}/people/"),
+        ("person page (the top team's lead)", "admin", f"{o}/people/{top_lead.pk}/"),
+        ("person form (the top team's lead)", "admin", f"{o}/people/{top_lead.pk}/edit/"),
+        ("retire page (a leaf team)", "admin", f"{o}/teams/{leaf.slug}/retire/"),
         ("alignment", "admin", f"{o}/alignment/"),
         ("team alignment (leaf)", "lead", f"{o}/alignment/teams/{leaf.slug}/"),
         ("objective detail", "admin", f"{o}/alignment/objectives/{objective.pk}/"),
@@ -155,25 +159,32 @@ def leaf_team(org):
     return led.first().team if led.exists() else leaves.first()
 
 
+def lead_of(org, team):
+    """The person of `team`'s first lead term, if any."""
+    from accord.org.models import Membership, MembershipRole
+
+    m = (
+        Membership.objects.filter(org=org, team=team, role=MembershipRole.LEAD)
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    return m.person if m else None
+
+
 def viewers(org) -> dict:
     """{who: Person with a login} for `pages`: the benchmark's admin, a leaf team's lead
     and the top team's lead (given a login when the generator made none)."""
     from inprocess import bench_admin
 
     from accord.org import services as org_services
-    from accord.org.models import Membership, MembershipRole, Team
+    from accord.org.models import Team
 
     admin = bench_admin(org)
     root = Team.objects.filter(org=org, parent__isnull=True).order_by("pk").first()
     out = {"admin": admin}
     for who, team in (("lead", leaf_team(org)), ("top", root)):
-        m = (
-            Membership.objects.filter(org=org, team=team, role=MembershipRole.LEAD)
-            .select_related("person")
-            .order_by("pk")
-            .first()
-        )
-        person = m.person if m else admin
+        person = lead_of(org, team) or admin
         if person.user_id is None:
             email = person.email or f"bench-{who}@{org.slug}.example"
             person.user = org_services.ensure_user(
