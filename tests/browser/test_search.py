@@ -68,7 +68,11 @@ def test_it_finds_opens_and_goes_anywhere_from_the_keyboard(page, shot, cast):
     # On a phone the box gives way to a button; / opens the palette there.
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.get_by_role("combobox", name="Find anything")).to_be_hidden()
-    expect(page.get_by_role("button", name="Find anything")).to_be_visible()
+    button = page.get_by_role("button", name="Find anything")
+    expect(button).to_be_visible()
+    # In the top bar, not floating over the page's content.
+    bar, box = page.locator(".topbar").bounding_box(), button.bounding_box()
+    assert box["y"] >= bar["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"]
     page.keyboard.press("/")
     expect(palette).to_be_visible()
     palette.get_by_role("combobox").fill("mia")
