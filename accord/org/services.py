@@ -59,6 +59,7 @@ from accord.org.permissions import (
     require_role,
     require_team_admin,
 )
+from accord.web.templatetags.dates import day as day_text
 
 PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
 AGENT_FIELDS = (*PERSON_FIELDS, "kind", "owner")
@@ -1119,7 +1120,7 @@ def _retirement_day(on: Any) -> Any:
     day = parse_date(on, "retired_on") or localdate()
     if day > localdate():
         raise ServiceError(
-            f"A team cannot be retired in the future ({day:%Y-%m-%d}).",
+            f"A team cannot be retired in the future ({day_text(day)}).",
             fields={"retired_on": ["Today or earlier."]},
         )
     return day
@@ -1138,7 +1139,7 @@ def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any 
     team = Team.objects.select_for_update().get(pk=team.pk)
     if team.is_retired:
         raise ServiceError(
-            f"{team.name} is already retired (since {team.retired_on:%Y-%m-%d}).",
+            f"{team.name} is already retired (since {day_text(team.retired_on)}).",
             code="already_retired",
         )
     day = _retirement_day(on)
@@ -1601,7 +1602,7 @@ def _term_day(value: Any, field: str) -> Any:
     if day is not None and day > localdate():
         raise ServiceError(
             f"A term cannot {'start' if field == 'started_on' else 'end'} in the future "
-            f"({day:%Y-%m-%d}).",
+            f"({day_text(day)}).",
             fields={field: ["Today or earlier."]},
         )
     return day
@@ -1823,13 +1824,13 @@ def end_term(
     if membership.is_past:
         raise ServiceError(
             f"{membership.person.name}'s term in {membership.team.name} already ended "
-            f"on {membership.ended_on:%Y-%m-%d}.",
+            f"on {day_text(membership.ended_on)}.",
             code="past_term",
         )
     day = _term_day(on, "ended_on") or localdate()
     if membership.started_on and day < membership.started_on:
         raise ServiceError(
-            f"The term started on {membership.started_on:%Y-%m-%d}; it cannot end before.",
+            f"The term started on {day_text(membership.started_on)}; it cannot end before.",
             fields={"ended_on": ["On or after the start."]},
         )
     return _close_term(org, actor, membership, day)

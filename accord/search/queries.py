@@ -263,11 +263,14 @@ def _action_items(org, person, ids):
 
 
 def _meetings(org, person, ids):
+    from django.utils import timezone
+
     from accord.rhythm.models import Meeting
+    from accord.web.templatetags.dates import weekday
 
     for m in Meeting.objects.for_org(org).filter(pk__in=ids).select_related("cadence"):
         url = _url("rhythm:meeting", org, cadence_id=m.cadence_id, key=m.key)
-        detail = f"{m.scheduled_start:%Y-%m-%d} · {m.get_status_display()}"
+        detail = f"{weekday(timezone.localtime(m.scheduled_start))} · {m.get_status_display()}"
         yield m.pk, Hit("meeting", m.cadence.name, detail, url)
 
 

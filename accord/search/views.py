@@ -10,8 +10,15 @@ from accord.web.helpers import org_view
 def _commands(request, q: str) -> list[dict]:
     """The pages whose name starts a word of what was typed: the palette's "Go to" moves
     (`accord.web.context.go_to`)."""
-    admin = request.person is not None and request.person.has_role("admin")
-    return go_to(request.org.slug, q, admin=admin)
+    from accord.org.models import Membership
+
+    me = request.person
+    admin = me is not None and me.has_role("admin")
+    teams = []
+    if me is not None:
+        terms = Membership.objects.for_org(request.org).filter(person=me).order_by("team__name")
+        teams = list(terms.values_list("team__slug", "team__name").distinct()[:5])
+    return go_to(request.org.slug, q, admin=admin, teams=teams)
 
 
 @org_view

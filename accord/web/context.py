@@ -46,6 +46,12 @@ PALETTE_PAGES = [
         ("waiting on others", "requests"),
     ),
     ("coordination:map", "Dependency map", "Who needs what from whom, drawn", ("graph",)),
+    (
+        "coordination:new",
+        "Ask another team",
+        "Request something another team must deliver",
+        ("new request", "new dependency"),
+    ),
     ("decisions:issues", "Issues", "Problems raised by teams, escalated", ("problems",)),
     ("decisions:index", "Decision log", "Every decision, open and made", ()),
     ("alignment:initiatives", "Initiatives", "The work teams do", ("projects", "work")),
@@ -61,20 +67,34 @@ def _starts_words(words: list[str], text: str) -> bool:
     return all(any(n.startswith(w) for n in names) for w in words)
 
 
-def go_to(org_slug: str, q: str, *, admin: bool = False) -> list[dict]:
+# A team's pages the palette offers each of its members, by the team's name or these words.
+TEAM_PAGES = [
+    ("alignment:team", "{team} priorities", "Its ranked initiatives", ("priorities", "stack")),
+    ("org:team", "{team}", "The team's page", ("my team",)),
+]
+
+
+def go_to(org_slug: str, q: str, *, admin: bool = False, teams=()) -> list[dict]:
     """The pages whose name (or another name for it) has a word starting with each word
-    typed: the palette's "Go to" moves, those matched by their name first."""
+    typed: the palette's "Go to" moves, those matched by their name first. `teams` (the
+    reader's own, as (slug, name)) add each one's priorities and page ("priorities",
+    "my team")."""
     from django.urls import reverse
 
     words = q.lower().split()
     if not words:
         return []
     by_name, by_alias, seen = [], [], set()
-    pages = [(n, label, hint, ()) for n, label, hint in PILLAR_NAV + ORG_NAV]
+    pages = [(n, label, hint, (), {}) for n, label, hint in PILLAR_NAV + ORG_NAV]
     if admin:
-        pages += [(n, label, hint, ()) for n, label, hint in ADMIN_NAV]
-    for name, label, hint, aliases in pages + PALETTE_PAGES:
-        if name in seen:
+        pages += [(n, label, hint, (), {}) for n, label, hint in ADMIN_NAV]
+    pages += [(n, label, hint, aliases, {}) for n, label, hint, aliases in PALETTE_PAGES]
+    for slug, team in teams:
+        for n, label, hint, aliases in TEAM_PAGES:
+            pages.append((n, label.format(team=team), hint, aliases, {"team_slug": slug}))
+    for name, label, hint, aliases, kwargs in pages:
+        key = (name, kwargs.get("team_slug"))
+        if key in seen:
             continue
         if _starts_words(words, label):
             found = by_name
@@ -82,8 +102,8 @@ def go_to(org_slug: str, q: str, *, admin: bool = False) -> list[dict]:
             found = by_alias
         else:
             continue
-        seen.add(name)
-        href = reverse(name, kwargs={"org_slug": org_slug})
+        seen.add(key)
+        href = reverse(name, kwargs={"org_slug": org_slug, **kwargs})
         found.append({"label": label, "hint": hint, "href": href})
     return (by_name + by_alias)[:PALETTE_SHOWN]
 

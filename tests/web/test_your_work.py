@@ -232,6 +232,12 @@ def test_home_recent_activity_leaves_out_accounts_for_everyone_but_admins(cast):
         ("decisions", "/o/acme/decisions/"),
         ("insights", "/o/acme/insights/"),
         ("initiatives", "/o/acme/alignment/initiatives/"),
+        ("ask another team", "/o/acme/coordination/new/"),
+        ("new request", "/o/acme/coordination/new/"),
+        # The reader's own team: its priorities and its page.
+        ("priorities", "/o/acme/alignment/teams/platform/"),
+        ("platform prio", "/o/acme/alignment/teams/platform/"),
+        ("my team", "/o/acme/teams/platform/"),
     ],
 )
 def test_the_palette_goes_to_a_members_pages_by_name(cast, typed, href):
@@ -242,6 +248,15 @@ def test_the_palette_goes_to_a_members_pages_by_name(cast, typed, href):
     )
     assert 'class="search__hit search__hit--go"' in body
     assert f'data-href="{href}"' in body, (typed, body[:600])
+
+
+def test_the_palette_offers_the_readers_own_teams_not_others(cast):
+    body = (
+        login(cast.admin)  # in no team
+        .get("/o/acme/search/", {"q": "priorities", "list": "palette-hit"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "/alignment/teams/" not in body
 
 
 def test_the_palette_offers_admin_pages_to_admins_only(cast):
