@@ -146,17 +146,25 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[object, str, str]]:
+def search(
+    org, kind: str, q: str, *, by_slug: bool = False, near=None
+) -> list[tuple[object, str, str]]:
     """At most SEARCH_LIMIT (id, label, detail) of `kind` in `org` whose text matches `q`
     (slugs instead of ids for teams when `by_slug`, as list filters take them); the detail
-    tells namesakes apart (a person's address), empty for kinds that need none."""
+    tells namesakes apart (a person's address), empty for kinds that need none. People
+    `near` the person asking (themselves and their team-mates) come first: the Tomas of
+    your own team before another team's."""
     spec = KINDS[kind]
     rows = spec.choices(org)
     if q:
         rows = rows.filter(spec.search(org, q))
     key = "slug" if by_slug and kind == "team" else "pk"
     detail = spec.detail or (lambda row: "")
-    found = list(rows[:SEARCH_LIMIT])
+    found = []
+    if near is not None and kind in ("person", "human"):
+        found = list(rows.filter(_near(near))[:SEARCH_LIMIT])
+        rows = rows.exclude(pk__in=[p.pk for p in found])
+    found += list(rows[: SEARCH_LIMIT - len(found)])
     if kind in ("person", "human"):
         # Namesakes told apart by their teams too, read for the matches in one query.
         teams = _teams_of([p.pk for p in found])
@@ -165,6 +173,16 @@ def search(org, kind: str, q: str, *, by_slug: bool = False) -> list[tuple[objec
             for p in found
         ]
     return [(getattr(row, key), spec.label(row), detail(row)) for row in found]
+
+
+def _near(person) -> Q:
+    """`person` and the people in one of their current teams (two short reads of the
+    memberships' indexes, however large the organization)."""
+    from accord.org.models import Membership
+
+    teams = Membership.objects.filter(person=person).values("team_id")
+    mates = Membership.objects.filter(team_id__in=teams).values("person_id")
+    return Q(pk=person.pk) | Q(pk__in=mates)
 
 
 def _teams_of(person_ids: list[int]) -> dict[int, str]:

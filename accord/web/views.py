@@ -201,7 +201,9 @@ def pick(request, kind: str):
             f"Search with at most {pickers.MAX_QUERY_LENGTH} characters.",
             content_type="text/plain; charset=utf-8",
         )
-    rows = pickers.search(request.org, kind, q, by_slug=request.GET.get("by") == "slug")
+    rows = pickers.search(
+        request.org, kind, q, by_slug=request.GET.get("by") == "slug", near=request.person
+    )
     return render(
         request,
         "web/widgets/picker_results.html",

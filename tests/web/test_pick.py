@@ -36,6 +36,22 @@ def test_namesakes_are_told_apart_by_their_teams(cast):
     assert "Acme · mia2@acme.test" in details[other.pk]
 
 
+def test_your_team_mates_and_you_come_first(cast):
+    def found(person, q):
+        page = login(person).get("/o/acme/pick/person/", {"q": q}).content.decode()
+        return [o.split("</")[0] for o in page.split('role="option"')[1:]]
+
+    elsewhere = services.add_person(cast.org, None, name="Tomas Ahmed", email="ta@acme.test")
+    services.add_membership(cast.org, None, person=elsewhere, team=cast.root, allocation=50)
+    mate = services.add_person(cast.org, None, name="Tomas Fischer", email="tf@acme.test")
+    services.add_membership(cast.org, None, person=mate, team=cast.platform, allocation=50)
+    mine = found(cast.member, "tomas")  # Mia is in Platform, with Tomas Fischer
+    assert [("Fischer" in o, "Ahmed" in o) for o in mine] == [(True, False), (False, True)]
+    # Someone in neither team reads them by name.
+    theirs = found(cast.viewer, "tomas")
+    assert [("Ahmed" in o, "Fischer" in o) for o in theirs] == [(True, False), (False, True)]
+
+
 def test_it_never_offers_another_organizations_people(cast):
     response = login(cast.member).get("/o/acme/pick/person/", {"q": "otto"})
     assert options(response) == 0
