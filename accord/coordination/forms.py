@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
-from accord.coordination.models import Priority
+from accord.coordination.models import ACTIVE_STATES, Dependency, Priority
 from accord.core import dates
 from accord.org.models import Team
 from accord.org.queries import current_teams
 from accord.web import pickers
+from accord.web.templatetags.dates import day
 
 OPEN = ("proposed", "active", "paused")
 
@@ -57,9 +58,13 @@ class DependencyForm(forms.Form):
         empty_label="— no milestone: the date above —",
         help_text="The need-by date is then the milestone's, and moves when it moves.",
     )
+    ask_again = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Send it anyway: a second request"
+    )
 
     def __init__(self, *args, org, person, team=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.org = org
         self.fields["need_by_milestone"].queryset = Milestone.objects.for_org(org).filter(
             date__gte=timezone.localdate()
         )
@@ -84,6 +89,30 @@ class DependencyForm(forms.Form):
         missing = not data.get("need_by") and not data.get("need_by_milestone")
         if missing and "need_by" not in self.errors:
             self.add_error("need_by", "Give the date it is needed by, or a milestone.")
+        initiative, team = data.get("requester_initiative"), data.get("provider_team")
+        title = (data.get("title") or "").strip()
+        if initiative and team and title and not data.get("ask_again"):
+            # A second click, or the same need asked twice: the other team would get both.
+            twin = (
+                Dependency.objects.filter(
+                    org=self.org,
+                    requester_initiative=initiative,
+                    provider_team=team,
+                    state__in=ACTIVE_STATES,
+                    title__iexact=title,
+                )
+                .order_by("pk")
+                .first()
+            )
+            if twin is not None:
+                self.fields["ask_again"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "title",
+                    f"{team.name} was already asked for this for {initiative.title} "
+                    f"(#{twin.pk}, {twin.get_state_display().lower()}). Follow that request, "
+                    "or tick the box to send a second one.",
+                )
+        data.pop("ask_again", None)  # the form's question, not the request's
         return data
 
     def prefill(self, params) -> None:
@@ -158,6 +187,11 @@ class ActionForm(forms.Form):
         widget=forms.HiddenInput,
         label="Accept anyway: it will show at risk from the start",
     )
+    propose_at_risk = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Propose anyway: it will show at risk once agreed",
+    )
     proposed_date = dates.DateField(widget=DateInput, required=False, label="Proposed date")
     proposed_scope = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Proposed scope"
@@ -169,8 +203,14 @@ class ActionForm(forms.Form):
     FIELDS = {
         "accept": ("provider_initiative", "committed_date", "note", "accept_at_risk"),
         "decline": ("note",),
-        "propose": ("provider_initiative", "proposed_date", "proposed_scope", "note"),
-        "counter": ("proposed_date", "proposed_scope", "note"),
+        "propose": (
+            "provider_initiative",
+            "proposed_date",
+            "proposed_scope",
+            "note",
+            "propose_at_risk",
+        ),
+        "counter": ("proposed_date", "proposed_scope", "note", "propose_at_risk"),
         "agree": ("note",),
         "confirm_delivery": ("note",),
         "cancel": ("note",),
@@ -235,12 +275,28 @@ class ActionForm(forms.Form):
                 # Asked once: the warning, and a box to accept anyway.
                 self.fields["accept_at_risk"].widget = forms.CheckboxInput()
                 self.add_error("committed_date", warning)
+        if self.action in ("propose", "counter") and not data.get("propose_at_risk"):
+            # A date the delivering work already misses: the same warning before it is
+            # offered as when it is accepted.
+            warning = accept_warning(
+                self.dependency,
+                data.get("provider_initiative"),
+                data.get("proposed_date"),
+                when="agreed",
+                tick="propose it anyway",
+            )
+            if warning:
+                self.fields["propose_at_risk"].widget = forms.CheckboxInput()
+                self.add_error("proposed_date", warning)
         return data
 
 
-def accept_warning(dependency, initiative, committed) -> str:
-    """Why accepting with this initiative and date would be at risk at once ("" if not):
-    the date is before the initiative's target (see `queries.risk_reasons`)."""
+def accept_warning(
+    dependency, initiative, committed, *, when: str = "accepted", tick: str = "accept anyway"
+) -> str:
+    """Why accepting (or agreeing to a proposal) with this initiative and date would be at
+    risk at once ("" if not): the date is before the initiative's target (see
+    `queries.risk_reasons`)."""
     initiative = initiative or dependency.proposed_initiative or dependency.provider_initiative
     committed = committed or dependency.proposed_date
     if initiative is None or committed is None or initiative.target_date is None:
@@ -248,7 +304,7 @@ def accept_warning(dependency, initiative, committed) -> str:
     if committed >= initiative.target_date:
         return ""
     return (
-        f"{committed:%-d %b %Y} is before {initiative.title}'s target date "
-        f"({initiative.target_date:%-d %b %Y}): the dependency would show at risk as soon as "
-        "it is accepted. Commit to a later date, or tick the box to accept anyway."
+        f"{day(committed)} is before {initiative.title}'s target date "
+        f"({day(initiative.target_date)}): the dependency would show at risk as soon as "
+        f"it is {when}. Choose a later date, or tick the box to {tick}."
     )
