@@ -1147,7 +1147,9 @@ def set_wip(request, team_id: Id, payload: WipIn):
         "are filled within `depth`, at most 50 per node and 500 nodes per document — ask "
         "again with `root_id` to go further. An objective met under a parent other than its "
         "first is `repeated`: its key results, initiatives and children are given under its "
-        "first parent (`first_parent_id`). Progress and `orphaned` are the stored roll-up. "
+        "first parent (`first_parent_id`; with `team_id`, its first parent within that team "
+        "and the teams below it when it has one there, so a team's tree shows its own "
+        "objectives in full). Progress and `orphaned` are the stored roll-up. "
         "The period's `objective_count`, `orphaned_count` and `unaligned_count` (open "
         "initiatives serving nothing) are exact up to 5,000; beyond, up to a minute old."
     ),

@@ -418,6 +418,9 @@ class TeamFilterField(pickers.TeamChoiceField):
         return data
 
 
+OPEN_STATUS = "open"  # the status filter's value for every open status at once
+
+
 class InitiativeFilterForm(forms.Form):
     """The initiatives list's filters, read from the URL (a GET form): what it gives is an
     `InitiativeFilters` for `queries.initiative_list`, the one the API uses too."""
@@ -428,7 +431,12 @@ class InitiativeFilterForm(forms.Form):
         queryset=Period.objects.none(), required=False, empty_label="Any period"
     )
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *InitiativeStatus.choices], required=False
+        choices=[
+            ("", "Any status"),
+            (OPEN_STATUS, "Open (proposed, active or paused)"),
+            *InitiativeStatus.choices,
+        ],
+        required=False,
     )
     stage = forms.CharField(max_length=40, required=False)
     owner = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)

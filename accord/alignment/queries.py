@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -461,13 +461,20 @@ def priority_stack(org: Organization, team: Team) -> Stack:
     return Stack(team=team, items=items, wip_limit=wip_limit(org, team))
 
 
-def wip_breaches(org: Organization) -> list[dict[str, Any]]:
-    """Teams running more active initiatives than their WIP limit (two queries)."""
-    limits = dict(
-        TeamAlignmentSettings.objects.for_org(org)
-        .filter(wip_limit__isnull=False)
-        .values_list("team_id", "wip_limit")
-    )
+def wip_breaches(org: Organization, team: Team | None = None) -> list[dict[str, Any]]:
+    """Teams running more active initiatives than their WIP limit, by name: the whole
+    organization's, or those of `team` and the teams below it (two queries). A WIP limit is
+    about the work active now, whatever the period."""
+    settings = TeamAlignmentSettings.objects.for_org(org).filter(wip_limit__isnull=False)
+    below = _below(team)
+    if below is not None:
+        settings = settings.filter(team_id__in=below)
+    limits = {
+        tid: (limit, name, slug)
+        for tid, limit, name, slug in settings.values_list(
+            "team_id", "wip_limit", "team__name", "team__slug"
+        )
+    }
     if not limits:
         return []
     active = dict(
@@ -478,11 +485,20 @@ def wip_breaches(org: Organization) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .values_list("team_id", "n")
     )
-    return [
-        {"team_id": tid, "wip_limit": limit, "active": active.get(tid, 0)}
-        for tid, limit in limits.items()
-        if active.get(tid, 0) > limit
-    ]
+    return sorted(
+        (
+            {
+                "team_id": tid,
+                "team_name": name,
+                "team_slug": slug,
+                "wip_limit": limit,
+                "active": active.get(tid, 0),
+            }
+            for tid, (limit, name, slug) in limits.items()
+            if active.get(tid, 0) > limit
+        ),
+        key=lambda b: (b["team_name"].lower(), b["team_id"]),
+    )
 
 
 def priority_churn(org: Organization, since: dt.datetime) -> dict[int, int]:
@@ -698,6 +714,17 @@ def tree_roots(org: Organization, period: Period, team: Team | None = None):
     return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
 
 
+def tree_orphaned(org: Organization, period: Period, team: Team | None = None):
+    """The orphaned objectives `tree_summary` counts (of `period`, the organization's or
+    those of `team` and the teams below it): a queryset of ids in the tree's order, for the
+    caller to paginate."""
+    qs = Objective.objects.for_org(org).filter(period=period, orphaned=True)
+    below = _below(team)
+    if below is not None:
+        qs = qs.filter(team_id__in=below)
+    return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
+
+
 def tree_children(org: Organization, parent_id: int):
     """(child id, weight) of the objectives contributing to `parent_id`, in the tree's order
     (a queryset, for the caller to slice)."""
@@ -765,13 +792,16 @@ def tree_nodes(
     *,
     weights: dict[int, float] | None = None,
     under: int | None = None,
+    scope: Team | None = None,
 ) -> list[dict[str, Any]]:
     """The tree's nodes for objectives `ids` (in that order), one level: each with its key
     results, the initiatives serving it or them, and how many objectives contribute to it
     (`child_count`; fetch them with `tree_children`). Under a parent (`under`), an objective
     whose first parent is another one is `repeated`: show it as a link, its subtree lives
-    under that first parent. A fixed number of queries."""
-    found = node_data(org, ids)
+    under that first parent. In the tree of a team (`scope`), its first parent is its first
+    one of that team or a team below it, if it has one: the team's tree shows it in full.
+    A fixed number of queries."""
+    found = node_data(org, ids, scope=scope)
     return [placed(found[oid], under, (weights or {}).get(oid)) for oid in ids if oid in found]
 
 
@@ -785,11 +815,18 @@ def placed(node: dict[str, Any], under: int | None, weight: float | None) -> dic
     return out
 
 
-def node_data(org: Organization, ids: list[int]) -> dict[int, dict[str, Any]]:
+def node_data(
+    org: Organization, ids: list[int], *, scope: Team | None = None
+) -> dict[int, dict[str, Any]]:
     """objective id -> its tree node (see `tree_nodes`), in a fixed number of queries."""
     if not ids:
         return {}
     first_link = ObjectiveLink.objects.filter(child=OuterRef("pk")).order_by("id")
+    below = _below(scope)
+    if below is not None:  # a parent within the team's tree first
+        first_link = first_link.order_by(
+            Case(When(parent__team_id__in=below, then=Value(0)), default=Value(1)), "id"
+        )
     first_parent = Subquery(first_link.values("parent_id")[:1])
     first_parent_title = Subquery(first_link.values("parent__title")[:1])
 
@@ -942,7 +979,8 @@ def tree_document(
     Each node says how many objectives contribute to it (`child_count`); its `children` are
     filled while within `depth`, at most 50 per node and 500 nodes in all (ask again with
     `root` to go further). An objective met under a parent other than its first is
-    `repeated`: its key results, initiatives and children are given under its first parent.
+    `repeated`: its key results, initiatives and children are given under its first parent
+    (with `team`, its first parent within the team's tree when it has one there).
     """
     if root is not None:
         links = list(tree_children(org, root.pk)[offset : offset + limit])
@@ -952,7 +990,7 @@ def tree_document(
         roots = tree_roots(org, period, team)
         count = roots.count()
         level = [(oid, None, None) for oid in roots[offset : offset + limit]]
-    top = build_tree(org, level, depth=depth, budget=TREE_NODE_BUDGET)
+    top = build_tree(org, level, depth=depth, budget=TREE_NODE_BUDGET, scope=team)
     return {
         "period": {
             "id": period.pk,
@@ -977,12 +1015,14 @@ def build_tree(
     *,
     depth: int,
     budget: int,
+    scope: Team | None = None,
 ) -> list[dict[str, Any]]:
     """The placed nodes of `level` ((objective id, parent id or None, weight) in order) with
     their `children` filled breadth first, `depth` levels down counting `level` as the
     first, while the whole stays within `budget` nodes; a node shows all its children (at
     most 50) or none (they are fetched when opened). Five queries whatever the size and
-    depth: the links below are walked in one recursive query, the nodes loaded at once."""
+    depth: the links below are walked in one recursive query, the nodes loaded at once.
+    `scope`: the team whose tree it is (see `tree_nodes`)."""
     budget -= len(level)
     start = [oid for oid, _, _ in level]
     rows: list[tuple] = []
@@ -1024,7 +1064,7 @@ def build_tree(
             chosen.update(c for c, _ in ordered)
             nxt.extend(c for c, _ in ordered)
         frontier = nxt
-    data = node_data(org, list({*start, *chosen}))
+    data = node_data(org, list({*start, *chosen}), scope=scope)
     top = [placed(data[oid], p, w) for oid, p, w in level if oid in data]
     placed_at: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for n in top:
@@ -1061,7 +1101,7 @@ class InitiativeFilters:
     team_id: int | None = None
     subtree: bool = True  # with `team_id`: the team and every team below it
     period_id: int | None = None
-    status: str = ""
+    status: str = ""  # a status, or "open" for any open one (proposed, active, paused)
     stage: str = ""
     owner_id: int | None = None
     objective_id: int | None = None
@@ -1094,7 +1134,9 @@ def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date |
             qs = qs.filter(team_id=f.team_id)
     if f.owner_id is not None:
         qs = qs.filter(owner_id=f.owner_id)
-    if f.status:
+    if f.status == "open":  # proposed, active or paused
+        qs = qs.filter(status__in=OPEN_INITIATIVE_STATUSES)
+    elif f.status:
         qs = qs.filter(status=f.status)
     if f.stage:
         qs = qs.filter(stage__iexact=f.stage.strip())

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accord.alignment import milestones, queries, services
 from accord.alignment.charts import sparkline
 from accord.alignment.forms import (
+    OPEN_STATUS,
     CarryOverForm,
     ConfidenceForm,
     InitiativeFilterForm,
@@ -117,6 +118,7 @@ def _ctx(request, **extra) -> dict[str, Any]:
 TREE_PAGE = 30  # top objectives per page of the tree
 CHILDREN_SHOWN = 50  # contributing objectives shown under one objective before "more"
 TREE_SHOWN, TREE_DEPTH = 60, 6  # a small tree is shown whole; a big one opens on demand
+WIP_SHOWN = 5  # teams over their WIP limit named under the figure
 
 
 def _tree_urls(request) -> dict[str, dict[str, dict[str, str]]]:
@@ -177,16 +179,28 @@ def index(request):
         **_tree_urls(request),
     )
     if period is not None:
+        # `?show=orphaned`: the orphaned objectives the figure above counts, as the tree's
+        # starting points (each opens as in the tree), instead of the top objectives.
+        orphaned = request.GET.get("show") == "orphaned"
+        starts = (queries.tree_orphaned if orphaned else queries.tree_roots)(org, period, scope)
         # Not counted: a period's top objectives are read in the tree's order until a page
         # is found, where counting them would read every objective of the period.
-        page = paginate_uncounted(request, queries.tree_roots(org, period, scope), TREE_PAGE)
+        page = paginate_uncounted(request, starts, TREE_PAGE)
         nodes = queries.build_tree(
-            org, [(oid, None, None) for oid in page], depth=TREE_DEPTH, budget=TREE_SHOWN
+            org,
+            [(oid, None, None) for oid in page],
+            depth=1 if orphaned else TREE_DEPTH,
+            budget=TREE_SHOWN,
+            scope=scope,
         )
+        breaches = queries.wip_breaches(org, scope)
         ctx.update(
             page=page,
             nodes=nodes,
-            wip_breaches=len(queries.wip_breaches(org)),
+            show_orphaned=orphaned,
+            wip_breaches=breaches[:WIP_SHOWN],
+            wip_breach_count=len(breaches),
+            wip_more=max(0, len(breaches) - WIP_SHOWN),
             **queries.tree_summary(org, period, scope),
         )
     return render(request, "alignment/index.html", ctx)
@@ -199,10 +213,15 @@ def tree_children(request, objective_id: int):
     objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
     if not request.headers.get("HX-Request"):
         return redirect(_url("objective", request, objective_id=objective.pk))
+    scope = None  # the team whose tree it is (`?team=`): its objectives show in full in it
+    if request.GET.get("team"):
+        scope = Team.objects.for_org(org).filter(slug=slug_or_none(request.GET["team"])).first()
     links = list(queries.tree_children(org, objective.pk)[: CHILDREN_SHOWN + 1])
     more = len(links) > CHILDREN_SHOWN
     links = links[:CHILDREN_SHOWN]
-    nodes = queries.tree_nodes(org, [c for c, _ in links], weights=dict(links), under=objective.pk)
+    nodes = queries.tree_nodes(
+        org, [c for c, _ in links], weights=dict(links), under=objective.pk, scope=scope
+    )
     return render(
         request,
         "alignment/_children.html",
@@ -210,6 +229,7 @@ def tree_children(request, objective_id: int):
             request,
             nodes=nodes,
             parent=objective,
+            scope=scope,
             more=more,
             depth=min(int_or_none(request.GET.get("depth")) or 1, 20),
             **_tree_urls(request),
@@ -1287,7 +1307,10 @@ def initiatives_board(request):
     columns = []
     if form.is_valid():
         f = form.filters()
-        wanted = [f.status] if f.status else [value for value, _ in InitiativeStatus.choices]
+        if f.status == OPEN_STATUS:
+            wanted = list(OPEN_INITIATIVE_STATUSES)
+        else:
+            wanted = [f.status] if f.status else [value for value, _ in InitiativeStatus.choices]
         f.status = ""
         qs = queries.initiative_list(org, f)
         shown = [(value, label) for value, label in InitiativeStatus.choices if value in wanted]

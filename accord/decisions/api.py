@@ -187,7 +187,11 @@ class ProposeIn(InputSchema):
 
 class DecideIn(InputSchema):
     outcome: str = Field("", description="What was decided; empty: the chosen option's title.")
-    rationale: str = ""
+    rationale: str = Field(
+        "",
+        description="Why. Required unless the decision has one already (from its proposal): "
+        "a decision is final once made.",
+    )
     option_id: Id | None = Field(None, description="One of the decision's options, if chosen.")
 
 
@@ -639,6 +643,7 @@ def decide(request, decision_id: Id, payload: DecideIn):
             payload.rationale,
             expected_version=if_match(request),
             option=payload.option_id,
+            require_rationale=True,
         )
     return _fresh(org, d.pk)
 

@@ -88,10 +88,18 @@ class DecideForm(forms.Form):
     )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, decision, **kwargs):
+    def __init__(self, *args, decision, deciding: bool = False, **kwargs):
+        """`deciding`: the approver's form, which asks for the rationale (the record is
+        final); a proposal may come without one."""
         from accord.decisions.models import DecisionOption
+        from accord.decisions.services import RATIONALE_NEEDED
 
         super().__init__(*args, **kwargs)
+        if deciding:
+            rationale = self.fields["rationale"]
+            rationale.required = True
+            rationale.error_messages["required"] = RATIONALE_NEEDED
+            rationale.help_text = "Why this outcome. Required: the decision is final once made."
         options = DecisionOption.objects.filter(decision=decision).order_by("position", "id")
         self.fields["option"].queryset = options
         if not options.exists():

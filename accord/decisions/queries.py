@@ -613,6 +613,54 @@ def counted_follow_through_by(
     return out
 
 
+def overdue_now_by(
+    org: Organization,
+    key: str = "owner",
+    ids: Iterable[int] = (),
+    today: dt.date | None = None,
+) -> dict[int, int]:
+    """How many action items are overdue today (open, their due date past, whenever it
+    was) per owner (`key="owner"`), per team (`"team"`) or per team with the teams below it
+    (`"tree"`), of the subjects in `ids`: what the action items page lists as overdue and
+    counts as "Overdue now". Read from the stored tallies (an open dated item is
+    `due - on_time - late` on its due day), one query; subjects with none are left out."""
+    today = today or timezone.localdate()
+    kind = {
+        "owner": followthrough.OWNER,
+        "tree": followthrough.TREE,
+        "org": followthrough.ORG,
+    }.get(key, followthrough.TEAM)
+    rows = (
+        FollowTally.objects.filter(org_id=org.pk, kind=kind, subject__in=list(ids), day__lt=today)
+        .exclude(day=followthrough.UNDATED)
+        .values("subject")
+        .annotate(n=Sum(F("due") - F("on_time") - F("late")))
+        .order_by()
+    )
+    return {row["subject"]: row["n"] for row in rows if row["n"]}
+
+
+def open_action_figures(
+    org: Organization, team: Team, *, subtree: bool = False, today: dt.date | None = None
+) -> dict[str, int]:
+    """How many action items filed to `team` (`subtree`: to it or any team below it) are
+    open, and how many of those are overdue today: read from the stored follow-through
+    tallies (an open dated item is `due - on_time - late` on its due day; `undated_open`),
+    one query over the subject's days, whatever the number of items in its subtree."""
+    today = today or timezone.localdate()
+    kind = followthrough.TREE if subtree else followthrough.TEAM
+    open_dated = F("due") - F("on_time") - F("late")
+    sums = FollowTally.objects.filter(org_id=org.pk, kind=kind, subject=team.pk).aggregate(
+        dated=Sum(open_dated),
+        undated=Sum("undated_open"),
+        overdue=Sum(open_dated, filter=Q(day__lt=today)),
+    )
+    return {
+        "open": (sums["dated"] or 0) + (sums["undated"] or 0),
+        "overdue": sums["overdue"] or 0,
+    }
+
+
 def action_items(org: Organization) -> QuerySet[ActionItem]:
     return ActionItem.objects.for_org(org).select_related("owner", "team")
 

@@ -602,6 +602,9 @@ def _option_of(d: Decision, option: Any) -> DecisionOption | None:
     return found
 
 
+RATIONALE_NEEDED = "Say why this outcome: the record keeps it."
+
+
 @transaction.atomic
 def decide(
     org: Organization,
@@ -614,11 +617,14 @@ def decide(
     expected_version: int | None = None,
     option: Any = None,
     as_history: bool = False,
+    require_rationale: bool = False,
 ) -> Decision:
     """The approver decides, for one of the options considered (`option`: the outcome is
     its title unless written) or another. The informed people and affected teams are
     named in the event. `as_history`: decided elsewhere already (an organization file read
-    back), its outcome as it stands."""
+    back), its outcome as it stands. `require_rationale`: refused, changing nothing,
+    unless a rationale is given or already written (the decision's page and the API ask
+    it of the approver; files, imports and meetings may record a decision without one)."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
@@ -637,6 +643,13 @@ def decide(
     if not outcome:
         raise ServiceError(
             "A decision needs an outcome.", fields={"outcome": ["Write what was decided."]}
+        )
+    if require_rationale and not ((rationale or "").strip() or (d.rationale or "").strip()):
+        raise ServiceError(
+            "Give the rationale: deciding makes this record final; it can then only be "
+            "superseded or reversed.",
+            fields={"rationale": [RATIONALE_NEEDED]},
+            code="rationale_required",
         )
     when = decided_at or timezone.now()
     check_in_range(when, "decided_at", "The decision date")

@@ -332,6 +332,7 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         "decide_form": decide_form
         or DecideForm(
             decision=d,
+            deciding=me.pk == d.approver_id,
             initial={
                 "option": d.chosen_option_id,
                 "outcome": d.outcome,
@@ -391,13 +392,22 @@ def propose(request, decision_id: int):
 @org_view
 def decide(request, decision_id: int):
     d = _decision(request, decision_id)
-    form = DecideForm(request.POST, decision=d)
-    if not form.is_valid():  # shown again as typed, the missing outcome said beside it
-        messages.error(request, "A decision needs an outcome.")
+    # The approver's form asks for the rationale; anyone else is refused by the service.
+    form = DecideForm(request.POST, decision=d, deciding=request.person.pk == d.approver_id)
+    if not form.is_valid():  # shown again as typed, what is missing said beside it
+        missing = [
+            what
+            for field, what in (("outcome", "an outcome"), ("rationale", "a rationale"))
+            if field in form.errors
+        ]
+        messages.error(
+            request,
+            f"A decision needs {' and '.join(missing or ['an outcome'])}; nothing was decided.",
+        )
         return _detail_page(request, d, decide_form=form, status=422)
 
     def run(d):
-        services.decide(request.org, request.person, d, **form.cleaned_data)
+        services.decide(request.org, request.person, d, **form.cleaned_data, require_rationale=True)
         told = d.informed.exists() or d.teams.exists()
         messages.success(
             request, "Decided; the informed people and teams are told." if told else "Decided."
@@ -546,6 +556,13 @@ def actions(request):
         closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST_OWN, "-id")
         recent = list(closed[:20])
     open_items = open_page.object_list
+    # "Overdue now", on the page and in each row: open items past their due date, however
+    # long ago (the list below shows them), not only those that fell due in the window.
+    if person is not None:
+        overdue_count = queries.overdue_now_by(org, "owner", [person.pk], today).get(person.pk, 0)
+    else:
+        key = "team" if only else "tree"
+        overdue_count = queries.overdue_now_by(org, key, [team.pk], today).get(team.pk, 0)
     team_rows = []
     if team is not None:
         members = list(
@@ -554,18 +571,28 @@ def actions(request):
             .select_related("person")
             .order_by("person__name")
         )
-        by_owner = queries.follow_through_by(
-            org, key="owner", days=30, today=today, ids=[m.person_id for m in members]
-        )
-        team_rows = [(m.person, by_owner.get(m.person_id)) for m in members]
+        ids = [m.person_id for m in members]
+        by_owner = queries.follow_through_by(org, key="owner", days=30, today=today, ids=ids)
+        late_by_owner = queries.overdue_now_by(org, "owner", ids, today)
+        team_rows = [
+            (m.person, by_owner.get(m.person_id), late_by_owner.get(m.person_id, 0))
+            for m in members
+        ]
     below_rows = []
+    own_row = None
     if team is not None and not only:
-        # A department's follow-through is its teams': each team below, with its own below.
+        # A department's follow-through is its teams': each team below, with its own below,
+        # and the items filed to the department itself, so that the rows add up.
         below = list(Team.objects.for_org(org).current().filter(parent=team).order_by("name")[:50])
-        by_tree = queries.follow_through_by(
-            org, key="tree", days=30, today=today, ids=[t.pk for t in below]
-        )
-        below_rows = [(t, by_tree.get(t.pk)) for t in below]
+        ids = [t.pk for t in below]
+        by_tree = queries.follow_through_by(org, key="tree", days=30, today=today, ids=ids)
+        late_by_tree = queries.overdue_now_by(org, "tree", ids, today)
+        below_rows = [(t, by_tree.get(t.pk), late_by_tree.get(t.pk, 0)) for t in below]
+        if below_rows:
+            own = queries.follow_through_by(org, key="team", days=30, today=today, ids=[team.pk])
+            own_late = queries.overdue_now_by(org, "team", [team.pk], today).get(team.pk, 0)
+            if own or own_late:
+                own_row = (team, own.get(team.pk), own_late)
     given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
     given_more = shown_count(given_count) if given_count > len(given) else ""
     mine = _my_memberships(me)
@@ -584,8 +611,10 @@ def actions(request):
             "upcoming": [i for i in open_items if not (i.due_on and i.due_on < today)],
             "open_page": open_page,
             "recent": recent,
+            "overdue_count": overdue_count,
             "team_rows": team_rows,
             "below_rows": below_rows,
+            "own_row": own_row,
             "given": given,
             "given_count": given_more,
             "today": today,

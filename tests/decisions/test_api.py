@@ -38,7 +38,9 @@ def test_a_decision_goes_from_open_to_decided_to_superseded_through_the_api(cast
     assert resp.status_code == 403
     assert "approver" in resp.json()["error"]["message"]
 
-    resp = _post(leader, f"/api/v1/decisions/{d['id']}/decide", {"outcome": "GitHub"})
+    resp = _post(
+        leader, f"/api/v1/decisions/{d['id']}/decide", {"outcome": "GitHub", "rationale": "Easy"}
+    )
     assert resp.status_code == 200 and resp.json()["status"] == "decided"
     assert resp.json()["options"][0]["title"] == "GitHub"
 

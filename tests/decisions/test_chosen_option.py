@@ -107,7 +107,7 @@ def test_choosing_another_option_from_the_form_as_it_stands_takes_that_options_o
     rabbit = option(decision, "RabbitMQ")
     response = login(cast.leader).post(
         f"/o/acme/decisions/{decision.pk}/decide/",
-        {"option": rabbit.pk, "outcome": decision.outcome, "rationale": ""},
+        {"option": rabbit.pk, "outcome": decision.outcome, "rationale": "Simpler to run"},
     )
     assert response.status_code == 302
     decision.refresh_from_db()
