@@ -169,7 +169,10 @@ def likely_duplicate(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             [item for item, _ in known.values()],
             threshold=threshold,
             top_k=top_k,
-            key=(snap.org_id, object_type),
+            # The kept index is the organization's now: a past date's items (a backfill,
+            # the demo's history) get an index of their own, else its vocabulary would
+            # score the next evaluation of now (accord/intelligence/duplicates.py).
+            key=(snap.org_id, object_type) if snap.live else None,
             skip=lambda a, b, t=object_type: (t, a, b) in quiet,
             limit=max_pairs,
         )

@@ -10,6 +10,10 @@ from accord.activity.delivery import site_link
 
 FORMATS = ("text", "markdown", "html")
 
+# What a section's "and N more" opens: Insights as it is today, not as the briefing's week
+# ended (a past week's briefing says so too; the page's words: briefings/_body.html).
+MORE_LINK = "today's Insights"
+
 
 def _url(url: str | None, absolute: bool) -> str:
     if not url:
@@ -27,7 +31,8 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
             link = _url(it.get("url"), absolute)
             lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
         if section["more"]:
-            lines.append(f"- and {section['more']} more <{_url(section['more_url'], absolute)}>")
+            link = _url(section["more_url"], absolute)
+            lines.append(f"- and {section['more']} more: {MORE_LINK} <{link}>")
     return "\n".join(lines) + "\n"
 
 
@@ -46,7 +51,8 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
             label = _md_escape(it["text"])
             lines.append(f"- [{label}]({link})" if link else f"- {label}")
         if section["more"]:
-            lines.append(f"- [and {section['more']} more]({_url(section['more_url'], absolute)})")
+            link = _url(section["more_url"], absolute)
+            lines.append(f"- and {section['more']} more: [{MORE_LINK}]({link})")
     return "\n".join(lines) + "\n"
 
 

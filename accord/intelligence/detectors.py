@@ -846,6 +846,9 @@ def slack_gone(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         )
 
 
+_INIT = "alignment.initiative"
+
+
 @detector("dependencies.cycle", title="Dependency cycle", dimension="dependencies")
 def dep_cycle(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """Initiatives that depend on each other in a circle: none can finish first."""
@@ -871,7 +874,23 @@ def dep_cycle(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             next_step="Get the teams in one room and cut one link of the circle.",
             team_ids=teams,
             owner_id=snap.lead_of(min(teams)) if teams else None,
-            evidence=[ev("Dependency", d.title, "coordination.dependency", d.id) for d in deps],
+            # Each initiative and dependency by its name, linked: where the circle is cut.
+            evidence=[
+                *(
+                    ev(i.title, f"Initiative of {snap.team_name(i.team_id)}", _INIT, i.id)
+                    for i in inits
+                ),
+                *(
+                    ev(
+                        d.title,
+                        f"Dependency: {snap.team_name(d.requester_team_id)} needs it from "
+                        f"{snap.team_name(d.provider_team_id)}",
+                        "coordination.dependency",
+                        d.id,
+                    )
+                    for d in deps
+                ),
+            ],
             numbers={"initiatives": len(members), "teams": len(teams)},
             initiative_ids=inside,
         )
@@ -902,10 +921,22 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         reasons, items, numbers = [], [], {}
         if team.wip_limit is not None and wip[team.id] > team.wip_limit:
             reasons.append(f"runs {wip[team.id]} initiatives against a limit of {team.wip_limit}")
-            items.append(ev("Active initiatives", wip[team.id], "org.team", team.id))
+            # Its priority stack, where the WIP limit is set and the initiatives re-ranked.
+            items.append(
+                ev(
+                    "Active initiatives, in its priority stack",
+                    wip[team.id],
+                    "alignment.stack",
+                    team.id,
+                )
+            )
             numbers["wip"], numbers["wip_limit"] = wip[team.id], team.wip_limit
         reqs = incoming.get(team.id, [])
+        # The requesting teams are concerned by the load of their requests, not by the
+        # team's own WIP or allocation: only the request-load reason names them.
+        requested: list = []
         if reqs and len(reqs) > team.people * cfg["requests_per_person"]:
+            requested = reqs
             late = [d for d in reqs if d.due < snap.today]
             reasons.append(
                 f"accepted {len(reqs)} requests due within the month with "
@@ -940,11 +971,11 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             title=f"{team.name} is overloaded",
             explanation=f"{team.name} " + "; ".join(reasons) + ".",
             next_step="Renegotiate or re-sequence its commitments before more of them slip.",
-            team_ids={team.id} | {d.requester_team_id for d in reqs},
+            team_ids={team.id} | {d.requester_team_id for d in requested},
             owner_id=snap.lead_of(team.id),
             evidence=items,
             numbers=numbers,
-            initiative_ids={d.requester_initiative_id for d in reqs},
+            initiative_ids={d.requester_initiative_id for d in requested},
         )
 
 

@@ -832,7 +832,7 @@ def _evaluate(
     moment = snapshot_mod.as_moment(as_of)
     cfg = config_mod.for_org(org)
     with no_gc():
-        snap = snapshot_mod.load(org, moment)
+        snap = snapshot_mod.load(org, moment, live=as_of is None)
     found = run_catalogue(snap, cfg)
     # All the health score needs of the snapshot; the rest is freed before storing.
     # Retired teams leave the health roll-up: no score of their own, nothing added up.

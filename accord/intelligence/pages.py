@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import dateformat
 
 from accord.intelligence import queries
 from accord.intelligence.models import (
@@ -129,6 +130,12 @@ def cells_of(h: HealthScore | None) -> list[Cell]:
     return _capped(cells, h.rollup_open_critical if h else 0)
 
 
+def own_cells_of(h: HealthScore) -> list[Cell]:
+    """A team's own scores (its own signals, not its subtree's), each with its band."""
+    cells = [Cell(c, getattr(h, c), band(getattr(h, c))) for c in COLUMNS]
+    return _capped(cells, h.open_critical)
+
+
 def _line(team: Team | None, h: HealthScore | None, has_children: bool) -> HeatLine:
     return HeatLine(
         team,
@@ -174,6 +181,9 @@ class HeatMap:
     rows: list[HeatLine]
     parent: Team | None  # whose children the rows are (None: the roots)
     hidden: int = 0  # rows left out: only the HEAT_ROWS least healthy are shown
+    # The parent's own scores and signals (its own decisions, its own objectives...), which
+    # no row of a team below holds; None when there is no parent or no row below it.
+    own: HeatLine | None = None
 
 
 # A heat-map shows at most this many teams: the least healthy ones, when there are more.
@@ -182,8 +192,9 @@ HEAT_ROWS = 50
 
 def heatmap(org: Organization, scope: Scope) -> HeatMap:
     """The scope's children as rows (the roots for the whole organization, or the single
-    root's children when there is only one), and a summary line for the scope itself.
-    Four queries."""
+    root's children when there is only one), a summary line for the scope (its roll-up)
+    and, when the rows have a parent, a line of the parent's own scores and signals: no
+    other row holds them. Four queries."""
     day = queries.latest_date(org)
     parent_id = scope.id
     if scope.team is None and len(scope.roots) == 1:
@@ -195,7 +206,7 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
         worst = sorted(lines, key=lambda x: (x.cells[-1].score is None, x.cells[-1].score or 0))
         keep = {id(x) for x in worst[:HEAT_ROWS]}
         lines = [x for x in lines if id(x) in keep]
-    parent = None
+    parent, own = None, None
     if parent_id is not None:
         h = (
             HealthScore.objects.filter(org=org, team_id=parent_id, date=day)
@@ -206,6 +217,10 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
         )
         parent = h.team if h else Team.objects.for_org(org).get(pk=parent_id)
         summary = _line(scope.team, h, bool(rows))
+        if h is not None and rows:
+            own = HeatLine(
+                parent, own_cells_of(h), h.people, h.open_critical, h.open_warning, False
+            )
     else:
         combined = _combined([r.score for r in rows if r.score is not None])
         cells = _capped(
@@ -223,7 +238,7 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
             int(combined["warning"]) if combined else 0,
             bool(rows),
         )
-    return HeatMap(day, summary, lines, parent, hidden)
+    return HeatMap(day, summary, lines, parent, hidden, own)
 
 
 # --- trends ------------------------------------------------------------------------------
@@ -232,7 +247,11 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
 def trend(org: Organization, scope: Scope, *, weeks: int = 13) -> list[dict[str, Any]]:
     """The scope's rolled-up health and open critical/warning counts, one point per week
     (each week's last stored day) over the last `weeks` weeks, oldest first. One query (two
-    for a whole organization with several roots)."""
+    for a whole organization with several roots).
+
+    Weeks are ISO weeks, Monday to Sunday, as briefings count them: each point names its
+    week (`week` 2026-W48, `week_start`, `week_end`), the day its figures are of (`date`,
+    ISO) and a short label for a chart's axis (`label`, "28 Nov")."""
     end = queries.latest_date(org)
     if end is None:
         return []
@@ -264,9 +283,15 @@ def trend(org: Organization, scope: Scope, *, weeks: int = 13) -> list[dict[str,
     for day in sorted(last_of_week.values()):
         combined = _combined(by_day[day])
         assert combined is not None
+        year, number, weekday = day.isocalendar()
+        monday = day - dt.timedelta(days=weekday - 1)
         out.append(
             {
                 "date": day.isoformat(),
+                "week": f"{year}-W{number:02d}",
+                "week_start": monday.isoformat(),
+                "week_end": (monday + dt.timedelta(days=6)).isoformat(),
+                "label": dateformat.format(day, "j M"),
                 **{c: round(combined[c], 1) for c in COLUMNS},
                 "critical": int(combined["critical"]),
                 "warning": int(combined["warning"]),

@@ -222,9 +222,11 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
         tid = str(it.get("target_id") or "")
         if it.get("target_type") and tid.isdigit():
             by_type[it["target_type"]].add(int(tid))
+    # A team's page, or its priority stack ("alignment.stack": a team's id).
+    team_ids = by_type.get("org.team", set()) | by_type.get("alignment.stack", set())
     team_slugs = (
-        dict(Team.objects.for_org(org).filter(pk__in=by_type["org.team"]).values_list("id", "slug"))
-        if by_type.get("org.team")
+        dict(Team.objects.for_org(org).filter(pk__in=team_ids).values_list("id", "slug"))
+        if team_ids
         else {}
     )
     existing: dict[str, set[int]] = {}
@@ -239,9 +241,10 @@ def resolve_links(org: Organization, items: list[dict[str, Any]]) -> list[dict[s
         url = None
         kind, tid = it.get("target_type") or "", str(it.get("target_id") or "")
         try:
-            if kind == "org.team" and tid.isdigit() and int(tid) in team_slugs:
+            if kind in ("org.team", "alignment.stack") and tid.isdigit() and int(tid) in team_slugs:
+                name = "org:team" if kind == "org.team" else "alignment:team"
                 url = reverse(
-                    "org:team", kwargs={"org_slug": org.slug, "team_slug": team_slugs[int(tid)]}
+                    name, kwargs={"org_slug": org.slug, "team_slug": team_slugs[int(tid)]}
                 )
             elif tid.isdigit() and int(tid) in existing.get(kind, ()):
                 name, arg = _ROUTES[kind]

@@ -279,6 +279,9 @@ class Snapshot:
     # Rows created up to this moment count as existing (see `load`): the moment itself,
     # or the organization's first evaluation for a moment before it.
     existed_by: dt.datetime = field(default_factory=timezone.now)
+    # The organization now (not a past date): only then may a detector use what it keeps
+    # between evaluations (the duplicates' text index), which a past date must not change.
+    live: bool = False
     # Derived data several detectors share, computed once per snapshot.
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -383,11 +386,20 @@ def _rewind(
     return out
 
 
-def load(org: Organization, as_of: dt.datetime | dt.date | None = None) -> Snapshot:
-    """The organization as it was at `as_of` (default: now)."""
+def load(
+    org: Organization, as_of: dt.datetime | dt.date | None = None, *, live: bool | None = None
+) -> Snapshot:
+    """The organization as it was at `as_of` (default: now). `live` says the moment is now
+    (default: when `as_of` is not given), e.g. for a moment an evaluation of now took."""
 
     moment = as_moment(as_of)
-    snap = Snapshot(org_id=org.id, org_name=org.name, as_of=moment, existed_by=moment)
+    snap = Snapshot(
+        org_id=org.id,
+        org_name=org.name,
+        as_of=moment,
+        existed_by=moment,
+        live=as_of is None if live is None else live,
+    )
     # What existed before Accord first evaluated the organization (an import, the demo)
     # has no trustworthy creation date: it counts as having always existed, so a backfill
     # can compute the past from its histories. Every stored evaluation is at or after the

@@ -88,6 +88,8 @@ def _filters(request, scope: pages.Scope) -> dict:
         "state": state,
         "dimension": dimension,
         "team": team_id,
+        # Only the signals concerning the team itself (its heat-map line), not those below.
+        "own": "1" if team_id is not None and request.GET.get("own") == "1" else "",
         "new": "week" if request.GET.get("new") == "week" else "",
         "outside": outside,
     }
@@ -126,7 +128,7 @@ def index(request):
     if f["team"] is not None:
         filter_team = Team.objects.for_org(org).filter(pk=f["team"]).first()
         if filter_team is not None:
-            list_teams = queries.subtree_of(filter_team)
+            list_teams = {filter_team.pk} if f["own"] else queries.subtree_of(filter_team)
     by_dim = pages.kinds_by_dimension()
     kinds = by_dim[f["dimension"]] if f["dimension"] else None
     if f["kind"]:
@@ -276,6 +278,13 @@ def signal_detail(request, signal_id: int):
     teams = Team.objects.for_org(org).in_bulk(team_ids)
     episodes = _stretches(signal)
     det = discover().get(signal.kind)
+    evidence = queries.resolve_links(org, signal.evidence or [])
+    # A cycle has no page of its own: "About" names its initiatives, each linked.
+    about = (
+        [e for e in evidence if e.get("target_type") == "alignment.initiative"]
+        if signal.subject_type == "coordination.cycle"
+        else []
+    )
     return render(
         request,
         "intelligence/signal.html",
@@ -284,7 +293,8 @@ def signal_detail(request, signal_id: int):
             "kind_title": det.title if det else signal.kind,
             "dimension": det.dimension if det else "",
             "teams": [teams[t] for t in team_ids if t in teams],
-            "evidence": queries.resolve_links(org, signal.evidence or []),
+            "evidence": evidence,
+            "about": about,
             "numbers": sorted((k.replace("_", " "), v) for k, v in (signal.numbers or {}).items()),
             "subject_url": queries.subject_url(org, signal),
             "episodes": episodes,

@@ -230,10 +230,10 @@ def _fmt(value: Decimal | float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _objective_filter(ctx: Context) -> Q:
-    """Objectives of the cadence's teams; a cadence of the root team also reviews the
-    organization's own objectives (with or without a team)."""
-    mine = ctx.teams("team_id")
+def _objective_filter(ctx: Context, mine: Q | None = None) -> Q:
+    """Objectives of the cadence's teams (or of `mine`); a cadence of the root team also
+    reviews the organization's own objectives (with or without a team)."""
+    mine = ctx.teams("team_id") if mine is None else mine
     if ctx.has_root:
         from accord.alignment.models import Objective, ObjectiveLevel
 
@@ -321,14 +321,39 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
     return out
 
 
-def _objectives(ctx: Context) -> Iterator[dict]:
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective, PeriodState
+def _objectives_in_scope(ctx: Context) -> Q:
+    """The objectives "Objectives at risk" reviews: those of the teams whose dependencies
+    the agenda reviews (`_either_side`). A team's meeting covers the teams below it too: a
+    department's, its teams'; the only team at the top (the leadership's), every team's."""
+    cadence = ctx.cadence
+    if ctx.team_ids is None or cadence.scope != Scope.TEAM or cadence.team is None:
+        return _objective_filter(ctx)
+    if covers_every_team(cadence.team):
+        return Q()
+    return _objective_filter(ctx, Q(team_id__in=subtree_ids(cadence.team)))
 
+
+def _objectives(ctx: Context) -> Iterator[dict]:
+    from accord.alignment.models import (
+        OPEN_OBJECTIVE_STATUSES,
+        ConfidenceUpdate,
+        Objective,
+        PeriodState,
+    )
+
+    # Only the candidates are read: at risk now, or rated since the last meeting (it may
+    # have dropped), tested row by row off the (objective, at) index. Were the others read
+    # and dropped in Python, a whole organization with few objectives at risk would be
+    # read in full, a chunk at a time.
+    rated = ConfidenceUpdate.objects.filter(
+        objective=OuterRef("pk"), at__gt=ctx.since, at__lte=ctx.now
+    )
     qs = (
         Objective.objects.for_org(ctx.org)
         .filter(status__in=OPEN_OBJECTIVE_STATUSES, confidence__isnull=False)
+        .filter(bands.at_risk_q() | Q(Exists(rated)))
         .exclude(period__state=PeriodState.CLOSED)
-        .filter(_objective_filter(ctx))
+        .filter(_objectives_in_scope(ctx))
         .select_related("owner", "team")
         .order_by("title", "id")
     )
@@ -361,6 +386,8 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
         detail = f"confidence {o.confidence}/10 ({band.word})"
         if dropped:
             detail += f", down from {before}"
+        if o.team is not None and o.team_id != ctx.cadence.team_id:
+            detail += f" · {o.team.name}"  # a team below, or one of several
         out.append(
             item(
                 f"objective:{o.pk}",

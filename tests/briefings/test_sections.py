@@ -189,7 +189,10 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
     changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
     assert len(changed["items"]) == 4 and changed["more"] == 10
-    assert "- and 10 more <" in render.text(c)
+    # The rest is on Insights as it is today, which the link says (the week may be past).
+    assert "- and 10 more: today's Insights <" in render.text(c)
+    assert "- and 10 more: [today's Insights](" in render.markdown(c)
+    assert "and 10 more: <a href=" in render.html(c) and ">today's Insights</a>" in render.html(c)
 
 
 def test_a_quiet_week_says_so_in_one_line_instead_of_empty_headings(db, clock):

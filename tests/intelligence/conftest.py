@@ -21,6 +21,19 @@ from tests.intelligence.world import Clock, controlled
 from tests.rhythm.servers import good_hook, smtp  # noqa: F401 (fixtures)
 
 
+@pytest.fixture(autouse=True)
+def no_kept_text_index():
+    """Each test evaluates as a new process would, with no duplicates text index kept from
+    an earlier test: the test database gives a later test's organization the same id, and
+    an index kept under that id would score its texts incrementally, with another
+    organization's vocabulary (a stored digest then differs by the order tests ran in)."""
+    from accord.intelligence import duplicates
+
+    duplicates.forget()
+    yield
+    duplicates.forget()
+
+
 @pytest.fixture
 def clock():
     """Accord's clock, moved by the test (`clock.at(day, hour)`)."""

@@ -118,6 +118,36 @@ def test_the_heat_map_shows_number_and_band_per_cell_and_drills_down(acme):
     assert f'href="{URL}?scope={acme.sales.pk}"' not in down
 
 
+def test_the_heat_map_has_a_line_of_the_scopes_own_scores_and_says_how_lines_count(acme):
+    # Platform's own decisions cost it points (65); its roll-up with Web is 72.
+    HealthScore.objects.filter(team=acme.platform).update(
+        decisions=65, overall=68, open_critical=0, open_warning=1
+    )
+    fx.signal(acme.org, [acme.platform], kind="decisions.overdue", title="Platform decides late")
+    fx.signal(acme.org, [acme.web], kind="load.overloaded", title="Web is overloaded")
+    client = login(acme.lena)
+    html = client.get(URL, {"scope": acme.platform.pk}).content.decode()
+    heat = html[html.index('id="heat-h"') : html.index('id="trend-h"')]
+    own = heat[heat.index('class="heatmap__own"') : heat.index("</tr>", heat.index("heatmap__own"))]
+    assert "Platform itself" in own
+    assert re.search(r'<span class="heat__n">65</span> <span class="heat__band">watch</span>', own)
+    assert "0 / 1" in own  # its own open signals
+    # Between the roll-up and the rows of the teams below it.
+    assert heat.index("All of Platform") < heat.index("Platform itself") < heat.index(">Web</a>")
+    assert "counts in each of their lines" in heat
+    # Its cells open the signals concerning Platform alone, not Web's.
+    link = f"?scope={acme.platform.pk}&amp;team={acme.platform.pk}&amp;own=1#signals"
+    assert link in own
+    listed = client.get(URL, {"scope": acme.platform.pk, "team": acme.platform.pk, "own": "1"})
+    assert signal_titles(listed) == ["Platform decides late"]
+    assert "concerning Platform itself" in listed.content.decode()
+    both = client.get(URL, {"scope": acme.platform.pk, "team": acme.platform.pk})
+    assert sorted(signal_titles(both)) == ["Platform decides late", "Web is overloaded"]
+    # A team with no team below it has no such line: its first line is its own.
+    leaf = client.get(URL, {"scope": acme.web.pk}).content.decode()
+    assert "heatmap__own" not in leaf and "itself" not in leaf
+
+
 def test_a_heat_map_of_many_teams_shows_the_least_healthy_50(acme):
     teams = fx.tree(acme.org, acme.sales, 60, fanout=60)
     today = timezone.localdate()
@@ -155,6 +185,36 @@ def test_trends_are_passed_as_json_for_the_charts_with_a_text_summary(acme):
     assert "Overall health went from 72" in html
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     assert "<script>" not in main  # no inline script of its own
+
+
+def test_trend_weeks_are_the_briefings_weeks_written_the_one_way(acme):
+    # Weekly evaluations on Saturdays: the point of ISO week 48 (23-29 Nov 2026) is its
+    # last stored day, Saturday 28 Nov, and says both.
+    HealthScore.objects.filter(org=acme.org).delete()
+    for day in (dt.date(2026, 11, 21), dt.date(2026, 11, 28), dt.date(2026, 11, 29)):
+        fx.health(acme.org, [acme.root], day, score=70)
+    point = [p for p in fx_trend(acme) if p["week"] == "2026-W48"]
+    assert point == [point[0]] and point[0]["date"] == "2026-11-29"
+    HealthScore.objects.filter(org=acme.org, date=dt.date(2026, 11, 29)).delete()
+    [w47, w48] = fx_trend(acme)
+    assert (w48["week"], w48["week_start"], w48["week_end"]) == (
+        "2026-W48",
+        "2026-11-23",
+        "2026-11-29",
+    )
+    assert (w48["date"], w48["label"]) == ("2026-11-28", "28 Nov")
+    assert w47["week"] == "2026-W47"
+    html = login(acme.admin).get(URL).content.decode()
+    table = html[html.index('id="trend-h"') : html.index('id="trend-data"')]
+    assert '2026-W48 <small class="muted">23 Nov 2026 to 29 Nov 2026</small>' in table
+    assert "<td>Sat 28 Nov 2026</td>" in table
+    assert "2026-11-28" not in table
+
+
+def fx_trend(acme):
+    from accord.intelligence import pages
+
+    return pages.trend(acme.org, pages.scope_of(acme.org, None))
 
 
 # --- signals: ranking, filters, pagination, new and resolved -------------------------------

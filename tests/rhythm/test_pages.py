@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -344,3 +345,13 @@ def test_a_round_of_check_ins_says_who_is_in_and_who_is_not(cast, rhythm, open_c
     sent = login(cast.admin).get(base + "checkin/")
     assert sent.status_code == 302 and sent["Location"] == base + "checkins/"
     assert login(cast.member).get(base + "checkin/").status_code == 200
+
+
+def test_the_adherence_trend_writes_its_dates_the_one_way_with_their_year(cast, rhythm):
+    # "6/10" reads as 10 June to an American: each occurrence is written as every date is.
+    for cadence in (rhythm.sync, rhythm.checkin):
+        page = login(cast.leader).get(f"/o/acme/rhythm/cadences/{cadence.pk}/").content.decode()
+        trend = page[page.index('class="trend"') :].split("</ol>")[0]
+        labels = re.findall(r"<small>([^<]*)</small>", trend)
+        assert labels, cadence
+        assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 20\d\d", t) for t in labels), labels

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from accord.alignment import services as alignment
+from accord.org import services as org_services
 from accord.rhythm import agenda, services
 from tests.rhythm.conftest import utc
 
@@ -100,3 +101,28 @@ def test_a_team_below_the_root_sees_only_its_own(cast, okrs):
     built = agenda.build(cast.org, sync_of(cast, cast.platform), now=NOW)
     assert section(built, "priorities") == ["Deploys"]
     assert section(built, "confidence") == ["Faster deploys"]
+
+
+def test_a_teams_sync_reviews_the_objectives_at_risk_of_the_teams_below_it(cast, okrs):
+    # The leadership's meeting (the only team at the top, scope "team") reviews every
+    # team's objectives at risk, as it reviews every team's dependencies; its key results
+    # stay the organization's own.
+    built = agenda.build(cast.org, sync_of(cast, cast.root), now=NOW)
+    confidence = next(s for s in built if s["key"] == "confidence")["items"]
+    assert [i["title"] for i in confidence] == ["Faster deploys", "Grow revenue"]
+    assert confidence[0]["detail"] == "confidence 3/10 (off track) · Platform"
+    assert "Deploys" not in section(built, "priorities")
+    # A department's meeting: its own and its teams' objectives, not those beside or above.
+    web = org_services.create_team(cast.org, None, name="Web", slug="web", parent=cast.platform)
+    q4 = okrs[1].period
+    shop = alignment.create_objective(cast.org, None, title="Faster shop", period=q4, team=web)
+    alignment.set_objective_confidence(cast.org, None, shop, 5)
+    calm = alignment.create_objective(cast.org, None, title="Calm shop", period=q4, team=web)
+    alignment.set_objective_confidence(cast.org, None, calm, 8)  # on track: not at risk
+    assert section(agenda.build(cast.org, sync_of(cast, cast.platform), now=NOW), "confidence") == [
+        "Faster deploys",
+        "Faster shop",
+    ]
+    assert section(agenda.build(cast.org, sync_of(cast, web), now=NOW), "confidence") == [
+        "Faster shop"
+    ]

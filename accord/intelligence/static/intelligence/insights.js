@@ -21,7 +21,8 @@
     if (!node || typeof Chart === "undefined") return;
     var data = JSON.parse(node.textContent);
     if (!data.length) return;
-    var labels = data.map(function (p) { return p.date.slice(5); });
+    // "28 Nov": the day each week's figures are of (the table beside gives the year).
+    var labels = data.map(function (p) { return p.label || p.date; });
     var common = {
       responsive: true, maintainAspectRatio: false, animation: false,
       interaction: { mode: "index", intersect: false },
