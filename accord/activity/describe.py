@@ -52,6 +52,7 @@ VERBS = {
     "sent": "sent",
     "submitted": "submitted",
     "missed": "recorded a missed",
+    "reminded": "reminded those not in yet of",  # a lead's reminder of a check-in round
     "moved": "moved",
     "need_by_moved": "moved the need-by date of",
     "need_by_tied": "tied to a milestone the need-by date of",

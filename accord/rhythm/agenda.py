@@ -21,9 +21,11 @@ from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
+from accord.alignment.progress import pace as kr_pace
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
@@ -298,15 +300,18 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
     ):
         moved.setdefault(kr_id, []).append(value)
     out = []
+    # The share of the period gone as the key result's page counts it (alignment's `pace`,
+    # on the reader's day, rounded as its page rounds), so both say the same on one day.
+    today = timezone.localdate(ctx.now)
     for kr in krs:
         period = kr.objective.period
         span = max(1, (period.end - period.start).days)
-        elapsed = min(1.0, max(0.0, (ctx.today - period.start).days / span))
         progress = kr_progress(kr)
-        behind = not kr.done and progress < elapsed * 100 - KR_BEHIND_POINTS
+        gone = kr_pace(progress, kr.direction, kr.is_milestone, (today - period.start).days / span)
+        behind = not kr.done and progress < gone["elapsed"] - KR_BEHIND_POINTS
         if kr.pk not in moved and not behind:
             continue
-        detail = f"{progress:.0f}% done, {elapsed * 100:.0f}% of {period.name} gone"
+        detail = f"{progress:.0f}% done, {floatformat(gone['elapsed'], 0)}% of {period.name} gone"
         if kr.pk in moved:
             detail = f"now {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
         out.append(
@@ -719,42 +724,81 @@ def carried_from_previous(
 
 
 def _still_open(org: Organization, items: list[dict]) -> list[dict]:
-    from accord.alignment.models import KeyResult, Objective, PeriodState
-    from accord.decisions.models import ActionItem, Issue
+    """The carried items still open, each with `current`: what it says now, beside what it
+    said then (its `detail`), for the kinds whose state moves (dependencies, key results,
+    objectives, initiatives). Issues, actions, decisions, dependencies and initiatives
+    closed since are dropped, as are objectives and key results of a closed period
+    (history). A query per kind, of the few carried items' ids."""
+    from accord.alignment.models import (
+        OPEN_INITIATIVE_STATUSES,
+        OPEN_OBJECTIVE_STATUSES,
+        Initiative,
+        KeyResult,
+        Objective,
+        PeriodState,
+    )
+    from accord.alignment.progress import kr_progress
+    from accord.coordination.models import ACTIVE_STATES, Dependency
+    from accord.decisions import queries as dq
+    from accord.decisions.models import ActionItem, Decision, Issue
 
     def ids(kind: str) -> list[int]:
         return [int(i["ref"].split(":")[1]) for i in items if i["ref"].startswith(f"{kind}:")]
 
-    issue_ids, action_ids = ids("issue"), ids("action")
-    history = {
-        f"objective:{pk}"
-        for pk in Objective.objects.for_org(org)
-        .filter(pk__in=ids("objective"), period__state=PeriodState.CLOSED)
-        .values_list("pk", flat=True)
-    } | {
-        f"kr:{pk}"
-        for pk in KeyResult.objects.for_org(org)
-        .filter(pk__in=ids("kr"), objective__period__state=PeriodState.CLOSED)
-        .values_list("pk", flat=True)
-    }
-    closed = (
-        history
-        | {
-            f"issue:{pk}"
-            for pk in Issue.objects.for_org(org)
-            .filter(pk__in=issue_ids)
-            .exclude(status="open")
+    current: dict[str, str] = {}
+    open_refs: set[str] = set()  # of the kinds read below: the carried ones still open
+    for o in (
+        Objective.objects.for_org(org).filter(pk__in=ids("objective")).select_related("period")
+    ):
+        if o.period.state != PeriodState.CLOSED:
+            open_refs.add(f"objective:{o.pk}")
+            band = bands.band(o.confidence)
+            now = f"confidence {o.confidence}/10 ({band.word})" if band else "no confidence"
+            if o.status not in OPEN_OBJECTIVE_STATUSES:
+                now = o.get_status_display().lower()
+            current[f"objective:{o.pk}"] = now
+    for kr in (
+        KeyResult.objects.for_org(org).filter(pk__in=ids("kr")).select_related("objective__period")
+    ):
+        if kr.objective.period.state != PeriodState.CLOSED:
+            open_refs.add(f"kr:{kr.pk}")
+            done = " (done)" if kr.done else ""
+            current[f"kr:{kr.pk}"] = f"{kr_progress(kr):.0f}% done{done}"
+    for d in Dependency.objects.for_org(org).filter(pk__in=ids("dependency")):
+        if d.state in ACTIVE_STATES:
+            open_refs.add(f"dependency:{d.pk}")
+            now = [d.get_state_display().lower()]
+            if d.committed_date:
+                now.append(f"committed for {day(d.committed_date)}")
+            if d.flag:
+                now.append(d.get_flag_display().lower())
+            current[f"dependency:{d.pk}"] = " · ".join(now)
+    for i in Initiative.objects.for_org(org).filter(pk__in=ids("initiative")):
+        if i.status in OPEN_INITIATIVE_STATUSES:
+            open_refs.add(f"initiative:{i.pk}")
+            current[f"initiative:{i.pk}"] = f"{i.get_status_display().lower()}, {i.progress}% done"
+    read = {"objective", "kr", "dependency", "initiative"}
+    for model, kind, still in (
+        (Issue, "issue", ("open",)),
+        (ActionItem, "action", ("open",)),
+        (Decision, "decision", dq.UNDECIDED),
+    ):
+        read.add(kind)
+        open_refs |= {
+            f"{kind}:{pk}"
+            for pk in model.objects.for_org(org)
+            .filter(pk__in=ids(kind), status__in=still)
             .values_list("pk", flat=True)
         }
-        | {
-            f"action:{pk}"
-            for pk in ActionItem.objects.for_org(org)
-            .filter(pk__in=action_ids)
-            .exclude(status="open")
-            .values_list("pk", flat=True)
-        }
-    )
-    return [i for i in items if i["ref"] not in closed]
+    out = []
+    for i in items:
+        kind = i["ref"].split(":", 1)[0]
+        if kind in read and i["ref"] not in open_refs:
+            continue  # closed since (or gone)
+        if i["ref"] in current:
+            i = {**i, "current": current[i["ref"]]}
+        out.append(i)
+    return out
 
 
 def people_of(org: Organization, ids: set[int]) -> list[Person]:

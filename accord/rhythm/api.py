@@ -592,6 +592,23 @@ def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
     return Status(201, checkin)
 
 
+class RemindedOut(Schema):
+    reminded: int = Field(description="People reminded now.")
+    already: int = Field(description="People not in yet who were reminded earlier this round.")
+
+
+@router.post(
+    "/rhythm/cadences/{cadence_id}/occurrences/{key}/remind",
+    response=RemindedOut,
+    summary="Remind those not in yet of a check-in round (each once a round at most)",
+)
+def remind_not_in_yet(request, cadence_id: Id, key: str) -> dict:
+    cadence = _cadence(request, cadence_id)
+    return services.remind_not_in_yet(
+        org_of(request), actor_of(request), cadence, recurrence.parse_key(key)
+    )
+
+
 # --- meetings ------------------------------------------------------------------------------
 
 

@@ -243,17 +243,40 @@ def meeting_issues(org: Organization, meeting, person: Person, team_ids: set[int
     return dq.ranked_issues(org, team_ids, voter=person)
 
 
-def meeting_action_items(org: Organization, meeting_ids: list[int]) -> list:
-    from accord.decisions.models import ActionItem
+def solved_in_meetings(org: Organization, meeting_ids: list[int]) -> dict[int, str]:
+    """The issues solved in these meetings ({issue id: title}): those closed by a decision
+    the meeting recorded (solving an issue in the meeting links its decision to it)."""
+    from accord.decisions.models import DecisionLink, Issue
+
+    decision_ids = DecisionLink.objects.for_org(org).filter(
+        target_type="rhythm.meeting", target_id__in=meeting_ids
+    )
+    return dict(
+        Issue.objects.for_org(org)
+        .filter(decision_id__in=decision_ids.values("decision_id"))
+        .values_list("pk", "title")
+    )
+
+
+def meeting_action_items(
+    org: Organization, meeting_ids: list[int], solved: dict[int, str] | None = None
+) -> list:
+    """The action items agreed in these meetings: those added to the meeting and those of
+    the issues solved there (`solved`, when the caller has read them already), each with
+    `from_issue`, the solved issue's title, or ""."""
+    from accord.decisions.models import ActionItem, ActionSource
 
     # Sorted here: the few rows of these meetings come off the source's index; told to read
     # them in id order, SQLite may walk every item of the organization by id instead.
-    items = (
-        ActionItem.objects.for_org(org)
-        .filter(source_type="rhythm.meeting", source_id__in=meeting_ids)
-        .select_related("owner")
-        .order_by()
-    )
+    base = ActionItem.objects.for_org(org).select_related("owner").order_by()
+    items = list(base.filter(source_type=ActionSource.MEETING, source_id__in=meeting_ids))
+    for a in items:
+        a.from_issue = ""
+    solved = solved_in_meetings(org, meeting_ids) if solved is None else solved
+    if solved:
+        for a in base.filter(source_type=ActionSource.ISSUE, source_id__in=list(solved)):
+            a.from_issue = solved[a.source_id]
+            items.append(a)
     return sorted(items, key=lambda item: item.pk)
 
 

@@ -155,8 +155,8 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
                 kind=m.kind,
                 key=key,
                 subject=_subject(m, person.timezone),
-                text=render_to_string("rhythm/email/reminder.txt", ctx),
-                html=render_to_string("rhythm/email/reminder.html", ctx),
+                text=_render("rhythm/email/reminder.txt", ctx),
+                html=_render("rhythm/email/reminder.html", ctx),
                 link=link,
                 link_label=label,
                 people=[person],
@@ -185,6 +185,14 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
     return created
 
 
+def _render(name: str, ctx: dict) -> str:
+    """A reminder's body with its moments in the recipient's zone (that of `ctx["when"]`):
+    the date filters show a moment in the active zone, the worker's UTC or the zone of
+    whoever asked."""
+    with timezone.override(ctx["when"].tzinfo):
+        return render_to_string(name, ctx)
+
+
 def plan_all(now: dt.datetime | None = None) -> int:
     """Queue the reminders due now in every organization: what the periodic task does."""
     now = now or timezone.now()
@@ -199,3 +207,124 @@ def _chat_text(m: Moment, people: list[Person], preview: list[dict]) -> str:
         count = len(s.get("items", []))
         lines.append(f"• {s['title']}" + (f" ({count})" if count else ""))
     return "\n".join(lines)
+
+
+def nudge_key(cadence: Cadence, occ: recurrence.Occurrence) -> str:
+    """The key of a lead's reminder to those not in yet: one per round, so each person is
+    reminded by it at most once a round (however often it is asked for)."""
+    return f"checkin_nudge:{cadence.pk}:{occ.key}"
+
+
+def remind_not_in_yet(
+    org: Organization,
+    cadence: Cadence,
+    occ: recurrence.Occurrence,
+    now: dt.datetime,
+    by: Person | None = None,
+) -> dict[str, int]:
+    """Remind whoever owes this round's check-in and has not given it, on a lead's asking:
+    an e-mail each and one post to each chat webhook of the cadence's teams naming them, as
+    the scheduled "due soon" reminder (its kind, so who muted it gets none). Who is away,
+    muted the cadence, or was reminded this way already this round is left out. Returns
+    {"reminded": people newly told, "already": people told before this round}."""
+    from accord.activity.models import Notification
+    from accord.org.models import Membership
+
+    given = CheckIn.objects.for_org(org).filter(
+        cadence=cadence, occurrence_start=occ.original_start
+    )
+    pending = (
+        queries.owers_query(org, cadence, at=occ.start)
+        .exclude(pk__in=given.exclude(status="missed").values("person_id"))
+        .order_by("name", "id")
+    )
+    people = list(pending)
+    ids = {p.pk for p in people}
+    muted = set(
+        CadenceMute.objects.for_org(org)
+        .filter(cadence=cadence, person__in=pending)
+        .values_list("person_id", flat=True)
+    )
+    day = occ.start.date()
+    # Everyone's time off of those days (few rows), not a filter by a round's every id.
+    away = queries.AwayBook(org, None, day - dt.timedelta(days=1), day + dt.timedelta(days=1))
+    key = nudge_key(cadence, occ)
+    told = set(
+        Notification.objects.for_org(org)
+        .filter(topic=key, person__isnull=False)
+        .values_list("person_id", flat=True)
+    )
+    wanted = [
+        p
+        for p in people
+        if p.pk not in muted and p.pk not in told and not away.is_away(p.pk, occ.start, p.timezone)
+    ]
+    m = Moment("checkin_due", cadence, occ, now)
+    link = _link(org, m)
+    late_until = cadence.window(occ)[1]
+    # One message per time zone (its moments in that zone), to everyone of the round in it.
+    zones: dict[str, list[Person]] = {}
+    for person in wanted:
+        zones.setdefault(person.timezone or "UTC", []).append(person)
+    for zone_name, group in sorted(zones.items()):
+        ctx = {
+            "cadence": cadence,
+            "kind": "checkin_nudge",
+            "by": by.name if by else "",
+            "when": occ.local_start(zone_name),
+            "late": now > occ.start,
+            "late_until": late_until.astimezone(recurrence.zone(zone_name)),
+            "zone": zone_name,
+            "sections": [],
+        }
+        when = weekday_moment(occ.local_start(zone_name))
+        delivery.notify(
+            org,
+            kind=m.kind,
+            key=key,
+            subject=f"Reminder: your check-in for {cadence.name} (due {when})",
+            text=_render("rhythm/email/reminder.txt", ctx),
+            html=_render("rhythm/email/reminder.html", ctx),
+            link=link,
+            link_label="Check in",
+            people=group,
+            now=now,
+        )
+    # Who got an e-mail now (not who turned e-mail off or muted the kind).
+    reminded = (
+        set(
+            Notification.objects.for_org(org)
+            .filter(topic=key, person__isnull=False)
+            .values_list("person_id", flat=True)
+        )
+        - told
+    )
+    # One chat post per webhook of the cadence's teams, naming its people not in yet.
+    prefs = delivery.preferences(org, [p.pk for p in wanted])
+    chat_people = [p for p in wanted if prefs[p.pk].wants(m.kind, "chat")]
+    chat_teams = queries.scope_team_ids(org, cadence) & delivery.teams_with_chat(org)
+    if chat_people and chat_teams:
+        members: dict[int, set[int]] = {}
+        named = {p.pk for p in chat_people}
+        for team_id, person_id in (
+            Membership.objects.for_org(org)
+            .filter(team_id__in=chat_teams)
+            .values_list("team_id", "person_id")
+        ):
+            if person_id in named:
+                members.setdefault(team_id, set()).add(person_id)
+        for team in Team.objects.for_org(org).filter(pk__in=members).order_by("pk"):
+            in_team = [p for p in chat_people if p.pk in members[team.pk]]
+            if delivery.notify(
+                org,
+                kind=m.kind,
+                key=key,
+                subject=f"Reminder: check-ins for {cadence.name} "
+                f"(due {weekday_moment(occ.local_start(cadence.timezone))})",
+                text=_chat_text(m, in_team, []),
+                link=link,
+                teams=[team],
+                now=now,
+            ):
+                reminded |= {p.pk for p in in_team}
+    return {"reminded": len(reminded), "already": len(told & ids)}

@@ -802,6 +802,62 @@ def submit_checkin(
     return checkin
 
 
+@transaction.atomic
+def remind_not_in_yet(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    original_start: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Remind those who owe a round's check-in and have not given it, while its window is
+    open: asked by the cadence's owner, a lead of its team(s), a leader or an admin
+    (`manages_meetings`). Each is reminded this way at most once a round, through the
+    delivery path of the scheduled reminders (`notifications.remind_not_in_yet`); the
+    reminder is recorded as the asker's event. Returns {"reminded", "already"}."""
+    from accord.rhythm import notifications
+
+    require_same_org(org, cadence, "cadence")
+    if not cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+    if not manages_meetings(actor, cadence):
+        raise PermissionDenied(
+            f"Only {cadence.name}'s owner, its team's leads and leaders remind those not in yet."
+        )
+    now = now or timezone.now()
+    occ = queries.occurrence(cadence, original_start)
+    if occ is None:
+        raise ServiceError(
+            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
+            fields={"occurrence": ["Not an occurrence of this cadence."]},
+            code="invalid_occurrence",
+        )
+    opens, late_until = cadence.window(occ)
+    reader = actor or Person(timezone=cadence.timezone)
+    if now < opens:
+        raise ServiceError(
+            f"The check-in window opens {_their(opens, reader)}; nobody owes it before.",
+            code="window_not_open",
+        )
+    if now > late_until:
+        raise ServiceError(
+            f"The check-in window closed {_their(late_until, reader)}; who gave none missed it.",
+            code="window_closed",
+        )
+    result = notifications.remind_not_in_yet(org, cadence, occ, now, by=actor)
+    if result["reminded"]:
+        activity.record(
+            org,
+            actor,
+            "reminded",
+            cadence,
+            after={"occurrence": occ.original_start, "reminded": result["reminded"]},
+            label=f"{cadence.name} on {local_day(occ.original_start, cadence)}",
+        )
+    return result
+
+
 def record_missed_checkins(
     org: Organization, *, now: dt.datetime | None = None, lookback_days: int = 14
 ) -> int:

@@ -18,6 +18,11 @@ urlpatterns = [
         views.checkin_round,
         name="checkin_round",
     ),
+    path(
+        "cadences/<int:cadence_id>/<str:key>/checkins/remind/",
+        views.checkin_remind,
+        name="checkin_remind",
+    ),
     path("cadences/<int:cadence_id>/<str:key>/move/", views.occurrence_change, name="occurrence"),
     path("cadences/<int:cadence_id>/<str:key>/ics/", views.meeting_ics, name="meeting_ics"),
     path(

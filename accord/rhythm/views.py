@@ -422,7 +422,8 @@ def checkin_round(request, cadence_id: int, key: str):
         .values_list("person_id", "starts_on", "ends_on", "person__timezone")
         if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
     }
-    closed = timezone.now() > cadence.window(occ)[1]
+    opens, late_until = cadence.window(occ)
+    closed = timezone.now() > late_until
     mine = queries.is_participant(org, cadence, request.person)
     groups = []
     for status, label in CheckInStatus.choices:
@@ -461,11 +462,38 @@ def checkin_round(request, cadence_id: int, key: str):
             "waiting_more": waiting_more,
             "away_people": away_people,
             "closed": closed,
+            "opens": opens,
+            "open": timezone.now() >= opens,
             "mine": mine,
             # What each wrote is read by who takes part in the round and who runs it.
             "can_read": mine or _can_manage(request.person, cadence),
+            # Who answers for the round reminds those not in yet (services.remind_not_in_yet).
+            "can_remind": services.manages_meetings(request.person, cadence),
         },
     )
+
+
+@org_view
+@require_POST
+def checkin_remind(request, cadence_id: int, key: str):
+    """Remind those not in yet of this round (each at most once a round)."""
+    org = request.org
+    cadence = _cadence(request, cadence_id)
+    occ = _occurrence(cadence, key)
+    try:
+        done = services.remind_not_in_yet(org, request.person, cadence, occ.original_start)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        n, already = done["reminded"], done["already"]
+        if n:
+            before = f"; {already} reminded earlier this round" if already else ""
+            messages.success(request, f"Reminded {n} not in yet{before}.")
+        elif already:
+            messages.info(request, "Everyone not in yet was reminded this round already.")
+        else:
+            messages.info(request, "Nobody to remind: everyone who owes one is in, away or muted.")
+    return redirect("rhythm:checkin_round", org_slug=org.slug, cadence_id=cadence.pk, key=occ.key)
 
 
 @org_view
@@ -555,6 +583,8 @@ def checkin(request, cadence_id: int, key: str):
             "state": queries.checkin_status_at(cadence, occ, timezone.now()),
             # After the late window: shown as it was given, read-only.
             "closed": timezone.now() > late_until,
+            # Before the window opens: read-only too, with when it opens (there is no draft).
+            "not_yet": timezone.now() < opens,
             "krs": owned["key_results"],
             "objectives": owned["objectives"],
             "initiatives": owned["initiatives"],
@@ -669,7 +699,10 @@ def _meeting_page(
             ctx["my_attendance"] = m.attendance.filter(person=me).first()
             ctx["attendee_form"] = AttendeeForm(people=people)
         ctx["headlines"] = list(m.headlines.select_related("author").prefetch_related("cascade_to"))
-        ctx["actions"] = links.meeting_action_items(org, [m.pk])
+        # Issues solved here: their agenda line says so, their action items are the meeting's.
+        solved = links.solved_in_meetings(org, [m.pk])
+        ctx["solved_here"] = {f"issue:{pk}" for pk in solved}
+        ctx["actions"] = links.meeting_action_items(org, [m.pk], solved)
         ctx["decisions"] = links.meeting_decisions(org, m.pk)
         ctx["average"], ctx["rating_count"] = queries.ratings_of(m)
         ctx["done"] = set(m.done_items)

@@ -1,0 +1,54 @@
+"""The share of a period gone reads the same on a key result's page and on a live agenda
+read at the same moment: both count it as alignment's `pace` does, on the reader's day."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from unittest import mock
+
+from accord.alignment import services as alignment
+from accord.org.models import Person
+from tests.conftest import login
+from tests.rhythm.conftest import utc
+
+# Sat 5 Dec 2026, 19:10 UTC: already Sun 6 Dec, 00:40, in Kolkata.
+LATE_EVENING = utc(2026, 12, 5, 19, 10)
+
+
+@contextlib.contextmanager
+def at(instant):
+    with mock.patch("django.utils.timezone.now", return_value=instant):
+        yield
+
+
+def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhythm):
+    org = cast.org
+    q4 = alignment.create_period(
+        org,
+        None,
+        name="Q4 2026",
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 12, 31),
+        state="active",
+        is_current=True,
+    )
+    objective = alignment.create_objective(
+        org, None, title="Faster checkout", period=q4, team=cast.platform, owner=cast.member
+    )
+    kr = alignment.create_key_result(
+        org, None, objective, name="p95 under 300 ms", start=0, target=10, current=1
+    )
+    Person.objects.filter(pk=cast.member.pk).update(timezone="Asia/Kolkata")
+    client = login(cast.member)
+    with at(LATE_EVENING):
+        page = client.get(f"/o/acme/alignment/key-results/{kr.pk}/").content.decode()
+        agenda = client.get(
+            f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/20261207T090000Z/"
+        ).content.decode()
+    on_page = re.search(r"(\d+)% of Q4 2026 gone", page)
+    on_agenda = re.search(r"(\d+)% of Q4 2026 gone", agenda)
+    assert on_page and on_agenda
+    # 6 Dec in Kolkata: 66 of the period's 91 days.
+    assert on_page.group(1) == on_agenda.group(1) == "73"
