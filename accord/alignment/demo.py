@@ -1,7 +1,11 @@
 """Northwind's alignment: last quarter (closed, one objective carried over) and this
 quarter's tree — company objectives → departments → teams, with cross-team links, key
 results with ten weeks of history, ranked initiatives (mostly aligned, a few not), two
-orphaned objectives and a team over its WIP limit. Everything goes through the services.
+orphaned objectives and a team over its WIP limit. Everything goes through the services,
+each write dated and named as the story has it (`accord.demo.happened`): Maya sets the
+company's objectives before the quarter, the leads their teams', the owners record their
+key results' values week by week; this week's values, the re-plans and re-rankings
+happened in the last days.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from django.utils import timezone
 
 from accord.alignment import milestones
 from accord.alignment import services as s
-from accord.alignment.models import Direction, Initiative, KeyResult, Objective
-from accord.demo import DemoContext
+from accord.alignment.models import Direction, Initiative, KeyResult, Objective, RankChange, Replan
+from accord.demo import DemoContext, at, happened, lately
 from accord.org.models import Membership, MembershipRole, Person
 
 WEEKS = 9  # ten weekly values: nine weeks ago … today
@@ -336,6 +340,20 @@ REPLANS = [  # team, index, days moved, reason
     ("fulfilment", 1, 30, "Lease on the returns warehouse signed late."),
 ]
 FALLING = {"pickup": [8, 6, 4], "checkout": [7, 6, 5], "pci": [6, 5, 3]}
+PLANNED_AHEAD = 14  # days: a team sets up an initiative this long before it starts
+
+
+def initiative_since(ctx: DemoContext, start: dt.date | None) -> dt.datetime:
+    """When the story has an initiative set up (midnight UTC, the row's date; its events
+    that morning): two weeks before it starts, not before Northwind began using Accord
+    (ongoing work without a start date: since then). One that starts later than two weeks
+    from today was set up in the last days, after the last weekly evaluation."""
+    if start is None:
+        return ctx.began
+    day = start - dt.timedelta(days=PLANNED_AHEAD)
+    if day > ctx.today:
+        day = ctx.today - dt.timedelta(days=5)
+    return max(ctx.began, dt.datetime.combine(day, dt.time(), dt.UTC))
 
 
 def _quarter(day: dt.date) -> tuple[dt.date, dt.date, str]:
@@ -366,109 +384,100 @@ def load(ctx: DemoContext) -> None:
         people = members.get(ctx.teams[slug].pk) or []
         return rng.choice(people) if people else lead(slug)
 
-    s.set_labels(org, None, objective_label="Objective")  # makes the settings row exist
+    maya = ctx.login
+    with happened(ctx.began + dt.timedelta(hours=10), by=maya):
+        s.set_labels(org, None, objective_label="Objective")  # makes the settings row exist
 
     # --- last quarter: a few objectives, closed, one unfinished objective carried over --
     cur_start, cur_end, cur_name = _quarter(today)
     prev_start, prev_end, prev_name = _quarter(cur_start - dt.timedelta(days=1))
-    previous = s.create_period(
-        org, None, name=prev_name, start=prev_start, end=prev_end, state="active"
-    )
-    current = s.create_period(org, None, name=cur_name, start=cur_start, end=cur_end)
-    s.set_current_period(org, None, current)
-    old_company = s.create_objective(
-        org,
-        None,
-        title="Launch the wholesale portal",
-        period=previous,
-        level="org",
-        owner=ctx.login,
-    )
-    old_done = s.create_objective(
-        org,
-        None,
-        title="Move the storefront to the new platform",
-        period=previous,
-        team=ctx.teams["storefront"],
-        owner=lead("storefront"),
-        parents=[old_company],
-    )
-    kr = s.create_key_result(
-        org,
-        None,
-        old_done,
-        name="Traffic on the new platform",
-        unit="%",
-        target=100,
-        at=weeks_ago(20),
-    )
-    s.record_key_result_value(org, None, kr, 100, at=weeks_ago(14))
-    s.update_objective(org, None, old_done, status="achieved")
-    portal = s.create_key_result(
-        org,
-        None,
-        old_company,
-        name="Partners ordering through the portal",
-        unit="partners",
-        target=50,
-        at=weeks_ago(22),
-    )
-    for w, v in ((18, 6), (15, 14), (13, 21)):
-        s.record_key_result_value(org, None, portal, v, at=weeks_ago(w))
-    s.close_period(org, None, previous)
-    s.carry_over(org, None, from_period=previous, to_period=current, objectives=[old_company])
-
-    # --- this quarter: company → departments → teams ------------------------------------
-    objs: dict[str, Objective] = {}
-    krs: dict[str, list[KeyResult]] = {}
-    for key, title in COMPANY.items():
-        objs[key] = s.create_objective(
+    # Each quarter is set up two weeks before it starts (not before Northwind began).
+    prev_open = max(ctx.began + dt.timedelta(hours=10), at(prev_start - dt.timedelta(days=14)))
+    quarter_start = at(cur_start, 9)
+    with happened(prev_open, by=maya):
+        previous = s.create_period(
+            org, None, name=prev_name, start=prev_start, end=prev_end, state="active"
+        )
+    with happened(at(cur_start - dt.timedelta(days=14)), by=maya):
+        current = s.create_period(org, None, name=cur_name, start=cur_start, end=cur_end)
+    with happened(quarter_start, by=maya):
+        s.set_current_period(org, None, current)
+    # Last quarter's objectives, set before its first key result.
+    old_set = max(prev_open, min(at(prev_start), weeks_ago(22)) - dt.timedelta(days=2))
+    with happened(old_set, by=maya):
+        old_company = s.create_objective(
             org,
             None,
-            title=title,
-            period=current,
+            title="Launch the wholesale portal",
+            period=previous,
             level="org",
             owner=ctx.login,
-            description="A company objective for the quarter.",
         )
+    with happened(old_set + dt.timedelta(hours=1), by=lead("storefront")):
+        old_done = s.create_objective(
+            org,
+            None,
+            title="Move the storefront to the new platform",
+            period=previous,
+            team=ctx.teams["storefront"],
+            owner=lead("storefront"),
+            parents=[old_company],
+        )
+    with happened(weeks_ago(20), by=lead("storefront")):
+        kr = s.create_key_result(
+            org,
+            None,
+            old_done,
+            name="Traffic on the new platform",
+            unit="%",
+            target=100,
+            at=weeks_ago(20),
+        )
+    with happened(weeks_ago(14), by=lead("storefront")):
+        s.record_key_result_value(org, None, kr, 100, at=weeks_ago(14))
+    with happened(weeks_ago(14) + dt.timedelta(hours=1), by=lead("storefront")):
+        s.update_objective(org, None, old_done, status="achieved")
+    with happened(weeks_ago(22), by=maya):
+        portal = s.create_key_result(
+            org,
+            None,
+            old_company,
+            name="Partners ordering through the portal",
+            unit="partners",
+            target=50,
+            at=weeks_ago(22),
+        )
+    for w, v in ((18, 6), (15, 14), (13, 21)):
+        with happened(weeks_ago(w), by=maya):
+            s.record_key_result_value(org, None, portal, v, at=weeks_ago(w))
+    with happened(quarter_start + dt.timedelta(minutes=5), by=maya):
+        s.close_period(org, None, previous)
+        s.carry_over(org, None, from_period=previous, to_period=current, objectives=[old_company])
+
+    # --- this quarter: company → departments → teams ------------------------------------
+    # Set a week before the first key results: the company's, then the departments' the
+    # day after, the teams' the day after that.
+    planned = max(
+        ctx.began + dt.timedelta(hours=10),
+        min(at(cur_start), weeks_ago(WEEKS + 1)) - dt.timedelta(days=7),
+    )
+    measured = weeks_ago(WEEKS + 1)  # the key results' first values
+    objs: dict[str, Objective] = {}
+    krs: dict[str, list[KeyResult]] = {}
+    n_kr = 0  # spreads the key results' updates over the weeks' days and hours
+    for key, title in COMPANY.items():
+        with happened(planned, by=maya):
+            objs[key] = s.create_objective(
+                org,
+                None,
+                title=title,
+                period=current,
+                level="org",
+                owner=ctx.login,
+                description="A company objective for the quarter.",
+            )
     for key, name, unit, direction, start, target, now_value in COMPANY_KRS:
-        k = s.create_key_result(
-            org,
-            None,
-            objs[key],
-            name=name,
-            unit=unit,
-            direction=direction,
-            start=start,
-            target=target,
-            owner=ctx.login,
-            at=weeks_ago(WEEKS + 1),
-        )
-        _history(org, k, start, now_value, False, rng, weeks_ago)
-    for key, (slug, title, parents) in DEPARTMENTS.items():
-        objs[key] = s.create_objective(
-            org,
-            None,
-            title=title,
-            period=current,
-            team=ctx.teams[slug],
-            owner=lead(slug),
-            parents=[(objs[p], w) for p, w in parents],
-        )
-    for key, slug, title, parents, results in TEAMS:
-        objs[key] = s.create_objective(
-            org,
-            None,
-            title=title,
-            period=current,
-            team=ctx.teams[slug],
-            owner=lead(slug),
-            parents=[(objs[p], w) for p, w in parents],
-        )
-        krs[key] = []
-        for name, unit, direction, start, target, now_value, extra in results:
-            milestone = extra == "milestone"
-            low, high = extra if isinstance(extra, tuple) else (None, None)
+        with happened(measured, by=maya):
             k = s.create_key_result(
                 org,
                 None,
@@ -478,21 +487,66 @@ def load(ctx: DemoContext) -> None:
                 direction=direction,
                 start=start,
                 target=target,
-                range_low=low,
-                range_high=high,
-                is_milestone=milestone,
-                owner=someone(slug) if rng.random() < 0.5 else None,
-                at=weeks_ago(WEEKS + 1),
+                owner=ctx.login,
+                at=measured,
             )
+        _history(ctx, k, start, now_value, False, rng, weeks_ago, maya, n_kr)
+        n_kr += 1
+    for key, (slug, title, parents) in DEPARTMENTS.items():
+        with happened(planned + dt.timedelta(days=1), by=lead(slug)):
+            objs[key] = s.create_objective(
+                org,
+                None,
+                title=title,
+                period=current,
+                team=ctx.teams[slug],
+                owner=lead(slug),
+                parents=[(objs[p], w) for p, w in parents],
+            )
+    for key, slug, title, parents, results in TEAMS:
+        with happened(planned + dt.timedelta(days=2), by=lead(slug)):
+            objs[key] = s.create_objective(
+                org,
+                None,
+                title=title,
+                period=current,
+                team=ctx.teams[slug],
+                owner=lead(slug),
+                parents=[(objs[p], w) for p, w in parents],
+            )
+        krs[key] = []
+        for name, unit, direction, start, target, now_value, extra in results:
+            milestone = extra == "milestone"
+            low, high = extra if isinstance(extra, tuple) else (None, None)
+            owner = someone(slug) if rng.random() < 0.5 else None
+            with happened(measured, by=lead(slug)):
+                k = s.create_key_result(
+                    org,
+                    None,
+                    objs[key],
+                    name=name,
+                    unit=unit,
+                    direction=direction,
+                    start=start,
+                    target=target,
+                    range_low=low,
+                    range_high=high,
+                    is_milestone=milestone,
+                    owner=owner,
+                    at=measured,
+                )
             krs[key].append(k)
-            _history(org, k, start, now_value, milestone, rng, weeks_ago)
+            _history(ctx, k, start, now_value, milestone, rng, weeks_ago, owner or lead(slug), n_kr)
+            n_kr += 1
         for w, c in zip((8, 4, 0), FALLING.get(key) or _confidences(rng), strict=True):
-            s.set_objective_confidence(
-                org, lead(slug), objs[key], c, at=min(weeks_ago(w) + dt.timedelta(hours=1), now)
-            )
+            # This week's update in the last days, at the lead's hour.
+            when = weeks_ago(w) + dt.timedelta(hours=1) if w else lately(ctx, "confidence", key)
+            with happened(when):
+                s.set_objective_confidence(org, lead(slug), objs[key], c, at=when)
     # The carried-over objective now contributes to the revenue objective.
     carried = Objective.objects.for_org(org).get(period=current, carried_from=old_company)
-    s.link_objective(org, None, carried, objs["revenue"])
+    with happened(quarter_start + dt.timedelta(minutes=10), by=maya):
+        s.link_objective(org, None, carried, objs["revenue"])
     carried_kr = carried.key_results.first()
 
     # --- initiatives and priority stacks ------------------------------------------------
@@ -506,53 +560,76 @@ def load(ctx: DemoContext) -> None:
                 kwargs["key_results"] = [krs[serves[0]][serves[1]]]
             elif isinstance(serves, str):
                 kwargs["objectives"] = [objs[serves]]
-            made[slug].append(
-                s.create_initiative(
-                    org,
-                    None,
-                    team=ctx.teams[slug],
-                    title=title,
-                    owner=someone(slug),
-                    status="active",
-                    start_date=day(start),
-                    target_date=day(start + length),
-                    effort_weeks=round(length / 7 * rng.choice([1, 1.5, 2, 3]), 1),
-                    progress=max(
-                        0, min(95, round(-start / max(1, length) * 100) + rng.randint(-5, 15))
-                    ),
-                    **kwargs,
+            owner = someone(slug)
+            set_up = initiative_since(ctx, day(start)) + dt.timedelta(hours=10)
+            with happened(set_up, by=owner):
+                made[slug].append(
+                    s.create_initiative(
+                        org,
+                        None,
+                        team=ctx.teams[slug],
+                        title=title,
+                        owner=owner,
+                        status="active",
+                        start_date=day(start),
+                        target_date=day(start + length),
+                        effort_weeks=round(length / 7 * rng.choice([1, 1.5, 2, 3]), 1),
+                        progress=max(
+                            0, min(95, round(-start / max(1, length) * 100) + rng.randint(-5, 15))
+                        ),
+                        **kwargs,
+                    )
                 )
-            )
-    # Work that is already finished or was dropped: history, not in any stack.
+    # Work that is already finished or was dropped (this week): history, not in any stack.
     for slug, title, status, serves in (
         ("platform", "Kubernetes upgrade", "done", ("uptime", 0)),
         ("support", "Macro library", "done", ("response", 0)),
         ("mobile", "Tablet layout", "dropped", None),
     ):
-        i = s.create_initiative(
-            org,
-            None,
-            team=ctx.teams[slug],
-            title=title,
-            status="active",
-            key_results=[krs[serves[0]][serves[1]]] if serves else [],
-        )
-        s.set_initiative_status(
-            org, None, i, status, "Wrapped up." if status == "done" else "Not worth it now."
-        )
-    s.link_initiative(org, None, made["field-sales"][0], key_result=carried_kr)
+        with happened(initiative_since(ctx, None) + dt.timedelta(hours=10), by=lead(slug)):
+            i = s.create_initiative(
+                org,
+                None,
+                team=ctx.teams[slug],
+                title=title,
+                status="active",
+                key_results=[krs[serves[0]][serves[1]]] if serves else [],
+            )
+        when = lately(ctx, "status", title)
+        with happened(when, by=lead(slug)):
+            s.set_initiative_status(
+                org, None, i, status, "Wrapped up." if status == "done" else "Not worth it now."
+            )
+        date_newest(RankChange.objects.filter(initiative=i), when)  # it left the stack
+    sales = made["field-sales"][0]
+    since = initiative_since(ctx, sales.start_date) + dt.timedelta(hours=11)
+    with happened(max(since, quarter_start + dt.timedelta(hours=1)), by=lead("field-sales")):
+        s.link_initiative(org, None, sales, key_result=carried_kr)
+    # The leads' last days: WIP limits, re-plans and a reshuffle of two stacks.
     for slug, limit in WIP_LIMITS.items():
-        s.set_wip_limit(org, None, ctx.teams[slug], limit)
-    for slug, index, days, reason in REPLANS:
+        with happened(lately(ctx, "wip limit", slug), by=lead(slug)):
+            s.set_wip_limit(org, None, ctx.teams[slug], limit)
+    replanned: dict[int, dt.datetime] = {}
+    for n, (slug, index, days, reason) in enumerate(REPLANS):
         item = Initiative.objects.get(pk=made[slug][index].pk)
-        s.replan_initiative(
-            org, lead(slug), item, item.target_date + dt.timedelta(days=days), reason
-        )
+        when = lately(ctx, "replan", n)
+        if item.pk in replanned:  # a second re-plan of the same work: the next day
+            when = max(when, replanned[item.pk] + dt.timedelta(days=1))
+        replanned[item.pk] = when
+        with happened(when):
+            s.replan_initiative(
+                org, lead(slug), item, item.target_date + dt.timedelta(days=days), reason
+            )
+        date_newest(Replan.objects.filter(initiative=item), when)
     # Priority churn: platform and data reshuffle, then settle back (the top two stay put).
     churn = {"platform": [(4, 1), (3, 2), (2, 1), (0, 1), (1, 2)], "data": [(2, 1), (0, 1), (1, 2)]}
     for slug, moves in churn.items():
-        for index, position in moves:
-            s.move_in_stack(org, lead(slug), made[slug][index], position)
+        when = lately(ctx, "reshuffle", slug)
+        for m, (index, position) in enumerate(moves):
+            moved = when + dt.timedelta(minutes=2 * m)
+            with happened(moved):
+                s.move_in_stack(org, lead(slug), made[slug][index], position)
+            date_newest(RankChange.objects.filter(initiative=made[slug][index]), moved)
     train = _release_train(ctx)
     ctx.extra["alignment"] = {
         "period": current.pk,
@@ -561,6 +638,13 @@ def load(ctx: DemoContext) -> None:
         "objectives": {k: o.pk for k, o in objs.items()},
         "orphaned": [objs[k].pk for k in ORPHANED],
     }
+
+
+def date_newest(rows, when: dt.datetime) -> None:
+    """The newest of `rows` (a history row a service dates now: a re-plan, a re-ranking)
+    dated when its event is, so its page and the event log tell the same day."""
+    pk = rows.order_by("-id").values_list("pk", flat=True).first()
+    rows.filter(pk=pk).update(at=min(when, timezone.now()))
 
 
 def _confidences(rng) -> list[int]:
@@ -573,12 +657,25 @@ def _confidences(rng) -> list[int]:
 
 
 def _history(
-    org, kr: KeyResult, start: float, now_value: float, milestone: bool, rng, weeks_ago
+    ctx: DemoContext,
+    kr: KeyResult,
+    start: float,
+    now_value: float,
+    milestone: bool,
+    rng,
+    weeks_ago,
+    by: Person | None,
+    n: int,
 ) -> None:
-    """Weekly values from `start` towards `now_value`, a little noisy, ending exactly there."""
+    """Weekly values from `start` towards `now_value`, a little noisy, ending exactly there,
+    recorded by `by`: the weeks before this one in one go (an import, recorded the day after
+    last week's value), this week's in the last days (`n` spreads them)."""
+    org = ctx.org
     if milestone:
         if now_value:
-            s.import_key_result_values(org, None, kr, [(weeks_ago(rng.randint(1, 4)), 1)])
+            done = weeks_ago(rng.randint(1, 4))
+            with happened(done, by=by):
+                s.record_key_result_value(org, None, kr, 1, at=done)
         return
     span = now_value - start
     scale = abs(span) or abs(start) * 0.05 or 1
@@ -588,8 +685,11 @@ def _history(
         points.append(
             (weeks_ago(w), round(start + span * share + rng.uniform(-0.12, 0.12) * scale, 2))
         )
-    points.append((weeks_ago(0), now_value))
-    s.import_key_result_values(org, None, kr, points)
+    with happened(weeks_ago(1) + dt.timedelta(hours=1 + (n * 7) % 40), by=by):
+        s.import_key_result_values(org, None, kr, points)
+    this_week = lately(ctx, "key result", n)
+    with happened(this_week, by=by):
+        s.record_key_result_value(org, None, kr, now_value, at=this_week)
 
 
 def _release_train(ctx: DemoContext) -> dict[str, int]:
@@ -597,8 +697,25 @@ def _release_train(ctx: DemoContext) -> dict[str, int]:
     weeks, the release on a Monday about eight weeks out, feature freeze R-4 weeks and code
     freeze R-2 weeks for the teams that ship code, a release candidate R-1 week; and the
     next quarter's planning day for everyone."""
-    org, today = ctx.org, ctx.today
+    today = ctx.today
     release_day = today + dt.timedelta(days=56 + (7 - (today + dt.timedelta(56)).weekday()) % 7)
+    with happened(at(release_day - dt.timedelta(weeks=13), 11), by=_head_of(ctx, "engineering")):
+        return _train(ctx, release_day)
+
+
+def _head_of(ctx: DemoContext, slug: str) -> Person | None:
+    m = (
+        Membership.objects.for_org(ctx.org)
+        .filter(team=ctx.teams[slug], role=MembershipRole.LEAD)
+        .select_related("person")
+        .order_by("id")
+        .first()
+    )
+    return m.person if m else None
+
+
+def _train(ctx: DemoContext, release_day: dt.date) -> dict[str, int]:
+    org, today = ctx.org, ctx.today
     version = f"{release_day:%Y}.{(release_day.month - 1) // 3 + 1}"
     train = s.create_period(
         org,

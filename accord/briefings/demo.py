@@ -2,7 +2,8 @@
 
 Runs after Insights' demo part, which dated the story and stored the health of past weeks
 and the signals of the last two; each briefing is built from that history exactly as the
-worker builds one, and stored as sent on its reader's day and hour (no e-mail goes out).
+worker builds one, and stored as sent on its reader's day and hour (no e-mail goes out);
+Accord's "sent" event is dated then too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accord.briefings import compose, queries, services
-from accord.demo import DemoContext
+from accord.demo import DemoContext, happened
 from accord.intelligence.snapshot import as_moment
 
 WEEKS = 4
@@ -30,7 +31,6 @@ def load(ctx: DemoContext) -> None:
             weeks.append(week)
             week = week.previous()
         for week in reversed(weeks):
-            sent = queries.due_at(week.end, schedule)
-            services.send_to_person(
-                org, person, week, now=min(sent, now), history=history, email=False
-            )
+            sent = min(queries.due_at(week.end, schedule), now)
+            with happened(sent):
+                services.send_to_person(org, person, week, now=sent, history=history, email=False)

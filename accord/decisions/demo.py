@@ -3,6 +3,10 @@
 34 decisions across teams in every status, with realistic latencies (some overdue);
 action items whose follow-through differs believably between teams; issues at several
 levels of the tree, one of them escalated twice. Deterministic from ctx.rng and ctx.today.
+Each write is dated and named as the story has it (`accord.demo.happened`): a decision is
+opened by its driver, decided on its decided day by its approver; an action item is handed
+out by the team's lead and done by its owner; an issue is raised by a member and escalated
+by the lead of the team it is at.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.decisions import services
-from accord.demo import SEED, DemoContext
+from accord.decisions.models import ActionItem, Decision
+from accord.demo import SEED, DemoContext, happened, lately
+from accord.demo import at as _at
 from accord.org.models import Membership, MembershipRole
 
 # team slug, question, context, options [(title, pros, cons)], outcome, rationale
@@ -424,10 +430,6 @@ ACTIONS = [
 ]
 
 
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
 def load(ctx: DemoContext) -> None:
     org, today = ctx.org, ctx.today
     # Our own generator, seeded from the demo's seed: the decisions stay the same when
@@ -465,32 +467,32 @@ def load(ctx: DemoContext) -> None:
         approver = parent_lead(slug) if n % 3 == 0 else lead_of(slug)
         team = teams[slug]
         others = [t for t in teams.values() if t.parent_id == team.parent_id and t.pk != team.pk]
-        d = services.create_decision(
-            org,
-            None,
-            question,
-            approver=approver,
-            context=context,
-            driver=someone(slug),
-            contributors=rng.sample(members[team.pk], min(2, len(members[team.pk]))),
-            informed=[lead_of(slug)] + ([maya] if n % 4 == 0 else []),
-            teams=[team, *rng.sample(others, min(len(others), n % 2))],
-            decide_by=opened + dt.timedelta(days=max(1, latency + rng.randint(-2, 7))),
-            opened_at=_at(opened, 9 + n % 6),
-            revisit_on=today + dt.timedelta(days=90 + n) if n % 5 == 0 else None,
-        )
-        for title, pros, cons in options:
-            services.add_option(org, None, d, title, pros=pros, cons=cons)
-        services.decide(
-            org,
-            None,
-            d,
-            outcome=outcome,
-            rationale=rationale,
-            decided_at=_at(
-                min(opened + dt.timedelta(days=latency), today - dt.timedelta(days=1)), 15
-            ),
-        )
+        driver = someone(slug)
+        contributors = rng.sample(members[team.pk], min(2, len(members[team.pk])))
+        affected = [team, *rng.sample(others, min(len(others), n % 2))]
+        decide_by = opened + dt.timedelta(days=max(1, latency + rng.randint(-2, 7)))
+        with happened(_at(opened, 9 + n % 6), by=driver):
+            d = services.create_decision(
+                org,
+                None,
+                question,
+                approver=approver,
+                context=context,
+                driver=driver,
+                contributors=contributors,
+                informed=[lead_of(slug)] + ([maya] if n % 4 == 0 else []),
+                teams=affected,
+                decide_by=decide_by,
+                opened_at=_at(opened, 9 + n % 6),
+                revisit_on=today + dt.timedelta(days=90 + n) if n % 5 == 0 else None,
+            )
+            for title, pros, cons in options:
+                services.add_option(org, None, d, title, pros=pros, cons=cons)
+        decided_at = _at(min(opened + dt.timedelta(days=latency), today - dt.timedelta(days=1)), 15)
+        with happened(decided_at, by=approver):
+            services.decide(
+                org, None, d, outcome=outcome, rationale=rationale, decided_at=decided_at
+            )
         decided.append(d)
 
     # Supersede three and reverse two, keeping the originals.
@@ -515,65 +517,81 @@ def load(ctx: DemoContext) -> None:
         ),
     ]
     for old, question, outcome, reason in replacements:
-        new = services.create_decision(
-            org,
-            None,
-            question,
-            approver=old.approver,
-            driver=old.driver,
-            teams=list(old.teams.all()),
-            opened_at=_at(today - dt.timedelta(days=12)),
-        )
-        services.decide(
-            org,
-            None,
-            new,
-            outcome=outcome,
-            rationale=reason,
-            decided_at=_at(today - dt.timedelta(days=5)),
-        )
-        services.supersede(org, None, old, by=new, reason=reason)
-    services.reverse(org, None, decided[19], reason="A large B2B customer relies on the registry.")
-    services.reverse(org, None, decided[14], reason="Margin fell further; changing now after all.")
+        with happened(_at(today - dt.timedelta(days=12)), by=old.driver):
+            new = services.create_decision(
+                org,
+                None,
+                question,
+                approver=old.approver,
+                driver=old.driver,
+                teams=list(old.teams.all()),
+                opened_at=_at(today - dt.timedelta(days=12)),
+            )
+        decided_at = _at(today - dt.timedelta(days=5))
+        with happened(decided_at, by=old.approver):
+            services.decide(
+                org, None, new, outcome=outcome, rationale=reason, decided_at=decided_at
+            )
+            services.supersede(org, None, old, by=new, reason=reason)
+        _closed(old, decided_at)
+    for d, reason in (
+        (decided[19], "A large B2B customer relies on the registry."),
+        (decided[14], "Margin fell further; changing now after all."),
+    ):
+        d.refresh_from_db()
+        # In the last days, and not before the day after it was decided.
+        when = max(lately(ctx, "reversed", d.question), d.decided_at + dt.timedelta(hours=20))
+        with happened(when, by=d.approver):
+            services.reverse(org, None, d, reason=reason)
+        _closed(d, when)
 
     # Open and proposed decisions: some overdue, some waiting on Maya.
     for n, (slug, question, context) in enumerate(OPEN_DECISIONS):
         opened = today - dt.timedelta(days=rng.randint(3, 40))
         approver = maya if n in (1, 4, 7) else lead_of(slug)
         due = opened + dt.timedelta(days=rng.choice([7, 10, 14, 21, 45, 60]))
-        d = services.create_decision(
-            org,
-            None,
-            question,
-            approver=approver,
-            context=context,
-            driver=someone(slug),
-            teams=[teams[slug]],
-            decide_by=due,
-            opened_at=_at(opened),
-            informed=[lead_of(slug)],
-        )
-        services.add_option(org, None, d, "Yes", pros="Moves us forward", cons="Cost and change")
-        services.add_option(org, None, d, "Not now", pros="Focus", cons="The problem stays")
+        driver = someone(slug)
+        with happened(_at(opened), by=driver):
+            d = services.create_decision(
+                org,
+                None,
+                question,
+                approver=approver,
+                context=context,
+                driver=driver,
+                teams=[teams[slug]],
+                decide_by=due,
+                opened_at=_at(opened),
+                informed=[lead_of(slug)],
+            )
+            services.add_option(
+                org, None, d, "Yes", pros="Moves us forward", cons="Cost and change"
+            )
+            services.add_option(org, None, d, "Not now", pros="Focus", cons="The problem stays")
         if n % 3 == 2:
-            services.propose(org, None, d, outcome="Yes, with a review after one quarter.")
+            # Proposed in the last days (two days after opening at the earliest).
+            when = max(_at(opened + dt.timedelta(days=2), 14), lately(ctx, "proposed", question))
+            with happened(when, by=driver):
+                services.propose(org, None, d, outcome="Yes, with a review after one quarter.")
+            Decision.objects.filter(pk=d.pk).update(proposed_at=min(when, timezone.now()))
 
     for slug, question, context, days_open, days_to_decide in WAITING_ON_MAYA:
         opened = today - dt.timedelta(days=days_open)
-        d = services.create_decision(
-            org,
-            None,
-            question,
-            approver=maya,
-            context=context,
-            driver=lead_of(slug),
-            teams=[teams[slug]],
-            decide_by=opened + dt.timedelta(days=days_to_decide),
-            opened_at=_at(opened),
-            informed=[lead_of(slug)],
-        )
-        services.add_option(org, None, d, "Yes", pros="Frees the team", cons="Delays plans")
-        services.add_option(org, None, d, "No", pros="Keeps the plan", cons="The strain stays")
+        with happened(_at(opened), by=lead_of(slug)):
+            d = services.create_decision(
+                org,
+                None,
+                question,
+                approver=maya,
+                context=context,
+                driver=lead_of(slug),
+                teams=[teams[slug]],
+                decide_by=opened + dt.timedelta(days=days_to_decide),
+                opened_at=_at(opened),
+                informed=[lead_of(slug)],
+            )
+            services.add_option(org, None, d, "Yes", pros="Frees the team", cons="Delays plans")
+            services.add_option(org, None, d, "No", pros="Keeps the plan", cons="The strain stays")
 
     # Action items: believable follow-through per team.
     for slug, p in RELIABILITY.items():
@@ -584,97 +602,127 @@ def load(ctx: DemoContext) -> None:
             due = created + dt.timedelta(days=rng.randint(3, 21))
             owner = rng.choice(people)
             source = ("decisions.decision", rng.choice(decided).pk) if k % 4 == 0 else ("", None)
-            item = services.create_action_item(
-                org,
-                lead_of(slug),  # leads hand out their teams' work: "Handed out by you"
-                rng.choice(ACTIONS),
-                owner,
-                due_on=due,
-                team=team,
-                source_type=source[0],
-                source_id=source[1],
-                created_at=_at(created),
-            )
+            with happened(_at(created)):
+                item = services.create_action_item(
+                    org,
+                    lead_of(slug),  # leads hand out their teams' work: "Handed out by you"
+                    rng.choice(ACTIONS),
+                    owner,
+                    due_on=due,
+                    team=team,
+                    source_type=source[0],
+                    source_id=source[1],
+                    created_at=_at(created),
+                )
             if due >= today:
                 continue
             roll = rng.random()
             if roll < p:
                 done = due - dt.timedelta(days=rng.randint(0, 3))
-                services.complete_action_item(org, None, item, done_at=_at(max(done, created), 16))
+                done_at = _at(max(done, created), 16)
+                with happened(done_at, by=owner):
+                    services.complete_action_item(org, None, item, done_at=done_at)
             elif roll < p + (1 - p) * 0.6:
                 done = min(due + dt.timedelta(days=rng.randint(1, 9)), today)
                 done_at = min(_at(done, 16), timezone.now())  # today: not later than now
-                services.complete_action_item(org, None, item, done_at=done_at)
+                with happened(done_at, by=owner):
+                    services.complete_action_item(org, None, item, done_at=done_at)
             elif roll > 0.97:
-                services.drop_action_item(org, None, item)
-        # one open item without a due date per team
-        services.create_action_item(org, None, "Tidy the team wiki", rng.choice(people), team=team)
-    for title, days in (
-        ("Approve the Q3 hiring plan", -4),
-        ("Reply to the Nordic distributor", -1),
-        ("Read the supply-chain risk memo", 3),
-        ("Prepare the board update", 9),
+                # Dropped by the lead in the last days, past its due date.
+                when = lately(ctx, "dropped", slug, k)
+                with happened(when, by=lead_of(slug)):
+                    services.drop_action_item(org, None, item)
+                ActionItem.objects.filter(pk=item.pk).update(dropped_at=min(when, timezone.now()))
+        # one open item without a due date per team, written down in the last days
+        when = lately(ctx, "wiki", slug)
+        with happened(when, by=lead_of(slug)):
+            services.create_action_item(
+                org, None, "Tidy the team wiki", rng.choice(people), team=team, created_at=when
+            )
+    # Maya's own list, two weeks old: handed to her by the heads of Operations and
+    # Go-to-Market, and one she wrote down herself.
+    for title, days, by in (
+        ("Approve the Q3 hiring plan", -4, lead_of("operations")),
+        ("Reply to the Nordic distributor", -1, lead_of("go-to-market")),
+        ("Read the supply-chain risk memo", 3, lead_of("operations")),
+        ("Prepare the board update", 9, maya),
     ):
-        services.create_action_item(
-            org,
-            None,
-            title,
-            maya,
-            due_on=today + dt.timedelta(days=days),
-            team=teams["northwind"],
-            created_at=_at(today - dt.timedelta(days=14)),
-        )
-
-    # Issues at several levels; one climbs twice to the top.
-    for slug, title, description, severity, ups, solved in ISSUES:
-        opened = today - dt.timedelta(days=rng.randint(4, 35) + 10 * ups)
-        issue = services.raise_issue(
-            org,
-            None,
-            teams[slug],
-            title,
-            description=description,
-            severity=severity,
-            opened_at=_at(opened),
-            raised_by=someone(slug),
-        )
-        at = opened
-        for level in range(ups):
-            at = at + dt.timedelta(days=rng.randint(3, 8))
-            services.escalate_issue(
-                org,
-                None,
-                issue,
-                [
-                    "The team cannot fix this within its own budget.",
-                    "Needs a company-level trade-off between departments.",
-                ][level % 2],
-                at=_at(min(at, today)),
-            )
-        if solved:
-            services.solve_issue(
-                org,
-                None,
-                issue,
-                "Agreed a fix and owners; see the action items.",
-                at=_at(min(at + dt.timedelta(days=3), today)),
-            )
+        with happened(_at(today - dt.timedelta(days=14)), by=by):
             services.create_action_item(
                 org,
                 None,
-                f"Follow up: {title}",
-                lead_of(slug),
-                team=teams[slug],
-                due_on=today + dt.timedelta(days=7),
-                source_type="decisions.issue",
-                source_id=issue.pk,
+                title,
+                maya,
+                due_on=today + dt.timedelta(days=days),
+                team=teams["northwind"],
+                created_at=_at(today - dt.timedelta(days=14)),
             )
+
+    # Issues at several levels; one climbs twice to the top.
+    by_pk = {t.pk: t for t in teams.values()}
+    for slug, title, description, severity, ups, solved in ISSUES:
+        opened = today - dt.timedelta(days=rng.randint(4, 35) + 10 * ups)
+        raiser = someone(slug)
+        with happened(_at(opened), by=raiser):
+            issue = services.raise_issue(
+                org,
+                None,
+                teams[slug],
+                title,
+                description=description,
+                severity=severity,
+                opened_at=_at(opened),
+                raised_by=raiser,
+            )
+        at = opened
+        level_team = teams[slug]  # where the issue is: its lead escalates it or solves it
+        for level in range(ups):
+            at = at + dt.timedelta(days=rng.randint(3, 8))
+            with happened(_at(min(at, today)), by=lead_of(level_team.slug)):
+                services.escalate_issue(
+                    org,
+                    None,
+                    issue,
+                    [
+                        "The team cannot fix this within its own budget.",
+                        "Needs a company-level trade-off between departments.",
+                    ][level % 2],
+                    at=_at(min(at, today)),
+                )
+            level_team = by_pk.get(level_team.parent_id, level_team)
+        if solved:
+            solved_at = _at(min(at + dt.timedelta(days=3), today))
+            with happened(solved_at, by=lead_of(level_team.slug)):
+                services.solve_issue(
+                    org,
+                    None,
+                    issue,
+                    "Agreed a fix and owners; see the action items.",
+                    at=solved_at,
+                )
+                services.create_action_item(
+                    org,
+                    None,
+                    f"Follow up: {title}",
+                    lead_of(slug),
+                    team=teams[slug],
+                    due_on=today + dt.timedelta(days=7),
+                    source_type="decisions.issue",
+                    source_id=issue.pk,
+                )
     _link_to_objectives(ctx, decided)
     ctx.extra["decisions"] = decided
 
 
+def _closed(d: Decision, when: dt.datetime) -> None:
+    """A superseded or reversed decision says it was closed when its event says."""
+    Decision.objects.filter(pk=d.pk).update(closed_at=min(when, timezone.now()))
+
+
 def _link_to_objectives(ctx: DemoContext, decided: list) -> None:
-    """Say which objective each decision serves, from what the alignment demo recorded.
+    """Say which objective each decision serves, from what the alignment demo recorded:
+    its driver did when opening it (the supplier decision was linked to the 3PL contract by
+    its driver when the contract slipped).
 
     Read from the event log (the objective's creation names its team and title), so this
     app needs nothing of alignment's models; with no alignment data nothing is linked.
@@ -693,9 +741,11 @@ def _link_to_objectives(ctx: DemoContext, decided: list) -> None:
         for team in d.teams.all():
             if team.pk in objective_of_team:
                 obj_id, label = objective_of_team[team.pk]
-                services.link(org, None, d, "alignment.objective", obj_id, label)
+                with happened(d.opened_at + dt.timedelta(minutes=20), by=d.driver):
+                    services.link(org, None, d, "alignment.objective", obj_id, label)
                 break
-    slipped = ctx.extra.get("coordination", {}).get("slipped_initiative")
+    coordination = ctx.extra.get("coordination", {})
+    slipped = coordination.get("slipped_initiative")
     if slipped:
         label = (
             Event.objects.for_org(org)
@@ -705,4 +755,6 @@ def _link_to_objectives(ctx: DemoContext, decided: list) -> None:
         )
         supplier = next((d for d in decided if "second supplier" in d.question), None)
         if supplier is not None:
-            services.link(org, None, supplier, "alignment.initiative", slipped, label or "")
+            when = coordination.get("slipped_at", timezone.now()) + dt.timedelta(hours=2)
+            with happened(when, by=supplier.driver):
+                services.link(org, None, supplier, "alignment.initiative", slipped, label or "")

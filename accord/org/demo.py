@@ -9,7 +9,7 @@ from functools import cache
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
-from accord.demo import DEMO_LOGIN, DEMO_PASSWORD, DemoContext
+from accord.demo import DEMO_LOGIN, DEMO_PASSWORD, DemoContext, at, happened
 from accord.org import services
 from accord.org.models import Membership, MembershipRole, Role
 
@@ -197,20 +197,32 @@ def _email(name: str) -> str:
 
 
 def load(ctx: DemoContext) -> None:
-    org, rng = ctx.org, ctx.rng
+    """The day Northwind began using Accord: Accord made Maya its first admin, and she set
+    up the teams and people that morning; the rest of the story came after."""
+    org = ctx.org
+    setup = ctx.began + dt.timedelta(hours=9)
     user = _login(DEMO_LOGIN, "Maya Chen")
-    maya = services.add_person(
-        org,
-        None,
-        name="Maya Chen",
-        email=DEMO_LOGIN,
-        title="Chief Operating Officer",
-        role=Role.ADMIN,
-        timezone="Europe/Berlin",
-        user=user,
-    )
+    with happened(setup):
+        maya = services.add_person(
+            org,
+            None,
+            name="Maya Chen",
+            email=DEMO_LOGIN,
+            title="Chief Operating Officer",
+            role=Role.ADMIN,
+            timezone="Europe/Berlin",
+            user=user,
+        )
     ctx.login = maya
     ctx.people.append(maya)
+    with happened(setup + dt.timedelta(minutes=5), by=maya):
+        _structure(ctx, maya)
+        _lifecycle(ctx)
+    _identities(ctx)
+
+
+def _structure(ctx: DemoContext, maya) -> None:
+    org, rng = ctx.org, ctx.rng
     root = services.create_team(
         org,
         None,
@@ -283,8 +295,6 @@ def load(ctx: DemoContext) -> None:
 
     # One read-only viewer, so the role is visible in the demo.
     _person(ctx, "Vera Board", "Board observer", Role.VIEWER, with_login=True)
-    _lifecycle(ctx)
-    _identities(ctx)
 
 
 def _lifecycle(ctx: DemoContext) -> None:
@@ -326,7 +336,10 @@ def _lifecycle(ctx: DemoContext) -> None:
         "Marketing.",
         mailing_list="catalogue@northwind.example.com",
     )
-    catalogue = services.retire_team(org, None, catalogue, on=ctx.today - dt.timedelta(days=120))
+    retired = ctx.today - dt.timedelta(days=120)
+    head = Membership.objects.filter(team=teams["go-to-market"]).order_by("id").first()
+    with happened(at(retired, 17), by=head.person if head else None):
+        catalogue = services.retire_team(org, None, catalogue, on=retired)
     _roles(ctx, guild=org.team_set.get(slug="accessibility-guild"), catalogue=catalogue)
 
 
@@ -364,14 +377,16 @@ def _roles(ctx: DemoContext, *, guild, catalogue) -> None:
     wg = org.team_set.get(slug="shopping-assistant-wg")
     services.add_membership(org, None, person=web[2], team=wg, allocation=None)
     services.add_membership(org, None, person=members("user-research")[1], team=wg, allocation=None)
-    services.open_vacancy(
-        org,
-        None,
-        wg,
-        role=MembershipRole.LEAD,
-        since=today - 21 * days,
-        note="Someone from Product to lead the decision; ask Maya.",
-    )
+    head = Membership.objects.filter(team=teams["engineering"]).order_by("id").first()
+    with happened(at(today - 21 * days, 11), by=head.person if head else None):
+        services.open_vacancy(
+            org,
+            None,
+            wg,
+            role=MembershipRole.LEAD,
+            since=today - 21 * days,
+            note="Someone from Product to lead the decision; ask Maya.",
+        )
 
     gtm_head = members("go-to-market")[0]
     services.add_membership(
@@ -399,8 +414,9 @@ def _roles(ctx: DemoContext, *, guild, catalogue) -> None:
 
 def _identities(ctx: DemoContext) -> None:
     """The people who sign in are known elsewhere too: a short second address, a chat
-    handle and, for Engineering's, a code-host one (Maya is `@maya` on chat). Uses no
-    random numbers, so the rest of the demo stays the same."""
+    handle and, for Engineering's, a code-host one (Maya is `@maya` on chat), each added by
+    the person in their first days. Uses no random numbers, so the rest of the demo stays
+    the same."""
     org = ctx.org
     eng = ctx.teams["engineering"]
     engineering = set(
@@ -408,7 +424,7 @@ def _identities(ctx: DemoContext) -> None:
             "person", flat=True
         )
     )
-    for person in ctx.people:
+    for n, person in enumerate(ctx.people):
         if person.user_id is None or person.role == Role.VIEWER:
             continue
         first, _, last = _email(person.name).partition("@")[0].partition(".")
@@ -419,7 +435,9 @@ def _identities(ctx: DemoContext) -> None:
         handles = [f"slack:{chat}"]
         if person.pk in engineering:
             handles.append(f"github:{first[0]}{last}-nw")
-        services.update_person(org, None, person, emails=[alias], handles=handles)
+        first_days = ctx.began + dt.timedelta(days=1 + n % 6, hours=9 + n % 8)
+        with happened(first_days, by=person):
+            services.update_person(org, None, person, emails=[alias], handles=handles)
 
 
 @cache

@@ -1,19 +1,23 @@
 """Northwind's operating rhythm: weekly check-ins with nine weeks of history (some late, some
 missed), weekly team syncs with minutes, a monthly review per department, quarterly
-planning, a daily stand-up, scorecards with thirteen weeks of values, and time off."""
+planning, a daily stand-up, scorecards with thirteen weeks of values, and time off. Each
+write is dated and named as the story has it (`accord.demo.happened`): a lead sets up a
+cadence in the week before it starts, a check-in is its author's when it was submitted,
+a meeting's notes are its facilitator's while it runs, a missed check-in is Accord's when
+its window closed."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from accord.demo import DemoContext
+from accord.activity.models import Event
+from accord.demo import DemoContext, at, happened, lately, spread
 from accord.org.models import Membership, MembershipRole, Person
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CadenceKind, CheckIn, Scope
 
 UTC = dt.UTC
-STORY_WEEKS = 16  # the organization existed this long before today (see intelligence's demo)
 # Teams whose history is filled in (the teams whose leads can sign in, and a few more).
 HISTORY_TEAMS = ["platform", "field-sales", "support", "design", "onboarding"]
 MEETING_TEAMS = ["platform", "field-sales", "support"]
@@ -70,6 +74,11 @@ def load(ctx: DemoContext) -> None:
     leaves = [t for t in teams.values() if t.parent_id in depts]
     start = ctx.today - dt.timedelta(days=120)
 
+    def set_up(start_date: dt.date, owner, *key):
+        """A cadence is set up by its owner in the week before it starts."""
+        when = spread(start_date - dt.timedelta(days=1), "cadence", *key, days=7)
+        return happened(max(ctx.began + dt.timedelta(hours=11), when), by=owner)
+
     checkins, syncs = {}, {}
     for team in leaves:
         zone = ZONE_OF_DEPT[depts[team.parent_id].slug]
@@ -77,88 +86,97 @@ def load(ctx: DemoContext) -> None:
         began = (
             ctx.today - dt.timedelta(weeks=9, days=1) if team.slug in HISTORY_TEAMS else ctx.today
         )
-        checkins[team.slug] = services.create_cadence_from_template(
-            org,
-            None,
-            "weekly-checkin",
-            team=team,
-            timezone_name=zone,
-            start_date=began,
-            owner=leads.get(team.pk),
+        with set_up(began, leads.get(team.pk), team.slug, "check-in"):
+            checkins[team.slug] = services.create_cadence_from_template(
+                org,
+                None,
+                "weekly-checkin",
+                team=team,
+                timezone_name=zone,
+                start_date=began,
+                owner=leads.get(team.pk),
+            )
+        sync_start = (
+            ctx.today - dt.timedelta(weeks=5, days=1) if team.slug in MEETING_TEAMS else ctx.today
         )
-        syncs[team.slug] = services.create_cadence_from_template(
-            org,
-            None,
-            "weekly-sync",
-            team=team,
-            timezone_name=zone,
-            start_date=(
-                ctx.today - dt.timedelta(weeks=5, days=1)
-                if team.slug in MEETING_TEAMS
-                else ctx.today
-            ),
-            owner=leads.get(team.pk),
-        )
+        with set_up(sync_start, leads.get(team.pk), team.slug, "sync"):
+            syncs[team.slug] = services.create_cadence_from_template(
+                org,
+                None,
+                "weekly-sync",
+                team=team,
+                timezone_name=zone,
+                start_date=sync_start,
+                owner=leads.get(team.pk),
+            )
     reviews = {}
     for dept in depts.values():
-        reviews[dept.slug] = services.create_cadence_from_template(
+        review_start = ctx.today - dt.timedelta(days=70)
+        with set_up(review_start, leads.get(dept.pk), dept.slug, "review"):
+            reviews[dept.slug] = services.create_cadence_from_template(
+                org,
+                None,
+                "monthly-review",
+                team=dept,
+                timezone_name=ZONE_OF_DEPT[dept.slug],
+                start_date=review_start,
+                owner=leads.get(dept.pk),
+                name=f"{dept.name} operating review",
+            )
+    with set_up(start, ctx.login, "planning"):
+        planning = services.create_cadence_from_template(
             org,
             None,
-            "monthly-review",
-            team=dept,
-            timezone_name=ZONE_OF_DEPT[dept.slug],
-            start_date=ctx.today - dt.timedelta(days=70),
-            owner=leads.get(dept.pk),
-            name=f"{dept.name} operating review",
+            "quarterly-planning",
+            timezone_name="Europe/Berlin",
+            start_date=start,
+            owner=ctx.login,
+            name="Quarterly planning",
         )
-    planning = services.create_cadence_from_template(
-        org,
-        None,
-        "quarterly-planning",
-        timezone_name="Europe/Berlin",
-        start_date=start,
-        owner=ctx.login,
-        name="Quarterly planning",
-    )
-    services.create_cadence_from_template(
-        org,
-        None,
-        "daily-standup",
-        team=teams["platform"],
-        timezone_name="Europe/Berlin",
-        start_date=ctx.today,
-        owner=leads.get(teams["platform"].pk),
-        name="Platform stand-up",
-    )
+    with set_up(ctx.today, leads.get(teams["platform"].pk), "stand-up"):
+        services.create_cadence_from_template(
+            org,
+            None,
+            "daily-standup",
+            team=teams["platform"],
+            timezone_name="Europe/Berlin",
+            start_date=ctx.today,
+            owner=leads.get(teams["platform"].pk),
+            name="Platform stand-up",
+        )
     # A date the whole organization works to, not a meeting: on Tuesdays, the next one
     # within the week.
     tuesday = ctx.today + dt.timedelta(days=(1 - ctx.today.weekday()) % 7 or 7)
-    services.create_cadence(
-        org,
-        None,
-        name="Release day",
-        kind=CadenceKind.CUSTOM,
-        scope=Scope.ORG,
-        rrule="FREQ=WEEKLY;INTERVAL=6",
-        all_day=True,
-        timezone_name="Europe/Berlin",
-        start_date=tuesday - dt.timedelta(weeks=12),
-        owner=ctx.login,
-    )
+    with set_up(tuesday - dt.timedelta(weeks=12), ctx.login, "release day"):
+        services.create_cadence(
+            org,
+            None,
+            name="Release day",
+            kind=CadenceKind.CUSTOM,
+            scope=Scope.ORG,
+            rrule="FREQ=WEEKLY;INTERVAL=6",
+            all_day=True,
+            timezone_name="Europe/Berlin",
+            start_date=tuesday - dt.timedelta(weeks=12),
+            owner=ctx.login,
+        )
 
-    # One holiday cancels a sync, one offsite moves another.
+    # One holiday cancels a sync, one offsite moves another (the lead, in the last days).
     sync = syncs["field-sales"]
     ahead = queries.occurrences_of(sync, now, now + dt.timedelta(days=30))
     if len(ahead) >= 2:
-        services.cancel_occurrence(org, None, sync, ahead[0].original_start, note="Public holiday")
-        services.move_occurrence(
-            org,
-            None,
-            sync,
-            ahead[1].original_start,
-            ahead[1].start + dt.timedelta(days=1),
-            note="Sales kick-off on Monday",
-        )
+        with happened(lately(ctx, "holiday"), by=leads.get(teams["field-sales"].pk)):
+            services.cancel_occurrence(
+                org, None, sync, ahead[0].original_start, note="Public holiday"
+            )
+            services.move_occurrence(
+                org,
+                None,
+                sync,
+                ahead[1].original_start,
+                ahead[1].start + dt.timedelta(days=1),
+                note="Sales kick-off on Monday",
+            )
 
     ctx.extra["_people"] = Person.objects.for_org(org).in_bulk()
     _scorecards(ctx, now)
@@ -166,22 +184,28 @@ def load(ctx: DemoContext) -> None:
     _meetings(ctx, syncs, {**reviews, "planning": planning}, now)
     leadership = _leadership(ctx, root, [leads[d] for d in sorted(depts) if d in leads], now)
     _date_the_rhythm(ctx)
-    services.record_missed_checkins(org, now=now, lookback_days=70)
+    # Accord recorded each missed check-in when its window closed.
+    with happened(_window_closed):
+        services.record_missed_checkins(org, now=now, lookback_days=70)
 
-    # Someone is away this week, and Maya has her calendar feed.
+    # Someone is away this week (said so the week before), and Maya has her calendar feed.
     members = list(
         Membership.objects.for_org(org).filter(team=teams["support"]).select_related("person")
     )
     if len(members) > 2:
-        services.set_away(
-            org,
-            None,
-            members[2].person,
-            starts_on=ctx.today - dt.timedelta(days=2),
-            ends_on=ctx.today + dt.timedelta(days=5),
-            reason="Vacation",
-        )
-    services.create_feed(org, None, person=ctx.login)
+        away = members[2].person
+        starts = ctx.today - dt.timedelta(days=2)
+        with happened(spread(starts - dt.timedelta(days=7), "away", days=3), by=away):
+            services.set_away(
+                org,
+                None,
+                away,
+                starts_on=starts,
+                ends_on=ctx.today + dt.timedelta(days=5),
+                reason="Vacation",
+            )
+    with happened(at(ctx.today - dt.timedelta(days=20), 8, 40), by=ctx.login):
+        services.create_feed(org, None, person=ctx.login)
     del ctx.extra["_people"]
     ctx.extra["rhythm"] = {"syncs": {k: v.pk for k, v in syncs.items()}, **leadership}
 
@@ -191,12 +215,33 @@ def _date_the_rhythm(ctx: DemoContext) -> None:
     `accord.intelligence.demo.date_the_story` dates them (it runs later): a check-in is owed
     only by who was in the team then, and only once its cadence was set up, so they must
     not say they were created today when the missed check-ins are recorded."""
-    began = dt.datetime.combine(ctx.today - dt.timedelta(weeks=STORY_WEEKS), dt.time(), UTC)
+    began = ctx.began
     Membership.terms.filter(org=ctx.org, created_at__gt=began).update(created_at=began)
     Cadence.objects.filter(org=ctx.org, created_at__gt=began).update(created_at=began)
 
 
+def _window_closed(event: Event) -> dt.datetime:
+    """When the window of a missed check-in closed (its event's date)."""
+    ci = CheckIn.objects.select_related("cadence").get(pk=event.target_id)
+    return ci.due_at + dt.timedelta(hours=ci.cadence.late_after_hours)
+
+
+def leads_of(org) -> dict[int, Person]:
+    """Each team's (first) lead, by team id."""
+    leads: dict[int, Person] = {}
+    for m in (
+        Membership.objects.for_org(org)
+        .filter(role=MembershipRole.LEAD)
+        .select_related("person")
+        .order_by("id")
+    ):
+        leads.setdefault(m.team_id, m.person)
+    return leads
+
+
 def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
+    """Each team's lead set up its scorecard before its first week; each number's owner
+    recorded it at the end of its week (Friday afternoon)."""
     org, rng = ctx.org, ctx.rng
     monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
     for slug, specs in MEASURABLES.items():
@@ -204,33 +249,33 @@ def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
         people = list(
             Membership.objects.for_org(org).filter(team=team).select_related("person")[:4]
         )
+        lead = leads_of(org).get(team.pk)
         for i, (name, rule, low, high, unit) in enumerate(specs):
             owner = people[i % len(people)].person if people else None
-            m = services.create_measurable(
-                org,
-                None,
-                team=team,
-                name=name,
-                goal_rule=rule,
-                goal_low=low,
-                goal_high=high,
-                owner=owner,
-                unit=unit,
-            )
+            first_week = monday - dt.timedelta(weeks=13)
+            with happened(at(first_week - dt.timedelta(days=3), 14, 10 * i), by=lead):
+                m = services.create_measurable(
+                    org,
+                    None,
+                    team=team,
+                    name=name,
+                    goal_rule=rule,
+                    goal_low=low,
+                    goal_high=high,
+                    owner=owner,
+                    unit=unit,
+                )
             centre = low if rule == "at_least" else high if rule == "at_most" else (low + high) / 2
             for w in range(13, 0, -1):
                 drift = rng.uniform(-0.25, 0.2) if rule != "at_most" else rng.uniform(-0.5, 0.6)
                 value = Decimal(str(round(centre * (1 + drift), 1)))
                 if unit == "%":  # a share: CSAT of 103.3% reads as a bug
                     value = min(value, Decimal(100))
-                services.record_measurable_value(
-                    org,
-                    None,
-                    m,
-                    week_start=monday - dt.timedelta(weeks=w),
-                    value=value,
-                    source="demo",
-                )
+                week = monday - dt.timedelta(weeks=w)
+                with happened(at(week + dt.timedelta(days=4), 15, 10 * i), by=owner or lead):
+                    services.record_measurable_value(
+                        org, None, m, week_start=week, value=value, source="demo"
+                    )
 
 
 def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None:
@@ -255,17 +300,18 @@ def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None
                 )
                 person = ctx.extra["_people"][pid]
                 blocked = rng.random() < 0.15
-                services.submit_checkin(
-                    org,
-                    None,
-                    cadence,
-                    occ.original_start,
-                    person=person,
-                    highlights=rng.choice(HIGHLIGHTS),
-                    blockers=rng.choice(BLOCKERS) if blocked else "",
-                    blocker_team=ctx.teams["data"] if blocked else None,
-                    now=when,
-                )
+                with happened(when, by=person):
+                    services.submit_checkin(
+                        org,
+                        None,
+                        cadence,
+                        occ.original_start,
+                        person=person,
+                        highlights=rng.choice(HIGHLIGHTS),
+                        blockers=rng.choice(BLOCKERS) if blocked else "",
+                        blocker_team=ctx.teams["data"] if blocked else None,
+                        now=when,
+                    )
     assert CheckIn.objects.for_org(org).exists()
 
 
@@ -287,59 +333,68 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
         cadence = queries.cadences(org).get(pk=syncs[slug].pk)
         past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=5), now)
         people = sorted(roster.participant_ids(cadence))
+        chair = cadence.owner  # takes the notes
         for n, occ in enumerate(past):
             if n == 2 and slug == "support":
                 continue  # one sync that did not happen
-            m = services.open_meeting(org, None, cadence, occ.original_start)
-            m = services.start_meeting(org, None, m, now=occ.start)
-            for key, text in NOTES.items():
+            with happened(occ.start, by=chair):
+                m = services.open_meeting(org, None, cadence, occ.original_start)
+                m = services.start_meeting(org, None, m, now=occ.start)
+            minute = dt.timedelta(minutes=1)
+            for k, (key, text) in enumerate(NOTES.items()):
                 if any(s["key"] == key for s in m.agenda_snapshot):
-                    services.save_notes(org, None, m, key, text)
+                    with happened(occ.start + (5 + 10 * k) * minute, by=chair):
+                        services.save_notes(org, None, m, key, text)
             owner = ctx.extra["_people"][rng.choice(people)]
-            services.add_action_item(
-                org,
-                None,
-                m,
-                title=rng.choice(
-                    [
-                        "Quarantine the flaky tests",
-                        "Send the vendor the security questionnaire",
-                        "Draft the on-call rota",
-                        "Share the pipeline review",
-                        "Book the customer visit",
-                    ]
-                ),
-                owner=owner,
-                due_on=(occ.start + dt.timedelta(days=rng.choice([3, 4, 7]))).date(),
-            )
-            if n == len(past) - 1:
-                services.add_headline(
+            with happened(occ.start + 40 * minute, by=chair):
+                services.add_action_item(
                     org,
                     None,
                     m,
-                    f"{cadence.team.name}: the new tooling is live for every team.",
-                    cascade_to=[ctx.teams["engineering"], ctx.teams["product"]],
+                    title=rng.choice(
+                        [
+                            "Quarantine the flaky tests",
+                            "Send the vendor the security questionnaire",
+                            "Draft the on-call rota",
+                            "Share the pipeline review",
+                            "Book the customer visit",
+                        ]
+                    ),
+                    owner=owner,
+                    due_on=(occ.start + dt.timedelta(days=rng.choice([3, 4, 7]))).date(),
                 )
+            if n == len(past) - 1:
+                with happened(occ.start + 45 * minute, by=chair):
+                    services.add_headline(
+                        org,
+                        None,
+                        m,
+                        f"{cadence.team.name}: the new tooling is live for every team.",
+                        cascade_to=[ctx.teams["engineering"], ctx.teams["product"]],
+                    )
             absent = rng.choice(people)
             Attendance.objects.filter(meeting=m, person_id=absent).update(present=False)
             ratings = {pid: rng.choice([7, 8, 8, 9, 9, 10, 6]) for pid in people if pid != absent}
-            services.finish_meeting(
-                org,
-                None,
-                m,
-                ratings=ratings,
-                summary="Agreed next steps; see action items.",
-                now=occ.end,
-            )
+            with happened(occ.end, by=chair):
+                services.finish_meeting(
+                    org,
+                    None,
+                    m,
+                    ratings=ratings,
+                    summary="Agreed next steps; see action items.",
+                    now=occ.end,
+                )
     for cadence in reviews.values():
         cadence = queries.cadences(org).get(pk=cadence.pk)
         past = queries.occurrences_of(cadence, now - dt.timedelta(days=70), now)
         for occ in past:
-            m = services.open_meeting(org, None, cadence, occ.original_start)
-            m = services.start_meeting(org, None, m, now=occ.start)
-            services.finish_meeting(
-                org, None, m, summary="Reviewed results and risks.", now=occ.end
-            )
+            with happened(occ.start, by=cadence.owner):
+                m = services.open_meeting(org, None, cadence, occ.original_start)
+                m = services.start_meeting(org, None, m, now=occ.start)
+            with happened(occ.end, by=cadence.owner):
+                services.finish_meeting(
+                    org, None, m, summary="Reviewed results and risks.", now=occ.end
+                )
 
 
 def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[str, int]:
@@ -347,30 +402,31 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
     owes this week's) and meets weekly (the next one within seven days, three held)."""
     org, rng, maya = ctx.org, ctx.rng, ctx.login
     began = ctx.today - dt.timedelta(weeks=4)
-    checkin = services.create_cadence_from_template(
-        org,
-        None,
-        "weekly-checkin",
-        team=root,
-        timezone_name="Europe/Berlin",
-        start_date=began,
-        owner=maya,
-        extra_participants=heads,
-        name="Leadership check-in",
-        # Open all week: whatever the weekday, this week's check-in is open (or late).
-        window_opens_hours=6 * 24,
-    )
-    sync = services.create_cadence_from_template(
-        org,
-        None,
-        "weekly-sync",
-        team=root,
-        timezone_name="Europe/Berlin",
-        start_date=began,
-        owner=maya,
-        extra_participants=heads,
-        name="Leadership sync",
-    )
+    with happened(at(began - dt.timedelta(days=4), 16, 30), by=maya):
+        checkin = services.create_cadence_from_template(
+            org,
+            None,
+            "weekly-checkin",
+            team=root,
+            timezone_name="Europe/Berlin",
+            start_date=began,
+            owner=maya,
+            extra_participants=heads,
+            name="Leadership check-in",
+            # Open all week: whatever the weekday, this week's check-in is open (or late).
+            window_opens_hours=6 * 24,
+        )
+        sync = services.create_cadence_from_template(
+            org,
+            None,
+            "weekly-sync",
+            team=root,
+            timezone_name="Europe/Berlin",
+            start_date=began,
+            owner=maya,
+            extra_participants=heads,
+            name="Leadership sync",
+        )
     closed_before = now - dt.timedelta(hours=checkin.late_after_hours)
     for occ in queries.occurrences_of(checkin, now - dt.timedelta(weeks=4), closed_before):
         for n, person in enumerate([maya, *heads]):
@@ -384,43 +440,54 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
                 else -dt.timedelta(hours=rng.uniform(1, 30))
             )
             blocked = n == 2 and occ.start > now - dt.timedelta(days=8)
-            services.submit_checkin(
-                org,
-                None,
-                checkin,
-                occ.original_start,
-                person=person,
-                highlights=rng.choice(HIGHLIGHTS),
-                blockers="Need the Q3 hiring plan from Operations before we commit."
-                if blocked
-                else "",
-                blocker_team=ctx.teams["operations"] if blocked else None,
-                now=when,
-            )
+            with happened(when, by=person):
+                services.submit_checkin(
+                    org,
+                    None,
+                    checkin,
+                    occ.original_start,
+                    person=person,
+                    highlights=rng.choice(HIGHLIGHTS),
+                    blockers="Need the Q3 hiring plan from Operations before we commit."
+                    if blocked
+                    else "",
+                    blocker_team=ctx.teams["operations"] if blocked else None,
+                    now=when,
+                )
     people = [maya, *heads]
     past = queries.occurrences_of(sync, now - dt.timedelta(weeks=3, days=1), now)
+    minute = dt.timedelta(minutes=1)
     for n, occ in enumerate(past):
-        m = services.open_meeting(org, None, sync, occ.original_start)
-        m = services.start_meeting(org, None, m, now=occ.start)
-        services.save_notes(org, None, m, "metrics", NOTES["metrics"])
-        services.save_notes(org, None, m, "issues", "Hiring plan slips a week; Operations owns it.")
+        with happened(occ.start, by=maya):
+            m = services.open_meeting(org, None, sync, occ.original_start)
+            m = services.start_meeting(org, None, m, now=occ.start)
+        with happened(occ.start + 15 * minute, by=maya):
+            services.save_notes(org, None, m, "metrics", NOTES["metrics"])
+        with happened(occ.start + 35 * minute, by=maya):
+            services.save_notes(
+                org, None, m, "issues", "Hiring plan slips a week; Operations owns it."
+            )
         last = n == len(past) - 1
-        services.add_action_item(
-            org,
-            None,
-            m,
-            title="Share the board update draft" if last else "Confirm Q3 headcount per department",
-            owner=maya if last else heads[n % len(heads)] if heads else maya,
-            due_on=(ctx.today + dt.timedelta(days=2))
-            if last
-            else (occ.start + dt.timedelta(days=4)).date(),
-        )
-        services.finish_meeting(
-            org,
-            None,
-            m,
-            ratings={p.pk: rng.choice([7, 8, 8, 9]) for p in people},
-            summary="Reviewed the scorecard, the hiring plan and the launch risks.",
-            now=occ.end,
-        )
+        with happened(occ.start + 40 * minute, by=maya):
+            services.add_action_item(
+                org,
+                None,
+                m,
+                title="Share the board update draft"
+                if last
+                else "Confirm Q3 headcount per department",
+                owner=maya if last else heads[n % len(heads)] if heads else maya,
+                due_on=(ctx.today + dt.timedelta(days=2))
+                if last
+                else (occ.start + dt.timedelta(days=4)).date(),
+            )
+        with happened(occ.end, by=maya):
+            services.finish_meeting(
+                org,
+                None,
+                m,
+                ratings={p.pk: rng.choice([7, 8, 8, 9]) for p in people},
+                summary="Reviewed the scorecard, the hiring plan and the launch risks.",
+                now=occ.end,
+            )
     return {"leadership_checkin": checkin.pk, "leadership_sync": sync.pk}
