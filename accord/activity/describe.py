@@ -64,6 +64,8 @@ VERBS = {
     "overdue": "marked as overdue",
     "stuck": "marked as stuck",
     "became_late": "marked as late",
+    # A notice Accord sent someone (a new critical signal's e-mail): whom, in its details.
+    "told": "sent a notice about",
 }
 
 # Field names that differ from what a person calls them.

@@ -4,14 +4,23 @@ services records (in that write's transaction, so a refused write adds nothing):
 - a dependency requested of a team → each lead of the providing team; a proposal of
   another date or scope → the other side's leads, whose turn it is; a side passed to
   another team (its initiative moved) → the question follows to that team's leads;
+- a dependency answered (accepted, declined with the reason, agreed, delivered or
+  cancelled) → the requesting team's leads and the person who asked, and, when the
+  requesting side acted (agreed, confirmed delivery, cancelled), the providing team's
+  leads; flagged at risk or blocked, or its flag cleared → both teams' leads and the
+  person who asked (a newer flag replaces the older one's item). These also go out as
+  an e-mail (and a post to those teams' chats) through the one delivery path, which
+  leaves out whoever turned e-mail off or muted the kind (`notifications.KINDS`);
 - a decision created, proposed or given a new approver → its approver, while undecided;
-- an action item created or given to someone → its owner;
+- an action item created or given to someone → its owner (given to someone else, it is
+  done for the previous owner);
 - an issue raised with a team or escalated to one → that team's leads (escalated, it is
   done for the team it left).
 
 Nobody is told of what they did themselves. Each lands once per person (the item's key).
 When the thing is answered, decided or finished, its items are done by themselves.
-Rows written in bulk without events (`accord generate`) add nothing.
+Rows written in bulk without events (`accord generate`) add nothing, and the demo's
+story (`accord.demo.loading`) fills inboxes but sends no e-mail.
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ from django.apps import apps
 from django.utils import timezone
 
 from accord.conversation.models import InboxItem, InboxKind
-from accord.org.models import Membership, MembershipRole
+from accord.org.models import Membership, MembershipRole, Person
+from accord.web.templatetags.dates import day
 
 # (target_type, verb) -> handler; target types the inbox watches.
 DEPENDENCY = "coordination.dependency"
@@ -43,6 +53,21 @@ CLOSING = {
     ISSUE: {"solved", "dropped"},
 }
 
+# What a dependency's answers and flags tell (`_news`): the verb's phrase, and whether the
+# requesting side did it (then the providing team hears of it too).
+ANSWERS = {
+    "accepted": ("accepts", False),
+    "declined": ("declines", False),
+    "agreed": ("agrees to the proposal", True),
+    "delivered": ("confirms the delivery", True),
+    "cancelled": ("cancels the request", True),
+}
+FLAGS = {
+    "flagged_at_risk": "flags at risk",
+    "flagged_blocked": "flags blocked",
+    "flag_cleared": "clears the flag",
+}
+
 
 def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw:
@@ -55,6 +80,10 @@ def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
         _close(event)
         if event.target_type == DEPENDENCY and event.verb in ("proposed", "countered"):
             _turn(event)
+        elif event.target_type == DEPENDENCY and event.verb in ANSWERS:
+            _news(event)
+    elif event.target_type == DEPENDENCY and event.verb in FLAGS:
+        _news(event)
     elif event.target_type == DEPENDENCY and event.verb == "created":
         _dependency(event)
     elif event.target_type == DEPENDENCY and event.verb == "moved":
@@ -156,6 +185,92 @@ def _turn(event) -> None:
     )
 
 
+def _news(event) -> None:
+    """An answer to a request or a flag on it, told to the other side (see the module
+    docstring): an inbox item each, and an e-mail (and chat post) as each chose."""
+    from accord.coordination.models import Dependency
+
+    dep = (
+        Dependency.objects.filter(org_id=event.org_id, pk=event.target_id)
+        .select_related("org", "requester_team", "provider_team")
+        .first()
+    )
+    if dep is None:
+        return
+    requester, provider = dep.requester_team, dep.provider_team
+    after = event.after or {}
+    note = str(after.get("note") or "").strip()
+    if event.verb in ANSWERS:
+        phrase, by_requester = ANSWERS[event.verb]
+        flag = False
+        who = requester.name if by_requester else provider.name
+        if event.verb in ("accepted", "agreed") and dep.committed_date:
+            phrase += f", for {day(dep.committed_date)}"
+        teams = [requester, provider] if by_requester else [requester]
+    else:
+        phrase, flag = FLAGS[event.verb], True
+        who = event.actor_name or "Accord"
+        teams = [requester, provider]
+    title = f"{who} {phrase}: {dep.title}"
+    if note:
+        reason = event.verb in ("declined", "cancelled") or flag
+        title += f". {'Reason' if reason else 'Note'}: {note}"
+    # A lead of a team above who acted for one side: that side's own leads hear of it.
+    acting = (after.get("acting_for") or {}).get("team_id")
+    team_ids = list(dict.fromkeys([t.pk for t in teams] + ([acting] if acting else [])))
+    wanted = [dep.requested_by_id]
+    for team_id in team_ids:
+        wanted += _leads(dep.org_id, team_id)
+    people = list(
+        Person.objects.filter(
+            org_id=dep.org_id,
+            pk__in=[p for p in wanted if p is not None and p != event.actor_id],
+            is_active=True,
+        )
+    )
+    link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
+    if flag:
+        # The dependency's newest flag is what stands: an older flag's item is done.
+        InboxItem.objects.filter(
+            org_id=event.org_id,
+            target_type=DEPENDENCY,
+            target_id=dep.pk,
+            key__startswith=f"dependency:{dep.pk}:flag:",
+            done_at__isnull=True,
+        ).update(done_at=timezone.now())
+    key = f"dependency:{dep.pk}:{'flag:' if flag else ''}{event.pk}"
+    _add(event, [p.pk for p in people], InboxKind.UPDATE, key, title, link)
+    _mail(dep, people, teams, key, title, note, link, flag)
+
+
+def _mail(dep, people, teams, key: str, title: str, note: str, link: str, flag: bool) -> None:
+    """The e-mail (and team chat post) of a dependency's news, through the one delivery
+    path, which leaves out whoever turned e-mail off or muted its kind."""
+    from accord import demo
+    from accord.activity import delivery
+
+    if demo.loading() or not (people or teams):
+        return
+    requester, provider = dep.requester_team.name, dep.provider_team.name
+    lines = [
+        f"{dep.title}: {requester} needs it from {provider} by {day(dep.need_by)}"
+        + (f", committed for {day(dep.committed_date)}." if dep.committed_date else ".")
+    ]
+    if note:
+        lines.append(note)
+    delivery.notify(
+        dep.org,
+        kind="dependency_flagged" if flag else "dependency_answered",
+        key=key,
+        subject=title,
+        text="\n".join(lines),
+        link=delivery.site_link(link),
+        link_label="Open the dependency",
+        people=people,
+        teams=teams,
+    )
+
+
 def _dependency_moved(event) -> None:
     """A side of a dependency passed to another team (the initiative it rests on moved):
     its open question follows. Whoever is no longer asked has it done, the others read it
@@ -212,13 +327,29 @@ def _action(event) -> None:
     item = _get(event, "decisions.ActionItem")
     if item is None or item.status != "open":
         return
+    key = f"action:{item.pk}"
+    mine = InboxItem.objects.filter(
+        org_id=event.org_id, target_type=ACTION, target_id=item.pk, key=key
+    )
+    # Given to someone else, it is no longer the previous owner's to do.
+    mine.filter(done_at__isnull=True).exclude(person_id=item.owner_id).update(
+        done_at=timezone.now()
+    )
+    # Back with someone who had it (reopened, or given back): their item is open again.
+    if item.owner_id != event.actor_id:
+        mine.filter(person_id=item.owner_id, done_at__isnull=False).update(
+            done_at=None,
+            read_at=None,
+            created_at=event.created_at or timezone.now(),
+            title=f"Action item for you: {item.title}"[:300],
+        )
     _add(
         event,
         [item.owner_id],
         InboxKind.ACTION,
-        f"action:{item.pk}",
+        key,
         f"Action item for you: {item.title}",
-        _link("decisions:actions", org_slug=item.org.slug),
+        _link("decisions:action", org_slug=item.org.slug, item_id=item.pk),
     )
 
 

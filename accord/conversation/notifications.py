@@ -2,4 +2,8 @@
 
 KINDS = {
     "mention": "Someone mentions you (or your team) in a comment",
+    # A dependency's news (accord.conversation.inbox: `_news`), also in the inbox.
+    "dependency_answered": "A request of your team is accepted, declined, agreed, delivered "
+    "or cancelled",
+    "dependency_flagged": "A dependency of your team is flagged at risk or blocked, or cleared",
 }

@@ -704,7 +704,13 @@ def dep_blocked(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             f"{d.title} is blocked",
             (
                 f"{d.title}, which {snap.team_name(d.requester_team_id)} needs from "
-                f"{snap.team_name(d.provider_team_id)} by {_day(d.due)}, is flagged blocked."
+                f"{snap.team_name(d.provider_team_id)} by {_day(d.need_by)}"
+                + (
+                    f" (committed for {_day(d.committed_date)})"
+                    if d.committed_date and d.committed_date != d.need_by
+                    else ""
+                )
+                + ", is flagged blocked."
             ),
             "Find what blocks it and who can unblock it; escalate if nobody can.",
             _dep_ev(snap, d),

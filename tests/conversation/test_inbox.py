@@ -83,7 +83,10 @@ def test_a_proposal_answers_the_request_and_asks_the_other_side_in_turn(world, r
     (back,) = InboxItem.objects.filter(person=world.leader, done_at__isnull=True)
     assert back.title == "Acme counter-proposes: An API for the launch"
     coordination.transition(world.org, world.leader, dep, "accept", committed_date=later)
-    assert not InboxItem.objects.filter(done_at__isnull=True).exists()
+    assert not InboxItem.objects.filter(kind="request", done_at__isnull=True).exists()
+    # What is left is the news of the answer, for the side that asked.
+    (news,) = InboxItem.objects.filter(done_at__isnull=True)
+    assert news.person == world.admin and news.title.startswith("Platform accepts, for ")
 
 
 def test_a_decision_waiting_on_me_and_an_action_item_for_me(world):
@@ -91,7 +94,8 @@ def test_a_decision_waiting_on_me_and_an_action_item_for_me(world):
     d = decisions.create_decision(org, world.member, "Which cloud?", approver=world.leader)
     a = decisions.create_action_item(org, world.leader, "Write the memo", owner=world.member)
     assert InboxItem.objects.get(person=world.leader).kind == "decision"
-    assert InboxItem.objects.get(person=world.member).kind == "action"
+    mine = InboxItem.objects.get(person=world.member)
+    assert mine.kind == "action" and mine.link == f"/o/acme/decisions/actions/{a.pk}/"
     decisions.complete_action_item(org, world.member, a)
     assert InboxItem.objects.get(person=world.member).done_at is not None
     assert d.pk and InboxItem.objects.get(person=world.leader).done_at is None
@@ -174,3 +178,18 @@ def test_the_unread_count_reads_the_inbox_index(world):
     # One of the inbox's indexes, searched by person: never a scan of the table.
     assert "SEARCH conversation_inboxitem USING INDEX inbox_" in plan, plan
     assert "SCAN" not in plan, plan
+
+
+def test_an_action_item_given_to_someone_else_is_done_for_its_previous_owner(world):
+    org = world.org
+    a = decisions.create_action_item(org, world.leader, "Add disk alerts", owner=world.member)
+    (was,) = InboxItem.objects.filter(person=world.member)
+    a = decisions.update_action_item(org, world.leader, a, owner=world.admin)
+    was.refresh_from_db()
+    assert was.done_at is not None  # no longer Mia's to do
+    (now,) = InboxItem.objects.filter(person=world.admin, done_at__isnull=True)
+    assert now.title == "Action item for you: Add disk alerts"
+    decisions.update_action_item(org, world.leader, a, owner=world.member)  # given back
+    was.refresh_from_db()
+    now.refresh_from_db()
+    assert was.done_at is None and was.read_at is None and now.done_at is not None

@@ -24,6 +24,11 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - a team's own WIP overload (load.overloaded) concerns that team alone: the requesting
+#   teams only when the request-load reason applies; dependencies.blocked says "needs it
+#   by <need-by> (committed for <date>)", not the committed date as the need-by; and, of
+#   the same round, overload's evidence opens the priority stack and a cycle names each
+#   initiative and dependency;
 # - reach follows the cascade (an objective's or key result's signal reaches the teams
 #   aligned beneath it and those whose work serves it) and counts each person once;
 # - a signal about the organization's own objectives and key results (no team) concerns
@@ -43,13 +48,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "e6c58f4a7b2154d4ed7672bd3c9e740658b067ef60d6764a2b322ed8e1a016bb",
-    "an hour later": "b60c885ee3fcaa17f59fc2a77f659244f3ffaab2f0c8932c6e826395cfea493b",
+    "first run": "01239d519f0624d98855a0d27de2c6d3717452556d15dd8db8dcb34f01ea3c16",
+    "an hour later": "c59dd77e017dae81920680d039fdcb3fd1b62fdf831c65abf97297581dd2323a",
     "a week later, one acknowledged and one dismissed": (
-        "b21bb2fe5d379ec1207d2efdd2cc656f6530860988ef7853adc86ad7027009f6"
+        "3c762efd4b1408ca2a85b6ac326c618140c5f74dff749088a37b8157ad8fd08c"
     ),
     "a backfill of the week before": (
-        "eb687484b82e2dafe7241c1829d047b47598147cd41923178e1d461dfdacd3e5"
+        "a155b21779c2b44dab5ca2e004df8ebac46530828505dc16e8244ba1138d11a8"
     ),
 }
 

@@ -1,0 +1,148 @@
+"""The other side of a dependency hears of its answers and flags: the requesting team's
+leads (and whoever asked) when it is accepted, declined, agreed or delivered; both teams'
+leads when either side flags it at risk or blocked, or clears the flag. Each in the inbox
+and as an e-mail (unless muted); never the person who acted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from accord import demo
+from accord.activity import delivery
+from accord.activity.models import Notification
+from accord.alignment import services as alignment
+from accord.conversation.models import InboxItem
+from accord.coordination import services as coordination
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Role
+from accord.web.templatetags.dates import day
+from tests.conftest import make_person
+
+
+@pytest.fixture
+def asked(world):
+    """Acme (led by Ada, who asks) needs an API of Platform (led by Leo and Pia)."""
+    org = world.org
+    org_services.add_membership(
+        org, None, person=world.admin, team=world.root, role=MembershipRole.LEAD
+    )
+    world.pia = make_person(org, "Pia Colead", Role.MEMBER)
+    org_services.add_membership(
+        org, None, person=world.pia, team=world.platform, role=MembershipRole.LEAD
+    )
+    mine = alignment.create_initiative(org=org, actor=None, team=world.root, title="Launch")
+    world.work = alignment.create_initiative(
+        org=org, actor=None, team=world.platform, title="API work"
+    )
+    world.dep = coordination.create_dependency(
+        org,
+        world.admin,
+        requester_initiative=mine,
+        provider_team=world.platform,
+        title="An API for the launch",
+        need_by=timezone.localdate() + dt.timedelta(days=14),
+    )
+    return world
+
+
+def open_news(person) -> list[str]:
+    return list(
+        InboxItem.objects.filter(person=person, kind="update", done_at__isnull=True)
+        .order_by("id")
+        .values_list("title", flat=True)
+    )
+
+
+def mailed(kind: str) -> set[int]:
+    return set(
+        Notification.objects.filter(kind=kind, channel="email").values_list("person_id", flat=True)
+    )
+
+
+def test_the_requester_hears_that_the_provider_accepted_and_the_acceptor_does_not(asked):
+    w = asked
+    when = timezone.localdate() + dt.timedelta(days=12)
+    coordination.transition(
+        w.org, w.leader, w.dep, "accept", provider_initiative=w.work, committed_date=when
+    )
+    assert open_news(w.admin) == [f"Platform accepts, for {day(when)}: An API for the launch"]
+    (item,) = InboxItem.objects.filter(person=w.admin, kind="update")
+    assert item.link == f"/o/acme/coordination/d/{w.dep.pk}/" and item.actor == w.leader
+    assert open_news(w.leader) == []  # who acted is not told of it
+    # Leo and Pia's request is answered: done for both, and no news of their own team's act.
+    assert not InboxItem.objects.filter(person__in=[w.leader, w.pia], done_at=None).exists()
+    assert mailed("dependency_answered") == {w.admin.pk}
+
+
+def test_a_decline_reaches_the_requester_with_its_reason(asked):
+    w = asked
+    coordination.transition(w.org, w.pia, w.dep, "decline", note="No capacity this quarter")
+    assert open_news(w.admin) == [
+        "Platform declines: An API for the launch. Reason: No capacity this quarter"
+    ]
+    assert mailed("dependency_answered") == {w.admin.pk}
+    body = Notification.objects.get(person=w.admin).body_text
+    assert "No capacity this quarter" in body and f"/o/acme/coordination/d/{w.dep.pk}/" in body
+
+
+def test_the_provider_hears_that_the_requester_agreed_and_confirmed_delivery(asked):
+    w = asked
+    later = timezone.localdate() + dt.timedelta(days=30)
+    dep = coordination.transition(
+        w.org, w.leader, w.dep, "propose", proposed_date=later, provider_initiative=w.work
+    )
+    dep = coordination.transition(w.org, w.admin, dep, "agree")
+    title = f"Acme agrees to the proposal, for {day(later)}: An API for the launch"
+    assert open_news(w.leader) == open_news(w.pia) == [title]
+    assert open_news(w.admin) == []
+    coordination.transition(w.org, w.admin, dep, "confirm_delivery", note="Works, thanks")
+    done = "Acme confirms the delivery: An API for the launch. Note: Works, thanks"
+    assert open_news(w.leader) == open_news(w.pia) == [done]  # the agreement's item is done
+    assert mailed("dependency_answered") == {w.leader.pk, w.pia.pk}
+
+
+def test_a_flag_reaches_both_sides_and_a_newer_flag_replaces_it(asked):
+    w = asked
+    dep = coordination.transition(
+        w.org,
+        w.leader,
+        w.dep,
+        "accept",
+        provider_initiative=w.work,
+        committed_date=timezone.localdate() + dt.timedelta(days=12),
+    )
+    [accepted] = open_news(w.admin)
+    dep = coordination.transition(w.org, w.leader, dep, "flag_blocked", note="Vendor is down")
+    blocked = "Leo Leader flags blocked: An API for the launch. Reason: Vendor is down"
+    assert open_news(w.admin) == [accepted, blocked]  # the requester, who waits on it
+    assert open_news(w.pia) == [blocked]  # the flagger's fellow lead
+    assert open_news(w.leader) == []  # not the flagger
+    assert mailed("dependency_flagged") == {w.admin.pk, w.pia.pk}
+    coordination.transition(w.org, w.admin, dep, "clear_flag")
+    cleared = "Ada Admin clears the flag: An API for the launch"
+    assert open_news(w.admin) == [accepted]
+    assert open_news(w.leader) == open_news(w.pia) == [cleared]
+
+
+def test_a_muted_kind_sends_no_e_mail_but_still_lands_in_the_inbox(asked):
+    w = asked
+    delivery.set_preferences(w.org, w.admin, w.admin, muted_kinds=["dependency_flagged"])
+    coordination.transition(w.org, w.leader, w.dep, "flag_at_risk", note="Short-staffed")
+    assert open_news(w.admin) == [
+        "Leo Leader flags at risk: An API for the launch. Reason: Short-staffed"
+    ]
+    assert mailed("dependency_flagged") == {w.pia.pk}
+
+
+def test_the_demo_story_fills_inboxes_but_sends_no_e_mail(asked):
+    w = asked
+    with transaction.atomic(), demo._dating():
+        assert demo.loading()
+        coordination.transition(w.org, w.leader, w.dep, "decline", note="Not now")
+    assert not demo.loading()
+    assert len(open_news(w.admin)) == 1
+    assert not Notification.objects.exists()
