@@ -32,8 +32,10 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     # Her default scope: Engineering, the highest team she leads.
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Engineering")
     heat = page.locator("table.heatmap")
-    # Engineering itself, its 5 teams and the working group being formed under it.
-    expect(heat.locator("tbody tr")).to_have_count(7)
+    # All of Engineering, Engineering itself, its 5 teams and the working group being
+    # formed under it.
+    expect(heat.locator("tbody tr")).to_have_count(8)
+    expect(heat.locator("tbody tr", has_text="Engineering itself")).to_have_count(1)
     platform = heat.locator("tbody tr", has=page.get_by_role("link", name="Platform", exact=True))
     cells = platform.locator("a.heat")
     expect(cells).to_have_count(6)
