@@ -29,6 +29,7 @@ VERBS = {
     "sign_in_link_made": "made a sign-in link for",
     "value_recorded": "recorded a new value of",
     "values_imported": "imported values of",
+    "value_voided": "removed a recorded value of",
     "carried_over": "carried over",
     "made_current": "made current",
     "status_changed": "changed the status of",

@@ -238,6 +238,12 @@ class KeyResultPatch(PatchSchema):
 class ValueIn(InputSchema):
     value: float = Field(..., allow_inf_nan=False, description="For a milestone: 1 done, 0 not.")
     note: str = Field("", max_length=500)
+    confirm: bool = Field(
+        False,
+        description="Record a value that looks like a slip anyway: a percentage outside "
+        "0 to 100, or one far outside the key result's start, target and recent values is "
+        "refused (422, code unusual_value) without it.",
+    )
 
 
 class KeyResultValueOut(Schema):
@@ -761,8 +767,33 @@ def list_values(request, kr_id: Id):
 def record_value(request, kr_id: Id, payload: ValueIn):
     org = org_of(request)
     kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
-    services.record_key_result_value(org, actor_of(request), kr, payload.value, payload.note)
+    services.record_key_result_value(
+        org,
+        actor_of(request),
+        kr,
+        payload.value,
+        payload.note,
+        check_unusual=not payload.confirm,
+    )
     return Status(201, KeyResult.objects.get(pk=kr.pk))
+
+
+@router.delete(
+    "/key-results/{kr_id}/values/{value_id}",
+    response={204: None},
+    summary="Remove a mistaken recorded value",
+    description="Voids one value of the key result's history: its current value becomes the "
+    "latest remaining one, and its progress and roll-ups follow. Allowed to whoever recorded "
+    "it, the key result's owner, a lead of its team, leaders and admins. A key result keeps "
+    "at least one value (422, code last_value).",
+)
+def void_value(request, kr_id: Id, value_id: Id, reason: str = Query("", max_length=500)):
+    org = org_of(request)
+    entry = get_or_404(
+        KeyResultValue.objects.for_org(org).filter(key_result_id=kr_id), value_id, "value"
+    )
+    services.void_key_result_value(org, actor_of(request), entry, reason)
+    return Status(204, None)
 
 
 # --- initiatives -------------------------------------------------------------------------

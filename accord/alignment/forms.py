@@ -209,6 +209,12 @@ class KeyResultForm(forms.Form):
 class ValueForm(forms.Form):
     value = NumberField(label="New value")
     note = forms.CharField(max_length=500, required=False)
+    # Ticked after a warning that the value looks like a slip (services.unusual_value).
+    record_anyway = forms.BooleanField(required=False, label="Record anyway")
+
+
+class VoidValueForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False, label="Why (optional)")
 
 
 class InitiativeForm(forms.Form):

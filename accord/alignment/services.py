@@ -64,7 +64,13 @@ from accord.core.services import (
     update_and_record,
 )
 from accord.org.models import Organization, Person, Role, Team
-from accord.org.permissions import refuse_agent, refuse_viewer, require_role, require_team_admin
+from accord.org.permissions import (
+    is_team_lead,
+    refuse_agent,
+    refuse_viewer,
+    require_role,
+    require_team_admin,
+)
 
 StatusCheck = Callable[[Initiative, str, str], None]
 INITIATIVE_STATUS_CHECKS: list[StatusCheck] = []
@@ -906,11 +912,15 @@ def record_key_result_value(
     *,
     at: dt.datetime | None = None,
     source: str = "",
+    check_unusual: bool = False,
 ) -> KeyResultValue:
     """Record a new current value (for a milestone: 1/true = done, 0/false = not done).
 
     `at` backdates the history entry (importers, the demo); it defaults to now. `source`
-    marks a value Accord pulled ("source") rather than one a person recorded."""
+    marks a value Accord pulled ("source") rather than one a person recorded.
+    `check_unusual`: refuse (code "unusual_value") a value `unusual_value` finds far out
+    of line, until the person confirms it (the page's "Record anyway" box, the API's
+    `confirm`); loaders, importers and sources record what they are given."""
     require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
     if isinstance(value, bool):
@@ -929,6 +939,14 @@ def record_key_result_value(
                 fields={"value": ["1 = done, 0 = not done."]},
             )
         kr.done = number_value == 1.0
+    if check_unusual:
+        warning = unusual_value(kr, number_value)
+        if warning:
+            raise ServiceError(
+                warning,
+                fields={"value": ["Unusual for this key result: check it, or record it anyway."]},
+                code="unusual_value",
+            )
     kr.current = number_value
     kr.version += 1
     kr.save(update_fields=["current", "done", "version", "updated_at"])
@@ -949,6 +967,43 @@ def record_key_result_value(
     activity.record(org, actor, "value_recorded", kr, before=before, after=after)
     rollups.refresh([kr.objective_id])
     return entry
+
+
+PERCENT_UNITS = frozenset({"%", "percent", "per cent", "pct"})
+RECENT_VALUES = 10  # the recorded values `unusual_value` compares a new one with
+
+
+def unusual_value(kr: KeyResult, value: float) -> str:
+    """Why `value` looks like a slip for `kr` ("" if it does not): the page asks before
+    recording it, the API wants `confirm`.
+
+    - a percentage (unit "%") outside 0 to 100;
+    - a value further outside the key result's known numbers (its start, target, range
+      bounds and last ten recorded values, lowest to highest) than the larger of their
+      spread and half their largest size (at least 1): for 99.8 to 99.95 % anything below
+      49.8; for 1,000,000 to 2,000,000 anything above 3,000,000 or below 0.
+
+    A milestone's 0 or 1 is never unusual. One query (the recent values)."""
+    if kr.is_milestone:
+        return ""
+    unit = (kr.unit or "").strip()
+    if unit.lower() in PERCENT_UNITS and not 0 <= value <= 100:
+        return (
+            f"{value:g} {unit} is outside 0 to 100 {unit} for {kr.name}, a percentage. "
+            "Check the value, or tick the box to record it anyway."
+        )
+    recent = KeyResultValue.objects.filter(key_result=kr).order_by("-recorded_at", "-id")
+    known = [kr.start, kr.target, *(v for v in (kr.range_low, kr.range_high) if v is not None)]
+    known += list(recent.values_list("value", flat=True)[:RECENT_VALUES])
+    low, high = min(known), max(known)
+    slack = max(high - low, max(abs(low), abs(high)) / 2, 1.0)
+    if low - slack <= value <= high + slack:
+        return ""
+    return (
+        f"{value:g}{' ' + unit if unit else ''} is far outside what {kr.name} has known "
+        f"({low:g} to {high:g}: its start, target and recent values). Check the value, or "
+        "tick the box to record it anyway."
+    )
 
 
 @transaction.atomic
@@ -1012,6 +1067,87 @@ def import_key_result_values(
     )
     rollups.refresh([kr.objective_id])
     return len(rows)
+
+
+def can_void_value(actor: Person | None, entry: KeyResultValue, kr: KeyResult) -> bool:
+    """Who may void a recorded value: the person who recorded it, and whoever may void
+    any of the key result's values (`voids_any_value`)."""
+    if actor is None:
+        return True
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return False
+    return actor.pk == entry.recorded_by_id or voids_any_value(actor, kr)
+
+
+def voids_any_value(actor: Person | None, kr: KeyResult) -> bool:
+    """Whether `actor` may void any recorded value of `kr`: its owner (its objective's when
+    it has none), a lead of its objective's team, the organization's leaders and admins
+    (who manage any team, `require_team_admin`), and Accord itself. At most one query."""
+    if actor is None:
+        return True
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return False
+    objective = kr.objective
+    if actor.has_role(Role.LEADER) or actor.pk == (kr.owner_id or objective.owner_id):
+        return True
+    return objective.team_id is not None and is_team_lead(actor, objective.team)
+
+
+@transaction.atomic
+def void_key_result_value(
+    org: Organization, actor: Person | None, entry: KeyResultValue, reason: str = ""
+) -> KeyResult:
+    """Remove a mistaken recorded value from a key result's history.
+
+    The key result's current value becomes its latest remaining value (by date) and its
+    progress and the stored roll-ups follow, as when a value is recorded. The event keeps
+    what was removed (value, date, who recorded it) and why. A key result keeps at least
+    one value: record the right one first, then void the slip."""
+    require_same_org(org, entry, "recorded value")
+    kr = (
+        KeyResult.objects.select_for_update()
+        .select_related("objective__period", "objective__team")
+        .get(pk=entry.key_result_id)
+    )
+    if not can_void_value(actor, entry, kr):
+        raise PermissionDenied(
+            "Only the person who recorded a value, the key result's owner, a lead of its "
+            "team, a leader or an admin may remove it."
+        )
+    _require_open_period(kr.objective.period, "key results")
+    rest = KeyResultValue.objects.filter(key_result=kr).exclude(pk=entry.pk)
+    latest = rest.order_by("-recorded_at", "-id").first()
+    if latest is None:
+        raise ServiceError(
+            f"This is the only value of {kr.name}: record the right value first, then remove "
+            "this one.",
+            code="last_value",
+        )
+    before = {
+        "current": kr.current,
+        "done": kr.done,
+        "progress": round(kr_progress(kr), 1),
+        "value": entry.value,
+        "recorded_at": entry.recorded_at.isoformat(),
+        "recorded_by": entry.recorded_by_id,
+    }
+    entry.delete()
+    kr.current = latest.value
+    if kr.is_milestone:
+        kr.done = latest.value == 1.0
+    kr.version += 1
+    kr.save(update_fields=["current", "done", "version", "updated_at"])
+    after: dict[str, Any] = {
+        "current": kr.current,
+        "done": kr.done,
+        "progress": round(kr_progress(kr), 1),
+    }
+    reason = (reason or "").strip()[:500]
+    if reason:
+        after["reason"] = reason
+    activity.record(org, actor, "value_voided", kr, before=before, after=after)
+    rollups.refresh([kr.objective_id])
+    return kr
 
 
 @transaction.atomic

@@ -39,6 +39,11 @@ urlpatterns = [
     path("objectives/<int:objective_id>/key-results/new/", views.kr_new, name="kr_new"),
     path("key-results/<int:kr_id>/edit/", views.kr_edit, name="kr_edit"),
     path("key-results/<int:kr_id>/value/", views.kr_value, name="kr_value"),
+    path(
+        "key-results/<int:kr_id>/values/<int:value_id>/void/",
+        views.kr_value_void,
+        name="kr_value_void",
+    ),
     path("key-results/<int:kr_id>/delete/", views.kr_delete, name="kr_delete"),
     path("key-results/<int:kr_id>/", views.key_result_detail, name="key_result"),
     path("initiatives/", views.initiatives, name="initiatives"),

@@ -33,6 +33,7 @@ from accord.alignment.forms import (
     ReplacementForm,
     StatusForm,
     ValueForm,
+    VoidValueForm,
     WipForm,
 )
 from accord.alignment.models import (
@@ -779,14 +780,19 @@ def kr_value(request, kr_id: int):
     org = request.org
     kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
     form = ValueForm(request.POST)
-    error = None
+    error, unusual = None, False
     if form.is_valid():
         try:
             services.record_key_result_value(
-                org, request.person, kr, form.cleaned_data["value"], form.cleaned_data["note"]
+                org,
+                request.person,
+                kr,
+                form.cleaned_data["value"],
+                form.cleaned_data["note"],
+                check_unusual=not form.cleaned_data["record_anyway"],
             )
         except ServiceError as exc:
-            error = exc.message
+            error, unusual = exc.message, exc.code == "unusual_value"
     elif "value" in form.errors:
         error = f"{kr.name}: enter a number (you gave {request.POST.get('value', '')!r})."
     else:  # the number was fine: the note is what was refused (too long)
@@ -812,17 +818,50 @@ def kr_value(request, kr_id: int):
                 # a refused value is shown again as typed, next to its error; the row keeps
                 # the page it was on (not this address) for a later submit without htmx
                 typed=request.POST.get("value", "") if error else None,
+                unusual=unusual,  # a value that looks like a slip: the row asks to confirm
                 back=_next(request, request.path),
             ),
         )
         if not error:
             response["HX-Trigger"] = "kr-updated"
         return response
+    back = _next(request, _url("objective", request, objective_id=kr.objective_id))
+    if unusual:  # asked before it is recorded, with a plain form (no script needed)
+        return render(
+            request,
+            "alignment/kr_value_confirm.html",
+            _ctx(request, kr=kr, obj=kr.objective, error=error, form=form, back=back),
+            status=422,
+        )
     if error:
         messages.error(request, error)
     else:
         messages.success(request, f"{kr.name} updated.")
-    return redirect(_next(request, _url("objective", request, objective_id=kr.objective_id)))
+    return redirect(back)
+
+
+@org_view
+@require_POST
+def kr_value_void(request, kr_id: int, value_id: int):
+    """Remove a mistaken recorded value (services.void_key_result_value), back to the
+    key result's page."""
+    org = request.org
+    entry = get_object_or_404(
+        KeyResultValue.objects.for_org(org).filter(key_result_id=kr_id), pk=value_id
+    )
+    form = VoidValueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long (at most 500 characters); nothing removed.")
+    else:
+        try:
+            kr = services.void_key_result_value(
+                org, request.person, entry, form.cleaned_data["reason"]
+            )
+        except ServiceError as exc:
+            flash_error(request, exc)  # 403 and 404 answer as such
+        else:
+            messages.success(request, f"Value removed; {kr.name} is now {kr.current:g}.")
+    return redirect(_url("key_result", request, kr_id=kr_id))
 
 
 @org_view
@@ -860,6 +899,12 @@ def key_result_detail(request, kr_id: int):
         .order_by("-recorded_at", "-id")[:KR_VALUES_SHOWN]
     )
     kr.pct = kr_progress(kr)
+    closed = period.state == PeriodState.CLOSED
+    if not closed and _can_write(request) and len(values) > 1:
+        # Who may remove a mistaken value: its recorder, or who may remove any (one query).
+        any_value = services.voids_any_value(request.person, kr)
+        for v in values:
+            v.may_void = any_value or v.recorded_by_id == request.person.pk
     points = [(v.recorded_at, v.value) for v in reversed(values)]
     chart = sparkline(points, target=_spark_target(kr), width=560, height=120, label=kr.name)
     today = timezone.localdate()
@@ -879,7 +924,7 @@ def key_result_detail(request, kr_id: int):
             values=values,
             chart=chart,
             initiatives=list(kr.initiatives.select_related("team", "owner").order_by("title")),
-            closed=period.state == PeriodState.CLOSED,
+            closed=closed,
             history=history_for(org, "alignment.keyresult", kr.pk),
             panels=web_panels.collect("key_result", request, kr),
         ),

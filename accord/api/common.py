@@ -263,6 +263,7 @@ ID_FILTERS: dict[str, tuple[str, str]] = {
     "approver_id": ("org.Person", "person"),
     "driver_id": ("org.Person", "person"),
     "raised_by_id": ("org.Person", "person"),
+    "raised_in_id": ("org.Team", "team"),
     "period_id": ("alignment.Period", "period"),
     "objective_id": ("alignment.Objective", "objective"),
     "root_id": ("alignment.Objective", "objective"),

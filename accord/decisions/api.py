@@ -822,16 +822,22 @@ def list_issues(
     raised_by_id: Id | None = None,
     ranked: bool = False,
     only: bool = False,
+    raised_in_id: Id | None = None,
 ):
     """`ranked=true`: the open issues in the order a meeting takes them (rank, then votes).
-    `team_id`: issues at that team and the teams below it (`only=true`: the team alone)."""
+    `team_id`: issues at that team and the teams below it (`only=true`: the team alone).
+    `raised_in_id`: issues first raised at that team (and the teams below it, or alone with
+    `only=true`), wherever they sit now: what a team escalated stays in its view."""
     org = org_of(request)
     team = _team(org, team_id)
+    raised_in = _team(org, raised_in_id)
     qs = _issues(org).order_by("-opened_at", "-id")
     if ranked:
         qs = queries.ranked_issues_query(org).prefetch_related("escalations")
     if team is not None:
         qs = in_subtree(qs, team, only=only)
+    if raised_in is not None:
+        qs = in_subtree(qs, raised_in, only=only, field="raised_in_id")
     if status:
         qs = qs.filter(status=status)
     if severity:

@@ -233,6 +233,8 @@ class IssueEditForm(forms.Form):
     )
 
     def __init__(self, *args, org, **kwargs):
+        # Ids of its own: the issue's page also has the new action item's title and owner.
+        kwargs.setdefault("auto_id", "id_edit_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _people(org)
 

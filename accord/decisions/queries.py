@@ -830,16 +830,31 @@ def open_issues(org: Organization, team_ids: Iterable[int] | None = None) -> Que
 
 
 def issue_list(
-    org: Organization, *, team: Team | None = None, only: bool = False, show: str = "open"
+    org: Organization,
+    *,
+    team: Team | None = None,
+    only: bool = False,
+    show: str = "open",
+    raised: bool = False,
 ) -> QuerySet[Issue]:
     """Issues for a list: at `team` and the teams below it (`only`: the team alone); open
-    ones longest at their level first, or (`show="closed"`) the closed, latest first."""
+    ones longest at their level first, or (`show="closed"`) the closed, latest first.
+    `raised`: instead those first raised there, wherever they sit now (escalated up)."""
     qs = Issue.objects.for_org(org).select_related("team", "raised_by", "raised_in", "team__parent")
     if team is not None:
-        qs = in_subtree(qs, team, only=only)
+        qs = in_subtree(qs, team, only=only, field="raised_in_id" if raised else "team_id")
     if show == "open":
         return qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
     return qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
+
+
+def raised_elsewhere(org: Organization, team: Team, *, only: bool = False) -> QuerySet[Issue]:
+    """Open issues first raised at `team` (and the teams below it, unless `only`) that now
+    sit elsewhere: escalated above it. None for the only team at the top."""
+    raised = issue_list(org, team=team, only=only, raised=True)
+    if not only and covers_every_team(team):
+        return raised.none()
+    return raised.exclude(team_id__in=subtree_ids(team, only=only))
 
 
 def ranked_issues(

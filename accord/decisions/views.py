@@ -339,8 +339,10 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
                 "rationale": d.rationale,
             },
         ),
-        "reason_form": ReasonForm(),
-        "supersede_form": SupersedeForm(org=org, exclude_id=d.pk),
+        # Two forms on one page, each asking a reason: ids of their own (the posts keep
+        # the fields' names).
+        "reason_form": ReasonForm(auto_id="id_reverse_%s"),
+        "supersede_form": SupersedeForm(org=org, exclude_id=d.pk, auto_id="id_supersede_%s"),
         "action_form": _action_form(request, {"owner": me}),
         "today": timezone.localdate(),
         "tab": "log",
@@ -794,8 +796,16 @@ def _issues_page(request, form: IssueForm | None = None, status: int = 200):
     org, me = request.org, request.person
     team, only = team_filter(request)
     show = "closed" if request.GET.get("show") == "closed" else "open"
-    qs = queries.issue_list(org, team=team, only=only, show=show).prefetch_related(
+    # `raised=1`: the issues the team raised, wherever they sit now (escalated ones too).
+    raised = team is not None and request.GET.get("raised") == "1"
+    qs = queries.issue_list(org, team=team, only=only, show=show, raised=raised).prefetch_related(
         Prefetch("escalations", queryset=IssueEscalation.objects.order_by("at", "id"))
+    )
+    # At the team: how many it raised now sit above it, to follow them (up to 200).
+    elsewhere = (
+        shown_count(queries.count_up_to(queries.raised_elsewhere(org, team, only=only), 200), 200)
+        if team is not None and not raised and show == "open"
+        else "0"
     )
     page = paginate_uncounted(request, qs, 50)
     mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
@@ -816,6 +826,8 @@ def _issues_page(request, form: IssueForm | None = None, status: int = 200):
             "page_path": _url(request, "issues"),
             "team": team,
             "only": only,
+            "raised": raised,
+            "elsewhere": elsewhere,
             "page": page,
             "rows": rows,
             "show": show,
@@ -880,7 +892,10 @@ def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
             "stale": issue.is_stale(),
             "votes": sum(issue.votes.values_list("value", flat=True)),
             "solve_form": SolveForm(org=org),
-            "reason_form": ReasonForm(),
+            # Escalate and drop both ask a reason: ids of their own (the posts keep the
+            # fields' names).
+            "escalate_form": ReasonForm(auto_id="id_escalate_%s"),
+            "drop_form": ReasonForm(auto_id="id_drop_%s"),
             "action_form": _action_form(request, {"owner": me, "team": issue.team}),
             "today": timezone.localdate(),
             "tab": "issues",
@@ -906,9 +921,13 @@ def issue_edit(request, issue_id: int):
     return _issue_page(request, issue, form)  # the service wrote nothing to this one
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @org_view
 def issue_new(request):
+    if request.method == "GET":  # a bookmarked or shared address: the list, at its form
+        team, _ = team_filter(request)  # an unknown team is a 404, as on the list
+        query = f"?{urlencode({'team': team.slug})}" if team is not None else ""
+        return redirect(f"{_url(request, 'issues')}{query}#raise-h")
     form = IssueForm(request.POST, org=request.org)
     if form.is_valid():
         data = form.cleaned_data

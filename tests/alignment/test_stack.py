@@ -101,3 +101,23 @@ def test_two_people_moving_at_once_end_in_a_consistent_dense_order(cast):
         assert not errors, errors
         after = _order(cast.platform)
         assert after in (_serial(before, [move_1, move_2]), _serial(before, [move_2, move_1]))
+
+
+def test_rows_past_the_wip_limit_say_so_in_text(cast):
+    """Not only a pink tint: an "over WIP" mark screen readers read, explained above the list
+    (shown only on the rows past the limit, which the script re-marks after a drag)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from tests.conftest import login
+
+    _stack(cast, "ABC")
+    s.set_wip_limit(cast.org, None, cast.platform, 2)
+    body = login(cast.member).get("/o/acme/alignment/teams/platform/").content.decode()
+    assert "past the WIP limit of 2 are marked “over WIP”" in body
+    rows = body.split('id="stack-list"')[1].split("</ol>")[0].split('<li class="stack-item')[1:]
+    assert [" over-wip" in r.split(">")[0] for r in rows] == [False, False, True]
+    assert all('class="tag tag--warn over-wip-tag">over WIP</span>' in r for r in rows)
+    css = Path(settings.BASE_DIR, "accord/alignment/static/alignment/alignment.css").read_text()
+    assert ".stack-item:not(.over-wip) .over-wip-tag { display: none; }" in css

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from accord.alignment import queries, rollups
 from accord.alignment import services as s
-from accord.alignment.models import Initiative, KeyResult, Objective
+from accord.alignment.models import Initiative, KeyResult, KeyResultValue, Objective
 from accord.core.errors import ServiceError
 
 OPS = (
@@ -32,6 +32,7 @@ OPS = (
     "delete_objective",
     "delete_initiative",
     "import_values",
+    "void_value",
 )
 STATUSES = ("active", "draft", "dropped", "achieved")
 DIRECTIONS = ("increase", "decrease", "above", "below", "range")
@@ -87,6 +88,10 @@ def _apply(org, plan, op, a, b, x):
 
         at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
         s.import_key_result_values(org, None, kr, [(at, b % 2 if kr.is_milestone else x)])
+    elif op == "void_value" and krs:
+        kr = _pick(krs, a)
+        values = list(KeyResultValue.objects.filter(key_result=kr).order_by("id"))
+        s.void_key_result_value(org, None, _pick(values, b))
     elif op == "kr_weight" and krs:
         s.update_key_result(org, None, _pick(krs, a), weight=0.5 + b % 4)
     elif op == "link" and len(objectives) > 1:
@@ -148,6 +153,8 @@ def _same(a, b) -> bool:
     steps=[("key_result", 0, 0, 10.0), ("initiative", 0, 1, 0.0), ("initiative_status", 0, 1, 0.0)]
 )
 @example(steps=[("key_result", 0, 0, 10.0), ("value", 0, 0, 5.0)])
+# a mistaken value voided: the key result falls back to the one before, the figures follow
+@example(steps=[("key_result", 1, 20, 10.0), ("value", 0, 0, 15.0), ("void_value", 0, 1, 0.0)])
 @example(steps=[("initiative", 1, 1, 0.0), ("unserve", 0, 0, 0.0), ("delete_objective", 0, 0, 0.0)])
 @example(steps=[("status", 1, 2, 0.0), ("link", 2, 0, 0.0), ("unlink", 2, 0, 0.0)])
 def test_stored_figures_equal_a_full_recomputation(plan, cast, steps):
