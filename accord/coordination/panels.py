@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from accord.coordination import queries
+from accord.org.queries import has_sub_teams
 
 
 def home(request) -> str | None:
@@ -16,7 +17,12 @@ def home(request) -> str | None:
 
 
 def team(request, team) -> str | None:
+    """The team's own dependencies; a team with sub-teams also its figures with the teams
+    below it (a handful of bounded counts, see `queries.scope_figures`)."""
     summary = queries.team_summary(request.org, team)
+    scope = queries.scope_figures(request.org, team) if has_sub_teams(team) else None
     return render_to_string(
-        "coordination/panel_team.html", {"team": team, "s": summary}, request=request
+        "coordination/panel_team.html",
+        {"team": team, "s": summary, "scope": scope},
+        request=request,
     )

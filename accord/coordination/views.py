@@ -21,6 +21,7 @@ from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, S
 from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.errors import ServiceError
 from accord.org.models import Team
+from accord.org.queries import has_sub_teams
 from accord.web.helpers import (
     change_and_redirect,
     form_error,
@@ -130,13 +131,24 @@ def dependency_list(request):
         return YES_NO.get(value)
 
     direction = choice("direction", ("inbound", "outbound")) if team else None
+    # Only across the scope's boundary, and only what waits for the scope's answer: "1".
+    outside = choice("outside", ("1",)) == "1" if team else False
+    waiting = choice("waiting", ("1",)) == "1"
     filters = {
         "state": choice("state", State.values),
         "active": yes_no("active"),
         "late": yes_no("late"),
         "at_risk": yes_no("at_risk"),
     }
-    qs = queries.filtered(org, team=team, only=only, direction=direction, **filters)
+    qs = queries.filtered(
+        org,
+        team=team,
+        only=only,
+        direction=direction,
+        outside=outside,
+        waiting=waiting,
+        **filters,
+    )
     page = paginate_uncounted(request, qs, LIST_SHOWN)
     page.object_list = queries.decorate(page.object_list, queries.today())
     params = get.copy()
@@ -148,6 +160,9 @@ def dependency_list(request):
             "team": team,
             "only": only,
             "direction": direction or "",
+            "outside": outside,
+            "waiting": waiting,
+            "described": _described(team, only, direction, outside, waiting, filters),
             "filters": filters,
             "states": State.choices,
             "page": page,
@@ -158,7 +173,46 @@ def dependency_list(request):
     )
 
 
+def _described(team, only, direction, outside, waiting, filters) -> str:
+    """The filters in force, as a sentence under them: "Asked by Engineering and the teams
+    below it of teams outside them; active, late"."""
+    if team is None:
+        out = "Every team's dependencies"
+    else:
+        scope = f"{team.name} only" if only else f"{team.name} and the teams below it"
+        verb = {"inbound": "Asked of", "outbound": "Asked by"}.get(
+            direction or "", "Asked of or by"
+        )
+        out = f"{verb} {scope}"
+        if outside:
+            them = team.name if only else "them"
+            out += {
+                "inbound": f" by teams outside {them}",
+                "outbound": f" of teams outside {them}",
+            }.get(direction or "", f", with a team outside {them} on the other side")
+    cuts = []
+    if waiting:
+        whom = "" if team is None else f" from {team.name}" if only else " from one of them"
+        cuts.append("waiting for an answer" + whom)
+    if filters["state"]:
+        cuts.append(State(filters["state"]).label.lower())
+    for name, yes, no in (
+        ("active", "active", "closed"),
+        ("late", "late", "not late"),
+        ("at_risk", "at risk", "not at risk"),
+    ):
+        if filters[name] is not None:
+            cuts.append(yes if filters[name] else no)
+    return out + ("; " + ", ".join(cuts) if cuts else "") + "."
+
+
 TEAM_SHOWN = 50  # dependencies of each side on a team's page: open ones first, soonest due
+INBOX_SHOWN = 20  # of what waits on a team with sub-teams, soonest due first
+
+
+def _awaited_team(dep) -> int:
+    """The team whose answer a waiting dependency awaits."""
+    return dep.requester_team_id if dep.awaiting == Side.REQUESTER else dep.provider_team_id
 
 
 @org_view
@@ -170,36 +224,58 @@ def team(request, team_slug: str):
     outbound_qs = queries.base(org).filter(requester_team=team)
     inbound = queries.decorate(queries.open_first(inbound_qs)[:TEAM_SHOWN], on)
     outbound = queries.decorate(queries.open_first(outbound_qs)[:TEAM_SHOWN], on)
+    # A team with sub-teams (a department): its figures with the teams below it, and an
+    # inbox of what waits on any of them (the first screen; the list has the rest).
+    scope = queries.scope_figures(org, team, on) if has_sub_teams(team) else None
+    below = []
+    if scope is not None:
+        waiting = queries.filtered(org, team=team, waiting=True, on=on, whole=scope["whole"])
+        below = queries.decorate(waiting[:INBOX_SHOWN], on)
     # One query tells for which of the page's teams the viewer may act (theirs, those
     # below a team they lead, any as an admin).
     page_teams = {team.pk} | {
-        t for d in inbound + outbound for t in (d.requester_team_id, d.provider_team_id)
+        t for d in inbound + outbound + below for t in (d.requester_team_id, d.provider_team_id)
     }
     standings = queries.standing(org, me, page_teams)
     _with_actions(inbound, me, standings)
     _with_actions(outbound, me, standings)
-    inbox = [
-        d
-        for d in inbound
-        if d.state in (State.REQUESTED, State.NEGOTIATING) and d.awaiting == Side.PROVIDER
-    ]
-    # Proposals the team received on what it asked for: agree or counter.
-    answers = [d for d in outbound if d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER]
-    inbox_ids = {d.pk for d in inbox}
     mine = standings.get(team.pk)
-    for d in inbox + answers:
+    if scope is None:
+        inbox = [
+            d
+            for d in inbound
+            if d.state in (State.REQUESTED, State.NEGOTIATING) and d.awaiting == Side.PROVIDER
+        ]
+        # Proposals the team received on what it asked for: agree or counter.
+        inbox += [
+            d for d in outbound if d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER
+        ]
+        # Only as one who may act for the team itself (the page's team).
+        answering = mine is not None
+        acting_below = []
+    else:
+        # Each row as one who may act for the team it waits on (`my_actions`).
+        inbox, answering = _with_actions(below, me, standings), True
+        # Whose answers the viewer gives as a lead above (recorded as acting for the team).
+        awaited = [standings.get(_awaited_team(d)) for d in below]
+        acting_below = sorted({s.as_text for s in awaited if s is not None and s.on_behalf})
+    for d in inbox:
         # The buttons only: each form is fetched when its button is opened (`act`).
         d.actions = [
             (action, TRANSITIONS[action].label)
             for action in (*INBOX_ACTIONS, "agree", "counter")
-            if mine is not None and action in d.my_actions
+            if answering and action in d.my_actions
         ]
+    inbox_ids = {d.pk for d in inbox}
     return render(
         request,
         "coordination/team.html",
         {
             "team": team,
-            "inbox": inbox + answers,
+            "inbox": inbox,
+            "scope": scope,
+            "inbox_shown": INBOX_SHOWN,
+            "acting_below": acting_below,
             "inbound": [d for d in inbound if d.pk not in inbox_ids],
             "outbound": outbound,
             "inbound_total": inbound_qs.count() if len(inbound) == TEAM_SHOWN else len(inbound),

@@ -13,20 +13,29 @@ from accord.decisions.models import (
     UNDECIDED,
     stale_after_days,
 )
+from accord.org.queries import has_sub_teams
 
 
 def team(request, team) -> str | None:
     org = request.org
     today = timezone.localdate()
-    issues = list(queries.open_issues(org, [team.pk])[:8])
+    # A team with sub-teams (a department) shows its issues and action items with the teams
+    # below it, as the lists it links to (their first rows), beside the team's own counts.
+    below = has_sub_teams(team)
+    if below:
+        issues_below = queries.issue_list(org, team=team)
+        issues = list(issues_below[:8])
+        items, _ = queries.team_action_lists(org, team, open_limit=8, closed_limit=0)
+    else:
+        issues = list(queries.open_issues(org, [team.pk])[:8])
+        items = list(
+            queries.action_items(org)
+            .filter(team=team, status="open")
+            .order_by(queries.DUE_FIRST, "id")[:8]
+        )
     days = stale_after_days(org)  # one query, whether or not there are issues to mark
     for issue in issues:
         issue.stale_days = days  # the template's is_stale reads it: one query, not eight
-    items = list(
-        queries.action_items(org)
-        .filter(team=team, status="open")
-        .order_by(queries.DUE_FIRST, "id")[:8]
-    )
     # The team's own decisions: those waiting first (soonest deadline), then the newest.
     waiting_first = Case(When(status__in=UNDECIDED, then=Value(0)), default=Value(1))
     decided = list(
@@ -34,7 +43,7 @@ def team(request, team) -> str | None:
             :6
         ]
     )
-    ft = queries.follow_through(org, team=team, days=30, today=today)
+    ft = queries.follow_through(org, team=team, days=30, today=today, subtree=below)
     # Each count is the length of the list it links to (the team alone), up to 200: what
     # the action items page lists.
     issue_count = count_up_to(queries.issue_list(org, team=team, only=True), 200)
@@ -52,6 +61,18 @@ def team(request, team) -> str | None:
             "today": today,
             "issue_count": shown_count(issue_count, 200),
             "item_count": shown_count(item_count, 200),
+            "below": below,
+            # Of the team with the teams below it: the stored tallies, and issues up to 200.
+            **(
+                {
+                    "issues_below": shown_count(count_up_to(issues_below, 200), 200),
+                    "items_below": queries.open_action_figures(
+                        org, team, subtree=True, today=today
+                    ),
+                }
+                if below
+                else {}
+            ),
         },
         request=request,
     )

@@ -106,11 +106,33 @@ def covers_every_team(team: Team) -> bool:
     """Whether `team` and the teams below it are every team of its organization (it is
     the only team at the top). Then "filed to a team of the subtree" is "filed to any
     team", which a list can test row by row on its own index instead of first gathering
-    the whole organization's teams and links. One query."""
-    return (
-        team.parent_id is None
-        and not Team.objects.filter(org_id=team.org_id, parent=None).exclude(pk=team.pk).exists()
-    )
+    the whole organization's teams and links. One query, once per team object (a page's
+    panels each ask of the same team)."""
+    known = team.__dict__.get("_covers_every_team")
+    if known is None:
+        known = team.__dict__["_covers_every_team"] = (
+            team.parent_id is None
+            and not Team.objects.filter(org_id=team.org_id, parent=None)
+            .exclude(pk=team.pk)
+            .exists()
+        )
+    return known
+
+
+def has_sub_teams(team: Team) -> bool:
+    """Whether any team (current or retired) is below `team`: its pages then give figures
+    of the team with the teams below it, as a department head reads them. One query, once
+    per team object; the team page notes what it already read (`note_sub_teams`)."""
+    known = team.__dict__.get("_has_sub_teams")
+    if known is None:
+        known = Team.objects.filter(org_id=team.org_id, parent_id=team.pk).exists()
+        note_sub_teams(team, known)
+    return known
+
+
+def note_sub_teams(team: Team, known: bool) -> None:
+    """Tell `has_sub_teams` what a page already knows of `team`'s sub-teams."""
+    team.__dict__["_has_sub_teams"] = known
 
 
 def in_subtree(qs, team: Team, *, only: bool = False, field: str = "team_id"):

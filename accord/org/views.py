@@ -159,6 +159,8 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
         .values_list("id", flat=True)[:500]
     )
     children = list(Team.objects.for_org(org).filter(parent=team).order_by("name", "id")[:rows])
+    # The pillars' panels give a team with sub-teams its figures with the teams below it.
+    queries.note_sub_teams(team, bool(children))
     return render(
         request,
         "org/team_detail.html",

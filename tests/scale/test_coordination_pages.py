@@ -150,6 +150,10 @@ PAGES = {
     "index": lambda s: "",
     "team": lambda s: f"teams/{s['asks'].slug}/",
     "providing team": lambda s: f"teams/{s['gives'].slug}/",
+    "top team's crossing dependencies": lambda s: (
+        f"list/?team={s['asks'].parent.slug}&outside=1&direction=outbound"
+    ),
+    "waiting dependencies": lambda s: f"list/?team={s['asks'].parent.slug}&waiting=1",
     "detail": lambda s: f"d/{s['dep'].pk}/",
     "map": lambda s: "map/",
     "map data": lambda s: "map.json",
@@ -231,6 +235,32 @@ def test_a_page_does_the_same_work_at_30_and_200_teams(generated, guarded, page,
     assert rows_small == rows_large, f"rendered rows: {seen}"
     # Rows read may differ a little with the data shown (which of them are held up, say),
     # never with the size of the organization (200 teams is almost seven times 30).
+    assert read_large <= 1.5 * read_small + 10, f"rows read: {seen}"
+    assert size_large < 200_000
+
+
+def test_the_top_teams_page_does_the_same_work_at_30_and_200_teams(
+    generated, guarded, db, monkeypatch
+):
+    """The top team has sub-teams: its figures and its inbox span the whole organization,
+    counted up to a limit and shown a first screen at a time. (Its own lists, and what it
+    has ready to work on, are the top team's own rows, which the two generated
+    organizations give it in different numbers.)"""
+    seen, inboxes = {}, {}
+    for size, org in generated.items():
+        s = guarded[size]
+        url = f"/o/{org.slug}/coordination/teams/{s['asks'].parent.slug}/"
+        client = login(s["viewer"])
+        seen[size] = _measure(client, url, {}, monkeypatch)
+        page = client.get(url).content.decode()
+        inbox = page.split('id="inbox-h"')[1].split("</section>")[0]
+        inboxes[size] = len(re.findall(r'<li class="inbox__item"', inbox))
+        assert "data-scope-figures" in page
+    (q_small, _, read_small, _), (q_large, _, read_large, size_large) = seen.values()
+    # The top team's own rows read their milestones and counter-proposals' initiatives
+    # only when one of them has one (`queries.base`): at most those two apart.
+    assert abs(q_small - q_large) <= 2, f"queries: {seen}"
+    assert inboxes["small"] == inboxes["large"] == 20, inboxes
     assert read_large <= 1.5 * read_small + 10, f"rows read: {seen}"
     assert size_large < 200_000
 
