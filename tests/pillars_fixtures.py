@@ -24,6 +24,7 @@ from accord.alignment.models import (
     Initiative,
     InitiativeLink,
     KeyResult,
+    KeyResultValue,
     Objective,
     ObjectiveLink,
     Period,
@@ -109,6 +110,7 @@ def collect_ids(org: Organization, admin: Person, exclude_team_slugs=()) -> dict
         "parent_id": objective_link.parent_id,
         "kr_id": open_key_result(org).pk,
         "key_result_id": open_key_result(org).pk,
+        "value_id": key_result_value(org).pk,
         "initiative_id": dep.requester_initiative_id,
         "team_slug": team.slug,
         "team_id": team.pk,
@@ -170,6 +172,14 @@ def open_vacancy(org: Organization, team: Team) -> TeamVacancy:
 def open_key_result(org: Organization) -> KeyResult:
     """A key result of a period still open (a closed period's are frozen)."""
     return first(KeyResult.objects.for_org(org).exclude(objective__period__state="closed"))
+
+
+def key_result_value(org: Organization) -> KeyResultValue:
+    """A recorded value of `open_key_result` (the pages and API name it under that key
+    result)."""
+    kr = open_key_result(org)
+    value = KeyResultValue.objects.filter(key_result=kr).order_by("pk").first()
+    return value or alignment.record_key_result_value(org, None, kr, kr.current)
 
 
 def own_integrations(org: Organization, admin: Person, initiative, measurable) -> dict:

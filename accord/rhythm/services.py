@@ -819,12 +819,12 @@ def remind_not_in_yet(
     from accord.rhythm import notifications
 
     require_same_org(org, cadence, "cadence")
-    if not cadence.is_checkin:
-        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
     if not manages_meetings(actor, cadence):
         raise PermissionDenied(
             f"Only {cadence.name}'s owner, its team's leads and leaders remind those not in yet."
         )
+    if not cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
     now = now or timezone.now()
     occ = queries.occurrence(cadence, original_start)
     if occ is None:

@@ -67,7 +67,8 @@ def _starts_words(words: list[str], text: str) -> bool:
     return all(any(n.startswith(w) for n in names) for w in words)
 
 
-# A team's pages the palette offers each of its members, by the team's name or these words.
+# A team's pages the palette offers each of its members, by these words (by the team's
+# name, the search's own hit for the team comes first).
 TEAM_PAGES = [
     ("alignment:team", "{team} priorities", "Its ranked initiatives", ("priorities", "stack")),
     ("org:team", "{team}", "The team's page", ("my team",)),
@@ -77,8 +78,8 @@ TEAM_PAGES = [
 def go_to(org_slug: str, q: str, *, admin: bool = False, teams=()) -> list[dict]:
     """The pages whose name (or another name for it) has a word starting with each word
     typed: the palette's "Go to" moves, those matched by their name first. `teams` (the
-    reader's own, as (slug, name)) add each one's priorities and page ("priorities",
-    "my team")."""
+    reader's own, as (slug, name)) add each one's priorities and page, found by the words
+    "priorities" and "my team"."""
     from django.urls import reverse
 
     words = q.lower().split()
@@ -96,7 +97,7 @@ def go_to(org_slug: str, q: str, *, admin: bool = False, teams=()) -> list[dict]
         key = (name, kwargs.get("team_slug"))
         if key in seen:
             continue
-        if _starts_words(words, label):
+        if "team_slug" not in kwargs and _starts_words(words, label):
             found = by_name
         elif any(_starts_words(words, alias) for alias in aliases):
             found = by_alias

@@ -34,7 +34,9 @@ def test_asking_again_for_an_open_request_waits_for_a_confirmation(world):
     again = _ask(client, world, title="stock for the Spring launch ")
     page = htmllib.unescape(again.content.decode())
     assert again.status_code == 200
-    assert f"Operations was already asked for this for Spring launch (#{first.pk}, requested)" in page
+    assert (
+        f"Operations was already asked for this for Spring launch (#{first.pk}, requested)" in page
+    )
     assert 'type="checkbox" name="ask_again"' in page
     assert Dependency.objects.count() == 1 and Event.objects.count() == events
     # Ticked: a second request. Another need is asked at once.

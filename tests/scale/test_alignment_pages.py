@@ -202,7 +202,7 @@ def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(
     client = login(viewers["large"])
     period = queries.current_period(org)
     url = f"/o/{org.slug}/alignment/?period={period.pk}"
-    figure = re.compile(r"Unaligned [^<]*</span><strong>([\d,]+)</strong>")
+    figure = re.compile(r"Unaligned [^<]*</span><strong><a [^>]*>([\d,]+)</a></strong>")
     team = Team.objects.for_org(org).first()
 
     def unaligned() -> int:

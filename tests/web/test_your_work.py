@@ -236,7 +236,6 @@ def test_home_recent_activity_leaves_out_accounts_for_everyone_but_admins(cast):
         ("new request", "/o/acme/coordination/new/"),
         # The reader's own team: its priorities and its page.
         ("priorities", "/o/acme/alignment/teams/platform/"),
-        ("platform prio", "/o/acme/alignment/teams/platform/"),
         ("my team", "/o/acme/teams/platform/"),
     ],
 )
