@@ -635,6 +635,21 @@ def _finite(value: Any, field: str) -> Decimal:
     return number
 
 
+def _checkin_round(cadence: Cadence, original_start: dt.datetime):
+    """The round of check-in `cadence` at `original_start`, refused in words when the cadence
+    takes no check-ins or has no occurrence then."""
+    if not cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+    occ = queries.occurrence(cadence, original_start)
+    if occ is None:
+        raise ServiceError(
+            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
+            fields={"occurrence": ["Not an occurrence of this cadence."]},
+            code="invalid_occurrence",
+        )
+    return occ
+
+
 @transaction.atomic
 def submit_checkin(
     org: Organization,
@@ -670,16 +685,8 @@ def submit_checkin(
         raise PermissionDenied("You can only submit your own check-in.")
     require_role(actor, Role.MEMBER, "submit a check-in")
     require_same_org(org, blocker_team, "team")
-    if not cadence.is_checkin:
-        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+    occ = _checkin_round(cadence, original_start)
     now = now or timezone.now()
-    occ = queries.occurrence(cadence, original_start)
-    if occ is None:
-        raise ServiceError(
-            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
-            fields={"occurrence": ["Not an occurrence of this cadence."]},
-            code="invalid_occurrence",
-        )
     if not queries.is_participant(org, cadence, person):
         raise PermissionDenied(f"{person.name} is not part of {cadence.name}.")
     status = queries.checkin_status_at(cadence, occ, now)
@@ -823,16 +830,8 @@ def remind_not_in_yet(
         raise PermissionDenied(
             f"Only {cadence.name}'s owner, its team's leads and leaders remind those not in yet."
         )
-    if not cadence.is_checkin:
-        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+    occ = _checkin_round(cadence, original_start)
     now = now or timezone.now()
-    occ = queries.occurrence(cadence, original_start)
-    if occ is None:
-        raise ServiceError(
-            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
-            fields={"occurrence": ["Not an occurrence of this cadence."]},
-            code="invalid_occurrence",
-        )
     opens, late_until = cadence.window(occ)
     reader = actor or Person(timezone=cadence.timezone)
     if now < opens:
