@@ -635,11 +635,8 @@ def _finite(value: Any, field: str) -> Decimal:
     return number
 
 
-def _checkin_round(cadence: Cadence, original_start: dt.datetime):
-    """The round of check-in `cadence` at `original_start`, refused in words when the cadence
-    takes no check-ins or has no occurrence then."""
-    if not cadence.is_checkin:
-        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+def _occurrence(cadence: Cadence, original_start: dt.datetime):
+    """`cadence`'s occurrence at `original_start`, refused in words when it has none then."""
     occ = queries.occurrence(cadence, original_start)
     if occ is None:
         raise ServiceError(
@@ -648,6 +645,14 @@ def _checkin_round(cadence: Cadence, original_start: dt.datetime):
             code="invalid_occurrence",
         )
     return occ
+
+
+def _checkin_round(cadence: Cadence, original_start: dt.datetime):
+    """The round of check-in `cadence` at `original_start`, refused in words when the cadence
+    takes no check-ins or has no occurrence then."""
+    if not cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is not a check-in cadence.", code="not_checkin")
+    return _occurrence(cadence, original_start)
 
 
 @transaction.atomic
@@ -1122,13 +1127,7 @@ def open_meeting(
     found = Meeting.objects.filter(cadence=cadence, occurrence_start=original_start).first()
     if found is not None:
         return found
-    occ = queries.occurrence(cadence, original_start)
-    if occ is None:
-        raise ServiceError(
-            f"{cadence.name} has no occurrence at {original_start:%Y-%m-%d %H:%M} UTC.",
-            fields={"occurrence": ["Not an occurrence of this cadence."]},
-            code="invalid_occurrence",
-        )
+    occ = _occurrence(cadence, original_start)
     _require_participant(org, actor, cadence, "open its meetings")
     try:
         with transaction.atomic():
