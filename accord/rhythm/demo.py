@@ -283,8 +283,9 @@ def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None
     roster = queries.Roster.load(org)
     for slug in HISTORY_TEAMS:
         cadence = queries.cadences(org).get(pk=checkins[slug].pk)
-        closed_before = now - dt.timedelta(hours=cadence.late_after_hours)
-        past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=9, days=3), closed_before)
+        # Every round due by now, the one still in its late window too: loaded the day
+        # after a round (a Saturday), its team is not shown as all missing.
+        past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=9, days=3), now)
         people = sorted(roster.ower_ids(cadence))
         reliability = {pid: rng.uniform(0.7, 0.98) for pid in people}
         for occ in past:
@@ -300,6 +301,8 @@ def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None
                 )
                 person = ctx.extra["_people"][pid]
                 blocked = rng.random() < 0.15
+                if when > now:
+                    continue  # not in yet: late, and the window is still open
                 with happened(when, by=person):
                     services.submit_checkin(
                         org,
@@ -427,8 +430,7 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
             extra_participants=heads,
             name="Leadership sync",
         )
-    closed_before = now - dt.timedelta(hours=checkin.late_after_hours)
-    for occ in queries.occurrences_of(checkin, now - dt.timedelta(weeks=4), closed_before):
+    for occ in queries.occurrences_of(checkin, now - dt.timedelta(weeks=4), now):
         for n, person in enumerate([maya, *heads]):
             roll = rng.random()
             if person != maya and roll > 0.9:
@@ -440,6 +442,8 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
                 else -dt.timedelta(hours=rng.uniform(1, 30))
             )
             blocked = n == 2 and occ.start > now - dt.timedelta(days=8)
+            if when > now:
+                continue  # not in yet: late, and the window is still open
             with happened(when, by=person):
                 services.submit_checkin(
                     org,

@@ -65,3 +65,26 @@ def _maya_has_a_meaningful_week(org):
     heads = {p.name for p in sync.extra_participants.all()}
     assert len(heads) == 5 and "Maya Chen" not in heads
     assert Meeting.objects.filter(cadence=sync, status=MeetingStatus.FINISHED).count() >= 3
+
+
+def test_a_demo_loaded_the_day_after_a_round_has_that_round_in(db):
+    """Loaded on a Saturday evening, the Friday round of a team's check-in is still in its
+    late window: its check-ins are in, not left for the worker to call missed."""
+    from tests.intelligence.world import Clock, controlled
+
+    saturday = dt.date(2026, 11, 28)
+    with controlled(Clock(dt.datetime.combine(saturday, dt.time(19, 10), tzinfo=dt.UTC))):
+        org = demo.load(today=saturday)
+    cadence = Cadence.objects.for_org(org).get(template="weekly-checkin", team__slug="platform")
+    noon = dt.datetime.combine(saturday, dt.time(12), tzinfo=dt.UTC)
+    (friday,) = [
+        o
+        for o in queries.occurrences_of(cadence, noon - dt.timedelta(days=7), noon)
+        if o.start.date() == saturday - dt.timedelta(days=1)
+    ]
+    assert friday.start + dt.timedelta(hours=cadence.late_after_hours) > noon  # still open
+    owers = queries.Roster.load(org).ower_ids(cadence)
+    given = CheckIn.objects.for_org(org).filter(
+        cadence=cadence, occurrence_start=friday.original_start, submitted_at__isnull=False
+    )
+    assert len(owers) >= 5 and given.count() >= len(owers) // 2
