@@ -1105,7 +1105,9 @@ def void_key_result_value(
     one value: record the right one first, then void the slip."""
     require_same_org(org, entry, "recorded value")
     kr = (
-        KeyResult.objects.select_for_update()
+        # Only the key result is locked: PostgreSQL refuses to lock the nullable side of
+        # the outer join to the objective's team.
+        KeyResult.objects.select_for_update(of=("self",))
         .select_related("objective__period", "objective__team")
         .get(pk=entry.key_result_id)
     )
