@@ -5,6 +5,7 @@
 import datetime as dt
 
 from django.db.models import IntegerField, Prefetch, Value
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -272,7 +273,11 @@ class FollowThroughOut(Schema):
     due: int
     on_time: int
     late: int
-    overdue: int
+    overdue: int = Field(description="Of those due in the window, how many are not done.")
+    overdue_now: int = Field(
+        description="Open items past their due date today, however long ago: the pages' "
+        '"Overdue now".'
+    )
     undated_done: int
     undated_open: int
     rate: float | None
@@ -683,12 +688,22 @@ def follow_through(request, person_id: Id | None = None, team_id: Id | None = No
     person = get_or_404(Person.objects.for_org(org), person_id, "person") if person_id else None
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
     ft = queries.follow_through(org, person=person, team=team, days=max(1, min(days, 3650)))
+    if person is not None and team is not None:
+        overdue_now = (
+            queries.action_items(org)
+            .filter(owner=person, team=team, status="open", due_on__lt=timezone.localdate())
+            .count()
+        )
+    else:
+        key, subject = ("owner", person) if person else ("team", team) if team else ("org", org)
+        overdue_now = queries.overdue_now_by(org, key, [subject.pk]).get(subject.pk, 0)
     return FollowThroughOut(
         days=ft.days,
         due=ft.due,
         on_time=ft.on_time,
         late=ft.late,
         overdue=ft.overdue,
+        overdue_now=overdue_now,
         undated_done=ft.undated_done,
         undated_open=ft.undated_open,
         rate=ft.rate,

@@ -100,3 +100,17 @@ def test_overdue_now_by_reads_what_the_items_say(cast, items):
     }
     by_tree = queries.overdue_now_by(cast.org, "tree", [cast.root.pk, items.pk])
     assert by_tree == {cast.root.pk: late.count()}  # Sales has none: left out
+
+
+def test_the_api_gives_overdue_now_beside_the_windows_not_done(cast, items):
+    from tests.conftest import api_client
+
+    api = api_client(cast.admin)
+    url = "/api/v1/action-items/follow-through"
+    platform = api.get(url, {"team_id": cast.platform.pk}).json()
+    # The item due 45 days ago is outside the 30-day window, and overdue now all the same.
+    assert (platform["overdue"], platform["overdue_now"]) == (1, 2)
+    assert api.get(url).json()["overdue_now"] == 3  # the organization
+    assert api.get(url, {"person_id": cast.leader.pk}).json()["overdue_now"] == 1
+    both = api.get(url, {"person_id": cast.member.pk, "team_id": cast.platform.pk}).json()
+    assert both["overdue_now"] == 2
