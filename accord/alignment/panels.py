@@ -15,6 +15,7 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.org.models import Role
+from accord.org.queries import has_sub_teams
 
 
 def home(request) -> str | None:
@@ -77,6 +78,9 @@ def team(request, team) -> str | None:
     for o in (*objectives, *org_wide):
         o.pct = o.rollup_progress
     stack = queries.priority_stack(org, team)
+    # A team with sub-teams (a department): the figures of its tree, as the alignment page
+    # cut to it shows them (stored roll-up, counted as figures).
+    below = queries.tree_summary(org, period, team) if has_sub_teams(team) else None
     return render_to_string(
         "alignment/panel_team.html",
         {
@@ -87,6 +91,7 @@ def team(request, team) -> str | None:
             "more_org_wide": len(org_wide) > ORG_WIDE_SHOWN,
             "progress": queries.team_progress(org, team, period) if objectives else None,
             "stack": stack,
+            "below": below,
             "labels": queries.labels(org),
         },
         request=request,

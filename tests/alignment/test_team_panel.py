@@ -19,7 +19,7 @@ def test_the_top_team_shows_the_organizations_objectives_a_team_below_does_not(c
         cast.org, None, name="Q4", start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31)
     )
     alignment.set_current_period(cast.org, None, period)
-    assert "No objectives in Q4." in panel(cast, cast.root)
+    assert "No objectives of Acme itself in Q4." in panel(cast, cast.root)
     for n in range(9):
         alignment.create_objective(cast.org, None, title=f"Grow {n}", period=period, level="org")
     alignment.create_objective(

@@ -70,3 +70,62 @@ def test_a_team_with_no_sub_teams_shows_its_own(cast, dept):
     items = _card(page, "tact-h")
     assert re.search(r'\?team=web&amp;only=1"[^>]*>2</a>', items)
     assert ">1 asked of Web</a>" in _card(page, "coord-team-h")
+
+
+def test_a_departments_decisions_are_its_teams_too(cast, dept):
+    """Waiting decisions of the teams below come first, soonest deadline, each naming its
+    team; the counts are the decision log's, cut to the department."""
+    eng, web = dept
+    today = timezone.localdate()
+    org = cast.org
+    decisions.create_decision(
+        org,
+        None,
+        "Drop IE support?",
+        cast.admin,
+        teams=[web],
+        decide_by=today - dt.timedelta(1),
+        opened_at=timezone.now() - dt.timedelta(days=10),
+    )
+    decisions.create_decision(org, None, "Own the CDN?", cast.admin, teams=[eng])
+    decisions.create_decision(org, None, "Platform only", cast.admin, teams=[cast.platform])
+    page = login(cast.member).get("/o/acme/teams/eng/").content.decode()
+    card = _card(page, "tdec-h")
+    assert re.search(r'\?team=\d+&amp;status=open"[^>]*>2</a></h2>', card)
+    assert ">1 overdue</a>" in card and ">0 proposed</a>" in card
+    assert card.index("Drop IE support?") < card.index("Own the CDN?")
+    assert "· Web</small>" in card.split("Own the CDN?")[0]
+    assert "Platform only" not in card
+    # A team with no sub-teams lists its own, with no department figures.
+    web_card = _card(login(cast.member).get("/o/acme/teams/web/").content.decode(), "tdec-h")
+    assert "Drop IE support?" in web_card and "Own the CDN?" not in web_card
+    assert "With the teams below" not in web_card
+
+
+def test_a_departments_objectives_card_gives_its_trees_figures(cast, dept):
+    from accord.alignment import services as alignment
+
+    eng, web = dept
+    org = cast.org
+    today = timezone.localdate()
+    period = alignment.create_period(
+        org,
+        None,
+        name="This quarter",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        state="active",
+        is_current=True,
+    )
+    mine = alignment.create_objective(org, None, title="Ship it", period=period, team=eng)
+    alignment.create_objective(org, None, title="Faster pages", period=period, team=web)
+    alignment.create_objective(
+        org, None, title="Under ours", period=period, team=web, parents=[mine]
+    )
+    page = login(cast.member).get("/o/acme/teams/eng/").content.decode()
+    card = page.split('id="team-align-h"')[1].split("</section>")[0]
+    assert "<strong>With the teams below it:</strong>" in card
+    assert f'?period={period.pk}&amp;team=eng">3 objectives</a>' in card
+    assert "Engineering itself" in card and "Ship it" in card
+    web_card = login(cast.member).get("/o/acme/teams/web/").content.decode()
+    assert "With the teams below it" not in web_card.split('id="team-align-h"')[1]
