@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, F, Value, When, prefetch_related_objects
+from django.db.models import Case, Value, When, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,23 +38,25 @@ def team(request, team) -> str | None:
         issue.stale_days = days  # the template's is_stale reads it: one query, not eight
     # The team's decisions (a department's with the teams below it): those waiting first
     # (soonest deadline), then the newest.
-    log = queries.filter_log(org, team=team, only=not below)
     if below:
-        # Two reads off the status indexes: ordered by a computed key, a division's log
-        # would be gathered and sorted whole.
-        decided = list(
-            log.filter(status__in=UNDECIDED).order_by(
-                F("decide_by").asc(nulls_last=True), "-opened_at", "-id"
-            )[:6]
-        )
-        if len(decided) < 6:
-            decided += log.exclude(status__in=UNDECIDED).order_by("-opened_at", "-id")[
-                : 6 - len(decided)
-            ]
+        decided = queries.department_decisions(org, team, 6)
         prefetch_related_objects(decided, "teams")  # which team each is of, one query
+        # As the log cut to the department lists them, each counted up to 200.
+        decisions_below = {
+            name: count_up_to(queries.filter_log(org, team=team, **cut), 200)
+            for name, cut in (
+                ("open", {"status": "open"}),
+                ("proposed", {"status": "proposed"}),
+                ("overdue", {"overdue": True}),
+            )
+        }
     else:
         waiting_first = Case(When(status__in=UNDECIDED, then=Value(0)), default=Value(1))
-        decided = list(log.order_by(waiting_first, "-opened_at", "-id")[:6])
+        decided = list(
+            queries.filter_log(org, team=team, only=True).order_by(
+                waiting_first, "-opened_at", "-id"
+            )[:6]
+        )
     ft = queries.follow_through(org, team=team, days=30, today=today, subtree=below)
     # Each count is the length of the list it links to (the team alone), up to 200: what
     # the action items page lists.
@@ -81,7 +83,8 @@ def team(request, team) -> str | None:
                     "items_below": queries.open_action_figures(
                         org, team, subtree=True, today=today
                     ),
-                    "decisions_below": queries.log_figures(org, team),
+                    "decisions_below": {k: shown_count(n, 200) for k, n in decisions_below.items()},
+                    "decisions_overdue": decisions_below["overdue"] > 0,
                 }
                 if below
                 else {}

@@ -104,6 +104,32 @@ def decisions(org: Organization) -> QuerySet[Decision]:
     return Decision.objects.for_org(org).select_related("approver", "driver")
 
 
+def department_decisions(org: Organization, team: Team, n: int = 6) -> list[Decision]:
+    """The first `n` decisions of `team` and the teams below it, as a department head reads
+    them: those waiting (soonest deadline first, then those with none, newest first), then
+    the newest of the others. Each read walks the decisions in its order off an index and
+    stops at `n` (a division's decisions by id made SQLite read and sort every one of
+    them: 17 ms at 10,000 teams, 3 here), testing each against the subtree: by its
+    decision first, the team tested in the list (`+ 0`; by both, SQLite probed the pair
+    index once per team of the subtree)."""
+    links = Decision.teams.through.objects.filter(decision_id=OuterRef("pk"))
+    if not covers_every_team(team):
+        team_id = ExpressionWrapper(F("team_id") + 0, output_field=IntegerField())
+        links = links.annotate(tid=team_id).filter(tid__in=subtree_ids(team))
+    filed = decisions(org).filter(Exists(links))
+    waiting = filed.filter(status__in=UNDECIDED)
+    reads = (
+        waiting.filter(decide_by__isnull=False).order_by("decide_by", "opened_at", "id"),
+        waiting.filter(decide_by__isnull=True).order_by("-opened_at", "-id"),
+        filed.exclude(status__in=UNDECIDED).order_by("-opened_at", "-id"),
+    )
+    out: list[Decision] = []
+    for qs in reads:
+        if len(out) < n:
+            out += qs[: n - len(out)]
+    return out
+
+
 def waiting_on(person: Person) -> QuerySet[Decision]:
     """Open or proposed decisions this person is the approver of, soonest deadline first."""
     return (
