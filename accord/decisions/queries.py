@@ -106,27 +106,15 @@ def decisions(org: Organization) -> QuerySet[Decision]:
 
 def department_decisions(org: Organization, team: Team, n: int = 6) -> list[Decision]:
     """The first `n` decisions of `team` and the teams below it, as a department head reads
-    them: those waiting (soonest deadline first, then those with none, newest first), then
-    the newest of the others. Each read walks the decisions in its order off an index and
-    stops at `n` (a division's decisions by id made SQLite read and sort every one of
-    them: 17 ms at 10,000 teams, 3 here), testing each against the subtree: by its
-    decision first, the team tested in the list (`+ 0`; by both, SQLite probed the pair
-    index once per team of the subtree)."""
-    links = Decision.teams.through.objects.filter(decision_id=OuterRef("pk"))
-    if not covers_every_team(team):
-        team_id = ExpressionWrapper(F("team_id") + 0, output_field=IntegerField())
-        links = links.annotate(tid=team_id).filter(tid__in=subtree_ids(team))
-    filed = decisions(org).filter(Exists(links))
-    waiting = filed.filter(status__in=UNDECIDED)
-    reads = (
-        waiting.filter(decide_by__isnull=False).order_by("decide_by", "opened_at", "id"),
-        waiting.filter(decide_by__isnull=True).order_by("-opened_at", "-id"),
-        filed.exclude(status__in=UNDECIDED).order_by("-opened_at", "-id"),
-    )
-    out: list[Decision] = []
-    for qs in reads:
-        if len(out) < n:
-            out += qs[: n - len(out)]
+    them: those waiting (soonest deadline first), then the newest of the others. Read as
+    the log cut to the department reads them, by the subtree's decisions' ids: walking the
+    decisions in their order instead, testing each against the subtree, took 3 ms for a
+    division of 1,000 teams but 35-260 ms for a department of nine teams and 59 decisions
+    (at 10,000 teams), which the walk reaches only after most of the organization's."""
+    log = filter_log(org, team=team)
+    out = list(log.filter(status__in=UNDECIDED).order_by(DECIDE_BY_FIRST, "-opened_at", "-id")[:n])
+    if len(out) < n:
+        out += log.exclude(status__in=UNDECIDED).order_by("-opened_at", "-id")[: n - len(out)]
     return out
 
 
