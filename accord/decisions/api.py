@@ -372,7 +372,11 @@ class IssueActionIn(InputSchema):
 
 class DecideAndSolveIn(InputSchema):
     outcome: str = Field(..., min_length=1, max_length=5000)
-    rationale: str = ""
+    rationale: str = Field(
+        "",
+        description="Why. Required when the caller approves (decided at once): a decision "
+        "is final once made.",
+    )
     approver_id: Id | None = Field(None, description="Defaults to the caller.")
     actions: list[IssueActionIn] = Field(default_factory=list, max_length=20)
 
@@ -989,4 +993,5 @@ def decide_and_solve_issue(request, issue_id: Id, payload: DecideAndSolveIn):
         rationale=payload.rationale,
         approver=_person_or_none(org, payload.approver_id, "approver_id"),
         actions=actions,
+        require_rationale=True,
     )

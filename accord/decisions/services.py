@@ -605,6 +605,19 @@ def _option_of(d: Decision, option: Any) -> DecisionOption | None:
 RATIONALE_NEEDED = "Say why this outcome: the record keeps it."
 
 
+def check_rationale(rationale: str, already: str = "") -> None:
+    """Refused, changing nothing, unless there is a rationale (given, or `already`
+    written): deciding makes the record final. The edges that ask a person to decide (the
+    decision's page, a meeting's forms, the API) ask for it; files and imports do not."""
+    if not ((rationale or "").strip() or (already or "").strip()):
+        raise ServiceError(
+            "Give the rationale: deciding makes this record final; it can then only be "
+            "superseded or reversed.",
+            fields={"rationale": [RATIONALE_NEEDED]},
+            code="rationale_required",
+        )
+
+
 @transaction.atomic
 def decide(
     org: Organization,
@@ -623,8 +636,9 @@ def decide(
     its title unless written) or another. The informed people and affected teams are
     named in the event. `as_history`: decided elsewhere already (an organization file read
     back), its outcome as it stands. `require_rationale`: refused, changing nothing,
-    unless a rationale is given or already written (the decision's page and the API ask
-    it of the approver; files, imports and meetings may record a decision without one)."""
+    unless a rationale is given or already written (the decision's page, a meeting's
+    forms and the API ask it of the approver; files, imports and the demo may record a
+    decision without one)."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
@@ -644,13 +658,8 @@ def decide(
         raise ServiceError(
             "A decision needs an outcome.", fields={"outcome": ["Write what was decided."]}
         )
-    if require_rationale and not ((rationale or "").strip() or (d.rationale or "").strip()):
-        raise ServiceError(
-            "Give the rationale: deciding makes this record final; it can then only be "
-            "superseded or reversed.",
-            fields={"rationale": [RATIONALE_NEEDED]},
-            code="rationale_required",
-        )
+    if require_rationale:
+        check_rationale(rationale, d.rationale)
     when = decided_at or timezone.now()
     check_in_range(when, "decided_at", "The decision date")
     if when < d.opened_at:
@@ -1312,10 +1321,13 @@ def solve_issue_with_decision(
     approver: Person | None = None,
     actions: Iterable[dict[str, Any]] = (),
     meeting_id: int | None = None,
+    require_rationale: bool = False,
 ) -> Issue:
     """Solve the issue as a team does in its meeting: the decision taken (decided at once,
     its approver the actor unless named), the action items that carry it out (each from
-    the issue) and the issue closed by that decision. All of it or nothing."""
+    the issue) and the issue closed by that decision. All of it or nothing.
+    `require_rationale`: decided at once, it is refused without a rationale, as `decide`
+    (a meeting's page and the API ask for it; named another approver, it waits for them)."""
     issue = _open_issue_for_update(org, issue)
     _may_act_for_team(actor, issue.team, "solve its issues")
     outcome = require_text(outcome, "outcome", max_length=5000)
@@ -1324,6 +1336,9 @@ def solve_issue_with_decision(
         raise ServiceError("Name who approves the decision.", fields={"approver": ["Required."]})
     _active_person(org, approver, "approver", "person", to="decide it" if actor else "")
     refuse_agent(approver, "approver", "approve decisions")
+    decided_now = actor is None or actor.pk == approver.pk
+    if require_rationale and decided_now:
+        check_rationale(rationale)
     links = [("decisions.issue", issue.pk, issue.title[:300])]
     if meeting_id is not None:
         links.append(("rhythm.meeting", meeting_id, ""))
@@ -1337,8 +1352,10 @@ def solve_issue_with_decision(
         teams=[issue.team],
         links=links,
     )
-    if actor is None or actor.pk == approver.pk:
-        decision = decide(org, actor, decision, outcome, rationale)
+    if decided_now:
+        decision = decide(
+            org, actor, decision, outcome, rationale, require_rationale=require_rationale
+        )
     for n, a in enumerate(actions):
         if not (a.get("title") or "").strip():
             continue

@@ -752,7 +752,12 @@ class MeetingDecisionIn(InputSchema):
     question: str = Field(..., min_length=1, max_length=300)
     approver_id: Id
     outcome: str = Field("", max_length=5000)
-    rationale: str = Field("", max_length=5000)
+    rationale: str = Field(
+        "",
+        max_length=5000,
+        description="Why. Required with an outcome when the caller is the approver (decided "
+        "at once): a decision is final once made.",
+    )
 
 
 @router.post(
@@ -771,6 +776,7 @@ def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
         approver=approver,
         outcome=payload.outcome,
         rationale=payload.rationale,
+        require_rationale=True,
     )
     return Status(
         201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}

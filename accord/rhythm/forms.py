@@ -294,6 +294,13 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Decided in the room by its approver? Write the outcome.",
     )
+    rationale = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why this outcome. Required if you are its approver and write the "
+        "outcome: it is decided now, and final.",
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -174,10 +174,15 @@ def record_decision(
     approver: Person,
     outcome: str = "",
     rationale: str = "",
+    require_rationale: bool = False,
 ):
-    """A decision taken (or opened) in a meeting, linked back to the meeting."""
+    """A decision taken (or opened) in a meeting, linked back to the meeting.
+    `require_rationale`: taken in the room, it is refused without a rationale."""
     from accord.decisions import services as decisions
 
+    decided_now = bool(outcome.strip()) and (actor is None or actor.pk == approver.pk)
+    if require_rationale and decided_now:
+        decisions.check_rationale(rationale)  # before anything is written
     # The teams the meeting is of: its cadence's team, or the set of teams it brings
     # together (a whole organization's meeting names none).
     cadence = meeting.cadence
@@ -194,8 +199,10 @@ def record_decision(
         links=[("rhythm.meeting", meeting.pk, str(meeting))],
     )
     # Taken in the room by its approver: decided now. Otherwise it waits for the approver.
-    if outcome.strip() and (actor is None or actor.pk == approver.pk):
-        decision = decisions.decide(org, actor, decision, outcome, rationale)
+    if decided_now:
+        decision = decisions.decide(
+            org, actor, decision, outcome, rationale, require_rationale=require_rationale
+        )
     return decision
 
 
@@ -203,10 +210,18 @@ ISSUE_STEPS = ("vote", "arrange", "solve", "keep", "escalate")
 
 
 def work_issue(
-    org: Organization, actor: Person | None, issue, step: str, data: dict[str, Any], meeting
+    org: Organization,
+    actor: Person | None,
+    issue,
+    step: str,
+    data: dict[str, Any],
+    meeting,
+    *,
+    require_rationale: bool = False,
 ):
     """One step of solving an issue in a meeting, through the decisions pillar's services:
-    vote, arrange (owner and rank), solve (a decision and action items), keep, escalate."""
+    vote, arrange (owner and rank), solve (a decision and action items), keep, escalate.
+    `require_rationale`: solving is refused without the decision's rationale."""
     from accord.decisions import services as decisions
 
     if step == "vote":
@@ -226,6 +241,7 @@ def work_issue(
             rationale=data.get("rationale", ""),
             actions=data.get("actions", ()),
             meeting_id=meeting.pk,
+            require_rationale=require_rationale,
         )
     if step == "keep":
         return decisions.keep_issue(org, actor, issue, note=f"kept in {meeting}")

@@ -1461,9 +1461,11 @@ def add_decision(
     approver: Person,
     outcome: str = "",
     rationale: str = "",
+    require_rationale: bool = False,
 ):
     """A decision recorded in the meeting (owned by the decisions pillar, linked to the
-    meeting). With an outcome and the approver recording it, it is decided at once."""
+    meeting). With an outcome and the approver recording it, it is decided at once;
+    `require_rationale` (the meeting's page and the API): then only with a rationale."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, approver, "person")
     _require_participant(org, actor, meeting.cadence, "record decisions")
@@ -1476,6 +1478,7 @@ def add_decision(
         approver=approver,
         outcome=outcome or "",
         rationale=rationale or "",
+        require_rationale=require_rationale,
     )
 
 
@@ -1491,11 +1494,14 @@ def work_issue(
     meeting: Meeting,
     issue,
     step: str,
+    *,
+    require_rationale: bool = False,
     **data: Any,
 ):
     """Solve, keep, escalate, vote on or arrange (owner, rank) one of the issues of the
     meeting's teams while the meeting runs. The decisions pillar does the step and records
-    its event; this checks the meeting: its participants, running, its teams' issue."""
+    its event; this checks the meeting: its participants, running, its teams' issue.
+    `require_rationale` (the meeting's page): a solve's decision needs its rationale."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, issue, "issue")
     meeting = _locked(meeting)
@@ -1507,7 +1513,9 @@ def work_issue(
             f"“{issue.title}” is not an issue of {meeting.cadence.name}'s teams.",
             code="not_in_scope",
         )
-    return links.work_issue(org, actor, issue, step, data, meeting)
+    return links.work_issue(
+        org, actor, issue, step, data, meeting, require_rationale=require_rationale
+    )
 
 
 @transaction.atomic

@@ -741,7 +741,40 @@ def _meeting_page(
     else:
         ctx["days_early"] = services.days_early(transient, timezone.now())
     ctx.update(refused or {})
+    for i in ctx.get("issues") or ():
+        i.solve = _solve_form(org, i, ctx.get("solve_refused"))
     return render(request, "rhythm/meeting.html", ctx, status=422 if refused else 200)
+
+
+SOLVE_ACTION_ROWS = (1, 2)  # the action items the meeting page's solve form offers
+
+
+def _solve_form(org, issue, typed: dict | None) -> dict:
+    """What an issue's solve form shows: empty, or as typed when that solve was refused
+    (opened, the errors beside their fields)."""
+    typed = typed if typed and typed["issue"] == issue.pk else {}
+    errors = typed.get("errors", {})
+    rows = []
+    for n in SOLVE_ACTION_ROWS:
+        row = typed.get("actions", {}).get(n, {})
+        owner = Person.objects.for_org(org).filter(pk=row["owner"]).first() if row else None
+        rows.append(
+            {
+                "n": str(n),
+                "title": row.get("title", ""),
+                "owner": owner.pk if owner else None,
+                "owner_chosen": [{"value": owner.pk, "label": owner.name}] if owner else [],
+                "due_on": row.get("due_on", ""),
+                "errors": [e for k, v in errors.items() if k.startswith(f"action_{n}_") for e in v],
+            }
+        )
+    return {
+        "open": bool(typed),
+        "outcome": typed.get("outcome", ""),
+        "rationale": typed.get("rationale", ""),
+        "errors": errors,
+        "rows": rows,
+    }
 
 
 @org_view
@@ -830,7 +863,8 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             )
             if not form.is_valid():
                 raise ServiceError("Write the decision to take and choose its approver.")
-            d = services.add_decision(org, me, m, **form.cleaned_data)
+            # Taken in the room by its approver, it is final: asked for its rationale.
+            d = services.add_decision(org, me, m, **form.cleaned_data, require_rationale=True)
             messages.success(
                 request, f"Decision “{d.question}” recorded ({d.get_status_display().lower()})."
             )
@@ -852,19 +886,21 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
             messages.success(request, "Meeting finished. The minutes are below.")
         elif action == "issue":
-            _issue_step(request, m)
+            _issue_step(request, m, refused)
         elif action == "rate":
             services.rate_meeting(org, me, m, p.get("rating"))
             messages.success(request, "Thanks for rating the meeting.")
         else:
             raise Http404("No such action.")
     except ServiceError as exc:
+        if exc.code == "rationale_required":  # said as the decision's page says it
+            exc = ServiceError(RATIONALE_REFUSED, fields=exc.fields, code=exc.code)
         if request.headers.get("HX-Request"):
             return HttpResponse(exc.message, status=422)
         flash_error(request, exc)
         if refused:  # the page again as typed, the refusal beside the fields it names
             for name, held in refused.items():
-                if name in ("finish", "notes_refused"):
+                if name in ("finish", "notes_refused", "solve_refused"):
                     held["errors"] = exc.fields
                     held["message"] = exc.message
                     continue
@@ -882,8 +918,13 @@ ISSUE_DONE = {
 }
 
 
-def _issue_step(request, m: Meeting) -> None:
-    """One step on an issue from the meeting page: the form's fields, read as given."""
+# A decision taken without its rationale, refused (the decision's page says the same).
+RATIONALE_REFUSED = "A decision needs a rationale; nothing was decided."
+
+
+def _issue_step(request, m: Meeting, refused: dict) -> None:
+    """One step on an issue from the meeting page: the form's fields, read as given. A
+    solve refused comes back as typed (`refused`, for the page to show again)."""
     from accord.decisions.models import Issue
 
     org, p = request.org, request.POST
@@ -905,6 +946,18 @@ def _issue_step(request, m: Meeting) -> None:
         data = {"owner": person(p.get("owner")), "rank": p.get("rank", "")}
     elif step == "solve":
         data = {"outcome": p.get("outcome", ""), "rationale": p.get("rationale", "")}
+        refused["solve_refused"] = {
+            "issue": issue.pk,
+            **data,
+            "actions": {
+                n: {
+                    "title": p.get(f"action_title_{n}", ""),
+                    "owner": int_or_none(p.get(f"action_owner_{n}")),
+                    "due_on": p.get(f"action_due_{n}", ""),
+                }
+                for n in range(1, 4)
+            },
+        }
         data["actions"] = []
         for n in range(1, 4):  # the page offers up to three action items
             if title := p.get(f"action_title_{n}", "").strip():
@@ -917,7 +970,7 @@ def _issue_step(request, m: Meeting) -> None:
                 )
     elif step == "escalate":
         data["reason"] = p.get("reason", "")
-    services.work_issue(org, request.person, m, issue, step, **data)
+    services.work_issue(org, request.person, m, issue, step, require_rationale=True, **data)
     messages.success(request, ISSUE_DONE.get(step, "{}").format(issue.title))
 
 

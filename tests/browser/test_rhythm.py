@@ -96,6 +96,7 @@ def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast,
     page.get_by_text("Record a decision").click()
     page.get_by_label("Decision to take").fill("Quarantine flaky tests automatically?")
     page.get_by_label("Outcome").fill("Yes, after two failures in a row.")
+    page.get_by_label("Rationale", exact=True).fill("Red builds block every release.")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("(decided)")).to_be_visible()
     shot(page, "running")
@@ -256,6 +257,9 @@ def test_a_lead_starts_early_reopens_picks_a_recurrence_and_solves_an_issue(
     page.locator(f"#issue-{issue.pk} summary", has_text="Solve").click()
     page.get_by_label("Decision solving Flaky end-to-end suite").fill(
         "Quarantine after two failures"
+    )
+    page.get_by_label("Rationale for solving Flaky end-to-end suite").fill(
+        "Red builds block every release"
     )
     page.get_by_label("Action 1 for Flaky end-to-end suite", exact=True).fill(
         "Write the quarantine job"

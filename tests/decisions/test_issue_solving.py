@@ -205,6 +205,7 @@ def test_the_api_ranks_votes_keeps_and_solves_an_issue(cast, issue):
         "/decide-and-solve",
         {
             "outcome": "Quarantine",
+            "rationale": "Red builds block releases",
             "actions": [{"title": "Write the job", "owner_id": cast.member.pk}],
         },
     )
@@ -232,3 +233,44 @@ def test_the_issue_page_shows_its_owner_rank_votes_and_keeps(cast, issue):
     services.keep_issue(cast.org, cast.member, issue)
     page = login(cast.viewer).get(f"/o/acme/decisions/issues/{issue.pk}/").content.decode()
     assert "Owned by Mia Member · rank #3 · 2 votes · kept for next time 1\u00d7" in page
+
+
+def test_the_api_solves_with_a_decision_only_given_its_rationale(cast, issue):
+    from tests.conftest import api_client
+
+    client = api_client(cast.member)
+    url = f"/api/v1/issues/{issue.pk}/decide-and-solve"
+    job = {"title": "Write the job", "owner_id": cast.member.pk}
+    body = {"outcome": "Quarantine", "actions": [job]}
+    before = counts(cast.org)
+    for rationale in ("", "   "):
+        r = client.post(url, {**body, "rationale": rationale}, content_type="application/json")
+        assert r.status_code == 422
+        error = r.json()["error"]
+        assert error["code"] == "rationale_required" and "rationale" in error["message"]
+        assert error["fields"] == {"rationale": ["Say why this outcome: the record keeps it."]}
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.OPEN
+    assert counts(cast.org) == before  # no decision, no action item, no event
+    r = client.post(url, {**body, "rationale": "Red builds"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "solved"
+    issue.refresh_from_db()
+    assert (issue.decision.status, issue.decision.rationale) == ("decided", "Red builds")
+
+
+def test_files_and_the_demo_may_still_solve_with_a_decision_without_one(cast, issue):
+    solved = services.solve_issue_with_decision(
+        cast.org, None, issue, outcome="Quarantine", approver=cast.member
+    )
+    assert solved.decision.status == DecisionStatus.DECIDED and solved.decision.rationale == ""
+    other = services.raise_issue(cast.org, cast.member, cast.platform, "Slow reviews")
+    with pytest.raises(ServiceError) as exc:  # what a person's page or the API asks
+        services.solve_issue_with_decision(
+            cast.org, cast.member, other, outcome="Pair", require_rationale=True
+        )
+    assert exc.value.code == "rationale_required"
+    # Named another approver, the decision waits for them (they will say why).
+    solved = services.solve_issue_with_decision(
+        cast.org, cast.member, other, outcome="Pair", approver=cast.leader, require_rationale=True
+    )
+    assert solved.decision.status == DecisionStatus.OPEN

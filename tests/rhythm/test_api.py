@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from accord.activity.models import Event
+from accord.decisions.models import Decision
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, MeasurableValue
 from tests.conftest import api_client
@@ -125,7 +126,12 @@ def test_a_meeting_runs_through_the_api(cast, rhythm):
     assert a.status_code == 201
     d = client.post(
         f"/api/v1/rhythm/meetings/{m['id']}/decisions",
-        {"question": "Ship Friday?", "approver_id": cast.leader.pk, "outcome": "Yes"},
+        {
+            "question": "Ship Friday?",
+            "approver_id": cast.leader.pk,
+            "outcome": "Yes",
+            "rationale": "The fix is tested",
+        },
         content_type="application/json",
     )
     assert d.status_code == 201 and d.json()["status"] == "decided"
@@ -143,6 +149,31 @@ def test_a_meeting_runs_through_the_api(cast, rhythm):
         content_type="application/json",
     )
     assert bad.status_code == 422
+
+
+def test_a_decision_taken_in_a_meeting_through_the_api_needs_its_rationale(cast, rhythm):
+    from tests.decisions.helpers import counts
+
+    client = api_client(cast.leader)
+    occ = queries.next_occurrence(rhythm.sync, timezone.now())
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, occ.original_start)
+    m = services.start_meeting(cast.org, cast.leader, m, early=True)
+    url = f"/api/v1/rhythm/meetings/{m.pk}/decisions"
+    body = {"question": "Ship Friday?", "approver_id": cast.leader.pk, "outcome": "Yes"}
+    before = counts(cast.org)
+    for rationale in ("", "  "):
+        r = client.post(url, {**body, "rationale": rationale}, content_type="application/json")
+        assert r.status_code == 422
+        error = r.json()["error"]
+        assert error["code"] == "rationale_required" and "rationale" in error["message"]
+        assert error["fields"] == {"rationale": ["Say why this outcome: the record keeps it."]}
+    assert counts(cast.org) == before  # no decision, no event
+    r = client.post(url, {**body, "rationale": "Tested"}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["status"] == "decided"
+    assert Decision.objects.get(pk=r.json()["id"]).rationale == "Tested"
+    # Another approver's decision waits for them: no rationale asked of the room.
+    r = client.post(url, {**body, "approver_id": cast.admin.pk}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["status"] == "open"
 
 
 def test_a_system_pushes_scorecard_values(cast):

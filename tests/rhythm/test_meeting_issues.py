@@ -75,6 +75,7 @@ def test_solving_from_the_page_records_the_decision_and_action_items(cast, url, 
         issues["flaky"],
         "solve",
         outcome="Quarantine flaky tests",
+        rationale="Red builds block releases",
         action_title_1="Write the quarantine job",
         action_owner_1=cast.member.pk,
         action_due_1="2026-11-13",
@@ -110,7 +111,9 @@ def test_keep_and_escalate_from_the_page(cast, url, issues):
 def test_a_bad_step_changes_nothing(cast, url, issues, meeting):
     client = login(cast.member)
     events = Event.objects.count()
-    r = _post(client, url, issues["flaky"], "solve", outcome="Do it", action_title_1="No owner")
+    r = _post(
+        client, url, issues["flaky"], "solve", outcome="Do it", rationale="Why", action_title_1="X"
+    )
     assert "Action item 1: An action item needs an owner." in r.content.decode()
     r = _post(client, url, issues["sales"], "keep")
     assert "is not an issue of" in r.content.decode()
@@ -137,3 +140,63 @@ def test_viewers_other_organizations_and_meetings_not_running_are_refused(
     r = _post(login(cast.member), url, issues["flaky"], "keep")
     assert "its minutes are final" in r.content.decode()
     assert Event.objects.count() == events and not IssueVote.objects.exists()
+
+
+def _solve_form(page: str, issue) -> str:
+    start = page.index(f'<li class="ids__issue" id="issue-{issue.pk}">')
+    return page[start:].split("</details>")[1]  # after "Owner and rank": the solve form
+
+
+def test_the_solve_form_asks_for_the_rationale(cast, url, issues):
+    form = _solve_form(login(cast.leader).get(url).content.decode(), issues["flaky"])
+    field = form.split(f'id="rationale-{issues["flaky"].pk}"')[1].split(">")[0]
+    assert "required" in field
+    label = form.split(f'<label for="rationale-{issues["flaky"].pk}">')[1].split("</label>")[0]
+    assert label.startswith("Rationale") and label.endswith('<span aria-hidden="true">*</span>')
+    assert "Why this decision. Required: it is decided now, and final." in form
+
+
+@pytest.mark.parametrize("rationale", ["", "   "])
+def test_solving_without_a_rationale_is_refused_as_typed_and_changes_nothing(
+    cast, url, issues, rationale
+):
+    from tests.decisions.helpers import counts
+
+    before = counts(cast.org)
+    r = _post(
+        login(cast.leader),
+        url,
+        issues["flaky"],
+        "solve",
+        outcome="Quarantine flaky tests",
+        rationale=rationale,
+        action_title_1="Write the quarantine job",
+        action_owner_1=cast.member.pk,
+        action_due_1="2026-11-13",
+    )
+    assert r.status_code == 422
+    page = r.content.decode()
+    assert "A decision needs a rationale; nothing was decided." in page
+    form = _solve_form(page, issues["flaky"])
+    assert form.lstrip().startswith("<details open>")  # the solve form, opened
+    assert ">Quarantine flaky tests</textarea>" in form  # what was typed stays
+    assert 'value="Write the quarantine job"' in form and 'value="2026-11-13"' in form
+    assert cast.member.name in form.split('name="action_due_1"')[0].split("Owner of action 1")[1]
+    pk = issues["flaky"].pk
+    assert (
+        f'<small class="error" id="rationale-{pk}-error">Say why this outcome: the record' in form
+    )
+    assert Issue.objects.get(pk=pk).status == IssueStatus.OPEN
+    assert counts(cast.org) == before  # no decision, no action item, no event
+    # Given, it solves.
+    r = _post(
+        login(cast.leader),
+        url,
+        issues["flaky"],
+        "solve",
+        outcome="Quarantine flaky tests",
+        rationale="Red builds block releases",
+    )
+    flaky = Issue.objects.get(pk=pk)
+    assert flaky.status == IssueStatus.SOLVED
+    assert flaky.decision.rationale == "Red builds block releases"

@@ -65,3 +65,44 @@ def test_a_rating_out_of_range_keeps_the_summary_and_every_rating(cast, started_
     )
     m.refresh_from_db()
     assert m.status == MeetingStatus.FINISHED and m.summary == "Good one"
+
+
+def test_a_decision_taken_in_the_room_asks_for_its_rationale(cast, started_sync):
+    page = login(cast.leader).get(started_sync).content.decode()
+    form = page.split('id="decisions-h"')[1].split("</form>")[0]
+    assert 'name="rationale"' in form
+    assert "Required if you are its approver and write the outcome" in form
+
+
+def test_a_decision_taken_in_the_room_without_a_rationale_is_refused_as_typed(cast, started_sync):
+    from tests.decisions.helpers import counts
+
+    before = counts(cast.org)
+    response = login(cast.leader).post(
+        started_sync + "decision/",
+        {"question": "Which database?", "approver": cast.leader.pk, "outcome": "Postgres"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "A decision needs a rationale; nothing was decided." in page
+    assert 'value="Which database?"' in page and ">\nPostgres</textarea>" in page
+    assert error_beside(page, "id_rationale") == "Say why this outcome: the record keeps it."
+    assert '<details class="add" open><summary>Record a decision' in page
+    assert counts(cast.org) == before  # no decision, no event
+    # With its rationale it is decided; for another approver it waits, without one.
+    login(cast.leader).post(
+        started_sync + "decision/",
+        {
+            "question": "Which database?",
+            "approver": cast.leader.pk,
+            "outcome": "Postgres",
+            "rationale": "We know it well",
+        },
+    )
+    login(cast.leader).post(
+        started_sync + "decision/",
+        {"question": "Buy a build farm?", "approver": cast.admin.pk, "outcome": "Probably"},
+    )
+    decided, waiting = Decision.objects.order_by("pk")
+    assert (decided.status, decided.rationale) == ("decided", "We know it well")
+    assert (waiting.status, waiting.outcome) == ("open", "Probably")

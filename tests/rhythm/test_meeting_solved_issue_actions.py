@@ -33,6 +33,7 @@ def solved(cast, rhythm):
             "issue": disk.pk,
             "step": "solve",
             "outcome": "Expand the volume",
+            "rationale": "Cheaper than moving the data",
             "action_title_1": "Expand the volume to 2 TB",
             "action_owner_1": cast.member.pk,
             "action_due_1": "2026-12-11",  # after the next sync: carried, not due
