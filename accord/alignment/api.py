@@ -244,6 +244,13 @@ class ValueIn(InputSchema):
         "0 to 100, or one far outside the key result's start, target and recent values is "
         "refused (422, code unusual_value) without it.",
     )
+    as_of: dt.date | None = Field(
+        None,
+        description="The day the value was measured (default: now; a day after today is "
+        "refused, 422 code future_date). The current value is always the latest by date: "
+        "a value dated before the newest recorded one is added to the history at its date "
+        "and leaves current, progress and roll-ups as they are.",
+    )
 
 
 class KeyResultValueOut(Schema):
@@ -761,7 +768,7 @@ def list_values(request, kr_id: Id):
 @router.post(
     "/key-results/{kr_id}/values",
     response={201: KeyResultOut},
-    summary="Record a new value (kept in the history)",
+    summary="Record a value (kept in the history; the latest by date is the current one)",
     auth=REPORTING,
 )
 def record_value(request, kr_id: Id, payload: ValueIn):
@@ -773,6 +780,7 @@ def record_value(request, kr_id: Id, payload: ValueIn):
         kr,
         payload.value,
         payload.note,
+        as_of=payload.as_of,
         check_unusual=not payload.confirm,
     )
     return Status(201, KeyResult.objects.get(pk=kr.pk))

@@ -209,6 +209,9 @@ class KeyResultForm(forms.Form):
 class ValueForm(forms.Form):
     value = NumberField(label="New value")
     note = forms.CharField(max_length=500, required=False)
+    # The day the value was measured (empty: now). One dated before the newest recorded
+    # value goes into the history at its date; the current value stays the newest.
+    as_of = dates.DateField(required=False, label="As of", widget=DATE)
     # Ticked after a warning that the value looks like a slip (services.unusual_value).
     record_anyway = forms.BooleanField(required=False, label="Record anyway")
 

@@ -902,6 +902,25 @@ def update_key_result(
     return kr
 
 
+def value_moment(as_of: Any) -> dt.datetime:
+    """The moment a value entered "as of" a day is dated: now for today, the end of the day
+    (in the current time zone) for an earlier one, so that it follows what was recorded
+    during that day and precedes the next. A day after today is refused."""
+    day = _date(as_of, "as_of", required=True)
+    assert day is not None
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if day > today:
+        raise ServiceError(
+            f"A value cannot be dated after today ({day.isoformat()} is in the future).",
+            fields={"as_of": ["Enter today or an earlier day."]},
+            code="future_date",
+        )
+    if day == today:
+        return now
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
 @transaction.atomic
 def record_key_result_value(
     org: Organization,
@@ -911,13 +930,22 @@ def record_key_result_value(
     note: str = "",
     *,
     at: dt.datetime | None = None,
+    as_of: Any = None,
     source: str = "",
     check_unusual: bool = False,
 ) -> KeyResultValue:
-    """Record a new current value (for a milestone: 1/true = done, 0/false = not done).
+    """Record a value in a key result's history (for a milestone: 1/true = done, 0/false =
+    not done).
 
-    `at` backdates the history entry (importers, the demo); it defaults to now. `source`
-    marks a value Accord pulled ("source") rather than one a person recorded.
+    `at` dates the history entry (importers, the demo); `as_of` dates it by a day (the
+    page's and the API's "as of": `value_moment`); it defaults to now. The key result's
+    current value is always its latest value by date (ties: the latest recorded), as when
+    a value is voided: a value dated before the newest one is kept in the history at its
+    date and leaves the current value, progress and roll-ups as they are; its event says
+    so (`value` and `as_of` in its `after`). The returned entry's `newer` is the value
+    that stays current then (None when the recorded value became current).
+
+    `source` marks a value Accord pulled ("source") rather than one a person recorded.
     `check_unusual`: refuse (code "unusual_value") a value `unusual_value` finds far out
     of line, until the person confirms it (the page's "Record anyway" box, the API's
     `confirm`); loaders, importers and sources record what they are given."""
@@ -927,19 +955,22 @@ def record_key_result_value(
         value = 1 if value else 0
     number_value = _measure(value, "value")
     assert number_value is not None
+    if as_of not in (None, ""):
+        if at is not None:
+            raise ServiceError("Date a value by its moment or by its day, not both.")
+        at = value_moment(as_of)
     if at is not None:
         check_in_range(at, "recorded_at", "The value's date")
     kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
     _require_open_period(kr.objective.period, "key results")
-    before = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
-    if kr.is_milestone:
-        if number_value not in (0.0, 1.0):
-            raise ServiceError(
-                f"{kr.name} is a milestone: record 1 for done or 0 for not done.",
-                fields={"value": ["1 = done, 0 = not done."]},
-            )
-        kr.done = number_value == 1.0
+    if kr.is_milestone and number_value not in (0.0, 1.0):
+        raise ServiceError(
+            f"{kr.name} is a milestone: record 1 for done or 0 for not done.",
+            fields={"value": ["1 = done, 0 = not done."]},
+        )
     if check_unusual:
+        # Against the key result's known numbers (start, target, bounds, its latest values
+        # by date), whatever the new value's date: a slip is a slip on any day.
         warning = unusual_value(kr, number_value)
         if warning:
             raise ServiceError(
@@ -947,25 +978,45 @@ def record_key_result_value(
                 fields={"value": ["Unusual for this key result: check it, or record it anyway."]},
                 code="unusual_value",
             )
-    kr.current = number_value
-    kr.version += 1
-    kr.save(update_fields=["current", "done", "version", "updated_at"])
+    moment = at or timezone.now()
+    # A value dated later than this one stays current (ties go to the one recorded now).
+    newer = (
+        KeyResultValue.objects.filter(key_result=kr, recorded_at__gt=moment)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    before = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
+    if newer is None:
+        kr.current = number_value
+        if kr.is_milestone:
+            kr.done = number_value == 1.0
+        kr.version += 1
+        kr.save(update_fields=["current", "done", "version", "updated_at"])
     entry = KeyResultValue.objects.create(
         org=org,
         key_result=kr,
         value=number_value,
         recorded_by=actor,
-        recorded_at=at or timezone.now(),
+        recorded_at=moment,
         note=(note or "").strip()[:500],
         source=source,
     )
-    after = {"current": kr.current, "done": kr.done, "progress": round(kr_progress(kr), 1)}
+    entry.newer = newer
+    after: dict[str, Any] = {
+        "current": kr.current,
+        "done": kr.done,
+        "progress": round(kr_progress(kr), 1),
+    }
+    if newer is not None:  # back-dated: added to the history, not the current value
+        after["value"] = number_value
+        after["as_of"] = timezone.localdate(moment).isoformat()
     if note:
         after["note"] = note
     if source:
         after["source"] = source
     activity.record(org, actor, "value_recorded", kr, before=before, after=after)
-    rollups.refresh([kr.objective_id])
+    if newer is None:
+        rollups.refresh([kr.objective_id])
     return entry
 
 

@@ -76,6 +76,8 @@ from accord.web.helpers import (
     slug_or_none,
 )
 from accord.web.queries import saved_views
+from accord.web.templatetags.dates import day
+from accord.web.templatetags.numbers import num
 from accord.web.views import history_for
 
 
@@ -780,21 +782,24 @@ def kr_value(request, kr_id: int):
     org = request.org
     kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
     form = ValueForm(request.POST)
-    error, unusual = None, False
+    error, unusual, entry = None, False, None
     if form.is_valid():
         try:
-            services.record_key_result_value(
+            entry = services.record_key_result_value(
                 org,
                 request.person,
                 kr,
                 form.cleaned_data["value"],
                 form.cleaned_data["note"],
+                as_of=form.cleaned_data["as_of"],
                 check_unusual=not form.cleaned_data["record_anyway"],
             )
         except ServiceError as exc:
             error, unusual = exc.message, exc.code == "unusual_value"
     elif "value" in form.errors:
         error = f"{kr.name}: enter a number (you gave {request.POST.get('value', '')!r})."
+    elif "as_of" in form.errors:
+        error = f"{kr.name}: check the “as of” day. {form.errors['as_of'][0]}"
     else:  # the number was fine: the note is what was refused (too long)
         note = request.POST.get("note", "")
         limit = ValueForm.base_fields["note"].max_length
@@ -835,9 +840,28 @@ def kr_value(request, kr_id: int):
         )
     if error:
         messages.error(request, error)
+    elif entry is not None and entry.newer is not None:
+        messages.success(request, _back_dated(kr, entry))
     else:
         messages.success(request, f"{kr.name} updated.")
     return redirect(back)
+
+
+def _back_dated(kr: KeyResult, entry) -> str:
+    """What the page says of a value dated before the newest: added to the history, not
+    the current value ("Velocity: recorded for 3 Nov 2025 in its history; the current
+    value stays 42 % (12 Nov 2025)")."""
+    kr.refresh_from_db(fields=["current", "done"])
+    if kr.is_milestone:
+        current = "done" if kr.done else "not done"
+    else:
+        current = f"{num(kr.current)}{' ' + kr.unit if kr.unit else ''}"
+    dated = day(timezone.localtime(entry.recorded_at))
+    newest = day(timezone.localtime(entry.newer.recorded_at))
+    return (
+        f"{kr.name}: recorded for {dated} in its history; the current value stays "
+        f"{current} ({newest}), the newest."
+    )
 
 
 @org_view
@@ -925,6 +949,7 @@ def key_result_detail(request, kr_id: int):
             chart=chart,
             initiatives=list(kr.initiatives.select_related("team", "owner").order_by("title")),
             closed=closed,
+            today=today,  # the latest day a value may be "as of"
             history=history_for(org, "alignment.keyresult", kr.pk),
             panels=web_panels.collect("key_result", request, kr),
         ),

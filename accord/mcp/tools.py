@@ -666,12 +666,17 @@ def record_key_result_value(
     key_result_id: Id,
     value: Annotated[float, Field(allow_inf_nan=False, description="For a milestone: 1 done.")],
     note: Annotated[str, Field(max_length=500)] = "",
+    as_of: Annotated[
+        dt.date | None, Field(description="The day it was measured (default: now).")
+    ] = None,
 ) -> CallToolResult:
-    """Record a new current value of a key result (kept in its history, as the API and
-    the key result's page do). Members and above; viewers cannot."""
+    """Record a value of a key result (kept in its history, as the API and the key
+    result's page do). The current value is the latest by date: a value `as_of` a day
+    before the newest recorded one only joins the history. Members and above; viewers
+    cannot."""
     me = caller()
     k = get_or_404(KeyResult.objects.for_org(me.org), key_result_id, "key result")
-    alignment.record_key_result_value(me.org, me.person, k, value, note)
+    alignment.record_key_result_value(me.org, me.person, k, value, note, as_of=as_of)
     return get_key_result(key_result_id)
 
 

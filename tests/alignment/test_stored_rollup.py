@@ -33,6 +33,7 @@ OPS = (
     "delete_initiative",
     "import_values",
     "void_value",
+    "backdated_value",
 )
 STATUSES = ("active", "draft", "dropped", "achieved")
 DIRECTIONS = ("increase", "decrease", "above", "below", "range")
@@ -88,6 +89,12 @@ def _apply(org, plan, op, a, b, x):
 
         at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
         s.import_key_result_values(org, None, kr, [(at, b % 2 if kr.is_milestone else x)])
+    elif op == "backdated_value" and krs:
+        kr = _pick(krs, a)
+        import datetime as dt
+
+        at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC) + dt.timedelta(hours=b)
+        s.record_key_result_value(org, None, kr, (b % 2) if kr.is_milestone else x, at=at)
     elif op == "void_value" and krs:
         kr = _pick(krs, a)
         values = list(KeyResultValue.objects.filter(key_result=kr).order_by("id"))
@@ -155,6 +162,8 @@ def _same(a, b) -> bool:
 @example(steps=[("key_result", 0, 0, 10.0), ("value", 0, 0, 5.0)])
 # a mistaken value voided: the key result falls back to the one before, the figures follow
 @example(steps=[("key_result", 1, 20, 10.0), ("value", 0, 0, 15.0), ("void_value", 0, 1, 0.0)])
+# a value dated before the newest: history only, the current value and figures stay
+@example(steps=[("key_result", 1, 20, 10.0), ("value", 0, 0, 15.0), ("backdated_value", 0, 1, 0.0)])
 @example(steps=[("initiative", 1, 1, 0.0), ("unserve", 0, 0, 0.0), ("delete_objective", 0, 0, 0.0)])
 @example(steps=[("status", 1, 2, 0.0), ("link", 2, 0, 0.0), ("unlink", 2, 0, 0.0)])
 def test_stored_figures_equal_a_full_recomputation(plan, cast, steps):
@@ -168,6 +177,7 @@ def test_stored_figures_equal_a_full_recomputation(plan, cast, steps):
                 pass  # a refused write changes nothing
             # after every write, not only at the end: a later write may hide a stale figure
             _assert_stored_equal_computed(org)
+            _assert_current_is_the_latest_value(org)
         # The figures a period's page used to compute on every request agree too.
         stored = {
             o["id"]: o
@@ -188,6 +198,22 @@ def test_recompute_repairs_figures_written_without_the_services(plan, cast):
     assert rollups.recompute(cast.org.pk) == 1
     company = Objective.objects.get(pk=plan.company.pk)
     assert company.rollup_progress is None and company.orphaned
+
+
+def _assert_current_is_the_latest_value(org) -> None:
+    """Each key result's current value (and a milestone's done) is its latest recorded
+    value by date, ties to the latest recorded: what the figures are computed from."""
+    latest: dict[int, float] = {}
+    for kr_id, value in (
+        KeyResultValue.objects.filter(org=org)
+        .order_by("recorded_at", "id")
+        .values_list("key_result_id", "value")
+    ):
+        latest[kr_id] = value
+    for kr in KeyResult.objects.for_org(org):
+        assert kr.current == latest[kr.pk], kr
+        if kr.is_milestone:
+            assert kr.done == (latest[kr.pk] == 1.0), kr
 
 
 def _assert_stored_equal_computed(org) -> None:
