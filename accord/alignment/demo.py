@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from accord.alignment import milestones
 from accord.alignment import services as s
-from accord.alignment.models import Direction, Initiative, KeyResult, Objective, RankChange, Replan
+from accord.alignment.models import (
+    Direction,
+    Initiative,
+    KeyResult,
+    KeyResultValue,
+    Objective,
+    RankChange,
+    Replan,
+)
 from accord.demo import DemoContext, at, happened, lately
 from accord.org.models import Membership, MembershipRole, Person
 
@@ -450,9 +458,17 @@ def load(ctx: DemoContext) -> None:
     for w, v in ((18, 6), (15, 14), (13, 21)):
         with happened(weeks_ago(w), by=maya):
             s.record_key_result_value(org, None, portal, v, at=weeks_ago(w))
-    with happened(quarter_start + dt.timedelta(minutes=5), by=maya):
+    carried_at = quarter_start + dt.timedelta(minutes=5)
+    with happened(carried_at, by=maya):
         s.close_period(org, None, previous)
-        s.carry_over(org, None, from_period=previous, to_period=current, objectives=[old_company])
+        carried = s.carry_over(
+            org, None, from_period=previous, to_period=current, objectives=[old_company]
+        )
+    # Their key results start from where they stood that day (their first value's date):
+    # a value recorded later for an earlier day is history, not the current value.
+    KeyResultValue.objects.filter(key_result__objective__in=carried).update(
+        recorded_at=min(carried_at, timezone.now())
+    )
 
     # --- this quarter: company → departments → teams ------------------------------------
     # Set a week before the first key results: the company's, then the departments' the

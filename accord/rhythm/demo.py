@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accord.activity.models import Event
+from accord.decisions.models import ActionItem
 from accord.demo import DemoContext, at, happened, lately, spread
 from accord.org.models import Membership, MembershipRole, Person
 from accord.rhythm import queries, services
@@ -327,6 +330,16 @@ NOTES = {
 }
 
 
+def _action_item(org, meeting, when: dt.datetime, by: Person | None, **fields) -> ActionItem:
+    """An action item written down in `meeting` at `when` (not later than now) by `by`: its
+    event and its own recorded time say so, as the story's other action items do."""
+    when = min(when, timezone.now())
+    with happened(when, by=by):
+        item = services.add_action_item(org, None, meeting, **fields)
+    ActionItem.objects.filter(pk=item.pk).update(created_at=when)
+    return item
+
+
 def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) -> None:
     from accord.rhythm.models import Attendance
 
@@ -349,23 +362,23 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
                     with happened(occ.start + (5 + 10 * k) * minute, by=chair):
                         services.save_notes(org, None, m, key, text)
             owner = ctx.extra["_people"][rng.choice(people)]
-            with happened(occ.start + 40 * minute, by=chair):
-                services.add_action_item(
-                    org,
-                    None,
-                    m,
-                    title=rng.choice(
-                        [
-                            "Quarantine the flaky tests",
-                            "Send the vendor the security questionnaire",
-                            "Draft the on-call rota",
-                            "Share the pipeline review",
-                            "Book the customer visit",
-                        ]
-                    ),
-                    owner=owner,
-                    due_on=(occ.start + dt.timedelta(days=rng.choice([3, 4, 7]))).date(),
-                )
+            _action_item(
+                org,
+                m,
+                occ.start + 40 * minute,
+                chair,
+                title=rng.choice(
+                    [
+                        "Quarantine the flaky tests",
+                        "Send the vendor the security questionnaire",
+                        "Draft the on-call rota",
+                        "Share the pipeline review",
+                        "Book the customer visit",
+                    ]
+                ),
+                owner=owner,
+                due_on=(occ.start + dt.timedelta(days=rng.choice([3, 4, 7]))).date(),
+            )
             if n == len(past) - 1:
                 with happened(occ.start + 45 * minute, by=chair):
                     services.add_headline(
@@ -472,19 +485,17 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
                 org, None, m, "issues", "Hiring plan slips a week; Operations owns it."
             )
         last = n == len(past) - 1
-        with happened(occ.start + 40 * minute, by=maya):
-            services.add_action_item(
-                org,
-                None,
-                m,
-                title="Share the board update draft"
-                if last
-                else "Confirm Q3 headcount per department",
-                owner=maya if last else heads[n % len(heads)] if heads else maya,
-                due_on=(ctx.today + dt.timedelta(days=2))
-                if last
-                else (occ.start + dt.timedelta(days=4)).date(),
-            )
+        _action_item(
+            org,
+            m,
+            occ.start + 40 * minute,
+            maya,
+            title="Share the board update draft" if last else "Confirm Q3 headcount per department",
+            owner=maya if last else heads[n % len(heads)] if heads else maya,
+            due_on=(ctx.today + dt.timedelta(days=2))
+            if last
+            else (occ.start + dt.timedelta(days=4)).date(),
+        )
         with happened(occ.end, by=maya):
             services.finish_meeting(
                 org,

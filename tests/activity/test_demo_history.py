@@ -21,7 +21,7 @@ from accord.coordination.models import Dependency
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
 from accord.org.models import Person
 from accord.org.services import add_person, create_organization, create_team
-from accord.rhythm.models import CheckIn
+from accord.rhythm.models import CheckIn, Meeting
 from tests.conftest import login
 
 # What Accord itself did in the story: it made the organization and its first admin, sends
@@ -132,6 +132,13 @@ def test_events_are_dated_when_their_objects_say(db):
             assert _at(org, "rhythm.checkin", "missed")[c.pk] == [closed]
         else:
             assert _at(org, "rhythm.checkin", "submitted")[c.pk] == [c.submitted_at]
+    meetings = {m.pk: m for m in Meeting.objects.for_org(org)}
+    from_meetings = ActionItem.objects.for_org(org).filter(source_type="rhythm.meeting")
+    assert from_meetings.exists()
+    for a in from_meetings:  # recorded during the meeting, not when the demo loaded
+        m = meetings[a.source_id]
+        assert _at(org, "decisions.actionitem", "created")[a.pk] == [a.created_at]
+        assert m.started_at < a.created_at <= (m.ended_at or timezone.now()), (a, m)
     for a in ActionItem.objects.for_org(org):
         if a.done_at:
             assert _at(org, "decisions.actionitem", "completed")[a.pk] == [a.done_at]
