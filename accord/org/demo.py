@@ -175,6 +175,15 @@ ZONES = [
     "Asia/Kolkata",
     "America/Los_Angeles",
 ]
+# Where each department works: its people live there (its meetings are held in its time),
+# but for those who work from elsewhere (`_zone`).
+ZONE_OF_DEPT = {
+    "go-to-market": "America/New_York",
+    "operations": "Europe/London",
+    "product": "Europe/Berlin",
+    "engineering": "Europe/Berlin",
+    "customer-success": "America/Chicago",
+}
 TITLES = {
     "lead": ["Team Lead", "Manager", "Head of {team}"],
     "member": ["Specialist", "Analyst", "Engineer", "Designer", "Coordinator", "Associate"],
@@ -251,7 +260,11 @@ def _structure(ctx: DemoContext, maya) -> None:
         )
         ctx.teams[dept.slug] = dept
         head_name = next(names)
-        head = _person(ctx, head_name, f"VP {dept_name}", Role.LEADER, with_login=True)
+        home = ZONE_OF_DEPT[dept_slug]
+        # A department's head works where it does.
+        head = _person(
+            ctx, head_name, f"VP {dept_name}", Role.LEADER, with_login=True, home=home, stay=True
+        )
         services.add_membership(
             org, None, person=head, team=dept, role=MembershipRole.LEAD, allocation=100
         )
@@ -274,6 +287,7 @@ def _structure(ctx: DemoContext, maya) -> None:
                     title,
                     Role.MEMBER if not is_lead or rng.random() < 0.6 else Role.LEADER,
                     with_login=is_lead and slug in LOGIN_TEAMS,
+                    home=home,
                 )
                 allocation = 100 if rng.random() < 0.8 else 60
                 services.add_membership(
@@ -452,7 +466,24 @@ def _login(email: str, name: str):
     return user
 
 
-def _person(ctx: DemoContext, name: str, title: str, role: str, *, with_login: bool):
+def _zone(ctx: DemoContext, home: str, stay: bool = False) -> str:
+    """Where a person of a department working in `home` lives: there (`stay`: always),
+    but for about one in six who works from Bengaluru and one in six from the West Coast.
+    One draw per person whatever the answer, as the story's later choices assume."""
+    drawn = ctx.rng.choice(ZONES)
+    return drawn if not stay and drawn in ("Asia/Kolkata", "America/Los_Angeles") else home
+
+
+def _person(
+    ctx: DemoContext,
+    name: str,
+    title: str,
+    role: str,
+    *,
+    with_login: bool,
+    home: str = "Europe/Berlin",
+    stay: bool = False,
+):
     email = _email(name)
     user = _login(email, name) if with_login else None
     person = services.add_person(
@@ -462,7 +493,7 @@ def _person(ctx: DemoContext, name: str, title: str, role: str, *, with_login: b
         email=email,
         title=title,
         role=role,
-        timezone=ctx.rng.choice(ZONES),
+        timezone=_zone(ctx, home, stay),
         user=user,
     )
     ctx.people.append(person)

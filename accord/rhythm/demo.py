@@ -16,6 +16,7 @@ from django.utils import timezone
 from accord.activity.models import Event
 from accord.decisions.models import ActionItem
 from accord.demo import DemoContext, at, happened, lately, spread
+from accord.org.demo import ZONE_OF_DEPT
 from accord.org.models import Membership, MembershipRole, Person
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CadenceKind, CheckIn, Scope
@@ -24,13 +25,9 @@ UTC = dt.UTC
 # Teams whose history is filled in (the teams whose leads can sign in, and a few more).
 HISTORY_TEAMS = ["platform", "field-sales", "support", "design", "onboarding"]
 MEETING_TEAMS = ["platform", "field-sales", "support"]
-ZONE_OF_DEPT = {
-    "go-to-market": "America/New_York",
-    "operations": "Europe/London",
-    "product": "Europe/Berlin",
-    "engineering": "Europe/Berlin",
-    "customer-success": "America/Chicago",
-}
+# The leaders' meetings: an afternoon in Berlin and London, a morning in New York and
+# Chicago (at 10:00 Berlin time they were at 3 and 4 in the morning there).
+ACROSS_THE_ATLANTIC = dt.time(16, 0)
 HIGHLIGHTS = [
     "Closed the two oldest tickets in the backlog.",
     "Pairing session with Design paid off: fewer review rounds.",
@@ -135,6 +132,7 @@ def load(ctx: DemoContext) -> None:
             start_date=start,
             owner=ctx.login,
             name="Quarterly planning",
+            time=ACROSS_THE_ATLANTIC,
         )
     with set_up(ctx.today, leads.get(teams["platform"].pk), "stand-up"):
         services.create_cadence_from_template(
@@ -442,6 +440,7 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
             owner=maya,
             extra_participants=heads,
             name="Leadership sync",
+            time=ACROSS_THE_ATLANTIC,
         )
     for occ in queries.occurrences_of(checkin, now - dt.timedelta(weeks=4), now):
         for n, person in enumerate([maya, *heads]):
