@@ -260,10 +260,13 @@ def in_scope(
 SCOPE_COUNTED = 200  # a scope's figures count up to this many rows each ("200+")
 
 
-def scope_figures(org: Organization, team: Team, on: dt.date | None = None) -> dict[str, int | str]:
+def scope_figures(
+    org: Organization, team: Team, on: dt.date | None = None, *, at_risk: bool = False
+) -> dict[str, int | str]:
     """A team with the teams below it, as its pages' figures: active dependencies, those
     waiting for an answer from the scope, late, and those crossing its boundary asked of
-    it and by it (active). Each is what the list it links to shows, counted up to
+    it and by it (active); with `at_risk`, also those at risk and not late (the
+    coordination overview's). Each is what the list it links to shows, counted up to
     SCOPE_COUNTED rows (`shown`: as a page writes it, "200+"), in one statement whatever
     the size of the subtree. Each side's condition goes with it (`in_scope`, `each`): told
     "late" beside the two sides, SQLite walked every late dependency of the organization
@@ -278,6 +281,9 @@ def scope_figures(org: Organization, team: Team, on: dt.date | None = None) -> d
         "outside_inbound": {"sides": ("provider",), "outside": True, "each": active},
         "outside_outbound": {"sides": ("requester",), "outside": True, "each": active},
     }
+    if at_risk:
+        # The list's `at_risk=1&late=0`: active, not yet due, and at risk.
+        asked["at_risk"] = {"each": at_risk_q(on) & Q(due__gte=on)}
     rows = Dependency.objects.filter(org_id=org.pk)
     # Nothing crosses the whole organization's boundary: those need no counting.
     counted = count_each(
@@ -613,15 +619,17 @@ def team_summary(org: Organization, team: Team, on: dt.date | None = None) -> di
     return out
 
 
-def new_requests_for_lead(org: Organization, person: Person) -> list[Dependency]:
-    """Requests waiting on the teams `person` leads: new ones and counter-proposals. The
-    teams are read first, as a short list: most people lead none, and as a subquery beside
-    the requests' joins PostgreSQL spent 4 ms planning what takes 0.1 ms to run."""
-    led = list(
-        Membership.objects.filter(person=person, role=MembershipRole.LEAD).values_list(
-            "team_id", flat=True
-        )
-    )
+def new_requests_for_lead(
+    org: Organization, person: Person, within: Team | None = None
+) -> list[Dependency]:
+    """Requests waiting on the teams `person` leads: new ones and counter-proposals; only
+    those of `within` and the teams below it when given. The teams are read first, as a
+    short list: most people lead none, and as a subquery beside the requests' joins
+    PostgreSQL spent 4 ms planning what takes 0.1 ms to run."""
+    led = Membership.objects.filter(person=person, role=MembershipRole.LEAD)
+    if within is not None and not covers_every_team(within):
+        led = led.filter(team_id__in=subtree_ids(within))
+    led = list(led.values_list("team_id", flat=True))
     if not led:
         return []
     return list(
@@ -816,14 +824,15 @@ def blast_radius(
     }
 
 
-def stored_cycles(org: Organization, team_ids: Iterable[int] | None = None):
+def stored_cycles(org: Organization, team_ids: Iterable[int] | Any = None):
     """Cycles the last evaluation found (live `dependencies.cycle` signals), newest first;
-    only those touching `team_ids` when given."""
+    only those touching `team_ids` when given (a list, or a subquery: `subtree_ids`)."""
     from accord.intelligence.models import LIVE_STATES, Signal
 
     qs = Signal.objects.for_org(org).filter(kind="dependencies.cycle", state__in=LIVE_STATES)
     if team_ids is not None:
-        qs = qs.filter(team_links__team_id__in=list(team_ids)).distinct()
+        ids = team_ids if hasattr(team_ids, "as_sql") else list(team_ids)
+        qs = qs.filter(team_links__team_id__in=ids).distinct()
     # Newest first by id: the (org, kind) index holds them in that order already.
     return qs.order_by("-id")
 
@@ -930,9 +939,41 @@ def overview_load(
     return rows[:shown], whole, len(rows)
 
 
-def scope_teams(org: Organization, person: Person | None, team_id: int | None = None) -> list[int]:
+def scope_load(
+    org: Organization, team: Team, on: dt.date | None = None, shown: int = 12
+) -> tuple[list[dict[str, Any]], int]:
+    """The busiest teams of `team` and the teams below it (`load_for`'s rows; teams with
+    nothing active are left out): the first `shown`, and how many there were to rank.
+    Active dependencies are counted per team of the scope, each side in one grouped count
+    read off its (team, state) index whatever the organization's size, never the rows
+    themselves; then `load_for` reads the `shown` teams' figures with how many are late
+    (counted for every team of a department of 1,000 teams, the dates tripled the time)."""
+    ids = subtree_ids(team)
+    active = Dependency.objects.filter(org_id=org.pk, state__in=ACTIVE_STATES)
+    totals: dict[int, int] = defaultdict(int)
+    for column in ("provider_team_id", "requester_team_id"):
+        for team_id, n in (
+            active.filter(**{f"{column}__in": ids})
+            .order_by()
+            .values_list(column)
+            .annotate(n=Count("id"))
+            .values_list(column, "n")
+        ):
+            totals[team_id] += n
+    busiest = sorted(totals, key=lambda t: (-totals[t], t))[:shown]
+    return load_for(org, busiest, on), len(totals)
+
+
+def scope_teams(
+    org: Organization,
+    person: Person | None,
+    team_id: int | None = None,
+    *,
+    top_if_none: bool = True,
+) -> list[int]:
     """Where a person's view of the graph starts: the given team, else their teams (else
-    the top of the tree), each with the teams directly below it. One or two queries."""
+    the top of the tree; nothing when not `top_if_none`), each with the teams directly
+    below it. One or two queries."""
     if team_id is not None:
         start = [team_id]
     else:
@@ -945,6 +986,8 @@ def scope_teams(org: Organization, person: Person | None, team_id: int | None = 
             if person is not None
             else []
         )
+        if not start and not top_if_none:
+            return []
         if not start:
             start = list(
                 Team.objects.for_org(org)
@@ -959,6 +1002,24 @@ def scope_teams(org: Organization, person: Person | None, team_id: int | None = 
 
 
 # --- the map -----------------------------------------------------------------------------
+
+
+def _scope_label(
+    teams: dict[int, dict[str, Any]], marked: list[int], team_id: int | None, top: bool
+) -> str:
+    """What the map's legend calls its marked teams: "Engineering and the 5 teams directly
+    below it", "your teams and the teams directly below them"."""
+    if not marked:
+        return ""
+    if top:
+        return "the teams at the top and those directly below them"
+    if team_id is None:
+        return "your teams" + (" and the teams directly below them" if len(marked) > 1 else "")
+    name = teams.get(team_id, {}).get("name", "")
+    below = len(marked) - 1
+    if not below:
+        return name
+    return f"{name} and the {below} team{'s' if below != 1 else ''} directly below it"
 
 
 def map_elements(
@@ -983,7 +1044,10 @@ def map_elements(
     starts at a scope a person can read (`scope_teams`: `team_id`, else the person's
     teams, with the teams directly below): the dependencies touching those teams, at most
     MAP_EDGE_LIMIT, soonest due first. Neighbours are drawn with `expand`: asking for
-    `team_id` of one of them adds its own scope.
+    `team_id` of one of them adds its own scope. The teams the map starts from are marked
+    (`scope` on their nodes, on an initiative's for its team; named in `scope.teams` and,
+    for the legend, `scope.label`): the scope, or, drawn whole, the person's own teams with
+    those directly below them (none when they have no team); always drawn.
 
     mode "teams": one node per team, one edge per (requester, provider, state); mode
     "initiatives": one node per initiative, one edge per dependency with both ends known.
@@ -1000,8 +1064,12 @@ def map_elements(
     deps = list(qs.order_by("due", "id").values(*DEP_VALUES)[: MAP_WHOLE_LIMIT + 1])
     whole = len(deps) <= MAP_WHOLE_LIMIT and team_id is None
     scope: list[int] = []
+    top = False
     if not whole:
-        scope = scope_teams(org, person, team_id)
+        # The viewer's teams, else (they have none) the top of the tree.
+        scope = scope_teams(org, person, team_id, top_if_none=False)
+        top = not scope
+        scope = scope or scope_teams(org, person, team_id)
         # By the team indexes, sorted here: asked to sort, SQLite walks every dependency
         # by date. What touches a scope is bounded by its teams, not by the organization.
         deps = sorted(
@@ -1010,6 +1078,10 @@ def map_elements(
         )[: MAP_EDGE_LIMIT + 1]
     truncated = len(deps) > MAP_EDGE_LIMIT
     deps = deps[:MAP_EDGE_LIMIT]
+    # The teams the map starts from, marked on it: its scope; drawn whole, the viewer's own
+    # teams (with those directly below them), when they have any; at most 50 below
+    # (`scope_teams`).
+    marked = scope if not whole else scope_teams(org, person, top_if_none=False)
     drawn_teams = set(scope) | {d[f"{s}_team_id"] for d in deps for s in ("requester", "provider")}
     stored = stored_cycles(org, None if whole else drawn_teams)
     signals = list(stored[: MAP_CYCLES_SHOWN + 1])
@@ -1027,7 +1099,7 @@ def map_elements(
     }
     inits = _init_values(org, init_ids)
     team_ids = (
-        set(scope) | {d["requester_team_id"] for d in deps} | {d["provider_team_id"] for d in deps}
+        set(marked) | {d["requester_team_id"] for d in deps} | {d["provider_team_id"] for d in deps}
     )
     teams = _team_values(org, team_ids)
     cycle_of = {i["id"]: n for n, c in enumerate(found_cycles) for i in c["initiatives"]}
@@ -1045,6 +1117,7 @@ def map_elements(
     critical_teams = [inits[i]["team_id"] for i in critical if i in inits]
     critical_team_edges = set(itertools.pairwise(critical_teams))
     expanded = set(scope) if not whole else set(teams)
+    in_scope_teams = set(marked)
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     if mode == "initiatives":
@@ -1088,6 +1161,7 @@ def map_elements(
                         "cycle": i in cycle_of,
                         "critical": i in critical,
                         "expanded": v["team_id"] in expanded,
+                        "scope": v["team_id"] in in_scope_teams,
                     }
                 }
             )
@@ -1122,7 +1196,7 @@ def map_elements(
                     }
                 }
             )
-        for t in sorted(used | set(scope), key=lambda t: teams[t]["name"]):
+        for t in sorted(used | in_scope_teams, key=lambda t: teams[t]["name"]):
             nodes.append(
                 {
                     "data": {
@@ -1134,6 +1208,7 @@ def map_elements(
                         "cycle": t in cycle_teams,
                         "critical": t in critical_teams,
                         "expanded": t in expanded,
+                        "scope": t in in_scope_teams,
                     }
                 }
             )
@@ -1146,11 +1221,13 @@ def map_elements(
         "cycle_teams": [[t["name"] for t in c["teams"]] for c in found_cycles],
         "scope": {
             "whole": whole,
+            # The teams marked (`scope` on their nodes): the start team first.
             "teams": [
                 {"id": t, "name": teams[t]["name"], "slug": teams[t]["slug"]}
-                for t in scope
+                for t in marked
                 if t in teams
             ],
+            "label": _scope_label(teams, marked, team_id, top),
             "truncated": truncated,
             "limit": MAP_EDGE_LIMIT,
         },

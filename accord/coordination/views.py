@@ -20,8 +20,9 @@ from accord.coordination.forms import (
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.errors import ServiceError
+from accord.intelligence.queries import default_scope
 from accord.org.models import Team
-from accord.org.queries import has_sub_teams
+from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
 from accord.web.helpers import (
     change_and_redirect,
     form_error,
@@ -59,37 +60,83 @@ def _with_actions(deps, person, standings):
 INDEX_SHOWN = 15  # rows of each list on the overview
 
 
+def _overview_scope(request) -> tuple[Team | None, Team | None]:
+    """The team the overview is cut to (with the teams below it), or None for the whole
+    organization; and the viewer's own default. `?team=SLUG` names one (`team_filter`, as
+    the lists read it); `?team=` (the picker emptied) is the whole organization; with
+    neither, the viewer's default as on Insights: the highest team they lead, the whole
+    organization for admins and for people who lead no team."""
+    org = request.org
+    default_id = default_scope(org, request.person)
+    default = (
+        Team.objects.for_org(org).select_related("parent").filter(pk=default_id).first()
+        if default_id is not None
+        else None
+    )
+    if "team" not in request.GET:
+        return default, default
+    team, _ = team_filter(request)
+    return team, default
+
+
 @org_view
 def index(request):
     org, me = request.org, request.person
     on = queries.today()
+    team, default = _overview_scope(request)
     my_teams = list(
         Team.objects.for_org(org)
         .filter(memberships__person=me, memberships__ended_on__isnull=True)
         .order_by("name")
         .distinct()
     )
-    active = queries.base(org).filter(state__in=ACTIVE_STATES)
-    late_qs = active.filter(due__lt=on)
-    risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
+    # The only team at the top with the teams below it is the whole organization.
+    whole = team is None or covers_every_team(team)
+    scope = None
+    if whole:
+        active = queries.base(org).filter(state__in=ACTIVE_STATES)
+        late_qs = active.filter(due__lt=on)
+        risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
+        counted = figures(  # today's: what is late or at risk changes with the date
+            f"coordination-figures:{org.pk}:{on.isoformat()}",
+            {"late": late_qs, "at_risk": risk_qs, "active": active},
+        )
+        load, load_whole, load_teams = queries.overview_load(org, me, on)
+        cycles = queries.stored_cycles(org)
+    else:
+        # Only what touches the team or a team below it: each figure counted up to
+        # SCOPE_COUNTED in one statement, each list what the list page shows for it.
+        scope = queries.scope_figures(org, team, on, at_risk=True)
+        late_qs = queries.filtered(org, team=team, late=True, on=on, whole=False)
+        risk_qs = queries.filtered(org, team=team, at_risk=True, late=False, on=on, whole=False)
+        counted = {"late": scope["late"], "at_risk": scope["at_risk"], "active": scope["active"]}
+        load, load_teams = queries.scope_load(org, team, on)
+        load_whole = False
+        cycles = queries.stored_cycles(org, subtree_ids(team))
     late = queries.decorate(late_qs.order_by("due", "id")[:INDEX_SHOWN], on)
     at_risk = queries.decorate(risk_qs.order_by("due", "id")[:INDEX_SHOWN], on)
-    counted = figures(  # today's: what is late or at risk changes with the date
-        f"coordination-figures:{org.pk}:{on.isoformat()}",
-        {"late": late_qs, "at_risk": risk_qs, "active": active},
-    )
-    load, load_whole, load_teams = queries.overview_load(org, me, on)
-    cycles = queries.stored_cycles(org)
     cycles_count = count_up_to(cycles)
+    # Filters the figures' and lists' links carry: the list cut the same way.
+    team_param = f"team={team.slug}&" if team is not None and not whole else ""
     return render(
         request,
         "coordination/index.html",
         {
+            "team": team,
+            "whole": whole,
+            "scope": scope,
+            "default_team": default,
+            "team_param": team_param,
+            "team_picker": team_filter_picker(
+                org, team, id="scope-pick", placeholder="Whole organization"
+            ),
             "my_teams": my_teams,
             "late": late,
             "late_count": counted["late"],
+            "late_shown": scope["late_shown"] if scope else counted["late"],
             "at_risk": at_risk,
             "at_risk_count": counted["at_risk"],
+            "at_risk_shown": scope["at_risk_shown"] if scope else counted["at_risk"],
             "active_count": counted["active"],
             "load": load,
             "load_whole": load_whole,
@@ -98,7 +145,8 @@ def index(request):
             "cycles": queries.cycles(org, cycles[:10]),
             "cycles_count": cycles_count,
             "cycles_shown": shown_count(cycles_count),
-            "new_for_me": queries.new_requests_for_lead(org, me),
+            "scope_cycles": shown_count(cycles_count) if scope else "",
+            "new_for_me": queries.new_requests_for_lead(org, me, within=None if whole else team),
         },
     )
 

@@ -613,9 +613,22 @@ def _dep_found(snap, d, kind, severity, title, explanation, next_step, evidence,
     )
 
 
+def _dep_named(snap: Snapshot, d, what: str = "Dependency", when: str = "") -> dict:
+    """A dependency as evidence, linked by its own name (never by a word such as
+    "Dependency"), saying what it is here and between whom, and `when` if given:
+    "Request: Mobile needs it from Payments, due 20 Mar 2026"."""
+    return ev(
+        d.title,
+        f"{what}: {snap.team_name(d.requester_team_id)} needs it from "
+        f"{snap.team_name(d.provider_team_id)}" + (f", {when}" if when else ""),
+        "coordination.dependency",
+        d.id,
+    )
+
+
 def _dep_ev(snap: Snapshot, d) -> list[dict]:
     return [
-        ev("Dependency", d.title, "coordination.dependency", d.id),
+        _dep_named(snap, d),
         ev("Requester", snap.team_name(d.requester_team_id), "org.team", d.requester_team_id),
         ev("Provider", snap.team_name(d.provider_team_id), "org.team", d.provider_team_id),
         ev("Needed by", _day(d.need_by), "coordination.dependency", d.id),
@@ -844,7 +857,7 @@ def slack_gone(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             "Look at the whole chain together: the upstream team's date decides this one.",
             [
                 *_dep_ev(snap, d),
-                ev("Upstream", upstream.title, "coordination.dependency", upstream.id),
+                _dep_named(snap, upstream, "Upstream"),
                 ev("Chain finishes", _day(finish[b]), "alignment.initiative", pi.id),
             ],
             {"finish": finish[b].isoformat(), "days_short": (finish[b] - d.need_by).days},
@@ -886,16 +899,7 @@ def dep_cycle(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                     ev(i.title, f"Initiative of {snap.team_name(i.team_id)}", _INIT, i.id)
                     for i in inits
                 ),
-                *(
-                    ev(
-                        d.title,
-                        f"Dependency: {snap.team_name(d.requester_team_id)} needs it from "
-                        f"{snap.team_name(d.provider_team_id)}",
-                        "coordination.dependency",
-                        d.id,
-                    )
-                    for d in deps
-                ),
+                *(_dep_named(snap, d) for d in deps),
             ],
             numbers={"initiatives": len(members), "teams": len(teams)},
             initiative_ids=inside,
@@ -954,7 +958,7 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 )
             )
             items += [
-                ev("Accepted request", d.title, "coordination.dependency", d.id) for d in reqs[:8]
+                _dep_named(snap, d, "Accepted request", f"due {_day(d.due)}") for d in reqs[:8]
             ]
             numbers["requests"], numbers["late"] = len(reqs), len(late)
         over = [p for p in team.members if snap.people[p].allocation > 100]
@@ -1029,7 +1033,7 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             next_step="Decide which comes first and tell the teams waiting.",
             team_ids={team_id} | {d.requester_team_id for d, _ in pairs},
             owner_id=snap.lead_of(team_id),
-            evidence=[ev("Request", d.title, "coordination.dependency", d.id) for d, _ in pairs[:5]]
+            evidence=[_dep_named(snap, d, "Request", f"due {_day(d.due)}") for d, _ in pairs[:5]]
             + [ev("Own priority", i.title, "alignment.initiative", i.id) for _, i in pairs[:3]],
             numbers={"clashes": len(pairs)},
             initiative_ids={d.requester_initiative_id for d, _ in pairs},
@@ -1069,8 +1073,7 @@ def competing(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             team_ids={pi.team_id, *requesters},
             owner_id=pi.owner_id or snap.lead_of(pi.team_id),
             evidence=[
-                ev("Needed by " + _day(d.need_by), d.title, "coordination.dependency", d.id)
-                for d in squeezed[:6]
+                _dep_named(snap, d, "Request", f"needed by {_day(d.need_by)}") for d in squeezed[:6]
             ],
             numbers={"requesters": len(requesters)},
             initiative_ids={d.requester_initiative_id for d in squeezed},

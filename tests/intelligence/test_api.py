@@ -82,7 +82,7 @@ def test_one_signal_shows_its_evidence_linked(cast, blocked, api_admin):
     assert r.status_code == 200
     body = r.json()
     urls = {e["label"]: e["url"] for e in body["evidence"]}
-    assert urls["Dependency"] == f"/o/acme/coordination/d/{blocked.dep.pk}/"
+    assert urls["Payments API"] == f"/o/acme/coordination/d/{blocked.dep.pk}/"
     assert urls["Requester"] == "/o/acme/teams/platform/"
     assert body["subject_url"] == f"/o/acme/coordination/d/{blocked.dep.pk}/"
     assert body["next_step"]

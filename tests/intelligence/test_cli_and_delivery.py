@@ -35,7 +35,7 @@ def test_signals_prints_a_readable_table_and_json(cast, blocked):
     assert "Payments API, which Platform needs from Acme by" in text
     data = json.loads(run("signals", "--org", "acme", "--team", "platform", "--json"))
     assert data["count"] == 1
-    assert data["signals"][0]["evidence"][0]["label"] == "Dependency"
+    assert data["signals"][0]["evidence"][0]["label"] == "Payments API"
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert run("signals", "--org", "acme", "--as-of", yesterday).startswith("Acme: 0 signals")
 

@@ -378,7 +378,7 @@ def test_a_declined_request_with_nothing_planned_instead_is_signalled():
     assert f.team_ids == {MOBILE, PAYMENTS} and f.owner_id == LEAD[MOBILE]
     assert f.initiative_ids == {60}
     assert evidence(f) == [
-        ("Dependency", "Payments API"),
+        ("Payments API", "Dependency: Mobile needs it from Payments"),
         ("Requester", "Mobile"),
         ("Provider", "Payments"),
         ("Needed by", "25 Mar 2026"),
@@ -438,11 +438,11 @@ def test_a_slip_upstream_that_passes_the_need_by_date_by_a_day_is_signalled():
     assert f.team_ids == {MOBILE, PAYMENTS} and f.owner_id == LEAD[PAYMENTS]
     assert f.initiative_ids == {60}
     assert evidence(f) == [
-        ("Dependency", "Payments API"),
+        ("Payments API", "Dependency: Mobile needs it from Payments"),
         ("Requester", "Mobile"),
         ("Provider", "Payments"),
         ("Needed by", "25 Mar 2026"),
-        ("Upstream", "Ledger export"),
+        ("Ledger export", "Upstream: Payments needs it from Platform"),
         ("Chain finishes", "26 Mar 2026"),
     ]
     assert targets(f)[4:] == [("coordination.dependency", "2"), ("alignment.initiative", "70")]
@@ -482,7 +482,10 @@ def test_a_request_due_in_the_week_of_the_providers_top_ranked_work_is_signalled
     assert f.severity == "warning"
     assert f.team_ids == {PAYMENTS, MOBILE} and f.owner_id == LEAD[PAYMENTS]
     assert f.initiative_ids == {60}
-    assert evidence(f) == [("Request", "Payments API"), ("Own priority", "Card vault")]
+    assert evidence(f) == [
+        ("Payments API", "Request: Mobile needs it from Payments, due 20 Mar 2026"),
+        ("Own priority", "Card vault"),
+    ]
     assert targets(f) == [("coordination.dependency", "1"), ("alignment.initiative", "70")]
     assert f.numbers == {"clashes": 1}
 
@@ -743,3 +746,65 @@ def test_two_requests_needed_in_one_week_of_an_initiative_due_after_the_first_ar
     assert f.initiative_ids == {60, 61}
     assert {("coordination.dependency", "1"), ("coordination.dependency", "2")} <= set(targets(f))
     assert f.numbers["requesters"] == 2
+
+
+# --- every signal that names a dependency links it by its title -----------------------------
+
+
+def dependency_troubles() -> Snapshot:
+    """One of each trouble a dependency can be in, Payments the provider: overdue, flagged
+    blocked, unanswered, predicted late, declined with nothing else planned, a slip
+    upstream, a circle; and more accepted requests due this month than Payments has people
+    (one), in the week of its own top priority."""
+    snap = chain(dt.date(2026, 3, 27))  # 1 Payments API (Mobile), 2 Ledger export (upstream)
+    app, pay = snap.initiatives[60], snap.initiatives[70]  # Mobile's, Payments' (20 Mar)
+    snap.initiatives[71] = initiative(71, "Card vault", PAYMENTS, target=dt.date(2026, 3, 13))
+    snap.initiatives[71].rank = 1
+    web = snap.initiatives[61] = initiative(61, "Web checkout", PLATFORM, status="active")
+    late = dependency(3, "Refund hooks", web, PAYMENTS, need_by=dt.date(2026, 3, 1))
+    blocked = dependency(4, "Card tokens", web, PAYMENTS, need_by=dt.date(2026, 3, 12))
+    blocked.flag = "blocked"
+    asked = dependency(5, "Fraud rules", web, PAYMENTS, state="requested")
+    # Served by Payments' work due 20 March, after the need-by; and due in the week of
+    # Payments' own top priority.
+    slow = dependency(6, "Payout report", app, PAYMENTS, provider_init=70)
+    slow.need_by = dt.date(2026, 3, 13)
+    orphan = snap.initiatives[62] = initiative(62, "Loyalty", MOBILE, status="active")
+    declined = dependency(7, "Points API", orphan, PAYMENTS, state="declined")
+    # A circle: Payments' work needs Mobile's app, which needs it (dependency 1).
+    circle = dependency(8, "App hooks", pay, MOBILE, provider_init=60)
+    for d in (late, blocked, asked, slow, declined, circle):
+        snap.dependencies[d.id] = d
+    return snap
+
+
+def test_every_signal_naming_a_dependency_links_it_by_its_title():
+    """A dependency in a signal's evidence is a link whose text is its title ("Payments
+    API", never "Dependency", "Upstream" or "Request"), what it is beside it; only its
+    dates ("Needed by", "Committed for") open it under another name."""
+    snap = dependency_troubles()
+    titles = {str(d.id): d.title for d in snap.dependencies.values()}
+    kinds = set()
+    for kind, detector in discover().items():
+        if detector.func.__module__ != "accord.intelligence.detectors":
+            continue  # alignment's and sources' read the database, and name no dependency
+        for f in detector.func(snap, dict(detector.defaults)):
+            for e in f.evidence:
+                if e["target_type"] != "coordination.dependency":
+                    continue
+                kinds.add(kind)
+                if e["label"] in ("Needed by", "Committed for"):
+                    continue
+                assert e["label"] == titles[e["target_id"]], (kind, e)
+                assert " needs it from " in e["value"], (kind, e)
+    assert kinds >= {
+        "dependencies.overdue",
+        "dependencies.blocked",
+        "dependencies.unanswered",
+        "dependencies.predicted_late",
+        "dependencies.declined_unplanned",
+        "dependencies.slack_gone",
+        "dependencies.cycle",
+        "load.overloaded",
+        "priorities.competing",
+    }, kinds

@@ -1,6 +1,6 @@
 """A signal's evidence opens the place where its cause is fixed: an overloaded team's
 priority stack (its WIP limit, the initiatives to re-rank), and a cycle's initiatives and
-dependencies, each by its name."""
+dependencies, each by its name; a dependency signal's dependency, by its name too."""
 
 from __future__ import annotations
 
@@ -66,4 +66,28 @@ def test_a_cycles_initiatives_and_dependencies_are_linked_by_their_names(db, clo
         assert link in about and link in html[html.index('id="evidence-h"') :]
     for d in deps:
         assert f'<a href="/o/{w.org.slug}/coordination/d/{d.pk}/">{d.title}</a>' in html
+    assert ">Dependency</a>" not in html
+
+
+def test_a_blocked_dependencys_signal_links_it_by_its_name(db, clock):
+    """The signal page's evidence opens a dependency from its own title, never from the
+    word "Dependency"; what it is and between whom stands beside it."""
+    w = build_org("blockco", {"Platform": 3, "Web": 3})
+    platform, web = w["Platform"], w["Web"]
+    dep = coordination.create_dependency(
+        w.org,
+        None,
+        requester_initiative=web.initiative,
+        provider_team=platform.team,
+        title="Session tokens",
+        need_by=D(2026, 3, 1),
+    )
+    coordination.transition(w.org, None, dep, "flag_blocked", note="Waiting on a vendor")
+    evaluate_on(w, clock, D(2026, 1, 8))
+    [signal] = live(w.org, "dependencies.blocked")
+    html = page(w, signal)
+    evidence = html[html.index('id="evidence-h"') : html.index("</table>")]
+    link = f'<a href="/o/{w.org.slug}/coordination/d/{dep.pk}/">Session tokens</a>'
+    assert link in evidence
+    assert "Dependency: Web needs it from Platform" in evidence
     assert ">Dependency</a>" not in html

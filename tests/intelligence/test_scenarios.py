@@ -94,7 +94,11 @@ def test_a_provider_that_takes_on_more_than_it_can_serve_is_overloaded_then_late
     assert signal.explanation == (
         "Platform accepted 3 requests due within the month with 2 people."
     )
-    assert labels(signal) == ["Accepted request"] * 3
+    # Each request by its own name, saying whose it is and when it is due.
+    assert sorted(labels(signal)) == ["API for Data", "API for Mobile", "API for Web"]
+    assert {e["label"]: e["value"] for e in signal.evidence}["API for Data"] == (
+        "Accepted request: Data needs it from Platform, due 20 Jan 2026"
+    )
     assert {e["target_id"] for e in signal.evidence} == {str(d.pk) for d in deps}
     assert signal.reach_teams == 4  # Platform and the three requesters
     # The need-by date passes with nothing delivered: the commitments slip.

@@ -35,7 +35,14 @@ def test_a_signal_names_its_teams_owner_and_evidence(cast, blocked):
     assert s.owner_id == cast.admin.pk  # the provider's lead
     teams = set(SignalTeam.objects.filter(signal=s).values_list("team_id", flat=True))
     assert teams == {cast.root.pk, cast.platform.pk}
-    assert [e["label"] for e in s.evidence] == ["Dependency", "Requester", "Provider", "Needed by"]
+    # The dependency by its own name, linked; then its teams and its date.
+    assert [e["label"] for e in s.evidence] == [
+        "Payments API",
+        "Requester",
+        "Provider",
+        "Needed by",
+    ]
+    assert s.evidence[0]["value"] == "Dependency: Platform needs it from Acme"
     assert s.explanation.startswith("Payments API, which Platform needs from Acme by ")
 
 

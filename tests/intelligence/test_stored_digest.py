@@ -24,6 +24,9 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - evidence names each dependency by its title, linked, where it said "Dependency",
+#   "Upstream", "Request", "Accepted request" or "Needed by <date>" beside the title: what
+#   it is, between whom and (for requests) its date are the item's value;
 # - a team's own WIP overload (load.overloaded) concerns that team alone: the requesting
 #   teams only when the request-load reason applies; dependencies.blocked says "needs it
 #   by <need-by> (committed for <date>)", not the committed date as the need-by; and, of
@@ -48,13 +51,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "01239d519f0624d98855a0d27de2c6d3717452556d15dd8db8dcb34f01ea3c16",
-    "an hour later": "c59dd77e017dae81920680d039fdcb3fd1b62fdf831c65abf97297581dd2323a",
+    "first run": "2bd750beaeb370b2316edc0411caffad15a13b5471599f549c49be43838bd6a9",
+    "an hour later": "1dee25cf1fd68a027f1d70f1fe3bda9d8be024cc80e30c607ce26fe33a751b35",
     "a week later, one acknowledged and one dismissed": (
-        "3c762efd4b1408ca2a85b6ac326c618140c5f74dff749088a37b8157ad8fd08c"
+        "a5ed63719d3d2d35d6cbdcc5eb3b2524c426e011c3f74cfd2ecc98d9cdc55b0a"
     ),
     "a backfill of the week before": (
-        "a155b21779c2b44dab5ca2e004df8ebac46530828505dc16e8244ba1138d11a8"
+        "e3d8b7844f235a99f4447a8950f30ecff51b58b2f4711df4030e8d1d94365394"
     ),
 }
 

@@ -32,6 +32,11 @@
         "width": 24, "height": 24, "color": "#1d2430",
         "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1,
       } },
+      // The teams the map starts from (its scope): a square, outlined, named in bold.
+      { selector: "node[?scope]", style: {
+        "shape": "round-rectangle", "width": 28, "height": 28, "font-weight": "bold",
+        "outline-width": 3, "outline-color": "#0b7285", "outline-offset": 2,
+      } },
       { selector: "node[?cycle]", style: { "background-color": "#7c3aed", "border-width": 3, "border-color": "#c4b5fd" } },
       { selector: "node[?critical]", style: { "background-color": "#d9480f", "border-width": 3, "border-color": "#ffc078" } },
       // Both: the critical path's colour, ringed in the cycle's (the legend says so).
@@ -52,6 +57,14 @@
       } });
     });
     return s;
+  }
+
+  // The legend's entry for the marked teams: what they are, or nothing when none is.
+  function describeScope(data) {
+    var entry = document.getElementById("map-scope-legend");
+    var label = (data.scope || {}).label || "";
+    entry.hidden = !label;
+    entry.querySelector("[data-scope-label]").textContent = label;
   }
 
   function describe(data) {
@@ -113,6 +126,9 @@
         var fresh = data.nodes.concat(data.edges).filter(function (e) {
           return cy.getElementById(String(e.data.id)).empty();
         });
+        // What a click adds is a neighbour's, never the start's: only the start is marked
+        // (its teams are drawn already).
+        fresh.forEach(function (e) { if (e.data.kind) e.data.scope = false; });
         cy.add(fresh);
         added.push(d.team || d.label);
         layout();
@@ -152,7 +168,25 @@
     }
     layout();
     describe(data);
+    describeScope(data);
     fillList();
+  }
+
+  // A team's name in the list, marked as the map's start when it is.
+  function teamCell(node) {
+    var td = document.createElement("td");
+    if (node.data("scope")) {
+      var strong = document.createElement("strong");
+      strong.textContent = node.data("label");
+      var note = document.createElement("span");
+      note.className = "visually-hidden";
+      note.textContent = " (where the map starts)";
+      td.appendChild(strong);
+      td.appendChild(note);
+    } else {
+      td.textContent = node.data("label");
+    }
+    return td;
   }
 
   function fillList() {
@@ -161,8 +195,9 @@
     cy.edges().forEach(function (edge) {
       var e = edge.data();
       var tr = document.createElement("tr");
-      [edge.source().data("label"), edge.target().data("label"), e.state + (e.late ? " (late)" : ""),
-       (e.milestones || []).join(", ")].forEach(function (text) {
+      tr.appendChild(teamCell(edge.source()));
+      tr.appendChild(teamCell(edge.target()));
+      [e.state + (e.late ? " (late)" : ""), (e.milestones || []).join(", ")].forEach(function (text) {
         var td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
       var td = document.createElement("td"); td.className = "num"; td.textContent = e.count || 1;
