@@ -5,15 +5,83 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from accord.coordination import queries
+from accord.coordination.models import ACTIVE_STATES, Dependency
+from accord.core.counting import shown_count
+from accord.org.models import Membership
 from accord.org.queries import has_sub_teams
+
+HOME_TEAMS = 3  # of the person's teams (by name), those home counts dependencies for
 
 
 def home(request) -> str | None:
-    """New requests (and counter-proposals) waiting on the teams the person leads."""
-    waiting = queries.new_requests_for_lead(request.org, request.person)
-    if not waiting:
-        return None
-    return render_to_string("coordination/panel_home.html", {"waiting": waiting}, request=request)
+    """New requests (and counter-proposals) waiting on the teams the person leads; then,
+    for their first few teams, what each waits on from other teams and what other teams
+    wait on from it (`waits_of`)."""
+    org, me = request.org, request.person
+    waiting = queries.new_requests_for_lead(org, me)
+    parts = []
+    if waiting:
+        parts.append(
+            render_to_string("coordination/panel_home.html", {"waiting": waiting}, request=request)
+        )
+    teams, more = waits_of(org, me)
+    if teams:
+        parts.append(
+            render_to_string(
+                "coordination/_panel_home_teams.html",
+                {"teams": teams, "more": more},
+                request=request,
+            )
+        )
+    return "".join(parts) or None
+
+
+def waits_of(org, person, limit: int = HOME_TEAMS) -> tuple[list[dict], bool]:
+    """For the first `limit` of `person`'s current teams (by name): the active dependencies
+    each has asked of other teams (it waits on them) and those asked of it (others wait on
+    it), each counted up to `queries.SCOPE_COUNTED` — what the dependency list cut to the
+    team alone and that direction shows. Two queries whatever the organization's size:
+    the person's teams, then every count in one statement (`queries.count_each`). Teams
+    with nothing either way are left out; `more` says the person has further teams."""
+    terms = list(
+        Membership.objects.for_org(org)
+        .in_current_teams()
+        .filter(person=person)
+        .select_related("team")
+        .order_by("team__name", "team_id")[: limit + 1]
+    )
+    seen, teams = set(), []
+    for m in terms:
+        if m.team_id not in seen:
+            seen.add(m.team_id)
+            teams.append(m.team)
+    more = len(teams) > limit
+    teams = teams[:limit]
+    if not teams:
+        return [], False
+    active = Dependency.objects.filter(org_id=org.pk, state__in=ACTIVE_STATES)
+    counted = queries.count_each(
+        {
+            (t.pk, side): active.filter(**{f"{side}_team_id": t.pk})
+            for t in teams
+            for side in ("requester", "provider")
+        },
+        queries.SCOPE_COUNTED,
+    )
+    rows = []
+    for t in teams:
+        asked_by, asked_of = counted[t.pk, "requester"], counted[t.pk, "provider"]
+        if asked_by or asked_of:
+            rows.append(
+                {
+                    "team": t,
+                    "waits_on": asked_by,
+                    "waits_on_shown": shown_count(asked_by, queries.SCOPE_COUNTED),
+                    "waited_on": asked_of,
+                    "waited_on_shown": shown_count(asked_of, queries.SCOPE_COUNTED),
+                }
+            )
+    return rows, more
 
 
 def team(request, team) -> str | None:

@@ -1,4 +1,5 @@
-"""Sections of the home and team pages: check-ins owed, next meetings, a team's rhythm."""
+"""Sections of the home and team pages: check-ins owed and missed, next meetings, a team's
+rhythm."""
 
 from __future__ import annotations
 
@@ -16,13 +17,18 @@ def home(request) -> str | None:
     now = timezone.now()
     scope = queries.PersonScope.load(org, me)
     cads = queries.person_cadences(org, me, scope)
+    # The rounds of the last two weeks too, for those missed since the last one given
+    # (no more queries: the same reading of the person's check-ins).
+    rounds = queries.owed_checkins(
+        org, me, now - queries.MISSED_LOOKBACK, now + dt.timedelta(days=7), scope=scope, cads=cads
+    )
+    soon = now - dt.timedelta(days=2)
     owed = [
         o
-        for o in queries.owed_checkins(
-            org, me, now - dt.timedelta(days=2), now + dt.timedelta(days=7), scope=scope, cads=cads
-        )
-        if o.state in ("upcoming", "open", "overdue")
+        for o in rounds
+        if o.occurrence.start >= soon and o.state in ("upcoming", "open", "overdue")
     ]
+    missed = queries.missed_since_given(rounds)
     seen: set[int] = set()
     upcoming = []
     # The next occurrence of each of the person's meetings, soonest first; one held
@@ -36,11 +42,17 @@ def home(request) -> str | None:
             seen.add(u.cadence.pk)
             upcoming.append(u)
     broken = [c for c in cads if c.schedule_problem]
-    if not owed and not upcoming and not broken:
+    if not owed and not upcoming and not broken and not missed:
         return None
     return render_to_string(
         "rhythm/_panel_home.html",
-        {"owed": owed, "upcoming": upcoming, "broken": broken, "tz": me.timezone},
+        {
+            "owed": owed,
+            "missed": missed,
+            "upcoming": upcoming,
+            "broken": broken,
+            "tz": me.timezone,
+        },
         request=request,
     )
 

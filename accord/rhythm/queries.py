@@ -1292,3 +1292,73 @@ def next_checkin(
         if owed.checkin is None and owed.state in ("upcoming", "open", "overdue"):
             return owed
     return None
+
+
+# How far back home and a person's page look for rounds missed: as far as the worker
+# records misses (`services.record_missed_checkins`' two weeks).
+MISSED_LOOKBACK = dt.timedelta(days=14)
+MISSED_SHOWN = 3  # missed rounds home and a person's page name at most
+
+
+def missed_since_given(owed: Iterable[Owed], limit: int = MISSED_SHOWN) -> list[Owed]:
+    """Of one person's rounds (`owed_checkins`), those they missed since the last check-in
+    they gave of the same cadence, newest first, the first `limit`: a miss recorded by the
+    worker, or a round whose late window closed without one (as the round's page says)."""
+    owed = list(owed)
+    given: dict[int, dt.datetime] = {}
+    for o in owed:
+        if o.checkin is not None and o.checkin.status != CheckInStatus.MISSED:
+            given[o.cadence.pk] = max(
+                given.get(o.cadence.pk, o.occurrence.start), o.occurrence.start
+            )
+    missed = [
+        o
+        for o in owed
+        if o.state == CheckInStatus.MISSED
+        and (o.cadence.pk not in given or o.occurrence.start > given[o.cadence.pk])
+    ]
+    missed.sort(key=lambda o: o.occurrence.start, reverse=True)
+    return missed[:limit]
+
+
+def checkin_standing(
+    org: Organization, person: Person, *, now: dt.datetime | None = None, days: int = 14
+) -> tuple[Owed | None, list[Owed]]:
+    """`next_checkin` and the rounds missed since the last one given (`missed_since_given`)
+    from one reading of the person's rounds: a few queries (`owed_checkins`)."""
+    now = now or timezone.now()
+    owed = owed_checkins(org, person, now - MISSED_LOOKBACK, now + dt.timedelta(days=days))
+    soon = now - dt.timedelta(days=2)  # as `next_checkin` looks back
+    nxt = next(
+        (
+            o
+            for o in owed
+            if o.occurrence.start >= soon
+            and o.checkin is None
+            and o.state in ("upcoming", "open", "overdue")
+        ),
+        None,
+    )
+    return nxt, missed_since_given(owed)
+
+
+def raised_issue(checkin: CheckIn | None):
+    """The issue a check-in's blocker was raised as, when the person ticked "Also raise it
+    as an issue for that team" (`links.raise_blocker_issue`: raised by them for the team
+    the check-in names, with the blocker's text), the latest if it was raised more than
+    once; None without one. One query; none for a check-in whose blocker names no team."""
+    if checkin is None or not checkin.blockers or checkin.blocker_team_id is None:
+        return None
+    from accord.decisions.models import Issue
+
+    return (
+        Issue.objects.filter(
+            org_id=checkin.org_id,
+            raised_by_id=checkin.person_id,
+            raised_in_id=checkin.blocker_team_id,
+            description=checkin.blockers,
+        )
+        .select_related("raised_in")
+        .order_by("-opened_at", "-id")
+        .first()
+    )

@@ -3,7 +3,8 @@
 What was typed is never handed to the database's query syntax: it is cut into words (letters
 and digits), each word becomes a quoted prefix term, and all of them must match. Quotes, `*`,
 `NEAR`, `-`, `:` or brackets are separators, so no text can make a query fail or reach
-another organization's rows."""
+another organization's rows. A word with a British or American spelling matches either
+(`variants`: "standardise" finds "standardize", "colour" finds "color")."""
 
 from __future__ import annotations
 
@@ -73,9 +74,39 @@ def _codes(person, kind: str | None) -> list[int]:
     return codes
 
 
+# British and American spellings of one word, tried together wherever either is typed
+# (`variants`): -ise/-ize and -yse/-yze with their endings (organised, analysing,
+# standardisation), -our/-or (colour, behaviours, favourite). A stem of at least three
+# letters before the ending keeps short words as they are ("size", "four", "hour").
+_SPELLINGS = (
+    (re.compile(r"^(\w{3,}[iy])([sz])(e|ed|es|ing|er|ers|ation|ations)$"), {"s": "z", "z": "s"}),
+    (re.compile(r"^(\w{3,})(our|or)(s|ed|ing|ite|ites|able|al)?$"), {"our": "or", "or": "our"}),
+)
+
+
+def variants(word: str) -> list[str]:
+    """`word` and its other spelling (British or American), if it has one."""
+    for pattern, other in _SPELLINGS:
+        found = pattern.match(word)
+        if found:
+            stem, swapped, ending = found.group(1), found.group(2), found.group(3) or ""
+            if pattern is _SPELLINGS[0][0] and stem.endswith("y") and ending.startswith("ation"):
+                break  # "analysation" is no word
+            return [word, f"{stem}{other[swapped]}{ending}"]
+    return [word]
+
+
 def _term(word: str, syntax: str) -> str:
     """A word as a prefix term (a one-letter word as itself: every word has a prefix of one
-    letter, and a one-letter prefix is not indexed)."""
+    letter, and a one-letter prefix is not indexed); a word spelt two ways (`variants`)
+    as either."""
+    spelt = [_prefix(w, syntax) for w in variants(word)]
+    if len(spelt) == 1:
+        return spelt[0]
+    return "(" + (" OR " if syntax == "fts5" else " | ").join(spelt) + ")"
+
+
+def _prefix(word: str, syntax: str) -> str:
     if syntax == "fts5":
         return f'"{word}"*' if len(word) > 1 else f'"{word}"'
     return f"{word}:*" if len(word) > 1 else word
@@ -235,11 +266,44 @@ def _dependencies(org, person, ids):
 
 
 def _decisions(org, person, ids):
-    from accord.decisions.models import Decision
+    """Each with what tells one from another as the decision log does: its status and the
+    day it was decided (or opened), its teams and its approver. One query: the first two
+    teams by name and how many there are read beside each row."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.utils import timezone
 
-    for d in Decision.objects.for_org(org).filter(pk__in=ids):
+    from accord.decisions.models import Decision
+    from accord.web.templatetags.dates import day
+
+    links = Decision.teams.through.objects.filter(decision_id=OuterRef("pk"))
+    names = links.order_by("team__name", "team_id").values("team__name")
+    qs = (
+        Decision.objects.for_org(org)
+        .filter(pk__in=ids)
+        .select_related("approver")
+        .annotate(
+            team_1=Subquery(names[:1]),
+            team_2=Subquery(names[1:2]),
+            team_count=Subquery(
+                links.order_by().values("decision_id").annotate(n=Count("pk")).values("n")[:1]
+            ),
+        )
+    )
+    for d in qs:
+        status = d.get_status_display()
+        if d.decided_at:
+            when = day(timezone.localtime(d.decided_at))
+            said = f"Decided {when}" if d.status == "decided" else f"{status}, decided {when}"
+        else:
+            said = f"{status}, opened {day(timezone.localtime(d.opened_at))}"
+        parts = [said]
+        teams = [t for t in (d.team_1, d.team_2) if t]
+        if teams:
+            more = (d.team_count or 0) - len(teams)
+            parts.append(", ".join(teams) + (f" and {more} more" if more > 0 else ""))
+        parts.append(f"approver {d.approver.name}")
         url = _url("decisions:decision", org, decision_id=d.pk)
-        yield d.pk, Hit("decision", d.question, d.get_status_display(), url)
+        yield d.pk, Hit("decision", d.question, " · ".join(parts), url)
 
 
 def _issues(org, person, ids):

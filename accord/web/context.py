@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from accord.core import background
 from accord.org.queries import orgs_for_user
 from accord.web.helpers import can_write
 from accord.web.templatetags.links import reverse_remembered
@@ -31,6 +34,12 @@ ADMIN_NAV = [
 # everyday destinations): (URL name, label, what it is for, other names for it).
 PALETTE_PAGES = [
     ("rhythm:index", "My week", "Your check-ins, meetings and what is due", ("check-ins",)),
+    (
+        "rhythm:settings",
+        "Notifications, time off and calendar",
+        "What Accord tells you, and how; your time off; your calendar feed",
+        ("reminders", "e-mail", "away", "settings"),
+    ),
     ("conversation:inbox", "Inbox", "Mentions and notices for you", ("notifications",)),
     ("decisions:actions", "Action items", "Your action items", ("actions", "to do", "tasks")),
     (
@@ -43,6 +52,7 @@ PALETTE_PAGES = [
         "coordination:list",
         "Dependencies",
         "What teams need from each other",
+        # The reader's own teams' requests come first (TEAM_PAGES).
         ("waiting on others", "requests"),
     ),
     ("coordination:map", "Dependency map", "Who needs what from whom, drawn", ("graph",)),
@@ -68,36 +78,55 @@ def _starts_words(words: list[str], text: str) -> bool:
 
 
 # A team's pages the palette offers each of its members, by these words (by the team's
-# name, the search's own hit for the team comes first).
+# name, the search's own hit for the team comes first): (URL name, label, what it is for,
+# other names for it, the query string of a list cut to the team, or "" for a page of the
+# team's own).
 TEAM_PAGES = [
-    ("alignment:team", "{team} priorities", "Its ranked initiatives", ("priorities", "stack")),
-    ("org:team", "{team}", "The team's page", ("my team",)),
+    ("alignment:team", "{team} priorities", "Its ranked initiatives", ("priorities", "stack"), ""),
+    ("org:team", "{team}", "The team's page", ("my team",), ""),
+    (
+        "coordination:list",
+        "{team}: waiting on others",
+        "Its open requests to other teams",
+        ("waiting on others", "our requests", "outgoing requests"),
+        "?team={slug}&only=1&direction=outbound&active=1",
+    ),
+    (
+        "coordination:list",
+        "{team}: others waiting on it",
+        "Other teams' open requests to it",
+        ("waiting on us", "requests to us", "incoming requests"),
+        "?team={slug}&only=1&direction=inbound&active=1",
+    ),
 ]
 
 
 def go_to(org_slug: str, q: str, *, admin: bool = False, teams=()) -> list[dict]:
     """The pages whose name (or another name for it) has a word starting with each word
     typed: the palette's "Go to" moves, those matched by their name first. `teams` (the
-    reader's own, as (slug, name)) add each one's priorities and page, found by the words
-    "priorities" and "my team"."""
+    reader's own, as (slug, name)) add each one's priorities, page and requests to and
+    from other teams, found by the words "priorities", "my team", "waiting on others" and
+    "waiting on us" ahead of the organization's pages of the same other name."""
     from django.urls import reverse
 
     words = q.lower().split()
     if not words:
         return []
     by_name, by_alias, seen = [], [], set()
-    pages = [(n, label, hint, (), {}) for n, label, hint in PILLAR_NAV + ORG_NAV]
+    # (URL name, label, hint, other names, URL kwargs, query string, the team's slug)
+    pages = [(n, label, hint, (), {}, "", None) for n, label, hint in PILLAR_NAV + ORG_NAV]
     if admin:
-        pages += [(n, label, hint, (), {}) for n, label, hint in ADMIN_NAV]
-    pages += [(n, label, hint, aliases, {}) for n, label, hint, aliases in PALETTE_PAGES]
+        pages += [(n, label, hint, (), {}, "", None) for n, label, hint in ADMIN_NAV]
     for slug, team in teams:
-        for n, label, hint, aliases in TEAM_PAGES:
-            pages.append((n, label.format(team=team), hint, aliases, {"team_slug": slug}))
-    for name, label, hint, aliases, kwargs in pages:
-        key = (name, kwargs.get("team_slug"))
+        for n, label, hint, aliases, query in TEAM_PAGES:
+            kwargs = {} if query else {"team_slug": slug}
+            pages.append((n, label.format(team=team), hint, aliases, kwargs, query, slug))
+    pages += [(n, label, hint, aliases, {}, "", None) for n, label, hint, aliases in PALETTE_PAGES]
+    for name, label, hint, aliases, kwargs, query, slug in pages:
+        key = (name, slug, query)
         if key in seen:
             continue
-        if "team_slug" not in kwargs and _starts_words(words, label):
+        if slug is None and _starts_words(words, label):
             found = by_name
         elif any(_starts_words(words, alias) for alias in aliases):
             found = by_alias
@@ -105,7 +134,7 @@ def go_to(org_slug: str, q: str, *, admin: bool = False, teams=()) -> list[dict]
             continue
         seen.add(key)
         href = reverse(name, kwargs={"org_slug": org_slug, **kwargs})
-        found.append({"label": label, "hint": hint, "href": href})
+        found.append({"label": label, "hint": hint, "href": href + query.format(slug=slug)})
     return (by_name + by_alias)[:PALETTE_SHOWN]
 
 
@@ -142,6 +171,7 @@ def shell(request):
 
 
 def _build(request, org) -> dict:
+    admin = request.person is not None and request.person.has_role("admin")
     return {
         "org": org,
         "me": request.person,
@@ -151,7 +181,12 @@ def _build(request, org) -> dict:
         "pillar_nav": _entries(request, PILLAR_NAV),
         "org_nav": _entries(
             request,
-            ORG_NAV + (ADMIN_NAV if request.person and request.person.has_role("admin") else []),
+            ORG_NAV + (ADMIN_NAV if admin else []),
         ),
         "my_orgs": orgs_for_user(request.user),
+        # Admins are told when background work stalls (no worker, messages failing): read
+        # when base.html shows it, once, not for a page's fragments (htmx, panels).
+        "background_notice": (
+            functools.cache(functools.partial(background.admin_notice, org)) if admin else None
+        ),
     }

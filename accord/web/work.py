@@ -1,6 +1,7 @@
 """One person's work, as home ("Your work") and their person page show it: the open
 initiatives they own and the objective each serves, their open action items, the
-decisions waiting on them as approver, their last and next check-in.
+decisions waiting on them as approver, their last and next check-in, and the rounds they
+missed since the last one they gave.
 
 Each part is read by the app that owns it (`alignment.queries.owned_initiatives`,
 `decisions.queries.open_items_of` and `decisions_to_make`, `rhythm.queries`), from the
@@ -36,6 +37,7 @@ class Work:
     decisions_total: int
     last_checkin: Any
     next_checkin: Any
+    missed_checkins: list[Any]  # rounds missed since the last given (`rhythm.queries.Owed`)
     today: Any
     tz: str  # the viewer's time zone, for when a check-in is due
     labels: dict[str, str]  # what the organization calls initiatives and objectives
@@ -52,6 +54,7 @@ class Work:
             or self.decisions
             or self.last_checkin
             or self.next_checkin
+            or self.missed_checkins
         )
 
     # "12" or "1,000+": how many of each in all, for its "All N" link.
@@ -72,11 +75,12 @@ def work_of(org, person: Person, viewer: Person, *, next_checkin: bool = True) -
     """`person`'s work as `viewer` sees it. Everyone in the organization may read another's
     initiatives, action items, decisions and whether they checked in (as the lists of each
     show them); the text of a check-in stays on its own page, which decides who reads it.
-    `next_checkin=False` leaves out the next one owed (home lists those in its rhythm
-    panel)."""
+    `next_checkin=False` leaves out the next one owed and those missed (home lists them in
+    its rhythm panel)."""
     initiatives, initiatives_total = alignment_queries.owned_initiatives(org, person, SHOWN)
     items, items_total = decision_queries.open_items_of(org, person, SHOWN)
     decisions, decisions_total = decision_queries.decisions_to_make(org, person, SHOWN)
+    upcoming, missed = rhythm_queries.checkin_standing(org, person) if next_checkin else (None, [])
     return Work(
         person=person,
         own=person.pk == viewer.pk,
@@ -87,7 +91,8 @@ def work_of(org, person: Person, viewer: Person, *, next_checkin: bool = True) -
         decisions=decisions,
         decisions_total=decisions_total,
         last_checkin=rhythm_queries.latest_checkin(org, person),
-        next_checkin=rhythm_queries.next_checkin(org, person) if next_checkin else None,
+        next_checkin=upcoming,
+        missed_checkins=missed,
         today=timezone.localdate(),
         tz=viewer.timezone,
         labels=alignment_queries.labels(org),

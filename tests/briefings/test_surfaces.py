@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -192,3 +193,23 @@ def test_a_teams_admins_choose_its_chat_summary_and_others_may_not(cast):
         content_type="application/json",
     )
     assert ok.status_code == 200 and ok.json()["enabled"] is False
+
+
+def test_the_list_says_why_a_member_has_no_briefing_and_how_to_get_one(cast):
+    """No briefing is e-mailed to a member unless they turn it on: the empty list says so
+    and links to the setting, rather than promising one after their first week."""
+
+    def none_yet(person) -> str:
+        page = login(person).get("/o/acme/briefings/").content.decode()
+        found = re.search(r'data-testid="none-yet">(.*?)</p>', page, re.S)
+        assert found, page
+        return found.group(1)
+
+    said = none_yet(cast.member)
+    assert "e-mailed to team leads and admins by default, and you are neither" in said
+    assert 'href="/o/acme/rhythm/settings/#briefing"' in said
+    assert "first full week" not in said
+    services.set_schedule(cast.org, cast.member, cast.member, enabled=True, weekday=2, hour=7)
+    assert "the first one is e-mailed to you on Wednesday at 07:00" in none_yet(cast.member)
+    services.set_schedule(cast.org, cast.admin, cast.admin, enabled=False)
+    assert "you turned the weekly e-mail off" in none_yet(cast.admin)

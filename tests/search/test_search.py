@@ -302,3 +302,69 @@ def test_a_meeting_is_found_by_its_cadences_name_even_when_written_first(cast):
         )
         Cadence.objects.create(pk=later_id, org=cast.org, name="Egret review", **rule)
     assert ("meeting", "Egret review") in find(cast.member, "egret")
+
+
+def test_a_decision_hit_says_its_teams_its_day_and_its_approver(cast, client):
+    """Two decisions of nearly the same question are told apart without opening either: as
+    the decision log does, by status and day, teams and approver (page and type-ahead)."""
+    data = services.create_team(cast.org, None, name="Data", parent=cast.root)
+    ops = services.create_team(cast.org, None, name="Ops", parent=cast.root)
+    opened = dt.datetime(2026, 10, 5, 9, tzinfo=dt.UTC)
+    old = decisions.create_decision(
+        cast.org, None, "Do we move the ospreys to ARM?", cast.leader,
+        teams=[cast.platform, data, ops], opened_at=opened,
+    )  # fmt: skip
+    decisions.decide(
+        cast.org, None, old, "Yes", "Cheaper", decided_at=opened + dt.timedelta(days=3)
+    )
+    decisions.create_decision(
+        cast.org, None, "Do we move the ospreys to ARM, release builds too?", cast.admin,
+        teams=[data], opened_at=opened + dt.timedelta(days=40),
+    )  # fmt: skip
+    assert [h.detail for h in queries.search(cast.org, cast.member, "ospreys")] == [
+        "Decided 8 Oct 2026 · Data, Ops and 1 more · approver Leo Leader",
+        "Open, opened 14 Nov 2026 · Data · approver Ada Admin",
+    ]
+    member = login(cast.member)
+    page = member.get(URL, {"q": "ospreys"}).content.decode()
+    assert "Decided 8 Oct 2026 · Data, Ops and 1 more · approver Leo Leader" in page
+    assert "Open, opened 14 Nov 2026 · Data · approver Ada Admin" in quick(member, "osprey").text
+
+
+def test_decision_hits_cost_one_query_however_many(cast):
+    from django.test.utils import CaptureQueriesContext
+
+    def asked() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as ctx:
+            hits = queries.search(cast.org, cast.member, "pelican", limit=50)
+        return len(ctx.captured_queries), hits
+
+    decisions.create_decision(cast.org, None, "Pelican question?", cast.leader)
+    one, _ = asked()
+    for n in range(6):
+        decisions.create_decision(
+            cast.org, None, f"Pelican question {n}?", cast.leader, teams=[cast.platform]
+        )
+    many, hits = asked()
+    assert many == one  # the decisions with their teams and approver: one query
+    assert len(hits) == 7 and sum("Platform · approver Leo Leader" in h.detail for h in hits) == 6
+
+
+def test_a_british_or_american_spelling_finds_the_other(cast):
+    decisions.create_decision(
+        cast.org, None, "Which message queue do we standardise on?", cast.leader
+    )
+    decisions.create_decision(cast.org, None, "Pick the colour of the status page", cast.leader)
+    decisions.create_decision(cast.org, None, "How do we analyze churn?", cast.leader)
+    assert find(cast.member, "standardize queue") == [
+        ("decision", "Which message queue do we standardise on?")
+    ]
+    assert find(cast.member, "standardise queue") == find(cast.member, "standardize queue")
+    assert find(cast.member, "color") == [("decision", "Pick the colour of the status page")]
+    assert find(cast.member, "analyse churn") == [("decision", "How do we analyze churn?")]
+    # Only the endings that differ: short words keep theirs.
+    assert queries.variants("organisation") == ["organisation", "organization"]
+    assert queries.variants("behaviours") == ["behaviours", "behaviors"]
+    assert [queries.variants(w) for w in ("four", "hour", "size", "rise", "analysis")] == [
+        ["four"], ["hour"], ["size"], ["rise"], ["analysis"],
+    ]  # fmt: skip
