@@ -51,6 +51,7 @@ from accord.web.helpers import (
     org_view,
     page_number,
     paginate_uncounted,
+    success_with_undo,
     team_filter,
 )
 from accord.web.pickers import team_filter_picker
@@ -184,6 +185,21 @@ def _back(request, default: str):
     return redirect(_next_here(request, request.POST.get("next", "")) or default)
 
 
+def _who_may(check, *args, names: dict[str, str] | None = None) -> str:
+    """Who may act, where a page shows the viewer no controls: the refusal the service's
+    own check `check(*args)` gives (what a forced post is answered with), its general
+    words named where the page knows who (`names`: words → what replaces them); "" when
+    the check allows."""
+    try:
+        check(*args)
+    except PermissionDenied as exc:
+        text = exc.message
+        for words, named in (names or {}).items():
+            text = text.replace(words, named, 1)
+        return text
+    return ""
+
+
 # --- decision log ------------------------------------------------------------------------
 
 
@@ -310,6 +326,8 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
     org, me = request.org, request.person
     options = list(DecisionOption.objects.filter(decision=d).order_by("position", "id"))
     editable = services.can_edit_decision(me, d)
+    undecided = d.status in UNDECIDED
+    can_close = d.status == DecisionStatus.DECIDED and (me.pk == d.approver_id or _is_leader(me))
     ctx = {
         "d": d,
         "page_path": _url(request, "decision", decision_id=d.pk),
@@ -326,8 +344,16 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         "overdue": d.is_overdue(),
         "editable": editable,
         "is_approver": me.pk == d.approver_id and d.status in UNDECIDED and _can_write(me),
-        "can_close": d.status == DecisionStatus.DECIDED
-        and (me.pk == d.approver_id or _is_leader(me)),
+        "can_close": can_close,
+        # Where the viewer sees no controls, who may act (in the services' words).
+        "undecided": undecided,
+        "approver_handle": (d.approver.email or "").split("@", 1)[0],
+        "who_edits": _who_may(services._may_edit_decision, me, d)
+        if undecided and not editable
+        else "",
+        "who_closes": _who_may(services._may_close, me, d, "supersede or reverse it")
+        if d.status == DecisionStatus.DECIDED and not can_close
+        else "",
         "option_form": OptionForm(),
         "decide_form": decide_form
         or DecideForm(
@@ -712,6 +738,15 @@ def action_detail(request, item_id: int):
     if item is None:
         raise Http404("No such action item.")
     may_act = _can_write(me) and services.can_change_action(me, item)
+    who_acts = ""
+    if not may_act:
+        names = {"the action item's owner": f"its owner ({item.owner.name})"}
+        if item.created_by:
+            names["whoever recorded it"] = f"whoever recorded it ({item.created_by.name})"
+        if item.team:
+            names["its team's lead"] = f"{item.team.name}'s lead"
+        what = "complete, drop or edit it" if item.status == ActionStatus.OPEN else "reopen it"
+        who_acts = _who_may(services._may_change_action, me, item, what, names=names)
     initial = {"title": item.title, "owner": item.owner, "due_on": item.due_on, "team": item.team}
     form = ActionItemForm(request.POST or None, org=org, initial=initial)
     pickers.keep_held(form, item)
@@ -740,6 +775,7 @@ def action_detail(request, item_id: int):
             "form": form,
             "editing": request.method == "POST",
             "may_act": may_act,
+            "who_acts": who_acts,
             "source": _source_link(org, item),
             "history": history_for(org, "decisions.actionitem", item.pk),
             "today": timezone.localdate(),
@@ -748,7 +784,9 @@ def action_detail(request, item_id: int):
     )
 
 
-def _item_action(request, item_id, fn, done_msg):
+def _item_action(request, item_id, fn, done_msg, *, undoable=False):
+    """`undoable`: the message offers Undo, which reopens the item (a mis-tap on a list's
+    Done or Drop is put right in one tap)."""
     item = ActionItem.objects.for_org(request.org).filter(pk=item_id).first()
     if item is None:
         raise Http404("No such action item.")
@@ -759,20 +797,24 @@ def _item_action(request, item_id, fn, done_msg):
             raise
         flash_error(request, exc)
     else:
-        messages.success(request, done_msg.format(item.title))
+        text = done_msg.format(item.title)
+        if undoable:
+            success_with_undo(request, text, _url(request, "action_reopen", item_id=item.pk))
+        else:
+            messages.success(request, text)
     return _back(request, _url(request, "actions"))
 
 
 @require_POST
 @org_view
 def action_complete(request, item_id: int):
-    return _item_action(request, item_id, services.complete_action_item, "Done: {}.")
+    return _item_action(request, item_id, services.complete_action_item, "Done: {}.", undoable=True)
 
 
 @require_POST
 @org_view
 def action_drop(request, item_id: int):
-    return _item_action(request, item_id, services.drop_action_item, "Dropped: {}.")
+    return _item_action(request, item_id, services.drop_action_item, "Dropped: {}.", undoable=True)
 
 
 @require_POST
@@ -889,6 +931,11 @@ def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
             "actions": list(queries.action_items_from(org, "decisions.issue", issue.pk)),
             "history": history_for(org, "decisions.issue", issue.pk),
             "may_act": may_act,
+            "who_acts": _who_may(
+                services._may_act_for_team, me, issue.team, "solve, escalate or drop it"
+            )
+            if issue.status == "open" and not may_act
+            else "",
             "stale": issue.is_stale(),
             "votes": sum(issue.votes.values_list("value", flat=True)),
             "solve_form": SolveForm(org=org),

@@ -126,3 +126,113 @@ def test_dropping_an_action_item_asks_first(page):
     expect(page.locator(".msg--success")).to_be_visible()
     item.refresh_from_db()
     assert item.status == ActionStatus.DROPPED
+
+
+PHONE = {"width": 390, "height": 844}
+FELIX = "felix.haddad@northwind.example"  # a member of Platform, not its lead
+
+
+def _felix():
+    """Felix, given a login (the demo signs in its leaders only)."""
+    from accord.org import services as org_services
+    from accord.org.models import Person
+
+    felix = Person.objects.get(org__slug="northwind", email=FELIX)
+    org_services.give_login(felix.org, None, felix, "a-long-password-42")
+    return felix
+
+
+def _box_of(locator) -> dict:
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not shown"
+    return box
+
+
+def test_on_a_phone_done_and_drop_fit_a_thumb_and_a_mistaken_done_is_undone(page, shot):
+    """Felix, a member of Platform, on a 390 px phone: each of his items' Done and Drop is
+    a target of at least 24 x 24 px (WCAG 2.5.8), side by side with room between them;
+    tapping Done offers Undo in its message, which reopens the item."""
+    from accord.decisions.models import ActionItem, ActionStatus
+
+    demo.load()
+    felix = _felix()
+    page.set_viewport_size(PHONE)
+    for path in (
+        f"/o/northwind/decisions/actions/?person={felix.pk}",
+        "/o/northwind/decisions/actions/?team=platform",
+    ):
+        open_signed_in(page, felix.email, path)
+        dones = page.get_by_role("button", name=re.compile(r"^Mark “.+” done$"))
+        expect(dones.first).to_be_visible()
+        assert dones.count() >= 2, path
+        for i in range(dones.count()):
+            done = dones.nth(i)
+            title = done.get_attribute("aria-label").removeprefix("Mark “").removesuffix("” done")
+            drop = page.get_by_role("button", name=f"Drop “{title}”").first
+            a, b = _box_of(done), _box_of(drop)
+            for what, box in (("Done", a), ("Drop", b)):
+                assert box["width"] >= 24 and box["height"] >= 24, (path, title, what, box)
+                assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, box)
+            assert abs(a["y"] - b["y"]) < 1, f"Done and Drop of {title} are not side by side"
+            assert b["x"] - (a["x"] + a["width"]) >= 4, f"no room between Done and Drop: {a} {b}"
+    shot(page, "actions-phone")
+
+    done = page.get_by_role("button", name=re.compile(r"^Mark “.+” done$")).first
+    title = done.get_attribute("aria-label").removeprefix("Mark “").removesuffix("” done")
+    item = ActionItem.objects.get(org__slug="northwind", owner=felix, title=title, status="open")
+    done.click()
+    message = page.locator(".msg--success")
+    expect(message).to_contain_text(f"Done: {title}.")
+    undo = message.get_by_role("button", name="Undo")
+    box = _box_of(undo)
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    item.refresh_from_db()
+    assert item.status == ActionStatus.DONE
+    shot(page, "done-with-undo")
+    undo.click()
+    expect(page.locator(".msg--success")).to_contain_text(f"Reopened: {title}.")
+    assert page.url.endswith("/o/northwind/decisions/actions/?team=platform"), page.url
+    item.refresh_from_db()
+    assert item.status == ActionStatus.OPEN
+
+    # The notification settings' check boxes are as easy to hit.
+    page.goto("/o/northwind/rhythm/settings/")
+    boxes = page.locator("main input[type=checkbox]")
+    expect(boxes.first).to_be_visible()
+    for i in range(boxes.count()):
+        box = _box_of(boxes.nth(i))
+        assert box["width"] >= 24 and box["height"] >= 24, box
+
+
+def test_on_a_phone_the_decision_log_is_a_card_per_decision_with_its_date(page, shot):
+    """At 390 px each decision of the log shows its question, status, approver and date
+    within the screen (no column cut off in a table that scrolls); on a laptop the log is
+    still a table with its column headers."""
+    demo.load()
+    _felix()
+    page.set_viewport_size(PHONE)
+    open_signed_in(page, FELIX, "/o/northwind/decisions/")
+    rows = page.locator(".dlog tbody tr")
+    expect(rows.first).to_be_visible()
+    table = page.locator(".dlog")
+    overflow = table.evaluate("t => t.scrollWidth - t.clientWidth")
+    assert overflow <= 1, f"the log scrolls sideways by {overflow}px"
+    heights = []
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        when = _box_of(row.locator("td").last)
+        assert when["x"] >= 0 and when["x"] + when["width"] <= PHONE["width"], (i, when)
+        text = row.locator("td").last.inner_text()
+        assert re.search(r"(decides by|decided) .*\d{4}|no date set", text), text
+        for cell in (row.locator("td").nth(0), row.locator("td").nth(1), row.locator("td").nth(2)):
+            box = _box_of(cell)
+            assert box["x"] + box["width"] <= PHONE["width"], (i, box)
+        heights.append(_box_of(row)["height"])
+    # A card of a few lines (the question over two at most, the outcome cut to one).
+    assert max(heights) <= 170, heights
+    shot(page, "log-phone")
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(page.get_by_role("columnheader", name="Decide by / decided")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Teams")).to_be_visible()
+    expect(page.locator(".dlog tbody tr").first.locator(".narrow-inline").first).to_be_hidden()

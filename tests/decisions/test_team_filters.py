@@ -128,7 +128,7 @@ def test_team_page_counts_equal_the_lists_they_link_to(cast, tree):
         listed = client.get(href).content.decode()
         # An open item's row starts with its title (a link to it); a done one's with a
         # "done" tag.
-        item_row = r'<td><a href="[^"]+">(Item of (?:platform|payments)[^<]*)<'
+        item_row = r'<td[^>]*><a href="[^"]+">(Item of (?:platform|payments)[^<]*)<'
         row = item_row if prefix == "Item" else r">(Issue of [^<]*)<"
         rows = re.findall(row, listed)
         assert count == len(rows) == len(set(rows)) > 0
