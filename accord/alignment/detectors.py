@@ -86,6 +86,11 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
         for o in snap.objectives.values()
         if o.status in OPEN_OBJECTIVE_STATUSES and o.team_id in snap.teams
     }
+    # Ancestors through the links as of the snapshot, closed objectives included (a
+    # grandchild under a closed child is still a cascade), with no query.
+    above = duplicates.ancestors(
+        {oid: o.parent_ids for oid, o in snap.objectives.items() if o.parent_ids}, open_objs
+    )
     rows = Objective.objects.filter(org_id=snap.org_id).values_list("id", "title", "description")
     for oid, title, description in rows.iterator(chunk_size=5000):
         o = open_objs.get(oid)
@@ -98,6 +103,8 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
             owner_id=o.owner_id,
             objective_ids=frozenset(o.parent_ids),
             member_ids=members(o.team_id),
+            parent_ids=frozenset(o.parent_ids),
+            ancestor_ids=above[oid],
         )
         out["objective"][oid] = (item, o.title or title)
     return out
@@ -157,7 +164,9 @@ def likely_duplicate(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """Two teams' initiatives (or objectives) that read alike — TF-IDF over words and
     character n-grams, cosine similarity among each item's 5 nearest — plus serving the
     same objectives or key results, depending on the same provider, sharing people: a
-    combined score of at least 0.4. At most 200 pairs per kind, the likeliest first."""
+    combined score of at least 0.4. At most 200 pairs per kind, the likeliest first. Never
+    a cascade: an objective and one it contributes to (at any depth), nor two teams'
+    children of one parent."""
     threshold = float(cfg.get("threshold", duplicates.DEFAULTS["threshold"]))
     top_k = int(cfg.get("top_k", duplicates.DEFAULTS["top_k"]))
     max_pairs = int(cfg.get("max_pairs", duplicates.DEFAULTS["max_pairs"]))

@@ -23,6 +23,10 @@ fed the kept index, and the evaluation of now that followed scored new texts wit
 week's vocabulary, their new words counting for nothing: 71% similar where the worker's
 next run, refitting, found 48%).
 
+A cascade is never a pair (`cascade`): an objective and one it contributes to through
+any number of links, nor two children of one parent set by different teams (a parent's
+target split by region or segment repeats its words by design).
+
 Pure Python over plain data: the detector (`accord/alignment/detectors.py`) loads the
 items in bulk, and `bench/duplicates.py` and the quality tests call `find_pairs` directly.
 """
@@ -32,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -76,6 +80,12 @@ class Item:
     key_result_ids: frozenset[int] = frozenset()
     provider_team_ids: frozenset[int] = frozenset()
     member_ids: frozenset[int] = frozenset()  # the members of its team
+    # Objectives only: the ones it contributes to directly (`parent_ids`) and through any
+    # number of links (`ancestor_ids`, see `ancestors`). A cascade is never a pair: an
+    # objective and one it contributes to, or two children of one parent of different
+    # teams (a parent's target split by region or segment), repeat words by design.
+    parent_ids: frozenset[int] = frozenset()
+    ancestor_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -409,6 +419,32 @@ def forget(key: tuple | None = None) -> None:
 # --- pairs -----------------------------------------------------------------------------
 
 
+def ancestors(parents: Mapping[int, Iterable[int]], ids: Iterable[int]) -> dict[int, frozenset]:
+    """For each of `ids`, every id it reaches through `parents` (child -> its parents),
+    walked once over plain data (as `accord.alignment.queries.objective_ancestors` walks
+    one objective's links, here for all of them and without a query); cycles end."""
+    out: dict[int, frozenset] = {}
+    for oid in ids:
+        seen: set[int] = set()
+        stack = list(parents.get(oid, ()))
+        while stack:
+            p = stack.pop()
+            if p in seen or p == oid:
+                continue
+            seen.add(p)
+            stack.extend(parents.get(p, ()))
+        out[oid] = frozenset(seen)
+    return out
+
+
+def cascade(a: Item, b: Item) -> bool:
+    """Whether one contributes to the other (at any depth): a cascade repeats its parent's
+    words, and is not duplicate work. Two teams' objectives under one parent still pair:
+    two teams doing the same work for one objective is what the detector is for (a
+    target split by region reads alike too, and is left to be dismissed)."""
+    return a.id in b.ancestor_ids or b.id in a.ancestor_ids
+
+
 def _structure(a: Item, b: Item, pair: Pair) -> float:
     pair.objectives = sorted(a.objective_ids & b.objective_ids)
     pair.key_results = sorted(a.key_result_ids & b.key_result_ids)
@@ -440,7 +476,7 @@ def find_pairs(
 ) -> list[Pair]:
     """Pairs of items of different teams among each other's `top_k` nearest texts whose
     combined score reaches `threshold`, highest first, at most `limit`. Each pair once
-    (a < b); `skip(a, b)` leaves a pair out."""
+    (a < b); a cascade (`cascade`) is never one, and `skip(a, b)` leaves a pair out."""
     items = [i for i in items if i.text.strip()]
     if len(items) < 2:
         return []
@@ -456,7 +492,7 @@ def find_pairs(
             if taken >= top_k:
                 break
             b = by_id.get(other)
-            if b is None or b.team_id == a.team_id:
+            if b is None or b.team_id == a.team_id or cascade(a, b):
                 continue
             taken += 1
             pk = (min(iid, other), max(iid, other))
@@ -487,7 +523,7 @@ def neighbours(
         scored = []
         for other, sim in row:
             b = by_id.get(other)
-            if b is None or b.team_id == a.team_id:
+            if b is None or b.team_id == a.team_id or cascade(a, b):
                 continue
             p = Pair(a=iid, b=other, score=0.0, text=sim)
             scored.append((other, min(1.0, sim + _structure(a, b, p))))
