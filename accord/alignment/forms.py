@@ -22,7 +22,7 @@ from accord.alignment.models import (
     PeriodState,
 )
 from accord.core import dates
-from accord.org.models import Person, Team
+from accord.org.models import Person, Role, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
 from accord.web.helpers import NumberField, slug_or_none
@@ -91,12 +91,24 @@ class ObjectiveForm(forms.Form):
     )
     weight = NumberField(initial=1, min_value=0.01, label="Weight in the parent")
 
-    def __init__(self, *args, org, editing: bool = False, **kwargs):
+    def __init__(self, *args, org, editing: bool = False, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
         self.fields["period"].queryset = periods.order_by("-start")
         self.fields["team"].queryset = _teams(org)
         self.fields["owner"].queryset = pickers.humans(_people(org))
+        # Organization objectives are for leaders and admins (the service's rule): the
+        # choice is left out for others, and one posted anyway is refused beside the field.
+        # An organization objective being edited keeps its level shown as it is.
+        self.org_level_refused = (
+            person is not None
+            and not (person.is_active and person.has_role(Role.LEADER))
+            and not (editing and self.initial.get("level") == ObjectiveLevel.ORG)
+        )
+        if self.org_level_refused:
+            level = self.fields["level"]
+            level.widget.choices = [c for c in level.choices if c[0] != ObjectiveLevel.ORG]
+            level.help_text = "Organization objectives are set by leaders and admins."
         if editing:
             del self.fields["parent"], self.fields["weight"]
             return
@@ -120,11 +132,23 @@ class ObjectiveForm(forms.Form):
         self.fields["parent"].queryset = parents
         self.fields["parent"].label_from_instance = _objective_label
 
+    def clean_level(self):
+        level = self.cleaned_data["level"]
+        if level == ObjectiveLevel.ORG and self.org_level_refused:
+            raise ValidationError(ORG_LEVEL_REFUSED)
+        return level
+
     def clean(self):
         data = super().clean()
         if data.get("level") == ObjectiveLevel.TEAM and not data.get("team"):
             self.add_error("team", "A team objective needs a team.")
         return data
+
+
+ORG_LEVEL_REFUSED = (
+    "Only a leader or an admin may set organization objectives; choose Team and the team "
+    "it belongs to."
+)
 
 
 def _objective_label(o: Objective) -> str:

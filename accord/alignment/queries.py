@@ -19,8 +19,10 @@ from django.utils import timezone
 from accord.alignment.models import (
     OPEN_INITIATIVE_STATUSES,
     AlignmentSettings,
+    ConfidenceUpdate,
     Initiative,
     InitiativeKeyResult,
+    InitiativeLink,
     InitiativeObjective,
     InitiativeStatus,
     KeyResult,
@@ -33,6 +35,7 @@ from accord.alignment.models import (
     Period,
     PeriodState,
     RankChange,
+    Replan,
     TeamAlignmentSettings,
 )
 from accord.alignment.progress import kr_progress, weighted_mean
@@ -1314,3 +1317,149 @@ def owned_initiatives(
         if item.objective is not None:
             item.top = named.get(tops.get(item.objective.pk, item.objective.pk), item.objective)
     return [found[pk] for pk in ids], total
+
+
+# --- what a deletion takes with it ---------------------------------------------------------
+
+
+def _count(n: int, word: str, plural: str) -> str:
+    return f"{n} {word if n == 1 else plural}"
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+@dataclass
+class Deletion:
+    """What deleting an objective, key result or initiative takes with it, counted for its
+    confirmation and for the notice to its owner and its team's leads (`deletion`).
+
+    `history`: it holds more than it was set up with (values recorded after the first,
+    confidence updates, work serving it, contributing objectives, re-plans), which is
+    what a deletion by someone else must tell the owner and the leads about."""
+
+    gone: list[str] = field(default_factory=list)  # "2 key results with 14 values"
+    unaligned: int = 0  # initiatives that would serve nothing afterwards
+    unserved: int = 0  # initiatives that still serve other work, but no longer this
+    history: bool = False
+    initiative_word: tuple[str, str] = ("initiative", "initiatives")
+
+    @property
+    def sentence(self) -> str:
+        """What a confirmation says, e.g. "Deleting it also deletes 2 key results with 14
+        values and 5 confidence updates; 3 initiatives will be left unaligned." Empty when
+        it takes nothing with it."""
+        return self.describe()
+
+    def describe(self, *, done: bool = False) -> str:
+        """The sentence before the deletion, or (`done`) after it, e.g. "It took with it
+        …; 3 initiatives are left unaligned." """
+        out = []
+        if self.gone:
+            lead = "It took with it" if done else "Deleting it also deletes"
+            out.append(f"{lead} {_joined(self.gone)}")
+        after = []
+        one, many = self.initiative_word
+        if self.unaligned:
+            verb = ("is" if self.unaligned == 1 else "are") if done else "will be"
+            after.append(f"{_count(self.unaligned, one, many)} {verb} left unaligned")
+        if self.unserved:
+            serve = "no longer serve" + ("s" if self.unserved == 1 else "")
+            verb = serve if done else "will no longer serve"
+            after.append(f"{_count(self.unserved, one, many)} {verb} it (still serving other work)")
+        if after:
+            out.append(_joined(after))
+        text = "; ".join(out)
+        return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _left_serving(initiative_ids: set[int], *, objective: Objective | None, kr=None) -> set[int]:
+    """Of `initiative_ids`, those that would still serve something once `objective` (with
+    its key results) or the key result `kr` is gone."""
+    if not initiative_ids:
+        return set()
+    by_objective = InitiativeObjective.objects.filter(initiative_id__in=initiative_ids)
+    by_kr = InitiativeKeyResult.objects.filter(initiative_id__in=initiative_ids)
+    if objective is not None:
+        by_objective = by_objective.exclude(objective=objective)
+        by_kr = by_kr.exclude(key_result__objective=objective)
+    else:
+        by_kr = by_kr.exclude(key_result=kr)
+    return set(by_objective.values_list("initiative_id", flat=True)) | set(
+        by_kr.values_list("initiative_id", flat=True)
+    )
+
+
+def deletion(thing: Objective | KeyResult | Initiative) -> Deletion:
+    """What deleting `thing` takes with it (a few counting queries)."""
+    words = labels(Organization(pk=thing.org_id))
+    initiative_word = (words["initiative"].lower(), words["initiative_plural"].lower())
+    out = Deletion(initiative_word=initiative_word)
+    if isinstance(thing, Initiative):
+        replans = Replan.objects.filter(initiative=thing).count()
+        krs = InitiativeKeyResult.objects.filter(initiative=thing).count()
+        objectives = InitiativeObjective.objects.filter(initiative=thing).count()
+        links = InitiativeLink.objects.filter(
+            Q(from_initiative=thing) | Q(to_initiative=thing)
+        ).count()
+        if replans:
+            out.gone.append(_count(replans, "re-plan", "re-plans"))
+        serves = []
+        if krs:
+            serves.append(
+                _count(krs, words["key_result"].lower(), words["key_result_plural"].lower())
+            )
+        if objectives:
+            serves.append(
+                _count(objectives, words["objective"].lower(), words["objective_plural"].lower())
+            )
+        if serves:
+            out.gone.append(f"its links to {_joined(serves)} it serves")
+        if links:
+            one, many = initiative_word
+            out.gone.append(_count(links, f"link with another {one}", f"links with other {many}"))
+        out.history = bool(replans or krs or objectives or links or thing.progress)
+        return out
+    if isinstance(thing, KeyResult):
+        values = KeyResultValue.objects.filter(key_result=thing).count()
+        serving = set(
+            InitiativeKeyResult.objects.filter(key_result=thing).values_list(
+                "initiative_id", flat=True
+            )
+        )
+        still = _left_serving(serving, objective=None, kr=thing)
+        out.gone.append(f"its {_count(values, 'recorded value', 'recorded values')}")
+        out.unaligned, out.unserved = len(serving - still), len(serving & still)
+        out.history = values > 1 or bool(serving)
+        return out
+    objective = thing
+    krs = KeyResult.objects.filter(objective=objective).count()
+    values = KeyResultValue.objects.filter(key_result__objective=objective).count()
+    confidence = ConfidenceUpdate.objects.filter(objective=objective).count()
+    parents = ObjectiveLink.objects.filter(child=objective).count()
+    children = ObjectiveLink.objects.filter(parent=objective).count()
+    serving = set(
+        InitiativeObjective.objects.filter(objective=objective).values_list(
+            "initiative_id", flat=True
+        )
+    ) | set(
+        InitiativeKeyResult.objects.filter(key_result__objective=objective).values_list(
+            "initiative_id", flat=True
+        )
+    )
+    still = _left_serving(serving, objective=objective)
+    kr_one, kr_many = words["key_result"].lower(), words["key_result_plural"].lower()
+    obj_one, obj_many = words["objective"].lower(), words["objective_plural"].lower()
+    if krs:
+        out.gone.append(f"{_count(krs, kr_one, kr_many)} with {_count(values, 'value', 'values')}")
+    if confidence:
+        out.gone.append(_count(confidence, "confidence update", "confidence updates"))
+    if parents:
+        out.gone.append(f"its links to the {_count(parents, obj_one, obj_many)} it contributes to")
+    if children:
+        contributing = _count(children, f"contributing {obj_one}", f"contributing {obj_many}")
+        out.gone.append(f"the links of its {contributing} (they stay, without it)")
+    out.unaligned, out.unserved = len(serving - still), len(serving & still)
+    out.history = values > krs or bool(confidence or children or serving)
+    return out

@@ -19,11 +19,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from accord.activity import delivery
 from accord.activity import services as activity
 from accord.alignment import confidence as confidence_bands
-from accord.alignment import rollups, signals
+from accord.alignment import queries, rollups, signals
 from accord.alignment.models import (
     OPEN_OBJECTIVE_STATUSES,
     AlignmentSettings,
@@ -63,7 +65,7 @@ from accord.core.services import (
     require_unique_name,
     update_and_record,
 )
-from accord.org.models import Organization, Person, Role, Team
+from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
 from accord.org.permissions import (
     is_team_lead,
     refuse_agent,
@@ -184,6 +186,43 @@ def _clean_period(org: Organization, data: dict[str, Any], period: Period | None
     return out
 
 
+# How long a period of each kind runs, in days, with room for 4-4-5 and 13-week quarters
+# and 52- or 53-week years; release cycles and custom periods run as long as they like.
+KIND_DAYS = {
+    PeriodKind.QUARTER: (77, 105, "about 3 months"),
+    PeriodKind.HALF: (161, 203, "about 6 months"),
+    PeriodKind.YEAR: (350, 380, "about 12 months"),
+}
+
+
+def _length(days: int) -> str:
+    if days < 60:
+        return f"{days} days"
+    months = round(days / 30.44)
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
+def check_period_kind(kind: str, start: dt.date, end: dt.date) -> None:
+    """Refuse a period whose dates do not fit its kind (a "quarter" of twelve months),
+    naming the kind that fits."""
+    rule = KIND_DAYS.get(kind)
+    if rule is None or start is None or end is None or end < start:
+        return
+    low, high, words = rule
+    days = (end - start).days + 1
+    if low <= days <= high:
+        return
+    fits = next((k for k, (lo, hi, _) in KIND_DAYS.items() if lo <= days <= hi), None)
+    choose = PeriodKind(fits).label if fits else PeriodKind.CUSTOM.label
+    label = PeriodKind(kind).label
+    raise ServiceError(
+        f"A {label.lower()} runs {words}; {start:%-d %b %Y} to {end:%-d %b %Y} is "
+        f"{_length(days)}. Choose {choose} as its kind, or change its dates.",
+        fields={"kind": [f"{_length(days)} is not a {label.lower()}: choose {choose}."]},
+        code="kind_mismatch",
+    )
+
+
 @transaction.atomic
 def create_period(
     org: Organization,
@@ -200,6 +239,8 @@ def create_period(
     data = _clean_period(
         org, {"name": name, "kind": kind, "start": start, "end": end, "state": state}, None
     )
+    if actor is not None:  # (a file or an import enters what was)
+        check_period_kind(data["kind"], data["start"], data["end"])
     if data["state"] == PeriodState.CLOSED:
         raise ServiceError(
             "A new period cannot start closed.", fields={"state": ["Use planning or active."]}
@@ -240,6 +281,9 @@ def update_period(
         _check_period_dates(
             org, period, data.get("start", period.start), data.get("end", period.end)
         )
+    shape = {f: data.get(f, getattr(period, f)) for f in ("kind", "start", "end")}
+    if actor is not None and any(shape[f] != getattr(period, f) for f in shape):
+        check_period_kind(shape["kind"], shape["start"], shape["end"])
     return update_and_record(org, actor, period, data)
 
 
@@ -1203,11 +1247,142 @@ def void_key_result_value(
     return kr
 
 
+# --- deleting: who may, and who is told ---------------------------------------------------
+#
+# Alignment work is open to every member, but deleting an objective, a key result or an
+# initiative takes its history with it (values, confidence updates, links) and cannot be
+# undone: it is for its owner, the leads of its team, leaders and admins. A deletion by
+# someone else that took history with it is told to the owner and the team's leads.
+
+
+def _delete_rights(thing: Objective | KeyResult | Initiative) -> tuple[list, Team | None]:
+    """Who besides leaders and admins may delete `thing`: its owners, each with the words
+    naming them, and the team whose leads may (none for organization objectives)."""
+    if isinstance(thing, Initiative):
+        return [("its owner", thing.owner)], thing.team
+    if isinstance(thing, KeyResult):
+        objective = thing.objective
+        owners = [("its owner", thing.owner), ("its objective's owner", objective.owner)]
+        return owners, objective.team if objective.level == ObjectiveLevel.TEAM else None
+    if thing.level == ObjectiveLevel.ORG:
+        return [], None  # set and changed by leaders (`_require_objective_rights`)
+    return [("its owner", thing.owner)], thing.team
+
+
+def may_delete(actor: Person | None, thing: Objective | KeyResult | Initiative) -> bool:
+    """Whether `actor` may delete `thing`: its owner (a key result's, or its objective's),
+    a lead of its team, the organization's leaders and admins, and Accord itself. At most
+    one query beyond the owners and team already loaded."""
+    if actor is None:
+        return True
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return False
+    if actor.has_role(Role.LEADER):
+        return True
+    owners, team = _delete_rights(thing)
+    if any(p is not None and p.pk == actor.pk for _, p in owners):
+        return True
+    return team is not None and is_team_lead(actor, team)
+
+
+def who_may_delete(thing: Objective | KeyResult | Initiative) -> str:
+    """Who may delete `thing`, for its refusal and the muted line where Delete would be:
+    "its owner (Hugo Costa), a lead of Data & Analytics, a leader or an admin"."""
+    owners, team = _delete_rights(thing)
+    parts: list[str] = []
+    named: set[int] = set()
+    for words, person in owners:
+        if person is not None and person.is_active and person.pk not in named:
+            named.add(person.pk)
+            parts.append(f"{words} ({person.name})")
+    if team is not None:
+        parts.append(f"a lead of {team.name}")
+    parts += ["a leader", "an admin"]
+    return f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def _require_delete_rights(
+    actor: Person | None, thing: Objective | KeyResult | Initiative, what: str
+) -> None:
+    if not may_delete(actor, thing):
+        raise PermissionDenied(f"Only {who_may_delete(thing)} may delete this {what}.")
+
+
+def _tell_of_deletion(
+    org: Organization,
+    actor: Person | None,
+    thing: Objective | KeyResult | Initiative,
+    *,
+    what: str,
+    title: str,
+    where: str,
+    gone: queries.Deletion,
+    path: str,
+    link_label: str,
+) -> int:
+    """Queue a notice of the deletion to the owners of `thing` and the leads of its team
+    (not to whoever deleted it), through the one delivery path, when it took history with
+    it. Accord's own deletions (files, imports) are not news."""
+    if actor is None or not gone.history:
+        return 0
+    owners, team = _delete_rights(thing)
+    if team is None and isinstance(thing, Objective | KeyResult):
+        objective = thing if isinstance(thing, Objective) else thing.objective
+        team = objective.team  # an organization objective's team, if it has one
+    people = [p for _, p in owners if p is not None]
+    if team is not None:
+        people += [
+            m.person
+            for m in Membership.objects.filter(
+                team=team, role=MembershipRole.LEAD, person__is_active=True
+            ).select_related("person")
+        ]
+    people = [p for p in people if p.pk != actor.pk]
+    if not people:
+        return 0
+    lines = [f"{actor.name} deleted the {what} “{title}” {where}."]
+    told = gone.describe(done=True)
+    if told:
+        lines.append(told)
+    return delivery.notify(
+        org,
+        kind="alignment_deleted",
+        key=f"{thing._meta.model_name}:{thing.pk}:deleted",
+        subject=f"Deleted: {title}",
+        text="\n\n".join(lines),
+        link=delivery.site_link(path),
+        link_label=link_label,
+        people=people,
+    )
+
+
+def _alignment_path(org: Organization, team: Team | None) -> str:
+    if team is None:
+        return reverse("alignment:index", kwargs={"org_slug": org.slug})
+    return reverse("alignment:team", kwargs={"org_slug": org.slug, "team_slug": team.slug})
+
+
 @transaction.atomic
 def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) -> None:
+    """Delete a key result with its values (see "deleting" above for who may)."""
     require_same_org(org, kr, "key result")
-    _can_write(actor, "change key results")
-    _require_open_period(kr.objective.period, "key results")
+    _require_delete_rights(actor, kr, "key result")
+    objective = kr.objective
+    _require_open_period(objective.period, "key results")
+    if actor is not None:
+        _tell_of_deletion(
+            org,
+            actor,
+            kr,
+            what="key result",
+            title=kr.name,
+            where=f"of “{objective.title}”",
+            gone=queries.deletion(kr),
+            path=reverse(
+                "alignment:objective", kwargs={"org_slug": org.slug, "objective_id": objective.pk}
+            ),
+            link_label="Open the objective",
+        )
     activity.record(org, actor, "deleted", kr, before=activity.snapshot(kr, ("name", "objective")))
     serving = list(kr.initiative_links.values_list("initiative_id", flat=True))
     delete_unless_in_use(kr, kr.name)
@@ -1217,9 +1392,25 @@ def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) ->
 
 @transaction.atomic
 def delete_objective(org: Organization, actor: Person | None, objective: Objective) -> None:
+    """Delete an objective with its key results, their values and its confidence history;
+    the work serving it is left unaligned (see "deleting" above for who may). Marking it
+    dropped keeps all of that."""
     require_same_org(org, objective, "objective")
-    _require_objective_rights(actor, objective.level)
+    _require_delete_rights(actor, objective, "objective")
     _require_open_period(objective.period, "objectives")
+    if actor is not None:
+        team = objective.team
+        _tell_of_deletion(
+            org,
+            actor,
+            objective,
+            what="objective",
+            title=objective.title,
+            where=f"of {team.name if team else 'the organization'} ({objective.period.name})",
+            gone=queries.deletion(objective),
+            path=_alignment_path(org, team),
+            link_label=f"Open {team.name}'s alignment" if team else "Open alignment",
+        )
     activity.record(
         org, actor, "deleted", objective, before=activity.snapshot(objective, ("title", "period"))
     )
@@ -1765,8 +1956,22 @@ def move_in_stack(
 
 @transaction.atomic
 def delete_initiative(org: Organization, actor: Person | None, initiative: Initiative) -> None:
+    """Delete an initiative with its re-plans and links (see "deleting" above for who
+    may). Dropping it keeps them."""
     require_same_org(org, initiative, "initiative")
-    _can_write(actor, "change initiatives")
+    _require_delete_rights(actor, initiative, "initiative")
+    if actor is not None:
+        _tell_of_deletion(
+            org,
+            actor,
+            initiative,
+            what="initiative",
+            title=initiative.title,
+            where=f"of {initiative.team.name}",
+            gone=queries.deletion(initiative),
+            path=_alignment_path(org, initiative.team),
+            link_label=f"Open {initiative.team.name}'s alignment",
+        )
     stack = _lock_stack(initiative.team)
     links = InitiativeLink.objects.filter(
         Q(from_initiative=initiative) | Q(to_initiative=initiative)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("objectives/<int:objective_id>/children/", views.tree_children, name="tree_children"),
     path("objectives/<int:objective_id>/edit/", views.objective_edit, name="objective_edit"),
     path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective_delete"),
+    path("objectives/<int:objective_id>/drop/", views.objective_drop, name="objective_drop"),
     path(
         "objectives/<int:objective_id>/parents/",
         views.objective_parent_add,

@@ -49,6 +49,7 @@ from accord.alignment.models import (
     Milestone,
     Objective,
     ObjectiveLevel,
+    ObjectiveStatus,
     Period,
     PeriodState,
     Replan,
@@ -58,7 +59,7 @@ from accord.alignment.progress import pace as kr_pace
 from accord.core.counting import figures
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
-from accord.org.models import Role, Team
+from accord.org.models import Membership, Role, Team
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
@@ -487,9 +488,11 @@ def objective_new(request):
     team_slug = slug_or_none(request.GET.get("team"))
     if team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
+    else:
+        initial["team"] = _only_team(request.person)
     if request.GET.get("level") == ObjectiveLevel.ORG:
         initial["level"] = ObjectiveLevel.ORG
-    form = ObjectiveForm(request.POST or None, org=org, initial=initial)
+    form = ObjectiveForm(request.POST or None, org=org, initial=initial, person=request.person)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
     if request.method == "POST" and form.is_valid():
@@ -504,7 +507,35 @@ def objective_new(request):
         else:
             messages.success(request, f"{objective.title} created. Now add its key results.")
             return redirect(_url("objective", request, objective_id=objective.pk))
-    return render(request, "alignment/objective_form.html", _ctx(request, form=form, obj=None))
+    return render(
+        request,
+        "alignment/objective_form.html",
+        _ctx(request, form=form, obj=None),
+        status=422 if form.is_bound else 200,  # refused: shown again as typed
+    )
+
+
+def _only_team(person) -> Team | None:
+    """The team a person's new objective starts in: theirs, when they are in exactly one."""
+    ids = list(
+        Membership.objects.filter(person=person)
+        .in_current_teams()
+        .values_list("team_id", flat=True)
+        .distinct()[:2]
+    )
+    return Team.objects.filter(pk=ids[0]).first() if len(ids) == 1 else None
+
+
+def _deleting(request, thing) -> dict[str, Any]:
+    """What the page says where Delete is: whether the reader may delete `thing`, who may
+    when they may not, and what deleting it takes with it (counted only for those who
+    may)."""
+    may = services.may_delete(request.person, thing)
+    return {
+        "may": may,
+        "who": services.who_may_delete(thing),
+        "sentence": queries.deletion(thing).sentence if may else "",
+    }
 
 
 @org_view
@@ -515,7 +546,9 @@ def objective_edit(request, objective_id: int):
         f: getattr(objective, f)
         for f in ("title", "description", "period", "level", "team", "owner", "status")
     }
-    form = ObjectiveForm(request.POST or None, org=org, editing=True, initial=initial)
+    form = ObjectiveForm(
+        request.POST or None, org=org, editing=True, initial=initial, person=request.person
+    )
     pickers.keep_held(form, objective)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
@@ -533,7 +566,18 @@ def objective_edit(request, objective_id: int):
         else:
             messages.success(request, "Saved.")
             return redirect(_url("objective", request, objective_id=objective.pk))
-    return render(request, "alignment/objective_form.html", _ctx(request, form=form, obj=objective))
+    return render(
+        request,
+        "alignment/objective_form.html",
+        _ctx(
+            request,
+            form=form,
+            obj=objective,
+            deleting=_deleting(request, objective),
+            dropped=objective.status == ObjectiveStatus.DROPPED,
+        ),
+        status=422 if form.is_bound else 200,  # refused: shown again as typed
+    )
 
 
 @org_view
@@ -638,6 +682,23 @@ def objective_delete(request, objective_id: int):
         f"{objective.title} deleted.",
         _url("index", request),
         failed=_url("objective", request, objective_id=objective_id),
+    )
+
+
+@org_view
+@require_POST
+def objective_drop(request, objective_id: int):
+    """Mark an objective dropped: the alternative to deleting it that keeps its key
+    results, their values and its confidence history."""
+    org = request.org
+    objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    return change_and_redirect(
+        request,
+        lambda: services.update_objective(
+            org, request.person, objective, status=ObjectiveStatus.DROPPED
+        ),
+        f"{objective.title} is dropped; its key results and their history are kept.",
+        _url("objective", request, objective_id=objective_id),
     )
 
 
@@ -771,7 +832,9 @@ def kr_edit(request, kr_id: int):
                 _next(request, _url("objective", request, objective_id=kr.objective_id))
             )
     return render(
-        request, "alignment/kr_form.html", _ctx(request, form=form, obj=kr.objective, kr=kr)
+        request,
+        "alignment/kr_form.html",
+        _ctx(request, form=form, obj=kr.objective, kr=kr, deleting=_deleting(request, kr)),
     )
 
 
@@ -895,11 +958,12 @@ def kr_delete(request, kr_id: int):
     kr = get_object_or_404(
         KeyResult.objects.for_org(org).select_related("objective__period"), pk=kr_id
     )
-    try:
-        services.delete_key_result(org, request.person, kr)
-    except ServiceError as exc:
-        flash_error(request, exc)
-    return redirect(_url("objective", request, objective_id=kr.objective_id))
+    return change_and_redirect(
+        request,
+        lambda: services.delete_key_result(org, request.person, kr),
+        f"{kr.name} deleted.",
+        _url("objective", request, objective_id=kr.objective_id),
+    )
 
 
 KR_VALUES_SHOWN = 200  # recorded values drawn and listed on a key result's page

@@ -195,7 +195,7 @@ def test_an_agent_never_owns_an_objective(cast, bot):
             "weight": 1,
         },
     )
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert "Select a valid choice" in page.content.decode()
     assert (
         login(cast.admin).get("/o/acme/pick/human/?q=Release").content.decode().count("Release bot")

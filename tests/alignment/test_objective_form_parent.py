@@ -49,7 +49,7 @@ def test_a_parent_of_another_period_is_refused_beside_it_with_what_was_typed(cas
         "weight": "2",
     }
     r = client.post(NEW, typed)
-    assert r.status_code == 200
+    assert r.status_code == 422
     body = r.content.decode()
     parent = body.split('for="id_parent"')[1].split('<div class="field')[0]
     assert "Choose an objective of Q2 2026 or of a period that encloses it." in parent
