@@ -137,14 +137,23 @@ def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dic
 # --- sources -------------------------------------------------------------------------------
 
 
+def _given_by(ctx: Context, prefix: str = "") -> Q:
+    """Check-ins known at this occurrence: of rounds due by then, and of rounds due after
+    it given before it (a Monday pulse filled in on Saturday is news at Monday morning's
+    meeting, whatever the round's due time)."""
+    return Q(**{f"{prefix}occurrence_start__lte": ctx.until}) | Q(
+        **{f"{prefix}submitted_at__lte": ctx.until}
+    )
+
+
 def _checkin_rows(ctx: Context) -> QuerySet:
     """The participants' check-ins of the latest rounds before this occurrence: since the
-    week before the previous one."""
+    week before the previous one, and those given before it of rounds due after it."""
     return (
         CheckIn.objects.for_org(ctx.org)
         .filter(ctx.people("person_id"), cadence__kind="checkin")
         .filter(occurrence_start__gt=ctx.since - dt.timedelta(days=7))
-        .filter(occurrence_start__lte=ctx.until)
+        .filter(_given_by(ctx))
         .select_related("person", "blocker_team")
         .order_by("-occurrence_start", "person__name")
     )
@@ -160,12 +169,15 @@ def _checkin_blockers(ctx: Context) -> Iterator[dict]:
     cadence of theirs) that names one. A blocker is open until a later check-in of the same
     cadence replaces it (a missed one does not: nothing was said). The rows that name a
     blocker and have no later check-in are found by the database, not read one by one."""
-    later = CheckIn.objects.filter(
-        person_id=OuterRef("person_id"),
-        cadence_id=OuterRef("cadence_id"),
-        occurrence_start__gt=OuterRef("occurrence_start"),
-        occurrence_start__lte=ctx.until,
-    ).exclude(status=CheckInStatus.MISSED)
+    later = (
+        CheckIn.objects.filter(
+            person_id=OuterRef("person_id"),
+            cadence_id=OuterRef("cadence_id"),
+            occurrence_start__gt=OuterRef("occurrence_start"),
+        )
+        .filter(_given_by(ctx))
+        .exclude(status=CheckInStatus.MISSED)
+    )
     rows = (
         _checkin_rows(ctx)
         .exclude(status=CheckInStatus.MISSED)
@@ -435,54 +447,100 @@ def _either_side(ctx: Context) -> Q:
     """Dependencies with a team of the cadence on either side. What crosses teams, for one
     team's cadence, is its teams' too: a department's or the leadership's meeting sees the
     dependencies of the teams below it (for the only team at the top, every team's)."""
+    ids = _side_team_ids(ctx)
+    return Q() if ids is None else Q(requester_team_id__in=ids) | Q(provider_team_id__in=ids)
+
+
+def _side_team_ids(ctx: Context):
+    """The ids of the teams whose dependencies the agenda reviews, for a `team_id__in`
+    filter, as `_either_side` reads the scope; None: every team."""
     cadence = ctx.cadence
-    if ctx.team_ids is None or cadence.scope != Scope.TEAM or cadence.team is None:
-        return ctx.teams("requester_team_id") | ctx.teams("provider_team_id")
+    if ctx.team_ids is None:
+        return None
+    if cadence.scope != Scope.TEAM or cadence.team is None:
+        return ctx.team_ids
     if covers_every_team(cadence.team):
-        return Q()
-    ids = subtree_ids(cadence.team)
-    return Q(requester_team_id__in=ids) | Q(provider_team_id__in=ids)
+        return None
+    return subtree_ids(cadence.team)
+
+
+def _dependency_item(ctx: Context, d) -> dict:
+    late = d.need_by < ctx.today
+    new = d.created_at > ctx.since
+    after = d.committed_date is not None and d.committed_date > d.need_by
+    if late:
+        what = "late"
+    elif d.flag:
+        what = d.get_flag_display().lower()
+    elif after:
+        what = f"committed for {day(d.committed_date)}, after it is needed"
+    else:
+        what = "new"
+    return item(
+        f"dependency:{d.pk}",
+        d.title,
+        f"{d.requester_team.name} needs it from {d.provider_team.name} by "
+        f"{day(d.need_by)} · {d.get_state_display().lower()} · {what}",
+        "bad" if late or d.flag == "blocked" else ("warn" if d.flag or after or not new else ""),
+    )
+
+
+def _active_dependencies(ctx: Context) -> QuerySet:
+    from accord.coordination.models import ACTIVE_STATES, Dependency
+
+    return (
+        Dependency.objects.for_org(ctx.org)
+        .filter(state__in=ACTIVE_STATES)
+        .select_related("requester_team", "provider_team")
+        .order_by("need_by", "id")
+    )
 
 
 def _dependencies(ctx: Context) -> Iterable[dict]:
-    from accord.coordination.models import ACTIVE_STATES, Dependency
-
     rows = (
-        Dependency.objects.for_org(ctx.org)
+        _active_dependencies(ctx)
         .filter(_either_side(ctx))
-        .filter(state__in=ACTIVE_STATES)
         .filter(
             Q(created_at__gt=ctx.since)
             | Q(need_by__lt=ctx.today)
             | ~Q(flag="")
             | Q(committed_date__gt=F("need_by"))  # promised for after it is needed
         )
-        .select_related("requester_team", "provider_team")
-        .order_by("need_by", "id")
     )
-    for d in _rows(rows):
-        late = d.need_by < ctx.today
-        new = d.created_at > ctx.since
-        after = d.committed_date is not None and d.committed_date > d.need_by
-        if late:
-            what = "late"
-        elif d.flag:
-            what = d.get_flag_display().lower()
-        elif after:
-            what = f"committed for {day(d.committed_date)}, after it is needed"
-        else:
-            what = "new"
-        yield (
-            item(
-                f"dependency:{d.pk}",
-                d.title,
-                f"{d.requester_team.name} needs it from {d.provider_team.name} by "
-                f"{day(d.need_by)} · {d.get_state_display().lower()} · {what}",
-                "bad"
-                if late or d.flag == "blocked"
-                else ("warn" if d.flag or after or not new else ""),
-            )
+    return (_dependency_item(ctx, d) for d in _rows(rows))
+
+
+def _blockers(ctx: Context) -> Iterable[dict]:
+    """What blocks the cadence's teams: what they asked of others that is late, flagged or
+    promised for after they need it, and what they owe others that is flagged blocked
+    (they are stuck on it). Requests other teams sent them are not their blockers: those
+    wait on them (`_requests`)."""
+    troubled = Q(need_by__lt=ctx.today) | ~Q(flag="") | Q(committed_date__gt=F("need_by"))
+    ids = _side_team_ids(ctx)
+    rows = _active_dependencies(ctx).filter(troubled)
+    if ids is not None:
+        rows = rows.filter(
+            Q(requester_team_id__in=ids) | Q(provider_team_id__in=ids, flag="blocked")
         )
+    return (_dependency_item(ctx, d) for d in _rows(rows))
+
+
+def _requests(ctx: Context) -> Iterable[dict]:
+    """What other teams wait on the cadence's teams for: what was asked of them and is not
+    answered yet (requested, in negotiation), is late or flagged, or is promised for after
+    it is needed."""
+    from accord.coordination.models import State
+
+    ids = _side_team_ids(ctx)
+    rows = _active_dependencies(ctx).filter(
+        Q(state__in=(State.REQUESTED, State.NEGOTIATING))
+        | Q(need_by__lt=ctx.today)
+        | ~Q(flag="")
+        | Q(committed_date__gt=F("need_by"))
+    )
+    if ids is not None:
+        rows = rows.filter(provider_team_id__in=ids)
+    return (_dependency_item(ctx, d) for d in _rows(rows))
 
 
 def _headlines(ctx: Context) -> Iterable[dict]:
@@ -611,6 +669,8 @@ SOURCES: dict[str, Callable[[Context], Iterable[dict]]] = {
     "objectives": _objectives,
     "initiatives": _initiatives,
     "dependencies": _dependencies,
+    "blockers": _blockers,
+    "requests": _requests,
     "headlines": _headlines,
     "issues": _issues,
     "action_items": _action_items,
@@ -662,10 +722,14 @@ def build(
         first = next(blocked, None)
         if first is not None:
             blocked = chain([first], blocked)
-            # Beside the issues, where what blocks the team is worked on; else last.
+            # Beside the issues, where what blocks the team is worked on; else after the
+            # blockers across teams (a stand-up's); else last.
             at = next(
                 (n for n, sec in enumerate(sections) if sec.get("source") == "issues"),
-                len(sections),
+                next(
+                    (n + 1 for n, sec in enumerate(sections) if sec.get("source") == "blockers"),
+                    len(sections),
+                ),
             )
             sections.insert(at, BLOCKERS_SECTION)
     for section in sections:
@@ -799,6 +863,95 @@ def _still_open(org: Organization, items: list[dict]) -> list[dict]:
             i = {**i, "current": current[i["ref"]]}
         out.append(i)
     return out
+
+
+# --- where each item opens ------------------------------------------------------------------
+
+# An agenda item's page by the kind its `ref` names: (URL name, its id argument, model).
+ITEM_PAGES = {
+    "kr": ("alignment:key_result", "kr_id", "alignment.KeyResult"),
+    "objective": ("alignment:objective", "objective_id", "alignment.Objective"),
+    "initiative": ("alignment:initiative", "initiative_id", "alignment.Initiative"),
+    "dependency": ("coordination:detail", "dep_id", "coordination.Dependency"),
+    "issue": ("decisions:issue", "issue_id", "decisions.Issue"),
+    "action": ("decisions:action", "item_id", "decisions.ActionItem"),
+    "decision": ("decisions:decision", "decision_id", "decisions.Decision"),
+}
+
+
+def item_urls(org: Organization, refs: Iterable[str]) -> dict[str, str]:
+    """{ref: the page of what an agenda item's `ref` names}: an object's own page; a
+    check-in, its round's page at the person; a scorecard measurable, its team's
+    scorecard; a headline, the meeting it was shared in; a milestone, the milestones page
+    at it. What no longer exists in `org` (or names nothing) has none. One query per kind
+    of item asked for."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    from accord.rhythm.recurrence import occurrence_key
+
+    by_kind: dict[str, set[int]] = {}
+    for ref in refs:
+        kind, _, pk = ref.partition(":")
+        if pk.isdigit():
+            by_kind.setdefault(kind, set()).add(int(pk))
+    org_kw = {"org_slug": org.slug}
+    out: dict[str, str] = {}
+    for kind, ids in by_kind.items():
+        if kind in ITEM_PAGES:
+            name, arg, label = ITEM_PAGES[kind]
+            for pk in (
+                apps.get_model(label)
+                .objects.filter(org=org, pk__in=ids)
+                .values_list("pk", flat=True)
+            ):
+                out[f"{kind}:{pk}"] = reverse(name, kwargs={**org_kw, arg: pk})
+        elif kind == "checkin":
+            for pk, cadence_id, start, person_id in CheckIn.objects.filter(
+                org=org, pk__in=ids
+            ).values_list("pk", "cadence_id", "occurrence_start", "person_id"):
+                url = reverse(
+                    "rhythm:checkin_round",
+                    kwargs={**org_kw, "cadence_id": cadence_id, "key": occurrence_key(start)},
+                )
+                out[f"checkin:{pk}"] = f"{url}#checkin-{person_id}"
+        elif kind == "measurable":
+            from accord.rhythm.models import Measurable
+
+            for pk, slug in Measurable.objects.filter(org=org, pk__in=ids).values_list(
+                "pk", "team__slug"
+            ):
+                url = reverse("rhythm:team", kwargs={**org_kw, "team_slug": slug})
+                out[f"measurable:{pk}"] = f"{url}#score-h"
+        elif kind == "headline":
+            for pk, cadence_id, start in Headline.objects.filter(org=org, pk__in=ids).values_list(
+                "pk", "meeting__cadence_id", "meeting__occurrence_start"
+            ):
+                url = reverse(
+                    "rhythm:meeting",
+                    kwargs={**org_kw, "cadence_id": cadence_id, "key": occurrence_key(start)},
+                )
+                out[f"headline:{pk}"] = f"{url}#headlines-h"
+        elif kind == "milestone":
+            from accord.alignment.models import Milestone
+
+            url = reverse("alignment:milestones", kwargs=org_kw)
+            for pk in Milestone.objects.filter(org=org, pk__in=ids).values_list("pk", flat=True):
+                out[f"milestone:{pk}"] = f"{url}#milestone-{pk}"
+    return out
+
+
+def with_urls(org: Organization, sections: Iterable[dict | None]) -> list[dict | None]:
+    """The sections (as built or as stored; None stays None) with each item's `url`, where
+    it opens (`item_urls`): what the page shows is linked, in one query per kind."""
+    sections = list(sections)
+    urls = item_urls(org, (i["ref"] for s in sections if s for i in s.get("items", [])))
+    return [
+        None
+        if s is None
+        else {**s, "items": [{**i, "url": urls.get(i["ref"], "")} for i in s.get("items", [])]}
+        for s in sections
+    ]
 
 
 def people_of(org: Organization, ids: set[int]) -> list[Person]:

@@ -285,6 +285,29 @@ class ActionItemForm(forms.Form):
     clean_due_on = decisions_forms.ActionItemForm.clean_due_on
 
 
+class AgendaIssueForm(forms.Form):
+    """Something for a meeting's agenda: an issue raised for one of the meeting's teams
+    (their open issues are its agenda's Issues and, while it runs, its Issues to solve)."""
+
+    title = forms.CharField(max_length=300, label="What to discuss")
+    team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="For team")
+    description = forms.CharField(
+        max_length=5000,
+        required=False,
+        label="Details",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, teams, one: Team | None = None, **kwargs):
+        # Ids of its own: a running meeting's page also has an action item's title.
+        kwargs.setdefault("auto_id", "agenda_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if one is not None:  # the meeting's only team: said in words, not chosen
+            self.fields["team"].widget = forms.HiddenInput()
+            self.fields["team"].initial = one.pk
+
+
 class DecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to take")
     approver = pickers.HumanChoiceField(queryset=Person.objects.none())

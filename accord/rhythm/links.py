@@ -141,6 +141,15 @@ def raise_blocker_issue(
     )
 
 
+def raise_issue(
+    org: Organization, actor: Person | None, team: Team, title: str, description: str = ""
+):
+    """An issue for `team` to solve, raised from a meeting's page to put it on the agenda."""
+    from accord.decisions import services as decisions
+
+    return decisions.raise_issue(org, actor, team, title, description=description)
+
+
 def create_action_item(
     org: Organization,
     actor: Person | None,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.activity import delivery
+from accord.org import queries as org_queries
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import queries, recurrence
 from accord.rhythm.models import Cadence, CadenceMute, CheckIn
@@ -168,8 +169,14 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
         if not chat_people:
             continue
         team_ids = sorted(roster.scope_team_ids(c) & chat_teams)
+        # Each team's post names its people and those of the teams below it (a
+        # department's webhook: its teams').
+        reach = {
+            p.pk: _at_or_above(roster.teams_of.get(p.pk, set()), roster.parents)
+            for p in chat_people
+        }
         for team in Team.objects.for_org(org).filter(pk__in=team_ids).order_by("pk"):
-            in_team = [p for p in chat_people if team.pk in roster.teams_of.get(p.pk, set())]
+            in_team = [p for p in chat_people if team.pk in reach[p.pk]]
             if not in_team and c.is_checkin:
                 continue
             created += delivery.notify(
@@ -199,9 +206,31 @@ def plan_all(now: dt.datetime | None = None) -> int:
     return sum(plan(org, now) for org in Organization.objects.all())
 
 
+CHAT_NAMED = 10  # the people a chat post names, before "and N more"
+
+
+def _at_or_above(team_ids: set[int], parents: dict[int, int | None]) -> set[int]:
+    """The teams `team_ids` and every team above them: whose chat a person's reminder
+    reaches (a department's webhook hears of its teams' people)."""
+    out: set[int] = set()
+    for tid in team_ids:
+        while tid is not None and tid not in out:
+            out.add(tid)
+            tid = parents.get(tid)
+    return out
+
+
+def _still_to_check_in(people: list[Person]) -> str:
+    """Who is still to check in, for a chat post: the first CHAT_NAMED, and how many more
+    (a department's round may owe hundreds)."""
+    named = ", ".join(p.name for p in people[:CHAT_NAMED])
+    more = len(people) - CHAT_NAMED
+    return f"Still to check in: {named}" + (f" and {more} more" if more > 0 else "")
+
+
 def _chat_text(m: Moment, people: list[Person], preview: list[dict]) -> str:
     if m.kind != "agenda":
-        return "Still to check in: " + ", ".join(p.name for p in people)
+        return _still_to_check_in(people)
     lines = []
     for s in preview:
         count = len(s.get("items", []))
@@ -299,22 +328,26 @@ def remind_not_in_yet(
         )
         - told
     )
-    # One chat post per webhook of the cadence's teams, naming its people not in yet.
+    # One chat post per webhook of the cadence's teams, naming the round's people not in
+    # yet of its team and of the teams below it (a department's webhook: its teams'), the
+    # first CHAT_NAMED of them and how many more.
     prefs = delivery.preferences(org, [p.pk for p in wanted])
     chat_people = [p for p in wanted if prefs[p.pk].wants(m.kind, "chat")]
     chat_teams = queries.scope_team_ids(org, cadence) & delivery.teams_with_chat(org)
     if chat_people and chat_teams:
-        members: dict[int, set[int]] = {}
-        named = {p.pk for p in chat_people}
-        for team_id, person_id in (
+        teams_of: dict[int, set[int]] = {}
+        for person_id, team_id in (
             Membership.objects.for_org(org)
-            .filter(team_id__in=chat_teams)
-            .values_list("team_id", "person_id")
+            .filter(person_id__in=[p.pk for p in chat_people])
+            .values_list("person_id", "team_id")
         ):
-            if person_id in named:
-                members.setdefault(team_id, set()).add(person_id)
-        for team in Team.objects.for_org(org).filter(pk__in=members).order_by("pk"):
-            in_team = [p for p in chat_people if p.pk in members[team.pk]]
+            teams_of.setdefault(person_id, set()).add(team_id)
+        parents = org_queries.parent_map(org)
+        reach = {p.pk: _at_or_above(teams_of.get(p.pk, set()), parents) for p in chat_people}
+        for team in Team.objects.for_org(org).filter(pk__in=chat_teams).order_by("pk"):
+            in_team = [p for p in chat_people if team.pk in reach[p.pk]]
+            if not in_team:
+                continue
             if delivery.notify(
                 org,
                 kind=m.kind,
@@ -326,5 +359,5 @@ def remind_not_in_yet(
                 teams=[team],
                 now=now,
             ):
-                reminded |= {p.pk for p in in_team}
+                reminded |= {p.pk for p in in_team[:CHAT_NAMED]}
     return {"reminded": len(reminded), "already": len(told & ids)}

@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accord.core.counting import count_up_to
+from accord.core.counting import COUNT_UP_TO, count_up_to
 from accord.core.errors import ServiceError
 from accord.org import queries as org_queries
 from accord.org.models import (
@@ -898,6 +898,67 @@ def checkin_status_at(
     if when <= late_until:
         return CheckInStatus.LATE
     return None
+
+
+@dataclass
+class RoundTally:
+    """One check-in round and who is in: `given` check-ins of the `owed` (who owes it, as
+    its page counts them: someone away that day owes none), each counted up to
+    COUNT_UP_TO (`more`: the round owes more than that)."""
+
+    cadence: Cadence
+    occurrence: recurrence.Occurrence
+    given: int
+    owed: int
+    more: bool = False
+
+    @property
+    def owed_shown(self) -> str:
+        return f"{self.owed:,}+" if self.more else f"{self.owed:,}"
+
+
+def round_tally(org: Organization, cadence: Cadence, occ: recurrence.Occurrence) -> RoundTally:
+    """Who is in for one round of check-in `cadence`, as its page counts (three queries)."""
+    given_rows = (
+        CheckIn.objects.for_org(org)
+        .filter(cadence=cadence, occurrence_start=occ.original_start)
+        .exclude(status=CheckInStatus.MISSED)
+    )
+    given = count_up_to(given_rows)
+    pending = owers_query(org, cadence, at=occ.start).exclude(pk__in=given_rows.values("person_id"))
+    # Someone away that day owes nothing (the worker records no miss).
+    day, one = occ.start.date(), dt.timedelta(days=1)
+    away = {
+        pid
+        for pid, a, b, tz in Away.objects.for_org(org)
+        .filter(starts_on__lte=day + one, ends_on__gte=day - one, person__in=pending)
+        .values_list("person_id", "starts_on", "ends_on", "person__timezone")
+        if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
+    }
+    waiting = max(0, count_up_to(pending) - len(away))
+    more = given > COUNT_UP_TO or waiting > COUNT_UP_TO
+    return RoundTally(cadence, occ, given, given + waiting, more)
+
+
+def open_round(
+    org: Organization, cadence: Cadence, now: dt.datetime | None = None
+) -> RoundTally | None:
+    """The round of check-in `cadence` open now (its window opened and has not closed), with
+    who is in: the next one due, else the last still taking late check-ins; None when none
+    is open (no query then)."""
+    if not cadence.is_checkin or not cadence.is_running:
+        return None
+    now = now or timezone.now()
+    near = occurrences_of(
+        cadence,
+        now - dt.timedelta(hours=cadence.late_after_hours),
+        now + dt.timedelta(hours=cadence.window_opens_hours, seconds=1),
+    )
+    open_now = [o for o in near if cadence.window(o)[0] <= now <= cadence.window(o)[1]]
+    if not open_now:
+        return None
+    due = [o for o in open_now if o.start >= now]
+    return round_tally(org, cadence, due[0] if due else open_now[-1])
 
 
 @dataclass

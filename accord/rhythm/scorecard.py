@@ -100,9 +100,12 @@ def team_scorecards(
     weeks: int = 4,
     until: dt.date | None = None,
 ) -> list[Row]:
-    """Active measurables of the teams with their last `weeks` weekly values (2 queries)."""
+    """Active measurables of the teams with their last `weeks` weekly values (2 queries).
+    Without `until`, up to this week, or to next week once a value is in for it (a check-in
+    round due early next week, given now, describes this week: `services.scorecard_week`;
+    one due mid-week may be given before that week begins)."""
     last = monday(until or timezone.localdate())
-    week_list = [last - dt.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
+    ahead = last + dt.timedelta(weeks=1) if until is None else last
     ms = list(
         Measurable.objects.for_org(org)
         .filter(team_id__in=list(team_ids), is_active=True)
@@ -111,9 +114,16 @@ def team_scorecards(
     values = {
         (mid, wk): (v, source)
         for mid, wk, v, source in MeasurableValue.objects.for_org(org)
-        .filter(measurable__in=ms, week_start__gte=week_list[0], week_start__lte=last)
+        .filter(
+            measurable__in=ms,
+            week_start__gte=last - dt.timedelta(weeks=weeks - 1),
+            week_start__lte=ahead,
+        )
         .values_list("measurable_id", "week_start", "value", "source")
     }
+    if any(wk == ahead for _, wk in values):
+        last = ahead
+    week_list = [last - dt.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
     rows = []
     for m in ms:
         cells = []

@@ -756,7 +756,7 @@ def submit_checkin(
             )
     # Alignment writes go through its services; each refuses what is not this person's.
     links.apply_checkin_updates(org, actor, person, kr_values, confidences, statuses)
-    week = week_start_of(occ.start.astimezone(recurrence.zone(cadence.timezone)).date())
+    week = scorecard_week(occ)
     for mid, value in measure_values.items():
         record_measurable_value(
             org, actor, own[mid], week_start=week, value=value, source="checkin"
@@ -940,6 +940,14 @@ def record_missed_checkins(
 
 def week_start_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+def scorecard_week(occ: recurrence.Occurrence) -> dt.date:
+    """The week (its Monday) a check-in round's scorecard values describe: that of the day
+    before the round is due, in the cadence's zone. A round due on a Friday describes its
+    own week; one due on a Monday, the week just ended (given on Saturday or on Monday
+    morning, "Deploys per week" is last week's count), which the team's scorecard shows."""
+    return week_start_of((occ.local_start() - dt.timedelta(days=1)).date())
 
 
 def _clean_goal(goal_rule: str, goal_low: Any, goal_high: Any) -> tuple[Any, Any]:
@@ -1485,6 +1493,35 @@ def add_decision(
 def meeting_team_ids(org: Organization, cadence: Cadence) -> set[int] | None:
     """The teams whose issues a meeting works on; None for the whole organization."""
     return None if cadence.scope == Scope.ORG else queries.scope_team_ids(org, cadence)
+
+
+@transaction.atomic
+def add_to_agenda(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    team: Team | None,
+    title: str,
+    description: str = "",
+):
+    """Put something on a meeting's agenda: an issue for one of its teams, raised through
+    the decisions pillar (which records it). The open issues of a meeting's teams are its
+    agenda's Issues and, while it runs, its Issues to solve; any member may raise one."""
+    require_same_org(org, cadence, "cadence")
+    require_role(actor, Role.MEMBER, "add to an agenda")
+    if cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is a check-in, not a meeting with an agenda.")
+    if team is None:
+        raise ServiceError("Say which team's issue it is.", fields={"team": ["Required."]})
+    require_same_org(org, team, "team")
+    team_ids = meeting_team_ids(org, cadence)
+    if team_ids is not None and team.pk not in team_ids:
+        raise ServiceError(
+            f"{team.name} is not one of {cadence.name}'s teams: its issues go on its own "
+            "meetings' agendas.",
+            fields={"team": ["Not one of this meeting's teams."]},
+        )
+    return links.raise_issue(org, actor, team, title, description=description)
 
 
 @transaction.atomic

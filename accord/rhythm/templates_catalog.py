@@ -18,6 +18,10 @@ SECTION_SOURCES = {
     "objectives": "Objectives whose confidence dropped or is at risk.",
     "initiatives": "Initiatives past their target date.",
     "dependencies": "New or late cross-team dependencies in scope.",
+    "blockers": "What blocks these teams: what they asked of other teams that is late, "
+    "flagged or promised for after they need it, and what they owe that is flagged blocked.",
+    "requests": "Waiting on us: what other teams asked of these teams that is not answered "
+    "yet, late, flagged or promised for after it is needed.",
     "headlines": "Headlines cascaded to these teams from other meetings.",
     "issues": "Open issues of the teams in scope.",
     "action_items": "Action items due or overdue for the participants.",
@@ -141,10 +145,12 @@ TEMPLATES: dict[str, Template] = {
             time=dt.time(9, 30),
             duration_minutes=15,
             scope="team",
-            description="Fifteen minutes every working day: blockers and what is due.",
+            description="Fifteen minutes every working day: blockers, what other teams "
+            "wait on us for, and what is due.",
             sections=[
                 section("round", "Round the room", "none", 10),
-                section("blockers", "Blockers", "dependencies", 3),
+                section("blockers", "Blockers", "blockers", 3),
+                section("waiting", "Waiting on us", "requests", 0),
                 section("todos", "Due today", "action_items", 2),
             ],
         ),

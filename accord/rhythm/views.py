@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accord.activity import delivery
@@ -20,11 +21,13 @@ from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Membership, Person, Role, Team
+from accord.org.queries import current_teams, subtree_ids
 from accord.rhythm import agenda, ical, links, queries, recurrence, scorecard, services
 from accord.rhythm.forms import (
     CONFIDENCE_CHOICES,
     PICKER_FIELDS,
     ActionItemForm,
+    AgendaIssueForm,
     AttendeeForm,
     AwayForm,
     CadenceEditForm,
@@ -42,6 +45,7 @@ from accord.rhythm.forms import (
 from accord.rhythm.models import (
     Away,
     Cadence,
+    CadenceKind,
     CadenceMute,
     CalendarFeed,
     CheckIn,
@@ -56,6 +60,7 @@ from accord.rhythm.templates_catalog import TEMPLATES
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
+    can_write,
     field_errors,
     flash_error,
     form_error,
@@ -95,6 +100,9 @@ def _can_manage(person: Person, cadence: Cadence) -> bool:
 # --- My week -------------------------------------------------------------------------------
 
 
+OWN_ROUNDS_SHOWN = 10  # check-in cadences of one's own whose open round My week shows
+
+
 @org_view
 def my_week(request):
     org, me = request.org, request.person
@@ -122,10 +130,15 @@ def my_week(request):
         .select_related("owner", "team")
         .order_by("due_on", "id")[:20]
     )
+    # The open rounds of the check-ins the viewer owns, owed by them or not: who is in, and
+    # the round's page, where those not in yet are reminded.
+    run = queries.cadences(org).filter(owner=me, kind=CadenceKind.CHECKIN).order_by("name")
+    rounds = [r for c in run[:OWN_ROUNDS_SHOWN] if (r := queries.open_round(org, c, now))]
     return render(
         request,
         "rhythm/my_week.html",
         {
+            "rounds": rounds,
             "owed": owed,
             "upcoming": upcoming,
             "due": due,
@@ -329,6 +342,9 @@ def cadence_detail(request, cadence_id: int):
             "participants_shown": shown_count(counted),
             "tz": me.timezone,
             "can_manage": _can_manage(me, cadence),
+            # A check-in's round open now: who is in, and its page (to remind the rest).
+            "open_round": queries.open_round(org, cadence, now),
+            "can_remind": services.manages_meetings(me, cadence),
             "move_form": MoveForm(),
             "history": history_for(org, "rhythm.cadence", cadence.pk),
         },
@@ -496,6 +512,23 @@ def checkin_remind(request, cadence_id: int, key: str):
     return redirect("rhythm:checkin_round", org_slug=org.slug, cadence_id=cadence.pk, key=occ.key)
 
 
+def _checkin_thanks(org, cadence: Cadence, checkin: CheckIn, raise_asked) -> str:
+    """The check-in form's thanks; its blocker raised as an issue, that issue's team named
+    and the issue linked (`queries.raised_issue`)."""
+    thanks = f"Check-in for {cadence.name} saved. Thank you!"
+    issue = queries.raised_issue(checkin) if raise_asked else None
+    if issue is None:
+        return thanks
+    url = reverse("decisions:issue", kwargs={"org_slug": org.slug, "issue_id": issue.pk})
+    return format_html(
+        '{} Its blocker is raised as an issue for {}: <a href="{}">{}</a>.',
+        thanks,
+        issue.raised_in.name,
+        url,
+        issue.title,
+    )
+
+
 @org_view
 def checkin(request, cadence_id: int, key: str):
     org, me = request.org, request.person
@@ -518,7 +551,7 @@ def checkin(request, cadence_id: int, key: str):
     if request.method == "POST":
         p = request.POST
         try:
-            services.submit_checkin(
+            saved = services.submit_checkin(
                 org,
                 me,
                 cadence,
@@ -547,11 +580,11 @@ def checkin(request, cadence_id: int, key: str):
         except ServiceError as exc:
             error = exc
         else:
-            messages.success(request, f"Check-in for {cadence.name} saved. Thank you!")
+            messages.success(request, _checkin_thanks(org, cadence, saved, p.get("raise_blocker")))
             return redirect("rhythm:index", org_slug=org.slug)
     from accord.alignment.models import InitiativeStatus
 
-    week = services.week_start_of(occ.local_start().date())
+    week = services.scorecard_week(occ)
     values = dict(
         (mid, v)
         for mid, v in MeasurableValue.objects.filter(
@@ -601,6 +634,8 @@ def checkin(request, cadence_id: int, key: str):
             "confidence_bands": bands.BANDS,
             "initiative_statuses": InitiativeStatus.choices,
             "existing": existing,
+            "tally": queries.round_tally(org, cadence, occ),
+            "scorecard_week": week,
             "last": last,
             "blocker_team_picker": pickers.TeamChoiceField(
                 queryset=Team.objects.for_org(org).order_by("name"), required=False
@@ -678,6 +713,10 @@ def _meeting_page(
             {"key": "carried", "title": "Carried forward", "items": carried}, opened
         )
     )
+    # Each item opens what it names.
+    *ctx["sections"], ctx["carried_on_top"] = agenda.with_urls(
+        org, [*ctx["sections"], ctx["carried_on_top"]]
+    )
     if m is not None and m.status != MeetingStatus.PLANNED:
         people = queries.participants_query(org, cadence)
         listed = queries.attendance_listed(people)
@@ -740,10 +779,74 @@ def _meeting_page(
                     )
     else:
         ctx["days_early"] = services.days_early(transient, timezone.now())
+    if ctx["mode"] != "minutes" and not occ.all_day and can_write(me):
+        ctx.update(_agenda_entry(request, cadence, ctx["sections"], ctx["mode"]))
     ctx.update(refused or {})
     for i in ctx.get("issues") or ():
         i.solve = _solve_form(org, i, ctx.get("solve_refused"))
     return render(request, "rhythm/meeting.html", ctx, status=422 if refused else 200)
+
+
+def _agenda_teams(org, cadence: Cadence):
+    """The teams whose issues go on the cadence's agenda (`services.meeting_team_ids`), by
+    name: a query (an organization's meeting offers any team, searched for)."""
+    if cadence.scope == Scope.ORG:
+        return current_teams(org)
+    if cadence.scope == Scope.TEAMS:
+        return cadence.teams.all().order_by("name", "id")
+    if cadence.team_id is None:
+        return Team.objects.none()
+    if cadence.scope == Scope.SUBTREE:
+        return current_teams(org).filter(pk__in=subtree_ids(cadence.team))
+    return Team.objects.for_org(org).filter(pk=cadence.team_id)
+
+
+def _single_team(cadence: Cadence) -> Team | None:
+    """The meeting's only team, whose issues its agenda lists; None when it has several."""
+    return cadence.team if cadence.scope == Scope.TEAM else None
+
+
+def _agenda_form(org, cadence: Cadence, data=None, **kwargs) -> AgendaIssueForm:
+    return AgendaIssueForm(
+        data, teams=_agenda_teams(org, cadence), one=_single_team(cadence), **kwargs
+    )
+
+
+def _agenda_entry(request, cadence: Cadence, sections: list[dict], mode: str) -> dict:
+    """The meeting page's "Add to the agenda": a form raising an issue for the meeting's
+    team (or one of its teams), and the hint that says where it goes."""
+    org, me = request.org, request.person
+    team = _single_team(cadence)
+    initial = team
+    if team is None:  # the viewer's own team among the meeting's, when there is one
+        teams = _agenda_teams(org, cadence)
+        initial = (
+            teams.filter(memberships__person=me, memberships__ended_on__isnull=True).first()
+            or cadence.team
+        )
+    form = _agenda_form(org, cadence, initial={"team": initial})
+    if team is not None:
+        whose = f"Issues of {cadence.team.name} go on its next meeting's agenda"
+    elif cadence.scope == Scope.SUBTREE and cadence.team is not None:
+        whose = f"Issues of {cadence.team.name} and the teams below it go on this meeting's agenda"
+    elif cadence.scope == Scope.TEAMS:
+        whose = "Issues of this meeting's teams go on its agenda"
+    else:
+        whose = "Issues of any team go on this meeting's agenda"
+    listed = next((s for s in sections if s.get("source") == "issues"), None)
+    if mode == "running":
+        where = ": raised now, it joins the Issues to solve below."
+    elif listed is not None:
+        where = f", under “{listed['title']}”."
+    else:
+        where = ": once the meeting starts, they are worked through under Issues to solve."
+    issues = reverse("decisions:issues", kwargs={"org_slug": org.slug})
+    return {
+        "agenda_form": form,
+        "agenda_hint": whose + where,
+        "agenda_team": team,
+        "issues_url": f"{issues}?team={team.slug}#raise-h" if team else f"{issues}#raise-h",
+    }
 
 
 SOLVE_ACTION_ROWS = (1, 2)  # the action items the meeting page's solve form offers
@@ -803,6 +906,33 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 )
             messages.success(request, "Meeting started: the agenda is frozen.")
             return back
+        if action == "agenda":
+            form = refused["agenda_form"] = _agenda_form(org, cadence, p)
+            if not form.is_valid():
+                raise ServiceError(
+                    "Write what to discuss first."
+                    if "title" in form.errors
+                    else "Choose one of this meeting's teams.",
+                    fields={k: [] for k in form.errors},
+                )
+            d = form.cleaned_data
+            issue = services.add_to_agenda(
+                org, me, cadence, d["team"], d["title"], description=d["description"]
+            )
+            messages.success(
+                request,
+                f"“{issue.title}” is on the agenda: raised as an issue for {issue.team.name}.",
+            )
+            # Where it shows: a running meeting's Issues to solve, else the agenda's Issues.
+            running = Meeting.objects.for_org(org).filter(
+                cadence=cadence, occurrence_start=occ.original_start, status=MeetingStatus.RUNNING
+            )
+            listed = next((sec for sec in cadence.agenda if sec.get("source") == "issues"), None)
+            if running.exists():
+                at = f"issue-{issue.pk}"
+            else:
+                at = f"section-{listed['key']}" if listed else "add-to-agenda"
+            return redirect(f"{back.url}#{at}")
         m = (
             Meeting.objects.for_org(org)
             .filter(cadence=cadence, occurrence_start=occ.original_start)
@@ -1066,7 +1196,10 @@ def team_rhythm(request, team_slug: str):
         "rhythm/team.html",
         {
             "team": team,
-            "rows": [(c, queries.next_occurrence(c, now), adh[c.pk]) for c in cads],
+            "rows": [
+                (c, queries.next_occurrence(c, now), adh[c.pk], queries.open_round(org, c, now))
+                for c in cads
+            ],
             "scorecard": rows,
             "weeks": weeks,
             "this_week": scorecard.monday(timezone.localdate()),
@@ -1214,7 +1347,10 @@ def my_settings(request):
                 raise ServiceError("Nothing was changed: choose what to save on this page.")
         except ServiceError as exc:
             if what == "away":
+                # Beside the form, far down a phone's page, and said at the top, where the
+                # page opens again.
                 form_error(away_form, exc)
+                messages.error(request, f"Time off was not saved: {exc.message}")
             else:
                 flash_error(request, exc)
         else:
@@ -1236,4 +1372,5 @@ def my_settings(request):
             "new_feed_url": new_feed_url,
             "panels": web_panels.collect("settings", request),
         },
+        status=422 if away_form.errors else 200,  # refused: shown again as typed
     )

@@ -430,6 +430,12 @@ def test_a_dependency_committed_for_after_its_need_by_is_on_the_agenda(cast, wor
     with at(NOW):
         built = agenda.build(cast.org, world["cadence"], meeting, now=NOW)
     assert titles(built, "dependencies") == ["Old late", "Old fine", "New ask"]  # need-by order
-    [fine] = [i for s in built for i in s["items"] if i["title"] == "Old fine"]
+    [fine] = [
+        i
+        for s in built
+        if s["key"] == "dependencies"
+        for i in s["items"]
+        if i["title"] == "Old fine"
+    ]
     assert fine["detail"].endswith("committed for 5 Jan 2027, after it is needed")
     assert fine["tone"] == "warn"
