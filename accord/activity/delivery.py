@@ -37,6 +37,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -350,7 +351,7 @@ def chat_payload(flavor: str, subject: str, text: str) -> dict:
     return {"text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}
 
 
-def _post(url: str, payload: dict) -> None:
+def _post(url: str, payload: dict) -> outbound.Response:
     answer = outbound.request(
         "POST",
         url,
@@ -359,6 +360,23 @@ def _post(url: str, payload: dict) -> None:
     )
     if not answer.ok:
         raise OSError(f"HTTP {answer.status}")
+    return answer
+
+
+def send_test_message(org: Organization, actor: Person | None, hook: ChatWebhook) -> str:
+    """Post "Accord test message from <team>" to a team's chat webhook now, as every post is
+    sent, and say how it went: "Sent: 200 OK", or a ServiceError with the error. Only who
+    may change the webhook may; nothing is queued or recorded."""
+    require_same_org(org, hook, "webhook")
+    require_team_admin(actor, hook.team, "test its chat webhook")
+    text = f"Accord test message from {hook.team.name}"
+    try:
+        answer = _post(hook.url, chat_payload(hook.flavor, text, text))
+    except (OSError, urllib.error.URLError, ValueError) as exc:
+        raise ServiceError(f"Not sent: {exc}", code="chat_test_failed") from None
+    with contextlib.suppress(ValueError):
+        return f"Sent: {answer.status} {HTTPStatus(answer.status).phrase}"
+    return f"Sent: {answer.status}"
 
 
 def _send(n: Notification, connection) -> None:

@@ -211,10 +211,11 @@ def _news(event) -> None:
         phrase, flag = FLAGS[event.verb], True
         who = event.actor_name or "Accord"
         teams = [requester, provider]
-    title = f"{who} {phrase}: {dep.title}"
+    headline = title = f"{who} {phrase}: {dep.title}"
     if note:
         reason = event.verb in ("declined", "cancelled") or flag
-        title += f". {'Reason' if reason else 'Note'}: {note}"
+        note = f"{'Reason' if reason else 'Note'}: {note}"
+        title += f". {note}"
     # A lead of a team above who acted for one side: that side's own leads hear of it.
     acting = (after.get("acting_for") or {}).get("team_id")
     team_ids = list(dict.fromkeys([t.pk for t in teams] + ([acting] if acting else [])))
@@ -240,7 +241,8 @@ def _news(event) -> None:
         ).update(done_at=timezone.now())
     key = f"dependency:{dep.pk}:{'flag:' if flag else ''}{event.pk}"
     _add(event, [p.pk for p in people], InboxKind.UPDATE, key, title, link)
-    _mail(dep, people, teams, key, title, note, link, flag)
+    # The e-mail and chat post carry the note in their text, so not in the subject too.
+    _mail(dep, people, teams, key, headline, note, link, flag)
 
 
 def _mail(dep, people, teams, key: str, title: str, note: str, link: str, flag: bool) -> None:

@@ -34,6 +34,12 @@ class OutboundError(OSError):
     """A request could not be made or failed; `str()` is a message for the person who set it."""
 
 
+# What the person who set the address reads next to a refusal: who can allow it, and how.
+ALLOW_PRIVATE_HINT = (
+    "an administrator can allow private addresses with ACCORD_OUTBOUND_ALLOW_PRIVATE=1 (see README)"
+)
+
+
 def _refuse(message: str, field: str) -> ServiceError:
     return ServiceError(message, fields={field: [message]}, code="address_refused")
 
@@ -91,12 +97,15 @@ def check_url(url: str, field: str = "url") -> str:
         except ValueError:
             literal = None
         if literal is not None and not _is_public(str(literal)):
-            raise _refuse(f"{host} is a private or local address; use a public one.", field)
+            raise _refuse(
+                f"{host} is a private or local address; use a public one, or {ALLOW_PRIVATE_HINT}.",
+                field,
+            )
         # A name is resolved at each request (it can change); here only literal addresses and
         # names that resolve now to private ones are refused, with the reason.
         reason = refusal(url)
         if reason and "resolves to a private" in reason:
-            raise _refuse(reason, field)
+            raise _refuse(f"{reason[:-1]}; {ALLOW_PRIVATE_HINT}.", field)
     return url
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accord.activity.models import ChatFlavor, ChatWebhook
 from accord.rhythm import queries
 from accord.rhythm.models import MeetingStatus
 
@@ -60,13 +61,21 @@ def home(request) -> str | None:
 TEAM_PANEL_SHOWN = 6  # cadences a team page lists
 
 
+def chat_flavors(org, team) -> list[str]:
+    """The kinds of chat the team's active webhooks post to ("Slack", ...), in one query."""
+    found = ChatWebhook.objects.for_org(org).filter(team=team, is_active=True).order_by("pk")
+    labels = dict(ChatFlavor.choices)
+    return list(dict.fromkeys(labels[f] for f in found.values_list("flavor", flat=True)))
+
+
 def team(request, team) -> str | None:
     org = request.org
     now = timezone.now()
     cads = queries.team_cadences(org, team)
+    chat = chat_flavors(org, team)
     if not cads:
         return render_to_string(
-            "rhythm/_panel_team.html", {"team": team, "rows": []}, request=request
+            "rhythm/_panel_team.html", {"team": team, "rows": [], "chat": chat}, request=request
         )
     # The team's own first (`team_cadences`); the rest are on its rhythm page.
     shown = cads[:TEAM_PANEL_SHOWN]
@@ -78,6 +87,7 @@ def team(request, team) -> str | None:
             "team": team,
             "rows": rows,
             "more": len(cads) - len(shown),
+            "chat": chat,
             "tz": request.person.timezone,
         },
         request=request,

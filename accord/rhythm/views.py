@@ -1159,6 +1159,14 @@ def team_rhythm(request, team_slug: str):
                 )
                 delivery.remove_chat_webhook(org, me, hook)
                 return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
+            elif what == "test_hook":
+                hook = get_object_or_404(
+                    ChatWebhook.objects.for_org(org),
+                    pk=int_or_none(request.POST.get("hook")),
+                    team=team,
+                )
+                messages.success(request, delivery.send_test_message(org, me, hook))
+                return redirect(f"{request.path}#chat-h")
         except ServiceError as exc:
             if what == "measurable":
                 form_error(form, exc)

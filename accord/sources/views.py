@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accord.activity.models import ChatWebhook
 from accord.alignment.models import Initiative, KeyResult
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org.models import Role
@@ -253,12 +254,32 @@ def _integration_rows(request, forms: dict | None = None):
     return rows
 
 
+def _chat_teams(org) -> list[tuple]:
+    """(team, chat kinds) of each team with an active chat webhook, by team name."""
+    teams: dict[int, tuple] = {}
+    hooks = (
+        ChatWebhook.objects.for_org(org)
+        .filter(is_active=True)
+        .select_related("team")
+        .order_by("team__name", "pk")
+    )
+    for hook in hooks:
+        kinds = teams.setdefault(hook.team_id, (hook.team, []))[1]
+        if hook.get_flavor_display() not in kinds:
+            kinds.append(hook.get_flavor_display())
+    return list(teams.values())
+
+
 @org_view
 def integrations(request):
     return render(
         request,
         "sources/integrations.html",
-        {"rows": _integration_rows(request), "is_admin": request.person.has_role(Role.ADMIN)},
+        {
+            "rows": _integration_rows(request),
+            "is_admin": request.person.has_role(Role.ADMIN),
+            "chat_teams": _chat_teams(request.org),
+        },
     )
 
 
@@ -289,6 +310,7 @@ def integration_set(request, tracker: str):
         {
             "rows": _integration_rows(request, {tracker: form}),
             "is_admin": True,
+            "chat_teams": _chat_teams(request.org),
             "page_path": reverse("sources:integrations", kwargs={"org_slug": request.org.slug}),
         },
         status=422,

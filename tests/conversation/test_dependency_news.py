@@ -146,3 +146,29 @@ def test_the_demo_story_fills_inboxes_but_sends_no_e_mail(asked):
     assert not demo.loading()
     assert len(open_news(w.admin)) == 1
     assert not Notification.objects.exists()
+
+
+def test_a_note_is_said_once_in_the_e_mail_and_the_chat_post(asked, settings):
+    """The chat post is the subject then the text: the note belongs to one of them only."""
+    w = asked
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+    delivery.add_chat_webhook(w.org, w.admin, w.root, url="http://127.0.0.1:9/", flavor="slack")
+    when = timezone.localdate() + dt.timedelta(days=12)
+    coordination.transition(
+        w.org,
+        w.leader,
+        w.dep,
+        "accept",
+        provider_initiative=w.work,
+        committed_date=when,
+        note="SAML lands with the initiative",
+    )
+    assert open_news(w.admin) == [
+        f"Platform accepts, for {day(when)}: An API for the launch. "
+        "Note: SAML lands with the initiative"
+    ]
+    post = Notification.objects.get(channel="chat").body_text
+    assert post.count("SAML lands") == 1 and "Note: SAML lands with the initiative" in post
+    mail = Notification.objects.get(channel="email", person=w.admin)
+    assert mail.subject == f"Platform accepts, for {day(when)}: An API for the launch"
+    assert mail.body_text.count("SAML lands") == 1

@@ -57,6 +57,8 @@ def test_private_loopback_and_link_local_addresses_are_refused_by_default(settin
     with pytest.raises(ServiceError) as refused:
         outbound.check_url(url)
     assert refused.value.fields["url"]
+    # An on-premise chat server is such an address: the refusal says how to allow it.
+    assert "ACCORD_OUTBOUND_ALLOW_PRIVATE=1" in refused.value.fields["url"][0]
     with pytest.raises(outbound.OutboundError, match="private or local"):
         outbound.request("GET", url, timeout=1)
 
