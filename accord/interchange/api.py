@@ -34,6 +34,14 @@ def _outcome_response(outcome: services.Outcome) -> HttpResponse:
         # The API's error, as every 422 has it, beside the report it summarises.
         if outcome.fatal is not None:
             error = {"code": outcome.fatal.kind, "message": outcome.fatal.why}
+        elif outcome.unconfirmed:
+            error = {
+                "code": "removals_unconfirmed",
+                "message": f"{outcome.stopped} To apply it, send allow_removals=true "
+                "(see large_removals).",
+            }
+        elif outcome.stopped:
+            error = {"code": "file_refused", "message": outcome.stopped}
         else:
             count = len(outcome.report.problems)
             error = {
@@ -58,7 +66,9 @@ def _job_response(job) -> HttpResponse:
     return response
 
 
-def _run_or_queue(request, kind: str, *, strict: bool, name: str, run):
+def _run_or_queue(
+    request, kind: str, *, strict: bool, name: str, run, allow_removals: bool = False
+):
     """A large file becomes a background job (202 with its id); a small one runs here."""
     content = _body(request)
     if services.needs_job(content):
@@ -69,6 +79,7 @@ def _run_or_queue(request, kind: str, *, strict: bool, name: str, run):
             content=content,
             kind=kind,
             strict=strict,
+            allow_removals=allow_removals,
         )
         return _job_response(job)
     return _outcome_response(run(content))
@@ -97,7 +108,9 @@ def _body(request) -> bytes:
     summary="What applying an organization file would change (changes nothing)",
     description="Send the YAML file as the request body (Content-Type: application/yaml). "
     "`strict=true` makes any problem abort. The answer lists the changes per kind and "
-    "every problem (path, line, value, why). 422 when the file cannot be used." + LARGE,
+    "every problem (path, line, value, why). 422 when the file cannot be used. "
+    "`large_removals` lists what applying it would take away in a large share (more than "
+    "half of a kind of item, or more than 20): apply then needs `allow_removals=true`." + LARGE,
     openapi_extra={
         "requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
@@ -120,21 +133,31 @@ def plan(request, strict: bool = False):
     "/interchange/apply",
     summary="Apply an organization file (one transaction, or short ones for a large file)",
     description="Idempotent: applying the same file twice changes nothing. Without `strict`, "
-    "problems are skipped and listed; with it, any problem aborts and nothing is written." + LARGE,
+    "problems are skipped and listed; with it, any problem aborts and nothing is written. A "
+    "file with a section that cannot be applied (e.g. no admin left) writes nothing. A file "
+    "that takes away more than half of a kind of item (people, memberships, teams…), or more "
+    "than 20 of them, is applied only with `allow_removals=true`: without it the answer is "
+    "422 `removals_unconfirmed` with `large_removals` (the plan lists them too)." + LARGE,
     openapi_extra={
         "requestBody": {"content": {MEDIA_YAML: {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
     },
 )
-def apply(request, strict: bool = False):
+def apply(request, strict: bool = False, allow_removals: bool = False):
     services.require_admin(actor_of(request), "apply organization files")
     return _run_or_queue(
         request,
         "apply",
         strict=strict,
         name="upload.yaml",
+        allow_removals=allow_removals,
         run=lambda content: services.apply_file(
-            content, org=org_of(request), strict=strict, actor=actor_of(request), name="upload.yaml"
+            content,
+            org=org_of(request),
+            strict=strict,
+            actor=actor_of(request),
+            name="upload.yaml",
+            allow_removals=allow_removals,
         ),
     )
 

@@ -19,7 +19,7 @@ from typing import Any
 from accord.core import csvsafe
 from accord.interchange import safeyaml, services
 from accord.interchange.engine import Kind
-from accord.interchange.report import CORRECTED, Report
+from accord.interchange.report import CORRECTED, Problem, Report
 from accord.org.models import Organization
 
 LIST_SEPARATOR = "|"
@@ -300,8 +300,18 @@ def import_csv(
     actor=None,
     progress=None,
 ):
-    """Create and update what the CSV describes (never removes anything). Only the fields
+    """Create and update what the CSV describes (never removes anything) in the
+    organization at `org_slug`, which must exist (a CSV never creates one). Only the fields
     the header names are changed: a column left out leaves that field as it is."""
+    if not Organization.objects.filter(slug=org_slug).exists():
+        return services.Outcome(
+            None,
+            fatal=Problem(
+                kind="no_organization",
+                why=f"No organization at address {org_slug!r}; a CSV import does not create one.",
+                value=org_slug,
+            ),
+        )
     try:
         document, report = parse_csv(source, section=section, filename=filename)
     except services.Fatal as exc:

@@ -178,6 +178,13 @@ class Kind:
         that can remove (a kind without a removal step leaves what the file omits alone)."""
         return type(self).remove is not Kind.remove
 
+    def removal_fields(
+        self, ctx: Context, key: str, data: dict[str, Any]
+    ) -> dict[str, tuple[Any, Any]]:
+        """What the removal of an object the file leaves out changes, when it is not deleted
+        (e.g. a membership's term ends: `ended_on`); shown in the plan. {}: removed."""
+        return {}
+
     def export_items(self, org: Organization) -> Iterable[dict[str, Any]]:
         for _key, (_obj, data) in sorted(self.existing(org).items()):
             yield data
@@ -236,6 +243,9 @@ class Context:
         # The admin applying the file (page, API); a file never deactivates or demotes them.
         self.actor = actor if org is not None and getattr(actor, "org_id", None) == org.id else None
         self.notes: list[str] = []  # lines of the plan that are not problems
+        # section -> why it cannot be applied at all (e.g. no admin would be left): a file
+        # with such a section is refused whole, since other sections depend on it.
+        self.refused: dict[str, str] = {}
         self.report = Report()
         self.desired: Desired | None = None
         self.existing: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
@@ -322,6 +332,13 @@ class Context:
         if item in items:
             items.remove(item)
         self.desired.skipped.setdefault(section, set()).add(item.key)
+
+    def refuse(self, section: str, kind: str, why: str, line: int | None = None) -> None:
+        """The whole of `section` cannot be applied: say why. Nothing of the file is then
+        applied (a section depending on it would be applied against what it should have
+        changed: memberships of people never created, removals never meant)."""
+        self.report.add(kind, why, path=section, line=line, action="refused")
+        self.refused[section] = kind
 
     def tell(self, phase: str) -> None:
         if self.progress is not None:
@@ -557,6 +574,7 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
                             value=slug,
                         )
                     )
+                _note_other_name(ctx, desired.organization.get("name", "").strip())
             else:
                 ctx.report.add(
                     "wrong_type",
@@ -577,10 +595,11 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
         if value is None:
             value = ()
         if isinstance(value, dict | str | int | float | bool):
-            ctx.report.add(
+            ctx.refuse(
+                str(key),
                 "wrong_type",
-                f"A section must be a list of items, not {_type_name(value)}; section skipped.",
-                path=str(key),
+                f"A section must be a list of items, not {_type_name(value)}: the section, "
+                "and so the whole file, cannot be applied.",
                 line=line,
             )
             continue
@@ -613,6 +632,18 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
             check_refs(ctx, kind)
             kind.check(ctx, desired.sections[kind.section])
     return desired
+
+
+def _note_other_name(ctx: Context, name: str) -> None:
+    """A file naming its organization otherwise than Accord does: a file names an
+    organization only when it creates it, so the plan says the name stays."""
+    if ctx.org is None or not name or name == ctx.org.name:
+        return
+    ctx.notes.append(
+        f"The file calls the organization {name!r}; here it is {ctx.org.name!r}, and applying "
+        "a file does not rename it (organization.name names an organization only when the "
+        "file creates it)."
+    )
 
 
 def _follow_aliases(ctx: Context, kind: Kind) -> None:
@@ -860,7 +891,15 @@ def diff(ctx: Context) -> list[Change]:
         for key, (_obj, data) in existing.items():
             if key not in wanted and key not in skipped and kind.removable(key, data):
                 changes.append(
-                    Change(kind.section, key, "remove", {}, kind.section, None, _name(kind, data))
+                    Change(
+                        kind.section,
+                        key,
+                        "remove",
+                        kind.removal_fields(ctx, key, data),
+                        kind.section,
+                        None,
+                        _name(kind, data),
+                    )
                 )
     for kind in ctx.kinds:
         kind.cascade(ctx, changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.functions import Lower
+from django.utils.timezone import localdate
 
 from accord.core.errors import ServiceError
 from accord.interchange.engine import Change, Context, Item, Kind, check_refs, keep_unsaid
@@ -375,6 +376,15 @@ class Teams(Kind):
         if not removing:
             return
         listed = {(c.section, c.key) for c in changes if c.action == "remove"}
+        for c in changes:
+            # A term of a team that goes is deleted with it, not ended first.
+            if (
+                c.section == "memberships"
+                and c.action == "remove"
+                and c.fields
+                and c.key.split("/", 1)[0] in removing
+            ):
+                c.fields = {}
         for section, ends in (
             ("memberships", ("team",)),
             ("past_terms", ("team",)),
@@ -545,15 +555,17 @@ class People(Kind):
         has_admin = any(admin(d) for d in after.values())
         has_login = any(admin(d) and signs_in(k) for k, d in after.items())
         if (had_admin and not has_admin) or (had_login and not has_login):
-            ctx.report.add(
-                "no_admin",
-                "The file leaves the organization without an active admin who can sign in; "
-                "the people section was not applied.",
-                path="people",
+            admins = sorted(
+                k for k, (_p, d) in existing.items() if admin(d) and (signs_in(k) or not had_login)
             )
-            ctx.desired.skipped.setdefault("people", set()).update(i.key for i in items)
-            ctx.desired.sections["people"] = []
-            ctx.desired.skipped["people"] |= set(existing)
+            keep = f" (e.g. {', '.join(admins[:3])})" if admins else ""
+            ctx.refuse(
+                "people",
+                "no_admin",
+                "The file leaves the organization without an active admin who can sign in. "
+                f"Keep one in the file as an active admin{keep}: the people section, and so "
+                "the whole file, cannot be applied.",
+            )
 
     @staticmethod
     def _match_identities(ctx: Context, items: list[Item], existing) -> None:
@@ -837,9 +849,30 @@ class Memberships(Kind):
                     raise ServiceError(f"The {name} of a membership is its key.")
             services.update_membership(ctx.org, None, membership, **after)
 
+    def removal_fields(self, ctx: Context, key: str, data: dict[str, Any]):
+        """A term the file leaves out ends today and is kept as a past term, as "End term"
+        on the team page keeps it (past terms are never removed by a file, so applying the
+        file again changes nothing). Unless the file's past_terms gives this term's end
+        itself (a new past term of the same person in the same team): then that item is
+        the term's record, and the current term is deleted."""
+        assert ctx.desired is not None
+        if self.section not in ctx.kept:  # once per apply: the terms the file ends itself
+            items = ctx.desired.sections.get("past_terms") or []
+            existing = ctx.existing_of("past_terms") if items else {}
+            ctx.kept[self.section] = {
+                self.key_of(item.data) for item in items if item.key not in existing
+            }
+        if key in ctx.kept[self.section]:
+            return {}
+        return {"ended_on": (None, localdate().isoformat())}
+
     def remove(self, ctx: Context, change: Change) -> None:
         membership = ctx.obj("memberships", change.key)
-        if Membership.objects.filter(pk=membership.pk).exists():
+        if not Membership.objects.filter(pk=membership.pk).exists():
+            return  # ended or deleted already (its team or person went first)
+        if "ended_on" in change.fields:
+            services.end_term(ctx.org, None, membership, on=change.fields["ended_on"][1])
+        else:
             services.remove_membership(ctx.org, None, membership)
 
 
@@ -848,7 +881,8 @@ class PastTerms(Kind):
     noun = "past term"
     title = (
         "Terms that have ended (who led a team, when): kept as history, no longer counted "
-        "as membership. A past term is kept as it was; its end day is part of its key."
+        "as membership. A past term is kept as it was; its end day is part of its key. A "
+        "file adds past terms but never removes one it leaves out (history stays)."
     )
     key_fields = ("team", "person", "ended_on")
     fields = (
@@ -908,6 +942,12 @@ class PastTerms(Kind):
         team = ctx.obj("teams", after.pop("team"))
         person = ctx.obj("people", after.pop("person"))
         services.add_membership(ctx.org, None, person=person, team=team, **after)
+
+    def removable(self, key, data) -> bool:
+        """History stays: a past term the file leaves out is not removed (a term the same
+        file ends would otherwise be removed by applying it again). Past terms go only with
+        a team the file removes (Teams.cascade)."""
+        return False
 
     def remove(self, ctx: Context, change: Change) -> None:
         membership = ctx.obj(self.section, change.key)

@@ -814,6 +814,7 @@ class Cadences(Keyed):
     model_label = "rhythm.Cadence"
     section = "cadences"
     noun = "cadence"
+    removal_verb = "deactivate"
     title = "Cadences: the operating rhythm, as RFC 5545 rules in a time zone."
     fields = (
         F("id", "key", required=True),

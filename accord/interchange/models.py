@@ -56,6 +56,9 @@ class ImportJob(OrgScoped):
     content = models.BinaryField()  # the file, so the worker applies exactly what was sent
     kind = models.CharField(max_length=10, choices=Kind.choices)
     strict = models.BooleanField(default=False)
+    # An apply that takes away a large share of a kind of item (services.is_large_removal)
+    # runs only when this confirms it (the plan page's checkbox).
+    allow_removals = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     done = models.PositiveIntegerField(default=0)  # changes written so far
     total = models.PositiveIntegerField(default=0)  # changes to write (known after planning)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -55,19 +56,81 @@ class Outcome:
     strict: bool = False
     creates_org: bool = False
     notes: list[str] = field(default_factory=list)  # plan lines that are not problems
+    # Why nothing was applied, when it is not the problems of strict mode: a section that
+    # cannot be applied (the file is refused whole), or removals not confirmed.
+    stopped: str = ""
+    # The apply was refused because it takes away a large share of a kind of item and that
+    # was not confirmed (`allow_removals`); `changes` are then the plan's, none written.
+    unconfirmed: bool = False
+    # section -> how many of its items the organization holds (that a file could remove),
+    # for the sections the plan removes from: what "29 of the 30 people" counts against.
+    held: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.fatal is None and not self.aborted
 
     def attention(self) -> list[tuple[Change, list[str]]]:
-        """The changes a reader should not miss among many, each with what it does: a role
-        lowered, someone deactivated, a field emptied, links dropped (see `_losses`)."""
+        """The changes a reader should not miss among many, each with what it does: first
+        what is removed (someone deactivated, a term ended, a team removed), then updates
+        that take something away: a role lowered, a field emptied, links dropped (see
+        `_losses`)."""
+        order = {section: n for n, section in enumerate(_removal_verbs())}
+        removals = sorted(
+            ((c, [_removal_words(c)]) for c in self.changes if c.action == "remove"),
+            key=lambda pair: order.get(pair[0].section, len(order)),
+        )
+        updates = [
+            (c, losses) for c in self.changes if c.action == "update" and (losses := _losses(c))
+        ]
+        return removals + updates
+
+    def removals(self) -> list[dict[str, Any]]:
+        """Per section the plan removes from, in the order of the file's sections: how many
+        it removes (`removed`), of how many (`of`), with what verb (deactivate, remove), and
+        whether that is a large removal that must be confirmed (`large`)."""
+        counted = Counter(c.section for c in self.changes if c.action == "remove")
+        verbs = _removal_verbs()
+        order = {section: n for n, section in enumerate(verbs)}
         out = []
-        for change in self.changes:
-            if change.action == "update" and (losses := _losses(change)):
-                out.append((change, losses))
+        for section in sorted(counted, key=lambda s: order.get(s, len(order))):
+            removed = counted[section]
+            held = max(self.held.get(section, removed), removed)
+            out.append(
+                {
+                    "section": section,
+                    "removed": removed,
+                    "of": held,
+                    "verb": verbs.get(section, "remove"),
+                    "large": is_large_removal(removed, held),
+                }
+            )
         return out
+
+    def large_removals(self) -> list[dict[str, Any]]:
+        """The removals that must be confirmed before the plan is applied (see
+        `is_large_removal`)."""
+        return [r for r in self.removals() if r["large"]]
+
+    @property
+    def removal_summary(self) -> str:
+        """Every removal of the plan, per section: "deactivate 2 of the 30 people"."""
+        return self.removal_text(large=False) if self.removals() else ""
+
+    @property
+    def confirm_text(self) -> str:
+        """What confirming a large removal agrees to: "deactivates 29 of the 30 people"."""
+        return self.removal_text(third_person=True) if self.large_removals() else ""
+
+    def removal_text(self, *, large: bool = True, third_person: bool = False) -> str:
+        """ "deactivate 29 of the 30 people and remove 27 of the 27 memberships" (or, with
+        `third_person`, "deactivates … removes …")."""
+        parts = [
+            f"{r['verb']}{'s' if third_person else ''} {r['removed']:,} of the {r['of']:,} "
+            f"{r['section'].replace('_', ' ')}"
+            for r in (self.large_removals() if large else self.removals())
+        ]
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, Counter] = {}
@@ -83,6 +146,13 @@ class Outcome:
             "fatal": self.fatal.__dict__ if self.fatal else None,
             "creates_organization": self.creates_org,
             "notes": self.notes,
+            "stopped": self.stopped,
+            "unconfirmed": self.unconfirmed,
+            "held": self.held,
+            "large_removals": [
+                {k: r[k] for k in ("section", "removed", "of", "verb")}
+                for r in self.large_removals()
+            ],
             "counts": self.counts(),
             "changes": [c.as_json() for c in self.changes],
             "report": self.report.as_json(),
@@ -114,6 +184,9 @@ class Outcome:
             aborted=data["aborted"],
             creates_org=data["creates_organization"],
             notes=list(data.get("notes") or []),
+            stopped=data.get("stopped") or "",
+            unconfirmed=bool(data.get("unconfirmed")),
+            held=dict(data.get("held") or {}),
         )
 
     def as_text(self, *, verbose: bool = True) -> str:
@@ -135,9 +208,13 @@ class Outcome:
                         + ", ".join(f"{k}: {b!r} → {a!r}" for k, (b, a) in c.fields.items())
                         + ")"
                     )
+                elif c.action == "remove" and c.fields:
+                    detail = f" ({_removal_words(c)})"
                 lines.append(f"{sign} {c.section} {c.name or c.key}{detail}")
         counts = self.counts()
-        done = self.applied or (self.aborted and self.changes)
+        done = self.applied or (self.aborted and self.changes and not self.unconfirmed)
+        if not done and self.removals():
+            lines.append(f"Check before applying: this would {self.removal_text(large=False)}.")
         for section, n in counts.items():
             if done:
                 lines.append(
@@ -155,7 +232,9 @@ class Outcome:
             lines.append("")
             lines.append("Problems:")
             lines.append(self.report.as_text())
-        if self.aborted and self.changes:
+        if self.stopped:
+            lines.append(self.stopped)
+        elif self.aborted and self.changes:
             lines.append("Strict mode stopped part-way: the changes listed above were written.")
         elif self.aborted:
             lines.append(
@@ -167,6 +246,34 @@ class Outcome:
         else:
             lines.append("Plan only: nothing was changed.")
         return "\n".join(lines)
+
+
+# A plan that takes away more than this many items of one section, or more than half of
+# the section's items (two or more), is applied only when that is confirmed: `accord apply
+# --allow-removals`, the page's checkbox, the API's `allow_removals=true`. A file that
+# leaves out most of a section by mistake (a "new hires" file with a people section) would
+# otherwise deactivate everyone it does not name.
+CONFIRM_OVER = 20
+
+
+def is_large_removal(removed: int, held: int) -> bool:
+    """Whether removing `removed` of the `held` items of a section must be confirmed."""
+    return removed > CONFIRM_OVER or (removed >= 2 and 2 * removed > held)
+
+
+@functools.cache
+def _removal_verbs() -> dict[str, str]:
+    """section -> what leaving one of its items out does: deactivate (people, cadences)
+    or remove; in the order the sections are applied."""
+    return {kind.section: kind.removal_verb for kind in all_kinds()}
+
+
+def _removal_words(change: Change) -> str:
+    """What a removal does to its object, as the plan's "Check before applying" says it."""
+    if change.section == "memberships" and "ended_on" in change.fields:
+        return f"term ends {change.fields['ended_on'][1]}, kept as a past term"
+    verb = _removal_verbs().get(change.section, "remove")
+    return f"{verb}d"
 
 
 def _empty(value: Any) -> bool:
@@ -186,6 +293,8 @@ def _losses(change: Change) -> list[str]:
                 out.append(f"no longer {before} (now {after})")
         elif name == "active" and before is True and after is False:
             out.append("deactivated")
+        elif name == "state" and change.section == "teams" and after == "retired":
+            out.append("retired")
         elif name == "allocation" and after is None and before is not None:
             out.append(f"allocation now unknown (was {before}%)")
         elif _empty(after) and not _empty(before):
@@ -236,13 +345,17 @@ def _run(
     progress: engine.Progress | None = None,
     name: str = "",
     source_format: str = "organization file",
+    allow_removals: bool = False,
 ) -> Outcome:
     """Read and validate everything, plan, then (unless `dry_run`) write: in one
     transaction, or in short ones when `chunked`. A plan tries the writes and rolls them
     back when `trial`; otherwise it only compares. `progress(done, total, phase)` hears how
     far it got. With `partial`, an item's fields left out keep their values (Context.partial).
     The writes' events name `actor` (the admin applying it; None: Accord), and an apply that
-    changed something records one event of the import itself (`name`, `source_format`)."""
+    changed something records one event of the import itself (`name`, `source_format`).
+    Nothing is written when a section cannot be applied at all (the file is refused whole),
+    nor when the plan takes away a large share of a section (`is_large_removal`) and
+    `allow_removals` does not confirm it."""
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
@@ -268,6 +381,11 @@ def _run(
     outcome = Outcome(
         org, report=ctx.report, creates_org=org is None, notes=ctx.notes, strict=strict
     )
+    if ctx.refused:  # a section that cannot be applied: the others depend on it
+        outcome.aborted = True
+        outcome.stopped = _refused_text(ctx.refused)
+        _nothing_skipped(ctx.report)
+        return outcome
     if strict and ctx.report:
         outcome.aborted = True
         _nothing_skipped(ctx.report)
@@ -275,9 +393,19 @@ def _run(
     ctx.tell("planning")
     changes = engine.diff(ctx)
     ctx.total = len(changes)
+    outcome.held = _held(ctx, changes)
     if strict and ctx.report:  # planning found more (e.g. a team still in use)
         outcome.aborted = True
         _nothing_skipped(ctx.report)
+        return outcome
+    outcome.changes = changes
+    if not dry_run and not allow_removals and outcome.large_removals():
+        outcome.aborted = outcome.unconfirmed = True
+        outcome.stopped = (
+            f"Not applied: this file would {outcome.removal_text()}. A file that takes away "
+            f"more than half of a kind of item, or more than {CONFIRM_OVER}, is applied only "
+            "once that is confirmed. Nothing was changed."
+        )
         return outcome
     if dry_run and not trial:
         outcome.changes = changes
@@ -323,6 +451,28 @@ def _run(
     return outcome
 
 
+def _refused_text(refused: dict[str, str]) -> str:
+    sections = ", ".join(refused)
+    kinds = ", ".join(sorted(set(refused.values())))
+    return (
+        f"The {sections} section{'s' if len(refused) > 1 else ''} cannot be applied ({kinds}, "
+        "above), and the rest of the file depends on it: a file is applied whole or not at "
+        "all. Nothing was changed."
+    )
+
+
+def _held(ctx: Context, changes: list[Change]) -> dict[str, int]:
+    """How many items the organization holds (that a file could remove) in each section
+    the plan removes from."""
+    sections = {c.section for c in changes if c.action == "remove"}
+    out = {}
+    for kind in ctx.kinds:
+        if kind.section in sections:
+            existing = ctx.existing_of(kind.section)
+            out[kind.section] = sum(1 for k, (_o, d) in existing.items() if kind.removable(k, d))
+    return out
+
+
 def _record_import(ctx: Context, name: str, source_format: str) -> None:
     """The import's own event, in the transaction of its (last) writes: who applied which
     file and how many objects it created, updated and removed."""
@@ -361,10 +511,7 @@ def _create_organization(ctx: Context, name: str, slug: str) -> Organization:
         raise Aborted from None
 
 
-_SKIPPED = re.compile(
-    r"(?:[;.,]?\s*(?:[Ii]tem|[Ss]ection) skipped|;\s*this one was skipped"
-    r"|;?\s*the people section was not applied)\.?$"
-)
+_SKIPPED = re.compile(r"(?:[;.,]?\s*(?:[Ii]tem|[Ss]ection) skipped|;\s*this one was skipped)\.?$")
 
 
 def _nothing_skipped(report: Report) -> None:
@@ -395,6 +542,7 @@ def apply_data(
     progress: engine.Progress | None = None,
     name: str = "",
     source_format: str = "organization file",
+    allow_removals: bool = False,
 ) -> Outcome:
     """Apply an already-built organization document (importers); `report` holds what the
     importer found before, so strict mode also aborts on it. Without `prune`, nothing
@@ -417,6 +565,7 @@ def apply_data(
         progress=progress,
         name=name,
         source_format=source_format,
+        allow_removals=allow_removals,
     )
 
 
@@ -453,11 +602,13 @@ def apply_file(
     actor=None,
     progress: engine.Progress | None = None,
     name: str = "",
+    allow_removals: bool = False,
 ) -> Outcome:
     """Validate `source`, then write it: in one transaction, or for a large file in short
     ones (CHUNK_SECONDS each) so other writers are not held up. A file with a problem in
-    strict mode writes nothing; a large apply cut short is finished by applying the file
-    again."""
+    strict mode writes nothing, nor does one with a section that cannot be applied, nor
+    one taking away a large share of a section (`is_large_removal`) unless
+    `allow_removals`; a large apply cut short is finished by applying the file again."""
     return _run(
         source,
         org=org,
@@ -468,6 +619,7 @@ def apply_file(
         chunked=is_large(source),
         progress=progress,
         name=name,
+        allow_removals=allow_removals,
     )
 
 
@@ -697,8 +849,18 @@ def needs_job(content: bytes) -> bool:
     return len(content) > JOB_BYTES
 
 
-def submit_job(org: Organization, actor, *, name: str, content: bytes, kind: str, strict: bool):
-    """Store the file and queue its plan or apply for `accord worker`. Admins only."""
+def submit_job(
+    org: Organization,
+    actor,
+    *,
+    name: str,
+    content: bytes,
+    kind: str,
+    strict: bool,
+    allow_removals: bool = False,
+):
+    """Store the file and queue its plan or apply for `accord worker`. Admins only.
+    `allow_removals` confirms a large removal (see `is_large_removal`)."""
     from accord.activity import services as activity
     from accord.interchange.models import ImportJob
     from accord.interchange.tasks import run_import
@@ -716,6 +878,7 @@ def submit_job(org: Organization, actor, *, name: str, content: bytes, kind: str
             content=content,
             kind=kind,
             strict=strict,
+            allow_removals=allow_removals,
             heartbeat_at=timezone.now(),
         )
         activity.record(
@@ -749,7 +912,13 @@ def _outcome_of(job, progress: engine.Progress) -> Outcome:
     if job.kind == "plan":
         return plan_file(content, org=job.org, strict=job.strict, actor=actor, progress=progress)
     return apply_file(
-        content, org=job.org, strict=job.strict, actor=actor, progress=progress, name=job.name
+        content,
+        org=job.org,
+        strict=job.strict,
+        actor=actor,
+        progress=progress,
+        name=job.name,
+        allow_removals=job.allow_removals,
     )
 
 
@@ -802,6 +971,8 @@ def run_job(job_id: int) -> str:
     error = ""
     if outcome.fatal:
         error = outcome.fatal.why
+    elif outcome.stopped:
+        error = outcome.stopped
     elif outcome.aborted:
         error = f"{'Strict mode: aborted' if outcome.strict else 'Aborted'} on the problems listed."
     total = max(rows.values_list("total", flat=True).first() or 0, len(outcome.changes))
@@ -810,7 +981,7 @@ def run_job(job_id: int) -> str:
         result=json.loads(json.dumps(outcome.as_json(), default=str)),
         error=error,
         phase="done" if outcome.ok else "stopped",
-        done=len(outcome.changes),
+        done=0 if outcome.unconfirmed else len(outcome.changes),
         total=total,
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),

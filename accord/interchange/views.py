@@ -24,7 +24,9 @@ def _is_admin(request) -> bool:
     return True
 
 
-def _run(request, content: bytes, name: str, strict: bool, *, apply: bool):
+def _run(
+    request, content: bytes, name: str, strict: bool, *, apply: bool, allow_removals: bool = False
+):
     if name.lower().endswith(".csv"):
         return csvio.import_csv(
             content,
@@ -36,7 +38,12 @@ def _run(request, content: bytes, name: str, strict: bool, *, apply: bool):
         )
     if apply:
         return services.apply_file(
-            content, org=request.org, strict=strict, actor=request.person, name=name
+            content,
+            org=request.org,
+            strict=strict,
+            actor=request.person,
+            name=name,
+            allow_removals=allow_removals,
         )
     return services.plan_file(content, org=request.org, strict=strict, actor=request.person)
 
@@ -118,18 +125,26 @@ def apply(request):
         return HttpResponse("The planned file did not arrive intact; upload it again.", status=400)
     name = request.POST.get("name", "upload.yaml")
     strict = request.POST.get("strict") == "1"
+    # The plan's checkbox "I understand this removes …": checked here, not only in the page.
+    allow_removals = request.POST.get("allow_removals") == "1"
     if services.needs_job(content):
         job = services.submit_job(
-            request.org, request.person, name=name, content=content, kind="apply", strict=strict
+            request.org,
+            request.person,
+            name=name,
+            content=content,
+            kind="apply",
+            strict=strict,
+            allow_removals=allow_removals,
         )
         return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
-    outcome = _run(request, content, name, strict, apply=True)
-    return render(
-        request,
-        "interchange/plan.html",
-        {"outcome": outcome, "name": name, "strict": strict, "applied": outcome.applied},
-        status=200 if outcome.ok else 422,
-    )
+    outcome = _run(request, content, name, strict, apply=True, allow_removals=allow_removals)
+    context = {"outcome": outcome, "name": name, "strict": strict, "applied": outcome.applied}
+    if outcome.unconfirmed:  # the plan again, with its Apply and the box to tick
+        context.update(
+            payload=base64.b64encode(content).decode(), digest=_digest(content), offer=True
+        )
+    return render(request, "interchange/plan.html", context, status=200 if outcome.ok else 422)
 
 
 def _job_context(request, job) -> dict:
@@ -171,7 +186,10 @@ def job_progress(request, job_id: int):
 def job_apply(request, job_id: int):
     """Apply exactly the file a finished background plan read."""
     planned = services.get_job(request.org, request.person, job_id)
-    if planned.kind != "plan" or planned.state != planned.State.DONE:
+    finished_plan = planned.kind == "plan" and planned.state == planned.State.DONE
+    # An apply refused for want of confirming its removals is offered again, with the box.
+    unconfirmed = planned.kind == "apply" and bool((planned.result or {}).get("unconfirmed"))
+    if not (finished_plan or unconfirmed):
         return HttpResponse(
             "Only a finished plan can be applied; upload the file again.", status=400
         )
@@ -182,6 +200,7 @@ def job_apply(request, job_id: int):
         content=bytes(planned.content),
         kind="apply",
         strict=planned.strict,
+        allow_removals=request.POST.get("allow_removals") == "1",
     )
     return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
 

@@ -64,6 +64,10 @@ def test_a_large_file_shows_its_progress_then_its_plan(page, shot, cast, tmp_pat
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan for big.yaml", timeout=20000)
     expect(page.get_by_text("Large file: this plan compares")).to_be_visible()
     shot(page, "job-plan")
+    # The file replaces Acme's teams and most of its people: Apply waits for the box.
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plan for big.yaml")
+    page.get_by_label("I understand this removes 2 of the 2 teams", exact=False).check()
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Applying big.yaml")
     run_worker_batch()

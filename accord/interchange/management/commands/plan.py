@@ -29,7 +29,12 @@ class Command(BaseCommand):
         progress = self._progress() if services.is_large(source) else None
         common = {"org_slug": opts.get("org") or "", "strict": opts["strict"], "progress": progress}
         if self.apply:
-            outcome = services.apply_file(source, name=Path(opts["file"]).name, **common)
+            outcome = services.apply_file(
+                source,
+                name=Path(opts["file"]).name,
+                allow_removals=opts["allow_removals"],
+                **common,
+            )
         else:
             outcome = services.plan_file(source, **common)
         write_json(opts.get("report"), outcome.as_json())
@@ -37,10 +42,19 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))
         else:
             self.stdout.write(outcome.as_text(verbose=not opts["quiet"]))
+            if not self.apply and outcome.ok and outcome.large_removals():
+                self.stdout.write(
+                    f"Applying this file needs --allow-removals: it would {outcome.removal_text()}."
+                )
+        if outcome.unconfirmed:
+            raise CommandError(
+                f"This file would {outcome.removal_text()}. If that is what it means, apply "
+                "it again with --allow-removals. Nothing was changed."
+            )
         if not outcome.ok:
             raise CommandError(
                 "Stopped part-way; apply the file again once fixed."
-                if outcome.changes
+                if outcome.changes and not outcome.stopped
                 else "Nothing was changed."
             )
 
