@@ -45,7 +45,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -456,3 +456,35 @@ def _failed(n: Notification, exc: Exception, now: dt.datetime) -> str:
         next_attempt_at=now + backoff(attempts),
     )
     return "retry"
+
+
+# --- trouble, for the admins' notice (accord/core/background.py) ---------------------------
+
+FAILING_WINDOW = dt.timedelta(days=1)  # a message given up this recently still counts
+OVERDUE_AFTER = dt.timedelta(minutes=10)  # due this long and unsent: nobody is sending
+
+
+def trouble(org: Organization, now: dt.datetime | None = None) -> dict:
+    """What an admin should hear of this organization's deliveries, in one read (two when
+    something fails): {"email": n, "chat": n} messages whose last attempt failed and that
+    wait to be tried again or were given up in the last day, "error": the newest such
+    failure's error, "overdue": messages due more than 10 minutes ago and still unsent."""
+    now = now or timezone.now()
+    rows = Notification.objects.for_org(org).filter(
+        Q(status=DeliveryStatus.PENDING)
+        | Q(status=DeliveryStatus.GIVEN_UP, next_attempt_at__gte=now - FAILING_WINDOW)
+    )
+    failed = Q(status=DeliveryStatus.GIVEN_UP) | Q(attempts__gt=0)
+    found = rows.aggregate(
+        email=Count("pk", filter=failed & Q(channel="email")),
+        chat=Count("pk", filter=failed & Q(channel="chat")),
+        overdue=Count(
+            "pk",
+            filter=Q(status=DeliveryStatus.PENDING, next_attempt_at__lt=now - OVERDUE_AFTER),
+        ),
+    )
+    found["error"] = ""
+    if found["email"] or found["chat"]:
+        newest = rows.filter(failed).order_by("-pk").values_list("last_error", flat=True)
+        found["error"] = newest.first() or ""
+    return found

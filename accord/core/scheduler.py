@@ -106,17 +106,28 @@ def run_again(task) -> bool:
 def worker_seen(within: float = 300) -> bool:
     """Whether a worker has ticked in the last `within` seconds: the most frequent job's
     newest claimed slot (a ticking worker claims it every period). One indexed query."""
+    last = worker_last_seen()
+    return last is not None and time.time() - last < within + fastest_period()
+
+
+def worker_last_seen() -> float | None:
+    """When a worker last ticked, as the start (seconds since the epoch) of the newest slot
+    it claimed of the most frequent job; None if no worker ever has. One indexed query."""
     jobs = discover()
     if not jobs:
-        return False
+        return None
     fastest = min(jobs.values(), key=lambda job: (job.every, job.name))
-    newest = (
+    return (
         ScheduledRun.objects.filter(job=fastest.name)
         .order_by("-slot")
         .values_list("slot", flat=True)
         .first()
     )
-    return newest is not None and time.time() - newest < within + fastest.every
+
+
+def fastest_period() -> int:
+    """Seconds between two runs of the most frequent periodic job."""
+    return min((job.every for job in discover().values()), default=0)
 
 
 def still_running(job: Job) -> bool:

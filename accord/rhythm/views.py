@@ -504,7 +504,8 @@ def checkin_remind(request, cadence_id: int, key: str):
         n, already = done["reminded"], done["already"]
         if n:
             before = f"; {already} reminded earlier this round" if already else ""
-            messages.success(request, f"Reminded {n} not in yet{before}.")
+            who = "person" if n == 1 else "people"
+            messages.success(request, f"Reminders queued for {n} {who} not in yet{before}.")
         elif already:
             messages.info(request, "Everyone not in yet was reminded this round already.")
         else:

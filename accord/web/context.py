@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from accord.core import background
 from accord.org.queries import orgs_for_user
 from accord.web.helpers import can_write
 from accord.web.templatetags.links import reverse_remembered
@@ -181,4 +184,9 @@ def _build(request, org) -> dict:
             ORG_NAV + (ADMIN_NAV if admin else []),
         ),
         "my_orgs": orgs_for_user(request.user),
+        # Admins are told when background work stalls (no worker, messages failing): read
+        # when base.html shows it, once, not for a page's fragments (htmx, panels).
+        "background_notice": (
+            functools.cache(functools.partial(background.admin_notice, org)) if admin else None
+        ),
     }

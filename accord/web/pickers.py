@@ -9,6 +9,12 @@ handles the keyboard and the choosing) and hidden inputs carry the chosen ids. E
 validates what comes back against its own queryset, so an id of another organization or a
 stale one is a form error, never a choice.
 
+What is typed and not chosen is never dropped. On leaving the box, or on submitting,
+shell.js chooses the one match whose name is exactly what was typed (any case) and
+otherwise marks the box "Choose a team from the list"; the search box also posts its text
+as `<name>_text`, and a field that gets text without an id refuses it with that message,
+the text kept in the box (`Typed`).
+
     owner = PersonChoiceField(queryset=Person.objects.none(), required=False)
     serves = KeyResultMultipleChoiceField(queryset=KeyResult.objects.none(), required=False)
 """
@@ -19,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet, Subquery
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Case, Q, QuerySet, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -69,6 +75,10 @@ class Kind:
     label: Callable
     choices: Callable[[object], QuerySet]  # org -> the organization's choosable rows
     search: Callable[[object, str], Q]  # org, text -> the filter that matches it
+    noun: str  # "Choose {noun} from the list.", e.g. "a team"
+    # The names that, typed exactly (any case), name a row: a filter, and a row's own.
+    exact: Callable[[str], Q]
+    names: Callable[[object], tuple[str, ...]]
     # What tells two of the same name apart in the matches (not in the chosen label).
     detail: Callable | None = None
 
@@ -135,29 +145,91 @@ def _find_people(org, q: str) -> Q:
     return people_matching(org, q)
 
 
+def _named(field: str) -> tuple[Callable[[str], Q], Callable[[object], tuple[str, ...]]]:
+    return (lambda q: Q(**{f"{field}__iexact": q})), (lambda row: (getattr(row, field),))
+
+
+def _person_exact(q: str) -> Q:
+    return Q(name__iexact=q) | Q(email__iexact=q)
+
+
+def _person_names(p) -> tuple[str, ...]:
+    return (p.name, p.email or "")
+
+
 KINDS: dict[str, Kind] = {
-    "person": Kind(person_label, _people, _find_people, person_detail),
-    "human": Kind(person_label, _humans, _find_people, person_detail),
-    "team": Kind(team_label, _teams, lambda org, q: Q(name__icontains=q)),
-    "objective": Kind(objective_label, _objectives, lambda org, q: Q(title__icontains=q)),
-    "key_result": Kind(key_result_label, _key_results, lambda org, q: Q(name__icontains=q)),
-    "initiative": Kind(initiative_label, _initiatives, lambda org, q: Q(title__icontains=q)),
-    "decision": Kind(decision_label, _decisions, lambda org, q: Q(question__icontains=q)),
+    "person": Kind(
+        person_label, _people, _find_people, "a person", _person_exact, _person_names, person_detail
+    ),
+    "human": Kind(
+        person_label, _humans, _find_people, "a person", _person_exact, _person_names, person_detail
+    ),
+    "team": Kind(
+        team_label, _teams, lambda org, q: Q(name__icontains=q), "a team", *_named("name")
+    ),
+    "objective": Kind(
+        objective_label,
+        _objectives,
+        lambda org, q: Q(title__icontains=q),
+        "an objective",
+        *_named("title"),
+    ),
+    "key_result": Kind(
+        key_result_label,
+        _key_results,
+        lambda org, q: Q(name__icontains=q),
+        "a key result",
+        *_named("name"),
+    ),
+    "initiative": Kind(
+        initiative_label,
+        _initiatives,
+        lambda org, q: Q(title__icontains=q),
+        "an initiative",
+        *_named("title"),
+    ),
+    "decision": Kind(
+        decision_label,
+        _decisions,
+        lambda org, q: Q(question__icontains=q),
+        "a decision",
+        *_named("question"),
+    ),
 }
+
+
+def not_chosen_message(kind: str) -> str:
+    return f"Choose {KINDS[kind].noun} from the list."
+
+
+def is_exact(kind: str, row, q: str) -> bool:
+    """Whether `q` is exactly (any case, spaces collapsed) the row's name or its label."""
+    spec = KINDS[kind]
+    typed = " ".join(q.split()).casefold()
+    names = (*spec.names(row), spec.label(row))
+    return bool(typed) and any(" ".join(n.split()).casefold() == typed for n in names if n)
 
 
 def search(
     org, kind: str, q: str, *, by_slug: bool = False, near=None
-) -> list[tuple[object, str, str]]:
-    """At most SEARCH_LIMIT (id, label, detail) of `kind` in `org` whose text matches `q`
-    (slugs instead of ids for teams when `by_slug`, as list filters take them); the detail
-    tells namesakes apart (a person's address), empty for kinds that need none. People
-    `near` the person asking (themselves and their team-mates) come first: the Tomas of
-    your own team before another team's."""
+) -> list[tuple[object, str, str, bool]]:
+    """At most SEARCH_LIMIT (id, label, detail, exact) of `kind` in `org` whose text
+    matches `q` (slugs instead of ids for teams when `by_slug`, as list filters take them);
+    the detail tells namesakes apart (a person's address), empty for kinds that need none;
+    `exact`: `q` is the row's very name (`is_exact`), what the search box chooses when
+    text is left typed but not chosen. Exact names come first, so the one typed in full is
+    among the matches however many others contain it. People `near` the person asking
+    (themselves and their team-mates) come first: the Tomas of your own team before
+    another team's."""
     spec = KINDS[kind]
     rows = spec.choices(org)
     if q:
-        rows = rows.filter(spec.search(org, q))
+        order = rows.query.order_by
+        rows = (
+            rows.filter(spec.search(org, q))
+            .alias(named_exactly=Case(When(spec.exact(q), then=Value(0)), default=Value(1)))
+            .order_by("named_exactly", *order)
+        )
     key = "slug" if by_slug and kind == "team" else "pk"
     detail = spec.detail or (lambda row: "")
     found = []
@@ -169,10 +241,17 @@ def search(
         # Namesakes told apart by their teams too, read for the matches in one query.
         teams = _teams_of([p.pk for p in found])
         return [
-            (p.pk, spec.label(p), " · ".join(filter(None, [teams.get(p.pk, ""), detail(p)])))
+            (
+                p.pk,
+                spec.label(p),
+                " · ".join(filter(None, [teams.get(p.pk, ""), detail(p)])),
+                is_exact(kind, p, q),
+            )
             for p in found
         ]
-    return [(getattr(row, key), spec.label(row), detail(row)) for row in found]
+    return [
+        (getattr(row, key), spec.label(row), detail(row), is_exact(kind, row, q)) for row in found
+    ]
 
 
 def _near(person) -> Q:
@@ -200,11 +279,43 @@ def _teams_of(person_ids: list[int]) -> dict[int, str]:
     return {pid: ", ".join(n[:3]) + (", …" if len(n) > 3 else "") for pid, n in names.items()}
 
 
+TEXT_SUFFIX = "_text"  # the search box's own name: `<name>_text`
+
+
+class Typed(str):
+    """What a single picker's search box held when no match was chosen."""
+
+
+class TypedList(list):
+    """A multiple picker's chosen ids, with the text its box held unchosen (`typed`)."""
+
+    def __init__(self, values, typed: str):
+        super().__init__(values)
+        self.typed = typed
+
+
+def _typed_text(data, name: str) -> str:
+    return " ".join(str(data.get(f"{name}{TEXT_SUFFIX}") or "").split())
+
+
 class _Picker:
     """Shared by the single and the multiple widget: plain select or search box."""
 
     kind = "person"
     picker_template = "web/widgets/picker.html"
+    # The search box posts what it holds as `<name>_text`, so that the field can refuse
+    # what was typed and not chosen; off for the boxes of lists' GET filters, which are
+    # not Django forms and whose addresses should not carry it.
+    post_text = True
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        text = _typed_text(data, name)
+        if not text:
+            return value
+        if self.allow_multiple_selected:
+            return TypedList(value or [], text)
+        return value if value not in (None, "") else Typed(text)
 
     def _is_large(self) -> bool:
         qs = getattr(self.choices, "queryset", None)
@@ -254,6 +365,11 @@ class _Picker:
         qs = self.choices.queryset
         # Teams of a list filter are chosen by slug (`to_field_name="slug"`), as URLs name them.
         key = "slug" if self.kind == "team" and field.to_field_name == "slug" else "pk"
+        # Text typed and not chosen is shown again as typed (it names no row, even where it
+        # spells a slug).
+        typed = value.typed if isinstance(value, TypedList) else ""
+        if isinstance(value, Typed):
+            typed, value = str(value), None
         # (an id no database integer holds names nothing: SQLite would overflow on it)
         values = [v for v in self.format_value(value) if v and (key != "pk" or as_id(v))]
         chosen = []
@@ -278,6 +394,9 @@ class _Picker:
             "chosen": chosen,
             "required": self.is_required,
             "describedby": final.get("aria-describedby", ""),
+            "typed": typed,
+            "text_name": f"{name}{TEXT_SUFFIX}" if self.post_text else "",
+            "not_chosen": not_chosen_message(self.kind),
         }
 
 
@@ -300,6 +419,11 @@ class _PickerField:
     def label_from_instance(self, obj) -> str:
         return KINDS[self.kind].label(obj)
 
+    def refuse_typed(self, value) -> None:
+        """Text typed in the search box and not chosen: refused, never dropped."""
+        if isinstance(value, Typed) or getattr(value, "typed", ""):
+            raise ValidationError(not_chosen_message(self.kind), code="not_chosen")
+
     def keep(self, pks, org_id: int) -> None:
         """Also accept, and show as chosen, the rows `pks` of organization `org_id`: what a
         record being edited already holds (a retired team, a deactivated owner), though the
@@ -313,9 +437,23 @@ class _PickerField:
 class PickerChoiceField(_PickerField, forms.ModelChoiceField):
     widget_class = PickerSelect
 
+    def to_python(self, value):
+        self.refuse_typed(value)
+        return super().to_python(value)
+
 
 class PickerMultipleChoiceField(_PickerField, forms.ModelMultipleChoiceField):
     widget_class = PickerSelectMultiple
+
+    def clean(self, value):
+        self.refuse_typed(value)
+        return super().clean(value)
+
+    def prepare_value(self, value):
+        prepared = super().prepare_value(value)
+        if isinstance(value, TypedList):  # shown again with its text (`_picker_context`)
+            return TypedList(prepared, value.typed)
+        return prepared
 
 
 class PersonChoiceField(PickerChoiceField):
@@ -402,5 +540,6 @@ def team_filter_picker(
     field = TeamChoiceField(
         queryset=_teams(org), required=False, to_field_name="slug" if by_slug else None
     )
+    field.widget.post_text = False
     attrs = {"id": id, "placeholder": placeholder} if placeholder else {"id": id}
     return field.widget.render(name, field.prepare_value(team), attrs=attrs)

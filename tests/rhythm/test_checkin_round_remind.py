@@ -127,7 +127,7 @@ def test_the_round_page_offers_it_once_the_window_is_open(cast, rhythm, round_ur
     with at(IN_WINDOW):
         assert "Remind those not in yet" in client.get(round_url).content.decode()
         r = client.post(round_url + "remind/", follow=True)
-        assert "Reminded 2 not in yet." in r.content.decode()
+        assert "Reminders queued for 2 people not in yet." in r.content.decode()
         r = client.post(round_url + "remind/", follow=True)
         assert "Everyone not in yet was reminded this round already." in r.content.decode()
     assert _emails().count() == 2

@@ -1,19 +1,112 @@
-"""accord worker: runs background tasks and the scheduler tick for periodic work."""
+"""accord worker: runs background tasks and the scheduler tick for periodic work.
+
+A database that is busy (SQLite's write lock held longer than its 5-second wait by a bulk
+load, `accord load-demo`, a migration) or gone for a while (PostgreSQL restarted, the
+connection lost) does not stop the worker: it logs one line, waits (1 s, doubling to 30 s)
+and carries on. A task's claim is one transaction, so a poll that fails claims nothing;
+a task that ran while the database was away has its outcome written once the database is
+back, and is never run again for it (`PatientWorker`).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.management.commands.db_worker import Worker
 
 from accord.core import db_queue, scheduler
 
 log = logging.getLogger("accord.worker")
+
+# What a busy or unreachable database raises: SQLite's "database is locked", PostgreSQL's
+# lost or refused connection ("server closed the connection", "connection already closed").
+DATABASE_AWAY = (OperationalError, InterfaceError)
+FIRST_WAIT = 1.0  # seconds; doubled after each failure in a row
+LONGEST_WAIT = 30.0
+
+
+def _away(exc: BaseException) -> bool:
+    """Whether `exc` says the database is busy or unreachable, to be waited out; not a
+    table or column missing (a database not migrated for this version): that stops the
+    worker, and `accord` says to run `accord migrate`."""
+    text = str(exc).lower()
+    missing = "no such table" in text or "no such column" in text
+    return isinstance(exc, DATABASE_AWAY) and not missing
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+class PatientWorker(Worker):
+    """django-tasks-db's worker, riding out a database that is busy or gone.
+
+    - Polling: `Worker.run` claims a task in one transaction (`exclusive_transaction`, then
+      `claim`); a failure there rolls the claim back, so the task stays queued. The failure
+      ends `Worker.run`; this loop logs it, waits and polls again.
+    - A task being run: its outcome (`set_successful`/`set_failed`, which retry only three
+      times a tenth of a second apart) waits for the database as long as it takes. Left
+      to django-tasks-db, a successful task whose outcome could not be written was marked
+      failed with "database is locked", or the worker died and left it "running".
+    - Stopping (SIGTERM, Ctrl-C) ends the waits: a task whose outcome is still unwritten
+      stays "running" and is queued again by the next worker, as for a killed worker
+      (`db_queue.recover_lost`).
+    """
+
+    def run(self) -> None:
+        wait = FIRST_WAIT
+        while True:
+            started = time.monotonic()
+            try:
+                super().run()
+                return
+            except DATABASE_AWAY as exc:
+                if not self.running or not _away(exc):
+                    raise
+                if time.monotonic() - started > LONGEST_WAIT:
+                    wait = FIRST_WAIT  # it had been working: a new outage starts short
+                self.rest(exc, wait, "polling the queue")
+                wait = min(wait * 2, LONGEST_WAIT)
+
+    def run_task(self, db_task_result) -> None:
+        for name in ("set_successful", "set_failed"):
+            setattr(db_task_result, name, self.patiently(getattr(db_task_result, name)))
+        super().run_task(db_task_result)
+
+    def patiently(self, write):
+        """`write` (an outcome's save), tried again until the database takes it."""
+
+        def attempt(*args, **kwargs):
+            wait = FIRST_WAIT
+            while True:
+                try:
+                    return write(*args, **kwargs)
+                except DATABASE_AWAY as exc:
+                    if not self.running or not _away(exc):
+                        raise
+                    self.rest(exc, wait, "writing a finished task's outcome")
+                    wait = min(wait * 2, LONGEST_WAIT)
+
+        return attempt
+
+    def rest(self, exc: BaseException, wait: float, doing: str) -> None:
+        log.warning(
+            "the database is busy or unreachable while %s (%s); trying again in %g s",
+            doing,
+            _first_line(exc),
+            wait,
+        )
+        close_old_connections()  # a broken connection is dropped; the next query reconnects
+        time.sleep(wait)
 
 
 class Command(BaseCommand):
@@ -70,10 +163,19 @@ class Command(BaseCommand):
         stop = threading.Event()
         ticker = threading.Thread(target=_tick_forever, args=(stop, True), daemon=True)
         ticker.start()
+        worker = PatientWorker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME],
+            interval=interval,
+            batch=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=me,
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
         try:
-            call_command(
-                "db_worker", interval=interval, startup_delay=False, reload=False, worker_id=me
-            )
+            worker.run()
         finally:
             stop.set()
 
@@ -102,6 +204,10 @@ def _tick_forever(stop: threading.Event, database_queue: bool = False) -> None:
             if database_queue:
                 db_queue.recover_lost()
             scheduler.tick()
+        except DATABASE_AWAY as exc:  # busy or unreachable: one line, the next tick tries
+            log.warning(
+                "scheduler tick skipped: the database is busy or unreachable (%s)", _first_line(exc)
+            )
         except Exception:  # keep ticking; a database hiccup must not stop periodic work
             log.exception("scheduler tick failed")
         finally:

@@ -7,7 +7,9 @@
      data-failure-target="ID"      on an htmx form: shows a failed request's answer in #ID
      data-style="width: 40%"       dynamic values, applied through the style object
      data-picker                   a form field's search box (accord/web/pickers.py): htmx
-                                   fetches the matches; arrows, Enter and Escape choose
+                                   fetches the matches; arrows, Enter and Escape choose;
+                                   text left typed and not chosen is matched exactly on
+                                   leaving the box or submitting, else marked invalid
      data-page-path="/o/…/"        on the body: the page's own address (see ownAddress)
    Top-bar menus: one open at a time; Escape or a click elsewhere closes them. */
 (function () {
@@ -34,7 +36,10 @@
     });
   }
 
-  // Delegated, so content that htmx swaps in later behaves the same.
+  // Delegated, so content that htmx swaps in later behaves the same. A picker's text left
+  // unchosen is settled first (pickerSubmit): registered before the confirmation, so that
+  // a form asks once, after its pickers are settled.
+  document.addEventListener("submit", pickerSubmit, true);
   document.addEventListener("submit", function (e) {
     var form = e.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
@@ -111,6 +116,76 @@
     pickerClose(p);
     p.dispatchEvent(new CustomEvent("picker:chosen", { bubbles: true, detail: { value: value, label: label } }));
   }
+  // Text typed and not chosen (a single picker with no choice, or text left in a multiple
+  // one's box): never dropped. The match named exactly that (any case; `data-exact` from
+  // the server) is chosen if there is exactly one; else the box says "Choose a team from
+  // the list" and the form is not sent. The server refuses such text too (`<name>_text`).
+  function pickerUnchosen(p) {
+    var parts = pickerParts(p), text = parts.input.value.replace(/\s+/g, " ").trim();
+    if (!text || (parts.value && parts.value.value)) return "";
+    return text;
+  }
+  function pickerMark(p, invalid) {
+    var parts = pickerParts(p), error = p.querySelector("[data-picker-error]");
+    var message = invalid ? p.getAttribute("data-picker-not-chosen") || "Choose from the list" : "";
+    var input = parts.input, described = (input.getAttribute("aria-describedby") || "").split(" ");
+    described = described.filter(function (id) { return id && (!error || id !== error.id); });
+    if (invalid && error) described.push(error.id);
+    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+    input.setCustomValidity(message);
+    if (invalid) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    if (error) { error.textContent = message; error.hidden = !invalid; }
+  }
+  // A promise of whether the picker holds no unchosen text once settled.
+  function pickerSettle(p) {
+    var text = pickerUnchosen(p);
+    if (!text) { pickerMark(p, false); return Promise.resolve(true); }
+    if (p.pickerSettling && p.pickerSettling.text === text) return p.pickerSettling.promise;
+    var parts = pickerParts(p), url = parts.input.getAttribute("hx-get");
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text) +
+      "&list=" + encodeURIComponent(parts.list.id);
+    var promise = fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (answer) { return answer.ok ? answer.text() : ""; })
+      .catch(function () { return ""; })
+      .then(function (html) {
+        if (pickerUnchosen(p) !== text) return !pickerUnchosen(p);  // changed meanwhile
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        var exact = holder.content.querySelectorAll("[role=option][data-exact]");
+        if (exact.length === 1) {
+          pickerChoose(p, exact[0]);
+          pickerMark(p, false);
+          return true;
+        }
+        pickerMark(p, true);
+        return false;
+      });
+    p.pickerSettling = { text: text, promise: promise };
+    promise.then(function () { if (p.pickerSettling && p.pickerSettling.promise === promise) p.pickerSettling = null; });
+    return promise;
+  }
+  function pickerSubmit(e) {
+    var form = e.target;
+    if (!form.querySelectorAll) return;
+    var open = Array.prototype.filter.call(form.querySelectorAll("[data-picker]"), function (p) {
+      return pickerUnchosen(p);
+    });
+    if (!open.length) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    var submitter = e.submitter && e.submitter.form === form ? e.submitter : null;
+    Promise.all(open.map(pickerSettle)).then(function (settled) {
+      var refused = open.filter(function (p, i) { return !settled[i]; });
+      if (!refused.length) {
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+        return;
+      }
+      var input = pickerParts(refused[0]).input;
+      input.focus();
+      input.reportValidity();
+    });
+  }
   document.addEventListener("htmx:configRequest", function (e) {
     var input = e.detail.elt;
     if (!input.matches || !input.matches("[data-picker-input]")) return;
@@ -137,6 +212,7 @@
     var value = pickerParts(p).value;
     if (value) value.value = "";  // what is typed is not a choice until one is picked
     e.target.removeAttribute("data-picker-chosen");
+    if (e.target.getAttribute("aria-invalid")) pickerMark(p, false);
   });
   document.addEventListener("keydown", function (e) {
     var p = pickerOf(e.target);
@@ -175,7 +251,9 @@
   });
   document.addEventListener("focusout", function (e) {
     var p = pickerOf(e.target);
-    if (p && e.target.matches("[data-picker-input]")) pickerClose(p);
+    if (!p || !e.target.matches("[data-picker-input]")) return;
+    pickerClose(p);
+    if (pickerUnchosen(p)) pickerSettle(p);
   });
 
   // On a phone the navigation is one row that scrolls sideways: show the current item.

@@ -1,0 +1,62 @@
+"""Whether background work gets done, for the one notice an organization's admins see on
+every page (web/_background_notice.html): no `accord worker` has run for a while, or
+messages (e-mail, chat posts) fail to go out. Nothing here tells anyone else: a member can
+do nothing about either.
+
+Two short indexed reads per admin page while all is well (the deliveries' figures and
+the scheduler's newest claim), one or two more when something is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.conf import settings
+from django.utils import timezone
+
+from accord.core import scheduler
+
+# A worker ticks every SCHEDULER_TICK_SECONDS and claims the most frequent job's slot each
+# period; silent this much longer than that period, it is taken as not running.
+WORKER_QUIET_SECONDS = 600
+# Backends `accord worker` runs; another (immediate, dummy) needs no worker.
+WORKER_BACKENDS = ("django_tasks_db.DatabaseBackend", "accord.core.redis_queue.RQBackend")
+
+
+def admin_notice(org) -> dict | None:
+    """None when background work is fine, else what the notice says:
+
+    - "worker": {"last_seen": when a worker last ticked (None: never), "messages": messages
+      due for more than 10 minutes and unsent, "tasks": whether tasks have waited as long},
+      when no worker has ticked for WORKER_QUIET_SECONDS and one had run before or
+      something waits for one;
+    - "failing": {"email": n, "chat": n, "error": the newest error}, messages whose last
+      attempt failed in the last day (activity.delivery.trouble).
+    """
+    from accord.activity import delivery
+
+    now = timezone.now()
+    found = delivery.trouble(org, now)
+    notice: dict = {}
+    if found["email"] or found["chat"]:
+        notice["failing"] = {k: found[k] for k in ("email", "chat", "error")}
+    if settings.TASKS["default"]["BACKEND"] in WORKER_BACKENDS:
+        last = scheduler.worker_last_seen()
+        quiet = WORKER_QUIET_SECONDS + scheduler.fastest_period()
+        if last is None or time.time() - last > quiet:
+            tasks = _tasks_waiting(now - delivery.OVERDUE_AFTER)
+            if last is not None or found["overdue"] or tasks:
+                seen = dt.datetime.fromtimestamp(last, tz=dt.UTC) if last is not None else None
+                notice["worker"] = {"last_seen": seen, "messages": found["overdue"], "tasks": tasks}
+    return notice or None
+
+
+def _tasks_waiting(before: dt.datetime) -> bool:
+    """Whether a task of the database queue, due to run, has waited since before `before`
+    (off the queue's index of ready tasks)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(enqueued_at__lt=before).exists()
