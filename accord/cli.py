@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "health": ("health", "Show coordination health per team and dimension (as of a date)."),
     "briefing": ("briefing", "Show a person's or a team's weekly briefing (any past week)."),
     "generate": ("generate", "Generate a synthetic organization of N teams, with its history."),
+    "fill-event-teams": (
+        "fill_event_teams",
+        "Give the events recorded before events had a team their subject's team.",
+    ),
     "mcp": ("mcp", "Serve the MCP tools for AI assistants over stdio (ACCORD_TOKEN)."),
     "manage": ("", "Run any Django management command, e.g. `accord manage shell`."),
 }

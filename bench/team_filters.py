@@ -1,7 +1,7 @@
 """Lists cut by a team and the teams below it, on an existing (generated) organization.
 
 For the organization's root team (its subtree is every team), a team in the middle and a
-leaf, each list (action items, issues, decisions, dependencies; page and API) is fetched
+leaf, each list (action items, issues, decisions, dependencies, activity; page and API) is fetched
 through Django's test client as an admin: after one warm-up, the median of 5 fetches
 (wall-clock, and the process's CPU time, which SQLite's work is part of), its number of SQL
 statements and its size. Point it at a copy of a generated database, never the
@@ -70,10 +70,12 @@ def main() -> None:
             ("issues page", client, f"{o}/decisions/issues/?team={team.slug}"),
             ("decision log", client, f"{o}/decisions/?team={team.pk}"),
             ("dependencies page", client, f"{o}/coordination/list/?team={team.slug}&active=1"),
+            ("activity page", client, f"{o}/activity/?team={team.slug}"),
             ("API action items", api, f"/api/v1/action-items?team_id={team.pk}"),
             ("API issues", api, f"/api/v1/issues?team_id={team.pk}"),
             ("API decisions", api, f"/api/v1/decisions?team_id={team.pk}"),
             ("API dependencies", api, f"/api/v1/dependencies?team_id={team.pk}"),
+            ("API events", api, f"/api/v1/events?team_id={team.pk}"),
         ):
             assert who.get(url).status_code == 200, url
             with CaptureQueriesContext(connection) as ctx:

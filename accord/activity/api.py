@@ -13,9 +13,18 @@ from ninja.pagination import paginate
 
 from accord.activity import delivery
 from accord.activity.models import Event
-from accord.activity.queries import seen_by
-from accord.api.common import BoundedCountPagination, Id, InputSchema, actor_of, if_match, org_of
+from accord.activity.queries import of_team, seen_by
+from accord.api.common import (
+    BoundedCountPagination,
+    Id,
+    InputSchema,
+    actor_of,
+    get_or_404,
+    if_match,
+    org_of,
+)
 from accord.core.errors import ServiceError
+from accord.org.models import Team
 
 router = Router(tags=["Activity"])
 
@@ -38,6 +47,11 @@ class EventOut(Schema):
     before: dict[str, Any]
     after: dict[str, Any]
     created_at: dt.datetime
+    team_id: Id | None = Field(
+        description="The team the event's subject belonged to when it was recorded (an "
+        "objective's, a key result's objective's, a check-in's cadence's, a dependency's "
+        "asking team, a decision's first team); null for the organization's own."
+    )
 
     @staticmethod
     def resolve_actor_is_agent(obj) -> bool:
@@ -84,8 +98,18 @@ def list_events(
     actor_id: Id | None = None,
     since: dt.datetime | None = None,
     kind: str = Query("", max_length=200, description=KIND_DOC),
+    team_id: Id | None = None,
+    only: bool = False,
 ):
-    qs = seen_by(Event.objects.for_org(org_of(request)), actor_of(request))
+    """`team_id`: the events about that team and the teams below it (`only=true`: the
+    team alone). An event is about the team its subject belongs to when it was recorded
+    (an objective's, a key result's objective's, a check-in's cadence's, a dependency's
+    asking team, a decision's first team); the organization's own (a period, a person, an
+    organization-wide objective) are about none."""
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
+    base = of_team(org, team, only=only) if team else Event.objects.for_org(org)
+    qs = seen_by(base, actor_of(request))
     if kind:
         qs = _of_kind(qs, kind)
     if target_type:

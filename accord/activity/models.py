@@ -50,6 +50,11 @@ class Event(OrgScoped):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The team the event's subject belongs to, as of the event (`activity.teams`), None for
+    # what is the whole organization's: a department's feed is its teams' events.
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -70,6 +75,17 @@ class Event(OrgScoped):
             ),
             models.Index(
                 fields=["org", "actor", "created_at", "id"], name="activity_event_actor_order"
+            ),
+            # A team's events (and its subtree's, one team at a time) in order. Led by the
+            # team rather than the organization (a team is of one organization): the same
+            # index finds a deleted team's events to clear (on_delete), where an index led
+            # by the organization would need the foreign key's own index beside it. Only
+            # events with a team: adding it to a log of a million events without teams
+            # writes nothing, and the organization's own events take no room in it.
+            models.Index(
+                fields=["team", "created_at", "id"],
+                condition=models.Q(team__isnull=False),
+                name="activity_event_team_order",
             ),
         ]
 

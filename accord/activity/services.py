@@ -12,11 +12,14 @@ from typing import Any
 from django.db import models, transaction
 
 from accord.activity.models import Event
-from accord.org.models import Organization, Person
+from accord.activity.teams import team_of
+from accord.org.models import Organization, Person, Team
 
 # Functions called with each recorded event, inside its transaction (outbound webhooks queue
 # their deliveries there). Apps add theirs in AppConfig.ready(); they must not call the network.
 LISTENERS: list[Callable[[Event], None]] = []
+# `record`'s default team: the one its target belongs to (`activity.teams.team_of`).
+DERIVED = object()
 
 
 def target_type_of(obj: models.Model) -> str:
@@ -71,9 +74,12 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     label: str | None = None,
+    team: Team | int | object | None = DERIVED,
 ) -> Event:
     """Append one event. Must run inside the transaction of the write it describes.
-    Within `recorded_as(person)`, an event of Accord (`actor` None) is that person's."""
+    Within `recorded_as(person)`, an event of Accord (`actor` None) is that person's.
+    The event's team is the one `target` belongs to (`activity.teams.team_of`) unless the
+    caller knows better and says so (`team`: a team, its id, or None for none)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the write's transaction")
     if actor is None:
@@ -91,6 +97,7 @@ def record(
         target_label=(label if label is not None else str(target))[:300],
         before=_jsonable(before or {}),
         after=_jsonable(after or {}),
+        team_id=team_of(target, verb) if team is DERIVED else getattr(team, "pk", team),
     )
     batch = _batch()
     if batch is not None:
@@ -175,9 +182,25 @@ def flush_events() -> int:
         return 0
     events = batch[:]
     batch.clear()
+    _forget_deleted_teams(events)
     Event.objects.bulk_create(events, batch_size=500)
     _tell(events)
     return len(events)
+
+
+def _forget_deleted_teams(events: list[Event]) -> None:
+    """Events held back by `batched` name teams that may have been deleted since they were
+    recorded (a file that removes a team records its memberships' ends, then deletes it):
+    deleting a team clears the events already in the log of it (`on_delete`), so these
+    are cleared alike rather than inserted pointing at no team."""
+    named = sorted({e.team_id for e in events if e.team_id is not None})
+    kept: set[int] = set()
+    for start in range(0, len(named), 500):
+        chunk = named[start : start + 500]
+        kept.update(Team._base_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+    for event in events:
+        if event.team_id is not None and event.team_id not in kept:
+            event.team_id = None
 
 
 def event_mark() -> int:

@@ -21,7 +21,13 @@ from accord.intelligence.queries import resolve_links
 from accord.org.models import Membership, Person, Role
 from accord.org.queries import headcount, orgs_for_user
 from accord.web import panels
-from accord.web.helpers import flash_error, org_view, own_settings, paginate_uncounted
+from accord.web.helpers import (
+    flash_error,
+    org_view,
+    own_settings,
+    paginate_uncounted,
+    team_filter,
+)
 from accord.web.work import work_of
 
 
@@ -111,15 +117,21 @@ def home_feed(org, me):
 @org_view
 def activity(request):
     """The event log, newest first: of one kind of object, one person (chosen through the
-    search box) and/or a range of days; what is not understood is left out and named."""
+    search box), a team and the teams below it (or the team alone) and/or a range of days;
+    what is not understood is left out and named (an unknown team is a 404, as on every
+    list cut by a team)."""
     from urllib.parse import urlencode
 
     from accord.activity.forms import ActivityFilterForm
+    from accord.web.pickers import team_filter_picker
 
     kind = request.GET.get("type", "")
+    team, only = team_filter(request)
     form = ActivityFilterForm(request.GET or None, org=request.org)
     filters = form.valid_filters()
-    events = activity_queries.feed(request.org, request.person, target_type=kind, **filters)
+    events = activity_queries.feed(
+        request.org, request.person, target_type=kind, team=team, only=only, **filters
+    )
     page = paginate_uncounted(request, events, per_page=50)
     if request.headers.get("HX-Request"):
         template, types = "web/_events.html", []
@@ -133,6 +145,7 @@ def activity(request):
         )
     # What the next page's link carries: the filters in force.
     kept = {"type": kind, "actor": filters.get("actor_id")}
+    kept |= {"team": team.slug if team else None, "only": "1" if team and only else None}
     kept |= {k: filters[k].isoformat() for k in ("since", "until") if k in filters}
     return render(
         request,
@@ -143,6 +156,13 @@ def activity(request):
             "types": types,
             "type": kind,
             "form": form,
+            "team": team,
+            "only": only,
+            "team_picker": team_filter_picker(
+                request.org, team, id="team-pick", placeholder="Every team"
+            )
+            if not request.headers.get("HX-Request")
+            else "",
             "filter_query": urlencode({k: v for k, v in kept.items() if v}),
         },
     )

@@ -33,6 +33,7 @@ def test_it_lists_events_newest_first_with_before_and_after(cast):
         "before": {"name": "Platform"},
         "after": {"name": "Platform Core"},
         "created_at": change["created_at"],
+        "team_id": cast.platform.pk,
     }
     ids = [e["id"] for e in body["items"]]
     assert ids == sorted(ids, reverse=True)

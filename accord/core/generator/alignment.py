@@ -163,7 +163,10 @@ def write_objectives(g: Gen) -> None:
             info[oid] = [i, pid, closed, title, status, owner, when]
             by_team.setdefault((i, pid), []).append(oid)
             after = {"title": title, "level": level, "team": team_id, "period": pid}
-            w.event(when, "created", "alignment.objective", oid, title, g.actor(owner), after=after)
+            actor = g.actor(owner)
+            w.event(
+                when, "created", "alignment.objective", oid, title, actor, after=after, team=team_id
+            )
             if i is None:
                 continue
             parents = _parent_candidates(g, by_team, i, pid)
@@ -171,7 +174,9 @@ def write_objectives(g: Gen) -> None:
                 for parent in rng.sample(parents, min(len(parents), rng.choice((1, 1, 1, 2)))):
                     links.add(g.org_id, oid, parent, 1.0, when)
                     after = {"parent": parent, "parent_title": info[parent][3], "weight": 1.0}
-                    w.event(when, "linked", "alignment.objective", oid, title, after=after)
+                    w.event(
+                        when, "linked", "alignment.objective", oid, title, after=after, team=team_id
+                    )
     g.extra["objectives_by_team"] = by_team
     g.extra["objective_rows"] = objectives  # written once key results settle their status
 
@@ -260,12 +265,13 @@ def write_key_results(g: Gen) -> None:
         i, pid, closed, _title, _status, owner, created = row
         _pid, _name, start, end, _closed = periods[pid]
         members = g.teams[i].members if i is not None else [owner]
+        team_id = g.teams[i].id if i is not None else None
         scores = []
         for position in range(rng.choice((2, 3, 3, 4))):
             kr = _metric(g)
             kid = krs.new_id()
             kr_owner = rng.choice(members[:4])
-            current = _write_history(g, kid, kr, kr_owner, created, start, end)
+            current = _write_history(g, kid, kr, kr_owner, created, start, end, team_id)
             done = kr["milestone"] and current == 1.0
             score = _progress(kr, current)
             scores.append(score)
@@ -294,16 +300,26 @@ def write_key_results(g: Gen) -> None:
             by_objective.setdefault(oid, []).append(kid)
             after = {"name": kr["name"], "objective": oid, "direction": kr["direction"]}
             after.update(start=kr["start"], target=kr["target"], current=kr["start"])
-            w.event(created, "created", "alignment.keyresult", kid, kr["name"], after=after)
+            w.event(
+                created,
+                "created",
+                "alignment.keyresult",
+                kid,
+                kr["name"],
+                after=after,
+                team=team_id,
+            )
             if closed:
                 closed_at = at(end + dt.timedelta(days=3), 17)
                 frozen.add(g.org_id, pid, kid, current, done, score, min(closed_at, g.now))
         _write_objective(g, oid, row, sum(scores) / len(scores), end)
 
 
-def _write_history(g: Gen, kid: int, kr: dict, owner: int, created, start, end) -> float:
+def _write_history(
+    g: Gen, kid: int, kr: dict, owner: int, created, start, end, team_id: int | None
+) -> float:
     """Weekly values from the quarter's start (within the history) until now or its end;
-    returns the last one, the key result's current value."""
+    returns the last one, the key result's current value. `team_id`: its objective's."""
     w, rng = g.writer, g.rng
     values = w.table(
         KeyResultValue,
@@ -333,6 +349,7 @@ def _write_history(g: Gen, kid: int, kr: dict, owner: int, created, start, end) 
                 actor,
                 before=before,
                 after=after,
+                team=team_id,
             )
             current = value
         when += dt.timedelta(days=7, hours=rng.randint(-12, 12))
@@ -345,6 +362,7 @@ def _write_objective(g: Gen, oid: int, row: list, score: float, end: dt.date) ->
     i, pid, closed, title, status, owner, created = row
     rng, w = g.rng, g.writer
     confidence, confidence_at = None, None
+    team_id = None if i is None else g.teams[i].id
     if closed:
         status = "achieved" if score >= 70 else "dropped" if rng.random() < 0.05 else "missed"
         row[4] = status
@@ -357,6 +375,7 @@ def _write_objective(g: Gen, oid: int, row: list, score: float, end: dt.date) ->
             g.actor(owner),
             before={"status": "active"},
             after={"status": status},
+            team=team_id,
         )
     elif status == "active":
         updates = w.table(
@@ -377,11 +396,11 @@ def _write_objective(g: Gen, oid: int, row: list, score: float, end: dt.date) ->
                 g.actor(owner),
                 before={"confidence": previous},
                 after={"confidence": confidence},
+                team=team_id,
             )
             previous, confidence_at = confidence, when
             when += dt.timedelta(days=rng.choice((14, 21, 28)))
         confidence = previous
-    team_id = None if i is None else g.teams[i].id
     level = "org" if i is None else "team"
     g.extra["objective_rows"].add(
         g.org_id,
@@ -464,7 +483,7 @@ def write_initiatives(g: Gen) -> None:
             if start is not None:
                 created = max(created, at(min(start, g.today)) - dt.timedelta(days=7))
             created = min(created, g.now - dt.timedelta(hours=1))
-            target, replans = _write_replans(g, iid, title, owner, status, baseline, created)
+            target, replans = _write_replans(g, iid, title, owner, status, baseline, created, t.id)
             rank = None
             if status == "active":
                 stack.append(iid)
@@ -492,15 +511,23 @@ def write_initiatives(g: Gen) -> None:
             )
             after = {"title": title, "team": t.id, "status": status, "rank": rank}
             after.update(start_date=start, target_date=baseline)
+            actor = g.actor(owner)
             w.event(
-                created, "created", "alignment.initiative", iid, title, g.actor(owner), after=after
+                created,
+                "created",
+                "alignment.initiative",
+                iid,
+                title,
+                actor,
+                after=after,
+                team=t.id,
             )
-            _link_initiative(g, iid, title, objectives, created)
+            _link_initiative(g, iid, title, objectives, created, t.id)
         _write_rank_changes(g, i, stack)
         out.append(mine)
 
 
-def _write_replans(g: Gen, iid, title, owner, status, baseline, created) -> tuple:
+def _write_replans(g: Gen, iid, title, owner, status, baseline, created, team_id) -> tuple:
     """Some started initiatives moved their target once or twice; returns (target, count)."""
     if baseline is None or status == "proposed" or g.rng.random() > 0.2:
         return baseline, 0
@@ -525,12 +552,15 @@ def _write_replans(g: Gen, iid, title, owner, status, baseline, created) -> tupl
             g.actor(owner),
             before={"target_date": target},
             after={"target_date": new, "reason": reason},
+            team=team_id,
         )
         target, count = new, count + 1
     return target, count
 
 
-def _link_initiative(g: Gen, iid: int, title: str, objectives: list[int], when) -> None:
+def _link_initiative(
+    g: Gen, iid: int, title: str, objectives: list[int], when, team_id: int
+) -> None:
     """Most initiatives serve one or two of the team's key results, some an objective
     directly; about one in five serves nothing (unaligned work)."""
     roll = g.rng.random()
@@ -541,14 +571,18 @@ def _link_initiative(g: Gen, iid: int, title: str, objectives: list[int], when) 
         g.writer.table(InitiativeObjective, ("org_id", "initiative_id", "objective_id")).add(
             g.org_id, iid, oid
         )
-        g.writer.event(when, "linked", "alignment.initiative", iid, title, after={"objective": oid})
+        after = {"objective": oid}
+        g.writer.event(
+            when, "linked", "alignment.initiative", iid, title, after=after, team=team_id
+        )
         return
     krs = [k for o in objectives for k in g.extra["krs_by_objective"].get(o, [])]
     links = g.writer.table(InitiativeKeyResult, ("org_id", "initiative_id", "key_result_id"))
     for kid in g.rng.sample(krs, min(len(krs), g.rng.choice((1, 1, 2)))):
         links.add(g.org_id, iid, kid)
+        after = {"key_result": kid}
         g.writer.event(
-            when, "linked", "alignment.initiative", iid, title, after={"key_result": kid}
+            when, "linked", "alignment.initiative", iid, title, after=after, team=team_id
         )
 
 
@@ -574,6 +608,7 @@ def _write_rank_changes(g: Gen, i: int, stack: list[int]) -> None:
         g.actor(team.lead),
         before={"rank": old_rank},
         after={"rank": new_rank},
+        team=team.id,
     )
 
 

@@ -91,6 +91,7 @@ def write_dependency(
     else:
         ask, give = pair
     requester, provider = g.teams[i], g.teams[j]
+    i_id = requester.id
     asker = rng.choice(requester.members[:4])
     answerer = provider.lead
     created = g.between(g.window_start - dt.timedelta(weeks=2), g.now - dt.timedelta(hours=2))
@@ -120,7 +121,8 @@ def write_dependency(
     pk = w.table(Dependency, FIELDS).new_id()
     after = {"requester_team": requester.id, "requester_initiative": ask[0]}
     after.update(provider_team=provider.id, title=title, need_by=need_by, state="requested")
-    w.event(created, "created", "coordination.dependency", pk, title, g.actor(asker), after=after)
+    asked = g.actor(asker)  # the event's team is the asking one's, as `record` sets it
+    w.event(created, "created", "coordination.dependency", pk, title, asked, after=after, team=i_id)
     moves = {"requester": g.actor(asker), "provider": g.actor(answerer)}
     when = _answer(g, pk, row, state, give, created, moves)
     row["updated_at"] = when
@@ -149,6 +151,7 @@ def _answer(g: Gen, pk: int, row: dict, state: str, give, created, moves) -> dt.
             moves[side],
             before=before,
             after=after,
+            team=row["requester_team_id"],
         )
         moves_made += 1
 

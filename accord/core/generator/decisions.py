@@ -87,40 +87,41 @@ def write_decision(g: Gen, i: int, status: str) -> None:
         decide_by=opened.date() + dt.timedelta(days=rng.choice((7, 14, 14, 21, 30))),
     )
     pk = w.table(Decision, DECISION_FIELDS).new_id()
-    w.event(
-        opened,
-        "created",
-        "decisions.decision",
-        pk,
-        question,
-        g.actor(driver),
-        after={"question": question, "approver": approver, "decide_by": row["decide_by"]},
-    )
-    _decision_lifecycle(g, pk, row, status)
+    # Its events are written once its teams are known (their first is the events' team,
+    # as `record` sets it), the random draws in the order they always were.
+    after = {"question": question, "approver": approver, "decide_by": row["decide_by"]}
+    events = [(opened, "created", g.actor(driver), None, after)]
+    _decision_lifecycle(g, row, status, events)
     w.table(Decision, DECISION_FIELDS).add(*(row[f] for f in DECISION_FIELDS), pk=pk)
     g.extra["decisions"][i].append((pk, row["decided_at"] or opened))
-    _decision_parts(g, pk, i, driver)
+    team = min(_decision_parts(g, pk, i, driver))
+    for when, verb, actor, before, after in events:
+        w.event(
+            when,
+            verb,
+            "decisions.decision",
+            pk,
+            question,
+            actor,
+            before=before,
+            after=after,
+            team=team,
+        )
 
 
-def _decision_lifecycle(g: Gen, pk: int, row: dict, status: str) -> None:
-    rng, w = g.rng, g.writer
-    question, opened = row["question"], row["opened_at"]
+def _decision_lifecycle(g: Gen, row: dict, status: str, events: list) -> None:
+    """Move the decision on to `status`, adding (when, verb, actor, before, after) of each
+    step to `events`."""
+    rng = g.rng
+    opened = row["opened_at"]
     if status == "open":
         return
     latency = dt.timedelta(hours=rng.lognormvariate(4.5, 0.9))  # a few days, long tail
     if status == "proposed" or rng.random() < 0.4:  # some go through a proposal first
         proposed = min(opened + latency / 2, g.now)
         row.update(status="proposed", proposed_at=proposed, version=row["version"] + 1)
-        w.event(
-            proposed,
-            "proposed",
-            "decisions.decision",
-            pk,
-            question,
-            g.actor(row["driver_id"]),
-            before={"status": "open"},
-            after={"status": "proposed"},
-        )
+        actor = g.actor(row["driver_id"])
+        events.append((proposed, "proposed", actor, {"status": "open"}, {"status": "proposed"}))
     decided = opened + latency
     if status == "proposed" or decided >= g.now:
         return
@@ -128,35 +129,21 @@ def _decision_lifecycle(g: Gen, pk: int, row: dict, status: str) -> None:
     outcome = "Go with the first option"
     row.update(status="decided", decided_at=decided, outcome=outcome, version=row["version"] + 1)
     row["rationale"] = "Cheapest path that meets the need"
-    w.event(
-        decided,
-        "decided",
-        "decisions.decision",
-        pk,
-        question,
-        g.actor(row["approver_id"]),
-        before=before,
-        after={"status": "decided", "outcome": outcome},
-    )
+    after = {"status": "decided", "outcome": outcome}
+    events.append((decided, "decided", g.actor(row["approver_id"]), before, after))
     if status == "reversed":
         closed = g.between(decided, g.now)
         reason = "The numbers changed"
         row.update(
             status="reversed", closed_at=closed, reversal_reason=reason, version=row["version"] + 1
         )
-        w.event(
-            closed,
-            "reversed",
-            "decisions.decision",
-            pk,
-            question,
-            g.actor(row["approver_id"]),
-            after={"status": "reversed", "reason": reason},
-        )
+        after = {"status": "reversed", "reason": reason}
+        events.append((closed, "reversed", g.actor(row["approver_id"]), None, after))
 
 
-def _decision_parts(g: Gen, pk: int, i: int, driver: int) -> None:
-    """Options, contributors, people informed, affected teams, and what it concerns."""
+def _decision_parts(g: Gen, pk: int, i: int, driver: int) -> list[int]:
+    """Options, contributors, people informed, affected teams, and what it concerns;
+    returns the ids of its teams."""
     rng, w = g.rng, g.writer
     t = g.teams[i]
     options = w.table(
@@ -174,13 +161,16 @@ def _decision_parts(g: Gen, pk: int, i: int, driver: int) -> None:
         informed.add(pk, g.teams[t.parent].lead)
     teams = _m2m(g, Decision.teams, "decision_id", "team_id")
     teams.add(pk, t.id)
+    ids = [t.id]
     if rng.random() < 0.3:
-        teams.add(pk, g.teams[g.neighbour(i)].id)
+        ids.append(g.teams[g.neighbour(i)].id)
+        teams.add(pk, ids[-1])
     if rng.random() < 0.3:
         iid, *_ = rng.choice(g.extra["initiatives"][i])
         w.table(DecisionLink, ("org_id", "decision_id", "target_type", "target_id", "label")).add(
             g.org_id, pk, "alignment.initiative", iid, ""
         )
+    return ids
 
 
 def write_action_item(g: Gen, i: int, status: str) -> None:
@@ -242,7 +232,8 @@ def write_action_item(g: Gen, i: int, status: str) -> None:
         1 if status == "open" else 2,
     )
     after = {"title": title, "owner": owner, "due_on": due, "source_type": source_type}
-    w.event(created, "created", "decisions.actionitem", pk, title, g.actor(t.lead), after=after)
+    lead = g.actor(t.lead)
+    w.event(created, "created", "decisions.actionitem", pk, title, lead, after=after, team=t.id)
     if done_at:
         w.event(
             done_at,
@@ -253,6 +244,7 @@ def write_action_item(g: Gen, i: int, status: str) -> None:
             g.actor(owner),
             before={"status": "open"},
             after={"status": "done", "done_at": done_at},
+            team=t.id,
         )
     elif dropped_at:
         w.event(
@@ -264,6 +256,7 @@ def write_action_item(g: Gen, i: int, status: str) -> None:
             g.actor(owner),
             before={"status": "open"},
             after={"status": "dropped"},
+            team=t.id,
         )
 
 
@@ -284,6 +277,7 @@ def write_issue(g: Gen, i: int) -> None:
         title,
         g.actor(raiser),
         after={"team": t.id, "severity": "medium"},
+        team=t.id,
     )
     here, since = i, opened
     escalations = w.table(
@@ -321,6 +315,7 @@ def write_issue(g: Gen, i: int) -> None:
                 "reason": "Needs a decision above",
                 "days_at_level": days,
             },
+            team=g.teams[up].id,  # the issue has moved up
         )
         here, since = up, when
     status, closed_at, closed_by, resolution = "open", None, None, ""
@@ -337,6 +332,7 @@ def write_issue(g: Gen, i: int) -> None:
             g.actor(closed_by),
             before={"status": "open"},
             after={"status": status},
+            team=g.teams[here].id,
         )
     w.table(
         Issue,

@@ -101,7 +101,7 @@ def write_teams(g: Gen) -> None:
         at = g.setup_at + dt.timedelta(seconds=i)
         table.add(g.org_id, t.name, slug, parent_id, "", at, 1, pk=t.id)
         after = {"name": t.name, "slug": slug, "parent": parent_id, "description": ""}
-        w.event(at, "created", "org.team", t.id, t.name, after=after)
+        w.event(at, "created", "org.team", t.id, t.name, after=after, team=t.id)
 
 
 def _allocations(g: Gen, teams: int) -> list[int]:
@@ -185,4 +185,5 @@ def write_people(g: Gen) -> None:
                     mid,
                     f"{name} in {team.name}",
                     after=after,
+                    team=team.id,
                 )

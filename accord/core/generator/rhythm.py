@@ -88,7 +88,8 @@ def _cadence(g: Gen, tpl_slug: str, name: str, team_index, owner, rule, tz, **ex
     row.update(extra)
     pk = w.table(Cadence, CADENCE_FIELDS).add(*(row[f] for f in CADENCE_FIELDS))
     after = {"name": name, "kind": tpl.kind, "rrule": rule, "team": team_id, "timezone": tz}
-    w.event(created, "created", "rhythm.cadence", pk, name, g.actor(owner), after=after)
+    actor = g.actor(owner)
+    w.event(created, "created", "rhythm.cadence", pk, name, actor, after=after, team=team_id)
     row["id"] = pk
     return row
 
@@ -200,10 +201,11 @@ def _write_checkin(g: Gen, table, c: dict, i: int, pid: int, occ: dt.datetime) -
     label = f"{g.person_names[pid]} · {c['name']} · {occ:%Y-%m-%d}"
     if submitted:
         after = {"status": status, "occurrence": occ, "blockers": blockers}
-        w.event(submitted, "submitted", "rhythm.checkin", pk, label, g.actor(pid), after=after)
+        actor, team = g.actor(pid), c["team_id"]  # its cadence's
+        w.event(submitted, "submitted", "rhythm.checkin", pk, label, actor, after=after, team=team)
     else:
         after = {"person": pid, "occurrence": occ}
-        w.event(created, "missed", "rhythm.checkin", pk, label, after=after)
+        w.event(created, "missed", "rhythm.checkin", pk, label, after=after, team=c["team_id"])
 
 
 def write_sync_cadence(g: Gen, i: int) -> None:
@@ -263,8 +265,11 @@ def write_meeting(g: Gen, c: dict, i: int, occ: dt.datetime, length: dt.timedelt
     g.extra["meetings"][i].append((pk, ended))
     label = f"{c['name']} · {occ:%Y-%m-%d}"
     lead = g.actor(g.teams[i].lead)
-    w.event(started, "started", "rhythm.meeting", pk, label, lead, after={"occurrence": occ})
-    w.event(ended, "finished", "rhythm.meeting", pk, label, lead, after={"summary": summary})
+    team = c["team_id"]  # its cadence's
+    after = {"occurrence": occ}
+    w.event(started, "started", "rhythm.meeting", pk, label, lead, after=after, team=team)
+    after = {"summary": summary}
+    w.event(ended, "finished", "rhythm.meeting", pk, label, lead, after=after, team=team)
     for pid in g.teams[i].members:
         present = rng.random() < 0.88
         rating = (

@@ -39,6 +39,7 @@ EVENT_FIELDS = (
     "before",
     "after",
     "created_at",
+    "team_id",
 )
 
 
@@ -185,8 +186,10 @@ class Writer:
         *,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        team: int | None = None,
     ) -> None:
-        """Append one event of the history, as the service doing that write would."""
+        """Append one event of the history, as the service doing that write would; `team`
+        is the id of the team its subject belongs to (`activity.teams`), as `record` sets."""
         actor_id, actor_name = actor if actor is not None else (None, "Accord")
         self.events.add(
             self.org_id,
@@ -199,6 +202,7 @@ class Writer:
             before or {},
             after or {},
             at,
+            team,
         )
 
     def finish(self) -> dict[str, int]:

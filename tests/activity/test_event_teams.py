@@ -1,0 +1,262 @@
+"""Each event carries the team its subject belongs to (`activity.teams`), set where events
+are recorded: a team is its own, an objective, initiative, action item, issue, measurable or
+membership its `team`'s, a key result its objective's, a check-in or meeting its cadence's,
+a headline its meeting's, a dependency the asking team's, a decision or milestone its first
+team's, a comment that of what it is on; the organization's own things have none. Events
+recorded before (`accord fill-event-teams`) and generated ones (`accord generate`) get the
+team by the same rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accord.activity import services as activity
+from accord.activity.models import Event
+from accord.activity.teams import fill_event_teams, team_of
+from accord.alignment import milestones
+from accord.alignment import services as alignment
+from accord.conversation import services as conversation
+from accord.coordination import services as coordination
+from accord.decisions import services as decisions
+from accord.org import services as org_services
+from accord.rhythm import queries as rhythm_queries
+from accord.rhythm import services as rhythm
+
+
+def events_of(obj) -> list[Event]:
+    kind = f"{obj._meta.app_label}.{obj._meta.model_name}"
+    return list(Event.objects.filter(target_type=kind, target_id=str(obj.pk)).order_by("id"))
+
+
+def teams_of_events(obj) -> set[int | None]:
+    return {e.team_id for e in events_of(obj)}
+
+
+@pytest.fixture
+def world(cast):
+    """Acme > Engineering > Web, and Acme > Sales; one of everything, made through the
+    services (as Accord, `actor` None)."""
+    org, lead = cast.org, cast.leader
+    eng = org_services.create_team(org, None, name="Engineering", parent=cast.root)
+    web = org_services.create_team(org, None, name="Web", parent=eng)
+    sales = org_services.create_team(org, None, name="Sales", parent=cast.root)
+    today = timezone.localdate()
+    period = alignment.create_period(
+        org,
+        None,
+        name="This quarter",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        is_current=True,
+    )
+    company = alignment.create_objective(
+        org, None, title="Company goal", period=period, level="org", owner=cast.admin
+    )
+    objective = alignment.create_objective(
+        org, None, title="Web goal", period=period, team=web, owner=lead
+    )
+    kr = alignment.create_key_result(org, None, objective, name="Web metric", target=10)
+    company_kr = alignment.create_key_result(org, None, company, name="Company metric", target=3)
+    initiative = alignment.create_initiative(org, None, team=web, title="Web rollout", owner=lead)
+    sales_work = alignment.create_initiative(org, None, team=sales, title="Sales push", owner=lead)
+    dependency = coordination.create_dependency(
+        org,
+        None,
+        requester_initiative=initiative,
+        provider_team=sales,
+        title="Web needs pricing",
+        need_by=today + dt.timedelta(days=20),
+    )
+    decision = decisions.create_decision(
+        org, None, "Which vendor?", approver=cast.admin, teams=[sales, web]
+    )
+    item = decisions.create_action_item(org, None, "Paperwork", lead, team=web)
+    issue = decisions.raise_issue(org, None, web, "Outage", raised_by=lead)
+    start = today - dt.timedelta(days=15)
+    checkins = rhythm.create_cadence_from_template(
+        org, None, "weekly-checkin", team=web, start_date=start, owner=lead
+    )
+    sync = rhythm.create_cadence_from_template(
+        org, None, "weekly-sync", team=web, start_date=start, owner=lead, name="Web sync"
+    )
+    now = timezone.now()
+    past = rhythm_queries.occurrences_of(checkins, now - dt.timedelta(days=14), now)
+    checkin = rhythm.submit_checkin(
+        org,
+        None,
+        checkins,
+        past[-1].original_start,
+        person=lead,
+        highlights="Shipped",
+        now=past[-1].start - dt.timedelta(hours=1),
+    )
+    occ = rhythm_queries.occurrences_of(sync, now - dt.timedelta(days=14), now)[-1]
+    meeting = rhythm.open_meeting(org, None, sync, occ.original_start)
+    meeting = rhythm.start_meeting(org, None, meeting, now=occ.start)
+    measurable = rhythm.create_measurable(
+        org, None, team=web, name="Tickets", goal_rule="at_most", goal_high=5
+    )
+    milestone = milestones.create_milestone(
+        org, None, name="Release", kind="release", date=today + dt.timedelta(days=40), teams=[web]
+    )
+    comment = conversation.post_comment(org, cast.admin, initiative, "Looks good")
+    return {
+        "eng": eng,
+        "web": web,
+        "sales": sales,
+        "company": company,
+        "company_kr": company_kr,
+        "period": period,
+        "objective": objective,
+        "kr": kr,
+        "initiative": initiative,
+        "sales_work": sales_work,
+        "dependency": dependency,
+        "decision": decision,
+        "item": item,
+        "issue": issue,
+        "checkins": checkins,
+        "checkin": checkin,
+        "meeting": meeting,
+        "measurable": measurable,
+        "milestone": milestone,
+        "comment": comment,
+    }
+
+
+def test_each_kind_of_subject_gives_its_events_its_team(cast, world):
+    w = world
+    web, sales = w["web"].pk, w["sales"].pk
+    assert teams_of_events(w["eng"]) == {w["eng"].pk}  # a team is its own
+    assert teams_of_events(w["objective"]) == {web}
+    assert teams_of_events(w["kr"]) == {web}  # its objective's
+    assert teams_of_events(w["initiative"]) == {web}
+    assert teams_of_events(w["sales_work"]) == {sales}
+    assert teams_of_events(w["dependency"]) == {web}  # the asking team's, not Sales'
+    assert teams_of_events(w["decision"]) == {min(web, sales)}  # its first team
+    assert teams_of_events(w["item"]) == {web}
+    assert teams_of_events(w["issue"]) == {web}
+    assert teams_of_events(w["checkins"]) == {web}  # a cadence of one team
+    assert teams_of_events(w["checkin"]) == {web}  # its cadence's
+    assert teams_of_events(w["meeting"]) == {web}  # its cadence's
+    assert teams_of_events(w["measurable"]) == {web}
+    assert teams_of_events(w["milestone"]) == {web}  # its first team
+    assert teams_of_events(w["comment"]) == {web}  # that of what it is on
+    membership = org_services.add_membership(cast.org, None, person=cast.viewer, team=w["web"])
+    assert teams_of_events(membership) == {web}
+    # The organization's own things belong to no team.
+    assert teams_of_events(w["company"]) == {None}
+    assert teams_of_events(w["company_kr"]) == {None}
+    assert teams_of_events(w["period"]) == {None}
+    assert teams_of_events(cast.viewer) == {None}
+
+
+def test_a_headline_and_a_cadence_of_a_set_of_teams(cast, world):
+    w = world
+    headline = rhythm.add_headline(cast.org, None, w["meeting"], "We shipped")
+    assert teams_of_events(headline) == {w["web"].pk}  # its meeting's
+    review = rhythm.create_cadence(
+        cast.org,
+        None,
+        name="Joint review",
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+        timezone_name="UTC",
+        time=dt.time(10),
+        scope="teams",
+        teams=[w["sales"], w["web"]],
+    )
+    assert teams_of_events(review) == {min(w["sales"].pk, w["web"].pk)}
+
+
+def test_an_escalated_issue_is_the_team_it_sits_at_then(cast, world):
+    issue = decisions.escalate_issue(cast.org, None, world["issue"], "Needs Engineering")
+    raised, escalated = events_of(issue)
+    assert raised.team_id == world["web"].pk
+    assert escalated.team_id == world["eng"].pk
+
+
+def test_a_deleted_teams_event_is_its_parents(cast, world):
+    gone = org_services.create_team(cast.org, None, name="Short-lived", parent=world["eng"])
+    org_services.delete_team(cast.org, cast.admin, gone)
+    created, deleted = events_of(gone)
+    assert created.team_id is None  # the team is gone: its events have none any more
+    assert deleted.team_id == world["eng"].pk  # where it was, which remains
+
+
+def test_events_held_back_in_a_batch_forget_a_team_deleted_meanwhile(cast, world):
+    """An organization file that removes a team records its events in one batch, inserted
+    after the team is gone: they are inserted without it, as the log's own are cleared."""
+    gone = org_services.create_team(cast.org, None, name="Short-lived", parent=world["eng"])
+    with transaction.atomic(), activity.batched():
+        org_services.update_team(cast.org, None, gone, description="Soon gone")
+        org_services.delete_team(cast.org, cast.admin, gone)
+    created, updated, deleted = events_of(gone)
+    assert (created.team_id, updated.team_id) == (None, None)
+    assert deleted.team_id == world["eng"].pk
+    connection.check_constraints()  # no event names a team that is not there
+
+
+def test_a_caller_may_name_the_team(cast, world):
+    with transaction.atomic():
+        event = activity.record(cast.org, None, "noted", world["objective"], team=world["sales"])
+        none = activity.record(cast.org, None, "noted", world["objective"], team=None)
+        by_id = activity.record(cast.org, None, "noted", world["objective"], team=world["eng"].pk)
+    assert event.team_id == world["sales"].pk
+    assert none.team_id is None
+    assert by_id.team_id == world["eng"].pk
+    assert team_of(world["objective"]) == world["web"].pk
+
+
+def test_the_fill_gives_older_events_the_team_recording_gives_now(cast, world):
+    org = cast.org
+    recorded = dict(Event.objects.for_org(org).values_list("pk", "team_id"))
+    assert sum(1 for t in recorded.values() if t is not None) > 20
+    # As before events had a team (the log is append-only for the product, not for this).
+    Event._base_manager.filter(org=org).update(team=None)
+    other = Event._base_manager.filter(org=cast.other_org)
+    other_before = dict(other.values_list("pk", "team_id"))
+    given = fill_event_teams(org, batch=7)  # several batches
+    assert given == sum(1 for t in recorded.values() if t is not None)
+    assert dict(Event.objects.for_org(org).values_list("pk", "team_id")) == recorded
+    assert dict(other.values_list("pk", "team_id")) == other_before  # another org untouched
+    assert fill_event_teams(org) == 0  # nothing left to do
+
+
+def test_the_command_fills_every_organization(cast, world):
+    from django.core.management import call_command
+
+    Event._base_manager.filter(org__in=[cast.org, cast.other_org]).update(team=None)
+    out = io.StringIO()
+    call_command("fill_event_teams", "--quiet", stdout=out)
+    assert "events given the team of their subject" in out.getvalue()
+    assert Event.objects.filter(org=cast.other_org, team=cast.other_team).exists()
+    assert Event.objects.filter(org=cast.org, team=world["web"]).exists()
+
+
+def test_generated_events_carry_the_team_the_rule_gives(generated):
+    """`accord generate` writes its history in bulk, not through `record`: each event's team
+    is the one the rule gives now, but for an issue's, which moves up the tree as it is
+    escalated (each event is the team it sat at then)."""
+    from accord.activity.teams import _teams_for
+
+    org = generated["small"]
+    rows = list(Event.objects.for_org(org).values_list("pk", "target_type", "target_id", "team_id"))
+    rule = dict(_teams_for([(pk, kind, target) for pk, kind, target, _ in rows]))
+    kinds = {kind for _, kind, _, _ in rows}
+    assert {"rhythm.checkin", "decisions.decision", "coordination.dependency"} <= kinds
+    wrong = [
+        (kind, target, team, rule.get(pk))
+        for pk, kind, target, team in rows
+        if kind != "decisions.issue" and rule.get(pk) != team
+    ]
+    assert wrong == []
+    with_team = sum(1 for *_, team in rows if team is not None)
+    assert (
+        with_team
+        > 0.9 * len(rows) - Event.objects.filter(org=org, target_type="org.person").count()
+    )
