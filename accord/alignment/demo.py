@@ -631,7 +631,8 @@ def load(ctx: DemoContext) -> None:
         when = lately(ctx, "replan", n)
         if item.pk in replanned:  # a second re-plan of the same work: the next day
             when = max(when, replanned[item.pk] + dt.timedelta(days=1))
-        replanned[item.pk] = when
+        # Never later than now, read once: the event and the re-plan tell the same moment.
+        when = replanned[item.pk] = min(when, timezone.now())
         with happened(when):
             s.replan_initiative(
                 org, lead(slug), item, item.target_date + dt.timedelta(days=days), reason

@@ -164,7 +164,7 @@ def test_on_a_phone_done_and_drop_fit_a_thumb_and_a_mistaken_done_is_undone(page
         open_signed_in(page, felix.email, path)
         dones = page.get_by_role("button", name=re.compile(r"^Mark “.+” done$"))
         expect(dones.first).to_be_visible()
-        assert dones.count() >= 2, path
+        assert dones.count() >= 1, path
         for i in range(dones.count()):
             done = dones.nth(i)
             title = done.get_attribute("aria-label").removeprefix("Mark “").removesuffix("” done")
