@@ -917,6 +917,20 @@ class RoundTally:
         return f"{self.owed:,}+" if self.more else f"{self.owed:,}"
 
 
+def away_on(org: Organization, occ: recurrence.Occurrence, people) -> set[int]:
+    """The ids of `people` (a query of them) away on the day of round `occ`, each in their
+    own time zone: they owe nothing then (the worker records no miss)."""
+    day = occ.start.date()  # UTC's; each person's own day is at most one either side
+    one = dt.timedelta(days=1)
+    return {
+        pid
+        for pid, a, b, tz in Away.objects.for_org(org)
+        .filter(starts_on__lte=day + one, ends_on__gte=day - one, person__in=people)
+        .values_list("person_id", "starts_on", "ends_on", "person__timezone")
+        if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
+    }
+
+
 def round_tally(org: Organization, cadence: Cadence, occ: recurrence.Occurrence) -> RoundTally:
     """Who is in for one round of check-in `cadence`, as its page counts (three queries)."""
     given_rows = (
@@ -926,16 +940,7 @@ def round_tally(org: Organization, cadence: Cadence, occ: recurrence.Occurrence)
     )
     given = count_up_to(given_rows)
     pending = owers_query(org, cadence, at=occ.start).exclude(pk__in=given_rows.values("person_id"))
-    # Someone away that day owes nothing (the worker records no miss).
-    day, one = occ.start.date(), dt.timedelta(days=1)
-    away = {
-        pid
-        for pid, a, b, tz in Away.objects.for_org(org)
-        .filter(starts_on__lte=day + one, ends_on__gte=day - one, person__in=pending)
-        .values_list("person_id", "starts_on", "ends_on", "person__timezone")
-        if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
-    }
-    waiting = max(0, count_up_to(pending) - len(away))
+    waiting = max(0, count_up_to(pending) - len(away_on(org, occ, pending)))
     more = given > COUNT_UP_TO or waiting > COUNT_UP_TO
     return RoundTally(cadence, occ, given, given + waiting, more)
 

@@ -428,16 +428,7 @@ def checkin_round(request, cadence_id: int, key: str):
         .exclude(pk__in=given.values("person_id"))
         .order_by("name", "id")
     )
-    # Someone away that day owes nothing (the worker records no miss).
-    day = occ.start.date()  # UTC's; each person's own day is at most one either side
-    one = dt.timedelta(days=1)
-    away = {
-        pid
-        for pid, a, b, tz in Away.objects.for_org(org)
-        .filter(starts_on__lte=day + one, ends_on__gte=day - one, person__in=pending)
-        .values_list("person_id", "starts_on", "ends_on", "person__timezone")
-        if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
-    }
+    away = queries.away_on(org, occ, pending)  # they owe nothing that day
     opens, late_until = cadence.window(occ)
     closed = timezone.now() > late_until
     mine = queries.is_participant(org, cadence, request.person)
