@@ -187,6 +187,9 @@ def load(*, today: dt.date | None = None) -> Organization | None:
     with _dating() as dates:
         with happened(began(today) + dt.timedelta(hours=8)):
             org = create_organization(DEMO_NAME, DEMO_SLUG)
+        # Created when its story began, as its first event says, not on the day it loads.
+        org.created_at = min(began(today) + dt.timedelta(hours=8), org.created_at)
+        Organization.objects.filter(pk=org.pk).update(created_at=org.created_at)
         ctx = DemoContext(org=org, rng=random.Random(SEED), today=today, moments=dates.moved)
         for config in apps.get_app_configs():
             module_name = f"{config.name}.demo"

@@ -67,6 +67,9 @@ VERBS = {
     "became_late": "marked as late",
     # A notice Accord sent someone (a new critical signal's e-mail): whom, in its details.
     "told": "sent a notice about",
+    # Home's getting-started guide (accord.web.getting_started), hidden for every admin.
+    "getting_started_hidden": "hid the getting-started guide of",
+    "getting_started_shown": "brought back the getting-started guide of",
 }
 
 # Field names that differ from what a person calls them.

@@ -43,13 +43,26 @@ def admin_notice(org) -> dict | None:
         notice["failing"] = {k: found[k] for k in ("email", "chat", "error")}
     if settings.TASKS["default"]["BACKEND"] in WORKER_BACKENDS:
         last = scheduler.worker_last_seen()
-        quiet = WORKER_QUIET_SECONDS + scheduler.fastest_period()
-        if last is None or time.time() - last > quiet:
+        if _quiet(last):
             tasks = _tasks_waiting(now - delivery.OVERDUE_AFTER)
             if last is not None or found["overdue"] or tasks:
                 seen = dt.datetime.fromtimestamp(last, tz=dt.UTC) if last is not None else None
                 notice["worker"] = {"last_seen": seen, "messages": found["overdue"], "tasks": tasks}
     return notice or None
+
+
+def worker_running() -> bool:
+    """Whether background work gets done: the queue needs no worker (an immediate backend),
+    or an `accord worker` has ticked lately (within WORKER_QUIET_SECONDS of its period).
+    One indexed query when a worker is needed (home's "Getting started" step)."""
+    if settings.TASKS["default"]["BACKEND"] not in WORKER_BACKENDS:
+        return True
+    return not _quiet(scheduler.worker_last_seen())
+
+
+def _quiet(last: float | None) -> bool:
+    """Whether a worker last seen at `last` (None: never) counts as not running."""
+    return last is None or time.time() - last > WORKER_QUIET_SECONDS + scheduler.fastest_period()
 
 
 def _tasks_waiting(before: dt.datetime) -> bool:

@@ -1979,3 +1979,20 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
         org, None, name=name or email.split("@")[0], email=email, role=Role.MEMBER, user=user
     )
     return user
+
+
+# --- the organization's own settings (Organization settings page) ------------------------
+
+
+@transaction.atomic
+def rename_organization(org: Organization, actor: Person | None, name: Any) -> Organization:
+    """A new name for the organization, recorded ("renamed", the old and the new name). Its
+    address (slug) stays, so every link, bookmark, calendar feed, file and API call that
+    names it keeps working. Admins only; an empty or overlong name is refused."""
+    require_role(actor, Role.ADMIN, "rename the organization")
+    if actor is not None and actor.org_id != org.pk:
+        raise PermissionDenied("Only an admin of this organization may rename it.")
+    limit = Organization._meta.get_field("name").max_length
+    name = require_text(name, "name", max_length=limit)
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    return update_and_record(org, actor, org, {"name": name}, verb="renamed")

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from accord.org import views
+from accord.org import settings_views, views
 
 app_name = "org"
 
 urlpatterns = [
+    path("settings/organization/", settings_views.organization, name="settings"),
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_new, name="team_new"),
     path("teams/kinds/", views.team_kinds, name="team_kinds"),

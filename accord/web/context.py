@@ -29,6 +29,7 @@ ORG_NAV = [
 # Shown to admins only, after ORG_NAV.
 ADMIN_NAV = [
     ("hooks:index", "Webhooks", "Send the organization's events to the tools it runs"),
+    ("org:settings", "Organization settings", "Its name, its facts, every settings page"),
 ]
 # Pages the Ctrl-K palette also goes to by name, beside the navigation's (a member's
 # everyday destinations): (URL name, label, what it is for, other names for it).

@@ -1,5 +1,5 @@
-"""Writes of the web app: saved views. Validate, change and record the event in one
-transaction, as every app's services do."""
+"""Writes of the web app: saved views; hiding home's getting-started card. Validate, change
+and record the event in one transaction, as every app's services do."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from accord.activity import services as activity
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, require_text, update_and_record
 from accord.org.models import Organization, Person, Role
+from accord.org.permissions import require_role
+from accord.web import getting_started
 from accord.web.models import SavedView
 
 MAX_QUERY = 2000
@@ -151,3 +153,31 @@ def delete_view(
             org, actor, "deleted", view, before={"path": view.path, "query": view.query}
         )
         view.delete()
+
+
+# --- home's "Getting started" card (accord.web.getting_started) ---------------------------
+
+
+def hide_getting_started(org: Organization, actor: Person) -> bool:
+    """An admin hides home's getting-started card, for every admin of the organization;
+    recorded on the organization. False (nothing recorded) when it is hidden already."""
+    return _set_getting_started(org, actor, hide=True)
+
+
+def show_getting_started(org: Organization, actor: Person) -> bool:
+    """An admin brings the card back (it shows while the organization is young and a step
+    is left). False (nothing recorded) when it was not hidden."""
+    return _set_getting_started(org, actor, hide=False)
+
+
+def _set_getting_started(org: Organization, actor: Person, *, hide: bool) -> bool:
+    if actor is None or actor.org_id != org.pk:
+        raise PermissionDenied("Only an admin of this organization may do that.")
+    require_role(actor, Role.ADMIN, "hide or show the getting-started guide")
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=org.pk)  # one admin at a time
+        if getting_started.hidden(org) == hide:
+            return False
+        verb = getting_started.HIDDEN if hide else getting_started.SHOWN
+        activity.record(org, actor, verb, org, team=None)
+    return True

@@ -11,4 +11,6 @@ urlpatterns = [
     path("pick/<slug:kind>/", views.pick, name="pick"),
     path("views/save/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
+    path("getting-started/hide/", views.getting_started_hide, name="getting_started_hide"),
+    path("getting-started/show/", views.getting_started_show, name="getting_started_show"),
 ]

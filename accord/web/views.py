@@ -20,7 +20,7 @@ from accord.core.errors import ServiceError
 from accord.intelligence.queries import resolve_links
 from accord.org.models import Membership, Person, Role
 from accord.org.queries import headcount, orgs_for_user
-from accord.web import panels
+from accord.web import getting_started, panels
 from accord.web.helpers import (
     flash_error,
     org_view,
@@ -95,6 +95,8 @@ def home(request):
             "work": work_of(org, me, me, next_checkin=False),
             "recent": recent,
             "counts": counts,
+            # Admins of a young organization: the steps to set it up (hidden once done).
+            "getting_started": getting_started.card(org, me, counts),
             "panels": panels.collect("home", request),
         },
     )
@@ -272,3 +274,37 @@ def saved_view_delete(request, view_id: int):
     web_services.delete_view(request.org, request.person, view)
     messages.success(request, f"Removed the view “{view.name}”.")
     return redirect(view.path)
+
+
+# --- home's "Getting started" card -------------------------------------------------------
+
+
+@org_view
+@require_POST
+def getting_started_hide(request):
+    """An admin hides home's getting-started card (for every admin); Organization settings
+    brings it back."""
+    from accord.web import services as web_services
+
+    if web_services.hide_getting_started(request.org, request.person):
+        messages.success(
+            request,
+            "The getting-started guide is hidden for every admin. Organization settings "
+            "brings it back.",
+        )
+    return redirect("web:home", org_slug=request.org.slug)
+
+
+@org_view
+@require_POST
+def getting_started_show(request):
+    """An admin brings the card back; it shows on home while a step is left."""
+    from accord.web import services as web_services
+
+    web_services.show_getting_started(request.org, request.person)
+    messages.success(
+        request,
+        "The getting-started guide shows on home again while the organization is new and "
+        "a step is left.",
+    )
+    return redirect("org:settings", org_slug=request.org.slug)
