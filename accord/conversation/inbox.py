@@ -13,7 +13,8 @@ services records (in that write's transaction, so a refused write adds nothing):
   leaves out whoever turned e-mail off or muted the kind (`notifications.KINDS`);
 - a decision created, proposed or given a new approver → its approver, while undecided;
 - an action item created or given to someone → its owner (given to someone else, it is
-  done for the previous owner);
+  done for the previous owner); reopened → open again for its owner, as before it was
+  closed, saying who reopened it (their own reopening, an Undo, is no news);
 - an issue raised with a team or escalated to one → that team's leads (escalated, it is
   done for the team it left).
 
@@ -337,20 +338,28 @@ def _action(event) -> None:
     mine.filter(done_at__isnull=True).exclude(person_id=item.owner_id).update(
         done_at=timezone.now()
     )
+    if event.verb == "reopened":
+        title = f"Reopened by {event.actor_name or 'Accord'}: {item.title}"
+    else:
+        title = f"Action item for you: {item.title}"
     # Back with someone who had it (reopened, or given back): their item is open again.
+    back = mine.filter(person_id=item.owner_id, done_at__isnull=False)
     if item.owner_id != event.actor_id:
-        mine.filter(person_id=item.owner_id, done_at__isnull=False).update(
+        back.update(
             done_at=None,
             read_at=None,
             created_at=event.created_at or timezone.now(),
-            title=f"Action item for you: {item.title}"[:300],
+            title=title[:300],
+            actor_id=event.actor_id,
         )
+    elif event.verb == "reopened":
+        back.update(done_at=None)  # they reopened it themselves: as it was, nothing new
     _add(
         event,
         [item.owner_id],
         InboxKind.ACTION,
         key,
-        f"Action item for you: {item.title}",
+        title,
         _link("decisions:action", org_slug=item.org.slug, item_id=item.pk),
     )
 

@@ -244,6 +244,11 @@ class ActionItemOut(Schema):
     due_on: dt.date | None
     status: ActionStatus
     done_at: dt.datetime | None
+    slipped_from: dt.date | None = Field(
+        None,
+        description="The due date it had already passed when it was re-dated (the first): "
+        "it slipped, and follow-through counts it late whatever its new date.",
+    )
     source_type: str
     source_id: Id | None
     created_at: dt.datetime

@@ -12,6 +12,13 @@ instead, as one row per (subject, day) of the numbers that do not change with th
 - `undated_done` on the day an undated item was done (it counts when that day is in the
   window or after it), `undated_open` on the fixed day `UNDATED` (it always counts).
 
+An item that slipped (re-dated after its due date had passed: `slipped_from`, set by
+`services.update_action_item`) is never on time: done, it is late on the day it slipped
+from, the due date it missed, whatever its new date. Open, it counts on its current due
+date like any open item, so what is overdue now (`due - on_time - late` before today)
+stays the open items past their current date. An item re-dated before it was due counts
+against its new date.
+
 Dropped items count nowhere. The subjects (`kind`, `subject`): the organization
 (`org`), an owner (`owner`: a person's id), the items filed to a team alone (`team`) and
 those filed to a team or any team below it (`tree`: the subtree roll-up). A window's
@@ -47,7 +54,8 @@ from accord.org.queries import ancestor_ids
 UNDATED = dt.date(1, 1, 1)
 COLUMNS = ("due", "on_time", "late", "undated_done", "undated_open")
 ORG, OWNER, TEAM, TREE = "org", "owner", "team", "tree"
-STATE_FIELDS = ("org_id", "owner_id", "team_id", "due_on", "status", "done_at")
+# `slipped_from` last: the migration that fills the tallies predates it (`computed`).
+STATE_FIELDS = ("org_id", "owner_id", "team_id", "due_on", "status", "done_at", "slipped_from")
 
 # (kind, subject, day) -> the five counts
 Tallies = dict[tuple[str, int, dt.date], list[int]]
@@ -58,11 +66,13 @@ def state(item: Any) -> tuple:
     return tuple(getattr(item, f) for f in STATE_FIELDS)
 
 
-def _counts(due_on, status, done_at) -> tuple[dt.date, tuple[int, ...]] | None:
+def _counts(due_on, status, done_at, slipped_from=None) -> tuple[dt.date, tuple[int, ...]] | None:
     """The day an item counts on and what it adds to each of `COLUMNS` (None: nothing),
     as `queries._tally` counts it."""
     if status == "dropped":
         return None
+    if slipped_from is not None and status == "done":
+        return slipped_from, (1, 0, 1, 0, 0)  # late on the day it missed, whatever its date
     if due_on is not None:
         if status == "done" and done_at is not None:
             on_time = timezone.localdate(done_at) <= due_on
@@ -75,8 +85,8 @@ def _counts(due_on, status, done_at) -> tuple[dt.date, tuple[int, ...]] | None:
 
 def _add(out: Tallies, row: tuple, sign: int, ancestors: dict[int, list[int]]) -> None:
     """Add an item's counts (`row`: its `state`), times `sign`, to every subject's day."""
-    org_id, owner_id, team_id, due_on, status, done_at = row
-    counted = _counts(due_on, status, done_at)
+    org_id, owner_id, team_id, due_on, status, done_at, slipped_from = row
+    counted = _counts(due_on, status, done_at, slipped_from)
     if counted is None:
         return
     day, adds = counted
@@ -210,16 +220,21 @@ def computed(org_id: int, *, apps: Any = None) -> Tallies:
             seen.add(current)
             current = parents.get(current)
         ancestors[tid] = chain
+    # The fields the model has at this point of the migrations: those added later (last in
+    # `STATE_FIELDS`) are None.
+    names = {f.attname for f in ActionItem._meta.concrete_fields}
+    fields = [f for f in STATE_FIELDS if f in names]
+    missing = (None,) * (len(STATE_FIELDS) - len(fields))
     out: Tallies = {}
     rows = (
         ActionItem.objects.filter(org_id=org_id)
         .exclude(status="dropped")
         .order_by()
-        .values_list(*STATE_FIELDS)
+        .values_list(*fields)
         .iterator(chunk_size=5000)
     )
     for row in rows:
-        _add(out, row, 1, ancestors)
+        _add(out, row + missing, 1, ancestors)
     return {k: v for k, v in out.items() if any(v)}
 
 

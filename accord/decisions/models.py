@@ -179,6 +179,11 @@ class ActionItem(OrgScoped):
     )
     done_at = models.DateTimeField(null=True, blank=True)
     dropped_at = models.DateTimeField(null=True, blank=True)
+    # Set by re-dating an overdue item (`services.update_action_item`): the due date it had
+    # already passed, the first time. It slipped: follow-through never counts it on time.
+    slipped_from = models.DateField(
+        null=True, blank=True, help_text="The due date it had passed when it was re-dated."
+    )
     source_type = models.CharField(
         max_length=40, choices=ActionSource.choices, blank=True, default=""
     )
@@ -229,7 +234,13 @@ class ActionItem(OrgScoped):
 
     @property
     def done_on_time(self) -> bool | None:
-        if self.status != ActionStatus.DONE or self.due_on is None or self.done_at is None:
+        """Done by its due date (None: not done, or undated and never late). An item that
+        slipped (re-dated once overdue) was not, whatever its new date."""
+        if self.status != ActionStatus.DONE or self.done_at is None:
+            return None
+        if self.slipped_from is not None:
+            return False
+        if self.due_on is None:
             return None
         return timezone.localdate(self.done_at) <= self.due_on
 

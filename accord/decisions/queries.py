@@ -438,7 +438,9 @@ class FollowThrough:
 
     `on_time` were done by their due date, `late` were done after it, `overdue` are still
     open. `rate` is on_time / due (None when nothing fell due). Items with no due date
-    cannot be late; they are counted apart (`undated_done`, `undated_open`).
+    cannot be late; they are counted apart (`undated_done`, `undated_open`). An item that
+    slipped (re-dated once overdue) is never on time: done, it is late on the day it
+    slipped from, whatever its new date (see `followthrough.py`).
     """
 
     days: int
@@ -458,18 +460,21 @@ class FollowThrough:
         return None if self.rate is None else round(self.rate * 100)
 
 
-_FT_FIELDS = ("owner_id", "team_id", "due_on", "status", "done_at", "created_at")
+_FT_FIELDS = ("owner_id", "team_id", "due_on", "status", "done_at", "created_at", "slipped_from")
 
 
 def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> list[tuple]:
     start = today - dt.timedelta(days=days)
+    # Done after it slipped: late on the day it slipped from, whatever its due date now.
+    slipped_done = Q(status=ActionStatus.DONE, slipped_from__isnull=False)
     qs = (
         ActionItem.objects.for_org(org)
         .exclude(status=ActionStatus.DROPPED)
         .filter(
-            Q(due_on__gte=start, due_on__lt=today)
+            (Q(due_on__gte=start, due_on__lt=today) & ~slipped_done)
             | Q(due_on__isnull=True, status=ActionStatus.OPEN)
-            | Q(due_on__isnull=True, done_at__date__gte=start)
+            | Q(due_on__isnull=True, slipped_from__isnull=True, done_at__date__gte=start)
+            | (slipped_done & Q(slipped_from__gte=start, slipped_from__lt=today))
         )
         .order_by()  # a tally needs no order; asking for one lets SQLite walk the due-date index
     )
@@ -482,7 +487,11 @@ def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> lis
 
 
 def _tally(ft: FollowThrough, row: tuple) -> None:
-    _, _, due_on, status, done_at, _ = row
+    _, _, due_on, status, done_at, _, slipped_from = row
+    if slipped_from is not None and status == ActionStatus.DONE:
+        ft.due += 1
+        ft.late += 1
+        return
     if due_on is None:
         if status == ActionStatus.DONE:
             ft.undated_done += 1

@@ -908,13 +908,17 @@ def update_action_item(
     if item.status != ActionStatus.OPEN:
         raise ServiceError(f"This action item is {item.status}; reopen it first.")
     was = followthrough.state(item)
-    item = update_and_record(
-        org,
-        actor,
-        item,
-        _clean_action(org, changes, item, acting=actor is not None),
-        expected_version=expected_version,
-    )
+    cleaned = _clean_action(org, changes, item, acting=actor is not None)
+    # Re-dated once overdue, it slipped: follow-through counts it late whatever its new
+    # date. Re-planned before it was due, it counts against its new date.
+    if (
+        "due_on" in cleaned
+        and cleaned["due_on"] != item.due_on
+        and item.slipped_from is None
+        and item.is_overdue(_today())
+    ):
+        cleaned["slipped_from"] = item.due_on
+    item = update_and_record(org, actor, item, cleaned, expected_version=expected_version)
     followthrough.changed(org.pk, was, followthrough.state(item))
     return item
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -32,6 +33,25 @@ steps = st.lists(
     min_size=1,
     max_size=15,
 )
+
+
+# Re-dated once overdue (and again; another with its date taken away), then done early
+# for the new date; re-planned before it was due, then done by the new date; the first
+# reopened, and a team moved.
+SLIPPING = [
+    ("create", 0, 1, -8),
+    ("redate", 0, 1, 4),
+    ("redate", 0, 2, 9),
+    ("complete", 0, 0, 0),
+    ("create", 1, 2, -10),
+    ("redate", 1, 6, 0),
+    ("complete", 1, 0, 0),
+    ("create", 2, 3, 8),
+    ("redate", 2, 1, 12),
+    ("complete", 2, 4, 0),
+    ("reopen", 0, 0, 0),
+    ("move", 2, 0, 0),
+]
 
 
 def _at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -72,7 +92,11 @@ def _apply(cast, op: str, a: int, b: int, d: int) -> None:
     elif op == "reopen" and item:
         services.reopen_action_item(org, None, item)
     elif op == "redate" and item:
-        services.update_action_item(org, None, item, due_on=None if b % 6 == 0 else day)
+        # Re-dated on a day a few days either side of TODAY: after its due date (it slipped,
+        # late whatever its new date) or before it (it counts against the new one).
+        on = TODAY + dt.timedelta(days=a % 11 - 5)
+        with mock.patch.object(services, "_today", lambda: on):
+            services.update_action_item(org, None, item, due_on=None if b % 6 == 0 else day)
     elif op == "refile" and item:
         services.update_action_item(org, None, item, team=None if b % 6 == 0 else _pick(teams, b))
     elif op == "reown" and item:
@@ -146,6 +170,7 @@ def _assert_figures_equal_a_count(cast) -> None:
 @example(
     steps=[("create", 0, 2, -5), ("complete", 0, 8, 0), ("reopen", 0, 0, 0), ("redate", 0, 1, 3)]
 )
+@example(steps=SLIPPING)
 def test_stored_figures_equal_a_full_recomputation(cast, steps):
     org = cast.org
     with transaction.atomic():
@@ -237,3 +262,21 @@ def test_the_rebuild_command_counts_the_tallies_anew(cast):
     assert _stored(cast.org) == followthrough.computed(cast.org.pk)
     with pytest.raises(CommandError, match="No organization 'nope'"):
         call_command("rebuild_follow_through", "--org", "nope")
+
+
+def test_the_example_slips_where_it_should(cast):
+    """The re-dating example above does what it says (so it keeps testing slipped items)."""
+    org = cast.org
+    _teams(cast)
+    for step in SLIPPING:
+        _apply(cast, *step)
+    items = ActionItem.objects.for_org(org).order_by("id")
+    assert list(items.values_list("slipped_from", "due_on", "status")) == [
+        (TODAY - dt.timedelta(days=8), TODAY + dt.timedelta(days=9), "open"),
+        (TODAY - dt.timedelta(days=10), None, "done"),
+        (None, TODAY + dt.timedelta(days=12), "done"),
+    ]
+    # Late on the day it missed, though done before its new date; on time by the new date.
+    ft = queries.follow_through(org, today=TODAY + dt.timedelta(days=25), days=90)
+    assert (ft.due, ft.on_time, ft.late, ft.overdue, ft.undated_done) == (3, 1, 1, 1, 0)
+    assert _stored(org) == followthrough.computed(org.pk)
