@@ -57,6 +57,9 @@ class Context:
     now: dt.datetime
     # The scope holds a root team: what belongs to the whole organization is its business.
     has_root: bool = False
+    # The stored meeting the agenda is of (None: a preview of an occurrence nobody opened):
+    # the headlines shared for it ahead are on it.
+    meeting_id: int | None = None
 
     @property
     def today(self) -> dt.date:
@@ -106,6 +109,7 @@ def context(
         now=now,
         has_root=bool(team_ids)
         and Team.objects.for_org(org).filter(pk__in=team_ids, parent__isnull=True).exists(),
+        meeting_id=meeting.pk if meeting is not None else None,
     )
 
 
@@ -543,7 +547,33 @@ def _requests(ctx: Context) -> Iterable[dict]:
     return (_dependency_item(ctx, d) for d in _rows(rows))
 
 
+def _shared_here(ctx: Context) -> Iterator[dict]:
+    """The headlines shared for this meeting (`services.share_headline`: from its cadence's
+    page or its own, before it starts), in the order given; nothing for a preview of an
+    occurrence nobody opened. One query, off the meeting's index."""
+    if ctx.meeting_id is None:
+        return
+    rows = (
+        Headline.objects.for_org(ctx.org)
+        .filter(meeting_id=ctx.meeting_id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    for h in rows.iterator(chunk_size=CHUNK):
+        yield item(
+            f"headline:{h.pk}",
+            h.text,
+            "shared for this meeting" + (f" by {h.author.name}" if h.author else ""),
+        )
+
+
 def _headlines(ctx: Context) -> Iterable[dict]:
+    """The headlines shared for this meeting, then those cascaded to its teams from other
+    meetings since the last occurrence."""
+    return chain(_shared_here(ctx), _cascaded(ctx))
+
+
+def _cascaded(ctx: Context) -> Iterable[dict]:
     rows = (
         Headline.objects.for_org(ctx.org)
         .filter(created_at__gt=ctx.since, created_at__lte=ctx.now)
@@ -688,6 +718,22 @@ MILESTONES_SECTION = {
 }
 
 
+# Added to a meeting's agenda that has no headlines section of its own when headlines were
+# shared for it ahead: they are read out.
+HEADLINES_SECTION = {
+    "key": "headlines_shared",
+    "title": "Headlines",
+    "source": "headlines",
+    "minutes": 0,
+}
+
+
+def headlines_section(cadence: Cadence) -> dict:
+    """The section a meeting of `cadence` lists the headlines shared for it under: its
+    agenda's headlines section, else the one added when there are some (HEADLINES_SECTION)."""
+    return next((s for s in cadence.agenda if s.get("source") == "headlines"), HEADLINES_SECTION)
+
+
 # Added to a meeting's agenda that has no check-ins section of its own when its
 # participants' latest check-ins name blockers: what the team is stuck on is discussed.
 BLOCKERS_SECTION = {
@@ -713,6 +759,13 @@ def build(
     ctx = context(org, cadence, meeting, now)
     out = []
     sections = list(cadence.agenda)
+    shared: Iterator[dict] = iter(())
+    if not any(sec.get("source") == "headlines" for sec in sections):
+        shared = _shared_here(ctx)
+        first_shared = next(shared, None)
+        if first_shared is not None:
+            shared = chain([first_shared], shared)
+            sections.append(HEADLINES_SECTION)
     near = _milestones(ctx)
     if near and not any(sec.get("source") == "milestones" for sec in sections):
         sections.append(MILESTONES_SECTION)
@@ -737,6 +790,8 @@ def build(
         n = min(MORE_MAX, (limits or {}).get(section.get("key", ""), limit))
         if section is BLOCKERS_SECTION:
             found: Iterable[dict] = blocked
+        elif section is HEADLINES_SECTION:
+            found = shared
         elif source is _milestones:
             found = near
         else:

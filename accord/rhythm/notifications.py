@@ -21,7 +21,7 @@ from accord.activity import delivery
 from accord.org import queries as org_queries
 from accord.org.models import Organization, Person, Team
 from accord.rhythm import queries, recurrence
-from accord.rhythm.models import Cadence, CadenceMute, CheckIn
+from accord.rhythm.models import Cadence, CadenceMute, CheckIn, Meeting
 from accord.web.templatetags.dates import weekday_moment
 
 log = logging.getLogger("accord.rhythm.notifications")
@@ -86,7 +86,12 @@ def _agenda_preview(org: Organization, m: Moment) -> list[dict]:
     from accord.rhythm import agenda
 
     try:
-        return agenda.build(org, m.cadence, None)
+        # The occurrence's meeting when it was opened ahead: the headlines shared for it are
+        # on the agenda sent (as on its page).
+        meeting = Meeting.objects.filter(
+            cadence=m.cadence, occurrence_start=m.occurrence.original_start
+        ).first()
+        return agenda.build(org, m.cadence, meeting)
     except Exception:  # a preview must never stop reminders
         log.exception("agenda preview failed for cadence %s", m.cadence.pk)
         return [{**s, "items": []} for s in m.cadence.agenda]

@@ -1564,10 +1564,22 @@ def add_headline(
     *,
     cascade_to: Iterable[Team] = (),
 ) -> Headline:
+    """Share news in a meeting, or for it before it starts: shared ahead, it is on the
+    meeting's live agenda under its headlines (`agenda._shared_here`) and frozen with it
+    when the meeting starts. A finished meeting's headlines are its minutes: final.
+    `cascade_to`: teams whose next meetings list it too."""
     require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "share headlines")
-    _require_running(meeting)
+    if meeting.cadence.is_checkin or meeting.cadence.all_day:
+        raise ServiceError(
+            f"{meeting.cadence.name} is "
+            + ("a check-in" if meeting.cadence.is_checkin else "all day")
+            + ", not a meeting with an agenda: it has no headlines.",
+            code="not_a_meeting",
+        )
+    if meeting.status == MeetingStatus.FINISHED:
+        raise ServiceError("This meeting is over; its minutes are final.", code="not_running")
     text = require_text(text, "text", max_length=500)
     teams = list(cascade_to)
     for t in teams:
@@ -1579,6 +1591,27 @@ def add_headline(
         org, actor, "created", h, after={"text": text, "cascade_to": [t.pk for t in teams]}
     )
     return h
+
+
+@transaction.atomic
+def share_headline(
+    org: Organization,
+    actor: Person | None,
+    cadence: Cadence,
+    original_start: dt.datetime,
+    text: str,
+    *,
+    cascade_to: Iterable[Team] = (),
+) -> Headline:
+    """A headline for the meeting of one occurrence, whether it has started or not: its
+    Meeting is opened (created on first use, `open_meeting`) and the headline added to it
+    (`add_headline`). A member shares news during the week and it is on the agenda when the
+    meeting opens. Refused, nothing is kept, not even the meeting."""
+    require_same_org(org, cadence, "cadence")
+    _require_participant(org, actor, cadence, "share headlines")
+    require_text(text, "text", max_length=500)
+    meeting = open_meeting(org, actor, cadence, original_start)
+    return add_headline(org, actor, meeting, text, cascade_to=cascade_to)
 
 
 @transaction.atomic

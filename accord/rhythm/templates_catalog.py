@@ -22,7 +22,8 @@ SECTION_SOURCES = {
     "flagged or promised for after they need it, and what they owe that is flagged blocked.",
     "requests": "Waiting on us: what other teams asked of these teams that is not answered "
     "yet, late, flagged or promised for after it is needed.",
-    "headlines": "Headlines cascaded to these teams from other meetings.",
+    "headlines": "Headlines shared for this meeting ahead of it, then those cascaded to "
+    "these teams from other meetings.",
     "issues": "Open issues of the teams in scope.",
     "action_items": "Action items due or overdue for the participants.",
     "decisions": "Decisions awaiting the participants.",
@@ -34,6 +35,17 @@ SECTION_SOURCES = {
 
 def section(key: str, title: str, source: str = "none", minutes: int = 5) -> dict:
     return {"key": key, "title": title, "source": source, "minutes": minutes}
+
+
+def blockers_and_waiting(title: str, minutes: int) -> list[dict]:
+    """A team's cross-team dependencies as two sections, never one: what blocks it (what it
+    asked of others that is late, flagged or promised too late, and what it owes that is
+    flagged blocked) under `title`, then what other teams wait on it for, "Waiting on us",
+    which takes no minutes of its own (the meeting keeps its length)."""
+    return [
+        section("blockers", title, "blockers", minutes),
+        section("waiting", "Waiting on us", "requests", 0),
+    ]
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,11 @@ TEMPLATES: dict[str, Template] = {
             duration_minutes=15,
             scope="team",
             description="Everyone updates their key results, confidence, initiatives, "
-            "blockers and highlights before Friday 16:00.",
+            "blockers and highlights before Friday 16:00; what blocks the team across teams "
+            "and what other teams wait on it for are listed apart.",
             sections=[
                 section("checkins", "Check-ins", "checkins", 10),
-                section("blockers", "Blockers across teams", "dependencies", 5),
+                *blockers_and_waiting("Blockers across teams", 5),
             ],
         ),
         Template(
@@ -149,8 +162,7 @@ TEMPLATES: dict[str, Template] = {
             "wait on us for, and what is due.",
             sections=[
                 section("round", "Round the room", "none", 10),
-                section("blockers", "Blockers", "blockers", 3),
-                section("waiting", "Waiting on us", "requests", 0),
+                *blockers_and_waiting("Blockers", 3),
                 section("todos", "Due today", "action_items", 2),
             ],
         ),

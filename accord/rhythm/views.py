@@ -333,6 +333,7 @@ def cadence_detail(request, cadence_id: int):
                 {**s, "source_label": s["source"].replace("_", " ")} for s in cadence.agenda
             ],
             "upcoming": [(o, meetings.get(o.original_start)) for o in upcoming],
+            "next_headline": _next_headline(request, cadence, upcoming, meetings, now),
             "past": [
                 (f, meetings.get(f.occurrence.original_start)) for f in reversed(adh.occurrences)
             ],
@@ -349,6 +350,31 @@ def cadence_detail(request, cadence_id: int):
             "history": history_for(org, "rhythm.cadence", cadence.pk),
         },
     )
+
+
+def _next_headline(request, cadence: Cadence, upcoming: list, meetings: dict, now) -> dict | None:
+    """The cadence page's "Headline for the next meeting": the next occurrence not over
+    (neither ended nor finished, nor cancelled) and a headline form for it, for whoever may
+    share one (a member taking part, or a leader); None for a check-in or all-day cadence."""
+    org, me = request.org, request.person
+    if cadence.is_checkin or cadence.all_day or not me.has_role(Role.MEMBER):
+        return None
+    ahead = [
+        o
+        for o in upcoming
+        if not o.cancelled
+        and o.end > now
+        and getattr(meetings.get(o.original_start), "status", None) != MeetingStatus.FINISHED
+    ]
+    if not ahead:
+        return None
+    if not (me.has_role(Role.LEADER) or queries.is_participant(org, cadence, me)):
+        return None
+    return {
+        "occurrence": min(ahead, key=lambda o: o.start),
+        "form": HeadlineForm(org=org),
+        "section": agenda.headlines_section(cadence),
+    }
 
 
 @org_view
@@ -771,6 +797,14 @@ def _meeting_page(
                     )
     else:
         ctx["days_early"] = services.days_early(transient, timezone.now())
+        if ctx["can_run"] and not occ.all_day:
+            # News shared before the meeting is on its live agenda (services.share_headline).
+            listed = agenda.headlines_section(cadence)
+            ctx["headline_form"] = HeadlineForm(org=org)
+            ctx["headline_hint"] = (
+                "Good or important news for this meeting: shared now, it is on its agenda "
+                f"under “{listed['title']}” and read out when the meeting starts."
+            )
     if ctx["mode"] != "minutes" and not occ.all_day and can_write(me):
         ctx.update(_agenda_entry(request, cadence, ctx["sections"], ctx["mode"]))
     ctx.update(refused or {})
@@ -930,10 +964,10 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             .filter(cadence=cadence, occurrence_start=occ.original_start)
             .first()
         )
-        if m is None:
+        if m is None and action != "headline":  # a headline may be shared ahead
             raise ServiceError("Start the meeting first.")
         carried = {k[len("notes:") :]: v for k, v in p.items() if k.startswith("notes:")}
-        if carried and action != "notes" and m.status == MeetingStatus.RUNNING:
+        if m is not None and carried and action != "notes" and m.status == MeetingStatus.RUNNING:
             # Notes typed but not yet saved, carried by the page's other forms
             # (rhythm/meeting.js): saved before what was asked, which reads them afresh.
             for section, text in carried.items():
@@ -994,9 +1028,23 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             form = refused["headline_form"] = HeadlineForm(p, org=org)
             if not form.is_valid():
                 raise ServiceError("Write the headline first.")
-            services.add_headline(
-                org, me, m, form.cleaned_data["text"], cascade_to=form.cleaned_data["cascade_to"]
+            # Before the meeting starts too: its meeting is opened for it (created on first
+            # use) and the headline is on its live agenda.
+            h = services.share_headline(
+                org,
+                me,
+                cadence,
+                occ.original_start,
+                form.cleaned_data["text"],
+                cascade_to=form.cleaned_data["cascade_to"],
             )
+            if h.meeting.status == MeetingStatus.PLANNED:
+                listed = agenda.headlines_section(cadence)
+                messages.success(
+                    request,
+                    f"Headline shared: it is on this meeting's agenda, under “{listed['title']}”.",
+                )
+                return redirect(f"{back.url}#section-{listed['key']}")
             messages.success(request, "Headline shared.")
         elif action == "finish":
             ratings = {

@@ -36,7 +36,8 @@ def test_every_csv_of_the_zip_export_imports_back_changing_nothing(db, tmp_path)
     assert "No changes." in out.getvalue()
     # The agenda is one section per line: a sheet shows it as the cadence form does.
     cadences = files["cadences.csv"].decode("utf-8-sig")
-    assert '"Check-ins | checkins | 10\nBlockers across teams | dependencies | 5"' in cadences
+    checkin = "Check-ins | checkins | 10\nBlockers across teams | blockers | 5\n"
+    assert f'"{checkin}Waiting on us | requests | 0"' in cadences
 
 
 CADENCE = b"""\

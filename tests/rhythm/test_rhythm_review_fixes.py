@@ -316,12 +316,20 @@ def test_a_refused_time_off_says_so_at_the_top_and_beside_the_form(cast):
 # --- 15. a stand-up's Blockers, and what others wait on us for --------------------------------
 
 
-def test_a_standups_blockers_are_what_blocks_the_team_not_requests_to_it(cast):
+@pytest.mark.parametrize(
+    ("template", "first"),
+    [
+        ("daily-standup", ["Round the room", "Blockers", "Waiting on us"]),
+        # The weekly check-in's "Blockers across teams" had the same mix-up.
+        ("weekly-checkin", ["Check-ins", "Blockers across teams", "Waiting on us"]),
+    ],
+)
+def test_a_standups_blockers_are_what_blocks_the_team_not_requests_to_it(cast, template, first):
     org = cast.org
     standup = services.create_cadence_from_template(
         org,
         None,
-        "daily-standup",
+        template,
         team=cast.platform,
         timezone_name="Europe/Berlin",
         start_date=dt.date(2026, 10, 1),
@@ -355,7 +363,9 @@ def test_a_standups_blockers_are_what_blocks_the_team_not_requests_to_it(cast):
     titles = {s["key"]: [i["title"] for i in s["items"]] for s in built}
     assert titles["blockers"] == ["Late ask of ours"]
     assert titles["waiting"] == ["Quote PDF service"]
-    assert [s["title"] for s in built][:3] == ["Round the room", "Blockers", "Waiting on us"]
+    assert [s["title"] for s in built][:3] == first
+    # "Waiting on us" takes no minutes of its own: the meeting keeps its length.
+    assert sum(s["minutes"] for s in standup.agenda) == standup.duration_minutes
 
 
 def test_existing_standups_agendas_move_to_the_new_sections_hand_made_ones_stay(cast):

@@ -8,31 +8,17 @@ from __future__ import annotations
 
 from django.db import migrations
 
+from accord.rhythm.migrations._blockers_and_waiting import split_blockers
+
 OLD = [
     ("round", "Round the room", "none"),
     ("blockers", "Blockers", "dependencies"),
     ("todos", "Due today", "action_items"),
 ]
-# "Waiting on us" takes no minutes of its own: the stand-up keeps its length.
-WAITING = {"key": "waiting", "title": "Waiting on us", "source": "requests", "minutes": 0}
-
-
-def _is_old_standup(agenda) -> bool:
-    if not isinstance(agenda, list) or len(agenda) != len(OLD):
-        return False
-    return all(
-        isinstance(s, dict) and (s.get("key"), s.get("title"), s.get("source")) == old
-        for s, old in zip(agenda, OLD, strict=True)
-    )
 
 
 def forward(apps, schema_editor) -> None:
-    Cadence = apps.get_model("rhythm", "Cadence")
-    for cadence in Cadence.objects.filter(kind="sync").only("pk", "agenda").iterator():
-        if _is_old_standup(cadence.agenda):
-            round_, blockers, todos = cadence.agenda
-            agenda = [round_, {**blockers, "source": "blockers"}, WAITING, todos]
-            Cadence.objects.filter(pk=cadence.pk).update(agenda=agenda)
+    split_blockers(apps, "sync", OLD)
 
 
 class Migration(migrations.Migration):
