@@ -99,11 +99,9 @@ class ObjectiveForm(forms.Form):
         self.fields["owner"].queryset = pickers.humans(_people(org))
         # Organization objectives are for leaders and admins (the service's rule): the
         # choice is left out for others, and one posted anyway is refused beside the field.
-        # An organization objective being edited keeps its level shown as it is.
-        self.org_level_refused = (
-            person is not None
-            and not (person.is_active and person.has_role(Role.LEADER))
-            and not (editing and self.initial.get("level") == ObjectiveLevel.ORG)
+        # (Others never edit an organization objective: its edit page refuses them.)
+        self.org_level_refused = person is not None and not (
+            person.is_active and person.has_role(Role.LEADER)
         )
         if self.org_level_refused:
             level = self.fields["level"]

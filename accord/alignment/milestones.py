@@ -40,7 +40,9 @@ CHANGEABLE = {*FIELDS, "teams"}
 MAX_OFFSET_DAYS = 3660  # ten years either way
 
 
-def _require_rights(actor: Person | None) -> None:
+def require_rights(actor: Person | None) -> None:
+    """Milestones are planned by leaders and admins; the edit page asks this too, so its
+    form is offered only to who may save it."""
     require_role(actor, Role.LEADER, "plan milestones")
 
 
@@ -151,7 +153,7 @@ def create_milestone(
     description: str = "",
 ) -> Milestone:
     """A new milestone; with an anchor its date is the anchor's plus `offset_days`."""
-    _require_rights(actor)
+    require_rights(actor)
     data = _clean(
         org,
         {
@@ -190,7 +192,7 @@ def update_milestone(
     """Change a milestone; a new date (or anchor, or offset) moves every milestone relative
     to it and every need-by date tied to any of them, in this transaction."""
     require_same_org(org, milestone, "milestone")
-    _require_rights(actor)
+    require_rights(actor)
     unknown = set(changes) - CHANGEABLE
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a milestone.")
@@ -287,6 +289,6 @@ def delete_milestone(org: Organization, actor: Person | None, milestone: Milesto
     """Delete a milestone no other milestone is relative to (need-by dates tied to it keep
     their last date and are no longer tied)."""
     require_same_org(org, milestone, "milestone")
-    _require_rights(actor)
+    require_rights(actor)
     activity.record(org, actor, "deleted", milestone, before=activity.snapshot(milestone, FIELDS))
     delete_unless_in_use(milestone, milestone.name)

@@ -1463,3 +1463,96 @@ def deletion(thing: Objective | KeyResult | Initiative) -> Deletion:
     out.unaligned, out.unserved = len(serving - still), len(serving & still)
     out.history = values > krs or bool(confidence or children or serving)
     return out
+
+
+TIES_NAMED = 3  # dependencies and decisions named on an initiative's delete confirmation
+
+
+@dataclass
+class Ties:
+    """What rests on an initiative from elsewhere in Accord, for its delete confirmation
+    (`ties`). The dependencies it needs or delivers hold it: they are kept with their
+    history, so it cannot be deleted while any does. A dependency's open proposal naming it
+    as the work forgets it; the decisions that concern it keep its name."""
+
+    dependencies: int = 0
+    dependency_titles: list[str] = field(default_factory=list)  # the first few
+    proposals: int = 0
+    decisions: int = 0
+    decision_titles: list[str] = field(default_factory=list)  # the first few
+
+    @property
+    def hold(self) -> bool:
+        """Whether dependencies hold it: deleting it would be refused."""
+        return self.dependencies > 0
+
+    @property
+    def sentences(self) -> list[str]:
+        """What the confirmation says of them, e.g. "1 dependency rests on it (“SSO
+        connector”), as the work that needs or delivers it: …"."""
+        out = []
+        if self.dependencies:
+            one = self.dependencies == 1
+            named = _named(self.dependency_titles, self.dependencies)
+            they, rest, do = ("it", "rests", "does") if one else ("they", "rest", "do")
+            out.append(
+                f"{_count(self.dependencies, 'dependency', 'dependencies')} {rest} on it "
+                f"({named}), as the work that needs or delivers {'it' if one else 'them'}: a "
+                f"dependency is kept with its history, so this cannot be deleted while "
+                f"{they} {do}. Mark it dropped instead."
+            )
+            return out  # nothing else happens: it stays
+        if self.proposals:
+            one = self.proposals == 1
+            proposals = "An open proposal names" if one else f"{self.proposals} open proposals name"
+            out.append(
+                f"{proposals} it as the work that would deliver a dependency: "
+                f"{'it stays' if one else 'they stay'}, naming no work."
+            )
+        if self.decisions:
+            one = self.decisions == 1
+            named = _named(self.decision_titles, self.decisions)
+            out.append(
+                f"{_count(self.decisions, 'decision', 'decisions')} "
+                f"{'concerns' if one else 'concern'} it ({named}): "
+                f"{'it keeps' if one else 'they keep'} its name, but "
+                f"{'its' if one else 'their'} link to it will no longer open."
+            )
+        return out
+
+
+def _named(titles: list[str], total: int) -> str:
+    quoted = [f"“{t}”" for t in titles]
+    if total > len(quoted):
+        quoted.append(f"{total - len(quoted)} more")
+    return _joined(quoted)
+
+
+def ties(initiative: Initiative) -> Ties:
+    """The dependencies and decisions resting on `initiative` (five small queries). Their
+    apps are reached by name: alignment's own modules never import them."""
+    from django.apps import apps
+
+    dependency = apps.get_model("coordination", "Dependency")
+    decision_link = apps.get_model("decisions", "DecisionLink")
+    org_id = initiative.org_id
+    deps = dependency.objects.filter(
+        Q(requester_initiative_id=initiative.pk, org_id=org_id)
+        | Q(provider_initiative_id=initiative.pk, org_id=org_id)
+    )
+    decisions = decision_link.objects.filter(
+        org_id=org_id, target_type=Initiative._meta.label_lower, target_id=initiative.pk
+    )
+    return Ties(
+        dependencies=deps.count(),
+        dependency_titles=list(deps.order_by("id").values_list("title", flat=True)[:TIES_NAMED]),
+        proposals=dependency.objects.filter(
+            org_id=org_id, proposed_initiative_id=initiative.pk
+        ).count(),
+        decisions=decisions.count(),
+        decision_titles=list(
+            decisions.order_by("decision_id").values_list("decision__question", flat=True)[
+                :TIES_NAMED
+            ]
+        ),
+    )

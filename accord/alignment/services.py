@@ -164,6 +164,20 @@ def _require_open_period(period: Period, what: str) -> None:
 # --- periods -----------------------------------------------------------------------------
 
 
+def require_period_rights(actor: Person | None) -> None:
+    """Creating, changing and deleting periods is for leaders and admins; the pages ask
+    this too (`may_plan_periods`), so a form is offered only to who may save it."""
+    require_role(actor, Role.LEADER, "plan periods")
+
+
+def may_plan_periods(actor: Person | None) -> bool:
+    try:
+        require_period_rights(actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _clean_period(org: Organization, data: dict[str, Any], period: Period | None) -> dict:
     out = dict(data)
     if "name" in out:
@@ -235,7 +249,7 @@ def create_period(
     state: str = PeriodState.PLANNING,
     is_current: bool = False,
 ) -> Period:
-    require_role(actor, Role.LEADER, "plan periods")
+    require_period_rights(actor)
     data = _clean_period(
         org, {"name": name, "kind": kind, "start": start, "end": end, "state": state}, None
     )
@@ -263,7 +277,7 @@ def update_period(
     **changes: Any,
 ) -> Period:
     require_same_org(org, period, "period")
-    require_role(actor, Role.LEADER, "plan periods")
+    require_period_rights(actor)
     unknown = set(changes) - {"name", "kind", "start", "end", "state"}
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a period.")
@@ -291,7 +305,7 @@ def update_period(
 def delete_period(org: Organization, actor: Person | None, period: Period) -> None:
     """Delete an empty period (one with objectives is kept: close it instead)."""
     require_same_org(org, period, "period")
-    require_role(actor, Role.LEADER, "plan periods")
+    require_period_rights(actor)
     count = Objective.objects.filter(period=period).count()
     if count:
         raise ServiceError(
@@ -496,11 +510,22 @@ def _check_level_team(org: Organization, level: str, team: Team | None) -> None:
         )
 
 
-def _require_objective_rights(actor: Person | None, level: str) -> None:
+def require_objective_rights(actor: Person | None, level: str) -> None:
+    """Organization objectives are set and changed by leaders and admins, a team's by any
+    member; the pages ask this too (`may_change_objective`), so the edit form and its
+    button are offered only to who may save it."""
     if level == ObjectiveLevel.ORG:
-        require_role(actor, Role.LEADER, "set organization objectives")
+        require_role(actor, Role.LEADER, "set or change organization objectives")
     else:
         _can_write(actor, "change objectives")
+
+
+def may_change_objective(actor: Person | None, objective: Objective) -> bool:
+    try:
+        require_objective_rights(actor, objective.level)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @transaction.atomic
@@ -517,7 +542,7 @@ def create_objective(
     status: str = ObjectiveStatus.ACTIVE,
     parents: Iterable[Objective | tuple[Objective, float]] = (),
 ) -> Objective:
-    _require_objective_rights(actor, level)
+    require_objective_rights(actor, level)
     title = require_text(title, "title", max_length=300)
     if period is None:
         raise ServiceError("Choose a period.", fields={"period": ["Required."]})
@@ -565,9 +590,9 @@ def update_objective(
     objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
     check_version(objective, expected_version)
     level = changes.get("level", objective.level)
-    _require_objective_rights(actor, level)
+    require_objective_rights(actor, level)
     if level != objective.level:
-        _require_objective_rights(actor, objective.level)
+        require_objective_rights(actor, objective.level)
     _require_open_period(objective.period, "objectives")
     if "title" in changes:
         changes["title"] = require_text(changes["title"], "title", max_length=300)
@@ -1265,7 +1290,7 @@ def _delete_rights(thing: Objective | KeyResult | Initiative) -> tuple[list, Tea
         owners = [("its owner", thing.owner), ("its objective's owner", objective.owner)]
         return owners, objective.team if objective.level == ObjectiveLevel.TEAM else None
     if thing.level == ObjectiveLevel.ORG:
-        return [], None  # set and changed by leaders (`_require_objective_rights`)
+        return [], None  # set and changed by leaders (`require_objective_rights`)
     return [("its owner", thing.owner)], thing.team
 
 
@@ -1301,7 +1326,7 @@ def who_may_delete(thing: Objective | KeyResult | Initiative) -> str:
     return f"{', '.join(parts[:-1])} or {parts[-1]}"
 
 
-def _require_delete_rights(
+def require_delete_rights(
     actor: Person | None, thing: Objective | KeyResult | Initiative, what: str
 ) -> None:
     if not may_delete(actor, thing):
@@ -1366,7 +1391,7 @@ def _alignment_path(org: Organization, team: Team | None) -> str:
 def delete_key_result(org: Organization, actor: Person | None, kr: KeyResult) -> None:
     """Delete a key result with its values (see "deleting" above for who may)."""
     require_same_org(org, kr, "key result")
-    _require_delete_rights(actor, kr, "key result")
+    require_delete_rights(actor, kr, "key result")
     objective = kr.objective
     _require_open_period(objective.period, "key results")
     if actor is not None:
@@ -1396,7 +1421,7 @@ def delete_objective(org: Organization, actor: Person | None, objective: Objecti
     the work serving it is left unaligned (see "deleting" above for who may). Marking it
     dropped keeps all of that."""
     require_same_org(org, objective, "objective")
-    _require_delete_rights(actor, objective, "objective")
+    require_delete_rights(actor, objective, "objective")
     _require_open_period(objective.period, "objectives")
     if actor is not None:
         team = objective.team
@@ -1959,7 +1984,7 @@ def delete_initiative(org: Organization, actor: Person | None, initiative: Initi
     """Delete an initiative with its re-plans and links (see "deleting" above for who
     may). Dropping it keeps them."""
     require_same_org(org, initiative, "initiative")
-    _require_delete_rights(actor, initiative, "initiative")
+    require_delete_rights(actor, initiative, "initiative")
     if actor is not None:
         _tell_of_deletion(
             org,

@@ -54,6 +54,11 @@ urlpatterns = [
     path("initiatives/<int:initiative_id>/", views.initiative_detail, name="initiative"),
     path("initiatives/<int:initiative_id>/edit/", views.initiative_edit, name="initiative_edit"),
     path(
+        "initiatives/<int:initiative_id>/delete/",
+        views.initiative_delete,
+        name="initiative_delete",
+    ),
+    path(
         "initiatives/<int:initiative_id>/status/",
         views.initiative_status,
         name="initiative_status",

@@ -285,6 +285,7 @@ def milestones_page(request):
 def milestone_edit(request, milestone_id: int):
     org = request.org
     m = get_object_or_404(Milestone.objects.for_org(org), pk=milestone_id)
+    milestones.require_rights(request.person)  # the form only for who may save it
     form = MilestoneForm(
         request.POST or None, org=org, milestone=m, initial=MilestoneForm.initial_for(m)
     )
@@ -379,7 +380,7 @@ def periods(request):
             request,
             form=form,
             rows=[(p, CarryOverForm(org=org, period=p, prefix=f"c{p.pk}")) for p in rows],
-            can_plan=request.person.has_role(Role.LEADER),
+            can_plan=services.may_plan_periods(request.person),
         ),
     )
 
@@ -388,6 +389,7 @@ def periods(request):
 def period_edit(request, period_id: int):
     org = request.org
     period = get_object_or_404(Period.objects.for_org(org), pk=period_id)
+    services.require_period_rights(request.person)  # the form only for who may save it
     initial = {f: getattr(period, f) for f in ("name", "kind", "start", "end", "state")}
     form = PeriodForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.GET.get("validate"):
@@ -542,6 +544,8 @@ def _deleting(request, thing) -> dict[str, Any]:
 def objective_edit(request, objective_id: int):
     org = request.org
     objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    # The form only for who may save it (an organization objective: leaders and admins).
+    services.require_objective_rights(request.person, objective.level)
     initial = {
         f: getattr(objective, f)
         for f in ("title", "description", "period", "level", "team", "owner", "status")
@@ -645,6 +649,7 @@ def _objective_page(
             request,
             page_path=_url("objective", request, objective_id=objective.pk),
             obj=objective,
+            may_edit=services.may_change_objective(request.person, objective),
             progress=objective.rollup_progress,
             krs=krs,
             parent_links=parent_links,
@@ -1137,6 +1142,38 @@ def initiative_detail(request, initiative_id: int):
             replacement_form=ReplacementForm(org=org, item=item),
             history=history_for(org, "alignment.initiative", item.pk),
             panels=web_panels.collect("initiative", request, item),
+            may_delete=services.may_delete(request.person, item),
+        ),
+    )
+
+
+@org_view
+def initiative_delete(request, initiative_id: int):
+    """Delete an initiative: the page asks first, saying what goes with it and what
+    happens to the dependencies and decisions resting on it, and offers Mark dropped,
+    which keeps everything; its form deletes (`services.delete_initiative`)."""
+    org = request.org
+    item = get_object_or_404(
+        Initiative.objects.for_org(org).select_related("team", "owner"), pk=initiative_id
+    )
+    if request.method == "POST":
+        return change_and_redirect(
+            request,
+            lambda: services.delete_initiative(org, request.person, item),
+            f"{item.title} deleted.",
+            _url("team", request, team_slug=item.team.slug),
+            failed=_url("initiative", request, initiative_id=item.pk),
+        )
+    services.require_delete_rights(request.person, item, "initiative")
+    return render(
+        request,
+        "alignment/initiative_delete.html",
+        _ctx(
+            request,
+            item=item,
+            sentence=queries.deletion(item).sentence,
+            ties=queries.ties(item),
+            dropped=item.status == InitiativeStatus.DROPPED,
         ),
     )
 

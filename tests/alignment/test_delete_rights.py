@@ -238,3 +238,127 @@ def test_the_api_refuses_a_member_of_another_team_and_lets_the_lead_delete(cast,
     told = Notification.objects.filter(kind="alignment_deleted")
     assert {n.person_id for n in told} == {sales.owner.pk}
     assert list(told.values_list("subject", flat=True)) == ["Deleted: Win the mid-market"]
+
+
+# --- an initiative's page: Delete, and its confirmation -----------------------------------
+
+CRM_WHO = "Only a lead of Sales, a leader or an admin may delete this initiative."
+
+
+def _pricing_page(cast, plan, sales) -> Initiative:
+    """Olive's initiative of Sales, serving Deals (so deleting it takes history with it)."""
+    return s.create_initiative(
+        cast.org,
+        None,
+        team=plan.sales,
+        title="Pricing page",
+        owner=sales.owner,
+        status="active",
+        key_results=[sales.deals],
+    )
+
+
+def test_a_member_of_another_team_sees_no_delete_and_is_refused_the_confirmation(cast, sales):
+    client = login(cast.member)  # Mia, of Platform
+    page = client.get(url("initiative", initiative_id=sales.crm.pk)).content.decode()
+    assert url("initiative_delete", initiative_id=sales.crm.pk) not in page
+    assert url("initiative_edit", initiative_id=sales.crm.pk) in page  # she may edit it
+    r = client.get(url("initiative_delete", initiative_id=sales.crm.pk))
+    assert r.status_code == 403 and CRM_WHO in r.content.decode()
+    r = client.post(url("initiative_delete", initiative_id=sales.crm.pk))
+    assert r.status_code == 403 and CRM_WHO in r.content.decode()
+    assert Initiative.objects.filter(pk=sales.crm.pk).exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["owner", "lead", "leader", "admin"])
+def test_who_may_delete_an_initiative_does_so_from_its_page_after_a_confirmation(
+    cast, plan, sales, who
+):
+    item = _pricing_page(cast, plan, sales)
+    person = {"owner": sales.owner, "lead": sales.lead}.get(who) or getattr(cast, who)
+    client = login(person)
+    page = client.get(url("initiative", initiative_id=item.pk)).content.decode()
+    confirm = url("initiative_delete", initiative_id=item.pk)
+    assert f'href="{confirm}">Delete</a>' in page
+    body = client.get(confirm).content.decode()
+    assert "Delete this initiative?" in body
+    assert (
+        "Deleting it also deletes its links to 1 key result it serves. This cannot be undone. "
+        "Dropping it instead keeps all of that."
+    ) in body
+    # Mark dropped is offered instead: the status form, to dropped.
+    status = url("initiative_status", initiative_id=item.pk)
+    assert f'action="{status}"' in body and 'name="status" value="dropped"' in body
+    assert Initiative.objects.filter(pk=item.pk).exists()  # asking deleted nothing
+    r = client.post(confirm, follow=True)
+    assert r.redirect_chain[-1][0] == url("team", team_slug="sales")
+    assert "Pricing page deleted." in r.content.decode()
+    assert not Initiative.objects.filter(pk=item.pk).exists()
+
+
+def test_deleting_an_initiative_emails_its_owner_as_deleting_an_objective_does(cast, plan, sales):
+    item = _pricing_page(cast, plan, sales)
+    login(cast.leader).post(url("initiative_delete", initiative_id=item.pk))
+    assert not Initiative.objects.filter(pk=item.pk).exists()
+    told = {n.person: n for n in Notification.objects.filter(kind="alignment_deleted")}
+    assert set(told) == {sales.owner, sales.lead}  # its owner and the team's lead
+    notice = told[sales.owner]
+    assert notice.subject == "Deleted: Pricing page"
+    assert "Leo Leader deleted the initiative “Pricing page” of Sales." in notice.body_text
+    assert "It took with it its links to 1 key result it serves." in notice.body_text
+
+
+def test_marking_it_dropped_from_the_confirmation_keeps_it(cast, plan, sales):
+    item = _pricing_page(cast, plan, sales)
+    r = login(sales.owner).post(
+        url("initiative_status", initiative_id=item.pk),
+        {"status": "dropped", "next": url("initiative", initiative_id=item.pk)},
+        follow=True,
+    )
+    assert r.redirect_chain[-1][0] == url("initiative", initiative_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == "dropped" and item.key_results.count() == 1
+    body = login(sales.owner).get(url("initiative_delete", initiative_id=item.pk))
+    assert 'value="dropped"' not in body.content.decode()  # dropped already
+
+
+def test_the_confirmation_says_what_happens_to_its_dependencies_and_decisions(cast, plan, sales):
+    from accord.coordination import services as coordination
+    from accord.decisions import services as decisions
+
+    org = cast.org
+    item = _pricing_page(cast, plan, sales)
+    confirm = url("initiative_delete", initiative_id=item.pk)
+    client = login(sales.lead)
+    question = "Do we keep list prices?"
+    decision = decisions.create_decision(org, None, question, approver=cast.leader)
+    decisions.link(org, None, decision, "alignment.initiative", item.pk)
+    body = client.get(confirm).content.decode()
+    assert (
+        f"1 decision concerns it (“{question}”): it keeps its name, but its link to it will "
+        "no longer open."
+    ) in body
+    assert 'class="button button--danger">Delete</button>' in body
+    # A dependency rests on it: it is kept with its history, so the initiative cannot go.
+    coordination.create_dependency(
+        org,
+        None,
+        requester_initiative=item,
+        provider_team=cast.platform,
+        title="Price feed",
+        need_by=plan.q1.end,
+    )
+    body = client.get(confirm).content.decode()
+    assert "This initiative cannot be deleted" in body
+    assert (
+        "1 dependency rests on it (“Price feed”), as the work that needs or delivers it: a "
+        "dependency is kept with its history, so this cannot be deleted while it does. "
+        "Mark it dropped instead."
+    ) in body
+    assert 'class="button button--danger">Delete</button>' not in body
+    assert 'name="status" value="dropped"' in body
+    # Posted anyway, it is refused as the service refuses it, and nothing goes.
+    r = client.post(confirm, follow=True)
+    assert "still used by dependencies" in r.content.decode()
+    assert Initiative.objects.filter(pk=item.pk).exists()

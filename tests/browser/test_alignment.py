@@ -109,3 +109,52 @@ def test_it_reorders_a_priority_stack_by_drag_and_keeps_the_order(page, shot, ca
     page.get_by_role("button", name="Move Search revamp up").click()
     expect(items.locator("a")).to_have_text(["Billing cleanup", "Search revamp", "Edge cache"])
     shot(page, "stack-after")
+
+
+def test_the_periods_table_fits_a_phone_without_scrolling_sideways(page, shot, cast):
+    """At 390 px each period is a card: its name on a line, its dates and state, then its
+    actions (Edit, Make current, Close, Carry over) a thumb can reach, all inside the
+    table's width; on a desktop it is still a table of four columns."""
+    org = cast.org
+    q3 = s.create_period(
+        org, None, name="Q3 2026", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30)
+    )
+    s.create_period(
+        org,
+        None,
+        name="Q4 2026",
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 12, 31),
+        is_current=True,
+    )
+    s.create_period(
+        org,
+        None,
+        name="Release train 2027.1",
+        kind="release",
+        start=dt.date(2026, 11, 9),
+        end=dt.date(2027, 2, 1),
+    )
+    s.close_period(org, None, q3)
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_signed_in(page, cast.admin.user.email, "/o/acme/alignment/periods/")
+    table = page.locator("#periods-table")
+    expect(table.get_by_role("button", name="Make current")).to_be_visible()
+    shot(page, "periods-phone")
+    wide, shown = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+    assert wide <= shown, f"the periods table is {wide}px wide in {shown}px: it scrolls"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for control in (
+        table.get_by_role("link", name="Edit").first,
+        table.get_by_role("button", name="Close").first,
+        table.get_by_role("button", name="Carry over unfinished").first,
+    ):
+        box = control.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, control
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(table.locator("thead")).to_be_visible()  # a table again, with its headers
+    cells = table.locator("tbody tr").first.locator("td")
+    tops = {round(cells.nth(i).bounding_box()["y"]) for i in range(cells.count())}
+    assert len(tops) == 1, "on a desktop a period is one row of cells"
+    shot(page, "periods-desktop")
