@@ -25,7 +25,7 @@ from accord.api.common import (
 )
 from accord.api.models import ApiToken, TokenScope
 from accord.core.errors import Conflict, PermissionDenied, ServiceError
-from accord.org import queries, services
+from accord.org import invitations, queries, services
 from accord.org.models import (
     IdentityKind,
     Membership,
@@ -210,6 +210,24 @@ class PersonIn(InputSchema):
         "someone of the organization is refused (409, naming them).",
     )
     handles: list[str] = Field(default_factory=list, description=HANDLES_DOC)
+    invite: bool = Field(
+        False,
+        description="E-mail them an invitation too (admins; a person with an e-mail address): "
+        "see POST /people/{id}/invite. Refused, and nobody added, when it cannot be sent.",
+    )
+
+
+class InvitationOut(Schema):
+    person_id: int
+    email: str = Field(description="Where the invitation goes.")
+    signs_in_with: Literal["new_password", "own_password", "single_sign_on"] = Field(
+        description="new_password: the e-mail carries a one-time link to choose a password; "
+        "own_password: the address is already an Accord login (of another organization), "
+        "whose password they use; single_sign_on: password sign-in is off."
+    )
+    expires_at: dt.datetime | None = Field(
+        description="When the link to choose a password stops working (null without one)."
+    )
 
 
 class PersonPatch(PatchSchema):
@@ -556,12 +574,18 @@ def list_people(
     owner_id: Id | None = None,
     email: str = "",
     handle: str = "",
+    never_signed_in: bool = False,
 ):
     """`kind=agent` lists agents; `owner_id` the agents a person owns; `email` the person
     with that address, primary or extra (any case); `handle` (`github:ada`, or `ada` for
-    any kind) the people with that handle."""
+    any kind) the people with that handle; `never_signed_in` (admins) the people who have
+    not signed in since they were added (agents never do)."""
     org = org_of(request)
     qs = Person.objects.for_org(org).prefetch_related("identities").order_by("name", "id")
+    if never_signed_in:
+        if not actor_of(request).has_role(Role.ADMIN):
+            raise PermissionDenied("Only an admin may see who has signed in.")
+        qs = qs.filter(invitations.never_signed_in())
     if email:
         found = queries.find_person(org, email=email)
         qs = qs.filter(pk=found.pk if found else None)
@@ -603,6 +627,11 @@ def create_person(request, payload: PersonIn):
     org = org_of(request)
     data = payload.model_dump()
     kind, owner_id = data.pop("kind"), data.pop("owner_id")
+    if kind == PersonKind.AGENT and data.pop("invite"):
+        raise ServiceError(
+            "An agent never signs in, so it is not invited.",
+            fields={"invite": ["Only for a person."]},
+        )
     if data["email"]:
         existing = queries.find_person(org, email=data["email"])
         if existing is not None:
@@ -621,6 +650,27 @@ def create_person(request, payload: PersonIn):
             )
         person = services.add_person(org, actor_of(request), **data)
     return Status(201, person)
+
+
+@router.post(
+    "/people/{person_id}/invite", response=InvitationOut, summary="E-mail a person an invitation"
+)
+def invite_person(request, person_id: Id):
+    """Queue the invitation e-mail (sent by the worker, through the delivery path that
+    sends every notice): the organization, who invited them, the address they sign in with
+    and a one-time link to choose their password, with when it stops working. Admins only;
+    refused for someone who has signed in since being added, without an e-mail address, an
+    agent or deactivated, when the server sends no e-mail (`email_not_configured`), and
+    again within a minute (`just_invited`)."""
+    org = org_of(request)
+    person = get_or_404(Person.objects.for_org(org).select_related("user"), person_id, "person")
+    sent = services.send_invitation(org, actor_of(request), person)
+    return {
+        "person_id": person.pk,
+        "email": sent["email"],
+        "signs_in_with": sent["signs_in_with"],
+        "expires_at": sent["expires_at"],
+    }
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="Get a person")

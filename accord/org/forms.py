@@ -287,3 +287,67 @@ class SignInForm(AuthenticationForm):
             return typed
         matches = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
         return matches[0] if len(matches) == 1 else typed
+
+
+INVITE_HELP = (
+    "The invitation e-mail names your organization and you, and carries a link to choose "
+    "a password, which works once."
+)
+
+
+class NewPersonForm(PersonForm):
+    """Add a person: and, with an address, e-mail them an invitation (when e-mail is set
+    up: `email_configured`)."""
+
+    invite = forms.BooleanField(
+        required=False, label="Send an invitation e-mail", help_text=INVITE_HELP
+    )
+
+    def __init__(self, *args, email_configured: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if email_configured:
+            self.fields["invite"].initial = True
+        else:
+            del self.fields["invite"]
+
+
+class InvitePeopleForm(forms.Form):
+    """A bulk invitation: a pasted list of people, the role they get, a team to put them in
+    and whether to e-mail each an invitation."""
+
+    people = forms.CharField(
+        label="People",
+        max_length=60_000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 12,
+                "spellcheck": "false",
+                "placeholder": "Ada Lovelace <ada@example.com>\n"
+                "grace@example.com\nAlan Turing, alan@example.com",
+            }
+        ),
+        help_text='One a line: "Name <address>", "Name, address" or the address alone '
+        "(its name is made from the address). Pasted spreadsheet columns (name, then "
+        "address) do too. At most 200 at a time.",
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices, initial=Role.MEMBER, help_text="What they may do in Accord."
+    )
+    team = pickers.TeamChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="Optional: a team to add them to."
+    )
+    role_in_team = forms.ChoiceField(
+        choices=(), initial=MembershipRole.MEMBER, label="Role in the team"
+    )
+    send = forms.BooleanField(
+        required=False, label="Send each an invitation e-mail", help_text=INVITE_HELP
+    )
+
+    def __init__(self, *args, org, email_configured: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = current_teams(org)
+        self.fields["role_in_team"].choices = team_role_choices(org)
+        if email_configured:
+            self.fields["send"].initial = True
+        else:
+            del self.fields["send"]

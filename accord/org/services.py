@@ -31,7 +31,7 @@ from accord.core.services import (
     update_and_record,
     validate_timezone,
 )
-from accord.org import known, queries, signals
+from accord.org import invitations, known, queries, signals
 from accord.org.models import (
     DEFAULT_TEAM_KINDS,
     DEFAULT_TEAM_ROLES,
@@ -211,9 +211,11 @@ def add_person(
     user=None,
     emails: Any = None,
     handles: Any = None,
+    invite: bool = False,
 ) -> Person:
     """A new person; `emails` (extra addresses) and `handles` ("github:ada") are refused
-    when they, or `email`, already belong to someone else of the organization."""
+    when they, or `email`, already belong to someone else of the organization. `invite`:
+    send them the invitation e-mail too (`send_invitation`; its refusal refuses both)."""
     require_role(actor, Role.ADMIN, "add people")
     data = _clean_person(
         {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
@@ -232,6 +234,8 @@ def add_person(
         _note_identities(org, pairs)
         after.update(_identity_lists(pairs))
     activity.record(org, actor, "created", person, after=after)
+    if invite:
+        send_invitation(org, actor, person)
     return person
 
 
@@ -820,15 +824,30 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tup
     an operator's): they are linked to it and sign in with their own password, which no
     admin here may replace (a link would let this organization's admin choose it)."""
     from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
 
     require_same_org(org, person, "person")
     if actor is not None:
         require_role(actor, Role.ADMIN, "make sign-in links")
     if not settings.ACCORD_PASSWORD_SIGNIN:
         raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
+    user, made = _password_token(org, actor, person)
+    if made is not None:
+        activity.record(
+            org, actor, "sign_in_link_made", person, after={"login": user.get_username()}
+        )
+    return made
+
+
+def _password_token(
+    org: Organization, actor: Person | None, person: Person
+) -> tuple[Any, tuple[str, str] | None]:
+    """`person`'s login (made, or linked to the account of their address) and (uidb64,
+    token) of a one-time link to choose its password; no link when the login is someone's
+    in another organization (or an operator's), whose password is theirs alone."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
     if not person.is_active or person.is_agent:
         raise ServiceError(f"{person.name} cannot sign in (deactivated, or an agent).")
     user, linked = _login_of(org, person, None)
@@ -837,9 +856,152 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tup
     if _login_elsewhere(org, user) is not None:
         if linked:
             activity.record(org, actor, "login_given", person, after={"login": user.get_username()})
-        return None
-    activity.record(org, actor, "sign_in_link_made", person, after={"login": user.get_username()})
-    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+        return user, None
+    return user, (
+        urlsafe_base64_encode(force_bytes(user.pk)),
+        default_token_generator.make_token(user),
+    )
+
+
+@transaction.atomic
+def send_invitation(org: Organization, actor: Person | None, person: Person) -> dict[str, Any]:
+    """E-mail `person` an invitation to the organization, through the one delivery path
+    (queued here, sent by the worker): who invited them, the address they sign in with,
+    and a one-time link to choose their password with when it stops working (or, when
+    their address is already someone's login elsewhere, or people sign in with single
+    sign-on only, the organization's address). Admins only; refused for someone who has
+    signed in since they were added, who is deactivated, an agent or without an address,
+    when e-mail is not set up, and a second time within a minute. Recorded as `invited`.
+    Returns {"email", "signs_in_with", "expires_at"} (no link: it is in the e-mail alone)."""
+    from django.conf import settings
+
+    from accord.activity import delivery
+    from accord.activity.models import Notification
+
+    require_same_org(org, person, "person")
+    require_role(actor, Role.ADMIN, "invite people")
+    if person.is_agent or not person.is_active:
+        raise ServiceError(
+            f"{person.name} cannot sign in (deactivated, or an agent), so is not invited.",
+            code="cannot_sign_in",
+        )
+    if not person.email:
+        raise ServiceError(
+            f"{person.name} has no e-mail address to send an invitation to.",
+            fields={"email": ["An invitation needs an e-mail address."]},
+            code="no_email",
+        )
+    if not invitations.email_configured():
+        raise ServiceError(
+            "Accord sends no e-mail here (EMAIL_HOST or EMAIL_BACKEND is not set): make a "
+            "sign-in link on their page and send it yourself.",
+            code="email_not_configured",
+        )
+    if invitations.last_sign_in(person) is not None:
+        raise ServiceError(
+            f"{person.name} already signs in; a sign-in link gets them a new password.",
+            code="already_signed_in",
+        )
+    when = now()
+    key = invitations.topic(person)
+    recent = Notification.objects.filter(
+        topic=key, person=person, created_at__gt=when - invitations.RESEND_AFTER
+    )
+    if recent.exists():
+        raise ServiceError(
+            f"An invitation to {person.email} was queued less than a minute ago.",
+            code="just_invited",
+        )
+    expires_at = None
+    if settings.ACCORD_PASSWORD_SIGNIN:
+        _user, made = _password_token(org, actor, person)
+        how = invitations.NEW_PASSWORD if made else invitations.OWN_PASSWORD
+    else:
+        how, made = invitations.SINGLE_SIGN_ON, None
+    if made is not None:
+        link = invitations.password_link(*made)
+        expires_at = when + invitations.expiry()
+    else:
+        link = invitations.org_link(org)
+    subject, text, label = invitations.message(org, actor, person, how=how, expires_at=expires_at)
+    queued = delivery.notify(
+        org,
+        kind=invitations.KIND,
+        key=key,
+        subject=subject,
+        text=text,
+        link=link,
+        link_label=label,
+        people=[person],
+        once_per=invitations.RESEND_AFTER,
+        now=when,
+    )
+    if not queued:
+        raise ServiceError(
+            f"{person.name} turned e-mail off: make a sign-in link on their page instead.",
+            code="email_off",
+        )
+    after = {"email": person.email, "signs_in_with": how}
+    if expires_at is not None:
+        after["link_expires_at"] = expires_at.isoformat()
+    activity.record(org, actor, "invited", person, after=after)
+    return {"email": person.email, "signs_in_with": how, "expires_at": expires_at}
+
+
+@transaction.atomic
+def invite_people(
+    org: Organization,
+    actor: Person | None,
+    text: str,
+    *,
+    role: str = Role.MEMBER,
+    timezone: str = "UTC",
+    team: Team | None = None,
+    role_in_team: str = MembershipRole.MEMBER,
+    send: bool = True,
+) -> invitations.Plan:
+    """Add the people of a pasted list (`invitations.parse`: "Name <address>", "address"
+    or "Name, address", one a line) in one transaction, each through `add_person` (with
+    `role` and `timezone`), to `team` too when given (as `team_role`), and queue each one's
+    invitation e-mail when `send`. Those already in the organization are skipped. A line
+    that cannot be read refuses the whole list, naming each such line: nothing changes.
+    Returns the plan carried out (`new` then holds the people added)."""
+    require_role(actor, Role.ADMIN, "invite people")
+    if team is not None:
+        require_same_org(org, team, "team")
+        _refuse_retired(team)
+        role_in_team = team_role(org, role_in_team)
+    if send and not invitations.email_configured():
+        raise ServiceError(
+            "Accord sends no e-mail here (EMAIL_HOST or EMAIL_BACKEND is not set): add them "
+            "without invitations, then make each a sign-in link on their page.",
+            fields={"send": ["E-mail is not set up."]},
+            code="email_not_configured",
+        )
+    found = invitations.plan(org, text)
+    if found.errors:
+        raise ServiceError(
+            "Nobody was added. Correct these lines: " + "; ".join(found.error_messages),
+            fields={"people": found.error_messages},
+            code="bad_lines",
+        )
+    if not found.new and not found.existing:
+        raise ServiceError(
+            "Paste one person a line.", fields={"people": ["Nobody to add."]}, code="empty"
+        )
+    for line in found.new:
+        line.existing = add_person(
+            org,
+            actor,
+            name=line.name,
+            email=line.email,
+            role=role,
+            timezone=timezone,
+            invite=send,
+        )
+        if team is not None:
+            add_membership(org, actor, person=line.existing, team=team, role=role_in_team)
+    return found
 
 
 def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("people/", views.people, name="people"),
     path("people/new/", views.person_new, name="person_new"),
+    path("people/invite/", views.people_invite, name="people_invite"),
     path("people/agents/new/", views.agent_new, name="agent_new"),
     path("people/<int:person_id>/pause/", views.agent_pause, name="agent_pause"),
     path("people/<int:person_id>/tokens/", views.agent_tokens, name="agent_tokens"),
@@ -38,5 +39,6 @@ urlpatterns = [
         views.person_sign_in_link,
         name="person_sign_in_link",
     ),
+    path("people/<int:person_id>/invite/", views.person_invite, name="person_invite"),
     path("people/<int:person_id>/identities/", views.person_identities, name="person_identities"),
 ]

@@ -8,18 +8,21 @@ from django.contrib import messages
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.org import leaving, permissions, queries, services
+from accord.org import invitations, leaving, permissions, queries, services
 from accord.org.forms import (
     AgentForm,
     EndTermForm,
     IdentityForm,
+    InvitePeopleForm,
     MembershipEditForm,
     MembershipForm,
+    NewPersonForm,
     PersonEditForm,
-    PersonForm,
     ProfileForm,
     TeamForm,
     TeamKindForm,
@@ -54,7 +57,7 @@ from accord.web.helpers import (
     paginate,
     paginate_uncounted,
 )
-from accord.web.templatetags.dates import day
+from accord.web.templatetags.dates import day, weekday_moment
 from accord.web.views import history_for
 from accord.web.work import work_of
 
@@ -512,7 +515,8 @@ def membership_remove(request, membership_id: int):
 def people(request):
     """Everyone, a page of 50 at a time; `?q=` searches names, e-mails and titles, and
     finds a person by any of their addresses and handles; `?team=slug` keeps a team's
-    members."""
+    members. Admins also see when each last signed in, and `?signed_in=never` keeps the
+    people who have not signed in since they were added (with when they were invited)."""
     org = request.org
     can_manage = permissions.can_manage_people(request.person)
     # Admins may look at who was deactivated (to bring someone back); others see who is in.
@@ -527,19 +531,33 @@ def people(request):
     role = role if role in Role.values else ""
     if role:
         qs = qs.filter(role=role)
+    # Sign-ins are for admins to read (as on the Activity page's accounts).
+    never = can_manage and request.GET.get("signed_in") == "never"
+    if never:
+        qs = qs.filter(invitations.never_signed_in())
     team = None
     team_slug = request.GET.get("team", "").strip()
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
-    qs = qs.select_related("owner").order_by("name", "id")
-    if q or team or inactive or role:
+    related = ("owner", "user") if can_manage else ("owner",)
+    qs = qs.select_related(*related).order_by("name", "id")
+    if q or team or inactive or role or never:
         page = paginate(request, qs, per_page=queries.LIST_PAGE)
         page_count = page.paginator.num_pages
     else:  # everyone: as many as home's headcount says, not a count of 100,000 each view
         page = paginate_uncounted(request, qs, queries.LIST_PAGE)
         page_count = pages_of(queries.headcount(org)["people"], page)
     queries.people_page(org, page)
+    if can_manage:
+        _sign_ins(org, page)
+    filters = {
+        "q": q,
+        "team": team.slug if team else "",
+        "role": role,
+        "show": "deactivated" if inactive else "",
+        "signed_in": "never" if never else "",
+    }
     template = "org/_people_rows.html" if request.headers.get("HX-Request") else "org/people.html"
     return render(
         request,
@@ -552,10 +570,24 @@ def people(request):
             "role": role,
             "roles": Role.choices,
             "inactive": inactive,
+            "never": never,
+            # the filters in force, for the pager's links
+            "filters": urlencode({k: v for k, v in filters.items() if v}),
             "can_manage": can_manage,
             "can_add_agent": _can_add_agent(request.person),
         },
     )
+
+
+def _sign_ins(org, page) -> None:
+    """Set `last_sign_in` (since they were added) and, for those without one, `invited`
+    ({"at", "by"} of their latest invitation e-mail) on a page of people: one query."""
+    for p in page:
+        p.last_sign_in = invitations.last_sign_in(p)
+    waiting = [p.pk for p in page if p.last_sign_in is None and not p.is_agent]
+    invited = invitations.invited_on(org, waiting)
+    for p in page:
+        p.invited = invited.get(p.pk)
 
 
 def _can_add_agent(me: Person) -> bool:
@@ -571,8 +603,13 @@ def _person_page(
     request, person_id: int, new_token: str | None = None, sign_in_link: str | None = None
 ):
     org = request.org
-    person = get_object_or_404(Person.objects.for_org(org).select_related("owner"), pk=person_id)
+    person = get_object_or_404(
+        Person.objects.for_org(org).select_related("owner", "user"), pk=person_id
+    )
     terms = queries.person_terms(org, person)
+    can_manage = permissions.can_manage_people(request.person)
+    # Admins see when they last signed in, else how their invitation went.
+    invitation = invitations.state_of(org, person) if can_manage and not person.is_agent else None
     total = terms.allocation_total  # unknown shares count for nothing
     return render(
         request,
@@ -609,6 +646,13 @@ def _person_page(
             and bool(person.email or person.user_id),
             "sign_in_link": sign_in_link,
             "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "invitation": invitation,
+            # An invitation e-mail (or another) for someone not signed in since added.
+            "can_invite": invitation is not None
+            and not invitation.accepted
+            and person.is_active
+            and bool(person.email),
+            "email_configured": invitations.email_configured(),
             **_agent_context(request, person, new_token),
         },
     )
@@ -795,16 +839,137 @@ def person_new(request):
     org = request.org
     _require(permissions.can_manage_people(request.person), "Only an admin may add people.")
     # A newcomer most likely works where the admin adding them does (not in UTC).
-    form = PersonForm(request.POST or None, initial={"timezone": request.person.timezone})
+    form = NewPersonForm(
+        request.POST or None,
+        initial={"timezone": request.person.timezone},
+        email_configured=invitations.email_configured(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person = services.add_person(org, request.person, **form.cleaned_data)
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"{person.name} added.")
+            if form.cleaned_data.get("invite"):
+                messages.success(
+                    request,
+                    f"{person.name} added; an invitation e-mail to {person.email} is on its way.",
+                )
+            else:
+                messages.success(request, f"{person.name} added.")
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": None})
+    return render(
+        request,
+        "org/person_form.html",
+        {"form": form, "person": None, "email_configured": invitations.email_configured()},
+    )
+
+
+@org_view
+@require_POST
+def person_invite(request, person_id: int):
+    """An admin e-mails someone who has not signed in yet their invitation (again)."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org).select_related("user"), pk=person_id)
+    try:
+        sent = services.send_invitation(org, request.person, person)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        until = sent["expires_at"]
+        messages.success(
+            request,
+            f"Invitation e-mail to {sent['email']} queued: Accord's worker sends it shortly"
+            + (
+                f"; its link works until {weekday_moment(timezone.localtime(until))}."
+                if until
+                else "."
+            ),
+        )
+    return redirect(_person_url(org, person))
+
+
+@org_view
+def people_invite(request):
+    """Invite many people at once: paste them one a line, preview who will be added and
+    who is here already, then confirm: everyone is added (to a team too, if chosen) and
+    e-mailed an invitation, in one go. A line that cannot be read refuses the list."""
+    org, me = request.org, request.person
+    _require(permissions.can_manage_people(me), "Only an admin may invite people.")
+    configured = invitations.email_configured()
+    form = InvitePeopleForm(request.POST or None, org=org, email_configured=configured)
+    preview, previewed, status = None, "", 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        team = data.get("team")
+        choices = {
+            "role": data["role"],
+            "team": team,
+            "role_in_team": data["role_in_team"],
+            "send": bool(data.get("send")),
+        }
+        previewed = invitations.digest(
+            data["people"],
+            data["role"],
+            team.pk if team else "",
+            data["role_in_team"],
+            choices["send"],
+        )
+        if request.POST.get("action") == "confirm" and request.POST.get("previewed") == previewed:
+            try:
+                done = services.invite_people(
+                    org, me, data["people"], timezone=me.timezone, **choices
+                )
+            except ServiceError as exc:
+                form_error(form, exc)
+                status = 422
+            else:
+                messages.success(request, _invited_message(org, done, team, choices["send"]))
+                return redirect(
+                    reverse("org:people", kwargs={"org_slug": org.slug}) + "?signed_in=never"
+                )
+        else:
+            if request.POST.get("action") == "confirm":
+                messages.warning(request, "The list changed since its preview: check it again.")
+            preview = invitations.plan(org, data["people"])
+            for problem in preview.error_messages:
+                form.add_error("people", problem)
+            if not preview.errors and not (preview.new or preview.existing):
+                form.add_error("people", "Nobody to add: paste one person a line.")
+            if form.errors:
+                preview, status = None, 422
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "org/people_invite.html",
+        {
+            "form": form,
+            "preview": preview,
+            "previewed": previewed,
+            "email_configured": configured,
+            "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "role_name": dict(Role.choices).get(form.data.get("role"), ""),
+        },
+        status=status,
+    )
+
+
+def _invited_message(org, done: invitations.Plan, team: Team | None, sent: bool) -> str:
+    added = len(done.new)
+    text = f"{added} {'person' if added == 1 else 'people'} added to {org.name}"
+    if team is not None and added:
+        text += f" and to {team.name}"
+    if sent and added:
+        mails = "an invitation e-mail is" if added == 1 else "their invitation e-mails are"
+        text += f"; {mails} on the way"
+    elif added:
+        text += "; make each a sign-in link on their page to let them in"
+    text += "."
+    if done.existing:
+        skipped = len(done.existing)
+        text += f" {skipped} already here {'was' if skipped == 1 else 'were'} left as they are."
+    return text
 
 
 @org_view

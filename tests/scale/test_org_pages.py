@@ -64,8 +64,17 @@ TABLE_ROW = r"<tr>"
         (lambda org: "people/", TABLE_ROW),
         (lambda org: "people/?q=a", TABLE_ROW),
         (lambda org: f"people/?team={root(org).slug}", TABLE_ROW),
+        (lambda org: "people/?signed_in=never", TABLE_ROW),
     ],
-    ids=["directory", "directory search", "sub-teams", "people", "people search", "members"],
+    ids=[
+        "directory",
+        "directory search",
+        "sub-teams",
+        "people",
+        "people search",
+        "members",
+        "never signed in",
+    ],
 )
 def test_lists_are_bounded(generated, db, short, path, pattern):
     got = both(generated, path)

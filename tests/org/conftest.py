@@ -1,0 +1,1 @@
+from tests.rhythm.servers import smtp  # noqa: F401 (fixture)
