@@ -3,7 +3,9 @@ services records (in that write's transaction, so a refused write adds nothing):
 
 - a dependency requested of a team → each lead of the providing team; a proposal of
   another date or scope → the other side's leads, whose turn it is; a side passed to
-  another team (its initiative moved) → the question follows to that team's leads;
+  another team (its initiative moved) → the question follows to that team's leads; a
+  request its asker sends to another team → that team's leads, as a new request, and the
+  team it left is told;
 - a dependency answered (accepted, declined with the reason, agreed, delivered or
   cancelled) → the requesting team's leads and the person who asked, and, when the
   requesting side acted (agreed, confirmed delivery, cancelled), the providing team's
@@ -89,6 +91,8 @@ def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
         _dependency(event)
     elif event.target_type == DEPENDENCY and event.verb == "moved":
         _dependency_moved(event)
+    elif event.target_type == DEPENDENCY and event.verb == "updated":
+        _dependency_edited(event)
     elif event.target_type == DECISION and (
         event.verb in ("created", "proposed") or "approver" in (event.after or {})
     ):
@@ -308,6 +312,31 @@ def _dependency_moved(event) -> None:
         InboxKind.REQUEST,
         f"dependency:{dep.pk}:{event.pk}",
         title,
+        _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk),
+    )
+
+
+def _dependency_edited(event) -> None:
+    """The asking side edited its request (still unanswered): the open question reads its
+    new title; sent to another team, it is that team's leads' question now (passed on as
+    `_dependency_moved` does) and the team it left is told."""
+    after = event.after or {}
+    if not {"title", "provider_team"} & set(after):
+        return
+    _dependency_moved(event)
+    left = (event.before or {}).get("provider_team")
+    dep = _get(event, "coordination.Dependency")
+    if dep is None or "provider_team" not in after or left is None:
+        return
+    old = apps.get_model("org.Team").objects.filter(org_id=dep.org_id, pk=left).first()
+    asked = set(_leads(dep.org_id, dep.provider_team_id))
+    _add(
+        event,
+        [p for p in _leads(dep.org_id, left) if p not in asked],
+        InboxKind.UPDATE,
+        f"dependency:{dep.pk}:{event.pk}:left",
+        f"{dep.requester_team.name} asks {dep.provider_team.name} instead of "
+        f"{old.name if old else 'your team'}: {dep.title}",
         _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk),
     )
 

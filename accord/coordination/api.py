@@ -13,7 +13,9 @@ from accord.api.common import (
     BoundedCountPagination,
     Id,
     InputSchema,
+    PatchSchema,
     actor_of,
+    body_fields,
     get_or_404,
     if_match,
     org_of,
@@ -66,6 +68,26 @@ class DependencyIn(InputSchema):
     need_by: dt.date | None = Field(None, description="Required unless need_by_milestone_id.")
     need_by_milestone_id: Id | None = Field(
         None, description="Needed by this milestone: need_by is its date and follows it."
+    )
+
+
+class DependencyPatch(PatchSchema):
+    model = Dependency
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    priority: Priority | None = None
+    need_by: dt.date | None = Field(
+        None, description="Another date than its milestone's unties it."
+    )
+    requester_initiative_id: Id | None = Field(
+        None, description="Another open initiative of the team asking."
+    )
+    provider_team_id: Id | None = Field(
+        None,
+        description="Another team to ask: the request moves to it, still requested (that "
+        "team's leads get it as a new request, the team it leaves is told). A retired team, "
+        "or the team asking, is refused.",
     )
 
 
@@ -170,6 +192,42 @@ def create_dependency(request, payload: DependencyIn):
 def get_dependency(request, dep_id: Id):
     dep = get_or_404(queries.base(org_of(request)), dep_id, "dependency")
     return _out([dep])[0]
+
+
+@router.patch(
+    "/dependencies/{dep_id}",
+    response=DependencyOut,
+    summary="Edit a request not answered yet",
+    description="While it is `requested`, the asking side (members of the team asking, leads "
+    "of a team above it, admins) may change what is needed, by when, for which of its "
+    "initiatives and which team is asked; one `updated` event records what changed. Once "
+    "answered it is refused (422, code `answered`): its date and scope then change by "
+    "proposals (`/dependencies/{dep_id}/propose`, `counter`). Send `If-Match` with the "
+    "version.",
+)
+def update_dependency(request, dep_id: Id, payload: DependencyPatch):
+    org = org_of(request)
+    dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
+    data = payload.model_dump(exclude_unset=True)
+    changes = {k: v for k, v in data.items() if not k.endswith("_id")}
+    if "requester_initiative_id" in data:
+        changes["requester_initiative"] = ref(
+            Initiative.objects.for_org(org),
+            data["requester_initiative_id"],
+            "requester_initiative_id",
+            "initiative",
+        )
+    if "provider_team_id" in data:
+        changes["provider_team"] = ref(
+            Team.objects.for_org(org), data["provider_team_id"], "provider_team_id", "team"
+        )
+    with body_fields(
+        requester_initiative="requester_initiative_id", provider_team="provider_team_id"
+    ):
+        services.update_dependency(
+            org, actor_of(request), dep, expected_version=if_match(request), **changes
+        )
+    return _out([queries.base(org).get(pk=dep.pk)])[0]
 
 
 @router.post(

@@ -146,6 +146,48 @@ class DependencyForm(forms.Form):
             self.initial["need_by"] = need_by
 
 
+class DependencyEditForm(forms.Form):
+    """The asking side edits its request before the providing team answers it
+    (`services.update_dependency`, which judges the team asked: retired, or the asking
+    team itself, is refused there with its reason)."""
+
+    title = forms.CharField(max_length=300, label="What you need")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    priority = forms.ChoiceField(choices=Priority.choices)
+    need_by = dates.DateField(widget=DateInput, label="Needed by")
+    requester_initiative = forms.ModelChoiceField(
+        queryset=Initiative.objects.none(), label="For our initiative", empty_label=None
+    )
+    provider_team = pickers.TeamChoiceField(
+        queryset=Team.objects.none(),
+        label="Team asked",
+        help_text="Another team: the request moves to it, still waiting for an answer; the "
+        "team it leaves is told.",
+    )
+
+    def __init__(self, *args, org, dependency, **kwargs):
+        super().__init__(*args, **kwargs)
+        d = dependency
+        for name in ("title", "description", "priority", "need_by"):
+            self.initial.setdefault(name, getattr(d, name))
+        self.initial.setdefault("requester_initiative", d.requester_initiative_id)
+        self.initial.setdefault("provider_team", d.provider_team_id)
+        # The asking team's open initiatives (a team's own few), and the one it is for.
+        self.fields["requester_initiative"].queryset = (
+            Initiative.objects.for_org(org)
+            .filter(
+                Q(team_id=d.requester_team_id, status__in=OPEN) | Q(pk=d.requester_initiative_id)
+            )
+            .order_by("title")
+        )
+        asking = f"An initiative of {d.requester_team.name}, the team asking."
+        self.fields["requester_initiative"].help_text = asking
+        self.fields["provider_team"].queryset = Team.objects.for_org(org)
+        if d.need_by_milestone_id:
+            held = f"Follows the milestone {d.need_by_milestone.name}; another date unties it."
+            self.fields["need_by"].help_text = held
+
+
 class NeedByMilestoneForm(forms.Form):
     """The requester ties an existing dependency's need-by to a milestone, or unties it."""
 

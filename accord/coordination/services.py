@@ -2,6 +2,7 @@
 
 Public entry points:
     create_dependency(org, actor, *, requester_initiative, provider_team, title, need_by, ...)
+    update_dependency(org, actor, dependency, *, expected_version, **changes)  # requested
     transition(org, actor, dependency, action, *, note, committed_date, provider_initiative,
                proposed_date, proposed_scope, expected_version)
     on_initiative_replanned(initiative, old_date, new_date, *, actor=None, reason="")
@@ -34,7 +35,7 @@ from accord.coordination.models import (
 from accord.core.dates import check_in_range
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_text
-from accord.org.models import Organization, Person, Team
+from accord.org.models import Organization, Person, Team, TeamState
 from accord.web.templatetags.dates import day
 
 EVENT_FIELDS = (
@@ -320,6 +321,196 @@ def record_dependency(
         ),
     )
     return dep
+
+
+# --- edit a request ----------------------------------------------------------------------
+
+# What the asking side may change while the request waits for its first answer.
+EDITABLE = ("title", "description", "priority", "need_by", "requester_initiative", "provider_team")
+
+
+def check_edit(actor: Person | None, dep: Dependency, sides: dict | None = None) -> dict:
+    """Refuse `actor` editing `dep` now (`update_dependency`) unless they act for the asking
+    side (`sides_of`: its members, leads of a team above it, admins) and it is requested:
+    PermissionDenied, or a ServiceError saying why it is no longer edited. Returns the
+    actor's sides."""
+    sides = sides_of(actor, dep) if sides is None else sides
+    if Side.REQUESTER not in sides:
+        raise PermissionDenied(
+            f"Only the asking team ({dep.requester_team.name}) may edit this request. "
+            + queries.why_not(actor, [dep.requester_team.name])
+        )
+    if dep.state != State.REQUESTED:
+        answered = dep.state in ACTIVE_STATES
+        raise ServiceError(
+            f"{dep.title!r} is {dep.get_state_display().lower()}: "
+            + (
+                f"{dep.provider_team.name} has answered, so the request is no longer edited: "
+                "its date and scope change by a proposal the other side agrees to, and its "
+                "need-by may follow a milestone."
+                if answered
+                else "nothing more can happen to it."
+            ),
+            code="answered" if answered else "closed",
+        )
+    return sides
+
+
+def may_edit(actor: Person | None, dep: Dependency, sides: dict | None = None) -> bool:
+    """Whether `actor` may edit `dep` now (`check_edit`)."""
+    try:
+        check_edit(actor, dep, sides)
+    except ServiceError:
+        return False
+    return True
+
+
+def who_may_edit(dep: Dependency) -> str:
+    """The "who may edit" line of a dependency's page ("" once it is closed)."""
+    asker, asked = dep.requester_team.name, dep.provider_team.name
+    who = f"members of {asker}, leads of a team above it and admins"
+    if dep.state == State.REQUESTED:
+        return (
+            f"Until {asked} answers, {who} may edit the request: what is needed, by when, "
+            "for which initiative, and which team is asked."
+        )
+    if dep.is_active:
+        return (
+            f"{asked} has answered, so the request is no longer edited: its date and scope "
+            f"change by a proposal the other side agrees to. {who[0].upper()}{who[1:]} may "
+            "still tie its need-by date to a milestone."
+        )
+    return ""
+
+
+@transaction.atomic
+def update_dependency(
+    org: Organization,
+    actor: Person | None,
+    dep: Dependency,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Dependency:
+    """The asking side edits its request while the providing team has not answered it
+    (`requested`): title, description, priority, need-by date, the asking team's initiative
+    it is for (`requester_initiative`) and the team asked (`provider_team`). One `updated`
+    event records what changed; nothing changed records nothing.
+
+    Another team asked re-routes it: still requested, with its history, that team's leads
+    get it as a new request and the team it left is told (accord.conversation.inbox). A
+    need-by date other than its milestone's unties it from the milestone. Once answered,
+    only proposals (`transition`) and `tie_to_milestone` change it."""
+    _same_org(org, dep, "dependency")
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ServiceError(
+            f"Cannot change {', '.join(unknown)} of a dependency; what its requester may "
+            f"edit is {', '.join(EDITABLE)}.",
+            fields={name: ["Not editable."] for name in unknown},
+        )
+    dep = (
+        Dependency.objects.select_for_update()
+        .select_related("requester_team", "provider_team", "requester_initiative")
+        .get(pk=dep.pk)
+    )
+    check_version(dep, expected_version)
+    sides = check_edit(actor, dep)
+    new = _edited(org, actor, dep, changes)
+    old_initiative, old_provider = dep.requester_initiative_id, dep.provider_team
+    fields = [*new, "need_by_milestone", "provider_initiative", "proposed_initiative"]
+    before = activity.snapshot(dep, fields)
+    for name, value in new.items():
+        setattr(dep, name, value)
+    milestone = dep.need_by_milestone if dep.need_by_milestone_id else None
+    if "need_by" in new and milestone is not None and dep.need_by != milestone.date:
+        dep.need_by_milestone = None  # a date of its own: no longer the milestone's
+    if "provider_team" in new:
+        # An initiative of the team it left no longer delivers it (an imported request
+        # may name one).
+        for name in ("provider_initiative", "proposed_initiative"):
+            held = getattr(dep, name)
+            if held is not None and held.team_id != dep.provider_team_id:
+                setattr(dep, name, None)
+    before, after = activity.diff(before, activity.snapshot(dep, fields))
+    if not after:
+        return dep
+    dep.version += 1
+    dep.save()
+    blocked.refresh({old_initiative, dep.requester_initiative_id})
+    if "provider_team" in after:
+        after["note"] = (
+            f"{dep.requester_team.name} asks {dep.provider_team.name} now, "
+            f"instead of {old_provider.name}."
+        )
+    after.update(_acting_for(sides[Side.REQUESTER], dep.requester_team))
+    activity.record(org, actor, "updated", dep, before=before, after=after)
+    return dep
+
+
+def _edited(org: Organization, actor: Person | None, dep: Dependency, changes: dict) -> dict:
+    """The checked values of an edit (`update_dependency`), each refused naming its field."""
+    out: dict[str, Any] = {}
+    if "title" in changes:
+        out["title"] = require_text(changes["title"], "title", max_length=300)
+    if "description" in changes:
+        out["description"] = (changes["description"] or "").strip()
+    if "priority" in changes:
+        if changes["priority"] not in Priority.values:
+            raise ServiceError(
+                f"Unknown priority {changes['priority']!r}; use one of "
+                f"{', '.join(Priority.values)}.",
+                fields={"priority": ["Unknown priority."]},
+            )
+        out["priority"] = changes["priority"]
+    if "need_by" in changes:
+        need_by = parse_date(changes["need_by"], "need_by", required=True)
+        if need_by != dep.need_by:  # an unchanged date since passed is no new mistake
+            out["need_by"] = _date(need_by, "need_by", required=True, actor=actor)
+    if changes.get("requester_initiative") is not None:
+        initiative = changes["requester_initiative"]
+        _same_org(org, initiative, "initiative", "requester_initiative")
+        if initiative.pk != dep.requester_initiative_id:
+            if initiative.team_id != dep.requester_team_id:
+                raise ServiceError(
+                    f"{initiative.title!r} is not an initiative of {dep.requester_team.name}, "
+                    "the team asking; choose one of its initiatives.",
+                    fields={
+                        "requester_initiative": [f"Not an initiative of {dep.requester_team.name}."]
+                    },
+                )
+            if initiative.status not in OPEN_INITIATIVE:
+                raise ServiceError(
+                    f"{initiative.title!r} is {initiative.status}; only open initiatives can "
+                    "depend on other teams.",
+                    fields={"requester_initiative": ["The initiative is closed."]},
+                )
+            out["requester_initiative"] = initiative
+    elif "requester_initiative" in changes:
+        raise ServiceError(
+            "A request is always for an initiative of the team asking.",
+            fields={"requester_initiative": ["Required."]},
+        )
+    if changes.get("provider_team") is not None:
+        team = changes["provider_team"]
+        _same_org(org, team, "team", "provider_team")
+        if team.pk != dep.provider_team_id:
+            if team.pk == dep.requester_team_id:
+                raise ServiceError(
+                    f"{team.name} cannot depend on itself; choose another team.",
+                    fields={"provider_team": ["A team cannot depend on itself."]},
+                    code="self_dependency",
+                )
+            if Team.objects.filter(pk=team.pk, state=TeamState.RETIRED).exists():
+                raise ServiceError(
+                    f"{team.name} is retired; ask a team that is still working.",
+                    fields={"provider_team": [f"{team.name} is retired."]},
+                    code="retired_team",
+                )
+            out["provider_team"] = team
+    elif "provider_team" in changes:
+        raise ServiceError("A request always asks a team.", fields={"provider_team": ["Required."]})
+    return out
 
 
 # --- transitions -------------------------------------------------------------------------

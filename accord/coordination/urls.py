@@ -13,5 +13,6 @@ urlpatterns = [
     path("teams/<slug:team_slug>/", views.team, name="team"),
     path("d/<int:dep_id>/", views.detail, name="detail"),
     path("d/<int:dep_id>/milestone/", views.need_by_milestone, name="need_by_milestone"),
+    path("d/<int:dep_id>/edit/", views.edit, name="edit"),
     path("d/<int:dep_id>/<str:action>/", views.act, name="act"),
 ]

@@ -14,6 +14,7 @@ from accord.coordination import queries, services
 from accord.coordination.forms import (
     OPEN,
     ActionForm,
+    DependencyEditForm,
     DependencyForm,
     NeedByMilestoneForm,
 )
@@ -25,6 +26,7 @@ from accord.org.models import Team
 from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
 from accord.web.helpers import (
     change_and_redirect,
+    flash_error,
     form_error,
     int_or_none,
     org_view,
@@ -48,6 +50,7 @@ VERB_LABELS = {
     "need_by_moved": "moved the need-by date",
     "need_by_tied": "tied the need-by date to a milestone",
     "moved": "moved it with its initiative",
+    "updated": "edited the request",
 }
 
 
@@ -382,6 +385,7 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
             org, initiative_id=dep.provider_initiative_id, limit=BLAST_TEAMS_SHOWN
         )
     may_tie = Side.REQUESTER in sides and dep.is_active
+    may_edit = services.may_edit(me, dep, sides)
     return {
         "dep": dep,
         "page_path": reverse(
@@ -389,6 +393,9 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         ),
         "forms": forms,
         "milestone_form": NeedByMilestoneForm(org=org, dependency=dep) if may_tie else None,
+        "may_edit": may_edit,
+        # Who may edit it, and until when: beside the Edit button, or in its place.
+        "who_edits": services.who_may_edit(dep),
         "timeline": timeline,
         "blast": blast,
         # The same events, newest first: the history panel every page shows.
@@ -443,6 +450,41 @@ def need_by_milestone(request, dep_id: int):
         lambda: services.tie_to_milestone(org, request.person, dep, m, expected_version=version),
         done,
         back,
+    )
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def edit(request, dep_id: int):
+    """The asking side edits its request until the providing team answers it."""
+    org, me = request.org, request.person
+    dep = get_object_or_404(queries.base(org), pk=dep_id)
+    back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
+    try:
+        services.check_edit(me, dep)
+    except ServiceError as exc:  # not the asking side: 403; answered: said on its page
+        flash_error(request, exc)
+        return redirect(back)
+    form = DependencyEditForm(request.POST or None, org=org, dependency=dep)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dep = services.update_dependency(
+                org,
+                me,
+                dep,
+                expected_version=int_or_none(request.POST.get("version")),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"Saved “{dep.title}”, asked of {dep.provider_team.name}.")
+            return redirect(back)
+    return render(
+        request,
+        "coordination/edit.html",
+        {"form": form, "dep": dep, "who_edits": services.who_may_edit(dep)},
+        status=422 if form.is_bound else 200,
     )
 
 

@@ -142,6 +142,7 @@ def _setup(org):
         "mine": mine,
         "theirs": theirs,
         "dep": deps[0],
+        "requested": deps[1],
         "shown": shown,
     }
 
@@ -155,6 +156,7 @@ PAGES = {
     ),
     "waiting dependencies": lambda s: f"list/?team={s['asks'].parent.slug}&waiting=1",
     "detail": lambda s: f"d/{s['dep'].pk}/",
+    "edit a request": lambda s: f"d/{s['requested'].pk}/edit/",
     "map": lambda s: "map/",
     "map data": lambda s: "map.json",
     "map data by initiative": lambda s: "map.json?mode=initiatives",
