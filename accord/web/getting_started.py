@@ -90,9 +90,10 @@ def steps(org: Organization, counts: dict[str, int]) -> list[dict]:
             "key": "people",
             "title": "Add or invite people",
             "done": counts["people"] > 1,
-            "text": "Add the people and their teams (or import them from a CSV); each one's "
-            "page makes them a sign-in link to send.",
+            "text": "Invite them by e-mail (a pasted list at once), add them one by one, or "
+            "import them from a CSV; each one's page can also make a sign-in link to send.",
             "links": [
+                ("Invite people", _url("org:people_invite", org)),
                 ("Add a person", _url("org:person_new", org)),
                 ("Import people from CSV", interchange),
             ],
