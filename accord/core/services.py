@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from accord.activity import services as activity
+from accord.core import timezones
 from accord.core.dates import check_in_range
 from accord.core.errors import Conflict, NotFound, ServiceError
 from accord.org.models import Organization, Person
@@ -121,15 +121,19 @@ def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 80) -
     return slug
 
 
-def validate_timezone(name: str, field: str = "timezone") -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ServiceError(
-            f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris.",
-            fields={field: [f"Unknown time zone {name!r}."]},
-        ) from None
-    return name
+def validate_timezone(name: str, field: str = "timezone", *, kept: str | None = None) -> str:
+    """The one check of a time zone given to Accord (people, agents and cadences, from the
+    forms, the API, organization files and CSV): the IANA zone of a place, Area/Location, or
+    UTC, in any case, returned as the zone database spells it. EST, Etc/GMT+5, US/Eastern…
+    are refused, naming the zone usually meant (`accord.core.timezones`). `kept`, the zone
+    the object has now, stands when given again unchanged, so what was stored before keeps
+    working."""
+    if kept is not None and name == kept:
+        return name
+    zone, why = timezones.check(name)
+    if why:
+        raise ServiceError(why, fields={field: [why]})
+    return zone
 
 
 def require_text(

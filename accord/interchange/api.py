@@ -34,6 +34,12 @@ def _outcome_response(outcome: services.Outcome) -> HttpResponse:
         # The API's error, as every 422 has it, beside the report it summarises.
         if outcome.fatal is not None:
             error = {"code": outcome.fatal.kind, "message": outcome.fatal.why}
+        elif outcome.unconfirmed and outcome.near_misses:
+            error = {
+                "code": "columns_unconfirmed",
+                "message": f"{outcome.stopped} To import the file without those columns, "
+                "send allow_ignored_columns=true (see near_misses).",
+            }
         elif outcome.unconfirmed:
             error = {
                 "code": "removals_unconfirmed",
@@ -67,7 +73,14 @@ def _job_response(job) -> HttpResponse:
 
 
 def _run_or_queue(
-    request, kind: str, *, strict: bool, name: str, run, allow_removals: bool = False
+    request,
+    kind: str,
+    *,
+    strict: bool,
+    name: str,
+    run,
+    allow_removals: bool = False,
+    allow_ignored_columns: bool = False,
 ):
     """A large file becomes a background job (202 with its id); a small one runs here."""
     content = _body(request)
@@ -80,6 +93,7 @@ def _run_or_queue(
             kind=kind,
             strict=strict,
             allow_removals=allow_removals,
+            allow_ignored_columns=allow_ignored_columns,
         )
         return _job_response(job)
     return _outcome_response(run(content))
@@ -165,14 +179,26 @@ def apply(request, strict: bool = False, allow_removals: bool = False):
 @router.post(
     "/interchange/csv",
     summary="Import one CSV file (teams, people, memberships, objectives, key results…)",
-    description="The columns say which section it is (or give `section`). Excel's BOM, `;` "
-    "and Windows line ends are accepted. Nothing is removed. `dry_run=true` only reports.",
+    description="The columns say which section it is (or give `section`), known in any case, "
+    "with or without spaces, - or _. Excel's BOM, `;` and Windows line ends are accepted. "
+    "Nothing is removed. `dry_run=true` only reports. Enumerated values (role, status, "
+    "kind, yes/no…) are read in any case and stored as Accord writes them. Columns the "
+    "section does not have are ignored and listed (`ignored_columns`); one that looks like "
+    "a known column misspelt (`near_misses`, e.g. Emial: email) is ignored only with "
+    "`allow_ignored_columns=true`: without it the answer is 422 `columns_unconfirmed` and "
+    "nothing is changed." + LARGE,
     openapi_extra={
         "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
     },
 )
-def import_csv(request, section: str = "", strict: bool = False, dry_run: bool = False):
+def import_csv(
+    request,
+    section: str = "",
+    strict: bool = False,
+    dry_run: bool = False,
+    allow_ignored_columns: bool = False,
+):
     services.require_admin(actor_of(request), "import CSV files")
     org = org_of(request)
     return _run_or_queue(
@@ -180,6 +206,7 @@ def import_csv(request, section: str = "", strict: bool = False, dry_run: bool =
         "plan" if dry_run else "apply",
         strict=strict,
         name="upload.csv",  # a background job finds the section from the header
+        allow_ignored_columns=allow_ignored_columns,
         run=lambda content: csvio.import_csv(
             content,
             org_slug=org.slug,
@@ -187,6 +214,7 @@ def import_csv(request, section: str = "", strict: bool = False, dry_run: bool =
             strict=strict,
             dry_run=dry_run,
             actor=actor_of(request),
+            allow_ignored_columns=allow_ignored_columns,
         ),
     )
 

@@ -2,16 +2,23 @@
 
 The header says which fields the file speaks for. A column left out leaves that field as it
 is on an existing object (a new one takes the field's default). An empty cell means the
-field's default, or for a column like `allocation`, unknown. Import tolerates what Excel
-writes: a byte-order mark, `;` (or tab) separators, Windows line ends, decimal commas with
-`;`, Windows-1252 text. Export streams a zip with one CSV per section, UTF-8 with a BOM so
-Excel opens it as such.
+field's default, or for a column like `allocation`, unknown. A column is known by its name
+in any case, with or without spaces, `-` or `_` ("Start date" is start_date); other columns
+(notes, cost centre) are ignored and named in the report, and one that looks like a known
+column misspelt ("Emial") is ignored only once that is confirmed (`allow_ignored_columns`).
+Values are read as the organization file reads them (enumerated ones in any case). Import
+tolerates what Excel writes: a byte-order mark, `;` (or tab) separators, Windows line ends,
+decimal commas with `;`, Windows-1252 text. Export streams a zip with one CSV per section,
+UTF-8 with a BOM so Excel opens it as such.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import functools
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +26,7 @@ from typing import Any
 from accord.core import csvsafe
 from accord.interchange import safeyaml, services
 from accord.interchange.engine import Kind
+from accord.interchange.fields import BOOL_WORDS
 from accord.interchange.report import CORRECTED, Problem, Report
 from accord.org.models import Organization
 
@@ -191,11 +199,7 @@ def _convert(
             except ValueError:
                 value = text  # the validator names the problem
         elif f.type == "bool":
-            lowered = text.lower()
-            if lowered in ("true", "yes", "1", "y", "x"):
-                value = True
-            elif lowered in ("false", "no", "0", "n", ""):
-                value = False
+            value = BOOL_WORDS.get(text.lower(), text)  # else the validator names the problem
         elif f.type == "list" and (kind.section, f.name) in LINE_LISTS:
             value = _lines(text)
         elif f.type == "list":
@@ -216,10 +220,48 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+def _squashed(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.strip().lower())
+
+
+@functools.cache
+def _known_columns() -> dict[str, str]:
+    """A header cell squashed (lower case, no spaces, - or _) -> the field it names."""
+    return {_squashed(f.name): f.name for kind in services.all_kinds() for f in kind.fields}
+
+
+def column_names(cells: list[str]) -> list[str]:
+    """The header's cells as field names: "Email", " start date ", "Time-zone" are email,
+    start_date, timezone; a cell that names no field, lower-cased."""
+    known = _known_columns()
+    return [known.get(_squashed(cell)) or cell.strip().lower() for cell in cells]
+
+
+def near_miss(cell: str, names: set[str]) -> str:
+    """The field of `names` a column looks like misspelt ("Emial": email, "team_slug":
+    team), or ""."""
+    column = re.sub(r"[\s-]+", "_", cell.strip().lower())
+    found = difflib.get_close_matches(column, sorted(names), n=1)
+    return found[0] if found else ""
+
+
+def ignored_text(ignored: dict[str, str]) -> str:
+    """ "Ignored columns: Notes, Emial (did you mean email?)" """
+    return "Ignored columns: " + ", ".join(
+        f"{cell} (did you mean {meant}?)" if meant else cell for cell, meant in ignored.items()
+    )
+
+
+def _did_you_mean(near: dict[str, str]) -> str:
+    return "; ".join(f"did you mean {meant} for {cell!r}?" for cell, meant in near.items())
+
+
 def parse_csv(
     source: bytes, *, section: str | None = None, filename: str = "upload.csv"
-) -> tuple[dict[str, Any], Report]:
-    """An organization document with one section, from CSV bytes, and what was odd."""
+) -> tuple[dict[str, Any], Report, dict[str, str]]:
+    """An organization document with one section, from CSV bytes, what was odd, and the
+    columns ignored: each as the header writes it -> the field it looks like misspelt, or
+    "" (see `near_miss`)."""
     report = Report()
     if len(source) > services.engine.max_bytes():
         raise services.Fatal(
@@ -233,9 +275,10 @@ def parse_csv(
     delimiter = _dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        cells = [h.strip() for h in next(reader)]
     except StopIteration:
-        header = []
+        cells = []
+    header = column_names(cells)
     try:
         section = section or guess_section(header, filename)
     except Ambiguous as exc:
@@ -246,31 +289,51 @@ def parse_csv(
                 f"file after its section (e.g. {exc.sections[0]}.csv) or give the section.",
                 file=filename,
                 line=1,
-                value=",".join(header)[:120],
+                value=",".join(cells)[:120],
             )
         ) from None
     kinds = kinds_by_section()
     if section not in kinds:
+        usual = {f.name for s in CSV_SECTIONS for f in kinds[s].fields} - set(header)
+        fields = set(_known_columns().values())
+        near = {
+            cell: meant
+            for cell, name in zip(cells, header, strict=True)
+            if cell and name not in fields and (meant := near_miss(cell, usual))
+        }
+        hint = f" ({_did_you_mean(near)})" if near else ""
         raise services.Fatal(
             services.Problem(
                 kind="unknown_columns",
-                why="The columns match no template; see the templates on the import page.",
+                why=f"The columns match no template{hint}; see the templates on the import page.",
                 file=filename,
                 line=1,
-                value=",".join(header)[:120],
+                value=",".join(cells)[:120],
             )
         )
     kind = kinds[section]
     names = {f.name for f in kind.fields}
-    unknown = [h for h in header if h not in names]
-    if unknown:
+    absent = names - set(header)
+    # Columns the section does not have are ignored (a spreadsheet's notes, cost centre…);
+    # empty header cells (Excel's trailing separators) without a word.
+    ignored = {
+        cell: near_miss(cell, absent)
+        for cell, name in zip(cells, header, strict=True)
+        if cell and name not in names
+    }
+    missing = [f.name for f in kind.fields if f.required and f.name not in header]
+    if missing:
+        near = {c: m for c, m in ignored.items() if m in missing}
+        hint = f" ({_did_you_mean(near)})" if near else ""
         raise services.Fatal(
             services.Problem(
-                kind="unknown_key",
-                why=f"Unknown column(s) for {section}: {', '.join(unknown)}; expected "
+                kind="missing_columns",
+                why=f"A {section} CSV needs the column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}{hint}; its columns are "
                 f"{', '.join(f.name for f in kind.fields)}.",
                 file=filename,
                 line=1,
+                value=",".join(cells)[:120],
             )
         )
     items = safeyaml.LList()
@@ -286,7 +349,7 @@ def parse_csv(
         raise services.Fatal(
             services.Problem(kind="invalid_csv", why=f"Not valid CSV: {exc}.", file=filename)
         ) from None
-    return {section: items}, report
+    return {section: items}, report, ignored
 
 
 def import_csv(
@@ -299,10 +362,14 @@ def import_csv(
     filename: str = "upload.csv",
     actor=None,
     progress=None,
+    allow_ignored_columns: bool = False,
 ):
     """Create and update what the CSV describes (never removes anything) in the
     organization at `org_slug`, which must exist (a CSV never creates one). Only the fields
-    the header names are changed: a column left out leaves that field as it is."""
+    the header names are changed: a column left out leaves that field as it is. Columns
+    the section does not have are ignored and named (`Outcome.ignored_columns`); when one
+    looks like a known column misspelt, nothing is written unless `allow_ignored_columns`
+    confirms that it is meant to be ignored (the plan of a dry run says so)."""
     if not Organization.objects.filter(slug=org_slug).exists():
         return services.Outcome(
             None,
@@ -313,14 +380,16 @@ def import_csv(
             ),
         )
     try:
-        document, report = parse_csv(source, section=section, filename=filename)
+        document, report, ignored = parse_csv(source, section=section, filename=filename)
     except services.Fatal as exc:
         return services.Outcome(None, fatal=exc.problem)
-    return services.apply_data(
+    near = {cell: meant for cell, meant in ignored.items() if meant}
+    unconfirmed = bool(near) and not dry_run and not allow_ignored_columns
+    outcome = services.apply_data(
         document,
         org_slug=org_slug,
         strict=strict,
-        dry_run=dry_run,
+        dry_run=dry_run or unconfirmed,  # not confirmed: planned, nothing written
         partial=True,
         report=report,
         actor=actor,
@@ -330,3 +399,15 @@ def import_csv(
         name=filename,
         source_format=f"CSV ({next(iter(document))})",
     )
+    outcome.ignored_columns, outcome.near_misses = list(ignored), near
+    if ignored:
+        outcome.notes.insert(0, ignored_text(ignored))
+    if unconfirmed and outcome.ok:
+        outcome.aborted = outcome.unconfirmed = True
+        outcome.stopped = (
+            f"Not imported: {outcome.near_miss_text()}. Rename the column"
+            f"{'s' if len(near) > 1 else ''}, or confirm that "
+            f"{'they are' if len(near) > 1 else 'it is'} meant to be ignored. "
+            "Nothing was changed."
+        )
+    return outcome

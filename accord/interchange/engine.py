@@ -27,7 +27,7 @@ from django.db.models import ProtectedError, RestrictedError
 from accord.activity.services import discard_events, event_mark
 from accord.core.errors import ServiceError
 from accord.interchange import safeyaml
-from accord.interchange.fields import F, Invalid
+from accord.interchange.fields import F, Invalid, KeptOnly
 from accord.interchange.report import Problem, Report, short
 from accord.org.models import Organization
 
@@ -741,12 +741,16 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
                 )
                 bad = True
         data: dict[str, Any] = {}
+        kept_only: list[tuple[F, KeptOnly]] = []
         for f in kind.fields:
             try:
                 if f.null_means_unknown and f.name in raw and raw[f.name] is None:
                     data[f.name] = None
                     continue
                 data[f.name] = f.clean(raw.get(f.name))
+            except KeptOnly as exc:
+                data[f.name] = exc.value
+                kept_only.append((f, exc))
             except Invalid as exc:
                 ctx.report.add(
                     "invalid_value",
@@ -756,6 +760,8 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
                     value=raw.get(f.name) if raw.get(f.name) is not None else "",
                 )
                 bad = True
+        if not bad and kept_only:
+            bad = _refuse_new(ctx, kind, kept_only, raw, data, path, line)
         if bad:
             _skip_key(ctx, kind, data)
             continue
@@ -776,6 +782,33 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
             names_given = frozenset(raw)
             given = givens.setdefault(names_given, names_given)
         items.append(Item(key=key, data=data, path=path, line=line, given=given))
+
+
+def _refuse_new(
+    ctx: Context,
+    kind: Kind,
+    kept_only: list[tuple[F, KeptOnly]],
+    raw: dict[str, Any],
+    data: dict[str, Any],
+    path: str,
+    line: int | None,
+) -> bool:
+    """Whether the item gives anew a value that may only stay (`KeptOnly`: a time zone
+    such as EST): reported, unless the object the item names holds that very value."""
+    current = ctx.existing_of(kind.section).get(kind.key_of(data))
+    bad = False
+    for f, exc in kept_only:
+        if current is not None and current[1].get(f.name) == exc.value:
+            continue  # stored before such values were refused: it keeps working
+        ctx.report.add(
+            "invalid_value",
+            f"{f.name} {exc}; item skipped.",
+            path=f"{path}.{f.name}",
+            line=safeyaml.line_of(raw, f.name) or line,
+            value=exc.value,
+        )
+        bad = True
+    return bad
 
 
 def _skip_key(ctx: Context, kind: Kind, data: dict[str, Any]) -> None:

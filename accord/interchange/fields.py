@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,31 @@ KEY = re.compile(r"^[-a-zA-Z0-9_.:/@]+$")
 
 class Invalid(ValueError):
     """A value that cannot be taken; the message says why."""
+
+
+class KeptOnly(Invalid):
+    """A value that cannot be given anew but stays on an object that already holds it (a
+    time zone such as EST, stored before such zones were refused): the engine takes it
+    only for an item whose existing object has this very `value`."""
+
+    def __init__(self, message: str, value: Any):
+        super().__init__(message)
+        self.value = value
+
+
+# How a yes/no is written in a file or a spreadsheet cell (any case): true, yes, y, 1 or x
+# (a ticked box); false, no, n or 0.
+BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "x": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,9 @@ class F:
     # An explicit null is a value of its own (e.g. an allocation that is unknown), while
     # leaving the field out still means its default.
     null_means_unknown: bool = False
+    # Matched in any case and kept lower-cased: the short names of the organization's lists
+    # (a membership's role, a team's kind), which Accord stores lower-cased.
+    lower: bool = False
 
     def clean(self, value: Any) -> Any:
         """The value in canonical form, or Invalid."""
@@ -87,8 +114,12 @@ def _str(f: F, value: Any) -> str:
     if len(text) > f.max_length:
         raise Invalid(f"is too long ({len(text)} characters, at most {f.max_length})")
     if f.choices and text not in f.choices:
-        raise Invalid(f"must be one of {', '.join(f.choices)}")
-    return text
+        # An enumerated value in any case ("Active", "LEAD") is the one it spells.
+        canonical = {c.lower(): c for c in f.choices}.get(text.lower())
+        if canonical is None:
+            raise Invalid(f"must be one of {', '.join(f.choices)}")
+        text = canonical
+    return text.lower() if f.lower else text
 
 
 def _text(f: F, value: Any) -> str:
@@ -177,8 +208,11 @@ def _range(f: F, value: float) -> float:
 
 
 def _bool(f: F, value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in BOOL_WORDS:
+        return BOOL_WORDS[value.strip().lower()]
     if not isinstance(value, bool):
-        raise Invalid(f"must be true or false, not {_type_name(value)}")
+        shown = repr(value.strip()) if isinstance(value, str) else _type_name(value)
+        raise Invalid(f"must be true or false (also yes/no, y/n, 1/0, x for yes), not {shown}")
     return value
 
 
@@ -208,12 +242,16 @@ def _datetime(f: F, value: Any) -> str:
 
 
 def _timezone(f: F, value: Any) -> str:
+    # The one check every time zone given to Accord passes (accord.core.services).
+    from accord.core.errors import ServiceError
+    from accord.core.services import validate_timezone
+
     text = _str(f, value)
     try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise Invalid("is not a time zone; use an IANA name such as Europe/Paris") from None
-    return text
+        return validate_timezone(text)
+    except ServiceError as exc:
+        # Refused as new input; an object that has this zone already keeps it.
+        raise KeptOnly(f"is refused: {exc.message.rstrip('.')}", text) from None
 
 
 def _rrule(f: F, value: Any) -> str:

@@ -142,6 +142,7 @@ class Teams(Kind):
             max_length=40,
             ref="team_kinds",
             auto=True,
+            lower=True,
             doc="Short name of its kind (team_kinds). Left out: unchanged.",
         ),
         F(
@@ -715,6 +716,10 @@ class People(Kind):
 
 
 ROLE_DOC = "Short name of one of the organization's roles (team_roles)."
+# A term's role in its team, in any case ("LEAD" is lead).
+TEAM_ROLE = F(
+    "role", "slug", default=MembershipRole.MEMBER.value, max_length=40, lower=True, doc=ROLE_DOC
+)
 ALLOCATION = F(
     "allocation",
     "int",
@@ -757,7 +762,7 @@ class Memberships(Kind):
     fields = (
         F("team", "slug", required=True, max_length=80, ref="teams"),
         F("person", "email", required=True, ref="people", doc="E-mail of the person."),
-        F("role", "slug", default=MembershipRole.MEMBER.value, max_length=40, doc=ROLE_DOC),
+        TEAM_ROLE,
         ALLOCATION,
         F("started_on", "date", doc="When the term started, if known."),
     )
@@ -889,7 +894,7 @@ class PastTerms(Kind):
         F("team", "slug", required=True, max_length=80, ref="teams"),
         F("person", "email", required=True, ref="people", doc="E-mail of the person."),
         F("ended_on", "date", required=True, doc="The last day of the term."),
-        F("role", "slug", default=MembershipRole.MEMBER.value, max_length=40, doc=ROLE_DOC),
+        TEAM_ROLE,
         F("started_on", "date", doc="When the term started, if known."),
         ALLOCATION,
     )
@@ -962,7 +967,7 @@ class Vacancies(Kind):
     key_fields = ("team", "role")
     fields = (
         F("team", "slug", required=True, max_length=80, ref="teams"),
-        F("role", "slug", required=True, max_length=40, doc=ROLE_DOC),
+        F("role", "slug", required=True, max_length=40, lower=True, doc=ROLE_DOC),
         F("since", "date", doc="Since when the position is open. Left out: today."),
         F("note", "str", default="", max_length=500),
     )

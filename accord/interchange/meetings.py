@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass, field
+
+from accord.core.errors import ServiceError
+from accord.core.services import validate_timezone
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -101,12 +103,11 @@ def parse_zone(raw: object) -> Parsed:
             if zone is None:
                 return Parsed(error=f"{text!r} is ambiguous (India, Ireland or Israel?)")
             return Parsed(zone)
-        if "/" in candidate:
+        if "/" in candidate:  # the zone of a place (not Etc/GMT+5 nor US/Eastern)
             try:
-                zoneinfo.ZoneInfo(candidate.strip())
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                return Parsed(validate_timezone(candidate.strip()))
+            except ServiceError:
                 continue
-            return Parsed(candidate.strip())
     return Parsed(error=f"unknown time zone {text!r}")
 
 

@@ -59,6 +59,9 @@ class ImportJob(OrgScoped):
     # An apply that takes away a large share of a kind of item (services.is_large_removal)
     # runs only when this confirms it (the plan page's checkbox).
     allow_removals = models.BooleanField(default=False)
+    # A CSV with a column that looks like a known one misspelt ("Emial") is imported, that
+    # column ignored, only when this confirms it (the plan page's checkbox).
+    allow_ignored_columns = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     done = models.PositiveIntegerField(default=0)  # changes written so far
     total = models.PositiveIntegerField(default=0)  # changes to write (known after planning)

@@ -60,8 +60,14 @@ class Outcome:
     # cannot be applied (the file is refused whole), or removals not confirmed.
     stopped: str = ""
     # The apply was refused because it takes away a large share of a kind of item and that
-    # was not confirmed (`allow_removals`); `changes` are then the plan's, none written.
+    # was not confirmed (`allow_removals`), or a CSV's column looks like a known one misspelt
+    # and ignoring it was not (`allow_ignored_columns`); `changes` are then the plan's, none
+    # written.
     unconfirmed: bool = False
+    # A CSV's columns its section does not have, as its header writes them (ignored), and
+    # those of them that look like a known column misspelt -> that column ("Emial": email).
+    ignored_columns: list[str] = field(default_factory=list)
+    near_misses: dict[str, str] = field(default_factory=dict)
     # section -> how many of its items the organization holds (that a file could remove),
     # for the sections the plan removes from: what "29 of the 30 people" counts against.
     held: dict[str, int] = field(default_factory=dict)
@@ -130,7 +136,30 @@ class Outcome:
             f"{r['section'].replace('_', ' ')}"
             for r in (self.large_removals() if large else self.removals())
         ]
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return _and(parts)
+
+    def near_miss_text(self) -> str:
+        """ "the column 'Emial' looks like email misspelt, and would be ignored" """
+        if not self.near_misses:
+            return ""
+        cells = _and([repr(c) for c in self.near_misses])
+        meant = _and(list(self.near_misses.values()))
+        if len(self.near_misses) == 1:
+            return f"the column {cells} looks like {meant} misspelt, and would be ignored"
+        return f"the columns {cells} look like {meant} misspelt, and would be ignored"
+
+    @property
+    def columns_confirm_text(self) -> str:
+        """What confirming agrees to: "the columns Emial and team_slug are ignored, not read
+        as email and team" (empty when there is nothing to confirm)."""
+        if not self.near_misses or self.applied:
+            return ""
+        many = len(self.near_misses) > 1
+        return (
+            f"the column{'s' if many else ''} {_and(list(self.near_misses))} "
+            f"{'are' if many else 'is'} ignored, not read as "
+            f"{_and(list(self.near_misses.values()))}"
+        )
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, Counter] = {}
@@ -148,6 +177,8 @@ class Outcome:
             "notes": self.notes,
             "stopped": self.stopped,
             "unconfirmed": self.unconfirmed,
+            "ignored_columns": self.ignored_columns,
+            "near_misses": self.near_misses,
             "held": self.held,
             "large_removals": [
                 {k: r[k] for k in ("section", "removed", "of", "verb")}
@@ -186,6 +217,8 @@ class Outcome:
             notes=list(data.get("notes") or []),
             stopped=data.get("stopped") or "",
             unconfirmed=bool(data.get("unconfirmed")),
+            ignored_columns=list(data.get("ignored_columns") or []),
+            near_misses=dict(data.get("near_misses") or {}),
             held=dict(data.get("held") or {}),
         )
 
@@ -254,6 +287,11 @@ class Outcome:
 # leaves out most of a section by mistake (a "new hires" file with a people section) would
 # otherwise deactivate everyone it does not name.
 CONFIRM_OVER = 20
+
+
+def _and(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def is_large_removal(removed: int, held: int) -> bool:
@@ -858,9 +896,11 @@ def submit_job(
     kind: str,
     strict: bool,
     allow_removals: bool = False,
+    allow_ignored_columns: bool = False,
 ):
     """Store the file and queue its plan or apply for `accord worker`. Admins only.
-    `allow_removals` confirms a large removal (see `is_large_removal`)."""
+    `allow_removals` confirms a large removal (see `is_large_removal`);
+    `allow_ignored_columns`, a CSV's columns that look misspelt (see `csvio.import_csv`)."""
     from accord.activity import services as activity
     from accord.interchange.models import ImportJob
     from accord.interchange.tasks import run_import
@@ -879,6 +919,7 @@ def submit_job(
             kind=kind,
             strict=strict,
             allow_removals=allow_removals,
+            allow_ignored_columns=allow_ignored_columns,
             heartbeat_at=timezone.now(),
         )
         activity.record(
@@ -908,6 +949,7 @@ def _outcome_of(job, progress: engine.Progress) -> Outcome:
             filename=job.name,
             actor=actor,
             progress=progress,
+            allow_ignored_columns=job.allow_ignored_columns,
         )
     if job.kind == "plan":
         return plan_file(content, org=job.org, strict=job.strict, actor=actor, progress=progress)

@@ -25,7 +25,14 @@ def _is_admin(request) -> bool:
 
 
 def _run(
-    request, content: bytes, name: str, strict: bool, *, apply: bool, allow_removals: bool = False
+    request,
+    content: bytes,
+    name: str,
+    strict: bool,
+    *,
+    apply: bool,
+    allow_removals: bool = False,
+    allow_ignored_columns: bool = False,
 ):
     if name.lower().endswith(".csv"):
         return csvio.import_csv(
@@ -35,6 +42,7 @@ def _run(
             dry_run=not apply,
             filename=name,
             actor=request.person,
+            allow_ignored_columns=allow_ignored_columns,
         )
     if apply:
         return services.apply_file(
@@ -125,8 +133,12 @@ def apply(request):
         return HttpResponse("The planned file did not arrive intact; upload it again.", status=400)
     name = request.POST.get("name", "upload.yaml")
     strict = request.POST.get("strict") == "1"
-    # The plan's checkbox "I understand this removes …": checked here, not only in the page.
-    allow_removals = request.POST.get("allow_removals") == "1"
+    # The plan's checkboxes "I understand this removes …" and "… the column Emial is
+    # ignored": checked here, not only in the page.
+    confirmed = {
+        "allow_removals": request.POST.get("allow_removals") == "1",
+        "allow_ignored_columns": request.POST.get("allow_ignored_columns") == "1",
+    }
     if services.needs_job(content):
         job = services.submit_job(
             request.org,
@@ -135,10 +147,10 @@ def apply(request):
             content=content,
             kind="apply",
             strict=strict,
-            allow_removals=allow_removals,
+            **confirmed,
         )
         return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
-    outcome = _run(request, content, name, strict, apply=True, allow_removals=allow_removals)
+    outcome = _run(request, content, name, strict, apply=True, **confirmed)
     context = {"outcome": outcome, "name": name, "strict": strict, "applied": outcome.applied}
     if outcome.unconfirmed:  # the plan again, with its Apply and the box to tick
         context.update(
@@ -187,7 +199,8 @@ def job_apply(request, job_id: int):
     """Apply exactly the file a finished background plan read."""
     planned = services.get_job(request.org, request.person, job_id)
     finished_plan = planned.kind == "plan" and planned.state == planned.State.DONE
-    # An apply refused for want of confirming its removals is offered again, with the box.
+    # An apply refused for want of confirming its removals (or a CSV's ignored columns) is
+    # offered again, with the box.
     unconfirmed = planned.kind == "apply" and bool((planned.result or {}).get("unconfirmed"))
     if not (finished_plan or unconfirmed):
         return HttpResponse(
@@ -201,6 +214,7 @@ def job_apply(request, job_id: int):
         kind="apply",
         strict=planned.strict,
         allow_removals=request.POST.get("allow_removals") == "1",
+        allow_ignored_columns=request.POST.get("allow_ignored_columns") == "1",
     )
     return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import functools
-import zoneinfo
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 
+from accord.core import timezones
 from accord.core.security import normalize_username
 from accord.org.models import (
     IdentityKind,
@@ -26,14 +26,31 @@ LIVE_TEAM_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
 
 @functools.cache
 def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone, for a select: read from the zone database on first use (it
-    takes most of a second, paid otherwise by every process at start-up)."""
-    names = zoneinfo.available_timezones() - NOT_A_PLACE
-    return [(tz, tz) for tz in sorted(names)]
+    """The time zones people may choose (Area/Location, and UTC: `timezones.places`), for a
+    select: read from the zone database on first use (it takes most of a second, paid
+    otherwise by every process at start-up)."""
+    return [(tz, tz) for tz in timezones.places()]
 
 
-# Entries of the zone database that are no zone a person lives in.
-NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
+class TimezoneField(forms.ChoiceField):
+    """A select of the time zones people may choose. A zone the object has from before that
+    is not one of them (EST) is offered too, so saving the form for something else keeps
+    it. The services check what is chosen (`validate_timezone`): another name of the zone
+    database (EST, sent by hand) is refused there, naming the zone usually meant, and shown
+    selected beside that error (never silently replaced by the list's first zone)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=timezone_choices, **kwargs)
+
+    def get_bound_field(self, form, field_name):
+        sent = form.data.get(form.add_prefix(field_name)) if form.is_bound else None
+        for zone in dict.fromkeys(z for z in (form.initial.get(field_name), sent) if z):
+            if not super().valid_value(zone):
+                self.choices = [(zone, zone), *self.choices]
+        return super().get_bound_field(form, field_name)
+
+    def valid_value(self, value) -> bool:
+        return bool(value)  # the services say why a zone is refused
 
 
 LINK_FIELDS = ("website", "repository", "chat", "mailing_list")
@@ -127,7 +144,7 @@ class PersonForm(forms.Form):
     email = forms.EmailField(required=False)
     title = forms.CharField(max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
-    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
+    timezone = TimezoneField(initial="UTC")
 
 
 class PersonEditForm(PersonForm):
@@ -180,7 +197,7 @@ class AgentForm(forms.Form):
         initial=Role.MEMBER,
         help_text="Never wider than its owner's; an agent is never an admin.",
     )
-    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
+    timezone = TimezoneField(initial="UTC")
 
     def __init__(self, *args, org, can_choose_owner: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,7 +226,7 @@ class ProfileForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     title = forms.CharField(max_length=200, required=False)
-    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
+    timezone = TimezoneField(initial="UTC")
 
 
 def team_role_choices(org) -> list[tuple[str, str]]:

@@ -176,7 +176,7 @@ def _chunks(items: list, size: int = 500):
 # --- people ------------------------------------------------------------------------------
 
 
-def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_person(data: dict[str, Any], *, kept_timezone: str | None = None) -> dict[str, Any]:
     out = dict(data)
     if "name" in out:
         out["name"] = require_text(out["name"], "name")
@@ -193,8 +193,8 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
             f"Unknown role {out['role']!r}; use one of {', '.join(Role.values)}.",
             fields={"role": ["Unknown role."]},
         )
-    if "timezone" in out:
-        validate_timezone(out["timezone"])
+    if "timezone" in out:  # a zone kept from before (EST) stands; a new one is checked
+        out["timezone"] = validate_timezone(out["timezone"], kept=kept_timezone)
     return out
 
 
@@ -318,7 +318,7 @@ def update_person(
     else:
         require_role(actor, Role.MEMBER, "change your profile")
     identities = {k: changes.pop(k) for k in IDENTITY_FIELDS if k in changes}
-    data = _clean_person(changes)
+    data = _clean_person(changes, kept_timezone=person.timezone)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if identities:
         check_version(person, expected_version)
@@ -1587,7 +1587,7 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
     for link in links.select_related("from_team", "to_team").order_by("id"):
         _record_link(org, actor, "unlinked", link)
     links.delete()
-    activity.record(org, actor, "deleted", team, before=before)
+    activity.record(org, actor, "deleted", team, before=before, after=activity.rehome_events(team))
     team_id = team.pk  # deleting clears it
     delete_unless_in_use(team, team.name)
     signals.team_deleted.send(Team, org_id=org.pk, team_id=team_id, parent_id=team.parent_id)

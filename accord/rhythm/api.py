@@ -23,6 +23,7 @@ from accord.api.common import (
     ref,
 )
 from accord.core.errors import ServiceError
+from accord.core.services import validate_timezone
 from accord.org.models import Person, Team
 from accord.rhythm import ical, queries, recurrence, services
 from accord.rhythm.models import (
@@ -501,8 +502,8 @@ def list_occurrences(
     recurrence.check_in_range(end, "end", "end")
     if not start < end <= start + dt.timedelta(days=366):
         raise ServiceError("end must be after start, at most 366 days later.")
-    tz = tz or actor_of(request).timezone
-    recurrence.zone(tz, "tz")
+    own = actor_of(request).timezone  # the reader's own zone stands as stored
+    tz = validate_timezone(tz or own, "tz", kept=own)
     problem = queries.schedule_problem(cadence)
     if problem is not None:
         raise ServiceError(

@@ -8,7 +8,7 @@ from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.decisions import forms as decisions_forms
-from accord.org.forms import timezone_choices
+from accord.org.forms import TimezoneField
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.rhythm import picker, recurrence
@@ -135,7 +135,7 @@ class CadenceForm(RecurrencePickerForm):
     all_day = all_day_field()
     time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440, required=False)
-    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
+    timezone = TimezoneField(initial="UTC")
     start_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on"
     )
@@ -197,7 +197,7 @@ class CadenceEditForm(RecurrencePickerForm):
     duration_minutes = forms.IntegerField(
         min_value=1, max_value=1440, required=False, help_text="Minutes; 60 if left empty."
     )
-    timezone = forms.ChoiceField(choices=timezone_choices)
+    timezone = TimezoneField()
     start_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -21,6 +21,7 @@ from accord.core.services import (
     require_same_org,
     require_text,
     update_and_record,
+    validate_timezone,
 )
 from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
 from accord.org.permissions import refuse_viewer, require_role, require_team_admin
@@ -258,7 +259,7 @@ def create_cadence(
     _check_scope(scope, data["team"], teams)
     _require_cadence_admin(actor, scope, data["team"], "set up its cadences")
     refuse_viewer(data["owner"], "owner", "own a cadence")
-    recurrence.zone(data["timezone"])
+    data["timezone"] = validate_timezone(data["timezone"])
     schedule = recurrence.Schedule(
         rrule=data["rrule"],
         start_date=data["start_date"],
@@ -350,6 +351,8 @@ def update_cadence(
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a cadence.")
     cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
     _require_cadence_admin(actor, cadence.scope, cadence.team, "change its cadences")
+    if "timezone" in changes:  # a zone kept from before (EST) stands; a new one is checked
+        changes["timezone"] = validate_timezone(changes["timezone"], kept=cadence.timezone)
     teams_list = list(teams) if teams is not None else list(cadence.teams.all())
     if getattr(changes.get("owner"), "pk", None) == cadence.owner_id and "owner" in changes:
         del changes["owner"]  # unchanged: an owner kept is not chosen again

@@ -57,9 +57,11 @@ def test_bad_rows_are_reported_with_their_line_and_strict_writes_nothing(cast):
     assert Membership.objects.filter(team=cast.platform, person=cast.admin).exists()
 
 
-def test_unknown_columns_are_refused(cast):
+def test_unknown_columns_are_ignored_and_named(cast):
     outcome = csvio.import_csv(b"slug,name,colour\nx,X,red\n", org_slug="acme")
-    assert outcome.fatal.kind == "unknown_key" and "colour" in outcome.fatal.why
+    assert outcome.applied and outcome.ignored_columns == ["colour"], outcome.as_text()
+    assert "Ignored columns: colour" in outcome.as_text()
+    assert Team.objects.filter(org=cast.org, slug="x").exists()
 
 
 def test_the_zip_export_has_one_csv_per_section_and_imports_back(db):

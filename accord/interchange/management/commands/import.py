@@ -36,6 +36,13 @@ class Command(BaseCommand):
             "--section", help="csv: the section the file is of (default: from its name/columns)"
         )
         parser.add_argument("--strict", action="store_true", help="any problem aborts")
+        parser.add_argument(
+            "--allow-ignored-columns",
+            action="store_true",
+            help="csv: confirm that columns looking like a known column misspelt (Emial: "
+            "email) are ignored (without it such a file is refused and nothing changes); "
+            "other unknown columns are ignored and listed anyway",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report, change nothing")
         parser.add_argument("--report", metavar="FILE.json", help="write the full JSON report")
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -79,6 +86,7 @@ class Command(BaseCommand):
                 strict=opts["strict"],
                 dry_run=opts["dry_run"],
                 filename=path.name,
+                allow_ignored_columns=opts["allow_ignored_columns"],
             )
         write_json(opts.get("report"), outcome.as_json())
         if opts["json"]:
@@ -88,5 +96,16 @@ class Command(BaseCommand):
             if outcome.report.summary:
                 summary = ", ".join(f"{k} {v}" for k, v in outcome.report.summary.items())
                 self.stdout.write(f"Source: {summary}")
+            if outcome.ok and outcome.columns_confirm_text:  # a dry run
+                self.stdout.write(
+                    f"Importing this file needs --allow-ignored-columns: "
+                    f"{outcome.near_miss_text()}."
+                )
+        if outcome.unconfirmed:
+            raise CommandError(
+                f"Not imported: {outcome.near_miss_text()}. Rename the column, or if it is "
+                "meant to be ignored, import the file again with --allow-ignored-columns. "
+                "Nothing was changed."
+            )
         if not outcome.ok:
             raise CommandError("Nothing was changed.")

@@ -1,0 +1,224 @@
+"""Which time zones a person, an agent or a cadence may be given: the IANA zone of a place,
+"Area/Location" (Europe/Paris, America/New_York), or UTC.
+
+The zone database holds other names too: abbreviations and fixed offsets (EST, MST, HST,
+Etc/GMT+5), POSIX-style rules (EST5EDT, CST6CDT) and old country names (US/Eastern, Japan).
+They are almost always a mistake: EST has no daylight saving, so a New York team set to EST
+meets an hour off all summer. New input naming one is refused with the zone usually meant
+(`check`); a value already stored keeps working (`accord.core.services.validate_timezone`
+takes the value kept), and reading a stored zone never goes through here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+
+UTC = "UTC"
+# The areas of the IANA names of places ("Area/Location").
+AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+# Names of the zone database that are not a place -> the zone people usually mean by them.
+USUAL = {
+    "EST": "America/New_York",
+    "EST5EDT": "America/New_York",
+    "CST6CDT": "America/Chicago",
+    "MST": "America/Denver",
+    "MST7MDT": "America/Denver",
+    "PST8PDT": "America/Los_Angeles",
+    "HST": "Pacific/Honolulu",
+    "CET": "Europe/Berlin",
+    "MET": "Europe/Berlin",
+    "EET": "Europe/Athens",
+    "WET": "Europe/Lisbon",
+    "US/Eastern": "America/New_York",
+    "US/Central": "America/Chicago",
+    "US/Mountain": "America/Denver",
+    "US/Pacific": "America/Los_Angeles",
+    "US/Alaska": "America/Anchorage",
+    "US/Aleutian": "America/Adak",
+    "US/Arizona": "America/Phoenix",
+    "US/East-Indiana": "America/Indiana/Indianapolis",
+    "US/Indiana-Starke": "America/Indiana/Knox",
+    "US/Michigan": "America/Detroit",
+    "US/Hawaii": "Pacific/Honolulu",
+    "US/Samoa": "Pacific/Pago_Pago",
+    "Navajo": "America/Denver",
+    "Canada/Atlantic": "America/Halifax",
+    "Canada/Central": "America/Winnipeg",
+    "Canada/Eastern": "America/Toronto",
+    "Canada/Mountain": "America/Edmonton",
+    "Canada/Newfoundland": "America/St_Johns",
+    "Canada/Pacific": "America/Vancouver",
+    "Canada/Saskatchewan": "America/Regina",
+    "Canada/Yukon": "America/Whitehorse",
+    "Mexico/BajaNorte": "America/Tijuana",
+    "Mexico/BajaSur": "America/Mazatlan",
+    "Mexico/General": "America/Mexico_City",
+    "Brazil/Acre": "America/Rio_Branco",
+    "Brazil/DeNoronha": "America/Noronha",
+    "Brazil/East": "America/Sao_Paulo",
+    "Brazil/West": "America/Manaus",
+    "Chile/Continental": "America/Santiago",
+    "Chile/EasterIsland": "Pacific/Easter",
+    "Cuba": "America/Havana",
+    "Jamaica": "America/Jamaica",
+    "GB": "Europe/London",
+    "GB-Eire": "Europe/London",
+    "Eire": "Europe/Dublin",
+    "Iceland": "Atlantic/Reykjavik",
+    "Poland": "Europe/Warsaw",
+    "Portugal": "Europe/Lisbon",
+    "Turkey": "Europe/Istanbul",
+    "W-SU": "Europe/Moscow",
+    "Egypt": "Africa/Cairo",
+    "Libya": "Africa/Tripoli",
+    "Israel": "Asia/Jerusalem",
+    "Iran": "Asia/Tehran",
+    "PRC": "Asia/Shanghai",
+    "ROC": "Asia/Taipei",
+    "ROK": "Asia/Seoul",
+    "Hongkong": "Asia/Hong_Kong",
+    "Singapore": "Asia/Singapore",
+    "Japan": "Asia/Tokyo",
+    "Kwajalein": "Pacific/Kwajalein",
+    "NZ": "Pacific/Auckland",
+    "NZ-CHAT": "Pacific/Chatham",
+}
+# A place for each whole-hour offset from UTC, for the hint of a fixed offset ("GMT+5").
+BY_OFFSET = {
+    -11: "Pacific/Pago_Pago",
+    -10: "Pacific/Honolulu",
+    -9: "America/Anchorage",
+    -8: "America/Los_Angeles",
+    -7: "America/Denver",
+    -6: "America/Chicago",
+    -5: "America/New_York",
+    -4: "America/Halifax",
+    -3: "America/Sao_Paulo",
+    -2: "America/Noronha",
+    -1: "Atlantic/Azores",
+    0: "Europe/London",
+    1: "Europe/Paris",
+    2: "Europe/Athens",
+    3: "Europe/Moscow",
+    4: "Asia/Dubai",
+    5: "Asia/Karachi",
+    6: "Asia/Dhaka",
+    7: "Asia/Bangkok",
+    8: "Asia/Singapore",
+    9: "Asia/Tokyo",
+    10: "Australia/Sydney",
+    11: "Pacific/Noumea",
+    12: "Pacific/Auckland",
+    13: "Pacific/Tongatapu",
+    14: "Pacific/Kiritimati",
+}
+# Etc/GMT+5 is five hours *behind* UTC (POSIX's sign); "GMT+5" as people write it, ahead.
+_ETC_OFFSET = re.compile(r"(?:Etc/)?GMT([+-])(\d{1,2})")
+_WRITTEN_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?", re.I)
+# Other names of UTC.
+_ZERO = frozenset(
+    {
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/Universal",
+        "Etc/Zulu",
+        "UCT",
+        "Universal",
+        "Zulu",
+        "GMT",
+        "Etc/GMT",
+        "GMT0",
+        "Etc/GMT0",
+        "Greenwich",
+        "Etc/Greenwich",
+    }
+)
+
+
+def is_place(name: str) -> bool:
+    """Whether `name` is written as a zone people may choose: UTC or Area/Location."""
+    return name == UTC or ("/" in name and name.split("/", 1)[0] in AREAS)
+
+
+@functools.cache
+def _by_lower() -> dict[str, str]:
+    # Read from the zone database once (most of a second); only for names not written
+    # exactly as a place is.
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+@functools.cache
+def places() -> tuple[str, ...]:
+    """Every zone people may choose, sorted (the time-zone selects offer these)."""
+    return tuple(sorted(name for name in _by_lower().values() if is_place(name)))
+
+
+def _exists(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
+def check(value: object) -> tuple[str, str]:
+    """(the zone in the database's own spelling, "") for a zone people may choose, written in
+    any case ("europe/paris" is Europe/Paris); else (the text, why it is refused), naming the
+    zone usually meant ("EST is a fixed offset without daylight saving; use
+    America/New_York")."""
+    text = str(value or "").strip()
+    if is_place(text) and _exists(text):
+        return text, ""
+    name = _by_lower().get(text.lower(), "")
+    if name and is_place(name):
+        return name, ""
+    return text, _why(text, name)
+
+
+def _why(text: str, name: str) -> str:
+    if not name:
+        written = _WRITTEN_OFFSET.fullmatch(text)
+        if written and (int(written[2]) or int(written[3] or 0)):
+            hours = int(written[2]) * (-1 if written[1] in "-\u2212" else 1)
+            return (
+                f"{text!r} is a fixed offset, not a time zone: it would not follow daylight "
+                f"saving; use the zone of a place{_example(hours)}."
+            )
+        return f"Unknown time zone {text!r}; use an IANA name such as Europe/Paris."
+    if name in USUAL:
+        usual = USUAL[name]
+        if name in ("EST", "MST", "HST"):
+            return f"{name} is a fixed offset without daylight saving; use {usual}."
+        return f"{name} is a legacy name, not the zone of a place; use {usual}."
+    etc = _ETC_OFFSET.fullmatch(name)
+    if etc and int(etc[2]):
+        hours = int(etc[2]) * (1 if etc[1] == "-" else -1)
+        return (
+            f"{name} is a fixed offset (UTC{hours:+d}; such names reverse the sign) without "
+            f"daylight saving; use the zone of a place{_example(hours)}."
+        )
+    if etc or name in _ZERO:
+        uk = " (or Europe/London for the time in the UK)" if "G" in name else ""
+        return f"{name} is another name of UTC; use UTC{uk}."
+    return f"{name} is not the zone of a place; use an IANA name such as Europe/Paris."
+
+
+def _example(hours: int) -> str:
+    usual = BY_OFFSET.get(hours)
+    return f", such as {usual}" if usual else " (Area/Location, such as Europe/Paris)"
