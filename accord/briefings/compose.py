@@ -621,12 +621,14 @@ def _whole(score: float) -> int:
 def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str, Any]:
     """The briefing's first line; `counts` None: no signals were recorded by the week's
     end (the first stored evaluation, `recorded_from`, came later or never)."""
-    now, was = (
+    (computed, now), (_, was) = (
         _health(org, reader, after, week.last_day),
         _health(org, reader, after, week.last_day - dt.timedelta(days=7)),
     )
     parts = []
-    if now is None:
+    if now is None and computed:  # nothing to judge in the scope: no score, not 100
+        parts.append("Coordination health not scored: not enough activity")
+    elif now is None:
         parts.append("No coordination health computed for this week yet")
     elif was is None:
         parts.append(f"Coordination health {_whole(now)}")
@@ -656,25 +658,27 @@ def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str,
     }
 
 
-def _health(org, reader, snap, day: dt.date) -> float | None:
-    """The scope's roll-up health on the last stored day on or before `day` (for the
-    organization: its top teams', weighted by people)."""
+def _health(org, reader, snap, day: dt.date) -> tuple[bool, float | None]:
+    """Whether health was computed for the scope by `day`, and its roll-up on the last
+    stored day on or before it (for the organization: its top teams', weighted by
+    people); None when not computed or not scored (nothing to judge: never 100)."""
     date = intel.latest_date(org, day)
     if date is None or date <= day - dt.timedelta(days=7):
-        return None
+        return False, None
     if reader.scope is not None:
         row = HealthScore.objects.filter(org=org, team_id=reader.scope, date=date).first()
-        return row.rollup_overall if row else None
+        return row is not None, row.rollup_overall if row else None
     roots = [t.id for t in snap.teams.values() if t.parent_id is None]
     rows = list(
         HealthScore.objects.filter(org=org, team_id__in=roots, date=date).values_list(
             "rollup_overall", "rollup_people"
         )
     )
-    if not rows:
-        return None
-    weight = sum(max(p, 1) for _, p in rows)
-    return sum(v * max(p, 1) for v, p in rows) / weight
+    scored = [(v, p) for v, p in rows if v is not None]
+    if not scored:
+        return bool(rows), None
+    weight = sum(max(p, 1) for _, p in scored)
+    return True, sum(v * max(p, 1) for v, p in scored) / weight
 
 
 def _risers(org, week, reader, snap) -> list[tuple[int, str, float, float]]:
@@ -688,7 +692,8 @@ def _risers(org, week, reader, snap) -> list[tuple[int, str, float, float]]:
     if d1 is None or d0 is None or d1 == d0 or d1 <= prev:
         return []
     rows = HealthScore.objects.filter(org=org, team_id__in=children, date__in=[d0, d1])
-    by = {(r.team_id, r.date): r.rollup_overall for r in rows}
+    # A score and the one before (a team not scored either week is not one that rose).
+    by = {(r.team_id, r.date): r.rollup_overall for r in rows if r.rollup_overall is not None}
     out = []
     for t in children:
         if (t, d0) in by and (t, d1) in by and by[(t, d1)] - by[(t, d0)] >= HEALTH_RISE:

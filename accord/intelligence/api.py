@@ -12,6 +12,7 @@ from accord.api.common import InputSchema, actor_of, get_or_404, if_match, org_o
 from accord.core.errors import PermissionDenied
 from accord.intelligence import config as config_mod
 from accord.intelligence import duplicate_services, queries, services
+from accord.intelligence import health as health_mod
 from accord.intelligence.models import (
     DIMENSIONS,
     IntelligenceSettings,
@@ -78,13 +79,27 @@ class DismissIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
+_UNSCORED = "None when there was nothing to judge (see `left_out`), never 100 for nothing."
+
+
 class DimensionScores(Schema):
-    alignment: float
-    execution: float
-    dependencies: float
-    rhythm: float
-    decisions: float
-    overall: float
+    alignment: float | None = Field(description=_UNSCORED)
+    execution: float | None = Field(description=_UNSCORED)
+    dependencies: float | None = Field(description=_UNSCORED)
+    rhythm: float | None = Field(description=_UNSCORED)
+    decisions: float | None = Field(description=_UNSCORED)
+    overall: float | None = Field(
+        description="The weighted mean of the dimensions that have a score; None when none "
+        "has (see `reason`)."
+    )
+    reason: str | None = Field(
+        description='Why `overall` is None: "Not enough activity to score: " and the inputs '
+        "that were empty; None when there is a score."
+    )
+    left_out: dict[str, str] = Field(
+        description="The dimensions without a score (left out of `overall`, not counted as "
+        "100), each with what it found nothing of."
+    )
 
 
 class HealthOut(Schema):
@@ -121,15 +136,23 @@ class IntelligenceSettingsIn(InputSchema):
     health: dict[str, Any] = Field(default_factory=dict)
 
 
+def _scores(values: dict[str, float | None]) -> dict[str, Any]:
+    return {
+        **values,
+        "reason": health_mod.unscored_reason(values),
+        "left_out": health_mod.left_out(values),
+    }
+
+
 def _health_out(h) -> dict:
     return {
         "team_id": h.team_id,
         "team_name": h.team.name,
         "date": h.date,
         "people": h.people,
-        "own": {d: getattr(h, d) for d in (*DIMENSIONS, "overall")},
+        "own": _scores({d: getattr(h, d) for d in (*DIMENSIONS, "overall")}),
         "rollup_people": h.rollup_people,
-        "rollup": {d: getattr(h, f"rollup_{d}") for d in (*DIMENSIONS, "overall")},
+        "rollup": _scores({d: getattr(h, f"rollup_{d}") for d in (*DIMENSIONS, "overall")}),
         "explanation": h.explanation,
         "open_signals": {
             "info": h.open_info,

@@ -11,8 +11,10 @@ Health defaults (see the README, "Insights"):
   `unaligned_points` (20) times the share of its active initiatives serving no objective;
 - each dimension is kept within 0..100; overall is the weighted mean of the five
   dimensions (`weights`, all 1 by default);
+- a dimension with nothing to judge (no inputs, no signal: `health.NOTHING_TO_JUDGE`) has
+  no score and is left out of overall; a team with nothing in any has no score at all;
 - a parent's roll-up is the mean of its subtree's own scores weighted by each team's
-  people (equal weights when nobody is in the subtree).
+  people (equal weights when nobody is in the subtree), over the teams that have one.
 """
 
 from __future__ import annotations

@@ -1155,7 +1155,7 @@ def no_lead(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         )
 
 
-def _decision_teams(snap: Snapshot, d) -> set[int]:
+def decision_teams(snap: Snapshot, d) -> set[int]:
     return set(d.team_ids) or set(
         snap.people.get(d.approver_id).teams if d.approver_id in snap.people else ()
     )
@@ -1179,7 +1179,7 @@ def decision_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             explanation=f"{approver} was to decide “{d.question}” by {_day(d.decide_by)}; "
             f"it is {counted(late, 'day')} late.",
             next_step=f"{approver} decides, or sets a new date and says why.",
-            team_ids=_decision_teams(snap, d),
+            team_ids=decision_teams(snap, d),
             owner_id=d.approver_id,
             evidence=[
                 ev("Decision", d.question, "decisions.decision", d.id),
@@ -1258,7 +1258,7 @@ def approver_bottleneck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         oldest = min(d.opened_at for d in ds)
         teams: set[int] = set()
         for d in ds:
-            teams |= _decision_teams(snap, d)
+            teams |= decision_teams(snap, d)
         yield Found(
             kind="decisions.approver_bottleneck",
             subject_type="org.person",

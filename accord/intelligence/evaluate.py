@@ -42,6 +42,7 @@ from accord.decisions import latency
 from accord.intelligence import config as config_mod
 from accord.intelligence import health as health_mod
 from accord.intelligence import snapshot as snapshot_mod
+from accord.intelligence.detectors import OPEN_INIT, decision_teams
 from accord.intelligence.models import (
     CLOSED_TEAM_RETIRED,
     DIMENSIONS,
@@ -218,7 +219,9 @@ def _downstream_teams(sources, rev, team_of) -> set[int]:
     return {team_of[n] for n in seen if n in team_of}
 
 
-def measures(snap: snapshot_mod.Snapshot, weeks: int = 8) -> dict[int, dict[str, float]]:
+def measures(
+    snap: snapshot_mod.Snapshot, weeks: int = health_mod.WINDOW_WEEKS
+) -> dict[int, dict[str, float]]:
     """Per team: share of its members' check-ins of the last `weeks` not on time, and share
     of its active initiatives that serve nothing."""
     since = snap.as_of - dt.timedelta(weeks=weeks)
@@ -248,6 +251,58 @@ def measures(snap: snapshot_mod.Snapshot, weeks: int = 8) -> dict[int, dict[str,
             "late_checkin_share": late[t] / owed[t] if owed[t] else 0.0,
             "unaligned_share": loose[t] / active[t] if active[t] else 0.0,
         }
+    return out
+
+
+def judged(
+    snap: snapshot_mod.Snapshot, weeks: int = health_mod.WINDOW_WEEKS
+) -> dict[int, set[str]]:
+    """Per team, the health dimensions it has something to judge in as of the snapshot's
+    moment (`health.NOTHING_TO_JUDGE` says what each looks for); a signal concerning the
+    team adds its dimension too (`health.compute`). Linear in the snapshot's rows."""
+    since = snap.as_of - dt.timedelta(weeks=weeks)
+    out: dict[int, set[str]] = defaultdict(set)
+    # What is of no team (the organization's own objectives and decisions) is its top
+    # teams', as its signals are (`run_catalogue`).
+    tops = {t.id for t in snap.teams.values() if t.parent_id is None}
+    work = ("alignment", "execution")
+    for o in snap.objectives.values():
+        if o.status in ("draft", "active"):
+            for t in (o.team_id,) if o.team_id is not None else tops:
+                out[t].update(work)
+    for i in snap.initiatives.values():
+        if i.status in OPEN_INIT:
+            out[i.team_id].update(work)
+    for d in snap.dependencies.values():
+        if d.active or (d.closed_at is not None and d.closed_at >= since):
+            out[d.requester_team_id].add("dependencies")
+            out[d.provider_team_id].add("dependencies")
+    for cad in snap.cadences.values():
+        # Check-ins owed by a team's members; meetings of a cadence of some teams (not the
+        # whole organization's) for its teams with people in them.
+        for occ in cad.occurrences:
+            if occ.due >= since:
+                for pid in occ.status:
+                    person = snap.people.get(pid)
+                    for t in person.teams & cad.team_ids if person else ():
+                        out[t].add("rhythm")
+        if not cad.whole_org and any(at >= since for at, _, _ in cad.meetings):
+            for t in cad.team_ids:
+                team = snap.teams.get(t)
+                if team is not None and team.members:
+                    out[t].add("rhythm")
+    for dec in snap.decisions.values():
+        decided = dec.decided_at is not None and dec.decided_at >= since
+        if dec.undecided or dec.opened_at >= since or decided:
+            for t in decision_teams(snap, dec) or tops:
+                out[t].add("decisions")
+    for a in snap.action_items.values():
+        recent = a.created_at >= since or (a.done_at is not None and a.done_at >= since)
+        if a.team_id is not None and (a.status == "open" or recent):
+            out[a.team_id].add("decisions")
+    for issue in snap.issues.values():
+        if issue.status == "open" or issue.opened_at >= since:
+            out[issue.team_id].add("decisions")
     return out
 
 
@@ -719,9 +774,11 @@ def _health(
     found: dict[tuple, Found],
     live: dict[tuple, tuple[int, str]] | None,
     cfg: config_mod.Config,
+    team_judged: dict[int, set[str]],
 ) -> dict[int, health_mod.TeamHealth]:
     """Every team's health (scored, not stored); `live` gives each found signal's id and
-    state (a dismissed signal costs nothing)."""
+    state (a dismissed signal costs nothing); `team_judged`, what each team has to judge
+    (`judged`)."""
     dims = {k: d.dimension for k, d in discover().items()}
     costs = []
     for ident, f in found.items():
@@ -740,7 +797,13 @@ def _health(
     parents = {t.id: t.parent_id for t in teams.values()}
     people = {t.id: t.people for t in teams.values()}
     members = {t.id: t.members for t in teams.values()}
-    return health_mod.compute(parents, people, costs, team_measures, cfg.health, members)
+    return health_mod.compute(
+        parents, people, costs, team_measures, cfg.health, members, team_judged
+    )
+
+
+def _rounded(score: float | None) -> float | None:
+    return None if score is None else round(score, 1)
 
 
 def _store_health(
@@ -778,9 +841,9 @@ def _store_health(
             t,
             date,
             th.people,
-            *(round(th.scores[d], 1) for d in dims),
+            *(_rounded(th.scores[d]) for d in dims),
             th.rollup_people,
-            *(round(th.rollup[d], 1) for d in dims),
+            *(_rounded(th.rollup[d]) for d in dims),
             ops.adapt_json_value(th.explanation, None),
             *(th.counts[s] for s in severities),
             *(th.rollup_counts[s] for s in severities),
@@ -839,6 +902,7 @@ def _evaluate(
     teams = {pk: t for pk, t in snap.teams.items() if pk not in snap.retired}
     retired = set(snap.retired)
     team_measures = measures(snap)
+    team_judged = judged(snap)
     del snap
     # The decisions pillar's stored latency figures ride along with a live evaluation.
     latency_rows = [] if backfill else latency.compute_all(org, today=timezone.localdate(moment))
@@ -851,15 +915,15 @@ def _evaluate(
     mark = _mark(org)
     plan = _plan_signals(org, found, moment) if _stores_signals(org, moment, backfill) else None
     plan = _closed_by_retirement(plan, retired)
-    health = _health(teams, team_measures, found, _planned_live(plan), cfg)
+    health = _health(teams, team_measures, found, _planned_live(plan), cfg, team_judged)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
         store_signals = _stores_signals(org, moment, backfill)
         if store_signals and (plan is None or _changed_since(org, mark)):
             plan = _closed_by_retirement(_plan_signals(org, found, moment), retired)
-            health = _health(teams, team_measures, found, _planned_live(plan), cfg)
+            health = _health(teams, team_measures, found, _planned_live(plan), cfg, team_judged)
         elif not store_signals and plan is not None:
-            plan, health = None, _health(teams, team_measures, found, None, cfg)
+            plan, health = None, _health(teams, team_measures, found, None, cfg, team_judged)
         stored = _apply_signals(org, found, plan, moment) if plan else Stored({}, 0, 0)
         _store_health(org, health, moment, _new_ids(plan, stored))
         if store_signals:

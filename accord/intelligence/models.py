@@ -183,24 +183,28 @@ class HealthScore(OrgScoped):
     cost points: {"alignment": [{"reason": str, "points": float, "signal_id": int|None}],
     ...}; `open_*` count the live signals concerning the team itself, `rollup_open_*`
     those concerning any team of its subtree.
+
+    A score is empty (None) where there was nothing to judge: a dimension without inputs
+    or signals, overall when no dimension has a score, a roll-up when no team of the
+    subtree has one (`health.py`; `health.why_unscored` says why).
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="health_scores")
     date = models.DateField()
     people = models.PositiveIntegerField(default=0)
-    alignment = models.FloatField()
-    execution = models.FloatField()
-    dependencies = models.FloatField()
-    rhythm = models.FloatField()
-    decisions = models.FloatField()
-    overall = models.FloatField()
+    alignment = models.FloatField(null=True, blank=True)
+    execution = models.FloatField(null=True, blank=True)
+    dependencies = models.FloatField(null=True, blank=True)
+    rhythm = models.FloatField(null=True, blank=True)
+    decisions = models.FloatField(null=True, blank=True)
+    overall = models.FloatField(null=True, blank=True)
     rollup_people = models.PositiveIntegerField(default=0)
-    rollup_alignment = models.FloatField()
-    rollup_execution = models.FloatField()
-    rollup_dependencies = models.FloatField()
-    rollup_rhythm = models.FloatField()
-    rollup_decisions = models.FloatField()
-    rollup_overall = models.FloatField()
+    rollup_alignment = models.FloatField(null=True, blank=True)
+    rollup_execution = models.FloatField(null=True, blank=True)
+    rollup_dependencies = models.FloatField(null=True, blank=True)
+    rollup_rhythm = models.FloatField(null=True, blank=True)
+    rollup_decisions = models.FloatField(null=True, blank=True)
+    rollup_overall = models.FloatField(null=True, blank=True)
     explanation = models.JSONField(default=dict, blank=True)
     open_info = models.PositiveIntegerField(default=0)
     open_warning = models.PositiveIntegerField(default=0)
@@ -218,7 +222,8 @@ class HealthScore(OrgScoped):
         indexes = [models.Index(fields=["org", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.team_id} {self.date}: {self.overall:.0f}"
+        score = "not scored" if self.overall is None else f"{self.overall:.0f}"
+        return f"{self.team_id} {self.date}: {score}"
 
 
 class IntelligenceSettings(OrgScoped):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from accord.intelligence import queries
+from accord.intelligence.health import NOTHING_TO_JUDGE, why_unscored
 from accord.intelligence.models import (
     CLOSED_TEAM_RETIRED,
     DIMENSIONS,
@@ -109,6 +110,8 @@ class Cell:
     column: str
     score: float | None
     band: str
+    # Why there is no score (nothing to judge), when a stored row has none; "" otherwise.
+    why: str = ""
 
 
 @dataclass
@@ -120,20 +123,45 @@ class HeatLine:
     warning: int
     has_children: bool
 
+    @property
+    def unscored(self) -> str:
+        """Why the line has no overall score (one line), "" when it has one or no health
+        was computed for it."""
+        return self.cells[-1].why if self.cells else ""
+
+    @property
+    def left_out(self) -> list[Cell]:
+        """The dimensions without a score in a line that has an overall one."""
+        if self.unscored:
+            return []
+        return [c for c in self.cells[:-1] if c.why]
+
+
+def scored_cells(values: dict[str, float | None], critical: int) -> list[Cell]:
+    """Scores as cells with their bands; one without a score (nothing to judge) says why:
+    a dimension, what it found nothing of; overall, `health.why_unscored`."""
+    whole = why_unscored(values)
+    cells = []
+    for c in COLUMNS:
+        score = values.get(c)
+        if score is not None:
+            why = ""
+        else:
+            why = (whole or "") if c == "overall" else NOTHING_TO_JUDGE[c]
+        cells.append(Cell(c, score, band(score), why))
+    return _capped(cells, critical)
+
 
 def cells_of(h: HealthScore | None) -> list[Cell]:
     """A stored roll-up's scores, each with its band (see `_capped`)."""
-    cells = []
-    for c in COLUMNS:
-        score = getattr(h, f"rollup_{c}") if h else None
-        cells.append(Cell(c, score, band(score)))
-    return _capped(cells, h.rollup_open_critical if h else 0)
+    if h is None:
+        return [Cell(c, None, band(None)) for c in COLUMNS]
+    return scored_cells({c: getattr(h, f"rollup_{c}") for c in COLUMNS}, h.rollup_open_critical)
 
 
 def own_cells_of(h: HealthScore) -> list[Cell]:
     """A team's own scores (its own signals, not its subtree's), each with its band."""
-    cells = [Cell(c, getattr(h, c), band(getattr(h, c))) for c in COLUMNS]
-    return _capped(cells, h.open_critical)
+    return scored_cells({c: getattr(h, c) for c in COLUMNS}, h.open_critical)
 
 
 def _line(team: Team | None, h: HealthScore | None, has_children: bool) -> HeatLine:
@@ -157,18 +185,23 @@ def _capped(cells: list[Cell], critical: int) -> list[Cell]:
     return cells
 
 
-def _combined(rows: list[HealthScore]) -> dict[str, float] | None:
-    """Several roots' roll-ups as one, weighted by people (equal weights without people)."""
+def _combined(rows: list[HealthScore]) -> dict[str, float | None] | None:
+    """Several roots' roll-ups as one, weighted by people (equal weights without people);
+    a score only over the roots that have one (None when none has)."""
     if not rows:
         return None
-    weight = sum(r.rollup_people for r in rows)
-    out: dict[str, float] = {}
+    out: dict[str, float | None] = {}
     for c in COLUMNS:
-        if weight:
-            out[c] = sum(getattr(r, f"rollup_{c}") * r.rollup_people for r in rows) / weight
+        have = [(getattr(r, f"rollup_{c}"), r.rollup_people) for r in rows]
+        have = [(v, p) for v, p in have if v is not None]
+        weight = sum(p for _, p in have)
+        if not have:
+            out[c] = None
+        elif weight:
+            out[c] = sum(v * p for v, p in have) / weight
         else:
-            out[c] = sum(getattr(r, f"rollup_{c}") for r in rows) / len(rows)
-    out["people"] = weight
+            out[c] = sum(v for v, _ in have) / len(have)
+    out["people"] = sum(r.rollup_people for r in rows)
     out["critical"] = sum(r.rollup_open_critical for r in rows)
     out["warning"] = sum(r.rollup_open_warning for r in rows)
     return out
@@ -223,19 +256,17 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
             )
     else:
         combined = _combined([r.score for r in rows if r.score is not None])
-        cells = _capped(
-            [
-                Cell(c, combined[c] if combined else None, band(combined[c] if combined else None))
-                for c in COLUMNS
-            ],
-            int(combined["critical"]) if combined else 0,
+        cells = (
+            scored_cells({c: combined[c] for c in COLUMNS}, int(combined["critical"] or 0))
+            if combined
+            else [Cell(c, None, band(None)) for c in COLUMNS]
         )
         summary = HeatLine(
             None,
             cells,
-            int(combined["people"]) if combined else 0,
-            int(combined["critical"]) if combined else 0,
-            int(combined["warning"]) if combined else 0,
+            int(combined["people"] or 0) if combined else 0,
+            int(combined["critical"] or 0) if combined else 0,
+            int(combined["warning"] or 0) if combined else 0,
             bool(rows),
         )
     return HeatMap(day, summary, lines, parent, hidden, own)
@@ -292,12 +323,17 @@ def trend(org: Organization, scope: Scope, *, weeks: int = 13) -> list[dict[str,
                 "week_start": monday.isoformat(),
                 "week_end": (monday + dt.timedelta(days=6)).isoformat(),
                 "label": dateformat.format(day, "j M"),
-                **{c: round(combined[c], 1) for c in COLUMNS},
-                "critical": int(combined["critical"]),
-                "warning": int(combined["warning"]),
+                # None: nothing to judge that day (a gap in the charts)
+                **{c: _round(combined[c]) for c in COLUMNS},
+                "critical": int(combined["critical"] or 0),
+                "warning": int(combined["warning"] or 0),
             }
         )
     return out
+
+
+def _round(score: float | None) -> float | None:
+    return None if score is None else round(score, 1)
 
 
 # --- signals -----------------------------------------------------------------------------

@@ -42,6 +42,9 @@ def team_panel(request, team) -> str:
             "team": team,
             "h": h,
             "cells": cells,
+            # Nothing to judge in the team and the teams below it: why, instead of a score.
+            "unscored": cells[-1].why if cells else "",
+            "left_out": [c for c in cells[:-1] if c.why] if cells and not cells[-1].why else [],
             "signals": shown,
             "agent_work": agent_work.for_team(org, team),
         },

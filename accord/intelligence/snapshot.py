@@ -254,6 +254,7 @@ class CadenceS:
         default_factory=list
     )  # other cadences: (occurrence start, held, average rating)
     all_day: bool = False  # dates, not meetings: never "held" or not
+    whole_org: bool = False  # the whole organization's (`team_ids` is every team)
 
 
 @dataclass
@@ -1076,6 +1077,7 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
     for c in cads:
         cs = CadenceS(c.pk, c.name, c.kind, roster.scope_team_ids(c), c.owner_id)
         cs.all_day = c.all_day
+        cs.whole_org = c.scope == Scope.ORG
         snap.cadences[c.pk] = cs
         if c.all_day:
             continue  # an all-day cadence's dates are reached, not held: nothing to measure

@@ -228,10 +228,25 @@ def _trend_summary(trend: list[dict]) -> str:
     if not trend:
         return "No health history yet."
     first, last = trend[0], trend[-1]
-    # Rounded as the table beside it rounds (`floatformat`: 88.5 is 89, not f"{:.0f}"'s 88).
+
+    def score(p: dict) -> str:
+        # Rounded as the table beside it rounds (`floatformat`: 88.5 is 89, not f"{:.0f}"'s 88).
+        if p["overall"] is None:
+            return "not scored (not enough activity)"
+        return floatformat(p["overall"], 0)
+
+    if all(p["overall"] is None for p in trend):
+        went = (
+            f"Not enough activity to score health on any day from {day(first['date'])} to "
+            f"{day(last['date'])}"
+        )
+    else:
+        went = (
+            f"Overall health went from {score(first)} on {day(first['date'])} to "
+            f"{score(last)} on {day(last['date'])}"
+        )
     return (
-        f"Overall health went from {floatformat(first['overall'], 0)} on {day(first['date'])} to "
-        f"{floatformat(last['overall'], 0)} on {day(last['date'])}; open critical signals from "
+        f"{went}; open critical signals from "
         f"{first['critical']} to {last['critical']}, warnings from {first['warning']} to "
         f"{last['warning']}."
     )

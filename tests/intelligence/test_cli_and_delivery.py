@@ -50,12 +50,21 @@ def test_health_prints_the_team_and_the_teams_below(cast, blocked):
     ]  # fmt: skip
     # Platform's one initiative serves nothing (alignment 80) and both teams carry the
     # blocked request (dependencies 75); Acme (1 person) and Platform (2) weigh 1:2. The
-    # one critical signal concerns both teams, and counts once in Acme's subtree.
-    assert lines[3].split() == ["Acme", "3", "87", "100", "75", "100", "100", "92", "1", "0"]
+    # one critical signal concerns both teams, and counts once in Acme's subtree. No team
+    # has a check-in, meeting, decision, action item or issue: rhythm and decisions are
+    # not scored (n/a), not 100, and overall is the mean of what has a score: Acme 75
+    # (its dependency alone), Platform 85 (80, 100, 75), so (75 + 2 * 85) / 3.
+    assert lines[3].split() == ["Acme", "3", "80", "100", "75", "n/a", "n/a", "82", "1", "0"]
     assert lines[4].split()[:2] == ["Platform", "2"]
+    assert "n/a: not scored, nothing to judge (left out of overall)." in text
     data = json.loads(run("health", "--org", "acme", "--team", "platform", "--json"))
     assert data["teams"][0]["team"] == "Platform"
     assert data["teams"][0]["dependencies"] == 75
+    assert data["teams"][0]["rhythm"] is None and data["teams"][0]["reason"] is None
+    assert data["teams"][0]["left_out"] == {
+        "rhythm": "no check-ins or meetings due in the last 8 weeks",
+        "decisions": "no decisions, action items or issues in the last 8 weeks",
+    }
 
 
 def test_health_rounds_its_figures_as_the_insights_page_does(cast, blocked):

@@ -175,3 +175,94 @@ def test_a_signal_concerning_two_teams_of_a_subtree_counts_once_in_its_roll_up()
     assert out[4].rollup_counts == {"info": 0, "warning": 1, "critical": 0}
     assert out[2].rollup_counts == {"info": 0, "warning": 0, "critical": 1}
     assert [out[t].counts["critical"] for t in (1, 2, 3, 4)] == [0, 1, 1, 0]  # their own
+
+
+# --- nothing to judge: no score, not 100 -------------------------------------------------
+
+maybe_scores = st.one_of(st.none(), scores)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), tree=trees())
+def test_a_dimension_with_nothing_to_judge_has_no_score_and_is_left_out_of_overall(data, tree):
+    parents, people = tree
+    signals = data.draw(signal_costs(list(parents)))
+    judged = {t: data.draw(st.sets(st.sampled_from(DIMENSIONS))) for t in parents}
+    out = health.compute(parents, people, signals, {}, HEALTH_DEFAULTS, judged=judged)
+    for t, th in out.items():
+        concerned = {s.dimension for s in signals if t in set(s.team_ids)}
+        for d in DIMENSIONS:
+            # A score where there are inputs or a signal (dismissed too), else none.
+            assert (th.scores[d] is None) == (d not in judged[t] | concerned)
+        scored = [th.scores[d] for d in DIMENSIONS if th.scores[d] is not None]
+        if scored:
+            assert abs(th.scores["overall"] - sum(scored) / len(scored)) < 1e-6
+        else:
+            assert th.scores["overall"] is None
+            assert health.why_unscored(th.scores) == "; ".join(
+                dict.fromkeys(health.NOTHING_TO_JUDGE.values())
+            )
+        assert health.left_out(th.scores) == {
+            d: health.NOTHING_TO_JUDGE[d] for d in DIMENSIONS if th.scores[d] is None
+        }
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), tree=trees())
+def test_a_rollup_averages_only_the_teams_of_the_subtree_that_have_a_score(data, tree):
+    parents, people = tree
+    own = {t: {k: data.draw(maybe_scores) for k in KEYS} for t in parents}
+    rolled = health.weighted_rollup(parents, own, people, KEYS)
+    for t in parents:
+        for k in KEYS:
+            have = [m for m in subtree(t, parents) if own[m][k] is not None]
+            weight = sum(people[m] for m in have)
+            if not have:
+                assert rolled[t][k] is None
+                continue
+            if weight:
+                expected = sum(people[m] * own[m][k] for m in have) / weight
+            else:
+                expected = sum(own[m][k] for m in have) / len(have)
+            assert abs(rolled[t][k] - expected) < 1e-6
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), tree=trees(max_teams=10))
+def test_one_more_signal_never_raises_a_dimension_nor_takes_a_score_away(data, tree):
+    parents, people = tree
+    signals = data.draw(signal_costs(list(parents)))
+    judged = {t: data.draw(st.sets(st.sampled_from(DIMENSIONS))) for t in parents}
+    extra = health.SignalCost(
+        None, "k", "t", data.draw(st.sampled_from(DIMENSIONS)), data.draw(severities),
+        {data.draw(st.sampled_from(list(parents)))},
+    )  # fmt: skip
+    before = health.compute(parents, people, signals, {}, HEALTH_DEFAULTS, judged=judged)
+    after = health.compute(parents, people, [*signals, extra], {}, HEALTH_DEFAULTS, judged=judged)
+    for t in parents:
+        for d in DIMENSIONS:
+            if before[t].scores[d] is not None:
+                assert after[t].scores[d] <= before[t].scores[d] + 1e-9
+            if before[t].rollup[d] is not None:
+                assert after[t].rollup[d] is not None
+
+
+def test_a_department_of_silent_teams_does_not_count_as_healthy():
+    # A department (10 people in it, nothing to judge) above one team with a score of 75.
+    parents, people = {1: None, 2: 1, 3: 1}, {1: 10, 2: 1, 3: 4}
+    signals = [health.SignalCost(7, "k", "Late", "dependencies", "critical", {2})]
+    judged = {2: {"dependencies"}}  # team 3 (4 people) has nothing either
+    out = health.compute(parents, people, signals, {}, HEALTH_DEFAULTS, judged=judged)
+    assert out[2].scores["overall"] == 75  # its one dimension, not (75 + 4 * 100) / 5
+    assert out[1].scores["overall"] is None and out[3].scores["overall"] is None
+    assert out[3].rollup["overall"] is None
+    assert out[1].rollup["overall"] == 75  # not (10 * 100 + 75 + 4 * 100) / 15
+    assert out[1].rollup["rhythm"] is None
+    assert health.unscored_reason(out[3].scores).startswith("Not enough activity to score: ")
+    # Where the scored dimensions weigh nothing, there is no overall either, and why.
+    weights = {**HEALTH_DEFAULTS, "weights": {d: 0.0 for d in DIMENSIONS} | {"rhythm": 1}}
+    out = health.compute(parents, people, signals, {}, weights, judged=judged)
+    assert out[2].scores["overall"] is None
+    assert health.why_unscored(out[2].scores) == (
+        "only dependencies had anything to judge, and it weighs nothing in the overall score"
+    )

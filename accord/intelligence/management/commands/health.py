@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import floatformat
 
 from accord.intelligence import evaluate, queries
+from accord.intelligence import health as health_mod
 from accord.intelligence.management.commands._common import add_scope_arguments, scope, table
 from accord.intelligence.models import DIMENSIONS
 from accord.org.models import Team
@@ -48,6 +49,10 @@ class Command(BaseCommand):
                 f"No health computed for {org.name} yet: run `accord health --refresh`."
             )
         keys = [*DIMENSIONS, "overall"]
+
+        def rolled(h) -> dict:
+            return {k: getattr(h, f"rollup_{k}") for k in keys}
+
         if opts["json"]:
             data = [
                 {
@@ -55,7 +60,10 @@ class Command(BaseCommand):
                     "team_id": t.pk,
                     "date": h.date.isoformat() if h else None,
                     "people": h.rollup_people if h else 0,
+                    # None: nothing to judge ("reason" and "left_out" say what was empty)
                     **{k: (getattr(h, f"rollup_{k}") if h else None) for k in keys},
+                    "reason": health_mod.unscored_reason(rolled(h)) if h else None,
+                    "left_out": health_mod.left_out(rolled(h)) if h else {},
                     "open_critical": h.rollup_open_critical if h else 0,
                     "open_warning": h.rollup_open_warning if h else 0,
                     "explanation": h.explanation if (h and is_self) else None,
@@ -66,21 +74,29 @@ class Command(BaseCommand):
             return
         day = next((h.date for _, h, _ in rows if h), None)
         self.stdout.write(f"{org.name}: coordination health on {day} (subtree roll-ups)\n")
-        body = []
+        body, notes = [], []
         for t, h, is_self in rows:
             name = t.name if is_self or team is None else f"  {t.name}"
             if h is None:
                 body.append([name, "—", *["—"] * len(keys), "", ""])
                 continue
+            scores = rolled(h)
+            if (why := health_mod.unscored_reason(scores)) is not None:
+                notes.append(f"{t.name}: {why}")
             body.append(
                 [
                     name,
                     str(h.rollup_people),
-                    # rounded as the pages round them (94.5 is 95, not f"{:.0f}"'s 94)
-                    *[floatformat(getattr(h, f"rollup_{k}"), 0) for k in keys],
+                    # rounded as the pages round them (94.5 is 95, not f"{:.0f}"'s 94);
+                    # "n/a": nothing to judge, left out of overall
+                    *["n/a" if v is None else floatformat(v, 0) for v in scores.values()],
                     str(h.rollup_open_critical),
                     str(h.rollup_open_warning),
                 ]
             )
         headers = ["TEAM", "PEOPLE", *[k.upper() for k in keys], "CRIT", "WARN"]
         self.stdout.write(table(headers, body))
+        if any("n/a" in row for row in body):
+            self.stdout.write("n/a: not scored, nothing to judge (left out of overall).\n")
+        for note in notes:
+            self.stdout.write(note + "\n")
