@@ -474,6 +474,16 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         link = ("coordination.dependency", dep.id)
         if old is None and in_week(dep.created_at):
             out.add("changed", _item(f"{asker} asked {giver} for “{dep.title}”.", *link))
+        elif (
+            old is not None
+            and old.state == "requested"
+            and old.provider_team_id != dep.provider_team_id
+        ):
+            # Sent on to another team this week (`update_dependency`): a new request for
+            # the team it went to; the team it left, no longer a side, reads nothing of it.
+            was_asked = after.team_name(old.provider_team_id)
+            text = f"{asker} asked {giver} for “{dep.title}”, instead of {was_asked}."
+            out.add("changed", _item(text, *link))
         if dep.state != was and dep.state in ("accepted", "declined", "delivered"):
             verb = {"accepted": "accepted", "declined": "declined", "delivered": "delivered"}
             text = f"{giver} {verb[dep.state]} “{dep.title}” for {asker}."

@@ -28,6 +28,13 @@ from accord.org.models import Team
 
 router = Router(tags=["Coordination"])
 
+# What the services name a refused field, as a request body (and an MCP tool) names it.
+BODY_NAMES = {
+    "requester_initiative": "requester_initiative_id",
+    "provider_team": "provider_team_id",
+    "need_by_milestone": "need_by_milestone_id",
+}
+
 
 class DependencyOut(Schema):
     id: int
@@ -61,7 +68,9 @@ class DependencyOut(Schema):
 
 class DependencyIn(InputSchema):
     requester_initiative_id: Id
-    provider_team_id: Id
+    provider_team_id: Id = Field(
+        ..., description="The team asked; a retired team, or the team asking, is refused."
+    )
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     priority: Priority = Priority.MEDIUM
@@ -162,29 +171,33 @@ def list_dependencies(
 @router.post("/dependencies", response={201: DependencyOut}, summary="Ask another team")
 def create_dependency(request, payload: DependencyIn):
     org = org_of(request)
-    dep = services.create_dependency(
-        org,
-        actor_of(request),
-        requester_initiative=ref(
-            Initiative.objects.for_org(org).select_related("team"),
-            payload.requester_initiative_id,
-            "requester_initiative_id",
-            "initiative",
-        ),
-        provider_team=ref(
-            Team.objects.for_org(org), payload.provider_team_id, "provider_team_id", "team"
-        ),
-        title=payload.title,
-        description=payload.description,
-        priority=payload.priority,
-        need_by=payload.need_by,
-        need_by_milestone=ref(
-            Milestone.objects.for_org(org),
-            payload.need_by_milestone_id,
-            "need_by_milestone_id",
-            "milestone",
-        ),
+    requester_initiative = ref(
+        Initiative.objects.for_org(org).select_related("team"),
+        payload.requester_initiative_id,
+        "requester_initiative_id",
+        "initiative",
     )
+    provider_team = ref(
+        Team.objects.for_org(org), payload.provider_team_id, "provider_team_id", "team"
+    )
+    need_by_milestone = ref(
+        Milestone.objects.for_org(org),
+        payload.need_by_milestone_id,
+        "need_by_milestone_id",
+        "milestone",
+    )
+    with body_fields(**BODY_NAMES):
+        dep = services.create_dependency(
+            org,
+            actor_of(request),
+            requester_initiative=requester_initiative,
+            provider_team=provider_team,
+            title=payload.title,
+            description=payload.description,
+            priority=payload.priority,
+            need_by=payload.need_by,
+            need_by_milestone=need_by_milestone,
+        )
     return Status(201, _out([queries.base(org).get(pk=dep.pk)])[0])
 
 
@@ -208,7 +221,22 @@ def get_dependency(request, dep_id: Id):
 def update_dependency(request, dep_id: Id, payload: DependencyPatch):
     org = org_of(request)
     dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
-    data = payload.model_dump(exclude_unset=True)
+    edit_dependency(
+        org,
+        actor_of(request),
+        dep,
+        payload.model_dump(exclude_unset=True),
+        expected_version=if_match(request),
+    )
+    return _out([queries.base(org).get(pk=dep.pk)])[0]
+
+
+def edit_dependency(
+    org, actor, dep: Dependency, data: dict[str, Any], *, expected_version: int | None = None
+) -> Dependency:
+    """`services.update_dependency` with the fields of a `DependencyPatch` (the PATCH's
+    body, the MCP tool `edit_dependency`'s arguments): ids resolved within `org`, and
+    each refusal naming the field as the caller gave it (`provider_team_id`)."""
     changes = {k: v for k, v in data.items() if not k.endswith("_id")}
     if "requester_initiative_id" in data:
         changes["requester_initiative"] = ref(
@@ -221,13 +249,10 @@ def update_dependency(request, dep_id: Id, payload: DependencyPatch):
         changes["provider_team"] = ref(
             Team.objects.for_org(org), data["provider_team_id"], "provider_team_id", "team"
         )
-    with body_fields(
-        requester_initiative="requester_initiative_id", provider_team="provider_team_id"
-    ):
-        services.update_dependency(
-            org, actor_of(request), dep, expected_version=if_match(request), **changes
+    with body_fields(**BODY_NAMES):
+        return services.update_dependency(
+            org, actor, dep, expected_version=expected_version, **changes
         )
-    return _out([queries.base(org).get(pk=dep.pk)])[0]
 
 
 @router.post(

@@ -12,6 +12,7 @@ from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
 from accord.coordination.models import ACTIVE_STATES, Dependency, Priority
 from accord.core import dates
+from accord.core.ids import as_id
 from accord.org.models import Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -83,6 +84,11 @@ class DependencyForm(forms.Form):
         if team is not None:
             teams = teams.exclude(pk=team.pk)
         self.fields["provider_team"].queryset = teams
+        if self.is_bound:
+            # A team chosen before it retired (the form open since) reaches the service,
+            # which says why it is not asked (`services.create_dependency`).
+            chosen = as_id(self.data.get(self.add_prefix("provider_team")))
+            self.fields["provider_team"].keep([chosen], org.pk)
 
     def clean(self):
         data = super().clean()

@@ -127,6 +127,24 @@ def _acting_for(standing, team: Team) -> dict[str, Any]:
 # --- create ------------------------------------------------------------------------------
 
 
+def _check_asked(team: Team, requester_team: Team) -> None:
+    """Refuse asking `team` for `requester_team`, by a new request (`create_dependency`) or
+    one sent on to it (`update_dependency`): the asking team itself, or a retired team
+    (read afresh: the pickers offer none, but a page open since, the API and MCP name any)."""
+    if team.pk == requester_team.pk:
+        raise ServiceError(
+            f"{team.name} cannot depend on itself; choose another team.",
+            fields={"provider_team": ["A team cannot depend on itself."]},
+            code="self_dependency",
+        )
+    if Team.objects.filter(pk=team.pk, state=TeamState.RETIRED).exists():
+        raise ServiceError(
+            f"{team.name} is retired; ask a team that is still working.",
+            fields={"provider_team": [f"{team.name} is retired."]},
+            code="retired_team",
+        )
+
+
 @transaction.atomic
 def create_dependency(
     org: Organization,
@@ -142,7 +160,7 @@ def create_dependency(
 ) -> Dependency:
     """Team A, for one of its initiatives, asks team B for a deliverable by `need_by`, or
     by a milestone (`need_by_milestone`: the need-by date is the milestone's and follows
-    it when it moves)."""
+    it when it moves). A retired team B, or A itself, is refused (`_check_asked`)."""
     _same_org(org, requester_initiative, "initiative", "requester_initiative")
     _same_org(org, provider_team, "team", "provider_team")
     if need_by_milestone is not None:
@@ -158,12 +176,7 @@ def create_dependency(
                 f"{requester_initiative.title!r}. " + queries.why_not(actor, [requester_team.name])
             )
     title = require_text(title, "title", max_length=300)
-    if provider_team.pk == requester_team.pk:
-        raise ServiceError(
-            f"{requester_team.name} cannot depend on itself; choose another team.",
-            fields={"provider_team": ["A team cannot depend on itself."]},
-            code="self_dependency",
-        )
+    _check_asked(provider_team, requester_team)
     if requester_initiative.status not in OPEN_INITIATIVE:
         raise ServiceError(
             f"{requester_initiative.title!r} is {requester_initiative.status}; only open "
@@ -495,18 +508,7 @@ def _edited(org: Organization, actor: Person | None, dep: Dependency, changes: d
         team = changes["provider_team"]
         _same_org(org, team, "team", "provider_team")
         if team.pk != dep.provider_team_id:
-            if team.pk == dep.requester_team_id:
-                raise ServiceError(
-                    f"{team.name} cannot depend on itself; choose another team.",
-                    fields={"provider_team": ["A team cannot depend on itself."]},
-                    code="self_dependency",
-                )
-            if Team.objects.filter(pk=team.pk, state=TeamState.RETIRED).exists():
-                raise ServiceError(
-                    f"{team.name} is retired; ask a team that is still working.",
-                    fields={"provider_team": [f"{team.name} is retired."]},
-                    code="retired_team",
-                )
+            _check_asked(team, dep.requester_team)
             out["provider_team"] = team
     elif "provider_team" in changes:
         raise ServiceError("A request always asks a team.", fields={"provider_team": ["Required."]})

@@ -22,12 +22,13 @@ from accord.alignment.models import (
     Objective,
     ObjectiveStatus,
 )
-from accord.api.common import MAX_ID, get_or_404, ref
+from accord.api.common import MAX_ID, body_fields, get_or_404, ref
 from accord.briefings import compose as briefing_compose
 from accord.briefings import queries as briefing_queries
 from accord.briefings import render as briefing_render
 from accord.briefings import tasks as briefing_tasks
 from accord.conversation import targets
+from accord.coordination import api as coordination_api
 from accord.coordination import queries as coordination_queries
 from accord.coordination import services as coordination
 from accord.coordination.api import DependencyOut
@@ -765,22 +766,74 @@ def request_dependency(
     provider team answers (accept, decline, negotiate) with answer_dependency."""
     me = caller()
     org = me.org
-    dep = coordination.create_dependency(
-        org,
-        me.person,
-        requester_initiative=ref(
-            Initiative.objects.for_org(org).select_related("team"),
-            requester_initiative_id,
-            "requester_initiative_id",
-            "initiative",
-        ),
-        provider_team=ref(Team.objects.for_org(org), provider_team_id, "provider_team_id", "team"),
-        title=title,
-        description=description,
-        priority=priority,
-        need_by=need_by,
+    requester_initiative = ref(
+        Initiative.objects.for_org(org).select_related("team"),
+        requester_initiative_id,
+        "requester_initiative_id",
+        "initiative",
     )
+    provider_team = ref(Team.objects.for_org(org), provider_team_id, "provider_team_id", "team")
+    with body_fields(**coordination_api.BODY_NAMES):
+        dep = coordination.create_dependency(
+            org,
+            me.person,
+            requester_initiative=requester_initiative,
+            provider_team=provider_team,
+            title=title,
+            description=description,
+            priority=priority,
+            need_by=need_by,
+        )
     return _dependency_answer(org, dep.pk, "Requested.")
+
+
+@tool(write=True, title="Edit a request")
+def edit_dependency(
+    dependency_id: Id,
+    title: Annotated[str | None, Field(min_length=1, max_length=300)] = None,
+    description: Annotated[str | None, Field(max_length=5000)] = None,
+    priority: Literal["low", "medium", "high", "critical"] | None = None,
+    need_by: Annotated[
+        dt.date | None, Field(description="Another date than its milestone's unties it.")
+    ] = None,
+    requester_initiative_id: Annotated[
+        Id | None, Field(description="Another open initiative of the team asking.")
+    ] = None,
+    provider_team_id: Annotated[
+        Id | None,
+        Field(
+            description="Another team to ask: the request moves to it, still waiting for "
+            "an answer (its leads get it as a new request, the team it leaves is told)."
+        ),
+    ] = None,
+) -> CallToolResult:
+    """Edit a request your team made while the team asked has not answered it (state
+    requested): what is needed (title, description), its priority, the need-by date, the
+    initiative of the asking team it is for, and which team is asked. Give only what
+    changes. Members of the asking team, leads of a team above it and admins may; once it
+    is answered it is refused: its date and scope then change through answer_dependency
+    (propose). A retired team, or the asking team itself, is not asked."""
+    me = caller()
+    org = me.org
+    given = {
+        "title": title,
+        "description": description,
+        "priority": priority,
+        "need_by": need_by,
+        "requester_initiative_id": requester_initiative_id,
+        "provider_team_id": provider_team_id,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    if not changes:
+        raise ServiceError(
+            f"Say what to change: give one or more of {', '.join(given)}. Nothing was changed.",
+            fields={name: ["Not given."] for name in given},
+        )
+    dep = get_or_404(Dependency.objects.for_org(org), dependency_id, "dependency")
+    version = dep.version
+    dep = coordination_api.edit_dependency(org, me.person, dep, changes)
+    edited = "Edited." if dep.version != version else "Nothing changed: it already says so."
+    return _dependency_answer(org, dep.pk, edited)
 
 
 Action = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]

@@ -190,11 +190,25 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
                 ("add_action_item", {"title": "Book the room", "due_on": need_by}),
                 ("raise_issue", {"team_id": platform.pk, "title": "Flaky builds"}),
             ]
-            assert {name for name, _ in writes} | {"escalate_issue"} | set(reads) == tools
+            later = {"escalate_issue", "edit_dependency"}
+            assert {name for name, _ in writes} | later | set(reads) == tools
+            done = {}
             for name, args in writes:
                 before = newest_event(w, admin_token)
-                within_bound(await s.call_tool(name, args))
+                done[name] = await s.call_tool(name, args)
+                within_bound(done[name])
                 assert events_after(w, admin_token, before), name
+            # The request just made, edited while Data has not answered it.
+            before = newest_event(w, admin_token)
+            edited = await s.call_tool(
+                "edit_dependency",
+                {
+                    "dependency_id": done["request_dependency"].structured_content["id"],
+                    "title": "A warehouse export, nightly",
+                },
+            )
+            assert "A warehouse export, nightly" in within_bound(edited)
+            assert events_after(w, admin_token, before) == {("updated", "coordination.dependency")}
             before = newest_event(w, admin_token)
             escalated = await s.call_tool(
                 "escalate_issue", {"issue_id": issue.pk, "reason": "Needs budget"}

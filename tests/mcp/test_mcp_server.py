@@ -28,6 +28,7 @@ TOOLS = {
     "record_key_result_value",
     "submit_check_in",
     "request_dependency",
+    "edit_dependency",
     "answer_dependency",
     "log_decision",
     "add_action_item",
@@ -208,6 +209,14 @@ def test_every_write_records_the_same_events_as_the_same_write_through_the_api(w
                 },
             )
             await both(
+                s,
+                "edit_dependency",
+                {"dependency_id": asked.structured_content["id"], "priority": "high"},
+                "PATCH",
+                f"/dependencies/{asked_api['id']}",
+                {"priority": "high"},
+            )
+            await both(
                 provider,
                 "answer_dependency",
                 {
@@ -279,6 +288,7 @@ BAD_CALLS = [
         {"requester_initiative_id": 1, "provider_team_id": 1, "title": "x", "need_by": "soon"},
         "need_by",
     ),
+    ("edit_dependency", {"dependency_id": 1, "priority": "urgent"}, "priority"),
     ("answer_dependency", {"dependency_id": 1, "action": "maybe"}, "action"),
     ("raise_issue", {"team_id": 1, "title": "x", "severity": "apocalyptic"}, "severity"),
     ("log_decision", {"question": ""}, "question"),
@@ -522,6 +532,7 @@ def test_every_write_of_an_agent_through_mcp_names_the_agent_and_its_owner(world
                     "need_by": need_by,
                 },
             )
+            await call("edit_dependency", {"dependency_id": asked["id"], "priority": "high"})
             await call(
                 "answer_dependency",
                 {"dependency_id": asked["id"], "action": "flag_blocked", "note": "No data yet"},

@@ -1,0 +1,76 @@
+"""A request the asking team sends on to another team (`coordination.services.
+update_dependency`) is a new request for the team it went to, in the week it moved, as a
+request made that week is; the team it left no longer reads of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord.briefings import compose, render, services
+from accord.coordination import services as coordination
+from tests.briefings.test_sections import items
+from tests.intelligence.world import Clock, build_org, controlled
+
+D = dt.date
+LINK = "coordination.dependency"
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    with controlled(c):
+        yield c
+
+
+def _briefing(w, week: str, *, person=None, team=None) -> dict:
+    return services.build_for(w.org, compose.parse_week(week), person=person, team=team)
+
+
+def test_a_request_moved_to_another_team_is_new_there_that_week_and_gone_where_it_left(db, clock):
+    clock.at(D(2026, 1, 5), 9)
+    w = build_org("moved", {"Platform": 2, "Web": 2, "Data": 2}, checkins=False)
+    plat, web, data = w["Platform"], w["Web"], w["Data"]
+    # W02: Web asks Platform.
+    clock.at(D(2026, 1, 6), 10)
+    dep = coordination.create_dependency(
+        w.org, web.lead, requester_initiative=web.initiative, provider_team=plat.team,
+        title="Rate limits", need_by=D(2026, 3, 1),
+    )  # fmt: skip
+    # W03: Web sends it on to Data instead, still unanswered.
+    clock.at(D(2026, 1, 14), 10)
+    coordination.update_dependency(w.org, web.lead, dep, provider_team=data.team)
+    clock.at(D(2026, 1, 28), 9)
+
+    # The week it moved: new for Data, for its lead and in its team's briefing.
+    for briefing in (
+        _briefing(w, "2026-W03", person=data.lead),
+        _briefing(w, "2026-W03", team=data.team),
+    ):
+        assert (LINK, dep.pk) in items(briefing, "changed")
+        assert (LINK, dep.pk) in items(briefing, "needs_you")
+        assert "Web asked Data for “Rate limits”, instead of Platform." in render.text(
+            briefing, absolute=False
+        )
+    # ... and nothing for Platform, which it left: not new, not waiting on it.
+    for briefing in (
+        _briefing(w, "2026-W03", person=plat.lead),
+        _briefing(w, "2026-W03", team=plat.team),
+    ):
+        assert (LINK, dep.pk) not in items(briefing, "changed")
+        assert (LINK, dep.pk) not in items(briefing, "needs_you")
+    # Web, asking, reads where its request went.
+    asking = render.text(_briefing(w, "2026-W03", person=web.lead), absolute=False)
+    assert "Web asked Data for “Rate limits”, instead of Platform." in asking
+
+    # The week it was made, it was Platform's new request (and not Data's).
+    made = _briefing(w, "2026-W02", person=plat.lead)
+    assert (LINK, dep.pk) in items(made, "changed")
+    assert "Web asked Platform for “Rate limits”." in render.text(made, absolute=False)
+    assert (LINK, dep.pk) not in items(_briefing(w, "2026-W02", person=data.lead), "changed")
+
+    # The week after it moved, it is no longer new for Data; it still waits on it.
+    later = _briefing(w, "2026-W04", person=data.lead)
+    assert (LINK, dep.pk) not in items(later, "changed")
+    assert (LINK, dep.pk) in items(later, "needs_you")
