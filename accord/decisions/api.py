@@ -31,6 +31,7 @@ from accord.decisions.models import (
     ActionSource,
     ActionStatus,
     Decision,
+    DecisionLink,
     DecisionOption,
     DecisionStatus,
     Issue,
@@ -70,7 +71,24 @@ class OptionOut(Schema):
 class LinkOut(Schema):
     target_type: str
     target_id: Id
-    label: str
+    label: str = Field(
+        ...,
+        description="Its name, as given when linked; for what was deleted since and linked "
+        "with no name, the name it last had (else empty).",
+    )
+    deleted: bool = Field(
+        False,
+        description="What it concerns was deleted since: `target_id` names nothing now, "
+        "and the decision keeps only `label`.",
+    )
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return queries.subject_name(obj)
+
+    @staticmethod
+    def resolve_deleted(obj) -> bool:
+        return bool(getattr(obj, "subject_gone", False))
 
 
 class DecisionOut(Schema):
@@ -396,7 +414,9 @@ def _with_related(decisions):
         Prefetch("informed", to_attr="informed_list"),
         Prefetch("teams", to_attr="team_list"),
         Prefetch("supersedes", to_attr="supersedes_list"),
-        Prefetch("links", to_attr="link_list"),
+        Prefetch(
+            "links", queryset=queries.with_subjects(DecisionLink.objects.all()), to_attr="link_list"
+        ),
         Prefetch(
             "options",
             queryset=DecisionOption.objects.order_by("position", "id"),

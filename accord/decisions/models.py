@@ -132,6 +132,19 @@ class DecisionOption(OrgScoped):
         return self.title
 
 
+# What a decision may concern ("app.model"): each has an `org` and a page or a place.
+LINKABLE = {
+    "alignment.objective",
+    "alignment.keyresult",
+    "alignment.initiative",
+    "coordination.dependency",
+    "rhythm.meeting",
+    "rhythm.checkin",
+    "decisions.issue",
+    "decisions.decision",
+}
+
+
 class DecisionLink(OrgScoped):
     """What a decision concerns: an objective, initiative, dependency, issue, meeting…"""
 

@@ -15,9 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import NotSupportedError, connection
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     Count,
     DateField,
     DateTimeField,
@@ -35,16 +38,19 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from accord.activity.models import Event
 from accord.core.counting import count_up_to, figures, first_rows, grouped_figures
 from accord.decisions import followthrough
 from accord.decisions.models import (
+    LINKABLE,
     UNDECIDED,
     ActionItem,
     ActionStatus,
     Decision,
+    DecisionLink,
     DecisionStatus,
     FollowTally,
     Issue,
@@ -102,6 +108,55 @@ def dated_first_page(qs: QuerySet, field: str, offset: int, limit: int) -> list:
 
 def decisions(org: Organization) -> QuerySet[Decision]:
     return Decision.objects.for_org(org).select_related("approver", "driver")
+
+
+def with_subjects(links: QuerySet[DecisionLink]) -> QuerySet[DecisionLink]:
+    """`links` (a decision's, or a page of decisions' as a prefetch), each with what became
+    of what it concerns, read in the same query (no query per link or per kind):
+    `subject_gone`, it was deleted since (its page is no more), and `last_name`, for one
+    deleted that was linked with no label, the name the activity log last knew it by.
+    `subject_name` (below) gives the name a link keeps."""
+    gone = Case(
+        *(
+            When(
+                target_type=kind,
+                then=~Exists(
+                    apps.get_model(kind)._base_manager.filter(
+                        org_id=OuterRef("org_id"), pk=OuterRef("target_id")
+                    )
+                ),
+            )
+            for kind in sorted(LINKABLE)
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    # Off the events' (org, target_type, target_id, created_at, id) index, newest first.
+    known_as = (
+        Event.objects.filter(
+            org_id=OuterRef("org_id"),
+            target_type=OuterRef("target_type"),
+            target_id=Cast(OuterRef("target_id"), CharField()),
+        )
+        .exclude(target_label="")
+        .order_by("-created_at", "-id")
+        .values("target_label")[:1]
+    )
+    # Read for the links with no label (`subject_name` uses it for the deleted ones only).
+    return links.annotate(
+        subject_gone=gone,
+        last_name=Case(
+            When(label="", then=Subquery(known_as)), default=Value(""), output_field=CharField()
+        ),
+    )
+
+
+def subject_name(link: DecisionLink) -> str:
+    """The name a link gives what it concerns: its label, else (what it concerns deleted,
+    read by `with_subjects`) the name that had, else ""."""
+    if link.label or not getattr(link, "subject_gone", False):
+        return link.label
+    return getattr(link, "last_name", "") or ""
 
 
 def department_decisions(org: Organization, team: Team, n: int = 6) -> list[Decision]:

@@ -26,6 +26,7 @@ from accord.core.ids import as_id
 from accord.core.services import check_version, parse_date, require_text, update_and_record
 from accord.decisions import followthrough, notifications
 from accord.decisions.models import (
+    LINKABLE,
     UNDECIDED,
     ActionItem,
     ActionSource,
@@ -58,16 +59,6 @@ DECISION_FIELDS = (
 )
 ACTION_FIELDS = ("title", "owner", "team", "due_on")
 ISSUE_FIELDS = ("title", "description", "severity")
-LINKABLE = {
-    "alignment.objective",
-    "alignment.keyresult",
-    "alignment.initiative",
-    "coordination.dependency",
-    "rhythm.meeting",
-    "rhythm.checkin",
-    "decisions.issue",
-    "decisions.decision",
-}
 
 
 # --- shared checks -----------------------------------------------------------------------
