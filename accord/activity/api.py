@@ -52,6 +52,11 @@ class EventOut(Schema):
         "objective's, a key result's objective's, a check-in's cadence's, a dependency's "
         "asking team, a decision's first team); null for the organization's own."
     )
+    other_team_id: Id | None = Field(
+        description="The second team the event concerns, when its subject is between two: "
+        "a dependency's providing team, the team a move (an initiative handed over, an issue "
+        "escalated) took it from; null otherwise."
+    )
 
     @staticmethod
     def resolve_actor_is_agent(obj) -> bool:
@@ -104,23 +109,32 @@ def list_events(
     """`team_id`: the events about that team and the teams below it (`only=true`: the
     team alone). An event is about the team its subject belongs to when it was recorded
     (an objective's, a key result's objective's, a check-in's cadence's, a dependency's
-    asking team, a decision's first team); the organization's own (a period, a person, an
-    organization-wide objective) are about none."""
+    asking team, a decision's first team), and about its second team when its subject is
+    between two (a dependency's providing team, the team a move took it from), listed once
+    even when both are below `team_id`; the organization's own (a period, a person, an
+    organization-wide objective) are about none. A deleted team's events are its parent's."""
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
-    base = of_team(org, team, only=only) if team else Event.objects.for_org(org)
-    qs = seen_by(base, actor_of(request))
-    if kind:
-        qs = _of_kind(qs, kind)
-    if target_type:
-        qs = qs.filter(target_type=target_type)
-    if target_id:
-        qs = qs.filter(target_id=target_id)
-    if actor_id is not None:
-        qs = qs.filter(actor_id=actor_id)
-    if since is not None:
-        qs = qs.filter(created_at__gte=since)
-    return qs
+    viewer = actor_of(request)
+
+    def narrow(qs):
+        qs = seen_by(qs, viewer)
+        if kind:
+            qs = _of_kind(qs, kind)
+        if target_type:
+            qs = qs.filter(target_type=target_type)
+        if target_id:
+            qs = qs.filter(target_id=target_id)
+        if actor_id is not None:
+            qs = qs.filter(actor_id=actor_id)
+        if since is not None:
+            qs = qs.filter(created_at__gte=since)
+        return qs
+
+    if team is None:
+        return narrow(Event.objects.for_org(org))
+    asked = target_type or (kind.rpartition(".")[0] if KIND.match(kind) else "")
+    return of_team(org, team, only=only, narrow=narrow, target_type=asked)
 
 
 class NoticeKindOut(Schema):

@@ -132,6 +132,9 @@ FIELDS = {
     "with": "Signed in with",
     "for_minutes": "Locked for (minutes)",
     "failed_sign_ins": "Failed sign-ins",
+    # A deleted team's history, now its parent's (`activity.services.rehome_events`).
+    "history_moved_to": "Its history moved to",
+    "events_moved": "Events moved",
 }
 
 # Bookkeeping that says nothing to a person (the label or link already shows it).

@@ -55,6 +55,11 @@ class Event(OrgScoped):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    # The second team the event concerns, when its subject is between two (a dependency's
+    # providing team; the team a move took it from): its feed shows the event too.
+    other_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -86,6 +91,15 @@ class Event(OrgScoped):
                 fields=["team", "created_at", "id"],
                 condition=models.Q(team__isnull=False),
                 name="activity_event_team_order",
+            ),
+            # The same for the second team: a team's feed reads both, each off its index.
+            # With the event's team after the order: an event both of whose teams are in
+            # the subtree read is left to the first index, and that is checked here from
+            # the index alone, without reading the event (`queries.of_team`).
+            models.Index(
+                fields=["other_team", "created_at", "id", "team"],
+                condition=models.Q(other_team__isnull=False),
+                name="activity_event_other_order",
             ),
         ]
 

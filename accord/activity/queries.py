@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.apps import apps
@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accord.activity.models import Event, EventQuerySet
+from accord.activity.teams import kinds_with_other_teams
 from accord.org.models import Person, Role, Team
 from accord.org.queries import covers_every_team, subtree_ids
 
@@ -77,31 +78,39 @@ def feed(
 ) -> EventQuerySet:
     """The organization's events as `viewer` may read them (`seen_by`), newest first, of
     one kind of object and/or one actor (without the QUIET_KINDS unless that kind is asked
-    for), about `team` and the teams below it (`only`: the team alone; an event's team is
-    its subject's, `activity.teams`), recorded from the day `since` to the day `until`
-    (both included, in the current time zone). Each filter is a range on `created_at`
-    after the equalities of one of the event indexes (org; org and kind; org and actor;
-    team), so a page is read off an index in order whatever the size of the log."""
-    events = seen_by(of_team(org, team, only=only) if team else Event.objects.for_org(org), viewer)
-    if target_type:
-        events = events.filter(target_type=target_type)
-    else:
-        events = events.exclude(target_type__in=QUIET_KINDS)
-    if actor_id is not None:
-        # Not joined to the person: SQLite then read the person first and that person's
-        # events through the bare foreign-key index, sorting every one of them; alone, the
-        # (org, actor, created_at, id) index gives a page in order. Each event names its
-        # actor itself (`actor_name`).
-        events = events.filter(actor_id=actor_id)
-    elif team is None:
-        # Nor for a team's: joined, SQLite reads every event of the subtree (and its
-        # person) before sorting, instead of stopping each team's seek at a page.
-        events = events.select_related("actor")
-    if since is not None:
-        events = events.filter(created_at__gte=day_start(since))
-    if until is not None:
-        events = events.filter(created_at__lt=day_start(until + dt.timedelta(days=1)))
-    return events
+    for), about `team` and the teams below it (`only`: the team alone; an event is about
+    its subject's team and the second team it concerns, `activity.teams`), recorded from
+    the day `since` to the day `until` (both included, in the current time zone). Each
+    filter is a range on `created_at` after the equalities of one of the event indexes
+    (org; org and kind; org and actor; team; second team), so a page is read off an index
+    in order whatever the size of the log. A team's feed is two such reads in one
+    statement (`of_team`): it can be ordered and sliced, not filtered further."""
+
+    def narrow(events: EventQuerySet) -> EventQuerySet:
+        events = seen_by(events, viewer)
+        if target_type:
+            events = events.filter(target_type=target_type)
+        else:
+            events = events.exclude(target_type__in=QUIET_KINDS)
+        if actor_id is not None:
+            # Not joined to the person: SQLite then read the person first and that
+            # person's events through the bare foreign-key index, sorting every one of
+            # them; alone, the (org, actor, created_at, id) index gives a page in order.
+            # Each event names its actor itself (`actor_name`).
+            events = events.filter(actor_id=actor_id)
+        elif team is None:
+            # Nor for a team's: joined, SQLite reads every event of the subtree (and its
+            # person) before sorting, instead of stopping each team's seek at a page.
+            events = events.select_related("actor")
+        if since is not None:
+            events = events.filter(created_at__gte=day_start(since))
+        if until is not None:
+            events = events.filter(created_at__lt=day_start(until + dt.timedelta(days=1)))
+        return events
+
+    if team is None:
+        return narrow(Event.objects.for_org(org))
+    return of_team(org, team, only=only, narrow=narrow, target_type=target_type)
 
 
 # A subtree of at most this many teams is named by its ids, a larger one by the recursive
@@ -109,31 +118,70 @@ def feed(
 FEW_TEAMS = 64
 
 
-def of_team(org, team: Team, *, only: bool = False) -> EventQuerySet:
+class Unlikely(models.Func):
+    """SQLite's `unlikely(condition)`: the condition unchanged, and a hint to its planner
+    that few rows meet it, so it seeks them through their index rather than walking
+    another in order (its indexes are still used for the condition)."""
+
+    function = "unlikely"
+    output_field = models.BooleanField()
+
+
+def of_team(
+    org,
+    team: Team,
+    *,
+    only: bool = False,
+    narrow: Callable[[EventQuerySet], EventQuerySet] = lambda events: events,
+    target_type: str = "",
+) -> EventQuerySet:
     """The organization's events about `team` and the teams below it (`only`: the team
-    alone), read off the (team, created_at, id) index; the only team at the top has every
-    event (the organization's own too).
+    alone), as `narrow` filters them, newest first: those whose team is one of them, off
+    the (team, created_at, id) index, and those whose second team is (a dependency asked
+    of one of them, `activity.teams`), off (other_team, created_at, id, team). Each event
+    once, even when both its teams are among them. The only team at the top has every
+    event (the organization's own too); asked for one kind of object (`target_type`) that
+    never has a second team (`teams.kinds_with_other_teams`), only the team index is read.
 
     A subtree of a few teams is named by its ids (one query finds them): a database that
     cannot tell how many teams a recursive subquery gives walks the organization's whole
     log in order to find a leaf's few events (half a second on PostgreSQL at 3,000 teams).
-    On SQLite the organization is checked on each row (`org_id + 0`), not through an index:
-    its statistics, sampled, say an organization has a thousand events, so it would walk
-    the log through (org, created_at) whatever the subtree; off the team index it seeks
-    each team of the subtree, each seek stopping once the page is full (the feed of a team
-    and the 1,099 teams below it at 10,000 teams: 15 ms of SQL)."""
+
+    PostgreSQL reads "team or second team" in one WHERE: it walks the log in order while
+    the subtree's events are dense, else ORs the two indexes (bench/README.md, "A team's
+    activity with its second team").
+
+    SQLite, given that OR, gathers every event of the subtree from both indexes to sort
+    them (a department of 1,100 teams at 10,000 teams: 175 ms instead of 7), so it reads
+    the two as one statement, UNION ALL ordered as the feed, where each part gets the
+    page's LIMIT (the offset's rows and the page's) and each team's seek stops there. The
+    parts are `Unlikely`: without a LIMIT of their own, SQLite walked the whole log in
+    order for a subtree it reckoned a large part of it. An event both of whose teams are in
+    the subtree is read by the first part only: the second checks the event's team in its
+    index, without reading the event. The organization is checked on each row
+    (`org_id + 0`), not through an index: its statistics, sampled, say an organization has
+    a thousand events, so it would walk the log through (org, created_at) whatever the
+    subtree. Such a feed can be ordered and sliced, not filtered further."""
     if not only and covers_every_team(team):
-        return Event.objects.for_org(org)
+        return narrow(Event.objects.for_org(org))
     ids = subtree_ids(team, only=only)
     if not isinstance(ids, list):
         found = Team.objects.filter(pk__in=ids).order_by().values_list("pk", flat=True)
         few = list(found[: FEW_TEAMS + 1])
         ids = few if len(few) <= FEW_TEAMS else ids
-    if connection.vendor == "sqlite":
-        events = Event.objects.alias(in_org=F("org_id") + 0).filter(in_org=org.pk)
-    else:
+    one_team = bool(target_type) and target_type not in kinds_with_other_teams()
+    if connection.vendor != "sqlite":
         events = Event.objects.for_org(org)
-    return events.filter(team_id__in=ids)
+        if one_team:
+            return narrow(events.filter(team_id__in=ids))
+        return narrow(events.filter(Q(team_id__in=ids) | Q(other_team_id__in=ids)))
+    events = Event.objects.alias(in_org=F("org_id") + 0).filter(in_org=org.pk)
+    if one_team:
+        return narrow(events.filter(team_id__in=ids))
+    own = events.filter(Unlikely(Q(team_id__in=ids)))
+    second = events.filter(Unlikely(Q(other_team_id__in=ids))).exclude(team_id__in=ids)
+    parts = (narrow(own).order_by(), narrow(second).order_by())
+    return parts[0].union(parts[1], all=True).order_by("-created_at", "-id")
 
 
 def target_types(org) -> list[str]:
@@ -168,6 +216,7 @@ REFERENCES = {
     "person": "org.Person",
     "cascade_to": "org.Team",
     "supersedes": "decisions.Decision",
+    "history_moved_to": "org.Team",  # a deleted team's events, now its parent's
 }
 
 

@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 
 from accord.activity.models import Event
-from accord.activity.teams import team_of
+from accord.activity.teams import other_team_of, team_of
 from accord.org.models import Organization, Person, Team
 
 # Functions called with each recorded event, inside its transaction (outbound webhooks queue
@@ -79,12 +80,16 @@ def record(
     """Append one event. Must run inside the transaction of the write it describes.
     Within `recorded_as(person)`, an event of Accord (`actor` None) is that person's.
     The event's team is the one `target` belongs to (`activity.teams.team_of`) unless the
-    caller knows better and says so (`team`: a team, its id, or None for none)."""
+    caller knows better and says so (`team`: a team, its id, or None for none); its second
+    team, the other one it concerns (`other_team_of`: a dependency's providing team, the
+    team a move took it from), never that team."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the write's transaction")
     if actor is None:
         actor = getattr(transaction.get_connection(), "_accord_event_actor", None)
     owner = _accountable_owner(actor)
+    before, after = _jsonable(before or {}), _jsonable(after or {})
+    team_id = team_of(target, verb) if team is DERIVED else getattr(team, "pk", team)
     event = Event(
         org=org,
         actor=actor,
@@ -95,9 +100,10 @@ def record(
         target_type=target_type_of(target),
         target_id=str(target.pk),
         target_label=(label if label is not None else str(target))[:300],
-        before=_jsonable(before or {}),
-        after=_jsonable(after or {}),
-        team_id=team_of(target, verb) if team is DERIVED else getattr(team, "pk", team),
+        before=before,
+        after=after,
+        team_id=team_id,
+        other_team_id=other_team_of(target, team_id, before, after),
     )
     batch = _batch()
     if batch is not None:
@@ -167,11 +173,13 @@ def batched() -> Iterator[list[Event]]:
         return
     batch: list[Event] = []
     conn._accord_event_batch = batch
+    conn._accord_event_rehomed = {}  # `rehome_events`: a deleted team's id -> its parent's
     try:
         yield batch
         flush_events()
     finally:
         conn._accord_event_batch = None
+        conn._accord_event_rehomed = None
 
 
 def flush_events() -> int:
@@ -190,17 +198,60 @@ def flush_events() -> int:
 
 def _forget_deleted_teams(events: list[Event]) -> None:
     """Events held back by `batched` name teams that may have been deleted since they were
-    recorded (a file that removes a team records its memberships' ends, then deletes it):
-    deleting a team clears the events already in the log of it (`on_delete`), so these
-    are cleared alike rather than inserted pointing at no team."""
-    named = sorted({e.team_id for e in events if e.team_id is not None})
+    recorded (a file that removes a team records its memberships' ends, then deletes it).
+    One deleted by `delete_team` gives them to its parent (or the parent's, if gone too:
+    `rehome_events`), as it does the log's; a team gone otherwise (with its organization)
+    clears the log's events of it (`on_delete`), so these are cleared alike rather than
+    inserted pointing at no team. A deletion refused and rolled back changes nothing."""
+    rehomed = getattr(transaction.get_connection(), "_accord_event_rehomed", None) or {}
+    named = {t for e in events for t in (e.team_id, e.other_team_id) if t is not None}
+    named = sorted(named | {t for t in rehomed.values() if t is not None})
     kept: set[int] = set()
     for start in range(0, len(named), 500):
         chunk = named[start : start + 500]
         kept.update(Team._base_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+
+    def home(team_id: int | None) -> int | None:
+        seen = set()
+        while team_id is not None and team_id not in kept and team_id not in seen:
+            seen.add(team_id)
+            team_id = rehomed.get(team_id)
+        return team_id if team_id in kept else None
+
     for event in events:
-        if event.team_id is not None and event.team_id not in kept:
-            event.team_id = None
+        event.team_id, event.other_team_id = home(event.team_id), home(event.other_team_id)
+        if event.other_team_id == event.team_id:
+            event.other_team_id = None
+
+
+def rehome_events(team: Team) -> dict[str, Any]:
+    """Before `team` is deleted (`org.services.delete_team`): its events, and those it is
+    the second team of, become its parent's, so the department still reads the history of
+    a team it no longer has (a team at the top leaves them the organization's own). One
+    UPDATE off the two team indexes, whatever the number of events; the events a
+    `batched` block still holds follow when they are inserted, if the team is gone by then
+    (`_forget_deleted_teams`). Returns what the team's "deleted" event says of it: where
+    its history went and how many events of the log moved."""
+    gone, parent = team.pk, team.parent_id
+    as_id = models.IntegerField()
+    moved = Event._base_manager.filter(Q(team_id=gone) | Q(other_team_id=gone)).update(
+        team_id=Case(
+            When(team_id=gone, then=Value(parent)), default=F("team_id"), output_field=as_id
+        ),
+        # Never the event's team as its second: an event of the parent's about the team
+        # gone (or the other way round) is the parent's alone.
+        other_team_id=Case(
+            When(other_team_id=gone, team_id__in=[gone, parent], then=Value(None)),
+            When(other_team_id=gone, then=Value(parent)),
+            When(other_team_id=parent, team_id=gone, then=Value(None)),
+            default=F("other_team_id"),
+            output_field=as_id,
+        ),
+    )
+    rehomed = getattr(transaction.get_connection(), "_accord_event_rehomed", None)
+    if rehomed is not None:
+        rehomed[gone] = parent
+    return {"history_moved_to": parent, "events_moved": moved}
 
 
 def event_mark() -> int:

@@ -17,6 +17,18 @@ One rule for every kind of object, read from the models themselves (`team_paths`
 
 `team_of` reads one object (what `record` asks, walking what is usually loaded already);
 `teams_of` reads many of one kind in one query (what `fill_event_teams` asks of the log).
+
+Some events concern a second team just as much (`Event.other_team`, `other_team_of`), whose
+feed shows them too:
+
+a. what is between two teams: a dependency's providing team (`OTHER_TEAM_FIELDS`; the
+   asking team is its team), and a comment on it alike;
+b. a move from one team to another (an initiative, objective or action item handed to
+   another team, an issue escalated to the team above: its `team`; a team put under
+   another parent: its `parent`, before and after): the one of the two that is not the
+   event's team, i.e. the team it left;
+c. else none; never the event's team itself. A decision, milestone or cadence of a set of
+   teams stays its first team's: one more column cannot hold a set.
 """
 
 from __future__ import annotations
@@ -27,12 +39,15 @@ from functools import cache
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
-from django.db.models import Min
+from django.db.models import Case, Min, Q, Value, When
+from django.db.models.fields.json import KT
 
 from accord.org.models import Team
 
 # The field naming the team of a kind whose team field is not called `team`.
 TEAM_FIELDS = {"coordination.dependency": "requester_team"}
+# The field naming the second team of a kind between two teams (rule a).
+OTHER_TEAM_FIELDS = {"coordination.dependency": "provider_team"}
 # What an object without a team of its own belongs to, in the order they are tried.
 PARENTS = (
     "objective",
@@ -97,6 +112,50 @@ def team_of(obj: models.Model, verb: str = "") -> int | None:
     return None
 
 
+def other_team_of(
+    obj: models.Model,
+    team_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> int | None:
+    """The id of the second team an event about `obj` concerns (see the module's rule b
+    and c), given the event's team and its `before` and `after`; None when there is none."""
+    label = _label(type(obj))
+    if label == COMMENT:
+        found = _commented_team(obj, OTHER_TEAM_FIELDS)
+    elif label in OTHER_TEAM_FIELDS:
+        found = getattr(obj, f"{OTHER_TEAM_FIELDS[label]}_id")
+    elif label in kinds_with_other_teams():
+        found = moved_from(label, before or {}, after or {}, team_id)
+    else:
+        found = None
+    return found if found != team_id else None
+
+
+def moved_from(target_type: str, before: dict, after: dict, team_id: int | None) -> int | None:
+    """For an event that moved its subject from one team to another (rule b): the one of
+    the two, as its `before` and `after` name them, that is not the event's team."""
+    key = "parent" if target_type == "org.team" else "team"
+    if key not in before or key not in after:
+        return None
+    return _left(before[key], after[key], team_id)
+
+
+def _left(was: object, now: object, team_id: int | None) -> int | None:
+    """The team a move from `was` to `now` left, unless the event is that team's: then
+    the one it went to (the fill gives an event the team its subject is at now, which may
+    be the one a move left before it came back)."""
+    if was == now:
+        return None
+    if _is_id(was) and was != team_id:
+        return was
+    return now if was == team_id and _is_id(now) else None
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _follow(obj: models.Model | None, parts: list[str]) -> int | None:
     """The team id at the end of `parts` from `obj`: foreign keys followed as loaded
     (usually already: a key result's objective, a check-in's cadence), the first of a
@@ -117,22 +176,30 @@ def _follow(obj: models.Model | None, parts: list[str]) -> int | None:
     return getattr(obj, field.attname)
 
 
-def _commented_team(comment: models.Model) -> int | None:
+def _commented_team(comment: models.Model, fields: dict[str, str] | None = None) -> int | None:
+    """The team of what `comment` is on (its second team with `fields=OTHER_TEAM_FIELDS`)."""
     from accord.conversation import targets
 
     kind = targets.KINDS.get(comment.target_kind)
     if kind is None:
         return None
-    return teams_of(kind.model_class(), [comment.target_id]).get(comment.target_id)
+    return teams_of(kind.model_class(), [comment.target_id], fields).get(comment.target_id)
 
 
-def teams_of(model: type[models.Model], ids: Iterable[int]) -> dict[int, int]:
+def teams_of(
+    model: type[models.Model], ids: Iterable[int], fields: dict[str, str] | None = None
+) -> dict[int, int]:
     """{id: team id} of the objects of `model` with `ids` that belong to a team, in one
-    query (per 500 ids); the same rule as `team_of`."""
+    query (per 500 ids); the same rule as `team_of`. With `fields=OTHER_TEAM_FIELDS`: of
+    those of a kind between two teams, their second team (rule a)."""
     ids = sorted(set(ids))
-    if model is Team:
+    if fields is not None:
+        name = fields.get(_label(model))
+        paths: tuple[str, ...] = (name,) if name else ()
+    elif model is Team:
         return {pk: pk for pk in Team._base_manager.filter(pk__in=ids).values_list("pk", flat=True)}
-    paths = team_paths(model)
+    else:
+        paths = team_paths(model)
     if not paths or not ids:
         return {}
     out: dict[int, int] = {}
@@ -164,46 +231,125 @@ def kinds_with_teams() -> list[str]:
     return sorted(out)
 
 
+@cache
+def kinds_with_other_teams() -> frozenset[str]:
+    """The `target_type`s whose events may have a second team: those between two teams and
+    comments (rule a), teams and whatever has a `team` of its own, which can move (b).
+    A team's feed asked for another kind reads the team index alone."""
+    out = {*OTHER_TEAM_FIELDS, COMMENT}
+    for model in apps.get_models():
+        own = _field(model, "team")
+        if model is Team or (isinstance(own, models.ForeignKey) and own.related_model is Team):
+            out.add(_label(model))
+    return frozenset(out)
+
+
+def _moved() -> Q:
+    """An event that moved its subject between teams (rule b): its `before` and `after`
+    name both."""
+    kinds = sorted(kinds_with_other_teams() - {"org.team"})
+    return Q(target_type__in=kinds, before__has_key="team", after__has_key="team") | Q(
+        target_type="org.team", before__has_key="parent", after__has_key="parent"
+    )
+
+
+def _pending(org) -> models.QuerySet:
+    """The events the fill reads: those without a team whose subject can have one, and
+    those without a second team that may concern one (rules a and b)."""
+    from accord.activity.models import Event
+
+    second = Q(target_type__in=[*OTHER_TEAM_FIELDS, COMMENT]) | _moved()
+    pending = Event._base_manager.filter(
+        Q(team__isnull=True, target_type__in=kinds_with_teams())
+        | Q(second, other_team__isnull=True)
+    )
+    return pending if org is None else pending.filter(org=org)
+
+
 def fill_event_teams(
     org=None, *, batch: int = FILL_BATCH, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Give the events recorded before events had a team (all organizations', or `org`'s)
-    the team of their subject as it is now, by the rule `record` follows; a subject deleted
-    since leaves its events without one. `batch` events are read and written per
+    the team of their subject as it is now, and those recorded before events had a second
+    team their second team (`other_team_of`), by the rule `record` follows; a subject
+    deleted since leaves its events without. `batch` events are read and written per
     transaction, in the order they were recorded, so the app keeps working meanwhile and an
-    interrupted fill goes on where it stopped when run again (an event with a team is never
-    read again). Returns how many events were given a team; `progress(done, given)` hears
-    after each batch."""
+    interrupted fill goes on where it stopped when run again (an event given its teams is
+    never read again; one that found none, a deleted subject's or a comment on something of
+    one team, is read again). Returns how many events were given a team or a second team;
+    `progress(done, given)` hears after each batch."""
     from accord.activity.models import Event
 
-    pending = Event._base_manager.filter(team__isnull=True, target_type__in=kinds_with_teams())
-    if org is not None:
-        pending = pending.filter(org=org)
+    pending = _pending(org).annotate(
+        moved=Case(When(_moved(), then=Value(True)), default=Value(False)),
+        was=Case(
+            When(target_type="org.team", then=KT("before__parent")), default=KT("before__team")
+        ),
+        now=Case(When(target_type="org.team", then=KT("after__parent")), default=KT("after__team")),
+    )
+    fields = ("pk", "org_id", "target_type", "target_id", "team_id", "moved", "was", "now")
     table = Event._meta.db_table
     last, done, given = 0, 0, 0
     while True:
-        rows = list(
-            pending.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "target_type", "target_id")[:batch]
-        )
+        rows = list(pending.filter(pk__gt=last).order_by("pk").values_list(*fields)[:batch])
         if not rows:
             return given
         last = rows[-1][0]
-        found = _teams_for(rows)
+        found = _both_teams(rows)
         with transaction.atomic(), transaction.get_connection().cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET team_id = %s WHERE id = %s",
-                [(team_id, pk) for pk, team_id in found],
+                f"UPDATE {table} SET team_id = COALESCE(team_id, %s), other_team_id = %s "
+                "WHERE id = %s",
+                [(team_id, other_id, pk) for pk, team_id, other_id in found],
             )
         done, given = done + len(rows), given + len(found)
         if progress is not None:
             progress(done, given)
 
 
-def _teams_for(rows: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
+def _both_teams(rows: list[tuple]) -> list[tuple[int, int | None, int | None]]:
+    """(event id, team id, second team id) of the events (`fill_event_teams`'s rows) given
+    a team or a second team; the team is left as it was when it had one."""
+    subjects = [(pk, kind, target) for pk, _, kind, target, *_ in rows]
+    teams = dict(_teams_for(subjects))
+    between = {*OTHER_TEAM_FIELDS, COMMENT}
+    others = dict(_teams_for([r for r in subjects if r[1] in between], OTHER_TEAM_FIELDS))
+    moves: dict[int, int] = {}
+    for pk, _, kind, _, had, moved, was, now in rows:
+        if moved and kind not in between:
+            team_id = had if had is not None else teams.get(pk)
+            found = _left(_as_id(was), _as_id(now), team_id)
+            if found is not None:
+                moves[pk] = found
+    # A team a move names may have been deleted since (or be another organization's).
+    known = set(Team._base_manager.filter(pk__in=set(moves.values())).values_list("pk", "org_id"))
+    orgs = {row[0]: row[1] for row in rows}
+    others.update({pk: t for pk, t in moves.items() if (t, orgs[pk]) in known})
+    out = []
+    for pk, _, _, _, had, *_ in rows:
+        team_id = had if had is not None else teams.get(pk)
+        other_id = others.get(pk)
+        if other_id == team_id:
+            other_id = None
+        if (had is None and team_id is not None) or other_id is not None:
+            out.append((pk, team_id, other_id))
+    return out
+
+
+def _as_id(value: object) -> int | None:
+    """A team id read out of an event's JSON (a number on SQLite, text on PostgreSQL)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _teams_for(
+    rows: list[tuple[int, str, str]], fields: dict[str, str] | None = None
+) -> list[tuple[int, int]]:
     """(event id, team id) of the events (id, target type, target id) whose subject has a
-    team: one query per kind of subject."""
+    team (a second team, with `fields=OTHER_TEAM_FIELDS`): one query per kind of subject."""
     by_kind: dict[str, list[tuple[int, int]]] = {}
     for pk, target_type, target_id in rows:
         if target_id.isdigit():
@@ -213,15 +359,17 @@ def _teams_for(rows: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
         model = apps.get_model(target_type)
         ids = [target for _, target in events]
         if target_type == COMMENT:
-            teams = _comments_teams(model, ids)
+            teams = _comments_teams(model, ids, fields)
         else:
-            teams = teams_of(model, ids)
+            teams = teams_of(model, ids, fields)
         out += [(pk, teams[target]) for pk, target in events if target in teams]
     return out
 
 
-def _comments_teams(model: type[models.Model], ids: list[int]) -> dict[int, int]:
-    """{comment id: team id} of comments: the team of what each is on."""
+def _comments_teams(
+    model: type[models.Model], ids: list[int], fields: dict[str, str] | None = None
+) -> dict[int, int]:
+    """{comment id: team id} of comments: the team (or second team) of what each is on."""
     from accord.conversation import targets
 
     on: dict[str, dict[int, list[int]]] = {}
@@ -233,7 +381,7 @@ def _comments_teams(model: type[models.Model], ids: list[int]) -> dict[int, int]
     for kind, targets_ in on.items():
         if kind not in targets.KINDS:
             continue
-        teams = teams_of(targets.KINDS[kind].model_class(), targets_)
+        teams = teams_of(targets.KINDS[kind].model_class(), targets_, fields)
         for target_id, comments in targets_.items():
             if target_id in teams:
                 out.update(dict.fromkeys(comments, teams[target_id]))

@@ -34,6 +34,7 @@ def test_it_lists_events_newest_first_with_before_and_after(cast):
         "after": {"name": "Platform Core"},
         "created_at": change["created_at"],
         "team_id": cast.platform.pk,
+        "other_team_id": None,
     }
     ids = [e["id"] for e in body["items"]]
     assert ids == sorted(ids, reverse=True)

@@ -113,7 +113,9 @@ def test_team_writes_record_one_event_each(cast):
     services.delete_team(cast.org, cast.leader, team)
     event = only_event(mark)
     assert event.verb == "deleted" and event.target_id == str(team_id)
-    assert event.before["name"] == "Data & AI" and event.after == {}
+    assert event.before["name"] == "Data & AI"
+    # Its history is its parent's now: the team's created, updated and moved events.
+    assert event.after == {"history_moved_to": cast.root.pk, "events_moved": 3}
 
 
 def test_membership_writes_record_one_event_each(cast):

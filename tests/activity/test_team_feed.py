@@ -1,17 +1,22 @@
 """A department head reads what happened in their department: the activity page and the
 events API cut by a team and the teams below it (or the team alone), like every list cut
-by a team; another organization's events never appear, and another organization's team
-is not found."""
+by a team; what concerns two teams (a dependency) under both, once; a deleted team's
+history under its parent; another organization's events never appear, and another
+organization's team is not found."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accord.activity import queries
+from accord.activity.models import Event
 from accord.alignment import services as alignment
+from accord.coordination import services as coordination
 from accord.decisions import services as decisions
 from accord.org import services as org_services
 from tests.conftest import api_client, login, sqlite_plan
@@ -107,8 +112,8 @@ def test_another_organizations_events_never_appear_even_with_its_team_id(cast, t
 
     with transaction.atomic():
         activity.record(cast.other_org, None, "noted", cast.other_team, team=tree["web"])
-    assert not queries.feed(cast.org, None, team=tree["web"]).filter(org=cast.other_org)
-    assert not queries.feed(cast.org, None, team=tree["eng"]).filter(org=cast.other_org)
+    for team in (tree["web"], tree["eng"]):
+        assert {e.org_id for e in queries.feed(cast.org, None, team=team)} == {cast.org.pk}
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
@@ -120,4 +125,107 @@ def test_a_teams_page_is_read_off_the_team_index(cast, tree, only):
     sql, params = qs.query.sql_with_params()
     plan = sqlite_plan(sql, params)
     assert "activity_event_team_order (team_id=?)" in plan, plan
+    assert "activity_event_other_order (other_team_id=?)" in plan, plan  # a second team's
     assert "activity_ev_org_id" not in plan and "SCAN activity_event" not in plan, plan
+
+
+@pytest.fixture
+def asked(cast):
+    """Acme > Engineering > Web and Mobile, Acme > Sales > Pricing: Web asks Pricing for a
+    price list (Pricing accepts) and Mobile for an icon set."""
+    org = cast.org
+    eng = org_services.create_team(org, None, name="Engineering", parent=cast.root)
+    web = org_services.create_team(org, None, name="Web", parent=eng)
+    mobile = org_services.create_team(org, None, name="Mobile", parent=eng)
+    sales = org_services.create_team(org, None, name="Sales", parent=cast.root)
+    pricing = org_services.create_team(org, None, name="Pricing", parent=sales)
+    rollout = alignment.create_initiative(org, None, team=web, title="Web rollout", owner=None)
+    prices = alignment.create_initiative(org, None, team=pricing, title="Price book", owner=None)
+    soon = timezone.localdate() + dt.timedelta(days=20)
+    price_list = coordination.create_dependency(
+        org,
+        None,
+        requester_initiative=rollout,
+        provider_team=pricing,
+        title="Price list",
+        need_by=soon,
+    )
+    coordination.transition(
+        org, None, price_list, "accept", provider_initiative=prices, committed_date=soon
+    )
+    coordination.create_dependency(
+        org,
+        None,
+        requester_initiative=rollout,
+        provider_team=mobile,
+        title="Icon set",
+        need_by=soon,
+    )
+    return {"eng": eng, "web": web, "mobile": mobile, "sales": sales, "pricing": pricing}
+
+
+def _shown(page: str, label: str) -> int:
+    """How many lines of the feed are about `label` (their changes left aside)."""
+    lines = re.findall(r'<li class="event">(.*?)</li>', page, re.S)
+    heads = [re.sub(r"<details>.*?</details>", "", line, flags=re.S) for line in lines]
+    return sum(1 for head in heads if re.search(rf">\s*{re.escape(label)}\s*<", head))
+
+
+def test_a_dependency_shows_under_the_providing_team_and_its_department(cast, asked):
+    client = login(cast.member)
+    for query in ("team=pricing&only=1", "team=sales", "team=web&only=1", "team=engineering"):
+        page = client.get(f"{URL}?{query}&type=coordination.dependency").content.decode()
+        assert _shown(page, "Price list") == 2, query  # asked and accepted, each once
+    page = client.get(f"{URL}?team=sales").content.decode()
+    assert _shown(page, "Price list") == 2
+    assert _shown(page, "Icon set") == 0 and _shown(page, "Web rollout") == 0  # not Sales'
+    # Engineering holds both sides of the icon set: each of its events once.
+    page = client.get(f"{URL}?team=engineering").content.decode()
+    assert _shown(page, "Icon set") == 1 and _shown(page, "Price list") == 2
+    everything = client.get(URL).content.decode()
+    assert _shown(everything, "Icon set") == 1 and _shown(everything, "Price list") == 2
+
+
+def test_the_api_lists_a_dependency_under_both_teams_once(cast, asked):
+    client = api_client(cast.viewer)
+
+    def events(query: str) -> list[dict]:
+        response = client.get(f"/api/v1/events?{query}&target_type=coordination.dependency")
+        assert response.status_code == 200, response.content
+        return response.json()["items"]
+
+    web, pricing = asked["web"].pk, asked["pricing"].pk
+    provided = events(f"team_id={asked['sales'].pk}")
+    assert [(e["verb"], e["target_label"]) for e in provided] == [
+        ("accepted", "Price list"),
+        ("created", "Price list"),
+    ]
+    assert {(e["team_id"], e["other_team_id"]) for e in provided} == {(web, pricing)}
+    assert events(f"team_id={pricing}&only=true") == provided
+    assert [e["id"] for e in events(f"team_id={asked['eng'].pk}")] == sorted(
+        Event.objects.filter(org=cast.org, target_type="coordination.dependency").values_list(
+            "id", flat=True
+        ),
+        reverse=True,
+    )  # each once, though Web and Mobile are both below Engineering
+    everything = events(f"team_id={cast.root.pk}")  # the whole organization: each once
+    assert len(everything) == len({e["id"] for e in everything}) == 3
+    counted = client.get(f"/api/v1/events?team_id={asked['eng'].pk}").json()
+    assert counted["count"] == len(counted["items"])
+
+
+def test_a_deleted_teams_history_shows_under_its_parent(cast, asked):
+    org = cast.org
+    gone = org_services.create_team(org, None, name="Short-lived", parent=asked["sales"])
+    org_services.update_team(org, None, gone, description="Soon gone")
+    org_services.delete_team(org, cast.admin, gone)
+    page = login(cast.member).get(f"{URL}?team=sales&only=1").content.decode()
+    assert _shown(page, "Short-lived") == 3  # created, updated, deleted
+    # The deletion says where the team's history went, by name.
+    assert "Its history moved to</span>: <ins>Sales</ins>" in page
+    assert "Events moved</span>: <ins>2</ins>" in page
+    response = api_client(cast.viewer).get(
+        f"/api/v1/events?team_id={asked['sales'].pk}&only=true&target_type=org.team"
+    )
+    labels = [e["target_label"] for e in response.json()["items"]]
+    assert labels.count("Short-lived") == 3

@@ -111,7 +111,8 @@ def test_a_teams_feed_reads_and_shows_the_same_for_a_small_and_a_large_org(
 @pytest.mark.parametrize("by", ["department", "department alone", "department and kind", "leaf"])
 def test_a_teams_feed_seeks_each_team_in_the_team_index(generated, db, by):
     """One seek per team of the subtree in (team, created_at, id), each stopping at the
-    page: never the organization's log walked in order for the few events of a team."""
+    page, and one in (other_team, created_at, id) for the events it is the second team of:
+    never the organization's log walked in order for the few events of a team."""
     if connection.vendor != "sqlite":
         pytest.skip("the query plan checked here is SQLite's")
     from accord.org.models import Team
@@ -131,6 +132,8 @@ def test_a_teams_feed_seeks_each_team_in_the_team_index(generated, db, by):
     plan = sqlite_plan(sql, params)
     assert "activity_event_team_order (team_id=?)" in plan, plan
     assert "SCAN activity_event" not in plan and "activity_ev_org_id" not in plan, plan
+    if by != "department and kind":  # a check-in never concerns a second team
+        assert "activity_event_other_order (other_team_id=?)" in plan, plan
 
 
 def test_on_postgresql_a_few_teams_feed_is_read_off_the_team_index(generated, db):
@@ -149,3 +152,30 @@ def test_on_postgresql_a_few_teams_feed_is_read_off_the_team_index(generated, db
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = " | ".join(row[0] for row in cursor.fetchall())
     assert "activity_event_team_order" in plan, plan
+    assert "activity_event_other_order" in plan, plan  # and the events it is a second team of
+
+
+@pytest.mark.parametrize("by", ["department", "department alone", "department and kind"])
+def test_on_postgresql_a_departments_feed_is_an_index_read(generated, db, by):
+    """A team's feed is "its team or its second team in the subtree" in one WHERE on
+    PostgreSQL: read off indexes (the log in order while the subtree's events are dense,
+    else the two team indexes), never the whole log read and sorted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the query plan checked here is PostgreSQL's")
+    org = generated["large"]
+    viewer = Person.objects.for_org(org).filter(role="admin").first()
+    filters = {
+        "department": {},
+        "department alone": {"only": True},
+        "department and kind": {"target_type": "coordination.dependency"},
+    }[by]
+    events = queries.feed(org, viewer, team=_department(org), **filters)
+    sql, params = events[:51].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " | ".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on activity_event" not in plan, plan
+    assert "Index Scan" in plan, plan
+    if by == "department alone":
+        assert "activity_event_team_order" in plan, plan
+        assert "activity_event_other_order" in plan, plan

@@ -122,7 +122,17 @@ def write_dependency(
     after = {"requester_team": requester.id, "requester_initiative": ask[0]}
     after.update(provider_team=provider.id, title=title, need_by=need_by, state="requested")
     asked = g.actor(asker)  # the event's team is the asking one's, as `record` sets it
-    w.event(created, "created", "coordination.dependency", pk, title, asked, after=after, team=i_id)
+    w.event(
+        created,
+        "created",
+        "coordination.dependency",
+        pk,
+        title,
+        asked,
+        after=after,
+        team=i_id,
+        other_team=provider.id,
+    )
     moves = {"requester": g.actor(asker), "provider": g.actor(answerer)}
     when = _answer(g, pk, row, state, give, created, moves)
     row["updated_at"] = when
@@ -152,6 +162,7 @@ def _answer(g: Gen, pk: int, row: dict, state: str, give, created, moves) -> dt.
             before=before,
             after=after,
             team=row["requester_team_id"],
+            other_team=row["provider_team_id"],
         )
         moves_made += 1
 

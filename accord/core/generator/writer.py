@@ -40,6 +40,7 @@ EVENT_FIELDS = (
     "after",
     "created_at",
     "team_id",
+    "other_team_id",
 )
 
 
@@ -187,9 +188,11 @@ class Writer:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         team: int | None = None,
+        other_team: int | None = None,
     ) -> None:
         """Append one event of the history, as the service doing that write would; `team`
-        is the id of the team its subject belongs to (`activity.teams`), as `record` sets."""
+        is the id of the team its subject belongs to and `other_team` of the second team it
+        concerns (`activity.teams`), as `record` sets them."""
         actor_id, actor_name = actor if actor is not None else (None, "Accord")
         self.events.add(
             self.org_id,
@@ -203,6 +206,7 @@ class Writer:
             after or {},
             at,
             team,
+            other_team,
         )
 
     def finish(self) -> dict[str, int]:

@@ -1,7 +1,9 @@
 """`accord fill-event-teams`: give the events recorded before events had a team (before
-migration activity 0005) the team of their subject, so the activity page and the events
-API cut by a team find them too. In short transactions, while Accord runs; running it
-again goes on where it stopped and then finds nothing to do."""
+migration activity 0005) the team of their subject, and those recorded before events had a
+second team (before 0006) the second team they concern (a dependency's providing team, the
+team a move took its subject from), so the activity page and the events API cut by a team
+find them too. In short transactions, while Accord runs; running it again goes on where it
+stopped and then finds nothing to do."""
 
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ from accord.interchange.management.commands._common import find_org
 
 
 class Command(BaseCommand):
-    help = "Give the events recorded before events had a team the team of their subject."
+    help = (
+        "Give the events recorded before events had a team (and a second team) the teams "
+        "of their subject."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", help="slug of one organization (default: every one)")
@@ -30,10 +35,10 @@ class Command(BaseCommand):
             nonlocal last
             if not opts["quiet"] and time.monotonic() - last >= 5:
                 last = time.monotonic()
-                self.stdout.write(f"{done:,} events read, {given:,} given a team…")
+                self.stdout.write(f"{done:,} events read, {given:,} given their teams…")
 
         given = fill_event_teams(org, batch=max(1, opts["batch"]), progress=progress)
         if given:
             refresh_planner_statistics()  # the team index has just filled
         seconds = time.monotonic() - started
-        self.stdout.write(f"{given:,} events given the team of their subject in {seconds:.1f}s")
+        self.stdout.write(f"{given:,} events given the teams of their subject in {seconds:.1f}s")
