@@ -66,9 +66,12 @@ def state(item: Any) -> tuple:
     return tuple(getattr(item, f) for f in STATE_FIELDS)
 
 
-def _counts(due_on, status, done_at, slipped_from=None) -> tuple[dt.date, tuple[int, ...]] | None:
+def item_counts(
+    due_on, status, done_at, slipped_from=None
+) -> tuple[dt.date, tuple[int, ...]] | None:
     """The day an item counts on and what it adds to each of `COLUMNS` (None: nothing),
-    as `queries._tally` counts it."""
+    as `queries._tally` counts it. The Insights signal `actions.follow_through` counts
+    with it too, so a team's signal and its action-items page agree."""
     if status == "dropped":
         return None
     if slipped_from is not None and status == "done":
@@ -86,7 +89,7 @@ def _counts(due_on, status, done_at, slipped_from=None) -> tuple[dt.date, tuple[
 def _add(out: Tallies, row: tuple, sign: int, ancestors: dict[int, list[int]]) -> None:
     """Add an item's counts (`row`: its `state`), times `sign`, to every subject's day."""
     org_id, owner_id, team_id, due_on, status, done_at, slipped_from = row
-    counted = _counts(due_on, status, done_at, slipped_from)
+    counted = item_counts(due_on, status, done_at, slipped_from)
     if counted is None:
         return
     day, adds = counted

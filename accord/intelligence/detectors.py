@@ -18,6 +18,7 @@ from django.conf import settings
 from accord.alignment import confidence as bands
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
+from accord.decisions import followthrough
 from accord.intelligence.registry import Found, detector, subject_key
 from accord.intelligence.registry import evidence as ev
 from accord.intelligence.snapshot import KeyResultS, Snapshot
@@ -1287,19 +1288,29 @@ def approver_bottleneck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 )
 def follow_through(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """A team that did fewer than 60% of the action items due in the last 6 weeks by their
-    due date (at least 4 items)."""
+    due date (at least 4 items). Counted as on its action-items page: an item re-dated
+    once overdue is never on time."""
     since = snap.today - dt.timedelta(days=cfg["days"])
     per_team: dict[int, list] = defaultdict(list)
+    kept_ids: set[int] = set()
     for a in snap.action_items.values():
-        if a.team_id is None or a.due_on is None or not (since <= a.due_on < snap.today):
+        if a.team_id is None:
             continue
-        if a.status == "dropped":
+        # The stored figures' rule: the day it counts on (a done item that slipped: the
+        # due date it missed) and whether it was done on time (by its local done date).
+        counted = followthrough.item_counts(a.due_on, a.status, a.done_at, a.slipped_from)
+        if counted is None:
+            continue
+        day, (due, on_time, *_) = counted
+        if not due or not (since <= day < snap.today):
             continue
         per_team[a.team_id].append(a)
+        if on_time:
+            kept_ids.add(a.id)
     for team_id, items in per_team.items():
         if len(items) < cfg["min_items"]:
             continue
-        kept = [a for a in items if a.done_at is not None and a.done_at.date() <= a.due_on]
+        kept = [a for a in items if a.id in kept_ids]
         share = len(kept) / len(items)
         if share >= cfg["threshold"]:
             continue

@@ -221,6 +221,8 @@ class ActionItemS:
     due_on: dt.date | None
     done_at: dt.datetime | None
     created_at: dt.datetime
+    # The due date it had passed when it was re-dated (it slipped), if it was.
+    slipped_from: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -896,11 +898,12 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             "done_at",
             "created_at",
             "dropped_at",
+            "slipped_from",
         ),
     ):
-        snap.action_items[row[0]] = ActionItemS(*row[:8])
+        snap.action_items[row[0]] = ActionItemS(*row[:8], slipped_from=row[9])
         current[row[0]] = (row[4], row[6], row[8])
-    fields = ("status", "due_on", "done_at")
+    fields = ("status", "due_on", "done_at", "slipped_from")
     for pk, old in _rewind(org, m, "decisions.actionitem", fields).items():
         a = snap.action_items.get(pk)
         if a is None:
@@ -911,6 +914,8 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
             a.due_on = _date(old["due_on"])
         if "done_at" in old:
             a.done_at = _datetime(old["done_at"])
+        if "slipped_from" in old:
+            a.slipped_from = _date(old["slipped_from"])
     # Done and dropped are dated on the item: done since `done_at`, dropped since
     # `dropped_at`, open before, whenever the events were recorded.
     for a in snap.action_items.values():
