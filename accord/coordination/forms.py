@@ -188,7 +188,14 @@ class DependencyEditForm(forms.Form):
         )
         asking = f"An initiative of {d.requester_team.name}, the team asking."
         self.fields["requester_initiative"].help_text = asking
-        self.fields["provider_team"].queryset = Team.objects.for_org(org)
+        # Teams still working, as the ask form offers, and the one asked now (retired since,
+        # it still saves the other changes); one chosen before it retired reaches the
+        # service, which says why it is not asked.
+        self.fields["provider_team"].queryset = current_teams(org)
+        kept = [d.provider_team_id]
+        if self.is_bound:
+            kept.append(as_id(self.data.get(self.add_prefix("provider_team"))))
+        self.fields["provider_team"].keep(kept, org.pk)
         if d.need_by_milestone_id:
             held = f"Follows the milestone {d.need_by_milestone.name}; another date unties it."
             self.fields["need_by"].help_text = held

@@ -13,6 +13,7 @@ from accord.activity.models import Event
 from accord.alignment import milestones
 from accord.conversation.models import InboxItem, InboxKind
 from accord.coordination import services
+from accord.coordination.forms import DependencyEditForm
 from accord.coordination.models import Dependency, State
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services as org_services
@@ -315,6 +316,38 @@ def test_the_page_edits_the_request_and_says_who_may(world, member, logistics):
     assert outsider.get(f"{base}edit/").status_code == 403
     assert outsider.post(f"{base}edit/", {**post, "title": "Hijacked"}).status_code == 403
     assert Dependency.objects.get(pk=dep.pk).title == "Stock for the summer launch"
+
+
+def test_the_page_offers_teams_still_working_and_keeps_the_one_asked(world, member, logistics):
+    dep = _asked(world)
+    org_services.retire_team(world.org, None, logistics)
+    form = DependencyEditForm(org=world.org, dependency=dep)
+    offered = set(form.fields["provider_team"].queryset)
+    assert world.ops in offered and logistics not in offered
+    # The team asked retires since: still shown as chosen, and the other changes save.
+    org_services.retire_team(world.org, None, world.ops)
+    form = DependencyEditForm(org=world.org, dependency=dep)
+    offered = set(form.fields["provider_team"].queryset)
+    assert world.ops in offered and logistics not in offered
+    client = login(member)
+    url = f"/o/{world.org.slug}/coordination/d/{dep.pk}/edit/"
+    post = {
+        "title": "Stock for the summer launch",
+        "description": "",
+        "priority": "medium",
+        "need_by": dep.need_by.isoformat(),
+        "requester_initiative": world.launch.pk,
+        "provider_team": world.ops.pk,
+        "version": 1,
+    }
+    # Another retired team, chosen while the page was open, is refused with the reason.
+    r = client.post(url, {**post, "provider_team": logistics.pk})
+    assert r.status_code == 422
+    assert "Logistics is retired; ask a team that is still working." in r.content.decode()
+    assert Dependency.objects.get(pk=dep.pk).version == 1
+    assert client.post(url, post).status_code == 302
+    dep.refresh_from_db()
+    assert (dep.title, dep.provider_team_id) == ("Stock for the summer launch", world.ops.pk)
 
 
 def test_an_answered_request_says_it_is_no_longer_edited(world, member):
