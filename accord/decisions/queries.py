@@ -151,12 +151,41 @@ def with_subjects(links: QuerySet[DecisionLink]) -> QuerySet[DecisionLink]:
     )
 
 
+# What names a subject of these kinds (`str()`) beyond its own row.
+NAMED_WITH = {"rhythm.meeting": ("cadence",), "rhythm.checkin": ("cadence", "person")}
+
+
+def with_subject_titles(links: Iterable[DecisionLink]) -> list[DecisionLink]:
+    """`links` (read by `with_subjects`), each linked with no label given `subject_title`:
+    the name what it concerns goes by now, as its page and the activity log name it
+    (`str()`). One query per kind among them, whether or not the subject still exists."""
+    links = list(links)
+    wanted: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for link in links:
+        if not link.label and link.target_type in LINKABLE:
+            wanted[link.target_type, link.org_id].add(link.target_id)
+    titles: dict[tuple[str, int], str] = {}
+    for (kind, org_id), ids in wanted.items():
+        rows = (
+            apps.get_model(kind)
+            ._base_manager.filter(org_id=org_id, pk__in=ids)
+            .select_related(*NAMED_WITH.get(kind, ()))
+        )
+        titles.update(((kind, obj.pk), str(obj)) for obj in rows)
+    for link in links:
+        link.subject_title = titles.get((link.target_type, link.target_id), "")
+    return links
+
+
 def subject_name(link: DecisionLink) -> str:
     """The name a link gives what it concerns: its label, else (what it concerns deleted,
-    read by `with_subjects`) the name that had, else ""."""
-    if link.label or not getattr(link, "subject_gone", False):
+    read by `with_subjects`) the name that had, else (its name read by
+    `with_subject_titles`) the name it has now, else ""."""
+    if link.label:
         return link.label
-    return getattr(link, "last_name", "") or ""
+    if getattr(link, "subject_gone", False):
+        return getattr(link, "last_name", "") or ""
+    return getattr(link, "subject_title", "")
 
 
 def department_decisions(org: Organization, team: Team, n: int = 6) -> list[Decision]:

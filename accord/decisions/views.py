@@ -100,8 +100,9 @@ LINK_KINDS = {
 
 
 def _link_rows(request, links) -> list[dict]:
-    """What a decision concerns (its links read by `queries.with_subjects`): each with its
-    kind, its name and its page; one deleted since keeps its name, marked, with no link."""
+    """What a decision concerns (its links read by `queries.with_subjects` and
+    `queries.with_subject_titles`): each with its kind, its name and its page; one deleted
+    since keeps its name, marked, with no link."""
     rows = []
     for link in links:
         href = None
@@ -117,7 +118,7 @@ def _link_rows(request, links) -> list[dict]:
         rows.append(
             {
                 "kind": LINK_KINDS.get(link.target_type, link.target_type),
-                "label": queries.subject_name(link) or f"#{link.target_id}",
+                "label": queries.subject_name(link),
                 "href": href,
                 "deleted": gone,
             }
@@ -339,7 +340,9 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         "contributors": list(d.contributors.all()),
         "informed": list(d.informed.all()),
         "teams": list(d.teams.all()),
-        "links": _link_rows(request, queries.with_subjects(d.links.all())),
+        "links": _link_rows(
+            request, queries.with_subject_titles(queries.with_subjects(d.links.all()))
+        ),
         "supersedes": list(d.supersedes.all()),
         "issues": list(d.issues.select_related("team")),
         "actions": list(queries.action_items_from(org, "decisions.decision", d.pk)),

@@ -91,6 +91,31 @@ def test_the_decision_page_names_a_deleted_subject_marked_deleted_with_no_link(c
     assert "Do we keep list prices?" in log and initiative_page not in log
 
 
+def test_a_link_with_no_label_names_its_subject_as_it_is_called_now(cast, linked):
+    org = cast.org
+    page = _page(org, "decisions:decision", decision_id=linked.decision.pk)
+    initiative_page = _page(org, "alignment:initiative", initiative_id=linked.initiative.pk)
+    other = services.create_decision(org, cast.member, "Which regions first?", approver=cast.leader)
+    services.link(org, cast.member, linked.decision, "decisions.decision", other.pk)
+    other_page = _page(org, "decisions:decision", decision_id=other.pk)
+    alignment.update_initiative(org, cast.member, linked.initiative, title="Pricing page v2")
+    client = login(cast.member)
+
+    def links() -> str:
+        body = client.get(page).content.decode()
+        section = body[body.index('id="links-h"') :]
+        return section[: section.index("</section>")]
+
+    section = links()
+    assert f'<a href="{initiative_page}">Pricing page v2</a>' in section
+    assert f'<a href="{other_page}">Which regions first?</a>' in section
+    assert "#" not in section
+    _delete(cast, linked)
+    section = links()
+    assert re.search(r"Pricing page v2\s*<span[^>]*>\(deleted\)</span>", section), section
+    assert "#" not in section
+
+
 def _links(body: dict) -> dict[str, dict]:
     return {link["target_type"]: link for link in body["links"]}
 
