@@ -50,6 +50,15 @@ router = Router(tags=["Organization"])
 # --- schemas -----------------------------------------------------------------------------
 
 
+class OrganizationOut(Schema):
+    name: str
+    slug: str = Field(description="Its address (/o/<slug>/): it stays when it is renamed.")
+
+
+class OrganizationPatch(InputSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+
+
 class MeOut(Schema):
     person_id: Id
     name: str
@@ -367,6 +376,16 @@ def me(request):
         owner_id=person.owner_id,
         scope=request.auth.scope,
     )
+
+
+# --- organization ------------------------------------------------------------------------
+
+
+@router.patch("/organization", response=OrganizationOut, summary="Rename the organization")
+def rename_organization(request, payload: OrganizationPatch):
+    """Admins only. The change is recorded in the organization's history; its address
+    (slug) stays, so every link, feed and API call that names it keeps working."""
+    return services.rename_organization(org_of(request), actor_of(request), payload.name)
 
 
 # --- teams -------------------------------------------------------------------------------

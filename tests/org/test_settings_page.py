@@ -1,5 +1,5 @@
-"""Organization settings: an admin renames the organization from the web (its address
-stays), sees its facts and the way to every other settings page; nobody else may."""
+"""Organization settings: an admin renames the organization from the web or the API (its
+address stays), sees its facts and the way to every other settings page; nobody else may."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from accord.activity.models import Event
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services
 from accord.org.models import Organization
-from tests.conftest import login
+from tests.api.conftest import send
+from tests.conftest import api_client, login
 
 URL = "/o/acme/settings/organization/"
+API = "/api/v1/organization"
 
 
 def renamed_events(org):
@@ -96,3 +98,42 @@ def test_it_shows_the_facts_and_the_way_to_every_other_settings_page(cast):
         assert client.get(href).status_code == 200, href
     # The admin finds the page in the navigation.
     assert f'href="{URL}"' in client.get("/o/acme/").content.decode()
+
+
+def test_an_admin_renames_it_through_the_api(cast):
+    response = send(api_client(cast.admin), "patch", API, {"name": "  Acme Industries  "})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"name": "Acme Industries", "slug": "acme"}
+    org = Organization.objects.get(pk=cast.org.pk)
+    assert (org.name, org.slug) == ("Acme Industries", "acme")
+    [event] = renamed_events(org)
+    assert event.actor_id == cast.admin.pk
+    assert (event.before, event.after) == ({"name": "Acme"}, {"name": "Acme Industries"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": None},
+        {"name": ""},
+        {"name": "   "},
+        {"name": "x" * 201},
+        {"name": "bad\x00name"},
+    ],
+)
+def test_the_api_refuses_an_empty_or_overlong_name_and_changes_nothing(cast, body):
+    response = send(api_client(cast.admin), "patch", API, body)
+    assert response.status_code == 422, response.content
+    assert "name" in response.json()["error"]["fields"]
+    assert Organization.objects.get(pk=cast.org.pk).name == "Acme"
+    assert not renamed_events(cast.org).exists()
+
+
+def test_the_api_lets_nobody_but_an_admin_rename_it(cast):
+    for person in (cast.leader, cast.member, cast.viewer):
+        response = send(api_client(person), "patch", API, {"name": "Taken over"})
+        assert response.status_code == 403, person.role
+        assert response.json()["error"]["code"] == "forbidden"
+    assert Organization.objects.get(pk=cast.org.pk).name == "Acme"
+    assert not renamed_events(cast.org).exists()
