@@ -77,6 +77,47 @@ def owned_alignment(org: Organization, person: Person) -> dict[str, list]:
     return {"key_results": krs, "objectives": objectives, "initiatives": initiatives}
 
 
+def given_updates(org: Organization, checkin) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a check-in recorded beside its text, as it was given, by name: (legend, [(name,
+    value)]) for its key results, objectives' confidence, initiatives' status and scorecard
+    values; those deleted since are left out. A few queries, one per kind given."""
+    from accord.alignment.models import Initiative, InitiativeStatus, KeyResult, Objective
+    from accord.rhythm.models import Measurable
+    from accord.web.templatetags.numbers import plain
+
+    updates = checkin.updates or {}
+
+    def given(kind: str, model) -> list[tuple[Any, str]]:
+        values = updates.get(kind) or {}
+        found = model.objects.for_org(org).in_bulk([int(k) for k in values])
+        return [(found[int(k)], v) for k, v in values.items() if int(k) in found]
+
+    def amount(value: str, unit: str) -> str:
+        return f"{plain(value)} {unit}".strip()
+
+    def confident(value: Any) -> str:
+        n = confidence.parse(value, "objectives")
+        return f"{n}/{confidence.HIGHEST} · {confidence.word(n)}"
+
+    statuses = dict(InitiativeStatus.choices)
+    out = [
+        (
+            "Key results",
+            [(kr.name, amount(v, kr.unit)) for kr, v in given("key_results", KeyResult)],
+        ),
+        (
+            "Confidence in your objectives",
+            [(o.title, confident(v)) for o, v in given("objectives", Objective)],
+        ),
+        (
+            "Your initiatives",
+            [(i.title, statuses.get(v, v)) for i, v in given("initiatives", Initiative)],
+        ),
+        ("Scorecard", [(m.name, amount(v, m.unit)) for m, v in given("measurables", Measurable)]),
+    ]
+    return [(legend, rows) for legend, rows in out if rows]
+
+
 def apply_checkin_updates(
     org: Organization,
     actor: Person | None,

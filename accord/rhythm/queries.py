@@ -975,6 +975,11 @@ class Owed:
     checkin: CheckIn | None = None
 
     @property
+    def closed(self) -> bool:
+        """Whether its window has closed: what was given can be read, no longer changed."""
+        return timezone.now() > self.late_until
+
+    @property
     def state(self) -> str:
         if self.checkin is not None:
             return self.checkin.status

@@ -32,6 +32,25 @@ SECTION_SOURCES = {
     "weeks (added by itself when there are some).",
 }
 
+# source -> what a page calls it: "5 min · from check-ins"
+SOURCE_LABELS = {
+    "none": "",
+    "checkins": "check-ins",
+    "metrics": "the scorecard",
+    "key_results": "key results",
+    "objectives": "objectives",
+    "initiatives": "initiatives",
+    "dependencies": "dependencies",
+    "blockers": "requests blocking these teams",
+    "requests": "requests waiting on these teams",
+    "headlines": "headlines",
+    "issues": "issues",
+    "action_items": "action items",
+    "decisions": "decisions",
+    "carried": "the last meeting",
+    "milestones": "milestones",
+}
+
 
 def section(key: str, title: str, source: str = "none", minutes: int = 5) -> dict:
     return {"key": key, "title": title, "source": source, "minutes": minutes}
@@ -163,7 +182,7 @@ TEMPLATES: dict[str, Template] = {
             sections=[
                 section("round", "Round the room", "none", 10),
                 *blockers_and_waiting("Blockers", 3),
-                section("todos", "Due today", "action_items", 2),
+                section("todos", "Due or overdue", "action_items", 2),
             ],
         ),
     ]

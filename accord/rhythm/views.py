@@ -19,6 +19,7 @@ from accord.activity.models import ChatWebhook
 from accord.alignment import confidence as bands
 from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.text import full_stop
 from accord.org import permissions
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.queries import current_teams, subtree_ids
@@ -56,7 +57,7 @@ from accord.rhythm.models import (
     MeetingStatus,
     Scope,
 )
-from accord.rhythm.templates_catalog import TEMPLATES
+from accord.rhythm.templates_catalog import SOURCE_LABELS, TEMPLATES
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
@@ -330,7 +331,8 @@ def cadence_detail(request, cadence_id: int):
         {
             "cadence": cadence,
             "agenda": [
-                {**s, "source_label": s["source"].replace("_", " ")} for s in cadence.agenda
+                {**s, "source_label": SOURCE_LABELS.get(s["source"], s["source"])}
+                for s in cadence.agenda
             ],
             "upcoming": [(o, meetings.get(o.original_start)) for o in upcoming],
             "next_headline": _next_headline(request, cadence, upcoming, meetings, now),
@@ -539,11 +541,12 @@ def _checkin_thanks(org, cadence: Cadence, checkin: CheckIn, raise_asked) -> str
         return thanks
     url = reverse("decisions:issue", kwargs={"org_slug": org.slug, "issue_id": issue.pk})
     return format_html(
-        '{} Its blocker is raised as an issue for {}: <a href="{}">{}</a>.',
+        '{} Its blocker is raised as an issue for {}: <a href="{}">{}</a>{}',
         thanks,
         issue.raised_in.name,
         url,
         issue.title,
+        full_stop(issue.title),
     )
 
 
@@ -610,6 +613,8 @@ def checkin(request, cadence_id: int, key: str):
         ).values_list("measurable_id", "value")
     )
     opens, late_until = cadence.window(occ)
+    closed = timezone.now() > late_until
+    given = existing is not None and existing.status != CheckInStatus.MISSED
     # What the form shows: what was just typed when it is shown again with an error.
     typed = request.POST if request.method == "POST" else {}
     blocker_team_id = last.blocker_team_id if last else None
@@ -632,8 +637,9 @@ def checkin(request, cadence_id: int, key: str):
             "opens": opens,
             "late_until": late_until,
             "state": queries.checkin_status_at(cadence, occ, timezone.now()),
-            # After the late window: shown as it was given, read-only.
-            "closed": timezone.now() > late_until,
+            # After the late window: no form, what was given as it was given.
+            "closed": closed,
+            "answers": links.given_updates(org, existing) if closed and given else [],
             # Before the window opens: read-only too, with when it opens (there is no draft).
             "not_yet": timezone.now() < opens,
             "krs": owned["key_results"],
