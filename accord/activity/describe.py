@@ -137,6 +137,13 @@ FIELDS = {
     "events_moved": "Events moved",
 }
 
+# Field names one kind of object calls otherwise: (target type, key) -> label; before FIELDS.
+KIND_FIELDS: dict[tuple[str, str], str] = {}
+
+# Stored values of an event's own keys (not a model field with choices), as a person reads
+# them: key -> {value: label}. A model field's choices are read off the model (`choices`).
+VALUES: dict[str, dict[str, str]] = {}
+
 # Bookkeeping that says nothing to a person (the label or link already shows it).
 HIDDEN = {
     "option",
@@ -154,8 +161,11 @@ def verb_phrase(verb: str) -> str:
     return VERBS.get(verb, verb.replace("_", " "))
 
 
-def field_label(key: str) -> str:
-    return FIELDS.get(key) or key.replace("_", " ").capitalize()
+def field_label(key: str, target_type: str = "") -> str:
+    """What a person calls the field `key` (of an object of `target_type`)."""
+    return (
+        KIND_FIELDS.get((target_type, key)) or FIELDS.get(key) or key.replace("_", " ").capitalize()
+    )
 
 
 # Kinds a person calls otherwise than their model does.
@@ -174,12 +184,16 @@ def kind_label(target_type: str) -> str:
 
 @cache
 def choices(target_type: str, key: str) -> dict[str, str]:
-    """The names a model gives the stored values of a field with choices."""
+    """The names a model gives the stored values of a field with choices; for a key that is
+    no such field, the names its app gave in VALUES."""
     try:
         field = apps.get_model(target_type)._meta.get_field(key)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return {}
-    return {str(value): str(label) for value, label in (getattr(field, "choices", None) or [])}
+        field = None
+    named = getattr(field, "choices", None)
+    if not named:
+        return VALUES.get(key, {})
+    return {str(value): str(label) for value, label in named}
 
 
 def _parse_moment(value: object) -> dt.datetime | None:

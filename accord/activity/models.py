@@ -145,9 +145,9 @@ class Event(OrgScoped):
             shown_after = named.get(str(after)) or describe.show(after, key)
             if shown_before == shown_after:
                 continue
-            out.append((describe.field_label(key), shown_before, shown_after))
+            out.append((describe.field_label(key, self.target_type), shown_before, shown_after))
         # A link's label repeats the name of the object it links when that is shown too.
-        linked_to = describe.field_label("label")
+        linked_to = describe.field_label("label", self.target_type)
         shown = {after for name, _, after in out if name != linked_to}
         return [c for c in out if not (c[0] == linked_to and c[2] in shown)]
 

@@ -24,13 +24,25 @@ WORKER_QUIET_SECONDS = 600
 WORKER_BACKENDS = ("django_tasks_db.DatabaseBackend", "accord.core.redis_queue.RQBackend")
 
 
-def admin_notice(org) -> dict | None:
+# A session's mark that its admin just queued messages they expect to go out (invitation
+# e-mails): their next page tells them at once when no worker runs to send them, not only
+# once the messages are overdue.
+EXPECTING = "background_expecting"
+
+
+def expect(request) -> None:
+    """Mark that the admin behind `request` just queued messages for the worker: their next
+    page shows the notice if no worker runs (`admin_notice(expecting=True)`)."""
+    request.session[EXPECTING] = True
+
+
+def admin_notice(org, *, expecting: bool = False) -> dict | None:
     """None when background work is fine, else what the notice says:
 
     - "worker": {"last_seen": when a worker last ticked (None: never), "messages": messages
       due for more than 10 minutes and unsent, "tasks": whether tasks have waited as long},
-      when no worker has ticked for WORKER_QUIET_SECONDS and one had run before or
-      something waits for one;
+      when no worker has ticked for WORKER_QUIET_SECONDS and one had run before, something
+      waits for one, or the admin is `expecting` what they just queued to be sent;
     - "failing": {"email": n, "chat": n, "error": the newest error}, messages whose last
       attempt failed in the last day (activity.delivery.trouble).
     """
@@ -45,7 +57,7 @@ def admin_notice(org) -> dict | None:
         last = scheduler.worker_last_seen()
         if _quiet(last):
             tasks = _tasks_waiting(now - delivery.OVERDUE_AFTER)
-            if last is not None or found["overdue"] or tasks:
+            if expecting or last is not None or found["overdue"] or tasks:
                 seen = dt.datetime.fromtimestamp(last, tz=dt.UTC) if last is not None else None
                 notice["worker"] = {"last_seen": seen, "messages": found["overdue"], "tasks": tasks}
     return notice or None

@@ -354,7 +354,11 @@ class InvitePeopleForm(forms.Form):
         queryset=Team.objects.none(), required=False, help_text="Optional: a team to add them to."
     )
     role_in_team = forms.ChoiceField(
-        choices=(), initial=MembershipRole.MEMBER, label="Role in the team"
+        choices=(),
+        initial=MembershipRole.MEMBER,
+        required=False,  # only with a team; left out, they are its members
+        label="Role in the team",
+        help_text="With a team: the role they hold in it.",
     )
     send = forms.BooleanField(
         required=False, label="Send each an invitation e-mail", help_text=INVITE_HELP
@@ -368,3 +372,6 @@ class InvitePeopleForm(forms.Form):
             self.fields["send"].initial = True
         else:
             del self.fields["send"]
+
+    def clean_role_in_team(self) -> str:
+        return self.cleaned_data.get("role_in_team") or MembershipRole.MEMBER

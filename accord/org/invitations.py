@@ -41,6 +41,12 @@ RESEND_AFTER = dt.timedelta(minutes=1)
 NEW_PASSWORD = "new_password"  # a one-time link to choose their password
 OWN_PASSWORD = "own_password"  # their address is a login already: they use its password
 SINGLE_SIGN_ON = "single_sign_on"  # password sign-in is off: the provider signs them in
+# ... as a person's history reads it ("Signs in with: a password they choose").
+SIGNS_IN_WITH = {
+    NEW_PASSWORD: "a password they choose with the invitation's link",
+    OWN_PASSWORD: "the password of their Accord login",
+    SINGLE_SIGN_ON: "single sign-on",
+}
 
 DISCARDING_BACKENDS = ("django.core.mail.backends.dummy.EmailBackend",)
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

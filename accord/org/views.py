@@ -9,9 +9,12 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accord.core import background
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import invitations, leaving, permissions, queries, services
 from accord.org.forms import (
@@ -727,13 +730,16 @@ def agent_pause(request, person_id: int):
 
 
 @org_view
-@require_POST
 def agent_tokens(request, person_id: int):
-    """Create a token for an agent (shown once, on this answer) or revoke one."""
+    """Create a token for an agent (shown once, on this answer) or revoke one. Opened
+    again (reload, Back), this address is the agent's page."""
     from accord.api import services as tokens
     from accord.api.models import ApiToken
 
     org, me = request.org, request.person
+    if request.method != "POST":
+        agent = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+        return redirect(_person_url(org, agent))
     agent = _managed_agent(request, person_id)
     if request.POST.get("action") == "revoke":
         token = get_object_or_404(
@@ -777,12 +783,15 @@ def person_unlock(request, person_id: int):
 
 
 @org_view
-@require_POST
 def person_sign_in_link(request, person_id: int):
     """An admin makes a one-time link for the person to choose their password (shown once,
-    to send them): an invitation, or a way back in after a lost password."""
+    to send them): an invitation, or a way back in after a lost password. The page that
+    shows it is at this address: opened again (reload, Back, a bookmark), it is the
+    person's page."""
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    if request.method != "POST":
+        return redirect(_person_url(org, person))
     try:
         made = services.sign_in_link(org, request.person, person)
     except ServiceError as exc:
@@ -853,8 +862,10 @@ def person_new(request):
             if form.cleaned_data.get("invite"):
                 messages.success(
                     request,
-                    f"{person.name} added; an invitation e-mail to {person.email} is on its way.",
+                    f"{person.name} added; an invitation e-mail to {person.email} is queued "
+                    "for Accord's worker to send.",
                 )
+                background.expect(request)
             else:
                 messages.success(request, f"{person.name} added.")
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
@@ -877,9 +888,10 @@ def person_invite(request, person_id: int):
         flash_error(request, exc)
     else:
         until = sent["expires_at"]
+        background.expect(request)
         messages.success(
             request,
-            f"Invitation e-mail to {sent['email']} queued: Accord's worker sends it shortly"
+            f"Invitation e-mail to {sent['email']} queued for Accord's worker to send"
             + (
                 f"; its link works until {weekday_moment(timezone.localtime(until))}."
                 if until
@@ -925,6 +937,8 @@ def people_invite(request):
                 status = 422
             else:
                 messages.success(request, _invited_message(org, done, team, choices["send"]))
+                if choices["send"] and done.new:
+                    background.expect(request)  # told at once if no worker sends them
                 return redirect(
                     reverse("org:people", kwargs={"org_slug": org.slug}) + "?signed_in=never"
                 )
@@ -955,21 +969,51 @@ def people_invite(request):
     )
 
 
+# The people a bulk invitation added that its message names (and links), the rest counted.
+INVITED_NAMED = 10
+
+
 def _invited_message(org, done: invitations.Plan, team: Team | None, sent: bool) -> str:
-    added = len(done.new)
-    text = f"{added} {'person' if added == 1 else 'people'} added to {org.name}"
-    if team is not None and added:
-        text += f" and to {team.name}"
-    if sent and added:
-        mails = "an invitation e-mail is" if added == 1 else "their invitation e-mails are"
-        text += f"; {mails} on the way"
-    elif added:
-        text += "; make each a sign-in link on their page to let them in"
-    text += "."
+    """Who was added (the first INVITED_NAMED by name, each a link to their page), where,
+    and how they get in: invitation e-mails queued for the worker, or sign-in links."""
+    added = [line.existing for line in done.new]
+    where = f"{org.name} and to {team.name}" if team is not None and added else org.name
+    text = format_html(
+        "{} {} added to {}", len(added), "person" if len(added) == 1 else "people", where
+    )
+    if added:
+        links = [
+            format_html('<a href="{}">{}</a>', _person_url(org, p), p.name)
+            for p in added[:INVITED_NAMED]
+        ]
+        if len(added) > len(links):
+            links.append(format_html("{} more", len(added) - len(links)))
+        text = format_html("{}: {}.", text, _and(links))
+        if sent:
+            mails = "Their invitation e-mails are" if len(added) > 1 else "The invitation e-mail is"
+            text = format_html("{} {} queued for Accord's worker to send.", text, mails)
+        else:
+            text = format_html(
+                "{} {}", text, "Make each a sign-in link on their page to let them in."
+            )
+    else:
+        text = format_html("{}.", text)
     if done.existing:
         skipped = len(done.existing)
-        text += f" {skipped} already here {'was' if skipped == 1 else 'were'} left as they are."
+        text = format_html(
+            "{} {} already here {} left as they are.",
+            text,
+            skipped,
+            "was" if skipped == 1 else "were",
+        )
     return text
+
+
+def _and(parts: list) -> str:
+    """`a`, `a and b`, `a, b and c` (of safe HTML parts)."""
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    return format_html("{} and {}", mark_safe(", ".join(parts[:-1])), parts[-1])
 
 
 @org_view

@@ -186,8 +186,20 @@ def _build(request, org) -> dict:
         ),
         "my_orgs": orgs_for_user(request.user),
         # Admins are told when background work stalls (no worker, messages failing): read
-        # when base.html shows it, once, not for a page's fragments (htmx, panels).
+        # when base.html shows it, once, not for a page's fragments (htmx, panels); at once
+        # on the page after they queued messages (`background.expect`).
         "background_notice": (
-            functools.cache(functools.partial(background.admin_notice, org)) if admin else None
+            functools.cache(
+                functools.partial(background.admin_notice, org, expecting=_expecting(request))
+            )
+            if admin
+            else None
         ),
     }
+
+
+def _expecting(request) -> bool:
+    """Whether the admin just queued messages they expect to go out (`background.expect`):
+    said once, on the page after."""
+    session = getattr(request, "session", None)
+    return bool(session.pop(background.EXPECTING, False)) if session is not None else False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import zoneinfo
 
 import pytest
@@ -18,11 +19,12 @@ from django.utils import timezone
 from accord.activity import delivery
 from accord.activity.models import Event, Notification
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.org import invitations, queries, services
+from accord.org import invitations, queries, services, views
 from accord.org.models import Membership, Person, Role
 from accord.web.templatetags.dates import day, weekday_moment
 from tests.api.conftest import send
 from tests.conftest import api_client, login
+from tests.web.test_background_notice import NOTICE, worker_ticked
 
 LINK = re.compile(r"http://\S+/accounts/welcome/\S+/")
 
@@ -221,7 +223,9 @@ def test_a_bad_line_refuses_the_whole_list_and_changes_nothing(cast):
     answer, data = preview(admin, text)
     assert answer.status_code == 422
     page = answer.content.decode()
-    assert "Nobody was added" in page
+    # A preview adds nobody: it says what is wrong and that nothing changed.
+    assert "The list has a problem, so nothing was changed." in page
+    assert "Nobody was added" not in page
     assert "Line 2: no e-mail address" in page
     assert "Line 3: one person a line" in page
     assert "Line 4: ana@ACME.example is on line 1 too." in page
@@ -246,12 +250,18 @@ def test_confirming_adds_everyone_to_the_team_and_queues_their_invitations(cast,
     )
     assert done.status_code == 302 and done["Location"] == "/o/acme/people/?signed_in=never"
     listed = admin.get(done["Location"]).content.decode()
-    assert "4 people added to Acme and to Platform; their invitation e-mails are on the way" in (
-        listed
-    )
-    assert "1 already here was left as they are." in listed
     emails = ["ana@acme.example", "bo.chen@acme.example", "cy@acme.example", cast.outsider.email]
     added = Person.objects.filter(org=cast.org, email__in=emails)
+    ana, bo, cy, otto = (added.get(email=e) for e in emails)
+    assert (
+        "4 people added to Acme and to Platform: "
+        f'<a href="/o/acme/people/{ana.pk}/">Ana Ruiz</a>, '
+        f'<a href="/o/acme/people/{bo.pk}/">Bo Chen</a>, '
+        f'<a href="/o/acme/people/{cy.pk}/">Cy Diaz</a> and '
+        f'<a href="/o/acme/people/{otto.pk}/">Otto Outsider</a>. '
+        "Their invitation e-mails are queued for Accord's worker to send. "
+        "1 already here was left as they are."
+    ) in listed
     assert sorted(p.name for p in added) == ["Ana Ruiz", "Bo Chen", "Cy Diaz", "Otto Outsider"]
     assert {p.role for p in added} == {Role.VIEWER}
     assert {p.timezone for p in added} == {cast.admin.timezone}
@@ -278,6 +288,107 @@ def test_a_list_changed_since_its_preview_is_previewed_again_not_added(cast):
     assert "The list changed since its preview" in again.content.decode()
     assert "Add 2 people" in again.content.decode()
     assert not Person.objects.filter(email__in=["ana@acme.example", "bo@acme.example"]).exists()
+
+
+def confirm(client, text: str, **fields):
+    """Preview `text`, then confirm what the preview showed."""
+    answer, data = preview(client, text, **fields)
+    previewed = re.search(r'name="previewed" value="([^"]+)"', answer.content.decode()).group(1)
+    return client.post(
+        "/o/acme/people/invite/", {**data, "action": "confirm", "previewed": previewed}
+    )
+
+
+def test_a_long_list_names_the_first_people_added_and_counts_the_rest(cast, monkeypatch):
+    """A pasted list can hold 200 people: the result links the first few by name (escaped
+    as names are) and counts the others, who are on the list of those not signed in."""
+    monkeypatch.setattr(views, "INVITED_NAMED", 2)
+    admin = login(cast.admin)
+    text = "Dan O'Neil <dan@acme.example>\nbo@acme.example\ncy@acme.example\nde@acme.example"
+    done = confirm(admin, text, send="")
+    page = admin.get(done["Location"]).content.decode()
+    dan = Person.objects.get(org=cast.org, email="dan@acme.example")
+    bo = Person.objects.get(org=cast.org, email="bo@acme.example")
+    assert (
+        f'4 people added to Acme: <a href="/o/acme/people/{dan.pk}/">Dan O&#x27;Neil</a>, '
+        f'<a href="/o/acme/people/{bo.pk}/">Bo</a> and 2 more. '
+        "Make each a sign-in link on their page to let them in."
+    ) in page
+    assert not Notification.objects.exists()
+
+
+def test_queued_invitations_are_not_called_sent_and_a_missing_worker_is_told_at_once(
+    cast, smtp, monkeypatch
+):
+    """Invitation e-mails wait for Accord's worker: the result and the person's page say
+    they are queued until the e-mail went, and the admin who queued them hears at once
+    that no worker runs (other pages say so once they are overdue)."""
+    admin = login(cast.admin)
+    done = confirm(admin, "Ana Ruiz <ana@acme.example>")
+    result = admin.get(done["Location"]).content.decode()
+    assert "The invitation e-mail is queued for Accord's worker to send." in result
+    assert "on the way" not in result
+    assert NOTICE in result and "Background work is not running." in result
+    assert NOTICE not in admin.get("/o/acme/people/").content.decode()  # nothing overdue yet
+    ana = Person.objects.get(org=cast.org, email="ana@acme.example")
+    page = admin.get(f"/o/acme/people/{ana.pk}/").content.decode()
+    assert "Invitation queued, not sent yet." in page and "Invitation sent" not in page
+    assert "Waiting for Accord's worker to e-mail it to ana@acme.example." in page
+    # Sending again, or adding one person with an invitation, tells the same.
+    monkeypatch.setattr(services, "now", lambda: later(2))  # past the double-click guard
+    for answer in (
+        admin.post(f"/o/acme/people/{ana.pk}/invite/", follow=True),
+        admin.post(
+            "/o/acme/people/new/",
+            {"name": "Bo", "email": "bo@acme.example", "role": "member", "timezone": "UTC"}
+            | {"invite": "on"},
+            follow=True,
+        ),
+    ):
+        html = answer.content.decode()
+        assert "queued for Accord&#x27;s worker to send" in html and NOTICE in html
+        assert "on its way" not in html
+    assert delivery.deliver(now=later(3))["sent"] == 3
+    page = admin.get(f"/o/acme/people/{ana.pk}/").content.decode()
+    assert "Invitation sent, not yet accepted." in page
+    # While a worker runs, nothing is said.
+    worker_ticked(time.time())
+    done = confirm(admin, "cy@acme.example")
+    assert NOTICE not in admin.get(done["Location"]).content.decode()
+
+
+def test_the_history_of_an_invitation_and_of_the_organization_reads_as_their_pages_do(cast):
+    """A person's History names how they sign in, and the organization's its address, as
+    the pages call them, not by the values and field names stored."""
+    nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
+    services.send_invitation(cast.org, cast.admin, nina)
+    admin = login(cast.admin)
+    page = admin.get(f"/o/acme/people/{nina.pk}/").content.decode()
+    said = '<span class="changes__field">Signs in with</span>: <ins>{}</ins>'
+    assert said.format("a password they choose with the invitation&#x27;s link") in page
+    assert "new_password" not in page
+    settings_page = admin.get("/o/acme/settings/organization/").content.decode()
+    assert '<span class="changes__field">Address</span>: <ins>acme</ins>' in settings_page
+    assert "Slug" not in settings_page
+    # The organization's lists call theirs a short name.
+    kind = services.add_team_kind(cast.org, cast.admin, name="Chapter", slug="chapter")
+    event = Event.objects.for_org(cast.org).for_target("org.teamkind", kind.pk).get()
+    assert ("Short name", None, "chapter") in event.changes
+
+
+def test_the_role_in_a_team_is_asked_only_with_a_team(cast):
+    """Without a team, the role in it is no question: not marked required, and a list is
+    added without it; with a team and no role given, they are its members."""
+    admin = login(cast.admin)
+    form = admin.get("/o/acme/people/invite/").content.decode()
+    assert re.search(r'for="id_role_in_team">Role in the team</label>', form)
+    assert re.search(r'for="id_role">Role <span aria-hidden="true">\*</span></label>', form)
+    answer, _data = preview(admin, "ana@acme.example", role_in_team="")
+    assert answer.status_code == 200 and "Add 1 person" in answer.content.decode()
+    done = confirm(admin, "bo@acme.example", role_in_team="", team=cast.platform.pk)
+    assert done.status_code == 302
+    bo = Person.objects.get(org=cast.org, email="bo@acme.example")
+    assert Membership.objects.get(person=bo, team=cast.platform).role == "member"
 
 
 @pytest.mark.parametrize(

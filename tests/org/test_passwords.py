@@ -96,3 +96,24 @@ def test_an_admin_invites_someone_added_without_a_login_by_a_one_time_link(cast)
     # Only admins make them.
     refused = login(cast.leader).post(f"/o/acme/people/{nina.pk}/sign-in-link/")
     assert refused.status_code == 403
+
+
+def test_the_address_a_sign_in_link_is_shown_at_opened_again_is_the_person_page(cast):
+    """The page with a new sign-in link (or an agent's new token) answers a post at its own
+    address; Back, reload or a bookmark opens that address: the person's page, not a blank
+    "method not allowed", and no new link."""
+    nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
+    agent = services.add_agent(cast.org, cast.admin, owner=cast.admin, name="Release bot")
+    admin = login(cast.admin)
+    for path, person in (("sign-in-link", nina), ("tokens", agent)):
+        again = admin.get(f"/o/acme/people/{person.pk}/{path}/")
+        assert again.status_code == 302, path
+        assert again["Location"] == f"/o/acme/people/{person.pk}/"
+    # A member's visit there (a link they were sent) lands on the page they may see.
+    assert login(cast.member).get(f"/o/acme/people/{nina.pk}/sign-in-link/").status_code == 302
+    assert login(cast.outsider).get(f"/o/acme/people/{nina.pk}/sign-in-link/").status_code in (
+        403,
+        404,
+    )
+    nina.refresh_from_db()
+    assert nina.user_id is None  # nothing was made
