@@ -649,6 +649,29 @@ def add_link(request, decision_id: Id, payload: DecisionLinkIn):
     return Status(201, obj)
 
 
+@router.delete(
+    "/decisions/{decision_id}/links", response={204: None}, summary="Remove a decision's link"
+)
+def remove_link(
+    request,
+    decision_id: Id,
+    target_type: str = Query("", max_length=60, examples=["alignment.objective"]),
+    target_id: Id | None = None,
+):
+    """Take back what the decision was said to concern (both `target_type` and
+    `target_id`, as it was linked); 422 `not_linked` if it was not."""
+    org = org_of(request)
+    d = get_or_404(Decision.objects.for_org(org), decision_id, "decision")
+    if not target_type or target_id is None:
+        missing = [n for n, v in (("target_type", target_type), ("target_id", target_id)) if not v]
+        raise ServiceError(
+            "Name the link to remove: its target_type and target_id.",
+            fields={name: ["Required."] for name in missing},
+        )
+    services.unlink(org, actor_of(request), d, target_type, target_id)
+    return Status(204, None)
+
+
 @router.post("/decisions/{decision_id}/propose", response=DecisionOut, summary="Propose an outcome")
 def propose(request, decision_id: Id, payload: ProposeIn):
     org = org_of(request)

@@ -257,3 +257,67 @@ class SolveForm(forms.Form):
             .filter(status=DecisionStatus.DECIDED)
             .order_by("-decided_at")
         )
+
+
+# What a decision can be linked to from its page, each chosen with the project's picker
+# of its kind (a select up to a few hundred choices, a search box beyond: never every
+# objective of a large organization): URL key -> (target type, picker, label, noun).
+LINK_CHOICES = {
+    "objective": ("alignment.objective", pickers.ObjectiveChoiceField, "Objective", "an objective"),
+    "key-result": (
+        "alignment.keyresult",
+        pickers.KeyResultChoiceField,
+        "Key result",
+        "a key result",
+    ),
+    "initiative": (
+        "alignment.initiative",
+        pickers.InitiativeChoiceField,
+        "Initiative",
+        "an initiative",
+    ),
+    "decision": ("decisions.decision", pickers.DecisionChoiceField, "Decision", "another decision"),
+}
+
+
+class LinkForm(forms.Form):
+    """Say what a decision concerns: one thing of one kind (`LINK_CHOICES`), and a label."""
+
+    kind = forms.ChoiceField(choices=[(k, k) for k in LINK_CHOICES], widget=forms.HiddenInput)
+    label = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Optional: what this decision calls it. Empty, its own name is shown, "
+        "kept up to date.",
+    )
+
+    def __init__(self, *args, org, decision, kind: str, **kwargs):
+        """`kind`: a key of `LINK_CHOICES` (the first if not), unless another was posted."""
+        kwargs.setdefault("auto_id", "id_link_%s")  # ids of its own on the decision's page
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.data.get("kind") in LINK_CHOICES:
+            kind = self.data["kind"]
+        if kind not in LINK_CHOICES:
+            kind = next(iter(LINK_CHOICES))
+        self.kind = kind
+        self.target_type, field_class, label, self.noun = LINK_CHOICES[kind]
+        choices = pickers.KINDS[field_class.kind].choices(org)
+        if self.target_type == "decisions.decision":
+            choices = choices.exclude(pk=decision.pk)
+        self.fields["target_id"] = field_class(
+            queryset=choices,
+            label=label,
+            error_messages={
+                "required": f"Choose {self.noun}.",
+                "invalid_choice": f"No such {label.lower()} in {org.name}; choose one from "
+                "the list.",
+            },
+        )
+        self.order_fields(["target_id", "label", "kind"])
+        self.initial.setdefault("kind", kind)
+
+    def clean(self):
+        data = super().clean()
+        if "kind" in self.errors:  # a hidden field: said where it shows
+            self.add_error(None, "Choose what kind of thing to link to.")
+        return data

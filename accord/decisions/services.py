@@ -24,7 +24,7 @@ from accord.core.dates import check_in_range
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
 from accord.core.services import check_version, parse_date, require_text, update_and_record
-from accord.decisions import followthrough, notifications
+from accord.decisions import followthrough, notifications, queries
 from accord.decisions.models import (
     LINKABLE,
     UNDECIDED,
@@ -471,6 +471,16 @@ def remove_option(org: Organization, actor: Person | None, option: DecisionOptio
     d.save(update_fields=["version"])
 
 
+def may_link_decision(actor: Person, decision: Decision) -> bool:
+    """Whether `actor` may say what this decision concerns (`link`, `unlink`): whoever may
+    edit it, whatever its status (what a decided record concerns may still be noted)."""
+    try:
+        _may_edit_decision(actor, decision)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @transaction.atomic
 def link(
     org: Organization,
@@ -480,26 +490,75 @@ def link(
     target_id: int,
     label: str = "",
 ) -> DecisionLink:
-    """Say what a decision concerns: ("alignment.objective", 12, "Grow revenue")."""
+    """Say what a decision concerns: ("alignment.objective", 12, "Grow revenue"). Linked
+    already, the link stands as it is (nothing is recorded twice)."""
     _in_org(org, decision, "decision", "decision")
-    _writer(actor, "link decisions")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    _may_edit_decision(actor, d)
     target_type, target_id, label = _clean_link(target_type, target_id, label, org)
+    if target_type == "decisions.decision" and target_id == d.pk:
+        raise ServiceError(
+            "A decision cannot be linked to itself.",
+            fields={"target_id": ["Choose another decision."]},
+        )
     found = DecisionLink.objects.filter(
-        decision=decision, target_type=target_type, target_id=target_id
+        decision=d, target_type=target_type, target_id=target_id
     ).first()
     if found:
         return found
     obj = DecisionLink.objects.create(
-        org=org, decision=decision, target_type=target_type, target_id=target_id, label=label
+        org=org, decision=d, target_type=target_type, target_id=target_id, label=label
     )
+    # The history names what it concerns, as the page does (unlabelled, its name now).
+    named = label or queries.with_subject_titles([obj])[0].subject_title
     activity.record(
         org,
         actor,
         "linked",
-        decision,
-        after={"target_type": target_type, "target_id": target_id, "label": label},
+        d,
+        after={"target_type": target_type, "target_id": target_id, "label": named},
     )
     return obj
+
+
+@transaction.atomic
+def unlink(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    target_type: str,
+    target_id: Any,
+) -> str:
+    """Take back what `link` said the decision concerns; what it concerned may have been
+    deleted since. Refused, changing nothing, where there is no such link. Returns the
+    name the link gave it (as the history records it)."""
+    _in_org(org, decision, "decision", "decision")
+    d = Decision.objects.select_for_update().get(pk=decision.pk)
+    _may_edit_decision(actor, d)
+    pk = as_id(target_id)
+    found = (
+        queries.with_subjects(
+            DecisionLink.objects.filter(decision=d, target_type=target_type, target_id=pk)
+        ).first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise ServiceError(
+            "This decision is not linked to that; nothing was removed.",
+            fields={"target_id": ["Not linked."]},
+            code="not_linked",
+        )
+    named = queries.subject_name(queries.with_subject_titles([found])[0])
+    activity.record(
+        org,
+        actor,
+        "unlinked",
+        d,
+        before={"target_type": target_type, "target_id": pk, "label": named},
+    )
+    found.delete()
+    return named
 
 
 def _clean_link(

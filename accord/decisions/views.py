@@ -15,14 +15,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accord.core.counting import shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
+from accord.core.text import full_stop
 from accord.decisions import latency as latency_figures
 from accord.decisions import queries, services
 from accord.decisions.forms import (
+    LINK_CHOICES,
     ActionItemForm,
     DecideForm,
     DecisionForm,
     IssueEditForm,
     IssueForm,
+    LinkForm,
     LogFilterForm,
     OptionForm,
     ReasonForm,
@@ -121,6 +124,8 @@ def _link_rows(request, links) -> list[dict]:
                 "label": queries.subject_name(link),
                 "href": href,
                 "deleted": gone,
+                "target_type": link.target_type,
+                "target_id": link.target_id,
             }
         )
     return rows
@@ -325,13 +330,26 @@ def detail(request, decision_id: int):
     return _detail_page(request, _decision(request, decision_id))
 
 
-def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, status: int = 200):
-    """A decision's page; `decide_form` as posted when deciding was refused (it keeps
-    what was typed and says what is missing beside it)."""
+def _detail_page(
+    request,
+    d: Decision,
+    decide_form: DecideForm | None = None,
+    status: int = 200,
+    link_form: LinkForm | None = None,
+):
+    """A decision's page; `decide_form` or `link_form` as posted when deciding or linking
+    was refused (it keeps what was typed and says what is wrong beside it)."""
     org, me = request.org, request.person
     options = list(DecisionOption.objects.filter(decision=d).order_by("position", "id"))
     editable = services.can_edit_decision(me, d)
     undecided = d.status in UNDECIDED
+    supersedes = list(d.supersedes.all())
+    # Whoever may edit it says what it concerns, decided or not (an undecided one: the
+    # same check as `editable`, asked once).
+    linkable = editable or (not undecided and _can_write(me) and services.may_link_decision(me, d))
+    if link_form is None and linkable and request.GET.get("link") in LINK_CHOICES:
+        link_form = LinkForm(org=org, decision=d, kind=request.GET["link"])
+        link_form.fields["target_id"].widget.attrs["autofocus"] = True
     can_close = d.status == DecisionStatus.DECIDED and (me.pk == d.approver_id or _is_leader(me))
     ctx = {
         "d": d,
@@ -343,13 +361,17 @@ def _detail_page(request, d: Decision, decide_form: DecideForm | None = None, st
         "links": _link_rows(
             request, queries.with_subject_titles(queries.with_subjects(d.links.all()))
         ),
-        "supersedes": list(d.supersedes.all()),
+        "supersedes": supersedes,
+        "supersedes_stop": full_stop(supersedes[-1].question) if supersedes else "",
         "issues": list(d.issues.select_related("team")),
         "actions": list(queries.action_items_from(org, "decisions.decision", d.pk)),
         "history": history_for(org, "decisions.decision", d.pk),
         "latency": queries.latency_days(d),
         "overdue": d.is_overdue(),
         "editable": editable,
+        "linkable": linkable,
+        "link_form": link_form if linkable else None,
+        "link_kinds": [(key, noun) for key, (*_, noun) in LINK_CHOICES.items()],
         "is_approver": me.pk == d.approver_id and d.status in UNDECIDED and _can_write(me),
         "can_close": can_close,
         # Where the viewer sees no controls, who may act (in the services' words).
@@ -406,6 +428,53 @@ def add_option(request, decision_id: int):
             raise ServiceError("An option needs a title.")
         services.add_option(request.org, request.person, d, **form.cleaned_data)
         messages.success(request, f"Option “{form.cleaned_data['title']}” added.")
+
+    return _decision_action(request, decision_id, run)
+
+
+@require_POST
+@org_view
+def add_link(request, decision_id: int):
+    """Link the decision to what it concerns, chosen on its page (`LinkForm`); refused,
+    the page again with what was chosen and why, nothing changed."""
+    org, me = request.org, request.person
+    d = _decision(request, decision_id)
+    refused = _who_may(services._may_edit_decision, me, d)
+    if refused:
+        raise PermissionDenied(refused)
+    form = LinkForm(request.POST, org=org, decision=d, kind=request.POST.get("kind", ""))
+    if form.is_valid():
+        target, label = form.cleaned_data["target_id"], form.cleaned_data["label"]
+        name = label or str(target)
+        linked = d.links.filter(target_type=form.target_type, target_id=target.pk).exists()
+        try:
+            services.link(org, me, d, form.target_type, target.pk, label)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            if linked:
+                messages.info(request, f"Already linked to “{name}”; nothing changed.")
+            else:
+                messages.success(request, f"Linked to “{name}”.")
+            return redirect(_url(request, "decision", decision_id=d.pk))
+    messages.error(request, "Nothing was linked.")
+    return _detail_page(request, d, link_form=form, status=422)
+
+
+@require_POST
+@org_view
+def remove_link(request, decision_id: int):
+    """Take back one of the decision's links (its Remove button)."""
+
+    def run(d):
+        name = services.unlink(
+            request.org,
+            request.person,
+            d,
+            request.POST.get("target_type", ""),
+            request.POST.get("target_id", ""),
+        )
+        messages.success(request, f"No longer linked to “{name}”." if name else "Link removed.")
 
     return _decision_action(request, decision_id, run)
 
@@ -774,6 +843,7 @@ def action_detail(request, item_id: int):
             else:
                 messages.success(request, "Action item updated.")
                 return redirect(_url(request, "action", item_id=item.pk))
+    source = _source_link(org, item)
     return render(
         request,
         "decisions/action_detail.html",
@@ -783,7 +853,8 @@ def action_detail(request, item_id: int):
             "editing": request.method == "POST",
             "may_act": may_act,
             "who_acts": who_acts,
-            "source": _source_link(org, item),
+            "source": source,
+            "source_stop": full_stop(source[0]) if source else "",
             "history": history_for(org, "decisions.actionitem", item.pk),
             "today": timezone.localdate(),
             "tab": "actions",
@@ -934,6 +1005,8 @@ def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
             "page_path": _url(request, "issue", issue_id=issue.pk),
             "edit_form": edit_form,
             "issue": issue,
+            # A sentence ending with the decision's question takes no full stop more.
+            "decision_stop": full_stop(issue.decision.question) if issue.decision_id else "",
             "escalations": list(issue.escalations.select_related("from_team", "to_team", "by")),
             "actions": list(queries.action_items_from(org, "decisions.issue", issue.pk)),
             "history": history_for(org, "decisions.issue", issue.pk),
