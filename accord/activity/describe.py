@@ -107,7 +107,7 @@ FIELDS = {
     "is_active": "Active",
     "requester_team": "Requesting team",
     "requester_initiative": "Requesting initiative",
-    "provider_team": "Providing team",
+    "provider_team": "Team asked",
     "provider_initiative": "Providing initiative",
     "proposed_date": "Proposed date",
     "proposed_scope": "Proposed scope",

@@ -47,7 +47,7 @@ class DependencyForm(forms.Form):
         label="For our initiative",
         help_text="The work of your team that needs it.",
     )
-    provider_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Ask team")
+    provider_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Team asked")
     title = forms.CharField(max_length=300, label="What you need")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
@@ -157,10 +157,7 @@ class DependencyEditForm(forms.Form):
     (`services.update_dependency`, which judges the team asked: retired, or the asking
     team itself, is refused there with its reason)."""
 
-    title = forms.CharField(max_length=300, label="What you need")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    priority = forms.ChoiceField(choices=Priority.choices)
-    need_by = dates.DateField(widget=DateInput, label="Needed by")
+    # In the ask form's order (`DependencyForm`), with its labels.
     requester_initiative = forms.ModelChoiceField(
         queryset=Initiative.objects.none(), label="For our initiative", empty_label=None
     )
@@ -170,6 +167,10 @@ class DependencyEditForm(forms.Form):
         help_text="Another team: the request moves to it, still waiting for an answer; the "
         "team it leaves is told.",
     )
+    title = forms.CharField(max_length=300, label="What you need")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    priority = forms.ChoiceField(choices=Priority.choices)
+    need_by = dates.DateField(widget=DateInput, label="Needed by")
 
     def __init__(self, *args, org, dependency, **kwargs):
         super().__init__(*args, **kwargs)

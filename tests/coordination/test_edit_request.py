@@ -6,6 +6,7 @@ request is changed by proposals and its milestone only, as before."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -367,3 +368,32 @@ def test_an_answered_request_says_it_is_no_longer_edited(world, member):
     assert "Operations has answered, so the request is no longer edited" in page
     r = client.get(f"{base}edit/")
     assert r.status_code == 302 and r["Location"] == base
+
+
+def _labels(html: str) -> list[str]:
+    """The form's field labels, in the order the page shows them."""
+    form = html.split('<form method="post" class="card stack narrow">', 1)[1].split("</form>")[0]
+    found = re.findall(r'<label for="id_[a-z_]+">([^<*]+)', form)
+    return [label.strip() for label in found]
+
+
+def test_the_team_asked_has_one_name_on_both_forms_the_page_and_its_history(
+    world, member, logistics
+):
+    dep = _asked(world)
+    client = login(member)
+    root = f"/o/{world.org.slug}/coordination/"
+    base = f"{root}d/{dep.pk}/"
+    # The ask form and the edit form: the same fields, in the same order, the same names.
+    ask = _labels(client.get(f"{root}new/").content.decode())
+    edit = _labels(client.get(f"{base}edit/").content.decode())
+    both = ["For our initiative", "Team asked", "What you need", "Description", "Priority"]
+    assert ask[:6] == edit == [*both, "Needed by"]
+    # Sent to another team: the request page and its history say "Team asked" too.
+    services.update_dependency(world.org, member, dep, provider_team=logistics)
+    page = client.get(base).content.decode()
+    assert "<dt>Team asked</dt><dd>" in page and ">Logistics</a>" in page
+    history = page.split('id="history-h"', 1)[1]
+    assert '<span class="changes__field">Team asked</span>' in history
+    for other in ("Ask team", "Asked of<", "Providing team"):
+        assert other not in page
