@@ -145,7 +145,7 @@
     if (!cy) {
       cy = cytoscape({
         container: document.getElementById("cy"), elements: elements, style: style(),
-        wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3,
+        minZoom: 0.2, maxZoom: 3,
       });
       window.accordMap = cy;
       cy.on("tap", "node", function (evt) {
