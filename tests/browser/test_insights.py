@@ -24,6 +24,26 @@ def no_horizontal_overflow(page) -> bool:
     )
 
 
+# The words of the heat-map's row headers (team names) that the page shows on two lines.
+SPLIT_WORDS = """() => {
+  const split = [];
+  for (const th of document.querySelectorAll('.heatmap th[scope=row]')) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      for (const word of text.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+        const lines = new Set(rects.map((r) => Math.round(r.top)));
+        if (lines.size > 1) split.push(word[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
 def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page, shot):
     demo.load()
     open_signed_in(page, HEAD_OF_ENGINEERING)
@@ -93,6 +113,8 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     summary = page.locator(".heatmap__summary th")
     expect(summary).to_contain_text(re.compile(r"\d+ critical · \d+ warning"))
     expect(page.locator(".heatmap thead").get_by_text("Open critical / warning")).to_be_hidden()
+    # Team names wrap between their words, not inside one ("Engineerin g").
+    assert page.evaluate(SPLIT_WORDS) == []
     shot(page, "phone")
     page.goto(f"/o/northwind/insights/signals/{signal.pk}/")
     assert no_horizontal_overflow(page)
