@@ -118,8 +118,11 @@ class OpenRequests:
                 urls = sorted(r.url for r in self.open)
                 raise AssertionError(f"{self.page.url}: still waiting for {urls}")
             self.page.wait_for_timeout(20)  # lets Playwright deliver the page's events
+        # A function, not an expression: Playwright evaluates an expression again on each
+        # animation frame it polls, which the pages' Content Security Policy (no
+        # 'unsafe-eval') refuses, failing the test whenever htmx is still at work.
         self.page.wait_for_function(
-            "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
         )
 
 

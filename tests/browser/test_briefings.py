@@ -58,7 +58,10 @@ def test_a_briefing_not_stored_yet_is_prepared_by_the_worker_and_the_page_update
         "Being prepared — this page updates when it is ready."
     )
     shot(page, "being-prepared")
-    page.wait_for_timeout(3500)  # a poll or two: still nothing queued twice
+    # The page asks again every 3 s: after the first answer, still nothing queued twice.
+    poll = page.url
+    with page.expect_response(lambda r: r.url == poll and "hx-request" in r.request.headers):
+        pass
     assert len(queued_builds()) == 1
 
     run_queued_builds()  # the worker's turn
