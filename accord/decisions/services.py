@@ -535,6 +535,12 @@ def unlink(
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     _may_edit_decision(actor, d)
+    missing = [n for n, v in (("target_type", target_type), ("target_id", target_id)) if not v]
+    if missing:
+        raise ServiceError(
+            "Name the link to remove: its target_type and target_id.",
+            fields={name: ["Required."] for name in missing},
+        )
     pk = as_id(target_id)
     found = (
         queries.with_subjects(
