@@ -670,8 +670,14 @@ HEADER = (
 )
 
 
+# libyaml's emitter where PyYAML was built with it (as safeyaml's parser): four times faster
+# than the pure-Python one, which also writes a text's NEL character (U+0085) so that it
+# reads back as a space.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _dump(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def export_yaml(org: Organization, kinds: list[Kind] | None = None) -> Iterator[str]:
