@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import import_module
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.apps import apps
 from django.urls import reverse
@@ -547,19 +548,28 @@ class Forms(HTMLParser):
             self.select = None
 
 
+def forms_of(pages: Iterable[tuple[str, str]]) -> dict[str, dict]:
+    """Every POST form of `pages` ((url, html) pairs), by the path it posts to; of two
+    forms posting to one path, the first found."""
+    forms: dict[str, dict] = {}
+    for url, html in pages:
+        parser = Forms("http://testserver" + url)
+        parser.feed(html)
+        for action, fields in parser.forms.items():
+            forms.setdefault(urlsplit(action).path, fields)
+    return forms
+
+
 def harvest_forms(client, urls) -> dict[str, dict]:
     """Every POST form found on the pages at `urls`, by the path it posts to."""
-    from urllib.parse import urlsplit
 
-    forms: dict[str, dict] = {}
-    for url in urls:
-        response = client.get(url)
-        if response.status_code == 200 and "html" in response["Content-Type"]:
-            parser = Forms("http://testserver" + url)
-            parser.feed(response.content.decode())
-            for action, fields in parser.forms.items():
-                forms.setdefault(urlsplit(action).path, fields)
-    return forms
+    def shown():
+        for url in urls:
+            response = client.get(url)
+            if response.status_code == 200 and "html" in response["Content-Type"]:
+                yield url, response.content.decode()
+
+    return forms_of(shown())
 
 
 # --- the API ------------------------------------------------------------------------------
@@ -582,10 +592,21 @@ class Operation:
         return any(p not in NOT_OBJECTS for p in self.params)
 
 
+_OPERATIONS: list[Operation] = []
+
+
 def operations(client) -> list[Operation]:
-    """Every operation of the OpenAPI document. Bodies are described by the endpoint's own
-    schema class: the document names components by class name, so two apps' `MoveIn`
-    (or `ValueIn`, `LinkIn`, `DecisionIn`) share one component there."""
+    """Every operation of the OpenAPI document, read through `client` the first time: the
+    document is the code's, the same for every caller, so each test process reads and
+    resolves it once. Bodies are described by the endpoint's own schema class: the
+    document names components by class name, so two apps' `MoveIn` (or `ValueIn`,
+    `LinkIn`, `DecisionIn`) share one component there."""
+    if not _OPERATIONS:
+        _OPERATIONS.extend(_read_operations(client))
+    return list(_OPERATIONS)
+
+
+def _read_operations(client) -> list[Operation]:
     doc = client.get("/api/v1/openapi.json").json()
     schemas = doc["components"]["schemas"]
     bodies = body_schemas()

@@ -17,6 +17,8 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from accord.core import scheduler
+from accord.core.models import ScheduledRun
 from tests.core.sleepy import sleep_and_note
 from tests.test_worker import ACCORD, ROOT, database_url
 
@@ -66,15 +68,17 @@ def run_a_task(worker, tmp_path: Path, name: str) -> DBTaskResult:
 
 
 def settle(worker) -> None:
-    """Wait until the worker has run every task queued, those its first scheduler tick
-    queued at start (a second apart: the tick's inserts come a few milliseconds apart)."""
+    """Wait until the worker's first scheduler tick has queued every periodic job (each
+    claimed with its task, in one transaction) and the worker has run every task queued."""
+    jobs = set(scheduler.discover())
+
+    def ticked():
+        return set(ScheduledRun.objects.values_list("job", flat=True)) >= jobs
 
     def idle():
         return not DBTaskResult.objects.filter(status__in=("READY", "RUNNING")).exists()
 
-    for _ in range(2):
-        wait_for(idle, worker, "the queue to empty")
-        time.sleep(1)
+    wait_for(ticked, worker, "the first scheduler tick")
     wait_for(idle, worker, "the queue to empty")
 
 
@@ -103,7 +107,6 @@ def test_an_idle_worker_outlasts_sqlites_write_lock_and_runs_what_comes_next(tmp
         settle(worker)
         with sqlite_write_lock():  # held past the worker's 5 s wait for it
             wait_for(lambda: "while polling the queue" in log.read_text(), worker, "the log")
-            time.sleep(2)  # a second poll fails too
             assert worker.poll() is None
         done = run_a_task(worker, tmp_path, "after")
         assert done.status == "SUCCESSFUL", done.traceback
@@ -176,8 +179,11 @@ def test_on_postgresql_a_worker_outlasts_its_connection_cut_and_refused(tmp_path
                 "WHERE datname = %s AND pid <> %s",
                 [db["NAME"], connection.connection.info.backend_pid],
             )
-            wait_for(lambda: "while polling the queue" in log.read_text(), worker, "the log")
-            time.sleep(2)  # a second try is refused too
+            wait_for(
+                lambda: log.read_text().count("while polling the queue") >= 2,
+                worker,
+                "a second try to be refused too",
+            )
             assert worker.poll() is None
         finally:
             admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
