@@ -246,7 +246,7 @@ def test_signal_evidence_and_decision_links_name_its_page(cast, world):
     assert [item["url"] for item in links] == [world.url, None]
 
     decision = decisions.create_decision(cast.org, None, "Slow the rollout?", approver=cast.admin)
-    decisions.link(cast.org, cast.member, decision, "alignment.keyresult", world.kr.pk)
+    decisions.link(cast.org, cast.admin, decision, "alignment.keyresult", world.kr.pk)
     page = login(cast.member).get(f"/o/acme/decisions/{decision.pk}/").content.decode()
     assert f'href="{world.url}"' in page
 

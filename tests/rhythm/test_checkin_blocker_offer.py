@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 from django.urls import reverse
@@ -24,7 +25,10 @@ def _offer(client, org, cadence, start: dt.datetime) -> dict[str, list[str]]:
     url = reverse(
         "rhythm:checkin", kwargs={"org_slug": org.slug, "cadence_id": cadence.pk, "key": key}
     )
-    page = client.get(url).content.decode()
+    # Opened while that check-in is open (an hour before it is due): a closed one is shown
+    # as it was given, with no form and no offer.
+    with mock.patch("django.utils.timezone.now", return_value=start - dt.timedelta(hours=1)):
+        page = client.get(url).content.decode()
     href = html.unescape(re.search(r'id="dependency-offer" href="([^"]*)"', page).group(1))
     parts = urlsplit(href)
     assert parts.path == reverse("coordination:new", kwargs={"org_slug": org.slug})
