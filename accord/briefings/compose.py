@@ -34,6 +34,7 @@ from django.urls import reverse
 
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
+from accord.core.text import sentence
 from accord.intelligence import queries as intel
 from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.models import Evaluation, HealthScore
@@ -313,12 +314,6 @@ def _day(d: dt.date) -> str:
     return weekday(d)
 
 
-def _sentence(text: str) -> str:
-    """`text` ended by a full stop, unless it ends with a quoted question or exclamation
-    (“Do we ship?” needs none after it)."""
-    return text if text.rstrip("”\"'").endswith(("?", "!", ".")) else f"{text}."
-
-
 def _points(delta: float) -> str:
     """A move of progress (0 to 1) in points of the target: "1 point", "18 points"."""
     n = int(abs(delta) * 100 + 0.5)
@@ -519,15 +514,15 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         old = before.decisions.get(dec.id)
         link = ("decisions.decision", dec.id)
         if in_week(dec.decided_at) and (old is None or old.undecided):
-            out.add("changed", _item(_sentence(f"Decided: “{dec.question}”"), *link))
+            out.add("changed", _item(sentence(f"Decided: “{dec.question}”"), *link))
         if dec.status == "reversed" and (old is None or old.status != "reversed"):
-            out.add("changed", _item(_sentence(f"Reversed: “{dec.question}”"), *link))
+            out.add("changed", _item(sentence(f"Reversed: “{dec.question}”"), *link))
         if mine and dec.undecided:
             due = ""
             if dec.decide_by is not None:
                 late = dec.decide_by < week.last_day
                 due = f", {'overdue since' if late else 'due'} {_day(dec.decide_by)}"
-            text = _sentence(f"Decision waiting on you: “{dec.question}”{due}")
+            text = sentence(f"Decision waiting on you: “{dec.question}”{due}")
             out.add("needs_you", _item(text, *link))
 
     # -- issues

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from accord.briefings import compose, render, services
+from accord.core.text import sentence
 from accord.intelligence import queries as intel
 from accord.intelligence.models import Evaluation, HealthScore
 from accord.org import services as org_services
@@ -249,5 +250,5 @@ def test_a_decision_waiting_on_you_says_when_it_is_overdue_and_a_question_ends_o
 def test_moves_and_lateness_are_counted_as_a_sentence_says_them():
     assert compose._points(0.01) == "1 point" and compose._points(-0.18) == "18 points"
     assert compose._points(0.004) == "less than 1 point"
-    assert compose._sentence("Decided: “Do we ship?”") == "Decided: “Do we ship?”"
-    assert compose._sentence("Decided: “Ship it”") == "Decided: “Ship it”."
+    assert sentence("Decided: “Do we ship?”") == "Decided: “Do we ship?”"
+    assert sentence("Decided: “Ship it”") == "Decided: “Ship it”."
