@@ -189,9 +189,7 @@ def _build(request, org) -> dict:
         # when base.html shows it, once, not for a page's fragments (htmx, panels); at once
         # on the page after they queued messages (`background.expect`).
         "background_notice": (
-            functools.cache(
-                functools.partial(background.admin_notice, org, expecting=_expecting(request))
-            )
+            functools.cache(lambda: background.admin_notice(org, expecting=_expecting(request)))
             if admin
             else None
         ),

@@ -325,6 +325,9 @@ def test_queued_invitations_are_not_called_sent_and_a_missing_worker_is_told_at_
     that no worker runs (other pages say so once they are overdue)."""
     admin = login(cast.admin)
     done = confirm(admin, "Ana Ruiz <ana@acme.example>")
+    # A fragment fetched in between (the next page of a feed) does not use up the notice.
+    fragment = admin.get("/o/acme/activity/?page=1", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and NOTICE not in fragment.content.decode()
     result = admin.get(done["Location"]).content.decode()
     assert "The invitation e-mail is queued for Accord's worker to send." in result
     assert "on the way" not in result
