@@ -69,9 +69,10 @@ def state(item: Any) -> tuple:
 def item_counts(
     due_on, status, done_at, slipped_from=None
 ) -> tuple[dt.date, tuple[int, ...]] | None:
-    """The day an item counts on and what it adds to each of `COLUMNS` (None: nothing),
-    as `queries._tally` counts it. The Insights signal `actions.follow_through` counts
-    with it too, so a team's signal and its action-items page agree."""
+    """The day an item counts on and what it adds to each of `COLUMNS` (None: nothing):
+    the one rule of follow-through. The stored tallies, their recount from the items
+    (`queries.counted_follow_through`) and the Insights signal `actions.follow_through`
+    all count with it, so a team's signal and its action-items page agree."""
     if status == "dropped":
         return None
     if slipped_from is not None and status == "done":

@@ -571,25 +571,19 @@ def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> lis
 
 
 def _tally(ft: FollowThrough, row: tuple) -> None:
+    """Add one item (`_FT_FIELDS`) to `ft` by the stored tallies' rule
+    (`followthrough.item_counts`); what is due and not done is overdue."""
     _, _, due_on, status, done_at, _, slipped_from = row
-    if slipped_from is not None and status == ActionStatus.DONE:
-        ft.due += 1
-        ft.late += 1
+    counted = followthrough.item_counts(due_on, status, done_at, slipped_from)
+    if counted is None:
         return
-    if due_on is None:
-        if status == ActionStatus.DONE:
-            ft.undated_done += 1
-        else:
-            ft.undated_open += 1
-        return
-    ft.due += 1
-    if status == ActionStatus.DONE and done_at is not None:
-        if timezone.localdate(done_at) <= due_on:
-            ft.on_time += 1
-        else:
-            ft.late += 1
-    else:
-        ft.overdue += 1
+    due, on_time, late, undated_done, undated_open = counted[1]
+    ft.due += due
+    ft.on_time += on_time
+    ft.late += late
+    ft.overdue += due - on_time - late
+    ft.undated_done += undated_done
+    ft.undated_open += undated_open
 
 
 def counted_follow_through(
