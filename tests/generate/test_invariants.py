@@ -263,6 +263,14 @@ def test_decisions_action_items_and_issues_follow_their_lifecycles(org):
         ) - len(org_queries.ancestors_of(issue.team_id, parents))
     assert IssueEscalation.objects.for_org(org).exists()
     assert decisions.open_issues(org).exists()
+    # Each escalation's event names both teams, as `escalate_issue`'s does: the issue's new
+    # team, and the team it came from (so the lower team's feed shows it left).
+    moves = {
+        (str(e.issue_id), e.at): (e.to_team_id, e.from_team_id)
+        for e in IssueEscalation.objects.for_org(org)
+    }
+    events = Event.objects.for_org(org).filter(target_type="decisions.issue", verb="escalated")
+    assert {(e.target_id, e.created_at): (e.team_id, e.other_team_id) for e in events} == moves
 
 
 def test_every_reference_stays_inside_the_organization(org):

@@ -310,12 +310,14 @@ def write_issue(g: Gen, i: int) -> None:
             pk,
             title,
             g.actor(by),
+            before={"team": g.teams[here].id},
             after={
                 "team": g.teams[up].id,
                 "reason": "Needs a decision above",
                 "days_at_level": days,
             },
-            team=g.teams[up].id,  # the issue has moved up
+            team=g.teams[up].id,  # the issue has moved up, from the team below
+            other_team=g.teams[here].id,
         )
         here, since = up, when
     status, closed_at, closed_by, resolution = "open", None, None, ""
