@@ -22,7 +22,9 @@ Some events concern a second team just as much (`Event.other_team`, `other_team_
 feed shows them too:
 
 a. what is between two teams: a dependency's providing team (`OTHER_TEAM_FIELDS`; the
-   asking team is its team), and a comment on it alike;
+   asking team is its team), and a comment on it alike; a link between two teams
+   (`org.services.link_teams`), recorded on the team it is from, the team it links to
+   (`LINKED_TEAM`, in the event's `after` when made, its `before` when removed);
 b. a move from one team to another (an initiative, objective or action item handed to
    another team, an issue escalated to the team above: its `team`; a team put under
    another parent: its `parent`, before and after): the one of the two that is not the
@@ -48,6 +50,8 @@ from accord.org.models import Team
 TEAM_FIELDS = {"coordination.dependency": "requester_team"}
 # The field naming the second team of a kind between two teams (rule a).
 OTHER_TEAM_FIELDS = {"coordination.dependency": "provider_team"}
+# The key naming, in a team's "linked" or "unlinked" event, the team the link is to.
+LINKED_TEAM = "to_team"
 # What an object without a team of its own belongs to, in the order they are tried.
 PARENTS = (
     "objective",
@@ -125,11 +129,19 @@ def other_team_of(
         found = _commented_team(obj, OTHER_TEAM_FIELDS)
     elif label in OTHER_TEAM_FIELDS:
         found = getattr(obj, f"{OTHER_TEAM_FIELDS[label]}_id")
+    elif isinstance(obj, Team) and (linked := linked_team(before or {}, after or {})):
+        found = linked
     elif label in kinds_with_other_teams():
         found = moved_from(label, before or {}, after or {}, team_id)
     else:
         found = None
     return found if found != team_id else None
+
+
+def linked_team(before: dict, after: dict) -> int | None:
+    """For a team's event of a link to another team made or removed (rule a): the team it
+    is to, as its `after` (made) or `before` (removed) names it."""
+    return _as_id(after.get(LINKED_TEAM, before.get(LINKED_TEAM)))
 
 
 def moved_from(target_type: str, before: dict, after: dict, team_id: int | None) -> int | None:
@@ -253,12 +265,20 @@ def _moved() -> Q:
     )
 
 
+def _linked() -> Q:
+    """A team's event of a link to another team made or removed (rule a): its `after` or
+    `before` names that team."""
+    return Q(target_type="org.team") & (
+        Q(after__has_key=LINKED_TEAM) | Q(before__has_key=LINKED_TEAM)
+    )
+
+
 def _pending(org) -> models.QuerySet:
     """The events the fill reads: those without a team whose subject can have one, and
     those without a second team that may concern one (rules a and b)."""
     from accord.activity.models import Event
 
-    second = Q(target_type__in=[*OTHER_TEAM_FIELDS, COMMENT]) | _moved()
+    second = Q(target_type__in=[*OTHER_TEAM_FIELDS, COMMENT]) | _moved() | _linked()
     pending = Event._base_manager.filter(
         Q(team__isnull=True, target_type__in=kinds_with_teams())
         | Q(second, other_team__isnull=True)
@@ -271,7 +291,8 @@ def fill_event_teams(
 ) -> int:
     """Give the events recorded before events had a team (all organizations', or `org`'s)
     the team of their subject as it is now, and those recorded before events had a second
-    team their second team (`other_team_of`), by the rule `record` follows; a subject
+    team (or, of a link between two teams, before `record` gave it its second team) their
+    second team (`other_team_of`), by the rule `record` follows; a subject
     deleted since leaves its events without. `batch` events are read and written per
     transaction, in the order they were recorded, so the app keeps working meanwhile and an
     interrupted fill goes on where it stopped when run again (an event given its teams is
@@ -286,8 +307,15 @@ def fill_event_teams(
             When(target_type="org.team", then=KT("before__parent")), default=KT("before__team")
         ),
         now=Case(When(target_type="org.team", then=KT("after__parent")), default=KT("after__team")),
+        linked=Case(
+            When(_linked() & Q(after__has_key=LINKED_TEAM), then=KT(f"after__{LINKED_TEAM}")),
+            When(_linked(), then=KT(f"before__{LINKED_TEAM}")),
+        ),
     )
-    fields = ("pk", "org_id", "target_type", "target_id", "team_id", "moved", "was", "now")
+    fields = (
+        *("pk", "org_id", "target_type", "target_id", "team_id"),
+        *("moved", "was", "now", "linked"),
+    )
     table = Event._meta.db_table
     last, done, given = 0, 0, 0
     while True:
@@ -314,14 +342,17 @@ def _both_teams(rows: list[tuple]) -> list[tuple[int, int | None, int | None]]:
     teams = dict(_teams_for(subjects))
     between = {*OTHER_TEAM_FIELDS, COMMENT}
     others = dict(_teams_for([r for r in subjects if r[1] in between], OTHER_TEAM_FIELDS))
-    moves: dict[int, int] = {}
-    for pk, _, kind, _, had, moved, was, now in rows:
-        if moved and kind not in between:
+    moves: dict[int, int] = {}  # and links: the second team the event's JSON names
+    for pk, _, kind, _, had, moved, was, now, linked in rows:
+        if _as_id(linked) is not None:  # a link to another team (rule a)
+            moves[pk] = _as_id(linked)
+        elif moved and kind not in between:
             team_id = had if had is not None else teams.get(pk)
             found = _left(_as_id(was), _as_id(now), team_id)
             if found is not None:
                 moves[pk] = found
-    # A team a move names may have been deleted since (or be another organization's).
+    # A team a move or a link names may have been deleted since (or be another
+    # organization's).
     known = set(Team._base_manager.filter(pk__in=set(moves.values())).values_list("pk", "org_id"))
     orgs = {row[0]: row[1] for row in rows}
     others.update({pk: t for pk, t in moves.items() if (t, orgs[pk]) in known})

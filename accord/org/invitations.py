@@ -32,6 +32,11 @@ from accord.org.models import Organization, Person, PersonKind
 from accord.web.templatetags.dates import weekday_moment
 
 KIND = "invitation"  # the notice kind: not one people mute (they have not signed in yet)
+# How someone is invited, as the person's events record it: an invitation e-mail, or a
+# sign-in link an admin made on their page to send it themselves (an invitation by hand).
+INVITED = "invited"
+LINK_MADE = "sign_in_link_made"
+INVITING_VERBS = (INVITED, LINK_MADE)
 # Lines one bulk invitation takes: each is a person, a membership and an e-mail, in one
 # transaction.
 MAX_LINES = 200
@@ -96,8 +101,9 @@ def last_sign_in(person: Person) -> dt.datetime | None:
 
 
 def invited_on(org: Organization, person_ids) -> dict[int, dict]:
-    """person id -> {"at", "by"} of their latest invitation e-mail, for a page of people,
-    in one query on the events' (org, target) index."""
+    """person id -> {"at", "by", "by_link"} of their latest invitation (an e-mail, or a
+    sign-in link made by hand: `by_link`), for a page of people, in one query on the
+    events' (org, target) index."""
     from accord.activity.models import Event
 
     ids = [str(i) for i in person_ids]
@@ -106,12 +112,12 @@ def invited_on(org: Organization, person_ids) -> dict[int, dict]:
     found: dict[int, dict] = {}
     events = (
         Event.objects.for_org(org)
-        .filter(target_type="org.person", target_id__in=ids, verb="invited")
+        .filter(target_type="org.person", target_id__in=ids, verb__in=INVITING_VERBS)
         .order_by("created_at", "id")
-        .values_list("target_id", "created_at", "actor_name")
+        .values_list("target_id", "created_at", "actor_name", "verb")
     )
-    for target_id, at, by in events:
-        found[int(target_id)] = {"at": at, "by": by}  # the latest wins
+    for target_id, at, by, verb in events:  # the latest wins
+        found[int(target_id)] = {"at": at, "by": by, "by_link": verb == LINK_MADE}
     return found
 
 
@@ -122,6 +128,7 @@ class InvitationState:
     signed_in_at: dt.datetime | None  # since they were added here
     invited_at: dt.datetime | None = None
     invited_by: str = ""
+    by_link: bool = False  # a sign-in link an admin made to send themselves, not an e-mail
     how: str = ""
     delivery: str = ""  # pending | sending | sent | given_up
     sent_at: dt.datetime | None = None
@@ -138,8 +145,9 @@ class InvitationState:
 
 
 def state_of(org: Organization, person: Person) -> InvitationState:
-    """Their last sign-in; else their latest invitation e-mail (who sent it, when, how its
-    delivery went and when its link expires), in two queries on indexes."""
+    """Their last sign-in; else their latest invitation: an e-mail (who sent it, when, how
+    its delivery went and when its link expires) or a sign-in link an admin made (who, when
+    and when it expires), in two queries on indexes (one for a link)."""
     from accord.activity.models import Event, Notification
 
     state = InvitationState(signed_in_at=last_sign_in(person))
@@ -148,16 +156,18 @@ def state_of(org: Organization, person: Person) -> InvitationState:
     event = (
         Event.objects.for_org(org)
         .for_target("org.person", person.pk)
-        .filter(verb="invited")
+        .filter(verb__in=INVITING_VERBS)
         .order_by("-created_at", "-id")
         .first()
     )
     if event is None:
         return state
     state.invited_at, state.invited_by = event.created_at, event.actor_name or "Accord"
+    state.expires_at = link_expires_at(event)
+    if event.verb == LINK_MADE:
+        state.by_link, state.how = True, NEW_PASSWORD
+        return state
     state.how = event.after.get("signs_in_with", "")
-    expires = event.after.get("link_expires_at")
-    state.expires_at = dt.datetime.fromisoformat(expires) if expires else None
     sent = (
         Notification.objects.filter(topic=topic(person), person=person)
         .order_by("-created_at", "-id")
@@ -169,10 +179,22 @@ def state_of(org: Organization, person: Person) -> InvitationState:
     return state
 
 
+def link_expires_at(event) -> dt.datetime | None:
+    """When the link to choose a password that an invitation event (e-mail or sign-in
+    link) gave stops working: as the event records it, else (a sign-in link recorded
+    before it said so) its validity from when it was made; None for an e-mail without
+    one (they sign in with their own password, or with single sign-on)."""
+    expires = event.after.get("link_expires_at")
+    if expires:
+        return dt.datetime.fromisoformat(expires)
+    return event.created_at + expiry() if event.verb == LINK_MADE else None
+
+
 # --- the e-mail ----------------------------------------------------------------------------
 
 
 def expiry() -> dt.timedelta:
+    """How long a link to choose a password works (`PASSWORD_RESET_TIMEOUT`)."""
     return dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 

@@ -832,9 +832,9 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tup
         raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
     user, made = _password_token(org, actor, person)
     if made is not None:
-        activity.record(
-            org, actor, "sign_in_link_made", person, after={"login": user.get_username()}
-        )
+        expires_at = now() + invitations.expiry()
+        after = {"login": user.get_username(), "link_expires_at": expires_at.isoformat()}
+        activity.record(org, actor, invitations.LINK_MADE, person, after=after)
     return made
 
 
@@ -944,7 +944,7 @@ def send_invitation(org: Organization, actor: Person | None, person: Person) -> 
     after = {"email": person.email, "signs_in_with": how}
     if expires_at is not None:
         after["link_expires_at"] = expires_at.isoformat()
-    activity.record(org, actor, "invited", person, after=after)
+    activity.record(org, actor, invitations.INVITED, person, after=after)
     return {"email": person.email, "signs_in_with": how, "expires_at": expires_at}
 
 

@@ -584,7 +584,8 @@ def people(request):
 
 def _sign_ins(org, page) -> None:
     """Set `last_sign_in` (since they were added) and, for those without one, `invited`
-    ({"at", "by"} of their latest invitation e-mail) on a page of people: one query."""
+    ({"at", "by", "by_link"} of their latest invitation: an e-mail or a sign-in link) on a
+    page of people: one query."""
     for p in page:
         p.last_sign_in = invitations.last_sign_in(p)
     waiting = [p.pk for p in page if p.last_sign_in is None and not p.is_agent]
@@ -611,7 +612,8 @@ def _person_page(
     )
     terms = queries.person_terms(org, person)
     can_manage = permissions.can_manage_people(request.person)
-    # Admins see when they last signed in, else how their invitation went.
+    # Admins see when they last signed in, else how their invitation (e-mail or sign-in
+    # link) went.
     invitation = invitations.state_of(org, person) if can_manage and not person.is_agent else None
     total = terms.allocation_total  # unknown shares count for nothing
     return render(

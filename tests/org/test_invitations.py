@@ -540,3 +540,52 @@ def test_the_api_adds_and_invites_one_person_a_call(cast, smtp, monkeypatch):
     assert agent.status_code == 422 and agent.json()["error"]["fields"]["invite"]
     assert not Person.objects.filter(name="Bot").exists()
     assert get_user_model().objects.filter(username="nia@acme.example").exists()
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_sign_in_link_made_is_the_invitation_the_page_tells_of(cast, no_email):
+    """A sign-in link is an invitation made by hand: shown once, then the person's page
+    says who made it, when, and until when it works, or that it stopped working (make a
+    new one); the people list says so too, and the person's history reads it."""
+    from accord.web.templatetags.dates import moment
+
+    nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
+    admin = login(cast.admin)
+    shown = admin.post(f"/o/acme/people/{nina.pk}/sign-in-link/").content.decode()
+    assert 'id="sign-in-link-value"' in shown
+    made = (
+        Event.objects.for_org(cast.org)
+        .for_target("org.person", nina.pk)
+        .get(verb="sign_in_link_made")
+    )
+    page = admin.get(f"/o/acme/people/{nina.pk}/").content.decode()
+    card = _text(page.split('id="invitation"')[1].split("</section>")[0])
+    assert f"Sign-in link made by Ada Admin on {day(made.created_at)};" in card, card
+    expires = dt.datetime.fromisoformat(made.after["link_expires_at"])
+    assert abs(expires - made.created_at - dt.timedelta(days=3)) < dt.timedelta(minutes=1)
+    assert (
+        f"Sign-in link made by Ada Admin on {day(made.created_at)}; "
+        f"it works until {moment(expires)}." in card
+    ), card
+    assert "has not signed in since being added" not in card
+    assert "Accord sends no e-mail here" not in card  # it says Accord did not send it
+    assert "Make a new sign-in link" in card and 'id="sign-in-link-value"' not in page
+    history = _text(page.split('id="history')[1])
+    assert (
+        f"Ada Admin made a sign-in link for this person Login : nina@acme.example "
+        f"Link works until : {moment(expires)}" in history
+    ), history
+    listed = admin.get("/o/acme/people/?signed_in=never").content.decode()
+    assert f"sign-in link made {day(made.created_at)}" in listed
+
+    # Days later (a link recorded before events said when it stops): it no longer works.
+    old = made.created_at - dt.timedelta(days=4)
+    Event._base_manager.filter(pk=made.pk).update(created_at=old, after={"login": nina.email})
+    page = admin.get(f"/o/acme/people/{nina.pk}/").content.decode()
+    card = page.split('id="invitation"')[1].split("</section>")[0]
+    stopped = moment(old + dt.timedelta(days=3))
+    assert f"it stopped working on {stopped}</strong>: make a new one." in card, card
+    assert "Accord sends no e-mail here" in card and "Make a new sign-in link" in card

@@ -246,3 +246,29 @@ def test_a_teams_history_tells_who_joined_and_left(cast):
     # Another team's page does not tell it.
     other = login(cast.leader).get("/o/acme/teams/acme/").content.decode()
     assert "Vic Viewer in Platform" not in other[other.index('id="history-h"') :]
+
+
+def test_a_term_without_a_start_reads_since_when_accord_recorded_it(cast):
+    """A person's page says since when each current term runs: its start when recorded,
+    else, honestly, since when Accord has had it; never "unknown" for every term that an
+    import (or the demo) gave no start."""
+    extra = services.create_team(cast.org, None, name="Extra", slug="extra", parent=cast.root)
+    undated = services.add_membership(
+        cast.org, None, person=cast.leader, team=cast.root, allocation=10
+    )
+    Membership.objects.filter(pk=undated.pk).update(
+        created_at=dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
+    )
+    services.add_membership(
+        cast.org, None, person=cast.leader, team=extra, allocation=10, started_on=DAY
+    )
+    page = login(cast.viewer).get(f"/o/acme/people/{cast.leader.pk}/").content.decode()
+    table = page.split('class="table current-terms"')[1].split("</table>")[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", cells[0]).strip(): re.sub(r"<[^>]+>", "", cells[2]).strip()
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+        if len(cells := re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)) == 4
+    }
+    assert rows["Acme"] == "in Accord since 3 Nov 2026"
+    assert rows["Extra"] == "1 Mar 2026"
+    assert "unknown" not in rows.values()

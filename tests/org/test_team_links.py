@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 
 import pytest
 
 from accord.activity.models import Event
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.org import services
-from accord.org.models import TeamLink
+from accord.org.models import Team, TeamLink
 from tests.conftest import api_client, login
 
 
@@ -166,3 +168,57 @@ def test_the_team_page_refuses_bad_links_and_changes_nothing(cast):
     assert "Select a valid choice" in r.content.decode()
     assert leader.post(url, {"action": "unlink", "link": 999}).status_code == 404
     assert counts(cast.org) == before
+
+
+def _feed_lines(client, team_slug: str) -> list[str]:
+    """The lines of a team's own activity feed (without the teams below it), as read."""
+    page = client.get(f"/o/acme/activity/?team={team_slug}&only=1").content.decode()
+    lines = re.findall(r'<li class="event">(.*?)</li>', page, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
+
+
+def test_a_link_made_and_removed_shows_in_the_feed_of_the_team_it_is_to(cast):
+    """A link is recorded on the team it is from; the team it is to reads it in its own
+    feed too (its second team), made and removed, and so does the events API."""
+    sales = services.create_team(cast.org, None, name="Sales", slug="sales", parent=cast.root)
+    services.link_teams(cast.org, cast.leader, cast.platform, sales, "stakeholder")
+    services.unlink_teams(cast.org, cast.leader, cast.platform, sales, "stakeholder")
+    events = Event.objects.filter(org=cast.org, verb__in=["linked", "unlinked"]).order_by("id")
+    assert [(e.verb, e.team_id, e.other_team_id) for e in events] == [
+        ("linked", cast.platform.pk, sales.pk),
+        ("unlinked", cast.platform.pk, sales.pk),
+    ]
+    viewer = login(cast.viewer)
+    for slug in ("sales", "platform"):
+        lines = [line for line in _feed_lines(viewer, slug) if "linked" in line]
+        assert len(lines) == 2, (slug, lines)
+        assert all("Platform" in line for line in lines), lines
+    # What changed names the team linked to, as it is called, not by its id.
+    page = viewer.get("/o/acme/activity/?team=sales&only=1").content.decode()
+    assert '<span class="changes__field">To team</span>: <ins>Sales</ins>' in page
+    assert "To team name" not in page and f"<ins>{sales.pk}</ins>" not in page
+    api = api_client(cast.viewer).get(f"/api/v1/events?team_id={sales.pk}&target_type=org.team")
+    verbs = {(e["verb"], e["target_id"]) for e in api.json()["items"]}
+    assert {("linked", str(cast.platform.pk)), ("unlinked", str(cast.platform.pk))} <= verbs
+
+
+def test_the_fill_gives_older_link_events_the_team_they_are_to(cast):
+    """Link events recorded before they carried the team linked to get it from
+    `accord fill-event-teams`, once; one to a team deleted since is left without."""
+    from django.core.management import call_command
+
+    sales = services.create_team(cast.org, None, name="Sales", slug="sales", parent=cast.root)
+    gone = services.create_team(cast.org, None, name="Gone", slug="gone", parent=cast.root)
+    services.link_teams(cast.org, None, cast.platform, sales)
+    services.link_teams(cast.org, None, cast.root, gone)
+    services.unlink_teams(cast.org, None, cast.platform, sales)
+    links = Event._base_manager.filter(org=cast.org, verb__in=["linked", "unlinked"])
+    recorded = dict(links.values_list("pk", "other_team_id"))
+    assert sorted(recorded.values()) == sorted([sales.pk, sales.pk, gone.pk])
+    links.update(other_team=None)  # as they were recorded before (the log is append-only)
+    TeamLink.objects.filter(to_team=gone).delete()
+    Team._base_manager.filter(pk=gone.pk).delete()
+    call_command("fill_event_teams", "--quiet", "--org", "acme", stdout=io.StringIO())
+    filled = dict(links.values_list("pk", "other_team_id"))
+    assert filled == {pk: (None if team == gone.pk else team) for pk, team in recorded.items()}
+    assert "Platform" in " ".join(_feed_lines(login(cast.viewer), "sales"))

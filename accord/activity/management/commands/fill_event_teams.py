@@ -1,8 +1,9 @@
 """`accord fill-event-teams`: give the events recorded before events had a team (before
 migration activity 0005) the team of their subject, and those recorded before events had a
 second team (before 0006) the second team they concern (a dependency's providing team, the
-team a move took its subject from), so the activity page and the events API cut by a team
-find them too. In short transactions, while Accord runs; running it again goes on where it
+team a move took its subject from, the team a link between two teams is to: recorded
+without it before that too), so the activity page and the events API cut by a team find
+them too. In short transactions, while Accord runs; running it again goes on where it
 stopped and then finds nothing to do."""
 
 from __future__ import annotations
