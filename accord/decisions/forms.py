@@ -277,6 +277,15 @@ LINK_CHOICES = {
         "an initiative",
     ),
     "decision": ("decisions.decision", pickers.DecisionChoiceField, "Decision", "another decision"),
+    "dependency": (
+        "coordination.dependency",
+        pickers.DependencyChoiceField,
+        "Dependency",
+        "a dependency",
+    ),
+    "meeting": ("rhythm.meeting", pickers.MeetingChoiceField, "Meeting", "a meeting"),
+    "check-in": ("rhythm.checkin", pickers.CheckInChoiceField, "Check-in", "a check-in"),
+    "issue": ("decisions.issue", pickers.IssueChoiceField, "Issue", "an issue"),
 }
 
 

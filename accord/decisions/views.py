@@ -102,13 +102,47 @@ LINK_KINDS = {
 }
 
 
+def _occurrence_pages(org, links) -> dict[tuple[str, int], str]:
+    """The pages of the meetings and check-ins among `links`, addressed by their cadence
+    and occurrence rather than their id: a meeting's own page, a check-in's place in its
+    round. One short read per kind among them."""
+    from accord.rhythm.models import CheckIn, Meeting
+    from accord.rhythm.recurrence import occurrence_key
+
+    wanted: dict[str, list[int]] = {}
+    for link in links:
+        gone = getattr(link, "subject_gone", False)
+        if link.target_type in ("rhythm.meeting", "rhythm.checkin") and not gone:
+            wanted.setdefault(link.target_type, []).append(link.target_id)
+    pages = {}
+    kw = {"org_slug": org.slug}
+    for pk, cadence_id, start in (
+        Meeting.objects.for_org(org)
+        .filter(pk__in=wanted.get("rhythm.meeting", []))
+        .values_list("pk", "cadence_id", "occurrence_start")
+    ):
+        key = occurrence_key(start)
+        url = reverse("rhythm:meeting", kwargs={**kw, "cadence_id": cadence_id, "key": key})
+        pages["rhythm.meeting", pk] = url
+    for pk, cadence_id, start, person_id in (
+        CheckIn.objects.for_org(org)
+        .filter(pk__in=wanted.get("rhythm.checkin", []))
+        .values_list("pk", "cadence_id", "occurrence_start", "person_id")
+    ):
+        key = occurrence_key(start)
+        url = reverse("rhythm:checkin_round", kwargs={**kw, "cadence_id": cadence_id, "key": key})
+        pages["rhythm.checkin", pk] = f"{url}#checkin-{person_id}"
+    return pages
+
+
 def _link_rows(request, links) -> list[dict]:
     """What a decision concerns (its links read by `queries.with_subjects` and
     `queries.with_subject_titles`): each with its kind, its name and its page; one deleted
     since keeps its name, marked, with no link."""
     rows = []
+    occurrences = _occurrence_pages(request.org, links)
     for link in links:
-        href = None
+        href = occurrences.get((link.target_type, link.target_id))
         gone = getattr(link, "subject_gone", False)
         page = None if gone else LINK_PAGES.get(link.target_type)
         if page:
@@ -154,6 +188,13 @@ def _my_teams(me: Person) -> list[Team]:
     """The viewer's own teams, a click away from a list's team filter; any other team is
     chosen by typing its name (never a select of every team)."""
     return [m.team for m in _my_memberships(me)]
+
+
+def _has_open_items(org, person: Person) -> bool:
+    """Whether `person` owns an open action item or handed one out that is still open
+    (what their own page shows): reads off the owner's and the giver's indexes."""
+    open_items = ActionItem.objects.for_org(org).filter(status=ActionStatus.OPEN)
+    return open_items.filter(owner=person).exists() or open_items.filter(created_by=person).exists()
 
 
 def _home_team(memberships: list[Membership]) -> Team | None:
@@ -628,6 +669,16 @@ def actions(request):
     org, me = request.org, request.person
     team, only = team_filter(request)
     person = None
+    mine = _my_memberships(me)
+    # Asked for no one in particular (no `?team=` or `?person=`: the filter's form always
+    # sends `team`), someone with no open item of their own or handed out, a department
+    # head, sees their home team's, told why, rather than an empty page; `?person=` shows
+    # their own.
+    fell_back = False
+    if team is None and not {"team", "person"} & set(request.GET):
+        home = _home_team(mine)
+        if home is not None and not _has_open_items(org, me):
+            team, fell_back = home, True
     if team is None:
         pid = request.GET.get("person") or me.pk
         pid = as_id(pid)
@@ -699,7 +750,6 @@ def actions(request):
                 own_row = (team, own.get(team.pk), own_late)
     given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
     given_more = shown_count(given_count) if given_count > len(given) else ""
-    mine = _my_memberships(me)
     led = {m.team_id for m in mine if m.role == MembershipRole.LEAD}
     return render(
         request,
@@ -708,6 +758,8 @@ def actions(request):
             "subject": person or team,
             "person": person,
             "team": team,
+            "fell_back": fell_back,
+            "mine_href": f"?person={me.pk}",
             "only": only,
             "ft30": ft30,
             "ft90": ft90,

@@ -1,4 +1,5 @@
-"""Choosing a person, team, objective, key result, initiative or decision in a form.
+"""Choosing a person, team, objective, key result, initiative, decision, dependency,
+meeting, check-in or issue in a form.
 
 People and teams are always chosen through a search box (`ALWAYS_SEARCH`): a list of every
 person is unusable long before an organization is large, and a multiple choice is a list
@@ -68,6 +69,26 @@ def decision_label(d) -> str:
     return str(d)
 
 
+def dependency_label(d) -> str:
+    """As the coordination pages say who needs what from whom: "Storefront ← Platform:
+    Faster builds" (the requesting team first, the arrow from the team asked)."""
+    return f"{d.requester_team.name} ← {d.provider_team.name}: {d.title}"
+
+
+def meeting_label(m) -> str:
+    """Its cadence's name and its day, as its page and the activity log name it."""
+    return str(m)
+
+
+def checkin_label(c) -> str:
+    """Whose, of which cadence, which day: "Mia Member · Weekly check-in · 6 Nov 2026"."""
+    return str(c)
+
+
+def issue_label(i) -> str:
+    return f"{i.title} ({i.team.name})"
+
+
 @dataclass(frozen=True)
 class Kind:
     """What the search endpoint offers for one kind of thing."""
@@ -85,6 +106,35 @@ class Kind:
 
 def person_detail(p) -> str:
     return p.email or p.title
+
+
+def dependency_detail(d) -> str:
+    return d.get_state_display()
+
+
+def _of_cadence(cadence, state: str) -> str:
+    """Whose rhythm, unless its name says so already (its team's, the organization's, or
+    several teams', whose names would take a read per match), and `state`: two teams'
+    "Weekly sync" told apart."""
+    if cadence.team_id:
+        whose = cadence.team.name
+    else:
+        whose = "Organization" if cadence.scope == "org" else "Several teams"
+    if whose.casefold() in cadence.name.casefold():
+        return state
+    return f"{whose} · {state}"
+
+
+def meeting_detail(m) -> str:
+    return _of_cadence(m.cadence, m.get_status_display().lower())
+
+
+def checkin_detail(c) -> str:
+    return _of_cadence(c.cadence, c.get_status_display().lower())
+
+
+def issue_detail(i) -> str:
+    return i.get_status_display()
 
 
 def _people(org):
@@ -136,6 +186,77 @@ def _decisions(org):
     from accord.decisions.models import Decision
 
     return Decision.objects.for_org(org).order_by("-opened_at", "-id")
+
+
+def _dependencies(org):
+    """Newest first (by id, off the organization's index: no sort of them all), the
+    requests a decision is most likely about."""
+    from accord.coordination.models import Dependency
+
+    return (
+        Dependency.objects.for_org(org)
+        .select_related("requester_team", "provider_team")
+        .order_by("-id")
+    )
+
+
+def _meetings(org):
+    """Newest first, off the organization's (org, -occurrence_start, id) index."""
+    from accord.rhythm.models import Meeting
+
+    return (
+        Meeting.objects.for_org(org)
+        .select_related("cadence", "cadence__team")
+        .order_by("-occurrence_start", "id")
+    )
+
+
+def _checkins(org):
+    """Newest first, off the organization's (org, -occurrence_start, id) index."""
+    from accord.rhythm.models import CheckIn
+
+    return (
+        CheckIn.objects.for_org(org)
+        .select_related("cadence", "cadence__team", "person")
+        .order_by("-occurrence_start", "id")
+    )
+
+
+def _issues(org):
+    """Newest first, off the organization's (org, -opened_at, -id) index."""
+    from accord.decisions.models import Issue
+
+    return Issue.objects.for_org(org).select_related("team").order_by("-opened_at", "-id")
+
+
+def _find_dependencies(org, q: str) -> Q:
+    """By its title, or by a team's name: "Platform" finds what Platform asks and is asked."""
+    return (
+        Q(title__icontains=q)
+        | Q(requester_team__name__icontains=q)
+        | Q(provider_team__name__icontains=q)
+    )
+
+
+def _cadences_named(org, q: str):
+    """The organization's cadences whose name holds `q`: a short read of its cadences, which
+    the meetings and check-ins are then read for off their cadence's index."""
+    from accord.rhythm.models import Cadence
+
+    return Cadence.objects.for_org(org).filter(name__icontains=q).values("pk")
+
+
+def _find_meetings(org, q: str) -> Q:
+    """By the name of its cadence (a meeting has no title of its own)."""
+    return Q(cadence_id__in=_cadences_named(org, q))
+
+
+def _find_checkins(org, q: str) -> Q:
+    """By the name of its cadence, or of the person who owes it."""
+    from accord.org.models import Person
+
+    people = Person.objects.for_org(org).filter(name__icontains=q).values("pk")
+    return Q(cadence_id__in=_cadences_named(org, q)) | Q(person_id__in=people)
 
 
 def _find_people(org, q: str) -> Q:
@@ -194,6 +315,40 @@ KINDS: dict[str, Kind] = {
         lambda org, q: Q(question__icontains=q),
         "a decision",
         *_named("question"),
+    ),
+    "dependency": Kind(
+        dependency_label,
+        _dependencies,
+        _find_dependencies,
+        "a dependency",
+        *_named("title"),
+        dependency_detail,
+    ),
+    "meeting": Kind(
+        meeting_label,
+        _meetings,
+        _find_meetings,
+        "a meeting",
+        lambda q: Q(cadence__name__iexact=q),
+        lambda m: (m.cadence.name,),
+        meeting_detail,
+    ),
+    "checkin": Kind(
+        checkin_label,
+        _checkins,
+        _find_checkins,
+        "a check-in",
+        lambda q: Q(person__name__iexact=q) | Q(cadence__name__iexact=q),
+        lambda c: (c.person.name, c.cadence.name),
+        checkin_detail,
+    ),
+    "issue": Kind(
+        issue_label,
+        _issues,
+        lambda org, q: Q(title__icontains=q),
+        "an issue",
+        *_named("title"),
+        issue_detail,
     ),
 }
 
@@ -528,6 +683,22 @@ class InitiativeChoiceField(PickerChoiceField):
 
 class DecisionChoiceField(PickerChoiceField):
     kind = "decision"
+
+
+class DependencyChoiceField(PickerChoiceField):
+    kind = "dependency"
+
+
+class MeetingChoiceField(PickerChoiceField):
+    kind = "meeting"
+
+
+class CheckInChoiceField(PickerChoiceField):
+    kind = "checkin"
+
+
+class IssueChoiceField(PickerChoiceField):
+    kind = "issue"
 
 
 def team_filter_picker(

@@ -74,6 +74,7 @@ def test_every_kind_names_what_to_choose():
     assert pickers.not_chosen_message("human") == "Choose a person from the list."
     assert pickers.not_chosen_message("key_result") == "Choose a key result from the list."
     assert pickers.not_chosen_message("objective") == "Choose an objective from the list."
+    assert pickers.not_chosen_message("checkin") == "Choose a check-in from the list."
     assert set(pickers.KINDS) == {
         "person",
         "human",
@@ -82,6 +83,10 @@ def test_every_kind_names_what_to_choose():
         "key_result",
         "initiative",
         "decision",
+        "dependency",
+        "meeting",
+        "checkin",
+        "issue",
     }
 
 
