@@ -252,8 +252,77 @@ def ignored_text(ignored: dict[str, str]) -> str:
     )
 
 
-def _did_you_mean(near: dict[str, str]) -> str:
-    return "; ".join(f"did you mean {meant} for {cell!r}?" for cell, meant in near.items())
+# Where a refusal about columns sends a person: the import page offers the templates (a
+# page shows this as a link to them).
+SEE_TEMPLATES = "See the CSV templates on the import page."
+# A refusal names at most this many columns it does not know (a spreadsheet may have 50).
+NAMED_COLUMNS = 10
+
+
+def _a(section: str) -> str:
+    """ "a people CSV", "an objectives CSV" """
+    return f"{'an' if section[:1] in 'aeiou' else 'a'} {section} CSV"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _elsewhere(cell: str, section: str) -> str:
+    """ " (it is a column of the memberships CSV)" when `cell` names a field another usual
+    section has and `section` does not ("Team" in a people CSV), else ""."""
+    name = column_names([cell])[0]
+    kinds = kinds_by_section()
+    others = [s for s in CSV_SECTIONS if s != section and name in {f.name for f in kinds[s].fields}]
+    if not others:
+        return ""
+    if len(others) == 1:
+        return f" (it is a column of the {others[0]} CSV)"
+    return f" (it is a column of the {', '.join(others[:-1])} and {others[-1]} CSVs)"
+
+
+def column_sentence(cell: str, meant: str = "", section: str | None = None) -> str:
+    """What a column the import does not read is: "Column 'Tema' is not one Accord reads;
+    did you mean 'team'?", or, in a CSV of a section, "Column 'Notes' is not a column of a
+    teams CSV." """
+    where = f"a column of {_a(section)}" if section else "one Accord reads"
+    text = f"Column {cell!r} is not {where}"
+    if meant:
+        return f"{text}; did you mean {meant!r}?"
+    return text + (_elsewhere(cell, section) if section else "") + "."
+
+
+def column_sentences(ignored: dict[str, str], section: str | None = None) -> list[str]:
+    """`column_sentence` of each column of `ignored` (its header cell -> the field it looks
+    like misspelt, or ""), at most NAMED_COLUMNS of them and how many more."""
+    lines = [column_sentence(c, m, section) for c, m in list(ignored.items())[:NAMED_COLUMNS]]
+    if len(ignored) > NAMED_COLUMNS:
+        lines.append(f"And {len(ignored) - NAMED_COLUMNS} more columns not read.")
+    return lines
+
+
+def column_warnings(outcome) -> list[str]:
+    """The columns of a planned (or applied) CSV that are not imported, each as a sentence
+    naming it and, when one is close, the column probably meant."""
+    ignored = {cell: outcome.near_misses.get(cell, "") for cell in outcome.ignored_columns}
+    return column_sentences(ignored, outcome.csv_section or None)
+
+
+def _closest(header: list[str]) -> str | None:
+    """The usual section whose columns the header has most of (None: none of them)."""
+    kinds = kinds_by_section()
+    names = set(header)
+    best = max(CSV_SECTIONS, key=lambda s: len(names & {f.name for f in kinds[s].fields}))
+    return best if names & {f.name for f in kinds[best].fields} else None
+
+
+class Refused(services.Fatal):
+    """A CSV whose columns cannot be read: the problem, and the section whose template
+    would help (None: any of them)."""
+
+    def __init__(self, problem: Problem, section: str | None = None):
+        super().__init__(problem)
+        self.section = section
 
 
 def parse_csv(
@@ -294,22 +363,32 @@ def parse_csv(
         ) from None
     kinds = kinds_by_section()
     if section not in kinds:
+        # Name every column Accord does not know, with the one probably meant, and what the
+        # nearest template still needs.
         usual = {f.name for s in CSV_SECTIONS for f in kinds[s].fields} - set(header)
         fields = set(_known_columns().values())
-        near = {
-            cell: meant
+        unknown = {
+            cell: near_miss(cell, usual)
             for cell, name in zip(cells, header, strict=True)
-            if cell and name not in fields and (meant := near_miss(cell, usual))
+            if cell and name not in fields
         }
-        hint = f" ({_did_you_mean(near)})" if near else ""
-        raise services.Fatal(
+        closest = _closest([*header, *unknown.values()])
+        why = ["The columns match no CSV template.", *column_sentences(unknown)]
+        if closest:
+            needs = [f.name for f in kinds[closest].fields if f.required and f.name not in header]
+            why.append(
+                f"{_capital(_a(closest))} needs the column{'s' if len(needs) > 1 else ''} "
+                f"{', '.join(needs)}."
+            )
+        raise Refused(
             services.Problem(
                 kind="unknown_columns",
-                why=f"The columns match no template{hint}; see the templates on the import page.",
+                why=" ".join([*why, SEE_TEMPLATES]),
                 file=filename,
                 line=1,
                 value=",".join(cells)[:120],
-            )
+            ),
+            closest,
         )
     kind = kinds[section]
     names = {f.name for f in kind.fields}
@@ -323,18 +402,22 @@ def parse_csv(
     }
     missing = [f.name for f in kind.fields if f.required and f.name not in header]
     if missing:
-        near = {c: m for c, m in ignored.items() if m in missing}
-        hint = f" ({_did_you_mean(near)})" if near else ""
-        raise services.Fatal(
+        why = [
+            f"{_capital(_a(section))} needs the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}.",
+            *column_sentences(ignored, section),
+            f"Its columns are {', '.join(f.name for f in kind.fields)}.",
+            SEE_TEMPLATES,
+        ]
+        raise Refused(
             services.Problem(
                 kind="missing_columns",
-                why=f"A {section} CSV needs the column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}{hint}; its columns are "
-                f"{', '.join(f.name for f in kind.fields)}.",
+                why=" ".join(why),
                 file=filename,
                 line=1,
                 value=",".join(cells)[:120],
-            )
+            ),
+            section,
         )
     items = safeyaml.LList()
     items.lines = []
@@ -382,7 +465,9 @@ def import_csv(
     try:
         document, report, ignored = parse_csv(source, section=section, filename=filename)
     except services.Fatal as exc:
-        return services.Outcome(None, fatal=exc.problem)
+        return services.Outcome(
+            None, fatal=exc.problem, csv_section=getattr(exc, "section", None) or ""
+        )
     near = {cell: meant for cell, meant in ignored.items() if meant}
     unconfirmed = bool(near) and not dry_run and not allow_ignored_columns
     outcome = services.apply_data(
@@ -400,6 +485,7 @@ def import_csv(
         source_format=f"CSV ({next(iter(document))})",
     )
     outcome.ignored_columns, outcome.near_misses = list(ignored), near
+    outcome.csv_section = next(iter(document))
     if ignored:
         outcome.notes.insert(0, ignored_text(ignored))
     if unconfirmed and outcome.ok:

@@ -68,6 +68,8 @@ class Outcome:
     # those of them that look like a known column misspelt -> that column ("Emial": email).
     ignored_columns: list[str] = field(default_factory=list)
     near_misses: dict[str, str] = field(default_factory=dict)
+    # The section a CSV was read as (or, refused, the one whose template would help); "".
+    csv_section: str = ""
     # section -> how many of its items the organization holds (that a file could remove),
     # for the sections the plan removes from: what "29 of the 30 people" counts against.
     held: dict[str, int] = field(default_factory=dict)
@@ -179,6 +181,7 @@ class Outcome:
             "unconfirmed": self.unconfirmed,
             "ignored_columns": self.ignored_columns,
             "near_misses": self.near_misses,
+            "csv_section": self.csv_section,
             "held": self.held,
             "large_removals": [
                 {k: r[k] for k in ("section", "removed", "of", "verb")}
@@ -219,6 +222,7 @@ class Outcome:
             unconfirmed=bool(data.get("unconfirmed")),
             ignored_columns=list(data.get("ignored_columns") or []),
             near_misses=dict(data.get("near_misses") or {}),
+            csv_section=data.get("csv_section") or "",
             held=dict(data.get("held") or {}),
         )
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import NotFound, PermissionDenied
-from accord.interchange import csvio, engine, services
+from accord.interchange import csvio, engine, links, services
 from accord.interchange.forms import UploadForm
 from accord.web.helpers import org_view
 
@@ -58,6 +58,33 @@ def _run(
 
 def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def _guidance(request, outcome) -> dict:
+    """What the plan (or result) page shows beside an outcome: a refusal about columns with
+    a link to the CSV templates and the template(s) to download; the columns of a CSV that
+    are not imported, each named; after an apply, links to what it created and changed."""
+    if outcome is None:
+        return {}
+    slug = request.org.slug
+    index = reverse("interchange:index", kwargs={"org_slug": slug})
+    extra: dict = {"templates_url": f"{index}#csv-templates"}
+
+    def template(section: str) -> str:
+        return reverse("interchange:template", kwargs={"org_slug": slug, "section": section})
+
+    fatal = outcome.fatal
+    if fatal is not None and fatal.why.endswith(csvio.SEE_TEMPLATES):
+        extra["fatal_why"] = fatal.why.removesuffix(csvio.SEE_TEMPLATES).rstrip()
+        sections = [outcome.csv_section] if outcome.csv_section else csvio.CSV_SECTIONS
+        extra["template_links"] = [(s, template(s)) for s in sections]
+    if fatal is None and outcome.ignored_columns:
+        extra["column_warnings"] = csvio.column_warnings(outcome)
+        if outcome.csv_section:
+            extra["template_url"] = template(outcome.csv_section)
+    if outcome.applied:
+        extra["made"] = links.made(request.org, outcome.changes)
+    return extra
 
 
 @org_view
@@ -116,6 +143,7 @@ def plan(request):
             "payload": base64.b64encode(content).decode(),
             "digest": _digest(content),
             "applied": False,
+            **_guidance(request, outcome),
         },
         status=200 if outcome.ok else 422,
     )
@@ -151,7 +179,13 @@ def apply(request):
         )
         return redirect("interchange:job", org_slug=request.org.slug, job_id=job.pk)
     outcome = _run(request, content, name, strict, apply=True, **confirmed)
-    context = {"outcome": outcome, "name": name, "strict": strict, "applied": outcome.applied}
+    context = {
+        "outcome": outcome,
+        "name": name,
+        "strict": strict,
+        "applied": outcome.applied,
+        **_guidance(request, outcome),
+    }
     if outcome.unconfirmed:  # the plan again, with its Apply and the box to tick
         context.update(
             payload=base64.b64encode(content).decode(), digest=_digest(content), offer=True
@@ -177,6 +211,7 @@ def job(request, job_id: int):
             **_job_context(request, job),
             "outcome": outcome,
             "applied": bool(outcome and outcome.applied),
+            **_guidance(request, outcome),
         },
         status=200 if job.state == job.State.DONE else 422,
     )

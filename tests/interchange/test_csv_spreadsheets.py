@@ -108,10 +108,13 @@ def test_a_required_column_missing_is_refused_naming_it(cast):
     before = dump()
     outcome = _csv(f"team_slug,person,role\r\nplatform,{cast.member.email},lead\r\n")
     assert outcome.fatal.kind == "unknown_columns"
-    assert "did you mean team for 'team_slug'?" in outcome.fatal.why
+    assert "Column 'team_slug' is not one Accord reads; did you mean 'team'?" in outcome.fatal.why
     given = _csv("Emial,name\r\nnia@acme.example,Nia\r\n", section="people")
     assert given.fatal.kind == "missing_columns"
-    assert given.fatal.why.startswith("A people CSV needs the column email (did you mean")
+    assert given.fatal.why.startswith(
+        "A people CSV needs the column email. Column 'Emial' is not a column of a people CSV; "
+        "did you mean 'email'?"
+    )
     assert dump() == before
 
 
@@ -159,7 +162,10 @@ def test_the_page_shows_the_near_miss_and_applies_it_only_with_the_box_ticked(ca
     page = response.content.decode()
     assert response.status_code == 200
     assert "Ignored columns: Titel (did you mean title?), Notes" in page
-    assert "Check the columns: the column &#x27;Titel&#x27; looks like title misspelt" in page
+    assert "Check the columns: 2 columns of this file are not imported." in page
+    assert (
+        "Column &#x27;Titel&#x27; is not a column of a people CSV; did you mean &#x27;title" in page
+    )
     assert 'name="allow_ignored_columns" value="1" required' in page
     fields = dict(re.findall(r'name="(payload|digest|name)" value="([^"]*)"', page))
     before = dump()
