@@ -434,7 +434,7 @@ def load(ctx: DemoContext) -> None:
     with happened(weeks_ago(20), by=lead("storefront")):
         kr = s.create_key_result(
             org,
-            None,
+            lead("storefront"),
             old_done,
             name="Traffic on the new platform",
             unit="%",
@@ -442,13 +442,13 @@ def load(ctx: DemoContext) -> None:
             at=weeks_ago(20),
         )
     with happened(weeks_ago(14), by=lead("storefront")):
-        s.record_key_result_value(org, None, kr, 100, at=weeks_ago(14))
+        s.record_key_result_value(org, lead("storefront"), kr, 100, at=weeks_ago(14))
     with happened(weeks_ago(14) + dt.timedelta(hours=1), by=lead("storefront")):
         s.update_objective(org, None, old_done, status="achieved")
     with happened(weeks_ago(22), by=maya):
         portal = s.create_key_result(
             org,
-            None,
+            maya,
             old_company,
             name="Partners ordering through the portal",
             unit="partners",
@@ -457,12 +457,12 @@ def load(ctx: DemoContext) -> None:
         )
     for w, v in ((18, 6), (15, 14), (13, 21)):
         with happened(weeks_ago(w), by=maya):
-            s.record_key_result_value(org, None, portal, v, at=weeks_ago(w))
+            s.record_key_result_value(org, maya, portal, v, at=weeks_ago(w))
     carried_at = quarter_start + dt.timedelta(minutes=5)
     with happened(carried_at, by=maya):
         s.close_period(org, None, previous)
         carried = s.carry_over(
-            org, None, from_period=previous, to_period=current, objectives=[old_company]
+            org, maya, from_period=previous, to_period=current, objectives=[old_company]
         )
     # Their key results start from where they stood that day (their first value's date):
     # a value recorded later for an earlier day is history, not the current value.
@@ -496,7 +496,7 @@ def load(ctx: DemoContext) -> None:
         with happened(measured, by=maya):
             k = s.create_key_result(
                 org,
-                None,
+                maya,
                 objs[key],
                 name=name,
                 unit=unit,
@@ -538,7 +538,7 @@ def load(ctx: DemoContext) -> None:
             with happened(measured, by=lead(slug)):
                 k = s.create_key_result(
                     org,
-                    None,
+                    lead(slug),
                     objs[key],
                     name=name,
                     unit=unit,
@@ -692,7 +692,7 @@ def _history(
         if now_value:
             done = weeks_ago(rng.randint(1, 4))
             with happened(done, by=by):
-                s.record_key_result_value(org, None, kr, 1, at=done)
+                s.record_key_result_value(org, by, kr, 1, at=done)
         return
     span = now_value - start
     scale = abs(span) or abs(start) * 0.05 or 1
@@ -703,10 +703,10 @@ def _history(
             (weeks_ago(w), round(start + span * share + rng.uniform(-0.12, 0.12) * scale, 2))
         )
     with happened(weeks_ago(1) + dt.timedelta(hours=1 + (n * 7) % 40), by=by):
-        s.import_key_result_values(org, None, kr, points)
+        s.import_key_result_values(org, by, kr, points)
     this_week = lately(ctx, "key result", n)
     with happened(this_week, by=by):
-        s.record_key_result_value(org, None, kr, now_value, at=this_week)
+        s.record_key_result_value(org, by, kr, now_value, at=this_week)
 
 
 def _release_train(ctx: DemoContext) -> dict[str, int]:

@@ -52,3 +52,6 @@ def test_the_demo_has_a_believable_alignment_story(db):
         - span.filter(key_result__objective__period=current).first().recorded_at
     ).days >= 56
     assert ctx.extra["alignment"]["period"] == current.pk
+    # Each value a person recorded says who (the key result's page shows "By <name>").
+    by_hand = KeyResultValue.objects.for_org(org).filter(source="")
+    assert by_hand.exists() and not by_hand.filter(recorded_by__isnull=True).exists()
