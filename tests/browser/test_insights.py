@@ -1,6 +1,6 @@
 """A head of department opens Insights on the demo: reads the heat-map of the teams below
 Engineering, drills from a cell into a team's signals, opens a signal's evidence and
-acknowledges it. The charts are drawn; nothing overflows on a phone."""
+acknowledges it. The charts are drawn; nothing overflows on a phone, the narrowest too."""
 
 from __future__ import annotations
 
@@ -151,3 +151,45 @@ def test_an_admin_changes_a_threshold_from_insights_and_resets_it(page, shot, ca
     expect(days).to_be_visible()
     assert no_horizontal_overflow(page)
     shot(page, "phone")
+
+
+# The narrowest phones still sold (and a desktop browser's window made as narrow as it goes).
+NARROWEST = {"width": 320, "height": 640}
+
+
+def test_at_320_px_insights_and_the_grid_pages_do_not_scroll_sideways(page, shot):
+    """At 320 px a card of the shared grid, a chart of Insights and a group of its settings
+    each fit the screen: nothing makes the page scroll sideways. On a desktop the grid still
+    puts its cards side by side."""
+    from accord.org.models import Person
+
+    org = demo.load()
+    o = f"/o/{org.slug}"
+    hana = Person.objects.get(org=org, email=HEAD_OF_ENGINEERING)
+    open_signed_in(page, demo.DEMO_LOGIN, f"{o}/insights/")
+    cards = page.locator(".grid > .card")
+    expect(cards.first).to_be_visible()
+    tops = {round(box["y"]) for box in (c.bounding_box() for c in cards.all()[:2])}
+    assert len(tops) == 1, "on a desktop the grid's first two cards are side by side"
+
+    page.set_viewport_size(NARROWEST)
+    wide = []
+    for path in [
+        f"{o}/insights/",
+        f"{o}/insights/settings/",
+        f"{o}/",
+        f"{o}/teams/platform/",
+        f"{o}/people/{hana.pk}/",
+        f"{o}/coordination/",
+        f"{o}/rhythm/teams/support/",
+        f"{o}/alignment/teams/support/",
+        f"{o}/decisions/waiting/",
+    ]:
+        page.goto(path)
+        if path == f"{o}/insights/":
+            page.wait_for_function("() => window.accordCharts && window.accordCharts.length === 2")
+            shot(page, "320px")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > NARROWEST["width"]:
+            wide.append(f"{path}: {width} px")
+    assert wide == [], f"these pages scroll sideways at 320 px: {wide}"
