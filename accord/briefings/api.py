@@ -81,8 +81,8 @@ def _preparing(org, week, *, person=None, team=None):
         {
             "status": "preparing",
             "week": week.label,
-            "detail": f"The briefing of {week.label} is being prepared; ask again in a few"
-            " seconds.",
+            "detail": f"The briefing of the week of {week.span()} is being prepared; ask again "
+            "in a few seconds.",
             "retry_after": RETRY_AFTER,
         },
     )

@@ -9,7 +9,8 @@ later gives the same briefing, and nothing is invented: every line names one obj
 links to its page.
 
 A week is an ISO week (`2026-W48`) in the reader's own time zone: from Monday 00:00 to the
-next Monday 00:00 there.
+next Monday 00:00 there. The ISO label is the week's key (stored, in the API, `accord
+briefing --week`); people read its days, "23-29 Nov 2026" with an en dash (`Week.span`).
 
 One limit: whom a briefing covers (`reader_for_person`) comes from today's memberships,
 and team names from today's teams (the snapshot rewinds values, states and ranks, not the
@@ -40,7 +41,7 @@ from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.models import Evaluation, HealthScore
 from accord.intelligence.snapshot import Snapshot
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team
-from accord.web.templatetags.dates import day, weekday
+from accord.web.templatetags.dates import day, day_span, weekday
 from accord.web.templatetags.numbers import counted
 
 MAX_ITEMS = 10  # lines per section; the rest is counted, with a link to the full list
@@ -64,7 +65,7 @@ SECTIONS = [
 
 @dataclass(frozen=True)
 class Week:
-    label: str  # 2026-W48
+    label: str  # 2026-W48: the key (stored, in URLs and the API); pages say `span()`
     tz: str
     start: dt.datetime  # Monday 00:00 in tz (aware)
     end: dt.datetime  # the next Monday 00:00 in tz
@@ -85,8 +86,8 @@ class Week:
         return week_of(self.end + dt.timedelta(hours=1), self.tz)
 
     def span(self) -> str:
-        first, last = self.start.date(), self.last_day
-        return f"{day(first)} to {day(last)}"
+        """Its days as people write a week: "23-29 Nov 2026", "30 Nov - 6 Dec 2026" (en dashes)."""
+        return day_span(self.start.date(), self.last_day)
 
 
 def zone(tz: str) -> zoneinfo.ZoneInfo:

@@ -54,7 +54,14 @@ class Briefing(OrgScoped):
         indexes = [models.Index(fields=["org", "person", "-starts_at"])]
 
     def __str__(self) -> str:
-        return self.content.get("title") or f"Briefing {self.week}"
+        return self.content.get("title") or f"Briefing of the week of {self.span}"
+
+    @property
+    def span(self) -> str:
+        """The week's days as people read them ("23-29 Nov 2026"), not its key (`week`)."""
+        from accord.briefings.compose import parse_week
+
+        return parse_week(self.week).span()
 
 
 class BriefingSchedule(OrgScoped):

@@ -377,8 +377,8 @@ def briefing(team_id: Id | None = None, team: TeamRef | None = None) -> CallTool
         week = briefing_compose.last_complete_week(timezone.now())
         briefing_tasks.request_build(org.pk, week.label, week.tz, team_id=found.pk)
         return answer(
-            f"{found.name} has no weekly briefing yet; the one of {week.label} is being "
-            "prepared: ask again in a minute.",
+            f"{found.name} has no weekly briefing yet; the one of the week of {week.span()} "
+            "is being prepared: ask again in a minute.",
             data={"team": _dump(TeamOut, found), "briefing": None, "preparing": week.label},
         )
     url = _org_page("briefings:detail", briefing_id=b.pk)

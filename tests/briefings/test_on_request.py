@@ -84,12 +84,13 @@ def test_the_api_answers_202_queues_one_build_then_gives_the_stored_briefing(
     client = api_client(cast.member)
     with django_assert_max_num_queries(MAX_QUERIES):
         first = client.get("/api/v1/me/briefings/week")
-    week = last_week(cast.member).label
+    week = last_week(cast.member)
     assert first.status_code == 202
     assert first.json() == {
         "status": "preparing",
-        "week": week,
-        "detail": f"The briefing of {week} is being prepared; ask again in a few seconds.",
+        "week": week.label,  # the key, as asked for with ?week=
+        "detail": f"The briefing of the week of {week.span()} is being prepared; ask again in "
+        "a few seconds.",
         "retry_after": 3,
     }
     assert client.get("/api/v1/me/briefings/week").status_code == 202
@@ -98,7 +99,7 @@ def test_the_api_answers_202_queues_one_build_then_gives_the_stored_briefing(
     ready = client.get("/api/v1/me/briefings/week?format=text")
     assert ready.status_code == 200
     got = ready.json()
-    assert got["week"] == week and got["sent_at"] is None and got["id"] is not None
+    assert got["week"] == week.label and got["sent_at"] is None and got["id"] is not None
     assert got["rendered"].startswith(got["content"]["title"])
 
 
@@ -149,7 +150,8 @@ def test_a_teams_page_shows_its_latest_stored_briefing_while_last_weeks_is_prepa
     services.build_on_request(cast.org, older, team=cast.platform)
     page = login(cast.member).get(f"/o/acme/briefings/teams/{cast.platform.pk}/")
     body = page.content.decode()
-    assert "Being prepared" in body and f"the latest stored one, of {older.label}" in body
+    assert "Being prepared" in body
+    assert f"the latest stored one, of the week of {older.span()}" in body
     assert len(queued_builds()) == 1
 
 

@@ -37,7 +37,7 @@ def test_the_command_prints_any_weeks_briefing_as_text_markdown_or_html(db, cloc
     s = build_story(clock)
     org_services.update_person(s.w.org, None, s.w.admin, email="boss@brief.example")
     text = run("--org", "brief", "--person", "boss@brief.example", "--week", WEEK)
-    assert text.startswith("Brief: the week of 12 Jan 2026 to 18 Jan 2026\n")
+    assert text.startswith("Brief: the week of 12\u201318 Jan 2026\n")
     assert "What changed\n- Key result “Platform metric” moved from 10 to 40" in text
     assert "<http://localhost:8000/o/brief/alignment/objectives/" in text
     md = run("--org", "brief", "--person", "boss@brief.example", "--week", WEEK, "--format",

@@ -15,16 +15,30 @@ HEAD_OF_ENGINEERING = "hana.okafor@northwind.example"
 
 
 def test_a_leader_reads_this_weeks_briefing_and_follows_a_line(page, shot):
+    from django.utils import timezone
+
+    from accord.briefings import compose
+    from accord.org.models import Person
+
     demo.load()
+    hana = Person.objects.get(email=HEAD_OF_ENGINEERING)
+    week = compose.last_complete_week(timezone.now(), hana.timezone)
+    days = week.span()  # "23-29 Nov 2026", with an en dash
     open_signed_in(page, HEAD_OF_ENGINEERING)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Briefings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My briefings")
-    expect(page.get_by_test_id("briefings").locator("li")).to_have_count(4)
-    page.get_by_role("link", name="Read the briefing of").click()
+    listed = page.get_by_test_id("briefings")
+    expect(listed.locator("li")).to_have_count(4)
+    expect(listed.locator("li").first).to_contain_text(f"Engineering: the week of {days}")
+    # People read a week by its days; its ISO key ("2026-W48") stays in the URLs and API.
+    expect(page.locator("main")).not_to_contain_text(week.label)
+    page.get_by_role("link", name=f"Read last week's briefing ({days})").click()
 
     # The stored briefing of the last full week, about the team she leads.
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_contain_text("Engineering: the week of")
+    expect(heading).to_have_text(f"Engineering: the week of {days}")
+    expect(page.locator(".breadcrumbs")).to_have_text(f"My briefings / {days}")
+    expect(page.locator("main")).not_to_contain_text(week.label)
     expect(page.get_by_test_id("briefing-headline")).to_contain_text("signal")
     # At least three sections; waits until the page has them.
     expect(page.locator("section.briefing-section").nth(2)).to_be_visible()

@@ -5,6 +5,8 @@
     {{ d|weekday }}   Tue 1 Dec 2026        a date in a schedule, where the weekday helps
     {{ t|weekday_moment }}  Tue 1 Dec 2026, 14:05
     {{ t|when }}      "15 minutes ago" within the last day, else as `moment`
+    {{ d|day_span:e }}  23-29 Nov 2026     the days from d to e (a week), the month and year
+                        they share said once, with an en dash: 30 Nov - 6 Dec 2026
 
 Every date carries its year: "22 Aug" leaves the reader to guess which one. Times use the
 24-hour clock, in the current time zone: on an organization's pages the signed-in person's
@@ -98,3 +100,24 @@ def when(value) -> str:
     if dt.timedelta(0) <= age < dt.timedelta(days=1):
         return f"{timesince(parsed, depth=1)} ago"
     return django_format(parsed, MOMENT)
+
+
+@register.filter(expects_localtime=True)
+def day_span(first, last) -> str:
+    """The days from `first` to `last` (dates, moments or ISO strings) as people write a
+    week, with an en dash (here a hyphen): "23-29 Nov 2026", "30 Nov - 6 Dec 2026", "28 Dec
+    2026 - 3 Jan 2027"; one day as `day`."""
+    a, b = as_date_or_time(first), as_date_or_time(last)
+    if a is None or b is None:
+        return day(first if b is None else last)
+    if isinstance(a, dt.datetime):
+        a = a.date()
+    if isinstance(b, dt.datetime):
+        b = b.date()
+    if a == b:
+        return day(a)
+    if a.year != b.year:
+        return f"{day(a)} \u2013 {day(b)}"
+    if a.month != b.month:
+        return f"{django_format(a, 'j M')} \u2013 {day(b)}"
+    return f"{django_format(a, 'j')}\u2013{day(b)}"
