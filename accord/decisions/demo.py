@@ -287,7 +287,7 @@ OPEN_DECISIONS = [
         "Storage cost vs. year-on-year analysis.",
     ),
     ("customer-success", "Do we merge Onboarding into Support?", "Handovers lose context."),
-    ("go-to-market", "Do we run a spring sale or not?", "Last year's sale cut margin by 6 points."),
+    ("go-to-market", "Do we run a spring sale?", "Last year's sale cut margin by 6 points."),
     (
         "operations",
         "Do we insource last-mile delivery in the capital?",
@@ -295,6 +295,31 @@ OPEN_DECISIONS = [
     ),
     ("security", "Do we allow personal phones for work e-mail?", "Staff ask for it; risk is real."),
 ]
+# The options an open decision weighs, (title, pros, cons), and the outcome its driver
+# proposes if it is put forward (every third one is), answering its question: for a
+# yes-or-no question these two, for any other its own (`OPEN_OPTIONS`).
+YES_OR_NOT_NOW = [
+    ("Yes", "Moves us forward", "Cost and change"),
+    ("Not now", "Focus", "The problem stays"),
+]
+PROPOSED_YES = "Yes, with a review after one quarter."
+OPEN_OPTIONS = {
+    "Which two roadmap bets do we cut for the winter release?": (
+        [
+            (
+                "AR try-on and the marketplace pilot",
+                "Frees the Platform work both need",
+                "Two launches wait for spring",
+            ),
+            (
+                "Gift-card redesign and the marketplace pilot",
+                "AR try-on ships for the season",
+                "Gift cards stay clunky another season",
+            ),
+        ],
+        "Cut AR try-on and the marketplace pilot; both go back into spring planning.",
+    ),
+}
 # Decisions that pile up on the chief executive on top of the open ones above: with them
 # five wait on her, the approver bottleneck Insights shows. (team slug, question, context,
 # days open, days to decide)
@@ -564,15 +589,14 @@ def load(ctx: DemoContext) -> None:
                 opened_at=_at(opened),
                 informed=[lead_of(slug)],
             )
-            services.add_option(
-                org, None, d, "Yes", pros="Moves us forward", cons="Cost and change"
-            )
-            services.add_option(org, None, d, "Not now", pros="Focus", cons="The problem stays")
+            options, proposal = OPEN_OPTIONS.get(question, (YES_OR_NOT_NOW, PROPOSED_YES))
+            for title, pros, cons in options:
+                services.add_option(org, None, d, title, pros=pros, cons=cons)
         if n % 3 == 2:
             # Proposed in the last days (two days after opening at the earliest).
             when = max(_at(opened + dt.timedelta(days=2), 14), lately(ctx, "proposed", question))
             with happened(when, by=driver):
-                services.propose(org, None, d, outcome="Yes, with a review after one quarter.")
+                services.propose(org, None, d, outcome=proposal)
             Decision.objects.filter(pk=d.pk).update(proposed_at=min(when, timezone.now()))
 
     for slug, question, context, days_open, days_to_decide in WAITING_ON_MAYA:

@@ -4,14 +4,21 @@ working group still forming and a retired team."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
+from accord.activity.models import Event
 from accord.demo import DEMO_LOGIN, DEMO_PASSWORD, DemoContext, at, happened
 from accord.org import services
-from accord.org.models import Membership, MembershipRole, Role
+from accord.org.models import Membership, MembershipRole, Role, TeamState
+
+# Its people had joined their teams up to this long before that (a team still forming, in
+# the last weeks before it): each term's `started_on` (`_terms_began`).
+TENURE_DAYS = 6 * 365
+FORMING_DAYS = 8 * 7
 
 # department slug, name, description, [(team slug, team name, size)]
 STRUCTURE = [
@@ -228,6 +235,7 @@ def load(ctx: DemoContext) -> None:
         _structure(ctx, maya)
         _lifecycle(ctx)
     _identities(ctx)
+    _terms_began(ctx)
 
 
 def _structure(ctx: DemoContext, maya) -> None:
@@ -498,3 +506,38 @@ def _person(
     )
     ctx.people.append(person)
     return person
+
+
+def _terms_began(ctx: DemoContext) -> None:
+    """The terms Maya entered on the first morning had begun long before: each current one
+    without a start is given the day its holder joined the team (in the `TENURE_DAYS`
+    before Northwind began using Accord, `FORMING_DAYS` for a team still forming, and not
+    before a term of the team whose start the organization's part gave, the guild's chair's),
+    as she entered it: the term and the event that recorded it. Picked by who and which
+    team, so the same on every load; uses no random numbers, so the rest stays the same.
+    Both written in bulk: a couple of statements, not one per term."""
+    last = ctx.began.date() - dt.timedelta(days=1)
+    terms = list(
+        Membership.objects.filter(org=ctx.org).select_related("person", "team").order_by("pk")
+    )
+    founded: dict[int, dt.date] = {}
+    for m in terms:
+        if m.started_on is not None:
+            founded[m.team_id] = min(m.started_on, founded.get(m.team_id, m.started_on))
+    undated = [m for m in terms if m.started_on is None]
+    for m in undated:
+        days = FORMING_DAYS if m.team.state == TeamState.FORMING else TENURE_DAYS
+        first = max(last - dt.timedelta(days=days), founded.get(m.team_id, dt.date.min))
+        h = zlib.crc32(f"{m.person.email}/{m.team.slug}".encode())
+        m.started_on = first + dt.timedelta(days=h % ((last - first).days + 1))
+    Membership.objects.bulk_update(undated, ["started_on"], batch_size=500)
+    starts = {str(m.pk): m.started_on.isoformat() for m in undated}
+    events = list(
+        Event._base_manager.filter(
+            org=ctx.org, target_type="org.membership", verb="created", target_id__in=starts
+        )
+    )
+    for event in events:
+        event.after = {**event.after, "started_on": starts[event.target_id]}
+    # The log is append-only for the product; the demo writes its own story's, as `_Dates`.
+    Event._base_manager.bulk_update(events, ["after"], batch_size=500)

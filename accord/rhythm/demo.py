@@ -9,6 +9,7 @@ its window closed."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from django.utils import timezone
@@ -242,9 +243,12 @@ def leads_of(org) -> dict[int, Person]:
 
 def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
     """Each team's lead set up its scorecard before its first week; each number's owner
-    recorded it at the end of its week (Friday afternoon)."""
+    recorded it at the end of its week (Friday afternoon): this week's too once its Friday
+    has passed, so that on a weekend the scorecard, and Monday's meeting agenda, which
+    reviews the week just ended, show it rather than "no value yet"."""
     org, rng = ctx.org, ctx.rng
     monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    this_week = monday + dt.timedelta(days=4) < ctx.today
     for slug, specs in MEASURABLES.items():
         team = ctx.teams[slug]
         people = list(
@@ -267,8 +271,11 @@ def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
                     unit=unit,
                 )
             centre = low if rule == "at_least" else high if rule == "at_most" else (low + high) / 2
-            for w in range(13, 0, -1):
-                drift = rng.uniform(-0.25, 0.2) if rule != "at_most" else rng.uniform(-0.5, 0.6)
+            for w in range(13, -1 if this_week else 0, -1):
+                # This week's number draws from its own generator, not the demo's: the rest
+                # of the demo is the same whatever the day of the week it is loaded on.
+                r = rng if w else random.Random(f"{slug}/{name}")
+                drift = r.uniform(-0.25, 0.2) if rule != "at_most" else r.uniform(-0.5, 0.6)
                 value = Decimal(str(round(centre * (1 + drift), 1)))
                 if unit == "%":  # a share: CSAT of 103.3% reads as a bug
                     value = min(value, Decimal(100))
