@@ -326,13 +326,61 @@ def _checkin_history(ctx: DemoContext, checkins: dict, now: dt.datetime) -> None
     assert CheckIn.objects.for_org(org).exists()
 
 
+# What each team's chair wrote in its weekly sync's sections, and the action items it
+# took down (one drawn a week: five each, so the demo's other random draws stay the same).
 NOTES = {
-    "segue": "Good news all round: two new customers live, a new hire starting Monday.",
-    "metrics": "Deploys below goal for the second week; build time back in range.",
-    "priorities": "Two key results moved; the on-call rota needs attention.",
-    "issues": "Discussed the flaky end-to-end suite; agreed to quarantine and fix by Friday.",
-    "wrapup": "Good meeting; we finished on time.",
+    "platform": {
+        "segue": "Good news all round: the new build cache is live, a new hire starts Monday.",
+        "metrics": "Deploys below goal for the second week; build time back in range.",
+        "priorities": "Two key results moved; the on-call rota needs attention.",
+        "issues": "Discussed the flaky end-to-end suite; agreed to quarantine and fix by Friday.",
+        "wrapup": "Good meeting; we finished on time.",
+    },
+    "field-sales": {
+        "segue": "Two new customers signed; the Hamburg office opens next month.",
+        "metrics": "Qualified meetings on target; proposals sent one short of goal.",
+        "priorities": "Pipeline coverage moved up; the enterprise pricing sheet is overdue.",
+        "issues": "Discussed slow legal review of contracts; Legal will join next week.",
+        "wrapup": "Good meeting; we finished on time.",
+    },
+    "support": {
+        "segue": "CSAT comments are warmer since the new macros; a new hire starts Monday.",
+        "metrics": "First response back under four hours; CSAT just under goal.",
+        "priorities": "The self-service help centre key result moved; weekend cover is thin.",
+        "issues": "Discussed the refund backlog; agreed to clear it with Operations by Friday.",
+        "wrapup": "Good meeting; we finished on time.",
+    },
 }
+ACTIONS = {
+    "platform": [
+        "Quarantine the flaky tests",
+        "Send the vendor the security questionnaire",
+        "Draft the on-call rota",
+        "Share the pipeline review",
+        "Write up the build-cache rollout",
+    ],
+    "field-sales": [
+        "Send the enterprise pricing sheet",
+        "Book the customer visit",
+        "Share the pipeline review",
+        "Ask Legal for a contract template",
+        "Follow up on the Hamburg leads",
+    ],
+    "support": [
+        "Clear the refund backlog with Operations",
+        "Draft the weekend cover rota",
+        "Update the returns macro",
+        "Share the CSAT comments with Product",
+        "Book the help-centre review",
+    ],
+}
+HEADLINES = {
+    "platform": "the new build tooling is live for every team.",
+    "field-sales": "two new enterprise customers signed this month.",
+    "support": "first response is back under four hours.",
+}
+# The leaders' sync: the week across the company.
+LEADERS_METRICS = "Revenue on plan; deploys below goal for the second week; CSAT just under goal."
 
 
 def _action_item(org, meeting, when: dt.datetime, by: Person | None, **fields) -> ActionItem:
@@ -362,7 +410,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
                 m = services.open_meeting(org, None, cadence, occ.original_start)
                 m = services.start_meeting(org, None, m, now=occ.start)
             minute = dt.timedelta(minutes=1)
-            for k, (key, text) in enumerate(NOTES.items()):
+            for k, (key, text) in enumerate(NOTES[slug].items()):
                 if any(s["key"] == key for s in m.agenda_snapshot):
                     with happened(occ.start + (5 + 10 * k) * minute, by=chair):
                         services.save_notes(org, None, m, key, text)
@@ -372,15 +420,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
                 m,
                 occ.start + 40 * minute,
                 chair,
-                title=rng.choice(
-                    [
-                        "Quarantine the flaky tests",
-                        "Send the vendor the security questionnaire",
-                        "Draft the on-call rota",
-                        "Share the pipeline review",
-                        "Book the customer visit",
-                    ]
-                ),
+                title=rng.choice(ACTIONS[slug]),
                 owner=owner,
                 due_on=(occ.start + dt.timedelta(days=rng.choice([3, 4, 7]))).date(),
             )
@@ -390,7 +430,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
                         org,
                         None,
                         m,
-                        f"{cadence.team.name}: the new tooling is live for every team.",
+                        f"{cadence.team.name}: {HEADLINES[slug]}",
                         cascade_to=[ctx.teams["engineering"], ctx.teams["product"]],
                     )
             absent = rng.choice(people)
@@ -485,7 +525,7 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
             m = services.open_meeting(org, None, sync, occ.original_start)
             m = services.start_meeting(org, None, m, now=occ.start)
         with happened(occ.start + 15 * minute, by=maya):
-            services.save_notes(org, None, m, "metrics", NOTES["metrics"])
+            services.save_notes(org, None, m, "metrics", LEADERS_METRICS)
         with happened(occ.start + 35 * minute, by=maya):
             services.save_notes(
                 org, None, m, "issues", "Hiring plan slips a week; Operations owns it."
