@@ -19,6 +19,11 @@ def _people(org):
     return Person.objects.for_org(org).filter(is_active=True).order_by("name")
 
 
+def _assignees(org):
+    """Who may be given work here: no viewer, whom the services refuse (`refuse_viewer`)."""
+    return pickers.assignees(_people(org))
+
+
 def _teams(org):
     return current_teams(org)
 
@@ -27,7 +32,7 @@ class DecisionForm(forms.Form):
     """The light form: question, outcome and approver; the rest is optional."""
 
     question = forms.CharField(max_length=300)
-    approver = pickers.HumanChoiceField(
+    approver = pickers.AccountableChoiceField(
         queryset=Person.objects.none(), help_text="The one person who decides."
     )
     outcome = forms.CharField(
@@ -64,7 +69,8 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("approver", "driver", "contributors", "informed"):
             self.fields[name].queryset = _people(org)
-        self.fields["approver"].queryset = pickers.humans(_people(org))
+        # Never an agent nor a viewer: offered only who may decide it.
+        self.fields["approver"].queryset = pickers.humans(_assignees(org))
         self.fields["teams"].queryset = _teams(org)
 
 
@@ -190,13 +196,13 @@ class LogFilterForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="Action")
-    owner = pickers.PersonChoiceField(queryset=Person.objects.none())
+    owner = pickers.AssigneeChoiceField(queryset=Person.objects.none())
     due_on = dates.DateField(required=False, widget=DATE, label="Due")
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people(org)
+        self.fields["owner"].queryset = _assignees(org)
         self.fields["team"].queryset = _teams(org)
 
     def clean_due_on(self):
@@ -225,7 +231,7 @@ class IssueEditForm(forms.Form):
     title = forms.CharField(max_length=300)
     severity = forms.ChoiceField(choices=Severity.choices)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    owner = pickers.PersonChoiceField(
+    owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, help_text="Who sees it through."
     )
     rank = forms.IntegerField(
@@ -236,7 +242,7 @@ class IssueEditForm(forms.Form):
         # Ids of its own: the issue's page also has the new action item's title and owner.
         kwargs.setdefault("auto_id", "id_edit_%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people(org)
+        self.fields["owner"].queryset = _assignees(org)
 
 
 class SolveForm(forms.Form):

@@ -51,11 +51,13 @@ from accord.web.helpers import (
     Window,
     flash_error,
     form_error,
+    home_team,
     org_view,
     page_number,
     paginate_uncounted,
     success_with_undo,
     team_filter,
+    team_scope,
 )
 from accord.web.pickers import team_filter_picker
 from accord.web.views import history_for
@@ -195,13 +197,6 @@ def _has_open_items(org, person: Person) -> bool:
     (what their own page shows): reads off the owner's and the giver's indexes."""
     open_items = ActionItem.objects.for_org(org).filter(status=ActionStatus.OPEN)
     return open_items.filter(owner=person).exists() or open_items.filter(created_by=person).exists()
-
-
-def _home_team(memberships: list[Membership]) -> Team | None:
-    """The team a person's new work belongs to unless they say otherwise: the first they
-    lead, else the first they are in (`_my_memberships`, by name)."""
-    led = [m.team for m in memberships if m.role == MembershipRole.LEAD]
-    return led[0] if led else next((m.team for m in memberships), None)
 
 
 HELD_ACTION_ITEM = "held_action_item"
@@ -675,10 +670,10 @@ def actions(request):
     # head, sees their home team's, told why, rather than an empty page; `?person=` shows
     # their own.
     fell_back = False
-    if team is None and not {"team", "person"} & set(request.GET):
-        home = _home_team(mine)
-        if home is not None and not _has_open_items(org, me):
-            team, fell_back = home, True
+    home = home_team(me, mine)
+    asked = {"team", "person"} & set(request.GET)
+    if team is None and not asked and home is not None and not _has_open_items(org, me):
+        team, fell_back = home, True
     if team is None:
         pid = request.GET.get("person") or me.pk
         pid = as_id(pid)
@@ -774,9 +769,7 @@ def actions(request):
             "given": given,
             "given_count": given_more,
             "today": today,
-            "form": _action_form(
-                request, {"owner": person or me, "team": team or _home_team(mine)}
-            ),
+            "form": _action_form(request, {"owner": person or me, "team": team or home}),
             "can_write": _can_write(me),
             # the rows whose Done, Drop or Reopen the viewer may use
             "changeable": services.changeable_actions(me, [*open_items, *recent, *given], led),
@@ -958,15 +951,11 @@ def action_reopen(request, item_id: int):
 
 @org_view
 def issues(request):
-    """A team's issue list with solve/escalate, or every open issue in the organization."""
-    return _issues_page(request)
-
-
-def _issues_page(request, form: IssueForm | None = None, status: int = 200):
-    """The issue list, with the new-issue form as given (a refused one keeps what was
-    typed and says what is wrong beside it)."""
+    """A team's issue list with solve/escalate, or every open issue in the organization.
+    With no team in the address, the viewer's home team and the teams below it
+    (`team_scope`), said so with a link to every team."""
     org, me = request.org, request.person
-    team, only = team_filter(request)
+    team, only, home = team_scope(request)
     show = "closed" if request.GET.get("show") == "closed" else "open"
     # `raised=1`: the issues the team raised, wherever they sit now (escalated ones too).
     raised = team is not None and request.GET.get("raised") == "1"
@@ -998,12 +987,14 @@ def _issues_page(request, form: IssueForm | None = None, status: int = 200):
             "page_path": _url(request, "issues"),
             "team": team,
             "only": only,
+            "home": home,
+            # Every team: `?team=` (no team at all would be the viewer's home scope).
+            "every_href": "?team=&show=closed" if show == "closed" else "?team=",
             "raised": raised,
             "elsewhere": elsewhere,
             "page": page,
             "rows": rows,
             "show": show,
-            "form": form or IssueForm(org=org, initial={"team": team}),
             "can_write": _can_write(me),
             "teams": _my_teams(me),
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Every team"),
@@ -1012,7 +1003,6 @@ def _issues_page(request, form: IssueForm | None = None, status: int = 200):
             # many links rather than per link.
             "issues_href": _url(request, "issue", issue_id=0)[:-2],
         },
-        status=status,
     )
 
 
@@ -1050,6 +1040,7 @@ def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
                 "rank": issue.rank,
             },
         )
+        pickers.keep_held(edit_form, issue)  # its owner shown, though no longer offered
     return render(
         request,
         "decisions/issue_detail.html",
@@ -1089,6 +1080,7 @@ def issue_edit(request, issue_id: int):
     org = request.org
     issue = _issue_shown(request, issue_id)
     form = IssueEditForm(request.POST, org=org)
+    pickers.keep_held(form, issue)  # an owner who may no longer be chosen stays
     if form.is_valid():
         try:
             services.edit_issue(org, request.person, issue, **form.cleaned_data)
@@ -1103,17 +1095,19 @@ def issue_edit(request, issue_id: int):
 @require_http_methods(["GET", "POST"])
 @org_view
 def issue_new(request):
-    if request.method == "GET":  # a bookmarked or shared address: the list, at its form
-        team, _ = team_filter(request)  # an unknown team is a 404, as on the list
-        query = f"?{urlencode({'team': team.slug})}" if team is not None else ""
-        return redirect(f"{_url(request, 'issues')}{query}#raise-h")
-    form = IssueForm(request.POST, org=request.org)
-    if form.is_valid():
+    """Raise an issue, on a page of its own as every new thing is: for the team the address
+    names (`?team=SLUG`, as the issues list of a team links here), else the person's home
+    team (`home_team`), any other chosen by typing its name. Refused, the form again at
+    the top with what was typed, what is wrong said first and beside its field."""
+    org, me = request.org, request.person
+    asked, _ = team_filter(request)  # an unknown team is a 404, as on the list
+    form = IssueForm(request.POST or None, org=org, initial={"team": asked or home_team(me)})
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             issue = services.raise_issue(
-                request.org,
-                request.person,
+                org,
+                me,
                 data["team"],
                 data["title"],
                 description=data["description"],
@@ -1126,8 +1120,12 @@ def issue_new(request):
         else:
             messages.success(request, f"Issue raised for {issue.team.name}.")
             return redirect(f"{_url(request, 'issues')}?team={issue.team.slug}")
-    messages.error(request, "The issue was not raised; see the form below.")
-    return _issues_page(request, form, status=422)
+    return render(
+        request,
+        "decisions/issue_form.html",
+        {"form": form, "team": asked, "tab": "issues"},
+        status=422 if form.errors else 200,
+    )
 
 
 def _issue_action(request, issue_id, run):

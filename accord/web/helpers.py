@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from functools import wraps
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import read_decimal
-from accord.org.models import Person, Role
+from accord.org.models import Membership, MembershipRole, Person, Role, Team, TeamState
+from accord.org.queries import ancestor_ids, covers_every_team
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages that exist only to change something: a form to create, edit or delete, a check-in.
@@ -238,8 +240,6 @@ def team_filter(request):
     """A list's team filter from the URL: `?team=SLUG` is that team and every team below it,
     `&only=1` the team alone. (team, only), or (None, False) without one; a slug no team of
     this organization has is a 404, so another organization's team filters nothing."""
-    from accord.org.models import Team
-
     slug = (request.GET.get("team") or "").strip()
     if not slug:
         return None, False
@@ -249,6 +249,60 @@ def team_filter(request):
     if team is None:
         raise Http404(f"No team “{slug}” in this organization.")
     return team, request.GET.get("only") == "1"
+
+
+def home_team(person: Person | None, memberships=None) -> Team | None:
+    """The person's home team: where their lists open when the address names no team, and
+    the team their new work (an issue, an action item) is for unless they choose another.
+    The highest team they lead (as `intelligence.queries.default_scope` chooses it for
+    Insights and the coordination overview, which open on the whole organization for an
+    admin and for someone who leads nothing), else the first of their teams by name; None
+    for someone in no current team. `memberships`: the person's, when the page has read
+    them already (with their teams); else one read, and one more when they lead several
+    teams."""
+    if person is None:
+        return None
+    if memberships is None:
+        memberships = Membership.objects.for_org(person.org).filter(person=person)
+        memberships = memberships.in_current_teams().select_related("team", "team__parent")
+    teams = sorted(
+        (m for m in memberships if m.team.state != TeamState.RETIRED),
+        key=lambda m: (m.team.name, m.team_id),
+    )
+    led = {m.team_id: m.team for m in teams if m.role == MembershipRole.LEAD}
+    if len(led) > 1:  # the highest, nearest the top; of two as high, the older
+        above = ancestor_ids(person.org_id, led)
+        return led[min(led, key=lambda t: (len(above[t]), t))]
+    if led:
+        return next(iter(led.values()))
+    return teams[0].team if teams else None
+
+
+class TeamScope(NamedTuple):
+    """The team a list shows (None: every team), whether that team alone (`only`), and
+    whether it is the viewer's home scope (`home`): chosen because the address named no
+    team, which the page says, with a link to every team (`?team=`)."""
+
+    team: Team | None
+    only: bool
+    home: bool
+
+
+def team_scope(request) -> TeamScope:
+    """A list's team filter (`team_filter`) that opens on the viewer's home scope: with no
+    `team` in the address, the viewer's home team (`home_team`) and the teams below it; an
+    explicit `?team=SLUG` is always obeyed, and `?team=` (empty, as the filter's emptied
+    box sends it) is every team. Someone in no team, or whose home team is the only one at
+    the top (it and the teams below it are every team), sees every team.
+
+        team, only, home = team_scope(request)
+    """
+    if "team" in request.GET:
+        return TeamScope(*team_filter(request), home=False)
+    team = home_team(request.person)
+    if team is None or covers_every_team(team):
+        return TeamScope(None, False, False)
+    return TeamScope(team, request.GET.get("only") == "1", True)
 
 
 def safe_next(request, target: str | None, default: str = "") -> str:

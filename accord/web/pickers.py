@@ -36,8 +36,10 @@ from accord.core.ids import as_id
 # Above this many choices a field becomes a search box. A module constant, read at render
 # time, so tests can lower it.
 PICKER_THRESHOLD = 200
+# The kinds that choose people: each offers some of the organization's active people.
+PEOPLE = frozenset({"person", "human", "assignee", "accountable"})
 # Kinds that are a search box however few their choices.
-ALWAYS_SEARCH = frozenset({"person", "human", "team"})
+ALWAYS_SEARCH = PEOPLE | {"team"}
 # At most this many matches per search.
 SEARCH_LIMIT = 20
 # Longer search text is refused rather than searched.
@@ -146,6 +148,16 @@ def _people(org):
 def _humans(org):
     """People who may stand where an agent may not: an objective's owner, an approver."""
     return _people(org).exclude(kind="agent")
+
+
+def _assignees(org):
+    """People who may be given work to do (an action item's or an issue's owner)."""
+    return assignees(_people(org))
+
+
+def _accountable(org):
+    """People, never agents, who may be given work to do (a decision's approver)."""
+    return assignees(_humans(org))
 
 
 def _teams(org):
@@ -285,6 +297,24 @@ KINDS: dict[str, Kind] = {
     "human": Kind(
         person_label, _humans, _find_people, "a person", _person_exact, _person_names, person_detail
     ),
+    "assignee": Kind(
+        person_label,
+        _assignees,
+        _find_people,
+        "a person",
+        _person_exact,
+        _person_names,
+        person_detail,
+    ),
+    "accountable": Kind(
+        person_label,
+        _accountable,
+        _find_people,
+        "a person",
+        _person_exact,
+        _person_names,
+        person_detail,
+    ),
     "team": Kind(
         team_label, _teams, lambda org, q: Q(name__icontains=q), "a team", *_named("name")
     ),
@@ -388,11 +418,11 @@ def search(
     key = "slug" if by_slug and kind == "team" else "pk"
     detail = spec.detail or (lambda row: "")
     found = []
-    if near is not None and kind in ("person", "human"):
+    if near is not None and kind in PEOPLE:
         found = list(rows.filter(_near(near))[:SEARCH_LIMIT])
         rows = rows.exclude(pk__in=[p.pk for p in found])
     found += list(rows[: SEARCH_LIMIT - len(found)])
-    if kind in ("person", "human"):
+    if kind in PEOPLE:
         # Namesakes told apart by their teams too, read for the matches in one query.
         teams = _teams_of([p.pk for p in found])
         return [
@@ -620,8 +650,9 @@ class PersonMultipleChoiceField(PickerMultipleChoiceField):
 
 
 class HumanChoiceField(PickerChoiceField):
-    """A person, never an agent: for an objective's owner or a decision's approver. Give it
-    a queryset without agents (`humans(org)`); the search box offers none either."""
+    """A person, never an agent. Give it a queryset without agents (`humans(org)`); the
+    search box offers none either. One who must also act (a decision's approver, an
+    objective's accountable owner) is chosen with `AccountableChoiceField`."""
 
     kind = "human"
 
@@ -651,6 +682,29 @@ def keep_held(form: forms.Form, record) -> None:
 def humans(queryset: QuerySet) -> QuerySet:
     """`queryset` of people without the agents."""
     return queryset.exclude(kind="agent")
+
+
+def assignees(queryset: QuerySet) -> QuerySet:
+    """`queryset` of people without those who may not be given work: viewers, who change
+    nothing (`org.permissions.refuse_viewer`, which the services still ask)."""
+    from accord.org.models import ROLE_RANK, Role
+
+    may_act = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.MEMBER]]
+    return queryset.filter(role__in=may_act)
+
+
+class AssigneeChoiceField(PickerChoiceField):
+    """A person who may be given work (an action item's or an issue's owner), never a
+    viewer: give it `assignees(queryset)`; the search box offers no viewer either."""
+
+    kind = "assignee"
+
+
+class AccountableChoiceField(PickerChoiceField):
+    """A person, never an agent nor a viewer, who answers for something (a decision's
+    approver): give it `assignees(humans(queryset))`; so does the search box."""
+
+    kind = "accountable"
 
 
 class TeamChoiceField(PickerChoiceField):

@@ -95,16 +95,16 @@ def test_the_api_filters_by_the_team_that_raised_them(cast, escalated, squad):
 
 
 def test_the_new_issue_address_answers_a_get_with_the_form(cast, squad):
+    """Its own page (tests/decisions/test_raising_an_issue.py), for the team it names."""
     client = login(cast.member)
     answer = client.get("/o/acme/decisions/issues/new/?team=payments")
-    assert answer.status_code == 302
-    assert answer["Location"] == "/o/acme/decisions/issues/?team=payments#raise-h"
-    assert client.get("/o/acme/decisions/issues/new/")["Location"] == (
-        "/o/acme/decisions/issues/#raise-h"
-    )
+    assert answer.status_code == 200
+    assert 'name="team" value="payments"' not in answer.content.decode()  # chosen by id
+    assert f'name="team" value="{squad.pk}" data-picker-value' in answer.content.decode()
     assert client.get("/o/acme/decisions/issues/new/?team=nope").status_code == 404
+    # Links made for the list's old form ("#raise-h") land on its "Raise an issue".
     page = client.get("/o/acme/decisions/issues/?team=payments").content.decode()
-    assert 'id="raise-h"' in page
+    assert 'id="raise-h" href="/o/acme/decisions/issues/new/?team=payments"' in page
 
 
 def _duplicate_ids(body: str) -> list[str]:

@@ -26,11 +26,18 @@ def test_a_viewer_cannot_be_made_an_approver_or_an_owner(cast):
 
 
 def test_the_pages_and_the_api_refuse_it_beside_the_field(cast):
+    """The page's picker offers no viewer (tests/decisions/test_pickers_offer_who_may_act.py);
+    a viewer's id posted all the same is refused beside the field, and the API is answered
+    by the service's own refusal."""
+    before = counts(cast.org)
     page = login(cast.member).post(
         "/o/acme/decisions/new/", {"question": "Viewer approves?", "approver": cast.viewer.pk}
     )
     assert page.status_code in (200, 422)
-    assert "cannot decide it" in page.content.decode()
+    html = page.content.decode()
+    approver = html[html.index('for="id_approver"') :].split('<div class="field')[0]
+    assert '<small class="error">' in approver
+    assert counts(cast.org) == before
     api = api_client(cast.member).post(
         "/api/v1/action-items",
         {"title": "For Vic", "owner_id": cast.viewer.pk},

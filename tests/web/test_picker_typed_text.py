@@ -75,9 +75,13 @@ def test_every_kind_names_what_to_choose():
     assert pickers.not_chosen_message("key_result") == "Choose a key result from the list."
     assert pickers.not_chosen_message("objective") == "Choose an objective from the list."
     assert pickers.not_chosen_message("checkin") == "Choose a check-in from the list."
+    assert pickers.not_chosen_message("assignee") == "Choose a person from the list."
+    assert pickers.not_chosen_message("accountable") == "Choose a person from the list."
     assert set(pickers.KINDS) == {
         "person",
         "human",
+        "assignee",
+        "accountable",
         "team",
         "objective",
         "key_result",
