@@ -78,7 +78,7 @@ class ObjectiveForm(forms.Form):
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="— no team —"
     )
-    owner = pickers.HumanChoiceField(
+    owner = pickers.AccountableChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
     status = forms.ChoiceField(choices=ObjectiveStatus.choices, initial=ObjectiveStatus.ACTIVE)
@@ -96,7 +96,8 @@ class ObjectiveForm(forms.Form):
         periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
         self.fields["period"].queryset = periods.order_by("-start")
         self.fields["team"].queryset = _teams(org)
-        self.fields["owner"].queryset = pickers.humans(_people(org))
+        # The service's rule: neither an agent nor a viewer is an objective's owner.
+        self.fields["owner"].queryset = pickers.assignees(pickers.humans(_people(org)))
         # Organization objectives are for leaders and admins (the service's rule): the
         # choice is left out for others, and one posted anyway is refused beside the field.
         # (Others never edit an organization objective: its edit page refuses them.)
@@ -202,13 +203,13 @@ class KeyResultForm(forms.Form):
         required=False, label="Milestone (done / not done instead of a number)"
     )
     weight = NumberField(initial=1, min_value=0.01)
-    owner = pickers.PersonChoiceField(
+    owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— the objective's owner —"
     )
 
     def __init__(self, *args, org, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people(org)
+        self.fields["owner"].queryset = pickers.assignees(_people(org))  # no viewer owns one
         if editing:
             del self.fields["current"]
 
@@ -246,7 +247,7 @@ class InitiativeForm(forms.Form):
     title = forms.CharField(max_length=300)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     team = pickers.TeamChoiceField(queryset=Team.objects.none())
-    owner = pickers.PersonChoiceField(
+    owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
     status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.PROPOSED)
@@ -281,7 +282,7 @@ class InitiativeForm(forms.Form):
     def __init__(self, *args, org, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = _teams(org)
-        self.fields["owner"].queryset = _people(org)
+        self.fields["owner"].queryset = pickers.assignees(_people(org))  # no viewer owns one
         if editing:
             del self.fields["status"], self.fields["serves"], self.fields["serves_objectives"]
             self.fields["team"].help_text = (
