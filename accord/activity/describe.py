@@ -47,8 +47,8 @@ VERBS = {
     "supersedes": "superseded an earlier decision with",
     "noted": "took notes in",
     "attendance": "marked attendance at",
-    "checked": "ticked off an item of",
-    "unchecked": "reopened an item of",
+    "checked": "marked an agenda item discussed in",  # the meeting's "Discussed" toggle
+    "unchecked": "marked an agenda item not discussed in",
     "recorded": "recorded a value of",
     "sent": "sent",
     "submitted": "submitted",

@@ -7,11 +7,12 @@ from django import forms
 from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
+from accord.core.services import read_decimal
 from accord.decisions import forms as decisions_forms
 from accord.org.forms import TimezoneField
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
-from accord.rhythm import picker, recurrence
+from accord.rhythm import picker, recurrence, services
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
 from accord.web import pickers
@@ -31,8 +32,10 @@ class RecurrencePickerForm(forms.Form):
     the quarter…) is written to `rrule`; "Advanced" keeps the rule as typed. A stored rule
     the picker can say is shown in it (`picker_initial`); any other shows as the rule."""
 
+    # A new cadence starts on the plainest schedule; a stored rule shows as it was picked
+    # (`picker_initial`), "Advanced" only for one the picker cannot say.
     repeat = forms.ChoiceField(
-        choices=picker.PATTERNS, initial=picker.CUSTOM, label="Repeats", required=False
+        choices=picker.PATTERNS, initial=picker.WEEKLY, label="Repeats", required=False
     )
     days = forms.MultipleChoiceField(
         choices=picker.DAYS,
@@ -59,6 +62,8 @@ class RecurrencePickerForm(forms.Form):
         if typed and not picked:  # an expert edited the rule itself: it wins
             data["repeat"] = picker.CUSTOM
             return data
+        if not picked and not typed and self.rule_from_template(data):
+            return data  # the picker left as it was offered: the template's schedule
         try:
             rule = picker.rule_for(
                 repeat, data.get("days"), data.get("ordinal", ""), data.get("weekday", "")
@@ -78,6 +83,10 @@ class RecurrencePickerForm(forms.Form):
             return data
         data["rrule"] = rule
         return data
+
+    def rule_from_template(self, data: dict) -> bool:
+        """Whether a schedule left unpicked is a template's (the new cadence form's)."""
+        return False
 
 
 ALL_DAY_HELP = (
@@ -122,7 +131,9 @@ class CadenceForm(RecurrencePickerForm):
         choices=[("", "— from the template —"), *CadenceKind.choices], required=False
     )
     scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.TEAM)
-    team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
+    team = pickers.TeamChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="For one team or a subtree."
+    )
     teams = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For a set of teams."
     )
@@ -154,6 +165,14 @@ class CadenceForm(RecurrencePickerForm):
         people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
         self.fields["owner"].queryset = people
         self.fields["extra_participants"].queryset = people
+        self.fields[
+            "repeat"
+        ].help_text = (
+            "With a template, leave it as it is (no day ticked) for the template's schedule."
+        )
+
+    def rule_from_template(self, data: dict) -> bool:
+        return bool(data.get("template"))
 
 
 class CadenceEditForm(RecurrencePickerForm):
@@ -263,6 +282,106 @@ def agenda_from_text(text: str, current: list[dict]) -> list[dict]:
     return out
 
 
+class CheckInNumberField(forms.CharField):
+    """A number in a check-in, as a person types it ("99,97", "1,234.5"), read by the
+    service's own reader (`check`, e.g. `services.key_result_number`): refused beside its
+    field as the service would refuse it. The text is passed on; the service reads it
+    again, as the last guard."""
+
+    def __init__(self, *args, check, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.check = check
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        try:
+            self.check(value, "value")
+        except ServiceError as exc:
+            if read_decimal(value).is_finite():  # a number, out of bounds: said as such
+                raise forms.ValidationError(exc.message, code="out_of_range") from None
+            raise forms.ValidationError(
+                "“%(value)s” is not a number.", code="not_a_number", params={"value": value}
+            ) from None
+
+
+class CheckInForm(forms.Form):
+    """A check-in's answers (the page writes its own fields, named as these), read
+    together: every error is found in one submit and shown beside its field — a number
+    that is none, a team typed and not chosen from the list, a blocker to raise without
+    its team. The service checks again, last (`services.submit_checkin`)."""
+
+    highlights = forms.CharField(required=False)
+    blockers = forms.CharField(required=False)
+    blocker_team = pickers.TeamChoiceField(
+        queryset=Team.objects.none(), required=False, label="Blocked by team"
+    )
+    raise_blocker = forms.BooleanField(required=False)
+
+    def __init__(
+        self,
+        *args,
+        org,
+        key_results=(),
+        objectives=(),
+        initiatives=(),
+        measurables=(),
+        **kwargs,
+    ):
+        kwargs.setdefault("auto_id", "%s")  # the page's ids: "kr_12", "blocker_team"
+        super().__init__(*args, **kwargs)
+        self.fields["blocker_team"].queryset = Team.objects.for_org(org).order_by("name")
+        for kr in key_results:
+            self.fields[f"kr_{kr.pk}"] = CheckInNumberField(
+                label=kr.name, check=services.key_result_number
+            )
+        for m in measurables:
+            self.fields[f"m_{m.pk}"] = CheckInNumberField(
+                label=m.name, check=services.measurable_number
+            )
+        # Chosen from the page's lists; the alignment services judge the choice.
+        for o in objectives:
+            self.fields[f"obj_{o.pk}"] = forms.CharField(required=False, label=o.title)
+        for i in initiatives:
+            self.fields[f"init_{i.pk}"] = forms.CharField(required=False, label=i.title)
+
+    def _text(self, name: str) -> str:
+        text = self.cleaned_data[name]
+        if len(text) > services.CHECKIN_TEXT_MAX:
+            raise forms.ValidationError(
+                f"At most {services.CHECKIN_TEXT_MAX:,} characters (this is {len(text):,}).",
+                code="max_length",
+            )
+        return text
+
+    def clean_highlights(self):
+        return self._text("highlights")
+
+    def clean_blockers(self):
+        return self._text("blockers")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("raise_blocker"):
+            if "blockers" in data and not data["blockers"]:
+                self.add_error("blockers", "Describe the blocker to raise it as an issue.")
+            if "blocker_team" in data and data["blocker_team"] is None:
+                self.add_error(
+                    "blocker_team", "To raise a blocker as an issue, describe it and name the team."
+                )
+        return data
+
+    def picked(self, prefix: str, rows) -> dict:
+        """{row id: the answer given} for the rows' fields `<prefix>_<id>` answered."""
+        return {
+            r.pk: self.cleaned_data[f"{prefix}_{r.pk}"]
+            for r in rows
+            if self.cleaned_data.get(f"{prefix}_{r.pk}")
+        }
+
+
 class MoveForm(forms.Form):
     new_start = forms.DateTimeField(
         label="New date and time",
@@ -310,7 +429,7 @@ class AgendaIssueForm(forms.Form):
 
 class DecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to take")
-    approver = pickers.HumanChoiceField(queryset=Person.objects.none())
+    approver = pickers.AccountableChoiceField(queryset=Person.objects.none())
     outcome = forms.CharField(
         max_length=2000,
         required=False,
@@ -327,7 +446,8 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["approver"].queryset = pickers.humans(people)
+        # The decisions service's rule: neither a viewer nor an agent decides.
+        self.fields["approver"].queryset = pickers.assignees(pickers.humans(people))
 
 
 class AttendeeForm(forms.Form):

@@ -215,6 +215,46 @@ def create_action_item(
     )
 
 
+def close_action_item(org: Organization, actor: Person | None, item_id: int, done: bool):
+    """Complete (or, `done` False, reopen) an action item of `org` through the decisions
+    services, which decide who may (its owner, whoever recorded it, its team's lead, a
+    leader) and record it."""
+    from accord.core.errors import NotFound
+    from accord.decisions import services as decisions
+    from accord.decisions.models import ActionItem
+
+    item = ActionItem.objects.for_org(org).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(f"No action item {item_id} in {org.name}.")
+    if done:
+        return decisions.complete_action_item(org, actor, item)
+    return decisions.reopen_action_item(org, actor, item)
+
+
+def agenda_actions(org: Organization, person: Person, ids: set[int]) -> dict[int, dict]:
+    """{action item id: {"status", "may_close"}} for the action items an agenda lists:
+    whether each is still open, and whether `person` may close or reopen it (as the
+    decisions pages decide it). Two queries, however many."""
+    from accord.decisions import services as decisions
+    from accord.decisions.models import ActionItem
+    from accord.org.models import Membership, MembershipRole
+
+    if not ids:
+        return {}
+    items = list(
+        ActionItem.objects.for_org(org)
+        .filter(pk__in=ids)
+        .only("id", "status", "owner_id", "created_by_id", "team_id")
+    )
+    led = set(
+        Membership.objects.for_org(org)
+        .filter(person=person, role=MembershipRole.LEAD)
+        .values_list("team_id", flat=True)
+    )
+    may = decisions.changeable_actions(person, items, led)
+    return {a.pk: {"status": a.status, "may_close": a.pk in may} for a in items}
+
+
 def record_decision(
     org: Organization,
     actor: Person | None,

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accord.activity.models import ChatFlavor, ChatWebhook
 from accord.rhythm import queries
-from accord.rhythm.models import MeetingStatus
 
 
 def home(request) -> str | None:
@@ -37,7 +36,7 @@ def home(request) -> str | None:
     for u in queries.meetings_between(
         org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
     ):
-        if u.meeting is not None and u.meeting.status == MeetingStatus.FINISHED:
+        if queries.held(u.meeting):
             continue
         if u.cadence.pk not in seen and len(upcoming) < 5:
             seen.add(u.cadence.pk)
@@ -80,7 +79,8 @@ def team(request, team) -> str | None:
     # The team's own first (`team_cadences`); the rest are on its rhythm page.
     shown = cads[:TEAM_PANEL_SHOWN]
     adh = {a.cadence.pk: a for a in queries.adherence(org, shown, now=now)}
-    rows = [(c, queries.next_occurrence(c, now), adh[c.pk]) for c in shown]
+    nxt = queries.next_occurrences(shown, now)  # one held early is not next
+    rows = [(c, nxt[c.pk], adh[c.pk]) for c in shown]
     return render_to_string(
         "rhythm/_panel_team.html",
         {

@@ -331,6 +331,49 @@ def next_occurrence(cadence: Cadence, after: dt.datetime | None = None):
         return None
 
 
+def held(meeting: Meeting | None) -> bool:
+    """Whether an occurrence's meeting has been held: finished. One started early and
+    finished before its time is behind, not next: the one rule of every "next" (home, the
+    cadence list, a team's rhythm page and its panel), `next_occurrences`."""
+    return meeting is not None and meeting.status == MeetingStatus.FINISHED
+
+
+# Occurrences held early that `next_occurrences` passes over, at most, looking for the next
+# (a meeting is seldom held more than one occurrence ahead).
+HELD_AHEAD = 4
+
+
+def next_occurrences(
+    cads: Iterable[Cadence], after: dt.datetime | None = None
+) -> dict[int, recurrence.Occurrence | None]:
+    """{cadence id: its next occurrence not yet held} (`held`): the schedule's next after
+    `after`, or, when that one's meeting was started early and finished, the one after it.
+    One query for the meetings of all the cadences' next occurrences (a page of them), and
+    one more only for those held early."""
+    after = after or timezone.now()
+    cads = list(cads)
+    found = {c.pk: next_occurrence(c, after) for c in cads}
+    by_pk = {c.pk: c for c in cads}
+    # A check-in cadence has no meetings: its next round is its next occurrence.
+    ahead = {pk: o for pk, o in found.items() if o is not None and not by_pk[pk].is_checkin}
+    for _ in range(HELD_AHEAD):
+        if not ahead:
+            break
+        rows = Meeting.objects.filter(
+            cadence_id__in=list(ahead),
+            occurrence_start__in={o.original_start for o in ahead.values()},
+        ).only("cadence_id", "occurrence_start", "status")
+        done = {(m.cadence_id, m.occurrence_start) for m in rows if held(m)}
+        ahead = {
+            pk: next_occurrence(by_pk[pk], recurrence.plus(o.start, dt.timedelta(seconds=1)))
+            for pk, o in ahead.items()
+            if (pk, o.original_start) in done
+        }
+        found.update(ahead)
+        ahead = {pk: o for pk, o in ahead.items() if o is not None}
+    return found
+
+
 def previous_occurrence(cadence: Cadence, before: dt.datetime | None = None):
     """The last occurrence before `before` the cadence had, under the schedule of its time
     (`eras`): after a change of time, the last meeting was when it was, not when the new

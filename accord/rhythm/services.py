@@ -630,6 +630,17 @@ def _their(moment: dt.datetime, person: Person) -> str:
     return f"on {weekday_moment(moment.astimezone(zone))} ({zone.key})"
 
 
+def key_result_number(value: Any, field: str) -> Decimal:
+    """A key result's number as a check-in gives it (refused in words, naming `field`):
+    what the check-in form checks first, and `submit_checkin` again."""
+    return _finite(value, field)
+
+
+def measurable_number(value: Any, field: str) -> Decimal:
+    """A scorecard measurable's weekly value as a check-in gives it (as `key_result_number`)."""
+    return _decimal(value, "value", field)
+
+
 def _finite(value: Any, field: str) -> Decimal:
     """A key result's number: any finite one a float column holds."""
     number = read_decimal(value)
@@ -1397,27 +1408,56 @@ def save_notes(
     return meeting
 
 
-@transaction.atomic
-def mark_item_done(
-    org: Organization, actor: Person | None, meeting: Meeting, ref: str, done: bool = True
-) -> Meeting:
-    """Mark an agenda item (`section:ref`) as dealt with, so it does not carry forward."""
-    require_same_org(org, meeting, "meeting")
-    meeting = _locked(meeting)
-    _require_participant(org, actor, meeting.cadence, "run its meetings")
-    _require_running(meeting)
+def _require_on_agenda(meeting: Meeting, ref: str) -> None:
+    """`ref` (`section:item`) names an item of the meeting's agenda, or what it carried."""
     refs = {f"{s['key']}:{i['ref']}" for s in meeting.agenda_snapshot for i in s["items"]}
     carried_keys = {s["key"] for s in meeting.agenda_snapshot if s.get("source") == "carried"}
     for key in carried_keys | {"carried"}:
         refs |= {f"{key}:{i['ref']}" for i in meeting.carried_in}
     if ref not in refs:
         raise ServiceError(f"No agenda item {ref!r} in this meeting.", code="unknown_item")
+
+
+@transaction.atomic
+def mark_item_done(
+    org: Organization, actor: Person | None, meeting: Meeting, ref: str, done: bool = True
+) -> Meeting:
+    """Mark an agenda item (`section:ref`) as discussed (dealt with in the meeting), so it
+    does not carry forward. What it names is unchanged: an action item stays open
+    (`close_agenda_action` closes it)."""
+    require_same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "run its meetings")
+    _require_running(meeting)
+    _require_on_agenda(meeting, ref)
     items = set(meeting.done_items)
     items.add(ref) if done else items.discard(ref)
     meeting.done_items = sorted(items)
     meeting.save(update_fields=["done_items"])
     activity.record(org, actor, "checked" if done else "unchecked", meeting, after={"item": ref})
     return meeting
+
+
+@transaction.atomic
+def close_agenda_action(
+    org: Organization, actor: Person | None, meeting: Meeting, ref: str, done: bool = True
+):
+    """Close an action item the running meeting reviews (its agenda item `section:action:<id>`)
+    as done, through the decisions services (who may: its owner, whoever recorded it, its
+    team's lead, a leader); its agenda line is then ticked as discussed. `done` False
+    reopens it (a mis-tap put right; the line stays ticked)."""
+    require_same_org(org, meeting, "meeting")
+    meeting = _locked(meeting)
+    _require_participant(org, actor, meeting.cadence, "run its meetings")
+    _require_running(meeting)
+    _require_on_agenda(meeting, ref)
+    kind, _, pk = ref.split(":", 1)[1].partition(":")
+    if kind != "action" or not pk.isdigit():
+        raise ServiceError(f"Agenda item {ref!r} is not an action item.", code="not_an_action")
+    item = links.close_action_item(org, actor, int(pk), done)
+    if done and ref not in meeting.done_items:
+        mark_item_done(org, actor, meeting, ref, True)
+    return item
 
 
 def add_action_item(

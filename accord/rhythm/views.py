@@ -4,15 +4,15 @@ a team's rhythm, and one's notification settings, time off and calendar."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
 
 from accord.activity import delivery
 from accord.activity.models import ChatWebhook
@@ -33,6 +33,7 @@ from accord.rhythm.forms import (
     AwayForm,
     CadenceEditForm,
     CadenceForm,
+    CheckInForm,
     DecisionForm,
     HeadlineForm,
     MeasurableForm,
@@ -58,6 +59,7 @@ from accord.rhythm.models import (
     Scope,
 )
 from accord.rhythm.templates_catalog import SOURCE_LABELS, TEMPLATES
+from accord.rhythm.templatetags.occurrences import dom_id
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
@@ -90,6 +92,27 @@ def _occurrence(cadence: Cadence, key: str) -> recurrence.Occurrence:
     if occ is None:
         raise Http404("No such occurrence.")
     return occ
+
+
+def post_only(page):
+    """An address only a form posts to (start a meeting, move an occurrence, remind a
+    round…): opened by GET or HEAD (a pasted link, Enter in the address bar) it leads to the
+    page the form is on, `page(request, **kwargs)` (a URL, or an error for an address that
+    names nothing: looked up as the form's own page would), not to a blank 405. As the
+    people pages do for their one-time links."""
+
+    def wrap(view):
+        @wraps(view)
+        def inner(request, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(page(request, **kwargs))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, **kwargs)
+
+        return inner
+
+    return wrap
 
 
 def _can_manage(person: Person, cadence: Cadence) -> bool:
@@ -161,10 +184,12 @@ ATTENDANCE_SHOWN = 50  # the latest marked present a large meeting's page names
 @org_view
 def cadence_list(request):
     org = request.org
-    # The next date is computed for the page shown only: 50 rules, however many cadences.
+    # The next date is computed for the page shown only: 50 rules, however many cadences,
+    # and one read of their next meetings (one held early is not next).
     page = paginate(request, queries.cadences(org, active_only=False), per_page=CADENCES_PER_PAGE)
-    now = timezone.now()
-    rows = [(c, queries.next_occurrence(c, now) if c.is_running else None) for c in page]
+    running = [c for c in page if c.is_running]
+    nxt = queries.next_occurrences(running, timezone.now())
+    rows = [(c, nxt.get(c.pk)) for c in page]
     can_create = permissions.can_edit_tree(request.person) or any(
         permissions.can_manage_team(request.person, t)
         for t in Team.objects.for_org(org).filter(
@@ -364,9 +389,7 @@ def _next_headline(request, cadence: Cadence, upcoming: list, meetings: dict, no
     ahead = [
         o
         for o in upcoming
-        if not o.cancelled
-        and o.end > now
-        and getattr(meetings.get(o.original_start), "status", None) != MeetingStatus.FINISHED
+        if not o.cancelled and o.end > now and not queries.held(meetings.get(o.original_start))
     ]
     if not ahead:
         return None
@@ -379,8 +402,16 @@ def _next_headline(request, cadence: Cadence, upcoming: list, meetings: dict, no
     }
 
 
+def _cadence_page(request, cadence_id: int, key: str) -> str:
+    cadence = _cadence(request, cadence_id)
+    _occurrence_or_cancelled(cadence, key)
+    return reverse(
+        "rhythm:cadence", kwargs={"org_slug": request.org.slug, "cadence_id": cadence.pk}
+    )
+
+
 @org_view
-@require_POST
+@post_only(_cadence_page)
 def occurrence_change(request, cadence_id: int, key: str):
     org = request.org
     cadence = _cadence(request, cadence_id)
@@ -508,8 +539,17 @@ def checkin_round(request, cadence_id: int, key: str):
     )
 
 
+def _round_page(request, cadence_id: int, key: str) -> str:
+    cadence = _cadence(request, cadence_id)
+    occ = _occurrence(cadence, key)
+    return reverse(
+        "rhythm:checkin_round",
+        kwargs={"org_slug": request.org.slug, "cadence_id": cadence.pk, "key": occ.key},
+    )
+
+
 @org_view
-@require_POST
+@post_only(_round_page)
 def checkin_remind(request, cadence_id: int, key: str):
     """Remind those not in yet of this round (each at most once a round)."""
     org = request.org
@@ -568,40 +608,39 @@ def checkin(request, cadence_id: int, key: str):
     existing = me.checkins.filter(cadence=cadence, occurrence_start=occ.original_start).first()
     last = existing or queries.last_checkin(org, me, cadence)
     prior = (last.updates if last else {}) or {}
-    error = None
-    if request.method == "POST":
-        p = request.POST
+    form = CheckInForm(
+        request.POST if request.method == "POST" else None,
+        org=org,
+        key_results=owned["key_results"],
+        objectives=owned["objectives"],
+        initiatives=owned["initiatives"],
+        measurables=measurables,
+        initial={"blocker_team": last.blocker_team_id if last else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
             saved = services.submit_checkin(
                 org,
                 me,
                 cadence,
                 occ.original_start,
-                key_results={
-                    kr.pk: p[f"kr_{kr.pk}"]
-                    for kr in owned["key_results"]
-                    if p.get(f"kr_{kr.pk}", "").strip()
-                },
-                objectives={
-                    o.pk: p[f"obj_{o.pk}"] for o in owned["objectives"] if p.get(f"obj_{o.pk}")
-                },
-                initiatives={
-                    i.pk: p[f"init_{i.pk}"] for i in owned["initiatives"] if p.get(f"init_{i.pk}")
-                },
-                measurables={
-                    m.pk: p[f"m_{m.pk}"] for m in measurables if p.get(f"m_{m.pk}", "").strip()
-                },
-                highlights=p.get("highlights", ""),
-                blockers=p.get("blockers", ""),
-                raise_blocker=bool(p.get("raise_blocker")),
-                blocker_team=Team.objects.for_org(org)
-                .filter(pk=int_or_none(p.get("blocker_team")))
-                .first(),
+                key_results=form.picked("kr", owned["key_results"]),
+                objectives=form.picked("obj", owned["objectives"]),
+                initiatives=form.picked("init", owned["initiatives"]),
+                measurables=form.picked("m", measurables),
+                highlights=d["highlights"],
+                blockers=d["blockers"],
+                raise_blocker=d["raise_blocker"],
+                blocker_team=d["blocker_team"],
             )
         except ServiceError as exc:
-            error = exc
+            # The last guard: the window closed meanwhile, a key result of a closed period…
+            # said on top, and beside the fields it names.
+            form.add_error(None, exc.message)
+            field_errors(form, exc)
         else:
-            messages.success(request, _checkin_thanks(org, cadence, saved, p.get("raise_blocker")))
+            messages.success(request, _checkin_thanks(org, cadence, saved, d["raise_blocker"]))
             return redirect("rhythm:index", org_slug=org.slug)
     from accord.alignment.models import InitiativeStatus
 
@@ -615,8 +654,10 @@ def checkin(request, cadence_id: int, key: str):
     opens, late_until = cadence.window(occ)
     closed = timezone.now() > late_until
     given = existing is not None and existing.status != CheckInStatus.MISSED
-    # What the form shows: what was just typed when it is shown again with an error.
+    # What the form shows: what was just typed when it is shown again with an error, each
+    # error beside its field.
     typed = request.POST if request.method == "POST" else {}
+    errors = form.errors if form.is_bound else {}
     blocker_team_id = last.blocker_team_id if last else None
     blockers = last.blockers if last else ""
     if request.method == "POST":
@@ -624,10 +665,15 @@ def checkin(request, cadence_id: int, key: str):
         blockers = typed.get("blockers", "")
     for kr in owned["key_results"]:
         kr.typed = typed.get(f"kr_{kr.pk}", plain(kr.current))
+        kr.errors = errors.get(f"kr_{kr.pk}", [])
     for o in owned["objectives"]:
         o.chosen = typed.get(f"obj_{o.pk}", str(o.confidence or ""))
+        o.errors = errors.get(f"obj_{o.pk}", [])
     for i in owned["initiatives"]:
         i.chosen = typed.get(f"init_{i.pk}", i.status)
+        i.errors = errors.get(f"init_{i.pk}", [])
+    if "blocker_team" in errors:
+        form.fields["blocker_team"].widget.attrs["aria-describedby"] = "blocker_team-error"
     return render(
         request,
         "rhythm/checkin.html",
@@ -640,6 +686,8 @@ def checkin(request, cadence_id: int, key: str):
             # After the late window: no form, what was given as it was given.
             "closed": closed,
             "answers": links.given_updates(org, existing) if closed and given else [],
+            # None given and no more can be: where to go from here.
+            "after_missed": _after_missed(request, cadence) if closed and not given else None,
             # Before the window opens: read-only too, with when it opens (there is no draft).
             "not_yet": timezone.now() < opens,
             "krs": owned["key_results"],
@@ -651,6 +699,7 @@ def checkin(request, cadence_id: int, key: str):
                     typed.get(f"m_{m.pk}")
                     or values.get(m.pk)
                     or prior.get("measurables", {}).get(str(m.pk), ""),
+                    errors.get(f"m_{m.pk}", []),
                 )
                 for m in measurables
             ],
@@ -661,18 +710,70 @@ def checkin(request, cadence_id: int, key: str):
             "tally": queries.round_tally(org, cadence, occ),
             "scorecard_week": week,
             "last": last,
-            "blocker_team_picker": pickers.TeamChoiceField(
-                queryset=Team.objects.for_org(org).order_by("name"), required=False
-            ).widget.render("blocker_team", blocker_team_id, {"id": "blocker_team"}),
+            # As typed: a team chosen, or text typed and not chosen (kept, refused beside it).
+            "blocker_team_picker": form["blocker_team"],
             "dependency_url": links.dependency_request_url(
                 org, blocker_team_id, blockers, owned["initiatives"]
             ),
-            "error": error,
+            "form": form,
+            "errors": errors,
+            "error_summary": _error_summary(form, owned, measurables) if errors else [],
             "post": request.POST if request.method == "POST" else None,
             "tz": me.timezone,
         },
-        status=422 if error is not None else 200,  # refused: shown again as typed
+        status=422 if errors else 200,  # refused: shown again as typed
     )
+
+
+def _after_missed(request, cadence: Cadence) -> dict:
+    """What someone whose check-in round closed without theirs can do next: the round open
+    now or the next to open (its page), and, until then, news shared as a headline on the
+    next meeting of their team (the check-in's team, else their own first) they take part
+    in, read out when it starts (`services.share_headline`)."""
+    org, me = request.org, request.person
+    now = timezone.now()
+    # The first round not closed: due after now less the time it stays open after its due.
+    nxt = queries.next_occurrence(cadence, now - dt.timedelta(hours=cadence.late_after_hours))
+    out: dict = {"round": nxt, "opens": cadence.window(nxt)[0] if nxt else None, "now": now}
+    team = cadence.team if cadence.scope in (Scope.TEAM, Scope.SUBTREE) else None
+    if team is None:
+        mine = Membership.objects.for_org(org).filter(person=me).select_related("team")
+        team = next((m.team for m in mine.order_by("team__name")[:1]), None)
+    if team is None:
+        return out
+    meetings = [
+        c
+        for c in queries.team_cadences(org, team)
+        if c.team_id == team.pk and not c.is_checkin and not c.all_day and c.is_running
+    ]
+    nxt_meeting = queries.next_occurrences(meetings, now)
+    ahead = [
+        (nxt_meeting[c.pk], c)
+        for c in meetings
+        if nxt_meeting[c.pk] is not None and queries.is_participant(org, c, me)
+    ]
+    if ahead:
+        out["meeting"], out["meeting_cadence"] = min(ahead, key=lambda a: a[0].start)
+    return out
+
+
+def _error_summary(form, owned: dict, measurables: list) -> list[tuple[str, str, str]]:
+    """(field id, what it is, its error) for each error of a refused check-in, in the
+    page's order: the list on top, each linking to its field."""
+    order = [
+        *(f"kr_{kr.pk}" for kr in owned["key_results"]),
+        *(f"obj_{o.pk}" for o in owned["objectives"]),
+        *(f"init_{i.pk}" for i in owned["initiatives"]),
+        *(f"m_{m.pk}" for m in measurables),
+        "highlights",
+        "blockers",
+        "blocker_team",
+    ]
+    return [
+        (name, form.fields[name].label or name.capitalize(), e)
+        for name in order
+        for e in form.errors.get(name, [])
+    ]
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -741,6 +842,9 @@ def _meeting_page(
     *ctx["sections"], ctx["carried_on_top"] = agenda.with_urls(
         org, [*ctx["sections"], ctx["carried_on_top"]]
     )
+    if ctx["mode"] == "running" and ctx["can_run"]:
+        # An action item under review may be closed from its line, by whoever may close it.
+        _with_action_states(org, me, [*ctx["sections"], ctx["carried_on_top"]])
     if m is not None and m.status != MeetingStatus.PLANNED:
         people = queries.participants_query(org, cadence)
         listed = queries.attendance_listed(people)
@@ -819,6 +923,55 @@ def _meeting_page(
     return render(request, "rhythm/meeting.html", ctx, status=422 if refused else 200)
 
 
+def _with_action_states(org, me: Person, sections: list[dict | None]) -> None:
+    """Give each agenda item naming an action item its state now and whether `me` may
+    close (or reopen) it (`links.agenda_actions`): `item["action"]`. Two queries."""
+    items = [
+        i
+        for s in sections
+        if s
+        for i in s.get("items", [])
+        if i["ref"].startswith("action:") and i["ref"][7:].isdigit()
+    ]
+    states = links.agenda_actions(org, me, {int(i["ref"][7:]) for i in items})
+    for i in items:
+        i["action"] = states.get(int(i["ref"][7:]))
+
+
+def _agenda_line(request, cadence: Cadence, occ, m: Meeting, ref: str, said: str):
+    """One agenda line of the running meeting, as its page shows it, for htmx to put in
+    place of the one just ticked or closed (no reload: the meeting goes on where it was),
+    with what was done said to screen readers (the page's #agenda-status)."""
+    org = request.org
+    key, _, item_ref = ref.partition(":")
+    carried = {s["key"] for s in m.agenda_snapshot if s.get("source") == "carried"}
+    if key == "carried" or key in carried:
+        items = m.carried_in
+    else:
+        items = next((s["items"] for s in m.agenda_snapshot if s["key"] == key), [])
+    item = next((i for i in items if i["ref"] == item_ref), None)
+    if item is None:
+        raise Http404("No such agenda item.")
+    [section] = agenda.with_urls(org, [{"items": [dict(item)]}])
+    _with_action_states(org, request.person, [section])
+    html = render(
+        request,
+        "rhythm/_item.html",
+        {
+            "i": section["items"][0],
+            "section_key": key,
+            "mode": "running",
+            "can_run": True,
+            "done": set(m.done_items),
+            "solved_here": {f"issue:{pk}" for pk in links.solved_in_meetings(org, [m.pk])},
+            "cadence": cadence,
+            "occ": occ,
+        },
+    ).content.decode()
+    status = format_html('<p id="agenda-status" hx-swap-oob="innerHTML">{}</p>', said)
+    return HttpResponse(html + status)
+
+
 def _agenda_teams(org, cadence: Cadence):
     """The teams whose issues go on the cadence's agenda (`services.meeting_team_ids`), by
     name: a query (an organization's meeting offers any team, searched for)."""
@@ -872,12 +1025,12 @@ def _agenda_entry(request, cadence: Cadence, sections: list[dict], mode: str) ->
         where = f", under “{listed['title']}”."
     else:
         where = ": once the meeting starts, they are worked through under Issues to solve."
-    issues = reverse("decisions:issues", kwargs={"org_slug": org.slug})
+    issues = reverse("decisions:issue_new", kwargs={"org_slug": org.slug})
     return {
         "agenda_form": form,
         "agenda_hint": whose + where,
         "agenda_team": team,
-        "issues_url": f"{issues}?team={team.slug}#raise-h" if team else f"{issues}#raise-h",
+        "issues_url": f"{issues}?team={team.slug}" if team else issues,  # raise one there
     }
 
 
@@ -912,8 +1065,40 @@ def _solve_form(org, issue, typed: dict | None) -> dict:
     }
 
 
+# What a running (or planned) meeting's forms post to: .../<key>/<action>/.
+MEETING_ACTIONS = frozenset(
+    {
+        "start",
+        "agenda",
+        "reopen",
+        "notes",
+        "attendance",
+        "attendee",
+        "done",
+        "close",
+        "action",
+        "decision",
+        "headline",
+        "finish",
+        "issue",
+        "rate",
+    }
+)
+
+
+def _meeting_page_url(request, cadence_id: int, key: str, action: str) -> str:
+    if action not in MEETING_ACTIONS:
+        raise Http404("No such action.")
+    cadence = _cadence(request, cadence_id)
+    occ = _occurrence(cadence, key)
+    return reverse(
+        "rhythm:meeting",
+        kwargs={"org_slug": request.org.slug, "cadence_id": cadence.pk, "key": occ.key},
+    )
+
+
 @org_view
-@require_POST
+@post_only(_meeting_page_url)
 def meeting_action(request, cadence_id: int, key: str, action: str):
     org, me = request.org, request.person
     cadence = _cadence(request, cadence_id)
@@ -1005,8 +1190,23 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             services.set_attendance(org, me, m, person, present)
             who = "You are" if person == me else f"{person.name} is"
             messages.success(request, f"{who} marked {'present' if present else 'absent'}.")
-        elif action == "done":
-            services.mark_item_done(org, me, m, p.get("ref", ""), p.get("done") == "1")
+        elif action in ("done", "close"):
+            ref, done = p.get("ref", ""), p.get("done") == "1"
+            if action == "done":
+                services.mark_item_done(org, me, m, ref, done)
+                what = "Discussed" if done else "Not discussed"
+            else:
+                item = services.close_agenda_action(org, me, m, ref, done)
+                what = (
+                    "Action item closed as done" if done else "Action item reopened"
+                ) + f" ({item.owner.name})"
+            title = _agenda_title(m, ref)
+            said = f"{what}: {title}."
+            if request.headers.get("HX-Request"):
+                m.refresh_from_db()
+                return _agenda_line(request, cadence, occ, m, ref, said)
+            messages.success(request, said)
+            return redirect(f"{back.url}#item-{dom_id(ref)}")
         elif action == "action":
             form = refused["action_form"] = ActionItemForm(
                 p, people=Person.objects.for_org(org).filter(is_active=True)
@@ -1083,6 +1283,13 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 field_errors(held, exc)
             return _meeting_page(request, cadence, occ, refused)
     return back
+
+
+def _agenda_title(m: Meeting, ref: str) -> str:
+    """What the agenda item `section:item` of a meeting is called, as its line says it."""
+    item_ref = ref.partition(":")[2]
+    lines = [i for s in m.agenda_snapshot for i in s["items"]] + list(m.carried_in)
+    return next((i["title"] for i in lines if i["ref"] == item_ref), item_ref)
 
 
 ISSUE_DONE = {
@@ -1245,15 +1452,13 @@ def team_rhythm(request, team_slug: str):
         if new_feed_url is None:
             return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
     adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now)}
+    nxt = queries.next_occurrences(cads, now)  # one held early is not next
     return render(
         request,
         "rhythm/team.html",
         {
             "team": team,
-            "rows": [
-                (c, queries.next_occurrence(c, now), adh[c.pk], queries.open_round(org, c, now))
-                for c in cads
-            ],
+            "rows": [(c, nxt[c.pk], adh[c.pk], queries.open_round(org, c, now)) for c in cads],
             "scorecard": rows,
             "weeks": weeks,
             "this_week": scorecard.monday(timezone.localdate()),

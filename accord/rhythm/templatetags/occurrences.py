@@ -45,3 +45,9 @@ def schedule(rule: str) -> str:
     """A recurrence rule as its schedule in words, or the rule itself where no words fit."""
     said = in_words(rule)
     return format_html("{}", said) if said else format_html("<code>{}</code>", rule)
+
+
+@register.filter
+def dom_id(value: str) -> str:
+    """An agenda reference ("issues:action:12") as a piece of an HTML id ("issues-action-12")."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in str(value))

@@ -1,7 +1,7 @@
 // A running meeting's notes are saved per section, in place. Notes typed but not saved
-// yet are not lost to the page's other buttons (mark an item done, add an action item,
-// finish…): each of those forms carries them as "notes:<section>" fields, which the
-// server saves first. Leaving the page by a link with unsaved notes asks first.
+// yet are not lost to the page's other buttons (add an action item, finish…): each of
+// those forms carries them as "notes:<section>" fields, which the server saves first.
+// Leaving the page by a link with unsaved notes asks first.
 document.addEventListener("DOMContentLoaded", () => {
   const agenda = document.querySelector("[data-meeting-actions]");
   if (!agenda) return;
@@ -15,6 +15,9 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form.classList.contains("notes")) return;
+    // Sent in place by htmx (an agenda line ticked or its action item closed): the page
+    // stays, and its notes with it.
+    if (form.hasAttribute("hx-post")) return;
     if (!new URL(form.action, window.location.href).pathname.startsWith(base)) return;
     for (const box of unsaved()) {
       const section = box.form.querySelector("input[name=section]").value;

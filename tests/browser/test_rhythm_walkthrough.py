@@ -1,0 +1,103 @@
+"""What a walk through the rhythm found, in a real browser: a meeting closes an action item
+it reviews from its agenda line in place; the check-in form shows a number that is none
+and a team not chosen in the same submit; the new cadence form starts on Weekly and shows
+the team fields its scope uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accord.alignment import services as alignment
+from accord.decisions import services as decisions
+from accord.decisions.models import ActionItem, ActionStatus
+from accord.rhythm import queries, services
+from accord.rhythm.models import CheckIn
+from tests.browser.conftest import open_signed_in
+from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_lead_closes_an_action_item_from_the_agenda_in_place(page, shot, cast, rhythm):  # noqa: F811
+    item = decisions.create_action_item(
+        cast.org, None, "Share the pipeline review", cast.member, due_on=timezone.localdate()
+    )
+    occ = queries.next_occurrence(rhythm.sync, timezone.now())
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, occ.original_start)
+    services.start_meeting(cast.org, cast.leader, m, early=True)
+    open_signed_in(page, cast.leader.email, f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{occ.key}/")
+    expect(page.get_by_text("In progress")).to_be_visible()
+    page.evaluate("window.stillHere = true")
+    page.get_by_label("Notes on Action items").fill("Typed, not saved yet")
+    tick = page.get_by_role("button", name="Discussed: Share the pipeline review")
+    expect(tick).to_have_attribute("aria-pressed", "false")
+    page.get_by_role("button", name="Close as done: Share the pipeline review").click()
+    line = page.locator(".agenda-item", has_text="Share the pipeline review")
+    expect(line.get_by_text("action item done")).to_be_visible()
+    expect(tick).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#agenda-status")).to_have_text(
+        "Action item closed as done (Mia Member): Share the pipeline review."
+    )
+    # No reload: the notes typed stay, and so does the keyboard's place.
+    assert page.evaluate("window.stillHere") is True
+    expect(page.get_by_label("Notes on Action items")).to_have_value("Typed, not saved yet")
+    expect(
+        page.get_by_role("button", name="Reopen action item: Share the pipeline review")
+    ).to_be_focused()
+    shot(page, "closed-in-place")
+    assert ActionItem.objects.get(pk=item.pk).status == ActionStatus.DONE
+
+
+def test_a_check_in_shows_every_error_in_one_submit(page, shot, cast, rhythm):  # noqa: F811
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    today = timezone.localdate()
+    period = alignment.create_period(
+        cast.org,
+        None,
+        name="Now",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        state="active",
+    )
+    objective = alignment.create_objective(
+        cast.org, None, title="Happy customers", period=period, team=cast.platform
+    )
+    alignment.create_key_result(
+        cast.org, None, objective, name="NPS", start=20, target=50, owner=cast.member
+    )
+    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
+    open_signed_in(
+        page, cast.member.email, f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
+    )
+    page.get_by_label("NPS").fill("forty-five")
+    page.get_by_label("Blockers").fill("Waiting on the vendor")
+    page.get_by_label("Blocked by team").fill("Nowhere team")
+    page.get_by_role("button", name="Submit check-in").click()
+    # Both at once, each beside its field.
+    expect(page.locator("#blocker_team-not-chosen")).to_have_text("Choose a team from the list.")
+    expect(page.get_by_label("NPS")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[id$='-error']", has_text="“forty-five” is not a number.")).to_be_visible()
+    expect(page.get_by_label("NPS")).to_have_value("forty-five")
+    shot(page, "both-errors")
+    assert not CheckIn.objects.filter(person=cast.member).exists()
+
+
+def test_the_new_cadence_form_starts_on_weekly_and_shows_the_teams_its_scope_uses(page, shot, cast):
+    open_signed_in(page, cast.leader.email, "/o/acme/rhythm/cadences/new/")
+    expect(page.get_by_label("Repeats")).to_have_value("weekly")
+    expect(page.get_by_label("Monday")).to_be_visible()
+    team, teams = page.get_by_label("Team", exact=True), page.get_by_label("Teams", exact=True)
+    expect(page.get_by_label("Scope")).to_have_value("team")
+    expect(team).to_be_visible()
+    expect(teams).to_be_hidden()
+    page.get_by_label("Scope").select_option("teams")
+    expect(team).to_be_hidden()
+    expect(teams).to_be_visible()
+    page.get_by_label("Scope").select_option("org")
+    expect(team).to_be_hidden()
+    expect(teams).to_be_hidden()
+    shot(page, "org-scope")
