@@ -30,6 +30,16 @@ def test_an_owner_adds_an_agent_sees_it_listed_and_pauses_it(page, shot, cast):
     tokens.locator("select[name=scope]").select_option("report")
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#new-token")).to_have_value(re.compile(r"^acc_"))
+    # Shown once: copied in one click (the button says so, then reads "Copy" again).
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy = page.locator("button[data-copy=new-token]")
+    expect(copy).to_have_text("Copy")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert (
+        page.evaluate("navigator.clipboard.readText()") == page.locator("#new-token").input_value()
+    )
+    expect(copy).to_have_text("Copy")
     page.get_by_role("button", name="Pause Release bot").click()
     expect(page.get_by_role("button", name="Resume Release bot")).to_be_visible()
     shot(page, "agent")

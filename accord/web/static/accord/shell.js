@@ -3,6 +3,8 @@
      data-confirm="Question?"      on a form: asks before it is submitted
      data-autosubmit               on a select: submits its form when it changes
      data-select-on-click          on an input: selects its text when clicked
+     data-copy="ID"                on a button (rendered hidden: it needs this script):
+                                   copies input #ID's value, says "Copied" for a moment
      data-back                     on a link: goes back in history (its href is the fallback)
      data-failure-target="ID"      on an htmx form: shows a failed request's answer in #ID
      data-style="width: 40%"       dynamic values, applied through the style object
@@ -51,6 +53,8 @@
   document.addEventListener("click", function (e) {
     var input = e.target.closest("[data-select-on-click]");
     if (input) input.select();
+    var copy = e.target.closest("button[data-copy]");
+    if (copy) copyValue(copy);
     var back = e.target.closest("a[data-back]");
     if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
   });
@@ -60,7 +64,33 @@
     var out = document.getElementById(form.getAttribute("data-failure-target"));
     if (out) out.textContent = "Not saved: " + e.detail.xhr.responseText;
   });
-  document.addEventListener("htmx:load", function (e) { applyStyles(e.target); });
+  document.addEventListener("htmx:load", function (e) { applyStyles(e.target); showCopyButtons(e.target); });
+
+  // Copy buttons: a one-time secret (a token, a sign-in link) copied in one click. Shown
+  // only where this script runs; the input stays selectable by hand everywhere.
+  function showCopyButtons(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    scope.querySelectorAll("button[data-copy]").forEach(function (b) { b.hidden = false; });
+  }
+  function copyValue(button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) return;
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    function said(text) {
+      button.textContent = text;
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    }
+    function byHand() {  // outside a secure context (plain http), or the clipboard refused
+      input.select();
+      said(document.execCommand && document.execCommand("copy") ? "Copied" : "Press Ctrl+C");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () { said("Copied"); }, byHand);
+    } else {
+      byHand();
+    }
+  }
 
   // Pickers: a search box over a listbox of matches that htmx fills (web/widgets/picker.html).
   function pickerOf(el) { return el && el.closest ? el.closest("[data-picker]") : null; }
@@ -273,7 +303,7 @@
     }
   }
 
-  function start() { ownAddress(); applyStyles(document); menus(); currentInView(); }
+  function start() { ownAddress(); applyStyles(document); showCopyButtons(document); menus(); currentInView(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
