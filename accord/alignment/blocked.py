@@ -1,9 +1,10 @@
 """The stored "blocked" figure of an initiative: `Initiative.blocked_from`.
 
-An open initiative is blocked on a day when one of the dependencies it needs is flagged
-blocked, is late (its due date, the committed one or else the need-by, is before that
-day), or was declined while nothing else is planned to get it (the same rule as
-`coordination.queries.blocked_reasons` and the `dependencies.blocked` signal).
+An open initiative is blocked on a day when one of the dependencies it needs (and its
+provider has not said was delivered) is flagged blocked, is late (its due date, the
+committed one or else the need-by, is before that day), or was declined while nothing
+else is planned to get it (the same rule as `coordination.queries.blocked_reasons` and
+the `dependencies.blocked` signal).
 
 Lateness moves with the calendar, so a yes/no flag could not stay exact without a daily
 job. The stored figure is instead the first day on which the initiative counts as
@@ -69,14 +70,19 @@ def blocked_from(rows: Iterable[tuple[str, str, dt.date | None, dt.date]]) -> dt
 
 
 def _computed(Dependency, **filters) -> dict[int, dt.date | None]:
+    # One its provider said was delivered counts as delivered, as coordination's `late_q`
+    # has it (the field is newer than the migration that first filled the figure).
+    said = ["marked_delivered_on"] if hasattr(Dependency, "marked_delivered_on") else []
     rows = (
         Dependency.objects.filter(state__in=(*ACTIVE, DECLINED, DELIVERED), **filters)
         .order_by()
-        .values_list("requester_initiative_id", "state", "flag", "committed_date", "need_by")
+        .values_list("requester_initiative_id", "state", "flag", "committed_date", "need_by", *said)
     )
     by_initiative: dict[int, list[tuple]] = {}
-    for init_id, *rest in rows:
-        by_initiative.setdefault(init_id, []).append(rest)
+    for init_id, state, *rest in rows:
+        if said and rest.pop() is not None and state in ACTIVE:
+            state = DELIVERED
+        by_initiative.setdefault(init_id, []).append((state, *rest))
     return {i: blocked_from(r) for i, r in by_initiative.items()}
 
 

@@ -6,11 +6,12 @@ services records (in that write's transaction, so a refused write adds nothing):
   another team (its initiative moved) → the question follows to that team's leads; a
   request its asker sends to another team → that team's leads, as a new request, and the
   team it left is told;
-- a dependency answered (accepted, declined with the reason, agreed, delivered or
-  cancelled) → the requesting team's leads and the person who asked, and, when the
-  requesting side acted (agreed, confirmed delivery, cancelled), the providing team's
-  leads; flagged at risk or blocked, or its flag cleared → both teams' leads and the
-  person who asked (a newer flag replaces the older one's item). These also go out as
+- a dependency answered (accepted, declined with the reason, agreed, said delivered by
+  its provider, delivered, said not delivered yet, or cancelled) → the requesting team's
+  leads and the person who asked, and, when the requesting side acted (agreed, confirmed
+  delivery, said not delivered yet, cancelled), the providing team's leads; flagged at
+  risk or blocked, or its flag cleared → both teams' leads and the person who asked (a
+  newer flag replaces the older one's item). These also go out as
   an e-mail (and a post to those teams' chats) through the one delivery path, which
   leaves out whoever turned e-mail off or muted the kind (`notifications.KINDS`);
 - a decision created, proposed or given a new approver → its approver, while undecided;
@@ -50,6 +51,8 @@ CLOSING = {
         "agreed",
         "proposed",
         "countered",
+        "marked_delivered",
+        "reopened",
     },
     DECISION: {"decided", "superseded", "reversed"},
     ACTION: {"completed", "dropped"},
@@ -64,6 +67,8 @@ ANSWERS = {
     "agreed": ("agrees to the proposal", True),
     "delivered": ("confirms the delivery", True),
     "cancelled": ("cancels the request", True),
+    "marked_delivered": ("says it was delivered", False),
+    "reopened": ("says it is not delivered yet", True),
 }
 FLAGS = {
     "flagged_at_risk": "flags at risk",

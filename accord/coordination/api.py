@@ -54,6 +54,12 @@ class DependencyOut(Schema):
         None, description="The milestone the need-by date follows, if any."
     )
     committed_date: dt.date | None
+    marked_delivered_on: dt.date | None = Field(
+        None,
+        description="The day the provider said it was delivered (`mark_delivered`), while "
+        "it waits on the requester to confirm it (`confirm_delivery`) or say it is not "
+        "(`not_delivered`); from that day it is neither late nor at risk.",
+    )
     proposed_date: dt.date | None
     proposed_scope: str
     resolution: str

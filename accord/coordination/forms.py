@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
-from accord.coordination.models import ACTIVE_STATES, Dependency, Priority
+from accord.coordination.models import ACTIVE_STATES, Dependency, Priority, Side, State
 from accord.core import dates
 from accord.core.ids import as_id
 from accord.org.models import Team
 from accord.org.queries import current_teams
 from accord.web import pickers
 from accord.web.templatetags.dates import day
+from accord.web.templatetags.numbers import counted
 
 OPEN = ("proposed", "active", "paused")
 
@@ -269,6 +270,8 @@ class ActionForm(forms.Form):
         "counter": ("proposed_date", "proposed_scope", "note", "propose_at_risk"),
         "agree": ("note",),
         "confirm_delivery": ("note",),
+        "mark_delivered": ("note",),
+        "not_delivered": ("note",),
         "cancel": ("note",),
         "flag_at_risk": ("note",),
         "flag_blocked": ("note",),
@@ -296,10 +299,18 @@ class ActionForm(forms.Form):
             if action == "propose":  # refused without one: marked as required fields are
                 field = self.fields["provider_initiative"]
                 field.required = field.widget.is_required = True
+        # When the asking team needs it, under the date the provider gives.
+        needs = f"{dependency.requester_team.name} needs it by {day(dependency.need_by)}"
         if "committed_date" in self.fields:
             self.fields["committed_date"].initial = (
                 dependency.proposed_date or dependency.committed_date or dependency.need_by
             )
+            self.fields["committed_date"].help_text = (
+                f"{needs}; a later date shows at risk as soon as it is accepted. So does a "
+                "date before the delivering initiative's target date."
+            )
+        if "proposed_date" in self.fields and action == "propose":
+            self.fields["proposed_date"].help_text = f"{needs}."
         # Shown with the form before it is sent: what the defaults would commit to, and
         # each initiative's target for the page's script (`targets_json`).
         self.warning = ""
@@ -308,6 +319,15 @@ class ActionForm(forms.Form):
         if action in ("decline", "cancel", "flag_at_risk", "flag_blocked"):
             self.fields["note"].required = True
             self.fields["note"].label = "Reason"
+        if action == "not_delivered":
+            self.fields["note"].required = True
+            self.fields["note"].label = "What is still missing"
+        if action == "mark_delivered":
+            self.fields["note"].label = "Note (what was delivered, where to find it)"
+            self.fields["note"].help_text = (
+                f"{dependency.requester_team.name} is told, and confirms the delivery or says "
+                "it is not delivered yet."
+            )
         # Unique ids: several of these forms share one page.
         self.auto_id = f"id_{dependency.pk}_{action}_%s"
 
@@ -332,12 +352,13 @@ class ActionForm(forms.Form):
                 self.fields["accept_at_risk"].widget = forms.CheckboxInput()
                 self.add_error("committed_date", warning)
         if self.action in ("propose", "counter") and not data.get("propose_at_risk"):
-            # A date the delivering work already misses: the same warning before it is
-            # offered as when it is accepted.
+            # A date the delivering work already misses, or (the provider's) one after the
+            # need-by: said before it is offered, as when it is accepted.
             warning = accept_warning(
                 self.dependency,
                 data.get("provider_initiative"),
                 data.get("proposed_date"),
+                proposing=self.action == "propose",
                 when="agreed",
                 tick="propose it anyway",
             )
@@ -348,19 +369,55 @@ class ActionForm(forms.Form):
 
 
 def accept_warning(
-    dependency, initiative, committed, *, when: str = "accepted", tick: str = "accept anyway"
+    dependency,
+    initiative,
+    committed,
+    *,
+    proposing: bool = False,
+    when: str = "accepted",
+    tick: str = "accept anyway",
 ) -> str:
-    """Why accepting (or agreeing to a proposal) with this initiative and date would be at
-    risk at once ("" if not): the date is before the initiative's target (see
-    `queries.risk_reasons`)."""
-    initiative = initiative or dependency.proposed_initiative or dependency.provider_initiative
+    """Why accepting with this initiative and date, or proposing them (`proposing`: the
+    provider's proposal; a counter-proposal, `when="agreed"`), would be at risk or leave
+    the requester short ("" if not): the date is after the need-by (`need_by_gap`), or
+    before the initiative's target (see `queries.risk_reasons`)."""
     committed = committed or dependency.proposed_date
-    if initiative is None or committed is None or initiative.target_date is None:
+    reasons = []
+    if when == "accepted" or proposing:
+        reasons.append(need_by_gap(dependency, committed, proposing=proposing))
+    initiative = initiative or dependency.proposed_initiative or dependency.provider_initiative
+    target = initiative.target_date if initiative is not None else None
+    if committed is not None and target is not None and committed < target:
+        reasons.append(
+            f"{day(committed)} is before {initiative.title}'s target date ({day(target)}): "
+            f"the dependency would show at risk as soon as it is {when}."
+        )
+    reasons = [r for r in reasons if r]
+    if not reasons:
         return ""
-    if committed >= initiative.target_date:
+    return " ".join(reasons) + f" Choose another date, or tick the box to {tick}."
+
+
+def need_by_gap(dependency, date, *, proposing: bool = False) -> str:
+    """What committing to `date` (or proposing it) says to the provider when it is after
+    the requester's need-by ("" when it is not): "Platform needs this by 18 Dec 2026; you
+    are committing to 30 Dec 2026, 12 days later". Accepting the requester's own later
+    counter-proposal is none: it becomes the need-by (`services._agreed`), unless the
+    need-by follows a milestone."""
+    d = dependency
+    if date is None or date <= d.need_by:
         return ""
-    return (
-        f"{day(committed)} is before {initiative.title}'s target date "
-        f"({day(initiative.target_date)}): the dependency would show at risk as soon as "
-        f"it is {when}. Choose a later date, or tick the box to {tick}."
-    )
+    own = d.state == State.NEGOTIATING and d.awaiting == Side.PROVIDER and date == d.proposed_date
+    if not proposing and own and not d.need_by_milestone_id:
+        return ""
+    asker = d.requester_team.name
+    gap = f"{day(d.need_by)}; you are {'proposing' if proposing else 'committing to'} "
+    gap += f"{day(date)}, {counted((date - d.need_by).days, 'day')} later"
+    if not proposing:
+        return f"{asker} needs this by {gap}: it will show at risk as soon as it is accepted."
+    if d.need_by_milestone_id:
+        return (
+            f"{asker} needs this by {gap}, and its need-by follows a milestone: it would show "
+            "at risk once agreed."
+        )
+    return f"{asker} needs this by {gap}: if {asker} agrees, it needs it then."

@@ -2,13 +2,21 @@
 
 The lifecycle is an explicit state machine (`TRANSITIONS`, enforced in services.py):
 
-    requested ──accept──▶ accepted ──confirm_delivery──▶ delivered
-        │  ╲                 ▲  │
-        │   propose      agree  propose
+    requested ──accept──▶ accepted ──confirm_delivery──▶ delivered    (requester)
+        │  ╲                 ▲  │ ⇅ mark_delivered (provider) / not_delivered (requester):
+        │   propose      agree  propose      still accepted, said delivered or not (a stamp)
         │     ╲              │  ▼
         │      ▶ negotiating ◀─counter / propose ─▶ (turns alternate)
         ├──decline──▶ declined         (provider, from requested or negotiating)
         └──cancel───▶ cancelled        (requester, from any active state)
+
+Delivery: the requester confirms it (`confirm_delivery`: the one who needed it says it
+arrived), whenever it is accepted. The provider may say it is done first
+(`mark_delivered`): it stays accepted, stamped with the day (`marked_delivered_on`) and
+awaiting the requester, who confirms it (→ delivered) or says it is not delivered yet
+(`not_delivered`, with a note: the stamp goes, it is the provider's move again). While
+stamped it is neither late nor at risk (`queries.late_q`, `queries.risk_reasons`), and
+neither side proposes or flags it: the requester confirms, says not yet, or cancels.
 
 At any active state either side may flag it at risk or blocked with a note, or clear the
 flag. Every transition is one event (verb = the action) with who and why.
@@ -65,7 +73,7 @@ class Transition:
     action: str
     label: str
     sources: tuple[str, ...]
-    target: str | None  # None: the state does not change (flags)
+    target: str | None  # None: the state does not change (flags, the delivery stamp)
     side: str  # Side.REQUESTER, Side.PROVIDER or EITHER
     turn: str | None = None  # in negotiation, whose turn it must be
     done: str = ""  # what a page says once it is done: "Accepted “Feed”."
@@ -92,6 +100,14 @@ TRANSITIONS: dict[str, Transition] = {
             Side.PROVIDER,
             turn=Side.PROVIDER,
             done="Declined",
+        ),
+        Transition(
+            "mark_delivered",
+            "Mark delivered",
+            (State.ACCEPTED,),
+            None,  # still accepted, stamped: the requester confirms it
+            Side.PROVIDER,
+            done="Marked delivered:",
         ),
         Transition(
             "propose",
@@ -127,6 +143,14 @@ TRANSITIONS: dict[str, Transition] = {
             State.DELIVERED,
             Side.REQUESTER,
             done="Confirmed the delivery of",
+        ),
+        Transition(
+            "not_delivered",
+            "Not delivered yet",
+            (State.ACCEPTED,),
+            None,  # the stamp goes: it is the provider's to deliver again
+            Side.REQUESTER,
+            done="Told the provider it is not delivered yet:",
         ),
         Transition(
             "cancel", "Cancel", ACTIVE_STATES, State.CANCELLED, Side.REQUESTER, done="Cancelled"
@@ -198,6 +222,12 @@ class Dependency(OrgScoped):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    marked_delivered_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the provider said it was delivered, until the requester confirms "
+        "it (delivered) or says it is not delivered yet.",
+    )
     late_announced_for = models.DateField(
         null=True, blank=True, help_text="The due date whose passing was announced (once)."
     )
@@ -245,8 +275,24 @@ class Dependency(OrgScoped):
         (`due` is the same, stored; this one is right before the row is read back)."""
         return self.committed_date or self.need_by
 
+    @property
+    def said_delivered(self) -> bool:
+        """The provider said it was delivered; it waits on the requester's confirmation."""
+        return self.state == State.ACCEPTED and self.marked_delivered_on is not None
+
+    @property
+    def days_after_need_by(self) -> int:
+        """How many days after the need-by the provider committed (0: on or before it)."""
+        return _days_after(self.committed_date, self.need_by)
+
+    @property
+    def proposed_days_after_need_by(self) -> int:
+        """How many days after the need-by the open proposal's date is (0: not after)."""
+        return _days_after(self.proposed_date, self.need_by)
+
     def is_late(self, today: dt.date) -> bool:
-        return self.is_active and self.due_date < today
+        """`queries.late_q` for one row: active, its date passed, not said delivered."""
+        return self.is_active and self.due_date < today and not self.said_delivered
 
     def allowed_actions(self) -> list[str]:
         """Actions legal in the current state (whoever may take them)."""
@@ -258,9 +304,19 @@ class Dependency(OrgScoped):
                 continue
             if t.action == "clear_flag" and not self.flag:
                 continue
+            if self.said_delivered:
+                # Said delivered: the requester confirms it, says it is not yet, or cancels.
+                if t.action not in ("confirm_delivery", "not_delivered", "cancel"):
+                    continue
+            elif t.action == "not_delivered":
+                continue
             if t.action == "flag_at_risk" and self.flag == Flag.AT_RISK:
                 continue
             if t.action == "flag_blocked" and self.flag == Flag.BLOCKED:
                 continue
             out.append(t.action)
         return out
+
+
+def _days_after(date: dt.date | None, need_by: dt.date) -> int:
+    return (date - need_by).days if date is not None and date > need_by else 0

@@ -13,16 +13,30 @@ from accord.org.queries import has_sub_teams
 HOME_TEAMS = 3  # of the person's teams (by name), those home counts dependencies for
 
 
+HOME_WAITING = 20  # of what waits on the answer of the teams the person leads
+
+
 def home(request) -> str | None:
-    """New requests (and counter-proposals) waiting on the teams the person leads; then,
-    for their first few teams, what each waits on from other teams and what other teams
-    wait on from it (`waits_of`)."""
+    """What waits for an answer from the teams the person leads, as those teams' inboxes
+    show it (`queries.waiting_on_teams_led`), with a link to each inbox; then, for their
+    first few teams, the open requests each has made of other teams and those other teams
+    have made of it (`waits_of`)."""
     org, me = request.org, request.person
-    waiting = queries.new_requests_for_lead(org, me)
+    waiting = queries.waiting_on_teams_led(org, me, HOME_WAITING)
     parts = []
     if waiting:
+        shown = waiting[:HOME_WAITING]
+        answering = {d.answering.pk: d.answering for d in shown}
         parts.append(
-            render_to_string("coordination/panel_home.html", {"waiting": waiting}, request=request)
+            render_to_string(
+                "coordination/panel_home.html",
+                {
+                    "waiting": shown,
+                    "count": shown_count(len(waiting), HOME_WAITING),
+                    "answering": sorted(answering.values(), key=lambda t: t.name),
+                },
+                request=request,
+            )
         )
     teams, more = waits_of(org, me)
     if teams:
@@ -37,9 +51,9 @@ def home(request) -> str | None:
 
 
 def waits_of(org, person, limit: int = HOME_TEAMS) -> tuple[list[dict], bool]:
-    """For the first `limit` of `person`'s current teams (by name): the active dependencies
-    each has asked of other teams (it waits on them) and those asked of it (others wait on
-    it), each counted up to `queries.SCOPE_COUNTED` — what the dependency list cut to the
+    """For the first `limit` of `person`'s current teams (by name): the open (active)
+    requests each has made of other teams and those other teams have made of it, each
+    counted up to `queries.SCOPE_COUNTED` — what the dependency list cut to the
     team alone and that direction shows. Two queries whatever the organization's size:
     the person's teams, then every count in one statement (`queries.count_each`). Teams
     with nothing either way are left out; `more` says the person has further teams."""

@@ -1,15 +1,21 @@
 """Reads shared by pages, the API and analysis. Bulk queries, then plain Python.
 
+Said delivered: accepted, and its provider said it was delivered (`marked_delivered_on`,
+stored): it waits on the requester's confirmation, and from that day it is neither late
+nor at risk, nor does it block the initiative that needs it.
+
 Derived facts (never stored):
-* late — active and its committed (else need-by) date has passed;
-* at risk — active and flagged at risk, or committed for a date after the need-by (it
-  will come after it is needed), or the provider's initiative targets a date after the
-  committed one, is paused, or is itself blocked by what *it* needs (its stored
-  `blocked_from` day has come: one of its own dependencies is late or flagged blocked, or
-  was declined with nothing else planned);
-* blocked initiative — a dependency it needs is flagged blocked or is late (overdue), or
-  was declined while nothing else is planned to get it (as the `dependencies.blocked` and
-  `dependencies.declined_unplanned` signals): `blocked_reasons`;
+* late — active, its committed (else need-by) date has passed, and not said delivered
+  (`late_q`, the one rule: lists, figures, blocked initiatives, announcements);
+* at risk — active, not said delivered, and flagged at risk, or committed for a date
+  after the need-by (it will come after it is needed), or the provider's initiative
+  targets a date after the committed one, is paused, or is itself blocked by what *it*
+  needs (its stored `blocked_from` day has come: one of its own dependencies is late or
+  flagged blocked, or was declined with nothing else planned);
+* blocked initiative — a dependency it needs (not said delivered) is flagged blocked or
+  is late (overdue), or was declined while nothing else is planned to get it (as the
+  `dependencies.blocked` and `dependencies.declined_unplanned` signals):
+  `blocked_reasons`;
 * waiting initiative — it relies on at least one undelivered (active) dependency: not
   ready to work on, not necessarily blocked.
 
@@ -66,7 +72,9 @@ def milestone_label(names: Iterable[str]) -> str:
 
 
 def late_q(on: dt.date) -> Q:
-    return Q(state__in=ACTIVE_STATES) & Q(due__lt=on)
+    """Late on `on`: active, its due date passed, and not said delivered (the provider's
+    word stops it counting against them; `Dependency.is_late` for one row)."""
+    return Q(state__in=ACTIVE_STATES, due__lt=on, marked_delivered_on__isnull=True)
 
 
 def with_due(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
@@ -79,7 +87,7 @@ def at_risk_q(on: dt.date) -> Q:
     or the provider's initiative targets a later date, is paused, or is blocked on `on`
     (its stored first blocked day): columns of the row and of its provider's initiative,
     no subquery per row."""
-    return Q(state__in=ACTIVE_STATES) & (
+    return Q(state__in=ACTIVE_STATES, marked_delivered_on__isnull=True) & (
         Q(flag=Flag.AT_RISK)
         | Q(committed_date__gt=F("need_by"))
         | Q(provider_initiative__target_date__gt=F("due"))
@@ -89,8 +97,8 @@ def at_risk_q(on: dt.date) -> Q:
 
 
 def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
-    """Why an active dependency is at risk (empty: it is not)."""
-    if not dep.is_active:
+    """Why an active dependency is at risk (empty: it is not, nor once said delivered)."""
+    if not dep.is_active or dep.said_delivered:
         return []
     out = []
     if dep.flag == Flag.AT_RISK:
@@ -144,7 +152,8 @@ def filtered(
     state, active, late, at risk. `team` takes in the teams below it unless `only`.
     With a team, `outside` keeps those whose other side is outside that scope (they cross
     its boundary), `waiting` those waiting for an answer from a team of the scope (see
-    `in_scope`); without one, `waiting` is every request or proposal not yet answered.
+    `in_scope`); without one, `waiting` is every request, proposal or delivery said made
+    not yet answered (`waiting_q`).
     `whole`: whether `team` with the teams below it is every team (`covers_every_team`),
     when the caller knows."""
     on = on or today()
@@ -163,7 +172,7 @@ def filtered(
             whole=whole,
         )
     elif waiting:
-        qs = qs.filter(state__in=WAITING_STATES)
+        qs = qs.filter(waiting_q())
     if initiative is not None:
         needs, gives = (
             Q(requester_initiative_id=initiative.pk),
@@ -199,6 +208,14 @@ WAITING_STATES = (State.REQUESTED, State.NEGOTIATING)  # a move of one side is a
 OTHER_SIDE = {"provider": "requester", "requester": "provider"}
 
 
+def waiting_q(sides: Iterable[str] | None = None) -> Q:
+    """Waiting for an answer (from one of `sides`, else either): a request or a proposal
+    whose move is that side's, or a delivery its provider said was made, for the
+    requester to confirm (`awaiting` says whose move it is)."""
+    q = Q(state__in=WAITING_STATES) | Q(state=State.ACCEPTED, marked_delivered_on__isnull=False)
+    return q if sides is None else q & Q(awaiting__in=tuple(sides))
+
+
 def in_scope(
     qs: QuerySet[Dependency],
     org: Organization,
@@ -215,12 +232,13 @@ def in_scope(
     """`qs` kept to the dependencies asked of (provider) or by (requester) `team` and the
     teams below it (`only`: the team alone) on the given sides; `outside`: only those whose
     other side is a team outside that scope (they cross its boundary); `waiting`: only
-    those waiting for an answer from the scope's side (a request or a proposal whose move
-    is that side's). `whole`: the scope is every team (`covers_every_team`). `by_id`: as
-    the ids of a subquery, which a list sorts without walking the organization's
-    dependencies in its order; else as a filter of the rows, each side with the condition
-    `each` (state, date), which a count up to a limit reads off that side's team index
-    and stops reading early (see `scope_figures`)."""
+    those waiting for an answer from the scope's side (`waiting_q`: a request or a
+    proposal whose move is that side's, a delivery said made for the requester).
+    `whole`: the scope is every team (`covers_every_team`). `by_id`: as the ids of a
+    subquery, which a list sorts without walking the organization's dependencies in its
+    order; else as a filter of the rows, each side with the condition `each` (state,
+    date), which a count up to a limit reads off that side's team index and stops
+    reading early (see `scope_figures`)."""
     sides = tuple(sides)
     if each is not None and (whole or by_id):
         qs = qs.filter(each)  # else with each side, only there (see `scope_figures`)
@@ -231,7 +249,7 @@ def in_scope(
         if outside:
             return qs.none()  # nothing crosses the boundary of the whole organization
         if waiting:
-            qs = qs.filter(state__in=WAITING_STATES, awaiting__in=sides)
+            qs = qs.filter(waiting_q(sides))
         return qs
     ids = subtree_ids(team, only=only)
     if by_id and not (outside or waiting):
@@ -248,7 +266,7 @@ def in_scope(
         elif each is not None:
             part &= each
         if waiting:
-            part &= Q(state__in=WAITING_STATES, awaiting=side)
+            part &= waiting_q([side])
         if outside:
             part &= ~Q(**{f"{OTHER_SIDE[side]}_team_id__in": ids})
         where |= part
@@ -477,18 +495,27 @@ def blocked_reasons(
         )
         .order_by()
         .values_list(
-            "requester_initiative_id", "id", "title", "state", "flag", "due", "provider_team__name"
+            "requester_initiative_id",
+            "id",
+            "title",
+            "state",
+            "flag",
+            "due",
+            "provider_team__name",
+            "marked_delivered_on",
         )
     )
     planned = {r[0] for r in rows if r[3] != State.DECLINED}
     out: dict[int, list[Blocker]] = defaultdict(list)
-    for init_id, dep_id, title, state, flag, due, team in sorted(rows, key=lambda r: (r[5], r[1])):
+    for init_id, dep_id, title, state, flag, due, team, said in sorted(
+        rows, key=lambda r: (r[5], r[1])
+    ):
         if state == State.DECLINED:
             if init_id in planned:
                 continue
             reason = f"{team} declined it, and nothing else is planned to get it."
-        elif state == State.DELIVERED:
-            continue  # delivered: it only counts as something planned
+        elif state == State.DELIVERED or said is not None:
+            continue  # delivered, or said so: it only counts as something planned
         elif flag == Flag.BLOCKED:
             reason = f"Flagged blocked ({team})."
         elif due < on:
@@ -607,14 +634,14 @@ def team_summary(org: Organization, team: Team, on: dt.date | None = None) -> di
     rows = (
         with_due(Dependency.objects.for_org(org))
         .filter(Q(provider_team=team) | Q(requester_team=team), state__in=ACTIVE_STATES)
-        .values_list("provider_team_id", "state", "awaiting", "due")
+        .values_list("provider_team_id", "state", "due", "marked_delivered_on")
     )
-    for provider_id, st, _awaiting, due in rows:
+    for provider_id, st, due, said in rows:
         inbound = provider_id == team.pk
         out["inbound" if inbound else "outbound"] += 1
         if inbound and st == State.REQUESTED:
             out["inbound_new"] += 1
-        if due < on:
+        if due < on and said is None:  # late_q
             out["late"] += 1
     return out
 
@@ -638,6 +665,26 @@ def new_requests_for_lead(
         .filter(state__in=(State.REQUESTED, State.NEGOTIATING))
         .order_by("need_by", "id")[:20]
     )
+
+
+def waiting_on_teams_led(org: Organization, person: Person, limit: int = 20) -> list[Dependency]:
+    """What waits for an answer from a team `person` leads, as each team's inbox shows it
+    (`waiting_q`): requests and counter-proposals asked of it, proposals on what it asked,
+    deliveries said made to it. Soonest needed first, at most `limit` + 1 (one more says
+    there are more); each with `.answering`, the team whose answer it waits for."""
+    led = list(
+        Membership.objects.filter(person=person, role=MembershipRole.LEAD).values_list(
+            "team_id", flat=True
+        )
+    )
+    if not led:
+        return []
+    asked_of = Q(provider_team_id__in=led) & waiting_q([Side.PROVIDER])
+    asked_by = Q(requester_team_id__in=led) & waiting_q([Side.REQUESTER])
+    deps = list(base(org).filter(asked_of | asked_by).order_by("need_by", "id")[: limit + 1])
+    for d in deps:
+        d.answering = d.requester_team if d.awaiting == Side.REQUESTER else d.provider_team
+    return deps
 
 
 # --- the graph ---------------------------------------------------------------------------
@@ -665,7 +712,14 @@ DEP_VALUES = (
     "need_by",
     "committed_date",
     "need_by_milestone__name",
+    "marked_delivered_on",
 )
+
+
+def _late(d: dict[str, Any], on: dt.date) -> bool:
+    """`late_q` of a row read as `DEP_VALUES`."""
+    due = d["committed_date"] or d["need_by"]
+    return d["state"] in ACTIVE_STATES and due < on and d["marked_delivered_on"] is None
 
 
 def _init_values(org: Organization, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -906,7 +960,7 @@ def load_for(
         for team_id, n, late in (
             active.filter(**{f"{column}__in": team_ids})
             .values_list(column)
-            .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=on)))
+            .annotate(n=Count("id"), late=Count("id", filter=late_q(on)))
             .values_list(column, "n", "late")
         ):
             rows[team_id][side] = n
@@ -1127,7 +1181,6 @@ def map_elements(
             if not b:
                 continue
             used.update((a, b))
-            due = d["committed_date"] or d["need_by"]
             milestone = d["need_by_milestone__name"]
             edges.append(
                 {
@@ -1136,7 +1189,7 @@ def map_elements(
                         "source": a,
                         "target": b,
                         "state": d["state"],
-                        "late": d["state"] in ACTIVE_STATES and due < on,
+                        "late": _late(d, on),
                         "flag": d["flag"],
                         "label": f"{d['title']} ({milestone_label([milestone])})"
                         if milestone
@@ -1172,11 +1225,7 @@ def map_elements(
         used = set()
         for (a, b, st), group in sorted(grouped.items()):
             used.update((a, b))
-            late = sum(
-                1
-                for d in group
-                if st in ACTIVE_STATES and (d["committed_date"] or d["need_by"]) < on
-            )
+            late = sum(1 for d in group if _late(d, on))
             milestones = sorted({n for d in group if (n := d["need_by_milestone__name"])})
             count = str(len(group)) if len(group) > 1 else ""
             edges.append(

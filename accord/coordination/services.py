@@ -49,6 +49,7 @@ EVENT_FIELDS = (
     "proposed_scope",
     "flag",
     "description",
+    "marked_delivered_on",
 )
 
 # The verb recorded for each action: `coordination.dependency.<verb>` is the event kind
@@ -60,6 +61,8 @@ VERBS = {
     "counter": "countered",
     "agree": "agreed",
     "confirm_delivery": "delivered",
+    "mark_delivered": "marked_delivered",
+    "not_delivered": "reopened",
     "cancel": "cancelled",
     "flag_at_risk": "flagged_at_risk",
     "flag_blocked": "flagged_blocked",
@@ -254,12 +257,15 @@ def record_dependency(
     description: str = "",
     priority: str = Priority.MEDIUM,
     need_by_milestone=None,
+    marked_delivered_on: dt.date | None = None,
 ) -> Dependency:
     """A dependency as it already stands elsewhere (an organization file, an export read
     back), entered as history: in its state, with its dates, whatever has happened since
     (the requesting initiative finished, the delivering one gone, the dates past). Only
     what makes it a dependency at all is checked: one organization, two different teams, a
-    delivering initiative of the provider. One `created` event records it as it stands."""
+    delivering initiative of the provider. One `created` event records it as it stands.
+    `marked_delivered_on`: the day its provider said it was delivered, kept while it is
+    accepted (then it waits on the requester's confirmation)."""
     _same_org(org, requester_initiative, "initiative", "requester_initiative")
     _same_org(org, provider_team, "team", "provider_team")
     requester_team = requester_initiative.team
@@ -278,6 +284,9 @@ def record_dependency(
     need_by = parse_date(need_by, "need_by", required=True) or need_by  # never None
     committed_date = parse_date(committed_date, "committed_date")
     proposed_date = parse_date(proposed_date, "proposed_date")
+    marked_delivered_on = parse_date(marked_delivered_on, "marked_delivered_on")
+    if state != State.ACCEPTED:
+        marked_delivered_on = None  # said delivered is a stamp on an accepted one only
     if priority not in Priority.values:
         raise ServiceError(
             f"Unknown priority {priority!r}; use one of {', '.join(Priority.values)}."
@@ -306,7 +315,12 @@ def record_dependency(
         need_by=need_by,
         need_by_milestone=need_by_milestone,
         state=state,
-        awaiting=Side.REQUESTER if state in (State.NEGOTIATING, State.DECLINED) else Side.PROVIDER,
+        awaiting=(
+            Side.REQUESTER
+            if state in (State.NEGOTIATING, State.DECLINED) or marked_delivered_on
+            else Side.PROVIDER
+        ),
+        marked_delivered_on=marked_delivered_on,
         provider_initiative=None if negotiating else provider_initiative,
         proposed_initiative=provider_initiative if negotiating else None,
         committed_date=committed_date,
@@ -518,11 +532,16 @@ def _edited(org: Organization, actor: Person | None, dep: Dependency, changes: d
 # --- transitions -------------------------------------------------------------------------
 
 
+# How a refusal names an action whose name is no verb ("Cannot say not delivered yet of").
+REFUSED_AS = {"not_delivered": "say not delivered yet of"}
+
+
 def _refuse(dep: Dependency, action: str, why: str) -> None:
     allowed = dep.allowed_actions()
     names = ", ".join(allowed) if allowed else "none (it is closed)"
+    what = REFUSED_AS.get(action, action.replace("_", " "))
     raise ServiceError(
-        f"Cannot {action.replace('_', ' ')} {dep.title!r}: {why}. Allowed now: {names}.",
+        f"Cannot {what} {dep.title!r}: {why}. Allowed now: {names}.",
         fields={"action": [f"Allowed now: {names}."]},
         code="illegal_transition",
     )
@@ -589,6 +608,16 @@ def transition(
     if action not in dep.allowed_actions():
         if dep.state not in t.sources:
             _refuse(dep, action, f"it is {dep.get_state_display().lower()}")
+        elif dep.said_delivered:
+            _refuse(
+                dep,
+                action,
+                f"{dep.provider_team.name} said it was delivered on "
+                f"{day(dep.marked_delivered_on)}; {dep.requester_team.name} confirms it or "
+                "says it is not delivered yet",
+            )
+        elif action == "not_delivered":
+            _refuse(dep, action, f"{dep.provider_team.name} has not said it was delivered")
         elif t.turn and dep.awaiting != t.turn:
             _refuse(dep, action, f"it is the {dep.awaiting}'s turn to answer")
         else:
@@ -722,6 +751,18 @@ def _apply(
         return out
     if action == "confirm_delivery":
         return {"flag": Flag.NONE, "flag_note": "", "flag_auto": False}
+    if action == "mark_delivered":
+        # The provider's word, dated: no longer late or at risk; the requester's move.
+        return {
+            "marked_delivered_on": _today(),
+            "awaiting": Side.REQUESTER,
+            "flag": Flag.NONE,
+            "flag_note": "",
+            "flag_auto": False,
+        }
+    if action == "not_delivered":
+        _need_note(note, "saying it is not delivered yet")
+        return {"marked_delivered_on": None, "awaiting": Side.PROVIDER}
     if action == "cancel":
         _need_note(note, "cancelling")
         return {"resolution": note, **_no_proposal()}
@@ -790,8 +831,8 @@ def on_initiative_replanned(
         node = queue.pop()
         date = projected[node]
         for d in resting_on.get(node, ()):
-            if d.due_date >= date or d.pk in flagged:
-                continue
+            if d.due_date >= date or d.pk in flagged or d.said_delivered:
+                continue  # said delivered: no slip of the work reaches it
             if node == initiative.pk:
                 why = (
                     f"{initiative.title} ({d.provider_team.name}) moved its target from "
@@ -1023,7 +1064,7 @@ def on_milestone_moved(
         d.need_by = new_date
         fields = ["need_by", "version", "updated_at"]
         late_commitment = d.committed_date is not None and d.committed_date > new_date
-        if late_commitment and d.flag == Flag.NONE:
+        if late_commitment and d.flag == Flag.NONE and not d.said_delivered:
             d.flag, d.flag_auto = Flag.AT_RISK, True
             d.flag_note = (
                 f"{milestone.name} moved to {day(new_date)}, before the date "
@@ -1052,7 +1093,8 @@ def _on_milestone_moved(sender, milestone, old_date, new_date, actor=None, **kwa
 
 
 def announce_late(org: Organization, today: dt.date | None = None) -> int:
-    """Record one `became_late` event per active dependency whose date has passed.
+    """Record one `became_late` event per late dependency (`queries.late_q`: active, its
+    date passed, not said delivered).
 
     Announced once per due date: a new committed date that passes again is announced
     again. Each row is claimed with a conditional update, so concurrent workers announce
@@ -1061,8 +1103,7 @@ def announce_late(org: Organization, today: dt.date | None = None) -> int:
     today = today or _today()
     deps = list(
         Dependency.objects.for_org(org)
-        .filter(state__in=ACTIVE_STATES)
-        .filter(Q(committed_date__lt=today) | Q(committed_date__isnull=True, need_by__lt=today))
+        .filter(queries.late_q(today))
         .select_related("requester_team", "provider_team")
     )
     count = 0

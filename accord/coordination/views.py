@@ -38,12 +38,15 @@ from accord.web.helpers import (
 from accord.web.pickers import team_filter_picker
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
+DELIVERY_ACTIONS = ("confirm_delivery", "not_delivered")  # offered once said delivered
 VERB_LABELS = {
     "created": "asked",
     "proposed": "proposed another date or scope",
     "countered": "counter-proposed",
     "agreed": "agreed to the proposal",
     "delivered": "confirmed delivery",
+    "marked_delivered": "said it was delivered",
+    "reopened": "said it is not delivered yet",
     "flagged_at_risk": "flagged it at risk",
     "flagged_blocked": "flagged it blocked",
     "flag_cleared": "cleared the flag",
@@ -297,9 +300,12 @@ def team(request, team_slug: str):
             for d in inbound
             if d.state in (State.REQUESTED, State.NEGOTIATING) and d.awaiting == Side.PROVIDER
         ]
-        # Proposals the team received on what it asked for: agree or counter.
+        # Proposals the team received on what it asked for: agree or counter; deliveries
+        # said made: confirm, or say not yet.
         inbox += [
-            d for d in outbound if d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER
+            d
+            for d in outbound
+            if (d.state == State.NEGOTIATING and d.awaiting == Side.REQUESTER) or d.said_delivered
         ]
         # Only as one who may act for the team itself (the page's team).
         answering = mine is not None
@@ -314,7 +320,7 @@ def team(request, team_slug: str):
         # The buttons only: each form is fetched when its button is opened (`act`).
         d.actions = [
             (action, TRANSITIONS[action].label)
-            for action in (*INBOX_ACTIONS, "agree", "counter")
+            for action in (*INBOX_ACTIONS, "agree", "counter", *DELIVERY_ACTIONS)
             if answering and action in d.my_actions
         ]
     inbox_ids = {d.pk for d in inbox}

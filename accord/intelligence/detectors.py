@@ -643,9 +643,10 @@ def _dep_ev(snap: Snapshot, d) -> list[dict]:
 
 @detector("dependencies.overdue", title="Dependency overdue", dimension="dependencies")
 def dep_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """An active dependency past its committed (or need-by) date."""
+    """An active dependency past its committed (or need-by) date, its provider not having
+    said it was delivered (coordination's `late_q`)."""
     for d in snap.dependencies.values():
-        if not d.active or d.due >= snap.today:
+        if not d.is_late(snap.today):
             continue
         late = (snap.today - d.due).days
         prov, req = snap.team_name(d.provider_team_id), snap.team_name(d.requester_team_id)
@@ -672,9 +673,10 @@ def dep_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     "dependencies.predicted_late", title="Dependency predicted late", dimension="dependencies"
 )
 def dep_predicted_late(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """An accepted dependency whose provider initiative is due after the need-by date."""
+    """An accepted dependency whose provider initiative is due after the need-by date (not
+    one its provider said was delivered)."""
     for d in snap.dependencies.values():
-        if d.state != "accepted" or d.due < snap.today:
+        if d.state != "accepted" or d.due < snap.today or d.marked_delivered_on:
             continue
         pi = snap.initiatives.get(d.provider_initiative_id or 0)
         if pi is None or pi.target_date is None or pi.target_date <= d.need_by:
@@ -948,7 +950,7 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         requested: list = []
         if reqs and len(reqs) > team.people * cfg["requests_per_person"]:
             requested = reqs
-            late = [d for d in reqs if d.due < snap.today]
+            late = [d for d in reqs if d.is_late(snap.today)]
             reasons.append(
                 f"accepted {len(reqs)} requests due within the month with "
                 f"{counted(team.people, 'person', 'people')}"

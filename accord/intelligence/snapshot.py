@@ -185,10 +185,17 @@ class DependencyS:
     created_at: dt.datetime
     closed_at: dt.datetime | None
     requested_by_id: int | None
+    # The day its provider said it was delivered (coordination's `mark_delivered`), while
+    # the requester has not confirmed it or said it is not delivered yet.
+    marked_delivered_on: dt.date | None = None
 
     @property
     def due(self) -> dt.date:
         return self.committed_date or self.need_by
+
+    def is_late(self, today: dt.date) -> bool:
+        """Active, its due date passed, and not said delivered (coordination's one rule)."""
+        return self.active and self.due < today and self.marked_delivered_on is None
 
     @property
     def active(self) -> bool:
@@ -753,6 +760,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             "created_at",
             "closed_at",
             "requested_by_id",
+            "marked_delivered_on",
         ),
     ):
         snap.dependencies[row[0]] = DependencyS(*row)
@@ -771,6 +779,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
         "provider_initiative",
         "requester_team",
         "provider_team",
+        "marked_delivered_on",
     )
     rewound: dict[int, dict[str, Any]] = {}
     loaded: set[int] = set()
@@ -819,6 +828,8 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             d.need_by = _date(old["need_by"]) or d.need_by
         if "provider_initiative" in old:
             d.provider_initiative_id = old["provider_initiative"]
+        if "marked_delivered_on" in old:
+            d.marked_delivered_on = _date(old["marked_delivered_on"])
 
 
 def _decision_status(

@@ -42,8 +42,8 @@ def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, c
     )
 
     open_signed_in(page, giver.email)
-    expect(page.get_by_role("heading", name="Requests waiting on your teams")).to_be_visible()
-    page.get_by_role("link", name="All requests waiting on Operations →").click()
+    expect(page.get_by_role("heading", name="Waiting for your teams' answer")).to_be_visible()
+    page.get_by_role("link", name="Answer in the inbox of Operations →").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Operations: coordination")
     item = page.locator(f"#dep-{dep.pk}")
     expect(item).to_contain_text("Stock for the spring launch")
@@ -180,8 +180,14 @@ def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(
     accept.get_by_label("Committed date").fill((today + dt.timedelta(days=12)).isoformat())
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("would show at risk as soon as it is accepted")
+    # On the target, after the need-by: the script says what Sales is left with instead.
     accept.get_by_label("Committed date").fill(target.isoformat())
-    expect(warning).to_be_hidden()
+    expect(warning).to_contain_text("Sales needs this by")
+    expect(warning).to_contain_text("10 days later: it will show at risk as soon as")
+    expect(warning).not_to_contain_text("target date")
+    accept.get_by_label("Committed date").fill((today + dt.timedelta(days=10)).isoformat())
+    expect(warning).to_be_visible()  # before the target still
+    expect(warning).not_to_contain_text("Sales needs this by")
     accept.get_by_label("Committed date").fill((today + dt.timedelta(days=12)).isoformat())
     shot(page, "accept-warning")
     accept.get_by_role("button", name="Accept", exact=True).click()

@@ -135,10 +135,8 @@ def test_the_map_data_marks_states_cycles_and_the_critical_path(world):
 def test_panels_show_new_requests_to_leads_and_a_summary_on_the_team_page(world):
     world.request()
     home = login(world.giver).get("/o/acme/").content.decode()
-    assert "Requests waiting on your teams" in home and "Stock for the spring launch" in home
-    assert (
-        "Requests waiting on your teams" not in login(world.asker).get("/o/acme/").content.decode()
-    )
+    assert "Waiting for your teams' answer" in home and "Stock for the spring launch" in home
+    assert "coord-home-h" not in login(world.asker).get("/o/acme/").content.decode()
     team_page = login(world.asker).get("/o/acme/teams/ops/").content.decode()
     assert "1 asked of Operations" in team_page and "1 new" in team_page
 

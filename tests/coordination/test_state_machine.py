@@ -19,10 +19,13 @@ SITUATIONS = [
     ("accepted", State.ACCEPTED, Side.PROVIDER, Flag.NONE),
     ("accepted and at risk", State.ACCEPTED, Side.PROVIDER, Flag.AT_RISK),
     ("accepted and blocked", State.ACCEPTED, Side.PROVIDER, Flag.BLOCKED),
+    ("accepted, said delivered", State.ACCEPTED, Side.REQUESTER, Flag.NONE),
     ("declined", State.DECLINED, Side.REQUESTER, Flag.NONE),
     ("delivered", State.DELIVERED, Side.PROVIDER, Flag.NONE),
     ("cancelled", State.CANCELLED, Side.PROVIDER, Flag.NONE),
 ]
+
+SAID_DELIVERED = {"accepted, said delivered"}  # the provider marked it delivered
 
 # situation -> {action: resulting state}; every action not listed must be refused.
 LEGAL = {
@@ -52,6 +55,7 @@ LEGAL = {
     "accepted": {
         "propose": State.NEGOTIATING,
         "confirm_delivery": State.DELIVERED,
+        "mark_delivered": State.ACCEPTED,
         "cancel": State.CANCELLED,
         "flag_at_risk": State.ACCEPTED,
         "flag_blocked": State.ACCEPTED,
@@ -59,6 +63,7 @@ LEGAL = {
     "accepted and at risk": {
         "propose": State.NEGOTIATING,
         "confirm_delivery": State.DELIVERED,
+        "mark_delivered": State.ACCEPTED,
         "cancel": State.CANCELLED,
         "flag_blocked": State.ACCEPTED,
         "clear_flag": State.ACCEPTED,
@@ -66,9 +71,16 @@ LEGAL = {
     "accepted and blocked": {
         "propose": State.NEGOTIATING,
         "confirm_delivery": State.DELIVERED,
+        "mark_delivered": State.ACCEPTED,
         "cancel": State.CANCELLED,
         "flag_at_risk": State.ACCEPTED,
         "clear_flag": State.ACCEPTED,
+    },
+    # The requester's move: confirm it, say it is not delivered yet, or cancel.
+    "accepted, said delivered": {
+        "confirm_delivery": State.DELIVERED,
+        "not_delivered": State.ACCEPTED,
+        "cancel": State.CANCELLED,
     },
     "declined": {},
     "delivered": {},
@@ -80,9 +92,10 @@ CASES = [
 ]
 
 
-def _put(world, state, awaiting, flag) -> Dependency:
+def _put(world, state, awaiting, flag, said=False) -> Dependency:
     dep = world.request()
     dep.state, dep.awaiting, dep.flag = state, awaiting, flag
+    dep.marked_delivered_on = world.today if said else None
     if state in (State.ACCEPTED, State.NEGOTIATING):
         dep.provider_initiative = world.warehouse
         dep.committed_date = world.today + dt.timedelta(days=25)
@@ -107,6 +120,7 @@ def _args(world, action):
         },
         "counter": {"proposed_date": world.today + dt.timedelta(days=35)},
         "cancel": {"note": "Launch moved."},
+        "not_delivered": {"note": "The export has no refunds in it."},
         "flag_at_risk": {"note": "Supplier is late."},
         "flag_blocked": {"note": "Waiting on customs."},
     }.get(action, {})
@@ -120,7 +134,7 @@ def _actor(world, action):
 @pytest.mark.parametrize(("situation", "action", "result"), CASES)
 def test_the_state_machine(world, situation, action, result):
     _, state, awaiting, flag = next(s for s in SITUATIONS if s[0] == situation)
-    dep = _put(world, state, awaiting, flag)
+    dep = _put(world, state, awaiting, flag, said=situation in SAID_DELIVERED)
     events_before = Event.objects.for_org(world.org).count()
     version = dep.version
     if result is not None:
@@ -156,7 +170,8 @@ def test_the_state_machine(world, situation, action, result):
 
 def test_every_legal_action_appears_in_the_allowed_list(world):
     for name, state, awaiting, flag in SITUATIONS:
-        dep = Dependency(state=state, awaiting=awaiting, flag=flag)
+        said = world.today if name in SAID_DELIVERED else None
+        dep = Dependency(state=state, awaiting=awaiting, flag=flag, marked_delivered_on=said)
         assert sorted(dep.allowed_actions()) == sorted(LEGAL[name]), name
 
 

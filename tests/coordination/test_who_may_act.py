@@ -19,6 +19,8 @@ SETUP = {
     "counter": (State.NEGOTIATING, Side.REQUESTER, Flag.NONE),
     "agree": (State.NEGOTIATING, Side.REQUESTER, Flag.NONE),
     "confirm_delivery": (State.ACCEPTED, Side.PROVIDER, Flag.NONE),
+    "mark_delivered": (State.ACCEPTED, Side.PROVIDER, Flag.NONE),
+    "not_delivered": (State.ACCEPTED, Side.REQUESTER, Flag.NONE),  # said delivered
     "cancel": (State.ACCEPTED, Side.PROVIDER, Flag.NONE),
     "flag_at_risk": (State.ACCEPTED, Side.PROVIDER, Flag.NONE),
     "flag_blocked": (State.ACCEPTED, Side.PROVIDER, Flag.NONE),
@@ -35,6 +37,8 @@ def _dep(world, action) -> Dependency:
         dep.committed_date = world.today + dt.timedelta(days=25)
         dep.proposed_date = world.today + dt.timedelta(days=40)
         dep.proposed_initiative = world.warehouse
+    if action == "not_delivered":
+        dep.marked_delivered_on = world.today
     dep.save()
     return dep
 
@@ -45,6 +49,7 @@ ARGS = {
     "propose": lambda w: {"provider_initiative": w.warehouse, "proposed_date": w.today},
     "counter": lambda w: {"proposed_date": w.today},
     "cancel": lambda w: {"note": "Not needed."},
+    "not_delivered": lambda w: {"note": "Half of it."},
     "flag_at_risk": lambda w: {"note": "Hmm."},
     "flag_blocked": lambda w: {"note": "Stuck."},
 }

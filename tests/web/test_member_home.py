@@ -117,8 +117,7 @@ def test_home_counts_what_my_team_waits_on_and_what_others_wait_on_from_it(cast)
     client = login(cast.member)  # a plain member of Platform, leading nothing
     panel = section(client.get("/o/acme/").content.decode(), "coord-waits-h")
     text = text_of(panel)
-    assert "Platform · waiting on 1 request to other teams" in text
-    assert "2 requests from other teams waiting on it" in text
+    assert "Platform · 1 open request to other teams · 2 open requests from other teams" in text
     out = "/o/acme/coordination/list/?team=platform&only=1&direction=outbound&active=1"
     inbound = "/o/acme/coordination/list/?team=platform&only=1&direction=inbound&active=1"
     assert f'href="{out}"' in panel and f'href="{inbound}"' in panel

@@ -1,31 +1,50 @@
-// The accept form says, as the date or the initiative changes, when the committed date
-// falls before the delivering initiative's target (the server asks again on submit).
+// The accept and propose forms say, as the date or the initiative changes, when the date
+// falls after the asking team's need-by date, or (accepting) before the delivering
+// initiative's target (the server asks again on submit, with a box to go ahead anyway).
 (function () {
   "use strict";
   function fmt(iso) {
     var d = new Date(iso + "T00:00:00");
     return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
   }
-  function check(form) {
+  function days(from, to) {
+    var n = Math.round((new Date(to + "T00:00:00") - new Date(from + "T00:00:00")) / 86400000);
+    return n + (n === 1 ? " day" : " days");
+  }
+  function needByGap(form, value) {
+    var need = form.dataset.needBy;
+    if (!need || !value || value <= need || value === form.dataset.agreed) return "";
+    var asker = form.dataset.asker;
+    var proposing = form.dataset.action === "propose";
+    var gap = asker + " needs this by " + fmt(need) + "; you are " +
+      (proposing ? "proposing " : "committing to ") + fmt(value) + ", " + days(need, value) + " later";
+    if (!proposing) return gap + ": it will show at risk as soon as it is accepted.";
+    if (form.dataset.milestone) {
+      return gap + ", and its need-by follows a milestone: it would show at risk once agreed.";
+    }
+    return gap + ": if " + asker + " agrees, it needs it then.";
+  }
+  function targetGap(form, value) {
     var targets = JSON.parse(form.dataset.targets || "{}");
     var select = form.querySelector("select[name=provider_initiative]");
-    var date = form.querySelector("input[name=committed_date]");
-    var note = form.querySelector(".accept-warning");
-    if (!date || !note) return;
     var id = select ? select.value : form.dataset.initiative;
     var target = targets[id || form.dataset.initiative];
-    if (target && date.value && date.value < target) {
-      var name = select && select.value && select.selectedOptions[0] ? select.selectedOptions[0].text.split(" (")[0] : "the initiative";
-      note.textContent = fmt(date.value) + " is before " + name + "'s target date (" + fmt(target) +
-        "): the dependency would show at risk as soon as it is accepted.";
-      note.hidden = false;
-    } else {
-      note.hidden = true;
-    }
+    if (form.dataset.action !== "accept" || !target || !value || value >= target) return "";
+    var name = select && select.value && select.selectedOptions[0] ? select.selectedOptions[0].text.split(" (")[0] : "the initiative";
+    return fmt(value) + " is before " + name + "'s target date (" + fmt(target) +
+      "): the dependency would show at risk as soon as it is accepted.";
+  }
+  function check(form) {
+    var date = form.querySelector("input[name=committed_date], input[name=proposed_date]");
+    var note = form.querySelector(".accept-warning");
+    if (!date || !note) return;
+    var text = [needByGap(form, date.value), targetGap(form, date.value)].filter(Boolean).join(" ");
+    note.textContent = text;
+    note.hidden = !text;
   }
   // Delegated: a team's inbox fetches its forms when their buttons are opened.
   function changed(e) {
-    var form = e.target.closest && e.target.closest("form[data-targets]");
+    var form = e.target.closest && e.target.closest("form[data-need-by]");
     if (form) check(form);
   }
   document.addEventListener("input", changed);
