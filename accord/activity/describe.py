@@ -37,6 +37,7 @@ VERBS = {
     "reranked": "re-ranked",
     "wip_limit_set": "set the work-in-progress limit of",
     "flagged_at_risk": "flagged as at risk",
+    "marked_delivered": "marked as delivered",  # by the team asked; the asker confirms
     "flagged_blocked": "flagged as blocked",
     "flag_cleared": "cleared the flag of",
     "proposed": "proposed",

@@ -75,6 +75,8 @@ def test_the_provider_marks_it_delivered_and_it_stops_counting_as_late(world):
         "In the shared drive.",
     )
     assert event.after["marked_delivered_on"] == world.today.isoformat()
+    feed = login(world.giver).get(f"/o/{world.org.slug}/activity/").content.decode()
+    assert "marked as delivered" in feed and "marked delivered" not in feed
     # One rule: not late, not at risk, blocks nothing, never announced late.
     assert not dep.is_late(world.today)
     assert not queries.filtered(world.org, team=world.ops, late=True).exists()
