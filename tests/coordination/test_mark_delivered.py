@@ -247,3 +247,17 @@ def test_one_entered_as_it_stands_elsewhere_keeps_its_providers_word(world):
     assert not said.is_late(world.today)
     done = services.record_dependency(world.org, None, title="Done", state="delivered", **args)
     assert done.marked_delivered_on is None
+
+
+def test_said_delivered_travels_in_the_organization_file(world):
+    from accord.coordination.models import Dependency
+    from accord.interchange import services as interchange
+    from accord.org.models import Organization
+
+    dep = services.transition(world.org, world.giver, _late(world), "mark_delivered")
+    text = interchange.export_text(world.org)
+    assert f"marked_delivered_on: '{world.today.isoformat()}'" in text
+    outcome = interchange.apply_file(text, org_slug="copy")
+    assert outcome.ok, outcome.report.as_text()
+    copy = Dependency.objects.get(org=Organization.objects.get(slug="copy"), title=dep.title)
+    assert (copy.state, copy.marked_delivered_on) == (State.ACCEPTED, world.today)
