@@ -49,6 +49,7 @@ class InboxKind(models.TextChoices):
     DECISION = "decision", "Decision waiting on you"
     ACTION = "action", "Action item for you"
     ISSUE = "issue", "Issue for your team"
+    SIGNAL = "signal", "Signal put aside below you"
 
 
 class InboxItem(OrgScoped):

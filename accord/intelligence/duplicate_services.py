@@ -118,7 +118,15 @@ def judge(
         update_and_record(org, actor, row, changes, verb=f"judged {verdict.replace('_', ' ')}")
     if signal.is_live and signal.state != "dismissed":
         who = f" ({actor.name})" if actor else ""
-        signal_services.dismiss(org, actor, signal, f"{REASONS[verdict]}{who}.")
+        # "Not a duplicate" puts the signal aside (the team above is told); linking the two
+        # acts on it.
+        signal_services.dismiss(
+            org,
+            actor,
+            signal,
+            f"{REASONS[verdict]}{who}.",
+            tell=verdict == DuplicateVerdict.NOT_DUPLICATE,
+        )
     return row
 
 

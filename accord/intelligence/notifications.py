@@ -36,12 +36,19 @@ ONCE_PER = dt.timedelta(days=7)
 # whose actor raised it. The newest such event names who did it.
 RAISED_BY = {"dependencies.blocked": "flagged_blocked"}
 
+# A signal about a team put aside by one of its own people (dismissed, or snoozed for
+# weeks), told to the leads of the team above (`services.answerable_to`).
+PUT_ASIDE = "signal_put_aside"
+
 # The kinds of notice this pillar sends: one per detector, so people mute what they do not
 # want to hear about (delivery finds this mapping, as it finds every app's).
 KINDS = {
     f"signal.{kind}": f"A new critical signal: {d.title.lower()}"
     for kind, d in sorted(registry.discover().items())
 }
+KINDS[PUT_ASIDE] = (
+    "Someone in a team below yours dismisses a signal about it, or snoozes one for weeks"
+)
 
 
 def notice_kind(signal_kind: str) -> str:

@@ -31,7 +31,7 @@ from accord.intelligence.models import (
 )
 from accord.intelligence.registry import discover
 from accord.org import queries as org_queries
-from accord.org.models import Organization, Team
+from accord.org.models import Organization, Person, Team
 from accord.web.helpers import Window
 
 COLUMNS = (*DIMENSIONS, "overall")
@@ -489,6 +489,25 @@ def resolved_since(
     return _first(org, team_ids, qs.order_by("-resolved_at", "-id"), limit)
 
 
+# Dismissed signals a scope's page lists (its "Dismissed" card; the rest are a filter away).
+DISMISSED_SHOWN = 10
+
+
+def dismissed(
+    org: Organization, team_ids: Iterable[int] | None, limit: int = DISMISSED_SHOWN
+) -> list[Signal]:
+    """The scope's dismissed signals (their cause still holds, they cost no health), the
+    latest dismissed first, at most `limit`, each with who dismissed it
+    (`state_changed_by`), when (`state_changed_at`) and why (`dismissed_reason`). Read as
+    `_first` reads a scope's lists: one to three queries."""
+    qs = (
+        Signal.objects.filter(org=org, state=SignalState.DISMISSED)
+        .select_related("state_changed_by")
+        .order_by("-state_changed_at", "-id")
+    )
+    return _first(org, team_ids, qs, limit)
+
+
 def with_urls(org: Organization, signals_: list[Signal]) -> list[Signal]:
     """Sets `url` (its page) on each signal, without a URL lookup per signal."""
     prefix = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": 0})[:-2]
@@ -498,9 +517,11 @@ def with_urls(org: Organization, signals_: list[Signal]) -> list[Signal]:
 
 
 def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
-    """Sets `concerned` (the teams each signal concerns, by name) and `url` (its page) on
-    each. Two queries."""
+    """Sets `concerned` (the teams each signal concerns, by name), `url` (its page) and,
+    on one dismissed or snoozed, `aside_by` (who put it aside: a person or None) on each.
+    Two queries, three when one was put aside by someone not read with it."""
     with_urls(org, signals_)
+    _with_aside_by(org, signals_)
     by_signal = queries.team_ids_of(s.pk for s in signals_)
     ids = {t for ts in by_signal.values() for t in ts}
     teams = Team.objects.for_org(org).in_bulk(list(ids)) if ids else {}
@@ -509,3 +530,20 @@ def with_teams(org: Organization, signals_: list[Signal]) -> list[Signal]:
             (teams[t] for t in by_signal.get(s.pk, ()) if t in teams), key=lambda t: t.name
         )
     return signals_
+
+
+def _with_aside_by(org: Organization, signals_: list[Signal]) -> None:
+    """Sets `aside_by` on each signal: who dismissed or snoozed it (None for the others),
+    read in one query for those not read with the signal."""
+    cached = Signal.state_changed_by.is_cached
+    aside = [
+        s
+        for s in signals_
+        if s.state in (SignalState.DISMISSED, SignalState.SNOOZED) and s.state_changed_by_id
+    ]
+    wanted = {s.state_changed_by_id for s in aside if not cached(s)}
+    people = Person.objects.for_org(org).in_bulk(list(wanted)) if wanted else {}
+    for s in signals_:
+        s.aside_by = None
+    for s in aside:
+        s.aside_by = s.state_changed_by if cached(s) else people.get(s.state_changed_by_id)

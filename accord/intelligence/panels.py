@@ -29,12 +29,15 @@ def team(request, team) -> str | None:
 
 
 def team_panel(request, team) -> str:
-    """The health of the team and the teams below it, and the open signals concerning any
-    of them (the most severe five). Five queries."""
+    """The health of the team and the teams below it, the open signals concerning any of
+    them (the most severe five) and how many of theirs are dismissed (a link to them on
+    Insights). Six queries."""
     org = request.org
     # A retired team has no health of its own any more: its last score is history.
     h = None if team.is_retired else queries.health(org, team.pk)
-    shown = pages.with_teams(org, pages.top(org, queries.subtree_of(team)))
+    subtree = queries.subtree_of(team)
+    shown = pages.with_teams(org, pages.top(org, subtree))
+    dismissed = pages.dismissed(org, subtree, pages.DISMISSED_SHOWN + 1)
     cells = pages.cells_of(h) if h is not None else []
     return render_to_string(
         "intelligence/panel_team.html",
@@ -46,6 +49,8 @@ def team_panel(request, team) -> str:
             "unscored": cells[-1].why if cells else "",
             "left_out": [c for c in cells[:-1] if c.why] if cells and not cells[-1].why else [],
             "signals": shown,
+            "dismissed": min(len(dismissed), pages.DISMISSED_SHOWN),
+            "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
             "agent_work": agent_work.for_team(org, team),
         },
         request=request,

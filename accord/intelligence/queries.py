@@ -182,7 +182,11 @@ def signals_as_of(
 
 
 def signal(org: Organization, signal_id: int) -> Signal | None:
-    return Signal.objects.filter(org=org, pk=signal_id).select_related("owner").first()
+    return (
+        Signal.objects.filter(org=org, pk=signal_id)
+        .select_related("owner", "state_changed_by")
+        .first()
+    )
 
 
 def team_ids_of(signal_ids: Iterable[int]) -> dict[int, list[int]]:

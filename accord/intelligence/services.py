@@ -4,16 +4,28 @@ Acknowledge, snooze until a date, dismiss with a reason, reopen: each validated,
 and recorded as an event in one transaction. Who may: a lead of a team the signal
 concerns (or of a team above it), leaders and admins; viewers never. Evaluation itself
 (`evaluate.py`) writes signals in bulk as Accord, not through these.
+
+Putting aside a signal about one's own team is accountable: whoever dismisses it (it then
+costs the team's health nothing), or snoozes it beyond SNOOZE_TOLD_AFTER_DAYS (it leaves
+the lists people act from for weeks), while leading or belonging to a team it concerns,
+has the leads of the team above told, with the reason and a link to reopen it
+(`answerable_to`, `_tell_above`): an inbox item each and an e-mail as each chose, in the
+same transaction. Nobody is told when the person is above the team themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from accord.activity import delivery
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import parse_date, require_same_org, update_and_record
 from accord.intelligence import config as config_mod
@@ -24,10 +36,24 @@ from accord.intelligence.models import (
     SignalState,
     SignalTeam,
 )
+from accord.intelligence.notifications import PUT_ASIDE
 from accord.org import queries as org_queries
-from accord.org.models import Membership, MembershipRole, Organization, Person, Role
+from accord.org.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    Person,
+    PersonKind,
+    Role,
+    Team,
+)
+from accord.web.templatetags.dates import day
 
 MAX_SNOOZE_DAYS = 180
+# A longer snooze hides a signal from the lists people act from (top signals, home) for
+# weeks, as a dismissal without a reason would: the team above is told of it
+# (`answerable_to`). Up to two weeks is a pause, told to nobody.
+SNOOZE_TOLD_AFTER_DAYS = 14
 
 
 def can_act_on(actor: Person | None, signal: Signal) -> bool:
@@ -52,6 +78,38 @@ def can_act_on(actor: Person | None, signal: Signal) -> bool:
         return True
     parents = org_queries.parent_map(signal.org)
     return any(set(org_queries.ancestors_of(t, parents)) & led for t in concerned)
+
+
+def can_act_on_each(org: Organization, actor: Person | None, signals: list[Signal]) -> set[int]:
+    """The ids of those of `signals` that `can_act_on` allows `actor` to act on, for a list
+    of them: three queries at most, read up from the signals' teams."""
+    ids = [s.pk for s in signals if s.org_id == org.pk]
+    if actor is None:
+        return set(ids)
+    if not ids or not actor.is_active or actor.org_id != org.pk:
+        return set()
+    if actor.has_role(Role.LEADER):
+        return set(ids)
+    if not actor.has_role(Role.MEMBER):
+        return set()
+    led = set(
+        Membership.objects.filter(org=org, person=actor, role=MembershipRole.LEAD).values_list(
+            "team_id", flat=True
+        )
+    )
+    if not led:
+        return set()
+    concerned: dict[int, set[int]] = defaultdict(set)
+    for sid, tid in SignalTeam.objects.filter(org=org, signal_id__in=ids).values_list(
+        "signal_id", "team_id"
+    ):
+        concerned[sid].add(tid)
+    above = org_queries.ancestor_ids(org, {t for ts in concerned.values() for t in ts})
+    return {
+        sid
+        for sid, teams in concerned.items()
+        if teams & led or any(set(above[t]) & led for t in teams)
+    }
 
 
 def _require(actor: Person | None, signal: Signal, action: str) -> None:
@@ -99,6 +157,181 @@ def _set_state(
     )
 
 
+# --- telling the team above ---------------------------------------------------------------
+
+
+@dataclass
+class Audience:
+    """Who is told that someone put a signal aside, and why each of them is."""
+
+    people: list[Person]
+    teams: list[str]  # the names of the teams it concerns that the person is of
+    why: dict[int, str]  # person id -> why they are told ("You lead Engineering, above …")
+
+
+def _org_level(org: Organization) -> set[int]:
+    """The organization's admins and the leaders who lead no team: those whom Insights
+    shows the whole organization (`queries.default_scope`), above every top team."""
+    leading = Membership.objects.for_org(org).in_current_teams().filter(role=MembershipRole.LEAD)
+    return set(
+        Person.objects.for_org(org)
+        .filter(is_active=True, kind=PersonKind.PERSON)
+        .filter(Q(role=Role.ADMIN) | (Q(role=Role.LEADER) & ~Q(pk__in=leading.values("person_id"))))
+        .values_list("pk", flat=True)
+    )
+
+
+def answerable_to(org: Organization, actor: Person | None, signal: Signal) -> Audience:
+    """Who is told when `actor` puts `signal` aside: for each team it concerns that the
+    actor leads or belongs to, the leads of the nearest team above it that has a lead;
+    when no team above it has one (the top of the tree), the organization's admins and
+    the leaders who lead no team. Nobody for a team the actor is above already (they lead
+    a team above it, or are one of those admins and leaders for a top team), and never
+    the actor. Six queries at most, read up from the signal's teams."""
+    none = Audience([], [], {})
+    if actor is None:
+        return none
+    concerned = SignalTeam.objects.filter(org=org, signal=signal).values("team_id")
+    mine = sorted(
+        set(
+            Membership.objects.for_org(org)
+            .in_current_teams()
+            .filter(person=actor, team_id__in=concerned)
+            .values_list("team_id", flat=True)
+        )
+    )
+    if not mine:
+        return none
+    above = org_queries.ancestor_ids(org, mine)
+    leads: dict[int, set[int]] = defaultdict(set)
+    for team_id, person_id in (
+        Membership.objects.for_org(org)
+        .in_current_teams()
+        .filter(
+            team_id__in={t for chain in above.values() for t in chain},
+            role=MembershipRole.LEAD,
+            person__is_active=True,
+        )
+        .values_list("team_id", "person_id")
+    ):
+        leads[team_id].add(person_id)
+    names = dict(Team.objects.for_org(org).filter(pk__in={*mine, *leads}).values_list("pk", "name"))
+    why: dict[int, str] = {}
+    told_for: list[int] = []
+    org_level: set[int] | None = None
+    for team_id in mine:
+        chain = above[team_id]
+        if any(actor.pk in leads[t] for t in chain):
+            continue  # they lead a team above it: it is theirs to judge
+        nearest = next((t for t in chain if leads[t]), None)
+        if nearest is not None:
+            wanted = leads[nearest]
+            reason = f"You lead {names[nearest]}, above {names[team_id]}."
+        else:
+            if org_level is None:
+                org_level = _org_level(org)
+            if actor.pk in org_level:
+                continue
+            wanted = org_level
+            reason = (
+                f"No team above {names[team_id]} has a lead, so the organization's admins "
+                "and leaders are told."
+            )
+        told_for.append(team_id)
+        for pid in wanted - {actor.pk}:
+            why.setdefault(pid, reason)
+    if not why:
+        return none
+    people = list(Person.objects.for_org(org).filter(pk__in=why, is_active=True).order_by("name"))
+    return Audience(people, sorted(names[t] for t in told_for), why)
+
+
+def _tell_above(
+    org: Organization, actor: Person | None, signal: Signal, *, reason: str = ""
+) -> int:
+    """Tell the team above (`answerable_to`) that `actor` dismissed `signal` with `reason`,
+    or snoozed it (its `snoozed_until`): an inbox item and an e-mail each, as each chose
+    (`notifications.PUT_ASIDE`), once per change of its state (its version). Inside the
+    write's transaction. Returns how many people were told."""
+    from accord import demo
+    from accord.conversation import services as conversation
+    from accord.conversation.models import InboxItem, InboxKind
+
+    audience = answerable_to(org, actor, signal)
+    if not audience.people:
+        return 0
+    assert actor is not None
+    about = ", ".join(audience.teams)
+    dismissed = signal.state == SignalState.DISMISSED
+    if dismissed:
+        did = f"{actor.name} dismissed a signal about {about}"
+        lines = [
+            f"{actor.name} dismissed “{signal.title}”, a signal about {about}.",
+            f"Their reason: {reason}",
+            f"While it is dismissed it costs {about} no coordination health.",
+        ]
+    else:
+        until = day(signal.snoozed_until)
+        did = f"{actor.name} snoozed until {until} a signal about {about}"
+        lines = [
+            f"{actor.name} snoozed “{signal.title}”, a signal about {about}, until {until}.",
+            "Until then it is left out of the top signals and of the lists people act "
+            "from; it still costs health.",
+        ]
+    path = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": signal.pk})
+    key = f"signal:{signal.pk}:aside:{signal.version}"
+    title = f"{did}: {signal.title}"
+    if dismissed:
+        title += f". Reason: {reason}"
+    conversation.add_items(
+        org,
+        [
+            InboxItem(
+                org=org,
+                person=p,
+                kind=InboxKind.SIGNAL,
+                key=key,
+                title=title[:300],
+                link=path,
+                actor=actor,
+                target_type="intelligence.signal",
+                target_id=signal.pk,
+            )
+            for p in audience.people
+        ],
+    )
+    if demo.loading():
+        return len(audience.people)  # the demo's story: its inbox, no e-mail
+    by_why: dict[str, list[Person]] = defaultdict(list)
+    for p in audience.people:
+        by_why[audience.why[p.pk]].append(p)
+    for why, people in by_why.items():
+        delivery.notify(
+            org,
+            kind=PUT_ASIDE,
+            key=key,
+            subject=f"{did}: {signal.title}",
+            text="\n".join([*lines, f"{why} You can reopen it from its page."]),
+            link=delivery.site_link(path),
+            link_label="See the signal (and reopen it)",
+            people=people,
+        )
+    return len(audience.people)
+
+
+def _close_told(org: Organization, signal: Signal) -> None:
+    """The inbox items telling of the signal put aside are done once it is reopened."""
+    from accord.conversation.models import InboxItem, InboxKind
+
+    InboxItem.objects.filter(
+        org=org,
+        kind=InboxKind.SIGNAL,
+        target_type="intelligence.signal",
+        target_id=signal.pk,
+        done_at__isnull=True,
+    ).update(done_at=timezone.now())
+
+
 @transaction.atomic
 def acknowledge(
     org: Organization,
@@ -132,32 +365,39 @@ def snooze(
     *,
     expected_version: int | None = None,
 ) -> Signal:
-    """Hide it until a date; it comes back on that date's next evaluation if still true."""
+    """Hide it until a date; it comes back on that date's next evaluation if still true.
+    Beyond SNOOZE_TOLD_AFTER_DAYS, the team above is told (`_tell_above`)."""
     signal = _locked(org, signal)
     _require(actor, signal, "snooze")
-    day = parse_date(until, "until", required=True)
-    assert day is not None
+    until_day = parse_date(until, "until", required=True)
+    assert until_day is not None
     today = timezone.localdate()
-    if day <= today:
+    if until_day <= today:
         raise ServiceError(
-            f"Snooze until a date after today ({today}), not {day}.",
+            f"Snooze until a date after today ({today}), not {until_day}.",
             fields={"until": ["Pick a date in the future."]},
         )
-    if day > today + dt.timedelta(days=MAX_SNOOZE_DAYS):
+    if until_day > today + dt.timedelta(days=MAX_SNOOZE_DAYS):
         raise ServiceError(
             f"Snooze for at most {MAX_SNOOZE_DAYS} days; dismiss it if it does not matter.",
             fields={"until": [f"At most {MAX_SNOOZE_DAYS} days ahead."]},
         )
     _require_live(signal, "snooze")
-    return _set_state(
+    if signal.state == SignalState.SNOOZED and signal.snoozed_until == until_day:
+        return signal  # said already: nothing new to record or tell
+    version = signal.version
+    signal = _set_state(
         org,
         actor,
         signal,
         "snoozed",
         SignalState.SNOOZED,
-        snoozed_until=day,
+        snoozed_until=until_day,
         expected_version=expected_version,
     )
+    if signal.version != version and until_day > today + dt.timedelta(days=SNOOZE_TOLD_AFTER_DAYS):
+        _tell_above(org, actor, signal)
+    return signal
 
 
 @transaction.atomic
@@ -168,8 +408,11 @@ def dismiss(
     reason: str,
     *,
     expected_version: int | None = None,
+    tell: bool = True,
 ) -> Signal:
-    """Not a problem here, and why; it no longer costs health while its cause holds."""
+    """Not a problem here, and why; it no longer costs health while its cause holds. The
+    team above is told (`_tell_above`) unless `tell` is False (a verdict on a likely
+    duplicate that links the two: it acts on the signal rather than putting it aside)."""
     signal = _locked(org, signal)
     _require(actor, signal, "dismiss")
     reason = (reason or "").strip()
@@ -184,7 +427,10 @@ def dismiss(
             fields={"reason": ["At most 2000 characters."]},
         )
     _require_live(signal, "dismiss")
-    return _set_state(
+    if signal.state == SignalState.DISMISSED and signal.dismissed_reason == reason:
+        return signal  # said already: nothing new to record or tell
+    version = signal.version
+    signal = _set_state(
         org,
         actor,
         signal,
@@ -193,6 +439,9 @@ def dismiss(
         dismissed_reason=reason,
         expected_version=expected_version,
     )
+    if tell and signal.version != version:
+        _tell_above(org, actor, signal, reason=reason)
+    return signal
 
 
 @transaction.atomic
@@ -209,9 +458,11 @@ def reopen(
     _require_live(signal, "reopen")
     if signal.state == SignalState.OPEN:
         return signal
-    return _set_state(
+    signal = _set_state(
         org, actor, signal, "reopened", SignalState.OPEN, expected_version=expected_version
     )
+    _close_told(org, signal)
+    return signal
 
 
 # --- settings and preferences ------------------------------------------------------------

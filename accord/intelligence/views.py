@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.core.counting import figures
@@ -34,6 +35,7 @@ from accord.web.helpers import (
     pages_of,
     paginate,
     paginate_uncounted,
+    safe_next,
 )
 from accord.web.pickers import team_filter_picker
 from accord.web.templatetags.dates import day
@@ -151,8 +153,17 @@ def index(request):
         total = (figures(f"signals:{org.pk}:{key}", {"n": listed})["n"], None)
     else:
         page = paginate(request, pages.signals(org, list_teams, **filters), per_page=PAGE_SIZE)
-    shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list])
+    # The scope's dismissed signals: a page's worth, one more to say there are more.
+    dismissed = pages.dismissed(org, scope.team_ids, pages.DISMISSED_SHOWN + 1)
+    shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list, *dismissed])
     del shown
+    may_reopen = (
+        services.can_act_on_each(org, request.person, dismissed[: pages.DISMISSED_SHOWN])
+        if request.person is not None
+        else set()
+    )
+    for s in dismissed:
+        s.may_reopen = s.pk in may_reopen
     scope_param = str(scope.id) if scope.team else "all"
     outside = f.pop("outside")
     outside_team = Team.objects.for_org(org).filter(pk=outside).first() if outside else None
@@ -172,6 +183,9 @@ def index(request):
             "top": top,
             "new": new,
             "resolved": resolved,
+            "dismissed": dismissed[: pages.DISMISSED_SHOWN],
+            "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
+            "here": request.get_full_path(),
             "page": page,
             # A large scope's list is not counted: the last evaluation's count is shown; the
             # whole organization's is its figure (accord.core.counting.figures).
@@ -300,6 +314,7 @@ def signal_detail(request, signal_id: int):
         if signal.subject_type == "coordination.cycle"
         else []
     )
+    can_act = signal.is_live and services.can_act_on(me, signal)
     return render(
         request,
         "intelligence/signal.html",
@@ -314,7 +329,10 @@ def signal_detail(request, signal_id: int):
             "subject_url": queries.subject_url(org, signal),
             "episodes": episodes,
             "history": history_for(org, "intelligence.signal", signal.pk),
-            "can_act": signal.is_live and services.can_act_on(me, signal),
+            "can_act": can_act,
+            # Who dismissing (or snoozing for weeks) would tell: the team above's leads.
+            "told_above": services.answerable_to(org, me, signal).people if can_act else [],
+            "snooze_told_after": services.SNOOZE_TOLD_AFTER_DAYS,
             "duplicate": duplicate_views.context(org, me, signal),
             "snooze_default": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
             "snooze_min": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
@@ -350,4 +368,6 @@ def _act(request, signal):
             messages.success(request, "Reopened.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("intelligence:signal", org_slug=org.slug, signal_id=signal.pk)
+    # A form on another page (Insights' dismissed signals) comes back to it.
+    here = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": signal.pk})
+    return redirect(safe_next(request, request.POST.get("next"), here))

@@ -211,7 +211,9 @@ def test_a_signal_that_turns_critical_reaches_its_owner_once(
 def test_muted_signal_kinds_are_listed_with_every_other_kind_of_notice(cast):
     listed = {k.kind: k for k in delivery.kinds()}
     assert listed["signal.dependencies.blocked"].group == "Insights"
-    assert set(notifications.KINDS) == {f"signal.{k}" for k in registry.discover()}
+    assert set(notifications.KINDS) == {f"signal.{k}" for k in registry.discover()} | {
+        notifications.PUT_ASIDE
+    }
 
 
 def test_writes_ask_for_one_evaluation_per_organization_per_window(cast, monkeypatch):
