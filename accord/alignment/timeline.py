@@ -285,9 +285,11 @@ class Timeline:
         return any(not r.bar.start_known for r in self.rows)
 
 
-def dependency_late(state: str, due: dt.date, today: dt.date) -> bool:
-    """Active and past its committed (else need-by) date, as coordination judges it."""
-    return state in ACTIVE_DEPENDENCY_STATES and due < today
+def dependency_late(dep: Any, today: dt.date) -> bool:
+    """Active, past its committed (else need-by) date, and not said delivered by the team
+    asked: coordination's rule (`Dependency.is_late`), over the plain data `layout` takes
+    (`state`, `due`, `marked_delivered_on`)."""
+    return dep.state in ACTIVE_DEPENDENCY_STATES and dep.due < today and not dep.marked_delivered_on
 
 
 def bar_start(item: Any) -> tuple[dt.date, bool]:
@@ -399,7 +401,7 @@ def layout(
             side="needs" if requester is not None else "gives",
             x=x,
             y=(requester or provider).mid,  # type: ignore[union-attr]
-            late=dependency_late(dep.state, dep.due, today),
+            late=dependency_late(dep, today),
             cut=not axis.contains(dep.need_by),
         )
         if requester is not None and provider is not None and provider is not requester:
@@ -473,7 +475,7 @@ def place_markers(chart: Timeline, milestones: Iterable[Any]) -> None:
 def describe_dependency(dep: Any, today: dt.date) -> str:
     """Its state in words: "Accepted · late · flagged blocked"."""
     words = [dep.get_state_display()]
-    if dependency_late(dep.state, dep.due, today):
+    if dependency_late(dep, today):
         words.append("late")
     if dep.flag and dep.state in ACTIVE_DEPENDENCY_STATES:
         words.append(f"flagged {dep.get_flag_display().lower()}")
@@ -492,7 +494,7 @@ def build(org: Any, items: Sequence[Any], *, today: dt.date) -> Timeline:
     words = functools.lru_cache(maxsize=None)(day)
     for dep in deps:
         dep.state_text = describe_dependency(dep, today)
-        dep.late = dependency_late(dep.state, dep.due, today)
+        dep.late = dependency_late(dep, today)
         dep.need_by_text = words(dep.need_by)
         moved = dep.committed_date and dep.committed_date != dep.need_by
         dep.committed_text = words(dep.committed_date) if moved else ""

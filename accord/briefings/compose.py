@@ -491,7 +491,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                     "went_well",
                     _item(f"{giver} delivered “{dep.title}” to {asker} on time.", *link),
                 )
-        if dep.active and (dep.flag == "blocked" or dep.due < week.last_day):
+        if dep.active and (dep.flag == "blocked" or dep.is_late(week.last_day)):
             why = (
                 "blocked"
                 if dep.flag == "blocked"

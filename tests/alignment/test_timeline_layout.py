@@ -30,6 +30,7 @@ class Dep:
     need_by: dt.date
     state: str = "accepted"
     committed_date: dt.date | None = None
+    marked_delivered_on: dt.date | None = None  # said delivered by the team asked
 
     @property
     def due(self) -> dt.date:
@@ -185,9 +186,10 @@ def test_an_active_dependency_past_its_due_date_is_late_and_a_closed_one_is_not(
         Dep(7, 1, None, need_by=d(2026, 11, 20)),
         Dep(8, 1, None, need_by=d(2026, 11, 20), state="delivered"),
         Dep(9, 1, None, need_by=d(2026, 11, 20), committed_date=d(2026, 12, 20)),
+        Dep(10, 1, None, need_by=d(2026, 11, 20), marked_delivered_on=d(2026, 11, 19)),
     ]
     chart = tl.layout([asker], deps, today=TODAY)
-    assert [m.late for m in chart.dependencies] == [True, False, False]
+    assert [m.late for m in chart.dependencies] == [True, False, False, False]
 
 
 def test_milestones_are_drawn_on_their_rows_and_stretch_the_axis():

@@ -252,3 +252,16 @@ def test_moves_and_lateness_are_counted_as_a_sentence_says_them():
     assert compose._points(0.004) == "less than 1 point"
     assert sentence("Decided: “Do we ship?”") == "Decided: “Do we ship?”"
     assert sentence("Decided: “Ship it”") == "Decided: “Ship it”."
+
+
+def test_a_request_its_provider_said_was_delivered_is_not_blocked_that_week(db, clock):
+    """Said delivered before the week ended (coordination's `mark_delivered`): it waits on
+    the asker's confirmation, and is neither late nor listed as what blocks them."""
+    from accord.coordination.models import Dependency
+
+    s = build_story(clock)
+    week = compose.parse_week(WEEK)
+    said = week.last_day - dt.timedelta(days=1)
+    Dependency.objects.filter(pk=s.ids["late"]).update(marked_delivered_on=said)
+    c = services.build_for(s.w.org, week, person=s.w.admin)
+    assert items(c, "blocked") == set()

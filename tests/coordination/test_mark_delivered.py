@@ -261,3 +261,13 @@ def test_said_delivered_travels_in_the_organization_file(world):
     assert outcome.ok, outcome.report.as_text()
     copy = Dependency.objects.get(org=Organization.objects.get(slug="copy"), title=dep.title)
     assert (copy.state, copy.marked_delivered_on) == (State.ACCEPTED, world.today)
+
+
+def test_the_timeline_does_not_call_it_late_once_said_delivered(world):
+    from accord.alignment import timeline
+
+    dep = _late(world)
+    assert "late" in timeline.describe_dependency(dep, world.today)
+    dep = services.transition(world.org, world.giver, dep, "mark_delivered")
+    dep.refresh_from_db()
+    assert timeline.describe_dependency(dep, world.today) == "Accepted"
