@@ -104,6 +104,7 @@ def test_a_lead_opens_on_their_department_and_counts_only_what_touches_it(scoped
     assert ">Sales</a>" not in load and ">Platform</a>" not in load
     # The request waiting on the team the viewer leads is inside the scope.
     assert _titles(_section(page, "new-h")) == {"Dep to ops"}
+    assert "Requests for the teams you lead to answer" in _section(page, "new-h")
     assert 'href="?team=" data-whole-organization>Whole organization</a>' in page
     assert f'href="/o/acme/coordination/map/?team={scoped.ops.pk}"' in page
 
