@@ -9,33 +9,25 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accord.alignment import services as alignment
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem
 from accord.rhythm import queries, services
 from accord.rhythm.models import CheckIn, Meeting
 from tests.browser.conftest import open_signed_in, pick
-from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
+from tests.rhythm.conftest import check_in_owed, rhythm  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F811
-    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
-    today = timezone.localdate()
-    period = alignment.create_period(
-        cast.org,
-        None,
-        name="Now",
-        start=today - dt.timedelta(days=30),
-        end=today + dt.timedelta(days=60),
-        state="active",
-    )
-    objective = alignment.create_objective(
-        cast.org, None, title="Faster deploys", period=period, team=cast.platform, owner=cast.member
-    )
-    kr = alignment.create_key_result(
-        cast.org, None, objective, name="Deploys per week", start=2, target=20, owner=cast.member
+    kr, _ = check_in_owed(
+        cast,
+        rhythm,
+        "Faster deploys",
+        owns_objective=True,
+        name="Deploys per week",
+        start=2,
+        target=20,
     )
     open_signed_in(page, cast.member.email, "/o/acme/rhythm/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My week")
@@ -64,8 +56,8 @@ def test_a_member_checks_in_from_my_week(page, shot, cast, rhythm):  # noqa: F81
     ci = CheckIn.objects.get(person=cast.member)
     assert ci.highlights == "CI cache is live." and ci.status == "on_time"
     kr.refresh_from_db()
-    objective.refresh_from_db()
-    assert kr.current == 6 and objective.confidence == 5
+    kr.objective.refresh_from_db()
+    assert kr.current == 6 and kr.objective.confidence == 5
 
 
 def test_a_lead_runs_a_meeting_from_its_live_agenda_to_minutes(page, shot, cast, rhythm):  # noqa: F811

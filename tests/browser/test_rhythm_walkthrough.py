@@ -5,19 +5,16 @@ the team fields its scope uses."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accord.alignment import services as alignment
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem, ActionStatus
 from accord.rhythm import queries, services
 from accord.rhythm.models import CheckIn
 from tests.browser.conftest import open_signed_in
-from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
+from tests.rhythm.conftest import check_in_owed, rhythm  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,26 +50,8 @@ def test_a_lead_closes_an_action_item_from_the_agenda_in_place(page, shot, cast,
 
 
 def test_a_check_in_shows_every_error_in_one_submit(page, shot, cast, rhythm):  # noqa: F811
-    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
-    today = timezone.localdate()
-    period = alignment.create_period(
-        cast.org,
-        None,
-        name="Now",
-        start=today - dt.timedelta(days=30),
-        end=today + dt.timedelta(days=60),
-        state="active",
-    )
-    objective = alignment.create_objective(
-        cast.org, None, title="Happy customers", period=period, team=cast.platform
-    )
-    alignment.create_key_result(
-        cast.org, None, objective, name="NPS", start=20, target=50, owner=cast.member
-    )
-    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
-    open_signed_in(
-        page, cast.member.email, f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
-    )
+    _, url = check_in_owed(cast, rhythm)
+    open_signed_in(page, cast.member.email, url)
     page.get_by_label("NPS").fill("forty-five")
     page.get_by_label("Blockers").fill("Waiting on the vendor")
     page.get_by_label("Blocked by team").fill("Nowhere team")

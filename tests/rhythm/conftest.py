@@ -89,3 +89,39 @@ def started_sync(cast, rhythm) -> str:
     url = f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/{occ.key}/"
     login(cast.leader).post(url + "start/", {"early": "1"})
     return url
+
+
+def check_in_owed(
+    cast, rhythm, objective: str = "Happy customers", owns_objective=False, **key_result
+):
+    """The member owes a check-in on a key result of theirs: the weekly check-in's window
+    opens eight days ahead (so its next round is open whatever the day), under an
+    objective of Platform (theirs too with `owns_objective`) in a current period. (The key
+    result, the next round's check-in page.) `key_result`: its name, start and target
+    ("NPS", 20 to 50 unless given)."""
+    from accord.alignment import services as alignment
+
+    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
+    rhythm.checkin.refresh_from_db()
+    today = timezone.localdate()
+    period = alignment.create_period(
+        cast.org,
+        None,
+        name="Now",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        state="active",
+    )
+    owner = cast.member if owns_objective else None
+    goal = alignment.create_objective(
+        cast.org, None, title=objective, period=period, team=cast.platform, owner=owner
+    )
+    kr = alignment.create_key_result(
+        cast.org,
+        None,
+        goal,
+        owner=cast.member,
+        **({"name": "NPS", "start": 20, "target": 50} | key_result),
+    )
+    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
+    return kr, f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"

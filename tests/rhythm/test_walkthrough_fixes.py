@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accord.activity.models import Event
-from accord.alignment import services as alignment
 from accord.core.errors import ServiceError
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem, ActionStatus
@@ -24,7 +23,7 @@ from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CheckIn, Meeting
 from accord.rhythm.templatetags.occurrences import occurrence_when
 from tests.conftest import login
-from tests.rhythm.conftest import DUE, error_beside
+from tests.rhythm.conftest import DUE, check_in_owed, error_beside
 
 HX = {"HX-Request": "true"}
 
@@ -197,25 +196,8 @@ def test_the_cadence_list_reads_held_meetings_once_for_the_page(cast, rhythm):
 
 @pytest.fixture
 def open_round(cast, rhythm):
-    services.update_cadence(cast.org, None, rhythm.checkin, window_opens_hours=8 * 24)
-    rhythm.checkin.refresh_from_db()
-    today = timezone.localdate()
-    period = alignment.create_period(
-        cast.org,
-        None,
-        name="Now",
-        start=today - dt.timedelta(days=30),
-        end=today + dt.timedelta(days=60),
-        state="active",
-    )
-    objective = alignment.create_objective(
-        cast.org, None, title="Happy customers", period=period, team=cast.platform
-    )
-    kr = alignment.create_key_result(
-        cast.org, None, objective, name="NPS", start=20, target=50, owner=cast.member
-    )
-    occ = queries.next_occurrence(rhythm.checkin, timezone.now())
-    return {"url": f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/", "kr": kr}
+    kr, url = check_in_owed(cast, rhythm)
+    return {"url": url, "kr": kr}
 
 
 def test_every_error_of_a_check_in_is_shown_beside_its_field_at_once(cast, open_round):
