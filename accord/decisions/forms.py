@@ -42,7 +42,7 @@ class DecisionForm(forms.Form):
     )
     context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    driver = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)
+    driver = pickers.AssigneeChoiceField(queryset=Person.objects.none(), required=False)
     contributors = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
@@ -71,6 +71,7 @@ class DecisionForm(forms.Form):
             self.fields[name].queryset = _people(org)
         # Never an agent nor a viewer: offered only who may decide it.
         self.fields["approver"].queryset = pickers.humans(_assignees(org))
+        self.fields["driver"].queryset = _assignees(org)  # who works on it: no viewer
         self.fields["teams"].queryset = _teams(org)
 
 

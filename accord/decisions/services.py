@@ -224,6 +224,11 @@ def _clean_decision(
         refuse_agent(out["approver"], "approver", "approve decisions")
     if "driver" in out:
         out["driver"] = _in_org(org, _one(out["driver"], "driver", "driver"), "driver", "person")
+        # Who drives it works on it: never a viewer, who changes nothing (a file or an
+        # import enters what was; one already driving it stays).
+        held_driver = held.driver_id if held else None
+        if acting and out["driver"] is not None and out["driver"].pk != held_driver:
+            refuse_viewer(out["driver"], "driver", "drive a decision")
     for name in ("decide_by", "revisit_on"):
         if name in out:
             out[name] = _date(out[name], name)

@@ -74,3 +74,24 @@ def test_what_a_record_already_holds_may_stay(cast):
     assert answer.status_code == 302
     issue.refresh_from_db()
     assert (issue.title, issue.owner_id) == ("Slow builds, again", cast.leader.pk)
+
+
+def test_a_viewer_does_not_drive_a_decision(cast):
+    """The driver works on the decision: the box offers no viewer and the service refuses
+    one (a file entering what was, with no one acting, may still name one)."""
+    import pytest
+
+    from accord.core.errors import ServiceError
+
+    page = login(cast.member).get("/o/acme/decisions/new/").content.decode()
+    at = page.index('id="id_driver"')
+    assert 'hx-get="/o/acme/pick/assignee/"' in page[at : at + 600]
+    form = DecisionForm(
+        {"question": "Who?", "approver": cast.leader.pk, "driver": cast.viewer.pk}, org=cast.org
+    )
+    assert not form.is_valid() and "driver" in form.errors
+    with pytest.raises(ServiceError) as refused:
+        services.create_decision(cast.org, cast.member, "Who?", cast.leader, driver=cast.viewer)
+    assert "driver" in refused.value.fields
+    imported = services.create_decision(cast.org, None, "Who?", cast.leader, driver=cast.viewer)
+    assert imported.driver == cast.viewer
