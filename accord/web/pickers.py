@@ -12,9 +12,11 @@ stale one is a form error, never a choice.
 
 What is typed and not chosen is never dropped. On leaving the box, or on submitting,
 shell.js chooses the one match whose name is exactly what was typed (any case) and
-otherwise marks the box "Choose a team from the list"; the search box also posts its text
-as `<name>_text`, and a field that gets text without an id refuses it with that message,
-the text kept in the box (`Typed`).
+otherwise marks the box "Choose a team from the list". The server keeps the same rule, for
+a browser without script: the search box posts its text as `<name>_text`, and where that
+text is not the name of the id sent with it (none, or an earlier choice typed over), the
+id is not used: the one row the kind names exactly that (`Kind.exact`) is chosen, else the
+field is refused, naming the text, the text kept in the box (`Typed`).
 
     owner = PersonChoiceField(queryset=Person.objects.none(), required=False)
     serves = KeyResultMultipleChoiceField(queryset=KeyResult.objects.none(), required=False)
@@ -290,6 +292,18 @@ def _person_names(p) -> tuple[str, ...]:
     return (p.name, p.email or "")
 
 
+# What each kind's label and names read, fetched with a chosen row to compare its box with.
+LABEL_RELATED: dict[str, tuple[str, ...]] = {
+    "objective": ("period", "team"),
+    "key_result": ("objective",),
+    "initiative": ("team",),
+    "dependency": ("requester_team", "provider_team"),
+    "meeting": ("cadence", "cadence__team"),
+    "checkin": ("cadence", "cadence__team", "person"),
+    "issue": ("team",),
+}
+
+
 KINDS: dict[str, Kind] = {
     "person": Kind(
         person_label, _people, _find_people, "a person", _person_exact, _person_names, person_detail
@@ -471,6 +485,16 @@ class Typed(str):
     """What a single picker's search box held when no match was chosen."""
 
 
+class Chosen(str):
+    """A single picker's chosen id, with the text its box held (`typed`): the id stands only
+    while the text still names its row (`_PickerField.settle`)."""
+
+    def __new__(cls, value, typed: str = ""):
+        chosen = super().__new__(cls, value)
+        chosen.typed = typed
+        return chosen
+
+
 class TypedList(list):
     """A multiple picker's chosen ids, with the text its box held unchosen (`typed`)."""
 
@@ -500,7 +524,7 @@ class _Picker:
             return value
         if self.allow_multiple_selected:
             return TypedList(value or [], text)
-        return value if value not in (None, "") else Typed(text)
+        return Chosen(value, text) if value not in (None, "") else Typed(text)
 
     def _is_large(self) -> bool:
         qs = getattr(self.choices, "queryset", None)
@@ -555,6 +579,8 @@ class _Picker:
         typed = value.typed if isinstance(value, TypedList) else ""
         if isinstance(value, Typed):
             typed, value = str(value), None
+        elif isinstance(value, Chosen):  # the box as it was sent, over the id sent with it
+            typed = value.typed
         # (an id no database integer holds names nothing: SQLite would overflow on it)
         values = [v for v in self.format_value(value) if v and (key != "pk" or as_id(v))]
         chosen = []
@@ -604,10 +630,48 @@ class _PickerField:
     def label_from_instance(self, obj) -> str:
         return KINDS[self.kind].label(obj)
 
-    def refuse_typed(self, value) -> None:
-        """Text typed in the search box and not chosen: refused, never dropped."""
-        if isinstance(value, Typed) or getattr(value, "typed", ""):
-            raise ValidationError(not_chosen_message(self.kind), code="not_chosen")
+    def named(self, text: str):
+        """The one row of the field's choices that `text` names exactly (`Kind.exact`, any
+        case): text typed in the search box and not chosen from its matches, as shell.js
+        chooses it, for a browser without script. None or several: refused, naming the
+        text, never dropped nor guessed. One query."""
+        spec = KINDS[self.kind]
+        rows = {row.pk: row for row in self.queryset.filter(spec.exact(text))[:2]}
+        if len(rows) == 1:
+            return next(iter(rows.values()))
+        noun = spec.noun.split(" ", 1)[1]
+        if not rows:
+            message = f"No {noun} is named “{text}”. {not_chosen_message(self.kind)}"
+        elif self.kind in PEOPLE:
+            message = (
+                f"More than one person is named “{text}”. Type their email address, or "
+                "choose them from the list."
+            )
+        else:
+            message = f"More than one {noun} is named “{text}”. {not_chosen_message(self.kind)}"
+        raise ValidationError(message, code="not_chosen")
+
+    def settle(self, value):
+        """A single picker's value as sent: the row of its id while the box still names it
+        (`is_exact`, one query: today's), else the row the box's text names (`named`)."""
+        if isinstance(value, Typed):
+            return self.named(str(value))
+        if not isinstance(value, Chosen) or not value.typed:
+            return super().to_python(value)
+        try:
+            rows = self.queryset.select_related(*LABEL_RELATED.get(self.kind, ()))
+            row = rows.get(**{self.to_field_name or "pk": str(value)})
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            ValidationError,
+            self.queryset.model.DoesNotExist,
+        ):
+            row = None  # an id that names nothing here: the text decides
+        if row is not None and is_exact(self.kind, row, value.typed):
+            return row
+        return self.named(value.typed)
 
     def keep(self, pks, org_id: int) -> None:
         """Also accept, and show as chosen, the rows `pks` of organization `org_id`: what a
@@ -623,15 +687,19 @@ class PickerChoiceField(_PickerField, forms.ModelChoiceField):
     widget_class = PickerSelect
 
     def to_python(self, value):
-        self.refuse_typed(value)
-        return super().to_python(value)
+        return self.settle(value)
 
 
 class PickerMultipleChoiceField(_PickerField, forms.ModelMultipleChoiceField):
     widget_class = PickerSelectMultiple
 
     def clean(self, value):
-        self.refuse_typed(value)
+        """The chosen ids, and the row that text left in the box names (`named`)."""
+        typed = getattr(value, "typed", "")
+        if typed:
+            row = self.named(typed)
+            key = str(getattr(row, self.to_field_name or "pk"))
+            value = [*(v for v in value if str(v) != key), key]
         return super().clean(value)
 
     def prepare_value(self, value):

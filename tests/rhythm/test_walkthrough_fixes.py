@@ -213,7 +213,9 @@ def test_every_error_of_a_check_in_is_shown_beside_its_field_at_once(cast, open_
     assert answer.status_code == 422
     page = answer.content.decode()
     assert error_beside(page, f"kr_{kr.pk}") == "“forty-five” is not a number."
-    assert error_beside(page, "blocker_team") == "Choose a team from the list."
+    assert error_beside(page, "blocker_team") == (
+        "No team is named “Nowhere team”. Choose a team from the list."
+    )
     # Listed on top too, each linking to its field; what was typed stays.
     summary = page[page.index('id="checkin-errors"') :]
     summary = html.unescape(summary[: summary.index("</div>")])

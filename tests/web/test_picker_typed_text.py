@@ -1,7 +1,8 @@
 """Text typed into a picker and not chosen from its matches is never dropped: the search
-box posts it (`<name>_text`), and a field that gets text without a choice refuses it,
-"Choose a team from the list", with the text kept in the box. The search marks the match
-named exactly what was typed, first, for shell.js to choose on leaving the box."""
+box posts it (`<name>_text`). Text that names exactly one choice is chosen, as shell.js
+chooses it, even over an earlier choice; any other is refused, "No team is named …", with
+the text kept in the box. The search marks the match named exactly what was typed, first,
+for shell.js to choose on leaving the box."""
 
 from __future__ import annotations
 
@@ -22,19 +23,19 @@ def test_a_parent_typed_and_not_chosen_is_refused_with_the_text_kept(cast):
     )
     assert response.status_code in (200, 422)
     body = response.content.decode()
-    assert "Choose a team from the list." in body
+    assert "No team is named “Platfor”. Choose a team from the list." in body
     assert 'name="parent_text"' in body and 'value="Platfor"' in body
     assert not Team.objects.filter(org=cast.org, name="Growth").exists()
 
 
-def test_a_parent_typed_in_full_and_not_chosen_is_refused_too(cast):
-    """The server does not guess: shell.js chooses an exact name before the form is sent,
-    so text without an id means nothing was chosen (no script, or a name not unique)."""
+def test_a_parent_typed_in_full_and_not_chosen_is_chosen_as_shell_js_would(cast):
+    """Without script no list appears: the server chooses, as shell.js does, the one team
+    named exactly what was typed (any case); it does not guess at part of a name."""
     response = login(cast.admin).post(
-        NEW_TEAM, {"name": "Growth", "parent": "", "parent_text": "Platform"}
+        NEW_TEAM, {"name": "Growth", "parent": "", "parent_text": "  platform "}
     )
-    assert "Choose a team from the list." in response.content.decode()
-    assert not Team.objects.filter(org=cast.org, name="Growth").exists()
+    assert response.status_code == 302
+    assert Team.objects.get(org=cast.org, name="Growth").parent_id == cast.platform.pk
 
 
 def test_a_chosen_parent_is_saved_whatever_text_comes_with_it(cast):
@@ -61,7 +62,7 @@ class Teams(forms.Form):
 def test_a_multiple_picker_refuses_text_left_in_its_box_and_keeps_both(cast):
     form = Teams({"teams": [cast.platform.pk], "teams_text": "Acm"}, org=cast.org)
     assert not form.is_valid()
-    assert form.errors["teams"] == ["Choose a team from the list."]
+    assert form.errors["teams"] == ["No team is named “Acm”. Choose a team from the list."]
     html = str(form["teams"])
     assert 'value="Acm"' in html and 'name="teams_text"' in html
     assert f'<input type="hidden" name="teams" value="{cast.platform.pk}">' in html

@@ -149,7 +149,8 @@
   // Text typed and not chosen (a single picker with no choice, or text left in a multiple
   // one's box): never dropped. The match named exactly that (any case; `data-exact` from
   // the server) is chosen if there is exactly one; else the box says "Choose a team from
-  // the list" and the form is not sent. The server refuses such text too (`<name>_text`).
+  // the list" and the form is not sent. The server does the same with the text it gets
+  // (`<name>_text`), for a browser without script.
   function pickerUnchosen(p) {
     var parts = pickerParts(p), text = parts.input.value.replace(/\s+/g, " ").trim();
     if (!text || (parts.value && parts.value.value)) return "";
