@@ -73,6 +73,15 @@ VERBS = {
     "getting_started_shown": "brought back the getting-started guide of",
 }
 
+# A verb one kind of object words otherwise: (target type, verb) -> phrase; before VERBS.
+# A dependency's delivery is said made by the team asked ("marked_delivered"), then
+# confirmed ("delivered") or said not made yet ("reopened") by the team that asked.
+KIND_VERBS: dict[tuple[str, str], str] = {
+    ("coordination.dependency", "delivered"): "confirmed the delivery of",
+    ("coordination.dependency", "reopened"): "marked as not yet delivered",
+    ("coordination.dependency", "marked_delivered"): "marked as delivered",
+}
+
 # Field names that differ from what a person calls them.
 FIELDS = {
     "key_result": "Key result",
@@ -158,8 +167,10 @@ HIDDEN = {
 }
 
 
-def verb_phrase(verb: str) -> str:
-    return VERBS.get(verb, verb.replace("_", " "))
+def verb_phrase(verb: str, target_type: str = "") -> str:
+    """What happened, as a phrase before the object (of `target_type`): "set the
+    confidence of"."""
+    return KIND_VERBS.get((target_type, verb)) or VERBS.get(verb) or verb.replace("_", " ")
 
 
 def field_label(key: str, target_type: str = "") -> str:

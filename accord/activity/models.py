@@ -157,7 +157,7 @@ class Event(OrgScoped):
 
         if self._commented() is not None:
             return COMMENT_VERBS[self.verb]
-        return describe.verb_phrase(self.verb)
+        return describe.verb_phrase(self.verb, self.target_type)
 
     @property
     def kind_label(self) -> str:

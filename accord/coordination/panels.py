@@ -17,33 +17,51 @@ HOME_WAITING = 20  # of what waits on the answer of the teams the person leads
 
 
 def home(request) -> str | None:
-    """What waits for an answer from the teams the person leads, as those teams' inboxes
-    show it (`queries.waiting_on_teams_led`), with a link to each inbox; then, for their
-    first few teams, the open requests each has made of other teams and those other teams
-    have made of it (`waits_of`)."""
+    """What waits for an answer from the teams the person leads and the teams below them,
+    as those teams' inboxes show it (`queries.waiting_on_teams_led`): at most HOME_WAITING
+    rows, each naming the team it waits on, with a link to the inbox that answers it (the
+    team's own, or that of the team above it the person leads: `queries.standing`) and,
+    past the limit, how many more. Then, for their first few teams, the open requests
+    each has made of other teams and those other teams have made of it (`waits_of`); a
+    head whose teams show none there gets a line to their department's page instead."""
     org, me = request.org, request.person
-    waiting = queries.waiting_on_teams_led(org, me, HOME_WAITING)
+    led = queries.teams_led(org, me)
+    waiting = queries.waiting_on_teams_led(org, me, HOME_WAITING, led=led)
     parts = []
     if waiting:
         shown = waiting[:HOME_WAITING]
-        answering = {d.answering.pk: d.answering for d in shown}
+        total = len(shown)
+        if len(waiting) > HOME_WAITING:
+            total = queries.count_waiting_on_teams_led(org, led, queries.SCOPE_COUNTED)
+        standings = queries.standing(org, me, {d.answering.pk for d in shown})
+        by_name = {t.name: t for t in led}
+        inboxes = {}
+        for d in shown:
+            s = standings.get(d.answering.pk)
+            d.inbox = by_name.get(s.via, d.answering) if s and s.how == "lead" else d.answering
+            inboxes[d.inbox.pk] = d.inbox
+        more = total - len(shown)
         parts.append(
             render_to_string(
                 "coordination/panel_home.html",
                 {
                     "waiting": shown,
-                    "count": shown_count(len(waiting), HOME_WAITING),
-                    "answering": sorted(answering.values(), key=lambda t: t.name),
+                    "count": shown_count(total, queries.SCOPE_COUNTED),
+                    "more": more,
+                    "more_shown": (f"{more:,}+" if total > queries.SCOPE_COUNTED else f"{more:,}"),
+                    "answering": sorted(inboxes.values(), key=lambda t: t.name),
+                    "led": led,
                 },
                 request=request,
             )
         )
     teams, more = waits_of(org, me)
-    if teams:
+    heads = [t for t in led if has_sub_teams(t)] if not teams else []
+    if teams or heads:
         parts.append(
             render_to_string(
                 "coordination/_panel_home_teams.html",
-                {"teams": teams, "more": more},
+                {"teams": teams, "more": more, "heads": heads},
                 request=request,
             )
         )

@@ -667,24 +667,56 @@ def new_requests_for_lead(
     )
 
 
-def waiting_on_teams_led(org: Organization, person: Person, limit: int = 20) -> list[Dependency]:
-    """What waits for an answer from a team `person` leads, as each team's inbox shows it
-    (`waiting_q`): requests and counter-proposals asked of it, proposals on what it asked,
-    deliveries said made to it. Soonest needed first, at most `limit` + 1 (one more says
-    there are more); each with `.answering`, the team whose answer it waits for."""
-    led = list(
-        Membership.objects.filter(person=person, role=MembershipRole.LEAD).values_list(
-            "team_id", flat=True
-        )
+def teams_led(org: Organization, person: Person) -> list[Team]:
+    """The current teams `person` leads, by name (most people lead none, a few one or two)."""
+    terms = (
+        Membership.objects.for_org(org)
+        .in_current_teams()
+        .filter(person=person, role=MembershipRole.LEAD)
+        .select_related("team")
+        .order_by("team__name", "team_id")
     )
+    return list({m.team_id: m.team for m in terms}.values())
+
+
+def waiting_on_led_q(org: Organization, led: Iterable[Team]) -> Q:
+    """Waiting for an answer from a team of `led` or a team below one of them: what the
+    inbox of each led team shows (`in_scope(waiting=True)`), which its leads may answer
+    for the teams below (`standing`). One subquery of ids per led team, walking its
+    subtree in the database (`subtree_ids`): its cost does not grow with the subtree."""
+    where = Q(pk__in=[])
+    for team in led:
+        if covers_every_team(team):
+            return waiting_q()  # every team: no filter by team (see `in_scope`)
+        scoped = in_scope(Dependency.objects.all(), org, team, waiting=True)
+        where |= Q(pk__in=scoped.order_by().values("id"))
+    return where
+
+
+def waiting_on_teams_led(
+    org: Organization, person: Person, limit: int = 20, led: list[Team] | None = None
+) -> list[Dependency]:
+    """What waits for an answer from a team `person` leads or a team below one, as the led
+    team's inbox shows it (`waiting_on_led_q`): requests and counter-proposals asked of
+    it, proposals on what it asked, deliveries said made to it. Soonest needed first, at
+    most `limit` + 1 (one more says there are more); each with `.answering`, the team
+    whose answer it waits for. `led`: the person's led teams (`teams_led`), when known."""
+    led = teams_led(org, person) if led is None else led
     if not led:
         return []
-    asked_of = Q(provider_team_id__in=led) & waiting_q([Side.PROVIDER])
-    asked_by = Q(requester_team_id__in=led) & waiting_q([Side.REQUESTER])
-    deps = list(base(org).filter(asked_of | asked_by).order_by("need_by", "id")[: limit + 1])
+    deps = list(base(org).filter(waiting_on_led_q(org, led)).order_by("need_by", "id")[: limit + 1])
     for d in deps:
         d.answering = d.requester_team if d.awaiting == Side.REQUESTER else d.provider_team
     return deps
+
+
+def count_waiting_on_teams_led(org: Organization, led: list[Team], limit: int) -> int:
+    """How many `waiting_on_teams_led` finds, read up to `limit` + 1 (`count_up_to`)."""
+    if not led:
+        return 0
+    return count_up_to(
+        Dependency.objects.filter(org_id=org.pk).filter(waiting_on_led_q(org, led)), limit
+    )
 
 
 # --- the graph ---------------------------------------------------------------------------

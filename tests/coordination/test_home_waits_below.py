@@ -1,0 +1,107 @@
+"""A head of a department (a lead of a team with teams below it) may answer for the teams
+below, as the department's inbox says ("as lead of ..."): home's "Waiting for your teams'
+answer" shows what waits on those teams too, each row naming the team it waits on and
+linking to the inbox that answers it, at most its limit and then how many more; its cost
+does not grow with the department. "Cross-team requests" keeps to the head's own teams and,
+when those show nothing, links to the department's page."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from accord.coordination import panels
+from accord.org import services as org_services
+from accord.org.models import MembershipRole, Role
+from tests.conftest import login, make_person
+
+
+def _card(page: str, heading_id: str) -> str | None:
+    found = re.search(
+        rf'<section class="card" aria-labelledby="{heading_id}">(.*?)</section>', page, re.S
+    )
+    return htmllib.unescape(found.group(1)) if found else None
+
+
+def _text(fragment: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+
+def _department(world, subs: int = 2):
+    org = world.org
+    root = world.sales.parent
+    dept = org_services.create_team(org, None, name="Engineering", slug="engineering", parent=root)
+    teams = [
+        org_services.create_team(org, None, name=f"Squad {n}", slug=f"squad-{n}", parent=dept)
+        for n in range(subs)
+    ]
+    # One level further down: the rule covers every team below, not only the children.
+    deep = org_services.create_team(org, None, name="Deep", slug="deep", parent=teams[0])
+    head = make_person(org, "Hana Head", Role.MEMBER)
+    org_services.add_membership(org, None, person=head, team=dept, role=MembershipRole.LEAD)
+    return dept, teams, deep, head
+
+
+def test_a_head_sees_what_waits_on_the_teams_below(world):
+    _dept, teams, deep, head = _department(world)
+    world.request(title="Badges", provider_team=teams[1])
+    world.request(title="Deep review", provider_team=deep)
+    world.request(title="Pallets")  # asked of Operations, outside the department
+    client = login(head)
+    home = client.get("/o/acme/").content.decode()
+    answer = _card(home, "coord-home-h")
+    assert answer is not None
+    text = _text(answer)
+    assert text.startswith("Waiting for your teams' answer 2 ")
+    assert "Badges · waits on Squad 1 · Sales asks Squad 1" in text
+    assert "Deep review · waits on Deep" in text
+    assert "Pallets" not in text
+    # Answered in the department's inbox, where the head acts as its lead.
+    assert "Answer in the inbox of Engineering →" in text
+    inbox = client.get("/o/acme/coordination/teams/engineering/").content.decode()
+    assert "Badges" in inbox and "Deep review" in inbox
+    # Nothing is asked of or by Engineering itself: one line to the department's page.
+    teams_card = _card(home, "coord-waits-h")
+    assert teams_card is not None
+    assert '<a href="/o/acme/coordination/teams/engineering/">' in teams_card
+    assert "Engineering and the teams below it" in _text(teams_card)
+
+
+def test_the_card_shows_its_limit_then_how_many_more(world, monkeypatch):
+    monkeypatch.setattr(panels, "HOME_WAITING", 2)
+    _dept, teams, _deep, head = _department(world)
+    for n in range(5):
+        world.request(title=f"Thing {n}", provider_team=teams[n % 2])
+    text = _text(_card(login(head).get("/o/acme/").content.decode(), "coord-home-h"))
+    assert text.startswith("Waiting for your teams' answer 5 ")
+    assert "Thing 0" in text and "Thing 1" in text and "Thing 2" not in text
+    assert "and 3 more: Engineering" in text
+    answer = _card(login(head).get("/o/acme/").content.decode(), "coord-home-h")
+    assert 'href="/o/acme/coordination/list/?team=engineering&waiting=1"' in answer
+
+
+def _home_queries(world, head) -> int:
+    request = RequestFactory().get("/o/acme/")
+    request.org, request.person, request.user = world.org, head, head.user
+    with CaptureQueriesContext(connection) as ctx:
+        shown = panels.home(request)
+    assert "and " in shown and " more:" in shown  # past the limit: counted too
+    return len(ctx.captured_queries)
+
+
+def test_the_cards_cost_does_not_grow_with_the_department(world, monkeypatch):
+    monkeypatch.setattr(panels, "HOME_WAITING", 2)
+    dept, teams, _deep, head = _department(world, subs=2)
+    for n in range(3):
+        world.request(title=f"Small {n}", provider_team=teams[n % 2])
+    small = _home_queries(world, head)
+    for n in range(2, 12):
+        team = org_services.create_team(
+            world.org, None, name=f"Squad {n}", slug=f"squad-{n}", parent=dept
+        )
+        world.request(title=f"Large {n}", provider_team=team)
+    assert _home_queries(world, head) == small
