@@ -1285,14 +1285,16 @@ def adherence(
         }
     # A meeting held at an occurrence no schedule of the cadence has (kept from before
     # Accord kept earlier schedules, or recorded for a date before it was set up) is shown
-    # where it was, held.
+    # where it was, held; so is one held early (finished before its time: held by the rule
+    # of `queries.held`, as the schedule lists it), at its occurrence, not come yet.
     by_pk = {c.pk: c for c in cads}
     off: dict[int, list[recurrence.Occurrence]] = defaultdict(list)
     for (cadence_id, start), at in held.items():
         c = by_pk[cadence_id]
-        if lowest[c.pk] <= start and at < closed[c.pk]:
+        if lowest[c.pk] <= start:
             off[cadence_id].append(
-                recurrence.Occurrence(
+                (occurrence(c, start) if at >= closed[c.pk] else None)
+                or recurrence.Occurrence(
                     original_start=start,
                     start=at,
                     end=c.schedule.end_for(at),

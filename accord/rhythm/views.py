@@ -842,8 +842,9 @@ def _meeting_page(
     *ctx["sections"], ctx["carried_on_top"] = agenda.with_urls(
         org, [*ctx["sections"], ctx["carried_on_top"]]
     )
-    if ctx["mode"] == "running" and ctx["can_run"]:
-        # An action item under review may be closed from its line, by whoever may close it.
+    if ctx["mode"] != "live":
+        # An action item under review may be closed from its line, by whoever may close it;
+        # its line says its state now (the minutes too: closed in the meeting, not overdue).
         _with_action_states(org, me, [*ctx["sections"], ctx["carried_on_top"]])
     if m is not None and m.status != MeetingStatus.PLANNED:
         people = queries.participants_query(org, cadence)
@@ -936,6 +937,10 @@ def _with_action_states(org, me: Person, sections: list[dict | None]) -> None:
     states = links.agenda_actions(org, me, {int(i["ref"][7:]) for i in items})
     for i in items:
         i["action"] = states.get(int(i["ref"][7:]))
+        if i["action"] and i["action"]["status"] != "open":
+            # Closed since the agenda was frozen: no longer "overdue", nor marked late.
+            i["detail"] = i.get("detail", "").replace(" · overdue", "")
+            i["tone"] = "ok" if i["action"]["status"] == "done" else ""
 
 
 def _agenda_line(request, cadence: Cadence, occ, m: Meeting, ref: str, said: str):

@@ -65,6 +65,20 @@ def test_a_check_in_shows_every_error_in_one_submit(page, shot, cast, rhythm):  
     assert not CheckIn.objects.filter(person=cast.member).exists()
 
 
+def test_a_refused_check_in_gives_its_error_summary_the_focus(page, shot, cast, rhythm):  # noqa: F811
+    _, url = check_in_owed(cast, rhythm)
+    open_signed_in(page, cast.member.email, url)
+    page.get_by_label("NPS").fill("forty-five")
+    page.get_by_role("button", name="Submit check-in").click()
+    # Refused by the server: the summary on top has the keyboard's focus, to be read first
+    # and to lead to each field from its links.
+    summary = page.locator("#checkin-errors")
+    expect(summary).to_contain_text("one answer needs putting right")
+    expect(summary).to_be_focused()
+    shot(page, "summary-focused")
+    assert not CheckIn.objects.filter(person=cast.member).exists()
+
+
 def test_the_new_cadence_form_starts_on_weekly_and_shows_the_teams_its_scope_uses(page, shot, cast):
     open_signed_in(page, cast.leader.email, "/o/acme/rhythm/cadences/new/")
     expect(page.get_by_label("Repeats")).to_have_value("weekly")
