@@ -47,7 +47,8 @@ KINDS = {
     for kind, d in sorted(registry.discover().items())
 }
 KINDS[PUT_ASIDE] = (
-    "Someone in a team below yours dismisses a signal about it, or snoozes one for weeks"
+    "Someone in a team below yours dismisses a signal about it, or snoozes one for weeks; "
+    "someone reopens a signal you dismissed"
 )
 
 

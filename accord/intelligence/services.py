@@ -10,7 +10,9 @@ costs the team's health nothing), or snoozes it beyond SNOOZE_TOLD_AFTER_DAYS (i
 the lists people act from for weeks), while leading or belonging to a team it concerns,
 has the leads of the team above told, with the reason and a link to reopen it
 (`answerable_to`, `_tell_above`): an inbox item each and an e-mail as each chose, in the
-same transaction. Nobody is told when the person is above the team themselves.
+same transaction. Nobody is told when the person is above the team themselves. Whoever
+dismissed a signal is told, the same way, when someone else reopens it (`_tell_dismisser`).
+A dismissed signal is only reopened: nothing else is done with it until then.
 """
 
 from __future__ import annotations
@@ -131,6 +133,24 @@ def _require_live(signal: Signal, action: str) -> None:
             f"is gone, there is nothing to {action}.",
             code="resolved",
         )
+
+
+def _require_not_dismissed(signal: Signal, action: str) -> None:
+    """A dismissed signal is reopened first: acknowledging or snoozing it (or dismissing it
+    again for another reason) would quietly put back, or keep hiding, what someone
+    judged, and told the team above, did not matter here."""
+    if signal.state == SignalState.DISMISSED:
+        raise ServiceError(
+            f"This signal is dismissed: reopen it before you {action} it.",
+            code="dismissed",
+        )
+
+
+def _refresh_health(org: Organization) -> None:
+    """Dismissing or reopening changes what the signal costs: ask for the next evaluation
+    (within minutes, `tasks.DEBOUNCE_SECONDS`) to recompute the stored health."""
+    org_id = org.pk
+    transaction.on_commit(lambda: tasks.request_evaluation(org_id))
 
 
 def _set_state(
@@ -319,6 +339,61 @@ def _tell_above(
     return len(audience.people)
 
 
+def _tell_dismisser(
+    org: Organization, actor: Person | None, signal: Signal, dismissed_by: int | None
+) -> bool:
+    """Tell whoever dismissed `signal` that `actor` reopened it (it costs health again):
+    an inbox item and an e-mail as they chose, the same notice kind as `_tell_above`'s
+    (`notifications.PUT_ASIDE`). Nobody when they reopened it themselves, or are no longer
+    active. Inside the write's transaction. True if someone was told."""
+    from accord import demo
+    from accord.conversation import services as conversation
+    from accord.conversation.models import InboxItem, InboxKind
+
+    if dismissed_by is None or actor is None or dismissed_by == actor.pk:
+        return False
+    person = Person.objects.for_org(org).filter(pk=dismissed_by, is_active=True).first()
+    if person is None:
+        return False
+    path = reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": signal.pk})
+    key = f"signal:{signal.pk}:reopened:{signal.version}"
+    did = f"{actor.name} reopened a signal you dismissed"
+    conversation.add_items(
+        org,
+        [
+            InboxItem(
+                org=org,
+                person=person,
+                kind=InboxKind.SIGNAL,
+                key=key,
+                title=f"{did}: {signal.title}"[:300],
+                link=path,
+                actor=actor,
+                target_type="intelligence.signal",
+                target_id=signal.pk,
+            )
+        ],
+    )
+    if demo.loading():
+        return True
+    delivery.notify(
+        org,
+        kind=PUT_ASIDE,
+        key=key,
+        subject=f"{did}: {signal.title}",
+        text="\n".join(
+            [
+                f"{actor.name} reopened “{signal.title}”, which you had dismissed.",
+                "It is open again and costs health again while its cause holds.",
+            ]
+        ),
+        link=delivery.site_link(path),
+        link_label="See the signal",
+        people=[person],
+    )
+    return True
+
+
 def _close_told(org: Organization, signal: Signal) -> None:
     """The inbox items telling of the signal put aside are done once it is reopened."""
     from accord.conversation.models import InboxItem, InboxKind
@@ -344,6 +419,7 @@ def acknowledge(
     signal = _locked(org, signal)
     _require(actor, signal, "acknowledge")
     _require_live(signal, "acknowledge")
+    _require_not_dismissed(signal, "acknowledge")
     if signal.state == SignalState.ACKNOWLEDGED:
         return signal
     return _set_state(
@@ -383,6 +459,7 @@ def snooze(
             fields={"until": [f"At most {MAX_SNOOZE_DAYS} days ahead."]},
         )
     _require_live(signal, "snooze")
+    _require_not_dismissed(signal, "snooze")
     if signal.state == SignalState.SNOOZED and signal.snoozed_until == until_day:
         return signal  # said already: nothing new to record or tell
     version = signal.version
@@ -429,6 +506,7 @@ def dismiss(
     _require_live(signal, "dismiss")
     if signal.state == SignalState.DISMISSED and signal.dismissed_reason == reason:
         return signal  # said already: nothing new to record or tell
+    _require_not_dismissed(signal, "dismiss")
     version = signal.version
     signal = _set_state(
         org,
@@ -439,8 +517,10 @@ def dismiss(
         dismissed_reason=reason,
         expected_version=expected_version,
     )
-    if tell and signal.version != version:
-        _tell_above(org, actor, signal, reason=reason)
+    if signal.version != version:
+        _refresh_health(org)
+        if tell:
+            _tell_above(org, actor, signal, reason=reason)
     return signal
 
 
@@ -452,16 +532,22 @@ def reopen(
     *,
     expected_version: int | None = None,
 ) -> Signal:
-    """Undo an acknowledgement, a snooze or a dismissal."""
+    """Undo an acknowledgement, a snooze or a dismissal. Whoever dismissed it is told,
+    unless they reopen it themselves (`_tell_dismisser`)."""
     signal = _locked(org, signal)
     _require(actor, signal, "reopen")
     _require_live(signal, "reopen")
     if signal.state == SignalState.OPEN:
         return signal
+    was_dismissed = signal.state == SignalState.DISMISSED
+    dismissed_by = signal.state_changed_by_id if was_dismissed else None
     signal = _set_state(
         org, actor, signal, "reopened", SignalState.OPEN, expected_version=expected_version
     )
     _close_told(org, signal)
+    if was_dismissed:
+        _refresh_health(org)
+        _tell_dismisser(org, actor, signal, dismissed_by)
     return signal
 
 

@@ -19,6 +19,7 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence import duplicate_views, pages, panels, queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
+    Evaluation,
     SignalEpisode,
     SignalSeverity,
     SignalState,
@@ -164,6 +165,17 @@ def index(request):
     )
     for s in dismissed:
         s.may_reopen = s.pk in may_reopen
+    # The stored health is recomputed by an evaluation (one is asked for on a dismissal):
+    # a dismissal since the last one has not lowered what the scores cost yet.
+    last_run = (
+        Evaluation.objects.filter(org=org, backfill=False)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+        if dismissed and dismissed[0].state_changed_at
+        else None
+    )
+    health_pending = last_run is not None and dismissed[0].state_changed_at > last_run
     scope_param = str(scope.id) if scope.team else "all"
     outside = f.pop("outside")
     outside_team = Team.objects.for_org(org).filter(pk=outside).first() if outside else None
@@ -185,6 +197,7 @@ def index(request):
             "resolved": resolved,
             "dismissed": dismissed[: pages.DISMISSED_SHOWN],
             "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
+            "health_pending": health_pending,
             "here": request.get_full_path(),
             "page": page,
             # A large scope's list is not counted: the last evaluation's count is shown; the
@@ -362,10 +375,21 @@ def _act(request, signal):
             messages.success(request, f"Snoozed until {until}.")
         elif action == "dismiss":
             services.dismiss(org, me, signal, request.POST.get("reason", ""))
-            messages.success(request, "Dismissed: it no longer costs health while it holds.")
+            messages.success(
+                request,
+                "Dismissed: it no longer costs health while it holds; health is recomputed at the "
+                "next evaluation, within minutes.",
+            )
         else:
+            was_dismissed = signal.state == SignalState.DISMISSED
             services.reopen(org, me, signal)
-            messages.success(request, "Reopened.")
+            messages.success(
+                request,
+                "Reopened: it costs health again; health is recomputed at the next evaluation, "
+                "within minutes."
+                if was_dismissed
+                else "Reopened.",
+            )
     except ServiceError as exc:
         flash_error(request, exc)
     # A form on another page (Insights' dismissed signals) comes back to it.

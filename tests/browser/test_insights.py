@@ -18,19 +18,79 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HEAD_OF_ENGINEERING = "hana.okafor@northwind.example"
 
 
+# The heat-map's cells that cannot be brought into view: each row's last shown cell (the
+# overall score) lies beyond what a box clipping it (the table's scroll box, the card) can
+# be scrolled to by hand (its scroll width, if it scrolls; else its width). Read inside
+# out: once a box can show the cell, the next box out has to show that box.
+OUT_OF_REACH = """() => {
+  const out = [];
+  for (const tr of document.querySelectorAll('.heatmap tr')) {
+    const cells = [...tr.children].filter((c) => c.getClientRects().length > 0);
+    const last = cells[cells.length - 1];
+    let r = last.getBoundingClientRect();
+    for (let el = last.parentElement; el && el !== document.body; el = el.parentElement) {
+      const style = getComputedStyle(el);
+      if (style.overflowX === 'visible') continue;
+      const b = el.getBoundingClientRect();
+      const origin = b.left + el.clientLeft - el.scrollLeft;
+      const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
+      const reach = scrolls ? el.scrollWidth : el.clientWidth;
+      if (r.left - origin < -1 || r.right - origin > reach + 1) {
+        out.push(`${last.textContent.trim()}: x ${Math.round(r.left - origin)}-`
+          + `${Math.round(r.right - origin)} in a box of ${reach} (${el.className})`);
+        break;
+      }
+      r = b;
+    }
+  }
+  return out;
+}"""
+
+# The row headers (team names) narrower than one of their words: the word sticks out.
+NARROWER_THAN_A_WORD = """() => {
+  const out = [];
+  for (const th of document.querySelectorAll('.heatmap th[scope=row]')) {
+    const box = th.getBoundingClientRect();
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      for (const word of text.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        for (const r of range.getClientRects()) {
+          if (r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1)) {
+            out.push(`${word[0]} (${Math.round(r.width)} px) in ${Math.round(box.width)} px`);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def heat_map_fits(page) -> None:
+    """Every column of the heat-map can be scrolled into view, and each team's name fits
+    its header with its words whole."""
+    assert page.evaluate(OUT_OF_REACH) == []
+    assert page.evaluate(NARROWER_THAN_A_WORD) == []
+    assert page.evaluate(SPLIT_WORDS) == []
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
 
 
-# The words of the heat-map's row headers (team names) that the page shows on two lines.
+# The words of the heat-map's row headers (team names) that the page shows on two lines
+# (a compound's parts are words: "Go-to-Market" may break after a hyphen).
 SPLIT_WORDS = """() => {
   const split = [];
   for (const th of document.querySelectorAll('.heatmap th[scope=row]')) {
     const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
-      for (const word of text.data.matchAll(/\\S+/g)) {
+      for (const word of text.data.matchAll(/[^\\s-]+-?/g)) {
         const range = document.createRange();
         range.setStart(text, word.index);
         range.setEnd(text, word.index + word[0].length);
@@ -113,8 +173,10 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     summary = page.locator(".heatmap__summary th")
     expect(summary).to_contain_text(re.compile(r"\d+ critical · \d+ warning"))
     expect(page.locator(".heatmap thead").get_by_text("Open critical / warning")).to_be_hidden()
-    # Team names wrap between their words, not inside one ("Engineerin g").
-    assert page.evaluate(SPLIT_WORDS) == []
+    # Team names wrap between their words, not inside one ("Engineerin g"), and each fits
+    # its header; the overall column can be scrolled to.
+    heat_map_fits(page)
+    assert no_horizontal_overflow(page)
     shot(page, "phone")
     page.goto(f"/o/northwind/insights/signals/{signal.pk}/")
     assert no_horizontal_overflow(page)
@@ -189,6 +251,10 @@ def test_at_320_px_insights_and_the_grid_pages_do_not_scroll_sideways(page, shot
         if path == f"{o}/insights/":
             page.wait_for_function("() => window.accordCharts && window.accordCharts.length === 2")
             shot(page, "320px")
+            # Every column of the heat-map can be reached (it scrolls within its box), and
+            # the team names break only between words.
+            heat_map_fits(page)
+            page.evaluate("() => window.scrollTo(0, 0)")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > NARROWEST["width"]:
             wide.append(f"{path}: {width} px")

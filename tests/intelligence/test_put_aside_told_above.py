@@ -95,7 +95,7 @@ def test_one_notice_per_dismissal_and_reopening_closes_it(dept):
     assert [len(x) for x in told(dept.org)] == [1, 1]
     s = services.reopen(dept.org, dept.hana, dept.signal)
     assert s.state == SignalState.OPEN
-    [item] = told(dept.org)[1]
+    [item] = told(dept.org, dept.hana)[1]
     assert item.done_at is not None  # nothing left to look at
     services.dismiss(dept.org, dept.jonas, s, "Still the offsite")
     mails, items = told(dept.org, dept.hana)
