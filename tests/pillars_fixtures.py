@@ -530,7 +530,9 @@ class Forms(HTMLParser):
                 self.current[a["name"]] = a.get("value", "on")
         elif tag == "input" and kind not in ("submit", "button", "file"):
             value = a.get("value") or ""
-            if kind in ("text", "search"):
+            # Text is written into; a picker's box is left naming what it shows as chosen
+            # (typed over, it would choose by what was typed: `pickers.Chosen`).
+            if kind in ("text", "search") and "data-picker-input" not in a:
                 value = (value + " (viewer)").strip()
             elif not value:
                 value = EMPTY_INPUTS.get(kind, "")

@@ -653,7 +653,8 @@ class _PickerField:
 
     def settle(self, value):
         """A single picker's value as sent: the row of its id while the box still names it
-        (`is_exact`, one query: today's), else the row the box's text names (`named`)."""
+        (`is_exact`, one query: today's), else the row the box's text names (`named`); an
+        id that is none of the choices is refused, whatever the text."""
         if isinstance(value, Typed):
             return self.named(str(value))
         if not isinstance(value, Chosen) or not value.typed:
@@ -668,8 +669,15 @@ class _PickerField:
             ValidationError,
             self.queryset.model.DoesNotExist,
         ):
-            row = None  # an id that names nothing here: the text decides
-        if row is not None and is_exact(self.kind, row, value.typed):
+            # An id that names none of the choices (another organization's, say): refused
+            # as any unknown choice is, whatever the box says; only a real choice typed
+            # over gives way to the text.
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": str(value)},
+            ) from None
+        if is_exact(self.kind, row, value.typed):
             return row
         return self.named(value.typed)
 
