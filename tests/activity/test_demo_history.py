@@ -223,8 +223,13 @@ def test_home_and_the_activity_page_show_a_varied_last_few_days(db):
     assert len(set(phrases)) >= 4, phrases
     # Each when it happened, not "just now" ten times over.
     times = re.findall(r'<time datetime="([^"]+)"', recent)
-    # (A round's misses, Accord's, are recorded together when its window closes.)
-    assert len({t[:16] for t in times}) >= 12 - names.count("Accord"), times
+    # (A round's misses, Accord's, are recorded together when its window closes; and what
+    # the story has happen later today than the load is recorded at the load, `_Dates`:
+    # a few at most, with the load's fractions of a second where the story's are whole.)
+    at_load = [t for t in times if "." in t[:26]]
+    assert len(at_load) <= 3, times
+    together = names.count("Accord") + max(0, len(at_load) - 1)
+    assert len({t[:16] for t in times}) >= 12 - together, times
     page = client.get(f"/o/{org.slug}/activity/").content.decode()
     shown = _names_in(page)
     assert len(set(shown)) >= 8 and shown.count("Accord") <= len(shown) // 4, Counter(shown)
