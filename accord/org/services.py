@@ -830,24 +830,19 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tup
         require_role(actor, Role.ADMIN, "make sign-in links")
     if not settings.ACCORD_PASSWORD_SIGNIN:
         raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
-    user, made = _password_token(org, actor, person)
-    if made is not None:
-        expires_at = now() + invitations.expiry()
-        after = {"login": user.get_username(), "link_expires_at": expires_at.isoformat()}
-        activity.record(org, actor, invitations.LINK_MADE, person, after=after)
-    return made
+    user = _password_login(org, actor, person)
+    if user is None:
+        return None
+    expires_at = now() + invitations.expiry()
+    after = {"login": user.get_username(), "link_expires_at": expires_at.isoformat()}
+    activity.record(org, actor, invitations.LINK_MADE, person, after=after)
+    return _password_token(user)  # after its event: it replaces the links made before
 
 
-def _password_token(
-    org: Organization, actor: Person | None, person: Person
-) -> tuple[Any, tuple[str, str] | None]:
-    """`person`'s login (made, or linked to the account of their address) and (uidb64,
-    token) of a one-time link to choose its password; no link when the login is someone's
-    in another organization (or an operator's), whose password is theirs alone."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
+def _password_login(org: Organization, actor: Person | None, person: Person) -> Any | None:
+    """`person`'s login (made, or linked to the account of their address) to make a
+    one-time link for; None when the login is someone's in another organization (or an
+    operator's), whose password is theirs alone: no link then."""
     if not person.is_active or person.is_agent:
         raise ServiceError(f"{person.name} cannot sign in (deactivated, or an agent).")
     user, linked = _login_of(org, person, None)
@@ -856,11 +851,20 @@ def _password_token(
     if _login_elsewhere(org, user) is not None:
         if linked:
             activity.record(org, actor, "login_given", person, after={"login": user.get_username()})
-        return user, None
-    return user, (
-        urlsafe_base64_encode(force_bytes(user.pk)),
-        default_token_generator.make_token(user),
-    )
+        return None
+    return user
+
+
+def _password_token(user: Any) -> tuple[str, str]:
+    """(uidb64, token) of a one-time link for `user` to choose their password. Made after
+    the event that records the link (`invitations.LINK_MADE`, or `INVITED` with a link):
+    the newest link replaces the earlier ones (`accord.org.tokens`)."""
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accord.org.tokens import sign_in_links
+
+    return urlsafe_base64_encode(force_bytes(user.pk)), sign_in_links.make_token(user)
 
 
 @transaction.atomic
@@ -912,17 +916,20 @@ def send_invitation(org: Organization, actor: Person | None, person: Person) -> 
             f"An invitation to {person.email} was queued less than a minute ago.",
             code="just_invited",
         )
-    expires_at = None
+    expires_at = user = None
     if settings.ACCORD_PASSWORD_SIGNIN:
-        _user, made = _password_token(org, actor, person)
-        how = invitations.NEW_PASSWORD if made else invitations.OWN_PASSWORD
+        user = _password_login(org, actor, person)
+        how = invitations.NEW_PASSWORD if user is not None else invitations.OWN_PASSWORD
     else:
-        how, made = invitations.SINGLE_SIGN_ON, None
-    if made is not None:
-        link = invitations.password_link(*made)
+        how = invitations.SINGLE_SIGN_ON
+    after = {"email": person.email, "signs_in_with": how}
+    if user is not None:
         expires_at = when + invitations.expiry()
-    else:
-        link = invitations.org_link(org)
+        after["link_expires_at"] = expires_at.isoformat()
+    # Recorded before its link is made, which then replaces the earlier ones (undone with
+    # the rest when the e-mail is not queued).
+    activity.record(org, actor, invitations.INVITED, person, after=after)
+    link = invitations.password_link(*_password_token(user)) if user else invitations.org_link(org)
     subject, text, label = invitations.message(org, actor, person, how=how, expires_at=expires_at)
     queued = delivery.notify(
         org,
@@ -941,10 +948,6 @@ def send_invitation(org: Organization, actor: Person | None, person: Person) -> 
             f"{person.name} turned e-mail off: make a sign-in link on their page instead.",
             code="email_off",
         )
-    after = {"email": person.email, "signs_in_with": how}
-    if expires_at is not None:
-        after["link_expires_at"] = expires_at.isoformat()
-    activity.record(org, actor, invitations.INVITED, person, after=after)
     return {"email": person.email, "signs_in_with": how, "expires_at": expires_at}
 
 

@@ -598,9 +598,17 @@ def _can_add_agent(me: Person) -> bool:
     return me.is_active and not me.is_agent and me.has_role("member")
 
 
+# The sign-in link just made (`person_sign_in_link`), kept until the person's page shows it.
+SIGN_IN_LINK_KEY = "accord_sign_in_link"
+
+
 @org_view
 def person_detail(request, person_id: int):
-    return _person_page(request, person_id)
+    kept = request.session.get(SIGN_IN_LINK_KEY)
+    link = None
+    if kept and kept.get("org") == request.org.pk and kept.get("person") == int(person_id):
+        link = request.session.pop(SIGN_IN_LINK_KEY)["link"]  # shown once
+    return _person_page(request, person_id, sign_in_link=link)
 
 
 def _person_page(
@@ -787,9 +795,10 @@ def person_unlock(request, person_id: int):
 @org_view
 def person_sign_in_link(request, person_id: int):
     """An admin makes a one-time link for the person to choose their password (shown once,
-    to send them): an invitation, or a way back in after a lost password. The page that
-    shows it is at this address: opened again (reload, Back, a bookmark), it is the
-    person's page."""
+    to send them): an invitation, or a way back in after a lost password. The answer is a
+    redirect to the person's page, which shows the link once (kept in the session until
+    then): a reload there does not post again, and so makes no newer link that would
+    replace the one just copied. Opened (a bookmark), this address is the person's page."""
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
     if request.method != "POST":
@@ -811,7 +820,8 @@ def person_sign_in_link(request, person_id: int):
     link = request.build_absolute_uri(
         reverse("set_password", kwargs={"uidb64": uid, "token": token})
     )
-    return _person_page(request, person.pk, sign_in_link=link)
+    request.session[SIGN_IN_LINK_KEY] = {"org": org.pk, "person": person.pk, "link": link}
+    return redirect(_person_url(org, person))
 
 
 @org_view

@@ -12,6 +12,7 @@ from mozilla_django_oidc import views as oidc_views
 
 from accord.org.forms import SignInForm
 from accord.org.sso import ProviderUnavailable, endpoints
+from accord.org.tokens import sign_in_links
 
 
 def sso_context() -> dict:
@@ -56,12 +57,23 @@ class SignInView(auth_views.LoginView):
 class SetPasswordView(auth_views.PasswordResetConfirmView):
     """A sign-in link an admin made (People → the person → *Sign-in link*): the person
     chooses their password. Django's reset check: the link is spent once a password is set
-    (or after PASSWORD_RESET_TIMEOUT); it is moved off the address at once, so the token
-    never reaches another site in a Referer."""
+    (or after PASSWORD_RESET_TIMEOUT), and replaced by a newer one made for them
+    (`accord.org.tokens`); it is moved off the address at once, so the token never reaches
+    another site in a Referer."""
 
     template_name = "web/set_password.html"
     reset_url_token = "choose"
     post_reset_login = False
+    token_generator = sign_in_links
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context.get("validlink") and self.user is not None:
+            token = self.kwargs.get("token")
+            if token == self.reset_url_token:
+                token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN)
+            context["replaced"] = bool(token) and sign_in_links.replaced(self.user, token)
+        return context
 
     def dispatch(self, request, *args, **kwargs):
         if not settings.ACCORD_PASSWORD_SIGNIN:

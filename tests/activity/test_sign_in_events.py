@@ -94,7 +94,8 @@ def test_changing_ones_password_is_recorded(cast):
 
 def test_a_password_set_through_a_sign_in_link_is_recorded_as_the_persons(cast):
     nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
-    page = login(cast.admin).post(f"/o/acme/people/{nina.pk}/sign-in-link/").content.decode()
+    page = login(cast.admin).post(f"/o/acme/people/{nina.pk}/sign-in-link/", follow=True)
+    page = page.content.decode()
     link = re.search(r'id="sign-in-link-value"[^>]*value="([^"]+)"', page).group(1)
     visitor = Client()
     form = visitor.get(link.split("testserver", 1)[-1], follow=True)

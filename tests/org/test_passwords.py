@@ -74,7 +74,7 @@ def test_an_admin_invites_someone_added_without_a_login_by_a_one_time_link(cast)
 
     nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
     admin = login(cast.admin)
-    page = admin.post(f"/o/acme/people/{nina.pk}/sign-in-link/").content.decode()
+    page = admin.post(f"/o/acme/people/{nina.pk}/sign-in-link/", follow=True).content.decode()
     link = re.search(r'id="sign-in-link-value"[^>]*value="([^"]+)"', page).group(1)
     assert "/accounts/welcome/" in link
     assert link not in admin.get(f"/o/acme/people/{nina.pk}/").content.decode()  # once
