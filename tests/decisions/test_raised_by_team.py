@@ -138,3 +138,27 @@ def test_the_decision_and_issue_pages_give_each_reason_field_its_own_id(cast, sq
     assert dropped.status_code == 302
     issue.refresh_from_db()
     assert issue.status == "dropped"
+
+
+def test_the_list_says_how_long_ago_an_issue_was_raised_as_the_rest_of_accord_does(cast, squad):
+    """"just now" for a fresh issue, not "0 minutes ago"; a moment for an old one, not a
+    sum of weeks and days."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.decisions.models import Issue
+
+    fresh = services.raise_issue(cast.org, cast.member, squad, "Fresh issue")
+    old = services.raise_issue(cast.org, cast.member, squad, "Old issue")
+    Issue.objects.filter(pk=old.pk).update(opened_at=timezone.now() - dt.timedelta(days=17))
+    body = login(cast.member).get("/o/acme/decisions/issues/?team=payments").content.decode()
+
+    def card(title: str) -> str:
+        return body.split(f">{title}</a>")[1].split("</li>")[0]
+
+    assert f'datetime="{timezone.localtime(fresh.opened_at).isoformat()}">just now</time>' in (
+        card("Fresh issue")
+    )
+    assert "0 minutes" not in body
+    assert "weeks" not in card("Old issue") and " ago" not in card("Old issue")
