@@ -188,6 +188,47 @@ def subject_name(link: DecisionLink) -> str:
     return getattr(link, "subject_title", "")
 
 
+# How many of the decisions about one thing its page lists, the latest first.
+LINKED_SHOWN = 5
+
+
+@dataclass
+class LinkedDecisions:
+    """The decisions about one thing (`linked_decisions`): the latest first, and how many
+    there are in all (`count_up_to`'s count: past a thousand it reads 1,001)."""
+
+    decisions: list[Decision]
+    count: int
+
+    @property
+    def more(self) -> int:
+        """How many are not listed."""
+        return self.count - len(self.decisions)
+
+
+def linked_decisions(
+    org: Organization, target_type: str, target_id: int, limit: int | None = LINKED_SHOWN
+) -> LinkedDecisions:
+    """The decisions of `org` linked to one thing ("app.model", id; see `LINKABLE`), the
+    latest first (by when each was decided, else opened: the date a page shows): the first
+    `limit` (None: all of them) and how many there are. Read off the links' (org, target)
+    index, each with its decision in the same query, their few rows sorted: one query, two
+    when there are more than `limit`. The link and the decision are both `org`'s, so a stray
+    link of another organization to the same id never shows."""
+    links = (
+        DecisionLink.objects.for_org(org)
+        .filter(target_type=target_type, target_id=target_id, decision__org=org)
+        .select_related("decision")
+        .order_by(Coalesce("decision__decided_at", "decision__opened_at").desc(), "-decision_id")
+    )
+    if limit is None:
+        found = list(links)
+        total = len(found)
+    else:
+        found, total = first_rows(links, limit)
+    return LinkedDecisions([link.decision for link in found], total)
+
+
 def department_decisions(org: Organization, team: Team, n: int = 6) -> list[Decision]:
     """The first `n` decisions of `team` and the teams below it, as a department head reads
     them: those waiting (soonest deadline first), then the newest of the others. Read as

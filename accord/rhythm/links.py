@@ -387,14 +387,13 @@ def meeting_action_items(
 
 
 def meeting_decisions(org: Organization, meeting_id: int) -> list:
-    from accord.decisions.models import Decision, DecisionLink
+    """Every decision recorded in or linked to the meeting, in the order they were taken
+    (as its minutes list them): the decisions pillar's `linked_decisions`, unbounded. One
+    query."""
+    from accord.decisions import queries as dq
 
-    ids = (
-        DecisionLink.objects.for_org(org)
-        .filter(target_type="rhythm.meeting", target_id=meeting_id)
-        .values_list("decision_id", flat=True)
-    )
-    return list(Decision.objects.for_org(org).filter(pk__in=list(ids)).order_by("id"))
+    found = dq.linked_decisions(org, "rhythm.meeting", meeting_id, limit=None).decisions
+    return sorted(found, key=lambda d: d.pk)
 
 
 def dependency_request_url(
