@@ -273,8 +273,9 @@ ID_FILTERS: dict[str, tuple[str, str]] = {
     "to_initiative_id": ("alignment.Initiative", "initiative"),
     "cadence_id": ("rhythm.Cadence", "cadence"),
 }
-NOT_ID_FILTERS = frozenset({"source_id", "target_id"})
-"""Id filters whose kind depends on another filter (`source_type`, `target_type`)."""
+NOT_ID_FILTERS = frozenset({"source_id", "target_id", "linked_id"})
+"""Id filters whose kind depends on another filter (`source_type`, `target_type`,
+`linked_type`)."""
 
 
 def require_known_ids(org: Organization, values: dict[str, Any]) -> None:

@@ -24,9 +24,10 @@ from accord.api.common import (
 )
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
-from accord.core.errors import ServiceError
+from accord.core.errors import NotFound, ServiceError
 from accord.decisions import latency, queries, services
 from accord.decisions.models import (
+    LINKABLE,
     ActionItem,
     ActionSource,
     ActionStatus,
@@ -454,6 +455,33 @@ def _team(org, team_id):
     return get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
 
 
+def _check_linked(org, linked_type: str, linked_id: int | None) -> None:
+    """The thing a list of decisions is cut to (`linked_type`, `linked_id`): both or
+    neither (422), a kind decisions link to (422), and one this organization has (404,
+    as for every id filter)."""
+    if bool(linked_type) != (linked_id is not None):
+        missing, given = (
+            ("linked_id", "linked_type") if linked_type else ("linked_type", "linked_id")
+        )
+        raise ServiceError(
+            "Give both linked_type and linked_id (the kind and id of what the decisions "
+            "are linked to), or neither.",
+            fields={missing: [f"Required with {given}."]},
+        )
+    if not linked_type:
+        return
+    if linked_type not in LINKABLE:
+        raise ServiceError(
+            f"Decisions are not linked to {linked_type!r}; use one of "
+            f"{', '.join(sorted(LINKABLE))}.",
+            fields={"linked_type": ["Unknown kind of target."]},
+        )
+    if not queries.is_linkable(org, linked_type, linked_id):
+        error = NotFound(f"No {linked_type} with id {linked_id}.")
+        error.fields = {"linked_id": [f"Unknown {linked_type} {linked_id}."]}
+        raise error
+
+
 def _fresh(org, decision_id):
     return get_or_404(_decisions(org), decision_id, "decision")
 
@@ -475,10 +503,16 @@ def list_decisions(
     overdue: bool = False,
     waiting_on_me: bool = False,
     only: bool = False,
+    linked_type: str = Query("", max_length=60, examples=["alignment.initiative"]),
+    linked_id: Id | None = None,
 ):
     """`q` is full-text over question, context, outcome and rationale. `team_id`: that team's
-    decisions and those of the teams below it (`only=true`: the team's alone)."""
+    decisions and those of the teams below it (`only=true`: the team's alone).
+    `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
+    thing, as a decision's `links` name it (`target_type`, `target_id`); 404 if the
+    organization has no such thing."""
     org = org_of(request)
+    _check_linked(org, linked_type, linked_id)
     qs = queries.filter_log(
         org,
         q=q,
@@ -490,6 +524,8 @@ def list_decisions(
         since=opened_since,
         until=opened_until,
         overdue=overdue,
+        linked_type=linked_type,
+        linked_id=linked_id,
     )
     if waiting_on_me:
         qs = qs.filter(approver=actor_of(request), status__in=queries.UNDECIDED)

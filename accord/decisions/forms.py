@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 
 from accord.core import dates
-from accord.decisions.models import DecisionStatus, Severity
+from accord.core.ids import as_id
+from accord.decisions import queries
+from accord.decisions.models import LINKABLE, DecisionStatus, Severity
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -160,9 +162,12 @@ class LogFilterForm(forms.Form):
     )
     since = forms.DateField(required=False, widget=DATE, label="Opened from")
     until = forms.DateField(required=False, widget=DATE, label="to")
+    # The decisions about one thing ("app.model:id", as a thing's page links to them).
+    about = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
+        self.org = org
         self.fields["team"].queryset = _teams(org)
         self.fields["approver"].queryset = Person.objects.for_org(org).order_by("name")
         self.fields["driver"].queryset = Person.objects.for_org(org).order_by("name")
@@ -172,6 +177,25 @@ class LogFilterForm(forms.Form):
             found = _teams(org).filter(slug=team).values_list("pk", flat=True).first()
             self.data = self.data.copy()
             self.data["team"] = str(found) if found else team
+
+    def clean_about(self) -> tuple[str, int] | None:
+        """("app.model", id) of a thing of this organization decisions can be about."""
+        value = self.cleaned_data.get("about", "").strip()
+        if not value:
+            return None
+        kind, colon, pk = value.partition(":")
+        target_id = as_id(pk)
+        if not colon or target_id is None:
+            raise forms.ValidationError(
+                f"“{value}” is not a kind and an id, e.g. alignment.initiative:13."
+            )
+        if kind not in LINKABLE:
+            raise forms.ValidationError(
+                f"decisions are not linked to “{kind}”; only to {', '.join(sorted(LINKABLE))}."
+            )
+        if not queries.is_linkable(self.org, kind, target_id):
+            raise forms.ValidationError(f"{self.org.name} has no {kind} {target_id}.")
+        return kind, target_id
 
     def valid_filters(self) -> dict:
         """The filters given that are valid; the page names the others (`errors`)."""
@@ -192,6 +216,8 @@ class LogFilterForm(forms.Form):
             "driver_id": f["driver"].pk if f.get("driver") else None,
             "since": f.get("since"),
             "until": f.get("until"),
+            "linked_type": f["about"][0] if f.get("about") else "",
+            "linked_id": f["about"][1] if f.get("about") else None,
         }
 
 

@@ -229,6 +229,14 @@ def linked_decisions(
     return LinkedDecisions([link.decision for link in found], total)
 
 
+def is_linkable(org: Organization, target_type: str, target_id: int | None) -> bool:
+    """Whether decisions can be about this thing: a kind of `LINKABLE` and an object of
+    `org` (as `services.link` requires), never another organization's. One query."""
+    if target_type not in LINKABLE or target_id is None:
+        return False
+    return apps.get_model(target_type).objects.filter(org=org, pk=target_id).exists()
+
+
 def department_decisions(org: Organization, team: Team, n: int = 6) -> list[Decision]:
     """The first `n` decisions of `team` and the teams below it, as a department head reads
     them: those waiting (soonest deadline first), then the newest of the others. Read as
@@ -321,12 +329,18 @@ def search(qs: QuerySet[Decision], text: str) -> QuerySet[Decision]:
     return qs
 
 
-def log_figures(org: Organization, team: Team | None = None, only: bool = False) -> dict[str, int]:
+def log_figures(
+    org: Organization,
+    team: Team | None = None,
+    only: bool = False,
+    about: tuple[str, int] | None = None,
+) -> dict[str, int]:
     """How many decisions have each status, and how many are overdue today: the decision
     log's figures (`accord.core.counting.figures`), of the organization or, as the log is
-    filtered, of `team` and the teams below it (`only`: the team alone)."""
+    filtered, of `team` and the teams below it (`only`: the team alone) and of the
+    decisions linked to one thing (`about`: "app.model", id)."""
     today = timezone.localdate()
-    if team is None:
+    if team is None and about is None:
         decisions = Decision.objects.for_org(org)
         return figures(
             f"decision-figures:{org.pk}::{today.isoformat()}",
@@ -335,9 +349,13 @@ def log_figures(org: Organization, team: Team | None = None, only: bool = False)
                 "overdue": overdue_decisions(org, today),
             },
         )
-    # A subtree's decisions are found once for all the statuses, not once per status.
-    key = f"decision-figures:{org.pk}:{team.pk}:{int(only)}:{today.isoformat()}"
-    decisions = filter_log(org, team=team, only=only)
+    # A subtree's (or one thing's) decisions are found once for all the statuses, not once
+    # per status.
+    key = f"decision-figures:{org.pk}:{team.pk if team else ''}:{int(only)}:{today.isoformat()}"
+    linked_type, linked_id = about or ("", None)
+    if about:
+        key += f":{linked_type}:{linked_id}"
+    decisions = filter_log(org, team=team, only=only, linked_type=linked_type, linked_id=linked_id)
     return {
         **grouped_figures(key, decisions, "status", DecisionStatus.values),
         **figures(
@@ -367,10 +385,20 @@ def filter_log(
     overdue: bool = False,
     team: Team | None = None,
     only: bool = False,
+    linked_type: str = "",
+    linked_id: int | None = None,
 ) -> QuerySet[Decision]:
     """The decision log with its filters; dates apply to when it was opened. `team`: the
-    decisions of that team and the teams below it (`only`: of the team alone)."""
+    decisions of that team and the teams below it (`only`: of the team alone).
+    `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
+    thing ("app.model", id; see `LINKABLE`), by a link of `org`'s."""
     qs = decisions(org)
+    if linked_type and linked_id is not None:
+        # Joined, read off the links' (org, target) index and each decision by its id, then
+        # its few rows sorted: as `id IN (the links' subquery)`, SQLite without statistics
+        # walked every decision of the organization in the log's order, testing each. A
+        # decision links to one thing once (`decision_link_once`): no row comes twice.
+        qs = qs.filter(links__org=org, links__target_type=linked_type, links__target_id=linked_id)
     if status:
         qs = qs.filter(status=status)
     if team_id:

@@ -38,6 +38,7 @@ from accord.decisions.models import (
     ActionSource,
     ActionStatus,
     Decision,
+    DecisionLink,
     DecisionOption,
     DecisionStatus,
     Issue,
@@ -260,14 +261,29 @@ def index(request):
     page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()
     params.pop("page", None)
+    about, unfiltered = None, params.copy()
+    if filters.get("about"):
+        # What the log is cut to, named and linked as a decision's page shows its subjects.
+        kind, target_id = filters["about"]
+        subject = DecisionLink(org=org, target_type=kind, target_id=target_id)
+        about = _link_rows(request, queries.with_subject_titles([subject]))[0]
+        unfiltered.pop("about", None)
     ctx = {
         "form": form,
         "page": page,
+        "about": about,
+        "unfiltered_query": unfiltered.urlencode(),
         "today": timezone.localdate(),
-        "counts": queries.log_figures(org, filters.get("team"), bool(filters.get("only"))),
+        "counts": queries.log_figures(
+            org, filters.get("team"), bool(filters.get("only")), filters.get("about")
+        ),
         "figures_team": filters.get("team"),
         "team_query": urlencode(
-            {k: request.GET[k] for k in ("team", "only") if filters.get(k) and k in request.GET}
+            {
+                k: request.GET[k]
+                for k in ("team", "only", "about")
+                if filters.get(k) and k in request.GET
+            }
         ),
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),

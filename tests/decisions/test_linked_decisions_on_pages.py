@@ -146,7 +146,7 @@ def test_five_newest_are_listed_with_how_many_more(cast, initiative):
     for d in made[:2]:
         assert f">{d.question}</a>" not in shown
     assert shown.index("Question 7") < shown.index("Question 3")  # newest first
-    assert "And 2 more, earlier." in shown
+    assert "See all 7 decisions about it" in shown
 
 
 def test_the_helper_reads_them_in_one_query_or_two_when_there_are_more(
@@ -194,6 +194,6 @@ def test_the_card_costs_the_same_few_queries_however_many_decisions(cast, kind, 
     for n in range(6, 20):
         decide_about(cast, target_type, target.pk, f"Question {n}", outcome=f"Outcome {n}")
     many, html = queries_for(client, address(target))
-    assert "Outcome 19" in card(html) and "And 15 more, earlier." in card(html)
+    assert "Outcome 19" in card(html) and "See all 20 decisions about it" in card(html)
     assert six == many  # not one more per decision
     assert six - none <= 1  # the card's count, beside the read every page makes
