@@ -81,6 +81,15 @@ class Event(OrgScoped):
             models.Index(
                 fields=["org", "actor", "created_at", "id"], name="activity_event_actor_order"
             ),
+            # What people (and their agents) did, in order, without Accord's own events (a
+            # round's missed check-ins, the weekly briefings sent, what its checks mark as
+            # overdue, stuck or late: thousands at once in a large organization): home's
+            # "Recent activity" reads its page here, however many of those came last.
+            models.Index(
+                fields=["org", "created_at", "id"],
+                condition=models.Q(actor__isnull=False),
+                name="activity_event_people_order",
+            ),
             # A team's events (and its subtree's, one team at a time) in order. Led by the
             # team rather than the organization (a team is of one organization): the same
             # index finds a deleted team's events to clear (on_delete), where an index led

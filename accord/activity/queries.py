@@ -26,12 +26,15 @@ from accord.org.queries import covers_every_team, subtree_ids
 # read under the kind "Account".
 QUIET_KINDS = ("briefings.briefing", "auth.user")
 
-# One person's own settings and reading: how Accord reaches them, their calendar address,
-# what they muted, their time off, their tokens, saved views and inbox. The event log keeps
-# them (admins audit it); nobody else reads them in the feed, a history or the events API.
+# One person's own settings and reading: how Accord reaches them, when they get their
+# weekly briefing, their calendar address, what they muted, their time off, their tokens,
+# saved views and inbox. The event log keeps them (admins audit it); nobody else reads them
+# in the feed, a history or the events API. (A team's chat summary schedule is a
+# briefing schedule too: its changes are read by the lead who made them and admins.)
 PERSONAL_KINDS = (
     "activity.deliverypreferences",
     "api.apitoken",
+    "briefings.briefingschedule",
     "conversation.inboxitem",
     "rhythm.away",
     "rhythm.cadencemute",

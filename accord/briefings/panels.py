@@ -13,17 +13,30 @@ def home(request) -> str | None:
     if me is None:
         return None
     latest = queries.briefings_of(request.org, me).first()
-    return render_to_string("briefings/_panel_home.html", {"latest": latest}, request=request)
+    schedule, why = queries.email_status(request.org, me)
+    return render_to_string(
+        "briefings/_panel_home.html",
+        {
+            "latest": latest,
+            "schedule": schedule,
+            "why": why,
+            "weekday_name": WEEKDAYS[schedule.weekday],
+        },
+        request=request,
+    )
 
 
 def settings(request) -> str | None:
     me = request.person
     if me is None:
         return None
+    schedule, why = queries.email_status(request.org, me)
     return render_to_string(
         "briefings/_panel_settings.html",
         {
-            "schedule": queries.schedule_of(request.org, me),
+            "schedule": schedule,
+            "why": why,
+            "weekday_name": WEEKDAYS[schedule.weekday],
             "covers": compose.what_it_covers(request.org, me),
             "weekdays": list(enumerate(WEEKDAYS)),
             "hours": range(24),

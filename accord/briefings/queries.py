@@ -37,6 +37,34 @@ def schedule_of(org: Organization, person: Person) -> BriefingSchedule:
     )
 
 
+# Why a person's weekly briefing is not e-mailed to them (`email_status`); None: it is.
+TURNED_OFF = "off"  # they turned "Send me my weekly briefing" off
+NOT_BY_DEFAULT = "not_by_default"  # neither a lead nor an admin, and never turned it on
+EMAIL_OFF = "email_off"  # their e-mail notices are off (each week's is still kept to read)
+NO_ADDRESS = "no_address"  # Accord has no e-mail address for them
+
+
+def email_status(org: Organization, person: Person) -> tuple[BriefingSchedule, str | None]:
+    """A person's schedule and why their weekly briefing will not be e-mailed (None: it
+    will be, on the schedule's day and hour), as the worker and the one delivery path
+    decide it: `subscribers` leaves out those who have it off, `delivery.notify` those
+    with e-mail off or without an address."""
+    from accord.activity import delivery
+    from accord.briefings.services import KIND
+
+    schedule = schedule_of(org, person)
+    if not schedule.enabled:
+        return schedule, TURNED_OFF if schedule.pk else NOT_BY_DEFAULT
+    prefs = delivery.preferences_of(org, person)
+    if KIND in prefs.muted_kinds:  # muted before the briefing had its own setting alone
+        return schedule, TURNED_OFF
+    if not prefs.email:
+        return schedule, EMAIL_OFF
+    if not person.email:
+        return schedule, NO_ADDRESS
+    return schedule, None
+
+
 def team_schedule_of(org: Organization, team: Team) -> BriefingSchedule:
     found = BriefingSchedule.objects.for_org(org).filter(team=team).first()
     return found or BriefingSchedule(

@@ -24,11 +24,12 @@ from accord.web.helpers import flash_error, int_or_none, org_view, own_settings,
 def index(request):
     org, me = request.org, request.person
     week = compose.last_complete_week(timezone.now(), me.timezone)
-    schedule = queries.schedule_of(org, me)
+    schedule, why = queries.email_status(org, me)
     return render(
         request,
         "briefings/index.html",
         {
+            "why": why,
             "page": paginate(request, queries.briefings_of(org, me), per_page=20),
             "latest_week": week,
             "schedule": schedule,

@@ -106,11 +106,15 @@ HOME_RECENT = 12  # events home's "Recent activity" shows
 
 
 def home_feed(org, me):
-    """Home's "Recent activity": the organization's feed (`activity.queries.feed`, which
-    leaves out sign-ins) less the accounts admins keep (who was given a login, a password
-    or a sign-in link) unless the reader is an admin; the full feed stays on the Activity
-    page. Read newest first off the (org, created at) index, as the feed is."""
-    events = activity_queries.feed(org, me)
+    """Home's "Recent activity": what people did, from the organization's feed
+    (`activity.queries.feed`, which leaves out sign-ins), less Accord's own events (what
+    its checks mark as overdue, stuck or late, a round's missed check-ins: a fresh
+    organization's whole page, all at one minute) and the accounts admins keep (who was
+    given a login, a password or a sign-in link) unless the reader is an admin; the full
+    feed, Accord's marks with it, stays on the Activity page. Read newest first off the
+    index of people's events (org, created at, id where there is an actor), which skips
+    Accord's however many came last."""
+    events = activity_queries.feed(org, me).filter(actor__isnull=False)
     if not me.has_role(Role.ADMIN):
         events = events.exclude(verb__in=activity_queries.ACCOUNT_VERBS)
     return events

@@ -149,10 +149,12 @@ def test_each_change_links_to_what_changed_unless_it_is_gone(cast):
 
 
 def test_a_persons_own_settings_are_not_in_anyone_elses_feed(cast):
-    """How Accord reaches someone, their time off, their calendar address and their inbox
-    reading are theirs: not in a colleague's feed, home, the person's history or the events
-    API. They see their own; an admin, auditing, sees all."""
+    """How Accord reaches someone, when they get their briefing, what they muted, their time
+    off, their calendar address and their inbox reading are theirs: not in a colleague's
+    feed, home, a team's feed, the person's history or the events API. They see their own;
+    an admin, auditing, sees all."""
     from accord.activity import delivery
+    from accord.briefings import services as briefings
     from accord.conversation import services as conversation
     from accord.rhythm import services as rhythm
     from tests.conftest import api_client
@@ -163,6 +165,7 @@ def test_a_persons_own_settings_are_not_in_anyone_elses_feed(cast):
         cast.org, cast.member, cast.member, starts_on=today, ends_on=today + dt.timedelta(days=3)
     )
     rhythm.create_feed(cast.org, cast.member, person=cast.member)
+    briefings.set_schedule(cast.org, cast.member, cast.member, enabled=True, weekday=2)
     from accord.decisions import services as decisions
 
     issue = decisions.raise_issue(cast.org, cast.leader, cast.platform, "Flaky tests")
@@ -174,7 +177,12 @@ def test_a_persons_own_settings_are_not_in_anyone_elses_feed(cast):
         client = login(person)
         pages = "".join(
             client.get(url).content.decode()
-            for url in ("/o/acme/activity/", "/o/acme/", f"/o/acme/people/{cast.member.pk}/")
+            for url in (
+                "/o/acme/activity/",
+                "/o/acme/",
+                f"/o/acme/people/{cast.member.pk}/",
+                "/o/acme/activity/?team=platform",
+            )
         )
         api = api_client(person).get("/api/v1/events?limit=100").json()["items"]
         kinds = {e["target_type"] for e in api} | {e["verb"] for e in api}
@@ -185,11 +193,12 @@ def test_a_persons_own_settings_are_not_in_anyone_elses_feed(cast):
             "time off": "rhythm.away" in kinds or "created away" in pages,
             "calendar": "rhythm.calendarfeed" in kinds,
             "inbox": "inbox_read" in kinds,
+            "briefing": "briefings.briefingschedule" in kinds or "Briefing schedule of" in pages,
         }
 
     assert seen(cast.leader) == {
         "team change": True, "preferences": False, "time off": False, "calendar": False,
-        "inbox": False,
+        "inbox": False, "briefing": False,
     }  # fmt: skip
     assert all(seen(cast.member).values())
     assert all(seen(cast.admin).values())

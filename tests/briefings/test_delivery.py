@@ -127,12 +127,12 @@ def test_nobody_gets_a_briefing_of_a_week_before_they_joined(db, clock, smtp):  
     assert [m["X-Rcpt"] for m in smtp.messages] == [lead.email]
 
 
-def test_a_muted_briefing_is_kept_but_not_e_mailed(db, clock, smtp):  # noqa: F811
+def test_a_briefing_of_someone_with_e_mail_off_is_kept_but_not_e_mailed(db, clock, smtp):  # noqa: F811
     clock.at(dt.date(2026, 1, 5), 9)
     w = build_org("muted", {"Platform": 2}, checkins=False)
     lead = give_address(w.org, w["Platform"].lead, "UTC")
     services.set_schedule(w.org, w.admin, w.admin, enabled=False)
-    delivery.set_preferences(w.org, lead, lead, muted_kinds=["briefing.weekly"])
+    delivery.set_preferences(w.org, lead, lead, email=False)
     run_worker(dt.datetime(2026, 1, 19, 8, 0, tzinfo=UTC))
     assert smtp.messages == []
     assert Briefing.objects.filter(person=lead, week="2026-W03").exists()

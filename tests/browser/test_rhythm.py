@@ -273,3 +273,22 @@ def test_a_lead_starts_early_reopens_picks_a_recurrence_and_solves_an_issue(
         "decisions.issue",
         issue.pk,
     )
+
+
+def test_the_settings_page_gives_the_notifications_their_width(page, shot, cast):
+    """Some forty kinds of notice to mute: at 1280 px the notifications take the page's
+    width, their mutes in columns (not a narrow strip beside a near-empty time off and
+    calendar); at 320 px nothing scrolls sideways."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_signed_in(page, cast.member.email, "/o/acme/rhythm/settings/")
+    shot(page, "my-settings-wide")
+    notices = page.locator("section", has=page.get_by_role("heading", name="Notifications"))
+    time_off = page.locator("section#time-off")
+    wide, beside = notices.bounding_box(), time_off.bounding_box()
+    assert wide["width"] > 2.5 * beside["width"] and beside["y"] > wide["y"] + wide["height"]
+    mutes = page.locator("fieldset.mutes").first.locator("label")
+    lefts = {round(box["x"]) for box in (m.bounding_box() for m in mutes.all())}
+    assert len(lefts) >= 2, lefts  # in columns
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
