@@ -117,7 +117,13 @@ class TransitionIn(InputSchema):
     committed_date: dt.date | None = None
     provider_initiative_id: Id | None = None
     proposed_date: dt.date | None = None
-    proposed_scope: str = Field("", max_length=5000)
+    proposed_scope: str | None = Field(
+        None,
+        max_length=5000,
+        description="propose, counter: the scope proposed. Left out (or null), the scope "
+        "now on the table is kept, so a counter-proposal of a date alone still limits it to "
+        'that scope; an empty string ("") drops it: everything asked.',
+    )
 
 
 def _out(deps: list[Dependency]) -> list[Dependency]:

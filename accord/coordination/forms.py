@@ -244,12 +244,13 @@ class ActionForm(forms.Form):
         widget=forms.HiddenInput,
         label="Accept anyway: it will show at risk from the start",
     )
+    proposed_date = dates.DateField(widget=DateInput, required=False, label="Proposed date")
+    # After the date it is about, as "Accept anyway" is after the committed date.
     propose_at_risk = forms.BooleanField(
         required=False,
         widget=forms.HiddenInput,
         label="Propose anyway: it will show at risk once agreed",
     )
-    proposed_date = dates.DateField(widget=DateInput, required=False, label="Proposed date")
     proposed_scope = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Proposed scope"
     )
@@ -311,6 +312,13 @@ class ActionForm(forms.Form):
             )
         if "proposed_date" in self.fields and action == "propose":
             self.fields["proposed_date"].help_text = f"{needs}."
+        if "proposed_scope" in self.fields and dependency.proposed_scope:
+            # The scope on the table is the default: dropping it is a deliberate act.
+            self.fields["proposed_scope"].initial = dependency.proposed_scope
+            self.fields["proposed_scope"].help_text = (
+                "The scope on the table, kept unless you change it; empty it to propose "
+                "everything asked."
+            )
         # Shown with the form before it is sent: what the defaults would commit to, and
         # each initiative's target for the page's script (`targets_json`).
         self.warning = ""
@@ -420,4 +428,7 @@ def need_by_gap(dependency, date, *, proposing: bool = False) -> str:
             f"{asker} needs this by {gap}, and its need-by follows a milestone: it would show "
             "at risk once agreed."
         )
-    return f"{asker} needs this by {gap}: if {asker} agrees, it needs it then."
+    return (
+        f"{asker} needs this by {gap}: if {asker} agrees, it gets it then and its need-by "
+        f"moves to {day(date)}."
+    )

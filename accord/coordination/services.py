@@ -4,7 +4,7 @@ Public entry points:
     create_dependency(org, actor, *, requester_initiative, provider_team, title, need_by, ...)
     update_dependency(org, actor, dependency, *, expected_version, **changes)  # requested
     transition(org, actor, dependency, action, *, note, committed_date, provider_initiative,
-               proposed_date, proposed_scope, expected_version)
+               proposed_date, proposed_scope, expected_version)  # scope None: kept
     on_initiative_replanned(initiative, old_date, new_date, *, actor=None, reason="")
     check_initiative_status(initiative, new_status, override_reason)  # raises when blocked
     follow_initiative(org, actor, initiative, old_team, new_team)  # an initiative moved
@@ -587,10 +587,15 @@ def transition(
     committed_date: dt.date | None = None,
     provider_initiative=None,
     proposed_date: dt.date | None = None,
-    proposed_scope: str = "",
+    proposed_scope: str | None = None,
     expected_version: int | None = None,
 ) -> Dependency:
-    """Take one action of the state machine (see models.TRANSITIONS) on `dep`."""
+    """Take one action of the state machine (see models.TRANSITIONS) on `dep`.
+
+    Proposing or countering, `proposed_scope` None keeps the scope on the table (a
+    counter-proposal of a date only still limits it to what was proposed), and "" drops
+    it: everything asked. The event of a proposal names the scope proposed even when it
+    is kept, so its history says what is on the table."""
     _same_org(org, dep, "dependency")
     if action not in TRANSITIONS:
         raise ServiceError(
@@ -657,7 +662,7 @@ def transition(
         committed_date,
         provider_initiative,
         proposed_date,
-        (proposed_scope or "").strip(),
+        None if proposed_scope is None else proposed_scope.strip(),
     )
     if t.target is not None:
         changes["state"] = t.target
@@ -670,6 +675,9 @@ def transition(
     blocked.refresh([dep.requester_initiative_id])
     after = activity.snapshot(dep, EVENT_FIELDS)
     before, after = activity.diff(before, after)
+    if action in ("propose", "counter"):
+        # Kept, it is no change, but what is proposed now (no `before`: nothing changed).
+        after.setdefault("proposed_scope", dep.proposed_scope)
     if note:
         after["note"] = note
     after.update(acting)
@@ -715,9 +723,12 @@ def _apply(
         return {"resolution": note, "awaiting": Side.REQUESTER, **_no_proposal()}
     if action in ("propose", "counter"):
         date = _date(proposed_date, "proposed_date", required=False, actor=actor)
-        if date is None and not scope:
+        # The scope on the table stays unless changed: a date alone does not drop it.
+        scope = dep.proposed_scope if scope is None else scope
+        if date is None and scope == dep.proposed_scope:
+            kept = ": the scope on the table stays unless you change it" if scope else ""
             raise ServiceError(
-                "Propose another date, another scope, or both.",
+                f"Propose another date, another scope, or both{kept}.",
                 fields={"proposed_date": ["Give a date or a scope."]},
             )
         out: dict[str, Any] = {

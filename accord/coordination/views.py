@@ -507,6 +507,9 @@ def act(request, dep_id: int, action: str):
     form = ActionForm(request.POST, org=org, dependency=dep, action=action)
     if form.is_valid():
         data = form.cleaned_data
+        # Not sent (a form without it): the scope on the table is kept, as in the API; sent
+        # empty: dropped.
+        scope = data.get("proposed_scope") if "proposed_scope" in request.POST else None
         try:
             services.transition(
                 org,
@@ -517,7 +520,7 @@ def act(request, dep_id: int, action: str):
                 committed_date=data.get("committed_date"),
                 provider_initiative=data.get("provider_initiative"),
                 proposed_date=data.get("proposed_date"),
-                proposed_scope=data.get("proposed_scope", ""),
+                proposed_scope=scope,
                 expected_version=int_or_none(request.POST.get("version")),
             )
         except ServiceError as exc:

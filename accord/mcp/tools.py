@@ -847,11 +847,12 @@ def answer_dependency(
     committed_date: dt.date | None = None,
     provider_initiative_id: Id | None = None,
     proposed_date: dt.date | None = None,
-    proposed_scope: Text = "",
+    proposed_scope: Text | None = None,
 ) -> CallToolResult:
     """Take an action on a dependency: the provider accepts (optionally with a committed
     date and the initiative that delivers it), declines (with a note) or negotiates (a
-    proposed date or scope); either side flags it at risk or blocked or clears the flag;
+    proposed date or scope: a scope left out keeps the one on the table, an empty one
+    drops it); either side flags it at risk or blocked or clears the flag;
     the provider marks it delivered; the requester cancels. get_dependency lists the
     actions allowed now."""
     me = caller()

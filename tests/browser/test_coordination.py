@@ -135,7 +135,21 @@ def test_a_team_page_and_a_negotiation_read_well_on_a_phone(page, shot):
     timeline = page.locator(".timeline").first
     expect(timeline).to_contain_text("proposed another date or scope")
     expect(timeline).to_contain_text("counter-proposed")
+    # Mobile's counter named a date only: Platform's narrower scope is still what is proposed.
+    expect(timeline).to_contain_text("scope: Read-only sync first; writes next quarter. (kept)")
+    expect(page.locator("#proposed-scope")).to_have_text(
+        "Scope: Read-only sync first; writes next quarter."
+    )
     shot(page, "negotiation")
+    # A later date than Mobile's need-by: the script says what follows if Mobile agrees.
+    propose = page.locator("details.act--propose")
+    propose.locator("summary").click()
+    later = dep.need_by + dt.timedelta(days=21)
+    propose.get_by_label("Proposed date").fill(later.isoformat())
+    expect(propose.locator(".accept-warning")).to_contain_text(
+        f"21 days later: if Mobile agrees, it gets it then and its need-by moves to "
+        f"{later:%-d %b %Y}."
+    )
     page.goto("/o/northwind/coordination/")
     expect(page.get_by_role("heading", name="Cycles")).to_be_visible()
     shot(page, "overview")

@@ -78,7 +78,8 @@ def test_proposing_a_later_date_asks_first_too(world):
     page = htmllib.unescape(r.content.decode())
     assert (
         f"Sales needs this by {day(_on(world, 22))}; you are proposing {day(_on(world, 40))}, "
-        "18 days later: if Sales agrees, it needs it then." in page
+        "18 days later: if Sales agrees, it gets it then and its need-by moves to "
+        f"{day(_on(world, 40))}." in page
     )
     dep.refresh_from_db()
     assert dep.state == "requested"

@@ -22,7 +22,8 @@
     if (form.dataset.milestone) {
       return gap + ", and its need-by follows a milestone: it would show at risk once agreed.";
     }
-    return gap + ": if " + asker + " agrees, it needs it then.";
+    return gap + ": if " + asker + " agrees, it gets it then and its need-by moves to " +
+      fmt(value) + ".";
   }
   function targetGap(form, value) {
     var targets = JSON.parse(form.dataset.targets || "{}");
