@@ -3,7 +3,9 @@
 Nothing here writes. A briefing compares the organization as it was at the start of the
 week with how it was at its end (`intelligence.snapshot.load`, which rewinds every value
 from the event log and the pillars' histories), reads the signals that held at the week's
-end (`intelligence.queries.signals_as_of`) and the stored health of both week ends, and
+end (`intelligence.queries.signals_as_of` at `Week.signals_at`, the end of its last day in
+UTC, whatever the reader's zone, as Insights' trend reads it) and the stored health of
+both week ends, and
 turns what it finds into lines from fixed templates. So building the same week again
 later gives the same briefing, and nothing is invented: every line names one object and
 links to its page.
@@ -29,6 +31,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -44,7 +47,7 @@ from accord.org.models import Membership, MembershipRole, Organization, Person, 
 from accord.web.templatetags.dates import day, day_span, weekday
 from accord.web.templatetags.numbers import counted
 
-MAX_ITEMS = 10  # lines per section; the rest is counted, with a link to the full list
+MAX_ITEMS = 10  # lines per section; the rest is counted, with a link where a page lists it
 TOP_SIGNALS = 5  # "what is at risk": the top signals
 KR_MOVES = 3  # key results that moved most, each way
 HEALTH_RISE = 5.0  # points of roll-up health that count as "rose"
@@ -74,6 +77,17 @@ class Week:
     def as_of(self) -> dt.datetime:
         """The week's last moment: what held at its end."""
         return self.end - dt.timedelta(microseconds=1)
+
+    @property
+    def signals_at(self) -> dt.datetime:
+        """The moment whose signals a briefing reads as "the signals as the week ended":
+        the end of its last day in UTC, the day Insights' health and trend read it by
+        (`snapshot.as_moment`; the engine stores a day's health with that day's last
+        evaluation). One moment whatever the reader's zone, so a person's briefing, the
+        team's (UTC) and Insights' trend count the same signals for the same week; the
+        reader's own week end (`as_of`) came an hour before a Sunday evaluation in Berlin
+        and read the week before's."""
+        return snapshot_mod.as_moment(self.last_day)
 
     @property
     def last_day(self) -> dt.date:
@@ -361,9 +375,18 @@ class _Sections:
     items: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {key: [] for key, _ in SECTIONS}
     )
+    dates: dict[int, dt.date] = field(default_factory=dict)  # by id(item): when it is due
 
-    def add(self, key: str, item: dict[str, Any]) -> None:
+    def add(self, key: str, item: dict[str, Any], due: dt.date | None = None) -> None:
         self.items[key].append(item)
+        if due is not None:
+            self.dates[id(item)] = due
+
+    def by_date(self, key: str) -> None:
+        """Order a section by when its items are due: the earliest first (so the most
+        overdue, then the soonest), those without a date last, each in the order found."""
+        far = dt.date.max
+        self.items[key].sort(key=lambda it: self.dates.get(id(it), far))
 
 
 def _confidence(value: int) -> str:
@@ -524,7 +547,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 late = dec.decide_by < week.last_day
                 due = f", {'overdue since' if late else 'due'} {_day(dec.decide_by)}"
             text = sentence(f"Decision waiting on you: “{dec.question}”{due}")
-            out.add("needs_you", _item(text, *link))
+            out.add("needs_you", _item(text, *link), dec.decide_by)
 
     # -- issues
     near = None if teams is None else teams | set(reader.levels)
@@ -560,12 +583,14 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                     "coordination.dependency",
                     dep.id,
                 ),
+                dep.need_by,
             )
+    out.by_date("needs_you")
 
     # -- signals at the week's end (none to tell of a week before any were recorded)
     recorded_from = history.signals_recorded_from
-    recorded = recorded_from is not None and recorded_from <= week.as_of
-    signals = history.signals(week.as_of, scope.ids) if recorded else []
+    recorded = recorded_from is not None and recorded_from <= week.signals_at
+    signals = history.signals(week.signals_at, scope.ids) if recorded else []
     counts = {"critical": 0, "warning": 0}
     for s in signals:
         if s.severity in counts:
@@ -811,6 +836,7 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
     insights = reverse("intelligence:index", kwargs={"org_slug": org.slug})
     if reader.scope is not None:
         insights += f"?scope={reader.scope}"
+    slug = _slug(org, reader.scope) if reader.scope is not None else ""
     sections = []
     for key, title in SECTIONS:
         items = out.items[key]
@@ -830,18 +856,21 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                 )
             elif it["target_type"] == "rhythm.cadence" and it["url"] is None:
                 it["url"] = insights
+        more = max(0, len(items) - limit)
+        more_url, more_label = _more(org, week, reader, key, slug) if more else ("", "")
         sections.append(
             {
                 "key": key,
                 "title": title,
                 "items": shown,
-                "more": max(0, len(items) - limit),
-                "more_url": insights,
+                "more": more,
+                "more_url": more_url,
+                "more_label": more_label,
             }
         )
     quiet = not sections
     scope_url = (
-        reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": _slug(org, reader.scope)})
+        reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": slug})
         if reader.scope is not None
         else insights
     )
@@ -861,6 +890,25 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
             else ""
         ),
     }
+
+
+def _more(org, week: Week, reader: Reader, key: str, slug: str) -> tuple[str, str]:
+    """Where the lines a section leaves out (past its limit) are listed, and what the link
+    says: the changes in the activity of the week's days in the scope; the signals on
+    Insights' list of the scope, which is of now, not of the week's end (the words say
+    so). No page lists the rest of the other sections (what needs the reader, what is
+    blocked, went well or comes up next week, across kinds): ("", ""), the count alone."""
+    if key == "changed":
+        query = {"since": week.start.date().isoformat(), "until": week.last_day.isoformat()}
+        if slug:
+            query["team"] = slug
+        url = reverse("web:activity", kwargs={"org_slug": org.slug})
+        return f"{url}?{urlencode(query)}", f"the activity of {week.span()}"
+    if key == "at_risk":
+        url = reverse("intelligence:index", kwargs={"org_slug": org.slug})
+        scope = "all" if reader.scope is None else reader.scope
+        return f"{url}?scope={scope}#signals", "the signals open now, on Insights"
+    return "", ""
 
 
 def _slug(org: Organization, team_id: int) -> str:

@@ -10,8 +10,8 @@ from accord.activity.delivery import site_link
 
 FORMATS = ("text", "markdown", "html")
 
-# What a section's "and N more" opens: Insights as it is today, not as the briefing's week
-# ended (a past week's briefing says so too; the page's words: briefings/_body.html).
+# What a section's "and N more" said before each section named where its rest is listed
+# (`compose._more`): briefings stored then link to Insights as it is today.
 MORE_LINK = "today's Insights"
 
 
@@ -19,6 +19,15 @@ def _url(url: str | None, absolute: bool) -> str:
     if not url:
         return ""
     return site_link(url) if absolute and url.startswith("/") else url
+
+
+def _more(section: dict[str, Any]) -> tuple[str, str]:
+    """What a section's "and N more" links to and says: (url, label), ("", "") when no
+    page lists the rest (the count alone)."""
+    if "more_label" not in section:  # stored before sections said where their rest is
+        return section.get("more_url") or "", MORE_LINK
+    url, label = section.get("more_url") or "", section["more_label"] or ""
+    return (url, label) if url and label else ("", "")
 
 
 def text(content: dict[str, Any], *, absolute: bool = True) -> str:
@@ -31,8 +40,9 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
             link = _url(it.get("url"), absolute)
             lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
         if section["more"]:
-            link = _url(section["more_url"], absolute)
-            lines.append(f"- and {section['more']} more: {MORE_LINK} <{link}>")
+            url, label = _more(section)
+            where = f": {label} <{_url(url, absolute)}>" if url else ""
+            lines.append(f"- and {section['more']} more{where}")
     return "\n".join(lines) + "\n"
 
 
@@ -51,8 +61,9 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
             label = _md_escape(it["text"])
             lines.append(f"- [{label}]({link})" if link else f"- {label}")
         if section["more"]:
-            link = _url(section["more_url"], absolute)
-            lines.append(f"- and {section['more']} more: [{MORE_LINK}]({link})")
+            url, label = _more(section)
+            where = f": [{_md_escape(label)}]({_url(url, absolute)})" if url else ""
+            lines.append(f"- and {section['more']} more{where}")
     return "\n".join(lines) + "\n"
 
 
@@ -62,7 +73,8 @@ def html(content: dict[str, Any], *, absolute: bool = True) -> str:
         {
             **s,
             "items": [{**it, "url": _url(it.get("url"), absolute)} for it in s["items"]],
-            "more_url": _url(s["more_url"], absolute),
+            "more_url": _url(_more(s)[0], absolute),
+            "more_label": _more(s)[1],
         }
         for s in content["sections"]
     ]

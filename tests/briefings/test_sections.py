@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from accord.activity.delivery import site_link
 from accord.briefings import compose, render, services
 from accord.core.text import sentence
 from accord.intelligence import queries as intel
@@ -161,6 +162,29 @@ def test_the_top_signals_are_those_that_held_at_the_weeks_end_in_scope(db, clock
     assert c["headline"]["warning"] == sum(x.severity == "warning" for x in held)
 
 
+def test_the_signals_as_the_week_ended_are_one_count_in_every_zone_team_and_trend(db, clock):
+    """A reader in Berlin, whose week ends at 23:00 UTC, reads the signals of the
+    evaluation stored at 23:00 UTC that Sunday, as the team's briefing (UTC) and Insights'
+    trend do, not the week before's; and the top signals agree with what needs them."""
+    from accord.intelligence import pages
+
+    s = build_story(clock)
+    w = s.w
+    org_services.update_person(w.org, None, w.admin, timezone="Europe/Berlin")
+    w.admin.refresh_from_db()
+    berlin = services.build_for(w.org, compose.parse_week(WEEK, "Europe/Berlin"), person=w.admin)
+    team = services.build_for(w.org, compose.parse_week(WEEK), team=w.root)
+    point = next(
+        p for p in pages.trend(w.org, pages.scope_of(w.org, w.root.pk)) if p["week"] == WEEK
+    )
+    counts = {k: berlin["headline"][k] for k in ("critical", "warning")}
+    assert counts == {k: team["headline"][k] for k in counts} == {k: point[k] for k in counts}
+    assert items(berlin, "at_risk") == items(team, "at_risk")
+    # It tells: the week before's evaluation (what Berlin's week end read) counted others.
+    before = intel.signals_as_of(w.org, dt.date(2026, 1, 11), state="live")
+    assert counts != {k: sum(x.severity == k for x in before) for k in counts}
+
+
 def test_a_week_before_any_signals_were_recorded_does_not_claim_there_were_none(db, clock):
     """A week whose end came before the organization's first stored evaluation (an
     organization new to Accord, health backfilled) has no signals to count: it says so
@@ -190,10 +214,96 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
     changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
     assert len(changed["items"]) == 4 and changed["more"] == 10
-    # The rest is on Insights as it is today, which the link says (the week may be past).
-    assert "- and 10 more: today's Insights <" in render.text(c)
-    assert "- and 10 more: [today's Insights](" in render.markdown(c)
-    assert "and 10 more: <a href=" in render.html(c) and ">today's Insights</a>" in render.html(c)
+    # The rest of the changes is in the activity of the week's days (the admin's scope:
+    # every team); the link says where it goes, and an e-mail's link is absolute.
+    activity = "/o/brief/activity/?since=2026-01-12&until=2026-01-18"
+    said = f"the activity of {compose.parse_week(WEEK).span()}"
+    assert changed["more_url"] == activity and changed["more_label"] == said
+    assert f"- and 10 more: {said} <{site_link(activity)}>" in render.text(c)
+    assert site_link(activity).startswith("http")
+    markdown = render.markdown(c, absolute=False)
+    assert f"- and 10 more: [{said}]({activity})" in markdown
+    page = render.html(c, absolute=False)
+    assert f'and 10 more: <a href="{activity.replace("&", "&amp;")}">{said}</a>' in page
+    assert "today's Insights" not in render.text(c) + page
+
+
+def test_each_sections_rest_links_where_it_is_listed_or_is_only_counted(db, clock, monkeypatch):
+    """A lead's changes: the activity of the week in their team's subtree; the signals:
+    Insights' list of their scope, which is of now (the words say so); a section no page
+    lists (coming up next week) counts the rest without a link."""
+    s = build_story(clock)
+    w = s.w
+    plat = w["Platform"]
+    monkeypatch.setattr(compose, "MAX_ITEMS", 1)
+    monkeypatch.setattr(compose, "TOP_SIGNALS", 0)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=plat.lead)
+    more = {sec["key"]: sec for sec in c["sections"]}
+    assert {"changed", "at_risk", "coming_up"} <= {k for k, v in more.items() if v["more"]}
+    slug = plat.team.slug
+    assert more["changed"]["more_url"] == (
+        f"/o/brief/activity/?since=2026-01-12&until=2026-01-18&team={slug}"
+    )
+    insights = f"/o/brief/insights/?scope={plat.team.pk}#signals"
+    assert more["at_risk"]["more_url"] == insights
+    assert more["at_risk"]["more_label"] == "the signals open now, on Insights"
+    assert more["coming_up"]["more_url"] == "" and more["coming_up"]["more_label"] == ""
+    text = render.text(c, absolute=False)
+    at_risk = more["at_risk"]["more"]
+    assert f"- and {at_risk} more: the signals open now, on Insights <{insights}>" in text
+    n = more["coming_up"]["more"]
+    coming = text.split("Coming up")[1]
+    assert f"- and {n} more\n" in coming and f"- and {n} more:" not in coming
+    assert f'<li class="briefing-more">and {n} more</li>' in render.html(c)
+    assert "today's Insights" not in text
+
+
+def test_a_briefing_stored_before_sections_named_their_rest_still_links_to_insights():
+    import html
+
+    from django.template.loader import render_to_string
+
+    section = {"key": "changed", "title": "What changed", "items": [], "more": 3}
+    old = {"title": "T", "headline": {"text": "H."}, "quiet": False}
+    old["sections"] = [{**section, "more_url": "/o/x/insights/"}]
+    assert "- and 3 more: today's Insights </o/x/insights/>" in render.text(old, absolute=False)
+    assert ">today's Insights</a>" in html.unescape(render.html(old, absolute=False))
+    # The pages include the stored content as it is.
+    page = html.unescape(render_to_string("briefings/_body.html", {"b": old}))
+    assert 'and 3 more: <a href="/o/x/insights/">today\'s Insights</a>' in page
+
+
+def test_what_needs_you_is_in_the_order_of_its_dates_overdue_first(db, clock):
+    """The most overdue first, then the soonest due; what has no date after them."""
+    from accord.decisions import services as decisions
+
+    s = build_story(clock)
+    w = s.w
+    clock.at(dt.date(2026, 1, 6), 11)
+    late = decisions.create_decision(
+        w.org, None, "Do we rotate keys?", w.admin, teams=[w.root], decide_by=dt.date(2026, 1, 9)
+    )
+    clock.at(dt.date(2026, 1, 14), 11)
+    later = decisions.create_decision(
+        w.org, None, "Do we hire?", w.admin, teams=[w.root], decide_by=dt.date(2026, 2, 27)
+    )
+    undated = decisions.create_decision(w.org, None, "Do we rename?", w.admin, teams=[w.root])
+    soon = decisions.create_decision(
+        w.org, None, "Do we ship?", w.admin, teams=[w.root], decide_by=dt.date(2026, 1, 19)
+    )
+    clock.at(dt.date(2026, 1, 21), 9)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    section = next(sec for sec in c["sections"] if sec["key"] == "needs_you")
+    shown = [(i["target_type"], int(i["target_id"])) for i in section["items"]]
+    dec = "decisions.decision"
+    assert shown == [
+        (dec, late.pk),  # overdue since 9 Jan
+        (dec, soon.pk),  # due 19 Jan
+        (dec, s.ids["waiting"]),  # due 21 Jan
+        (dec, later.pk),  # due 27 Feb
+        (dec, undated.pk),
+        ("decisions.issue", s.ids["escalated"]),
+    ]
 
 
 def test_a_quiet_week_says_so_in_one_line_instead_of_empty_headings(db, clock):
