@@ -846,6 +846,9 @@ def _meeting_page(
         # An action item under review may be closed from its line, by whoever may close it;
         # its line says its state now (the minutes too: closed in the meeting, not overdue).
         _with_action_states(org, me, [*ctx["sections"], ctx["carried_on_top"]])
+    if ctx["mode"] == "minutes":  # each section's notes under it; none taken is said
+        for s in ctx["sections"]:
+            s["minutes_notes"] = (m.notes or {}).get(s["key"], "")
     if m is not None and m.status != MeetingStatus.PLANNED:
         people = queries.participants_query(org, cadence)
         listed = queries.attendance_listed(people)
@@ -883,11 +886,9 @@ def _meeting_page(
             initial={"approver": me},
         )
         ctx["can_reopen"] = services.can_reopen(me, m)
-        zone = recurrence.zone(me.timezone or "UTC")
-        ctx["started_today"] = (
-            m.started_at is None
-            or m.started_at.astimezone(zone).date() == timezone.now().astimezone(zone).date()
-        )
+        # The page heads itself with the scheduled day: a start on another day (started
+        # early, or late) names its own day, and minutes say when the meeting was held.
+        ctx["held_span"] = _held_span(m, occ, me.timezone or "UTC")
         # Finishing before its day is for whoever answers for the meeting (finish_meeting).
         ctx["finish_early_refused"] = (
             m.status == MeetingStatus.RUNNING
@@ -922,6 +923,24 @@ def _meeting_page(
     for i in ctx.get("issues") or ():
         i.solve = _solve_form(org, i, ctx.get("solve_refused"))
     return render(request, "rhythm/meeting.html", ctx, status=422 if refused else 200)
+
+
+def _held_span(m: Meeting, occ: recurrence.Occurrence, tz: str) -> str | None:
+    """When the meeting was held, in `tz`, if it started on another day than its occurrence
+    is scheduled (early, or late): "Sun 6 Dec 2026, 15:28\u201315:50", its end's day named
+    too when it ended on yet another day, its start alone while it runs. None when it
+    started on its scheduled day, or has not started."""
+    if m.started_at is None or occ.all_day:
+        return None
+    zone = recurrence.zone(tz)
+    start = m.started_at.astimezone(zone)
+    if start.date() == occ.start.astimezone(zone).date():
+        return None
+    if m.ended_at is None or m.status == MeetingStatus.RUNNING:
+        return weekday_moment(start)
+    end = m.ended_at.astimezone(zone)
+    until = end.strftime("%H:%M") if end.date() == start.date() else weekday_moment(end)
+    return f"{weekday_moment(start)}\u2013{until}"  # an en dash, as pages write
 
 
 def _with_action_states(org, me: Person, sections: list[dict | None]) -> None:

@@ -9,7 +9,7 @@ another organization's rows. A word with a British or American spelling matches 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.urls import reverse
@@ -52,6 +52,9 @@ class Hit:
     title: str
     detail: str
     url: str
+    # Among the places the ranking gave hits of one kind, a lower standing goes first (an
+    # open action item before a closed one, the searcher's own first: `search`).
+    standing: int = field(default=0, compare=False, repr=False)
 
     @property
     def kind_label(self) -> str:
@@ -133,12 +136,13 @@ def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
             (pk // index.ID_SPAN, pk % index.ID_SPAN)
             for pk in Document.objects.filter(pk__in=candidates.values("pk")[:CANDIDATES])
             .annotate(rank=SearchRank(F("vector"), query))
-            .order_by("-rank", Length("title"), "id")
+            .order_by("-rank", Length("title"), "kind", "-id")
             .values_list("pk", flat=True)[:limit]
         ]
     # SQLite: a title match first, then one in the body; among them a title that starts
-    # with the first word, then the shorter title. (FTS5's bm25 would need a pass over
-    # every row holding each word typed, seconds for a common word at 10,000 teams.)
+    # with the first word, then the shorter title, then by kind, the newest first (this
+    # week's meeting before last year's). (FTS5's bm25 would need a pass over every row
+    # holding each word typed, seconds for a common word at 10,000 teams.)
     terms = " AND ".join(_term(w, "fts5") for w in words)
     marks = ", ".join("%s" for _ in codes)
     found: list[int] = []
@@ -147,7 +151,8 @@ def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
             cursor.execute(
                 f"SELECT rowid FROM (SELECT rowid, title FROM {index.TABLE} "
                 f"WHERE {index.TABLE} MATCH %s AND org_id = %s AND kind IN ({marks}) "
-                "LIMIT %s) ORDER BY title NOT LIKE %s, length(title), rowid LIMIT %s",
+                "LIMIT %s) ORDER BY title NOT LIKE %s, length(title), "
+                f"rowid / {index.ID_SPAN}, rowid DESC LIMIT %s",
                 [
                     f"{{{columns}}} : ({terms})",
                     org_id,
@@ -187,7 +192,16 @@ def search(org, person, q: str, *, kind: str | None = None, limit: int = QUICK_L
         for obj_id, hit in _HYDRATE[kind_name](org, person, ids):
             found[(kind_name, obj_id)] = hit
     # An object the index names but the organization no longer shows is simply left out.
-    return [found[key] for key in ((index.KIND_OF_CODE[c], i) for c, i in rows) if key in found]
+    hits = [found[key] for key in ((index.KIND_OF_CODE[c], i) for c, i in rows) if key in found]
+    # In the places the ranking gave a kind, its hits by standing (`Hit.standing`), else
+    # as ranked: no query more, the hits read say it.
+    for kind_name in wanted:
+        places = [n for n, h in enumerate(hits) if h.kind == kind_name]
+        for n, h in zip(
+            places, sorted((hits[n] for n in places), key=lambda h: h.standing), strict=True
+        ):
+            hits[n] = h
+    return hits
 
 
 def _named_by_identity(org, q: str, kind: str | None, limit: int) -> list[tuple[int, int]]:
@@ -323,7 +337,10 @@ def _action_items(org, person, ids):
         due = f" · due {day(a.due_on)}" if a.due_on and a.status == "open" else ""
         team = f" · {a.team.name}" if a.team else ""
         detail = f"{a.owner.name}{team}{due} · {a.get_status_display().lower()}"
-        yield a.pk, Hit("action_item", a.title, detail, _url("decisions:action", org, item_id=a.pk))
+        url = _url("decisions:action", org, item_id=a.pk)
+        # Open before done or dropped; of each, the searcher's own first.
+        standing = 2 * (a.status != "open") + (a.owner_id != getattr(person, "pk", None))
+        yield a.pk, Hit("action_item", a.title, detail, url, standing=standing)
 
 
 def _meetings(org, person, ids):
