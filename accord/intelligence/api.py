@@ -56,7 +56,9 @@ class SignalOut(Schema):
     resolved_at: dt.datetime | None
     closed_reason: str = Field(
         description="Why a resolved signal went away when it was not fixed: `team_retired` "
-        "(the teams it concerned were retired); empty otherwise."
+        "(the teams it concerned were retired), `taken_over` (a more serious signal about the "
+        "same subject replaced it, e.g. a dependency predicted late that is now overdue); "
+        "empty otherwise."
     )
     version: int
 

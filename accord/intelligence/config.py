@@ -54,7 +54,9 @@ def merge(detectors: dict | None, health: dict | None) -> Config:
     cfg = defaults()
     for kind, values in (detectors or {}).items():
         if kind in cfg.detectors and isinstance(values, dict):
-            cfg.detectors[kind].update(values)
+            # A threshold a detector no longer has (stored before it was dropped) is left out.
+            known = cfg.detectors[kind]
+            known.update({name: v for name, v in values.items() if name in known})
     for key, value in (health or {}).items():
         if isinstance(cfg.health.get(key), dict) and isinstance(value, dict):
             cfg.health[key].update(value)

@@ -438,12 +438,13 @@ def confidence_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     "objectives.orphaned",
     title="Orphaned objective",
     dimension="alignment",
-    defaults={"still_days": 28, "grace_days": 14},
+    defaults={"grace_days": 14},
 )
 def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """An active objective that no open initiative serves (directly, through its key results
-    or a child objective), or whose key results have not moved for 28 days. New objectives
-    get 14 days' grace."""
+    or a child objective), unless its key results are all reached. New objectives get 14
+    days' grace. (Served work whose key results do not move is told per key result:
+    not updated, behind pace.)"""
     served: set[int] = set()
     kr_obj = {kr.id: kr.objective_id for kr in snap.key_results.values()}
     for i in snap.initiatives.values():
@@ -464,45 +465,33 @@ def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     for kr in snap.key_results.values():
         krs_of[kr.objective_id].append(kr)
     for obj in snap.objectives.values():
-        if obj.status != "active":
+        if obj.status != "active" or obj.id in served:
             continue
         if obj.created_at and (snap.as_of - obj.created_at).days < cfg["grace_days"]:
             continue
         period = snap.periods.get(obj.period_id)
         if period is None or not (period.start <= snap.today <= period.end):
             continue
-        unserved = obj.id not in served
         krs = krs_of.get(obj.id, [])
-        moved = [kr.values[-1][0] for kr in krs if kr.values]
-        last_move = max(moved) if moved else None
-        still = (
-            not unserved
-            and krs
-            and (last_move is None or (snap.as_of - last_move).days >= cfg["still_days"])
-            and (snap.today - period.start).days >= cfg["still_days"]
-        )
-        if not (unserved or still):
-            continue
+        if krs and all(_kr_pct(kr, kr.current) >= 100 for kr in krs):
+            continue  # done: there is no work left to serve it
         yield Found(
             kind="objectives.orphaned",
             subject_type="alignment.objective",
             subject_id=str(obj.id),
             subject_label=obj.title,
             severity=WARNING,
-            title=f"Nothing serves {obj.title}" if unserved else f"Nothing moved {obj.title}",
+            title=f"Nothing serves {obj.title}",
             explanation=(
                 f"No open initiative or objective serves {obj.title} of "
                 f"{snap.team_name(obj.team_id)}."
-                if unserved
-                else f"None of the {len(krs)} key results of {obj.title} moved since "
-                f"{_day(last_move) if last_move else 'the period began'}."
             ),
             next_step="Link the work that serves it, or drop the objective.",
             team_ids={obj.team_id} if obj.team_id else set(),
             owner_id=obj.owner_id or snap.lead_of(obj.team_id),
             evidence=[ev("Objective", obj.title, "alignment.objective", obj.id)]
             + [ev("Key result", kr.name, "alignment.keyresult", kr.id) for kr in krs[:5]],
-            numbers={"unserved": unserved, "key_results": len(krs)},
+            numbers={"unserved": True, "key_results": len(krs)},
         )
 
 
@@ -641,7 +630,12 @@ def _dep_ev(snap: Snapshot, d) -> list[dict]:
     ]
 
 
-@detector("dependencies.overdue", title="Dependency overdue", dimension="dependencies")
+@detector(
+    "dependencies.overdue",
+    title="Dependency overdue",
+    dimension="dependencies",
+    takes_over=("dependencies.predicted_late",),  # which ends when the due date passes
+)
 def dep_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """An active dependency past its committed (or need-by) date, its provider not having
     said it was delivered (coordination's `late_q`)."""

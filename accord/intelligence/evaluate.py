@@ -44,6 +44,7 @@ from accord.intelligence import health as health_mod
 from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.detectors import OPEN_INIT, decision_teams
 from accord.intelligence.models import (
+    CLOSED_TAKEN_OVER,
     CLOSED_TEAM_RETIRED,
     DIMENSIONS,
     SEVERITY_RANK,
@@ -459,6 +460,9 @@ class SignalPlan:
     # Of `resolved`: those gone because every team they concerned (or their subject team)
     # is retired, closed with `closed_reason` "team_retired" rather than shown as fixed.
     retired_closed: list[int] = field(default_factory=list)
+    # Of `resolved`: those gone because a more serious signal about the same subject is
+    # found now (`Detector.takes_over`), closed with `closed_reason` "taken_over".
+    taken_over: list[int] = field(default_factory=list)
 
 
 def _team_id(subject_id: str) -> int | None:
@@ -626,6 +630,32 @@ def _closed_by_retirement(plan: SignalPlan | None, retired: set[int]) -> SignalP
     return plan
 
 
+def _closed_by_takeover(plan: SignalPlan | None, found: dict[tuple, Found]) -> SignalPlan | None:
+    """Note in `plan` which of the signals it resolves ended because a signal that takes
+    over from them (`Detector.takes_over`: predicted late -> overdue) about the same subject
+    is found now: the problem got worse, nobody fixed it."""
+    if plan is None or not plan.resolved:
+        return plan
+    takers: dict[str, list[str]] = defaultdict(list)  # taken-over kind -> its takers
+    for kind, d in discover().items():
+        for taken in d.takes_over:
+            takers[taken].append(kind)
+    if not takers:
+        return plan
+    closed = []
+    for i in range(0, len(plan.resolved), CHUNK):
+        rows = Signal.objects.filter(
+            pk__in=plan.resolved[i : i + CHUNK], kind__in=list(takers)
+        ).values_list("pk", "kind", "subject_type", "subject_id")
+        closed += [
+            pk
+            for pk, kind, stype, sid in rows
+            if any((taker, stype, sid) in found for taker in takers[kind])
+        ]
+    plan.taken_over = sorted(closed)
+    return plan
+
+
 def _apply_signals(
     org: Organization, found: dict[tuple, Found], plan: SignalPlan, moment: dt.datetime
 ) -> Stored:
@@ -679,6 +709,10 @@ def _apply_signals(
             snoozed_until=None,
             state_changed_at=moment,
             state_changed_by=None,
+        )
+    for i in range(0, len(plan.taken_over), CHUNK):
+        Signal.objects.filter(pk__in=plan.taken_over[i : i + CHUNK]).update(
+            closed_reason=CLOSED_TAKEN_OVER
         )
     for i in range(0, len(plan.retired_closed), CHUNK):
         Signal.objects.filter(pk__in=plan.retired_closed[i : i + CHUNK]).update(
@@ -914,13 +948,14 @@ def _evaluate(
     # changed a signal or another evaluation stored meanwhile (then as before).
     mark = _mark(org)
     plan = _plan_signals(org, found, moment) if _stores_signals(org, moment, backfill) else None
-    plan = _closed_by_retirement(plan, retired)
+    plan = _closed_by_takeover(_closed_by_retirement(plan, retired), found)
     health = _health(teams, team_measures, found, _planned_live(plan), cfg, team_judged)
     with transaction.atomic():
         IntelligenceSettings.objects.select_for_update().filter(org=org).first()
         store_signals = _stores_signals(org, moment, backfill)
         if store_signals and (plan is None or _changed_since(org, mark)):
             plan = _closed_by_retirement(_plan_signals(org, found, moment), retired)
+            plan = _closed_by_takeover(plan, found)
             health = _health(teams, team_measures, found, _planned_live(plan), cfg, team_judged)
         elif not store_signals and plan is not None:
             plan, health = None, _health(teams, team_measures, found, None, cfg, team_judged)

@@ -44,7 +44,7 @@ class SignalCost:
     dimension: str
     severity: str
     team_ids: Iterable[int]
-    costs: bool = True  # False for a dismissed signal
+    costs: bool = True  # False for a dismissed signal (nor is it counted as open)
 
 
 @dataclass
@@ -205,8 +205,9 @@ def distinct_people(
 def subtree_counts(
     parents: Mapping[int, int | None], signals: Iterable[SignalCost]
 ) -> dict[int, dict[str, int]]:
-    """Per team, the signals concerning any team of its subtree (itself included) by
-    severity, each counted once however many of the subtree's teams it concerns. A signal
+    """Per team, the open signals (not dismissed: `costs`) concerning any team of its
+    subtree (itself included) by severity, each counted once however many of the
+    subtree's teams it concerns. A signal
     of one team adds up the tree with the others (linear); one of several teams counts
     once in the union of their ancestors (each team's walked once)."""
     keys = ("info", "warning", "critical")
@@ -214,6 +215,8 @@ def subtree_counts(
     extra_by: dict[str, dict[int, int]] = {k: defaultdict(int) for k in keys}
     up: dict[int, tuple[int, ...]] = {}  # a team and its ancestors, walked once per team
     for s in signals:
+        if not s.costs:
+            continue
         teams = [t for t in set(s.team_ids) if t in parents]
         if len(teams) == 1:
             single[teams[0]][s.severity] += 1
@@ -275,7 +278,8 @@ def compute(
             th = out.get(t)
             if th is None:
                 continue
-            th.counts[s.severity] += 1
+            if s.costs:  # a dismissed signal is not counted as open
+                th.counts[s.severity] += 1
             if s.dimension in DIMENSIONS:
                 have[t].add(s.dimension)  # dismissed too: there is something to judge
             if not s.costs or s.dimension not in DIMENSIONS:

@@ -30,6 +30,9 @@ SEVERITY_RANK = {SignalSeverity.INFO: 0, SignalSeverity.WARNING: 1, SignalSeveri
 
 
 CLOSED_TEAM_RETIRED = "team_retired"  # Signal.closed_reason
+# Signal.closed_reason of a signal that ended because a more serious one about the same
+# subject took over (a dependency predicted late that is now overdue): not fixed either.
+CLOSED_TAKEN_OVER = "taken_over"
 
 
 class SignalState(models.TextChoices):
@@ -47,6 +50,10 @@ LIVE_STATES = (
     SignalState.SNOOZED,
     SignalState.DISMISSED,
 )
+# Live states but dismissed: what a leader reads as "open", what needs attention (the
+# health's `open_*` counts, the Insights list by default). A dismissed signal's cause
+# holds, but someone said why it does not matter here.
+OPEN_STATES = (SignalState.OPEN, SignalState.ACKNOWLEDGED, SignalState.SNOOZED)
 
 
 class Signal(OrgScoped):
@@ -92,8 +99,9 @@ class Signal(OrgScoped):
     dismissed_reason = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     # Why a resolved signal stopped being found, when it was not fixed: "team_retired" when
-    # the teams it concerned were retired (retiring a team is not fixing it). Empty for a
-    # signal whose condition went away, and for every live one.
+    # the teams it concerned were retired (retiring a team is not fixing it), "taken_over"
+    # when a more serious signal about the same subject replaced it (`Detector.takes_over`).
+    # Empty for a signal whose condition went away, and for every live one.
     closed_reason = models.CharField(max_length=20, blank=True, default="")
     state_changed_at = models.DateTimeField(null=True, blank=True)
     state_changed_by = models.ForeignKey(
@@ -181,8 +189,8 @@ class HealthScore(OrgScoped):
     subtree (itself included), weighted by each team's people (its memberships);
     `rollup_people` counts the subtree's distinct people, once each. `explanation` says what
     cost points: {"alignment": [{"reason": str, "points": float, "signal_id": int|None}],
-    ...}; `open_*` count the live signals concerning the team itself, `rollup_open_*`
-    those concerning any team of its subtree.
+    ...}; `open_*` count the live signals not dismissed (`OPEN_STATES`) concerning the
+    team itself, `rollup_open_*` those concerning any team of its subtree.
 
     A score is empty (None) where there was nothing to judge: a dimension without inputs
     or signals, overall when no dimension has a score, a roll-up when no team of the

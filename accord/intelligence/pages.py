@@ -21,9 +21,10 @@ from django.utils import dateformat
 from accord.intelligence import queries
 from accord.intelligence.health import NOTHING_TO_JUDGE, why_unscored
 from accord.intelligence.models import (
+    CLOSED_TAKEN_OVER,
     CLOSED_TEAM_RETIRED,
     DIMENSIONS,
-    LIVE_STATES,
+    OPEN_STATES,
     HealthScore,
     Signal,
     SignalState,
@@ -356,7 +357,8 @@ def signals(
     new_since: dt.datetime | None = None,
 ) -> QuerySet:
     """Stored signals concerning any of `team_ids` (None: all), ranked as `queries.ranked`.
-    `state` is a state, "live" (every state but resolved) or "" (any); `new_since`, first
+    `state` is a state, "live" (what needs attention: every state but resolved and
+    dismissed, `OPEN_STATES`, as the health counts them open) or "" (any); `new_since`, first
     seen after that moment (as `new_since` lists)."""
     return _all(org, kinds=kinds, severity=severity, state=state, new_since=new_since).filter(
         in_scope(org, team_ids)
@@ -379,7 +381,7 @@ def _all(
     if severity:
         qs = qs.filter(severity=severity)
     if state == "live":
-        qs = qs.filter(state__in=LIVE_STATES)
+        qs = qs.filter(state__in=OPEN_STATES)
     elif state:
         qs = qs.filter(state=state)
     return queries.ranked(qs.select_related("owner"))
@@ -446,11 +448,12 @@ def stored_total(
     state: str = "live",
     new_since: dt.datetime | None = None,
 ) -> tuple[int, dt.datetime] | None:
-    """How many signals not resolved concern the team or a team below it (of `severity`,
-    or of any), and when that was counted: the last evaluation stores it with the team's
-    health (`rollup_open_*`), so a large scope's list shows its total without reading its
-    teams' links. None for other filters (a kind, a dimension, another state), or when the
-    team has no health from the last evaluation. Two queries."""
+    """How many signals neither resolved nor dismissed (`OPEN_STATES`) concern the team or
+    a team below it (of `severity`, or of any), and when that was counted: the last
+    evaluation stores it with the team's health (`rollup_open_*`), so a large scope's list
+    shows its total without reading its teams' links. None for other filters (a kind, a
+    dimension, another state), or when the team has no health from the last evaluation.
+    Two queries."""
     if kinds is not None or state != "live" or new_since is not None:
         return None
     h = (
@@ -480,11 +483,12 @@ def resolved_since(
     org: Organization, team_ids, since: dt.datetime, limit: int = 10
 ) -> list[Signal]:
     """Signals resolved after `since`, latest first; those closed because their teams were
-    retired are not listed: retiring a team is not fixing what was wrong with it."""
+    retired are not listed: retiring a team is not fixing what was wrong with it; nor
+    those a more serious signal took over (predicted late, now overdue): they got worse."""
     qs = (
         _all(org, state=SignalState.RESOLVED)
         .filter(resolved_at__gt=since)
-        .exclude(closed_reason=CLOSED_TEAM_RETIRED)
+        .exclude(closed_reason__in=(CLOSED_TEAM_RETIRED, CLOSED_TAKEN_OVER))
     )
     return _first(org, team_ids, qs.order_by("-resolved_at", "-id"), limit)
 

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from accord.activity.models import Event
 from accord.core.errors import ServiceError
 from accord.intelligence.models import (
+    CLOSED_TAKEN_OVER,
     CLOSED_TEAM_RETIRED,
     LIVE_STATES,
     HealthScore,
@@ -288,6 +289,49 @@ def related_work(org: Organization, item: Any) -> list[Any]:
     return list(qs.order_by("title", "pk")[: RELATED_SHOWN + 1])
 
 
+# The field that names each kind of object evidence links to.
+_NAME_FIELDS = {
+    "org.team": "name",
+    "org.person": "name",
+    "alignment.objective": "title",
+    "alignment.initiative": "title",
+    "alignment.keyresult": "name",
+    "coordination.dependency": "title",
+    "decisions.decision": "question",
+    "decisions.issue": "title",
+    "decisions.actionitem": "title",
+    "rhythm.cadence": "name",
+}
+
+
+def link_names(org: Organization, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each evidence item with `link_value` set: True when its value, not its label, is
+    the name of what it links to ("Waiting": a decision's question), so that a page links
+    the name rather than the label (five links named "Waiting"); False when the label is
+    the name (a dependency: "Payments API") or the value is a figure or a date. One query
+    per kind of object named."""
+    by_type: dict[str, set[int]] = defaultdict(set)
+    for it in items:
+        tid = str(it.get("target_id") or "")
+        if it.get("target_type") in _NAME_FIELDS and tid.isdigit():
+            by_type[it["target_type"]].add(int(tid))
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in by_type.items():
+        model = apps.get_model(kind)
+        for pk, name in model.objects.filter(org=org, pk__in=ids).values_list(
+            "id", _NAME_FIELDS[kind]
+        ):
+            names[(kind, pk)] = name
+    out = []
+    for it in items:
+        tid = str(it.get("target_id") or "")
+        name = names.get((it.get("target_type") or "", int(tid))) if tid.isdigit() else None
+        value = it.get("value")
+        named = name is not None and str(value) == name and it.get("label") != name
+        out.append({**it, "link_value": named})
+    return out
+
+
 def subject_url(org: Organization, s: Signal) -> str | None:
     return resolve_links(org, [{"target_type": s.subject_type, "target_id": s.subject_id}])[0][
         "url"
@@ -380,8 +424,11 @@ def resolved_since(
 ) -> QuerySet:
     moment = since if isinstance(since, dt.datetime) else as_moment(since - dt.timedelta(days=1))
     resolved = signals(org, team_id=team_id, state=SignalState.RESOLVED)
-    # Closed because their teams were retired: not resolved by anyone (pages.resolved_since).
-    return resolved.filter(resolved_at__gt=moment).exclude(closed_reason=CLOSED_TEAM_RETIRED)
+    # Closed because their teams were retired, or taken over by a more serious signal: not
+    # resolved by anyone (pages.resolved_since).
+    return resolved.filter(resolved_at__gt=moment).exclude(
+        closed_reason__in=(CLOSED_TEAM_RETIRED, CLOSED_TAKEN_OVER)
+    )
 
 
 def default_scope(org: Organization, person: Person) -> int | None:

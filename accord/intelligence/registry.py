@@ -68,18 +68,28 @@ class Detector:
     dimension: str  # the health dimension its signals cost points in
     defaults: dict[str, Any]
     description: str
+    # Kinds whose signal about the same subject ends when this one begins because the
+    # problem got worse (predicted late -> overdue): that one was taken over, not resolved.
+    takes_over: tuple[str, ...] = ()
 
 
 DETECTORS: dict[str, Detector] = {}
 
 
 def detector(
-    kind: str, *, title: str, dimension: str, defaults: dict[str, Any] | None = None
+    kind: str,
+    *,
+    title: str,
+    dimension: str,
+    defaults: dict[str, Any] | None = None,
+    takes_over: tuple[str, ...] = (),
 ) -> Callable:
     """Register `func` as the detector of signals of `kind`.
 
     `defaults` are its documented thresholds; an organization may change each one (and
-    `enabled`) in its settings."""
+    `enabled`) in its settings. `takes_over`: the kinds whose signal about the same
+    subject ends when this one is found, the problem having got worse (see
+    `Detector.takes_over`)."""
 
     def register(func: Callable[..., Iterable[Found]]) -> Callable[..., Iterable[Found]]:
         DETECTORS[kind] = Detector(
@@ -89,6 +99,7 @@ def detector(
             dimension=dimension,
             defaults={"enabled": True, **(defaults or {})},
             description=(func.__doc__ or "").strip(),
+            takes_over=tuple(takes_over),
         )
         return func
 

@@ -27,7 +27,7 @@ from accord.intelligence.models import (
 )
 from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
-from accord.org.models import Team, TeamState
+from accord.org.models import Membership, Team, TeamState
 from accord.web.helpers import (
     flash_error,
     int_or_none,
@@ -44,7 +44,7 @@ from accord.web.views import history_for
 
 PAGE_SIZE = 25
 SHORT_LABELS = ("Aln", "Exe", "Dep", "Rhy", "Dec", "All")  # the heat-map's columns on a phone
-STATE_CHOICES = [("live", "Not resolved"), *SignalState.choices, ("", "Any state")]
+STATE_CHOICES = [("live", "Not resolved or dismissed"), *SignalState.choices, ("", "Any state")]
 
 
 def _scope(request) -> pages.Scope:
@@ -320,7 +320,7 @@ def signal_detail(request, signal_id: int):
     teams = Team.objects.for_org(org).in_bulk(team_ids)
     episodes = _stretches(signal)
     det = discover().get(signal.kind)
-    evidence = queries.resolve_links(org, signal.evidence or [])
+    evidence = queries.link_names(org, queries.resolve_links(org, signal.evidence or []))
     # A cycle has no page of its own: "About" names its initiatives, each linked.
     about = (
         [e for e in evidence if e.get("target_type") == "alignment.initiative"]
@@ -336,6 +336,7 @@ def signal_detail(request, signal_id: int):
             "kind_title": det.title if det else signal.kind,
             "dimension": det.dimension if det else "",
             "teams": [teams[t] for t in team_ids if t in teams],
+            "crumb_team": _crumb_team(org, signal, [teams[t] for t in team_ids if t in teams]),
             "evidence": evidence,
             "about": about,
             "numbers": sorted((k.replace("_", " "), v) for k, v in (signal.numbers or {}).items()),
@@ -354,6 +355,30 @@ def signal_detail(request, signal_id: int):
             ).isoformat(),
         },
     )
+
+
+def _crumb_team(org, signal, teams: list[Team]) -> Team | None:
+    """The scope a signal's breadcrumb names: the team it is about; for one about a person
+    (decisions waiting on them, missed check-ins), their home team (the current one they
+    give most of their time to), not the first of its teams by name; else its first team.
+    None: no team (the whole organization)."""
+    if signal.subject_type == "org.team":
+        tid = int_or_none(signal.subject_id)
+        return next((t for t in teams if t.pk == tid), None) or (
+            Team.objects.for_org(org).filter(pk=tid).first() if tid is not None else None
+        )
+    if signal.subject_type == "org.person":
+        home = (
+            Membership.objects.filter(
+                org=org, person_id=int_or_none(signal.subject_id), ended_on__isnull=True
+            )
+            .exclude(team__state=TeamState.RETIRED)
+            .select_related("team")
+            .order_by("-allocation", "team__name")
+            .first()
+        )
+        return home.team if home else None
+    return teams[0] if teams else None
 
 
 def _act(request, signal):

@@ -280,27 +280,30 @@ def test_a_parent_objective_is_served_only_through_a_child_that_is_served():
     assert found("objectives.orphaned", snap) == []
 
 
-def test_a_served_objective_whose_key_results_stood_still_for_the_limit_is_orphaned():
-    still = dt.timedelta(days=defaults("objectives.orphaned")["still_days"])
+def test_a_served_or_reached_objective_is_not_orphaned_its_still_key_results_are_stale():
+    """Work serves it: whatever its key results do, it is not orphaned; one not updated is
+    told as such (`key_results.stale`, with its own next step). Nothing serves it but its
+    key results are all reached (a milestone done): not orphaned either."""
     old = AS_OF - dt.timedelta(days=60)
     snap = org()
     snap.objectives[10] = objective(10, "Faster checkout", PLATFORM, old)
     snap.initiatives[50] = initiative(50, "One-click pay", PLATFORM, objectives={10})
-    kr = KeyResultS(
+    snap.key_results[100] = KeyResultS(
         100, "Conversion", 10, PAT, "increase", 0, 100, None, None, False, 10, False,
-        [(old, 5.0), (AS_OF - still + SECOND, 10.0)], old,
+        [(old, 5.0), (old, 10.0)], old,
     )  # fmt: skip
-    snap.key_results[100] = kr
     assert found("objectives.orphaned", snap) == []
+    assert [f.subject_id for f in found("key_results.stale", snap)] == ["100"]
 
-    kr.values[-1] = (AS_OF - still, 10.0)
-    f = one("objectives.orphaned", snap)
-    assert f.subject_id == "10" and f.severity == "warning"
-    assert f.title == "Nothing moved Faster checkout"
-    assert day((AS_OF - still).date()) in f.explanation
-    assert evidence(f) == [("Objective", "Faster checkout"), ("Key result", "Conversion")]
-    assert targets(f) == [("alignment.objective", "10"), ("alignment.keyresult", "100")]
-    assert f.numbers == {"unserved": False, "key_results": 1}
+    snap.initiatives[50].status = "done"  # nothing serves it now
+    assert [f.subject_id for f in found("objectives.orphaned", snap)] == ["10"]
+    snap.key_results[100] = KeyResultS(
+        100, "Spec signed off", 10, PAT, "increase", 0, 1, None, None, True, 1, True,
+        [(old, 0.0), (old, 1.0)], old,
+    )  # fmt: skip
+    snap.cache.clear()  # the key results read once per snapshot
+    assert found("objectives.orphaned", snap) == []
+    assert found("key_results.stale", snap) == []
 
 
 # --- initiatives -------------------------------------------------------------------------

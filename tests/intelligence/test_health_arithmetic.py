@@ -138,7 +138,7 @@ def test_points_follow_the_penalties_and_are_explained():
     assert team.scores["dependencies"] == 75  # critical: 25 points
     assert team.scores["decisions"] == 100  # dismissed: costs nothing, still counted
     assert team.scores["rhythm"] == 90  # half the check-ins late: 20 * 0.5
-    assert team.counts == {"info": 0, "warning": 1, "critical": 1}
+    assert team.counts == {"info": 0, "warning": 0, "critical": 1}  # dismissed: not open
     assert team.explanation["dependencies"] == [
         {"reason": "Late API", "kind": "dependencies.overdue", "points": 25.0, "signal_id": 7}
     ]
@@ -146,7 +146,7 @@ def test_points_follow_the_penalties_and_are_explained():
     # The parent (2 people, all 100) rolls up with its child (8 people): 0.2·100 + 0.8·75.
     assert out[1].rollup["dependencies"] == 80
     assert out[1].rollup_people == 10
-    assert out[1].rollup_counts["critical"] == 1
+    assert out[1].rollup_counts == {"info": 0, "warning": 0, "critical": 1}
     weights = {**HEALTH_DEFAULTS, "weights": {d: 0.0 for d in DIMENSIONS} | {"dependencies": 1}}
     assert health.compute(parents, people, signals, {}, weights)[2].scores["overall"] == 75
 
@@ -266,3 +266,18 @@ def test_a_department_of_silent_teams_does_not_count_as_healthy():
     assert health.why_unscored(out[2].scores) == (
         "only dependencies had anything to judge, and it weighs nothing in the overall score"
     )
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), tree=trees(max_teams=12))
+def test_open_counts_are_the_signals_not_dismissed_of_the_team_and_its_subtree(data, tree):
+    """A dismissed signal is not counted as open, in a team's line or any line above it."""
+    parents, people = tree
+    signals = data.draw(signal_costs(list(parents)))
+    out = health.compute(parents, people, signals, {}, HEALTH_DEFAULTS)
+    for t in parents:
+        below = subtree(t, parents)
+        for severity in ("info", "warning", "critical"):
+            of = [s for s in signals if s.costs and s.severity == severity]
+            assert out[t].counts[severity] == sum(t in s.team_ids for s in of)
+            assert out[t].rollup_counts[severity] == sum(bool(below & s.team_ids) for s in of)

@@ -232,21 +232,26 @@ def test_the_list_filters_by_kind_severity_state_and_team(acme):
     )
     client = login(acme.admin)
     scope = {"scope": "all"}
-    assert signal_titles(client.get(URL, scope)) == ["A", "B", "C", "E"]
+    # By default what needs attention: neither resolved (D) nor dismissed (E).
+    assert signal_titles(client.get(URL, scope)) == ["A", "B", "C"]
     assert signal_titles(client.get(URL, {**scope, "kind": "load.overloaded"})) == ["A", "B"]
-    assert signal_titles(client.get(URL, {**scope, "severity": "warning"})) == ["B", "C", "E"]
+    assert signal_titles(client.get(URL, {**scope, "severity": "warning"})) == ["B", "C"]
     assert signal_titles(client.get(URL, {**scope, "state": "resolved"})) == ["D"]
     assert signal_titles(client.get(URL, {**scope, "state": "dismissed"})) == ["E"]
     assert signal_titles(client.get(URL, {**scope, "state": ""})) == ["A", "B", "C", "D", "E"]
     assert signal_titles(client.get(URL, {**scope, "team": acme.sales.pk})) == ["B", "C"]
     # The team filter takes a team and everything below it.
-    assert signal_titles(client.get(URL, {**scope, "team": acme.platform.pk})) == ["A", "E"]
+    assert signal_titles(client.get(URL, {**scope, "team": acme.platform.pk})) == ["A"]
+    assert signal_titles(client.get(URL, {**scope, "team": acme.platform.pk, "state": ""})) == [
+        "A",
+        "D",
+        "E",
+    ]
     # Unknown values are ignored, not errors.
     assert signal_titles(client.get(URL, {**scope, "kind": "x", "severity": "huge"})) == [
         "A",
         "B",
         "C",
-        "E",
     ]
 
 
@@ -287,6 +292,24 @@ def test_the_list_is_paginated_by_25_keeping_the_filters(acme):
     assert f"?scope={acme.platform.pk}&amp;severity=warning&amp;state=live&amp;page=2" in html
     second = client.get(URL, {"scope": acme.platform.pk, "severity": "warning", "page": 2})
     assert signal_titles(second) == [f"S{n:02d}" for n in range(25, 30)]
+
+
+def test_the_default_list_leaves_out_dismissed_signals_which_have_their_filter(acme):
+    """What needs attention by default (as the heat-map counts it open); a dismissed signal
+    is under its own filter, and under any state."""
+    fx.signal(acme.org, [acme.web], title="Needs attention")
+    fx.signal(acme.org, [acme.web], title="Put aside", state=SignalState.DISMISSED)
+    fx.signal(acme.org, [acme.web], title="Snoozed", state=SignalState.SNOOZED)
+    client = login(acme.admin)
+    response = client.get(URL, {"scope": acme.platform.pk})
+    assert sorted(signal_titles(response)) == ["Needs attention", "Snoozed"]
+    assert '<option value="live" selected>Not resolved or dismissed</option>' in (
+        response.content.decode()
+    )
+    dismissed = client.get(URL, {"scope": acme.platform.pk, "state": "dismissed"})
+    assert signal_titles(dismissed) == ["Put aside"]
+    every = client.get(URL, {"scope": acme.platform.pk, "state": ""})
+    assert sorted(signal_titles(every)) == ["Needs attention", "Put aside", "Snoozed"]
 
 
 def test_top_signals_rank_by_severity_then_reach(acme):
@@ -555,3 +578,43 @@ def test_overall_is_not_called_good_while_a_critical_signal_is_open():
     assert overall(2) == (88, "watch")  # the score stays; its word does not say all is well
     deps = [c for c in cells_of(HealthScore(rollup_dependencies=70)) if c.column == "dependencies"]
     assert deps[0].band == "watch"
+
+
+def test_evidence_links_name_what_they_open_and_a_persons_signal_sits_in_their_home_team(acme):
+    """A decision waiting is linked by its question, not by the word "Waiting" beside it
+    (as a dependency is by its title); a date or a figure keeps its label as the link. A
+    signal about a person is under their home team (the one they give most time to), not
+    the first of its teams by name; someone in no team: under no team."""
+    from accord.decisions import services as decisions
+
+    org = acme.org
+    hugo = make_person(org, "Hugo Home", Role.MEMBER)
+    for team, allocation in ((acme.sales, 20), (acme.platform, 60)):
+        org_services.add_membership(
+            org, None, person=hugo, team=team, role=MembershipRole.MEMBER, allocation=allocation
+        )
+    asked = decisions.create_decision(org, None, "Do we ship on Friday?", hugo)
+    s = fx.signal(org, [acme.web, acme.sales], kind="decisions.approver_bottleneck")
+    s.subject_type, s.subject_id = "org.person", str(hugo.pk)
+    s.evidence = [
+        {"label": "Waiting", "value": asked.question, "target_type": "decisions.decision",
+         "target_id": str(asked.pk)},
+        {"label": "Decide by", "value": "1 Dec 2026", "target_type": "decisions.decision",
+         "target_id": str(asked.pk)},
+    ]  # fmt: skip
+    s.save()
+    html = login(acme.admin).get(f"{URL}signals/{s.pk}/").content.decode()
+    decision_url = f"/o/acme/decisions/{asked.pk}/"
+    assert f'<td>Waiting</td><td><a href="{decision_url}">Do we ship on Friday?</a></td>' in html
+    assert f'<td><a href="{decision_url}">Decide by</a></td><td>1 Dec 2026</td>' in html
+    crumbs = re.search(r'<nav aria-label="Breadcrumb".*?</nav>', html, re.S).group(0)
+    # Platform, where he gives most of his time; not Sales, the first of the signal's
+    # teams by name.
+    assert f'?scope={acme.platform.pk}">Platform</a>' in crumbs and "Sales" not in crumbs
+
+    nobody = make_person(org, "Nora Nobody", Role.MEMBER)
+    s.subject_id = str(nobody.pk)
+    s.save()
+    html = login(acme.admin).get(f"{URL}signals/{s.pk}/").content.decode()
+    crumbs = re.search(r'<nav aria-label="Breadcrumb".*?</nav>', html, re.S).group(0)
+    assert "?scope=" not in crumbs and ">Insights</a>" in crumbs

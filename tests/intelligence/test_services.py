@@ -117,14 +117,24 @@ def test_dismissed_keeps_its_state_and_costs_no_health_until_reopened(cast, bloc
     evaluate.evaluate(cast.org)
     health = HealthScore.objects.get(org=cast.org, team=cast.platform)
     assert health.dependencies == 75
+    assert (health.open_critical, health.rollup_open_critical) == (1, 1)
+    root = HealthScore.objects.get(org=cast.org, team=cast.root)
+    assert root.rollup_open_critical == 1
     services.dismiss(cast.org, cast.admin, blocked.signal, "The vendor call is on Monday")
     evaluate.evaluate(cast.org)
     blocked.signal.refresh_from_db()
     assert blocked.signal.state == SignalState.DISMISSED
     assert blocked.signal.dismissed_reason == "The vendor call is on Monday"
-    assert HealthScore.objects.get(org=cast.org, team=cast.platform).dependencies == 100
+    health = HealthScore.objects.get(org=cast.org, team=cast.platform)
+    assert health.dependencies == 100
+    # Nor is it counted as open: not in the team's line, nor in the line above.
+    assert (health.open_critical, health.rollup_open_critical) == (0, 0)
+    assert HealthScore.objects.get(org=cast.org, team=cast.root).rollup_open_critical == 0
     s = services.reopen(cast.org, cast.admin, blocked.signal)
     assert s.state == SignalState.OPEN and s.dismissed_reason == ""
+    evaluate.evaluate(cast.org)
+    health = HealthScore.objects.get(org=cast.org, team=cast.platform)
+    assert (health.dependencies, health.open_critical) == (75, 1)
     assert [e.verb for e in Event.objects.filter(target_type="intelligence.signal")] == [
         "reopened",
         "dismissed",

@@ -324,3 +324,14 @@ def test_the_api_refuses_what_would_stop_or_mislead_evaluation(cast, api_admin, 
     assert r.status_code == 422, r.content
     assert stored(cast.org) == ({}, {}, 1)
     evaluate.evaluate(cast.org)
+
+
+def test_a_threshold_a_detector_no_longer_has_is_left_out_of_what_applies(cast):
+    """Stored before the detector dropped it (the orphaned objectives' "still_days"): the
+    organization's settings read without it, so the page and the API never offer it back
+    to be refused as unknown."""
+    IntelligenceSettings.objects.create(
+        org=cast.org, detectors={"objectives.orphaned": {"still_days": 30, "grace_days": 7}}
+    )
+    applied = config.for_org(cast.org).detectors["objectives.orphaned"]
+    assert applied["grace_days"] == 7 and "still_days" not in applied
