@@ -31,7 +31,9 @@ MIN_PLOT_W, MAX_PLOT_W = 680, 1600
 MIN_SPAN_DAYS = 90  # a short span is widened to about three months
 MAX_BACK_DAYS = 365  # the axis reaches at most a year before today ...
 MAX_SPAN_DAYS = 3 * 365  # ... and spans at most three years
-MARKER_LABEL_GAP = 110  # px between two milestones' labels at least, else the later has none
+RECENT_CLOSED_DAYS = 90  # closed work's dates stretch the axis back this far at most
+MARKER_LABEL_GAP = 12  # px between two milestones' labels at least, else the later has none
+MARKER_CHAR_W = 6.5  # px a character of a milestone's label takes (10px bold, timeline.css)
 MARKER_WEIGHT = {"release": 0, "code_freeze": 1, "feature_freeze": 2, "release_candidate": 3}
 MIN_LABEL_GAP = 52  # px between two month labels at least ("Jan 2027" fits)
 DEPENDENCIES_SHOWN = 300  # dependencies a page draws at most (fetched one more to tell)
@@ -149,6 +151,7 @@ class Bar:
     cut_end: bool  # ends after the axis (or is ongoing)
     late: bool  # open and past its target date
     ongoing: bool = False  # open without a target date
+    undated: bool = False  # closed without a start or target date: pinned at the axis start
     overrun_x: float = 0.0  # a late bar's overrun: from its target to today
     overrun_width: float = 0.0
 
@@ -282,7 +285,11 @@ class Timeline:
 
     @property
     def guessed_starts(self) -> bool:
-        return any(not r.bar.start_known for r in self.rows)
+        return any(not r.bar.start_known and not r.bar.undated for r in self.rows)
+
+    @property
+    def has_undated(self) -> bool:
+        return any(r.bar.undated for r in self.rows)
 
 
 def dependency_late(dep: Any, today: dt.date) -> bool:
@@ -300,7 +307,37 @@ def bar_start(item: Any) -> tuple[dt.date, bool]:
     return (created.date() if isinstance(created, dt.datetime) else created), False
 
 
+def is_undated(item: Any) -> bool:
+    """Closed work without a start or a target date: when it ran is not known (its creation
+    says when it was written down, not when it was done), so it has no place in time."""
+    return item.status not in OPEN_STATUSES and item.start_date is None and item.target_date is None
+
+
+def axis_dates(item: Any, today: dt.date) -> list[dt.date]:
+    """The dates of an initiative that the axis is chosen from: open work's start (or
+    creation) and target; closed work's known dates of the last `RECENT_CLOSED_DAYS` only.
+    Old or undated closed work does not stretch the axis back: it is cut at its start, or
+    pinned there (`is_undated`)."""
+    if item.status in OPEN_STATUSES:
+        return [d for d in (bar_start(item)[0], item.target_date) if d is not None]
+    since = today - dt.timedelta(days=RECENT_CLOSED_DAYS)
+    return [d for d in (item.start_date, item.target_date) if d is not None and d >= since]
+
+
 def _bar(item: Any, axis: Axis, today: dt.date) -> Bar:
+    if is_undated(item):
+        start, _known = bar_start(item)
+        return Bar(
+            x=axis.x(axis.start),
+            width=3.0,
+            start=start,
+            start_known=False,
+            end=None,
+            cut_start=False,
+            cut_end=False,
+            late=False,
+            undated=True,
+        )
     start, known = bar_start(item)
     end = item.target_date
     if end is not None and end < start:  # a target before the start: a bar of one day
@@ -363,14 +400,15 @@ def layout(
     more_dependencies: bool = False,
 ) -> Timeline:
     """Rows for `items` (initiatives: `pk`, `start_date`, `created_at`, `target_date`,
-    `status`) in their order, on an axis spanning their bars, the dependencies' need-by
-    dates and their milestones; marks for `dependencies` (`requester_initiative_id`,
+    `status`) in their order, on an axis spanning what is worth seeing (open work's bars,
+    recent closed work's dates: `axis_dates`), the dependencies' need-by dates and their
+    milestones; marks for `dependencies` (`requester_initiative_id`,
     `provider_initiative_id`, `need_by`, `due`, `state`) touching them."""
     milestones = milestones or {}
     dependencies = list(dependencies)
     dates: list[dt.date | None] = []
     for item in items:
-        dates += [bar_start(item)[0], item.target_date]
+        dates += axis_dates(item, today)
     dates += [m.day for ms in milestones.values() for m in ms]
     ids = {item.pk for item in items}
     dependencies = [
@@ -378,7 +416,10 @@ def layout(
         for d in dependencies
         if d.requester_initiative_id in ids or d.provider_initiative_id in ids
     ]
-    dates += [d.need_by for d in dependencies]
+    since = today - dt.timedelta(days=RECENT_CLOSED_DAYS)
+    dates += [  # settled requests, as closed work, count while recent
+        d.need_by for d in dependencies if d.state in ACTIVE_DEPENDENCY_STATES or d.need_by >= since
+    ]
     axis = make_axis(dates, today)
     rows: list[Row] = []
     at: dict[int, Row] = {}
@@ -464,12 +505,27 @@ def place_markers(chart: Timeline, milestones: Iterable[Any]) -> None:
     """Vertical markers for `milestones` (`date`) that fall on the chart's axis."""
     edge = chart.axis.right - 120
     shown = [(m, chart.axis.x(m.date)) for m in milestones if chart.axis.contains(m.date)]
-    # Labels where there is room, the weightiest milestones first (releases, freezes).
-    labelled: list[float] = []
-    for _m, x in sorted(shown, key=lambda mx: (MARKER_WEIGHT.get(mx[0].kind, 9), mx[1])):
-        if all(abs(x - other) >= MARKER_LABEL_GAP for other in labelled):
-            labelled.append(x)
-    chart.markers = [MarkerLine(m, x, label_end=x > edge, labelled=x in labelled) for m, x in shown]
+
+    def span(m: Any, x: float) -> tuple[float, float]:
+        """Where its label is written: rightwards from its line, leftwards near the edge."""
+        w = len(m.name) * MARKER_CHAR_W
+        return (x - 4 - w, x) if x > edge else (x, x + 4 + w)
+
+    # Labels where there is room, the weightiest milestones first (releases, freezes); a
+    # label that would run into one already written is left out (its title still says).
+    taken: list[tuple[float, float]] = []
+    labelled: set[int] = set()
+    for n, (m, x) in sorted(
+        enumerate(shown), key=lambda nmx: (MARKER_WEIGHT.get(nmx[1][0].kind, 9), nmx[1][1])
+    ):
+        a, b = span(m, x)
+        if all(b + MARKER_LABEL_GAP <= a2 or b2 + MARKER_LABEL_GAP <= a for a2, b2 in taken):
+            taken.append((a, b))
+            labelled.add(n)
+    chart.markers = [
+        MarkerLine(m, x, label_end=x > edge, labelled=n in labelled)
+        for n, (m, x) in enumerate(shown)
+    ]
 
 
 def describe_dependency(dep: Any, today: dt.date) -> str:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from accord.coordination import queries
 from accord.coordination.models import ACTIVE_STATES, Dependency
-from accord.core.counting import shown_count
+from accord.core.counting import FIGURES_SECONDS, shown_count
 from accord.org.models import Membership
-from accord.org.queries import has_sub_teams
+from accord.org.queries import covers_every_team, has_sub_teams
 
 HOME_TEAMS = 3  # of the person's teams (by name), those home counts dependencies for
 
 
 HOME_WAITING = 20  # of what waits on the answer of the teams the person leads
+HOME_ROWS = 3  # late or at-risk dependencies a department's figures on home are followed by
 
 
 def home(request) -> str | None:
@@ -22,8 +24,9 @@ def home(request) -> str | None:
     rows, each naming the team it waits on, with a link to the inbox that answers it (the
     team's own, or that of the team above it the person leads: `queries.standing`) and,
     past the limit, how many more. Then, for their first few teams, the open requests
-    each has made of other teams and those other teams have made of it (`waits_of`); a
-    head whose teams show none there gets a line to their department's page instead."""
+    each has made of other teams and those other teams have made of it (`waits_of`); and
+    for each of the first few teams with teams below it that they lead, that department's
+    figures and its first late or at-risk dependencies (`departments`)."""
     org, me = request.org, request.person
     led = queries.teams_led(org, me)
     waiting = queries.waiting_on_teams_led(org, me, HOME_WAITING, led=led)
@@ -56,7 +59,7 @@ def home(request) -> str | None:
             )
         )
     teams, more = waits_of(org, me)
-    heads = [t for t in led if has_sub_teams(t)] if not teams else []
+    heads = departments(org, [t for t in led if has_sub_teams(t)][:HOME_TEAMS])
     if teams or heads:
         parts.append(
             render_to_string(
@@ -66,6 +69,45 @@ def home(request) -> str | None:
             )
         )
     return "".join(parts) or None
+
+
+def departments(org, heads: list, on=None) -> list[dict]:
+    """For each team of `heads` (teams with teams below them), its figures with the teams
+    below it as its pages give them (`queries.scope_figures`: waiting for an answer, late,
+    at risk and not late, each counted up to `queries.SCOPE_COUNTED` in one statement),
+    and its first `HOME_ROWS` late, then at-risk, dependencies, soonest due first: the
+    coordination overview's two lists, cut short (read only when the figures say there
+    are some). At 10,000 teams, for a department of 1,100: about 22 ms of figures and 4 ms
+    of late rows (at-risk rows, when fewer are late, 27 ms more); for the whole
+    organization, a few ms. Figures past the count's limit ("200+") are kept a minute in
+    the shared cache, as `accord.core.counting.figures` keeps large headline figures. Its
+    number of queries does not grow with the department."""
+    on = on or queries.today()
+    out = []
+    for team in heads:
+        whole = covers_every_team(team)
+        key = f"coordination-home-scope:{team.pk}:{on.isoformat()}"
+        scope = cache.get(key)
+        if scope is None:
+            scope = queries.scope_figures(org, team, on, at_risk=True)
+            if max(v for v in scope.values() if isinstance(v, int)) > queries.SCOPE_COUNTED:
+                cache.set(key, scope, FIGURES_SECONDS)  # "200+" a minute old reads the same
+        rows: list = []
+        if scope["late"]:
+            if whole:
+                late = queries.filtered(org, team=team, late=True, on=on, whole=True)
+            else:  # each side's team index with the condition: 4 ms, not 26, for 1,100 teams
+                late = queries.in_scope(
+                    queries.base(org), org, team, by_id=False, each=queries.late_q(on)
+                ).order_by("due", "id")
+            rows = list(late[:HOME_ROWS])
+        if len(rows) < HOME_ROWS and scope["at_risk"]:
+            risky = queries.filtered(
+                org, team=team, at_risk=True, late=False, on=on, whole=whole
+            ).filter(due__gte=on)
+            rows += list(risky[: HOME_ROWS - len(rows)])
+        out.append({"team": team, "scope": scope, "rows": queries.decorate(rows, on)})
+    return out
 
 
 def waits_of(org, person, limit: int = HOME_TEAMS) -> tuple[list[dict], bool]:

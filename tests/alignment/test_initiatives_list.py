@@ -451,3 +451,21 @@ def test_the_boards_column_counts_are_figures(cast, work, monkeypatch):
         s.create_initiative(cast.org, None, team=work.payments, title=name, status="active")
 
     check_figure(shown, add, _figures_key("board", url).format(cast.org.pk), monkeypatch)
+
+
+def test_closed_work_without_a_target_is_not_called_ongoing(cast, work):
+    """Open work without a target date is ongoing; done or dropped work without one is not."""
+    org = cast.org
+
+    def target_cell(initiative) -> bytes:
+        r = login(cast.viewer).get(f"/o/{org.slug}/alignment/initiatives/")
+        row = r.content.split(b'data-initiative="%d"' % initiative.pk)[1].split(b"</tr>")[0]
+        return row.split(b"<td>")[6]
+
+    assert b">ongoing<" in target_cell(work.rails)
+    s.set_initiative_status(org, None, work.rails, "dropped")
+    cell = target_cell(work.rails)
+    assert b"ongoing" not in cell and b"No target date" in cell
+    detail = login(cast.viewer).get(f"/o/{org.slug}/alignment/initiatives/{work.rails.pk}/")
+    assert b"ongoing" not in detail.content
+    assert b"none (it was dropped without one)" in detail.content

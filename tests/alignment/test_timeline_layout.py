@@ -217,3 +217,58 @@ def test_a_status_label_sits_inside_a_wide_bar_and_beside_a_narrow_one():
     assert rows[0].bar.x < rows[0].label_x < rows[0].bar.right
     assert rows[1].label_x > rows[1].bar.right and not rows[1].label_end
     assert rows[2].label_end and rows[2].label_x < rows[2].bar.x
+
+
+def test_closed_work_without_dates_is_pinned_at_the_start_and_does_not_stretch_the_axis():
+    long_ago = dt.datetime(2026, 6, 7, 9, 0, tzinfo=dt.UTC)
+    active = Item(1, d(2026, 11, 10), d(2027, 2, 10))
+    done = Item(2, None, None, status="done", created_at=long_ago)
+    dropped = Item(3, None, None, status="dropped", created_at=long_ago)
+    chart = tl.layout([active, done, dropped], today=TODAY)
+    assert chart.axis.start == d(2026, 11, 1)  # not June, when the closed ones were created
+    assert chart.has_undated and not chart.guessed_starts
+    for row in chart.rows[1:]:
+        bar = row.bar
+        assert bar.undated and bar.x == tl.PAD_LEFT and bar.width == 3.0
+        assert not (bar.cut_start or bar.cut_end or bar.late) and row.cut_marks == []
+    assert not chart.rows[0].bar.undated
+
+
+def test_recent_closed_work_widens_the_axis_and_old_closed_work_does_not():
+    active = Item(1, d(2026, 11, 10), d(2027, 2, 10))
+    recent = Item(2, d(2026, 9, 20), d(2026, 10, 20), status="done")
+    old = Item(3, d(2026, 3, 1), d(2026, 5, 1), status="done")
+    chart = tl.layout([active, old], today=TODAY)
+    assert chart.axis.start == d(2026, 11, 1)
+    assert chart.rows[1].bar.cut_start and chart.rows[1].bar.x == tl.PAD_LEFT
+    chart = tl.layout([active, recent, old], today=TODAY)
+    assert chart.axis.start == d(2026, 9, 1)  # its start and target are within 90 days
+    # Settled requests as well: an old delivered one does not widen it, an open one does.
+    deps = [Dep(7, 1, None, need_by=d(2026, 4, 1), state="delivered")]
+    assert tl.layout([active], deps, today=TODAY).axis.start == d(2026, 11, 1)
+    deps = [Dep(7, 1, None, need_by=d(2026, 8, 1))]
+    assert tl.layout([active], deps, today=TODAY).axis.start == d(2026, 8, 1)
+
+
+@dataclass
+class Marker:
+    name: str
+    date: dt.date
+    kind: str = "other"
+
+
+def test_milestone_labels_that_would_run_into_each_other_are_not_all_written():
+    chart = tl.layout([Item(1, d(2026, 11, 10), d(2027, 3, 10))], today=TODAY)
+    per_day = chart.axis.width / chart.axis.days
+    release = Marker("Release 2027.1", d(2027, 2, 1), "release")
+    freeze = Marker("Feature freeze 2027.1", d(2027, 1, 4), "feature_freeze")
+    tl.place_markers(chart, [freeze, release])
+    # 28 days apart is more than 110 px, yet less than "Feature freeze 2027.1" needs.
+    assert 28 * per_day > 110
+    assert [(k.milestone.name, k.labelled) for k in chart.markers] == [
+        ("Feature freeze 2027.1", False),
+        ("Release 2027.1", True),
+    ]
+    far = Marker("Kickoff", d(2026, 11, 20))
+    tl.place_markers(chart, [far, freeze, release])
+    assert [k.labelled for k in chart.markers] == [True, False, True]

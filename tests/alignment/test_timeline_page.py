@@ -145,6 +145,25 @@ def test_the_bar_of_an_initiative_without_a_start_date_begins_at_its_creation(ca
     assert b"begins the day it was created" in r.content  # the legend says so
 
 
+def test_closed_work_without_dates_is_marked_no_dates_and_leaves_the_axis_alone(cast, work):
+    org = cast.org
+    undated = s.create_initiative(org, None, team=work.sales, title="Old macro", status="done")
+    Initiative.objects.filter(pk=undated.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=200)
+    )
+    r = _get(login(cast.member), org)
+    assert undated.pk in _bars(r)
+    drawn = r.content.split(b'data-initiative="%d" tabindex="-1">' % undated.pk)[1]
+    drawn = drawn.split(b"</a>")[0]
+    assert b"tl-bar--undated" in drawn and b"Done \xc2\xb7 no dates" in drawn
+    assert b"no start or target date" in drawn and b"tl-guess" not in drawn
+    assert b'closed work without any date is pinned at the start, marked "no dates"' in r.content
+    # The axis runs from the open work and the recent done one, not from its creation.
+    first = timezone.localdate() - dt.timedelta(days=90)
+    head = re.search(rb"of \d+, from (\w+ \d+) to", r.content).group(1).decode()
+    assert dt.datetime.strptime(head, "%b %Y").date() >= first.replace(day=1)
+
+
 def test_the_filters_and_the_sort_cut_the_timeline_as_they_cut_the_list(cast, work):
     client = login(cast.member)
     qs = f"team={cast.platform.pk}&status=active&sort=title"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from accord import demo
 from accord.coordination import queries
 from accord.coordination.models import Dependency, Flag, State
@@ -37,3 +39,11 @@ def test_the_demo_has_every_state_a_cycle_a_critical_path_late_ones_and_a_ripple
     assert freeze.anchor.kind == "release" and freeze.offset_days == -14
     assert freeze.period.kind == "release"
     assert freeze.anchor.dependants.get(kind="feature_freeze").offset_days == -28
+
+    # Every request was asked on or before the day it was needed by, as a team asks.
+    asked_late = [
+        (d.pk, d.title, timezone.localtime(d.created_at).date(), d.need_by)
+        for d in deps
+        if timezone.localtime(d.created_at).date() > d.need_by or d.created_at.date() > d.need_by
+    ]
+    assert asked_late == []

@@ -2,11 +2,13 @@
 below, as the department's inbox says ("as lead of ..."): home's "Waiting for your teams'
 answer" shows what waits on those teams too, each row naming the team it waits on and
 linking to the inbox that answers it, at most its limit and then how many more; its cost
-does not grow with the department. "Cross-team requests" keeps to the head's own teams and,
-when those show nothing, links to the department's page."""
+does not grow with the department. "Cross-team requests" gives the department's figures
+(waiting for an answer, late, at risk: each what its list shows) and its first late, then
+at-risk, dependencies, beside the head's own teams' counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html as htmllib
 import re
 
@@ -15,6 +17,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from accord.coordination import panels
+from accord.coordination import services as coordination
+from accord.coordination.models import Dependency
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
 from tests.conftest import login, make_person
@@ -64,11 +68,50 @@ def test_a_head_sees_what_waits_on_the_teams_below(world):
     assert "Answer in the inbox of Engineering →" in text
     inbox = client.get("/o/acme/coordination/teams/engineering/").content.decode()
     assert "Badges" in inbox and "Deep review" in inbox
-    # Nothing is asked of or by Engineering itself: one line to the department's page.
+    # Nothing is asked of or by Engineering itself: its figures with the teams below it.
     teams_card = _card(home, "coord-waits-h")
     assert teams_card is not None
     assert '<a href="/o/acme/coordination/teams/engineering/">' in teams_card
-    assert "Engineering and the teams below it" in _text(teams_card)
+    assert "Engineering and the teams below it : 2 waiting for an answer · 0 late" in _text(
+        teams_card
+    )
+
+
+def _late(world, dep, days: int = 2) -> Dependency:
+    """`dep`, still unanswered, needed `days` ago (late, as time would make it)."""
+    past = world.today - dt.timedelta(days=days)
+    Dependency.objects.filter(pk=dep.pk).update(need_by=past, due=past)
+    return dep
+
+
+def test_a_head_sees_the_departments_figures_and_first_late_or_at_risk_requests(world):
+    _dept, teams, deep, head = _department(world)
+    world.request(title="Badges", provider_team=teams[1])  # waiting for Squad 1's answer
+    _late(world, world.request(title="Deep review", provider_team=deep), days=5)
+    _late(world, world.request(title="Late squad", provider_team=teams[0]), days=1)
+    risky = world.request(title="Risky", provider_team=teams[1])
+    coordination.transition(world.org, None, risky, "flag_at_risk", note="Short of people")
+    _late(world, world.request(title="Pallets"))  # asked of Operations, outside it
+    client = login(head)
+    card = _card(client.get("/o/acme/").content.decode(), "coord-waits-h")
+    assert card is not None
+    text = _text(card)
+    assert (
+        "Engineering and the teams below it : 4 waiting for an answer · 2 late · 1 at risk" in text
+    )
+    # The first few, late ones first (soonest due), then at risk; nothing from outside.
+    assert text.index("Deep review") < text.index("Late squad") < text.index("Risky")
+    assert "Sales asks Deep · due" in text and "Pallets" not in text and "Badges" not in text
+    assert text.count(" late ") >= 2 and "at risk" in text
+    # Each figure is what the list it links to shows.
+    for link, shown, hidden in (
+        ("?team=engineering&waiting=1", ["Badges", "Risky", "Deep review"], ["Pallets"]),
+        ("?team=engineering&late=1", ["Deep review", "Late squad"], ["Pallets", "Risky"]),
+        ("?team=engineering&at_risk=1&late=0", ["Risky"], ["Deep review", "Badges"]),
+    ):
+        assert f'href="/o/acme/coordination/list/{link}"' in card
+        listed = client.get(f"/o/acme/coordination/list/{link}").content.decode()
+        assert all(t in listed for t in shown) and not any(t in listed for t in hidden), link
 
 
 def test_the_card_shows_its_limit_then_how_many_more(world, monkeypatch):
@@ -98,10 +141,12 @@ def test_the_cards_cost_does_not_grow_with_the_department(world, monkeypatch):
     dept, teams, _deep, head = _department(world, subs=2)
     for n in range(3):
         world.request(title=f"Small {n}", provider_team=teams[n % 2])
+    _late(world, world.request(title="Small late", provider_team=teams[0]))
     small = _home_queries(world, head)
     for n in range(2, 12):
         team = org_services.create_team(
             world.org, None, name=f"Squad {n}", slug=f"squad-{n}", parent=dept
         )
         world.request(title=f"Large {n}", provider_team=team)
+        _late(world, world.request(title=f"Large late {n}", provider_team=team))
     assert _home_queries(world, head) == small

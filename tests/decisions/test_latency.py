@@ -162,3 +162,26 @@ def test_the_latency_page_says_how_many_decisions_are_overdue(cast, monkeypatch)
     assert "<dt>Overdue now</dt><dd>3</dd>" in html and "the 2 most overdue of 3" in html
     by_status = [q for q in ctx.captured_queries if '"decisions_decision"."status" = ' in q["sql"]]
     assert not by_status, by_status
+
+
+def test_the_latency_page_says_a_decision_of_several_teams_counts_in_each(cast):
+    """Per team, a decision of two teams counts twice: the page says so under the table."""
+    from tests.conftest import login
+
+    now = timezone.now()
+    d = services.create_decision(
+        cast.org,
+        None,
+        "Shared?",
+        approver=cast.leader,
+        teams=[cast.platform, cast.root],
+        opened_at=now - dt.timedelta(days=3),
+    )
+    services.decide(cast.org, None, d, outcome="Yes", decided_at=now - dt.timedelta(days=1))
+    html = login(cast.admin).get("/o/acme/decisions/latency/").content.decode()
+    teams = html.split('id="teams-h"')[1].split("</section>")[0]
+    assert f"<td>{cast.root.name}</td>" in teams and f"<td>{cast.platform.name}</td>" in teams
+    assert (
+        "A decision of several teams counts in each of them: the teams' decisions can add up"
+        " to more than the 1 above." in html.replace("&#x27;", "'")
+    )

@@ -88,6 +88,9 @@ def test_pages_do_not_do_more_queries_for_a_bigger_organization(cast, rhythm, ne
         "/o/acme/rhythm/settings/",
         "/o/acme/",
     ]
+    # Platform has a team below it from the start, so home shows the same panels (a
+    # department's figures) at both sizes.
+    org_services.create_team(cast.org, None, name="T-first", parent=cast.platform)
     client.get("/o/acme/")  # the first view of an organization records it in the session
     small = _query_counts(client, urls)
     # Grow the organization: more teams, people, cadences, check-ins and finished meetings.

@@ -40,13 +40,15 @@ def _worker(org) -> Person:
     assert link is not None, "the generator links objectives"
     kr = KeyResult.objects.for_org(org).filter(objective_id=link.child_id).order_by("pk").first()
     assert kr is not None, "the generator gives objectives key results"
+    # Made by the worker: home's Recent activity (what people did) lists the same kinds of
+    # thing at both sizes, and so reads their titles in as many queries.
     for n in range(7):
         alignment.create_initiative(
-            org, None, team=team, title=f"Worker initiative {n}", owner=person,
+            org, person, team=team, title=f"Worker initiative {n}", owner=person,
             status="active", key_results=[kr],
         )  # fmt: skip
-        decisions.create_action_item(org, None, f"Worker item {n}", person, team=team)
-        decisions.create_decision(org, None, f"Worker question {n}?", approver=person)
+        decisions.create_action_item(org, person, f"Worker item {n}", person, team=team)
+        decisions.create_decision(org, person, f"Worker question {n}?", approver=person)
     return person
 
 
