@@ -8,11 +8,13 @@ from accord.org.models import OrgScoped, Person
 
 
 class TokenScope(models.TextChoices):
-    """What a token may do; each includes the ones before it."""
+    """What a token may do; each includes the ones before it, and none more than its person's
+    role allows: `member` (so named since 0002) is everything the person may do, as the
+    viewer, member, leader or admin they are (`scopes.meaning`)."""
 
     READ = "read", "Read only"
     REPORT = "report", "Report progress"
-    MEMBER = "member", "Full member"
+    MEMBER = "member", "Everything its person may do"
 
 
 SCOPE_RANK = {TokenScope.READ: 0, TokenScope.REPORT: 1, TokenScope.MEMBER: 2}

@@ -92,3 +92,24 @@ def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = N
             "A report token may report progress only on what its own person owns."
         )
     return token
+
+
+ADMIN_ONLY = "settings, webhooks, imports and exports"
+
+
+def meaning(scope: str, role: str) -> str:
+    """What a token of `scope` held by a person of `role` may do, in words: the scope never
+    widens the role (a viewer's token only reads, whatever its scope) and `member` follows
+    the role (an admin's reads and changes what only admins may)."""
+    from accord.org.models import Role
+
+    if scope == TokenScope.READ or role == Role.VIEWER:
+        return "read only" + (" (a viewer changes nothing)" if scope != TokenScope.READ else "")
+    if scope == TokenScope.REPORT:
+        return (
+            "read, and report progress: check-ins, key-result values and the status of "
+            "what its person owns"
+        )
+    if role == Role.ADMIN:
+        return f"everything an admin may do, including what only admins may ({ADMIN_ONLY})"
+    return f"everything a {Role(role).label.lower()} may do"

@@ -7,12 +7,12 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import defaults
-from django.views.decorators.http import require_POST
 
-from accord.api import services
-from accord.api.models import ApiToken
+from accord.api import scopes, services
+from accord.api.models import ApiToken, TokenScope
 from accord.core.errors import ServiceError
-from accord.web.helpers import change_and_redirect, flash_error, org_view, own_settings
+from accord.org.models import Role
+from accord.web.helpers import change_and_redirect, flash_error, org_view, own_settings, post_only
 
 
 @org_view
@@ -35,13 +35,40 @@ def tokens(request):
         {
             "tokens": ApiToken.objects.for_org(org).filter(person=me),
             "new_token": new_token,
+            "scopes": _scope_choices(me),
+            "role": Role(me.role).label.lower(),
+            "everything_means": scopes.meaning(TokenScope.MEMBER, me.role),
         },
     )
 
 
+def _scope_choices(me) -> list[tuple[str, str]]:
+    """The scopes offered, each said as what it lets a token of `me` do: the widest is what
+    their role allows, no more (a viewer's token only reads; an admin's does admin work)."""
+    role = Role(me.role)
+    article = "an" if role == Role.ADMIN else "a"
+    if role == Role.VIEWER:
+        return [
+            (TokenScope.MEMBER, "Everything you may do (as a viewer: read only)"),
+            (TokenScope.READ, "Read only"),
+        ]
+    return [
+        (TokenScope.MEMBER, f"Everything you may do (as {article} {role.label.lower()})"),
+        (TokenScope.REPORT, "Report progress (check-ins, key-result values, your work's status)"),
+        (TokenScope.READ, "Read only"),
+    ]
+
+
+def _tokens_url(request, token_id: int) -> str:
+    get_object_or_404(
+        ApiToken.objects.for_org(request.org).filter(person=request.person), pk=token_id
+    )
+    return reverse("api-settings:tokens", kwargs={"org_slug": request.org.slug})
+
+
 @org_view
 @own_settings
-@require_POST
+@post_only(_tokens_url)
 def revoke(request, token_id: int):
     org = request.org
     token = get_object_or_404(

@@ -46,6 +46,14 @@ class Webhook(OrgScoped):
     def is_paused(self) -> bool:
         return self.paused_at is not None
 
+    @property
+    def state(self) -> str:
+        """The one word the list and the webhook's page show: paused, failing (its last
+        attempt failed and it keeps retrying) or active."""
+        if self.is_paused:
+            return "paused"
+        return "failing" if self.consecutive_failures else "active"
+
     def secrets(self, now=None) -> list[str]:
         """The secrets that sign a request now: the current one, and the previous one during
         the overlap after a rotation. Empty when the current one cannot be read (the

@@ -192,7 +192,9 @@ def _drain(hook_id: int, now, counts: dict, limit: int, started: float, budget: 
                 return
 
 
-def _attempt(hook: Webhook, d: Delivery, now: dt.datetime) -> str:
+def _send(hook: Webhook, d: Delivery, now: dt.datetime) -> tuple[str, int | None, int | None]:
+    """One request of a delivery, the only way Accord sends a webhook: (error or "", HTTP
+    status, milliseconds)."""
     body = json.dumps(payload(d.event), separators=(",", ":"), ensure_ascii=False)
     error, status, duration = "", None, None
     try:
@@ -211,6 +213,43 @@ def _attempt(hook: Webhook, d: Delivery, now: dt.datetime) -> str:
         status, duration = answer.status, int(answer.seconds * 1000)
         if not answer.ok:
             error = f"HTTP {answer.status}"
+    return error[:500], status, duration
+
+
+def send_now(hook: Webhook, d: Delivery, now: dt.datetime | None = None) -> Delivery | None:
+    """Send one delivery at once, out of its queue's order (a test event an admin asked
+    for), and finish it: delivered, or given up after this one attempt (a test is not
+    retried, and does not count towards pausing the webhook). None when a worker holds
+    the webhook's queue now: the delivery stays queued and the worker sends it."""
+    now = now or timezone.now()
+    claimed = (
+        Webhook.objects.filter(pk=hook.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + LEASE)
+    )
+    if not claimed:
+        return None
+    try:
+        d = Delivery.objects.select_related("event", "event__org").get(pk=d.pk)
+        if d.state != DeliveryState.PENDING:
+            return d
+        error, status, duration = _send(hook, d, now)
+        Delivery.objects.filter(pk=d.pk).update(
+            state=DeliveryState.GIVEN_UP if error else DeliveryState.DELIVERED,
+            attempts=d.attempts + 1,
+            response_status=status,
+            duration_ms=duration,
+            last_error=error,
+            finished_at=now,
+        )
+    finally:
+        Webhook.objects.filter(pk=hook.pk).update(lease_until=None)
+    d.refresh_from_db()
+    return d
+
+
+def _attempt(hook: Webhook, d: Delivery, now: dt.datetime) -> str:
+    error, status, duration = _send(hook, d, now)
     attempts = d.attempts + 1
     if not error:
         Delivery.objects.filter(pk=d.pk).update(
@@ -225,7 +264,7 @@ def _attempt(hook: Webhook, d: Delivery, now: dt.datetime) -> str:
             Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=0)
             hook.consecutive_failures = 0
         return "delivered"
-    return _failed(hook, d, now, attempts, status, duration, error[:500])
+    return _failed(hook, d, now, attempts, status, duration, error)
 
 
 def _failed(hook, d, now, attempts, status, duration, error) -> str:

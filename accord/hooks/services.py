@@ -217,3 +217,47 @@ def redeliver(org: Organization, actor: Person | None, delivery: Delivery) -> De
     )
     transaction.on_commit(outbox.kick)
     return again
+
+
+def send_test_event(org: Organization, actor: Person | None, hook: Webhook) -> Delivery:
+    """Send the webhook a test event now (also when it is paused) and return its delivery,
+    finished: delivered, or failed with the reason (not retried). The event is recorded
+    like any other (`hooks.webhook.tested`); when a worker is sending the webhook's queue
+    at that moment, the delivery waits in it and is returned still pending."""
+    from accord.hooks import sender
+
+    require_same_org(org, hook, "webhook")
+    _admin(actor)
+    with transaction.atomic():
+        event = activity.record(org, actor, "tested", hook, after={"url": hook.url})
+        # Queued already when the webhook asks for such events; else queued here.
+        test = Delivery.objects.filter(webhook=hook, event=event).first()
+        if test is None:
+            test = Delivery.objects.create(
+                org=org,
+                webhook=hook,
+                event=event,
+                next_attempt_at=event.created_at,
+                created_at=event.created_at,
+            )
+    sent = sender.send_now(hook, test)
+    if sent is None:
+        outbox.kick()
+        return test
+    return sent
+
+
+@transaction.atomic
+def retry_now(org: Organization, actor: Person | None, delivery: Delivery) -> Delivery:
+    """A delivery waiting for its next attempt is tried at once (by the worker, in its
+    queue's order) instead of at the end of its back-off. Nothing of the organization
+    changes, so no event is recorded."""
+    require_same_org(org, delivery, "delivery")
+    _admin(actor)
+    if delivery.state != DeliveryState.PENDING:
+        raise ServiceError("This delivery is finished; redeliver it to send it again.")
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(next_attempt_at=now)
+    transaction.on_commit(outbox.kick)  # a paused webhook stays paused: resume sends it
+    delivery.next_attempt_at = now
+    return delivery

@@ -11,9 +11,15 @@ urlpatterns = [
     path("<int:webhook_id>/resume/", views.resume, name="resume"),
     path("<int:webhook_id>/rotate/", views.rotate, name="rotate"),
     path("<int:webhook_id>/delete/", views.delete, name="delete"),
+    path("<int:webhook_id>/test/", views.send_test, name="send_test"),
     path(
         "<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/",
         views.redeliver,
         name="redeliver",
+    ),
+    path(
+        "<int:webhook_id>/deliveries/<int:delivery_id>/retry/",
+        views.retry,
+        name="retry",
     ),
 ]

@@ -268,13 +268,29 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _fields(kind) -> set[str]:
+    return {f.name for f in kind.fields}
+
+
 def _elsewhere(cell: str, section: str) -> str:
     """ " (it is a column of the memberships CSV)" when `cell` names a field another usual
-    section has and `section` does not ("Team" in a people CSV), else ""."""
+    section has and `section` does not ("Team" in a people CSV), " (it looks like 'team',
+    which belongs in a memberships CSV)" when it looks like one ("team_slug"), else ""."""
     name = column_names([cell])[0]
     kinds = kinds_by_section()
     others = [s for s in CSV_SECTIONS if s != section and name in {f.name for f in kinds[s].fields}]
     if not others:
+        # Close to a column of another CSV: "team_slug" names a team, the memberships CSV's
+        # column (a reference written as the thing and how it is named), "Objectiv" the
+        # key-results CSV's objective.
+        column = re.sub(r"[\s-]+", "_", cell.strip().lower())
+        stem = re.sub(r"_(slug|id|name|email|key)$", "", column)
+        rest = [s for s in CSV_SECTIONS if s != section]
+        meant = next(
+            ((stem, s) for s in rest if stem != column and stem in _fields(kinds[s])), None
+        ) or next(((m, s) for s in rest if (m := near_miss(cell, _fields(kinds[s])))), None)
+        if meant:
+            return f" (it looks like {meant[0]!r}, which belongs in {_a(meant[1])})"
         return ""
     if len(others) == 1:
         return f" (it is a column of the {others[0]} CSV)"

@@ -151,6 +151,25 @@ class Outcome:
         return f"the columns {cells} look like {meant} misspelt, and would be ignored"
 
     @property
+    def rename_advice(self) -> str:
+        """What the plan asks of columns that look misspelt, naming each: "Rename 'Titel' to
+        'title' in the file, or confirm below that it is meant to be ignored. The other
+        column is ignored." (empty when none looks misspelt)."""
+        near = self.near_misses
+        if not near:
+            return ""
+        renames = _and([f"{cell!r} to {meant!r}" for cell, meant in near.items()])
+        many = len(near) > 1
+        text = (
+            f"Rename {renames} in the file, or confirm below that "
+            f"{'they are' if many else 'it is'} meant to be ignored."
+        )
+        others = len(self.ignored_columns) - len(near)
+        if others > 0:
+            text += f" The other column{'s are' if others > 1 else ' is'} ignored."
+        return text
+
+    @property
     def columns_confirm_text(self) -> str:
         """What confirming agrees to: "the columns Emial and team_slug are ignored, not read
         as email and team" (empty when there is nothing to confirm)."""

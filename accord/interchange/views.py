@@ -5,15 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from accord.core.errors import NotFound, PermissionDenied
 from accord.interchange import csvio, engine, links, services
 from accord.interchange.forms import UploadForm
-from accord.web.helpers import org_view
+from accord.web.helpers import org_view, post_only
 
 
 def _is_admin(request) -> bool:
@@ -84,7 +84,20 @@ def _guidance(request, outcome) -> dict:
             extra["template_url"] = template(outcome.csv_section)
     if outcome.applied:
         extra["made"] = links.made(request.org, outcome.changes)
+        added = sum(1 for c in outcome.changes if c.section == "people" and c.action == "create")
+        if added and not settings.ACCORD_OIDC_ENABLED:  # an import sends no invitation
+            extra["cannot_sign_in"] = f"{added} {'person' if added == 1 else 'people'}"
+            extra["people_url"] = reverse("org:people", kwargs={"org_slug": slug})
     return extra
+
+
+def _index_url(request) -> str:
+    return reverse("interchange:index", kwargs={"org_slug": request.org.slug})
+
+
+def _job_url(request, job_id: int) -> str:
+    job = services.get_job(request.org, request.person, job_id)  # another's is not found
+    return reverse("interchange:job", kwargs={"org_slug": request.org.slug, "job_id": job.pk})
 
 
 @org_view
@@ -103,7 +116,7 @@ def index(request):
 
 
 @org_view
-@require_POST
+@post_only(_index_url)  # a reload of the plan: its file is not kept, so back to the upload
 def plan(request):
     services.require_admin(request.person, "import organization files")
     form = UploadForm(request.POST, request.FILES)
@@ -150,7 +163,7 @@ def plan(request):
 
 
 @org_view
-@require_POST
+@post_only(_index_url)
 def apply(request):
     services.require_admin(request.person, "import organization files")
     try:
@@ -229,7 +242,7 @@ def job_progress(request, job_id: int):
 
 
 @org_view
-@require_POST
+@post_only(_job_url)
 def job_apply(request, job_id: int):
     """Apply exactly the file a finished background plan read."""
     planned = services.get_job(request.org, request.person, job_id)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.api import scopes
 from accord.api import services as tokens
 from accord.api.common import (
     BoundedCountPagination,
@@ -67,7 +68,14 @@ class MeOut(Schema):
     organization_slug: str
     kind: PersonKind = Field(description="person, or agent (acting for its owner)")
     owner_id: Id | None = Field(None, description="An agent's owner, accountable for it.")
-    scope: TokenScope = Field(description="What this token may do: read, report or member.")
+    scope: TokenScope = Field(
+        description="The token's scope: read, report or member (member: everything its "
+        "person's role allows, no more)."
+    )
+    may: str = Field(
+        description="What this token may do, in words: its scope within its person's role "
+        "(a viewer's token only reads, whatever its scope)."
+    )
 
 
 LIVE_STATES = Literal["forming", "active", "advisory"]
@@ -375,6 +383,7 @@ def me(request):
         kind=person.kind,
         owner_id=person.owner_id,
         scope=request.auth.scope,
+        may=scopes.meaning(request.auth.scope, person.role),
     )
 
 

@@ -4,11 +4,10 @@ a team's rhythm, and one's notification settings, time off and calendar."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -71,6 +70,7 @@ from accord.web.helpers import (
     org_view,
     own_settings,
     paginate,
+    post_only,
 )
 from accord.web.templatetags.dates import day, weekday_moment
 from accord.web.templatetags.numbers import plain
@@ -92,27 +92,6 @@ def _occurrence(cadence: Cadence, key: str) -> recurrence.Occurrence:
     if occ is None:
         raise Http404("No such occurrence.")
     return occ
-
-
-def post_only(page):
-    """An address only a form posts to (start a meeting, move an occurrence, remind a
-    round…): opened by GET or HEAD (a pasted link, Enter in the address bar) it leads to the
-    page the form is on, `page(request, **kwargs)` (a URL, or an error for an address that
-    names nothing: looked up as the form's own page would), not to a blank 405. As the
-    people pages do for their one-time links."""
-
-    def wrap(view):
-        @wraps(view)
-        def inner(request, **kwargs):
-            if request.method in ("GET", "HEAD"):
-                return redirect(page(request, **kwargs))
-            if request.method != "POST":
-                return HttpResponseNotAllowed(["POST"])
-            return view(request, **kwargs)
-
-        return inner
-
-    return wrap
 
 
 def _can_manage(person: Person, cadence: Cadence) -> bool:

@@ -68,18 +68,38 @@ class TrackerLinkForm(forms.Form):
     )
 
 
+BASE_HELP = {
+    "github": "Empty: https://api.github.com for github.com, <site>/api/v3 for GitHub Enterprise.",
+    "gitlab": "Empty: <site>/api/v4 of each linked item, e.g. https://gitlab.com/api/v4.",
+    "jira": "Empty: the site of each linked item, e.g. https://acme.atlassian.net.",
+}
+TOKEN_HELP = {
+    "github": "A fine-grained or classic personal access token that can read the issues.",
+    "gitlab": "A personal, group or project access token with read_api.",
+    "jira": "Jira Cloud: your-email:api-token. Server / Data Center: a personal access token.",
+}
+
+
 class CredentialForm(forms.Form):
-    base_url = forms.CharField(
-        max_length=500,
-        required=False,
-        label="API base URL",
-        help_text="Empty: derived from each linked item's address (github.com: api.github.com).",
-    )
+    """One tracker's access (`prefix` is the tracker: github, gitlab, jira). Its help is
+    the same on first display and after an error: it says which token it wants, and
+    whether one is stored (`has_token`). A token typed into a form that is shown again
+    with an error is kept in its field: nothing is stored until the form is saved."""
+
+    base_url = forms.CharField(max_length=500, required=False, label="API base URL")
     token = forms.CharField(
         max_length=2000,
         required=False,
         label="Token",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Stored encrypted and never shown again. Leave empty to keep the stored one.",
+        # render_value: only what was typed into this form comes back (never a stored one).
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"}),
     )
     remove_token = forms.BooleanField(required=False, label="Remove the stored token")
+
+    def __init__(self, *args, has_token: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        tracker = self.prefix or "github"
+        self.fields["base_url"].help_text = BASE_HELP[tracker]
+        self.fields["token"].help_text = f"{TOKEN_HELP[tracker]} Stored encrypted, never shown" + (
+            " again; leave empty to keep the stored one." if has_token else "."
+        )

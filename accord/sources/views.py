@@ -7,18 +7,38 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from accord.activity.models import ChatWebhook
 from accord.alignment.models import Initiative, KeyResult
-from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.org.models import Role
 from accord.org.permissions import can_manage_team
 from accord.rhythm.models import Measurable
 from accord.sources import services
 from accord.sources.forms import CredentialForm, SourceForm, TrackerLinkForm
 from accord.sources.models import KeyResultSource, Tracker, TrackerCredential, TrackerLink
-from accord.web.helpers import change_and_redirect, flash_error, form_error, org_view
+from accord.web.helpers import change_and_redirect, flash_error, form_error, org_view, post_only
+
+# The pages the forms that post to these addresses are on (see `post_only`).
+
+
+def _kr_page(request, kr_id: int) -> str:
+    return _kr_url(request, _kr(request, kr_id))
+
+
+def _measurable_page(request, measurable_id: int) -> str:
+    return _measurable_url(request, _measurable(request, measurable_id))
+
+
+def _initiative_page(request, initiative_id: int) -> str:
+    return _initiative_url(request, _initiative(request, initiative_id))
+
+
+def _integrations_page(request, tracker: str) -> str:
+    if tracker not in Tracker.values:
+        raise NotFound(f"No tracker {tracker!r}.")
+    return reverse("sources:integrations", kwargs={"org_slug": request.org.slug})
+
 
 SOURCE_FIELDS = (
     "kind",
@@ -112,14 +132,14 @@ def kr_source_edit(request, kr_id: int):
 
 
 @org_view
-@require_POST
+@post_only(_kr_page)
 def kr_pull(request, kr_id: int):
     kr = _kr(request, kr_id)
     return _pull(request, kr, _kr_url(request, kr))
 
 
 @org_view
-@require_POST
+@post_only(_kr_page)
 def kr_clear(request, kr_id: int):
     kr = _kr(request, kr_id)
     return _clear(request, kr, _kr_url(request, kr))
@@ -146,21 +166,21 @@ def measurable_source_edit(request, measurable_id: int):
 
 
 @org_view
-@require_POST
+@post_only(_measurable_page)
 def measurable_pull(request, measurable_id: int):
     m = _measurable(request, measurable_id)
     return _pull(request, m, _measurable_url(request, m))
 
 
 @org_view
-@require_POST
+@post_only(_measurable_page)
 def measurable_clear(request, measurable_id: int):
     m = _measurable(request, measurable_id)
     return _clear(request, m, _measurable_url(request, m))
 
 
 @org_view
-@require_POST
+@post_only(_initiative_page)
 def tracker_set(request, initiative_id: int):
     item = _initiative(request, initiative_id)
     form = TrackerLinkForm(request.POST)
@@ -182,7 +202,7 @@ def tracker_set(request, initiative_id: int):
 
 
 @org_view
-@require_POST
+@post_only(_initiative_page)
 def tracker_pull(request, initiative_id: int):
     item = _initiative(request, initiative_id)
     link = get_object_or_404(TrackerLink, initiative=item)
@@ -198,7 +218,7 @@ def tracker_pull(request, initiative_id: int):
 
 
 @org_view
-@require_POST
+@post_only(_initiative_page)
 def tracker_clear(request, initiative_id: int):
     item = _initiative(request, initiative_id)
     return change_and_redirect(
@@ -207,18 +227,6 @@ def tracker_clear(request, initiative_id: int):
         f"{item.title} is no longer linked to a tracker.",
         _initiative_url(request, item),
     )
-
-
-BASE_HELP = {
-    "github": "Empty: https://api.github.com for github.com, <site>/api/v3 for GitHub Enterprise.",
-    "gitlab": "Empty: <site>/api/v4 of each linked item, e.g. https://gitlab.com/api/v4.",
-    "jira": "Empty: the site of each linked item, e.g. https://acme.atlassian.net.",
-}
-TOKEN_HELP = {
-    "github": "A fine-grained or classic personal access token that can read the issues.",
-    "gitlab": "A personal, group or project access token with read_api.",
-    "jira": "Jira Cloud: your-email:api-token. Server / Data Center: a personal access token.",
-}
 
 
 def _integration_rows(request, forms: dict | None = None):
@@ -234,13 +242,9 @@ def _integration_rows(request, forms: dict | None = None):
     for value, label in Tracker.choices:
         cred = creds.get(value)
         form = (forms or {}).get(value) or CredentialForm(
-            initial={"base_url": cred.base_url if cred else ""}, prefix=value
-        )
-        form.fields["base_url"].help_text = BASE_HELP[value]
-        form.fields[
-            "token"
-        ].help_text = (
-            f"{TOKEN_HELP[value]} Stored encrypted, never shown again; empty keeps the stored one."
+            initial={"base_url": cred.base_url if cred else ""},
+            prefix=value,
+            has_token=bool(cred and cred.token),
         )
         rows.append(
             {
@@ -284,11 +288,12 @@ def integrations(request):
 
 
 @org_view
-@require_POST
+@post_only(_integrations_page)
 def integration_set(request, tracker: str):
     if tracker not in Tracker.values:
         raise ServiceError(f"Unknown tracker {tracker!r}.")
-    form = CredentialForm(request.POST, prefix=tracker)
+    stored = TrackerCredential.objects.for_org(request.org).filter(tracker=tracker).first()
+    form = CredentialForm(request.POST, prefix=tracker, has_token=bool(stored and stored.token))
     if form.is_valid():
         token = "" if form.cleaned_data["remove_token"] else form.cleaned_data["token"] or None
         try:
@@ -304,6 +309,8 @@ def integration_set(request, tracker: str):
         else:
             messages.success(request, f"{Tracker(tracker).label} access saved.")
             return redirect(reverse("sources:integrations", kwargs={"org_slug": request.org.slug}))
+    if request.POST.get(f"{tracker}-token"):
+        form.add_error(None, "Nothing was saved; the token you typed is kept in its field.")
     return render(
         request,
         "sources/integrations.html",

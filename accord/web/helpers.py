@@ -11,7 +11,7 @@ from typing import NamedTuple
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -84,6 +84,27 @@ def org_view(view):
             return refuse(request, exc.message)
 
     return wrapper
+
+
+def post_only(page: Callable[..., str]):
+    """An address only a form posts to (apply an import, revoke a token, pause a webhook…):
+    opened by GET or HEAD (a pasted link, a reload, Enter in the address bar) it leads to
+    the page the form is on, `page(request, **kwargs)` (a URL; it may raise NotFound for an
+    address that names nothing, as the form's own page would), not to a blank 405. Goes
+    under `org_view`."""
+
+    def wrap(view):
+        @wraps(view)
+        def inner(request, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(page(request, **kwargs))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, **kwargs)
+
+        return inner
+
+    return wrap
 
 
 def form_error(form: forms.Form, exc: ServiceError) -> None:

@@ -35,6 +35,7 @@ def test_a_valid_token_answers_as_its_person(cast):
         "kind": "person",
         "owner_id": None,
         "scope": "member",
+        "may": "everything a member may do",
     }
 
 

@@ -68,3 +68,35 @@ def test_a_viewers_token_reads_but_cannot_write(cast):
     assert api.get("/api/v1/teams").status_code == 200
     response = api.post("/api/v1/teams", {"name": "X"}, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_the_widest_scope_says_what_it_is_for_each_role_and_me_says_the_same(cast):
+    """Not "Full member": a viewer's token only reads whatever its scope, and an admin's
+    does admin work."""
+    viewer = login(cast.viewer).get("/o/acme/settings/tokens/").content.decode()
+    assert "Full member" not in viewer and "Report progress" not in viewer
+    assert "Everything you may do (as a viewer: read only)" in viewer
+    admin = login(cast.admin)
+    page = admin.get("/o/acme/settings/tokens/").content.decode()
+    assert "Everything you may do (as an admin)" in page
+    assert "now admin: everything an admin may do, including what only admins may" in page
+    raw = created_token(admin.post("/o/acme/settings/tokens/", {"name": "ops", "scope": "member"}))
+    me = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").json()
+    assert (me["role"], me["scope"]) == ("admin", "member")  # as before: added, not renamed
+    assert me["may"].startswith("everything an admin may do")
+    raw = created_token(login(cast.viewer).post("/o/acme/settings/tokens/", {"name": "v"}))
+    me = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").json()
+    assert (me["role"], me["scope"], me["may"]) == (
+        "viewer",
+        "member",
+        "read only (a viewer changes nothing)",
+    )
+
+
+def test_the_revoke_address_opened_by_get_leads_to_the_tokens_page(cast):
+    client = login(cast.viewer)  # a viewer's own settings
+    token, _ = tokens.create_token(cast.org, cast.viewer, "laptop")
+    response = client.get(f"/o/acme/settings/tokens/{token.pk}/revoke/")
+    assert (response.status_code, response["Location"]) == (302, "/o/acme/settings/tokens/")
+    token.refresh_from_db()
+    assert token.revoked_at is None

@@ -141,8 +141,8 @@ def test_the_decision_and_issue_pages_give_each_reason_field_its_own_id(cast, sq
 
 
 def test_the_list_says_how_long_ago_an_issue_was_raised_as_the_rest_of_accord_does(cast, squad):
-    """"just now" for a fresh issue, not "0 minutes ago"; a moment for an old one, not a
-    sum of weeks and days."""
+    """A fresh issue was raised "just now", not "0 minutes ago"; an old one on a day, not a
+    sum of weeks and days ago."""
     import datetime as dt
 
     from django.utils import timezone

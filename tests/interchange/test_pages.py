@@ -86,3 +86,50 @@ def test_a_member_is_not_told_to_upload_where_there_is_no_upload(cast):
     page = login(cast.member).get("/o/acme/interchange/").content.decode()
     assert "upload it above" not in page and "give it to an admin" in page
     assert "upload it above" in login(cast.admin).get("/o/acme/interchange/").content.decode()
+
+
+def test_opening_the_plan_or_apply_address_again_leads_back_to_the_upload(cast, as_admin):
+    """A reload of a plan (or of an applied result), or its address pasted: the upload page,
+    not a blank 405; another organization's job stays not found."""
+    for address in (f"{BASE}plan/", f"{BASE}apply/"):
+        response = as_admin.get(address)
+        assert response.status_code == 302 and response["Location"] == BASE
+    assert as_admin.get(f"{BASE}jobs/999999/apply/").status_code == 404
+    assert as_admin.put(f"{BASE}apply/").status_code == 405
+
+
+def test_a_plan_that_changes_nothing_offers_no_apply(cast, as_admin):
+    same = FILE.split(b"  - {slug: sales")[0]  # the two teams the organization has
+    page = as_admin.post(f"{BASE}plan/", {"file": SimpleUploadedFile("o.yaml", same)})
+    text = page.content.decode()
+    assert "No changes: the organization already matches the file" in text
+    assert 'name="payload"' not in text and ">Apply" not in text
+
+
+def test_a_people_csv_with_a_team_column_says_where_it_belongs_and_who_cannot_sign_in(
+    cast, as_admin
+):
+    people = (
+        "name,email,Titel,team_slug\n"
+        "Nia New,nia@acme.example,Engineer,platform\n"
+        "Ola New,ola@acme.example,Designer,platform\n"
+    )
+    upload = SimpleUploadedFile("people.csv", people.encode())
+    page = as_admin.post(f"{BASE}plan/", {"file": upload}).content.decode()
+    assert (
+        "Column &#x27;team_slug&#x27; is not a column of a people CSV (it looks like "
+        "&#x27;team&#x27;, which belongs in a memberships CSV)."
+    ) in page
+    # The advice names the column to rename, and says what happens to the other one.
+    assert (
+        "Rename &#x27;Titel&#x27; to &#x27;title&#x27; in the file, or confirm below that it "
+        "is meant to be ignored. The other column is ignored."
+    ) in page
+    fields = dict(re.findall(r'name="(payload|digest|name)" value="([^"]*)"', page))
+    applied = as_admin.post(f"{BASE}apply/", {**fields, "allow_ignored_columns": "1"})
+    text = applied.content.decode()
+    assert "Applied people.csv" in text
+    assert (
+        "2 people added; they can't sign in yet: "
+        '<a href="/o/acme/people/">invite them from the People page</a>. No e-mail was sent.'
+    ) in text

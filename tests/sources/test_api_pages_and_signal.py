@@ -116,3 +116,29 @@ def test_repeated_failures_become_a_signal(cast, kr, upstream):
     assert (signal.subject_type, signal.subject_id) == ("alignment.keyresult", str(kr.pk))
     assert signal.severity == "warning" and "HTTP 503" in signal.explanation
     assert signal.owner_id == cast.member.pk
+
+
+def test_a_token_typed_with_a_bad_base_url_is_kept_and_the_help_stays_the_same(cast):
+    from accord.sources.models import TrackerCredential
+
+    admin = login(cast.admin)
+    page = "/o/acme/sources/integrations/"
+    first = admin.get(page).content.decode()
+    help_text = "read_api. Stored encrypted, never shown."  # GitLab's; nothing stored yet
+    assert help_text in first
+    failed = admin.post(
+        f"{page}gitlab/", {"gitlab-base_url": "not an address", "gitlab-token": "glpat-typed"}
+    )
+    text = failed.content.decode()
+    assert failed.status_code == 422 and not TrackerCredential.objects.exists()
+    assert 'value="glpat-typed"' in text  # not lost
+    assert "Nothing was saved; the token you typed is kept in its field." in text
+    assert help_text in text and "Leave empty to keep" not in text
+    assert admin.post(f"{page}gitlab/", {"gitlab-token": "glpat-typed"}).status_code == 302
+    again = admin.get(page).content.decode()
+    assert (
+        "read_api. Stored encrypted, never shown again; leave empty to keep the stored one."
+        in again
+    )
+    assert "glpat-typed" not in again  # a stored token is never shown
+    assert admin.get(f"{page}gitlab/")["Location"] == page  # a reload after the error
