@@ -5,6 +5,7 @@ import functools
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html, format_html_join
 
 from accord.core import timezones
 from accord.core.security import normalize_username
@@ -139,11 +140,33 @@ class TeamRoleForm(TeamKindForm):
     pass
 
 
+# What each organization role may do (accord.org.permissions and the apps' checks), one
+# line a role, where a role is chosen: not to be confused with a role in a team (a lead).
+ROLE_LINES = {
+    Role.VIEWER: "reads everything and changes nothing but their own settings.",
+    Role.MEMBER: "check-ins, action items, issues, decisions, and any team's objectives, "
+    "key results and initiatives; a lead of a team also manages its members.",
+    Role.LEADER: "also the team tree (add, move, retire teams), every team's members, and "
+    "the organization's objectives and periods.",
+    Role.ADMIN: "also people, their roles and sign-in, and the organization's settings.",
+}
+
+
+def role_help(roles=tuple(Role), first: str = "") -> str:
+    """The help text of an organization-role field: `first`, then a line per role."""
+    lines = format_html_join(
+        "", "<br><strong>{}</strong>: {}", ((Role(r).label, ROLE_LINES[r]) for r in roles)
+    )
+    return format_html("{}{}", first or "What they may do in Accord.", lines)
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(max_length=200)
     email = forms.EmailField(required=False)
     title = forms.CharField(max_length=200, required=False)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    role = forms.ChoiceField(
+        choices=Role.choices, initial=Role.MEMBER, label="Organization role", help_text=role_help()
+    )
     timezone = TimezoneField(initial="UTC")
 
 
@@ -195,7 +218,11 @@ class AgentForm(forms.Form):
     role = forms.ChoiceField(
         choices=AGENT_ROLES,
         initial=Role.MEMBER,
-        help_text="Never wider than its owner's; an agent is never an admin.",
+        label="Organization role",
+        help_text=role_help(
+            (Role.VIEWER, Role.MEMBER, Role.LEADER),
+            "What it may do; never wider than its owner's, and an agent is never an admin.",
+        ),
     )
     timezone = TimezoneField(initial="UTC")
 
@@ -261,6 +288,20 @@ class MembershipForm(MembershipEditForm):
         self.fields["allocation"].initial = 100
 
 
+class JoinTeamForm(MembershipEditForm):
+    """A person's page: put them in a team (one of `teams`, those the actor may add
+    members to), through the same service as the team page's "Add a member"."""
+
+    team = pickers.TeamChoiceField(queryset=Team.objects.none())
+    field_order = ("team", "role", "allocation", "started_on")
+
+    def __init__(self, *args, org, teams, **kwargs):
+        kwargs.setdefault("auto_id", "id_join_%s")
+        super().__init__(*args, org=org, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["allocation"].initial = 100
+
+
 class EndTermForm(forms.Form):
     ended_on = forms.DateField(
         required=False, label="Ended on", widget=forms.DateInput(attrs={"type": "date"})
@@ -316,12 +357,24 @@ class NewPersonForm(PersonForm):
     """Add a person: and, with an address, e-mail them an invitation (when e-mail is set
     up: `email_configured`)."""
 
+    team = pickers.TeamChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="Optional: their first team."
+    )
+    role_in_team = forms.ChoiceField(
+        choices=(),
+        initial=MembershipRole.MEMBER,
+        required=False,  # only with a team; left out, they are its member
+        label="Role in the team",
+        help_text="With a team: the role they hold in it (full time; change it on the team).",
+    )
     invite = forms.BooleanField(
         required=False, label="Send an invitation e-mail", help_text=INVITE_HELP
     )
 
-    def __init__(self, *args, email_configured: bool, **kwargs):
+    def __init__(self, *args, org, email_configured: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = current_teams(org)
+        self.fields["role_in_team"].choices = team_role_choices(org)
         if email_configured:
             self.fields["invite"].initial = True
         else:
@@ -348,7 +401,7 @@ class InvitePeopleForm(forms.Form):
         "address) do too. At most 200 at a time.",
     )
     role = forms.ChoiceField(
-        choices=Role.choices, initial=Role.MEMBER, help_text="What they may do in Accord."
+        choices=Role.choices, initial=Role.MEMBER, label="Organization role", help_text=role_help()
     )
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, help_text="Optional: a team to add them to."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 
 
 class Organization(models.Model):
@@ -215,6 +217,8 @@ class Team(OrgScoped):
         indexes = [
             models.Index(fields=["org", "name"], name="team_by_name"),  # directory, pickers
             models.Index(fields=["org", "state"], name="team_by_state"),  # retired teams
+            # A name another team has, in any case (`services._check_team_name`).
+            models.Index(F("org"), Lower("name"), name="team_by_lower_name"),
         ]
 
     def __str__(self) -> str:

@@ -15,8 +15,10 @@ def require_role(actor: Person | None, role: Role, action: str) -> None:
     if actor is None:
         return
     if not actor.is_active or not actor.has_role(role):
+        # "the Leader role": an organization role, not a lead of a team (a role in a team).
         raise PermissionDenied(
-            f"Only {_a(role.label.lower())} or above may {action}; you are {_a(actor.role)}."
+            f"Only someone with the {role.label} role or above may {action}; your role is "
+            f"{Role(actor.role).label}."
         )
 
 
@@ -72,7 +74,9 @@ def require_team_admin(actor: Person | None, team: Team, action: str) -> None:
         return
     if actor.is_active and actor.has_role(Role.MEMBER) and is_team_lead(actor, team):
         return
-    raise PermissionDenied(f"Only a leader, an admin or a lead of {team.name} may {action}.")
+    raise PermissionDenied(
+        f"Only someone with the Leader or Admin role, or a lead of {team.name}, may {action}."
+    )
 
 
 def can_edit_tree(actor: Person) -> bool:
@@ -109,3 +113,16 @@ def can_manage_team(actor: Person, team: Team) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def teams_to_manage(org, actor: Person):
+    """The current teams `actor` may add members to (`require_team_admin`): every one for
+    leaders and admins, those they lead for a member, none for a viewer or someone
+    deactivated. A queryset, by name."""
+    teams = Team.objects.for_org(org).current().order_by("name", "id")
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return teams.none()
+    if actor.has_role(Role.LEADER):
+        return teams
+    led = Membership.objects.filter(person=actor, role=MembershipRole.LEAD).values("team_id")
+    return teams.filter(pk__in=led)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.db import IntegrityError, models, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
@@ -212,10 +214,14 @@ def add_person(
     emails: Any = None,
     handles: Any = None,
     invite: bool = False,
+    team: Team | None = None,
+    role_in_team: str = MembershipRole.MEMBER,
 ) -> Person:
     """A new person; `emails` (extra addresses) and `handles` ("github:ada") are refused
     when they, or `email`, already belong to someone else of the organization. `invite`:
-    send them the invitation e-mail too (`send_invitation`; its refusal refuses both)."""
+    send them the invitation e-mail too (`send_invitation`; its refusal refuses both).
+    `team`: their first team too, as `role_in_team` (`add_membership`; its refusal refuses
+    both)."""
     require_role(actor, Role.ADMIN, "add people")
     data = _clean_person(
         {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
@@ -234,6 +240,8 @@ def add_person(
         _note_identities(org, pairs)
         after.update(_identity_lists(pairs))
     activity.record(org, actor, "created", person, after=after)
+    if team is not None:
+        add_membership(org, actor, person=person, team=team, role=role_in_team or "member")
     if invite:
         send_invitation(org, actor, person)
     return person
@@ -337,6 +345,10 @@ def update_person(
         _keep_one_admin(org, person)
     if data.get("is_active") is False and person.role == Role.ADMIN:
         _keep_one_admin(org, person)
+    # Deactivating or reactivating someone is said so in the log, not as an edit.
+    verb = "updated"
+    if "is_active" in data and data["is_active"] != person.is_active:
+        verb = "reactivated" if data["is_active"] else "deactivated"
     if data.get("is_active") is False and person.is_active:
         _pause_agents_of(org, actor, person)
         # Someone who leaves works in no team: their current terms end today (kept as
@@ -352,7 +364,9 @@ def update_person(
             end(org, actor, person)
     if "role" in data and not person.is_agent:
         _narrow_agents_of(org, actor, person, data["role"])
-    person = update_and_record(org, actor, person, data, expected_version=expected_version)
+    person = update_and_record(
+        org, actor, person, data, verb=verb, expected_version=expected_version
+    )
     if identities:
         _replace_identities(org, actor, person, **identities)
     return person
@@ -1026,6 +1040,30 @@ def ensure_user(email: str, password: str | None, *, name: str = "") -> Any:
 # --- teams -------------------------------------------------------------------------------
 
 
+def _all_refusals(*checks: Callable[[], Any]) -> None:
+    """Run every check, then refuse with all their field errors at once (their messages
+    joined), so a form learns of a bad web page and a bad mailing list in one submit, not
+    one per submit. Not being allowed is not an input error: it is raised at once."""
+    found: list[ServiceError] = []
+    for check in checks:
+        try:
+            check()
+        except (PermissionDenied, NotFound, Conflict):
+            raise
+        except ServiceError as exc:
+            found.append(exc)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        fields: dict[str, list[str]] = {}
+        for exc in found:
+            for name, errors in exc.fields.items():
+                fields.setdefault(name, []).extend(errors)
+        raise ServiceError(
+            " ".join(exc.message for exc in found), fields=fields, code=found[0].code
+        )
+
+
 def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> None:
     if parent is None:
         return
@@ -1053,21 +1091,30 @@ def _check_parent(org: Organization, team: Team | None, parent: Team | None) -> 
         )
 
 
-def _check_sibling_name(
-    org: Organization, name: str, parent: Team | None, team: Team | None
-) -> None:
+def _check_team_name(org: Organization, name: str, parent: Team | None, team: Team | None) -> None:
     """Refuse a current team named as a current sibling (same parent, or both at the top),
     whatever the case: two "Brand Marketing" side by side cannot be told apart in pickers,
-    messages ("Brand Marketing 100% + Brand Marketing 100%") or files."""
-    siblings = Team.objects.for_org(org).current().filter(parent=parent, name__iexact=name)
+    messages ("Brand Marketing 100% + Brand Marketing 100%") or files. Teams of one name
+    elsewhere in the tree are common in large organizations (an "Operations" in every
+    division): pickers name where each sits. A retired team's name may be taken again;
+    reactivating one whose name a current sibling has since taken is refused."""
+    # By the lower-case name's index: a scan of the organization's names for each new team
+    # (an import of 10,000) took a minute.
+    same = (
+        Team.objects.for_org(org)
+        .current()
+        .alias(lower_name=Lower("name"))
+        .filter(lower_name=Lower(Value(name)), parent=parent)
+    )
     if team is not None and team.pk is not None:
-        siblings = siblings.exclude(pk=team.pk)
-    clash = siblings.values_list("slug", flat=True).first()
+        same = same.exclude(pk=team.pk)
+    clash = same.order_by("id").values_list("name", "slug").first()
     if clash is not None:
         where = f"under {parent.name}" if parent is not None else "at the top of the tree"
         raise ServiceError(
-            f"A current team {where} is already called {name!r} (/{clash}/); choose another "
-            "name, or retire or rename that team first.",
+            f"A team {where} is already called {clash[0]!r} (/{clash[1]}/): two teams of one "
+            "name side by side cannot be told apart. Choose another name, or rename or retire "
+            "that team first.",
             fields={"name": [f"Another team {where} has this name."]},
             code="duplicate",
         )
@@ -1095,25 +1142,32 @@ def create_team(
     as an import of an organization's past does; a current team cannot start under a
     retired one."""
     require_role(actor, Role.LEADER, "change the team tree")
-    name = require_text(name, "name")
     retired = state == TeamState.RETIRED
-    _check_parent(org, Team(state=state) if retired else None, parent)
-    extra = _clean_team_fields(
-        org,
-        {
-            "kind": kind,
-            "state": TeamState.ACTIVE if retired else state,
-            "mission": mission,
-            "website": website,
-            "repository": repository,
-            "chat": chat,
-            "mailing_list": mailing_list,
-        },
+    named: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+
+    def check_name() -> None:
+        named["name"] = require_text(name, "name")
+        if not retired:
+            _check_team_name(org, named["name"], parent, None)
+
+    fields = {
+        "kind": kind,
+        "state": TeamState.ACTIVE if retired else state,
+        "mission": mission,
+        "website": website,
+        "repository": repository,
+        "chat": chat,
+        "mailing_list": mailing_list,
+    }
+    _all_refusals(
+        check_name,
+        lambda: _check_parent(org, Team(state=state) if retired else None, parent),
+        lambda: extra.update(_clean_team_fields(org, fields)),
     )
+    name = named["name"]
     if retired:
         extra.update(state=TeamState.RETIRED, retired_on=_retirement_day(retired_on))
-    else:
-        _check_sibling_name(org, name, parent, None)
     teams = Team.objects.for_org(org)
     if slug:
         if teams.filter(slug=slug).exists():
@@ -1166,22 +1220,21 @@ def update_team(
             fields={"state": ["Reactivate the team first."]},
             code="retired",
         )
-    changes.update(_clean_team_fields(org, changes))
+    cleaned: dict[str, Any] = {}
+    checks = [lambda: cleaned.update(_clean_team_fields(org, changes))]
     if "parent" in changes:
         # One move at a time per organization: two concurrent moves (A under B, B under A)
         # could each pass the cycle check alone and make a cycle together.
         Organization.objects.select_for_update().get(pk=org.pk)
-        _check_parent(org, team, changes["parent"])
+        checks.append(lambda: _check_parent(org, team, changes["parent"]))
     if not team.is_retired and (
         ("name" in changes and changes["name"].lower() != team.name.lower())
         or ("parent" in changes and getattr(changes["parent"], "pk", None) != team.parent_id)
     ):
-        _check_sibling_name(
-            org,
-            changes.get("name", team.name),
-            changes.get("parent", team.parent),
-            team,
-        )
+        named, under = changes.get("name", team.name), changes.get("parent", team.parent)
+        checks.append(lambda: _check_team_name(org, named, under, team))
+    _all_refusals(*checks)
+    changes.update(cleaned)
     if "slug" in changes:
         slug = changes["slug"]
         if not slug or Team.objects.for_org(org).filter(slug=slug).exclude(pk=team.pk).exists():
@@ -1259,25 +1312,33 @@ def team_kind(org: Organization, kind: TeamKind | str | None) -> TeamKind | None
 
 
 def _clean_team_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
-    """Kind, state, mission and links of a team, validated (only those present in `data`)."""
+    """Kind, state, mission and links of a team, validated (only those present in `data`);
+    every bad one refused at once."""
     out: dict[str, Any] = {}
-    if "kind" in data:
-        out["kind"] = team_kind(org, data["kind"])
-    if "state" in data:
-        if data["state"] not in LIVE_STATES:
+
+    def state(value: Any) -> str:
+        if value not in LIVE_STATES:
             raise ServiceError(
-                f"A team's state is one of {', '.join(LIVE_STATES)}, not {data['state']!r}; "
+                f"A team's state is one of {', '.join(LIVE_STATES)}, not {value!r}; "
                 "retire a team with its own action, which records the date.",
                 fields={"state": ["Forming, active or advisory."]},
             )
-        out["state"] = data["state"]
-    if "mission" in data:
-        out["mission"] = require_text(
-            data["mission"], "mission", max_length=2000, required=False, label="The mission"
-        )
-    for field in TEAM_LINKS:
-        if field in data:
-            out[field] = _clean_link(field, data[field])
+        return value
+
+    def mission(value: Any) -> str:
+        return require_text(value, "mission", max_length=2000, required=False, label="The mission")
+
+    cleaners: dict[str, Callable[[Any], Any]] = {
+        "kind": lambda value: team_kind(org, value),
+        "state": state,
+        "mission": mission,
+        **{field: functools.partial(_clean_link, field) for field in TEAM_LINKS},
+    }
+
+    def clean(field: str) -> None:
+        out[field] = cleaners[field](data[field])
+
+    _all_refusals(*(functools.partial(clean, field) for field in cleaners if field in data))
     return out
 
 
@@ -1350,7 +1411,7 @@ def reactivate_team(
             f"{team.parent.name} first or move {team.name} elsewhere.",
             code="parent_retired",
         )
-    _check_sibling_name(org, team.name, team.parent, team)
+    _check_team_name(org, team.name, team.parent, team)
     return update_and_record(
         org, actor, team, {"state": state, "retired_on": None}, verb="reactivated"
     )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,6 +23,7 @@ from accord.org.forms import (
     EndTermForm,
     IdentityForm,
     InvitePeopleForm,
+    JoinTeamForm,
     MembershipEditForm,
     MembershipForm,
     NewPersonForm,
@@ -121,6 +123,9 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
     the errors beside its fields (answered 422)."""
     org = request.org
     can_link = permissions.can_edit_tree(request.person)
+    # A retired team takes no member, open position or new link (the services refuse
+    # them): its page offers none of those forms, and says how to reactivate it.
+    can_add = not team.is_retired
     rows = queries.TEAM_PAGE_ROWS
     # By the team (already this organization's), so SQLite takes the team's index.
     links = TeamLink.objects.select_related("from_team", "to_team")
@@ -194,8 +199,8 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
             "can_edit_tree": permissions.can_edit_tree(request.person),
             "can_manage": can_manage,
             "membership_form": membership_form
-            or (MembershipForm(org=org, roles=roles) if can_manage else None),
-            "vacancy_form": VacancyForm(org=org, roles=roles) if can_manage else None,
+            or (MembershipForm(org=org, roles=roles) if can_manage and can_add else None),
+            "vacancy_form": VacancyForm(org=org, roles=roles) if can_manage and can_add else None,
             "stakeholders": stakeholders[:rows],
             "more_stakeholders": len(stakeholders) > rows,
             "stakeholder_of": stakeholder_of[:rows],
@@ -203,7 +208,7 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
             "liaisons": liaisons[:rows],
             "more_liaisons": len(liaisons) > rows,
             "can_link": can_link,
-            "link_form": TeamLinkForm(org=org, team=team) if can_link else None,
+            "link_form": TeamLinkForm(org=org, team=team) if can_link and can_add else None,
             "panels": panels.collect("team", request, team),
         },
         status=422 if membership_form is not None else 200,
@@ -264,7 +269,7 @@ def _team_links_post(request, team: Team):
         else:
             _require(
                 permissions.can_edit_tree(request.person),
-                "Only a leader or an admin may link teams.",
+                "Only someone with the Leader or Admin role may link teams.",
             )
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
@@ -276,7 +281,7 @@ def team_new(request):
     org = request.org
     _require(
         permissions.can_edit_tree(request.person),
-        "Only a leader or an admin may change the team tree.",
+        "Only someone with the Leader or Admin role may change the team tree.",
     )
     initial = {}
     parent_slug = request.GET.get("parent")
@@ -300,7 +305,7 @@ def team_edit(request, team_slug: str):
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
     _require(
         permissions.can_edit_tree(request.person),
-        "Only a leader or an admin may change the team tree.",
+        "Only someone with the Leader or Admin role may change the team tree.",
     )
     form = TeamForm(
         request.POST or None,
@@ -354,7 +359,10 @@ def team_retire(request, team_slug: str):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org).select_related("parent"), slug=team_slug)
     if request.method != "POST":
-        _require(permissions.can_edit_tree(request.person), "Only a leader may retire a team.")
+        _require(
+            permissions.can_edit_tree(request.person),
+            "Only someone with the Leader or Admin role may retire a team.",
+        )
         if team.is_retired:
             return redirect(_team_url(org, team))
         return render(
@@ -399,7 +407,8 @@ def membership_add(request, team_slug: str):
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
     _require(
         permissions.can_manage_team(request.person, team),
-        f"Only a leader, an admin or a lead of {team.name} may change its members.",
+        f"Only someone with the Leader or Admin role, or a lead of {team.name}, may change "
+        "its members.",
     )
     form = MembershipForm(request.POST, org=org)
     if form.is_valid():
@@ -422,7 +431,8 @@ def membership_edit(request, membership_id: int):
     )
     _require(
         permissions.can_manage_team(request.person, membership.team),
-        f"Only a leader, an admin or a lead of {membership.team.name} may change its members.",
+        f"Only someone with the Leader or Admin role, or a lead of {membership.team.name}, may "
+        "change its members.",
     )
     form = MembershipEditForm(
         request.POST or None,
@@ -612,12 +622,22 @@ def person_detail(request, person_id: int):
 
 
 def _person_page(
-    request, person_id: int, new_token: str | None = None, sign_in_link: str | None = None
+    request,
+    person_id: int,
+    new_token: str | None = None,
+    sign_in_link: str | None = None,
+    join_form: JoinTeamForm | None = None,
 ):
+    """The person's page; `join_form`: a refused "Add to a team", shown again as typed
+    with its errors (answered 422)."""
     org = request.org
     person = get_object_or_404(
         Person.objects.for_org(org).select_related("owner", "user"), pk=person_id
     )
+    if join_form is None and person.is_active:
+        teams = permissions.teams_to_manage(org, request.person)
+        if teams.exists():
+            join_form = JoinTeamForm(org=org, teams=teams)
     terms = queries.person_terms(org, person)
     can_manage = permissions.can_manage_people(request.person)
     # Admins see when they last signed in, else how their invitation (e-mail or sign-in
@@ -644,7 +664,8 @@ def _person_page(
             "identities": list(person.identities.all()),
             "can_edit_identities": permissions.can_edit_identities(request.person, person),
             # only admins add one (imports and single sign-on know people by them)
-            "can_add_identities": permissions.can_manage_people(request.person),
+            "can_add_identities": permissions.can_manage_people(request.person)
+            and person.is_active,
             "identity_form": IdentityForm(auto_id="identity_%s"),
             # Only admins (who can lift it) and the person themself see a lockout.
             "sign_in_lock": queries.sign_in_lock(person)
@@ -666,9 +687,38 @@ def _person_page(
             and person.is_active
             and bool(person.email),
             "email_configured": invitations.email_configured(),
+            "join_form": join_form,
             **_agent_context(request, person, new_token),
         },
+        status=422 if join_form is not None and join_form.is_bound else 200,
     )
+
+
+@org_view
+@require_POST
+def person_join_team(request, person_id: int):
+    """Put the person in a team from their page: the team page's "Add a member", from the
+    other side (the same service and rule: leaders, admins, and a team's own leads)."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    teams = permissions.teams_to_manage(org, request.person)
+    _require(
+        teams.exists(),
+        "Only someone with the Leader or Admin role, or a lead of the team, may add members.",
+    )
+    form = JoinTeamForm(request.POST, org=org, teams=teams)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        team = data.pop("team")
+        try:
+            services.add_membership(org, request.person, person=person, team=team, **data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"{person.name} added to {team.name}.")
+            return redirect("org:person", org_slug=org.slug, person_id=person.pk)
+    messages.error(request, f"{person.name} was not added to a team; see the form below.")
+    return _person_page(request, person.pk, join_form=form)
 
 
 def _agent_context(request, person: Person, new_token: str | None = None) -> dict:
@@ -862,6 +912,7 @@ def person_new(request):
     # A newcomer most likely works where the admin adding them does (not in UTC).
     form = NewPersonForm(
         request.POST or None,
+        org=org,
         initial={"timezone": request.person.timezone},
         email_configured=invitations.email_configured(),
     )
@@ -871,15 +922,17 @@ def person_new(request):
         except ServiceError as exc:
             form_error(form, exc)
         else:
+            team = form.cleaned_data.get("team")
+            added = f"{person.name} added" + (f" to {team.name}" if team else "")
             if form.cleaned_data.get("invite"):
                 messages.success(
                     request,
-                    f"{person.name} added; an invitation e-mail to {person.email} is queued "
-                    "for Accord's worker to send.",
+                    f"{added}; an invitation e-mail to {person.email} is queued for Accord's "
+                    "worker to send.",
                 )
                 background.expect(request)
             else:
-                messages.success(request, f"{person.name} added.")
+                messages.success(request, f"{added}.")
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
     return render(
         request,
@@ -1055,8 +1108,11 @@ def person_edit(request, person_id: int):
             initial={f: getattr(person, f) for f in form_class.base_fields if hasattr(person, f)},
         )
     if request.method == "POST" and form.is_valid():
+        was_active = person.is_active
+        terms = Membership.objects.filter(person=person).count() if was_active else 0
+        agents = was_active and Person.objects.filter(owner=person, paused_at=None).exists()
         try:
-            services.update_person(
+            person = services.update_person(
                 org,
                 request.person,
                 person,
@@ -1066,7 +1122,7 @@ def person_edit(request, person_id: int):
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"{person.name} saved.")
+            messages.success(request, _saved_person(org, person, was_active, terms, agents))
             return redirect("org:person", org_slug=org.slug, person_id=person.pk)
     if person.is_agent:
         return render(request, "org/agent_form.html", {"form": form, "person": person})
@@ -1079,6 +1135,31 @@ def person_edit(request, person_id: int):
     return render(
         request, "org/person_form.html", {"form": form, "person": person, "leaves": leaves}
     )
+
+
+def _saved_person(org, person: Person, was_active: bool, terms: int, agents: bool) -> str:
+    """What saving the edit form did: deactivating or reactivating someone says what
+    follows from it (`services.update_person`), rather than "saved"."""
+    if was_active and not person.is_active:
+        if person.is_agent:
+            return f"{person.name} is deactivated: its API tokens are revoked."
+        ended = (
+            f"their {terms} current term{pluralize(terms)} ended today"
+            if terms
+            else "they were in no team"
+        )
+        paused = ", their agents are paused" if agents else ""
+        return (
+            f"{person.name} is deactivated: they can no longer sign in to {org.name}, their "
+            f"API tokens and calendar address are revoked{paused} and {ended}. The work "
+            "they own keeps them as its owner until it is handed on."
+        )
+    if not was_active and person.is_active:
+        return (
+            f"{person.name} is active again and can sign in. Terms, tokens and calendar "
+            "address ended on deactivation stay ended: add them to their teams here."
+        )
+    return f"{person.name} saved."
 
 
 def _child_counts(org, team: Team, children: list[Team], rows: int) -> dict[str, int]:

@@ -69,6 +69,8 @@ def chat_flavors(org, team) -> list[str]:
 
 def team(request, team) -> str | None:
     org = request.org
+    if team.is_retired:  # no meeting to come, no chat to post to: only its past
+        return render_to_string("rhythm/_panel_team.html", {"team": team}, request=request)
     now = timezone.now()
     cads = queries.team_cadences(org, team)
     chat = chat_flavors(org, team)

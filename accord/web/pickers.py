@@ -56,6 +56,12 @@ def team_label(t) -> str:
     return t.name
 
 
+def team_detail(t) -> str:
+    """Where the team sits: "in Engineering", or "top level": two teams of one name in
+    different parts of the tree (an "Operations" in each division) told apart."""
+    return f"in {t.parent.name}" if t.parent_id else "top level"
+
+
 def objective_label(o) -> str:
     who = o.team.name if o.team_id else "Organization"
     return f"{o.title} ({who}, {o.period.name})"
@@ -165,7 +171,7 @@ def _accountable(org):
 def _teams(org):
     from accord.org.queries import current_teams
 
-    return current_teams(org)
+    return current_teams(org).select_related("parent")  # its detail: where it sits
 
 
 def _objectives(org):
@@ -330,7 +336,12 @@ KINDS: dict[str, Kind] = {
         person_detail,
     ),
     "team": Kind(
-        team_label, _teams, lambda org, q: Q(name__icontains=q), "a team", *_named("name")
+        team_label,
+        _teams,
+        lambda org, q: Q(name__icontains=q),
+        "a team",
+        *_named("name"),
+        team_detail,
     ),
     "objective": Kind(
         objective_label,

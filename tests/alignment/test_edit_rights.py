@@ -17,10 +17,11 @@ from accord.alignment.models import Objective, Period
 from tests.conftest import login
 
 ORG_OBJECTIVE = (
-    "Only a leader or above may set or change organization objectives; you are a member."
+    "Only someone with the Leader role or above may set or change organization objectives; "
+    "your role is Member."
 )
-PERIODS = "Only a leader or above may plan periods; you are a member."
-MILESTONES = "Only a leader or above may plan milestones; you are a member."
+PERIODS = "Only someone with the Leader role or above may plan periods; your role is Member."
+MILESTONES = "Only someone with the Leader role or above may plan milestones; your role is Member."
 
 
 def url(name, **kw):

@@ -46,7 +46,7 @@ def test_it_refuses_bad_links_and_changes_nothing(cast, pair):
         (None, old, new, "replaces", ServiceError, "each other"),
         (None, new, alien, "replaces", ServiceError, "not an initiative of Acme"),
         (None, old, new, "blocks", ServiceError, "Unknown kind"),
-        (cast.viewer, old, new, "replaces", PermissionDenied, "member"),
+        (cast.viewer, old, new, "replaces", PermissionDenied, "Member role"),
     ):
         with pytest.raises(error) as exc:
             s.link_initiatives(cast.org, actor, a, b, kind)

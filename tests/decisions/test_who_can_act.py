@@ -44,7 +44,7 @@ def test_a_member_is_told_who_decides_and_who_may_edit_an_open_decision(cast, de
     # A viewer reads who decides, without the invitation to comment, and why not edit.
     assert who_acts(login(cast.viewer), url) == [
         "Ada Admin decides this.",
-        "Only a member or above may edit decisions; you are a viewer.",
+        "Only someone with the Member role or above may edit decisions; your role is Viewer.",
     ]
 
 

@@ -385,7 +385,8 @@ def test_the_role_in_a_team_is_asked_only_with_a_team(cast):
     admin = login(cast.admin)
     form = admin.get("/o/acme/people/invite/").content.decode()
     assert re.search(r'for="id_role_in_team">Role in the team</label>', form)
-    assert re.search(r'for="id_role">Role <span aria-hidden="true">\*</span></label>', form)
+    role = r'for="id_role">Organization role <span aria-hidden="true">\*</span></label>'
+    assert re.search(role, form)
     answer, _data = preview(admin, "ana@acme.example", role_in_team="")
     assert answer.status_code == 200 and "Add 1 person" in answer.content.decode()
     done = confirm(admin, "bo@acme.example", role_in_team="", team=cast.platform.pk)

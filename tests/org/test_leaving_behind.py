@@ -290,3 +290,19 @@ def test_the_upgrade_ends_the_terms_left_open_by_retirements_and_departures_befo
     assert not Membership.objects.filter(person__in=[cast.member, cast.leader]).exists()
     end_open_terms(apps, None)  # again: nothing left to end
     assert Event.objects.filter(verb="ended").count() == seen + 2
+
+
+def test_a_name_is_checked_on_the_lower_case_names_index(cast):
+    """An import of 10,000 teams checks each name: by the index, not a scan of them all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import sqlite_plan
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.create_team(cast.org, None, name="Ärzte", parent=cast.root)
+    with pytest.raises(ServiceError, match="under Acme is already called 'Ärzte'"):
+        services.create_team(cast.org, None, name="ÄRZTE", parent=cast.root)
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "LOWER(" in q["sql"]]
+    if connection.vendor == "sqlite":
+        assert "USING INDEX team_by_lower_name" in sqlite_plan(sql)

@@ -174,3 +174,81 @@ def test_an_admin_deactivates_and_brings_back_a_person_from_the_web(cast):
     )  # only admins look at who left
     assert client.post(url, {**form, "is_active": "on"}).status_code == 302
     assert Person.objects.get(pk=cast.member.pk).is_active
+
+
+def test_deactivating_says_what_it_did_and_the_page_shows_no_free_share(cast):
+    """Unticking Active is no mere "saved": the message and the log say deactivated, and
+    the page of someone gone offers no share, address form nor team to join."""
+    from accord.activity.models import Event
+
+    client = login(cast.admin)
+    url = f"/o/acme/people/{cast.member.pk}/edit/"
+    form = {"name": cast.member.name, "email": cast.member.email, "title": "",
+            "role": "member", "timezone": "UTC", "active_shown": "1"}  # fmt: skip
+    page = client.post(url, form, follow=True).content.decode()
+    assert (
+        "Mia Member is deactivated: they can no longer sign in to Acme, their API tokens "
+        "and calendar address are revoked and their 1 current term ended today." in page
+    )
+    assert "% allocated" not in page and "Add to a team" not in page
+    assert 'name="value"' not in page  # no address to add
+    assert "In no team: Mia is deactivated, and their terms ended then." in page
+    event = Event.objects.filter(target_type="org.person", target_id=str(cast.member.pk))
+    event = event.latest("id")
+    assert event.verb == "deactivated"
+    back = client.post(url, {**form, "is_active": "on"}, follow=True).content.decode()
+    assert "Mia Member is active again and can sign in." in back and "Add to a team" in back
+    event = Event.objects.filter(target_type="org.person", target_id=str(cast.member.pk))
+    event = event.latest("id")
+    assert event.verb == "reactivated"
+
+
+def test_an_admin_puts_someone_in_a_team_from_their_page(cast):
+    client = login(cast.admin)
+    url = f"/o/acme/people/{cast.viewer.pk}/"
+    page = client.get(url).content.decode()
+    assert "Not in any team." in page and "Add to a team" in page
+    form = {"team": cast.root.pk, "team_text": "Acme", "role": "member", "allocation": 120}
+    refused = client.post(f"{url}teams/", form)
+    assert refused.status_code == 422
+    assert "Vic Viewer was not added to a team" in refused.content.decode()
+    done = client.post(f"{url}teams/", {**form, "allocation": 40}, follow=True)
+    assert "Vic Viewer added to Acme." in done.content.decode()
+    term = Membership.objects.get(person=cast.viewer)
+    assert (term.team, term.role, term.allocation) == (cast.root, "member", 40)
+    again = client.post(f"{url}teams/", {**form, "allocation": 40})
+    assert again.status_code == 422 and "Vic Viewer is already in Acme." in again.content.decode()
+
+
+def test_a_lead_adds_to_the_teams_they_lead_and_a_member_to_none(cast):
+    services.add_membership(cast.org, None, person=cast.leader, team=cast.root, allocation=0)
+    lead = services.add_person(cast.org, None, name="Lee Lead", email="lee@acme.example")
+    services.add_membership(cast.org, None, person=lead, team=cast.platform, role="lead")
+    mate = services.add_person(cast.org, None, name="Max Mate", email="max@acme.example")
+    lead.user = services.ensure_user(lead.email, "a-long-password-1")
+    lead.save()
+    as_lead = login(lead)
+    url = f"/o/acme/people/{mate.pk}/teams/"
+    assert "Add to a team" in as_lead.get(f"/o/acme/people/{mate.pk}/").content.decode()
+    root = {"team": cast.root.pk, "team_text": "Acme", "role": "member", "allocation": 10}
+    assert as_lead.post(url, root).status_code == 422  # not a team they lead
+    platform = {**root, "team": cast.platform.pk, "team_text": "Platform"}
+    assert as_lead.post(url, platform).status_code == 302
+    assert Membership.objects.filter(person=mate, team=cast.platform).exists()
+    member = login(cast.member)
+    assert "Add to a team" not in member.get(f"/o/acme/people/{mate.pk}/").content.decode()
+    assert member.post(url, root).status_code == 403
+
+
+def test_a_new_person_may_start_in_a_team(cast):
+    client = login(cast.admin)
+    data = {"name": "Nia New", "role": "member", "timezone": "UTC", "team": cast.platform.pk,
+            "team_text": "Platform", "role_in_team": "lead"}  # fmt: skip
+    page = client.post("/o/acme/people/new/", data, follow=True).content.decode()
+    assert "Nia New added to Platform." in page
+    term = Membership.objects.get(person__name="Nia New")
+    assert (term.team, term.role, term.allocation) == (cast.platform, "lead", 100)
+    alone = {"name": "Ola Alone", "role": "member", "timezone": "UTC"}
+    page = client.post("/o/acme/people/new/", alone, follow=True).content.decode()
+    assert "Ola Alone added." in page
+    assert not Membership.objects.filter(person__name="Ola Alone").exists()

@@ -77,6 +77,22 @@ def test_bad_team_fields_are_refused_and_change_nothing(cast, changes, field):
     assert cast.platform.state == "active" and cast.platform.website == ""
 
 
+def test_the_team_form_reports_every_bad_field_at_once(cast):
+    """A bad web page, a bad mailing list and a name another team has: one submit says
+    all three, each beside its field."""
+    with pytest.raises(ServiceError) as exc:
+        services.create_team(
+            cast.org, None, name="Acme", website="nope", mailing_list="nobody at all"
+        )
+    assert set(exc.value.fields) == {"name", "website", "mailing_list"}
+    data = {"name": "Acme", "website": "nope", "mailing_list": "nobody at all", "state": ""}
+    html = login(cast.leader).post("/o/acme/teams/new/", data).content.decode()
+    assert "Enter a web address starting with https://." in html
+    assert "Enter an e-mail address or a web address." in html
+    assert "Another team at the top of the tree has this name." in html
+    assert not Team.objects.filter(org=cast.org, website="nope").exists()
+
+
 def test_a_kind_of_another_organization_is_refused(cast):
     theirs = TeamKind.objects.filter(org=cast.other_org).first()
     with pytest.raises(Exception, match="No such team kind"):
@@ -111,7 +127,7 @@ def test_retiring_refuses_what_makes_no_sense(cast, case):
         "has_current_child": (cast.root, {}, ServiceError, r"current sub-teams \(Platform\)"),
         "again": (cast.platform, {}, ServiceError, "already retired"),
         "future": (cast.platform, {"on": "2999-01-01"}, ServiceError, "future"),
-        "member": (cast.platform, {}, PermissionDenied, "leader"),
+        "member": (cast.platform, {}, PermissionDenied, "Leader role"),
     }[case]
     actor = cast.member if case == "member" else cast.leader
     with pytest.raises(error, match=text):
@@ -204,6 +220,24 @@ def test_a_retired_team_page_shows_the_banner_and_the_directory_drops_it(cast):
     cast.platform.refresh_from_db()
     assert cast.platform.state == "active"
     assert "/o/acme/teams/platform/" in client.get("/o/acme/teams/").content.decode()
+
+
+WRITE_FORMS = ("Add a member", "Declare an open position", "Add a stakeholder team")
+
+
+def test_a_retired_team_page_offers_no_form_it_would_refuse(cast):
+    """No member, open position or stakeholder a retired team would refuse, no meeting to
+    come nor chat webhook to add: it says it is retired and how to bring it back."""
+    admin = login(cast.admin)
+    before = admin.get("/o/acme/teams/platform/").content.decode()
+    assert all(form in before for form in WRITE_FORMS) and "No chat webhook" in before
+    services.retire_team(cast.org, None, cast.platform)
+    page = admin.get("/o/acme/teams/platform/").content.decode()
+    assert not any(form in page for form in WRITE_FORMS)
+    assert "No chat webhook" not in page and "Platform is retired: it has no meetings" in page
+    assert "until it is reactivated." in page and "Reactivate</button>" in page
+    seen = login(cast.member).get("/o/acme/teams/platform/").content.decode()
+    assert "which someone with the Leader or Admin role can do here." in seen
 
 
 def test_a_retired_team_is_not_offered_by_the_team_picker(cast):
@@ -325,3 +359,27 @@ def test_the_api_manages_kinds_and_keeps_them_per_organization(cast):
     assert "another kind" in refused.json()["error"]["message"]
     other = TeamKind.objects.filter(org=cast.other_org).first()
     assert client.delete(f"/api/v1/team-kinds/{other.pk}").status_code == 404
+
+
+def test_refusals_name_the_organization_role_not_a_lead(cast):
+    """Refusals said "Only a leader", read as a team's lead; they name the organization role."""
+    page = login(cast.member).get("/o/acme/teams/platform/retire/")
+    assert page.status_code == 403
+    assert "Only someone with the Leader or Admin role may retire a team." in page.content.decode()
+    with pytest.raises(PermissionDenied) as refused:
+        services.retire_team(cast.org, cast.member, cast.platform)
+    assert str(refused.value) == (
+        "Only someone with the Leader role or above may retire a team; your role is Member."
+    )
+
+
+@pytest.mark.parametrize("url", ["/o/acme/people/new/", "/o/acme/people/invite/"])
+def test_where_a_role_is_chosen_it_says_what_each_may_do(cast, url):
+    html = login(cast.admin).get(url).content.decode()
+    assert ">Organization role <span" in html
+    for line in (
+        "<strong>Viewer</strong>: reads everything and changes nothing but their own settings.",
+        "<strong>Leader</strong>: also the team tree (add, move, retire teams), every team",
+        "<strong>Admin</strong>: also people, their roles and sign-in",
+    ):
+        assert line in html

@@ -54,7 +54,7 @@ def test_it_refuses_bad_links_and_changes_nothing(cast, case):
             cast.platform,
             "stakeholder",
             PermissionDenied,
-            "leader",
+            "Leader role",
         ),
         "viewer": (
             cast.viewer,
@@ -62,7 +62,7 @@ def test_it_refuses_bad_links_and_changes_nothing(cast, case):
             cast.platform,
             "stakeholder",
             PermissionDenied,
-            "leader",
+            "Leader role",
         ),
     }[case]
     actor, a, b, kind, error, words = args

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from accord.org import services
-from accord.org.models import Membership, Person
+from accord.org.models import Membership, Person, Team
 from accord.web import pickers
 from tests.conftest import login
 
@@ -241,4 +243,15 @@ def test_namesakes_are_told_apart_by_their_address_and_chosen_by_name(cast):
     assert 'detail">Designer</small>' in html
     assert html.count('aria-label="Sam Same"') == 2  # the name; the address describes it
     teams = login(cast.member).get("/o/acme/pick/team/", {"q": "plat"}).content.decode()
-    assert 'aria-label="Platform"' in teams and "<small" not in teams
+    assert 'aria-label="Platform"' in teams and 'detail">in Acme</small>' in teams
+
+
+def test_a_team_match_says_where_the_team_sits(cast):
+    """Two teams of one name, kept from before such names were refused, told apart."""
+    Team.objects.create(org=cast.org, name="Platform", slug="platform-2")
+    html = login(cast.member).get("/o/acme/pick/team/", {"q": "platform"}).content.decode()
+    shown = [
+        re.sub(r"<[^>]+>|\s+", " ", o.split(">", 1)[1].split("</li>")[0]).split()
+        for o in html.split('role="option"')[1:]
+    ]
+    assert [" ".join(words) for words in shown] == ["Platform in Acme", "Platform top level"]
