@@ -212,18 +212,62 @@ def _checkins(ctx: Context) -> Iterator[dict]:
         yield item(f"checkin:{ci.pk}", ci.person.name, ci.highlights[:200], tone)
 
 
-def _metrics(ctx: Context) -> list[dict]:
-    week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
-    # A whole-organization meeting reviews the scorecards of the top of the tree (the root
-    # teams and the teams just below them), not every team's.
-    team_ids = (
-        ctx.team_ids
-        if ctx.team_ids is not None
-        else Team.objects.for_org(ctx.org)
+def _top_of_tree(ctx: Context) -> bool:
+    """Whether the meeting is the organization's: a whole-organization cadence, or one of
+    the only team at the top (the leadership's, which reviews every team's objectives and
+    dependencies too: `_objectives_in_scope`, `_side_team_ids`)."""
+    cadence = ctx.cadence
+    return ctx.team_ids is None or (
+        cadence.scope == Scope.TEAM and cadence.team is not None and covers_every_team(cadence.team)
+    )
+
+
+def _scorecard_team_ids(ctx: Context):
+    """The teams whose scorecards the meeting reviews: the cadence's; the organization's
+    meeting, the top of the tree (the root teams and the teams just below them), not every
+    team's."""
+    if not _top_of_tree(ctx):
+        return ctx.team_ids
+    return (
+        Team.objects.for_org(ctx.org)
         .filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
         .values_list("id", flat=True)
     )
-    rows = scorecard.team_scorecards(ctx.org, team_ids, weeks=2, until=week)
+
+
+def scorecard_empty(ctx: Context) -> tuple[str, str, str]:
+    """Why a meeting's scorecard section lists nothing, in one line, and where to add
+    measurables: (text, link text, link)."""
+    from django.urls import reverse
+
+    def page(team: Team) -> str:
+        return (
+            reverse("rhythm:team", kwargs={"org_slug": ctx.org.slug, "team_slug": team.slug})
+            + "#score-h"
+        )
+
+    each = "each team adds its weekly numbers, each with an owner and a goal, on its scorecard."
+    if _top_of_tree(ctx):
+        roots = list(Team.objects.for_org(ctx.org).filter(parent__isnull=True)[:2])
+        top = roots[0].name if len(roots) == 1 else "the top teams"
+        text = f"No measurables on the scorecards of {top} or the teams just below it: {each}"
+        if len(roots) == 1:
+            return text, f"Add them to the scorecard of {roots[0].name}", page(roots[0])
+        return text, "", ""
+    teams = list(Team.objects.for_org(ctx.org).filter(pk__in=ctx.team_ids or [])[:2])
+    if len(teams) == 1:
+        return (
+            f"No measurables on the scorecard of {teams[0].name} yet: a few weekly numbers, "
+            "each with an owner and a goal, are reviewed here.",
+            f"Add them to the scorecard of {teams[0].name}",
+            page(teams[0]),
+        )
+    return f"No measurables on the scorecards of this meeting's teams yet: {each}", "", ""
+
+
+def _metrics(ctx: Context) -> list[dict]:
+    week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
+    rows = scorecard.team_scorecards(ctx.org, _scorecard_team_ids(ctx), weeks=2, until=week)
     out = []
     for row in rows:
         # This week's value, or last week's while this week's is not in yet.
@@ -321,10 +365,8 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
     today = timezone.localdate(ctx.now)
     for kr in krs:
         period = kr.objective.period
-        span = max(1, (period.end - period.start).days)
         progress = kr_progress(kr)
-        gone = kr_pace(progress, kr.direction, kr.is_milestone, (today - period.start).days / span)
-        behind = not kr.done and progress < gone["elapsed"] - KR_BEHIND_POINTS
+        behind, gone = _behind(kr, progress, today)
         if kr.pk not in moved and not behind:
             continue
         detail = f"{progress:.0f}% done, {floatformat(gone['elapsed'], 0)}% of {period.name} gone"
@@ -342,6 +384,16 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
     return out
 
 
+def _behind(kr, progress: float, today: dt.date) -> tuple[bool, dict]:
+    """Whether the key result (its objective's period read) is behind pace on `today`, and
+    its pace (alignment's `pace`): not done, more than KR_BEHIND_POINTS behind the share of
+    the period gone."""
+    period = kr.objective.period
+    span = max(1, (period.end - period.start).days)
+    gone = kr_pace(progress, kr.direction, kr.is_milestone, (today - period.start).days / span)
+    return not kr.done and progress < gone["elapsed"] - KR_BEHIND_POINTS, gone
+
+
 def _objectives_in_scope(ctx: Context) -> Q:
     """The objectives "Objectives at risk" reviews: those of the teams whose dependencies
     the agenda reviews (`_either_side`). A team's meeting covers the teams below it too: a
@@ -355,35 +407,32 @@ def _objectives_in_scope(ctx: Context) -> Q:
 
 
 def _objectives(ctx: Context) -> Iterator[dict]:
-    from accord.alignment.models import (
-        OPEN_OBJECTIVE_STATUSES,
-        ConfidenceUpdate,
-        Objective,
-        PeriodState,
-    )
+    """ "Objectives at risk": the open objectives in scope whose confidence is at risk or
+    off track, each saying why: its band, how far it dropped since the last meeting, and
+    its key results behind pace."""
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective, PeriodState
 
-    # Only the candidates are read: at risk now, or rated since the last meeting (it may
-    # have dropped), tested row by row off the (objective, at) index. Were the others read
-    # and dropped in Python, a whole organization with few objectives at risk would be
-    # read in full, a chunk at a time.
-    rated = ConfidenceUpdate.objects.filter(
-        objective=OuterRef("pk"), at__gt=ctx.since, at__lte=ctx.now
-    )
+    # Only what is at risk is read (the confidence bands' one rule, `bands.at_risk`): an
+    # objective rated on track is not at risk, however far it dropped since the last
+    # meeting (8 to 7 is still on track). Filtered by the database: a whole organization
+    # with few objectives at risk is never read in full.
     qs = (
         Objective.objects.for_org(ctx.org)
         .filter(status__in=OPEN_OBJECTIVE_STATUSES, confidence__isnull=False)
-        .filter(bands.at_risk_q() | Q(Exists(rated)))
+        .filter(bands.at_risk_q())
         .exclude(period__state=PeriodState.CLOSED)
         .filter(_objectives_in_scope(ctx))
-        .select_related("owner", "team")
+        .select_related("owner", "team", "period")
         .order_by("title", "id")
     )
     return _scan(qs, lambda objectives: _objective_items(ctx, objectives))
 
 
 def _objective_items(ctx: Context, objectives: list) -> list[dict]:
-    from accord.alignment.models import ConfidenceUpdate
+    from accord.alignment.models import ConfidenceUpdate, KeyResult
+    from accord.alignment.progress import kr_progress
 
+    objectives = [o for o in objectives if bands.at_risk(o.confidence)]
     # Confidence before the window: the last update at or before `since`.
     history: dict[int, list[tuple[dt.datetime, int]]] = {}
     for oid, at, conf in (
@@ -392,21 +441,26 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
         .values_list("objective_id", "at", "confidence")
     ):
         history.setdefault(oid, []).append((at, conf))
+    # Their key results behind pace (as "Priorities review" says it): one query a chunk.
+    place = {o.pk: o for o in objectives}
+    krs: dict[int, list[bool]] = {}
+    today = timezone.localdate(ctx.now)
+    for kr in KeyResult.objects.filter(objective__in=objectives).order_by():
+        kr.objective = place[kr.objective_id]
+        krs.setdefault(kr.objective_id, []).append(_behind(kr, kr_progress(kr), today)[0])
     out = []
     for o in objectives:
-        if o.confidence is None:
-            continue
         earlier = [c for at, c in history.get(o.pk, []) if at <= ctx.since]
         before = earlier[-1] if earlier else None
-        dropped = before is not None and o.confidence < before
-        low = bands.at_risk(o.confidence)
-        if not (dropped or low):
-            continue
         band = bands.band(o.confidence)
         assert band is not None
         detail = f"confidence {o.confidence}/10 ({band.word})"
-        if dropped:
+        if before is not None and o.confidence < before:
             detail += f", down from {before}"
+        behind = sum(krs.get(o.pk, []))
+        if behind:
+            of = len(krs[o.pk])
+            detail += f" · {behind} of {of} key result{'s' if of != 1 else ''} behind pace"
         if o.team is not None and o.team_id != ctx.cadence.team_id:
             detail += f" · {o.team.name}"  # a team below, or one of several
         out.append(
@@ -414,7 +468,7 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
                 f"objective:{o.pk}",
                 o.title,
                 detail,
-                band.tone if low else "warn",
+                band.tone,
                 owner=o.owner.name if o.owner else "",
             )
         )
@@ -647,7 +701,10 @@ def _decisions(ctx: Context) -> Iterable[dict]:
         rows = dq.decisions_awaiting(ctx.org, ctx.person_ids).iterator(chunk_size=CHUNK)
     for d in rows:
         late = d.decide_by is not None and d.decide_by < ctx.today
-        by = f" · decide by {day(d.decide_by)}" if d.decide_by else ""
+        # Said in words, as an action item's "overdue" is (the tone's colour only repeats it).
+        by = ""
+        if d.decide_by:
+            by = f" · {'overdue since' if late else 'decide by'} {day(d.decide_by)}"
         yield (
             item(
                 f"decision:{d.pk}",
@@ -797,7 +854,11 @@ def build(
         else:
             found = source(ctx)
         items = list(islice(found, n + 1))
-        out.append({**section, "items": items[:n], "more": len(items) > n})
+        built = {**section, "items": items[:n], "more": len(items) > n}
+        if source is _metrics and not items:
+            # Not "nothing to discuss": there is nothing to read. Why, and where to add it.
+            built["empty"], built["empty_link"], built["empty_url"] = scorecard_empty(ctx)
+        out.append(built)
     return out
 
 

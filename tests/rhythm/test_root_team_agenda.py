@@ -110,7 +110,9 @@ def test_a_teams_sync_reviews_the_objectives_at_risk_of_the_teams_below_it(cast,
     built = agenda.build(cast.org, sync_of(cast, cast.root), now=NOW)
     confidence = next(s for s in built if s["key"] == "confidence")["items"]
     assert [i["title"] for i in confidence] == ["Faster deploys", "Grow revenue"]
-    assert confidence[0]["detail"] == "confidence 3/10 (off track) · Platform"
+    assert confidence[0]["detail"] == (
+        "confidence 3/10 (off track) · 1 of 1 key result behind pace · Platform"
+    )
     assert "Deploys" not in section(built, "priorities")
     # A department's meeting: its own and its teams' objectives, not those beside or above.
     web = org_services.create_team(cast.org, None, name="Web", slug="web", parent=cast.platform)
