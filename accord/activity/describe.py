@@ -15,6 +15,7 @@ from functools import cache
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.text import capfirst
 
 # What happened, as a verb phrase before the object: "<actor> <phrase> <kind> <label>".
 VERBS = {
@@ -180,18 +181,26 @@ def field_label(key: str, target_type: str = "") -> str:
     )
 
 
-# Kinds a person calls otherwise than their model does.
-KINDS = {"auth.user": "account"}
+# Kinds a person calls otherwise than their model does: the product's words ("API token",
+# "check-in") where Django's from the class name ("api token", "check in") are not.
+KINDS = {"auth.user": "account", "api.apitoken": "API token", "rhythm.checkin": "check-in"}
 
 
 def kind_label(target_type: str) -> str:
-    """`alignment.keyresult` → "key result", from the model's own name."""
+    """`alignment.keyresult` → "key result", from the model's own name (or KINDS): as a
+    feed line writes it, mid-sentence ("revoked API token")."""
     if target_type in KINDS:
         return KINDS[target_type]
     try:
         return str(apps.get_model(target_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return target_type.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def kind_title(target_type: str) -> str:
+    """The kind as a list or a heading starts it: "API token", "Check-in", "Key result"
+    (the first letter raised, the rest as written: never "Api token")."""
+    return capfirst(kind_label(target_type))
 
 
 @cache

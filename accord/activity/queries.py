@@ -14,6 +14,7 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accord.activity import describe
 from accord.activity.models import Event, EventQuerySet
 from accord.activity.teams import kinds_with_other_teams
 from accord.org.models import Person, Role, Team
@@ -207,6 +208,19 @@ def target_types(org) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, org.pk])
         return [row[0] for row in cursor.fetchall()]
+
+
+def kinds_offered(org, viewer: Person | None, chosen: str = "") -> list[tuple[str, str]]:
+    """The activity page's "Kind" choices for `viewer`: (kind, label) of what the
+    organization's events are about, by label. Anyone but an admin is offered neither the
+    kinds only admins read (ADMIN_KINDS) nor the PERSONAL_KINDS, of which their feed shows
+    only their own (still there under "Everything"); `chosen`, the kind asked for, stays
+    offered so that the choice shows what the feed is."""
+    kinds = target_types(org)
+    if viewer is not None and not viewer.has_role(Role.ADMIN):
+        hidden = set(ADMIN_KINDS) | set(PERSONAL_KINDS)
+        kinds = [k for k in kinds if k not in hidden or (k == chosen and k in PERSONAL_KINDS)]
+    return sorted(((k, describe.kind_title(k)) for k in kinds), key=lambda pair: pair[1])
 
 
 # Keys events use for other objects that are not fields of the event's own model (a link

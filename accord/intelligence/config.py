@@ -70,27 +70,85 @@ def for_org(org: Organization) -> Config:
     return merge(*(row or (None, None)))
 
 
-# The largest value any threshold, weight or number of points may take: beyond it a count
-# of days or weeks reaches back before year 1 and would stop every evaluation.
-MAX_VALUE = 10_000
+# What each threshold, weight and number of points may be. A share is of 1 (0.25 is 25%,
+# the "25 points" of a description): above 1 a detector would silently never fire. Counts,
+# days and weeks are whole numbers from 1 (0 empties a window some detectors divide by),
+# up to what still reads as a rule rather than "never"; a few have a meaning of their own.
+DAYS, WEEKS, COUNT, POINTS = 3_650, 520, 1_000, 100
 
 
-def _number_error(value: Any, default: Any) -> str | None:
-    """Why `value` cannot replace `default` (a number), or None when it can."""
+@dataclass(frozen=True)
+class Limits:
+    low: float
+    high: float
+    whole: bool
+    noun: str = ""  # "share" or "score": a fraction of 1, written from 0 to 1
+
+    def error(self, value: Any) -> str | None:
+        """Why `value` cannot be this setting, or None when it can."""
+        wanted = "a whole number" if self.whole else (f"a {self.noun}" if self.noun else "a number")
+        message = f"Enter {wanted} from {self.low:,g} to {self.high:,g}."
+        if self.noun == "share":
+            message = message[:-1] + " (0.25 is 25%)."
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return message
+        if not self.low <= value <= self.high:  # also refuses NaN and infinities
+            return message
+        if self.whole and value != int(value):
+            return message
+        return None
+
+
+# Shares and scores of 1, by `<kind>.<threshold>`.
+FRACTIONS = {
+    "actions.follow_through.threshold": "share",
+    "checkins.on_time_falling.drop": "share",
+    "checkins.on_time_falling.min_usual": "share",
+    "initiatives.unaligned.share": "share",
+    "key_results.off_pace.min_elapsed": "share",
+    "key_results.off_pace.tolerance": "share",
+    "key_results.projected_miss.shortfall": "share",
+    "work.likely_duplicate.change": "share",
+    "work.likely_duplicate.threshold": "score",
+}
+# Thresholds whose range is their own (the others follow from their default and name).
+RANGES: dict[str, tuple[float, float]] = {
+    "decisions.latency_rising.factor": (1, 100),  # below 1, a faster median would fire
+    "initiatives.replanned.min_slip_days": (0, DAYS),  # 0: any later date
+    "key_results.projected_miss.min_values": (3, COUNT),  # a trend needs 3 values
+    "objectives.confidence_falling.off_track": (0, 10),  # confidence runs 1 to 10
+    "objectives.confidence_falling.steps": (1, 9),
+    "objectives.confidence_falling.updates": (2, COUNT),  # a fall needs two updates
+    "objectives.orphaned.grace_days": (0, DAYS),  # 0: no grace
+    "rhythm.ratings_falling.drop": (0, 9),  # points of ratings from 1 to 10
+    "work.likely_duplicate.max_pairs": (1, 10_000),
+    "work.likely_duplicate.top_k": (1, 50),
+}
+
+
+def limits(path: str, default: Any) -> Limits:
+    """What the setting at `path` (`<kind>.<threshold>`, `health.<key>[.<name>]`) whose
+    documented default is `default` may be."""
     whole = isinstance(default, int) and not isinstance(default, bool)
-    wanted = "a whole number" if whole else "a number"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"Enter {wanted} from 0 to {MAX_VALUE:,}."
-    if not 0 <= value <= MAX_VALUE:  # also refuses NaN and infinities
-        return f"Enter {wanted} from 0 to {MAX_VALUE:,}."
-    if whole and value != int(value):
-        return f"Enter a whole number from 0 to {MAX_VALUE:,}."
-    return None
+    if path.startswith("health."):
+        return Limits(0, POINTS, whole)  # weights, and points of a score from 0 to 100
+    if path in FRACTIONS:
+        return Limits(0, 1, False, FRACTIONS[path])
+    if path in RANGES:
+        return Limits(*RANGES[path], whole)
+    if not whole:
+        return Limits(0, COUNT, False)  # a rate: per week, per person
+    name = path.rsplit(".", 1)[-1]
+    if name == "days" or name.endswith("_days"):
+        return Limits(1, DAYS, True)
+    if name == "weeks" or name.endswith("_weeks"):
+        return Limits(1, WEEKS, True)
+    return Limits(1, COUNT, True)
 
 
 def validate(detectors: Any, health: Any) -> tuple[dict, dict]:
-    """Refuse unknown detectors, unknown thresholds and values that are not numbers from 0
-    to MAX_VALUE (whole numbers where the default is one); return clean dicts.
+    """Refuse unknown detectors, unknown thresholds and values out of their `limits` (whole
+    numbers where the default is one, shares from 0 to 1); return clean dicts.
 
     A refused value is named in `fields` by its path, e.g. `dependencies.unanswered.days`
     or `health.weights.rhythm`; the message says which and why."""
@@ -125,7 +183,7 @@ def validate(detectors: Any, health: Any) -> tuple[dict, dict]:
                 if not isinstance(value, bool):
                     refuse(field, "True or false.", f"{kind}: enabled is true or false.")
                 clean_detectors[kind][name] = value
-            elif problem := _number_error(value, known.detectors[kind][name]):
+            elif problem := limits(field, known.detectors[kind][name]).error(value):
                 refuse(field, problem, f"{kind}: {name}: {problem}")
             else:
                 clean_detectors[kind][name] = _as_default_type(value, known.detectors[kind][name])
@@ -146,7 +204,7 @@ def validate(detectors: Any, health: Any) -> tuple[dict, dict]:
             if nested and name not in known.health[key]:
                 msg = f"{key}: unknown {name!r}."
                 refuse("health", msg, msg)
-            elif problem := _number_error(v, default):
+            elif problem := limits(field, default).error(v):
                 refuse(field, problem, f"Health {key.replace('_', ' ')}: {name}: {problem}")
             elif nested:
                 clean_health.setdefault(key, {})[name] = v

@@ -52,17 +52,28 @@ def anchor(kind: str) -> str:
     return "d-" + kind.replace(".", "-")
 
 
+def fraction_unit(noun: str, default: Any) -> str:
+    """How a share of 1 reads beside its field, tying it to the description's words:
+    ("share", 0.25) → "share, 0 to 1: 0.25 is 25%"."""
+    if noun != "share":
+        return f"{noun}, 0 to 1"
+    return f"share, 0 to 1: {number(default)} is {number(round(default * 100, 6))}%"
+
+
 def _field(path: str, label: str, unit: str, value: Any, default: Any, posted, errors) -> dict:
     shown = posted.get(path, "") if posted is not None else number(value)
+    bounds = config_mod.limits(path, default)
     return {
         "path": path,
         "id": "f-" + path.replace(".", "-"),
         "label": label,
-        "unit": unit,
+        "unit": fraction_unit(bounds.noun, default) if bounds.noun else unit,
         "value": shown,
         "default": number(default),
         "changed": value != default,
-        "step": "any",
+        "min": number(bounds.low),
+        "max": number(bounds.high),
+        "step": "1" if bounds.whole else "any",
         "errors": errors.get(path, []),
     }
 
@@ -83,9 +94,8 @@ def page_context(org, posted=None, errors: dict | None = None) -> dict:
             if name == "enabled":
                 continue
             label, unit = threshold_label(name)
-            whole = isinstance(default, int) and not isinstance(default, bool)
             field = _field(f"{kind}.{name}", label, unit, values[name], default, posted, errors)
-            thresholds.append({**field, "step": "1" if whole else "any"})
+            thresholds.append(field)
         by_dimension.setdefault(det.dimension, []).append(
             {
                 "kind": kind,

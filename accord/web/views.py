@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
@@ -26,7 +25,6 @@ from accord.web.helpers import (
     org_view,
     own_settings,
     paginate_uncounted,
-    team_filter,
 )
 from accord.web.work import work_of
 
@@ -124,31 +122,23 @@ def home_feed(org, me):
 def activity(request):
     """The event log, newest first: of one kind of object, one person (chosen through the
     search box), a team and the teams below it (or the team alone) and/or a range of days;
-    what is not understood is left out and named (an unknown team is a 404, as on every
-    list cut by a team)."""
+    what is not understood (an unknown team too) is left out and named."""
     from urllib.parse import urlencode
 
     from accord.activity.forms import ActivityFilterForm
     from accord.web.pickers import team_filter_picker
 
     kind = request.GET.get("type", "")
-    team, only = team_filter(request)
     form = ActivityFilterForm(request.GET or None, org=request.org)
     filters = form.valid_filters()
-    events = activity_queries.feed(
-        request.org, request.person, target_type=kind, team=team, only=only, **filters
-    )
+    team, only = filters.get("team"), filters.get("only", False)
+    events = activity_queries.feed(request.org, request.person, target_type=kind, **filters)
     page = paginate_uncounted(request, events, per_page=50)
     if request.headers.get("HX-Request"):
         template, types = "web/_events.html", []
     else:
         template = "web/activity.html"
-        kinds = activity_queries.target_types(request.org)
-        if not request.person.has_role(Role.ADMIN):
-            kinds = [k for k in kinds if k not in activity_queries.ADMIN_KINDS]
-        types = sorted(
-            ((t, describe.kind_label(t).capitalize()) for t in kinds), key=lambda p: p[1]
-        )
+        types = activity_queries.kinds_offered(request.org, request.person, kind)
     # What the next page's link carries: the filters in force.
     kept = {"type": kind, "actor": filters.get("actor_id")}
     kept |= {"team": team.slug if team else None, "only": "1" if team and only else None}

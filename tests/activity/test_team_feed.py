@@ -72,10 +72,23 @@ def test_load_more_keeps_the_team(cast, tree):
     assert "revision 0<" in rest.replace("</ins>", "<") and "Sales revision" not in rest
 
 
-def test_another_organizations_team_is_not_found(cast, tree):
+def test_another_organizations_team_is_left_out_of_the_filter_and_named(cast, tree):
+    """Like a person or a day not understood: the page answers, says what it left out and
+    applies the rest; another organization's team is no team here."""
     client = login(cast.member)
-    assert client.get(f"{URL}?team=labs").status_code == 404  # Globex's
-    assert client.get(f"{URL}?team=no-such-team").status_code == 404
+    for slug in ("labs", "no-such-team"):  # Globex's; nobody's
+        response = client.get(f"{URL}?team={slug}&only=1&type=alignment.initiative")
+        assert response.status_code == 200
+        page = response.content.decode()
+        note = f"Left out of the filter, not understood: team (No team “{slug}” in this"
+        assert note + " organization.)" in page
+        assert "Eng platform" in page and "Sales push" in page  # every team's
+        assert "Acme" not in page.split('class="feed"')[1]  # the kind still holds
+        assert "Globex" not in page and "data-scope" not in page
+    page = client.get(f"{URL}?team=not%20a%20slug").content.decode()
+    assert "not understood: team (No such team.)" in page
+    page = client.get(f"{URL}?team=%00").content.decode()  # never asked of the database
+    assert "not understood: team (Null characters are not allowed.)" in page
 
 
 def test_the_api_cuts_the_log_by_team(cast, tree):

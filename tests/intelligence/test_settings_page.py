@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/o/acme/insights/settings/"
 RESET = URL + "reset/"
+SHARE = "Enter a share from 0 to 1 (0.25 is 25%)."
 
 
 class Form(HTMLParser):
@@ -74,6 +75,28 @@ def test_labels_are_words_with_the_unit_the_name_says():
     assert threshold_label("min_slip_days") == ("Minimum slip", "days")
     assert threshold_label("drop_pct") == ("Drop", "%")
     assert threshold_label("days") == ("Days", "")
+
+
+def test_a_share_reads_as_the_description_counts_it_and_its_bounds_are_the_inputs(cast):
+    """A description says "more than 25 points" and its field 0.25: the field says it is a
+    share of 1 and what its default is in percent; each input carries its own range."""
+    html = main(login(cast.admin).get(URL))
+    assert "share, 0 to 1: 0.25 is 25%" in html and "share, 0 to 1: 0.34 is 34%" in html
+    tolerance = 'name="key_results.off_pace.tolerance" type="number" inputmode="decimal"'
+    assert tolerance + ' min="0" max="1" step="any" value="0.25"' in html
+    days = 'name="issues.stuck.days" type="number" inputmode="decimal"'
+    assert days + ' min="1" max="3650" step="1" value="14"' in html
+    assert "score, 0 to 1" in html  # the duplicates' combined score
+    # A member reads the same units, without the inputs.
+    assert "share, 0 to 1: 0.25 is 25%" in main(login(cast.member).get(URL))
+
+
+def test_every_default_is_within_its_limits():
+    for kind, values in config.defaults().detectors.items():
+        for name, default in values.items():
+            if name != "enabled":
+                assert config.limits(f"{kind}.{name}", default).error(default) is None, kind
+    assert config.validate({}, config.HEALTH_DEFAULTS) == ({}, config.HEALTH_DEFAULTS)
 
 
 def test_a_member_reads_every_detector_and_the_health_rules_with_no_control(cast):
@@ -209,12 +232,24 @@ def test_a_stale_page_is_refused_and_changes_nothing(cast):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("dependencies.unanswered.days", "-1", "Enter a whole number from 0 to 10,000."),
-        ("dependencies.unanswered.days", "five", "Enter a whole number from 0 to 10,000."),
-        ("dependencies.unanswered.days", "2.5", "Enter a whole number from 0 to 10,000."),
-        ("key_results.off_pace.tolerance", "nan", "Enter a number from 0 to 10,000."),
-        ("key_results.off_pace.tolerance", "1e400", "Enter a number from 0 to 10,000."),
-        ("health.penalty.critical", "", "Enter a number from 0 to 10,000."),
+        ("dependencies.unanswered.days", "-1", "Enter a whole number from 1 to 3,650."),
+        ("dependencies.unanswered.days", "five", "Enter a whole number from 1 to 3,650."),
+        ("dependencies.unanswered.days", "2.5", "Enter a whole number from 1 to 3,650."),
+        ("key_results.off_pace.tolerance", "nan", SHARE),
+        ("key_results.off_pace.tolerance", "1e400", SHARE),
+        ("health.penalty.critical", "", "Enter a number from 0 to 100."),
+        # A share above 1 switched the detector off without a word ("changed" on the page).
+        ("initiatives.unaligned.share", "5", SHARE),
+        ("key_results.projected_miss.shortfall", "1.5", SHARE),
+        # A window of none divided by zero at the next evaluation.
+        ("checkins.on_time_falling.recent", "0", "Enter a whole number from 1 to 1,000."),
+        ("rhythm.ratings_falling.meetings", "0", "Enter a whole number from 1 to 1,000."),
+        # Ratings and confidence run from 1 to 10; a penalty beyond a score's 100 is 100.
+        ("rhythm.ratings_falling.drop", "12", "Enter a number from 0 to 9."),
+        ("objectives.confidence_falling.off_track", "11", "Enter a whole number from 0 to 10."),
+        ("health.penalty.critical", "250", "Enter a number from 0 to 100."),
+        ("work.likely_duplicate.threshold", "40", "Enter a score from 0 to 1."),
+        ("issues.stuck.days", "4000", "Enter a whole number from 1 to 3,650."),
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_and_changes_nothing(cast, field, value, message):
@@ -231,8 +266,8 @@ def test_bad_input_is_shown_next_to_its_field_and_changes_nothing(cast, field, v
     assert f'<a href="#{field_id}">Go to the field</a>' in html
     # What was typed stays in the form, to be corrected.
     assert f'name="{field}" type="number"' in html
-    kept = 'name="initiatives.unaligned.min_count" type="number" inputmode="decimal" min="0"'
-    assert kept + ' max="10000" step="1" value="3"' in html
+    kept = 'name="initiatives.unaligned.min_count" type="number" inputmode="decimal" min="1"'
+    assert kept + ' max="1000" step="1" value="3"' in html
     assert stored(cast.org) == ({}, {}, 1)
     assert not Event.objects.filter(target_type="intelligence.intelligencesettings").exists()
 
@@ -315,6 +350,8 @@ def test_another_organizations_admin_gets_404_and_changes_stay_in_their_organiza
         '{"detectors": {"dependencies.unanswered": {"days": NaN}}}',
         '{"health": {"weights": {"rhythm": Infinity}}}',
         '{"detectors": {"checkins.missed_in_a_row": {"in_a_row": 2.5}}}',
+        '{"detectors": {"initiatives.unaligned": {"share": 5}}}',
+        '{"detectors": {"rhythm.ratings_falling": {"meetings": 0}}}',
     ],
 )
 def test_the_api_refuses_what_would_stop_or_mislead_evaluation(cast, api_admin, body):
@@ -335,3 +372,10 @@ def test_a_threshold_a_detector_no_longer_has_is_left_out_of_what_applies(cast):
     )
     applied = config.for_org(cast.org).detectors["objectives.orphaned"]
     assert applied["grace_days"] == 7 and "still_days" not in applied
+
+
+def test_the_api_names_a_share_out_of_range_like_the_page(cast, api_admin):
+    body = '{"detectors": {"initiatives.unaligned": {"share": 5}}}'
+    r = api_admin.put("/api/v1/signal-kinds/settings", body, content_type="application/json")
+    assert r.status_code == 422
+    assert r.json()["error"]["fields"] == {"initiatives.unaligned.share": [SHARE]}
