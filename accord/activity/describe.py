@@ -275,7 +275,10 @@ def show(value: object, key: str = "") -> str | None:
 
 
 # Fields whose value is the moment the change itself happened, newest meaning first.
-HAPPENED = ("decided_at", "done_at", "dropped_at", "closed_at", "proposed_at")
+# Accord's own marks name when the thing became stuck (a moment), late or overdue (a day,
+# read from its start), whenever the worker noticed it.
+HAPPENED = ("decided_at", "done_at", "dropped_at", "closed_at", "proposed_at", "stuck_since")
+HAPPENED_ON = ("late_since", "overdue_since")
 
 
 def happened_at(event) -> dt.datetime:
@@ -286,4 +289,15 @@ def happened_at(event) -> dt.datetime:
         moment = _parse_moment(event.after.get(key))
         if moment is not None and moment <= event.created_at:
             return moment
+    for key in HAPPENED_ON:
+        value = event.after.get(key)
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                moment = dt.datetime.combine(
+                    dt.date.fromisoformat(value), dt.time.min, timezone.get_current_timezone()
+                )
+            except ValueError:
+                continue
+            if moment <= event.created_at:
+                return moment
     return event.created_at

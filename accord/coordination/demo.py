@@ -364,3 +364,9 @@ def load(ctx: DemoContext) -> None:
         if pk in closed:
             dates["closed_at"] = min(closed[pk], now)
         Dependency.objects.filter(pk=pk).update(**dates)
+
+    # What Accord's worker notices, already in the story: each late request marked late in
+    # the morning of the day it became late (the day after its date), not on the day of
+    # the first worker run after the load.
+    with happened(lambda e: at(dt.date.fromisoformat(e.after["late_since"]), 7)):
+        services.announce_late(org, today)

@@ -290,6 +290,11 @@ class Dependency(OrgScoped):
         """How many days after the need-by the open proposal's date is (0: not after)."""
         return _days_after(self.proposed_date, self.need_by)
 
+    @property
+    def late_since(self) -> dt.date:
+        """The day it is late from (if it is): the day after its date (`due_date`)."""
+        return self.due_date + dt.timedelta(days=1)
+
     def is_late(self, today: dt.date) -> bool:
         """`queries.late_q` for one row: active, its date passed, not said delivered."""
         return self.is_active and self.due_date < today and not self.said_delivered

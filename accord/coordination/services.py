@@ -1105,7 +1105,10 @@ def _on_milestone_moved(sender, milestone, old_date, new_date, actor=None, **kwa
 
 def announce_late(org: Organization, today: dt.date | None = None) -> int:
     """Record one `became_late` event per late dependency (`queries.late_q`: active, its
-    date passed, not said delivered).
+    date passed, not said delivered), saying in `late_since` the day it became late (the day
+    after its date, `Dependency.late_since`), however long after that this job notices it
+    (the event's `created_at` stays the moment it was recorded; histories date it by the day
+    it names, `describe.happened_at`).
 
     Announced once per due date: a new committed date that passes again is announced
     again. Each row is claimed with a conditional update, so concurrent workers announce
@@ -1136,6 +1139,7 @@ def announce_late(org: Organization, today: dt.date | None = None) -> int:
                 d,
                 after={
                     "due": d.due_date,
+                    "late_since": d.late_since,
                     "days_late": (today - d.due_date).days,
                     "requester_team": d.requester_team_id,
                     "provider_team": d.provider_team_id,

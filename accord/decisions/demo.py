@@ -735,6 +735,13 @@ def load(ctx: DemoContext) -> None:
                     source_id=issue.pk,
                 )
     _link_to_objectives(ctx, decided)
+    # What Accord's worker notices, already in the story: each overdue decision marked in
+    # the morning of the day it became overdue, each stuck issue when it got stuck, not on
+    # the day of the first worker run after the load.
+    with happened(lambda e: _at(dt.date.fromisoformat(e.after["overdue_since"]), 7)):
+        services.flag_overdue_decisions(org, today)
+    with happened(lambda e: dt.datetime.fromisoformat(e.after["stuck_since"])):
+        services.flag_stale_issues(org)
     ctx.extra["decisions"] = decided
 
 

@@ -112,6 +112,11 @@ class Decision(OrgScoped):
             return None
         return self.decided_at - self.opened_at
 
+    @property
+    def overdue_since(self) -> dt.date | None:
+        """The day it is overdue from (if undecided by then): the day after `decide_by`."""
+        return self.decide_by + dt.timedelta(days=1) if self.decide_by else None
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.is_undecided and self.decide_by is not None and self.decide_by < today

@@ -1448,12 +1448,15 @@ def solve_issue_with_decision(
 
 
 def flag_stale_issues(org: Organization, now: dt.datetime | None = None) -> int:
-    """Record `decisions.issue.stuck` once per level for issues open too long at one level.
+    """Record `decisions.issue.stuck` once per level for issues open too long at one level,
+    saying in `stuck_since` when it got stuck by the rule (the stale days after it reached
+    its level), however long after that this job notices it.
 
     Each issue is claimed with one conditional UPDATE, so two workers never flag it twice.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=stale_after_days(org))
+    stale = dt.timedelta(days=stale_after_days(org))
+    cutoff = now - stale
     candidates = (
         Issue.objects.for_org(org)
         .filter(status=IssueStatus.OPEN, level_since__lte=cutoff)
@@ -1475,6 +1478,7 @@ def flag_stale_issues(org: Organization, now: dt.datetime | None = None) -> int:
                 issue,
                 after={
                     "team": issue.team_id,
+                    "stuck_since": issue.level_since + stale,
                     "days_at_level": (now - issue.level_since).days,
                     "severity": issue.severity,
                 },
@@ -1484,7 +1488,9 @@ def flag_stale_issues(org: Organization, now: dt.datetime | None = None) -> int:
 
 
 def flag_overdue_decisions(org: Organization, today: dt.date | None = None) -> int:
-    """Record `decisions.decision.overdue` once for each undecided decision past decide-by."""
+    """Record `decisions.decision.overdue` once for each undecided decision past decide-by,
+    saying in `overdue_since` the day it became overdue (`Decision.overdue_since`, the day
+    after its decide-by date), however long after that this job notices it."""
     today = today or timezone.localdate()
     now = timezone.now()
     flagged = 0
@@ -1504,6 +1510,7 @@ def flag_overdue_decisions(org: Organization, today: dt.date | None = None) -> i
                 after={
                     "approver": d.approver_id,
                     "decide_by": d.decide_by,
+                    "overdue_since": d.overdue_since,
                     "days_overdue": (today - d.decide_by).days,
                 },
             )

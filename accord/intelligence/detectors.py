@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.alignment.progress import progress as kr_progress
@@ -658,7 +659,8 @@ def dep_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             + f"; it is {counted(late, 'day')} late.",
             f"{prov} and {req} agree a new date, or {req} re-plans around it.",
             _dep_ev(snap, d),
-            {"days_late": late},
+            # Late since the day after its date, whenever an evaluation first finds it.
+            {"days_late": late, "since": d.late_since.isoformat()},
             snap.lead_of(d.provider_team_id),
         )
 
@@ -1183,7 +1185,11 @@ def decision_overdue(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 ev("Decide by", _day(d.decide_by), "decisions.decision", d.id),
                 ev("Approver", approver, "org.person", d.approver_id),
             ],
-            numbers={"days_late": late},
+            # Overdue since the day after its decide-by date, whenever first found.
+            numbers={
+                "days_late": late,
+                "since": (d.decide_by + dt.timedelta(days=1)).isoformat(),
+            },
         )
 
 
@@ -1370,7 +1376,11 @@ def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             team_ids={i.team_id},
             owner_id=snap.lead_of(i.team_id),
             evidence=[ev("Issue", i.title, "decisions.issue", i.id), ev("Days at level", days)],
-            numbers={"days": days},
+            # Stuck since the day it had sat `limit` days at its level.
+            numbers={
+                "days": days,
+                "since": timezone.localdate(i.level_since + dt.timedelta(days=limit)).isoformat(),
+            },
         )
 
 

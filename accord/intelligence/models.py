@@ -139,6 +139,32 @@ class Signal(OrgScoped):
     def is_live(self) -> bool:
         return self.state != SignalState.RESOLVED
 
+    @property
+    def held_since(self) -> dt.date | dt.datetime:
+        """Since when its condition holds: the day its detector dates it by the subject's
+        own dates (`numbers["since"]`: the day after a dependency's or a decision's date, the
+        day an issue got stuck), whenever an evaluation first found it; else `first_seen`."""
+        since = (self.numbers or {}).get("since")
+        if isinstance(since, str):
+            try:
+                return dt.date.fromisoformat(since)
+            except ValueError:
+                pass
+        return self.first_seen
+
+    @property
+    def since_words(self) -> str:
+        """How its list item says since when it holds: "late since", "overdue since"..."""
+        return SINCE_WORDS.get(self.kind, "since")
+
+
+# The kinds whose list items name what their condition is with `Signal.held_since`.
+SINCE_WORDS = {
+    "dependencies.overdue": "late since",
+    "decisions.overdue": "overdue since",
+    "issues.stuck": "stuck since",
+}
+
 
 class SignalTeam(OrgScoped):
     """A team a signal concerns (filter a subtree by joining on `team_id`)."""

@@ -193,6 +193,11 @@ class DependencyS:
     def due(self) -> dt.date:
         return self.committed_date or self.need_by
 
+    @property
+    def late_since(self) -> dt.date:
+        """The day it is late from (if it is): the day after `due` (coordination's rule)."""
+        return self.due + dt.timedelta(days=1)
+
     def is_late(self, today: dt.date) -> bool:
         """Active, its due date passed, and not said delivered (coordination's one rule)."""
         return self.active and self.due < today and self.marked_delivered_on is None

@@ -33,6 +33,10 @@ ACCORD_DOES = {
     ("briefings.briefing", "sent"),
     ("rhythm.checkin", "missed"),
     ("coordination.dependency", "flagged_at_risk"),
+    # The worker's marks, in the story on the day each became late, overdue or stuck.
+    ("coordination.dependency", "became_late"),
+    ("decisions.decision", "overdue"),
+    ("decisions.issue", "stuck"),
 }
 CREATION = {"created", "raised"}
 DAY = dt.timedelta(days=1)
@@ -240,10 +244,17 @@ def test_the_inbox_says_when_things_arrived(db):
     mine = InboxItem.objects.filter(org=org, person=maya)
     assert mine.filter(kind="decision").exists() and mine.filter(kind="mention").exists()
     opened = {d.pk: d.opened_at for d in Decision.objects.for_org(org)}
+    # An approver who opened the decision is told when Accord marks it overdue.
+    overdue = {
+        int(pk): at
+        for pk, at in _events(org)
+        .filter(target_type="decisions.decision", verb="overdue")
+        .values_list("target_id", "created_at")
+    }
     for item in mine:
         assert item.created_at <= timezone.now()
         if item.kind == "decision":
-            assert item.created_at == opened[item.target_id], item
+            assert item.created_at in (opened[item.target_id], overdue.get(item.target_id)), item
     items = InboxItem.objects.filter(org=org)
     assert not [i for i in items if i.done_at and i.done_at < i.created_at]
     assert len({i.created_at.date() for i in items}) >= 20

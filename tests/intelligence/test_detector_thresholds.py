@@ -691,7 +691,7 @@ def test_an_issue_at_one_level_for_the_stale_period_is_stuck_and_not_a_second_so
     assert f.team_ids == {PLATFORM} and f.owner_id == LEAD[PLATFORM]
     assert evidence(f) == [("Issue", "Flaky deploys"), ("Days at level", limit.days)]
     assert targets(f)[0] == ("decisions.issue", "9")
-    assert f.numbers == {"days": limit.days}
+    assert f.numbers == {"days": limit.days, "since": "2026-03-10"}  # stuck since AS_OF
     assert one("issues.stuck", stuck(2 * limit)).severity == "critical"
     assert f.next_step == "Platform solves it, or escalates it to the team above."
     top = stuck(limit)
@@ -706,7 +706,7 @@ def test_an_organization_that_allows_issues_longer_is_not_told_sooner():
     longer = {**detector.defaults, "days": 30}
     assert list(detector.func(stuck(dt.timedelta(days=20)), longer)) == []
     assert [f.numbers for f in detector.func(stuck(dt.timedelta(days=30)), longer)] == [
-        {"days": 30}
+        {"days": 30, "since": "2026-03-10"}
     ]
 
 

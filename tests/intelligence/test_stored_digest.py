@@ -24,6 +24,8 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - a late dependency's, an overdue decision's and a stuck issue's signal stores the day it
+#   became so (`numbers["since"]`), read from its own dates;
 # - a dismissed signal is not counted among a team's open signals (`open_*`), a signal a
 #   more serious one took over (predicted late, now overdue) is closed as "taken_over",
 #   and objectives.orphaned no longer flags a served objective whose key results stood
@@ -55,13 +57,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "2bd750beaeb370b2316edc0411caffad15a13b5471599f549c49be43838bd6a9",
-    "an hour later": "1dee25cf1fd68a027f1d70f1fe3bda9d8be024cc80e30c607ce26fe33a751b35",
+    "first run": "5c281b5ec093e3a88e4142a1210911285b002f32822702de9f2144fe4a218763",
+    "an hour later": "d4df12c97b6ca6ce244f9fe1138f54c5c018956bf6492e9e1bbf0458ebe7fbfb",
     "a week later, one acknowledged and one dismissed": (
-        "49a074688284156bf3b832b78021cc38bf973354bbbc2ef6267829a517483c85"
+        "6302d57da8a6bd5eee278bc428cb63087bb3db225038385ad0cb7afecc08aeea"
     ),
     "a backfill of the week before": (
-        "5551f8910a0e9b0ebe07b49b568d53e3f35dd4f82a4a2048c776b2cc7997eabe"
+        "95f7fe9054eaab09fb63dbbca6d9157d3f44284c563b6478e372120ef6ac7fce"
     ),
 }
 
