@@ -298,6 +298,9 @@ def happened_at(event) -> dt.datetime:
                 )
             except ValueError:
                 continue
-            if moment <= event.created_at:
+            # Recorded on that day (the worker noticed it in time): when it was recorded.
+            if moment <= event.created_at and timezone.localtime(event.created_at) >= (
+                moment + dt.timedelta(days=1)
+            ):
                 return moment
     return event.created_at

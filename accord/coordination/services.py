@@ -1140,7 +1140,6 @@ def announce_late(org: Organization, today: dt.date | None = None) -> int:
                 after={
                     "due": d.due_date,
                     "late_since": d.late_since,
-                    "days_late": (today - d.due_date).days,
                     "requester_team": d.requester_team_id,
                     "provider_team": d.provider_team_id,
                     "note": f"{d.provider_team.name} has not delivered {d.title!r} to "

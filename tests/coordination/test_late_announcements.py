@@ -18,7 +18,9 @@ def test_a_late_dependency_is_announced_once_per_due_date(world):
     assert announce_late_dependencies.call() == 0
     events = Event.objects.filter(verb="became_late")
     assert [e.target_id for e in events] == [str(dep.pk)]
-    assert events[0].after["days_late"] == 3 and "Operations" in events[0].after["note"]
+    # The day it became late, not a count of days that is out of date the next day.
+    assert events[0].after["late_since"] == (world.today - dt.timedelta(days=2)).isoformat()
+    assert "days_late" not in events[0].after and "Operations" in events[0].after["note"]
 
     # A new committed date that passes again is news again; a delivered one is not.
     dep.refresh_from_db()

@@ -66,3 +66,23 @@ def test_marks_and_signals_say_the_day_after_the_date_whenever_first_noticed(db,
     page = client.get("/o/lateco/insights/").content.decode()
     assert "late since 21 Jan 2026" in page
     assert "overdue since 21 Jan 2026" in page
+
+
+def test_a_mark_recorded_on_the_day_it_became_late_keeps_its_moment(db, clock):
+    """The worker noticed it in time (the morning after the date): its history shows when
+    it was recorded, not midnight."""
+    w = build_org("ontime", {"Platform": 2, "Web": 3})
+    clock.at(D(2026, 1, 5), 10)
+    dep = coordination.create_dependency(
+        w.org,
+        None,
+        requester_initiative=w["Web"].initiative,
+        provider_team=w["Platform"].team,
+        title="API for Web",
+        need_by=D(2026, 1, 20),
+    )
+    clock.at(D(2026, 1, 21), 9)
+    assert coordination.announce_late(w.org) == 1
+    late = Event.objects.get(verb="became_late", target_id=str(dep.pk))
+    assert late.after["late_since"] == "2026-01-21"
+    assert late.happened_at == late.created_at
