@@ -110,13 +110,16 @@ def invited_on(org: Organization, person_ids) -> dict[int, dict]:
     if not ids:
         return {}
     found: dict[int, dict] = {}
-    events = (
+    # Sorted here, not by the database: asked for them in order, SQLite walked every event
+    # of every person of the organization in order (50 ms at 100,000 people) rather than
+    # seek the page's few people in the (org, target) index and sort their handful of rows.
+    events = sorted(
         Event.objects.for_org(org)
         .filter(target_type="org.person", target_id__in=ids, verb__in=INVITING_VERBS)
-        .order_by("created_at", "id")
-        .values_list("target_id", "created_at", "actor_name", "verb")
+        .order_by()
+        .values_list("created_at", "id", "target_id", "actor_name", "verb")
     )
-    for target_id, at, by, verb in events:  # the latest wins
+    for at, _id, target_id, by, verb in events:  # the latest wins
         found[int(target_id)] = {"at": at, "by": by, "by_link": verb == LINK_MADE}
     return found
 

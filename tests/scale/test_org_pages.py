@@ -243,3 +243,22 @@ def test_the_number_filter_needs_no_load():
     assert t.render(Context({"a": 99786, "b": 3.5, "c": 1250.456, "d": None, "e": "1,000+"})) == (
         "99,786 · 3.5 · 1,250.46 · — · 1,000+"
     )
+
+
+def test_the_people_lists_invitations_are_sought_by_person_not_walked_in_order(generated, db):
+    """A page of people's latest invitations: seek each person's events in the (org,
+    target) index and sort their few rows, never walk every person's events of the
+    organization in order (50 ms at 100,000 people)."""
+    from accord.org import invitations
+    from accord.org.models import Person
+    from tests.conftest import sqlite_plan
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    org = generated["large"]
+    ids = list(Person.objects.for_org(org).order_by("name").values_list("pk", flat=True)[:50])
+    with CaptureQueriesContext(connection) as ctx:
+        invitations.invited_on(org, ids)
+    (sql,) = [q["sql"] for q in ctx.captured_queries]
+    plan = sqlite_plan(sql)
+    assert "activity_event_target_order (org_id=? AND target_type=? AND target_id=?)" in plan, plan
