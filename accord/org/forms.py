@@ -242,7 +242,7 @@ class TokenForm(forms.Form):
         choices=[
             ("read", "Read only"),
             ("report", "Report progress: check-ins, key-result values, status of what it owns"),
-            ("member", "Full member: everything its role allows"),
+            ("member", "Everything the agent's role allows"),
         ],
         initial="report",
     )

@@ -38,6 +38,8 @@ def test_a_member_adds_an_agent_pauses_it_and_gives_it_a_token(cast):
     assert created.status_code == 302 and (agent.kind, agent.owner) == ("agent", cast.member)
     page = client.get(f"/o/acme/people/{agent.pk}/").content.decode()
     assert "acting on behalf of" in page and "Pause Notes bot" in page
+    # Its token's widest scope is what its role allows, not "Full member".
+    assert "Everything the agent&#x27;s role allows" in page and "Full member" not in page
     made = client.post(
         f"/o/acme/people/{agent.pk}/tokens/", {"name": "runner", "scope": "read"}
     ).content.decode()
