@@ -223,7 +223,8 @@ def test_home_and_the_activity_page_show_a_varied_last_few_days(db):
     # late window closes) are on the Activity page, not home's.
     assert "Accord" not in names, names
     assert recent.count(" linked ") <= 2
-    phrases = re.findall(r"</strong>\s*(?:</a>)?\s*([a-z][a-z ]+?)\s*<span class=\"tag\">", recent)
+    # (Phrases may have hyphens: "re-planned", "re-ranked".)
+    phrases = re.findall(r"</strong>\s*(?:</a>)?\s*([a-z][a-z -]+?)\s*<span class=\"tag\">", recent)
     assert len(set(phrases)) >= 4, phrases
     # Each when it happened, not "just now" ten times over.
     times = re.findall(r'<time datetime="([^"]+)"', recent)
