@@ -67,13 +67,22 @@ def _host_port(url: str) -> tuple[str, int]:
 
 def refusal(url: str) -> str | None:
     """Why a request to `url` is refused now, or None when it may be made."""
-    host, port = _host_port(url)
     if getattr(settings, "OUTBOUND_ALLOW_PRIVATE", False):
         return None
+    return unreachable(url)
+
+
+def unreachable(url: str) -> str | None:
+    """Why Accord cannot call `url` now: its name does not resolve (also where private
+    addresses are allowed), or it resolves to a private or local one (where they are not);
+    None when it can."""
+    host, port = _host_port(url)
     try:
         addresses = _resolve(host, port)
     except OutboundError as exc:
         return str(exc)
+    if getattr(settings, "OUTBOUND_ALLOW_PRIVATE", False):
+        return None
     private = [a for a in addresses if not _is_public(a)]
     if private:
         return (

@@ -3,9 +3,6 @@ one's delivery log, redelivers, rotates its secret, pauses and resumes it."""
 
 from __future__ import annotations
 
-import socket
-import urllib.parse
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -54,13 +51,7 @@ def _warn_if_unreachable(request, url: str) -> None:
     """An address Accord cannot call now (its name does not resolve) is kept: the host may
     exist only inside the network Accord runs in, or not yet. The admin is told what
     follows."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        reason = f"cannot resolve {host}: {exc}"
-    else:
-        reason = outbound.refusal(url)  # resolves now to a private address, when refused
+    reason = outbound.unreachable(url)
     if reason:
         messages.warning(
             request,
