@@ -643,7 +643,8 @@ def load(ctx: DemoContext) -> None:
     for slug, moves in churn.items():
         when = lately(ctx, "reshuffle", slug)
         for m, (index, position) in enumerate(moves):
-            moved = when + dt.timedelta(minutes=2 * m)
+            # Never later than now, read once: the event and the rank change say one moment.
+            moved = min(when + dt.timedelta(minutes=2 * m), timezone.now())
             with happened(moved):
                 s.move_in_stack(org, lead(slug), made[slug][index], position)
             date_newest(RankChange.objects.filter(initiative=made[slug][index]), moved)

@@ -566,6 +566,7 @@ def load(ctx: DemoContext) -> None:
         d.refresh_from_db()
         # In the last days, and not before the day after it was decided.
         when = max(lately(ctx, "reversed", d.question), d.decided_at + dt.timedelta(hours=20))
+        when = min(when, timezone.now())  # read once: the event and the decision agree
         with happened(when, by=d.approver):
             services.reverse(org, None, d, reason=reason)
         _closed(d, when)
@@ -595,9 +596,11 @@ def load(ctx: DemoContext) -> None:
         if n % 3 == 2:
             # Proposed in the last days (two days after opening at the earliest).
             when = max(_at(opened + dt.timedelta(days=2), 14), lately(ctx, "proposed", question))
+            # Never later than now, read once: the event and the decision say one moment.
+            when = min(when, timezone.now())
             with happened(when, by=driver):
                 services.propose(org, None, d, outcome=proposal)
-            Decision.objects.filter(pk=d.pk).update(proposed_at=min(when, timezone.now()))
+            Decision.objects.filter(pk=d.pk).update(proposed_at=when)
 
     for slug, question, context, days_open, days_to_decide in WAITING_ON_MAYA:
         opened = today - dt.timedelta(days=days_open)
