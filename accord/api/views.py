@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import defaults
 
@@ -12,23 +12,35 @@ from accord.api import scopes, services
 from accord.api.models import ApiToken, TokenScope
 from accord.core.errors import ServiceError
 from accord.org.models import Role
-from accord.web.helpers import change_and_redirect, flash_error, org_view, own_settings, post_only
+from accord.web.helpers import (
+    change_and_redirect,
+    flash_error,
+    keep_once,
+    org_view,
+    own_settings,
+    post_only,
+    take_once,
+)
 
 
 @org_view
 @own_settings
 def tokens(request):
+    """A new token is made by a POST answered with a redirect here, where it is shown once:
+    a reload makes no second token."""
     org, me = request.org, request.person
-    new_token = None
     if request.method == "POST":
         try:
-            token, new_token = services.create_token(
+            token, raw = services.create_token(
                 org, me, request.POST.get("name", ""), scope=request.POST.get("scope") or None
             )
         except ServiceError as exc:
             flash_error(request, exc)
         else:
             messages.success(request, f"Token “{token.name}” created. Copy it now.")
+            keep_once(request, "token", raw, person=me.pk)
+        return redirect(request.path)
+    new_token = take_once(request, "token", person=me.pk)
     return render(
         request,
         "api/tokens.html",

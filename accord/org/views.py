@@ -57,10 +57,12 @@ from accord.web.helpers import (
     flash_error,
     form_error,
     int_or_none,
+    keep_once,
     org_view,
     pages_of,
     paginate,
     paginate_uncounted,
+    take_once,
 )
 from accord.web.templatetags.dates import day, weekday_moment
 from accord.web.views import history_for
@@ -608,17 +610,16 @@ def _can_add_agent(me: Person) -> bool:
     return me.is_active and not me.is_agent and me.has_role("member")
 
 
-# The sign-in link just made (`person_sign_in_link`), kept until the person's page shows it.
-SIGN_IN_LINK_KEY = "accord_sign_in_link"
-
-
 @org_view
 def person_detail(request, person_id: int):
-    kept = request.session.get(SIGN_IN_LINK_KEY)
-    link = None
-    if kept and kept.get("org") == request.org.pk and kept.get("person") == int(person_id):
-        link = request.session.pop(SIGN_IN_LINK_KEY)["link"]  # shown once
-    return _person_page(request, person_id, sign_in_link=link)
+    # A sign-in link or an agent's token just made is shown once, here.
+    person = int(person_id)
+    return _person_page(
+        request,
+        person_id,
+        new_token=take_once(request, "token", person=person),
+        sign_in_link=take_once(request, "sign_in_link", person=person),
+    )
 
 
 def _person_page(
@@ -791,8 +792,9 @@ def agent_pause(request, person_id: int):
 
 @org_view
 def agent_tokens(request, person_id: int):
-    """Create a token for an agent (shown once, on this answer) or revoke one. Opened
-    again (reload, Back), this address is the agent's page."""
+    """Create a token for an agent or revoke one. The answer is a redirect to the agent's
+    page, which shows a new token once: a reload there makes no second token. Opened (a
+    bookmark, Back), this address is the agent's page."""
     from accord.api import services as tokens
     from accord.api.models import ApiToken
 
@@ -825,7 +827,8 @@ def agent_tokens(request, person_id: int):
         flash_error(request, exc)
         return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
     messages.success(request, f"Token “{token.name}” created. Copy it now: it is shown once.")
-    return _person_page(request, agent.pk, new_token=raw)
+    keep_once(request, "token", raw, person=agent.pk)
+    return redirect("org:person", org_slug=org.slug, person_id=agent.pk)
 
 
 @org_view
@@ -870,7 +873,7 @@ def person_sign_in_link(request, person_id: int):
     link = request.build_absolute_uri(
         reverse("set_password", kwargs={"uidb64": uid, "token": token})
     )
-    request.session[SIGN_IN_LINK_KEY] = {"org": org.pk, "person": person.pk, "link": link}
+    keep_once(request, "sign_in_link", link, person=person.pk)
     return redirect(_person_url(org, person))
 
 

@@ -107,6 +107,24 @@ def post_only(page: Callable[..., str]):
     return wrap
 
 
+def keep_once(request, what: str, value: str, **about) -> None:
+    """Keep a secret a POST just made (an API token, a sign-in link) for the page it
+    redirects to, which shows it once (`take_once`): a reload there posts nothing again, so
+    makes no second one. `about` names what it belongs to (a person), with the organization."""
+    request.session[f"accord_once_{what}"] = {"org": request.org.pk, **about, "value": value}
+
+
+def take_once(request, what: str, **about) -> str | None:
+    """The secret `keep_once` kept for this page, forgotten as it is shown; None if none."""
+    key = f"accord_once_{what}"
+    kept = request.session.get(key)
+    if not kept or kept.get("org") != request.org.pk:
+        return None
+    if any(kept.get(name) != value for name, value in about.items()):
+        return None
+    return request.session.pop(key)["value"]
+
+
 def form_error(form: forms.Form, exc: ServiceError) -> None:
     """Show a service's refusal on the form: per field where it names one, else at the top.
 

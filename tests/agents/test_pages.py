@@ -41,10 +41,14 @@ def test_a_member_adds_an_agent_pauses_it_and_gives_it_a_token(cast):
     # Its token's widest scope is what its role allows, not "Full member".
     assert "Everything the agent&#x27;s role allows" in page and "Full member" not in page
     made = client.post(
-        f"/o/acme/people/{agent.pk}/tokens/", {"name": "runner", "scope": "read"}
+        f"/o/acme/people/{agent.pk}/tokens/", {"name": "runner", "scope": "read"}, follow=True
     ).content.decode()
     token = ApiToken.objects.get(person=agent)
     assert token.scope == "read" and token.prefix in made and "Copy the new token now" in made
+    # Shown once, on the agent's page the form redirects to: a reload makes no second token.
+    again = client.get(f"/o/acme/people/{agent.pk}/").content.decode()
+    assert "Copy the new token now" not in again and token.prefix in again
+    assert ApiToken.objects.filter(person=agent).count() == 1
     client.post(f"/o/acme/people/{agent.pk}/pause/")
     assert Person.objects.get(pk=agent.pk).paused_at is not None
     client.post(f"/o/acme/people/{agent.pk}/pause/", {"action": "resume"})
