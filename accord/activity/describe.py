@@ -181,9 +181,9 @@ def field_label(key: str, target_type: str = "") -> str:
     )
 
 
-# Kinds a person calls otherwise than their model does: the product's words ("API token",
-# "check-in") where Django's from the class name ("api token", "check in") are not.
-KINDS = {"auth.user": "account", "api.apitoken": "API token", "rhythm.checkin": "check-in"}
+# Kinds a person calls otherwise than their model does (models say the product's words in
+# their `verbose_name`: "API token", "check-in"; Django's own login is an account).
+KINDS = {"auth.user": "account"}
 
 
 def kind_label(target_type: str) -> str:

@@ -33,6 +33,7 @@ class ApiToken(OrgScoped):
     )
 
     class Meta:
+        verbose_name = "API token"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -87,6 +87,7 @@ class Person(OrgScoped):
     )
 
     class Meta:
+        verbose_name_plural = "people"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -393,6 +394,7 @@ class TeamVacancy(OrgScoped):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "team vacancies"
         ordering = ["team__name", "role"]
         constraints = [
             models.UniqueConstraint(fields=["team", "role"], name="team_vacancy_once"),
@@ -476,6 +478,7 @@ class PersonIdentity(OrgScoped):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "person identities"
         ordering = ["kind", "value"]
         constraints = [
             models.UniqueConstraint(

@@ -225,6 +225,7 @@ class CheckIn(OrgScoped):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = "check-in"
         ordering = ["-occurrence_start", "person__name"]
         constraints = [
             models.UniqueConstraint(
