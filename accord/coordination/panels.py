@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from accord.coordination import queries
 from accord.coordination.models import ACTIVE_STATES, Dependency
-from accord.core.counting import FIGURES_SECONDS, shown_count
+from accord.core.counting import kept_while_large, shown_count
 from accord.org.models import Membership
 from accord.org.queries import covers_every_team, has_sub_teams
 
@@ -80,18 +79,17 @@ def departments(org, heads: list, on=None) -> list[dict]:
     are some). At 10,000 teams, for a department of 1,100: about 22 ms of figures and 4 ms
     of late rows (at-risk rows, when fewer are late, 27 ms more); for the whole
     organization, a few ms. Figures past the count's limit ("200+") are kept a minute in
-    the shared cache, as `accord.core.counting.figures` keeps large headline figures. Its
-    number of queries does not grow with the department."""
+    the shared cache (`accord.core.counting.kept_while_large`), as large headline figures
+    are. Its number of queries does not grow with the department."""
     on = on or queries.today()
     out = []
     for team in heads:
         whole = covers_every_team(team)
-        key = f"coordination-home-scope:{team.pk}:{on.isoformat()}"
-        scope = cache.get(key)
-        if scope is None:
-            scope = queries.scope_figures(org, team, on, at_risk=True)
-            if max(v for v in scope.values() if isinstance(v, int)) > queries.SCOPE_COUNTED:
-                cache.set(key, scope, FIGURES_SECONDS)  # "200+" a minute old reads the same
+        scope = kept_while_large(  # "200+" a minute old reads the same
+            f"coordination-home-scope:{team.pk}:{on.isoformat()}",
+            lambda team=team: queries.scope_figures(org, team, on, at_risk=True),
+            queries.SCOPE_COUNTED,
+        )
         rows: list = []
         if scope["late"]:
             if whole:

@@ -8,7 +8,7 @@ figures (`figures`): exact while small, and beyond counted whole once a minute.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
@@ -41,20 +41,32 @@ def shown_count(n: int, limit: int = COUNT_UP_TO) -> str:
     return f"{limit:,}+" if n > limit else f"{n:,}"
 
 
+def kept_while_large(key: str, count: Callable[[], dict], limit: int | None = None) -> dict:
+    """The figures `count()` gives (name -> a number, or other values beside them), kept
+    FIGURES_SECONDS in the shared cache under `key` once one of them passes `limit`
+    (FIGURES_EXACT by default): exact while small, so a new row shows at once; beyond, a
+    count a minute old reads the same."""
+    limit = FIGURES_EXACT if limit is None else limit
+    counted = cache.get(key)
+    if counted is None:
+        counted = count()
+        if max((v for v in counted.values() if isinstance(v, int)), default=0) > limit:
+            cache.set(key, counted, FIGURES_SECONDS)
+    return counted
+
+
 def figures(key: str, counts: dict[str, QuerySet]) -> dict[str, int]:
     """name -> how many rows each queryset of `counts` has, as a page's figures (see
     FIGURES_EXACT); `key` names them in the cache, so it says whose they are."""
-    counted = cache.get(key)
-    if counted is not None:
-        return counted
-    counted = {name: count_up_to(qs, FIGURES_EXACT) for name, qs in counts.items()}
-    if max(counted.values(), default=0) > FIGURES_EXACT:
-        counted = {
+
+    def count() -> dict[str, int]:
+        counted = {name: count_up_to(qs, FIGURES_EXACT) for name, qs in counts.items()}
+        return {  # those past the limit counted whole
             name: qs.count() if counted[name] > FIGURES_EXACT else counted[name]
             for name, qs in counts.items()
         }
-        cache.set(key, counted, FIGURES_SECONDS)
-    return counted
+
+    return kept_while_large(key, count)
 
 
 def grouped_figures(key: str, qs: QuerySet, field: str, values: Iterable[str]) -> dict[str, int]:
@@ -62,11 +74,11 @@ def grouped_figures(key: str, qs: QuerySet, field: str, values: Iterable[str]) -
     in one grouped count: for rows costly to find (a subtree's), which one count per value
     would find again each time. Kept a minute as `figures` are once one passes
     FIGURES_EXACT."""
-    counted = cache.get(key)
-    if counted is not None:
-        return counted
-    rows = dict(qs.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
-    counted = {v: rows.get(v, 0) for v in values}
-    if max(counted.values(), default=0) > FIGURES_EXACT:
-        cache.set(key, counted, FIGURES_SECONDS)
-    return counted
+
+    def count() -> dict[str, int]:
+        rows = dict(
+            qs.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
+        )
+        return {v: rows.get(v, 0) for v in values}
+
+    return kept_while_large(key, count)
