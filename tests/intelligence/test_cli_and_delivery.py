@@ -295,3 +295,11 @@ def test_refresh_evaluates_first_and_backfill_fills_past_weeks(cast, blocked):
     before = Evaluation.objects.filter(org=cast.org, backfill=True).count()
     run("health", "--org", "acme", "--backfill", "2")
     assert Evaluation.objects.filter(org=cast.org, backfill=True).count() == before + 2
+
+
+def test_health_on_a_date_before_any_stored_points_to_backfill_not_refresh(cast, blocked):
+    """--refresh computes today's health, so it cannot answer for a past date: the message
+    names --backfill, which computes past weeks from the organization's history."""
+    run("health", "--org", "acme", "--refresh")
+    with pytest.raises(CommandError, match="on or before 2020-01-06: `accord health --backfill"):
+        run("health", "--org", "acme", "--as-of", "2020-01-06")

@@ -45,6 +45,11 @@ class Command(BaseCommand):
         for r in queries.heatmap(org, team.pk if team else None, as_of):
             rows.append((r.team, r.score, False))
         if all(h is None for _, h, _ in rows):
+            if as_of is not None:  # --refresh computes today's: the past comes from history
+                raise CommandError(
+                    f"No health stored for {org.name} on or before {as_of}: "
+                    "`accord health --backfill WEEKS` computes past weeks from its history."
+                )
             raise CommandError(
                 f"No health computed for {org.name} yet: run `accord health --refresh`."
             )
