@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import time
 
-from django.db import IntegrityError, transaction
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
 
-from accord.core.models import ScheduledRun
+from accord.core import scheduler
 from accord.core.scheduler import periodic, run_again
 
 # A request for a briefing that is not stored yet queues one build per reader and week;
@@ -78,10 +78,27 @@ def request_build(
         raise ValueError("A briefing is for a person or for a team.")
     now = time.time() if now is None else now
     slot = int(now // BUILD_WINDOW_SECONDS) * BUILD_WINDOW_SECONDS
-    try:
-        with transaction.atomic():
-            ScheduledRun.objects.create(job=build_job(org_id, week, person_id, team_id), slot=slot)
-            build_briefing.enqueue(org_id, week, tz, person_id=person_id, team_id=team_id)
-    except IntegrityError:
-        return False
-    return True
+    return scheduler.claim(
+        build_job(org_id, week, person_id, team_id),
+        slot,
+        lambda: build_briefing.enqueue(org_id, week, tz, person_id=person_id, team_id=team_id),
+    )
+
+
+def retry_build(org_id: int, week: str, tz: str, *, person_id: int) -> bool:
+    """Queue the build of a reader's briefing again now, after one failed (`build_failed`):
+    claimed at this second, so the window's failed claim does not hold it back."""
+    return scheduler.claim(
+        build_job(org_id, week, person_id, None),
+        int(time.time()) | 1,  # never a window's start (those are even)
+        lambda: build_briefing.enqueue(org_id, week, tz, person_id=person_id),
+    )
+
+
+def build_failed(org_id: int, week: str, *, person_id: int) -> bool:
+    """Whether the last build queued of a reader's briefing of `week` failed (the worker
+    ran it and it raised): waiting longer would not bring it."""
+    return (
+        scheduler.last_run_status(build_job(org_id, week, person_id, None), build_briefing)
+        == TaskResultStatus.FAILED
+    )

@@ -51,11 +51,16 @@ def _still_preparing() -> HttpResponse:
 
 
 @org_view
+@own_settings  # a viewer's own briefing: "Try again" posts here
 def latest(request):
     """The briefing of the last complete week: the stored one; else one build is queued
-    for the worker and the page says so, polling until it is stored."""
+    for the worker and the page says so, polling until it is stored. A build the worker
+    ran and that failed is said (polling stops), with "Try again", which posts here."""
     org, me = request.org, request.person
     week = compose.last_complete_week(timezone.now(), me.timezone)
+    if request.method == "POST":
+        tasks.retry_build(org.pk, week.label, week.tz, person_id=me.pk)
+        return redirect("briefings:latest", org_slug=org.slug)
     stored = services.stored_for(org, week, person=me)
     if stored is not None:
         if _is_poll(request):
@@ -65,11 +70,18 @@ def latest(request):
             )
             return response
         return redirect("briefings:detail", org_slug=org.slug, briefing_id=stored.pk)
-    tasks.request_build(org.pk, week.label, week.tz, person_id=me.pk)
+    queued = tasks.request_build(org.pk, week.label, week.tz, person_id=me.pk)
+    failed = not queued and tasks.build_failed(org.pk, week.label, person_id=me.pk)
     if _is_poll(request):
+        if failed:  # the page says so: reloaded, it shows the failure and stops polling
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
         return _still_preparing()
     return render(
-        request, "briefings/pending.html", {"week": week, "worker_seen": scheduler.worker_seen()}
+        request,
+        "briefings/pending.html",
+        {"week": week, "worker_seen": scheduler.worker_seen(), "failed": failed},
     )
 
 

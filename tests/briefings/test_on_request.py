@@ -212,3 +212,38 @@ def test_a_pending_briefing_says_no_worker_runs_only_while_none_has_ticked(cast)
     scheduler.tick()  # what a running worker does every few seconds
     body = client.get("/o/acme/briefings/latest/").content.decode()
     assert "Being prepared" in body and notice not in body
+
+
+def test_a_build_that_failed_is_said_with_try_again_not_prepared_forever(cast):
+    """The worker ran the build and it raised: the page stops saying "Being prepared" (and
+    polling), says it failed, and "Try again" queues a new build at once, though the failed
+    one's window has not passed."""
+    client = login(cast.member)
+    client.get("/o/acme/briefings/latest/")
+    (build,) = queued_builds()
+    assert build.status == "READY"
+    DBTaskResult.objects.filter(pk=build.pk).update(status="FAILED")  # as a worker leaves it
+
+    poll = client.get("/o/acme/briefings/latest/", headers={"HX-Request": "true"})
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"
+    page = client.get("/o/acme/briefings/latest/").content.decode()
+    assert "could not be prepared" in page and "Being prepared" not in page
+    assert 'hx-trigger="every 3s"' not in page and ">Try again</button>" in page
+    assert len(queued_builds()) == 1  # nothing queued by looking
+
+    again = client.post("/o/acme/briefings/latest/")
+    assert again.url == "/o/acme/briefings/latest/"
+    assert [b.status for b in queued_builds()] == ["FAILED", "READY"]
+    page = client.get("/o/acme/briefings/latest/").content.decode()
+    assert "Being prepared" in page and "could not be prepared" not in page
+    DBTaskResult.objects.filter(status="FAILED").delete()
+    assert run_queued_builds() == 1
+    assert client.get("/o/acme/briefings/latest/").url.startswith("/o/acme/briefings/")
+
+
+def test_a_viewer_may_ask_again_for_their_own_briefing(cast):
+    client = login(cast.viewer)
+    client.get("/o/acme/briefings/latest/")
+    DBTaskResult.objects.filter(task_path=BUILD).update(status="FAILED")
+    assert client.post("/o/acme/briefings/latest/").status_code == 302
+    assert [b.status for b in queued_builds()] == ["FAILED", "READY"]
