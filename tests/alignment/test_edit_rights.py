@@ -107,3 +107,12 @@ def test_the_periods_page_offers_edit_to_leaders_only(cast, plan):
     r = login(cast.member).post(edit, {"name": "Renamed", "kind": "quarter"})
     assert r.status_code == 403 and PERIODS in r.content.decode()
     assert Period.objects.get(pk=plan.q1.pk).name == "Q1 2026"
+
+
+def test_an_objective_without_key_results_asks_for_them_only_of_who_may_add_them(cast, plan):
+    """A viewer reads "No key results yet." and is not told to add what they cannot."""
+    page = url("objective", objective_id=plan.sales_obj.pk)
+    ask = "say how you will know it is achieved"
+    assert ask in login(cast.member).get(page).content.decode()
+    seen = login(cast.viewer).get(page).content.decode()
+    assert "No key results yet." in seen and ask not in seen
