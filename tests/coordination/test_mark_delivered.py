@@ -271,3 +271,20 @@ def test_the_timeline_does_not_call_it_late_once_said_delivered(world):
     dep = services.transition(world.org, world.giver, dep, "mark_delivered")
     dep.refresh_from_db()
     assert timeline.describe_dependency(dep, world.today) == "Accepted"
+
+
+def test_cancelling_ones_own_request_is_offered_but_never_the_page_s_main_button(world):
+    """The asking team's first move on a new request is Cancel: offered, but quiet, not the
+    solid button that reads as what to do next."""
+    dep = services.create_dependency(
+        world.org,
+        None,
+        requester_initiative=world.launch,
+        provider_team=world.ops,
+        title="Shelf labels",
+        need_by=world.today + dt.timedelta(days=20),
+    )
+    page = login(world.asker).get(f"/o/acme/coordination/d/{dep.pk}/").content.decode()
+    cancel = page.split('class="act act--cancel"')[1].split("</summary>")[0]
+    assert '<summary class="button button--quiet">' in cancel
+    assert '<summary class="button">' not in page.split('id="act-h"')[1].split("</section>")[0]
