@@ -876,9 +876,12 @@ def update_action_item(request, item_id: Id, payload: ActionItemPatch):
         )
 
 
-def _item_action(request, item_id, fn):
+def _item_status(request, item_id, fn):
+    """Mark done, drop or reopen: the status of an action item, which a `report` token may
+    change on what its own person owns (the service then applies the person's rule)."""
     org = org_of(request)
     item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
+    require_scope(request, TokenScope.REPORT, owner_id=item.owner_id)
     return fn(org, actor_of(request), item)
 
 
@@ -886,20 +889,19 @@ def _item_action(request, item_id, fn):
     "/action-items/{item_id}/complete", response=ActionItemOut, summary="Mark done", auth=REPORTING
 )
 def complete_action_item(request, item_id: Id):
-    org = org_of(request)
-    item = get_or_404(ActionItem.objects.for_org(org), item_id, "action item")
-    require_scope(request, TokenScope.REPORT, owner_id=item.owner_id)
-    return services.complete_action_item(org, actor_of(request), item)
+    return _item_status(request, item_id, services.complete_action_item)
 
 
-@router.post("/action-items/{item_id}/drop", response=ActionItemOut, summary="Drop")
+@router.post("/action-items/{item_id}/drop", response=ActionItemOut, summary="Drop", auth=REPORTING)
 def drop_action_item(request, item_id: Id):
-    return _item_action(request, item_id, services.drop_action_item)
+    return _item_status(request, item_id, services.drop_action_item)
 
 
-@router.post("/action-items/{item_id}/reopen", response=ActionItemOut, summary="Reopen")
+@router.post(
+    "/action-items/{item_id}/reopen", response=ActionItemOut, summary="Reopen", auth=REPORTING
+)
 def reopen_action_item(request, item_id: Id):
-    return _item_action(request, item_id, services.reopen_action_item)
+    return _item_status(request, item_id, services.reopen_action_item)
 
 
 # --- issues ------------------------------------------------------------------------------

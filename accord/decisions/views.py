@@ -200,6 +200,13 @@ def _has_open_items(org, person: Person) -> bool:
     return open_items.filter(owner=person).exists() or open_items.filter(created_by=person).exists()
 
 
+def _only_top_team(org) -> Team | None:
+    """The organization's only current team at the top (it and the teams below it are
+    every team), else None: with several at the top, no one team is the organization's."""
+    tops = list(Team.objects.for_org(org).current().filter(parent=None).order_by("pk")[:2])
+    return tops[0] if len(tops) == 1 else None
+
+
 HELD_ACTION_ITEM = "held_action_item"
 
 
@@ -683,13 +690,17 @@ def actions(request):
     mine = _my_memberships(me)
     # Asked for no one in particular (no `?team=` or `?person=`: the filter's form always
     # sends `team`), someone with no open item of their own or handed out, a department
-    # head, sees their home team's, told why, rather than an empty page; `?person=` shows
-    # their own.
-    fell_back = False
+    # head, sees their home team's, told why, rather than an empty page; someone in no
+    # team either (a viewer, an executive) sees the organization's: its only team at the
+    # top. `?person=` shows their own.
+    fell_back = ""
     home = home_team(me, mine)
     asked = {"team", "person"} & set(request.GET)
-    if team is None and not asked and home is not None and not _has_open_items(org, me):
-        team, fell_back = home, True
+    if team is None and not asked and not _has_open_items(org, me):
+        if home is not None:
+            team, fell_back = home, "home"
+        elif top := _only_top_team(org):
+            team, fell_back = top, "organization"
     if team is None:
         pid = request.GET.get("person") or me.pk
         pid = as_id(pid)
@@ -785,7 +796,11 @@ def actions(request):
             "given": given,
             "given_count": given_more,
             "today": today,
-            "form": _action_form(request, {"owner": person or me, "team": team or home}),
+            # New work is for the team shown, but not the whole organization's by default.
+            "form": _action_form(
+                request,
+                {"owner": person or me, "team": home if fell_back else (team or home)},
+            ),
             "can_write": _can_write(me),
             # the rows whose Done, Drop or Reopen the viewer may use
             "changeable": services.changeable_actions(me, [*open_items, *recent, *given], led),

@@ -434,7 +434,8 @@ class DecisionForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Decided in the room by its approver? Write the outcome.",
+        help_text="Decided in the room by its approver? Write the outcome. Left empty, the "
+        "decision is recorded as an open question for its approver to decide.",
     )
     rationale = forms.CharField(
         max_length=5000,

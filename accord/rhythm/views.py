@@ -551,6 +551,22 @@ def checkin_remind(request, cadence_id: int, key: str):
     return redirect("rhythm:checkin_round", org_slug=org.slug, cadence_id=cadence.pk, key=occ.key)
 
 
+def _decision_recorded(org, me: Person, d) -> str:
+    """The meeting's "Record a decision" said done, the decision linked: decided, or, with
+    no outcome written, an open question, and whose it is to decide."""
+    url = reverse("decisions:decision", kwargs={"org_slug": org.slug, "decision_id": d.pk})
+    if d.status != "open":
+        how = f" ({d.get_status_display().lower()})."
+    else:
+        who = "you" if d.approver_id == me.pk else d.approver.name
+        how = (
+            f" as an open question for {who} to decide: no outcome was written."
+            if not d.outcome
+            else f" (open): its outcome waits for {who} to decide."
+        )
+    return format_html('Decision <a href="{}">“{}”</a> recorded{}', url, d.question, how)
+
+
 def _checkin_thanks(org, cadence: Cadence, checkin: CheckIn, raise_asked) -> str:
     """The check-in form's thanks; its blocker raised as an issue, that issue's team named
     and the issue linked (`queries.raised_issue`)."""
@@ -1230,9 +1246,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 raise ServiceError("Write the decision to take and choose its approver.")
             # Taken in the room by its approver, it is final: asked for its rationale.
             d = services.add_decision(org, me, m, **form.cleaned_data, require_rationale=True)
-            messages.success(
-                request, f"Decision “{d.question}” recorded ({d.get_status_display().lower()})."
-            )
+            messages.success(request, _decision_recorded(org, me, d))
         elif action == "headline":
             form = refused["headline_form"] = HeadlineForm(p, org=org)
             if not form.is_valid():

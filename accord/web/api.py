@@ -52,7 +52,11 @@ class SavedViewIn(InputSchema):
         description="The list's page, e.g. /o/<organization>/alignment/initiatives/.",
     )
     query: str = QueryText
-    shared: bool = False
+    shared: bool = Field(
+        False,
+        description="Listed for everyone in the organization: members and above only "
+        "(403 for a viewer, whose views are their own).",
+    )
 
 
 class SavedViewPatch(PatchSchema):
@@ -86,8 +90,8 @@ def list_saved_views(
 @router.post(
     "/saved-views",
     response={201: SavedViewOut},
-    summary="Save a list's filters under a name (viewers too); a name I already gave a view "
-    "of the same list replaces that view's filters",
+    summary="Save a list's filters under a name (viewers too, unshared); a name I already "
+    "gave a view of the same list replaces that view's filters",
 )
 def create_saved_view(request, payload: SavedViewIn):
     view = services.save_view(org_of(request), actor_of(request), **payload.model_dump())

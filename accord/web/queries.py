@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from accord.org.models import Organization, Person
+from accord.org.models import Organization, Person, Role
 from accord.web.models import SavedView
 
 
-def saved_views(org: Organization, person: Person | None, path: str) -> dict[str, list]:
-    """{"mine": …, "shared": …} for one list page: one query. Shared views of others are
-    listed under "shared"; one's own shared ones under "mine"."""
+def saved_views(org: Organization, person: Person | None, path: str) -> dict:
+    """{"mine": …, "shared": …, "can_share": …} for one list page: one query. Shared views
+    of others are listed under "shared"; one's own shared ones under "mine"; `can_share`:
+    whether the person may share a view with the organization (a member or above; a
+    viewer saves views of their own only)."""
     visible = Q(shared=True)
     if person is not None:
         visible |= Q(owner=person)
@@ -22,7 +24,11 @@ def saved_views(org: Organization, person: Person | None, path: str) -> dict[str
         .order_by("name", "id")[:200]
     )
     mine = [v for v in rows if person is not None and v.owner_id == person.pk]
-    return {"mine": mine, "shared": [v for v in rows if v not in mine]}
+    return {
+        "mine": mine,
+        "shared": [v for v in rows if v not in mine],
+        "can_share": person is not None and person.is_active and person.has_role(Role.MEMBER),
+    }
 
 
 def visible_views(org: Organization, person: Person, path: str | None = None):

@@ -52,10 +52,13 @@ def save_view(
     shared: bool = False,
 ) -> SavedView:
     """Save a list's filters under a name. Anyone in the organization, viewers too, may
-    save views of their own; a name already used by the same person for the same list
-    replaces that view's filters."""
+    save views of their own; sharing one with the organization is for members and above
+    (a viewer changes nothing others see). A name already used by the same person for the
+    same list replaces that view's filters."""
     if actor is None or actor.org_id != org.pk:
         raise PermissionDenied("Only people of this organization can save views.")
+    if shared:
+        _may_share(org, actor)
     name = require_text(name, "name", max_length=100)
     path = _clean_path(org, path)
     query = _clean_query(query)
@@ -112,6 +115,8 @@ def update_view(
         changes["query"] = _clean_query(changes["query"])  # type: ignore[arg-type]
     if "shared" in changes and not isinstance(changes["shared"], bool):
         raise ServiceError("Say true or false.", fields={"shared": ["Expected true or false."]})
+    if changes.get("shared") is True:
+        _may_share(org, actor)
     with transaction.atomic():
         view = SavedView.objects.select_for_update().get(pk=view.pk)
         check_version(view, expected_version)
@@ -129,6 +134,11 @@ def update_view(
             )
         update_and_record(org, actor, view, changes)
     return view
+
+
+def _may_share(org: Organization, actor: Person) -> None:
+    """Sharing a view with everyone is for members and above: a viewer's are their own."""
+    require_role(actor, Role.MEMBER, f"share a view with everyone in {org.name}")
 
 
 def _require_visible(org: Organization, actor: Person | None, view: SavedView) -> None:

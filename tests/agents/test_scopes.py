@@ -20,6 +20,8 @@ REPORT_WRITES = {
     ("post", "/api/v1/key-results/{kr_id}/values"),
     ("post", "/api/v1/initiatives/{initiative_id}/status"),
     ("post", "/api/v1/action-items/{item_id}/complete"),
+    ("post", "/api/v1/action-items/{item_id}/drop"),
+    ("post", "/api/v1/action-items/{item_id}/reopen"),
     ("post", "/api/v1/rhythm/cadences/{cadence_id}/occurrences/{key}/checkin"),
 }
 

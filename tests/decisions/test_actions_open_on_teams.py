@@ -62,9 +62,38 @@ def test_someone_with_an_open_item_of_their_own_opens_on_it(cast, head):
     html = login(head).get(URL).content.decode()
     assert heading(html) == "Action items · Leo Leader"
     assert "Call the supplier" in html and WHY not in html
-    # Nor does anyone in no team see anything but their own.
+    # Nor does anyone in no team who owns an open item.
+    services.create_action_item(cast.org, cast.member, "Sign the lease", cast.admin)
     lone = login(cast.admin).get(URL).content.decode()
-    assert heading(lone) == "Action items · Ada Admin" and WHY not in lone
+    assert heading(lone) == "Action items · Ada Admin" and "Sign the lease" in lone
+    assert NO_TEAM not in lone
+
+
+NO_TEAM = "You have no open action items and no team; showing the whole organization's."
+
+
+def test_someone_in_no_team_with_no_items_opens_on_the_organizations(cast, head):
+    """A viewer or an executive in no team sees the organization's figures (its only team
+    at the top, with every team below it), not an empty list of their own."""
+    for person in (cast.viewer, cast.admin):
+        client = login(person)
+        html = client.get(URL).content.decode()
+        assert heading(html) == "Action items · Acme"
+        assert "Acme and the teams below it." in html
+        assert "Publish the price list" in html
+        assert html.count(NO_TEAM) == 1 and WHY not in html
+        assert f'href="?person={person.pk}">Mine</a>' in html
+        own = client.get(URL, {"person": person.pk}).content.decode()
+        assert heading(own) == f"Action items · {person.name}" and NO_TEAM not in own
+    # The admin's new item is not filed to the whole organization by default.
+    form = login(cast.admin).get(URL).context["form"]
+    assert form.initial["team"] is None
+
+
+def test_with_several_teams_at_the_top_no_one_is_the_organizations(cast, head):
+    org_services.create_team(cast.org, None, name="Labs", slug="labs")
+    html = login(cast.viewer).get(URL).content.decode()
+    assert heading(html) == "Action items · Vic Viewer" and NO_TEAM not in html
 
 
 def test_someone_who_handed_out_an_open_item_opens_on_their_own_page(cast, head):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.test import Client
+
+from accord.api import services as tokens
 from accord.decisions import services
 from accord.decisions.models import Decision
 from tests.conftest import api_client
@@ -109,6 +112,27 @@ def test_action_items_are_completed_and_filtered_through_the_api(cast):
     assert client.get("/api/v1/action-items", {"status": "done"}).json()["count"] == 1
     ft = client.get("/api/v1/action-items/follow-through", {"person_id": cast.member.pk})
     assert ft.status_code == 200
+
+
+def test_a_report_token_changes_the_status_of_its_persons_own_items_only(cast):
+    """A `report` token reports the status of what its person owns: done, dropped or
+    reopened; never on another's item, even one its person recorded and may change."""
+    _, raw = tokens.create_token(cast.org, cast.member, "reporter", scope="report")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    mine = services.create_action_item(cast.org, cast.member, "Write the RFC", cast.member)
+    theirs = services.create_action_item(cast.org, cast.member, "Review it", cast.leader)
+    for verb, status in (("complete", "done"), ("reopen", "open"), ("drop", "dropped")):
+        resp = _post(client, f"/api/v1/action-items/{mine.pk}/{verb}")
+        assert resp.status_code == 200, (verb, resp.content)
+        assert resp.json()["status"] == status
+    assert _post(client, f"/api/v1/action-items/{mine.pk}/reopen").json()["status"] == "open"
+    services.complete_action_item(cast.org, cast.member, theirs)
+    for verb in ("reopen", "drop", "complete"):
+        resp = _post(client, f"/api/v1/action-items/{theirs.pk}/{verb}")
+        assert resp.status_code == 403, (verb, resp.content)
+        assert "only on what its own person owns" in resp.json()["error"]["message"]
+    theirs.refresh_from_db()
+    assert theirs.status == "done"
 
 
 def test_a_viewer_cannot_write_and_an_outsider_sees_nothing(cast):

@@ -115,6 +115,37 @@ def test_a_viewer_saves_and_changes_views_of_their_own(cast):
     assert send(client, "delete", url).status_code == 204
 
 
+SHARE = "Share with everyone in Acme"
+
+
+def test_a_viewer_shares_no_view_with_the_organization(cast):
+    """A viewer's saved views are their own settings; publishing one to everyone is a
+    change others see, for members and above: not offered, and refused if forced."""
+    client = api_client(cast.viewer)
+    refused = send(
+        client, "post", "/api/v1/saved-views", {"name": "Ours", "path": LIST, "shared": True}
+    )
+    assert refused.status_code == 403, refused.content
+    assert "Member role or above may share a view" in refused.json()["error"]["message"]
+    own = services.save_view(cast.org, cast.viewer, name="Watch", path=LIST)
+    url = f"/api/v1/saved-views/{own.pk}"
+    assert send(client, "patch", url, {"shared": True}).status_code == 403
+    assert send(client, "patch", url, {"shared": False}).status_code == 200
+    # The list page offers the viewer no sharing, and a forced post shares nothing.
+    page = login(cast.viewer)
+    assert SHARE not in page.get(LIST).content.decode()
+    assert SHARE in login(cast.member).get(LIST).content.decode()
+    posted = page.post(
+        "/o/acme/views/save/", {"name": "Forced", "path": LIST, "query": "", "shared": "on"}
+    )
+    assert posted.status_code == 403
+    assert "may share a view with everyone in Acme" in posted.content.decode()
+    assert list(SavedView.objects.values_list("name", "shared")) == [("Watch", False)]
+    assert not Event.objects.filter(target_type="web.savedview", after__shared=True).exists()
+    others = send(api_client(cast.member), "get", "/api/v1/saved-views").json()
+    assert others["count"] == 0
+
+
 def test_another_organizations_views_do_not_exist(cast):
     view = services.save_view(cast.org, cast.member, name="Acme's", path=LIST, shared=True)
     outsider = api_client(cast.outsider)

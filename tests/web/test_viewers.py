@@ -19,6 +19,7 @@ OWN_SETTINGS = {
     "web:password",
     "rhythm:settings",
     "briefings:schedule",
+    "briefings:latest",  # "Try again" of their own briefing
     "api-settings:tokens",
     "api-settings:revoke",
     "web:saved_view_save",
