@@ -83,6 +83,41 @@ KIND_VERBS: dict[tuple[str, str], str] = {
     ("coordination.dependency", "marked_delivered"): "marked as delivered",
 }
 
+
+def _term(event) -> tuple[str, str] | None:
+    """A term in a team (a membership, labelled "Nora Lindqvist in Platform") as someone
+    added to a team or removed from it: (phrase, label). None when the label is not of that
+    form (then the event reads as any other)."""
+    person, sep, team = event.target_label.partition(" in ")
+    if not (sep and person and team):
+        return None
+    past = (event.after if event.verb == "created" else event.before).get("ended_on")
+    if event.verb == "created":
+        if past:  # a term that had ended already, written down afterwards
+            return "recorded a past term of", f"{person} in {team}"
+        return "added", f"{person} to {team}"
+    if event.verb == "ended":  # kept as history: who was in the team, when
+        return "removed", f"{person} from {team}"
+    if event.verb == "deleted":  # erased as if it never was (a term entered by mistake)
+        return "deleted the past term of" if past else "deleted the term of", f"{person} in {team}"
+    if event.verb == "updated":
+        return "changed the membership of", f"{person} in {team}"
+    return None
+
+
+# Kinds whose events read as a sentence of their own, without the kind between the verb
+# and the label: target type -> a function of the event giving (phrase, label), or None
+# to read as the others do ("<actor> <phrase> <kind> <label>").
+SENTENCES = {"org.membership": _term}
+
+
+def sentence(event) -> tuple[str, str] | None:
+    """(phrase, label) of an event that reads as a sentence of its own (SENTENCES):
+    "added" "Nora Lindqvist to Platform"; None for the others."""
+    how = SENTENCES.get(event.target_type)
+    return how(event) if how is not None else None
+
+
 # Field names that differ from what a person calls them.
 FIELDS = {
     "key_result": "Key result",

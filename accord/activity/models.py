@@ -166,23 +166,37 @@ class Event(OrgScoped):
 
         if self._commented() is not None:
             return COMMENT_VERBS[self.verb]
+        if (said := describe.sentence(self)) is not None:
+            return said[0]
         return describe.verb_phrase(self.verb, self.target_type)
 
     @property
     def kind_label(self) -> str:
-        """What kind of thing it concerns; for a comment, the kind of what it is on."""
+        """What kind of thing it concerns; for a comment, the kind of what it is on; empty
+        for an event that reads as a sentence of its own (`describe.SENTENCES`: "added Nora
+        Lindqvist to Platform")."""
         from accord.activity import describe
 
         commented = self._commented()
-        return commented[0] if commented else describe.kind_label(self.target_type)
+        if commented:
+            return commented[0]
+        if describe.sentence(self) is not None:
+            return ""
+        return describe.kind_label(self.target_type)
 
     @property
     def shown_label(self) -> str:
         """The target's label as a feed line shows it after `verb_phrase` and `kind_label`:
         "commented on [initiative] “Spring campaign”", not "created [comment] Comment on
-        initiative “Spring campaign”"."""
+        initiative “Spring campaign”"; "added Nora Lindqvist to Platform", not "created
+        [membership] Nora Lindqvist in Platform"."""
+        from accord.activity import describe
+
         commented = self._commented()
-        return commented[1] if commented else self.target_label
+        if commented:
+            return commented[1]
+        said = describe.sentence(self)
+        return said[1] if said is not None else self.target_label
 
     def _commented(self) -> tuple[str, str] | None:
         """For an event of a comment: the kind of what it is on and that thing's title,

@@ -14,7 +14,7 @@ from accord.alignment.models import (
     PeriodState,
 )
 from accord.alignment.progress import kr_progress
-from accord.org.models import Role
+from accord.org.models import Membership, Role
 from accord.org.queries import has_sub_teams
 
 
@@ -38,7 +38,9 @@ def home(request) -> str | None:
         .order_by("objective__title", "position", "id")[:10]
     )
     if not krs:
-        return None
+        # Someone in no team (a board member reading as a viewer): the organization's own.
+        in_a_team = Membership.objects.for_org(org).filter(person=me).exists()
+        return None if in_a_team else organization(request, period)
     for k in krs:
         k.pct = kr_progress(k)
     return render_to_string(
@@ -54,6 +56,33 @@ def home(request) -> str | None:
 
 
 ORG_WIDE_SHOWN = 8
+
+
+def organization(request, period) -> str | None:
+    """The organization's own objectives of the current period (those of no team), with
+    their stored roll-up progress, as its top team's page shows them: at most
+    ORG_WIDE_SHOWN, then a link to the alignment tree. One query."""
+    org = request.org
+    objectives = list(
+        Objective.objects.for_org(org)
+        .filter(level=ObjectiveLevel.ORG, team__isnull=True, period=period)
+        .exclude(status=ObjectiveStatus.DROPPED)
+        .order_by("title")[: ORG_WIDE_SHOWN + 1]
+    )
+    if not objectives:
+        return None
+    for o in objectives:
+        o.pct = o.rollup_progress
+    return render_to_string(
+        "alignment/panel_home_org.html",
+        {
+            "objectives": objectives[:ORG_WIDE_SHOWN],
+            "more": len(objectives) > ORG_WIDE_SHOWN,
+            "period": period,
+            "labels": queries.labels(org),
+        },
+        request=request,
+    )
 
 
 def team(request, team) -> str | None:

@@ -8,16 +8,50 @@ from django.template.loader import render_to_string
 from accord.intelligence import agent_work, pages, queries
 from accord.intelligence.models import LIVE_STATES, Signal
 from accord.intelligence.registry import discover
+from accord.org.models import Membership, Team
 
 
 def home(request) -> str | None:
+    """The live signals the reader owns or that concern a team they lead; for someone with
+    none who is in no team (a board member reading as a viewer, an admin who leads
+    nothing), the organization's: `organization`."""
     org, me = request.org, request.person
     mine = queries.for_person(org, me, limit=6)
     if not mine:
-        return None
+        in_a_team = Membership.objects.for_org(org).filter(person=me).exists()
+        return None if in_a_team else organization(request)
     return render_to_string(
         "intelligence/panel_home.html",
         {"signals": pages.with_urls(org, mine[:5]), "more": len(mine) > 5, "org": org},
+    )
+
+
+KEY_RESULTS_AT_RISK_SHOWN = 5
+
+
+def organization(request) -> str:
+    """The organization's coordination health and its most pressing signals, as its top
+    team's page shows them (`team`, loaded once the page is shown) when one team is at the
+    top, else its five top signals (`pages.top`); then its key results at risk: the live
+    signals about key results (off pace, projected to miss, not updated), most severe
+    first. Read off the stored signals and health in order, never recomputed: three
+    queries, whatever the size of the organization."""
+    org = request.org
+    roots = list(Team.objects.for_org(org).filter(parent=None).order_by("pk")[:2])
+    top = None if len(roots) == 1 else pages.with_urls(org, pages.top(org, None))
+    kinds = [k for k in discover() if k.startswith("key_results.")]
+    live = Signal.objects.for_org(org).filter(kind__in=kinds, state__in=LIVE_STATES)
+    at_risk = list(queries.ranked(live)[: KEY_RESULTS_AT_RISK_SHOWN + 1])
+    return render_to_string(
+        "intelligence/panel_home_org.html",
+        {
+            "org": org,
+            "root": roots[0] if len(roots) == 1 else None,
+            "top": top,
+            "at_risk": pages.with_urls(org, at_risk[:KEY_RESULTS_AT_RISK_SHOWN]),
+            "more_at_risk": len(at_risk) > KEY_RESULTS_AT_RISK_SHOWN,
+        },
+        request=request,
     )
 
 

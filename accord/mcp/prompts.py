@@ -52,7 +52,7 @@ def summarize_what_changed(days: str = "7") -> str:
     events = list(activity.feed(me.org, me.person).filter(created_at__gte=since)[:40])
     lines = [
         f"- {e.created_at:%Y-%m-%d} {e.actor_name or 'Accord'} {e.verb_phrase} "
-        f"{e.kind_label} {e.shown_label}"
+        + " ".join(filter(None, (e.kind_label, e.shown_label)))
         for e in events
     ]
     teams = ", ".join(m.team.name for m in memberships) or "no team"

@@ -108,11 +108,16 @@ def home_feed(org, me):
     (`activity.queries.feed`, which leaves out sign-ins), less Accord's own events (what
     its checks mark as overdue, stuck or late, a round's missed check-ins: a fresh
     organization's whole page, all at one minute) and the accounts admins keep (who was
-    given a login, a password or a sign-in link) unless the reader is an admin; the full
-    feed, Accord's marks with it, stays on the Activity page. Read newest first off the
-    index of people's events (org, created at, id where there is an actor), which skips
-    Accord's however many came last."""
+    given a login, a password or a sign-in link) unless the reader is an admin, and
+    everyone's personal settings and reading (`activity.queries.PERSONAL_KINDS`: what they
+    muted, how Accord reaches them), the reader's own too: nobody's news. The full feed,
+    Accord's marks and the reader's own settings with it, stays on the Activity page. Read
+    newest first off the index of people's events (org, created at, id where there is an
+    actor), which skips Accord's however many came last."""
     events = activity_queries.feed(org, me).filter(actor__isnull=False)
+    events = events.exclude(target_type__in=activity_queries.PERSONAL_KINDS).exclude(
+        verb__in=activity_queries.PERSONAL_VERBS
+    )
     if not me.has_role(Role.ADMIN):
         events = events.exclude(verb__in=activity_queries.ACCOUNT_VERBS)
     return events
