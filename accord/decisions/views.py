@@ -47,6 +47,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
 from accord.org.permissions import require_role
+from accord.org.queries import only_top_team
 from accord.web import pickers
 from accord.web.helpers import (
     Window,
@@ -198,13 +199,6 @@ def _has_open_items(org, person: Person) -> bool:
     (what their own page shows): reads off the owner's and the giver's indexes."""
     open_items = ActionItem.objects.for_org(org).filter(status=ActionStatus.OPEN)
     return open_items.filter(owner=person).exists() or open_items.filter(created_by=person).exists()
-
-
-def _only_top_team(org) -> Team | None:
-    """The organization's only current team at the top (it and the teams below it are
-    every team), else None: with several at the top, no one team is the organization's."""
-    tops = list(Team.objects.for_org(org).current().filter(parent=None).order_by("pk")[:2])
-    return tops[0] if len(tops) == 1 else None
 
 
 HELD_ACTION_ITEM = "held_action_item"
@@ -699,7 +693,7 @@ def actions(request):
     if team is None and not asked and not _has_open_items(org, me):
         if home is not None:
             team, fell_back = home, "home"
-        elif top := _only_top_team(org):
+        elif top := only_top_team(org):
             team, fell_back = top, "organization"
     if team is None:
         pid = request.GET.get("person") or me.pk

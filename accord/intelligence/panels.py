@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from accord.intelligence import agent_work, pages, queries
 from accord.intelligence.models import LIVE_STATES, Signal
 from accord.intelligence.registry import discover
-from accord.org.models import Membership, Team
+from accord.org.models import Membership
+from accord.org.queries import only_top_team
 
 
 def home(request) -> str | None:
@@ -37,8 +38,8 @@ def organization(request) -> str:
     first. Read off the stored signals and health in order, never recomputed: three
     queries, whatever the size of the organization."""
     org = request.org
-    roots = list(Team.objects.for_org(org).filter(parent=None).order_by("pk")[:2])
-    top = None if len(roots) == 1 else pages.with_urls(org, pages.top(org, None))
+    root = only_top_team(org)
+    top = None if root is not None else pages.with_urls(org, pages.top(org, None))
     kinds = [k for k in discover() if k.startswith("key_results.")]
     live = Signal.objects.for_org(org).filter(kind__in=kinds, state__in=LIVE_STATES)
     at_risk = list(queries.ranked(live)[: KEY_RESULTS_AT_RISK_SHOWN + 1])
@@ -46,7 +47,7 @@ def organization(request) -> str:
         "intelligence/panel_home_org.html",
         {
             "org": org,
-            "root": roots[0] if len(roots) == 1 else None,
+            "root": root,
             "top": top,
             "at_risk": pages.with_urls(org, at_risk[:KEY_RESULTS_AT_RISK_SHOWN]),
             "more_at_risk": len(at_risk) > KEY_RESULTS_AT_RISK_SHOWN,

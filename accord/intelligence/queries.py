@@ -53,8 +53,8 @@ def _team_filter(org: Organization, team_id: int | None) -> Q:
     itself (no filter for the only team at the top). One query."""
     if team_id is None:
         return Q()
-    roots = list(Team.objects.for_org(org).filter(parent=None).values_list("pk", flat=True)[:2])
-    if roots == [team_id]:
+    root = org_queries.only_top_team(org)
+    if root is not None and root.pk == team_id:
         return Q()
     down = org_queries.subtree_ids(Team(pk=team_id, org_id=org.pk))
     return Q(pk__in=SignalTeam.objects.filter(org=org, team_id__in=down).values("signal_id"))

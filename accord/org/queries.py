@@ -102,6 +102,13 @@ def subtree_ids(team: Team, *, only: bool = False):
     return RawSQL(sql, [team.org_id, team.pk, team.org_id])
 
 
+def only_top_team(org: Organization) -> Team | None:
+    """The organization's one team at the top (every other team is below it), or None
+    when it has several there, or none. One query."""
+    tops = list(Team.objects.for_org(org).filter(parent=None).order_by("pk")[:2])
+    return tops[0] if len(tops) == 1 else None
+
+
 def covers_every_team(team: Team) -> bool:
     """Whether `team` and the teams below it are every team of its organization (it is
     the only team at the top). Then "filed to a team of the subtree" is "filed to any

@@ -27,7 +27,7 @@ from django.utils import timezone
 from accord.alignment import confidence as bands
 from accord.alignment.progress import pace as kr_pace
 from accord.org.models import Organization, Person, Team
-from accord.org.queries import covers_every_team, subtree_ids
+from accord.org.queries import covers_every_team, only_top_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
 from accord.web.templatetags.dates import day
@@ -248,11 +248,11 @@ def scorecard_empty(ctx: Context) -> tuple[str, str, str]:
 
     each = "each team adds its weekly numbers, each with an owner and a goal, on its scorecard."
     if _top_of_tree(ctx):
-        roots = list(Team.objects.for_org(ctx.org).filter(parent__isnull=True)[:2])
-        top = roots[0].name if len(roots) == 1 else "the top teams"
+        root = only_top_team(ctx.org)
+        top = root.name if root is not None else "the top teams"
         text = f"No measurables on the scorecards of {top} or the teams just below it: {each}"
-        if len(roots) == 1:
-            return text, f"Add them to the scorecard of {roots[0].name}", page(roots[0])
+        if root is not None:
+            return text, f"Add them to the scorecard of {root.name}", page(root)
         return text, "", ""
     teams = list(Team.objects.for_org(ctx.org).filter(pk__in=ctx.team_ids or [])[:2])
     if len(teams) == 1:

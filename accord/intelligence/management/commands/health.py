@@ -11,7 +11,7 @@ from accord.intelligence import evaluate, queries
 from accord.intelligence import health as health_mod
 from accord.intelligence.management.commands._common import add_scope_arguments, scope, table
 from accord.intelligence.models import DIMENSIONS
-from accord.org.models import Team
+from accord.org.queries import only_top_team
 
 
 class Command(BaseCommand):
@@ -32,8 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         org, team, as_of = scope(opts)
         if team is None:  # one root: show it and the teams right below it
-            roots = list(Team.objects.for_org(org).filter(parent__isnull=True)[:2])
-            team = roots[0] if len(roots) == 1 else None
+            team = only_top_team(org)
         if opts.get("backfill"):
             evaluate.backfill(org, weeks=opts["backfill"])
         if opts["refresh"]:
