@@ -8,6 +8,7 @@ import json
 import pytest
 
 from accord.activity.models import Event
+from accord.core.errors import PermissionDenied
 from accord.org import services
 from accord.org.models import Membership, MembershipRole, Person, Team
 from tests.conftest import api_client, login
@@ -100,16 +101,43 @@ def test_a_viewer_is_refused_even_when_the_form_is_incomplete(cast):
     assert state() == before
 
 
-def test_a_viewer_may_not_even_edit_their_own_profile(cast):
+def test_a_viewer_changes_their_own_profile_and_nothing_more(cast):
+    """Their name, title and time zone are a viewer's own settings: the page, the service
+    and the API agree. Their role, their addresses and anyone else are not."""
     client = login(cast.viewer)
-    before = state()
-    response = client.post(
-        f"/o/acme/people/{cast.viewer.pk}/edit/", {"name": "Victor", "timezone": "UTC"}
-    )
-    assert response.status_code == 403
-    assert state() == before
     page = client.get(f"/o/acme/people/{cast.viewer.pk}/").content.decode()
-    assert "/edit/" not in page
+    assert f"/o/acme/people/{cast.viewer.pk}/edit/" in page
+    form = client.get(f"/o/acme/people/{cast.viewer.pk}/edit/")
+    assert form.status_code == 200
+    assert 'name="timezone"' in form.content.decode() and 'name="role"' not in form.content.decode()
+    response = client.post(
+        f"/o/acme/people/{cast.viewer.pk}/edit/",
+        {"name": "Vic Viewer", "title": "Board", "timezone": "Europe/Oslo", "role": "admin"},
+    )
+    assert response.status_code == 302
+    cast.viewer.refresh_from_db()
+    assert (cast.viewer.timezone, cast.viewer.title, cast.viewer.role) == (
+        "Europe/Oslo",
+        "Board",
+        "viewer",
+    )
+    assert Event.objects.filter(
+        target_type="org.person", target_id=str(cast.viewer.pk), actor=cast.viewer
+    ).exists()
+    # Someone else's profile stays out of reach, by page and by API.
+    api = api_client(cast.viewer)
+    before = state()
+    other = client.post(f"/o/acme/people/{cast.member.pk}/edit/", {"name": "X", "timezone": "UTC"})
+    assert other.status_code == 403
+    assert call(api, "patch", f"/api/v1/people/{cast.member.pk}", {"name": "X"}).status_code == 403
+    mine = f"/api/v1/people/{cast.viewer.pk}"
+    assert call(api, "patch", mine, {"role": "member"}).status_code == 403
+    assert call(api, "patch", mine, {"emails": ["vic@elsewhere.example"]}).status_code == 403
+    assert state() == before
+    changed = call(api, "patch", mine, {"timezone": "Asia/Tokyo"})
+    assert changed.status_code == 200 and changed.json()["timezone"] == "Asia/Tokyo"
+    with pytest.raises(PermissionDenied):
+        services.update_person(cast.org, cast.viewer, cast.viewer, role="admin")
 
 
 def test_a_viewer_is_refused_every_change_through_the_api(cast):

@@ -88,11 +88,12 @@ def can_manage_people(actor: Person) -> bool:
 
 
 def can_edit_person(actor: Person, person: Person) -> bool:
-    """Admins edit anyone; members and above edit their own profile and their agents';
-    viewers nothing."""
+    """Admins edit anyone; members and above also their agents' profiles; everyone their
+    own profile (name, title, time zone: their own settings, which a viewer changes too,
+    but not their role or teams)."""
     if can_manage_people(actor) or can_manage_agent(actor, person):
         return True
-    return actor.pk == person.pk and actor.is_active and actor.has_role(Role.MEMBER)
+    return actor.pk == person.pk and actor.is_active and not actor.is_agent
 
 
 def can_edit_identities(actor: Person, person: Person) -> bool:

@@ -66,7 +66,7 @@ from accord.web.templatetags.dates import day as day_text
 PERSON_FIELDS = ("name", "email", "title", "role", "timezone", "is_active")
 AGENT_FIELDS = (*PERSON_FIELDS, "kind", "owner")
 AGENT_OWNER_FIELDS = ("name", "title", "role", "timezone", "is_active", "owner")  # its owner may
-PROFILE_FIELDS = ("name", "title", "timezone")  # what members may change about themselves
+PROFILE_FIELDS = ("name", "title", "timezone")  # what anyone (a viewer too) may change of their own
 # A person's extra addresses and handles (PersonIdentity): admins add them (imports and single
 # sign-on know a person by them), the person themself may remove theirs.
 IDENTITY_FIELDS = ("emails", "handles")
@@ -323,8 +323,11 @@ def update_person(
         set(changes) - set(PROFILE_FIELDS) - set(IDENTITY_FIELDS) or not is_self or actor.is_agent  # type: ignore[union-attr]
     ):
         require_role(actor, Role.ADMIN, "change other people or roles")
+    elif set(changes) & set(IDENTITY_FIELDS):
+        require_role(actor, Role.MEMBER, "change your addresses and handles")
     else:
-        require_role(actor, Role.MEMBER, "change your profile")
+        # Their own name, title and time zone are a person's own settings: a viewer's too.
+        require_role(actor, Role.VIEWER, "change your profile")
     identities = {k: changes.pop(k) for k in IDENTITY_FIELDS if k in changes}
     data = _clean_person(changes, kept_timezone=person.timezone)
     person = Person.objects.select_for_update().get(pk=person.pk)

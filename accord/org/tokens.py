@@ -37,9 +37,10 @@ class SignInLinkTokens(PasswordResetTokenGenerator):
         return made < self._num_seconds(newest.astimezone().replace(tzinfo=None))
 
 
-def newest_link_at(user) -> dt.datetime | None:
-    """When the newest link to choose a password for `user` was recorded: a sign-in link
-    made, or an invitation e-mail that carried one, for any person signing in with it."""
+def _links_made(user):
+    """The events of the links to choose a password made for `user`: a sign-in link made,
+    or an invitation e-mail that carried one, for any person signing in with it (None for
+    a login of no one)."""
     from accord.activity.models import Event
     from accord.org import invitations
     from accord.org.models import Person
@@ -52,11 +53,31 @@ def newest_link_at(user) -> dt.datetime | None:
     carried = Q(verb=invitations.LINK_MADE) | Q(
         verb=invitations.INVITED, after__signs_in_with=invitations.NEW_PASSWORD
     )
-    return (
-        Event.objects.filter(people, carried, target_type="org.person")
-        .aggregate(newest=Max("created_at"))
-        .get("newest")
+    return Event.objects.filter(people, carried, target_type="org.person")
+
+
+def newest_link_at(user) -> dt.datetime | None:
+    """When the newest link to choose a password for `user` was recorded."""
+    links = _links_made(user)
+    return None if links is None else links.aggregate(newest=Max("created_at")).get("newest")
+
+
+def inviting_org(user):
+    """The organization that made the newest link to choose a password for `user` (the
+    only one that works): the one that invited them, where they are still active; None
+    if none is."""
+    from accord.org.models import Person
+
+    links = _links_made(user)
+    newest = None if links is None else links.order_by("-created_at", "-pk").first()
+    if newest is None:
+        return None
+    person = (
+        Person.objects.filter(user=user, org_id=newest.org_id, is_active=True)
+        .select_related("org")
+        .first()
     )
+    return None if person is None else person.org
 
 
 sign_in_links = SignInLinkTokens()

@@ -59,6 +59,7 @@ from accord.web.helpers import (
     int_or_none,
     keep_once,
     org_view,
+    own_profile,
     pages_of,
     paginate,
     paginate_uncounted,
@@ -1085,15 +1086,17 @@ def _and(parts: list) -> str:
 
 
 @org_view
+@own_profile
 def person_edit(request, person_id: int):
     org = request.org
     person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
     _require(
         permissions.can_edit_person(request.person, person),
-        "Only an admin may change other people; viewers change nothing.",
+        "Only an admin may change other people; you may change your own profile.",
     )
-    # Admins change everything; everyone else only their own name, title and time zone; an
-    # agent's owner its name, what it does, role and time zone (admins its owner too).
+    # Admins change everything; everyone else (a viewer too) only their own name, title and
+    # time zone; an agent's owner its name, what it does, role and time zone (admins its
+    # owner too).
     form: forms.Form
     if person.is_agent:
         form = AgentForm(

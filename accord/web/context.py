@@ -38,8 +38,8 @@ PALETTE_PAGES = [
     (
         "rhythm:settings",
         "Notifications, time off and calendar",
-        "What Accord tells you, and how; your time off; your calendar feed",
-        ("reminders", "e-mail", "away", "settings"),
+        "What Accord tells you, and how; your time zone, time off and calendar feed",
+        ("reminders", "e-mail", "away", "settings", "time zone"),
     ),
     ("conversation:inbox", "Inbox", "Mentions and notices for you", ("notifications",)),
     ("decisions:actions", "Action items", "Your action items", ("actions", "to do", "tasks")),

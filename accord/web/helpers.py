@@ -39,6 +39,21 @@ def own_settings(view):
     return view
 
 
+def own_profile(view):
+    """Mark a page about one person (`person_id` in its address) that is their own settings
+    when it is theirs: the form of their profile (name, title, time zone), which a viewer
+    may use for themself, never for anyone else."""
+    view.own_settings = lambda request, kwargs: (
+        request.person is not None and kwargs.get("person_id") == request.person.pk
+    )
+    return view
+
+
+def _own_settings(request, view, kwargs: dict) -> bool:
+    own = getattr(view, "own_settings", False)
+    return bool(own(request, kwargs) if callable(own) else own)
+
+
 def refuse(request, message: str) -> HttpResponse:
     """The one answer to a refused request: 403 with the reason, as a page."""
     return HttpResponseForbidden(
@@ -46,10 +61,10 @@ def refuse(request, message: str) -> HttpResponse:
     )
 
 
-def _viewer_refusal(request, view) -> HttpResponse | None:
+def _viewer_refusal(request, view, kwargs: dict) -> HttpResponse | None:
     """A viewer's post, or visit to a page that is only a form, is refused before the view
     runs: the same 403 whichever page it is, and nothing is read from the input."""
-    if can_write(request.person) or getattr(view, "own_settings", False):
+    if can_write(request.person) or _own_settings(request, view, kwargs):
         return None
     match = request.resolver_match
     if request.method in SAFE_METHODS and not (match and WRITE_PAGE.search(match.url_name or "")):
@@ -66,14 +81,14 @@ def org_view(view):
 
     Views take `org_slug` from the URL but use `request.org`; service errors that mean
     "not yours" become 404 and refusals become 403 pages. Viewers' writes are refused here,
-    for every page alike (see `own_settings` for the exceptions).
+    for every page alike (see `own_settings` and `own_profile` for the exceptions).
     """
 
     @wraps(view)
     def wrapper(request, org_slug, *args, **kwargs):
         if request.org is None:  # pragma: no cover - the middleware guarantees this
             raise Http404
-        refused = _viewer_refusal(request, view)
+        refused = _viewer_refusal(request, view, kwargs)
         if refused is not None:
             return refused
         try:

@@ -12,7 +12,7 @@ from mozilla_django_oidc import views as oidc_views
 
 from accord.org.forms import SignInForm
 from accord.org.sso import ProviderUnavailable, endpoints
-from accord.org.tokens import sign_in_links
+from accord.org.tokens import inviting_org, sign_in_links
 
 
 def sso_context() -> dict:
@@ -59,16 +59,23 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     chooses their password. Django's reset check: the link is spent once a password is set
     (or after PASSWORD_RESET_TIMEOUT), and replaced by a newer one made for them
     (`accord.org.tokens`); it is moved off the address at once, so the token never reaches
-    another site in a Referer."""
+    another site in a Referer. The page names the organization that made the link; once
+    the password is chosen they are signed in to it."""
 
     template_name = "web/set_password.html"
     reset_url_token = "choose"
-    post_reset_login = False
+    # The link proves who they are, as a password would: once they have chosen theirs they
+    # are signed in (the sign-in is recorded as any other, `activity.signins`), to the
+    # organization that invited them.
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     token_generator = sign_in_links
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if not context.get("validlink") and self.user is not None:
+        if context.get("validlink"):
+            context["inviting_org"] = inviting_org(self.user)
+        elif self.user is not None:
             token = self.kwargs.get("token")
             if token == self.reset_url_token:
                 token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN)
@@ -84,8 +91,12 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         from django.contrib import messages
         from django.urls import reverse
 
-        messages.success(self.request, "Your password is set: sign in with it now.")
-        return reverse("login")
+        org = inviting_org(self.user)
+        if org is None:  # deactivated since the link was made: the organizations they have
+            messages.success(self.request, "Your password is set and you are signed in.")
+            return reverse("home")
+        messages.success(self.request, f"Your password is set and you are signed in to {org.name}.")
+        return reverse("web:home", kwargs={"org_slug": org.slug})
 
 
 def admin_login(request, extra_context=None):

@@ -54,7 +54,7 @@ def choose_password(link: str, password: str = "Correct-Horse-Battery-42") -> Cl
     done = visitor.post(
         form.request["PATH_INFO"], {"new_password1": password, "new_password2": password}
     )
-    assert done.status_code == 302 and done["Location"] == "/accounts/login/"
+    assert done.status_code == 302 and done["Location"] == "/o/acme/"
     return visitor
 
 

@@ -76,7 +76,7 @@ def test_a_new_sign_in_link_replaces_the_earlier_one_and_the_newest_works(cast):
     assert "Set my password" not in page
 
     done = choose(open_form(newest))
-    assert done.status_code == 302 and done["Location"] == "/accounts/login/"
+    assert done.status_code == 302 and done["Location"] == "/o/acme/"
     nina.refresh_from_db()
     assert nina.user.check_password("Correct-Horse-Battery-42")
     # Spent once a password is set: the page says so, not that a newer one was made.

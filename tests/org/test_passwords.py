@@ -89,7 +89,7 @@ def test_an_admin_invites_someone_added_without_a_login_by_a_one_time_link(cast)
     assert weak.status_code == 200 and b"too short" in weak.content
     chosen = "Correct-Horse-Battery-42"
     done = visitor.post(choose, {"new_password1": chosen, "new_password2": chosen})
-    assert done.status_code == 302 and done["Location"] == "/accounts/login/"
+    assert done.status_code == 302 and done["Location"] == "/o/acme/"
     assert Client().login(request=HttpRequest(), username="nina@acme.example", password=chosen)
     spent = Client().get(link.split("testserver", 1)[-1], follow=True).content
     assert b"This link no longer works" in spent
