@@ -99,12 +99,15 @@ ADMIN_ONLY = "settings, webhooks, imports and exports"
 
 def meaning(scope: str, role: str) -> str:
     """What a token of `scope` held by a person of `role` may do, in words: the scope never
-    widens the role (a viewer's token only reads, whatever its scope) and `member` follows
+    widens the role (a viewer's token reads, and with `member` changes only its person's own
+    profile: name, title, time zone) and `member` follows
     the role (an admin's reads and changes what only admins may)."""
     from accord.org.models import Role
 
-    if scope == TokenScope.READ or role == Role.VIEWER:
-        return "read only" + (" (a viewer changes nothing)" if scope != TokenScope.READ else "")
+    if scope == TokenScope.READ:
+        return "read only"
+    if role == Role.VIEWER:  # a viewer changes nothing but their own settings
+        return "read, and change only its person's own profile (name, title, time zone)"
     if scope == TokenScope.REPORT:
         return (
             "read, and report progress: check-ins, key-result values and the status of "

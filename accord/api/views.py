@@ -61,7 +61,7 @@ def _scope_choices(me) -> list[tuple[str, str]]:
     article = "an" if role == Role.ADMIN else "a"
     if role == Role.VIEWER:
         return [
-            (TokenScope.MEMBER, "Everything you may do (as a viewer: read only)"),
+            (TokenScope.MEMBER, "Everything you may do (as a viewer: read, and your own profile)"),
             (TokenScope.READ, "Read only"),
         ]
     return [

@@ -76,7 +76,7 @@ def test_the_widest_scope_says_what_it_is_for_each_role_and_me_says_the_same(cas
     does admin work."""
     viewer = login(cast.viewer).get("/o/acme/settings/tokens/").content.decode()
     assert "Full member" not in viewer and "Report progress" not in viewer
-    assert "Everything you may do (as a viewer: read only)" in viewer
+    assert "Everything you may do (as a viewer: read, and your own profile)" in viewer
     admin = login(cast.admin)
     page = admin.get("/o/acme/settings/tokens/").content.decode()
     assert "Everything you may do (as an admin)" in page
@@ -94,7 +94,7 @@ def test_the_widest_scope_says_what_it_is_for_each_role_and_me_says_the_same(cas
     assert (me["role"], me["scope"], me["may"]) == (
         "viewer",
         "member",
-        "read only (a viewer changes nothing)",
+        "read, and change only its person's own profile (name, title, time zone)",
     )
 
 
