@@ -34,7 +34,7 @@ def home(request) -> str | None:
     # The next occurrence of each of the person's meetings, soonest first; one held
     # already (started early and finished) is behind them, not next.
     for u in queries.meetings_between(
-        org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
+        org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7), tz_name=me.timezone
     ):
         if queries.held(u.meeting):
             continue

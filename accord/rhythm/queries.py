@@ -1102,8 +1102,11 @@ def meetings_between(
     cads: Iterable[Cadence],
     start: dt.datetime,
     end: dt.datetime,
+    *,
+    tz_name: str | None = None,
 ) -> list[Upcoming]:
-    """Occurrences of the (non-check-in) cadences in [start, end), with their Meeting rows."""
+    """Occurrences of the (non-check-in) cadences in [start, end), with their Meeting rows,
+    in the order a viewer in `tz_name` reads them (`viewer_order`); by start without one."""
     out: list[Upcoming] = []
     for cadence in cads:
         if cadence.is_checkin:
@@ -1121,8 +1124,25 @@ def meetings_between(
         }
         for u in out:
             u.meeting = rows.get((u.cadence.pk, u.occurrence.original_start))
-    out.sort(key=lambda u: u.occurrence.start)
+    if tz_name:
+        out.sort(key=lambda u: viewer_order(u.occurrence, tz_name))
+    else:
+        out.sort(key=lambda u: u.occurrence.start)
     return out
+
+
+def viewer_order(occ: recurrence.Occurrence, tz_name: str) -> tuple:
+    """Where an occurrence falls for a viewer in `tz_name`: by the day they see it on and
+    then its time. An all-day date is its own date wherever it is read (it starts at
+    midnight in its cadence's zone, which may be the day before elsewhere) and comes first
+    on its day, as calendars list it."""
+    try:
+        tz = recurrence.zone(tz_name)
+    except ServiceError:
+        tz = dt.UTC
+    if occ.all_day:
+        return (occ.day, 0, occ.start)
+    return (occ.start.astimezone(tz).date(), 1, occ.start)
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:

@@ -671,22 +671,92 @@ def occurrences(
 
 
 # The next occurrence is looked for in the next weeks first (most rules meet within them),
-# then over the whole horizon: the earliest start in the shorter window is the earliest in
-# the longer one, so the answer is the same and a list of next dates costs a few weeks of
-# expansion per rule, not a year.
+# then over the next year, then rule instant by rule instant however far (a yearly rule, a
+# 29 February, a start years ahead): the earliest start in a shorter window is the earliest
+# in a longer one, so the answer is the same everywhere (the cadence list, its page, home)
+# and a list of next dates costs a few weeks of expansion per rule, not a year.
 NEXT_FIRST_DAYS = 35
+NEXT_YEAR_DAYS = 400
+# Beyond the year: how far past the later of `after` and the start a rule is searched (a
+# gap longer than this between two occurrences is no schedule anyone keeps), and how many
+# rule instants in a row may all be cancelled or moved away before the search gives up.
+NEXT_FAR_YEARS = 100
+NEXT_FAR_STEPS = 64
+
+
+def next_rule_instant(schedule: Schedule, at: dt.datetime) -> dt.datetime | None:
+    """The rule's first instant (UTC) at or after `at`, before any exception, however far
+    within NEXT_FAR_YEARS of the later of `at` and the schedule's start (and the supported
+    years); None when there is none. Bounded as `rule_instants` is: the search starts at
+    the period before `at` on a calendar shifted so that dateutil's end of time is at most
+    a few decades past the years looked at."""
+    at = _aware(at, "at")
+    rule, tz = schedule.checked()
+    if at >= CEIL:
+        return None
+    lo = to_local_naive(clamp(at), tz) - dt.timedelta(days=1)
+    rule, dtstart = _rebase(rule, schedule.dtstart_local, lo)
+    begin = max(lo, dtstart)
+    limit = min(
+        begin.replace(year=min(begin.year + NEXT_FAR_YEARS, MAX_YEAR + 1), month=1, day=1),
+        to_local_naive(CEIL, tz),
+    )
+    shift = _search_shift(dtstart.year, limit.year - dtstart.year + 1)
+    limit_s = _shift(limit, shift)
+    deadline = _time.monotonic() + MAX_SECONDS
+    for n, local in enumerate(_dateutil(rule, dtstart, shift), 1):
+        if local > limit_s:
+            return None
+        if n > MAX_INSTANTS or _time.monotonic() > deadline:
+            raise InvalidSchedule(
+                "This cadence's schedule is too costly to expand; simplify its rule.",
+                code="invalid_schedule",
+            )
+        instant = place(_shift(local, -shift), tz)
+        if instant >= at:
+            return instant if instant < CEIL else None
+    return None
 
 
 def next_occurrence(
     schedule: Schedule,
     after: dt.datetime,
     exceptions: Iterable[ExceptionSpec] = (),
-    *,
-    horizon_days: int = 400,
 ) -> Occurrence | None:
+    """The first occurrence (moved or not, not cancelled) starting at or after `after`,
+    however far ahead (see NEXT_FAR_YEARS); None when the schedule has no more."""
+    after = _aware(after, "after")
     exceptions = list(exceptions)
-    for days in sorted({min(NEXT_FIRST_DAYS, horizon_days), horizon_days}):
-        found = occurrences(schedule, after, plus(after, dt.timedelta(days=days)), exceptions)
+    lo = after
+    for days in (NEXT_FIRST_DAYS, NEXT_YEAR_DAYS):
+        hi = plus(after, dt.timedelta(days=days))
+        found = occurrences(schedule, lo, hi, exceptions)
+        if found:
+            return found[0]
+        lo = hi
+    # Nothing within the year: step from one rule instant to the next. Each window holds
+    # one of them, and whatever was moved into it from elsewhere.
+    for _ in range(NEXT_FAR_STEPS):
+        instant = next_rule_instant(schedule, lo)
+        if instant is None:
+            break
+        hi = plus(instant, dt.timedelta(seconds=1))
+        found = occurrences(schedule, lo, hi, exceptions)
+        if found:
+            return found[0]
+        lo = hi
+    else:
+        return None
+    # The rule has ended: one moved past its last instant is still ahead.
+    later = [
+        e
+        for e in exceptions
+        if not e.cancelled and e.new_start is not None and lo <= e.new_start < CEIL
+    ]
+    for e in sorted(later, key=lambda e: e.new_start):
+        found = occurrences(
+            schedule, e.new_start, plus(e.new_start, dt.timedelta(seconds=1)), later
+        )
         if found:
             return found[0]
     return None

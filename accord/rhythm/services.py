@@ -479,8 +479,9 @@ def move_occurrence(
     new_start: dt.datetime,
     *,
     note: str = "",
+    now: dt.datetime | None = None,
 ) -> OccurrenceException:
-    """Move one occurrence; the rule is untouched."""
+    """Move one occurrence; the rule is untouched. Not to a time already past (`now`)."""
     require_same_org(org, cadence, "cadence")
     _require_cadence_admin(actor, cadence.scope, cadence.team, "move its meetings")
     if new_start.tzinfo is None:
@@ -494,6 +495,18 @@ def move_occurrence(
         tz = recurrence.zone(cadence.timezone)
         day = new_start.astimezone(tz).date()
         new_start = recurrence.place(dt.datetime.combine(day, dt.time()), tz)
+    # Not into the past: the occurrence would leave the schedule unheld, with no row to
+    # restore it from, and count as missed. (An all-day date may move to today.)
+    now = now or timezone.now()
+    if (cadence.schedule.end_for(new_start) if cadence.all_day else new_start) <= now:
+        local = new_start.astimezone(recurrence.zone(cadence.timezone))
+        when = weekday(local.date()) if cadence.all_day else weekday_moment(local)
+        raise ServiceError(
+            f"{when} ({cadence.timezone}) has already passed: an occurrence can only be moved "
+            "to a time still ahead. Nothing was changed.",
+            fields={"new_start": ["Choose a time that has not passed yet."]},
+            code="in_the_past",
+        )
     # Not onto another occurrence: the schedule would show that time twice.
     there = queries.occurrences_of(cadence, new_start, new_start + dt.timedelta(seconds=1))
     if any(o.original_start != original_start for o in there):
@@ -1165,6 +1178,25 @@ def open_meeting(
     return meeting
 
 
+def _require_happening(meeting: Meeting, now: dt.datetime) -> None:
+    """Refuse a meeting of a paused cadence (or of a retired team's) that is not over yet:
+    it will not happen, so it is not started and takes no headlines. One already over may
+    still have its minutes recorded."""
+    cadence = meeting.cadence
+    if cadence.is_running or cadence.schedule.end_for(meeting.scheduled_start) <= now:
+        return
+    why = (
+        f"{cadence.team.name} is retired, so {cadence.name} has stopped"
+        if cadence.is_active
+        else f"{cadence.name} is paused"
+    )
+    raise ServiceError(
+        f"{why}: its meeting on {local_day(meeting.scheduled_start, cadence)} will not happen, "
+        "so it cannot be started or take headlines. Resume the cadence first.",
+        code="cadence_paused",
+    )
+
+
 def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("cadence").get(pk=meeting.pk)
 
@@ -1199,9 +1231,11 @@ def start_meeting(
     if meeting.status != MeetingStatus.PLANNED:
         raise ServiceError("This meeting has already started.", code="already_started")
     now = now or timezone.now()
-    days = days_early(meeting, now)
+    _require_happening(meeting, now)
+    # Days as the person starting it counts them, on the page they read.
+    days = days_early(meeting, now, actor.timezone if actor else None)
     if days > 0 and actor is not None and not early:
-        day = meeting.scheduled_start.astimezone(recurrence.zone(meeting.cadence.timezone))
+        day = meeting.scheduled_start.astimezone(_zone_or_cadence(actor.timezone, meeting.cadence))
         raise ServiceError(
             f"This meeting is on {weekday(day.date())}, {days} day"
             f"{'s' if days != 1 else ''} from now. Starting it freezes its agenda; "
@@ -1241,11 +1275,18 @@ def start_meeting(
     return meeting
 
 
-def days_early(meeting: Meeting, now: dt.datetime) -> int:
-    """How many days before its day (in the cadence's time zone) `now` is; 0 on the day
-    or after."""
-    tz = recurrence.zone(meeting.cadence.timezone)
+def days_early(meeting: Meeting, now: dt.datetime, tz_name: str | None = None) -> int:
+    """How many days before its day `now` is, counted in `tz_name` (the zone of whoever
+    reads or acts: the day their page shows), else the cadence's; 0 on the day or after."""
+    tz = _zone_or_cadence(tz_name, meeting.cadence)
     return max(0, (meeting.scheduled_start.astimezone(tz).date() - now.astimezone(tz).date()).days)
+
+
+def _zone_or_cadence(tz_name: str | None, cadence: Cadence) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(tz_name) if tz_name else recurrence.zone(cadence.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return recurrence.zone(cadence.timezone)
 
 
 def manages_meetings(actor: Person | None, cadence: Cadence) -> bool:
@@ -1623,6 +1664,8 @@ def add_headline(
         )
     if meeting.status == MeetingStatus.FINISHED:
         raise ServiceError("This meeting is over; its minutes are final.", code="not_running")
+    if meeting.status == MeetingStatus.PLANNED:
+        _require_happening(meeting, timezone.now())
     text = require_text(text, "text", max_length=500)
     teams = list(cascade_to)
     for t in teams:
@@ -1674,11 +1717,11 @@ def finish_meeting(
     _require_participant(org, actor, meeting.cadence, "finish its meetings")
     _require_running(meeting)
     now = now or timezone.now()
-    days = days_early(meeting, now)
+    days = days_early(meeting, now, actor.timezone if actor else None)
     if days > 0 and not manages_meetings(actor, meeting.cadence):
         # Finishing counts it as held and takes it off everyone's next meetings: before
         # its day, that is for whoever answers for it, not any one participant.
-        day = meeting.scheduled_start.astimezone(recurrence.zone(meeting.cadence.timezone))
+        day = meeting.scheduled_start.astimezone(_zone_or_cadence(actor.timezone, meeting.cadence))
         raise PermissionDenied(
             f"This meeting is on {weekday(day.date())}, {days} day{'s' if days != 1 else ''} "
             f"from now: before its day only the owner of {meeting.cadence.name}, a lead of "

@@ -117,7 +117,7 @@ def my_week(request):
     )
     owed = [o for o in owed if o.state != "missed" or o.checkin is not None][-10:]
     upcoming = queries.meetings_between(
-        org, mine, now - dt.timedelta(hours=12), now + dt.timedelta(days=7)
+        org, mine, now - dt.timedelta(hours=12), now + dt.timedelta(days=7), tz_name=me.timezone
     )
     from accord.decisions.models import ActionItem, ActionStatus
 
@@ -314,8 +314,14 @@ def cadence_detail(request, cadence_id: int):
     upcoming = queries.occurrences_of(
         cadence, now - dt.timedelta(hours=12), now + dt.timedelta(days=120), include_cancelled=True
     )[:8]
-    if cadence.team_retired:
-        upcoming = []  # it stops with its team
+    if not cadence.is_running:
+        upcoming = []  # paused, or stopped with its team: no meeting is coming
+    elif all(o.cancelled for o in upcoming):
+        # Nothing in the next months: the next however far (a yearly date, a 29 February,
+        # a start years ahead), the one the cadence list and home show too.
+        far = queries.next_occurrence(cadence, now)
+        if far is not None:
+            upcoming.append(far)
     people = queries.participants_query(org, cadence)
     # Counted up to a limit ("1,000+"): an organization-wide cadence's are everyone.
     counted = count_up_to(people)
@@ -339,6 +345,11 @@ def cadence_detail(request, cadence_id: int):
                 for s in cadence.agenda
             ],
             "upcoming": [(o, meetings.get(o.original_start)) for o in upcoming],
+            # "Starts on …": its first occurrence is still ahead.
+            "starts_on": next((o for o in upcoming if not o.cancelled), None)
+            if upcoming  # (none when its schedule cannot be read: nor its zone)
+            and timezone.localdate(now, recurrence.zone(cadence.timezone)) < cadence.start_date
+            else None,
             "next_headline": _next_headline(request, cadence, upcoming, meetings, now),
             "past": [
                 (f, meetings.get(f.occurrence.original_start)) for f in reversed(adh.occurrences)
@@ -887,7 +898,7 @@ def _meeting_page(
         # Finishing before its day is for whoever answers for the meeting (finish_meeting).
         ctx["finish_early_refused"] = (
             m.status == MeetingStatus.RUNNING
-            and services.days_early(m, timezone.now()) > 0
+            and services.days_early(m, timezone.now(), me.timezone) > 0
             and not services.manages_meetings(me, cadence)
         )
         if m.status == MeetingStatus.RUNNING:
@@ -903,8 +914,12 @@ def _meeting_page(
                         [{"value": i.owner_id, "label": i.owner.name}] if i.owner_id else []
                     )
     else:
-        ctx["days_early"] = services.days_early(transient, timezone.now())
-        if ctx["can_run"] and not occ.all_day:
+        # Days counted in the viewer's zone: what the page shows ("In 1 day").
+        ctx["days_early"] = services.days_early(transient, timezone.now(), me.timezone)
+        # A paused cadence's meeting not over yet will not happen: nothing to start, and no
+        # headline for it (services._require_happening); the page says so.
+        ctx["paused"] = not cadence.is_running and occ.end > timezone.now()
+        if ctx["can_run"] and not occ.all_day and not ctx["paused"]:
             # News shared before the meeting is on its live agenda (services.share_headline).
             listed = agenda.headlines_section(cadence)
             ctx["headline_form"] = HeadlineForm(org=org)

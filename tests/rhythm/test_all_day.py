@@ -99,7 +99,9 @@ def test_an_all_day_occurrence_moves_to_another_date_and_is_no_meeting_to_start(
     cadence = release_day(cast)
     occ = queries.occurrences_of(cadence, utc(2026, 4, 1), utc(2026, 5, 1))[0]
     # However the new date is given, it moves to that date's midnight in Berlin.
-    services.move_occurrence(cast.org, cast.admin, cadence, occ.original_start, utc(2026, 4, 15, 9))
+    services.move_occurrence(
+        cast.org, cast.admin, cadence, occ.original_start, utc(2026, 4, 15, 9), now=utc(2026, 3, 1)
+    )
     moved = queries.occurrence(cadence, occ.original_start)
     assert moved is not None and moved.moved and moved.day == dt.date(2026, 4, 15)
     assert moved.start == utc(2026, 4, 14, 22)

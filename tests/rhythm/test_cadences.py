@@ -12,6 +12,8 @@ from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, OccurrenceException, Scope
 from tests.rhythm.conftest import utc
 
+BEFORE = utc(2026, 10, 15)  # the moves below are to times still ahead then
+
 
 def test_it_creates_a_cadence_from_a_template_with_its_rule_and_agenda(cast):
     c = services.create_cadence_from_template(
@@ -83,7 +85,9 @@ def test_moving_and_cancelling_one_occurrence_leaves_the_rule(cast, rhythm):
     sync = rhythm.sync
     occs = queries.occurrences_of(sync, utc(2026, 11, 1), utc(2026, 11, 20))
     a, b, _ = occs
-    services.move_occurrence(cast.org, cast.leader, sync, a.original_start, utc(2026, 11, 3, 12))
+    services.move_occurrence(
+        cast.org, cast.leader, sync, a.original_start, utc(2026, 11, 3, 12), now=BEFORE
+    )
     services.cancel_occurrence(cast.org, cast.leader, sync, b.original_start, note="offsite")
     sync = queries.cadences(cast.org).get(pk=sync.pk)
     after = queries.occurrences_of(sync, utc(2026, 11, 1), utc(2026, 11, 20))
@@ -108,14 +112,16 @@ def test_an_occurrence_is_not_moved_onto_another(cast, rhythm):
     sync = rhythm.sync
     a, b = queries.occurrences_of(sync, utc(2026, 11, 1), utc(2026, 11, 12))[:2]
     with pytest.raises(ServiceError) as exc:
-        services.move_occurrence(cast.org, cast.leader, sync, a.original_start, b.start)
+        services.move_occurrence(cast.org, cast.leader, sync, a.original_start, b.start, now=BEFORE)
     assert exc.value.code == "occurrence_taken"
     assert OccurrenceException.objects.count() == 0
     later = b.start + dt.timedelta(hours=2)
-    services.move_occurrence(cast.org, cast.leader, sync, a.original_start, later)
+    services.move_occurrence(cast.org, cast.leader, sync, a.original_start, later, now=BEFORE)
     with pytest.raises(ServiceError):  # nor onto one that was moved there
-        services.move_occurrence(cast.org, cast.leader, sync, b.original_start, later)
-    services.move_occurrence(cast.org, cast.leader, sync, a.original_start, a.original_start)
+        services.move_occurrence(cast.org, cast.leader, sync, b.original_start, later, now=BEFORE)
+    services.move_occurrence(
+        cast.org, cast.leader, sync, a.original_start, a.original_start, now=BEFORE
+    )
 
 
 def test_a_subtree_cadence_takes_in_the_people_of_the_teams_below_and_no_others(cast):

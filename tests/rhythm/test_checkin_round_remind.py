@@ -149,7 +149,9 @@ def test_before_the_window_opens_the_form_is_read_only_and_says_when(cast, rhyth
         page = client.get(url).content.decode()
         assert '<fieldset class="plain" disabled>' in page
         assert "Submit check-in" not in page
-        assert "The check-in window opens on Wed 4 Nov 2026, 15:00 (UTC)" in page
+        # Said first, above the form, plainly.
+        said = page.index("You can check in from Wed 4 Nov 2026, 15:00 (UTC)")
+        assert said < page.index('<form method="post" class="checkin')
         # A post all the same is refused and changes nothing.
         assert client.post(url, {"highlights": "Early"}).status_code == 422
     with at(IN_WINDOW):

@@ -31,7 +31,7 @@ def test_a_person_feed_expands_to_the_occurrences_accord_shows(cast, rhythm):
     occs = queries.occurrences_of(sync, LO, HI)
     services.cancel_occurrence(cast.org, None, sync, occs[3].original_start)
     services.move_occurrence(
-        cast.org, None, sync, occs[5].original_start, occs[5].start + dt.timedelta(hours=26)
+        cast.org, None, sync, occs[5].original_start, occs[5].start + dt.timedelta(hours=26), now=LO
     )
     planning = services.create_cadence_from_template(
         cast.org,

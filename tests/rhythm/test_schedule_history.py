@@ -111,7 +111,9 @@ def test_changing_the_rule_or_the_time_keeps_the_past_and_moves_what_is_ahead(ca
 def test_a_change_keeps_the_past_cancellations_and_moves(cast, rhythm):
     _hold(cast, rhythm.sync, MONDAYS[0])
     services.cancel_occurrence(cast.org, cast.leader, rhythm.sync, MONDAYS[1], note="Offsite")
-    services.move_occurrence(cast.org, cast.leader, rhythm.sync, MONDAYS[2], MONDAYS[2] + 3 * H)
+    services.move_occurrence(
+        cast.org, cast.leader, rhythm.sync, MONDAYS[2], MONDAYS[2] + 3 * H, now=MONDAYS[0]
+    )
     _hold(cast, rhythm.sync, MONDAYS[2])
     services.update_cadence(cast.org, cast.leader, rhythm.sync, rrule="FREQ=WEEKLY;BYDAY=TU")
     held = _held(cast, rhythm.sync)

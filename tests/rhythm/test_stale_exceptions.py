@@ -17,7 +17,9 @@ MON_16 = utc(2026, 11, 16, 9)
 
 def _exceptions(cadence):
     services.cancel_occurrence(cadence.org, None, cadence, MON_9, note="Offsite")
-    services.move_occurrence(cadence.org, None, cadence, MON_16, MON_16 + dt.timedelta(hours=3))
+    services.move_occurrence(
+        cadence.org, None, cadence, MON_16, MON_16 + dt.timedelta(hours=3), now=MON_16
+    )
 
 
 def test_changing_the_rule_drops_exceptions_of_vanished_occurrences(cast, rhythm):
