@@ -238,3 +238,72 @@ def test_createadmin_takes_the_address_and_never_creates_an_organization_by_acci
     createadmin("--email", "b@initech.example", "--org", "initrode", "--password", password)
     assert Person.objects.get(email="b@initech.example").org.slug == "initrode"
     assert Organization.objects.count() == 2
+
+
+# --- what the interchange and signals commands say when refusing -------------------------
+
+
+def test_every_command_taking_org_lists_the_choices_when_it_is_left_out(cast):
+    """`accord export` said only "Say which organization with --org SLUG" where `accord
+    import csv` lists the addresses: one helper for both."""
+    choices = r"Say which organization with --org SLUG \(one of acme, globex\)\."
+    for command in (["export"], ["signals"], ["health"]):
+        with pytest.raises(CommandError, match=choices):
+            call_command(*command, stdout=StringIO())
+    with pytest.raises(CommandError, match=r"No organization 'acm'\. Did you mean 'acme'\?"):
+        call_command("export", "--org", "acm", stdout=StringIO())
+
+
+def _from_the_command_line(monkeypatch, capsys, *argv: str) -> tuple[int, str, str]:
+    """`accord *argv` as the command line runs it (its exit status, output and errors),
+    in this test's database (the connection is left open for the test's transaction)."""
+    from django.core.management import ManagementUtility
+
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["accord", *argv]).execute()
+    said = capsys.readouterr()
+    return stopped.value.code, said.out, said.err
+
+
+def test_a_refused_import_or_plan_says_why_once_and_exits_1(cast, tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "memberships.csv"
+    bad.write_text("team,person\r\nnowhere,nobody@acme.example\r\n")
+    code, out, err = _from_the_command_line(
+        monkeypatch, capsys, "import", "csv", str(bad), "--org", "acme", "--strict"
+    )
+    assert code == 1
+    assert out.lower().count("nothing was changed") == 1, out
+    assert "CommandError" not in err and "Nothing was changed" not in err, err
+    # A misspelt column: the import says so, and how to import anyway, once.
+    misspelt = tmp_path / "people.csv"
+    misspelt.write_text("email,name,Tilte\r\nnia@acme.example,Nia,Engineer\r\n")
+    code, out, err = _from_the_command_line(
+        monkeypatch, capsys, "import", "csv", str(misspelt), "--org", "acme"
+    )
+    assert code == 1 and err == "", err
+    assert out.count("Not imported") == 1 and out.count("--allow-ignored-columns") == 1, out
+    # A plan that cannot be applied.
+    plan = tmp_path / "acme.yaml"
+    plan.write_text("accord: 1\norganization: {slug: acme}\nteams: {slug: x}\n")
+    code, out, err = _from_the_command_line(monkeypatch, capsys, "plan", str(plan))
+    assert code == 1 and err == "", err
+    assert out.lower().count("nothing was changed") == 1, out
+    # With --json the output is the report alone: the refusal is the error, as before.
+    code, out, err = _from_the_command_line(
+        monkeypatch, capsys, "import", "csv", str(bad), "--org", "acme", "--strict", "--json"
+    )
+    assert code == 1 and out.lstrip().startswith("{")
+    assert err.strip() == "CommandError: Nothing was changed."
+
+
+def test_signals_of_an_unknown_kind_lists_the_kinds(cast):
+    from accord.core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as refused:
+        call_command("signals", "--org", "acme", "--kind", "nonsense", stdout=StringIO())
+    said = str(refused.value)
+    assert said.startswith("Unknown kind of signal 'nonsense'. The kinds are: ")
+    assert "dependencies.overdue" in said and "/api/v1/" not in said
+    with pytest.raises(ServiceError, match=r"Did you mean 'dependencies\.overdue'\?"):
+        call_command("signals", "--org", "acme", "--kind", "dependencies.overdu")

@@ -22,6 +22,7 @@ from accord.alignment.models import (
     PeriodState,
 )
 from accord.core import dates
+from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import Person, Role, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -72,7 +73,9 @@ class CarryOverForm(forms.Form):
 
 class ObjectiveForm(forms.Form):
     title = forms.CharField(max_length=300)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     period = forms.ModelChoiceField(queryset=Period.objects.none())
     level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.TEAM)
     team = pickers.TeamChoiceField(
@@ -245,7 +248,9 @@ class VoidValueForm(forms.Form):
 
 class InitiativeForm(forms.Form):
     title = forms.CharField(max_length=300)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     team = pickers.TeamChoiceField(queryset=Team.objects.none())
     owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
@@ -538,7 +543,9 @@ class MilestoneForm(forms.Form):
         required=False,
         help_text="None: the whole organization.",
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=LONG_TEXT_MAX
+    )
 
     def __init__(self, *args, org, milestone: Milestone | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,7 @@ from accord.core.services import (
     check_version,
     delete_unless_in_use,
     parse_date,
+    require_long_text,
     require_same_org,
     require_text,
     require_unique_name,
@@ -119,7 +120,7 @@ def _clean(org: Organization, data: dict[str, Any], milestone: Milestone | None)
             fields={"kind": ["Unknown kind."]},
         )
     if "description" in out:
-        out["description"] = (out["description"] or "").strip()
+        out["description"] = require_long_text(out["description"], "description")
     if "period" in out and out["period"] is not None:
         require_same_org(org, out["period"], "period")
     if "offset_days" in out:

@@ -60,6 +60,7 @@ from accord.core.services import (
     lock_row,
     parse_date,
     read_decimal,
+    require_long_text,
     require_same_org,
     require_text,
     require_unique_name,
@@ -557,7 +558,7 @@ def create_objective(
     objective = Objective.objects.create(
         org=org,
         title=title,
-        description=(description or "").strip(),
+        description=require_long_text(description, "description"),
         owner=owner,
         level=level,
         team=team,
@@ -597,7 +598,7 @@ def update_objective(
     if "title" in changes:
         changes["title"] = require_text(changes["title"], "title", max_length=300)
     if "description" in changes:
-        changes["description"] = (changes["description"] or "").strip()
+        changes["description"] = require_long_text(changes["description"], "description")
     if "status" in changes:
         _choice(changes["status"], ObjectiveStatus, "status", "status")
     require_same_org(org, changes.get("owner"), "person")
@@ -1547,7 +1548,7 @@ def create_initiative(
     _check_dates(start_date, target_date)
     data = {
         "title": title,
-        "description": (description or "").strip(),
+        "description": require_long_text(description, "description"),
         "status": status,
         "start_date": start_date,
         "target_date": target_date,
@@ -1611,7 +1612,7 @@ def update_initiative(
     if "title" in data:
         data["title"] = require_text(data["title"], "title", max_length=300)
     if "description" in data:
-        data["description"] = (data["description"] or "").strip()
+        data["description"] = require_long_text(data["description"], "description")
     require_same_org(org, data.get("owner"), "person")
     if actor is not None and data.get("owner") and data["owner"].pk != initiative.owner_id:
         refuse_viewer(data["owner"], "owner", "own an initiative")

@@ -13,6 +13,7 @@ from accord.coordination import queries
 from accord.coordination.models import ACTIVE_STATES, Dependency, Priority, Side, State
 from accord.core import dates
 from accord.core.ids import as_id
+from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -50,7 +51,9 @@ class DependencyForm(forms.Form):
     )
     provider_team = pickers.TeamChoiceField(queryset=Team.objects.none(), label="Team asked")
     title = forms.CharField(max_length=300, label="What you need")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     need_by = dates.DateField(widget=DateInput, label="Needed by", required=False)
     need_by_milestone = forms.ModelChoiceField(
@@ -169,7 +172,9 @@ class DependencyEditForm(forms.Form):
         "team it leaves is told.",
     )
     title = forms.CharField(max_length=300, label="What you need")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     priority = forms.ChoiceField(choices=Priority.choices)
     need_by = dates.DateField(widget=DateInput, label="Needed by")
 
@@ -252,10 +257,16 @@ class ActionForm(forms.Form):
         label="Propose anyway: it will show at risk once agreed",
     )
     proposed_scope = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Proposed scope"
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        label="Proposed scope",
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why (note)"
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        label="Why (note)",
     )
 
     FIELDS = {

@@ -34,7 +34,7 @@ from accord.coordination.models import (
 )
 from accord.core.dates import check_in_range
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
-from accord.core.services import check_version, parse_date, require_text
+from accord.core.services import check_version, parse_date, require_long_text, require_text
 from accord.org.models import Organization, Person, Team, TeamState
 from accord.web.templatetags.dates import day
 
@@ -206,7 +206,7 @@ def create_dependency(
         requester_initiative=requester_initiative,
         provider_team=provider_team,
         title=title,
-        description=(description or "").strip(),
+        description=require_long_text(description, "description"),
         priority=priority,
         need_by=need_by,
         need_by_milestone=need_by_milestone,
@@ -310,7 +310,7 @@ def record_dependency(
         requester_initiative=requester_initiative,
         provider_team=provider_team,
         title=title,
-        description=(description or "").strip(),
+        description=require_long_text(description, "description"),
         priority=priority,
         need_by=need_by,
         need_by_milestone=need_by_milestone,
@@ -326,8 +326,8 @@ def record_dependency(
         committed_date=committed_date,
         proposed_date=proposed_date if negotiating else None,
         flag=flag or Flag.NONE,
-        flag_note=(flag_note or "").strip() if flag else "",
-        resolution=(resolution or "").strip(),
+        flag_note=require_long_text(flag_note, "flag_note") if flag else "",
+        resolution=require_long_text(resolution, "resolution"),
         requested_by=actor,
         closed_at=(
             timezone.now() if state in (State.DECLINED, State.DELIVERED, State.CANCELLED) else None
@@ -481,7 +481,7 @@ def _edited(org: Organization, actor: Person | None, dep: Dependency, changes: d
     if "title" in changes:
         out["title"] = require_text(changes["title"], "title", max_length=300)
     if "description" in changes:
-        out["description"] = (changes["description"] or "").strip()
+        out["description"] = require_long_text(changes["description"], "description")
     if "priority" in changes:
         if changes["priority"] not in Priority.values:
             raise ServiceError(
@@ -651,7 +651,7 @@ def transition(
     acting = _acting_for(
         sides[side], dep.requester_team if side == Side.REQUESTER else dep.provider_team
     )
-    note = (note or "").strip()
+    note = require_long_text(note, "note", label="The note")
     before = activity.snapshot(dep, EVENT_FIELDS)
     changes = _apply(
         org,
@@ -662,7 +662,7 @@ def transition(
         committed_date,
         provider_initiative,
         proposed_date,
-        None if proposed_scope is None else proposed_scope.strip(),
+        None if proposed_scope is None else require_long_text(proposed_scope, "proposed_scope"),
     )
     if t.target is not None:
         changes["state"] = t.target

@@ -136,6 +136,19 @@ def validate_timezone(name: str, field: str = "timezone", *, kept: str | None = 
     return zone
 
 
+# The most characters a long free text holds (a description, a flag's note, a resolution):
+# the services refuse more, so the forms, the API and the organization file and CSV (which
+# must read back every export) share one limit. A shorter text (a title, a mission) has
+# its own, passed to `require_text`.
+LONG_TEXT_MAX = 20_000
+
+
+def require_long_text(value: Any, field: str, *, label: str | None = None) -> str:
+    """An optional long text (`LONG_TEXT_MAX`): stripped, "" when empty; refused, naming
+    `label` (else the field), when longer or holding a NUL character."""
+    return require_text(value, field, max_length=LONG_TEXT_MAX, required=False, label=label)
+
+
 def require_text(
     value: Any,
     field: str,

@@ -141,15 +141,17 @@ def _fits(kind: Kind, names: set[str]) -> bool:
 
 def guess_section(header: list[str], filename: str = "") -> str | None:
     """The section a CSV is of: the one its file is named after (`cadences.csv`, as the zip
-    export names them) when the header has its required columns; else the one section
-    whose columns the header fits, the usual ones (CSV_SECTIONS) first (`slug,name` is
-    teams, not team kinds). A header several other sections fit is refused (`Ambiguous`):
-    name the file after its section or give the section. None when no section fits."""
+    export names them, `Key results.csv`), whatever its header (a missing or misspelt
+    column is then named against that section, and nothing of another section is made);
+    else the one section whose columns the header fits, the usual ones (CSV_SECTIONS)
+    first (`slug,name` is teams, not team kinds). A header several other sections fit is
+    refused (`Ambiguous`): name the file after its section or give the section. None when
+    no section fits."""
     names = set(header)
     kinds = kinds_by_section()
-    stem = filename.rsplit("/", 1)[-1].lower().removesuffix(".csv")
-    if stem in kinds and {f.name for f in kinds[stem].fields if f.required} <= names:
-        return stem  # (a column it does not know is then named as such)
+    stem = section_of_filename(filename)
+    if stem:
+        return stem  # (a column it does not know, or one it lacks, is then named as such)
     usual = [s for s in CSV_SECTIONS if _fits(kinds[s], names)]
     if usual:
         return usual[0]
@@ -166,6 +168,14 @@ def guess_section(header: list[str], filename: str = "") -> str | None:
     # The most specific match: the section whose fields cover most of the header.
     candidates.sort(key=lambda s: -len(names & {f.name for f in kinds[s].fields}))
     return candidates[0] if candidates else None
+
+
+def section_of_filename(filename: str) -> str | None:
+    """The section a file is named after (`objectives.csv`, `Key results.csv`,
+    `team-links.csv`), or None."""
+    stem = re.split(r"[/\\]", filename)[-1].strip().lower()
+    stem = re.sub(r"[\s\-]+", "_", stem.removesuffix(".csv").strip())
+    return stem if stem in kinds_by_section() else None
 
 
 class Ambiguous(Exception):

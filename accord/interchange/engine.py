@@ -215,6 +215,10 @@ class Desired:
     sections: dict[str, list[Item]] = field(default_factory=dict)  # present sections only
     skipped: dict[str, set[str]] = field(default_factory=dict)  # keys of invalid items
     unkeyed: set[str] = field(default_factory=set)  # sections with items of unknown key
+    # Items skipped for their values, holding the references that were readable: these are
+    # checked too, so the plan names every problem of an item at once (`check_refs`).
+    # (the item, the line of each of those fields)
+    invalid: dict[str, list[tuple[Item, dict[str, int | None]]]] = field(default_factory=dict)
     organization: dict[str, Any] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
 
@@ -760,10 +764,18 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
                     value=raw.get(f.name) if raw.get(f.name) is not None else "",
                 )
                 bad = True
-        if not bad and kept_only:
-            bad = _refuse_new(ctx, kind, kept_only, raw, data, path, line)
+        if kept_only:
+            bad = _refuse_new(ctx, kind, kept_only, raw, data, path, line) or bad
         if bad:
             _skip_key(ctx, kind, data)
+            refs = {f.name: data[f.name] for f in kind.fields if f.ref and f.name in data}
+            if refs:
+                ctx.desired.invalid.setdefault(kind.section, []).append(
+                    (
+                        Item(key="", data=refs, path=path, line=line),
+                        {name: safeyaml.line_of(raw, name) or line for name in refs},
+                    )
+                )
             continue
         key = kind.key_of(data)
         if key in seen:
@@ -795,7 +807,10 @@ def _refuse_new(
 ) -> bool:
     """Whether the item gives anew a value that may only stay (`KeptOnly`: a time zone
     such as EST): reported, unless the object the item names holds that very value."""
-    current = ctx.existing_of(kind.section).get(kind.key_of(data))
+    try:
+        current = ctx.existing_of(kind.section).get(kind.key_of(data))
+    except (KeyError, TypeError):
+        current = None  # its key is itself invalid (and reported)
     bad = False
     for f, exc in kept_only:
         if current is not None and current[1].get(f.name) == exc.value:
@@ -822,11 +837,40 @@ def _skip_key(ctx: Context, kind: Kind, data: dict[str, Any]) -> None:
     ctx.desired.skipped.setdefault(kind.section, set()).add(key)
 
 
+def _missing_refs(
+    ctx: Context, kind: Kind, item: Item, offered: dict[str, set[str]]
+) -> list[tuple[F, Any]]:
+    """Each reference of `item` (every field, every item of a list) that names nothing
+    the file or the organization offers."""
+    missing: list[tuple[F, Any]] = []
+    for f in kind.fields:
+        if not f.ref:
+            continue
+        value = item.data.get(f.name)
+        if f.ref not in offered:
+            offered[f.ref] = ctx.available(f.ref)
+        available = offered[f.ref]
+        for v in dict.fromkeys(value if isinstance(value, list) else [value]):
+            if v is not None and str(v).lower() not in available:
+                missing.append((f, v))
+    return missing
+
+
+def _missing_ref_text(ctx: Context, f: F, value: Any) -> str:
+    return (
+        f"{f.name} refers to {_noun(ctx.kinds, f.ref)} {value!r}, which is not among the "
+        "file's valid items nor in the organization; item skipped."
+    )
+
+
 def check_refs(ctx: Context, kind: Kind) -> None:
     """Every reference names something that will exist; repeat until nothing changes, since
-    skipping one item may break another's reference."""
+    skipping one item may break another's reference. Each reference an item gets wrong is
+    reported (not only its first), and so are those of the items already skipped for their
+    values (`Desired.invalid`, once), so one plan names every problem of an item."""
     assert ctx.desired is not None
-    ref_fields = [f for f in kind.fields if f.ref]
+    if not any(f.ref for f in kind.fields):
+        return
     changed = True
     while changed:
         changed = False
@@ -835,29 +879,43 @@ def check_refs(ctx: Context, kind: Kind) -> None:
         # nothing changes.
         offered: dict[str, set[str]] = {}
         for item in list(ctx.desired.sections[kind.section]):
-            for f in ref_fields:
-                value = item.data.get(f.name)
-                values = value if isinstance(value, list) else [value]
-                if f.ref not in offered:
-                    offered[f.ref] = ctx.available(f.ref)
-                available = offered[f.ref]
-                for v in values:
-                    if v is not None and str(v).lower() not in available:
-                        ctx.skip(
-                            kind.section,
-                            item,
-                            f"{item.path}.{f.name}",
-                            v,
-                            f"{f.name} refers to {_noun(ctx.kinds, f.ref)} {v!r}, which is "
-                            "not among the file's valid items nor in the organization; "
-                            "item skipped.",
-                            "missing_reference",
-                        )
-                        changed = True
-                        break
-                else:
-                    continue
-                break
+            for f, v in _missing_refs(ctx, kind, item, offered):
+                ctx.skip(
+                    kind.section,
+                    item,
+                    f"{item.path}.{f.name}",
+                    v,
+                    _missing_ref_text(ctx, f, v),
+                    "missing_reference",
+                )
+                changed = True
+    invalid = ctx.desired.invalid.pop(kind.section, [])
+    if not invalid:
+        return
+    # Next to the item's other problems, in the order of the file.
+    found: dict[str, list[Problem]] = {}
+    offered = {}
+    for item, lines in invalid:
+        for f, v in _missing_refs(ctx, kind, item, offered):
+            found.setdefault(item.path, []).append(
+                Problem(
+                    kind="missing_reference",
+                    why=_missing_ref_text(ctx, f, v),
+                    path=f"{item.path}.{f.name}",
+                    line=lines.get(f.name),
+                    value=short(v),
+                )
+            )
+    if found:
+        problems = ctx.report.problems
+        last = {p.path.split(".", 1)[0]: n for n, p in enumerate(problems)}
+        after = {last[path]: more for path, more in found.items() if path in last}
+        merged: list[Problem] = []
+        for n, p in enumerate(problems):
+            merged.append(p)
+            merged.extend(after.get(n, ()))
+        merged.extend(p for path, more in found.items() if path not in last for p in more)
+        problems[:] = merged
 
 
 # --- planning ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accord.core.services import LONG_TEXT_MAX
+
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 KEY = re.compile(r"^[-a-zA-Z0-9_.:/@]+$")
 
@@ -45,6 +47,9 @@ BOOL_WORDS = {
 }
 
 
+STR_MAX = 200  # the most characters of a short text field unless it says otherwise
+
+
 @dataclass(frozen=True)
 class F:
     name: str
@@ -54,7 +59,7 @@ class F:
     required: bool = False
     default: Any = None
     choices: tuple[str, ...] = ()
-    max_length: int = 200
+    max_length: int = STR_MAX  # a text's: LONG_TEXT_MAX unless given (see `limit`)
     minimum: float | None = None
     maximum: float | None = None
     ref: str = ""  # section this field refers to, by key
@@ -68,6 +73,14 @@ class F:
     # Matched in any case and kept lower-cased: the short names of the organization's lists
     # (a membership's role, a team's kind), which Accord stores lower-cased.
     lower: bool = False
+
+    @property
+    def limit(self) -> int:
+        """The most characters of a value: `max_length`, for a text (a description) the
+        services' LONG_TEXT_MAX unless a shorter limit is given (a mission's 2000)."""
+        if self.type == "text" and self.max_length == STR_MAX:
+            return LONG_TEXT_MAX
+        return self.max_length
 
     def clean(self, value: Any) -> Any:
         """The value in canonical form, or Invalid."""
@@ -123,7 +136,14 @@ def _str(f: F, value: Any) -> str:
 
 
 def _text(f: F, value: Any) -> str:
-    return _str(F(f.name, "str", f.required, max_length=max(f.max_length, 20_000)), value)
+    """A long text, up to `F.limit` characters, as the services take it. Longer text that
+    the object holds already (stored before the services refused it) stays, so its export
+    reads back: it is only refused given anew (`KeptOnly`)."""
+    long = F(f.name, "str", f.required, max_length=10**9)
+    text = _str(long, value)
+    if len(text) > f.limit:
+        raise KeptOnly(f"is too long ({len(text):,} characters, at most {f.limit:,})", text)
+    return text
 
 
 def _slug(f: F, value: Any) -> str:
@@ -321,7 +341,7 @@ def json_schema_of(f: F) -> dict[str, Any]:
         elif f.type == "time":
             base["pattern"] = r"^\d{1,2}:\d{2}$"
         if f.type not in ("date", "datetime", "timezone", "rrule", "time"):
-            base["maxLength"] = max(f.max_length, 20_000) if f.type == "text" else f.max_length
+            base["maxLength"] = f.limit
         if f.choices:
             base["enum"] = list(f.choices)
     if f.minimum is not None:

@@ -27,7 +27,7 @@ from accord.activity.services import recorded_as
 from accord.core.errors import ServiceError
 from accord.interchange import engine
 from accord.interchange.engine import Aborted, Change, Context, Fatal, Kind, compact
-from accord.interchange.report import Problem, Report
+from accord.interchange.report import Problem, Report, short
 from accord.org.models import LEADING_ROLES, ROLE_RANK, Organization
 
 log = logging.getLogger("accord.interchange")
@@ -261,7 +261,9 @@ class Outcome:
                 if c.action == "update":
                     detail = (
                         " ("
-                        + ", ".join(f"{k}: {b!r} → {a!r}" for k, (b, a) in c.fields.items())
+                        + ", ".join(
+                            f"{k}: {_shown(b)} → {_shown(a)}" for k, (b, a) in c.fields.items()
+                        )
                         + ")"
                     )
                 elif c.action == "remove" and c.fields:
@@ -327,6 +329,14 @@ def _removal_verbs() -> dict[str, str]:
     """section -> what leaving one of its items out does: deactivate (people, cadences)
     or remove; in the order the sections are applied."""
     return {kind.section: kind.removal_verb for kind in all_kinds()}
+
+
+def _shown(value: Any) -> str:
+    """A value of a change as the plan prints it: a long text cut as the problems cut it
+    (a description of 20,000 characters is not printed whole)."""
+    if isinstance(value, str) and value != short(value):
+        return repr(short(value))
+    return repr(value)
 
 
 def _removal_words(change: Change) -> str:

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from accord.core import timezones
 from accord.core.security import normalize_username
+from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import (
     IdentityKind,
     MembershipRole,
@@ -93,7 +94,9 @@ class TeamForm(forms.Form):
         max_length=2000,
         help_text="Why the team exists, in a sentence or two.",
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     website = _link("Web page", "https://…", "The team's own page.")
     repository = _link("Repository", "https://github.com/…", "Where its code or documents live.")
     chat = _link("Chat channel", "#team-channel or https://…", "A channel name or its address.")

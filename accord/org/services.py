@@ -26,6 +26,7 @@ from accord.core.services import (
     lock_row,
     lock_rows,
     parse_date,
+    require_long_text,
     require_same_org,
     require_text,
     require_unique_name,
@@ -1187,7 +1188,7 @@ def create_team(
                 name=name,
                 slug=slug,
                 parent=parent,
-                description=description.strip(),
+                description=require_long_text(description, "description"),
                 **extra,
             )
     except IntegrityError:  # the same address taken at the same moment
@@ -1247,7 +1248,7 @@ def update_team(
     changed = {name for name, value in changes.items() if getattr(team, name) != value}
     verb = "moved" if changed == {"parent"} else "updated"
     if "description" in changes:
-        changes["description"] = (changes["description"] or "").strip()
+        changes["description"] = require_long_text(changes["description"], "description")
     old_parent_id = team.parent_id
     team = update_and_record(
         org, actor, team, changes, verb=verb, expected_version=expected_version

@@ -34,23 +34,35 @@ def find_organization(slug: str | None, *, create_hint: str = CREATE_HINT) -> Or
                 f"No organization at address {slug!r}; --org takes an address, and "
                 f"{slug!r} is the name of: {addresses}. Nothing was changed."
             )
-        close = difflib.get_close_matches(
-            slug, Organization.objects.values_list("slug", flat=True)[:1000], n=1
-        )
-        meant = f" Did you mean {close[0]!r}?" if close else ""
         raise CommandError(
-            f"No organization at address {slug!r}.{meant} {create_hint} Nothing was changed."
+            f"No organization at address {slug!r}.{meant_address(slug)} {create_hint} "
+            "Nothing was changed."
         )
     orgs = list(Organization.objects.order_by("slug")[:6])
     if len(orgs) == 1:
         return orgs[0]
     if not orgs:
         raise CommandError(f"There is no organization yet. {create_hint} Nothing was changed.")
-    raise CommandError(
+    raise CommandError(f"{which_organization(orgs)} Nothing was changed.")
+
+
+def meant_address(slug: str) -> str:
+    """ " Did you mean 'acme'?" when an organization's address is close to `slug`, else ""."""
+    close = difflib.get_close_matches(
+        slug, Organization.objects.values_list("slug", flat=True)[:1000], n=1
+    )
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def which_organization(orgs: list[Organization]) -> str:
+    """What a command says when --org is left out and there are several organizations
+    (`orgs`, the first six by address): "Say which organization with --org SLUG (one of
+    acme, globex)."."""
+    return (
         "Say which organization with --org SLUG (one of "
         + ", ".join(o.slug for o in orgs[:5])
         + (", …" if len(orgs) > 5 else "")
-        + "). Nothing was changed."
+        + ")."
     )
 
 

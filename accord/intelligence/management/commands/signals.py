@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 
 from django.core.management.base import BaseCommand
 
+from accord.core.errors import ServiceError
 from accord.intelligence import evaluate, queries
 from accord.intelligence.management.commands._common import add_scope_arguments, scope, table
 from accord.intelligence.models import SignalSeverity
+
+
+def _check_kind(kind: str | None) -> None:
+    """A kind no signal has is refused with the kinds there are (the API's refusal points
+    to GET /api/v1/signal-kinds, which a terminal does not answer)."""
+    from accord.intelligence.registry import discover
+
+    kinds = sorted(discover())
+    if kind and kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, n=1)
+        meant = f" Did you mean {close[0]!r}?" if close else ""
+        raise ServiceError(  # (said plainly by `accord`, as the queries' refusals are)
+            f"Unknown kind of signal {kind!r}.{meant} The kinds are: {', '.join(kinds)}.",
+            fields={"kind": ["Unknown kind of signal."]},
+        )
 
 
 class Command(BaseCommand):
@@ -30,6 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         org, team, as_of = scope(opts)
+        _check_kind(opts.get("kind"))
         if opts["refresh"]:
             evaluate.evaluate(org)
         filters = dict(

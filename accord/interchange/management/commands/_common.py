@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -28,17 +29,58 @@ def read_source(path: str) -> bytes:
 
 
 def find_org(slug: str | None, *, required: bool = True) -> Organization | None:
+    """The organization at address `slug`; without one, the only organization there is.
+    When `required`, an unknown address names the one probably meant, and a choice left
+    open lists the addresses to choose from (as `accord import csv` and `createadmin` do)."""
+    from accord.core.management.commands.createadmin import meant_address, which_organization
+
     if slug:
         org = Organization.objects.filter(slug=slug).first()
         if org is None and required:
-            raise CommandError(f"No organization {slug!r}.")
+            raise CommandError(f"No organization {slug!r}.{meant_address(slug)}")
         return org
-    orgs = list(Organization.objects.all()[:2])
+    orgs = list(Organization.objects.order_by("slug")[:6])
     if len(orgs) == 1:
         return orgs[0]
     if required:
-        raise CommandError("Say which organization with --org SLUG.")
+        if not orgs:
+            raise CommandError("There is no organization yet.")
+        raise CommandError(which_organization(orgs))
     return None
+
+
+class Said(CommandError):
+    """A refusal the command's own output has just said (its plan ends "Nothing was
+    changed."): on the command line it only makes the exit status 1, rather than being
+    printed a second time as "CommandError: …"; `call_command` raises it as it is."""
+
+
+class SaysItsRefusals:
+    """Mixed into a command (before BaseCommand) whose refusals are `Said`."""
+
+    def run_from_argv(self, argv):
+        self._from_argv = True
+        super().run_from_argv(argv)
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except Said as exc:
+            if not getattr(self, "_from_argv", False):
+                raise
+            sys.exit(exc.returncode)
+
+
+def refuse(command, opts, message: str, shown: str, rest: str = "") -> None:
+    """Stop the command with `message`: after its text output `shown`, which may say it
+    already (else it is printed; `rest`: what `shown` does not say of it), not printed
+    again as an error. With --json (which prints no sentences) the error it is."""
+    if opts.get("json"):
+        raise CommandError(message)
+    said = rest or message
+    if said.lower() not in shown.lower():
+        command.stdout.write(said)
+    raise Said(message)
 
 
 def write_json(path: str | None, data) -> None:

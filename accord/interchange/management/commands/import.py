@@ -8,10 +8,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accord.interchange.management.commands._common import write_json
+from accord.interchange.management.commands._common import (
+    SaysItsRefusals,
+    refuse,
+    write_json,
+)
 
 
-class Command(BaseCommand):
+class Command(SaysItsRefusals, BaseCommand):
     help = (
         "Import an organization from another source: `kubernetes DIR` (the Kubernetes "
         "community data: sigs.yaml and keps/), or `csv FILE` (any section of the "
@@ -89,10 +93,12 @@ class Command(BaseCommand):
                 allow_ignored_columns=opts["allow_ignored_columns"],
             )
         write_json(opts.get("report"), outcome.as_json())
+        shown = ""
         if opts["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))
         else:
-            self.stdout.write(outcome.as_text(verbose=not opts["quiet"]))
+            shown = outcome.as_text(verbose=not opts["quiet"])
+            self.stdout.write(shown)
             if outcome.report.summary:
                 summary = ", ".join(f"{k} {v}" for k, v in outcome.report.summary.items())
                 self.stdout.write(f"Source: {summary}")
@@ -102,10 +108,16 @@ class Command(BaseCommand):
                     f"{outcome.near_miss_text()}."
                 )
         if outcome.unconfirmed:
-            raise CommandError(
+            refuse(
+                self,
+                opts,
                 f"Not imported: {outcome.near_miss_text()}. Rename the column, or if it is "
                 "meant to be ignored, import the file again with --allow-ignored-columns. "
-                "Nothing was changed."
+                "Nothing was changed.",
+                shown,
+                # (the plan says which column, and that nothing was changed)
+                rest="If it is meant to be ignored, import the file again with "
+                "--allow-ignored-columns.",
             )
         if not outcome.ok:
-            raise CommandError("Nothing was changed.")
+            refuse(self, opts, "Nothing was changed.", shown)

@@ -6,13 +6,18 @@ import json
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accord.interchange import services
-from accord.interchange.management.commands._common import read_source, write_json
+from accord.interchange.management.commands._common import (
+    SaysItsRefusals,
+    read_source,
+    refuse,
+    write_json,
+)
 
 
-class Command(BaseCommand):
+class Command(SaysItsRefusals, BaseCommand):
     help = "Show what applying an organization file would create, change and remove."
     apply = False
 
@@ -38,24 +43,34 @@ class Command(BaseCommand):
         else:
             outcome = services.plan_file(source, **common)
         write_json(opts.get("report"), outcome.as_json())
+        shown = ""
         if opts["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), indent=2, default=str))
         else:
-            self.stdout.write(outcome.as_text(verbose=not opts["quiet"]))
+            shown = outcome.as_text(verbose=not opts["quiet"])
+            self.stdout.write(shown)
             if not self.apply and outcome.ok and outcome.large_removals():
                 self.stdout.write(
                     f"Applying this file needs --allow-removals: it would {outcome.removal_text()}."
                 )
         if outcome.unconfirmed:
-            raise CommandError(
+            refuse(
+                self,
+                opts,
                 f"This file would {outcome.removal_text()}. If that is what it means, apply "
-                "it again with --allow-removals. Nothing was changed."
+                "it again with --allow-removals. Nothing was changed.",
+                shown,
+                # (the plan says what it would take away, and that nothing was changed)
+                rest="If that is what it means, apply the file again with --allow-removals.",
             )
         if not outcome.ok:
-            raise CommandError(
+            refuse(
+                self,
+                opts,
                 "Stopped part-way; apply the file again once fixed."
                 if outcome.changes and not outcome.stopped
-                else "Nothing was changed."
+                else "Nothing was changed.",
+                shown,
             )
 
     def _progress(self):
