@@ -14,13 +14,15 @@ from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.rhythm import picker, recurrence, services
 from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
-from accord.rhythm.templates_catalog import SECTION_SOURCES, template_choices
+from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES, template_choices
 from accord.web import pickers
+from accord.web.templatetags.dates import day
 
 CONFIDENCE_CHOICES = [("", "—"), *bands.choices()]
 
 
-PICKER_FIELDS = ("repeat", "days", "ordinal", "weekday")
+CHOICE_FIELDS = ("repeat", "days", "ordinal", "weekday")
+PICKER_FIELDS = (*CHOICE_FIELDS, "ends_on")  # written to the rule, not stored apart
 RULE_HELP = (
     "RFC 5545, used when Repeats is “Advanced”: e.g. FREQ=WEEKLY;BYDAY=MO or "
     "FREQ=MONTHLY;BYDAY=1TU."
@@ -51,19 +53,40 @@ class RecurrencePickerForm(forms.Form):
         help_text="For every month: the first, second… or last weekday.",
     )
     weekday = forms.ChoiceField(choices=[("", "—"), *picker.DAYS], required=False, label="Weekday")
+    ends_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Ends on",
+        help_text="Optional: the last day it may occur (the rule's UNTIL). Empty: no end.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "start_date" in self.fields:  # "Ends on" beside "Starts on"
+            end = self.fields.pop("ends_on")
+            fields = list(self.fields.items())
+            at = [name for name, _ in fields].index("start_date") + 1
+            self.fields = dict([*fields[:at], ("ends_on", end), *fields[at:]])
 
     def clean(self):
         data = super().clean()
+        self._check_end(data)
         repeat = data.get("repeat") or picker.CUSTOM
+        # "Ends on" changed is written to the rule whatever wrote the rest of it; left as it
+        # was, a rule typed or kept keeps its own end.
+        end_changed = "ends_on" in self.changed_data
         if repeat == picker.CUSTOM:
-            return data
-        picked = any(f in self.changed_data for f in PICKER_FIELDS)
+            return self._ended(data, end_changed)
+        picked = any(f in self.changed_data for f in CHOICE_FIELDS)
         typed = "rrule" in self.changed_data
         if typed and not picked:  # an expert edited the rule itself: it wins
             data["repeat"] = picker.CUSTOM
-            return data
+            return self._ended(data, end_changed)
         if not picked and not typed and self.rule_from_template(data):
-            return data  # the picker left as it was offered: the template's schedule
+            # The picker left as it was offered: the template's schedule (and its end).
+            if data.get("ends_on"):
+                data["rrule"] = picker.with_until(self.template_rule(data), data["ends_on"])
+            return data
         try:
             rule = picker.rule_for(
                 repeat, data.get("days"), data.get("ordinal", ""), data.get("weekday", "")
@@ -73,20 +96,39 @@ class RecurrencePickerForm(forms.Form):
                 for msg in msgs:
                     self.add_error(name if name in self.fields else None, msg)
             return data
-        # The page's script writes the picked rule into the rule field as it is picked.
-        if typed and recurrence.normalize_rule(data.get("rrule") or "") != rule:
+        # The page's script writes the picked rule into the rule field as it is picked (its
+        # end is "Ends on"'s).
+        typed_rule = picker.with_until(data.get("rrule") or "", None)
+        if typed and recurrence.normalize_rule(typed_rule) != rule:
             self.add_error(
                 "rrule",
                 "Choose a schedule under Repeats or write the rule (with Repeats set to "
                 "“Advanced”), not both.",
             )
             return data
-        data["rrule"] = rule
+        data["rrule"] = picker.with_until(rule, data.get("ends_on"))
         return data
+
+    def _ended(self, data: dict, end_changed: bool) -> dict:
+        if end_changed and data.get("rrule"):
+            data["rrule"] = picker.with_until(data["rrule"], data.get("ends_on"))
+        return data
+
+    def _check_end(self, data: dict) -> None:
+        """An end before the start is refused beside "Ends on"."""
+        end = data.get("ends_on")
+        start = data.get("start_date") or self.initial.get("start_date")
+        if end and start and end < start:
+            self.add_error(
+                "ends_on", f"It ends before it starts ({day(start)}): give that day or later."
+            )
 
     def rule_from_template(self, data: dict) -> bool:
         """Whether a schedule left unpicked is a template's (the new cadence form's)."""
         return False
+
+    def template_rule(self, data: dict) -> str:
+        return ""
 
 
 ALL_DAY_HELP = (
@@ -115,12 +157,17 @@ def drop_time_if_all_day(data: dict) -> dict:
 
 
 def picker_initial(rule: str) -> dict:
-    """The picker's fields for a stored rule: its choices, or "Advanced" with the rule."""
-    return {"rrule": rule, **(picker.choices_for(rule) or {"repeat": picker.CUSTOM})}
+    """The picker's fields for a stored rule: its choices, or "Advanced" with the rule;
+    "Ends on" its UNTIL, if it has one."""
+    return {
+        "rrule": rule,
+        "ends_on": picker.ends_on(rule),
+        **(picker.choices_for(rule) or {"repeat": picker.CUSTOM}),
+    }
 
 
 class CadenceForm(RecurrencePickerForm):
-    field_order = ("template", "name", "kind", "scope", "team", "teams", *PICKER_FIELDS, "rrule")
+    field_order = ("template", "name", "kind", "scope", "team", "teams", *CHOICE_FIELDS, "rrule")
     template = forms.ChoiceField(
         choices=[("", "— none: set it up by hand —"), *template_choices()],
         required=False,
@@ -174,6 +221,9 @@ class CadenceForm(RecurrencePickerForm):
     def rule_from_template(self, data: dict) -> bool:
         return bool(data.get("template"))
 
+    def template_rule(self, data: dict) -> str:
+        return TEMPLATES[data["template"]].rrule
+
 
 class CadenceEditForm(RecurrencePickerForm):
     field_order = (
@@ -184,7 +234,7 @@ class CadenceEditForm(RecurrencePickerForm):
         "team",
         "teams",
         "extra_participants",
-        *PICKER_FIELDS,
+        *CHOICE_FIELDS,
         "rrule",
     )
     name = forms.CharField(max_length=200)

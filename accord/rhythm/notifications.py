@@ -249,6 +249,60 @@ def nudge_key(cadence: Cadence, occ: recurrence.Occurrence) -> str:
     return f"checkin_nudge:{cadence.pk}:{occ.key}"
 
 
+@dataclass(frozen=True)
+class RoundReminders:
+    """What the round's reminders of those not in yet did (their events), for its page."""
+
+    reminded: int  # people told, over every asking of the round
+    last_at: dt.datetime | None  # when last asked with someone to tell
+    last_by: str  # who asked then
+    times: int  # how many askings told someone
+
+
+def round_reminders(
+    org: Organization, cadence: Cadence, occ: recurrence.Occurrence
+) -> RoundReminders:
+    """The reminders sent for this round on a lead's asking, read from their recorded
+    events (`services.remind_not_in_yet`; one query)."""
+    from accord.activity.models import Event
+
+    events = list(
+        Event.objects.for_org(org)
+        .filter(
+            target_type="rhythm.cadence",
+            target_id=str(cadence.pk),
+            verb="reminded",
+            after__occurrence=occ.original_start.isoformat(),
+        )
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "actor_name", "after")[:100]
+    )
+    return RoundReminders(
+        reminded=sum(int(after.get("reminded") or 0) for _, _, after in events),
+        last_at=events[0][0] if events else None,
+        last_by=events[0][1] if events else "",
+        times=len(events),
+    )
+
+
+def left_to_remind(org: Organization, cadence: Cadence, occ: recurrence.Occurrence, owing, by):
+    """Whether a lead's reminder would still tell someone of `owing` (those not in yet and
+    not away): not `by` who asks, nor who muted the cadence or was told this round (one
+    query)."""
+    from accord.activity.models import Notification
+
+    told = Notification.objects.for_org(org).filter(
+        topic=nudge_key(cadence, occ), person__isnull=False
+    )
+    muted = CadenceMute.objects.for_org(org).filter(cadence=cadence)
+    return (
+        owing.exclude(pk=by.pk)
+        .exclude(pk__in=told.values("person_id"))
+        .exclude(pk__in=muted.values("person_id"))
+        .exists()
+    )
+
+
 def remind_not_in_yet(
     org: Organization,
     cadence: Cadence,
@@ -272,7 +326,8 @@ def remind_not_in_yet(
         .exclude(pk__in=given.exclude(status="missed").values("person_id"))
         .order_by("name", "id")
     )
-    people = list(pending)
+    # Who asks is not reminded by their own asking (they are on the page already).
+    people = [p for p in pending if by is None or p.pk != by.pk]
     ids = {p.pk for p in people}
     muted = set(
         CadenceMute.objects.for_org(org)

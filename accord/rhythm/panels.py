@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.activity.models import ChatFlavor, ChatWebhook
+from accord.org import permissions
 from accord.rhythm import queries
 
 
@@ -74,9 +75,13 @@ def team(request, team) -> str | None:
     now = timezone.now()
     cads = queries.team_cadences(org, team)
     chat = chat_flavors(org, team)
+    # Only those who may add or remove a webhook (the team page's Chat form) are sent there.
+    can_manage = permissions.can_manage_team(request.person, team)
     if not cads:
         return render_to_string(
-            "rhythm/_panel_team.html", {"team": team, "rows": [], "chat": chat}, request=request
+            "rhythm/_panel_team.html",
+            {"team": team, "rows": [], "chat": chat, "can_manage": can_manage},
+            request=request,
         )
     # The team's own first (`team_cadences`); the rest are on its rhythm page.
     shown = cads[:TEAM_PANEL_SHOWN]
@@ -90,6 +95,7 @@ def team(request, team) -> str | None:
             "rows": rows,
             "more": len(cads) - len(shown),
             "chat": chat,
+            "can_manage": can_manage,
             "tz": request.person.timezone,
         },
         request=request,

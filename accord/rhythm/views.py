@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +23,16 @@ from accord.core.text import full_stop
 from accord.org import permissions
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.queries import current_teams, subtree_ids
-from accord.rhythm import agenda, ical, links, queries, recurrence, scorecard, services
+from accord.rhythm import (
+    agenda,
+    ical,
+    links,
+    notifications,
+    queries,
+    recurrence,
+    scorecard,
+    services,
+)
 from accord.rhythm.forms import (
     CONFIDENCE_CHOICES,
     PICKER_FIELDS,
@@ -71,6 +81,7 @@ from accord.web.helpers import (
     own_settings,
     paginate,
     post_only,
+    team_filter,
 )
 from accord.web.templatetags.dates import day, weekday_moment
 from accord.web.templatetags.numbers import plain
@@ -160,25 +171,72 @@ PARTICIPANTS_SHOWN = 40
 ATTENDANCE_SHOWN = 50  # the latest marked present a large meeting's page names
 
 
+MINE_FIRST = 20  # of the viewer's own cadences, listed above every cadence
+
+
 @org_view
 def cadence_list(request):
-    org = request.org
+    """Every cadence of the organization, 50 a page, the viewer's own first; or those of a
+    team and the teams below it (`?team=SLUG`, `&only=1` the team alone), or only the
+    viewer's (`?mine=1`: those they take part in)."""
+    org, me = request.org, request.person
+    team, only = team_filter(request)
+    mine_only = request.GET.get("mine") == "1"
+    # Who takes part where: a few queries, whatever the organization's size.
+    mine = queries.person_cadences(org, me)
+    if mine_only:
+        qs = queries.cadences(org, active_only=False).filter(pk__in=[c.pk for c in mine])
+    else:
+        qs = queries.cadences(org, active_only=False)
+    if team is not None:
+        # The team's (and, but for `only`, those below it): its own and subtree cadences,
+        # and the sets of teams it is in. Subqueries, never a list of ids: near the top of
+        # a large organization the teams below are most of it.
+        links = Cadence.teams.through.objects.filter(team_id__in=subtree_ids(team, only=only))
+        qs = qs.filter(
+            Q(team_id__in=subtree_ids(team, only=only)) | Q(pk__in=links.values("cadence_id"))
+        )
+    filtered = mine_only or team is not None
     # The next date is computed for the page shown only: 50 rules, however many cadences,
     # and one read of their next meetings (one held early is not next).
-    page = paginate(request, queries.cadences(org, active_only=False), per_page=CADENCES_PER_PAGE)
-    running = [c for c in page if c.is_running]
-    nxt = queries.next_occurrences(running, timezone.now())
+    page = paginate(request, qs, per_page=CADENCES_PER_PAGE)
+    yours = [] if filtered or page.number > 1 else mine[:MINE_FIRST]
+    shown = {c.pk: c for c in [*yours, *page]}.values()
+    nxt = queries.next_occurrences([c for c in shown if c.is_running], timezone.now())
     rows = [(c, nxt.get(c.pk)) for c in page]
-    can_create = permissions.can_edit_tree(request.person) or any(
-        permissions.can_manage_team(request.person, t)
-        for t in Team.objects.for_org(org).filter(
-            memberships__person=request.person, memberships__ended_on__isnull=True
-        )
+    my_memberships = list(
+        Membership.objects.for_org(org)
+        .in_current_teams()
+        .filter(person=me)
+        .select_related("team")
+        .order_by("team__name")
     )
+    can_create = permissions.can_edit_tree(me) or any(
+        permissions.can_manage_team(me, m.team) for m in my_memberships
+    )
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "rhythm/cadences.html",
-        {"rows": rows, "page": page, "can_create": can_create, "tz": request.person.timezone},
+        {
+            "rows": rows,
+            "yours": [(c, nxt.get(c.pk)) for c in yours],
+            "yours_more": len(mine) > MINE_FIRST,
+            "yours_count": len(mine),
+            "page": page,
+            "can_create": can_create,
+            "tz": me.timezone,
+            "team": team,
+            "only": only,
+            "mine_only": mine_only,
+            "filtered": filtered,
+            "my_teams": [m.team for m in my_memberships],
+            "team_picker": pickers.team_filter_picker(
+                org, team, id="team-pick", placeholder="Every team"
+            ),
+            "kept": kept.urlencode(),
+        },
     )
 
 
@@ -505,6 +563,15 @@ def checkin_round(request, cadence_id: int, key: str):
     waiting = [] if closed else list(owing[: ROUND_LISTED + 1])
     waiting_more = len(waiting) > ROUND_LISTED
     away_people = [] if closed or not away else list(pending.filter(pk__in=away)[:ROUND_LISTED])
+    can_remind = services.manages_meetings(request.person, cadence)
+    reminders = left = None
+    if can_remind and not closed:
+        # What the reminders of this round did (their events), and whether asking again
+        # would tell anyone (not who asks, nor who was told already).
+        reminders = notifications.round_reminders(org, cadence, occ)
+        left = bool(waiting) and notifications.left_to_remind(
+            org, cadence, occ, owing, request.person
+        )
     return render(
         request,
         "rhythm/checkin_round.html",
@@ -524,7 +591,9 @@ def checkin_round(request, cadence_id: int, key: str):
             # What each wrote is read by who takes part in the round and who runs it.
             "can_read": mine or _can_manage(request.person, cadence),
             # Who answers for the round reminds those not in yet (services.remind_not_in_yet).
-            "can_remind": services.manages_meetings(request.person, cadence),
+            "can_remind": can_remind,
+            "reminders": reminders,
+            "left_to_remind": left,
         },
     )
 
@@ -1638,10 +1707,14 @@ def my_settings(request):
                 raise ServiceError("Nothing was changed: choose what to save on this page.")
         except ServiceError as exc:
             if what == "away":
-                # Beside the form, far down a phone's page, and said at the top, where the
-                # page opens again.
-                form_error(away_form, exc)
-                messages.error(request, f"Time off was not saved: {exc.message}")
+                # Said once: beside the field it names, else above the form (a form refused
+                # as typed says why at its fields already). The top of the page, where it
+                # opens again (the form is far down a phone's page), only points to it.
+                if set(exc.fields) & set(away_form.fields):
+                    field_errors(away_form, exc)
+                elif not away_form.errors:
+                    form_error(away_form, exc)
+                messages.error(request, "Time off was not saved: see the form below.")
             else:
                 flash_error(request, exc)
         else:

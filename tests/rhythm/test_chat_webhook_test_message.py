@@ -4,6 +4,8 @@ lead there."""
 
 from __future__ import annotations
 
+import pytest
+
 from accord.activity import delivery
 from accord.activity.models import ChatWebhook, Notification
 from tests.conftest import login
@@ -47,7 +49,7 @@ def test_who_may_not_manage_the_webhook_cannot_test_it(cast, good_hook):
 
 
 def test_the_team_page_and_integrations_lead_to_the_chat_settings(cast, good_hook):
-    client = login(cast.member)
+    client = login(cast.leader)
     link = f'<a href="{PAGE}#chat-h">'
     team_page = client.get("/o/acme/teams/platform/").content.decode()
     assert f"No chat webhook · {link}Add one</a>" in team_page
@@ -56,5 +58,21 @@ def test_the_team_page_and_integrations_lead_to_the_chat_settings(cast, good_hoo
     ChatWebhook.objects.create(org=cast.org, team=cast.platform, url=good_hook.url, flavor="slack")
     team_page = client.get("/o/acme/teams/platform/").content.decode()
     assert f"Chat: #platform via Slack webhook · {link}Manage</a>" in team_page
-    integrations = client.get("/o/acme/sources/integrations/").content.decode()
+    integrations = login(cast.member).get("/o/acme/sources/integrations/").content.decode()
     assert f"Platform: #platform via Slack webhook · {link}Manage</a>" in integrations
+
+
+@pytest.mark.parametrize("who", ["member", "viewer"])
+def test_who_may_not_add_a_webhook_is_not_sent_to_add_one(cast, good_hook, who):
+    """The team page's Rhythm section links to the chat settings only for who may change
+    them (a lead of the team, a leader, an admin): the others found no form there."""
+    client = login(getattr(cast, who))
+    team_page = client.get("/o/acme/teams/platform/").content.decode()
+    line = team_page[team_page.index('class="chat-line"') :]
+    line = line[: line.index("</p>")]
+    assert "No chat webhook" in line and "<a " not in line and "Add one" not in line
+    ChatWebhook.objects.create(org=cast.org, team=cast.platform, url=good_hook.url, flavor="slack")
+    team_page = client.get("/o/acme/teams/platform/").content.decode()
+    line = team_page[team_page.index('class="chat-line"') :]
+    line = line[: line.index("</p>")]
+    assert "Chat: Slack webhook" in line and "<a " not in line and "Manage" not in line

@@ -10,6 +10,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const workdays = "MO,TU,WE,TH,FR";
   const value = (name) => (form.elements[name] ? form.elements[name].value : "");
   const ruleFor = (pattern) => {
+    if (pattern === "daily") return "FREQ=DAILY";
+    if (pattern === "weekdays") return `FREQ=WEEKLY;BYDAY=${workdays}`;
     if (pattern === "weekly" || pattern === "biweekly") {
       const days = [...form.querySelectorAll('[name="days"]:checked')].map((box) => box.value);
       if (!days.length) return "";
@@ -33,13 +35,18 @@ document.addEventListener("DOMContentLoaded", () => {
       if (field) field.hidden = !patterns.includes(repeat.value);
     }
   };
+  // "Ends on" is the rule's UNTIL: its day's last second, as the server writes it.
+  const until = () => {
+    const end = value("ends_on");
+    return end ? `;UNTIL=${end.replaceAll("-", "")}T235959` : "";
+  };
   const write = () => {
     const picked = ruleFor(repeat.value);
-    if (picked) rule.value = picked;
+    if (picked) rule.value = picked + until();
   };
   form.addEventListener("change", (event) => {
     if (event.target === rule) return;
-    if ([repeat.name, "days", "ordinal", "weekday"].includes(event.target.name)) {
+    if ([repeat.name, "days", "ordinal", "weekday", "ends_on"].includes(event.target.name)) {
       show();
       write();
     }
