@@ -1366,7 +1366,11 @@ def stack_move(request, team_slug: str):
         return redirect(_url("team", request, team_slug=team.slug))
     if wants_json:
         return JsonResponse({"order": order})
-    return redirect(_url("team", request, team_slug=team.slug) + "#stack")
+    # The keyboard's arrow buttons: back to the same button of the item moved (stack.js
+    # focuses it; the other one where the item reached the top or the bottom).
+    moved = data.get("moved")
+    anchor = f"move-{item.pk}-{moved}" if moved in ("up", "down") else "stack"
+    return redirect(_url("team", request, team_slug=team.slug) + "#" + anchor)
 
 
 @org_view

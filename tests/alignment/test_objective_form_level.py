@@ -38,7 +38,10 @@ def test_the_organization_level_posted_by_a_member_is_refused_beside_it(cast, pl
     r = login(cast.member).post(NEW, typed)
     assert r.status_code == 422
     body = r.content.decode()
-    assert f'<small class="error" id="id_level-error">{ORG_LEVEL_REFUSED}</small>' in body
+    assert (
+        f'<small class="error" id="id_level_error" data-field-error>{ORG_LEVEL_REFUSED}</small>'
+        in body
+    )
     assert 'value="Company-wide reliability"' in body and "Fewer incidents everywhere" in body
     assert not Objective.objects.filter(title="Company-wide reliability").exists()
     # A leader may.
@@ -64,7 +67,7 @@ def test_the_edit_form_refuses_it_too(cast, plan):
         },
     )
     assert r.status_code == 422
-    assert f'id="id_level-error">{ORG_LEVEL_REFUSED}<' in r.content.decode()
+    assert f'id="id_level_error" data-field-error>{ORG_LEVEL_REFUSED}<' in r.content.decode()
     assert 'value="Win every deal"' in r.content.decode()
     plan.sales_obj.refresh_from_db()
     assert (plan.sales_obj.level, plan.sales_obj.title) == ("team", "Win enterprise deals")

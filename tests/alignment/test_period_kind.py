@@ -67,7 +67,8 @@ def test_the_periods_page_refuses_it_beside_kind(cast):
     )
     body = r.content.decode()
     assert (
-        '<small class="error" id="id_kind-error">12 months is not a quarter: choose Year.' in body
+        '<small class="error" id="id_kind_error" data-field-error>'
+        "12 months is not a quarter: choose Year." in body
     )
     assert "A quarter runs about 3 months" in body
     assert not Period.objects.exists()

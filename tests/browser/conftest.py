@@ -163,6 +163,16 @@ def open_signed_in(page, login: str, path: str = "/") -> None:
     page.goto(path)
 
 
+def has_focus(page, element_id: str) -> None:
+    """Wait until the element `element_id` is the page's focused element (not Playwright's
+    to_be_focused, which also asks that the browser window have the focus: after a form
+    with a password is sent, a headless Chromium's sometimes has not, whatever the page
+    did)."""
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.id === id", arg=element_id
+    )
+
+
 def pick(page, label: str, text: str, *, option: str | None = None, exact: bool = False) -> None:
     """Choose in a person or team field (always a search box): type `text`, click the match
     named `option` (default: `text`)."""

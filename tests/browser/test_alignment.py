@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accord.alignment import services as s
 from accord.alignment.models import Initiative
-from tests.browser.conftest import open_signed_in, pick
+from tests.browser.conftest import has_focus, open_signed_in, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,6 +109,40 @@ def test_it_reorders_a_priority_stack_by_drag_and_keeps_the_order(page, shot, ca
     page.get_by_role("button", name="Move Search revamp up").click()
     expect(items.locator("a")).to_have_text(["Billing cleanup", "Search revamp", "Edge cache"])
     shot(page, "stack-after")
+
+
+def test_the_arrow_buttons_keep_the_focus_on_the_item_moved(page, shot, cast):
+    """By keyboard, the page that comes back after a move has the focus on the same arrow
+    button of the item moved (its other one once it reached the top or the bottom), so the
+    next Enter moves it again. On a phone, where there is no drag handle, the hint names only
+    the arrow buttons."""
+    edge, *_ = [
+        s.create_initiative(cast.org, None, team=cast.platform, title=title, status="active")
+        for title in ("Edge cache", "Search revamp", "Billing cleanup")
+    ]
+    open_signed_in(page, cast.admin.user.email, "/o/acme/alignment/teams/platform/")
+    items = page.locator("#stack-list .stack-item")
+    hint = page.locator("#stack > p.muted").first
+    expect(hint).to_contain_text("Drag the handle, or use the arrow buttons", use_inner_text=True)
+    expect(hint).not_to_contain_text("Use the arrow buttons to reorder.", use_inner_text=True)
+    page.get_by_role("button", name="Move Edge cache down").focus()
+    page.keyboard.press("Enter")
+    expect(items.locator("a")).to_have_text(["Search revamp", "Edge cache", "Billing cleanup"])
+    has_focus(page, f"move-{edge.pk}-down")
+    page.keyboard.press("Enter")
+    expect(items.locator("a")).to_have_text(["Search revamp", "Billing cleanup", "Edge cache"])
+    # At the bottom it has no "down" any more: its "up" has the focus.
+    has_focus(page, f"move-{edge.pk}-up")
+    page.keyboard.press("Enter")
+    expect(items.locator("a")).to_have_text(["Search revamp", "Edge cache", "Billing cleanup"])
+    has_focus(page, f"move-{edge.pk}-up")
+    shot(page, "keyboard-moved")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(items.first.locator(".handle")).to_be_hidden()
+    expect(hint).to_contain_text("Use the arrow buttons to reorder.", use_inner_text=True)
+    expect(hint).not_to_contain_text("Drag", use_inner_text=True)
+    shot(page, "phone-hint")
 
 
 def test_the_periods_table_fits_a_phone_without_scrolling_sideways(page, shot, cast):

@@ -77,6 +77,14 @@ def heat_map_fits(page) -> None:
     assert page.evaluate(SPLIT_WORDS) == []
 
 
+# The heat-map within its scroll box: nothing of it (Overall, the open signals) is out of
+# sight at the right.
+TABLE_IN_SIGHT = """() => {
+  const table = document.querySelector('.heatmap');
+  return table.scrollWidth <= table.closest('.table-wrap').clientWidth + 1;
+}"""
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
@@ -163,6 +171,27 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     page.get_by_label("Look at another team").press_sequentially("secu", delay=30)
     page.locator("#scope-results").get_by_role("link", name="Security").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Security")
+
+    # Beside the navigation (a tablet, a small laptop) the whole table does not fit its card:
+    # it is the compact one (short headers, the open signals under each name), every column
+    # in sight without scrolling, and the page does not scroll sideways. Wide enough, the
+    # whole table, with its own column of open signals.
+    page.goto("/o/northwind/insights/")
+    for width, compact in ((768, True), (1024, True), (1280, False)):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert no_horizontal_overflow(page), f"{width} px: the page scrolls sideways"
+        assert page.evaluate(TABLE_IN_SIGHT), f"{width} px: the table is wider than its card"
+        heading = page.locator(".heatmap thead").get_by_text("Open critical / warning")
+        short = page.locator(".heatmap thead abbr", has_text="Aln")
+        if compact:
+            expect(heading).to_be_hidden()
+            expect(short).to_be_visible()
+            expect(page.locator(".heatmap__summary .heat__open")).to_be_visible()
+        else:
+            expect(heading).to_be_visible()
+            expect(short).to_be_hidden()
+        heat_map_fits(page)
+        shot(page, f"{width}px")
 
     # On a phone: the same pages, nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})

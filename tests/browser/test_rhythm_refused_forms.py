@@ -21,7 +21,7 @@ def test_an_action_item_without_an_owner_comes_back_as_typed(page, shot, cast, s
     page.get_by_role("button", name="Add action item").click()
     expect(page.get_by_text("Give the action item a title and an owner.")).to_be_visible()
     expect(page.get_by_label("New action item")).to_have_value("Quarantine the flaky tests")
-    expect(page.locator("#id_owner-error")).to_have_text("This field is required.")
+    expect(page.locator("#id_owner_error")).to_have_text("This field is required.")
     expect(page.get_by_label("Notes on Issues")).to_have_value("Quarantine the suite.")
     shot(page, "refused")
     assert not ActionItem.objects.exists()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accord import demo
 from accord.org import services
 from accord.org.models import Membership
-from tests.browser.conftest import OpenRequests, open_signed_in, sign_in
+from tests.browser.conftest import OpenRequests, has_focus, open_signed_in, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,6 +101,78 @@ def test_the_top_bar_menus_open_one_at_a_time_and_close_with_escape(page, cast):
     page.keyboard.press("Escape")
     expect(usermenu).not_to_have_attribute("open", "")
     expect(usermenu.locator("summary")).to_be_focused()
+
+    # By keyboard: a menu that the focus leaves (Tab past its last item, Shift+Tab before
+    # it) closes, rather than covering the item that has the focus now.
+    switcher.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(switcher).to_have_attribute("open", "")
+    items = switcher.locator("li a").count()
+    for _ in range(items):
+        page.keyboard.press("Tab")
+    expect(switcher.locator("li a").last).to_be_focused()
+    expect(switcher).to_have_attribute("open", "")  # moving within it keeps it open
+    page.keyboard.press("Tab")
+    expect(switcher).not_to_have_attribute("open", "")
+    usermenu.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(usermenu).to_have_attribute("open", "")
+    page.keyboard.press("Shift+Tab")
+    expect(usermenu).not_to_have_attribute("open", "")
+
+
+def test_a_refused_form_opens_with_the_keyboard_on_what_to_correct(page, shot, cast):
+    """A form answered with its errors: the focus is on the first field refused (not left on
+    the page's body), the field names its message (Django's `<id>_error`) for a screen
+    reader, and on a phone the field is not under the sticky top bar."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_signed_in(page, cast.member.user.username, "/o/acme/password/")
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill("short")
+    page.get_by_label("New password confirmation").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    refused = page.locator(".field--error").first
+    expect(refused).to_contain_text("too short")
+    field = refused.locator("input")
+    has_focus(page, field.get_attribute("id"))
+    described = field.get_attribute("aria-describedby").split()
+    message = refused.locator("small.error")
+    assert message.get_attribute("id") in described
+    for id_ in described:
+        expect(page.locator(f"#{id_}")).to_have_count(1)
+    bar = page.locator(".topbar").bounding_box()
+    assert field.bounding_box()["y"] >= bar["y"] + bar["height"], "the field is under the bar"
+    shot(page, "refused-focus")
+
+
+def test_what_gets_the_focus_is_never_under_the_sticky_top_bar(page, cast):
+    """Going back up a long page by keyboard (Shift+Tab), each item focused scrolls into
+    view below the top bar (app.css: scroll-padding-top), at a phone's width and a
+    desktop's."""
+    from accord.alignment import services as a
+
+    for n in range(12):
+        a.create_initiative(
+            cast.org, None, team=cast.platform, title=f"Stream {n}", status="active"
+        )
+    for viewport in ({"width": 390, "height": 700}, {"width": 1280, "height": 600}):
+        page.set_viewport_size(viewport)
+        open_signed_in(page, cast.admin.user.email, "/o/acme/alignment/teams/platform/")
+        page.locator("#stack-list a").last.focus()
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        under = []
+        for _ in range(20):
+            page.keyboard.press("Shift+Tab")
+            box = page.evaluate(
+                """() => {
+                  const el = document.activeElement, r = el.getBoundingClientRect();
+                  const bar = document.querySelector('.topbar').getBoundingClientRect();
+                  return [el.outerHTML.slice(0, 80), r.top, bar.bottom];
+                }"""
+            )
+            if box[1] < box[2] - 1:
+                under.append(box[0])
+        assert under == [], f"{viewport['width']} px: focused under the top bar: {under}"
 
 
 def test_every_main_page_fits_a_phone_and_its_navigation_is_one_row(browser, live_server, shot):

@@ -27,8 +27,9 @@ def utc(*args) -> dt.datetime:
 
 
 def error_beside(page: str, field_id: str) -> str:
-    """The error a page shows beside the field `field_id` (as web/_form.html writes it)."""
-    found = re.search(rf'<small class="error" id="{field_id}-error">([^<]*)</small>', page)
+    """The error a page shows beside the field `field_id` (as web/_form.html writes it:
+    `<id>_error`, Django's name for it; `<id>-error` in the hand-written forms)."""
+    found = re.search(rf'<small class="error" id="{field_id}[-_]error"[^>]*>([^<]*)</small>', page)
     assert found, f"no error beside {field_id}"
     return html.unescape(found.group(1))
 

@@ -119,7 +119,7 @@ def test_adding_to_the_agenda_refuses_what_it_cannot_raise_and_keeps_the_page(ca
     with at(SYNC - 40 * H):
         r = client.post(url + "agenda/", {"title": "", "team": cast.platform.pk})
         assert r.status_code == 422
-        assert 'id="agenda_title-error"' in r.content.decode()
+        assert 'id="agenda_title_error"' in r.content.decode()
         assert "Write what to discuss first." in _text(r)
         # Another team's issue does not go on Platform's agenda.
         r = client.post(url + "agenda/", {"title": "Theirs", "team": cast.root.pk})

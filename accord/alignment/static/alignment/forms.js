@@ -8,7 +8,7 @@
     if (!msg) {
       msg = document.createElement("small");
       msg.className = "error";
-      msg.id = field.id + "-error";
+      msg.id = field.id + "_error";  // Django's own: the aria-describedby it renders names it
       msg.setAttribute("aria-live", "polite");
       box.appendChild(msg);
     }
@@ -26,7 +26,9 @@
       if (box) box.classList.toggle("field--error", messages.length > 0);
       if (messages.length) {
         field.setAttribute("aria-invalid", "true");
-        field.setAttribute("aria-describedby", msg.id);
+        var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (described.indexOf(msg.id) < 0) described.push(msg.id);  // after its help text
+        field.setAttribute("aria-describedby", described.join(" "));
       } else {
         field.removeAttribute("aria-invalid");
       }

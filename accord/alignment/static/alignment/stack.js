@@ -12,7 +12,19 @@
       li.classList.toggle("over-wip", limit > 0 && i >= limit);
     });
   }
+  // Back from an arrow button (the page's address ends #move-<id>-up or -down): the
+  // keyboard is on the same button of the item it moved, or on its other one where the item
+  // reached the top or the bottom, so the next press moves it again.
+  function refocus() {
+    var m = /^#move-(\d+)-(up|down)$/.exec(window.location.hash);
+    if (!m) return;
+    var other = m[2] === "up" ? "down" : "up";
+    var button = document.getElementById("move-" + m[1] + "-" + m[2]) ||
+      document.getElementById("move-" + m[1] + "-" + other);
+    if (button) button.focus();
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    refocus();
     var list = document.getElementById("stack-list");
     if (!list || !window.Sortable || list.dataset.canRank !== "1") return;
     var status = document.getElementById("stack-status");

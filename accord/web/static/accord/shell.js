@@ -13,7 +13,10 @@
                                    text left typed and not chosen is matched exactly on
                                    leaving the box or submitting, else marked invalid
      data-page-path="/o/…/"        on the body: the page's own address (see ownAddress)
-   Top-bar menus: one open at a time; Escape or a click elsewhere closes them. */
+     data-error-summary            on a refused form's error summary (web/_form.html): the
+                                   page opens with the keyboard on it (below, refusedFocus)
+   Top-bar menus: one open at a time; Escape, a click elsewhere or the keyboard's focus
+   leaving one (Tab) closes it. */
 (function () {
   "use strict";
 
@@ -27,7 +30,14 @@
   function menus() {
     var all = document.querySelectorAll(".topbar details");
     function closeAll(except) { all.forEach(function (d) { if (d !== except) d.open = false; }); }
-    all.forEach(function (d) { d.addEventListener("toggle", function () { if (d.open) closeAll(d); }); });
+    all.forEach(function (d) {
+      d.addEventListener("toggle", function () { if (d.open) closeAll(d); });
+      // Tabbing out of an open menu closes it, so it does not cover what has the focus now.
+      // (No relatedTarget: a click on nothing focusable, which the click handler judges.)
+      d.addEventListener("focusout", function (e) {
+        if (d.open && e.relatedTarget && !d.contains(e.relatedTarget)) d.open = false;
+      });
+    });
     document.addEventListener("click", function (e) {
       if (!e.target.closest(".topbar details")) closeAll(null);
     });
@@ -304,7 +314,42 @@
     }
   }
 
-  function start() { ownAddress(); applyStyles(document); showCopyButtons(document); menus(); currentInView(); }
+  // A refused form shown again (answered 422): the keyboard starts at what to correct, not
+  // at the top of the page. Its error summary (data-error-summary, what is wrong with the
+  // form as a whole) if it has one, else the first field whose message web/_form.html
+  // rendered (data-field-error: the control it describes). Not when the page autofocuses
+  // its own summary (the browser focuses it after this runs), nor when something has the
+  // focus already. (A field's autofocus, such as a sign-in form's first field, gives way.)
+  function refusedFocus() {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) return;
+    if (document.querySelector(".form-errors[autofocus], [role=alert][autofocus]")) return;
+    var mark = document.querySelector("[data-error-summary], [data-field-error]");
+    if (!mark) return;
+    var target = mark;
+    if (mark.hasAttribute("data-field-error")) {
+      var box = mark.closest(".field");
+      target = (mark.id && document.querySelector('[aria-describedby~="' + mark.id + '"]')) ||
+        (box && box.querySelector("input:not([type=hidden]), select, textarea")) || mark;
+    }
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+
+  // The top bar is sticky: what gets the focus, or a link's #target, scrolls into view below
+  // it (app.css: scroll-padding-top), however many lines the bar takes at this width.
+  function topbarHeight() {
+    var bar = document.querySelector(".topbar");
+    if (!bar) return;
+    function set() { document.documentElement.style.setProperty("--topbar-height", bar.offsetHeight + "px"); }
+    set();
+    if (window.ResizeObserver) new ResizeObserver(set).observe(bar);
+  }
+
+  function start() {
+    ownAddress(); applyStyles(document); showCopyButtons(document); menus(); currentInView();
+    topbarHeight(); refusedFocus();
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
