@@ -4,14 +4,12 @@ notification preferences."""
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
-import re
 from typing import Any
 
-from django.apps import apps
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from accord.activity import delivery
+from accord.activity import delivery, kinds
 from accord.activity.models import Event
 from accord.activity.queries import of_team, seen_by
 from accord.api.common import (
@@ -63,34 +61,32 @@ class EventOut(Schema):
         return obj.by_agent
 
 
-_WORD = r"[a-z][a-z0-9_]*"
-KIND = re.compile(rf"^{_WORD}\.{_WORD}\.(?:{_WORD})?$")
 KIND_DOC = (
-    "An event kind, as webhooks name them: exact (`decisions.decision.decided`), or every "
-    "kind of one kind of object: its prefix ending in a dot (`decisions.decision.`)."
+    "An event kind, written as a webhook subscription writes it (one syntax, one check: "
+    "`accord.activity.kinds`, listed at `GET /api/v1/event-kinds`): exact "
+    "(`decisions.decision.decided`), or every event about one kind of object "
+    "(`decisions.decision.*`, also `decisions.decision.`), or `*`. A kind of object Accord "
+    "records nothing about is a 422. A whole area (`decisions.*`) is refused, naming its "
+    "kinds of object: ask for one at a time."
 )
 
 
 def _of_kind(qs, kind: str):
     """`qs` narrowed to events of `kind` (see KIND_DOC). Both forms filter `target_type`
     (the object kind, `app.model`) by equality, so the log is read in order from its
-    (org, target_type, created_at) index. A whole area (`decisions.`) is refused, naming
-    its object kinds: several object kinds at once would be read through the
-    organization's whole log (a million events) to find a rare one."""
-    if KIND.match(kind):
-        target_type, _, verb = kind.rpartition(".")  # "decisions.decision." leaves no verb
-        qs = qs.filter(target_type=target_type)
-        return qs.filter(verb=verb) if verb else qs
-    area = kind.removesuffix(".")
-    config = next((c for c in apps.get_app_configs() if c.label == area), None)
-    if config is not None and config.name.startswith("accord."):
-        objects = ", ".join(f"{m._meta.label_lower}." for m in config.get_models())
-        message = f"Ask for one kind of object at a time: {objects}"
-    else:
-        message = KIND_DOC
+    (org, target_type, created_at) index. A whole area
+    (`decisions.*`) is refused, naming its object kinds: several object kinds at once would
+    be read through the organization's whole log (a million events) to find a rare one."""
+    pattern = kinds.parse(kind, "kind")
+    if pattern.object_kind:
+        qs = qs.filter(target_type=pattern.object_kind)
+        return qs.filter(verb=pattern.verb) if pattern.verb else qs
+    if not pattern.area:  # `*`: every event
+        return qs
+    objects = ", ".join(f"{k}.*" for k in kinds.object_kinds() if k.startswith(pattern.area + "."))
     raise ServiceError(
-        f"{kind!r} is not an event kind. {message}",
-        fields={"kind": ["Expected e.g. decisions.decision.decided or decisions.decision."]},
+        f"{kind!r} names a whole area; ask for one kind of object at a time: {objects}.",
+        fields={"kind": [f"Ask for one kind of object at a time, e.g. {objects.split(', ')[0]}."]},
     )
 
 
@@ -117,6 +113,11 @@ def list_events(
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
     viewer = actor_of(request)
 
+    asked = target_type
+    if kind:
+        _of_kind(Event.objects.none(), kind)  # checked before anything is read
+        asked = asked or kinds.parse(kind, "kind").object_kind
+
     def narrow(qs):
         qs = seen_by(qs, viewer)
         if kind:
@@ -133,8 +134,33 @@ def list_events(
 
     if team is None:
         return narrow(Event.objects.for_org(org))
-    asked = target_type or (kind.rpartition(".")[0] if KIND.match(kind) else "")
     return of_team(org, team, only=only, narrow=narrow, target_type=asked)
+
+
+class ObjectKindOut(Schema):
+    kind: str = Field(description="The object kind (`target_type`), e.g. `org.team`.")
+    label: str = Field(description="What the activity feed calls it.")
+    pattern: str = Field(description="The pattern of every event about it: `org.team.*`.")
+
+
+class EventKindsOut(Schema):
+    syntax: str
+    areas: list[str] = Field(description="Every area (`coordination`): `coordination.*`.")
+    object_kinds: list[ObjectKindOut]
+    verbs: list[str] = Field(
+        description="The verbs the activity feed words; a kind is `<object kind>.<verb>`."
+    )
+
+
+@router.get(
+    "/event-kinds",
+    response=EventKindsOut,
+    summary="The event kinds webhooks subscribe to and the event log filters by",
+)
+def list_event_kinds(request):
+    """What a webhook's `events` and the event log's `kind` take: one syntax
+    (`accord.activity.kinds`); docs/webhooks.md lists the same."""
+    return kinds.catalogue()
 
 
 class NoticeKindOut(Schema):

@@ -94,7 +94,8 @@ api = AccordAPI(
         "accept any of their versions; `If-Match: *` is any current version. Send it as "
         "`If-None-Match` when reading that object again: 304 Not Modified, no body, while the "
         "answer would be the same (`*`: while it exists). A body field an operation does not "
-        "take is a 422 naming it. A list filtered by an id the organization does not have "
+        "take is a 422 naming it; so is a query parameter it does not list (`?stauts=`), "
+        "naming those it takes. A list filtered by an id the organization does not have "
         "(`team_id`, `owner_id`, …) is a 404 naming it."
     ),
     auth=TokenAuth(),
@@ -244,6 +245,7 @@ def _register_app_routers() -> None:
         _declare_if_match(operation)
         _declare_if_none_match(operation)
         _check_id_filters(operation)
+        _refuse_unknown_query(operation)  # last: outermost, before an id filter's 404
 
 
 def _operations() -> Iterator[Operation]:
@@ -278,6 +280,47 @@ def query_names(operation: Operation) -> set[str]:
         if getattr(model, "__ninja_param_source__", None) == "query"
         for name in model.model_fields
     }
+
+
+def accepted_query(operation: Operation) -> frozenset[str]:
+    """The query parameters `operation` takes, as a client writes them: its own filters
+    and, on a list, `limit` and `offset` (ninja nests those under `ninja_pagination`; its
+    flatten map names them as sent)."""
+    names: set[str] = set()
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", None) != "query":
+            continue
+        names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+        names.update(f.alias for f in model.model_fields.values() if f.alias)
+    return frozenset(names)
+
+
+UNKNOWN_PARAMETER = "Unknown query parameter: this operation does not take it (check the spelling)."
+
+
+def _refuse_unknown_query(operation: Operation) -> None:
+    """A query parameter an operation does not take (`?stauts=done`, `?team=17` for
+    `team_id`) is a 422 naming it and the ones it takes, before the view runs: a misspelt
+    filter must not read (or let an integration act on) everything. One rule for every
+    operation, as an unknown body field (`UNKNOWN_FIELD`) is."""
+    if operation.view_func in (index, unknown_path):
+        return  # no endpoint there: a 404 whatever the query
+    accepted = accepted_query(operation)
+    view = operation.view_func
+    takes = ", ".join(sorted(accepted)) or "none"
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - accepted)
+        if unknown:
+            raise ServiceError(
+                f"Unknown query parameter{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(unknown)}; this operation takes: {takes}.",
+                fields={name: [f"{UNKNOWN_PARAMETER} It takes: {takes}."] for name in unknown},
+            )
+        return view(request, *args, **kwargs)
+
+    operation.view_func = checked
 
 
 def _check_id_filters(operation: Operation) -> None:

@@ -5,6 +5,9 @@ One rule for all of them: an address must be http(s) and, unless the setting
 `OUTBOUND_ALLOW_PRIVATE` (`ACCORD_OUTBOUND_ALLOW_PRIVATE`) allows it, every address its host
 resolves to must be public: loopback, private, link-local, shared, reserved and multicast
 ranges are refused, so that a tenant cannot use Accord to probe the network it runs in.
+An address may not carry credentials (`user:password@`): it is shown where they would leak
+(lists, the activity feed, events); callers authenticate with a header instead (a webhook's
+signature, a source's encrypted header values).
 The check runs when the address is saved (`check_url`, a clear error for the form) and again
 right before each request (`request`, after resolving the name at that moment); redirects are
 not followed, since they would lead past the check.
@@ -37,6 +40,14 @@ class OutboundError(OSError):
 # What the person who set the address reads next to a refusal: who can allow it, and how.
 ALLOW_PRIVATE_HINT = (
     "an administrator can allow private addresses with ACCORD_OUTBOUND_ALLOW_PRIVATE=1 (see README)"
+)
+
+
+CREDENTIALS_REFUSED = (
+    "The address may not hold a user name or password (user:password@host): addresses are "
+    "shown in lists, the activity feed and events. Check who calls with a header instead: "
+    "webhooks are signed with their secret (webhook-signature), sources send header values "
+    "kept encrypted."
 )
 
 
@@ -95,6 +106,8 @@ def unreachable(url: str) -> str | None:
 def check_url(url: str, field: str = "url") -> str:
     """The address, stripped, if Accord may call it; else a ServiceError for `field`."""
     url = (url or "").strip()
+    if "@" in url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+        raise _refuse(CREDENTIALS_REFUSED, field)  # first, not repeating the address
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:

@@ -13,7 +13,9 @@ class WebhookForm(forms.Form):
         label="Event kinds",
         max_length=2000,
         initial="*",
+        widget=forms.TextInput(attrs={"list": "event-kinds-list"}),
         help_text="Separated by spaces or commas: * for every event, coordination.* for a "
-        "pillar, org.team.* for one kind of object, decisions.decision.decided for one event.",
+        "pillar, org.team.* for one kind of object, decisions.decision.decided for one event "
+        "(the kinds are listed under “What Accord sends” below).",
     )
     description = forms.CharField(label="Description", max_length=200, required=False)

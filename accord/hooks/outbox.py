@@ -9,65 +9,30 @@ organization without webhooks pays one small query, and a bulk write no more.
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from django.apps import apps
 from django.db import transaction
 
+from accord.activity import kinds
 from accord.activity.models import Event
 from accord.core.errors import ServiceError
 
-PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$")
 MAX_PATTERNS = 50
 
-
-def matches(patterns: list[str], kind: str) -> bool:
-    """Whether an event kind (`coordination.dependency.created`) is one `patterns` asks for:
-    the kind itself, a prefix followed by `.*`, or `*`."""
-    for p in patterns:
-        if p == "*" or p == kind or (p.endswith(".*") and kind.startswith(p[:-1])):
-            return True
-    return False
-
-
-@cache
-def target_types() -> frozenset[str]:
-    """Every `app.model` an event can be about."""
-    return frozenset(
-        f"{m._meta.app_label}.{m._meta.model_name}"
-        for m in apps.get_models()
-        if m.__module__.startswith("accord.")
-    )
+# One pattern syntax and check for subscriptions and the event log: accord.activity.kinds.
+matches = kinds.matches
 
 
 def clean_patterns(values: list[str] | str, field: str = "events") -> list[str]:
-    """The event kinds a subscription asks for, checked: `*`, `app.*`, `app.model.*` or
-    `app.model.verb`, naming an app and model that record events."""
+    """The event kinds a subscription asks for, checked (`accord.activity.kinds.parse`): `*`,
+    `app.*`, `app.model.*` or `app.model.verb`, naming an area and object kind that record
+    events (`org.team.` is kept as `org.team.*`)."""
     if isinstance(values, str):
         values = re.split(r"[\s,]+", values)
     out: list[str] = []
     for raw in values:
-        value = str(raw).strip()
-        if not value:
+        if not str(raw).strip():
             continue
-        if not PATTERN.match(value):
-            raise ServiceError(
-                f"{value!r} is not an event kind: use e.g. org.team.created, coordination.* or *.",
-                fields={field: [f"Not an event kind: {value!r}."]},
-            )
-        stem = value.removesuffix("*").removesuffix(".")
-        parts = stem.split(".") if stem else []
-        known = target_types()
-        if len(parts) == 1:
-            ok = any(t.startswith(stem + ".") for t in known)
-        else:
-            ok = not parts or ".".join(parts[:2]) in known
-        if not ok:
-            raise ServiceError(
-                f"No events are recorded about {stem!r}; "
-                "kinds look like org.team.created or coordination.*.",
-                fields={field: [f"Unknown event kind {value!r}."]},
-            )
+        value = kinds.parse(raw, field).text
         if value not in out:
             out.append(value)
     if not out:

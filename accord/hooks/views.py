@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accord.activity import kinds
 from accord.core import outbound
 from accord.core.errors import ServiceError
 from accord.hooks import queries, services
@@ -44,7 +45,11 @@ def index(request):
             messages.success(request, f"Webhook to {created.url} created. Copy its secret now.")
             _warn_if_unreachable(request, created.url)
             return _show_secret_once(request, created, secret)
-    return render(request, "hooks/index.html", {"webhooks": queries.webhooks(org), "form": form})
+    return render(
+        request,
+        "hooks/index.html",
+        {"webhooks": queries.webhooks(org), "form": form, "event_kinds": kinds.catalogue()},
+    )
 
 
 def _warn_if_unreachable(request, url: str) -> None:
@@ -90,6 +95,7 @@ def _detail(request, hook, *, form=None, status=200):
             "form": form or WebhookForm(initial=initial),
             "page": page,
             "new_secret": new_secret,
+            "event_kinds": kinds.catalogue(),
         },
         status=status,
     )
