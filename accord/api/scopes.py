@@ -107,7 +107,9 @@ def meaning(scope: str, role: str) -> str:
     if scope == TokenScope.READ:
         return "read only"
     if role == Role.VIEWER:  # a viewer changes nothing but their own settings
-        return "read, and change only its person's own profile (name, title, time zone)"
+        if scope == TokenScope.MEMBER:
+            return "read, and change only its person's own profile (name, title, time zone)"
+        return "read only (a viewer changes nothing but their own settings)"
     if scope == TokenScope.REPORT:
         return (
             "read, and report progress: check-ins, key-result values and the status of "

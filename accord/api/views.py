@@ -56,7 +56,8 @@ def tokens(request):
 
 def _scope_choices(me) -> list[tuple[str, str]]:
     """The scopes offered, each said as what it lets a token of `me` do: the widest is what
-    their role allows, no more (a viewer's token only reads; an admin's does admin work)."""
+    their role allows, no more (a viewer's reads and changes only their own profile; an
+    admin's does admin work)."""
     role = Role(me.role)
     article = "an" if role == Role.ADMIN else "a"
     if role == Role.VIEWER:

@@ -59,7 +59,12 @@ def latest(request):
     org, me = request.org, request.person
     week = compose.last_complete_week(timezone.now(), me.timezone)
     if request.method == "POST":
-        tasks.retry_build(org.pk, week.label, week.tz, person_id=me.pk)
+        # Only a build that failed is queued again (not one queued or running, nor a
+        # briefing stored already): a second post, or a script's, queues nothing more.
+        if services.stored_for(org, week, person=me) is None and tasks.build_failed(
+            org.pk, week.label, person_id=me.pk
+        ):
+            tasks.retry_build(org.pk, week.label, week.tz, person_id=me.pk)
         return redirect("briefings:latest", org_slug=org.slug)
     stored = services.stored_for(org, week, person=me)
     if stored is not None:

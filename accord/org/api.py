@@ -74,7 +74,7 @@ class MeOut(Schema):
     )
     may: str = Field(
         description="What this token may do, in words: its scope within its person's role "
-        "(a viewer's token only reads, whatever its scope)."
+        "(a viewer's token reads, and with `member` changes only its person's own profile)."
     )
 
 

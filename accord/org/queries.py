@@ -103,9 +103,10 @@ def subtree_ids(team: Team, *, only: bool = False):
 
 
 def only_top_team(org: Organization) -> Team | None:
-    """The organization's one team at the top (every other team is below it), or None
-    when it has several there, or none. One query."""
-    tops = list(Team.objects.for_org(org).filter(parent=None).order_by("pk")[:2])
+    """The organization's one current team at the top (every other current team is below
+    it), or None when it has several there, or none. A retired team at the top beside it
+    does not count: it is history. One query."""
+    tops = list(Team.objects.for_org(org).current().filter(parent=None).order_by("pk")[:2])
     return tops[0] if len(tops) == 1 else None
 
 

@@ -105,3 +105,12 @@ def test_the_revoke_address_opened_by_get_leads_to_the_tokens_page(cast):
     assert (response.status_code, response["Location"]) == (302, "/o/acme/settings/tokens/")
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_a_viewers_narrower_token_is_not_said_to_change_their_profile():
+    """Only `member` lets a viewer's token change their own profile (PATCH needs it)."""
+    from accord.api.scopes import meaning
+
+    assert "own profile" in meaning("member", "viewer")
+    for scope in ("report", "read"):
+        assert "profile" not in meaning(scope, "viewer")

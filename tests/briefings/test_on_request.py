@@ -241,6 +241,18 @@ def test_a_build_that_failed_is_said_with_try_again_not_prepared_forever(cast):
     assert client.get("/o/acme/briefings/latest/").url.startswith("/o/acme/briefings/")
 
 
+def test_try_again_queues_nothing_unless_the_last_build_failed(cast):
+    """A second post, or a script's, while a build is queued or once the briefing is
+    stored, queues no other build."""
+    client = login(cast.member)
+    client.get("/o/acme/briefings/latest/")
+    assert client.post("/o/acme/briefings/latest/").status_code == 302
+    assert len(queued_builds()) == 1  # still the one queued
+    assert run_queued_builds() == 1
+    client.post("/o/acme/briefings/latest/")
+    assert queued_builds() == []
+
+
 def test_a_viewer_may_ask_again_for_their_own_briefing(cast):
     client = login(cast.viewer)
     client.get("/o/acme/briefings/latest/")

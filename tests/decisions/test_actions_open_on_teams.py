@@ -96,6 +96,13 @@ def test_with_several_teams_at_the_top_no_one_is_the_organizations(cast, head):
     assert heading(html) == "Action items · Vic Viewer" and NO_TEAM not in html
 
 
+def test_a_retired_team_at_the_top_is_history_not_a_second_organization(cast, head):
+    old = org_services.create_team(cast.org, None, name="Old labs", slug="old-labs")
+    org_services.retire_team(cast.org, None, old)
+    html = login(cast.viewer).get(URL).content.decode()
+    assert heading(html) == "Action items · Acme" and html.count(NO_TEAM) == 1
+
+
 def test_someone_who_handed_out_an_open_item_opens_on_their_own_page(cast, head):
     """Their page lists what they handed out and is waiting on: not an empty page."""
     services.create_action_item(cast.org, head, "Send the contract", cast.member)

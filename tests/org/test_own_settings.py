@@ -52,7 +52,7 @@ def test_choosing_a_password_signs_the_newcomer_in_to_the_organization_that_invi
     form = visitor.get(link, follow=True)
     html = form.content.decode()
     assert "Choose your password" in html
-    assert re.search(r'data-testid="inviting-org"><strong>Acme</strong> invited you', html)
+    assert re.search(r'data-testid="inviting-org">This link is from <strong>Acme</strong>', html)
     done = visitor.post(
         form.request["PATH_INFO"], {"new_password1": PASSWORD, "new_password2": PASSWORD}
     )
