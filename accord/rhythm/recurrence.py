@@ -735,8 +735,15 @@ def next_occurrence(
             return found[0]
         lo = hi
     # Nothing within the year: step from one rule instant to the next. Each window holds
-    # one of them, and whatever was moved into it from elsewhere.
+    # one of them, and whatever was moved into it from elsewhere. The steps together have
+    # the time one expansion has (MAX_SECONDS), not that much each.
+    deadline = _time.monotonic() + MAX_SECONDS
     for _ in range(NEXT_FAR_STEPS):
+        if _time.monotonic() > deadline:
+            raise InvalidSchedule(
+                "This cadence's schedule is too costly to expand; simplify its rule.",
+                code="invalid_schedule",
+            )
         instant = next_rule_instant(schedule, lo)
         if instant is None:
             break
