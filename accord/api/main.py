@@ -84,8 +84,8 @@ api = AccordAPI(
     title="Accord API",
     version="1",
     description=(
-        "The Accord REST API. Authenticate with a personal token created under "
-        "Settings → API tokens: `Authorization: Bearer acc_…`. A token belongs to one "
+        "The Accord REST API. Authenticate with a personal token created under the menu "
+        "under your name → API tokens: `Authorization: Bearer acc_…`. A token belongs to one "
         "organization; every call is scoped to it. Errors are "
         '`{"error": {"code", "message", "fields"}}`. Lists take `limit` and `offset`. '
         "Objects carry a `version`. Reading, creating or changing one answers with its `ETag` "

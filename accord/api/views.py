@@ -1,4 +1,4 @@
-"""Settings → API tokens: create (shown once), list, revoke."""
+"""API tokens (the menu under your name): create (shown once), list, revoke."""
 
 from __future__ import annotations
 

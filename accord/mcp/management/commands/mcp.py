@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if not raw:
             raise CommandError(
                 "Give an API token: set ACCORD_TOKEN (or --token). Create one under "
-                "Settings → API tokens."
+                "the menu under your name → API tokens."
             )
         # The same lookup as the API's TokenAuth: active token, active person.
         found = tokens.authenticate(raw)
