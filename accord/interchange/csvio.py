@@ -160,14 +160,29 @@ def guess_section(header: list[str], filename: str = "") -> str | None:
         raise Ambiguous(others)
     if others:
         return others[0]
-    # Nothing fits exactly: the usual section whose required columns are there, so the
-    # refusal names the columns it does not know.
-    candidates = [
-        s for s in CSV_SECTIONS if {f.name for f in kinds[s].fields if f.required} <= names
-    ]
-    # The most specific match: the section whose fields cover most of the header.
-    candidates.sort(key=lambda s: -len(names & {f.name for f in kinds[s].fields}))
-    return candidates[0] if candidates else None
+    # Nothing fits exactly: the usual section whose fields cover most of the header, a
+    # column misspelt counting as the one it looks like ("perod": period), so the refusal
+    # names the columns it does not know against it. If that section still lacks a
+    # required column (only misspelt), none is chosen: the refusal names the misspelling
+    # and what it needs, and nothing is read as another section the header half fits.
+    covered = {s: _covered(kinds[s], names) for s in CSV_SECTIONS}
+    required = {s: {f.name for f in kinds[s].fields if f.required} for s in CSV_SECTIONS}
+    candidates = [s for s in CSV_SECTIONS if required[s] <= covered[s]]
+    candidates.sort(key=lambda s: -len(covered[s]))  # stable: the usual order breaks ties
+    if candidates and required[candidates[0]] <= names:
+        return candidates[0]
+    return None
+
+
+def _covered(kind: Kind, names: set[str]) -> set[str]:
+    """The fields of `kind` the header's columns name, or look like misspelt (`near_miss`)."""
+    fields = {f.name for f in kind.fields}
+    covered = names & fields
+    for name in sorted(names - fields):
+        meant = near_miss(name, fields - covered)
+        if meant:
+            covered.add(meant)
+    return covered
 
 
 def section_of_filename(filename: str) -> str | None:

@@ -50,6 +50,21 @@ def test_a_file_named_objectives_with_a_misspelt_period_is_refused_and_nothing_m
     assert not Initiative.objects.filter(org=acme.org).exists()
 
 
+def test_without_a_file_name_a_misspelt_column_still_counts_for_the_section_it_means(acme):
+    """The API's body has no file name: the columns choose, and "perod" counts for the
+    objectives' period, so the file is an objectives CSV refused as such, not initiatives."""
+    from tests.conftest import api_client
+
+    objectives = Objective.objects.filter(org=acme.org).count()
+    r = api_client(acme.admin).post(
+        "/api/v1/interchange/csv", data=MISSPELT, content_type="text/csv"
+    )
+    assert r.status_code == 422, r.content
+    assert "did you mean 'period'?" in r.content.decode()
+    assert Objective.objects.filter(org=acme.org).count() == objectives
+    assert not Initiative.objects.filter(org=acme.org).exists()
+
+
 def test_the_command_refuses_it_too_and_exits_non_zero(acme, tmp_path):
     path = tmp_path / "objectives.csv"
     path.write_text(MISSPELT)
