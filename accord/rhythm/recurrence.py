@@ -141,6 +141,21 @@ class RuleParts:
     wkst: int = 0
 
 
+def first_day(text: str, today: dt.date) -> dt.date:
+    """The day a cadence starts when no start is given: today; but for a rule every few
+    weeks on given days ("every other Wednesday"), the first of those days from today, so
+    its fortnights count from the week it first meets. From today itself, one made on a
+    Sunday would count the week just ending as its first and meet a week late."""
+    try:
+        rule = parse_parts(text)
+    except ServiceError:
+        return today  # the rule's own check says what is wrong with it
+    days = {weekday for weekday, ordinal in rule.byday if ordinal == 0}
+    if rule.freq != "WEEKLY" or rule.interval < 2 or not days:
+        return today
+    return next(today + dt.timedelta(days=n) for n in range(7) if (today.weekday() + n) % 7 in days)
+
+
 def parse_parts(text: str) -> RuleParts:
     """Every part of an RFC 5545 rule checked, with a message naming the part at fault."""
     rule_text = normalize_rule(text)

@@ -260,6 +260,9 @@ def create_cadence(
     _require_cadence_admin(actor, scope, data["team"], "set up its cadences")
     refuse_viewer(data["owner"], "owner", "own a cadence")
     data["timezone"] = validate_timezone(data["timezone"])
+    if not start_date:  # from today where it meets (`first_day`)
+        today = timezone.localdate(timezone.now(), recurrence.zone(data["timezone"]))
+        data["start_date"] = recurrence.first_day(data["rrule"], today)
     schedule = recurrence.Schedule(
         rrule=data["rrule"],
         start_date=data["start_date"],

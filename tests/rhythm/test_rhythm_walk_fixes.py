@@ -251,3 +251,44 @@ def test_the_round_says_who_was_reminded_and_when_and_not_the_asker(cast, rhythm
         existed_since(cast.org)
         page = _text(client.get(url))
         assert "Remind those not reminded yet" in page
+
+
+@pytest.mark.parametrize(
+    "rule, today, first",
+    [
+        # Made on Sunday 6 Dec: this Wednesday, not the one after.
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", dt.date(2026, 12, 6), dt.date(2026, 12, 9)),
+        ("FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,TH", dt.date(2026, 12, 9), dt.date(2026, 12, 10)),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=SU", dt.date(2026, 12, 6), dt.date(2026, 12, 6)),
+        # Every week, or not by weekday: today, as before.
+        ("FREQ=WEEKLY;BYDAY=MO", dt.date(2026, 12, 6), dt.date(2026, 12, 6)),
+        ("FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO", dt.date(2026, 12, 6), dt.date(2026, 12, 6)),
+    ],
+)
+def test_a_cadence_every_few_weeks_starts_on_the_first_day_it_meets(rule, today, first):
+    assert recurrence.first_day(rule, today) == first
+
+
+def test_every_other_week_made_without_a_start_meets_within_the_week(cast):
+    """ "Every other <yesterday's weekday>" made today, no start given: its first meeting is
+    within seven days (from today, the week just started counted as its first, it was in
+    eight to thirteen)."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    today = now.astimezone(zoneinfo.ZoneInfo("UTC")).date()
+    day = recurrence.WEEKDAYS[(today.weekday() - 1) % 7]
+    c = services.create_cadence(
+        cast.org,
+        cast.leader,
+        name="Fortnightly",
+        scope="team",
+        team=cast.platform,
+        rrule=f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}",
+        time=dt.time(23, 59),
+        timezone_name="UTC",
+    )
+    first = queries.next_occurrence(c, now)
+    assert first is not None and first.start - now < dt.timedelta(days=7)
