@@ -76,6 +76,16 @@ class DecisionForm(forms.Form):
         self.fields["driver"].queryset = _assignees(org)  # who works on it: no viewer
         self.fields["teams"].queryset = _teams(org)
 
+    def clean_decide_by(self):
+        """A new decision is to be decided today or later, said with the form's other
+        errors (the service refuses it too, but only once the rest is right); an edit
+        keeps the date it had (`services` checks a changed one)."""
+        decide_by = self.cleaned_data.get("decide_by")
+        new = "decide_by" not in self.initial
+        if new and decide_by is not None and decide_by < timezone.localdate():
+            raise forms.ValidationError("The date is in the past; choose today or later.")
+        return decide_by
+
 
 class OptionForm(forms.Form):
     title = forms.CharField(max_length=200, label="Option")

@@ -147,6 +147,17 @@ def test_the_form_shows_a_past_decide_by_date_as_an_error_and_records_nothing(ca
     assert not Decision.objects.exists()
 
 
+def test_a_past_decide_by_date_is_said_with_the_forms_other_errors_at_once(cast):
+    """Not in a second round once the approver is chosen: both beside their fields."""
+    resp = login(cast.member).post(
+        "/o/acme/decisions/new/", {"question": "Late?", "decide_by": "2020-01-01"}
+    )
+    form = resp.context["form"]
+    assert set(form.errors) == {"approver", "decide_by"}
+    assert form.errors["decide_by"] == ["The date is in the past; choose today or later."]
+    assert not Decision.objects.exists()
+
+
 def test_the_approver_decides_from_the_page(cast, data):
     d = data["decision"]
     resp = login(cast.leader).post(
