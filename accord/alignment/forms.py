@@ -241,6 +241,10 @@ class ValueForm(forms.Form):
     # Ticked after a warning that the value looks like a slip (services.unusual_value).
     record_anyway = forms.BooleanField(required=False, label="Record anyway")
 
+    def __init__(self, *args, unit: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].unit = unit  # "99,96 %" for a key result measured in %
+
 
 class VoidValueForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False, label="Why (optional)")
@@ -300,10 +304,9 @@ class InitiativeForm(forms.Form):
         self.fields["serves"].queryset = (
             KeyResult.objects.for_org(org)
             .filter(open_periods)
-            .select_related("objective")
+            .select_related("objective__period", "objective__team")
             .order_by("objective__title", "position")
         )
-        self.fields["serves"].label_from_instance = lambda k: f"{k.objective.title} → {k.name}"
         self.fields["serves_objectives"].queryset = (
             Objective.objects.for_org(org)
             .exclude(period__state=PeriodState.CLOSED)
@@ -340,7 +343,7 @@ class InitiativeLinkForm(forms.Form):
         self.fields["key_result"].queryset = (
             KeyResult.objects.for_org(org)
             .exclude(objective__period__state=PeriodState.CLOSED)
-            .select_related("objective")
+            .select_related("objective__period", "objective__team")
             .order_by("objective__title", "position")
         )
         self.fields["key_result"].label_from_instance = lambda k: f"{k.objective.title} → {k.name}"

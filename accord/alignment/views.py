@@ -847,10 +847,12 @@ def kr_edit(request, kr_id: int):
 @require_POST
 def kr_value(request, kr_id: int):
     """One click plus a number. With htmx, answers with the updated key-result row."""
+    from accord.core.errors import NotFound
+
     org = request.org
     kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
-    form = ValueForm(request.POST)
-    error, unusual, entry = None, False, None
+    form = ValueForm(request.POST, unit=kr.unit)  # "99,96 %" for a key result in %
+    error, unusual, entry, refusal = None, False, None, None
     if form.is_valid():
         try:
             entry = services.record_key_result_value(
@@ -863,7 +865,7 @@ def kr_value(request, kr_id: int):
                 check_unusual=not form.cleaned_data["record_anyway"],
             )
         except ServiceError as exc:
-            error, unusual = exc.message, exc.code == "unusual_value"
+            error, unusual, refusal = exc.message, exc.code == "unusual_value", exc
     elif "value" in form.errors:
         error = f"{kr.name}: enter a number (you gave {request.POST.get('value', '')!r})."
     elif "as_of" in form.errors:
@@ -899,16 +901,28 @@ def kr_value(request, kr_id: int):
             response["HX-Trigger"] = "kr-updated"
         return response
     back = _next(request, _url("objective", request, objective_id=kr.objective_id))
-    if unusual:  # asked before it is recorded, with a plain form (no script needed)
+    if error:
+        # Asked before it is recorded (unusual), or refused: a plain form (no script
+        # needed) with the value, note and day as typed, beside what was wrong.
+        if isinstance(refusal, PermissionDenied | NotFound):
+            raise refusal  # answered 403 or 404, not as a form that could never be saved
+        fields = list(refusal.fields) if refusal is not None else list(form.errors)
         return render(
             request,
             "alignment/kr_value_confirm.html",
-            _ctx(request, kr=kr, obj=kr.objective, error=error, form=form, back=back),
+            _ctx(
+                request,
+                kr=kr,
+                obj=kr.objective,
+                error=error,
+                form=form,
+                back=back,
+                unusual=unusual,
+                invalid=fields[0] if fields else "value",  # the box the error is about
+            ),
             status=422,
         )
-    if error:
-        messages.error(request, error)
-    elif entry is not None and entry.newer is not None:
+    if entry is not None and entry.newer is not None:
         messages.success(request, _back_dated(kr, entry))
     else:
         messages.success(request, f"{kr.name} updated.")

@@ -216,13 +216,17 @@ _COMMA = re.compile(r"[+-]?\d*,\d+")  # 99,97: a decimal comma
 _DOTTED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d*")  # 1.234,5
 
 
-def read_decimal(value: Any) -> Decimal:
+def read_decimal(value: Any, unit: str = "") -> Decimal:
     """A number as a person types it: "1234.5", "1,234.5" (grouped as the pages write
     numbers), "99,97" or "1.234,5" (a decimal comma), spaces between groups ignored. NaN
-    when it is not one. Three digits after a lone comma read as a group: "1,234" is 1234."""
+    when it is not one. Three digits after a lone comma read as a group: "1,234" is 1234.
+    With a `unit` (a key result's "%"), the number may be followed by it: "99,96 %"."""
     text = str(value).strip()
     for space in (" ", "\u00a0", "\u202f", "'"):
         text = text.replace(space, "")
+    unit = "".join(str(unit).split())
+    if unit and text.lower().endswith(unit.lower()) and len(text) > len(unit):
+        text = text[: -len(unit)]
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
     elif _DOTTED.fullmatch(text):

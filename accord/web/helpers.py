@@ -373,11 +373,12 @@ class NumberField(forms.FloatField):
     browser's number box refuses a decimal comma before the server sees it."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    unit = ""  # a unit the number may be followed by ("99,96 %"), as `read_decimal` reads
 
     def to_python(self, value):
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):
             return None
-        number = read_decimal(value)
+        number = read_decimal(value, self.unit)
         if not number.is_finite():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return float(number)

@@ -68,7 +68,11 @@ def objective_label(o) -> str:
 
 
 def key_result_label(k) -> str:
-    return f"{k.objective.title} → {k.name}"
+    """Its objective's title, team and period, as `objective_label` names them: a key
+    result carried over into the next quarter reads apart from the one it came from."""
+    o = k.objective
+    who = o.team.name if o.team_id else "Organization"
+    return f"{o.title} → {k.name} ({who}, {o.period.name})"
 
 
 def initiative_label(i) -> str:
@@ -191,7 +195,7 @@ def _key_results(org):
     return (
         KeyResult.objects.for_org(org)
         .exclude(objective__period__state=PeriodState.CLOSED)
-        .select_related("objective")
+        .select_related("objective__period", "objective__team")
         .order_by("name", "id")
     )
 
@@ -301,7 +305,7 @@ def _person_names(p) -> tuple[str, ...]:
 # What each kind's label and names read, fetched with a chosen row to compare its box with.
 LABEL_RELATED: dict[str, tuple[str, ...]] = {
     "objective": ("period", "team"),
-    "key_result": ("objective",),
+    "key_result": ("objective__period", "objective__team"),
     "initiative": ("team",),
     "dependency": ("requester_team", "provider_team"),
     "meeting": ("cadence", "cadence__team"),

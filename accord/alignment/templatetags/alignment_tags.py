@@ -83,3 +83,33 @@ def slip(days):
     if days < 0:
         return format_html('<span class="tag tag--ok">{} days ahead of baseline</span>', -days)
     return format_html('<span class="tag tag--ok">{}</span>', "on baseline")
+
+
+@register.simple_tag
+def close_confirm(period, singular: str = "objective", plural: str = "objectives") -> str:
+    """What the Close button of a period asks: the frozen values, and, when it is the
+    current period or before its end, that too, with how many of its objectives are still
+    open ("Q4 2026 is the current period and runs to 31 Dec 2026: closing it now leaves
+    no current period; 3 objectives are still open"). One query."""
+    from django.utils import timezone
+
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective
+    from accord.web.templatetags.dates import day
+
+    text = f"Close {period.name}? Its key-result values are frozen."
+    early = timezone.localdate() < period.end
+    if not (period.is_current or early):
+        return text
+    if period.is_current and early:
+        said = f"{period.name} is the current period and runs to {day(period.end)}"
+    elif period.is_current:
+        said = f"{period.name} is the current period"
+    else:
+        said = f"{period.name} runs to {day(period.end)}"
+    consequence = "leaves no current period" if period.is_current else "ends it early"
+    text += f" {said}: closing it now {consequence}"
+    n = Objective.objects.filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES).count()
+    if n:
+        noun, verb = (singular, "is") if n == 1 else (plural, "are")
+        text += f"; {n} {noun.lower()} {verb} still open"
+    return text + "."
