@@ -39,9 +39,9 @@ from accord.alignment.models import (
     TeamAlignmentSettings,
 )
 from accord.alignment.progress import kr_progress, weighted_mean
-from accord.core.counting import figures
+from accord.core.counting import figures, first_rows, kept_while_large, shown_count
 from accord.org.models import Organization, Person, Team
-from accord.org.queries import covers_every_team, subtree_ids
+from accord.org.queries import covers_every_team, in_subtree, subtree_ids
 
 KR_COLUMNS = (
     "id",
@@ -502,6 +502,66 @@ def wip_breaches(org: Organization, team: Team | None = None) -> list[dict[str, 
         ),
         key=lambda b: (b["team_name"].lower(), b["team_id"]),
     )
+
+
+def department_figures(
+    org: Organization, team: Team, period: Period | None, shown: int = 5
+) -> dict[str, Any]:
+    """What a department head reads on a team's page: the figures of `team` with the teams
+    below it, whatever their number. `active`, `active_unaligned` (active, serving nothing),
+    `unaligned` (open, serving nothing) and `orphaned` (the period's objectives nothing
+    serves; None without a period) are figures (`accord.core.counting.kept_while_large`:
+    exact while small, beyond counted whole once a minute), in two aggregate queries;
+    `over_wip` are the first `shown` teams over their WIP limit by name (each with its
+    limit and active count), `over_wip_count` how many (`first_rows`: read up to a bound)
+    and `over_wip_shown` that count as a page shows it."""
+    work = in_subtree(
+        Initiative.objects.for_org(org).filter(status__in=OPEN_INITIATIVE_STATUSES), team
+    )
+
+    def count() -> dict[str, int | None]:
+        active = Q(status=InitiativeStatus.ACTIVE)
+        counted = work.order_by().aggregate(
+            open=Count("pk"),
+            active=Count("pk", filter=active),
+            active_unaligned=Count("pk", filter=active & Q(aligned=False)),
+            unaligned=Count("pk", filter=Q(aligned=False)),
+        )
+        counted["orphaned"] = (
+            None
+            if period is None
+            else in_subtree(
+                Objective.objects.for_org(org).filter(period=period, orphaned=True), team
+            ).count()
+        )
+        return counted
+
+    key = f"alignment-department:{org.pk}:{team.pk}:{period.pk if period else ''}"
+    counted = kept_while_large(key, count)
+    running = (
+        Initiative.objects.filter(
+            org_id=org.pk, team_id=OuterRef("team_id"), status=InitiativeStatus.ACTIVE
+        )
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    over = (
+        in_subtree(TeamAlignmentSettings.objects.for_org(org).filter(wip_limit__isnull=False), team)
+        .annotate(active=Subquery(running))
+        .filter(active__gt=F("wip_limit"))
+        .select_related("team")
+        .order_by(Lower("team__name"), "team_id")
+    )
+    rows, over_count = first_rows(over, shown)
+    return {
+        **counted,
+        "over_wip": rows,
+        "over_wip_count": over_count,
+        "over_wip_shown": shown_count(over_count),  # "1,000+" past what was read
+        "over_wip_more": over_count > len(rows),
+    }
 
 
 def priority_churn(org: Organization, since: dt.datetime) -> dict[int, int]:

@@ -60,6 +60,7 @@ from accord.core.counting import figures
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Membership, Role, Team
+from accord.org.queries import has_sub_teams
 from accord.web import panels as web_panels
 from accord.web import pickers
 from accord.web.helpers import (
@@ -1324,6 +1325,12 @@ def team(request, team_slug: str):
         .select_related("owner")
         .order_by("status", "title")
     )
+    # A department (a team with teams below it): its own figures say they are its own, and
+    # the figures of it with the teams below it (bounded, whatever their number) give the
+    # picture its head reads; an empty stack of its own is not "nothing going on".
+    department = (
+        queries.department_figures(org, team, period, WIP_SHOWN) if has_sub_teams(team) else None
+    )
     return render(
         request,
         "alignment/team.html",
@@ -1340,6 +1347,8 @@ def team(request, team_slug: str):
             unaligned=list(queries.unaligned_initiatives(org, team=team)),
             can_rank=permissions.can_manage_team(request.person, team),
             wip_form=WipForm(initial={"wip_limit": stack.wip_limit}),
+            department=department,
+            has_own_work=bool(stack.items or others),
         ),
     )
 

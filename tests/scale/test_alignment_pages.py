@@ -213,3 +213,52 @@ def test_the_trees_figures_are_exact_up_to_a_limit_then_a_minute_old(
 
     assert unaligned() == queries.unaligned_initiatives(org).count() > 2
     check_figure(unaligned, add, f"alignment-figures:{org.pk}:{period.pk}:", monkeypatch)
+
+
+def _a_department(org) -> Team:
+    """A team with teams below it, itself below another: its subtree is part of the
+    organization (the only team at the top reads every team unfiltered)."""
+    return (
+        Team.objects.for_org(org)
+        .exclude(parent=None)
+        .annotate(n=Count("children"))
+        .filter(n__gt=0)
+        .order_by("-n", "id")
+        .first()
+    )
+
+
+@pytest.mark.parametrize("which", ["department", "top"])
+def test_a_departments_alignment_page_gives_its_subtrees_figures_in_fixed_queries(
+    generated, viewers, db, which
+):
+    """The figures of a team with the teams below it (active, unaligned, orphaned, teams
+    over WIP) cost the same queries at 30 teams and at 200, and match the slow way of
+    gathering the subtree's initiatives."""
+    from accord.alignment.models import Initiative, InitiativeStatus
+    from accord.org.queries import descendants_of, parent_map
+
+    def team_of(org) -> Team:
+        return (
+            _a_department(org)
+            if which == "department"
+            else Team.objects.for_org(org).get(parent=None)
+        )
+
+    got = _both(
+        generated, viewers, lambda org: f"/o/{org.slug}/alignment/teams/{team_of(org).slug}/"
+    )
+    assert got["small"][0] == got["large"][0]
+    for size, org in generated.items():
+        team = team_of(org)
+        page = got[size][1].content.decode()
+        assert 'id="department"' in page, size
+        department = page.split('id="department"')[1].split("</div>\n</div>")[0]
+        below = {team.pk} | descendants_of(team.pk, parent_map(org))
+        active = (
+            Initiative.objects.for_org(org)
+            .filter(status=InitiativeStatus.ACTIVE, team_id__in=below)
+            .count()
+        )
+        shown = re.search(r"Active [^<]*</span><strong><a [^>]*>([\d,]+)</a>", department)
+        assert int(shown.group(1).replace(",", "")) == active > 0, size
