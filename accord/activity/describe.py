@@ -81,6 +81,9 @@ KIND_VERBS: dict[tuple[str, str], str] = {
     ("coordination.dependency", "delivered"): "confirmed the delivery of",
     ("coordination.dependency", "reopened"): "marked as not yet delivered",
     ("coordination.dependency", "marked_delivered"): "marked as delivered",
+    # A negotiation: another date or scope put to the other side, then agreed.
+    ("coordination.dependency", "proposed"): "proposed another date or scope for",
+    ("coordination.dependency", "agreed"): "agreed to the proposal for",
 }
 
 
@@ -301,6 +304,9 @@ def show(value: object, key: str = "") -> str | None:
             return f"{when} cancelled"
         moved = show(value.get("new_start"))
         return f"{when} moved to {moved}" if moved else when
+    if isinstance(value, dict) and isinstance(value.get("team"), str):
+        # Whom someone acted for (a dependency's side): "Platform, as lead of Engineering".
+        return f"{value['team']}, as {value['as']}" if value.get("as") else value["team"]
     if isinstance(value, dict):  # an agenda section, a scorecard row: by its name
         named = value.get("title") or value.get("name")
         if isinstance(named, str) and named:

@@ -174,6 +174,9 @@ def test_the_pages_let_a_lead_above_act_and_say_so(world, head):
     assert r.status_code == 302
     html = client.get(f"/o/acme/coordination/d/{dep.pk}/").content.decode()
     assert "(for Operations, as lead of Acme)" in html
+    # The history's changes say whom, not "3 items".
+    history = html.split('id="history-h"')[1]
+    assert "Operations, as lead of Acme" in history and "3 items" not in history
 
 
 def test_the_pages_say_why_someone_may_not_act(world, cast):

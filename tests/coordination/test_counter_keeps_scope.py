@@ -96,8 +96,13 @@ def test_the_counter_form_starts_with_the_scope_and_the_page_says_it_is_kept(wor
     assert f"proposes {day(_days(world, 45))}" in timeline
     assert f"· scope: {SCOPE} (kept)" in timeline
     history = page.split('id="history-h"')[1].split("</section>")[0]
-    counter_entry = history.split("counter-proposal")[1].split("proposed this dependency")[0]
+    counter_entry = history.split("counter-proposal")[1].split(
+        "proposed another date or scope for"
+    )[0]
     assert "Proposed scope" in counter_entry and SCOPE in counter_entry
+    # A proposal reads as one, not as if the request itself were made ("proposed this").
+    assert "proposed another date or scope for" in history
+    assert "proposed dependency" not in history
 
 
 def test_emptying_the_scope_on_the_page_drops_it_plainly(world):
