@@ -95,6 +95,12 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("retire page (a leaf team)", "admin", f"{o}/teams/{leaf.slug}/retire/"),
         ("alignment", "admin", f"{o}/alignment/"),
         ("team alignment (leaf)", "lead", f"{o}/alignment/teams/{leaf.slug}/"),
+        ("team alignment (root)", "admin", f"{o}/alignment/teams/{root.slug}/"),
+        (
+            "team alignment (a team below the top)",
+            "admin",
+            f"{o}/alignment/teams/{division.slug}/",
+        ),
         ("objective detail", "admin", f"{o}/alignment/objectives/{objective.pk}/"),
         ("coordination list", "admin", f"{o}/coordination/"),
         ("dependencies (the top team's)", "admin", f"{o}/coordination/list/?team={root.slug}"),
