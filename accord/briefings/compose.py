@@ -431,9 +431,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             "alignment.keyresult",
             kr.id,
         )
-        out.add("changed", item)
-        if delta > 0:
-            out.add("went_well", item)
+        # Once each: a key result closer to its target went well, one further from it changed.
+        out.add("went_well" if delta > 0 else "changed", item)
     for obj in history.pick(after, "objectives", teams):
         old = before.objectives.get(obj.id)
         if old is None or not scope.has(obj.team_id):
@@ -838,6 +837,7 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
         insights += f"?scope={reader.scope}"
     slug = _slug(org, reader.scope) if reader.scope is not None else ""
     sections = []
+    quiet = not any(out.items.values())
     for key, title in SECTIONS:
         items = out.items[key]
         if key == "needs_you" and reader.person is None:
@@ -845,6 +845,21 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
         if key == "coming_up":
             title = f"Coming up (times in {week.tz})"  # readers' zones differ; say whose
         if not items:
+            # A section a lead relies on says it is empty, so that "nothing blocked" reads
+            # apart from "not covered"; a quiet week says all of it in one line instead.
+            empty = _empty(key, reader, headline)
+            if empty and not quiet:
+                sections.append(
+                    {
+                        "key": key,
+                        "title": title,
+                        "items": [],
+                        "more": 0,
+                        "more_url": "",
+                        "more_label": "",
+                        "empty": empty,
+                    }
+                )
             continue
         limit = TOP_SIGNALS if key == "at_risk" else MAX_ITEMS
         shown = intel.resolve_links(org, items[:limit])
@@ -868,7 +883,6 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                 "more_label": more_label,
             }
         )
-    quiet = not sections
     scope_url = (
         reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": slug})
         if reader.scope is not None
@@ -890,6 +904,20 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
             else ""
         ),
     }
+
+
+def _empty(key: str, reader: Reader, headline: dict[str, Any]) -> str:
+    """What an empty section a lead relies on says ("" for the others, left out)."""
+    if key == "at_risk":
+        if headline.get("critical") is None:  # no signals recorded by the week's end
+            return "Not covered: no signals were recorded by the end of this week."
+        return "Nothing at risk: no critical or warning signal open at the end of the week."
+    if key == "needs_you":
+        who = "you" if reader.person is not None else "the team"
+        return f"Nothing waits on {who}: no decision, issue or request waiting."
+    if key == "blocked":
+        return "Nothing blocked: no request between teams is blocked or late."
+    return ""
 
 
 def _more(org, week: Week, reader: Reader, key: str, slug: str) -> tuple[str, str]:

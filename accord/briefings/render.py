@@ -36,6 +36,8 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
         lines += ["", content["quiet_text"]]
     for section in content["sections"]:
         lines += ["", section["title"]]
+        if section.get("empty") and not section["items"]:
+            lines.append(section["empty"])
         for it in section["items"]:
             link = _url(it.get("url"), absolute)
             lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
@@ -56,6 +58,8 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
         lines += ["", content["quiet_text"]]
     for section in content["sections"]:
         lines += ["", f"## {section['title']}", ""]
+        if section.get("empty") and not section["items"]:
+            lines.append(_md_escape(section["empty"]))
         for it in section["items"]:
             link = _url(it.get("url"), absolute)
             label = _md_escape(it["text"])
@@ -87,6 +91,9 @@ def summary(content: dict[str, Any], *, absolute: bool = True) -> str:
     if content.get("quiet"):
         lines.append(content["quiet_text"])
     for section in content["sections"]:
+        if section.get("empty") and not section["items"]:
+            lines.append(f"{section['title']}: {section['empty'].rstrip('.')}")
+            continue
         first = section["items"][:2]
         rest = len(section["items"]) - len(first) + section["more"]
         lines.append(

@@ -129,7 +129,7 @@ def _locked(org: Organization, signal: Signal) -> Signal:
 def _require_live(signal: Signal, action: str) -> None:
     if signal.state == SignalState.RESOLVED:
         raise ServiceError(
-            f"This signal was resolved on {timezone.localdate(signal.resolved_at)}: its cause "
+            f"This signal was resolved on {day(timezone.localdate(signal.resolved_at))}: its cause "
             f"is gone, there is nothing to {action}.",
             code="resolved",
         )
@@ -450,7 +450,7 @@ def snooze(
     today = timezone.localdate()
     if until_day <= today:
         raise ServiceError(
-            f"Snooze until a date after today ({today}), not {until_day}.",
+            f"Snooze until a date after today ({day(today)}), not {day(until_day)}.",
             fields={"until": ["Pick a date in the future."]},
         )
     if until_day > today + dt.timedelta(days=MAX_SNOOZE_DAYS):

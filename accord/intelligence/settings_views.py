@@ -67,6 +67,8 @@ def _field(path: str, label: str, unit: str, value: Any, default: Any, posted, e
         "path": path,
         "id": "f-" + path.replace(".", "-"),
         "label": label,
+        # As a message names it: "Horizon (days)", "Share" (its unit is explained beside it).
+        "name": f"{label} ({unit})" if unit and not bounds.noun else label,
         "unit": fraction_unit(bounds.noun, default) if bounds.noun else unit,
         "value": shown,
         "default": number(default),
@@ -138,6 +140,30 @@ def page_context(org, posted=None, errors: dict | None = None) -> dict:
     }
 
 
+def in_page_words(context: dict, errors: dict | None) -> str:
+    """The first refused value as the page names it, e.g. "Overloaded team: Horizon (days):
+    Enter a whole number from 1 to 3,650." (the service names it by its path,
+    `load.overloaded: horizon_days: …`, which is right for the API, not for a person)."""
+    if not errors:
+        return ""
+    path, problems = next(iter(errors.items()))
+    if not problems:
+        return ""
+    places: list[tuple[str, list[dict]]] = [
+        (det["title"], det["thresholds"]) for _, dets in context["dimensions"] for det in dets
+    ]
+    places += [
+        ("Health score, weight of each dimension in overall", context["weights"]),
+        ("Health score, points a live signal costs", context["penalty"]),
+        ("Health score, points the measures cost at most", context["measures"]),
+    ]
+    for where, fields in places:
+        for f in fields:
+            if f["path"] == path:
+                return f"{where}: {f['name']}: {problems[0]}"
+    return ""
+
+
 def _can_edit(request) -> bool:
     me = request.person
     return me is not None and me.is_active and me.has_role(Role.ADMIN)
@@ -173,7 +199,7 @@ def settings_page(request):
     first_error = next(iter(errors or {}), "")
     context.update(
         can_edit=_can_edit(request),
-        problem=problem,
+        problem=in_page_words(context, errors) or problem,
         first_error=("f-" + first_error.replace(".", "-")) if "." in first_error else "",
     )
     return render(request, "intelligence/settings.html", context, status=status)

@@ -397,7 +397,7 @@ def _act(request, signal):
             messages.success(request, "Acknowledged: it stays listed until its cause clears.")
         elif action == "snooze":
             until = services.snooze(org, me, signal, request.POST.get("until", "")).snoozed_until
-            messages.success(request, f"Snoozed until {until}.")
+            messages.success(request, f"Snoozed until {day(until)}.")
         elif action == "dismiss":
             services.dismiss(org, me, signal, request.POST.get("reason", ""))
             messages.success(

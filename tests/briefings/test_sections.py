@@ -44,7 +44,7 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
     c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
 
     assert items(c, "changed") == {
-        ("alignment.keyresult", plat.kr.pk),
+        # Platform's key result moved closer to its target: under "What went well" only.
         ("alignment.keyresult", web.kr.pk),
         ("alignment.objective", plat.objective.pk),
         ("alignment.initiative", ids["started"]),
@@ -116,8 +116,9 @@ def test_a_team_leads_briefing_covers_their_team_and_what_waits_on_it(db, clock)
 
     assert c["scope"]["team_id"] == plat.team.pk
     changed = items(c, "changed")
-    assert ("alignment.keyresult", plat.kr.pk) in changed
-    assert ("alignment.keyresult", web.kr.pk) not in changed  # another team's
+    assert ("alignment.keyresult", plat.kr.pk) in items(c, "went_well")  # closer to target
+    assert ("alignment.keyresult", plat.kr.pk) not in changed  # said once
+    assert ("alignment.keyresult", web.kr.pk) not in changed | items(c, "went_well")
     assert ("alignment.initiative", ids["started"]) not in changed  # Web's initiative
     assert ("decisions.issue", ids["escalated"]) not in changed  # reached the root, not Platform
     assert ("coordination.dependency", ids["asked"]) in changed  # Platform is asked
@@ -213,18 +214,18 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     lines = [i for sec in c["sections"] for i in sec["items"]]
     assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
     changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
-    assert len(changed["items"]) == 4 and changed["more"] == 10
+    assert len(changed["items"]) == 4 and changed["more"] == 9
     # The rest of the changes is in the activity of the week's days (the admin's scope:
     # every team); the link says where it goes, and an e-mail's link is absolute.
     activity = "/o/brief/activity/?since=2026-01-12&until=2026-01-18"
     said = f"the activity of {compose.parse_week(WEEK).span()}"
     assert changed["more_url"] == activity and changed["more_label"] == said
-    assert f"- and 10 more: {said} <{site_link(activity)}>" in render.text(c)
+    assert f"- and 9 more: {said} <{site_link(activity)}>" in render.text(c)
     assert site_link(activity).startswith("http")
     markdown = render.markdown(c, absolute=False)
-    assert f"- and 10 more: [{said}]({activity})" in markdown
+    assert f"- and 9 more: [{said}]({activity})" in markdown
     page = render.html(c, absolute=False)
-    assert f'and 10 more: <a href="{activity.replace("&", "&amp;")}">{said}</a>' in page
+    assert f'and 9 more: <a href="{activity.replace("&", "&amp;")}">{said}</a>' in page
     assert "today's Insights" not in render.text(c) + page
 
 
@@ -375,3 +376,89 @@ def test_a_request_its_provider_said_was_delivered_is_not_blocked_that_week(db, 
     Dependency.objects.filter(pk=s.ids["late"]).update(marked_delivered_on=said)
     c = services.build_for(s.w.org, week, person=s.w.admin)
     assert items(c, "blocked") == set()
+
+
+def test_a_key_result_is_said_once_closer_ones_under_what_went_well(db, clock):
+    s = build_story(clock)
+    w = s.w
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    closer = ("alignment.keyresult", w["Platform"].kr.pk)
+    further = ("alignment.keyresult", w["Web"].kr.pk)
+    assert closer in items(c, "went_well") and closer not in items(c, "changed")
+    assert further in items(c, "changed") and further not in items(c, "went_well")
+    for fmt in render.FORMATS:
+        out = render.render(c, fmt, absolute=False)
+        assert out.count("Key result “Platform metric” moved") == 1, fmt
+        assert out.count("Key result “Web metric” moved") == 1, fmt
+    # The sections keep their order.
+    keys = [sec["key"] for sec in c["sections"]]
+    assert keys == [k for k, _ in compose.SECTIONS if k in keys]
+
+
+def test_an_empty_section_a_lead_relies_on_says_so_in_every_format(db, clock):
+    s = build_story(clock)
+    w = s.w
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w["Web"].lead)
+    said = "Nothing waits on you: no decision, issue or request waiting."
+    needs = next(sec for sec in c["sections"] if sec["key"] == "needs_you")
+    assert needs["items"] == [] and needs["empty"] == said and needs["more"] == 0
+    assert f"\nWhat needs you\n{said}\n" in render.text(c, absolute=False)
+    assert f"\n## What needs you\n\n{said}\n" in render.markdown(c, absolute=False)
+    page = render.html(c, absolute=False)
+    assert f'<h2>What needs you</h2>\n    <p class="briefing-empty">{said}</p>' in page
+    assert f"What needs you: {said.rstrip('.')}" in render.summary(c)
+    # A team's own briefing speaks of the team.
+    team = services.build_for(w.org, compose.parse_week(WEEK), team=w["Web"].team)
+    needs = next(sec for sec in team["sections"] if sec["key"] == "needs_you")
+    assert needs["title"] == "What needs the team" and needs["empty"].startswith(
+        "Nothing waits on the team:"
+    )
+    # The sections nobody relies on being told empty are still left out.
+    relied = {"at_risk", "needs_you", "blocked"}
+    assert all(sec["items"] for sec in c["sections"] if sec["key"] not in relied)
+
+
+def test_nothing_blocked_and_at_risk_not_covered_read_apart(db, clock):
+    s = build_story(clock)
+    w = s.w
+    content = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    sections = [sec for sec in content["sections"] if sec["key"] != "blocked"]
+    stripped = {**content, "sections": sections}
+    # Built again from items as compose leaves them: a blocked section with nothing in it.
+    out = compose._Sections()
+    for sec in sections:
+        out.items[sec["key"]] = list(sec["items"])
+    week = compose.parse_week(WEEK)
+    reader = compose.reader_for_person(w.org, w.admin)
+    snap = compose.History(w.org).snap(week.as_of)
+    rebuilt = compose._finish(w.org, week, reader, snap, content["headline"], out)
+    blocked = next(sec for sec in rebuilt["sections"] if sec["key"] == "blocked")
+    said = "Nothing blocked: no request between teams is blocked or late."
+    assert blocked["items"] == [] and blocked["empty"] == said
+    assert f"\nBlocked between teams\n{said}\n" in render.text(rebuilt, absolute=False)
+    assert said not in render.text(stripped, absolute=False)
+    # Before any signal was recorded, an empty "at risk" says it is not covered.
+    unrecorded = {**content["headline"], "critical": None, "warning": None}
+    out.items["at_risk"] = []
+    rebuilt = compose._finish(w.org, week, reader, snap, unrecorded, out)
+    at_risk = next(sec for sec in rebuilt["sections"] if sec["key"] == "at_risk")
+    assert at_risk["empty"].startswith("Not covered: no signals were recorded")
+    rebuilt = compose._finish(w.org, week, reader, snap, content["headline"], out)
+    at_risk = next(sec for sec in rebuilt["sections"] if sec["key"] == "at_risk")
+    assert at_risk["empty"].startswith("Nothing at risk:")
+
+
+def test_a_briefing_stored_before_sections_said_they_were_empty_renders_as_it_was():
+    old = {
+        "title": "T",
+        "headline": {"text": "H."},
+        "quiet": False,
+        "sections": [
+            {"key": "changed", "title": "What changed", "more": 0, "items": [{"text": "A."}]},
+        ],
+    }
+    assert render.text(old, absolute=False) == "T\n\nH.\n\nWhat changed\n- A.\n"
+    assert render.markdown(old, absolute=False) == "# T\n\nH.\n\n## What changed\n\n- A.\n"
+    assert "<li>A.</li>" in render.html(old, absolute=False)
+    assert "briefing-empty" not in render.html(old, absolute=False)
+    assert render.summary(old) == "H.\nWhat changed: A"

@@ -379,3 +379,32 @@ def test_the_api_names_a_share_out_of_range_like_the_page(cast, api_admin):
     r = api_admin.put("/api/v1/signal-kinds/settings", body, content_type="application/json")
     assert r.status_code == 422
     assert r.json()["error"]["fields"] == {"initiatives.unaligned.share": [SHARE]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        (
+            "load.overloaded.horizon_days",
+            "-5",
+            "Overloaded team: Horizon (days): Enter a whole number from 1 to 3,650.",
+        ),
+        (
+            "health.penalty.critical",
+            "250",
+            "Health score, points a live signal costs: Critical (points): "
+            "Enter a number from 0 to 100.",
+        ),
+    ],
+)
+def test_a_refused_value_is_named_by_the_page_labels_not_its_key(cast, field, value, said):
+    client = login(cast.admin)
+    data = form_of(client)
+    data[field] = value
+    response = client.post(URL, data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    field_id = "f-" + field.replace(".", "-")
+    assert f'<p>{said} <a href="#{field_id}">Go to the field</a></p>' in html
+    assert "load.overloaded:" not in html and "horizon_days:" not in html
+    assert "penalty: critical" not in html.lower()
