@@ -43,6 +43,9 @@ class ProviderInitiativeChoice(InitiativeChoice):
         return label
 
 
+PAST = "The date is in the past; choose today or later."  # the action items' words
+
+
 class DependencyForm(forms.Form):
     requester_initiative = InitiativeChoice(
         queryset=Initiative.objects.none(),
@@ -99,6 +102,9 @@ class DependencyForm(forms.Form):
         missing = not data.get("need_by") and not data.get("need_by_milestone")
         if missing and "need_by" not in self.errors:
             self.add_error("need_by", "Give the date it is needed by, or a milestone.")
+        past = data.get("need_by") and data["need_by"] < timezone.localdate()
+        if past and not data.get("need_by_milestone"):  # a milestone's date is the need-by
+            self.add_error("need_by", PAST)  # with the other fields' errors
         initiative, team = data.get("requester_initiative"), data.get("provider_team")
         title = (data.get("title") or "").strip()
         if initiative and team and title and not data.get("ask_again"):
@@ -322,7 +328,12 @@ class ActionForm(forms.Form):
                 "date before the delivering initiative's target date."
             )
         if "proposed_date" in self.fields and action == "propose":
-            self.fields["proposed_date"].help_text = f"{needs}."
+            self.fields["proposed_date"].help_text = f"{needs}." + (
+                ""
+                if dependency.need_by_milestone_id
+                else f" If {dependency.requester_team.name} agrees to a later date, it gets "
+                "it then and its need-by moves to that date."
+            )
         if "proposed_scope" in self.fields and dependency.proposed_scope:
             # The scope on the table is the default: dropping it is a deliberate act.
             self.fields["proposed_scope"].initial = dependency.proposed_scope
@@ -362,6 +373,21 @@ class ActionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # Refused with the other fields' errors, not one at a time by the service after
+        # them; and a date refused anyway asks nobody to go ahead anyway.
+        past = False
+        for name in ("committed_date", "proposed_date"):
+            value = data.get(name)
+            if name in self.fields and value is not None and value < timezone.localdate():
+                self.add_error(name, PAST)
+                past = True
+        d = self.dependency
+        named = data.get("provider_initiative") or d.proposed_initiative_id
+        named = named or d.provider_initiative_id
+        if self.action == "accept" and not named and "provider_initiative" not in self.errors:
+            self.add_error("provider_initiative", "Required to accept.")
+        if past:
+            return data
         if self.action == "accept" and not data.get("accept_at_risk"):
             warning = accept_warning(
                 self.dependency, data.get("provider_initiative"), data.get("committed_date")
@@ -402,7 +428,9 @@ def accept_warning(
     before the initiative's target (see `queries.risk_reasons`)."""
     committed = committed or dependency.proposed_date
     reasons = []
-    if when == "accepted" or proposing:
+    # A later date proposed moves the need-by once agreed (not at risk then): said as help
+    # (`need_by_gap`), asked about only when the need-by follows a milestone.
+    if when == "accepted" or (proposing and dependency.need_by_milestone_id):
         reasons.append(need_by_gap(dependency, committed, proposing=proposing))
     initiative = initiative or dependency.proposed_initiative or dependency.provider_initiative
     target = initiative.target_date if initiative is not None else None

@@ -7,7 +7,7 @@ nor at risk, nor does it block the initiative that needs it.
 Derived facts (never stored):
 * late — active, its committed (else need-by) date has passed, and not said delivered
   (`late_q`, the one rule: lists, figures, blocked initiatives, announcements);
-* at risk — active, not said delivered, and flagged at risk, or committed for a date
+* at risk — active, not said delivered, and flagged at risk or blocked, or committed for a date
   after the need-by (it will come after it is needed), or the provider's initiative
   targets a date after the committed one, is paused, or is itself blocked by what *it*
   needs (its stored `blocked_from` day has come: one of its own dependencies is late or
@@ -83,12 +83,13 @@ def with_due(qs: QuerySet[Dependency]) -> QuerySet[Dependency]:
 
 
 def at_risk_q(on: dt.date) -> Q:
-    """`risk_reasons` as SQL: active, and flagged at risk, or committed after the need-by,
-    or the provider's initiative targets a later date, is paused, or is blocked on `on`
+    """`risk_reasons` as SQL: active, and flagged at risk or blocked, or committed after
+    the need-by, or the provider's initiative targets a later date, is paused, or is
+    blocked on `on`
     (its stored first blocked day): columns of the row and of its provider's initiative,
     no subquery per row."""
     return Q(state__in=ACTIVE_STATES, marked_delivered_on__isnull=True) & (
-        Q(flag=Flag.AT_RISK)
+        Q(flag__in=(Flag.AT_RISK, Flag.BLOCKED))
         | Q(committed_date__gt=F("need_by"))
         | Q(provider_initiative__target_date__gt=F("due"))
         | Q(provider_initiative__status="paused")
@@ -103,6 +104,8 @@ def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
     out = []
     if dep.flag == Flag.AT_RISK:
         out.append(dep.flag_note or "Flagged at risk.")
+    elif dep.flag == Flag.BLOCKED:  # blocked says more than at risk, and is counted with it
+        out.append(f"Flagged blocked: {dep.flag_note}" if dep.flag_note else "Flagged blocked.")
     if dep.committed_date and dep.committed_date > dep.need_by:
         out.append(
             f"Committed for {day(dep.committed_date)}, after it is needed ({day(dep.need_by)})."

@@ -20,7 +20,7 @@ from accord.coordination.forms import (
 )
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
-from accord.core.errors import ServiceError
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence.queries import default_scope
 from accord.org.models import Team
 from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
@@ -505,7 +505,20 @@ def act(request, dep_id: int, action: str):
     if request.method == "GET":
         return _act_form(request, dep, action)
     form = ActionForm(request.POST, org=org, dependency=dep, action=action)
-    if form.is_valid():
+    valid = form.is_valid()
+    me = request.person
+    if (
+        not valid
+        and action in dep.allowed_actions()
+        and action not in services.actions_for(me, dep)
+    ):
+        # Who may not take it is told so first, as the service would, not the form's errors.
+        t = TRANSITIONS[action]
+        team = dep.requester_team if t.side == Side.REQUESTER else dep.provider_team
+        both = [dep.requester_team.name, dep.provider_team.name]
+        names = [team.name] if t.side in (Side.REQUESTER, Side.PROVIDER) else both
+        raise PermissionDenied(f"“{t.label}” is not yours to take. " + queries.why_not(me, names))
+    if valid:
         data = form.cleaned_data
         # Not sent (a form without it): the scope on the table is kept, as in the API; sent
         # empty: dropped.

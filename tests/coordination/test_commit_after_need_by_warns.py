@@ -1,7 +1,8 @@
-"""A provider accepting (or proposing) a date after the asking team's need-by is told so
+"""A provider accepting a date after the asking team's need-by is told so
 before anything is saved ("Sales needs this by …; you are committing to …") and goes ahead
 only by ticking the box; the asking team then sees the gap on the page. Bad input still gets
-a clear error and changes nothing."""
+a clear error and changes nothing. Proposing a later date asks nothing: agreed, the need-by
+moves to it."""
 
 from __future__ import annotations
 
@@ -65,26 +66,25 @@ def test_on_or_before_the_need_by_nothing_is_asked(world):
     assert _accept(login(world.giver), world, dep, 22).status_code == 302
 
 
-def test_proposing_a_later_date_asks_first_too(world):
+def test_proposing_a_later_date_asks_nothing_and_says_where_the_need_by_moves(world):
+    # Agreed, the need-by moves to the date proposed: never at risk for that, so no box to
+    # tick; the form says so beforehand, as help.
     dep = world.request(need_by=_on(world, 22))
     client = login(world.giver)
+    form = htmllib.unescape(client.get(f"/o/acme/coordination/d/{dep.pk}/").content.decode())
+    assert (
+        f"Sales needs it by {day(_on(world, 22))}. If Sales agrees to a later date, it gets "
+        "it then and its need-by moves to that date." in form
+    )
     body = {
         "provider_initiative": world.warehouse.pk,
         "proposed_date": _on(world, 40).isoformat(),
         "version": dep.version,
     }
     r = client.post(f"/o/acme/coordination/d/{dep.pk}/propose/", body)
-    assert r.status_code == 422
-    page = htmllib.unescape(r.content.decode())
-    assert (
-        f"Sales needs this by {day(_on(world, 22))}; you are proposing {day(_on(world, 40))}, "
-        "18 days later: if Sales agrees, it gets it then and its need-by moves to "
-        f"{day(_on(world, 40))}." in page
-    )
-    dep.refresh_from_db()
-    assert dep.state == "requested"
-    r = client.post(f"/o/acme/coordination/d/{dep.pk}/propose/", {**body, "propose_at_risk": "on"})
     assert r.status_code == 302
+    dep.refresh_from_db()
+    assert dep.state == "negotiating" and dep.proposed_date == _on(world, 40)
     page = htmllib.unescape(
         login(world.asker).get(f"/o/acme/coordination/d/{dep.pk}/").content.decode()
     )

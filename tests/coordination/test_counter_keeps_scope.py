@@ -163,12 +163,13 @@ def test_the_requesters_own_later_date_reads_as_its_own(world):
 
 
 def test_propose_anyway_comes_after_the_date_it_is_about(world):
+    # Before the delivering initiative's target (day 20): at risk once agreed, so asked.
     dep = world.request(need_by=_days(world, 22))
     r = login(world.giver).post(
         f"/o/acme/coordination/d/{dep.pk}/propose/",
         {
             "provider_initiative": world.warehouse.pk,
-            "proposed_date": _days(world, 40).isoformat(),
+            "proposed_date": _days(world, 15).isoformat(),
             "version": dep.version,
         },
     )
@@ -177,8 +178,9 @@ def test_propose_anyway_comes_after_the_date_it_is_about(world):
     date, box = form.index('name="proposed_date"'), form.index('name="propose_at_risk"')
     assert date < box < form.index('name="proposed_scope"')
     assert (
-        f"18 days later: if Sales agrees, it gets it then and its need-by moves to "
-        f"{day(_days(world, 40))}." in form
+        f"{day(_days(world, 15))} is before New warehouse's target date "
+        f"({day(_days(world, 20))}): the dependency would show at risk as soon as it is "
+        "agreed." in form
     )
 
 

@@ -1,6 +1,7 @@
 // The accept and propose forms say, as the date or the initiative changes, when the date
 // falls after the asking team's need-by date, or (accepting) before the delivering
-// initiative's target (the server asks again on submit, with a box to go ahead anyway).
+// initiative's target (where it would then show at risk, the server asks again on submit,
+// with a box to go ahead anyway; a later date proposed only moves the need-by if agreed).
 (function () {
   "use strict";
   function fmt(iso) {
