@@ -207,4 +207,7 @@ def test_a_flags_note_is_written_once_above_the_timeline(world):
     dep.refresh_from_db()
     services.transition(world.org, world.asker, dep, "flag_blocked", note="No vendor at all")
     top = login(world.asker).get(_url(world, f"d/{dep.pk}/")).content.decode()
-    assert "<dt>Flag</dt><dd>Blocked: No vendor at all</dd>" in top.split('id="tl-h"')[0]
+    top = top.split('id="tl-h"')[0]
+    # Blocked counts as at risk: said once, first of why it is at risk.
+    assert "<li>Flagged blocked: No vendor at all</li>" in top
+    assert top.count("No vendor at all<") == 1 and "<dt>Flag</dt>" not in top
