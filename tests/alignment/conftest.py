@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accord.alignment import services as s
-from accord.alignment.models import Objective, Period
+from accord.alignment.models import KeyResult, Objective, Period
 from accord.org import services as org_services
 from accord.org.models import Team
 from tests import replay
@@ -70,3 +70,21 @@ def plan(cast) -> Plan:
         lambda: _find_plan(cast),
         as_of_now=True,
     )
+
+
+@pytest.fixture
+def availability(cast, plan) -> KeyResult:
+    """Availability of Platform's objective, kept above 99.95 %, recorded by Mia at 99.93."""
+    kr = s.create_key_result(
+        cast.org,
+        None,
+        plan.platform_obj,
+        name="Availability",
+        unit="%",
+        direction="above",
+        start=99.8,
+        target=99.95,
+    )
+    s.record_key_result_value(cast.org, cast.member, kr, 99.93)
+    kr.refresh_from_db()
+    return kr

@@ -14,29 +14,11 @@ from django.utils import timezone
 from accord.activity.models import Event
 from accord.alignment import rollups
 from accord.alignment import services as s
-from accord.alignment.models import KeyResult, KeyResultValue, Objective
+from accord.alignment.models import KeyResultValue, Objective
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
 from tests.conftest import api_client, login, make_person
-
-
-@pytest.fixture
-def availability(cast, plan) -> KeyResult:
-    """Availability of Platform's objective, kept above 99.95 %, recorded by Mia at 99.93."""
-    kr = s.create_key_result(
-        cast.org,
-        None,
-        plan.platform_obj,
-        name="Availability",
-        unit="%",
-        direction="above",
-        start=99.8,
-        target=99.95,
-    )
-    s.record_key_result_value(cast.org, cast.member, kr, 99.93)
-    kr.refresh_from_db()
-    return kr
 
 
 def _url(kr, rest: str = "") -> str:

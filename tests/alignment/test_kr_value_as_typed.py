@@ -9,28 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from accord.alignment import services as s
-from accord.alignment.models import KeyResult
 from accord.core.services import read_decimal
 from tests.conftest import login
-
-
-@pytest.fixture
-def availability(cast, plan) -> KeyResult:
-    """Availability of Platform's objective, kept above 99.95 %, at 99.93."""
-    kr = s.create_key_result(
-        cast.org,
-        None,
-        plan.platform_obj,
-        name="Availability",
-        unit="%",
-        direction="above",
-        start=99.8,
-        target=99.95,
-    )
-    s.record_key_result_value(cast.org, cast.member, kr, 99.93)
-    kr.refresh_from_db()
-    return kr
 
 
 def _url(kr) -> str:
