@@ -292,3 +292,24 @@ def test_every_other_week_made_without_a_start_meets_within_the_week(cast):
     )
     first = queries.next_occurrence(c, now)
     assert first is not None and first.start - now < dt.timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"team": "no-such-team"},
+        {"team": "plat\x00form"},
+        {"team": "x" * 5000},
+        {"mine": "yes"},
+        {"mine": "1", "team": "platform", "only": "maybe"},
+        {"page": "-3"},
+        {"page": "9" * 40},
+    ],
+)
+def test_the_cadence_lists_filters_take_hostile_values_without_failing(cast, rhythm, query):
+    """A filter the list does not know reads as no filter, or the list says so: never a
+    server error, and nothing changes."""
+    before = Cadence.objects.count()
+    r = login(cast.member).get("/o/acme/rhythm/cadences/", query)
+    assert r.status_code in (200, 400, 404), r.status_code
+    assert Cadence.objects.count() == before
