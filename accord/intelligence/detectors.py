@@ -933,7 +933,8 @@ def overloaded(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             # Its priority stack, where the WIP limit is set and the initiatives re-ranked.
             items.append(
                 ev(
-                    "Active initiatives, in its priority stack",
+                    f"Active initiatives, against its WIP limit of {team.wip_limit} (set on "
+                    "its priority stack)",
                     wip[team.id],
                     "alignment.stack",
                     team.id,

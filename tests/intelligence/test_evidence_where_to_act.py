@@ -32,7 +32,9 @@ def test_an_overloaded_teams_evidence_opens_its_priority_stack(db, clock):
     [signal] = live(w.org, "load.overloaded", platform.team)
     html = page(w, signal)
     stack = f"/o/{w.org.slug}/alignment/teams/{platform.team.slug}/"
-    assert f'<a href="{stack}">Active initiatives, in its priority stack</a>' in html
+    # Where the limit the explanation names comes from, and where it is changed.
+    limit = "Active initiatives, against its WIP limit of 2 (set on its priority stack)"
+    assert f'<a href="{stack}">{limit}</a>' in html
 
 
 def test_a_cycles_initiatives_and_dependencies_are_linked_by_their_names(db, clock):
