@@ -392,6 +392,16 @@ def close_period(org: Organization, actor: Person | None, period: Period) -> Per
     return period
 
 
+def carriable_objectives(org: Organization, period: Period):
+    """The objectives of `period` a carry-over copies: unfinished ones, that is draft or
+    active and not already complete (their stored roll-up progress short of 100%)."""
+    return (
+        Objective.objects.for_org(org)
+        .filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
+        .exclude(rollup_progress__gte=100)
+    )
+
+
 @transaction.atomic
 def carry_over(
     org: Organization,
@@ -401,10 +411,14 @@ def carry_over(
     to_period: Period,
     objectives: Iterable[Objective] | None = None,
 ) -> list[Objective]:
-    """Copy unfinished (draft or active) objectives of `from_period` into `to_period`.
+    """Copy unfinished objectives of `from_period` (`carriable_objectives`: draft or active
+    and not complete) into `to_period`.
 
     Each copy links back to its original (`carried_from`) and gets copies of its key
-    results, starting from where the original stood. Objectives already carried into
+    results, which start the new period from where the originals stood: their start is
+    the original's current value. A copy contributes to its parent's copy in `to_period`
+    (carried now or before) with the same weight, and keeps a parent whose period
+    encloses `to_period`; other parents are left behind. Objectives already carried into
     `to_period` are skipped, so carrying twice is harmless.
     """
     require_same_org(org, from_period, "period")
@@ -421,25 +435,25 @@ def carry_over(
             f"{to_period.name} starts before {from_period.name}; carry objectives forward.",
             fields={"to_period": ["Must be a later period."]},
         )
-    qs = Objective.objects.for_org(org).filter(
-        period=from_period, status__in=OPEN_OBJECTIVE_STATUSES
-    )
+    qs = carriable_objectives(org, from_period)
     if objectives is not None:
         ids = [o.pk for o in objectives]
         for o in objectives:
             require_same_org(org, o, "objective")
         qs = qs.filter(pk__in=ids)
-    already = set(
+    # original id -> id of its copy in `to_period`
+    copy_of: dict[int, int] = dict(
         Objective.objects.for_org(org)
         .filter(period=to_period, carried_from__isnull=False)
-        .values_list("carried_from_id", flat=True)
+        .values_list("carried_from_id", "id")
     )
-    originals = [o for o in qs.order_by("id") if o.pk not in already]
+    originals = [o for o in qs.order_by("id") if o.pk not in copy_of]
     krs_by_objective: dict[int, list[KeyResult]] = {}
     for kr in KeyResult.objects.filter(objective__in=originals).order_by("position", "id"):
         krs_by_objective.setdefault(kr.objective_id, []).append(kr)
     copies: list[Objective] = []
     now = timezone.now()
+    today = timezone.localdate(now)
     for original in originals:
         copy = Objective.objects.create(
             org=org,
@@ -454,6 +468,7 @@ def carry_over(
             confidence_updated_at=original.confidence_updated_at,
             carried_from=original,
         )
+        copy_of[original.pk] = copy.pk
         for kr in krs_by_objective.get(original.pk, []):
             new_kr = KeyResult.objects.create(
                 org=org,
@@ -461,12 +476,13 @@ def carry_over(
                 name=kr.name,
                 unit=kr.unit,
                 direction=kr.direction,
-                start=kr.start,
+                # The new period starts from where the key result stands.
+                start=kr.current,
                 target=kr.target,
                 current=kr.current,
                 range_low=kr.range_low,
                 range_high=kr.range_high,
-                baseline_date=kr.baseline_date,
+                baseline_date=today if kr.baseline_date else None,
                 is_milestone=kr.is_milestone,
                 done=kr.done,
                 weight=kr.weight,
@@ -481,12 +497,6 @@ def carry_over(
                 recorded_at=now,
                 note=f"Carried over from {from_period.name}",
             )
-        # Keep links to parents that still enclose the new period.
-        for link in ObjectiveLink.objects.filter(child=original).select_related("parent__period"):
-            if link.parent.period.encloses(to_period):
-                ObjectiveLink.objects.create(
-                    org=org, child=copy, parent_id=link.parent_id, weight=link.weight
-                )
         activity.record(
             org,
             actor,
@@ -495,6 +505,22 @@ def carry_over(
             after={"carried_from": original.pk, "period": to_period.pk},
         )
         copies.append(copy)
+    # Each copy contributes to its parent's copy; a parent whose period encloses the new
+    # period stays its parent; any other parent is left behind.
+    links: list[ObjectiveLink] = []
+    for link in ObjectiveLink.objects.filter(child__in=originals).select_related("parent__period"):
+        if link.parent_id in copy_of:
+            parent_id = copy_of[link.parent_id]
+        elif link.parent.period.encloses(to_period):
+            parent_id = link.parent_id
+        else:
+            continue
+        links.append(
+            ObjectiveLink(
+                org=org, child_id=copy_of[link.child_id], parent_id=parent_id, weight=link.weight
+            )
+        )
+    ObjectiveLink.objects.bulk_create(links)
     rollups.refresh(c.pk for c in copies)
     return copies
 
@@ -2185,6 +2211,7 @@ def set_labels(org: Organization, actor: Person | None, **labels: Any) -> Alignm
 __all__ = [
     "INITIATIVE_STATUS_CHECKS",
     "PermissionDenied",
+    "carriable_objectives",
     "carry_over",
     "close_period",
     "create_initiative",

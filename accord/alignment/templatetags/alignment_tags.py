@@ -113,3 +113,20 @@ def close_confirm(period, singular: str = "objective", plural: str = "objectives
         noun, verb = (singular, "is") if n == 1 else (plural, "are")
         text += f"; {n} {noun.lower()} {verb} still open"
     return text + "."
+
+
+@register.simple_tag
+def carry_confirm(period, org, singular: str = "objective", plural: str = "objectives") -> str:
+    """What the Carry over button of a period asks, with how many objectives it would
+    copy ("Carry 3 unfinished objectives of Q4 2026 into the chosen period? …").
+    One query."""
+    from accord.alignment.services import carriable_objectives
+
+    n = carriable_objectives(org, period).count()
+    if not n:
+        return f"{period.name} has no unfinished {plural.lower()} to carry over."
+    noun = singular if n == 1 else plural
+    return (
+        f"Carry {n} unfinished {noun.lower()} of {period.name} into the chosen period? "
+        "Any already carried there is skipped."
+    )
