@@ -319,10 +319,12 @@
   // form as a whole) if it has one, else the first field whose message web/_form.html
   // rendered (data-field-error: the control it describes). Not when the page autofocuses
   // its own summary (the browser focuses it after this runs), nor when something has the
-  // focus already. (A field's autofocus, such as a sign-in form's first field, gives way.)
+  // focus already. A field's autofocus (a password form's first field) gives way, whether
+  // the browser applied it before this runs or not (after, it sees the focus taken).
   function refusedFocus() {
     var active = document.activeElement;
-    if (active && active !== document.body && active !== document.documentElement) return;
+    var idle = !active || active === document.body || active === document.documentElement;
+    if (!idle && !active.hasAttribute("autofocus")) return;
     if (document.querySelector(".form-errors[autofocus], [role=alert][autofocus]")) return;
     var mark = document.querySelector("[data-error-summary], [data-field-error]");
     if (!mark) return;
