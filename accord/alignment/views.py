@@ -373,7 +373,9 @@ def periods(request):
         else:
             messages.success(request, f"Period {period.name} created.")
             return redirect(_url("periods", request))
-    rows = list(Period.objects.for_org(org).order_by("-start"))
+    # Newest first; of two starting the same day, the longer (a year before its first
+    # quarter), whatever order the database keeps them in.
+    rows = list(Period.objects.for_org(org).order_by("-start", "-end", "pk"))
     return render(
         request,
         "alignment/periods.html",
