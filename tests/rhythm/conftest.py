@@ -126,3 +126,25 @@ def check_in_owed(
     )
     occ = queries.next_occurrence(rhythm.checkin, timezone.now())
     return kr, f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
+
+
+def edit_form(cadence, **over) -> dict:
+    """What a cadence's edit form posts, as the page fills it in, with `over` changed."""
+    data = {
+        "name": cadence.name,
+        "scope": cadence.scope,
+        "team": cadence.team_id,
+        "repeat": "custom",
+        "rrule": cadence.rrule,
+        "time": cadence.time.strftime("%H:%M"),
+        "duration_minutes": cadence.duration_minutes,
+        "timezone": cadence.timezone,
+        "start_date": cadence.start_date.isoformat(),
+        "checkin_owed_by": cadence.checkin_owed_by,
+        "window_opens_hours": cadence.window_opens_hours,
+        "late_after_hours": cadence.late_after_hours,
+        "is_active": "on",
+        "agenda": "Check-in | none | 5",
+        "version": cadence.version,
+    }
+    return {**data, **over}

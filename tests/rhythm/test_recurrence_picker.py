@@ -14,6 +14,7 @@ from accord.rhythm import picker, recurrence
 from accord.rhythm.models import Cadence
 from accord.rhythm.templates_catalog import TEMPLATES
 from tests.conftest import login
+from tests.rhythm.conftest import edit_form
 
 PICKED = [
     ({"repeat": "weekly", "days": ["MO", "WE"]}, "FREQ=WEEKLY;BYDAY=MO,WE"),
@@ -116,26 +117,6 @@ def test_a_choice_missing_its_details_is_refused_clearly():
 # --- the cadence form ------------------------------------------------------------------------
 
 
-def _form(cadence: Cadence, **over) -> dict:
-    data = {
-        "name": cadence.name,
-        "scope": cadence.scope,
-        "team": cadence.team_id,
-        "repeat": "custom",
-        "rrule": cadence.rrule,
-        "time": cadence.time.strftime("%H:%M"),
-        "duration_minutes": cadence.duration_minutes,
-        "timezone": cadence.timezone,
-        "checkin_owed_by": cadence.checkin_owed_by,
-        "window_opens_hours": cadence.window_opens_hours,
-        "late_after_hours": cadence.late_after_hours,
-        "is_active": "on",
-        "agenda": "Check-in | none | 5",
-        "version": cadence.version,
-    }
-    return {**data, **over}
-
-
 def _selected(html: str, name: str) -> list[str]:
     import re
 
@@ -167,7 +148,7 @@ def test_editing_a_cadence_the_picker_cannot_say_shows_the_raw_rule(cast, rhythm
 def test_the_picker_writes_the_rule_on_save(cast, rhythm):
     sync = rhythm.sync
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
-    r = login(cast.leader).post(url, _form(sync, repeat="biweekly", days=["TH", "TU"]))
+    r = login(cast.leader).post(url, edit_form(sync, repeat="biweekly", days=["TH", "TU"]))
     assert r.status_code == 302
     sync.refresh_from_db()
     assert sync.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH"
@@ -196,7 +177,7 @@ def test_an_expert_edits_the_raw_rule_when_the_picker_is_untouched(cast, rhythm)
     sync = rhythm.sync
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
     # What the page posts: the picker as shown (every week on Monday), the rule retyped.
-    data = _form(sync, repeat="weekly", days=["MO"], rrule="FREQ=DAILY;INTERVAL=2")
+    data = edit_form(sync, repeat="weekly", days=["MO"], rrule="FREQ=DAILY;INTERVAL=2")
     assert login(cast.leader).post(url, data).status_code == 302
     sync.refresh_from_db()
     assert sync.rrule == "FREQ=DAILY;INTERVAL=2"
@@ -206,7 +187,7 @@ def test_the_picker_and_the_rule_its_script_wrote_agree(cast, rhythm):
     sync = rhythm.sync
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
     rule = "FREQ=MONTHLY;BYDAY=-1FR"
-    data = _form(sync, repeat="monthly_nth", ordinal="-1", weekday="FR", rrule=rule)
+    data = edit_form(sync, repeat="monthly_nth", ordinal="-1", weekday="FR", rrule=rule)
     assert login(cast.leader).post(url, data).status_code == 302
     sync.refresh_from_db()
     assert sync.rrule == rule
@@ -216,12 +197,12 @@ def test_a_picker_without_days_or_a_bad_raw_rule_is_refused_and_changes_nothing(
     sync = rhythm.sync
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
     client = login(cast.leader)
-    r = client.post(url, _form(sync, repeat="weekly", days=[]))
+    r = client.post(url, edit_form(sync, repeat="weekly", days=[]))
     assert r.status_code == 200 and "Choose at least one day of the week." in r.content.decode()
     # The raw rule is judged by the same validation as ever (bounded intervals).
-    r = client.post(url, _form(sync, rrule="FREQ=DAILY;INTERVAL=99999"))
+    r = client.post(url, edit_form(sync, rrule="FREQ=DAILY;INTERVAL=99999"))
     assert r.status_code == 200 and "INTERVAL=99999" in r.content.decode()
-    r = client.post(url, _form(sync, repeat="weekly", days=["FR"], rrule="FREQ=DAILY"))
+    r = client.post(url, edit_form(sync, repeat="weekly", days=["FR"], rrule="FREQ=DAILY"))
     assert r.status_code == 200 and "not both" in r.content.decode()
     sync.refresh_from_db()
     assert sync.rrule == "FREQ=WEEKLY;BYDAY=MO"

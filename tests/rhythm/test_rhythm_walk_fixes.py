@@ -18,7 +18,7 @@ from accord.org import services as org_services
 from accord.rhythm import picker, queries, recurrence, services
 from accord.rhythm.models import Cadence
 from tests.conftest import login, make_person
-from tests.rhythm.conftest import DUE
+from tests.rhythm.conftest import DUE, edit_form
 
 H = dt.timedelta(hours=1)
 
@@ -87,27 +87,6 @@ def test_the_cadence_header_and_list_say_the_rule_the_edit_form_keeps_it(cast, r
 # --- 2. every day, every weekday, ends on ----------------------------------------------------
 
 
-def _edit_form(cadence: Cadence, **over) -> dict:
-    data = {
-        "name": cadence.name,
-        "scope": cadence.scope,
-        "team": cadence.team_id,
-        "repeat": "custom",
-        "rrule": cadence.rrule,
-        "time": cadence.time.strftime("%H:%M"),
-        "duration_minutes": cadence.duration_minutes,
-        "timezone": cadence.timezone,
-        "start_date": cadence.start_date.isoformat(),
-        "checkin_owed_by": cadence.checkin_owed_by,
-        "window_opens_hours": cadence.window_opens_hours,
-        "late_after_hours": cadence.late_after_hours,
-        "is_active": "on",
-        "agenda": "Check-in | none | 5",
-        "version": cadence.version,
-    }
-    return {**data, **over}
-
-
 def test_every_day_and_every_weekday_are_choices():
     assert picker.rule_for("daily") == "FREQ=DAILY"
     assert picker.rule_for("weekdays") == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
@@ -142,7 +121,7 @@ def test_a_new_cadence_every_weekday_ending_on_a_day(cast):
 def test_an_end_before_the_start_is_refused_beside_ends_on(cast, rhythm):
     sync = rhythm.sync
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
-    data = _edit_form(sync, repeat="weekly", days=["MO"], ends_on="2026-09-01")
+    data = edit_form(sync, repeat="weekly", days=["MO"], ends_on="2026-09-01")
     r = login(cast.leader).post(url, data)
     page = _text(r)
     assert r.status_code == 200
@@ -156,7 +135,7 @@ def test_an_end_before_the_start_is_refused_beside_ends_on(cast, rhythm):
 def test_ends_on_is_shown_on_edit_and_can_be_moved_or_cleared(cast, rhythm):
     sync, client = rhythm.sync, login(cast.leader)
     url = f"/o/acme/rhythm/cadences/{sync.pk}/edit/"
-    r = client.post(url, _edit_form(sync, repeat="weekly", days=["MO"], ends_on="2027-03-01"))
+    r = client.post(url, edit_form(sync, repeat="weekly", days=["MO"], ends_on="2027-03-01"))
     assert r.status_code == 302
     sync.refresh_from_db()
     assert sync.rrule == "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270301T235959"
@@ -164,10 +143,10 @@ def test_ends_on_is_shown_on_edit_and_can_be_moved_or_cleared(cast, rhythm):
     assert re.search(r'<input type="date" name="ends_on" value="2027-03-01"', page)
     assert '<option value="weekly" selected>' in page  # still said by the picker
     # Cleared: no end. Under "Advanced", "Ends on" changed is written to the typed rule.
-    r = client.post(url, _edit_form(sync, repeat="weekly", days=["MO"], ends_on=""))
+    r = client.post(url, edit_form(sync, repeat="weekly", days=["MO"], ends_on=""))
     sync.refresh_from_db()
     assert sync.rrule == "FREQ=WEEKLY;BYDAY=MO"
-    r = client.post(url, _edit_form(sync, rrule="FREQ=DAILY;INTERVAL=2", ends_on="2027-01-31"))
+    r = client.post(url, edit_form(sync, rrule="FREQ=DAILY;INTERVAL=2", ends_on="2027-01-31"))
     assert r.status_code == 302
     sync.refresh_from_db()
     assert sync.rrule == "FREQ=DAILY;INTERVAL=2;UNTIL=20270131T235959"
