@@ -307,3 +307,24 @@ def test_signals_of_an_unknown_kind_lists_the_kinds(cast):
     assert "dependencies.overdue" in said and "/api/v1/" not in said
     with pytest.raises(ServiceError, match=r"Did you mean 'dependencies\.overdue'\?"):
         call_command("signals", "--org", "acme", "--kind", "dependencies.overdu")
+
+
+def test_the_demo_on_another_port_links_to_itself(monkeypatch, settings):
+    """`accord demo --port 8123`: links in the demo's e-mails, feeds and webhooks lead to
+    the demo on 8123 (the app's and the worker's), and `accord serve` has nothing to warn
+    of; a SITE_URL that was set is kept."""
+    from accord.core.management.commands.demo import demo_links
+    from accord.core.management.commands.serve import _site_url_unsaid
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert _site_url_unsaid(8123)  # the default leads to port 8000
+    worker_env: dict[str, str] = {}
+    demo_links(worker_env, "http://localhost:8123")
+    assert worker_env["SITE_URL"] == settings.SITE_URL == "http://localhost:8123"
+    assert _site_url_unsaid(8123) == ""
+
+    monkeypatch.setenv("SITE_URL", "https://accord.example.com")
+    settings.SITE_URL = "https://accord.example.com"
+    worker_env = {"SITE_URL": "https://accord.example.com"}
+    demo_links(worker_env, "http://localhost:8123")
+    assert worker_env["SITE_URL"] == settings.SITE_URL == "https://accord.example.com"

@@ -34,8 +34,9 @@ class Command(BaseCommand):
             # that is not there, once per person. Set EMAIL_HOST to really send them.
             env["EMAIL_BACKEND"] = settings.EMAIL_BACKEND = DISCARD_MAIL
             self.stdout.write("E-mail: not sent by the demo (set EMAIL_HOST to send it).")
-        worker = subprocess.Popen([sys.executable, "-m", "accord.cli", "worker"], env=env)
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+        demo_links(env, f"http://{shown}:{port}")
+        worker = subprocess.Popen([sys.executable, "-m", "accord.cli", "worker"], env=env)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\n  Accord demo: http://{shown}:{port}/o/{demo.DEMO_SLUG}/\n"
@@ -51,3 +52,12 @@ class Command(BaseCommand):
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def demo_links(env: dict, address: str) -> None:
+    """Links in the demo's e-mails, calendar feeds and webhooks lead to the demo, on
+    whichever port it answers, unless SITE_URL says otherwise: for the app (served from
+    this process) and the worker (started with `env`)."""
+    if os.environ.get("SITE_URL"):
+        return
+    env["SITE_URL"] = os.environ["SITE_URL"] = settings.SITE_URL = address
