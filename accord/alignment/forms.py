@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 
 from accord.alignment import confidence as bands
 from accord.alignment.models import (
@@ -127,12 +128,33 @@ class ObjectiveForm(forms.Form):
         if period is None and str(chosen or "").isdigit():
             period = periods.filter(pk=int(chosen)).first()
         if period is not None and not period.is_closed:
-            parents = parents.filter(period__start__lte=period.start, period__end__gte=period.end)
+            parents = parents.filter(pickers.enclosing(period))
             self.fields["parent"].error_messages["invalid_choice"] = (
                 f"Choose an objective of {period.name} or of a period that encloses it."
             )
+            self.fields[
+                "parent"
+            ].help_text = f"Any team's objective of {period.name} or of a period that encloses it."
+            # Its search box, where the organization is large, offers the same.
+            self.fields["parent"].widget.search_params = {"period": period.pk}
         self.fields["parent"].queryset = parents
         self.fields["parent"].label_from_instance = _objective_label
+        # Choosing another period shows "Contributes to" again for it: htmx asks this page
+        # for that period (keeping the parent chosen where it still fits) and swaps in just
+        # that field, the rest of the form as typed. Without script the server refuses a
+        # parent the period may not contribute to, naming the period.
+        field_id = f"#{self['parent'].auto_id}-field"
+        self.fields["period"].widget.attrs.update(
+            {
+                "hx-get": reverse("alignment:objective_new", kwargs={"org_slug": org.slug}),
+                "hx-trigger": "change",
+                "hx-include": "[name='parent']",
+                "hx-target": field_id,
+                "hx-select": field_id,
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
 
     def clean_level(self):
         level = self.cleaned_data["level"]
@@ -165,9 +187,10 @@ class ParentForm(forms.Form):
     def __init__(self, *args, org, objective: Objective, **kwargs):
         super().__init__(*args, **kwargs)
         p = objective.period
+        self.fields["parent"].widget.search_params = {"period": p.pk}
         self.fields["parent"].queryset = (
             Objective.objects.for_org(org)
-            .filter(period__start__lte=p.start, period__end__gte=p.end)
+            .filter(pickers.enclosing(p))
             .exclude(pk=objective.pk)
             .select_related("period", "team")
             .order_by("title")

@@ -32,6 +32,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, Q, QuerySet, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from accord.core.ids import as_id
 
@@ -424,8 +425,14 @@ def is_exact(kind: str, row, q: str) -> bool:
     return bool(typed) and any(" ".join(n.split()).casefold() == typed for n in names if n)
 
 
+def enclosing(period) -> Q:
+    """Objectives an objective of `period` may contribute to: of that period or of one
+    that encloses it (the new-objective form's parents, and their search box's)."""
+    return Q(period__start__lte=period.start, period__end__gte=period.end)
+
+
 def search(
-    org, kind: str, q: str, *, by_slug: bool = False, near=None
+    org, kind: str, q: str, *, by_slug: bool = False, near=None, period=None
 ) -> list[tuple[object, str, str, bool]]:
     """At most SEARCH_LIMIT (id, label, detail, exact) of `kind` in `org` whose text
     matches `q` (slugs instead of ids for teams when `by_slug`, as list filters take them);
@@ -434,9 +441,12 @@ def search(
     text is left typed but not chosen. Exact names come first, so the one typed in full is
     among the matches however many others contain it. People `near` the person asking
     (themselves and their team-mates) come first: the Tomas of your own team before
-    another team's."""
+    another team's. Objectives are those a contribution in `period` may contribute to
+    (`enclosing`), where a form's box names the period it was rendered for."""
     spec = KINDS[kind]
     rows = spec.choices(org)
+    if period is not None and kind == "objective":
+        rows = rows.filter(enclosing(period))
     if q:
         order = rows.query.order_by
         rows = (
@@ -531,6 +541,9 @@ class _Picker:
     # what was typed and not chosen; off for the boxes of lists' GET filters, which are
     # not Django forms and whose addresses should not carry it.
     post_text = True
+    # What the search box also sends with each search (`{"period": id}`: the objectives of
+    # one period and those enclosing it), so that it offers what the field accepts.
+    search_params: dict | None = None
 
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)
@@ -610,11 +623,12 @@ class _Picker:
         final = self.build_attrs(self.attrs, attrs)
         widget_id = final.get("id") or f"id_{name}"
         url = reverse("web:pick", kwargs={"org_slug": org_slug, "kind": self.kind})
+        params = {**({"by": "slug"} if key == "slug" else {}), **(self.search_params or {})}
         return {
             "name": name,
             "id": widget_id,
             "kind": self.kind,
-            "url": f"{url}?by=slug" if key == "slug" else url,
+            "url": f"{url}?{urlencode(params)}" if params else url,
             "placeholder": final.get("placeholder", ""),
             "multiple": self.allow_multiple_selected,
             "chosen": chosen,

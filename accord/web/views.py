@@ -223,13 +223,31 @@ def pick(request, kind: str):
             content_type="text/plain; charset=utf-8",
         )
     rows = pickers.search(
-        request.org, kind, q, by_slug=request.GET.get("by") == "slug", near=request.person
+        request.org,
+        kind,
+        q,
+        by_slug=request.GET.get("by") == "slug",
+        near=request.person,
+        period=_open_period(request.org, request.GET.get("period")),
     )
     return render(
         request,
         "web/widgets/picker_results.html",
         {"rows": rows, "q": q, "list_id": request.GET.get("list", "")[:100]},
     )
+
+
+def _open_period(org, value):
+    """The organization's open period a search box names (`?period=ID`), else None: a
+    closed, unknown or another organization's period narrows nothing (the form the box
+    belongs to still refuses what it does not offer)."""
+    from accord.alignment.models import Period, PeriodState
+    from accord.core.ids import as_id
+
+    pk = as_id(value)
+    if pk is None:
+        return None
+    return Period.objects.for_org(org).exclude(state=PeriodState.CLOSED).filter(pk=pk).first()
 
 
 # --- saved views of lists ----------------------------------------------------------------

@@ -60,3 +60,59 @@ def test_a_parent_of_another_period_is_refused_beside_it_with_what_was_typed(cas
     assert validated["parent"] == [
         "Choose an objective of Q2 2026 or of a period that encloses it."
     ]
+
+
+def _field(body: str, name: str) -> str:
+    """The field's box (web/_form.html), as the period select's htmx swaps it."""
+    return body.split(f'id="id_{name}-field"')[1].split('<div class="field')[0]
+
+
+def test_choosing_another_period_shows_contributes_to_again_for_it(cast, plan):
+    """The period select asks this page for the period chosen and swaps in only the
+    "Contributes to" field: that period's objectives and its enclosing ones, the parent
+    chosen kept where it still fits."""
+    year_goal = s.create_objective(cast.org, None, title="Year goal", period=plan.year, level="org")
+    s.create_objective(cast.org, None, title="Q2 goal", period=plan.q2, level="org")
+    client = login(cast.member)
+    period = _field(client.get(NEW).content.decode(), "period")
+    assert f'hx-get="{NEW}"' in period and 'hx-trigger="change"' in period
+    assert 'hx-include="[name=&#x27;parent&#x27;]"' in period
+    assert 'hx-target="#id_parent-field"' in period and 'hx-select="#id_parent-field"' in period
+    # What htmx asks when Q2 is chosen with Year goal picked: kept, as it encloses Q2.
+    q2 = _field(
+        client.get(NEW, {"period": plan.q2.pk, "parent": year_goal.pk}).content.decode(), "parent"
+    )
+    assert "Q2 goal" in q2 and f'<option value="{year_goal.pk}" selected>' in q2
+    assert "Grow revenue" not in q2 and "Faster checkout" not in q2
+    assert "Any team&#x27;s objective of Q2 2026 or of a period that encloses it." in q2
+    # Back to Q1 with a Q2 objective picked: not offered, so not chosen any more.
+    q2_goal = Objective.objects.get(title="Q2 goal")
+    q1 = _field(
+        client.get(NEW, {"period": plan.q1.pk, "parent": q2_goal.pk}).content.decode(), "parent"
+    )
+    assert "Grow revenue" in q1 and "Year goal" in q1 and "Q2 goal" not in q1
+    assert " selected>" not in q1.split("</select>")[0].split('value=""')[1]
+
+
+def test_in_a_large_organization_the_search_box_offers_the_periods_objectives(
+    cast, plan, monkeypatch
+):
+    """Where "Contributes to" is a search box, it searches the chosen period's objectives
+    and its enclosing ones, as the select offers them."""
+    from accord.web import pickers
+
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
+    s.create_objective(cast.org, None, title="Year revenue goal", period=plan.year, level="org")
+    s.create_objective(cast.org, None, title="Q2 revenue goal", period=plan.q2, level="org")
+    client = login(cast.member)
+    box = _field(client.get(NEW, {"period": plan.q2.pk}).content.decode(), "parent")
+    url = box.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    assert url == f"/o/acme/pick/objective/?period={plan.q2.pk}"
+    found = client.get(f"{url}&q=revenue").content.decode()
+    assert "Q2 revenue goal" in found and "Year revenue goal" in found
+    assert "Grow revenue" not in found  # of Q1
+    q1 = client.get("/o/acme/pick/objective/", {"q": "revenue", "period": plan.q1.pk})
+    assert "Grow revenue" in q1.content.decode() and "Q2 revenue goal" not in q1.content.decode()
+    # Without a period (another form's box) every open period's objectives are found.
+    every = client.get("/o/acme/pick/objective/", {"q": "revenue"}).content.decode()
+    assert all(t in every for t in ("Grow revenue", "Q2 revenue goal", "Year revenue goal"))

@@ -192,3 +192,58 @@ def test_the_periods_table_fits_a_phone_without_scrolling_sideways(page, shot, c
     tops = {round(cells.nth(i).bounding_box()["y"]) for i in range(cells.count())}
     assert len(tops) == 1, "on a desktop a period is one row of cells"
     shot(page, "periods-desktop")
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["select", "search-box"])
+def test_contributes_to_follows_the_period_chosen(page, shot, cast, monkeypatch, large):
+    """Choosing another period in the new-objective form offers that period's objectives
+    and those enclosing it under "Contributes to", the rest of the form as typed: in a list,
+    and, in a large organization, in the search box."""
+    from accord.web import pickers
+
+    if large:
+        monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
+    q1 = s.create_period(
+        cast.org, None, name="Q1 2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)
+    )
+    q2 = s.create_period(
+        cast.org, None, name="Q2 2026", start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30)
+    )
+    year = s.create_period(
+        cast.org,
+        None,
+        name="2026",
+        kind="year",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+    )
+    for title, period in (("Q1 goal", q1), ("Q2 goal", q2), ("Year goal", year)):
+        s.create_objective(cast.org, None, title=title, period=period, level="org")
+    page.set_default_navigation_timeout(60_000)  # the live server's first page is slow
+    open_signed_in(page, cast.admin.email, f"/o/acme/alignment/objectives/new/?period={q1.pk}")
+    page.get_by_label("Title").fill("Summer plan")
+    year_goal = "Year goal (Organization, 2026)"
+    if large:
+        pick(page, "Contributes to", "Year goal", option=year_goal)
+    else:
+        page.get_by_label("Contributes to").select_option(label=year_goal)
+    page.get_by_label("Period").select_option(str(q2.pk))
+    expect(page.locator("#id_parent-field .help")).to_contain_text("Q2 2026")
+    expect(page.get_by_label("Title")).to_have_value("Summer plan")
+    if large:
+        # The parent chosen encloses Q2: still chosen; a search finds Q2's and the year's.
+        box = page.get_by_role("combobox", name="Contributes to")
+        expect(box).to_have_value(year_goal)
+        expect(page.locator("#id_parent-field input[name=parent]")).to_have_value(str(year.pk))
+        box.fill("goal")
+        options = page.locator("#id_parent-options [role=option]")
+        expect(options.filter(has_text="Q2 goal")).to_have_count(1)
+        expect(options).to_have_count(2)
+        expect(options.filter(has_text="Year goal")).to_have_count(1)
+    else:
+        parent = page.get_by_label("Contributes to")
+        expect(parent).to_have_value(str(year.pk))
+        expect(parent.locator("option", has_text="Q2 goal")).to_have_count(1)
+        expect(parent.locator("option", has_text="Q1 goal")).to_have_count(0)
+        expect(parent.locator("option", has_text="Year goal")).to_have_count(1)
+    shot(page, "q2")
