@@ -87,13 +87,27 @@ KIND_VERBS: dict[tuple[str, str], str] = {
 }
 
 
+def _term_names(event) -> tuple[str, str] | None:
+    """(person, team) of a term's event: the names it keeps (`person_name`, `team_name`),
+    else read off its label "Nora Lindqvist in Platform" (an event from before it kept
+    them), split at its first " in " (more teams than people have one in their name:
+    "Sales in EMEA"); None when the label is not of that form."""
+    kept = event.before | event.after
+    person, team = kept.get("person_name"), kept.get("team_name")
+    if isinstance(person, str) and isinstance(team, str) and person and team:
+        return person, team
+    person, sep, team = event.target_label.partition(" in ")
+    return (person, team) if sep and person and team else None
+
+
 def _term(event) -> tuple[str, str] | None:
     """A term in a team (a membership, labelled "Nora Lindqvist in Platform") as someone
-    added to a team or removed from it: (phrase, label). None when the label is not of that
-    form (then the event reads as any other)."""
-    person, sep, team = event.target_label.partition(" in ")
-    if not (sep and person and team):
+    added to a team or removed from it: (phrase, label). None when its names are neither
+    kept nor in a label of that form (then the event reads as any other)."""
+    names = _term_names(event)
+    if names is None:
         return None
+    person, team = names
     past = (event.after if event.verb == "created" else event.before).get("ended_on")
     if event.verb == "created":
         if past:  # a term that had ended already, written down afterwards

@@ -65,12 +65,14 @@ def update_and_record(
     expected_version: int | None = None,
     label: str | None = None,
     team: Any = activity.DERIVED,
+    keep: dict[str, Any] | None = None,
 ) -> models.Model:
     """Apply `changes` to `obj`, bump its version and record one event with before/after.
 
     Call inside a transaction, after validating `changes`. A no-op change records nothing.
     `label` names the object in the event when its own name must not be shown; `team` is
-    the event's team when it is not the one `obj` belongs to (`activity.services.record`).
+    the event's team when it is not the one `obj` belongs to (`activity.services.record`);
+    `keep`, more the event's `after` holds besides the change (names a page reads it by).
     """
     check_version(obj, expected_version)
     before = activity.snapshot(obj, changes.keys())
@@ -86,6 +88,7 @@ def update_and_record(
         update_fields.append("version")
     obj.save(update_fields=update_fields)
     named = {} if label is None else {"label": label}
+    after |= keep or {}
     activity.record(org, actor, verb, obj, before=before, after=after, team=team, **named)
     return obj
 

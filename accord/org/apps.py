@@ -24,3 +24,6 @@ class OrgConfig(AppConfig):
         # last knew it, if deleted since), which makes the name they also keep redundant.
         activity_queries.REFERENCES.update({"to_team": "org.Team"})
         describe.HIDDEN.add("to_team_name")
+        # A term's events keep the names of its person and team, read in its sentence
+        # ("added Nora Lindqvist to Platform"), not as a change.
+        describe.HIDDEN.update({"person_name", "team_name"})

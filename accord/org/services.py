@@ -1976,13 +1976,19 @@ def add_memberships(
     return memberships
 
 
+def _term_names(m: Membership) -> dict[str, str]:
+    """The names a term's events read by ("added Nora Lindqvist to Platform"), as they were
+    then: its label ("Nora Lindqvist in Platform") cannot say where a name with " in " ends."""
+    return {"person_name": m.person.name, "team_name": m.team.name}
+
+
 def _record_new_term(org: Organization, actor: Person | None, m: Membership) -> None:
     after = {"person": m.person_id, "team": m.team_id, "role": m.role, "allocation": m.allocation}
     if m.started_on:
         after["started_on"] = str(m.started_on)
     if m.ended_on:
         after["ended_on"] = str(m.ended_on)
-    activity.record(org, actor, "created", m, after=after)
+    activity.record(org, actor, "created", m, after=after | _term_names(m))
 
 
 def _check_range(allocation: Any) -> int | None:
@@ -2032,7 +2038,14 @@ def update_membership(
         changes["allocation"] = _check_allocation(
             membership.person, membership.team, changes["allocation"]
         )
-    updated = update_and_record(org, actor, membership, changes, expected_version=expected_version)
+    updated = update_and_record(
+        org,
+        actor,
+        membership,
+        changes,
+        expected_version=expected_version,
+        keep=_term_names(membership),
+    )
     if "role" in changes:
         _fill_vacancy(org, actor, membership.team, changes["role"])
     return updated
@@ -2078,7 +2091,7 @@ def _close_term(
     m.ended_on = day
     m.version += 1
     m.save(update_fields=["ended_on", "version"])
-    after = {"ended_on": str(day)} | ({"reason": why} if why else {})
+    after = {"ended_on": str(day)} | ({"reason": why} if why else {}) | _term_names(m)
     activity.record(org, actor, "ended", m, before=before, after=after)
     return m
 
@@ -2108,7 +2121,8 @@ def remove_membership(org: Organization, actor: Person | None, membership: Membe
         membership,
         before=activity.snapshot(
             membership, ("person", "team", "role", "allocation", "started_on", "ended_on")
-        ),
+        )
+        | _term_names(membership),
     )
     if not membership.is_past:
         TeamLink.objects.filter(

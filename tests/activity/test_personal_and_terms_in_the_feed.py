@@ -93,3 +93,56 @@ def test_a_term_whose_label_is_not_person_in_team_reads_as_any_event(cast):
     assert (event.verb_phrase, event.kind_label, event.shown_label) == (
         "created", "membership", "Membership 1",
     )  # fmt: skip
+
+
+def test_a_name_with_in_reads_whole_in_every_sentence_of_its_term(cast):
+    """A term's events keep the names of its person and team: a name that says " in "
+    does not split its label at the wrong place."""
+    maria = services.update_person(cast.org, cast.admin, cast.viewer, name="Maria in der Beek")
+    m = services.add_membership(
+        cast.org, cast.admin, person=maria, team=cast.platform, allocation=40
+    )
+    services.update_membership(cast.org, cast.admin, m, allocation=50)
+    services.end_term(cast.org, cast.admin, m)
+    past = services.add_membership(
+        cast.org, cast.admin, person=maria, team=cast.platform,
+        started_on=dt.date(2025, 1, 1), ended_on=dt.date(2025, 6, 30),
+    )  # fmt: skip
+    services.remove_membership(cast.org, cast.admin, past)
+    events = Event.objects.filter(
+        org=cast.org, target_type="org.membership", target_id__in=[str(m.pk), str(past.pk)]
+    ).order_by("id")
+    assert [(e.verb_phrase, e.shown_label) for e in events] == [
+        ("added", "Maria in der Beek to Platform"),
+        ("changed the membership of", "Maria in der Beek in Platform"),
+        ("removed", "Maria in der Beek from Platform"),
+        ("recorded a past term of", "Maria in der Beek in Platform"),
+        ("deleted the past term of", "Maria in der Beek in Platform"),
+    ]
+    assert [c[0] for c in events[1].changes] == ["Allocation"]  # the names are no change
+    feed = said(login(cast.admin).get("/o/acme/activity/").content.decode())
+    assert "Ada Admin added Maria in der Beek to Platform" in feed
+
+
+def test_a_term_recorded_before_its_names_were_kept_reads_off_its_label(cast):
+    """An older event has only its label: split at its first " in ", as a team's name
+    says " in " more often than a person's."""
+
+    def older(verb, label, **data):
+        return Event(
+            org=cast.org, verb=verb, target_type="org.membership", target_id="1",
+            target_label=label, before=data.get("before", {}), after=data.get("after", {}),
+        )  # fmt: skip
+
+    said_of = [
+        older("created", "Nora Lindqvist in Platform", after={"person": 1, "team": 2}),
+        older("created", "Nora Lindqvist in Sales in EMEA", after={"person": 1, "team": 3}),
+        older("ended", "Nora Lindqvist in Platform", after={"ended_on": "2026-01-05"}),
+        older("deleted", "Nora Lindqvist in Platform", before={"person": 1, "team": 2}),
+    ]
+    assert [(e.verb_phrase, e.shown_label) for e in said_of] == [
+        ("added", "Nora Lindqvist to Platform"),
+        ("added", "Nora Lindqvist to Sales in EMEA"),
+        ("removed", "Nora Lindqvist from Platform"),
+        ("deleted the term of", "Nora Lindqvist in Platform"),
+    ]

@@ -130,13 +130,20 @@ def test_membership_writes_record_one_event_each(cast):
         "team": cast.root.pk,
         "role": "member",
         "allocation": 20,
+        "person_name": "Vic Viewer",
+        "team_name": cast.root.name,
     }
 
     mark = last_id()
     services.update_membership(cast.org, cast.admin, m, role=MembershipRole.LEAD, allocation=25)
     event = only_event(mark)
     assert event.before == {"role": "member", "allocation": 20}
-    assert event.after == {"role": "lead", "allocation": 25}
+    assert event.after == {
+        "role": "lead",
+        "allocation": 25,
+        "person_name": "Vic Viewer",
+        "team_name": cast.root.name,
+    }  # the names the event reads by, not changed
 
     mark = last_id()
     services.remove_membership(cast.org, cast.admin, m)  # `m` is the copy from before the update
@@ -149,6 +156,8 @@ def test_membership_writes_record_one_event_each(cast):
         "allocation": 25,
         "started_on": None,
         "ended_on": None,
+        "person_name": "Vic Viewer",
+        "team_name": cast.root.name,
     }
 
 

@@ -152,6 +152,8 @@ def test_new_terms_fill_open_positions_and_record_one_event_each(cast):
         "role": "member",
         "allocation": 20,
         "started_on": "2026-01-05",
+        "person_name": cast.admin.name,
+        "team_name": cast.root.name,
     }
 
 
