@@ -17,8 +17,10 @@ from tests.intelligence.world import build_org, evaluate_on
 D = dt.date
 
 
-def test_marks_and_signals_say_the_day_after_the_date_whenever_first_noticed(db, clock):
-    w = build_org("lateco", {"Platform": 2, "Web": 3})
+def api_for_web_needed_by_20_january(slug: str, clock):
+    """An organization `slug` of Platform (2 people) and Web (3), and Web's request of 5
+    January 2026 for an API from Platform, needed by 20 January: (world, dependency)."""
+    w = build_org(slug, {"Platform": 2, "Web": 3})
     clock.at(D(2026, 1, 5), 10)
     dep = coordination.create_dependency(
         w.org,
@@ -28,6 +30,11 @@ def test_marks_and_signals_say_the_day_after_the_date_whenever_first_noticed(db,
         title="API for Web",
         need_by=D(2026, 1, 20),
     )
+    return w, dep
+
+
+def test_marks_and_signals_say_the_day_after_the_date_whenever_first_noticed(db, clock):
+    w, dep = api_for_web_needed_by_20_january("lateco", clock)
     coordination.transition(
         w.org,
         None,
@@ -71,16 +78,7 @@ def test_marks_and_signals_say_the_day_after_the_date_whenever_first_noticed(db,
 def test_a_mark_recorded_on_the_day_it_became_late_keeps_its_moment(db, clock):
     """The worker noticed it in time (the morning after the date): its history shows when
     it was recorded, not midnight."""
-    w = build_org("ontime", {"Platform": 2, "Web": 3})
-    clock.at(D(2026, 1, 5), 10)
-    dep = coordination.create_dependency(
-        w.org,
-        None,
-        requester_initiative=w["Web"].initiative,
-        provider_team=w["Platform"].team,
-        title="API for Web",
-        need_by=D(2026, 1, 20),
-    )
+    w, dep = api_for_web_needed_by_20_january("ontime", clock)
     clock.at(D(2026, 1, 21), 9)
     assert coordination.announce_late(w.org) == 1
     late = Event.objects.get(verb="became_late", target_id=str(dep.pk))
