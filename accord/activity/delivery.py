@@ -5,7 +5,9 @@ calls `notify(...)` inside the transaction of the write it is about. This module
 rest, once for every caller:
 
 - channels: an e-mail to each person, a post to each active chat webhook of each team
-  (Slack, Microsoft Teams or Mattermost format);
+  (Slack, Microsoft Teams or Mattermost format). While e-mail is not set up
+  (`email_configured()`: neither `EMAIL_HOST` nor `EMAIL_BACKEND` set), no e-mail is
+  queued or sent, and none counts as failing; chat posts go as ever;
 - preferences: a person who turned e-mail off, or muted this kind of notice, gets no
   e-mail of it;
 - de-duplication: `key` names what the message is about. Each recipient's row is keyed by
@@ -61,6 +63,7 @@ from accord.activity.models import (
 from accord.core import outbound
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org, update_and_record
+from accord.org.invitations import email_configured
 from accord.org.models import Organization, Person, Team
 from accord.org.permissions import require_team_admin
 
@@ -223,7 +226,8 @@ def notify(
 
     - `people` get an e-mail each: `text` (and `html`, a fragment, if given; else `text`
       in paragraphs) between a greeting and the `link`. People without an address, who
-      are inactive, who turned e-mail off or muted `kind` are left out.
+      are inactive, who turned e-mail off or muted `kind` are left out; everyone is while
+      e-mail is not set up here (`email_configured()`).
     - each active chat webhook of each of `teams` gets one post: subject, text and link.
     - `key` names what this is about (e.g. "decision:12:decided"): a recipient already
       queued under it is not queued again. With `once_per`, a recipient is not queued
@@ -246,12 +250,14 @@ def notify(
         require_same_org(org, p, "person")
     for t in teams:
         require_same_org(org, t, "team")
-    prefs = preferences(org, persons)
-    recipients = [
-        p
-        for pid, p in sorted(persons.items())
-        if p.is_active and p.email and prefs[pid].wants(kind, "email")
-    ]
+    recipients = []
+    if persons and email_configured():
+        prefs = preferences(org, persons)
+        recipients = [
+            p
+            for pid, p in sorted(persons.items())
+            if p.is_active and p.email and prefs[pid].wants(kind, "email")
+        ]
     hooks = list(
         ChatWebhook.objects.for_org(org).filter(team_id__in=team_ids, is_active=True).order_by("pk")
     )
@@ -400,11 +406,12 @@ def deliver(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Send pending notifications whose time has come. Returns counts by outcome."""
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "given_up": 0}
-    ids = list(
-        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+    due = Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    if not email_configured():
+        # E-mails queued before e-mail was unset wait (sent once it is set up again); none
+        # is tried on Django's default of an SMTP server on localhost:25.
+        due = due.exclude(channel="email")
+    ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
     if not ids:
         return counts
     connection = get_connection(fail_silently=False)
@@ -468,12 +475,15 @@ def trouble(org: Organization, now: dt.datetime | None = None) -> dict:
     """What an admin should hear of this organization's deliveries, in one read (two when
     something fails): {"email": n, "chat": n} messages whose last attempt failed and that
     wait to be tried again or were given up in the last day, "error": the newest such
-    failure's error, "overdue": messages due more than 10 minutes ago and still unsent."""
+    failure's error, "overdue": messages due more than 10 minutes ago and still unsent.
+    While e-mail is not set up, e-mails (which `deliver` leaves waiting) count for none."""
     now = now or timezone.now()
     rows = Notification.objects.for_org(org).filter(
         Q(status=DeliveryStatus.PENDING)
         | Q(status=DeliveryStatus.GIVEN_UP, next_attempt_at__gte=now - FAILING_WINDOW)
     )
+    if not email_configured():
+        rows = rows.exclude(channel="email")
     failed = Q(status=DeliveryStatus.GIVEN_UP) | Q(attempts__gt=0)
     found = rows.aggregate(
         email=Count("pk", filter=failed & Q(channel="email")),

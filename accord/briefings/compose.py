@@ -149,13 +149,15 @@ def last_complete_week(now: dt.datetime, tz: str = "UTC") -> Week:
 @dataclass(frozen=True)
 class Reader:
     """Whom a briefing is for and what it covers: `scope` and every team below it (None:
-    the organization), and `levels`, the teams whose issues and requests are theirs."""
+    the organization), and `levels`, the teams whose issues and requests are theirs.
+    `acts`: whether anything can be theirs to do ("What needs you"); not for a viewer."""
 
     person: Person | None
     team: Team | None  # a team's briefing (its chat summary)
     scope: int | None
     levels: frozenset[int]
     tz: str
+    acts: bool = True
 
 
 def led_team_ids(org: Organization, person: Person) -> set[int]:
@@ -169,7 +171,9 @@ def led_team_ids(org: Organization, person: Person) -> set[int]:
 
 def reader_for_person(org: Organization, person: Person) -> Reader:
     """An admin reads about the organization, a lead about the highest team they lead,
-    anyone else about the first team they belong to."""
+    anyone else about the first team they belong to (in none: the organization, with the
+    top teams' issues and requests as theirs). A viewer reads the same picture, but as
+    they can act on none of it, nothing in it "needs" them (`acts`)."""
     led = led_team_ids(org, person)
     if person.has_role("admin") or led:
         scope = intel.default_scope(org, person)
@@ -189,7 +193,8 @@ def reader_for_person(org: Organization, person: Person) -> Reader:
             .filter(parent__isnull=True)
             .values_list("id", flat=True)
         )
-    return Reader(person, None, scope, frozenset(led), person.timezone or "UTC")
+    acts = person.has_role("member")
+    return Reader(person, None, scope, frozenset(led), person.timezone or "UTC", acts)
 
 
 def what_it_covers(org: Organization, person: Person) -> str:
@@ -540,7 +545,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add("changed", _item(sentence(f"Decided: “{dec.question}”"), *link))
         if dec.status == "reversed" and (old is None or old.status != "reversed"):
             out.add("changed", _item(sentence(f"Reversed: “{dec.question}”"), *link))
-        if mine and dec.undecided:
+        if mine and dec.undecided and reader.acts:
             due = ""
             if dec.decide_by is not None:
                 late = dec.decide_by < week.last_day
@@ -560,9 +565,10 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                     "changed",
                     _item(f"Issue “{iss.title}” was escalated to {team}.", *link),
                 )
-            whose = "you" if reader.person is not None else team
-            text = f"Issue at the level of {team}, for {whose}: “{iss.title}”."
-            out.add("needs_you", _item(text, *link))
+            if reader.acts:
+                whose = "you" if reader.person is not None else team
+                text = f"Issue at the level of {team}, for {whose}: “{iss.title}”."
+                out.add("needs_you", _item(text, *link))
         if (
             iss.status == "solved"
             and scope.has(iss.team_id)
@@ -571,7 +577,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add("went_well", _item(f"{team} resolved issue “{iss.title}”.", *link))
 
     # -- requests to the reader's teams, still unanswered
-    for dep in history.pick(after, "dependencies", set(reader.levels)):
+    for dep in history.pick(after, "dependencies", set(reader.levels) if reader.acts else set()):
         if dep.state == "requested" and dep.provider_team_id in reader.levels:
             asker = after.team_name(dep.requester_team_id)
             out.add(
@@ -731,6 +737,17 @@ def _risers(org, week, reader, snap) -> list[tuple[int, str, float, float]]:
     return sorted(out, key=lambda r: (-(r[2] - r[3]), r[0]))[:3]
 
 
+def meeting_line(name: str, moment: dt.datetime, z: dt.tzinfo) -> str:
+    """A meeting of "Coming up", at its time in zone `z`: "Platform sync: Mon 19 Jan 2026
+    at 10:00." """
+    at = moment.astimezone(z)
+    return f"{name}: {_day(at.date())} at {at:%H:%M}."
+
+
+def coming_up_title(tz: str) -> str:
+    return f"Coming up (times in {tz})"  # readers' zones differ; say whose
+
+
 def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out) -> None:
     from accord.rhythm import queries as rhythm_queries
 
@@ -739,22 +756,22 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
     rows: list[tuple[dt.datetime, int, dict]] = []
     for cadence in history.cadences_of(scope.ids):
         for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
-            at = occ.start.astimezone(z)
             # An all-day cadence's occurrence is a date (in its own zone), not a time.
-            when = (
-                f"{_day(occ.day)} (all day)" if occ.all_day else f"{_day(at.date())} at {at:%H:%M}"
-            )
-            rows.append(
-                (
-                    occ.start,
-                    0,
-                    _item(
-                        f"{cadence.name}: {when}.",
-                        "rhythm.cadence",
-                        cadence.pk,
-                    ),
+            if occ.all_day:
+                item = _item(
+                    f"{cadence.name}: {_day(occ.day)} (all day).", "rhythm.cadence", cadence.pk
                 )
-            )
+            else:
+                # The moment and the name too, so a page can say it in its reader's zone
+                # (`meeting_line`; a team's briefing is built in UTC).
+                item = _item(
+                    meeting_line(cadence.name, occ.start, z),
+                    "rhythm.cadence",
+                    cadence.pk,
+                    at=occ.start.astimezone(dt.UTC).isoformat(),
+                    name=cadence.name,
+                )
+            rows.append((occ.start, 0, item))
 
     def due(d: dt.date | None) -> bool:
         return d is not None and nxt.start.date() <= d <= nxt.last_day
@@ -843,7 +860,7 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
         if key == "needs_you" and reader.person is None:
             title = "What needs the team"
         if key == "coming_up":
-            title = f"Coming up (times in {week.tz})"  # readers' zones differ; say whose
+            title = coming_up_title(week.tz)
         if not items:
             # A section a lead relies on says it is empty, so that "nothing blocked" reads
             # apart from "not covered"; a quiet week says all of it in one line instead.
@@ -913,6 +930,8 @@ def _empty(key: str, reader: Reader, headline: dict[str, Any]) -> str:
             return "Not covered: no signals were recorded by the end of this week."
         return "Nothing at risk: no critical or warning signal open at the end of the week."
     if key == "needs_you":
+        if not reader.acts:
+            return ""  # a viewer's: nothing of it is theirs to do, so the section is left out
         who = "you" if reader.person is not None else "the team"
         return f"Nothing waits on {who}: no decision, issue or request waiting."
     if key == "blocked":
@@ -922,21 +941,33 @@ def _empty(key: str, reader: Reader, headline: dict[str, Any]) -> str:
 
 def _more(org, week: Week, reader: Reader, key: str, slug: str) -> tuple[str, str]:
     """Where the lines a section leaves out (past its limit) are listed, and what the link
-    says: the changes in the activity of the week's days in the scope; the signals on
+    says: the changes among every event of the week's days in the scope, on the activity
+    page (which lists every event, not only the changes a briefing tells, so the link
+    says so rather than count what it leads to); the signals on
     Insights' list of the scope, which is of now, not of the week's end (the words say
     so). No page lists the rest of the other sections (what needs the reader, what is
     blocked, went well or comes up next week, across kinds): ("", ""), the count alone."""
     if key == "changed":
         query = {"since": week.start.date().isoformat(), "until": week.last_day.isoformat()}
+        team_name = ""
         if slug:
             query["team"] = slug
+            team_name = Team.objects.for_org(org).filter(slug=slug).values_list("name", flat=True)
+            team_name = team_name.first() or ""
         url = reverse("web:activity", kwargs={"org_slug": org.slug})
-        return f"{url}?{urlencode(query)}", f"the activity of {week.span()}"
+        return f"{url}?{urlencode(query)}", changes_label(week.span(), team_name)
     if key == "at_risk":
         url = reverse("intelligence:index", kwargs={"org_slug": org.slug})
         scope = "all" if reader.scope is None else reader.scope
         return f"{url}?scope={scope}#signals", "the signals open now, on Insights"
     return "", ""
+
+
+def changes_label(span: str, team_name: str = "") -> str:
+    """What "and N more" of "What changed" says of its link: the activity page of the
+    week's days (and the scope's teams), where those changes are among every event."""
+    where = f" in {team_name} and the teams below it" if team_name else ""
+    return f"among every event of {span}{where}, in the activity"
 
 
 def _slug(org: Organization, team_id: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from accord.activity import delivery
 from accord.briefings import compose, queries
 from accord.briefings.models import WEEKDAYS
 
@@ -38,6 +39,7 @@ def settings(request) -> str | None:
             "why": why,
             "weekday_name": WEEKDAYS[schedule.weekday],
             "covers": compose.what_it_covers(request.org, me),
+            "email_here": delivery.email_configured(),
             "weekdays": list(enumerate(WEEKDAYS)),
             "hours": range(24),
         },

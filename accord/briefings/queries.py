@@ -42,13 +42,15 @@ TURNED_OFF = "off"  # they turned "Send me my weekly briefing" off
 NOT_BY_DEFAULT = "not_by_default"  # neither a lead nor an admin, and never turned it on
 EMAIL_OFF = "email_off"  # their e-mail notices are off (each week's is still kept to read)
 NO_ADDRESS = "no_address"  # Accord has no e-mail address for them
+NO_EMAIL_HERE = "no_email_here"  # e-mail is not set up on this server (EMAIL_HOST)
 
 
 def email_status(org: Organization, person: Person) -> tuple[BriefingSchedule, str | None]:
     """A person's schedule and why their weekly briefing will not be e-mailed (None: it
     will be, on the schedule's day and hour), as the worker and the one delivery path
     decide it: `subscribers` leaves out those who have it off, `delivery.notify` those
-    with e-mail off or without an address."""
+    with e-mail off or without an address, and everyone while e-mail is not set up here
+    (each week's is still kept to read)."""
     from accord.activity import delivery
     from accord.briefings.services import KIND
 
@@ -62,6 +64,8 @@ def email_status(org: Organization, person: Person) -> tuple[BriefingSchedule, s
         return schedule, EMAIL_OFF
     if not person.email:
         return schedule, NO_ADDRESS
+    if not delivery.email_configured():
+        return schedule, NO_EMAIL_HERE
     return schedule, None
 
 
@@ -129,6 +133,23 @@ def due_at(week_end: dt.datetime, schedule: BriefingSchedule) -> dt.datetime:
 def team_briefing_of(org: Organization, team: Team, week: str) -> Briefing | None:
     """A team's stored briefing of `week` (sent to its chat or built on request)."""
     return Briefing.objects.for_org(org).filter(person__isnull=True, team=team, week=week).first()
+
+
+def team_briefings(org: Organization, team: Team) -> QuerySet:
+    """A team's stored briefings, newest week first."""
+    return (
+        Briefing.objects.for_org(org)
+        .filter(person__isnull=True, team=team)
+        .order_by("-starts_at", "-id")
+    )
+
+
+def next_to(briefings: QuerySet, week: str, *, later: bool) -> Briefing | None:
+    """Of one reader's stored briefings, the nearest of a week after `week` (`later`) or
+    before it; None: none is stored. (ISO week labels sort as the weeks do.)"""
+    if later:
+        return briefings.filter(week__gt=week).order_by("week", "id").first()
+    return briefings.filter(week__lt=week).order_by("-week", "-id").first()
 
 
 def latest_team_briefing(org: Organization, team: Team) -> Briefing | None:

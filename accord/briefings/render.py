@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from accord.activity.delivery import site_link
+from accord.briefings import compose
 
 FORMATS = ("text", "markdown", "html")
 
@@ -21,12 +23,20 @@ def _url(url: str | None, absolute: bool) -> str:
     return site_link(url) if absolute and url.startswith("/") else url
 
 
-def _more(section: dict[str, Any]) -> tuple[str, str]:
+# What "and N more" of "What changed" said of its link before it said that the activity
+# page lists every event of the week, not only those changes: "the activity of 23-29 Nov".
+OLD_CHANGES_LABEL = "the activity of "
+
+
+def _more(section: dict[str, Any], content: dict[str, Any]) -> tuple[str, str]:
     """What a section's "and N more" links to and says: (url, label), ("", "") when no
     page lists the rest (the count alone)."""
     if "more_label" not in section:  # stored before sections said where their rest is
         return section.get("more_url") or "", MORE_LINK
     url, label = section.get("more_url") or "", section["more_label"] or ""
+    if label.startswith(OLD_CHANGES_LABEL):  # stored before: say what the link lists
+        team = content["scope"]["name"] if "team=" in url else ""
+        label = compose.changes_label(label.removeprefix(OLD_CHANGES_LABEL), team)
     return (url, label) if url and label else ("", "")
 
 
@@ -42,7 +52,7 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
             link = _url(it.get("url"), absolute)
             lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
         if section["more"]:
-            url, label = _more(section)
+            url, label = _more(section, content)
             where = f": {label} <{_url(url, absolute)}>" if url else ""
             lines.append(f"- and {section['more']} more{where}")
     return "\n".join(lines) + "\n"
@@ -65,7 +75,7 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
             label = _md_escape(it["text"])
             lines.append(f"- [{label}]({link})" if link else f"- {label}")
         if section["more"]:
-            url, label = _more(section)
+            url, label = _more(section, content)
             where = f": [{_md_escape(label)}]({_url(url, absolute)})" if url else ""
             lines.append(f"- and {section['more']} more{where}")
     return "\n".join(lines) + "\n"
@@ -77,12 +87,37 @@ def html(content: dict[str, Any], *, absolute: bool = True) -> str:
         {
             **s,
             "items": [{**it, "url": _url(it.get("url"), absolute)} for it in s["items"]],
-            "more_url": _url(_more(s)[0], absolute),
-            "more_label": _more(s)[1],
+            "more_url": _url(_more(s, content)[0], absolute),
+            "more_label": _more(s, content)[1],
         }
         for s in content["sections"]
     ]
     return render_to_string("briefings/_body.html", {"b": {**content, "sections": sections}})
+
+
+def in_zone(content: dict[str, Any], tz: str) -> dict[str, Any]:
+    """The content with the meetings of "Coming up" at their times in zone `tz`, for a page
+    read by someone in that zone (a team's briefing is built in UTC; a person's in the
+    zone they had then). Stored before its meetings carried their moments, or with
+    nothing to say in another zone, it is returned as it is (its title says whose times)."""
+    z = compose.zone(tz)
+    if z.key == content.get("timezone"):
+        return content
+    sections = []
+    for s in content["sections"]:
+        meetings = [it for it in s["items"] if it.get("target_type") == "rhythm.cadence"]
+        timed = [it for it in meetings if not it["text"].endswith("(all day).")]
+        if s["key"] != "coming_up" or not timed or not all("at" in it for it in timed):
+            sections.append(s)
+            continue
+        items = [
+            {**it, "text": compose.meeting_line(it["name"], dt.datetime.fromisoformat(it["at"]), z)}
+            if "at" in it
+            else it
+            for it in s["items"]
+        ]
+        sections.append({**s, "title": compose.coming_up_title(z.key), "items": items})
+    return {**content, "sections": sections}
 
 
 def summary(content: dict[str, Any], *, absolute: bool = True) -> str:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accord.activity import delivery
 from accord.briefings import compose, queries, services, tasks
+from accord.briefings import render as render_as
 from accord.briefings.models import WEEKDAYS
 from accord.core import scheduler
 from accord.core.errors import ServiceError
@@ -96,8 +97,18 @@ def detail(request, briefing_id: int):
     briefing = queries.briefing_of(org, me, briefing_id)
     if briefing is None:
         raise Http404("No such briefing of yours.")
+    content = render_as.in_zone(briefing.content, me.timezone)
+    mine = queries.briefings_of(org, me)
     return render(
-        request, "briefings/detail.html", {"content": briefing.content, "briefing": briefing}
+        request,
+        "briefings/detail.html",
+        {
+            "content": content,
+            "body": render_as.html(content, absolute=False),
+            "briefing": briefing,
+            "previous": queries.next_to(mine, briefing.week, later=False),
+            "next": queries.next_to(mine, briefing.week, later=True),
+        },
     )
 
 
@@ -129,8 +140,9 @@ def schedule(request):
 @org_view
 def team(request, team_id: int):
     """A team's briefing of last week (UTC) as stored (else one build is queued for the
-    worker and its latest stored briefing is shown meanwhile), and whether its chat gets a
-    summary (changed by those who may manage the team)."""
+    worker and its latest stored briefing is shown meanwhile), or of `?week=` (stored
+    only), and whether its chat gets a summary (changed by those who may manage the
+    team). Its meetings' times are said in the reader's zone."""
     org, me = request.org, request.person
     t = Team.objects.for_org(org).filter(pk=team_id).first()
     if t is None:
@@ -150,10 +162,17 @@ def team(request, team_id: int):
         else:
             messages.success(request, "Weekly chat summary saved.")
         return redirect("briefings:team", org_slug=org.slug, team_id=t.pk)
-    week = compose.last_complete_week(timezone.now())
-    shown = services.stored_for(org, week, team=t)
-    if shown is None:
-        tasks.request_build(org.pk, week.label, week.tz, team_id=t.pk)
+    asked = request.GET.get("week")
+    if asked:  # a stored briefing of another week (the page's previous/next links)
+        shown = queries.team_briefing_of(org, t, asked)
+        if shown is None:
+            raise Http404("No stored briefing of that week.")
+        week = compose.parse_week(shown.week)
+    else:
+        week = compose.last_complete_week(timezone.now())
+        shown = services.stored_for(org, week, team=t)
+        if shown is None:
+            tasks.request_build(org.pk, week.label, week.tz, team_id=t.pk)
     if _is_poll(request):
         if shown is None:
             return _still_preparing()
@@ -163,6 +182,10 @@ def team(request, team_id: int):
     pending = shown is None
     if pending:
         shown = queries.latest_team_briefing(org, t)
+    # Stored in UTC (its week and its chat summary's); the page says its times in the
+    # reader's zone.
+    content = render_as.in_zone(shown.content, me.timezone) if shown else None
+    stored = queries.team_briefings(org, t)
     return render(
         request,
         "briefings/team.html",
@@ -172,7 +195,10 @@ def team(request, team_id: int):
             "pending": pending,
             "worker_seen": not pending or scheduler.worker_seen(),
             "briefing": shown,
-            "content": shown.content if shown else None,
+            "content": content,
+            "body": render_as.html(content, absolute=False) if content else "",
+            "previous": queries.next_to(stored, shown.week, later=False) if shown else None,
+            "next": queries.next_to(stored, shown.week, later=True) if shown else None,
             "schedule": queries.team_schedule_of(org, t),
             "weekdays": list(enumerate(WEEKDAYS)),
             "hours": range(24),

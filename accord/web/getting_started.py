@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from accord.activity.models import ChatWebhook, DeliveryStatus, Event, Notification
 from accord.activity.services import target_type_of
 from accord.core import background
+from accord.org.invitations import email_configured
 from accord.org.models import Organization, Person, Role, Team
 
 YOUNG_DAYS = 90  # an organization's first quarter
@@ -124,6 +125,15 @@ def steps(org: Organization, counts: dict[str, int]) -> list[dict]:
                 "Rhythm page, carries its reminders and notices; e-mail goes out through the "
                 "server's SMTP settings (<code>EMAIL_HOST</code>…, README “Settings”). Done "
                 "once a chat webhook is set or an e-mail has gone out."
+                if email_configured()
+                else "A team's chat webhook (Slack, Microsoft Teams, Mattermost), added on "
+                "its Rhythm page, carries its reminders and notices. This server sends no "
+                "e-mail yet: whoever runs it sets <code>EMAIL_HOST</code>, with "
+                "<code>EMAIL_PORT</code>, <code>EMAIL_HOST_USER</code>, "
+                "<code>EMAIL_HOST_PASSWORD</code>, <code>EMAIL_USE_TLS</code> and "
+                "<code>DEFAULT_FROM_EMAIL</code> as the mail server needs (README "
+                "“Settings”), and restarts the app and <code>accord worker</code>. Done once "
+                "a chat webhook is set or an e-mail has gone out."
             ),
             "links": [chat_link],
         },

@@ -90,6 +90,39 @@ def test_email_turned_off_sends_no_email_but_teams_still_hear(cast, smtp, good_h
     assert smtp.messages == [] and len(good_hook.posts) == 1
 
 
+def email_left_unset(settings, monkeypatch, smtp) -> None:
+    """E-mail as a fresh install leaves it: no EMAIL_HOST, no EMAIL_BACKEND, so Django's
+    SMTP server on localhost; here `smtp` listens on that port, to catch what is tried."""
+    monkeypatch.delenv("EMAIL_HOST", raising=False)
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    settings.EMAIL_HOST = "localhost"
+
+
+def test_without_email_set_up_no_email_is_queued_or_tried_and_chat_still_goes(
+    cast, smtp, good_hook, settings, monkeypatch
+):
+    """A fresh install said "Accord sends no e-mail here", yet the worker tried each notice
+    on localhost:25 and every admin page then said messages were not getting through."""
+    delivery.add_chat_webhook(cast.org, None, cast.platform, url=good_hook.url, flavor="slack")
+    # One e-mail queued while e-mail was set up, before it was unset.
+    assert tell(cast, key="signal:6", people=[cast.leader]) == 1
+    email_left_unset(settings, monkeypatch, smtp)
+    assert tell(cast, people=[cast.member, cast.leader], teams=[cast.platform]) == 1
+    assert list(
+        Notification.objects.filter(topic="signal:7").values_list("channel", flat=True)
+    ) == ["chat"]
+    assert delivery.deliver(now=T0) == {"sent": 1, "retry": 0, "given_up": 0}
+    assert smtp.messages == [] and len(good_hook.posts) == 1
+    waiting = Notification.objects.get(topic="signal:6")
+    assert waiting.status == DeliveryStatus.PENDING and waiting.attempts == 0
+    assert delivery.trouble(cast.org, now=T0 + WEEK) == {
+        "email": 0,
+        "chat": 0,
+        "overdue": 0,
+        "error": "",
+    }
+
+
 def test_people_without_an_address_or_no_longer_active_are_left_out(cast, smtp):
     cast.leader.is_active = False
     cast.leader.save()

@@ -78,6 +78,28 @@ def test_the_pages_say_whether_and_when_it_is_e_mailed(cast):
     assert home.startswith("Not e-mailed to you: your e-mail notifications are off.")
 
 
+def test_without_email_set_up_the_pages_say_it_is_kept_in_accord_not_e_mailed(
+    cast, settings, monkeypatch
+):
+    """A fresh install (no EMAIL_HOST, no EMAIL_BACKEND) sends no e-mail, yet home said
+    the weekly briefing was "E-mailed to you every Monday"."""
+    monkeypatch.delenv("EMAIL_HOST", raising=False)
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "localhost"
+    client = login(cast.admin)
+    kept = (
+        "In Accord every Monday at 08:00 (UTC), about the week before; not e-mailed: "
+        "e-mail is not set up here."
+    )
+    assert said(client.get("/o/acme/").content.decode(), "briefing-status") == kept
+    assert said(client.get("/o/acme/briefings/").content.decode(), "schedule") == kept
+    page = client.get("/o/acme/rhythm/settings/").content.decode()
+    assert said(page, "briefing-status") == f"Now: {kept}"
+    assert "An e-mail each week" not in page
+    assert "Kept here in Accord on the day and hour you choose" in page
+
+
 def test_home_does_not_say_none_was_sent_beside_last_weeks(cast):
     """A member gets no briefing by default: home says so and offers last week's to read
     here, rather than "No briefing sent to you yet." beside a link to it."""

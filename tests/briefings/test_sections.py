@@ -135,6 +135,28 @@ def test_a_team_leads_briefing_covers_their_team_and_what_waits_on_it(db, clock)
     assert ("alignment.initiative", ids["due_initiative"]) not in coming  # Web's
 
 
+def test_a_viewer_in_no_team_reads_the_organization_but_nothing_is_for_them(db, clock):
+    """A board observer (a viewer in no team, leading nothing) was told an issue escalated
+    to the top was "for you", though a viewer can act on no issue."""
+    from accord.org.models import Role
+    from tests.conftest import make_person
+
+    s = build_story(clock)
+    w, ids = s.w, s.ids
+    viewer = make_person(w.org, "Vera Board", Role.VIEWER)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=viewer)
+    assert c["scope"]["team_id"] is None  # the organization's picture, as an admin's
+    assert ("decisions.issue", ids["escalated"]) in items(c, "changed")
+    assert ("alignment.initiative", ids["started"]) in items(c, "changed")
+    assert "needs_you" not in {sec["key"] for sec in c["sections"]}
+    text = render.text(c, absolute=False)
+    assert "for you" not in text and "What needs you" not in text
+    # A member in no team is still the one the top team's issues wait on.
+    member = make_person(w.org, "Max Member", Role.MEMBER)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=member)
+    assert items(c, "needs_you") == {("decisions.issue", ids["escalated"])}
+
+
 def test_the_top_signals_are_those_that_held_at_the_weeks_end_in_scope(db, clock):
     s = build_story(clock)
     w = s.w
@@ -215,10 +237,11 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
     changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
     assert len(changed["items"]) == 4 and changed["more"] == 9
-    # The rest of the changes is in the activity of the week's days (the admin's scope:
-    # every team); the link says where it goes, and an e-mail's link is absolute.
+    # The rest of the changes is among the activity of the week's days (the admin's scope:
+    # every team), which lists every event, not only these 13: the link says so (it said
+    # "the activity of 12-18 Jan 2026", as if it listed the 9); an e-mail's is absolute.
     activity = "/o/brief/activity/?since=2026-01-12&until=2026-01-18"
-    said = f"the activity of {compose.parse_week(WEEK).span()}"
+    said = f"among every event of {compose.parse_week(WEEK).span()}, in the activity"
     assert changed["more_url"] == activity and changed["more_label"] == said
     assert f"- and 9 more: {said} <{site_link(activity)}>" in render.text(c)
     assert site_link(activity).startswith("http")
@@ -244,6 +267,10 @@ def test_each_sections_rest_links_where_it_is_listed_or_is_only_counted(db, cloc
     slug = plat.team.slug
     assert more["changed"]["more_url"] == (
         f"/o/brief/activity/?since=2026-01-12&until=2026-01-18&team={slug}"
+    )
+    assert more["changed"]["more_label"] == (
+        "among every event of 12\u201318 Jan 2026 in Platform and the teams below it, "
+        "in the activity"
     )
     insights = f"/o/brief/insights/?scope={plat.team.pk}#signals"
     assert more["at_risk"]["more_url"] == insights
@@ -272,6 +299,24 @@ def test_a_briefing_stored_before_sections_named_their_rest_still_links_to_insig
     # The pages include the stored content as it is.
     page = html.unescape(render_to_string("briefings/_body.html", {"b": old}))
     assert 'and 3 more: <a href="/o/x/insights/">today\'s Insights</a>' in page
+
+
+def test_a_briefing_stored_when_its_changes_link_said_the_activity_says_what_it_lists():
+    """Stored briefings said "and 1 more: the activity of 23\u201329 Nov 2026", linking to 50
+    events of the week; they are read with the words of today's."""
+    section = {"key": "changed", "title": "What changed", "items": [], "more": 1}
+    old = {"title": "T", "headline": {"text": "H."}, "quiet": False}
+    old["scope"] = {"team_id": 3, "name": "Platform", "url": "/o/x/teams/platform/"}
+    url = "/o/x/activity/?since=2026-11-23&until=2026-11-29&team=platform"
+    old["sections"] = [
+        {**section, "more_url": url, "more_label": "the activity of 23\u201329 Nov 2026"}
+    ]
+    said = (
+        "among every event of 23\u201329 Nov 2026 in Platform and the teams below it, "
+        "in the activity"
+    )
+    assert f"- and 1 more: {said} <{url}>" in render.text(old, absolute=False)
+    assert said in render.html(old, absolute=False)
 
 
 def test_what_needs_you_is_in_the_order_of_its_dates_overdue_first(db, clock):

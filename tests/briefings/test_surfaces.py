@@ -215,3 +215,66 @@ def test_the_list_says_why_a_member_has_no_briefing_and_how_to_get_one(cast):
     assert "the first one is e-mailed to you on Wednesday at 07:00" in none_yet(cast.member)
     services.set_schedule(cast.org, cast.admin, cast.admin, enabled=False)
     assert "you turned the weekly e-mail off" in none_yet(cast.admin)
+
+
+def signed_in(person):
+    """A client signed in as one of the story's people (who have no login of their own)."""
+    if person.user is None:
+        person.user = org_services.ensure_user(f"p{person.pk}@brief.example", None)
+        person.save(update_fields=["user"])
+    return login(person)
+
+
+def test_a_briefings_page_links_to_the_readers_stored_weeks_before_and_after(db, clock):
+    """A briefing's page had only the "My briefings" crumb, no way to the week before."""
+    s = build_story(clock)
+    org, admin = s.w.org, s.w.admin
+    w02, w03 = (
+        services.build_on_request(org, compose.parse_week(label), person=admin)
+        for label in ("2026-W02", WEEK)
+    )
+    other = services.build_on_request(org, compose.parse_week("2026-W01"), person=s.w["Web"].lead)
+    client = signed_in(admin)
+
+    def weeks(briefing) -> str:
+        page = client.get(f"/o/brief/briefings/{briefing.pk}/").content.decode()
+        found = re.search(r'data-testid="weeks">(.*?)</nav>', page, re.S)
+        return found.group(1) if found else ""
+
+    newest = weeks(w03)
+    assert f'href="/o/brief/briefings/{w02.pk}/" rel="prev">← Week of 5\u201311 Jan 2026<' in newest
+    assert 'rel="next"' not in newest
+    oldest = weeks(w02)
+    assert (
+        f'href="/o/brief/briefings/{w03.pk}/" rel="next">Week of 12\u201318 Jan 2026 →<' in oldest
+    )
+    assert 'rel="prev"' not in oldest  # another reader's week before is not the admin's
+    assert f"/briefings/{other.pk}/" not in oldest
+
+
+def test_a_teams_briefing_says_its_meetings_in_the_readers_zone_and_links_its_weeks(db, clock):
+    """A team's briefing (built in UTC) said "Coming up (times in UTC)" to a reader in
+    Berlin, whose own briefing says Berlin's times."""
+    s = build_story(clock)
+    org, plat = s.w.org, s.w["Platform"]
+    org_services.update_person(org, None, plat.lead, timezone="Europe/Berlin")
+    _w02, w03 = (
+        services.build_on_request(org, compose.parse_week(label), team=plat.team)
+        for label in ("2026-W02", WEEK)
+    )
+    stored = "\n".join(i["text"] for sec in w03.content["sections"] for i in sec["items"])
+    assert "Platform sync: Mon 19 Jan 2026 at 10:00." in stored  # as the chat summary says
+    client = signed_in(plat.lead)
+    page = client.get(f"/o/brief/briefings/teams/{plat.team.pk}/?week={WEEK}").content.decode()
+    assert "Coming up (times in Europe/Berlin)" in page and "times in UTC" not in page
+    assert "Platform sync: Mon 19 Jan 2026 at 11:00." in page
+    assert "at 10:00." not in page
+    assert "Monday to Sunday in UTC" in page
+    url = f"/o/brief/briefings/teams/{plat.team.pk}/"
+    assert f'href="{url}?week=2026-W02" rel="prev">← Week of 5\u201311 Jan 2026<' in page
+    older = client.get(f"{url}?week=2026-W02").content.decode()
+    assert f'href="{url}?week={WEEK}" rel="next">Week of 12\u201318 Jan 2026 →<' in older
+    assert client.get(f"{url}?week=2025-W40").status_code == 404
+    # A reader in UTC reads it as stored.
+    page = signed_in(s.w.admin).get(f"{url}?week={WEEK}").content.decode()
+    assert "Coming up (times in UTC)" in page and "Platform sync: Mon 19 Jan 2026 at 10:00." in page

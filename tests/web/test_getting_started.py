@@ -187,3 +187,17 @@ def test_the_card_reads_a_few_rows_whatever_the_organization_holds(newco):
     large = card_queries()
     assert len(small) == len(large) <= 8, (small, large)
     assert not [q for q in large if "COUNT(" in q]
+
+
+def test_without_email_set_up_the_chat_or_email_step_says_what_to_set(newco, settings, monkeypatch):
+    """The step said e-mail "goes out through the server's SMTP settings" on a server that
+    sends none."""
+    _org, admin = newco
+    monkeypatch.delenv("EMAIL_HOST", raising=False)
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "localhost"
+    html = home(admin)
+    assert step_states(html)["messages"] == "To do"
+    assert "This server sends no e-mail yet: whoever runs it sets <code>EMAIL_HOST</code>" in html
+    assert "e-mail goes out through" not in html
