@@ -5,6 +5,7 @@ from django.urls import include, path
 from accord.api.main import api
 from accord.core import metrics as core_metrics
 from accord.mcp import http as mcp_http
+from accord.web import join as join_views
 from accord.web import sso as sso_views
 from accord.web import views as web_views
 
@@ -58,6 +59,8 @@ urlpatterns = [
         sso_views.SetPasswordView.as_view(),
         name="set_password",
     ),
+    # A join link: the holder of the address's login signs in with it to join (web/join.py).
+    path("accounts/join/<str:token>/", join_views.join, name="join"),
     path("admin/login/", sso_views.admin_login),  # refused when password sign-in is off
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -238,9 +238,10 @@ class InvitationOut(Schema):
     person_id: int
     email: str = Field(description="Where the invitation goes.")
     signs_in_with: Literal["new_password", "own_password", "single_sign_on"] = Field(
-        description="new_password: the e-mail carries a one-time link to choose a password; "
-        "own_password: the address is already an Accord login (of another organization), "
-        "whose password they use; single_sign_on: password sign-in is off."
+        description="new_password: the e-mail carries a one-time link (to choose a password, "
+        "or, when the address is already an Accord login, for its holder to join with it); "
+        "own_password: their login is also another organization's person's, whose password "
+        "they use; single_sign_on: password sign-in is off."
     )
     expires_at: dt.datetime | None = Field(
         description="When the link to choose a password stops working (null without one)."

@@ -4,9 +4,10 @@ it would do, and what a person's page says of their invitation. Reads only; the 
 
 The e-mail goes through the one delivery path (`accord.activity.delivery.notify`): queued
 in the transaction that invites, sent by the worker. It carries a one-time link to choose a
-password (`PASSWORD_RESET_TIMEOUT`, three days), or, for someone whose address is already an
-Accord login (they are in another organization) or when people sign in with single sign-on
-only, the address of the organization to sign in to.
+password (`PASSWORD_RESET_TIMEOUT`, three days); for someone whose address is already an
+Accord login they are not linked to, a join link of the same life (its holder signs in with
+its password to join); for someone whose login is also another organization's, or when
+people sign in with single sign-on only, the address of the organization to sign in to.
 """
 
 from __future__ import annotations
@@ -19,11 +20,9 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,8 +43,12 @@ MAX_LINES = 200
 RESEND_AFTER = dt.timedelta(minutes=1)
 # How the invitation lets them in.
 NEW_PASSWORD = "new_password"  # a one-time link to choose their password
-OWN_PASSWORD = "own_password"  # their address is a login already: they use its password
+OWN_PASSWORD = "own_password"  # their login is also another organization's: they use its password
 SINGLE_SIGN_ON = "single_sign_on"  # password sign-in is off: the provider signs them in
+# Their address is already an Accord login they are not linked to: a join link, with which
+# its holder signs in with its password to join (`services.join_with_login`). Never recorded
+# nor told to the admin, who sees NEW_PASSWORD: they do not learn the address was a login.
+JOIN = "join"
 # ... as a person's history reads it ("Signs in with: a password they choose").
 SIGNS_IN_WITH = {
     NEW_PASSWORD: "a password they choose with the invitation's link",
@@ -227,6 +230,14 @@ def message(
             f"{who if actor else 'them'} to send a new invitation."
         )
         label = "Choose your password"
+    elif how == JOIN:
+        lines.append(
+            f"{person.email} already has an Accord login: sign in with your existing Accord "
+            f"password through the link below to join {org.name}. The link works once, within "
+            f"{_days(expiry())}: until {_in_zone(expires_at, person.timezone)}. After that, "
+            f"ask {who if actor else 'them'} to send a new invitation."
+        )
+        label = f"Join {org.name}"
     elif how == OWN_PASSWORD:
         lines.append(
             f"You already have an Accord login: sign in as {person.email} with your own "
@@ -255,6 +266,12 @@ def password_link(uid: str, token: str) -> str:
     return site_link(reverse("set_password", kwargs={"uidb64": uid, "token": token}))
 
 
+def join_link(token: str) -> str:
+    from accord.activity.delivery import site_link
+
+    return site_link(reverse("join", kwargs={"token": token}))
+
+
 def _in_zone(moment: dt.datetime | None, zone: str) -> str:
     if moment is None:
         return ""
@@ -279,16 +296,13 @@ def _days(span: dt.timedelta) -> str:
 @dataclass
 class Line:
     """One person of a pasted list: its line number, the name (given, or made from the
-    address) and the address; `existing`, who of the organization has that address;
-    `has_login`, whether the address is already an Accord login (of another
-    organization's person: they keep their password)."""
+    address) and the address; `existing`, who of the organization has that address."""
 
     number: int
     name: str
     email: str
     named: bool = True  # False: the name was made from the address
     existing: Person | None = None
-    has_login: bool = False
 
 
 @dataclass
@@ -299,11 +313,6 @@ class Plan:
     new: list[Line] = field(default_factory=list)
     existing: list[Line] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def any_login(self) -> bool:
-        """Whether someone to add already has an Accord login (the preview says so)."""
-        return any(line.has_login for line in self.new)
 
     @property
     def error_messages(self) -> list[str]:
@@ -393,15 +402,10 @@ def plan(org: Organization, text: str) -> Plan:
     errors.sort()
     out = Plan(errors=errors)
     found = queries.people_by_identity(org, emails=[line.email for line in kept])
-    logins = set(
-        get_user_model()
-        .objects.annotate(lower_username=Lower("username"))
-        .filter(lower_username__in=sorted(first))
-        .values_list("lower_username", flat=True)
-    )
+    # Whether an address is already an Accord login is not said: admins do not learn it
+    # (such a person gets a join link, told like any other link: `services.sign_in_link`).
     for line in kept:
         line.existing = found.get(("email", line.email.lower()))
-        line.has_login = line.email.lower() in logins
         (out.existing if line.existing is not None else out.new).append(line)
     return out
 

@@ -783,21 +783,48 @@ def _login_elsewhere(org: Organization, user: Any) -> str | None:
     return None
 
 
+class LoginNeedsItsHolder(ServiceError):
+    """The person's address is already an Accord login, which an admin may not attach them
+    to nor choose the password of: only its holder joins them to it (`join_with_login`),
+    with a join link (`sign_in_link`, `send_invitation`). The message says nothing of whose
+    login it is, nor of other organizations."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or LOGIN_NEEDS_ITS_HOLDER, code="login_exists")
+
+
+LOGIN_NEEDS_ITS_HOLDER = (
+    "That address already has an Accord login; make a sign-in link so its holder can join."
+)
+
+
+def _account_of_address(person: Person) -> Any | None:
+    """The existing account named by `person`'s main address (in any case), or None."""
+    if not person.email:
+        return None
+    return get_user_model().objects.filter(username__iexact=person.email).first()
+
+
 def _login_of(
     org: Organization, person: Person, password: str | None, *, by_admin: bool = True
 ) -> tuple[Any, bool]:
-    """The login `person` signs in with: theirs, else the account of their main address
-    (linked to them), else a new one (with `password`, or none usable). Also whether it was
-    linked just now. Refused for a person without an address, or whose address is another
-    person's login here."""
+    """The login `person` signs in with: theirs, else a new one of their main address
+    (with `password`, or none usable); also whether it was linked just now. An account that
+    already has their address is never attached by an admin (`LoginNeedsItsHolder`: only
+    its holder joins it, `join_with_login`); the operator's command (`by_admin` False) may.
+    Refused for a person without an address, or whose address is another person's login
+    here."""
     if person.user_id is None and not person.email:
         raise ServiceError(f"{person.name} has no e-mail address to sign in with.")
-    User = get_user_model()
-    user = person.user or User.objects.filter(username__iexact=person.email).first()
+    user = person.user or _account_of_address(person)
     if user is not None and person.user_id is None:
         other = Person.objects.filter(org=org, user=user).exclude(pk=person.pk).first()
         if other is not None:
             raise Conflict(f"{person.email} is how {other.name} (person {other.pk}) signs in.")
+        if Person.objects.filter(pk=person.pk, user=user).exists():  # `person` was stale
+            person.refresh_from_db(fields=["user", "version"])
+        elif by_admin:
+            raise LoginNeedsItsHolder()
     if user is None:
         user = ensure_user(person.email, password, name=person.name)
     elif password is not None:
@@ -831,46 +858,105 @@ def give_login(org: Organization, actor: Person | None, person: Person, password
 
 
 @transaction.atomic
-def sign_in_link(org: Organization, actor: Person | None, person: Person) -> tuple[str, str] | None:
-    """A one-time link for `person` to choose their password (an invitation, or a lost
-    password): (uidb64, token) for the set-password page, valid for
-    PASSWORD_RESET_TIMEOUT and spent once a password is set. Their login is made if they
-    have none (with no usable password until then). Admins only; refused while password
-    sign-in is off, and for someone deactivated or an agent.
-
-    None when their address is already the login of someone in another organization (or
-    an operator's): they are linked to it and sign in with their own password, which no
-    admin here may replace (a link would let this organization's admin choose it)."""
+def sign_in_link(org: Organization, actor: Person | None, person: Person) -> str:
+    """A one-time link for `person` to sign in with (an invitation, or a lost password), as
+    the path of its page: to choose their password (valid for PASSWORD_RESET_TIMEOUT, spent
+    once a password is set); when their address is already an Accord login they are not
+    linked to, a join link (`tokens.join_link_person`) for its holder to prove it and join;
+    when their login is also someone's in another organization (or an operator's), whose
+    password no admin here may choose, the organization's address. Their login is made if
+    their address has none (with no usable password until then). The newest link replaces
+    the earlier ones. Admins only; refused while password sign-in is off, and for someone
+    deactivated or an agent. What the admin is told never says whether the address was a
+    login already."""
     from django.conf import settings
+    from django.urls import reverse
+
+    from accord.org.tokens import make_join_token
 
     require_same_org(org, person, "person")
     if actor is not None:
         require_role(actor, Role.ADMIN, "make sign-in links")
     if not settings.ACCORD_PASSWORD_SIGNIN:
         raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
-    user = _password_login(org, actor, person)
-    if user is None:
-        return None
+    how, user = _password_login(org, actor, person)
+    if how == invitations.OWN_PASSWORD:
+        return reverse("web:home", kwargs={"org_slug": org.slug})
     expires_at = now() + invitations.expiry()
-    after = {"login": user.get_username(), "link_expires_at": expires_at.isoformat()}
-    activity.record(org, actor, invitations.LINK_MADE, person, after=after)
-    return _password_token(user)  # after its event: it replaces the links made before
+    after = {"login": person.email if user is None else user.get_username()}
+    after["link_expires_at"] = expires_at.isoformat()
+    event = activity.record(org, actor, invitations.LINK_MADE, person, after=after)
+    if how == JOIN:
+        return reverse("join", kwargs={"token": make_join_token(person, event)})
+    uid, token = _password_token(user)  # after its event: it replaces the links made before
+    return reverse("set_password", kwargs={"uidb64": uid, "token": token})
 
 
-def _password_login(org: Organization, actor: Person | None, person: Person) -> Any | None:
-    """`person`'s login (made, or linked to the account of their address) to make a
-    one-time link for; None when the login is someone's in another organization (or an
-    operator's), whose password is theirs alone: no link then."""
+# How a one-time link lets someone in, besides `invitations.NEW_PASSWORD` (choose the
+# password of a login of theirs) and `OWN_PASSWORD` (they have one, shared elsewhere).
+JOIN = invitations.JOIN
+
+
+def _password_login(org: Organization, actor: Person | None, person: Person) -> tuple[str, Any]:
+    """How `person` gets in with a link, and their login: (NEW_PASSWORD, login) to choose
+    its password (made now if their address has none); (JOIN, None) when their address is
+    already a login they are not linked to, whose holder joins them (`join_with_login`);
+    (OWN_PASSWORD, login) when their login is also someone's in another organization (or
+    an operator's), whose password is theirs alone."""
     if not person.is_active or person.is_agent:
         raise ServiceError(f"{person.name} cannot sign in (deactivated, or an agent).")
-    user, linked = _login_of(org, person, None)
+    try:
+        user, _linked = _login_of(org, person, None)
+    except LoginNeedsItsHolder:
+        return JOIN, None
     if not user.is_active:
         raise ServiceError(f"The account of {user.get_username()} is switched off.")
     if _login_elsewhere(org, user) is not None:
-        if linked:
-            activity.record(org, actor, "login_given", person, after={"login": user.get_username()})
-        return None
-    return user
+        return invitations.OWN_PASSWORD, user
+    return invitations.NEW_PASSWORD, user
+
+
+@transaction.atomic
+def join_with_login(token: str, user: Any) -> Person:
+    """The holder of a login joins the person a join link was made for (`sign_in_link`,
+    `send_invitation`): `user` is the login they proved they hold (signed in with its
+    password, or signed in as it already), which must be the account of the person's
+    address. The person is linked to it (recorded as `login_given`, by the person).
+    Refused when the link does not work (`tokens.join_link_person`: too old, replaced,
+    spent once the person has a login; the person deactivated or an agent), when the login
+    is switched off, and when someone else of the organization already signs in with it."""
+    from accord.org.tokens import JoinLinkRefused, join_link_person
+
+    try:
+        person = join_link_person(token, lock=True)
+    except JoinLinkRefused as exc:
+        raise ServiceError(JOIN_REFUSED[exc.reason], code=f"join_{exc.reason}") from None
+    if user is None or not user.is_active:
+        raise PermissionDenied("That login is switched off.")
+    if normalize_username(user.get_username()) != normalize_username(person.email):
+        raise PermissionDenied(f"You are not signed in as {person.email}.")
+    org = person.org
+    other = Person.objects.filter(org=org, user=user).exclude(pk=person.pk).first()
+    if other is not None:
+        raise Conflict(f"{user.get_username()} already signs in to {org.name} as {other.name}.")
+    person.user = user
+    person.version += 1
+    person.save(update_fields=["user", "version"])
+    after = {"login": user.get_username(), "joined_by": "its holder"}
+    activity.record(org, person, "login_given", person, after=after)
+    return person
+
+
+JOIN_REFUSED = {
+    "invalid": "This link is not a working join link.",
+    "expired": "This link is too old. Ask an administrator of the organization for a new one.",
+    "replaced": (
+        "A newer link was made for you since this one, and replaced it. Use the newest link "
+        "you were sent, or ask an administrator of the organization for a new one."
+    ),
+    "spent": "This link was used already: you are in the organization.",
+    "cannot": "This link no longer works: ask an administrator of the organization.",
+}
 
 
 def _password_token(user: Any) -> tuple[str, str]:
@@ -889,9 +975,11 @@ def _password_token(user: Any) -> tuple[str, str]:
 def send_invitation(org: Organization, actor: Person | None, person: Person) -> dict[str, Any]:
     """E-mail `person` an invitation to the organization, through the one delivery path
     (queued here, sent by the worker): who invited them, the address they sign in with,
-    and a one-time link to choose their password with when it stops working (or, when
-    their address is already someone's login elsewhere, or people sign in with single
-    sign-on only, the organization's address). Admins only; refused for someone who has
+    and a one-time link to choose their password with when it stops working (a join link
+    when their address is already a login they are not linked to, told and recorded as a
+    link to choose a password: the admin does not learn the address was a login; the
+    organization's address when their login is also another organization's, or when people
+    sign in with single sign-on only). Admins only; refused for someone who has
     signed in since they were added, who is deactivated, an agent or without an address,
     when e-mail is not set up, and a second time within a minute. Recorded as `invited`.
     Returns {"email", "signs_in_with", "expires_at"} (no link: it is in the e-mail alone)."""
@@ -936,18 +1024,27 @@ def send_invitation(org: Organization, actor: Person | None, person: Person) -> 
         )
     expires_at = user = None
     if settings.ACCORD_PASSWORD_SIGNIN:
-        user = _password_login(org, actor, person)
-        how = invitations.NEW_PASSWORD if user is not None else invitations.OWN_PASSWORD
+        how, user = _password_login(org, actor, person)
     else:
         how = invitations.SINGLE_SIGN_ON
-    after = {"email": person.email, "signs_in_with": how}
-    if user is not None:
+    # A join link (their address is a login already) is told to the admin, and recorded, as
+    # a link to choose a password: they are not told whether the address was a login.
+    told = invitations.NEW_PASSWORD if how == JOIN else how
+    after = {"email": person.email, "signs_in_with": told}
+    if how in (invitations.NEW_PASSWORD, JOIN):
         expires_at = when + invitations.expiry()
         after["link_expires_at"] = expires_at.isoformat()
     # Recorded before its link is made, which then replaces the earlier ones (undone with
     # the rest when the e-mail is not queued).
-    activity.record(org, actor, invitations.INVITED, person, after=after)
-    link = invitations.password_link(*_password_token(user)) if user else invitations.org_link(org)
+    event = activity.record(org, actor, invitations.INVITED, person, after=after)
+    if how == JOIN:
+        from accord.org.tokens import make_join_token
+
+        link = invitations.join_link(make_join_token(person, event))
+    elif how == invitations.NEW_PASSWORD:
+        link = invitations.password_link(*_password_token(user))
+    else:
+        link = invitations.org_link(org)
     subject, text, label = invitations.message(org, actor, person, how=how, expires_at=expires_at)
     queued = delivery.notify(
         org,
@@ -966,7 +1063,7 @@ def send_invitation(org: Organization, actor: Person | None, person: Person) -> 
             f"{person.name} turned e-mail off: make a sign-in link on their page instead.",
             code="email_off",
         )
-    return {"email": person.email, "signs_in_with": how, "expires_at": expires_at}
+    return {"email": person.email, "signs_in_with": told, "expires_at": expires_at}
 
 
 @transaction.atomic

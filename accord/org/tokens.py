@@ -81,3 +81,77 @@ def inviting_org(user):
 
 
 sign_in_links = SignInLinkTokens()
+
+
+# --- join links ------------------------------------------------------------------------------
+# A person whose address is already an Accord login gets no link to choose its password (no
+# admin may attach someone to a login, nor choose its password): their sign-in link (or
+# invitation e-mail) is a join link instead. Its holder proves they hold the login (its
+# password, or being signed in as it) and the person is linked to it
+# (`services.join_with_login`). Signed, it names the person, their address and the event
+# that recorded the link: it works within PASSWORD_RESET_TIMEOUT, while that event is still
+# the person's newest link (a newer one replaces it) and until the person has a login.
+
+JOIN_SALT = "accord.org.join-link"
+
+
+class JoinLinkRefused(Exception):
+    """Why a join link does not work: `reason` is one of invalid, expired, replaced, spent,
+    cannot (the person is deactivated or an agent)."""
+
+    def __init__(self, reason: str, person=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.person = person
+
+
+def make_join_token(person, event) -> str:
+    from django.core import signing
+
+    data = {"p": person.pk, "e": event.pk, "a": (person.email or "").lower()}
+    return signing.dumps(data, salt=JOIN_SALT)
+
+
+def newest_link_event_id(person) -> int | None:
+    """The id of the person's newest invitation event (an e-mail, or a sign-in link)."""
+    from accord.activity.models import Event
+    from accord.org import invitations
+
+    return (
+        Event.objects.for_org(person.org_id)
+        .for_target("org.person", person.pk)
+        .filter(verb__in=invitations.INVITING_VERBS)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def join_link_person(token: str, *, lock: bool = False):
+    """The person a join link is for (with their organization), or JoinLinkRefused."""
+    from django.conf import settings
+    from django.core import signing
+
+    from accord.org.models import Person
+
+    try:
+        data = signing.loads(token, salt=JOIN_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.SignatureExpired:
+        raise JoinLinkRefused("expired") from None
+    except signing.BadSignature:
+        raise JoinLinkRefused("invalid") from None
+    if not isinstance(data, dict) or not {"p", "e", "a"} <= data.keys():
+        raise JoinLinkRefused("invalid")
+    people = Person.objects.select_related("org")
+    if lock:
+        people = people.select_for_update()
+    person = people.filter(pk=data["p"]).first()
+    if person is None:
+        raise JoinLinkRefused("invalid")
+    if person.user_id is not None:
+        raise JoinLinkRefused("spent", person)
+    if (person.email or "").lower() != data["a"] or newest_link_event_id(person) != data["e"]:
+        raise JoinLinkRefused("replaced", person)
+    if not person.is_active or person.is_agent:
+        raise JoinLinkRefused("cannot", person)
+    return person

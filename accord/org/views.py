@@ -862,18 +862,9 @@ def person_sign_in_link(request, person_id: int):
     except ServiceError as exc:
         flash_error(request, exc)
         return redirect(_person_url(org, person))
-    if made is None:
-        messages.info(
-            request,
-            f"{person.email} already signs in to Accord (in another organization): "
-            f"{person.name} signs in with that password and finds {org.name} among their "
-            "organizations. Only they can change it.",
-        )
-        return redirect(_person_url(org, person))
-    uid, token = made
-    link = request.build_absolute_uri(
-        reverse("set_password", kwargs={"uidb64": uid, "token": token})
-    )
+    # Always a link, told alike whatever it opens (a password to choose, or a join link for
+    # the holder of an existing login): the admin does not learn whether the address was one.
+    link = request.build_absolute_uri(made)
     keep_once(request, "sign_in_link", link, person=person.pk)
     return redirect(_person_url(org, person))
 

@@ -131,16 +131,19 @@ def test_send_again_queues_a_new_invitation_once_a_minute(cast, smtp, monkeypatc
     assert invited.filter(verb="invited", actor=cast.admin).count() == 2
 
 
-def test_someone_of_another_organization_is_invited_to_sign_in_with_their_own_password(cast, smtp):
+def test_someone_whose_address_is_a_login_elsewhere_is_invited_with_a_join_link(cast, smtp):
+    """No admin attaches a person to a login that exists: the e-mail carries a join link
+    for its holder (tests/org/test_join_links.py), and the admin is told what any
+    invitation with a link tells (not whether the address was a login)."""
     otto = services.add_person(cast.org, None, name="Otto", email=cast.outsider.email)
     sent = services.send_invitation(cast.org, cast.admin, otto)
-    assert sent["signs_in_with"] == invitations.OWN_PASSWORD and sent["expires_at"] is None
+    assert sent["signs_in_with"] == invitations.NEW_PASSWORD and sent["expires_at"]
     otto.refresh_from_db()
-    assert otto.user_id == cast.outsider.user_id  # linked: Acme is among their organizations
+    assert otto.user_id is None  # not linked: only the login's holder joins it
     delivery.deliver(now=later())
     text = mail_text(smtp.messages[0])
-    assert "You already have an Accord login" in text and "/accounts/welcome/" not in text
-    assert "http://localhost:8000/o/acme/" in text
+    assert "already has an Accord login" in text and "/accounts/welcome/" not in text
+    assert "http://localhost:8000/accounts/join/" in text
 
 
 def test_without_email_set_up_the_pages_say_so_and_offer_the_link(cast, no_email):
@@ -207,7 +210,8 @@ def test_the_preview_names_who_is_added_and_who_is_here_and_changes_nothing(cast
         cast.outsider.email,
     ]
     assert 'Bo Chen <span class="muted">(from the address)' in new
-    assert "has an Accord login" in new  # Otto, of Globex: signs in with his own password
+    # Otto's address is Globex's login: the admin is not told (he gets a join link).
+    assert "Accord login" not in page and "own password" not in page
     assert "Globex" not in page  # nothing of the other organization is shown
     existing = page[page.index('class="table invite-existing"') :]
     assert "Mia Member" in existing
@@ -440,7 +444,9 @@ def test_the_people_list_keeps_those_who_never_signed_in(cast, monkeypatch):
     outsider_user = cast.outsider.user
     outsider_user.last_login = timezone.now() - dt.timedelta(days=3)
     outsider_user.save()
-    services.sign_in_link(cast.org, cast.admin, otto)  # links him to his login
+    # His join link (his address is a login already), used by him: linked to his login.
+    joining = services.sign_in_link(cast.org, cast.admin, otto)
+    services.join_with_login(joining.split("/")[-2], outsider_user)
     for person in (cast.admin, cast.leader, cast.member, cast.viewer):
         login(person)  # signs in: records the login's last sign-in
     services.send_invitation(cast.org, cast.admin, nina)

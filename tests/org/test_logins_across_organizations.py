@@ -1,6 +1,7 @@
 """One login serves all of a person's organizations, so it is theirs: an admin of one
-organization who adds someone by the address of another organization's login links to it,
-but cannot choose its password (by a sign-in link or otherwise) nor lift its lock."""
+organization who adds someone by the address of another organization's login does not
+attach them to it (only its holder joins it, with a join link: tests/org/test_join_links.py),
+cannot choose its password (by a sign-in link or otherwise) nor lift its lock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from django.http import HttpRequest
 from django.test import Client
 
-from accord.core.errors import PermissionDenied
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services
 from accord.org.models import Person
 from tests.conftest import PASSWORD, login
@@ -24,19 +25,21 @@ def impostor(cast):
     )
 
 
-def test_another_organizations_admin_gets_no_sign_in_link_for_someone_elses_login(cast, impostor):
+def test_another_organizations_admin_gets_only_a_join_link_for_someone_elses_login(cast, impostor):
     user = cast.admin.user
     before = user.password
     page = login(cast.outsider).post(f"/o/globex/people/{impostor.pk}/sign-in-link/", follow=True)
     text = page.content.decode()
     assert page.status_code == 200
-    assert "/accounts/welcome/" not in text and 'id="sign-in-link-value"' not in text
-    assert "already signs in to Accord" in text and "Only they can change it" in text
+    # A link, told like any other: nothing says the address is a login already.
+    assert re.search(r'id="sign-in-link-value"[^>]*value="[^"]*/accounts/join/', text)
+    assert "/accounts/welcome/" not in text
+    assert "already signs in" not in text and "another organization" not in text
     user.refresh_from_db()
     assert user.password == before
     assert Client().login(request=HttpRequest(), username=cast.admin.email, password=PASSWORD)
-    # linked, so the person finds Globex among their organizations with their own password
-    assert Person.objects.get(pk=impostor.pk).user_id == user.pk
+    # Not linked: only the login's holder joins it.
+    assert Person.objects.get(pk=impostor.pk).user_id is None
 
 
 def test_a_login_of_this_organization_alone_still_gets_a_link(cast):
@@ -47,18 +50,24 @@ def test_a_login_of_this_organization_alone_still_gets_a_link(cast):
 
 
 def test_an_admin_cannot_set_the_password_of_a_login_used_elsewhere(cast, impostor):
-    with pytest.raises(PermissionDenied, match="also signs in to another organization"):
+    with pytest.raises(ServiceError, match="That address already has an Accord login"):
         services.give_login(cast.other_org, cast.outsider, impostor, "A-new-Password-42")
+    assert Person.objects.get(pk=impostor.pk).user_id is None
     cast.admin.user.refresh_from_db()
     assert cast.admin.user.check_password(PASSWORD)
-    # the operator's command (no acting person) still can
+    # the operator's command (no acting person) still can, and links it
     services.give_login(cast.other_org, None, impostor, "A-new-Password-42")
     cast.admin.user.refresh_from_db()
     assert cast.admin.user.check_password("A-new-Password-42")
+    # linked now, an admin still cannot change its password
+    impostor.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="also signs in to another organization"):
+        services.give_login(cast.other_org, cast.outsider, impostor, "An-other-Password-42")
 
 
 def test_an_admin_cannot_lift_the_lock_of_a_login_used_elsewhere(cast, impostor):
-    services.sign_in_link(cast.other_org, cast.outsider, impostor)  # links it
+    link = services.sign_in_link(cast.other_org, cast.outsider, impostor)
+    services.join_with_login(link.split("/")[-2], cast.admin.user)  # its holder joins
     impostor.refresh_from_db()
     with pytest.raises(PermissionDenied, match="an operator lifts its lock"):
         services.unlock_sign_in(cast.other_org, cast.outsider, impostor)

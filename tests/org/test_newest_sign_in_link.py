@@ -102,15 +102,15 @@ def test_links_made_in_the_same_second_as_the_newest_all_work(cast):
     nina = services.add_person(cast.org, None, name="Nina New", email="nina@acme.example")
     if time.time() % 1 > 0.5:
         next_second()  # room for both links within one second
-    _, first = services.sign_in_link(cast.org, cast.admin, nina)
-    _, second = services.sign_in_link(cast.org, cast.admin, nina)
+    first = services.sign_in_link(cast.org, cast.admin, nina).split("/")[-2]
+    second = services.sign_in_link(cast.org, cast.admin, nina).split("/")[-2]
     assert first.split("-")[0] == second.split("-")[0]  # one second, as the tokens tell it
     assert Event.objects.filter(verb="sign_in_link_made").count() == 2
     nina.refresh_from_db()
     assert sign_in_links.check_token(nina.user, first)
     assert sign_in_links.check_token(nina.user, second)
     next_second()
-    _, third = services.sign_in_link(cast.org, cast.admin, nina)
+    third = services.sign_in_link(cast.org, cast.admin, nina).split("/")[-2]
     assert not sign_in_links.check_token(nina.user, first)
     assert sign_in_links.replaced(nina.user, second)
     assert sign_in_links.check_token(nina.user, third)
