@@ -46,7 +46,15 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "sso": sso_context()}
+        from accord.org.models import Organization
+
+        # A new install: nobody can sign in before the first organization is created.
+        nothing_yet = not Organization.objects.exists()
+        return {
+            **super().get_context_data(**kwargs),
+            "sso": sso_context(),
+            "no_organization": nothing_yet,
+        }
 
     def post(self, request, *args, **kwargs):
         if not settings.ACCORD_PASSWORD_SIGNIN:
