@@ -57,6 +57,12 @@ ORG, OWNER, TEAM, TREE = "org", "owner", "team", "tree"
 # `slipped_from` last: the migration that fills the tallies predates it (`computed`).
 STATE_FIELDS = ("org_id", "owner_id", "team_id", "due_on", "status", "done_at", "slipped_from")
 
+# The window follow-through is told over: the action-items page's and a team panel's
+# headline figure ("Follow-through, 30 days") and the Insights signal
+# `actions.follow_through` count the days before today over the same window, with the same
+# rule (`item_counts`), so the two pages say the same of a team.
+WINDOW_DAYS = 30
+
 # (kind, subject, day) -> the five counts
 Tallies = dict[tuple[str, int, dt.date], list[int]]
 

@@ -13,6 +13,7 @@ from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
 from accord.web.helpers import slug_or_none
+from accord.web.templatetags.dates import day
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -138,7 +139,11 @@ class ReasonForm(forms.Form):
 
 
 class SupersedeForm(forms.Form):
-    by = pickers.DecisionChoiceField(queryset=None, label="Replaced by")  # type: ignore[arg-type]
+    by = pickers.DecisionChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        label="Replaced by",
+        help_text="A decided decision: decide the new one first.",
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, org, exclude_id, **kwargs):
@@ -148,7 +153,8 @@ class SupersedeForm(forms.Form):
         self.fields["by"].queryset = (
             Decision.objects.for_org(org)
             .exclude(pk=exclude_id)
-            .exclude(status__in=[DecisionStatus.SUPERSEDED, DecisionStatus.REVERSED])
+            # Only a decided (live) decision may replace another (`services.supersede`).
+            .filter(status=DecisionStatus.DECIDED)
             .order_by("-opened_at")
         )
 
@@ -187,6 +193,15 @@ class LogFilterForm(forms.Form):
             found = _teams(org).filter(slug=team).values_list("pk", flat=True).first()
             self.data = self.data.copy()
             self.data["team"] = str(found) if found else team
+
+    def clean(self):
+        """A reversed range ("opened from" after "to") is refused, named as every filter
+        not understood is, rather than matching nothing without a word."""
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The range ends before it begins.")
+        return data
 
     def clean_about(self) -> tuple[str, int] | None:
         """("app.model", id) of a thing of this organization decisions can be about."""
@@ -237,17 +252,25 @@ class ActionItemForm(forms.Form):
     due_on = dates.DateField(required=False, widget=DATE, label="Due")
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, recorded_on=None, **kwargs):
+        """`recorded_on`: an edit's item was recorded that day; it is not due before it."""
         super().__init__(*args, **kwargs)
+        self.recorded_on = recorded_on
         self.fields["owner"].queryset = _assignees(org)
         self.fields["team"].queryset = _teams(org)
 
     def clean_due_on(self):
-        """A new item is due today or later (an edit may date one back: it was agreed so)."""
+        """A new item is due today or later; an edit may date one back (it was agreed so),
+        but never to before the item was recorded (`services.update_action_item` too)."""
         due = self.cleaned_data.get("due_on")
         new = "due_on" not in self.initial
         if new and due is not None and due < timezone.localdate():
             raise forms.ValidationError("The date is in the past; choose today or later.")
+        changed = due != self.initial.get("due_on")
+        if not new and changed and due is not None and self.recorded_on and due < self.recorded_on:
+            raise forms.ValidationError(
+                f"It was recorded on {day(self.recorded_on)}; choose that day or a later one."
+            )
         return due
 
 
@@ -332,6 +355,11 @@ LINK_CHOICES = {
 }
 
 
+def _issue_choice(issue) -> str:
+    """An issue as the link form offers it: "Flaky tests (Platform · dropped)"."""
+    return f"{issue.title} ({issue.team.name} · {issue.get_status_display().lower()})"
+
+
 class LinkForm(forms.Form):
     """Say what a decision concerns: one thing of one kind (`LINK_CHOICES`), and a label."""
 
@@ -365,6 +393,9 @@ class LinkForm(forms.Form):
                 "the list.",
             },
         )
+        if self.target_type == "decisions.issue":
+            # Open, solved or dropped alike otherwise: each told apart by its state too.
+            self.fields["target_id"].label_from_instance = _issue_choice
         self.order_fields(["target_id", "label", "kind"])
         self.initial.setdefault("kind", kind)
 

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.core.counting import count_up_to, shown_count
-from accord.decisions import queries
+from accord.decisions import followthrough, queries
 from accord.decisions.models import (
     UNDECIDED,
     stale_after_days,
@@ -57,7 +57,9 @@ def team(request, team) -> str | None:
                 waiting_first, "-opened_at", "-id"
             )[:6]
         )
-    ft = queries.follow_through(org, team=team, days=30, today=today, subtree=below)
+    ft = queries.follow_through(
+        org, team=team, days=followthrough.WINDOW_DAYS, today=today, subtree=below
+    )
     # Each count is the length of the list it links to (the team alone), up to 200: what
     # the action items page lists.
     issue_count = count_up_to(queries.issue_list(org, team=team, only=True), 200)

@@ -389,7 +389,8 @@ def filter_log(
     linked_id: int | None = None,
 ) -> QuerySet[Decision]:
     """The decision log with its filters; dates apply to when it was opened. `team`: the
-    decisions of that team and the teams below it (`only`: of the team alone).
+    decisions of that team and the teams below it (`only`: of the team alone): those they
+    are affected by, and those about an issue one of them holds.
     `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
     thing ("app.model", id; see `LINKABLE`), by a link of `org`'s."""
     qs = decisions(org)
@@ -404,14 +405,26 @@ def filter_log(
     if team_id:
         qs = qs.filter(teams__id=team_id)
     if team is not None:
+        # A team's decisions: those it is affected by, and those about an issue it holds
+        # (recorded without "Teams affected", a decision about its issue is still its own).
         links = Decision.teams.through.objects
+        about_issues = DecisionLink.objects.filter(org=org, target_type="decisions.issue")
         if not only and covers_every_team(team):
             # Every team: a decision filed to any team, tested row by row as the log is
             # read in its order (the subtree's ids gathered every link of the organization).
-            qs = qs.filter(Exists(links.filter(decision_id=OuterRef("pk"))))
+            held = Issue.objects.for_org(org).values("pk")
+            qs = qs.filter(
+                Exists(links.filter(decision_id=OuterRef("pk")))
+                | Exists(about_issues.filter(decision_id=OuterRef("pk"), target_id__in=held))
+            )
         else:
-            through = links.filter(team_id__in=subtree_ids(team, only=only))
-            qs = qs.filter(pk__in=through.values("decision_id"))
+            ids = subtree_ids(team, only=only)
+            through = links.filter(team_id__in=ids)
+            held = Issue.objects.for_org(org).filter(team_id__in=ids).values("pk")
+            about = about_issues.filter(target_id__in=held)
+            qs = qs.filter(
+                Q(pk__in=through.values("decision_id")) | Q(pk__in=about.values("decision_id"))
+            )
     if approver_id:
         qs = qs.filter(approver_id=approver_id)
     if driver_id:
@@ -1018,10 +1031,13 @@ def issue_list(
     return qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
 
 
-def raised_elsewhere(org: Organization, team: Team, *, only: bool = False) -> QuerySet[Issue]:
-    """Open issues first raised at `team` (and the teams below it, unless `only`) that now
-    sit elsewhere: escalated above it. None for the only team at the top."""
-    raised = issue_list(org, team=team, only=only, raised=True)
+def raised_elsewhere(
+    org: Organization, team: Team, *, only: bool = False, show: str = "open"
+) -> QuerySet[Issue]:
+    """Open issues (`show="closed"`: closed ones) first raised at `team` (and the teams
+    below it, unless `only`) that sit elsewhere: escalated above it (and closed there).
+    None for the only team at the top."""
+    raised = issue_list(org, team=team, only=only, raised=True, show=show)
     if not only and covers_every_team(team):
         return raised.none()
     return raised.exclude(team_id__in=subtree_ids(team, only=only))

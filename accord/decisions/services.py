@@ -692,6 +692,7 @@ def decide(
     option: Any = None,
     as_history: bool = False,
     require_rationale: bool = False,
+    tell_raisers: bool = True,
 ) -> Decision:
     """The approver decides, for one of the options considered (`option`: the outcome is
     its title unless written) or another. The informed people and affected teams are
@@ -699,7 +700,8 @@ def decide(
     back), its outcome as it stands. `require_rationale`: refused, changing nothing,
     unless a rationale is given or already written (the decision's page, a meeting's
     forms and the API ask it of the approver; files, imports and the demo may record a
-    decision without one)."""
+    decision without one). Whoever raised an open issue it is about is told
+    (`tell_raisers`)."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
@@ -746,6 +748,16 @@ def decide(
     after["latency_hours"] = round((when - d.opened_at).total_seconds() / 3600, 1)
     activity.record(org, actor, "decided", d, before=before, after=after)
     notifications.announce(org, actor, d, "decided")
+    if tell_raisers:
+        # Whoever raised an open issue it is about is told (one it solves at once is told
+        # that instead: `solve_issue_with_decision`).
+        about = d.links.filter(target_type="decisions.issue").values_list("target_id", flat=True)
+        for issue in (
+            Issue.objects.for_org(org)
+            .filter(pk__in=list(about), status=IssueStatus.OPEN)
+            .select_related("raised_by")
+        ):
+            notifications.tell_raiser(org, actor, issue, "decided", d)
     return d
 
 
@@ -779,10 +791,19 @@ def supersede(
         raise ServiceError(
             "A decision cannot supersede itself.", fields={"by": ["Choose another decision."]}
         )
-    if new.status in (DecisionStatus.SUPERSEDED, DecisionStatus.REVERSED):
+    if new.status != DecisionStatus.DECIDED:
+        # Only a live decision replaces one: an open question would leave the record
+        # pointing at nothing decided, and nothing could undo it.
+        why = (
+            "is not decided yet"
+            if new.status in UNDECIDED
+            else f"is itself {new.get_status_display().lower()}"
+        )
         raise ServiceError(
-            f"{new.question!r} is itself {new.status}; it cannot replace another decision.",
-            fields={"by": ["Choose a live decision."]},
+            f"“{new.question}” {why}; only a decided decision can replace another. "
+            "Decide it first, then supersede this one with it.",
+            fields={"by": ["Choose a decided decision."]},
+            code="replacement_not_decided",
         )
     reason = require_text(reason, "reason", max_length=2000)
     update_and_record(
@@ -799,6 +820,9 @@ def supersede(
     )
     activity.record(org, actor, "supersedes", new, after={"supersedes": d.pk, "reason": reason})
     notifications.announce(org, actor, d, "superseded")
+    # Its open action items stay open (their owners finish or drop them), and their owners
+    # are told the decision they carry out was replaced.
+    notifications.tell_action_owners(org, actor, d)
     return d
 
 
@@ -970,6 +994,20 @@ def update_action_item(
         raise ServiceError(f"This action item is {item.status}; reopen it first.")
     was = followthrough.state(item)
     cleaned = _clean_action(org, changes, item, acting=actor is not None)
+    # Never due before it was recorded (a person's edit; the system, entering history that
+    # happened elsewhere, dates it as it was).
+    recorded_on = timezone.localdate(item.created_at)
+    if (
+        actor is not None
+        and cleaned.get("due_on") is not None
+        and cleaned["due_on"] != item.due_on
+        and cleaned["due_on"] < recorded_on
+    ):
+        raise ServiceError(
+            f"The due date {day(cleaned['due_on'])} is before the action item was recorded "
+            f"({day(recorded_on)}); choose that day or a later one.",
+            fields={"due_on": [f"On or after {day(recorded_on)}, when it was recorded."]},
+        )
     # Re-dated once overdue, it slipped: follow-through counts it late whatever its new
     # date. Re-planned before it was due, it counts against its new date.
     if (
@@ -1207,7 +1245,7 @@ def solve_issue(
     if issue.status != IssueStatus.OPEN:
         raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
     resolution = require_text(resolution, "resolution", max_length=5000)
-    return update_and_record(
+    issue = update_and_record(
         org,
         actor,
         issue,
@@ -1220,6 +1258,8 @@ def solve_issue(
         },
         verb="solved",
     )
+    notifications.tell_raiser(org, actor, issue, "solved", decision)
+    return issue
 
 
 @transaction.atomic
@@ -1230,7 +1270,7 @@ def drop_issue(org: Organization, actor: Person | None, issue: Issue, reason: st
     if issue.status != IssueStatus.OPEN:
         raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
     reason = require_text(reason, "reason", max_length=2000)
-    return update_and_record(
+    issue = update_and_record(
         org,
         actor,
         issue,
@@ -1242,6 +1282,8 @@ def drop_issue(org: Organization, actor: Person | None, issue: Issue, reason: st
         },
         verb="dropped",
     )
+    notifications.tell_raiser(org, actor, issue, "dropped")
+    return issue
 
 
 # --- solving issues in a meeting (identify, discuss, solve) --------------------------------
@@ -1419,7 +1461,13 @@ def solve_issue_with_decision(
     )
     if decided_now:
         decision = decide(
-            org, actor, decision, outcome, rationale, require_rationale=require_rationale
+            org,
+            actor,
+            decision,
+            outcome,
+            rationale,
+            require_rationale=require_rationale,
+            tell_raisers=False,  # told it is solved, below
         )
     for n, a in enumerate(actions):
         if not (a.get("title") or "").strip():

@@ -16,8 +16,8 @@ from accord.core.counting import shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
 from accord.core.text import full_stop
+from accord.decisions import followthrough, queries, services
 from accord.decisions import latency as latency_figures
-from accord.decisions import queries, services
 from accord.decisions.forms import (
     LINK_CHOICES,
     ActionItemForm,
@@ -43,6 +43,7 @@ from accord.decisions.models import (
     DecisionStatus,
     Issue,
     IssueEscalation,
+    IssueStatus,
     stale_after_days,
 )
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
@@ -404,6 +405,7 @@ def _detail_page(
         link_form = LinkForm(org=org, decision=d, kind=request.GET["link"])
         link_form.fields["target_id"].widget.attrs["autofocus"] = True
     can_close = d.status == DecisionStatus.DECIDED and (me.pk == d.approver_id or _is_leader(me))
+    actions = list(queries.action_items_from(org, "decisions.decision", d.pk))
     ctx = {
         "d": d,
         "page_path": _url(request, "decision", decision_id=d.pk),
@@ -417,7 +419,8 @@ def _detail_page(
         "supersedes": supersedes,
         "supersedes_stop": full_stop(supersedes[-1].question) if supersedes else "",
         "issues": list(d.issues.select_related("team")),
-        "actions": list(queries.action_items_from(org, "decisions.decision", d.pk)),
+        "actions": actions,
+        "open_actions": any(a.status == ActionStatus.OPEN for a in actions),
         "history": history_for(org, "decisions.decision", d.pk),
         "latency": queries.latency_days(d),
         "overdue": d.is_overdue(),
@@ -510,7 +513,11 @@ def add_link(request, decision_id: int):
             else:
                 messages.success(request, f"Linked to “{name}”.")
             return redirect(_url(request, "decision", decision_id=d.pk))
-    messages.error(request, "Nothing was linked.")
+    # What is wrong, in the field's own words ("Choose an issue."), not a bare refusal.
+    reasons = [e for errors in form.errors.values() for e in errors]
+    messages.error(
+        request, f"Nothing was linked: {reasons[0]}" if reasons else "Nothing was linked."
+    )
     return _detail_page(request, d, link_form=form, status=422)
 
 
@@ -706,7 +713,7 @@ def actions(request):
         scope = {"person": person}
     else:
         scope = {"team": team, "subtree": not only}
-    ft30 = queries.follow_through(org, days=30, today=today, **scope)
+    ft30 = queries.follow_through(org, days=followthrough.WINDOW_DAYS, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
     # A page of open items (soonest due first), one more read to know of a next page.
     if team is not None:
@@ -870,6 +877,20 @@ def _source_link(org, item: ActionItem) -> tuple[str, str] | None:
     return None
 
 
+def _replaced_by(org, item: ActionItem) -> Decision | None:
+    """The decision that superseded the one `item` came from, if it came from one since
+    superseded: the item stays as it was, said so on its page."""
+    if item.source_type != ActionSource.DECISION or not item.source_id:
+        return None
+    found = (
+        Decision.objects.for_org(org)
+        .filter(pk=item.source_id, status=DecisionStatus.SUPERSEDED)
+        .select_related("superseded_by")
+        .first()
+    )
+    return found.superseded_by if found else None
+
+
 @org_view
 def action_detail(request, item_id: int):
     """One action item: where it came from, its state, comments and history; its owner,
@@ -894,7 +915,12 @@ def action_detail(request, item_id: int):
         what = "complete, drop or edit it" if item.status == ActionStatus.OPEN else "reopen it"
         who_acts = _who_may(services._may_change_action, me, item, what, names=names)
     initial = {"title": item.title, "owner": item.owner, "due_on": item.due_on, "team": item.team}
-    form = ActionItemForm(request.POST or None, org=org, initial=initial)
+    form = ActionItemForm(
+        request.POST or None,
+        org=org,
+        initial=initial,
+        recorded_on=timezone.localdate(item.created_at),
+    )
     pickers.keep_held(form, item)
     if request.method == "POST":
         if not may_act:
@@ -919,6 +945,8 @@ def action_detail(request, item_id: int):
         "decisions/action_detail.html",
         {
             "a": item,
+            # From a decision since superseded: the one that replaced it (the item stays).
+            "replaced_by": _replaced_by(org, item),
             "form": form,
             "editing": request.method == "POST",
             "may_act": may_act,
@@ -987,10 +1015,14 @@ def issues(request):
     qs = queries.issue_list(org, team=team, only=only, show=show, raised=raised).prefetch_related(
         Prefetch("escalations", queryset=IssueEscalation.objects.order_by("at", "id"))
     )
-    # At the team: how many it raised now sit above it, to follow them (up to 200).
+    # At the team: how many it raised now sit (open) or were closed (closed) above it, to
+    # follow them (up to 200): either list is of the issues held here, and points to those.
     elsewhere = (
-        shown_count(queries.count_up_to(queries.raised_elsewhere(org, team, only=only), 200), 200)
-        if team is not None and not raised and show == "open"
+        shown_count(
+            queries.count_up_to(queries.raised_elsewhere(org, team, only=only, show=show), 200),
+            200,
+        )
+        if team is not None and not raised
         else "0"
     )
     page = paginate_uncounted(request, qs, 50)
@@ -1050,9 +1082,18 @@ def _issue_shown(request, issue_id: int) -> Issue:
     return issue
 
 
-def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
-    """An issue's page; `edit_form`: a refused edit shown again as typed (answered 422)."""
+def _issue_page(
+    request,
+    issue: Issue,
+    edit_form: IssueEditForm | None = None,
+    *,
+    refused: tuple[str, SolveForm | ReasonForm] | None = None,
+):
+    """An issue's page; `edit_form`: a refused edit shown again as typed (answered 422);
+    `refused`: ("solve" | "escalate" | "drop", its form) refused, shown again as typed,
+    its section open and what is wrong beside its field (answered 422)."""
     org, me = request.org, request.person
+    posted = dict([refused]) if refused else {}
     may_act = _may_act_on_issue(me, issue)
     if edit_form is None and may_act and issue.status == "open":
         edit_form = IssueEditForm(
@@ -1086,16 +1127,17 @@ def _issue_page(request, issue: Issue, edit_form: IssueEditForm | None = None):
             else "",
             "stale": issue.is_stale(),
             "votes": sum(issue.votes.values_list("value", flat=True)),
-            "solve_form": SolveForm(org=org),
+            "solve_form": posted.get("solve") or SolveForm(org=org),
             # Escalate and drop both ask a reason: ids of their own (the posts keep the
             # fields' names).
-            "escalate_form": ReasonForm(auto_id="id_escalate_%s"),
-            "drop_form": ReasonForm(auto_id="id_drop_%s"),
+            "escalate_form": posted.get("escalate") or ReasonForm(auto_id="id_escalate_%s"),
+            "drop_form": posted.get("drop") or ReasonForm(auto_id="id_drop_%s"),
+            "refused": refused[0] if refused else "",
             "action_form": _action_form(request, {"owner": me, "team": issue.team}),
             "today": timezone.localdate(),
             "tab": "issues",
         },
-        status=422 if edit_form is not None and edit_form.is_bound else 200,
+        status=422 if refused or (edit_form is not None and edit_form.is_bound) else 200,
     )
 
 
@@ -1153,17 +1195,26 @@ def issue_new(request):
     )
 
 
-def _issue_action(request, issue_id, run):
-    issue = Issue.objects.for_org(request.org).select_related("team").filter(pk=issue_id).first()
-    if issue is None:
-        raise Http404("No such issue.")
-    try:
-        run(issue)
-    except ServiceError as exc:
-        if exc.status == 403:
-            raise
-        flash_error(request, exc)
-    return _back(request, f"{_url(request, 'issues')}?team={issue.team.slug}")
+def _issue_action(request, issue_id, action: str, form, run, missing: str):
+    """Solve, escalate or drop an issue from its page or the issues list: done, back where
+    it was posted from; refused (the form's own checks or the service's), the issue's page
+    with the form as typed, its section open and what is wrong beside the field (422)."""
+    issue = _issue_shown(request, issue_id)
+    back = f"{_url(request, 'issues')}?team={issue.team.slug}"
+    if form.is_valid():
+        try:
+            run(issue, form.cleaned_data)
+        except ServiceError as exc:
+            if issue.status != IssueStatus.OPEN or exc.code == "at_root":
+                # No form to show it again in (closed meanwhile, or nowhere to go up to).
+                flash_error(request, exc)
+                return _back(request, back)
+            form_error(form, exc)  # 403 and 404 propagate
+        else:
+            return _back(request, back)
+    else:
+        form.add_error(None, missing)
+    return _issue_page(request, issue, refused=(action, form))
 
 
 def _issue_form(request, issue_id: int, action: str):
@@ -1202,17 +1253,15 @@ def _issue_form(request, issue_id: int, action: str):
 def issue_escalate(request, issue_id: int):
     if request.method == "GET":
         return _issue_form(request, issue_id, "escalate")
-    form = ReasonForm(request.POST)
 
-    def run(issue):
-        if not form.is_valid():
-            raise ServiceError("Say why it goes up a level.")
-        issue = services.escalate_issue(
-            request.org, request.person, issue, form.cleaned_data["reason"]
-        )
+    def run(issue, data):
+        issue = services.escalate_issue(request.org, request.person, issue, data["reason"])
         messages.success(request, f"Escalated to {issue.team.name}.")
 
-    return _issue_action(request, issue_id, run)
+    form = ReasonForm(request.POST, auto_id="id_escalate_%s")
+    return _issue_action(
+        request, issue_id, "escalate", form, run, "Say why it goes up a level; nothing changed."
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -1220,32 +1269,31 @@ def issue_escalate(request, issue_id: int):
 def issue_solve(request, issue_id: int):
     if request.method == "GET":
         return _issue_form(request, issue_id, "solve")
-    form = SolveForm(request.POST, org=request.org)
 
-    def run(issue):
-        if not form.is_valid():
-            raise ServiceError("Say how it was solved.")
+    def run(issue, data):
         services.solve_issue(
             request.org,
             request.person,
             issue,
-            form.cleaned_data["resolution"],
-            decision=form.cleaned_data["decision"],
+            data["resolution"],
+            decision=data["decision"],
         )
         messages.success(request, f"Solved: {issue.title}.")
 
-    return _issue_action(request, issue_id, run)
+    form = SolveForm(request.POST, org=request.org)
+    return _issue_action(
+        request, issue_id, "solve", form, run, "Say how it was solved; nothing changed."
+    )
 
 
 @require_POST
 @org_view
 def issue_drop(request, issue_id: int):
-    form = ReasonForm(request.POST)
-
-    def run(issue):
-        if not form.is_valid():
-            raise ServiceError("Say why it is dropped.")
-        services.drop_issue(request.org, request.person, issue, form.cleaned_data["reason"])
+    def run(issue, data):
+        services.drop_issue(request.org, request.person, issue, data["reason"])
         messages.success(request, f"Dropped: {issue.title}.")
 
-    return _issue_action(request, issue_id, run)
+    form = ReasonForm(request.POST, auto_id="id_drop_%s")
+    return _issue_action(
+        request, issue_id, "drop", form, run, "Say why it is dropped; nothing changed."
+    )

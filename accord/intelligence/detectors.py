@@ -1287,12 +1287,14 @@ def approver_bottleneck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     "actions.follow_through",
     title="Action items not followed through",
     dimension="decisions",
-    defaults={"days": 42, "threshold": 0.6, "min_items": 4},
+    # The window of the team's action-items page ("Follow-through, 30 days").
+    defaults={"days": followthrough.WINDOW_DAYS, "threshold": 0.6, "min_items": 4},
 )
 def follow_through(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """A team that did fewer than 60% of the action items due in the last 6 weeks by their
-    due date (at least 4 items). Counted as on its action-items page: an item re-dated
-    once overdue is never on time."""
+    """A team that did fewer than 60% of the action items due in the last 30 days by their
+    due date (at least 4 items). Counted as on its action-items page (items filed to the
+    team itself, over the same window, by the same rule, `followthrough.item_counts`): an
+    item re-dated once overdue is never on time."""
     since = snap.today - dt.timedelta(days=cfg["days"])
     per_team: dict[int, list] = defaultdict(list)
     kept_ids: set[int] = set()
@@ -1327,8 +1329,8 @@ def follow_through(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING if share < cfg["threshold"] / 2 else INFO,
             title=f"{name} follows through on {share:.0%} of its action items",
             explanation=(
-                f"{name} did {len(kept)} of the {len(items)} action items due in the last "
-                f"{cfg['days']} days by their due date."
+                f"{name} did {len(kept)} of the {len(items)} action items filed to it and "
+                f"due in the {cfg['days']} days before {_day(snap.today)} by their due date."
             ),
             next_step="Review the open items in the next team meeting: do, re-date or drop.",
             team_ids={team_id},

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accord.conversation import services as conversation
+from accord.core.errors import ServiceError
 from accord.decisions import queries, services
 from accord.decisions.models import ActionItem
 from accord.intelligence.queries import resolve_links
@@ -27,6 +28,8 @@ def item(cast):
         due_on=timezone.localdate() + dt.timedelta(days=3),
         source_type="decisions.decision",
         source_id=decision.pk,
+        # Recorded a week ago: an edit may date it back to any day since (not before).
+        created_at=timezone.now() - dt.timedelta(days=7),
     )
 
 
@@ -107,3 +110,29 @@ def test_people_comment_on_it_and_signals_link_to_it(cast, item):
         cast.org, [{"target_type": "decisions.actionitem", "target_id": item.pk}]
     )
     assert linked["url"] == url(item)
+
+
+def test_an_edit_cannot_date_it_before_it_was_recorded(cast, item):
+    recorded = timezone.localdate(item.created_at)
+    before = recorded - dt.timedelta(days=1)
+    answer = login(cast.member).post(
+        url(item),
+        {
+            "title": "Publish the guide",
+            "owner": cast.member.pk,
+            "due_on": before.isoformat(),
+            "team": cast.platform.pk,
+            "version": item.version,
+        },
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "It was recorded on" in page
+    assert ActionItem.objects.get(pk=item.pk).due_on != before
+    # The service refuses it too (the API and every other edge go through it).
+    with pytest.raises(ServiceError) as exc:
+        services.update_action_item(cast.org, cast.member, item, due_on=before)
+    assert "before the action item was recorded" in exc.value.message
+    assert "due_on" in exc.value.fields
+    # The day it was recorded, though past, is still allowed (agreed so).
+    services.update_action_item(cast.org, cast.member, item, due_on=recorded)
+    assert ActionItem.objects.get(pk=item.pk).due_on == recorded

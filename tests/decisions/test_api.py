@@ -51,6 +51,15 @@ def test_a_decision_goes_from_open_to_decided_to_superseded_through_the_api(cast
         member, "/api/v1/decisions", {"question": "CI, again?", "approver_id": cast.leader.pk}
     )
     new_id = resp.json()["id"]
+    # Still open, it cannot replace a decided one: only a decided decision may.
+    resp = _post(
+        leader, f"/api/v1/decisions/{d['id']}/supersede", {"by_id": new_id, "reason": "Costs"}
+    )
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "replacement_not_decided"
+    resp = _post(
+        leader, f"/api/v1/decisions/{new_id}/decide", {"outcome": "GitLab", "rationale": "Cheap"}
+    )
+    assert resp.status_code == 200
     resp = _post(
         leader, f"/api/v1/decisions/{d['id']}/supersede", {"by_id": new_id, "reason": "Costs"}
     )

@@ -94,3 +94,36 @@ def test_action_items_due_for_an_agenda_include_overdue_ones(cast):
     assert list(queries.action_items_due(cast.org, person_ids=[cast.member.pk], until=until)) == [
         late
     ]
+
+
+def test_the_insight_and_the_action_items_page_count_over_the_same_window(cast):
+    """The Insights signal and a team's action-items page say the same of it: the same
+    window (`followthrough.WINDOW_DAYS`), the same rule, the same items."""
+    from accord.decisions import followthrough
+    from accord.intelligence import snapshot
+    from accord.intelligence.registry import discover
+
+    today = timezone.localdate()
+    recorded = timezone.now() - dt.timedelta(days=60)
+
+    def item(days_ago: int, done: bool = False):
+        due = today - dt.timedelta(days=days_ago)
+        made = services.create_action_item(
+            cast.org, None, f"Due {days_ago} days ago", cast.member, due_on=due,
+            team=cast.platform, created_at=recorded,
+        )  # fmt: skip
+        if done:
+            services.complete_action_item(cast.org, None, made, done_at=_at(due, 9))
+
+    item(3, done=True)
+    for days_ago in (4, 6, 9, 12):
+        item(days_ago)
+    item(35)  # due before the page's window: counted by neither
+    detector = discover()["actions.follow_through"]
+    assert detector.defaults["days"] == followthrough.WINDOW_DAYS
+    [found] = detector.func(snapshot.load(cast.org, today), dict(detector.defaults))
+    page = queries.follow_through(
+        cast.org, team=cast.platform, days=followthrough.WINDOW_DAYS, today=today
+    )
+    assert (found.numbers["due"], found.numbers["on_time"]) == (page.due, page.on_time) == (5, 1)
+    assert f"due in the {followthrough.WINDOW_DAYS} days before" in found.explanation

@@ -186,3 +186,34 @@ def test_another_organizations_person_is_no_owner(cast, issue):
     assert response.status_code == 422
     issue.refresh_from_db()
     assert issue.owner is None
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "summary"),
+    [
+        ("escalate", "reason", "Escalate to Acme"),
+        ("drop", "reason", "Drop"),
+        ("solve", "resolution", "Solve"),
+    ],
+)
+def test_a_refused_escalate_drop_or_solve_keeps_what_was_typed(cast, issue, action, field, summary):
+    typed = "Because " + "x" * 2500 if action != "solve" else "Fixed " + "y" * 5100
+    answer = login(cast.member).post(
+        f"/o/acme/decisions/issues/{issue.pk}/{action}/",
+        {field: typed, "next": f"/o/acme/decisions/issues/{issue.pk}/"},
+    )
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert typed in page  # the textarea keeps it
+    assert f'<details class="add" open><summary>{summary}</summary>' in page
+    assert "is too long" in page and "data-field-error" in page
+    assert Issue.objects.get(pk=issue.pk).status == "open"
+    assert Issue.objects.get(pk=issue.pk).team == cast.platform
+
+
+def test_an_empty_reason_is_said_beside_its_field(cast, issue):
+    answer = login(cast.member).post(f"/o/acme/decisions/issues/{issue.pk}/drop/", {"reason": ""})
+    page = answer.content.decode()
+    assert answer.status_code == 422 and "Say why it is dropped" in page
+    assert '<details class="add" open><summary>Drop</summary>' in page
+    assert "data-field-error" in page

@@ -107,7 +107,7 @@ def test_another_organizations_initiative_is_refused_and_nothing_changes(cast, d
 
     assert answer.status_code == 422
     html = answer.content.decode()
-    assert "Nothing was linked." in html
+    assert "Nothing was linked: No such initiative in Acme; choose one from the list." in html
     assert "No such initiative in Acme; choose one from the list." in links_section(html)
     assert "Their secret plan" not in html
     assert not DecisionLink.objects.exists() and Event.objects.count() == events

@@ -103,7 +103,7 @@ KINDS = {
     ),
     "issue": (
         "decisions.issue",
-        lambda t: "Prices differ by region (Platform)",
+        lambda t: "Prices differ by region (Platform · open)",
         lambda t: f"/o/acme/decisions/issues/{t.pk}/",
     ),
 }
@@ -182,7 +182,7 @@ def test_another_organizations_dependency_or_meeting_is_refused_and_nothing_chan
 
     assert answer.status_code == 422
     html = answer.content.decode()
-    assert "Nothing was linked." in html
+    assert f"Nothing was linked: No such {noun} in Acme; choose one from the list." in html
     assert f"No such {noun} in Acme; choose one from the list." in links_section(html)
     assert "Their secret" not in html
     assert not DecisionLink.objects.exists() and Event.objects.count() == events
@@ -215,3 +215,18 @@ def test_each_kind_is_searched_by_its_name_a_few_at_a_time(
     d = services.create_decision(cast.org, cast.member, "Which region?", approver=cast.leader)
     form = links_section(client.get(f"{page(d)}?link=issue").content.decode())
     assert "/pick/issue/" in form and "<option" not in form
+
+
+def test_the_issue_choices_show_their_state_and_a_refusal_says_the_fields_words(cast, decision):
+    kept = services.raise_issue(cast.org, cast.member, cast.platform, "Prices differ by region")
+    gone = services.raise_issue(cast.org, cast.member, cast.platform, "Prices differ by day")
+    services.drop_issue(cast.org, cast.member, gone, "Not true")
+    client = login(cast.member)
+    html = client.get(f"{page(decision)}?link=issue").content.decode()
+    assert f'value="{kept.pk}">Prices differ by region (Platform · open)</option>' in html
+    assert f'value="{gone.pk}">Prices differ by day (Platform · dropped)</option>' in html
+
+    answer = link_from_page(client, decision, "issue", "")
+    assert answer.status_code == 422
+    assert "Nothing was linked: Choose an issue." in answer.content.decode()
+    assert not DecisionLink.objects.exists()

@@ -112,7 +112,10 @@ def test_an_overdue_item_whose_due_date_is_taken_away_counts_late_once_done(cast
 def test_an_item_re_planned_before_it_was_due_counts_against_its_new_date(cast, monkeypatch):
     org, today = cast.org, timezone.localdate()
     first = today - dt.timedelta(days=6)
-    item = services.create_action_item(org, cast.leader, "Book the room", cast.member, first)
+    item = services.create_action_item(
+        org, cast.leader, "Book the room", cast.member, first,
+        created_at=timezone.now() - dt.timedelta(days=14),  # never due before it was recorded
+    )  # fmt: skip
     # Re-planned nine days ago, three days before it was due, to two days ago...
     monkeypatch.setattr(services, "_today", lambda: today - dt.timedelta(days=9))
     item = services.update_action_item(org, cast.member, item, due_on=today - dt.timedelta(days=2))
@@ -134,7 +137,10 @@ def test_an_item_re_planned_before_it_was_due_counts_against_its_new_date(cast, 
 def test_an_item_re_dated_again_keeps_the_date_it_first_missed(cast):
     org, today = cast.org, timezone.localdate()
     missed = today - dt.timedelta(days=20)
-    item = services.create_action_item(org, cast.leader, "Renew the cert", cast.member, missed)
+    item = services.create_action_item(
+        org, cast.leader, "Renew the cert", cast.member, missed,
+        created_at=timezone.now() - dt.timedelta(days=30),  # never due before it was recorded
+    )  # fmt: skip
     item = services.update_action_item(org, cast.member, item, due_on=today - dt.timedelta(3))
     item = services.update_action_item(org, cast.member, item, due_on=today + dt.timedelta(9))
     assert item.slipped_from == missed

@@ -263,3 +263,49 @@ def test_a_team_filter_the_log_does_not_understand_is_named_and_left_out(cast, t
     html = page.content.decode()
     assert "not understood: team" in html
     assert _titles(html, "Decision") == {"acme", "platform", "payments"}
+
+
+def test_a_decision_about_an_issue_a_team_holds_is_in_its_log_without_teams_affected(cast):
+    """Recorded without "Teams affected" (an optional, folded section), a decision about an
+    issue Platform holds is still one of Platform's (and of the teams above it)."""
+    from accord.decisions import queries as q
+    from accord.decisions import services as s
+
+    issue = s.raise_issue(cast.org, cast.member, cast.platform, "Flaky tests")
+    about = s.create_decision(
+        cast.org,
+        cast.member,
+        "Quarantine flaky tests?",
+        approver=cast.leader,
+        links=[("decisions.issue", issue.pk, "")],
+    )
+    unrelated = s.create_decision(cast.org, cast.member, "Lunch on Fridays?", cast.leader)
+    for team, only in ((cast.platform, True), (cast.platform, False), (cast.root, False)):
+        found = set(q.filter_log(cast.org, team=team, only=only))
+        assert about in found and unrelated not in found, (team, only)
+    assert q.log_figures(cast.org, cast.platform, True)["open"] == 1
+    page = login(cast.member).get("/o/acme/decisions/?team=platform").content.decode()
+    assert "Quarantine flaky tests?" in page and "Lunch on Fridays?" not in page
+
+
+def test_a_page_past_the_end_of_the_log_says_so_with_a_way_back(cast):
+    services.create_decision(cast.org, cast.member, "Lunch on Fridays?", cast.leader)
+    page = login(cast.member).get("/o/acme/decisions/?status=open&page=999").content.decode()
+    assert "No decision matches." not in page
+    assert "No more decisions this far: page 999 is past the end." in page
+    assert '<a href="?status=open">First page</a>' in page
+    empty = login(cast.member).get("/o/acme/decisions/?q=nothing-like-it").content.decode()
+    assert "No decision matches." in empty
+
+
+def test_a_reversed_opened_range_is_named_not_silently_empty(cast):
+    services.create_decision(cast.org, cast.member, "Lunch on Fridays?", cast.leader)
+    page = (
+        login(cast.member)
+        .get("/o/acme/decisions/?since=2026-06-10&until=2026-06-01")
+        .content.decode()
+    )
+    assert (
+        "Left out of the filter, not understood: opened to (The range ends before it begins.)"
+        in page
+    )
