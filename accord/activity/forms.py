@@ -1,7 +1,8 @@
-"""The activity page's filters, read from the URL (a GET form): the kind of object, who did
-it (a person chosen through the search box: an organization may have 100,000), a team (its
-slug, `?team=SLUG`, with `&only=1` for the team alone) and a range of days. What is not
-understood (an unknown team too) is left out of the filter and named on the page."""
+"""The activity page's filters, read from the URL (a GET form): the kind of object (one
+Accord records events about, `kinds.object_kinds`), who did it (a person chosen through the
+search box: an organization may have 100,000), a team (its slug, `?team=SLUG`, with
+`&only=1` for the team alone) and a range of days. What is not understood (an unknown kind
+or team too) is left out of the filter and named on the page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 
 from django import forms
 
+from accord.activity import kinds
 from accord.core import dates
 from accord.org.models import Person, Team
 from accord.web import pickers
@@ -18,6 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ActivityFilterForm(forms.Form):
+    type = forms.CharField(required=False, label="Kind")
     actor = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Anyone", label="Who"
     )
@@ -30,6 +33,13 @@ class ActivityFilterForm(forms.Form):
         self.org = org
         # Anyone of the organization, deactivated people too: what did they do before.
         self.fields["actor"].queryset = Person.objects.for_org(org).order_by("name", "id")
+
+    def clean_type(self) -> str:
+        """An object kind events are recorded about (`org.team`); one of none, refused."""
+        kind = self.cleaned_data.get("type") or ""
+        if kind and kind not in kinds.object_kinds():
+            raise forms.ValidationError(f"No kind “{kind[:60]}”.")
+        return kind
 
     def clean_team(self) -> Team | None:
         """The team of this organization the slug names (another organization's is none)."""
@@ -55,13 +65,15 @@ class ActivityFilterForm(forms.Form):
         return data
 
     def valid_filters(self) -> dict:
-        """The filters given that are valid (`actor_id`, `team` and `only`, `since`, `until`
-        for `queries.feed`); the page names the others (`errors`)."""
+        """The filters given that are valid (`target_type`, `actor_id`, `team` and `only`,
+        `since`, `until` for `queries.feed`); the page names the others (`errors`)."""
         if not self.is_bound:
             return {}
         self.is_valid()
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         out: dict[str, object] = {}
+        if data.get("type"):
+            out["target_type"] = data["type"]
         if data.get("actor") is not None:
             out["actor_id"] = data["actor"].pk
         if data.get("team") is not None:

@@ -475,13 +475,33 @@ def period_carry_over(request, period_id: int):
 # --- objectives --------------------------------------------------------------------------
 
 
+def _new_objective_period(org, open_periods) -> Period | None:
+    """The period a new objective starts in: the one marked current (never closed); else
+    the open one containing today (the shortest, a quarter before its year); else the open
+    one nearest today, ahead or behind (`queries.current_period` would give the latest).
+    None when every period is closed."""
+    current = open_periods.filter(is_current=True).first()
+    if current is not None:
+        return current
+    today = timezone.localdate()
+    containing = open_periods.filter(start__lte=today, end__gte=today)
+    found = sorted(containing, key=lambda p: (p.end - p.start, p.start, p.pk))
+    if found:
+        return found[0]
+    ahead = open_periods.filter(start__gt=today).order_by("start", "end", "pk").first()
+    behind = open_periods.filter(end__lt=today).order_by("-end", "start", "pk").first()
+    if ahead is None or behind is None:
+        return ahead or behind
+    return ahead if (ahead.start - today) <= (today - behind.end) else behind
+
+
 @org_view
 def objective_new(request):
     org = request.org
     wanted = int_or_none(request.GET.get("period"))
     open_periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
     period = open_periods.filter(pk=wanted).first() if wanted else None
-    initial: dict[str, Any] = {"period": period or queries.current_period(org)}
+    initial: dict[str, Any] = {"period": period or _new_objective_period(org, open_periods)}
     parent_id = int_or_none(request.GET.get("parent"))
     if parent_id:
         parent = (

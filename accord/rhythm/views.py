@@ -111,6 +111,14 @@ def _can_manage(person: Person, cadence: Cadence) -> bool:
     return person.is_active and person.has_role(Role.LEADER)
 
 
+def _can_create_cadence(person: Person, memberships) -> bool:
+    """Whether `person` may set up a cadence: one who edits the team tree, or who manages a
+    team of theirs (`memberships`: their current ones, teams loaded)."""
+    return permissions.can_edit_tree(person) or any(
+        permissions.can_manage_team(person, m.team) for m in memberships
+    )
+
+
 # --- My week -------------------------------------------------------------------------------
 
 
@@ -148,6 +156,12 @@ def my_week(request):
     # the round's page, where those not in yet are reminded.
     run = queries.cadences(org).filter(owner=me, kind=CadenceKind.CHECKIN).order_by("name")
     rounds = [r for c in run[:OWN_ROUNDS_SHOWN] if (r := queries.open_round(org, c, now))]
+    # A new organization's: no cadence at all yet, and who may set up the first one.
+    first = not mine and not Cadence.objects.for_org(org).exists()
+    can_create = first and _can_create_cadence(
+        me,
+        Membership.objects.for_org(org).in_current_teams().filter(person=me).select_related("team"),
+    )
     return render(
         request,
         "rhythm/my_week.html",
@@ -160,6 +174,8 @@ def my_week(request):
             "cadences": mine,
             "broken": [c for c in mine if c.schedule_problem],
             "tz": me.timezone,
+            "no_cadences": first,
+            "can_create": can_create,
         },
     )
 
@@ -211,9 +227,7 @@ def cadence_list(request):
         .select_related("team")
         .order_by("team__name")
     )
-    can_create = permissions.can_edit_tree(me) or any(
-        permissions.can_manage_team(me, m.team) for m in my_memberships
-    )
+    can_create = _can_create_cadence(me, my_memberships)
     kept = request.GET.copy()
     kept.pop("page", None)
     return render(

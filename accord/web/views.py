@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accord.activity import describe
 from accord.activity import queries as activity_queries
 from accord.activity.models import Event
 from accord.activity.queries import name_references
@@ -127,17 +128,18 @@ def home_feed(org, me):
 def activity(request):
     """The event log, newest first: of one kind of object, one person (chosen through the
     search box), a team and the teams below it (or the team alone) and/or a range of days;
-    what is not understood (an unknown team too) is left out and named."""
+    what is not understood (an unknown kind or team too) is left out and named. The line
+    under the filters says every filter in force; an empty page says nothing matches."""
     from urllib.parse import urlencode
 
     from accord.activity.forms import ActivityFilterForm
     from accord.web.pickers import team_filter_picker
 
-    kind = request.GET.get("type", "")
     form = ActivityFilterForm(request.GET or None, org=request.org)
     filters = form.valid_filters()
+    kind = filters.get("target_type", "")
     team, only = filters.get("team"), filters.get("only", False)
-    events = activity_queries.feed(request.org, request.person, target_type=kind, **filters)
+    events = activity_queries.feed(request.org, request.person, **filters)
     page = paginate_uncounted(request, events, per_page=50)
     if request.headers.get("HX-Request"):
         template, types = "web/_events.html", []
@@ -159,6 +161,12 @@ def activity(request):
             "form": form,
             "team": team,
             "only": only,
+            # What the summary line names: the filters in force.
+            "kind_title": describe.kind_title(kind) if kind else "",
+            "actor": form.cleaned_data.get("actor") if "actor_id" in filters else None,
+            "since": filters.get("since"),
+            "until": filters.get("until"),
+            "filtered": bool(filters),
             "team_picker": team_filter_picker(
                 request.org, team, id="team-pick", placeholder="Every team"
             )

@@ -5,6 +5,7 @@ kept by "Load more"; what is not understood is named and left out of the filter.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from accord.org import services
@@ -85,3 +86,43 @@ def test_what_is_not_understood_is_named_and_left_out(cast):
     assert "Makes anvils" in page and "Board observer" not in page  # from the 16th only
     page = client.get(f"{URL}?since=0001-01-01&actor=x").content.decode()
     assert "not understood" in page and "Board observer" in page and "Makes anvils" in page
+
+
+def _summary(page: str) -> str:
+    line = page.split("data-summary")[1].split(">", 1)[1].split("</p>")[0]
+    return html.unescape(re.sub(r"<[^>]+>", "", line))
+
+
+def test_the_line_under_the_filters_names_every_filter_in_force(cast):
+    _changes(cast)
+    client = login(cast.member)
+    query = f"type=org.team&actor={cast.leader.pk}&team=platform&since=2026-03-01&until=2026-03-31"
+    line = _summary(client.get(f"{URL}?{query}").content.decode())
+    assert line == (
+        "Every change in Acme to team items by Leo Leader about Platform Core and the teams"
+        " below it, from 1 Mar 2026 to 31 Mar 2026, newest first, fifty at a time."
+    ), line
+    line = _summary(client.get(f"{URL}?since=2026-03-09").content.decode())
+    assert line.startswith("Every change in Acme, from ") and " on, newest first" in line
+    line = _summary(client.get(f"{URL}?until=2026-03-09").content.decode())
+    assert ", up to " in line
+    assert _summary(client.get(URL).content.decode()) == (
+        "Every change in Acme, newest first, fifty at a time."
+    )
+
+
+def test_a_filter_nothing_matches_says_so(cast):
+    _changes(cast)
+    client = login(cast.member)
+    page = client.get(f"{URL}?since=2027-01-01").content.decode()
+    assert "Nothing matches these filters." in page and 'class="feed"' not in page
+    page = client.get(f"{URL}?since=2026-03-01").content.decode()
+    assert "Nothing matches these filters." not in page and "Makes anvils" in page
+
+
+def test_a_kind_not_understood_is_named_and_left_out(cast):
+    _changes(cast)
+    page = login(cast.member).get(f"{URL}?type=bogus").content.decode()
+    assert "Left out of the filter, not understood: kind (No kind “bogus”.)" in page
+    assert "Makes anvils" in page and "Nothing matches" not in page
+    assert "type=bogus" not in page

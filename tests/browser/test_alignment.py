@@ -217,8 +217,10 @@ def test_contributes_to_follows_the_period_chosen(page, shot, cast, monkeypatch,
         start=dt.date(2026, 1, 1),
         end=dt.date(2026, 12, 31),
     )
-    for title, period in (("Q1 goal", q1), ("Q2 goal", q2), ("Year goal", year)):
-        s.create_objective(cast.org, None, title=title, period=period, level="org")
+    goals = {
+        title: s.create_objective(cast.org, None, title=title, period=period, level="org")
+        for title, period in (("Q1 goal", q1), ("Q2 goal", q2), ("Year goal", year))
+    }
     page.set_default_navigation_timeout(60_000)  # the live server's first page is slow
     open_signed_in(page, cast.admin.email, f"/o/acme/alignment/objectives/new/?period={q1.pk}")
     page.get_by_label("Title").fill("Summer plan")
@@ -234,7 +236,7 @@ def test_contributes_to_follows_the_period_chosen(page, shot, cast, monkeypatch,
         # The parent chosen encloses Q2: still chosen; a search finds Q2's and the year's.
         box = page.get_by_role("combobox", name="Contributes to")
         expect(box).to_have_value(year_goal)
-        expect(page.locator("#id_parent-field input[name=parent]")).to_have_value(str(year.pk))
+        expect(page.locator("#id_parent-field input[name=parent]")).to_have_value(str(goals["Year goal"].pk))
         box.fill("goal")
         options = page.locator("#id_parent-options [role=option]")
         expect(options.filter(has_text="Q2 goal")).to_have_count(1)
@@ -242,7 +244,7 @@ def test_contributes_to_follows_the_period_chosen(page, shot, cast, monkeypatch,
         expect(options.filter(has_text="Year goal")).to_have_count(1)
     else:
         parent = page.get_by_label("Contributes to")
-        expect(parent).to_have_value(str(year.pk))
+        expect(parent).to_have_value(str(goals["Year goal"].pk))
         expect(parent.locator("option", has_text="Q2 goal")).to_have_count(1)
         expect(parent.locator("option", has_text="Q1 goal")).to_have_count(0)
         expect(parent.locator("option", has_text="Year goal")).to_have_count(1)

@@ -9,14 +9,16 @@
      data-failure-target="ID"      on an htmx form: shows a failed request's answer in #ID
      data-style="width: 40%"       dynamic values, applied through the style object
      data-picker                   a form field's search box (accord/web/pickers.py): htmx
-                                   fetches the matches; arrows, Enter and Escape choose;
+                                   fetches the matches; arrows, Enter and Escape choose
+                                   (Enter: the one highlighted, else the only match);
                                    text left typed and not chosen is matched exactly on
                                    leaving the box or submitting, else marked invalid
      data-page-path="/o/…/"        on the body: the page's own address (see ownAddress)
      data-error-summary            on a refused form's error summary (web/_form.html): the
                                    page opens with the keyboard on it (below, refusedFocus)
    Top-bar menus: one open at a time; Escape, a click elsewhere or the keyboard's focus
-   leaving one (Tab) closes it. */
+   leaving one (Tab) closes it. Escape closes a dialog, from its search box too. GET forms
+   show what the address asks for, after Back too (servedForms). */
 (function () {
   "use strict";
 
@@ -268,12 +270,25 @@
       }
       pickerActivate(p, current + (e.key === "ArrowDown" ? 1 : current < 0 ? 0 : -1));
     } else if (e.key === "Enter" && !parts.list.hidden) {
+      // The match highlighted, else the only one listed ("Jonas Mensah", Enter); with
+      // several and none highlighted, Enter waits for one to be.
       e.preventDefault();
       if (current >= 0) pickerChoose(p, options[current]);
+      else if (options.length === 1) pickerChoose(p, options[0]);
     } else if (e.key === "Escape" && !parts.list.hidden) {
       e.preventDefault(); e.stopPropagation();
       pickerClose(p);
     }
+  });
+  // Escape closes an open dialog at once, from its search box too (the Ctrl-K palette says
+  // "Esc to close"): there Chromium would spend the first Escape clearing the text. What
+  // took the Escape before (a picker's open list) keeps it.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || e.defaultPrevented || !e.target.closest) return;
+    var box = e.target.closest("dialog[open] input[type=search]");
+    if (!box || !box.value) return;
+    e.preventDefault();
+    box.closest("dialog").close();
   });
   document.addEventListener("mousedown", function (e) {
     var option = e.target.closest && e.target.closest("[data-picker] [role=option]");
@@ -338,6 +353,36 @@
     target.focus();
   }
 
+  // A GET form (a list's filters, a search box) says what the page shows: the address it was
+  // answered for. Back (or Forward) to such a page must not show a choice made on it before
+  // it was left (Status changed to Paused and sent: back on the Done list, the box said
+  // Paused). Browsers bring that back two ways, each undone here: a page loaded again fills
+  // its forms with the values they had when it was left, unless they are autocomplete="off"
+  // (set on each as the page starts, before anyone edits it: they are saved on leaving); a
+  // page kept whole in the back-forward cache comes back as it was left, so its GET forms
+  // are put back as served (their HTML then, htmx's behaviour given again) when they differ.
+  // Not one whose fields htmx answers in place and pushes to the address (people, the
+  // decision log): what it holds is what the address says.
+  function getForms() { return document.querySelectorAll("form[method=get i]"); }
+  function formState(form) { return new URLSearchParams(new FormData(form)).toString(); }
+  function servedForms() {
+    getForms().forEach(function (form) {
+      form.setAttribute("autocomplete", "off");
+      if (form.matches("[hx-push-url]") || form.querySelector("[hx-push-url]")) return;
+      form.accordServed = { html: form.innerHTML, state: formState(form) };
+    });
+  }
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    getForms().forEach(function (form) {
+      var served = form.accordServed;
+      if (!served || formState(form) === served.state) return;
+      form.innerHTML = served.html;
+      if (window.htmx) window.htmx.process(form);
+      applyStyles(form);
+    });
+  });
+
   // The top bar is sticky: what gets the focus, or a link's #target, scrolls into view below
   // it (app.css: scroll-padding-top), however many lines the bar takes at this width.
   function topbarHeight() {
@@ -349,8 +394,8 @@
   }
 
   function start() {
-    ownAddress(); applyStyles(document); showCopyButtons(document); menus(); currentInView();
-    topbarHeight(); refusedFocus();
+    ownAddress(); servedForms(); applyStyles(document); showCopyButtons(document); menus();
+    currentInView(); topbarHeight(); refusedFocus();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
