@@ -2247,10 +2247,20 @@ class SignOnRefused(ServiceError):
 @transaction.atomic
 def user_for_provider_email(email: str, name: str = "", *, new_people_org: str = "") -> Any:
     """The login user for someone an OpenID Connect provider vouches for by a verified
-    e-mail address: the account of that address; else the account of the person who has
-    it as one of their other addresses; else a new account for the people an admin added
-    with that address (linked to them); else, when `new_people_org` names an
-    organization, a new account and a new member of it. Anyone else is refused."""
+    e-mail address: the account of that address; else the login of the person who has it
+    as one of their other addresses (the same human, whose organization recorded it); else
+    a new account for the people an admin added with that address (linked to them); else,
+    when `new_people_org` names an organization, a new account and a new member of it.
+    Anyone else is refused.
+
+    An extra address is only its organization's word, unchecked with the address's holder:
+    the login it leads to is used only when all who have the address on record agree on
+    it (every person with it, main or extra, who has a login has that one; every one with
+    no login yet is in an organization that records it for that login), and that login
+    serves no other organization and is not an operator's. Otherwise the sign-on is
+    refused, naming neither whose login it is nor any organization (`SSO_DISAGREE`): one
+    organization's admin never makes another organization's person, or the login it
+    shares, someone else's."""
     email = normalize_username(email)
     try:
         validate_email(email)
@@ -2270,34 +2280,44 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
         if not users[0].is_active:
             raise SignOnRefused(f"The Accord account of {email} is switched off.")
         return users[0]
-    # People added with the address (and no login yet), and people who have it as one of
-    # their other addresses (with a login or not): the same human in every organization.
-    people = list(
-        Person.objects.select_related("org", "user")
-        .filter(
-            models.Q(email__iexact=email, user__isnull=True)
-            | models.Q(
-                identities__kind=IdentityKind.EMAIL,
-                identities__value=normalize_identity(IdentityKind.EMAIL, email),
-            ),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("id")
+    # People who have it as their main address (with a login or not), and people who have
+    # it as one of their other addresses (with a login or not).
+    people = Person.objects.select_related("org", "user").filter(is_active=True).order_by("id")
+    main = list(people.filter(email__iexact=email))
+    extra = list(
+        people.filter(
+            identities__kind=IdentityKind.EMAIL,
+            identities__value=normalize_identity(IdentityKind.EMAIL, email),
+        ).distinct()
     )
-    accounts = {p.user for p in people if p.user is not None}
-    if len(accounts) > 1:
-        raise SignOnRefused(
-            f"{email} is an address of people with different Accord accounts; an "
-            "administrator must merge them."
-        )
-    if people:
-        user = accounts.pop() if accounts else None
-        if user is not None and not user.is_active:
+    unlinked = list({p.pk: p for p in [*main, *extra] if p.user_id is None}.values())
+    unlinked.sort(key=lambda p: p.pk)
+    user = None
+    claimants = [p for p in extra if p.user is not None]  # say it is their login
+    if claimants:
+        accounts = {p.user for p in claimants}
+        if len(accounts) > 1:
+            raise SignOnRefused(
+                f"{email} is an address of people with different Accord accounts; an "
+                "administrator must merge them."
+            )
+        user = accounts.pop()
+        claimants += [p for p in main if p.user_id == user.pk]
+        orgs = {p.org_id for p in claimants}
+        if (
+            any(p.user_id not in (None, user.pk) for p in main)  # another login has it
+            or any(p.org_id not in orgs for p in unlinked)  # someone else's, elsewhere
+            or user.is_superuser
+            or user.is_staff
+            or Person.objects.filter(user=user).exclude(org__in=orgs).exists()
+        ):
+            raise SignOnRefused(SSO_DISAGREE.format(email=email))
+        if not user.is_active:
             raise SignOnRefused(f"The Accord account of {email} is switched off.")
-        user = user or ensure_user(email, None, name=name or people[0].name)
-        for person in people:
-            if person.user is not None or Person.objects.filter(org=person.org, user=user):
+    if user is not None or unlinked:
+        user = user or ensure_user(email, None, name=name or unlinked[0].name)
+        for person in unlinked:
+            if Person.objects.filter(org=person.org, user=user).exists():
                 continue
             person.user = user
             person.version += 1
@@ -2320,6 +2340,14 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
         org, None, name=name or email.split("@")[0], email=email, role=Role.MEMBER, user=user
     )
     return user
+
+
+# Refused sign-on when the organizations that have an address on record do not agree on
+# the login it signs in to (see `user_for_provider_email`); it names none of them.
+SSO_DISAGREE = (
+    "Accord cannot tell which login {email} signs in to: the people it is on record for do "
+    "not agree. An administrator must sort it out before you can sign in with it."
+)
 
 
 # --- the organization's own settings (Organization settings page) ------------------------
