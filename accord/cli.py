@@ -17,7 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("plan", "Show what applying an organization file would create, change, remove."),
     "apply": ("apply", "Apply an organization file (YAML); applying it again changes nothing."),
     "export": ("export", "Write an organization out as YAML (or a zip of CSVs)."),
-    "import": ("import", "Import data from another tool, e.g. `accord import kubernetes DIR`."),
+    "import": (
+        "import",
+        "Import a CSV (`accord import csv FILE`) or Kubernetes data (`… kubernetes DIR`).",
+    ),
     "signals": ("signals", "List an organization's signals (a team's subtree, as of a date)."),
     "health": ("health", "Show coordination health per team and dimension (as of a date)."),
     "briefing": ("briefing", "Show a person's or a team's weekly briefing (any past week)."),
@@ -47,6 +50,18 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+def _utility():
+    """Django's command runner, finding a command by its name on the command line too."""
+    from django.core.management import ManagementUtility
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            known = COMMANDS.get(subcommand)
+            return super().fetch_command(known[0] if known and known[0] else subcommand)
+
+    return Utility
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -64,7 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
 
     try:
         settings.INSTALLED_APPS  # noqa: B018  (reads and checks the environment)
@@ -72,14 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"accord: {exc}. See the README's Settings section.", file=sys.stderr)
         return 1
 
-    command = COMMANDS[name][0]
-    args = rest if name == "manage" else [command, *rest]
+    # A command is run under the name it was given (`load-demo`), so its --help and its
+    # usage errors name it as the command line spells it: `accord load-demo`.
+    args = rest if name == "manage" else [name, *rest]
     from django.db import DatabaseError
 
     from accord.core.errors import ServiceError
 
     try:
-        execute_from_command_line(["accord", *args])
+        _utility()(["accord", *args]).execute()
     except KeyboardInterrupt:
         return 130
     except ServiceError as exc:  # a refusal a command did not word itself: said plainly

@@ -328,3 +328,33 @@ def test_the_demo_on_another_port_links_to_itself(monkeypatch, settings):
     worker_env = {"SITE_URL": "https://accord.example.com"}
     demo_links(worker_env, "http://localhost:8123")
     assert worker_env["SITE_URL"] == settings.SITE_URL == "https://accord.example.com"
+
+
+# --- a new customer's details: near addresses, spaces, help texts ------------------------
+
+
+def test_an_address_given_short_names_the_one_meant(db, tmp_path):
+    """`--org acme` when the only organization is acme-robotics said no "did you mean"
+    (difflib's default cutoff misses a prefix)."""
+    services.create_organization("Acme Robotics", "acme-robotics")
+    path = tmp_path / "people.csv"
+    path.write_text("name,email\r\nNia,nia@acme.example\r\n")
+    with pytest.raises(CommandError, match=r"Did you mean 'acme-robotics'\?"):
+        call_command("import", "csv", str(path), "--org", "acme", stdout=StringIO())
+    with pytest.raises(CommandError, match=r"Did you mean 'acme-robotics'\?"):
+        call_command("export", "--org", "acme-robot", stdout=StringIO())
+
+
+def test_createadmin_ignores_spaces_around_the_address_as_sign_in_does(db):
+    services.create_organization("Initech", "initech")
+    createadmin("--email", " x@initech.example ", "--password", "a long and unguessable one")
+    assert Person.objects.get(org__slug="initech").email == "x@initech.example"
+
+
+def test_help_mentions_csv_import_and_dashed_commands_name_themselves(db):
+    assert "accord import csv FILE" in cli.COMMANDS["import"][1]
+    for name in ("load-demo", "fill-event-teams"):
+        result = run(name, "--help")
+        assert result.returncode == 0, result.stderr
+        assert f"usage: accord {name} " in result.stdout, result.stdout
+        assert name.replace("-", "_") not in result.stdout

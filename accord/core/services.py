@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -114,11 +115,14 @@ def require_unique_name(
         )
 
 
-def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 80) -> str:
-    """A slug for `text` not yet used in `queryset` (which is already scoped to the org)."""
+def unique_slug(
+    queryset: models.QuerySet, text: str, *, max_length: int = 80, taken: Collection[str] = ()
+) -> str:
+    """A slug for `text` not yet used in `queryset` (which is already scoped to the org),
+    nor among `taken` (lower case: those an import is about to use)."""
     base = slugify(text)[: max_length - 5] or "item"
     slug, n = base, 2
-    while queryset.filter(slug=slug).exists():
+    while slug in taken or queryset.filter(slug=slug).exists():
         slug = f"{base}-{n}"
         n += 1
     return slug

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from accord.core import csvsafe
-from accord.interchange import safeyaml, services
+from accord.interchange import engine, safeyaml, services
 from accord.interchange.engine import Kind
 from accord.interchange.fields import BOOL_WORDS
 from accord.interchange.report import CORRECTED, Problem, Report
@@ -135,8 +135,7 @@ def _dialect(text: str) -> str:
 
 def _fits(kind: Kind, names: set[str]) -> bool:
     """Whether a header of `names` is a CSV of `kind`: its required columns, nothing else."""
-    fields = {f.name for f in kind.fields}
-    return {f.name for f in kind.fields if f.required} <= names <= fields
+    return _required(kind) <= names <= _columns(kind)
 
 
 def guess_section(header: list[str], filename: str = "") -> str | None:
@@ -166,7 +165,7 @@ def guess_section(header: list[str], filename: str = "") -> str | None:
     # required column (only misspelt), none is chosen: the refusal names the misspelling
     # and what it needs, and nothing is read as another section the header half fits.
     covered = {s: _covered(kinds[s], names) for s in CSV_SECTIONS}
-    required = {s: {f.name for f in kinds[s].fields if f.required} for s in CSV_SECTIONS}
+    required = {s: _required(kinds[s]) for s in CSV_SECTIONS}
     candidates = [s for s in CSV_SECTIONS if required[s] <= covered[s]]
     candidates.sort(key=lambda s: -len(covered[s]))  # stable: the usual order breaks ties
     if candidates and required[candidates[0]] <= names:
@@ -176,7 +175,7 @@ def guess_section(header: list[str], filename: str = "") -> str | None:
 
 def _covered(kind: Kind, names: set[str]) -> set[str]:
     """The fields of `kind` the header's columns name, or look like misspelt (`near_miss`)."""
-    fields = {f.name for f in kind.fields}
+    fields = _columns(kind)
     covered = names & fields
     for name in sorted(names - fields):
         meant = near_miss(name, fields - covered)
@@ -249,10 +248,42 @@ def _squashed(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", text.strip().lower())
 
 
+# Other names a spreadsheet gives a column (an HR export's "Job title", "E-mail address"),
+# read as the field (in any case, with or without spaces, - or _, as field names are).
+COLUMN_ALIASES = {
+    "job title": "title",
+    "job": "title",
+    "position": "title",
+    "e-mail": "email",
+    "email address": "email",
+    "e-mail address": "email",
+    "mail": "email",
+    "full name": "name",
+    "display name": "name",
+}
+# Columns a section's CSV reads that are not fields of its items: a people CSV's team (by
+# address or name) makes the person a member of it.
+EXTRA_COLUMNS = {"people": ("team",)}
+# Required fields a CSV may leave out (column or cell), derived from another: a team's
+# address from its name, as the team form derives it.
+DERIVED = {("teams", "slug")}
+
+
 @functools.cache
 def _known_columns() -> dict[str, str]:
     """A header cell squashed (lower case, no spaces, - or _) -> the field it names."""
-    return {_squashed(f.name): f.name for kind in services.all_kinds() for f in kind.fields}
+    known = {_squashed(f.name): f.name for kind in services.all_kinds() for f in kind.fields}
+    return known | {_squashed(alias): name for alias, name in COLUMN_ALIASES.items()}
+
+
+def _columns(kind: Kind) -> set[str]:
+    """The columns a CSV of `kind` reads: its fields, and its EXTRA_COLUMNS."""
+    return {f.name for f in kind.fields} | set(EXTRA_COLUMNS.get(kind.section, ()))
+
+
+def _required(kind: Kind) -> set[str]:
+    """The columns a CSV of `kind` must have (a DERIVED one aside)."""
+    return {f.name for f in kind.fields if f.required and (kind.section, f.name) not in DERIVED}
 
 
 def column_names(cells: list[str]) -> list[str]:
@@ -416,7 +447,11 @@ def parse_csv(
         closest = _closest([*header, *unknown.values()])
         why = ["The columns match no CSV template.", *column_sentences(unknown)]
         if closest:
-            needs = [f.name for f in kinds[closest].fields if f.required and f.name not in header]
+            needs = [
+                f.name
+                for f in kinds[closest].fields
+                if f.name in _required(kinds[closest]) and f.name not in header
+            ]
             why.append(
                 f"{_capital(_a(closest))} needs the column{'s' if len(needs) > 1 else ''} "
                 f"{', '.join(needs)}."
@@ -432,7 +467,7 @@ def parse_csv(
             closest,
         )
     kind = kinds[section]
-    names = {f.name for f in kind.fields}
+    names = _columns(kind)
     absent = names - set(header)
     # Columns the section does not have are ignored (a spreadsheet's notes, cost centre…);
     # empty header cells (Excel's trailing separators) without a word.
@@ -441,13 +476,14 @@ def parse_csv(
         for cell, name in zip(cells, header, strict=True)
         if cell and name not in names
     }
-    missing = [f.name for f in kind.fields if f.required and f.name not in header]
+    missing = [f.name for f in kind.fields if f.name in _required(kind) and f.name not in header]
     if missing:
         why = [
             f"{_capital(_a(section))} needs the column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)}.",
             *column_sentences(ignored, section),
-            f"Its columns are {', '.join(f.name for f in kind.fields)}.",
+            f"Its columns are "
+            f"{', '.join([*(f.name for f in kind.fields), *EXTRA_COLUMNS.get(section, ())])}.",
             SEE_TEMPLATES,
         ]
         raise Refused(
@@ -467,13 +503,163 @@ def parse_csv(
             if not any(cell.strip() for cell in row):
                 continue
             raw = dict(zip(header, row, strict=False))
-            items.append(_convert(kind, header, raw, decimal_comma=delimiter == ";"))
+            item = _convert(kind, header, raw, decimal_comma=delimiter == ";")
+            for extra in EXTRA_COLUMNS.get(section, ()):
+                if extra in header:  # (read by `_references`)
+                    item[extra] = csvsafe.restore((raw.get(extra) or "").strip())
+            items.append(item)
             items.lines.append(reader.line_num)
     except csv.Error as exc:
         raise services.Fatal(
             services.Problem(kind="invalid_csv", why=f"Not valid CSV: {exc}.", file=filename)
         ) from None
     return {section: items}, report, ignored
+
+
+def _near(text: str, names: dict[str, str]) -> str:
+    """ "; did you mean 'Field Sales' (field-sales)?" for the names like `text` (close to
+    it, or beginning with it or it with them, in any case), or "". `names`: each name in
+    lower case -> how to show what it names."""
+    low = text.strip().lower()
+    close = difflib.get_close_matches(low, list(names), n=3, cutoff=0.6)
+    starts = [n for n in names if low and (n.startswith(low) or low.startswith(n))]
+    found = list(dict.fromkeys(names[n] for n in [*close, *starts]))[:3]
+    return "; did you mean " + " or ".join(found) + "?" if found else ""
+
+
+class _Teams:
+    """The teams a CSV row may name, by address (slug) or by exact name in any case: the
+    organization's, and those the file itself describes (`add`)."""
+
+    def __init__(self, org: Organization):
+        self.slugs: dict[str, str] = {}
+        self.names: dict[str, list[str]] = {}
+        self.shown: dict[str, str] = {}  # a name or address in lower case -> "'Name' (slug)"
+        for key, (_obj, data) in kinds_by_section()["teams"].existing(org).items():
+            self.add(data.get("slug") or key, data.get("name") or "")
+
+    def add(self, slug: str, name: str) -> None:
+        self.slugs[slug.lower()] = slug
+        shown = f"{name.strip()!r} ({slug})" if name.strip() else repr(slug)
+        self.shown.update({n.lower(): shown for n in (name.strip(), slug) if n})
+        if name:
+            slugs = self.names.setdefault(name.strip().lower(), [])
+            if slug not in slugs:
+                slugs.append(slug)
+
+    def find(self, text: str) -> tuple[str | None, str]:
+        """The address of the team `text` names, or None and why not."""
+        low = text.strip().lower()
+        if low in self.slugs:
+            return self.slugs[low], ""
+        slugs = self.names.get(low, [])
+        if len(slugs) == 1:
+            return slugs[0], ""
+        if slugs:
+            return None, (
+                f"{len(slugs)} teams are named {text!r}; give the address of the one meant "
+                f"({', '.join(slugs)})."
+            )
+        return None, f"There is no team {text!r} (by address or name){_near(text, self.shown)}"
+
+
+def _skipped(why: str) -> str:
+    return f"{why}{'' if why.endswith(('.', '?')) else '.'} Row skipped."
+
+
+def _people_by_name(org: Organization) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """A person's name in lower case -> the e-mail addresses of the people of that name;
+    and -> "'Name' (e-mail)" for a name only one person has (what a near miss offers)."""
+    out: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    for key, (_obj, data) in kinds_by_section()["people"].existing(org).items():
+        name = (data.get("name") or "").strip()
+        if name:
+            email = data.get("email") or key
+            out.setdefault(name.lower(), []).append(email)
+            shown[name.lower()] = f"{name!r} ({email})"
+    return out, {n: text for n, text in shown.items() if len(out[n]) == 1}
+
+
+def _references(document: dict[str, Any], org: Organization) -> None:
+    """Read the references a spreadsheet writes as people write them: a team by its
+    address or its exact name, a person of a memberships CSV by e-mail or exact unique
+    name; a team with no address gets one derived from its name (the organization's team
+    of that name keeps its own); a people CSV's team column makes the person a member.
+    A row naming what is not there is `Rejected`, saying why (and the names probably
+    meant)."""
+    section = next(iter(document))
+    items = document[section]
+    if section not in ("teams", "people", "memberships"):
+        return
+    teams = _Teams(org)
+    if section == "teams":
+        _derive_slugs(items, teams, org)
+        for row in items:
+            if row.get("slug") and row.get("name"):
+                teams.add(str(row["slug"]), str(row["name"]))
+    people, shown = _people_by_name(org) if section == "memberships" else ({}, {})
+    memberships = safeyaml.LList()
+    memberships.lines = []
+    for i, row in enumerate(items):
+        problems = []
+        fields = {"teams": ("parent",), "memberships": ("team",)}.get(section, ())
+        for name in fields:
+            value = row.get(name)
+            if isinstance(value, str) and value:
+                slug, why = teams.find(value)
+                if slug:
+                    row[name] = slug
+                else:
+                    problems.append(("missing_reference", name, value, _skipped(why)))
+        if section == "memberships":
+            person = row.get("person")
+            if isinstance(person, str) and person and "@" not in person:
+                emails = people.get(person.strip().lower(), [])
+                if len(emails) == 1:
+                    row["person"] = emails[0]
+                else:
+                    why = (
+                        f"{len(emails)} people are named {person!r}; give the e-mail address of "
+                        "the one meant."
+                        if emails
+                        else f"There is no one named {person!r} in the organization "
+                        f"(give their e-mail address){_near(person, shown)}"
+                    )
+                    problems.append(("missing_reference", "person", person, _skipped(why)))
+        if section == "people" and "team" in row:
+            team = row.pop("team")
+            if team:
+                slug, why = teams.find(team)
+                if slug is None:
+                    problems.append(("missing_reference", "team", team, _skipped(why)))
+                elif row.get("email"):
+                    memberships.append({"team": slug, "person": row["email"]})
+                    memberships.lines.append(safeyaml.line_of(items, i))
+        if problems:
+            items[i] = engine.Rejected(row, problems)
+    if memberships:
+        document["memberships"] = memberships
+
+
+def _derive_slugs(items, teams: _Teams, org: Organization) -> None:
+    """A team row without an address gets the one its name has in the organization, else
+    one derived from the name as the team form derives it (`unique_slug`), unused."""
+    from accord.core.services import unique_slug
+    from accord.org.models import Team
+
+    taken = {str(row["slug"]).lower() for row in items if row.get("slug")}
+    queryset = Team.objects.for_org(org)
+    for row in items:
+        name = row.get("name")
+        if row.get("slug") or not isinstance(name, str) or not name.strip():
+            continue
+        known = teams.names.get(name.strip().lower(), [])
+        if len(known) == 1:
+            row["slug"] = known[0]
+        else:
+            row["slug"] = unique_slug(queryset, name, taken=taken)
+        taken.add(row["slug"].lower())
 
 
 def import_csv(
@@ -509,6 +695,7 @@ def import_csv(
         return services.Outcome(
             None, fatal=exc.problem, csv_section=getattr(exc, "section", None) or ""
         )
+    _references(document, Organization.objects.get(slug=org_slug))
     near = {cell: meant for cell, meant in ignored.items() if meant}
     unconfirmed = bool(near) and not dry_run and not allow_ignored_columns
     outcome = services.apply_data(

@@ -69,6 +69,16 @@ class Fatal(Exception):
         self.problem = problem
 
 
+class Rejected(dict):
+    """An item its reader already found wrong (a CSV row naming a team there is none of):
+    its fields, and its problems as (kind, field, value, why); each is reported at the
+    item's place, next to whatever else is wrong with it, and the item is skipped."""
+
+    def __init__(self, data: dict[str, Any], problems: list[tuple[str, str, Any, str]]):
+        super().__init__(data)
+        self.problems = problems
+
+
 class Aborted(Exception):
     """Strict mode met a problem: everything was rolled back."""
 
@@ -733,6 +743,11 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
             )
             continue
         bad = False
+        rejected = set()  # the fields its reader found wrong (`Rejected`): said once
+        for problem_kind, name, value, why in getattr(raw, "problems", ()):
+            ctx.report.add(problem_kind, why, path=f"{path}.{name}", line=line, value=value)
+            rejected.add(name)
+            bad = True
         for name in raw:
             if name not in names:
                 ctx.report.add(
@@ -747,6 +762,8 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
         data: dict[str, Any] = {}
         kept_only: list[tuple[F, KeptOnly]] = []
         for f in kind.fields:
+            if f.name in rejected:
+                continue
             try:
                 if f.null_means_unknown and f.name in raw and raw[f.name] is None:
                     data[f.name] = None
@@ -768,7 +785,11 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
             bad = _refuse_new(ctx, kind, kept_only, raw, data, path, line) or bad
         if bad:
             _skip_key(ctx, kind, data)
-            refs = {f.name: data[f.name] for f in kind.fields if f.ref and f.name in data}
+            refs = {
+                f.name: data[f.name]
+                for f in kind.fields
+                if f.ref and f.name in data and f.name not in rejected
+            }
             if refs:
                 ctx.desired.invalid.setdefault(kind.section, []).append(
                     (

@@ -182,6 +182,33 @@ class Outcome:
             f"{_and(list(self.near_misses.values()))}"
         )
 
+    def skipped(self) -> int:
+        """How many items (a CSV's rows) were skipped for their problems (action
+        "skipped"): each counted once, however many problems it has."""
+        seen = set()
+        for p in self.report.problems:
+            if p.action != "skipped":
+                continue
+            if self.csv_section and p.line:  # a row (a people CSV's makes a membership too)
+                seen.add((p.file, p.line))
+                continue
+            item = re.match(r"[^.\[]+\[\d+\]", p.path)  # "people[1]" of "people[1].role"
+            seen.add((p.file, item.group(0)) if item else (p.file, p.path, p.line, p.value))
+        return len(seen)
+
+    def skipped_text(self) -> str:
+        """ "4 rows" (of a CSV) or "1 item" (of an organization file) skipped, or ""."""
+        n = self.skipped()
+        if not n:
+            return ""
+        noun = "row" if self.csv_section else "item"
+        return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+    @property
+    def partly(self) -> bool:
+        """Applied, but with items (rows) skipped for their problems: the rest is written."""
+        return self.applied and self.skipped() > 0
+
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, Counter] = {}
         for change in self.changes:
@@ -192,6 +219,7 @@ class Outcome:
         return {
             "organization": self.org.slug if self.org else None,
             "applied": self.applied,
+            "skipped": self.skipped(),  # items (a CSV's rows) skipped for their problems
             "aborted": self.aborted,
             "fatal": self.fatal.__dict__ if self.fatal else None,
             "creates_organization": self.creates_org,
@@ -251,8 +279,12 @@ class Outcome:
             lines.append(f"error: {self.fatal.as_text()}")
             lines.append("Nothing was changed.")
             return "\n".join(lines)
+        counts = self.counts()
+        done = self.applied or (self.aborted and self.changes and not self.unconfirmed)
         if self.creates_org:
-            lines.append("+ organization (created)")
+            # A strict apply that stopped wrote nothing: it says what it would have done.
+            would = "would have been created" if self.aborted else "to create"
+            lines.append(f"+ organization ({'created' if done else would})")
         lines.extend(f"= {note}" for note in self.notes)
         if verbose:
             for c in self.changes:
@@ -269,8 +301,6 @@ class Outcome:
                 elif c.action == "remove" and c.fields:
                     detail = f" ({_removal_words(c)})"
                 lines.append(f"{sign} {c.section} {c.name or c.key}{detail}")
-        counts = self.counts()
-        done = self.applied or (self.aborted and self.changes and not self.unconfirmed)
         if not done and self.removals():
             lines.append(f"Check before applying: this would {self.removal_text(large=False)}.")
         for section, n in counts.items():
@@ -284,7 +314,8 @@ class Outcome:
                     f"{section}: {n['create']} to create, {n['update']} to change, "
                     f"{n['remove']} to remove"
                 )
-        if not counts and not self.aborted:
+        skipped = self.skipped_text()
+        if not counts and not self.aborted and not (self.applied and skipped):
             lines.append("No changes.")
         if self.report:
             lines.append("")
@@ -299,8 +330,21 @@ class Outcome:
                 f"{'Strict mode: aborted' if self.strict else 'Aborted'} on the problems above; "
                 "nothing was changed."
             )
+        elif self.applied and skipped and self.changes:
+            made = len(self.changes)
+            lines.append(
+                f"Partly applied: {made:,} change{'' if made == 1 else 's'} made, "
+                f"{skipped} skipped for the problems above."
+            )
+        elif self.applied and skipped:
+            lines.append(f"Nothing was applied: {skipped} skipped for the problems above.")
         elif self.applied:
             lines.append("Applied.")
+        elif skipped and not self.unconfirmed:
+            lines.append(
+                f"Plan only: nothing was changed. Applying it would skip {skipped} for the "
+                "problems above."
+            )
         else:
             lines.append("Plan only: nothing was changed.")
         return "\n".join(lines)

@@ -11,10 +11,11 @@ def test_a_refusal_no_command_worded_is_said_plainly_with_exit_status_1(monkeypa
     from accord import cli
     from accord.core.errors import ServiceError
 
-    def refuse(argv):
+    def refuse(utility):
         raise ServiceError("The address 'acme' is taken.")
 
-    monkeypatch.setattr(django.core.management, "execute_from_command_line", refuse)
+    # (`accord` runs Django's ManagementUtility, finding `load-demo` as load_demo)
+    monkeypatch.setattr(django.core.management.ManagementUtility, "execute", refuse)
     assert cli.main(["apply", "file.yaml"]) == 1
     err = capsys.readouterr().err
     assert err == "accord apply: The address 'acme' is taken.\n"

@@ -97,7 +97,7 @@ def test_a_file_named_after_a_section_is_read_as_it_whatever_its_columns(acme):
     text = b"team,person\r\nplatform,leo.leader@acme.example\r\n"
     outcome = csvio.import_csv(text, org_slug="acme", filename="teams.csv", dry_run=True)
     assert outcome.fatal and outcome.fatal.kind == "missing_columns", outcome.as_text()
-    assert "A teams CSV needs the columns slug, name." in outcome.fatal.why
+    assert "A teams CSV needs the column name." in outcome.fatal.why  # (slug: from it)
     assert "(it is a column of the memberships CSV)" in outcome.fatal.why
     # Named otherwise, the columns say what it is; --section says it too.
     assert csvio.import_csv(text, org_slug="acme", filename="x.csv", dry_run=True).ok

@@ -133,11 +133,12 @@ def test_the_plan_warns_of_each_column_it_ignores_naming_the_one_meant(cast):
 
 def test_a_column_of_another_csv_says_which(cast):
     admin = login(cast.admin)
-    text = "email,name,Team\r\nnia@acme.example,Nia Noor,platform\r\n"
+    # (A people CSV reads a Team column since: the person is made a member of it.)
+    text = "email,name,Owner\r\nnia@acme.example,Nia Noor,platform\r\n"
     said = _text(_plan(admin, "people.csv", text).content.decode())
     assert (
-        "Column 'Team' is not a column of a people CSV (it is a column of the memberships, "
-        "objectives and initiatives CSVs)." in said
+        "Column 'Owner' is not a column of a people CSV (it is a column of the objectives, "
+        "key_results and initiatives CSVs)." in said
     )
     assert "Their cells are ignored; the rest of the file is imported." in said
 

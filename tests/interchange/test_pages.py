@@ -116,14 +116,15 @@ def test_a_people_csv_with_a_team_column_says_where_it_belongs_and_who_cannot_si
     )
     upload = SimpleUploadedFile("people.csv", people.encode())
     page = as_admin.post(f"{BASE}plan/", {"file": upload}).content.decode()
+    # (A people CSV reads a team column since: team_slug looks like it misspelt.)
     assert (
-        "Column &#x27;team_slug&#x27; is not a column of a people CSV (it looks like "
-        "&#x27;team&#x27;, which belongs in a memberships CSV)."
+        "Column &#x27;team_slug&#x27; is not a column of a people CSV; did you mean "
+        "&#x27;team&#x27;?"
     ) in page
-    # The advice names the column to rename, and says what happens to the other one.
+    # The advice names each column to rename.
     assert (
-        "Rename &#x27;Titel&#x27; to &#x27;title&#x27; in the file, or confirm below that it "
-        "is meant to be ignored. The other column is ignored."
+        "Rename &#x27;Titel&#x27; to &#x27;title&#x27; and &#x27;team_slug&#x27; to "
+        "&#x27;team&#x27; in the file, or confirm below that they are meant to be ignored."
     ) in page
     fields = dict(re.findall(r'name="(payload|digest|name)" value="([^"]*)"', page))
     applied = as_admin.post(f"{BASE}apply/", {**fields, "allow_ignored_columns": "1"})

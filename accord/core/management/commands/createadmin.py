@@ -47,11 +47,16 @@ def find_organization(slug: str | None, *, create_hint: str = CREATE_HINT) -> Or
 
 
 def meant_address(slug: str) -> str:
-    """ " Did you mean 'acme'?" when an organization's address is close to `slug`, else ""."""
-    close = difflib.get_close_matches(
-        slug, Organization.objects.values_list("slug", flat=True)[:1000], n=1
-    )
-    return f" Did you mean {close[0]!r}?" if close else ""
+    """ " Did you mean 'acme'?" when an organization's address is close to `slug` (a letter
+    off, or `slug` the beginning of it: 'acme' for 'acme-robotics'), else ""."""
+    given = slug.strip().lower()
+    slugs = list(Organization.objects.values_list("slug", flat=True)[:1000])
+    close = difflib.get_close_matches(given, slugs, n=3, cutoff=0.6)
+    starts = [s for s in slugs if given and (s.startswith(given) or given.startswith(s))]
+    meant = list(dict.fromkeys([*close, *starts]))[:3]
+    if not meant:
+        return ""
+    return " Did you mean " + " or ".join(repr(s) for s in meant) + "?"
 
 
 def which_organization(orgs: list[Organization]) -> str:
@@ -159,6 +164,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, email, name, org, create_org, password, superuser, **options):
+        email = email.strip()  # as sign-in reads it ("x@y.example " pasted with its space)
         if create_org is None:
             organization = find_organization(org)  # refused before asking for a password
         else:

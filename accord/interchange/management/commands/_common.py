@@ -83,6 +83,22 @@ def refuse(command, opts, message: str, shown: str, rest: str = "") -> None:
     raise Said(message)
 
 
+# The exit status of `accord apply` and `accord import csv` when they applied the rest of
+# a file but skipped items (rows) for their problems: not 0, so a setup script sees that
+# something was left out, and not 1 (refused, nothing changed), so it can tell which.
+SKIPPED_EXIT = 3
+
+
+def exit_if_skipped(outcome) -> None:
+    """End an apply that skipped items for their problems with SKIPPED_EXIT (its output
+    has said how many were skipped, and what was applied)."""
+    if outcome.partly:
+        raise Said(
+            f"{outcome.skipped_text()} skipped for their problems; the rest was applied.",
+            returncode=SKIPPED_EXIT,
+        )
+
+
 def write_json(path: str | None, data) -> None:
     if path:
         Path(path).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")

@@ -8,7 +8,8 @@ from accord.interchange.management.commands.plan import Command as PlanCommand
 class Command(PlanCommand):
     help = (
         "Apply an organization file: in one transaction up to 64 KB, in short ones above "
-        "(applying it again finishes one cut short). Problems are skipped and listed; with "
+        "(applying it again finishes one cut short). Items with problems are skipped, listed "
+        "and counted (exit status 3); with "
         "--strict any problem aborts (in a large file, at the first change the database "
         "refuses: the changes before it stay written). A file with a section that cannot be "
         "applied (e.g. no admin left) changes nothing. A file that takes away more than half "

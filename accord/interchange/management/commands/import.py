@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accord.interchange.management.commands._common import (
     SaysItsRefusals,
+    exit_if_skipped,
     refuse,
     write_json,
 )
@@ -22,7 +23,9 @@ class Command(SaysItsRefusals, BaseCommand):
         "organization file, e.g. teams, people, memberships, objectives, key results, "
         "initiatives or cadences: known by the file's name, as the zip export names them, "
         "or by its columns, or given with --section; see docs/org-format.md) into an "
-        "organization that exists."
+        "organization that exists. A CSV's teams may be given by address or name, a people "
+        "CSV's team column makes members, a teams CSV may leave out slug. Rows skipped for "
+        "a problem are counted, and the import then exits 3."
     )
 
     def add_arguments(self, parser):
@@ -121,3 +124,5 @@ class Command(SaysItsRefusals, BaseCommand):
             )
         if not outcome.ok:
             refuse(self, opts, "Nothing was changed.", shown)
+        if opts["source"] == "csv":  # (the Kubernetes data always has oddities it skips)
+            exit_if_skipped(outcome)

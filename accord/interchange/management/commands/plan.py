@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from accord.interchange import services
 from accord.interchange.management.commands._common import (
     SaysItsRefusals,
+    exit_if_skipped,
     read_source,
     refuse,
     write_json,
@@ -72,6 +73,7 @@ class Command(SaysItsRefusals, BaseCommand):
                 else "Nothing was changed.",
                 shown,
             )
+        exit_if_skipped(outcome)
 
     def _progress(self):
         """Where a large file has got to, on stderr (at most every two seconds)."""
