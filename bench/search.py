@@ -41,6 +41,10 @@ QUERIES = [
     "should we adopt",
     "check-in",
     "maya",
+    "maya zhang",
+    "web services sync",
+    "platfrom",
+    "jnoas",
     "zzzz",
     '"quoted" NEAR(x y) -minus *',
 ]

@@ -21,6 +21,9 @@ Kind = Literal[
     "issue",
     "action_item",
     "meeting",
+    "cadence",
+    "milestone",
+    "period",
 ]
 
 

@@ -30,9 +30,16 @@ class Source:
     body: str
     columns: tuple[str, ...]  # an UPDATE of one of these re-indexes the row
     kind_sql: str = ""  # SQL for the kind column when it depends on the row
+    # Its triggers' and function's name when "search_<kind>" is taken (the cadence's:
+    # `search_cadence` keeps its meetings' titles).
+    trigger: str = ""
 
     def kind_expr(self, r: str) -> str:
         return self.kind_sql.format(r=r) if self.kind_sql else str(self.code)
+
+    @property
+    def name(self) -> str:
+        return self.trigger or f"search_{self.kind}"
 
 
 INACTIVE_PERSON = 10
@@ -98,8 +105,21 @@ SOURCES: tuple[Source, ...] = (
         "{r}.summary",
         ("cadence_id", "summary"),
     ),
+    # Added after the first kinds (migration 0003): the rhythm's cadences themselves (an
+    # upcoming meeting is no row until it is opened: its cadence is what finds it), the
+    # organization's dated milestones and its periods.
+    Source(12, "cadence", "rhythm_cadence", "{r}.name", "''", ("name",), trigger="search_rhythm"),
+    Source(
+        13,
+        "milestone",
+        "alignment_milestone",
+        "{r}.name",
+        "{r}.description",
+        ("name", "description"),
+    ),
+    Source(14, "period", "alignment_period", "{r}.name", "''", ("name",)),
 )
-MEETING = SOURCES[-1]
+MEETING = next(s for s in SOURCES if s.kind == "meeting")
 
 BY_KIND = {s.kind: s for s in SOURCES}
 KIND_OF_CODE = {s.code: s.kind for s in SOURCES} | {INACTIVE_PERSON: "person"}
@@ -134,7 +154,7 @@ def sqlite_triggers() -> list[str]:
     for s in SOURCES:
         insert = f"INSERT INTO {TABLE}({cols}) "
         delete = f"DELETE FROM {TABLE} WHERE rowid = {s.code} * {ID_SPAN} + OLD.id;"
-        name = f"search_{s.kind}"
+        name = s.name
         sql += [
             f"CREATE TRIGGER {name}_ai AFTER INSERT ON {s.table} BEGIN "
             f"{insert}VALUES ({_values(s, 'NEW')}); END",
@@ -164,7 +184,7 @@ def sqlite_fill() -> list[str]:
 def sqlite_drop_triggers() -> list[str]:
     sql = ["DROP TRIGGER IF EXISTS search_cadence_au", "DROP TRIGGER IF EXISTS search_cadence_ai"]
     for s in SOURCES:
-        sql += [f"DROP TRIGGER IF EXISTS search_{s.kind}_{op}" for op in ("ai", "au", "ad")]
+        sql += [f"DROP TRIGGER IF EXISTS {s.name}_{op}" for op in ("ai", "au", "ad")]
     return sql
 
 
@@ -208,7 +228,7 @@ def postgresql_source(s: Source) -> list[str]:
     a kind added to SOURCES later is installed by its own migration, and a database
     created after that migration was written has it from the first one already."""
     cols = COLUMNS.format(id="id")
-    name = f"search_{s.kind}"
+    name = s.name
     return [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP <> 'INSERT' THEN "
@@ -244,9 +264,9 @@ def remove_kind(schema_editor, kind: str) -> None:
     s = BY_KIND[kind]
     if schema_editor.connection.vendor == "postgresql":
         for statement in (
-            f"DROP TRIGGER IF EXISTS search_{s.kind} ON {s.table}",
-            f"DROP TRIGGER IF EXISTS search_{s.kind}_truncate ON {s.table}",
-            f"DROP FUNCTION IF EXISTS search_{s.kind}()",
+            f"DROP TRIGGER IF EXISTS {s.name} ON {s.table}",
+            f"DROP TRIGGER IF EXISTS {s.name}_truncate ON {s.table}",
+            f"DROP FUNCTION IF EXISTS {s.name}()",
         ):
             schema_editor.execute(statement, params=None)
     schema_editor.execute(f"DELETE FROM {TABLE} WHERE kind = {s.code}", params=None)
@@ -256,9 +276,9 @@ def postgresql_uninstall() -> list[str]:
     sql = ["DROP TRIGGER IF EXISTS search_cadence ON rhythm_cadence"]
     for s in SOURCES:
         sql += [
-            f"DROP TRIGGER IF EXISTS search_{s.kind} ON {s.table}",
-            f"DROP TRIGGER IF EXISTS search_{s.kind}_truncate ON {s.table}",
-            f"DROP FUNCTION IF EXISTS search_{s.kind}()",
+            f"DROP TRIGGER IF EXISTS {s.name} ON {s.table}",
+            f"DROP TRIGGER IF EXISTS {s.name}_truncate ON {s.table}",
+            f"DROP FUNCTION IF EXISTS {s.name}()",
         ]
     return [
         *sql,

@@ -40,7 +40,15 @@ def search(request):
             hits = queries.search(request.org, request.person, q, kind=kind, limit=limit)
         except queries.QueryTooLong as exc:
             error, status = str(exc), 400
+    # A team named exactly: a few of its objectives and initiatives, and where all are.
+    work = queries.team_work(request.org, request.person, q, hits) if hits else None
+    # Nothing found: the names of teams and people one typo away, as a way on.
+    suggestion = (
+        queries.suggest(request.org, request.person, q) if q and not (hits or error) else None
+    )
     context = {
+        "suggestion": suggestion,
+        "team_work": work,
         "q": q,
         "kind": kind,
         "hits": hits,

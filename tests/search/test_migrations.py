@@ -47,3 +47,21 @@ def test_action_items_are_indexed_when_the_migration_that_adds_them_runs(cast):
         "Quasar licence, second seat",
         "Renew the quasar licence",
     ]
+
+
+def test_cadences_milestones_and_periods_are_indexed_when_their_migration_runs(cast):
+    """A database made before cadences, milestones and periods were searchable finds the
+    ones it holds once migrated, and new ones after."""
+    import datetime as dt
+
+    from accord.alignment import milestones
+    from accord.alignment import services as alignment
+
+    alignment.create_period(
+        cast.org, None, name="Quasar cycle", start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)
+    )
+    call_command("migrate", "search", "0002_action_items", verbosity=0)
+    call_command("migrate", verbosity=0)
+    assert titles(cast, "quasar") == ["Quasar cycle"]
+    milestones.create_milestone(cast.org, None, name="Quasar freeze", date=dt.date(2026, 3, 1))
+    assert titles(cast, "quasar") == ["Quasar cycle", "Quasar freeze"]

@@ -289,7 +289,7 @@ def test_a_meeting_is_found_by_its_cadences_name_even_when_written_first(cast):
         org=cast.org, cadence=cadence, occurrence_start=when, scheduled_start=when
     )
     assert ("meeting", "Heron weekly sync") in find(cast.member, "heron sync")
-    (hit,) = queries.search(cast.org, cast.member, "heron sync")
+    (hit,) = queries.search(cast.org, cast.member, "heron sync", kind="meeting")
     assert hit.detail.startswith("Mon 12 Jan 2026 · ")  # the product's one way to write a day
     Cadence.objects.filter(pk=cadence.pk).update(name="Heron planning")
     assert find(cast.member, "heron sync") == []

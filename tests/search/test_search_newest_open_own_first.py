@@ -19,7 +19,7 @@ def test_the_meetings_of_a_cadence_come_newest_first(cast):
         Meeting.objects.create(
             org=cast.org, cadence=cadence, occurrence_start=when, scheduled_start=when
         )
-    hits = queries.search(cast.org, cast.member, "heron sync")
+    hits = queries.search(cast.org, cast.member, "heron sync", kind="meeting")
     assert [h.detail.split(" · ")[0] for h in hits] == [
         "Mon 19 Jan 2026",
         "Mon 12 Jan 2026",
