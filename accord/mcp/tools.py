@@ -412,7 +412,11 @@ SearchKind = Literal[
     "dependency",
     "decision",
     "issue",
+    "action_item",
     "meeting",
+    "cadence",
+    "milestone",
+    "period",
 ]
 
 
@@ -422,10 +426,10 @@ def search(
     kind: SearchKind | None = None,
 ) -> CallToolResult:
     """Find teams, people, objectives, key results, initiatives, dependencies, decisions,
-    issues and meetings by their words, best first (at most 20), with links; `kind`
-    narrows it to one kind. A person is also found by any of their e-mail addresses or
-    handles (`ada@home.example`, `@ada`, `slack:ada`). Use it to find the ids the other
-    tools take."""
+    issues, action items, meetings, cadences, milestones and periods by their words, best
+    first (at most 20), with links; `kind` narrows it to one kind. A person is also found
+    by any of their e-mail addresses or handles (`ada@home.example`, `@ada`,
+    `slack:ada`). Use it to find the ids the other tools take."""
     me = caller()
     try:
         hits = search_queries.search(me.org, me.person, query, kind=kind, limit=20)
