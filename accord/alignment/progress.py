@@ -19,9 +19,12 @@ Non-finite numbers (NaN, infinity) count as no progress.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from typing import Any
+
+from django.utils import timezone
 
 INCREASE, DECREASE, ABOVE, BELOW, RANGE = "increase", "decrease", "above", "below", "range"
 
@@ -115,6 +118,56 @@ def weighted_mean(items: Iterable[tuple[float | None, float]]) -> float | None:
 # is "on pace"; between the two, "a little behind" (not yet a signal, worth a look).
 PACE_TOLERANCE = 25.0
 NEAR = 10.0
+
+
+# A key result added in its period's first two weeks was part of the plan: paced over the
+# whole period. One added later is paced from the day it was added.
+PLANNING_DAYS = 14
+
+
+def pace_since(
+    baseline_date: dt.date | None, opened: dt.date | None, period_start: dt.date
+) -> dt.date | None:
+    """The day a key result's pace is measured from: its baseline date when it has one,
+    else the day its history opened (its first value: the day it was added) when that was
+    past the period's first PLANNING_DAYS; None: from the period's start."""
+    if baseline_date is not None:
+        return baseline_date
+    if opened is not None and (opened - period_start).days > PLANNING_DAYS:
+        return opened
+    return None
+
+
+def pace_elapsed(
+    today: dt.date, period_start: dt.date, period_end: dt.date, since: dt.date | None = None
+) -> float | None:
+    """The share (0 to 1) gone on `today` of the time a key result has to reach its target:
+    from `since` (`pace_since`; the period's start when earlier or unknown) to the period's
+    end. A key result added in December to a quarter that began in October is not expected
+    to have come three quarters of the way. None when the period is not under way."""
+    if not (period_start <= today <= period_end):
+        return None
+    begin = period_start if since is None else min(max(since, period_start), period_end)
+    span = max(1, (period_end - begin).days)
+    return min(1.0, max(0.0, (today - begin).days / span))
+
+
+def pace_share(
+    today: dt.date,
+    period_start: dt.date,
+    period_end: dt.date,
+    baseline_date: dt.date | None,
+    opened: dt.datetime | None,
+) -> tuple[float | None, dt.date | None]:
+    """(`pace_elapsed`, the day its time runs from when later than the period's start, else
+    None) of a key result whose history opened at `opened` (its first value, or its
+    creation if earlier), read on `today` in the current time zone: as its page and the
+    agendas count it."""
+    day = timezone.localdate(opened) if opened is not None else None
+    since = pace_since(baseline_date, day, period_start)
+    elapsed = pace_elapsed(today, period_start, period_end, since)
+    late = since if elapsed is not None and since and since > period_start else None
+    return elapsed, late
 
 
 def pace(pct: float, direction: str, is_milestone: bool, elapsed: float | None) -> dict:

@@ -56,6 +56,7 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.alignment.progress import pace as kr_pace
+from accord.alignment.progress import pace_share as kr_pace_share
 from accord.core.counting import figures
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
@@ -1038,9 +1039,18 @@ def key_result_detail(request, kr_id: int):
     points = [(v.recorded_at, v.value) for v in reversed(values)]
     chart = sparkline(points, target=_spark_target(kr), width=560, height=120, label=kr.name)
     today = timezone.localdate()
-    elapsed = None
-    if period.start <= today <= period.end:
-        elapsed = (today - period.start).days / max(1, (period.end - period.start).days)
+    # Its pace runs to the period's end from its baseline date, else the day its history
+    # opened when past the period's first weeks (as the key_results.off_pace signal counts).
+    first = values[-1].recorded_at if values else None
+    if kr.baseline_date is None and len(values) >= KR_VALUES_SHOWN:
+        first = (
+            KeyResultValue.objects.filter(key_result=kr)
+            .order_by("recorded_at")
+            .values_list("recorded_at", flat=True)
+            .first()
+        )
+    opened = min((t for t in (first, kr.created_at) if t), default=None)
+    elapsed, pace_from = kr_pace_share(today, period.start, period.end, kr.baseline_date, opened)
     return render(
         request,
         "alignment/kr_detail.html",
@@ -1051,6 +1061,7 @@ def key_result_detail(request, kr_id: int):
             period=period,
             owner=kr.owner or objective.owner,
             pace=kr_pace(kr.pct, kr.direction, kr.is_milestone, elapsed),
+            pace_from=pace_from,
             values=values,
             chart=chart,
             initiatives=list(kr.initiatives.select_related("team", "owner").order_by("title")),

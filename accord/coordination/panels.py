@@ -37,11 +37,15 @@ def home(request) -> str | None:
             total = queries.count_waiting_on_teams_led(org, led, queries.SCOPE_COUNTED)
         standings = queries.standing(org, me, {d.answering.pk for d in shown})
         by_name = {t.name: t for t in led}
-        inboxes = {}
+        inboxes, below = {}, set()
         for d in shown:
             s = standings.get(d.answering.pk)
             d.inbox = by_name.get(s.via, d.answering) if s and s.how == "lead" else d.answering
             inboxes[d.inbox.pk] = d.inbox
+            if d.inbox.pk != d.answering.pk:
+                # Waits on a team below one they lead: in that team's leads' Inbox, not
+                # theirs; answered on the page of the team they lead (its inbox section).
+                below.add(d.inbox.pk)
         more = total - len(shown)
         parts.append(
             render_to_string(
@@ -52,6 +56,7 @@ def home(request) -> str | None:
                     "more": more,
                     "more_shown": (f"{more:,}+" if total > queries.SCOPE_COUNTED else f"{more:,}"),
                     "answering": sorted(inboxes.values(), key=lambda t: t.name),
+                    "below": below,
                     "led": led,
                 },
                 request=request,

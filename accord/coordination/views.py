@@ -22,7 +22,7 @@ from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, S
 from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence.queries import default_scope
-from accord.org.models import Team
+from accord.org.models import Membership, Team
 from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
 from accord.web.helpers import (
     change_and_redirect,
@@ -589,6 +589,22 @@ def new(request):
     if team_slug:
         team = Team.objects.for_org(org).filter(slug=team_slug).first()
     form = DependencyForm(request.POST or None, org=org, person=me, team=team)
+    if queries.may_act(me) and not form.fields["requester_initiative"].queryset.exists():
+        # A request is made for one of the asking team's initiatives: with none, say so and
+        # where to create one rather than offer a form that cannot be sent.
+        if team is None:
+            mine = list(
+                Membership.objects.for_org(org)
+                .in_current_teams()
+                .filter(person=me)
+                .select_related("team")
+                .order_by("team__name")[:2]
+            )
+            if len({m.team_id for m in mine}) == 1:
+                team = mine[0].team
+        return render(
+            request, "coordination/new.html", {"form": None, "team": team, "no_initiative": True}
+        )
     if request.method != "POST":
         form.prefill(request.GET)
     if request.method == "POST" and form.is_valid():

@@ -115,6 +115,7 @@ FRACTIONS = {
 RANGES: dict[str, tuple[float, float]] = {
     "decisions.latency_rising.factor": (1, 100),  # below 1, a faster median would fire
     "initiatives.replanned.min_slip_days": (0, DAYS),  # 0: any later date
+    "key_results.off_pace.grace_days": (0, DAYS),  # 0: no grace
     "key_results.projected_miss.min_values": (3, COUNT),  # a trend needs 3 values
     "objectives.confidence_falling.off_track": (0, 10),  # confidence runs 1 to 10
     "objectives.confidence_falling.steps": (1, 9),

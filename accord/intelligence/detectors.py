@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
+from accord.alignment.progress import pace_elapsed, pace_since
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
 from accord.decisions import followthrough
@@ -248,24 +249,50 @@ def _kr_found(snap, kr, obj, kind, severity, title, explanation, next_step, evid
     )
 
 
+def _kr_opened(kr: KeyResultS) -> dt.datetime | None:
+    """When a key result's history opened: its first value (dated as entered: a file or
+    the demo dates it before the row was made), else its creation."""
+    times = [t for t in (kr.values[0][0] if kr.values else None, kr.created_at) if t]
+    return min(times) if times else None
+
+
 @detector(
     "key_results.off_pace",
     title="Key result off pace",
     dimension="execution",
-    defaults={"tolerance": 0.25, "min_elapsed": 0.2},
+    defaults={"tolerance": 0.25, "min_elapsed": 0.2, "grace_days": 14},
 )
 def kr_off_pace(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """Progress behind the share of the period elapsed by more than 25 points (checked once
-    a fifth of the period has passed). Milestones and keep-above/below are exempt."""
-    for kr, obj, period, elapsed in _live_krs(snap):
+    """Progress behind the share elapsed of its time by more than 25 points (checked once
+    a fifth of that time has passed). Its time runs to the end of the period from its
+    baseline date, else from the day it was added when that was after the period's first
+    two weeks (a key result added mid-period is not expected to have made the progress of
+    the weeks before it), else from the period's start (`alignment.progress.pace_since`).
+    A key result younger than 14 days is not judged yet (the grace a new objective gets).
+    Milestones and keep-above/below are exempt."""
+    for kr, obj, period, _elapsed in _live_krs(snap):
         if kr.is_milestone or kr.direction not in ("increase", "decrease"):
             continue
-        if elapsed < cfg["min_elapsed"]:
+        opened = _kr_opened(kr)
+        if opened is not None and (snap.as_of - opened).days < cfg["grace_days"]:
+            continue
+        since = pace_since(kr.baseline_date, opened.date() if opened else None, period.start)
+        elapsed = pace_elapsed(snap.today, period.start, period.end, since)
+        if elapsed is None or elapsed < cfg["min_elapsed"]:
             continue
         pct = _kr_pct(kr, kr.current) / 100
         gap = elapsed - pct
         if gap <= cfg["tolerance"]:
             continue
+        late_start = since is not None and since > period.start
+        if late_start:
+            what = "its baseline date" if kr.baseline_date else "when it was added"
+            gone = (
+                f"with {elapsed:.0%} of its time gone (from {_day(since)}, {what}, to the "
+                f"end of {period.name})"
+            )
+        else:
+            gone = f"with {elapsed:.0%} of {period.name} gone"
         yield _kr_found(
             snap,
             kr,
@@ -275,13 +302,21 @@ def kr_off_pace(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             f"{kr.name} is behind pace",
             (
                 f"{kr.name} has come {pct:.0%} of the way from {kr.value(kr.start)} to "
-                f"{kr.value(kr.target)} with {elapsed:.0%} of {period.name} gone (now "
-                f"{kr.value(kr.current)})."
+                f"{kr.value(kr.target)} {gone} (now {kr.value(kr.current)})."
             ),
             "Decide with the owner: more effort, a smaller target, or stop.",
             [
                 ev("Progress", f"{pct:.0%}", "alignment.keyresult", kr.id),
-                ev("Period elapsed", f"{elapsed:.0%}", "alignment.objective", obj.id),
+                (
+                    ev(
+                        f"Time elapsed since {_day(since)}",
+                        f"{elapsed:.0%}",
+                        "alignment.keyresult",
+                        kr.id,
+                    )
+                    if late_start
+                    else ev("Period elapsed", f"{elapsed:.0%}", "alignment.objective", obj.id)
+                ),
                 ev("Current value", kr.current, "alignment.keyresult", kr.id),
             ],
             {"progress": round(pct, 3), "elapsed": round(elapsed, 3), "gap": round(gap, 3)},

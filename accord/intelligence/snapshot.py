@@ -145,6 +145,7 @@ class KeyResultS:
     values: list[tuple[dt.datetime, float]] = field(default_factory=list)
     created_at: dt.datetime | None = None
     unit: str = ""
+    baseline_date: dt.date | None = None  # the day `start` was measured, when said
 
     def value(self, v: float) -> str:
         """A value of this key result as the pages write it: "13.9 M€", "18 %"."""
@@ -636,6 +637,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             "is_milestone",
             "created_at",
             "unit",
+            "baseline_date",
         ),
     ):
         if row[2] not in snap.objectives:
@@ -655,6 +657,7 @@ def _load_alignment(org: Organization, snap: Snapshot) -> None:
             done=False,
             created_at=row[10],
             unit=row[11],
+            baseline_date=row[12],
         )
     for kr_id, value, at in _rows(
         KeyResultValue.objects.for_org(org)

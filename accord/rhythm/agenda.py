@@ -20,12 +20,13 @@ from decimal import Decimal
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.alignment.progress import pace as kr_pace
+from accord.alignment.progress import pace_share
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, only_top_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
@@ -338,7 +339,12 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         place = {o.pk: (i, o) for i, o in enumerate(objs)}
         # By objective (these are the organization's): the objective's index, not the
         # organization's.
-        krs = list(KeyResult.objects.filter(objective__in=objs).select_related("owner").order_by())
+        krs = list(
+            KeyResult.objects.filter(objective__in=objs)
+            .select_related("owner")
+            .annotate(opened=Min("values__recorded_at"))  # where its pace starts
+            .order_by()
+        )
         for kr in krs:
             kr.objective = place[kr.objective_id][1]
         krs.sort(key=lambda kr: (place[kr.objective_id][0], kr.position, kr.pk))
@@ -369,7 +375,14 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
         behind, gone = _behind(kr, progress, today)
         if kr.pk not in moved and not behind:
             continue
-        detail = f"{progress:.0f}% done, {floatformat(gone['elapsed'], 0)}% of {period.name} gone"
+        share = floatformat(gone["elapsed"], 0)
+        if gone.get("from"):  # added after the period's first weeks: paced from then
+            detail = (
+                f"{progress:.0f}% done, {share}% of its time gone, from {day(gone['from'])} "
+                f"to the end of {period.name}"
+            )
+        else:
+            detail = f"{progress:.0f}% done, {share}% of {period.name} gone"
         if kr.pk in moved:
             detail = f"now {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
         out.append(
@@ -386,11 +399,20 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
 
 def _behind(kr, progress: float, today: dt.date) -> tuple[bool, dict]:
     """Whether the key result (its objective's period read) is behind pace on `today`, and
-    its pace (alignment's `pace`): not done, more than KR_BEHIND_POINTS behind the share of
-    the period gone."""
+    its pace (alignment's `pace`, with "from": the day its time runs from when not the
+    period's start): not done, more than KR_BEHIND_POINTS behind the share of its time gone,
+    counted as its page counts it (`pace_share`: from its baseline date, or from when it
+    was added after the period's first weeks; `kr.opened`, its first value's moment, when
+    the query annotated it)."""
     period = kr.objective.period
-    span = max(1, (period.end - period.start).days)
-    gone = kr_pace(progress, kr.direction, kr.is_milestone, (today - period.start).days / span)
+    opened = min(
+        (t for t in (getattr(kr, "opened", None), kr.created_at) if t is not None), default=None
+    )
+    elapsed, since = pace_share(today, period.start, period.end, kr.baseline_date, opened)
+    if elapsed is None:  # not under way: as before, the share of the period (0 or 100%)
+        span = max(1, (period.end - period.start).days)
+        elapsed = (today - period.start).days / span
+    gone = {**kr_pace(progress, kr.direction, kr.is_milestone, elapsed), "from": since}
     return not kr.done and progress < gone["elapsed"] - KR_BEHIND_POINTS, gone
 
 
@@ -445,7 +467,11 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
     place = {o.pk: o for o in objectives}
     krs: dict[int, list[bool]] = {}
     today = timezone.localdate(ctx.now)
-    for kr in KeyResult.objects.filter(objective__in=objectives).order_by():
+    for kr in (
+        KeyResult.objects.filter(objective__in=objectives)
+        .annotate(opened=Min("values__recorded_at"))
+        .order_by()
+    ):
         kr.objective = place[kr.objective_id]
         krs.setdefault(kr.objective_id, []).append(_behind(kr, kr_progress(kr), today)[0])
     out = []

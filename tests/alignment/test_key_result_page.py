@@ -284,9 +284,10 @@ def test_a_key_result_behind_pace_says_so_and_shows_the_signals_about_it(cast):
     objective = s.create_objective(
         org, None, title="Win the quarter", period=period, team=cast.platform, owner=cast.leader
     )
+    # Measured since the period began (its first value then): paced over all of it.
     kr = s.create_key_result(
         org, None, objective, name="Stores live", start=0, target=100, unit="stores",
-        owner=cast.member,
+        owner=cast.member, at=timezone.now() - dt.timedelta(days=70),
     )  # fmt: skip
     s.record_key_result_value(org, cast.member, kr, 10, "slow going")
     evaluate.evaluate(org, None, announce=False)

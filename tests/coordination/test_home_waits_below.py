@@ -65,7 +65,7 @@ def test_a_head_sees_what_waits_on_the_teams_below(world):
     assert "Deep review · waits on Deep" in text
     assert "Pallets" not in text
     # Answered in the department's inbox, where the head acts as its lead.
-    assert "Answer in the inbox of Engineering →" in text
+    assert "Answer for the teams below Engineering on its coordination page →" in text
     inbox = client.get("/o/acme/coordination/teams/engineering/").content.decode()
     assert "Badges" in inbox and "Deep review" in inbox
     # Nothing is asked of or by Engineering itself: its figures with the teams below it.
@@ -101,7 +101,7 @@ def test_a_head_sees_the_departments_figures_and_first_late_or_at_risk_requests(
     )
     # The first few, late ones first (soonest due), then at risk; nothing from outside.
     assert text.index("Deep review") < text.index("Late squad") < text.index("Risky")
-    assert "Sales asks Deep · due" in text and "Pallets" not in text and "Badges" not in text
+    assert "Sales asks Deep · needed by" in text and "Pallets" not in text and "Badges" not in text
     assert text.count(" late ") >= 2 and "at risk" in text
     # Each figure is what the list it links to shows.
     for link, shown, hidden in (

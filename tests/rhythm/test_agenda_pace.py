@@ -38,7 +38,14 @@ def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhyth
         org, None, title="Faster checkout", period=q4, team=cast.platform, owner=cast.member
     )
     kr = alignment.create_key_result(
-        org, None, objective, name="p95 under 300 ms", start=0, target=10, current=1
+        org,
+        None,
+        objective,
+        name="p95 under 300 ms",
+        start=0,
+        target=10,
+        current=1,
+        at=utc(2026, 10, 1, 9, 0),  # measured since the period began: paced over all of it
     )
     Person.objects.filter(pk=cast.member.pk).update(timezone="Asia/Kolkata")
     client = login(cast.member)
@@ -52,3 +59,38 @@ def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhyth
     assert on_page and on_agenda
     # 6 Dec in Kolkata: 66 of the period's 91 days.
     assert on_page.group(1) == on_agenda.group(1) == "73"
+
+
+def test_a_key_result_added_mid_period_is_paced_from_then_on_the_agenda_as_on_its_page(
+    cast, rhythm
+):
+    """Added on 1 Dec to Q4 2026, not expected to have come 73% of the way by 6 Dec: the
+    agenda and its page count its time from 1 Dec, as the key_results.off_pace signal does."""
+    org = cast.org
+    q4 = alignment.create_period(
+        org,
+        None,
+        name="Q4 2026",
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 12, 31),
+        state="active",
+        is_current=True,
+    )
+    objective = alignment.create_objective(
+        org, None, title="Faster checkout", period=q4, team=cast.platform, owner=cast.member
+    )
+    with at(utc(2026, 12, 1, 9, 0)):
+        kr = alignment.create_key_result(
+            org, None, objective, name="p95 under 300 ms", start=0, target=10
+        )
+    client = login(cast.member)
+    with at(LATE_EVENING):
+        page = client.get(f"/o/acme/alignment/key-results/{kr.pk}/").content.decode()
+        agenda = client.get(
+            f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/20261207T090000Z/"
+        ).content.decode()
+    # 5 Dec in UTC: 4 of the 30 days from 1 Dec to 31 Dec.
+    said = "13% of its time gone, from 1 Dec 2026 to the end of Q4 2026"
+    assert said in page
+    assert "of Q4 2026 gone" not in page
+    assert f"0% done, {said}" in agenda  # recorded this week, not behind

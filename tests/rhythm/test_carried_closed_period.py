@@ -24,7 +24,9 @@ def test_a_closed_periods_objectives_and_key_results_are_not_carried_forward(cas
     )
     low = alignment.create_objective(cast.org, None, title="Low", period=q, team=cast.platform)
     alignment.set_objective_confidence(cast.org, None, low, 3)
-    alignment.create_key_result(cast.org, None, low, name="Behind", target=10)
+    alignment.create_key_result(  # measured since the quarter began: behind by November
+        cast.org, None, low, name="Behind", target=10, at=utc(2026, 10, 1, 9)
+    )
     m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
     m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
     refs = {i["ref"] for s in m.agenda_snapshot for i in s["items"]}

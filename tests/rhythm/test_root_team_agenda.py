@@ -13,6 +13,7 @@ from accord.rhythm import agenda, services
 from tests.rhythm.conftest import utc
 
 NOW = utc(2026, 12, 1, 9)  # two thirds into Q4: a key result at 0% is behind
+SET = utc(2026, 10, 1, 9)  # its key results measured from the quarter's start
 
 
 @pytest.fixture
@@ -29,12 +30,12 @@ def okrs(cast):
     company = alignment.create_objective(
         cast.org, None, title="Grow revenue", period=q4, level="org", owner=cast.leader
     )
-    alignment.create_key_result(cast.org, None, company, name="Revenue", start=0, target=10)
+    alignment.create_key_result(cast.org, None, company, name="Revenue", start=0, target=10, at=SET)
     alignment.set_objective_confidence(cast.org, None, company, "at_risk")
     team = alignment.create_objective(
         cast.org, None, title="Faster deploys", period=q4, team=cast.platform, parents=[company]
     )
-    alignment.create_key_result(cast.org, None, team, name="Deploys", start=0, target=10)
+    alignment.create_key_result(cast.org, None, team, name="Deploys", start=0, target=10, at=SET)
     alignment.set_objective_confidence(cast.org, None, team, 3)
     # Last quarter's, closed while behind and off track: history, not for review.
     q3 = alignment.create_period(
