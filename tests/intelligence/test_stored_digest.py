@@ -24,6 +24,10 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - actions.follow_through counts over the 30 days of a team's action-items page (it was
+#   42) and says so ("filed to it and due in the 30 days before <day>"), and
+#   key_results.off_pace runs a key result's time from its baseline date (or from when it
+#   was added after the period's first two weeks) and leaves one younger than 14 days;
 # - a late dependency's, an overdue decision's and a stuck issue's signal stores the day it
 #   became so (`numbers["since"]`), read from its own dates;
 # - a dismissed signal is not counted among a team's open signals (`open_*`), a signal a
@@ -57,13 +61,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "5c281b5ec093e3a88e4142a1210911285b002f32822702de9f2144fe4a218763",
-    "an hour later": "d4df12c97b6ca6ce244f9fe1138f54c5c018956bf6492e9e1bbf0458ebe7fbfb",
+    "first run": "0a588e51351237f351ee1ea4744c72cebb5d8b7d56441414dbd21bedb320b0d3",
+    "an hour later": "c83f6d92db3f4feb47ba3f4f309d4f9ce5994e77ba4af355dcecbf8648f15d3e",
     "a week later, one acknowledged and one dismissed": (
-        "6302d57da8a6bd5eee278bc428cb63087bb3db225038385ad0cb7afecc08aeea"
+        "395633462dcc1b270392eee998d41e1ac78542e7c93fc71264cff29ff9ea8ce8"
     ),
     "a backfill of the week before": (
-        "95f7fe9054eaab09fb63dbbca6d9157d3f44284c563b6478e372120ef6ac7fce"
+        "39c912615a26b3558d4a3bb052c84886c199acdb8ff6c262539399e141a40302"
     ),
 }
 
