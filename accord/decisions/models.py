@@ -296,6 +296,17 @@ class Issue(OrgScoped):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    # SEVERITY_RANK (critical 3 … low 0), computed by the database on every write, so the
+    # issues list (most severe first, `queries.issue_list`) reads its first rows off
+    # `decisions_issue_triage` instead of sorting every open issue of the organization.
+    severity_rank = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(severity=s, then=models.Value(r)) for s, r in SEVERITY_RANK.items()),
+            default=models.Value(0),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     raised_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues_raised"
     )
@@ -349,6 +360,12 @@ class Issue(OrgScoped):
             models.Index(fields=["org", "status", "level_since"]),
             # The API's list, newest first: a page read off it, not every issue sorted.
             models.Index(fields=["org", "-opened_at", "-id"], name="decisions_issue_newest"),
+            # The issues list's order (most severe first, then longest at its level), and
+            # its counts and filter by severity: read off the index, not sorted.
+            models.Index(
+                fields=["org", "status", "-severity_rank", "level_since", "id"],
+                name="decisions_issue_triage",
+            ),
         ]
 
     def __str__(self) -> str:

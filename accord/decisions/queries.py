@@ -42,10 +42,18 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accord.activity.models import Event
-from accord.core.counting import count_up_to, figures, first_rows, grouped_figures
+from accord.core import counting
+from accord.core.counting import (
+    count_up_to,
+    figures,
+    first_rows,
+    grouped_figures,
+    kept_while_large,
+)
 from accord.decisions import followthrough
 from accord.decisions.models import (
     LINKABLE,
+    SEVERITY_RANK,
     UNDECIDED,
     ActionItem,
     ActionStatus,
@@ -56,6 +64,7 @@ from accord.decisions.models import (
     Issue,
     IssueStatus,
     IssueVote,
+    Severity,
     stale_after_days,
 )
 from accord.org.models import Organization, Person, Team
@@ -1001,7 +1010,8 @@ def action_items_from(org: Organization, source_type: str, source_id: int) -> Qu
 
 
 def open_issues(org: Organization, team_ids: Iterable[int] | None = None) -> QuerySet[Issue]:
-    """Open issues, at the given teams' level if team_ids is given; most severe first."""
+    """Open issues, at the given teams' level if team_ids is given; longest at their level
+    first (the issues list ranks them most severe first: `issue_list`)."""
     qs = (
         Issue.objects.for_org(org)
         .filter(status=IssueStatus.OPEN)
@@ -1012,6 +1022,10 @@ def open_issues(org: Organization, team_ids: Iterable[int] | None = None) -> Que
     return qs.order_by("level_since", "id")
 
 
+# Severities as the issues list orders, counts and offers them: the most severe first.
+SEVERITIES_FIRST = sorted(Severity.values, key=lambda s: -SEVERITY_RANK[s])
+
+
 def issue_list(
     org: Organization,
     *,
@@ -1019,16 +1033,52 @@ def issue_list(
     only: bool = False,
     show: str = "open",
     raised: bool = False,
+    severity: str = "",
 ) -> QuerySet[Issue]:
     """Issues for a list: at `team` and the teams below it (`only`: the team alone); open
-    ones longest at their level first, or (`show="closed"`) the closed, latest first.
-    `raised`: instead those first raised there, wherever they sit now (escalated up)."""
+    ones most severe first (critical, high, medium, low), then longest at their level, or
+    (`show="closed"`) the closed, latest first. `raised`: instead those first raised there,
+    wherever they sit now (escalated up). `severity`: of that severity alone.
+
+    Open ones are read in the order of the stored `severity_rank` off the index
+    `decisions_issue_triage` (org, status, rank descending, level since, id): a page of
+    the organization's, or of one severity, is its first rows, not every open issue sorted."""
     qs = Issue.objects.for_org(org).select_related("team", "raised_by", "raised_in", "team__parent")
     if team is not None:
         qs = in_subtree(qs, team, only=only, field="raised_in_id" if raised else "team_id")
+    if severity:
+        qs = qs.filter(severity_rank=SEVERITY_RANK[severity])  # the index's column
     if show == "open":
-        return qs.filter(status=IssueStatus.OPEN).order_by("level_since", "id")
+        return qs.filter(status=IssueStatus.OPEN).order_by("-severity_rank", "level_since", "id")
     return qs.exclude(status=IssueStatus.OPEN).order_by("-closed_at", "-id")
+
+
+def issue_figures(
+    org: Organization,
+    *,
+    team: Team | None = None,
+    only: bool = False,
+    show: str = "open",
+    raised: bool = False,
+) -> dict[str, int]:
+    """How many issues the list (`issue_list` with the same arguments, any severity) holds:
+    "total", and one figure per severity. In one query reading at most FIGURES_EXACT + 1
+    of them (`accord.core.counting`); beyond, counted whole and kept a minute in the shared
+    cache (`kept_while_large`), as the other lists' headline figures are."""
+    qs = issue_list(org, team=team, only=only, show=show, raised=raised).order_by()
+    by_severity = {
+        s: Count("pk", filter=Q(severity_rank=SEVERITY_RANK[s])) for s in SEVERITIES_FIRST
+    }
+
+    def count() -> dict[str, int]:
+        exact = counting.FIGURES_EXACT  # read when counting, as `kept_while_large` reads it
+        counted = qs[: exact + 1].aggregate(total=Count("pk"), **by_severity)
+        if counted["total"] > exact:
+            counted = qs.aggregate(total=Count("pk"), **by_severity)
+        return counted
+
+    key = f"issue-figures:{org.pk}:{team.pk if team else ''}:{int(only)}:{int(raised)}:{show}"
+    return kept_while_large(key, count)
 
 
 def raised_elsewhere(
@@ -1105,6 +1155,7 @@ __all__ = [
     "filter_log",
     "follow_through",
     "follow_through_by",
+    "issue_figures",
     "issue_list",
     "latency_days",
     "log_figures",

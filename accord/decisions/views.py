@@ -44,6 +44,7 @@ from accord.decisions.models import (
     Issue,
     IssueEscalation,
     IssueStatus,
+    Severity,
     stale_after_days,
 )
 from accord.org.models import Membership, MembershipRole, Person, Role, Team
@@ -1012,7 +1013,14 @@ def issues(request):
     show = "closed" if request.GET.get("show") == "closed" else "open"
     # `raised=1`: the issues the team raised, wherever they sit now (escalated ones too).
     raised = team is not None and request.GET.get("raised") == "1"
-    qs = queries.issue_list(org, team=team, only=only, show=show, raised=raised).prefetch_related(
+    # `severity=critical`: one severity. A value the list does not know is left out and
+    # said so on the page, rather than a list silently wider than asked.
+    severity, ignored = request.GET.get("severity", ""), []
+    if severity and severity not in Severity.values:
+        ignored.append(("severity", severity))
+        severity = ""
+    scope = {"team": team, "only": only, "show": show, "raised": raised}
+    qs = queries.issue_list(org, **scope, severity=severity).prefetch_related(
         Prefetch("escalations", queryset=IssueEscalation.objects.order_by("at", "id"))
     )
     # At the team: how many it raised now sit (open) or were closed (closed) above it, to
@@ -1025,6 +1033,7 @@ def issues(request):
         if team is not None and not raised
         else "0"
     )
+    counts = queries.issue_figures(org, **scope)
     page = paginate_uncounted(request, qs, 50)
     mine = set(Membership.objects.for_org(org).filter(person=me).values_list("team_id", flat=True))
     leader = _is_leader(me)
@@ -1046,12 +1055,20 @@ def issues(request):
             "only": only,
             "home": home,
             # Every team: `?team=` (no team at all would be the viewer's home scope).
-            "every_href": "?team=&show=closed" if show == "closed" else "?team=",
+            "every_href": "?team="
+            + ("&show=closed" if show == "closed" else "")
+            + (f"&severity={severity}" if severity else ""),
             "raised": raised,
             "elsewhere": elsewhere,
             "page": page,
             "rows": rows,
             "show": show,
+            "severity": severity,
+            # How many the list holds (any severity) and of each (value, label, how many),
+            # most severe first: figures, as the decision log's.
+            "total": counts["total"],
+            "severities": [(s, Severity(s).label, counts[s]) for s in queries.SEVERITIES_FIRST],
+            "ignored": ignored,
             "can_write": _can_write(me),
             "teams": _my_teams(me),
             "team_picker": team_filter_picker(org, team, id="team-pick", placeholder="Every team"),

@@ -51,7 +51,7 @@ def test_the_list_offers_it_first_and_holds_no_form(cast):
         services.raise_issue(cast.org, cast.member, cast.platform, f"Problem {n}")
     html = login(cast.member).get("/o/acme/decisions/issues/?team=").content.decode()
     link = html.index(f'href="{NEW}">Raise an issue</a>')
-    assert link < html.index('<ul class="list list--big issues"')
+    assert link < html.index('<ul class="list issues"')
     assert f'action="{NEW}"' not in html and "<textarea" not in html
     # From a team's list, for that team.
     team = login(cast.member).get("/o/acme/decisions/issues/?team=platform").content.decode()

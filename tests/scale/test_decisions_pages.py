@@ -212,7 +212,9 @@ def test_the_issues_of_every_team_show_one_page(generated, db, monkeypatch):
         world = _world(org)
         url = f"/o/{org.slug}/decisions/issues/?team="  # every team (else the viewer's own)
         seen[size] = _measure(monkeypatch, login(world["viewer"]), url)
-        seen[size]["issues"] = seen[size]["response"].content.decode().count('<li class="card">')
+        seen[size]["issues"] = (
+            seen[size]["response"].content.decode().count('<li class="issue-row">')
+        )
         seen[size]["open"] = Issue.objects.for_org(org).filter(status=IssueStatus.OPEN).count()
     assert seen["small"]["queries"] == seen["large"]["queries"]
     assert seen["large"]["open"] > 50
@@ -407,3 +409,39 @@ def test_the_logs_figures_are_exact_up_to_a_limit_then_a_minute_old(generated, d
     assert shown() == Decision.objects.filter(org=org, status="open").count() > 5
     key = f"decision-figures:{org.pk}::{timezone.localdate().isoformat()}"  # no team filter
     check_figure(shown, add, key, monkeypatch)
+
+
+def test_the_issues_list_is_read_most_severe_first_off_its_index(generated, db):
+    """Most severe first, then longest at their level: off `decisions_issue_triage` (the
+    stored severity rank), not every open issue of the organization sorted by a CASE."""
+    from accord.decisions import queries
+
+    org = generated["large"]
+    shown = list(queries.issue_list(org)[:50])
+    ranks = [(-i.severity_rank, i.level_since, i.pk) for i in shown]
+    assert ranks == sorted(ranks) and shown[0].severity == "critical"
+    if connection.vendor != "sqlite":
+        return
+    for severity in ("", "low"):
+        sql, params = queries.issue_list(org, severity=severity)[:51].query.sql_with_params()
+        plan = sqlite_plan(sql, params)
+        assert "decisions_issue_triage" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_issues_figures_are_exact_up_to_a_limit_then_a_minute_old(generated, db, monkeypatch):
+    """The issues list says how many open issues it holds, and of each severity: figures."""
+    org = generated["large"]
+    viewer = _world(org)["viewer"]
+    client = login(viewer)
+    url = f"/o/{org.slug}/decisions/issues/?team="  # every team
+    figure = re.compile(r"<strong>([\d,]+) open</strong>")
+    root = Team.objects.for_org(org).get(parent=None)
+
+    def shown() -> int:
+        return int(figure.search(client.get(url).content.decode()).group(1).replace(",", ""))
+
+    def add(name: str) -> None:
+        decisions.raise_issue(org, viewer, root, f"Counted issue, {name}", severity="critical")
+
+    assert shown() == Issue.objects.filter(org=org, status=IssueStatus.OPEN).count() > 50
+    check_figure(shown, add, f"issue-figures:{org.pk}::0:0:open", monkeypatch)
