@@ -79,6 +79,8 @@ def feed(
     until: dt.date | None = None,
     team: Team | None = None,
     only: bool = False,
+    teams: list[Team] | None = None,
+    also: Callable[[EventQuerySet], EventQuerySet] | None = None,
 ) -> EventQuerySet:
     """The organization's events as `viewer` may read them (`seen_by`), newest first, of
     one kind of object and/or one actor (without the QUIET_KINDS unless that kind is asked
@@ -88,7 +90,9 @@ def feed(
     filter is a range on `created_at` after the equalities of one of the event indexes
     (org; org and kind; org and actor; team; second team), so a page is read off an index
     in order whatever the size of the log. A team's feed is two such reads in one
-    statement (`of_team`): it can be ordered and sliced, not filtered further."""
+    statement (`of_team`): it can be ordered and sliced, not filtered further. `teams`
+    (instead of `team`): about any of them and the teams below them (`of_teams`: home's
+    feed of the reader's teams). `also`: a further filter of each read (home's)."""
 
     def narrow(events: EventQuerySet) -> EventQuerySet:
         events = seen_by(events, viewer)
@@ -102,7 +106,7 @@ def feed(
             # them; alone, the (org, actor, created_at, id) index gives a page in order.
             # Each event names its actor itself (`actor_name`).
             events = events.filter(actor_id=actor_id)
-        elif team is None:
+        elif team is None and not teams:
             # Nor for a team's: joined, SQLite reads every event of the subtree (and its
             # person) before sorting, instead of stopping each team's seek at a page.
             events = events.select_related("actor")
@@ -110,8 +114,10 @@ def feed(
             events = events.filter(created_at__gte=day_start(since))
         if until is not None:
             events = events.filter(created_at__lt=day_start(until + dt.timedelta(days=1)))
-        return events
+        return also(events) if also is not None else events
 
+    if teams:
+        return of_teams(org, teams, narrow=narrow)
     if team is None:
         return narrow(Event.objects.for_org(org))
     return of_team(org, team, only=only, narrow=narrow, target_type=target_type)
@@ -173,6 +179,40 @@ def of_team(
         found = Team.objects.filter(pk__in=ids).order_by().values_list("pk", flat=True)
         few = list(found[: FEW_TEAMS + 1])
         ids = few if len(few) <= FEW_TEAMS else ids
+    return _about_teams(org, ids, narrow=narrow, target_type=target_type)
+
+
+def of_teams(
+    org,
+    teams: list[Team],
+    *,
+    narrow: Callable[[EventQuerySet], EventQuerySet] = lambda events: events,
+) -> EventQuerySet:
+    """`of_team` for several teams: the organization's events about any of `teams` and
+    the teams below them, each event once, newest first. One query finds the teams (their
+    ids, when few; else they stay a subquery), as for one team; one of them at the top
+    (`covers_every_team`) is every event."""
+    if len(teams) == 1:
+        return of_team(org, teams[0], narrow=narrow)
+    if any(covers_every_team(t) for t in teams):
+        return narrow(Event.objects.for_org(org))
+    below = Q()
+    for team in teams:
+        below |= Q(pk__in=subtree_ids(team))
+    found = Team.objects.filter(below).order_by().values_list("pk", flat=True)
+    few = list(found[: FEW_TEAMS + 1])
+    return _about_teams(org, few if len(few) <= FEW_TEAMS else found, narrow=narrow)
+
+
+def _about_teams(
+    org,
+    ids,
+    *,
+    narrow: Callable[[EventQuerySet], EventQuerySet],
+    target_type: str = "",
+) -> EventQuerySet:
+    """The events whose team or second team is one of `ids` (a list or a subquery), as
+    `of_team` reads them."""
     one_team = bool(target_type) and target_type not in kinds_with_other_teams()
     if connection.vendor != "sqlite":
         events = Event.objects.for_org(org)

@@ -433,28 +433,32 @@ def retired_teams(org: Organization):
     )
 
 
+# Teams the people list names of each person (then "+N"): enough to tell namesakes apart.
+PEOPLE_PAGE_TEAMS = 2
+
+
 def people_page(org: Organization, page) -> None:
-    """Set allocation_total, team_count and lead_count on the people of one page, in one
-    query over their memberships only."""
+    """Set allocation_total, team_count, lead_count, team_names (the first
+    PEOPLE_PAGE_TEAMS of their current teams by name) and teams_more (how many others) on
+    the people of one page, in one query over their memberships and those teams' names."""
     people = list(page.object_list)
-    totals: dict[int, dict] = {
-        row["person_id"]: row
-        # The people are the organization's already; filtering by them alone lets SQLite
-        # take the person index rather than every membership of the organization.
-        for row in Membership.objects.filter(person_id__in=[p.pk for p in people])
-        .order_by()
-        .values("person_id")
-        .annotate(
-            allocation_total=Sum("allocation"),
-            team_count=Count("id"),
-            lead_count=Count("id", filter=Q(role=MembershipRole.LEAD)),
-        )
-    }
+    terms: dict[int, list[tuple[int | None, str, str]]] = {}
+    # The people are the organization's already; filtering by them alone lets SQLite take
+    # the person index rather than every membership of the organization.
+    rows = (
+        Membership.objects.filter(person_id__in=[p.pk for p in people])
+        .order_by("person_id", "team__name", "team_id")
+        .values_list("person_id", "allocation", "role", "team__name")
+    )
+    for person_id, allocation, role, team_name in rows:
+        terms.setdefault(person_id, []).append((allocation, role, team_name))
     for p in people:
-        row = totals.get(p.pk, {})
-        p.allocation_total = row.get("allocation_total") or 0
-        p.team_count = row.get("team_count") or 0
-        p.lead_count = row.get("lead_count") or 0
+        mine = terms.get(p.pk, [])
+        p.allocation_total = sum(a for a, _, _ in mine if a is not None)
+        p.team_count = len(mine)
+        p.lead_count = sum(1 for _, role, _ in mine if role == MembershipRole.LEAD)
+        p.team_names = [name for _, _, name in mine[:PEOPLE_PAGE_TEAMS]]
+        p.teams_more = len(mine) - len(p.team_names)
     page.object_list = people
 
 

@@ -45,6 +45,10 @@ PEOPLE = frozenset({"person", "human", "assignee", "accountable"})
 ALWAYS_SEARCH = PEOPLE | {"team"}
 # At most this many matches per search.
 SEARCH_LIMIT = 20
+# A search reads up to this many matches, to say how many more match than it shows
+# ("12 more match"; beyond it "More than 100 match"): the same read, which orders every
+# match anyway, not a count of them (a second pass over 100,000 people).
+MORE_COUNTED = 100
 # Longer search text is refused rather than searched.
 MAX_QUERY_LENGTH = 100
 
@@ -285,10 +289,16 @@ def _find_checkins(org, q: str) -> Q:
 
 
 def _find_people(org, q: str) -> Q:
-    """By name, or by any of their addresses and handles (`@alice`, `slack:alice`)."""
+    """By name, or by any of their addresses and handles (`@alice`, `slack:alice`), or,
+    for text without a space, by the start of their address (`amara.becker.5` finds
+    amara.becker.590@…, any case). No index serves a name that contains the text, so the
+    organization's people are read either way; the address is tested on the same rows
+    (read whole rather than off the name index: 6 ms more of 35 at 100,000 people). Text
+    with a space begins no address, and is looked for in the names alone."""
     from accord.org.queries import people_matching
 
-    return people_matching(org, q)
+    found = people_matching(org, q)
+    return found if any(c.isspace() for c in q) else found | Q(email__istartswith=q)
 
 
 def _named(field: str) -> tuple[Callable[[str], Q], Callable[[object], tuple[str, ...]]]:
@@ -431,9 +441,16 @@ def enclosing(period) -> Q:
     return Q(period__start__lte=period.start, period__end__gte=period.end)
 
 
-def search(
-    org, kind: str, q: str, *, by_slug: bool = False, near=None, period=None
-) -> list[tuple[object, str, str, bool]]:
+class Matches(list):
+    """A search's rows, and `more`: how many more match than the rows shown (0: none;
+    above `MORE_COUNTED` matches in all, `more_than` is set and `more` is that bound)."""
+
+    more: int = 0
+    more_than: bool = False
+    narrow: str = "type more of the name"  # what the "more match" row asks for
+
+
+def search(org, kind: str, q: str, *, by_slug: bool = False, near=None, period=None) -> Matches:
     """At most SEARCH_LIMIT (id, label, detail, exact) of `kind` in `org` whose text
     matches `q` (slugs instead of ids for teams when `by_slug`, as list filters take them);
     the detail tells namesakes apart (a person's address), empty for kinds that need none;
@@ -442,7 +459,9 @@ def search(
     among the matches however many others contain it. People `near` the person asking
     (themselves and their team-mates) come first: the Tomas of your own team before
     another team's. Objectives are those a contribution in `period` may contribute to
-    (`enclosing`), where a form's box names the period it was rendered for."""
+    (`enclosing`), where a form's box names the period it was rendered for. When more
+    match than are shown, `more` says how many (`Matches`), from the same read of at most
+    MORE_COUNTED + 1 matches."""
     spec = KINDS[kind]
     rows = spec.choices(org)
     if period is not None and kind == "objective":
@@ -458,13 +477,15 @@ def search(
     detail = spec.detail or (lambda row: "")
     found = []
     if near is not None and kind in PEOPLE:
-        found = list(rows.filter(_near(near))[:SEARCH_LIMIT])
+        found = list(rows.filter(_near(near))[: MORE_COUNTED + 1])
         rows = rows.exclude(pk__in=[p.pk for p in found])
-    found += list(rows[: SEARCH_LIMIT - len(found)])
+    if len(found) <= MORE_COUNTED:
+        found += list(rows[: MORE_COUNTED + 1 - len(found)])
+    matching, found = len(found), found[:SEARCH_LIMIT]
     if kind in PEOPLE:
         # Namesakes told apart by their teams too, read for the matches in one query.
         teams = _teams_of([p.pk for p in found])
-        return [
+        out = Matches(
             (
                 p.pk,
                 spec.label(p),
@@ -472,10 +493,18 @@ def search(
                 is_exact(kind, p, q),
             )
             for p in found
-        ]
-    return [
-        (getattr(row, key), spec.label(row), detail(row), is_exact(kind, row, q)) for row in found
-    ]
+        )
+    else:
+        out = Matches(
+            (getattr(row, key), spec.label(row), detail(row), is_exact(kind, row, q))
+            for row in found
+        )
+    if matching > len(found):
+        out.more_than = matching > MORE_COUNTED
+        out.more = MORE_COUNTED if out.more_than else matching - len(found)
+        if kind in PEOPLE:
+            out.narrow = "type more of the name or address"
+    return out
 
 
 def _near(person) -> Q:

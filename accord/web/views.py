@@ -18,7 +18,7 @@ from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
 from accord.intelligence.queries import resolve_links
-from accord.org.models import Membership, Person, Role
+from accord.org.models import Membership, Person, Role, Team, TeamState
 from accord.org.queries import headcount, orgs_for_user
 from accord.web import getting_started, panels
 from accord.web.helpers import (
@@ -77,13 +77,14 @@ def linked(org, events: list[Event]) -> list[Event]:
 @org_view
 def home(request):
     org, me = request.org, request.person
-    my_memberships = (
+    my_memberships = list(
         Membership.objects.for_org(org)
         .filter(person=me)
         .select_related("team")
         .order_by("team__name")
     )
-    recent = linked(org, name_references(org, home_feed(org, me)[:HOME_RECENT]))
+    my_teams = [m.team for m in my_memberships if m.team.state != TeamState.RETIRED]
+    recent = linked(org, name_references(org, home_feed(org, me, my_teams)[:HOME_RECENT]))
     counts = headcount(org)
     return render(
         request,
@@ -93,6 +94,9 @@ def home(request):
             # The next check-in owed is in the rhythm panel's "Check-ins owed".
             "work": work_of(org, me, me, next_checkin=False),
             "recent": recent,
+            # Whose recent activity: the reader's teams (and the teams below them), else
+            # the organization's.
+            "recent_teams": my_teams,
             "counts": counts,
             # Admins of a young organization: the steps to set it up (hidden once done).
             "getting_started": getting_started.card(org, me, counts),
@@ -104,24 +108,38 @@ def home(request):
 HOME_RECENT = 12  # events home's "Recent activity" shows
 
 
-def home_feed(org, me):
-    """Home's "Recent activity": what people did, from the organization's feed
-    (`activity.queries.feed`, which leaves out sign-ins), less Accord's own events (what
-    its checks mark as overdue, stuck or late, a round's missed check-ins: a fresh
-    organization's whole page, all at one minute) and the accounts admins keep (who was
-    given a login, a password or a sign-in link) unless the reader is an admin, and
-    everyone's personal settings and reading (`activity.queries.PERSONAL_KINDS`: what they
-    muted, how Accord reaches them), the reader's own too: nobody's news. The full feed,
-    Accord's marks and the reader's own settings with it, stays on the Activity page. Read
-    newest first off the index of people's events (org, created at, id where there is an
-    actor), which skips Accord's however many came last."""
-    events = activity_queries.feed(org, me).filter(actor__isnull=False)
-    events = events.exclude(target_type__in=activity_queries.PERSONAL_KINDS).exclude(
-        verb__in=activity_queries.PERSONAL_VERBS
-    )
-    if not me.has_role(Role.ADMIN):
-        events = events.exclude(verb__in=activity_queries.ACCOUNT_VERBS)
-    return events
+def home_feed(org, me, teams=None):
+    """Home's "Recent activity": what people did about the reader's current `teams` and
+    the teams below them (read here when not given), as the Activity page's team filter
+    reads them; the organization's for someone in no team (a viewer, an admin of no
+    team). From the feed (`activity.queries.feed`, which leaves out sign-ins), less
+    Accord's own events (what its checks mark as overdue, stuck or late, a round's missed
+    check-ins: a fresh organization's whole page, all at one minute) and the accounts
+    admins keep (who was given a login, a password or a sign-in link) unless the reader
+    is an admin, and everyone's personal settings and reading
+    (`activity.queries.PERSONAL_KINDS`: what they muted, how Accord reaches them), the
+    reader's own too: nobody's news. The full feed,
+    Accord's marks and the reader's own settings with it, stays on the Activity page. The
+    organization's is read newest first off the index of people's events (org, created
+    at, id where there is an actor), which skips Accord's however many came last; a
+    team's off the teams' indexes (`activity.queries.of_teams`)."""
+    if teams is None:
+        teams = list(
+            Team.objects.for_org(org)
+            .current()
+            .filter(pk__in=Membership.objects.filter(person=me).values("team_id"))
+        )
+
+    def people_did(events):
+        events = events.filter(actor__isnull=False)
+        events = events.exclude(target_type__in=activity_queries.PERSONAL_KINDS).exclude(
+            verb__in=activity_queries.PERSONAL_VERBS
+        )
+        if not me.has_role(Role.ADMIN):
+            events = events.exclude(verb__in=activity_queries.ACCOUNT_VERBS)
+        return events
+
+    return activity_queries.feed(org, me, teams=teams, also=people_did)
 
 
 @org_view

@@ -48,9 +48,11 @@ def test_the_feed_and_home_leave_out_briefing_deliveries_unless_asked_for(cast):
     assert '<option value="briefings.briefing">' in page  # still there, by kind
     delivered = client.get("/o/acme/activity/?type=briefings.briefing").content.decode()
     assert delivered.count('class="event"') == 3
-    home = client.get("/o/acme/").content.decode()
-    recent = home[home.index('class="feed feed--compact"') : home.index("All activity")]
-    assert "Platform Core" in recent and "sent" not in recent
+    for reader in (client, login(cast.viewer)):  # Platform's feed; the organization's
+        home = reader.get("/o/acme/").content.decode()
+        start = home.index('class="feed feed--compact"')
+        recent = home[start : home.index("</ol>", start)]
+        assert "Platform Core" in recent and "sent" not in recent
 
 
 def test_the_feed_loads_more_in_pages(cast):
@@ -131,8 +133,9 @@ def test_each_change_links_to_what_changed_unless_it_is_gone(cast):
     services.update_team(cast.org, cast.leader, cast.platform, name="Platform Core")
     services.update_person(cast.org, cast.admin, cast.viewer, title="Board observer")
     client = login(cast.member)
-    for url in ("/o/acme/activity/", "/o/acme/"):  # the feed, and home's recent changes
-        page = client.get(url).content.decode()
+    # The feed, and home's recent changes (the organization's: Vic is in no team).
+    for reader, url in ((client, "/o/acme/activity/"), (login(cast.viewer), "/o/acme/")):
+        page = reader.get(url).content.decode()
         assert '<a href="/o/acme/teams/platform/">Platform Core</a>' in page, url
         assert f'<a href="/o/acme/people/{cast.viewer.pk}/">Vic Viewer</a>' in page, url
     period = alignment.create_period(
