@@ -11,6 +11,7 @@ from accord.core import timezones
 from accord.core.security import normalize_username
 from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import (
+    ROLE_RANK,
     IdentityKind,
     MembershipRole,
     Person,
@@ -229,8 +230,14 @@ class AgentForm(forms.Form):
     )
     timezone = TimezoneField(initial="UTC")
 
-    def __init__(self, *args, org, can_choose_owner: bool, **kwargs):
+    def __init__(self, *args, org, can_choose_owner: bool, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if owner is not None:  # its owner known: never a role wider than theirs
+            self.fields["role"].choices = [
+                (value, label)
+                for value, label in AGENT_ROLES
+                if ROLE_RANK[Role(value)] <= ROLE_RANK[Role(owner.role)]
+            ]
         if can_choose_owner:
             self.fields["owner"].queryset = (
                 Person.objects.for_org(org).filter(is_active=True).exclude(kind="agent")

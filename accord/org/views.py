@@ -749,7 +749,12 @@ def agent_new(request):
     org, me = request.org, request.person
     _require(_can_add_agent(me), "Only members and above may add an agent.")
     can_choose = permissions.can_manage_people(me)
-    form = AgentForm(request.POST or None, org=org, can_choose_owner=can_choose)
+    form = AgentForm(
+        request.POST or None,
+        org=org,
+        can_choose_owner=can_choose,
+        owner=None if can_choose else me,  # theirs: its role is at most the owner's
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner = data.pop("owner", None) or me
@@ -1094,6 +1099,8 @@ def person_edit(request, person_id: int):
             request.POST or None,
             org=org,
             can_choose_owner=permissions.can_manage_people(request.person),
+            # Its owner changing it: never wider than theirs (an admin may change owners).
+            owner=None if permissions.can_manage_people(request.person) else person.owner,
             initial={f: getattr(person, f) for f in AgentForm.base_fields},
         )
     else:

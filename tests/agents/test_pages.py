@@ -117,3 +117,25 @@ def test_the_team_panel_counts_what_agents_created(cast, bot):
         work = agent_work.for_team(cast.org, cast.platform)
     assert (work.initiatives, work.aligned, work.action_items) == (2, 1, 1)
     assert len(queries) == 3
+
+
+def test_the_agent_form_offers_no_role_wider_than_its_owners(cast, bot):
+    """A member adding (or changing) their own agent is offered viewer and member only, as
+    the agent's role is never wider than its owner's; an admin, who chooses the owner,
+    is offered every agent role (the owner's role limits it when saved)."""
+
+    def roles(html: str) -> list[str]:
+        box = html.split('name="role"', 1)[1].split("</select>", 1)[0]
+        return [part.split('"', 1)[0] for part in box.split('value="')[1:]]
+
+    member = login(cast.member)
+    assert roles(member.get("/o/acme/people/agents/new/").content.decode()) == [
+        "viewer",
+        "member",
+    ]
+    assert roles(member.get(f"/o/acme/people/{bot.pk}/edit/").content.decode()) == [
+        "viewer",
+        "member",
+    ]
+    admin = login(cast.admin).get("/o/acme/people/agents/new/").content.decode()
+    assert roles(admin) == ["viewer", "member", "leader"]
