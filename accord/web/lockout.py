@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import timezone
 
 from accord.core.security import client_ip, login_username, sign_in_lock
 from accord.org.forms import SignInForm
@@ -16,7 +19,7 @@ def lockout_response(request, original_response=None, credentials=None):
     lock = sign_in_lock(username=username, ip=client_ip(request))
     minutes = lock.minutes_left if lock else settings.AXES_COOLOFF_MINUTES
     form = SignInForm(request, initial={"username": username})
-    return render(
+    response = render(
         request,
         "registration/login.html",
         {
@@ -31,3 +34,7 @@ def lockout_response(request, original_response=None, credentials=None):
         },
         status=429,
     )
+    # When to try again, for a script or a client that reads it, as the API's 429s say.
+    left = (lock.until - timezone.now()).total_seconds() if lock else minutes * 60
+    response["Retry-After"] = str(max(1, math.ceil(left)))
+    return response

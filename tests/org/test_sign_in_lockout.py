@@ -44,6 +44,8 @@ def test_an_account_is_locked_after_the_failure_limit_and_says_so(cast):
     response = sign_in(client, cast.member.email, PASSWORD)
     assert response.status_code == 429
     assert not signed_in(client)
+    # Retry-After: the cool-off left, in seconds.
+    assert 0 < int(response["Retry-After"]) <= settings.AXES_COOLOFF_MINUTES * 60
     text = response.content.decode()
     assert "Sign-in is locked" in text
     assert f"after {LIMIT} failed attempts" in text
