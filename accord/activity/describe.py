@@ -207,6 +207,10 @@ KIND_FIELDS: dict[tuple[str, str], str] = {}
 # them: key -> {value: label}. A model field's choices are read off the model (`choices`).
 VALUES: dict[str, dict[str, str]] = {}
 
+# Values an event sets that are said even when they did not change: "set the confidence
+# of" an objective at the 7 it had is a judgement made again, shown as "Confidence: 7".
+SAID_UNCHANGED = {("confidence_set", "confidence")}
+
 # Bookkeeping that says nothing to a person (the label or link already shows it).
 HIDDEN = {
     "option",

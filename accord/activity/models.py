@@ -147,11 +147,15 @@ class Event(OrgScoped):
 
         out = []
         for key, before, after in self.changed_fields:
-            if key in describe.HIDDEN or before == after:
+            if key in describe.HIDDEN:
                 continue
             named = describe.choices(self.target_type, key)
-            shown_before = named.get(str(before)) or describe.show(before, key)
             shown_after = named.get(str(after)) or describe.show(after, key)
+            if before == after:
+                if (self.verb, key) in describe.SAID_UNCHANGED and shown_after is not None:
+                    out.append((describe.field_label(key, self.target_type), None, shown_after))
+                continue
+            shown_before = named.get(str(before)) or describe.show(before, key)
             if shown_before == shown_after:
                 continue
             out.append((describe.field_label(key, self.target_type), shown_before, shown_after))

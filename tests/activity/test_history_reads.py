@@ -115,3 +115,23 @@ def test_choices_and_kinds_of_object_are_named_not_coded(cast):
     feed = client.get("/o/acme/activity/").content.decode()
     assert '<option value="org.team">Team</option>' in feed
     assert '<span class="tag">person</span>' in feed and "org.person</span>" not in feed
+
+
+def test_a_confidence_set_again_at_the_same_value_says_the_value(cast):
+    """Setting an objective's confidence at the value it had is a judgement made again: its
+    history says "Confidence: 7", not a bare "set the confidence" with nothing under it."""
+    from accord.alignment import services as alignment
+    from accord.alignment.models import Period
+
+    period = Period.objects.for_org(cast.org).first() or alignment.create_period(
+        cast.org, None, name="Q1", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+    )
+    objective = alignment.create_objective(
+        cast.org, None, title="Quiet launch", period=period, team=cast.platform
+    )
+    alignment.set_objective_confidence(cast.org, cast.leader, objective, 7)
+    alignment.set_objective_confidence(cast.org, cast.leader, objective, 7)
+    page = login(cast.member).get(f"/o/acme/alignment/objectives/{objective.pk}/")
+    html = " ".join(page.content.decode().split())
+    # The first set (from none) and the second (kept at 7) each say it.
+    assert html.count("Confidence</span>: <ins>7</ins>") == 2
