@@ -317,6 +317,8 @@ def test_the_demo_on_another_port_links_to_itself(monkeypatch, settings):
     from accord.core.management.commands.serve import _site_url_unsaid
 
     monkeypatch.delenv("SITE_URL", raising=False)
+    # Through the fixture first, so that what the demo sets is undone after the test.
+    settings.SITE_URL = "http://localhost:8000"
     assert _site_url_unsaid(8123)  # the default leads to port 8000
     worker_env: dict[str, str] = {}
     demo_links(worker_env, "http://localhost:8123")
