@@ -27,6 +27,7 @@ from django.utils import timezone
 from accord.alignment import confidence as bands
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share
+from accord.core.counting import count_up_to, shown_count
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, only_top_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
@@ -135,6 +136,18 @@ def _rows(qs) -> Iterator:
     return _scan(qs, lambda rows: rows)
 
 
+class Counted:
+    """A source's items (iterated lazily) with the rows they come from (`rows`, a
+    queryset): when a section is cut, `build` counts them, up to COUNT_UP_TO ("first 10 of
+    1,000+"), one query, only for a section that has more."""
+
+    def __init__(self, items: Iterable[dict], rows: QuerySet):
+        self.items, self.rows = iter(items), rows
+
+    def __iter__(self) -> Iterator[dict]:
+        return self.items
+
+
 def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dict:
     return {"ref": ref, "title": title, "detail": detail, "tone": tone, **extra}
 
@@ -164,9 +177,13 @@ def _checkin_rows(ctx: Context) -> QuerySet:
     )
 
 
-def _blocker_item(ci: CheckIn) -> dict:
+def _blocker_item(ci: CheckIn, ctx: Context | None = None) -> dict:
     who = f" (needs {ci.blocker_team.name})" if ci.blocker_team else ""
-    return item(f"checkin:{ci.pk}", ci.person.name, f"Blocked{who}: {ci.blockers[:200]}", "bad")
+    # Of another team than the meeting's (`ctx`): that team named first.
+    team = ci.cadence.team if ctx is not None else None
+    of = f"{team.name} · " if team is not None and team.pk != ctx.cadence.team_id else ""
+    detail = f"{of}Blocked{who}: {ci.blockers[:200]}"
+    return item(f"checkin:{ci.pk}", ci.person.name, detail, "bad")
 
 
 def _checkin_blockers(ctx: Context) -> Iterator[dict]:
@@ -183,17 +200,21 @@ def _checkin_blockers(ctx: Context) -> Iterator[dict]:
         .filter(_given_by(ctx))
         .exclude(status=CheckInStatus.MISSED)
     )
+    # Newest round first, then by the cadence's team (what blocks one team reads together),
+    # then by person.
     rows = (
         _checkin_rows(ctx)
         .exclude(status=CheckInStatus.MISSED)
         .exclude(blockers="")
         .filter(~Exists(later))
+        .select_related("cadence__team")
+        .order_by("-occurrence_start", "cadence__team__name", "person__name", "id")
     )
     seen: set[int] = set()
     for ci in _rows(rows):
         if ci.person_id not in seen:
             seen.add(ci.person_id)
-            yield _blocker_item(ci)
+            yield _blocker_item(ci, ctx)
 
 
 def _checkins(ctx: Context) -> Iterator[dict]:
@@ -331,7 +352,7 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         .filter(status__in=OPEN_OBJECTIVE_STATUSES)
         .exclude(period__state=PeriodState.CLOSED)  # history, not for review
         .filter(_objective_filter(ctx))
-        .select_related("period")
+        .select_related("period", "team")
         .order_by("title", "id")
     )
 
@@ -350,10 +371,22 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         krs.sort(key=lambda kr: (place[kr.objective_id][0], kr.position, kr.pk))
         return _key_result_items(ctx, krs, kr_progress, KeyResultValue)
 
-    return _scan(objectives, chunk)
+    # Those behind pace first (each chunk's furthest behind first), then those that moved
+    # since the last meeting, kept aside as they are read: they are listed only once every
+    # key result was read, when the first screen (or the section opened further) is not
+    # filled by those behind.
+    others: list[dict] = []
+
+    def behind_first(items: list[dict]) -> list[dict]:
+        others.extend(i for i in items if not i["behind_by"])
+        return sorted((i for i in items if i["behind_by"]), key=lambda i: -i["behind_by"])
+
+    return chain(_scan(objectives, lambda objs: behind_first(chunk(objs))), iter(others))
 
 
 def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
+    """The items of `krs` that moved since the last meeting or are behind pace (with
+    `behind_by`: the points behind the share of its time gone, 0 when not behind)."""
     moved: dict[int, list[float]] = {}
     for kr_id, value in (
         # By key result (these are the organization's): the key result's index, not the
@@ -372,8 +405,8 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
     for kr in krs:
         period = kr.objective.period
         progress = kr_progress(kr)
-        behind, gone = _behind(kr, progress, today)
-        if kr.pk not in moved and not behind:
+        late, gone = _behind(kr, progress, today)
+        if kr.pk not in moved and not late:
             continue
         share = floatformat(gone["elapsed"], 0)
         if gone.get("from"):  # added after the period's first weeks: paced from then
@@ -385,13 +418,21 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
             detail = f"{progress:.0f}% done, {share}% of {period.name} gone"
         if kr.pk in moved:
             detail = f"now {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
+        # Whose it is: its objective, and its team when not the meeting's own (two key
+        # results of one name are told apart).
+        objective = kr.objective
+        detail += f" · of “{objective.title}”"
+        team = getattr(objective, "team", None) if objective.team_id else None
+        if team is not None and team.pk != ctx.cadence.team_id:
+            detail += f" ({team.name})"
         out.append(
             item(
                 f"kr:{kr.pk}",
                 kr.name,
                 detail,
-                "bad" if behind else "ok",
+                "bad" if late else "ok",
                 owner=kr.owner.name if kr.owner else "",
+                behind_by=(gone["elapsed"] or 0) - progress if late else 0,
             )
         )
     return out
@@ -432,22 +473,71 @@ def _objectives(ctx: Context) -> Iterator[dict]:
     """ "Objectives at risk": the open objectives in scope whose confidence is at risk or
     off track, each saying why: its band, how far it dropped since the last meeting, and
     its key results behind pace."""
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective, PeriodState
+
+    def chunk(objectives: list) -> list[dict]:
+        return _objective_items(ctx, objectives)
 
     # Only what is at risk is read (the confidence bands' one rule, `bands.at_risk`): an
     # objective rated on track is not at risk, however far it dropped since the last
     # meeting (8 to 7 is still on track). Filtered by the database: a whole organization
     # with few objectives at risk is never read in full.
-    qs = (
+    # The lowest confidence first, then by title: what is worst reads first. Ordered by
+    # confidence, SQLite sorted all 13,000 objectives at risk of a 10,000-team organization
+    # for each chunk (170 ms). The first screen is one query of the first rows of each
+    # level of confidence, each read off the (org, title, id) index (`_first_by_levels`):
+    # 10 ms; opened further, each level is read in turn, off the same index.
+    at_risk = _objectives_at_risk(ctx)
+    levels = range(1, bands.AT_RISK_MAX + 1)
+
+    def batches() -> Iterator[list]:
+        first = _first_by_levels(at_risk, levels, FIRST_CHUNK)
+        yield first
+        if len(first) < FIRST_CHUNK:
+            return
+        # Opened further ("show more"): each level read in turn in chunks, past those read.
+        skip = len(first)
+        rows = at_risk.select_related("owner", "team", "period")
+        for level in levels:
+            by_title = rows.filter(confidence=level).order_by("title", "id")
+            for objs in _scan(by_title, lambda chunk: [chunk]):
+                dropped, skip = min(skip, len(objs)), skip - min(skip, len(objs))
+                if objs[dropped:]:
+                    yield objs[dropped:]
+
+    items = (i for objs in batches() for i in _objective_items(ctx, objs))
+    return Counted(items, at_risk)
+
+
+def _first_by_levels(rows: QuerySet, levels: Iterable[int], size: int) -> list:
+    """The first `size` objectives of `rows` by confidence, then title, in one query: the
+    first `size` of each level (a LIMIT subquery each, off the title index) hold them;
+    only those are sorted."""
+    from accord.alignment.models import Objective
+
+    first = Q()
+    for level in levels:
+        by_title = rows.filter(confidence=level).order_by("title", "id").values("id")
+        first |= Q(pk__in=by_title[:size])
+    return list(
+        Objective.objects.filter(first)
+        .filter(bands.at_risk_q())  # as each level's (said in the query: at risk only)
+        .select_related("owner", "team", "period")
+        .order_by("confidence", "title", "id")[:size]
+    )
+
+
+def _objectives_at_risk(ctx: Context) -> QuerySet:
+    """The open objectives in scope at risk or off track, unordered (counted as well)."""
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective, PeriodState
+
+    return (
         Objective.objects.for_org(ctx.org)
         .filter(status__in=OPEN_OBJECTIVE_STATUSES, confidence__isnull=False)
         .filter(bands.at_risk_q())
         .exclude(period__state=PeriodState.CLOSED)
         .filter(_objectives_in_scope(ctx))
-        .select_related("owner", "team", "period")
-        .order_by("title", "id")
+        .order_by()
     )
-    return _scan(qs, lambda objectives: _objective_items(ctx, objectives))
 
 
 def _objective_items(ctx: Context, objectives: list) -> list[dict]:
@@ -514,16 +604,19 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
         .select_related("team", "owner")
         .order_by("target_date", "id")
     )
-    return (
-        item(
-            f"initiative:{i.pk}",
-            i.title,
-            f"{i.team.name}: due {day(i.target_date)}, {(ctx.today - i.target_date).days} "
-            f"days late, {i.progress}% done",
-            "bad",
-            owner=i.owner.name if i.owner else "",
-        )
-        for i in _rows(rows)
+    return Counted(
+        (
+            item(
+                f"initiative:{i.pk}",
+                i.title,
+                f"{i.team.name}: due {day(i.target_date)}, {(ctx.today - i.target_date).days} "
+                f"days late, {i.progress}% done",
+                "bad",
+                owner=i.owner.name if i.owner else "",
+            )
+            for i in _rows(rows)
+        ),
+        rows,
     )
 
 
@@ -591,7 +684,7 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
             | Q(committed_date__gt=F("need_by"))  # promised for after it is needed
         )
     )
-    return (_dependency_item(ctx, d) for d in _rows(rows))
+    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
 
 
 def _blockers(ctx: Context) -> Iterable[dict]:
@@ -606,7 +699,7 @@ def _blockers(ctx: Context) -> Iterable[dict]:
         rows = rows.filter(
             Q(requester_team_id__in=ids) | Q(provider_team_id__in=ids, flag="blocked")
         )
-    return (_dependency_item(ctx, d) for d in _rows(rows))
+    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
 
 
 def _requests(ctx: Context) -> Iterable[dict]:
@@ -624,7 +717,7 @@ def _requests(ctx: Context) -> Iterable[dict]:
     )
     if ids is not None:
         rows = rows.filter(provider_team_id__in=ids)
-    return (_dependency_item(ctx, d) for d in _rows(rows))
+    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
 
 
 def _shared_here(ctx: Context) -> Iterator[dict]:
@@ -674,18 +767,30 @@ def _cascaded(ctx: Context) -> Iterable[dict]:
 
 
 def _issues(ctx: Context) -> Iterable[dict]:
+
+    rows = _open_issues(ctx)
+    return Counted(
+        (
+            item(
+                f"issue:{i.pk}",
+                i.title,
+                f"{i.team.name} · {i.get_severity_display().lower()} · raised by "
+                f"{i.raised_by.name if i.raised_by else 'someone'}",
+                "bad" if i.severity in ("high", "critical") else "warn",
+            )
+            for i in _rows(rows)
+        ),
+        rows,
+    )
+
+
+def _open_issues(ctx: Context) -> QuerySet:
+    """The open issues at the meeting's teams, most severe first (critical, high, medium,
+    low: the issues list's order, off its `decisions_issue_triage` index), then longest at
+    their level."""
     from accord.decisions import queries as dq
 
-    return (
-        item(
-            f"issue:{i.pk}",
-            i.title,
-            f"{i.team.name} · {i.get_severity_display().lower()} · raised by "
-            f"{i.raised_by.name if i.raised_by else 'someone'}",
-            "bad" if i.severity in ("high", "critical") else "warn",
-        )
-        for i in _rows(dq.open_issues(ctx.org, ctx.team_ids))
-    )
+    return dq.open_issues(ctx.org, ctx.team_ids).order_by("-severity_rank", "level_since", "id")
 
 
 def _action_items(ctx: Context) -> Iterable[dict]:
@@ -881,6 +986,8 @@ def build(
             found = source(ctx)
         items = list(islice(found, n + 1))
         built = {**section, "items": items[:n], "more": len(items) > n}
+        if built["more"] and isinstance(found, Counted):  # "first 10 of 42"
+            built["total"] = shown_count(count_up_to(found.rows))
         if source is _metrics and not items:
             # Not "nothing to discuss": there is nothing to read. Why, and where to add it.
             built["empty"], built["empty_link"], built["empty_url"] = scorecard_empty(ctx)

@@ -183,8 +183,9 @@ def test_each_section_picks_exactly_its_items(cast, world):
     meeting = services.open_meeting(cast.org, None, world["cadence"], MEETING)
     with at(NOW):
         built = agenda.build(cast.org, world["cadence"], meeting, now=NOW)
-    assert titles(built, "key_results") == ["Moved", "Behind"]
-    assert titles(built, "objectives") == ["Dropping", "Low"]
+    # Behind pace first, then what moved; the lowest confidence first (Low is off track).
+    assert titles(built, "key_results") == ["Behind", "Moved"]
+    assert titles(built, "objectives") == ["Low", "Dropping"]
     assert titles(built, "initiatives") == ["Late one"]
     assert titles(built, "dependencies") == ["Old late", "New ask"]
     assert titles(built, "issues") == ["Flaky builds"]

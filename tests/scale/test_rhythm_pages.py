@@ -24,9 +24,10 @@ ROW = re.compile(r"<(tr|li)[\s>]|href=\"/o/[^/]+/people/\d+/\"")
 # big the organization; how many have passed depends on when the generated cadence began
 # and on the hour it meets today, so they are counted apart.
 TREND = re.compile(r'<li title="[^"]*">\s*<a [^>]*class="trend__link"')
-# An agenda item says how many rows it shows: "first 10 items" when it has more, "9 items"
-# when that is all there is (the organization, as generated today, has no more).
-FIRST = re.compile(r"· first (\d+) items")
+# An agenda item says how many rows it shows: "first 10 items" (or "first 10 of 1,000+
+# items") when it has more, "9 items" when that is all there is (the organization, as
+# generated today, has no more).
+FIRST = re.compile(r"· first (\d+)(?: of [\d,]+\+?)? items")
 ALL = re.compile(r"· (\d+) items?</small>")
 
 
