@@ -51,7 +51,7 @@ ADMIN_KINDS = ("hooks.webhook", "auth.user")
 # How admins manage people's accounts: a login given, a password set, a sign-in link made.
 # Home's "Recent activity" leaves them out for everyone but admins (the Activity page and a
 # person's history still show them).
-ACCOUNT_VERBS = ("login_given", "password_set", "sign_in_link_made")
+ACCOUNT_VERBS = ("login_given", "password_set", "password_retired", "sign_in_link_made")
 
 
 def seen_by(events: EventQuerySet, viewer: Person | None) -> EventQuerySet:

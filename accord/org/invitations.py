@@ -47,7 +47,7 @@ OWN_PASSWORD = "own_password"  # their login is also another organization's: the
 SINGLE_SIGN_ON = "single_sign_on"  # password sign-in is off: the provider signs them in
 # Their address is already an Accord login they are not linked to: a join link, with which
 # its holder signs in with its password to join (`services.join_with_login`). Never recorded
-# nor told to the admin, who sees NEW_PASSWORD: they do not learn the address was a login.
+# nor told to the admin in an invitation's result, which says NEW_PASSWORD.
 JOIN = "join"
 # ... as a person's history reads it ("Signs in with: a password they choose").
 SIGNS_IN_WITH = {
@@ -402,8 +402,8 @@ def plan(org: Organization, text: str) -> Plan:
     errors.sort()
     out = Plan(errors=errors)
     found = queries.people_by_identity(org, emails=[line.email for line in kept])
-    # Whether an address is already an Accord login is not said: admins do not learn it
-    # (such a person gets a join link, told like any other link: `services.sign_in_link`).
+    # Whether an address is already an Accord login is not said here (such a person gets a
+    # join link: `services.sign_in_link`).
     for line in kept:
         line.existing = found.get(("email", line.email.lower()))
         (out.existing if line.existing is not None else out.new).append(line)

@@ -867,8 +867,9 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> str
     password no admin here may choose, the organization's address. Their login is made if
     their address has none (with no usable password until then). The newest link replaces
     the earlier ones. Admins only; refused while password sign-in is off, and for someone
-    deactivated or an agent. What the admin is told never says whether the address was a
-    login already."""
+    deactivated or an agent. The page says nothing of whether the address was a login
+    already, but the link is the admin's to open (a join link's page says it): an
+    invitation e-mail, whose link only the address's holder sees, tells the admin less."""
     from django.conf import settings
     from django.urls import reverse
 
@@ -977,7 +978,7 @@ def send_invitation(org: Organization, actor: Person | None, person: Person) -> 
     (queued here, sent by the worker): who invited them, the address they sign in with,
     and a one-time link to choose their password with when it stops working (a join link
     when their address is already a login they are not linked to, told and recorded as a
-    link to choose a password: the admin does not learn the address was a login; the
+    link to choose a password, so the admin, who never sees it, is not told; the
     organization's address when their login is also another organization's, or when people
     sign in with single sign-on only). Admins only; refused for someone who has
     signed in since they were added, who is deactivated, an agent or without an address,
@@ -2238,6 +2239,33 @@ def person_for_user(org: Organization, user) -> Person:
 # --- single sign-on ------------------------------------------------------------------------
 
 
+def _retire_unproven_password(user: Any, email: str) -> None:
+    """The provider proves who holds `email`. When its login has a password and someone
+    with that address waits to join an organization the login is not in, that password
+    may have been chosen by another organization's admin (who may add anyone's address and
+    open the sign-in link themselves), not by the holder: it stops working, and every
+    session signed in with it ends (Django checks the password's hash on each request).
+    The holder signs in with the provider; the person waiting then joins with their join
+    link, signed in as the login. Recorded on the login's people (`password_retired`)."""
+    if not user.has_usable_password():
+        return
+    people = list(Person.objects.filter(user=user).select_related("org"))
+    orgs = {p.org_id for p in people}
+    waiting = (
+        Person.objects.filter(email__iexact=email, user__isnull=True, is_active=True)
+        .exclude(org_id__in=orgs)
+        .exists()
+    )
+    if not waiting:
+        return
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    for person in people:
+        activity.record(
+            person.org, None, "password_retired", person, after={"login": user.get_username()}
+        )
+
+
 class SignOnRefused(ServiceError):
     """A provider vouched for someone Accord will not sign in; the message says why."""
 
@@ -2279,6 +2307,7 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
     if users:
         if not users[0].is_active:
             raise SignOnRefused(f"The Accord account of {email} is switched off.")
+        _retire_unproven_password(users[0], email)
         return users[0]
     # People who have it as their main address (with a login or not), and people who have
     # it as one of their other addresses (with a login or not).

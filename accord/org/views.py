@@ -868,7 +868,7 @@ def person_sign_in_link(request, person_id: int):
         flash_error(request, exc)
         return redirect(_person_url(org, person))
     # Always a link, told alike whatever it opens (a password to choose, or a join link for
-    # the holder of an existing login): the admin does not learn whether the address was one.
+    # the holder of an existing login); the page does not say which.
     link = request.build_absolute_uri(made)
     keep_once(request, "sign_in_link", link, person=person.pk)
     return redirect(_person_url(org, person))

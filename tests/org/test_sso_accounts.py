@@ -30,6 +30,11 @@ def northwind(cast):
     return make_person(org, "Nora Admin", Role.ADMIN)
 
 
+def opens(email: str, password: str) -> bool:
+    """Whether `password` is the password of the login of `email`."""
+    return get_user_model().objects.get(username__iexact=email).check_password(password)
+
+
 def refused(email: str) -> str:
     with pytest.raises(services.SignOnRefused) as caught:
         services.user_for_provider_email(email.upper(), "Keiko")
@@ -113,3 +118,34 @@ def test_the_same_human_known_by_the_address_in_each_organization_gets_their_log
     assert services.user_for_provider_email("mia@home.example", "Mia") == mia.user
     assert Person.objects.count() == people
     assert not get_user_model().objects.filter(username="mia@home.example").exists()
+
+
+def test_a_password_another_organization_chose_stops_working_when_the_provider_vouches(
+    rival, northwind
+):
+    """Eve, Rival's admin, adds a person with Keiko's address and gives them a login with a
+    password she chose; Northwind's Keiko waits to join. When the provider vouches for the
+    address, the login is the holder's: Eve's password stops working (every session with it
+    ends), Rival's history says so, and Keiko joins Northwind signed in as it."""
+    decoy = services.add_person(rival.org, rival, name="Keiko decoy", email=KEIKO)
+    services.give_login(rival.org, rival, decoy, "Eve-owns-keiko-77")
+    keiko = services.add_person(northwind.org, northwind, name="Keiko Haddad", email=KEIKO)
+    assert opens(KEIKO, "Eve-owns-keiko-77")
+
+    user = services.user_for_provider_email(KEIKO.upper(), "Keiko")
+    assert user.username == KEIKO and not user.has_usable_password()
+    assert not opens(KEIKO, "Eve-owns-keiko-77")
+    assert Event.objects.filter(
+        org=rival.org, verb="password_retired", target_id=str(decoy.pk)
+    ).exists()
+    keiko.refresh_from_db()
+    assert keiko.user_id is None  # joins with her join link, signed in as the login
+
+
+def test_a_password_stays_when_nobody_waits_to_join_with_the_address(rival):
+    """Someone with a password who also signs on with the provider keeps their password when
+    no one with the address waits to join another organization."""
+    services.give_login(rival.org, None, rival, "Eve-own-password-88")
+    user = services.user_for_provider_email(rival.email, "Eve")
+    assert user.has_usable_password()
+    assert opens(rival.email, "Eve-own-password-88")
