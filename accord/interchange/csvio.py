@@ -320,6 +320,11 @@ def _a(section: str) -> str:
     return f"{'an' if section[:1] in 'aeiou' else 'a'} {section} CSV"
 
 
+def _listed(words: list[str]) -> str:
+    """ "A and B", "A, B and C" """
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -468,6 +473,29 @@ def parse_csv(
         )
     kind = kinds[section]
     names = _columns(kind)
+    # Two columns giving one field ("Email" and its alias "Mail"): which one a row means is
+    # not ours to guess (the later one would silently win), so the file is refused.
+    given: dict[str, list[str]] = {}
+    for cell, name in zip(cells, header, strict=True):
+        if name in names:
+            given.setdefault(name, []).append(cell)
+    twice = [
+        f"Columns {_listed([f'“{c}”' for c in both])} {'both' if len(both) == 2 else 'all'} "
+        f"give {name}: keep one."
+        for name, both in given.items()
+        if len(both) > 1
+    ]
+    if twice:
+        raise Refused(
+            services.Problem(
+                kind="duplicate_columns",
+                why=" ".join(twice),
+                file=filename,
+                line=1,
+                value=",".join(cells)[:120],
+            ),
+            section,
+        )
     absent = names - set(header)
     # Columns the section does not have are ignored (a spreadsheet's notes, cost centre…);
     # empty header cells (Excel's trailing separators) without a word.
