@@ -317,6 +317,9 @@ SUGGEST_MIN_LENGTH = 4
 SUGGEST_ROWS = 50
 # Text of more words than this is no misspelt name: nothing is suggested (bounds the work).
 SUGGEST_WORDS = 3
+# A word longer than this is no misspelt name, and is not corrected: the words one edit
+# away number about 55 per letter, all of them terms of one full-text query.
+SUGGEST_MAX_LENGTH = 30
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -349,7 +352,7 @@ def suggest(org, person, q: str) -> str | None:
     codes = _codes(person, "team") + _codes(person, "person")
     changed, out = False, []
     for word in words:
-        if len(word) < SUGGEST_MIN_LENGTH or not word.isalpha():
+        if not SUGGEST_MIN_LENGTH <= len(word) <= SUGGEST_MAX_LENGTH or not word.isalpha():
             out.append(word)
             continue
         near = _one_edit_away(word)

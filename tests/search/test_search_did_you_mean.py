@@ -38,3 +38,23 @@ def test_the_type_ahead_and_the_page_offer_it_when_nothing_matches(cast):
     assert "Nothing matches “platfrom”. Did you mean" in page
     assert 'href="/o/acme/search/?q=platform"' in page
     assert "Did you mean" not in client.get(URL, {"q": "platform"}).content.decode()
+
+
+def test_a_word_too_long_to_be_a_name_is_not_corrected_nor_spelt_out_in_a_query(cast):
+    """A 200-letter word (cut to MAX_TERM_LENGTH, 40) once made about 2,200 alternative
+    spellings, every one a term of one full-text query; words longer than
+    SUGGEST_MAX_LENGTH are left as they are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    long = "abcdefghij" * 20
+    with CaptureQueriesContext(connection) as ran:
+        assert suggest(cast, long) is None
+        kept = long[: queries.MAX_TERM_LENGTH]
+        assert suggest(cast, f"platfrom {long[:190]}") == f"platform {kept}"
+    sql = " ".join(q["sql"] for q in ran.captured_queries)
+    assert long[:31] not in sql.lower()
+    assert len(sql) < 20_000, len(sql)  # "platfrom": about 440 terms
+    edge = "abcdefghij" * 3  # SUGGEST_MAX_LENGTH letters are still corrected
+    services.add_person(cast.org, None, name=edge, email="edge@acme.example")
+    assert suggest(cast, edge[:-1] + "x") == edge
