@@ -692,7 +692,7 @@ def decide(
     option: Any = None,
     as_history: bool = False,
     require_rationale: bool = False,
-    tell_raisers: bool = True,
+    solving: Issue | None = None,
 ) -> Decision:
     """The approver decides, for one of the options considered (`option`: the outcome is
     its title unless written) or another. The informed people and affected teams are
@@ -700,8 +700,8 @@ def decide(
     back), its outcome as it stands. `require_rationale`: refused, changing nothing,
     unless a rationale is given or already written (the decision's page, a meeting's
     forms and the API ask it of the approver; files, imports and the demo may record a
-    decision without one). Whoever raised an open issue it is about is told
-    (`tell_raisers`)."""
+    decision without one). Whoever raised an open issue it is about is told, but for the
+    issue it is `solving` (its raiser is told it is solved instead)."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if actor is not None and actor.pk != d.approver_id:
@@ -748,16 +748,16 @@ def decide(
     after["latency_hours"] = round((when - d.opened_at).total_seconds() / 3600, 1)
     activity.record(org, actor, "decided", d, before=before, after=after)
     notifications.announce(org, actor, d, "decided")
-    if tell_raisers:
-        # Whoever raised an open issue it is about is told (one it solves at once is told
-        # that instead: `solve_issue_with_decision`).
-        about = d.links.filter(target_type="decisions.issue").values_list("target_id", flat=True)
-        for issue in (
-            Issue.objects.for_org(org)
-            .filter(pk__in=list(about), status=IssueStatus.OPEN)
-            .select_related("raised_by")
-        ):
-            notifications.tell_raiser(org, actor, issue, "decided", d)
+    # Whoever raised an open issue it is about is told (the one it solves at once is told
+    # that instead: `solve_issue_with_decision`).
+    about = set(d.links.filter(target_type="decisions.issue").values_list("target_id", flat=True))
+    about.discard(solving.pk if solving is not None else None)
+    for issue in (
+        Issue.objects.for_org(org)
+        .filter(pk__in=about, status=IssueStatus.OPEN)
+        .select_related("raised_by")
+    ):
+        notifications.tell_raiser(org, actor, issue, "decided", d)
     return d
 
 
@@ -1467,7 +1467,7 @@ def solve_issue_with_decision(
             outcome,
             rationale,
             require_rationale=require_rationale,
-            tell_raisers=False,  # told it is solved, below
+            solving=issue,  # its raiser is told it is solved, below
         )
     for n, a in enumerate(actions):
         if not (a.get("title") or "").strip():

@@ -57,6 +57,23 @@ def test_solved_with_a_decision_in_a_meeting_the_raiser_is_told_once(cast):
     assert ActionItem.objects.for_org(cast.org).count() == 0
 
 
+def test_deciding_while_solving_one_issue_still_tells_the_other_raisers(cast):
+    """Only the issue being solved is left out (its raiser is told it is solved); the
+    raisers of the other open issues the decision is about are told it was decided."""
+    solved = services.raise_issue(cast.org, cast.member, cast.platform, "Flaky tests")
+    other = services.raise_issue(cast.org, cast.admin, cast.platform, "Slow CI")
+    d = services.create_decision(
+        cast.org,
+        cast.leader,
+        "Quarantine flaky tests?",
+        approver=cast.leader,
+        links=[("decisions.issue", solved.pk, ""), ("decisions.issue", other.pk, "")],
+    )
+    services.decide(cast.org, cast.leader, d, outcome="Yes", rationale="Trust", solving=solved)
+    [notice] = _told(cast, "issue_decided")
+    assert notice.person == cast.admin and notice.subject == "Decided on your issue: Slow CI"
+
+
 def test_the_closed_list_points_to_issues_the_team_raised_closed_higher_up(cast):
     issue = services.raise_issue(cast.org, cast.member, cast.platform, "Card fees doubled")
     services.escalate_issue(cast.org, cast.member, issue, "Budget")
