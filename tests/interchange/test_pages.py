@@ -134,3 +134,20 @@ def test_a_people_csv_with_a_team_column_says_where_it_belongs_and_who_cannot_si
         "2 people added; they can't sign in yet: "
         '<a href="/o/acme/people/">invite them from the People page</a>. No e-mail was sent.'
     ) in text
+
+
+def test_applying_a_csv_with_rows_skipped_says_how_many(cast, as_admin):
+    """The page says how many rows were skipped, as the command does: "Applied …; 2 rows
+    skipped for the problems below"."""
+
+    def apply(text: str) -> str:
+        upload = SimpleUploadedFile("people.csv", text.encode())
+        page = as_admin.post(f"{BASE}plan/", {"file": upload}).content.decode()
+        fields = dict(re.findall(r'name="(payload|digest|name)" value="([^"]*)"', page))
+        return " ".join(as_admin.post(f"{BASE}apply/", fields).content.decode().split())
+
+    partly = apply(
+        "name,email,role\r\nAnn,ann@acme.example,member\r\n"
+        "Bob,bob@acme.example,superuser\r\nCid,not-an-address,member\r\n"
+    )
+    assert "; 2 rows skipped for the problems below." in partly
