@@ -236,7 +236,9 @@ def test_contributes_to_follows_the_period_chosen(page, shot, cast, monkeypatch,
         # The parent chosen encloses Q2: still chosen; a search finds Q2's and the year's.
         box = page.get_by_role("combobox", name="Contributes to")
         expect(box).to_have_value(year_goal)
-        expect(page.locator("#id_parent-field input[name=parent]")).to_have_value(str(goals["Year goal"].pk))
+        expect(page.locator("#id_parent-field input[name=parent]")).to_have_value(
+            str(goals["Year goal"].pk)
+        )
         box.fill("goal")
         options = page.locator("#id_parent-options [role=option]")
         expect(options.filter(has_text="Q2 goal")).to_have_count(1)
