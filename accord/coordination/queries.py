@@ -39,7 +39,7 @@ from django.utils import timezone
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
-from accord.core.counting import count_up_to, shown_count
+from accord.core.counting import count_up_to, figures, shown_count
 from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
 from accord.org.queries import covers_every_team, subtree_ids
 from accord.web.templatetags.dates import day
@@ -281,6 +281,24 @@ def in_scope(
 SCOPE_COUNTED = 200  # a scope's figures count up to this many rows each ("200+")
 
 
+WHOLE_FIGURES = ("active", "late", "at_risk")
+
+
+def whole_figures(org: Organization, on: dt.date) -> dict[str, int]:
+    """The whole organization's active, late and at-risk (not yet due) dependencies on
+    `on`, exact (`counting.figures`: counted whole past FIGURES_EXACT and kept a minute):
+    the coordination overview's figures, and the top team's, which covers every team."""
+    active = base(org).filter(state__in=ACTIVE_STATES)
+    return figures(  # today's: what is late or at risk changes with the date
+        f"coordination-figures:{org.pk}:{on.isoformat()}",
+        {
+            "late": active.filter(due__lt=on),
+            "at_risk": active.filter(due__gte=on).filter(at_risk_q(on)),
+            "active": active,
+        },
+    )
+
+
 def scope_figures(
     org: Organization, team: Team, on: dt.date | None = None, *, at_risk: bool = False
 ) -> dict[str, int | str]:
@@ -306,21 +324,25 @@ def scope_figures(
         # The list's `at_risk=1&late=0`: active, not yet due, and at risk.
         asked["at_risk"] = {"each": at_risk_q(on) & Q(due__gte=on)}
     rows = Dependency.objects.filter(org_id=org.pk)
-    # Nothing crosses the whole organization's boundary: those need no counting.
     counted = count_each(
         {
             name: in_scope(rows, org, team, whole=whole, by_id=False, **filters)
             for name, filters in asked.items()
-            if not (whole and filters.get("outside"))
+            # Nothing crosses the whole organization's boundary, and its own figures are
+            # the overview's (below).
+            if not (whole and (filters.get("outside") or name in WHOLE_FIGURES))
         },
         SCOPE_COUNTED,
     )
     counts = {name: counted.get(name, 0) for name in asked}
-    return {
-        **counts,
-        **{f"{k}_shown": shown_count(v, SCOPE_COUNTED) for k, v in counts.items()},
-        "whole": whole,
-    }
+    shown = {f"{k}_shown": shown_count(v, SCOPE_COUNTED) for k, v in counts.items()}
+    if whole:  # the organization's own figures, exact as its overview says them
+        exact = whole_figures(org, on)
+        for name in WHOLE_FIGURES:
+            if name in asked:
+                counts[name] = exact[name]
+                shown[f"{name}_shown"] = f"{exact[name]:,}"
+    return {**counts, **shown, "whole": whole}
 
 
 def count_each(querysets: dict[str, QuerySet], limit: int) -> dict[str, int]:

@@ -19,7 +19,7 @@ from accord.coordination.forms import (
     NeedByMilestoneForm,
 )
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, Side, State
-from accord.core.counting import count_up_to, figures, shown_count
+from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence.queries import default_scope
 from accord.org.models import Membership, Team
@@ -103,10 +103,7 @@ def index(request):
         active = queries.base(org).filter(state__in=ACTIVE_STATES)
         late_qs = active.filter(due__lt=on)
         risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
-        counted = figures(  # today's: what is late or at risk changes with the date
-            f"coordination-figures:{org.pk}:{on.isoformat()}",
-            {"late": late_qs, "at_risk": risk_qs, "active": active},
-        )
+        counted = queries.whole_figures(org, on)
         load, load_whole, load_teams = queries.overview_load(org, me, on)
         cycles = queries.stored_cycles(org)
     else:
