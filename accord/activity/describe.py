@@ -28,7 +28,7 @@ VERBS = {
     "login_given": "gave a login to",
     "password_set": "set the password of",
     # Single sign-on proved who holds the address of a login whose password another
-    # organization's admin may have chosen (accord.org.services._retire_unproven_password).
+    # organization's admin may have chosen (accord.org.services.retire_unproven_password).
     "password_retired": "retired the password of",
     "sign_in_link_made": "made a sign-in link for",
     "value_recorded": "recorded a new value of",

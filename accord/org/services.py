@@ -2239,7 +2239,7 @@ def person_for_user(org: Organization, user) -> Person:
 # --- single sign-on ------------------------------------------------------------------------
 
 
-def _retire_unproven_password(user: Any, email: str) -> None:
+def retire_unproven_password(user: Any, email: str) -> None:
     """The provider proves who holds `email`. When its login has a password and someone
     with that address waits to join an organization the login is not in, that password
     may have been chosen by another organization's admin (who may add anyone's address and
@@ -2307,7 +2307,7 @@ def user_for_provider_email(email: str, name: str = "", *, new_people_org: str =
     if users:
         if not users[0].is_active:
             raise SignOnRefused(f"The Accord account of {email} is switched off.")
-        _retire_unproven_password(users[0], email)
+        retire_unproven_password(users[0], email)
         return users[0]
     # People who have it as their main address (with a login or not), and people who have
     # it as one of their other addresses (with a login or not).

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, get_user_model, login
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    authenticate,
+    get_user_model,
+    login,
+    update_session_auth_hash,
+)
 from django.contrib.auth.models import update_last_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accord.core.errors import ServiceError
 from accord.core.security import normalize_username
+from accord.core.sso import OIDC_BACKEND
 from accord.org import services
 from accord.org.tokens import JoinLinkRefused, join_link_person
 from accord.web.sso import password_sign_in_off
@@ -66,6 +73,12 @@ def join(request, token: str):
         if user is None:
             error = f"That is not the password of {person.email}'s Accord login."
         else:
+            if same and request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND:
+                # Signed in by the provider, who proved the address: a password chosen for
+                # this login through another organization's link stops working before the
+                # person joins (their session stays: it is the provider's).
+                services.retire_unproven_password(user, person.email)
+                update_session_auth_hash(request, user)
             try:
                 person = services.join_with_login(token, user)
             except ServiceError as exc:

@@ -27,6 +27,7 @@ from tests.rhythm.servers import smtp  # noqa: F401 (fixture)
 
 LINK_VALUE = re.compile(r'id="sign-in-link-value"[^>]*value="([^"]+)"')
 KEIKO = "keiko@acme.example"
+KEIKO2 = "kei.two@acme.example"
 EVES = "Eve-Chose-This-42"
 
 
@@ -266,3 +267,47 @@ def test_once_joined_a_new_link_leaves_the_password_to_its_holder(cast, keiko_el
     assert "another organization" not in page
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_joining_signed_in_by_the_provider_retires_a_password_an_outsider_chose(
+    cast, settings, monkeypatch
+):
+    """Eve (Globex's admin) chose the password of Keiko's address's login through a decoy.
+    Keiko, signed in by the provider before Acme added her, joins Acme with the join link:
+    the provider proved the address, so Eve's password stops working before Keiko joins, and
+    Keiko's own session stays. Signed in with the password instead, nothing is retired (the
+    password was proven)."""
+    from accord.core.sso import OIDC_BACKEND, PASSWORD_BACKEND
+    from tests.sso_provider import provider, sign_on
+
+    decoy = services.add_person(cast.other_org, cast.outsider, name="Decoy", email=KEIKO)
+    link, _ = make_link(login(cast.outsider), "globex", decoy)
+    choose_password(link, EVES)
+    user = Person.objects.get(pk=decoy.pk).user
+    keiko = services.add_person(cast.org, cast.admin, name="Keiko Tanaka", email=KEIKO)
+    link, _ = make_link(login(cast.admin), "acme", keiko)
+    holder = Client()
+    with provider([]) as issuer:  # single sign-on on, as it is where this happens
+        sign_on(settings, monkeypatch, issuer)
+        holder.force_login(user, backend=OIDC_BACKEND)
+        open_link(link, holder)
+        done = holder.post("/accounts/join/open/")
+        assert done.status_code == 302 and done["Location"] == "/o/acme/"
+        assert holder.get("/o/acme/").status_code == 200  # her session stays
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    assert sign_in(Client(), KEIKO, EVES).status_code != 302
+
+    # Signed in with a password, which proves it: it is kept.
+    other = services.add_person(cast.other_org, cast.outsider, name="Decoy 2", email=KEIKO2)
+    link, _ = make_link(login(cast.outsider), "globex", other)
+    choose_password(link, EVES)
+    second = Person.objects.get(pk=other.pk).user
+    mine = services.add_person(cast.org, cast.admin, name="Kei Two", email=KEIKO2)
+    link, _ = make_link(login(cast.admin), "acme", mine)
+    holder = Client()
+    holder.force_login(second, backend=PASSWORD_BACKEND)
+    open_link(link, holder)
+    assert holder.post("/accounts/join/open/").status_code == 302
+    second.refresh_from_db()
+    assert second.has_usable_password()
