@@ -402,6 +402,11 @@ class Refused(services.Fatal):
         self.section = section
 
 
+def _header_problem(kind: str, why: str, filename: str, cells: list[str]) -> Problem:
+    """A problem of the file's header (its first line), which it quotes."""
+    return services.Problem(kind=kind, why=why, file=filename, line=1, value=",".join(cells)[:120])
+
+
 def parse_csv(
     source: bytes, *, section: str | None = None, filename: str = "upload.csv"
 ) -> tuple[dict[str, Any], Report, dict[str, str]]:
@@ -429,13 +434,12 @@ def parse_csv(
         section = section or guess_section(header, filename)
     except Ambiguous as exc:
         raise services.Fatal(
-            services.Problem(
-                kind="ambiguous_columns",
-                why=f"The columns fit several sections ({', '.join(exc.sections)}); name the "
+            _header_problem(
+                "ambiguous_columns",
+                f"The columns fit several sections ({', '.join(exc.sections)}); name the "
                 f"file after its section (e.g. {exc.sections[0]}.csv) or give the section.",
-                file=filename,
-                line=1,
-                value=",".join(cells)[:120],
+                filename,
+                cells,
             )
         ) from None
     kinds = kinds_by_section()
@@ -462,12 +466,11 @@ def parse_csv(
                 f"{', '.join(needs)}."
             )
         raise Refused(
-            services.Problem(
-                kind="unknown_columns",
-                why=" ".join([*why, SEE_TEMPLATES]),
-                file=filename,
-                line=1,
-                value=",".join(cells)[:120],
+            _header_problem(
+                "unknown_columns",
+                " ".join([*why, SEE_TEMPLATES]),
+                filename,
+                cells,
             ),
             closest,
         )
@@ -487,12 +490,11 @@ def parse_csv(
     ]
     if twice:
         raise Refused(
-            services.Problem(
-                kind="duplicate_columns",
-                why=" ".join(twice),
-                file=filename,
-                line=1,
-                value=",".join(cells)[:120],
+            _header_problem(
+                "duplicate_columns",
+                " ".join(twice),
+                filename,
+                cells,
             ),
             section,
         )
@@ -515,12 +517,11 @@ def parse_csv(
             SEE_TEMPLATES,
         ]
         raise Refused(
-            services.Problem(
-                kind="missing_columns",
-                why=" ".join(why),
-                file=filename,
-                line=1,
-                value=",".join(cells)[:120],
+            _header_problem(
+                "missing_columns",
+                " ".join(why),
+                filename,
+                cells,
             ),
             section,
         )
