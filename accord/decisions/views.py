@@ -958,6 +958,8 @@ def action_detail(request, item_id: int):
             "today": timezone.localdate(),
             "tab": "actions",
         },
+        # A refused edit, shown again as typed with what is wrong beside its field.
+        status=422 if request.method == "POST" else 200,
     )
 
 

@@ -76,7 +76,7 @@ def test_a_stale_edit_is_refused_and_changes_nothing(cast, item):
         url(item),
         {"title": "Mine", "owner": cast.member.pk, "team": cast.platform.pk, "version": 1},
     )
-    assert answer.status_code == 200 and "changed" in answer.content.decode().lower()
+    assert answer.status_code == 422 and "changed" in answer.content.decode().lower()
     assert ActionItem.objects.get(pk=item.pk).title == "Publish it"
 
 
@@ -84,7 +84,7 @@ def test_bad_input_is_shown_on_the_form_and_changes_nothing(cast, item):
     answer = login(cast.member).post(
         url(item), {"title": "", "owner": cast.member.pk, "version": item.version}
     )
-    assert answer.status_code == 200 and "This field is required" in answer.content.decode()
+    assert answer.status_code == 422 and "This field is required" in answer.content.decode()
     assert ActionItem.objects.get(pk=item.pk).title == "Publish the guide"
 
 
@@ -126,7 +126,7 @@ def test_an_edit_cannot_date_it_before_it_was_recorded(cast, item):
         },
     )
     page = answer.content.decode()
-    assert answer.status_code == 200 and "It was recorded on" in page
+    assert answer.status_code == 422 and "It was recorded on" in page
     assert ActionItem.objects.get(pk=item.pk).due_on != before
     # The service refuses it too (the API and every other edge go through it).
     with pytest.raises(ServiceError) as exc:
