@@ -112,7 +112,7 @@ def test_handing_an_action_item_to_another_inactive_person_is_refused(cast, orph
     url = reverse("decisions:action", args=[cast.org.slug, item.pk])
     for owner in (bo, cast.outsider):
         response = login(cast.admin).post(url, _item_post(item, title="X", owner=owner.pk))
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Select a valid choice" in response.content.decode()
     assert ActionItem.objects.get(pk=item.pk).title == "Write the runbook"
 
