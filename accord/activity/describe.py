@@ -125,10 +125,19 @@ def _term(event) -> tuple[str, str] | None:
     return None
 
 
+def _joined(event) -> tuple[str, str] | None:
+    """A person who joined with the login they already had (`org.services.join_with_login`,
+    recorded as `login_given` by themselves): "Keiko Tanaka joined with their existing
+    Accord login", not "gave a login to Keiko Tanaka". None for a login an admin gave."""
+    if event.verb == "login_given" and event.after.get("joined_by") == "its holder":
+        return "joined with", "their existing Accord login"
+    return None
+
+
 # Kinds whose events read as a sentence of their own, without the kind between the verb
 # and the label: target type -> a function of the event giving (phrase, label), or None
 # to read as the others do ("<actor> <phrase> <kind> <label>").
-SENTENCES = {"org.membership": _term}
+SENTENCES = {"org.membership": _term, "org.person": _joined}
 
 
 def sentence(event) -> tuple[str, str] | None:

@@ -146,6 +146,10 @@ def test_the_holder_joins_with_the_logins_password(cast, keiko_elsewhere):
     assert visitor.get("/o/acme/").status_code == 200
     joined = Event.objects.for_org(cast.org).for_target("org.person", keiko.pk)
     assert joined.get(verb="login_given").actor_id == keiko.pk
+    # The person's history says she joined, not that she gave herself a login.
+    history = text_of(login(cast.admin).get(f"/o/acme/people/{keiko.pk}/"))
+    assert "Keiko Tanaka joined with their existing Accord login" in history
+    assert "gave a login to" not in history
 
     # Spent: opened again, it says so and changes nothing.
     _, again = open_link(link)
