@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from unittest import mock
 
+import pytest
+
 from accord.alignment import services as alignment
 from accord.org.models import Person
 from tests.conftest import login
@@ -23,10 +25,11 @@ def at(instant):
         yield
 
 
-def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhythm):
-    org = cast.org
+@pytest.fixture
+def objective(cast):
+    """Platform's objective in the current Q4 2026 (1 Oct to 31 Dec)."""
     q4 = alignment.create_period(
-        org,
+        cast.org,
         None,
         name="Q4 2026",
         start=dt.date(2026, 10, 1),
@@ -34,11 +37,25 @@ def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhyth
         state="active",
         is_current=True,
     )
-    objective = alignment.create_objective(
-        org, None, title="Faster checkout", period=q4, team=cast.platform, owner=cast.member
+    return alignment.create_objective(
+        cast.org, None, title="Faster checkout", period=q4, team=cast.platform, owner=cast.member
     )
+
+
+def key_result_page_and_agenda(reader, kr, rhythm) -> tuple[str, str]:
+    """The key result's page and the sync's agenda of Mon 7 Dec, read late on 5 Dec (UTC)."""
+    client = login(reader)
+    with at(LATE_EVENING):
+        page = client.get(f"/o/acme/alignment/key-results/{kr.pk}/").content.decode()
+        agenda = client.get(
+            f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/20261207T090000Z/"
+        ).content.decode()
+    return page, agenda
+
+
+def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhythm, objective):
     kr = alignment.create_key_result(
-        org,
+        cast.org,
         None,
         objective,
         name="p95 under 300 ms",
@@ -48,12 +65,7 @@ def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhyth
         at=utc(2026, 10, 1, 9, 0),  # measured since the period began: paced over all of it
     )
     Person.objects.filter(pk=cast.member.pk).update(timezone="Asia/Kolkata")
-    client = login(cast.member)
-    with at(LATE_EVENING):
-        page = client.get(f"/o/acme/alignment/key-results/{kr.pk}/").content.decode()
-        agenda = client.get(
-            f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/20261207T090000Z/"
-        ).content.decode()
+    page, agenda = key_result_page_and_agenda(cast.member, kr, rhythm)
     on_page = re.search(r"(\d+)% of Q4 2026 gone", page)
     on_agenda = re.search(r"(\d+)% of Q4 2026 gone", agenda)
     assert on_page and on_agenda
@@ -62,33 +74,15 @@ def test_the_agenda_and_the_key_results_page_say_the_same_share_gone(cast, rhyth
 
 
 def test_a_key_result_added_mid_period_is_paced_from_then_on_the_agenda_as_on_its_page(
-    cast, rhythm
+    cast, rhythm, objective
 ):
     """Added on 1 Dec to Q4 2026, not expected to have come 73% of the way by 6 Dec: the
     agenda and its page count its time from 1 Dec, as the key_results.off_pace signal does."""
-    org = cast.org
-    q4 = alignment.create_period(
-        org,
-        None,
-        name="Q4 2026",
-        start=dt.date(2026, 10, 1),
-        end=dt.date(2026, 12, 31),
-        state="active",
-        is_current=True,
-    )
-    objective = alignment.create_objective(
-        org, None, title="Faster checkout", period=q4, team=cast.platform, owner=cast.member
-    )
     with at(utc(2026, 12, 1, 9, 0)):
         kr = alignment.create_key_result(
-            org, None, objective, name="p95 under 300 ms", start=0, target=10
+            cast.org, None, objective, name="p95 under 300 ms", start=0, target=10
         )
-    client = login(cast.member)
-    with at(LATE_EVENING):
-        page = client.get(f"/o/acme/alignment/key-results/{kr.pk}/").content.decode()
-        agenda = client.get(
-            f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/20261207T090000Z/"
-        ).content.decode()
+    page, agenda = key_result_page_and_agenda(cast.member, kr, rhythm)
     # 5 Dec in UTC: 4 of the 30 days from 1 Dec to 31 Dec.
     said = "13% of its time gone, from 1 Dec 2026 to the end of Q4 2026"
     assert said in page
