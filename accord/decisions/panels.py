@@ -23,8 +23,7 @@ def team(request, team) -> str | None:
     # below it, as the lists it links to (their first rows), beside the team's own counts.
     below = has_sub_teams(team)
     if below:
-        issues_below = queries.issue_list(org, team=team)
-        issues = list(issues_below[:8])
+        issues = list(queries.issue_list(org, team=team)[:8])
         items, _ = queries.team_action_lists(org, team, open_limit=8, closed_limit=0)
     else:
         issues = list(queries.open_issues(org, [team.pk])[:8])
@@ -41,15 +40,8 @@ def team(request, team) -> str | None:
     if below:
         decided = queries.department_decisions(org, team, 6)
         prefetch_related_objects(decided, "teams")  # which team each is of, one query
-        # As the log cut to the department lists them, each counted up to 200.
-        decisions_below = {
-            name: count_up_to(queries.filter_log(org, team=team, **cut), 200)
-            for name, cut in (
-                ("open", {"status": "open"}),
-                ("proposed", {"status": "proposed"}),
-                ("overdue", {"overdue": True}),
-            )
-        }
+        # The figures the log cut to the department shows (exact; large ones kept a minute).
+        decisions_below = queries.log_figures(org, team)
     else:
         waiting_first = Case(When(status__in=UNDECIDED, then=Value(0)), default=Value(1))
         decided = list(
@@ -78,14 +70,15 @@ def team(request, team) -> str | None:
             "issue_count": shown_count(issue_count, 200),
             "item_count": shown_count(item_count, 200),
             "below": below,
-            # Of the team with the teams below it: the stored tallies, and issues up to 200.
+            # Of the team with the teams below it: the figures its lists show.
             **(
                 {
-                    "issues_below": shown_count(count_up_to(issues_below, 200), 200),
+                    # The figure the issues list cut to the department shows.
+                    "issues_below": queries.issue_figures(org, team=team)["total"],
                     "items_below": queries.open_action_figures(
                         org, team, subtree=True, today=today
                     ),
-                    "decisions_below": {k: shown_count(n, 200) for k, n in decisions_below.items()},
+                    "decisions_below": decisions_below,
                     "decisions_overdue": decisions_below["overdue"] > 0,
                 }
                 if below

@@ -496,3 +496,22 @@ def test_an_issue_refused_for_want_of_a_team_keeps_what_was_typed(cast):
     assert 'value="high" selected' in form
     assert "This field is required." in form  # beside the team
     assert Issue.objects.count() == before
+
+
+def test_a_department_says_its_issues_and_decisions_as_their_lists_do(cast, data):
+    """A department's page gives the figures of the lists it links to, exactly: the top
+    team of a large organization said "200+" open issues beside a list saying 4,540."""
+    for i in range(201):
+        services.raise_issue(cast.org, cast.member, cast.platform, f"Busy issue {i}")
+    client = login(cast.member)
+    page = client.get("/o/acme/teams/acme/").text
+    listed = client.get("/o/acme/decisions/issues/?team=acme").text
+    shown = page.split('id="tiss-h"')[1].split("</h2>")[0]
+    assert "open issues at Acme and the teams below it" in shown
+    figure = shown.split('class="tag"')[1].split(">")[1].split("<")[0]
+    assert figure != "200+" and int(figure) > 201
+    assert f"{figure} open" in listed
+    decisions = page.split('id="tdec-h"')[1].split("</p>")[0]
+    log = client.get(f"/o/acme/decisions/?team={cast.root.pk}&status=open").text
+    opened = decisions.split("open</a>")[0].rsplit(">", 1)[1].strip()
+    assert opened.isdigit() and f"{opened} open" in log
