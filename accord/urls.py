@@ -59,6 +59,18 @@ urlpatterns = [
         sso_views.SetPasswordView.as_view(),
         name="set_password",
     ),
+    # Forgot your password? A link to choose a new one, by e-mail (accord/org/password_resets.py).
+    path("accounts/password/forgot/", sso_views.forgot_password, name="forgot_password"),
+    path(
+        "accounts/password/forgot/sent/",
+        sso_views.forgot_password_sent,
+        name="forgot_password_sent",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        sso_views.ResetPasswordView.as_view(),
+        name="reset_password",
+    ),
     # A join link: the holder of the address's login signs in with it to join (web/join.py).
     path("accounts/join/<str:token>/", join_views.join, name="join"),
     path("admin/login/", sso_views.admin_login),  # refused when password sign-in is off

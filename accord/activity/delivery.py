@@ -9,7 +9,10 @@ rest, once for every caller:
   (`email_configured()`: neither `EMAIL_HOST` nor `EMAIL_BACKEND` set), no e-mail is
   queued or sent, and none counts as failing; chat posts go as ever;
 - preferences: a person who turned e-mail off, or muted this kind of notice, gets no
-  e-mail of it;
+  e-mail of it. A message about a person's own login (`ACCOUNT_KINDS`: a link to choose a
+  new password they asked for) is no notice: it goes whatever their preferences, to the
+  login's own address (never the address an organization keeps for the person), and its
+  text, which carries the link, is forgotten once it is sent or given up;
 - de-duplication: `key` names what the message is about. Each recipient's row is keyed by
   it, so telling the same thing twice queues nothing new. With `once_per`, a recipient
   gets the same key at most once in that window instead of once ever;
@@ -72,6 +75,10 @@ log = logging.getLogger("accord.activity.delivery")
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 60  # 1 min, 4 min, 16 min between attempts
 MAX_KEY_LENGTH = 150  # leaves room for the recipient's suffix and a window number
+# Messages about a person's own login, not notices: nobody mutes them, they go to the
+# login's address, and their text (a secret link) is forgotten once sent or given up.
+PASSWORD_RESET = "password_reset"
+ACCOUNT_KINDS = frozenset({PASSWORD_RESET})
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -227,7 +234,8 @@ def notify(
     - `people` get an e-mail each: `text` (and `html`, a fragment, if given; else `text`
       in paragraphs) between a greeting and the `link`. People without an address, who
       are inactive, who turned e-mail off or muted `kind` are left out; everyone is while
-      e-mail is not set up here (`email_configured()`).
+      e-mail is not set up here (`email_configured()`). A kind of `ACCOUNT_KINDS` goes to
+      each one's login (its address), whatever their preferences, and never to chat.
     - each active chat webhook of each of `teams` gets one post: subject, text and link.
     - `key` names what this is about (e.g. "decision:12:decided"): a recipient already
       queued under it is not queued again. With `once_per`, a recipient is not queued
@@ -245,6 +253,9 @@ def notify(
         raise ValueError("once_per must be a positive duration.")
     persons = {p.pk: p for p in people if p is not None}
     teams = [t for t in teams if t is not None]
+    account = kind in ACCOUNT_KINDS
+    if account and teams:
+        raise ValueError(f"A message of kind {kind!r} is for a person's login, not a chat.")
     team_ids = {t.pk for t in teams}
     for p in persons.values():
         require_same_org(org, p, "person")
@@ -256,7 +267,9 @@ def notify(
         recipients = [
             p
             for pid, p in sorted(persons.items())
-            if p.is_active and p.email and prefs[pid].wants(kind, "email")
+            if p.is_active
+            and (p.user_id is not None if account else p.email)
+            and (account or prefs[pid].wants(kind, "email"))
         ]
     hooks = list(
         ChatWebhook.objects.for_org(org).filter(team_id__in=team_ids, is_active=True).order_by("pk")
@@ -302,6 +315,7 @@ def notify(
             "html": html,
             "link": link,
             "link_label": link_label,
+            "account": account,
             "settings_link": site_link(reverse("rhythm:settings", kwargs={"org_slug": org.slug})),
         }
         rows.append(
@@ -387,11 +401,16 @@ def send_test_message(org: Organization, actor: Person | None, hook: ChatWebhook
 
 def _send(n: Notification, connection) -> None:
     if n.channel == "email":
+        to = n.person.email
+        if n.kind in ACCOUNT_KINDS:  # the login's own address, whatever the person's is now
+            if n.person.user is None:
+                raise ValueError("The person no longer has a login.")
+            to = n.person.user.get_username()
         message = EmailMultiAlternatives(
             subject=n.subject,
             body=n.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[n.person.email],
+            to=[to],
             connection=connection,
         )
         if n.body_html:
@@ -421,7 +440,7 @@ def deliver(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
         )
         if not claimed:
             continue  # another worker has it
-        n = Notification.objects.select_related("person", "webhook", "org").get(id=nid)
+        n = Notification.objects.select_related("person__user", "webhook", "org").get(id=nid)
         try:
             _send(n, connection)
         except (OSError, urllib.error.URLError, ValueError) as exc:
@@ -429,12 +448,22 @@ def deliver(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
             counts[outcome] += 1
             continue
         Notification.objects.filter(id=nid).update(
-            status=DeliveryStatus.SENT, sent_at=now, attempts=n.attempts + 1, last_error=""
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            attempts=n.attempts + 1,
+            last_error="",
+            **_forgotten(n),
         )
         counts["sent"] += 1
     with contextlib.suppress(Exception):  # closing a broken connection
         connection.close()
     return counts
+
+
+def _forgotten(n: Notification) -> dict[str, str]:
+    """What a row keeps of its text once done with: nothing of a message about a login
+    (its link is secret), all of any other."""
+    return {"body_text": "", "body_html": "", "link": ""} if n.kind in ACCOUNT_KINDS else {}
 
 
 def _failed(n: Notification, exc: Exception, now: dt.datetime) -> str:
@@ -444,7 +473,7 @@ def _failed(n: Notification, exc: Exception, now: dt.datetime) -> str:
     if attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             Notification.objects.filter(id=n.pk).update(
-                status=DeliveryStatus.GIVEN_UP, attempts=attempts, last_error=error
+                status=DeliveryStatus.GIVEN_UP, attempts=attempts, last_error=error, **_forgotten(n)
             )
             n.attempts, n.status = attempts, DeliveryStatus.GIVEN_UP
             activity.record(

@@ -44,6 +44,22 @@ def normalize_username(username: str | None) -> str:
     return (username or "").strip().lower()
 
 
+def account_username(typed: str | None) -> str:
+    """The sign-in name of the login of an address typed in any case, with stray spaces:
+    the login's own spelling when exactly one login has it, else the address normalized.
+    The one way a login is found by its address: the sign-in form (so the password check
+    and django-axes' lockout see the login's own name), a join link's page and *Forgot your
+    password?* (`accord.org.password_resets`)."""
+    from django.contrib.auth import get_user_model
+
+    typed = normalize_username(typed)
+    users = get_user_model().objects
+    if users.filter(username=typed).exists():  # the usual case, read from the index
+        return typed
+    matches = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
+    return matches[0] if len(matches) == 1 else typed
+
+
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
     """The name a sign-in attempt was made for, as lockouts count it."""
     raw = (credentials or {}).get("username")

@@ -3,12 +3,11 @@ from __future__ import annotations
 import functools
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html, format_html_join
 
 from accord.core import timezones
-from accord.core.security import normalize_username
+from accord.core.security import account_username
 from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import (
     ROLE_RANK,
@@ -349,12 +348,7 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        typed = normalize_username(self.cleaned_data.get("username"))
-        users = get_user_model().objects
-        if users.filter(username=typed).exists():  # the usual case, read from the index
-            return typed
-        matches = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
-        return matches[0] if len(matches) == 1 else typed
+        return account_username(self.cleaned_data.get("username"))
 
 
 INVITE_HELP = (

@@ -155,3 +155,26 @@ def join_link_person(token: str, *, lock: bool = False):
     if not person.is_active or person.is_agent:
         raise JoinLinkRefused("cannot", person)
     return person
+
+
+# --- a new password by e-mail ------------------------------------------------------------------
+
+
+class PasswordResetTokens(PasswordResetTokenGenerator):
+    """The link of *Forgot your password?* (`accord.org.password_resets`), e-mailed to a
+    login's own address at its holder's request: Django's check alone (spent once the
+    password changes or the login signs in, refused after PASSWORD_RESET_TIMEOUT), under a
+    key_salt of its own, so a reset token never works as a sign-in link nor the reverse.
+
+    Deliberately not `SignInLinkTokens`: its "newest link" rule reads the links admins made
+    (events of a person in one organization), which a reset, asked for by whoever holds the
+    address and recorded nowhere an admin reads, is not. So a sign-in link an admin makes
+    after a reset was asked for does not replace the reset link, and a reset asked for
+    does not replace the admin's link; whichever is used first sets the password, and that
+    spends the other (both hash the password). An admin's link made later can still set a
+    password only while the login is that organization's alone, as before."""
+
+    key_salt = "accord.org.tokens.PasswordResetTokens"
+
+
+password_resets = PasswordResetTokens()

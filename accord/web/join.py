@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
     authenticate,
-    get_user_model,
     login,
     update_session_auth_hash,
 )
@@ -23,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accord.core.errors import ServiceError
-from accord.core.security import normalize_username
+from accord.core.security import account_username, normalize_username
 from accord.core.sso import OIDC_BACKEND
 from accord.org import services
 from accord.org.tokens import JoinLinkRefused, join_link_person
@@ -36,10 +35,7 @@ IN_SESSION = "open"  # the address the page moves to, its token kept in the sess
 def _username_of(email: str) -> str:
     """The sign-in name of the account of `email`, as the sign-in form finds it (the
     account's own spelling, so django-axes counts failures against the same name)."""
-    typed = normalize_username(email)
-    found = get_user_model().objects.filter(username__iexact=typed).values_list("username")
-    found = list(found[:2])
-    return found[0][0] if len(found) == 1 else typed
+    return account_username(email)
 
 
 @never_cache

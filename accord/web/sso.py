@@ -3,16 +3,21 @@ OpenID Connect provider (when configured); see accord/core/sso.py for the settin
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
+from django.views.decorators.cache import never_cache
 from mozilla_django_oidc import views as oidc_views
 
+from accord.core.security import client_ip, normalize_username
+from accord.org import invitations, password_resets
 from accord.org.forms import SignInForm
 from accord.org.sso import ProviderUnavailable, endpoints
 from accord.org.tokens import inviting_org, sign_in_links
+from accord.org.tokens import password_resets as reset_tokens
 
 
 def sso_context() -> dict:
@@ -54,6 +59,7 @@ class SignInView(auth_views.LoginView):
             **super().get_context_data(**kwargs),
             "sso": sso_context(),
             "no_organization": nothing_yet,
+            "reset_by_email": invitations.email_configured(),
         }
 
     def post(self, request, *args, **kwargs):
@@ -105,6 +111,82 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
             return reverse("home")
         messages.success(self.request, f"Your password is set and you are signed in to {org.name}.")
         return reverse("web:home", kwargs={"org_slug": org.slug})
+
+
+class ResetPasswordView(SetPasswordView):
+    """The link of *Forgot your password?* (`accord.org.password_resets`): the holder of the
+    login's address chooses a new password (Django's validators), which replaces the old one
+    and ends every other session signed in with it (Django checks the password's hash on
+    each request); recorded as `password_changed` in each organization the person is active
+    in (`activity.signins`), with nothing of the address, link or password. Then they are
+    signed in and land where a sign-in lands. Its own tokens (`tokens.password_resets`):
+    spent once used, or once the login signs in, or after PASSWORD_RESET_TIMEOUT."""
+
+    token_generator = reset_tokens
+
+    def get_context_data(self, **kwargs):
+        context = auth_views.PasswordResetConfirmView.get_context_data(self, **kwargs)
+        context["reset"] = True
+        return context
+
+    def get_success_url(self) -> str:
+        from django.contrib import messages
+
+        messages.success(self.request, "Your new password is set and you are signed in.")
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+FORGOT_SESSION_KEY = "_accord_forgot_address"
+
+
+def _forgot_context() -> dict:
+    return {
+        "sso": sso_context(),
+        "days": invitations._days(invitations.expiry()),
+        "every": int(password_resets.EVERY.total_seconds() // 60),
+    }
+
+
+@never_cache
+def forgot_password(request):
+    """*Forgot your password?*: an address, and the same answer whether or not a login has
+    it (`password_resets.ask` queues the same work either way). Without e-mail set up, it
+    says to ask an administrator for a sign-in link; with password sign-in off, to sign in
+    with the provider."""
+    if not settings.ACCORD_PASSWORD_SIGNIN:
+        return password_sign_in_off(request)
+    configured = invitations.email_configured()
+    form = None
+    if configured:
+        form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            address = normalize_username(form.cleaned_data["email"])
+            password_resets.ask(address, client_ip(request))
+            request.session[FORGOT_SESSION_KEY] = address
+            return redirect("forgot_password_sent")
+    status = 400 if form is not None and form.is_bound else 200
+    context = {**_forgot_context(), "form": form, "configured": configured}
+    return render(request, "registration/forgot_password.html", context, status=status)
+
+
+@never_cache
+def forgot_password_sent(request):
+    """The answer to *Forgot your password?*, the same for every address."""
+    if not settings.ACCORD_PASSWORD_SIGNIN:
+        return password_sign_in_off(request)
+    address = request.session.get(FORGOT_SESSION_KEY)
+    if not address:
+        return redirect("forgot_password")
+    context = {**_forgot_context(), "address": address}
+    return render(request, "registration/forgot_password_sent.html", context)
 
 
 def admin_login(request, extra_context=None):
