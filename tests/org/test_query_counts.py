@@ -63,8 +63,9 @@ def test_pages_do_as_many_queries_for_200_teams_as_for_10(cast):
         # positions, past terms, liaisons and role names (35 queries); a team with
         # sub-teams also its issues, action items, decisions and dependencies with the
         # teams below it (11 more; with a current period, its objectives' figures too),
-        # and whether the reader may add its chat webhook (one more).
-        assert n <= (47 if url.endswith(("/platform/", "/team-005/")) else 35), (url, n)
+        # and whether the reader may add its chat webhook (one more); its issue and
+        # decision figures are the lists' own, kept a minute when large (two cache reads).
+        assert n <= (49 if url.endswith(("/platform/", "/team-005/")) else 35), (url, n)
 
 
 def test_a_page_reads_the_shell_once_however_many_panels_it_renders(cast):
