@@ -256,6 +256,8 @@ class Context:
         self.partial = partial
         # The admin applying the file (page, API); a file never deactivates or demotes them.
         self.actor = actor if org is not None and getattr(actor, "org_id", None) == org.id else None
+        # An importer's data, which knows nothing of Accord's roles: no admin is demoted.
+        self.keep_admins = False
         self.notes: list[str] = []  # lines of the plan that are not problems
         # section -> why it cannot be applied at all (e.g. no admin would be left): a file
         # with such a section is refused whole, since other sections depend on it.

@@ -537,6 +537,8 @@ class People(Kind):
         existing = ctx.existing_of("people")
         self._match_identities(ctx, items, existing)
         self._keep_actor(ctx, items, existing)
+        if ctx.keep_admins:
+            self._keep_admins(ctx, items, existing)
         # What the organization's people will be: the file's items, and those it leaves
         # alone (section not pruned, or items skipped as invalid).
         named = {i.key for i in items}
@@ -670,6 +672,25 @@ class People(Kind):
             ctx.notes.append(
                 f"{actor.email} (you) is {said} in the file ({item.path}) and stays an active "
                 "admin: a file never demotes or deactivates the admin applying it."
+            )
+
+    @staticmethod
+    def _keep_admins(ctx: Context, items: list[Item], existing) -> None:
+        """An importer's data (the Kubernetes community's) knows nothing of who administers
+        Accord: an active admin it names keeps the admin role, said once in the plan."""
+        kept = []
+        for item in items:
+            current = existing.get(item.key, (None, None))[1]
+            if current is None or current["role"] != Role.ADMIN or not current["active"]:
+                continue
+            if item.data["role"] != Role.ADMIN:
+                item.data = {**item.data, "role": Role.ADMIN.value}
+                kept.append(item.data["email"])
+        if kept:
+            n = len(kept)
+            ctx.notes.append(
+                f"kept {n} admin{'' if n == 1 else 's'} as admin ({', '.join(kept[:5])}"
+                f"{', …' if n > 5 else ''}): the imported data never lowers an admin's role."
             )
 
     def upsert(self, ctx: Context, changes: list[Change]) -> None:

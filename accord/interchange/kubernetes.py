@@ -34,7 +34,41 @@ STATUSES = [
     "rejected",
     "withdrawn",
     "replaced",
+    # Not in the template's list, but written by the project for proposals that are over:
+    "superseded",  # by another proposal (as replaced)
+    "removed",  # the feature was taken out again
 ]
+# Names proposals use for groups that sigs.yaml spells otherwise: certain corrections.
+GROUP_ALIASES = {
+    "sig-arch": "sig-architecture",
+    "sig-apimachinery": "sig-api-machinery",
+    "sig-machinery": "sig-api-machinery",
+    "sig-scheduler": "sig-scheduling",
+    "sig-contribex": "sig-contributor-experience",
+}
+# Groups the project retired and took out of sigs.yaml; a proposal naming one is not
+# pointed at another group of a similar name.
+RETIRED_GROUPS = {
+    "sig-usability",
+    "sig-aws",
+    "sig-azure",
+    "sig-gcp",
+    "sig-ibmcloud",
+    "sig-openstack",
+    "sig-vmware",
+    "sig-service-catalog",
+    "sig-big-data",
+    "sig-cluster-ops",
+    "wg-apply",
+    "wg-component-standard",
+    "wg-k8s-infra",
+    "wg-multitenancy",
+    "wg-resource-management",
+    "wg-security-audit",
+}
+# The proposal template's own folders (keps/NNNN-kep-template, a provider's
+# 0000-cloud-provider-template): not proposals. A proposal may have "template" in its name.
+TEMPLATE_FOLDER = re.compile(r"(?:nnnn|0+)-.*template.*", re.I)
 STAGES = ["alpha", "beta", "stable", "deprecated", "disabled", "removed"]
 KEP_KEYS = {
     "title",
@@ -87,6 +121,9 @@ class Meeting:
     start: dt.date | None = None
     url: str = ""
     subproject: str = ""
+    archive_url: str = ""  # the agenda and notes
+    recordings_url: str = ""
+    listed: int = 1  # times the group lists it (a group's subprojects repeat its meeting)
 
 
 @dataclass
@@ -122,6 +159,8 @@ class Kep:
     authors: list[str] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)  # KEP keys
     superseded_by: list[str] = field(default_factory=list)  # KEP keys
+    see_also: list[str] = field(default_factory=list)  # KEP keys
+    feature_gates: list[str] = field(default_factory=list)  # names
 
 
 @dataclass
@@ -544,17 +583,38 @@ class _Reader:
             )
         if problems:
             return
-        group.meetings.append(
-            Meeting(
-                description=description,
-                rrule=schedule.value.rrule,
-                time=time.value,
-                timezone=zone.value,
-                start=schedule.value.start,
-                url=_text(raw.get("url")),
-                subproject=subproject,
-            )
+        meeting = Meeting(
+            description=description,
+            rrule=schedule.value.rrule,
+            time=time.value,
+            timezone=zone.value,
+            start=schedule.value.start,
+            url=_text(raw.get("url")),
+            subproject=subproject,
+            archive_url=_text(raw.get("archive_url")),
+            recordings_url=_text(raw.get("recordings_url")),
         )
+        # The same meeting (name, day, frequency, time, zone) listed again, by a subproject
+        # of the group that holds it, is one meeting.
+        same = next(
+            (
+                m
+                for m in group.meetings
+                if (m.description.lower(), m.rrule, m.time, m.timezone, m.start)
+                == (
+                    description.lower(),
+                    meeting.rrule,
+                    meeting.time,
+                    meeting.timezone,
+                    meeting.start,
+                )
+            ),
+            None,
+        )
+        if same is not None:
+            same.listed += 1
+            return
+        group.meetings.append(meeting)
 
     # keps/**/kep.yaml ----------------------------------------------------------------------
 
@@ -570,7 +630,7 @@ class _Reader:
             if kep is None:
                 continue
             file = str(path.relative_to(self.root))
-            for field_name in ("replaces", "superseded-by"):
+            for field_name in ("replaces", "superseded-by", "see-also"):
                 refs = doc.get(field_name)
                 if refs is None:
                     continue
@@ -590,9 +650,13 @@ class _Reader:
                 for i, ref in enumerate(refs):
                     raw_links.append((kep, file, field_name, refs, str(ref).strip(), i))
         by_key = {k.key: k for k in self.data.keps}
+        see_also_elsewhere = 0
         for kep, file, field_name, refs, ref, i in raw_links:
             target = self.resolve_kep(ref, by_key, numbers)
             path = f"{field_name}[{i}]"
+            if target is None and field_name == "see-also":
+                see_also_elsewhere += 1  # documents, pull requests, placeholders: said once
+                continue
             if target is None:
                 if ref.lower() in PLACEHOLDERS:
                     self.add(
@@ -639,6 +703,8 @@ class _Reader:
                     )
                 continue
             if target.key == kep.key:
+                if field_name == "see-also":
+                    continue  # a proposal pointing at itself says nothing
                 self.add(
                     "self_reference",
                     "A proposal cannot replace or supersede itself; link ignored.",
@@ -650,9 +716,22 @@ class _Reader:
                     action=IGNORED,
                 )
                 continue
-            bucket = kep.replaces if field_name == "replaces" else kep.superseded_by
+            bucket = {
+                "replaces": kep.replaces,
+                "superseded-by": kep.superseded_by,
+                "see-also": kep.see_also,
+            }[field_name]
             if target.key not in bucket:
                 bucket.append(target.key)
+        if see_also_elsewhere:
+            self.report.add(
+                "see_also_elsewhere",
+                f"{see_also_elsewhere} see-also entries are not proposals under keps/ "
+                "(documents, pull requests, placeholders); ignored.",
+                file="keps/",
+                path="see-also",
+                action=IGNORED,
+            )
 
     def resolve_kep(self, ref: str, by_key: dict[str, Kep], numbers: dict[int, Kep]) -> Kep | None:
         m = re.search(r"keps/([^\s)#?]+)", ref)
@@ -677,7 +756,7 @@ class _Reader:
             )
             return None, None
         raw_number = doc.get("kep-number")
-        if "template" in path.parent.name.lower() or _is_template(raw_number):
+        if TEMPLATE_FOLDER.fullmatch(path.parent.name) or _is_template(raw_number):
             self.report.add(
                 "template_file",
                 "The proposal template itself, not a proposal; skipped.",
@@ -795,6 +874,13 @@ class _Reader:
                 path="milestone",
                 value=milestone,
             )
+        gates = doc.get("feature-gates")
+        if isinstance(gates, list):
+            for gate in gates:
+                name = _text(gate.get("name")) if isinstance(gate, dict) else ""
+                taken = name and not _is_template(name) and name.lower() not in PLACEHOLDERS
+                if taken and name not in kep.feature_gates:
+                    kep.feature_gates.append(name[:100])
         authors = doc.get("authors")
         if isinstance(authors, list):
             kep.authors = [str(a).strip().lstrip("@") for a in authors if isinstance(a, str)]
@@ -888,6 +974,31 @@ class _Reader:
         ref = ref.strip()
         if ref in self.slugs:
             return ref
+        alias = GROUP_ALIASES.get(ref.lower())
+        if alias in self.slugs:
+            self.add(
+                "group_alias",
+                f"Another name of {alias}; read as {alias}.",
+                file=file,
+                container=container,
+                key=key,
+                path=path,
+                value=ref,
+                action=CORRECTED,
+            )
+            return alias
+        if ref.lower() in RETIRED_GROUPS:
+            self.add(
+                "retired_group",
+                "A group the project retired (not in sigs.yaml, not a current group); "
+                "reference skipped.",
+                file=file,
+                container=container,
+                key=key,
+                path=path,
+                value=ref,
+            )
+            return None
         if _is_template(ref) or ref.lower() in PLACEHOLDERS:
             self.add(
                 "template_text",
@@ -1038,10 +1149,28 @@ def noreply_email(handle: str) -> str:
     return f"{handle.lower()}@users.noreply.github.com"
 
 
+def _repeated_meetings(data: Dataset) -> None:
+    """Meetings a group lists more than once, said once per meeting."""
+    for group in data.groups:
+        for m in group.meetings:
+            if m.listed > 1:
+                data.report.add(
+                    "duplicate_meeting",
+                    f"{m.description!r} of {group.name} is listed {m.listed} times (by the "
+                    "group and its subprojects) with the same day, time, zone and frequency; "
+                    "taken once.",
+                    file="sigs.yaml",
+                    path=group.slug,
+                    value=m.description,
+                    action=IGNORED,
+                )
+
+
 def read(directory: str | Path) -> Dataset:
     """Everything in a checkout of the Kubernetes community data, and what was odd in it."""
     reader = _Reader(Path(directory))
     reader.read_groups()
+    _repeated_meetings(reader.data)
     reader.read_keps()
     reader.people_without_email()
     data = reader.data

@@ -3,7 +3,9 @@
 `build(dataset)` makes an organization document (the same structure as an organization
 file), which `import_directory` applies through the organization-file engine, so the import
 is validated before writing, runs in one transaction, and is idempotent: importing the same
-data twice changes nothing the second time.
+data twice changes nothing the second time. It never lowers an admin's role, and a field
+changed in Accord since the last import keeps Accord's value unless the data changed it too
+(services._three_way).
 
     groups (SIGs, working groups, committees)  -> teams under one root, one per kind, of
                                                    the kind sig, working-group, committee or
@@ -24,11 +26,16 @@ data twice changes nothing the second time.
     enhancement proposals (KEPs)                -> initiatives owned by their group
     releases (v1.x milestones)                  -> periods
     participating groups                        -> dependencies: delivered (implemented),
-                                                   accepted (implementable), else requested
+                                                   accepted (implementable), else requested,
+                                                   needed by the release's date; none (and
+                                                   one line of the report each) for a
+                                                   proposal naming no release, or still open
+                                                   while its release is out (stale)
     working groups' stakeholder SIGs            -> team links (kind stakeholder), any group
                                                    kind whose data names stakeholder SIGs
     replaces / superseded-by                    -> initiative links (kind replaces), one per
                                                    pair whichever side names it
+    see-also, feature-gates                     -> the initiative's description
     stage (alpha, beta, stable, …)              -> the initiative's stage
 """
 
@@ -69,6 +76,8 @@ STATUS = {  # KEP status -> initiative status
     "rejected": "dropped",
     "withdrawn": "dropped",
     "replaced": "dropped",
+    "superseded": "dropped",
+    "removed": "dropped",
     None: "proposed",
 }
 OPEN = {"proposed", "active", "paused"}
@@ -175,6 +184,8 @@ def build(
             "chat": f"#{g.slack}" if g.slack and " " not in g.slack else "",
             "mailing_list": g.mailing_list if _is_link(g.mailing_list) else "",
         }
+        if meeting_links := _meeting_links(g):
+            team["description"] = meeting_links
         if g.archived:
             team["state"] = "retired"
         teams.append(team)
@@ -260,11 +271,16 @@ def build(
             }
         )
 
-    # Proposals as initiatives; participating groups as dependencies.
+    # Proposals as initiatives; participating groups as dependencies. Only a release's
+    # date is a date: a proposal without one asks nothing by a date, and one still open
+    # whose release is out (stale: the data was never updated) asks nothing by it either.
     ids = _kep_ids(data)
     keps = {k.key: k for k in data.keps}
     initiatives, dependencies = [], []
     closed_participations = 0
+    stale: list[Kep] = []
+    stale_participations = 0
+    undated: dict[str, int] = {}  # kep key -> participations without a release date
     for kep in data.keps:
         status = STATUS.get(kep.status, "proposed")
         target = periods_by_release.get(kep.latest_milestone or "", (None, None))[1]
@@ -280,6 +296,11 @@ def build(
                 value=kep.latest_milestone,
                 action=IGNORED,
             )
+            target = None
+        is_stale = status in OPEN and target is not None and target < today
+        if is_stale:
+            stale.append(kep)
+            stale_participations += len(kep.participating)
             target = None
         owner = next((email_of[a.lower()] for a in kep.authors if a.lower() in email_of), None)
         initiatives.append(
@@ -299,38 +320,61 @@ def build(
         if status not in OPEN and status != "done":
             closed_participations += len(kep.participating)
             continue  # dropped work asked nothing still standing; the description names them
+        if is_stale:
+            continue  # counted once below; the description names the groups
+        if target is None and kep.participating:
+            undated[kep.key] = len(kep.participating)
+            continue
         for slug in kep.participating:
-            need_by = target or (start + dt.timedelta(days=122) if start else None)
-            if need_by is None:
-                report.add(
-                    "no_need_by_date",
-                    f"No date for the help asked of {slug} (no release and no creation date); "
-                    f"the proposal's dependency on {slug} was skipped.",
-                    file=file,
-                    path="participating-sigs",
-                    value=slug,
-                )
-                continue
             dep: dict[str, Any] = {
                 "id": f"{ids[kep.key]}/{slug}",
                 "initiative": ids[kep.key],
                 "provider": slug,
                 "title": f"{_kep_label(kep)}: review and support from {groups[slug].name}"[:300],
-                "need_by": need_by.isoformat(),
+                "need_by": target.isoformat(),
             }
             # The participating SIGs of an implemented proposal delivered their part, those
             # of one being implemented committed to it, by the release it targets; only a
             # provisional or deferred proposal's asks are still open requests.
             if status == "done":
-                dep.update(state="delivered", committed_date=need_by.isoformat())
+                dep.update(state="delivered", committed_date=target.isoformat())
             elif status == "active":
-                dep.update(state="accepted", committed_date=need_by.isoformat())
+                dep.update(state="accepted", committed_date=target.isoformat())
             dependencies.append(dep)
+    if stale:
+        examples = ", ".join(f"{_kep_label(k)} targeted {k.latest_milestone}" for k in stale[:3])
+        report.add(
+            "stale_proposals",
+            f"stale: {len(stale)} proposals still open targeted a release that is out and "
+            f"were not implemented (e.g. {examples}): imported open without a target date; "
+            f"the {stale_participations} groups they involve are named in their "
+            "descriptions, not made dependencies (a dependency needs a date, and none is "
+            "known).",
+            file="keps/",
+            path="latest-milestone",
+            action=IGNORED,
+        )
+    if undated:
+        n = sum(undated.values())
+        examples = ", ".join(_kep_label(keps[k]) for k in list(undated)[:3])
+        report.add(
+            "no_release",
+            f"{len(undated)} proposals have no release date to go by (they name no release, "
+            f"or one before they were created; e.g. {examples}): their "
+            f"{n} participating groups are named in their descriptions, not made dependencies "
+            "(a dependency needs a need-by date, and none is known).",
+            file="keps/",
+            path="latest-milestone",
+            action=IGNORED,
+        )
 
     initiative_links = _replacements(data, ids, report)
 
-    # Meetings as cadences.
+    # Meetings as cadences. A cadence has no place for a meeting's links (its Zoom, agenda
+    # and recordings: they are in the team's description), nor a fortnightly meeting
+    # without a start date a week to start on.
     cadences, used = [], set()
+    linked, anchored = 0, 0
     for g in data.groups:
         chairs = [lead.handle.lower() for lead in g.leads if lead.role == "chair"]
         owner = next((email_of[h] for h in chairs if h in email_of), None)
@@ -340,6 +384,8 @@ def build(
             while key in used:
                 key, n = f"{base}-{n}", n + 1
             used.add(key)
+            linked += bool(meeting.url or meeting.archive_url or meeting.recordings_url)
+            anchored += meeting.start is None and "INTERVAL=" in meeting.rrule
             cadences.append(
                 {
                     "id": key,
@@ -354,6 +400,17 @@ def build(
                     "owner": owner,
                 }
             )
+
+    if anchored:
+        report.add(
+            "assumed_start_week",
+            f"{anchored} meetings held every two (or more) weeks give no start date: each "
+            f"was started on the week of {CADENCE_START}, which may be the wrong one of its "
+            "weeks; correct the cadence's start date in Accord.",
+            file="sigs.yaml",
+            path="meetings",
+            action=DEFAULTED,
+        )
 
     document = {
         "accord": 1,
@@ -380,7 +437,10 @@ def build(
         "initiatives": len(initiatives),
         "dependencies": len(dependencies),
         "participations_in_closed_proposals": closed_participations,
+        "stale_proposals": len(stale),
+        "participations_without_a_release": sum(undated.values()) + stale_participations,
         "cadences": len(cadences),
+        "meetings_with_links_in_team_descriptions": linked,
         "proposal_links": sum(len(k.replaces) + len(k.superseded_by) for k in data.keps),
         "initiative_links": len(initiative_links),
     }
@@ -416,6 +476,25 @@ def _replacements(data: Dataset, ids: dict[str, str], report: Report) -> list[di
     return links
 
 
+def _meeting_links(group) -> str:
+    """The links of a group's meetings (the meeting itself, its agenda and notes, its
+    recordings), for the team's description: a cadence has no field for them."""
+    lines = []
+    for m in group.meetings:
+        parts = [
+            f"{label}{url}"
+            for label, url in (
+                ("", m.url),
+                ("agenda and notes: ", m.archive_url),
+                ("recordings: ", m.recordings_url),
+            )
+            if url
+        ]
+        if parts:
+            lines.append(f"- {m.description}: " + "; ".join(parts))
+    return ("Meetings:\n" + "\n".join(lines))[:5000] if lines else ""
+
+
 def _kep_label(kep: Kep) -> str:
     return f"KEP-{kep.number}" if kep.number is not None else kep.key.rsplit("/", 1)[-1]
 
@@ -449,9 +528,47 @@ def _description(kep: Kep, keps: dict[str, Kep], ids: dict[str, str], groups) ->
         lines.append(
             "Superseded by: " + ", ".join(_kep_label(keps[k]) for k in kep.superseded_by) + "."
         )
+    if kep.see_also:
+        lines.append("See also: " + ", ".join(_kep_label(keps[k]) for k in kep.see_also) + ".")
+    if kep.feature_gates:
+        lines.append("Feature gates: " + ", ".join(kep.feature_gates) + ".")
     if kep.authors:
         lines.append("Authors: " + ", ".join(f"@{a}" for a in kep.authors[:10]) + ".")
     return "\n".join(lines)
+
+
+def _earlier_dependencies(document: dict[str, Any], report: Report, org_slug: str) -> None:
+    """Dependencies an earlier import made that this one no longer makes (a proposal's
+    that names no release or whose release is out: an older Accord gave them a date) are
+    left as they are, since the import removes nothing; said once, with a count."""
+    from accord.coordination.models import ACTIVE_STATES
+    from accord.interchange.models import ExternalKey
+    from accord.org.models import Organization
+
+    org = Organization.objects.filter(slug=org_slug).first()
+    if org is None:
+        return
+    made = {d["id"].lower() for d in document["dependencies"]}
+    earlier = ExternalKey.objects.filter(
+        org=org, section="dependencies", key__startswith="kep"
+    ).values_list("key", "object_id")
+    left = {pk for key, pk in earlier if key.lower() not in made}
+    if not left:
+        return
+    from accord.coordination.models import Dependency
+
+    open_ones = Dependency.objects.filter(pk__in=left, state__in=ACTIVE_STATES).count()
+    if open_ones:
+        report.add(
+            "earlier_dependencies",
+            f"{open_ones} open dependencies an earlier import made are no longer made (their "
+            "proposal names no release, or is stale): the import removes nothing, so they "
+            "stay as they are, with the date an older Accord gave them; cancel them in Accord "
+            "if they no longer stand.",
+            file="keps/",
+            path="participating-sigs",
+            action=IGNORED,
+        )
 
 
 def import_directory(
@@ -468,6 +585,7 @@ def import_directory(
 
     data = kubernetes.read(directory)
     document, report = build(data, name=name, today=today)
+    _earlier_dependencies(document, report, org_slug)
     return services.apply_data(
         document,
         org_slug=org_slug,
@@ -476,4 +594,7 @@ def import_directory(
         report=report,
         name=Path(directory).name or str(directory),
         source_format="Kubernetes community data",
+        keep_admins=True,
+        baseline=ROOT,
+        oddities=True,
     )

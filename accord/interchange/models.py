@@ -109,3 +109,23 @@ class Import(OrgScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportBaseline(OrgScoped):
+    """What an importer that is run again and again (`accord import kubernetes`) last wrote:
+    per section, per key, the fields as its data gave them. The next import compares three
+    values of each field it would change — the data's now, the data's last time (this), and
+    Accord's — so a field changed in Accord since the last import is not silently reverted
+    (see services._three_way)."""
+
+    source = models.CharField(max_length=40)  # e.g. "kubernetes"
+    values = models.JSONField(default=dict, blank=True)  # {section: {key: {field: value}}}
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "source"], name="importbaseline_source_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.source

@@ -73,6 +73,11 @@ class Outcome:
     # section -> how many of its items the organization holds (that a file could remove),
     # for the sections the plan removes from: what "29 of the 30 people" counts against.
     held: dict[str, int] = field(default_factory=dict)
+    # The first `oddities` problems of the report are the source data's own oddities, found
+    # by an importer before Accord saw an item (the Kubernetes data's: a meeting whose time
+    # cannot be read, a group that does not exist): what it leaves out by design, reported,
+    # not items Accord refused (`skipped`).
+    oddities: int = 0
 
     @property
     def ok(self) -> bool:
@@ -184,9 +189,29 @@ class Outcome:
 
     def skipped(self) -> int:
         """How many items (a CSV's rows) were skipped for their problems (action
-        "skipped"): each counted once, however many problems it has."""
+        "skipped"): each counted once, however many problems it has. An importer's
+        oddities of its data (`oddities`) are not counted: see `not_taken`."""
+        return self._count_skipped(self.report.problems[self.oddities :])
+
+    def not_taken(self) -> int:
+        """How many things of the source data an importer left out for its oddities."""
+        return self._count_skipped(self.report.problems[: self.oddities])
+
+    def not_taken_text(self) -> str:
+        """ "50 items (unknown_group 20, meeting_time 5, …)", or "" """
+        n = self.not_taken()
+        if not n:
+            return ""
+        kinds = Counter(
+            p.kind for p in self.report.problems[: self.oddities] if p.action == "skipped"
+        )
+        top = ", ".join(f"{k} {c}" for k, c in kinds.most_common(4))
+        more = ", …" if len(kinds) > 4 else ""
+        return f"{n:,} item{'' if n == 1 else 's'} ({top}{more})"
+
+    def _count_skipped(self, problems: list[Problem]) -> int:
         seen = set()
-        for p in self.report.problems:
+        for p in problems:
             if p.action != "skipped":
                 continue
             if self.csv_section and p.line:  # a row (a people CSV's makes a membership too)
@@ -230,6 +255,8 @@ class Outcome:
             "near_misses": self.near_misses,
             "csv_section": self.csv_section,
             "held": self.held,
+            "oddities": self.oddities,
+            "not_taken": self.not_taken(),
             "large_removals": [
                 {k: r[k] for k in ("section", "removed", "of", "verb")}
                 for r in self.large_removals()
@@ -271,6 +298,7 @@ class Outcome:
             near_misses=dict(data.get("near_misses") or {}),
             csv_section=data.get("csv_section") or "",
             held=dict(data.get("held") or {}),
+            oddities=int(data.get("oddities") or 0),
         )
 
     def as_text(self, *, verbose: bool = True) -> str:
@@ -338,6 +366,8 @@ class Outcome:
             )
         elif self.applied and skipped:
             lines.append(f"Nothing was applied: {skipped} skipped for the problems above.")
+        elif self.applied and self.oddities and not self.changes:
+            lines.append("Up to date: the organization already holds this data; nothing changed.")
         elif self.applied:
             lines.append("Applied.")
         elif skipped and not self.unconfirmed:
@@ -347,6 +377,11 @@ class Outcome:
             )
         else:
             lines.append("Plan only: nothing was changed.")
+        not_taken = self.not_taken_text()
+        if not_taken and not self.aborted:
+            lines.append(
+                f"Not taken from the data, by design (its oddities, listed above): {not_taken}."
+            )
         return "\n".join(lines)
 
 
@@ -461,6 +496,9 @@ def _run(
     name: str = "",
     source_format: str = "organization file",
     allow_removals: bool = False,
+    keep_admins: bool = False,
+    baseline: str = "",
+    oddities: bool = False,
 ) -> Outcome:
     """Read and validate everything, plan, then (unless `dry_run`) write: in one
     transaction, or in short ones when `chunked`. A plan tries the writes and rolls them
@@ -470,13 +508,20 @@ def _run(
     changed something records one event of the import itself (`name`, `source_format`).
     Nothing is written when a section cannot be applied at all (the file is refused whole),
     nor when the plan takes away a large share of a section (`is_large_removal`) and
-    `allow_removals` does not confirm it."""
+    `allow_removals` does not confirm it. With `keep_admins` (an importer's data, which
+    knows nothing of Accord's roles), no admin is given a lower role. With `baseline` (the
+    name of an importer run again and again), a field changed in Accord since that
+    importer's last apply keeps Accord's value unless the data changed it too
+    (`_three_way`), and the apply records what the data said, for the next time. With
+    `oddities`, `report`'s problems are the source data's own oddities (Outcome.oddities),
+    and a certain correction among them (action corrected) does not stop strict mode."""
     kinds = kinds or all_kinds()
     if org is None and org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
     ctx = Context(org, kinds, strict=strict, prune=prune, partial=partial, actor=actor)
     ctx.org_from_file = org is None and not org_slug
     ctx.progress = progress
+    ctx.keep_admins = keep_admins
     if report is not None:
         ctx.report.extend(report.problems)
         ctx.report.summary = report.summary
@@ -496,20 +541,32 @@ def _run(
     outcome = Outcome(
         org, report=ctx.report, creates_org=org is None, notes=ctx.notes, strict=strict
     )
+    if oddities and report is not None:
+        outcome.oddities = len(report.problems)
+
+    def stops_strict() -> bool:
+        """Any problem stops strict mode, but a certain correction of the data's own."""
+        return any(
+            p.action != "corrected" or n >= outcome.oddities
+            for n, p in enumerate(ctx.report.problems)
+        )
+
     if ctx.refused:  # a section that cannot be applied: the others depend on it
         outcome.aborted = True
         outcome.stopped = _refused_text(ctx.refused)
         _nothing_skipped(ctx.report)
         return outcome
-    if strict and ctx.report:
+    if strict and stops_strict():
         outcome.aborted = True
         _nothing_skipped(ctx.report)
         return outcome
     ctx.tell("planning")
     changes = engine.diff(ctx)
+    if baseline and ctx.org is not None:
+        changes = _three_way(ctx, changes, baseline, source_format)
     ctx.total = len(changes)
     outcome.held = _held(ctx, changes)
-    if strict and ctx.report:  # planning found more (e.g. a team still in use)
+    if strict and stops_strict():  # planning found more (e.g. a team still in use)
         outcome.aborted = True
         _nothing_skipped(ctx.report)
         return outcome
@@ -540,6 +597,8 @@ def _run(
                 engine.execute(ctx, changes)
             if dry_run:
                 raise engine._DryRun
+            if baseline:
+                _save_baseline(ctx, baseline)
             if recorded.count:  # something changed (a write that changes nothing records none)
                 _record_import(ctx, name or "upload.yaml", source_format)
             ctx.tell("written")
@@ -564,6 +623,83 @@ def _run(
     outcome.changes = ctx.done
     outcome.applied = not dry_run
     return outcome
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as JSON stores it (a date as its ISO text), to compare with a
+    baseline's."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _three_way(
+    ctx: Context, changes: list[Change], source: str, source_format: str
+) -> list[Change]:
+    """Of each field an update would change, compare Accord's value with what the data
+    said at the last import (`ImportBaseline`): when Accord's differs, someone changed it
+    in Accord since. If the data still says what it said then, Accord's value is kept (and
+    the plan says so); if the data changed too, the data's value is written and the plan
+    says it overwrites a change made in Accord. Without a baseline (a first import, or
+    one from before baselines), the data's value is written."""
+    from accord.interchange.models import Import, ImportBaseline
+
+    found = ImportBaseline.objects.filter(org=ctx.org, source=source).first()
+    if found is None:
+        updates = any(c.action == "update" for c in changes)
+        if updates and Import.objects.filter(org=ctx.org, format=source_format).exists():
+            ctx.notes.append(
+                "No record of what the last import wrote (it was made by an older Accord): "
+                "this import writes the data's values, even over changes made in Accord "
+                "since; from now on such changes are kept unless the data changes too."
+            )
+        return changes
+    base = found.values
+    kept, overwritten, out = [], [], []
+    for change in changes:
+        last = base.get(change.section, {}).get(change.key) if change.action == "update" else None
+        if last is None:
+            out.append(change)
+            continue
+        fields = dict(change.fields)
+        for name, (before, after) in change.fields.items():
+            if name not in last or _plain(before) == last[name]:
+                continue  # not changed in Accord since the last import
+            what = f"{change.section} {change.name or change.key} {name}"
+            if _plain(after) == last[name]:
+                del fields[name]
+                kept.append(f"{what} {_shown(before)} (the data still says {_shown(after)})")
+            else:
+                overwritten.append(f"{what} {_shown(before)} → {_shown(after)}")
+        if fields:
+            out.append(dataclasses.replace(change, fields=fields))
+    for line in kept:
+        ctx.notes.append(f"kept, changed in Accord since the last import: {line}")
+    for line in overwritten:
+        ctx.notes.append(
+            f"overwrites a change made in Accord since the last import (the data changed "
+            f"too): {line}"
+        )
+    return out
+
+
+def _save_baseline(ctx: Context, source: str) -> None:
+    """What the data said, item by item, for the next import's `_three_way` (an item
+    whose write was refused keeps what the data said before)."""
+    from accord.interchange.models import ImportBaseline
+
+    assert ctx.desired is not None and ctx.org is not None
+    found = ImportBaseline.objects.filter(org=ctx.org, source=source).first()
+    old = found.values if found else {}
+    values: dict[str, dict[str, Any]] = {}
+    for section, items in ctx.desired.sections.items():
+        failed = ctx.failed.get(section, set())
+        mine = values[section] = {}
+        for item in items:
+            if item.key in failed:
+                if item.key in old.get(section, {}):
+                    mine[item.key] = old[section][item.key]
+                continue
+            mine[item.key] = _plain(item.data)
+    ImportBaseline.objects.update_or_create(org=ctx.org, source=source, defaults={"values": values})
 
 
 def _refused_text(refused: dict[str, str]) -> str:
@@ -658,12 +794,15 @@ def apply_data(
     name: str = "",
     source_format: str = "organization file",
     allow_removals: bool = False,
+    keep_admins: bool = False,
+    baseline: str = "",
+    oddities: bool = False,
 ) -> Outcome:
     """Apply an already-built organization document (importers); `report` holds what the
     importer found before, so strict mode also aborts on it. Without `prune`, nothing
     missing from `data` is removed. With `partial` (a CSV), a field an item leaves out
     keeps the value the existing object has, instead of taking its default. A dry run
-    without `trial` only compares."""
+    without `trial` only compares. `keep_admins`, `baseline` and `oddities`: see `_run`."""
     return _run(
         None,
         org=None,
@@ -681,6 +820,9 @@ def apply_data(
         name=name,
         source_format=source_format,
         allow_removals=allow_removals,
+        keep_admins=keep_admins,
+        baseline=baseline,
+        oddities=oddities,
     )
 
 
