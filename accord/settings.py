@@ -106,6 +106,7 @@ TEMPLATES = [
                 "accord.web.templatetags.dates",
                 "accord.web.templatetags.numbers",
                 "accord.web.templatetags.links",
+                "accord.web.templatetags.people",
             ],
         },
     },

@@ -43,7 +43,7 @@ urlpatterns = [
         sso_views.ProviderCallbackView.as_view(),
         name="oidc_authentication_callback",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso_views.SignOutView.as_view(), name="logout"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(template_name="web/password_change.html"),

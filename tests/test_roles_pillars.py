@@ -175,7 +175,9 @@ def test_an_admin_cannot_delete_a_team_the_pillars_still_use(northwind):
     response = client.delete(f"/api/v1/teams/{team.pk}")
     assert response.status_code == 422, response.content
     error = response.json()["error"]
-    assert error["code"] == "in_use" and "initiatives" in error["message"]
+    # A team that worked keeps its history: it is retired, never deleted.
+    assert error["code"] == "has_history" and "initiative" in error["message"]
+    assert "retire it instead" in error["message"]
     page = login(maya).post(f"/o/{org.slug}/teams/{team.slug}/delete/", follow=True)
-    assert "move or delete them first" in page.content.decode()
+    assert "retire it instead, which keeps its history" in page.content.decode()
     assert diff(before, fingerprint(org)) == []

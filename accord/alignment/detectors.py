@@ -61,7 +61,9 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
     open_inits = {
         i.id: i
         for i in snap.initiatives.values()
-        if i.status in OPEN_INITIATIVE_STATUSES and i.team_id in snap.teams
+        if i.status in OPEN_INITIATIVE_STATUSES
+        and i.team_id in snap.teams
+        and i.team_id not in snap.retired  # a retired team's work is no one's to merge
     }
     # The whole organization's rows, not `id__in` a list (SQLite caps a query's parameters
     # at 32,766); statuses as of the snapshot decide which count.
@@ -81,10 +83,15 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
             member_ids=members(i.team_id),
         )
         out["initiative"][iid] = (item, i.title or title)
+    # A closed period's objectives are a record (one carried over reads as its copy).
+    closed = {p.id for p in snap.periods.values() if p.closed_at and p.closed_at <= snap.as_of}
     open_objs = {
         o.id: o
         for o in snap.objectives.values()
-        if o.status in OPEN_OBJECTIVE_STATUSES and o.team_id in snap.teams
+        if o.status in OPEN_OBJECTIVE_STATUSES
+        and o.team_id in snap.teams
+        and o.team_id not in snap.retired
+        and o.period_id not in closed
     }
     # Ancestors through the links as of the snapshot, closed objectives included (a
     # grandchild under a closed child is still a cascade), with no query.

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accord.alignment import confidence as bands
 from accord.alignment.models import (
+    FINAL_OBJECTIVE_STATUSES,
     Direction,
     Initiative,
     InitiativeStatus,
@@ -98,6 +99,15 @@ class ObjectiveForm(forms.Form):
     def __init__(self, *args, org, editing: bool = False, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
+        # An objective edited keeps its own period, closed or not (nothing moves into a
+        # closed one); one of a closed period is scored: only its status can change.
+        own = self.initial.get("period") if editing else None
+        own = own if isinstance(own, Period) else None
+        self.scoring = own is not None and own.is_closed
+        if own is not None:
+            periods = Period.objects.for_org(org).filter(
+                ~Q(state=PeriodState.CLOSED) | Q(pk=own.pk)
+            )
         self.fields["period"].queryset = periods.order_by("-start")
         self.fields["team"].queryset = _teams(org)
         # The service's rule: neither an agent nor a viewer is an objective's owner.
@@ -114,6 +124,8 @@ class ObjectiveForm(forms.Form):
             level.help_text = "Organization objectives are set by leaders and admins."
         if editing:
             del self.fields["parent"], self.fields["weight"]
+            if self.scoring:
+                self._score_only(own)
             return
         parents = (
             Objective.objects.for_org(org)
@@ -154,6 +166,21 @@ class ObjectiveForm(forms.Form):
                 "hx-swap": "outerHTML",
                 "hx-sync": "this:replace",
             }
+        )
+
+    def _score_only(self, period: Period) -> None:
+        """A closed period's objective: its status (achieved, missed, dropped) is all that
+        can change; the rest is shown as it is."""
+        for name in ("title", "description", "period", "level", "team", "owner"):
+            self.fields[name].disabled = True
+        status = self.fields["status"]
+        held = self.initial.get("status")
+        status.choices = [
+            c for c in ObjectiveStatus.choices if c[0] in FINAL_OBJECTIVE_STATUSES or c[0] == held
+        ]
+        status.help_text = (
+            f"{period.name} is closed: score it achieved, missed or dropped. The rest is "
+            "its frozen record."
         )
 
     def clean_level(self):

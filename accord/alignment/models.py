@@ -80,6 +80,12 @@ class ObjectiveStatus(models.TextChoices):
 
 
 OPEN_OBJECTIVE_STATUSES = (ObjectiveStatus.DRAFT, ObjectiveStatus.ACTIVE)
+# An objective's result: what one of a closed period can still be given (scored).
+FINAL_OBJECTIVE_STATUSES = (
+    ObjectiveStatus.ACHIEVED,
+    ObjectiveStatus.MISSED,
+    ObjectiveStatus.DROPPED,
+)
 
 
 class Objective(OrgScoped):

@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
+from accord.core.days import org_day
 
 INCREASE, DECREASE, ABOVE, BELOW, RANGE = "increase", "decrease", "above", "below", "range"
 
@@ -161,9 +161,9 @@ def pace_share(
 ) -> tuple[float | None, dt.date | None]:
     """(`pace_elapsed`, the day its time runs from when later than the period's start, else
     None) of a key result whose history opened at `opened` (its first value, or its
-    creation if earlier), read on `today` in the current time zone: as its page and the
-    agendas count it."""
-    day = timezone.localdate(opened) if opened is not None else None
+    creation if earlier), read on `today`, the organization's day (`core.days`): as its
+    page, the agendas and the key_results.off_pace signal count it."""
+    day = org_day(opened) if opened is not None else None
     since = pace_since(baseline_date, day, period_start)
     elapsed = pace_elapsed(today, period_start, period_end, since)
     late = since if elapsed is not None and since and since > period_start else None

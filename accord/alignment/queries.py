@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accord.alignment.models import (
     OPEN_INITIATIVE_STATUSES,
+    OPEN_OBJECTIVE_STATUSES,
     AlignmentSettings,
     ConfidenceUpdate,
     Initiative,
@@ -782,6 +783,16 @@ def tree_orphaned(org: Organization, period: Period, team: Team | None = None):
     those of `team` and the teams below it): a queryset of ids in the tree's order, for the
     caller to paginate."""
     qs = Objective.objects.for_org(org).filter(period=period, orphaned=True)
+    below = _below(team)
+    if below is not None:
+        qs = qs.filter(team_id__in=below)
+    return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
+
+
+def tree_open(org: Organization, period: Period, team: Team | None = None):
+    """The objectives of `period` still draft or active (of `team` and the teams below it):
+    a closed period's left to score, as `tree_orphaned` gives its own."""
+    qs = Objective.objects.for_org(org).filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
     below = _below(team)
     if below is not None:
         qs = qs.filter(team_id__in=below)

@@ -27,6 +27,8 @@ from accord.activity import services as activity
 from accord.alignment import confidence as confidence_bands
 from accord.alignment import queries, rollups, signals
 from accord.alignment.models import (
+    FINAL_OBJECTIVE_STATUSES,
+    OPEN_INITIATIVE_STATUSES,
     OPEN_OBJECTIVE_STATUSES,
     AlignmentSettings,
     ConfidenceUpdate,
@@ -66,7 +68,7 @@ from accord.core.services import (
     require_unique_name,
     update_and_record,
 )
-from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
+from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import (
     is_team_lead,
     refuse_agent,
@@ -238,6 +240,38 @@ def check_period_kind(kind: str, start: dt.date, end: dt.date) -> None:
     )
 
 
+# Kinds that divide the calendar: two of one kind never share a day (a "winter quarter"
+# over two quarters would be in every quarter's list at once). Release cycles and custom
+# periods may overlap (a release stabilizing while the next is built).
+CALENDAR_KINDS = (PeriodKind.QUARTER, PeriodKind.HALF, PeriodKind.YEAR)
+
+
+def check_period_overlap(
+    org: Organization, kind: str, start: dt.date, end: dt.date, period: Period | None = None
+) -> None:
+    """Refuse a quarter, half or year that shares days with another of its kind, naming
+    the other."""
+    if kind not in CALENDAR_KINDS or start is None or end is None:
+        return
+    others = Period.objects.for_org(org).filter(kind=kind, start__lte=end, end__gte=start)
+    if period is not None:
+        others = others.exclude(pk=period.pk)
+    other = others.order_by("start", "pk").first()
+    if other is None:
+        return
+    label = PeriodKind(kind).label.lower()
+    raise ServiceError(
+        f"{other.name} is a {label} too, from {other.start:%-d %b %Y} to "
+        f"{other.end:%-d %b %Y}, and {start:%-d %b %Y} to {end:%-d %b %Y} overlaps it: two "
+        f"{label}s cannot share days. Change the dates, or choose another kind.",
+        fields={
+            "start": [f"Overlaps {other.name}."],
+            "end": [f"Overlaps {other.name}."],
+        },
+        code="period_overlap",
+    )
+
+
 @transaction.atomic
 def create_period(
     org: Organization,
@@ -256,6 +290,7 @@ def create_period(
     )
     if actor is not None:  # (a file or an import enters what was)
         check_period_kind(data["kind"], data["start"], data["end"])
+    check_period_overlap(org, data["kind"], data["start"], data["end"])
     if data["state"] == PeriodState.CLOSED:
         raise ServiceError(
             "A new period cannot start closed.", fields={"state": ["Use planning or active."]}
@@ -299,6 +334,8 @@ def update_period(
     shape = {f: data.get(f, getattr(period, f)) for f in ("kind", "start", "end")}
     if actor is not None and any(shape[f] != getattr(period, f) for f in shape):
         check_period_kind(shape["kind"], shape["start"], shape["end"])
+    if any(shape[f] != getattr(period, f) for f in shape):
+        check_period_overlap(org, shape["kind"], shape["start"], shape["end"], period)
     return update_and_record(org, actor, period, data)
 
 
@@ -394,12 +431,101 @@ def close_period(org: Organization, actor: Person | None, period: Period) -> Per
 
 def carriable_objectives(org: Organization, period: Period):
     """The objectives of `period` a carry-over copies: unfinished ones, that is draft or
-    active and not already complete (their stored roll-up progress short of 100%)."""
+    active and not already complete (their stored roll-up progress short of 100%), of the
+    organization or of a team that is not retired (`left_behind`: those of retired teams)."""
+    from accord.org.models import TeamState
+
+    return _unfinished(org, period).exclude(team__state=TeamState.RETIRED)
+
+
+def _unfinished(org: Organization, period: Period):
     return (
         Objective.objects.for_org(org)
         .filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
         .exclude(rollup_progress__gte=100)
     )
+
+
+def left_behind(org: Organization, period: Period):
+    """The unfinished objectives of `period` a carry-over leaves behind: those of retired
+    teams (nobody is left to pursue them)."""
+    from accord.org.models import TeamState
+
+    return _unfinished(org, period).filter(team__state=TeamState.RETIRED)
+
+
+class CarriedOver(list):
+    """The copies `carry_over` made (it is the list of them), with what it did besides:
+    `left_behind` (objectives of retired teams, not carried), `already` (how many were
+    carried there before), `new_owner` (copy -> the team lead it was given, or None, when
+    its owner is deactivated), `initiatives` (open initiatives that now serve a copy too)
+    and `confidences` (copies that carry their original's last confidence)."""
+
+    def __init__(self, copies: Iterable[Objective] = (), into: Period | None = None) -> None:
+        super().__init__(copies)  # (a list's own constructor: Django rebuilds lists so)
+        self.into = into
+        self.left_behind: list[Objective] = []
+        self.already = 0
+        self.new_owner: dict[Objective, Person | None] = {}
+        self.initiatives: set[int] = set()
+        self.confidences = 0
+
+    def summary(self, singular: str = "objective", plural: str = "objectives") -> str:
+        """What it did, for its page: "3 unfinished objectives carried over into Q1 2027
+        (they start where their key results stood; 2 open initiatives serve the copies
+        too). 1 objective of a retired team left behind: …"."""
+
+        def n(count: int, one: str = singular, many: str = plural) -> str:
+            return f"{count} {(one if count == 1 else many).lower()}"
+
+        into = self.into.name if self.into else "the chosen period"
+        if not self:
+            text = f"No unfinished {plural.lower()} to carry over into {into}."
+        else:
+            text = f"{n(len(self))} carried over into {into}"
+            notes = []
+            if self.initiatives:
+                k = len(self.initiatives)
+                notes.append(
+                    f"{k} open initiative{'s serve' if k != 1 else ' serves'} the copies too"
+                )
+            if self.confidences:
+                c = self.confidences
+                notes.append(f"{c} {'keeps its' if c == 1 else 'keep their'} last confidence")
+            text += f" ({'; '.join(notes)})." if notes else "."
+        if self.already:
+            text += f" {n(self.already)} already carried there before, skipped."
+        if self.left_behind:
+            names = sorted({o.team.name for o in self.left_behind if o.team})
+            text += (
+                f" {n(len(self.left_behind))} of retired teams left behind ({', '.join(names)})."
+            )
+        given = [c for c, p in self.new_owner.items() if p is not None]
+        if given:
+            who = ", ".join(f"{c.title} → {self.new_owner[c].name}" for c in given[:5])
+            text += f" {n(len(given))} whose owner is deactivated given their team's lead: {who}."
+        ownerless = [c for c, p in self.new_owner.items() if p is None]
+        if ownerless:
+            titles = ", ".join(c.title for c in ownerless[:5])
+            text += (
+                f" {n(len(ownerless))} whose owner is deactivated left without an owner "
+                f"(no team lead to give it to): {titles}."
+            )
+        return text
+
+
+def _lead_of(team_id: int | None) -> Person | None:
+    """The team's lead (the first term in a leading role of an active person), else None."""
+    if team_id is None:
+        return None
+    m = (
+        Membership.objects.leading()
+        .filter(team_id=team_id, person__is_active=True)
+        .select_related("person")
+        .order_by("id")
+        .first()
+    )
+    return m.person if m else None
 
 
 @transaction.atomic
@@ -410,7 +536,7 @@ def carry_over(
     from_period: Period,
     to_period: Period,
     objectives: Iterable[Objective] | None = None,
-) -> list[Objective]:
+) -> CarriedOver:
     """Copy unfinished objectives of `from_period` (`carriable_objectives`: draft or active
     and not complete) into `to_period`.
 
@@ -418,8 +544,13 @@ def carry_over(
     results, which start the new period from where the originals stood: their start is
     the original's current value. A copy contributes to its parent's copy in `to_period`
     (carried now or before) with the same weight, and keeps a parent whose period
-    encloses `to_period`; other parents are left behind. Objectives already carried into
-    `to_period` are skipped, so carrying twice is harmless.
+    encloses `to_period`; other parents are left behind. The open initiatives that serve
+    the original (or its key results) serve the copy (its key results) too. A copy keeps
+    its original's last confidence, recorded on it with its date ("Carried from Q4").
+    An owner who is deactivated is not carried: the copy goes to its team's lead (or to
+    nobody when there is none), as the result says. Objectives of retired teams are left
+    behind; those already carried into `to_period` are skipped, so carrying twice is
+    harmless. Returns the copies (`CarriedOver`, which also tells what else it did).
     """
     require_same_org(org, from_period, "period")
     require_same_org(org, to_period, "period")
@@ -429,37 +560,73 @@ def carry_over(
             "Choose another period to carry objectives into.",
             fields={"to_period": ["Same as the source period."]},
         )
+    to_period = Period.objects.select_for_update().get(pk=to_period.pk)  # as it is now
     _require_open_period(to_period, "objectives")
     if to_period.start < from_period.start:
         raise ServiceError(
             f"{to_period.name} starts before {from_period.name}; carry objectives forward.",
             fields={"to_period": ["Must be a later period."]},
         )
+    result = CarriedOver(into=to_period)
     qs = carriable_objectives(org, from_period)
+    behind = left_behind(org, from_period).select_related("team")
     if objectives is not None:
         ids = [o.pk for o in objectives]
         for o in objectives:
             require_same_org(org, o, "objective")
         qs = qs.filter(pk__in=ids)
+        behind = behind.filter(pk__in=ids)
+    result.left_behind = list(behind.order_by("id"))
     # original id -> id of its copy in `to_period`
     copy_of: dict[int, int] = dict(
         Objective.objects.for_org(org)
         .filter(period=to_period, carried_from__isnull=False)
         .values_list("carried_from_id", "id")
     )
-    originals = [o for o in qs.order_by("id") if o.pk not in copy_of]
+    candidates = list(qs.select_related("owner").order_by("id"))
+    originals = [o for o in candidates if o.pk not in copy_of]
+    result.already = len(candidates) - len(originals)
     krs_by_objective: dict[int, list[KeyResult]] = {}
-    for kr in KeyResult.objects.filter(objective__in=originals).order_by("position", "id"):
+    for kr in (
+        KeyResult.objects.filter(objective__in=originals)
+        .select_related("owner")
+        .order_by("position", "id")
+    ):
         krs_by_objective.setdefault(kr.objective_id, []).append(kr)
+    # The open initiatives serving each original, and each of its key results.
+    open_work = Q(initiative__status__in=OPEN_INITIATIVE_STATUSES)
+    serving: dict[int, list[int]] = {}
+    for init_id, obj_id in InitiativeObjective.objects.filter(
+        open_work, objective__in=originals
+    ).values_list("initiative_id", "objective_id"):
+        serving.setdefault(obj_id, []).append(init_id)
+    serving_kr: dict[int, list[int]] = {}
+    for init_id, kr_id in InitiativeKeyResult.objects.filter(
+        open_work, key_result__objective__in=originals
+    ).values_list("initiative_id", "key_result_id"):
+        serving_kr.setdefault(kr_id, []).append(init_id)
+    last_confidence = {
+        u.objective_id: u
+        for u in ConfidenceUpdate.objects.filter(objective__in=originals).order_by("at", "id")
+    }
+    leads: dict[int | None, Person | None] = {}
     copies: list[Objective] = []
+    served: list[InitiativeObjective] = []
+    served_kr: list[InitiativeKeyResult] = []
     now = timezone.now()
     today = timezone.localdate(now)
     for original in originals:
+        owner = original.owner
+        gone = owner is not None and not owner.is_active
+        if gone:
+            if original.team_id not in leads:
+                leads[original.team_id] = _lead_of(original.team_id)
+            owner = leads[original.team_id]
         copy = Objective.objects.create(
             org=org,
             title=original.title,
             description=original.description,
-            owner_id=original.owner_id,
+            owner=owner,
             level=original.level,
             team_id=original.team_id,
             period=to_period,
@@ -468,8 +635,25 @@ def carry_over(
             confidence_updated_at=original.confidence_updated_at,
             carried_from=original,
         )
+        if gone:
+            result.new_owner[copy] = owner
         copy_of[original.pk] = copy.pk
+        if original.confidence is not None:
+            last = last_confidence.get(original.pk)
+            ConfidenceUpdate.objects.create(
+                org=org,
+                objective=copy,
+                confidence=original.confidence,
+                by=last.by if last else None,
+                at=original.confidence_updated_at or (last.at if last else now),
+                note=f"Carried from {from_period.name}",
+            )
+            result.confidences += 1
+        for init_id in serving.get(original.pk, []):
+            served.append(InitiativeObjective(org=org, initiative_id=init_id, objective=copy))
+            result.initiatives.add(init_id)
         for kr in krs_by_objective.get(original.pk, []):
+            kr_owner = kr.owner if kr.owner is None or kr.owner.is_active else None
             new_kr = KeyResult.objects.create(
                 org=org,
                 objective=copy,
@@ -486,7 +670,7 @@ def carry_over(
                 is_milestone=kr.is_milestone,
                 done=kr.done,
                 weight=kr.weight,
-                owner_id=kr.owner_id,
+                owner=kr_owner,
                 position=kr.position,
             )
             KeyResultValue.objects.create(
@@ -497,13 +681,16 @@ def carry_over(
                 recorded_at=now,
                 note=f"Carried over from {from_period.name}",
             )
-        activity.record(
-            org,
-            actor,
-            "carried_over",
-            copy,
-            after={"carried_from": original.pk, "period": to_period.pk},
-        )
+            for init_id in serving_kr.get(kr.pk, []):
+                served_kr.append(
+                    InitiativeKeyResult(org=org, initiative_id=init_id, key_result=new_kr)
+                )
+                result.initiatives.add(init_id)
+        after: dict[str, Any] = {"carried_from": original.pk, "period": to_period.pk}
+        if gone:
+            after["owner"] = owner.pk if owner else None
+            after["owner_deactivated"] = original.owner_id
+        activity.record(org, actor, "carried_over", copy, after=after)
         copies.append(copy)
     # Each copy contributes to its parent's copy; a parent whose period encloses the new
     # period stays its parent; any other parent is left behind.
@@ -521,8 +708,12 @@ def carry_over(
             )
         )
     ObjectiveLink.objects.bulk_create(links)
+    InitiativeObjective.objects.bulk_create(served)
+    InitiativeKeyResult.objects.bulk_create(served_kr)
     rollups.refresh(c.pk for c in copies)
-    return copies
+    rollups.refresh_aligned(result.initiatives)
+    result.extend(copies)
+    return result
 
 
 # --- objectives --------------------------------------------------------------------------
@@ -620,7 +811,8 @@ def update_objective(
     require_objective_rights(actor, level)
     if level != objective.level:
         require_objective_rights(actor, objective.level)
-    _require_open_period(objective.period, "objectives")
+    if objective.period.state == PeriodState.CLOSED:
+        _check_scoring(objective, changes)
     if "title" in changes:
         changes["title"] = require_text(changes["title"], "title", max_length=300)
     if "description" in changes:
@@ -644,6 +836,29 @@ def update_objective(
     if "status" in changes:
         rollups.refresh([objective.pk])
     return objective
+
+
+def _check_scoring(objective: Objective, changes: dict[str, Any]) -> None:
+    """A closed period's objective is a frozen record, but for its score: its status may
+    still be set to achieved, missed or dropped (the quarter is reviewed after it closed);
+    the rest of what is posted must be as it is."""
+    period = objective.period
+    changed = sorted(f for f, v in changes.items() if f != "status" and getattr(objective, f) != v)
+    if changed:
+        raise ServiceError(
+            f"{period.name} is closed; its objectives are a frozen record, and only their "
+            f"status (achieved, missed or dropped) can still be set, not their "
+            f"{', '.join(_label(f).lower() for f in changed)}.",
+            fields={f: [f"{period.name} is closed."] for f in changed},
+            code="period_closed",
+        )
+    status = changes.get("status", objective.status)
+    if status != objective.status and status not in FINAL_OBJECTIVE_STATUSES:
+        raise ServiceError(
+            f"{period.name} is closed: score its objectives achieved, missed or dropped.",
+            fields={"status": ["Achieved, missed or dropped."]},
+            code="period_closed",
+        )
 
 
 def _check_links_for_period(objective: Objective, period: Period) -> None:
@@ -1385,9 +1600,9 @@ def _tell_of_deletion(
     if team is not None:
         people += [
             m.person
-            for m in Membership.objects.filter(
-                team=team, role=MembershipRole.LEAD, person__is_active=True
-            ).select_related("person")
+            for m in Membership.objects.leading()
+            .filter(team=team, person__is_active=True)
+            .select_related("person")
         ]
     people = [p for p in people if p.pk != actor.pk]
     if not people:

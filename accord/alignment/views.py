@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.activity.models import Event
 from accord.alignment import milestones, queries, services
 from accord.alignment.charts import sparkline
 from accord.alignment.forms import (
@@ -58,6 +61,7 @@ from accord.alignment.progress import kr_progress
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share as kr_pace_share
 from accord.core.counting import figures
+from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import permissions
 from accord.org.models import Membership, Role, Team
@@ -187,15 +191,21 @@ def index(request):
     if period is not None:
         # `?show=orphaned`: the orphaned objectives the figure above counts, as the tree's
         # starting points (each opens as in the tree), instead of the top objectives.
-        orphaned = request.GET.get("show") == "orphaned"
-        starts = (queries.tree_orphaned if orphaned else queries.tree_roots)(org, period, scope)
+        # `?show=open`: the period's objectives still draft or active (a closed period's
+        # left to score), so too.
+        show = request.GET.get("show")
+        show = show if show in ("orphaned", "open") else ""
+        orphaned = show == "orphaned"
+        starts = {"orphaned": queries.tree_orphaned, "open": queries.tree_open}.get(
+            show, queries.tree_roots
+        )(org, period, scope)
         # Not counted: a period's top objectives are read in the tree's order until a page
         # is found, where counting them would read every objective of the period.
         page = paginate_uncounted(request, starts, TREE_PAGE)
         nodes = queries.build_tree(
             org,
             [(oid, None, None) for oid in page],
-            depth=1 if orphaned else TREE_DEPTH,
+            depth=1 if show else TREE_DEPTH,
             budget=TREE_SHOWN,
             scope=scope,
         )
@@ -203,7 +213,11 @@ def index(request):
         ctx.update(
             page=page,
             nodes=nodes,
+            show=show,
             show_orphaned=orphaned,
+            show_open=show == "open",
+            # A closed period's objectives left without a result, to score.
+            unscored=queries.tree_open(org, period, scope).count() if period.is_closed else 0,
             wip_breaches=breaches[:WIP_SHOWN],
             wip_breach_count=len(breaches),
             wip_more=max(0, len(breaches) - WIP_SHOWN),
@@ -468,7 +482,8 @@ def period_carry_over(request, period_id: int):
         copies = services.carry_over(
             org, request.person, from_period=p, to_period=form.cleaned_data["to_period"]
         )
-        return f"{len(copies)} unfinished objective{'s' if len(copies) != 1 else ''} carried over."
+        labels = queries.labels(org)
+        return copies.summary(labels["objective"], labels["objective_plural"])
 
     return _period_action(request, period_id, act)
 
@@ -681,6 +696,7 @@ def _objective_page(
             child_page=child_page,
             initiatives=initiatives + kr_initiatives,
             orphaned=objective.orphaned,
+            carried_to=list(objective.carried_to.select_related("period").order_by("id")),
             confidence_updates=confidence,
             parent_form=ParentForm(org=org, objective=objective),
             confidence_form=confidence_form
@@ -877,7 +893,10 @@ def kr_value(request, kr_id: int):
     kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
     form = ValueForm(request.POST, unit=kr.unit)  # "99,96 %" for a key result in %
     error, unusual, entry, refusal = None, False, None, None
-    if form.is_valid():
+    twin = form.is_valid() and _value_twin(kr, request.person, form.cleaned_data)
+    if twin:
+        error, unusual = twin, True  # asked as a slip is: "Record anyway" records it again
+    elif form.is_valid():
         try:
             entry = services.record_key_result_value(
                 org,
@@ -951,6 +970,38 @@ def kr_value(request, kr_id: int):
     else:
         messages.success(request, f"{kr.name} updated.")
     return redirect(back)
+
+
+VALUE_TWIN_MINUTES = 5  # the same value again this soon, by the same person: a second click
+
+
+def _value_twin(kr: KeyResult, person, data: dict) -> str:
+    """Why the value posted looks like the one its person recorded a moment ago (Back,
+    then submit again), "" if it does not: the same number and note as their latest value
+    of this key result, recorded in the last VALUE_TWIN_MINUTES."""
+    if person is None or data.get("record_anyway"):
+        return ""
+    since = timezone.now() - dt.timedelta(minutes=VALUE_TWIN_MINUTES)
+    recent = (
+        Event.objects.filter(org_id=kr.org_id)
+        .for_target("alignment.keyresult", kr.pk)
+        .filter(actor=person, verb="value_recorded", created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    last = KeyResultValue.objects.filter(key_result=kr, recorded_by=person).order_by("-id").first()
+    try:
+        same = last is not None and float(last.value) == float(data["value"])
+    except (TypeError, ValueError):
+        same = False
+    if recent is None or not same or last.note != (data.get("note") or "").strip()[:500]:
+        return ""
+    unit = f" {kr.unit}" if kr.unit else ""
+    return (
+        f"{kr.name}: you recorded {num(last.value)}{unit} at "
+        f"{timezone.localtime(recent.created_at):%H:%M}, a moment ago. Tick “Record anyway” "
+        "to record the same value a second time."
+    )
 
 
 def _back_dated(kr: KeyResult, entry) -> str:
@@ -1038,7 +1089,6 @@ def key_result_detail(request, kr_id: int):
             v.may_void = any_value or v.recorded_by_id == request.person.pk
     points = [(v.recorded_at, v.value) for v in reversed(values)]
     chart = sparkline(points, target=_spark_target(kr), width=560, height=120, label=kr.name)
-    today = timezone.localdate()
     # Its pace runs to the period's end from its baseline date, else the day its history
     # opened when past the period's first weeks (as the key_results.off_pace signal counts).
     first = values[-1].recorded_at if values else None
@@ -1050,7 +1100,11 @@ def key_result_detail(request, kr_id: int):
             .first()
         )
     opened = min((t for t in (first, kr.created_at) if t), default=None)
-    elapsed, pace_from = kr_pace_share(today, period.start, period.end, kr.baseline_date, opened)
+    # The share gone on the organization's day, as the signals count it: the same for all.
+    elapsed, pace_from = kr_pace_share(
+        org_today(), period.start, period.end, kr.baseline_date, opened
+    )
+    today = timezone.localdate()
     return render(
         request,
         "alignment/kr_detail.html",
@@ -1406,12 +1460,33 @@ def stack_move(request, team_slug: str):
         .filter(team=team, pk=int_or_none(data.get("initiative_id")))
         .first()
     )
+    position = data.get("position")
+    said = ""
     try:
         if item is None:
             raise ServiceError(
                 "No such initiative in this team.", fields={"initiative_id": ["Unknown."]}
             )
-        order = services.move_in_stack(org, request.person, item, data.get("position"))
+        with transaction.atomic():
+            # "up"/"down" (the arrow buttons): one place from where the item is now, which
+            # may not be where the page showed it (moved since, by a drag or by someone).
+            Team.objects.select_for_update().get(pk=team.pk)  # stack moves are serialised
+            now = list(
+                Initiative.objects.for_org(org)
+                .filter(team=team, status=InitiativeStatus.ACTIVE)
+                .order_by("rank", "id")
+                .values_list("pk", flat=True)
+            )
+            at = now.index(item.pk) + 1 if item.pk in now else None
+            if position in ("up", "down") and at is not None:
+                position = max(1, min(len(now), at + (-1 if position == "up" else 1)))
+            shown = int_or_none(data.get("shown"))  # the place the page showed it at
+            if shown and at and shown != at:
+                said = (
+                    f"The order changed since you loaded it: {item.title} was at {at}, "
+                    f"not {shown}. "
+                )
+            order = services.move_in_stack(org, request.person, item, position)
     except ServiceError as exc:
         if wants_json:
             status = exc.status if exc.status != 400 else 422
@@ -1423,8 +1498,13 @@ def stack_move(request, team_slug: str):
     if wants_json:
         return JsonResponse({"order": order})
     # The keyboard's arrow buttons: back to the same button of the item moved (stack.js
-    # focuses it; the other one where the item reached the top or the bottom).
+    # focuses it; the other one where the item reached the top or the bottom: the page's
+    # #anchor names a button shown, as a hidden one would take the focus away).
+    at = order.index(item.pk) + 1
+    messages.success(request, f"{said}{item.title} moved to position {at}.")
     moved = data.get("moved")
+    if (moved, at) in (("up", 1), ("down", len(order))) and len(order) > 1:
+        moved = "down" if moved == "up" else "up"
     anchor = f"move-{item.pk}-{moved}" if moved in ("up", "down") else "stack"
     return redirect(_url("team", request, team_slug=team.slug) + "#" + anchor)
 

@@ -39,11 +39,12 @@ from django.urls import reverse
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.core.text import sentence
+from accord.decisions.models import overdue_since
 from accord.intelligence import queries as intel
 from accord.intelligence import snapshot as snapshot_mod
 from accord.intelligence.models import Evaluation, HealthScore
 from accord.intelligence.snapshot import Snapshot
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import Membership, Organization, Person, Team
 from accord.web.templatetags.dates import day, day_span, weekday
 from accord.web.templatetags.numbers import counted
 
@@ -158,13 +159,18 @@ class Reader:
     levels: frozenset[int]
     tz: str
     acts: bool = True
+    # What waits on the answer of a team below a team of `levels` is the reader's too (as
+    # their home counts it for the teams they lead); not for someone in no team, to whom
+    # the top teams' requests fall.
+    below: bool = True
 
 
 def led_team_ids(org: Organization, person: Person) -> set[int]:
     return set(
         Membership.objects.for_org(org)
         .in_current_teams()
-        .filter(person=person, role=MembershipRole.LEAD)
+        .leading()
+        .filter(person=person)
         .values_list("team_id", flat=True)
     )
 
@@ -186,6 +192,7 @@ def reader_for_person(org: Organization, person: Person) -> Reader:
             .values_list("team_id", flat=True)
             .first()
         )
+    below = True
     if not led and scope is None:
         led = set(
             Team.objects.for_org(org)
@@ -193,8 +200,9 @@ def reader_for_person(org: Organization, person: Person) -> Reader:
             .filter(parent__isnull=True)
             .values_list("id", flat=True)
         )
+        below = False
     acts = person.has_role("member")
-    return Reader(person, None, scope, frozenset(led), person.timezone or "UTC", acts)
+    return Reader(person, None, scope, frozenset(led), person.timezone or "UTC", acts, below)
 
 
 def what_it_covers(org: Organization, person: Person) -> str:
@@ -365,6 +373,20 @@ def _subtree(snap: Snapshot, root: int | None) -> set[int] | None:
         out.add(t)
         todo.extend(children.get(t, []))
     return out
+
+
+def _waiting_words(snap: Snapshot, dep: Any, side: str) -> str:
+    """What a dependency waiting on `side`'s answer waits for, in a sentence."""
+    asker = snap.team_name(dep.requester_team_id)
+    giver = snap.team_name(dep.provider_team_id)
+    what = f"“{dep.title}” (need by {_day(dep.need_by)})"
+    if dep.state == "requested":
+        return f"{asker} asked {giver} for {what}: no answer yet."
+    if dep.state == "negotiating" and side == "provider":
+        return f"{asker} counter-proposed on {what}: waiting for {giver}'s answer."
+    if dep.state == "negotiating":
+        return f"{giver} proposed another date or scope for {what}: waiting for {asker}'s answer."
+    return f"{giver} said {what} was delivered: waiting for {asker} to confirm."
 
 
 def _progress(kr) -> float | None:
@@ -549,7 +571,10 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             due = ""
             if dec.decide_by is not None:
                 late = dec.decide_by < week.last_day
-                due = f", {'overdue since' if late else 'due'} {_day(dec.decide_by)}"
+                # Overdue from the day after its deadline, as its page, Insights and
+                # agendas say (`decisions.models.overdue_since`).
+                when = overdue_since(dec.decide_by) if late else dec.decide_by
+                due = f", {'overdue since' if late else 'due'} {_day(when)}"
             text = sentence(f"Decision waiting on you: “{dec.question}”{due}")
             out.add("needs_you", _item(text, *link), dec.decide_by)
 
@@ -576,18 +601,20 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         ):
             out.add("went_well", _item(f"{team} resolved issue “{iss.title}”.", *link))
 
-    # -- requests to the reader's teams, still unanswered
-    for dep in history.pick(after, "dependencies", set(reader.levels) if reader.acts else set()):
-        if dep.state == "requested" and dep.provider_team_id in reader.levels:
-            asker = after.team_name(dep.requester_team_id)
+    # -- what waits on the answer of the reader's teams (or a team below one), as their home
+    # and their teams' inboxes count it (coordination's `waiting_on_teams_led`): requests
+    # and counter-proposals asked of them, proposals on what they asked, deliveries said
+    # made to them
+    answering: set[int] = set()
+    for led in reader.levels if reader.acts else ():
+        answering |= (_subtree(after, led) or set()) if reader.below else {led}
+    for dep in history.pick(after, "dependencies", answering):
+        side = dep.waits_on
+        team_id = dep.provider_team_id if side == "provider" else dep.requester_team_id
+        if side is not None and team_id in answering:
             out.add(
                 "needs_you",
-                _item(
-                    f"{asker} asked {after.team_name(dep.provider_team_id)} for "
-                    f"“{dep.title}” (need by {_day(dep.need_by)}): no answer yet.",
-                    "coordination.dependency",
-                    dep.id,
-                ),
+                _item(_waiting_words(after, dep, side), "coordination.dependency", dep.id),
                 dep.need_by,
             )
     out.by_date("needs_you")
@@ -944,9 +971,11 @@ def _more(org, week: Week, reader: Reader, key: str, slug: str) -> tuple[str, st
     says: the changes among every event of the week's days in the scope, on the activity
     page (which lists every event, not only the changes a briefing tells, so the link
     says so rather than count what it leads to); the signals on
-    Insights' list of the scope, which is of now, not of the week's end (the words say
-    so). No page lists the rest of the other sections (what needs the reader, what is
-    blocked, went well or comes up next week, across kinds): ("", ""), the count alone."""
+    Insights' list of the scope, which is of now, not of the week's end: N counts the
+    critical and warning signals open at the week's end, and the words say that the link
+    is to those open now (`SIGNALS_MORE_LABEL`). No page lists the rest of the other
+    sections (what needs the reader, what is blocked, went well or comes up next week,
+    across kinds): ("", ""), the count alone."""
     if key == "changed":
         query = {"since": week.start.date().isoformat(), "until": week.last_day.isoformat()}
         team_name = ""
@@ -959,8 +988,12 @@ def _more(org, week: Week, reader: Reader, key: str, slug: str) -> tuple[str, st
     if key == "at_risk":
         url = reverse("intelligence:index", kwargs={"org_slug": org.slug})
         scope = "all" if reader.scope is None else reader.scope
-        return f"{url}?scope={scope}#signals", "the signals open now, on Insights"
+        return f"{url}?scope={scope}#signals", SIGNALS_MORE_LABEL
     return "", ""
+
+
+# What "and N more" of "At risk" says of its link: N is of the week's end, the link of now.
+SIGNALS_MORE_LABEL = "critical or warning at the week's end; the signals open now are on Insights"
 
 
 def changes_label(span: str, team_name: str = "") -> str:

@@ -8,16 +8,17 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from accord.briefings.models import DEFAULT_HOUR, DEFAULT_WEEKDAY, Briefing, BriefingSchedule
-from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
+from accord.org.models import Membership, Organization, Person, Role, Team
 
 
 def gets_by_default(org: Organization, person_ids: Iterable[int]) -> set[int]:
-    """Of these people, those who get a briefing unless they turn it off: team leads and
-    admins. One query."""
+    """Of these people, those who get a briefing unless they turn it off: team leads (a
+    lead, co-lead or chair) and admins. Two queries."""
     ids = set(person_ids)
     leads = set(
         Membership.objects.for_org(org)
-        .filter(person_id__in=ids, role=MembershipRole.LEAD)
+        .leading()
+        .filter(person_id__in=ids)
         .values_list("person_id", flat=True)
     )
     admins = set(

@@ -26,6 +26,8 @@ def _url(url: str | None, absolute: bool) -> str:
 # What "and N more" of "What changed" said of its link before it said that the activity
 # page lists every event of the week, not only those changes: "the activity of 23-29 Nov".
 OLD_CHANGES_LABEL = "the activity of "
+# What "and N more" of "At risk" said before it said that N is of the week's end.
+OLD_SIGNALS_LABEL = "the signals open now, on Insights"
 
 
 def _more(section: dict[str, Any], content: dict[str, Any]) -> tuple[str, str]:
@@ -37,6 +39,8 @@ def _more(section: dict[str, Any], content: dict[str, Any]) -> tuple[str, str]:
     if label.startswith(OLD_CHANGES_LABEL):  # stored before: say what the link lists
         team = content["scope"]["name"] if "team=" in url else ""
         label = compose.changes_label(label.removeprefix(OLD_CHANGES_LABEL), team)
+    if label == OLD_SIGNALS_LABEL:  # stored before: say N is of the week's end
+        label = compose.SIGNALS_MORE_LABEL
     return (url, label) if url and label else ("", "")
 
 

@@ -33,7 +33,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from accord.conversation.models import InboxItem, InboxKind
-from accord.org.models import Membership, MembershipRole, Person
+from accord.org.models import Membership, Person
 from accord.web.templatetags.dates import day
 
 # (target_type, verb) -> handler; target types the inbox watches.
@@ -116,9 +116,9 @@ def _get(event, model: str):
 
 def _leads(org_id: int, team_id: int) -> list[int]:
     return list(
-        Membership.objects.filter(
-            org_id=org_id, team_id=team_id, role=MembershipRole.LEAD, person__is_active=True
-        ).values_list("person_id", flat=True)
+        Membership.objects.leading()
+        .filter(org_id=org_id, team_id=team_id, person__is_active=True)
+        .values_list("person_id", flat=True)
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 from accord.conversation import targets
 from accord.conversation.models import Comment, InboxItem
@@ -61,3 +64,29 @@ def inbox(org: Organization, person: Person, state: str = "open") -> QuerySet[In
     elif state == "done":
         qs = qs.filter(done_at__isnull=False)
     return qs.order_by("-created_at", "-id")
+
+
+TWIN_MINUTES = 5  # the same comment again from its author this soon is a second click
+# A comment refused as a second click, for the comments block to show again with the box
+# to post it anyway (`templatetags.conversation.comments`).
+HELD_COMMENT = "accord_held_comment"
+
+
+def twin(org: Organization, person: Person | None, target: Model, body: str) -> Comment | None:
+    """`person`'s comment on `target` with this same `body`, posted in the last
+    TWIN_MINUTES, if any: the comment just posted again (Back, then Comment)."""
+    if person is None or not body:
+        return None
+    since = timezone.now() - dt.timedelta(minutes=TWIN_MINUTES)
+    return (
+        Comment.objects.filter(
+            org=org,
+            target_kind=targets.kind_for(target).name,
+            target_id=target.pk,
+            author=person,
+            body=body,
+            created_at__gte=since,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -18,7 +18,7 @@ from accord.conversation import targets, text
 from accord.conversation.models import Comment, InboxItem, InboxKind
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org, require_text, update_and_record
-from accord.org.models import Membership, MembershipRole, Organization, Person, Role
+from accord.org.models import Membership, Organization, Person, Role
 
 MAX_BODY = 10_000
 
@@ -172,8 +172,10 @@ def _tell_mentioned(
     people = {p.pk: p for p in rendered.people if p.pk != author_id}
     team_ids = [t.pk for t in rendered.teams]
     if team_ids:
-        leads = Membership.objects.for_org(org).filter(
-            team_id__in=team_ids, role=MembershipRole.LEAD, person__is_active=True
+        leads = (
+            Membership.objects.for_org(org)
+            .leading()
+            .filter(team_id__in=team_ids, person__is_active=True)
         )
         for m in leads.select_related("person"):
             if m.person_id != author_id:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.conversation import queries, services, targets
 from accord.conversation.models import Comment, InboxItem
-from accord.core.errors import ServiceError
+from accord.core.errors import ServiceError, Stale
+from accord.web import stale
 from accord.web.helpers import flash_error, int_or_none, org_view, paginate_uncounted
 
 STATES = {"open": "Open", "done": "Done"}
@@ -88,6 +91,22 @@ def comment_new(request):
     if kind not in targets.KINDS:
         raise Http404("Comments are not kept on that.")
     target = targets.get(request.org, kind, request.POST.get("target_id"))
+    body = (request.POST.get("body") or "").strip()
+    twin = (
+        None
+        if request.POST.get("again")
+        else queries.twin(request.org, request.person, target, body)
+    )
+    if twin is not None:
+        # A second click (Back, then Comment again): not posted twice unless asked to.
+        messages.error(
+            request,
+            f"Not posted: you posted this same comment at "
+            f"{timezone.localtime(twin.created_at):%H:%M}; it is below. To post it a second "
+            "time, tick “Post it again” and comment.",
+        )
+        request.session[queries.HELD_COMMENT] = {"kind": kind, "target_id": target.pk, "body": body}
+        return redirect(targets.comment_path(request.org, target, twin.pk))
     try:
         comment = services.post_comment(
             request.org, request.person, target, request.POST.get("body", "")
@@ -124,6 +143,10 @@ def comment_edit(request, comment_id: int):
             if isinstance(exc, services.PermissionDenied):
                 raise
             error = exc.message
+            if isinstance(exc, Stale):  # what changed, and the version now (`web.stale`)
+                said = forms.Form(request.POST)
+                stale.refuse(said, exc)
+                error = " ".join(said.non_field_errors())
         else:
             messages.success(request, "Comment saved.")
             return redirect(targets.comment_path(request.org, target, comment.pk))

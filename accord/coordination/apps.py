@@ -25,3 +25,9 @@ class CoordinationConfig(AppConfig):
         signals.initiative_moved.connect(
             services._on_initiative_moved, dispatch_uid="coordination.sides_follow"
         )
+        # A retired team's open requests are closed, and those asked of it answered.
+        from accord.org import signals as org_signals
+
+        org_signals.team_retired.connect(
+            services._on_team_retired, dispatch_uid="coordination.team_retired"
+        )

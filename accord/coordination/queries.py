@@ -40,7 +40,7 @@ from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team, TeamState
+from accord.org.models import Membership, Organization, Person, Team, TeamState, leading_sql
 from accord.org.queries import covers_every_team, subtree_ids
 from accord.web.templatetags.dates import day
 
@@ -292,7 +292,7 @@ def whole_figures(org: Organization, on: dt.date) -> dict[str, int]:
     return figures(  # today's: what is late or at risk changes with the date
         f"coordination-figures:{org.pk}:{on.isoformat()}",
         {
-            "late": active.filter(due__lt=on),
+            "late": active.filter(late_q(on)),
             "at_risk": active.filter(due__gte=on).filter(at_risk_q(on)),
             "active": active,
         },
@@ -409,6 +409,7 @@ def standing(org: Organization | int, person: Person | None, team_ids: Iterable[
     team = connection.ops.quote_name(Team._meta.db_table)
     member = connection.ops.quote_name(Membership._meta.db_table)
     marks = ", ".join(["%s"] * len(ids))
+    leading, roles = leading_sql("m.role")
     sql = f"""
         WITH RECURSIVE up(start, id, depth) AS (
             SELECT id, id, 0 FROM {team} WHERE org_id = %s AND id IN ({marks})
@@ -423,12 +424,12 @@ def standing(org: Organization | int, person: Person | None, team_ids: Iterable[
             WHERE EXISTS (
                 SELECT 1 FROM {member} m
                 WHERE m.team_id = up.id AND m.person_id = %s AND m.ended_on IS NULL
-                AND (up.depth = 0 OR m.role = %s)
+                AND (up.depth = 0 OR {leading})
             )
         ) found WHERE name IS NOT NULL
     """  # each row tested on its own, joined to nothing: see WALKS in org/queries.py
     org_id = org if isinstance(org, int) else org.pk
-    params = [org_id, *ids, org_id, person.pk, MembershipRole.LEAD]
+    params = [org_id, *ids, org_id, person.pk, *roles]
     nearest: dict[int, tuple[int, str]] = {}
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -456,10 +457,11 @@ def actable_team_ids(org: Organization, person: Person | None) -> Any:
 
     team = connection.ops.quote_name(Team._meta.db_table)
     member = connection.ops.quote_name(Membership._meta.db_table)
+    leading, roles = leading_sql("role")
     sql = f"""
         WITH RECURSIVE down(id) AS (
             SELECT team_id FROM {member}
-            WHERE org_id = %s AND person_id = %s AND role = %s AND ended_on IS NULL
+            WHERE org_id = %s AND person_id = %s AND {leading} AND ended_on IS NULL
             UNION
             SELECT CASE WHEN t.org_id = %s THEN t.id END
             FROM down JOIN {team} t ON t.parent_id = down.id
@@ -468,7 +470,7 @@ def actable_team_ids(org: Organization, person: Person | None) -> Any:
         UNION SELECT team_id FROM {member}
         WHERE org_id = %s AND person_id = %s AND ended_on IS NULL
     """  # see WALKS in org/queries.py
-    params = [org.pk, person.pk, MembershipRole.LEAD, org.pk, org.pk, person.pk]
+    params = [org.pk, person.pk, *roles, org.pk, org.pk, person.pk]
     return RawSQL(sql, params)
 
 
@@ -678,7 +680,7 @@ def new_requests_for_lead(
     those of `within` and the teams below it when given. The teams are read first, as a
     short list: most people lead none, and as a subquery beside the requests' joins
     PostgreSQL spent 4 ms planning what takes 0.1 ms to run."""
-    led = Membership.objects.filter(person=person, role=MembershipRole.LEAD)
+    led = Membership.objects.leading().filter(person=person)
     if within is not None and not covers_every_team(within):
         led = led.filter(team_id__in=subtree_ids(within))
     led = list(led.values_list("team_id", flat=True))
@@ -697,7 +699,8 @@ def teams_led(org: Organization, person: Person) -> list[Team]:
     terms = (
         Membership.objects.for_org(org)
         .in_current_teams()
-        .filter(person=person, role=MembershipRole.LEAD)
+        .leading()
+        .filter(person=person)
         .select_related("team")
         .order_by("team__name", "team_id")
     )

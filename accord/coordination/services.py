@@ -1189,3 +1189,36 @@ def _on_replanned(
     on_initiative_replanned(
         initiative, old_target_date, new_target_date, actor=actor, reason=reason
     )
+
+
+# --- a team retired ----------------------------------------------------------------------
+
+
+def close_for_retired_team(org: Organization, team: Team) -> dict[str, int]:
+    """What a retired team can no longer carry on (`org.signals.team_retired`, inside the
+    retirement's transaction): its open requests to other teams are cancelled, and those
+    asked of it are declined while it is its turn to answer, or else flagged blocked for
+    the asker to ask another team or cancel; each with the reason, through `transition`,
+    so both sides are told as for any answer. One asked of it that it already said was
+    delivered stays for the asker to confirm. Accord acts (an actor of None): the one
+    retiring it need not stand on either side. Returns how many of each."""
+    why = f"{team.name} was retired"
+    done = {"cancelled": 0, "declined": 0, "flagged": 0}
+    open_ = Dependency.objects.filter(org=org, state__in=ACTIVE_STATES).order_by("pk")
+    for dep in open_.filter(requester_team=team):
+        transition(org, None, dep, "cancel", note=why)
+        done["cancelled"] += 1
+    for dep in open_.filter(provider_team=team):
+        allowed = dep.allowed_actions()
+        if "decline" in allowed:
+            transition(org, None, dep, "decline", note=f"{why}: ask another team.")
+            done["declined"] += 1
+        elif "flag_blocked" in allowed:
+            note = f"{why}: ask another team, or cancel the request."
+            transition(org, None, dep, "flag_blocked", note=note)
+            done["flagged"] += 1
+    return done
+
+
+def _on_team_retired(sender, org, actor, team, **kwargs) -> None:
+    close_for_retired_team(org, team)

@@ -24,6 +24,7 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence.queries import default_scope
 from accord.org.models import Membership, Team
 from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
+from accord.web import stale
 from accord.web.helpers import (
     change_and_redirect,
     flash_error,
@@ -101,7 +102,7 @@ def index(request):
     scope = None
     if whole:
         active = queries.base(org).filter(state__in=ACTIVE_STATES)
-        late_qs = active.filter(due__lt=on)
+        late_qs = active.filter(queries.late_q(on))
         risk_qs = active.filter(due__gte=on).filter(queries.at_risk_q(on))
         counted = queries.whole_figures(org, on)
         load, load_whole, load_teams = queries.overview_load(org, me, on)
@@ -504,6 +505,7 @@ def act(request, dep_id: int, action: str):
     form = ActionForm(request.POST, org=org, dependency=dep, action=action)
     valid = form.is_valid()
     me = request.person
+    seen = int_or_none(request.POST.get("version"))  # before a refusal carries the current
     if (
         not valid
         and action in dep.allowed_actions()
@@ -531,7 +533,7 @@ def act(request, dep_id: int, action: str):
                 provider_initiative=data.get("provider_initiative"),
                 proposed_date=data.get("proposed_date"),
                 proposed_scope=scope,
-                expected_version=int_or_none(request.POST.get("version")),
+                expected_version=seen,
             )
         except ServiceError as exc:
             if exc.status == 403:
@@ -542,9 +544,39 @@ def act(request, dep_id: int, action: str):
             back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
             return redirect(safe_next(request, request.POST.get("next"), back))
     dep = queries.base(org).get(pk=dep.pk)
+    if action not in services.actions_for(me, dep) and seen not in (None, dep.version):
+        # No longer offered, the request changed meanwhile: its form is not shown, so say
+        # why at the top, with what was typed, not errors beside a form that is not there.
+        messages.error(request, _not_done(request, dep, action, form))
+        form = None
     return render(
         request, "coordination/detail.html", _detail_context(request, dep, form), status=422
     )
+
+
+def _not_done(request, dep: Dependency, action: str, form: ActionForm) -> str:
+    """Why an action taken from an older copy of the page was not: the last change made
+    to the request, by whom and when ("Not accepted: Asha Asker cancelled this request
+    at 19:21."), and the note typed, which would otherwise be lost."""
+    t = TRANSITIONS[action]
+    words = t.done.split()
+    what = f"Not {words[0].lower()}" if len(words) == 1 else f"“{t.label}” not done"
+    last = (
+        Event.objects.for_org(request.org)
+        .for_target("coordination.dependency", dep.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is not None and last.verb != "created":
+        verb = VERB_LABELS.get(last.verb) or f"{last.verb.replace('_', ' ')} this request"
+        why = f"{stale.by(last, request.person)} {verb} {stale.when(last.created_at)}"
+        state = dep.get_state_display().lower()
+        now = "" if state in verb else f"; it is {state} now"
+        text = f"{what}: {why[0].upper()}{why[1:]}{now}."
+    else:
+        text = f"{what}: it is {dep.get_state_display().lower()} now, and that is not yours to do."
+    note = (form.data.get("note") or "").strip()
+    return f"{text} Your note, not sent: “{note}”" if note else text
 
 
 def _act_form(request, dep, action: str):

@@ -40,3 +40,13 @@ class Conflict(ServiceError):
 
     def __init__(self, message: str):
         super().__init__(message, code="conflict")
+
+
+class Stale(Conflict):
+    """A write based on a stale copy (`check_version`): `obj` is the object as it is now,
+    `had` the versions the writer had seen, so a form can say what changed meanwhile."""
+
+    def __init__(self, message: str, *, obj, had: frozenset[int]):
+        super().__init__(message)
+        self.obj = obj
+        self.had = had

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from accord.activity import services as activity
 from accord.core import timezones
 from accord.core.dates import check_in_range
-from accord.core.errors import Conflict, NotFound, ServiceError
+from accord.core.errors import NotFound, ServiceError, Stale
 from accord.org.models import Organization, Person
 
 
@@ -49,10 +49,12 @@ def check_version(obj: models.Model, expected_version: int | frozenset[int] | No
     expected = expected_version if isinstance(expected_version, frozenset) else {expected_version}
     if obj.version not in expected:  # type: ignore[attr-defined]
         had = " or ".join(str(v) for v in sorted(expected))
-        raise Conflict(
+        raise Stale(
             f"This {obj._meta.verbose_name} was changed by someone else "
             f"(you had version {had}, it is now at version "
-            f"{obj.version}). Reload and try again."  # type: ignore[attr-defined]
+            f"{obj.version}). Reload and try again.",  # type: ignore[attr-defined]
+            obj=obj,
+            had=frozenset(expected),
         )
 
 

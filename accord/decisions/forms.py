@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 
 from accord.core import dates
 from accord.core.ids import as_id
 from accord.decisions import queries
-from accord.decisions.models import LINKABLE, DecisionStatus, Severity
+from accord.decisions.models import (
+    LINKABLE,
+    UNDECIDED,
+    ActionItem,
+    ActionStatus,
+    Decision,
+    DecisionStatus,
+    Issue,
+    IssueStatus,
+    Severity,
+)
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -16,6 +28,32 @@ from accord.web.helpers import slug_or_none
 from accord.web.templatetags.dates import day
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+# A new issue, decision or action item identical to one the same person made this recently
+# and still open is taken for a second click (Back, then submit again): refused, the form
+# offering a box to make it anyway (as a second request for the same thing is, in
+# `coordination.forms`).
+TWIN_MINUTES = 10
+
+
+def _again_field(what: str) -> forms.BooleanField:
+    """The box a form shows once it refused a twin: hidden until then."""
+    return forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label=f"Make it anyway: a second {what}"
+    )
+
+
+def _twin_since():
+    return timezone.now() - dt.timedelta(minutes=TWIN_MINUTES)
+
+
+def _refuse_twin(form: forms.Form, field: str, text: str) -> None:
+    form.fields["again"].widget = forms.CheckboxInput()
+    form.add_error(field, text)
+
+
+def _at(moment) -> str:
+    return f"at {timezone.localtime(moment):%H:%M}"
 
 
 def _people(org):
@@ -67,9 +105,12 @@ class DecisionForm(forms.Form):
     revisit_trigger = forms.CharField(
         max_length=300, required=False, label="…or revisit when", help_text="e.g. traffic doubles"
     )
+    again = _again_field("decision")
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, person=None, **kwargs):
+        """`person`: who opens a new decision (its twin of a moment ago is refused)."""
         super().__init__(*args, **kwargs)
+        self.org, self.person = org, person
         for name in ("approver", "driver", "contributors", "informed"):
             self.fields[name].queryset = _people(org)
         # Never an agent nor a viewer: offered only who may decide it.
@@ -86,6 +127,33 @@ class DecisionForm(forms.Form):
         if new and decide_by is not None and decide_by < timezone.localdate():
             raise forms.ValidationError("The date is in the past; choose today or later.")
         return decide_by
+
+    def clean(self):
+        data = super().clean()
+        question, approver = (data.get("question") or "").strip(), data.get("approver")
+        if self.person is not None and question and approver and not data.get("again"):
+            twin = (
+                Decision.objects.for_org(self.org)
+                .filter(
+                    created_by=self.person,
+                    question__iexact=question,
+                    approver=approver,
+                    status__in=UNDECIDED,
+                    opened_at__gte=_twin_since(),
+                )
+                .order_by("-pk")
+                .first()
+            )
+            if twin is not None:
+                _refuse_twin(
+                    self,
+                    "question",
+                    f"You opened this decision {_at(twin.opened_at)}, for {approver.name} to "
+                    f"decide (#{twin.pk}, {twin.get_status_display().lower()}). Follow that "
+                    "one, or tick the box to open a second one.",
+                )
+        data.pop("again", None)  # the form's question, not the decision's
+        return data
 
 
 class OptionForm(forms.Form):
@@ -251,10 +319,13 @@ class ActionItemForm(forms.Form):
     owner = pickers.AssigneeChoiceField(queryset=Person.objects.none())
     due_on = dates.DateField(required=False, widget=DATE, label="Due")
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
+    again = _again_field("action item")
 
-    def __init__(self, *args, org, recorded_on=None, **kwargs):
-        """`recorded_on`: an edit's item was recorded that day; it is not due before it."""
+    def __init__(self, *args, org, recorded_on=None, person=None, **kwargs):
+        """`recorded_on`: an edit's item was recorded that day; it is not due before it.
+        `person`: who records a new one (its twin of a moment ago is refused)."""
         super().__init__(*args, **kwargs)
+        self.org, self.person = org, person
         self.recorded_on = recorded_on
         self.fields["owner"].queryset = _assignees(org)
         self.fields["team"].queryset = _teams(org)
@@ -273,16 +344,74 @@ class ActionItemForm(forms.Form):
             )
         return due
 
+    def clean(self):
+        data = super().clean()
+        title, owner = (data.get("title") or "").strip(), data.get("owner")
+        if self.person is not None and title and owner and not data.get("again"):
+            twins = ActionItem.objects.for_org(self.org).filter(
+                created_by=self.person,
+                title__iexact=title,
+                owner=owner,
+                team=data.get("team"),
+                status=ActionStatus.OPEN,
+                created_at__gte=_twin_since(),
+            )
+            source_id = as_id(self.data.get("source_id"))
+            if source_id is not None:  # from the same issue, decision or meeting
+                twins = twins.filter(
+                    source_type=self.data.get("source_type", ""), source_id=source_id
+                )
+            twin = twins.order_by("-pk").first()
+            if twin is not None:
+                _refuse_twin(
+                    self,
+                    "title",
+                    f"You recorded this action item for {owner.name} {_at(twin.created_at)} "
+                    f"(#{twin.pk}, still open). Follow that one, or tick the box to record "
+                    "a second one.",
+                )
+        data.pop("again", None)  # the form's question, not the item's
+        return data
+
 
 class IssueForm(forms.Form):
     title = forms.CharField(max_length=300)
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), help_text="Who should solve it.")
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    again = _again_field("issue")
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, person=None, **kwargs):
+        """`person`: who raises it (their twin of a moment ago is refused)."""
         super().__init__(*args, **kwargs)
+        self.org, self.person = org, person
         self.fields["team"].queryset = _teams(org)
+
+    def clean(self):
+        data = super().clean()
+        title, team = (data.get("title") or "").strip(), data.get("team")
+        if self.person is not None and title and team and not data.get("again"):
+            twin = (
+                Issue.objects.for_org(self.org)
+                .filter(
+                    raised_by=self.person,
+                    title__iexact=title,
+                    raised_in=team,
+                    status=IssueStatus.OPEN,
+                    opened_at__gte=_twin_since(),
+                )
+                .order_by("-pk")
+                .first()
+            )
+            if twin is not None:
+                _refuse_twin(
+                    self,
+                    "title",
+                    f"You raised this for {team.name} {_at(twin.opened_at)} (#{twin.pk}, "
+                    "still open). Follow that issue, or tick the box to raise a second one.",
+                )
+        data.pop("again", None)  # the form's question, not the issue's
+        return data
 
 
 class IssueEditForm(forms.Form):

@@ -115,11 +115,18 @@ class Decision(OrgScoped):
     @property
     def overdue_since(self) -> dt.date | None:
         """The day it is overdue from (if undecided by then): the day after `decide_by`."""
-        return self.decide_by + dt.timedelta(days=1) if self.decide_by else None
+        return overdue_since(self.decide_by)
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.is_undecided and self.decide_by is not None and self.decide_by < today
+
+
+def overdue_since(decide_by: dt.date | None) -> dt.date | None:
+    """The day a decision to take by `decide_by` is overdue from, if undecided by then: the
+    day after it. Every page says "overdue since" this day (its page, Insights' signal,
+    agendas, briefings)."""
+    return decide_by + dt.timedelta(days=1) if decide_by else None
 
 
 class DecisionOption(OrgScoped):
@@ -188,8 +195,9 @@ class ActionSource(models.TextChoices):
 class ActionItem(OrgScoped):
     title = models.CharField(max_length=300)
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="action_items")
+    # PROTECT: a team with action items is history worth keeping (retire it, not delete).
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items"
     )
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(
@@ -310,8 +318,9 @@ class Issue(OrgScoped):
     raised_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues_raised"
     )
+    # PROTECT: deleting a team never takes its issues with it (`org.services.delete_team`).
     team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="issues", help_text="Where it sits now."
+        Team, on_delete=models.PROTECT, related_name="issues", help_text="Where it sits now."
     )
     raised_in = models.ForeignKey(
         Team,
@@ -388,8 +397,8 @@ class Issue(OrgScoped):
 
 class IssueEscalation(OrgScoped):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="escalations")
-    from_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    to_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    from_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

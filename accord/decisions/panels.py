@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Case, Value, When, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from accord.core.counting import count_up_to, shown_count
+from accord.core.days import org_today
 from accord.decisions import followthrough, queries
 from accord.decisions.models import (
     UNDECIDED,
@@ -18,7 +18,7 @@ from accord.org.queries import has_sub_teams
 
 def team(request, team) -> str | None:
     org = request.org
-    today = timezone.localdate()
+    today = org_today()  # the organization's figures: the same day for every reader
     # A team with sub-teams (a department) shows its issues and action items with the teams
     # below it, as the lists it links to (their first rows), beside the team's own counts.
     below = has_sub_teams(team)

@@ -50,6 +50,7 @@ from accord.core.counting import (
     grouped_figures,
     kept_while_large,
 )
+from accord.core.days import org_today
 from accord.decisions import followthrough
 from accord.decisions.models import (
     LINKABLE,
@@ -687,7 +688,7 @@ def counted_follow_through(
 ) -> FollowThrough:
     """`follow_through` counted from the action items themselves rather than read from
     the stored tallies: what those must always equal (see `followthrough.py`)."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     filters = {}
     if person is not None:
         filters["owner"] = person
@@ -741,7 +742,7 @@ def follow_through(
 
     Read from the stored daily tallies (`followthrough.py`): one query summing one row per
     day of the window, whatever the size of the team's subtree."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     if person is not None and (team is not None or team_ids is not None):
         return counted_follow_through(org, person, team, days, today, team_ids)
     if person is not None:
@@ -767,7 +768,7 @@ def follow_through_by(
     """Follow-through per owner (`key="owner"`), per team (`key="team"`) or per team with
     the teams below it (`key="tree"`), in one query; only of the owners or teams in `ids`
     when given (a team's people, say). Owners and teams with nothing counted are left out."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     kind = {"owner": followthrough.OWNER, "tree": followthrough.TREE}.get(key, followthrough.TEAM)
     subjects = {} if ids is None else {"subject__in": list(ids)}
     start = today - dt.timedelta(days=days)
@@ -793,7 +794,7 @@ def counted_follow_through_by(
     ids: Iterable[int] | None = None,
 ) -> dict[int, FollowThrough]:
     """`follow_through_by` counted from the action items themselves."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     index = 0 if key == "owner" else 1
     filters = {} if ids is None else {f"{key}_id__in": list(ids)}
     out: dict[int, FollowThrough] = {}
@@ -816,7 +817,7 @@ def overdue_now_by(
     (`"tree"`), of the subjects in `ids`: what the action items page lists as overdue and
     counts as "Overdue now". Read from the stored tallies (an open dated item is
     `due - on_time - late` on its due day), one query; subjects with none are left out."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     kind = {
         "owner": followthrough.OWNER,
         "tree": followthrough.TREE,
@@ -839,7 +840,7 @@ def open_action_figures(
     open, and how many of those are overdue today: read from the stored follow-through
     tallies (an open dated item is `due - on_time - late` on its due day; `undated_open`),
     one query over the subject's days, whatever the number of items in its subtree."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     kind = followthrough.TREE if subtree else followthrough.TEAM
     open_dated = F("due") - F("on_time") - F("late")
     sums = FollowTally.objects.filter(org_id=org.pk, kind=kind, subject=team.pk).aggregate(

@@ -962,7 +962,7 @@ def _may_change(actor: Person | None, item: ActionItem, led: set[int] | None = N
         return False
     if led is not None:
         return item.team_id in led
-    return Membership.objects.filter(person=actor, team_id=item.team_id, role="lead").exists()
+    return Membership.objects.leading().filter(person=actor, team_id=item.team_id).exists()
 
 
 def _may_change_action(actor: Person | None, item: ActionItem, action: str) -> None:
@@ -1175,6 +1175,27 @@ def update_issue(
     return update_and_record(org, actor, issue, changes, expected_version=expected_version)
 
 
+def _check_level(issue: Issue, seen_team: int | None, done: str) -> None:
+    """Refuse to act on an issue from a form opened while it was with another team
+    (`seen_team`, the team the form showed; None: not checked): escalated meanwhile, it is
+    the new team's now, and what was typed was written without knowing why it went up."""
+    if seen_team is None or seen_team == issue.team_id:
+        return
+    up = issue.escalations.select_related("by", "to_team").order_by("-at", "-id").first()
+    if up is not None and up.to_team_id == issue.team_id:
+        who = up.by.name if up.by else "Accord"
+        moment = timezone.localtime(up.at)
+        when = f"at {moment:%H:%M}" if moment.date() == timezone.localdate() else day(up.at)
+        why = f"{who} escalated it to {issue.team.name} {when}, after you opened this form"
+        why += f" (“{up.reason}”)"
+    else:
+        why = f"it is with {issue.team.name} now, not the team it was with when you opened this"
+    raise ServiceError(
+        f"Not {done}: {why}. Read why; if it is still for you to say, send it again.",
+        code="moved",
+    )
+
+
 @transaction.atomic
 def escalate_issue(
     org: Organization,
@@ -1183,10 +1204,14 @@ def escalate_issue(
     reason: str,
     *,
     at: dt.datetime | None = None,
+    seen_team: int | None = None,
 ) -> Issue:
-    """Hand the issue to the parent team, with why. The root team cannot escalate further."""
+    """Hand the issue to the parent team, with why. The root team cannot escalate further.
+    `seen_team`: the team the form showed it with; refused when it moved since."""
     _in_org(org, issue, "issue", "issue")
     issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    if issue.status == IssueStatus.OPEN:
+        _check_level(issue, seen_team, "escalated")
     _may_act_for_team(actor, issue.team, "escalate its issues")
     if issue.status != IssueStatus.OPEN:
         raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
@@ -1236,11 +1261,15 @@ def solve_issue(
     *,
     decision: Decision | None = None,
     at: dt.datetime | None = None,
+    seen_team: int | None = None,
 ) -> Issue:
-    """Close the issue with how it was solved (optionally the decision that solved it)."""
+    """Close the issue with how it was solved (optionally the decision that solved it).
+    `seen_team`: the team the form showed it with; refused when it moved since."""
     _in_org(org, issue, "issue", "issue")
     _in_org(org, decision, "decision", "decision")
     issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    if issue.status == IssueStatus.OPEN:
+        _check_level(issue, seen_team, "solved")
     _may_act_for_team(actor, issue.team, "solve its issues")
     if issue.status != IssueStatus.OPEN:
         raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
@@ -1263,9 +1292,18 @@ def solve_issue(
 
 
 @transaction.atomic
-def drop_issue(org: Organization, actor: Person | None, issue: Issue, reason: str) -> Issue:
+def drop_issue(
+    org: Organization,
+    actor: Person | None,
+    issue: Issue,
+    reason: str,
+    *,
+    seen_team: int | None = None,
+) -> Issue:
     _in_org(org, issue, "issue", "issue")
     issue = Issue.objects.select_for_update().select_related("team").get(pk=issue.pk)
+    if issue.status == IssueStatus.OPEN:
+        _check_level(issue, seen_team, "dropped")
     _may_act_for_team(actor, issue.team, "drop its issues")
     if issue.status != IssueStatus.OPEN:
         raise ServiceError(f"This issue is already {issue.status}.", code="wrong_status")
@@ -1341,10 +1379,13 @@ def edit_issue(
     severity: str,
     owner: Person | None,
     rank: Any,
+    expected_version: int | None = None,
 ) -> Issue:
     """An open issue changed from its page at once: its own facts, its owner and its rank,
-    each recorded as its own change (all or nothing)."""
+    each recorded as its own change (all or nothing). `expected_version`: the version the
+    form was opened at; refused when the issue changed since (`check_version`)."""
     issue = _open_issue_for_update(org, issue)
+    check_version(issue, expected_version)
     facts = {"title": title, "description": description, "severity": severity}
     changed = {k: v for k, v in facts.items() if getattr(issue, k) != v}
     if changed:

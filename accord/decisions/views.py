@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.counting import shown_count
+from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
 from accord.core.text import full_stop
@@ -47,15 +48,16 @@ from accord.decisions.models import (
     Severity,
     stale_after_days,
 )
-from accord.org.models import Membership, MembershipRole, Person, Role, Team
+from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
 from accord.org.queries import only_top_team
-from accord.web import pickers
+from accord.web import pickers, stale
 from accord.web.helpers import (
     Window,
     flash_error,
     form_error,
     home_team,
+    int_or_none,
     org_view,
     page_number,
     paginate_uncounted,
@@ -211,7 +213,7 @@ def _action_form(request, initial: dict) -> ActionItemForm:
     posted from this page, what was typed with the errors beside its fields."""
     held = request.session.pop(HELD_ACTION_ITEM, None)
     if held and held.get("path") == request.path:
-        return ActionItemForm(held["data"], org=request.org)
+        return ActionItemForm(held["data"], org=request.org, person=request.person)
     return ActionItemForm(org=request.org, initial=initial)
 
 
@@ -301,7 +303,7 @@ def index(request):
 def new(request):
     org, me = request.org, request.person
     require_role(me, Role.MEMBER, "open decisions")
-    form = DecisionForm(request.POST or None, org=org, initial={"driver": me})
+    form = DecisionForm(request.POST or None, org=org, person=me, initial={"driver": me})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -709,7 +711,7 @@ def actions(request):
         person = Person.objects.for_org(org).filter(pk=pid).first() if pid else None
         if person is None:
             raise Http404("No such person.")
-    today = timezone.localdate()
+    today = org_today()  # follow-through and overdue: the same for every reader
     if person is not None:
         scope = {"person": person}
     else:
@@ -774,7 +776,7 @@ def actions(request):
                 own_row = (team, own.get(team.pk), own_late)
     given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
     given_more = shown_count(given_count) if given_count > len(given) else ""
-    led = {m.team_id for m in mine if m.role == MembershipRole.LEAD}
+    led = {m.team_id for m in mine if m.is_leading}
     return render(
         request,
         "decisions/actions.html",
@@ -819,7 +821,7 @@ def actions(request):
 @require_POST
 @org_view
 def action_new(request):
-    form = ActionItemForm(request.POST, org=request.org)
+    form = ActionItemForm(request.POST, org=request.org, person=request.person)
     if form.is_valid():
         data = form.cleaned_data
         source_type = request.POST.get("source_type", "")
@@ -1169,13 +1171,35 @@ def issue_edit(request, issue_id: int):
     pickers.keep_held(form, issue)  # an owner who may no longer be chosen stays
     if form.is_valid():
         try:
-            services.edit_issue(org, request.person, issue, **form.cleaned_data)
+            services.edit_issue(
+                org,
+                request.person,
+                issue,
+                expected_version=int_or_none(request.POST.get("version")),
+                **form.cleaned_data,
+            )
         except ServiceError as exc:
             form_error(form, exc)
+            issue = _issue_shown(request, issue_id)
+            if issue.status != IssueStatus.OPEN:  # closed meanwhile: no form to show it in
+                messages.error(request, _not_saved(issue, form))
         else:
             messages.success(request, "Issue saved.")
             return redirect(_url(request, "issue", issue_id=issue.pk))
     return _issue_page(request, issue, form)  # the service wrote nothing to this one
+
+
+def _not_saved(issue: Issue, form: IssueEditForm) -> str:
+    """Why an edit of an issue closed meanwhile was not saved, with what was typed (the
+    page shows no edit form for a closed issue)."""
+    why = stale.last_change(issue) or f"It is {issue.get_status_display().lower()}"
+    typed = [
+        f"{form.fields[name].label or name.capitalize()} “{value}”"
+        for name in ("title", "description")
+        if (value := (form.data.get(name) or "").strip())
+    ]
+    kept = f" What you typed, not saved: {'; '.join(typed)}" if typed else ""
+    return f"Not saved: {why}.{kept}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -1187,7 +1211,9 @@ def issue_new(request):
     the top with what was typed, what is wrong said first and beside its field."""
     org, me = request.org, request.person
     asked, _ = team_filter(request)  # an unknown team is a 404, as on the list
-    form = IssueForm(request.POST or None, org=org, initial={"team": asked or home_team(me)})
+    form = IssueForm(
+        request.POST or None, org=org, person=me, initial={"team": asked or home_team(me)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -1229,11 +1255,23 @@ def _issue_action(request, issue_id, action: str, form, run, missing: str):
                 flash_error(request, exc)
                 return _back(request, back)
             form_error(form, exc)  # 403 and 404 propagate
+            if exc.code == "moved" and not _may_act_on_issue(request.person, issue):
+                # Moved to a team whose issue it is not theirs to act on: no form to show
+                # the refusal in; said at the top, with what was typed.
+                typed = " ".join(str(v) for v in form.cleaned_data.values() if isinstance(v, str))
+                kept = f" What you typed, not sent: “{typed.strip()}”" if typed.strip() else ""
+                messages.error(request, f"{exc.message}{kept}")
         else:
             return _back(request, back)
     else:
         form.add_error(None, missing)
     return _issue_page(request, issue, refused=(action, form))
+
+
+def _seen_team(request) -> int | None:
+    """The team the issue was with when its Solve, Escalate or Drop form was opened (the
+    form's `level`): the service refuses to act on it if it has moved since."""
+    return int_or_none(request.POST.get("level"))
 
 
 def _issue_form(request, issue_id: int, action: str):
@@ -1274,7 +1312,9 @@ def issue_escalate(request, issue_id: int):
         return _issue_form(request, issue_id, "escalate")
 
     def run(issue, data):
-        issue = services.escalate_issue(request.org, request.person, issue, data["reason"])
+        issue = services.escalate_issue(
+            request.org, request.person, issue, data["reason"], seen_team=_seen_team(request)
+        )
         messages.success(request, f"Escalated to {issue.team.name}.")
 
     form = ReasonForm(request.POST, auto_id="id_escalate_%s")
@@ -1296,6 +1336,7 @@ def issue_solve(request, issue_id: int):
             issue,
             data["resolution"],
             decision=data["decision"],
+            seen_team=_seen_team(request),
         )
         messages.success(request, f"Solved: {issue.title}.")
 
@@ -1309,7 +1350,9 @@ def issue_solve(request, issue_id: int):
 @org_view
 def issue_drop(request, issue_id: int):
     def run(issue, data):
-        services.drop_issue(request.org, request.person, issue, data["reason"])
+        services.drop_issue(
+            request.org, request.person, issue, data["reason"], seen_team=_seen_team(request)
+        )
         messages.success(request, f"Dropped: {issue.title}.")
 
     form = ReasonForm(request.POST, auto_id="id_drop_%s")

@@ -225,7 +225,7 @@ def _compute_live_krs(snap: Snapshot) -> Iterator[tuple[KeyResultS, object, obje
         if obj is None or obj.status not in ("active", "draft"):
             continue
         period = snap.periods.get(obj.period_id)
-        if period is None or not (period.start <= today <= period.end):
+        if period is None or not period.live(snap):
             continue
         span = max(1, (period.end - period.start).days)
         yield kr, obj, period, min(1.0, (today - period.start).days / span)
@@ -439,6 +439,9 @@ def confidence_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     for obj in snap.objectives.values():
         if obj.status not in ("active", "draft") or not obj.confidence_history:
             continue
+        period = snap.periods.get(obj.period_id)
+        if period is not None and period.closed_at and period.closed_at <= snap.as_of:
+            continue  # a closed period's objective is a record
         recent = obj.confidence_history[-int(cfg["updates"]) :]
         drop = recent[0][1] - recent[-1][1]
         falling = len(recent) >= 2 and drop >= cfg["steps"]
@@ -506,7 +509,7 @@ def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
         if obj.created_at and (snap.as_of - obj.created_at).days < cfg["grace_days"]:
             continue
         period = snap.periods.get(obj.period_id)
-        if period is None or not (period.start <= snap.today <= period.end):
+        if period is None or not period.live(snap):
             continue
         krs = krs_of.get(obj.id, [])
         if krs and all(_kr_pct(kr, kr.current) >= 100 for kr in krs):
@@ -1166,7 +1169,7 @@ def no_lead(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """A current (not retired) team with members but nobody in a leading role (lead,
     co-lead or chair): its lead position is open or the last lead's term ended."""
     for team in snap.teams.values():
-        if team.id in snap.retired or team.heads or team.people < int(cfg["min_members"]):
+        if team.id in snap.retired or team.leads or team.people < int(cfg["min_members"]):
             continue
         above = snap.lead_of(team.parent_id)
         members = sorted(team.members)
@@ -1385,8 +1388,8 @@ def follow_through(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     defaults={"days": settings.ACCORD_ISSUE_STALE_DAYS},
 )
 def issue_stuck(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """An open issue that has stayed at one level of the team tree for 14 days (critical
-    after twice as long)."""
+    """An open issue that has stayed at one level of the team tree for 14 days or more
+    (critical from twice as long): from the day its page says "14 days at this level"."""
     limit = int(cfg["days"])
     for i in snap.issues.values():
         if i.status != "open":

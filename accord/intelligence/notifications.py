@@ -28,7 +28,7 @@ from accord.activity import services as activity
 from accord.activity.models import Event
 from accord.intelligence import registry
 from accord.intelligence.models import Signal, SignalTeam
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import Membership, Organization, Person, Team
 
 ONCE_PER = dt.timedelta(days=7)
 
@@ -75,11 +75,8 @@ def recipients(
     lead_of: dict[int, int] = {}
     for tid, pid in (
         Membership.objects.for_org(org)
-        .filter(
-            team_id__in={t for ts in teams_of.values() for t in ts},
-            role=MembershipRole.LEAD,
-            person__is_active=True,
-        )
+        .leading()
+        .filter(team_id__in={t for ts in teams_of.values() for t in ts}, person__is_active=True)
         .order_by("person_id")
         .values_list("team_id", "person_id")
     ):

@@ -25,6 +25,7 @@ from accord.intelligence.models import (
     CLOSED_TEAM_RETIRED,
     DIMENSIONS,
     OPEN_STATES,
+    Evaluation,
     HealthScore,
     Signal,
     SignalState,
@@ -36,6 +37,27 @@ from accord.org.models import Organization, Person, Team
 from accord.web.helpers import Window
 
 COLUMNS = (*DIMENSIONS, "overall")
+
+
+def signals_as_of(org: Organization, changed_at: dt.datetime | None = None, what: str = "") -> dict:
+    """When the organization's signals were last evaluated, for a page that shows them
+    beside live figures (`intelligence/_as_of.html`): `at`, the moment its latest
+    evaluation read (None: never evaluated); `within`, the minutes in which a write is
+    evaluated (`tasks.DEBOUNCE_SECONDS`: every write asks for one, debounced; and all are
+    evaluated every hour); `changed`, `what` when the object the page is of changed at
+    `changed_at`, after that moment, so a live figure beside a signal may contradict it
+    until the next evaluation. One query (the evaluations' index by organization)."""
+    from accord.intelligence.tasks import DEBOUNCE_SECONDS
+
+    at = (
+        Evaluation.objects.filter(org_id=org.pk, backfill=False)
+        .order_by("-started_at")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    changed = what if at is not None and changed_at is not None and changed_at > at else ""
+    return {"at": at, "within": DEBOUNCE_SECONDS // 60, "changed": changed}
+
 
 # A score's band, so that it reads without colour: (lowest score, band).
 BANDS = ((80.0, "good"), (60.0, "watch"), (0.0, "poor"))

@@ -23,7 +23,12 @@ def home(request) -> str | None:
         return None if in_a_team else organization(request)
     return render_to_string(
         "intelligence/panel_home.html",
-        {"signals": pages.with_urls(org, mine[:5]), "more": len(mine) > 5, "org": org},
+        {
+            "signals": pages.with_urls(org, mine[:5]),
+            "more": len(mine) > 5,
+            "org": org,
+            "as_of": pages.signals_as_of(org),
+        },
     )
 
 
@@ -51,6 +56,7 @@ def organization(request) -> str:
             "top": top,
             "at_risk": pages.with_urls(org, at_risk[:KEY_RESULTS_AT_RISK_SHOWN]),
             "more_at_risk": len(at_risk) > KEY_RESULTS_AT_RISK_SHOWN,
+            "as_of": pages.signals_as_of(org) if top or at_risk else None,
         },
         request=request,
     )
@@ -87,6 +93,7 @@ def team_panel(request, team) -> str:
             "dismissed": min(len(dismissed), pages.DISMISSED_SHOWN),
             "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
             "agent_work": agent_work.for_team(org, team),
+            "as_of": pages.signals_as_of(org) if shown else None,
         },
         request=request,
     )
@@ -111,6 +118,10 @@ def key_result(request, kr) -> str | None:
         return None
     return render_to_string(
         "intelligence/panel_key_result.html",
-        {"signals": pages.with_urls(request.org, found)},
+        {
+            "signals": pages.with_urls(request.org, found),
+            # Its value recorded since the evaluation: the page's figures are newer.
+            "as_of": pages.signals_as_of(request.org, kr.updated_at, "this key result"),
+        },
         request=request,
     )

@@ -31,7 +31,7 @@ from accord.intelligence.models import (
 )
 from accord.intelligence.snapshot import as_moment
 from accord.org import queries as org_queries
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.org.models import Membership, Organization, Person, Team, leading_sql
 
 
 def subtree_of(team: Team) -> set[int] | None:
@@ -439,7 +439,8 @@ def default_scope(org: Organization, person: Person) -> int | None:
     led = set(
         Membership.objects.for_org(org)
         .in_current_teams()
-        .filter(person=person, role=MembershipRole.LEAD)
+        .leading()
+        .filter(person=person)
         .values_list("team_id", flat=True)
     )
     if not led:
@@ -456,14 +457,15 @@ def for_person(org: Organization, person: Person, *, limit: int = 10) -> list[Si
     without naming the organization's teams. Two to four queries."""
     member, team = Membership._meta.db_table, Team._meta.db_table
     # The teams the person leads, each saying whether it is the only team at the top.
+    leading, roles = leading_sql("m.role")
     sql = (
         f"SELECT m.team_id, (t.parent_id IS NULL AND NOT EXISTS ("
         f"  SELECT 1 FROM {team} o WHERE o.org_id = %s AND o.parent_id IS NULL AND o.id <> t.id"
         f")) FROM {member} m JOIN {team} t ON t.id = m.team_id"
-        f" WHERE m.org_id = %s AND m.person_id = %s AND m.role = %s AND m.ended_on IS NULL"
+        f" WHERE m.org_id = %s AND m.person_id = %s AND {leading} AND m.ended_on IS NULL"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, org.pk, person.pk, MembershipRole.LEAD])
+        cursor.execute(sql, [org.pk, org.pk, person.pk, *roles])
         heads = cursor.fetchall()
     every = any(top for _, top in heads)
     led: list[int] = []

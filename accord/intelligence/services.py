@@ -42,7 +42,6 @@ from accord.intelligence.notifications import PUT_ASIDE
 from accord.org import queries as org_queries
 from accord.org.models import (
     Membership,
-    MembershipRole,
     Organization,
     Person,
     PersonKind,
@@ -69,9 +68,9 @@ def can_act_on(actor: Person | None, signal: Signal) -> bool:
     if not actor.has_role(Role.MEMBER):
         return False
     led = set(
-        Membership.objects.filter(
-            org_id=signal.org_id, person=actor, role=MembershipRole.LEAD
-        ).values_list("team_id", flat=True)
+        Membership.objects.leading()
+        .filter(org_id=signal.org_id, person=actor)
+        .values_list("team_id", flat=True)
     )
     if not led:
         return False
@@ -95,9 +94,7 @@ def can_act_on_each(org: Organization, actor: Person | None, signals: list[Signa
     if not actor.has_role(Role.MEMBER):
         return set()
     led = set(
-        Membership.objects.filter(org=org, person=actor, role=MembershipRole.LEAD).values_list(
-            "team_id", flat=True
-        )
+        Membership.objects.leading().filter(org=org, person=actor).values_list("team_id", flat=True)
     )
     if not led:
         return set()
@@ -192,7 +189,7 @@ class Audience:
 def _org_level(org: Organization) -> set[int]:
     """The organization's admins and the leaders who lead no team: those whom Insights
     shows the whole organization (`queries.default_scope`), above every top team."""
-    leading = Membership.objects.for_org(org).in_current_teams().filter(role=MembershipRole.LEAD)
+    leading = Membership.objects.for_org(org).in_current_teams().leading()
     return set(
         Person.objects.for_org(org)
         .filter(is_active=True, kind=PersonKind.PERSON)
@@ -227,9 +224,9 @@ def answerable_to(org: Organization, actor: Person | None, signal: Signal) -> Au
     for team_id, person_id in (
         Membership.objects.for_org(org)
         .in_current_teams()
+        .leading()
         .filter(
             team_id__in={t for chain in above.values() for t in chain},
-            role=MembershipRole.LEAD,
             person__is_active=True,
         )
         .values_list("team_id", "person_id")

@@ -56,14 +56,7 @@ from accord.alignment.models import (
 )
 from accord.coordination.models import Dependency
 from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
-from accord.org.models import (
-    LEADING_ROLES,
-    Membership,
-    MembershipRole,
-    Organization,
-    Person,
-    Team,
-)
+from accord.org.models import Membership, Organization, Person, Team, is_leading_role
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import recurrence
 from accord.rhythm.models import (
@@ -87,8 +80,7 @@ class TeamS:
     name: str
     parent_id: int | None
     members: set[int] = field(default_factory=set)
-    leads: set[int] = field(default_factory=set)
-    heads: set[int] = field(default_factory=set)  # in a leading role: lead, co-lead, chair
+    leads: set[int] = field(default_factory=set)  # in a leading role: lead, co-lead, chair
     wip_limit: int | None = None
 
     @property
@@ -112,6 +104,14 @@ class PeriodS:
     name: str
     start: dt.date
     end: dt.date
+    closed_at: dt.datetime | None = None
+
+    def live(self, snap: Snapshot) -> bool:
+        """Under way as of the snapshot: its dates hold its day and it was not closed by
+        then (a closed period's objectives are a record: no live-progress signal)."""
+        if self.closed_at is not None and self.closed_at <= snap.as_of:
+            return False
+        return self.start <= snap.today <= self.end
 
 
 @dataclass(slots=True)
@@ -189,6 +189,7 @@ class DependencyS:
     # The day its provider said it was delivered (coordination's `mark_delivered`), while
     # the requester has not confirmed it or said it is not delivered yet.
     marked_delivered_on: dt.date | None = None
+    awaiting: str = ""  # whose move it is: "provider" or "requester"
 
     @property
     def due(self) -> dt.date:
@@ -202,6 +203,17 @@ class DependencyS:
     def is_late(self, today: dt.date) -> bool:
         """Active, its due date passed, and not said delivered (coordination's one rule)."""
         return self.active and self.due < today and self.marked_delivered_on is None
+
+    @property
+    def waits_on(self) -> str | None:
+        """The side whose answer it waits for (coordination's `waiting_q`): a request or
+        a proposal whose move is that side's, or a delivery its provider said was made,
+        for the requester to confirm; None when it waits on no one's answer."""
+        if self.state in ("requested", "negotiating"):
+            return self.awaiting or None
+        if self.state == "accepted" and self.marked_delivered_on is not None:
+            return "requester"
+        return None
 
     @property
     def active(self) -> bool:
@@ -463,10 +475,8 @@ def _load_org(org: Organization, snap: Snapshot) -> None:
         if team is None or person is None or not person.is_active:
             continue
         team.members.add(person_id)
-        if role == MembershipRole.LEAD:
+        if is_leading_role(role):
             team.leads.add(person_id)
-        if role in LEADING_ROLES:
-            team.heads.add(person_id)
         person.teams.add(team_id)
         person.allocation += allocation or 0  # an unknown share counts for nothing
     for team_id, limit in TeamAlignmentSettings.objects.for_org(org).values_list(
@@ -580,10 +590,10 @@ def _loaded_with_its_past(
 
 def _load_alignment(org: Organization, snap: Snapshot) -> None:
     m = snap.as_of
-    for pk, name, start, end in Period.objects.for_org(org).values_list(
-        "id", "name", "start", "end"
+    for pk, name, start, end, closed_at in Period.objects.for_org(org).values_list(
+        "id", "name", "start", "end", "closed_at"
     ):
-        snap.periods[pk] = PeriodS(pk, name, start, end)
+        snap.periods[pk] = PeriodS(pk, name, start, end, closed_at)
     for row in _rows(
         Objective.objects.for_org(org).filter(created_at__lte=snap.existed_by),
         *("id", "title", "team_id", "owner_id", "period_id", "status", "confidence", "created_at"),
@@ -769,6 +779,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             "closed_at",
             "requested_by_id",
             "marked_delivered_on",
+            "awaiting",
         ),
     ):
         snap.dependencies[row[0]] = DependencyS(*row)
@@ -788,6 +799,7 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
         "requester_team",
         "provider_team",
         "marked_delivered_on",
+        "awaiting",
     )
     rewound: dict[int, dict[str, Any]] = {}
     loaded: set[int] = set()
@@ -838,6 +850,8 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             d.provider_initiative_id = old["provider_initiative"]
         if "marked_delivered_on" in old:
             d.marked_delivered_on = _date(old["marked_delivered_on"])
+        if "awaiting" in old:
+            d.awaiting = old["awaiting"] or ""
 
 
 def _decision_status(

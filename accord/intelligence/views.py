@@ -198,6 +198,7 @@ def index(request):
             "dismissed": dismissed[: pages.DISMISSED_SHOWN],
             "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
             "health_pending": health_pending,
+            "as_of": pages.signals_as_of(org),
             "here": request.get_full_path(),
             "page": page,
             # A large scope's list is not counted: the last evaluation's count is shown; the

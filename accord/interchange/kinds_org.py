@@ -73,7 +73,8 @@ class TeamRoles(Kind):
     noun = "role in teams"
     title = (
         "The organization's roles in teams (lead, co-lead, chair, member, liaison…), by short "
-        "name; `lead` grants team-admin rights. A role the file leaves out stays."
+        "name; `lead`, `co-lead` and `chair` lead the team, with its admin rights. A role the "
+        "file leaves out stays."
     )
     key_fields = ("slug",)
     fields = (

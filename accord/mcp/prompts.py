@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accord.activity import queries as activity
 from accord.mcp.server import caller, prompt
-from accord.org.models import Membership, MembershipRole
+from accord.org.models import Membership, leading_first
 
 
 def _text(result) -> str:
@@ -43,11 +43,11 @@ def summarize_what_changed(days: str = "7") -> str:
         Membership.objects.for_org(me.org)
         .filter(person=me.person)
         .select_related("team")
-        .order_by("-role", "team__name")[:5]
+        .order_by(leading_first(), "team__name")[:5]
     )
     parts = []
     for m in memberships:
-        if m.role == MembershipRole.LEAD:
+        if m.is_leading:
             parts.append(f"## Briefing of {m.team.name}\n{_text(briefing(str(m.team.pk)))}")
     events = list(activity.feed(me.org, me.person).filter(created_at__gte=since)[:40])
     lines = [

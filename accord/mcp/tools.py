@@ -52,7 +52,7 @@ from accord.mcp.answers import Section, answer, link
 from accord.mcp.server import caller, tool
 from accord.org import queries as org_queries
 from accord.org.api import TeamOut
-from accord.org.models import Membership, MembershipRole, Person, Team
+from accord.org.models import Membership, Person, Team, leading_first
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import recurrence
 from accord.rhythm import services as rhythm
@@ -619,9 +619,9 @@ def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallTool
         Membership.objects.for_org(org)
         .filter(team=t)
         .select_related("person")
-        .order_by("-role", "person__name")[:ListLimit]
+        .order_by(leading_first(), "person__name")[:ListLimit]
     ):
-        lead = " (lead)" if m.role == MembershipRole.LEAD else ""
+        lead = f" ({m.role})" if m.is_leading else ""  # lead, co-lead, chair
         members.add(
             f"{m.person.name}{lead} [person id {m.person_id}]",
             {"id": m.person_id, "name": m.person.name, "role": m.role},

@@ -516,7 +516,8 @@ def delete_team_kind(request, kind_id: Id):
 
 @router.get("/team-roles", response=list[TeamRoleOut], summary="List the roles in teams")
 def list_team_roles(request):
-    """The organization's roles; `lead` grants team-admin rights."""
+    """The organization's roles; `lead`, `co-lead` and `chair` lead the team (team-admin
+    rights)."""
     return list(TeamRole.objects.for_org(org_of(request)).order_by("name", "id"))
 
 

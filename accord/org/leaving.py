@@ -11,11 +11,18 @@ their models are imported inside the functions, when a page asks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
-from accord.org.models import Membership, MembershipRole, Organization, Person, Team
+from accord.core.errors import ServiceError
+from accord.core.services import require_same_org
+from accord.org.models import Membership, Organization, Person, Role, Team
+from accord.org.permissions import require_role
 
 NAMES = 3  # names shown of each kind of work; the count says how many more
 
@@ -29,6 +36,7 @@ class Left:
     count: int
     names: list[str] = field(default_factory=list)
     url: str = ""  # the filtered list where it can be reassigned
+    fate: str = ""  # what the change does to it ("Cancelled, …"), when the page says
 
     @property
     def label(self) -> str:
@@ -54,8 +62,9 @@ def _url(org: Organization, name: str, query: str) -> str:
 
 
 def team_leaves(org: Organization, team: Team) -> list[Left]:
-    """The open work of `team`: current members, open initiatives and objectives, active
-    dependencies either way, active cadences. A bounded number of queries."""
+    """The open work of `team`, each with what retiring it does to it: current members,
+    open initiatives and objectives, open requests either way, open action items filed to
+    it, open issues with it, active cadences. A bounded number of queries."""
     from accord.alignment.models import (
         OPEN_INITIATIVE_STATUSES,
         OPEN_OBJECTIVE_STATUSES,
@@ -63,43 +72,107 @@ def team_leaves(org: Organization, team: Team) -> list[Left]:
         Objective,
     )
     from accord.coordination.models import ACTIVE_STATES, Dependency
+    from accord.decisions.models import ActionItem, ActionStatus, Issue, IssueStatus
     from accord.rhythm.models import Cadence
 
     only = f"team={team.slug}&only=1"
     deps = Dependency.objects.filter(org=org, state__in=ACTIVE_STATES)
     deps_url = _url(org, "coordination:list", only)
+    why = f"“{team.name} was retired”"
+    parent = team.parent
     out = [
-        _left("current member|current members", team_members(team), "person__name"),
-        _left(
-            "open initiative|open initiatives",
-            Initiative.objects.filter(org=org, team=team, status__in=OPEN_INITIATIVE_STATUSES),
-            "title",
-            _url(org, "alignment:initiatives", only),
+        (
+            _left("current member|current members", team_members(team), "person__name"),
+            "Their terms end on the day it retires; they stay in its past terms.",
         ),
-        _left(
-            "open objective|open objectives",
-            Objective.objects.filter(org=org, team=team, status__in=OPEN_OBJECTIVE_STATUSES),
-            "title",
+        (
+            _left(
+                "open initiative|open initiatives",
+                Initiative.objects.filter(org=org, team=team, status__in=OPEN_INITIATIVE_STATUSES),
+                "title",
+                _url(org, "alignment:initiatives", only),
+            ),
+            "Stay as they are: hand them to another team first if they go on.",
         ),
-        _left(
-            "open request to another team|open requests to other teams",
-            deps.filter(requester_team=team),
-            "title",
-            deps_url,
+        (
+            _left(
+                "open objective|open objectives",
+                Objective.objects.filter(org=org, team=team, status__in=OPEN_OBJECTIVE_STATUSES),
+                "title",
+            ),
+            "Stay as they are: hand them to another team first if they go on.",
         ),
-        _left(
-            "open request from another team|open requests from other teams",
-            deps.filter(provider_team=team),
-            "title",
-            deps_url,
+        (
+            _left(
+                "open request to another team|open requests to other teams",
+                deps.filter(requester_team=team),
+                "title",
+                deps_url,
+            ),
+            f"Cancelled, with the reason {why}; the teams asked are told.",
         ),
-        _left(
-            "active cadence|active cadences",
-            Cadence.objects.filter(org=org, team=team, is_active=True),
-            "name",
+        (
+            _left(
+                "open request from another team|open requests from other teams",
+                deps.filter(provider_team=team),
+                "title",
+                deps_url,
+            ),
+            f"Declined (or, once accepted, flagged blocked) with the reason {why}; the "
+            "teams that asked are told, to ask another team.",
+        ),
+        (
+            _left(
+                "open action item filed to it|open action items filed to it",
+                ActionItem.objects.filter(org=org, team=team, status=ActionStatus.OPEN),
+                "title",
+                _url(org, "decisions:actions", f"team={team.slug}"),
+            ),
+            "Stay open with their owners: hand them on if they go on.",
+        ),
+        (
+            _left(
+                "open issue|open issues",
+                Issue.objects.filter(org=org, team=team, status=IssueStatus.OPEN),
+                "title",
+            ),
+            f"Escalated to {parent.name}, with the reason {why}."
+            if parent is not None
+            else "Stay open here, with nobody above to take them: solve or drop them first.",
+        ),
+        (
+            _left(
+                "active cadence|active cadences",
+                Cadence.objects.filter(org=org, team=team, is_active=True),
+                "name",
+            ),
+            "Stop while it is retired (no meetings, reminders or check-ins); they come back "
+            "if it is reactivated.",
         ),
     ]
-    return [x for x in out if x is not None]
+    found = []
+    for left, fate in out:
+        if left is not None:
+            left.fate = fate
+            found.append(left)
+    return found
+
+
+def _more_owned(org: Organization, person: Person) -> list[Left | None]:
+    """The key results (of open objectives) and active cadences `person` owns, and the open
+    requests they asked of other teams (`person_leaves`)."""
+    from accord.coordination.models import ACTIVE_STATES, Dependency
+
+    handed = {kind: (label, qs, name) for kind, label, qs, name, _ in _handed_on(org, person)}
+    return [
+        _left(*handed["key_result"]),
+        _left(*handed["cadence"]),
+        _left(
+            "open request they asked of another team|open requests they asked of other teams",
+            Dependency.objects.filter(org=org, requested_by=person, state__in=ACTIVE_STATES),
+            "title",
+        ),
+    ]
 
 
 def team_members(team: Team) -> QuerySet:
@@ -121,9 +194,7 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
 
     terms = Membership.objects.filter(person=person)
     out = [
-        _left(
-            "team they lead|teams they lead", terms.filter(role=MembershipRole.LEAD), "team__name"
-        ),
+        _left("team they lead|teams they lead", terms.leading(), "team__name"),
         _left("current term in a team|current terms in teams", terms, "team__name"),
         _left(
             "open action item|open action items",
@@ -142,6 +213,7 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
             Objective.objects.filter(org=org, owner=person, status__in=OPEN_OBJECTIVE_STATUSES),
             "title",
         ),
+        *_more_owned(org, person),
         _left(
             "undecided decision they approve|undecided decisions they approve",
             Decision.objects.filter(org=org, status__in=UNDECIDED, approver=person),
@@ -158,3 +230,260 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
         ),
     ]
     return [x for x in out if x is not None]
+
+
+# --- what deleting a team would destroy ----------------------------------------------------
+
+
+def _counted(qs: QuerySet, *, distinct: bool = False) -> Any:
+    """`SELECT COUNT(id) FROM …` of `qs` as a subquery, so that many counts are one query."""
+    how = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    return Coalesce(
+        Subquery(qs.order_by().values(n=Func(F("pk"), template=how))[:1]),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def _tally(team: Team, kinds: dict[str, tuple[str, Any]]) -> list[Left]:
+    """`kinds`: key → ("one|many", counting subquery); one query for them all."""
+    counts = {f"n_{k}": q for k, (_, q) in kinds.items()}  # not the names of relations
+    row = Team.objects.filter(pk=team.pk).values(**counts).first()
+    out = []
+    for key, (label, _) in kinds.items():
+        count = (row or {}).get(f"n_{key}") or 0
+        if count:
+            one, _, many = label.partition("|")
+            out.append(Left(one, many or one, count))
+    return out
+
+
+def _history_kinds() -> dict[str, tuple[str, Any]]:
+    from accord.alignment.models import Initiative, Milestone, Objective
+    from accord.coordination.models import Dependency
+    from accord.decisions.models import ActionItem, Decision, Issue
+    from accord.rhythm.models import Cadence, CheckIn, Measurable
+
+    team = OuterRef("pk")
+    issues = Issue.objects.filter(
+        Q(team=team)
+        | Q(raised_in=team)
+        | Q(escalations__from_team=team)
+        | Q(escalations__to_team=team)
+    )
+    met = Cadence.objects.filter(team=team).filter(
+        Q(meetings__isnull=False) | Q(checkins__isnull=False)
+    )
+    requests = Dependency.objects.filter(Q(requester_team=team) | Q(provider_team=team))
+    measured = Measurable.objects.filter(team=team, values__isnull=False)
+    return {
+        "issues": ("issue|issues", _counted(issues, distinct=True)),
+        "decisions": (
+            "decision|decisions",
+            _counted(Decision.teams.through.objects.filter(team=team)),
+        ),
+        "actions": ("action item|action items", _counted(ActionItem.objects.filter(team=team))),
+        "requests": (
+            "request to or from another team|requests to or from other teams",
+            _counted(requests),
+        ),
+        "objectives": ("objective|objectives", _counted(Objective.objects.filter(team=team))),
+        "initiatives": ("initiative|initiatives", _counted(Initiative.objects.filter(team=team))),
+        "milestones": (
+            "milestone|milestones",
+            _counted(Milestone.teams.through.objects.filter(team=team)),
+        ),
+        "cadences": (
+            "cadence with minutes or check-ins|cadences with minutes or check-ins",
+            _counted(met, distinct=True),
+        ),
+        "blockers": (
+            "check-in naming it as a blocker|check-ins naming it as a blocker",
+            _counted(CheckIn.objects.filter(blocker_team=team)),
+        ),
+        "measurables": (
+            "measurable with values|measurables with values",
+            _counted(measured, distinct=True),
+        ),
+    }
+
+
+def _goes_with_kinds() -> dict[str, tuple[str, Any]]:
+    from accord.org.models import TeamLink, TeamVacancy
+    from accord.rhythm.models import Cadence
+
+    team = OuterRef("pk")
+    links = TeamLink.objects.filter(Q(from_team=team) | Q(to_team=team))
+    return {
+        "terms": ("term in it|terms in it", _counted(Membership.terms.filter(team=team))),
+        "vacancies": (
+            "open position|open positions",
+            _counted(TeamVacancy.objects.filter(team=team)),
+        ),
+        "links": ("link to another team|links to other teams", _counted(links)),
+        # Only those that never met or took a check-in are left once it has no history.
+        "never_met": (
+            "cadence that never met|cadences that never met",
+            _counted(Cadence.objects.filter(team=team)),
+        ),
+    }
+
+
+def team_history(org: Organization, team: Team) -> list[Left]:
+    """What `team` has that deleting it would destroy or cut loose: issues (sitting in it,
+    raised in it or escalated through it), decisions and action items filed to it, requests
+    to or from it, objectives, initiatives, milestones, cadences that met or took check-ins,
+    check-ins naming it as a blocker, measurables with values. Any of it refuses deletion
+    (`services.delete_team`): retiring keeps it. One query."""
+    return _tally(team, _history_kinds())
+
+
+def team_deletion(org: Organization, team: Team) -> tuple[list[Left], list[Left]]:
+    """What deleting `team` would meet, in one query: its history (`team_history`; any
+    refuses it) and what would go with it (terms, open positions, links, cadences that
+    never met), for the team page's Delete button and its confirmation."""
+    history = _history_kinds()
+    found = _tally(team, {**history, **_goes_with_kinds()})
+    labels = {v[0].partition("|")[0] for v in history.values()}
+    return [x for x in found if x.one in labels], [x for x in found if x.one not in labels]
+
+
+def counted_text(items: list[Left]) -> str:
+    """ "3 issues and 2 cadences with minutes or check-ins"."""
+    parts = [f"{x.count} {x.label}" for x in items]
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+# --- handing someone's work on -------------------------------------------------------------
+
+
+def _handed_on(org: Organization, person: Person) -> list[tuple[str, str, QuerySet, str, Any]]:
+    """What `hand_over` reassigns: (kind, "one|many" label, the open ones `person` owns,
+    their name field, the app's own service that changes an owner: its rules apply)."""
+    from accord.alignment import services as alignment
+    from accord.alignment.models import (
+        OPEN_INITIATIVE_STATUSES,
+        OPEN_OBJECTIVE_STATUSES,
+        Initiative,
+        KeyResult,
+        Objective,
+    )
+    from accord.decisions import services as decisions
+    from accord.decisions.models import ActionItem, ActionStatus
+    from accord.rhythm import services as rhythm
+    from accord.rhythm.models import Cadence
+
+    return [
+        (
+            "action_item",
+            "open action item|open action items",
+            ActionItem.objects.filter(org=org, owner=person, status=ActionStatus.OPEN),
+            "title",
+            decisions.update_action_item,
+        ),
+        (
+            "objective",
+            "open objective|open objectives",
+            Objective.objects.filter(org=org, owner=person, status__in=OPEN_OBJECTIVE_STATUSES),
+            "title",
+            alignment.update_objective,
+        ),
+        (
+            "key_result",
+            "key result they own|key results they own",
+            KeyResult.objects.filter(
+                org=org, owner=person, objective__status__in=OPEN_OBJECTIVE_STATUSES
+            ),
+            "name",
+            alignment.update_key_result,
+        ),
+        (
+            "initiative",
+            "open initiative|open initiatives",
+            Initiative.objects.filter(org=org, owner=person, status__in=OPEN_INITIATIVE_STATUSES),
+            "title",
+            alignment.update_initiative,
+        ),
+        (
+            "cadence",
+            "active cadence they own|active cadences they own",
+            Cadence.objects.filter(org=org, owner=person, is_active=True),
+            "name",
+            rhythm.update_cadence,
+        ),
+    ]
+
+
+@dataclass(slots=True)
+class Handover:
+    """What `hand_over` did: (label, names) handed on per kind, and what it could not hand
+    on, each with the app's reason."""
+
+    to: Person
+    handed: list[tuple[str, list[str]]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
+
+    @property
+    def count(self) -> int:
+        return sum(len(names) for _, names in self.handed)
+
+
+HANDOVER_KIND = "work_handed_to_you"  # org/notifications.py
+
+
+@transaction.atomic
+def hand_over(org: Organization, actor: Person | None, person: Person, to: Person) -> Handover:
+    """Hand every open thing `person` owns (action items, objectives, key results,
+    initiatives, active cadences) to `to`, in one transaction: each through its app's own
+    service (so its rules apply: who may own that team's objective, no viewer owns a
+    cadence… and its event is recorded), one at a time. What an app refuses stays with
+    `person` and is said, with why; the rest is handed. `to` is told once, through the
+    delivery path, listing what they got. Admins and leaders hand work on."""
+    from accord.activity import delivery
+    from accord.activity.services import discard_events, event_mark
+
+    require_same_org(org, person, "person")
+    require_same_org(org, to, "person")
+    require_role(actor, Role.LEADER, "hand someone's work on")
+    if to.pk == person.pk:
+        raise ServiceError(
+            f"Choose someone other than {person.name}.", fields={"to": ["Someone else."]}
+        )
+    if not to.is_active:
+        raise ServiceError(
+            f"{to.name} is deactivated; hand the work to someone who is still here.",
+            fields={"to": [f"{to.name} is deactivated."]},
+        )
+    done = Handover(to)
+    for _kind, label, owned, name_field, change in _handed_on(org, person):
+        names = []
+        for obj in owned.order_by(name_field, "pk"):
+            name = str(getattr(obj, name_field))
+            mark = event_mark()
+            try:
+                with transaction.atomic():
+                    change(org, actor, obj, owner=to)
+            except ServiceError as exc:
+                discard_events(mark)
+                done.refused.append((name, exc.message))
+            else:
+                names.append(name)
+        if names:
+            one, _, many = label.partition("|")
+            done.handed.append((one if len(names) == 1 else many, names))
+    if done.count:
+        lines = [f"{len(names)} {label}: {', '.join(names)}" for label, names in done.handed]
+        delivery.notify(
+            org,
+            kind=HANDOVER_KIND,
+            key=f"handover:{person.pk}:{to.pk}:{timezone.now().timestamp():.0f}",
+            subject=f"{person.name}'s work is yours now",
+            text=f"{actor.name if actor else 'Accord'} handed you what {person.name} owned:\n"
+            + "\n".join(f"- {line}" for line in lines),
+            link=reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk}),
+            link_label=f"{person.name}'s page",
+            people=[to],
+        )
+    return done

@@ -259,9 +259,9 @@ def link_href(field: str, value: str) -> str:
 
 
 class MembershipRole(models.TextChoices):
-    """The role keys the product itself relies on. `lead` grants team-admin rights (several
-    leads form a shared leadership); the rest of an organization's roles are its own list
-    (`TeamRole`)."""
+    """The role keys the product itself relies on: `lead`, the role a new lead or open
+    position gets, and `member`. Who leads a team is `LEADING_ROLES`; the rest of an
+    organization's roles are its own list (`TeamRole`)."""
 
     LEAD = "lead", "Lead"
     MEMBER = "member", "Member"
@@ -278,14 +278,35 @@ DEFAULT_TEAM_ROLES = (
 
 
 DEFAULT_ROLE_NAMES = dict(DEFAULT_TEAM_ROLES)
-# Roles that lead a team for the "no lead" signal (a guild led by its chair has a lead);
-# only `lead` grants the rights to change the team.
+# The roles that lead a team: lead, co-lead and chair (a guild led by its chair, a working
+# group by its chairs). Each has a lead's rights (change the team, its members), notices,
+# briefings and place ("Led by", the lead's home, the "no lead" signal); other roles
+# (member, liaison, and roles an organization adds) don't. Keys: an organization may have
+# removed some from its own list. Ask `Membership.objects.leading()`, `LEADING` (a `Q` on
+# a membership), `is_leading_role` or `leading_sql`, never `role == "lead"`.
 LEADING_ROLES = ("lead", "co-lead", "chair")
+LEADING = models.Q(role__in=LEADING_ROLES)
+
+
+def is_leading_role(role: str) -> bool:
+    """Whether a role key leads its team (see `LEADING_ROLES`)."""
+    return role in LEADING_ROLES
+
+
+def leading_first() -> models.Case:
+    """An ordering of terms that puts those in a leading role first: `order_by(
+    leading_first(), "person__name")`."""
+    return models.Case(models.When(LEADING, then=0), default=1)
+
+
+def leading_sql(column: str) -> tuple[str, list[str]]:
+    """`LEADING` in raw SQL: ("m.role IN (%s, %s, %s)", its parameters) for `column`."""
+    return f"{column} IN ({', '.join(['%s'] * len(LEADING_ROLES))})", list(LEADING_ROLES)
 
 
 class TeamRole(OrgScoped):
     """A role a member can hold in a team (lead, chair, member…), from the organization's
-    own list. The key `lead` is the one that grants team-admin rights."""
+    own list. The keys of `LEADING_ROLES` lead the team and grant team-admin rights."""
 
     slug = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
@@ -314,6 +335,11 @@ class MembershipQuerySet(OrgScopedQuerySet):
     def in_current_teams(self) -> MembershipQuerySet:
         """Memberships of teams that are not retired (see `TeamQuerySet.current`)."""
         return self.exclude(team__state=TeamState.RETIRED)
+
+    def leading(self) -> MembershipQuerySet:
+        """Terms in a role that leads the team (`LEADING_ROLES`): a team's leads, the teams
+        someone leads."""
+        return self.filter(LEADING)
 
 
 class CurrentMembershipManager(models.Manager.from_queryset(MembershipQuerySet)):  # type: ignore[misc]
@@ -376,6 +402,11 @@ class Membership(OrgScoped):
     @property
     def is_past(self) -> bool:
         return self.ended_on is not None
+
+    @property
+    def is_leading(self) -> bool:
+        """Whether this term leads the team: lead, co-lead or chair (`LEADING_ROLES`)."""
+        return is_leading_role(self.role)
 
     def get_role_display(self) -> str:
         """The role's default name, or its key made readable; pages that list many terms

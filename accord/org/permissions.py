@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.org.models import Membership, MembershipRole, Person, Role, Team
+from accord.org.models import Membership, Person, Role, Team
 
 
 def _a(noun: str) -> str:
@@ -63,7 +63,8 @@ def can_manage_agent(actor: Person, agent: Person) -> bool:
 
 
 def is_team_lead(actor: Person, team: Team) -> bool:
-    return Membership.objects.filter(person=actor, team=team, role=MembershipRole.LEAD).exists()
+    """Whether `actor` leads `team`: a current lead, co-lead or chair (`LEADING_ROLES`)."""
+    return Membership.objects.leading().filter(person=actor, team=team).exists()
 
 
 def require_team_admin(actor: Person | None, team: Team, action: str) -> None:
@@ -125,5 +126,5 @@ def teams_to_manage(org, actor: Person):
         return teams.none()
     if actor.has_role(Role.LEADER):
         return teams
-    led = Membership.objects.filter(person=actor, role=MembershipRole.LEAD).values("team_id")
+    led = Membership.objects.leading().filter(person=actor).values("team_id")
     return teams.filter(pk__in=led)

@@ -10,9 +10,10 @@ from django.db.models.functions import Coalesce, Lower
 
 from accord.core.counting import figures
 from accord.org.models import (
+    DEFAULT_ROLE_NAMES,
+    LEADING_ROLES,
     IdentityKind,
     Membership,
-    MembershipRole,
     Organization,
     Person,
     PersonIdentity,
@@ -20,6 +21,7 @@ from accord.org.models import (
     TeamRole,
     TeamState,
     TeamVacancy,
+    is_leading_role,
     normalize_identity,
 )
 
@@ -173,14 +175,7 @@ def team_tree(org: Organization) -> list[TreeNode]:
         )
         .order_by(*BY_NAME)
     )
-    leads: dict[int, list[str]] = defaultdict(list)
-    for team_id, name in (
-        Membership.objects.for_org(org)
-        .filter(role=MembershipRole.LEAD, person__is_active=True)
-        .order_by("person__name")
-        .values_list("team_id", "person__name")
-    ):
-        leads[team_id].append(name)
+    leads = _lead_names(Membership.objects.for_org(org))
     nodes = {
         t.id: TreeNode(team=t, member_count=t.n_members, lead_names=leads[t.id]) for t in teams
     }
@@ -253,7 +248,7 @@ def people_with_allocation(org: Organization):
         allocation_total=Sum("memberships__allocation", filter=CURRENT_TERMS),
         team_count=Count("memberships", filter=CURRENT_TERMS),
         lead_count=Count(
-            "memberships", filter=CURRENT_TERMS & Q(memberships__role=MembershipRole.LEAD)
+            "memberships", filter=CURRENT_TERMS & Q(memberships__role__in=LEADING_ROLES)
         ),
     )
 
@@ -354,17 +349,30 @@ def with_counts(teams):
 
 
 def lead_names(org: Organization, team_ids) -> dict[int, list[str]]:
-    """Lead names of each of these teams (of `org`: filtered by team alone so SQLite takes
-    the team index, not every membership of the organization)."""
+    """Who leads each of these teams, as "Led by" shows them (of `org`: filtered by team
+    alone so SQLite takes the team index, not every membership of the organization)."""
+    return _lead_names(Membership.objects.filter(team_id__in=list(team_ids)))
+
+
+def _lead_names(terms) -> dict[int, list[str]]:
+    """{team id: ["Ann", "Sergey Kanzhelev (Chair)"]}: the active people of `terms` in a
+    role that leads the team (`LEADING_ROLES`), by name, each once, with the role's name
+    (the organization's own) when it is not "Lead". One query."""
+    role_name = TeamRole.objects.filter(org_id=OuterRef("org_id"), slug=OuterRef("role"))
     out: dict[int, list[str]] = defaultdict(list)
-    for team_id, name in (
-        Membership.objects.filter(
-            team_id__in=list(team_ids), role=MembershipRole.LEAD, person__is_active=True
-        )
-        .order_by("person__name")
-        .values_list("team_id", "person__name")
+    seen: set[tuple[int, int]] = set()
+    for team_id, person_id, name, role, named in (
+        terms.leading()
+        .filter(person__is_active=True)
+        .annotate(role_name=Subquery(role_name.values("name")[:1]))
+        .order_by("person__name", "person_id", "role")
+        .values_list("team_id", "person_id", "person__name", "role", "role_name")
     ):
-        out[team_id].append(name)
+        if (team_id, person_id) in seen:
+            continue
+        seen.add((team_id, person_id))
+        shown = named or DEFAULT_ROLE_NAMES.get(role) or role
+        out[team_id].append(name if shown == "Lead" else f"{name} ({shown})")
     return out
 
 
@@ -456,7 +464,7 @@ def people_page(org: Organization, page) -> None:
         mine = terms.get(p.pk, [])
         p.allocation_total = sum(a for a, _, _ in mine if a is not None)
         p.team_count = len(mine)
-        p.lead_count = sum(1 for _, role, _ in mine if role == MembershipRole.LEAD)
+        p.lead_count = sum(1 for _, role, _ in mine if is_leading_role(role))
         p.team_names = [name for _, _, name in mine[:PEOPLE_PAGE_TEAMS]]
         p.teams_more = len(mine) - len(p.team_names)
     page.object_list = people

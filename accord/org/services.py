@@ -1482,6 +1482,8 @@ def retire_team(org: Organization, actor: Person | None, team: Team, *, on: Any 
     team = update_and_record(
         org, actor, team, {"state": TeamState.RETIRED, "retired_on": day}, verb="retired"
     )
+    # Its requests are cancelled or answered, its open issues go up to the team above.
+    signals.team_retired.send(Team, org=org, actor=actor, team=team)
     # Nobody works in a team that no longer exists: its current terms end with it (kept as
     # its history), so its members' shares are free for other teams.
     _end_current_terms(
@@ -1747,6 +1749,20 @@ def delete_team(org: Organization, actor: Person | None, team: Team) -> None:
         raise ServiceError(
             f"{team.name} still has sub-teams ({names}); move or delete them first.",
             code="has_children",
+        )
+    # A team's history (issues, decisions, requests, minutes…) is never deleted with it:
+    # only a team created by mistake goes; one that worked is retired, which keeps it all.
+    from accord.org.leaving import counted_text, team_history
+
+    history = team_history(org, team)
+    if history:
+        instead = (
+            "it stays retired, which keeps its history"
+            if team.is_retired
+            else "retire it instead, which keeps its history"
+        )
+        raise ServiceError(
+            f"{team.name} has {counted_text(history)}: {instead}.", code="has_history"
         )
     before = activity.snapshot(team, TEAM_FIELDS)
     links = TeamLink.objects.filter(models.Q(from_team=team) | models.Q(to_team=team))

@@ -11,3 +11,7 @@ team_moved = Signal()
 # Sent by services.delete_team after the team is gone, with org_id, team_id and
 # parent_id: figures kept for it and its ancestors let go of it.
 team_deleted = Signal()
+
+# Sent by services.retire_team once the team is retired (before its terms end), with org,
+# actor and team: what cannot go on without it is closed, each with "<team> was retired".
+team_retired = Signal()

@@ -33,6 +33,7 @@ urlpatterns = [
     path("people/<int:person_id>/tokens/", views.agent_tokens, name="agent_tokens"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:person_id>/handover/", views.person_handover, name="person_handover"),
     path("people/<int:person_id>/teams/", views.person_join_team, name="person_join_team"),
     path("people/<int:person_id>/unlock/", views.person_unlock, name="person_unlock"),
     path(

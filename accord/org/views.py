@@ -37,8 +37,8 @@ from accord.org.forms import (
     team_role_choices,
 )
 from accord.org.models import (
+    LEADING_ROLES,
     Membership,
-    MembershipRole,
     Person,
     PersonIdentity,
     Role,
@@ -49,6 +49,7 @@ from accord.org.models import (
     TeamRole,
     TeamState,
     TeamVacancy,
+    leading_first,
 )
 from accord.org.queries import current_teams
 from accord.web import panels, pickers
@@ -151,9 +152,12 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
     role_names = dict(roles)
     # Who works in the team: a deactivated person's term stays until ended, unlisted.
     members = Membership.objects.for_org(org).filter(team=team, person__is_active=True)
+    # Those who lead it first (so "Led by" has them all), then by role and name.
     memberships = list(
-        members.select_related("person__owner").order_by("role", "person__name")[:rows]
-    )  # "chair", "co-lead" and "lead" sort before "member"
+        members.select_related("person__owner").order_by(leading_first(), "role", "person__name")[
+            :rows
+        ]
+    )
     past_terms = list(
         Membership.terms.filter(team=team)
         .past()
@@ -182,7 +186,11 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
             "page_path": reverse("org:team", kwargs={"org_slug": org.slug, "team_slug": team.slug}),
             "team": team,
             "breadcrumbs": queries.ancestors(org, team),
-            "leads": [m for m in memberships if m.role == MembershipRole.LEAD],
+            # Lead, co-lead, chair, by name as the directory lists them (the template
+            # names the role when it is not "Lead").
+            "leads": sorted(
+                (m for m in memberships if m.is_leading), key=lambda m: (m.person.name, m.pk)
+            ),
             "memberships": memberships,
             # Counted only when the first screen is full: most teams fit on it.
             "member_count": len(memberships) if len(memberships) < rows else members.count(),
@@ -200,6 +208,8 @@ def _team_page(request, team: Team, membership_form: MembershipForm | None = Non
                 also=("org.membership", terms),
             ),
             "can_edit_tree": permissions.can_edit_tree(request.person),
+            # What deleting it would meet (its history refuses it; the rest goes with it).
+            "deletion": leaving.team_deletion(org, team) if can_link and not children else None,
             "can_manage": can_manage,
             "membership_form": membership_form
             or (MembershipForm(org=org, roles=roles) if can_manage and can_add else None),
@@ -325,8 +335,9 @@ def team_edit(request, team_slug: str):
         },
     )
     if request.method == "POST" and form.is_valid():
+        old_name, old_parent = team.name, team.parent
         try:
-            services.update_team(
+            saved = services.update_team(
                 org,
                 request.person,
                 team,
@@ -336,9 +347,22 @@ def team_edit(request, team_slug: str):
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"Team {team.name} saved.")
-            return redirect("org:team", org_slug=org.slug, team_slug=team.slug)
+            messages.success(request, _team_saved(old_name, old_parent, saved))
+            return redirect("org:team", org_slug=org.slug, team_slug=saved.slug)
     return render(request, "org/team_form.html", {"form": form, "team": team})
+
+
+def _team_saved(old_name: str, old_parent: Team | None, team: Team) -> str:
+    """What saving a team's form did, in its new name: renamed, moved (from where to
+    where), or just saved."""
+    said = [f"Team {team.name} saved"]
+    if team.name != old_name:
+        said = [f"Team {old_name} is now {team.name}"]
+    if team.parent_id != (old_parent.pk if old_parent else None):
+        was = old_parent.name if old_parent else "the top of the tree"
+        now = team.parent.name if team.parent else "the top of the tree"
+        said.append(f"moved from {was} to {now}")
+    return ", ".join(said) + "."
 
 
 @org_view
@@ -448,7 +472,13 @@ def membership_edit(request, membership_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_membership(org, request.person, membership, **form.cleaned_data)
+            services.update_membership(
+                org,
+                request.person,
+                membership,
+                expected_version=int_or_none(request.POST.get("version")),
+                **form.cleaned_data,
+            )
         except ServiceError as exc:
             form_error(form, exc)
         else:
@@ -663,6 +693,7 @@ def _person_page(
             "work": work_of(org, person, request.person),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
+            "can_hand_over": permissions.can_edit_tree(request.person) and not person.is_agent,
             "identities": list(person.identities.all()),
             "can_edit_identities": permissions.can_edit_identities(request.person, person),
             # only admins add one (imports and single sign-on know people by them)
@@ -1289,11 +1320,15 @@ def team_roles(request):
     )
     if done is not None:
         return done
+    roles = queries.team_roles_in_use(request.org)
+    by_slug = {r.slug: r for r in roles}
     return render(
         request,
         "org/team_roles.html",
         {
-            "roles": queries.team_roles_in_use(request.org),
+            "roles": roles,
+            # Those of its roles that lead a team (`LEADING_ROLES`), the page says.
+            "leading": [by_slug[slug] for slug in LEADING_ROLES if slug in by_slug],
             "can_edit": _can_change_lists(request),
             "add_form": add_form,
         },
@@ -1303,3 +1338,49 @@ def team_roles(request):
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+# --- handing someone's work on -----------------------------------------------------------
+
+
+class HandoverForm(forms.Form):
+    to = pickers.PersonChoiceField(queryset=Person.objects.none(), label="Hand all of it to")
+
+    def __init__(self, *args, org, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = (
+            Person.objects.for_org(org).filter(is_active=True).exclude(pk=person.pk)
+        )
+
+
+@org_view
+def person_handover(request, person_id: int):
+    """GET: what the person owns that is still open, and who to hand all of it to;
+    POST: hand it on (`leaving.hand_over`), saying what went and what could not."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    _require(
+        permissions.can_edit_tree(request.person),
+        "Only someone with the Leader or Admin role may hand someone's work on.",
+    )
+    form = HandoverForm(request.POST or None, org=org, person=person)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            done = leaving.hand_over(org, request.person, person, to)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            if done.count:
+                got = "; ".join(f"{len(names)} {label}" for label, names in done.handed)
+                messages.success(request, f"Handed to {to.name}: {got}. {to.name} is told.")
+            elif not done.refused:
+                messages.success(request, f"{person.name} owns no open work to hand on.")
+            for name, why in done.refused:
+                messages.error(request, f"Not handed on: {name}. {why}")
+            return redirect("org:person", org_slug=org.slug, person_id=person.pk)
+    return render(
+        request,
+        "org/person_handover.html",
+        {"form": form, "person": person, "leaves": leaving.person_leaves(org, person)},
+    )

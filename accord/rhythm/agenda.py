@@ -28,11 +28,13 @@ from accord.alignment import confidence as bands
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share
 from accord.core.counting import count_up_to, shown_count
+from accord.core.days import org_day
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, only_top_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
 from accord.web.templatetags.dates import day
+from accord.web.templatetags.people import name_of
 
 FIRST_SCREEN = 10  # items a section shows before "show more"
 MORE_MAX = 500  # the most items one section shows when opened
@@ -384,6 +386,97 @@ def _key_results(ctx: Context) -> Iterator[dict]:
     return chain(_scan(objectives, lambda objs: behind_first(chunk(objs))), iter(others))
 
 
+# A period ending this many days after a meeting is the one it reviews: a quarterly
+# planning meets on the quarter's last business day, before a weekend or holiday ends it.
+REVIEW_AHEAD_DAYS = 7
+
+
+def reviewed_period(org: Organization, when: dt.datetime):
+    """The period a meeting at `when` reviews ("How the quarter went"): of those begun by
+    its day that have ended, end within REVIEW_AHEAD_DAYS or were closed by then, the
+    latest to end, a quarter before any other kind; None when there is none. Never a period
+    that starts later (the next quarter, made current before the meeting)."""
+    from accord.alignment.models import Period, PeriodKind
+
+    today = timezone.localdate(when)
+    ahead = today + dt.timedelta(days=REVIEW_AHEAD_DAYS)
+    found = list(
+        Period.objects.for_org(org)
+        .filter(start__lte=today)
+        .filter(Q(end__lte=ahead) | Q(closed_at__lte=when))
+        .order_by("-end", "start", "pk")[:20]
+    )
+    return min(
+        found,
+        key=lambda p: (p.kind != PeriodKind.QUARTER, -p.end.toordinal(), p.end - p.start, p.pk),
+        default=None,
+    )
+
+
+def _quarter_results(ctx: Context) -> Iterator[dict]:
+    """How the quarter went: the key results of the period under review (`reviewed_period`
+    as of the meeting) with where each ended (its frozen value once the period closed),
+    best first within each objective's, by objective title. Dropped objectives are left
+    out."""
+    from accord.alignment.models import KeyResult, Objective, ObjectiveStatus
+    from accord.alignment.progress import kr_progress
+
+    period = reviewed_period(ctx.org, ctx.until)
+    if period is None:
+        return iter(())
+    objectives = (
+        Objective.objects.for_org(ctx.org)
+        .filter(period=period)
+        .exclude(status=ObjectiveStatus.DROPPED)
+        .filter(_objective_filter(ctx))
+        .select_related("period", "team")
+        .order_by("title", "id")
+    )
+    ended = period.is_closed or period.end < timezone.localdate(ctx.until)
+
+    def chunk(objs: list) -> list[dict]:
+        place = {o.pk: (i, o) for i, o in enumerate(objs)}
+        krs = list(
+            KeyResult.objects.filter(objective__in=objs)
+            .select_related("owner", "frozen")
+            .order_by()
+        )
+        krs.sort(key=lambda kr: (place[kr.objective_id][0], kr.position, kr.pk))
+        out = []
+        for kr in krs:
+            objective = place[kr.objective_id][1]
+            frozen = getattr(kr, "frozen", None) if period.is_closed else None
+            value = frozen.value if frozen else kr.current
+            progress = frozen.progress if frozen else kr_progress(kr)
+            done = frozen.done if frozen else kr.done
+            where = f"{_fmt(value)} {kr.unit}".rstrip()
+            when = (
+                f"at the end of {period.name}"
+                if ended
+                else f"as {period.name} ends ({day(period.end)})"
+            )
+            detail = f"{progress:.0f}% done, {where} {when}"
+            detail += f" · of “{objective.title}”"
+            if objective.status != ObjectiveStatus.ACTIVE:
+                detail += f" ({objective.get_status_display().lower()})"
+            team = objective.team if objective.team_id else None
+            if team is not None and team.pk != ctx.cadence.team_id:
+                detail += f" · {team.name}"
+            tone = "ok" if done or progress >= 100 else "warn" if progress >= 70 else "bad"
+            out.append(
+                item(
+                    f"kr:{kr.pk}",
+                    kr.name,
+                    detail,
+                    tone,
+                    owner=name_of(kr.owner),
+                )
+            )
+        return out
+
+    return _scan(objectives, chunk)
+
+
 def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
     """The items of `krs` that moved since the last meeting or are behind pace (with
     `behind_by`: the points behind the share of its time gone, 0 when not behind)."""
@@ -400,8 +493,9 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
         moved.setdefault(kr_id, []).append(value)
     out = []
     # The share of the period gone as the key result's page counts it (alignment's `pace`,
-    # on the reader's day, rounded as its page rounds), so both say the same on one day.
-    today = timezone.localdate(ctx.now)
+    # on the organization's day, rounded as its page rounds), so both say the same to
+    # every reader, and what the key_results.off_pace signal says.
+    today = org_day(ctx.now)
     for kr in krs:
         period = kr.objective.period
         progress = kr_progress(kr)
@@ -431,7 +525,7 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
                 kr.name,
                 detail,
                 "bad" if late else "ok",
-                owner=kr.owner.name if kr.owner else "",
+                owner=name_of(kr.owner),
                 behind_by=(gone["elapsed"] or 0) - progress if late else 0,
             )
         )
@@ -556,7 +650,7 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
     # Their key results behind pace (as "Priorities review" says it): one query a chunk.
     place = {o.pk: o for o in objectives}
     krs: dict[int, list[bool]] = {}
-    today = timezone.localdate(ctx.now)
+    today = org_day(ctx.now)
     for kr in (
         KeyResult.objects.filter(objective__in=objectives)
         .annotate(opened=Min("values__recorded_at"))
@@ -585,7 +679,7 @@ def _objective_items(ctx: Context, objectives: list) -> list[dict]:
                 o.title,
                 detail,
                 band.tone,
-                owner=o.owner.name if o.owner else "",
+                owner=name_of(o.owner),
             )
         )
     return out
@@ -612,7 +706,7 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
                 f"{i.team.name}: due {day(i.target_date)}, {(ctx.today - i.target_date).days} "
                 f"days late, {i.progress}% done",
                 "bad",
-                owner=i.owner.name if i.owner else "",
+                owner=name_of(i.owner),
             )
             for i in _rows(rows)
         ),
@@ -642,11 +736,13 @@ def _side_team_ids(ctx: Context):
 
 
 def _dependency_item(ctx: Context, d) -> dict:
-    late = d.need_by < ctx.today
+    late = d.is_late(ctx.today)  # `coordination.queries.late_q`, as the lists say it
     new = d.created_at > ctx.since
     after = d.committed_date is not None and d.committed_date > d.need_by
     if late:
         what = "late"
+    elif d.said_delivered:
+        what = "marked delivered, to confirm"
     elif d.flag:
         what = d.get_flag_display().lower()
     elif after:
@@ -660,6 +756,14 @@ def _dependency_item(ctx: Context, d) -> dict:
         f"{day(d.need_by)} · {d.get_state_display().lower()} · {what}",
         "bad" if late or d.flag == "blocked" else ("warn" if d.flag or after or not new else ""),
     )
+
+
+def _late(ctx: Context) -> Q:
+    """Late as the lists, the API, Insights and briefings read it (`late_q`): past its
+    committed date (its need-by when not committed), and not marked delivered."""
+    from accord.coordination.queries import late_q
+
+    return late_q(ctx.today)
 
 
 def _active_dependencies(ctx: Context) -> QuerySet:
@@ -679,7 +783,7 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
         .filter(_either_side(ctx))
         .filter(
             Q(created_at__gt=ctx.since)
-            | Q(need_by__lt=ctx.today)
+            | _late(ctx)
             | ~Q(flag="")
             | Q(committed_date__gt=F("need_by"))  # promised for after it is needed
         )
@@ -692,7 +796,7 @@ def _blockers(ctx: Context) -> Iterable[dict]:
     promised for after they need it, and what they owe others that is flagged blocked
     (they are stuck on it). Requests other teams sent them are not their blockers: those
     wait on them (`_requests`)."""
-    troubled = Q(need_by__lt=ctx.today) | ~Q(flag="") | Q(committed_date__gt=F("need_by"))
+    troubled = _late(ctx) | ~Q(flag="") | Q(committed_date__gt=F("need_by"))
     ids = _side_team_ids(ctx)
     rows = _active_dependencies(ctx).filter(troubled)
     if ids is not None:
@@ -711,7 +815,7 @@ def _requests(ctx: Context) -> Iterable[dict]:
     ids = _side_team_ids(ctx)
     rows = _active_dependencies(ctx).filter(
         Q(state__in=(State.REQUESTED, State.NEGOTIATING))
-        | Q(need_by__lt=ctx.today)
+        | _late(ctx)
         | ~Q(flag="")
         | Q(committed_date__gt=F("need_by"))
     )
@@ -804,7 +908,7 @@ def _action_items(ctx: Context) -> Iterable[dict]:
             item(
                 f"action:{a.pk}",
                 a.title,
-                f"{a.owner.name} · due {day(a.due_on)}" + (" · overdue" if late else ""),
+                f"{name_of(a.owner)} · due {day(a.due_on)}" + (" · overdue" if late else ""),
                 "bad" if late else "warn",
             )
         )
@@ -832,10 +936,15 @@ def _decisions(ctx: Context) -> Iterable[dict]:
         rows = dq.decisions_awaiting(ctx.org, ctx.person_ids).iterator(chunk_size=CHUNK)
     for d in rows:
         late = d.decide_by is not None and d.decide_by < ctx.today
-        # Said in words, as an action item's "overdue" is (the tone's colour only repeats it).
+        # Said in words, as an action item's "overdue" is (the tone's colour only repeats it),
+        # overdue from the day after its deadline, as its page and Insights say.
         by = ""
         if d.decide_by:
-            by = f" · {'overdue since' if late else 'decide by'} {day(d.decide_by)}"
+            by = (
+                f" · overdue since {day(d.overdue_since)}"
+                if late
+                else f" · decide by {day(d.decide_by)}"
+            )
         yield (
             item(
                 f"decision:{d.pk}",
@@ -884,6 +993,7 @@ SOURCES: dict[str, Callable[[Context], Iterable[dict]]] = {
     "checkins": _checkins,
     "metrics": _metrics,
     "key_results": _key_results,
+    "quarter_results": _quarter_results,
     "objectives": _objectives,
     "initiatives": _initiatives,
     "dependencies": _dependencies,
@@ -1029,7 +1139,8 @@ def carried_from_previous(
         if a.status == "open":
             ref = f"action:{a.pk}"
             due = f" · due {day(a.due_on)}" if a.due_on else ""
-            out[ref] = item(ref, a.title, f"{a.owner.name}{due}", "warn", from_section="Actions")
+            who = name_of(a.owner)
+            out[ref] = item(ref, a.title, f"{who}{due}", "warn", from_section="Actions")
     on_agenda = {i["ref"] for s in sections or [] for i in s.get("items", [])}
     # An issue or action closed since then no longer needs carrying, nor an objective or key
     # result whose period has closed (history).

@@ -237,7 +237,7 @@ def agenda_actions(org: Organization, person: Person, ids: set[int]) -> dict[int
     decisions pages decide it). Two queries, however many."""
     from accord.decisions import services as decisions
     from accord.decisions.models import ActionItem
-    from accord.org.models import Membership, MembershipRole
+    from accord.org.models import Membership
 
     if not ids:
         return {}
@@ -248,7 +248,8 @@ def agenda_actions(org: Organization, person: Person, ids: set[int]) -> dict[int
     )
     led = set(
         Membership.objects.for_org(org)
-        .filter(person=person, role=MembershipRole.LEAD)
+        .leading()
+        .filter(person=person)
         .values_list("team_id", flat=True)
     )
     may = decisions.changeable_actions(person, items, led)

@@ -29,11 +29,11 @@ from accord.core.errors import ServiceError
 from accord.org import queries as org_queries
 from accord.org.models import (
     Membership,
-    MembershipRole,
     Organization,
     Person,
     Team,
     TeamState,
+    is_leading_role,
 )
 from accord.rhythm import recurrence
 from accord.rhythm.models import (
@@ -422,7 +422,7 @@ class Term:
     ) -> Term:
         since = created_at if started_on is None else max(created_at, _midnight(started_on))
         until = None if ended_on is None else _midnight(ended_on)
-        return cls(person_id, team_id, role == MembershipRole.LEAD, since, until)
+        return cls(person_id, team_id, is_leading_role(role), since, until)
 
 
 TERM_COLUMNS = ("person_id", "team_id", "role", "created_at", "started_on", "ended_on")
@@ -493,7 +493,7 @@ class Roster:
         ):
             roster.members[team_id].add(person_id)
             roster.teams_of[person_id].add(team_id)
-            if role == MembershipRole.LEAD:
+            if is_leading_role(role):
                 roster.leads[team_id].add(person_id)
         if terms_after is not None:
             roster.date_terms(Membership.terms.for_org(org), terms_after)
@@ -707,7 +707,7 @@ def owers(org: Organization, cadence: Cadence, after: dt.datetime) -> Owers:
         terms = terms.filter(team_id__in=teams)
     leads_only = cadence.checkin_owed_by == OwedBy.LEADS
     if leads_only:
-        terms = terms.filter(role=MembershipRole.LEAD)
+        terms = terms.leading()
     extras = set() if leads_only else {p.pk for p in cadence.extra_participants.all()}
     recent = changed_since(terms, after).order_by().values("person_id")
     spans: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
@@ -744,7 +744,7 @@ def _owers_query(org: Organization, cadence: Cadence, teams, *, at: dt.datetime 
             team_id__in=scope_team_ids(org, cadence) if teams is None else teams
         )
     if cadence.checkin_owed_by == OwedBy.LEADS:
-        cond = Q(pk__in=members.filter(role=MembershipRole.LEAD).values("person_id"))
+        cond = Q(pk__in=members.leading().values("person_id"))
     else:
         cond = Q(pk__in=members.values("person_id")) | Q(
             pk__in=[p.pk for p in cadence.extra_participants.all()]

@@ -23,9 +23,9 @@ from accord.core.services import (
     update_and_record,
     validate_timezone,
 )
-from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
+from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import refuse_viewer, require_role, require_team_admin
-from accord.rhythm import links, queries, recurrence
+from accord.rhythm import links, merge, queries, recurrence
 from accord.rhythm.models import (
     Attendance,
     Away,
@@ -1307,9 +1307,7 @@ def manages_meetings(actor: Person | None, cadence: Cadence) -> bool:
         team_ids = list(cadence.teams.values_list("pk", flat=True))
     else:
         return False
-    return Membership.objects.filter(
-        person=actor, team_id__in=team_ids, role=MembershipRole.LEAD, ended_on__isnull=True
-    ).exists()
+    return Membership.objects.leading().filter(person=actor, team_id__in=team_ids).exists()
 
 
 def can_reopen(actor: Person | None, meeting: Meeting) -> bool:
@@ -1418,8 +1416,20 @@ NOTES_MAX = 20_000  # characters of a meeting's notes, per agenda section
 
 @transaction.atomic
 def save_notes(
-    org: Organization, actor: Person | None, meeting: Meeting, section_key: str, text: str
+    org: Organization,
+    actor: Person | None,
+    meeting: Meeting,
+    section_key: str,
+    text: str,
+    base: str | None = None,
 ) -> Meeting:
+    """A section's notes are `text`. Several people take notes at once, each in their own
+    box: `base` is the section's text that box was loaded from (or last saved). When the
+    notes changed since (someone else saved), `text` is merged into them line by line
+    (`merge.merge3`): changes to different lines are both kept, and lines both added or
+    changed at the same place are all kept, theirs first, so nobody's notes are lost. The
+    merged text is what is stored; the page shows it. Without `base` (the API, the demo)
+    `text` replaces the section's notes."""
     require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "take notes")
@@ -1430,11 +1440,13 @@ def save_notes(
             f"This meeting has no agenda section {section_key!r}.",
             fields={"section": ["Unknown section."]},
         )
+    notes = dict(meeting.notes)
+    before = notes.get(section_key, "")
+    if base is not None and merge.lines(str(base).strip()) != merge.lines(before):
+        text = merge.merge3(str(base).strip(), str(text or "").strip(), before)
     text = require_text(
         text, "text", max_length=NOTES_MAX, required=False, label="The notes section"
     )
-    notes = dict(meeting.notes)
-    before = notes.get(section_key, "")
     notes[section_key] = text
     if before == notes[section_key]:
         return meeting
@@ -1538,7 +1550,7 @@ def _item_team(org: Organization, cadence: Cadence, owner: Person) -> Team | Non
         return cadence.team
     mine = sorted(
         Membership.objects.for_org(org).current().filter(person=owner).select_related("team"),
-        key=lambda m: (m.role != MembershipRole.LEAD, m.team.name),
+        key=lambda m: (not m.is_leading, m.team.name),
     )
     if cadence.scope != Scope.ORG:
         scope = queries.scope_team_ids(org, cadence)

@@ -15,6 +15,8 @@ SECTION_SOURCES = {
     "checkins": "Check-ins submitted since the last occurrence, with their blockers.",
     "metrics": "The scorecard: this week's values of the team's measurables, red first.",
     "key_results": "Key results that moved since the last occurrence or are off track.",
+    "quarter_results": "How the quarter went: the key results of the quarter that ended "
+    "(or was closed) by the meeting, with where each ended.",
     "objectives": "Objectives whose confidence dropped or is at risk.",
     "initiatives": "Initiatives past their target date.",
     "dependencies": "New or late cross-team dependencies in scope.",
@@ -38,6 +40,7 @@ SOURCE_LABELS = {
     "checkins": "check-ins",
     "metrics": "the scorecard",
     "key_results": "key results",
+    "quarter_results": "the quarter's results",
     "objectives": "objectives",
     "initiatives": "initiatives",
     "dependencies": "dependencies",
@@ -161,7 +164,7 @@ TEMPLATES: dict[str, Template] = {
             description="On the last business day of the quarter: review the quarter, "
             "set the next one's objectives, agree the dependencies.",
             sections=[
-                section("review", "How the quarter went", "key_results", 60),
+                section("review", "How the quarter went", "quarter_results", 60),
                 section("confidence", "Objectives", "objectives", 45),
                 section("deps", "Dependencies for next quarter", "dependencies", 60),
                 section("decisions", "Decisions to take", "decisions", 45),

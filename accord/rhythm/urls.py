@@ -26,6 +26,11 @@ urlpatterns = [
     path("cadences/<int:cadence_id>/<str:key>/move/", views.occurrence_change, name="occurrence"),
     path("cadences/<int:cadence_id>/<str:key>/ics/", views.meeting_ics, name="meeting_ics"),
     path(
+        "cadences/<int:cadence_id>/<str:key>/notes/live/",
+        views.meeting_notes,
+        name="meeting_notes",
+    ),
+    path(
         "cadences/<int:cadence_id>/<str:key>/<str:action>/",
         views.meeting_action,
         name="meeting_action",

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from accord.rhythm import (
     agenda,
     ical,
     links,
+    merge,
     notifications,
     queries,
     recurrence,
@@ -560,6 +561,23 @@ def meeting_ics(request, cadence_id: int, key: str):
     )
     response["Content-Disposition"] = f'attachment; filename="{cadence.pk}-{occ.key}.ics"'
     return response
+
+
+@org_view
+def meeting_notes(request, cadence_id: int, key: str):
+    """A meeting's notes as they are stored now, by section, and whether it is running:
+    what a running meeting's page asks every few seconds (rhythm/meeting.js), so each box
+    shows what others saved without a reload."""
+    cadence = _cadence(request, cadence_id)
+    occ = _occurrence(cadence, key)
+    m = (
+        Meeting.objects.for_org(request.org)
+        .filter(cadence=cadence, occurrence_start=occ.original_start)
+        .only("status", "notes")
+        .first()
+    )
+    running = m is not None and m.status == MeetingStatus.RUNNING
+    return JsonResponse({"running": running, "notes": (m.notes or {}) if m else {}})
 
 
 # --- check-in ------------------------------------------------------------------------------
@@ -1316,18 +1334,37 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             # Notes typed but not yet saved, carried by the page's other forms
             # (rhythm/meeting.js): saved before what was asked, which reads them afresh.
             for section, text in carried.items():
-                services.save_notes(org, me, m, section, text)
+                base = p.get(f"base:{section}")  # what its box was loaded from
+                services.save_notes(org, me, m, section, text, base=base)
             m.refresh_from_db()
         if action == "reopen":
             services.reopen_meeting(org, me, m, reason=p.get("reason", ""))
             messages.success(request, "Meeting reopened: the agenda is live again.")
         elif action == "notes":
-            refused["notes_refused"] = {"section": p.get("section", "")}
-            services.save_notes(org, me, m, p.get("section", ""), p.get("text", ""))
+            section, text = p.get("section", ""), p.get("text", "")
+            refused["notes_refused"] = {"section": section}
+            # `base`: the text the box was loaded from; notes someone else saved since
+            # are merged with these, not overwritten (services.save_notes).
+            m = services.save_notes(org, me, m, section, text, base=p.get("base"))
+            stored = m.notes.get(section, "")
+            merged = merge.lines(stored) != merge.lines(text.strip())
             if request.headers.get("HX-Request"):
-                # Saved in place while the meeting goes on: no reload, no lost scroll.
-                return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
-            messages.success(request, "Notes saved.")
+                # Saved in place while the meeting goes on: no reload, no lost scroll. The
+                # notes as stored go with it (rhythm/meeting.js puts them in the box).
+                return HttpResponse(
+                    format_html(
+                        "Saved at {}{}<span hidden data-notes>{}</span>",
+                        f"{timezone.localtime():%H:%M}",
+                        ", merged with notes others saved meanwhile" if merged else "",
+                        stored,
+                    )
+                )
+            messages.success(
+                request,
+                "Notes saved, merged with notes others saved meanwhile."
+                if merged
+                else "Notes saved.",
+            )
         elif action == "attendance":
             present = {int(x) for x in p.getlist("present") if x.isdigit()}
             for a in m.attendance.select_related("person"):

@@ -16,10 +16,11 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.errors import NotFound, PermissionDenied, ServiceError, Stale
 from accord.core.services import read_decimal
-from accord.org.models import Membership, MembershipRole, Person, Role, Team, TeamState
+from accord.org.models import Membership, Person, Role, Team, TeamState
 from accord.org.queries import ancestor_ids, covers_every_team
+from accord.web import stale
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages that exist only to change something: a form to create, edit or delete, a check-in.
@@ -144,9 +145,13 @@ def form_error(form: forms.Form, exc: ServiceError) -> None:
     """Show a service's refusal on the form: per field where it names one, else at the top.
 
     "Not allowed" and "not found" are not input errors: they propagate, so `org_view`
-    answers 403 or 404 rather than a form that could never be submitted.
+    answers 403 or 404 rather than a form that could never be submitted. Refused because
+    its object changed since the form was opened, it says what changed (`web.stale`).
     """
     _reraise_access_errors(exc)
+    if isinstance(exc, Stale) and form.is_bound:
+        stale.refuse(form, exc)
+        return
     form.add_error(None, exc.message)
     field_errors(form, exc)
 
@@ -160,9 +165,10 @@ def field_errors(form: forms.Form, exc: ServiceError) -> None:
 
 
 def flash_error(request, exc: ServiceError) -> None:
-    """Show a service's refusal as a message on the next page (403/404 propagate)."""
+    """Show a service's refusal as a message on the next page (403/404 propagate); one
+    refused because its object changed meanwhile says what changed (`web.stale`)."""
     _reraise_access_errors(exc)
-    messages.error(request, exc.message)
+    messages.error(request, stale.describe(exc) if isinstance(exc, Stale) else exc.message)
 
 
 UNDO_TAG = "undo:"  # a message's extra tag: the address its Undo button posts to
@@ -323,7 +329,7 @@ def home_team(person: Person | None, memberships=None) -> Team | None:
         (m for m in memberships if m.team.state != TeamState.RETIRED),
         key=lambda m: (m.team.name, m.team_id),
     )
-    led = {m.team_id: m.team for m in teams if m.role == MembershipRole.LEAD}
+    led = {m.team_id: m.team for m in teams if m.is_leading}
     if len(led) > 1:  # the highest, nearest the top; of two as high, the older
         above = ancestor_ids(person.org_id, led)
         return led[min(led, key=lambda t: (len(above[t]), t))]

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from mozilla_django_oidc import views as oidc_views
 
 from accord.core.security import client_ip, normalize_username
-from accord.org import invitations, password_resets
+from accord.org import invitations, password_resets, signed_out
 from accord.org.forms import SignInForm
 from accord.org.sso import ProviderUnavailable, endpoints
 from accord.org.tokens import inviting_org, sign_in_links
@@ -60,12 +60,31 @@ class SignInView(auth_views.LoginView):
             "sso": sso_context(),
             "no_organization": nothing_yet,
             "reset_by_email": invitations.email_configured(),
+            # A form sent after being signed out elsewhere: why this page, and where to.
+            "signed_out": signed_out.refused_for(self.request, self.get_redirect_url()),
         }
 
     def post(self, request, *args, **kwargs):
         if not settings.ACCORD_PASSWORD_SIGNIN:
             return password_sign_in_off(request)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.pop(signed_out.WHO_KEY, None)  # signed in: no longer out
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out; the new, signed-out session notes who it was, so that a form they send
+    from another tab afterwards keeps what they typed for them alone (`org.signed_out`)."""
+
+    def post(self, request, *args, **kwargs):
+        user_id = request.user.pk if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        if user_id is not None:
+            request.session[signed_out.WHO_KEY] = user_id
+        return response
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):

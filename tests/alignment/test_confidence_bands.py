@@ -42,7 +42,7 @@ def test_the_alignment_pages_word_and_colour_confidence_by_band():
     for value, word in EXPECTED.items():
         html = str(confidence_tag(value))
         tone = {"on track": "ok", "at risk": "warn", "off track": "bad"}[word]
-        assert f"tag--{tone}" in html and f"{word} · {value}/10" in html
+        assert f"tag--{tone}" in html and f"owner: {word}, {value}/10" in html
     assert confidence_tag(None) == ""
 
 
@@ -67,4 +67,5 @@ def test_the_api_and_the_objective_page_give_the_band(cast, plan):
     assert {o["id"]: o["confidence_band"] for o in rows}[plan.platform_obj.pk] == "at_risk"
     page = login(cast.member).get(f"/o/acme/alignment/objectives/{plan.platform_obj.pk}/")
     html = page.content.decode()
-    assert "at risk · 5/10" in html and "<strong>5/10</strong> at risk" in html
+    # The owner's word, not a status Accord computed (beside signals that are).
+    assert "owner: at risk, 5/10" in html and "<strong>5/10</strong> at risk" in html

@@ -44,7 +44,8 @@ def test_closing_the_current_period_early_says_so(cast, plan):
     end = day(now.end)
     assert asked["Now"] == (
         f"Close Now? Its key-result values are frozen. Now is the current period and runs to "
-        f"{end}: closing it now leaves no current period; 2 objectives are still open."
+        f"{end}: closing it now leaves no current period; 2 objectives are still open: "
+        "score each afterwards (its row's Score its objectives)."
     )
     assert asked["Later"] == (
         f"Close Later? Its key-result values are frozen. Later runs to {day(later.end)}: "

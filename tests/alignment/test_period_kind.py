@@ -37,7 +37,10 @@ def test_kinds_that_fit_and_free_kinds_are_accepted(cast):
     s.create_period(org, leo, name="H1 2027", kind="half", start="2027-01-01", end="2027-06-30")
     s.create_period(org, leo, name="FY", kind="custom", start="2027-01-01", end="2028-06-30")
     s.create_period(org, leo, name="Train", kind="release", start="2027-01-01", end="2027-02-15")
-    s.create_period(org, None, name="Old file", kind="quarter", **YEAR_2027)  # as it was
+    # As it was (a quarter of a year, from a file), on days no other quarter has.
+    s.create_period(
+        org, None, name="Old file", kind="quarter", start="2028-01-01", end="2028-12-31"
+    )
     assert Period.objects.count() == 6
 
 

@@ -62,6 +62,8 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
     assert items(c, "needs_you") == {
         ("decisions.decision", ids["waiting"]),
         ("decisions.issue", ids["escalated"]),
+        # Asked of Platform, below the root the admin leads: as their home counts it.
+        ("coordination.dependency", ids["asked"]),
     }
     assert items(c, "blocked") == {("coordination.dependency", ids["late"])}
     assert items(c, "went_well") == {
@@ -274,11 +276,16 @@ def test_each_sections_rest_links_where_it_is_listed_or_is_only_counted(db, cloc
     )
     insights = f"/o/brief/insights/?scope={plat.team.pk}#signals"
     assert more["at_risk"]["more_url"] == insights
-    assert more["at_risk"]["more_label"] == "the signals open now, on Insights"
+    # N is of the week's end; the link is to the signals open now: the words say both.
+    label = "critical or warning at the week's end; the signals open now are on Insights"
+    assert more["at_risk"]["more_label"] == label
     assert more["coming_up"]["more_url"] == "" and more["coming_up"]["more_label"] == ""
     text = render.text(c, absolute=False)
     at_risk = more["at_risk"]["more"]
-    assert f"- and {at_risk} more: the signals open now, on Insights <{insights}>" in text
+    assert f"- and {at_risk} more: {label} <{insights}>" in text
+    # A briefing stored with the words of before is shown with today's.
+    more["at_risk"]["more_label"] = "the signals open now, on Insights"
+    assert f"- and {at_risk} more: {label} <{insights}>" in render.text(c, absolute=False)
     n = more["coming_up"]["more"]
     coming = text.split("Coming up")[1]
     assert f"- and {n} more\n" in coming and f"- and {n} more:" not in coming
@@ -343,10 +350,11 @@ def test_what_needs_you_is_in_the_order_of_its_dates_overdue_first(db, clock):
     shown = [(i["target_type"], int(i["target_id"])) for i in section["items"]]
     dec = "decisions.decision"
     assert shown == [
-        (dec, late.pk),  # overdue since 9 Jan
+        (dec, late.pk),  # overdue since 10 Jan
         (dec, soon.pk),  # due 19 Jan
         (dec, s.ids["waiting"]),  # due 21 Jan
         (dec, later.pk),  # due 27 Feb
+        ("coordination.dependency", s.ids["asked"]),  # needed by 1 Mar, asked of Platform
         (dec, undated.pk),
         ("decisions.issue", s.ids["escalated"]),
     ]
@@ -397,7 +405,8 @@ def test_a_decision_waiting_on_you_says_when_it_is_overdue_and_a_question_ends_o
         absolute=False,
     )
     assert (
-        "Decision waiting on you: “Do we move to the new CDN?”, overdue since Wed 21 Jan 2026."
+        # The day after its deadline, as its page, Insights and agendas say.
+        "Decision waiting on you: “Do we move to the new CDN?”, overdue since Thu 22 Jan 2026."
         in next_week
     )
     assert "?”." not in this_week + next_week

@@ -111,6 +111,47 @@ def test_it_reorders_a_priority_stack_by_drag_and_keeps_the_order(page, shot, ca
     shot(page, "stack-after")
 
 
+def test_after_a_drag_the_list_is_the_servers_and_the_arrows_move_from_there(page, shot, cast):
+    """Someone else moved an item since the page was loaded: a drag here shows the order as
+    saved and says it changed; then an arrow moves an item one place from where it is."""
+    edge, *_ = [
+        s.create_initiative(cast.org, None, team=cast.platform, title=title, status="active")
+        for title in ("Edge cache", "Search revamp", "Billing cleanup", "Data lake")
+    ]
+    open_signed_in(page, cast.admin.user.email, "/o/acme/alignment/teams/platform/")
+    items = page.locator("#stack-list .stack-item")
+    expect(items).to_have_count(4)
+    s.move_in_stack(cast.org, cast.admin, edge, 4)  # in another browser, meanwhile
+
+    handle = page.locator('.stack-item[data-title="Billing cleanup"] .handle')
+    target = page.locator('.stack-item[data-title="Edge cache"]')
+    box_from, box_to = handle.bounding_box(), target.bounding_box()
+    page.mouse.move(box_from["x"] + box_from["width"] / 2, box_from["y"] + box_from["height"] / 2)
+    page.mouse.down()
+    steps = 12
+    for i in range(1, steps + 1):
+        page.mouse.move(
+            box_from["x"] + 5, box_from["y"] + (box_to["y"] + 4 - box_from["y"]) * i / steps
+        )
+    page.mouse.up()
+    saved = ["Billing cleanup", "Search revamp", "Data lake", "Edge cache"]
+    expect(page.locator("#stack-status")).to_have_text(
+        "The order changed since you loaded it: now 1. Billing cleanup, 2. Search revamp, "
+        "3. Data lake, 4. Edge cache. Billing cleanup moved to position 1."
+    )
+    expect(items.locator("a")).to_have_text(saved)
+    expect(items.locator(".rank")).to_have_text(["1", "2", "3", "4"])
+    expect(page.get_by_role("button", name="Move Billing cleanup up")).to_be_hidden()
+    expect(page.get_by_role("button", name="Move Edge cache down")).to_be_hidden()
+    shot(page, "stack-changed-meanwhile")
+
+    page.get_by_role("button", name="Move Billing cleanup down").click()
+    expect(items.locator("a")).to_have_text(
+        ["Search revamp", "Billing cleanup", "Data lake", "Edge cache"]
+    )
+    expect(page.get_by_text("Billing cleanup moved to position 2.")).to_be_visible()
+
+
 def test_the_arrow_buttons_keep_the_focus_on_the_item_moved(page, shot, cast):
     """By keyboard, the page that comes back after a move has the focus on the same arrow
     button of the item moved (its other one once it reached the top or the bottom), so the

@@ -325,11 +325,6 @@ def test_the_page_offers_teams_still_working_and_keeps_the_one_asked(world, memb
     form = DependencyEditForm(org=world.org, dependency=dep)
     offered = set(form.fields["provider_team"].queryset)
     assert world.ops in offered and logistics not in offered
-    # The team asked retires since: still shown as chosen, and the other changes save.
-    org_services.retire_team(world.org, None, world.ops)
-    form = DependencyEditForm(org=world.org, dependency=dep)
-    offered = set(form.fields["provider_team"].queryset)
-    assert world.ops in offered and logistics not in offered
     client = login(member)
     url = f"/o/{world.org.slug}/coordination/d/{dep.pk}/edit/"
     post = {
@@ -341,7 +336,7 @@ def test_the_page_offers_teams_still_working_and_keeps_the_one_asked(world, memb
         "provider_team": world.ops.pk,
         "version": 1,
     }
-    # Another retired team, chosen while the page was open, is refused with the reason.
+    # A retired team, chosen while the page was open, is refused with the reason.
     r = client.post(url, {**post, "provider_team": logistics.pk})
     assert r.status_code == 422
     assert "Logistics is retired; ask a team that is still working." in r.content.decode()
@@ -349,6 +344,13 @@ def test_the_page_offers_teams_still_working_and_keeps_the_one_asked(world, memb
     assert client.post(url, post).status_code == 302
     dep.refresh_from_db()
     assert (dep.title, dep.provider_team_id) == ("Stock for the summer launch", world.ops.pk)
+    # The team asked retires since: the request is declined with the reason, and its form
+    # still shows the team it asked as chosen.
+    org_services.retire_team(world.org, None, world.ops)
+    dep.refresh_from_db()
+    assert (dep.state, dep.resolution) == ("declined", "Operations was retired: ask another team.")
+    form = DependencyEditForm(org=world.org, dependency=dep)
+    assert world.ops in set(form.fields["provider_team"].queryset)
 
 
 def test_an_answered_request_says_it_is_no_longer_edited(world, member):

@@ -453,3 +453,11 @@ def test_related_work_never_crosses_organizations(cast, pair):
     page = login(cast.admin).get(f"/o/acme/alignment/initiatives/{a.pk}/").content.decode()
     assert "Related work" not in page
     assert login(cast.outsider).get(f"/o/acme/alignment/initiatives/{a.pk}/").status_code == 404
+
+
+def test_a_retired_teams_work_is_no_longer_a_likely_duplicate(cast, pair):
+    payments = pair[0].team
+    assert live_pairs(cast.org)  # raised while Payments works
+    org_services.retire_team(cast.org, None, payments)
+    evaluate.evaluate(cast.org)
+    assert live_pairs(cast.org) == set()

@@ -35,10 +35,17 @@ def test_a_period_left_out_of_the_next_file_is_kept_not_a_crash(db):
     }
 
 
-def test_a_renamed_period_is_added_beside_the_old_one(db):
+def test_a_renamed_quarter_is_not_added_over_the_old_one(db):
+    """Periods are matched by name: a renamed one is a new period, and a second quarter on
+    the old one's days is refused, naming it (two quarters never share a day)."""
     assert services.apply_file(WITH_PERIODS, org_slug="initech").ok
     renamed = WITH_PERIODS.replace("name: 2026 Q4", "name: Q4 2026")
     outcome = services.apply_file(renamed, org_slug="initech")
-    assert outcome.ok, outcome.as_text()
+    names = set(Period.objects.filter(org__slug="initech").values_list("name", flat=True))
+    assert names == {"2026 Q3", "2026 Q4"}
+    assert "2026 Q4 is a quarter too, from 1 Oct 2026 to 31 Dec 2026" in outcome.as_text()
+    # As a custom period on those days, it is added beside the old one.
+    custom = renamed.replace("name: Q4 2026, kind: quarter", "name: Q4 2026, kind: custom")
+    assert services.apply_file(custom, org_slug="initech").ok
     names = set(Period.objects.filter(org__slug="initech").values_list("name", flat=True))
     assert names == {"2026 Q3", "2026 Q4", "Q4 2026"}

@@ -45,12 +45,14 @@ def test_an_admin_adds_a_role_and_it_can_be_held(cast):
         services.add_team_role(cast.org, cast.leader, name="Scribe")
 
 
-def test_a_chair_has_no_team_admin_rights_a_lead_does(cast):
-    services.add_membership(cast.org, None, person=cast.leader, team=cast.root, role="chair")
+def test_a_lead_co_lead_or_chair_has_team_admin_rights_a_liaison_does_not(cast):
     mia = Membership.objects.get(person=cast.member, team=cast.platform)
     assert not permissions.can_manage_team(cast.member, cast.platform)
-    services.update_membership(cast.org, None, mia, role="lead")
-    assert permissions.can_manage_team(cast.member, cast.platform)
+    for role in ("lead", "co-lead", "chair"):
+        mia = services.update_membership(cast.org, None, mia, role=role)
+        assert permissions.can_manage_team(cast.member, cast.platform), role
+    services.update_membership(cast.org, None, mia, role="liaison")
+    assert not permissions.can_manage_team(cast.member, cast.platform)
 
 
 def test_ending_a_term_keeps_it_as_history_and_takes_away_membership(cast):

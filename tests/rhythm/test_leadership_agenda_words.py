@@ -109,12 +109,13 @@ def test_an_overdue_decision_says_so_in_words_beside_its_colour(cast, rhythm):
             .content.decode()
         )
     shown = details(built, "decisions")
-    assert shown["Which CI vendor?"] == "approver Mia Member · overdue since 30 Nov 2026"
+    # Overdue from the day after its deadline, as its page and Insights say.
+    assert shown["Which CI vendor?"] == "approver Mia Member · overdue since 1 Dec 2026"
     assert shown["Which logo?"] == "approver Mia Member · decide by 10 Dec 2026"
     # On the page: the words, and the red dot as a second cue.
     line = re.search(rf'<li[^>]*id="item-[^"]*decision-{late.pk}"[^>]*>.*?</li>', page, re.S)
     assert line, page
-    assert "overdue since 30 Nov 2026" in line.group(0) and "dot--bad" in line.group(0)
+    assert "overdue since 1 Dec 2026" in line.group(0) and "dot--bad" in line.group(0)
 
 
 def test_the_leadership_scorecard_reviews_the_top_of_the_tree(cast):

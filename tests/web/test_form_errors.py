@@ -107,7 +107,8 @@ def test_an_arrow_button_brings_the_keyboard_back_to_the_item_moved(cast):
         {"initiative_id": first.pk, "position": 2, "moved": "down"},
     )
     assert moved.status_code == 302
-    assert moved["Location"].endswith(f"/o/acme/alignment/teams/platform/#move-{first.pk}-down")
+    # Now at the bottom, where its "down" is hidden: back at its "up".
+    assert moved["Location"].endswith(f"/o/acme/alignment/teams/platform/#move-{first.pk}-up")
     # Without saying which button (an older page), the stack as before.
     again = client.post(
         "/o/acme/alignment/teams/platform/stack/move/",

@@ -1,5 +1,6 @@
-"""A form refused because someone else saved first keeps the version its user had seen, so
-saving it again as it stands is refused again instead of undoing the other change."""
+"""A form refused because someone else saved first says what changed, shows the other
+change in the fields its user left alone and carries the version now (`web.stale`): saving
+it again as it stands then saves, without undoing the other change."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _person_form(person, **changes):
     return {**data, **changes}
 
 
-def test_a_second_save_of_a_stale_person_form_is_refused_again(cast):
+def test_a_second_save_of_a_stale_person_form_saves_without_undoing_the_other(cast):
     url = f"/o/acme/people/{cast.member.pk}/edit/"
     first, second = login(cast.admin), login(cast.admin)
     seen = _version(first.get(url).content.decode())
@@ -35,23 +36,32 @@ def test_a_second_save_of_a_stale_person_form_is_refused_again(cast):
     stale = _person_form(cast.member, name="Mia Renamed", version=seen)
     refused = second.post(url, stale)
     page = refused.content.decode()
-    assert "changed by someone else" in page
-    assert _version(page) == seen  # not the newer version: that would let the save through
-    again = second.post(url, {**stale, "version": _version(page)}).content.decode()
-    assert "changed by someone else" in again
+    assert "changed since you opened this form (by you" in page
+    assert "Senior Analyst" in page and 'value="Mia Renamed"' in page
     member = Person.objects.get(pk=cast.member.pk)
     assert (member.title, member.name) == ("Senior Analyst", "Mia Member")
+    assert _version(page) == str(member.version)  # the version now: a second save saves
+    again = {**stale, "title": "Senior Analyst", "version": _version(page)}  # as shown
+    assert second.post(url, again).status_code == 302
+    member.refresh_from_db()
+    assert (member.title, member.name) == ("Senior Analyst", "Mia Renamed")
 
 
-def test_a_second_save_of_a_stale_team_form_is_refused_again(cast):
+def test_a_second_save_of_a_stale_team_form_saves_without_undoing_the_other(cast):
     url = f"/o/acme/teams/{cast.platform.slug}/edit/"
     first, second = login(cast.admin), login(cast.admin)
     seen = _version(first.get(url).content.decode())
     form = {"name": "Platform", "slug": "platform", "parent": cast.root.pk, "version": seen}
     assert first.post(url, {**form, "name": "Platform Core"}).status_code == 302
     page = second.post(url, {**form, "description": "Ours"}).content.decode()
-    assert "changed by someone else" in page and _version(page) == seen
-    assert Team.objects.get(pk=cast.platform.pk).name == "Platform Core"
+    assert "changed since you opened this form (by you" in page
+    assert 'name="name" value="Platform Core"' in page  # left alone: the change shown
+    team = Team.objects.get(pk=cast.platform.pk)
+    assert team.name == "Platform Core" and _version(page) == str(team.version)
+    again = {**form, "name": "Platform Core", "description": "Ours", "version": _version(page)}
+    assert second.post(url, again).status_code == 302
+    team.refresh_from_db()
+    assert (team.name, team.description) == ("Platform Core", "Ours")
 
 
 def test_choosing_the_team_itself_as_its_parent_is_refused_and_keeps_the_choice(cast):

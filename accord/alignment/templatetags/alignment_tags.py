@@ -53,12 +53,15 @@ def status(value: str, label: str | None = None):
 
 @register.simple_tag
 def confidence(value):
-    """Confidence with its band: "at risk · 5/10", coloured by the band."""
+    """The owner's confidence with its band: "owner: at risk, 5/10", coloured by the band.
+    Said to be the owner's, so that it does not read as a status Accord computed beside the
+    signals that do ("projected to miss")."""
     band = bands.band(value)
     if band is None:
         return ""
     return format_html(
-        '<span class="tag tag--{}" title="Confidence {} of 10: {} ({} of 10)">{} · {}/10</span>',
+        '<span class="tag tag--{}" title="The owner\'s confidence: {} of 10, {} ({} of 10)">'
+        "owner: {}, {}/10</span>",
         band.tone,
         value,
         band.word,
@@ -111,7 +114,10 @@ def close_confirm(period, singular: str = "objective", plural: str = "objectives
     n = Objective.objects.filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES).count()
     if n:
         noun, verb = (singular, "is") if n == 1 else (plural, "are")
-        text += f"; {n} {noun.lower()} {verb} still open"
+        text += (
+            f"; {n} {noun.lower()} {verb} still open: score "
+            f"{'it' if n == 1 else 'each'} afterwards (its row's Score its {plural.lower()})"
+        )
     return text + "."
 
 
@@ -120,13 +126,19 @@ def carry_confirm(period, org, singular: str = "objective", plural: str = "objec
     """What the Carry over button of a period asks, with how many objectives it would
     copy ("Carry 3 unfinished objectives of Q4 2026 into the chosen period? …").
     One query."""
-    from accord.alignment.services import carriable_objectives
+    from accord.alignment.services import carriable_objectives, left_behind
 
     n = carriable_objectives(org, period).count()
+    behind = left_behind(org, period).count()
+    if behind:
+        noun = singular if behind == 1 else plural
+        stays = f"{behind} {noun.lower()} of retired teams stay{'s' if behind == 1 else ''}"
     if not n:
-        return f"{period.name} has no unfinished {plural.lower()} to carry over."
+        text = f"{period.name} has no unfinished {plural.lower()} to carry over."
+        return f"{text} {stays.capitalize()} behind." if behind else text
     noun = singular if n == 1 else plural
-    return (
+    text = (
         f"Carry {n} unfinished {noun.lower()} of {period.name} into the chosen period? "
-        "Any already carried there is skipped."
+        "Any already carried there is skipped"
     )
+    return f"{text}; {stays} behind." if behind else f"{text}."

@@ -23,7 +23,15 @@ def comments(context, obj):
         number = queries.page_holding(org, obj, wanted)
     page = Paginator(queries.comments_on(org, obj), queries.COMMENTS_PER_PAGE).get_page(number)
     rows = [{"c": c, "may_change": services.may_change(me, c)} for c in page.object_list]
+    # A comment just refused as posted twice: its text again, with the box to post it anyway.
+    held = request.session.get(queries.HELD_COMMENT) if hasattr(request, "session") else None
+    if held and (held["kind"], held["target_id"]) == (kind.name, obj.pk):
+        request.session.pop(queries.HELD_COMMENT)
+    else:
+        held = None
     return {
+        "held_body": held["body"] if held else "",
+        "ask_again": held is not None,
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "org": org,

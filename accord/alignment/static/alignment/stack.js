@@ -5,12 +5,34 @@
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
+  function items(list) {
+    return Array.prototype.slice.call(list.querySelectorAll(".stack-item"));
+  }
+  // Ranks, WIP marks and arrow buttons as the list now stands: the first has no ↑, the
+  // last no ↓, and each button says the place it was pressed from ("shown").
   function renumber(list) {
     var limit = parseInt(list.dataset.wip || "0", 10);
-    Array.prototype.forEach.call(list.querySelectorAll(".stack-item"), function (li, i) {
+    var all = items(list);
+    all.forEach(function (li, i) {
       li.querySelector(".rank").textContent = i + 1;
       li.classList.toggle("over-wip", limit > 0 && i >= limit);
+      var up = li.querySelector("form.move-up"), down = li.querySelector("form.move-down");
+      if (up) up.hidden = i === 0;
+      if (down) down.hidden = i === all.length - 1;
+      li.querySelectorAll("input[name=shown]").forEach(function (f) { f.value = i + 1; });
     });
+  }
+  // The list in the server's order (ids, top first), those it does not name left last.
+  function reorder(list, order) {
+    var byId = {};
+    items(list).forEach(function (li) { byId[li.dataset.id] = li; });
+    order.forEach(function (id) {
+      if (byId[id]) list.appendChild(byId[id]);
+    });
+    renumber(list);
+  }
+  function ids(list) {
+    return items(list).map(function (li) { return parseInt(li.dataset.id, 10); });
   }
   // Back from an arrow button (the page's address ends #move-<id>-up or -down): the
   // keyboard is on the same button of the item it moved, or on its other one where the item
@@ -19,8 +41,11 @@
     var m = /^#move-(\d+)-(up|down)$/.exec(window.location.hash);
     if (!m) return;
     var other = m[2] === "up" ? "down" : "up";
-    var button = document.getElementById("move-" + m[1] + "-" + m[2]) ||
-      document.getElementById("move-" + m[1] + "-" + other);
+    var shown = function (id) {
+      var b = document.getElementById(id);
+      return b && !b.closest("form").hidden ? b : null;
+    };
+    var button = shown("move-" + m[1] + "-" + m[2]) || shown("move-" + m[1] + "-" + other);
     if (button) button.focus();
   }
   document.addEventListener("DOMContentLoaded", function () {
@@ -40,6 +65,7 @@
         if (evt.oldIndex === evt.newIndex) return;
         var item = evt.item;
         renumber(list);
+        var mine = ids(list);  // the order this page expects the move to leave
         fetch(list.dataset.moveUrl, {
           method: "POST",
           credentials: "same-origin",
@@ -49,7 +75,20 @@
           .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
           .then(function (res) {
             if (!res.ok) throw new Error(res.body.error ? res.body.error.message : "Not saved.");
-            status.textContent = item.dataset.title + " moved to position " + (evt.newIndex + 1) + ".";
+            // What the server saved, which another person's move may have changed: shown
+            // as it is, and said when it is not what this page had.
+            var order = res.body.order;
+            reorder(list, order);
+            var said = item.dataset.title + " moved to position " +
+              (order.indexOf(parseInt(item.dataset.id, 10)) + 1) + ".";
+            if (order.join(",") !== mine.join(",")) {
+              var names = items(list).map(function (li, i) {
+                return (i + 1) + ". " + li.dataset.title;
+              });
+              said = "The order changed since you loaded it: now " + names.join(", ") + ". " + said;
+              if (order.length !== mine.length) said += " Reload the page to see every change.";
+            }
+            status.textContent = said;
           })
           .catch(function (err) {
             before.forEach(function (li) { list.appendChild(li); });

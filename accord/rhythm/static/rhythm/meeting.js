@@ -26,16 +26,76 @@ document.addEventListener("DOMContentLoaded", () => {
       field.name = "notes:" + section;
       field.value = box.value;
       form.appendChild(field);
+      const base = document.createElement("input"); // what the box was loaded from
+      base.type = "hidden";
+      base.name = "base:" + section;
+      base.value = box.form.querySelector("input[name=base]").value;
+      form.appendChild(base);
     }
     leaving = true;
+  });
+  // Others take notes at the same time. Each box sends, with its text, the text it was
+  // loaded from ("base"): the server merges what others saved since (rhythm/merge.py) and
+  // answers the notes as stored, which the box then shows and is based on.
+  const same = (a, b) => a.replace(/\r\n?/g, "\n") === b.replace(/\r\n?/g, "\n");
+  const show = (form, text) => {
+    const box = form.querySelector("textarea");
+    box.value = text;
+    box.defaultValue = box.value;
+    form.querySelector("input[name=base]").value = box.value;
+  };
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt;
+    if (form.classList && form.classList.contains("notes")) {
+      form.dataset.sent = form.querySelector("textarea").value;
+    }
   });
   // A section's notes saved in place are saved: no longer "unsaved".
   document.addEventListener("htmx:afterRequest", (event) => {
     const form = event.detail.elt;
     if (!event.detail.successful || !form.classList || !form.classList.contains("notes")) return;
     const box = form.querySelector("textarea");
-    if (box) box.defaultValue = box.value;
+    const answer = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+    const stored = answer.querySelector("[data-notes]");
+    const sent = form.dataset.sent ?? box.value;
+    if (!stored) {
+      box.defaultValue = box.value;
+    } else if (same(box.value, sent)) {
+      show(form, stored.textContent);
+    } else {
+      // Typed on while it was saving: still unsaved, and based on what was sent.
+      form.querySelector("input[name=base]").value = sent;
+      box.defaultValue = sent;
+    }
   });
+  // What others saved shows in the boxes without a reload: asked every few seconds, put
+  // in each box its person is not typing in (one with unsaved notes is merged on save).
+  const live = agenda.dataset.notesLive;
+  let polling = null;
+  const poll = async () => {
+    let answer;
+    try {
+      const response = await fetch(live, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      answer = await response.json();
+    } catch {
+      return; // offline for a moment: asked again next time
+    }
+    if (!answer.running) {
+      window.clearInterval(polling);
+      return;
+    }
+    for (const form of document.querySelectorAll("form.notes")) {
+      const box = form.querySelector("textarea");
+      const section = form.querySelector("input[name=section]").value;
+      const text = answer.notes[section] ?? "";
+      const base = form.querySelector("input[name=base]");
+      if (document.activeElement === box || !same(box.value, base.value)) continue;
+      if (form.classList.contains("htmx-request") || same(box.value, text)) continue;
+      show(form, text);
+    }
+  };
+  if (live) polling = window.setInterval(poll, 5000);
   window.addEventListener("beforeunload", (event) => {
     if (leaving || unsaved().length === 0) return;
     event.preventDefault();

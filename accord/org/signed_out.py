@@ -1,0 +1,80 @@
+"""A form sent after its person was signed out (in another tab, or their session ended):
+not saved, but not lost without a word either.
+
+The POST is answered with the sign-in page, whose `next` is the page the form was on, and
+which says why (`SignInView`). When the browser's last sign-out was by this page's own
+Sign out (`SignOutView` notes who it was, in the new, signed-out session), the fields typed
+are kept in that session, none secret (no password, token or CSRF field), and filled in
+again on that page once the same person has signed in (`restore`, `web/kept_form.js`);
+never for anyone else, who would otherwise read another's draft on a shared computer."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.utils.http import url_has_allowed_host_and_scheme
+
+SESSION_KEY = "accord_signed_out"  # the form sent signed out: {"next", "user", "fields"}
+WHO_KEY = "accord_signed_out_user"  # who signed out in this browser (SignOutView)
+SECRET_WORDS = ("password", "token", "secret", "csrf")
+MAX_CHARS = 100_000  # what is kept of one form at most, all fields together
+
+
+def _page_of_form(request) -> str:
+    """The page the refused form was on: its Referer when it is one of this site's
+    organization pages, else the address it posted to."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path.startswith("/o/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
+
+
+def _fields(request) -> dict[str, list[str]]:
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return {}
+    kept: dict[str, list[str]] = {}
+    for name, values in request.POST.lists():
+        if any(word in name.lower() for word in SECRET_WORDS) or name == "version":
+            continue
+        kept[name] = [str(v) for v in values]
+    if sum(len(v) for values in kept.values() for v in values) > MAX_CHARS:
+        return {}
+    return kept
+
+
+def keep(request, view_func) -> str:
+    """The address to sign in to continue to, for a request that arrived signed out; a
+    form's POST is noted (and its fields kept, see above) for the sign-in page."""
+    if request.method != "POST":
+        return request.get_full_path()
+    page = _page_of_form(request)
+    who = request.session.get(WHO_KEY)
+    fields = {} if who is None or getattr(view_func, "csrf_exempt", False) else _fields(request)
+    request.session[SESSION_KEY] = {"next": page, "user": who, "fields": fields}
+    return page
+
+
+def refused_for(request, next_url: str) -> dict | None:
+    """What the sign-in page says about a form refused signed out, when it leads back to
+    its page: {"next", "kept"} (whether its fields will be filled in again)."""
+    sent = request.session.get(SESSION_KEY)
+    if not sent or not next_url or sent.get("next") != next_url:
+        return None
+    return {"next": next_url, "kept": bool(sent.get("fields"))}
+
+
+def restore(request) -> dict[str, list[str]] | None:
+    """On the page of a form refused signed out, opened by the person who signed out: the
+    fields they typed (taken out of the session: filled in once)."""
+    sent = request.session.get(SESSION_KEY)
+    if not sent or request.method != "GET" or sent.get("next") != request.get_full_path():
+        return None
+    del request.session[SESSION_KEY]
+    request.session.pop(WHO_KEY, None)
+    if sent.get("user") is None or sent["user"] != request.user.pk:
+        return None
+    return sent.get("fields") or None

@@ -1,0 +1,78 @@
+"""A form sent after its person was signed out in another tab: the sign-in page says so and
+where it leads back to, and once the same person has signed in again the page of the form
+gets what they typed (never anyone else)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.test import Client
+
+from accord.org.models import Person
+from tests.conftest import PASSWORD, make_person
+
+NEW_ISSUE = "/o/acme/decisions/issues/new/"
+TYPED = {"title": "Builds are slow", "description": "Since Monday, 20 minutes.", "severity": "high"}
+
+
+def _signed_in(person: Person) -> Client:
+    client = Client()
+    client.post("/accounts/login/", {"username": person.user.email, "password": PASSWORD})
+    return client
+
+
+def _kept(page: str) -> dict | None:
+    found = re.search(r'<script id="kept-form" type="application/json">(.*?)</script>', page)
+    return json.loads(found.group(1)) if found else None
+
+
+def test_signed_out_in_another_tab_the_typing_comes_back_after_signing_in(cast):
+    client = _signed_in(cast.member)
+    assert client.get(NEW_ISSUE).status_code == 200
+    client.post("/accounts/logout/")  # "tab 2"
+    sent = client.post(
+        NEW_ISSUE,
+        {**TYPED, "team": cast.platform.pk, "csrfmiddlewaretoken": "x", "password": "no"},
+        headers={"Referer": f"http://testserver{NEW_ISSUE}"},
+    )
+    assert sent.status_code == 302
+    assert sent.url == f"/accounts/login/?next={NEW_ISSUE}"
+    login_page = client.get(sent.url).content.decode()
+    assert "You were signed out</strong> (in another tab or window, or after a while)" in login_page
+    assert f'Sign in to continue to <a href="{NEW_ISSUE}">{NEW_ISSUE}</a>' in login_page
+    assert "what you typed there is filled in again" in login_page
+    assert 'id="forgot-password"' in login_page  # the page's own links are still there
+
+    back = client.post(
+        "/accounts/login/",
+        {"username": cast.member.user.email, "password": PASSWORD, "next": NEW_ISSUE},
+    )
+    assert back.url == NEW_ISSUE
+    page = client.get(NEW_ISSUE).content.decode()
+    kept = _kept(page)
+    assert kept == {**{k: [v] for k, v in TYPED.items()}, "team": [str(cast.platform.pk)]}
+    assert "accord/kept_form.js" in page
+    assert _kept(client.get(NEW_ISSUE).content.decode()) is None  # filled in once
+
+
+def test_someone_else_signing_in_on_that_browser_does_not_get_the_typing(cast):
+    client = _signed_in(cast.member)
+    client.post("/accounts/logout/")
+    client.post(NEW_ISSUE, {**TYPED, "team": cast.platform.pk})
+    other = make_person(cast.org, "Sam Second", "member")
+    client.post(
+        "/accounts/login/", {"username": other.user.email, "password": PASSWORD, "next": NEW_ISSUE}
+    )
+    assert _kept(client.get(NEW_ISSUE).content.decode()) is None
+
+
+def test_a_session_that_ended_on_its_own_keeps_nothing_but_still_says_why(cast):
+    client = Client()  # never signed in here: nobody known to have signed out
+    sent = client.post(NEW_ISSUE, {**TYPED, "team": cast.platform.pk})
+    login_page = client.get(sent.url).content.decode()
+    assert f'Sign in to continue to <a href="{NEW_ISSUE}">' in login_page
+    assert "filled in again" not in login_page
+    # A plain visit to the sign-in page says nothing of it.
+    assert 'id="signed-out"' not in Client().get("/accounts/login/").content.decode()
+    assert 'id="signed-out"' not in client.get("/accounts/login/?next=/o/acme/").content.decode()
