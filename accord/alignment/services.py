@@ -68,7 +68,7 @@ from accord.core.services import (
     require_unique_name,
     update_and_record,
 )
-from accord.org.models import Membership, Organization, Person, Role, Team
+from accord.org.models import Membership, Organization, Person, PersonKind, Role, Team
 from accord.org.permissions import (
     is_team_lead,
     refuse_agent,
@@ -515,14 +515,17 @@ class CarriedOver(list):
 
 
 def _lead_of(team_id: int | None) -> Person | None:
-    """The team's lead (the first term in a leading role of an active person), else None."""
+    """The team's lead who may own its objective (an active person, not an agent, who
+    changes things: `refuse_agent`, `refuse_viewer`), the lowest id as the signals name a
+    team's lead (`Snapshot.lead_of`), else None."""
     if team_id is None:
         return None
     m = (
         Membership.objects.leading()
-        .filter(team_id=team_id, person__is_active=True)
+        .filter(team_id=team_id, person__is_active=True, person__kind=PersonKind.PERSON)
+        .exclude(person__role=Role.VIEWER)
         .select_related("person")
-        .order_by("id")
+        .order_by("person_id")
         .first()
     )
     return m.person if m else None
@@ -710,6 +713,14 @@ def carry_over(
     ObjectiveLink.objects.bulk_create(links)
     InitiativeObjective.objects.bulk_create(served)
     InitiativeKeyResult.objects.bulk_create(served_kr)
+    # Each initiative's history says what it serves now, as `link_initiative` records it.
+    initiatives = Initiative.objects.in_bulk({link.initiative_id for link in served + served_kr})
+    for link in served:
+        after = {"objective": link.objective.pk, "label": link.objective.title}
+        activity.record(org, actor, "linked", initiatives[link.initiative_id], after=after)
+    for link in served_kr:
+        after = {"key_result": link.key_result.pk, "label": link.key_result.name}
+        activity.record(org, actor, "linked", initiatives[link.initiative_id], after=after)
     rollups.refresh(c.pk for c in copies)
     rollups.refresh_aligned(result.initiatives)
     result.extend(copies)

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from accord.activity.models import Event
 from accord.alignment import services as s
 from accord.alignment.models import ConfidenceUpdate, Objective
 from accord.core.errors import ServiceError
@@ -203,3 +204,21 @@ def test_a_closed_period_links_to_its_objectives_left_to_score(cast, plan):
     titles = re.findall(r'class="[^"]*node-title[^"]*"[^>]*>([^<]+)<', listed)
     assert "Grow revenue" in listed and "Win enterprise deals" in listed
     assert "Faster checkout" not in listed, titles
+
+
+def test_a_copy_goes_to_no_lead_who_may_not_own_it_and_the_work_says_what_it_serves(
+    cast, plan, quarter
+):
+    """A viewer chairing Sales (one who joined before Lena) is no owner: the copy is the
+    first lead who may own it; each initiative's history says it serves the copy."""
+    org = cast.org
+    org_services.add_membership(org, None, person=cast.viewer, team=plan.sales, role="chair")
+    assert cast.viewer.pk < quarter["lena"].pk
+    s.close_period(org, cast.leader, plan.q1)
+    copies = s.carry_over(org, cast.leader, from_period=plan.q1, to_period=plan.q2)
+    sales = next(c for c in copies if c.carried_from_id == plan.sales_obj.pk)
+    assert sales.owner == quarter["lena"]
+    linked = Event.objects.for_org(org).filter(
+        verb="linked", target_type="alignment.initiative", target_id=str(quarter["open_work"].pk)
+    )
+    assert [e.after["objective"] for e in linked.filter(after__objective=sales.pk)] == [sales.pk]
