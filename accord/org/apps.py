@@ -7,7 +7,12 @@ class OrgConfig(AppConfig):
     verbose_name = "Organizations"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from accord.activity import describe
+        from accord.org import signed_out
+
+        user_logged_in.connect(signed_out.signed_in, dispatch_uid="accord.org.signed_out")
         from accord.activity import queries as activity_queries
         from accord.org import invitations
 

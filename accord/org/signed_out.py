@@ -78,3 +78,16 @@ def restore(request) -> dict[str, list[str]] | None:
     if sent.get("user") is None or sent["user"] != request.user.pk:
         return None
     return sent.get("fields") or None
+
+
+def signed_in(sender, request, user, **kwargs) -> None:
+    """`user_logged_in`, however they signed in (a password, single sign-on, a join or
+    sign-in link): this browser is no longer signed out, and a form kept for someone else
+    is dropped, so it is never filled in for the one who signed in after them."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    session.pop(WHO_KEY, None)
+    sent = session.get(SESSION_KEY)
+    if sent and sent.get("user") != user.pk:
+        del session[SESSION_KEY]

@@ -69,11 +69,6 @@ class SignInView(auth_views.LoginView):
             return password_sign_in_off(request)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        self.request.session.pop(signed_out.WHO_KEY, None)  # signed in: no longer out
-        return response
-
 
 class SignOutView(auth_views.LogoutView):
     """Sign out; the new, signed-out session notes who it was, so that a form they send

@@ -76,3 +76,19 @@ def test_a_session_that_ended_on_its_own_keeps_nothing_but_still_says_why(cast):
     # A plain visit to the sign-in page says nothing of it.
     assert 'id="signed-out"' not in Client().get("/accounts/login/").content.decode()
     assert 'id="signed-out"' not in client.get("/accounts/login/?next=/o/acme/").content.decode()
+
+
+def test_any_sign_in_ends_the_signed_out_note_and_drops_anothers_typing(cast):
+    """Single sign-on or a join link signs in without the password form: the browser is
+    no longer "signed out as" the one before, and their kept typing is not kept for the
+    one who signed in after them."""
+    from accord.org import signed_out
+
+    client = _signed_in(cast.member)
+    client.post("/accounts/logout/")
+    client.post(NEW_ISSUE, {**TYPED, "team": cast.platform.pk})
+    assert client.session[signed_out.SESSION_KEY]["fields"]
+    other = make_person(cast.org, "Sam Second", "member")
+    client.force_login(other.user)  # as the provider's callback signs in: django's login()
+    assert signed_out.WHO_KEY not in client.session
+    assert signed_out.SESSION_KEY not in client.session
