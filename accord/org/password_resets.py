@@ -6,7 +6,9 @@ has it (`ask`): it only queues a task with the address, the same work either way
 worker does the rest (`mail`). Whoever holds the mailbox proves it by opening the link, so
 this is also the cure of a password someone else chose for the address (another
 organization's admin who added it and opened its sign-in link): choosing a new one retires
-it and ends every session signed in with it.
+it and ends every session signed in with it; the page then counts the API tokens and
+calendar feeds the login has, which a password's holder could have made, for the owner to
+revoke those they did not make.
 
 The e-mail goes through the one delivery path (`accord.activity.delivery`, kind
 `delivery.PASSWORD_RESET`, an account message: sent whatever the person's preferences, to

@@ -146,8 +146,34 @@ class ResetPasswordView(SetPasswordView):
     def get_success_url(self) -> str:
         from django.contrib import messages
 
-        messages.success(self.request, "Your new password is set and you are signed in.")
+        said = "Your new password is set and you are signed in."
+        keys = _standing_keys(self.user)
+        if keys:
+            # A password someone else chose may have made them too: the owner decides.
+            said += (
+                f" This login has {keys}: revoke any you did not make (your settings, API "
+                "tokens and calendar feeds)."
+            )
+        messages.success(self.request, said)
         return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _standing_keys(user) -> str:
+    """What still opens Accord for `user` without their password, as a sentence counts it:
+    "2 API tokens and 1 calendar feed" ("" for none)."""
+    from accord.api.models import ApiToken
+    from accord.org.models import Person, PersonKind
+    from accord.rhythm.models import CalendarFeed
+
+    people = Person.objects.filter(user=user, kind=PersonKind.PERSON).values("pk")
+    tokens = ApiToken.objects.filter(person__in=people, revoked_at__isnull=True).count()
+    feeds = CalendarFeed.objects.filter(person__in=people, revoked_at__isnull=True).count()
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((tokens, "API token"), (feeds, "calendar feed"))
+        if n
+    ]
+    return " and ".join(parts)
 
 
 class ForgotPasswordForm(forms.Form):

@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accord.activity import delivery
 from accord.activity.models import Event, Notification
+from accord.api import services as api_services
 from accord.org import password_resets, services
 from accord.org.models import PersonKind
 from accord.org.tasks import mail_password_reset
@@ -248,6 +249,7 @@ def test_the_owner_takes_back_a_squatted_login_and_joins_with_it(cast, smtp):
     link, _ = make_link(eve, "globex", decoy)
     choose_password(link, EVES)
     squatter = password_client(KEIKO, EVES)
+    api_services.create_token(cast.other_org, decoy, "eve's way back in")
     # Acme invites the real Keiko: her link is a join link asking for that password.
     keiko = services.add_person(cast.org, cast.admin, name="Keiko Tanaka", email=KEIKO)
     services.send_invitation(cast.org, cast.admin, keiko)
@@ -257,8 +259,11 @@ def test_the_owner_takes_back_a_squatted_login_and_joins_with_it(cast, smtp):
     # Keiko asks for a new password by e-mail and chooses one.
     ask(KEIKO)
     assert work() == 1
-    _owner, done = choose_new(reset_link(smtp))
+    owner, done = choose_new(reset_link(smtp))
     assert done.status_code == 302
+    # What a password's holder could have made is counted for her to revoke.
+    landed = text_of(owner.get(done["Location"], follow=True))
+    assert "This login has 1 API token: revoke any you did not make" in landed
     # Eve's password and session are gone.
     assert not signs_in(KEIKO, EVES)
     assert squatter.get("/o/globex/").status_code == 302
