@@ -931,6 +931,7 @@ def node_data(
             "team__name",
             "team__slug",
             "owner__name",
+            "owner__is_active",
             "rollup_progress",
             "orphaned",
             "first_parent",
@@ -943,7 +944,7 @@ def node_data(
     for k in (
         KeyResult.objects.filter(objective_id__in=list(rows))
         .order_by("position", "id")
-        .values(*KR_COLUMNS, "owner__name")
+        .values(*KR_COLUMNS, "owner__name", "owner__is_active")
     ):
         krs[k["objective_id"]].append(k)
     kr_ids = [k["id"] for ks in krs.values() for k in ks]
@@ -953,6 +954,7 @@ def node_data(
         "initiative__team__name",
         "initiative__team__slug",
         "initiative__owner__name",
+        "initiative__owner__is_active",
     ]
     live = ~Q(initiative__status=InitiativeStatus.DROPPED)
     for row in InitiativeKeyResult.objects.filter(live, key_result_id__in=kr_ids).values(
@@ -976,7 +978,7 @@ def node_data(
             "status": o["status"],
             "level": o["level"],
             "team": _ref(o["team_id"], o["team__name"], o["team__slug"]),
-            "owner": _ref(o["owner_id"], o["owner__name"]),
+            "owner": _ref(o["owner_id"], o["owner__name"], active=o["owner__is_active"]),
             "period_id": o["period_id"],
             "confidence": o["confidence"],
             "progress": None if prog is None else round(prog, 1),
@@ -992,7 +994,7 @@ def node_data(
                         for c in KR_COLUMNS
                         if c not in ("objective_id", "owner_id", "position", "baseline_date")
                     },
-                    "owner": _ref(k["owner_id"], k["owner__name"]),
+                    "owner": _ref(k["owner_id"], k["owner__name"], active=k["owner__is_active"]),
                     "progress": round(kr_progress(k), 1),
                     "initiatives": ranked(by_kr.get(k["id"], [])),
                 }
@@ -1003,12 +1005,16 @@ def node_data(
     return out
 
 
-def _ref(pk, name, slug=None):
+def _ref(pk, name, slug=None, active=None):
+    """A team or person of the tree: id, name, and a team's slug or whether a person is
+    still active (the `who` filter marks one who left)."""
     if pk is None:
         return None
     out = {"id": pk, "name": name}
     if slug is not None:
         out["slug"] = slug
+    if active is not None:
+        out["is_active"] = active
     return out
 
 
@@ -1023,7 +1029,11 @@ def _initiative_node(row: dict[str, Any]) -> dict[str, Any]:
         "status": i["status"],
         "stage": i["stage"],
         "team": _ref(i["team_id"], row["initiative__team__name"], row["initiative__team__slug"]),
-        "owner": _ref(i["owner_id"], row["initiative__owner__name"]),
+        "owner": _ref(
+            i["owner_id"],
+            row["initiative__owner__name"],
+            active=row["initiative__owner__is_active"],
+        ),
         "progress": i["progress"],
         "rank": i["rank"],
         "target_date": i["target_date"],

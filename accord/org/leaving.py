@@ -482,7 +482,9 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
             subject=f"{person.name}'s work is yours now",
             text=f"{actor.name if actor else 'Accord'} handed you what {person.name} owned:\n"
             + "\n".join(f"- {line}" for line in lines),
-            link=reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk}),
+            link=delivery.site_link(
+                reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk})
+            ),
             link_label=f"{person.name}'s page",
             people=[to],
         )

@@ -103,6 +103,7 @@ def test_all_of_it_is_handed_on_with_an_event_each_and_one_notice(cast, owned):
     notices = Notification.objects.filter(person=cast.leader, kind="work_handed_to_you")
     assert notices.count() == 1
     text = notices.get().body_text
+    assert notices.get().link.startswith("http")  # an e-mail's link works outside Accord
     assert "Ada Admin handed you what Mia Member owned:" in text
     assert "- 1 key result they own: New wholesale accounts signed" in text
     assert "- 1 active cadence they own: Platform weekly" in text

@@ -62,3 +62,6 @@ def test_pages_say_the_owner_left(cast):
         page = client.get(url)
         assert page.status_code == 200, url
         assert left in page.content.decode(), url
+    # The alignment tree reads its owners as rows of values: the same marker.
+    tree = client.get(f"/o/acme/alignment/?period={period.pk}").content.decode()
+    assert f"Mia Member {left}" in tree
