@@ -39,6 +39,17 @@ def _apply(base: list[str], lo: int, hi: int, changes) -> list[str]:
     return out + base[at:hi]
 
 
+def _kept(base: list[str], lo: int, hi: int, changes) -> list[tuple[str, int | None]]:
+    """base[lo:hi] with `changes` made, each line with the index of the base line it is
+    (None for a line the changes wrote)."""
+    out: list[tuple[str, int | None]] = []
+    at = lo
+    for start, end, new in changes:
+        out += [(base[k], k) for k in range(at, start)] + [(line, None) for line in new]
+        at = end
+    return out + [(base[k], k) for k in range(at, hi)]
+
+
 def merge3(base: str, mine: str, theirs: str) -> str:
     """`mine` and `theirs`, both edited from `base`, as one text. Changes to different lines
     are both made; where both changed the same lines (or added lines at the same place,
@@ -68,9 +79,16 @@ def merge3(base: str, mine: str, theirs: str) -> str:
         if len(sides) == 1:
             out += _apply(b, lo, hi, [c[:3] for c in group])
         else:
-            their = _apply(b, lo, hi, [c[:3] for c in group if c[3] == "theirs"])
-            my = _apply(b, lo, hi, [c[:3] for c in group if c[3] == "mine"])
-            out += _union(their, my)
+            their = _kept(b, lo, hi, [c[:3] for c in group if c[3] == "theirs"])
+            my = _kept(b, lo, hi, [c[:3] for c in group if c[3] == "mine"])
+            # A line of the base one side replaced or removed, and the other left as it
+            # was, is gone: it must not come back beside the line that replaced it.
+            their_base = {i for _, i in their if i is not None}
+            my_base = {i for _, i in my if i is not None}
+            out += _union(
+                [line for line, i in their if i is None or i in my_base],
+                [line for line, i in my if i is None or i in their_base],
+            )
         at, i = hi, j
     out += b[at:]
     return "\n".join(out)

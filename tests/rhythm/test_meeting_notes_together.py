@@ -88,6 +88,8 @@ def test_without_a_base_the_text_replaces_the_notes_as_before(cast, running):
         ("a\nb", "a", "a\nb\nH", "a\nH"),  # a line deleted, one added elsewhere
         ("a\nb", "a\nb", "a\nb\nH", "a\nb\nH"),  # mine unchanged: theirs
         ("a\r\nb", "a\r\nb\r\nJ", "a\nb", "a\nb\nJ"),  # line endings do not matter
+        # One replaced a line where the other added one before it: the line stays gone.
+        ("a\nb\nc", "a\nY\nb\nc", "a\nX\nc", "a\nX\nY\nc"),
     ],
 )
 def test_three_way_merge_of_lines(base, mine, theirs, merged):
