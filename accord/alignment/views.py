@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -60,6 +59,7 @@ from accord.alignment.models import (
 from accord.alignment.progress import kr_progress
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share as kr_pace_share
+from accord.core import twice
 from accord.core.counting import figures
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
@@ -972,16 +972,13 @@ def kr_value(request, kr_id: int):
     return redirect(back)
 
 
-VALUE_TWIN_MINUTES = 5  # the same value again this soon, by the same person: a second click
-
-
 def _value_twin(kr: KeyResult, person, data: dict) -> str:
     """Why the value posted looks like the one its person recorded a moment ago (Back,
     then submit again), "" if it does not: the same number and note as their latest value
-    of this key result, recorded in the last VALUE_TWIN_MINUTES."""
+    of this key result, recorded within `twice.WINDOW`."""
     if person is None or data.get("record_anyway"):
         return ""
-    since = timezone.now() - dt.timedelta(minutes=VALUE_TWIN_MINUTES)
+    since = twice.since()
     recent = (
         Event.objects.filter(org_id=kr.org_id)
         .for_target("alignment.keyresult", kr.pk)

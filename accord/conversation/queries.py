@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Model, QuerySet
-from django.utils import timezone
 
 from accord.conversation import targets
 from accord.conversation.models import Comment, InboxItem
+from accord.core import twice
 from accord.org.models import Organization, Person
 
 COMMENTS_PER_PAGE = 20
@@ -66,7 +64,6 @@ def inbox(org: Organization, person: Person, state: str = "open") -> QuerySet[In
     return qs.order_by("-created_at", "-id")
 
 
-TWIN_MINUTES = 5  # the same comment again from its author this soon is a second click
 # A comment refused as a second click, for the comments block to show again with the box
 # to post it anyway (`templatetags.conversation.comments`).
 HELD_COMMENT = "accord_held_comment"
@@ -74,10 +71,10 @@ HELD_COMMENT = "accord_held_comment"
 
 def twin(org: Organization, person: Person | None, target: Model, body: str) -> Comment | None:
     """`person`'s comment on `target` with this same `body`, posted in the last
-    TWIN_MINUTES, if any: the comment just posted again (Back, then Comment)."""
+    `twice.WINDOW`, if any: the comment just posted again (Back, then Comment)."""
     if person is None or not body:
         return None
-    since = timezone.now() - dt.timedelta(minutes=TWIN_MINUTES)
+    since = twice.since()
     return (
         Comment.objects.filter(
             org=org,

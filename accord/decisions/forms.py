@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 
-from accord.core import dates
+from accord.core import dates, twice
 from accord.core.ids import as_id
 from accord.decisions import queries
 from accord.decisions.models import (
@@ -29,11 +27,9 @@ from accord.web.templatetags.dates import day
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
-# A new issue, decision or action item identical to one the same person made this recently
-# and still open is taken for a second click (Back, then submit again): refused, the form
-# offering a box to make it anyway (as a second request for the same thing is, in
-# `coordination.forms`).
-TWIN_MINUTES = 10
+# A new issue, decision or action item identical to one the same person made within
+# `twice.WINDOW` and still open is taken for a second click (Back, then submit again):
+# refused, the form offering a box to make it anyway.
 
 
 def _again_field(what: str) -> forms.BooleanField:
@@ -41,10 +37,6 @@ def _again_field(what: str) -> forms.BooleanField:
     return forms.BooleanField(
         required=False, widget=forms.HiddenInput, label=f"Make it anyway: a second {what}"
     )
-
-
-def _twin_since():
-    return timezone.now() - dt.timedelta(minutes=TWIN_MINUTES)
 
 
 def _refuse_twin(form: forms.Form, field: str, text: str) -> None:
@@ -139,7 +131,7 @@ class DecisionForm(forms.Form):
                     question__iexact=question,
                     approver=approver,
                     status__in=UNDECIDED,
-                    opened_at__gte=_twin_since(),
+                    opened_at__gte=twice.since(),
                 )
                 .order_by("-pk")
                 .first()
@@ -354,7 +346,7 @@ class ActionItemForm(forms.Form):
                 owner=owner,
                 team=data.get("team"),
                 status=ActionStatus.OPEN,
-                created_at__gte=_twin_since(),
+                created_at__gte=twice.since(),
             )
             source_id = as_id(self.data.get("source_id"))
             if source_id is not None:  # from the same issue, decision or meeting
@@ -398,7 +390,7 @@ class IssueForm(forms.Form):
                     title__iexact=title,
                     raised_in=team,
                     status=IssueStatus.OPEN,
-                    opened_at__gte=_twin_since(),
+                    opened_at__gte=twice.since(),
                 )
                 .order_by("-pk")
                 .first()
