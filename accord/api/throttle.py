@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import Throttled
 
-from accord.core.security import client_ip
+from accord.core.security import client_ip, count_in_window
 
 
 class RateLimited(Throttled):
@@ -51,14 +51,10 @@ def check(request: HttpRequest) -> None:
 
 def record_failure(request: HttpRequest) -> None:
     """Count one bad token from this address in the current window."""
-    number, left = _window()
-    key = _key(request, number)
-    # add() creates the counter only if missing; incr() then counts (atomically on Redis).
-    cache.add(key, 0, timeout=math.ceil(left) + 1)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr: start again
-        cache.set(key, 1, timeout=math.ceil(left) + 1)
+    count_in_window(
+        f"accord:api-bad-token:{client_ip(request) or 'unknown'}",
+        max(1, settings.ACCORD_API_TOKEN_FAILURE_WINDOW),
+    )
 
 
 # --- calls per person: agents stricter than people ------------------------------------------
@@ -77,16 +73,7 @@ def count_call(person) -> None:
     if limit <= 0:
         return
     size = max(1, settings.ACCORD_API_RATE_WINDOW)
-    now = time.time()
-    number = int(now // size)
-    left = (number + 1) * size - now
-    key = f"accord:api-calls:{person.pk}:{number}"
-    cache.add(key, 0, timeout=math.ceil(left) + 1)
-    try:
-        calls = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=math.ceil(left) + 1)
-        calls = 1
+    calls, left = count_in_window(f"accord:api-calls:{person.pk}", size)
     if calls > limit:
         who = "agent" if person.is_agent else "person"
         raise RateLimited(

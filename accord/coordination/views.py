@@ -37,6 +37,7 @@ from accord.web.helpers import (
     team_filter,
 )
 from accord.web.pickers import team_filter_picker
+from accord.web.templatetags.dates import at_moment
 
 INBOX_ACTIONS = ("accept", "propose", "decline")
 DELIVERY_ACTIONS = ("confirm_delivery", "not_delivered")  # offered once said delivered
@@ -569,7 +570,7 @@ def _not_done(request, dep: Dependency, action: str, form: ActionForm) -> str:
     )
     if last is not None and last.verb != "created":
         verb = VERB_LABELS.get(last.verb) or f"{last.verb.replace('_', ' ')} this request"
-        why = f"{stale.by(last, request.person)} {verb} {stale.when(last.created_at)}"
+        why = f"{stale.by(last, request.person)} {verb} {at_moment(last.created_at)}"
         state = dep.get_state_display().lower()
         now = "" if state in verb else f"; it is {state} now"
         text = f"{what}: {why[0].upper()}{why[1:]}{now}."

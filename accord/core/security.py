@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -42,6 +43,25 @@ def client_ip(request: HttpRequest) -> str | None:
 def normalize_username(username: str | None) -> str:
     """Sign-in names are e-mail addresses: `Ada@X.example ` and `ada@x.example` are one."""
     return (username or "").strip().lower()
+
+
+def count_in_window(name: str, size: int) -> tuple[int, float]:
+    """Count one more of `name` in the current fixed window of `size` seconds: (how many so
+    far in it, seconds until it ends). Counts live in the shared cache (Django's cache: a
+    database table by default, Redis across machines), so every app process counts
+    together; the window's key is `name:<window number>`."""
+    from django.core.cache import cache
+
+    now = time.time()
+    number = int(now // size)
+    left = (number + 1) * size - now
+    key, timeout = f"{name}:{number}", math.ceil(left) + 1
+    cache.add(key, 0, timeout=timeout)  # creates the counter only if missing
+    try:
+        return cache.incr(key), left  # atomic on Redis and in the database
+    except ValueError:  # expired between add and incr: start again
+        cache.set(key, 1, timeout=timeout)
+        return 1, left
 
 
 def account_username(typed: str | None) -> str:

@@ -44,7 +44,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import refuse_agent, refuse_agent_actor, refuse_viewer, require_role
-from accord.web.templatetags.dates import day
+from accord.web.templatetags.dates import at_moment, day
 
 DECISION_FIELDS = (
     "question",
@@ -1184,9 +1184,8 @@ def _check_level(issue: Issue, seen_team: int | None, done: str) -> None:
     up = issue.escalations.select_related("by", "to_team").order_by("-at", "-id").first()
     if up is not None and up.to_team_id == issue.team_id:
         who = up.by.name if up.by else "Accord"
-        moment = timezone.localtime(up.at)
-        when = f"at {moment:%H:%M}" if moment.date() == timezone.localdate() else day(up.at)
-        why = f"{who} escalated it to {issue.team.name} {when}, after you opened this form"
+        why = f"{who} escalated it to {issue.team.name} {at_moment(up.at)}, after you opened "
+        why += "this form"
         why += f" (“{up.reason}”)"
     else:
         why = f"it is with {issue.team.name} now, not the team it was with when you opened this"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,7 +33,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accord.core.security import account_username, normalize_username
+from accord.core.security import account_username, count_in_window, normalize_username
 from accord.org import invitations
 from accord.org.models import Person, PersonKind
 
@@ -60,14 +59,7 @@ def ask(address: str, client: str | None = None) -> bool:
     from accord.org.tasks import mail_password_reset
 
     address = normalize_username(address)
-    hour = int(time.time() // 3600)
-    per_client = f"accord:forgot:client:{client or 'unknown'}:{hour}"
-    cache.add(per_client, 0, timeout=3600)
-    try:
-        asked = cache.incr(per_client)
-    except ValueError:  # expired between add and incr
-        cache.set(per_client, 1, timeout=3600)
-        asked = 1
+    asked, _ = count_in_window(f"accord:forgot:client:{client or 'unknown'}", 3600)
     if asked > ASKS_AN_HOUR:
         return False
     digest = hashlib.sha256(address.encode()).hexdigest()

@@ -22,6 +22,7 @@ from accord.activity.models import Event
 from accord.activity.services import target_type_of
 from accord.core.errors import Stale
 from accord.org.middleware import request_person
+from accord.web.templatetags.dates import at_moment
 
 SHOWN_CHARS = 120  # a long text changed meanwhile is quoted up to this many characters
 
@@ -104,13 +105,6 @@ def _shown(obj: models.Model, name: str) -> str:
     return f"“{text}”"
 
 
-def when(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    if local.date() == timezone.localdate():
-        return f"at {local:%H:%M}"
-    return f"on {local:%-d %b} at {local:%H:%M}"
-
-
 def by(event: Event, me: Any) -> str:
     if me is not None and event.actor_id == me.pk:
         return "you"
@@ -135,7 +129,7 @@ def last_change(obj: models.Model) -> str:
 
     who = by(event, request_person())
     did = verb_phrase(event.verb, event.target_type)  # "changed the status of", "dropped"
-    return f"{who[0].upper()}{who[1:]} {did} it {when(event.created_at)}"
+    return f"{who[0].upper()}{who[1:]} {did} it {at_moment(event.created_at)}"
 
 
 def _head(obj: models.Model, changed: dict, me: Any) -> str:
@@ -161,7 +155,7 @@ def describe(exc: Stale) -> str:
         label = _label(forms.Form(), type(obj), name)
         lines.append(
             f"{label} is now {_shown(obj, name)} "
-            f"(changed by {by(event, me)} {when(event.created_at)})."
+            f"(changed by {by(event, me)} {at_moment(event.created_at)})."
         )
     return " ".join(lines)
 
@@ -181,7 +175,7 @@ def refuse(form: forms.Form, exc: Stale) -> None:
         for name, (before, now, event) in changed.items():
             line = (
                 f"{_label(form, type(obj), name)} is now {_shown(obj, name)} "
-                f"(changed by {by(event, me)} {when(event.created_at)})"
+                f"(changed by {by(event, me)} {at_moment(event.created_at)})"
             )
             key = form.add_prefix(name)
             if name in form.fields and not form.fields[name].disabled:

@@ -102,6 +102,15 @@ def when(value) -> str:
     return django_format(parsed, MOMENT)
 
 
+def at_moment(moment: dt.datetime) -> str:
+    """When something happened, as a sentence says it: "at 19:21" today, else "on 6 Dec at
+    19:21" (in the reader's zone): who changed what, while a form was open."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return f"at {local:%H:%M}"
+    return f"on {local:%-d %b} at {local:%H:%M}"
+
+
 @register.filter(expects_localtime=True)
 def day_span(first, last) -> str:
     """The days from `first` to `last` (dates, moments or ISO strings) as people write a
