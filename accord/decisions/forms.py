@@ -23,7 +23,7 @@ from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
 from accord.web.helpers import slug_or_none
-from accord.web.templatetags.dates import day
+from accord.web.templatetags.dates import at_moment, day
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -39,13 +39,17 @@ def _again_field(what: str) -> forms.BooleanField:
     )
 
 
-def _refuse_twin(form: forms.Form, field: str, text: str) -> None:
-    form.fields["again"].widget = forms.CheckboxInput()
-    form.add_error(field, text)
-
-
-def _at(moment) -> str:
-    return f"at {timezone.localtime(moment):%H:%M}"
+def _refuse_twin(form: forms.Form, data: dict, field: str, twins, said) -> None:
+    """Refuse what the form makes when its person made the same within `twice.WINDOW`:
+    `twins` (a queryset of those, or None when the form lacks what finds one), the newest
+    said by `said(twin)` on `field`, with the box to make it anyway. The box's value is
+    the form's question, not the object's: it leaves `data` either way."""
+    if twins is not None and form.person is not None and not data.get("again"):
+        twin = twins.order_by("-pk").first()
+        if twin is not None:
+            form.fields["again"].widget = forms.CheckboxInput()
+            form.add_error(field, said(twin))
+    data.pop("again", None)
 
 
 def _people(org):
@@ -123,28 +127,26 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         question, approver = (data.get("question") or "").strip(), data.get("approver")
-        if self.person is not None and question and approver and not data.get("again"):
-            twin = (
-                Decision.objects.for_org(self.org)
-                .filter(
-                    created_by=self.person,
-                    question__iexact=question,
-                    approver=approver,
-                    status__in=UNDECIDED,
-                    opened_at__gte=twice.since(),
-                )
-                .order_by("-pk")
-                .first()
+        twins = None
+        if question and approver:
+            twins = Decision.objects.for_org(self.org).filter(
+                created_by=self.person,
+                question__iexact=question,
+                approver=approver,
+                status__in=UNDECIDED,
+                opened_at__gte=twice.since(),
             )
-            if twin is not None:
-                _refuse_twin(
-                    self,
-                    "question",
-                    f"You opened this decision {_at(twin.opened_at)}, for {approver.name} to "
-                    f"decide (#{twin.pk}, {twin.get_status_display().lower()}). Follow that "
-                    "one, or tick the box to open a second one.",
-                )
-        data.pop("again", None)  # the form's question, not the decision's
+        _refuse_twin(
+            self,
+            data,
+            "question",
+            twins,
+            lambda twin: (
+                f"You opened this decision {at_moment(twin.opened_at)}, for {approver.name} "
+                f"to decide (#{twin.pk}, {twin.get_status_display().lower()}). Follow that "
+                "one, or tick the box to open a second one."
+            ),
+        )
         return data
 
 
@@ -339,7 +341,8 @@ class ActionItemForm(forms.Form):
     def clean(self):
         data = super().clean()
         title, owner = (data.get("title") or "").strip(), data.get("owner")
-        if self.person is not None and title and owner and not data.get("again"):
+        twins = None
+        if title and owner:
             twins = ActionItem.objects.for_org(self.org).filter(
                 created_by=self.person,
                 title__iexact=title,
@@ -353,16 +356,17 @@ class ActionItemForm(forms.Form):
                 twins = twins.filter(
                     source_type=self.data.get("source_type", ""), source_id=source_id
                 )
-            twin = twins.order_by("-pk").first()
-            if twin is not None:
-                _refuse_twin(
-                    self,
-                    "title",
-                    f"You recorded this action item for {owner.name} {_at(twin.created_at)} "
-                    f"(#{twin.pk}, still open). Follow that one, or tick the box to record "
-                    "a second one.",
-                )
-        data.pop("again", None)  # the form's question, not the item's
+        _refuse_twin(
+            self,
+            data,
+            "title",
+            twins,
+            lambda twin: (
+                f"You recorded this action item for {owner.name} {at_moment(twin.created_at)} "
+                f"(#{twin.pk}, still open). Follow that one, or tick the box to record a "
+                "second one."
+            ),
+        )
         return data
 
 
@@ -382,27 +386,25 @@ class IssueForm(forms.Form):
     def clean(self):
         data = super().clean()
         title, team = (data.get("title") or "").strip(), data.get("team")
-        if self.person is not None and title and team and not data.get("again"):
-            twin = (
-                Issue.objects.for_org(self.org)
-                .filter(
-                    raised_by=self.person,
-                    title__iexact=title,
-                    raised_in=team,
-                    status=IssueStatus.OPEN,
-                    opened_at__gte=twice.since(),
-                )
-                .order_by("-pk")
-                .first()
+        twins = None
+        if title and team:
+            twins = Issue.objects.for_org(self.org).filter(
+                raised_by=self.person,
+                title__iexact=title,
+                raised_in=team,
+                status=IssueStatus.OPEN,
+                opened_at__gte=twice.since(),
             )
-            if twin is not None:
-                _refuse_twin(
-                    self,
-                    "title",
-                    f"You raised this for {team.name} {_at(twin.opened_at)} (#{twin.pk}, "
-                    "still open). Follow that issue, or tick the box to raise a second one.",
-                )
-        data.pop("again", None)  # the form's question, not the issue's
+        _refuse_twin(
+            self,
+            data,
+            "title",
+            twins,
+            lambda twin: (
+                f"You raised this for {team.name} {at_moment(twin.opened_at)} (#{twin.pk}, "
+                "still open). Follow that issue, or tick the box to raise a second one."
+            ),
+        )
         return data
 
 
