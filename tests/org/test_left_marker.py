@@ -51,6 +51,8 @@ def test_pages_say_the_owner_left(cast):
     objective = alignment.create_objective(
         org, None, title="Faster checkout", period=period, team=cast.platform, owner=mia
     )
+    decision = decisions.create_decision(org, cast.leader, "Adopt trunk-based work?", approver=mia)
+    issue = decisions.raise_issue(org, mia, cast.platform, "Flaky tests")
     services.update_person(org, cast.admin, mia, is_active=False)
     client = login(cast.admin)
     left = '<span class="muted person-left" title="Left the organization">(left)</span>'
@@ -58,6 +60,9 @@ def test_pages_say_the_owner_left(cast):
         f"/o/acme/decisions/actions/{item.pk}/",
         f"/o/acme/rhythm/cadences/{cadence.pk}/",
         f"/o/acme/alignment/objectives/{objective.pk}/",
+        f"/o/acme/decisions/{decision.pk}/",  # its approver, who has left
+        "/o/acme/decisions/",
+        f"/o/acme/decisions/issues/{issue.pk}/",  # raised by her
     ):
         page = client.get(url)
         assert page.status_code == 200, url
