@@ -14,6 +14,22 @@ from tests.browser.conftest import has_focus, open_signed_in, pick
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def drag(page, title: str, onto: str) -> None:
+    """Drag the stack item `title` by its handle, with the mouse in small steps, onto the
+    top of the item `onto`."""
+    handle = page.locator(f'.stack-item[data-title="{title}"] .handle')
+    target = page.locator(f'.stack-item[data-title="{onto}"]')
+    box_from, box_to = handle.bounding_box(), target.bounding_box()
+    page.mouse.move(box_from["x"] + box_from["width"] / 2, box_from["y"] + box_from["height"] / 2)
+    page.mouse.down()
+    steps = 12
+    for i in range(1, steps + 1):
+        page.mouse.move(
+            box_from["x"] + 5, box_from["y"] + (box_to["y"] + 4 - box_from["y"]) * i / steps
+        )
+    page.mouse.up()
+
+
 def test_it_creates_an_objective_with_two_key_results_and_updates_one(page, shot, cast):
     s.create_period(
         cast.org,
@@ -84,17 +100,7 @@ def test_it_reorders_a_priority_stack_by_drag_and_keeps_the_order(page, shot, ca
     expect(page.get_by_text("over WIP by 1")).to_be_visible()
     shot(page, "stack-before")
 
-    handle = page.locator('.stack-item[data-title="Billing cleanup"] .handle')
-    target = page.locator('.stack-item[data-title="Edge cache"]')
-    box_from, box_to = handle.bounding_box(), target.bounding_box()
-    page.mouse.move(box_from["x"] + box_from["width"] / 2, box_from["y"] + box_from["height"] / 2)
-    page.mouse.down()
-    steps = 12
-    for i in range(1, steps + 1):
-        page.mouse.move(
-            box_from["x"] + 5, box_from["y"] + (box_to["y"] + 4 - box_from["y"]) * i / steps
-        )
-    page.mouse.up()
+    drag(page, "Billing cleanup", onto="Edge cache")
     expect(page.locator("#stack-status")).to_contain_text("moved to position 1")
 
     page.reload()
@@ -123,17 +129,7 @@ def test_after_a_drag_the_list_is_the_servers_and_the_arrows_move_from_there(pag
     expect(items).to_have_count(4)
     s.move_in_stack(cast.org, cast.admin, edge, 4)  # in another browser, meanwhile
 
-    handle = page.locator('.stack-item[data-title="Billing cleanup"] .handle')
-    target = page.locator('.stack-item[data-title="Edge cache"]')
-    box_from, box_to = handle.bounding_box(), target.bounding_box()
-    page.mouse.move(box_from["x"] + box_from["width"] / 2, box_from["y"] + box_from["height"] / 2)
-    page.mouse.down()
-    steps = 12
-    for i in range(1, steps + 1):
-        page.mouse.move(
-            box_from["x"] + 5, box_from["y"] + (box_to["y"] + 4 - box_from["y"]) * i / steps
-        )
-    page.mouse.up()
+    drag(page, "Billing cleanup", onto="Edge cache")
     saved = ["Billing cleanup", "Search revamp", "Data lake", "Edge cache"]
     expect(page.locator("#stack-status")).to_have_text(
         "The order changed since you loaded it: now 1. Billing cleanup, 2. Search revamp, "
