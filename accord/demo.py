@@ -126,6 +126,14 @@ def _dates() -> _Dates | None:
     return getattr(transaction.get_connection(), "_accord_demo_dates", None)
 
 
+def dated_so_far() -> None:
+    """Store the dates of the events recorded so far in this load (the load does so after
+    each part): for a part that reads its own story's events while it loads."""
+    dates = _dates()
+    if dates is not None:
+        dates.apply()
+
+
 def loading() -> bool:
     """Whether a demo load is under way (on this connection): what it records is the
     story's history, not news, so notices derived from its events send no e-mail."""

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accord.org.middleware.OrganizationMiddleware",
+    "accord.activity.middleware.ChannelMiddleware",  # events name the API token written with
 ]
 
 ROOT_URLCONF = "accord.urls"

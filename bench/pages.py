@@ -62,6 +62,8 @@ def median_times(fn, runs: int = RUNS) -> tuple[float, float]:
 def pages(org) -> list[tuple[str, str, str]]:
     """(label, who, url): who is "admin", "lead" (the lead of a leaf team) or "top" (the
     lead of the top team: their home and Insights span the whole tree)."""
+    from django.utils import timezone
+
     from accord.alignment.models import Objective
     from accord.coordination.models import Dependency
     from accord.decisions.models import Decision
@@ -82,6 +84,7 @@ def pages(org) -> list[tuple[str, str, str]]:
     upcoming = next_occurrence(org_cadence) if org_cadence else None  # built from live data
     division = Team.objects.filter(org=org, parent=root).order_by("pk").first() or root
     top_lead = lead_of(org, root) or Person.objects.filter(org=org).order_by("pk").first()
+    week_ago = (timezone.now() - dt.timedelta(days=7)).date().isoformat()
     out = [
         ("home", "lead", f"{o}/"),
         ("home (the top team's lead)", "top", f"{o}/"),
@@ -102,9 +105,20 @@ def pages(org) -> list[tuple[str, str, str]]:
             f"{o}/alignment/teams/{division.slug}/",
         ),
         ("objective detail", "admin", f"{o}/alignment/objectives/{objective.pk}/"),
+        ("scorecard (the organization)", "admin", f"{o}/alignment/scorecard/"),
+        (
+            "scorecard (a team below the top)",
+            "admin",
+            f"{o}/alignment/scorecard/?team={division.slug}",
+        ),
         ("coordination list", "admin", f"{o}/coordination/"),
         ("dependencies (the top team's)", "admin", f"{o}/coordination/list/?team={root.slug}"),
         ("dependency map data", "lead", f"{o}/coordination/map.json"),
+        (
+            "dependencies of an initiative",
+            "admin",
+            f"{o}/coordination/list/?initiative={dependency.requester_initiative_id}",
+        ),
         ("dependency detail", "admin", f"{o}/coordination/d/{dependency.pk}/"),
         (
             "initiative detail (its dependencies)",
@@ -134,6 +148,7 @@ def pages(org) -> list[tuple[str, str, str]]:
         ("insights", "admin", f"{o}/insights/?scope=all"),
         ("insights (the top team)", "top", f"{o}/insights/?scope={root.pk}"),
         ("insights (a team below the top)", "admin", f"{o}/insights/?scope={division.pk}"),
+        ("insights as of a week ago", "admin", f"{o}/insights/?scope=all&as_of={week_ago}"),
         ("insights panel (the top team)", "admin", f"{o}/insights/teams/{root.pk}/panel/"),
         ("API: alignment tree", "admin", "/api/v1/alignment-tree"),
         ("API: objectives", "admin", "/api/v1/objectives"),

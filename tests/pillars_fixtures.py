@@ -773,6 +773,7 @@ REFERENCES = {
     "anchor": "milestone_id",
     "milestone": "milestone_id",
     "need_by_milestone": "milestone_id",
+    "to": "person_id",  # a hand-over's receiver
 }
 
 

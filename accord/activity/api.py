@@ -39,8 +39,15 @@ class EventOut(Schema):
     actor_is_agent: bool = Field(description="The actor was an agent acting for its owner.")
     on_behalf_of_id: Id | None = Field(description="An agent's owner, accountable for it.")
     on_behalf_of_name: str
+    via_token: str | None = Field(
+        description="The name of the API token the change was made through (the API, or "
+        "an assistant over MCP), as of the event; null for a change made in the pages, by "
+        "Accord itself, or recorded before Accord kept it. `actor_display` says it for a "
+        "person (an agent's says the agent and its owner)."
+    )
     actor_display: str = Field(
-        description='Who did it, as shown: "Release bot (agent, on behalf of Ana Ruiz)".'
+        description='Who did it, as shown: "Release bot (agent, on behalf of Ana Ruiz)", '
+        '"Ana Ruiz via token “assistant”".'
     )
     before: dict[str, Any]
     after: dict[str, Any]

@@ -87,6 +87,8 @@ KIND_VERBS: dict[tuple[str, str], str] = {
     # A negotiation: another date or scope put to the other side, then agreed.
     ("coordination.dependency", "proposed"): "proposed another date or scope for",
     ("coordination.dependency", "agreed"): "agreed to the proposal for",
+    # The asking side chases an answer (coordination.services.remind).
+    ("coordination.dependency", "reminded"): "sent a reminder to answer",
 }
 
 

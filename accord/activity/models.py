@@ -43,6 +43,10 @@ class Event(OrgScoped):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     on_behalf_of_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # The name of the API token the write came through (the API, MCP), as of the event;
+    # None for a write in the pages, Accord's own, or one recorded before Accord kept it.
+    # Nullable without a default: added to a large log without rewriting it.
+    via_token = models.CharField(max_length=100, null=True, blank=True)
     verb = models.CharField(max_length=60)
     target_type = models.CharField(max_length=60, help_text="app.model, e.g. org.team")
     target_id = models.CharField(max_length=64)
@@ -221,11 +225,21 @@ class Event(OrgScoped):
         return bool(self.on_behalf_of_name)
 
     @property
+    def via_token_shown(self) -> bool:
+        """Whether the token a change came through is said beside its actor: for a person
+        (an agent acts only through tokens, and says so already)."""
+        return bool(self.via_token) and not self.by_agent
+
+    @property
     def actor_display(self) -> str:
-        """Who did it, as a person reads it: "Release bot (agent, on behalf of Ana Ruiz)"."""
+        """Who did it, as a person reads it: "Release bot (agent, on behalf of Ana Ruiz)",
+        "Ana Ruiz via token “assistant”" (a person's write through an API token: the API,
+        an assistant over MCP)."""
         name = self.actor_name or "Accord"
         if self.by_agent:
             return f"{name} (agent, on behalf of {self.on_behalf_of_name})"
+        if self.via_token_shown:
+            return f"{name} via token “{self.via_token}”"
         return name
 
     @property

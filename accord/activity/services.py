@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import decimal
 import uuid
@@ -66,6 +67,39 @@ def _accountable_owner(actor: Person | None) -> Person | None:
     return actor.owner  # cached on the actor after the first event of a request
 
 
+# --- the channel a write came through -------------------------------------------------------
+
+# What finds the API token the writes of this request (or this `accord mcp` process) come
+# through: `through`, around each request (`activity.middleware`) and MCP session.
+_channel: contextvars.ContextVar[Callable[[], Any] | None] = contextvars.ContextVar(
+    "accord_event_channel", default=None
+)
+
+
+@contextmanager
+def through(token: Any) -> Iterator[None]:
+    """Within this block, the events of the token's person are recorded as made through
+    that API token (`Event.via_token`, its name): the API and MCP, told from what the
+    person did in the pages. `token` is an `ApiToken`, or a function returning one or None
+    when an event is recorded (a request's token, known once it is authenticated)."""
+    find = token if callable(token) else (lambda: token)
+    reset = _channel.set(find)
+    try:
+        yield
+    finally:
+        _channel.reset(reset)
+
+
+def _via_token(actor: Person | None) -> str | None:
+    """The name of the API token `actor` writes through now, if any (only the token's own
+    person's writes: never Accord's own nor another's)."""
+    find = _channel.get()
+    token = find() if find is not None else None
+    if token is None or actor is None or token.person_id != actor.pk:
+        return None
+    return token.name
+
+
 def record(
     org: Organization,
     actor: Person | None,
@@ -96,6 +130,7 @@ def record(
         actor_name=actor.name if actor else "Accord",
         on_behalf_of=owner,
         on_behalf_of_name=owner.name if owner else "",
+        via_token=_via_token(actor),
         verb=verb,
         target_type=target_type_of(target),
         target_id=str(target.pk),

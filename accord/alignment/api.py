@@ -45,6 +45,7 @@ from accord.api.common import (
 )
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
+from accord.core import twice
 from accord.org.models import Person, Team
 
 router = Router(tags=["Alignment"])
@@ -250,6 +251,14 @@ class ValueIn(InputSchema):
         "refused, 422 code future_date). The current value is always the latest by date: "
         "a value dated before the newest recorded one is added to the history at its date "
         "and leaves current, progress and roll-ups as they are.",
+    )
+    again: bool = Field(
+        False,
+        description=twice.again_doc(
+            "value",
+            "the same value and note you recorded for this key result within the last "
+            f"{twice.WINDOW.seconds // 60} minutes",
+        ),
     )
 
 
@@ -782,6 +791,7 @@ def record_value(request, kr_id: Id, payload: ValueIn):
         payload.note,
         as_of=payload.as_of,
         check_unusual=not payload.confirm,
+        again=payload.again,
     )
     return Status(201, KeyResult.objects.get(pk=kr.pk))
 

@@ -4,14 +4,19 @@ An open initiative is blocked on a day when one of the dependencies it needs (an
 provider has not said was delivered) is flagged blocked, is late (its due date, the
 committed one or else the need-by, is before that day), or was declined while nothing
 else is planned to get it (the same rule as `coordination.queries.blocked_reasons` and
-the `dependencies.blocked` signal).
+the `dependencies.declined_unplanned` signal, all three through `unplanned_declines`).
+
+A declined request has something else planned to get it only when the initiative asked
+again after the decline: a request of the same initiative, of any team, made since it was
+declined and still active or delivered. The initiative's other requests, made before,
+are for other needs and plan nothing for this one.
 
 Lateness moves with the calendar, so a yes/no flag could not stay exact without a daily
 job. The stored figure is instead the first day on which the initiative counts as
 blocked given its dependencies as they stand, which only a write can change:
 
-- `date.min` when an active dependency is flagged blocked, or one was declined and none
-  is active or delivered (blocked whatever the day);
+- `date.min` when an active dependency is flagged blocked, or one was declined and
+  nothing asked since replaced it (blocked whatever the day);
 - else the day after the earliest due date of its active dependencies;
 - else None (nothing it needs can block it).
 
@@ -30,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 ACTIVE = ("requested", "negotiating", "accepted")
 DECLINED = "declined"
@@ -38,6 +43,7 @@ DELIVERED = "delivered"
 FLAG_BLOCKED = "blocked"
 ALWAYS = dt.date.min
 _DAY = dt.timedelta(days=1)
+K = TypeVar("K")
 
 
 def _models(apps: Any = None):
@@ -48,23 +54,38 @@ def _models(apps: Any = None):
     return apps.get_model("alignment", "Initiative"), apps.get_model("coordination", "Dependency")
 
 
-def blocked_from(rows: Iterable[tuple[str, str, dt.date | None, dt.date]]) -> dt.date | None:
+def unplanned_declines(
+    rows: Iterable[tuple[K, str, dt.datetime, dt.datetime | None]],
+) -> set[K]:
+    """The declined requests among one initiative's requests, given as (key, state,
+    created_at, closed_at), that nothing replaced: no request of that initiative made
+    after it was declined (of any team) is active or delivered. The one rule for the stored
+    figure, `coordination.queries.blocked_reasons` and the `dependencies.declined_unplanned`
+    signal. A declined request without a closing moment counts from its asking."""
+    rows = list(rows)
+    asked = [made for _, state, made, _ in rows if state in ACTIVE or state == DELIVERED]
+    last = max(asked, default=None)
+    return {
+        key
+        for key, state, made, closed in rows
+        if state == DECLINED and (last is None or last <= (closed or made))
+    }
+
+
+def blocked_from(
+    rows: Iterable[tuple[str, str, dt.date | None, dt.date, dt.datetime, dt.datetime | None]],
+) -> dt.date | None:
     """The stored figure from one initiative's dependencies as (state, flag,
-    committed_date, need_by) rows."""
+    committed_date, need_by, created_at, closed_at) rows."""
+    rows = list(rows)
     first: dt.date | None = None
-    declined = planned = False
-    for state, flag, committed, need_by in rows:
+    for state, flag, committed, need_by, _, _ in rows:
         if state in ACTIVE:
-            planned = True
             if flag == FLAG_BLOCKED:
                 return ALWAYS
             day = (committed or need_by) + _DAY
             first = day if first is None else min(first, day)
-        elif state == DELIVERED:
-            planned = True
-        elif state == DECLINED:
-            declined = True
-    if declined and not planned:
+    if unplanned_declines((i, r[0], r[4], r[5]) for i, r in enumerate(rows)):
         return ALWAYS
     return first
 
@@ -76,7 +97,11 @@ def _computed(Dependency, **filters) -> dict[int, dt.date | None]:
     rows = (
         Dependency.objects.filter(state__in=(*ACTIVE, DECLINED, DELIVERED), **filters)
         .order_by()
-        .values_list("requester_initiative_id", "state", "flag", "committed_date", "need_by", *said)
+        .values_list(
+            "requester_initiative_id",
+            *("state", "flag", "committed_date", "need_by", "created_at", "closed_at"),
+            *said,
+        )
     )
     by_initiative: dict[int, list[tuple]] = {}
     for init_id, state, *rest in rows:

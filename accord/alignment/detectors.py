@@ -47,11 +47,16 @@ def text_of(title: str, description: str) -> str:
 
 def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str]]]:
     """The open initiatives and team objectives as of the snapshot, as items with their
-    titles (three queries: the texts are not part of the snapshot)."""
+    titles (three queries: the texts are not part of the snapshot; the dependencies that
+    join initiatives are)."""
     providers: dict[int, set[int]] = defaultdict(set)
+    joined: dict[int, set[int]] = defaultdict(set)  # by a dependency: never a pair
     for d in snap.dependencies.values():
         if d.active:
             providers[d.requester_initiative_id].add(d.provider_team_id)
+        if (d.active or d.state == "delivered") and d.provider_initiative_id:
+            joined[d.requester_initiative_id].add(d.provider_initiative_id)
+            joined[d.provider_initiative_id].add(d.requester_initiative_id)
 
     def members(team_id: int | None) -> frozenset[int]:
         team = snap.teams.get(team_id) if team_id is not None else None
@@ -81,6 +86,7 @@ def load_items(snap: Snapshot) -> dict[str, dict[int, tuple[duplicates.Item, str
             key_result_ids=frozenset(i.key_result_ids),
             provider_team_ids=frozenset(providers.get(iid, ())),
             member_ids=members(i.team_id),
+            joined_ids=frozenset(joined.get(iid, ())),
         )
         out["initiative"][iid] = (item, i.title or title)
     # A closed period's objectives are a record (one carried over reads as its copy).
@@ -172,8 +178,8 @@ def likely_duplicate(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     character n-grams, cosine similarity among each item's 5 nearest — plus serving the
     same objectives or key results, depending on the same provider, sharing people: a
     combined score of at least 0.4. At most 200 pairs per kind, the likeliest first. Never
-    a cascade: an objective and one it contributes to (at any depth), nor two teams'
-    children of one parent."""
+    a cascade: an objective and one it contributes to (at any depth), nor two initiatives
+    joined by a dependency, active or delivered (one asked, the other delivers it)."""
     threshold = float(cfg.get("threshold", duplicates.DEFAULTS["threshold"]))
     top_k = int(cfg.get("top_k", duplicates.DEFAULTS["top_k"]))
     max_pairs = int(cfg.get("max_pairs", duplicates.DEFAULTS["max_pairs"]))

@@ -14,8 +14,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
-from django.utils import timezone
 
+from accord.activity.models import Event
 from accord.alignment.models import (
     OPEN_INITIATIVE_STATUSES,
     OPEN_OBJECTIVE_STATUSES,
@@ -40,7 +40,9 @@ from accord.alignment.models import (
     TeamAlignmentSettings,
 )
 from accord.alignment.progress import kr_progress, weighted_mean
+from accord.core import twice
 from accord.core.counting import figures, first_rows, kept_while_large, shown_count
+from accord.core.days import org_today
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, in_subtree, subtree_ids
 
@@ -99,7 +101,7 @@ def current_period(org: Organization, *, today: dt.date | None = None) -> Period
     found = periods.filter(is_current=True).first()
     if found:
         return found
-    today = today or timezone.localdate()
+    today = today or org_today()
     found = (
         periods.exclude(state=PeriodState.CLOSED)
         .filter(start__lte=today, end__gte=today)
@@ -107,6 +109,26 @@ def current_period(org: Organization, *, today: dt.date | None = None) -> Period
         .first()
     )
     return found or periods.order_by("-start").first()
+
+
+def periods_begun(
+    org: Organization, *, today: dt.date | None = None, limit: int = 12
+) -> list[Period]:
+    """The periods begun by `today` (default: today), the latest first, at most `limit`: what
+    a report measured over a period (this quarter, the last one) offers beside its rolling
+    windows."""
+    today = today or org_today()
+    return list(Period.objects.for_org(org).filter(start__lte=today).order_by("-start")[:limit])
+
+
+def period_chosen(
+    org: Organization, value: object, *, today: dt.date | None = None
+) -> tuple[list[Period], Period | None]:
+    """`periods_begun` and the one of them `value` names by id (a page's `?period=`); None
+    when it names none of them."""
+    periods = periods_begun(org, today=today)
+    wanted = str(value or "").strip()
+    return periods, next((p for p in periods if str(p.pk) == wanted), None)
 
 
 def current_period_ids(org: Organization, *, today: dt.date | None = None) -> list[int]:
@@ -590,6 +612,32 @@ def value_history(kr_ids: list[int]) -> dict[int, list[tuple[dt.datetime, float]
     ):
         out[kid].append((at, value))
     return out
+
+
+def value_twin(
+    kr: KeyResult, person: Person | None, value: float, note: str = ""
+) -> tuple[KeyResultValue, dt.datetime] | None:
+    """`person`'s latest value of `kr`, with when they recorded it, when it is this same
+    number and note recorded within `twice.WINDOW`: the same value again (Back, then submit
+    again; a retried call). One rule for the page, which asks first, and
+    `services.record_key_result_value`, which refuses it unless asked again."""
+    if person is None:
+        return None
+    recent = (
+        Event.objects.filter(org_id=kr.org_id)
+        .for_target("alignment.keyresult", kr.pk)
+        .filter(actor=person, verb="value_recorded", created_at__gte=twice.since())
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if recent is None:
+        return None
+    last = KeyResultValue.objects.filter(key_result=kr, recorded_by=person).order_by("-id").first()
+    if last is None or float(last.value) != float(value):
+        return None
+    if last.note != (note or "").strip()[:500]:
+        return None
+    return last, recent.created_at
 
 
 def my_key_results(org: Organization, person: Person, period: Period | None):
@@ -1206,7 +1254,7 @@ def _blocked_q(org: Organization, on: dt.date) -> Q:
 def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date | None = None):
     """The organization's initiatives cut by `f`, sorted, with team and owner: one query
     (plus two for the team when a subtree is asked for). Page it; never list it all."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     qs = Initiative.objects.for_org(org).select_related("team", "owner")
     if f.team_id is not None:
         if f.subtree:

@@ -55,7 +55,7 @@ from accord.alignment.models import (
 )
 from accord.alignment.progress import kr_progress
 from accord.core.dates import check_in_range
-from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.errors import Duplicate, NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
     check_version,
     delete_unless_in_use,
@@ -76,6 +76,7 @@ from accord.org.permissions import (
     require_role,
     require_team_admin,
 )
+from accord.web.templatetags.dates import at_moment
 
 StatusCheck = Callable[[Initiative, str, str], None]
 INITIATIVE_STATUS_CHECKS: list[StatusCheck] = []
@@ -1255,6 +1256,7 @@ def record_key_result_value(
     as_of: Any = None,
     source: str = "",
     check_unusual: bool = False,
+    again: bool = False,
 ) -> KeyResultValue:
     """Record a value in a key result's history (for a milestone: 1/true = done, 0/false =
     not done).
@@ -1270,9 +1272,13 @@ def record_key_result_value(
     `source` marks a value Accord pulled ("source") rather than one a person recorded.
     `check_unusual`: refuse (code "unusual_value") a value `unusual_value` finds far out
     of line, until the person confirms it (the page's "Record anyway" box, the API's
-    `confirm`); loaders, importers and sources record what they are given."""
+    `confirm`); loaders, importers and sources record what they are given.
+    The same number and note its person recorded a moment ago is refused (`Duplicate`,
+    `queries.value_twin`) unless `again`; a value dated by its moment (`at`: loaders, the
+    demo) records history, never a second click."""
     require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
+    history = at is not None  # dated by its moment, not by a day ("as of")
     if isinstance(value, bool):
         value = 1 if value else 0
     number_value = _measure(value, "value")
@@ -1289,6 +1295,16 @@ def record_key_result_value(
         raise ServiceError(
             f"{kr.name} is a milestone: record 1 for done or 0 for not done.",
             fields={"value": ["1 = done, 0 = not done."]},
+        )
+    twin = None if again or history else queries.value_twin(kr, actor, number_value, note)
+    if twin is not None:
+        last, when = twin
+        unit = f" {kr.unit}" if kr.unit else ""
+        raise Duplicate(
+            f"{kr.name}: you recorded {last.value:g}{unit} {at_moment(when)}, with the same "
+            f"note (value #{last.pk}). Follow that one.",
+            existing=last,
+            what="value",
         )
     if check_unusual:
         # Against the key result's known numbers (start, target, bounds, its latest values

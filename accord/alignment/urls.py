@@ -12,6 +12,7 @@ urlpatterns = [
     path("periods/<int:period_id>/current/", views.period_current, name="period_current"),
     path("periods/<int:period_id>/close/", views.period_close, name="period_close"),
     path("periods/<int:period_id>/carry-over/", views.period_carry_over, name="period_carry"),
+    path("scorecard/", views.scorecard, name="scorecard"),
     path("milestones/", views.milestones_page, name="milestones"),
     path("milestones/<int:milestone_id>/edit/", views.milestone_edit, name="milestone_edit"),
     path("milestones/<int:milestone_id>/move/", views.milestone_move, name="milestone_move"),

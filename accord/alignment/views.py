@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.activity.models import Event
 from accord.alignment import milestones, queries, services
 from accord.alignment.charts import sparkline
 from accord.alignment.forms import (
@@ -59,7 +58,6 @@ from accord.alignment.models import (
 from accord.alignment.progress import kr_progress
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share as kr_pace_share
-from accord.core import twice
 from accord.core.counting import figures
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
@@ -209,7 +207,9 @@ def index(request):
             budget=TREE_SHOWN,
             scope=scope,
         )
-        breaches = queries.wip_breaches(org, scope)
+        # WIP and unaligned work are about the work under way now: a closed period's page
+        # shows neither (its template says why), rather than today's beside its history.
+        breaches = [] if period.is_closed else queries.wip_breaches(org, scope)
         ctx.update(
             page=page,
             nodes=nodes,
@@ -291,7 +291,7 @@ def milestones_page(request):
             form=form,
             groups=ordered,
             can_plan=can_plan,
-            today=timezone.localdate(),
+            today=org_today(),
             move_form=MilestoneMoveForm(),
         ),
     )
@@ -499,7 +499,7 @@ def _new_objective_period(org, open_periods) -> Period | None:
     current = open_periods.filter(is_current=True).first()
     if current is not None:
         return current
-    today = timezone.localdate()
+    today = org_today()
     containing = open_periods.filter(start__lte=today, end__gte=today)
     found = sorted(containing, key=lambda p: (p.end - p.start, p.start, p.pk))
     if found:
@@ -906,6 +906,7 @@ def kr_value(request, kr_id: int):
                 form.cleaned_data["note"],
                 as_of=form.cleaned_data["as_of"],
                 check_unusual=not form.cleaned_data["record_anyway"],
+                again=form.cleaned_data["record_anyway"],
             )
         except ServiceError as exc:
             error, unusual, refusal = exc.message, exc.code == "unusual_value", exc
@@ -974,29 +975,20 @@ def kr_value(request, kr_id: int):
 
 def _value_twin(kr: KeyResult, person, data: dict) -> str:
     """Why the value posted looks like the one its person recorded a moment ago (Back,
-    then submit again), "" if it does not: the same number and note as their latest value
-    of this key result, recorded within `twice.WINDOW`."""
-    if person is None or data.get("record_anyway"):
+    then submit again), "" if it does not (`queries.value_twin`)."""
+    if data.get("record_anyway"):
         return ""
-    since = twice.since()
-    recent = (
-        Event.objects.filter(org_id=kr.org_id)
-        .for_target("alignment.keyresult", kr.pk)
-        .filter(actor=person, verb="value_recorded", created_at__gte=since)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    last = KeyResultValue.objects.filter(key_result=kr, recorded_by=person).order_by("-id").first()
     try:
-        same = last is not None and float(last.value) == float(data["value"])
+        found = queries.value_twin(kr, person, float(data["value"]), data.get("note") or "")
     except (TypeError, ValueError):
-        same = False
-    if recent is None or not same or last.note != (data.get("note") or "").strip()[:500]:
+        found = None
+    if found is None:
         return ""
+    last, at = found
     unit = f" {kr.unit}" if kr.unit else ""
     return (
         f"{kr.name}: you recorded {num(last.value)}{unit} at "
-        f"{timezone.localtime(recent.created_at):%H:%M}, a moment ago. Tick “Record anyway” "
+        f"{timezone.localtime(at):%H:%M}, a moment ago. Tick “Record anyway” "
         "to record the same value a second time."
     )
 
@@ -1101,7 +1093,7 @@ def key_result_detail(request, kr_id: int):
     elapsed, pace_from = kr_pace_share(
         org_today(), period.start, period.end, kr.baseline_date, opened
     )
-    today = timezone.localdate()
+    today = org_today()
     return render(
         request,
         "alignment/kr_detail.html",
@@ -1577,7 +1569,7 @@ def initiatives(request):
     if form.is_valid():  # a bad filter (another organization's team, say) lists nothing
         page, total, page_count = _initiatives_page(request, form)
         rows = page.object_list
-        today = timezone.localdate()
+        today = org_today()
         for i in rows:
             i.late = bool(  # type: ignore[attr-defined]
                 i.status in OPEN_INITIATIVE_STATUSES and i.target_date and i.target_date < today
@@ -1666,7 +1658,7 @@ def initiatives_timeline(request):
     page = chart = total = page_count = None
     if form.is_valid():
         page, total, page_count = _initiatives_page(request, form)
-        chart = timeline.build(org, page.object_list, today=timezone.localdate())
+        chart = timeline.build(org, page.object_list, today=org_today())
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -1690,4 +1682,62 @@ def initiatives_timeline(request):
             saved=saved_views(org, request.person, request.path),
         ),
         status=200 if page is not None else 400,
+    )
+
+
+# --- a period's scorecard ------------------------------------------------------------------
+
+
+@org_view
+def scorecard(request):
+    """A period's scorecard of a department (`?period=`, `?team=<slug>`: the team and the
+    teams below it; the whole organization without one): its objectives' progress,
+    confidence now and when the period began, status and what slipped. `?format=csv` gives
+    the same rows as a CSV; printed, the page is the table alone (print.css)."""
+    from urllib.parse import urlencode
+
+    from django.http import HttpResponse
+    from django.utils.text import slugify
+
+    from accord.alignment import scorecard as card
+    from accord.core import csvsafe
+    from accord.web.helpers import team_filter
+
+    org = request.org
+    periods, period = _chosen_period(request)
+    team, _ = team_filter(request)
+    found, more = card.rows(org, period, team) if period is not None else ([], False)
+    if request.GET.get("format") == "csv":
+        if period is None:
+            raise Http404("No period yet.")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        csvsafe.writer(response).writerows(card.csv_rows(found))
+        name = f"{org.slug}-scorecard-{slugify(period.name)}"
+        if team is not None:
+            name += f"-{team.slug}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return render(
+        request,
+        "alignment/scorecard.html",
+        _ctx(
+            request,
+            periods=periods,
+            period=period,
+            team=team,
+            rows=found,
+            more=more,
+            rows_max=card.ROWS_MAX,
+            slipped=sum(1 for r in found if r.slipped),
+            team_picker=pickers.team_filter_picker(
+                org, team, id="sc-team", placeholder="Whole organization"
+            ),
+            csv_query=urlencode(
+                {
+                    **({"period": period.pk} if period else {}),
+                    **({"team": team.slug} if team else {}),
+                }
+            ),
+            tab="scorecard",
+        ),
     )

@@ -22,6 +22,7 @@ from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validato
 from accord.api import scopes, throttle
 from accord.api import services as tokens
 from accord.api.models import TokenScope
+from accord.core.days import activate_own_zone
 from accord.core.errors import NotFound, ServiceError
 from accord.core.ids import MAX_ID
 from accord.org.models import Organization, Person
@@ -30,8 +31,17 @@ from accord.org.models import Organization, Person
 
 # MAX_ID: the largest id (or offset) a database integer holds; anything larger is not there.
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-"""An object's id, in a path, a query filter or a body: a positive 64-bit integer."""
+
+def _not_a_boolean(value: Any) -> Any:
+    # JSON's true and false are not ids: pydantic would take them as 1 and 0.
+    if isinstance(value, bool):
+        raise ValueError("Expected an id (a whole number), not true or false.")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_a_boolean)]
+"""An object's id, in a path, a query filter or a body: a positive 64-bit integer (never
+a boolean, which pydantic would otherwise read as 1 or 0)."""
 
 Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
 
@@ -226,6 +236,9 @@ class TokenAuth(HttpBearer):
         scopes.require_scope(found, scopes.scope_for_method(request.method or "", self.write_scope))
         request.org = found.org  # type: ignore[attr-defined]
         request.person = found.person  # type: ignore[attr-defined]
+        # Dates the person sends (a past or future one) and reads: their own day, as on
+        # the pages (`core.days`); the organization middleware resets it after the request.
+        activate_own_zone(found.person)
         return found
 
 

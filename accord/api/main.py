@@ -38,7 +38,7 @@ from accord.api.docs import LocalSwaggerUI
 from accord.api.openapi import document_errors
 from accord.api.throttle import RateLimited
 from accord.core import middleware as busy
-from accord.core.errors import ServiceError
+from accord.core.errors import Duplicate, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +105,10 @@ api = AccordAPI(
 )
 
 
-def _error(request, status: int, code: str, message: str, fields=None):
+def _error(request, status: int, code: str, message: str, fields=None, **more):
     return api.create_response(
         request,
-        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        {"error": {"code": code, "message": message, "fields": fields or {}, **more}},
         status=status,
     )
 
@@ -119,7 +119,8 @@ def service_error(request, exc: ServiceError):
     if status == 400:
         # Refused input is a validation problem: the same status as schema errors.
         status = 422
-    return _error(request, status, exc.code, exc.message, exc.fields)
+    more = {"existing_id": exc.existing_id} if isinstance(exc, Duplicate) else {}
+    return _error(request, status, exc.code, exc.message, exc.fields, **more)
 
 
 UNKNOWN_FIELD = "Unknown field: this operation does not take it (check the spelling)."

@@ -27,6 +27,11 @@ ERROR_SCHEMA = {
                     "description": "Messages per request field (body, query or path).",
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
+                "existing_id": {
+                    "type": "integer",
+                    "description": "With code `duplicate`: the id of the same one you made "
+                    "a moment ago (send `again: true` to make a second one).",
+                },
             },
         }
     },

@@ -195,9 +195,23 @@ def update_my_schedule(request, payload: SchedulePatch):
 
 class TeamScheduleOut(Schema):
     enabled: bool
-    weekday: int
-    hour: int = Field(..., description="0 to 23, UTC")
+    weekday: int = Field(..., description="0 (Monday) to 6 (Sunday), in `timezone`")
+    hour: int = Field(..., description="0 to 23, in `timezone`")
+    timezone: str = Field(
+        ...,
+        description="The zone the day and hour are in: the summary keeps that local hour "
+        "across daylight-saving changes (never before its UTC week is over).",
+    )
     version: int
+
+
+class TeamSchedulePatch(SchedulePatch):
+    timezone: str | None = Field(
+        None,
+        max_length=64,
+        description="An IANA zone (Europe/Berlin). When the schedule is first set without "
+        "one: the zone of the token's person.",
+    )
 
 
 @router.patch(
@@ -205,14 +219,20 @@ class TeamScheduleOut(Schema):
     response=TeamScheduleOut,
     summary="Whether (and when) a team's chat gets a weekly summary",
 )
-def update_team_schedule(request, team_id: int, payload: SchedulePatch):
+def update_team_schedule(request, team_id: int, payload: TeamSchedulePatch):
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     expected = if_match(request)
     with transaction.atomic():
         if expected is not None:  # the service takes no version: checked here, in its write
             check_version(queries.team_schedule_of(org, team), expected)
-        s = services.set_team_schedule(
-            org, actor_of(request), team, **payload.model_dump(exclude_unset=True)
-        )
-    return {"enabled": s.enabled, "weekday": s.weekday, "hour": s.hour, "version": s.version}
+        data = payload.model_dump(exclude_unset=True)
+        data["timezone_name"] = data.pop("timezone", None)
+        s = services.set_team_schedule(org, actor_of(request), team, **data)
+    return {
+        "enabled": s.enabled,
+        "weekday": s.weekday,
+        "hour": s.hour,
+        "timezone": s.timezone,
+        "version": s.version,
+    }

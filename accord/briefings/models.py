@@ -66,8 +66,9 @@ class Briefing(OrgScoped):
 
 class BriefingSchedule(OrgScoped):
     """When a person gets their briefing by e-mail (day and hour in their own time zone),
-    or a team its summary in chat (in UTC). No row: the defaults (leads and admins on,
-    Monday 08:00; teams off)."""
+    or a team its summary in chat (day and hour in `timezone`, chosen with them: the local
+    hour is kept across daylight-saving changes). No row: the defaults (leads and admins
+    on, Monday 08:00; teams off)."""
 
     person = models.OneToOneField(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -82,6 +83,8 @@ class BriefingSchedule(OrgScoped):
     hour = models.PositiveSmallIntegerField(
         default=DEFAULT_HOUR, validators=[MaxValueValidator(23)]
     )
+    # A team's: the zone its day and hour are in (a person's are in their own zone).
+    timezone = models.CharField(max_length=64, default="UTC")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -99,3 +102,7 @@ class BriefingSchedule(OrgScoped):
     def __str__(self) -> str:
         who = self.person or self.team
         return f"Briefing schedule of {who}"
+
+    @property
+    def weekday_name(self) -> str:
+        return WEEKDAYS[self.weekday]

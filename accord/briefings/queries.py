@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from accord.briefings.models import DEFAULT_HOUR, DEFAULT_WEEKDAY, Briefing, BriefingSchedule
+from accord.core.days import own_zone
 from accord.org.models import Membership, Organization, Person, Role, Team
 
 
@@ -126,9 +127,15 @@ def sent_weeks(org: Organization, person_ids: Iterable[int], weeks: Iterable[str
 
 def due_at(week_end: dt.datetime, schedule: BriefingSchedule) -> dt.datetime:
     """When a week's briefing is due: the chosen day and hour of the week after it, in the
-    week's own time zone (`week_end` is that week's Monday 00:00 there)."""
+    week's own time zone (`week_end` is that week's Monday 00:00 there). A team's (its week
+    is UTC's) is at the chosen hour of its schedule's own zone, so it stays at that local
+    hour across daylight-saving changes; never before the week is over (Monday 08:00 in
+    Sydney is still Sunday in UTC: then as the week ends)."""
     day = week_end.date() + dt.timedelta(days=schedule.weekday)
-    return dt.datetime.combine(day, dt.time(schedule.hour), week_end.tzinfo)
+    if schedule.team_id is None:
+        return dt.datetime.combine(day, dt.time(schedule.hour), week_end.tzinfo)
+    zone = own_zone(schedule) or dt.UTC
+    return max(dt.datetime.combine(day, dt.time(schedule.hour), zone), week_end)
 
 
 def team_briefing_of(org: Organization, team: Team, week: str) -> Briefing | None:

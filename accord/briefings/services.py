@@ -30,8 +30,9 @@ from accord.activity import delivery
 from accord.activity import services as activity
 from accord.briefings import compose, queries, render
 from accord.briefings.models import Briefing, BriefingSchedule
+from accord.core.days import own_zone
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.core.services import require_same_org, update_and_record
+from accord.core.services import require_same_org, update_and_record, validate_timezone
 from accord.org.models import Organization, Person, Team
 from accord.org.permissions import require_team_admin
 
@@ -105,15 +106,22 @@ def set_team_schedule(
     enabled: bool | None = None,
     weekday: int | None = None,
     hour: int | None = None,
+    timezone_name: str | None = None,
 ) -> BriefingSchedule:
-    """Whether (and when, in UTC) a team's chat webhooks get a summary of its briefing."""
+    """Whether (and when) a team's chat webhooks get a summary of its briefing: a day and
+    hour in `timezone_name` (first set: the zone of whoever sets it, else UTC), kept at that
+    local hour across daylight-saving changes (`queries.due_at`)."""
     require_same_org(org, team, "team")
     require_team_admin(actor, team, "change its weekly summary")
     changes: dict[str, Any] = _checked(weekday, hour)
     if enabled is not None:
         changes["enabled"] = bool(enabled)
     current = queries.team_schedule_of(org, team)
+    if timezone_name is not None:
+        changes["timezone"] = validate_timezone(timezone_name, kept=current.timezone)
     if current.pk is None:
+        if actor is not None and own_zone(actor) is not None:
+            current.timezone = actor.timezone  # as the page offers it
         current.save()
         activity.record(org, actor, "created", current, after={"enabled": current.enabled})
     update_and_record(org, actor, current, changes)

@@ -85,20 +85,29 @@ def request_build(
     )
 
 
-def retry_build(org_id: int, week: str, tz: str, *, person_id: int) -> bool:
-    """Queue the build of a reader's briefing again now, after one failed (`build_failed`):
-    claimed at this second, so the window's failed claim does not hold it back."""
+def retry_build(
+    org_id: int, week: str, tz: str, *, person_id: int | None = None, team_id: int | None = None
+) -> bool:
+    """Queue the build of a reader's (or a team's) briefing again now, after one failed
+    (`build_failed`): claimed at this second, so the window's failed claim does not hold
+    it back."""
+    if (person_id is None) == (team_id is None):
+        raise ValueError("A briefing is for a person or for a team.")
     return scheduler.claim(
-        build_job(org_id, week, person_id, None),
+        build_job(org_id, week, person_id, team_id),
         int(time.time()) | 1,  # never a window's start (those are even)
-        lambda: build_briefing.enqueue(org_id, week, tz, person_id=person_id),
+        lambda: build_briefing.enqueue(org_id, week, tz, person_id=person_id, team_id=team_id),
     )
 
 
-def build_failed(org_id: int, week: str, *, person_id: int) -> bool:
-    """Whether the last build queued of a reader's briefing of `week` failed (the worker
-    ran it and it raised): waiting longer would not bring it."""
+def build_failed(
+    org_id: int, week: str, *, person_id: int | None = None, team_id: int | None = None
+) -> bool:
+    """Whether the last build queued of a reader's (or a team's) briefing of `week` failed
+    (the worker ran it and it raised): waiting longer would not bring it."""
+    if (person_id is None) == (team_id is None):
+        raise ValueError("A briefing is for a person or for a team.")
     return (
-        scheduler.last_run_status(build_job(org_id, week, person_id, None), build_briefing)
+        scheduler.last_run_status(build_job(org_id, week, person_id, team_id), build_briefing)
         == TaskResultStatus.FAILED
     )

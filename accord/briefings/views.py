@@ -17,6 +17,7 @@ from accord.briefings.models import WEEKDAYS
 from accord.core import scheduler
 from accord.core.errors import ServiceError
 from accord.org import permissions
+from accord.org.forms import timezone_choices
 from accord.org.models import Team
 from accord.web.helpers import flash_error, int_or_none, org_view, own_settings, paginate
 
@@ -147,6 +148,15 @@ def team(request, team_id: int):
     t = Team.objects.for_org(org).filter(pk=team_id).first()
     if t is None:
         raise Http404("No such team.")
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        # "Try again" after a build that failed: as for a person's (`latest`), only a
+        # failed build of last week's is queued again; another post queues nothing.
+        week = compose.last_complete_week(timezone.now())
+        if services.stored_for(org, week, team=t) is None and tasks.build_failed(
+            org.pk, week.label, team_id=t.pk
+        ):
+            tasks.retry_build(org.pk, week.label, week.tz, team_id=t.pk)
+        return redirect("briefings:team", org_slug=org.slug, team_id=t.pk)
     if request.method == "POST":
         try:
             services.set_team_schedule(
@@ -156,6 +166,7 @@ def team(request, team_id: int):
                 enabled=request.POST.get("enabled") == "on",
                 weekday=int_or_none(request.POST.get("weekday")),
                 hour=int_or_none(request.POST.get("hour")),
+                timezone_name=request.POST.get("timezone") or None,
             )
         except ServiceError as exc:
             flash_error(request, exc)
@@ -163,6 +174,7 @@ def team(request, team_id: int):
             messages.success(request, "Weekly chat summary saved.")
         return redirect("briefings:team", org_slug=org.slug, team_id=t.pk)
     asked = request.GET.get("week")
+    failed = False
     if asked:  # a stored briefing of another week (the page's previous/next links)
         shown = queries.team_briefing_of(org, t, asked)
         if shown is None:
@@ -172,9 +184,10 @@ def team(request, team_id: int):
         week = compose.last_complete_week(timezone.now())
         shown = services.stored_for(org, week, team=t)
         if shown is None:
-            tasks.request_build(org.pk, week.label, week.tz, team_id=t.pk)
+            queued = tasks.request_build(org.pk, week.label, week.tz, team_id=t.pk)
+            failed = not queued and tasks.build_failed(org.pk, week.label, team_id=t.pk)
     if _is_poll(request):
-        if shown is None:
+        if shown is None and not failed:
             return _still_preparing()
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -186,6 +199,13 @@ def team(request, team_id: int):
     # reader's zone.
     content = render_as.in_zone(shown.content, me.timezone) if shown else None
     stored = queries.team_briefings(org, t)
+    schedule = queries.team_schedule_of(org, t)
+    # Chosen in a zone: the schedule's, or first the chooser's own (one from before the
+    # zones people may choose is offered too, so saving keeps it).
+    zone = schedule.timezone if schedule.pk else me.timezone
+    zones = timezone_choices()
+    if zone not in dict(zones):
+        zones = [(zone, zone), *zones]
     return render(
         request,
         "briefings/team.html",
@@ -193,13 +213,18 @@ def team(request, team_id: int):
             "team": t,
             "week": week,
             "pending": pending,
+            "failed": failed,
+            # Where "Try again" posts (the shared notice's form; this page's own action).
+            "retry_url": request.path,
             "worker_seen": not pending or scheduler.worker_seen(),
             "briefing": shown,
             "content": content,
             "body": render_as.html(content, absolute=False) if content else "",
             "previous": queries.next_to(stored, shown.week, later=False) if shown else None,
             "next": queries.next_to(stored, shown.week, later=True) if shown else None,
-            "schedule": queries.team_schedule_of(org, t),
+            "schedule": schedule,
+            "schedule_zone": zone,
+            "zones": zones,
             "weekdays": list(enumerate(WEEKDAYS)),
             "hours": range(24),
             "has_chat": t.pk in delivery.teams_with_chat(org),

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from accord.api.common import Id, InputSchema, Pagination, actor_of, get_or_404, if_match, org_of
 from accord.conversation import queries, services, targets
 from accord.conversation.models import Comment, InboxItem
+from accord.core import twice
 from accord.core.errors import ServiceError
 
 router = Router(tags=["Conversation"])
@@ -31,6 +32,11 @@ class CommentOut(Schema):
     target_id: int
     author_id: int
     author_name: str = Field(alias="author.name")
+    author_is_active: bool = Field(
+        alias="author.is_active",
+        description="False once the author has left the organization (deactivated): the "
+        'pages name them "Ana Ruiz (left)".',
+    )
     body: str
     body_html: str = Field(description="The Markdown rendered and sanitized, mentions linked.")
     created_at: dt.datetime
@@ -43,6 +49,14 @@ class CommentIn(InputSchema):
     target: TargetKind
     target_id: Id
     body: str = Body
+    again: bool = Field(
+        False,
+        description=twice.again_doc(
+            "comment",
+            "the same comment on the same object posted by you within the last "
+            f"{twice.WINDOW.seconds // 60} minutes",
+        ),
+    )
 
 
 class CommentPatch(InputSchema):
@@ -84,7 +98,7 @@ def create_comment(request, payload: CommentIn):
     org = org_of(request)
     services.require_commenter(actor_of(request))  # a viewer learns nothing of the target
     obj = targets.get(org, payload.target, payload.target_id, field="target_id")
-    comment = services.post_comment(org, actor_of(request), obj, payload.body)
+    comment = services.post_comment(org, actor_of(request), obj, payload.body, again=payload.again)
     return Status(201, _out(comment, obj))
 
 

@@ -2,10 +2,12 @@
 services records (in that write's transaction, so a refused write adds nothing):
 
 - a dependency requested of a team → each lead of the providing team; a proposal of
-  another date or scope → the other side's leads, whose turn it is; a side passed to
+  another date or scope → the other side's leads, whose turn it is (and the person who
+  asked, when the provider proposes), also by e-mail as an answer is; a side passed to
   another team (its initiative moved) → the question follows to that team's leads; a
   request its asker sends to another team → that team's leads, as a new request, and the
-  team it left is told;
+  team it left is told; a reminder its asking side sends (`remind`) → each lead of the
+  providing team, also by e-mail;
 - a dependency answered (accepted, declined with the reason, agreed, said delivered by
   its provider, delivered, said not delivered yet, or cancelled) → the requesting team's
   leads and the person who asked, and, when the requesting side acted (agreed, confirmed
@@ -35,6 +37,7 @@ from django.utils import timezone
 from accord.conversation.models import InboxItem, InboxKind
 from accord.org.models import Membership, Person
 from accord.web.templatetags.dates import day
+from accord.web.templatetags.numbers import counted
 
 # (target_type, verb) -> handler; target types the inbox watches.
 DEPENDENCY = "coordination.dependency"
@@ -94,6 +97,8 @@ def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
         _news(event)
     elif event.target_type == DEPENDENCY and event.verb == "created":
         _dependency(event)
+    elif event.target_type == DEPENDENCY and event.verb == "reminded":
+        _reminded(event)
     elif event.target_type == DEPENDENCY and event.verb == "moved":
         _dependency_moved(event)
     elif event.target_type == DEPENDENCY and event.verb == "updated":
@@ -173,26 +178,63 @@ def _dependency(event) -> None:
     )
 
 
+def _people(org_id: int, wanted, actor_id: int | None) -> list[Person]:
+    """The active people among `wanted` (ids), but the one who acted."""
+    return list(
+        Person.objects.filter(
+            org_id=org_id,
+            pk__in=[p for p in wanted if p is not None and p != actor_id],
+            is_active=True,
+        )
+    )
+
+
 def _turn(event) -> None:
     """A proposal answers a request and asks the other side: the provider proposed another
-    date or scope (the requesting team's leads are asked), or the requester countered (the
-    providing team's leads are). One item per round."""
+    date or scope (the requesting team's leads and the person who asked are asked), or the
+    requester countered (the providing team's leads are). One item per round, and an
+    e-mail (and chat post) as an answer's (`_mail`)."""
     dep = _get(event, "coordination.Dependency")
     if dep is None:
         return
     provider, requester = dep.provider_team, dep.requester_team
     if event.verb == "proposed":
         asked, title = requester, f"{provider.name} proposes another date or scope: {dep.title}"
+        wanted = [dep.requested_by_id, *_leads(dep.org_id, asked.pk)]
     else:
         asked, title = provider, f"{requester.name} counter-proposes: {dep.title}"
-    _add(
-        event,
-        _leads(dep.org_id, asked.pk),
-        InboxKind.REQUEST,
-        f"dependency:{dep.pk}:{event.pk}",
-        title,
-        _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk),
+        wanted = _leads(dep.org_id, asked.pk)
+    people = _people(dep.org_id, wanted, event.actor_id)
+    key = f"dependency:{dep.pk}:{event.pk}"
+    link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
+    _add(event, [p.pk for p in people], InboxKind.REQUEST, key, title, link)
+    offer = [f"Proposed for {day(dep.proposed_date)}." if dep.proposed_date else ""]
+    if dep.proposed_scope:
+        offer.append(f"Scope: {dep.proposed_scope}")
+    note = str((event.after or {}).get("note") or "").strip()
+    if note:
+        offer.append(f"Note: {note}")
+    _mail(dep, people, [asked], key, title, "\n".join(o for o in offer if o), link, False)
+
+
+def _reminded(event) -> None:
+    """The asking side chases an answer (`coordination.services.remind`): each lead of the
+    team asked gets an item of its own and an e-mail (`dependency_reminded`)."""
+    dep = _get(event, "coordination.Dependency")
+    if dep is None:
+        return
+    days = (event.after or {}).get("waiting_days")
+    asked = f", asked {counted(days, 'day')} ago" if days else ""
+    title = (
+        f"{event.actor_name or 'Accord'} reminds {dep.provider_team.name}: "
+        f"{dep.requester_team.name} waits for an answer on {dep.title}{asked}"
     )
+    people = _people(dep.org_id, _leads(dep.org_id, dep.provider_team_id), event.actor_id)
+    key = f"dependency:{dep.pk}:{event.pk}"
+    link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
+    _add(event, [p.pk for p in people], InboxKind.REQUEST, key, title, link)
+    what = "Accept, decline or propose another date or scope."
+    _mail(dep, people, [], key, title, what, link, False, kind="dependency_reminded")
 
 
 def _news(event) -> None:
@@ -232,13 +274,7 @@ def _news(event) -> None:
     wanted = [dep.requested_by_id]
     for team_id in team_ids:
         wanted += _leads(dep.org_id, team_id)
-    people = list(
-        Person.objects.filter(
-            org_id=dep.org_id,
-            pk__in=[p for p in wanted if p is not None and p != event.actor_id],
-            is_active=True,
-        )
-    )
+    people = _people(dep.org_id, wanted, event.actor_id)
     link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
     if flag:
         # The dependency's newest flag is what stands: an older flag's item is done.
@@ -255,9 +291,12 @@ def _news(event) -> None:
     _mail(dep, people, teams, key, headline, note, link, flag)
 
 
-def _mail(dep, people, teams, key: str, title: str, note: str, link: str, flag: bool) -> None:
+def _mail(
+    dep, people, teams, key: str, title: str, note: str, link: str, flag: bool, kind: str = ""
+) -> None:
     """The e-mail (and team chat post) of a dependency's news, through the one delivery
-    path, which leaves out whoever turned e-mail off or muted its kind."""
+    path, which leaves out whoever turned e-mail off or muted its kind (`kind`, else an
+    answer's or a flag's)."""
     from accord import demo
     from accord.activity import delivery
 
@@ -272,7 +311,7 @@ def _mail(dep, people, teams, key: str, title: str, note: str, link: str, flag: 
         lines.append(note)
     delivery.notify(
         dep.org,
-        kind="dependency_flagged" if flag else "dependency_answered",
+        kind=kind or ("dependency_flagged" if flag else "dependency_answered"),
         key=key,
         subject=title,
         text="\n".join(lines),

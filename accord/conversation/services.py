@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from accord.activity import delivery
 from accord.activity import services as activity
-from accord.conversation import targets, text
+from accord.conversation import queries, targets, text
 from accord.conversation.models import Comment, InboxItem, InboxKind
-from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.errors import Duplicate, PermissionDenied, ServiceError
 from accord.core.services import require_same_org, require_text, update_and_record
 from accord.org.models import Membership, Organization, Person, Role
+from accord.web.templatetags.dates import at_moment
 
 MAX_BODY = 10_000
 
@@ -53,13 +54,24 @@ def post_comment(
     body: str | None,
     *,
     notify: bool = True,
+    again: bool = False,
 ) -> Comment:
     """Comment on `target` (an object of `targets.KINDS`) and tell whom it mentions (their
-    inbox; and e-mail and team chat unless `notify` is off, as for the demo)."""
+    inbox; and e-mail and team chat unless `notify` is off, as for the demo). The same
+    comment its author posted there a moment ago is refused (`Duplicate`, `queries.twin`)
+    unless `again`."""
     author = require_commenter(actor)
     require_same_org(org, author, "person")
     require_same_org(org, target, targets.kind_for(target).label)
     source = _body(body)
+    twin = None if again else queries.twin(org, author, target, source)
+    if twin is not None:
+        raise Duplicate(
+            f"You posted this same comment {at_moment(twin.created_at)} (comment #{twin.pk}); "
+            "it is there already.",
+            existing=twin,
+            what="comment",
+        )
     rendered = text.render(org, source)
     comment = Comment.objects.create(
         org=org,

@@ -92,11 +92,8 @@ def comment_new(request):
         raise Http404("Comments are not kept on that.")
     target = targets.get(request.org, kind, request.POST.get("target_id"))
     body = (request.POST.get("body") or "").strip()
-    twin = (
-        None
-        if request.POST.get("again")
-        else queries.twin(request.org, request.person, target, body)
-    )
+    again = bool(request.POST.get("again"))
+    twin = None if again else queries.twin(request.org, request.person, target, body)
     if twin is not None:
         # A second click (Back, then Comment again): not posted twice unless asked to.
         messages.error(
@@ -109,7 +106,7 @@ def comment_new(request):
         return redirect(targets.comment_path(request.org, target, twin.pk))
     try:
         comment = services.post_comment(
-            request.org, request.person, target, request.POST.get("body", "")
+            request.org, request.person, target, request.POST.get("body", ""), again=again
         )
     except ServiceError as exc:
         flash_error(request, exc)

@@ -23,6 +23,7 @@ from accord.api.common import (
 )
 from accord.coordination import queries, services
 from accord.coordination.models import TRANSITIONS, Dependency, Priority, State
+from accord.core import twice
 from accord.core.errors import ServiceError
 from accord.org.models import Team
 
@@ -83,6 +84,14 @@ class DependencyIn(InputSchema):
     need_by: dt.date | None = Field(None, description="Required unless need_by_milestone_id.")
     need_by_milestone_id: Id | None = Field(
         None, description="Needed by this milestone: need_by is its date and follows it."
+    )
+    again: bool = Field(
+        False,
+        description=twice.again_doc(
+            "request",
+            "a request for the same thing (title) of the same team for the same "
+            "initiative while one is active, whoever asked it,",
+        ),
     )
 
 
@@ -209,6 +218,7 @@ def create_dependency(request, payload: DependencyIn):
             priority=payload.priority,
             need_by=payload.need_by,
             need_by_milestone=need_by_milestone,
+            again=payload.again,
         )
     return Status(201, _out([queries.base(org).get(pk=dep.pk)])[0])
 
@@ -285,6 +295,35 @@ def tie_to_milestone(request, dep_id: Id, payload: MilestoneTieIn):
         expected_version=if_match(request),
     )
     return _out([queries.base(org).get(pk=dep.pk)])[0]
+
+
+class ReminderOut(Schema):
+    dependency_id: int
+    reminded_at: dt.datetime = Field(..., description="When this reminder went.")
+    next_after: dt.datetime = Field(..., description="From when another one can go.")
+    waiting_days: int = Field(..., description="Days since the request was made.")
+
+
+@router.post(
+    "/dependencies/{dep_id}/remind",
+    response=ReminderOut,
+    summary="Remind the team asked to answer",
+    description="The person who asked or a lead of the team asking chases an answer while "
+    "the request (or a counter-proposal) waits on the providing team: each of its leads "
+    "gets an inbox item and an e-mail, recorded as a `reminded` event. At most once a "
+    "day per dependency: a second within a day is refused (422, code `reminded_recently`, "
+    "saying when the last went); once answered, code `not_waiting`.",
+)
+def remind(request, dep_id: Id) -> Any:
+    org = org_of(request)
+    dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
+    event = services.remind(org, actor_of(request), dep)
+    return {
+        "dependency_id": dep.pk,
+        "reminded_at": event.created_at,
+        "next_after": event.created_at + services.REMIND_EVERY,
+        "waiting_days": event.after["waiting_days"],
+    }
 
 
 @router.post(

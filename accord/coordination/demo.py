@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from accord.alignment import blocked as blocked_figures
 from accord.alignment import services as alignment
 from accord.alignment.demo import date_newest, initiative_since
 from accord.alignment.models import Initiative, Milestone, Replan
@@ -364,6 +365,8 @@ def load(ctx: DemoContext) -> None:
         if pk in closed:
             dates["closed_at"] = min(closed[pk], now)
         Dependency.objects.filter(pk=pk).update(**dates)
+    # What was asked after a decline replaces it (`alignment.blocked`): read from these dates.
+    blocked_figures.recompute(org.pk)
 
     # What Accord's worker notices, already in the story: each late request marked late in
     # the morning of the day it became late (the day after its date), not on the day of

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accord.alignment.models import Initiative, Milestone
 from accord.coordination import queries
-from accord.coordination.models import ACTIVE_STATES, Dependency, Priority, Side, State
+from accord.coordination.models import Priority, Side, State
 from accord.core import dates
 from accord.core.ids import as_id
 from accord.core.services import LONG_TEXT_MAX
@@ -106,29 +106,21 @@ class DependencyForm(forms.Form):
         if past and not data.get("need_by_milestone"):  # a milestone's date is the need-by
             self.add_error("need_by", PAST)  # with the other fields' errors
         initiative, team = data.get("requester_initiative"), data.get("provider_team")
-        title = (data.get("title") or "").strip()
-        if initiative and team and title and not data.get("ask_again"):
-            # A second click, or the same need asked twice: the other team would get both.
-            twin = (
-                Dependency.objects.filter(
-                    org=self.org,
-                    requester_initiative=initiative,
-                    provider_team=team,
-                    state__in=ACTIVE_STATES,
-                    title__iexact=title,
-                )
-                .order_by("pk")
-                .first()
+        self.again = bool(data.pop("ask_again", False))  # the form's question: `again`
+        # A second click, or the same need asked twice: the other team would get both.
+        twin = (
+            None
+            if self.again
+            else queries.twin_request(self.org, initiative, team, data.get("title"))
+        )
+        if twin is not None:
+            self.fields["ask_again"].widget = forms.CheckboxInput()
+            self.add_error(
+                "title",
+                f"{team.name} was already asked for this for {initiative.title} "
+                f"(#{twin.pk}, {twin.get_state_display().lower()}). Follow that request, "
+                "or tick the box to send a second one.",
             )
-            if twin is not None:
-                self.fields["ask_again"].widget = forms.CheckboxInput()
-                self.add_error(
-                    "title",
-                    f"{team.name} was already asked for this for {initiative.title} "
-                    f"(#{twin.pk}, {twin.get_state_display().lower()}). Follow that request, "
-                    "or tick the box to send a second one.",
-                )
-        data.pop("ask_again", None)  # the form's question, not the request's
         return data
 
     def prefill(self, params) -> None:

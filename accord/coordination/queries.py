@@ -34,19 +34,23 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.utils import timezone
 
+from accord.activity.models import Event
+from accord.alignment.blocked import unplanned_declines
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
 from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
+from accord.core.days import org_today
 from accord.org.models import Membership, Organization, Person, Team, TeamState, leading_sql
 from accord.org.queries import covers_every_team, subtree_ids
 from accord.web.templatetags.dates import day
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    """The day what is late, at risk or blocked is counted on: the organization's day
+    (`core.days`), the same for every reader, for the API and for the signals."""
+    return org_today()
 
 
 def base(org: Organization) -> QuerySet[Dependency]:
@@ -60,6 +64,29 @@ def base(org: Organization) -> QuerySet[Dependency]:
             "requester_team", "provider_team", "requester_initiative", "provider_initiative"
         )
         .prefetch_related("proposed_initiative", "need_by_milestone")
+    )
+
+
+def twin_request(
+    org: Organization, initiative: Initiative | None, team: Team | None, title: str
+) -> Dependency | None:
+    """The active request `team` was already asked for `title` for `initiative` (by
+    anyone, whenever): the same need asked twice, or a second click. One rule for the
+    form, which asks first, and `services.create_dependency`, which refuses it unless
+    asked again (`accord.core.twice`)."""
+    title = (title or "").strip()
+    if initiative is None or team is None or not title:
+        return None
+    return (
+        Dependency.objects.filter(
+            org=org,
+            requester_initiative=initiative,
+            provider_team=team,
+            state__in=ACTIVE_STATES,
+            title__iexact=title,
+        )
+        .order_by("pk")
+        .first()
     )
 
 
@@ -217,6 +244,22 @@ def waiting_q(sides: Iterable[str] | None = None) -> Q:
     requester to confirm (`awaiting` says whose move it is)."""
     q = Q(state__in=WAITING_STATES) | Q(state=State.ACCEPTED, marked_delivered_on__isnull=False)
     return q if sides is None else q & Q(awaiting__in=tuple(sides))
+
+
+def awaits_provider(dep: Dependency) -> bool:
+    """Waiting for the provider's answer: a request, or a counter-proposal, not answered yet
+    (`waiting_q(["provider"])` for one row, without a delivery said made)."""
+    return dep.state in WAITING_STATES and dep.awaiting == Side.PROVIDER
+
+
+def last_reminder(dep: Dependency):
+    """The newest reminder the asking side sent of `dep` (its `reminded` event), or None.
+    The few events of one dependency, sorted here (asked to sort, SQLite walks the
+    organization's events by date)."""
+    found = Event.objects.filter(org_id=dep.org_id, verb="reminded").for_target(
+        "coordination.dependency", dep.pk
+    )
+    return max(found.select_related("actor"), key=lambda e: (e.created_at, e.pk), default=None)
 
 
 def in_scope(
@@ -508,7 +551,9 @@ def blocked_reasons(
 ) -> dict[int, list[Blocker]]:
     """The blocked initiatives among `initiative_ids` (pass open ones), each with the
     dependencies that block it: flagged blocked, late, or declined with nothing else
-    planned for the initiative. One query, by the (requester initiative, state) index."""
+    planned to get it (nothing asked since for the initiative replaced it:
+    `alignment.blocked.unplanned_declines`). One query, by the (requester initiative,
+    state) index."""
     org_id = org if isinstance(org, int) else org.pk
     on = on or today()
     ids = list(initiative_ids)
@@ -530,16 +575,21 @@ def blocked_reasons(
             "due",
             "provider_team__name",
             "marked_delivered_on",
+            "created_at",
+            "closed_at",
         )
     )
-    planned = {r[0] for r in rows if r[3] != State.DECLINED}
+    of_initiative: dict[int, list[tuple]] = defaultdict(list)
+    for r in rows:
+        of_initiative[r[0]].append((r[1], r[3], r[8], r[9]))
+    unplanned = set().union(*map(unplanned_declines, of_initiative.values()))
     out: dict[int, list[Blocker]] = defaultdict(list)
-    for init_id, dep_id, title, state, flag, due, team, said in sorted(
+    for init_id, dep_id, title, state, flag, due, team, said, *_ in sorted(
         rows, key=lambda r: (r[5], r[1])
     ):
         if state == State.DECLINED:
-            if init_id in planned:
-                continue
+            if dep_id not in unplanned:
+                continue  # asked again since: something else is planned to get it
             reason = f"{team} declined it, and nothing else is planned to get it."
         elif state == State.DELIVERED or said is not None:
             continue  # delivered, or said so: it only counts as something planned
@@ -611,6 +661,10 @@ def for_initiative(
     is_open = initiative.status in ("proposed", "active", "paused")
     if is_open:
         blocked = blocked_reasons(org, [initiative.pk], on).get(initiative.pk, [])
+    # A declined request nothing replaced: "Declined — needs a plan" in its row.
+    unplanned = {b.dependency_id for b in blocked}
+    for d in needs:
+        d.needs_plan = d.state == State.DECLINED and d.pk in unplanned
     return InitiativeDependencies(
         needs=needs,
         gives=gives,
@@ -1144,6 +1198,7 @@ def map_elements(
     states: Iterable[str] | None = None,
     person: Person | None = None,
     on: dt.date | None = None,
+    initiative_id: int | None = None,
 ) -> dict[str, Any]:
     """Cytoscape elements for the dependency map, with cycles and the critical path of
     what is drawn marked.
@@ -1163,8 +1218,14 @@ def map_elements(
     for the legend, `scope.label`): the scope, or, drawn whole, the person's own teams with
     those directly below them (none when they have no team); always drawn.
 
+    `initiative_id` (without `team_id`) focuses on one initiative: what it needs and what
+    other teams need from it, in any of `states`, at most MAP_EDGE_LIMIT; the initiative is
+    marked (its team, on the teams map) and clicking a node adds its team's as ever.
+
     mode "teams": one node per team, one edge per (requester, provider, state); mode
-    "initiatives": one node per initiative, one edge per dependency with both ends known.
+    "initiatives": one node per initiative, one edge per dependency; a request no
+    initiative delivers yet (unanswered, declined, in negotiation) points at the team
+    asked, drawn as a team node (`asked`), as the teams mode draws it.
     """
     on = on or today()
     states = sorted(set(states or [s for s in State.values if s not in (State.CANCELLED,)]))
@@ -1175,11 +1236,31 @@ def map_elements(
         .exclude(requester_team__state=TeamState.RETIRED)
         .exclude(provider_team__state=TeamState.RETIRED)
     )
+    focus = None
+    if initiative_id is not None and team_id is None:
+        focus = (
+            Initiative.objects.for_org(org)
+            .filter(pk=initiative_id)
+            .values("id", "title", "team_id")
+            .first()
+        )
     deps = list(qs.order_by("due", "id").values(*DEP_VALUES)[: MAP_WHOLE_LIMIT + 1])
-    whole = len(deps) <= MAP_WHOLE_LIMIT and team_id is None
+    whole = len(deps) <= MAP_WHOLE_LIMIT and team_id is None and focus is None
     scope: list[int] = []
     top = False
-    if not whole:
+    if focus is not None:
+        # Each side by its own initiative index (as `for_initiative`), sorted here.
+        ids = (
+            qs.filter(requester_initiative_id=focus["id"])
+            .order_by()
+            .values("id")
+            .union(qs.filter(provider_initiative_id=focus["id"]).order_by().values("id"))
+        )
+        deps = sorted(
+            qs.filter(pk__in=[r["id"] for r in ids]).order_by().values(*DEP_VALUES, "due"),
+            key=lambda d: (d["due"], d["id"]),
+        )[: MAP_EDGE_LIMIT + 1]
+    elif not whole:
         # The viewer's teams, else (they have none) the top of the tree.
         scope = scope_teams(org, person, team_id, top_if_none=False)
         top = not scope
@@ -1195,7 +1276,10 @@ def map_elements(
     # The teams the map starts from, marked on it: its scope; drawn whole, the viewer's own
     # teams (with those directly below them), when they have any; at most 50 below
     # (`scope_teams`).
-    marked = scope if not whole else scope_teams(org, person, top_if_none=False)
+    if focus is not None:
+        marked = [focus["team_id"]]
+    else:
+        marked = scope if not whole else scope_teams(org, person, top_if_none=False)
     drawn_teams = set(scope) | {d[f"{s}_team_id"] for d in deps for s in ("requester", "provider")}
     stored = stored_cycles(org, None if whole else drawn_teams)
     signals = list(stored[: MAP_CYCLES_SHOWN + 1])
@@ -1211,6 +1295,8 @@ def map_elements(
     init_ids = {d["requester_initiative_id"] for d in deps} | {
         d["provider_initiative_id"] for d in deps if d["provider_initiative_id"]
     }
+    if focus is not None:
+        init_ids.add(focus["id"])
     inits = _init_values(org, init_ids)
     team_ids = (
         set(marked) | {d["requester_team_id"] for d in deps} | {d["provider_team_id"] for d in deps}
@@ -1236,18 +1322,23 @@ def map_elements(
     edges: list[dict[str, Any]] = []
     if mode == "initiatives":
         used: set[int] = set()
+        asked: set[int] = set()  # teams asked, with no initiative of theirs on it yet
+        if focus is not None:
+            used.add(focus["id"])
         for d in deps:
             a, b = d["requester_initiative_id"], d["provider_initiative_id"]
-            if not b:
-                continue
-            used.update((a, b))
+            used.add(a)
+            if b:
+                used.add(b)
+            else:
+                asked.add(d["provider_team_id"])
             milestone = d["need_by_milestone__name"]
             edges.append(
                 {
                     "data": {
                         "id": f"d{d['id']}",
                         "source": a,
-                        "target": b,
+                        "target": b or f"t{d['provider_team_id']}",
                         "state": d["state"],
                         "late": _late(d, on),
                         "flag": d["flag"],
@@ -1256,6 +1347,7 @@ def map_elements(
                         else d["title"],
                         "milestones": [milestone] if milestone else [],
                         "dep": d["id"],
+                        "title": d["title"],
                         "cycle": d["id"] in cycle_deps and d["state"] in ACTIVE_STATES,
                         "critical": (a, b) in critical_edges and d["state"] == State.ACCEPTED,
                     }
@@ -1274,7 +1366,25 @@ def map_elements(
                         "cycle": i in cycle_of,
                         "critical": i in critical,
                         "expanded": v["team_id"] in expanded,
-                        "scope": v["team_id"] in in_scope_teams,
+                        "scope": i == focus["id"] if focus else v["team_id"] in in_scope_teams,
+                    }
+                }
+            )
+        for t in sorted(asked, key=lambda t: teams[t]["name"]):
+            nodes.append(
+                {
+                    "data": {
+                        "id": f"t{t}",
+                        "team_id": t,
+                        "label": teams[t]["name"],
+                        "team": teams[t]["name"],
+                        "slug": teams[t]["slug"],
+                        "kind": "team",
+                        "asked": True,
+                        "cycle": False,
+                        "critical": False,
+                        "expanded": t in expanded,
+                        "scope": focus is None and t in in_scope_teams,
                     }
                 }
             )
@@ -1300,6 +1410,7 @@ def map_elements(
                         "label": " · ".join(filter(None, [count, milestone_label(milestones)])),
                         "milestones": milestones,
                         "dep": group[0]["id"] if len(group) == 1 else None,
+                        "title": group[0]["title"] if len(group) == 1 else "",  # the list's link
                         "cycle": st in ACTIVE_STATES and any(d["id"] in cycle_deps for d in group),
                         "critical": (a, b) in critical_team_edges and st == State.ACCEPTED,
                     }
@@ -1336,7 +1447,13 @@ def map_elements(
                 for t in marked
                 if t in teams
             ],
-            "label": _scope_label(teams, marked, team_id, top),
+            "label": (
+                f"{focus['title']} ({teams[focus['team_id']]['name']}): what it needs and "
+                "what other teams need from it"
+                if focus is not None and focus["team_id"] in teams
+                else _scope_label(teams, marked, team_id, top)
+            ),
+            "initiative": focus,
             "truncated": truncated,
             "limit": MAP_EDGE_LIMIT,
         },

@@ -8,6 +8,7 @@ Public entry points:
     on_initiative_replanned(initiative, old_date, new_date, *, actor=None, reason="")
     check_initiative_status(initiative, new_status, override_reason)  # raises when blocked
     follow_initiative(org, actor, initiative, old_team, new_team)  # an initiative moved
+    remind(org, actor, dependency)  # the asking side chases an answer, once a day
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from accord.coordination.models import (
     State,
 )
 from accord.core.dates import check_in_range
-from accord.core.errors import NotFound, PermissionDenied, ServiceError
+from accord.core.errors import Duplicate, NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_long_text, require_text
-from accord.org.models import Organization, Person, Team, TeamState
-from accord.web.templatetags.dates import day
+from accord.org.models import Membership, Organization, Person, Team, TeamState
+from accord.org.permissions import is_team_lead
+from accord.web.templatetags.dates import at_moment, day
 
 EVENT_FIELDS = (
     "state",
@@ -73,6 +75,9 @@ OPEN_INITIATIVE = ("proposed", "active", "paused")
 
 
 def _today() -> dt.date:
+    """The day of the person typing a date: what "in the past" means for a need-by or a
+    committed date they enter (as for every date a person types, in decisions too). What is
+    late or at risk is counted on the organization's day instead (`queries.today`)."""
     return timezone.localdate()
 
 
@@ -160,10 +165,14 @@ def create_dependency(
     description: str = "",
     priority: str = Priority.MEDIUM,
     need_by_milestone=None,
+    again: bool = False,
 ) -> Dependency:
     """Team A, for one of its initiatives, asks team B for a deliverable by `need_by`, or
     by a milestone (`need_by_milestone`: the need-by date is the milestone's and follows
-    it when it moves). A retired team B, or A itself, is refused (`_check_asked`)."""
+    it when it moves). A retired team B, or A itself, is refused (`_check_asked`); so is
+    the same request while one is active, whoever asked it (`queries.twin_request`,
+    `Duplicate`), unless `again` (Accord's own writes, `actor` None, record what they are
+    given)."""
     _same_org(org, requester_initiative, "initiative", "requester_initiative")
     _same_org(org, provider_team, "team", "provider_team")
     if need_by_milestone is not None:
@@ -199,6 +208,18 @@ def create_dependency(
         raise ServiceError(
             f"Unknown priority {priority!r}; use one of {', '.join(Priority.values)}.",
             fields={"priority": ["Unknown priority."]},
+        )
+    twin = (
+        None
+        if again or actor is None
+        else queries.twin_request(org, requester_initiative, provider_team, title)
+    )
+    if twin is not None:
+        raise Duplicate(
+            f"{provider_team.name} was already asked for this for {requester_initiative.title} "
+            f"(#{twin.pk}, {twin.get_state_display().lower()}). Follow that request.",
+            existing=twin,
+            what="request",
         )
     dep = Dependency.objects.create(
         org=org,
@@ -765,7 +786,7 @@ def _apply(
     if action == "mark_delivered":
         # The provider's word, dated: no longer late or at risk; the requester's move.
         return {
-            "marked_delivered_on": _today(),
+            "marked_delivered_on": queries.today(),  # a day every reader reads the same
             "awaiting": Side.REQUESTER,
             "flag": Flag.NONE,
             "flag_note": "",
@@ -1114,7 +1135,7 @@ def announce_late(org: Organization, today: dt.date | None = None) -> int:
     again. Each row is claimed with a conditional update, so concurrent workers announce
     it once. Returns how many were announced.
     """
-    today = today or _today()
+    today = today or queries.today()
     deps = list(
         Dependency.objects.for_org(org)
         .filter(queries.late_q(today))
@@ -1222,3 +1243,65 @@ def close_for_retired_team(org: Organization, team: Team) -> dict[str, int]:
 
 def _on_team_retired(sender, org, actor, team, **kwargs) -> None:
     close_for_retired_team(org, team)
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+REMIND_EVERY = dt.timedelta(days=1)  # at most one reminder of a dependency in this time
+
+
+def check_remind(actor: Person | None, dep: Dependency, last=None) -> None:
+    """Refuse a reminder `actor` may not send of `dep` now: only the person who asked or a
+    lead of the team asking chases an answer, only while it waits on the provider's (a
+    request, or a counter-proposal), at most once in `REMIND_EVERY` (`last`: the newest
+    reminder, `queries.last_reminder`, read here when not given), and only to a team with
+    a lead to remind."""
+    requester, provider = dep.requester_team, dep.provider_team
+    if actor is not None and not (
+        queries.may_act(actor)
+        and (actor.pk == dep.requested_by_id or is_team_lead(actor, requester))
+    ):
+        raise PermissionDenied(
+            f"A reminder to {provider.name} is sent by whoever asked for it or a lead of "
+            f"{requester.name}."
+        )
+    if not queries.awaits_provider(dep):
+        now = (
+            f"it is {dep.get_state_display().lower()}"
+            if not dep.is_active or dep.state == State.ACCEPTED
+            else f"it waits on {requester.name}'s answer"
+        )
+        raise ServiceError(
+            f"Nothing to remind {provider.name} of: {now}. A reminder chases an answer to "
+            "a request or a counter-proposal.",
+            code="not_waiting",
+        )
+    last = last if last is not None else queries.last_reminder(dep)
+    if last is not None and last.created_at > timezone.now() - REMIND_EVERY:
+        raise ServiceError(
+            f"{provider.name} was reminded {at_moment(last.created_at)} by "
+            f"{last.actor_name or 'Accord'}; one reminder a day: the next can go "
+            f"{at_moment(last.created_at + REMIND_EVERY)}.",
+            code="reminded_recently",
+        )
+    if not Membership.objects.leading().filter(team=provider, person__is_active=True).exists():
+        raise ServiceError(
+            f"{provider.name} has no lead to remind; ask a lead of a team above it.",
+            code="no_lead",
+        )
+
+
+@transaction.atomic
+def remind(org: Organization, actor: Person | None, dep: Dependency):
+    """The asking side chases the provider's answer (`check_remind` says who may and
+    when): one `reminded` event, from which each lead of the team asked gets an inbox item
+    and an e-mail (`accord.conversation.inbox`). Returns the event."""
+    _same_org(org, dep, "dependency")
+    dep = (
+        Dependency.objects.select_for_update()
+        .select_related("requester_team", "provider_team")
+        .get(pk=dep.pk)
+    )
+    check_remind(actor, dep)
+    waiting = max(0, (timezone.now() - dep.created_at).days)
+    return activity.record(org, actor, "reminded", dep, after={"waiting_days": waiting})

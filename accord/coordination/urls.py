@@ -14,5 +14,6 @@ urlpatterns = [
     path("d/<int:dep_id>/", views.detail, name="detail"),
     path("d/<int:dep_id>/milestone/", views.need_by_milestone, name="need_by_milestone"),
     path("d/<int:dep_id>/edit/", views.edit, name="edit"),
+    path("d/<int:dep_id>/remind/", views.remind, name="remind"),
     path("d/<int:dep_id>/<str:action>/", views.act, name="act"),
 ]

@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.activity.models import Event
 from accord.activity.queries import name_references
+from accord.alignment.models import Initiative
 from accord.coordination import queries, services
 from accord.coordination.forms import (
     OPEN,
@@ -56,6 +58,7 @@ VERB_LABELS = {
     "need_by_tied": "tied the need-by date to a milestone",
     "moved": "moved it with its initiative",
     "updated": "edited the request",
+    "reminded": "sent a reminder to answer",
 }
 
 
@@ -183,7 +186,18 @@ def dependency_list(request):
             ignored.append((name, value))
         return YES_NO.get(value)
 
-    direction = choice("direction", ("inbound", "outbound")) if team else None
+    initiative = None
+    if get.get("initiative"):
+        # Needed or delivered by one initiative (its page links here): the API's initiative_id.
+        found = int_or_none(get.get("initiative"))
+        initiative = (
+            Initiative.objects.for_org(org).select_related("team").filter(pk=found).first()
+            if found is not None
+            else None
+        )
+        if initiative is None:
+            ignored.append(("initiative", get.get("initiative")))
+    direction = choice("direction", ("inbound", "outbound")) if team or initiative else None
     # Only across the scope's boundary, and only what waits for the scope's answer: "1".
     outside = choice("outside", ("1",)) == "1" if team else False
     waiting = choice("waiting", ("1",)) == "1"
@@ -197,6 +211,7 @@ def dependency_list(request):
         org,
         team=team,
         only=only,
+        initiative=initiative,
         direction=direction,
         outside=outside,
         waiting=waiting,
@@ -206,6 +221,8 @@ def dependency_list(request):
     page.object_list = queries.decorate(page.object_list, queries.today())
     params = get.copy()
     params.pop("page", None)
+    every_initiative = params.copy()
+    every_initiative.pop("initiative", None)
     return render(
         request,
         "coordination/list.html",
@@ -215,7 +232,9 @@ def dependency_list(request):
             "direction": direction or "",
             "outside": outside,
             "waiting": waiting,
-            "described": _described(team, only, direction, outside, waiting, filters),
+            "initiative": initiative,
+            "every_initiative": every_initiative.urlencode(),
+            "described": _described(team, only, direction, outside, waiting, filters, initiative),
             "filters": filters,
             "states": State.choices,
             "page": page,
@@ -226,10 +245,23 @@ def dependency_list(request):
     )
 
 
-def _described(team, only, direction, outside, waiting, filters) -> str:
+def _described(team, only, direction, outside, waiting, filters, initiative=None) -> str:
     """The filters in force, as a sentence under them: "Asked by Engineering and the teams
-    below it of teams outside them; active, late"."""
-    if team is None:
+    below it of teams outside them; active, late"; "What “Spring launch” (Sales) needs from
+    other teams"."""
+    if initiative is not None:
+        name = f"“{initiative.title}” ({initiative.team.name})"
+        out = {
+            "outbound": f"What {name} needs from other teams",
+            "inbound": f"What other teams need from {name}",
+        }.get(direction or "", f"What {name} needs from other teams and what they need from it")
+        if team is not None:
+            scope = f"{team.name} only" if only else f"{team.name} and the teams below it"
+            verb = {"inbound": "asked of", "outbound": "asked by"}.get(
+                direction or "", "asked of or by"
+            )
+            out += f", {verb} {scope}"
+    elif team is None:
         out = "Every team's dependencies"
     else:
         scope = f"{team.name} only" if only else f"{team.name} and the teams below it"
@@ -413,6 +445,30 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         # On whose behalf the viewer acts here, when not as a member; else why they cannot.
         "acting": _acting(dep, sides),
         "why_not": why_not,
+        **_reminding(me, dep),
+    }
+
+
+def _reminding(me, dep: Dependency) -> dict:
+    """How long a request has waited for the provider's answer (whole days since it was
+    asked, as the `dependencies.unanswered` signal counts them), its last reminder, and
+    whether the viewer may send one now (else why not, when they are on the asking side)."""
+    if not queries.awaits_provider(dep):
+        return {"unanswered_days": None}
+    last = queries.last_reminder(dep)
+    try:
+        services.check_remind(me, dep, last)
+    except PermissionDenied:
+        may, why = False, ""
+    except ServiceError as exc:
+        may, why = False, exc.message
+    else:
+        may, why = True, ""
+    return {
+        "unanswered_days": max(0, (timezone.now() - dep.created_at).days),
+        "last_reminder": last,
+        "may_remind": may,
+        "why_not_remind": why,
     }
 
 
@@ -494,6 +550,21 @@ def edit(request, dep_id: int):
 
 
 @org_view
+@require_POST
+def remind(request, dep_id: int):
+    """The asking side reminds the team asked to answer (`services.remind`)."""
+    org = request.org
+    dep = get_object_or_404(queries.base(org), pk=dep_id)
+    back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
+    return change_and_redirect(
+        request,
+        lambda: services.remind(org, request.person, dep),
+        f"Reminded the leads of {dep.provider_team.name} to answer “{dep.title}”.",
+        back,
+    )
+
+
+@org_view
 @require_http_methods(["GET", "POST"])
 def act(request, dep_id: int, action: str):
     org = request.org
@@ -565,6 +636,7 @@ def _not_done(request, dep: Dependency, action: str, form: ActionForm) -> str:
     last = (
         Event.objects.for_org(request.org)
         .for_target("coordination.dependency", dep.pk)
+        .exclude(verb="reminded")  # a reminder changes nothing
         .order_by("-created_at", "-id")
         .first()
     )
@@ -639,7 +711,7 @@ def new(request):
         form.prefill(request.GET)
     if request.method == "POST" and form.is_valid():
         try:
-            dep = services.create_dependency(org, me, **form.cleaned_data)
+            dep = services.create_dependency(org, me, **form.cleaned_data, again=form.again)
         except ServiceError as exc:
             if exc.status == 403:
                 raise
@@ -653,17 +725,27 @@ def new(request):
 @org_view
 def dependency_map(request):
     """The map starts at the viewer's teams; any team can be focused (its page links here
-    with ?team=<id>, or chosen by typing its name) and nodes expand on demand from the map
-    itself."""
+    with ?team=<id>, or chosen by typing its name), or one initiative (?initiative=<id>,
+    from its page), and nodes expand on demand from the map itself."""
     org = request.org
     selected = int_or_none(request.GET.get("team"))
     team = None
     if selected is not None:
         team = Team.objects.for_org(org).filter(pk=selected).first()
+    # ?initiative=<id> (its page links here): that initiative's requests, both ways.
+    focus = int_or_none(request.GET.get("initiative"))
+    initiative = (
+        Initiative.objects.for_org(org).select_related("team").filter(pk=focus).first()
+        if focus is not None and team is None
+        else None
+    )
+    mode = "initiatives" if request.GET.get("mode") == "initiatives" else "teams"
     return render(
         request,
         "coordination/map.html",
         {
+            "initiative": initiative,
+            "mode": mode,
             "team_picker": team_filter_picker(
                 org, team, id="map-team", by_slug=False, placeholder="Your teams"
             ),
@@ -688,7 +770,13 @@ def map_json(request):
         team_id = None
     states = [s for s in request.GET.getlist("state") if s in State.values] or None
     mode = "initiatives" if request.GET.get("mode") == "initiatives" else "teams"
+    initiative_id = int_or_none(request.GET.get("initiative"))
     data = queries.map_elements(
-        org, mode=mode, team_id=team_id, states=states, person=request.person
+        org,
+        mode=mode,
+        team_id=team_id,
+        states=states,
+        person=request.person,
+        initiative_id=initiative_id,
     )
     return JsonResponse(data)

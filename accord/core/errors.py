@@ -50,3 +50,21 @@ class Stale(Conflict):
         super().__init__(message)
         self.obj = obj
         self.had = had
+
+
+class Duplicate(ServiceError):
+    """The same write its person made a moment ago (a second click, a retried call; see
+    `accord.core.twice`), refused unless asked for again (`again=True`, the API's and MCP's
+    `again`). `existing` is the one made then; the API answers its id (`existing_id`)."""
+
+    def __init__(self, message: str, *, existing, what: str):
+        super().__init__(
+            message,
+            fields={"again": [f"Send again=true to make a second {what} anyway."]},
+            code="duplicate",
+        )
+        self.existing = existing
+
+    @property
+    def existing_id(self) -> int:
+        return self.existing.pk

@@ -5,7 +5,6 @@
 import datetime as dt
 
 from django.db.models import IntegerField, Prefetch, Value
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -24,6 +23,8 @@ from accord.api.common import (
 )
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
+from accord.core import twice
+from accord.core.days import org_today
 from accord.core.errors import NotFound, ServiceError
 from accord.decisions import latency, queries, services
 from accord.decisions.models import (
@@ -174,6 +175,7 @@ class DecisionIn(InputSchema):
     revisit_on: dt.date | None = None
     revisit_trigger: str = Field("", max_length=300)
     links: list[DecisionLinkIn] = []
+    again: bool = Field(False, description=twice.again_doc("decision"))
 
 
 class DecisionPatch(PatchSchema):
@@ -278,9 +280,10 @@ class ActionItemIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner_id: Id
     team_id: Id | None = None
-    due_on: dt.date | None = None
+    due_on: dt.date | None = Field(None, description="Today or later (422 `past_date`).")
     source_type: ActionSource = ActionSource.NONE
     source_id: Id | None = None
+    again: bool = Field(False, description=twice.again_doc("action item"))
 
 
 class ActionItemPatch(PatchSchema):
@@ -357,6 +360,7 @@ class IssueIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     severity: Severity = Severity.MEDIUM
+    again: bool = Field(False, description=twice.again_doc("issue"))
 
 
 class IssuePatch(PatchSchema):
@@ -500,6 +504,8 @@ def list_decisions(
     driver_id: Id | None = None,
     opened_since: dt.date | None = None,
     opened_until: dt.date | None = None,
+    decided_since: dt.date | None = None,
+    decided_until: dt.date | None = None,
     overdue: bool = False,
     waiting_on_me: bool = False,
     only: bool = False,
@@ -510,9 +516,20 @@ def list_decisions(
     decisions and those of the teams below it (`only=true`: the team's alone).
     `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
     thing, as a decision's `links` name it (`target_type`, `target_id`); 404 if the
-    organization has no such thing."""
+    organization has no such thing. `opened_since`/`opened_until` select by the day it
+    was opened, `decided_since`/`decided_until` by the day it was decided (each inclusive;
+    a decision later reversed or superseded still counts as decided that day)."""
     org = org_of(request)
     _check_linked(org, linked_type, linked_id)
+    for first, last, since, until in (
+        ("opened_since", "opened_until", opened_since, opened_until),
+        ("decided_since", "decided_until", decided_since, decided_until),
+    ):
+        if since and until and until < since:
+            raise ServiceError(
+                f"{last} is before {first}: the range ends before it begins.",
+                fields={last: ["The range ends before it begins."]},
+            )
     qs = queries.filter_log(
         org,
         q=q,
@@ -523,6 +540,8 @@ def list_decisions(
         driver_id=driver_id,
         since=opened_since,
         until=opened_until,
+        decided_since=decided_since,
+        decided_until=decided_until,
         overdue=overdue,
         linked_type=linked_type,
         linked_id=linked_id,
@@ -628,6 +647,7 @@ def create_decision(request, payload: DecisionIn):
             revisit_on=payload.revisit_on,
             revisit_trigger=payload.revisit_trigger,
             links=[(x.target_type, x.target_id, x.label) for x in payload.links],
+            again=payload.again,
         )
     return Status(201, _fresh(org, d.pk))
 
@@ -774,7 +794,7 @@ def follow_through(request, person_id: Id | None = None, team_id: Id | None = No
     if person is not None and team is not None:
         overdue_now = (
             queries.action_items(org)
-            .filter(owner=person, team=team, status="open", due_on__lt=timezone.localdate())
+            .filter(owner=person, team=team, status="open", due_on__lt=org_today())
             .count()
         )
     else:
@@ -852,6 +872,7 @@ def create_action_item(request, payload: ActionItemIn):
             team=team,
             source_type=payload.source_type,
             source_id=payload.source_id,
+            again=payload.again,
         )
     return Status(201, item)
 
@@ -962,6 +983,7 @@ def raise_issue(request, payload: IssueIn):
             payload.title,
             description=payload.description,
             severity=payload.severity,
+            again=payload.again,
         )
     return Status(201, get_or_404(_issues(org), issue.pk, "issue"))
 

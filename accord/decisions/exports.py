@@ -20,6 +20,7 @@ from accord.decisions.forms import LogFilterForm
 from accord.decisions.models import Decision, DecisionOption
 from accord.org.models import Organization
 from accord.web.helpers import org_view
+from accord.web.templatetags.people import name_of
 
 CSV_COLUMNS = [
     "id",
@@ -124,13 +125,13 @@ def markdown(d: Decision) -> str:
         lines.append("- **Supersedes:** " + ", ".join(f"decision {s.pk}" for s in sup))
     if d.reversal_reason:
         lines.append(f"- **Reversed because:** {d.reversal_reason}")
-    lines.append(f"- **Approver:** {d.approver.name}")
+    lines.append(f"- **Approver:** {name_of(d.approver)}")
     if d.driver:
-        lines.append(f"- **Driver:** {d.driver.name}")
+        lines.append(f"- **Driver:** {name_of(d.driver)}")
     if d.contributors.all():
-        lines.append(f"- **Contributors:** {', '.join(p.name for p in d.contributors.all())}")
+        lines.append(f"- **Contributors:** {', '.join(name_of(p) for p in d.contributors.all())}")
     if d.informed.all():
-        lines.append(f"- **Informed:** {', '.join(p.name for p in d.informed.all())}")
+        lines.append(f"- **Informed:** {', '.join(name_of(p) for p in d.informed.all())}")
     if d.teams.all():
         lines.append(f"- **Teams affected:** {', '.join(t.name for t in d.teams.all())}")
     lines.append(f"- **Opened:** {timezone.localdate(d.opened_at).isoformat()}")

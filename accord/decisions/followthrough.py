@@ -34,9 +34,15 @@ off, the new one added, as increments (`INSERT … ON CONFLICT DO UPDATE`, so tw
 never lose each other's change). Moving a team moves its `tree` rows from its old
 ancestors to its new ones (`team_moved`); deleting one takes its rows away
 (`team_deleted`); both listen to `accord.org.signals`. `recompute` rebuilds an
-organization from its items (the migration that added the table, `accord generate`
-after its bulk inserts, and `manage.py rebuild_follow_through` should the time zone
-change: done days are local dates); `computed` is that recomputation without writing.
+organization from its items (the migrations that added the table and that moved done
+days to the organization's day, `accord generate` after its bulk inserts, and
+`manage.py rebuild_follow_through` after rows were written around the services);
+`computed` is that recomputation without writing.
+
+Days are the organization's (`core.days.org_day`: the UTC date of the moment): an item
+done at 08:00 in Sydney on the 8th is done on the 7th for every reader, whoever marks it
+done or reopens it and in whatever zone (the web in the person's own, the API and the
+worker in UTC), so what a write takes off is always what an earlier one added.
 """
 
 from __future__ import annotations
@@ -46,8 +52,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 
+from accord.core.days import org_day
 from accord.org.queries import ancestor_ids
 
 # The day undated open items are kept on: before every window.
@@ -85,11 +91,11 @@ def item_counts(
         return slipped_from, (1, 0, 1, 0, 0)  # late on the day it missed, whatever its date
     if due_on is not None:
         if status == "done" and done_at is not None:
-            on_time = timezone.localdate(done_at) <= due_on
+            on_time = org_day(done_at) <= due_on
             return due_on, (1, int(on_time), int(not on_time), 0, 0)
         return due_on, (1, 0, 0, 0, 0)  # not done: overdue once the day is past
     if status == "done":
-        return (timezone.localdate(done_at), (0, 0, 0, 1, 0)) if done_at is not None else None
+        return (org_day(done_at), (0, 0, 0, 1, 0)) if done_at is not None else None
     return UNDATED, (0, 0, 0, 0, 1)
 
 

@@ -5,20 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from accord.core import dates, twice
+from accord.core import dates
 from accord.core.ids import as_id
 from accord.decisions import queries
-from accord.decisions.models import (
-    LINKABLE,
-    UNDECIDED,
-    ActionItem,
-    ActionStatus,
-    Decision,
-    DecisionStatus,
-    Issue,
-    IssueStatus,
-    Severity,
-)
+from accord.decisions.models import LINKABLE, DecisionStatus, Severity
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
@@ -29,7 +19,8 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 # A new issue, decision or action item identical to one the same person made within
 # `twice.WINDOW` and still open is taken for a second click (Back, then submit again):
-# refused, the form offering a box to make it anyway.
+# refused, the form offering a box to make it anyway. The twin is found by the query the
+# services refuse it with (`queries.twin_*`); ticked, the view asks them for it again.
 
 
 def _again_field(what: str) -> forms.BooleanField:
@@ -39,17 +30,15 @@ def _again_field(what: str) -> forms.BooleanField:
     )
 
 
-def _refuse_twin(form: forms.Form, data: dict, field: str, twins, said) -> None:
+def _refuse_twin(form: forms.Form, data: dict, field: str, twin, said) -> None:
     """Refuse what the form makes when its person made the same within `twice.WINDOW`:
-    `twins` (a queryset of those, or None when the form lacks what finds one), the newest
-    said by `said(twin)` on `field`, with the box to make it anyway. The box's value is
-    the form's question, not the object's: it leaves `data` either way."""
-    if twins is not None and form.person is not None and not data.get("again"):
-        twin = twins.order_by("-pk").first()
-        if twin is not None:
-            form.fields["again"].widget = forms.CheckboxInput()
-            form.add_error(field, said(twin))
-    data.pop("again", None)
+    `twin` (what `queries.twin_*` found, or None), said by `said(twin)` on `field`, with
+    the box to make it anyway. The box's value is the form's question, not the object's:
+    it leaves `data` for `form.again` (the service's `again`)."""
+    form.again = bool(data.pop("again", False))
+    if twin is not None and form.person is not None and not form.again:
+        form.fields["again"].widget = forms.CheckboxInput()
+        form.add_error(field, said(twin))
 
 
 def _people(org):
@@ -127,20 +116,12 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         question, approver = (data.get("question") or "").strip(), data.get("approver")
-        twins = None
-        if question and approver:
-            twins = Decision.objects.for_org(self.org).filter(
-                created_by=self.person,
-                question__iexact=question,
-                approver=approver,
-                status__in=UNDECIDED,
-                opened_at__gte=twice.since(),
-            )
+        twin = queries.twin_decision(self.org, self.person, question, approver)
         _refuse_twin(
             self,
             data,
             "question",
-            twins,
+            twin,
             lambda twin: (
                 f"You opened this decision {at_moment(twin.opened_at)}, for {approver.name} "
                 f"to decide (#{twin.pk}, {twin.get_status_display().lower()}). Follow that "
@@ -240,6 +221,13 @@ class LogFilterForm(forms.Form):
     )
     since = forms.DateField(required=False, widget=DATE, label="Opened from")
     until = forms.DateField(required=False, widget=DATE, label="to")
+    # When it was decided: "the decisions made this quarter" (one later reversed or
+    # superseded was still decided that day; `queries.filter_log`).
+    decided_since = forms.DateField(required=False, widget=DATE, label="Decided from")
+    decided_until = forms.DateField(required=False, widget=DATE, label="to")
+    overdue = forms.BooleanField(
+        required=False, label="Only overdue", help_text="Open or proposed past their date."
+    )
     # The decisions about one thing ("app.model:id", as a thing's page links to them).
     about = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
@@ -260,9 +248,10 @@ class LogFilterForm(forms.Form):
         """A reversed range ("opened from" after "to") is refused, named as every filter
         not understood is, rather than matching nothing without a word."""
         data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", "The range ends before it begins.")
+        for first, last in (("since", "until"), ("decided_since", "decided_until")):
+            since, until = data.get(first), data.get(last)
+            if since and until and until < since:
+                self.add_error(last, "The range ends before it begins.")
         return data
 
     def clean_about(self) -> tuple[str, int] | None:
@@ -292,7 +281,8 @@ class LogFilterForm(forms.Form):
         return self.cleaned_data
 
     def log_filters(self) -> dict:
-        """`valid_filters` as `queries.filter_log` takes them (the page and its export)."""
+        """`valid_filters` as `queries.filter_log` takes them: the one reading of the log's
+        query string, for the page, its figures and both its exports."""
         f = self.valid_filters()
         return {
             "q": f.get("q", ""),
@@ -303,9 +293,21 @@ class LogFilterForm(forms.Form):
             "driver_id": f["driver"].pk if f.get("driver") else None,
             "since": f.get("since"),
             "until": f.get("until"),
+            "decided_since": f.get("decided_since"),
+            "decided_until": f.get("decided_until"),
+            "overdue": bool(f.get("overdue")),
             "linked_type": f["about"][0] if f.get("about") else "",
             "linked_id": f["about"][1] if f.get("about") else None,
         }
+
+    def figure_filters(self) -> dict:
+        """`log_filters` as `queries.log_figures` takes them: all but the status and
+        "overdue", which the figures count by."""
+        f = self.log_filters()
+        about = (f.pop("linked_type"), f.pop("linked_id"))
+        for name in ("status", "overdue"):
+            f.pop(name)
+        return {**f, "about": about if about[0] else None}
 
 
 class ActionItemForm(forms.Form):
@@ -341,26 +343,21 @@ class ActionItemForm(forms.Form):
     def clean(self):
         data = super().clean()
         title, owner = (data.get("title") or "").strip(), data.get("owner")
-        twins = None
-        if title and owner:
-            twins = ActionItem.objects.for_org(self.org).filter(
-                created_by=self.person,
-                title__iexact=title,
-                owner=owner,
-                team=data.get("team"),
-                status=ActionStatus.OPEN,
-                created_at__gte=twice.since(),
-            )
-            source_id = as_id(self.data.get("source_id"))
-            if source_id is not None:  # from the same issue, decision or meeting
-                twins = twins.filter(
-                    source_type=self.data.get("source_type", ""), source_id=source_id
-                )
+        source_id = as_id(self.data.get("source_id"))  # from an issue, decision or meeting
+        twin = queries.twin_action_item(
+            self.org,
+            self.person,
+            title,
+            owner,
+            data.get("team"),
+            self.data.get("source_type", "") if source_id is not None else "",
+            source_id,
+        )
         _refuse_twin(
             self,
             data,
             "title",
-            twins,
+            twin,
             lambda twin: (
                 f"You recorded this action item for {owner.name} {at_moment(twin.created_at)} "
                 f"(#{twin.pk}, still open). Follow that one, or tick the box to record a "
@@ -386,20 +383,12 @@ class IssueForm(forms.Form):
     def clean(self):
         data = super().clean()
         title, team = (data.get("title") or "").strip(), data.get("team")
-        twins = None
-        if title and team:
-            twins = Issue.objects.for_org(self.org).filter(
-                raised_by=self.person,
-                title__iexact=title,
-                raised_in=team,
-                status=IssueStatus.OPEN,
-                opened_at__gte=twice.since(),
-            )
+        twin = queries.twin_issue(self.org, self.person, title, team)
         _refuse_twin(
             self,
             data,
             "title",
-            twins,
+            twin,
             lambda twin: (
                 f"You raised this for {team.name} {at_moment(twin.opened_at)} (#{twin.pk}, "
                 "still open). Follow that issue, or tick the box to raise a second one."

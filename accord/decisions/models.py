@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accord.core.days import org_day, org_today
 from accord.org.models import Organization, OrgScoped, Person, Team
 
 
@@ -118,7 +119,7 @@ class Decision(OrgScoped):
         return overdue_since(self.decide_by)
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or org_today()  # the organization's day: as the figures beside it
         return self.is_undecided and self.decide_by is not None and self.decide_by < today
 
 
@@ -255,7 +256,7 @@ class ActionItem(OrgScoped):
         return self.title
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or org_today()  # the organization's day: as the figures beside it
         return self.status == ActionStatus.OPEN and self.due_on is not None and self.due_on < today
 
     @property
@@ -268,7 +269,7 @@ class ActionItem(OrgScoped):
             return False
         if self.due_on is None:
             return None
-        return timezone.localdate(self.done_at) <= self.due_on
+        return org_day(self.done_at) <= self.due_on  # as follow-through counts it
 
 
 class Severity(models.TextChoices):

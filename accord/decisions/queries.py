@@ -10,6 +10,7 @@ holds either.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -42,7 +43,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accord.activity.models import Event
-from accord.core import counting
+from accord.core import counting, twice
 from accord.core.counting import (
     count_up_to,
     figures,
@@ -70,6 +71,81 @@ from accord.decisions.models import (
 )
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, in_subtree, subtree_ids
+
+# --- the same one again (`accord.core.twice`) ----------------------------------------------
+# One rule for the forms, which ask first, and the services, which refuse (code "duplicate")
+# unless asked to make it again: the same thing by the same person within `twice.WINDOW`,
+# still open. None when `person` is None (an import, the demo, Accord itself).
+
+
+def twin_decision(
+    org: Organization, person: Person | None, question: str, approver: Person | None
+) -> Decision | None:
+    """`person`'s undecided decision asking `question` of `approver`, opened just now."""
+    question = (question or "").strip()
+    if person is None or approver is None or not question:
+        return None
+    return (
+        Decision.objects.for_org(org)
+        .filter(
+            created_by=person,
+            question__iexact=question,
+            approver=approver,
+            status__in=UNDECIDED,
+            opened_at__gte=twice.since(),
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def twin_action_item(
+    org: Organization,
+    person: Person | None,
+    title: str,
+    owner: Person | None,
+    team: Team | None,
+    source_type: str = "",
+    source_id: int | None = None,
+) -> ActionItem | None:
+    """`person`'s open action item `title` for `owner` in `team` (from the same source,
+    when one is named), recorded just now."""
+    title = (title or "").strip()
+    if person is None or owner is None or not title:
+        return None
+    twins = ActionItem.objects.for_org(org).filter(
+        created_by=person,
+        title__iexact=title,
+        owner=owner,
+        team=team,
+        status=ActionStatus.OPEN,
+        created_at__gte=twice.since(),
+    )
+    if source_id is not None:  # from the same issue, decision or meeting
+        twins = twins.filter(source_type=source_type or "", source_id=source_id)
+    return twins.order_by("-pk").first()
+
+
+def twin_issue(
+    org: Organization, person: Person | None, title: str, team: Team | None
+) -> Issue | None:
+    """`person`'s open issue `title` raised for `team`, just now."""
+    title = (title or "").strip()
+    if person is None or team is None or not title:
+        return None
+    return (
+        Issue.objects.for_org(org)
+        .filter(
+            raised_by=person,
+            title__iexact=title,
+            raised_in=team,
+            status=IssueStatus.OPEN,
+            opened_at__gte=twice.since(),
+        )
+        .order_by("-pk")
+        .first()
+    )
+
 
 # --- decisions ---------------------------------------------------------------------------
 
@@ -273,7 +349,7 @@ def waiting_on(person: Person) -> QuerySet[Decision]:
 
 def overdue_decisions(org: Organization, today: dt.date | None = None) -> QuerySet[Decision]:
     """Open or proposed decisions past their decide-by date, most overdue first."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     return (
         Decision.objects.for_org(org)
         .filter(status__in=UNDECIDED, decide_by__lt=today)
@@ -344,13 +420,17 @@ def log_figures(
     team: Team | None = None,
     only: bool = False,
     about: tuple[str, int] | None = None,
+    **filters,
 ) -> dict[str, int]:
     """How many decisions have each status, and how many are overdue today: the decision
     log's figures (`accord.core.counting.figures`), of the organization or, as the log is
-    filtered, of `team` and the teams below it (`only`: the team alone) and of the
-    decisions linked to one thing (`about`: "app.model", id)."""
-    today = timezone.localdate()
-    if team is None and about is None:
+    filtered, of `team` and the teams below it (`only`: the team alone), of the decisions
+    linked to one thing (`about`: "app.model", id) and of those the log's other `filters`
+    select (`filter_log`'s words, dates, approver and driver; not its status or "overdue",
+    which these figures count by)."""
+    today = org_today()
+    filters = {k: v for k, v in filters.items() if v}
+    if team is None and about is None and not filters:
         decisions = Decision.objects.for_org(org)
         return figures(
             f"decision-figures:{org.pk}::{today.isoformat()}",
@@ -359,13 +439,18 @@ def log_figures(
                 "overdue": overdue_decisions(org, today),
             },
         )
-    # A subtree's (or one thing's) decisions are found once for all the statuses, not once
-    # per status.
+    # A subtree's (or one thing's, or a filter's) decisions are found once for all the
+    # statuses, not once per status.
     key = f"decision-figures:{org.pk}:{team.pk if team else ''}:{int(only)}:{today.isoformat()}"
     linked_type, linked_id = about or ("", None)
     if about:
         key += f":{linked_type}:{linked_id}"
-    decisions = filter_log(org, team=team, only=only, linked_type=linked_type, linked_id=linked_id)
+    if filters:
+        said = repr(sorted((k, str(v)) for k, v in filters.items()))
+        key += ":" + hashlib.sha256(said.encode()).hexdigest()[:32]
+    decisions = filter_log(
+        org, team=team, only=only, linked_type=linked_type, linked_id=linked_id, **filters
+    )
     return {
         **grouped_figures(key, decisions, "status", DecisionStatus.values),
         **figures(
@@ -377,7 +462,7 @@ def log_figures(
 
 def overdue_figure(org: Organization) -> int:
     """How many decisions are overdue today, as a figure, for a page that shows that alone."""
-    today = timezone.localdate()
+    today = org_today()
     key = f"decision-overdue:{org.pk}:{today.isoformat()}"
     return figures(key, {"overdue": overdue_decisions(org, today)})["overdue"]
 
@@ -392,13 +477,17 @@ def filter_log(
     driver_id: int | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    decided_since: dt.date | None = None,
+    decided_until: dt.date | None = None,
     overdue: bool = False,
     team: Team | None = None,
     only: bool = False,
     linked_type: str = "",
     linked_id: int | None = None,
 ) -> QuerySet[Decision]:
-    """The decision log with its filters; dates apply to when it was opened. `team`: the
+    """The decision log with its filters; `since` and `until` apply to when it was opened,
+    `decided_since` and `decided_until` to when it was decided (a decision later reversed
+    or superseded keeps that day: it was decided then, whatever became of it). `team`: the
     decisions of that team and the teams below it (`only`: of the team alone): those they
     are affected by, and those about an issue one of them holds.
     `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
@@ -443,8 +532,13 @@ def filter_log(
         qs = qs.filter(opened_at__date__gte=since)
     if until:
         qs = qs.filter(opened_at__date__lte=until)
+    # Days as moments in the current time zone, as `latency_rows` reads them.
+    if decided_since:
+        qs = qs.filter(decided_at__gte=day_start(decided_since))
+    if decided_until:
+        qs = qs.filter(decided_at__lt=day_start(decided_until + dt.timedelta(days=1)))
     if overdue:
-        qs = qs.filter(status__in=UNDECIDED, decide_by__lt=timezone.localdate())
+        qs = qs.filter(status__in=UNDECIDED, decide_by__lt=org_today())
     return search(qs, q)
 
 
@@ -639,6 +733,11 @@ class FollowThrough:
 _FT_FIELDS = ("owner_id", "team_id", "due_on", "status", "done_at", "created_at", "slipped_from")
 
 
+def _org_start(day: dt.date) -> dt.datetime:
+    """The first moment of the organization's `day` (`core.days.org_day`: UTC)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
 def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> list[tuple]:
     start = today - dt.timedelta(days=days)
     # Done after it slipped: late on the day it slipped from, whatever its due date now.
@@ -649,7 +748,8 @@ def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> lis
         .filter(
             (Q(due_on__gte=start, due_on__lt=today) & ~slipped_done)
             | Q(due_on__isnull=True, status=ActionStatus.OPEN)
-            | Q(due_on__isnull=True, slipped_from__isnull=True, done_at__date__gte=start)
+            # done on or after `start`, the organization's day (`followthrough.item_counts`)
+            | Q(due_on__isnull=True, slipped_from__isnull=True, done_at__gte=_org_start(start))
             | (slipped_done & Q(slipped_from__gte=start, slipped_from__lt=today))
         )
         .order_by()  # a tally needs no order; asking for one lets SQLite walk the due-date index
@@ -965,7 +1065,7 @@ def overdue_action_items(
     team=None,
     today: dt.date | None = None,
 ) -> QuerySet[ActionItem]:
-    today = today or timezone.localdate()
+    today = today or org_today()
     qs = action_items(org).filter(status=ActionStatus.OPEN, due_on__lt=today)
     if person is not None:
         qs = qs.filter(owner=person)

@@ -21,7 +21,8 @@ from django.utils import timezone
 from accord.activity import describe
 from accord.activity import services as activity
 from accord.core.dates import check_in_range
-from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.days import org_today
+from accord.core.errors import Duplicate, PermissionDenied, ServiceError
 from accord.core.ids import as_id
 from accord.core.services import check_version, parse_date, require_text, update_and_record
 from accord.decisions import followthrough, notifications, queries
@@ -45,6 +46,7 @@ from accord.decisions.models import (
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import refuse_agent, refuse_agent_actor, refuse_viewer, require_role
 from accord.web.templatetags.dates import at_moment, day
+from accord.web.templatetags.people import name_of
 
 DECISION_FIELDS = (
     "question",
@@ -247,6 +249,19 @@ def _clean_decision(
     return out
 
 
+def _refuse_twin_decision(
+    org: Organization, actor: Person | None, question: str, approver: Person
+) -> None:
+    twin = queries.twin_decision(org, actor, question, approver)
+    if twin is not None:
+        raise Duplicate(
+            f"You opened this decision {at_moment(twin.opened_at)}, for {approver.name} to "
+            f"decide (#{twin.pk}, {twin.get_status_display().lower()}). Follow that one.",
+            existing=twin,
+            what="decision",
+        )
+
+
 @transaction.atomic
 def create_decision(
     org: Organization,
@@ -266,14 +281,18 @@ def create_decision(
     revisit_trigger: str = "",
     links: Iterable[tuple[str, int, str]] | None = None,
     opened_at: dt.datetime | None = None,
+    again: bool = False,
 ) -> Decision:
     """Open a decision. Only question and approver are required.
 
     `links` are (target_type "app.model", target_id, label) tuples.
     `opened_at` backdates the opening (importers and the demo); the decide-by date may
     not be before the day it was opened.
+    The same question put to the same approver by the same person a moment ago, still
+    undecided, is refused (`Duplicate`, `queries.twin_decision`) unless `again`.
     """
     _writer(actor, "open decisions")
+    dated = opened_at is not None  # history an import or the demo records: no second click
     opened_at = opened_at or timezone.now()
     check_in_range(opened_at, "opened_at", "The opening")
     data = _clean_decision(
@@ -297,6 +316,8 @@ def create_decision(
     informed = _people(org, informed, "informed")
     teams = _teams(org, teams, "teams")
     links = [_clean_link(t, i, label, org) for t, i, label in (links or [])]
+    if not again and not dated:
+        _refuse_twin_decision(org, actor, data["question"], data["approver"])
     d = Decision.objects.create(org=org, created_by=actor, opened_at=opened_at, **data)
     d.contributors.set(contributors)
     d.informed.set(informed)
@@ -891,14 +912,28 @@ def create_action_item(
     source_id: int | None = None,
     *,
     created_at: dt.datetime | None = None,
+    again: bool = False,
 ) -> ActionItem:
-    """An action item. `source_type` is one of ActionSource ("rhythm.meeting", …) or ""."""
+    """An action item. `source_type` is one of ActionSource ("rhythm.meeting", …) or "".
+
+    A new item is due today or later; history (Accord's own writes, `actor` None, and
+    `created_at`, which dates it back: the demo) keeps the due date it is given. The same
+    item recorded by the same person a moment ago, still open, is refused (`Duplicate`,
+    `queries.twin_action_item`) unless `again`."""
     _writer(actor, "record action items")
     data = _clean_action(
         org,
         {"title": title, "owner": owner, "team": team, "due_on": due_on},
         acting=actor is not None,
     )
+    history = actor is None or created_at is not None  # an import, the demo: as it was
+    if not history and data["due_on"] is not None and data["due_on"] < _today():
+        # As the form says it (the person's day, as for every date a person types).
+        raise ServiceError(
+            f"The due date {day(data['due_on'])} is in the past; choose today or later.",
+            fields={"due_on": ["The date is in the past; choose today or later."]},
+            code="past_date",
+        )
     source_type = source_type or ""
     if source_type not in ActionSource.values:
         raise ServiceError(
@@ -919,6 +954,17 @@ def create_action_item(
         raise ServiceError(
             f"No {what} {source_id} in {org.name}.", fields={"source_id": [f"Unknown {what}."]}
         )
+    if not again and not history:
+        twin = queries.twin_action_item(
+            org, actor, data["title"], data["owner"], data["team"], source_type, source_id
+        )
+        if twin is not None:
+            raise Duplicate(
+                f"You recorded this action item for {data['owner'].name} "
+                f"{at_moment(twin.created_at)} (#{twin.pk}, still open). Follow that one.",
+                existing=twin,
+                what="action item",
+            )
     item = ActionItem.objects.create(
         org=org,
         created_by=actor,
@@ -1009,12 +1055,13 @@ def update_action_item(
             fields={"due_on": [f"On or after {day(recorded_on)}, when it was recorded."]},
         )
     # Re-dated once overdue, it slipped: follow-through counts it late whatever its new
-    # date. Re-planned before it was due, it counts against its new date.
+    # date. Re-planned before it was due, it counts against its new date. Overdue on the
+    # organization's day, as follow-through counts it (`core.days`), not the editor's.
     if (
         "due_on" in cleaned
         and cleaned["due_on"] != item.due_on
         and item.slipped_from is None
-        and item.is_overdue(_today())
+        and item.is_overdue(org_today())
     ):
         cleaned["slipped_from"] = item.due_on
     item = update_and_record(org, actor, item, cleaned, expected_version=expected_version)
@@ -1120,10 +1167,13 @@ def raise_issue(
     *,
     opened_at: dt.datetime | None = None,
     raised_by: Person | None = None,
+    again: bool = False,
 ) -> Issue:
     """Any member may raise an issue for any team to solve.
 
     `raised_by` defaults to the actor; importers and the demo (actor None) name the person.
+    The same issue raised for the same team by the same person a moment ago, still open,
+    is refused (`Duplicate`, `queries.twin_issue`) unless `again`.
     """
     _writer(actor, "raise issues")
     if team is None:
@@ -1133,6 +1183,14 @@ def raise_issue(
     severity = _severity(severity)
     when = opened_at or timezone.now()
     check_in_range(when, "opened_at", "The opening")
+    twin = None if again or opened_at else queries.twin_issue(org, actor, title, team)
+    if twin is not None:
+        raise Duplicate(
+            f"You raised this for {team.name} {at_moment(twin.opened_at)} (#{twin.pk}, still "
+            "open). Follow that issue.",
+            existing=twin,
+            what="issue",
+        )
     issue = Issue.objects.create(
         org=org,
         team=team,
@@ -1183,7 +1241,7 @@ def _check_level(issue: Issue, seen_team: int | None, done: str) -> None:
         return
     up = issue.escalations.select_related("by", "to_team").order_by("-at", "-id").first()
     if up is not None and up.to_team_id == issue.team_id:
-        who = up.by.name if up.by else "Accord"
+        who = name_of(up.by) if up.by else "Accord"
         why = f"{who} escalated it to {issue.team.name} {at_moment(up.at)}, after you opened "
         why += "this form"
         why += f" (“{up.reason}”)"
@@ -1489,6 +1547,7 @@ def solve_issue_with_decision(
     links = [("decisions.issue", issue.pk, issue.title[:300])]
     if meeting_id is not None:
         links.append(("rhythm.meeting", meeting_id, ""))
+    # Solved once (the issue closes), so never a second click: no twin is looked for.
     decision = create_decision(
         org,
         actor,
@@ -1498,6 +1557,7 @@ def solve_issue_with_decision(
         rationale=rationale,
         teams=[issue.team],
         links=links,
+        again=True,
     )
     if decided_now:
         decision = decide(
@@ -1522,6 +1582,7 @@ def solve_issue_with_decision(
                 team=issue.team,
                 source_type=ActionSource.ISSUE,
                 source_id=issue.pk,
+                again=True,
             )
         except ServiceError as exc:
             raise ServiceError(

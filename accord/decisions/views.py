@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accord.alignment import queries as alignment_queries
 from accord.core.counting import shown_count
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
@@ -66,6 +68,7 @@ from accord.web.helpers import (
     team_scope,
 )
 from accord.web.pickers import team_filter_picker
+from accord.web.templatetags.people import name_of
 from accord.web.views import history_for
 
 
@@ -260,9 +263,7 @@ def index(request):
     org = request.org
     form = LogFilterForm(request.GET or None, org=org)
     filters = form.valid_filters()
-    qs = queries.filter_log(
-        org, **form.log_filters(), overdue=request.GET.get("overdue") == "1"
-    ).prefetch_related("teams")
+    qs = queries.filter_log(org, **form.log_filters()).prefetch_related("teams")
     page = paginate_uncounted(request, qs, 30)
     params = request.GET.copy()
     params.pop("page", None)
@@ -278,16 +279,28 @@ def index(request):
         "page": page,
         "about": about,
         "unfiltered_query": unfiltered.urlencode(),
-        "today": timezone.localdate(),
-        "counts": queries.log_figures(
-            org, filters.get("team"), bool(filters.get("only")), filters.get("about")
-        ),
+        "today": org_today(),
+        # What the other filters select, by status (the status filter and "overdue" are
+        # what the figures count by; their links keep the other filters).
+        "counts": queries.log_figures(org, **form.figure_filters()),
         "figures_team": filters.get("team"),
+        "figures_filtered": any(
+            filters.get(k)
+            for k in (
+                "q",
+                "approver",
+                "driver",
+                "since",
+                "until",
+                "decided_since",
+                "decided_until",
+            )
+        ),
         "team_query": urlencode(
             {
                 k: request.GET[k]
-                for k in ("team", "only", "about")
-                if filters.get(k) and k in request.GET
+                for k in form.fields
+                if k not in ("status", "overdue") and filters.get(k) and k in request.GET
             }
         ),
         "query_string": params.urlencode(),
@@ -322,6 +335,7 @@ def new(request):
                 decide_by=data["decide_by"],
                 revisit_on=data["revisit_on"],
                 revisit_trigger=data["revisit_trigger"],
+                again=form.again,
             )
         except ServiceError as exc:
             form_error(form, exc)
@@ -458,7 +472,7 @@ def _detail_page(
         "reason_form": ReasonForm(auto_id="id_reverse_%s"),
         "supersede_form": SupersedeForm(org=org, exclude_id=d.pk, auto_id="id_supersede_%s"),
         "action_form": _action_form(request, {"owner": me}),
-        "today": timezone.localdate(),
+        "today": org_today(),
         "tab": "log",
     }
     return render(request, "decisions/decision_detail.html", ctx, status=status)
@@ -623,7 +637,7 @@ def reverse_decision(request, decision_id: int):
 @org_view
 def waiting(request):
     org, me = request.org, request.person
-    today = timezone.localdate()
+    today = org_today()
     mine = list(queries.waiting_on(me))
     driving = list(
         queries.decisions(org)
@@ -658,7 +672,15 @@ def latency(request):
     (teams and approvers of few decisions last)."""
     org = request.org
     days = latency_figures.period_of(request.GET.get("days", latency_figures.DEFAULT_PERIOD))
-    figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
+    # Or an alignment period (`?period=<id>`: this quarter, the last one): computed for the
+    # view over the decisions decided on its days so far (nothing stored for it).
+    periods, period = alignment_queries.period_chosen(org, request.GET.get("period"))
+    if period is not None:
+        until = min(period.end, org_today())
+        report = queries.decision_latency(org, since=period.start, until=until)
+        figures = latency_figures.of_report(org, report, limit=LATENCY_ROWS)
+    else:
+        figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
     overdue = queries.overdue_decisions(org)
     shown = list(overdue[:LATENCY_ROWS])
     total = len(shown) if len(shown) < LATENCY_ROWS else queries.overdue_figure(org)
@@ -669,11 +691,13 @@ def latency(request):
             "figures": figures,
             "days": days,
             "periods": latency_figures.PERIODS,
+            "alignment_periods": periods,
+            "period": period,
             "min_decisions": latency_figures.MIN_DECISIONS,
             "overdue": shown,
             "overdue_count": total,
             "overdue_more": total > len(shown),
-            "today": timezone.localdate(),
+            "today": org_today(),
             "tab": "latency",
         },
     )
@@ -718,6 +742,15 @@ def actions(request):
         scope = {"team": team, "subtree": not only}
     ft30 = queries.follow_through(org, days=followthrough.WINDOW_DAYS, today=today, **scope)
     ft90 = queries.follow_through(org, days=90, today=today, **scope)
+    # Or over an alignment period (`?period=<id>`: this quarter, the last one): the items
+    # due on its days up to yesterday, summed from the same stored daily tallies; the
+    # tables below then count that period instead of the last 30 days.
+    periods, period = alignment_queries.period_chosen(org, request.GET.get("period"), today=today)
+    span_days, span_end, ft_period = followthrough.WINDOW_DAYS, today, None
+    if period is not None:
+        span_end = min(period.end + dt.timedelta(days=1), today)
+        span_days = max(0, (span_end - period.start).days)
+        ft_period = queries.follow_through(org, days=span_days, today=span_end, **scope)
     # A page of open items (soonest due first), one more read to know of a next page.
     if team is not None:
         number = page_number(request)
@@ -753,7 +786,9 @@ def actions(request):
             .order_by("person__name")
         )
         ids = [m.person_id for m in members]
-        by_owner = queries.follow_through_by(org, key="owner", days=30, today=today, ids=ids)
+        by_owner = queries.follow_through_by(
+            org, key="owner", days=span_days, today=span_end, ids=ids
+        )
         late_by_owner = queries.overdue_now_by(org, "owner", ids, today)
         team_rows = [
             (m.person, by_owner.get(m.person_id), late_by_owner.get(m.person_id, 0))
@@ -766,11 +801,15 @@ def actions(request):
         # and the items filed to the department itself, so that the rows add up.
         below = list(Team.objects.for_org(org).current().filter(parent=team).order_by("name")[:50])
         ids = [t.pk for t in below]
-        by_tree = queries.follow_through_by(org, key="tree", days=30, today=today, ids=ids)
+        by_tree = queries.follow_through_by(
+            org, key="tree", days=span_days, today=span_end, ids=ids
+        )
         late_by_tree = queries.overdue_now_by(org, "tree", ids, today)
         below_rows = [(t, by_tree.get(t.pk), late_by_tree.get(t.pk, 0)) for t in below]
         if below_rows:
-            own = queries.follow_through_by(org, key="team", days=30, today=today, ids=[team.pk])
+            own = queries.follow_through_by(
+                org, key="team", days=span_days, today=span_end, ids=[team.pk]
+            )
             own_late = queries.overdue_now_by(org, "team", [team.pk], today).get(team.pk, 0)
             if own or own_late:
                 own_row = (team, own.get(team.pk), own_late)
@@ -789,6 +828,11 @@ def actions(request):
             "only": only,
             "ft30": ft30,
             "ft90": ft90,
+            "ft_period": ft_period,
+            "period": period,
+            "alignment_periods": periods,
+            # What "Due" and "On time" count over: the last 30 days, or the period.
+            "span_label": period.name if period else "30 d",
             "overdue": [i for i in open_items if i.due_on and i.due_on < today],
             "upcoming": [i for i in open_items if not (i.due_on and i.due_on < today)],
             "open_page": open_page,
@@ -836,6 +880,7 @@ def action_new(request):
                 team=data["team"],
                 source_type=source_type,
                 source_id=as_id(source_id),
+                again=form.again,
             )
         except ServiceError as exc:
             if exc.status == 403:
@@ -910,9 +955,9 @@ def action_detail(request, item_id: int):
     may_act = _can_write(me) and services.can_change_action(me, item)
     who_acts = ""
     if not may_act:
-        names = {"the action item's owner": f"its owner ({item.owner.name})"}
+        names = {"the action item's owner": f"its owner ({name_of(item.owner)})"}
         if item.created_by:
-            names["whoever recorded it"] = f"whoever recorded it ({item.created_by.name})"
+            names["whoever recorded it"] = f"whoever recorded it ({name_of(item.created_by)})"
         if item.team:
             names["its team's lead"] = f"{item.team.name}'s lead"
         what = "complete, drop or edit it" if item.status == ActionStatus.OPEN else "reopen it"
@@ -957,7 +1002,7 @@ def action_detail(request, item_id: int):
             "source": source,
             "source_stop": full_stop(source[0]) if source else "",
             "history": history_for(org, "decisions.actionitem", item.pk),
-            "today": timezone.localdate(),
+            "today": org_today(),
             "tab": "actions",
         },
         # A refused edit, shown again as typed with what is wrong beside its field.
@@ -1155,7 +1200,7 @@ def _issue_page(
             "drop_form": posted.get("drop") or ReasonForm(auto_id="id_drop_%s"),
             "refused": refused[0] if refused else "",
             "action_form": _action_form(request, {"owner": me, "team": issue.team}),
-            "today": timezone.localdate(),
+            "today": org_today(),
             "tab": "issues",
         },
         status=422 if refused or (edit_form is not None and edit_form.is_bound) else 200,
@@ -1224,6 +1269,7 @@ def issue_new(request):
                 data["title"],
                 description=data["description"],
                 severity=data["severity"],
+                again=form.again,
             )
         except ServiceError as exc:
             if exc.status == 403:

@@ -108,6 +108,11 @@ class HealthOut(Schema):
     team_id: int
     team_name: str
     date: dt.date
+    computed_at: dt.datetime = Field(
+        description="When the evaluation that stored these scores ran. Each evaluation of "
+        "a day replaces that day's scores, so today's change until the day is over; a past "
+        "day's stay as the last evaluation of that day stored them."
+    )
     people: int
     own: DimensionScores
     rollup_people: int
@@ -151,6 +156,7 @@ def _health_out(h) -> dict:
         "team_id": h.team_id,
         "team_name": h.team.name,
         "date": h.date,
+        "computed_at": h.computed_at,
         "people": h.people,
         "own": _scores({d: getattr(h, d) for d in (*DIMENSIONS, "overall")}),
         "rollup_people": h.rollup_people,

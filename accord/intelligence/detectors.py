@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
+from accord.alignment.blocked import unplanned_declines
 from accord.alignment.progress import pace_elapsed, pace_since
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
@@ -807,14 +808,15 @@ def dep_unanswered(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     dimension="dependencies",
 )
 def dep_declined(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """A declined request whose requesting initiative is still open, with no other active
-    or delivered request for it."""
-    covered: set[int] = set()
+    """A declined request whose requesting initiative is still open, and that nothing asked
+    since replaced: no request of that initiative made after the decline is active or
+    delivered (`alignment.blocked.unplanned_declines`, the rule that marks it blocked)."""
+    of_initiative: dict[int, list[tuple]] = defaultdict(list)
     for d in snap.dependencies.values():
-        if d.active or d.state == "delivered":
-            covered.add(d.requester_initiative_id)
+        of_initiative[d.requester_initiative_id].append((d.id, d.state, d.created_at, d.closed_at))
+    unplanned = set().union(*map(unplanned_declines, of_initiative.values()))
     for d in snap.dependencies.values():
-        if d.state != "declined" or d.requester_initiative_id in covered:
+        if d.id not in unplanned:
             continue
         ri = snap.initiatives.get(d.requester_initiative_id)
         if ri is None or ri.status not in OPEN_INIT:

@@ -24,8 +24,8 @@ week's vocabulary, their new words counting for nothing: 71% similar where the w
 next run, refitting, found 48%).
 
 A cascade is never a pair (`cascade`): an objective and one it contributes to through
-any number of links, nor two children of one parent set by different teams (a parent's
-target split by region or segment repeats its words by design).
+any number of links, nor two initiatives joined by a dependency (one asked, the other
+delivers: the parts of one programme repeat its name by design).
 
 Pure Python over plain data: the detector (`accord/alignment/detectors.py`) loads the
 items in bulk, and `bench/duplicates.py` and the quality tests call `find_pairs` directly.
@@ -86,6 +86,10 @@ class Item:
     # teams (a parent's target split by region or segment), repeat words by design.
     parent_ids: frozenset[int] = frozenset()
     ancestor_ids: frozenset[int] = frozenset()
+    # Initiatives only: the ones joined to it by a dependency, active or delivered (one
+    # requested it, the other delivers it, either way): parts of one programme, whose
+    # titles repeat the programme's words by design.
+    joined_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -438,11 +442,18 @@ def ancestors(parents: Mapping[int, Iterable[int]], ids: Iterable[int]) -> dict[
 
 
 def cascade(a: Item, b: Item) -> bool:
-    """Whether one contributes to the other (at any depth): a cascade repeats its parent's
-    words, and is not duplicate work. Two teams' objectives under one parent still pair:
-    two teams doing the same work for one objective is what the detector is for (a
-    target split by region reads alike too, and is left to be dismissed)."""
-    return a.id in b.ancestor_ids or b.id in a.ancestor_ids
+    """Whether one contributes to the other (at any depth), or one delivers what the other
+    asked for (`joined_ids`): a cascade repeats its parent's words, the parts of one
+    programme its name, and neither is duplicate work. Two teams' objectives under one
+    parent still pair: two teams doing the same work for one objective is what the
+    detector is for (a target split by region reads alike too, and is left to be
+    dismissed)."""
+    return (
+        a.id in b.ancestor_ids
+        or b.id in a.ancestor_ids
+        or a.id in b.joined_ids
+        or b.id in a.joined_ids
+    )
 
 
 def _structure(a: Item, b: Item, pair: Pair) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat
 
@@ -28,10 +28,12 @@ from accord.intelligence.models import (
     Evaluation,
     HealthScore,
     Signal,
+    SignalEpisode,
     SignalState,
     SignalTeam,
 )
 from accord.intelligence.registry import discover
+from accord.intelligence.snapshot import as_moment
 from accord.org import queries as org_queries
 from accord.org.models import Organization, Person, Team
 from accord.web.helpers import Window
@@ -240,29 +242,33 @@ class HeatMap:
     # The parent's own scores and signals (its own decisions, its own objectives...), which
     # no row of a team below holds; None when there is no parent or no row below it.
     own: HeatLine | None = None
+    # When the evaluation that stored the day's rows ran: a day's rows are replaced by each
+    # evaluation of that day, so today's change until the day is over (None: no rows).
+    computed_at: dt.datetime | None = None
 
 
 # A heat-map shows at most this many teams: the least healthy ones, when there are more.
 HEAT_ROWS = 50
 
 
-def heatmap(org: Organization, scope: Scope) -> HeatMap:
+def heatmap(org: Organization, scope: Scope, *, as_of: dt.date | None = None) -> HeatMap:
     """The scope's children as rows (the roots for the whole organization, or the single
     root's children when there is only one), a summary line for the scope (its roll-up)
     and, when the rows have a parent, a line of the parent's own scores and signals: no
-    other row holds them. Four queries."""
-    day = queries.latest_date(org)
+    other row holds them. Of the last day stored on or before `as_of` (default: the
+    latest). Four or five queries."""
+    day = queries.latest_date(org, as_of)
     parent_id = scope.id
     if scope.team is None and len(scope.roots) == 1:
         parent_id = scope.roots[0]
-    rows = queries.heatmap(org, parent_id) if scope.roots else []
+    rows = queries.heatmap(org, parent_id, as_of) if scope.roots else []
     lines = [_line(r.team, r.score, r.has_children) for r in rows]
     hidden = max(0, len(lines) - HEAT_ROWS)
     if hidden:
         worst = sorted(lines, key=lambda x: (x.cells[-1].score is None, x.cells[-1].score or 0))
         keep = {id(x) for x in worst[:HEAT_ROWS]}
         lines = [x for x in lines if id(x) in keep]
-    parent, own = None, None
+    parent, own, h = None, None, None
     if parent_id is not None:
         h = (
             HealthScore.objects.filter(org=org, team_id=parent_id, date=day)
@@ -292,24 +298,41 @@ def heatmap(org: Organization, scope: Scope) -> HeatMap:
             int(combined["warning"] or 0) if combined else 0,
             bool(rows),
         )
-    return HeatMap(day, summary, lines, parent, hidden, own)
+    computed_at = next((r.score.computed_at for r in rows if r.score is not None), None)
+    if h is not None:
+        computed_at = h.computed_at
+    elif computed_at is None and day is not None:
+        computed_at = (
+            HealthScore.objects.filter(org=org, date=day)
+            .values_list("computed_at", flat=True)
+            .first()
+        )
+    return HeatMap(day, summary, lines, parent, hidden, own, computed_at)
 
 
 # --- trends ------------------------------------------------------------------------------
 
 
-def trend(org: Organization, scope: Scope, *, weeks: int = 13) -> list[dict[str, Any]]:
+def trend(
+    org: Organization,
+    scope: Scope,
+    *,
+    weeks: int = 13,
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
+) -> list[dict[str, Any]]:
     """The scope's rolled-up health and open critical/warning counts, one point per week
-    (each week's last stored day) over the last `weeks` weeks, oldest first. One query (two
-    for a whole organization with several roots).
+    (each week's last stored day) over the last `weeks` weeks up to the last day stored on
+    or before `as_of` (default: the latest), oldest first; from `since` instead when given
+    (a period's first day). One query (two for a whole organization with several roots).
 
     Weeks are ISO weeks, Monday to Sunday, as briefings count them: each point names its
     week (`week` 2026-W48, `week_start`, `week_end`), the day its figures are of (`date`,
     ISO) and a short label for a chart's axis (`label`, "28 Nov")."""
-    end = queries.latest_date(org)
-    if end is None:
+    end = queries.latest_date(org, as_of)
+    if end is None or (since is not None and end < since):
         return []
-    start = end - dt.timedelta(weeks=weeks)
+    start = end - dt.timedelta(weeks=weeks) if since is None else since - dt.timedelta(days=1)
     if scope.team is not None:
         team_ids = [scope.team.pk]
     else:
@@ -573,3 +596,101 @@ def _with_aside_by(org: Organization, signals_: list[Signal]) -> None:
         s.aside_by = None
     for s in aside:
         s.aside_by = s.state_changed_by if cached(s) else people.get(s.state_changed_by_id)
+
+
+# --- as they stood on a past day -----------------------------------------------------------
+
+
+@dataclass
+class Held:
+    """A scope's signals as they stood at the end of `day` (UTC, as evaluations date their
+    health), read from what was stored then (`queries.signals_as_of`): each one's severity,
+    explanation, evidence and numbers from the episode covering that moment, its state
+    then from the events of its acknowledging, snoozing or dismissing since. What no
+    episode stores is today's: its title, owner, reach and the teams it concerns.
+
+    `signals`: those that held then, ranked; `new`: those that held then but not a week
+    before; `resolved`: those that held a week before but no longer then (each with
+    `resolved_at`, when its last stretch ended). `begins`: when the stored signal history
+    begins (the first evaluation that stored signals; None: never evaluated); before it,
+    only health (backfilled weeks) is stored, so the lists are empty."""
+
+    day: dt.date
+    signals: list[Signal]
+    new: list[Signal]
+    resolved: list[Signal]
+    begins: dt.datetime | None
+
+    @property
+    def before_history(self) -> bool:
+        return self.begins is None or as_moment(self.day) < self.begins
+
+
+def held(org: Organization, scope: Scope, day: dt.date) -> Held:
+    """The scope's signals as they stood at the end of `day` (see `Held`). Nine queries."""
+    begins = Evaluation.first_stored(org)
+    moment, week_ago = as_moment(day), as_moment(day - dt.timedelta(days=7))
+    if begins is None or moment < begins:
+        return Held(day, [], [], [], begins)
+    now = queries.signals_as_of(org, day, team_id=scope.id)
+    held_ids = {s.pk for s in now}
+    if week_ago >= begins:
+        before = queries.signals_as_of(org, day - dt.timedelta(days=7), team_id=scope.id)
+        before_ids = {s.pk for s in before}
+        new = [s for s in now if s.pk not in before_ids]
+    else:  # the history begins within the week: new are those first found since
+        before, new = [], [s for s in now if s.first_seen > week_ago]
+    gone = [s for s in before if s.pk not in held_ids]
+    ended = dict(
+        SignalEpisode.objects.filter(
+            org=org,
+            signal_id__in=[s.pk for s in gone],
+            ended_at__gt=week_ago,
+            ended_at__lte=moment,
+        )
+        .values("signal_id")
+        .annotate(last=Max("ended_at"))
+        .values_list("signal_id", "last")
+    )
+    resolved = []
+    for s in sorted(gone, key=lambda s: ended.get(s.pk) or moment, reverse=True):
+        # Not fixed, as the live lists leave them out: its teams retired, or taken over.
+        if s.closed_reason in (CLOSED_TEAM_RETIRED, CLOSED_TAKEN_OVER):
+            continue
+        s.resolved_at = ended.get(s.pk)
+        resolved.append(s)
+    return Held(day, now, new, resolved, begins)
+
+
+def held_filtered(
+    rows: list[Signal],
+    *,
+    team_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    severity: str = "",
+    state: str = "live",
+    only: set[int] | None = None,
+) -> list[Signal]:
+    """`rows` (as `held` reads them) as the Insights list filters them: concerning any of
+    `team_ids` (None: all), of `kinds`, of `severity`, in `state` ("live": open,
+    acknowledged or snoozed, as `signals`), and among the ids `only` (None: all)."""
+    wanted_teams = None if team_ids is None else set(team_ids)
+    wanted_kinds = None if kinds is None else set(kinds)
+    out = []
+    for s in rows:
+        if only is not None and s.pk not in only:
+            continue
+        if wanted_kinds is not None and s.kind not in wanted_kinds:
+            continue
+        if severity and s.severity != severity:
+            continue
+        if state == "live" and s.state not in OPEN_STATES:
+            continue
+        if state and state != "live" and s.state != state:
+            continue
+        if wanted_teams is not None and wanted_teams.isdisjoint(
+            link.team_id for link in s.team_links.all()
+        ):
+            continue
+        out.append(s)
+    return out

@@ -70,6 +70,7 @@ from accord.rhythm.models import (
     Scope,
 )
 from accord.web.templatetags.numbers import num
+from accord.web.templatetags.people import name_of
 
 # --- plain structures --------------------------------------------------------------------
 
@@ -341,8 +342,10 @@ class Snapshot:
         return t.name if t else "—"
 
     def person_name(self, person_id: int | None) -> str:
+        """The person's name as Accord writes it (`name_of`: "Jonas Mensah (left)" once
+        they were deactivated, as of the snapshot's moment); "nobody" for none."""
         p = self.people.get(person_id) if person_id is not None else None
-        return p.name if p else "nobody"
+        return name_of(p) if p else "nobody"
 
 
 # --- loading -----------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 
+from accord.alignment import queries as alignment_queries
 from accord.core.counting import figures
+from accord.core.dates import RANGE_TEXT, in_range
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence import duplicate_views, pages, panels, queries, services
 from accord.intelligence.models import (
@@ -113,18 +115,50 @@ def _current_below(org, scope) -> int:
     return len(scope.team_ids - retired - {scope.team.pk})
 
 
+def _as_of(request) -> tuple[dt.date | None, str]:
+    """The day the page is pinned to (`?as_of=YYYY-MM-DD`), and why one given was left out
+    ("" when none was, or it was understood): a day that is not a date, out of the
+    supported years or after today."""
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return None, ""
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None, f"“{raw[:40]}” is not a date (YYYY-MM-DD)"
+    if not in_range(day):
+        return None, f"{RANGE_TEXT}"
+    if day > timezone.localdate():
+        return None, f"{day.isoformat()} is after today; nothing is known of it yet"
+    return day, ""
+
+
 @org_view
 def index(request):
     org = request.org
     scope = _scope(request)
     f = _filters(request, scope)
-    heat = pages.heatmap(org, scope)
-    trend = pages.trend(org, scope)
+    as_of, as_of_error = _as_of(request)
+    heat = pages.heatmap(org, scope, as_of=as_of)
+    # The trend over an alignment period (`?period=<id>`) instead of the last 13 weeks.
+    periods, period = alignment_queries.period_chosen(org, request.GET.get("period"))
+    if period is not None:
+        # The period's weeks, up to its end (or the day the page is pinned to).
+        end = min(d for d in (period.end, as_of) if d is not None)
+        trend = pages.trend(org, scope, as_of=end, since=period.start)
+    else:
+        trend = pages.trend(org, scope, as_of=as_of)
     # "Since last week": after the end of the same weekday a week ago.
-    week_ago = as_moment(timezone.localdate() - dt.timedelta(days=7))
-    top = pages.top(org, scope.team_ids)
-    new = pages.new_since(org, scope.team_ids, week_ago)
-    resolved = pages.resolved_since(org, scope.team_ids, week_ago)
+    week_ago = as_moment((as_of or timezone.localdate()) - dt.timedelta(days=7))
+    held = pages.held(org, scope, as_of) if as_of is not None else None
+    if held is not None:
+        aside = (SignalState.OPEN, SignalState.ACKNOWLEDGED)  # as `pages.top` lists them
+        top = [s for s in held.signals if s.state in aside][:5]
+        new, resolved = held.new[:10], held.resolved[:10]
+    else:
+        top = pages.top(org, scope.team_ids)
+        new = pages.new_since(org, scope.team_ids, week_ago)
+        resolved = pages.resolved_since(org, scope.team_ids, week_ago)
 
     list_teams = scope.team_ids
     filter_team = None
@@ -144,7 +178,17 @@ def index(request):
         "new_since": week_ago if f["new"] else None,
     }
     total = None  # (how many, when the last evaluation counted them or None: lately)
-    if pages.large(list_teams):
+    if held is not None:  # as the signals stood at the end of the day pinned
+        listed = pages.held_filtered(
+            held.signals,
+            team_ids=list_teams,
+            kinds=filters["kinds"],
+            severity=filters["severity"],
+            state=filters["state"],
+            only={s.pk for s in held.new} if f["new"] else None,
+        )
+        page = paginate(request, listed, per_page=PAGE_SIZE)
+    elif pages.large(list_teams):
         page = pages.signals_page(org, list_teams, page_number(request), PAGE_SIZE, **filters)
         total = pages.stored_total(org, filter_team or scope.team, **filters)
     elif list_teams is None:  # the whole organization: its figure, not a count on each view
@@ -154,8 +198,11 @@ def index(request):
         total = (figures(f"signals:{org.pk}:{key}", {"n": listed})["n"], None)
     else:
         page = paginate(request, pages.signals(org, list_teams, **filters), per_page=PAGE_SIZE)
-    # The scope's dismissed signals: a page's worth, one more to say there are more.
-    dismissed = pages.dismissed(org, scope.team_ids, pages.DISMISSED_SHOWN + 1)
+    # The scope's dismissed signals: a page's worth, one more to say there are more (not
+    # of a past day: who dismissed them and why are as they are now).
+    dismissed = (
+        pages.dismissed(org, scope.team_ids, pages.DISMISSED_SHOWN + 1) if held is None else []
+    )
     shown = pages.with_teams(org, [*top, *new, *resolved, *page.object_list, *dismissed])
     del shown
     may_reopen = (
@@ -199,6 +246,15 @@ def index(request):
             "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
             "health_pending": health_pending,
             "as_of": pages.signals_as_of(org),
+            "pinned": as_of,
+            "pinned_today": as_of == timezone.localdate(),
+            "today": timezone.localdate(),
+            "pinned_error": as_of_error,
+            # Carried by every link of the page that stays on it.
+            "pin": f"&as_of={as_of.isoformat()}" if as_of else "",
+            "held": held,
+            "periods": periods,
+            "trend_period": period,
             "here": request.get_full_path(),
             "page": page,
             # A large scope's list is not counted: the last evaluation's count is shown; the
@@ -217,7 +273,12 @@ def index(request):
             "severities": SignalSeverity.choices,
             "states": STATE_CHOICES,
             "dimensions": DIMENSIONS,
-            "page_query": _query(scope=scope_param, **{k: v for k, v in f.items()}),
+            "page_query": _query(
+                scope=scope_param,
+                **{k: v for k, v in f.items()},
+                as_of=as_of.isoformat() if as_of else "",
+                period=period.pk if period else "",
+            ),
             "bands": pages.BANDS,
         },
     )

@@ -871,6 +871,14 @@ class Cadences(Keyed):
             doc="People taking part beyond the teams in scope. Left out: unchanged.",
         ),
         F(
+            "participation",
+            "str",
+            choices=("everyone", "leads"),
+            auto=True,
+            doc="Who of its teams takes part: everyone in them, or the teams' leads only "
+            "(a meeting of several teams). Left out: unchanged.",
+        ),
+        F(
             "checkin_owed_by",
             "str",
             choices=("everyone", "leads"),
@@ -974,6 +982,7 @@ class Cadences(Keyed):
                     "active": c.is_active,
                     "agenda": agenda_to_text(c.agenda).splitlines(),
                     "participants": sorted(p.email for p in c.extra_participants.all() if p.email),
+                    "participation": c.participation,
                     "checkin_owed_by": c.checkin_owed_by,
                     "window_opens_hours": c.window_opens_hours,
                     "late_after_hours": c.late_after_hours,
@@ -999,7 +1008,7 @@ class Cadences(Keyed):
             after["extra_participants"] = self.refs(ctx, "people", after.pop("participants"))
         else:
             after.pop("participants", None)
-        for name in ("checkin_owed_by", "window_opens_hours", "late_after_hours"):
+        for name in ("checkin_owed_by", "participation", "window_opens_hours", "late_after_hours"):
             if after.get(name) is None:
                 after.pop(name, None)
         agenda = after.pop("agenda", None)

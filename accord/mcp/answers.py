@@ -2,8 +2,12 @@
 both bounded in size.
 
 A result's text, and its structured content serialized as JSON, each stay within
-`MAX_CHARS` (16,000 characters). A list that does not fit is cut, and the answer says
-so: "… N more, see <link>", with `more` and `more_url` in the structured content.
+`MAX_CHARS` (16,000 characters). The room is shared between an answer's lists after
+measuring them: a short list takes what it needs and leaves the rest to the others, one
+item of each list at a time. A list that does not fit is cut, and the answer says so and
+how to read on: "… N more: call what_is_at_risk again with only="signals", offset=28"
+(structured: `<list>_more` and `<list>_next_offset`), never a page's address, which a
+client holding a token cannot open.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from accord.activity.delivery import site_link
 MAX_CHARS = 16_000
 """The bound on a result's text and on its structured content (as JSON), in characters."""
 
-# Room kept for the closing "… N more" line and the rest of the answer.
-_RESERVE = 600
+# Room kept for what is measured loosely: the JSON of the keys around each list and the
+# "… N more" line's numbers.
+_RESERVE = 200
 
 
 def link(path: str | None) -> str:
@@ -31,23 +36,38 @@ def link(path: str | None) -> str:
 
 
 def _size(data: Any) -> int:
-    return len(json.dumps(data, default=str, ensure_ascii=False))
+    # As `json.dumps` writes it by default (non-ASCII as \uXXXX): the larger measure.
+    return len(json.dumps(data, default=str))
 
 
 @dataclass
 class Section:
-    """A titled list in an answer: one text line and one dict per item."""
+    """A titled list in an answer: one text line and one dict per item.
 
+    `key` names the list in the structured content (snake_case, stable whatever the
+    title says). `offset` is how many items of the whole list come before these (a page
+    further on); `next_call` says how to read the items after the ones shown, e.g.
+    'what_is_at_risk again with only="signals"': the answer adds ", offset=N"."""
+
+    key: str
     title: str
     lines: list[str] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
-    more_url: str = ""
     total: int | None = None  # when the caller already cut the list (e.g. a [:N] query)
     empty: str = "none"
+    offset: int = 0
+    next_call: str = ""
+    note: str = ""  # a last line of its own, e.g. that more were left uncounted
 
     def add(self, line: str, item: dict[str, Any]) -> None:
         self.lines.append(line)
         self.items.append(item)
+
+
+def _more_line(s: Section, more: int, shown: int) -> str:
+    if s.next_call:
+        return f"- … {more} more: call {s.next_call}, offset={s.offset + shown}"
+    return f"- … {more} more"
 
 
 def answer(
@@ -58,44 +78,53 @@ def answer(
     footer: str = "",
 ) -> CallToolResult:
     """Text and structured content from a heading, a dict of facts and titled lists,
-    cut to MAX_CHARS: each section keeps as many items as fit, the rest is counted."""
+    within MAX_CHARS: the lists take turns, one item each, while both the text and the
+    structured content have room, so every list shows its first items and what one list
+    does not need goes to the others; the rest of each is counted."""
     data = dict(data or {})
-    text_parts = [heading]
-    text_used = len(heading) + len(footer) + _RESERVE
+    sections = list(sections)
+    text_used = len(heading) + (len(footer) + 1 if footer else 0) + _RESERVE
     data_used = _size(data) + _RESERVE
-    budget_each = max(1, len(sections))
-    for i, s in enumerate(sections):
-        # What is left is shared between this section and the ones after it.
-        text_room = (MAX_CHARS - text_used) // (budget_each - i)
-        data_room = (MAX_CHARS - data_used) // (budget_each - i)
-        lines = [f"\n{s.title}:"]
-        kept: list[dict[str, Any]] = []
-        t, d = len(lines[0]), 2
-        for line, item in zip(s.lines, s.items, strict=True):
-            line = f"- {line}"
-            size = _size(item) + 2
-            if t + len(line) + 1 > text_room or d + size > data_room:
-                break
-            lines.append(line)
-            kept.append(item)
-            t += len(line) + 1
-            d += size
+    for s in sections:
         total = s.total if s.total is not None else len(s.items)
-        more = total - len(kept)
+        # The title, the "none" or "… N more" line at its longest, and the list's keys.
+        text_used += len(s.title) + 4 + len(_more_line(s, total, total)) + len(s.note) + 16
+        data_used += 3 * len(s.key) + 60
+    kept = [0] * len(sections)
+    open_ = [bool(s.items) for s in sections]
+    while any(open_):
+        for n, s in enumerate(sections):
+            if not open_[n]:
+                continue
+            i = kept[n]
+            t = len(s.lines[i]) + 3  # "- " and the newline
+            d = _size(s.items[i]) + 2  # ", " between items
+            if text_used + t > MAX_CHARS or data_used + d > MAX_CHARS:
+                open_[n] = False  # in order: a later, shorter item does not jump the queue
+                continue
+            text_used += t
+            data_used += d
+            kept[n] = i + 1
+            open_[n] = kept[n] < len(s.items)
+    text_parts = [heading]
+    for s, shown in zip(sections, kept, strict=True):
+        lines = [f"\n{s.title}:"] + [f"- {line}" for line in s.lines[:shown]]
+        total = s.total if s.total is not None else len(s.items)
+        more = total - s.offset - shown if s.total is not None else total - shown
         if not s.items:
             lines.append(f"- {s.empty}")
         if more > 0:
-            where = f", see <{s.more_url}>" if s.more_url else ""
-            lines.append(f"- … {more} more{where}")
-        key = s.title.lower().replace(" ", "_")
-        data[key] = kept
+            lines.append(_more_line(s, more, shown))
+        if s.note:
+            lines.append(f"- {s.note}")
+        data[s.key] = s.items[:shown]
+        if s.offset:
+            data[f"{s.key}_offset"] = s.offset
         if more > 0:
-            data[f"{key}_more"] = more
-            if s.more_url:
-                data[f"{key}_more_url"] = s.more_url
+            data[f"{s.key}_more"] = more
+            if s.next_call:
+                data[f"{s.key}_next_offset"] = s.offset + shown
         text_parts.append("\n".join(lines))
-        text_used += t + 40
-        data_used += d + 40
     if footer:
         text_parts.append(footer)
     text = "\n".join(text_parts)
@@ -117,7 +146,7 @@ def _clip(data: dict[str, Any]) -> dict[str, Any]:
         out[key] = value
     if _size(out) > MAX_CHARS:
         out = {k: v for k, v in out.items() if not isinstance(v, list | dict)}
-        out["cut"] = "Lists left out to stay within 16,000 characters; see the link."
+        out["cut"] = "Lists left out to stay within 16,000 characters."
     return out
 
 

@@ -114,13 +114,13 @@ def team_subtree(team_id: str) -> str:
 def current_period() -> str:
     """The current period (quarter, half or custom cycle): its dates, state and how much
     of it has passed."""
-    from django.utils import timezone
+    from accord.core.days import org_today
 
     org = caller().org
     p = alignment_queries.current_period(org)
     if p is None:
         return _json({"period": None, "note": f"{org.name} has no current period."})
-    today = timezone.localdate()
+    today = org_today()
     days = max(1, (p.end - p.start).days)
     elapsed = min(1.0, max(0.0, (today - p.start).days / days))
     return _json(

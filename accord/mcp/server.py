@@ -34,16 +34,24 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ObjectDoesNotExist
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import (
+    ResourceError,
+    ResourceNotFoundError,
+    ToolError,
+    UnexpectedToolError,
+)
 from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
 from accord import __version__
+from accord.activity import services as activity_services
+from accord.api.common import refuse_nul
 from accord.api.models import ApiToken, TokenScope
 from accord.api.scopes import TokenRefused, require_scope
 from accord.api.throttle import RateLimited, count_call
-from accord.core.errors import ServiceError
+from accord.core.days import in_own_zone
+from accord.core.errors import Duplicate, NotFound, ServiceError
 from accord.mcp.answers import refusal
 from accord.org.models import Organization, Person
 
@@ -84,7 +92,8 @@ def acting_as(
     API rate limit (stdio, where no HTTP request is counted)."""
     token = _caller.set(Caller(org, person, api_token, count_calls))
     try:
-        yield
+        with activity_services.through(api_token):  # its writes name the token, as the API's
+            yield
     finally:
         _caller.reset(token)
 
@@ -95,14 +104,15 @@ INSTRUCTIONS = (
     "issues, and signals of what is going wrong. Every call acts as the person whose API "
     "token you use, with their permissions. Ids come from search, get_team or the team "
     "tree resource (accord://teams). Answers are bounded to 16,000 characters; a cut list "
-    "ends with '… N more, see <link>'."
+    "ends with '… N more: call <tool> again with …, offset=N'."
 )
 
 
 class AccordServer(MCPServer):
     """The SDK's server, but a call whose arguments do not fit the tool (an unknown one, a
-    missing one, a wrong type) is a tool error in plain sentences naming each argument, as
-    a refused write is, rather than the SDK's pydantic dump with its links."""
+    missing one, a wrong type, a NUL character in any text) is a tool error in plain
+    sentences naming each argument, as a refused write is, rather than the SDK's pydantic
+    dump with its links."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         tool = self._tool_manager.get_tool(name)
@@ -115,6 +125,12 @@ class AccordServer(MCPServer):
                     f"{_names(list(known)) or 'no arguments'}. Nothing was changed.",
                     {key: ["Unknown argument."] for key in unknown},
                 )
+        try:
+            # As the API's parser: no text anywhere in the arguments may hold a NUL
+            # (PostgreSQL cannot store one), with the API's words.
+            refuse_nul(arguments or {}, "")
+        except ServiceError as exc:
+            return refusal(exc.message, exc.fields)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -137,7 +153,8 @@ def argument_problems(error: ValidationError) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     for err in error.errors(include_url=False, include_input=False):
         where = ".".join(str(part) for part in err["loc"]) or "arguments"
-        message = "Required." if err["type"] == "missing" else f"{err['msg'].rstrip('.')}."
+        said = err["msg"].removeprefix("Value error, ").rstrip(".")
+        message = "Required." if err["type"] == "missing" else f"{said}."
         problems.setdefault(where, []).append(message)
     return problems
 
@@ -147,26 +164,52 @@ server: MCPServer = AccordServer(
 )
 
 
-def _require_scope(scope: str) -> None:
+def _require_scope(scope: str) -> ApiToken | None:
     """The token's scope and state, read afresh for each call: a token revoked or an agent
     paused while a stdio session runs is refused at the very next call, and the call
-    counts against its person's rate limit when the transport did not count it."""
+    counts against its person's rate limit when the transport did not count it. Returns
+    the token as read now (None without one), its person with their role of now."""
     me = caller()
     found = me.token
     if found is None:
-        return
-    fresh = ApiToken.objects.select_related("person").filter(pk=found.pk).first()
+        return None
+    fresh = (
+        ApiToken.objects.select_related("person", "person__owner", "org")
+        .filter(pk=found.pk)
+        .first()
+    )
     if fresh is None:
         raise TokenRefused("This API token has been revoked or its person deactivated.")
     require_scope(fresh, scope)
     if me.count_calls:
         count_call(fresh.person)
+    return fresh
+
+
+@contextmanager
+def _as_now(scope: str) -> Iterator[None]:
+    """The token's checks (`_require_scope`), then what follows acting as its person as
+    read now: a person demoted to viewer (or an agent given a narrower role) while an
+    `accord mcp` session runs writes nothing from the next call on, as over HTTP, where
+    each request reads the person afresh."""
+    me = caller()
+    fresh = _require_scope(scope)
+    if fresh is None:
+        yield
+        return
+    with (
+        acting_as(fresh.org, fresh.person, fresh, count_calls=me.count_calls),
+        in_own_zone(fresh.person),
+    ):
+        yield
 
 
 def _call(fn: Callable[..., Any], kwargs: dict[str, Any], scope: str = TokenScope.READ) -> Any:
     try:
-        _require_scope(scope)
-        return fn(**kwargs)
+        with _as_now(scope):
+            return fn(**kwargs)
+    except Duplicate as exc:  # made a moment ago: say which one, by the id tools take
+        return refusal(f"{exc.message} Its id: {exc.existing_id}.", exc.fields)
     except ServiceError as exc:
         return refusal(exc.message, exc.fields)
     except RateLimited as exc:
@@ -213,11 +256,19 @@ REFUSED = -32001  # the JSON-RPC error code of a refused prompt (as /mcp's refus
 
 
 def _read(fn: Callable[..., Any], kwargs: dict[str, Any], *, prompt: bool = False) -> Any:
-    """A resource or prompt, after the same token checks as a tool; a refusal is an error
-    carrying its message (the SDK would hide any other exception's in a prompt)."""
+    """A resource or prompt, after the same token checks as a tool, as the token's person
+    read now; a refusal is an error carrying its message (the SDK would hide any other
+    exception's in a prompt). A resource that is not there (a team of another organization,
+    one deleted) is the protocol's "not found" (`ResourceNotFoundError`: invalid params,
+    -32602, with the `uri`, as the MCP specification of 2026-07-28 has it), not an
+    internal error."""
     try:
-        _require_scope(TokenScope.READ)
-        return fn(**kwargs)
+        with _as_now(TokenScope.READ):
+            return fn(**kwargs)
+    except NotFound as exc:
+        if prompt:
+            raise MCPError(REFUSED, exc.message) from None
+        raise ResourceNotFoundError(exc.message) from None
     except (ServiceError, RateLimited) as exc:
         if prompt:
             raise MCPError(REFUSED, exc.message) from None

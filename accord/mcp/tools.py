@@ -2,6 +2,7 @@
 services as the calling token's person. Each docstring is the tool's description."""
 
 import datetime as dt
+import zoneinfo
 from typing import Annotated, Literal
 
 from django.db.models import Exists, OuterRef, Q
@@ -17,12 +18,15 @@ from accord.alignment.confidence import OFF_TRACK_MAX
 from accord.alignment.confidence import word as confidence_word
 from accord.alignment.models import (
     Initiative,
+    InitiativeStatus,
     KeyResult,
     KeyResultValue,
     Objective,
     ObjectiveStatus,
 )
-from accord.api.common import MAX_ID, body_fields, get_or_404, ref
+from accord.api.common import MAX_ID, Id, Offset, body_fields, get_or_404, ref
+from accord.api.models import TokenScope
+from accord.api.scopes import require_scope
 from accord.briefings import compose as briefing_compose
 from accord.briefings import queries as briefing_queries
 from accord.briefings import render as briefing_render
@@ -34,9 +38,12 @@ from accord.coordination import services as coordination
 from accord.coordination.api import DependencyOut
 from accord.coordination.api import _out as decorate_dependencies
 from accord.coordination.models import TRANSITIONS, Dependency, Flag, Priority
+from accord.core import twice
+from accord.core.days import org_today
 from accord.core.errors import NotFound, ServiceError
 from accord.decisions import queries as decision_queries
 from accord.decisions import services as decisions
+from accord.decisions.api import ROLE_FIELDS as DECISION_FIELDS
 from accord.decisions.api import ActionItemOut, DecisionOut, IssueOut, _fresh, _issues
 from accord.decisions.models import (
     ActionItem,
@@ -53,13 +60,15 @@ from accord.mcp.server import caller, tool
 from accord.org import queries as org_queries
 from accord.org.api import TeamOut
 from accord.org.models import Membership, Person, Team, leading_first
+from accord.rhythm import agenda, recurrence
 from accord.rhythm import queries as rhythm_queries
-from accord.rhythm import recurrence
 from accord.rhythm import services as rhythm
-from accord.rhythm.models import Cadence
+from accord.rhythm.models import Cadence, Meeting, MeetingStatus, Scope
 from accord.search import queries as search_queries
+from accord.web.templatetags.dates import weekday_moment
+from accord.web.templatetags.people import name_of
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Ids are the API's (`accord.api.common.Id`): a whole number from 1, never true or false.
 TeamRef = Annotated[
     str,
     Field(
@@ -122,7 +131,8 @@ def _org_page(name: str, **kwargs) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{round(value * 100)}%"
+    # Progress is 0-100 already (`alignment.progress`), as the API and the pages show it.
+    return "n/a" if value is None else f"{round(value)}%"
 
 
 def _evidence(items: list[dict]) -> str:
@@ -132,15 +142,46 @@ def _evidence(items: list[dict]) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
+RiskList = Literal["signals", "dependencies", "key_results", "decisions"]
+SignalSeverity = Literal["critical", "warning", "info"]
+
+
+def _risk_call(only: str, team: Team | None, severity: str | None) -> str:
+    """How to read on in one of what_is_at_risk's lists: the same call, that list only."""
+    args = ([f"team_id={team.pk}"] if team else []) + [f'only="{only}"']
+    if severity and only == "signals":
+        args.append(f'severity="{severity}"')
+    return f"what_is_at_risk again with {', '.join(args)}"
+
+
 @tool(title="What is at risk")
-def what_is_at_risk(team_id: Id | None = None, team: TeamRef | None = None) -> CallToolResult:
+def what_is_at_risk(
+    team_id: Id | None = None,
+    team: TeamRef | None = None,
+    only: Annotated[
+        RiskList | None,
+        Field(
+            description="One list alone (to read further in it with offset): signals, "
+            "dependencies, key_results or decisions."
+        ),
+    ] = None,
+    severity: Annotated[
+        SignalSeverity | None,
+        Field(description="Only the signals of this severity: critical, warning or info."),
+    ] = None,
+    offset: Annotated[
+        Offset, Field(description="Items of each list to skip: the offset a cut list names.")
+    ] = 0,
+) -> CallToolResult:
     """What is going wrong in a team (`team_id`, or `team`: its slug) and every team below
     it (default: the highest team
     you lead; the whole organization for admins and people who lead nothing): the live
     signals of the intelligence engine, each with severity, explanation and evidence;
     active dependencies that are late or flagged blocked; key results whose objective is
     off track (confidence 3 of 10 or lower) in the current period; and undecided
-    decisions past their decide-by date. Most severe first, each with a link."""
+    decisions past their decide-by date. Most severe first, each with a link. A list cut
+    to fit says how to read on: call again with `only` (that list) and `offset`;
+    `severity` keeps the signals of one severity."""
     me = caller()
     org = me.org
     scope = _team_arg(team_id, team, required=False)
@@ -152,114 +193,153 @@ def what_is_at_risk(team_id: Id | None = None, team: TeamRef | None = None) -> C
     # each list keeps what is filed to any team, tested row by row as the list is read.
     ids = org_queries.subtree_ids(scope) if scope else None
     every_team = scope is not None and org_queries.covers_every_team(scope)
-    today = timezone.localdate()
-    insights = _org_page("intelligence:index") + (f"?scope={team_id}" if team_id else "?scope=all")
+    today = org_today()  # late and overdue on the organization's day, as on the pages
+    wanted = {only} if only else {"signals", "dependencies", "key_results", "decisions"}
+    page = slice(offset, offset + ListLimit)
+    sections = []
 
-    live = signal_queries.signals(org, live=True)
-    if every_team:
-        live = live.filter(Exists(SignalTeam.objects.filter(signal_id=OuterRef("pk"))))
-    elif ids is not None:
-        live = live.filter(
-            pk__in=SignalTeam.objects.filter(org=org, team_id__in=ids).values("signal_id")
-        )
-    rows = list(live[:ListLimit])
-    urls = signal_queries.resolve_links(
-        org, [{"target_type": s.subject_type, "target_id": s.subject_id} for s in rows]
-    )
-    signals = Section("Signals", more_url=insights, total=live.count())
-    for s, u in zip(rows, urls, strict=True):
-        url = _org_page("intelligence:signal", signal_id=s.pk)
-        signals.add(
-            f"[{s.severity}] {s.title} — {s.explanation}"
-            + (f" Evidence: {_evidence(s.evidence)}." if s.evidence else "")
-            + f" <{url}>",
-            {
-                "id": s.pk,
-                "kind": s.kind,
-                "severity": s.severity,
-                "title": s.title,
-                "explanation": s.explanation,
-                "next_step": s.next_step,
-                "evidence": s.evidence[:5],
-                "subject_url": link(u["url"]),
-                "url": url,
-            },
+    def section(key: str, title: str, total: int) -> Section:
+        return Section(
+            key,
+            title,
+            total=total,
+            offset=offset,
+            next_call=_risk_call(key, scope, severity),
+            empty="none" if not offset else f"none after the first {offset}",
         )
 
-    # Every dependency is between two teams: with every team in scope, all of them count.
-    deps = coordination_queries.filtered(
-        org, team=None if every_team else scope, active=True
-    ).filter(coordination_queries.late_q(today) | Q(flag=Flag.BLOCKED))
-    dep_rows = decorate_dependencies(list(deps.order_by("due", "id")[:ListLimit]))
-    dependencies = Section(
-        "Late or blocked dependencies",
-        more_url=_org_page("coordination:index"),
-        total=deps.count(),
-    )
-    for d in dep_rows:
-        why = "blocked" if d.flag == Flag.BLOCKED else f"late (due {d.due})"
-        dependencies.add(
-            f"{d.title}: {d.requester_team.name} needs it from {d.provider_team.name}, "
-            f"{why}, {d.state} <{_page(d)}>",
-            {**_dump(DependencyOut, d), "url": _page(d)},
-        )
-
-    period = alignment_queries.current_period(org)
-    krs = Section("Off-track key results", more_url=_org_page("alignment:index"), total=0)
-    if period is not None:
-        qs = (
-            KeyResult.objects.for_org(org)
-            .filter(
-                objective__period=period,
-                objective__status=ObjectiveStatus.ACTIVE,
-                objective__confidence__lte=OFF_TRACK_MAX,
-            )
-            .select_related("objective")
-            .order_by("objective__confidence", "id")
-        )
+    if "signals" in wanted:
+        live = signal_queries.signals(org, live=True, severity=severity)
         if every_team:
-            qs = qs.filter(objective__team__isnull=False)
+            live = live.filter(Exists(SignalTeam.objects.filter(signal_id=OuterRef("pk"))))
         elif ids is not None:
-            qs = qs.filter(objective__team_id__in=ids)
-        krs.total = qs.count()
-        for k in qs[:ListLimit]:
-            krs.add(
-                f"{k.name} ({_pct(k.progress)}; objective {k.objective.title!r} "
-                f"{confidence_word(k.objective.confidence).lower()}, "
-                f"{k.objective.confidence}/10) <{_page(k)}>",
-                {**_dump(KeyResultOut, k), "objective": k.objective.title, "url": _page(k)},
+            live = live.filter(
+                pk__in=SignalTeam.objects.filter(org=org, team_id__in=ids).values("signal_id")
             )
+        signals = section("signals", "Signals", live.count())
+        for s in live[page]:
+            url = _org_page("intelligence:signal", signal_id=s.pk)
+            evidence = s.evidence[:3]
+            signals.add(
+                f"[{s.severity}] {s.title} — {s.explanation}"
+                + (f" Evidence: {_evidence(evidence)}." if evidence else "")
+                + f" <{url}>",
+                {
+                    "id": s.pk,
+                    "kind": s.kind,
+                    "severity": s.severity,
+                    "title": s.title,
+                    "explanation": s.explanation,
+                    "evidence": [f"{e.get('label')}: {e.get('value')}" for e in evidence],
+                    "url": url,
+                },
+            )
+        sections.append(signals)
 
-    overdue = decision_queries.overdue_decisions(org, today)
-    through = Decision.teams.through.objects
-    if every_team:
-        overdue = overdue.filter(Exists(through.filter(decision_id=OuterRef("pk"))))
-    elif ids is not None:
-        overdue = overdue.filter(pk__in=through.filter(team_id__in=ids).values("decision_id"))
-    late = Section(
-        "Overdue decisions",
-        more_url=_org_page("decisions:index"),
-        total=overdue.count(),
-    )
-    for d in overdue[:ListLimit]:
-        approver = d.approver.name if d.approver else "no approver"
-        late.add(
-            f"{d.question} (decide by {d.decide_by}, {approver}) <{_page(d)}>",
-            {
-                "id": d.pk,
-                "question": d.question,
-                "decide_by": d.decide_by.isoformat(),
-                "approver": approver,
-                "status": d.status,
-                "url": _page(d),
-            },
-        )
+    if "dependencies" in wanted:
+        # Every dependency is between two teams: with every team in scope, all of them count.
+        deps = coordination_queries.filtered(
+            org, team=None if every_team else scope, active=True
+        ).filter(coordination_queries.late_q(coordination_queries.today()) | Q(flag=Flag.BLOCKED))
+        dependencies = section("dependencies", "Late or blocked dependencies", deps.count())
+        for d in decorate_dependencies(list(deps.order_by("due", "id")[page])):
+            why = "blocked" if d.flag == Flag.BLOCKED else f"late (due {d.due})"
+            dependencies.add(
+                f"{d.title}: {d.requester_team.name} needs it from {d.provider_team.name}, "
+                f"{why}, {d.state} [id {d.pk}] <{_page(d)}>",
+                {
+                    "id": d.pk,
+                    "title": d.title,
+                    "requester_team": d.requester_team.name,
+                    "provider_team": d.provider_team.name,
+                    "state": d.state,
+                    "flag": d.flag,
+                    "due": d.due.isoformat() if d.due else None,
+                    "url": _page(d),
+                },
+            )
+        sections.append(dependencies)
+
+    if "key_results" in wanted:
+        period = alignment_queries.current_period(org)
+        krs = section("key_results", "Off-track key results", 0)
+        if period is not None:
+            qs = (
+                KeyResult.objects.for_org(org)
+                .filter(
+                    objective__period=period,
+                    objective__status=ObjectiveStatus.ACTIVE,
+                    objective__confidence__lte=OFF_TRACK_MAX,
+                )
+                .select_related("objective")
+                .order_by("objective__confidence", "id")
+            )
+            if every_team:
+                qs = qs.filter(objective__team__isnull=False)
+            elif ids is not None:
+                qs = qs.filter(objective__team_id__in=ids)
+            krs.total = qs.count()
+            for k in qs[page]:
+                krs.add(
+                    f"{k.name} ({_pct(k.progress)}; objective {k.objective.title!r} "
+                    f"{confidence_word(k.objective.confidence).lower()}, "
+                    f"{k.objective.confidence}/10) [id {k.pk}] <{_page(k)}>",
+                    {
+                        "id": k.pk,
+                        "name": k.name,
+                        "progress": round(k.progress, 1),
+                        "objective_id": k.objective_id,
+                        "objective": k.objective.title,
+                        "confidence": k.objective.confidence,
+                        "url": _page(k),
+                    },
+                )
+        sections.append(krs)
+
+    if "decisions" in wanted:
+        overdue = decision_queries.overdue_decisions(org, today)
+        through = Decision.teams.through.objects
+        if every_team:
+            overdue = overdue.filter(Exists(through.filter(decision_id=OuterRef("pk"))))
+        elif ids is not None:
+            overdue = overdue.filter(pk__in=through.filter(team_id__in=ids).values("decision_id"))
+        late = section("decisions", "Overdue decisions", overdue.count())
+        for d in overdue[page]:
+            approver = d.approver.name if d.approver else "no approver"
+            late.add(
+                f"{d.question} (decide by {d.decide_by}, {name_of(d.approver) or approver}) "
+                f"[id {d.pk}] <{_page(d)}>",
+                {
+                    "id": d.pk,
+                    "question": d.question,
+                    "decide_by": d.decide_by.isoformat(),
+                    "approver": approver,
+                    "approver_is_active": d.approver.is_active if d.approver else None,
+                    "status": d.status,
+                    "url": _page(d),
+                },
+            )
+        sections.append(late)
     where = scope.name if scope else f"all of {org.name}"
     return answer(
         f"At risk in {where} (and below), {today.isoformat()}.",
         data={"team": _dump(TeamOut, scope) if scope else None, "date": today.isoformat()},
-        sections=[signals, dependencies, krs, late],
+        sections=sections,
     )
+
+
+def _zone(person: Person) -> zoneinfo.ZoneInfo:
+    """The person's time zone (UTC when theirs is not one the zone database knows)."""
+    try:
+        return zoneinfo.ZoneInfo(person.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _their(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """A moment as its person reads it, as the check-in refusals say it: "Wed 9 Dec 2026,
+    20:30" in their zone (the answer names the zone once)."""
+    return weekday_moment(moment.astimezone(zone))
 
 
 @tool(title="My week")
@@ -267,62 +347,81 @@ def my_week() -> CallToolResult:
     """Your week in Accord: check-ins you owe (with the cadence id and occurrence key
     submit_check_in takes), your meetings of the next 7 days, key results you own to
     update, decisions waiting on you as approver, your overdue and due-soon action items,
-    requests to your teams awaiting an answer, and the live signals that concern you."""
+    requests to your teams awaiting an answer, and the live signals that concern you.
+    Times are in your time zone, which the answer names."""
     me = caller()
     org, person = me.org, me.person
+    zone = _zone(person)
     now = timezone.now()
-    today = timezone.localdate()
+    today = now.astimezone(zone).date()
     scope = rhythm_queries.PersonScope.load(org, person)
     cads = rhythm_queries.person_cadences(org, person, scope)
 
-    owed = Section("Check-ins owed", empty="none due")
+    owed = Section("checkins_owed", "Check-ins owed", empty="none due")
     for o in rhythm_queries.owed_checkins(
         org, person, now - dt.timedelta(days=2), now + dt.timedelta(days=7), scope=scope, cads=cads
     ):
         if o.state not in ("upcoming", "open", "overdue"):
             continue
+        window = (
+            f"opens {_their(o.opens, zone)}"
+            if o.state == "upcoming"
+            else f"window closes {_their(o.late_until, zone)}"
+        )
         owed.add(
-            f"{o.cadence.name}: due {o.occurrence.start:%a %d %b %H:%M} UTC, {o.state} "
+            f"{o.cadence.name}: due {_their(o.occurrence.start, zone)}, {o.state}, {window} "
             f"(cadence_id {o.cadence.pk}, occurrence {o.occurrence.key})",
             {
                 "cadence_id": o.cadence.pk,
                 "cadence": o.cadence.name,
                 "occurrence": o.occurrence.key,
-                "due_at": o.occurrence.start.isoformat(),
+                "due_at": o.occurrence.start.astimezone(zone).isoformat(),
+                "opens_at": o.opens.astimezone(zone).isoformat(),
+                "closes_at": o.late_until.astimezone(zone).isoformat(),
                 "state": o.state,
             },
         )
 
-    meetings = Section("Meetings", empty="none in the next 7 days")
+    meetings = Section("meetings", "Meetings", empty="none in the next 7 days")
     for u in rhythm_queries.meetings_between(
         org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
     )[:ListLimit]:
         meetings.add(
-            f"{u.cadence.name}: {u.occurrence.start:%a %d %b %H:%M} UTC",
+            f"{u.cadence.name}: {_their(u.occurrence.start, zone)} "
+            f"(cadence_id {u.cadence.pk}, occurrence {u.occurrence.key})",
             {
                 "cadence_id": u.cadence.pk,
                 "cadence": u.cadence.name,
-                "starts_at": u.occurrence.start.isoformat(),
+                "occurrence": u.occurrence.key,
+                "starts_at": u.occurrence.start.astimezone(zone).isoformat(),
                 "meeting_id": u.meeting.pk if u.meeting else None,
             },
         )
 
     period = alignment_queries.current_period(org)
     mine = alignment_queries.my_key_results(org, person, period)
-    krs = Section("Key results to update", total=mine.count(), more_url=_org_page("web:home"))
+    krs = Section("key_results", "Key results to update", total=mine.count())
     for k in mine[:ListLimit]:
         krs.add(
             f"{k.name}: {k.current} of {k.target} {k.unit} ({_pct(k.progress)}) "
             f"[key_result_id {k.pk}] <{_page(k)}>",
-            {**_dump(KeyResultOut, k), "url": _page(k)},
+            {
+                "id": k.pk,
+                "name": k.name,
+                "current": k.current,
+                "target": k.target,
+                "unit": k.unit,
+                "progress": round(k.progress, 1),
+                "url": _page(k),
+            },
         )
 
     waiting_qs = decision_queries.waiting_on(person)
-    waiting = Section("Decisions waiting on you", total=waiting_qs.count())
+    waiting = Section("decisions_waiting", "Decisions waiting on you", total=waiting_qs.count())
     for d in waiting_qs[:ListLimit]:
         due = f", decide by {d.decide_by}" if d.decide_by else ""
         waiting.add(
-            f"{d.question} ({d.status}{due}) <{_page(d)}>",
+            f"{d.question} ({d.status}{due}) [decision_id {d.pk}] <{_page(d)}>",
             {"id": d.pk, "question": d.question, "status": d.status, "url": _page(d)},
         )
 
@@ -332,16 +431,19 @@ def my_week() -> CallToolResult:
         .order_by("due_on", "id")
     )
     items = Section(
+        "action_items_due",
         "Action items due",
         total=items_qs.count(),
-        more_url=_org_page("decisions:actions"),
         empty="none due this week",
     )
     for a in items_qs[:ListLimit]:
         state = "overdue" if a.due_on < today else "due"
-        items.add(f"{a.title} ({state} {a.due_on}) [id {a.pk}]", _dump(ActionItemOut, a))
+        items.add(
+            f"{a.title} ({state} {a.due_on}) [action_item_id {a.pk}]",
+            {"id": a.pk, "title": a.title, "due_on": a.due_on.isoformat(), "state": state},
+        )
 
-    asks = Section("Requests awaiting your teams' answer")
+    asks = Section("requests_to_answer", "Requests awaiting your teams' answer")
     for d in coordination_queries.new_requests_for_lead(org, person)[:ListLimit]:
         asks.add(
             f"{d.title}: {d.requester_team.name} asks {d.provider_team.name}, need by "
@@ -349,7 +451,7 @@ def my_week() -> CallToolResult:
             {"id": d.pk, "title": d.title, "need_by": d.need_by.isoformat(), "url": _page(d)},
         )
 
-    signals = Section("Signals for you", more_url=_org_page("intelligence:index"))
+    signals = Section("signals", "Signals for you")
     for s in signal_queries.for_person(org, person, limit=20):
         url = _org_page("intelligence:signal", signal_id=s.pk)
         signals.add(
@@ -357,8 +459,13 @@ def my_week() -> CallToolResult:
             {"id": s.pk, "severity": s.severity, "title": s.title, "url": url},
         )
     return answer(
-        f"The week of {person.name} in {org.name}, from {today.isoformat()}.",
-        data={"person": {"id": person.pk, "name": person.name}, "today": today.isoformat()},
+        f"The week of {person.name} in {org.name}, from {today.isoformat()}. Times are in "
+        f"{zone.key}, your time zone.",
+        data={
+            "person": {"id": person.pk, "name": person.name},
+            "today": today.isoformat(),
+            "time_zone": zone.key,
+        },
         sections=[owed, meetings, krs, waiting, items, asks, signals],
     )
 
@@ -429,7 +536,8 @@ def search(
     issues, action items, meetings, cadences, milestones and periods by their words, best
     first (at most 20), with links; `kind` narrows it to one kind. A person is also found
     by any of their e-mail addresses or handles (`ada@home.example`, `@ada`,
-    `slack:ada`). Use it to find the ids the other tools take."""
+    `slack:ada`). Each result carries its `id`: the id the other tools take (a team's
+    as team_id, a person's as owner_id or approver_id, a key result's as key_result_id…)."""
     me = caller()
     try:
         hits = search_queries.search(me.org, me.person, query, kind=kind, limit=20)
@@ -437,12 +545,14 @@ def search(
         raise ServiceError(
             str(exc) or "The query is too long.", fields={"query": [str(exc)]}
         ) from None
-    found = Section("Results", empty="nothing found")
+    found = Section("results", "Results", empty="nothing found")
     for h in hits:
         url = link(h.url)
         found.add(
-            f"{h.kind_label}: {h.title}" + (f" — {h.detail}" if h.detail else "") + f" <{url}>",
-            {"kind": h.kind, "title": h.title, "detail": h.detail, "url": url},
+            f"{h.kind_label} {h.object_id}: {h.title}"
+            + (f" — {h.detail}" if h.detail else "")
+            + f" <{url}>",
+            {"kind": h.kind, "id": h.object_id, "title": h.title, "detail": h.detail, "url": url},
         )
     return answer(f"Search for {query!r}.", data={"query": query}, sections=[found])
 
@@ -457,7 +567,7 @@ def get_objective(objective_id: Id) -> CallToolResult:
     data = _dump(ObjectiveOut, o)
     url = _page(o)
     data["url"] = url
-    krs = Section("Key results", empty="no key results")
+    krs = Section("key_results", "Key results", empty="no key results")
     for k in KeyResult.objects.for_org(org).filter(objective=o).order_by("position", "id"):
         krs.add(
             f"{k.name}: {k.current} of {k.target} {k.unit} ({_pct(k.progress)}) [id {k.pk}]",
@@ -487,7 +597,7 @@ def get_key_result(key_result_id: Id) -> CallToolResult:
     data = _dump(KeyResultOut, k)
     url = _page(k)
     data["url"] = url
-    values = Section("Recent values", empty="no values recorded")
+    values = Section("recent_values", "Recent values", empty="no values recorded")
     for v in (
         KeyResultValue.objects.for_org(org)
         .filter(key_result=k)
@@ -517,7 +627,7 @@ def get_initiative(initiative_id: Id) -> CallToolResult:
     data = _dump(InitiativeOut, i)
     url = _page(i)
     data["url"] = url
-    deps = Section("Dependencies", empty="none")
+    deps = Section("dependencies", "Dependencies", empty="none")
     for d in decorate_dependencies(
         list(
             coordination_queries.base(org)
@@ -583,7 +693,7 @@ def _decision_answer(org, decision_id: int, heading: str = "") -> CallToolResult
     for label, value in (("Outcome", d.outcome), ("Rationale", d.rationale)):
         if value:
             lines.append(f"{label}: {value}")
-    options = Section("Options", empty="no options listed")
+    options = Section("options", "Options", empty="no options listed")
     for o in data.get("options", []):
         options.add(str(o.get("text") or o.get("title") or o), o)
     return answer(
@@ -611,10 +721,12 @@ def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallTool
     url = link(_team_path(t))
     data["url"] = url
     parents = org_queries.ancestors(org, t)
-    subs = Section("Sub-teams", empty="none")
+    subs = Section("sub_teams", "Sub-teams", empty="none")
     for s in Team.objects.for_org(org).filter(parent=t).order_by("name")[:ListLimit]:
         subs.add(f"{s.name} [{s.slug}, id {s.pk}]", {"id": s.pk, "name": s.name, "slug": s.slug})
-    members = Section("People", total=Membership.objects.for_org(org).filter(team=t).count())
+    members = Section(
+        "people", "People", total=Membership.objects.for_org(org).filter(team=t).count()
+    )
     for m in (
         Membership.objects.for_org(org)
         .filter(team=t)
@@ -627,7 +739,7 @@ def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallTool
             {"id": m.person_id, "name": m.person.name, "role": m.role},
         )
     period = alignment_queries.current_period(org)
-    objectives = Section("Objectives", empty="none this period")
+    objectives = Section("objectives", "Objectives", empty="none this period")
     if period is not None:
         for o in (
             Objective.objects.for_org(org)
@@ -638,13 +750,13 @@ def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallTool
                 f"{o.title} ({o.get_status_display()}, {_pct(o.rollup_progress)}) [id {o.pk}]",
                 {"id": o.pk, "title": o.title, "status": o.status, "url": _page(o)},
             )
-    stack = Section("Priority stack", empty="no ranked work")
+    stack = Section("priority_stack", "Priority stack", empty="no ranked work")
     for i in alignment_queries.priority_stack(org, t).items[:ListLimit]:
         stack.add(
             f"{i.title} ({i.status}) [id {i.pk}]",
             {"id": i.pk, "title": i.title, "status": i.status, "url": _page(i)},
         )
-    issues = Section("Open issues", empty="none")
+    issues = Section("open_issues", "Open issues", empty="none")
     for x in decision_queries.open_issues(org, [t.pk])[:ListLimit]:
         issues.add(
             f"{x.title} ({x.severity}) [id {x.pk}]",
@@ -666,6 +778,33 @@ def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallTool
 Text = Annotated[str, Field(max_length=5000)]
 
 
+def _again(what: str, rule: str = "") -> object:
+    """The `again` argument of a tool that makes something (`accord.core.twice`)."""
+    rule = rule or (
+        f"the same {what} you made within the last {twice.WINDOW.seconds // 60} minutes, "
+        "still open,"
+    )
+    return Field(
+        description="Set true only to make a second, identical one on purpose. Without it, "
+        f"{rule} is refused as a retried call (code duplicate), naming the one made then "
+        "and its id."
+    )
+
+
+AgainValue = Annotated[bool, _again("value (same value and note)")]
+AgainRequest = Annotated[
+    bool,
+    _again(
+        "request",
+        "a request for the same thing from the same team for the same initiative while one "
+        "is active, whoever asked it,",
+    ),
+]
+AgainDecision = Annotated[bool, _again("decision (same question and approver)")]
+AgainItem = Annotated[bool, _again("action item (same title and owner)")]
+AgainIssue = Annotated[bool, _again("issue (same title, same team)")]
+
+
 @tool(write=True, report=True, title="Record a key result value")
 def record_key_result_value(
     key_result_id: Id,
@@ -674,15 +813,70 @@ def record_key_result_value(
     as_of: Annotated[
         dt.date | None, Field(description="The day it was measured (default: now).")
     ] = None,
+    confirm: Annotated[
+        bool,
+        Field(
+            description="Record a value that looks like a slip anyway: a percentage outside "
+            "0 to 100, or one far outside the key result's start, target and recent values "
+            "is refused (code unusual_value) without it. Check the value with the person "
+            "before setting it."
+        ),
+    ] = False,
+    again: AgainValue = False,
 ) -> CallToolResult:
     """Record a value of a key result (kept in its history, as the API and the key
     result's page do). The current value is the latest by date: a value `as_of` a day
-    before the newest recorded one only joins the history. Members and above; viewers
-    cannot."""
+    before the newest recorded one only joins the history. A value far out of line with
+    the key result (a typo, a slip of a digit) is refused, saying why, unless `confirm`.
+    Members and above; viewers cannot."""
     me = caller()
     k = get_or_404(KeyResult.objects.for_org(me.org), key_result_id, "key result")
-    alignment.record_key_result_value(me.org, me.person, k, value, note, as_of=as_of)
+    try:
+        alignment.record_key_result_value(
+            me.org,
+            me.person,
+            k,
+            value,
+            note,
+            as_of=as_of,
+            check_unusual=not confirm,
+            again=again,
+        )
+    except ServiceError as exc:
+        if exc.code == "unusual_value":  # the page's box is this tool's `confirm`
+            exc.message = exc.message.replace(
+                "tick the box to record it anyway", "call again with confirm=true to record it"
+            )
+        raise
     return get_key_result(key_result_id)
+
+
+INITIATIVE_STATUSES = ", ".join(InitiativeStatus.values)
+
+
+def _open_windows(org, person: Person, cadence: Cadence) -> list:
+    """The occurrences of `cadence` whose check-in window is open now for `person` (opened
+    and not yet closed), earliest first."""
+    now = timezone.now()
+    return [
+        o
+        for o in rhythm_queries.owed_checkins(
+            org, person, now - dt.timedelta(days=7), now + dt.timedelta(days=7)
+        )
+        if o.cadence.pk == cadence.pk and o.opens <= now <= o.late_until
+    ]
+
+
+def _next_window(cadence: Cadence, zone: zoneinfo.ZoneInfo) -> str:
+    """When the next check-in window of `cadence` opens, as its person reads it."""
+    occ = rhythm_queries.next_occurrence(cadence)
+    if occ is None:
+        return f"{cadence.name} has no further occurrence."
+    opens, _ = cadence.window(occ)
+    return (
+        f"The next window opens {_their(opens, zone)} ({zone.key}), for the check-in due "
+        f"{_their(occ.start, zone)} (occurrence {occ.key})."
+    )
 
 
 @tool(write=True, report=True, title="Submit a check-in")
@@ -693,45 +887,45 @@ def submit_check_in(
         Field(
             max_length=16,
             description="The occurrence key from my_week, e.g. 20261130T090000Z; "
-            "empty: the check-in of this cadence you owe now.",
+            "empty: the check-in of this cadence whose window is open now.",
         ),
     ] = "",
-    key_results: dict[int, float] | None = None,
+    key_results: Annotated[
+        dict[int, float] | None, Field(description="Key result id → its value now.")
+    ] = None,
     objectives: Annotated[
         dict[int, str] | None,
         Field(description="Objective id → on_track / at_risk / off_track or 1-10."),
     ] = None,
     initiatives: Annotated[
-        dict[int, str] | None, Field(description="Initiative id → its status.")
+        dict[int, str] | None,
+        Field(description=f"Initiative id → its status: one of {INITIATIVE_STATUSES}."),
     ] = None,
     highlights: Text = "",
     blockers: Text = "",
     blocker_team_id: Id | None = None,
 ) -> CallToolResult:
     """Submit (or update) your check-in for an occurrence of a check-in cadence: key
-    result values, objective confidence, initiative status, highlights and blockers. On
-    time until the occurrence's due time, late for a while after, refused outside its
-    window."""
+    result values, objective confidence, initiative status (proposed, active, paused,
+    done or dropped), highlights and blockers. On time until the occurrence's due time,
+    late for a while after, refused outside its window. Without `occurrence`, the one
+    whose window is open now (the earliest if several are); when none is, the answer
+    says when the next opens. Times are in your time zone."""
     me = caller()
     org = me.org
+    zone = _zone(me.person)
     cadence = get_or_404(Cadence.objects.for_org(org), cadence_id, "cadence")
     if occurrence:
         start = recurrence.parse_key(occurrence)
     else:
-        now = timezone.now()
-        owed = [
-            o
-            for o in rhythm_queries.owed_checkins(
-                org, me.person, now - dt.timedelta(days=7), now + dt.timedelta(days=7)
-            )
-            if o.cadence.pk == cadence.pk and o.state in ("open", "overdue", "late", "on_time")
-        ]
-        if not owed:
+        found = _open_windows(org, me.person, cadence)
+        if not found:
             raise ServiceError(
-                f"You owe no check-in of {cadence.name} now; give the occurrence key.",
-                fields={"occurrence": ["Required: no check-in of this cadence is open now."]},
+                f"No check-in window of {cadence.name} is open for you now. "
+                + _next_window(cadence, zone),
+                fields={"occurrence": ["No window of this cadence is open for you now."]},
             )
-        start = owed[0].occurrence.original_start
+        start = found[0].occurrence.original_start
     c = rhythm.submit_checkin(
         org,
         me.person,
@@ -745,14 +939,17 @@ def submit_check_in(
         blocker_team=ref(Team.objects.for_org(org), blocker_team_id, "blocker_team_id", "team"),
     )
     return answer(
-        f"Check-in {c.pk} for {cadence.name} ({c.occurrence_start:%Y-%m-%d %H:%M} UTC): "
-        f"{c.get_status_display()}.",
+        f"Check-in {c.pk} for {cadence.name} (due {_their(c.occurrence_start, zone)}, "
+        f"{zone.key}): {c.get_status_display()}.",
         data={
             "id": c.pk,
             "cadence_id": cadence.pk,
             "occurrence": c.occurrence_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"),
             "status": c.status,
-            "submitted_at": c.submitted_at.isoformat() if c.submitted_at else None,
+            "submitted_at": (
+                c.submitted_at.astimezone(zone).isoformat() if c.submitted_at else None
+            ),
+            "time_zone": zone.key,
         },
     )
 
@@ -765,6 +962,7 @@ def request_dependency(
     need_by: dt.date,
     description: Text = "",
     priority: Literal["low", "medium", "high", "critical"] = Priority.MEDIUM.value,
+    again: AgainRequest = False,
 ) -> CallToolResult:
     """Ask another team for something your team's initiative needs, by a date. The
     provider team answers (accept, decline, negotiate) with answer_dependency."""
@@ -787,6 +985,7 @@ def request_dependency(
             description=description,
             priority=priority,
             need_by=need_by,
+            again=again,
         )
     return _dependency_answer(org, dep.pk, "Requested.")
 
@@ -853,31 +1052,41 @@ def answer_dependency(
     proposed_date: dt.date | None = None,
     proposed_scope: Text | None = None,
 ) -> CallToolResult:
-    """Take an action on a dependency: the provider accepts (optionally with a committed
-    date and the initiative that delivers it), declines (with a note) or negotiates (a
-    proposed date or scope: a scope left out keeps the one on the table, an empty one
-    drops it); either side flags it at risk or blocked or clears the flag;
-    the provider marks it delivered; the requester cancels. get_dependency lists the
-    actions allowed now."""
+    """Take an action on a dependency. get_dependency lists the actions allowed now.
+
+    The team asked (provider): `accept` needs `provider_initiative_id` (the initiative
+    of the team asked that delivers it) and `committed_date`, unless a proposal on the
+    table already names them; `decline` needs a `note` (why); `propose` another date
+    and/or scope (`proposed_date`, `proposed_scope`: a scope left out keeps the one on
+    the table, an empty one drops it; the initiative as for accept); `mark_delivered`
+    says it is done, for the team asking to confirm.
+    The team asking (requester): `counter` answers a proposal with its own date and/or
+    scope; `agree` accepts the proposal on the table as it stands; `confirm_delivery`
+    says it arrived (it becomes delivered); `not_delivered` (with a `note`) says it has
+    not arrived, after the team asked marked it delivered; `cancel` (with a `note`)
+    withdraws the request.
+    Either side: `flag_at_risk` or `flag_blocked` (with a `note`), `clear_flag`."""
     me = caller()
     org = me.org
     dep = get_or_404(Dependency.objects.for_org(org), dependency_id, "dependency")
-    coordination.transition(
-        org,
-        me.person,
-        dep,
-        action,
-        note=note,
-        committed_date=committed_date,
-        provider_initiative=ref(
-            Initiative.objects.for_org(org),
-            provider_initiative_id,
-            "provider_initiative_id",
-            "initiative",
-        ),
-        proposed_date=proposed_date,
-        proposed_scope=proposed_scope,
+    provider_initiative = ref(
+        Initiative.objects.for_org(org),
+        provider_initiative_id,
+        "provider_initiative_id",
+        "initiative",
     )
+    with body_fields(provider_initiative="provider_initiative_id"):
+        coordination.transition(
+            org,
+            me.person,
+            dep,
+            action,
+            note=note,
+            committed_date=committed_date,
+            provider_initiative=provider_initiative,
+            proposed_date=proposed_date,
+            proposed_scope=proposed_scope,
+        )
     return _dependency_answer(org, dep.pk, f"Done: {action}.")
 
 
@@ -894,23 +1103,28 @@ def log_decision(
     context: Text = "",
     team_ids: list[Id] | None = None,
     decide_by: dt.date | None = None,
+    again: AgainDecision = False,
 ) -> CallToolResult:
     """Open a decision in the decision log: the question, who approves it (a person id,
-    e.g. from search), the teams it affects and when it must be decided; with an outcome
-    and rationale when it is already known. You are its driver."""
+    e.g. from search; never an agent), the teams it affects and when it must be decided.
+    You are its driver. It stays open until its approver decides it, on its page or
+    through the API: an `outcome` and `rationale` given here are recorded with the
+    question as what is proposed or already agreed, but do not decide it."""
     me = caller()
     org = me.org
-    d = decisions.create_decision(
-        org,
-        me.person,
-        question,
-        approver=ref(Person.objects.for_org(org), approver_id, "approver_id", "person"),
-        outcome=outcome,
-        context=context,
-        rationale=rationale,
-        teams=[ref(Team.objects.for_org(org), pk, "team_ids", "team") for pk in team_ids or []],
-        decide_by=decide_by,
-    )
+    with body_fields(**DECISION_FIELDS):
+        d = decisions.create_decision(
+            org,
+            me.person,
+            question,
+            approver=ref(Person.objects.for_org(org), approver_id, "approver_id", "person"),
+            outcome=outcome,
+            context=context,
+            rationale=rationale,
+            teams=[ref(Team.objects.for_org(org), pk, "team_ids", "team") for pk in team_ids or []],
+            decide_by=decide_by,
+            again=again,
+        )
     return _decision_answer(org, d.pk, "Logged.")
 
 
@@ -921,6 +1135,7 @@ def add_action_item(
     due_on: dt.date | None = None,
     team_id: Id | None = None,
     decision_id: Id | None = None,
+    again: AgainItem = False,
 ) -> CallToolResult:
     """Record an action item: what must be done, by whom (default: you), by when, for
     which team, and the decision it comes from if any."""
@@ -929,22 +1144,351 @@ def add_action_item(
     owner = ref(Person.objects.for_org(org), owner_id, "owner_id", "person") or me.person
     if decision_id is not None:
         ref(decision_queries.decisions(org), decision_id, "decision_id", "decision")
-    item = decisions.create_action_item(
-        org,
-        me.person,
-        title,
-        owner,
-        due_on=due_on,
-        team=ref(Team.objects.for_org(org), team_id, "team_id", "team"),
-        source_type=ActionSource.DECISION if decision_id else ActionSource.NONE,
-        source_id=decision_id,
+    with body_fields(**DECISION_FIELDS, source_id="decision_id"):
+        item = decisions.create_action_item(
+            org,
+            me.person,
+            title,
+            owner,
+            due_on=due_on,
+            team=ref(Team.objects.for_org(org), team_id, "team_id", "team"),
+            source_type=ActionSource.DECISION if decision_id else ActionSource.NONE,
+            source_id=decision_id,
+            again=again,
+        )
+    return _action_answer(org, item.pk, "Recorded.")
+
+
+def _action_line(a: ActionItem, today: dt.date) -> tuple[str, dict]:
+    if a.status != ActionStatus.OPEN:
+        when = f", {a.status}"
+    elif a.due_on is None:
+        when = ", no due date"
+    else:
+        when = f", {'overdue since' if a.due_on < today else 'due'} {a.due_on}"
+    team = f", {a.team.name}" if a.team_id else ""
+    url = _page(a)
+    return (
+        f"{a.title} — {name_of(a.owner)}{team}{when} [action_item_id {a.pk}] <{url}>",
+        {
+            "id": a.pk,
+            "title": a.title,
+            "owner_id": a.owner_id,
+            "owner": a.owner.name,
+            "team_id": a.team_id,
+            "due_on": a.due_on.isoformat() if a.due_on else None,
+            "status": a.status,
+            "url": url,
+        },
     )
-    data = _dump(ActionItemOut, item)
-    due = f", due {item.due_on}" if item.due_on else ""
+
+
+def _action_answer(org, item_id: int, heading: str) -> CallToolResult:
+    a = get_or_404(decision_queries.action_items(org), item_id, "action item")
+    line, _ = _action_line(a, org_today())
+    data = _dump(ActionItemOut, a)
+    data["url"] = _page(a)
+    return answer(f"{heading}\nAction item {a.pk}: {line}", data=data)
+
+
+@tool(title="List action items")
+def list_action_items(
+    team_id: Id | None = None,
+    team: TeamRef | None = None,
+    owner_id: Annotated[
+        Id | None, Field(description="Only this person's (default without a team: yours).")
+    ] = None,
+    status: Annotated[
+        Literal["open", "done", "dropped", "any"],
+        Field(description="open (the default), done, dropped, or any."),
+    ] = "open",
+    overdue: Annotated[bool, Field(description="Only open ones past their due date.")] = False,
+    offset: Annotated[Offset, Field(description="Items to skip: the offset a cut list names.")] = 0,
+) -> CallToolResult:
+    """The action items of a team and the teams below it (`team_id`, or `team`: its
+    slug), or of a person (`owner_id`; without a team or an owner: yours), soonest due
+    first (undated last), as the action items page and the API list them; each with its
+    id for change_action_item."""
+    me = caller()
+    org = me.org
+    found = _team_arg(team_id, team, required=False)
+    owner = ref(Person.objects.for_org(org), owner_id, "owner_id", "person")
+    if found is None and owner is None:
+        owner = me.person
+    today = org_today()
+    qs = decision_queries.action_item_list(
+        org, team=found, owner=owner, status="" if status == "any" else status
+    )
+    if overdue:
+        qs = qs.filter(status=ActionStatus.OPEN, due_on__lt=today)
+    whose = " ".join(
+        filter(
+            None,
+            (
+                f"of {found.name} (and the teams below it)" if found else "",
+                f"owned by {owner.name}" if owner else "",
+            ),
+        )
+    )
+    args = [f"team_id={found.pk}"] if found else []
+    args += [f"owner_id={owner.pk}"] if owner and owner_id else []
+    args += [f'status="{status}"'] + (["overdue=true"] if overdue else [])
+    items = Section(
+        "action_items",
+        "Action items",
+        total=qs.order_by().count(),
+        offset=offset,
+        next_call=f"list_action_items again with {', '.join(args)}",
+        empty="none" if not offset else f"none after the first {offset}",
+    )
+    for a in decision_queries.dated_first_page(qs, "due_on", offset, ListLimit):
+        items.add(*_action_line(a, today))
+    kind = "overdue" if overdue else {"any": "all"}.get(status, status)
     return answer(
-        f"Action item {item.pk}: {item.title} — {owner.name}{due}.\n"
-        f"<{_org_page('decisions:actions')}>",
-        data=data,
+        f"Action items ({kind}) {whose}.",
+        data={
+            "team": _dump(TeamOut, found) if found else None,
+            "owner": {"id": owner.pk, "name": owner.name} if owner else None,
+            "status": status,
+            "overdue": overdue,
+        },
+        sections=[items],
+    )
+
+
+@tool(write=True, report=True, title="Change an action item")
+def change_action_item(
+    action_item_id: Id,
+    action: Annotated[
+        Literal["complete", "drop", "reopen", "reassign", "redate"],
+        Field(
+            description="complete (done), drop (not to be done), reopen (a done or dropped "
+            "one), reassign (to owner_id), redate (to due_on)."
+        ),
+    ],
+    owner_id: Annotated[Id | None, Field(description="The new owner, to reassign.")] = None,
+    due_on: Annotated[dt.date | None, Field(description="The new due date, to redate.")] = None,
+) -> CallToolResult:
+    """Complete, drop or reopen an action item, or hand it to someone else (reassign) or
+    give it another due date (redate), as its page and the API do. Its owner, whoever
+    recorded it, its team's lead and leaders may. A token of scope `report` may
+    complete, drop or reopen only the items its own person owns; reassigning and
+    re-dating need `member`. Re-dated once overdue, it counts as slipped."""
+    me = caller()
+    org = me.org
+    item = get_or_404(ActionItem.objects.for_org(org), action_item_id, "action item")
+    given = {"owner_id": owner_id, "due_on": due_on}
+    wanted = {"reassign": "owner_id", "redate": "due_on"}.get(action)
+    extra = [name for name, value in given.items() if value is not None and name != wanted]
+    if extra:
+        raise ServiceError(
+            f"{action} does not take {', '.join(extra)}. Nothing was changed.",
+            fields={name: [f"Not taken by {action}."] for name in extra},
+        )
+    if wanted and given[wanted] is None:
+        raise ServiceError(
+            f"Say the new {'owner' if action == 'reassign' else 'due date'}: give {wanted}.",
+            fields={wanted: [f"Required to {action}."]},
+        )
+    if me.token is not None:
+        # As the API: the status is a report (on what a report token's person owns);
+        # reassigning or re-dating is a change, which needs `member`.
+        if wanted:
+            require_scope(me.token, TokenScope.MEMBER)
+        else:
+            require_scope(me.token, TokenScope.REPORT, owner_id=item.owner_id)
+    with body_fields(**DECISION_FIELDS):
+        if action == "complete":
+            decisions.complete_action_item(org, me.person, item)
+        elif action == "drop":
+            decisions.drop_action_item(org, me.person, item)
+        elif action == "reopen":
+            decisions.reopen_action_item(org, me.person, item)
+        elif action == "reassign":
+            owner = ref(Person.objects.for_org(org), owner_id, "owner_id", "person")
+            decisions.update_action_item(org, me.person, item, owner=owner)
+        else:
+            decisions.update_action_item(org, me.person, item, due_on=due_on)
+    done = {
+        "complete": "Done.",
+        "drop": "Dropped.",
+        "reopen": "Reopened.",
+        "reassign": "Reassigned.",
+        "redate": "Re-dated.",
+    }
+    return _action_answer(org, item.pk, done[action])
+
+
+AGENDA_ITEMS = 30  # items of each agenda section an answer reads (the page shows 10 first)
+
+
+def _agenda_occurrence(
+    org, team: Team | None, cadence_id: int | None, occurrence: str, meeting_id: int | None
+) -> tuple[Cadence, recurrence.Occurrence, list]:
+    """The cadence and occurrence the agenda is asked of, and (asked by team) the team's
+    other meetings with their next occurrences."""
+    if sum(x is not None for x in (team, cadence_id, meeting_id)) != 1:
+        raise ServiceError(
+            "Say which meeting: team_id (or team) for its next meeting, cadence_id (and "
+            "occurrence), or meeting_id.",
+            fields={"team_id": ["Give one of team_id, team, cadence_id or meeting_id."]},
+        )
+    if occurrence and cadence_id is None:
+        raise ServiceError(
+            "An occurrence key goes with its cadence_id.",
+            fields={"occurrence": ["Give cadence_id with it."]},
+        )
+    if meeting_id is not None:
+        m = get_or_404(
+            Meeting.objects.for_org(org).select_related("cadence"), meeting_id, "meeting"
+        )
+        occ = rhythm_queries.occurrence(
+            m.cadence, m.occurrence_start, include_cancelled=True
+        ) or rhythm_queries.stored_occurrence(m.cadence, m.occurrence_start)
+        if occ is None:  # pragma: no cover - a stored meeting always has one of the two
+            raise NotFound(f"No occurrence of meeting {meeting_id}.")
+        return m.cadence, occ, []
+    if cadence_id is not None:
+        cadence = get_or_404(Cadence.objects.for_org(org), cadence_id, "cadence")
+        if cadence.is_checkin:
+            raise ServiceError(
+                f"{cadence.name} is a check-in cadence: it has rounds, not meetings with an "
+                "agenda.",
+                fields={"cadence_id": ["Not a meeting cadence."]},
+            )
+        if occurrence:
+            original = recurrence.parse_key(occurrence)
+            occ = rhythm_queries.occurrence(cadence, original) or (
+                rhythm_queries.stored_occurrence(cadence, original)
+            )
+            if occ is None:
+                raise NotFound(f"{cadence.name} has no occurrence {occurrence}.")
+            return cadence, occ, []
+        occ = rhythm_queries.next_occurrences([cadence]).get(cadence.pk)
+        if occ is None:
+            raise NotFound(f"{cadence.name} has no further meeting.")
+        return cadence, occ, []
+    assert team is not None
+    cads = [c for c in rhythm_queries.team_cadences(org, team) if not c.is_checkin]
+    upcoming = rhythm_queries.next_occurrences(cads)
+    ahead = [(c, upcoming[c.pk]) for c in cads if upcoming.get(c.pk) is not None]
+    if not ahead:
+        raise NotFound(f"{team.name} has no meeting ahead.")
+    own = [(c, o) for c, o in ahead if c.team_id == team.pk or c.scope == Scope.TEAMS]
+    cadence, occ = min(own or ahead, key=lambda pair: pair[1].start)
+    return cadence, occ, [(c, o) for c, o in ahead if c.pk != cadence.pk]
+
+
+@tool(title="Meeting agenda")
+def meeting_agenda(
+    team_id: Id | None = None,
+    team: TeamRef | None = None,
+    cadence_id: Id | None = None,
+    occurrence: Annotated[
+        str,
+        Field(
+            max_length=16,
+            description="With cadence_id: the occurrence key (e.g. from my_week), "
+            "default its next meeting.",
+        ),
+    ] = "",
+    meeting_id: Id | None = None,
+) -> CallToolResult:
+    """A meeting's agenda as its page shows it: built now from live data (what is due,
+    blocked, waiting on the team, at risk…) until the meeting starts, then the agenda
+    frozen when it started. Ask by team (`team_id` or `team`: its next meeting, the
+    team's own cadences first, the team's other meetings listed with their cadence_id),
+    by `cadence_id` (its next meeting, or the `occurrence` key) or by `meeting_id`.
+    Each item links to what it names. Times are in your time zone."""
+    me = caller()
+    org = me.org
+    zone = _zone(me.person)
+    found = _team_arg(team_id, team, required=False)
+    cadence, occ, others = _agenda_occurrence(org, found, cadence_id, occurrence, meeting_id)
+    m = (
+        Meeting.objects.for_org(org)
+        .filter(cadence=cadence, occurrence_start=occ.original_start)
+        .first()
+    )
+    if m is None or m.status == MeetingStatus.PLANNED:
+        # The page's live agenda (accord/rhythm/views.py `_meeting_page`, the API's
+        # live-agenda): the same build, for an occurrence not held yet.
+        transient = m or Meeting(
+            cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
+        )
+        built = agenda.build(org, cadence, transient, limit=AGENDA_ITEMS)
+        carried = agenda.carried_from_previous(org, transient, built)
+        state = "live: built now from live data"
+    else:
+        built = [
+            agenda.first_screen(s, {s.get("key", ""): AGENDA_ITEMS}) for s in m.agenda_snapshot
+        ]
+        carried = m.carried_in
+        state = f"{m.status}: the agenda frozen when it started"
+    if any(s.get("source") == "carried" for s in built):
+        built = [{**s, "items": carried} if s.get("source") == "carried" else s for s in built]
+    elif carried:
+        built = [{"key": "carried", "title": "Carried forward", "items": carried}, *built]
+    sections = []
+    for s in agenda.with_urls(org, built):
+        assert s is not None
+        minutes = f" ({s['minutes']} min)" if s.get("minutes") else ""
+        items = s.get("items", [])
+        section = Section(
+            f"agenda_{s.get('key', '')}",
+            f"{s.get('title', '')}{minutes}",
+            # A section of no source is time set aside to talk: the page lists nothing.
+            empty=s.get("empty")
+            or (
+                "time to talk, no list"
+                if s.get("source", "none") == "none"
+                else "nothing to discuss"
+            ),
+            note=f"… and more: the first {len(items)} are shown" if s.get("more") else "",
+        )
+        for i in items:
+            section.add(
+                i["title"]
+                + (f" — {i['detail']}" if i.get("detail") else "")
+                + (f" <{link(i['url'])}>" if i.get("url") else ""),
+                {
+                    "ref": i["ref"],
+                    "title": i["title"],
+                    "detail": i.get("detail", ""),
+                    "tone": i.get("tone", ""),
+                    "url": link(i.get("url")),
+                },
+            )
+        sections.append(section)
+    other = Section("other_meetings", "Other meetings of the team", empty="none")
+    for c, o in others[:ListLimit]:
+        other.add(
+            f"{c.name}: next {_their(o.start, zone)} (cadence_id {c.pk})",
+            {
+                "cadence_id": c.pk,
+                "cadence": c.name,
+                "starts_at": o.start.astimezone(zone).isoformat(),
+            },
+        )
+    page = link(
+        reverse(
+            "rhythm:meeting",
+            kwargs={"org_slug": org.slug, "cadence_id": cadence.pk, "key": occ.key},
+        )
+    )
+    return answer(
+        f"Agenda of {cadence.name}, {_their(occ.start, zone)} ({zone.key}) — {state}.\n<{page}>",
+        data={
+            "cadence": {"id": cadence.pk, "name": cadence.name},
+            "occurrence": occ.key,
+            "starts_at": occ.start.astimezone(zone).isoformat(),
+            "time_zone": zone.key,
+            "meeting_id": m.pk if m else None,
+            "state": "live" if m is None or m.status == MeetingStatus.PLANNED else m.status,
+            "sections": [{"key": sec.key, "title": sec.title} for sec in sections],
+            "url": page,
+        },
+        sections=[*sections, *([other] if found is not None else [])],
     )
 
 
@@ -966,6 +1510,7 @@ def raise_issue(
     title: Annotated[str, Field(min_length=1, max_length=300)],
     description: Text = "",
     severity: Literal["low", "medium", "high", "critical"] = Severity.MEDIUM.value,
+    again: AgainIssue = False,
 ) -> CallToolResult:
     """Raise a problem for a team to solve; if the team cannot, escalate_issue moves it up
     the team tree until someone owns it."""
@@ -978,6 +1523,7 @@ def raise_issue(
         title,
         description=description,
         severity=severity,
+        again=again,
     )
     return _issue_answer(org, issue.pk, "Raised.")
 

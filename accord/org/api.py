@@ -26,7 +26,7 @@ from accord.api.common import (
 )
 from accord.api.models import ApiToken, TokenScope
 from accord.core.errors import Conflict, PermissionDenied, ServiceError
-from accord.org import invitations, queries, services
+from accord.org import invitations, leaving, permissions, queries, services
 from accord.org.models import (
     IdentityKind,
     Membership,
@@ -260,6 +260,34 @@ class PersonPatch(PatchSchema):
     owner_id: Id | None = Field(None, description="Hand an agent to another owner.")
     emails: list[str] | None = Field(None, description="Replaces the extra addresses.")
     handles: list[str] | None = Field(None, description="Replaces the handles.")
+
+
+class HandoverIn(InputSchema):
+    to_id: Id = Field(
+        ...,
+        description="Who gets the work: an active person of the organization, not the one "
+        "whose work it is.",
+    )
+
+
+class HandedOut(Schema):
+    kind: Literal["action_item", "objective", "key_result", "initiative", "cadence"]
+    label: str = Field(description='What they are, counted: "2 open action items".')
+    ids: list[int]
+    names: list[str]
+
+
+class NotHandedOut(Schema):
+    name: str
+    reason: str = Field(description="Why its app refused it (it stays with its owner).")
+
+
+class HandoverOut(Schema):
+    person_id: int = Field(description="Whose work it was.")
+    to_id: int
+    count: int = Field(description="How many things were handed on (0: nothing was open).")
+    handed: list[HandedOut]
+    not_handed: list[NotHandedOut]
 
 
 class TokenOut(Schema):
@@ -796,6 +824,40 @@ def deactivate_person(request, person_id: Id):
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
     services.update_person(org, actor_of(request), person, is_active=False)
     return Status(204, None)
+
+
+@router.post(
+    "/people/{person_id}/handover",
+    response=HandoverOut,
+    summary="Hand all of a person's open work to someone else",
+)
+def hand_over(request, person_id: Id, payload: HandoverIn):
+    """What *Hand on their work* on the person's page does (`accord.org.leaving.hand_over`),
+    before or after they leave: every open action item, objective, key result and
+    initiative `person_id` owns and the active cadences they run go to `to_id`, in one
+    transaction, each through its own app's service (its rules and its event). What an app
+    refuses (a viewer owns no cadence…) stays and is listed in `not_handed` with why; the
+    receiver is told once (notice `work_handed_to_you`). Leaders and admins only, never an
+    agent (403); an unknown `to_id`, the person themself or someone deactivated is a 422
+    on `to_id`, and nothing changes."""
+    org, actor = org_of(request), actor_of(request)
+    person = get_or_404(Person.objects.for_org(org), person_id, "person")
+    # The rights first, whatever the body says (as `leaving.hand_over` checks them).
+    permissions.require_role(actor, Role.LEADER, "hand someone's work on")
+    permissions.refuse_agent_actor(actor, "hand someone's work on")
+    to = ref(Person.objects.for_org(org), payload.to_id, "to_id", "person")
+    with body_fields(to="to_id"):
+        done = leaving.hand_over(org, actor, person, to)
+    return {
+        "person_id": person.pk,
+        "to_id": to.pk,
+        "count": done.count,
+        "handed": [
+            {"kind": kind, "label": f"{len(names)} {label}", "ids": ids, "names": names}
+            for (label, names), (kind, ids) in zip(done.handed, done.handed_ids, strict=True)
+        ],
+        "not_handed": [{"name": name, "reason": why} for name, why in done.refused],
+    }
 
 
 # --- memberships -------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from django.utils import timezone
 from accord.core.errors import ServiceError
 from accord.core.services import require_same_org
 from accord.org.models import Membership, Organization, Person, Role, Team
-from accord.org.permissions import require_role
+from accord.org.permissions import refuse_agent_actor, require_role
+from accord.web.templatetags.people import name_of
 
 NAMES = 3  # names shown of each kind of work; the count says how many more
 
@@ -424,6 +425,8 @@ class Handover:
     to: Person
     handed: list[tuple[str, list[str]]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
+    # (kind, ids) of what was handed on, in the order of `handed` (the API's answer).
+    handed_ids: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -447,6 +450,7 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
     require_same_org(org, person, "person")
     require_same_org(org, to, "person")
     require_role(actor, Role.LEADER, "hand someone's work on")
+    refuse_agent_actor(actor, "hand someone's work on")  # a person decides who takes it on
     if to.pk == person.pk:
         raise ServiceError(
             f"Choose someone other than {person.name}.", fields={"to": ["Someone else."]}
@@ -457,8 +461,8 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
             fields={"to": [f"{to.name} is deactivated."]},
         )
     done = Handover(to)
-    for _kind, label, owned, name_field, change in _handed_on(org, person):
-        names = []
+    for kind, label, owned, name_field, change in _handed_on(org, person):
+        names, ids = [], []
         for obj in owned.order_by(name_field, "pk"):
             name = str(getattr(obj, name_field))
             mark = event_mark()
@@ -470,22 +474,25 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
                 done.refused.append((name, exc.message))
             else:
                 names.append(name)
+                ids.append(obj.pk)
         if names:
             one, _, many = label.partition("|")
             done.handed.append((one if len(names) == 1 else many, names))
+            done.handed_ids.append((kind, ids))
     if done.count:
         lines = [f"{len(names)} {label}: {', '.join(names)}" for label, names in done.handed]
+        whose = name_of(person)  # "(left)" once they are deactivated
         delivery.notify(
             org,
             kind=HANDOVER_KIND,
             key=f"handover:{person.pk}:{to.pk}:{timezone.now().timestamp():.0f}",
-            subject=f"{person.name}'s work is yours now",
-            text=f"{actor.name if actor else 'Accord'} handed you what {person.name} owned:\n"
+            subject=f"What {whose} owned is yours now",
+            text=f"{actor.name if actor else 'Accord'} handed you what {whose} owned:\n"
             + "\n".join(f"- {line}" for line in lines),
             link=delivery.site_link(
                 reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk})
             ),
-            link_label=f"{person.name}'s page",
+            link_label=f"The page of {whose}",
             people=[to],
         )
     return done

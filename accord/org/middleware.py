@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-import zoneinfo
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils import timezone
 
+from accord.core.days import activate_own_zone
 from accord.org import signed_out
 from accord.org.models import Organization, Person
 
@@ -74,8 +73,7 @@ class OrganizationMiddleware:
         _request_org.set(person.org)
         _request_person.set(person)
         # Moments on the pages read in the person's own time zone (dates.py's filters).
-        with contextlib.suppress(ValueError, zoneinfo.ZoneInfoNotFoundError):  # else the site's
-            timezone.activate(zoneinfo.ZoneInfo(person.timezone))
+        activate_own_zone(person)  # else the site's
         if request.session.get("last_org") != slug:  # a write only when it changes
             request.session["last_org"] = slug
         return None

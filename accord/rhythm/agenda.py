@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
+from accord.alignment.blocked import unplanned_declines
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share
 from accord.core.counting import count_up_to, shown_count
@@ -32,7 +33,15 @@ from accord.core.days import org_day
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, only_top_team, subtree_ids
 from accord.rhythm import links, queries, scorecard
-from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Headline, Meeting, Scope
+from accord.rhythm.models import (
+    Cadence,
+    CheckIn,
+    CheckInStatus,
+    Headline,
+    Meeting,
+    Participation,
+    Scope,
+)
 from accord.web.templatetags.dates import day
 from accord.web.templatetags.people import name_of
 
@@ -64,6 +73,9 @@ class Context:
     # The stored meeting the agenda is of (None: a preview of an occurrence nobody opened):
     # the headlines shared for it ahead are on it.
     meeting_id: int | None = None
+    # The initiatives the cadence is the sync of (`Cadence.initiatives`): its agenda is
+    # about them (`_initiative_work`, and its decisions and action items its own).
+    initiative_ids: list[int] = field(default_factory=list)
 
     @property
     def today(self) -> dt.date:
@@ -103,17 +115,20 @@ def context(
     # its 10,000 teams and 100,000 people made every source filter by them (1.6 s).
     every = queries.spans_every_team(cadence)
     team_ids = None if every else queries.scope_team_ids(org, cadence)
+    # Everyone in every team is no filter; the leads of every team are.
+    everyone = every and cadence.participation != Participation.LEADS
     return Context(
         org=org,
         cadence=cadence,
         team_ids=team_ids,
-        person_ids=None if every else participant_ids(org, cadence),
+        person_ids=None if everyone else participant_ids(org, cadence),
         since=since,
         until=until,
         now=now,
         has_root=bool(team_ids)
         and Team.objects.for_org(org).filter(pk__in=team_ids, parent__isnull=True).exists(),
         meeting_id=meeting.pk if meeting is not None else None,
+        initiative_ids=sorted(cadence.initiatives.values_list("pk", flat=True)),
     )
 
 
@@ -840,7 +855,7 @@ def _shared_here(ctx: Context) -> Iterator[dict]:
         yield item(
             f"headline:{h.pk}",
             h.text,
-            "shared for this meeting" + (f" by {h.author.name}" if h.author else ""),
+            "shared for this meeting" + (f" by {name_of(h.author)}" if h.author else ""),
         )
 
 
@@ -864,7 +879,7 @@ def _cascaded(ctx: Context) -> Iterable[dict]:
         item(
             f"headline:{h.pk}",
             h.text,
-            f"from {h.meeting.cadence.name}" + (f" · {h.author.name}" if h.author else ""),
+            f"from {h.meeting.cadence.name}" + (f" · {name_of(h.author)}" if h.author else ""),
         )
         for h in rows.iterator(chunk_size=CHUNK)
     )
@@ -879,7 +894,7 @@ def _issues(ctx: Context) -> Iterable[dict]:
                 f"issue:{i.pk}",
                 i.title,
                 f"{i.team.name} · {i.get_severity_display().lower()} · raised by "
-                f"{i.raised_by.name if i.raised_by else 'someone'}",
+                f"{name_of(i.raised_by) or 'someone'}",
                 "bad" if i.severity in ("high", "critical") else "warn",
             )
             for i in _rows(rows)
@@ -897,27 +912,81 @@ def _open_issues(ctx: Context) -> QuerySet:
     return dq.open_issues(ctx.org, ctx.team_ids).order_by("-severity_rank", "level_since", "id")
 
 
+def _action_item(ctx: Context, a) -> dict:
+    late = a.due_on is not None and a.due_on < ctx.today
+    due = f" · due {day(a.due_on)}" if a.due_on else " · no due date"
+    return item(
+        f"action:{a.pk}",
+        a.title,
+        f"{name_of(a.owner)}{due}" + (" · overdue" if late else ""),
+        "bad" if late else "warn",
+    )
+
+
+def _own_meetings(ctx: Context) -> QuerySet:
+    """The ids of the cadence's meetings (a subquery)."""
+    return Meeting.objects.for_org(ctx.org).filter(cadence=ctx.cadence).values("pk")
+
+
 def _action_items(ctx: Context) -> Iterable[dict]:
+    """The participants' action items due by the meeting (and their teams'); a cadence that
+    is the sync of initiatives, those agreed in its own meetings (the initiatives' own are
+    in `_initiative_work`): its leads' work elsewhere is not its business."""
     from accord.decisions import queries as dq
+    from accord.decisions.models import ActionSource, ActionStatus
 
     until = (ctx.until + dt.timedelta(days=1)).date()
-    rows = dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until)
-    for a in rows.iterator(chunk_size=CHUNK):
-        late = a.due_on < ctx.today
-        yield (
-            item(
-                f"action:{a.pk}",
-                a.title,
-                f"{name_of(a.owner)} · due {day(a.due_on)}" + (" · overdue" if late else ""),
-                "bad" if late else "warn",
-            )
+    if ctx.initiative_ids:
+        rows = (
+            dq.action_items(ctx.org)
+            .filter(status=ActionStatus.OPEN, due_on__isnull=False, due_on__lte=until)
+            .filter(source_type=ActionSource.MEETING, source_id__in=_own_meetings(ctx))
+            .order_by("due_on", "id")
         )
+    else:
+        rows = dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until)
+    for a in rows.iterator(chunk_size=CHUNK):
+        yield _action_item(ctx, a)
+
+
+def _decision_item(ctx: Context, d, about: str = "") -> dict:
+    late = d.decide_by is not None and d.decide_by < ctx.today
+    # Said in words, as an action item's "overdue" is (the tone's colour only repeats it),
+    # overdue from the day after its deadline, as its page and Insights say.
+    by = ""
+    if d.decide_by:
+        by = (
+            f" · overdue since {day(d.overdue_since)}"
+            if late
+            else f" · decide by {day(d.decide_by)}"
+        )
+    return item(
+        f"decision:{d.pk}",
+        d.question,
+        f"approver {name_of(d.approver)}{by}{about}",
+        "bad" if late else "warn",
+    )
 
 
 def _decisions(ctx: Context) -> Iterable[dict]:
     from accord.decisions import queries as dq
 
-    if ctx.person_ids is None:  # everyone: any undecided decision of the organization
+    if ctx.initiative_ids:
+        # The sync of initiatives: the decisions its own meetings left open (those about
+        # the initiatives are in `_initiative_work`).
+        from accord.decisions.models import Decision, DecisionLink
+
+        links = DecisionLink.objects.for_org(ctx.org).filter(
+            target_type="rhythm.meeting", target_id__in=_own_meetings(ctx)
+        )
+        rows = (
+            Decision.objects.for_org(ctx.org)
+            .filter(status__in=dq.UNDECIDED, pk__in=links.values("decision_id"))
+            .select_related("approver", "driver")
+            .order_by(dq.DECIDE_BY_FIRST, "opened_at", "id")
+            .iterator(chunk_size=CHUNK)
+        )
+    elif ctx.person_ids is None:  # everyone: any undecided decision of the organization
         from accord.decisions.models import Decision
 
         undecided = (
@@ -935,24 +1004,95 @@ def _decisions(ctx: Context) -> Iterable[dict]:
     else:
         rows = dq.decisions_awaiting(ctx.org, ctx.person_ids).iterator(chunk_size=CHUNK)
     for d in rows:
-        late = d.decide_by is not None and d.decide_by < ctx.today
-        # Said in words, as an action item's "overdue" is (the tone's colour only repeats it),
-        # overdue from the day after its deadline, as its page and Insights say.
-        by = ""
-        if d.decide_by:
-            by = (
-                f" · overdue since {day(d.overdue_since)}"
-                if late
-                else f" · decide by {day(d.decide_by)}"
-            )
-        yield (
-            item(
-                f"decision:{d.pk}",
-                d.question,
-                f"approver {d.approver.name}{by}",
-                "bad" if late else "warn",
-            )
+        yield _decision_item(ctx, d)
+
+
+def _provider_plan(ctx: Context, d) -> str:
+    """What the provider's initiative says of a request's delivery: its status and target
+    (after the need-by: said so); an accepted request without one, that none is named."""
+    pi = d.provider_initiative
+    if pi is None:
+        accepted = d.state == "accepted"
+        return f" · no initiative of {d.provider_team.name} named yet" if accepted else ""
+    target = f"target {day(pi.target_date)}" if pi.target_date else "no target date"
+    after = ", after it is needed" if pi.target_date and pi.target_date > d.need_by else ""
+    return f" · {pi.title}: {pi.get_status_display().lower()}, {target}{after}"
+
+
+def _initiative_work(ctx: Context) -> Iterator[dict]:
+    """The initiatives the cadence is the sync of (`Cadence.initiatives`): their requests
+    both ways, each with the provider's initiative's status and target; a declined one
+    marked (while nothing else was asked for it, or declined since the last meeting);
+    then the undecided decisions linked to them and the open action items those decisions
+    gave. Six queries at most, whatever the organization's size."""
+    from accord.alignment.models import Initiative
+    from accord.coordination.models import ACTIVE_STATES, Dependency, State
+    from accord.decisions import queries as dq
+    from accord.decisions.models import ActionSource, ActionStatus, Decision, DecisionLink
+
+    ids = ctx.initiative_ids
+    if not ids:
+        return
+    titles = dict(Initiative.objects.for_org(ctx.org).filter(pk__in=ids).values_list("pk", "title"))
+    deps = list(
+        Dependency.objects.for_org(ctx.org)
+        .filter(Q(requester_initiative_id__in=ids) | Q(provider_initiative_id__in=ids))
+        .filter(state__in=(*ACTIVE_STATES, State.DECLINED))
+        .select_related("requester_team", "provider_team", "provider_initiative")
+        .order_by("need_by", "id")
+    )
+    declined = [d for d in deps if d.state == State.DECLINED]
+    # Asked again since it was declined (of any team, still active or delivered): planned,
+    # by the one rule of the stored figure and the signal (`alignment.blocked`).
+    unplanned: set[int] = set()
+    if declined:
+        rows: dict[int, list] = {}
+        for pk, init_id, state, made, closed in (
+            Dependency.objects.for_org(ctx.org)
+            .filter(requester_initiative_id__in={d.requester_initiative_id for d in declined})
+            .filter(state__in=(*ACTIVE_STATES, State.DELIVERED, State.DECLINED))
+            .values_list("pk", "requester_initiative_id", "state", "created_at", "closed_at")
+        ):
+            rows.setdefault(init_id, []).append((pk, state, made, closed))
+        for found in rows.values():
+            unplanned |= unplanned_declines(found)
+    for d in deps:
+        if d.state != State.DECLINED:
+            found = _dependency_item(ctx, d)
+            found["detail"] += _provider_plan(ctx, d)
+            yield found
+            continue
+        closed = d.closed_at or d.created_at
+        replaced = d.pk not in unplanned
+        if replaced and closed <= ctx.since:
+            continue  # settled before the last meeting
+        why = f": {d.resolution.strip()[:160]}" if d.resolution.strip() else ""
+        yield item(
+            f"dependency:{d.pk}",
+            d.title,
+            f"{d.requester_team.name} needs it from {d.provider_team.name} by "
+            f"{day(d.need_by)} · declined{why}"
+            + (" · asked again since" if replaced else " · nothing else asked for it"),
+            "warn" if replaced else "bad",
         )
+    links = DecisionLink.objects.for_org(ctx.org).filter(
+        target_type="alignment.initiative", target_id__in=ids
+    )
+    about = dict(links.values_list("decision_id", "target_id"))
+    for d in (
+        Decision.objects.for_org(ctx.org)
+        .filter(status__in=dq.UNDECIDED, pk__in=links.values("decision_id"))
+        .select_related("approver")
+        .order_by(dq.DECIDE_BY_FIRST, "opened_at", "id")
+    ):
+        yield _decision_item(ctx, d, f" · about {titles.get(about.get(d.pk), 'the initiative')}")
+    for a in (
+        dq.action_items(ctx.org)
+        .filter(status=ActionStatus.OPEN, source_type=ActionSource.DECISION)
+        .filter(source_id__in=links.values("decision_id"))
+        .order_by(dq.DUE_FIRST, "id")
+    ):
+        yield _action_item(ctx, a)
 
 
 def _milestones(ctx: Context) -> list[dict]:
@@ -1005,7 +1145,49 @@ SOURCES: dict[str, Callable[[Context], Iterable[dict]]] = {
     "decisions": _decisions,
     "carried": _carried,
     "milestones": _milestones,
+    "initiative_work": _initiative_work,
 }
+
+# The section a cadence that is the sync of initiatives reviews them under: in place of
+# its agenda's team-wide dependencies section, or added before its issues, action items
+# and decisions when it has none.
+INITIATIVES_SECTION = {
+    "key": "initiative_work",
+    "title": "The initiatives: requests, decisions, action items",
+    "source": "initiative_work",
+    "minutes": 10,
+}
+
+
+def with_initiatives(sections: list[dict], titles: list[str]) -> list[dict]:
+    """A cadence's agenda `sections` as its meetings hold them when it is the sync of the
+    initiatives named `titles`: its team-wide dependencies section (the first) reviews
+    their work instead (`_initiative_work`, keeping its key and minutes), or that section
+    is added; an agenda that names the source itself is kept as it is."""
+    sections = list(sections)
+    if not titles or any(s.get("source") == "initiative_work" for s in sections):
+        return sections
+    title = (
+        f"{titles[0]}: requests, decisions, action items"
+        if len(titles) == 1
+        else INITIATIVES_SECTION["title"]
+    )
+    at = next((n for n, s in enumerate(sections) if s.get("source") == "dependencies"), None)
+    if at is not None:
+        sections[at] = {**sections[at], "source": "initiative_work", "title": title[:200]}
+        return sections
+    before = ("issues", "action_items", "decisions")
+    at = next((n for n, s in enumerate(sections) if s.get("source") in before), len(sections))
+    sections.insert(at, {**INITIATIVES_SECTION, "title": title[:200]})
+    return sections
+
+
+def initiative_titles(org: Organization, cadence: Cadence) -> list[str]:
+    """The titles of the initiatives `cadence` is the sync of, by title (one query)."""
+    return list(
+        cadence.initiatives.filter(org=org).order_by("title", "id").values_list("title", flat=True)
+    )
+
 
 # Added to every agenda that has none of its own when a milestone is near.
 MILESTONES_SECTION = {
@@ -1057,6 +1239,8 @@ def build(
     ctx = context(org, cadence, meeting, now)
     out = []
     sections = list(cadence.agenda)
+    if ctx.initiative_ids:
+        sections = with_initiatives(sections, initiative_titles(org, cadence))
     shared: Iterator[dict] = iter(())
     if not any(sec.get("source") == "headlines" for sec in sections):
         shared = _shared_here(ctx)

@@ -22,6 +22,7 @@ from accord.api.common import (
     org_of,
     ref,
 )
+from accord.core import twice
 from accord.core.errors import ServiceError
 from accord.core.services import validate_timezone
 from accord.org.models import Person, Team
@@ -35,6 +36,7 @@ from accord.rhythm.models import (
     MeasurableValue,
     Meeting,
     OwedBy,
+    Participation,
     Scope,
 )
 from accord.rhythm.templates_catalog import TEMPLATES
@@ -78,6 +80,12 @@ class CadenceOut(Schema):
     team_ids: list[Id]
     owner_id: Id | None
     extra_participant_ids: list[Id]
+    participation: Participation = Field(
+        description="Who of its teams takes part: everyone, or the teams' leads only."
+    )
+    initiative_ids: list[Id] = Field(
+        description="The initiatives it is the sync of: its agenda reviews their work."
+    )
     rrule: str
     start_date: dt.date
     all_day: bool = Field(description="Occurrences are dates: no time of day, no duration.")
@@ -102,6 +110,10 @@ class CadenceOut(Schema):
     def resolve_extra_participant_ids(obj: Cadence) -> list[int]:
         return [p.pk for p in obj.extra_participants.all()]
 
+    @staticmethod
+    def resolve_initiative_ids(obj: Cadence) -> list[int]:
+        return sorted(i.pk for i in obj.initiatives.all())
+
 
 class CadenceIn(InputSchema):
     template: str | None = Field(None, description="Start from a template; fields given win.")
@@ -112,6 +124,10 @@ class CadenceIn(InputSchema):
     team_ids: list[Id] = []
     owner_id: Id | None = None
     extra_participant_ids: list[Id] = []
+    participation: Participation | None = Field(
+        None, description="everyone (the default) or leads: the teams' leads only."
+    )
+    initiative_ids: list[Id] = Field([], description="The initiatives it is the sync of.")
     rrule: str | None = Field(None, max_length=300, examples=["FREQ=WEEKLY;BYDAY=MO"])
     start_date: dt.date | None = None
     all_day: bool = Field(
@@ -119,7 +135,12 @@ class CadenceIn(InputSchema):
     )
     time: LocalTime | None = Field(None, description="Required unless all_day.")
     duration_minutes: int | None = Field(None, ge=1, le=1440, description="60 if left out.")
-    timezone: str = Field("UTC", max_length=64)
+    timezone: str | None = Field(
+        None,
+        max_length=64,
+        description="The IANA zone it meets in (Europe/Berlin); left out, the zone of the "
+        "token's person, as the form starts from theirs.",
+    )
     agenda: list[SectionIn] | None = None
     checkin_owed_by: OwedBy | None = None
     window_opens_hours: int | None = Field(None, ge=0, le=336)
@@ -153,6 +174,10 @@ class CadencePatch(PatchSchema):
     extra_participant_ids: list[Id] | None = Field(
         None, description="The whole set of people outside the teams in scope who take part."
     )
+    participation: Participation | None = None
+    initiative_ids: list[Id] | None = Field(
+        None, description="The whole set of initiatives it is the sync of."
+    )
 
 
 class OccurrenceOut(Schema):
@@ -160,12 +185,20 @@ class OccurrenceOut(Schema):
     original_start: dt.datetime
     start: dt.datetime
     end: dt.datetime
-    local_start: dt.datetime
-    timezone: str
+    local_start: dt.datetime = Field(description="`start` in `timezone`.")
+    timezone: str = Field(
+        description="The zone `local_start` is in: `tz` if given, else the caller's own."
+    )
     moved: bool
     cancelled: bool
     all_day: bool = Field(description="The occurrence is a date (`date`), not a meeting.")
-    date: dt.date = Field(description="The occurrence's date in the cadence's time zone.")
+    date: dt.date = Field(
+        description="The occurrence's date in the cadence's time zone (`cadence_timezone`), "
+        "which may be another day than `local_start`'s."
+    )
+    cadence_timezone: str = Field(
+        description="The cadence's own zone: the one its rule and `date` are in."
+    )
 
 
 class OccurrenceMoveIn(InputSchema):
@@ -278,7 +311,8 @@ class AttendanceIn(InputSchema):
 class ActionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner_id: Id
-    due_on: dt.date | None = None
+    due_on: dt.date | None = Field(None, description="Today or later (422 `past_date`).")
+    again: bool = Field(False, description=twice.again_doc("action item"))
 
 
 class HeadlineIn(InputSchema):
@@ -356,6 +390,7 @@ def _occ_out(o: recurrence.Occurrence, tz: str) -> OccurrenceOut:
         cancelled=o.cancelled,
         all_day=o.all_day,
         date=o.day,
+        cadence_timezone=o.timezone,
     )
 
 
@@ -384,11 +419,18 @@ def list_templates(request):
     ]
 
 
+def _initiatives(org, ids: list[int]) -> list:
+    from accord.alignment.models import Initiative
+
+    return [ref(Initiative.objects.for_org(org), i, "initiative_ids", "initiative") for i in ids]
+
+
 @router.get("/rhythm/cadences", response=list[CadenceOut], summary="List cadences")
 @paginate
 def list_cadences(request, team_id: Id | None = None, kind: CadenceKind | None = None):
     org = org_of(request)
-    qs = queries.cadences(org, active_only=False).order_by("name", "id")
+    qs = queries.cadences(org, active_only=False).prefetch_related("initiatives")
+    qs = qs.order_by("name", "id")
     if kind:
         qs = qs.filter(kind=kind)
     if team_id is not None:
@@ -410,7 +452,8 @@ def create_cadence(request, payload: CadenceIn):
         "extra_participants": [
             ref(people, p, "extra_participant_ids", "person") for p in payload.extra_participant_ids
         ],
-        "timezone_name": payload.timezone,
+        "initiatives": _initiatives(org, payload.initiative_ids),
+        "timezone_name": payload.timezone or actor.timezone,  # left out: theirs, as on the form
     }
     data = payload.model_dump(
         exclude_unset=True,
@@ -420,9 +463,12 @@ def create_cadence(request, payload: CadenceIn):
             "team_ids",
             "owner_id",
             "extra_participant_ids",
+            "initiative_ids",
             "timezone",
         },
     )
+    if data.get("participation") is None:
+        data.pop("participation", None)
     if payload.agenda is not None:
         data["agenda"] = _sections(payload.agenda)
     if payload.template:
@@ -474,6 +520,10 @@ def update_cadence(request, cadence_id: Id, payload: CadencePatch):
         data["extra_participants"] = [
             ref(people, p, "extra_participant_ids", "person") for p in ids
         ]
+    if "initiative_ids" in data:
+        data["initiatives"] = _initiatives(org, data.pop("initiative_ids") or [])
+    if data.get("participation", "") is None:
+        del data["participation"]
     services.update_cadence(
         org, actor_of(request), cadence, expected_version=if_match(request), **data
     )
@@ -743,6 +793,7 @@ def meeting_action_item(request, meeting_id: Id, payload: ActionIn):
         title=payload.title,
         owner=owner,
         due_on=payload.due_on,
+        again=payload.again,
     )
     return Status(
         201, {"id": item.pk, "title": item.title, "owner_id": owner.pk, "due_on": item.due_on}
@@ -758,6 +809,10 @@ class MeetingDecisionIn(InputSchema):
         max_length=5000,
         description="Why. Required with an outcome when the caller is the approver (decided "
         "at once): a decision is final once made.",
+    )
+    again: bool = Field(False, description=twice.again_doc("decision"))
+    decide_by: dt.date | None = Field(
+        None, description="By when its approver is to decide it: today or later."
     )
 
 
@@ -778,6 +833,8 @@ def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
         outcome=payload.outcome,
         rationale=payload.rationale,
         require_rationale=True,
+        again=payload.again,
+        decide_by=payload.decide_by,
     )
     return Status(
         201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}

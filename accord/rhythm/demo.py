@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.decisions.models import ActionItem
-from accord.demo import DemoContext, at, happened, lately, spread
+from accord.demo import DemoContext, at, dated_so_far, happened, lately, spread
 from accord.org.demo import ZONE_OF_DEPT
 from accord.org.models import Membership, MembershipRole, Person
 from accord.rhythm import queries, services
@@ -383,6 +383,107 @@ HEADLINES = {
 LEADERS_METRICS = "Revenue on plan; deploys below goal for the second week; CSAT just under goal."
 
 
+# What an agenda item's reference ("dependency:12") names, as its events name it.
+AGENDA_TARGETS = {
+    "checkin": "rhythm.checkin",
+    "measurable": "rhythm.measurable",
+    "headline": "rhythm.headline",
+    "kr": "alignment.keyresult",
+    "objective": "alignment.objective",
+    "initiative": "alignment.initiative",
+    "milestone": "alignment.milestone",
+    "dependency": "coordination.dependency",
+    "decision": "decisions.decision",
+    "issue": "decisions.issue",
+    "action": "decisions.actionitem",
+}
+
+
+def _start_past(org, meeting, when: dt.datetime):
+    """Start a meeting of the story's past at `when`, its agenda as it stood then.
+
+    `services.start_meeting` freezes the agenda from the rows as they are: replayed after
+    the rest of the story is loaded, a September meeting's agenda held the dependencies
+    asked for in November. Those items about what was recorded only after `when` (its first
+    event is later) are left out of the frozen agenda, as they were not there to discuss.
+    (What those still there show of their state is as it is now: the story keeps no earlier
+    state of a dependency, only its events.)"""
+    from django.db.models import Min
+
+    from accord.rhythm.models import Meeting
+
+    meeting = services.start_meeting(org, None, meeting, now=when)
+    dated_so_far()  # this part's own events (check-ins, headlines) too
+    wanted: dict[str, set[str]] = {}
+    for section in meeting.agenda_snapshot:
+        for entry in section.get("items", ()):
+            kind, _, pk = str(entry.get("ref", "")).partition(":")
+            if kind in AGENDA_TARGETS and pk:
+                wanted.setdefault(AGENDA_TARGETS[kind], set()).add(pk)
+    later: set[str] = set()
+    for target_type, ids in wanted.items():
+        firsts = (
+            Event.objects.filter(org=org, target_type=target_type, target_id__in=ids)
+            .values("target_id")
+            .annotate(first=Min("created_at"))
+            .values_list("target_id", "first")
+        )
+        kind = next(k for k, t in AGENDA_TARGETS.items() if t == target_type)
+        later |= {f"{kind}:{pk}" for pk, first in firsts if first > when}
+    then = _confidence_then(org, wanted.get("alignment.objective", set()), when)
+    changed = False
+    for section in meeting.agenda_snapshot:
+        kept = []
+        for entry in section.get("items", ()):
+            ref = entry.get("ref")
+            if ref in later:
+                continue
+            if ref in then:  # an objective's confidence changed since: as it was then
+                entry = _objective_then(entry, then[ref])
+                if entry is None:
+                    continue
+            kept.append(entry)
+        changed = changed or len(kept) != len(section.get("items", ())) or bool(then)
+        section["items"] = kept
+    if changed:
+        Meeting.objects.filter(pk=meeting.pk).update(agenda_snapshot=meeting.agenda_snapshot)
+    return meeting
+
+
+def _confidence_then(org, ids: set[str], when: dt.datetime) -> dict[str, int | None]:
+    """Its confidence at `when` (None: not given yet) by "objective:<id>", of the objectives
+    of `ids` whose confidence changed after `when` (the agenda words it as it is now)."""
+    from accord.alignment.models import ConfidenceUpdate
+
+    history: dict[int, list[tuple[dt.datetime, int]]] = {}
+    for oid, moment, value in (
+        ConfidenceUpdate.objects.filter(org=org, objective_id__in=[int(i) for i in ids])
+        .order_by("at", "id")
+        .values_list("objective_id", "at", "confidence")
+    ):
+        history.setdefault(oid, []).append((moment, value))
+    out: dict[str, int | None] = {}
+    for oid, rows in history.items():
+        if rows[-1][0] > when:
+            known = [value for moment, value in rows if moment <= when]
+            out[f"objective:{oid}"] = known[-1] if known else None
+    return out
+
+
+def _objective_then(entry: dict, confidence: int | None) -> dict | None:
+    """An agenda's at-risk objective as it was when its confidence was `confidence`: left
+    out if it was not at risk then; else its confidence then, without the figures of now
+    (its key results behind pace)."""
+    from accord.alignment import confidence as bands
+
+    band = bands.band(confidence)
+    if band is None or not bands.at_risk(confidence):
+        return None
+    parts = [p for p in str(entry.get("detail", "")).split(" · ")[1:] if "behind pace" not in p]
+    detail = " · ".join([f"confidence {confidence}/10 ({band.word})", *parts])
+    return {**entry, "detail": detail, "tone": band.tone}
+
+
 def _action_item(org, meeting, when: dt.datetime, by: Person | None, **fields) -> ActionItem:
     """An action item written down in `meeting` at `when` (not later than now) by `by`: its
     event and its own recorded time say so, as the story's other action items do."""
@@ -408,7 +509,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
                 continue  # one sync that did not happen
             with happened(occ.start, by=chair):
                 m = services.open_meeting(org, None, cadence, occ.original_start)
-                m = services.start_meeting(org, None, m, now=occ.start)
+                m = _start_past(org, m, occ.start)
             minute = dt.timedelta(minutes=1)
             for k, (key, text) in enumerate(NOTES[slug].items()):
                 if any(s["key"] == key for s in m.agenda_snapshot):
@@ -451,7 +552,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
         for occ in past:
             with happened(occ.start, by=cadence.owner):
                 m = services.open_meeting(org, None, cadence, occ.original_start)
-                m = services.start_meeting(org, None, m, now=occ.start)
+                m = _start_past(org, m, occ.start)
             with happened(occ.end, by=cadence.owner):
                 services.finish_meeting(
                     org, None, m, summary="Reviewed results and risks.", now=occ.end
@@ -523,7 +624,7 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
     for n, occ in enumerate(past):
         with happened(occ.start, by=maya):
             m = services.open_meeting(org, None, sync, occ.original_start)
-            m = services.start_meeting(org, None, m, now=occ.start)
+            m = _start_past(org, m, occ.start)
         with happened(occ.start + 15 * minute, by=maya):
             services.save_notes(org, None, m, "metrics", LEADERS_METRICS)
         with happened(occ.start + 35 * minute, by=maya):

@@ -6,6 +6,7 @@ from django import forms
 
 from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
+from accord.alignment.models import OPEN_INITIATIVE_STATUSES, Initiative
 from accord.core.errors import ServiceError
 from accord.core.services import read_decimal
 from accord.decisions import forms as decisions_forms
@@ -13,7 +14,7 @@ from accord.org.forms import TimezoneField
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
 from accord.rhythm import picker, recurrence, services
-from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Scope
+from accord.rhythm.models import CadenceKind, GoalRule, OwedBy, Participation, Scope
 from accord.rhythm.templates_catalog import SECTION_SOURCES, TEMPLATES, template_choices
 from accord.web import pickers
 from accord.web.templatetags.dates import day
@@ -166,8 +167,59 @@ def picker_initial(rule: str) -> dict:
     }
 
 
+PARTICIPATION_HELP = (
+    "For a cadence of several teams that meets: everyone in its teams, or only their leads "
+    "(a programme's sync brings together the leads of the teams the work crosses)."
+)
+INITIATIVES_HELP = (
+    "The initiatives this is the sync of: its agenda reviews their requests both ways, the "
+    "decisions and action items about them, in place of every dependency of its teams."
+)
+
+
+def participation_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=Participation.choices,
+        initial=Participation.EVERYONE,
+        required=False,  # left out of a post (a form of before): everyone, or unchanged
+        label="Participants",
+        help_text=PARTICIPATION_HELP,
+    )
+
+
+def initiatives_field() -> pickers.InitiativeMultipleChoiceField:
+    return pickers.InitiativeMultipleChoiceField(
+        queryset=Initiative.objects.none(),
+        required=False,
+        label="Its initiatives",
+        help_text=INITIATIVES_HELP,
+    )
+
+
+def open_initiatives(org):
+    """The initiatives a cadence may be made the sync of: the open ones (one held stays:
+    `pickers.keep_held`)."""
+    return (
+        Initiative.objects.for_org(org)
+        .filter(status__in=OPEN_INITIATIVE_STATUSES)
+        .select_related("team")
+        .order_by("title", "id")
+    )
+
+
 class CadenceForm(RecurrencePickerForm):
-    field_order = ("template", "name", "kind", "scope", "team", "teams", *CHOICE_FIELDS, "rrule")
+    field_order = (
+        "template",
+        "name",
+        "kind",
+        "scope",
+        "team",
+        "teams",
+        "participation",
+        "initiatives",
+        *CHOICE_FIELDS,
+        "rrule",
+    )
     template = forms.ChoiceField(
         choices=[("", "— none: set it up by hand —"), *template_choices()],
         required=False,
@@ -184,6 +236,8 @@ class CadenceForm(RecurrencePickerForm):
     teams = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For a set of teams."
     )
+    participation = participation_field()
+    initiatives = initiatives_field()
     rrule = forms.CharField(
         max_length=300,
         required=False,
@@ -212,6 +266,7 @@ class CadenceForm(RecurrencePickerForm):
         people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
         self.fields["owner"].queryset = people
         self.fields["extra_participants"].queryset = people
+        self.fields["initiatives"].queryset = open_initiatives(org)
         self.fields[
             "repeat"
         ].help_text = (
@@ -233,6 +288,8 @@ class CadenceEditForm(RecurrencePickerForm):
         "scope",
         "team",
         "teams",
+        "participation",
+        "initiatives",
         "extra_participants",
         *CHOICE_FIELDS,
         "rrule",
@@ -251,6 +308,8 @@ class CadenceEditForm(RecurrencePickerForm):
     teams = pickers.TeamMultipleChoiceField(
         queryset=Team.objects.none(), required=False, help_text="For a set of teams."
     )
+    participation = participation_field()
+    initiatives = initiatives_field()
     extra_participants = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
@@ -298,6 +357,7 @@ class CadenceEditForm(RecurrencePickerForm):
         people = Person.objects.for_org(org).filter(is_active=True).order_by("name")
         self.fields["owner"].queryset = people
         self.fields["extra_participants"].queryset = people
+        self.fields["initiatives"].queryset = open_initiatives(org)
 
     # Kind and start may be left out of a post (unchanged), not given empty.
     def clean_kind(self):
@@ -494,11 +554,17 @@ class DecisionForm(forms.Form):
         help_text="Why this outcome. Required if you are its approver and write the "
         "outcome: it is decided now, and final.",
     )
+    # Left open for its approver: by when (the decisions' own form's field and check).
+    decide_by = decisions_forms.DecisionForm.base_fields["decide_by"]
+    clean_decide_by = decisions_forms.DecisionForm.clean_decide_by
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         # The decisions service's rule: neither a viewer nor an agent decides.
         self.fields["approver"].queryset = pickers.assignees(pickers.humans(people))
+        self.fields[
+            "decide_by"
+        ].help_text = "Optional: by when its approver is to decide it, if it is left open."
 
 
 class AttendeeForm(forms.Form):

@@ -17,6 +17,7 @@ from icalendar import Calendar, Event, vRecur
 from accord.org.models import Membership, Organization, Person, Team
 from accord.rhythm import queries, recurrence
 from accord.rhythm.models import Cadence, CalendarFeed, feed_digest
+from accord.web.templatetags.people import name_of
 
 PRODID = "-//Accord//Operating rhythm//EN"
 
@@ -54,12 +55,19 @@ def _when(cadence: Cadence, instant: dt.datetime) -> dt.datetime | dt.date:
 
 
 def _rule(cadence: Cadence) -> str:
-    """The cadence's rule as a feed states it: with a date start, RFC 5545 wants UNTIL as a
-    date too."""
+    """The cadence's rule as a feed states it. RFC 5545 (3.3.10) wants UNTIL in UTC (…Z)
+    beside a start in a zone (DTSTART;TZID), and as a date beside a date start (an all-day
+    cadence): the rule's last moment on the cadence's clock (`recurrence.in_zone`), said so,
+    so a calendar expands it to the occurrences Accord computes, the last one included."""
     text = recurrence.normalize_rule(cadence.rrule)
+    parts, tz = cadence.schedule.checked()
+    if parts.until is None:
+        return text
     if cadence.all_day:
-        text = re.sub(r"UNTIL=(\d{8})T\d{6}Z?", r"UNTIL=\1", text)
-    return text
+        until = f"{parts.until:%Y%m%d}"
+    else:
+        until = f"{recurrence.place(parts.until, tz):%Y%m%dT%H%M%SZ}"
+    return re.sub(r"UNTIL=[^;]*", f"UNTIL={until}", text)
 
 
 def cadence_events(
@@ -169,7 +177,7 @@ def due_events(
                 f"action-{a.pk}@{org.slug}.accord",
                 a.due_on,
                 f"Due: {a.title}",
-                f"Owner: {a.owner.name} · {_page(org, 'decisions:action', item_id=a.pk)}",
+                f"Owner: {name_of(a.owner)} · {_page(org, 'decisions:action', item_id=a.pk)}",
             )
         )
     deps = (

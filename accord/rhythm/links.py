@@ -161,7 +161,8 @@ def apply_checkin_updates(
     for pk, value in key_results.items():
         kr = krs[pk]
         if float(value) != float(kr.current):
-            alignment.record_key_result_value(org, actor, kr, value, note="check-in")
+            # The check-in says it (an edit may say it again): never taken for a second click.
+            alignment.record_key_result_value(org, actor, kr, value, note="check-in", again=True)
     for pk, value in confidences.items():
         if objs[pk].confidence != value:
             alignment.set_objective_confidence(org, actor, objs[pk], value, note="check-in")
@@ -177,18 +178,26 @@ def raise_blocker_issue(
     from accord.decisions import services as decisions
 
     first_line = blockers.splitlines()[0][:200]
+    # A check-in raises its blocker once (`services.submit_checkin` skips one repeated).
     return decisions.raise_issue(
-        org, actor, team, f"Blocking {person.name}: {first_line}", description=blockers
+        org, actor, team, f"Blocking {person.name}: {first_line}", description=blockers, again=True
     )
 
 
 def raise_issue(
-    org: Organization, actor: Person | None, team: Team, title: str, description: str = ""
+    org: Organization,
+    actor: Person | None,
+    team: Team,
+    title: str,
+    description: str = "",
+    *,
+    again: bool = False,
 ):
-    """An issue for `team` to solve, raised from a meeting's page to put it on the agenda."""
+    """An issue for `team` to solve, raised from a meeting's page to put it on the agenda
+    (the same one raised a moment ago is refused unless `again`: `decisions.raise_issue`)."""
     from accord.decisions import services as decisions
 
-    return decisions.raise_issue(org, actor, team, title, description=description)
+    return decisions.raise_issue(org, actor, team, title, description=description, again=again)
 
 
 def create_action_item(
@@ -200,6 +209,7 @@ def create_action_item(
     due_on: dt.date | None,
     team: Team | None,
     meeting_id: int,
+    again: bool = False,
 ):
     from accord.decisions import services as decisions
 
@@ -212,6 +222,7 @@ def create_action_item(
         team=team,
         source_type="rhythm.meeting",
         source_id=meeting_id,
+        again=again,
     )
 
 
@@ -266,9 +277,12 @@ def record_decision(
     outcome: str = "",
     rationale: str = "",
     require_rationale: bool = False,
+    again: bool = False,
+    decide_by: dt.date | None = None,
 ):
     """A decision taken (or opened) in a meeting, linked back to the meeting.
-    `require_rationale`: taken in the room, it is refused without a rationale."""
+    `require_rationale`: taken in the room, it is refused without a rationale. The same
+    one opened a moment ago is refused unless `again` (`decisions.create_decision`)."""
     from accord.decisions import services as decisions
 
     decided_now = bool(outcome.strip()) and (actor is None or actor.pk == approver.pk)
@@ -288,6 +302,8 @@ def record_decision(
         rationale=rationale,
         teams=teams,
         links=[("rhythm.meeting", meeting.pk, str(meeting))],
+        again=again,
+        decide_by=decide_by,
     )
     # Taken in the room by its approver: decided now. Otherwise it waits for the approver.
     if decided_now:

@@ -45,6 +45,17 @@ class OwedBy(models.TextChoices):
     LEADS = "leads", "Team leads only"
 
 
+class Participation(models.TextChoices):
+    """Who of a cadence's teams takes part in its meetings: everyone in them, or only their
+    leads (`LEADING_ROLES`): a programme's sync across seven teams asks seven leads, not
+    the sixty people in those teams. Leads only is for a cadence of several teams (a set
+    of teams, a team and its sub-teams, the whole organization) that meets; a check-in
+    cadence says who owes it with `checkin_owed_by`."""
+
+    EVERYONE = "everyone", "Everyone in its teams"
+    LEADS = "leads", "The teams' leads only"
+
+
 class Cadence(OrgScoped):
     """A recurring rhythm: a meeting at a time of day, or an all-day date.
 
@@ -66,6 +77,19 @@ class Cadence(OrgScoped):
     )
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
     extra_participants = models.ManyToManyField(Person, blank=True, related_name="+")
+    participation = models.CharField(
+        max_length=10,
+        choices=Participation.choices,
+        default=Participation.EVERYONE,
+        db_default=Participation.EVERYONE,  # rows written in bulk (the generator): everyone
+        help_text="Who of its teams takes part: everyone in them, or their leads only.",
+    )
+    # The initiatives it is the sync of (a programme's weekly sync): its agenda reviews
+    # their requests, decisions and action items (`agenda._initiative_work`), and each
+    # initiative's page names it.
+    initiatives = models.ManyToManyField(
+        "alignment.Initiative", blank=True, related_name="cadences"
+    )
     owner = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cadences"
     )

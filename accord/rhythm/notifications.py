@@ -65,13 +65,20 @@ def _moments(cadence: Cadence, now: dt.datetime) -> list[Moment]:
     return out
 
 
-def _subject(m: Moment, tz_name: str) -> str:
-    when = weekday_moment(m.occurrence.local_start(tz_name))
+def _subject(m: Moment, tz_name: str, *, zone_named: bool = False) -> str:
+    """What a reminder is about and when, in `tz_name`; named (`zone_named`) where the
+    readers are in many zones: a team's chat, told in the cadence's zone."""
+    when = _when(m.occurrence, tz_name, zone_named=zone_named)
     if m.kind == "checkin_open":
         return f"Check-in open: {m.cadence.name} (due {when})"
     if m.kind == "checkin_due":
         return f"Check-in due soon: {m.cadence.name} ({when})"
     return f"Agenda: {m.cadence.name} at {when}"
+
+
+def _when(occ: recurrence.Occurrence, tz_name: str, *, zone_named: bool = False) -> str:
+    when = weekday_moment(occ.local_start(tz_name))
+    return f"{when} {tz_name}" if zone_named else when
 
 
 def _link(org: Organization, m: Moment) -> str:
@@ -188,7 +195,7 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
                 org,
                 kind=m.kind,
                 key=key,
-                subject=_subject(m, c.timezone),
+                subject=_subject(m, c.timezone, zone_named=True),
                 text=_chat_text(m, in_team, preview),
                 link=link,
                 teams=[team],
@@ -413,7 +420,7 @@ def remind_not_in_yet(
                 kind=m.kind,
                 key=key,
                 subject=f"Reminder: check-ins for {cadence.name} "
-                f"(due {weekday_moment(occ.local_start(cadence.timezone))})",
+                f"(due {_when(occ, cadence.timezone, zone_named=True)})",
                 text=_chat_text(m, in_team, []),
                 link=link,
                 teams=[team],

@@ -9,8 +9,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.activity.models import ChatFlavor, ChatWebhook
+from accord.alignment.models import OPEN_INITIATIVE_STATUSES
 from accord.org import permissions
-from accord.rhythm import queries
+from accord.rhythm import queries, rights
 
 
 def home(request) -> str | None:
@@ -97,6 +98,33 @@ def team(request, team) -> str | None:
             "chat": chat,
             "can_manage": can_manage,
             "tz": request.person.timezone,
+        },
+        request=request,
+    )
+
+
+def initiative(request, item) -> str | None:
+    """The card "Its sync": the running cadences that are the initiative's sync, each with
+    when it meets next; for its owner, when there is none, *Set up its sync*. A few
+    queries."""
+    org, me = request.org, request.person
+    cads = list(queries.cadences(org).filter(initiatives=item).order_by("name", "id")[:5])
+    may_set_up = (
+        not cads
+        and me.pk == item.owner_id
+        and item.status in OPEN_INITIATIVE_STATUSES
+        and rights.may_set_up_any(org, me)
+    )
+    if not cads and not may_set_up:
+        return None
+    nxt = queries.next_occurrences(cads, timezone.now())
+    return render_to_string(
+        "rhythm/_panel_initiative.html",
+        {
+            "item": item,
+            "rows": [(c, nxt.get(c.pk)) for c in cads],
+            "may_set_up": may_set_up,
+            "tz": me.timezone,
         },
         request=request,
     )

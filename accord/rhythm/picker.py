@@ -212,12 +212,13 @@ def _described(parts: recurrence.RuleParts) -> str | None:
     return said + months
 
 
-def in_words(rule: str) -> str | None:
+def in_words(rule: str, at: str = "") -> str | None:
     """A rule said in words: as the picker's choices read ("Every week on Monday and
     Thursday", "Every month on the first Tuesday"), or any other of the common parts
-    ("Every other day", "Every month on the 31st (skipped in months without one)"), with
-    its end ("(until 22 Dec 2026)", "(10 times)"). None for a rule no words fit (or no rule):
-    it is shown as the rule."""
+    ("Every other day", "Every month on the 31st (skipped in months without one)"), then
+    `at` (a cadence's time and zone: "at 16:00 Europe/Berlin"), with its end ("(until 22
+    Dec 2026)", "(10 times)"). None for a rule no words fit (or no rule): it is shown as the
+    rule."""
     try:
         parts = recurrence.parse_parts(rule)
     except ServiceError:
@@ -225,6 +226,8 @@ def in_words(rule: str) -> str | None:
     said = _picked_words(with_until(rule, None)) or _described(parts)
     if said is None:
         return None
+    if at:
+        said = f"{said} {at}"
     if parts.until:
         return f"{said} (until {day_words(parts.until.date())})"
     if parts.count:

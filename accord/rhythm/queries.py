@@ -47,6 +47,7 @@ from accord.rhythm.models import (
     MeetingStatus,
     OccurrenceException,
     OwedBy,
+    Participation,
     Scope,
 )
 
@@ -538,8 +539,10 @@ class Roster:
 
     def participant_ids(self, cadence: Cadence) -> set[int]:
         ids: set[int] = set()
+        # Everyone in its teams, or their leads only (`Cadence.participation`).
+        of_team = self.leads if cadence.participation == Participation.LEADS else self.members
         for team_id in self.scope_team_ids(cadence):
-            ids |= self.members.get(team_id, set())
+            ids |= of_team.get(team_id, set())
         ids |= {p.pk for p in cadence.extra_participants.all()}
         if cadence.owner_id:
             ids.add(cadence.owner_id)
@@ -571,20 +574,23 @@ def is_participant(org: Organization, cadence: Cadence, person: Person) -> bool:
         p.pk == person.pk for p in cadence.extra_participants.all()
     ):
         return True
+    terms = Membership.objects.filter(org=org, person=person)
+    if cadence.participation == Participation.LEADS:
+        terms = terms.leading()  # the teams' leads only take part
     if cadence.scope == Scope.ORG:
-        return Membership.objects.filter(org=org, person=person).exists()
+        return terms.exists()
     if cadence.scope == Scope.TEAMS:
         team_ids = {t.pk for t in cadence.teams.all()}
     elif cadence.team_id is None:
         return False
     elif cadence.scope == Scope.SUBTREE:
         # Read up from the person's teams, not down the organization's whole tree.
-        mine = Membership.objects.filter(org=org, person=person).values_list("team_id", flat=True)
+        mine = terms.values_list("team_id", flat=True)
         above = org_queries.ancestor_ids(org, mine)
         return any(cadence.team_id == t or cadence.team_id in up for t, up in above.items())
     else:
         team_ids = {cadence.team_id}
-    return Membership.objects.filter(person=person, team_id__in=team_ids).exists()
+    return terms.filter(team_id__in=team_ids).exists()
 
 
 def participants(org: Organization, cadence: Cadence) -> list[Person]:
@@ -650,6 +656,8 @@ def participants_query(org: Organization, cadence: Cadence):
     """The cadence's participants as a query (as `Roster.participant_ids`): page it, count
     it, never load a whole organization's people for it."""
     members = Membership.objects.for_org(org)
+    if cadence.participation == Participation.LEADS:
+        members = members.leading()  # the teams' leads only take part
     others = {p.pk for p in cadence.extra_participants.all()} | {cadence.owner_id} - {None}
     if spans_every_team(cadence):
         # Anyone in a team, tested person by person: a screen of them by name is read off
@@ -846,10 +854,14 @@ class PersonScope:
     def participates(self, cadence: Cadence) -> bool:
         if not self.active:
             return False
+        if cadence.participation == Participation.LEADS:  # the teams' leads only
+            teams, reach = self.lead_team_ids, self.lead_reach
+        else:
+            teams, reach = self.team_ids, self.reach
         return (
             cadence.owner_id == self.person_id
             or self._extra(cadence)
-            or self._in_scope(cadence, self.team_ids, self.reach)
+            or self._in_scope(cadence, teams, reach)
         )
 
     def owes(self, cadence: Cadence) -> bool:

@@ -131,7 +131,8 @@ class RuleParts:
     freq: str
     interval: int = 1
     count: int | None = None
-    until: dt.datetime | None = None  # naive local
+    until: dt.datetime | None = None  # naive local, unless `until_utc`
+    until_utc: bool = False  # UNTIL=…Z: a UTC moment (`in_zone` reads it on the local clock)
     byday: tuple[tuple[int, int], ...] = ()  # (weekday 0-6, ordinal or 0)
     bymonthday: tuple[int, ...] = ()
     bymonth: tuple[int, ...] = ()
@@ -212,8 +213,10 @@ def parse_parts(text: str) -> RuleParts:
             ) from None
         if not MIN_YEAR <= until.year <= MAX_YEAR:
             raise _bad_rule(text, f"UNTIL={v} is out of range. {RANGE_TEXT}.")
-        # The rule runs on local wall-clock time; a UTC UNTIL is read as a local date-time.
+        # The rule runs on local wall-clock time: a UTC UNTIL (…Z) is read on it once the
+        # zone is known (`in_zone`); one without Z is the cadence's own wall-clock time.
         out["until"] = until
+        out["until_utc"] = m.group(7) == "Z"
     if "BYDAY" in parts:
         v = parts["BYDAY"]
         days = []
@@ -343,17 +346,28 @@ def _search_shift(year: int, span: int) -> int:
     return _cycles_below_end(year + span)
 
 
+def in_zone(rule: RuleParts, tz_name: str) -> RuleParts:
+    """The rule with its UNTIL on the wall clock of `tz_name`, where the rule runs: a UTC
+    UNTIL (…Z, as RFC 5545 and calendar feeds write it beside a start in a zone) is the
+    local time of that moment; one without Z already is a local time."""
+    if rule.until is None or not rule.until_utc:
+        return rule
+    local = to_local_naive(rule.until.replace(tzinfo=UTC), zone(tz_name))
+    return replace(rule, until=local, until_utc=False)
+
+
 @functools.lru_cache(maxsize=2048)
-def _checked(text: str, dtstart: dt.datetime) -> RuleParts:
+def _checked(text: str, dtstart: dt.datetime, tz_name: str = "UTC") -> RuleParts:
     """The rule's parts once they are known to be valid and to produce an occurrence soon
-    after `dtstart` (a search bounded to 400 years of the calendar, whatever the rule)."""
+    after `dtstart` (a search bounded to 400 years of the calendar, whatever the rule), its
+    UNTIL on the local clock of `tz_name` (`in_zone`)."""
     if not MIN_YEAR <= dtstart.year <= MAX_YEAR:
         raise ServiceError(
             f"The start ({dtstart:%Y-%m-%d}) is out of range. {RANGE_TEXT}.",
             fields={"start_date": [f"{RANGE_TEXT}."]},
             code="out_of_range",
         )
-    rule = parse_parts(text)
+    rule = in_zone(parse_parts(text), tz_name)
     _check_feasible(rule, dtstart)
     if rule.until is not None and rule.until < dtstart:
         raise _bad_rule(text, "it never produces an occurrence: UNTIL is before the start.")
@@ -373,9 +387,10 @@ def _checked(text: str, dtstart: dt.datetime) -> RuleParts:
     return rule
 
 
-def parse_rule(text: str, dtstart: dt.datetime) -> du.rrule:
-    """A dateutil rule for `text` starting at the naive local `dtstart`, or a clear refusal."""
-    return _dateutil(_checked(normalize_rule(text), dtstart), dtstart)
+def parse_rule(text: str, dtstart: dt.datetime, tz_name: str = "UTC") -> du.rrule:
+    """A dateutil rule for `text` starting at the naive local `dtstart` of `tz_name`, or a
+    clear refusal."""
+    return _dateutil(_checked(normalize_rule(text), dtstart, tz_name), dtstart)
 
 
 def to_local_naive(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -427,7 +442,7 @@ class Schedule:
         return plus(start, dt.timedelta(minutes=int(self.duration_minutes or 0)))
 
     def rule(self) -> du.rrule:
-        return parse_rule(self.rrule, self.dtstart_local)
+        return parse_rule(self.rrule, self.dtstart_local, self.timezone)
 
     def validate(self) -> None:
         zone(self.timezone)
@@ -453,7 +468,7 @@ class Schedule:
             raise InvalidSchedule(
                 f"This cadence has an invalid schedule: {problem}", code="invalid_schedule"
             )
-        return _checked(normalize_rule(self.rrule), self.dtstart_local), self.tz
+        return _checked(normalize_rule(self.rrule), self.dtstart_local, self.timezone), self.tz
 
 
 @functools.lru_cache(maxsize=4096)

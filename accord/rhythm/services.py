@@ -25,7 +25,7 @@ from accord.core.services import (
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import refuse_viewer, require_role, require_team_admin
-from accord.rhythm import links, merge, queries, recurrence
+from accord.rhythm import links, merge, queries, recurrence, rights
 from accord.rhythm.models import (
     Attendance,
     Away,
@@ -43,6 +43,7 @@ from accord.rhythm.models import (
     MeetingStatus,
     OccurrenceException,
     OwedBy,
+    Participation,
     Scope,
     feed_digest,
     local_day,
@@ -65,6 +66,7 @@ CADENCE_FIELDS = (
     "timezone",
     "agenda",
     "checkin_owed_by",
+    "participation",
     "window_opens_hours",
     "late_after_hours",
     "is_active",
@@ -119,6 +121,11 @@ def _clean_cadence(org: Organization, data: dict[str, Any], teams: list[Team] | 
         raise ServiceError(
             f"Unknown scope {data['scope']!r}; use one of {', '.join(Scope.values)}.",
             fields={"scope": ["Unknown scope."]},
+        )
+    if "participation" in data and data["participation"] not in Participation.values:
+        raise ServiceError(
+            "A cadence's participants are everyone in its teams or the teams' leads only.",
+            fields={"participation": ["Use everyone or leads."]},
         )
     if "checkin_owed_by" in data and data["checkin_owed_by"] not in OwedBy.values:
         raise ServiceError(
@@ -201,11 +208,33 @@ def _check_scope(scope: str, team: Team | None, teams: list[Team]) -> None:
         )
 
 
-def _require_cadence_admin(actor: Person | None, scope: str, team: Team | None, what: str) -> None:
-    if scope in (Scope.TEAM, Scope.SUBTREE) and team is not None:
-        require_team_admin(actor, team, what)
-    else:
-        require_role(actor, Role.LEADER, what)
+def _check_participation(participation: str, scope: str, kind: str) -> None:
+    """The teams' leads only take part in a meeting of several teams: one team's would be
+    its lead alone, and a check-in cadence says who owes it (`checkin_owed_by`)."""
+    if participation != Participation.LEADS:
+        return
+    if kind == CadenceKind.CHECKIN:
+        raise ServiceError(
+            "A check-in cadence's participants are who owes its check-ins: set “Check-ins "
+            "owed by” to team leads instead.",
+            fields={"participation": ["Not for a check-in cadence: use Check-ins owed by."]},
+        )
+    if scope == Scope.TEAM:
+        raise ServiceError(
+            "The teams' leads only is for a cadence of several teams (a set of teams, a team "
+            "and its sub-teams, the whole organization); one team's is everyone in it.",
+            fields={"participation": ["Only for a cadence of several teams."]},
+        )
+
+
+def _clean_initiatives(org: Organization, initiatives: Iterable | None) -> list | None:
+    """The initiatives a cadence is the sync of, each of `org` (else refused), once each."""
+    if initiatives is None:
+        return None
+    out = list(dict.fromkeys(initiatives))
+    for i in out:
+        require_same_org(org, i, "initiative")
+    return out
 
 
 @transaction.atomic
@@ -226,6 +255,8 @@ def create_cadence(
     duration_minutes: int | None = None,
     owner: Person | None = None,
     extra_participants: Iterable[Person] = (),
+    initiatives: Iterable = (),
+    participation: str = Participation.EVERYONE,
     agenda: list[dict] | None = None,
     template: str = "",
     checkin_owed_by: str = OwedBy.EVERYONE,
@@ -249,6 +280,7 @@ def create_cadence(
         "agenda": agenda if agenda is not None else [],
         "template": template,
         "checkin_owed_by": checkin_owed_by,
+        "participation": participation,
         "window_opens_hours": window_opens_hours,
         "late_after_hours": late_after_hours,
     }
@@ -256,8 +288,18 @@ def create_cadence(
     _settle_all_day(data, None)
     for p in extras:
         require_same_org(org, p, "person")
+    linked = _clean_initiatives(org, initiatives) or []
     _check_scope(scope, data["team"], teams)
-    _require_cadence_admin(actor, scope, data["team"], "set up its cadences")
+    _check_participation(data["participation"], scope, data["kind"])
+    rights.require_set_up(
+        org,
+        actor,
+        scope=scope,
+        team=data["team"],
+        teams=teams,
+        participation=data["participation"],
+        initiatives=linked,
+    )
     refuse_viewer(data["owner"], "owner", "own a cadence")
     data["timezone"] = validate_timezone(data["timezone"])
     if not start_date:  # from today where it meets (`first_day`)
@@ -277,9 +319,12 @@ def create_cadence(
         cadence.teams.set(teams)
     if extras:
         cadence.extra_participants.set(extras)
+    if linked:
+        cadence.initiatives.set(linked)
     after = activity.snapshot(cadence, CADENCE_FIELDS)
     after["teams"] = [t.pk for t in teams] if scope == Scope.TEAMS else []
     after["extra_participants"] = [p.pk for p in extras]
+    after["initiatives"] = [i.pk for i in linked]
     activity.record(org, actor, "created", cadence, after=after)
     return cadence
 
@@ -337,23 +382,27 @@ def update_cadence(
     expected_version: int | None = None,
     teams: Iterable[Team] | None = None,
     extra_participants: Iterable[Person] | None = None,
+    initiatives: Iterable | None = None,
     **changes: Any,
 ) -> Cadence:
-    """Change a cadence: its fields, its set of teams (scope "teams") and its extra
-    participants. When the schedule changes (rule, start, time, zone), moves and
-    cancellations of occurrences the new schedule no longer has are dropped, with one
+    """Change a cadence: its fields, its set of teams (scope "teams"), its extra
+    participants and the initiatives it is the sync of. Its owner may change it as whoever
+    set it up may, its teams, scope and participation only into a cadence they could set
+    up themselves (`rights`). When the schedule changes (rule, start, time, zone), moves
+    and cancellations of occurrences the new schedule no longer has are dropped, with one
     `exceptions_dropped` event naming them: they would otherwise dangle, unseen."""
     require_same_org(org, cadence, "cadence")
     extras = None if extra_participants is None else list(extra_participants)
     for p in extras or []:
         require_same_org(org, p, "person")
+    linked = _clean_initiatives(org, initiatives)
     if "timezone_name" in changes:
         changes["timezone"] = changes.pop("timezone_name")
     unknown = set(changes) - set(CADENCE_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a cadence.")
     cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
-    _require_cadence_admin(actor, cadence.scope, cadence.team, "change its cadences")
+    rights.require_change(actor, cadence)
     if "timezone" in changes:  # a zone kept from before (EST) stands; a new one is checked
         changes["timezone"] = validate_timezone(changes["timezone"], kept=cadence.timezone)
     teams_list = list(teams) if teams is not None else list(cadence.teams.all())
@@ -367,8 +416,30 @@ def update_cadence(
         changes["team"] = None  # only one team or a subtree names a team
     team = changes.get("team", cadence.team)
     _check_scope(scope, team, teams_list)
-    if "scope" in changes or "team" in changes:
-        _require_cadence_admin(actor, scope, team, "change its cadences")
+    participation = changes.get("participation", cadence.participation)
+    _check_participation(participation, scope, changes.get("kind", cadence.kind))
+    now_linked = list(cadence.initiatives.all()) if linked is None else linked
+    # Whom it brings together changed: only into a cadence the actor could set up.
+    widened = (
+        scope != cadence.scope
+        or getattr(team, "pk", None) != cadence.team_id
+        or participation != cadence.participation
+        or (
+            scope == Scope.TEAMS
+            and {t.pk for t in teams_list} != set(cadence.teams.values_list("pk", flat=True))
+        )
+    )
+    if widened:
+        rights.require_set_up(
+            org,
+            actor,
+            scope=scope,
+            team=team,
+            teams=teams_list,
+            participation=participation,
+            initiatives=now_linked,
+            what="change it into",
+        )
     if changes.get("owner") is not None:
         refuse_viewer(changes["owner"], "owner", "own a cadence")
     schedule = recurrence.Schedule(
@@ -411,6 +482,19 @@ def update_cadence(
                 cadence,
                 before={"extra_participants": before},
                 after={"extra_participants": after},
+            )
+    if linked is not None:
+        before = sorted(cadence.initiatives.values_list("pk", flat=True))
+        after = sorted(i.pk for i in linked)
+        if before != after:
+            cadence.initiatives.set(linked)
+            activity.record(
+                org,
+                actor,
+                "updated",
+                cadence,
+                before={"initiatives": before},
+                after={"initiatives": after},
             )
     # The moves and cancellations the new schedule dropped, for the caller to say so.
     cadence.dropped_exceptions = []
@@ -486,7 +570,7 @@ def move_occurrence(
 ) -> OccurrenceException:
     """Move one occurrence; the rule is untouched. Not to a time already past (`now`)."""
     require_same_org(org, cadence, "cadence")
-    _require_cadence_admin(actor, cadence.scope, cadence.team, "move its meetings")
+    rights.require_change(actor, cadence, "move the meetings of")
     if new_start.tzinfo is None:
         raise ServiceError(
             "Give the new time with its time zone.",
@@ -545,7 +629,7 @@ def cancel_occurrence(
     note: str = "",
 ) -> OccurrenceException:
     require_same_org(org, cadence, "cadence")
-    _require_cadence_admin(actor, cadence.scope, cadence.team, "cancel its meetings")
+    rights.require_change(actor, cadence, "cancel the meetings of")
     _occurrence_or_refuse(cadence, original_start)
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
@@ -569,7 +653,7 @@ def restore_occurrence(
     org: Organization, actor: Person | None, cadence: Cadence, original_start: dt.datetime
 ) -> None:
     require_same_org(org, cadence, "cadence")
-    _require_cadence_admin(actor, cadence.scope, cadence.team, "change its meetings")
+    rights.require_change(actor, cadence, "restore the meetings of")
     deleted, _ = OccurrenceException.objects.filter(
         cadence=cadence, original_start=original_start
     ).delete()
@@ -1524,8 +1608,10 @@ def add_action_item(
     title: str,
     owner: Person,
     due_on: dt.date | None = None,
+    again: bool = False,
 ):
-    """An action item from the meeting, owned by the decisions pillar."""
+    """An action item from the meeting, owned by the decisions pillar (the same one
+    recorded a moment ago is refused unless `again`)."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, owner, "person")
     _require_participant(org, actor, meeting.cadence, "add action items")
@@ -1538,6 +1624,7 @@ def add_action_item(
         due_on=due_on,
         team=_item_team(org, meeting.cadence, owner),
         meeting_id=meeting.pk,
+        again=again,
     )
 
 
@@ -1569,10 +1656,14 @@ def add_decision(
     outcome: str = "",
     rationale: str = "",
     require_rationale: bool = False,
+    again: bool = False,
+    decide_by: dt.date | None = None,
 ):
     """A decision recorded in the meeting (owned by the decisions pillar, linked to the
     meeting). With an outcome and the approver recording it, it is decided at once;
-    `require_rationale` (the meeting's page and the API): then only with a rationale."""
+    `require_rationale` (the meeting's page and the API): then only with a rationale. The
+    same one opened a moment ago is refused unless `again`. `decide_by`: by when its
+    approver is to decide it (today or later, as the decisions' own form has it)."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, approver, "person")
     _require_participant(org, actor, meeting.cadence, "record decisions")
@@ -1586,6 +1677,8 @@ def add_decision(
         outcome=outcome or "",
         rationale=rationale or "",
         require_rationale=require_rationale,
+        again=again,
+        decide_by=decide_by,
     )
 
 
@@ -1602,10 +1695,12 @@ def add_to_agenda(
     team: Team | None,
     title: str,
     description: str = "",
+    again: bool = False,
 ):
     """Put something on a meeting's agenda: an issue for one of its teams, raised through
-    the decisions pillar (which records it). The open issues of a meeting's teams are its
-    agenda's Issues and, while it runs, its Issues to solve; any member may raise one."""
+    the decisions pillar (which records it, and refuses the same one raised a moment ago
+    unless `again`). The open issues of a meeting's teams are its agenda's Issues and,
+    while it runs, its Issues to solve; any member may raise one."""
     require_same_org(org, cadence, "cadence")
     require_role(actor, Role.MEMBER, "add to an agenda")
     if cadence.is_checkin:
@@ -1620,7 +1715,7 @@ def add_to_agenda(
             "meetings' agendas.",
             fields={"team": ["Not one of this meeting's teams."]},
         )
-    return links.raise_issue(org, actor, team, title, description=description)
+    return links.raise_issue(org, actor, team, title, description=description, again=again)
 
 
 @transaction.atomic

@@ -32,6 +32,10 @@ SECTION_SOURCES = {
     "carried": "What the last occurrence left unfinished.",
     "milestones": "Milestones of the organization and the teams in scope in the next three "
     "weeks (added by itself when there are some).",
+    "initiative_work": "The initiatives the cadence is the sync of: their requests both ways "
+    "(declined ones marked) with the provider's initiative's status and target, and the "
+    "decisions and action items about them (in place of the dependencies section when it "
+    "names initiatives).",
 }
 
 # source -> what a page calls it: "5 min · from check-ins"
@@ -52,6 +56,7 @@ SOURCE_LABELS = {
     "decisions": "decisions",
     "carried": "the last meeting",
     "milestones": "milestones",
+    "initiative_work": "its initiatives",
 }
 
 

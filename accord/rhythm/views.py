@@ -19,6 +19,7 @@ from accord.activity import delivery
 from accord.activity.models import ChatWebhook
 from accord.alignment import confidence as bands
 from accord.core.counting import count_up_to, shown_count
+from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.text import full_stop
 from accord.org import permissions
@@ -32,6 +33,7 @@ from accord.rhythm import (
     notifications,
     queries,
     recurrence,
+    rights,
     scorecard,
     services,
 )
@@ -67,6 +69,7 @@ from accord.rhythm.models import (
     MeasurableValue,
     Meeting,
     MeetingStatus,
+    Participation,
     Scope,
 )
 from accord.rhythm.templates_catalog import SOURCE_LABELS, TEMPLATES
@@ -108,17 +111,9 @@ def _occurrence(cadence: Cadence, key: str) -> recurrence.Occurrence:
 
 
 def _can_manage(person: Person, cadence: Cadence) -> bool:
-    if cadence.scope in (Scope.TEAM, Scope.SUBTREE) and cadence.team is not None:
-        return permissions.can_manage_team(person, cadence.team)
-    return person.is_active and person.has_role(Role.LEADER)
-
-
-def _can_create_cadence(person: Person, memberships) -> bool:
-    """Whether `person` may set up a cadence: one who edits the team tree, or who manages a
-    team of theirs (`memberships`: their current ones, teams loaded)."""
-    return permissions.can_edit_tree(person) or any(
-        permissions.can_manage_team(person, m.team) for m in memberships
-    )
+    """Whether `person` may change the cadence: its owner, or whoever may set one of its
+    kind up (`rights.may_change`)."""
+    return rights.may_change(person, cadence)
 
 
 # --- My week -------------------------------------------------------------------------------
@@ -160,10 +155,7 @@ def my_week(request):
     rounds = [r for c in run[:OWN_ROUNDS_SHOWN] if (r := queries.open_round(org, c, now))]
     # A new organization's: no cadence at all yet, and who may set up the first one.
     first = not mine and not Cadence.objects.for_org(org).exists()
-    can_create = first and _can_create_cadence(
-        me,
-        Membership.objects.for_org(org).in_current_teams().filter(person=me).select_related("team"),
-    )
+    can_create = first and rights.may_set_up_any(org, me)
     return render(
         request,
         "rhythm/my_week.html",
@@ -172,7 +164,7 @@ def my_week(request):
             "owed": owed,
             "upcoming": upcoming,
             "due": due,
-            "today": timezone.localdate(),
+            "today": org_today(),  # overdue: as the action items page counts it
             "cadences": mine,
             "broken": [c for c in mine if c.schedule_problem],
             "tz": me.timezone,
@@ -257,7 +249,7 @@ def cadence_list(request):
         .select_related("team")
         .order_by("team__name")
     )
-    can_create = _can_create_cadence(me, my_memberships)
+    can_create = rights.may_set_up_any(org, me)
     kept = request.GET.copy()
     kept.pop("page", None)
     return render(
@@ -292,15 +284,44 @@ def cadence_list(request):
     )
 
 
+def _initiative_sync(request, initial: dict) -> None:
+    """The New cadence form opened for an initiative's sync (`?initiative=ID`, its page's
+    *Set up its sync*): the weekly sync of its team and the teams its requests cross,
+    with their leads only, owned by whoever opens it."""
+    from accord.alignment.models import Initiative
+
+    pk = int_or_none(request.GET.get("initiative"))
+    found = Initiative.objects.for_org(request.org).filter(pk=pk).first() if pk else None
+    if found is None:
+        return
+    reach = rights.reach(request.org, [found])
+    initial.update(
+        template=initial.get("template", "weekly-sync"),
+        name=f"{found.title} sync",
+        scope=Scope.TEAMS,
+        teams=list(current_teams(request.org).filter(pk__in=reach)),
+        participation=Participation.LEADS,
+        initiatives=[found],
+        owner=request.person,
+    )
+
+
 @org_view
 def cadence_new(request):
     org = request.org
+    if not rights.may_set_up_any(org, request.person):
+        # Refused before the form is filled in, not after.
+        raise PermissionDenied(
+            f"You may not set up cadences in {org.name}. {rights.WHO_SETS_UP} Ask one of "
+            "them to set it up, with you as its owner: its owner may then change it."
+        )
     initial = {"timezone": request.person.timezone}
     team_slug = request.GET.get("team")
     if team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
     if request.GET.get("template") in TEMPLATES:
         initial["template"] = request.GET["template"]
+    _initiative_sync(request, initial)
     form = CadenceForm(request.POST or None, org=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -311,6 +332,8 @@ def cadence_new(request):
             "start_date": d["start_date"],
             "owner": d["owner"],
             "extra_participants": list(d["extra_participants"]),
+            "initiatives": list(d["initiatives"]),
+            "participation": d["participation"] or Participation.EVERYONE,
         }
         drop_time_if_all_day(d)
         given = ("name", "kind", "rrule", "all_day", "time", "duration_minutes")
@@ -332,6 +355,9 @@ def cadence_new(request):
                 cadence = services.create_cadence(
                     org, request.person, scope=d["scope"], **common, **extra
                 )
+        except PermissionDenied as exc:
+            # They may set up some cadences, not this one: said on the form, as typed.
+            form.add_error(None, exc.message)
         except ServiceError as exc:
             form_error(form, exc)
         else:
@@ -348,11 +374,7 @@ def cadence_edit(request, cadence_id: int):
     cadence = _cadence(request, cadence_id)
     if not _can_manage(request.person, cadence):
         # Refused before the form is filled in, not after.
-        raise PermissionDenied(
-            f"Only a lead of {cadence.team.name}, a leader or an admin may change {cadence.name}."
-            if cadence.scope in (Scope.TEAM, Scope.SUBTREE) and cadence.team is not None
-            else f"Only a leader or an admin may change {cadence.name}."
-        )
+        raise PermissionDenied(rights.refusal(cadence))
     fields = (
         "name",
         "kind",
@@ -363,6 +385,7 @@ def cadence_edit(request, cadence_id: int):
         "duration_minutes",
         "timezone",
         "checkin_owed_by",
+        "participation",
         "window_opens_hours",
         "late_after_hours",
         "is_active",
@@ -374,13 +397,16 @@ def cadence_edit(request, cadence_id: int):
     initial["owner"] = cadence.owner_id
     initial["teams"] = list(cadence.teams.values_list("pk", flat=True))
     initial["extra_participants"] = list(cadence.extra_participants.values_list("pk", flat=True))
+    initial["initiatives"] = list(cadence.initiatives.values_list("pk", flat=True))
     form = CadenceEditForm(request.POST or None, initial=initial, org=org)
     pickers.keep_held(form, cadence)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in PICKER_FIELDS}
-        for name in ("kind", "owner", "start_date"):
+        for name in ("kind", "owner", "start_date", "participation"):
             if name not in request.POST:
                 del data[name]  # not posted (a form of before): unchanged
+        if data.get("participation") == "":
+            del data["participation"]
         drop_time_if_all_day(data)
         data["agenda"] = agenda_from_text(data["agenda"], cadence.agenda)
         if data["scope"] not in ("team", "subtree"):
@@ -393,6 +419,9 @@ def cadence_edit(request, cadence_id: int):
                 expected_version=int_or_none(request.POST.get("version")),
                 **data,
             )
+        except PermissionDenied as exc:
+            # They may change it, not into this (its owner widening it): said on the form.
+            form.add_error(None, exc.message)
         except ServiceError as exc:
             form_error(form, exc)
         else:
@@ -445,14 +474,17 @@ def cadence_detail(request, cadence_id: int):
             ],
         )
     }
+    # The initiatives it is the sync of: its agenda reviews them (`agenda.with_initiatives`).
+    initiatives = list(cadence.initiatives.select_related("team").order_by("title", "id"))
+    sections = agenda.with_initiatives(cadence.agenda, [i.title for i in initiatives])
     return render(
         request,
         "rhythm/cadence_detail.html",
         {
             "cadence": cadence,
+            "initiatives": initiatives,
             "agenda": [
-                {**s, "source_label": SOURCE_LABELS.get(s["source"], s["source"])}
-                for s in cadence.agenda
+                {**s, "source_label": SOURCE_LABELS.get(s["source"], s["source"])} for s in sections
             ],
             "upcoming": [(o, meetings.get(o.original_start)) for o in upcoming],
             # "Starts on …": its first occurrence is still ahead.
@@ -577,7 +609,36 @@ def meeting_notes(request, cadence_id: int, key: str):
         .first()
     )
     running = m is not None and m.status == MeetingStatus.RUNNING
-    return JsonResponse({"running": running, "notes": (m.notes or {}) if m else {}})
+    return JsonResponse(
+        {
+            "running": running,
+            "notes": (m.notes or {}) if m else {},
+            "by": _notes_by(request, m) if running else {},
+        }
+    )
+
+
+NOTES_BY_READ = 200  # the latest saves of a meeting's notes read to name who saved each section
+
+
+def _notes_by(request, m: Meeting) -> dict[str, str]:
+    """Who saved each section's notes last ("you" for the viewer), from the meeting's latest
+    saves: the page says so when it shows notes someone else saved."""
+    from accord.activity.models import Event
+
+    saves = (
+        Event.objects.for_org(request.org)
+        .for_target("rhythm.meeting", m.pk)
+        .filter(verb="noted")
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", "actor_name", "after")[:NOTES_BY_READ]
+    )
+    by: dict[str, str] = {}
+    for actor_id, name, after in saves:
+        for section in after or {}:
+            if section not in by:
+                by[section] = "you" if actor_id == request.person.pk else name or "someone"
+    return by
 
 
 # --- check-in ------------------------------------------------------------------------------
@@ -1365,12 +1426,14 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 if merged
                 else "Notes saved.",
             )
+            return redirect(f"{back.url}#section-{section}")
         elif action == "attendance":
             present = {int(x) for x in p.getlist("present") if x.isdigit()}
             for a in m.attendance.select_related("person"):
                 if a.present != (a.person_id in present):
                     services.set_attendance(org, me, m, a.person, a.person_id in present)
             messages.success(request, "Attendance saved.")
+            return redirect(f"{back.url}#attendance")
         elif action == "attendee":
             # One person at a time, in a meeting too large to list everyone: yourself, or
             # someone a facilitator chooses.
@@ -1381,6 +1444,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             services.set_attendance(org, me, m, person, present)
             who = "You are" if person == me else f"{person.name} is"
             messages.success(request, f"{who} marked {'present' if present else 'absent'}.")
+            return redirect(f"{back.url}#attendance")
         elif action in ("done", "close"):
             ref, done = p.get("ref", ""), p.get("done") == "1"
             if action == "done":
@@ -1410,15 +1474,21 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 )
             item = services.add_action_item(org, me, m, **form.cleaned_data)
             messages.success(request, f"Action item “{item.title}” recorded for {item.owner.name}.")
+            return redirect(f"{back.url}#actions")
         elif action == "decision":
             form = refused["decision_form"] = DecisionForm(
                 p, people=Person.objects.for_org(org).filter(is_active=True)
             )
             if not form.is_valid():
-                raise ServiceError("Write the decision to take and choose its approver.")
+                raise ServiceError(
+                    "Write the decision to take and choose its approver."
+                    if {"question", "approver"} & form.errors.keys()
+                    else "Give the decision a decide-by date from today on."
+                )
             # Taken in the room by its approver, it is final: asked for its rationale.
             d = services.add_decision(org, me, m, **form.cleaned_data, require_rationale=True)
             messages.success(request, _decision_recorded(org, me, d))
+            return redirect(f"{back.url}#decisions")
         elif action == "headline":
             form = refused["headline_form"] = HeadlineForm(p, org=org)
             if not form.is_valid():
@@ -1441,6 +1511,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 )
                 return redirect(f"{back.url}#section-{listed['key']}")
             messages.success(request, "Headline shared.")
+            return redirect(f"{back.url}#headlines")
         elif action == "finish":
             ratings = {
                 int(k[7:]): v
@@ -1451,7 +1522,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
             messages.success(request, "Meeting finished. The minutes are below.")
         elif action == "issue":
-            _issue_step(request, m, refused)
+            return redirect(f"{back.url}#{_issue_step(request, m, refused)}")
         elif action == "rate":
             services.rate_meeting(org, me, m, p.get("rating"))
             messages.success(request, "Thanks for rating the meeting.")
@@ -1494,9 +1565,10 @@ ISSUE_DONE = {
 RATIONALE_REFUSED = "A decision needs a rationale; nothing was decided."
 
 
-def _issue_step(request, m: Meeting, refused: dict) -> None:
+def _issue_step(request, m: Meeting, refused: dict) -> str:
     """One step on an issue from the meeting page: the form's fields, read as given. A
-    solve refused comes back as typed (`refused`, for the page to show again)."""
+    solve refused comes back as typed (`refused`, for the page to show again). Answers the
+    part of the page to go back to: the issue, or the list once it has left it."""
     from accord.decisions.models import Issue
 
     org, p = request.org, request.POST
@@ -1544,6 +1616,7 @@ def _issue_step(request, m: Meeting, refused: dict) -> None:
         data["reason"] = p.get("reason", "")
     services.work_issue(org, request.person, m, issue, step, require_rationale=True, **data)
     messages.success(request, ISSUE_DONE.get(step, "{}").format(issue.title))
+    return "ids" if step in ("solve", "escalate") else f"issue-{issue.pk}"
 
 
 # --- team rhythm ---------------------------------------------------------------------------

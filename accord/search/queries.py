@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accord.org import permissions
 from accord.search import index
+from accord.web.templatetags.people import name_of
 
 # Longer text is refused rather than searched.
 MAX_QUERY_LENGTH = 200
@@ -221,7 +222,8 @@ def search(org, person, q: str, *, kind: str | None = None, limit: int = QUICK_L
     found: dict[tuple[str, int], Hit] = {}
     for kind_name, ids in wanted.items():
         for obj_id, hit in _HYDRATE[kind_name](org, person, ids):
-            found[(kind_name, obj_id)] = hit
+            # Every hit names its object's id (the API's and the assistant's ids to use).
+            found[(kind_name, obj_id)] = replace(hit, object_id=obj_id)
     # An object the index names but the organization no longer shows is simply left out.
     keys = [(index.KIND_OF_CODE[c], i) for c, i in rows]
     hits = [found[key] for key in keys if key in found]
@@ -595,7 +597,7 @@ def _decisions(org, person, ids):
         if teams:
             more = (d.team_count or 0) - len(teams)
             parts.append(", ".join(teams) + (f" and {more} more" if more > 0 else ""))
-        parts.append(f"approver {d.approver.name}")
+        parts.append(f"approver {name_of(d.approver)}")
         url = _url("decisions:decision", org, decision_id=d.pk)
         yield d.pk, Hit("decision", d.question, " · ".join(parts), url)
 
@@ -616,7 +618,7 @@ def _action_items(org, person, ids):
     for a in qs:
         due = f" · due {day(a.due_on)}" if a.due_on and a.status == "open" else ""
         team = f" · {a.team.name}" if a.team else ""
-        detail = f"{a.owner.name}{team}{due} · {a.get_status_display().lower()}"
+        detail = f"{name_of(a.owner)}{team}{due} · {a.get_status_display().lower()}"
         url = _url("decisions:action", org, item_id=a.pk)
         # Open before done or dropped; of each, the searcher's own first.
         standing = 2 * (a.status != "open") + (a.owner_id != getattr(person, "pk", None))

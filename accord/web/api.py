@@ -40,6 +40,11 @@ class SavedViewOut(Schema):
     shared: bool = Field(description="Listed for everyone in the organization.")
     owner_id: int
     owner_name: str = Field(alias="owner.name")
+    owner_is_active: bool = Field(
+        alias="owner.is_active",
+        description="False once the owner has left the organization (deactivated): the "
+        'pages name them "Ana Ruiz (left)".',
+    )
     created_at: dt.datetime
     version: int
 

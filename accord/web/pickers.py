@@ -663,6 +663,9 @@ class _Picker:
             "chosen": chosen,
             "required": self.is_required,
             "describedby": final.get("aria-describedby", ""),
+            # A refused field (Django's BoundField marks it so): said as invalid, as a
+            # plain select would be.
+            "invalid": final.get("aria-invalid") == "true",
             "typed": typed,
             "text_name": f"{name}{TEXT_SUFFIX}" if self.post_text else "",
             "not_chosen": not_chosen_message(self.kind),
@@ -866,6 +869,10 @@ class KeyResultMultipleChoiceField(PickerMultipleChoiceField):
 
 
 class InitiativeChoiceField(PickerChoiceField):
+    kind = "initiative"
+
+
+class InitiativeMultipleChoiceField(PickerMultipleChoiceField):
     kind = "initiative"
 
 

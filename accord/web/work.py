@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from accord.alignment import queries as alignment_queries
 from accord.core.counting import shown_count
+from accord.core.days import org_today
 from accord.decisions import queries as decision_queries
 from accord.org.models import Person
 from accord.rhythm import queries as rhythm_queries
@@ -93,7 +92,7 @@ def work_of(org, person: Person, viewer: Person, *, next_checkin: bool = True) -
         last_checkin=rhythm_queries.latest_checkin(org, person),
         next_checkin=upcoming,
         missed_checkins=missed,
-        today=timezone.localdate(),
+        today=org_today(),  # late and overdue: as the figures and signals count them
         tz=viewer.timezone,
         labels=alignment_queries.labels(org),
     )

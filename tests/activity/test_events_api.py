@@ -29,6 +29,7 @@ def test_it_lists_events_newest_first_with_before_and_after(cast):
         "actor_is_agent": False,
         "on_behalf_of_id": None,
         "on_behalf_of_name": "",
+        "via_token": None,  # made by a service, not through an API token
         "actor_display": "Leo Leader",
         "before": {"name": "Platform"},
         "after": {"name": "Platform Core"},

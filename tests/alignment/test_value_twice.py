@@ -26,3 +26,23 @@ def test_the_same_value_recorded_again_asks_first(cast, world):  # noqa: F811
     assert KeyResultValue.objects.filter(key_result=world.kr).count() == before + 2
     # Another number is no second click.
     assert client.post(url, {**body, "value": "56"}).status_code == 302
+
+
+def test_the_same_value_sent_twice_through_the_api_is_recorded_once(cast, world):  # noqa: F811
+    from tests.conftest import api_client
+
+    api = api_client(cast.member)
+    url = f"/api/v1/key-results/{world.kr.pk}/values"
+    before = KeyResultValue.objects.filter(key_result=world.kr).count()
+    body = {"value": 55, "note": "third wave"}
+    assert api.post(url, body, content_type="application/json").status_code == 201
+    first = KeyResultValue.objects.filter(key_result=world.kr).latest("id")
+    again = api.post(url, body, content_type="application/json")
+    assert again.status_code == 422, again.content
+    error = again.json()["error"]
+    assert error["code"] == "duplicate" and error["existing_id"] == first.pk
+    assert f"value #{first.pk}" in error["message"]
+    assert KeyResultValue.objects.filter(key_result=world.kr).count() == before + 1
+    sent = api.post(url, {**body, "again": True}, content_type="application/json")
+    assert sent.status_code == 201, sent.content
+    assert KeyResultValue.objects.filter(key_result=world.kr).count() == before + 2

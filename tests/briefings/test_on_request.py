@@ -259,3 +259,32 @@ def test_a_viewer_may_ask_again_for_their_own_briefing(cast):
     DBTaskResult.objects.filter(task_path=BUILD).update(status="FAILED")
     assert client.post("/o/acme/briefings/latest/").status_code == 302
     assert [b.status for b in queued_builds()] == ["FAILED", "READY"]
+
+
+def test_a_team_briefing_that_failed_is_said_with_try_again_not_prepared_forever(cast):
+    """As for a person's: the team's page stops saying "Being prepared" once the worker's
+    build raised, and "Try again" queues a new build at once (only after a failure)."""
+    client = login(cast.member)
+    url = f"/o/acme/briefings/teams/{cast.platform.pk}/"
+    client.get(url)
+    (build,) = queued_builds()
+    assert client.post(url, {"action": "retry"}).status_code == 302
+    assert len(queued_builds()) == 1  # not failed: nothing more queued
+    DBTaskResult.objects.filter(pk=build.pk).update(status="FAILED")  # as a worker leaves it
+
+    poll = client.get(url, headers={"HX-Request": "true"})
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"
+    page = client.get(url).content.decode()
+    assert "could not be prepared" in page and "Being prepared" not in page
+    assert 'hx-trigger="every 3s"' not in page and ">Try again</button>" in page
+    assert f'action="{url}"' in page and 'name="action" value="retry"' in page
+    assert len(queued_builds()) == 1  # nothing queued by looking
+
+    again = client.post(url, {"action": "retry"})
+    assert again.url == url
+    assert [b.status for b in queued_builds()] == ["FAILED", "READY"]
+    page = client.get(url).content.decode()
+    assert "Being prepared" in page and "could not be prepared" not in page
+    DBTaskResult.objects.filter(status="FAILED").delete()
+    assert run_queued_builds() == 1
+    assert "Being prepared" not in client.get(url).content.decode()

@@ -230,3 +230,74 @@ def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(
     page.goto(f"/o/acme/alignment/initiatives/{warehouse.pk}/")
     expect(page.locator("#dependencies")).to_contain_text("Other teams need from it")
     expect(page.locator("#dependencies")).to_contain_text("Sales")
+
+
+def test_an_initiatives_requests_on_the_map_include_those_no_initiative_delivers_yet(
+    page, shot, cast
+):
+    """From an initiative's page, "On the map" focuses the initiatives map on it: the
+    request its team has not answered points at that team (a diamond), the declined one
+    at the team that declined it, and what another team needs from it comes in; "All its
+    requests" lists the same, both ways."""
+    org = cast.org
+    today = timezone.localdate()
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
+    asker = make_person(org, "Asha Asker", Role.MEMBER)
+    org_services.add_membership(org, None, person=asker, team=sales, role=MembershipRole.LEAD)
+    launch = alignment.create_initiative(org, None, team=sales, title="Spring launch")
+    warehouse = alignment.create_initiative(org, None, team=ops, title="New warehouse")
+    elsewhere = alignment.create_initiative(org, None, team=sales, title="Partner portal")
+
+    def ask(asks, team, title):
+        return services.create_dependency(
+            org,
+            None,
+            requester_initiative=asks,
+            provider_team=team,
+            title=title,
+            need_by=today + dt.timedelta(days=30),
+        )
+
+    ask(launch, ops, "Racks")  # not answered
+    declined = ask(launch, cast.platform, "Product feed")
+    services.transition(org, None, declined, "decline", note="No capacity")
+    forecasts = ask(warehouse, sales, "Forecasts")
+    services.transition(
+        org,
+        None,
+        forecasts,
+        "accept",
+        provider_initiative=launch,
+        committed_date=today + dt.timedelta(days=20),
+    )
+    ask(elsewhere, ops, "Portal hosting")  # another initiative's: not drawn
+
+    open_signed_in(page, asker.email, f"/o/acme/alignment/initiatives/{launch.pk}/")
+    page.locator("#dependencies").get_by_role("link", name="On the map").click()
+    expect(page.locator("#map-summary")).to_contain_text("Spring launch (Sales)")
+    expect(page.get_by_label("Show")).to_have_value("initiatives")
+    edges = page.evaluate(
+        "() => window.accordMap.edges().map(e => [e.data('label'), e.target().data('label'),"
+        " e.target().data('kind')]).sort()"
+    )
+    assert edges == [
+        ["Forecasts", "Spring launch", "initiative"],
+        ["Product feed", "Platform", "team"],
+        ["Racks", "Operations", "team"],
+    ]
+    shape = page.evaluate("() => window.accordMap.nodes('[?asked]').map(n => n.style('shape'))")
+    assert shape == ["diamond", "diamond"]
+    page.get_by_text("The same, as a list").click()
+    expect(page.locator("#map-list tbody tr")).to_have_count(3)
+    shot(page, "initiative-map")
+
+    page.goto(f"/o/acme/alignment/initiatives/{launch.pk}/")
+    page.locator("#dependencies").get_by_role("link", name="All its requests").click()
+    expect(page.locator("[data-scope]")).to_contain_text(
+        "What “Spring launch” (Sales) needs from other teams and what they need from it."
+    )
+    rows = page.locator("table.deps tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("table.deps")).not_to_contain_text("Portal hosting")
+    shot(page, "initiative-requests")

@@ -61,7 +61,7 @@ def test_the_approver_records_weighs_and_decides_a_decision(page, shot):
     shot(page, "decided")
 
     page.get_by_role("link", name="Decision log").first.click()
-    page.get_by_label("Search").fill("Oslo")
+    page.get_by_label("Search", exact=True).fill("Oslo")
     page.get_by_role("button", name="Filter").click()
     row = page.get_by_role("row").filter(has_text="Do we open a pop-up store in Oslo?")
     expect(row).to_have_count(1)

@@ -45,3 +45,20 @@ def test_a_stale_comment_edit_says_what_changed_and_saves_when_sent_again(world)
     assert second.post(url, {"body": "v3", "version": "2"}).status_code == 302
     comment.refresh_from_db()
     assert comment.body == "v3"
+
+
+def test_the_same_comment_sent_twice_through_the_api_is_posted_once(world):
+    from tests.conftest import api_client
+
+    api = api_client(world.member)
+    body = {"target": "initiative", "target_id": world.initiative.pk, "body": "Shipped it."}
+    first = api.post("/api/v1/comments", body, content_type="application/json")
+    assert first.status_code == 201, first.content
+    again = api.post("/api/v1/comments", body, content_type="application/json")
+    assert again.status_code == 422, again.content
+    error = again.json()["error"]
+    assert error["code"] == "duplicate" and error["existing_id"] == first.json()["id"]
+    assert Comment.objects.count() == 1
+    sent = api.post("/api/v1/comments", {**body, "again": True}, content_type="application/json")
+    assert sent.status_code == 201, sent.content
+    assert Comment.objects.count() == 2

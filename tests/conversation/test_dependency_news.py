@@ -102,7 +102,9 @@ def test_the_provider_hears_that_the_requester_agreed_and_confirmed_delivery(ask
     coordination.transition(w.org, w.admin, dep, "confirm_delivery", note="Works, thanks")
     done = "Acme confirms the delivery: An API for the launch. Note: Works, thanks"
     assert open_news(w.leader) == open_news(w.pia) == [done]  # the agreement's item is done
-    assert mailed("dependency_answered") == {w.leader.pk, w.pia.pk}
+    # Ada was asked to answer the proposal by e-mail too; Leo and Pia hear of her answers.
+    assert mailed("dependency_answered") == {w.admin.pk, w.leader.pk, w.pia.pk}
+    assert not Notification.objects.filter(person=w.admin, subject__contains="Acme").exists()
 
 
 def test_a_flag_reaches_both_sides_and_a_newer_flag_replaces_it(asked):
@@ -172,3 +174,51 @@ def test_a_note_is_said_once_in_the_e_mail_and_the_chat_post(asked, settings):
     mail = Notification.objects.get(channel="email", person=w.admin)
     assert mail.subject == f"Platform accepts, for {day(when)}: An API for the launch"
     assert mail.body_text.count("SAML lands") == 1
+
+
+def test_a_proposal_reaches_the_person_who_asked_in_the_inbox_and_by_e_mail(asked):
+    """A member who is no lead asks; the provider proposes another date and scope: the
+    asker is asked to answer (inbox and e-mail), as the requesting team's leads are; a
+    counter-proposal goes to the providing team's leads the same way."""
+    w = asked
+    priya = make_person(w.org, "Priya Programme", Role.MEMBER)
+    org_services.add_membership(w.org, None, person=priya, team=w.root)
+    dep = coordination.create_dependency(
+        w.org,
+        priya,
+        requester_initiative=w.dep.requester_initiative,
+        provider_team=w.platform,
+        title="Catalogue API",
+        need_by=timezone.localdate() + dt.timedelta(days=14),
+    )
+    later = timezone.localdate() + dt.timedelta(days=30)
+    dep = coordination.transition(
+        w.org,
+        w.leader,
+        dep,
+        "propose",
+        proposed_date=later,
+        proposed_scope="Read-only first",
+        provider_initiative=w.work,
+        note="Review takes a week",
+    )
+    title = "Platform proposes another date or scope: Catalogue API"
+    mine = InboxItem.objects.filter(person=priya, done_at__isnull=True)
+    assert list(mine.values_list("kind", "title", "link")) == [
+        ("request", title, f"/o/acme/coordination/d/{dep.pk}/")
+    ]
+    mail = Notification.objects.get(person=priya, channel="email")
+    assert (mail.kind, mail.subject) == ("dependency_answered", title)
+    assert f"Proposed for {day(later)}." in mail.body_text
+    assert (
+        "Scope: Read-only first" in mail.body_text and "Note: Review takes a week" in mail.body_text
+    )
+    proposed = set(Notification.objects.filter(subject=title).values_list("person_id", flat=True))
+    assert proposed == {priya.pk, w.admin.pk}  # the asker and Acme's lead, not the proposer
+
+    coordination.transition(w.org, priya, dep, "counter", proposed_date=later - dt.timedelta(3))
+    assert not mine.exists()  # answered: her question is done
+    countered = "Acme counter-proposes: Catalogue API"
+    assert set(
+        Notification.objects.filter(subject=countered).values_list("person_id", flat=True)
+    ) == {w.leader.pk, w.pia.pk}

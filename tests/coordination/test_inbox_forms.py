@@ -43,7 +43,9 @@ def test_an_opened_button_fetches_its_form_which_returns_to_the_inbox(world):
     form = part.content.decode()
     assert form.startswith("<form") and "<html" not in form  # a fragment, not a page
     assert f'action="/o/acme/coordination/d/{dep.pk}/accept/"' in form
-    assert '<input type="hidden" name="next" value="/o/acme/coordination/teams/ops/">' in form
+    # Back to the inbox, at the request's row (focus and the message land there).
+    back = f"/o/acme/coordination/teams/ops/#dep-{dep.pk}"
+    assert f'<input type="hidden" name="next" value="{back}">' in form
     assert f'<input type="hidden" name="version" value="{dep.version}">' in form
     assert "New warehouse" in form and "Ops plan" in form
     decline = client.get(urls["decline"], headers=HX).content.decode()

@@ -45,7 +45,10 @@ def test_the_map_names_the_milestone_on_the_edge(world, cast, freeze):
     assert edge["count"] == 2 and edge["label"] == "2 · by Feature freeze 5.0"
 
     queries_initiatives = queries.map_elements(world.org, mode="initiatives", person=world.asker)
-    assert queries_initiatives["edges"] == []  # not accepted yet: no provider initiative
+    # Not accepted yet, no provider initiative: drawn to the team asked, named as well.
+    edge = _edge(queries_initiatives, tied.pk)
+    assert edge["target"] == f"t{world.ops.pk}"
+    assert edge["label"] == "Stock for the spring launch (by Feature freeze 5.0)"
     Dependency.objects.filter(pk=tied.pk).update(provider_initiative=world.warehouse)
     data = client.get(url + "?mode=initiatives").json()
     edge = _edge(data, tied.pk)

@@ -24,6 +24,7 @@ def _accepted(world, requester_init, provider_init, committed, actor_req, actor_
         provider_team=provider_init.team,
         title=f"{provider_init.title} for {requester_init.title}",
         need_by=committed,
+        again=True,  # two requests of one need, with two dates: on purpose
     )
     return services.transition(
         world.org,

@@ -15,3 +15,13 @@ def counts(org) -> tuple[int, int, int, int, int]:
         Issue.objects.for_org(org).count(),
         Event.objects.for_org(org).count(),
     )
+
+
+def recorded_long_ago() -> dict:
+    """`create_action_item`'s keyword for an item recorded weeks ago, so that it may be
+    due in the past already (a new one is due today or later)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {"created_at": timezone.now() - dt.timedelta(days=90)}

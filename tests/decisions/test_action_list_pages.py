@@ -12,6 +12,7 @@ from django.utils import timezone
 from accord.decisions import services
 from accord.decisions.views import ACTIONS_PER_PAGE
 from tests.conftest import login
+from tests.decisions.helpers import recorded_long_ago
 
 ITEM = re.compile(r'href="/o/acme/decisions/actions/(\d+)/"')
 DASH = "\u2013"  # between the first and last numbers of a page
@@ -26,7 +27,13 @@ def open_items(cast) -> list[int]:
     for i in range(ACTIONS_PER_PAGE * 2 - 10):
         due = today + dt.timedelta(days=(i * 7) % 90 - 25)  # some overdue, most ahead
         a = services.create_action_item(
-            cast.org, cast.leader, f"Task {i}", cast.member, team=cast.platform, due_on=due
+            cast.org,
+            cast.leader,
+            f"Task {i}",
+            cast.member,
+            team=cast.platform,
+            due_on=due,
+            **recorded_long_ago(),
         )
         dated.append((due, a.pk))
     undated = [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.test import Client
+from django.utils import timezone
 
 from accord.api import services as tokens
 from accord.decisions import services
@@ -108,13 +111,15 @@ def test_an_issue_is_escalated_and_solved_through_the_api(cast):
 
 def test_action_items_are_completed_and_filtered_through_the_api(cast):
     client = api_client(cast.member)
-    resp = _post(
-        client,
-        "/api/v1/action-items",
-        {"title": "Write the RFC", "owner_id": cast.member.pk, "due_on": "2026-01-05"},
-    )
-    assert resp.status_code == 201, resp.content
-    item_id = resp.json()["id"]
+    # Recorded a month ago, due last week (a new one is due today or later).
+    item_id = services.create_action_item(
+        cast.org,
+        cast.member,
+        "Write the RFC",
+        cast.member,
+        due_on=timezone.localdate() - dt.timedelta(days=7),
+        created_at=timezone.now() - dt.timedelta(days=30),
+    ).pk
     assert client.get("/api/v1/action-items", {"overdue": True}).json()["count"] == 1
     resp = _post(client, f"/api/v1/action-items/{item_id}/complete")
     assert resp.status_code == 200 and resp.json()["done_at"]

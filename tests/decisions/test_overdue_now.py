@@ -15,6 +15,7 @@ from accord.decisions.models import ActionItem
 from accord.decisions.views import ACTIONS_PER_PAGE
 from accord.org import services as org_services
 from tests.conftest import login
+from tests.decisions.helpers import recorded_long_ago
 
 
 def _overdue_now(page: str) -> int:
@@ -36,7 +37,13 @@ def items(cast):
 
     def item(title, owner, team, days, done=False):
         a = services.create_action_item(
-            cast.org, cast.leader, title, owner, team=team, due_on=today + dt.timedelta(days=days)
+            cast.org,
+            cast.leader,
+            title,
+            owner,
+            team=team,
+            due_on=today + dt.timedelta(days=days),
+            **recorded_long_ago(),
         )
         if done:
             services.complete_action_item(cast.org, cast.leader, a)
@@ -83,6 +90,7 @@ def test_overdue_now_counts_beyond_the_first_page_of_open_items(cast):
             cast.member,
             team=cast.platform,
             due_on=today - dt.timedelta(days=1 + i),
+            **recorded_long_ago(),
         )
     client = login(cast.member)
     for page in (1, 2):

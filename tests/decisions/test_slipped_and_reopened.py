@@ -18,6 +18,7 @@ from accord.decisions import followthrough, queries, services
 from accord.decisions.models import ActionItem, FollowTally
 from accord.web.templatetags.dates import day
 from tests.conftest import api_client, login
+from tests.decisions.helpers import recorded_long_ago
 
 
 def _at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -52,7 +53,13 @@ def test_an_overdue_item_moved_to_a_later_date_and_done_by_it_counts_late(cast):
     org, today = cast.org, timezone.localdate()
     missed = today - dt.timedelta(days=10)
     item = services.create_action_item(
-        org, cast.leader, "Send the report", cast.member, missed, team=cast.platform
+        org,
+        cast.leader,
+        "Send the report",
+        cast.member,
+        missed,
+        team=cast.platform,
+        **recorded_long_ago(),
     )
     client = api_client(cast.member)
     later = today + dt.timedelta(days=10)
@@ -92,7 +99,9 @@ def test_an_overdue_item_moved_to_a_later_date_and_done_by_it_counts_late(cast):
 def test_an_overdue_item_whose_due_date_is_taken_away_counts_late_once_done(cast):
     org, today = cast.org, timezone.localdate()
     missed = today - dt.timedelta(days=4)
-    item = services.create_action_item(org, cast.leader, "Call back", cast.member, missed)
+    item = services.create_action_item(
+        org, cast.leader, "Call back", cast.member, missed, **recorded_long_ago()
+    )
     item = services.update_action_item(org, cast.member, item, due_on=None)
     assert item.slipped_from == missed
     services.complete_action_item(org, cast.member, item)
@@ -117,7 +126,7 @@ def test_an_item_re_planned_before_it_was_due_counts_against_its_new_date(cast, 
         created_at=timezone.now() - dt.timedelta(days=14),  # never due before it was recorded
     )  # fmt: skip
     # Re-planned nine days ago, three days before it was due, to two days ago...
-    monkeypatch.setattr(services, "_today", lambda: today - dt.timedelta(days=9))
+    monkeypatch.setattr(services, "org_today", lambda: today - dt.timedelta(days=9))
     item = services.update_action_item(org, cast.member, item, due_on=today - dt.timedelta(days=2))
     monkeypatch.undo()
     assert item.slipped_from is None
@@ -152,7 +161,9 @@ def test_an_item_re_dated_again_keeps_the_date_it_first_missed(cast):
 def test_the_migration_marks_the_items_whose_events_show_they_slipped(cast):
     org, today = cast.org, timezone.localdate()
     missed = today - dt.timedelta(days=8)
-    slipped = services.create_action_item(org, cast.leader, "Slipped", cast.member, missed)
+    slipped = services.create_action_item(
+        org, cast.leader, "Slipped", cast.member, missed, **recorded_long_ago()
+    )
     services.update_action_item(org, cast.member, slipped, due_on=today + dt.timedelta(5))
     services.complete_action_item(org, cast.member, slipped)
     planned = services.create_action_item(org, cast.leader, "Planned", cast.member, today)
@@ -189,7 +200,12 @@ def _home_items(client) -> str:
 def test_undoing_a_done_brings_the_item_back_to_its_owner_as_it_was(cast):
     org, today = cast.org, timezone.localdate()
     item = services.create_action_item(
-        org, cast.leader, "Fix the alerts", cast.member, today - dt.timedelta(days=3)
+        org,
+        cast.leader,
+        "Fix the alerts",
+        cast.member,
+        today - dt.timedelta(days=3),
+        **recorded_long_ago(),
     )
     (before,) = _inbox(cast.member)
     client = login(cast.member)
@@ -216,7 +232,12 @@ def test_an_item_reopened_by_someone_else_is_back_in_its_owners_inbox_saying_who
     org, today = cast.org, timezone.localdate()
     for close in (services.complete_action_item, services.drop_action_item):
         item = services.create_action_item(
-            org, cast.leader, f"Rotate keys {close.__name__}", cast.member, today - dt.timedelta(2)
+            org,
+            cast.leader,
+            f"Rotate keys {close.__name__}",
+            cast.member,
+            today - dt.timedelta(2),
+            **recorded_long_ago(),
         )
         InboxItem.objects.filter(person=cast.member).update(read_at=timezone.now())
         close(org, cast.member, item)

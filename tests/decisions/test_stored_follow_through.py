@@ -1,7 +1,8 @@
 """The stored follow-through (daily tallies per organization, owner, team and subtree)
 equals a count from the action items after any sequence of writes through the services,
-team moves and deletions included; the action items page reads it in as many queries for
-a large subtree as for a small one."""
+team moves and deletions included, by people in different time zones (never below
+zero: a day is the organization's, whoever writes); the action items page reads it in as
+many queries for a large subtree as for a small one."""
 
 from __future__ import annotations
 
@@ -27,12 +28,30 @@ from tests.conftest import login
 
 TODAY = dt.date(2026, 6, 30)
 OPS = ("create", "complete", "drop", "reopen", "redate", "refile", "reown", "move", "delete")
+# The zones of the people writing (the web writes in the person's own zone).
+ZONES = ("UTC", "Australia/Sydney", "Asia/Tokyo", "Europe/Berlin", "America/New_York")
 
 steps = st.lists(
-    st.tuples(st.sampled_from(OPS), st.integers(0, 40), st.integers(0, 40), st.integers(-100, 20)),
+    st.tuples(
+        st.sampled_from(OPS),
+        st.integers(0, 40),
+        st.integers(0, 40),
+        st.integers(-100, 20),
+        st.sampled_from(ZONES),
+    ),
     min_size=1,
     max_size=15,
 )
+
+# Done in Sydney at 05:00 the day after it was due (19:00 UTC on its due day: on time on
+# the organization's day), then reopened in Berlin (21:00 on the due day there).
+SYDNEY_THEN_BERLIN = [
+    ("create", 0, 1, 1, "UTC"),
+    ("complete", 0, 5, 0, "Australia/Sydney"),
+    ("reopen", 0, 0, 0, "Europe/Berlin"),
+    ("complete", 0, 5, 0, "America/New_York"),
+    ("reopen", 0, 0, 0, "Australia/Sydney"),
+]
 
 
 # Re-dated once overdue (and again; another with its date taken away), then done early
@@ -72,7 +91,12 @@ def _teams(cast) -> list[Team]:
     return list(Team.objects.for_org(org).order_by("id"))
 
 
-def _apply(cast, op: str, a: int, b: int, d: int) -> None:
+def _apply(cast, op: str, a: int, b: int, d: int, zone: str = "UTC") -> None:
+    with timezone.override(zone):  # as the web does for a person of that zone
+        _write(cast, op, a, b, d)
+
+
+def _write(cast, op: str, a: int, b: int, d: int) -> None:
     org = cast.org
     people = [cast.member, cast.leader, cast.admin]
     teams = list(Team.objects.for_org(org).order_by("id"))
@@ -95,7 +119,7 @@ def _apply(cast, op: str, a: int, b: int, d: int) -> None:
         # Re-dated on a day a few days either side of TODAY: after its due date (it slipped,
         # late whatever its new date) or before it (it counts against the new one).
         on = TODAY + dt.timedelta(days=a % 11 - 5)
-        with mock.patch.object(services, "_today", lambda: on):
+        with mock.patch.object(services, "org_today", lambda: on):
             services.update_action_item(org, None, item, due_on=None if b % 6 == 0 else day)
     elif op == "refile" and item:
         services.update_action_item(org, None, item, team=None if b % 6 == 0 else _pick(teams, b))
@@ -171,18 +195,21 @@ def _assert_figures_equal_a_count(cast) -> None:
     steps=[("create", 0, 2, -5), ("complete", 0, 8, 0), ("reopen", 0, 0, 0), ("redate", 0, 1, 3)]
 )
 @example(steps=SLIPPING)
+@example(steps=SYDNEY_THEN_BERLIN)
 def test_stored_figures_equal_a_full_recomputation(cast, steps):
     org = cast.org
     with transaction.atomic():
         _teams(cast)
-        for op, a, b, d in steps:
+        for step in steps:
             try:
                 with transaction.atomic():
-                    _apply(cast, op, a, b, d)
+                    _apply(cast, *step)
             except ServiceError:
                 pass  # a refused write changes nothing
             # after every write, not only at the end: a later write may hide a stale row
-            assert _stored(org) == followthrough.computed(org.pk), (op, a, b, d)
+            stored = _stored(org)
+            assert stored == followthrough.computed(org.pk), step
+            assert all(c >= 0 for counts in stored.values() for c in counts), step
         _assert_figures_equal_a_count(cast)
         transaction.set_rollback(True)
 

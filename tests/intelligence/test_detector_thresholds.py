@@ -388,12 +388,20 @@ def test_a_declined_request_with_nothing_planned_instead_is_signalled():
         ("Waiting initiative", "App launch"),
     ]
 
-    # Another request for the same work is a plan B; a finished initiative needs none.
-    snap.dependencies[2] = dependency(2, "Payments API", app, PLATFORM, state="requested")
+    # A request of the initiative made before the decline is for another need: no plan B.
+    snap.dependencies[1].closed_at = AS_OF - dt.timedelta(days=20)
+    snap.dependencies[2] = dependency(2, "Card vault", app, PLATFORM, state="accepted")
+    assert [f.subject_id for f in found("dependencies.declined_unplanned", snap)] == ["1"]
+    # One asked after the decline (of any team), active or delivered, is a plan B; a
+    # finished initiative needs none.
+    snap.dependencies[3] = dependency(3, "Payments API", app, PLATFORM, state="requested")
+    snap.dependencies[3].created_at = AS_OF - dt.timedelta(days=19)
     assert found("dependencies.declined_unplanned", snap) == []
-    snap.dependencies[2].state = "delivered"
+    snap.dependencies[3].state = "delivered"
     assert found("dependencies.declined_unplanned", snap) == []
-    del snap.dependencies[2]
+    snap.dependencies[3].state = "cancelled"
+    assert len(found("dependencies.declined_unplanned", snap)) == 1
+    del snap.dependencies[3]
     app.status = "done"
     assert found("dependencies.declined_unplanned", snap) == []
 

@@ -3,15 +3,18 @@ say of a pair remembered (until a text changes substantially), never across orga
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.alignment import services as alignment
 from accord.alignment.detectors import KIND
 from accord.alignment.models import InitiativeLink
+from accord.coordination import services as coordination
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence import duplicate_services, duplicates, evaluate
 from accord.intelligence.models import DuplicateJudgement, Signal, SignalState
@@ -158,6 +161,39 @@ def test_the_detector_raises_the_pair_with_its_evidence(cast, pair):
     assert "gateway" in labels["Distinctive terms both use"]["value"]
     assert s.numbers["similarity"] >= duplicates.DEFAULTS["threshold"]
     assert "Payments" in s.title and "Platform" in s.title
+
+
+def test_initiatives_joined_by_a_dependency_are_parts_of_one_programme_not_a_pair(cast, pair):
+    """Payments' billing migration asks Platform's look-alike initiative for a part: once
+    Platform's initiative delivers it (accepted, then delivered), the two are one
+    programme's parts, not duplicate work. Asked, with no delivering initiative yet, they
+    still pair."""
+    a, b, _ = pair
+    both = {f"initiative:{a.pk}:{b.pk}"}
+    assert live_pairs(cast.org) == both
+    dep = coordination.create_dependency(
+        cast.org,
+        None,
+        requester_initiative=a,
+        provider_team=cast.platform,
+        title="Gateway webhooks",
+        need_by=timezone.localdate() + dt.timedelta(days=20),
+    )
+    evaluate.evaluate(cast.org)
+    assert live_pairs(cast.org) == both
+    coordination.transition(
+        cast.org,
+        None,
+        dep,
+        "accept",
+        provider_initiative=b,
+        committed_date=timezone.localdate() + dt.timedelta(days=20),
+    )
+    evaluate.evaluate(cast.org)
+    assert live_pairs(cast.org) == set()
+    coordination.transition(cast.org, None, dep, "confirm_delivery")
+    evaluate.evaluate(cast.org)
+    assert live_pairs(cast.org) == set()
 
 
 def test_not_a_duplicate_is_remembered_until_a_text_changes_substantially(cast, pair):

@@ -92,3 +92,18 @@ def test_the_scoring_leaves_out_ancestors_only():
     items = [item(1, 10), item(2, 20), item(3, 30), item(4, 40), item(5, 50), item(6, 60)]
     found = {(p.a, p.b) for p in duplicates.find_pairs(items, top_k=10)}
     assert found == {(3, 4), (1, 6), (2, 6), (3, 6), (4, 6), (5, 6)}
+
+
+def test_the_scoring_leaves_out_initiatives_joined_either_way():
+    text = "\n".join(BILLING)
+    # 1 asked 2 (2 delivers); 3 delivers what 2 asked: only 2 says so. 4 is joined to none.
+    items = [
+        duplicates.Item(1, 10, text, joined_ids=frozenset({2})),
+        duplicates.Item(2, 20, text, joined_ids=frozenset({1})),
+        duplicates.Item(3, 30, text),
+        duplicates.Item(4, 40, text),
+    ]
+    items[1].joined_ids |= {3}
+    found = {(p.a, p.b) for p in duplicates.find_pairs(items, top_k=10)}
+    assert found == {(1, 3), (1, 4), (3, 4), (2, 4)}
+    assert {o for o, _ in duplicates.neighbours(items, top_k=10)[2]} == {4}

@@ -1,6 +1,7 @@
 """The follow-through signal counts a team's action items as its action-items page does:
 an item that slipped (re-dated once overdue) and was then done is late on the day it
-missed, whatever its new date, and "done on the due date" is judged on the local date."""
+missed, whatever its new date, and "done on the due date" is judged on the organization's
+day (its UTC date, `core.days`), whatever the site's or the reader's zone."""
 
 from __future__ import annotations
 
@@ -114,14 +115,15 @@ def evening_items(done_local: list[dt.time | None]) -> dict[int, ActionItemS]:
 
 
 @override_settings(TIME_ZONE="America/New_York")
-def test_an_item_done_late_in_the_evening_of_its_due_day_in_local_time_is_on_time():
+def test_an_item_done_on_its_due_day_is_on_time_by_the_organizations_day_whatever_the_site():
     snap = org()
-    evening = dt.time(22, 30)  # 03:30 UTC the next day
+    evening = dt.time(18, 30)  # 23:30 UTC: still the due day for the organization
     snap.action_items.update(evening_items([evening, evening, None, None, None]))
-    assert snap.action_items[1].done_at.date() > snap.action_items[1].due_on  # in UTC
     f = one(KIND, snap)
     assert f.numbers == {"due": 5, "on_time": 2, "share": 0.4}
     assert evidence(f) == [("Not done on time", f"Item {n}") for n in (3, 4, 5)]
-    # Done after local midnight it is late, as on the team's page.
-    snap.action_items[1].done_at += dt.timedelta(hours=2)  # 00:30 the day after, locally
+    # Done after the organization's midnight it is late, as on the team's page, though
+    # it is still the due day in New York (20:30 there).
+    snap.action_items[1].done_at += dt.timedelta(hours=2)
+    assert snap.action_items[1].done_at.date() > snap.action_items[1].due_on  # in UTC
     assert one(KIND, snap).numbers == {"due": 5, "on_time": 1, "share": 0.2}

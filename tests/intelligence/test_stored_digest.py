@@ -24,6 +24,9 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - dependencies.declined_unplanned fires for a declined request unless the initiative
+#   asked again after the decline (it was silent whenever the initiative had any other
+#   request active or delivered, made before);
 # - actions.follow_through counts over the 30 days of a team's action-items page (it was
 #   42) and says so ("filed to it and due in the 30 days before <day>"), and
 #   key_results.off_pace runs a key result's time from its baseline date (or from when it
@@ -61,13 +64,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "0a588e51351237f351ee1ea4744c72cebb5d8b7d56441414dbd21bedb320b0d3",
-    "an hour later": "c83f6d92db3f4feb47ba3f4f309d4f9ce5994e77ba4af355dcecbf8648f15d3e",
+    "first run": "dc730d20014e278cfdfc6feabda69e37ee57538f7ea695223ff3731d9c98e854",
+    "an hour later": "5f0892526c2515b501b6edbde483f04b2b0f2defd489a5316cce877c1edbd9f4",
     "a week later, one acknowledged and one dismissed": (
-        "395633462dcc1b270392eee998d41e1ac78542e7c93fc71264cff29ff9ea8ce8"
+        "cf7c7ccafb38051fe05579a7f6ae47cfaec02cde1ecd966ff1c2009a4a8c06dd"
     ),
     "a backfill of the week before": (
-        "39c912615a26b3558d4a3bb052c84886c199acdb8ff6c262539399e141a40302"
+        "91e9bfac0359fef3a46565a40758e1bac5c3f3a977549ba3191746a09a355449"
     ),
 }
 

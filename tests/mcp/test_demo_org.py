@@ -105,6 +105,8 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
                 "get_initiative": {"initiative_id": ids["initiative_id"]},
                 "get_dependency": {"dependency_id": ids["dependency_id"]},
                 "get_decision": {"decision_id": ids["decision_id"]},
+                "meeting_agenda": {"team": platform.slug},
+                "list_action_items": {"team": platform.slug},
             }
             answers = {}
             for name, args in reads.items():
@@ -122,13 +124,11 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
             week = answers["my_week"].structured_content
             owed = [
                 o
-                for o in week["check-ins_owed"]
+                for o in week["checkins_owed"]
                 if o["cadence_id"] == daily.pk and o["state"] in ("open", "overdue")
             ]
             assert owed, week
-            assert any(r["id"] == asked.pk for r in week["requests_awaiting_your_teams'_answer"]), (
-                week
-            )
+            assert any(r["id"] == asked.pk for r in week["requests_to_answer"]), week
             assert platform.name in answers["briefing"].content[0].text
             # None stored yet: last week's is queued for the worker, as the API does.
             assert answers["briefing"].structured_content["preparing"]
@@ -156,7 +156,12 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
             writes = [
                 (
                     "record_key_result_value",
-                    {"key_result_id": key_result.pk, "value": 1, "note": "From the assistant"},
+                    {
+                        "key_result_id": key_result.pk,
+                        # In line with it: a slip of a digit is refused (`confirm`).
+                        "value": key_result.current,
+                        "note": "From the assistant",
+                    },
                 ),
                 (
                     "submit_check_in",
@@ -195,7 +200,7 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
                 ("add_action_item", {"title": "Book the room", "due_on": need_by}),
                 ("raise_issue", {"team_id": platform.pk, "title": "Flaky builds"}),
             ]
-            later = {"escalate_issue", "edit_dependency"}
+            later = {"escalate_issue", "edit_dependency", "change_action_item"}
             assert {name for name, _ in writes} | later | set(reads) == tools
             done = {}
             for name, args in writes:
@@ -214,6 +219,14 @@ def test_every_tool_resource_and_prompt_on_the_demo_organization(northwind):
             )
             assert "A warehouse export, nightly" in within_bound(edited)
             assert events_after(w, admin_token, before) == {("updated", "coordination.dependency")}
+            # The action item just recorded, done.
+            before = newest_event(w, admin_token)
+            item_id = done["add_action_item"].structured_content["id"]
+            completed = await s.call_tool(
+                "change_action_item", {"action_item_id": item_id, "action": "complete"}
+            )
+            assert "Done." in within_bound(completed)
+            assert events_after(w, admin_token, before) == {("completed", "decisions.actionitem")}
             before = newest_event(w, admin_token)
             escalated = await s.call_tool(
                 "escalate_issue", {"issue_id": issue.pk, "reason": "Needs budget"}

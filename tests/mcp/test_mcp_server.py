@@ -25,6 +25,8 @@ TOOLS = {
     "get_dependency",
     "get_decision",
     "get_team",
+    "meeting_agenda",
+    "list_action_items",
     "record_key_result_value",
     "submit_check_in",
     "request_dependency",
@@ -32,6 +34,7 @@ TOOLS = {
     "answer_dependency",
     "log_decision",
     "add_action_item",
+    "change_action_item",
     "raise_issue",
     "escalate_issue",
 }
@@ -46,6 +49,8 @@ READING_TOOLS = {
     "get_dependency",
     "get_decision",
     "get_team",
+    "meeting_agenda",
+    "list_action_items",
 }
 
 
@@ -127,7 +132,7 @@ def test_every_reading_tool_resource_and_prompt_answers_as_the_token_person(worl
             signal = risk.structured_content["signals"][0]
             assert signal["severity"] == "critical" and signal["evidence"]
             week = await s.call_tool("my_week", {})
-            owed = week.structured_content["check-ins_owed"]
+            owed = week.structured_content["checkins_owed"]
             assert any(o["cadence_id"] == ids["cadence"] for o in owed)
             tree = json.loads((await s.read_resource("accord://teams")).contents[0].text)
             assert tree["teams"][0]["name"] == "Zephyr Works"
@@ -156,7 +161,7 @@ def test_every_write_records_the_same_events_as_the_same_write_through_the_api(w
             week = await s.call_tool("my_week", {})
             keys = [
                 o["occurrence"]
-                for o in week.structured_content["check-ins_owed"]
+                for o in week.structured_content["checkins_owed"]
                 if o["cadence_id"] == ids["cadence"] and o["state"] in ("open", "overdue")
             ]
             assert len(keys) >= 2, keys
@@ -206,6 +211,7 @@ def test_every_write_records_the_same_events_as_the_same_write_through_the_api(w
                     "provider_team_id": ids["root"],
                     "title": "A load test",
                     "need_by": need_by,
+                    "again": True,  # the same request, on purpose
                 },
             )
             await both(
@@ -244,6 +250,7 @@ def test_every_write_records_the_same_events_as_the_same_write_through_the_api(w
                     "question": "Which region first?",
                     "team_ids": [ids["team"]],
                     "approver_id": ids["admin"],
+                    "again": True,
                 },
             )
             await both(
@@ -256,6 +263,7 @@ def test_every_write_records_the_same_events_as_the_same_write_through_the_api(w
                     "title": "Book the room",
                     "due_on": need_by,
                     "owner_id": api(world, token, "GET", "/me")["person_id"],
+                    "again": True,
                 },
             )
             mcp_issue, api_issue = await both(
@@ -264,7 +272,7 @@ def test_every_write_records_the_same_events_as_the_same_write_through_the_api(w
                 {"team_id": ids["team"], "title": "Flaky builds"},
                 "POST",
                 "/issues",
-                {"team_id": ids["team"], "title": "Flaky builds"},
+                {"team_id": ids["team"], "title": "Flaky builds", "again": True},
             )
             await both(
                 s,
@@ -414,6 +422,36 @@ def test_accord_mcp_serves_the_same_tools_over_stdio_as_the_tokens_person(world)
     assert refused.returncode != 0 and "not valid" in refused.stderr
 
 
+def test_a_stdio_session_acts_with_the_persons_role_of_now(world):
+    """`accord mcp` reads its token's person afresh for each call (docs/mcp.md): a lead
+    demoted to viewer while the session runs writes nothing from the next call on."""
+    from accord.org.models import Person, Role
+
+    token, admin = world.tokens["lead"], world.tokens["admin"]
+    lead = Person.objects.get(org=world.org, name="Lia Lead")
+
+    async def body():
+        async with stdio_session(world, token) as s:
+            made = await s.call_tool("add_action_item", {"title": "Before the demotion"})
+            assert not made.is_error, text(made)
+            api(world, admin, "PATCH", f"/people/{lead.pk}", {"role": Role.VIEWER.value})
+            before = newest_event_id(world, admin)
+            for name, args in (
+                ("add_action_item", {"title": "After the demotion"}),
+                ("log_decision", {"question": "Still?", "approver_id": world.ids["admin"]}),
+                ("raise_issue", {"team_id": world.ids["team"], "title": "Still a lead?"}),
+            ):
+                result = await s.call_tool(name, args)
+                assert result.is_error, (name, text(result))
+                said = text(result).lower()
+                assert "permission" in said or "viewer" in said, (name, text(result))
+            assert events_after(world, admin, before) == []
+            # Reading still works: the viewer reads.
+            assert not (await s.call_tool("get_team", {"team": "engines"})).is_error
+
+    run(body)
+
+
 def test_accord_serve_still_serves_the_pages_and_the_api(world):
     assert api(world, world.tokens["admin"], "GET", "/teams?limit=1")["count"] == 2
     import urllib.request
@@ -511,7 +549,7 @@ def test_every_write_of_an_agent_through_mcp_names_the_agent_and_its_owner(world
             week = await call("my_week", {})
             [owed, *_] = [
                 o
-                for o in week["check-ins_owed"]
+                for o in week["checkins_owed"]
                 if o["cadence_id"] == ids["cadence"] and o["state"] in ("open", "overdue")
             ]
             await call("record_key_result_value", {"key_result_id": ids["key_result"], "value": 6})
@@ -538,7 +576,8 @@ def test_every_write_of_an_agent_through_mcp_names_the_agent_and_its_owner(world
                 {"dependency_id": asked["id"], "action": "flag_blocked", "note": "No data yet"},
             )
             await call("log_decision", {"question": "Which cloud?", "approver_id": ids["admin"]})
-            await call("add_action_item", {"title": "Draft the plan", "due_on": need_by})
+            item = await call("add_action_item", {"title": "Draft the plan", "due_on": need_by})
+            await call("change_action_item", {"action_item_id": item["id"], "action": "complete"})
             issue = await call("raise_issue", {"team_id": ids["team"], "title": "Slow CI"})
             await call("escalate_issue", {"issue_id": issue["id"], "reason": "Needs budget"})
 

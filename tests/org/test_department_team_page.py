@@ -16,6 +16,7 @@ from accord.decisions import services as decisions
 from accord.org import services
 from tests.conftest import login
 from tests.coordination.conftest import initiative
+from tests.decisions.helpers import recorded_long_ago
 
 
 @pytest.fixture
@@ -28,7 +29,13 @@ def dept(cast):
     decisions.raise_issue(org, cast.member, web, "Flaky deploys")
     for title, days in (("Fix the build", -2), ("Write the runbook", 5)):
         decisions.create_action_item(
-            org, cast.admin, title, cast.member, due_on=today + dt.timedelta(days=days), team=web
+            org,
+            cast.admin,
+            title,
+            cast.member,
+            due_on=today + dt.timedelta(days=days),
+            team=web,
+            **recorded_long_ago(),  # one of them overdue already
         )
     coordination.create_dependency(
         org,

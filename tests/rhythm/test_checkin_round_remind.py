@@ -84,6 +84,7 @@ def test_who_is_away_or_muted_the_cadence_is_not_reminded_and_chat_names_the_res
     assert [n.person for n in _emails()] == [cast.member]
     (post,) = Notification.objects.filter(channel="chat")
     assert "Still to check in: Mia Member" in post.body_text and "Leo" not in post.body_text
+    assert post.subject.endswith("(due Fri 6 Nov 2026, 16:00 Europe/Berlin)")  # a zone named
     Notification.objects.all().delete()
     services.set_away(
         cast.org, None, cast.member, starts_on=dt.date(2026, 11, 6), ends_on=dt.date(2026, 11, 6)

@@ -88,3 +88,47 @@ def test_a_demo_loaded_the_day_after_a_round_has_that_round_in(db):
         cadence=cadence, occurrence_start=friday.original_start, submitted_at__isnull=False
     )
     assert len(owers) >= 5 and given.count() >= len(owers) // 2
+
+
+def test_a_past_meeting_of_the_demo_froze_only_what_there_was_to_discuss_then(db):
+    """Replayed after the rest of the story is loaded, a meeting started in the story's past
+    (the last quarter's planning, on its last day) froze an agenda of the rows as they were
+    at the end: the dependencies asked for in November on a September agenda, objectives at
+    their December confidence. Each past meeting's agenda names only what had been recorded
+    by the time it started, an objective at its confidence then."""
+    from django.db.models import Min
+
+    from accord.activity.models import Event
+    from accord.alignment.models import ConfidenceUpdate
+    from accord.rhythm.demo import AGENDA_TARGETS
+
+    org = demo.load()
+    held = list(
+        Meeting.objects.for_org(org)
+        .filter(started_at__isnull=False, started_at__lt=timezone.now() - dt.timedelta(days=1))
+        .order_by("started_at")
+    )
+    assert len(held) > 10
+    later = []
+    for m in held:
+        for section in m.agenda_snapshot:
+            for entry in section["items"]:
+                kind, _, pk = entry["ref"].partition(":")
+                if kind not in AGENDA_TARGETS:
+                    continue
+                first = Event.objects.filter(
+                    org=org, target_type=AGENDA_TARGETS[kind], target_id=pk
+                ).aggregate(first=Min("created_at"))["first"]
+                if first is not None and first > m.started_at:
+                    later.append((m.cadence.name, m.started_at.date(), entry["title"], first))
+                if kind == "objective":  # its confidence as it was then, not as it is now
+                    said = int(entry["detail"].split("confidence ")[1].split("/")[0])
+                    then = (
+                        ConfidenceUpdate.objects.filter(objective_id=pk, at__lte=m.started_at)
+                        .order_by("at", "id")
+                        .values_list("confidence", flat=True)
+                        .last()
+                    )
+                    if said != then:
+                        later.append((m.cadence.name, entry["title"], said, then))
+    assert later == []

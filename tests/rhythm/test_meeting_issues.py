@@ -4,7 +4,10 @@ never by a viewer or another organization."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.decisions import services as decisions
@@ -15,6 +18,7 @@ from tests.conftest import login
 from tests.rhythm.conftest import utc
 
 FIRST = utc(2026, 11, 9, 9)  # Monday 10:00 Berlin
+DUE = timezone.localdate() + dt.timedelta(days=4)  # a new action item is due today or later
 
 
 @pytest.fixture
@@ -78,7 +82,7 @@ def test_solving_from_the_page_records_the_decision_and_action_items(cast, url, 
         rationale="Red builds block releases",
         action_title_1="Write the quarantine job",
         action_owner_1=cast.member.pk,
-        action_due_1="2026-11-13",
+        action_due_1=DUE.isoformat(),
         action_title_2="",
     )
     assert "Solved: “Flaky builds”." in r.content.decode()
@@ -91,7 +95,7 @@ def test_solving_from_the_page_records_the_decision_and_action_items(cast, url, 
     assert (item.title, item.owner, str(item.due_on)) == (
         "Write the quarantine job",
         cast.member,
-        "2026-11-13",
+        DUE.isoformat(),
     )
     assert "Flaky builds" not in login(cast.leader).get(url).content.decode().split("ids-h")[1]
 

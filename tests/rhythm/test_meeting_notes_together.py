@@ -69,7 +69,13 @@ def test_the_page_can_ask_for_the_notes_as_stored(cast, running, notes_url):
     assert 'data-notes-live="' + notes_url + 'live/"' in page.content.decode()
     assert '<input type="hidden" name="base" value="Saved by Mia">' in page.content.decode()
     live = login(cast.viewer).get(notes_url + "live/").json()
-    assert live == {"running": True, "notes": {"issues": "Saved by Mia"}}
+    # Who saved each section last, for the page to say whose notes it shows ("you": the asker).
+    assert live == {
+        "running": True,
+        "notes": {"issues": "Saved by Mia"},
+        "by": {"issues": "Mia Member"},
+    }
+    assert login(cast.member).get(notes_url + "live/").json()["by"] == {"issues": "you"}
     assert login(cast.outsider).get(notes_url + "live/").status_code == 404
 
 

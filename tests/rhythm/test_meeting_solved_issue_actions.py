@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from accord.decisions import services as decisions
 from accord.decisions.models import ActionItem
@@ -107,7 +108,14 @@ def test_an_issue_solved_elsewhere_is_not_the_meetings(cast, rhythm, solved):
         cast.leader,
         solved["other"],
         outcome="Pair on reviews",
-        actions=[{"title": "Set up pairing", "owner": cast.member, "due_on": dt.date(2026, 12, 1)}],
+        # A new action item is due today or later (`decisions.create_action_item`).
+        actions=[
+            {
+                "title": "Set up pairing",
+                "owner": cast.member,
+                "due_on": timezone.localdate() + dt.timedelta(days=5),
+            }
+        ],
     )
     actions = _actions_section(login(cast.member).get(solved["url"]).content.decode())
     assert "Set up pairing" not in actions

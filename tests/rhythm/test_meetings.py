@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.core.errors import PermissionDenied, ServiceError
@@ -39,7 +40,7 @@ def test_a_meeting_runs_from_start_to_minutes(cast, rhythm, running):
         m,
         title="Fix the cache",
         owner=cast.member,
-        due_on=dt.date(2026, 11, 13),
+        due_on=timezone.localdate() + dt.timedelta(days=4),  # today or later
     )
     assert isinstance(item, ActionItem)
     assert (item.source_type, item.source_id) == ("rhythm.meeting", m.pk)

@@ -43,6 +43,8 @@ def test_the_window_opening_reminds_each_person_once_by_email_and_chat(
     assert "/rhythm/cadences/" in text and "/checkin/" in text
     [post] = good_hook.posts
     assert post["text"].startswith("Check-in open: Weekly team check-in")
+    # A team's chat is read in many zones: its time is the cadence's, named.
+    assert "(due Fri 6 Nov 2026, 16:00 Europe/Berlin)" in post["text"]
     assert "Leo Leader, Mia Member" in post["text"]
     # A restarted worker, minutes later, sends nothing again.
     again = run(now=OPENS + dt.timedelta(minutes=10))
@@ -80,6 +82,7 @@ def test_a_meetings_agenda_goes_out_before_it_starts(cast, rhythm, smtp, good_ho
     assert "Scorecard" in body and "Issues" in body
     [post] = good_hook.posts
     assert post["@type"] == "MessageCard" and "Scorecard" in post["text"]
+    assert post["title"].endswith(" at Mon 9 Nov 2026, 10:00 Europe/Berlin")
 
 
 def test_a_failing_webhook_is_retried_with_back_off_then_given_up(cast, rhythm, bad_hook, settings):

@@ -5,6 +5,8 @@ cadence its date (in the cadence's own zone: a release day is the same date for 
     {{ occ|occ_span:tz }}   Tue 3 Mar 2026, 10:00-11:00   or   Tue 3 Mar 2026 (all day)
     {{ cadence.rrule|schedule }}   Every other week on Wednesday   (a rule the schedule
                                    picker cannot say stays the rule, as code)
+    {{ cadence|cadence_schedule }}   Every week on Thursday at 16:00 Europe/Berlin (its
+                                   days are its own zone's: named beside them)
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ def schedule(rule: str) -> str:
     """A recurrence rule as its schedule in words, or the rule itself where no words fit."""
     said = in_words(rule)
     return format_html("{}", said) if said else format_html("<code>{}</code>", rule)
+
+
+@register.filter
+def cadence_schedule(cadence) -> str:
+    """A cadence's schedule in words with its time and zone, as a list beside times in the
+    reader's zone says it: the rule's days are those of the cadence's zone."""
+    if cadence.all_day or cadence.time is None:
+        at = f"all day ({cadence.timezone})"  # as the cadence's page says it
+    else:
+        at = f"at {cadence.time:%H:%M} {cadence.timezone}"
+    said = in_words(cadence.rrule, at)
+    if said:
+        return format_html("{}", said)
+    return format_html("<code>{}</code> {}", cadence.rrule, at)
 
 
 @register.filter

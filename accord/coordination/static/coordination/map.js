@@ -16,7 +16,9 @@
   function params() {
     var p = new URLSearchParams();
     var team = form.elements.team.value;
+    var initiative = form.elements.initiative;  // ?initiative=<id>: one initiative's
     if (team) p.set("team", team);
+    else if (initiative && initiative.value) p.set("initiative", initiative.value);
     p.set("mode", form.elements.mode.value);
     form.querySelectorAll('input[name="state"]:checked').forEach(function (c) {
       p.append("state", c.value);
@@ -37,6 +39,8 @@
         "shape": "round-rectangle", "width": 28, "height": 28, "font-weight": "bold",
         "outline-width": 3, "outline-color": "#0b7285", "outline-offset": 2,
       } },
+      // A team asked, no initiative of its own on it yet (the initiatives map).
+      { selector: "node[?asked]", style: { "shape": "diamond", "background-color": "#8f98a3" } },
       { selector: "node[?cycle]", style: { "background-color": "#7c3aed", "border-width": 3, "border-color": "#c4b5fd" } },
       { selector: "node[?critical]", style: { "background-color": "#d9480f", "border-width": 3, "border-color": "#ffc078" } },
       // Both: the critical path's colour, ringed in the cycle's (the legend says so).
@@ -73,7 +77,7 @@
     // Each cycle by its teams, as the overview names them.
     var cycles = (data.cycle_teams || []).map(function (names) { return names.join(" ⇄ "); });
     var scope = data.scope || {};
-    var where = scope.whole ? "the whole organization" :
+    var where = scope.whole ? "the whole organization" : scope.initiative ? scope.label :
       (scope.teams || []).map(function (t) { return t.name; }).slice(0, 4).join(", ") +
       ((scope.teams || []).length > 4 ? " and " + (scope.teams.length - 4) + " more" : "") +
       " and their neighbours" + (added.length ? "; added: " + added.join(", ") : "") +
@@ -112,11 +116,14 @@
   }
 
   // Add a team's own dependencies to what is drawn (one fetch, merged into the graph).
-  function expand(node) {
+  // `fromList`: asked by the list's button, which the list drawn again takes away: the
+  // keyboard goes to the list's caption, and the summary (a live region) says what was added.
+  function expand(node, fromList) {
     var d = node.data();
     var team = d.team_id;
     if (!team || d.expanded) return;
     var p = params();
+    p.delete("initiative");
     p.set("team", team);
     summary.textContent = "Adding the dependencies of " + (d.team || d.label) + "…";
     fetch(form.dataset.url + "?" + p.toString(), { credentials: "same-origin" })
@@ -134,6 +141,7 @@
         layout();
         describe(data);
         fillList();
+        if (fromList) list.querySelector("caption").focus();
       })
       .catch(function () { summary.textContent = "The map could not be extended."; });
   }
@@ -172,36 +180,77 @@
     fillList();
   }
 
-  // A team's name in the list, marked as the map's start when it is.
-  function teamCell(node) {
-    var td = document.createElement("td");
-    if (node.data("scope")) {
+  // The list below the map says what the picture shows, for the keyboard and screen
+  // readers: each arrow with a link to its dependency (or to the list of those it groups),
+  // each end with a link to its team or initiative (its team named), whether it is in a
+  // cycle or on the critical path, and for a team not drawn whole yet, a button that adds
+  // its own dependencies, as a click on it does.
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.href = href; a.textContent = text;
+    return a;
+  }
+  function nodeHref(d) {
+    if (d.kind === "initiative") return form.dataset.initUrl.replace(/0\/$/, d.id + "/");
+    return d.slug ? form.dataset.teamUrl.replace("SLUG", d.slug) : "";
+  }
+  function endCell(node) {
+    var d = node.data(), td = document.createElement("td");
+    var href = nodeHref(d), name = d.kind === "initiative" && d.team ? d.label + " (" + d.team + ")" : d.label;
+    var shown = href ? link(href, name) : document.createTextNode(name);
+    if (d.scope) {
       var strong = document.createElement("strong");
-      strong.textContent = node.data("label");
+      strong.appendChild(shown);
       var note = document.createElement("span");
       note.className = "visually-hidden";
       note.textContent = " (where the map starts)";
       td.appendChild(strong);
       td.appendChild(note);
     } else {
-      td.textContent = node.data("label");
+      td.appendChild(shown);
+    }
+    if (d.team_id && !d.expanded) {
+      var team = d.team || d.label, more = document.createElement("button");
+      more.type = "button"; more.className = "linklike map-add";
+      more.textContent = "Add its dependencies";
+      more.setAttribute("aria-label", "Add its dependencies: " + team);
+      more.addEventListener("click", function () { select(d); expand(node, true); });
+      td.appendChild(document.createTextNode(" "));
+      td.appendChild(more);
     }
     return td;
+  }
+  function text(tr, value, className) {
+    var td = document.createElement("td");
+    td.textContent = value;
+    if (className) td.className = className;
+    tr.appendChild(td);
   }
 
   function fillList() {
     var body = list.querySelector("tbody");
+    var initiatives = form.elements.mode.value === "initiatives";
+    list.querySelector("caption").textContent = initiatives
+      ? "Each arrow of the map: a dependency, from the initiative that asks to the initiative (or team) that provides"
+      : "Each arrow of the map: what one team asks of another, by state";
     body.textContent = "";
     cy.edges().forEach(function (edge) {
-      var e = edge.data();
-      var tr = document.createElement("tr");
-      tr.appendChild(teamCell(edge.source()));
-      tr.appendChild(teamCell(edge.target()));
-      [e.state + (e.late ? " (late)" : ""), (e.milestones || []).join(", ")].forEach(function (text) {
-        var td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
-      });
-      var td = document.createElement("td"); td.className = "num"; td.textContent = e.count || 1;
-      tr.appendChild(td);
+      var e = edge.data(), tr = document.createElement("tr"), first = document.createElement("td");
+      if (e.dep) {
+        first.appendChild(link(form.dataset.depUrl.replace(/0\/$/, e.dep + "/"), e.title || "Dependency " + e.dep));
+      } else {
+        // Several grouped on one arrow: the asking team's in that state, in the list.
+        var asks = edge.source().data(), n = e.count || 1;
+        var p = new URLSearchParams({ team: asks.slug || "", only: "1", direction: "outbound", state: e.state });
+        first.appendChild(link(form.dataset.listUrl + "?" + p.toString(), n + " dependencies"));
+      }
+      tr.appendChild(first);
+      tr.appendChild(endCell(edge.source()));
+      tr.appendChild(endCell(edge.target()));
+      text(tr, e.state + (e.late ? " (late)" : ""));
+      text(tr, (e.milestones || []).join(", "));
+      text(tr, [e.cycle ? "in a cycle" : "", e.critical ? "on the critical path" : ""].filter(Boolean).join(", ") || "—");
+      text(tr, String(e.count || 1), "num");
       body.appendChild(tr);
     });
   }

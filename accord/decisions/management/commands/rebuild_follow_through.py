@@ -1,6 +1,5 @@
 """`manage.py rebuild_follow_through`: count an organization's stored follow-through anew
-from its action items (after rows were written around the services, or the time zone
-changed: the days of undated items' completion are local dates)."""
+from its action items (after rows were written around the services)."""
 
 from __future__ import annotations
 

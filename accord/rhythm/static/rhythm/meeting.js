@@ -69,9 +69,18 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   // What others saved shows in the boxes without a reload: asked every few seconds, put
-  // in each box its person is not typing in (one with unsaved notes is merged on save).
+  // in each box its person is not typing in (one with unsaved notes is merged on save),
+  // and said in the section's status ("Notes on Risks updated by Ana Ortiz."), once for
+  // each change: a screen reader user hears that the box they are not in has changed.
   const live = agenda.dataset.notesLive;
   let polling = null;
+  const say = (id, text) => {
+    const status = document.getElementById(id);
+    if (status) status.textContent = text;
+  };
+  for (const form of document.querySelectorAll("form.notes")) {
+    form.dataset.heard = form.querySelector("input[name=base]").value;
+  }
   const poll = async () => {
     let answer;
     try {
@@ -83,6 +92,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     if (!answer.running) {
       window.clearInterval(polling);
+      say("agenda-status", "The meeting was finished: reload the page for its minutes.");
       return;
     }
     for (const form of document.querySelectorAll("form.notes")) {
@@ -90,9 +100,19 @@ document.addEventListener("DOMContentLoaded", () => {
       const section = form.querySelector("input[name=section]").value;
       const text = answer.notes[section] ?? "";
       const base = form.querySelector("input[name=base]");
-      if (document.activeElement === box || !same(box.value, base.value)) continue;
-      if (form.classList.contains("htmx-request") || same(box.value, text)) continue;
+      if (form.classList.contains("htmx-request")) continue;
+      const news = !same(text, form.dataset.heard);
+      form.dataset.heard = text;
+      if (same(box.value, text)) continue;
+      const title = form.querySelector("label").textContent.trim(); // "Notes on Risks"
+      const by = answer.by && answer.by[section] ? ` by ${answer.by[section]}` : "";
+      if (document.activeElement === box || !same(box.value, base.value)) {
+        // Being typed in: kept as typed, and merged with theirs when saved.
+        if (news) say(`saved-${section}`, `${title} updated${by}; yours are merged with them when you save.`);
+        continue;
+      }
       show(form, text);
+      say(`saved-${section}`, `${title} updated${by}.`);
     }
   };
   if (live) polling = window.setInterval(poll, 5000);

@@ -2,11 +2,17 @@
 // or a team and its sub-teams, "Teams" for a set of teams, neither for the whole
 // organization. Without script both show and the server reads only the one the scope
 // uses (and refuses a scope without its teams: accord/rhythm/services.py, _check_scope).
+// "Participants" (everyone, or the teams' leads only) is for several teams: hidden for one
+// team, whose meeting is everyone in it (set back to everyone, as the server requires).
 document.addEventListener("DOMContentLoaded", () => {
   const scope = document.getElementById("id_scope");
   if (!scope || !scope.form) return;
   const form = scope.form;
-  const uses = { team: ["team", "subtree"], teams: ["teams"] };
+  const uses = {
+    team: ["team", "subtree"],
+    teams: ["teams"],
+    participation: ["subtree", "teams", "org"],
+  };
   const fieldOf = (name) => {
     const input = document.getElementById(`id_${name}`);
     return input && form.contains(input) ? input.closest(".field") : null;
@@ -16,6 +22,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const field = fieldOf(name);
       if (field) field.hidden = !scopes.includes(scope.value);
     }
+    const everyone = document.getElementById("id_participation");
+    if (everyone && fieldOf("participation")?.hidden) everyone.value = "everyone";
   };
   scope.addEventListener("change", show);
   // Text typed in a hidden field's search box and never chosen names nothing the scope
