@@ -231,9 +231,10 @@ def test_home_and_the_activity_page_show_a_varied_last_few_days(db):
     # (What the story has happen later today than the load is recorded at the load,
     # `_Dates`: a few at most, with the load's fractions of a second where the story's are
     # whole.)
+    # Two things done in one minute happen (a decision recorded and linked); ten alike do not.
     at_load = [t for t in times if "." in t[:26]]
     assert len(at_load) <= 3, times
-    assert len({t[:16] for t in times}) >= 12 - max(0, len(at_load) - 1), times
+    assert len({t[:16] for t in times}) >= 11 - max(0, len(at_load) - 1), times
     page = client.get(f"/o/{org.slug}/activity/").content.decode()
     shown = _names_in(page)
     assert len(set(shown)) >= 8 and shown.count("Accord") <= len(shown) // 4, Counter(shown)
