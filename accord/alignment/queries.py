@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.alignment.models import (
@@ -42,7 +43,7 @@ from accord.alignment.models import (
 from accord.alignment.progress import kr_progress, weighted_mean
 from accord.core import twice
 from accord.core.counting import figures, first_rows, kept_while_large, shown_count
-from accord.core.days import org_today
+from accord.core.days import org_day, org_today
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, in_subtree, subtree_ids
 
@@ -615,12 +616,18 @@ def value_history(kr_ids: list[int]) -> dict[int, list[tuple[dt.datetime, float]
 
 
 def value_twin(
-    kr: KeyResult, person: Person | None, value: float, note: str = ""
+    kr: KeyResult,
+    person: Person | None,
+    value: float,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> tuple[KeyResultValue, dt.datetime] | None:
     """`person`'s latest value of `kr`, with when they recorded it, when it is this same
-    number and note recorded within `twice.WINDOW`: the same value again (Back, then submit
-    again; a retried call). One rule for the page, which asks first, and
-    `services.record_key_result_value`, which refuses it unless asked again."""
+    number and note for the same day (`at`, the day a value is entered "as of"; else today),
+    recorded within `twice.WINDOW`: the same value again (Back, then submit again; a retried
+    call), never a flat week's value filled in for another day. One rule for the page,
+    which asks first, and `services.record_key_result_value`, which refuses it unless asked
+    again."""
     if person is None:
         return None
     recent = (
@@ -636,6 +643,8 @@ def value_twin(
     if last is None or float(last.value) != float(value):
         return None
     if last.note != (note or "").strip()[:500]:
+        return None
+    if org_day(last.recorded_at) != org_day(at or timezone.now()):
         return None
     return last, recent.created_at
 

@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from accord.alignment.models import (
     ConfidenceUpdate,
     InitiativeKeyResult,
@@ -22,6 +20,7 @@ from accord.alignment.models import (
     Period,
     Replan,
 )
+from accord.core.days import org_day, org_day_start
 from accord.org.models import Organization, Team
 from accord.org.queries import subtree_ids
 
@@ -71,10 +70,6 @@ class Row:
         return self.confidence_now - self.confidence_start
 
 
-def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def rows(
     org: Organization, period: Period, team: Team | None = None, *, limit: int = ROWS_MAX
 ) -> tuple[list[Row], bool]:
@@ -93,8 +88,8 @@ def rows(
         return [], more
     # Confidence when the period began: the last given by the end of its first day, else
     # the first given during the period (with when).
-    began = _moment(period.start + dt.timedelta(days=1))
-    ended = _moment(period.end + dt.timedelta(days=1))
+    began = org_day_start(period.start + dt.timedelta(days=1))
+    ended = org_day_start(period.end + dt.timedelta(days=1))
     start: dict[int, tuple[int, dt.datetime | None]] = {}
     for oid, value, at in (
         ConfidenceUpdate.objects.filter(org=org, objective_id__in=ids, at__lt=ended)
@@ -122,8 +117,8 @@ def rows(
             Replan.objects.filter(
                 org=org,
                 initiative_id__in=list(serves),
-                at__gte=_moment(period.start),
-                at__lt=_moment(period.end + dt.timedelta(days=1)),
+                at__gte=org_day_start(period.start),
+                at__lt=org_day_start(period.end + dt.timedelta(days=1)),
                 old_target_date__isnull=False,
                 new_target_date__isnull=False,
             )
@@ -156,7 +151,7 @@ def csv_rows(found: list[Row]) -> Iterator[list[str]]:
             o.get_status_display(),
             "" if o.rollup_progress is None else f"{o.rollup_progress:.0f}",
             "" if row.confidence_start is None else str(row.confidence_start),
-            timezone.localdate(row.start_given).isoformat() if row.start_given else "",
+            org_day(row.start_given).isoformat() if row.start_given else "",
             "" if row.confidence_now is None else str(row.confidence_now),
             "; ".join(
                 f"{s.initiative}: {s.was.isoformat()} to {s.now.isoformat()}" for s in row.slipped

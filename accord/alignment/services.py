@@ -1296,7 +1296,7 @@ def record_key_result_value(
             f"{kr.name} is a milestone: record 1 for done or 0 for not done.",
             fields={"value": ["1 = done, 0 = not done."]},
         )
-    twin = None if again or history else queries.value_twin(kr, actor, number_value, note)
+    twin = None if again or history else queries.value_twin(kr, actor, number_value, note, at)
     if twin is not None:
         last, when = twin
         unit = f" {kr.unit}" if kr.unit else ""

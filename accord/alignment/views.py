@@ -979,8 +979,9 @@ def _value_twin(kr: KeyResult, person, data: dict) -> str:
     if data.get("record_anyway"):
         return ""
     try:
-        found = queries.value_twin(kr, person, float(data["value"]), data.get("note") or "")
-    except (TypeError, ValueError):
+        at = services.value_moment(data["as_of"]) if data.get("as_of") else None
+        found = queries.value_twin(kr, person, float(data["value"]), data.get("note") or "", at)
+    except (TypeError, ValueError, ServiceError):
         found = None
     if found is None:
         return ""

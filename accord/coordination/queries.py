@@ -1244,20 +1244,25 @@ def map_elements(
             .values("id", "title", "team_id")
             .first()
         )
-    deps = list(qs.order_by("due", "id").values(*DEP_VALUES)[: MAP_WHOLE_LIMIT + 1])
+    deps = (
+        []
+        if focus is not None
+        else list(qs.order_by("due", "id").values(*DEP_VALUES)[: MAP_WHOLE_LIMIT + 1])
+    )
     whole = len(deps) <= MAP_WHOLE_LIMIT and team_id is None and focus is None
     scope: list[int] = []
     top = False
     if focus is not None:
-        # Each side by its own initiative index (as `for_initiative`), sorted here.
-        ids = (
-            qs.filter(requester_initiative_id=focus["id"])
+        # Each side by its own initiative index (as `for_initiative`), bounded, sorted here.
+        ids = [
+            pk
+            for side in ("requester_initiative_id", "provider_initiative_id")
+            for pk in qs.filter(**{side: focus["id"]})
             .order_by()
-            .values("id")
-            .union(qs.filter(provider_initiative_id=focus["id"]).order_by().values("id"))
-        )
+            .values_list("id", flat=True)[: MAP_EDGE_LIMIT + 1]
+        ]
         deps = sorted(
-            qs.filter(pk__in=[r["id"] for r in ids]).order_by().values(*DEP_VALUES, "due"),
+            qs.filter(pk__in=ids).order_by().values(*DEP_VALUES, "due"),
             key=lambda d: (d["due"], d["id"]),
         )[: MAP_EDGE_LIMIT + 1]
     elif not whole:

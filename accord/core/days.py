@@ -56,3 +56,8 @@ def in_own_zone(person: Any) -> Iterator[None]:
     an MCP call, which may outlive no request (`accord mcp` over stdio)."""
     with timezone.override(own_zone(person)):
         yield
+
+
+def org_day_start(day: dt.date) -> dt.datetime:
+    """The first moment of the organization's `day` (`org_day`: its UTC date)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)

@@ -51,7 +51,7 @@ from accord.core.counting import (
     grouped_figures,
     kept_while_large,
 )
-from accord.core.days import org_today
+from accord.core.days import org_day_start, org_today
 from accord.decisions import followthrough
 from accord.decisions.models import (
     LINKABLE,
@@ -733,11 +733,6 @@ class FollowThrough:
 _FT_FIELDS = ("owner_id", "team_id", "due_on", "status", "done_at", "created_at", "slipped_from")
 
 
-def _org_start(day: dt.date) -> dt.datetime:
-    """The first moment of the organization's `day` (`core.days.org_day`: UTC)."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-
-
 def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> list[tuple]:
     start = today - dt.timedelta(days=days)
     # Done after it slipped: late on the day it slipped from, whatever its due date now.
@@ -749,7 +744,7 @@ def _follow_rows(org: Organization, days: int, today: dt.date, **filters) -> lis
             (Q(due_on__gte=start, due_on__lt=today) & ~slipped_done)
             | Q(due_on__isnull=True, status=ActionStatus.OPEN)
             # done on or after `start`, the organization's day (`followthrough.item_counts`)
-            | Q(due_on__isnull=True, slipped_from__isnull=True, done_at__gte=_org_start(start))
+            | Q(due_on__isnull=True, slipped_from__isnull=True, done_at__gte=org_day_start(start))
             | (slipped_done & Q(slipped_from__gte=start, slipped_from__lt=today))
         )
         .order_by()  # a tally needs no order; asking for one lets SQLite walk the due-date index

@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.alignment import queries as alignment_queries
-from accord.core.counting import shown_count
+from accord.core.counting import FIGURES_SECONDS, shown_count
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
@@ -677,8 +678,14 @@ def latency(request):
     periods, period = alignment_queries.period_chosen(org, request.GET.get("period"))
     if period is not None:
         until = min(period.end, org_today())
-        report = queries.decision_latency(org, since=period.start, until=until)
-        figures = latency_figures.of_report(org, report, limit=LATENCY_ROWS)
+
+        def measured():
+            report = queries.decision_latency(org, since=period.start, until=until)
+            return latency_figures.of_report(org, report, limit=LATENCY_ROWS)
+
+        # Measured over the whole organization's quarter: kept a minute, as large figures are.
+        key = f"decision-latency:{org.pk}:{period.pk}:{until.isoformat()}"
+        figures = cache.get_or_set(key, measured, FIGURES_SECONDS)
     else:
         figures = latency_figures.read(org, days, limit=LATENCY_ROWS)
     overdue = queries.overdue_decisions(org)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accord.alignment import queries as alignment_queries
 from accord.core.counting import figures
 from accord.core.dates import RANGE_TEXT, in_range
+from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.intelligence import duplicate_views, pages, panels, queries, services
 from accord.intelligence.models import (
@@ -128,7 +129,7 @@ def _as_of(request) -> tuple[dt.date | None, str]:
         return None, f"“{raw[:40]}” is not a date (YYYY-MM-DD)"
     if not in_range(day):
         return None, f"{RANGE_TEXT}"
-    if day > timezone.localdate():
+    if day > org_today():  # evaluations are dated on the organization's day
         return None, f"{day.isoformat()} is after today; nothing is known of it yet"
     return day, ""
 

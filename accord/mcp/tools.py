@@ -39,6 +39,7 @@ from accord.coordination.api import DependencyOut
 from accord.coordination.api import _out as decorate_dependencies
 from accord.coordination.models import TRANSITIONS, Dependency, Flag, Priority
 from accord.core import twice
+from accord.core.counting import COUNT_UP_TO, count_up_to
 from accord.core.days import org_today
 from accord.core.errors import NotFound, ServiceError
 from accord.decisions import queries as decision_queries
@@ -1233,10 +1234,15 @@ def list_action_items(
     args = [f"team_id={found.pk}"] if found else []
     args += [f"owner_id={owner.pk}"] if owner and owner_id else []
     args += [f'status="{status}"'] + (["overdue=true"] if overdue else [])
+    # Counted up to a bound, as the API's lists are: near the top of a large organization
+    # the list is most of its action items.
+    cap = offset + ListLimit + COUNT_UP_TO
+    counted = count_up_to(qs, cap)
     items = Section(
         "action_items",
         "Action items",
-        total=qs.order_by().count(),
+        total=min(counted, cap),
+        note=f"More than {cap:,} in all: counting stopped there." if counted > cap else "",
         offset=offset,
         next_call=f"list_action_items again with {', '.join(args)}",
         empty="none" if not offset else f"none after the first {offset}",

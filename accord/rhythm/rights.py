@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from accord.alignment.models import OPEN_INITIATIVE_STATUSES
 from accord.core.errors import PermissionDenied
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import is_team_lead
@@ -122,6 +123,7 @@ def require_set_up(
     teams: Iterable[Team],
     participation: str,
     initiatives: Iterable,
+    extras: Iterable[Person] = (),
     what: str = "set up",
 ) -> None:
     """Refuse a cadence of this shape to whoever may not set it up (see the module's rules),
@@ -133,7 +135,9 @@ def require_set_up(
         raise PermissionDenied(
             f"Only a lead of {team.name}, a leader or an admin may {what} a cadence of {team.name}."
         )
-    mine = [i for i in initiatives if i.owner_id == actor.pk]
+    mine = [
+        i for i in initiatives if i.owner_id == actor.pk and i.status in OPEN_INITIATIVE_STATUSES
+    ]
     if scope != Scope.TEAMS or not _member(actor) or not mine:
         raise PermissionDenied(
             f"Only a leader or an admin may {what} a cadence of "
@@ -146,6 +150,13 @@ def require_set_up(
             f"The sync of an initiative you own ({mine[0].title}) has the teams' leads only "
             "as participants: choose “The teams' leads only”, or ask a leader or an admin to "
             "invite everyone in the teams."
+        )
+    others = sorted(p.name for p in extras if p.pk != actor.pk)
+    if others:
+        raise PermissionDenied(
+            f"As its owner you may bring together the teams' leads only, not "
+            f"{', '.join(others[:3])}{' and others' if len(others) > 3 else ''} as well: "
+            "a leader or an admin may add other participants."
         )
     allowed = reach(org, mine)
     beyond = sorted((t for t in teams if t.pk not in allowed), key=lambda t: t.name)

@@ -299,6 +299,7 @@ def create_cadence(
         teams=teams,
         participation=data["participation"],
         initiatives=linked,
+        extras=extras,
     )
     refuse_viewer(data["owner"], "owner", "own a cadence")
     data["timezone"] = validate_timezone(data["timezone"])
@@ -424,9 +425,17 @@ def update_cadence(
         scope != cadence.scope
         or getattr(team, "pk", None) != cadence.team_id
         or participation != cadence.participation
+        # Who owes its check-ins, or a meeting made a check-in, reaches people too.
+        or changes.get("kind", cadence.kind) != cadence.kind
+        or changes.get("checkin_owed_by", cadence.checkin_owed_by) != cadence.checkin_owed_by
         or (
             scope == Scope.TEAMS
             and {t.pk for t in teams_list} != set(cadence.teams.values_list("pk", flat=True))
+        )
+        or (
+            extras is not None
+            and {p.pk for p in extras}
+            != set(cadence.extra_participants.values_list("pk", flat=True))
         )
     )
     if widened:
@@ -438,6 +447,7 @@ def update_cadence(
             teams=teams_list,
             participation=participation,
             initiatives=now_linked,
+            extras=cadence.extra_participants.all() if extras is None else extras,
             what="change it into",
         )
     if changes.get("owner") is not None:

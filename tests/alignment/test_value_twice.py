@@ -46,3 +46,26 @@ def test_the_same_value_sent_twice_through_the_api_is_recorded_once(cast, world)
     sent = api.post(url, {**body, "again": True}, content_type="application/json")
     assert sent.status_code == 201, sent.content
     assert KeyResultValue.objects.filter(key_result=world.kr).count() == before + 2
+
+
+def test_a_flat_week_filled_in_for_past_days_is_no_second_click(cast, world):  # noqa: F811
+    """Back-filling weekly values through the API: the same number for another day is
+    history, not a retried call; the same number for the same day is."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.conftest import api_client
+
+    api = api_client(cast.member)
+    url = f"/api/v1/key-results/{world.kr.pk}/values"
+    before = KeyResultValue.objects.filter(key_result=world.kr).count()
+    today = timezone.localdate()
+    days = [(today - dt.timedelta(days=n)).isoformat() for n in (14, 7)]
+    for day in days:
+        body = {"value": 40, "as_of": day}
+        assert api.post(url, body, content_type="application/json").status_code == 201, day
+    assert KeyResultValue.objects.filter(key_result=world.kr).count() == before + 2
+    again = api.post(url, {"value": 40, "as_of": days[1]}, content_type="application/json")
+    assert again.status_code == 422 and again.json()["error"]["code"] == "duplicate"
+    assert KeyResultValue.objects.filter(key_result=world.kr).count() == before + 2

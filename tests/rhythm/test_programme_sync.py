@@ -470,3 +470,37 @@ def test_the_api_sets_up_and_reads_its_participants_and_initiatives(cast, progra
     )
     assert changed.status_code == 200, changed.content
     assert changed.json()["initiative_ids"] == [] and changed.json()["name"] == "Launch weekly"
+
+
+def test_the_owner_may_not_reach_more_people_through_extras_or_who_owes_check_ins(cast, programme):
+    p = programme
+    ops_dev = p.members["Ops"]
+    # Extra participants beyond the teams' leads: a leader's call, on setting up or after.
+    with pytest.raises(PermissionDenied, match="Ops Dev as well"):
+        _sync(cast, p, extra_participants=[ops_dev])
+    sync = _sync(cast, p)
+    with pytest.raises(PermissionDenied, match="Ops Dev as well"):
+        services.update_cadence(cast.org, p.priya, sync, extra_participants=[ops_dev])
+    assert not sync.extra_participants.exists()
+    # An organization's check-in a leader gave Priya: who owes it stays the leader's call.
+    checkin = services.create_cadence_from_template(
+        cast.org,
+        cast.leader,
+        "weekly-checkin",
+        scope=Scope.ORG,
+        owner=p.priya,
+        checkin_owed_by="leads",
+    )
+    services.update_cadence(cast.org, p.priya, checkin, name="Leads' check-in")  # hers
+    with pytest.raises(PermissionDenied):
+        services.update_cadence(cast.org, p.priya, checkin, checkin_owed_by="everyone")
+    checkin.refresh_from_db()
+    assert checkin.checkin_owed_by == "leads" and checkin.name == "Leads' check-in"
+
+
+def test_a_dropped_initiatives_owner_sets_up_no_sync(cast, programme):
+    p = programme
+    alignment.set_initiative_status(cast.org, None, p.launch, "dropped", "Called off")
+    p.launch.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="Only a leader or an admin"):
+        _sync(cast, p)
