@@ -18,6 +18,7 @@ from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat
 
+from accord.core.counting import count_up_to
 from accord.intelligence import queries
 from accord.intelligence.health import NOTHING_TO_JUDGE, why_unscored
 from accord.intelligence.models import (
@@ -601,6 +602,9 @@ def _with_aside_by(org: Organization, signals_: list[Signal]) -> None:
 # --- as they stood on a past day -----------------------------------------------------------
 
 
+HELD_MOST = 1000  # signals of a scope read as they stood on a past day, at most
+
+
 @dataclass
 class Held:
     """A scope's signals as they stood at the end of `day` (UTC, as evaluations date their
@@ -620,6 +624,7 @@ class Held:
     new: list[Signal]
     resolved: list[Signal]
     begins: dt.datetime | None
+    too_many: bool = False  # more than HELD_MOST held in the scope: the lists are left out
 
     @property
     def before_history(self) -> bool:
@@ -632,6 +637,13 @@ def held(org: Organization, scope: Scope, day: dt.date) -> Held:
     moment, week_ago = as_moment(day), as_moment(day - dt.timedelta(days=7))
     if begins is None or moment < begins:
         return Held(day, [], [], [], begins)
+    # Read whole to compare two days: bounded, or near the top of a large organization a
+    # past day's tens of thousands of signals would hold a worker for minutes.
+    if any(
+        count_up_to(queries.held_at(org, d, team_id=scope.id), HELD_MOST) > HELD_MOST
+        for d in (day, day - dt.timedelta(days=7))
+    ):
+        return Held(day, [], [], [], begins, too_many=True)
     now = queries.signals_as_of(org, day, team_id=scope.id)
     held_ids = {s.pk for s in now}
     if week_ago >= begins:

@@ -112,6 +112,20 @@ def signals(
     return ranked(qs.select_related("owner").prefetch_related("team_links"))
 
 
+def _episodes_at(org: Organization, moment: dt.datetime):
+    return SignalEpisode.objects.filter(org=org, started_at__lte=moment).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=moment)
+    )
+
+
+def held_at(org: Organization, as_of: dt.datetime | dt.date, *, team_id: int | None = None):
+    """The signals that held at a past moment, concerning the team or a team below it (a
+    queryset: `signals_as_of` reads them with their state then; a page counts them first)."""
+    return Signal.objects.filter(
+        org=org, pk__in=_episodes_at(org, as_moment(as_of)).values("signal_id")
+    ).filter(_team_filter(org, team_id))
+
+
 def signals_as_of(
     org: Organization,
     as_of: dt.datetime | dt.date,
@@ -127,12 +141,8 @@ def signals_as_of(
     Four queries. An unknown kind or state is refused."""
     check_filters(kind, state)
     moment = as_moment(as_of)
-    episodes = SignalEpisode.objects.filter(org=org, started_at__lte=moment).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=moment)
-    )
-    qs = Signal.objects.filter(org=org, pk__in=episodes.values("signal_id")).filter(
-        _team_filter(org, team_id)
-    )
+    episodes = _episodes_at(org, moment)
+    qs = held_at(org, as_of, team_id=team_id)
     if kind:
         qs = qs.filter(kind=kind)
     rows = list(ranked(qs.select_related("owner").prefetch_related("team_links")))

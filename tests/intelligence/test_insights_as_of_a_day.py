@@ -121,3 +121,20 @@ def test_the_api_says_when_a_days_health_was_computed(cast, history):
     assert again["computed_at"].startswith(f"{LATER.date()}T22:05")
     past = client.get(f"/api/v1/health/{cast.root.pk}?as_of={DAY}").json()
     assert past["computed_at"].startswith(f"{DAY}T19:05")
+
+
+def test_a_past_day_with_more_signals_than_a_page_reads_asks_for_a_team(cast, history, monkeypatch):
+    """Near the top of a large organization a past day's signals are tens of thousands:
+    beyond `HELD_MOST` in the scope the page keeps its health and asks for a team below,
+    rather than reading them all (minutes and gigabytes at 10,000 teams)."""
+    from accord.intelligence import pages
+
+    client = login(cast.leader)
+    url = f"/o/acme/insights/?scope=all&as_of={DAY.isoformat()}"
+    with at(LATER + dt.timedelta(hours=1)):
+        assert "Stores live is behind pace" in _signals(client.get(url).content.decode())
+        monkeypatch.setattr(pages, "HELD_MOST", 0)
+        html = client.get(url).content.decode()
+    assert "More than 0 signals held in this scope that week: pick a team below" in html
+    assert "Stores live is behind pace" not in _signals(html)
+    assert f"As of the end of {day(DAY)}" in html and '<tr class="heatmap__summary">' in html
