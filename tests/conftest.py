@@ -149,6 +149,15 @@ def cast(db) -> Cast:
     return replayed_cast()
 
 
+@contextlib.contextmanager
+def at(instant):
+    """Within this block, now is `instant` (`django.utils.timezone.now`)."""
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.now", return_value=instant):
+        yield
+
+
 def login(person: Person) -> Client:
     """A browser-like client signed in as `person`."""
     client = Client()

@@ -5,24 +5,16 @@ or its late filter, and both say so once the organization's day is the 8th."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 from accord.alignment import services
 from accord.org.models import Person
-from tests.conftest import login
+from tests.conftest import at, login
 
 SET_UP = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 TARGET = dt.date(2026, 12, 7)
 SYDNEY_MORNING = dt.datetime(2026, 12, 7, 22, tzinfo=dt.UTC)  # 09:00 on the 8th in Sydney
 NEXT_DAY = dt.datetime(2026, 12, 8, 1, tzinfo=dt.UTC)  # the organization's 8th
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _late(client) -> tuple[bool, bool]:

@@ -6,27 +6,19 @@ something by the 7th."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from unittest import mock
 
 import pytest
 
 from accord.alignment import services as alignment
 from accord.decisions.models import ActionItem
 from accord.org.models import Person
-from tests.conftest import api_client
+from tests.conftest import api_client, at
 from tests.mcp.conftest import _no_event_loop_in_this_thread  # noqa: F401 (/mcp is served as by a sync worker)
 
 SYDNEY_MORNING = dt.datetime(2026, 12, 7, 22, tzinfo=dt.UTC)  # 09:00 on the 8th in Sydney
 NEW_YORK_EVENING = dt.datetime(2026, 12, 8, 1, 30, tzinfo=dt.UTC)  # 20:30 on the 7th there
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _in_zone(person, zone: str):

@@ -6,9 +6,7 @@ job that announces late ones, whatever the site's time zone. A date a person typ
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 import pytest
 
@@ -17,16 +15,10 @@ from accord.coordination import services
 from accord.coordination.models import Dependency
 from accord.core.errors import ServiceError
 from accord.org.models import Person
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 
 NEEDED = dt.date(2026, 12, 6)
 READ = dt.datetime(2026, 12, 6, 19, 10, tzinfo=dt.UTC)  # 20:10 in Berlin, 00:40 in Kolkata
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 @pytest.fixture

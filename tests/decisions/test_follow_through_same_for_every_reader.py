@@ -4,23 +4,15 @@ for a reader in Berlin, still on 6 Dec, and one in Kolkata, already on 7 Dec."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from unittest import mock
 
 from accord.decisions import services
 from accord.org.models import Person
-from tests.conftest import login
+from tests.conftest import at, login
 
 SET_UP = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 READ = dt.datetime(2026, 12, 6, 19, 10, tzinfo=dt.UTC)  # 20:10 in Berlin, 00:40 in Kolkata
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _figures(reader, url: str) -> list[str]:

@@ -6,11 +6,9 @@ it by someone in another zone takes off exactly what its completion added."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
 import re
-from unittest import mock
 
 from django.apps import apps
 from django.utils import timezone
@@ -18,18 +16,12 @@ from django.utils import timezone
 from accord.decisions import followthrough, queries, services
 from accord.decisions.models import ActionItem, FollowTally
 from accord.org.models import Person
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 
 SET_UP = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 DUE = dt.date(2026, 12, 7)
 # 07:00 on the 8th in Sydney, 21:00 on the 7th in Berlin, 15:00 in New York.
 DONE = dt.datetime(2026, 12, 7, 20, tzinfo=dt.UTC)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _stored(org) -> dict:

@@ -6,27 +6,19 @@ all of them say so together once the organization's day is the 8th."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from unittest import mock
 
 import pytest
 
 from accord.decisions import services
 from accord.org.models import Person
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 
 SET_UP = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 DUE = dt.date(2026, 12, 7)
 SYDNEY_MORNING = dt.datetime(2026, 12, 7, 22, tzinfo=dt.UTC)  # 09:00 on the 8th in Sydney
 NEXT_DAY = dt.datetime(2026, 12, 8, 1, tzinfo=dt.UTC)  # the organization's 8th
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 @pytest.fixture

@@ -5,28 +5,20 @@ when it was computed."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from unittest import mock
 
 import pytest
 
 from accord.alignment import services as s
 from accord.intelligence import evaluate
 from accord.web.templatetags.dates import day
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 
 # After the cast was made (now), so that its teams were there: two evaluations a week apart.
 DAY = dt.date.today() + dt.timedelta(days=3)
 EVALUATED = dt.datetime.combine(DAY, dt.time(19, 5), tzinfo=dt.UTC)
 LATER = EVALUATED + dt.timedelta(days=7)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 @pytest.fixture

@@ -4,22 +4,14 @@ next evaluation rechecks it."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 from accord.alignment import services as s
 from accord.intelligence import evaluate
 from accord.org.models import Person
-from tests.conftest import login
+from tests.conftest import at, login
 
 EVALUATED = dt.datetime(2026, 12, 6, 19, 5, tzinfo=dt.UTC)  # 20:05 in Berlin
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def test_signals_say_when_they_were_evaluated_and_a_later_change_says_so(cast):

@@ -3,9 +3,7 @@ snapshot frozen at the start does not change when live data changes afterwards."
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 import pytest
 
@@ -16,7 +14,7 @@ from accord.org import services as org_services
 from accord.rhythm import agenda, services
 from accord.rhythm.models import Cadence
 from accord.rhythm.templates_catalog import SECTION_SOURCES
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import utc
 
 # The meeting: Monday 16 Nov 2026, 10:00 Berlin (09:00 UTC); the previous one a week before.
@@ -24,12 +22,6 @@ MEETING = utc(2026, 11, 16, 9)
 BEFORE = utc(2026, 11, 2, 12)  # set-up, before the previous occurrence
 SINCE = utc(2026, 11, 10, 12)  # between the two occurrences
 NOW = utc(2026, 11, 16, 8)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 @pytest.fixture

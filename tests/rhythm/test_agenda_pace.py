@@ -5,26 +5,18 @@ reader's zone."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from unittest import mock
 
 import pytest
 
 from accord.alignment import services as alignment
 from accord.org.models import Person
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import utc
 
 # Sat 5 Dec 2026, 19:10 UTC: already Sun 6 Dec, 00:40, in Kolkata.
 LATE_EVENING = utc(2026, 12, 5, 19, 10)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 @pytest.fixture

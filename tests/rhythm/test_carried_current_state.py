@@ -4,9 +4,7 @@ the one it had then."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 import pytest
 
@@ -14,18 +12,12 @@ from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.org import services as org_services
 from accord.rhythm import services
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import utc
 
 FIRST = utc(2026, 11, 9, 9)  # Monday 10:00 Berlin
 SECOND = utc(2026, 11, 16, 9)
 ASKED = utc(2026, 11, 5, 12)  # between the sync of 2 Nov and FIRST: new on FIRST's agenda
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ and before the window opens the check-in form is read-only and says when it open
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 import pytest
 
@@ -14,18 +12,12 @@ from accord.activity import delivery
 from accord.activity.models import Event, Notification
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.rhythm import notifications, queries, services
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import DUE
 
 H = dt.timedelta(hours=1)
 OPENS = DUE - 48 * H  # Wed 4 Nov 2026, 15:00 UTC
 IN_WINDOW = OPENS + 2 * H
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _emails(**kw):

@@ -6,12 +6,10 @@ overdue."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import importlib
 import re
-from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -22,18 +20,12 @@ from accord.decisions import services as decisions
 from accord.org import services as org_services
 from accord.rhythm import agenda, queries, services
 from accord.rhythm.models import Meeting
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import DUE, utc
 
 H = dt.timedelta(hours=1)
 OPENS = DUE - 48 * H  # Wed 4 Nov 2026, 15:00 UTC
 CLOSED = DUE + 30 * H  # Sat 7 Nov 2026, 21:00 UTC: late until 24 h after, so closed
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _text(page: str) -> str:

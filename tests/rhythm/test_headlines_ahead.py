@@ -5,10 +5,8 @@ is kept."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
-from unittest import mock
 
 import pytest
 
@@ -17,18 +15,12 @@ from accord.core.errors import PermissionDenied, ServiceError
 from accord.org.models import Role
 from accord.rhythm import agenda, notifications, queries, services
 from accord.rhythm.models import Headline, Meeting, MeetingStatus
-from tests.conftest import login, make_person
+from tests.conftest import at, login, make_person
 from tests.rhythm.conftest import utc
 
 SYNC = utc(2026, 11, 9, 9)  # Monday 9 Nov 2026, 10:00 in Berlin: the weekly sync
 WEDNESDAY = utc(2026, 11, 4, 12)  # the week before: the next sync is Monday's
 H = dt.timedelta(hours=1)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _url(cadence, start=SYNC) -> str:

@@ -6,28 +6,20 @@ where to add measurables instead of "Nothing to discuss here"."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from unittest import mock
 
 import pytest
 
 from accord.alignment import services as alignment
 from accord.decisions import services as decisions
 from accord.rhythm import agenda, queries, services
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import utc
 
 BEFORE = utc(2026, 11, 2, 12)  # set-up
 SINCE = utc(2026, 11, 30, 12)  # after the last sync (Monday 30 Nov, 10:00 UTC)
 NOW = utc(2026, 12, 1, 9)  # Tuesday 1 Dec: two thirds into Q4
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def sync_of(cast, team):

@@ -6,28 +6,20 @@ empty card; My week links a check-in owed that has not opened yet, as home does.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import re
-from unittest import mock
 
 import pytest
 
 from accord.rhythm import queries, services
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import DUE, utc
 
 FIRST = utc(2026, 11, 9, 9)  # Monday 9 Nov 2026, 09:00 UTC (10:00 in Berlin)
 SUNDAY = FIRST - dt.timedelta(hours=19)  # Sun 8 Nov 2026, 14:00 UTC
 H = dt.timedelta(hours=1)
 DASH = "\u2013"  # an en dash, as pages write a span of time
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _text(page: str) -> str:

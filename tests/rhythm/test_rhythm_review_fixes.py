@@ -7,12 +7,10 @@ department's chat hears of its teams' stragglers, a bounded list."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import importlib
 import re
-from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -29,7 +27,7 @@ from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
 from accord.rhythm import agenda, queries, scorecard, services
 from accord.rhythm.models import Cadence, CheckIn, MeasurableValue, Meeting
-from tests.conftest import login, make_person
+from tests.conftest import at, login, make_person
 from tests.rhythm.conftest import DUE, existed_since, utc
 
 H = dt.timedelta(hours=1)
@@ -37,12 +35,6 @@ SYNC = utc(2026, 11, 9, 9)  # Monday 9 Nov 2026, 10:00 in Berlin: the sync after
 SATURDAY = utc(2026, 11, 7, 18)  # Saturday 7 Nov, in the Monday pulse's window
 PULSE_DUE = utc(2026, 11, 9, 16)  # Monday 9 Nov, 17:00 in Berlin
 IN_WINDOW = DUE - 46 * H  # Wednesday 4 Nov: the round due Friday 6 Nov is open
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _url(cadence: Cadence, start: dt.datetime) -> str:

@@ -5,11 +5,9 @@ asker is not reminded by their own asking."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import re
-from unittest import mock
 
 import pytest
 
@@ -17,16 +15,10 @@ from accord.activity.models import Notification
 from accord.org import services as org_services
 from accord.rhythm import picker, queries, recurrence, services
 from accord.rhythm.models import Cadence
-from tests.conftest import login, make_person
+from tests.conftest import at, login, make_person
 from tests.rhythm.conftest import DUE, edit_form
 
 H = dt.timedelta(hours=1)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _text(response) -> str:

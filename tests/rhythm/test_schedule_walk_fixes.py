@@ -6,11 +6,9 @@ check-in not open yet says when it opens before the form."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import re
-from unittest import mock
 
 import pytest
 
@@ -18,18 +16,12 @@ from accord.core.errors import ServiceError
 from accord.org import services as org_services
 from accord.rhythm import queries, recurrence, services
 from accord.rhythm.models import CadenceKind, Meeting, OccurrenceException, Scope
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 from tests.rhythm.conftest import utc
 
 # Sunday 6 December 2026, 12:00 UTC (13:00 in Berlin, 04:00 in Los Angeles).
 NOW = utc(2026, 12, 6, 12)
 LA = "America/Los_Angeles"
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def _text(page: str) -> str:

@@ -6,27 +6,19 @@ notification settings."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html as html_lib
 import re
-from unittest import mock
 
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.org import services as org_services
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm_services
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import DUE, rhythm  # noqa: F401 (fixture)
 
 WEEK = dt.timedelta(days=7)
-
-
-@contextlib.contextmanager
-def at(instant):
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
 
 
 def section(page: str, heading_id: str) -> str:
