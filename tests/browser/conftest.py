@@ -188,3 +188,36 @@ def pick(page, label: str, text: str, *, option: str | None = None, exact: bool 
     expect(match).to_be_visible()
     match.click()
     expect(listbox).to_be_hidden()
+
+
+def sales_asks_operations(cast):
+    """Sales (Asha Asker leads it) asks Operations (Gil Giver leads it, with its initiative
+    New warehouse) for stock for its Spring launch, needed in 30 days: (asker, giver, dep)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.alignment import services as alignment
+    from accord.coordination import services as coordination
+    from accord.org import services as org_services
+    from accord.org.models import MembershipRole, Role
+    from tests.conftest import make_person
+
+    org = cast.org
+    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
+    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
+    asker = make_person(org, "Asha Asker", Role.MEMBER)
+    giver = make_person(org, "Gil Giver", Role.MEMBER)
+    org_services.add_membership(org, None, person=asker, team=sales, role=MembershipRole.LEAD)
+    org_services.add_membership(org, None, person=giver, team=ops, role=MembershipRole.LEAD)
+    launch = alignment.create_initiative(org, None, team=sales, title="Spring launch")
+    alignment.create_initiative(org, None, team=ops, title="New warehouse", status="active")
+    dep = coordination.create_dependency(
+        org,
+        asker,
+        requester_initiative=launch,
+        provider_team=ops,
+        title="Stock for the spring launch",
+        need_by=timezone.localdate() + dt.timedelta(days=30),
+    )
+    return asker, giver, dep

@@ -13,7 +13,7 @@ from accord.coordination import services
 from accord.coordination.models import Dependency
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role, Team
-from tests.browser.conftest import open_signed_in
+from tests.browser.conftest import open_signed_in, sales_asks_operations
 from tests.conftest import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,24 +22,8 @@ ACCEPTED_GREEN = "rgb(31,122,74)"
 
 
 def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, cast):
-    org = cast.org
     today = timezone.localdate()
-    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
-    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
-    asker = make_person(org, "Asha Asker", Role.MEMBER)
-    giver = make_person(org, "Gil Giver", Role.MEMBER)
-    org_services.add_membership(org, None, person=asker, team=sales, role=MembershipRole.LEAD)
-    org_services.add_membership(org, None, person=giver, team=ops, role=MembershipRole.LEAD)
-    launch = alignment.create_initiative(org, None, team=sales, title="Spring launch")
-    alignment.create_initiative(org, None, team=ops, title="New warehouse", status="active")
-    dep = services.create_dependency(
-        org,
-        asker,
-        requester_initiative=launch,
-        provider_team=ops,
-        title="Stock for the spring launch",
-        need_by=today + dt.timedelta(days=30),
-    )
+    _, giver, dep = sales_asks_operations(cast)
 
     open_signed_in(page, giver.email)
     expect(page.get_by_role("heading", name="Waiting for your teams' answer")).to_be_visible()

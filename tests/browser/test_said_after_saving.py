@@ -13,14 +13,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accord.alignment import services as alignment
-from accord.coordination import services as coordination
 from accord.decisions import services as decisions
-from accord.org import services as org_services
-from accord.org.models import MembershipRole, Role
 from accord.rhythm import queries, services
-from tests.browser.conftest import has_focus, open_signed_in, pick
+from tests.browser.conftest import has_focus, open_signed_in, pick, sales_asks_operations
 from tests.browser.live import focused, listen, said, wait_said
-from tests.conftest import make_person
 from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,23 +49,7 @@ def test_an_action_item_added_in_a_meeting_is_said_and_the_keyboard_is_at_the_li
 
 
 def test_a_dependency_accepted_from_the_inbox_is_said_at_its_row(page, cast):
-    org = cast.org
-    sales = org_services.create_team(org, None, name="Sales", slug="sales", parent=cast.root)
-    ops = org_services.create_team(org, None, name="Operations", slug="ops", parent=cast.root)
-    asker = make_person(org, "Asha Asker", Role.MEMBER)
-    giver = make_person(org, "Gil Giver", Role.MEMBER)
-    org_services.add_membership(org, None, person=asker, team=sales, role=MembershipRole.LEAD)
-    org_services.add_membership(org, None, person=giver, team=ops, role=MembershipRole.LEAD)
-    launch = alignment.create_initiative(org, None, team=sales, title="Spring launch")
-    alignment.create_initiative(org, None, team=ops, title="New warehouse", status="active")
-    dep = coordination.create_dependency(
-        org,
-        asker,
-        requester_initiative=launch,
-        provider_team=ops,
-        title="Stock for the spring launch",
-        need_by=timezone.localdate() + dt.timedelta(days=30),
-    )
+    _, giver, dep = sales_asks_operations(cast)
     page.set_default_navigation_timeout(60_000)
     listen(page)
     open_signed_in(page, giver.email, "/o/acme/coordination/teams/ops/")
