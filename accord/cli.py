@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("migrate", "Create or update the database tables."),
     "createadmin": ("createadmin", "Create an admin login for an organization."),
     "password": ("password", "Let someone of an organization sign in with a password."),
+    "forget": ("forget", "Erase a deactivated person's personal data (asks for --yes)."),
     "load-demo": ("load_demo", "Load the demo organization (idempotent; --reset reloads it)."),
     "plan": ("plan", "Show what applying an organization file would create, change, remove."),
     "apply": ("apply", "Apply an organization file (YAML); applying it again changes nothing."),

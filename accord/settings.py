@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accord.web.middleware.NeverCacheSignedInPagesMiddleware",  # Back shows pages as they are
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accord.org.middleware.OrganizationMiddleware",
@@ -186,6 +187,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
+# Days a sent e-mail or chat post keeps its text (body and link) before the worker clears
+# it (`accord.activity.delivery.forget_old_text`); the row of what was sent stays.
+NOTIFICATION_TEXT_DAYS = env_int("ACCORD_NOTIFICATION_TEXT_DAYS", 90)
 
 # --- Organization files (`accord plan/apply`, the import page, the API, import jobs) ---
 # The largest file accepted, in bytes; the default fits an export of a 10,000-team organization.

@@ -65,7 +65,12 @@ def test_the_worker_enqueues_and_runs_periodic_housekeeping():
     done = list(housekeeping_results())
     assert len(done) == 1
     assert done[0].status == "SUCCESSFUL", done[0].exception_class_path
-    assert done[0].return_value == {"scheduled_runs": 0, "task_results": 0}
+    assert done[0].return_value == {
+        "scheduled_runs": 0,
+        "task_results": 0,
+        "sessions": 0,
+        "notification_texts": 0,
+    }
 
 
 def test_a_slot_is_claimed_once_however_many_ticks():

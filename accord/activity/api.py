@@ -4,14 +4,14 @@ notification preferences."""
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from accord.activity import delivery, kinds
 from accord.activity.models import Event
-from accord.activity.queries import of_team, seen_by
+from accord.activity.queries import of_team, seen_by, shown_to
 from accord.api.common import (
     BoundedCountPagination,
     Id,
@@ -97,8 +97,18 @@ def _of_kind(qs, kind: str):
     )
 
 
+class EventPagination(BoundedCountPagination):
+    """A page of events as the caller reads their values (`activity.queries.shown_to`:
+    a person's other addresses and handles only for who may see them)."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = shown_to(page["items"], actor_of(request))
+        return page
+
+
 @router.get("/events", response=list[EventOut], summary="The event log, newest first")
-@paginate(BoundedCountPagination)
+@paginate(EventPagination)
 def list_events(
     request,
     target_type: str = "",
@@ -115,7 +125,9 @@ def list_events(
     asking team, a decision's first team), and about its second team when its subject is
     between two (a dependency's providing team, the team a move took it from), listed once
     even when both are below `team_id`; the organization's own (a period, a person, an
-    organization-wide objective) are about none. A deleted team's events are its parent's."""
+    organization-wide objective) are about none. A deleted team's events are its parent's.
+    A person's events hold their other addresses and handles (`emails`, `handles`) only
+    for who may see them: the person, admins, and members for someone active."""
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
     viewer = actor_of(request)
@@ -176,10 +188,20 @@ class NoticeKindOut(Schema):
     group: str
 
 
+AgendaEmailsChoice = Literal["every", "weekly", "never"]
+AGENDA_EMAILS_DOC = (
+    "Which meetings' agendas I get by e-mail, 2 hours before they start: `every` meeting, "
+    "`weekly` (a cadence's first meeting of each week, Monday to Sunday in its time zone: a "
+    "daily stand-up's agenda once a week; the default) or `never`. Chat posts of agendas and "
+    "reminders to check in do not depend on it."
+)
+
+
 class PreferencesOut(Schema):
     email: bool
     chat: bool
     muted_kinds: list[str]
+    agenda_emails: AgendaEmailsChoice = Field(description=AGENDA_EMAILS_DOC)
     version: int
 
 
@@ -187,6 +209,7 @@ class PreferencesPatch(InputSchema):
     email: bool | None = None
     chat: bool | None = None
     muted_kinds: list[str] | None = None
+    agenda_emails: AgendaEmailsChoice | None = Field(None, description=AGENDA_EMAILS_DOC)
 
 
 def _preferences(prefs) -> dict[str, Any]:
@@ -194,6 +217,7 @@ def _preferences(prefs) -> dict[str, Any]:
         "email": prefs.email,
         "chat": prefs.chat,
         "muted_kinds": list(prefs.muted_kinds),
+        "agenda_emails": prefs.agenda_emails,
         "version": prefs.version,
     }
 

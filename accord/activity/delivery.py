@@ -12,14 +12,18 @@ rest, once for every caller:
   e-mail of it. A message about a person's own login (`ACCOUNT_KINDS`: a link to choose a
   new password they asked for) is no notice: it goes whatever their preferences, to the
   login's own address (never the address an organization keeps for the person), and its
-  text, which carries the link, is forgotten once it is sent or given up;
+  text, which carries the link, is forgotten once it is sent or given up (so is an
+  invitation's: `SECRET_LINK_KINDS`);
 - de-duplication: `key` names what the message is about. Each recipient's row is keyed by
   it, so telling the same thing twice queues nothing new. With `once_per`, a recipient
   gets the same key at most once in that window instead of once ever;
 - delivery: the worker's periodic task (`deliver`) claims each due row by moving it from
   pending to sending in one UPDATE, so of two workers only one sends it and a worker that
   dies mid-send never sends that row again; a failed send is retried with back-off and
-  given up after MAX_ATTEMPTS, recording an event.
+  given up after MAX_ATTEMPTS, recording an event;
+- retention: a sent (or given up) message keeps its text (body and link) for
+  `NOTIFICATION_TEXT_DAYS` (`ACCORD_NOTIFICATION_TEXT_DAYS`), then only that it was sent,
+  to whom, when and its subject (`forget_old_text`, from the worker's housekeeping).
 
 Each app declares the kinds of notice it sends in `KINDS` (kind -> label) of its
 `notifications` module; those are the kinds a person can mute.
@@ -57,6 +61,7 @@ from django.utils import timezone
 
 from accord.activity import services as activity
 from accord.activity.models import (
+    AgendaEmails,
     ChatFlavor,
     ChatWebhook,
     DeliveryPreferences,
@@ -66,6 +71,7 @@ from accord.activity.models import (
 from accord.core import outbound
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import require_same_org, update_and_record
+from accord.org.invitations import KIND as INVITATION
 from accord.org.invitations import email_configured
 from accord.org.models import Organization, Person, Team
 from accord.org.permissions import require_team_admin
@@ -79,6 +85,9 @@ MAX_KEY_LENGTH = 150  # leaves room for the recipient's suffix and a window numb
 # login's address, and their text (a secret link) is forgotten once sent or given up.
 PASSWORD_RESET = "password_reset"
 ACCOUNT_KINDS = frozenset({PASSWORD_RESET})
+# Messages whose text carries a one-time link (to choose a password, to join): forgotten
+# once sent or given up, as nobody needs the link afterwards and it must not lie around.
+SECRET_LINK_KINDS = ACCOUNT_KINDS | {INVITATION}
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -145,9 +154,11 @@ def set_preferences(
     email: bool | None = None,
     chat: bool | None = None,
     muted_kinds: Iterable[str] | None = None,
+    agenda_emails: str | None = None,
     expected_version: int | None = None,
 ) -> DeliveryPreferences:
-    """Change what `person` is told and how. Only the person themselves may (or the system)."""
+    """Change what `person` is told and how. Only the person themselves may (or the system).
+    `agenda_emails`: which meetings' agendas they get by e-mail (`AgendaEmails`)."""
     require_same_org(org, person, "person")
     if actor is not None and actor.pk != person.pk:
         raise PermissionDenied("You can only change your own notifications.")
@@ -167,6 +178,14 @@ def set_preferences(
                 fields={"muted_kinds": [f"Unknown kind {k!r}." for k in unknown]},
             )
         changes["muted_kinds"] = wanted
+    if agenda_emails is not None:
+        if agenda_emails not in AgendaEmails.values:
+            choices = ", ".join(AgendaEmails.values)
+            raise ServiceError(
+                f"Unknown choice of agenda e-mails {agenda_emails!r}; use {choices}.",
+                fields={"agenda_emails": [f"Choose one of {choices}."]},
+            )
+        changes["agenda_emails"] = agenda_emails
     update_and_record(org, actor, prefs, changes, expected_version=expected_version)
     return prefs
 
@@ -228,6 +247,7 @@ def notify(
     teams: Iterable[Team | None] = (),
     once_per: dt.timedelta | None = None,
     now: dt.datetime | None = None,
+    not_before: dt.datetime | None = None,
 ) -> int:
     """Queue a message for the worker to deliver; returns how many rows were queued.
 
@@ -240,6 +260,8 @@ def notify(
     - `key` names what this is about (e.g. "decision:12:decided"): a recipient already
       queued under it is not queued again. With `once_per`, a recipient is not queued
       again within that window of their last one, and may be after it.
+    - `not_before`: the worker sends it then, not sooner (a notice held until the
+      recipient's working hours).
 
     Call it inside the transaction of the write it is about: a refused write queues
     nothing. The worker sends; nothing is sent here.
@@ -299,7 +321,7 @@ def notify(
         "kind": kind,
         "subject": subject,
         "link": link or "",
-        "next_attempt_at": now,
+        "next_attempt_at": max(now, not_before) if not_before else now,
         "created_at": now,
     }
     rows = []
@@ -358,13 +380,20 @@ def chat_payload(flavor: str, subject: str, text: str) -> dict:
     written: never markup (Teams reads HTML, Slack `<!channel>` and `<url|label>`) and
     never a mention of everyone."""
     if flavor == ChatFlavor.TEAMS:
-        return {
+        # The card's title is the subject, so its text does not say it again (a post's
+        # text starts with its subject, for the chats that show text alone); a test
+        # message is its title alone (a card with a summary needs no text).
+        first, _, rest = text.partition("\n")
+        body = rest if first == subject else text
+        card = {
             "@type": "MessageCard",
             "@context": "https://schema.org/extensions",
             "summary": subject,
             "title": html.escape(subject, quote=False),
-            "text": html.escape(text, quote=False).replace("\n", "<br>"),
         }
+        if body:
+            card["text"] = html.escape(body, quote=False).replace("\n", "<br>")
+        return card
     if flavor == ChatFlavor.MATTERMOST:
         return {"username": "Accord", "text": _MASS_MENTION.sub("@\u200b", text)}
     # Slack: its three control characters, as its docs ask.
@@ -460,10 +489,32 @@ def deliver(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     return counts
 
 
+FORGOTTEN_TEXT = {"body_text": "", "body_html": "", "link": ""}
+
+
 def _forgotten(n: Notification) -> dict[str, str]:
-    """What a row keeps of its text once done with: nothing of a message about a login
-    (its link is secret), all of any other."""
-    return {"body_text": "", "body_html": "", "link": ""} if n.kind in ACCOUNT_KINDS else {}
+    """What a row keeps of its text once done with: nothing of a message with a one-time
+    link (`SECRET_LINK_KINDS`: a link to choose a password, an invitation), all of any
+    other until `forget_old_text` takes it."""
+    return FORGOTTEN_TEXT if n.kind in SECRET_LINK_KINDS else {}
+
+
+def forget_old_text(now: dt.datetime | None = None) -> int:
+    """Clear the text (body and link) of messages sent or given up more than
+    `NOTIFICATION_TEXT_DAYS` ago; the rows stay (status, recipient, subject, when), so
+    nothing is sent twice and a person's page still says how their invitation went.
+    Returns how many were cleared. Reads the rows off the index of due messages (a sent
+    row's last due time is when it went out), in one UPDATE per state."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.NOTIFICATION_TEXT_DAYS)
+    cleared = 0
+    for status in (DeliveryStatus.SENT, DeliveryStatus.GIVEN_UP):
+        cleared += (
+            Notification.objects.filter(status=status, next_attempt_at__lt=cutoff)
+            .exclude(body_text="", body_html="", link="")
+            .update(**FORGOTTEN_TEXT)
+        )
+    return cleared
 
 
 def _failed(n: Notification, exc: Exception, now: dt.datetime) -> str:

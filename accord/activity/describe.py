@@ -31,6 +31,8 @@ VERBS = {
     # organization's admin may have chosen (accord.org.services.retire_unproven_password).
     "password_retired": "retired the password of",
     "sign_in_link_made": "made a sign-in link for",
+    # A person's personal data erased (accord.org.forget): they read as "Former member #12".
+    "forgotten": "erased the personal data of",
     "value_recorded": "recorded a new value of",
     "values_imported": "imported values of",
     "value_voided": "removed a recorded value of",
@@ -195,6 +197,7 @@ FIELDS = {
     "carried_from": "Carried over from",
     "cascade_to": "Shared with",
     "checkin_owed_by": "Check-in owed by",
+    "checkins_emptied": "Check-ins emptied",  # a person forgotten (accord.org.forget)
     "extra_participants": "Extra participants",
     "new_start": "Moved to",
     "starts_on": "From",

@@ -279,14 +279,28 @@ class ChatWebhook(OrgScoped):
         return f"{self.get_flavor_display()} for {self.team}"
 
 
+class AgendaEmails(models.TextChoices):
+    """Which meetings of a cadence a person gets the agenda of by e-mail (a daily stand-up's
+    every morning is noise to most; its chat post and the meeting's page stay)."""
+
+    EVERY = "every", "Before every meeting"
+    WEEKLY = "weekly", "Before the first meeting of each week"
+    NEVER = "never", "Never"
+
+
 class DeliveryPreferences(OrgScoped):
     """What a person wants to be told, and how: e-mail on or off, named in team chat posts
-    or not, and the kinds of notice they muted. No row means the defaults (all on)."""
+    or not, the kinds of notice they muted, and which meetings' agendas they get by e-mail.
+    No row means the defaults (all on; a cadence's agenda before its first meeting of each
+    week)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="delivery_prefs")
     email = models.BooleanField(default=True)
     chat = models.BooleanField(default=True)
     muted_kinds = models.JSONField(default=list, blank=True)
+    agenda_emails = models.CharField(
+        max_length=8, choices=AgendaEmails.choices, default=AgendaEmails.WEEKLY
+    )
     version = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
@@ -296,6 +310,13 @@ class DeliveryPreferences(OrgScoped):
         if kind in self.muted_kinds:
             return False
         return bool(self.email if channel == "email" else self.chat)
+
+    def wants_agenda_email(self, first_of_week: bool) -> bool:
+        """Whether to e-mail the agenda of a meeting (`first_of_week`: its cadence's first
+        meeting of the week, in the cadence's zone)."""
+        if not self.wants("agenda", "email") or self.agenda_emails == AgendaEmails.NEVER:
+            return False
+        return first_of_week or self.agenda_emails == AgendaEmails.EVERY
 
 
 class DeliveryStatus(models.TextChoices):
@@ -339,6 +360,14 @@ class Notification(OrgScoped):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="activity_notification_due"),
             models.Index(fields=["topic", "created_at"], name="activity_notification_topic"),
+            # Messages that still hold their text: the worker's housekeeping clears it once
+            # old (`delivery.forget_old_text`) and reads only these, not every message ever
+            # sent (those it cleared before stay, and would be read again every hour).
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="activity_notification_text",
+                condition=~models.Q(body_text="", body_html="", link=""),
+            ),
         ]
 
     def __str__(self) -> str:

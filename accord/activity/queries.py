@@ -29,14 +29,16 @@ QUIET_KINDS = ("briefings.briefing", "auth.user")
 
 # One person's own settings and reading: how Accord reaches them, when they get their
 # weekly briefing, their calendar address, what they muted, their time off, their tokens,
-# saved views and inbox. The event log keeps them (admins audit it); nobody else reads them
-# in the feed, a history or the events API. (A team's chat summary schedule is a
-# briefing schedule too: its changes are read by the lead who made them and admins.)
+# saved views, inbox and downloads of their own data. The event log keeps them (admins
+# audit it); nobody else reads them in the feed, a history or the events API. (A team's
+# chat summary schedule is a briefing schedule too: its changes are read by the lead who
+# made them and admins.)
 PERSONAL_KINDS = (
     "activity.deliverypreferences",
     "api.apitoken",
     "briefings.briefingschedule",
     "conversation.inboxitem",
+    "interchange.personaldataexport",
     "rhythm.away",
     "rhythm.cadencemute",
     "rhythm.calendarfeed",
@@ -46,8 +48,8 @@ PERSONAL_VERBS = ("inbox_read",)
 # What only admins manage, and so only admins read in the feed, a history or the events API:
 # outbound webhooks, whose address often carries a secret (…/hooks/T0/B0/xyz, ?token=), and
 # people's accounts: who signed in, whose sign-in was locked, who changed their password
-# (activity.signins).
-ADMIN_KINDS = ("hooks.webhook", "auth.user")
+# (activity.signins); and exports of the whole organization (everyone's addresses).
+ADMIN_KINDS = ("hooks.webhook", "auth.user", "interchange.organizationexport")
 # How admins manage people's accounts: a login given, a password set, a sign-in link made.
 # Home's "Recent activity" leaves them out for everyone but admins (the Activity page and a
 # person's history still show them).
@@ -62,6 +64,37 @@ def seen_by(events: EventQuerySet, viewer: Person | None) -> EventQuerySet:
         return events
     personal = Q(target_type__in=PERSONAL_KINDS) | Q(verb__in=PERSONAL_VERBS)
     return events.exclude(personal & ~Q(actor_id=viewer.pk)).exclude(target_type__in=ADMIN_KINDS)
+
+
+# What a person's events hold that not everyone reads: their other addresses and handles.
+IDENTITY_KEYS = ("emails", "handles")
+
+
+def shown_to(events: Iterable[Event], viewer: Person | None) -> list[Event]:
+    """`events` (a page, read) as `viewer` reads their values: the events of a person whose
+    other addresses and handles `viewer` may not see (`permissions.can_see_identities`)
+    without them, before and after. The page is changed in memory, the log is not; one
+    query reads whether those people are active. `seen_by` says which events; this, what of
+    them. `None` is Accord itself, which reads everything."""
+    from accord.org.permissions import can_see_identities
+
+    events = list(events)
+    if viewer is None or viewer.has_role(Role.ADMIN):
+        return events
+    holding = [
+        e
+        for e in events
+        if e.target_type == "org.person"
+        and any(k in values for values in (e.before, e.after) for k in IDENTITY_KEYS)
+    ]
+    ids = {int(e.target_id) for e in holding if e.target_id.isdigit()}
+    people = Person.objects.filter(org_id=viewer.org_id, pk__in=ids).only("pk", "is_active")
+    may_see = {p.pk for p in people if can_see_identities(viewer, p)}
+    for e in holding:
+        if not e.target_id.isdigit() or int(e.target_id) not in may_see:
+            e.before = {k: v for k, v in e.before.items() if k not in IDENTITY_KEYS}
+            e.after = {k: v for k, v in e.after.items() if k not in IDENTITY_KEYS}
+    return events
 
 
 def day_start(day: dt.date) -> dt.datetime:

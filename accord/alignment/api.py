@@ -30,7 +30,7 @@ from accord.alignment.models import (
     PeriodState,
     Replan,
 )
-from accord.alignment.progress import kr_progress
+from accord.alignment.progress import kr_outside_limit, kr_progress
 from accord.api.common import (
     REPORTING,
     Id,
@@ -196,11 +196,23 @@ class KeyResultOut(Schema):
     owner_id: Id | None
     position: int
     progress: float = Field(..., description="Derived: 0-100, never set by hand.")
+    outside_limit: str = Field(
+        ...,
+        description="Derived: for a level to hold (direction above, below or range) whose "
+        'current value is on the wrong side of its limit, "outside its limit" (above, below) '
+        'or "outside its range" (range), as the pages say it instead of its progress: its '
+        "partial credit is not a share done. Empty while it holds its level, and for an "
+        "increase, a decrease or a milestone.",
+    )
     version: int
 
     @staticmethod
     def resolve_progress(obj):
         return round(kr_progress(obj), 1)
+
+    @staticmethod
+    def resolve_outside_limit(obj):
+        return kr_outside_limit(obj)
 
 
 class KeyResultIn(InputSchema):

@@ -15,6 +15,11 @@ Every function returns a percentage in [0, 100]. The rules, per direction:
 - milestone: 100 when done, else 0.
 
 Non-finite numbers (NaN, infinity) count as no progress.
+
+A level to hold (keep above, keep below, keep within a range) whose value is on the wrong
+side of its limit is not "mostly done" whatever its partial credit: `outside_limit` says so,
+and the pages show those words instead of its percentage (the credit still counts in its
+objective's roll-up, as the rules above give it).
 """
 
 from __future__ import annotations
@@ -97,6 +102,49 @@ def kr_progress(kr: Any) -> float:
         high=get("range_high"),
         is_milestone=get("is_milestone"),
         done=get("done"),
+    )
+
+
+LEVELS = (ABOVE, BELOW, RANGE)
+
+
+def outside_limit(
+    direction: str,
+    target: float,
+    current: float,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    is_milestone: bool = False,
+) -> str:
+    """What a level to hold says when its value is on the wrong side of its limit: "outside
+    its limit" (keep above, keep below) or "outside its range" (keep within a range); ""
+    while it holds its level, and for what is not a level (an increase, a decrease, a
+    milestone) or has numbers that are not finite."""
+    if is_milestone or direction not in LEVELS:
+        return ""
+    values = [target, current] + [v for v in (low, high) if v is not None]
+    if not all(math.isfinite(v) for v in values):
+        return ""
+    if direction == ABOVE:
+        return "outside its limit" if current < target else ""
+    if direction == BELOW:
+        return "outside its limit" if current > target else ""
+    if low is None or high is None:
+        return ""
+    return "outside its range" if not min(low, high) <= current <= max(low, high) else ""
+
+
+def kr_outside_limit(kr: Any) -> str:
+    """`outside_limit` of a KeyResult-like object (model instance or a dict of its fields)."""
+    get = kr.get if isinstance(kr, dict) else lambda name: getattr(kr, name)
+    return outside_limit(
+        get("direction"),
+        get("target"),
+        get("current"),
+        low=get("range_low"),
+        high=get("range_high"),
+        is_milestone=get("is_milestone"),
     )
 
 

@@ -3,7 +3,9 @@
 Runs after Insights' demo part, which dated the story and stored the health of past weeks
 and the signals of the last two; each briefing is built from that history exactly as the
 worker builds one, and stored as sent on its reader's day and hour (no e-mail goes out);
-Accord's "sent" event is dated then too.
+Accord's "sent" event is dated then too. Last week's, when its reader's day and hour has not
+come yet (the demo started early on a Monday), is stored built and not sent, as one built
+on request: the worker sends it, by e-mail, on that day and hour.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ def load(ctx: DemoContext) -> None:
             weeks.append(week)
             week = week.previous()
         for week in reversed(weeks):
-            sent = min(queries.due_at(week.end, schedule), now)
-            with happened(sent):
-                services.send_to_person(org, person, week, now=sent, history=history, email=False)
+            due = queries.due_at(week.end, schedule)
+            if due > now:
+                with happened(now):
+                    services.build_on_request(org, week, person=person, now=now, history=history)
+                continue
+            with happened(due):
+                services.send_to_person(org, person, week, now=due, history=history, email=False)

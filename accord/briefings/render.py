@@ -85,8 +85,9 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html(content: dict[str, Any], *, absolute: bool = True) -> str:
-    """The briefing's body as an HTML fragment (the page wraps it; so does the e-mail)."""
+def html(content: dict[str, Any], *, absolute: bool = True, heading: bool = False) -> str:
+    """The briefing's body as an HTML fragment (the page wraps it; so does the e-mail),
+    under its title with `heading` (as the text starts: the e-mail's)."""
     sections = [
         {
             **s,
@@ -96,7 +97,9 @@ def html(content: dict[str, Any], *, absolute: bool = True) -> str:
         }
         for s in content["sections"]
     ]
-    return render_to_string("briefings/_body.html", {"b": {**content, "sections": sections}})
+    return render_to_string(
+        "briefings/_body.html", {"b": {**content, "sections": sections}, "heading": heading}
+    )
 
 
 def in_zone(content: dict[str, Any], tz: str) -> dict[str, Any]:

@@ -266,7 +266,7 @@ def send_to_person(
                     key=f"briefing:{b.week}:p{person.pk}",
                     subject=f"Your briefing: {content['title']}",
                     text=render.text(content),
-                    html=render.html(content),
+                    html=render.html(content, heading=True),
                     link=page_link(org, b),
                     link_label="Read it in Accord",
                     people=[person],
@@ -421,6 +421,7 @@ def build_on_request(
     person: Person | None = None,
     team: Team | None = None,
     now: dt.datetime | None = None,
+    history: compose.History | None = None,
 ) -> Briefing:
     """The worker's: build and store a briefing someone asked to read, not sent (its
     `sent_at` stays empty until the scheduled send claims it). The stored one if any."""
@@ -428,7 +429,7 @@ def build_on_request(
     if found is not None:
         return found
     now = now or timezone.now()
-    content = build_for(org, week, person=person, team=team)
+    content = build_for(org, week, person=person, team=team, history=history)
     try:
         with transaction.atomic():
             return _store(org, week, content, person=person, team=team, now=now, sent=False)

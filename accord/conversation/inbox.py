@@ -1,13 +1,15 @@
 """What lands in a person's inbox from the other pillars, read off the event each of their
 services records (in that write's transaction, so a refused write adds nothing):
 
-- a dependency requested of a team → each lead of the providing team; a proposal of
+- a dependency requested of a team → each lead of the providing team, also by e-mail
+  (and a post to that team's chat); a proposal of
   another date or scope → the other side's leads, whose turn it is (and the person who
   asked, when the provider proposes), also by e-mail as an answer is; a side passed to
   another team (its initiative moved) → the question follows to that team's leads; a
   request its asker sends to another team → that team's leads, as a new request, and the
-  team it left is told; a reminder its asking side sends (`remind`) → each lead of the
-  providing team, also by e-mail;
+  team it left is told (a request or counter-proposal now asked of another team reaches
+  its leads by e-mail and its chat too, as a new request does); a reminder its asking
+  side sends (`remind`) → each lead of the providing team, also by e-mail;
 - a dependency answered (accepted, declined with the reason, agreed, said delivered by
   its provider, delivered, said not delivered yet, or cancelled) → the requesting team's
   leads and the person who asked, and, when the requesting side acted (agreed, confirmed
@@ -35,6 +37,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from accord.conversation.models import InboxItem, InboxKind
+from accord.conversation.text import excerpt
 from accord.org.models import Membership, Person
 from accord.web.templatetags.dates import day
 from accord.web.templatetags.numbers import counted
@@ -111,6 +114,8 @@ def on_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
         event.verb in ("created", "reopened") or "owner" in (event.after or {})
     ):
         _action(event)
+    elif event.target_type == ACTION and {"title", "due_on"} & set(event.after or {}):
+        _action_retitled(event)
     elif event.target_type == ISSUE and event.verb in ("raised", "escalated"):
         _issue(event)
 
@@ -163,19 +168,38 @@ def _link(name: str, **kwargs) -> str:
     return reverse(name, kwargs=kwargs)
 
 
+# A request's priority as the first words of its question, when it is more than usual.
+URGENT = {"critical": "Critical · ", "high": "High priority · "}
+
+
+def _asks(dep) -> str:
+    """A request as the leads asked read it in their inbox: its priority when critical or
+    high, who asks whom by when (the date: the line is kept, so never "today"), and what."""
+    return (
+        f"{URGENT.get(dep.priority, '')}{dep.requester_team.name} asks "
+        f"{dep.provider_team.name} by {day(dep.need_by)}: {dep.title}"
+    )
+
+
 def _dependency(event) -> None:
+    """A new request: each lead of the team asked gets it in their inbox, and by e-mail
+    (and the team's chat a post) as an answer is (`_mail`, kind `dependency_requested`)."""
     dep = _get(event, "coordination.Dependency")
     if dep is None:
         return
-    slug = dep.org.slug
-    _add(
-        event,
-        _leads(dep.org_id, dep.provider_team_id),
-        InboxKind.REQUEST,
-        f"dependency:{dep.pk}",
-        f"{dep.requester_team.name} asks {dep.provider_team.name}: {dep.title}",
-        _link("coordination:detail", org_slug=slug, dep_id=dep.pk),
+    link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
+    people = _people(dep.org_id, _leads(dep.org_id, dep.provider_team_id), event.actor_id)
+    key = f"dependency:{dep.pk}"
+    _add(event, [p.pk for p in people], InboxKind.REQUEST, key, _asks(dep), link)
+    subject = (
+        f"{URGENT.get(dep.priority, '')}{dep.requester_team.name} asks "
+        f"{dep.provider_team.name}: {dep.title} (needed by {day(dep.need_by)})"
     )
+    what = [excerpt(dep.description)] if dep.description.strip() else []
+    what.append("Accept, decline or propose another date or scope.")
+    text = "\n".join(what)
+    teams = [dep.provider_team]
+    _mail(dep, people, teams, key, subject, text, link, False, kind="dependency_requested")
 
 
 def _people(org_id: int, wanted, actor_id: int | None) -> list[Person]:
@@ -285,10 +309,16 @@ def _news(event) -> None:
             key__startswith=f"dependency:{dep.pk}:flag:",
             done_at__isnull=True,
         ).update(done_at=timezone.now())
-    key = f"dependency:{dep.pk}:{'flag:' if flag else ''}{event.pk}"
+    key = flag_key(dep.pk, event.pk) if flag else f"dependency:{dep.pk}:{event.pk}"
     _add(event, [p.pk for p in people], InboxKind.UPDATE, key, title, link)
     # The e-mail and chat post carry the note in their text, so not in the subject too.
     _mail(dep, people, teams, key, headline, note, link, flag)
+
+
+def flag_key(dependency_id: int, event_id: int) -> str:
+    """The key of a flag's inbox items and notices: the signal its flag raises reads it to
+    tell no one twice (`accord.intelligence.notifications`)."""
+    return f"dependency:{dependency_id}:flag:{event_id}"
 
 
 def _mail(
@@ -325,13 +355,14 @@ def _mail(
 def _dependency_moved(event) -> None:
     """A side of a dependency passed to another team (the initiative it rests on moved):
     its open question follows. Whoever is no longer asked has it done, the others read it
-    with the teams' new names, and the leads of a team newly asked get it."""
+    with the teams' new names, and the leads of a team newly asked get it (and, a team now
+    providing it, by e-mail and its chat: `_asked_now`)."""
     dep = _get(event, "coordination.Dependency")
     if dep is None:
         return
     requester, provider = dep.requester_team.name, dep.provider_team.name
     if dep.state == "requested":
-        asked, title = dep.provider_team_id, f"{requester} asks {provider}: {dep.title}"
+        asked, title = dep.provider_team_id, _asks(dep)
     elif dep.state == "negotiating" and dep.awaiting == "requester":
         asked = dep.requester_team_id
         title = f"{provider} proposes another date or scope: {dep.title}"
@@ -350,22 +381,48 @@ def _dependency_moved(event) -> None:
     items.exclude(person_id__in=leads).update(done_at=timezone.now())
     items.filter(person_id__in=leads).update(title=title[:300])
     told = set(items.filter(person_id__in=leads).values_list("person_id", flat=True))
-    _add(
-        event,
-        [p for p in leads if p not in told],
-        InboxKind.REQUEST,
-        f"dependency:{dep.pk}:{event.pk}",
-        title,
-        _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk),
-    )
+    key = f"dependency:{dep.pk}:{event.pk}"
+    link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
+    newly = [p for p in leads if p not in told]
+    _add(event, newly, InboxKind.REQUEST, key, title, link)
+    left = (event.before or {}).get("provider_team")
+    if asked == dep.provider_team_id and "provider_team" in (event.after or {}) and left:
+        _asked_now(event, dep, left, newly, key, link)
+
+
+def _asked_now(event, dep, left: int, newly: list[int], key: str, link: str) -> None:
+    """A request now asked of another team (re-routed by its asker, or its provider's
+    initiative moved): that team's leads newly asked get it by e-mail, and its chat a
+    post, as a new request's (`dependency_requested`), saying it is theirs now."""
+    old = apps.get_model("org.Team").objects.filter(org_id=dep.org_id, pk=left).first()
+    instead = f", instead of {old.name}" if old else ""
+    requester, provider = dep.requester_team.name, dep.provider_team.name
+    if dep.state == "requested":
+        subject = (
+            f"{URGENT.get(dep.priority, '')}{requester} asks {provider} now{instead}: "
+            f"{dep.title} (needed by {day(dep.need_by)})"
+        )
+        what = [excerpt(dep.description)] if dep.description.strip() else []
+    else:
+        subject = f"{requester} counter-proposes to {provider} now{instead}: {dep.title}"
+        what = [f"Proposed for {day(dep.proposed_date)}."] if dep.proposed_date else []
+        if dep.proposed_scope:
+            what.append(f"Scope: {dep.proposed_scope}")
+    note = str((event.after or {}).get("note") or "").strip()
+    if note and event.verb == "moved":  # why: its initiative moved
+        what.append(note)
+    what.append("Accept, decline or propose another date or scope.")
+    people = _people(dep.org_id, newly, event.actor_id)
+    text, teams = "\n".join(what), [dep.provider_team]
+    _mail(dep, people, teams, key, subject, text, link, False, kind="dependency_requested")
 
 
 def _dependency_edited(event) -> None:
     """The asking side edited its request (still unanswered): the open question reads its
-    new title; sent to another team, it is that team's leads' question now (passed on as
-    `_dependency_moved` does) and the team it left is told."""
+    new title, priority and need-by date; sent to another team, it is that team's leads'
+    question now (passed on as `_dependency_moved` does) and the team it left is told."""
     after = event.after or {}
-    if not {"title", "provider_team"} & set(after):
+    if not {"title", "provider_team", "priority", "need_by"} & set(after):
         return
     _dependency_moved(event)
     left = (event.before or {}).get("provider_team")
@@ -411,10 +468,12 @@ def _action(event) -> None:
     mine.filter(done_at__isnull=True).exclude(person_id=item.owner_id).update(
         done_at=timezone.now()
     )
+    # With its due date (the date: the line is kept, so never "today"), as its e-mail says.
+    due = f" (due {day(item.due_on)})" if item.due_on else ""
     if event.verb == "reopened":
-        title = f"Reopened by {event.actor_name or 'Accord'}: {item.title}"
+        title = f"Reopened by {event.actor_name or 'Accord'}: {item.title}{due}"
     else:
-        title = f"Action item for you: {item.title}"
+        title = f"Action item for you: {item.title}{due}"
     # Back with someone who had it (reopened, or given back): their item is open again.
     back = mine.filter(person_id=item.owner_id, done_at__isnull=False)
     if item.owner_id != event.actor_id:
@@ -437,6 +496,31 @@ def _action(event) -> None:
     )
 
 
+def _action_retitled(event) -> None:
+    """An action item renamed or given another date: its owner's open line says it so."""
+    item = _get(event, "decisions.ActionItem")
+    if item is None:
+        return
+    due = f" (due {day(item.due_on)})" if item.due_on else ""
+    open_lines = InboxItem.objects.filter(
+        org_id=event.org_id,
+        target_type=ACTION,
+        target_id=item.pk,
+        key=f"action:{item.pk}",
+        person_id=item.owner_id,
+        done_at__isnull=True,
+    )
+    for line in open_lines:
+        said = line.title.split(": ", 1)[0]  # "Action item for you", "Reopened by …"
+        line.title = f"{said}: {item.title}{due}"[:300]
+        line.save(update_fields=["title"])
+
+
+# An issue's severity as the first words of its line, when it is more than usual (as a
+# request's priority is).
+SEVERE = {"critical": "Critical · ", "high": "High severity · "}
+
+
 def _issue(event) -> None:
     issue = _get(event, "decisions.Issue")
     if issue is None or issue.status != "open":
@@ -452,6 +536,6 @@ def _issue(event) -> None:
         _leads(issue.org_id, issue.team_id),
         InboxKind.ISSUE,
         key,
-        f"Issue for {issue.team.name}: {issue.title}",
+        f"{SEVERE.get(issue.severity, '')}Issue for {issue.team.name}: {issue.title}",
         _link("decisions:issue", org_slug=issue.org.slug, issue_id=issue.pk),
     )

@@ -17,7 +17,12 @@ from accord.activity import services as activity
 from accord.conversation import queries, targets, text
 from accord.conversation.models import Comment, InboxItem, InboxKind
 from accord.core.errors import Duplicate, PermissionDenied, ServiceError
-from accord.core.services import require_same_org, require_text, update_and_record
+from accord.core.services import (
+    check_version,
+    require_same_org,
+    require_text,
+    update_and_record,
+)
 from accord.org.models import Membership, Organization, Person, Role
 from accord.web.templatetags.dates import at_moment
 
@@ -86,10 +91,11 @@ def post_comment(
         author,
         "created",
         comment,
+        # The text stays out of the event: every reader of the log, the events API and
+        # webhooks would read it word for word, after its author edited or deleted it.
         after={
             "target": comment.target_kind,
             "target_id": target.pk,
-            "body": source,
             "mentions": [p.pk for p in rendered.people],
             "team_mentions": [t.pk for t in rendered.teams],
         },
@@ -117,19 +123,29 @@ def edit_comment(
     source = _body(body)
     target = targets.get(org, comment.target_kind, comment.target_id)
     rendered = text.render(org, source)
+    check_version(comment, expected_version)
     if source != comment.body:
-        update_and_record(
+        # Recorded without the text, before or after (as `post_comment`): the edit is
+        # there to take words back, which the log would otherwise keep for everyone.
+        # `body` is there, empty, to say the text changed (a stale edit form says so).
+        was_edited = comment.edited_at
+        comment.body, comment.body_html, comment.edited_at = source, rendered.html, timezone.now()
+        comment.version += 1
+        comment.save(update_fields=["body", "body_html", "edited_at", "version"])
+        activity.record(
             org,
             actor,
+            "updated",
             comment,
-            {"body": source, "body_html": rendered.html, "edited_at": timezone.now()},
-            expected_version=expected_version,
+            before={"body": None, "edited_at": was_edited},
+            after={
+                "body": None,
+                "edited_at": comment.edited_at,
+                "mentions": [p.pk for p in rendered.people],
+                "team_mentions": [t.pk for t in rendered.teams],
+            },
             label=_label(target),
         )
-    else:
-        from accord.core.services import check_version
-
-        check_version(comment, expected_version)
     _tell_mentioned(org, actor, comment, target, rendered)
     return comment
 
@@ -147,8 +163,6 @@ def delete_comment(
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not may_change(actor, comment):
         raise PermissionDenied("Only its author or an admin may delete a comment.")
-    from accord.core.services import check_version
-
     check_version(comment, expected_version)
     activity.record(
         org,
@@ -179,24 +193,37 @@ def _tell_mentioned(
     notify: bool = True,
 ) -> None:
     """An inbox item and a notice for each person mentioned (a mentioned team: its leads'
-    inboxes and its chat), once per comment and person however often it is edited."""
+    inboxes and its chat), once per comment and person however often it is edited. A
+    person mentioned reads "mentioned you"; a lead reached only through their team reads
+    "mentioned Platform (your team)"; the team's chat reads "mentioned Platform"."""
     author_id = actor.pk if actor else None
     people = {p.pk: p for p in rendered.people if p.pk != author_id}
-    team_ids = [t.pk for t in rendered.teams]
-    if team_ids:
+    # Who is reached only through a team they lead: the names of those teams.
+    through: dict[int, list[str]] = {}
+    names = {t.pk: t.name for t in rendered.teams}
+    if names:
         leads = (
             Membership.objects.for_org(org)
             .leading()
-            .filter(team_id__in=team_ids, person__is_active=True)
+            .filter(team_id__in=names, person__is_active=True)
+            .order_by("team__name", "pk")
         )
         for m in leads.select_related("person"):
-            if m.person_id != author_id:
-                people.setdefault(m.person_id, m.person)
+            if m.person_id != author_id and m.person_id not in people:
+                through.setdefault(m.person_id, []).append(names[m.team_id])
+                people[m.person_id] = m.person
     if not people and not rendered.teams:
         return
     what = f"{targets.kind_for(target).label} “{targets.title(target)}”"
     who = actor.name if actor else "Accord"
-    title = f"{who} mentioned you on {what}"[:300]
+
+    def title_for(pid: int) -> str:
+        teams = through.get(pid)
+        if not teams:
+            return f"{who} mentioned you on {what}"[:300]
+        whose = "your team" if len(teams) == 1 else "your teams"
+        return f"{who} mentioned {' and '.join(teams)} ({whose}) on {what}"[:300]
+
     link = targets.comment_path(org, target, comment.pk)
     add_items(
         org,
@@ -206,7 +233,7 @@ def _tell_mentioned(
                 person=p,
                 kind=InboxKind.MENTION,
                 key=f"mention:{comment.pk}",
-                title=title,
+                title=title_for(p.pk),
                 link=link,
                 actor=actor,
                 comment=comment,
@@ -218,17 +245,25 @@ def _tell_mentioned(
     )
     if not notify:
         return
-    delivery.notify(
-        org,
-        kind="mention",
-        key=f"comment:{comment.pk}:mention",
-        subject=f"{who} mentioned you on {what}",
-        text=f"{who} wrote:\n{text.excerpt(comment.body)}",
-        link=delivery.site_link(link),
-        link_label="Read the comment in Accord",
-        people=list(people.values()),
-        teams=rendered.teams,
-    )
+    # People read "you" (or their team's name); a team's chat reads its own name.
+    by_title: dict[str, list[Person]] = {}
+    for p in people.values():
+        by_title.setdefault(title_for(p.pk), []).append(p)
+    for subject, persons, teams in [
+        *((title, persons, []) for title, persons in by_title.items()),
+        *((f"{who} mentioned {t.name} on {what}", [], [t]) for t in rendered.teams),
+    ]:
+        delivery.notify(
+            org,
+            kind="mention",
+            key=f"comment:{comment.pk}:mention",
+            subject=subject,
+            text=f"{who} wrote:\n{text.excerpt(comment.body)}",
+            link=delivery.site_link(link),
+            link_label="Read the comment in Accord",
+            people=persons,
+            teams=teams,
+        )
 
 
 def add_items(org: Organization, items: list[InboxItem]) -> int:

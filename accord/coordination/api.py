@@ -310,9 +310,12 @@ class ReminderOut(Schema):
     summary="Remind the team asked to answer",
     description="The person who asked or a lead of the team asking chases an answer while "
     "the request (or a counter-proposal) waits on the providing team: each of its leads "
-    "gets an inbox item and an e-mail, recorded as a `reminded` event. At most once a "
-    "day per dependency: a second within a day is refused (422, code `reminded_recently`, "
-    "saying when the last went); once answered, code `not_waiting`.",
+    "gets an inbox item and an e-mail, recorded as a `reminded` event. Not within a day "
+    "of the team being asked, by the request or its latest move to that team, when its "
+    "leads were told of it (422, code `asked_recently`, saying "
+    "from when one can go); at most once a day per dependency: a second within a day is "
+    "refused (422, code `reminded_recently`, saying when the last went); once answered, "
+    "code `not_waiting`.",
 )
 def remind(request, dep_id: Id) -> Any:
     org = org_of(request)

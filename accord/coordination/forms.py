@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accord.alignment.models import Initiative, Milestone
@@ -32,15 +32,13 @@ class InitiativeChoice(pickers.InitiativeChoiceField):
         return f"{obj.title} ({obj.team.name})"
 
 
-class ProviderInitiativeChoice(InitiativeChoice):
-    """The provider's initiatives, each with its target date: a commitment before it is
-    at risk from the start."""
+class ProviderInitiativeChoice(pickers.InitiativeChoiceField):
+    """The provider's own initiatives (all of the team asked: its name would only repeat),
+    each after its target date: a commitment before it is at risk from the start, and a
+    phone's select cuts a long title short before anything that follows it."""
 
     def label_from_instance(self, obj) -> str:
-        label = super().label_from_instance(obj)
-        if obj.target_date:
-            label += f" — targets {obj.target_date:%-d %b %Y}"
-        return label
+        return f"{day(obj.target_date) if obj.target_date else 'no target date'} · {obj.title}"
 
 
 PAST = "The date is in the past; choose today or later."  # the action items' words
@@ -233,7 +231,10 @@ class ActionForm(forms.Form):
     """All fields any action may take; each action's form shows the ones it needs."""
 
     provider_initiative = ProviderInitiativeChoice(
-        queryset=Initiative.objects.none(), required=False, label="Delivered by our initiative"
+        queryset=Initiative.objects.none(),
+        required=False,
+        label="Delivered by our initiative",
+        help_text="Your team's open initiatives in priority order, each after its target date.",
     )
     committed_date = dates.DateField(
         widget=DateInput,
@@ -297,28 +298,43 @@ class ActionForm(forms.Form):
             if name not in keep:
                 del self.fields[name]
         if "provider_initiative" in self.fields:
+            # In the team's priority order (unranked ones last), as its stack reads.
             self.fields["provider_initiative"].queryset = (
                 Initiative.objects.for_org(org)
                 .filter(team_id=dependency.provider_team_id, status__in=OPEN)
-                .select_related("team")
-                .order_by("title")
+                .order_by(F("rank").asc(nulls_last=True), "title", "id")
             )
             self.fields["provider_initiative"].initial = (
                 dependency.proposed_initiative_id or dependency.provider_initiative_id
             )
-            if action == "propose":  # refused without one: marked as required fields are
-                field = self.fields["provider_initiative"]
-                field.required = field.widget.is_required = True
+            # Refused without one (the one on the table is chosen to start with): marked
+            # as required fields are, and said so when missing.
+            field = self.fields["provider_initiative"]
+            field.required = field.widget.is_required = True
+            if action == "accept":
+                field.error_messages["required"] = "Required to accept."
         # When the asking team needs it, under the date the provider gives.
         needs = f"{dependency.requester_team.name} needs it by {day(dependency.need_by)}"
         if "committed_date" in self.fields:
             self.fields["committed_date"].initial = (
                 dependency.proposed_date or dependency.committed_date or dependency.need_by
             )
-            self.fields["committed_date"].help_text = (
-                f"{needs}; a later date shows at risk as soon as it is accepted. So does a "
-                "date before the delivering initiative's target date."
-            )
+            own = own_later_date(dependency)
+            if own is not None:
+                # Accepted as it stands, the requester's own later date becomes the need-by
+                # (`services._agreed`), as its page says.
+                asker = dependency.requester_team.name
+                self.fields["committed_date"].help_text = (
+                    f"{asker} proposes {day(own)}: accepted on that date, its need-by moves "
+                    f"there from {day(dependency.need_by)}. Any other date after "
+                    f"{day(dependency.need_by)} shows at risk as soon as it is accepted; so "
+                    "does a date before the delivering initiative's target date."
+                )
+            else:
+                self.fields["committed_date"].help_text = (
+                    f"{needs}; a later date shows at risk as soon as it is accepted. So does "
+                    "a date before the delivering initiative's target date."
+                )
         if "proposed_date" in self.fields and action == "propose":
             self.fields["proposed_date"].help_text = f"{needs}." + (
                 ""
@@ -338,6 +354,10 @@ class ActionForm(forms.Form):
         self.warning = ""
         if action == "accept" and not self.is_bound:
             self.warning = accept_warning(dependency, None, self.fields["committed_date"].initial)
+            # The box to accept anyway comes with the warning, as the page's script shows
+            # it while the date or the initiative changes (coordination.css hides it with
+            # the warning): ticked, no second round trip.
+            self.fields["accept_at_risk"].widget = forms.CheckboxInput()
         if action in ("decline", "cancel", "flag_at_risk", "flag_blocked"):
             self.fields["note"].required = True
             self.fields["note"].label = "Reason"
@@ -354,10 +374,11 @@ class ActionForm(forms.Form):
         self.auto_id = f"id_{dependency.pk}_{action}_%s"
 
     def targets_json(self) -> str:
-        """{initiative id: target date} of the initiatives this form offers (accept)."""
+        """{initiative id: {"target": date, "title": title}} of the initiatives this form
+        offers with a target date (accept), for the page's script."""
         field = self.fields.get("provider_initiative")
-        rows = field.queryset.values_list("id", "target_date") if field else []
-        return json.dumps({i: d.isoformat() for i, d in rows if d})
+        rows = field.queryset.values_list("id", "target_date", "title") if field else []
+        return json.dumps({i: {"target": d.isoformat(), "title": t} for i, d, t in rows if d})
 
     def default_initiative(self):
         d = self.dependency
@@ -373,11 +394,6 @@ class ActionForm(forms.Form):
             if name in self.fields and value is not None and value < timezone.localdate():
                 self.add_error(name, PAST)
                 past = True
-        d = self.dependency
-        named = data.get("provider_initiative") or d.proposed_initiative_id
-        named = named or d.provider_initiative_id
-        if self.action == "accept" and not named and "provider_initiative" not in self.errors:
-            self.add_error("provider_initiative", "Required to accept.")
         if past:
             return data
         if self.action == "accept" and not data.get("accept_at_risk"):
@@ -437,6 +453,16 @@ def accept_warning(
     return " ".join(reasons) + f" Choose another date, or tick the box to {tick}."
 
 
+def own_later_date(dependency):
+    """The requester's own counter-proposed date when it is later than the need-by and
+    accepting it as it stands moves the need-by there (not when the need-by follows a
+    milestone), else None."""
+    d = dependency
+    if d.state != State.NEGOTIATING or d.awaiting != Side.PROVIDER or d.need_by_milestone_id:
+        return None
+    return d.proposed_date if d.proposed_date and d.proposed_date > d.need_by else None
+
+
 def need_by_gap(dependency, date, *, proposing: bool = False) -> str:
     """What committing to `date` (or proposing it) says to the provider when it is after
     the requester's need-by ("" when it is not): "Platform needs this by 18 Dec 2026; you
@@ -446,8 +472,7 @@ def need_by_gap(dependency, date, *, proposing: bool = False) -> str:
     d = dependency
     if date is None or date <= d.need_by:
         return ""
-    own = d.state == State.NEGOTIATING and d.awaiting == Side.PROVIDER and date == d.proposed_date
-    if not proposing and own and not d.need_by_milestone_id:
+    if not proposing and date == own_later_date(d):
         return ""
     asker = d.requester_team.name
     gap = f"{day(d.need_by)}; you are {'proposing' if proposing else 'committing to'} "

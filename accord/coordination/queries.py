@@ -39,7 +39,7 @@ from accord.activity.models import Event
 from accord.alignment.blocked import unplanned_declines
 from accord.alignment.models import Initiative, InitiativeObjective, Objective
 from accord.coordination import graph
-from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Side, State
+from accord.coordination.models import ACTIVE_STATES, Dependency, Flag, Priority, Side, State
 from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.days import org_today
 from accord.org.models import Membership, Organization, Person, Team, TeamState, leading_sql
@@ -250,6 +250,32 @@ def awaits_provider(dep: Dependency) -> bool:
     """Waiting for the provider's answer: a request, or a counter-proposal, not answered yet
     (`waiting_q(["provider"])` for one row, without a delivery said made)."""
     return dep.state in WAITING_STATES and dep.awaiting == Side.PROVIDER
+
+
+def waiting_since(org: Organization, deps: Iterable[Dependency]) -> dict[int, dt.datetime]:
+    """{id: since when} for each of `deps` that waits for an answer (`waiting_q`: a request,
+    a proposal either way, a delivery said made): the moment of the last move that left it
+    waiting on the side it waits on now (its newest event that set `awaiting` to that
+    side: asked, proposed, counter-proposed, said delivered), else when it was asked. One
+    query, over those dependencies' few events."""
+    waiting = {d.pk: d for d in deps if d.state in WAITING_STATES or d.said_delivered}
+    if not waiting:
+        return {}
+    moves = (
+        Event.objects.filter(
+            org=org,
+            target_type="coordination.dependency",
+            target_id__in=[str(pk) for pk in waiting],
+        )
+        .order_by()
+        .values_list("target_id", "created_at", "after__awaiting")
+    )
+    since: dict[int, dt.datetime] = {}
+    for target_id, at, side in moves:
+        d = waiting[int(target_id)]
+        if side == d.awaiting and (d.pk not in since or at > since[d.pk]):
+            since[d.pk] = at
+    return {pk: since.get(pk, d.created_at) for pk, d in waiting.items()}
 
 
 def last_reminder(dep: Dependency):
@@ -728,10 +754,11 @@ def team_summary(org: Organization, team: Team, on: dt.date | None = None) -> di
 
 
 def new_requests_for_lead(
-    org: Organization, person: Person, within: Team | None = None
+    org: Organization, person: Person, within: Team | None = None, *, limit: int = 20
 ) -> list[Dependency]:
-    """Requests waiting on the teams `person` leads: new ones and counter-proposals; only
-    those of `within` and the teams below it when given. The teams are read first, as a
+    """Requests waiting on the teams `person` leads: new ones and counter-proposals, the
+    first `limit` by need-by date; only those of `within` and the teams below it when
+    given. The teams are read first, as a
     short list: most people lead none, and as a subquery beside the requests' joins
     PostgreSQL spent 4 ms planning what takes 0.1 ms to run."""
     led = Membership.objects.leading().filter(person=person)
@@ -744,7 +771,7 @@ def new_requests_for_lead(
         base(org)
         .filter(provider_team_id__in=led, awaiting=Side.PROVIDER)
         .filter(state__in=(State.REQUESTED, State.NEGOTIATING))
-        .order_by("need_by", "id")[:20]
+        .order_by("need_by", "id")[:limit]
     )
 
 
@@ -780,13 +807,19 @@ def waiting_on_teams_led(
 ) -> list[Dependency]:
     """What waits for an answer from a team `person` leads or a team below one, as the led
     team's inbox shows it (`waiting_on_led_q`): requests and counter-proposals asked of
-    it, proposals on what it asked, deliveries said made to it. Soonest needed first, at
-    most `limit` + 1 (one more says there are more); each with `.answering`, the team
-    whose answer it waits for. `led`: the person's led teams (`teams_led`), when known."""
+    it, proposals on what it asked, deliveries said made to it. Critical ones first, then
+    soonest needed, at most `limit` + 1 (one more says there are more); each with
+    `.answering`, the team whose answer it waits for. `led`: the person's led teams
+    (`teams_led`), when known."""
     led = teams_led(org, person) if led is None else led
     if not led:
         return []
-    deps = list(base(org).filter(waiting_on_led_q(org, led)).order_by("need_by", "id")[: limit + 1])
+    critical_first = Case(When(priority=Priority.CRITICAL, then=Value(0)), default=Value(1))
+    deps = list(
+        base(org)
+        .filter(waiting_on_led_q(org, led))
+        .order_by(critical_first, "need_by", "id")[: limit + 1]
+    )
     for d in deps:
         d.answering = d.requester_team if d.awaiting == Side.REQUESTER else d.provider_team
     return deps

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accord.activity import services as activity
+from accord.activity.models import Event
 from accord.alignment import blocked
 from accord.coordination import queries
 from accord.coordination.models import (
@@ -1247,15 +1248,19 @@ def _on_team_retired(sender, org, actor, team, **kwargs) -> None:
 
 # --- reminders ---------------------------------------------------------------------------
 
-REMIND_EVERY = dt.timedelta(days=1)  # at most one reminder of a dependency in this time
+# The first reminder of a dependency no sooner than this after the team was asked (its leads
+# were told of the request then, or of its move to them), and at most one in this time.
+REMIND_EVERY = dt.timedelta(days=1)
 
 
 def check_remind(actor: Person | None, dep: Dependency, last=None) -> None:
     """Refuse a reminder `actor` may not send of `dep` now: only the person who asked or a
     lead of the team asking chases an answer, only while it waits on the provider's (a
-    request, or a counter-proposal), at most once in `REMIND_EVERY` (`last`: the newest
-    reminder, `queries.last_reminder`, read here when not given), and only to a team with
-    a lead to remind."""
+    request, or a counter-proposal), not before `REMIND_EVERY` has passed since the team
+    was asked (the request, or its latest move to that team: re-routed by its asker, or
+    its initiative moved), at most once in `REMIND_EVERY` (`last`: the newest reminder,
+    `queries.last_reminder`, read here when not given), and only to a team with a lead to
+    remind."""
     requester, provider = dep.requester_team, dep.provider_team
     if actor is not None and not (
         queries.may_act(actor)
@@ -1275,6 +1280,22 @@ def check_remind(actor: Person | None, dep: Dependency, last=None) -> None:
             f"Nothing to remind {provider.name} of: {now}. A reminder chases an answer to "
             "a request or a counter-proposal.",
             code="not_waiting",
+        )
+    # Sent to the team since it was made (re-routed, or its initiative moved): asked then.
+    # The few events of one dependency, the newest found here (as `queries.last_reminder`).
+    moves = Event.objects.filter(
+        org_id=dep.org_id, verb__in=("updated", "moved"), after__provider_team=provider.pk
+    ).for_target("coordination.dependency", dep.pk)
+    asked = max([dep.created_at, *moves.values_list("created_at", flat=True)])
+    if asked > timezone.now() - REMIND_EVERY:
+        from accord.org.invitations import email_configured
+
+        how = "in their inbox" + (" and by e-mail, as each chose" if email_configured() else "")
+        raise ServiceError(
+            f"{provider.name} was asked {at_moment(asked)}, and its leads were told {how}; "
+            f"a reminder can go a day after they were asked: "
+            f"{at_moment(asked + REMIND_EVERY)}.",
+            code="asked_recently",
         )
     last = last if last is not None else queries.last_reminder(dep)
     if last is not None and last.created_at > timezone.now() - REMIND_EVERY:

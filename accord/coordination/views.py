@@ -347,7 +347,13 @@ def team(request, team_slug: str):
         # Whose answers the viewer gives as a lead above (recorded as acting for the team).
         awaited = [standings.get(_awaited_team(d)) for d in below]
         acting_below = sorted({s.as_text for s in awaited if s is not None and s.on_behalf})
+    since = queries.waiting_since(org, inbox)
+    now = timezone.now()
     for d in inbox:
+        # How long it has waited on the team answering (`.answering`), since the move that
+        # left it there: a request since it was asked, a proposal since it was made.
+        d.answering = d.requester_team if d.awaiting == Side.REQUESTER else d.provider_team
+        d.waiting_days = max(0, (now - since[d.pk]).days) if d.pk in since else None
         # The buttons only: each form is fetched when its button is opened (`act`).
         d.actions = [
             (action, TRANSITIONS[action].label)
@@ -393,7 +399,8 @@ def _standing_on(me, dep) -> tuple[dict, list[str], str | None]:
     return sides, actions, why_not
 
 
-def _detail_context(request, dep, bound: ActionForm | None = None):
+def _detail_context(request, dep, bound: ActionForm | None = None, next_url: str = ""):
+    """`next_url`: where a refused form, shown again here, was to return (a team's inbox)."""
     org, me = request.org, request.person
     queries.decorate([dep])
     sides, actions, why_not = _standing_on(me, dep)
@@ -445,8 +452,21 @@ def _detail_context(request, dep, bound: ActionForm | None = None):
         # On whose behalf the viewer acts here, when not as a member; else why they cannot.
         "acting": _acting(dep, sides),
         "why_not": why_not,
+        "next": next_url,
         **_reminding(me, dep),
+        **_waiting(org, dep),
     }
+
+
+def _waiting(org, dep: Dependency) -> dict:
+    """A proposal either way waits on one team: which, and for how many whole days since
+    the move that left it there (`queries.waiting_since`). A request not answered yet says
+    so itself (`_reminding`)."""
+    if dep.state != State.NEGOTIATING:
+        return {"waiting_days": None}
+    since = queries.waiting_since(org, [dep])[dep.pk]
+    team = dep.provider_team if dep.awaiting == Side.PROVIDER else dep.requester_team
+    return {"waiting_days": max(0, (timezone.now() - since).days), "waiting_on": team}
 
 
 def _reminding(me, dep: Dependency) -> dict:
@@ -616,13 +636,18 @@ def act(request, dep_id: int, action: str):
             back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
             return redirect(safe_next(request, request.POST.get("next"), back))
     dep = queries.base(org).get(pk=dep.pk)
+    # Shown again, the form still returns where it came from (a team's inbox).
+    next_url = safe_next(request, request.POST.get("next"))
     if action not in services.actions_for(me, dep) and seen not in (None, dep.version):
         # No longer offered, the request changed meanwhile: its form is not shown, so say
         # why at the top, with what was typed, not errors beside a form that is not there.
         messages.error(request, _not_done(request, dep, action, form))
         form = None
     return render(
-        request, "coordination/detail.html", _detail_context(request, dep, form), status=422
+        request,
+        "coordination/detail.html",
+        _detail_context(request, dep, form, next_url),
+        status=422,
     )
 
 

@@ -16,13 +16,39 @@ KEEP_DAYS = 14
 @periodic(every=3600)
 @task()
 def prune_housekeeping() -> dict[str, int]:
-    """Forget scheduler claims and finished task results older than two weeks."""
+    """Forget scheduler claims and finished task results older than two weeks, web sessions
+    that have expired (a session keeps who signed in, and what a form sent signed out held),
+    and the text of messages sent longer ago than `NOTIFICATION_TEXT_DAYS`."""
     from django_tasks_db.models import DBTaskResult
 
-    cutoff = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    from accord.activity import delivery
+
+    now = timezone.now()
+    cutoff = now - dt.timedelta(days=KEEP_DAYS)
     runs, _ = ScheduledRun.objects.filter(claimed_at__lt=cutoff).delete()
     results, _ = DBTaskResult.objects.filter(finished_at__lt=cutoff).delete()
-    return {"scheduled_runs": runs, "task_results": results}
+    return {
+        "scheduled_runs": runs,
+        "task_results": results,
+        "sessions": clear_expired_sessions(now),
+        "notification_texts": delivery.forget_old_text(now),
+    }
+
+
+def clear_expired_sessions(now: dt.datetime) -> int:
+    """Delete the sessions that have expired (what `manage.py clearsessions` does), counted
+    when they are kept in the database; a session store that forgets them by itself (the
+    cache, signed cookies) has nothing to clear."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "get_model_class"):  # the database, or the cache backed by it
+        gone, _ = store.get_model_class().objects.filter(expire_date__lt=now).delete()
+        return gone
+    store.clear_expired()
+    return 0
 
 
 @periodic(every=3600)

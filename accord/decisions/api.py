@@ -279,7 +279,10 @@ class ActionItemOut(Schema):
 class ActionItemIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner_id: Id
-    team_id: Id | None = None
+    team_id: Id | None = Field(
+        None,
+        description="Left out: the owner's home team (the highest they lead, else their first).",
+    )
     due_on: dt.date | None = Field(None, description="Today or later (422 `past_date`).")
     source_type: ActionSource = ActionSource.NONE
     source_id: Id | None = None

@@ -10,7 +10,7 @@ from accord.core.ids import as_id
 from accord.decisions import queries
 from accord.decisions.models import LINKABLE, DecisionStatus, Severity
 from accord.org.models import Person, Team
-from accord.org.queries import current_teams
+from accord.org.queries import current_teams, home_team
 from accord.web import pickers
 from accord.web.helpers import slug_or_none
 from accord.web.templatetags.dates import at_moment, day
@@ -349,7 +349,8 @@ class ActionItemForm(forms.Form):
             self.person,
             title,
             owner,
-            data.get("team"),
+            # as the service files it: for the owner's home team unless another is chosen
+            data.get("team") or (home_team(owner) if owner is not None else None),
             self.data.get("source_type", "") if source_id is not None else "",
             source_id,
         )

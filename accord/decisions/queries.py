@@ -69,7 +69,7 @@ from accord.decisions.models import (
     Severity,
     stale_after_days,
 )
-from accord.org.models import Organization, Person, Team
+from accord.org.models import Membership, Organization, Person, Team
 from accord.org.queries import covers_every_team, in_subtree, subtree_ids
 
 # --- the same one again (`accord.core.twice`) ----------------------------------------------
@@ -1289,3 +1289,21 @@ def decisions_to_make(
     return first_rows(
         qs.select_related("driver").order_by(DECIDE_BY_FIRST, "opened_at", "id"), limit
     )
+
+
+def issues_to_solve(org: Organization, person: Person, limit: int = 5) -> tuple[list[Issue], int]:
+    """The open issues sitting at the teams `person` leads (lead, co-lead, chair: raised
+    there or escalated to them), most severe first, then longest at their level, at most
+    `limit`, and how many there are (`count_up_to`): two queries off the issues' triage
+    index, whatever the organization's size."""
+    led = Membership.objects.for_org(org).leading().filter(person=person).values("team_id")
+    qs = Issue.objects.for_org(org).filter(status=IssueStatus.OPEN, team_id__in=led)
+    return first_rows(
+        qs.select_related("team").order_by("-severity_rank", "level_since", "id"), limit
+    )
+
+
+def teams_led(org: Organization, person: Person) -> list[Team]:
+    """The teams `person` leads now (`issues_to_solve` lists their issues), by name."""
+    led = Membership.objects.for_org(org).leading().filter(person=person).values("team_id")
+    return list(Team.objects.for_org(org).filter(pk__in=led).order_by("name", "id"))

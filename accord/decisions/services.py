@@ -45,6 +45,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
 from accord.org.permissions import refuse_agent, refuse_agent_actor, refuse_viewer, require_role
+from accord.org.queries import home_team
 from accord.web.templatetags.dates import at_moment, day
 from accord.web.templatetags.people import name_of
 
@@ -659,12 +660,16 @@ def _outcome_for(
     d: Decision, chosen: DecisionOption, outcome: str, *, as_history: bool = False
 ) -> str:
     """The outcome of choosing `chosen`: what was written, unless nothing was, or only the
-    decision's outcome so far (the form shows it) with another option chosen: its title.
+    title of the option chosen before (the form shows the outcome so far) with another
+    option chosen now: its title. An outcome someone wrote is kept, whichever option.
     `as_history` (an organization file read back): the outcome as it stands, even none."""
     written = (outcome or "").strip()
     if as_history:
         return written or d.outcome
-    if not written or (written == d.outcome and chosen.pk != d.chosen_option_id):
+    if not written:
+        return chosen.title
+    before = d.chosen_option if d.chosen_option_id else None
+    if before is not None and chosen.pk != before.pk and written == d.outcome == before.title:
         return chosen.title
     return written
 
@@ -915,6 +920,8 @@ def create_action_item(
     again: bool = False,
 ) -> ActionItem:
     """An action item. `source_type` is one of ActionSource ("rhythm.meeting", …) or "".
+    Without a `team` it is for the owner's home team (`home_team`), so that it is on that
+    team's list and its lead sees it; none when the owner is in no team.
 
     A new item is due today or later; history (Accord's own writes, `actor` None, and
     `created_at`, which dates it back: the demo) keeps the due date it is given. The same
@@ -926,6 +933,8 @@ def create_action_item(
         {"title": title, "owner": owner, "team": team, "due_on": due_on},
         acting=actor is not None,
     )
+    if data["team"] is None:
+        data["team"] = home_team(data["owner"])
     history = actor is None or created_at is not None  # an import, the demo: as it was
     if not history and data["due_on"] is not None and data["due_on"] < _today():
         # As the form says it (the person's day, as for every date a person types).
@@ -981,6 +990,8 @@ def create_action_item(
         item,
         after=activity.snapshot(item, (*ACTION_FIELDS, "source_type", "source_id")),
     )
+    if not history:
+        notifications.tell_owner(org, actor, item)  # given by someone else: an e-mail
     return item
 
 
@@ -1064,8 +1075,11 @@ def update_action_item(
         and item.is_overdue(org_today())
     ):
         cleaned["slipped_from"] = item.due_on
+    given = "owner" in cleaned and cleaned["owner"].pk != item.owner_id
     item = update_and_record(org, actor, item, cleaned, expected_version=expected_version)
     followthrough.changed(org.pk, was, followthrough.state(item))
+    if given:
+        notifications.tell_owner(org, actor, item)  # given to someone else: an e-mail
     return item
 
 

@@ -1,4 +1,5 @@
-"""Periodic work of the decisions pillar: announce stuck issues and overdue decisions."""
+"""Periodic work of the decisions pillar: announce stuck issues and overdue decisions, and
+remind owners of their action items due today or overdue."""
 
 from __future__ import annotations
 
@@ -19,3 +20,13 @@ def flag_stuck_work() -> dict[str, int]:
         out["issues"] += services.flag_stale_issues(org)
         out["decisions"] += services.flag_overdue_decisions(org)
     return out
+
+
+@periodic(every=900)
+@task()
+def remind_due_action_items() -> int:
+    """Queue the reminders of action items due today or overdue since yesterday, at 08:00
+    of their owners' own day (`notifications.remind_due`); the delivery task sends them."""
+    from accord.decisions import notifications
+
+    return notifications.remind_due_all()

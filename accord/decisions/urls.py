@@ -33,5 +33,10 @@ urlpatterns = [
     path("issues/<int:issue_id>/edit/", views.issue_edit, name="issue_edit"),
     path("issues/<int:issue_id>/escalate/", views.issue_escalate, name="issue_escalate"),
     path("issues/<int:issue_id>/solve/", views.issue_solve, name="issue_solve"),
+    path(
+        "issues/<int:issue_id>/solve/open-items/",
+        views.issue_solve_notice,
+        name="issue_solve_notice",
+    ),
     path("issues/<int:issue_id>/drop/", views.issue_drop, name="issue_drop"),
 ]

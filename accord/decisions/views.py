@@ -53,13 +53,12 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.org.queries import only_top_team
+from accord.org.queries import home_team, only_top_team
 from accord.web import pickers, stale
 from accord.web.helpers import (
     Window,
     flash_error,
     form_error,
-    home_team,
     int_or_none,
     org_view,
     page_number,
@@ -457,7 +456,7 @@ def _detail_page(
         "who_closes": _who_may(services._may_close, me, d, "supersede or reverse it")
         if d.status == DecisionStatus.DECIDED and not can_close
         else "",
-        "option_form": OptionForm(),
+        "option_form": OptionForm(auto_id="id_option_%s"),
         "decide_form": decide_form
         or DecideForm(
             decision=d,
@@ -495,7 +494,7 @@ def _decision_action(request, decision_id, run, *, decision=None):
 @require_POST
 @org_view
 def add_option(request, decision_id: int):
-    form = OptionForm(request.POST)
+    form = OptionForm(request.POST, auto_id="id_option_%s")
 
     def run(d):
         if not form.is_valid():
@@ -878,7 +877,7 @@ def action_new(request):
         source_type = request.POST.get("source_type", "")
         source_id = request.POST.get("source_id") or None
         try:
-            services.create_action_item(
+            item = services.create_action_item(
                 request.org,
                 request.person,
                 data["title"],
@@ -894,7 +893,7 @@ def action_new(request):
                 raise
             flash_error(request, exc)
         else:
-            team = f" ({data['team'].name})" if data["team"] else ""
+            team = f" ({item.team.name})" if item.team else ""  # chosen, or the owner's
             messages.success(
                 request, f"Action item recorded: “{data['title']}” for {data['owner'].name}{team}."
             )
@@ -1180,6 +1179,7 @@ def _issue_page(
             },
         )
         pickers.keep_held(edit_form, issue)  # its owner shown, though no longer offered
+    solve_form = posted.get("solve") or SolveForm(org=org)
     return render(
         request,
         "decisions/issue_detail.html",
@@ -1191,6 +1191,12 @@ def _issue_page(
             "decision_stop": full_stop(issue.decision.question) if issue.decision_id else "",
             "escalations": list(issue.escalations.select_related("from_team", "to_team", "by")),
             "actions": list(queries.action_items_from(org, "decisions.issue", issue.pk)),
+            # The follow-up of the decision that solved it, which may still be open.
+            "decision_actions": list(
+                queries.action_items_from(org, "decisions.decision", issue.decision_id)
+            )
+            if issue.decision_id
+            else [],
             "history": history_for(org, "decisions.issue", issue.pk),
             "may_act": may_act,
             "who_acts": _who_may(
@@ -1200,7 +1206,9 @@ def _issue_page(
             else "",
             "stale": issue.is_stale(),
             "votes": sum(issue.votes.values_list("value", flat=True)),
-            "solve_form": posted.get("solve") or SolveForm(org=org),
+            "solve_form": solve_form,
+            # The decision chosen in a refused Solve form: its open action items, said.
+            "solve_open": _open_items_of_decision(org, _chosen_decision(solve_form)),
             # Escalate and drop both ask a reason: ids of their own (the posts keep the
             # fields' names).
             "escalate_form": posted.get("escalate") or ReasonForm(auto_id="id_escalate_%s"),
@@ -1391,11 +1399,48 @@ def issue_solve(request, issue_id: int):
             decision=data["decision"],
             seen_team=_seen_team(request),
         )
-        messages.success(request, f"Solved: {issue.title}.")
+        still = _open_items_of_decision(request.org, data["decision"] and data["decision"].pk)
+        left = (
+            f" Its decision has {_still_open(still)}, listed on the issue's page." if still else ""
+        )
+        messages.success(request, f"Solved: {issue.title}.{left}")
 
     form = SolveForm(request.POST, org=request.org)
     return _issue_action(
         request, issue_id, "solve", form, run, "Say how it was solved; nothing changed."
+    )
+
+
+def _chosen_decision(form) -> int | None:
+    """The id of the decision a Solve form holds (as sent, or as chosen when it was
+    valid), or None."""
+    if not form.is_bound:
+        return None
+    chosen = (getattr(form, "cleaned_data", None) or {}).get("decision")
+    return chosen.pk if chosen is not None else as_id(form.data.get("decision"))
+
+
+def _still_open(n: int) -> str:
+    return f"{n} action item{'s' if n != 1 else ''} still open"
+
+
+def _open_items_of_decision(org, decision_id: int | None) -> int:
+    """How many action items from this organization's decision `decision_id` are open."""
+    if not decision_id:
+        return 0
+    items = queries.action_items_from(org, "decisions.decision", decision_id)
+    return items.filter(status=ActionStatus.OPEN).count()
+
+
+@org_view
+def issue_solve_notice(request, issue_id: int):
+    """What the Solve form says of the decision chosen in it (`?decision=ID`), fetched
+    (htmx) when one is chosen: how many of its action items are still open. A notice:
+    solving is not refused for it."""
+    issue = _issue_shown(request, issue_id)
+    open_count = _open_items_of_decision(request.org, as_id(request.GET.get("decision")))
+    return render(
+        request, "decisions/_solve_notice.html", {"issue": issue, "solve_open": open_count}
     )
 
 

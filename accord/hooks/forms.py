@@ -16,6 +16,8 @@ class WebhookForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "event-kinds-list"}),
         help_text="Separated by spaces or commas: * for every event, coordination.* for a "
         "pillar, org.team.* for one kind of object, decisions.decision.decided for one event "
-        "(the kinds are listed under “What Accord sends” below).",
+        "(the kinds are listed under “What Accord sends” below). Personal and account events "
+        "(someone's time off, tokens, inbox, sign-ins…) are sent only when named: "
+        "rhythm.away.*, auth.user.signed_in.",
     )
     description = forms.CharField(label="Description", max_length=200, required=False)

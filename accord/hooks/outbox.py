@@ -14,12 +14,31 @@ from django.db import transaction
 
 from accord.activity import kinds
 from accord.activity.models import Event
+from accord.activity.queries import ADMIN_KINDS, PERSONAL_KINDS, PERSONAL_VERBS
 from accord.core.errors import ServiceError
 
 MAX_PATTERNS = 50
 
 # One pattern syntax and check for subscriptions and the event log: accord.activity.kinds.
 matches = kinds.matches
+
+# Kinds of object the pages show to nobody but the person concerned or admins: someone's
+# own settings and reading (time off, tokens, delivery preferences, inbox…) and accounts,
+# webhooks and exports of the whole organization (`accord.activity.queries`).
+NAMED_ONLY = frozenset(PERSONAL_KINDS) | frozenset(ADMIN_KINDS)
+
+
+def wants(patterns: list[str], kind: str) -> bool:
+    """Whether a subscription's `patterns` ask for an event of `kind`. `*` and an area
+    (`rhythm.*`) leave out what the pages show to nobody but the person concerned or admins
+    (NAMED_ONLY, and a read of one's inbox, `org.person.inbox_read`): a subscription gets
+    those only by naming them, their kind of object (`rhythm.away.*`) or the kind itself."""
+    object_kind, _, verb = kind.rpartition(".")
+    if verb in PERSONAL_VERBS:
+        return kind in patterns
+    if object_kind in NAMED_ONLY:
+        return kind in patterns or f"{object_kind}.*" in patterns
+    return matches(patterns, kind)
 
 
 def clean_patterns(values: list[str] | str, field: str = "events") -> list[str]:
@@ -104,7 +123,7 @@ def queue_event(event: Event) -> int:
             created_at=event.created_at,
         )
         for hook_id, patterns in subscriptions
-        if matches(patterns, kind)
+        if wants(patterns, kind)
     ]
     if not rows:
         return 0

@@ -81,6 +81,23 @@ def target_path(org: Organization, target_type: str, target_id: str) -> str | No
     return None
 
 
+def actor(event: Event) -> dict:
+    """Who did it, as the event log (`GET /api/v1/events`) and the activity feed say it: an
+    agent with the person accountable for it, and the API token a change came through (the
+    API, or an assistant over MCP)."""
+    owner = (
+        {"id": event.on_behalf_of_id, "name": event.on_behalf_of_name} if event.by_agent else None
+    )
+    return {
+        "id": event.actor_id,
+        "name": event.actor_name,
+        "is_agent": event.by_agent,
+        "on_behalf_of": owner,
+        "via_token": event.via_token,
+        "display": event.actor_display,
+    }
+
+
 def payload(event: Event) -> dict:
     """The body of a delivery: the Standard Webhooks envelope around the event."""
     org = event.org
@@ -94,7 +111,7 @@ def payload(event: Event) -> dict:
             "verb": event.verb,
             "time": event.created_at.isoformat(),
             "organization": {"slug": org.slug, "name": org.name},
-            "actor": {"id": event.actor_id, "name": event.actor_name},
+            "actor": actor(event),
             "target": {
                 "type": event.target_type,
                 "id": event.target_id,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accord.activity import kinds
 from accord.core import outbound
 from accord.core.errors import ServiceError
-from accord.hooks import queries, services
+from accord.hooks import outbox, queries, services
 from accord.hooks.forms import WebhookForm
 from accord.hooks.models import DeliveryState
 from accord.org.models import Role
@@ -48,7 +48,12 @@ def index(request):
     return render(
         request,
         "hooks/index.html",
-        {"webhooks": queries.webhooks(org), "form": form, "event_kinds": kinds.catalogue()},
+        {
+            "webhooks": queries.webhooks(org),
+            "form": form,
+            "event_kinds": kinds.catalogue(),
+            "named_only": outbox.NAMED_ONLY,
+        },
     )
 
 
@@ -96,6 +101,7 @@ def _detail(request, hook, *, form=None, status=200):
             "page": page,
             "new_secret": new_secret,
             "event_kinds": kinds.catalogue(),
+            "named_only": outbox.NAMED_ONLY,
         },
         status=status,
     )

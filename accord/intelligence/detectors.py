@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.alignment.blocked import unplanned_declines
-from accord.alignment.progress import pace_elapsed, pace_since
+from accord.alignment.progress import outside_limit, pace_elapsed, pace_since
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
 from accord.decisions import followthrough
@@ -387,6 +387,70 @@ def kr_projected_miss(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 ev("Days left", days_left, "alignment.objective", obj.id),
             ],
             {"projected": round(projected, 4), "projected_progress": round(pct, 3)},
+        )
+
+
+@detector(
+    "key_results.outside_limit",
+    title="Key result outside its limit",
+    dimension="execution",
+    defaults={"critical_days": 14},
+)
+def kr_outside_limit(snap: Snapshot, cfg: dict) -> Iterator[Found]:
+    """A level to hold (keep above, keep below, keep within a range) whose value is on the
+    wrong side of its limit: its partial credit would read as mostly done. Critical once it
+    has been outside for 14 days (since the first of its latest values outside, or since it
+    was added when it started outside too)."""
+    for kr, obj, _period, _elapsed in _live_krs(snap):
+        words = outside_limit(
+            kr.direction,
+            kr.target,
+            kr.current,
+            low=kr.range_low,
+            high=kr.range_high,
+            is_milestone=kr.is_milestone,
+        )
+        if not words:
+            continue
+        since = None  # the first of its latest values outside
+        for at, value in reversed(kr.values):
+            if not outside_limit(
+                kr.direction, kr.target, value, low=kr.range_low, high=kr.range_high
+            ):
+                break
+            since = at
+        started_outside = bool(
+            outside_limit(kr.direction, kr.target, kr.start, low=kr.range_low, high=kr.range_high)
+        )
+        # Outside since it was added only when it started outside too; else since the first
+        # value recorded outside (one that started inside went out when that was recorded).
+        if since is None or (since == kr.values[0][0] and started_outside):
+            since = _kr_opened(kr) or since or snap.as_of
+        days = max(0, (snap.as_of - since).days)
+        if kr.direction == "range":
+            low, high = sorted((kr.range_low, kr.range_high))
+            where = f"between {kr.value(low)} and {kr.value(high)}"
+        else:
+            side = "above" if kr.direction == "above" else "below"
+            where = f"{side} {kr.value(kr.target)}"
+        yield _kr_found(
+            snap,
+            kr,
+            obj,
+            "key_results.outside_limit",
+            CRITICAL if days >= cfg["critical_days"] else WARNING,
+            f"{kr.name} is {words}",
+            (
+                f"{kr.name} is to stay {where} but is at {kr.value(kr.current)}, outside "
+                f"since {_day(since)} ({counted(days, 'day')})."
+            ),
+            "Ask the owner what put it outside and what brings it back.",
+            [
+                ev("Current value", kr.value(kr.current), "alignment.keyresult", kr.id),
+                ev("Limit", f"keep {where}", "alignment.keyresult", kr.id),
+                ev("Outside since", _day(since), "alignment.keyresult", kr.id),
+            ],
+            {"current": kr.current, "days": days},
         )
 
 
@@ -777,28 +841,48 @@ def dep_blocked(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     defaults={"days": 5},
 )
 def dep_unanswered(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """A request the provider has not answered for 5 days."""
+    """A request the provider has not answered for 5 days, or a proposal of another date
+    or scope (or a counter-proposal) the other side has not answered for as long: counted
+    from the last move that left it waiting on that side (warning from twice as long)."""
     for d in snap.dependencies.values():
-        if d.state != "requested":
+        if d.state == "requested":
+            since, waits_on = d.created_at, "provider"
+        elif d.state == "negotiating" and d.awaiting in ("provider", "requester"):
+            since, waits_on = d.waiting_since or d.created_at, d.awaiting
+        else:
             continue
-        days = (snap.as_of - d.created_at).days
+        days = (snap.as_of - since).days
         if days < cfg["days"]:
             continue
-        prov = snap.team_name(d.provider_team_id)
+        prov, req = snap.team_name(d.provider_team_id), snap.team_name(d.requester_team_id)
+        ago = f"{counted(days, 'day')} ago"
+        if d.state == "requested":
+            title = f"{prov} has not answered {d.title}"
+            why = f"{req} asked {prov} for {d.title} {ago} and has no answer."
+            step = f"{prov} accepts, declines or proposes another date."
+        elif waits_on == "requester":
+            title = f"{req} has not answered {prov}'s proposal for {d.title}"
+            why = f"{prov} proposed another date or scope for {d.title} {ago}; {req} "
+            why += "has not answered."
+            step = f"{req} agrees, counter-proposes or cancels."
+        else:
+            title = f"{prov} has not answered {req}'s counter-proposal for {d.title}"
+            why = f"{req} counter-proposed on {d.title} {ago}; {prov} has not answered."
+            step = f"{prov} accepts, declines or proposes another date."
+        answering = d.requester_team_id if waits_on == "requester" else d.provider_team_id
         yield _dep_found(
             snap,
             d,
             "dependencies.unanswered",
             WARNING if days >= 2 * cfg["days"] else INFO,
-            f"{prov} has not answered {d.title}",
-            (
-                f"{snap.team_name(d.requester_team_id)} asked {prov} for {d.title} "
-                f"{counted(days, 'day')} ago and has no answer."
-            ),
-            f"{prov} accepts, declines or proposes another date.",
-            _dep_ev(snap, d),
+            title,
+            why,
+            step,
+            [*_dep_ev(snap, d), ev("Waiting since", _day(since))]
+            if d.state == "negotiating"
+            else _dep_ev(snap, d),
             {"days": days},
-            snap.lead_of(d.provider_team_id),
+            snap.lead_of(answering),
         )
 
 

@@ -11,7 +11,12 @@ e.g. the team waiting on the blocked dependency), else to nobody.
 
 `announce_new_critical` hands each pair to `accord.activity.delivery.notify` (an e-mail to
 the person, a post to the first concerned team's chat webhooks) and records a `told`
-event, which is the audit trail and what keeps "not twice in a week".
+event, which is the audit trail and what keeps "not twice in a week". A person, or a
+team's chat, that the act itself told already (the notice of the flag that raised a blocked
+dependency's signal, `accord.conversation.inbox`) is not told again of its signal. Each
+notice waits for its reader's working hours (`working_hours_from`): a person's in their own
+time zone, a team's chat in its own cadences' zone (that of its meetings and of their
+reminders in that chat), else in the zone of the person told.
 """
 
 from __future__ import annotations
@@ -25,12 +30,18 @@ from django.utils import timezone
 
 from accord.activity import delivery
 from accord.activity import services as activity
-from accord.activity.models import Event
+from accord.activity.models import Event, Notification
+from accord.core.days import own_zone
 from accord.intelligence import registry
 from accord.intelligence.models import Signal, SignalTeam
 from accord.org.models import Membership, Organization, Person, Team
+from accord.rhythm.models import Cadence
 
 ONCE_PER = dt.timedelta(days=7)
+
+# A working day, Monday to Friday, from WORK_STARTS to WORK_ENDS in the reader's zone: when
+# a signal's notice may reach them (no e-mail at 03:00 or on a Sunday).
+WORK_STARTS, WORK_ENDS = dt.time(8), dt.time(20)
 
 # The kinds of signal a person's act raises: the event (its verb, on the signal's subject)
 # whose actor raised it. The newest such event names who did it.
@@ -120,6 +131,12 @@ def recipients(
 def _raised_by(org: Organization, signals: list[Signal]) -> dict[int, int]:
     """signal id -> the person whose own act raised it (`RAISED_BY`), where one did. One
     query (none when no signal is of such a kind)."""
+    return {sid: actor for sid, (actor, _e) in _raising_acts(org, signals).items() if actor}
+
+
+def _raising_acts(org: Organization, signals: list[Signal]) -> dict[int, tuple[int | None, int]]:
+    """signal id -> (who, the event) of the newest act that raised it (`RAISED_BY`). One
+    query (none when no signal is of such a kind)."""
     by_subject = {
         (s.subject_type, s.subject_id, RAISED_BY[s.kind]): s.pk
         for s in signals
@@ -127,7 +144,7 @@ def _raised_by(org: Organization, signals: list[Signal]) -> dict[int, int]:
     }
     if not by_subject:
         return {}
-    out: dict[int, int] = {}
+    out: dict[int, tuple[int | None, int]] = {}
     events = (
         Event.objects.filter(
             org=org,
@@ -136,49 +153,126 @@ def _raised_by(org: Organization, signals: list[Signal]) -> dict[int, int]:
             verb__in={v for _t, _i, v in by_subject},
         )
         .order_by("-id")
-        .values_list("target_type", "target_id", "verb", "actor_id")
+        .values_list("target_type", "target_id", "verb", "actor_id", "id")
     )
-    seen = set()
-    for target_type, target_id, verb, actor_id in events:
+    for target_type, target_id, verb, actor_id, event_id in events:
         sid = by_subject.get((target_type, target_id, verb))
-        if sid is None or sid in seen:
-            continue
-        seen.add(sid)  # the newest one is who raised it
-        if actor_id is not None:
-            out[sid] = actor_id
+        if sid is not None and sid not in out:
+            out[sid] = (actor_id, event_id)  # the newest one is who raised it
     return out
 
 
-def announce_new_critical(org: Organization, signals: Iterable[Signal]) -> int:
-    """Tell each recipient about each new critical signal (see the module docstring)."""
-    pairs = recipients(org, signals)
+def _told_by_the_act(
+    org: Organization, signals: list[Signal]
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Who the act that raised each signal told already: (signal id, person id) of its
+    e-mails and (signal id, team id) of its chat posts. The act's notice is keyed by it:
+    a flag's by `accord.conversation.inbox.flag_key`. Two queries at most (none when no
+    signal was raised by a person's act)."""
+    from accord.conversation.inbox import flag_key
+
+    acts = _raising_acts(org, signals)
+    topics = {
+        flag_key(s.subject_id, acts[s.pk][1]): s.pk
+        for s in signals
+        if s.pk in acts and s.subject_type == "coordination.dependency"
+    }
+    people, teams = set(), set()
+    for topic, person_id, team_id in Notification.objects.filter(
+        org=org, topic__in=list(topics)
+    ).values_list("topic", "person_id", "webhook__team_id"):
+        if person_id is not None:
+            people.add((topics[topic], person_id))
+        if team_id is not None:
+            teams.add((topics[topic], team_id))
+    return people, teams
+
+
+def working_hours_from(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """`moment` if it falls on a working day's hours in `zone` (Monday to Friday,
+    WORK_STARTS to WORK_ENDS), else the start of the next working day there."""
+    local = moment.astimezone(zone)
+    if local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS:
+        return moment
+    day = local.date() + dt.timedelta(days=0 if local.time() < WORK_STARTS else 1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, WORK_STARTS, zone)
+
+
+def _chat_zones(org: Organization, team_ids: Iterable[int]) -> dict[int, dt.tzinfo]:
+    """team id -> the zone its chat hears in, where it has one: that of its own oldest
+    active cadence (its meetings, and their reminders in that chat, are told in it:
+    `accord.rhythm.notifications`). One query."""
+    zones: dict[int, dt.tzinfo] = {}
+    for cadence in (
+        Cadence.objects.for_org(org)
+        .filter(team_id__in=set(team_ids), is_active=True)
+        .order_by("team_id", "pk")
+        .only("team_id", "timezone")
+    ):
+        zone = own_zone(cadence)
+        if zone is not None and cadence.team_id is not None:
+            zones.setdefault(cadence.team_id, zone)
+    return zones
+
+
+def announce_new_critical(
+    org: Organization, signals: Iterable[Signal], *, now: dt.datetime | None = None
+) -> int:
+    """Tell each recipient about each new critical signal (see the module docstring).
+    Returns how many people were told."""
+    now = now or timezone.now()
+    pairs = recipients(org, signals, now=now)
     first_team = dict(
         SignalTeam.objects.filter(org=org, signal_id__in=[s.pk for _p, s in pairs])
         .order_by("-team_id")
         .values_list("signal_id", "team")
     )
     teams = {t.pk: t for t in Team.objects.for_org(org).filter(pk__in=set(first_team.values()))}
+    told_people, told_chats = _told_by_the_act(org, [s for _p, s in pairs])
+    chat_zones = _chat_zones(org, teams)
+    told = 0
     with transaction.atomic():
         for person, signal in pairs:
-            activity.record(
-                org, None, "told", signal, after={"person": person.pk, "kind": signal.kind}
-            )
+            team = teams.get(first_team.get(signal.pk))
+            tell_person = (signal.pk, person.pk) not in told_people
+            if team is not None and (signal.pk, team.pk) in told_chats:
+                team = None
+            if not tell_person and team is None:
+                continue
+            if tell_person:
+                activity.record(
+                    org, None, "told", signal, after={"person": person.pk, "kind": signal.kind}
+                )
+                told += 1
             path = reverse(
                 "intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": signal.pk}
             )
             lines = [signal.explanation]
             if signal.next_step:
                 lines.append(f"Next step: {signal.next_step}")
-            delivery.notify(
-                org,
-                kind=notice_kind(signal.kind),
-                key=f"signal:{signal.pk}",
-                subject=f"Critical: {signal.title}",
-                text="\n".join(lines),
-                link=delivery.site_link(path),
-                link_label="See the evidence",
-                people=[person],
-                teams=[teams.get(first_team.get(signal.pk))],
-                once_per=ONCE_PER,
-            )
-    return len(pairs)
+            notice = {
+                "kind": notice_kind(signal.kind),
+                "key": f"signal:{signal.pk}",
+                "subject": f"Critical: {signal.title}",
+                "text": "\n".join(lines),
+                "link": delivery.site_link(path),
+                "link_label": "See the evidence",
+                "once_per": ONCE_PER,
+                "now": now,
+            }
+            person_zone = own_zone(person) or dt.UTC
+            if tell_person:
+                delivery.notify(
+                    org,
+                    people=[person],
+                    not_before=working_hours_from(now, person_zone),
+                    **notice,
+                )
+            if team is not None:
+                zone = chat_zones.get(team.pk, person_zone)
+                delivery.notify(
+                    org, teams=[team], not_before=working_hours_from(now, zone), **notice
+                )
+    return told

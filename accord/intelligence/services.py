@@ -10,8 +10,9 @@ costs the team's health nothing), or snoozes it beyond SNOOZE_TOLD_AFTER_DAYS (i
 the lists people act from for weeks), while leading or belonging to a team it concerns,
 has the leads of the team above told, with the reason and a link to reopen it
 (`answerable_to`, `_tell_above`): an inbox item each and an e-mail as each chose, in the
-same transaction. Nobody is told when the person is above the team themselves. Whoever
-dismissed a signal is told, the same way, when someone else reopens it (`_tell_dismisser`).
+same transaction (the e-mail held until their working hours, as a new signal's is).
+Nobody is told when the person is above the team themselves. Whoever dismissed a signal is
+told, the same way, when someone else reopens it (`_tell_dismisser`).
 A dismissed signal is only reopened: nothing else is done with it until then.
 """
 
@@ -28,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.activity import delivery
+from accord.core.days import own_zone
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import parse_date, require_same_org, update_and_record
 from accord.intelligence import config as config_mod
@@ -38,7 +40,7 @@ from accord.intelligence.models import (
     SignalState,
     SignalTeam,
 )
-from accord.intelligence.notifications import PUT_ASIDE
+from accord.intelligence.notifications import PUT_ASIDE, working_hours_from
 from accord.org import queries as org_queries
 from accord.org.models import (
     Membership,
@@ -319,10 +321,12 @@ def _tell_above(
     )
     if demo.loading():
         return len(audience.people)  # the demo's story: its inbox, no e-mail
-    by_why: dict[str, list[Person]] = defaultdict(list)
+    # Each e-mail waits for its reader's working hours, as a new signal's does.
+    now = timezone.now()
+    by_why: dict[tuple[str, dt.datetime], list[Person]] = defaultdict(list)
     for p in audience.people:
-        by_why[audience.why[p.pk]].append(p)
-    for why, people in by_why.items():
+        by_why[audience.why[p.pk], _working_hours(now, p)].append(p)
+    for (why, not_before), people in by_why.items():
         delivery.notify(
             org,
             kind=PUT_ASIDE,
@@ -332,8 +336,15 @@ def _tell_above(
             link=delivery.site_link(path),
             link_label="See the signal (and reopen it)",
             people=people,
+            not_before=not_before,
         )
     return len(audience.people)
+
+
+def _working_hours(now: dt.datetime, person: Person) -> dt.datetime:
+    """When a put-aside notice may reach `person`: `now`, or the start of their next
+    working hours (`notifications.working_hours_from`, in their own zone)."""
+    return working_hours_from(now, own_zone(person) or dt.UTC)
 
 
 def _tell_dismisser(
@@ -387,6 +398,7 @@ def _tell_dismisser(
         link=delivery.site_link(path),
         link_label="See the signal",
         people=[person],
+        not_before=_working_hours(timezone.now(), person),
     )
     return True
 

@@ -191,6 +191,9 @@ class DependencyS:
     # the requester has not confirmed it or said it is not delivered yet.
     marked_delivered_on: dt.date | None = None
     awaiting: str = ""  # whose move it is: "provider" or "requester"
+    # Negotiating: the moment of the last move that left it waiting on `awaiting`'s side
+    # (the proposal or counter-proposal on the table); None when not known.
+    waiting_since: dt.datetime | None = None
 
     @property
     def due(self) -> dt.date:
@@ -855,6 +858,46 @@ def _load_coordination(org: Organization, snap: Snapshot) -> None:
             d.marked_delivered_on = _date(old["marked_delivered_on"])
         if "awaiting" in old:
             d.awaiting = old["awaiting"] or ""
+    _load_waiting_since(org, snap)
+
+
+# The moves that leave a dependency negotiating, and the side each leaves it waiting on
+# (coordination's TRANSITIONS: the provider proposes, the requester counter-proposes).
+PROPOSALS = {"proposed": "requester", "countered": "provider"}
+
+
+def _load_waiting_since(org: Organization, snap: Snapshot) -> None:
+    """`waiting_since` of each dependency negotiated at the moment: its newest proposal or
+    counter-proposal by then that left it waiting on the side whose move it is now (the
+    rule of coordination's `queries.waiting_since`, as of the moment). One query, none
+    when nothing is negotiated: the proposals of the organization's dependencies made
+    from the day the oldest of those was asked, read by moment rather than by a list of
+    ids (an organization of 10,000 teams has more than a database accepts in one
+    statement)."""
+    negotiating = {
+        d.id: d
+        for d in snap.dependencies.values()
+        if d.state == "negotiating" and d.awaiting and d.created_at <= snap.as_of
+    }
+    if not negotiating:
+        return
+    moves = (
+        Event.objects.filter(
+            org=org,
+            target_type="coordination.dependency",
+            verb__in=tuple(PROPOSALS),
+            created_at__gte=min(d.created_at for d in negotiating.values()),
+            created_at__lte=snap.as_of,
+        )
+        .order_by()
+        .values_list("target_id", "verb", "created_at", "after__awaiting")
+    )
+    for target_id, verb, at, side in moves.iterator(chunk_size=5000):
+        d = negotiating.get(int(target_id))
+        if d is None or (side or PROPOSALS[verb]) != d.awaiting:
+            continue
+        if d.waiting_since is None or at > d.waiting_since:
+            d.waiting_since = at
 
 
 def _decision_status(

@@ -242,23 +242,32 @@ def job(request, job_id: int):
 def export(request, format: str = "yaml"):
     org = org_of(request)
     services.require_admin(actor_of(request), "export the organization")
+    if format not in ("yaml", "csv"):
+        raise NotFound(f"No export format {format!r}: yaml or csv.")
+    made = services.record_export(org, actor_of(request), fmt=format, via="api")
     if format == "csv":
         response = StreamingHttpResponse(csvio.export_zip(org), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{org.slug}-csv.zip"'
-        return response
-    if format != "yaml":
-        raise NotFound(f"No export format {format!r}: yaml or csv.")
-    response = StreamingHttpResponse(services.export_yaml(org), content_type=MEDIA_YAML)
-    response["Content-Disposition"] = f'attachment; filename="{org.slug}.yaml"'
+    else:
+        response = StreamingHttpResponse(services.export_yaml(org), content_type=MEDIA_YAML)
+    response["Content-Disposition"] = f'attachment; filename="{made.name}"'
     return response
 
 
 @router.get(
     "/interchange/export/me",
-    summary="Your own data (profile, memberships, work you own, decisions you are part of)",
+    summary="Your own data: everything Accord holds about you (YAML)",
+    description="Your profile and addresses, your teams, the work you own and the decisions "
+    "and issues you take part in, your action items, check-ins, comments, time off, "
+    "key-result values and confidence you recorded, re-rankings, requests you made, meeting "
+    "attendance, votes, inbox, the notices sent to you, your weekly briefings, how Accord "
+    "reaches you, your calendar addresses and API tokens (names and dates, never secrets), "
+    "saved views, signals about you, and the event log's lines of what you did (sign-ins "
+    "included) and of changes to your profile. Streamed. Each download is recorded "
+    "(an event only you and admins read).",
 )
 def export_me(request):
     person = actor_of(request)
+    services.record_export(person.org, person, fmt="yaml", via="api", person=person)
     response = StreamingHttpResponse(services.export_person(person), content_type=MEDIA_YAML)
     response["Content-Disposition"] = 'attachment; filename="my-accord-data.yaml"'
     return response

@@ -129,3 +129,53 @@ class ImportBaseline(OrgScoped):
 
     def __str__(self) -> str:
         return self.source
+
+
+class ExportVia(models.TextChoices):
+    PAGE = "page", "the import and export page"
+    API = "api", "the API"
+    COMMAND = "command", "the command line"
+
+
+class OrganizationExport(OrgScoped):
+    """A copy of the whole organization taken out of Accord (the organization file, or its
+    CSVs): who took it, in which format and how. It holds everyone's names and addresses, so
+    its one event ("Ada Admin created organization export acme.yaml") is read by admins only
+    (`activity.queries.ADMIN_KINDS`). Recorded when the download starts."""
+
+    actor = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=10)  # yaml | csv
+    via = models.CharField(max_length=10, choices=ExportVia.choices)
+    name = models.CharField(max_length=200)  # the file's name, e.g. acme.yaml
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "organization export"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonalDataExport(OrgScoped):
+    """One person's own data taken out of Accord ("Download my data", the API's
+    `export/me`, `accord export --person`): whose, by whom, in which format and how. Its
+    event is personal (`activity.queries.PERSONAL_KINDS`): read by the person who took it
+    and by admins."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=10, default="yaml")
+    via = models.CharField(max_length=10, choices=ExportVia.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "personal data export"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"of {self.person}"

@@ -1004,101 +1004,51 @@ def require_admin(actor, action: str) -> None:
 
 
 def export_person(person) -> Iterator[str]:
-    """Everything Accord holds about one person, in the file format (their own export)."""
-    org = person.org
-    email = (person.email or "").lower()
-    yield "# Accord: the data of one person, in the organization-file format.\n"
-    yield _dump({"accord": engine.FORMAT_VERSION})
-    yield _dump({engine.EXTRACT: f"the data of {person.email or person.name}"})
-    yield _dump({"organization": {"name": org.name, "slug": org.slug}})
-    people_fields = ("email", "owner", "approver", "driver", "person", "raised_by")
-    list_fields = ("contributors", "informed")
-    for kind in all_kinds():
-        if kind.section in ("teams", "periods"):
-            continue
-        mine = [
-            compact(kind, data)
-            for data in kind.export_items(org)
-            if any(str(data.get(f) or "").lower() == email for f in people_fields)
-            or any(email in [str(v).lower() for v in data.get(f) or []] for f in list_fields)
-        ]
-        if mine:
-            yield _dump({kind.section: mine})
-    yield from _personal_record(person)
+    """Everything Accord holds about one person, in the file format (their own export):
+    see `accord.interchange.personal`. Reading it records nothing; `record_export` does."""
+    from accord.interchange.personal import export_person as own_data
+
+    return own_data(person)
 
 
-def _when(value) -> str | None:
-    return value.isoformat() if value else None
+def record_export(org: Organization, actor, *, fmt: str, via: str, person=None):
+    """Record that data left Accord, before it is sent: the whole organization (`person`
+    None; admins only, and its event is one only admins read) or one person's own data
+    (their own, or anyone's for an admin; its event is personal: read by whoever took it
+    and admins). `actor` None is the command line. Returns the record."""
+    from accord.activity import services as activity
+    from accord.interchange.models import ExportVia, OrganizationExport, PersonalDataExport
 
-
-def _personal_record(person) -> Iterator[str]:
-    """What the organization file does not carry but a person's own data holds: their
-    action items (owned or handed out), check-ins, comments and time off, each section
-    read from the database a row at a time."""
-    from accord.conversation.models import Comment
-    from accord.decisions.models import ActionItem
-    from accord.rhythm.models import Away, CheckIn
-
-    org = person.org
-    sections = {
-        "action_items": (
-            {
-                "title": a.title,
-                "owner": a.owner.email or a.owner.name,
-                "handed_out_by": (a.created_by.email or a.created_by.name)
-                if a.created_by
-                else None,
-                "team": a.team.slug if a.team else None,
-                "status": a.status,
-                "due_on": _when(a.due_on),
-                "created_at": _when(a.created_at),
-                "done_at": _when(a.done_at),
-            }
-            for a in ActionItem.objects.for_org(org)
-            .filter(Q(owner=person) | Q(created_by=person))
-            .select_related("owner", "created_by", "team")
-            .order_by("created_at", "id")
-            .iterator(chunk_size=500)
-        ),
-        "checkins": (
-            {
-                "cadence": c.cadence.name,
-                "due_at": _when(c.due_at),
-                "submitted_at": _when(c.submitted_at),
-                "status": c.status,
-                "highlights": c.highlights,
-                "blockers": c.blockers,
-            }
-            for c in CheckIn.objects.for_org(org)
-            .filter(person=person)
-            .select_related("cadence")
-            .order_by("due_at", "id")
-            .iterator(chunk_size=500)
-        ),
-        "comments": (
-            {
-                "on": f"{c.target_kind} {c.target_id}",
-                "body": c.body,
-                "created_at": _when(c.created_at),
-                "edited_at": _when(c.edited_at),
-            }
-            for c in Comment.objects.for_org(org)
-            .filter(author=person)
-            .order_by("created_at", "id")
-            .iterator(chunk_size=500)
-        ),
-        "time_off": (
-            {"starts_on": _when(a.starts_on), "ends_on": _when(a.ends_on), "reason": a.reason}
-            for a in Away.objects.for_org(org).filter(person=person).order_by("starts_on", "id")
-        ),
-    }
-    for name, rows in sections.items():
-        first = True
-        for row in rows:
-            if first:
-                yield f"{name}:\n"
-                first = False
-            yield _dump([{k: v for k, v in row.items() if v not in (None, "")}])
+    if via not in ExportVia.values:
+        raise ServiceError(f"Unknown way of exporting {via!r}.")
+    if person is None:
+        if fmt not in ("yaml", "csv"):
+            raise ServiceError(f"No export format {fmt!r}: yaml or csv.")
+        if actor is not None:
+            require_admin(actor, "export the organization")
+        name = f"{org.slug}.yaml" if fmt == "yaml" else f"{org.slug}-csv.zip"
+        with transaction.atomic():
+            made = OrganizationExport.objects.create(
+                org=org, actor=actor, format=fmt, via=via, name=name
+            )
+            activity.record(
+                org, actor, "created", made, after={"format": fmt, "via": via, "file": name}
+            )
+        return made
+    if person.org_id != org.id:
+        raise ServiceError("The person belongs to another organization.")
+    if fmt != "yaml":
+        raise ServiceError("A person's own data is exported as YAML only.")
+    if actor is not None and actor.pk != person.pk:
+        require_admin(actor, "export another person's data")
+    with transaction.atomic():
+        made = PersonalDataExport.objects.create(
+            org=org, person=person, actor=actor, format=fmt, via=via
+        )
+        activity.record(
+            org, actor, "created", made, after={"person": person, "format": fmt, "via": via}
+        )
+    return made
 
 
 # --- background jobs (large files) ------------------------------------------------------

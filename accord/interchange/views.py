@@ -271,21 +271,26 @@ def job_apply(request, job_id: int):
 def export(request, fmt: str):
     services.require_admin(request.person, "export the organization")
     org = request.org
+    if fmt not in ("zip", "yaml"):
+        raise NotFound(f"No export format {fmt!r}: export.yaml or export.zip.")
+    made = services.record_export(
+        org, request.person, fmt="csv" if fmt == "zip" else "yaml", via="page"
+    )
     if fmt == "zip":
         response = StreamingHttpResponse(csvio.export_zip(org), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{org.slug}-csv.zip"'
-    elif fmt != "yaml":
-        raise NotFound(f"No export format {fmt!r}: export.yaml or export.zip.")
     else:
         response = StreamingHttpResponse(
             services.export_yaml(org), content_type="application/yaml; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{org.slug}.yaml"'
+    response["Content-Disposition"] = f'attachment; filename="{made.name}"'
     return response
 
 
 @org_view
 def export_me(request):
+    services.record_export(
+        request.org, request.person, fmt="yaml", via="page", person=request.person
+    )
     response = StreamingHttpResponse(
         services.export_person(request.person), content_type="application/yaml; charset=utf-8"
     )

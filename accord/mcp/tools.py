@@ -3,7 +3,7 @@ services as the calling token's person. Each docstring is the tool's description
 
 import datetime as dt
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -24,6 +24,7 @@ from accord.alignment.models import (
     Objective,
     ObjectiveStatus,
 )
+from accord.alignment.progress import kr_outside_limit
 from accord.api.common import MAX_ID, Id, Offset, body_fields, get_or_404, ref
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
@@ -136,6 +137,13 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{round(value)}%"
 
 
+def _kr_pct(k) -> str:
+    """A key result's progress as the pages say it: a level to hold on the wrong side of
+    its limit, "outside its limit" (`alignment.progress.kr_outside_limit`), not its
+    partial credit as a share done."""
+    return kr_outside_limit(k) or _pct(k.progress)
+
+
 def _evidence(items: list[dict]) -> str:
     return "; ".join(f"{e.get('label')}: {e.get('value')}" for e in items[:3])
 
@@ -143,16 +151,57 @@ def _evidence(items: list[dict]) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
+def _paged(
+    key: str,
+    title: str,
+    *,
+    total: int,
+    offset: int,
+    next_call: str,
+    empty: str = "none",
+    cap: int | None = None,
+) -> Section:
+    """A list a tool reads from `offset` on (at most ListLimit items), of `total` items in
+    all (counted up to `cap`, when given: beyond, the answer says counting stopped there).
+    Cut to fit, it says how to read on: `next_call` (the same tool again, this list only),
+    with the offset the answer adds."""
+    note = ""
+    if cap is not None and total > cap:
+        total, note = cap, f"More than {cap:,} in all: counting stopped there."
+    return Section(
+        key,
+        title,
+        total=total,
+        offset=offset,
+        next_call=next_call,
+        empty=empty if not offset else f"none after the first {offset}",
+        note=note,
+    )
+
+
+def _only_call(tool_name: str, only: str, *args: str) -> str:
+    """How to read on in one of a tool's lists: the same call (`args`), that list only."""
+    named = [*args, f'only="{only}"']
+    return f"{tool_name} again with {', '.join(named)}"
+
+
+def _only_arg(lists: str) -> object:
+    return Field(description=f"One list alone (to read further in it with offset): {lists}.")
+
+
+OffsetArg = Annotated[
+    Offset, Field(description="Items of each list to skip: the offset a cut list names.")
+]
+
 RiskList = Literal["signals", "dependencies", "key_results", "decisions"]
 SignalSeverity = Literal["critical", "warning", "info"]
 
 
 def _risk_call(only: str, team: Team | None, severity: str | None) -> str:
     """How to read on in one of what_is_at_risk's lists: the same call, that list only."""
-    args = ([f"team_id={team.pk}"] if team else []) + [f'only="{only}"']
-    if severity and only == "signals":
-        args.append(f'severity="{severity}"')
-    return f"what_is_at_risk again with {', '.join(args)}"
+    args = [f"team_id={team.pk}"] if team else []
+    call = _only_call("what_is_at_risk", only, *args)
+    return call + (f', severity="{severity}"' if severity and only == "signals" else "")
 
 
 @tool(title="What is at risk")
@@ -160,19 +209,13 @@ def what_is_at_risk(
     team_id: Id | None = None,
     team: TeamRef | None = None,
     only: Annotated[
-        RiskList | None,
-        Field(
-            description="One list alone (to read further in it with offset): signals, "
-            "dependencies, key_results or decisions."
-        ),
+        RiskList | None, _only_arg("signals, dependencies, key_results or decisions")
     ] = None,
     severity: Annotated[
         SignalSeverity | None,
         Field(description="Only the signals of this severity: critical, warning or info."),
     ] = None,
-    offset: Annotated[
-        Offset, Field(description="Items of each list to skip: the offset a cut list names.")
-    ] = 0,
+    offset: OffsetArg = 0,
 ) -> CallToolResult:
     """What is going wrong in a team (`team_id`, or `team`: its slug) and every team below
     it (default: the highest team
@@ -200,13 +243,8 @@ def what_is_at_risk(
     sections = []
 
     def section(key: str, title: str, total: int) -> Section:
-        return Section(
-            key,
-            title,
-            total=total,
-            offset=offset,
-            next_call=_risk_call(key, scope, severity),
-            empty="none" if not offset else f"none after the first {offset}",
+        return _paged(
+            key, title, total=total, offset=offset, next_call=_risk_call(key, scope, severity)
         )
 
     if "signals" in wanted:
@@ -282,13 +320,14 @@ def what_is_at_risk(
             krs.total = qs.count()
             for k in qs[page]:
                 krs.add(
-                    f"{k.name} ({_pct(k.progress)}; objective {k.objective.title!r} "
+                    f"{k.name} ({_kr_pct(k)}; objective {k.objective.title!r} "
                     f"{confidence_word(k.objective.confidence).lower()}, "
                     f"{k.objective.confidence}/10) [id {k.pk}] <{_page(k)}>",
                     {
                         "id": k.pk,
                         "name": k.name,
                         "progress": round(k.progress, 1),
+                        "outside_limit": kr_outside_limit(k),
                         "objective_id": k.objective_id,
                         "objective": k.objective.title,
                         "confidence": k.objective.confidence,
@@ -343,122 +382,192 @@ def _their(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     return weekday_moment(moment.astimezone(zone))
 
 
+WeekList = Literal[
+    "checkins_owed",
+    "meetings",
+    "key_results",
+    "decisions_waiting",
+    "action_items_due",
+    "requests_to_answer",
+    "signals",
+]
+
+
 @tool(title="My week")
-def my_week() -> CallToolResult:
+def my_week(
+    only: Annotated[
+        WeekList | None,
+        _only_arg(
+            "checkins_owed, meetings, key_results, decisions_waiting, action_items_due, "
+            "requests_to_answer or signals"
+        ),
+    ] = None,
+    offset: OffsetArg = 0,
+) -> CallToolResult:
     """Your week in Accord: check-ins you owe (with the cadence id and occurrence key
     submit_check_in takes), your meetings of the next 7 days, key results you own to
     update, decisions waiting on you as approver, your overdue and due-soon action items,
     requests to your teams awaiting an answer, and the live signals that concern you.
-    Times are in your time zone, which the answer names."""
+    Times are in your time zone, which the answer names. A list cut to fit says how to
+    read on: call again with `only` (that list) and `offset`."""
     me = caller()
     org, person = me.org, me.person
     zone = _zone(person)
     now = timezone.now()
     today = now.astimezone(zone).date()
-    scope = rhythm_queries.PersonScope.load(org, person)
-    cads = rhythm_queries.person_cadences(org, person, scope)
+    wanted = {only} if only else set(get_args(WeekList))
+    page = slice(offset, offset + ListLimit)
+    # The lists counted by reading their rows (requests, signals) read one page ahead at
+    # most: near the top of a large organization a lead's signals are thousands.
+    bound = offset + 2 * ListLimit
+    sections = []
 
-    owed = Section("checkins_owed", "Check-ins owed", empty="none due")
-    for o in rhythm_queries.owed_checkins(
-        org, person, now - dt.timedelta(days=2), now + dt.timedelta(days=7), scope=scope, cads=cads
-    ):
-        if o.state not in ("upcoming", "open", "overdue"):
-            continue
-        window = (
-            f"opens {_their(o.opens, zone)}"
-            if o.state == "upcoming"
-            else f"window closes {_their(o.late_until, zone)}"
-        )
-        owed.add(
-            f"{o.cadence.name}: due {_their(o.occurrence.start, zone)}, {o.state}, {window} "
-            f"(cadence_id {o.cadence.pk}, occurrence {o.occurrence.key})",
-            {
-                "cadence_id": o.cadence.pk,
-                "cadence": o.cadence.name,
-                "occurrence": o.occurrence.key,
-                "due_at": o.occurrence.start.astimezone(zone).isoformat(),
-                "opens_at": o.opens.astimezone(zone).isoformat(),
-                "closes_at": o.late_until.astimezone(zone).isoformat(),
-                "state": o.state,
-            },
+    def section(
+        key: str, title: str, total: int, empty: str = "none", cap: int | None = None
+    ) -> Section:
+        return _paged(
+            key,
+            title,
+            total=total,
+            offset=offset,
+            next_call=_only_call("my_week", key),
+            empty=empty,
+            cap=cap,
         )
 
-    meetings = Section("meetings", "Meetings", empty="none in the next 7 days")
-    for u in rhythm_queries.meetings_between(
-        org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
-    )[:ListLimit]:
-        meetings.add(
-            f"{u.cadence.name}: {_their(u.occurrence.start, zone)} "
-            f"(cadence_id {u.cadence.pk}, occurrence {u.occurrence.key})",
-            {
-                "cadence_id": u.cadence.pk,
-                "cadence": u.cadence.name,
-                "occurrence": u.occurrence.key,
-                "starts_at": u.occurrence.start.astimezone(zone).isoformat(),
-                "meeting_id": u.meeting.pk if u.meeting else None,
-            },
-        )
+    if wanted & {"checkins_owed", "meetings"}:
+        scope = rhythm_queries.PersonScope.load(org, person)
+        cads = rhythm_queries.person_cadences(org, person, scope)
 
-    period = alignment_queries.current_period(org)
-    mine = alignment_queries.my_key_results(org, person, period)
-    krs = Section("key_results", "Key results to update", total=mine.count())
-    for k in mine[:ListLimit]:
-        krs.add(
-            f"{k.name}: {k.current} of {k.target} {k.unit} ({_pct(k.progress)}) "
-            f"[key_result_id {k.pk}] <{_page(k)}>",
-            {
-                "id": k.pk,
-                "name": k.name,
-                "current": k.current,
-                "target": k.target,
-                "unit": k.unit,
-                "progress": round(k.progress, 1),
-                "url": _page(k),
-            },
-        )
+    if "checkins_owed" in wanted:
+        owed_now = [
+            o
+            for o in rhythm_queries.owed_checkins(
+                org,
+                person,
+                now - dt.timedelta(days=2),
+                now + dt.timedelta(days=7),
+                scope=scope,
+                cads=cads,
+            )
+            if o.state in ("upcoming", "open", "overdue")
+        ]
+        owed = section("checkins_owed", "Check-ins owed", len(owed_now), empty="none due")
+        for o in owed_now[page]:
+            window = (
+                f"opens {_their(o.opens, zone)}"
+                if o.state == "upcoming"
+                else f"window closes {_their(o.late_until, zone)}"
+            )
+            owed.add(
+                f"{o.cadence.name}: due {_their(o.occurrence.start, zone)}, {o.state}, "
+                f"{window} (cadence_id {o.cadence.pk}, occurrence {o.occurrence.key})",
+                {
+                    "cadence_id": o.cadence.pk,
+                    "cadence": o.cadence.name,
+                    "occurrence": o.occurrence.key,
+                    "due_at": o.occurrence.start.astimezone(zone).isoformat(),
+                    "opens_at": o.opens.astimezone(zone).isoformat(),
+                    "closes_at": o.late_until.astimezone(zone).isoformat(),
+                    "state": o.state,
+                },
+            )
+        sections.append(owed)
 
-    waiting_qs = decision_queries.waiting_on(person)
-    waiting = Section("decisions_waiting", "Decisions waiting on you", total=waiting_qs.count())
-    for d in waiting_qs[:ListLimit]:
-        due = f", decide by {d.decide_by}" if d.decide_by else ""
-        waiting.add(
-            f"{d.question} ({d.status}{due}) [decision_id {d.pk}] <{_page(d)}>",
-            {"id": d.pk, "question": d.question, "status": d.status, "url": _page(d)},
+    if "meetings" in wanted:
+        upcoming = rhythm_queries.meetings_between(
+            org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
         )
+        meetings = section("meetings", "Meetings", len(upcoming), empty="none in the next 7 days")
+        for u in upcoming[page]:
+            meetings.add(
+                f"{u.cadence.name}: {_their(u.occurrence.start, zone)} "
+                f"(cadence_id {u.cadence.pk}, occurrence {u.occurrence.key})",
+                {
+                    "cadence_id": u.cadence.pk,
+                    "cadence": u.cadence.name,
+                    "occurrence": u.occurrence.key,
+                    "starts_at": u.occurrence.start.astimezone(zone).isoformat(),
+                    "meeting_id": u.meeting.pk if u.meeting else None,
+                },
+            )
+        sections.append(meetings)
 
-    items_qs = (
-        ActionItem.objects.for_org(org)
-        .filter(owner=person, status=ActionStatus.OPEN, due_on__lte=today + dt.timedelta(days=7))
-        .order_by("due_on", "id")
-    )
-    items = Section(
-        "action_items_due",
-        "Action items due",
-        total=items_qs.count(),
-        empty="none due this week",
-    )
-    for a in items_qs[:ListLimit]:
-        state = "overdue" if a.due_on < today else "due"
-        items.add(
-            f"{a.title} ({state} {a.due_on}) [action_item_id {a.pk}]",
-            {"id": a.pk, "title": a.title, "due_on": a.due_on.isoformat(), "state": state},
-        )
+    if "key_results" in wanted:
+        period = alignment_queries.current_period(org)
+        mine = alignment_queries.my_key_results(org, person, period)
+        krs = section("key_results", "Key results to update", mine.count())
+        for k in mine[page]:
+            krs.add(
+                f"{k.name}: {k.current} of {k.target} {k.unit} ({_kr_pct(k)}) "
+                f"[key_result_id {k.pk}] <{_page(k)}>",
+                {
+                    "id": k.pk,
+                    "name": k.name,
+                    "current": k.current,
+                    "target": k.target,
+                    "unit": k.unit,
+                    "progress": round(k.progress, 1),
+                    "outside_limit": kr_outside_limit(k),
+                    "url": _page(k),
+                },
+            )
+        sections.append(krs)
 
-    asks = Section("requests_to_answer", "Requests awaiting your teams' answer")
-    for d in coordination_queries.new_requests_for_lead(org, person)[:ListLimit]:
-        asks.add(
-            f"{d.title}: {d.requester_team.name} asks {d.provider_team.name}, need by "
-            f"{d.need_by} [dependency_id {d.pk}] <{_page(d)}>",
-            {"id": d.pk, "title": d.title, "need_by": d.need_by.isoformat(), "url": _page(d)},
-        )
+    if "decisions_waiting" in wanted:
+        waiting_qs = decision_queries.waiting_on(person)
+        waiting = section("decisions_waiting", "Decisions waiting on you", waiting_qs.count())
+        for d in waiting_qs[page]:
+            due = f", decide by {d.decide_by}" if d.decide_by else ""
+            waiting.add(
+                f"{d.question} ({d.status}{due}) [decision_id {d.pk}] <{_page(d)}>",
+                {"id": d.pk, "question": d.question, "status": d.status, "url": _page(d)},
+            )
+        sections.append(waiting)
 
-    signals = Section("signals", "Signals for you")
-    for s in signal_queries.for_person(org, person, limit=20):
-        url = _org_page("intelligence:signal", signal_id=s.pk)
-        signals.add(
-            f"[{s.severity}] {s.title} <{url}>",
-            {"id": s.pk, "severity": s.severity, "title": s.title, "url": url},
+    if "action_items_due" in wanted:
+        items_qs = (
+            ActionItem.objects.for_org(org)
+            .filter(
+                owner=person, status=ActionStatus.OPEN, due_on__lte=today + dt.timedelta(days=7)
+            )
+            .order_by("due_on", "id")
         )
+        items = section(
+            "action_items_due", "Action items due", items_qs.count(), empty="none due this week"
+        )
+        for a in items_qs[page]:
+            state = "overdue" if a.due_on < today else "due"
+            items.add(
+                f"{a.title} ({state} {a.due_on}) [action_item_id {a.pk}]",
+                {"id": a.pk, "title": a.title, "due_on": a.due_on.isoformat(), "state": state},
+            )
+        sections.append(items)
+
+    if "requests_to_answer" in wanted:
+        new = coordination_queries.new_requests_for_lead(org, person, limit=bound + 1)
+        asks = section(
+            "requests_to_answer", "Requests awaiting your teams' answer", len(new), cap=bound
+        )
+        for d in new[page]:
+            asks.add(
+                f"{d.title}: {d.requester_team.name} asks {d.provider_team.name}, need by "
+                f"{d.need_by} [dependency_id {d.pk}] <{_page(d)}>",
+                {"id": d.pk, "title": d.title, "need_by": d.need_by.isoformat(), "url": _page(d)},
+            )
+        sections.append(asks)
+
+    if "signals" in wanted:
+        live = signal_queries.for_person(org, person, limit=bound + 1)
+        signals = section("signals", "Signals for you", len(live), cap=bound)
+        for s in live[page]:
+            url = _org_page("intelligence:signal", signal_id=s.pk)
+            signals.add(
+                f"[{s.severity}] {s.title} <{url}>",
+                {"id": s.pk, "severity": s.severity, "title": s.title, "url": url},
+            )
+        sections.append(signals)
+
     return answer(
         f"The week of {person.name} in {org.name}, from {today.isoformat()}. Times are in "
         f"{zone.key}, your time zone.",
@@ -467,7 +576,7 @@ def my_week() -> CallToolResult:
             "today": today.isoformat(),
             "time_zone": zone.key,
         },
-        sections=[owed, meetings, krs, waiting, items, asks, signals],
+        sections=sections,
     )
 
 
@@ -571,7 +680,7 @@ def get_objective(objective_id: Id) -> CallToolResult:
     krs = Section("key_results", "Key results", empty="no key results")
     for k in KeyResult.objects.for_org(org).filter(objective=o).order_by("position", "id"):
         krs.add(
-            f"{k.name}: {k.current} of {k.target} {k.unit} ({_pct(k.progress)}) [id {k.pk}]",
+            f"{k.name}: {k.current} of {k.target} {k.unit} ({_kr_pct(k)}) [id {k.pk}]",
             {**_dump(KeyResultOut, k), "url": _page(k)},
         )
     conf = (
@@ -610,7 +719,7 @@ def get_key_result(key_result_id: Id) -> CallToolResult:
         )
     return answer(
         f"Key result {k.pk}: {k.name}\n{k.current} of {k.target} {k.unit} from {k.start} "
-        f"({_pct(k.progress)}), objective {k.objective.title!r} [id {k.objective_id}].\n<{url}>",
+        f"({_kr_pct(k)}), objective {k.objective.title!r} [id {k.objective_id}].\n<{url}>",
         data=data,
         sections=[values],
     )
@@ -711,65 +820,101 @@ def get_decision(decision_id: Id) -> CallToolResult:
     return _decision_answer(caller().org, decision_id)
 
 
+TeamList = Literal["sub_teams", "people", "objectives", "priority_stack", "open_issues"]
+
+
 @tool(title="Get a team")
-def get_team(team_id: Id | None = None, team: TeamRef | None = None) -> CallToolResult:
+def get_team(
+    team_id: Id | None = None,
+    team: TeamRef | None = None,
+    only: Annotated[
+        TeamList | None,
+        _only_arg("sub_teams, people, objectives, priority_stack or open_issues"),
+    ] = None,
+    offset: OffsetArg = 0,
+) -> CallToolResult:
     """A team (`team_id`, or `team`: its slug): its parent and sub-teams, its leads and
     members, its objectives of the current period, its ranked priority stack and its open
-    issues."""
+    issues. A list cut to fit says how to read on: call again with `only` (that list) and
+    `offset`."""
     org = caller().org
     t = _team_arg(team_id, team)
     data = _dump(TeamOut, t)
     url = link(_team_path(t))
     data["url"] = url
     parents = org_queries.ancestors(org, t)
-    subs = Section("sub_teams", "Sub-teams", empty="none")
-    for s in Team.objects.for_org(org).filter(parent=t).order_by("name")[:ListLimit]:
-        subs.add(f"{s.name} [{s.slug}, id {s.pk}]", {"id": s.pk, "name": s.name, "slug": s.slug})
-    members = Section(
-        "people", "People", total=Membership.objects.for_org(org).filter(team=t).count()
-    )
-    for m in (
-        Membership.objects.for_org(org)
-        .filter(team=t)
-        .select_related("person")
-        .order_by(leading_first(), "person__name")[:ListLimit]
-    ):
-        lead = f" ({m.role})" if m.is_leading else ""  # lead, co-lead, chair
-        members.add(
-            f"{m.person.name}{lead} [person id {m.person_id}]",
-            {"id": m.person_id, "name": m.person.name, "role": m.role},
+    wanted = {only} if only else set(get_args(TeamList))
+    page = slice(offset, offset + ListLimit)
+    sections = []
+
+    def section(key: str, title: str, total: int, empty: str = "none") -> Section:
+        return _paged(
+            key,
+            title,
+            total=total,
+            offset=offset,
+            next_call=_only_call("get_team", key, f"team_id={t.pk}"),
+            empty=empty,
         )
-    period = alignment_queries.current_period(org)
-    objectives = Section("objectives", "Objectives", empty="none this period")
-    if period is not None:
-        for o in (
-            Objective.objects.for_org(org)
-            .filter(team=t, period=period)
-            .order_by("title")[:ListLimit]
-        ):
-            objectives.add(
-                f"{o.title} ({o.get_status_display()}, {_pct(o.rollup_progress)}) [id {o.pk}]",
-                {"id": o.pk, "title": o.title, "status": o.status, "url": _page(o)},
+
+    if "sub_teams" in wanted:
+        below = Team.objects.for_org(org).filter(parent=t).order_by("name", "id")
+        subs = section("sub_teams", "Sub-teams", below.count())
+        for s in below[page]:
+            subs.add(
+                f"{s.name} [{s.slug}, id {s.pk}]", {"id": s.pk, "name": s.name, "slug": s.slug}
             )
-    stack = Section("priority_stack", "Priority stack", empty="no ranked work")
-    for i in alignment_queries.priority_stack(org, t).items[:ListLimit]:
-        stack.add(
-            f"{i.title} ({i.status}) [id {i.pk}]",
-            {"id": i.pk, "title": i.title, "status": i.status, "url": _page(i)},
-        )
-    issues = Section("open_issues", "Open issues", empty="none")
-    for x in decision_queries.open_issues(org, [t.pk])[:ListLimit]:
-        issues.add(
-            f"{x.title} ({x.severity}) [id {x.pk}]",
-            {"id": x.pk, "title": x.title, "severity": x.severity, "url": _page(x)},
-        )
+        sections.append(subs)
+    if "people" in wanted:
+        terms = Membership.objects.for_org(org).filter(team=t)
+        members = section("people", "People", terms.count())
+        terms = terms.select_related("person").order_by(leading_first(), "person__name", "id")
+        for m in terms[page]:
+            lead = f" ({m.role})" if m.is_leading else ""  # lead, co-lead, chair
+            members.add(
+                f"{m.person.name}{lead} [person id {m.person_id}]",
+                {"id": m.person_id, "name": m.person.name, "role": m.role},
+            )
+        sections.append(members)
+    if "objectives" in wanted:
+        period = alignment_queries.current_period(org)
+        objectives = section("objectives", "Objectives", 0, empty="none this period")
+        if period is not None:
+            held = (
+                Objective.objects.for_org(org).filter(team=t, period=period).order_by("title", "id")
+            )
+            objectives.total = held.count()
+            for o in held[page]:
+                objectives.add(
+                    f"{o.title} ({o.get_status_display()}, {_pct(o.rollup_progress)}) [id {o.pk}]",
+                    {"id": o.pk, "title": o.title, "status": o.status, "url": _page(o)},
+                )
+        sections.append(objectives)
+    if "priority_stack" in wanted:
+        ranked = alignment_queries.priority_stack(org, t).items
+        stack = section("priority_stack", "Priority stack", len(ranked), empty="no ranked work")
+        for i in ranked[page]:
+            stack.add(
+                f"{i.title} ({i.status}) [id {i.pk}]",
+                {"id": i.pk, "title": i.title, "status": i.status, "url": _page(i)},
+            )
+        sections.append(stack)
+    if "open_issues" in wanted:
+        open_qs = decision_queries.open_issues(org, [t.pk])
+        issues = section("open_issues", "Open issues", open_qs.count())
+        for x in open_qs[page]:
+            issues.add(
+                f"{x.title} ({x.severity}) [id {x.pk}]",
+                {"id": x.pk, "title": x.title, "severity": x.severity, "url": _page(x)},
+            )
+        sections.append(issues)
     above = " > ".join(p.name for p in parents)
     return answer(
         f"Team {t.name} [{t.slug}, id {t.pk}]"
         + (f", under {above}" if above else "")
         + f".\n{t.description}\n<{url}>",
         data=data,
-        sections=[subs, members, objectives, stack, issues],
+        sections=sections,
     )
 
 
@@ -856,16 +1001,18 @@ INITIATIVE_STATUSES = ", ".join(InitiativeStatus.values)
 
 
 def _open_windows(org, person: Person, cadence: Cadence) -> list:
-    """The occurrences of `cadence` whose check-in window is open now for `person` (opened
-    and not yet closed), earliest first."""
+    """The occurrences of `cadence` that `person` may check in for now, earliest first:
+    those whose window is open (opened and not yet closed), then one that may be given
+    early (`rhythm.queries.early_from`), as the check-in page offers it."""
     now = timezone.now()
-    return [
+    found = [
         o
         for o in rhythm_queries.owed_checkins(
             org, person, now - dt.timedelta(days=7), now + dt.timedelta(days=7)
         )
-        if o.cadence.pk == cadence.pk and o.opens <= now <= o.late_until
+        if o.cadence.pk == cadence.pk and (o.opens <= now <= o.late_until or o.early)
     ]
+    return sorted(found, key=lambda o: (o.early, o.occurrence.start))
 
 
 def _next_window(cadence: Cadence, zone: zoneinfo.ZoneInfo) -> str:
@@ -908,10 +1055,11 @@ def submit_check_in(
 ) -> CallToolResult:
     """Submit (or update) your check-in for an occurrence of a check-in cadence: key
     result values, objective confidence, initiative status (proposed, active, paused,
-    done or dropped), highlights and blockers. On time until the occurrence's due time,
-    late for a while after, refused outside its window. Without `occurrence`, the one
-    whose window is open now (the earliest if several are); when none is, the answer
-    says when the next opens. Times are in your time zone."""
+    done or dropped), highlights and blockers. On time until the occurrence's due time
+    (one given early, once the round before has closed, is on time too), late for a while
+    after, refused otherwise. Without `occurrence`, the one whose window is open now (the
+    earliest if several are), else the one that may be given early; when none may be, the
+    answer says when the next opens. Times are in your time zone."""
     me = caller()
     org = me.org
     zone = _zone(me.person)
@@ -1237,15 +1385,13 @@ def list_action_items(
     # Counted up to a bound, as the API's lists are: near the top of a large organization
     # the list is most of its action items.
     cap = offset + ListLimit + COUNT_UP_TO
-    counted = count_up_to(qs, cap)
-    items = Section(
+    items = _paged(
         "action_items",
         "Action items",
-        total=min(counted, cap),
-        note=f"More than {cap:,} in all: counting stopped there." if counted > cap else "",
+        total=count_up_to(qs, cap),
+        cap=cap,
         offset=offset,
         next_call=f"list_action_items again with {', '.join(args)}",
-        empty="none" if not offset else f"none after the first {offset}",
     )
     for a in decision_queries.dated_first_page(qs, "due_on", offset, ListLimit):
         items.add(*_action_line(a, today))

@@ -176,6 +176,12 @@ HANDLES_DOC = (
 )
 
 
+IDENTITIES_SEEN_BY = (
+    "Shown to the person themself, admins, and members and leaders for someone active; "
+    "empty for viewers and, for someone deactivated, for everyone but admins."
+)
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -189,21 +195,32 @@ class PersonOut(Schema):
     owner_id: Id | None = Field(description="An agent's owner: the person accountable for it.")
     paused: bool = Field(description="An agent that is paused: its tokens are refused.")
     emails: list[str] = Field(
-        description="Extra e-mail addresses (lower-cased); `email` is the primary one."
+        description="Extra e-mail addresses (lower-cased); `email` is the primary one. "
+        + IDENTITIES_SEEN_BY
     )
-    handles: list[str] = Field(description=HANDLES_DOC)
+    handles: list[str] = Field(description=f"{HANDLES_DOC} {IDENTITIES_SEEN_BY}")
 
     @staticmethod
     def resolve_paused(obj) -> bool:
         return obj.paused_at is not None
 
     @staticmethod
-    def resolve_emails(obj) -> list[str]:
-        return queries.identity_lists(obj)["emails"]
+    def resolve_emails(obj, context) -> list[str]:
+        return _identities_seen(obj, context)["emails"]
 
     @staticmethod
-    def resolve_handles(obj) -> list[str]:
-        return queries.identity_lists(obj)["handles"]
+    def resolve_handles(obj, context) -> list[str]:
+        return _identities_seen(obj, context)["handles"]
+
+
+def _identities_seen(person: Person, context) -> dict[str, list[str]]:
+    """The person's extra addresses and handles, when the caller may see them
+    (`permissions.can_see_identities`); else none."""
+    request = (context or {}).get("request")
+    viewer = getattr(request, "person", None)
+    if viewer is None or not permissions.can_see_identities(viewer, person):
+        return {"emails": [], "handles": []}
+    return queries.identity_lists(person)
 
 
 class PersonIn(InputSchema):
@@ -637,8 +654,11 @@ def list_people(
     """`kind=agent` lists agents; `owner_id` the agents a person owns; `email` the person
     with that address, primary or extra (any case); `handle` (`github:ada`, or `ada` for
     any kind) the people with that handle; `never_signed_in` (admins) the people who have
-    not signed in since they were added (agents never do)."""
+    not signed in since they were added (agents never do). `include_inactive` adds the
+    people who were deactivated, for admins only: for anyone else they stay out, as in
+    search and on the people page."""
     org = org_of(request)
+    include_inactive = include_inactive and permissions.can_manage_people(actor_of(request))
     qs = Person.objects.for_org(org).prefetch_related("identities").order_by("name", "id")
     if never_signed_in:
         if not actor_of(request).has_role(Role.ADMIN):

@@ -445,7 +445,7 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
     `person` and is said, with why; the rest is handed. `to` is told once, through the
     delivery path, listing what they got. Admins and leaders hand work on."""
     from accord.activity import delivery
-    from accord.activity.services import discard_events, event_mark
+    from accord.decisions.notifications import handing_over
 
     require_same_org(org, person, "person")
     require_same_org(org, to, "person")
@@ -461,6 +461,31 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
             fields={"to": [f"{to.name} is deactivated."]},
         )
     done = Handover(to)
+    with handing_over():
+        _hand_each(org, actor, person, to, done)
+    if done.count:
+        lines = [f"{len(names)} {label}: {', '.join(names)}" for label, names in done.handed]
+        whose = name_of(person)  # "(left)" once they are deactivated
+        delivery.notify(
+            org,
+            kind=HANDOVER_KIND,
+            key=f"handover:{person.pk}:{to.pk}:{timezone.now().timestamp():.0f}",
+            subject=f"What {whose} owned is yours now",
+            text=f"{actor.name if actor else 'Accord'} handed you what {whose} owned:\n"
+            + "\n".join(f"- {line}" for line in lines),
+            link=delivery.site_link(
+                reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk})
+            ),
+            link_label=f"The page of {whose}",
+            people=[to],
+        )
+    return done
+
+
+def _hand_each(org: Organization, actor, person: Person, to: Person, done: Handover) -> None:
+    """Give each thing `person` owns to `to`, one at a time: what is refused stays, said."""
+    from accord.activity.services import discard_events, event_mark
+
     for kind, label, owned, name_field, change in _handed_on(org, person):
         names, ids = [], []
         for obj in owned.order_by(name_field, "pk"):
@@ -479,20 +504,3 @@ def hand_over(org: Organization, actor: Person | None, person: Person, to: Perso
             one, _, many = label.partition("|")
             done.handed.append((one if len(names) == 1 else many, names))
             done.handed_ids.append((kind, ids))
-    if done.count:
-        lines = [f"{len(names)} {label}: {', '.join(names)}" for label, names in done.handed]
-        whose = name_of(person)  # "(left)" once they are deactivated
-        delivery.notify(
-            org,
-            kind=HANDOVER_KIND,
-            key=f"handover:{person.pk}:{to.pk}:{timezone.now().timestamp():.0f}",
-            subject=f"What {whose} owned is yours now",
-            text=f"{actor.name if actor else 'Accord'} handed you what {whose} owned:\n"
-            + "\n".join(f"- {line}" for line in lines),
-            link=delivery.site_link(
-                reverse("org:person", kwargs={"org_slug": org.slug, "person_id": person.pk})
-            ),
-            link_label=f"The page of {whose}",
-            people=[to],
-        )
-    return done

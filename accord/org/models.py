@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -49,6 +51,10 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.LEADER: 2, Role.ADMIN: 3}
 class PersonKind(models.TextChoices):
     PERSON = "person", "Person"
     AGENT = "agent", "Agent"
+
+
+# The neutral name a forgotten person is known by (`accord.org.forget.label_of`).
+FORGOTTEN_NAME = re.compile(r"Former (member|agent) #\d+")
 
 
 class Person(OrgScoped):
@@ -122,6 +128,8 @@ class Person(OrgScoped):
 
     @property
     def first_name(self) -> str:
+        if FORGOTTEN_NAME.fullmatch(self.name):  # "Former member #12", never "Former"
+            return self.name
         return self.name.split(" ", 1)[0]
 
     @property

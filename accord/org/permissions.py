@@ -97,6 +97,16 @@ def can_edit_person(actor: Person, person: Person) -> bool:
     return actor.pk == person.pk and actor.is_active and not actor.is_agent
 
 
+def can_see_identities(viewer: Person, person: Person) -> bool:
+    """A person's other addresses and handles (what imports and sign-in know them by): the
+    person themself and admins; members and leaders for someone active, whom they work
+    with. Never a viewer (they read the work, they do not coordinate it), and someone
+    deactivated's only for admins. (The primary address is everyone's to read.)"""
+    if viewer.pk == person.pk or can_manage_people(viewer):
+        return True
+    return viewer.is_active and viewer.has_role(Role.MEMBER) and person.is_active
+
+
 def can_edit_identities(actor: Person, person: Person) -> bool:
     """A person's other addresses and handles: admins for anyone, a member for themself."""
     if can_manage_people(actor):

@@ -376,6 +376,14 @@ def update_person(
     return person
 
 
+def forget_person(org: Organization, actor: Person | None, person: Person) -> dict[str, int]:
+    """Erase a deactivated person's personal data, keeping what they did under a neutral
+    name ("Former member #12"); admins only. See `accord.org.forget`."""
+    from accord.org import forget
+
+    return forget.forget_person(org, actor, person)
+
+
 # --- identities: extra e-mail addresses and handles ---------------------------------------
 
 HANDLE_KINDS = tuple(k for k in IdentityKind.values if k != IdentityKind.EMAIL)

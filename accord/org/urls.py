@@ -36,6 +36,7 @@ urlpatterns = [
     path("people/<int:person_id>/handover/", views.person_handover, name="person_handover"),
     path("people/<int:person_id>/teams/", views.person_join_team, name="person_join_team"),
     path("people/<int:person_id>/unlock/", views.person_unlock, name="person_unlock"),
+    path("people/<int:person_id>/forget/", views.person_forget, name="person_forget"),
     path(
         "people/<int:person_id>/sign-in-link/",
         views.person_sign_in_link,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accord.core import background
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.org import invitations, leaving, permissions, queries, services
+from accord.org import forget, invitations, leaving, permissions, queries, services
 from accord.org.forms import (
     AgentForm,
     EndTermForm,
@@ -688,13 +688,18 @@ def _person_page(
             "allocation_total": total,
             "allocation_free": max(0, 100 - total),
             "allocation_unknown": terms.allocation_unknown,
+            # Without the other addresses and handles `request.person` may not see.
             "history": history_for(org, "org.person", person.id, viewer=request.person),
             # What they own and what waits on them: anyone who may see the page may see it.
             "work": work_of(org, person, request.person),
             "can_manage": permissions.can_manage_people(request.person),
             "can_edit": permissions.can_edit_person(request.person, person),
             "can_hand_over": permissions.can_edit_tree(request.person) and not person.is_agent,
-            "identities": list(person.identities.all()),
+            # Their other addresses and handles: not for viewers, nor (but for admins) of
+            # someone deactivated.
+            "identities": list(person.identities.all())
+            if permissions.can_see_identities(request.person, person)
+            else [],
             "can_edit_identities": permissions.can_edit_identities(request.person, person),
             # only admins add one (imports and single sign-on know people by them)
             "can_add_identities": permissions.can_manage_people(request.person)
@@ -879,6 +884,40 @@ def person_unlock(request, person_id: int):
         lambda: services.unlock_sign_in(org, request.person, person),
         f"{person.name} can sign in again.",
         _person_url(org, person),
+    )
+
+
+@org_view
+def person_forget(request, person_id: int):
+    """GET: what forgetting a deactivated person erases and what it keeps, and the button
+    (behind a box to tick) that does it; POST: forget them (`services.forget_person`).
+    Admins only."""
+    org = request.org
+    person = get_object_or_404(Person.objects.for_org(org), pk=person_id)
+    _require(permissions.can_manage_people(request.person), "Only an admin may forget someone.")
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            messages.error(request, "Tick the box to confirm: forgetting cannot be undone.")
+            return redirect("org:person_forget", org_slug=org.slug, person_id=person.pk)
+        name = person.name
+        return change_and_redirect(
+            request,
+            lambda: services.forget_person(org, request.person, person),
+            f"{name} is forgotten: their personal data is erased, and what they did reads "
+            "as theirs under a neutral name.",
+            _person_url(org, person),
+            failed=reverse(
+                "org:person_forget", kwargs={"org_slug": org.slug, "person_id": person.pk}
+            ),
+        )
+    return render(
+        request,
+        "org/person_forget.html",
+        {
+            "person": person,
+            "label": forget.label_of(person),
+            "forgotten": forget.is_forgotten(org, person),
+        },
     )
 
 
@@ -1167,8 +1206,16 @@ def person_edit(request, person_id: int):
         if person.is_active and permissions.can_manage_people(request.person)
         else None
     )
+    # Someone deactivated may be forgotten, by an admin (`person_forget`), once.
+    can_forget = (
+        not person.is_active
+        and permissions.can_manage_people(request.person)
+        and not forget.is_forgotten(org, person)
+    )
     return render(
-        request, "org/person_form.html", {"form": form, "person": person, "leaves": leaves}
+        request,
+        "org/person_form.html",
+        {"form": form, "person": person, "leaves": leaves, "can_forget": can_forget},
     )
 
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
@@ -434,7 +434,7 @@ def _quarter_results(ctx: Context) -> Iterator[dict]:
     best first within each objective's, by objective title. Dropped objectives are left
     out."""
     from accord.alignment.models import KeyResult, Objective, ObjectiveStatus
-    from accord.alignment.progress import kr_progress
+    from accord.alignment.progress import kr_progress, outside_limit
 
     period = reviewed_period(ctx.org, ctx.until)
     if period is None:
@@ -470,7 +470,17 @@ def _quarter_results(ctx: Context) -> Iterator[dict]:
                 if ended
                 else f"as {period.name} ends ({day(period.end)})"
             )
-            detail = f"{progress:.0f}% done, {where} {when}"
+            # A level to hold on the wrong side of its limit says so, not its partial
+            # credit as a share done (`progress.outside_limit`, of the value it ended at).
+            outside = outside_limit(
+                kr.direction,
+                kr.target,
+                value,
+                low=kr.range_low,
+                high=kr.range_high,
+                is_milestone=kr.is_milestone,
+            )
+            detail = f"{outside or f'{progress:.0f}% done'}, {where} {when}"
             detail += f" · of “{objective.title}”"
             if objective.status != ObjectiveStatus.ACTIVE:
                 detail += f" ({objective.get_status_display().lower()})"
@@ -478,6 +488,8 @@ def _quarter_results(ctx: Context) -> Iterator[dict]:
             if team is not None and team.pk != ctx.cadence.team_id:
                 detail += f" · {team.name}"
             tone = "ok" if done or progress >= 100 else "warn" if progress >= 70 else "bad"
+            if outside:
+                tone = "bad"
             out.append(
                 item(
                     f"kr:{kr.pk}",
@@ -493,8 +505,12 @@ def _quarter_results(ctx: Context) -> Iterator[dict]:
 
 
 def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
-    """The items of `krs` that moved since the last meeting or are behind pace (with
-    `behind_by`: the points behind the share of its time gone, 0 when not behind)."""
+    """The items of `krs` that moved since the last meeting, are behind pace, or are levels
+    to hold on the wrong side of their limit (`progress.kr_outside_limit`: said in its
+    words, not as a share done), with `behind_by`: the points behind the share of its time
+    gone (a level outside its limit, the points short of holding it), 0 when not behind."""
+    from accord.alignment.progress import kr_outside_limit
+
     moved: dict[int, list[float]] = {}
     for kr_id, value in (
         # By key result (these are the organization's): the key result's index, not the
@@ -515,16 +531,18 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
         period = kr.objective.period
         progress = kr_progress(kr)
         late, gone = _behind(kr, progress, today)
-        if kr.pk not in moved and not late:
+        outside = kr_outside_limit(kr)
+        if kr.pk not in moved and not late and not outside:
             continue
         share = floatformat(gone["elapsed"], 0)
+        done = outside or f"{progress:.0f}% done"
         if gone.get("from"):  # added after the period's first weeks: paced from then
             detail = (
-                f"{progress:.0f}% done, {share}% of its time gone, from {day(gone['from'])} "
+                f"{done}, {share}% of its time gone, from {day(gone['from'])} "
                 f"to the end of {period.name}"
             )
         else:
-            detail = f"{progress:.0f}% done, {share}% of {period.name} gone"
+            detail = f"{done}, {share}% of {period.name} gone"
         if kr.pk in moved:
             detail = f"now {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
         # Whose it is: its objective, and its team when not the meeting's own (two key
@@ -539,9 +557,11 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
                 f"kr:{kr.pk}",
                 kr.name,
                 detail,
-                "bad" if late else "ok",
+                "bad" if late or outside else "ok",
                 owner=name_of(kr.owner),
-                behind_by=(gone["elapsed"] or 0) - progress if late else 0,
+                behind_by=(
+                    (gone["elapsed"] or 0) - progress if late else 100 - progress if outside else 0
+                ),
             )
         )
     return out
@@ -751,8 +771,17 @@ def _side_team_ids(ctx: Context):
 
 
 def _dependency_item(ctx: Context, d) -> dict:
+    """A dependency: who needs it from whom by when, its state, and what makes it worth the
+    meeting's time: late, said delivered, flagged, at risk as its page says it
+    (`coordination.queries.risk_reasons`: committed after it is needed, its provider's
+    initiative targets later, is paused or blocked), or new. A critical or high priority
+    and a need-by of today or tomorrow are said as its page says them
+    (coordination/_priority.html)."""
+    from accord.coordination.queries import risk_reasons
+
     late = d.is_late(ctx.today)  # `coordination.queries.late_q`, as the lists say it
     new = d.created_at > ctx.since
+    risks = risk_reasons(d, ctx.today)
     after = d.committed_date is not None and d.committed_date > d.need_by
     if late:
         what = "late"
@@ -762,14 +791,23 @@ def _dependency_item(ctx: Context, d) -> dict:
         what = d.get_flag_display().lower()
     elif after:
         what = f"committed for {day(d.committed_date)}, after it is needed"
+    elif risks:
+        what = "at risk: " + "; ".join(r.rstrip(".") for r in risks)
     else:
         what = "new"
+    by = day(d.need_by)
+    days = (d.need_by - ctx.today).days
+    if d.is_active and not d.said_delivered and days in (0, 1):
+        by += " (needed today)" if days == 0 else " (needed tomorrow)"
+    priority = f" · {d.priority} priority" if d.priority in ("critical", "high") else ""
     return item(
         f"dependency:{d.pk}",
         d.title,
         f"{d.requester_team.name} needs it from {d.provider_team.name} by "
-        f"{day(d.need_by)} · {d.get_state_display().lower()} · {what}",
-        "bad" if late or d.flag == "blocked" else ("warn" if d.flag or after or not new else ""),
+        f"{by} · {d.get_state_display().lower()}{priority} · {what}",
+        "bad"
+        if late or d.flag == "blocked"
+        else ("warn" if d.flag or after or risks or not new else ""),
     )
 
 
@@ -781,13 +819,23 @@ def _late(ctx: Context) -> Q:
     return late_q(ctx.today)
 
 
+def _troubled(ctx: Context) -> Q:
+    """Late (`_late`), flagged, or at risk as the lists, the request's page and the
+    signals say it (`coordination.queries.at_risk_q`: committed after it is needed, or its
+    provider's initiative targets a later date, is paused or blocked): columns of the row
+    and of its provider's initiative, joined once."""
+    from accord.coordination.queries import at_risk_q
+
+    return _late(ctx) | ~Q(flag="") | at_risk_q(ctx.today)
+
+
 def _active_dependencies(ctx: Context) -> QuerySet:
     from accord.coordination.models import ACTIVE_STATES, Dependency
 
     return (
         Dependency.objects.for_org(ctx.org)
         .filter(state__in=ACTIVE_STATES)
-        .select_related("requester_team", "provider_team")
+        .select_related("requester_team", "provider_team", "provider_initiative")
         .order_by("need_by", "id")
     )
 
@@ -796,22 +844,18 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
     rows = (
         _active_dependencies(ctx)
         .filter(_either_side(ctx))
-        .filter(
-            Q(created_at__gt=ctx.since)
-            | _late(ctx)
-            | ~Q(flag="")
-            | Q(committed_date__gt=F("need_by"))  # promised for after it is needed
-        )
+        .filter(Q(created_at__gt=ctx.since) | _troubled(ctx))
     )
     return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
 
 
 def _blockers(ctx: Context) -> Iterable[dict]:
     """What blocks the cadence's teams: what they asked of others that is late, flagged or
-    promised for after they need it, and what they owe others that is flagged blocked
+    at risk (`_troubled`: promised for after they need it, its provider's initiative
+    targets later, …), and what they owe others that is flagged blocked
     (they are stuck on it). Requests other teams sent them are not their blockers: those
     wait on them (`_requests`)."""
-    troubled = _late(ctx) | ~Q(flag="") | Q(committed_date__gt=F("need_by"))
+    troubled = _troubled(ctx)
     ids = _side_team_ids(ctx)
     rows = _active_dependencies(ctx).filter(troubled)
     if ids is not None:
@@ -823,16 +867,14 @@ def _blockers(ctx: Context) -> Iterable[dict]:
 
 def _requests(ctx: Context) -> Iterable[dict]:
     """What other teams wait on the cadence's teams for: what was asked of them and is not
-    answered yet (requested, in negotiation), is late or flagged, or is promised for after
-    it is needed."""
+    answered yet (requested, in negotiation), is late, flagged or at risk (`_troubled`:
+    promised for after it is needed, or its initiative targets later, as the request's
+    page says "At risk")."""
     from accord.coordination.models import State
 
     ids = _side_team_ids(ctx)
     rows = _active_dependencies(ctx).filter(
-        Q(state__in=(State.REQUESTED, State.NEGOTIATING))
-        | _late(ctx)
-        | ~Q(flag="")
-        | Q(committed_date__gt=F("need_by"))
+        Q(state__in=(State.REQUESTED, State.NEGOTIATING)) | _troubled(ctx)
     )
     if ids is not None:
         rows = rows.filter(provider_team_id__in=ids)
@@ -888,33 +930,47 @@ def _cascaded(ctx: Context) -> Iterable[dict]:
 def _issues(ctx: Context) -> Iterable[dict]:
 
     rows = _open_issues(ctx)
-    return Counted(
-        (
-            item(
-                f"issue:{i.pk}",
-                i.title,
-                f"{i.team.name} · {i.get_severity_display().lower()} · raised by "
-                f"{name_of(i.raised_by) or 'someone'}",
-                "bad" if i.severity in ("high", "critical") else "warn",
-            )
-            for i in _rows(rows)
-        ),
-        rows,
+    return Counted((_issue_item(ctx, i) for i in _rows(rows)), rows)
+
+
+def _issue_item(ctx: Context, i) -> dict:
+    """An open issue: where it sits, or, raised by one of the meeting's teams and escalated
+    beyond them, the team that raised it and where it is now ("Platform · now at
+    Engineering"): the meeting still follows it."""
+    where = i.team.name
+    if ctx.team_ids is not None and i.team_id not in ctx.team_ids and i.raised_in_id:
+        where = f"{i.raised_in.name} · now at {i.team.name}"
+    return item(
+        f"issue:{i.pk}",
+        i.title,
+        f"{where} · {i.get_severity_display().lower()} · raised by "
+        f"{name_of(i.raised_by) or 'someone'}",
+        "bad" if i.severity in ("high", "critical") else "warn",
     )
 
 
 def _open_issues(ctx: Context) -> QuerySet:
-    """The open issues at the meeting's teams, most severe first (critical, high, medium,
-    low: the issues list's order, off its `decisions_issue_triage` index), then longest at
-    their level."""
+    """The open issues at the meeting's teams and those they raised that were escalated
+    beyond them, most severe first (critical, high, medium, low: the issues list's order,
+    off its `decisions_issue_triage` index), then longest at their level. Each side is
+    read off its own index (where it sits, where it was raised), then the few found in
+    that order, as `decisions.queries.action_items_due` does."""
     from accord.decisions import queries as dq
 
-    return dq.open_issues(ctx.org, ctx.team_ids).order_by("-severity_rank", "level_since", "id")
+    rows = dq.open_issues(ctx.org)
+    if ctx.team_ids is not None:
+        teams = list(ctx.team_ids)
+        at = rows.filter(team_id__in=teams).order_by().values("id")
+        raised = rows.filter(raised_in_id__in=teams).order_by().values("id")
+        rows = rows.filter(pk__in=at.union(raised))
+    return rows.order_by("-severity_rank", "level_since", "id")
 
 
 def _action_item(ctx: Context, a) -> dict:
     late = a.due_on is not None and a.due_on < ctx.today
     due = f" · due {day(a.due_on)}" if a.due_on else " · no due date"
+    if a.due_on is not None and 0 <= (a.due_on - ctx.today).days <= 1:
+        due += " (today)" if a.due_on == ctx.today else " (tomorrow)"
     return item(
         f"action:{a.pk}",
         a.title,
@@ -931,7 +987,12 @@ def _own_meetings(ctx: Context) -> QuerySet:
 def _action_items(ctx: Context) -> Iterable[dict]:
     """The participants' action items due by the meeting (and their teams'); a cadence that
     is the sync of initiatives, those agreed in its own meetings (the initiatives' own are
-    in `_initiative_work`): its leads' work elsewhere is not its business."""
+    in `_initiative_work`): its leads' work elsewhere is not its business.
+
+    In the order a chair goes through them: first those not overdue yet, soonest due first
+    (due today, tomorrow, by the meeting: what this meeting checks on), then the overdue
+    ones, the most recently due first, so a backlog of long-overdue items never hides what
+    falls due now. Each part off the due-date order of its query, read a chunk at a time."""
     from accord.decisions import queries as dq
     from accord.decisions.models import ActionSource, ActionStatus
 
@@ -941,11 +1002,12 @@ def _action_items(ctx: Context) -> Iterable[dict]:
             dq.action_items(ctx.org)
             .filter(status=ActionStatus.OPEN, due_on__isnull=False, due_on__lte=until)
             .filter(source_type=ActionSource.MEETING, source_id__in=_own_meetings(ctx))
-            .order_by("due_on", "id")
         )
     else:
         rows = dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until)
-    for a in rows.iterator(chunk_size=CHUNK):
+    coming = rows.filter(due_on__gte=ctx.today).order_by("due_on", "id")
+    overdue = rows.filter(due_on__lt=ctx.today).order_by("-due_on", "-id")
+    for a in chain(_rows(coming), _rows(overdue)):
         yield _action_item(ctx, a)
 
 

@@ -58,7 +58,8 @@ class RecurrencePickerForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         label="Ends on",
-        help_text="Optional: the last day it may occur (the rule's UNTIL). Empty: no end.",
+        help_text="Optional: the last day it may occur (the rule's UNTIL). Empty: no end. "
+        "A meeting held once has none.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -88,6 +89,8 @@ class RecurrencePickerForm(forms.Form):
             if data.get("ends_on"):
                 data["rrule"] = picker.with_until(self.template_rule(data), data["ends_on"])
             return data
+        if repeat == picker.ONCE and not self._once(data):
+            return data
         try:
             rule = picker.rule_for(
                 repeat, data.get("days"), data.get("ordinal", ""), data.get("weekday", "")
@@ -110,13 +113,28 @@ class RecurrencePickerForm(forms.Form):
         data["rrule"] = picker.with_until(rule, data.get("ends_on"))
         return data
 
+    def _once(self, data: dict) -> bool:
+        """Held once: on its start date, which it needs (else refused beside "Starts on");
+        it has no end, so an "Ends on" left from before (hidden by the page's script) is
+        let go."""
+        data["ends_on"] = None
+        if not (data.get("start_date") or self.initial.get("start_date")):
+            self.add_error(
+                "start_date" if "start_date" in self.fields else None,
+                "Give the day it is held: a meeting held once is on its start date.",
+            )
+            return False
+        return True
+
     def _ended(self, data: dict, end_changed: bool) -> dict:
         if end_changed and data.get("rrule"):
             data["rrule"] = picker.with_until(data["rrule"], data.get("ends_on"))
         return data
 
     def _check_end(self, data: dict) -> None:
-        """An end before the start is refused beside "Ends on"."""
+        """An end before the start is refused beside "Ends on" (held once: it has none)."""
+        if data.get("repeat") == picker.ONCE:
+            return
         end = data.get("ends_on")
         start = data.get("start_date") or self.initial.get("start_date")
         if end and start and end < start:
@@ -256,6 +274,13 @@ class CadenceForm(RecurrencePickerForm):
         queryset=Person.objects.none(),
         required=False,
         help_text="People outside the teams in scope who take part.",
+    )
+    agenda = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Agenda sections",
+        help_text="Optional. One per line: title | source | minutes. Empty: the template's "
+        "(none without a template). Sources: " + ", ".join(SECTION_SOURCES) + ".",
     )
 
     def __init__(self, *args, org, **kwargs):

@@ -19,7 +19,9 @@ from accord.rhythm.models import Scope
 def _not_yours(what: str, ids: set[int], person: Person, field: str) -> ServiceError:
     listed = ", ".join(str(i) for i in sorted(ids))
     return ServiceError(
-        f"{person.name} can only update their own {what}; not theirs: {listed}.",
+        f"{person.name} can only update their own {what}"
+        f"{' and those of the teams they lead' if what == 'key results' else ''}; "
+        f"not theirs: {listed}.",
         fields={field: [f"Not yours: {listed}."]},
         code="not_yours",
     )
@@ -77,6 +79,42 @@ def owned_alignment(org: Organization, person: Person) -> dict[str, list]:
     return {"key_results": krs, "objectives": objectives, "initiatives": initiatives}
 
 
+def team_key_results(org: Organization, person: Person, cadence) -> list:
+    """The key results a lead updates in a check-in of `cadence` beside their own: the
+    open key results of the current period of the objectives of the teams `person` leads
+    (those in the cadence's scope; every one for the organization's), that someone else
+    owns or nobody does. Recording a value needs no more than the right to write
+    (`alignment.services.record_key_result_value` checks it); a team's lead is offered
+    their teams' so that one check-in keeps them current. Two queries, none for someone
+    who leads no team."""
+    from django.db.models import Q
+
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, KeyResult
+    from accord.alignment.queries import current_period_ids
+    from accord.org.models import Membership
+    from accord.rhythm import queries
+
+    led = set(
+        Membership.objects.for_org(org)
+        .in_current_teams()
+        .leading()
+        .filter(person=person)
+        .values_list("team_id", flat=True)
+    )
+    if led and cadence.scope != Scope.ORG:
+        led &= queries.scope_team_ids(org, cadence)
+    if not led:
+        return []
+    return list(
+        KeyResult.objects.for_org(org)
+        .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES, done=False)
+        .filter(objective__period_id__in=current_period_ids(org), objective__team_id__in=led)
+        .exclude(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
+        .select_related("objective", "objective__team", "owner")
+        .order_by("objective__team__name", "objective__title", "position", "id")
+    )
+
+
 def given_updates(org: Organization, checkin) -> list[tuple[str, list[tuple[str, str]]]]:
     """What a check-in recorded beside its text, as it was given, by name: (legend, [(name,
     value)]) for its key results, objectives' confidence, initiatives' status and scorecard
@@ -125,8 +163,12 @@ def apply_checkin_updates(
     key_results: dict[int, Any],
     objectives: dict[int, Any],
     initiatives: dict[int, str],
+    *,
+    cadence=None,
 ) -> None:
-    """Validate that every item is the person's own, then write through alignment's services.
+    """Validate that every item is the person's own (or, for key results, one of their
+    teams' that they lead: `team_key_results` of `cadence`), then write through alignment's
+    services.
 
     Runs inside the check-in's transaction, so a refusal anywhere changes nothing."""
     if not (key_results or objectives or initiatives):
@@ -144,6 +186,8 @@ def apply_checkin_updates(
         for pk, kr in krs.items()
         if kr.owner_id == person.pk or (kr.owner_id is None and kr.objective.owner_id == person.pk)
     }
+    if set(key_results) - mine and cadence is not None:
+        mine |= {kr.pk for kr in team_key_results(org, person, cadence)}
     if set(key_results) - mine:
         raise _not_yours("key results", set(key_results) - mine, person, "key_results")
     objs = Objective.objects.for_org(org).select_related("period").in_bulk(list(objectives))

@@ -5,6 +5,9 @@ people's channel choices and muted kinds, and sends.
 
 A reminder's key names what it is about (kind, cadence, occurrence), so planning twice
 queues nothing new. People who checked in, are away, or muted the cadence are not reminded.
+A meeting's agenda is e-mailed to whoever chose it for that meeting (`agenda_emails` of
+their preferences: every meeting, the cadence's first meeting of each week, or never);
+its chat post and the reminders to check in do not depend on that choice.
 """
 
 from __future__ import annotations
@@ -63,6 +66,26 @@ def _moments(cadence: Cadence, now: dt.datetime) -> list[Moment]:
             if now - LOOKBACK < at <= now and now < occ.start:
                 out.append(Moment(kind, cadence, occ, at))
     return out
+
+
+@dataclass(frozen=True)
+class AgendaWeek:
+    """Where a meeting stands in its cadence's week (Monday to Sunday, the cadence's zone)."""
+
+    first: bool  # no meeting of the cadence before it that week
+    more_than_one: bool  # the cadence meets more than once that week
+
+
+def agenda_week(cadence: Cadence, occ: recurrence.Occurrence) -> AgendaWeek:
+    """Whether `occ` is its cadence's first meeting of its week, and whether the cadence
+    meets more than once that week (a cancelled meeting does not count; no query)."""
+    local = occ.local_start(cadence.timezone)
+    monday = dt.datetime.combine(
+        local.date() - dt.timedelta(days=local.weekday()), dt.time(0), tzinfo=local.tzinfo
+    )
+    week = queries.occurrences_of(cadence, monday, monday + dt.timedelta(days=7))
+    first = not week or week[0].original_start == occ.original_start
+    return AgendaWeek(first=first, more_than_one=len(week) > 1)
 
 
 def _subject(m: Moment, tz_name: str, *, zone_named: bool = False) -> str:
@@ -153,8 +176,14 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
         link = _link(org, m)
         key = f"{m.kind}:{c.pk}:{occ.key}"
         label = "Open the meeting" if m.kind == "agenda" else "Check in"
+        week = agenda_week(c, occ) if m.kind == "agenda" else None
         for person in wanted:
-            if not person.email or not prefs[person.pk].wants(m.kind, "email"):
+            if not person.email:
+                continue
+            choice = prefs[person.pk]
+            if week is None and not choice.wants(m.kind, "email"):
+                continue
+            if week is not None and not choice.wants_agenda_email(week.first):
                 continue
             ctx = {
                 "cadence": c,
@@ -162,6 +191,9 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
                 "when": occ.local_start(person.timezone),
                 "zone": person.timezone,
                 "sections": preview,
+                # Said under an agenda of a cadence that meets more than once a week.
+                "agenda_emails": choice.agenda_emails if week and week.more_than_one else "",
+                "agenda_settings": _agenda_settings_link(org) if week else "",
             }
             created += delivery.notify(
                 org,
@@ -175,8 +207,9 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
                 people=[person],
                 now=now,
             )
-        # One chat message per team webhook, naming who it is for (people who opted out
-        # of chat, or muted this kind, are left out of the message).
+        # One chat message per team webhook of the teams with someone it is for; once the
+        # check-in is due soon, naming who is still to give it (people who opted out of
+        # chat, or muted this kind, are left out of the message).
         chat_people = [p for p in wanted if prefs[p.pk].wants(m.kind, "chat")]
         if not chat_people:
             continue
@@ -202,6 +235,12 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
                 now=now,
             )
     return created
+
+
+def _agenda_settings_link(org: Organization) -> str:
+    """Where a person chooses which meetings' agendas they get by e-mail."""
+    path = reverse("rhythm:settings", kwargs={"org_slug": org.slug})
+    return delivery.site_link(f"{path}#agenda-emails")
 
 
 def _render(name: str, ctx: dict) -> str:
@@ -241,6 +280,8 @@ def _still_to_check_in(people: list[Person]) -> str:
 
 
 def _chat_text(m: Moment, people: list[Person], preview: list[dict]) -> str:
+    if m.kind == "checkin_open":
+        return ""  # just opened: the whole team owes it and nobody is behind yet
     if m.kind != "agenda":
         return _still_to_check_in(people)
     lines = []

@@ -15,10 +15,11 @@ from accord.core.errors import ServiceError
 from accord.rhythm import recurrence
 from accord.web.templatetags.dates import day as day_words
 
-DAILY, WORKDAILY = "daily", "weekdays"
+ONCE, DAILY, WORKDAILY = "once", "daily", "weekdays"
 WEEKLY, BIWEEKLY, MONTHLY_NTH = "weekly", "biweekly", "monthly_nth"
 MONTH_END, QUARTER_END, CUSTOM = "month_last_workday", "quarter_last_workday", "custom"
 PATTERNS = (
+    (ONCE, "Once (on the start date)"),
     (DAILY, "Every day"),
     (WORKDAILY, "Every weekday (Monday to Friday)"),
     (WEEKLY, "Every week on…"),
@@ -33,6 +34,8 @@ DAYS = tuple(zip(recurrence.WEEKDAYS, DAY_NAMES, strict=True))
 ORDINALS = (("1", "first"), ("2", "second"), ("3", "third"), ("4", "fourth"), ("-1", "last"))
 WORKDAYS = "MO,TU,WE,TH,FR"
 QUARTER_MONTHS = (3, 6, 9, 12)
+# A meeting held once: its one occurrence is the cadence's start date, at its time.
+ONCE_RULE = "FREQ=DAILY;COUNT=1"
 
 
 def _refuse(field: str, message: str) -> ServiceError:
@@ -55,6 +58,8 @@ def rule_for(
 ) -> str:
     """The rule for the picker's choices; a clear refusal when one is missing."""
     days = [d for d in recurrence.WEEKDAYS if d in (days or [])]  # in week order, known only
+    if pattern == ONCE:
+        return ONCE_RULE
     if pattern == DAILY:
         return "FREQ=DAILY"
     if pattern == WORKDAILY:
@@ -95,6 +100,8 @@ def choices_for(rule: str) -> dict | None:
         return None
     if parts.freq == "DAILY" and parts.interval == 1 and parts.text == "FREQ=DAILY":
         return {"repeat": DAILY}
+    if parts.text == ONCE_RULE:
+        return {"repeat": ONCE}
     if parts.count or parts.bymonthday or parts.byweekno or parts.byyearday or "WKST" in parts.text:
         return None
     weekdays = [recurrence.WEEKDAYS[d] for d, _ in parts.byday]
@@ -212,17 +219,21 @@ def _described(parts: recurrence.RuleParts) -> str | None:
     return said + months
 
 
-def in_words(rule: str, at: str = "") -> str | None:
+def in_words(rule: str, at: str = "", start: dt.date | None = None) -> str | None:
     """A rule said in words: as the picker's choices read ("Every week on Monday and
     Thursday", "Every month on the first Tuesday"), or any other of the common parts
     ("Every other day", "Every month on the 31st (skipped in months without one)"), then
     `at` (a cadence's time and zone: "at 16:00 Europe/Berlin"), with its end ("(until 22
-    Dec 2026)", "(10 times)"). None for a rule no words fit (or no rule): it is shown as the
-    rule."""
+    Dec 2026)", "(10 times)"). A meeting held once is "Once, on 8 Dec 2026" with its
+    cadence's `start` (the day it is held), else "Once". None for a rule no words fit (or
+    no rule): it is shown as the rule."""
     try:
         parts = recurrence.parse_parts(rule)
     except ServiceError:
         return None
+    if parts.text == ONCE_RULE:
+        said = f"Once, on {day_words(start)}" if start else "Once"
+        return f"{said} {at}" if at else said
     said = _picked_words(with_until(rule, None)) or _described(parts)
     if said is None:
         return None

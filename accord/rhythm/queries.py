@@ -630,6 +630,31 @@ def team_cadences(org: Organization, team: Team) -> list[Cadence]:
     return sorted(found, key=nearness)
 
 
+def lists_issues(cadence: Cadence) -> dict | None:
+    """The section of `cadence`'s agenda that lists its teams' open issues, or None."""
+    return next((s for s in cadence.agenda or () if s.get("source") == "issues"), None)
+
+
+def next_meeting_listing_issues(
+    org: Organization, team: Team, after: dt.datetime | None = None
+) -> tuple[Cadence, recurrence.Occurrence] | None:
+    """Where an issue raised for `team` is next on an agenda: the soonest meeting not yet
+    held (`next_occurrences`) of the cadences whose scope takes in the team
+    (`team_cadences`; the nearest team's first on a tie) whose agenda lists issues
+    (`lists_issues`). None when no meeting of the team's lists them."""
+    cads = [
+        c
+        for c in team_cadences(org, team)
+        if not c.is_checkin and not c.all_day and lists_issues(c) is not None
+    ]
+    nxt = next_occurrences(cads, after)
+    found = [(nxt[c.pk].start, n) for n, c in enumerate(cads) if nxt[c.pk] is not None]
+    if not found:
+        return None
+    _, n = min(found)
+    return cads[n], nxt[cads[n].pk]
+
+
 def descendant_ids(org: Organization, team_id: int) -> set[int]:
     """Every team below `team_id`: the organization's walk down the tree
     (`org.queries.subtree_ids`), run on its own, less the team itself. One query."""
@@ -941,12 +966,36 @@ def is_away(org: Organization, person: Person, instant: dt.datetime) -> bool:
 # --- check-in windows ------------------------------------------------------------------------
 
 
+# How far ahead of its due time a round takes check-ins at the earliest (`early_from`).
+EARLY_AHEAD = dt.timedelta(days=7)
+
+
+def early_from(cadence: Cadence, occ: recurrence.Occurrence) -> dt.datetime:
+    """When the person who owes round `occ` may first check in: when its window opens, or
+    earlier, as soon as the round before it has closed (its late check-ins taken), but not
+    more than EARLY_AHEAD before it is due. A week's round takes check-ins from the day
+    after the last one closed, a month's in its last week; one given early is on time.
+    Reminders and who owes it still start when the window opens (`Cadence.window`)."""
+    opens, _ = cadence.window(occ)
+    earliest = occ.start - EARLY_AHEAD
+    if opens <= earliest:
+        return opens
+    late = dt.timedelta(hours=cadence.late_after_hours)
+    before = past_occurrences(cadence, earliest - late, occ.start, since_created=False)
+    closed = max(
+        (o.start + late for o in before if o.original_start != occ.original_start),
+        default=earliest,
+    )
+    return min(opens, max(earliest, closed))
+
+
 def checkin_status_at(
     cadence: Cadence, occ: recurrence.Occurrence, when: dt.datetime
 ) -> str | None:
-    """on_time / late for a submission at `when`; None before the window or after it."""
+    """on_time / late for a submission at `when`; None before it may be given (`early_from`:
+    one given early is on time) or after the window."""
     opens, late_until = cadence.window(occ)
-    if when < opens:
+    if when < opens and when < early_from(cadence, occ):
         return None
     if when <= occ.start:
         return CheckInStatus.ON_TIME
@@ -1028,6 +1077,19 @@ class Owed:
     opens: dt.datetime
     late_until: dt.datetime
     checkin: CheckIn | None = None
+    # When it may be given early, before its window opens (`early_from`); set by
+    # `owed_checkins` for a round not given whose window has not opened.
+    early_from: dt.datetime | None = None
+
+    @property
+    def early(self) -> bool:
+        """Whether it may be given now, early: its window (and reminders) not open yet."""
+        now = timezone.now()
+        return (
+            self.checkin is None
+            and self.early_from is not None
+            and self.early_from <= now < self.opens
+        )
 
     @property
     def closed(self) -> bool:
@@ -1084,8 +1146,11 @@ def owed_checkins(
             occurrence_start__in=[o.occurrence.original_start for o in found],
         )
     }
+    now = timezone.now()
     for o in found:
         o.checkin = existing.get((o.cadence.pk, o.occurrence.original_start))
+        if o.checkin is None and now < o.opens and o.occurrence.start - EARLY_AHEAD <= now:
+            o.early_from = early_from(o.cadence, o.occurrence)
     found.sort(key=lambda o: o.occurrence.start)
     return found
 

@@ -800,7 +800,9 @@ def submit_checkin(
     """A person's update for one occurrence of a check-in cadence.
 
     On time until the occurrence's start (its due time), late until `late_after_hours`
-    after it, refused before the window opens and after it closes. Values are applied
+    after it, refused after the window closes and before it may be given (its window
+    opens, or earlier once the round before it closed: `queries.early_from`; one given
+    early is on time). Values are applied
     through the alignment services (so key results keep their history); a resubmission
     in the window updates the check-in and keeps its first status. With `raise_blocker`,
     a blocker that names another team is also raised as an issue for that team.
@@ -822,9 +824,14 @@ def submit_checkin(
     opens, late_until = cadence.window(occ)
     if status is None:
         if now < opens:
-            raise ServiceError(
-                f"The check-in window opens {_their(opens, person)}.", code="window_not_open"
-            )
+            early = queries.early_from(cadence, occ)
+            said = f"The check-in window opens {_their(opens, person)}."
+            if early < opens:
+                said = (
+                    f"You can check in for this round {_their(early, person)} at the earliest; "
+                    f"its window opens {_their(opens, person)}."
+                )
+            raise ServiceError(said, code="window_not_open")
         given = (
             CheckIn.objects.filter(
                 cadence=cadence, person=person, occurrence_start=occ.original_start
@@ -879,7 +886,9 @@ def submit_checkin(
                 code="not_yours",
             )
     # Alignment writes go through its services; each refuses what is not this person's.
-    links.apply_checkin_updates(org, actor, person, kr_values, confidences, statuses)
+    links.apply_checkin_updates(
+        org, actor, person, kr_values, confidences, statuses, cadence=cadence
+    )
     week = scorecard_week(occ)
     for mid, value in measure_values.items():
         record_measurable_value(

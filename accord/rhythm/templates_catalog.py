@@ -26,8 +26,10 @@ SECTION_SOURCES = {
     "yet, late, flagged or promised for after it is needed.",
     "headlines": "Headlines shared for this meeting ahead of it, then those cascaded to "
     "these teams from other meetings.",
-    "issues": "Open issues of the teams in scope.",
-    "action_items": "Action items due or overdue for the participants.",
+    "issues": "Open issues of the teams in scope, and those they raised that were escalated "
+    "beyond them.",
+    "action_items": "Action items due or overdue for the participants: those falling due "
+    "first, then the overdue ones, the most recently due first.",
     "decisions": "Decisions awaiting the participants.",
     "carried": "What the last occurrence left unfinished.",
     "milestones": "Milestones of the organization and the teams in scope in the next three "

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accord.activity import delivery
-from accord.activity.models import ChatWebhook
+from accord.activity.models import AgendaEmails, ChatWebhook
 from accord.alignment import confidence as bands
 from accord.core.counting import count_up_to, shown_count
 from accord.core.days import org_today
@@ -338,6 +338,8 @@ def cadence_new(request):
         drop_time_if_all_day(d)
         given = ("name", "kind", "rrule", "all_day", "time", "duration_minutes")
         extra = {k: d[k] for k in given if d.get(k)}
+        if d["agenda"].strip():  # else the template's (none without one)
+            extra["agenda"] = agenda_from_text(d["agenda"], [])
         try:
             if d["template"]:
                 cadence = services.create_cadence_from_template(
@@ -806,6 +808,9 @@ def checkin(request, cadence_id: int, key: str):
         # Nothing to fill in for someone who owes no check-in here: who did, instead.
         return redirect("rhythm:checkin_round", org_slug=org.slug, cadence_id=cadence.pk, key=key)
     owned = links.owned_alignment(org, me)
+    # A lead keeps their teams' key results current in the same check-in.
+    team_krs = links.team_key_results(org, me, cadence)
+    krs = owned["key_results"] + team_krs
     mine = Measurable.objects.for_org(org).filter(owner=me, is_active=True)
     if cadence.scope != Scope.ORG:  # the organization's: every team's
         mine = mine.filter(team_id__in=queries.scope_team_ids(org, cadence))
@@ -816,7 +821,7 @@ def checkin(request, cadence_id: int, key: str):
     form = CheckInForm(
         request.POST if request.method == "POST" else None,
         org=org,
-        key_results=owned["key_results"],
+        key_results=krs,
         objectives=owned["objectives"],
         initiatives=owned["initiatives"],
         measurables=measurables,
@@ -830,7 +835,7 @@ def checkin(request, cadence_id: int, key: str):
                 me,
                 cadence,
                 occ.original_start,
-                key_results=form.picked("kr", owned["key_results"]),
+                key_results=form.picked("kr", krs),
                 objectives=form.picked("obj", owned["objectives"]),
                 initiatives=form.picked("init", owned["initiatives"]),
                 measurables=form.picked("m", measurables),
@@ -857,7 +862,10 @@ def checkin(request, cadence_id: int, key: str):
         ).values_list("measurable_id", "value")
     )
     opens, late_until = cadence.window(occ)
-    closed = timezone.now() > late_until
+    now = timezone.now()
+    closed = now > late_until
+    # Before its window opens it may be given early, once the round before it closed.
+    early_from = queries.early_from(cadence, occ) if now < opens else opens
     given = existing is not None and existing.status != CheckInStatus.MISSED
     # What the form shows: what was just typed when it is shown again with an error, each
     # error beside its field.
@@ -868,7 +876,7 @@ def checkin(request, cadence_id: int, key: str):
     if request.method == "POST":
         blocker_team_id = int_or_none(typed.get("blocker_team"))
         blockers = typed.get("blockers", "")
-    for kr in owned["key_results"]:
+    for kr in krs:
         kr.typed = typed.get(f"kr_{kr.pk}", plain(kr.current))
         kr.errors = errors.get(f"kr_{kr.pk}", [])
     for o in owned["objectives"]:
@@ -887,15 +895,19 @@ def checkin(request, cadence_id: int, key: str):
             "occ": occ,
             "opens": opens,
             "late_until": late_until,
-            "state": queries.checkin_status_at(cadence, occ, timezone.now()),
+            "early_from": early_from,
+            "state": queries.checkin_status_at(cadence, occ, now),
             # After the late window: no form, what was given as it was given.
             "closed": closed,
             "answers": links.given_updates(org, existing) if closed and given else [],
             # None given and no more can be: where to go from here.
             "after_missed": _after_missed(request, cadence) if closed and not given else None,
-            # Before the window opens: read-only too, with when it opens (there is no draft).
-            "not_yet": timezone.now() < opens,
+            # Before it may be given: read-only too, with from when (there is no draft).
+            "not_yet": now < early_from,
+            # Open early: given now, it is on time; its window and reminders open later.
+            "early": early_from <= now < opens,
             "krs": owned["key_results"],
+            "team_krs": team_krs,
             "objectives": owned["objectives"],
             "initiatives": owned["initiatives"],
             "measurables": [
@@ -922,7 +934,7 @@ def checkin(request, cadence_id: int, key: str):
             ),
             "form": form,
             "errors": errors,
-            "error_summary": _error_summary(form, owned, measurables) if errors else [],
+            "error_summary": _error_summary(form, krs, owned, measurables) if errors else [],
             "post": request.POST if request.method == "POST" else None,
             "tz": me.timezone,
         },
@@ -939,7 +951,12 @@ def _after_missed(request, cadence: Cadence) -> dict:
     now = timezone.now()
     # The first round not closed: due after now less the time it stays open after its due.
     nxt = queries.next_occurrence(cadence, now - dt.timedelta(hours=cadence.late_after_hours))
-    out: dict = {"round": nxt, "opens": cadence.window(nxt)[0] if nxt else None, "now": now}
+    # When it may be checked in, early or not (`queries.early_from`).
+    out: dict = {
+        "round": nxt,
+        "opens": queries.early_from(cadence, nxt) if nxt else None,
+        "now": now,
+    }
     team = cadence.team if cadence.scope in (Scope.TEAM, Scope.SUBTREE) else None
     if team is None:
         mine = Membership.objects.for_org(org).filter(person=me).select_related("team")
@@ -962,11 +979,11 @@ def _after_missed(request, cadence: Cadence) -> dict:
     return out
 
 
-def _error_summary(form, owned: dict, measurables: list) -> list[tuple[str, str, str]]:
+def _error_summary(form, krs: list, owned: dict, measurables: list) -> list[tuple[str, str, str]]:
     """(field id, what it is, its error) for each error of a refused check-in, in the
     page's order: the list on top, each linking to its field."""
     order = [
-        *(f"kr_{kr.pk}" for kr in owned["key_results"]),
+        *(f"kr_{kr.pk}" for kr in krs),
         *(f"obj_{o.pk}" for o in owned["objectives"]),
         *(f"init_{i.pk}" for i in owned["initiatives"]),
         *(f"m_{m.pk}" for m in measurables),
@@ -1258,6 +1275,14 @@ def _agenda_entry(request, cadence: Cadence, sections: list[dict], mode: str) ->
         where = f", under “{listed['title']}”."
     else:
         where = ": once the meeting starts, they are worked through under Issues to solve."
+        there = _next_listing(request, team) if team is not None else ""
+        if there:  # this agenda has no issues section: say whose does, and when
+            whose = (
+                f"Issues of {team.name} are worked through under Issues to solve once this "
+                f"meeting starts (its agenda has no issues section) and are on the agenda "
+                f"of {there}"
+            )
+            where = "."
     issues = reverse("decisions:issue_new", kwargs={"org_slug": org.slug})
     return {
         "agenda_form": form,
@@ -1265,6 +1290,39 @@ def _agenda_entry(request, cadence: Cadence, sections: list[dict], mode: str) ->
         "agenda_team": team,
         "issues_url": f"{issues}?team={team.slug}" if team else issues,  # raise one there
     }
+
+
+def _next_listing(request, team: Team) -> str:
+    """The next meeting whose agenda lists `team`'s issues, as a page says it: "Weekly
+    team sync on Mon 9 Nov 2026, 10:00", or "" when none does."""
+    found = queries.next_meeting_listing_issues(request.org, team)
+    if found is None:
+        return ""
+    other, occ = found
+    when = weekday_moment(occ.start.astimezone(recurrence.zone(request.person.timezone or "UTC")))
+    return f"{other.name} on {when}"
+
+
+def _added_to_agenda(request, cadence: Cadence, issue, running, listed: dict | None) -> str:
+    """What "Add to the agenda" says it did: the issue raised for its team, and where it
+    comes up: this meeting's Issues to solve while it runs, its agenda when that lists
+    issues, else (a stand-up's has no issues section) the meeting whose agenda lists it
+    next, named with its day, and this one's Issues to solve once it starts."""
+    raised = f"raised as an issue for {issue.team.name}"
+    if running.exists():
+        return f"“{issue.title}” is {raised}: it joins this meeting's Issues to solve below."
+    if listed is not None:
+        return f"“{issue.title}” is on the agenda: {raised}."
+    there = _next_listing(request, issue.team)
+    where = (
+        f": it is on the agenda of {there}, under its issues, and comes up here"
+        if there
+        else ", nor does any meeting of its team: it comes up"
+    )
+    return (
+        f"“{issue.title}” is {raised}. The agenda of {cadence.name} has no issues section"
+        f"{where} under Issues to solve once this meeting starts."
+    )
 
 
 SOLVE_ACTION_ROWS = (1, 2)  # the action items the meeting page's solve form offers
@@ -1369,19 +1427,16 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             issue = services.add_to_agenda(
                 org, me, cadence, d["team"], d["title"], description=d["description"]
             )
-            messages.success(
-                request,
-                f"“{issue.title}” is on the agenda: raised as an issue for {issue.team.name}.",
-            )
             # Where it shows: a running meeting's Issues to solve, else the agenda's Issues.
             running = Meeting.objects.for_org(org).filter(
                 cadence=cadence, occurrence_start=occ.original_start, status=MeetingStatus.RUNNING
             )
-            listed = next((sec for sec in cadence.agenda if sec.get("source") == "issues"), None)
+            listed = queries.lists_issues(cadence)
             if running.exists():
                 at = f"issue-{issue.pk}"
             else:
                 at = f"section-{listed['key']}" if listed else "add-to-agenda"
+            messages.success(request, _added_to_agenda(request, cadence, issue, running, listed))
             return redirect(f"{back.url}#{at}")
         m = (
             Meeting.objects.for_org(org)
@@ -1826,6 +1881,7 @@ def my_settings(request):
                         email=bool(request.POST.get("email")),
                         chat=bool(request.POST.get("chat")),
                         muted_kinds=[k.kind for k in kinds if k.kind in chosen],
+                        agenda_emails=request.POST.get("agenda_emails") or None,
                     )
                     services.set_muted_cadences(org, me, me, muted)
                 messages.success(request, "Notification settings saved.")
@@ -1890,6 +1946,7 @@ def my_settings(request):
         {
             "prefs": prefs,
             "kinds": [(k, k.kind in prefs.muted_kinds) for k in kinds],
+            "agenda_choices": AgendaEmails.choices,
             "cadences": [(c, c.pk in muted_ids) for c in mine],
             "away": Away.objects.for_org(org).filter(person=me, ends_on__gte=timezone.localdate()),
             "away_form": away_form,

@@ -18,8 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accord.core.errors import NotFound, PermissionDenied, ServiceError, Stale
 from accord.core.services import read_decimal
-from accord.org.models import Membership, Person, Role, Team, TeamState
-from accord.org.queries import ancestor_ids, covers_every_team
+from accord.org.models import Person, Role, Team
+from accord.org.queries import covers_every_team, home_team
 from accord.web import stale
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -309,33 +309,6 @@ def team_filter(request):
     if team is None:
         raise Http404(f"No team “{slug}” in this organization.")
     return team, request.GET.get("only") == "1"
-
-
-def home_team(person: Person | None, memberships=None) -> Team | None:
-    """The person's home team: where their lists open when the address names no team, and
-    the team their new work (an issue, an action item) is for unless they choose another.
-    The highest team they lead (as `intelligence.queries.default_scope` chooses it for
-    Insights and the coordination overview, which open on the whole organization for an
-    admin and for someone who leads nothing), else the first of their teams by name; None
-    for someone in no current team. `memberships`: the person's, when the page has read
-    them already (with their teams); else one read, and one more when they lead several
-    teams."""
-    if person is None:
-        return None
-    if memberships is None:
-        memberships = Membership.objects.for_org(person.org).filter(person=person)
-        memberships = memberships.in_current_teams().select_related("team", "team__parent")
-    teams = sorted(
-        (m for m in memberships if m.team.state != TeamState.RETIRED),
-        key=lambda m: (m.team.name, m.team_id),
-    )
-    led = {m.team_id: m.team for m in teams if m.is_leading}
-    if len(led) > 1:  # the highest, nearest the top; of two as high, the older
-        above = ancestor_ids(person.org_id, led)
-        return led[min(led, key=lambda t: (len(above[t]), t))]
-    if led:
-        return next(iter(led.values()))
-    return teams[0].team if teams else None
 
 
 class TeamScope(NamedTuple):

@@ -84,7 +84,8 @@ def home(request):
         .order_by("team__name")
     )
     my_teams = [m.team for m in my_memberships if m.team.state != TeamState.RETIRED]
-    recent = linked(org, name_references(org, home_feed(org, me, my_teams)[:HOME_RECENT]))
+    recent = home_feed(org, me, my_teams)[:HOME_RECENT]
+    recent = linked(org, name_references(org, activity_queries.shown_to(recent, me)))
     counts = headcount(org)
     return render(
         request,
@@ -173,7 +174,12 @@ def activity(request):
         template,
         {
             "page": page,
-            "events": linked(request.org, name_references(request.org, page.object_list)),
+            "events": linked(
+                request.org,
+                name_references(
+                    request.org, activity_queries.shown_to(page.object_list, request.person)
+                ),
+            ),
             "types": types,
             "type": kind,
             "form": form,
@@ -213,8 +219,8 @@ password_change = org_view(own_settings(PasswordChange.as_view()))
 
 def history_for(org, target_type: str, target_id: int, limit: int = 30, *, viewer=None, also=None):
     """Events about one object, newest first — the per-object history panel; a person's
-    as `viewer` may read them (`activity.queries.seen_by`). `also`: (type, ids) of the
-    objects that belong to it whose events are its history too (a team's terms)."""
+    as `viewer` may read them (`activity.queries.seen_by`, `shown_to`). `also`: (type, ids)
+    of the objects that belong to it whose events are its history too (a team's terms)."""
     # The (org, target, created_at, id) index serves both the filter and the order.
     about = Q(target_type=target_type, target_id=str(target_id))
     if also is not None and also[1]:
@@ -222,9 +228,8 @@ def history_for(org, target_type: str, target_id: int, limit: int = 30, *, viewe
     events = Event.objects.for_org(org).filter(about)
     if viewer is not None:
         events = activity_queries.seen_by(events, viewer)
-    shown = name_references(
-        org, events.select_related("actor").order_by("-created_at", "-id")[:limit]
-    )
+    events = events.select_related("actor").order_by("-created_at", "-id")[:limit]
+    shown = name_references(org, activity_queries.shown_to(events, viewer))
     for e in shown:  # the panel names what is not the page's own object
         e.elsewhere = e.target_type != target_type
     return shown

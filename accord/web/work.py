@@ -1,11 +1,13 @@
 """One person's work, as home ("Your work") and their person page show it: the open
 initiatives they own and the objective each serves, their open action items, the
-decisions waiting on them as approver, their last and next check-in, and the rounds they
-missed since the last one they gave.
+decisions waiting on them as approver, the open issues at the teams they lead (most
+severe first), their last and next check-in, and the rounds they missed since the last
+one they gave.
 
 Each part is read by the app that owns it (`alignment.queries.owned_initiatives`,
-`decisions.queries.open_items_of` and `decisions_to_make`, `rhythm.queries`), from the
-person's own indexes: a bounded number of queries, whatever the organization's size.
+`decisions.queries.open_items_of`, `decisions_to_make` and `issues_to_solve`,
+`rhythm.queries`), from the person's own indexes: a bounded number of queries, whatever
+the organization's size.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from accord.alignment import queries as alignment_queries
 from accord.core.counting import shown_count
 from accord.core.days import org_today
 from accord.decisions import queries as decision_queries
-from accord.org.models import Person
+from accord.decisions.services import changeable_actions
+from accord.org.models import Membership, Person
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm.recurrence import occurrence_key
 
@@ -32,8 +35,12 @@ class Work:
     initiatives_total: int
     items: list[Any]
     items_total: int
+    changeable: set[int]  # the items whose Done the viewer may use (`changeable_actions`)
     decisions: list[Any]
     decisions_total: int
+    issues: list[Any]  # open issues at the teams they lead, most severe first
+    issues_total: int
+    issue_teams: list[Any]  # the teams they lead, read only when there are more to link to
     last_checkin: Any
     next_checkin: Any
     missed_checkins: list[Any]  # rounds missed since the last given (`rhythm.queries.Owed`)
@@ -51,6 +58,7 @@ class Work:
             self.initiatives
             or self.items
             or self.decisions
+            or self.issues
             or self.last_checkin
             or self.next_checkin
             or self.missed_checkins
@@ -69,16 +77,37 @@ class Work:
     def decisions_more(self) -> str:
         return shown_count(self.decisions_total)
 
+    @property
+    def issues_more(self) -> str:
+        return shown_count(self.issues_total)
+
 
 def work_of(org, person: Person, viewer: Person, *, next_checkin: bool = True) -> Work:
     """`person`'s work as `viewer` sees it. Everyone in the organization may read another's
-    initiatives, action items, decisions and whether they checked in (as the lists of each
-    show them); the text of a check-in stays on its own page, which decides who reads it.
+    initiatives, action items, decisions, the issues at the teams they lead and whether they
+    checked in (as the lists of each show them); the text of a check-in stays on its own
+    page, which decides who reads it.
     `next_checkin=False` leaves out the next one owed and those missed (home lists them in
     its rhythm panel)."""
     initiatives, initiatives_total = alignment_queries.owned_initiatives(org, person, SHOWN)
     items, items_total = decision_queries.open_items_of(org, person, SHOWN)
+    # Whose Done the viewer may use: their own items; on another's work, a leader's, and
+    # those of a team the viewer leads (its led teams among these items': one query, then).
+    teams = {a.team_id for a in items if a.team_id}
+    led = (
+        set(
+            Membership.objects.for_org(org)
+            .leading()
+            .filter(person=viewer, team_id__in=teams)
+            .values_list("team_id", flat=True)
+        )
+        if teams and person.pk != viewer.pk
+        else set()
+    )
     decisions, decisions_total = decision_queries.decisions_to_make(org, person, SHOWN)
+    issues, issues_total = decision_queries.issues_to_solve(org, person, SHOWN)
+    # Past the first few: a link to each led team's own list (one query, only then).
+    issue_teams = decision_queries.teams_led(org, person) if issues_total > len(issues) else []
     upcoming, missed = rhythm_queries.checkin_standing(org, person) if next_checkin else (None, [])
     return Work(
         person=person,
@@ -87,8 +116,12 @@ def work_of(org, person: Person, viewer: Person, *, next_checkin: bool = True) -
         initiatives_total=initiatives_total,
         items=items,
         items_total=items_total,
+        changeable=changeable_actions(viewer, items, led),
         decisions=decisions,
         decisions_total=decisions_total,
+        issues=issues,
+        issues_total=issues_total,
+        issue_teams=issue_teams,
         last_checkin=rhythm_queries.latest_checkin(org, person),
         next_checkin=upcoming,
         missed_checkins=missed,

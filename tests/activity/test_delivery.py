@@ -168,6 +168,7 @@ def test_what_people_wrote_reaches_chat_as_written_not_as_markup_or_a_mass_menti
             key="decision:9",
             subject="Decided: <b>ship</b> & tell",
             text="<!channel> @channel @here <script>alert(1)</script>",
+            link="http://localhost:8000/o/acme/",
             teams=[cast.platform],
             now=T0,
         )

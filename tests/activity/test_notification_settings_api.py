@@ -10,7 +10,13 @@ from tests.conftest import api_client
 def test_the_defaults_are_everything_on_and_nothing_muted(cast):
     client = api_client(cast.member)
     got = client.get("/api/v1/me/notifications").json()
-    assert got == {"email": True, "chat": True, "muted_kinds": [], "version": 1}
+    assert got == {
+        "email": True,
+        "chat": True,
+        "muted_kinds": [],
+        "agenda_emails": "weekly",
+        "version": 1,
+    }
 
 
 def test_the_kinds_that_can_be_muted_are_listed(cast):
@@ -35,6 +41,7 @@ def test_a_person_mutes_kinds_and_turns_a_channel_off(cast):
         "email": False,
         "chat": True,
         "muted_kinds": ["agenda", "decision_reversed"],
+        "agenda_emails": "weekly",
         "version": 2,
     }
     prefs = DeliveryPreferences.objects.get(person=cast.viewer)

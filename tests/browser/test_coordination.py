@@ -19,6 +19,7 @@ from tests.conftest import make_person
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ACCEPTED_GREEN = "rgb(31,122,74)"
+ANYWAY = "Accept anyway: it will show at risk from the start"
 
 
 def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, cast):
@@ -34,10 +35,13 @@ def test_a_provider_accepts_from_its_inbox_and_the_map_turns_green(page, shot, c
     accept = item.locator("details.act--accept")
     accept.locator("summary").click()
     accept.get_by_label("Delivered by our initiative").select_option(
-        label="New warehouse (Operations)"
+        label="no target date · New warehouse"
     )
     committed = today + dt.timedelta(days=25)
     accept.get_by_label("Committed date").fill(committed.isoformat())
+    # Nothing at risk: no warning, and no box to accept anyway.
+    expect(accept.locator(".accept-warning")).to_be_hidden()
+    expect(accept.get_by_label(ANYWAY)).to_be_hidden()
     shot(page, "inbox")
     accept.get_by_role("button", name="Accept", exact=True).click()
     expect(page.locator(".msg--success")).to_contain_text("Accepted “Stock for the spring launch”.")
@@ -187,13 +191,18 @@ def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(
     expect(warning).to_be_visible()  # before the target still
     expect(warning).not_to_contain_text("Sales needs this by")
     accept.get_by_label("Committed date").fill((today + dt.timedelta(days=12)).isoformat())
+    # The box to accept anyway comes with the warning.
+    expect(accept.get_by_label(ANYWAY)).to_be_visible()
     shot(page, "accept-warning")
     accept.get_by_role("button", name="Accept", exact=True).click()
-    # Refused on the server too, with a box to accept anyway.
+    # Sent without it: refused on the server too, asking again with the box.
     expect(page.locator(".field--error")).to_contain_text("target date")
-    page.get_by_label("Accept anyway: it will show at risk from the start").check()
+    page.get_by_label(ANYWAY).check()
     page.locator("details.act--accept").get_by_role("button", name="Accept", exact=True).click()
     expect(page.locator(".msg--success")).to_contain_text("Accepted “Stock for the spring launch”.")
+    # Back in the inbox it was answered from.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Operations: coordination")
+    page.goto(f"/o/acme/coordination/d/{dep.pk}/")
     expect(page.locator(".timeline").first).to_contain_text("(for Operations, as lead of Acme)")
     dep.refresh_from_db()
     assert dep.state == "accepted"
@@ -214,6 +223,45 @@ def test_a_lead_above_accepts_for_a_team_below_and_the_initiative_page_shows_it(
     page.goto(f"/o/acme/alignment/initiatives/{warehouse.pk}/")
     expect(page.locator("#dependencies")).to_contain_text("Other teams need from it")
     expect(page.locator("#dependencies")).to_contain_text("Sales")
+
+
+def test_accepting_at_risk_from_the_inbox_on_a_phone_takes_one_trip(page, shot, cast):
+    """The live warning comes with the box to accept anyway: ticked, the request is
+    accepted at once and the lead is back in the inbox. The initiatives offered read their
+    target dates first, without the team's name, on a phone's width."""
+    today = timezone.localdate()
+    _, giver, dep = sales_asks_operations(cast)
+    target = today + dt.timedelta(days=20)
+    alignment.create_initiative(
+        cast.org,
+        None,
+        team=Team.objects.get(org=cast.org, slug="ops"),
+        title="Cross-dock conveyor belt replacement",
+        status="active",
+        target_date=target,
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_signed_in(page, giver.email, "/o/acme/coordination/teams/ops/")
+    accept = page.locator(f"#dep-{dep.pk} details.act--accept")
+    accept.locator("summary").click()
+    box = accept.get_by_label(ANYWAY)
+    expect(box).to_be_hidden()
+    accept.get_by_label("Delivered by our initiative").select_option(
+        label=f"{target:%-d %b %Y} · Cross-dock conveyor belt replacement"
+    )
+    accept.get_by_label("Committed date").fill((today + dt.timedelta(days=12)).isoformat())
+    expect(accept.locator(".accept-warning")).to_contain_text(
+        "before Cross-dock conveyor belt replacement's target date"
+    )
+    expect(accept.locator(".accept-warning")).to_contain_text("tick the box to accept anyway")
+    expect(box).to_be_visible()
+    shot(page, "accept-at-risk-phone")
+    box.check()
+    accept.get_by_role("button", name="Accept", exact=True).click()
+    expect(page.locator(".msg--success")).to_contain_text("Accepted “Stock for the spring launch”.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Operations: coordination")
+    dep.refresh_from_db()
+    assert dep.state == "accepted" and dep.committed_date == today + dt.timedelta(days=12)
 
 
 def test_an_initiatives_requests_on_the_map_include_those_no_initiative_delivers_yet(

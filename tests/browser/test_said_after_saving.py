@@ -56,7 +56,7 @@ def test_a_dependency_accepted_from_the_inbox_is_said_at_its_row(page, cast):
     accept = page.locator(f"#dep-{dep.pk} details.act--accept")
     accept.locator("summary").click()
     accept.get_by_label("Delivered by our initiative").select_option(
-        label="New warehouse (Operations)"
+        label="no target date · New warehouse"
     )
     accept.get_by_role("button", name="Accept", exact=True).click()
     wait_said(page, "Accepted “Stock for the spring launch”.")

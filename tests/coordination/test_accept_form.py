@@ -69,7 +69,7 @@ def test_the_form_shows_the_target_dates_and_warns_before_it_is_sent(world):
     ):
         raw = client.get(url, headers=headers).content.decode()
         html = htmllib.unescape(raw)
-        assert f"New warehouse (Operations) — targets {target}" in html, url
+        assert f"{target} · New warehouse" in html, url
         assert "the dependency would show at risk as soon as it is accepted" in html, url
         assert f'data-targets="{{&quot;{world.warehouse.pk}&quot;' in raw, url  # for the script
 

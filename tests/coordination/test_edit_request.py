@@ -19,6 +19,7 @@ from accord.coordination.models import Dependency, State
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
+from accord.web.templatetags.dates import day
 from tests.conftest import api_client, login, make_person
 from tests.coordination.conftest import initiative
 
@@ -106,9 +107,12 @@ def test_a_member_of_the_asking_team_edits_the_request_and_its_history_is_kept(w
         "need_by": later.isoformat(),
         "requester_initiative": autumn.pk,
     }
-    # The providing team's question reads the new title; nobody else is asked.
+    # The providing team's question reads the new title, priority and date; nobody else is
+    # asked.
     item = InboxItem.objects.get(person=world.giver, key=f"dependency:{dep.pk}")
-    assert item.title == "Sales asks Operations: Stock for the autumn launch"
+    assert item.title == (
+        f"High priority · Sales asks Operations by {day(later)}: Stock for the autumn launch"
+    )
     assert item.done_at is None
     # Saving it as it is records nothing.
     services.update_dependency(world.org, member, dep, title=dep.title, need_by=later)
@@ -133,7 +137,7 @@ def test_sending_it_to_another_team_asks_that_team_and_tells_the_one_it_left(
     # The new team's lead is asked, as by a new request.
     new = InboxItem.objects.get(person=logistics.lead, target_id=dep.pk)
     assert new.kind == InboxKind.REQUEST and new.done_at is None
-    assert new.title == "Sales asks Logistics: Stock for the spring launch"
+    assert new.title == f"Sales asks Logistics by {day(dep.need_by)}: Stock for the spring launch"
     # The old team's question is done, and its lead is told where it went.
     asked.refresh_from_db()
     assert asked.done_at is not None

@@ -18,6 +18,7 @@ from accord.coordination.models import Dependency, Side
 from accord.core.errors import ServiceError
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
+from accord.web.templatetags.dates import day
 from tests.conftest import api_client, login, make_person
 from tests.coordination.conftest import initiative
 
@@ -189,11 +190,11 @@ def test_a_proposal_naming_another_initiative_than_the_delivering_one_refuses_th
 def test_the_open_request_in_the_inbox_follows_the_move(cast, world, retail):
     dep = world.request(title="Racks")
     (item,) = InboxItem.objects.filter(target_id=dep.pk, person=world.giver)
-    assert item.title == "Sales asks Operations: Racks"
+    assert item.title == f"Sales asks Operations by {day(dep.need_by)}: Racks"
     _move(world, cast.admin, world.launch, retail)
     item.refresh_from_db()
     assert item.done_at is None
-    assert item.title == "Retail asks Operations: Racks"
+    assert item.title == f"Retail asks Operations by {day(dep.need_by)}: Racks"
 
 
 def test_a_question_for_the_provider_goes_to_the_leads_of_its_new_team(cast, world, retail):

@@ -246,7 +246,7 @@ def test_an_item_reopened_by_someone_else_is_back_in_its_owners_inbox_saying_who
         services.reopen_action_item(org, cast.admin, item)
 
         (back,) = _inbox(cast.member)
-        assert back.title == f"Reopened by Ada Admin: {item.title}"
+        assert back.title == f"Reopened by Ada Admin: {item.title} (due {day(item.due_on)})"
         assert back.read_at is None and back.actor_id == cast.admin.pk
         assert back.link == f"/o/acme/decisions/actions/{item.pk}/"
         client = login(cast.member)

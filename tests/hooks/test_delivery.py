@@ -43,7 +43,7 @@ def test_an_event_arrives_signed_with_what_happened_and_a_link(cast, receiver, s
     assert created["type"] == "org.team.created"
     data = created["data"]
     assert data["verb"] == "created" and data["kind"] == "org.team.created"
-    assert data["actor"] == {"id": cast.leader.pk, "name": "Leo Leader"}
+    assert data["actor"]["id"] == cast.leader.pk and data["actor"]["name"] == "Leo Leader"
     assert data["target"]["type"] == "org.team" and data["target"]["id"] == str(team.pk)
     assert data["target"]["label"] == "Payments"
     assert data["organization"] == {"slug": "acme", "name": "Acme"}
@@ -259,7 +259,7 @@ def test_private_addresses_are_refused_when_saved_and_when_sent(cast, receiver, 
 
 
 def test_a_webhook_never_receives_another_organizations_events(cast, receiver):
-    hook, secret = subscribe(cast, receiver)  # every event, its own creation included
+    hook, secret = subscribe(cast, receiver)  # every event (not webhooks': admins' only)
     other = Receiver()
     try:
         _, other_secret = services.create_webhook(
@@ -267,12 +267,12 @@ def test_a_webhook_never_receives_another_organizations_events(cast, receiver):
         )
         org.create_team(cast.other_org, cast.outsider, name="Globex Ops")
         org.create_team(cast.org, cast.leader, name="Acme Ops", parent=cast.root)
-        assert Delivery.objects.filter(webhook=hook).count() == 2
+        assert Delivery.objects.filter(webhook=hook).count() == 1
         sender.deliver()
         mine, theirs = receiver.verified(secret), other.verified(other_secret)
     finally:
         other.close()
-    assert [b["data"]["kind"] for b in mine] == ["hooks.webhook.created", "org.team.created"]
+    assert [b["data"]["kind"] for b in mine] == ["org.team.created"]
     assert {b["data"]["organization"]["slug"] for b in mine} == {"acme"}
     assert "Globex" not in str(mine)
     assert [b["data"]["target"]["label"] for b in theirs][-1] == "Globex Ops"

@@ -1,5 +1,6 @@
 """A stored signal in the cast's organization: Platform's checkout waits on a blocked
-request to Acme (the root team, led by the admin); Lara leads Platform."""
+request to Acme (the root team, led by the admin); Lara leads Platform. The admin hears of
+flags from Insights alone (flag e-mails muted), so the signal is what tells them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from accord.activity import delivery
 from accord.alignment import services as alignment
 from accord.coordination import services as coordination
 from accord.coordination.models import Dependency
@@ -70,6 +72,8 @@ def blocked(cast) -> Blocked:
         title="Payments API",
         need_by=timezone.localdate() + dt.timedelta(days=20),
     )
+    # Who heard of the flag is not told of its signal (test_a_block_is_told_once).
+    delivery.set_preferences(org, None, cast.admin, muted_kinds=["dependency_flagged"])
     dep = coordination.transition(org, None, dep, "flag_blocked", note="Waiting on the vendor")
     evaluate.evaluate(org)
     return Blocked(Signal.objects.get(org=org, kind="dependencies.blocked"), dep, lead)

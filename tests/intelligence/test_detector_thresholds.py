@@ -203,6 +203,84 @@ def test_a_milestone_done_long_ago_is_not_stale():
     assert one("key_results.stale", not_done).severity == "warning"
 
 
+def with_level(
+    values: list[tuple[dt.datetime, float]],
+    direction: str = "above",
+    target: float = 99.95,
+    bounds: tuple[float, float] | tuple[None, None] = (None, None),
+) -> Snapshot:
+    """Platform's Availability, a level to hold (keep above 99.95 % by default), added 60
+    days ago at 99.8 %, with the values recorded since."""
+    snap = org()
+    created = AS_OF - dt.timedelta(days=60)
+    snap.objectives[10] = ObjectiveS(
+        10, "Reliable platform", PLATFORM, LEAD[PLATFORM], 1, "active", created_at=created
+    )
+    snap.key_results[100] = KeyResultS(
+        100, "Availability", 10, PAT, direction, 99.8, target, *bounds, False,
+        values[-1][1] if values else 99.8, False, values, created, unit="%",
+    )  # fmt: skip
+    return snap
+
+
+def test_a_level_just_past_its_limit_is_signalled_and_not_at_it():
+    kind = "key_results.outside_limit"
+    week_ago = AS_OF - dt.timedelta(days=7)
+    assert found(kind, with_level([(week_ago, 99.95)])) == []
+    f = one(kind, with_level([(AS_OF - dt.timedelta(days=30), 99.97), (week_ago, 99.94)]))
+    assert (f.kind, f.subject_type, f.subject_id) == (kind, "alignment.keyresult", "100")
+    assert f.title == "Availability is outside its limit"
+    assert f.severity == "warning"
+    assert f.team_ids == {PLATFORM} and f.owner_id == PAT
+    assert f.explanation == (
+        f"Availability is to stay above 99.95 % but is at 99.94 %, outside since "
+        f"{day(week_ago.date())} (7 days)."
+    )
+    assert evidence(f) == [
+        ("Current value", "99.94 %"),
+        ("Limit", "keep above 99.95 %"),
+        ("Outside since", day(week_ago.date())),
+    ]
+    assert targets(f) == [("alignment.keyresult", "100")] * 3
+    assert f.numbers == {"current": 99.94, "days": 7}
+    # Neither off pace nor projected to miss judge a level: this one is the only signal.
+    snap = with_level([(AS_OF - dt.timedelta(days=d), 99.9) for d in (50, 30, 10)])
+    assert found("key_results.off_pace", snap) == found("key_results.projected_miss", snap) == []
+    assert one(kind, snap).severity == "critical"
+
+
+def test_a_level_outside_for_the_critical_days_is_critical_and_not_a_second_sooner():
+    kind = "key_results.outside_limit"
+    limit = dt.timedelta(days=defaults(kind)["critical_days"])
+    crossed = AS_OF - limit
+    inside = (crossed - dt.timedelta(days=3), 99.96)
+    f = one(kind, with_level([inside, (crossed, 99.9), (AS_OF - SECOND, 99.93)]))
+    assert f.severity == "critical" and f.numbers["days"] == limit.days
+    f = one(kind, with_level([inside, (crossed + SECOND, 99.9)]))
+    assert f.severity == "warning"
+    # Outside since it was added (its start on the wrong side, nothing recorded since).
+    f = one(kind, with_level([]))
+    assert f.severity == "critical" and f.numbers["days"] == 60
+
+
+def test_keep_below_and_a_range_are_outside_on_their_wrong_side():
+    kind = "key_results.outside_limit"
+    at = AS_OF - dt.timedelta(days=2)
+    assert found(kind, with_level([(at, 250.0)], direction="below", target=250)) == []
+    f = one(kind, with_level([(at, 310.0)], direction="below", target=250))
+    assert f.title == "Availability is outside its limit"
+    # It started inside (99.8 is below 250): outside since the value that went out, not
+    # since it was added 60 days ago.
+    assert f.severity == "warning" and f.numbers["days"] == 2
+    assert ("Limit", "keep below 250 %") in evidence(f)
+    assert found(kind, with_level([(at, 45.0)], direction="range", bounds=(30, 45))) == []
+    f = one(kind, with_level([(at, 47.0)], direction="range", bounds=(30, 45)))
+    assert f.title == "Availability is outside its range"
+    assert ("Limit", "keep between 30 % and 45 %") in evidence(f)
+    # An increase below its target is off pace or not, never outside a limit.
+    assert found(kind, with_key_result([(at, 10.0)])) == []
+
+
 # --- objectives --------------------------------------------------------------------------
 
 

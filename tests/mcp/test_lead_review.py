@@ -29,7 +29,7 @@ from accord.org.models import Membership
 from accord.rhythm import agenda
 from accord.rhythm import queries as rhythm_queries
 from accord.rhythm import services as rhythm
-from accord.rhythm.models import CheckIn, Meeting
+from accord.rhythm.models import CheckIn, CheckInStatus, Meeting
 from tests.conftest import api_client
 
 
@@ -443,10 +443,33 @@ def test_a_check_in_without_an_occurrence_goes_to_the_window_open_now(cast):
     assert opens <= now <= closes and given.highlights == "Now"
 
 
+def _weekday(days_ahead: int) -> str:
+    return ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][
+        (timezone.localdate() + dt.timedelta(days=days_ahead)).weekday()
+    ]
+
+
+def test_a_check_in_without_an_occurrence_may_be_given_early_as_the_page_offers(cast):
+    # Due in three days, its window two hours long: the round before closed four days ago,
+    # so the page offers "Check in early", and the assistant gives that one, on time.
+    cadence = _checkins(
+        cast, f"FREQ=WEEKLY;BYDAY={_weekday(3)}", window_opens_hours=2, late_after_hours=1
+    )
+    client = client_of(cast.member)
+    result = ok(client, "submit_check_in", cadence_id=cadence.pk, highlights="Early")
+    given = CheckIn.objects.get(pk=result["structuredContent"]["id"])
+    assert given.occurrence_start > timezone.now() + dt.timedelta(days=2)
+    assert given.status == CheckInStatus.ON_TIME and given.highlights == "Early"
+
+
 def test_a_check_in_with_no_window_open_says_when_the_next_opens(cast):
-    in_three_days = timezone.localdate() + dt.timedelta(days=3)
-    day = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][in_three_days.weekday()]
-    cadence = _checkins(cast, f"FREQ=WEEKLY;BYDAY={day}", window_opens_hours=2, late_after_hours=1)
+    # Every other week, due in ten days: more than a week ahead, too early even to give early.
+    cadence = _checkins(
+        cast,
+        f"FREQ=WEEKLY;INTERVAL=2;BYDAY={_weekday(10)}",
+        window_opens_hours=2,
+        late_after_hours=1,
+    )
     type(cast.member).objects.filter(pk=cast.member.pk).update(timezone="Asia/Kolkata")
     client = client_of(cast.member)
     before = events()

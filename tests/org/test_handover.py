@@ -91,6 +91,8 @@ def test_all_of_it_is_handed_on_with_an_event_each_and_one_notice(cast, owned):
         ).exists()
     notices = Notification.objects.filter(person=cast.leader, kind="work_handed_to_you")
     assert notices.count() == 1
+    # The one summary tells them: not an e-mail more per action item given on the way.
+    assert not Notification.objects.filter(person=cast.leader, kind="action_assigned").exists()
     text = notices.get().body_text
     assert notices.get().link.startswith("http")  # an e-mail's link works outside Accord
     assert "Ada Admin handed you what Mia Member owned:" in text

@@ -22,6 +22,8 @@ S = dt.timedelta(seconds=1)
     "when,status",
     [
         (DUE - 48 * H, CheckInStatus.ON_TIME),  # the window opens 48 h before
+        # Early: once the round before (Fri 30 Oct) closed, 24 h after it was due.
+        (DUE - 6 * 24 * H, CheckInStatus.ON_TIME),
         (DUE, CheckInStatus.ON_TIME),  # exactly at the due time
         (DUE + S, CheckInStatus.LATE),
         (DUE + 24 * H, CheckInStatus.LATE),  # the last moment
@@ -36,7 +38,7 @@ def test_it_records_on_time_or_late_at_the_edges(cast, rhythm, when, status):
 
 
 @pytest.mark.parametrize(
-    "when,code", [(DUE - 48 * H - S, "window_not_open"), (DUE + 24 * H + S, "window_closed")]
+    "when,code", [(DUE - 6 * 24 * H - S, "window_not_open"), (DUE + 24 * H + S, "window_closed")]
 )
 def test_it_refuses_outside_the_window_and_changes_nothing(cast, rhythm, when, code):
     events = Event.objects.count()
@@ -52,10 +54,15 @@ def test_a_refusal_says_when_in_the_persons_own_time_zone(cast, rhythm):
     org_services.update_person(cast.org, None, cast.member, timezone="Asia/Kolkata")
     cast.member.refresh_from_db()
     with pytest.raises(ServiceError) as exc:
-        services.submit_checkin(cast.org, cast.member, rhythm.checkin, DUE, now=DUE - 49 * H)
-    opens = (DUE - 48 * H).astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+        services.submit_checkin(
+            cast.org, cast.member, rhythm.checkin, DUE, now=DUE - 6 * 24 * H - S
+        )
+    kolkata = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    early, opens = (DUE - 6 * 24 * H).astimezone(kolkata), (DUE - 48 * H).astimezone(kolkata)
     assert exc.value.message == (
-        f"The check-in window opens on {opens:%a} {opens.day} {opens:%b %Y, %H:%M} (Asia/Kolkata)."
+        f"You can check in for this round on {early:%a} {early.day} {early:%b %Y, %H:%M} "
+        f"(Asia/Kolkata) at the earliest; its window opens on {opens:%a} {opens.day} "
+        f"{opens:%b %Y, %H:%M} (Asia/Kolkata)."
     )
 
 

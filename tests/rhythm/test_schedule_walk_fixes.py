@@ -231,13 +231,14 @@ def test_days_early_are_counted_in_the_viewers_zone(cast, in_la):
 
 def test_a_check_in_not_open_yet_says_when_first(cast, rhythm):
     occ = queries.next_occurrence(rhythm.checkin, NOW + dt.timedelta(days=4))
-    opens, _ = rhythm.checkin.window(occ)
-    with at(opens - dt.timedelta(hours=1)):
+    # Before it may be given at all, early (the round before still open).
+    first = queries.early_from(rhythm.checkin, occ)
+    with at(first - dt.timedelta(hours=1)):
         page = login(cast.member).get(
             f"/o/acme/rhythm/cadences/{rhythm.checkin.pk}/{occ.key}/checkin/"
         )
     page = page.content.decode()
-    local = opens.astimezone(dt.UTC)
+    local = first.astimezone(dt.UTC)
     when = f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
     said = page.index(f"You can check in from {when} (UTC)")
     assert said < page.index('<form method="post" class="checkin')

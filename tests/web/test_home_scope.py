@@ -1,4 +1,4 @@
-"""One rule for "the viewer's home team" (`web.helpers.home_team`) and for a list that
+"""One rule for "the viewer's home team" (`org.queries.home_team`) and for a list that
 opens on it when the address names no team (`web.helpers.team_scope`)."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from accord.intelligence.queries import default_scope
 from accord.org import services as org_services
 from accord.org.models import MembershipRole
-from accord.web.helpers import home_team, team_scope
+from accord.org.queries import home_team
+from accord.web.helpers import team_scope
 
 
 def _request(cast, person, query: str = ""):

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accord.alignment import confidence as bands
+from accord.alignment.progress import kr_outside_limit
 
 register = template.Library()
 
@@ -42,6 +43,17 @@ def bar(pct, label: str = "Progress"):
         f"{value:.1f}",
         shown,
     )
+
+
+@register.simple_tag
+def kr_bar(kr, pct, label: str = "Progress"):
+    """A key result's progress: its bar, or, for a level to hold whose value is on the
+    wrong side of its limit, "outside its limit" (`progress.outside_limit`), not the share
+    done its partial credit would read as. `kr` is a model or the tree's dict of it."""
+    words = kr_outside_limit(kr)
+    if words:
+        return format_html('<span class="tag tag--bad kr-outside">{}</span>', words)
+    return bar(pct, label)
 
 
 @register.simple_tag

@@ -5,6 +5,8 @@ cadence its date (in the cadence's own zone: a release day is the same date for 
     {{ occ|occ_span:tz }}   Tue 3 Mar 2026, 10:00-11:00   or   Tue 3 Mar 2026 (all day)
     {{ cadence.rrule|schedule }}   Every other week on Wednesday   (a rule the schedule
                                    picker cannot say stays the rule, as code)
+    {{ cadence.rrule|schedule:cadence.start_date }}   Once, on 8 Dec 2026   (a meeting held
+                                   once says its day)
     {{ cadence|cadence_schedule }}   Every week on Thursday at 16:00 Europe/Berlin (its
                                    days are its own zone's: named beside them)
 """
@@ -43,9 +45,10 @@ def occ_span(occ: recurrence.Occurrence, tz: str | None = None) -> str:
 
 
 @register.filter
-def schedule(rule: str) -> str:
-    """A recurrence rule as its schedule in words, or the rule itself where no words fit."""
-    said = in_words(rule)
+def schedule(rule: str, start=None) -> str:
+    """A recurrence rule as its schedule in words, or the rule itself where no words fit;
+    `start`, the cadence's first day, names the day of one held once."""
+    said = in_words(rule, start=start)
     return format_html("{}", said) if said else format_html("<code>{}</code>", rule)
 
 
@@ -57,7 +60,7 @@ def cadence_schedule(cadence) -> str:
         at = f"all day ({cadence.timezone})"  # as the cadence's page says it
     else:
         at = f"at {cadence.time:%H:%M} {cadence.timezone}"
-    said = in_words(cadence.rrule, at)
+    said = in_words(cadence.rrule, at, start=cadence.start_date)
     if said:
         return format_html("{}", said)
     return format_html("<code>{}</code> {}", cadence.rrule, at)

@@ -7,6 +7,8 @@
     {{ t|when }}      "15 minutes ago" within the last day, else as `moment`
     {{ d|day_span:e }}  23-29 Nov 2026     the days from d to e (a week), the month and year
                         they share said once, with an en dash: 30 Nov - 6 Dec 2026
+    {{ d|soon }}      today / tomorrow / ""  a due date that is the organization's day or
+                        the next, for a tag beside it ("overdue" counts on the same day)
 
 Every date carries its year: "22 Aug" leaves the reader to guess which one. Times use the
 24-hour clock, in the current time zone: on an organization's pages the signed-in person's
@@ -27,6 +29,8 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as django_format
 from django.utils.timesince import timesince
+
+from accord.core.days import org_today
 
 register = template.Library()
 
@@ -100,6 +104,20 @@ def when(value) -> str:
     if dt.timedelta(0) <= age < dt.timedelta(days=1):
         return f"{timesince(parsed, depth=1)} ago"
     return django_format(parsed, MOMENT)
+
+
+@register.filter
+def soon(value) -> str:
+    """The tag beside a due or need-by date that says it is close: "today" or "tomorrow"
+    for the organization's day (`org_today`, the day "overdue" and "late" are counted on)
+    or the next one; "" for any other date, and for none."""
+    parsed = as_date_or_time(value)
+    if parsed is None:
+        return ""
+    if isinstance(parsed, dt.datetime):
+        parsed = parsed.date()
+    days = (parsed - org_today()).days
+    return {0: "today", 1: "tomorrow"}.get(days, "")
 
 
 def at_moment(moment: dt.datetime) -> str:

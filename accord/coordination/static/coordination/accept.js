@@ -1,7 +1,8 @@
 // The accept and propose forms say, as the date or the initiative changes, when the date
 // falls after the asking team's need-by date, or (accepting) before the delivering
-// initiative's target (where it would then show at risk, the server asks again on submit,
-// with a box to go ahead anyway; a later date proposed only moves the need-by if agreed).
+// initiative's target (where it would then show at risk; the accept form's box to go ahead
+// anyway shows with the warning, coordination.css, and the server asks again on submit
+// without it; a later date proposed only moves the need-by if agreed).
 (function () {
   "use strict";
   function fmt(iso) {
@@ -30,19 +31,23 @@
     var targets = JSON.parse(form.dataset.targets || "{}");
     var select = form.querySelector("select[name=provider_initiative]");
     var id = select ? select.value : form.dataset.initiative;
-    var target = targets[id || form.dataset.initiative];
-    if (form.dataset.action !== "accept" || !target || !value || value >= target) return "";
-    var name = select && select.value && select.selectedOptions[0] ? select.selectedOptions[0].text.split(" (")[0] : "the initiative";
-    return fmt(value) + " is before " + name + "'s target date (" + fmt(target) +
-      "): the dependency would show at risk as soon as it is accepted.";
+    var initiative = targets[id || form.dataset.initiative];
+    if (form.dataset.action !== "accept" || !initiative || !value || value >= initiative.target) {
+      return "";
+    }
+    return fmt(value) + " is before " + initiative.title + "'s target date (" +
+      fmt(initiative.target) + "): the dependency would show at risk as soon as it is accepted.";
   }
   function check(form) {
     var date = form.querySelector("input[name=committed_date], input[name=proposed_date]");
     var note = form.querySelector(".accept-warning");
     if (!date || !note) return;
     var text = [needByGap(form, date.value), targetGap(form, date.value)].filter(Boolean).join(" ");
+    var box = form.querySelector("input[type=checkbox][name=accept_at_risk]");
+    if (box && text) text += " Choose another date, or tick the box to accept anyway.";
     note.textContent = text;
     note.hidden = !text;
+    if (box && !box.getClientRects().length) box.checked = false; // hidden with the warning
   }
   // Delegated: a team's inbox fetches its forms when their buttons are opened.
   function changed(e) {

@@ -19,19 +19,22 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument("--format", choices=["yaml", "csv"], default="yaml")
         parser.add_argument(
-            "--person", metavar="EMAIL", help="only what Accord holds about this person"
+            "--person",
+            metavar="EMAIL",
+            help="only what Accord holds about this person, found by any of their addresses",
         )
 
     def handle(self, *args, **opts):
         org = find_org(opts.get("org"))
+        person = None
         if opts.get("person"):
-            from accord.org.models import Person
+            from accord.org import queries
 
             if opts["format"] == "csv":
                 raise CommandError("A person's own data is exported as YAML only.")
-            person = Person.objects.filter(org=org, email__iexact=opts["person"]).first()
+            person = queries.find_person(org, email=opts["person"].strip())
             if person is None:
-                raise CommandError(f"No one with the e-mail {opts['person']} in {org.name}.")
+                raise CommandError(f"No one in {org.name} has the address {opts['person']}.")
             chunks = services.export_person(person)
         elif opts["format"] == "csv":
             from accord.interchange import csvio
@@ -39,14 +42,20 @@ class Command(BaseCommand):
             chunks = csvio.export_zip(org)
         else:
             chunks = services.export_yaml(org)
+
+        def recorded():  # once the output is open: a file that cannot be written records none
+            services.record_export(org, None, fmt=opts["format"], via="command", person=person)
+
         try:
-            self._write(opts.get("output"), chunks)
+            self._write(opts.get("output"), chunks, recorded)
         except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
-    def _write(self, target: str | None, chunks) -> None:
-        """`chunks` (text, or bytes for a zip) to the file `target`, or to standard output."""
+    def _write(self, target: str | None, chunks, recorded) -> None:
+        """`chunks` (text, or bytes for a zip) to the file `target`, or to standard output,
+        calling `recorded()` once the output is open."""
         if not target or target == "-":
+            recorded()
             for chunk in chunks:
                 if isinstance(chunk, bytes):
                     sys.stdout.buffer.write(chunk)
@@ -59,5 +68,6 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot write {target}: {exc.strerror}.") from None
         with out:
+            recorded()
             for chunk in chunks:
                 out.write(chunk if isinstance(chunk, bytes) else chunk.encode())

@@ -7,9 +7,12 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!repeat || !rule) return;
   const form = repeat.form;
   const needs = { days: ["weekly", "biweekly"], ordinal: ["monthly_nth"], weekday: ["monthly_nth"] };
+  // Held once (on the start date) has no end: "Ends on" is hidden and left out of the rule.
+  const endless = ["once"];
   const workdays = "MO,TU,WE,TH,FR";
   const value = (name) => (form.elements[name] ? form.elements[name].value : "");
   const ruleFor = (pattern) => {
+    if (pattern === "once") return "FREQ=DAILY;COUNT=1";
     if (pattern === "daily") return "FREQ=DAILY";
     if (pattern === "weekdays") return `FREQ=WEEKLY;BYDAY=${workdays}`;
     if (pattern === "weekly" || pattern === "biweekly") {
@@ -34,10 +37,14 @@ document.addEventListener("DOMContentLoaded", () => {
       const field = input && input.closest(".field");
       if (field) field.hidden = !patterns.includes(repeat.value);
     }
+    const end = form.querySelector('[name="ends_on"]');
+    const endField = end && end.closest(".field");
+    if (endField) endField.hidden = endless.includes(repeat.value);
   };
   // "Ends on" is the rule's UNTIL: its day's last second, as the server writes it.
   const until = () => {
     const end = value("ends_on");
+    if (endless.includes(repeat.value)) return "";
     return end ? `;UNTIL=${end.replaceAll("-", "")}T235959` : "";
   };
   const write = () => {
