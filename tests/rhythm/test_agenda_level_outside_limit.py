@@ -13,6 +13,7 @@ from accord.alignment.models import Direction
 from accord.rhythm import agenda, services
 from accord.rhythm.models import Meeting
 from tests.conftest import api_client
+from tests.mcp.conftest import _no_event_loop_in_this_thread  # noqa: F401 (/mcp is served as by a sync worker)
 from tests.mcp.test_bounds import rpc
 from tests.rhythm.conftest import utc
 from tests.rhythm.test_agenda import BEFORE, MEETING, NOW, SINCE, at, world  # noqa: F401

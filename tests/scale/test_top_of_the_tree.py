@@ -17,6 +17,7 @@ from accord.org import services as org_services
 from accord.org.models import Membership, MembershipRole, Role, Team
 from accord.web import pickers
 from tests.conftest import make_person, sqlite_plan
+from tests.mcp.conftest import _no_event_loop_in_this_thread  # noqa: F401 (/mcp is served as by a sync worker)
 from tests.mcp.test_bounds import client_of, rpc
 
 
