@@ -74,6 +74,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzip-compressed (static files are compressed when collected).
+    # BREACH, which reads a secret from the sizes of compressed answers that also echo what
+    # an attacker sends, finds none to read: the CSRF token is masked anew in each answer,
+    # the session is a cookie, and what is shown once (a new API token, webhook secret,
+    # calendar address, sign-in link) is shown by one answer that cannot be asked for again;
+    # webhook addresses are not secrets (they are shown in lists and events; the signature
+    # is what proves a delivery Accord's). This middleware also adds random bytes to each.
+    "django.middleware.gzip.GZipMiddleware",
     "accord.core.middleware.DatabaseBusyMiddleware",  # busy SQLite: 503 + Retry-After
     "accord.api.middleware.MethodNotAllowedMiddleware",  # the API's 405 in its JSON shape
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,15 +167,34 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
 
-# --- Static files: our own in accord/web/static, npm packages from node_modules -------------
+# --- Static files: our own in accord/*/static, npm packages from node_modules -------------
+# `accord serve` collects them into STATIC_ROOT when they changed: hashed names and a gzip
+# copy of each, served compressed and cached for a year (accord/core/staticfiles.py). With
+# DEBUG, or before anything was collected, they are served from their sources as they are.
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [("vendor", BASE_DIR / "node_modules")]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "accord.core.staticfiles.NpmFinder",
+]
+# The npm packages' files pages load, as vendor/<path in node_modules> (and the source maps
+# they name, which collecting needs).
+STATIC_NPM_FILES = [
+    "htmx.org/dist/htmx.min.js",
+    "chart.js/dist/chart.umd.min.js",
+    "chart.js/dist/chart.umd.min.js.map",
+    "cytoscape/dist/cytoscape.min.js",
+    "sortablejs/Sortable.min.js",
+    "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css",
+    "swagger-ui-dist/swagger-ui.css.map",
+    "swagger-ui-dist/favicon-32x32.png",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "accord.core.staticfiles.ManifestStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # --- Security ----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -278,27 +278,35 @@ def _demo_built_once():
 
 @pytest.fixture(scope="session", autouse=True)
 def _static_files_listed_once():
-    """WhiteNoise lists and stats every static file (ours and node_modules', some 470) when
-    its middleware is built, and Django's test client builds the middleware again for each
-    client: a tenth of a second per client, thousands of times a run. The files do not change
-    during a run, so each test process lists them once and gives every new middleware the
-    same list; the files are served exactly as `accord serve` serves them."""
+    """Static files are served as `accord serve` serves them: collected into STATIC_ROOT
+    (once, when they changed: accord/core/staticfiles.py), under hashed names, compressed.
+    WhiteNoise lists and stats every collected file when its middleware is built, and
+    Django's test client builds the middleware again for each client: thousands of times a
+    run. The files do not change during a run, so each test process lists them once and
+    gives every new middleware the same list. pytest-django's live server would serve
+    /static/ itself, from the sources by their own names (Django's StaticFilesHandler): it
+    leaves them to the app, whose WhiteNoise serves them as `accord serve` does."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from whitenoise.middleware import WhiteNoiseMiddleware
 
-    listed: dict[str, dict] = {}
-    list_them = WhiteNoiseMiddleware.add_files_from_finders
+    from accord.core import staticfiles
 
-    def add_files_from_finders(self):
-        if self.static_prefix not in listed:
+    staticfiles.ensure_collected()
+    listed: dict[tuple[str, str], dict] = {}
+    list_them = WhiteNoiseMiddleware.update_files_dictionary
+
+    def update_files_dictionary(self, root, prefix):
+        if (root, prefix) not in listed:
             before = dict(self.files)
-            list_them(self)
-            listed[self.static_prefix] = {
+            list_them(self, root, prefix)
+            listed[root, prefix] = {
                 url: file for url, file in self.files.items() if before.get(url) is not file
             }
-        self.files.update(listed[self.static_prefix])
+        self.files.update(listed[root, prefix])
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        patch.setattr(WhiteNoiseMiddleware, "update_files_dictionary", update_files_dictionary)
+        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
         yield
 
 

@@ -75,3 +75,29 @@ def test_a_lock_met_outside_the_view_is_a_503_too(transactional_db, cast):
             "/accounts/login/", {"username": cast.admin.email, "password": PASSWORD}
         )
     assert response.status_code == 503, response.status_code
+
+
+def test_an_in_place_write_on_a_locked_database_is_one_plain_sentence(transactional_db, cast):
+    """htmx puts no error answer in the page: shell.js says it beside the form, so the
+    answer is a sentence to say, not a page of HTML."""
+    import datetime as dt
+
+    from accord.alignment import services
+
+    period = services.create_period(
+        cast.org, None, name="Q1", start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)
+    )
+    objective = services.create_objective(cast.org, None, title="Grow", period=period, level="org")
+    kr = services.create_key_result(cast.org, None, objective, name="Deals", start=0, target=10)
+    client = login(cast.admin)
+    with write_lock_held_elsewhere():
+        response = client.post(
+            f"/o/acme/alignment/key-results/{kr.pk}/value/",
+            {"value": "7", "row": "kr_row"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "2"
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "<" not in body and "nothing was saved" in body

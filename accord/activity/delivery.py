@@ -5,9 +5,12 @@ calls `notify(...)` inside the transaction of the write it is about. This module
 rest, once for every caller:
 
 - channels: an e-mail to each person, a post to each active chat webhook of each team
-  (Slack, Microsoft Teams or Mattermost format). While e-mail is not set up
-  (`email_configured()`: neither `EMAIL_HOST` nor `EMAIL_BACKEND` set), no e-mail is
-  queued or sent, and none counts as failing; chat posts go as ever;
+  (Slack, Microsoft Teams or Mattermost format). An organization's e-mail is from
+  "<its name> via Accord" (at `DEFAULT_FROM_EMAIL`'s address) and names it in `List-Id`
+  (`sender`, `list_id`); a login's own message is from `DEFAULT_FROM_EMAIL` as it is.
+  While e-mail is not set up (`email_configured()`: neither `EMAIL_HOST` nor
+  `EMAIL_BACKEND` set), no e-mail is queued or sent, and none counts as failing; chat
+  posts go as ever;
 - preferences: a person who turned e-mail off, or muted this kind of notice, gets no
   e-mail of it. A message about a person's own login (`ACCOUNT_KINDS`: a link to choose a
   new password they asked for) is no notice: it goes whatever their preferences, to the
@@ -46,9 +49,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from http import HTTPStatus
 from importlib import import_module
 from importlib.util import find_spec
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -428,6 +433,33 @@ def send_test_message(org: Organization, actor: Person | None, hook: ChatWebhook
     return f"Sent: {answer.status}"
 
 
+def sender(org: Organization) -> str:
+    """Who an organization's e-mail is from: `"<its name> via Accord"` at the address of
+    `DEFAULT_FROM_EMAIL` (the configured address kept), so that someone in two
+    organizations tells their mail apart at a glance. A name with a comma or quotes is
+    quoted, one beyond ASCII encoded (`formataddr`)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    try:
+        if address:
+            return formataddr((f"{' '.join(org.name.split())} via Accord", address))
+    except UnicodeError:  # an address beyond ASCII: kept as configured
+        pass
+    return settings.DEFAULT_FROM_EMAIL
+
+
+def list_id(org: Organization) -> str:
+    """The `List-Id` of an organization's e-mail (RFC 2919), for mail filters: its name
+    and `<its address.the host of SITE_URL>`, e.g. `Acme <acme.accord.example.com>`;
+    `<acme.localhost>` while SITE_URL is localhost (or an address that is no host name),
+    the namespace RFC 2919 keeps for lists of no registered domain."""
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    with contextlib.suppress(UnicodeError):
+        host = host.encode("idna").decode("ascii")
+    if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*", host):
+        host = "localhost"
+    return formataddr((" ".join(org.name.split()), f"{org.slug}.{host}"))
+
+
 def _send(n: Notification, connection) -> None:
     if n.channel == "email":
         to = n.person.email
@@ -442,6 +474,9 @@ def _send(n: Notification, connection) -> None:
             to=[to],
             connection=connection,
         )
+        if n.kind not in ACCOUNT_KINDS:  # a login's own message is about no organization
+            message.from_email = sender(n.org)
+            message.extra_headers["List-Id"] = list_id(n.org)
         if n.body_html:
             message.attach_alternative(n.body_html, "text/html")
         message.send()

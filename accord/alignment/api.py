@@ -143,6 +143,14 @@ class ObjectiveIn(InputSchema):
     period_id: Id
     status: ObjectiveStatus = ObjectiveStatus.ACTIVE
     parents: list["ParentIn"] = []
+    again: bool = Field(
+        False,
+        description=twice.again_doc(
+            "objective",
+            "the same title for the same period, level and team you set within the last "
+            f"{twice.WINDOW.seconds // 60} minutes, still open,",
+        ),
+    )
 
 
 class ObjectivePatch(PatchSchema):
@@ -229,6 +237,14 @@ class KeyResultIn(InputSchema):
     is_milestone: bool = False
     weight: float = Field(1.0, gt=0, allow_inf_nan=False)
     owner_id: Id | None = None
+    again: bool = Field(
+        False,
+        description=twice.again_doc(
+            "key result",
+            "the same name added to the same objective by you within the last "
+            f"{twice.WINDOW.seconds // 60} minutes",
+        ),
+    )
 
 
 class KeyResultPatch(PatchSchema):
@@ -260,7 +276,9 @@ class ValueIn(InputSchema):
     as_of: dt.date | None = Field(
         None,
         description="The day the value was measured (default: now; a day after today is "
-        "refused, 422 code future_date). The current value is always the latest by date: "
+        "refused, 422 code future_date, and a day before the key result's period starts, or "
+        "before its baseline date when that is earlier, 422 code before_start). The current "
+        "value is always the latest by date: "
         "a value dated before the newest recorded one is added to the history at its date "
         "and leaves current, progress and roll-ups as they are.",
     )
@@ -322,6 +340,14 @@ class InitiativeIn(InputSchema):
     stage: str = Field("", max_length=40, description="Free text, e.g. alpha, beta, stable.")
     key_result_ids: list[Id] = []
     objective_ids: list[Id] = []
+    again: bool = Field(
+        False,
+        description=twice.again_doc(
+            "initiative",
+            "the same title for the same team you created within the last "
+            f"{twice.WINDOW.seconds // 60} minutes, still open,",
+        ),
+    )
 
 
 class InitiativePatch(PatchSchema):

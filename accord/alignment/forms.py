@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accord.alignment import confidence as bands
+from accord.alignment import queries, services
 from accord.alignment.models import (
     FINAL_OBJECTIVE_STATUSES,
     Direction,
@@ -29,6 +30,7 @@ from accord.org.models import Person, Role, Team
 from accord.org.queries import current_teams
 from accord.web import pickers
 from accord.web.helpers import NumberField, slug_or_none
+from accord.web.twice import again_field, refuse_twin
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -95,9 +97,12 @@ class ObjectiveForm(forms.Form):
         help_text="Any team's objective in the same or an enclosing period.",
     )
     weight = NumberField(initial=1, min_value=0.01, label="Weight in the parent")
+    again = again_field("objective")
 
     def __init__(self, *args, org, editing: bool = False, person: Person | None = None, **kwargs):
+        """`person`: who sets a new objective (their twin of a moment ago is refused)."""
         super().__init__(*args, **kwargs)
+        self.org, self.person, self.again = org, person, False
         periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
         # An objective edited keeps its own period, closed or not (nothing moves into a
         # closed one); one of a closed period is scored: only its status can change.
@@ -123,7 +128,7 @@ class ObjectiveForm(forms.Form):
             level.widget.choices = [c for c in level.choices if c[0] != ObjectiveLevel.ORG]
             level.help_text = "Organization objectives are set by leaders and admins."
         if editing:
-            del self.fields["parent"], self.fields["weight"]
+            del self.fields["parent"], self.fields["weight"], self.fields["again"]
             if self.scoring:
                 self._score_only(own)
             return
@@ -193,7 +198,22 @@ class ObjectiveForm(forms.Form):
         data = super().clean()
         if data.get("level") == ObjectiveLevel.TEAM and not data.get("team"):
             self.add_error("team", "A team objective needs a team.")
+        if "again" in self.fields:  # a new objective: the same one set a moment ago?
+            twin = queries.twin_objective(
+                self.org,
+                self.person,
+                data.get("title") or "",
+                data.get("period"),
+                data.get("level") or "",
+                data.get("team"),
+            )
+            refuse_twin(self, data, "title", twin, _twin_said(services.twin_objective_said))
         return data
+
+
+def _twin_said(said):
+    """What the form says of a twin: the service's words, and the box to make it anyway."""
+    return lambda twin: f"{said(twin)}, or tick the box to make a second one."
 
 
 ORG_LEVEL_REFUSED = (
@@ -259,12 +279,24 @@ class KeyResultForm(forms.Form):
     owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— the objective's owner —"
     )
+    again = again_field("key result")
 
-    def __init__(self, *args, org, editing: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        org,
+        editing: bool = False,
+        objective: Objective | None = None,
+        person: Person | None = None,
+        **kwargs,
+    ):
+        """`objective` and `person`: where and by whom a new key result is added (their
+        twin of a moment ago is refused)."""
         super().__init__(*args, **kwargs)
+        self.org, self.objective, self.person, self.again = org, objective, person, False
         self.fields["owner"].queryset = pickers.assignees(_people(org))  # no viewer owns one
         if editing:
-            del self.fields["current"]
+            del self.fields["current"], self.fields["again"]
 
     def clean(self):
         data = super().clean()
@@ -279,6 +311,11 @@ class KeyResultForm(forms.Form):
                 self.add_error("range_high", "Required for a range.")
             if low is not None and high is not None and low > high:
                 self.add_error("range_high", "Must be at least the low bound.")
+        if "again" in self.fields:  # a new key result: the same one added a moment ago?
+            twin = queries.twin_key_result(
+                self.org, self.person, self.objective, data.get("name") or ""
+            )
+            refuse_twin(self, data, "name", twin, _twin_said(services.twin_key_result_said))
         return data
 
 
@@ -337,13 +374,17 @@ class InitiativeForm(forms.Form):
         label="Serves objectives",
         widget=pickers.PickerSelectMultiple(attrs={"size": 4}),
     )
+    again = again_field("initiative")
 
-    def __init__(self, *args, org, editing: bool = False, **kwargs):
+    def __init__(self, *args, org, editing: bool = False, person: Person | None = None, **kwargs):
+        """`person`: who creates a new initiative (their twin of a moment ago is refused)."""
         super().__init__(*args, **kwargs)
+        self.org, self.person, self.again = org, person, False
         self.fields["team"].queryset = _teams(org)
         self.fields["owner"].queryset = pickers.assignees(_people(org))  # no viewer owns one
         if editing:
             del self.fields["status"], self.fields["serves"], self.fields["serves_objectives"]
+            del self.fields["again"]
             self.fields["team"].help_text = (
                 "Its dependencies move with it: the new team asks for what it needs and "
                 "delivers what it committed to."
@@ -370,6 +411,11 @@ class InitiativeForm(forms.Form):
         start, target = data.get("start_date"), data.get("target_date")
         if start and target and target < start:
             self.add_error("target_date", "Must be on or after the start date.")
+        if "again" in self.fields:  # a new initiative: the same one created a moment ago?
+            twin = queries.twin_initiative(
+                self.org, self.person, data.get("title") or "", data.get("team")
+            )
+            refuse_twin(self, data, "title", twin, _twin_said(services.twin_initiative_said))
         return data
 
 

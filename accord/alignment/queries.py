@@ -12,8 +12,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.utils import timezone
 
 from accord.activity.models import Event
@@ -647,6 +659,93 @@ def value_twin(
     if org_day(last.recorded_at) != org_day(at or timezone.now()):
         return None
     return last, recent.created_at
+
+
+# --- the same one again (`accord.core.twice`) ----------------------------------------------
+# One rule for the forms, which ask first, and the services, which refuse (code "duplicate")
+# unless asked to make it again: the same objective, key result or initiative made by the
+# same person (its "created" event's actor) within `twice.WINDOW`. None when `person` is
+# None (an import, the demo, Accord itself).
+
+
+def _made_just_now_by(person: Person, target_type: str) -> Exists:
+    """Whether the row's "created" event, within `twice.WINDOW`, is `person`'s."""
+    return Exists(
+        Event.objects.filter(
+            org_id=OuterRef("org_id"),
+            actor=person,
+            verb="created",
+            target_type=target_type,
+            target_id=Cast(OuterRef("pk"), output_field=CharField()),
+            created_at__gte=twice.since(),
+        )
+    )
+
+
+def twin_objective(
+    org: Organization,
+    person: Person | None,
+    title: str,
+    period: Period | None,
+    level: str,
+    team: Team | None,
+) -> Objective | None:
+    """`person`'s open objective `title` of `period` at `level` for `team` (None for the
+    organization's), set just now."""
+    title = (title or "").strip()
+    if person is None or period is None or not title:
+        return None
+    return (
+        Objective.objects.for_org(org)
+        .filter(
+            title__iexact=title,
+            period=period,
+            level=level,
+            team=team if level != ObjectiveLevel.ORG else None,
+            status__in=OPEN_OBJECTIVE_STATUSES,
+            created_at__gte=twice.since(),
+        )
+        .filter(_made_just_now_by(person, "alignment.objective"))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def twin_key_result(
+    org: Organization, person: Person | None, objective: Objective | None, name: str
+) -> KeyResult | None:
+    """`person`'s key result `name` of `objective`, added just now."""
+    name = (name or "").strip()
+    if person is None or objective is None or not name:
+        return None
+    return (
+        KeyResult.objects.for_org(org)
+        .filter(name__iexact=name, objective=objective, created_at__gte=twice.since())
+        .filter(_made_just_now_by(person, "alignment.keyresult"))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def twin_initiative(
+    org: Organization, person: Person | None, title: str, team: Team | None
+) -> Initiative | None:
+    """`person`'s open initiative `title` of `team`, created just now."""
+    title = (title or "").strip()
+    if person is None or team is None or not title:
+        return None
+    return (
+        Initiative.objects.for_org(org)
+        .filter(
+            title__iexact=title,
+            team=team,
+            status__in=OPEN_INITIATIVE_STATUSES,
+            created_at__gte=twice.since(),
+        )
+        .filter(_made_just_now_by(person, "alignment.initiative"))
+        .order_by("-pk")
+        .first()
+    )
 
 
 def my_key_results(org: Organization, person: Person, period: Period | None):

@@ -771,7 +771,10 @@ def create_objective(
     description: str = "",
     status: str = ObjectiveStatus.ACTIVE,
     parents: Iterable[Objective | tuple[Objective, float]] = (),
+    again: bool = False,
 ) -> Objective:
+    """An objective. The same one (title, period, level and team) its person set a moment
+    ago, still open, is refused (`Duplicate`, `queries.twin_objective`) unless `again`."""
     require_objective_rights(actor, level)
     title = require_text(title, "title", max_length=300)
     if period is None:
@@ -784,6 +787,9 @@ def create_objective(
     _check_level_team(org, level, team)
     _choice(status, ObjectiveStatus, "status", "status")
     _require_open_period(period, "objectives")
+    twin = None if again else queries.twin_objective(org, actor, title, period, level, team)
+    if twin is not None:
+        raise Duplicate(f"{twin_objective_said(twin)}.", existing=twin, what="objective")
     objective = Objective.objects.create(
         org=org,
         title=title,
@@ -802,6 +808,16 @@ def create_objective(
         link_objective(org, actor, objective, parent, weight)
     rollups.refresh([objective.pk])
     return objective
+
+
+def twin_objective_said(twin: Objective) -> str:
+    """What the page and the API say of the objective just set the same (no full stop: a
+    form goes on to offer its box)."""
+    who = twin.team.name if twin.team_id else "the organization"
+    return (
+        f"You set this objective for {who} in {twin.period.name} {at_moment(twin.created_at)} "
+        f"(#{twin.pk}). Follow that one"
+    )
 
 
 @transaction.atomic
@@ -1155,11 +1171,13 @@ def create_key_result(
     owner: Person | None = None,
     at: dt.datetime | None = None,
     as_history: bool = False,
+    again: bool = False,
 ) -> KeyResult:
     """A key result; its first value (`current`, default `start`) opens the history at `at`.
     `as_history`: entered as an organization file has it (an export of a time before the
     rule that an increase or decrease needs a target beyond its start): that rule is left
-    out, every other holds."""
+    out, every other holds. The same name added to the same objective by its person a
+    moment ago is refused (`Duplicate`, `queries.twin_key_result`) unless `again`."""
     require_same_org(org, objective, "objective")
     require_same_org(org, owner, "person")
     if actor is not None:  # (a file or an import enters what was)
@@ -1184,6 +1202,9 @@ def create_key_result(
         directions=not as_history,
     )
     value = data["start"] if current in (None, "") else _measure(current, "current")
+    twin = None if again or at else queries.twin_key_result(org, actor, objective, data["name"])
+    if twin is not None:
+        raise Duplicate(f"{twin_key_result_said(twin)}.", existing=twin, what="key result")
     position = KeyResult.objects.filter(objective=objective).count()
     kr = KeyResult.objects.create(
         org=org, objective=objective, owner=owner, current=value, position=position, **data
@@ -1194,6 +1215,14 @@ def create_key_result(
     activity.record(org, actor, "created", kr, after=activity.snapshot(kr, (*KR_FIELDS, "current")))
     rollups.refresh([objective.pk])
     return kr
+
+
+def twin_key_result_said(twin: KeyResult) -> str:
+    """What the page and the API say of the key result just added the same."""
+    return (
+        f"You added this key result to {twin.objective.title} {at_moment(twin.created_at)} "
+        f"(#{twin.pk}). Follow that one"
+    )
 
 
 @transaction.atomic
@@ -1225,10 +1254,18 @@ def update_key_result(
     return kr
 
 
-def value_moment(as_of: Any) -> dt.datetime:
+def first_value_day(kr: KeyResult) -> dt.date:
+    """The earliest day a value of `kr` may be entered "as of": the day its period starts,
+    or its baseline date when that is earlier (what it measured before the period)."""
+    start = kr.objective.period.start
+    return min(start, kr.baseline_date) if kr.baseline_date else start
+
+
+def value_moment(as_of: Any, kr: KeyResult | None = None) -> dt.datetime:
     """The moment a value entered "as of" a day is dated: now for today, the end of the day
     (in the current time zone) for an earlier one, so that it follows what was recorded
-    during that day and precedes the next. A day after today is refused."""
+    during that day and precedes the next. A day after today is refused, and one before
+    `kr`'s `first_value_day` (a 1999 value of a 2026 key result flattens its history)."""
     day = _date(as_of, "as_of", required=True)
     assert day is not None
     now = timezone.now()
@@ -1238,6 +1275,21 @@ def value_moment(as_of: Any) -> dt.datetime:
             f"A value cannot be dated after today ({day.isoformat()} is in the future).",
             fields={"as_of": ["Enter today or an earlier day."]},
             code="future_date",
+        )
+    first = first_value_day(kr) if kr is not None else None
+    if first is not None and day < first:
+        assert kr is not None
+        period = kr.objective.period
+        since = (
+            f"{period.name} starts"
+            if first == period.start
+            else "its baseline date, before its period starts"
+        )
+        raise ServiceError(
+            f"A value of {kr.name} cannot be dated before {first.isoformat()} ({since}); "
+            f"{day.isoformat()} is earlier.",
+            fields={"as_of": [f"Enter {first.isoformat()} or a later day."]},
+            code="before_start",
         )
     if day == today:
         return now
@@ -1283,13 +1335,13 @@ def record_key_result_value(
         value = 1 if value else 0
     number_value = _measure(value, "value")
     assert number_value is not None
+    if as_of not in (None, "") and at is not None:
+        raise ServiceError("Date a value by its moment or by its day, not both.")
+    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
     if as_of not in (None, ""):
-        if at is not None:
-            raise ServiceError("Date a value by its moment or by its day, not both.")
-        at = value_moment(as_of)
+        at = value_moment(as_of, kr)
     if at is not None:
         check_in_range(at, "recorded_at", "The value's date")
-    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
     _require_open_period(kr.objective.period, "key results")
     if kr.is_milestone and number_value not in (0.0, 1.0):
         raise ServiceError(
@@ -1801,7 +1853,10 @@ def create_initiative(
     stage: str = "",
     key_results: Iterable[KeyResult] = (),
     objectives: Iterable[Objective] = (),
+    again: bool = False,
 ) -> Initiative:
+    """An initiative. The same title for the same team its person created a moment ago,
+    still open, is refused (`Duplicate`, `queries.twin_initiative`) unless `again`."""
     _can_write(actor, "change initiatives")
     if team is None:
         raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
@@ -1825,6 +1880,9 @@ def create_initiative(
         "progress": _progress_pct(progress) if progress not in (None, "") else 0,
         "stage": _stage(stage),
     }
+    twin = None if again else queries.twin_initiative(org, actor, title, team)
+    if twin is not None:
+        raise Duplicate(f"{twin_initiative_said(twin)}.", existing=twin, what="initiative")
     rank = None
     if status == InitiativeStatus.ACTIVE:
         # Last in the (dense) stack: counted, not loaded, so adding n initiatives to one
@@ -1846,6 +1904,14 @@ def create_initiative(
     for objective in objectives:
         link_initiative(org, actor, initiative, objective=objective)
     return initiative
+
+
+def twin_initiative_said(twin: Initiative) -> str:
+    """What the page and the API say of the initiative just created the same."""
+    return (
+        f"You created this initiative for {twin.team.name} {at_moment(twin.created_at)} "
+        f"(#{twin.pk}, {twin.get_status_display().lower()}). Follow that one"
+    )
 
 
 def _check_dates(start: dt.date | None, target: dt.date | None) -> None:

@@ -541,7 +541,11 @@ def objective_new(request):
         parent, weight = data.pop("parent"), data.pop("weight")
         try:
             objective = services.create_objective(
-                org, request.person, parents=[(parent, weight)] if parent else [], **data
+                org,
+                request.person,
+                parents=[(parent, weight)] if parent else [],
+                again=form.again,
+                **data,
             )
         except ServiceError as exc:
             form_error(form, exc)
@@ -818,12 +822,14 @@ def objective_confidence(request, objective_id: int):
 def kr_new(request, objective_id: int):
     org = request.org
     objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
-    form = KeyResultForm(request.POST or None, org=org)
+    form = KeyResultForm(request.POST or None, org=org, objective=objective, person=request.person)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_key_result(org, request.person, objective, **form.cleaned_data)
+            services.create_key_result(
+                org, request.person, objective, again=form.again, **form.cleaned_data
+            )
         except ServiceError as exc:
             form_error(form, exc)
         else:
@@ -979,7 +985,7 @@ def _value_twin(kr: KeyResult, person, data: dict) -> str:
     if data.get("record_anyway"):
         return ""
     try:
-        at = services.value_moment(data["as_of"]) if data.get("as_of") else None
+        at = services.value_moment(data["as_of"], kr) if data.get("as_of") else None
         found = queries.value_twin(kr, person, float(data["value"]), data.get("note") or "", at)
     except (TypeError, ValueError, ServiceError):
         found = None
@@ -1111,6 +1117,7 @@ def key_result_detail(request, kr_id: int):
             initiatives=list(kr.initiatives.select_related("team", "owner").order_by("title")),
             closed=closed,
             today=today,  # the latest day a value may be "as of"
+            first_day=services.first_value_day(kr),  # and the earliest
             history=history_for(org, "alignment.keyresult", kr.pk),
             panels=web_panels.collect("key_result", request, kr),
         ),
@@ -1133,7 +1140,7 @@ def initiative_new(request):
         initial["serves_objectives"] = Objective.objects.for_org(org).filter(
             pk=request.GET["objective"]
         )
-    form = InitiativeForm(request.POST or None, org=org, initial=initial)
+    form = InitiativeForm(request.POST or None, org=org, initial=initial, person=request.person)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
     if request.method == "POST" and form.is_valid():
@@ -1141,7 +1148,7 @@ def initiative_new(request):
         krs, objs = data.pop("serves"), data.pop("serves_objectives")
         try:
             initiative = services.create_initiative(
-                org, request.person, key_results=krs, objectives=objs, **data
+                org, request.person, key_results=krs, objectives=objs, again=form.again, **data
             )
         except ServiceError as exc:
             form_error(form, exc)

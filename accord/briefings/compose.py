@@ -8,7 +8,13 @@ UTC, whatever the reader's zone, as Insights' trend reads it) and the stored hea
 both week ends, and
 turns what it finds into lines from fixed templates. So building the same week again
 later gives the same briefing, and nothing is invented: every line names one object and
-links to its page.
+links to its page (but one, which counts the scope's action items past their date and
+links to their list).
+
+A section is kept to a screen: at most MAX_ITEMS lines, what matters first and each kind
+of line in its turn (`_Rank`, `_choose`), so that routine moves never hide the week's
+decisions, slips or a critical issue; the lines left out are counted by kind, each count
+linked to the list that holds them (`_rest`).
 
 A week is an ISO week (`2026-W48`) in the reader's own time zone: from Monday 00:00 to the
 next Monday 00:00 there. The ISO label is the week's key (stored, in the API, `accord
@@ -28,7 +34,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -48,7 +54,8 @@ from accord.org.models import Membership, Organization, Person, Team
 from accord.web.templatetags.dates import day, day_span, weekday
 from accord.web.templatetags.numbers import counted
 
-MAX_ITEMS = 10  # lines per section; the rest is counted, with a link where a page lists it
+MAX_ITEMS = 10  # lines per section; the rest is counted by kind, each linked to its list
+ROUTINE = 5  # a line's weight from which it is routine (`_Rank`): shown once what matters is
 TOP_SIGNALS = 5  # "what is at risk": the top signals
 KR_MOVES = 3  # key results that moved most, each way
 HEALTH_RISE = 5.0  # points of roll-up health that count as "rose"
@@ -236,6 +243,7 @@ class History:
         self._cadences: list | None = None
         self._index: dict[tuple[int, str], dict[int | None, set[int]]] = {}
         self._cadence_index: dict[int, set[int]] | None = None
+        self._cadence_reach: dict[tuple, set[int]] | None = None
 
     @functools.cached_property
     def signals_recorded_from(self) -> dt.datetime | None:
@@ -285,6 +293,48 @@ class History:
         for t in teams:
             ids |= index.get(t, set())
         return [objects[i] for i in sorted(ids) if i in objects]
+
+    def of_person(self, snap: Snapshot, kind: str, attr: str, person_id: int) -> list:
+        """The snapshot's objects of `kind` whose `attr` (owner_id, approver_id) is
+        `person_id`, by id: through an index built once per snapshot."""
+        key = (id(snap), f"{kind}:{attr}")
+        if key not in self._index:
+            index: dict[int | None, set[int]] = defaultdict(set)
+            for obj in getattr(snap, kind).values():
+                index[getattr(obj, attr)].add(obj.id)
+            self._index[key] = index
+        objects = getattr(snap, kind)
+        return [objects[i] for i in sorted(self._index[key].get(person_id, ())) if i in objects]
+
+    def taking_part(self, person: Person) -> list:
+        """The meeting cadences `person` takes part in, wherever they are (their own, one
+        they are asked to, their teams', the whole organization's), as their week and the
+        cadences list say (`PersonScope.participates`): a couple of queries for the person;
+        the cadences that may concern them are found through an index of the loaded ones
+        by person and team (as `PersonScope.candidates` finds them in the database)."""
+        from accord.rhythm import queries as rhythm_queries
+        from accord.rhythm.models import Scope
+
+        if self._cadence_reach is None:
+            reach: dict[tuple, set[int]] = defaultdict(set)
+            for i, (c, _) in enumerate(self.cadences()):
+                if c.owner_id:
+                    reach[("person", c.owner_id)].add(i)
+                for p in c.extra_participants.all():
+                    reach[("person", p.pk)].add(i)
+                for t in ({c.team_id} | {t.pk for t in c.teams.all()}) - {None}:
+                    reach[("team", t)].add(i)
+                if c.scope == Scope.ORG:
+                    reach[("org",)].add(i)
+            self._cadence_reach = reach
+        person_scope = rhythm_queries.PersonScope.load(self.org, person)
+        keys = [("person", person.pk), *(("team", t) for t in person_scope.reach)]
+        keys += [("org",)] if person_scope.team_ids else []
+        found: set[int] = set()
+        for key in keys:
+            found |= self._cadence_reach.get(key, set())
+        every = self.cadences()
+        return [every[i][0] for i in sorted(found) if person_scope.participates(every[i][0])]
 
     def cadences_of(self, teams: set[int] | None) -> list:
         """The meeting cadences whose home team (else any team of their scope) is one of
@@ -397,28 +447,145 @@ def _progress(kr) -> float | None:
     return (kr.current - kr.start) / (kr.target - kr.start)
 
 
+@dataclass(frozen=True)
+class _Rank:
+    """Where a line stands in its section. `kind`: what it is; each kind takes its turn for
+    the section's lines (`_choose`), and the lines of a kind left out are counted and linked
+    to the list that holds them (`REST`). `weight`: lower first; below ROUTINE, what a
+    reader must not miss (an escalated issue, a decision, a slip, a confidence that changed
+    band, their own meeting), from ROUTINE on, what fills the lines left. `order`: within a
+    weight (numbers, or one type of value per section), then the order found."""
+
+    kind: str = ""
+    weight: int = ROUTINE
+    order: tuple = ()
+
+
+PLAIN = _Rank()
+
+
 @dataclass
 class _Sections:
     items: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {key: [] for key, _ in SECTIONS}
     )
-    dates: dict[int, dt.date] = field(default_factory=dict)  # by id(item): when it is due
+    ranks: dict[int, _Rank] = field(default_factory=dict)  # by id(item)
 
-    def add(self, key: str, item: dict[str, Any], due: dt.date | None = None) -> None:
+    def add(self, key: str, item: dict[str, Any], rank: _Rank | None = None) -> None:
         self.items[key].append(item)
-        if due is not None:
-            self.dates[id(item)] = due
+        if rank is not None:
+            self.ranks[id(item)] = rank
 
-    def by_date(self, key: str) -> None:
-        """Order a section by when its items are due: the earliest first (so the most
-        overdue, then the soonest), those without a date last, each in the order found."""
-        far = dt.date.max
-        self.items[key].sort(key=lambda it: self.dates.get(id(it), far))
+    def rank(self, item: dict[str, Any]) -> _Rank:
+        return self.ranks.get(id(item), PLAIN)
+
+
+def _choose(items: list[dict[str, Any]], rank_of, limit: int) -> tuple[list, list]:
+    """The lines a section shows (at most `limit`, in the order it shows them) and those it
+    leaves out (in the same order). What matters (weight below ROUTINE) is taken first,
+    routine lines fill what is left; within each, the kinds take turns, each giving its
+    weightiest line not yet taken (the kind with the weightiest line first), so that no kind
+    crowds the others out: seventeen moves of confidence leave room for the week's
+    decisions and slips, sixteen requests for the critical issue. Shown by weight, then
+    `order`, then as found."""
+    ranks = [rank_of(it) for it in items]
+    ranked = sorted(range(len(items)), key=lambda n: (ranks[n].weight, ranks[n].order, n))
+    taken: set[int] = set()
+    for notable in (True, False):
+        turns: dict[str, deque[int]] = {}
+        for n in ranked:
+            if (ranks[n].weight < ROUTINE) == notable:
+                turns.setdefault(ranks[n].kind, deque()).append(n)
+        while turns and len(taken) < limit:
+            for kind in list(turns):
+                if len(taken) >= limit:
+                    break
+                taken.add(turns[kind].popleft())
+                if not turns[kind]:
+                    del turns[kind]
+    return [items[n] for n in ranked if n in taken], [items[n] for n in ranked if n not in taken]
 
 
 def _confidence(value: int) -> str:
     """ "5 (at risk)": a confidence with its band."""
     return f"{value} ({bands.word(value)})"
+
+
+# Issues grave enough to lead "What needs you", the gravest first, and how a line says them.
+GRAVE = {"critical": 2, "high": 1}
+GRAVE_WORDS = {"critical": "Critical issue", "high": "High-severity issue"}
+
+
+def _confidence_rank(was: int | None, now: int, obj_id: int) -> _Rank:
+    """A move of confidence into another band matters (down, or a first rating of at risk
+    or off track, first: the lowest first; then up); a move within its band (7 to 9, both
+    on track) is routine, the largest first."""
+    if was is not None and bands.band(was) == bands.band(now):
+        return _Rank("objective", ROUTINE + 1, (0, -abs(now - was), obj_id))
+    down = now <= bands.AT_RISK_MAX if was is None else now < was
+    if down:
+        return _Rank("objective", 3, (now, 0, obj_id))
+    return _Rank("objective", 4, (-now, 0, obj_id))
+
+
+def _waiting_rank(kind: str, when: dt.date | None, late: bool) -> _Rank:
+    """What needs the reader: what is past its date first (the most overdue first), then
+    by date, the soonest first; without a date, after."""
+    if late:
+        return _Rank(kind, 1, (when, 0))
+    return _Rank(kind, 3, (when, 0)) if when is not None else _Rank(kind, 4, (dt.date.max, 0))
+
+
+def _overdue_actions(org, week, reader, scope, snap, history, out) -> None:
+    """Into "What needs you": the reader's own open action items whose date came by the
+    week's end (filed to any team: they owe them), and one line counting the scope's open
+    action items past their date, linked to the scope's list of action items."""
+    if reader.person is not None:
+        for ai in history.of_person(snap, "action_items", "owner_id", reader.person.pk):
+            if ai.status != "open" or ai.due_on is None or ai.due_on > week.last_day:
+                continue
+            late = ai.due_on < week.last_day
+            when = ai.due_on + dt.timedelta(days=1) if late else ai.due_on
+            said = f"overdue since {_day(when)}" if late else f"due {_day(when)}"
+            out.add(
+                "needs_you",
+                _item(f"Your action item “{ai.title}”, {said}.", "decisions.actionitem", ai.id),
+                _waiting_rank("action", ai.due_on, late),
+            )
+    late_items = [
+        ai
+        for ai in history.pick(snap, "action_items", scope.ids)
+        if ai.status == "open"
+        and ai.due_on is not None
+        and ai.due_on < week.last_day
+        and scope.has(ai.team_id)
+    ]
+    if not late_items:
+        return
+    oldest = min(late_items, key=lambda ai: (ai.due_on, ai.id))
+    roots = [t.id for t in snap.teams.values() if t.parent_id is None and t.id not in snap.retired]
+    team_id = reader.scope if reader.scope is not None else (roots[0] if len(roots) == 1 else None)
+    if reader.scope is None:
+        where = f"across {snap.org_name}"
+    elif snap.children().get(reader.scope):
+        where = f"in {snap.team_name(reader.scope)} and the teams below it"
+    else:
+        where = f"in {snap.team_name(reader.scope)}"
+    n = len(late_items)
+    text = (
+        f"{counted(n, 'action item')} {where} "
+        f"{'is past its date; it was' if n == 1 else 'are past their date; the oldest was'} "
+        f"due {_day(oldest.due_on)}."
+    )
+    if team_id is not None:
+        # The scope's action items, the most overdue first: the page counts them too.
+        url = reverse("decisions:actions", kwargs={"org_slug": org.slug})
+        item = _item(
+            text, "org.team", team_id, href=f"{url}?{urlencode({'team': _slug(org, team_id)})}"
+        )
+    else:
+        item = _item(text, "decisions.actionitem", oldest.id)
+    out.add("needs_you", item, _Rank("overdue", 2, (oldest.due_on, 0)))
 
 
 def build(org: Organization, week: Week, reader: Reader, history: History | None = None) -> dict:
@@ -459,7 +626,10 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             kr.id,
         )
         # Once each: a key result closer to its target went well, one further from it changed.
-        out.add("went_well" if delta > 0 else "changed", item)
+        if delta > 0:
+            out.add("went_well", item, _Rank("keyresult"))
+        else:
+            out.add("changed", item, _Rank("keyresult", 2, (0, delta, kr.id)))
     for obj in history.pick(after, "objectives", teams):
         old = before.objectives.get(obj.id)
         if old is None or not scope.has(obj.team_id):
@@ -474,6 +644,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                     "alignment.objective",
                     obj.id,
                 ),
+                _confidence_rank(old.confidence, obj.confidence, obj.id),
             )
 
     # -- initiatives
@@ -483,12 +654,13 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         old = before.initiatives.get(ini.id)
         team = after.team_name(ini.team_id)
         was = old.status if old else None
+        routine = _Rank("initiative", ROUTINE, (0, 0, ini.id))
         if ini.status == "active" and was != "active":
             text = f"{team} started initiative “{ini.title}”."
-            out.add("changed", _item(text, "alignment.initiative", ini.id))
+            out.add("changed", _item(text, "alignment.initiative", ini.id), routine)
         elif ini.status == "done" and was not in (None, "done"):
             text = f"{team} finished initiative “{ini.title}”."
-            out.add("changed", _item(text, "alignment.initiative", ini.id))
+            out.add("changed", _item(text, "alignment.initiative", ini.id), routine)
         if (
             old is not None
             and ini.target_date
@@ -507,6 +679,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                     "alignment.initiative",
                     ini.id,
                 ),
+                # A slip matters; the furthest past its baseline first.
+                _Rank("initiative", 2, (1, -late, ini.id)),
             )
 
     # -- dependencies
@@ -518,7 +692,11 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         was = old.state if old else None
         link = ("coordination.dependency", dep.id)
         if old is None and in_week(dep.created_at):
-            out.add("changed", _item(f"{asker} asked {giver} for “{dep.title}”.", *link))
+            out.add(
+                "changed",
+                _item(f"{asker} asked {giver} for “{dep.title}”.", *link),
+                _Rank("dependency", ROUTINE, (0, 0, dep.id)),
+            )
         elif (
             old is not None
             and old.state == "requested"
@@ -528,17 +706,24 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             # the team it went to; the team it left, no longer a side, reads nothing of it.
             was_asked = after.team_name(old.provider_team_id)
             text = f"{asker} asked {giver} for “{dep.title}”, instead of {was_asked}."
-            out.add("changed", _item(text, *link))
+            out.add("changed", _item(text, *link), _Rank("dependency", ROUTINE, (0, 0, dep.id)))
         if dep.state != was and dep.state in ("accepted", "declined", "delivered"):
             verb = {"accepted": "accepted", "declined": "declined", "delivered": "delivered"}
             text = f"{giver} {verb[dep.state]} “{dep.title}” for {asker}."
-            out.add("changed", _item(text, *link))
+            # A request declined leaves its asker without what they planned on: it matters.
+            rank = (
+                _Rank("dependency", 3, (11, 0, dep.id))
+                if dep.state == "declined"
+                else _Rank("dependency", ROUTINE + 1, (0, 0, dep.id))
+            )
+            out.add("changed", _item(text, *link), rank)
             if dep.state == "delivered" and (
                 dep.closed_at is None or dep.closed_at.date() <= dep.due
             ):
                 out.add(
                     "went_well",
                     _item(f"{giver} delivered “{dep.title}” to {asker} on time.", *link),
+                    _Rank("delivered"),
                 )
         if dep.active and (dep.flag == "blocked" or dep.is_late(week.last_day)):
             why = (
@@ -549,14 +734,15 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add(
                 "blocked",
                 _item(f"{asker} waits on {giver} for “{dep.title}”: {why}.", *link),
+                _Rank("blocked" if dep.flag == "blocked" else "late"),
             )
 
     # -- decisions
-    approves = [
-        d.id
-        for d in after.decisions.values()
-        if reader.person is not None and d.approver_id == reader.person.pk
-    ]
+    approves = (
+        [d.id for d in history.of_person(after, "decisions", "approver_id", reader.person.pk)]
+        if reader.person is not None
+        else []
+    )
     for dec in history.pick(after, "decisions", teams, approves):
         mine = reader.person is not None and dec.approver_id == reader.person.pk
         if not (scope.any(dec.team_ids) or mine):
@@ -564,19 +750,27 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         old = before.decisions.get(dec.id)
         link = ("decisions.decision", dec.id)
         if in_week(dec.decided_at) and (old is None or old.undecided):
-            out.add("changed", _item(sentence(f"Decided: “{dec.question}”"), *link))
+            out.add(
+                "changed",
+                _item(sentence(f"Decided: “{dec.question}”"), *link),
+                _Rank("decided", 1, (1, 0, dec.id)),
+            )
         if dec.status == "reversed" and (old is None or old.status != "reversed"):
-            out.add("changed", _item(sentence(f"Reversed: “{dec.question}”"), *link))
+            out.add(
+                "changed",
+                _item(sentence(f"Reversed: “{dec.question}”"), *link),
+                _Rank("reversed", 1, (0, 0, dec.id)),
+            )
         if mine and dec.undecided and reader.acts:
             due = ""
+            late = dec.decide_by is not None and dec.decide_by < week.last_day
             if dec.decide_by is not None:
-                late = dec.decide_by < week.last_day
                 # Overdue from the day after its deadline, as its page, Insights and
                 # agendas say (`decisions.models.overdue_since`).
                 when = overdue_since(dec.decide_by) if late else dec.decide_by
                 due = f", {'overdue since' if late else 'due'} {_day(when)}"
             text = sentence(f"Decision waiting on you: “{dec.question}”{due}")
-            out.add("needs_you", _item(text, *link), dec.decide_by)
+            out.add("needs_you", _item(text, *link), _waiting_rank("decision", dec.decide_by, late))
 
     # -- issues
     near = None if teams is None else teams | set(reader.levels)
@@ -589,17 +783,31 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 out.add(
                     "changed",
                     _item(f"Issue “{iss.title}” was escalated to {team}.", *link),
+                    _Rank("issue", 0, (0, 0, iss.id)),
                 )
             if reader.acts:
                 whose = "you" if reader.person is not None else team
-                text = f"Issue at the level of {team}, for {whose}: “{iss.title}”."
-                out.add("needs_you", _item(text, *link))
+                grave = iss.severity in GRAVE
+                said = GRAVE_WORDS.get(iss.severity, "Issue")
+                text = f"{said} at the level of {team}, for {whose}: “{iss.title}”."
+                # A critical or high one first, the gravest first; any other after what
+                # has a date.
+                rank = (
+                    _Rank("issue", 0, (dt.date.min, -GRAVE[iss.severity]))
+                    if grave
+                    else _Rank("issue", 4, (dt.date.max, 0))
+                )
+                out.add("needs_you", _item(text, *link), rank)
         if (
             iss.status == "solved"
             and scope.has(iss.team_id)
             and (old is None or old.status != "solved")
         ):
-            out.add("went_well", _item(f"{team} resolved issue “{iss.title}”.", *link))
+            out.add(
+                "went_well",
+                _item(f"{team} resolved issue “{iss.title}”.", *link),
+                _Rank("issue"),
+            )
 
     # -- what waits on the answer of the reader's teams (or a team below one), as their home
     # and their teams' inboxes count it (coordination's `waiting_on_teams_led`): requests
@@ -615,9 +823,13 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add(
                 "needs_you",
                 _item(_waiting_words(after, dep, side), "coordination.dependency", dep.id),
-                dep.need_by,
+                _waiting_rank("dependency", dep.need_by, False),
             )
-    out.by_date("needs_you")
+
+    # -- action items past their date: the reader's own, wherever they are filed, and how
+    # many of the scope's (the list of them, by team, says which)
+    if reader.acts:
+        _overdue_actions(org, week, reader, scope, after, history, out)
 
     # -- signals at the week's end (none to tell of a week before any were recorded)
     recorded_from = history.signals_recorded_from
@@ -667,10 +879,11 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 "org.team",
                 team_id,
             ),
+            _Rank("team"),
         )
 
     # -- next week
-    _coming_up(week, scope, after, history, out)
+    _coming_up(week, reader, scope, after, history, out)
 
     return _finish(org, week, reader, after, headline, out)
 
@@ -775,13 +988,28 @@ def coming_up_title(tz: str) -> str:
     return f"Coming up (times in {tz})"  # readers' zones differ; say whose
 
 
-def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out) -> None:
+def _coming_up(
+    week: Week, reader: Reader, scope: _Scope, snap: Snapshot, history: History, out
+) -> None:
+    """Next week's meetings and what falls due, by time: the reader's own first (the
+    meetings they take part in, wherever they are, as the Leadership sync of a head whose
+    scope is their department; their own action items, the decisions they approve, the
+    initiatives they own), then the scope's."""
     from accord.rhythm import queries as rhythm_queries
 
     nxt = week.following()
     z = zone(week.tz)
-    rows: list[tuple[dt.datetime, int, dict]] = []
-    for cadence in history.cadences_of(scope.ids):
+    me = reader.person.pk if reader.person is not None else None
+    theirs = history.taking_part(reader.person) if reader.person is not None else []
+    own = {c.pk for c in theirs}
+    cadences = history.cadences_of(scope.ids)
+    listed = {c.pk for c in cadences}
+    cadences += [c for c in theirs if c.pk not in listed]
+
+    def rank(kind: str, mine: bool, at: dt.datetime, sub: int, item: dict) -> _Rank:
+        return _Rank(kind, 0 if mine else ROUTINE, (at, sub, item["target_id"]))
+
+    for cadence in cadences:
         for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
             # An all-day cadence's occurrence is a date (in its own zone), not a time.
             if occ.all_day:
@@ -798,7 +1026,7 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
                     at=occ.start.astimezone(dt.UTC).isoformat(),
                     name=cadence.name,
                 )
-            rows.append((occ.start, 0, item))
+            out.add("coming_up", item, rank("meeting", cadence.pk in own, occ.start, 0, item))
 
     def due(d: dt.date | None) -> bool:
         return d is not None and nxt.start.date() <= d <= nxt.last_day
@@ -809,64 +1037,48 @@ def _coming_up(week: Week, scope: _Scope, snap: Snapshot, history: History, out)
     for ini in history.pick(snap, "initiatives", scope.ids):
         open_ = ini.status in ("proposed", "active", "paused")
         if scope.has(ini.team_id) and open_ and due(ini.target_date):
-            rows.append(
-                (
-                    noon(ini.target_date),
-                    1,
-                    _item(
-                        f"Initiative “{ini.title}” ({snap.team_name(ini.team_id)}) is due "
-                        f"{_day(ini.target_date)}.",
-                        "alignment.initiative",
-                        ini.id,
-                    ),
-                )
+            item = _item(
+                f"Initiative “{ini.title}” ({snap.team_name(ini.team_id)}) is due "
+                f"{_day(ini.target_date)}.",
+                "alignment.initiative",
+                ini.id,
             )
+            mine = me is not None and ini.owner_id == me
+            out.add("coming_up", item, rank("initiative", mine, noon(ini.target_date), 1, item))
     for dep in history.pick(snap, "dependencies", scope.ids):
         ours = scope.has(dep.requester_team_id) or scope.has(dep.provider_team_id)
         if dep.active and ours and due(dep.due):
-            rows.append(
-                (
-                    noon(dep.due),
-                    2,
-                    _item(
-                        f"{snap.team_name(dep.provider_team_id)} owes "
-                        f"{snap.team_name(dep.requester_team_id)} “{dep.title}” by "
-                        f"{_day(dep.due)}.",
-                        "coordination.dependency",
-                        dep.id,
-                    ),
-                )
+            item = _item(
+                f"{snap.team_name(dep.provider_team_id)} owes "
+                f"{snap.team_name(dep.requester_team_id)} “{dep.title}” by {_day(dep.due)}.",
+                "coordination.dependency",
+                dep.id,
             )
+            out.add("coming_up", item, rank("dependency", False, noon(dep.due), 2, item))
     for dec in history.pick(snap, "decisions", scope.ids):
         if dec.undecided and scope.any(dec.team_ids) and due(dec.decide_by):
-            rows.append(
-                (
-                    noon(dec.decide_by),
-                    3,
-                    _item(
-                        f"Decision “{dec.question}” is due {_day(dec.decide_by)}.",
-                        "decisions.decision",
-                        dec.id,
-                    ),
-                )
+            item = _item(
+                f"Decision “{dec.question}” is due {_day(dec.decide_by)}.",
+                "decisions.decision",
+                dec.id,
             )
-    for ai in history.pick(snap, "action_items", scope.ids):
-        mine = ai.status == "open" and ai.team_id is not None and scope.has(ai.team_id)
-        if mine and ai.due_on is not None and due(ai.due_on):
-            rows.append(
-                (
-                    noon(ai.due_on),
-                    4,
-                    _item(
-                        f"Action “{ai.title}” ({snap.person_name(ai.owner_id)}) is due "
-                        f"{_day(ai.due_on)}.",
-                        "decisions.actionitem",
-                        ai.id,
-                    ),
-                )
+            mine = me is not None and dec.approver_id == me
+            out.add("coming_up", item, rank("decision", mine, noon(dec.decide_by), 3, item))
+    # The scope's action items, and the reader's own wherever they are filed.
+    owned = history.of_person(snap, "action_items", "owner_id", me) if me is not None else []
+    scoped = history.pick(snap, "action_items", scope.ids)
+    for ai in {ai.id: ai for ai in [*scoped, *owned]}.values():
+        mine = ai.owner_id == me
+        ours = mine or (ai.team_id is not None and scope.has(ai.team_id))
+        if ai.status == "open" and ours and due(ai.due_on):
+            whose = "Your action item" if mine else "Action"
+            by = "" if mine else f" ({snap.person_name(ai.owner_id)})"
+            item = _item(
+                f"{whose} “{ai.title}”{by} is due {_day(ai.due_on)}.",
+                "decisions.actionitem",
+                ai.id,
             )
-    for _, _, item in sorted(rows, key=lambda r: (r[0], r[1], r[2]["target_id"])):
-        out.add("coming_up", item)
+            out.add("coming_up", item, rank("action", mine, noon(ai.due_on), 4, item))
 
 
 def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]:
@@ -880,8 +1092,21 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
     if reader.scope is not None:
         insights += f"?scope={reader.scope}"
     slug = _slug(org, reader.scope) if reader.scope is not None else ""
+    slug_of = functools.cache(lambda team_id: _slug(org, team_id))
     sections = []
     quiet = not any(out.items.values())
+    # The lines each section shows, and those it leaves out; their links are resolved for
+    # every section at once (one query per kind of object, not per kind and section).
+    picked: dict[str, tuple[list, list]] = {}
+    for key, _ in SECTIONS:
+        items = out.items[key]
+        if key == "at_risk":  # ranked as Insights ranks them
+            picked[key] = items[:TOP_SIGNALS], items[TOP_SIGNALS:]
+        else:
+            picked[key] = _choose(items, out.rank, MAX_ITEMS)
+    resolved = iter(
+        intel.resolve_links(org, [it for chosen, _ in picked.values() for it in chosen])
+    )
     for key, title in SECTIONS:
         items = out.items[key]
         if key == "needs_you" and reader.person is None:
@@ -901,13 +1126,16 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                         "more": 0,
                         "more_url": "",
                         "more_label": "",
+                        "more_parts": [],
                         "empty": empty,
                     }
                 )
             continue
-        limit = TOP_SIGNALS if key == "at_risk" else MAX_ITEMS
-        shown = intel.resolve_links(org, items[:limit])
+        chosen, rest = picked[key]
+        shown = [next(resolved) for _ in chosen]
         for it in shown:
+            if "href" in it:  # a line about a list (the scope's overdue action items)
+                it["url"] = it.pop("href")
             if it["target_type"] == "intelligence.signal":
                 it["url"] = reverse(
                     "intelligence:signal",
@@ -915,8 +1143,9 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                 )
             elif it["target_type"] == "rhythm.cadence" and it["url"] is None:
                 it["url"] = insights
-        more = max(0, len(items) - limit)
-        more_url, more_label = _more(org, week, reader, key, slug) if more else ("", "")
+        more = len(rest)
+        at_risk = key == "at_risk" and more
+        more_url, more_label = _more(org, reader) if at_risk else ("", "")
         sections.append(
             {
                 "key": key,
@@ -925,6 +1154,12 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                 "more": more,
                 "more_url": more_url,
                 "more_label": more_label,
+                # The rest by kind, each with the list that holds it (the signals: above).
+                "more_parts": []
+                if key == "at_risk"
+                else _rest(
+                    org, week, reader, key, slug, [out.rank(it).kind for it in rest], slug_of
+                ),
             }
         )
     scope_url = (
@@ -966,30 +1201,175 @@ def _empty(key: str, reader: Reader, headline: dict[str, Any]) -> str:
     return ""
 
 
-def _more(org, week: Week, reader: Reader, key: str, slug: str) -> tuple[str, str]:
-    """Where the lines a section leaves out (past its limit) are listed, and what the link
-    says: the changes among every event of the week's days in the scope, on the activity
-    page (which lists every event, not only the changes a briefing tells, so the link
-    says so rather than count what it leads to); the signals on
+def _more(org, reader: Reader) -> tuple[str, str]:
+    """Where the signals "What is at risk" leaves out are listed, and what the link says:
     Insights' list of the scope, which is of now, not of the week's end: N counts the
     critical and warning signals open at the week's end, and the words say that the link
-    is to those open now (`SIGNALS_MORE_LABEL`). No page lists the rest of the other
-    sections (what needs the reader, what is blocked, went well or comes up next week,
-    across kinds): ("", ""), the count alone."""
+    is to those open now (`SIGNALS_MORE_LABEL`)."""
+    url = reverse("intelligence:index", kwargs={"org_slug": org.slug})
+    scope = "all" if reader.scope is None else reader.scope
+    return f"{url}?scope={scope}#signals", SIGNALS_MORE_LABEL
+
+
+# What the lines of each kind a section leaves out are called when counted ("and 49 more:
+# 2 decisions made, ..."), one and many, by section and kind (`_Rank.kind`).
+REST = {
+    "changed": {
+        "issue": ("issue escalated", "issues escalated"),
+        "decided": ("decision made", "decisions made"),
+        "reversed": ("decision reversed", "decisions reversed"),
+        "keyresult": (
+            "key result further from its target",
+            "key results further from their targets",
+        ),
+        "initiative": (
+            "initiative slipped, started or finished",
+            "initiatives slipped, started or finished",
+        ),
+        "objective": ("change of confidence", "changes of confidence"),
+        "dependency": ("change to a request between teams", "changes to requests between teams"),
+    },
+    "needs_you": {
+        "issue": ("issue at your level", "issues at your level"),
+        "decision": ("decision waiting on you", "decisions waiting on you"),
+        "action": ("action item of yours past its date", "action items of yours past their date"),
+        "overdue": (
+            "line on action items past their date",
+            "lines on action items past their date",
+        ),
+        "dependency": ("request waiting for an answer", "requests waiting for an answer"),
+    },
+    "blocked": {
+        "blocked": ("request blocked", "requests blocked"),
+        "late": ("request late", "requests late"),
+    },
+    "went_well": {
+        "keyresult": ("key result closer to its target", "key results closer to their targets"),
+        "delivered": ("request delivered on time", "requests delivered on time"),
+        "issue": ("issue resolved", "issues resolved"),
+        "team": ("team whose health rose", "teams whose health rose"),
+    },
+    "coming_up": {
+        "meeting": ("meeting", "meetings"),
+        "initiative": ("initiative due", "initiatives due"),
+        "dependency": ("request due", "requests due"),
+        "decision": ("decision due", "decisions due"),
+        "action": ("action item due", "action items due"),
+    },
+}
+
+
+def _rest(
+    org, week: Week, reader: Reader, key: str, slug: str, kinds: list[str], slug_of
+) -> list[dict]:
+    """The lines a section leaves out, counted by kind (`kinds`: theirs, in the order the
+    section ranks them), each with the list that holds them: the week's decisions on the
+    decision log by when they were decided, the week's other changes of a kind in the
+    activity, what waits on the reader on their decisions and their teams' requests
+    waiting for an answer, next week's on the scope's lists. Lists of now say what is so
+    now; the count is of the week."""
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    words = REST.get(key, {})
+    level = "your level" if reader.person is not None else "the team's level"  # a team's own
+    return [
+        {
+            "count": n,
+            "label": counted(n, *words.get(kind, ("more", "more"))).replace("your level", level),
+            "url": _rest_url(org, week, reader, key, kind, slug, slug_of),
+        }
+        for kind, n in counts.items()
+    ]
+
+
+def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, slug_of) -> str:
+    """The list that holds a section's lines of `kind` ("" when none does). `slug`: the
+    scope's team; for the organization, each list's every team. `slug_of`: a team's
+    address by its id (remembered for the briefing)."""
+    o = {"org_slug": org.slug}
+    team = {"team": slug} if slug else {}
+    days = {"since": week.start.date().isoformat(), "until": week.last_day.isoformat()}
+
+    def at(name: str, query: dict[str, str]) -> str:
+        url = reverse(name, kwargs=o)
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def activity(target_type: str) -> str:
+        return at("web:activity", {"type": target_type, **days, **team})
+
+    def level() -> dict[str, str]:
+        # The issues at the reader's level: of the one team they lead alone; else the scope.
+        if len(reader.levels) == 1:
+            return {"team": slug_of(next(iter(reader.levels))), "only": "1"}
+        return {"team": slug}
+
     if key == "changed":
-        query = {"since": week.start.date().isoformat(), "until": week.last_day.isoformat()}
-        team_name = ""
-        if slug:
-            query["team"] = slug
-            team_name = Team.objects.for_org(org).filter(slug=slug).values_list("name", flat=True)
-            team_name = team_name.first() or ""
-        url = reverse("web:activity", kwargs={"org_slug": org.slug})
-        return f"{url}?{urlencode(query)}", changes_label(week.span(), team_name)
-    if key == "at_risk":
-        url = reverse("intelligence:index", kwargs={"org_slug": org.slug})
-        scope = "all" if reader.scope is None else reader.scope
-        return f"{url}?scope={scope}#signals", SIGNALS_MORE_LABEL
-    return "", ""
+        if kind == "decided":
+            decided = {"decided_since": days["since"], "decided_until": days["until"]}
+            return at("decisions:index", {**decided, **team})
+        if kind == "issue":
+            return at("decisions:issues", level())
+        target = {
+            "reversed": "decisions.decision",
+            "keyresult": "alignment.keyresult",
+            "initiative": "alignment.initiative",
+            "objective": "alignment.objective",
+            "dependency": "coordination.dependency",
+        }.get(kind)
+        return activity(target) if target else ""
+    if key == "needs_you":
+        if kind == "issue":
+            return at("decisions:issues", level())
+        if kind == "decision" and reader.person is not None:
+            return at("decisions:waiting", {})
+        if kind == "action" and reader.person is not None:
+            return at("decisions:actions", {"person": str(reader.person.pk)})
+        if kind == "overdue":  # the scope's action items (the organization's: its top team's)
+            top = slug or _top_slug(org)
+            return at("decisions:actions", {"team": top}) if top else ""
+        if kind == "dependency":
+            if len(reader.levels) == 1:
+                led = {"team": slug_of(next(iter(reader.levels)))}
+                led |= {} if reader.below else {"only": "1"}
+            else:
+                led = team
+            return at("coordination:list", {**led, "waiting": "1"})
+        return ""
+    if key == "blocked":
+        return at("coordination:list", {**team, "at_risk" if kind == "blocked" else "late": "1"})
+    if key == "went_well":
+        if kind == "issue":
+            return at("decisions:issues", {"team": slug, "show": "closed"})
+        if kind == "team":
+            return at("intelligence:index", {"scope": str(reader.scope or "all")})
+        target = {"keyresult": "alignment.keyresult", "delivered": "coordination.dependency"}
+        return activity(target[kind]) if kind in target else ""
+    if key == "coming_up":
+        if kind == "meeting":
+            return at("rhythm:cadences", team)
+        if kind == "initiative":
+            return at("alignment:initiatives", {**team, "status": "open", "sort": "target"})
+        if kind == "dependency":
+            return at("coordination:list", {**team, "active": "1"})
+        if kind == "decision":
+            return at("decisions:index", {**team, "status": "open"})
+        if kind == "action":
+            # The organization's: its one top team's list (with several, none lists them).
+            top = slug or _top_slug(org)
+            return at("decisions:actions", {"team": top}) if top else ""
+    return ""
+
+
+def _top_slug(org: Organization) -> str:
+    """The address of the organization's only current team at the top ("" with several)."""
+    tops = list(
+        Team.objects.for_org(org)
+        .current()
+        .filter(parent__isnull=True)
+        .values_list("slug", flat=True)[:2]
+    )
+    return tops[0] if len(tops) == 1 else ""
 
 
 # What "and N more" of "At risk" says of its link: N is of the week's end, the link of now.

@@ -44,6 +44,11 @@ def _more(section: dict[str, Any], content: dict[str, Any]) -> tuple[str, str]:
     return (url, label) if url and label else ("", "")
 
 
+def _parts(section: dict[str, Any], absolute: bool) -> list[tuple[str, str]]:
+    """A section's rest by kind (`compose._rest`): (what, url) each, "" for no list."""
+    return [(p["label"], _url(p.get("url"), absolute)) for p in section.get("more_parts") or ()]
+
+
 def text(content: dict[str, Any], *, absolute: bool = True) -> str:
     lines = [content["title"], "", content["headline"]["text"]]
     if content.get("quiet"):
@@ -55,7 +60,10 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
         for it in section["items"]:
             link = _url(it.get("url"), absolute)
             lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
-        if section["more"]:
+        if section["more"] and section.get("more_parts"):
+            kinds = [f"{what} <{url}>" if url else what for what, url in _parts(section, absolute)]
+            lines.append(f"- and {section['more']} more: " + "; ".join(kinds))
+        elif section["more"]:
             url, label = _more(section, content)
             where = f": {label} <{_url(url, absolute)}>" if url else ""
             lines.append(f"- and {section['more']} more{where}")
@@ -78,7 +86,13 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
             link = _url(it.get("url"), absolute)
             label = _md_escape(it["text"])
             lines.append(f"- [{label}]({link})" if link else f"- {label}")
-        if section["more"]:
+        if section["more"] and section.get("more_parts"):
+            kinds = [
+                f"[{_md_escape(what)}]({url})" if url else _md_escape(what)
+                for what, url in _parts(section, absolute)
+            ]
+            lines.append(f"- and {section['more']} more: " + "; ".join(kinds))
+        elif section["more"]:
             url, label = _more(section, content)
             where = f": [{_md_escape(label)}]({_url(url, absolute)})" if url else ""
             lines.append(f"- and {section['more']} more{where}")
@@ -94,6 +108,7 @@ def html(content: dict[str, Any], *, absolute: bool = True, heading: bool = Fals
             "items": [{**it, "url": _url(it.get("url"), absolute)} for it in s["items"]],
             "more_url": _url(_more(s, content)[0], absolute),
             "more_label": _more(s, content)[1],
+            "more_parts": [{"label": w, "url": u} for w, u in _parts(s, absolute)],
         }
         for s in content["sections"]
     ]

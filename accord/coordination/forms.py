@@ -145,7 +145,7 @@ class DependencyForm(forms.Form):
         if params.get("priority") in dict(Priority.choices):
             self.initial["priority"] = params["priority"]
         try:
-            need_by = forms.DateField().clean(params.get("need_by") or None)
+            need_by = dates.DateField().clean(params.get("need_by") or None)
         except forms.ValidationError:
             need_by = None
         if need_by:

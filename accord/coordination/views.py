@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -765,11 +765,25 @@ def dependency_map(request):
         else None
     )
     mode = "initiatives" if request.GET.get("mode") == "initiatives" else "teams"
+    # Without JavaScript the map cannot be drawn: the page links to the same dependencies
+    # as a list (the list takes a team by address, and one state at most).
+    listed = QueryDict(mutable=True)
+    if team is not None:
+        listed["team"] = team.slug
+    elif initiative is not None:
+        listed["initiative"] = str(initiative.pk)
+    states = [s for s in request.GET.getlist("state") if s in State.values]
+    if len(states) == 1:
+        listed["state"] = states[0]
+    list_url = reverse("coordination:list", kwargs={"org_slug": org.slug})
     return render(
         request,
         "coordination/map.html",
         {
             "initiative": initiative,
+            "team": team,
+            "checked": states or [v for v in State.values if v != State.CANCELLED],
+            "list_url": f"{list_url}?{listed.urlencode()}" if listed else list_url,
             "mode": mode,
             "team_picker": team_filter_picker(
                 org, team, id="map-team", by_slug=False, placeholder="Your teams"

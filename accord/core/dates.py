@@ -55,7 +55,17 @@ def validate_in_range(value: dt.date | dt.datetime | None) -> None:
         raise ValidationError(f"{RANGE_TEXT}.", code="out_of_range")
 
 
-class DateField(forms.DateField):
-    """A form's date a person enters, refused outside the supported years."""
+# The one way a typed day is read: 2026-12-01, as a date box sends it. "12/01/2026" is
+# the first of December to some and the twelfth of January to others: refused, not guessed.
+ISO_DAY = "%Y-%m-%d"
 
+
+class DateField(forms.DateField):
+    """A form's date a person enters: YYYY-MM-DD only (`ISO_DAY`), refused outside the
+    supported years."""
+
+    input_formats = [ISO_DAY]
+    default_error_messages = {
+        "invalid": "Enter a valid date as YYYY-MM-DD, for example 2026-03-31."
+    }
     default_validators = [validate_in_range]

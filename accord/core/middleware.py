@@ -3,8 +3,9 @@
 SQLite lets one writer at a time; a request that waits longer than the busy timeout for
 the write lock (another process is writing) gets `OperationalError: database is locked`.
 That is not a fault of the request: it answers 503 Service Unavailable with `Retry-After`,
-as JSON (`{"error": {"code": "busy", …}}`) under /api/ and as a short page elsewhere, and
-the client tries again. Nothing was written: the lock is taken before any write
+as JSON (`{"error": {"code": "busy", …}}`) under /api/, as one plain sentence to a request
+htmx sent in place (which shell.js says beside the form, never as HTML) and as a short page
+elsewhere, and the client tries again. Nothing was written: the lock is taken before any write
 (transactions begin IMMEDIATE).
 
 Views' exceptions arrive through `process_exception`; an exception raised further in (e.g.
@@ -39,6 +40,8 @@ def busy_response(request) -> HttpResponse:
     if request.path.startswith("/api/"):
         body = json.dumps({"error": {"code": "busy", "message": message, "fields": {}}})
         response = HttpResponse(body, status=503, content_type="application/json")
+    elif request.headers.get("HX-Request") == "true":
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     else:
         response = HttpResponse(
             render_to_string("core/busy.html", {"message": message, "retry": RETRY_AFTER_SECONDS}),

@@ -15,6 +15,7 @@ from accord.activity import services as activity
 from accord.core import timezones
 from accord.core.dates import check_in_range
 from accord.core.errors import NotFound, ServiceError, Stale
+from accord.core.text import blank, codepoint, control_character, direction_control
 from accord.org.models import Organization, Person
 
 
@@ -154,8 +155,12 @@ LONG_TEXT_MAX = 20_000
 
 def require_long_text(value: Any, field: str, *, label: str | None = None) -> str:
     """An optional long text (`LONG_TEXT_MAX`): stripped, "" when empty; refused, naming
-    `label` (else the field), when longer or holding a NUL character."""
-    return require_text(value, field, max_length=LONG_TEXT_MAX, required=False, label=label)
+    `label` (else the field), as `require_text` refuses a text, except that it may hold
+    direction controls (paragraphs of mixed scripts, pasted from elsewhere, end each one
+    left open)."""
+    return require_text(
+        value, field, max_length=LONG_TEXT_MAX, required=False, label=label, directions=True
+    )
 
 
 def require_text(
@@ -165,18 +170,44 @@ def require_text(
     max_length: int = 200,
     required: bool = True,
     label: str | None = None,
+    directions: bool = False,
 ) -> str:
     """`value` stripped, refused with a message naming `label` (else the field) when it is
-    empty and `required`, holds a NUL character or is longer than `max_length`. Empty is ""
-    when not `required`. The one check of free text every service makes."""
+    empty and `required`, holds a NUL or another control character (a tab and a line break
+    are text), a direction override, embedding or isolate (unless `directions`), or is
+    longer than `max_length`. Only characters that show nothing (a zero-width space, a
+    Hangul filler: `accord.core.text.blank`) count as empty; empty is "" when not
+    `required`. The one check of free text every service makes; a form shows its refusal
+    beside the field (`accord.web.helpers.form_error`)."""
     value = "" if value is None else str(value).strip()
     name = label or field.replace("_", " ").capitalize()
+    if value and blank(value):
+        if required:
+            shown = ", ".join(list(dict.fromkeys(codepoint(ch) for ch in value))[:5])
+            raise ServiceError(
+                f"{name} is required: what was given shows nothing (only {shown}).",
+                fields={field: ["Required."]},
+            )
+        value = ""
     if not value and required:
         raise ServiceError(f"{name} is required.", fields={field: ["Required."]})
     if "\x00" in value:  # SQLite would store it, PostgreSQL refuses it: refuse it on both
         raise ServiceError(
             f"{name} contains a NUL character (\\x00).",
             fields={field: ["Null characters are not allowed."]},
+        )
+    if (ch := control_character(value)) is not None:
+        raise ServiceError(
+            f"{name} contains a control character ({codepoint(ch)}); remove it.",
+            fields={field: ["Control characters are not allowed (tabs and line breaks are)."]},
+        )
+    if not directions and (ch := direction_control(value)) is not None:
+        raise ServiceError(
+            f"{name} contains a text-direction control ({codepoint(ch)}), which turns "
+            "the text after it around; remove it.",
+            fields={
+                field: ["Direction override, embedding and isolate characters are not allowed."]
+            },
         )
     if len(value) > max_length:
         raise ServiceError(

@@ -1,10 +1,10 @@
 """A write its person has just made already (Back, then submit again; a second click; an
-API or MCP call retried). The create services of issues, decisions, action items, comments
-and key-result values find the same one made by the same person within WINDOW and refuse
-it (`accord.core.errors.Duplicate`, code "duplicate") unless asked to make it again
-(`again=True`); a second request for the same thing is refused whoever asked it, whenever
-(`coordination`). The forms ask first, with the same query (each app's `queries`), and
-offer a box to make it anyway."""
+API or MCP call retried). The create services of issues, decisions, action items, comments,
+key-result values, objectives, key results and initiatives find the same one made by the
+same person within WINDOW and refuse it (`accord.core.errors.Duplicate`, code "duplicate")
+unless asked to make it again (`again=True`); a second request for the same thing is
+refused whoever asked it, whenever (`coordination`). The forms ask first, with the same
+query (each app's `queries`), and offer a box to make it anyway (`accord.web.twice`)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import IntegerField, Prefetch, Value
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -311,6 +312,21 @@ class FollowThroughOut(Schema):
     undated_done: int
     undated_open: int
     rate: float | None
+
+
+class OwnerLoadOut(Schema):
+    person_id: Id
+    name: str
+    open: int = Field(description="Their open items (of the team and the teams below it).")
+    overdue: int = Field(description='Of those, how many are past their due date: "Overdue now".')
+
+
+class OwnersOut(Schema):
+    count: int = Field(
+        description="How many people owe open items (of the team), counted up to 1,000 (1,001 "
+        "means more)."
+    )
+    items: list[OwnerLoadOut]
 
 
 class EscalationOut(Schema):
@@ -816,6 +832,40 @@ def follow_through(request, person_id: Id | None = None, team_id: Id | None = No
     )
 
 
+@router.get(
+    "/action-items/owners",
+    response=OwnersOut,
+    summary="Who owes a team's open action items",
+    description="Everyone with an open action item filed to the team or a team below it "
+    "(`only=true`: the team alone), whether or not they are its members, or without "
+    "`team_id` everyone with an open item; the most overdue first, then the most open: "
+    "`limit` of them from `offset`. The action items page's *Open items by owner*; "
+    "`GET /action-items?team_id=&owner_id=` lists one owner's.",
+)
+def action_item_owners(
+    request,
+    team_id: Id | None = None,
+    only: bool = False,
+    limit: int = Query(
+        queries.OWNERS_SHOWN,
+        ge=1,
+        le=settings.NINJA_PAGINATION_MAX_LIMIT,
+        description="Owners per page.",
+    ),
+    offset: int = Query(0, ge=0, le=10**6, description="Owners to skip."),
+):
+    org = org_of(request)
+    team = _team(org, team_id)
+    shown, total = queries.owners_of_open_items(org, team, only=only, offset=offset, limit=limit)
+    return OwnersOut(
+        count=total,
+        items=[
+            OwnerLoadOut(person_id=o.person.pk, name=o.person.name, open=o.open, overdue=o.overdue)
+            for o in shown
+        ],
+    )
+
+
 class DueFirstPagination(BoundedCountPagination):
     """The bounded count, and each page read soonest due first, undated last (off the
     due-date index rather than sorting every item of the organization)."""
@@ -844,9 +894,7 @@ def list_action_items(
     """`team_id`: items filed to that team and the teams below it (`only=true`: to the
     team alone)."""
     org = org_of(request)
-    qs = queries.action_item_list(org, team=_team(org, team_id), only=only)
-    if owner_id is not None:
-        qs = qs.filter(owner_id=owner_id)
+    qs = queries.action_item_list(org, team=_team(org, team_id), only=only, owner=owner_id)
     if status:
         qs = qs.filter(status=status)
     if overdue:

@@ -1,23 +1,25 @@
-"""Decision log exports: CSV, and Markdown records (ADR-like, one file per decision) zipped.
+"""Decision log exports: CSV, and Markdown records (ADR-like, one file per decision) zipped;
+and the action items list as CSV.
 
-Both stream: rows are read in chunks and written out as they come, so a large log never
-sits in memory whole. They honour the decision log's filters (same query string).
+All stream: rows are read in chunks and written out as they come, so a large log never
+sits in memory whole. They honour their list's filters (the same query string).
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accord.core import csvsafe
+from accord.core.days import org_today
 from accord.decisions import queries
 from accord.decisions.forms import LogFilterForm
-from accord.decisions.models import Decision, DecisionOption
+from accord.decisions.models import ActionItem, ActionStatus, Decision, DecisionOption
 from accord.org.models import Organization
 from accord.web.helpers import org_view
 from accord.web.templatetags.people import name_of
@@ -106,9 +108,19 @@ class _Echo:
 
 
 def stream_csv(qs: QuerySet[Decision]) -> Iterator[str]:
+    return _stream(csv_rows(qs))
+
+
+def _stream(rows: Iterable[list[str]]) -> Iterator[str]:
     writer = csvsafe.writer(_Echo())  # cells that spreadsheets would run are neutralised
-    for row in csv_rows(qs):
+    for row in rows:
         yield writer.writerow(row)
+
+
+def _csv_response(rows: Iterable[list[str]], name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def markdown(d: Decision) -> str:
@@ -202,12 +214,8 @@ def stream_zip(qs: QuerySet[Decision]) -> Iterator[bytes]:
 @org_view
 def csv_export(request):
     qs = export_queryset(request.org, request.GET)
-    response = StreamingHttpResponse(stream_csv(qs), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="{request.org.slug}-decisions-{stamp}.csv"'
-    )
-    return response
+    return _csv_response(csv_rows(qs), f"{request.org.slug}-decisions-{stamp}.csv")
 
 
 @org_view
@@ -229,3 +237,71 @@ def markdown_one(request, decision_id: int):
     response = HttpResponse(markdown(d), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(d)}"'
     return response
+
+
+# --- action items ------------------------------------------------------------------------
+
+ACTION_COLUMNS = [
+    "id",
+    "title",
+    "status",
+    "overdue",
+    "owner",
+    "team",
+    "due_on",
+    "slipped_from",
+    "source",
+    "source_id",
+    "recorded_by",
+    "recorded_at",
+    "done_at",
+    "dropped_at",
+]
+# `?status=`: the open items the list shows (the default), the closed ones, or every one.
+ACTION_STATUSES = {"": ActionStatus.OPEN, "open": ActionStatus.OPEN, "all": ""} | {
+    s: s for s in (ActionStatus.DONE, ActionStatus.DROPPED)
+}
+
+
+def action_rows(qs: QuerySet[ActionItem], today) -> Iterator[list[str]]:
+    yield ACTION_COLUMNS
+    for a in qs.iterator(chunk_size=CHUNK):
+        yield [
+            str(a.pk),
+            a.title,
+            a.status,
+            "yes" if a.is_overdue(today) else "",
+            a.owner.name,
+            a.team.name if a.team else "",
+            _iso(a.due_on),
+            _iso(a.slipped_from),
+            a.source_type,
+            str(a.source_id or ""),
+            a.created_by.name if a.created_by else "",
+            _iso(a.created_at),
+            _iso(a.done_at),
+            _iso(a.dropped_at),
+        ]
+
+
+@org_view
+def actions_csv(request):
+    """The action items of the list's scope (`views.actions_scope`: a team's, one owner's
+    of a team, a person's), soonest due first: its open ones, or `?status=` done, dropped
+    or all."""
+    from accord.decisions.views import actions_scope, scoped_action_items
+
+    given = request.GET.get("status", "")
+    if given not in ACTION_STATUSES:
+        return HttpResponseBadRequest(
+            f"Unknown status {given!r}: use open, done, dropped or all.",
+            content_type="text/plain; charset=utf-8",
+        )
+    scope = actions_scope(request)
+    qs = scoped_action_items(request.org, scope, ACTION_STATUSES[given])
+    whose = f"{scope.team.slug}" if scope.team else f"person-{scope.person.pk}"
+    if scope.owner is not None:
+        whose += f"-person-{scope.owner.pk}"
+    stamp = timezone.localdate().isoformat()
+    name = f"{request.org.slug}-action-items-{whose}-{stamp}.csv"
+    return _csv_response(action_rows(qs.select_related("created_by"), org_today()), name)

@@ -14,31 +14,12 @@ from accord.org.queries import current_teams, home_team
 from accord.web import pickers
 from accord.web.helpers import slug_or_none
 from accord.web.templatetags.dates import at_moment, day
+from accord.web.twice import again_field, refuse_twin
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 # A new issue, decision or action item identical to one the same person made within
-# `twice.WINDOW` and still open is taken for a second click (Back, then submit again):
-# refused, the form offering a box to make it anyway. The twin is found by the query the
-# services refuse it with (`queries.twin_*`); ticked, the view asks them for it again.
-
-
-def _again_field(what: str) -> forms.BooleanField:
-    """The box a form shows once it refused a twin: hidden until then."""
-    return forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label=f"Make it anyway: a second {what}"
-    )
-
-
-def _refuse_twin(form: forms.Form, data: dict, field: str, twin, said) -> None:
-    """Refuse what the form makes when its person made the same within `twice.WINDOW`:
-    `twin` (what `queries.twin_*` found, or None), said by `said(twin)` on `field`, with
-    the box to make it anyway. The box's value is the form's question, not the object's:
-    it leaves `data` for `form.again` (the service's `again`)."""
-    form.again = bool(data.pop("again", False))
-    if twin is not None and form.person is not None and not form.again:
-        form.fields["again"].widget = forms.CheckboxInput()
-        form.add_error(field, said(twin))
+# `twice.WINDOW` and still open is refused, with a box to make it anyway (`web.twice`).
 
 
 def _people(org):
@@ -90,7 +71,7 @@ class DecisionForm(forms.Form):
     revisit_trigger = forms.CharField(
         max_length=300, required=False, label="…or revisit when", help_text="e.g. traffic doubles"
     )
-    again = _again_field("decision")
+    again = again_field("decision")
 
     def __init__(self, *args, org, person=None, **kwargs):
         """`person`: who opens a new decision (its twin of a moment ago is refused)."""
@@ -117,7 +98,7 @@ class DecisionForm(forms.Form):
         data = super().clean()
         question, approver = (data.get("question") or "").strip(), data.get("approver")
         twin = queries.twin_decision(self.org, self.person, question, approver)
-        _refuse_twin(
+        refuse_twin(
             self,
             data,
             "question",
@@ -219,12 +200,12 @@ class LogFilterForm(forms.Form):
     driver = pickers.PersonChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Any driver"
     )
-    since = forms.DateField(required=False, widget=DATE, label="Opened from")
-    until = forms.DateField(required=False, widget=DATE, label="to")
+    since = dates.DateField(required=False, widget=DATE, label="Opened from")
+    until = dates.DateField(required=False, widget=DATE, label="to")
     # When it was decided: "the decisions made this quarter" (one later reversed or
     # superseded was still decided that day; `queries.filter_log`).
-    decided_since = forms.DateField(required=False, widget=DATE, label="Decided from")
-    decided_until = forms.DateField(required=False, widget=DATE, label="to")
+    decided_since = dates.DateField(required=False, widget=DATE, label="Decided from")
+    decided_until = dates.DateField(required=False, widget=DATE, label="to")
     overdue = forms.BooleanField(
         required=False, label="Only overdue", help_text="Open or proposed past their date."
     )
@@ -315,7 +296,7 @@ class ActionItemForm(forms.Form):
     owner = pickers.AssigneeChoiceField(queryset=Person.objects.none())
     due_on = dates.DateField(required=False, widget=DATE, label="Due")
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), required=False)
-    again = _again_field("action item")
+    again = again_field("action item")
 
     def __init__(self, *args, org, recorded_on=None, person=None, **kwargs):
         """`recorded_on`: an edit's item was recorded that day; it is not due before it.
@@ -354,7 +335,7 @@ class ActionItemForm(forms.Form):
             self.data.get("source_type", "") if source_id is not None else "",
             source_id,
         )
-        _refuse_twin(
+        refuse_twin(
             self,
             data,
             "title",
@@ -373,7 +354,7 @@ class IssueForm(forms.Form):
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), help_text="Who should solve it.")
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    again = _again_field("issue")
+    again = again_field("issue")
 
     def __init__(self, *args, org, person=None, **kwargs):
         """`person`: who raises it (their twin of a moment ago is refused)."""
@@ -385,7 +366,7 @@ class IssueForm(forms.Form):
         data = super().clean()
         title, team = (data.get("title") or "").strip(), data.get("team")
         twin = queries.twin_issue(self.org, self.person, title, team)
-        _refuse_twin(
+        refuse_twin(
             self,
             data,
             "title",

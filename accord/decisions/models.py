@@ -236,6 +236,15 @@ class ActionItem(OrgScoped):
                 fields=["org", "team", "status", "due_on"], name="decisions_action_team_due"
             ),
             models.Index(fields=["org", "status", "due_on"]),
+            # Who owes a team's open items: every open item grouped by owner, read off this
+            # alone (its team tested in it), without a row of the table. Its status first:
+            # led by the organization, it held every column of a read of one owner's items of
+            # some teams, and SQLite without its statistics walked the organization's whole
+            # index for them rather than the owner's.
+            models.Index(
+                fields=["status", "org", "owner", "due_on", "team"],
+                name="decisions_action_open_owner",
+            ),
             # What a person handed out to others (their own action items page).
             models.Index(
                 fields=["org", "created_by", "status", "due_on"], name="decisions_action_giver_due"

@@ -1541,12 +1541,14 @@ def solve_issue_with_decision(
     actions: Iterable[dict[str, Any]] = (),
     meeting_id: int | None = None,
     require_rationale: bool = False,
+    informed: Iterable[Person] | None = None,
 ) -> Issue:
     """Solve the issue as a team does in its meeting: the decision taken (decided at once,
     its approver the actor unless named), the action items that carry it out (each from
     the issue) and the issue closed by that decision. All of it or nothing.
     `require_rationale`: decided at once, it is refused without a rationale, as `decide`
-    (a meeting's page and the API ask for it; named another approver, it waits for them)."""
+    (a meeting's page and the API ask for it; named another approver, it waits for them).
+    `informed`: the decision's informed people (solved in a meeting: everyone in it)."""
     issue = _open_issue_for_update(org, issue)
     _may_act_for_team(actor, issue.team, "solve its issues")
     outcome = require_text(outcome, "outcome", max_length=5000)
@@ -1570,6 +1572,7 @@ def solve_issue_with_decision(
         outcome,
         rationale=rationale,
         teams=[issue.team],
+        informed=informed,
         links=links,
         again=True,
     )

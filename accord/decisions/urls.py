@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:decision_id>/reverse/", views.reverse_decision, name="reverse"),
     path("<int:decision_id>.md", exports.markdown_one, name="markdown"),
     path("actions/", views.actions, name="actions"),
+    path("actions/export.csv", exports.actions_csv, name="actions_csv"),
     path("actions/new/", views.action_new, name="action_new"),
     path("actions/<int:item_id>/", views.action_detail, name="action"),
     path("actions/<int:item_id>/complete/", views.action_complete, name="action_complete"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.alignment import queries as alignment_queries
-from accord.core.counting import FIGURES_SECONDS, shown_count
+from accord.core.counting import FIGURES_SECONDS, count_up_to, shown_count
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
@@ -53,7 +54,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.org.queries import home_team, only_top_team
+from accord.org.queries import home_team, only_top_team, subtree_ids
 from accord.web import pickers, stale
 from accord.web.helpers import (
     Window,
@@ -715,39 +716,78 @@ def latency(request):
 ACTIONS_PER_PAGE = 50  # open action items a list page shows
 
 
-@org_view
-def actions(request):
-    """Action items of a person (default: me) or of a team, with follow-through."""
+class ActionsScope(NamedTuple):
+    """Whose action items a list (the page, its CSV) shows: a team's (`team`, `only`),
+    perhaps of one `owner`, or a person's own of any team (`person`); `fell_back` says why
+    an address that named no one shows a team ("home", "organization")."""
+
+    team: Team | None
+    only: bool
+    person: Person | None
+    owner: Person | None
+    fell_back: str
+    home: Team | None
+    mine: list[Membership]
+
+
+def _person_of(org, given) -> Person:
+    pid = as_id(given)
+    person = Person.objects.for_org(org).filter(pk=pid).first() if pid else None
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def actions_scope(request) -> ActionsScope:
     org, me = request.org, request.person
     team, only = team_filter(request)
-    person = None
     mine = _my_memberships(me)
     # Asked for no one in particular (no `?team=` or `?person=`: the filter's form always
     # sends `team`), someone with no open item of their own or handed out, a department
     # head, sees their home team's, told why, rather than an empty page; someone in no
     # team either (a viewer, an executive) sees the organization's: its only team at the
-    # top. `?person=` shows their own.
+    # top. `?person=` shows their own; `?team=…&owner=` one owner's items of that team.
     fell_back = ""
     home = home_team(me, mine)
-    asked = {"team", "person"} & set(request.GET)
+    asked = {"team", "person", "owner"} & set(request.GET)
     if team is None and not asked and not _has_open_items(org, me):
         if home is not None:
             team, fell_back = home, "home"
         elif top := only_top_team(org):
             team, fell_back = top, "organization"
+    person = owner = None
     if team is None:
-        pid = request.GET.get("person") or me.pk
-        pid = as_id(pid)
-        person = Person.objects.for_org(org).filter(pk=pid).first() if pid else None
-        if person is None:
-            raise Http404("No such person.")
+        person = _person_of(org, request.GET.get("person") or request.GET.get("owner") or me.pk)
+    elif request.GET.get("owner"):
+        owner = _person_of(org, request.GET["owner"])
+    return ActionsScope(team, only, person, owner, fell_back, home, mine)
+
+
+def scoped_action_items(org, scope: ActionsScope, status: str = "") -> QuerySet[ActionItem]:
+    """The action items of a list's scope (all of them: its pages, or its CSV)."""
+    if scope.team is None:
+        return queries.action_item_list(org, owner=scope.person, status=status)
+    return queries.action_item_list(
+        org, team=scope.team, only=scope.only, owner=scope.owner, status=status
+    )
+
+
+@org_view
+def actions(request):
+    """Action items of a person (default: me) or of a team, with follow-through; a team's
+    by owner, and one owner's of a team."""
+    org, me = request.org, request.person
+    scope = actions_scope(request)
+    team, only, person, owner, fell_back, home, mine = scope
     today = org_today()  # follow-through and overdue: the same for every reader
-    if person is not None:
-        scope = {"person": person}
+    if owner is not None:
+        filters = {"person": owner, "team_ids": subtree_ids(team, only=only)}
+    elif person is not None:
+        filters = {"person": person}
     else:
-        scope = {"team": team, "subtree": not only}
-    ft30 = queries.follow_through(org, days=followthrough.WINDOW_DAYS, today=today, **scope)
-    ft90 = queries.follow_through(org, days=90, today=today, **scope)
+        filters = {"team": team, "subtree": not only}
+    ft30 = queries.follow_through(org, days=followthrough.WINDOW_DAYS, today=today, **filters)
+    ft90 = queries.follow_through(org, days=90, today=today, **filters)
     # Or over an alignment period (`?period=<id>`: this quarter, the last one): the items
     # due on its days up to yesterday, summed from the same stored daily tallies; the
     # tables below then count that period instead of the last 30 days.
@@ -756,10 +796,10 @@ def actions(request):
     if period is not None:
         span_end = min(period.end + dt.timedelta(days=1), today)
         span_days = max(0, (span_end - period.start).days)
-        ft_period = queries.follow_through(org, days=span_days, today=span_end, **scope)
+        ft_period = queries.follow_through(org, days=span_days, today=span_end, **filters)
     # A page of open items (soonest due first), one more read to know of a next page.
-    if team is not None:
-        number = page_number(request)
+    number = page_number(request)
+    if team is not None and owner is None:
         open_items, recent = queries.team_action_lists(
             org,
             team,
@@ -769,8 +809,8 @@ def actions(request):
             closed_limit=20,
         )
         open_page = Window(open_items, number, ACTIONS_PER_PAGE)
-    else:
-        items = queries.action_item_list(org, owner=person)
+    else:  # one person's items (of a team, or of any), off the owner's index
+        items = scoped_action_items(org, scope)
         opened = items.filter(status=ActionStatus.OPEN)
         open_page = paginate_uncounted(request, opened, ACTIONS_PER_PAGE)
         closed = items.exclude(status=ActionStatus.OPEN).order_by(queries.CLOSED_LAST_OWN, "-id")
@@ -778,31 +818,32 @@ def actions(request):
     open_items = open_page.object_list
     # "Overdue now", on the page and in each row: open items past their due date, however
     # long ago (the list below shows them), not only those that fell due in the window.
-    if person is not None:
+    if owner is not None:
+        overdue_count = count_up_to(
+            scoped_action_items(org, scope, ActionStatus.OPEN).filter(due_on__lt=today)
+        )
+    elif person is not None:
         overdue_count = queries.overdue_now_by(org, "owner", [person.pk], today).get(person.pk, 0)
     else:
         key = "team" if only else "tree"
         overdue_count = queries.overdue_now_by(org, key, [team.pk], today).get(team.pk, 0)
-    team_rows = []
-    if team is not None:
-        members = list(
-            Membership.objects.for_org(org)
-            .filter(team=team)
-            .select_related("person")
-            .order_by("person__name")
+    # Who owes the team's open items (members or not), the most overdue first: a screen of
+    # them at a time (`?owners=2`: the next).
+    owners, owners_count, owners_page = [], 0, None
+    if team is not None and owner is None:
+        owners_number = min(max(1, int_or_none(request.GET.get("owners")) or 1), 10_000)
+        offset = (owners_number - 1) * queries.OWNERS_SHOWN
+        owners, owners_count = queries.owners_of_open_items(
+            org, team, only=only, today=today, offset=offset, limit=queries.OWNERS_SHOWN
         )
-        ids = [m.person_id for m in members]
-        by_owner = queries.follow_through_by(
-            org, key="owner", days=span_days, today=span_end, ids=ids
+        owners_page = Window(
+            owners + ([None] if owners_count > offset + len(owners) else []),
+            owners_number,
+            queries.OWNERS_SHOWN,
         )
-        late_by_owner = queries.overdue_now_by(org, "owner", ids, today)
-        team_rows = [
-            (m.person, by_owner.get(m.person_id), late_by_owner.get(m.person_id, 0))
-            for m in members
-        ]
     below_rows = []
     own_row = None
-    if team is not None and not only:
+    if team is not None and not only and owner is None:
         # A department's follow-through is its teams': each team below, with its own below,
         # and the items filed to the department itself, so that the rows add up.
         below = list(Team.objects.for_org(org).current().filter(parent=team).order_by("name")[:50])
@@ -822,6 +863,12 @@ def actions(request):
     given, given_count = queries.handed_out(org, me) if person == me else ([], 0)
     given_more = shown_count(given_count) if given_count > len(given) else ""
     led = {m.team_id for m in mine if m.is_leading}
+    # The list's own address (whose items, no page): its CSV, and its owners' links.
+    whose: dict = {"person": person.pk} if person else {"team": team.slug}
+    if only:
+        whose["only"] = 1
+    if owner is not None:
+        whose["owner"] = owner.pk
     return render(
         request,
         "decisions/actions.html",
@@ -829,6 +876,7 @@ def actions(request):
             "subject": person or team,
             "person": person,
             "team": team,
+            "owner": owner,
             "fell_back": fell_back,
             "mine_href": f"?person={me.pk}",
             "only": only,
@@ -844,16 +892,27 @@ def actions(request):
             "open_page": open_page,
             "recent": recent,
             "overdue_count": overdue_count,
-            "team_rows": team_rows,
+            "owners": owners,
+            "owners_count": shown_count(owners_count),
+            "owners_total": owners_count,
+            "owners_page": owners_page,
             "below_rows": below_rows,
             "own_row": own_row,
             "given": given,
             "given_count": given_more,
             "today": today,
+            # The rows' columns that say something: whose, unless the list is one person's;
+            # which team, unless it is one team's alone.
+            "show_owner": person is None and owner is None,
+            "show_team": not (team is not None and only),
+            "whose": urlencode(whose),
             # New work is for the team shown, but not the whole organization's by default.
             "form": _action_form(
                 request,
-                {"owner": person or me, "team": home if fell_back else (team or home)},
+                {
+                    "owner": person or owner or me,
+                    "team": home if fell_back else (team or home),
+                },
             ),
             "can_write": _can_write(me),
             # the rows whose Done, Drop or Reopen the viewer may use
@@ -909,25 +968,28 @@ def action_new(request):
     return _back(request, _url(request, "actions"))
 
 
-def _source_link(org, item: ActionItem) -> tuple[str, str] | None:
-    """Where an action item came from, as (label, URL): its decision, issue or meeting."""
+def _source_link(org, item: ActionItem) -> tuple[str, str, str] | None:
+    """Where an action item came from, as (label, URL, zone): its decision, issue or
+    meeting; a meeting's label says its day in its cadence's time zone, the zone given."""
     if not item.source_id:
         return None
     slug = org.slug
     if item.source_type == ActionSource.DECISION:
         d = Decision.objects.for_org(org).filter(pk=item.source_id).first()
         if d:
-            return d.question, reverse("decisions:decision", args=[slug, d.pk])
+            return d.question, reverse("decisions:decision", args=[slug, d.pk]), ""
     elif item.source_type == ActionSource.ISSUE:
         i = Issue.objects.for_org(org).filter(pk=item.source_id).first()
         if i:
-            return i.title, reverse("decisions:issue", args=[slug, i.pk])
+            return i.title, reverse("decisions:issue", args=[slug, i.pk]), ""
     elif item.source_type == ActionSource.MEETING:
         from accord.rhythm.models import Meeting
 
-        m = Meeting.objects.for_org(org).filter(pk=item.source_id).first()
+        found = Meeting.objects.for_org(org).filter(pk=item.source_id)
+        m = found.select_related("cadence").first()
         if m:
-            return str(m), reverse("rhythm:meeting", args=[slug, m.cadence_id, m.key])
+            url = reverse("rhythm:meeting", args=[slug, m.cadence_id, m.key])
+            return str(m), url, m.cadence.timezone
     return None
 
 
@@ -1009,6 +1071,8 @@ def action_detail(request, item_id: int):
             "source_stop": full_stop(source[0]) if source else "",
             "history": history_for(org, "decisions.actionitem", item.pk),
             "today": org_today(),
+            # The zone the page's times are in (the reader's), said beside them.
+            "zone": timezone.get_current_timezone_name(),
             "tab": "actions",
         },
         # A refused edit, shown again as typed with what is wrong beside its field.

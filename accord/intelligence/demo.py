@@ -15,10 +15,13 @@ coordination demo.) The events were dated as the story has them happen
 (`accord.demo.happened`), so the loader rewinds a past week's states from them.
 
 Then, with the engine's own functions and nothing typed in, `evaluate` as of the end of
-each of the last 13 weeks, then now: the signals and health a weekly run would have
-stored, so a signal is seen from the week its cause appeared (a decision overdue since
-13 Nov is not "since" the day the demo was loaded), "new since last week" and "resolved
-since last week" mean what they say, and past weeks' briefings have what was at risk.
+each of the last 13 complete weeks (the end of its Sunday, the moment a week's briefing and
+Insights' trend read as "the week's end"), then now: the signals and health a weekly run
+would have stored, so a signal is seen from the week its cause appeared (a decision overdue
+since 13 Nov is not "since" the day the demo was loaded), "new since last week" and
+"resolved since last week" mean what they say, and past weeks' briefings have what was at
+risk as their weeks ended (not as they began: evaluated a whole number of weeks before the
+day of loading, a Monday's evaluation was the last one a week ending that Sunday read).
 """
 
 from __future__ import annotations
@@ -69,12 +72,20 @@ def date_the_story(ctx: DemoContext) -> None:
             Initiative.objects.filter(pk=pk).update(created_at=since)
 
 
+def week_ends(today: dt.date) -> list[dt.date]:
+    """The last days (Sundays) of the HISTORY_WEEKS complete weeks before `today`'s week,
+    the earliest first: a date is evaluated as of the end of that day (UTC), the moment a
+    briefing of that week reads its signals at (`briefings.compose.Week.signals_at`)."""
+    last_sunday = today - dt.timedelta(days=today.isoweekday())
+    return [last_sunday - dt.timedelta(weeks=n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
+
+
 def load(ctx: DemoContext) -> None:
     org = ctx.org
     if not ctx.teams:
         return
     date_the_story(ctx)
     live = ctx.today == timezone.localdate()
-    for n in range(HISTORY_WEEKS, 0, -1):
-        evaluate.evaluate(org, ctx.today - dt.timedelta(weeks=n), announce=False)
+    for day in week_ends(ctx.today):
+        evaluate.evaluate(org, day, announce=False)
     evaluate.evaluate(org, None if live else ctx.today, announce=False)

@@ -38,6 +38,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from accord.core.errors import ServiceError
 from accord.decisions import latency
 from accord.intelligence import config as config_mod
 from accord.intelligence import health as health_mod
@@ -994,9 +995,19 @@ def _evaluate(
     return run
 
 
+# The most weeks one backfill computes: five years, each week an evaluation of its own.
+MAX_BACKFILL_WEEKS = 260
+
+
 def backfill(org: Organization, weeks: int = 13, *, today: dt.date | None = None) -> int:
     """Weekly health history as of each past week's end, from the organization's own
-    history (signals are left alone). Returns the number of weeks computed."""
+    history (signals are left alone). Returns the number of weeks computed; refused
+    outside 1 to `MAX_BACKFILL_WEEKS` weeks."""
+    if not 1 <= weeks <= MAX_BACKFILL_WEEKS:
+        raise ServiceError(
+            f"Weeks to backfill must be 1 to {MAX_BACKFILL_WEEKS}, not {weeks}.",
+            fields={"weeks": [f"1 to {MAX_BACKFILL_WEEKS}."]},
+        )
     today = today or timezone.localdate()
     for n in range(weeks, 0, -1):
         evaluate(org, today - dt.timedelta(weeks=n), backfill=True)

@@ -262,6 +262,7 @@ class IssueS:
     status: str
     opened_at: dt.datetime
     level_since: dt.datetime
+    severity: str = "medium"  # low, medium, high, critical
 
 
 @dataclass(slots=True)
@@ -1011,9 +1012,12 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
     for row in _rows(
         Issue.objects.for_org(org).filter(opened_at__lte=m),
         *("id", "title", "team_id", "status", "opened_at", "raised_in_id", "closed_at"),
+        "severity",
     ):
-        pk, title, team_id, status, opened_at, raised_in, closed_at = row
-        snap.issues[pk] = IssueS(pk, title, raised_in or team_id, status, opened_at, opened_at)
+        pk, title, team_id, status, opened_at, raised_in, closed_at, severity = row
+        snap.issues[pk] = IssueS(
+            pk, title, raised_in or team_id, status, opened_at, opened_at, severity
+        )
         if closed_at is not None:
             closed[pk] = (status, closed_at)
     first_from: dict[int, int] = {}
@@ -1032,9 +1036,11 @@ def _load_decisions(org: Organization, snap: Snapshot) -> None:
         i = snap.issues[issue_id]
         if i.level_since == i.opened_at:
             i.team_id = from_team
-    for pk, old in _rewind(org, m, "decisions.issue", ("status",)).items():
+    for pk, old in _rewind(org, m, "decisions.issue", ("status", "severity")).items():
         if pk in snap.issues and "status" in old:
             snap.issues[pk].status = old["status"]
+        if pk in snap.issues and old.get("severity"):
+            snap.issues[pk].severity = old["severity"]
     # An issue is solved or dropped since its `closed_at`, open before (issues never reopen).
     for pk, (status, closed_at) in closed.items():
         snap.issues[pk].status = status if closed_at <= m else "open"

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html, format_html_join
 
-from accord.core import timezones
+from accord.core import dates, timezones
 from accord.core.security import account_username
 from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import (
@@ -278,7 +278,7 @@ class MembershipEditForm(forms.Form):
         label="Allocation %",
         help_text="Leave empty when unknown (e.g. a volunteer).",
     )
-    started_on = forms.DateField(
+    started_on = dates.DateField(
         required=False, label="Since", widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -312,7 +312,7 @@ class JoinTeamForm(MembershipEditForm):
 
 
 class EndTermForm(forms.Form):
-    ended_on = forms.DateField(
+    ended_on = dates.DateField(
         required=False, label="Ended on", widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils import timezone
@@ -34,6 +35,22 @@ def request_org() -> Organization | None:
     return _request_org.get()
 
 
+# The organization a login last opened in this browser, kept across sign-ins (a signed
+# cookie naming the login and the organization's address, not the session, which signing
+# out ends): the front door opens it again.
+LAST_ORG_COOKIE = "accord_last_org"
+LAST_ORG_SALT = "accord.org.last-org"
+LAST_ORG_AGE = 400 * 24 * 3600  # seconds; the longest browsers keep a cookie
+
+
+def last_org(request) -> str | None:
+    """The address of the organization the signed-in login last opened in this browser,
+    or None (none yet, another login's, or a cookie not of ours)."""
+    value = request.get_signed_cookie(LAST_ORG_COOKIE, default=None, salt=LAST_ORG_SALT)
+    login, _, slug = (value or "").partition(":")
+    return slug if slug and login == str(request.user.pk) else None
+
+
 class OrganizationMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,7 +61,19 @@ class OrganizationMiddleware:
         token = _request_org.set(None)
         person_token = _request_person.set(None)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            remember = getattr(request, "_remember_org", None)
+            if remember:
+                response.set_signed_cookie(
+                    LAST_ORG_COOKIE,
+                    remember,
+                    salt=LAST_ORG_SALT,
+                    max_age=LAST_ORG_AGE,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+            return response
         finally:
             _request_person.reset(person_token)
             _request_org.reset(token)
@@ -55,7 +84,10 @@ class OrganizationMiddleware:
         if slug is None:
             return None
         if not request.user.is_authenticated:  # a form sent signed out: said, not lost
-            return redirect_to_login(signed_out.keep(request, view_func))
+            to_sign_in = redirect_to_login(signed_out.keep(request, view_func))
+            if signed_out.is_htmx(request):  # the whole page goes, not the form's part
+                return signed_out.for_htmx(to_sign_in.url)
+            return to_sign_in
         person = (
             Person.objects.select_related("org")
             .filter(org__slug=slug, user=request.user, is_active=True)
@@ -69,13 +101,14 @@ class OrganizationMiddleware:
             raise Http404("No such organization.")
         request.org: Organization = person.org
         request.person = person
-        request.kept_form = signed_out.restore(request)  # typed before a sign-out
+        # typed before a sign-out, and where it was sent
+        request.kept_form, request.kept_form_action = signed_out.restore(request)
         _request_org.set(person.org)
         _request_person.set(person)
         # Moments on the pages read in the person's own time zone (dates.py's filters).
         activate_own_zone(person)  # else the site's
-        if request.session.get("last_org") != slug:  # a write only when it changes
-            request.session["last_org"] = slug
+        if last_org(request) != slug:  # set only when it changes
+            request._remember_org = f"{request.user.pk}:{slug}"
         return None
 
 
@@ -85,7 +118,7 @@ def _switched_off(request, slug: str):
     admins, with the organizations still theirs. None when the login was never its."""
     from django.shortcuts import render
 
-    from accord.org.queries import orgs_for_user
+    from accord.web.context import organizations
 
     gone = (
         Person.objects.filter(org__slug=slug, user=request.user, is_active=False)
@@ -97,6 +130,6 @@ def _switched_off(request, slug: str):
     return render(
         request,
         "web/choose_org.html",
-        {"orgs": orgs_for_user(request.user), "switched_off": [gone]},
+        {"orgs": organizations(request), "switched_off": [gone]},
         status=403,
     )

@@ -253,14 +253,26 @@ def people_with_allocation(org: Organization):
     )
 
 
-def orgs_for_user(user) -> list[Organization]:
+def people_of_login(user):
+    """The login's people, one in each organization it is active in (a login has at most
+    one person per organization), by the organization's name, each with its `org`: a
+    queryset."""
     if not user.is_authenticated:
-        return []
-    return list(
-        Organization.objects.filter(person__user=user, person__is_active=True)
-        .distinct()
-        .order_by("name")
+        return Person.objects.none()
+    return (
+        Person.objects.filter(user=user, is_active=True)
+        .select_related("org")
+        .order_by("org__name", "org_id")
     )
+
+
+def other_selves(person: Person) -> list[Person]:
+    """The people of `person`'s login in its other organizations (active there), by the
+    organization's name, each with its `org`: her own time zone and time off there, which
+    her settings page names. Nobody for someone without a login."""
+    if person.user_id is None:
+        return []
+    return list(people_of_login(person.user).exclude(pk=person.pk))
 
 
 def sign_in_lock(person: Person):

@@ -113,8 +113,7 @@ def create_organization(name: str, slug: str = "", *, owner_user=None) -> Organi
         raise ServiceError(f"The address {slug!r} is taken.", fields={"slug": ["Already in use."]})
     org = Organization.objects.create(name=name, slug=slug)
     activity.record(org, None, "created", org, after={"name": name, "slug": slug})
-    TeamKind.objects.bulk_create([TeamKind(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_KINDS])
-    TeamRole.objects.bulk_create([TeamRole(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_ROLES])
+    add_default_kinds_and_roles(org)
     if owner_user is not None:
         add_person(
             org,
@@ -125,6 +124,14 @@ def create_organization(name: str, slug: str = "", *, owner_user=None) -> Organi
             user=owner_user,
         )
     return org
+
+
+def add_default_kinds_and_roles(org: Organization) -> None:
+    """What a new organization starts with: the kinds of team and the roles in a team of
+    `DEFAULT_TEAM_KINDS` and `DEFAULT_TEAM_ROLES` (each organization edits its own lists
+    after). For a new organization only (`create_organization`, `accord generate`)."""
+    TeamKind.objects.bulk_create([TeamKind(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_KINDS])
+    TeamRole.objects.bulk_create([TeamRole(org=org, slug=s, name=n) for s, n in DEFAULT_TEAM_ROLES])
 
 
 @transaction.atomic
@@ -374,6 +381,18 @@ def update_person(
     if identities:
         _replace_identities(org, actor, person, **identities)
     return person
+
+
+@transaction.atomic
+def share_timezone(person: Person) -> list[Person]:
+    """Give `person`'s time zone to the people of their login in its other organizations,
+    each changing their own profile there (recorded in each organization); one who has it
+    already is left as they are. All or none. The people changed."""
+    changed = []
+    for other in queries.other_selves(person):
+        if other.timezone != person.timezone:
+            changed.append(update_person(other.org, other, other, timezone=person.timezone))
+    return changed
 
 
 def forget_person(org: Organization, actor: Person | None, person: Person) -> dict[str, int]:
@@ -872,12 +891,13 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> str
     once a password is set); when their address is already an Accord login they are not
     linked to, a join link (`tokens.join_link_person`) for its holder to prove it and join;
     when their login is also someone's in another organization (or an operator's), whose
-    password no admin here may choose, the organization's address. Their login is made if
-    their address has none (with no usable password until then). The newest link replaces
-    the earlier ones. Admins only; refused while password sign-in is off, and for someone
-    deactivated or an agent. The page says nothing of whether the address was a login
-    already, but the link is the admin's to open (a join link's page says it): an
-    invitation e-mail, whose link only the address's holder sees, tells the admin less."""
+    password no admin here may choose, none: refused, saying how they get back in
+    (`own_login_note`). Their login is made if their address has none (with no usable
+    password until then). The newest link replaces the earlier ones. Admins only; refused
+    while password sign-in is off, and for someone deactivated or an agent. The page says
+    nothing of whether the address was a login already, but the link is the admin's to
+    open (a join link's page says it): an invitation e-mail, whose link only the address's
+    holder sees, tells the admin less."""
     from django.conf import settings
     from django.urls import reverse
 
@@ -890,7 +910,7 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> str
         raise ServiceError("Password sign-in is off here: people sign in with single sign-on.")
     how, user = _password_login(org, actor, person)
     if how == invitations.OWN_PASSWORD:
-        return reverse("web:home", kwargs={"org_slug": org.slug})
+        raise ServiceError(own_login_note(person), code="own_login")
     expires_at = now() + invitations.expiry()
     after = {"login": person.email if user is None else user.get_username()}
     after["link_expires_at"] = expires_at.isoformat()
@@ -899,6 +919,27 @@ def sign_in_link(org: Organization, actor: Person | None, person: Person) -> str
         return reverse("join", kwargs={"token": make_join_token(person, event)})
     uid, token = _password_token(user)  # after its event: it replaces the links made before
     return reverse("set_password", kwargs={"uidb64": uid, "token": token})
+
+
+def signs_in_with_own_login(org: Organization, person: Person) -> bool:
+    """Whether `person`'s login is also someone's in another organization (or an
+    operator's): its password is its holder's alone, and no admin here makes them a link
+    to choose one (`sign_in_link`)."""
+    return person.user is not None and _login_elsewhere(org, person.user) is not None
+
+
+def own_login_note(person: Person) -> str:
+    """What an admin is told for someone who `signs_in_with_own_login`, instead of a link:
+    how they sign in, and how they get back in when they lost their password."""
+    said = (
+        f"{person.name} signs in with the password of their own Accord login, which no admin "
+        "here chooses: there is no sign-in link to make for them. If they lost it, "
+    )
+    if invitations.email_configured():
+        return said + (
+            "“Forgot your password?” on the sign-in page e-mails them a link to choose a new one."
+        )
+    return said + "someone who runs Accord sets a new one (`accord password`)."
 
 
 # How a one-time link lets someone in, besides `invitations.NEW_PASSWORD` (choose the

@@ -6,15 +6,22 @@ which says why (`SignInView`). When the browser's last sign-out was by this page
 Sign out (`SignOutView` notes who it was, in the new, signed-out session), the fields typed
 are kept in that session, none secret (no password, token or CSRF field), and filled in
 again on that page once the same person has signed in (`restore`, `web/kept_form.js`);
-never for anyone else, who would otherwise read another's draft on a shared computer."""
+never for anyone else, who would otherwise read another's draft on a shared computer.
+
+A form sent in place (htmx: a key result's value, a meeting's notes) is answered with
+`HX-Redirect` to the same sign-in page (`for_htmx`), not with a redirect htmx would follow
+and put the sign-in page inside the form's part of the page. Its fields are kept the same
+way, with the address it was sent to, so that the one form of the page it came from is
+filled in again (a page has a key result's form per row, all with the same field names)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.http import HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-SESSION_KEY = "accord_signed_out"  # the form sent signed out: {"next", "user", "fields"}
+SESSION_KEY = "accord_signed_out"  # the form sent signed out: {"next", "user", "fields", "action"}
 WHO_KEY = "accord_signed_out_user"  # who signed out in this browser (SignOutView)
 SECRET_WORDS = ("password", "token", "secret", "csrf")
 MAX_CHARS = 100_000  # what is kept of one form at most, all fields together
@@ -48,14 +55,35 @@ def _fields(request) -> dict[str, list[str]]:
 
 def keep(request, view_func) -> str:
     """The address to sign in to continue to, for a request that arrived signed out; a
-    form's POST is noted (and its fields kept, see above) for the sign-in page."""
+    form's POST is noted (and its fields kept, see above) for the sign-in page. A part of a
+    page htmx asks for leads back to that page, not to the part."""
     if request.method != "POST":
-        return request.get_full_path()
+        return _page_of_form(request) if is_htmx(request) else request.get_full_path()
     page = _page_of_form(request)
     who = request.session.get(WHO_KEY)
     fields = {} if who is None or getattr(view_func, "csrf_exempt", False) else _fields(request)
-    request.session[SESSION_KEY] = {"next": page, "user": who, "fields": fields}
+    request.session[SESSION_KEY] = {
+        "next": page,
+        "user": who,
+        "fields": fields,
+        "action": request.path,
+    }
     return page
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def for_htmx(sign_in_url: str) -> HttpResponse:
+    """The answer to a request htmx sent signed out: the whole page goes to the sign-in
+    page (`HX-Redirect`); a plain sentence for anything else that reads it."""
+    response = HttpResponse(
+        "You are signed out: sign in again to continue.",
+        content_type="text/plain; charset=utf-8",
+    )
+    response["HX-Redirect"] = sign_in_url
+    return response
 
 
 def refused_for(request, next_url: str) -> dict | None:
@@ -67,17 +95,20 @@ def refused_for(request, next_url: str) -> dict | None:
     return {"next": next_url, "kept": bool(sent.get("fields"))}
 
 
-def restore(request) -> dict[str, list[str]] | None:
+def restore(request) -> tuple[dict[str, list[str]] | None, str]:
     """On the page of a form refused signed out, opened by the person who signed out: the
-    fields they typed (taken out of the session: filled in once)."""
+    fields they typed (taken out of the session: filled in once), and the address the form
+    was sent to ("" when not known); (None, "") otherwise."""
     sent = request.session.get(SESSION_KEY)
     if not sent or request.method != "GET" or sent.get("next") != request.get_full_path():
-        return None
+        return None, ""
+    if is_htmx(request):  # a part of the page, asked for as it loads: the page's, not its
+        return None, ""
     del request.session[SESSION_KEY]
     request.session.pop(WHO_KEY, None)
     if sent.get("user") is None or sent["user"] != request.user.pk:
-        return None
-    return sent.get("fields") or None
+        return None, ""
+    return sent.get("fields") or None, sent.get("action", "")
 
 
 def signed_in(sender, request, user, **kwargs) -> None:

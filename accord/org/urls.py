@@ -6,6 +6,7 @@ app_name = "org"
 
 urlpatterns = [
     path("settings/organization/", settings_views.organization, name="settings"),
+    path("settings/time-zone/", views.time_zone_elsewhere, name="time_zone_elsewhere"),
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_new, name="team_new"),
     path("teams/kinds/", views.team_kinds, name="team_kinds"),

@@ -61,6 +61,7 @@ from accord.web.helpers import (
     keep_once,
     org_view,
     own_profile,
+    own_settings,
     pages_of,
     paginate,
     paginate_uncounted,
@@ -363,6 +364,29 @@ def _team_saved(old_name: str, old_parent: Team | None, team: Team) -> str:
         now = team.parent.name if team.parent else "the top of the tree"
         said.append(f"moved from {was} to {now}")
     return ", ".join(said) + "."
+
+
+@org_view
+@own_settings
+@require_POST
+def time_zone_elsewhere(request):
+    """Give my time zone here to my profile in each of my other organizations (the
+    settings page's "Use … there too"), recorded in each."""
+    me = request.person
+    try:
+        changed = services.share_timezone(me)
+    except ServiceError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(
+            request,
+            f"Your time zone is {me.timezone} in {', '.join(p.org.name for p in changed)} too."
+            if changed
+            else f"Your time zone was {me.timezone} in your other organizations already.",
+        )
+    return redirect(
+        reverse("rhythm:settings", kwargs={"org_slug": request.org.slug}) + "#time-zone"
+    )
 
 
 @org_view
@@ -675,6 +699,16 @@ def _person_page(
     # Admins see when they last signed in, else how their invitation (e-mail or sign-in
     # link) went.
     invitation = invitations.state_of(org, person) if can_manage and not person.is_agent else None
+    # A link is offered to admins while password sign-in is on; not for someone whose login
+    # is also another organization's: its password is theirs, the page says how they get in.
+    can_link = (
+        can_manage
+        and settings.ACCORD_PASSWORD_SIGNIN
+        and person.is_active
+        and not person.is_agent
+        and bool(person.email or person.user_id)
+    )
+    own_login = can_link and services.signs_in_with_own_login(org, person)
     total = terms.allocation_total  # unknown shares count for nothing
     return render(
         request,
@@ -709,13 +743,9 @@ def _person_page(
             "sign_in_lock": queries.sign_in_lock(person)
             if permissions.can_manage_people(request.person) or request.person == person
             else None,
-            # A sign-in link is offered to admins while password sign-in is on; one just
-            # made is shown here, once.
-            "can_link": permissions.can_manage_people(request.person)
-            and settings.ACCORD_PASSWORD_SIGNIN
-            and person.is_active
-            and not person.is_agent
-            and bool(person.email or person.user_id),
+            # One just made is shown here, once.
+            "can_link": can_link and not own_login,
+            "own_login": services.own_login_note(person) if own_login else "",
             "sign_in_link": sign_in_link,
             "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             "invitation": invitation,

@@ -73,6 +73,9 @@ class Context:
     # The stored meeting the agenda is of (None: a preview of an occurrence nobody opened):
     # the headlines shared for it ahead are on it.
     meeting_id: int | None = None
+    # The meeting itself (stored, or not yet: a live agenda's), None for a preview: what
+    # its cadence's last meeting agreed is before it (`_agreed_last_time`).
+    meeting: Meeting | None = None
     # The initiatives the cadence is the sync of (`Cadence.initiatives`): its agenda is
     # about them (`_initiative_work`, and its decisions and action items its own).
     initiative_ids: list[int] = field(default_factory=list)
@@ -128,6 +131,7 @@ def context(
         has_root=bool(team_ids)
         and Team.objects.for_org(org).filter(pk__in=team_ids, parent__isnull=True).exists(),
         meeting_id=meeting.pk if meeting is not None else None,
+        meeting=meeting,
         initiative_ids=sorted(cadence.initiatives.values_list("pk", flat=True)),
     )
 
@@ -153,16 +157,35 @@ def _rows(qs) -> Iterator:
     return _scan(qs, lambda rows: rows)
 
 
-class Counted:
-    """A source's items (iterated lazily) with the rows they come from (`rows`, a
-    queryset): when a section is cut, `build` counts them, up to COUNT_UP_TO ("first 10 of
-    1,000+"), one query, only for a section that has more."""
+class Listed:
+    """A source's items (iterated lazily) that can also tell, without reading its items,
+    which of some ids of one kind of item (`kind`, the kind its items' refs name) it lists,
+    however far down (`listed`): what a meeting carries forward is checked against every
+    item of each section, not only those of its first screen (`listed_refs`)."""
 
-    def __init__(self, items: Iterable[dict], rows: QuerySet):
-        self.items, self.rows = iter(items), rows
+    def __init__(
+        self, items: Iterable[dict], kind: str, among: Callable[[list[int]], Iterable[int]]
+    ):
+        self.items, self.kind, self._among = iter(items), kind, among
 
     def __iter__(self) -> Iterator[dict]:
         return self.items
+
+    def listed(self, ids: list[int]) -> set[int]:
+        return set(self._among(ids)) if ids else set()
+
+
+class Counted(Listed):
+    """A source's items (iterated lazily) with the rows they come from (`rows`, a
+    queryset): when a section is cut, `build` counts them, up to COUNT_UP_TO ("first 10 of
+    1,000+"), one query, only for a section that has more. Which ids of `kind` it lists is
+    a filter of those rows."""
+
+    def __init__(self, items: Iterable[dict], rows: QuerySet, kind: str):
+        super().__init__(
+            items, kind, lambda ids: rows.filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        self.rows = rows
 
 
 def item(ref: str, title: str, detail: str = "", tone: str = "", **extra) -> dict:
@@ -351,7 +374,7 @@ def _objective_filter(ctx: Context, mine: Q | None = None) -> Q:
     return mine
 
 
-def _key_results(ctx: Context) -> Iterator[dict]:
+def _key_results(ctx: Context) -> Iterable[dict]:
     from accord.alignment.models import (
         OPEN_OBJECTIVE_STATUSES,
         KeyResult,
@@ -398,7 +421,20 @@ def _key_results(ctx: Context) -> Iterator[dict]:
         others.extend(i for i in items if not i["behind_by"])
         return sorted((i for i in items if i["behind_by"]), key=lambda i: -i["behind_by"])
 
-    return chain(_scan(objectives, lambda objs: behind_first(chunk(objs))), iter(others))
+    def among(ids: list[int]) -> list[int]:
+        # Which of these key results the section lists: those of its objectives that moved
+        # or are behind (`_key_result_items`), read for these few only.
+        krs = list(
+            KeyResult.objects.filter(pk__in=ids, objective__in=objectives.order_by().values("pk"))
+            .select_related("owner", "objective__period", "objective__team")
+            .annotate(opened=Min("values__recorded_at"))
+            .order_by()
+        )
+        found = _key_result_items(ctx, krs, kr_progress, KeyResultValue)
+        return [int(i["ref"].split(":")[1]) for i in found]
+
+    items = chain(_scan(objectives, lambda objs: behind_first(chunk(objs))), iter(others))
+    return Listed(items, "kr", among)
 
 
 # A period ending this many days after a meeting is the one it reviews: a quarterly
@@ -428,7 +464,7 @@ def reviewed_period(org: Organization, when: dt.datetime):
     )
 
 
-def _quarter_results(ctx: Context) -> Iterator[dict]:
+def _quarter_results(ctx: Context) -> Iterable[dict]:
     """How the quarter went: the key results of the period under review (`reviewed_period`
     as of the meeting) with where each ended (its frozen value once the period closed),
     best first within each objective's, by objective title. Dropped objectives are left
@@ -501,7 +537,13 @@ def _quarter_results(ctx: Context) -> Iterator[dict]:
             )
         return out
 
-    return _scan(objectives, chunk)
+    return Listed(
+        _scan(objectives, chunk),
+        "kr",
+        lambda ids: KeyResult.objects.filter(
+            pk__in=ids, objective__in=objectives.order_by().values("pk")
+        ).values_list("pk", flat=True),
+    )
 
 
 def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> list[dict]:
@@ -634,7 +676,7 @@ def _objectives(ctx: Context) -> Iterator[dict]:
                     yield objs[dropped:]
 
     items = (i for objs in batches() for i in _objective_items(ctx, objs))
-    return Counted(items, at_risk)
+    return Counted(items, at_risk, "objective")
 
 
 def _first_by_levels(rows: QuerySet, levels: Iterable[int], size: int) -> list:
@@ -746,6 +788,7 @@ def _initiatives(ctx: Context) -> Iterable[dict]:
             for i in _rows(rows)
         ),
         rows,
+        "initiative",
     )
 
 
@@ -770,18 +813,28 @@ def _side_team_ids(ctx: Context):
     return subtree_ids(cadence.team)
 
 
-def _dependency_item(ctx: Context, d) -> dict:
-    """A dependency: who needs it from whom by when, its state, and what makes it worth the
-    meeting's time: late, said delivered, flagged, at risk as its page says it
-    (`coordination.queries.risk_reasons`: committed after it is needed, its provider's
-    initiative targets later, is paused or blocked), or new. A critical or high priority
-    and a need-by of today or tomorrow are said as its page says them
-    (coordination/_priority.html)."""
+@dataclass
+class DependencyState:
+    """What an agenda line says of a dependency after who needs it from whom by when."""
+
+    state: str  # its state, with a critical or high priority: "accepted · high priority"
+    # What makes it worth the meeting's time ("late", "committed for 16 Jan 2027, after it
+    # is needed", "at risk: …"); "" when nothing does.
+    what: str
+    tone: str  # "bad" late or blocked, "warn" flagged or at risk, else ""
+
+
+def dependency_state(d, today: dt.date) -> DependencyState:
+    """A dependency's state and what makes it worth a meeting's time: late, said
+    delivered, flagged, at risk as its page says it (`coordination.queries.risk_reasons`:
+    committed after it is needed, its provider's initiative targets later, is paused or
+    blocked). A critical or high priority is said as its page says it
+    (coordination/_priority.html). The one wording of its agenda line
+    (`_dependency_item`) and of what a carried one says now (`_still_open`)."""
     from accord.coordination.queries import risk_reasons
 
-    late = d.is_late(ctx.today)  # `coordination.queries.late_q`, as the lists say it
-    new = d.created_at > ctx.since
-    risks = risk_reasons(d, ctx.today)
+    late = d.is_late(today)  # `coordination.queries.late_q`, as the lists say it
+    risks = risk_reasons(d, today)
     after = d.committed_date is not None and d.committed_date > d.need_by
     if late:
         what = "late"
@@ -794,20 +847,28 @@ def _dependency_item(ctx: Context, d) -> dict:
     elif risks:
         what = "at risk: " + "; ".join(r.rstrip(".") for r in risks)
     else:
-        what = "new"
+        what = ""
+    priority = f" · {d.priority} priority" if d.priority in ("critical", "high") else ""
+    tone = "bad" if late or d.flag == "blocked" else ("warn" if d.flag or after or risks else "")
+    return DependencyState(f"{d.get_state_display().lower()}{priority}", what, tone)
+
+
+def _dependency_item(ctx: Context, d) -> dict:
+    """A dependency: who needs it from whom by when, its state, and what makes it worth the
+    meeting's time (`dependency_state`), or new. A need-by of today or tomorrow is said as
+    its page says it."""
+    now = dependency_state(d, ctx.today)
+    new = d.created_at > ctx.since
     by = day(d.need_by)
     days = (d.need_by - ctx.today).days
     if d.is_active and not d.said_delivered and days in (0, 1):
         by += " (needed today)" if days == 0 else " (needed tomorrow)"
-    priority = f" · {d.priority} priority" if d.priority in ("critical", "high") else ""
     return item(
         f"dependency:{d.pk}",
         d.title,
         f"{d.requester_team.name} needs it from {d.provider_team.name} by "
-        f"{by} · {d.get_state_display().lower()}{priority} · {what}",
-        "bad"
-        if late or d.flag == "blocked"
-        else ("warn" if d.flag or after or risks or not new else ""),
+        f"{by} · {now.state} · {now.what or 'new'}",
+        now.tone or ("" if new else "warn"),
     )
 
 
@@ -846,7 +907,7 @@ def _dependencies(ctx: Context) -> Iterable[dict]:
         .filter(_either_side(ctx))
         .filter(Q(created_at__gt=ctx.since) | _troubled(ctx))
     )
-    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
+    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows, "dependency")
 
 
 def _blockers(ctx: Context) -> Iterable[dict]:
@@ -862,7 +923,7 @@ def _blockers(ctx: Context) -> Iterable[dict]:
         rows = rows.filter(
             Q(requester_team_id__in=ids) | Q(provider_team_id__in=ids, flag="blocked")
         )
-    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
+    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows, "dependency")
 
 
 def _requests(ctx: Context) -> Iterable[dict]:
@@ -878,7 +939,7 @@ def _requests(ctx: Context) -> Iterable[dict]:
     )
     if ids is not None:
         rows = rows.filter(provider_team_id__in=ids)
-    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows)
+    return Counted((_dependency_item(ctx, d) for d in _rows(rows)), rows, "dependency")
 
 
 def _shared_here(ctx: Context) -> Iterator[dict]:
@@ -930,7 +991,7 @@ def _cascaded(ctx: Context) -> Iterable[dict]:
 def _issues(ctx: Context) -> Iterable[dict]:
 
     rows = _open_issues(ctx)
-    return Counted((_issue_item(ctx, i) for i in _rows(rows)), rows)
+    return Counted((_issue_item(ctx, i) for i in _rows(rows)), rows, "issue")
 
 
 def _issue_item(ctx: Context, i) -> dict:
@@ -966,17 +1027,47 @@ def _open_issues(ctx: Context) -> QuerySet:
     return rows.order_by("-severity_rank", "level_since", "id")
 
 
-def _action_item(ctx: Context, a) -> dict:
-    late = a.due_on is not None and a.due_on < ctx.today
+def _action_item(ctx: Context, a, agreed: str = "") -> dict:
+    return action_line(a, ctx.today, agreed)
+
+
+def action_line(a, today: dt.date, agreed: str = "", **extra) -> dict:
+    """An open action item's agenda line: whose, due when (overdue said in words);
+    `agreed`, the day of the meeting that agreed it, when that was this cadence's last."""
+    late = a.due_on is not None and a.due_on < today
     due = f" · due {day(a.due_on)}" if a.due_on else " · no due date"
-    if a.due_on is not None and 0 <= (a.due_on - ctx.today).days <= 1:
-        due += " (today)" if a.due_on == ctx.today else " (tomorrow)"
+    if a.due_on is not None and 0 <= (a.due_on - today).days <= 1:
+        due += " (today)" if a.due_on == today else " (tomorrow)"
     return item(
         f"action:{a.pk}",
         a.title,
-        f"{name_of(a.owner)}{due}" + (" · overdue" if late else ""),
+        f"{name_of(a.owner)}{due}"
+        + (" · overdue" if late else "")
+        + (f" · agreed on {agreed}" if agreed else ""),
         "bad" if late else "warn",
+        **extra,
     )
+
+
+def held_on(meeting: Meeting) -> str:
+    """The day a meeting was held, in its cadence's time zone: "30 Nov 2026"."""
+    zone = ZoneInfo(meeting.cadence.timezone)
+    return day(timezone.localtime(meeting.scheduled_start, zone).date())
+
+
+def _agreed_last_time(ctx: Context) -> tuple[str, list]:
+    """The action items the cadence's last meeting agreed (`queries.previous_meeting`:
+    added there, or given by an issue solved there) that are still open, soonest due first
+    (those without a due date last), and that meeting's day; ("", []) when there is none.
+    Two or three queries, of that one meeting's items."""
+    if ctx.meeting is None:
+        return "", []
+    previous = queries.previous_meeting(ctx.meeting)
+    if previous is None:
+        return "", []
+    found = [a for a in links.meeting_action_items(ctx.org, [previous.pk]) if a.status == "open"]
+    found.sort(key=lambda a: (a.due_on is None, a.due_on or dt.date.min, a.pk))
+    return held_on(previous), found
 
 
 def _own_meetings(ctx: Context) -> QuerySet:
@@ -992,7 +1083,11 @@ def _action_items(ctx: Context) -> Iterable[dict]:
     In the order a chair goes through them: first those not overdue yet, soonest due first
     (due today, tomorrow, by the meeting: what this meeting checks on), then the overdue
     ones, the most recently due first, so a backlog of long-overdue items never hides what
-    falls due now. Each part off the due-date order of its query, read a chunk at a time."""
+    falls due now. Each part off the due-date order of its query, read a chunk at a time.
+
+    Before them all, the action items the last meeting agreed that are still open, whatever
+    their due date (`_agreed_last_time`): a chair checks on last week's commitments first,
+    and one due next week is not left to a "carried forward" list after everything else."""
     from accord.decisions import queries as dq
     from accord.decisions.models import ActionSource, ActionStatus
 
@@ -1007,8 +1102,23 @@ def _action_items(ctx: Context) -> Iterable[dict]:
         rows = dq.action_items_due(ctx.org, ctx.person_ids, ctx.team_ids, until=until)
     coming = rows.filter(due_on__gte=ctx.today).order_by("due_on", "id")
     overdue = rows.filter(due_on__lt=ctx.today).order_by("-due_on", "-id")
-    for a in chain(_rows(coming), _rows(overdue)):
-        yield _action_item(ctx, a)
+    held, agreed = _agreed_last_time(ctx)
+    first = {a.pk for a in agreed}
+
+    def items() -> Iterator[dict]:
+        for a in agreed:
+            yield _action_item(ctx, a, agreed=held)
+        for a in chain(_rows(coming), _rows(overdue)):
+            if a.pk not in first:
+                yield _action_item(ctx, a)
+
+    return Listed(
+        items(),
+        "action",
+        lambda ids: (
+            first.intersection(ids) | set(rows.filter(pk__in=ids).values_list("pk", flat=True))
+        ),
+    )
 
 
 def _decision_item(ctx: Context, d, about: str = "") -> dict:
@@ -1032,41 +1142,43 @@ def _decision_item(ctx: Context, d, about: str = "") -> dict:
 
 def _decisions(ctx: Context) -> Iterable[dict]:
     from accord.decisions import queries as dq
+    from accord.decisions.models import Decision
 
     if ctx.initiative_ids:
         # The sync of initiatives: the decisions its own meetings left open (those about
         # the initiatives are in `_initiative_work`).
-        from accord.decisions.models import Decision, DecisionLink
+        from accord.decisions.models import DecisionLink
 
         links = DecisionLink.objects.for_org(ctx.org).filter(
             target_type="rhythm.meeting", target_id__in=_own_meetings(ctx)
         )
-        rows = (
+        found = (
             Decision.objects.for_org(ctx.org)
             .filter(status__in=dq.UNDECIDED, pk__in=links.values("decision_id"))
             .select_related("approver", "driver")
-            .order_by(dq.DECIDE_BY_FIRST, "opened_at", "id")
-            .iterator(chunk_size=CHUNK)
+        )
+        rows: Iterable = found.order_by(dq.DECIDE_BY_FIRST, "opened_at", "id").iterator(
+            chunk_size=CHUNK
         )
     elif ctx.person_ids is None:  # everyone: any undecided decision of the organization
-        from accord.decisions.models import Decision
-
-        undecided = (
+        found = (
             Decision.objects.for_org(ctx.org)
             .filter(status__in=dq.UNDECIDED)
             .select_related("approver", "driver")
         )
         # Dated first, then the undated (the order of DECIDE_BY_FIRST), each off an index.
         rows = chain(
-            _rows(
-                undecided.filter(decide_by__isnull=False).order_by("decide_by", "opened_at", "id")
-            ),
-            _rows(undecided.filter(decide_by__isnull=True).order_by("opened_at", "id")),
+            _rows(found.filter(decide_by__isnull=False).order_by("decide_by", "opened_at", "id")),
+            _rows(found.filter(decide_by__isnull=True).order_by("opened_at", "id")),
         )
     else:
-        rows = dq.decisions_awaiting(ctx.org, ctx.person_ids).iterator(chunk_size=CHUNK)
-    for d in rows:
-        yield _decision_item(ctx, d)
+        found = dq.decisions_awaiting(ctx.org, ctx.person_ids)
+        rows = found.iterator(chunk_size=CHUNK)
+    return Listed(
+        (_decision_item(ctx, d) for d in rows),
+        "decision",
+        lambda ids: found.filter(pk__in=ids).values_list("pk", flat=True),
+    )
 
 
 def _provider_plan(ctx: Context, d) -> str:
@@ -1351,49 +1463,136 @@ def build(
     return out
 
 
-def first_screen(section: dict, opened: dict[str, int] | None = None) -> dict:
-    """A stored (snapshot) section cut to its first screen, or further when opened."""
+def first_screen(
+    section: dict, opened: dict[str, int] | None = None, limit: int = FIRST_SCREEN
+) -> dict:
+    """A stored (snapshot) section cut to its first screen (`limit` items), or further when
+    opened."""
     items = section.get("items", [])
-    n = min(MORE_MAX, (opened or {}).get(section.get("key", ""), FIRST_SCREEN))
+    n = min(MORE_MAX, (opened or {}).get(section.get("key", ""), limit))
     return {**section, "items": items[:n], "more": section.get("more") or len(items) > n}
 
 
+# Sections whose items are not carried forward: nothing there to follow up (a segue,
+# check-ins and scorecard numbers read out, headlines, milestones near: each is on the
+# next agenda again while it is news).
+NOT_CARRIED = ("none", "checkins", "metrics", "headlines", "carried", "milestones")
+
+# The kinds of item (the first part of their `ref`) each source lists: what is carried
+# forward is looked for only in the sections that may list it (`listed_refs`).
+SOURCE_KINDS: dict[str, frozenset[str]] = {
+    "key_results": frozenset({"kr"}),
+    "quarter_results": frozenset({"kr"}),
+    "objectives": frozenset({"objective"}),
+    "initiatives": frozenset({"initiative"}),
+    "dependencies": frozenset({"dependency"}),
+    "blockers": frozenset({"dependency"}),
+    "requests": frozenset({"dependency"}),
+    "issues": frozenset({"issue"}),
+    "action_items": frozenset({"action"}),
+    "decisions": frozenset({"decision"}),
+    "initiative_work": frozenset({"dependency", "decision", "action"}),
+}
+
+# Said under "Carried forward" on the meeting's page: what it holds, and for how long.
+CARRIED_RULE = (
+    "What the last meeting left open: its action items, then what nobody ticked "
+    "“Discussed” that this agenda lists nowhere else. Carried once: what still needs the "
+    "meeting comes back in its own section."
+)
+
+
 def carried_from_previous(
-    org: Organization, meeting: Meeting, sections: list[dict] | None = None
+    org: Organization,
+    meeting: Meeting,
+    sections: list[dict] | None = None,
+    *,
+    now: dt.datetime | None = None,
 ) -> list[dict]:
-    """What the previous occurrence left: unchecked agenda items (of sections that list
-    items), its open issues and its undone action items. Each with where it came from.
-    Items already on this meeting's agenda (`sections`) are not repeated."""
+    """What the previous meeting left for this one, each with where it came from: first
+    the action items agreed in it and still open, then the items its agenda listed (of
+    sections with something to follow up: not NOT_CARRIED) that nobody ticked "Discussed".
+    Only what is still open (`_still_open`), and only what this meeting's agenda does not
+    list already, in any section and however far down (`sections`' items, then
+    `listed_refs`): the agenda a meeting is prepared with is the one it runs with.
+
+    Carried once (CARRIED_RULE): what the previous meeting had itself carried in is not
+    carried again. What still needs a meeting is listed by its own section (late, at risk,
+    open, due); what no longer does would otherwise be carried for ever."""
     previous = queries.previous_meeting(meeting)
     if previous is None or not previous.agenda_snapshot:
         return []
     done = {d.split(":", 1)[1] for d in previous.done_items if ":" in d}
     # What the items said then, dated: "75% done, 0% of Q4 gone" was true at that meeting.
-    then = timezone.localtime(previous.scheduled_start, ZoneInfo(meeting.cadence.timezone))
+    then = held_on(previous)
     out: dict[str, dict] = {}
+    # The action items agreed in that meeting and still open, first (the agenda's action
+    # items list them first too, when it has that section: `_agreed_last_time`).
+    agreed = sorted(
+        (a for a in links.meeting_action_items(org, [previous.pk]) if a.status == "open"),
+        key=lambda a: (a.due_on is None, a.due_on or dt.date.min, a.pk),
+    )
+    now = now or timezone.now()
+    for a in agreed:
+        out[f"action:{a.pk}"] = action_line(a, now.date(), then, from_section="Action items")
     for s in previous.agenda_snapshot:
-        if s.get("source") in ("none", "checkins", "metrics", "headlines", "carried"):
+        if s.get("source") in NOT_CARRIED:
             continue
         for i in s.get("items", []):
             if i["ref"] not in done:
-                out[i["ref"]] = {**i, "from_section": s["title"], "as_of": day(then.date())}
-    for i in previous.carried_in:
-        if i["ref"] not in done:
-            out.setdefault(i["ref"], i)
-    # Action items recorded in that meeting and still open carry forward too.
-    for a in links.meeting_action_items(org, [previous.pk]):
-        if a.status == "open":
-            ref = f"action:{a.pk}"
-            due = f" · due {day(a.due_on)}" if a.due_on else ""
-            who = name_of(a.owner)
-            out[ref] = item(ref, a.title, f"{who}{due}", "warn", from_section="Actions")
+                out.setdefault(i["ref"], {**i, "from_section": s["title"], "as_of": then})
     on_agenda = {i["ref"] for s in sections or [] for i in s.get("items", [])}
     # An issue or action closed since then no longer needs carrying, nor an objective or key
     # result whose period has closed (history).
-    return _still_open(org, [i for ref, i in out.items() if ref not in on_agenda])
+    found = _still_open(org, [i for ref, i in out.items() if ref not in on_agenda], now)
+    listed = listed_refs(org, meeting.cadence, meeting, {i["ref"] for i in found}, now=now)
+    return [i for i in found if i["ref"] not in listed]
 
 
-def _still_open(org: Organization, items: list[dict]) -> list[dict]:
+def listed_refs(
+    org: Organization,
+    cadence: Cadence,
+    meeting: Meeting | None,
+    refs: set[str],
+    *,
+    now: dt.datetime | None = None,
+) -> set[str]:
+    """Which of the items `refs` the meeting's agenda lists, in any section and however far
+    down, not only on a section's first screen: each section that may list their kind
+    (SOURCE_KINDS) is asked which of their ids it lists (`Listed.listed`: a query of those
+    ids, never the section's every item); a source that cannot say is read, up to the
+    MORE_MAX items a section shows when opened. A query or two per such section."""
+    if not refs:
+        return set()
+    kinds = {ref.split(":", 1)[0] for ref in refs}
+    ctx = context(org, cadence, meeting, now)
+    sections = list(cadence.agenda)
+    if ctx.initiative_ids:
+        sections = with_initiatives(sections, initiative_titles(org, cadence))
+    found: set[str] = set()
+    for section in sections:
+        name = section.get("source", "none")
+        if not SOURCE_KINDS.get(name, frozenset()) & kinds or name not in SOURCES:
+            continue
+        source = SOURCES[name](ctx)
+        wanted = refs - found
+        if isinstance(source, Listed):
+            ids = [
+                int(pk)
+                for kind, _, pk in (ref.partition(":") for ref in wanted)
+                if kind == source.kind and pk.isdigit()
+            ]
+            found |= {f"{source.kind}:{pk}" for pk in source.listed(ids)}
+        else:
+            for i in islice(source, MORE_MAX):
+                if i["ref"] in wanted:
+                    found.add(i["ref"])
+        if found == refs:
+            break
+    return found
+
+
+def _still_open(org: Organization, items: list[dict], now: dt.datetime) -> list[dict]:
     """The carried items still open, each with `current`: what it says now, beside what it
     said then (its `detail`), for the kinds whose state moves (dependencies, key results,
     objectives, initiatives). Issues, actions, decisions, dependencies and initiatives
@@ -1434,15 +1633,20 @@ def _still_open(org: Organization, items: list[dict]) -> list[dict]:
             open_refs.add(f"kr:{kr.pk}")
             done = " (done)" if kr.done else ""
             current[f"kr:{kr.pk}"] = f"{kr_progress(kr):.0f}% done{done}"
-    for d in Dependency.objects.for_org(org).filter(pk__in=ids("dependency")):
+    for d in (
+        Dependency.objects.for_org(org)
+        .filter(pk__in=ids("dependency"))
+        .select_related("provider_initiative")
+    ):
         if d.state in ACTIVE_STATES:
             open_refs.add(f"dependency:{d.pk}")
-            now = [d.get_state_display().lower()]
-            if d.committed_date:
-                now.append(f"committed for {day(d.committed_date)}")
-            if d.flag:
-                now.append(d.get_flag_display().lower())
-            current[f"dependency:{d.pk}"] = " · ".join(now)
+            # In the words of its own section's line (`dependency_state`): late, after it
+            # is needed, its priority; else the date it is committed for.
+            said = dependency_state(d, now.date())
+            plain = f"committed for {day(d.committed_date)}" if d.committed_date else ""
+            current[f"dependency:{d.pk}"] = " · ".join(
+                w for w in (said.state, said.what or plain) if w
+            )
     for i in Initiative.objects.for_org(org).filter(pk__in=ids("initiative")):
         if i.status in OPEN_INITIATIVE_STATUSES:
             open_refs.add(f"initiative:{i.pk}")

@@ -814,6 +814,11 @@ class MeetingDecisionIn(InputSchema):
     decide_by: dt.date | None = Field(
         None, description="By when its approver is to decide it: today or later."
     )
+    informed_ids: list[Id] | None = Field(
+        None,
+        description="Who is told when it is decided (its informed people). Not given: "
+        "everyone in the meeting, present or absent; [] for nobody.",
+    )
 
 
 @router.post(
@@ -824,6 +829,12 @@ class MeetingDecisionIn(InputSchema):
 def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
     org = org_of(request)
     approver = ref(Person.objects.for_org(org), payload.approver_id, "approver_id", "person")
+    informed = None
+    if payload.informed_ids is not None:
+        informed = [
+            ref(Person.objects.for_org(org), pk, "informed_ids", "person")
+            for pk in payload.informed_ids
+        ]
     d = services.add_decision(
         org,
         actor_of(request),
@@ -835,6 +846,7 @@ def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
         require_rationale=True,
         again=payload.again,
         decide_by=payload.decide_by,
+        informed=informed,
     )
     return Status(
         201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}

@@ -7,9 +7,11 @@ from django import forms
 from accord.activity.models import ChatFlavor
 from accord.alignment import confidence as bands
 from accord.alignment.models import OPEN_INITIATIVE_STATUSES, Initiative
+from accord.core import dates
 from accord.core.errors import ServiceError
 from accord.core.services import read_decimal
 from accord.decisions import forms as decisions_forms
+from accord.decisions.models import Issue
 from accord.org.forms import TimezoneField
 from accord.org.models import Person, Team
 from accord.org.queries import current_teams
@@ -54,7 +56,7 @@ class RecurrencePickerForm(forms.Form):
         help_text="For every month: the first, second… or last weekday.",
     )
     weekday = forms.ChoiceField(choices=[("", "—"), *picker.DAYS], required=False, label="Weekday")
-    ends_on = forms.DateField(
+    ends_on = dates.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         label="Ends on",
@@ -266,7 +268,7 @@ class CadenceForm(RecurrencePickerForm):
     time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=1, max_value=1440, required=False)
     timezone = TimezoneField(initial="UTC")
-    start_date = forms.DateField(
+    start_date = dates.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on"
     )
     owner = pickers.PersonChoiceField(queryset=Person.objects.none(), required=False)
@@ -351,7 +353,7 @@ class CadenceEditForm(RecurrencePickerForm):
         min_value=1, max_value=1440, required=False, help_text="Minutes; 60 if left empty."
     )
     timezone = TimezoneField()
-    start_date = forms.DateField(
+    start_date = dates.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         label="Starts on",
@@ -529,7 +531,7 @@ class MoveForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="New action item")
     owner = pickers.PersonChoiceField(queryset=Person.objects.none())
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = dates.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -562,6 +564,24 @@ class AgendaIssueForm(forms.Form):
             self.fields["team"].initial = one.pk
 
 
+class BringIssueForm(forms.Form):
+    """An open issue already raised, for a meeting's agenda instead of raising it again
+    (`services.bring_to_agenda`)."""
+
+    issue = pickers.OpenIssueChoiceField(
+        queryset=Issue.objects.none(),
+        label="An open issue of a team below",
+        help_text="It is escalated to this meeting's team, saying it was brought here.",
+    )
+
+    def __init__(self, *args, issues, cadence, **kwargs):
+        kwargs.setdefault("auto_id", "bring_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].queryset = issues  # `queries.issues_to_bring`
+        # Its search box, where there are many, offers the same.
+        self.fields["issue"].widget.search_params = {"cadence": cadence.pk}
+
+
 class DecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to take")
     approver = pickers.AccountableChoiceField(queryset=Person.objects.none())
@@ -582,6 +602,23 @@ class DecisionForm(forms.Form):
     # Left open for its approver: by when (the decisions' own form's field and check).
     decide_by = decisions_forms.DecisionForm.base_fields["decide_by"]
     clean_decide_by = decisions_forms.DecisionForm.clean_decide_by
+    # Its informed people: the meeting's (`services.add_decision`), unless the recorder
+    # chooses nobody. Not given (an older page, a script), the meeting's.
+    inform = forms.ChoiceField(
+        label="Informed",
+        choices=[
+            ("meeting", "Everyone in this meeting, present or absent"),
+            ("nobody", "Nobody for now"),
+        ],
+        required=False,
+        initial="meeting",
+        help_text="Who is told by e-mail when it is decided, and if it is later superseded or "
+        "reversed. Its informed people can be changed on its page until it is decided.",
+    )
+
+    def informed_choice(self) -> list | None:
+        """The informed people asked for: None for the meeting's, [] for nobody."""
+        return [] if self.cleaned_data.get("inform") == "nobody" else None
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -621,9 +658,21 @@ class HeadlineForm(forms.Form):
 
 
 class AwayForm(forms.Form):
-    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Until")
+    starts_on = dates.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    ends_on = dates.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Until")
     reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, elsewhere: list[Person] | None = None, **kwargs):
+        """`elsewhere`: the login's people in its other organizations who may mark their
+        own time off there; the form offers to mark it there too."""
+        super().__init__(*args, **kwargs)
+        if elsewhere:
+            names = ", ".join(p.org.name for p in elsewhere)
+            self.fields["elsewhere"] = forms.BooleanField(
+                required=False,
+                label=f"Also in {names}",
+                help_text="The same days off there: no check-ins owed there or reminders from it.",
+            )
 
 
 class WebhookForm(forms.Form):

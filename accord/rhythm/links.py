@@ -8,6 +8,7 @@ decisions belong to the decisions pillar. Nothing here writes another app's tabl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from accord.alignment import confidence
@@ -244,6 +245,32 @@ def raise_issue(
     return decisions.raise_issue(org, actor, team, title, description=description, again=again)
 
 
+def escalate_issue(org: Organization, actor: Person | None, issue, reason: str):
+    """Hand an issue to its team's parent, with why (`decisions.escalate_issue`)."""
+    from accord.decisions import services as decisions
+
+    return decisions.escalate_issue(org, actor, issue, reason)
+
+
+def similar_open_issues(org: Organization, person: Person | None, title: str, limit: int = 3):
+    """Open issues of the organization that hold every word of four letters or more of
+    `title` (the search's own rule: each word a prefix, in any order, either spelling;
+    "the", "for" and the like are left out): what "Add to the agenda" offers to bring
+    instead of raising the same one again. At most `limit`, found through the search
+    index (a bounded read whatever the organization's size)."""
+    from accord.decisions.models import Issue, IssueStatus
+    from accord.search import queries as search
+
+    words = [w for w in re.findall(r"[^\W_]+", title) if len(w) >= 4][: search.MAX_TERMS]
+    if not words:
+        return []
+    hits = search.search(org, person, " ".join(words), kind="issue", limit=search.PAGE_LIMIT)
+    ids = [h.object_id for h in hits]
+    found = Issue.objects.for_org(org).filter(pk__in=ids, status=IssueStatus.OPEN)
+    by_id = {i.pk: i for i in found.select_related("team")}
+    return [by_id[pk] for pk in ids if pk in by_id][:limit]
+
+
 def create_action_item(
     org: Organization,
     actor: Person | None,
@@ -323,10 +350,12 @@ def record_decision(
     require_rationale: bool = False,
     again: bool = False,
     decide_by: dt.date | None = None,
+    informed: list[Person] | None = None,
 ):
     """A decision taken (or opened) in a meeting, linked back to the meeting.
     `require_rationale`: taken in the room, it is refused without a rationale. The same
-    one opened a moment ago is refused unless `again` (`decisions.create_decision`)."""
+    one opened a moment ago is refused unless `again` (`decisions.create_decision`).
+    `informed`: who is told when it is decided (the meeting's people, as its caller says)."""
     from accord.decisions import services as decisions
 
     decided_now = bool(outcome.strip()) and (actor is None or actor.pk == approver.pk)
@@ -345,6 +374,7 @@ def record_decision(
         outcome,
         rationale=rationale,
         teams=teams,
+        informed=informed,
         links=[("rhythm.meeting", meeting.pk, str(meeting))],
         again=again,
         decide_by=decide_by,
@@ -384,6 +414,9 @@ def work_issue(
             issue = decisions.rank_issue(org, actor, issue, data["rank"])
         return issue
     if step == "solve":
+        from accord.rhythm import queries
+
+        # Its decision is told to everyone in the meeting, as one recorded there.
         return decisions.solve_issue_with_decision(
             org,
             actor,
@@ -393,6 +426,7 @@ def work_issue(
             actions=data.get("actions", ()),
             meeting_id=meeting.pk,
             require_rationale=require_rationale,
+            informed=list(queries.meeting_people(org, meeting)),
         )
     if step == "keep":
         return decisions.keep_issue(org, actor, issue, note=f"kept in {meeting}")

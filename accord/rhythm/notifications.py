@@ -8,6 +8,11 @@ queues nothing new. People who checked in, are away, or muted the cadence are no
 A meeting's agenda is e-mailed to whoever chose it for that meeting (`agenda_emails` of
 their preferences: every meeting, the cadence's first meeting of each week, or never);
 its chat post and the reminders to check in do not depend on that choice.
+
+A finished meeting's minutes (its summary, decisions, action items, headlines and notes)
+are e-mailed to everyone in it, present or absent (`queries.meeting_people`), but not to
+whoever finished it: once per person and meeting (`send_minutes`), however often it is
+finished again after being reopened; none for a meeting the system finished (the demo).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ KINDS = {
     "checkin_open": "A check-in you owe opens",
     "checkin_due": "A check-in you owe is due soon",
     "agenda": "A meeting's agenda, before it starts",
+    "minutes": "A meeting's minutes, when it is finished",
 }
 
 LOOKBACK = dt.timedelta(hours=6)  # a worker that was down catches up this far, no further
@@ -469,3 +475,113 @@ def remind_not_in_yet(
             ):
                 reminded |= {p.pk for p in in_team[:CHAT_NAMED]}
     return {"reminded": len(reminded), "already": len(told & ids)}
+
+
+# --- a finished meeting's minutes --------------------------------------------------------------
+
+MINUTES_NAMED = 20  # the people present (or absent) the minutes name, before "and N more"
+MINUTES_NOTES = 1000  # characters of each section's notes e-mailed; the page has them all
+
+
+def minutes_key(meeting: Meeting) -> str:
+    """The key of a meeting's minutes: one notice per person and meeting."""
+    return f"minutes:{meeting.pk}"
+
+
+def minutes_sent_to(org: Organization, meeting: Meeting) -> list[Person]:
+    """Who the meeting's minutes were e-mailed to (queued, or sent; not who they could not
+    be delivered to), by name. One query."""
+    from accord.activity.models import DeliveryStatus, Notification
+
+    told = (
+        Notification.objects.for_org(org)
+        .filter(topic=minutes_key(meeting), person__isnull=False)
+        .exclude(status=DeliveryStatus.GIVEN_UP)
+        .values("person_id")
+    )
+    return list(Person.objects.for_org(org).filter(pk__in=told).order_by("name", "pk"))
+
+
+def named(names: list[str]) -> str:
+    """The first MINUTES_NAMED of `names`, and how many more."""
+    more = len(names) - MINUTES_NAMED
+    return ", ".join(names[:MINUTES_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _action_state(item, today: dt.date) -> str:
+    """An action item's state in words, as its page's tag says it."""
+    if item.status == "done":
+        return "done late" if item.done_on_time is False else "done"
+    if item.status == "dropped":
+        return "dropped"
+    return "overdue" if item.is_overdue(today) else "open"
+
+
+def minutes_of(org: Organization, meeting: Meeting) -> dict:
+    """What a finished meeting's minutes e-mail says: its day, summary, who was there,
+    decisions, action items (with owner, due date and state now), headlines and each
+    section's notes (the first MINUTES_NOTES characters)."""
+    from django.db.models import prefetch_related_objects
+
+    from accord.core.days import org_today
+    from accord.rhythm import links
+    from accord.rhythm.models import local_day
+
+    today = org_today()
+    marked = list(meeting.attendance.select_related("person").order_by("person__name", "pk"))
+    decisions = links.meeting_decisions(org, meeting.pk)
+    prefetch_related_objects(decisions, "approver")
+    actions = links.meeting_action_items(org, [meeting.pk])
+    notes = []
+    for s in meeting.agenda_snapshot:
+        text = ((meeting.notes or {}).get(s["key"]) or "").strip()
+        if text:
+            cut = len(text) > MINUTES_NOTES
+            notes.append({"title": s["title"], "text": text[:MINUTES_NOTES], "cut": cut})
+    return {
+        "meeting": meeting,
+        "cadence": meeting.cadence,
+        "day": local_day(meeting.scheduled_start, meeting.cadence),
+        "summary": meeting.summary,
+        "present": named([a.person.name for a in marked if a.present]),
+        "absent": named([a.person.name for a in marked if not a.present]),
+        "decisions": decisions,
+        "actions": [{"a": a, "state": _action_state(a, today)} for a in actions],
+        "headlines": [h for h in meeting.headlines.select_related("author") if h.text],
+        "notes": notes,
+    }
+
+
+def send_minutes(
+    org: Organization, actor: Person | None, meeting: Meeting, now: dt.datetime | None = None
+) -> int:
+    """Queue a finished meeting's minutes for everyone in it (`queries.meeting_people`),
+    present or absent, but not `actor`, who finished it and has them on its page. Each
+    person's choices apply (e-mail off, the kind "minutes" muted). One notice per person and
+    meeting (`minutes_key`): finished again after being reopened, it tells only who was not
+    told before. Call inside the transaction. Returns how many were queued.
+
+    Finished by the system (`actor=None`: the demo loader, importers), it is history that
+    already happened, not news: nothing is queued."""
+    if actor is None:
+        return 0
+    people = [p for p in queries.meeting_people(org, meeting) if p.pk != actor.pk]
+    if not people:
+        return 0
+    ctx = {**minutes_of(org, meeting), "by": actor}
+    path = reverse(
+        "rhythm:meeting",
+        kwargs={"org_slug": org.slug, "cadence_id": meeting.cadence_id, "key": meeting.key},
+    )
+    return delivery.notify(
+        org,
+        kind="minutes",
+        key=minutes_key(meeting),
+        subject=f"Minutes: {meeting}",
+        text=render_to_string("rhythm/email/minutes.txt", ctx),
+        html=render_to_string("rhythm/email/minutes.html", ctx),
+        link=delivery.site_link(path),
+        link_label="Open the minutes",
+        people=people,
+        now=now,
+    )

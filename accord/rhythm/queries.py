@@ -1222,11 +1222,49 @@ def viewer_order(occ: recurrence.Occurrence, tz_name: str) -> tuple:
     return (occ.start.astimezone(tz).date(), 1, occ.start)
 
 
+def issues_to_bring(org: Organization, cadence: Cadence) -> QuerySet:
+    """The open issues a meeting of `cadence` may bring to its agenda
+    (`services.bring_to_agenda`): those of the teams below its teams, which its agenda does
+    not list (it lists its teams' own, and those they raised and escalated). None for a
+    whole-organization cadence or one of a team with everything below it, whose agenda
+    lists them all. Newest first. A query, unread."""
+    from accord.decisions.models import Issue, IssueStatus
+    from accord.org.queries import subtree_ids
+
+    if cadence.scope in (Scope.ORG, Scope.SUBTREE):
+        return Issue.objects.none()
+    teams = (
+        list(cadence.teams.all())
+        if cadence.scope == Scope.TEAMS
+        else [cadence.team]
+        if cadence.team_id
+        else []
+    )
+    if not teams:
+        return Issue.objects.none()
+    below = Q()
+    for team in teams:
+        below |= Q(team_id__in=subtree_ids(team))
+    ids = [t.pk for t in teams]
+    return (
+        Issue.objects.for_org(org)
+        .filter(status=IssueStatus.OPEN)
+        .filter(below)
+        .exclude(team_id__in=ids)
+        .exclude(raised_in_id__in=ids)
+        .select_related("team")
+        .order_by("-opened_at", "-id")
+    )
+
+
 def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The cadence's last meeting held before `meeting` (started, running or finished): one
+    only opened for a headline shared ahead, and never started, left nothing to follow up."""
     return (
         Meeting.objects.filter(
             cadence_id=meeting.cadence_id, occurrence_start__lt=meeting.occurrence_start
         )
+        .exclude(status=MeetingStatus.PLANNED)
         .order_by("-occurrence_start")
         .first()
     )
@@ -1254,6 +1292,20 @@ def attendance_listed(participants: QuerySet) -> bool:
     from a list of everyone: at most ATTENDANCE_LISTED of them. One query, reading at
     most that many rows."""
     return count_up_to(participants, ATTENDANCE_LISTED) <= ATTENDANCE_LISTED
+
+
+def meeting_people(org: Organization, meeting: Meeting) -> QuerySet:
+    """Who a meeting's minutes and the decisions recorded in it are for: everyone marked at
+    it, present or absent (someone marked from outside its teams too), and, in a meeting of
+    at most ATTENDANCE_LISTED participants, each of its cadence's participants, marked or
+    not; in a larger one, where each says they are there, those marked. Active people, by
+    name. Three queries, the last one reading at most those people."""
+    people = participants_query(org, meeting.cadence)
+    marked = Attendance.objects.filter(org=org, meeting=meeting).values("person_id")
+    cond = Q(pk__in=marked)
+    if attendance_listed(people):
+        cond |= Q(pk__in=list(people.values_list("pk", flat=True)))
+    return Person.objects.for_org(org).filter(is_active=True).filter(cond).order_by("name", "pk")
 
 
 # --- adherence -------------------------------------------------------------------------------
@@ -1575,3 +1627,13 @@ def raised_issue(checkin: CheckIn | None):
         .order_by("-opened_at", "-id")
         .first()
     )
+
+
+def time_off_of(people: list[Person], since: dt.date) -> list[tuple[Person, list[Away]]]:
+    """Each of `people` (one login's, in its other organizations) with their time off there
+    ending on or after `since`, first first: one query, of those people's own only."""
+    by_person: dict[int, list[Away]] = defaultdict(list)
+    aways = Away.objects.filter(person__in=[p.pk for p in people], ends_on__gte=since)
+    for away in aways.order_by("starts_on", "pk"):
+        by_person[away.person_id].append(away)
+    return [(p, by_person[p.pk]) for p in people]

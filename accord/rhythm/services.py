@@ -709,6 +709,20 @@ def set_away(
 
 
 @transaction.atomic
+def set_own_away(
+    people: list[Person], *, starts_on: dt.date, ends_on: dt.date, reason: str = ""
+) -> list[Away]:
+    """The same time off for each of `people`, one login's in several organizations, each
+    marking their own in their organization (recorded in each): all or none."""
+    logins = {p.user_id for p in people}
+    if len(logins) != 1 or None in logins:
+        raise ServiceError("Time off is marked for one login's own organizations together.")
+    return [
+        set_away(p.org, p, p, starts_on=starts_on, ends_on=ends_on, reason=reason) for p in people
+    ]
+
+
+@transaction.atomic
 def remove_away(org: Organization, actor: Person | None, away: Away) -> None:
     require_same_org(org, away, "time off")
     if actor is not None and actor.pk != away.person_id:
@@ -1351,7 +1365,9 @@ def start_meeting(
     meeting.agenda_snapshot = agenda.build(
         org, meeting.cadence, meeting, now=now, limit=agenda.SNAPSHOT_MAX
     )
-    meeting.carried_in = agenda.carried_from_previous(org, meeting, meeting.agenda_snapshot)
+    meeting.carried_in = agenda.carried_from_previous(
+        org, meeting, meeting.agenda_snapshot, now=now
+    )
     meeting.status = MeetingStatus.RUNNING
     meeting.started_at = now
     meeting.started_by = actor
@@ -1677,16 +1693,21 @@ def add_decision(
     require_rationale: bool = False,
     again: bool = False,
     decide_by: dt.date | None = None,
+    informed: Iterable[Person] | None = None,
 ):
     """A decision recorded in the meeting (owned by the decisions pillar, linked to the
     meeting). With an outcome and the approver recording it, it is decided at once;
     `require_rationale` (the meeting's page and the API): then only with a rationale. The
     same one opened a moment ago is refused unless `again`. `decide_by`: by when its
-    approver is to decide it (today or later, as the decisions' own form has it)."""
+    approver is to decide it (today or later, as the decisions' own form has it).
+    `informed`: who is told when it is decided; None, everyone in the meeting, present or
+    absent (`queries.meeting_people`)."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, approver, "person")
     _require_participant(org, actor, meeting.cadence, "record decisions")
     _require_running(meeting)
+    if informed is None:
+        informed = queries.meeting_people(org, meeting)
     return links.record_decision(
         org,
         actor,
@@ -1698,6 +1719,7 @@ def add_decision(
         require_rationale=require_rationale,
         again=again,
         decide_by=decide_by,
+        informed=list(informed),
     )
 
 
@@ -1735,6 +1757,63 @@ def add_to_agenda(
             fields={"team": ["Not one of this meeting's teams."]},
         )
     return links.raise_issue(org, actor, team, title, description=description, again=again)
+
+
+@transaction.atomic
+def bring_to_agenda(org: Organization, actor: Person | None, cadence: Cadence, issue):
+    """Put an open issue already raised on a meeting's agenda, rather than raising it
+    again: one the meeting's teams hold (or raised, escalated since) is on it already and
+    nothing changes; one of a team below them is escalated, a level at a time (each
+    recorded, with why, by the decisions pillar), up to the nearest of them, whose open
+    issues the agenda lists. An issue of a team outside them, or closed, is refused and
+    nothing changes. Answers (the issue, whether it was moved)."""
+    from accord.org.queries import ancestors
+
+    require_same_org(org, cadence, "cadence")
+    require_same_org(org, issue, "issue")
+    require_role(actor, Role.MEMBER, "add to an agenda")
+    if cadence.is_checkin:
+        raise ServiceError(f"{cadence.name} is a check-in, not a meeting with an agenda.")
+    # As it is now (solved, dropped or escalated since the page was read: said so).
+    issue = type(issue).objects.select_for_update().select_related("team").get(pk=issue.pk)
+    if issue.status != "open":
+        raise ServiceError(
+            f"“{issue.title}” is {issue.get_status_display().lower()}: only an open issue "
+            "goes on an agenda.",
+            fields={"issue": ["Not open."]},
+            code="not_open",
+        )
+    team_ids = meeting_team_ids(org, cadence)
+    if team_ids is None or issue.team_id in team_ids or issue.raised_in_id in team_ids:
+        return issue, False
+    above = list(reversed(ancestors(org, issue.team)))  # its parent first
+    steps = next((n + 1 for n, t in enumerate(above) if t.pk in team_ids), None)
+    if steps is None:
+        raise ServiceError(
+            f"“{issue.title}” is an issue of {issue.team.name}, which is neither one of "
+            f"{cadence.name}'s teams nor below them: it is on the agenda of "
+            f"{issue.team.name}'s meetings. To bring it here, raise it for one of this "
+            "meeting's teams.",
+            fields={"issue": ["Not an issue of this meeting's teams or those below them."]},
+            code="not_in_scope",
+        )
+    reason = f"Brought to the agenda of {cadence.name}"
+    if actor is not None:
+        reason += f" by {actor.name}"
+    for _ in range(steps):
+        held_by = issue.team
+        try:
+            issue = links.escalate_issue(org, actor, issue, reason)
+        except PermissionDenied:
+            # Said beside the form, nothing escalated (the whole is one transaction).
+            raise ServiceError(
+                f"Only people of {held_by.name} or a leader may escalate its issues, so "
+                f"“{issue.title}” was not brought here: ask them to escalate it, or raise it "
+                "for one of this meeting's teams.",
+                fields={"issue": ["Not yours to escalate."]},
+                code="not_allowed",
+            ) from None
+    return issue, True
 
 
 @transaction.atomic
@@ -1840,7 +1919,10 @@ def finish_meeting(
     now: dt.datetime | None = None,
 ) -> Meeting:
     """End the meeting with each attendee's rating (1-10). Unchecked agenda items, open
-    issues and undone action items carry into the next occurrence when it starts."""
+    issues and undone action items carry into the next occurrence when it starts. Its
+    minutes are e-mailed to everyone in it but `actor` (`notifications.send_minutes`)."""
+    from accord.rhythm import notifications
+
     require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     _require_participant(org, actor, meeting.cadence, "finish its meetings")
@@ -1893,6 +1975,9 @@ def finish_meeting(
         meeting,
         after={"ratings": {str(k): v for k, v in clean.items()}, "summary": meeting.summary},
     )
+    # Everyone in it, present or absent, gets the minutes once (not again when it is
+    # finished again after being reopened).
+    notifications.send_minutes(org, actor, meeting, now=now)
     return meeting
 
 

@@ -23,6 +23,8 @@ from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.text import full_stop
 from accord.org import permissions
+from accord.org import queries as org_queries
+from accord.org.invitations import email_configured
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.queries import current_teams, subtree_ids
 from accord.rhythm import (
@@ -44,6 +46,7 @@ from accord.rhythm.forms import (
     AgendaIssueForm,
     AttendeeForm,
     AwayForm,
+    BringIssueForm,
     CadenceEditForm,
     CadenceForm,
     CheckInForm,
@@ -763,6 +766,20 @@ def checkin_remind(request, cadence_id: int, key: str):
     return redirect("rhythm:checkin_round", org_slug=org.slug, cadence_id=cadence.pk, key=occ.key)
 
 
+def _minutes_sent(sent: list[Person], told: set[int]) -> str:
+    """A finished meeting's message: where its minutes are, and who they were e-mailed to
+    now (`notifications.send_minutes`), named, or why nobody."""
+    done = "Meeting finished. The minutes are below"
+    if sent:
+        names = notifications.named([p.name for p in sent])
+        return f"{done}; they were e-mailed to {names}."
+    if told:
+        return f"{done}; everyone in it had them by e-mail already, when it was first finished."
+    if not email_configured():
+        return f"{done}; they were not e-mailed, as e-mail is not set up here."
+    return f"{done}; nobody else in it gets them by e-mail (e-mail or minutes turned off)."
+
+
 def _decision_recorded(org, me: Person, d) -> str:
     """The meeting's "Record a decision" said done, the decision linked: decided, or, with
     no outcome written, an open question, and whose it is to decide."""
@@ -1031,23 +1048,31 @@ def _meeting_page(
     ctx["can_run"] = ctx["is_participant"] and me.has_role(Role.MEMBER)
     # A section opened further ("show more") shows up to agenda.MORE_MAX items.
     opened = {request.GET.get("open", ""): int_or_none(request.GET.get("n")) or 50}
+    # The whole agenda (`?all=1`, to print or save it): every section opened, as far as
+    # "show more" opens one.
+    ctx["whole"] = request.GET.get("all") == "1"
+    if ctx["whole"]:
+        opened = {}
     ctx["opened"] = opened
+    limit = agenda.MORE_MAX if ctx["whole"] else agenda.FIRST_SCREEN
     if m is None or m.status == MeetingStatus.PLANNED:
         transient = m or Meeting(
             cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
         )
-        ctx["sections"] = agenda.build(org, cadence, transient, limits=opened)
+        ctx["sections"] = agenda.build(org, cadence, transient, limit=limit, limits=opened)
         carried = agenda.carried_from_previous(org, transient, ctx["sections"])
         ctx["mode"] = "live"
     else:
-        ctx["sections"] = [agenda.first_screen(s, opened) for s in m.agenda_snapshot]
+        ctx["sections"] = [agenda.first_screen(s, opened, limit) for s in m.agenda_snapshot]
         carried = m.carried_in
         ctx["mode"] = "running" if m.status == MeetingStatus.RUNNING else "minutes"
     # What the last occurrence left shows in the agenda's "carried" section, or on top: its
     # first screen, as any section's.
     has_carried = any(s.get("source") == "carried" for s in ctx["sections"])
     ctx["sections"] = [
-        agenda.first_screen({**s, "items": carried}, opened) if s.get("source") == "carried" else s
+        agenda.first_screen({**s, "items": carried}, opened, limit)
+        if s.get("source") == "carried"
+        else s
         for s in ctx["sections"]
     ]
     # The time the sections ask for, when it is more than the meeting has.
@@ -1057,9 +1082,12 @@ def _meeting_page(
         None
         if has_carried or not carried
         else agenda.first_screen(
-            {"key": "carried", "title": "Carried forward", "items": carried}, opened
+            {"key": "carried", "title": "Carried forward", "items": carried}, opened, limit
         )
     )
+    ctx["carried_rule"] = agenda.CARRIED_RULE
+    # Printed with a section cut to its first screen, the paper says where the whole is.
+    ctx["cut"] = any(s and s.get("more") for s in [*ctx["sections"], ctx["carried_on_top"]])
     # Each item opens what it names.
     *ctx["sections"], ctx["carried_on_top"] = agenda.with_urls(
         org, [*ctx["sections"], ctx["carried_on_top"]]
@@ -1108,6 +1136,14 @@ def _meeting_page(
             initial={"approver": me},
         )
         ctx["can_reopen"] = services.can_reopen(me, m)
+        # Whom its minutes were, or are to be, e-mailed to (`notifications.send_minutes`).
+        ctx["email_here"] = email_configured()
+        sent_to = notifications.minutes_sent_to(org, m)
+        ctx["minutes_sent_to"] = notifications.named([p.name for p in sent_to])
+        if m.status == MeetingStatus.RUNNING and ctx["can_run"]:
+            ctx["minutes_for"] = queries.meeting_people(org, m).exclude(pk=me.pk).count()
+            ctx["minutes_told"] = len(sent_to)
+        ctx["today"] = org_today()  # an action item's state: as its own page tags it
         # The page heads itself with the scheduled day: a start on another day (started
         # early, or late) names its own day, and minutes say when the meeting was held.
         ctx["held_span"] = _held_span(m, occ, me.timezone or "UTC")
@@ -1284,8 +1320,13 @@ def _agenda_entry(request, cadence: Cadence, sections: list[dict], mode: str) ->
             )
             where = "."
     issues = reverse("decisions:issue_new", kwargs={"org_slug": org.slug})
+    # Or an open issue of a team below, brought here rather than raised again.
+    to_bring = queries.issues_to_bring(org, cadence)
     return {
         "agenda_form": form,
+        "bring_form": BringIssueForm(issues=to_bring, cadence=cadence)
+        if to_bring.exists()
+        else None,
         "agenda_hint": whose + where,
         "agenda_team": team,
         "issues_url": f"{issues}?team={team.slug}" if team else issues,  # raise one there
@@ -1323,6 +1364,36 @@ def _added_to_agenda(request, cadence: Cadence, issue, running, listed: dict | N
         f"“{issue.title}” is {raised}. The agenda of {cadence.name} has no issues section"
         f"{where} under Issues to solve once this meeting starts."
     )
+
+
+def _may_bring(org, cadence: Cadence, issues: list) -> list:
+    """`issues` (open), each with `where`: "here", on this meeting's agenda already; "below",
+    of a team below its teams, to bring here (`queries.issues_to_bring`); or "" (another
+    team's, outside them: its own meetings take it). One query."""
+    team_ids = services.meeting_team_ids(org, cadence)
+    below = set(
+        queries.issues_to_bring(org, cadence)
+        .filter(pk__in=[i.pk for i in issues])
+        .values_list("pk", flat=True)
+    )
+    for i in issues:
+        here = team_ids is None or i.team_id in team_ids or i.raised_in_id in team_ids
+        i.where = "here" if here else "below" if i.pk in below else ""
+    return issues
+
+
+def _brought(cadence: Cadence, issue, moved: bool, running: bool, listed: dict | None) -> str:
+    """What "Bring it" says it did: escalated here (`services.bring_to_agenda`), or on
+    this agenda already; and where it comes up."""
+    if running:
+        where = "it is among the Issues to solve below"
+    elif listed is not None:
+        where = f"it is on this meeting's agenda, under “{listed['title']}”"
+    else:
+        where = "it comes up under Issues to solve once this meeting starts"
+    if moved:
+        return f"“{issue.title}” is escalated to {issue.team.name}: {where}."
+    return f"“{issue.title}” is an issue of {issue.team.name} already: {where}."
 
 
 SOLVE_ACTION_ROWS = (1, 2)  # the action items the meeting page's solve form offers
@@ -1373,6 +1444,7 @@ MEETING_ACTIONS = frozenset(
         "finish",
         "issue",
         "rate",
+        "bring",
     }
 )
 
@@ -1424,6 +1496,17 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                     fields={k: [] for k in form.errors},
                 )
             d = form.cleaned_data
+            if p.get("again") != "1":
+                # An open issue like it raised already: brought here, not raised twice.
+                similar = links.similar_open_issues(org, me, d["title"])
+                if similar:
+                    refused["similar"] = {"issues": _may_bring(org, cadence, similar)}
+                    raise ServiceError(
+                        "Open issues like this one are raised already: follow one of them, "
+                        "or raise this as a new issue.",
+                        fields={"title": []},
+                        code="similar",
+                    )
             issue = services.add_to_agenda(
                 org, me, cadence, d["team"], d["title"], description=d["description"]
             )
@@ -1437,6 +1520,22 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             else:
                 at = f"section-{listed['key']}" if listed else "add-to-agenda"
             messages.success(request, _added_to_agenda(request, cadence, issue, running, listed))
+            return redirect(f"{back.url}#{at}")
+        if action == "bring":
+            to_bring = queries.issues_to_bring(org, cadence)
+            form = refused["bring_form"] = BringIssueForm(p, issues=to_bring, cadence=cadence)
+            if not form.is_valid():
+                raise ServiceError("Choose an open issue from the list.", fields={"issue": []})
+            issue, moved = services.bring_to_agenda(org, me, cadence, form.cleaned_data["issue"])
+            running = Meeting.objects.for_org(org).filter(
+                cadence=cadence, occurrence_start=occ.original_start, status=MeetingStatus.RUNNING
+            )
+            listed = queries.lists_issues(cadence)
+            messages.success(request, _brought(cadence, issue, moved, running.exists(), listed))
+            if running.exists():
+                at = f"issue-{issue.pk}"
+            else:
+                at = f"section-{listed['key']}" if listed else "add-to-agenda"
             return redirect(f"{back.url}#{at}")
         m = (
             Meeting.objects.for_org(org)
@@ -1540,8 +1639,11 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                     if {"question", "approver"} & form.errors.keys()
                     else "Give the decision a decide-by date from today on."
                 )
-            # Taken in the room by its approver, it is final: asked for its rationale.
-            d = services.add_decision(org, me, m, **form.cleaned_data, require_rationale=True)
+            # Taken in the room by its approver, it is final: asked for its rationale. Its
+            # informed people: everyone in the meeting, unless the recorder chose nobody.
+            informed = form.informed_choice()
+            data = {k: v for k, v in form.cleaned_data.items() if k != "inform"}
+            d = services.add_decision(org, me, m, **data, informed=informed, require_rationale=True)
             messages.success(request, _decision_recorded(org, me, d))
             return redirect(f"{back.url}#decisions")
         elif action == "headline":
@@ -1574,8 +1676,10 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 if k.startswith("rating_") and k[7:].isdigit() and v
             }
             refused["finish"] = {"ratings": ratings, "summary": p.get("summary", "")}
+            told = {x.pk for x in notifications.minutes_sent_to(org, m)}
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
-            messages.success(request, "Meeting finished. The minutes are below.")
+            sent = [x for x in notifications.minutes_sent_to(org, m) if x.pk not in told]
+            messages.success(request, _minutes_sent(sent, told))
         elif action == "issue":
             return redirect(f"{back.url}#{_issue_step(request, m, refused)}")
         elif action == "rate":
@@ -1591,7 +1695,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         flash_error(request, exc)
         if refused:  # the page again as typed, the refusal beside the fields it names
             for name, held in refused.items():
-                if name in ("finish", "notes_refused", "solve_refused"):
+                if name in ("finish", "notes_refused", "solve_refused", "similar"):
                     held["errors"] = exc.fields
                     held["message"] = exc.message
                     continue
@@ -1865,7 +1969,11 @@ def my_settings(request):
     prefs = delivery.preferences_of(org, me)
     mine = queries.person_cadences(org, me)
     kinds = delivery.kinds(for_person=me)
-    away_form = AwayForm()
+    # Time off is each organization's: hers in the login's others is said, and may be
+    # marked there too where she may mark her own (not a viewer there).
+    others = org_queries.other_selves(me)
+    elsewhere = [p for p in others if p.has_role(Role.MEMBER)]
+    away_form = AwayForm(elsewhere=elsewhere)
     new_feed_url = None
     if request.method == "POST":
         what = request.POST.get("what")
@@ -1886,10 +1994,15 @@ def my_settings(request):
                     services.set_muted_cadences(org, me, me, muted)
                 messages.success(request, "Notification settings saved.")
             elif what == "away":
-                away_form = AwayForm(request.POST)
+                away_form = AwayForm(request.POST, elsewhere=elsewhere)
                 if away_form.is_valid():
-                    services.set_away(org, me, me, **away_form.cleaned_data)
-                    messages.success(request, "Time off saved: no check-ins owed, no reminders.")
+                    data = dict(away_form.cleaned_data)
+                    people = [me, *(elsewhere if data.pop("elsewhere", False) else [])]
+                    services.set_own_away(people, **data)
+                    where = f" in {', '.join(p.org.name for p in people)}" if others else ""
+                    messages.success(
+                        request, f"Time off saved{where}: no check-ins owed, no reminders."
+                    )
                 else:
                     raise ServiceError("Give the first and last day of your time off.")
             elif what == "unaway":
@@ -1950,6 +2063,7 @@ def my_settings(request):
             "cadences": [(c, c.pk in muted_ids) for c in mine],
             "away": Away.objects.for_org(org).filter(person=me, ends_on__gte=timezone.localdate()),
             "away_form": away_form,
+            "away_elsewhere": queries.time_off_of(others, timezone.localdate()),
             "feeds": CalendarFeed.objects.for_org(org).filter(person=me, revoked_at__isnull=True),
             "new_feed_url": new_feed_url,
             "panels": web_panels.collect("settings", request),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 
+from accord.conversation.queries import with_unread
 from accord.core import background
-from accord.org.queries import orgs_for_user
+from accord.org.queries import people_of_login
 from accord.web.helpers import can_write
 from accord.web.templatetags.links import reverse_remembered
 
@@ -71,6 +72,17 @@ PALETTE_PAGES = [
     ("intelligence:index", "Insights", "Signals, health and briefings", ("signals", "health")),
 ]
 PALETTE_SHOWN = 4  # "Go to" moves the palette offers at most
+
+
+# Pages every organization has and everyone in it may read: switching organizations from
+# one opens the same page in the other (its home from any other page; ADMIN_NAV's where the
+# login is an admin there too; one's own profile opens one's profile there).
+SAME_IN_EVERY_ORG = frozenset(
+    {name for name, *_ in PILLAR_NAV + ORG_NAV + PALETTE_PAGES}
+    - {"coordination:new"}  # a form a viewer may not use
+    | {"api-settings:tokens", "web:password"}
+)
+ADMIN_PAGES = frozenset(name for name, *_ in ADMIN_NAV)
 
 
 def _starts_words(words: list[str], text: str) -> bool:
@@ -159,6 +171,36 @@ def _entries(request, items):
     return out
 
 
+def organizations(request, *, switching: bool = False) -> list[dict]:
+    """The organizations the signed-in login is active in, by name: each one's name, the
+    login's role there and its inbox's unread items (one query across the login's people;
+    nothing else of the others), and `href`, its home or, when `switching` from a page
+    every organization has, that page there."""
+    here = getattr(request, "person", None)
+    match = request.resolver_match if switching else None
+    name = f"{match.namespace.split(':')[-1]}:{match.url_name}" if match else ""
+    out = []
+    for person in with_unread(people_of_login(request.user)):
+        slug = person.org.slug
+        if name in SAME_IN_EVERY_ORG or (name in ADMIN_PAGES and person.has_role("admin")):
+            href = reverse_remembered(name, org_slug=slug)
+        elif name == "org:person" and here is not None and match.kwargs.get("person_id") == here.pk:
+            href = reverse_remembered(name, org_slug=slug, person_id=person.pk)
+        else:
+            href = reverse_remembered("web:home", org_slug=slug)
+        out.append(
+            {
+                "name": person.org.name,
+                "slug": slug,
+                "role": person.get_role_display(),
+                "unread": person.unread,
+                "href": href,
+                "current": here is not None and person.pk == here.pk,
+            }
+        )
+    return out
+
+
 def shell(request):
     org = getattr(request, "org", None)
     if org is None:
@@ -173,9 +215,13 @@ def shell(request):
 
 def _build(request, org) -> dict:
     admin = request.person is not None and request.person.has_role("admin")
+    my_orgs = organizations(request, switching=True)
     return {
         "org": org,
         "me": request.person,
+        # What the user menu shows of the person on a phone, leaving the top bar's width to
+        # the organization's name.
+        "me_initials": _initials(request.person.name) if request.person else "",
         # Every template hides what would change data from viewers with this; a view may
         # narrow it for its own page.
         "can_write": can_write(request.person),
@@ -184,7 +230,9 @@ def _build(request, org) -> dict:
             request,
             ORG_NAV + (ADMIN_NAV if admin else []),
         ),
-        "my_orgs": orgs_for_user(request.user),
+        # Each of the login's organizations, with its role and unread items there.
+        "my_orgs": my_orgs,
+        "unread_elsewhere": sum(o["unread"] for o in my_orgs if not o["current"]),
         # Admins are told when background work stalls (no worker, messages failing): read
         # when base.html shows it, once, not for a page's fragments (htmx, panels); at once
         # on the page after they queued messages (`background.expect`).
@@ -194,6 +242,15 @@ def _build(request, org) -> dict:
             else None
         ),
     }
+
+
+def _initials(name: str) -> str:
+    """Initials of a name: "MC" of "Maya Chen", "A" of "Ada", "MB" of "Maria van der Berg"."""
+    words = [w for w in name.split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    picked = words if len(words) < 3 else [words[0], words[-1]]
+    return "".join(w[0] for w in picked[:2]).upper()
 
 
 def _expecting(request) -> bool:

@@ -258,6 +258,18 @@ def _issues(org):
     return Issue.objects.for_org(org).select_related("team").order_by("-opened_at", "-id")
 
 
+def _open_issues(org):
+    """The open ones (what a meeting's agenda may bring), newest first."""
+    from accord.decisions.models import IssueStatus
+
+    return _issues(org).filter(status=IssueStatus.OPEN)
+
+
+def open_issue_detail(i) -> str:
+    """An open issue's severity: two of one title told apart."""
+    return i.get_severity_display()
+
+
 def _find_dependencies(org, q: str) -> Q:
     """By its title, or by a team's name: "Platform" finds what Platform asks and is asked."""
     return (
@@ -322,6 +334,7 @@ LABEL_RELATED: dict[str, tuple[str, ...]] = {
     "meeting": ("cadence", "cadence__team"),
     "checkin": ("cadence", "cadence__team", "person"),
     "issue": ("team",),
+    "open_issue": ("team",),
 }
 
 
@@ -420,6 +433,14 @@ KINDS: dict[str, Kind] = {
         *_named("title"),
         issue_detail,
     ),
+    "open_issue": Kind(
+        issue_label,
+        _open_issues,
+        lambda org, q: Q(title__icontains=q),
+        "an open issue",
+        *_named("title"),
+        open_issue_detail,
+    ),
 }
 
 
@@ -450,7 +471,9 @@ class Matches(list):
     narrow: str = "type more of the name"  # what the "more match" row asks for
 
 
-def search(org, kind: str, q: str, *, by_slug: bool = False, near=None, period=None) -> Matches:
+def search(
+    org, kind: str, q: str, *, by_slug: bool = False, near=None, period=None, cadence=None
+) -> Matches:
     """At most SEARCH_LIMIT (id, label, detail, exact) of `kind` in `org` whose text
     matches `q` (slugs instead of ids for teams when `by_slug`, as list filters take them);
     the detail tells namesakes apart (a person's address), empty for kinds that need none;
@@ -459,13 +482,18 @@ def search(org, kind: str, q: str, *, by_slug: bool = False, near=None, period=N
     among the matches however many others contain it. People `near` the person asking
     (themselves and their team-mates) come first: the Tomas of your own team before
     another team's. Objectives are those a contribution in `period` may contribute to
-    (`enclosing`), where a form's box names the period it was rendered for. When more
+    (`enclosing`), where a form's box names the period it was rendered for; open issues,
+    those a meeting of `cadence` may bring to its agenda, where its box names it. When more
     match than are shown, `more` says how many (`Matches`), from the same read of at most
     MORE_COUNTED + 1 matches."""
     spec = KINDS[kind]
     rows = spec.choices(org)
     if period is not None and kind == "objective":
         rows = rows.filter(enclosing(period))
+    if cadence is not None and kind == "open_issue":
+        from accord.rhythm.queries import issues_to_bring
+
+        rows = rows.filter(pk__in=issues_to_bring(org, cadence).order_by().values("pk"))
     if q:
         order = rows.query.order_by
         rows = (
@@ -894,6 +922,13 @@ class CheckInChoiceField(PickerChoiceField):
 
 class IssueChoiceField(PickerChoiceField):
     kind = "issue"
+
+
+class OpenIssueChoiceField(PickerChoiceField):
+    """An open issue (give it the organization's open issues); the search box offers
+    only those."""
+
+    kind = "open_issue"
 
 
 def team_filter_picker(

@@ -3,12 +3,17 @@ OpenID Connect provider (when configured); see accord/core/sso.py for the settin
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from mozilla_django_oidc import views as oidc_views
 
@@ -150,30 +155,48 @@ class ResetPasswordView(SetPasswordView):
         keys = _standing_keys(self.user)
         if keys:
             # A password someone else chose may have made them too: the owner decides.
-            said += (
-                f" This login has {keys}: revoke any you did not make (your settings, API "
-                "tokens and calendar feeds)."
-            )
+            said = format_html("{} This login has {}: revoke any you did not make.", said, keys)
         messages.success(self.request, said)
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+CAL = "#cal-h"  # the settings page's "My calendar"
+
+
 def _standing_keys(user) -> str:
-    """What still opens Accord for `user` without their password, as a sentence counts it:
-    "2 API tokens and 1 calendar feed" ("" for none)."""
+    """What still opens Accord for `user` without their password, by organization (of
+    those they are active in, by name), each count a link to the page that revokes it: "2
+    API tokens and 1 calendar feed in Acme; 1 API token in Globex" (safe HTML; "" for
+    none)."""
     from accord.api.models import ApiToken
-    from accord.org.models import Person, PersonKind
+    from accord.org.models import Organization, Person, PersonKind
     from accord.rhythm.models import CalendarFeed
 
-    people = Person.objects.filter(user=user, kind=PersonKind.PERSON).values("pk")
-    tokens = ApiToken.objects.filter(person__in=people, revoked_at__isnull=True).count()
-    feeds = CalendarFeed.objects.filter(person__in=people, revoked_at__isnull=True).count()
-    parts = [
-        f"{n} {word}{'' if n == 1 else 's'}"
-        for n, word in ((tokens, "API token"), (feeds, "calendar feed"))
-        if n
-    ]
-    return " and ".join(parts)
+    people = Person.objects.filter(user=user, kind=PersonKind.PERSON, is_active=True)
+    ids = people.values("pk")
+    tokens = Counter(
+        ApiToken.objects.filter(person__in=ids, revoked_at__isnull=True).values_list(
+            "person__org_id", flat=True
+        )
+    )
+    feeds = Counter(
+        CalendarFeed.objects.filter(person__in=ids, revoked_at__isnull=True).values_list(
+            "org_id", flat=True
+        )
+    )
+    parts = []
+    for org in Organization.objects.filter(pk__in=set(tokens) | set(feeds)).order_by("name"):
+        where = {"org_slug": org.slug}
+        links = [
+            format_html('<a href="{}">{} {}{}</a>', url, n, word, "" if n == 1 else "s")
+            for n, word, url in (
+                (tokens[org.pk], "API token", reverse("api-settings:tokens", kwargs=where)),
+                (feeds[org.pk], "calendar feed", reverse("rhythm:settings", kwargs=where) + CAL),
+            )
+            if n
+        ]
+        parts.append(format_html("{} in {}", mark_safe(" and ".join(links)), org.name))
+    return mark_safe("; ".join(parts))  # of safe parts
 
 
 class ForgotPasswordForm(forms.Form):

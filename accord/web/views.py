@@ -18,9 +18,11 @@ from accord.activity.queries import name_references
 from accord.core import health
 from accord.core.errors import ServiceError
 from accord.intelligence.queries import resolve_links
+from accord.org.middleware import last_org
 from accord.org.models import Membership, Person, Role, Team, TeamState
-from accord.org.queries import headcount, orgs_for_user
+from accord.org.queries import headcount
 from accord.web import getting_started, panels
+from accord.web.context import organizations
 from accord.web.helpers import (
     flash_error,
     org_view,
@@ -32,13 +34,13 @@ from accord.web.work import work_of
 
 @login_required
 def root(request):
-    orgs = orgs_for_user(request.user)
-    last = request.session.get("last_org")
+    orgs = organizations(request)
+    last = last_org(request)  # kept across sign-ins, in this browser
     for org in orgs:
-        if org.slug == last:
-            return redirect("web:home", org_slug=org.slug)
+        if org["slug"] == last:
+            return redirect("web:home", org_slug=org["slug"])
     if len(orgs) == 1:
-        return redirect("web:home", org_slug=orgs[0].slug)
+        return redirect("web:home", org_slug=orgs[0]["slug"])
     # Where this login's person was deactivated: said as such, not "not a member yet".
     switched_off = (
         []
@@ -260,12 +262,24 @@ def pick(request, kind: str):
         by_slug=request.GET.get("by") == "slug",
         near=request.person,
         period=_open_period(request.org, request.GET.get("period")),
+        cadence=_meeting_cadence(request.org, request.GET.get("cadence")),
     )
     return render(
         request,
         "web/widgets/picker_results.html",
         {"rows": rows, "q": q, "list_id": request.GET.get("list", "")[:100]},
     )
+
+
+def _meeting_cadence(org, value):
+    """The organization's cadence a search box names (`?cadence=ID`: the open issues its
+    meetings may bring to their agenda), else None (the form still refuses what it does not
+    offer)."""
+    from accord.core.ids import as_id
+    from accord.rhythm.models import Cadence
+
+    pk = as_id(value)
+    return None if pk is None else Cadence.objects.for_org(org).filter(pk=pk).first()
 
 
 def _open_period(org, value):

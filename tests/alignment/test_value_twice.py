@@ -61,7 +61,8 @@ def test_a_flat_week_filled_in_for_past_days_is_no_second_click(cast, world):  #
     url = f"/api/v1/key-results/{world.kr.pk}/values"
     before = KeyResultValue.objects.filter(key_result=world.kr).count()
     today = timezone.localdate()
-    days = [(today - dt.timedelta(days=n)).isoformat() for n in (14, 7)]
+    # (within the key result's period, which began nine days ago)
+    days = [(today - dt.timedelta(days=n)).isoformat() for n in (8, 1)]
     for day in days:
         body = {"value": 40, "as_of": day}
         assert api.post(url, body, content_type="application/json").status_code == 201, day

@@ -233,31 +233,48 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     db, clock, monkeypatch
 ):
     s = build_story(clock)
+    w, ids = s.w, s.ids
     monkeypatch.setattr(compose, "MAX_ITEMS", 4)
-    c = services.build_for(s.w.org, compose.parse_week(WEEK), person=s.w.admin)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
     lines = [i for sec in c["sections"] for i in sec["items"]]
     assert lines and all(i["url"] and i["url"].startswith("/o/brief/") for i in lines)
     changed = next(sec for sec in c["sections"] if sec["key"] == "changed")
     assert len(changed["items"]) == 4 and changed["more"] == 9
-    # The rest of the changes is among the activity of the week's days (the admin's scope:
-    # every team), which lists every event, not only these 13: the link says so (it said
-    # "the activity of 12-18 Jan 2026", as if it listed the 9); an e-mail's is absolute.
-    activity = "/o/brief/activity/?since=2026-01-12&until=2026-01-18"
-    said = f"among every event of {compose.parse_week(WEEK).span()}, in the activity"
-    assert changed["more_url"] == activity and changed["more_label"] == said
-    assert f"- and 9 more: {said} <{site_link(activity)}>" in render.text(c)
-    assert site_link(activity).startswith("http")
+    # The weightiest line of each kind first: the issue escalated to the admin's level, the
+    # decision reversed, the one made, the key result further from its target.
+    assert [(i["target_type"], int(i["target_id"])) for i in changed["items"]] == [
+        ("decisions.issue", ids["escalated"]),
+        ("decisions.decision", ids["reversed"]),
+        ("decisions.decision", ids["decided"]),
+        ("alignment.keyresult", w["Web"].kr.pk),
+    ]
+    # The rest is counted by kind, each linked to where that kind's changes of the week's
+    # days are listed (the admin's scope: every team); an e-mail's links are absolute.
+    days = "since=2026-01-12&until=2026-01-18"
+    initiatives = f"/o/brief/activity/?type=alignment.initiative&{days}"
+    objectives = f"/o/brief/activity/?type=alignment.objective&{days}"
+    requests = f"/o/brief/activity/?type=coordination.dependency&{days}"
+    assert [(p["count"], p["label"], p["url"]) for p in changed["more_parts"]] == [
+        (3, "3 initiatives slipped, started or finished", initiatives),  # slipped first
+        (1, "1 change of confidence", objectives),
+        (5, "5 changes to requests between teams", requests),
+    ]
+    said = "3 initiatives slipped, started or finished"
+    assert f"- and 9 more: {said} <{site_link(initiatives)}>; 1 change of" in render.text(c)
+    assert site_link(initiatives).startswith("http")
     markdown = render.markdown(c, absolute=False)
-    assert f"- and 9 more: [{said}]({activity})" in markdown
+    assert f"- and 9 more: [{said}]({initiatives}); [1 change of confidence]({objectives});" in (
+        markdown
+    )
     page = render.html(c, absolute=False)
-    assert f'and 9 more: <a href="{activity.replace("&", "&amp;")}">{said}</a>' in page
+    assert f'and 9 more: <a href="{initiatives.replace("&", "&amp;")}">{said}</a>; ' in page
     assert "today's Insights" not in render.text(c) + page
 
 
-def test_each_sections_rest_links_where_it_is_listed_or_is_only_counted(db, clock, monkeypatch):
-    """A lead's changes: the activity of the week in their team's subtree; the signals:
-    Insights' list of their scope, which is of now (the words say so); a section no page
-    lists (coming up next week) counts the rest without a link."""
+def test_each_sections_rest_links_where_it_is_listed(db, clock, monkeypatch):
+    """A lead's changes: those of the week's days in their team's subtree, by kind; the
+    signals: Insights' list of their scope, which is of now (the words say so); next week's
+    rest: the team's lists of what falls due."""
     s = build_story(clock)
     w = s.w
     plat = w["Platform"]
@@ -267,29 +284,33 @@ def test_each_sections_rest_links_where_it_is_listed_or_is_only_counted(db, cloc
     more = {sec["key"]: sec for sec in c["sections"]}
     assert {"changed", "at_risk", "coming_up"} <= {k for k, v in more.items() if v["more"]}
     slug = plat.team.slug
-    assert more["changed"]["more_url"] == (
-        f"/o/brief/activity/?since=2026-01-12&until=2026-01-18&team={slug}"
-    )
-    assert more["changed"]["more_label"] == (
-        "among every event of 12\u201318 Jan 2026 in Platform and the teams below it, "
-        "in the activity"
-    )
+    days = f"since=2026-01-12&until=2026-01-18&team={slug}"
+    assert [p["url"] for p in more["changed"]["more_parts"]] == [
+        f"/o/brief/activity/?type=alignment.objective&{days}",
+        f"/o/brief/activity/?type=coordination.dependency&{days}",
+        f"/o/brief/activity/?type=alignment.initiative&{days}",
+    ]
     insights = f"/o/brief/insights/?scope={plat.team.pk}#signals"
     assert more["at_risk"]["more_url"] == insights
     # N is of the week's end; the link is to the signals open now: the words say both.
     label = "critical or warning at the week's end; the signals open now are on Insights"
-    assert more["at_risk"]["more_label"] == label
-    assert more["coming_up"]["more_url"] == "" and more["coming_up"]["more_label"] == ""
+    assert more["at_risk"]["more_label"] == label and more["at_risk"]["more_parts"] == []
     text = render.text(c, absolute=False)
     at_risk = more["at_risk"]["more"]
     assert f"- and {at_risk} more: {label} <{insights}>" in text
     # A briefing stored with the words of before is shown with today's.
     more["at_risk"]["more_label"] = "the signals open now, on Insights"
     assert f"- and {at_risk} more: {label} <{insights}>" in render.text(c, absolute=False)
-    n = more["coming_up"]["more"]
+    # Next week: the lead's own meeting shown; their own action item and what Platform owes
+    # counted, each on the team's list.
+    actions = f"/o/brief/decisions/actions/?team={slug}"
+    owed = f"/o/brief/coordination/list/?team={slug}&active=1"
+    assert more["coming_up"]["more_parts"] == [
+        {"count": 1, "label": "1 action item due", "url": actions},
+        {"count": 1, "label": "1 request due", "url": owed},
+    ]
     coming = text.split("Coming up")[1]
-    assert f"- and {n} more\n" in coming and f"- and {n} more:" not in coming
-    assert f'<li class="briefing-more">and {n} more</li>' in render.html(c)
+    assert f"- and 2 more: 1 action item due <{actions}>; 1 request due <{owed}>\n" in coming
     assert "today's Insights" not in text
 
 

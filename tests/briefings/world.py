@@ -177,3 +177,14 @@ def build_story(clock: Clock, slug: str = "brief") -> Story:
             assert rows.update(rollup_overall=value) == 1
     at(clock, D(2026, 1, 21), 9)
     return s
+
+
+def signed_in(person):
+    """A client signed in as one of the story's people (who have no login of their own)."""
+    from accord.org import services as org_services
+    from tests.conftest import login
+
+    if person.user is None:
+        person.user = org_services.ensure_user(f"p{person.pk}@brief.example", None)
+        person.save(update_fields=["user"])
+    return login(person)

@@ -133,6 +133,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(axe_page):
         f"{o}/decisions/",
         f"{o}/decisions/{decision.pk}/",
         f"{o}/decisions/actions/",
+        f"{o}/decisions/actions/?team={team.slug}",  # by owner, with owner and team columns
         f"{o}/decisions/issues/",
         f"{o}/insights/",
         f"{o}/insights/signals/{signal.pk}/",

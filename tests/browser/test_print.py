@@ -4,6 +4,8 @@ wrapped to fit; the table folded under a chart opened; where and when it was pri
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -86,3 +88,45 @@ def test_a_printed_scorecard_has_every_column(page):
     expect(page.get_by_role("form", name="Scorecard of")).to_be_hidden()
     _within_the_page(page, page.get_by_role("columnheader", name="What slipped"))
     _within_the_page(page, page.locator(".scorecard tbody tr").first.locator("td").last)
+
+
+def test_a_printed_live_agenda_has_no_forms_and_says_where_the_whole_one_is(page, tmp_path):
+    """The Leadership sync's live agenda on paper: no "Add to the agenda" or "Share a
+    headline" form, no "Show more" link; a section cut to its first screen is said, with
+    where the whole agenda prints from; that one (`?all=1`) has every item of each section."""
+    from accord.rhythm import queries
+    from accord.rhythm.models import Cadence
+
+    demo.load()
+    sync = Cadence.objects.get(org__slug="northwind", name="Leadership sync")
+    occ = queries.next_occurrence(sync)
+    path = f"/o/northwind/rhythm/cadences/{sync.pk}/{occ.key}/"
+    open_signed_in(page, demo.DEMO_LOGIN, path)
+    across = page.locator("#section-dependencies")
+    expect(across.locator("h2")).to_contain_text("first 10 of")
+    expect(page.locator("#add-to-agenda")).to_be_visible()
+    expect(page.locator("#print-cut")).to_be_hidden()  # on a screen: its link is there
+    _printing(page, path)
+    for form in ("#add-to-agenda", "#share-headline", "p.more", "#whole-agenda"):
+        expect(page.locator(form).first).to_be_hidden()
+    note = page.locator("#print-cut")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"{path}?all=1")
+    _within_the_page(page, note)
+
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path)
+    page.locator("#whole-agenda").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{path}?all=1") + "$"))
+    expect(page.locator("#whole-note")).to_be_visible()
+    total = int(across.locator("h2").inner_text().split(" · ")[1].split()[0])
+    assert total > 10
+    expect(across.locator("li.agenda-item")).to_have_count(total)
+    _printing(page, f"{path}?all=1")
+    expect(page.locator("#whole-note")).to_be_hidden()
+    expect(page.locator("#add-to-agenda")).to_be_hidden()
+    expect(page.locator("p.more")).to_have_count(0)
+    pdf = tmp_path / "agenda.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.stat().st_size > 10_000

@@ -44,25 +44,90 @@ def test_it_walks_from_sign_in_to_a_team_and_a_person(page, shot):
 
 
 def test_it_switches_between_organizations_from_the_top_bar(page, shot, cast):
-    services.add_person(
+    ada = services.add_person(
         cast.other_org, None, name="Ada at Globex", role="viewer", user=cast.admin.user
     )
+    _unread(cast.other_org, ada, 2)
     sign_in(page, cast.admin.user.username, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose an organization")
+    expect(page.locator("main li", has_text="Globex")).to_contain_text("2 unread in your inbox")
     shot(page, "chooser")
     page.get_by_role("link", name="Acme").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you, Ada")
     switcher = page.locator("details.switcher")
+    # Globex's unread items are hinted at from Acme.
+    expect(switcher.locator("summary")).to_contain_text("2 elsewhere")
     switcher.locator("summary").click()
     expect(switcher.get_by_role("link", name="Acme")).to_have_attribute("aria-current", "true")
+    expect(switcher.get_by_role("link", name="Globex")).to_contain_text("Viewer · 2 unread")
     shot(page, "switcher")
     switcher.get_by_role("link", name="Globex").click()
     expect(page).to_have_url(re.compile(r"/o/globex/$"))
     expect(page.locator("details.switcher summary")).to_contain_text("Globex")
     expect(page.locator("main")).to_contain_text("your role: viewer")
-    # The next visit to the front door goes back to the organization last used.
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/o/globex/$"))
+    # From a page every organization has, the switcher opens the same page in the other.
+    page.get_by_role("link", name="Inbox").click()
+    expect(page).to_have_url(re.compile(r"/o/globex/inbox/$"))
+    page.locator("details.switcher summary").click()
+    page.locator("details.switcher").get_by_role("link", name="Acme").click()
+    expect(page).to_have_url(re.compile(r"/o/acme/inbox/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
+    # After signing out and in again, the front door opens the organization last used.
+    page.locator("details.usermenu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, cast.admin.user.username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/o/acme/$"))
+
+
+def _unread(org, person, n: int) -> None:
+    from accord.conversation import services as conversation
+    from accord.conversation.models import InboxItem
+
+    conversation.add_items(
+        org,
+        [
+            InboxItem(org=org, person=person, kind="mention", key=f"m:{i}", title=f"Hi {i}")
+            for i in range(n)
+        ],
+    )
+
+
+def test_on_a_phone_the_organizations_name_is_read_whole_and_the_person_shrinks(page, shot, cast):
+    """At 390 px the organization's name has the room (on two short lines if it needs
+    them), the person shows as their initials, and the bar still fits the screen."""
+    from accord.org.models import Organization
+
+    Organization.objects.filter(pk=cast.org.pk).update(name="Acme Outfitters International")
+    ada = services.add_person(
+        cast.other_org, None, name="Ada at Globex", role="member", user=cast.admin.user
+    )
+    _unread(cast.other_org, ada, 3)
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_signed_in(page, cast.admin.user.username, "/o/acme/inbox/")
+    name = page.locator("details.switcher .topbar__name")
+    expect(name).to_have_text("Acme Outfitters International")
+    clipped = name.evaluate(
+        "el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1"
+    )
+    assert not clipped, "the organization's name is cut off"
+    summary = page.locator("details.switcher summary")
+    expect(summary).to_contain_text("3")  # Globex's unread, hinted at
+    user = page.locator("details.usermenu summary")
+    expect(user.locator(".usermenu__initials")).to_have_text("AA")
+    expect(user.locator(".usermenu__initials")).to_be_visible()
+    assert user.locator(".topbar__name").bounding_box()["width"] <= 1  # said, not shown
+    expect(page.get_by_role("link", name="Inbox")).to_be_visible()
+    bar = page.locator(".topbar").bounding_box()
+    assert bar["height"] < 70, "the top bar takes more than one row"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "phone-topbar")
+    summary.click()
+    globex = page.locator("details.switcher").get_by_role("link", name="Globex")
+    expect(globex).to_contain_text("3 unread")
+    shot(page, "phone-switcher")
+    globex.click()
+    expect(page).to_have_url(re.compile(r"/o/globex/inbox/$"))
+    expect(page.locator("details.switcher .topbar__name")).to_have_text("Globex")
 
 
 def test_it_changes_the_password_and_signs_in_with_the_new_one(page, shot, cast):

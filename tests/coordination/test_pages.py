@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 
 from accord.alignment import services as alignment
@@ -129,7 +130,7 @@ def test_the_map_data_marks_states_cycles_and_the_critical_path(world):
     only_requested = login(world.viewer).get(_url(world, "map.json?state=requested")).json()
     assert only_requested["edges"] == []
     html = login(world.viewer).get(_url(world, "map/")).content.decode()
-    assert "cytoscape.min.js" in html and "Dependency map" in html
+    assert static("vendor/cytoscape/dist/cytoscape.min.js") in html and "Dependency map" in html
 
 
 def test_panels_show_new_requests_to_leads_and_a_summary_on_the_team_page(world):

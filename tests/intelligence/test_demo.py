@@ -4,10 +4,12 @@ by the engine, and 13 weeks of health history are computed from the demo's own h
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.utils import timezone
 
 from accord import demo
+from accord.briefings import compose
 from accord.coordination.models import Dependency
 from accord.decisions.models import Decision
 from accord.intelligence import pages
@@ -39,14 +41,17 @@ def test_the_demo_tells_its_story_in_signals_and_health_history(db):
     )
     assert overloaded & providers, (overloaded, providers)
 
-    # 13 weeks of signals and health, each evaluated as of its week by the engine, as a
-    # weekly run would have (nothing typed in).
-    today = timezone.localdate()
+    # 13 weeks of signals and health, each evaluated by the engine as of its week's end (the
+    # moment that week's briefing reads as "the week's end"), as a weekly run would have
+    # (nothing typed in), then now.
     weekly = Evaluation.objects.filter(org=org, backfill=False)
     assert weekly.count() >= 14
-    assert min(e.as_of.date() for e in weekly) == today - dt.timedelta(weeks=13)
+    week = compose.last_complete_week(timezone.now())
+    ends = [week.signals_at - dt.timedelta(weeks=n) for n in range(13)]
+    assert set(ends) <= {e.as_of for e in weekly}
+    assert min(e.as_of for e in weekly) == ends[-1]
     # A signal is seen from the week its cause appeared, not from the day of loading.
-    first_week = today - dt.timedelta(weeks=13)
+    first_week = ends[-1].date()
     for s in live.filter(kind="decisions.overdue"):
         due = Decision.objects.get(pk=int(s.subject_id)).decide_by
         assert due < s.first_seen.date() <= max(due, first_week) + dt.timedelta(days=8), s
@@ -58,7 +63,13 @@ def test_the_demo_tells_its_story_in_signals_and_health_history(db):
     members = Membership.objects.filter(org=org, person__is_active=True)
     assert latest.rollup_people == members.values("person").distinct().count()
     trend = pages.trend(org, pages.scope_of(org, None))
-    assert len(trend) == 13
+    # A point for each week of the last 13 (the one 13 weeks back too, from its end), each
+    # of its week's end but this week's, of today.
+    assert len(trend) >= 13
+    starts = [dt.date.fromisoformat(p["week_start"]) for p in trend]
+    assert all(b - a == dt.timedelta(weeks=1) for a, b in itertools.pairwise(starts))
+    assert all(p["date"] == p["week_end"] for p in trend[:-1])
+    assert trend[-1]["date"] == timezone.localdate().isoformat()
     assert len({p["overall"] for p in trend}) > 3  # it moves with the story
     # From the story's past to today without a cliff made by loading it in one go: past
     # decisions were decided in the past, past requests were answered in the past.

@@ -60,7 +60,7 @@ def test_a_departments_page_counts_the_teams_below_it(cast, dept):
     assert ">0 at Engineering itself</a>" in issues
     items = _card(page, "tact-h")
     assert re.search(r'href="/o/acme/decisions/actions/\?team=eng"[^>]*>2</a>', items)
-    assert ">1 overdue</a>" in items and ">0 of Engineering itself</a>" in items
+    assert ">1 overdue</a>" in items and ">0 open at Engineering itself</a>" in items
     assert "with the teams below: <strong>0%</strong> (0 of 1 on time)" in items
     assert "Fix the build" in items and "· Web</small>" in items
     deps = _card(page, "coord-team-h")

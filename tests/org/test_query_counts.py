@@ -75,6 +75,11 @@ def test_a_page_reads_the_shell_once_however_many_panels_it_renders(cast):
     with CaptureQueriesContext(connection) as ctx:
         page = client.get("/o/acme/teams/platform/")
     assert page.status_code == 200
-    switcher = [q for q in ctx.captured_queries if 'FROM "org_organization" INNER JOIN' in q["sql"]]
+    # The login's people in each organization, with the unread items of each one's inbox.
+    switcher = [
+        q
+        for q in ctx.captured_queries
+        if 'FROM "org_person" INNER JOIN "org_organization"' in q["sql"] and "inboxitem" in q["sql"]
+    ]
     assert len(switcher) == 1
     assert page.content.decode().count('href="/o/acme/alignment/"') >= 1

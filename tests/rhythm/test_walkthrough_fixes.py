@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -269,7 +270,7 @@ def test_the_new_cadence_form_starts_on_weekly_and_its_script_hides_unused_teams
     page = login(cast.leader).get("/o/acme/rhythm/cadences/new/").content.decode()
     assert re.search(r'<option value="weekly" selected>Every week on…</option>', page)
     assert '<option value="custom" selected>' not in page
-    assert "rhythm/scope.js" in page  # a static file: the policy allows no inline script
+    assert static("rhythm/scope.js") in page  # a static file: the policy allows no inline script
 
 
 def test_a_template_keeps_its_schedule_when_weekly_is_left_as_offered(cast):

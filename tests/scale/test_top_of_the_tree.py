@@ -175,3 +175,73 @@ def test_a_dependencys_reach_reads_its_few_edges_without_a_bloom_filter(generate
                         nxt.append(pair[far])
             frontier = nxt
         assert set(edges) == expected, upstream
+
+
+def test_the_owners_of_a_teams_open_items_are_the_slow_ways_owners(generated, db, monkeypatch):
+    """Who owes the open items of the top team (every item filed to a team) and of a team
+    below it: the same owners, counts and order as counting every open item of the subtree
+    in Python, a screen of them read in the same queries at both sizes (each read whole
+    here: beyond OWNERS_EXACT owners a page keeps them a minute)."""
+    from collections import Counter
+
+    from accord.core.counting import COUNT_UP_TO
+    from accord.core.days import org_today
+    from accord.decisions import queries
+    from accord.decisions.models import ActionItem, ActionStatus
+
+    monkeypatch.setattr(queries, "OWNERS_EXACT", 10**9)
+    today = org_today()
+    seen = {}
+    for size, org in generated.items():
+        root = Team.objects.for_org(org).get(parent=None)
+        middle = Team.objects.for_org(org).filter(parent=root).order_by("pk").first()
+        for team in (root, middle):
+            parents = dict(Team.objects.filter(org=org).values_list("pk", "parent_id"))
+            teams = {team.pk} | org_queries.descendants_of(team.pk, parents)
+            opened = ActionItem.objects.filter(org=org, status=ActionStatus.OPEN)
+            rows = [
+                (owner, due)
+                for owner, team_id, due in opened.values_list("owner_id", "team_id", "due_on")
+                if team_id in teams
+            ]
+            n_open = Counter(owner for owner, _ in rows)
+            n_late = Counter(owner for owner, due in rows if due is not None and due < today)
+            expected = sorted(n_open, key=lambda p: (-n_late[p], -n_open[p], p))
+            with CaptureQueriesContext(connection) as captured:
+                shown, total = queries.owners_of_open_items(org, team, today=today)
+            assert [(o.person.pk, o.open, o.overdue) for o in shown] == [
+                (p, n_open[p], n_late[p]) for p in expected[: queries.OWNERS_SHOWN]
+            ], (size, team.name)
+            assert total == min(len(expected), COUNT_UP_TO + 1), (size, team.name)
+            if team == root:
+                seen[size] = len(captured.captured_queries)
+                assert len(expected) > queries.OWNERS_SHOWN  # more than a screen to rank
+            later, _ = queries.owners_of_open_items(org, team, today=today, offset=15, limit=10)
+            assert [o.person.pk for o in later] == expected[15:25], (size, team.name)
+    assert seen["small"] == seen["large"]
+
+
+def test_the_owners_of_the_top_teams_items_are_read_off_one_index(generated, db):
+    """At the top of the tree the owners' read groups every open item of the organization:
+    off the index that holds each item's status, owner, due date and team (`covering`), not
+    through the table (or its owner index, walking closed items too), whatever the planner
+    knows of the tables."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    from django.core.cache import cache
+
+    from accord.decisions import queries
+
+    org = generated["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        queries.owners_of_open_items(org, root)
+    (grouped,) = [q["sql"] for q in captured if "GROUP BY" in q["sql"] and "ORDER BY" in q["sql"]]
+    with connection.cursor() as cursor:
+        for statistics in ("kept", "none"):
+            if statistics == "none":  # undone with the test's transaction
+                cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+                cursor.execute("ANALYZE sqlite_schema")
+            plan = sqlite_plan(grouped)
+            assert "COVERING INDEX decisions_action_open_owner" in plan, (statistics, plan)

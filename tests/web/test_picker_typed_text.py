@@ -92,6 +92,7 @@ def test_every_kind_names_what_to_choose():
         "meeting",
         "checkin",
         "issue",
+        "open_issue",
     }
 
 

@@ -24,6 +24,7 @@ OWN_SETTINGS = {
     "api-settings:revoke",
     "web:saved_view_save",
     "web:saved_view_delete",
+    "org:time_zone_elsewhere",  # their own time zone, given to their other organizations
 }
 ACTION = re.compile(r'action="([^"]*)"', re.I)
 

@@ -52,4 +52,7 @@ def inbox_link(context):
     me = getattr(request, "person", None)
     if org is None or me is None:
         return {"show": False}
-    return {"show": True, "org": org, "unread": queries.unread_count(org, me)}
+    # The shell counted every organization's already (`web.context.organizations`).
+    here = [o["unread"] for o in context.get("my_orgs") or () if o["current"]]
+    unread = here[0] if here else queries.unread_count(org, me)
+    return {"show": True, "org": org, "unread": unread}

@@ -4,8 +4,10 @@ For benchmarks, load tests and demos of scale. One seed always gives the same
 organization (for the same `now`). The pillars are written one after the other, each by
 its own module, in bulk (see `writer.py`) and in one transaction:
 
-- `org`: a team tree five to seven levels deep (three to ten teams under each parent),
-  about ten people per team, some in two or three teams, one lead per team;
+- `org`: the kinds of team and roles in a team every organization starts with, a team
+  tree five to seven levels deep (three to ten teams under each parent; departments at
+  the top two levels, teams below), about ten people per team, some in two or three
+  teams, one lead per team;
 - `alignment`: the quarters (closed ones, the current one, the next), objectives
   cascading from the organization's down the tree, key results with weekly value
   histories, initiatives ranked in each team's stack, baselines and re-plans;
@@ -16,9 +18,10 @@ its own module, in bulk (see `writer.py`) and in one transaction:
 - `decisions`: decisions (latency, approvers, options), action items, issues escalated.
 
 Every row carries its real past timestamp, and the event log holds the history of those
-writes as the services would have recorded it. Nothing is written through the services
-(that would take hours at 10,000 teams), so the tests check the services' invariants on
-the result instead.
+writes as the services would have recorded it. Nothing but the organization's starting
+lists (`services.add_default_kinds_and_roles`) is written through the services (that
+would take hours at 10,000 teams), so the tests check the services' invariants on the
+result instead.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from accord.core.generator.names import Namer
 from accord.core.generator.org import MIN_TEAMS, generate_org
 from accord.core.generator.rhythm import generate_rhythm
 from accord.core.generator.writer import Writer
-from accord.org.models import Organization
+from accord.org.models import Organization, TeamKind, TeamRole
 
 __all__ = ["MAX_TEAMS", "MIN_TEAMS", "Result", "digest", "generate"]
 
@@ -109,6 +112,18 @@ def generate(
     return result
 
 
+def _start_lists(org: Organization, g: Gen) -> None:
+    """The kinds of team and roles in a team every new organization starts with (the
+    services' own defaults), dated when the organization was set up; their ids by slug
+    in `g.extra["team_kinds"]` for the teams to name theirs."""
+    from accord.org.services import add_default_kinds_and_roles
+
+    add_default_kinds_and_roles(org)
+    for model in (TeamKind, TeamRole):
+        model.objects.filter(org=org).update(created_at=g.setup_at)
+    g.extra["team_kinds"] = dict(TeamKind.objects.filter(org=org).values_list("slug", "pk"))
+
+
 def _generate(teams, seed, slug, name, weeks, now, replace, progress) -> Result:
     name = name or f"Synthetic {teams:,}-team organization"
     _check(teams, weeks, slug, name)
@@ -131,6 +146,7 @@ def _generate(teams, seed, slug, name, weeks, now, replace, progress) -> Result:
     g.extra["team_count"] = teams
     plan_periods(g)
     Organization.objects.filter(pk=org.pk).update(created_at=g.setup_at)
+    _start_lists(org, g)
     g.writer.event(
         g.setup_at, "created", "org.organization", org.pk, name, after={"name": name, "slug": slug}
     )

@@ -90,17 +90,32 @@ def build_tree(g: Gen) -> None:
         level = next_level
 
 
+def kind_of(t: TeamInfo) -> str:
+    """The kind of a team by its place in the tree: the organization and its divisions
+    are departments, the teams below them teams (of the organization's `TeamKind`s)."""
+    return "department" if t.depth <= 1 else "team"
+
+
 def write_teams(g: Gen) -> None:
     w = g.writer
     table = w.table(
-        Team, ("org_id", "name", "slug", "parent_id", "description", "created_at", "version")
+        Team,
+        ("org_id", "name", "slug", "parent_id", "description", "kind_id", "created_at", "version"),
     )
+    kinds = g.extra["team_kinds"]
     for i, t in enumerate(g.teams):
         slug = f"{t.name.lower().replace(' ', '-')}-{i + 1}" if i else "headquarters"
         parent_id = g.teams[t.parent].id if t.parent is not None else None
+        kind_id = kinds[kind_of(t)]
         at = g.setup_at + dt.timedelta(seconds=i)
-        table.add(g.org_id, t.name, slug, parent_id, "", at, 1, pk=t.id)
-        after = {"name": t.name, "slug": slug, "parent": parent_id, "description": ""}
+        table.add(g.org_id, t.name, slug, parent_id, "", kind_id, at, 1, pk=t.id)
+        after = {
+            "name": t.name,
+            "slug": slug,
+            "parent": parent_id,
+            "description": "",
+            "kind": kind_id,
+        }
         w.event(at, "created", "org.team", t.id, t.name, after=after, team=t.id)
 
 

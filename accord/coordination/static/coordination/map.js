@@ -280,6 +280,8 @@
     });
     form.addEventListener("picker:chosen", load);
     form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
+    // Each change redraws the map: the button is for a browser without this script.
+    form.querySelectorAll("[data-map-submit]").forEach(function (b) { b.hidden = true; });
     load();
   });
 })();

@@ -11,6 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from accord.core import staticfiles
+
+# Requests served at once by each worker process: enough for slow clients not to hold up
+# the rest; more would mostly wait on Python's one-thread-at-a-time interpreter.
+THREADS = 4
+
 logger = logging.getLogger("accord.serve")
 
 
@@ -26,8 +32,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
         parser.add_argument("--workers", type=int, default=2, help="Gunicorn worker processes.")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=THREADS,
+            help=f"Requests each worker process serves at once (default {THREADS}).",
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options):
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
         from gunicorn.app.base import BaseApplication
 
         pending = pending_migrations()
@@ -37,6 +49,14 @@ class Command(BaseCommand):
             )
         if not 1 <= port <= 65535:
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+        for name, value in (("--workers", workers), ("--threads", threads)):
+            if value < 1:
+                raise CommandError(f"{name} must be at least 1, not {value}.")
+        missing = staticfiles.NpmFinder().missing()
+        if missing:
+            raise CommandError(missing)
+        if staticfiles.ensure_collected():
+            self.stdout.write(f"Static files collected into {settings.STATIC_ROOT}.")
 
         from accord.wsgi import application
 
@@ -44,6 +64,13 @@ class Command(BaseCommand):
             def load_config(self):
                 self.cfg.set("bind", f"{host}:{port}")
                 self.cfg.set("workers", workers)
+                # Threads, not one request per process: a client sending slowly (an upload
+                # over a poor connection) holds one thread, not a whole worker, so the others
+                # still answer; and connections are kept alive between a page and its files.
+                # The timeout is how long a worker may stop answering its master, not how
+                # long a request may take.
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", threads)
                 if settings.ACCORD_LOG_FORMAT == "json":
                     # Accord writes one JSON line per request itself (accord.core.logs);
                     # gunicorn's own messages go through the same JSON handler.
@@ -62,7 +89,7 @@ class Command(BaseCommand):
             logger.warning(unsaid)
         # The workers are forked from this process: a connection it opened (the migration
         # check above) would be one socket shared by every worker, their queries and
-        # answers interleaved. Each worker opens its own on its first request.
+        # answers interleaved. Each worker thread opens its own on its first request.
         connections.close_all()
         App().run()
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
+from accord.core.dates import check_in_range
+from accord.core.errors import ServiceError
 from accord.interchange.management.commands._common import find_org
 from accord.org.models import Organization, Team
 
@@ -37,6 +39,10 @@ def scope(opts) -> tuple[Organization, Team | None, dt.date | None]:
             raise CommandError(
                 f"--as-of takes a date like 2026-03-31, not {opts['as_of']!r}."
             ) from None
+        try:
+            check_in_range(as_of, "as_of", "--as-of")
+        except ServiceError as exc:
+            raise CommandError(exc.message) from None
     return org, team, as_of
 
 

@@ -26,15 +26,21 @@ class Command(BaseCommand):
             "--backfill",
             type=int,
             metavar="WEEKS",
-            help="first compute weekly health for the last WEEKS weeks from history",
+            help="first compute weekly health for the last WEEKS weeks from history "
+            f"(1 to {evaluate.MAX_BACKFILL_WEEKS}, five years)",
         )
 
     def handle(self, *args, **opts):
+        weeks = opts.get("backfill")
+        if weeks is not None and not 1 <= weeks <= evaluate.MAX_BACKFILL_WEEKS:
+            raise CommandError(
+                f"--backfill takes 1 to {evaluate.MAX_BACKFILL_WEEKS} weeks, not {weeks}."
+            )
         org, team, as_of = scope(opts)
         if team is None:  # one root: show it and the teams right below it
             team = only_top_team(org)
-        if opts.get("backfill"):
-            evaluate.backfill(org, weeks=opts["backfill"])
+        if weeks is not None:
+            evaluate.backfill(org, weeks=weeks)
         if opts["refresh"]:
             evaluate.evaluate(org)
         rows = []

@@ -6,7 +6,10 @@
      data-copy="ID"                on a button (rendered hidden: it needs this script):
                                    copies input #ID's value, says "Copied" for a moment
      data-back                     on a link: goes back in history (its href is the fallback)
-     data-failure-target="ID"      on an htmx form: shows a failed request's answer in #ID
+     data-failure-target="ID"      on an htmx form: says why a request failed in #ID (else
+                                   in a status line put after the form: failureRegion)
+     data-request-said             what an htmx answer said (a row's "Recorded"): emptied
+                                   when the form in the part it replaces sends the next one
      data-style="width: 40%"       dynamic values, applied through the style object
      data-picker                   a form field's search box (accord/web/pickers.py): htmx
                                    fetches the matches; arrows, Enter and Escape choose
@@ -57,6 +60,12 @@
     });
   }
 
+  // A form already sent and not answered yet (data-sending, see sendOnce below) is not
+  // sent again, nor asked about again.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.hasAttribute && form.hasAttribute("data-sending")) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
   // Delegated, so content that htmx swaps in later behaves the same. A picker's text left
   // unchosen is settled first (pickerSubmit): registered before the confirmation, so that
   // a form asks once, after its pickers are settled.
@@ -77,15 +86,155 @@
     var back = e.target.closest("a[data-back]");
     if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
   });
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var form = e.target.closest && e.target.closest("[data-failure-target]");
-    if (!form || e.detail.successful) return;
-    var out = document.getElementById(form.getAttribute("data-failure-target"));
-    if (out) out.textContent = "Not saved: " + e.detail.xhr.responseText;
-  });
   document.addEventListener("htmx:load", function (e) {
     applyStyles(e.target); showCopyButtons(e.target);
     if (e.target !== document.body) sayNew(e.target);
+  });
+
+  // In place (htmx): what is being sent shows it (app.css: .htmx-request, aria-busy), its
+  // form's buttons wait for the answer (a second click sends nothing twice), and a request
+  // that fails says why in words beside what sent it, never the answer's HTML: in the
+  // form's data-failure-target if it has one, else in a status line put after it (or in a
+  // picker's own status). What was typed stays in its boxes. Whatever the last request
+  // said there (data-request-said: a row's "Recorded", its refusal) goes when the next
+  // one is sent. A form sent signed out goes to the sign-in page (HX-Redirect: the org
+  // middleware), which brings what was typed back (kept_form.js).
+  function failureRegion(elt, make) {
+    var form = elt.closest("form") || elt;
+    var id = form.getAttribute("data-failure-target");
+    if (id) return document.getElementById(id);
+    var picker = elt.closest("[data-picker]");
+    if (picker) return picker.querySelector("[data-picker-status]");
+    var after = form.nextElementSibling;
+    if (after && after.hasAttribute("data-request-failure")) return after;
+    if (!make || elt.closest(".topbar, dialog")) return null;
+    var region = document.createElement("small");
+    region.className = "error request-failure";
+    region.setAttribute("data-request-failure", "");
+    region.setAttribute("role", "status");  // empty as it arrives: what is written in is read
+    form.after(region);
+    return region;
+  }
+  function saidBefore(elt, part) {
+    var region = failureRegion(elt, false);
+    if (region && region.hasAttribute("data-failure-said")) {
+      region.textContent = ""; region.removeAttribute("data-failure-said");
+    }
+    // The part the answer replaces, when the form is in it (a key result's row).
+    if (!part || !part.contains(elt)) return;
+    part.querySelectorAll("[data-request-said]").forEach(function (el) {
+      el.textContent = ""; el.removeAttribute("data-say"); el.hidden = true;
+      if (el.id) part.querySelectorAll('[aria-describedby~="' + el.id + '"]').forEach(function (box) {
+        box.removeAttribute("aria-invalid");
+      });
+    });
+  }
+  function plainAnswer(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "", text = (xhr.responseText || "").trim();
+    if (/json/i.test(type)) {  // the API's error shape
+      try {
+        var error = JSON.parse(text).error;
+        return error && typeof error.message === "string" ? error.message : "";
+      } catch (err) { return ""; }
+    }
+    // A sentence (text/plain, or a view's short message sent as it is), never markup.
+    if (text && text.length <= 500 && (/^text\/plain/i.test(type) || !/[<>]/.test(text))) return text;
+    return "";
+  }
+  function whyFailed(e) {
+    var xhr = e.detail.xhr, config = e.detail.requestConfig || {};
+    var saving = (config.verb || "get").toLowerCase() !== "get";
+    var not = saving ? "Not saved: " : "Not loaded: ";
+    var kept = saving ? " — what you typed is kept; try again." : "; try again.";
+    if (e.type === "htmx:sendError") return not + "no connection" + kept;
+    if (e.type === "htmx:timeout") {
+      return saving ? "No answer in time, so it may not be saved — what you typed is kept; try again."
+        : "Not loaded: no answer in time; try again.";
+    }
+    var status = xhr.status;
+    if (status === 503) return not + "Accord is busy for a moment" + kept;
+    if (status === 502 || status === 504) return not + "Accord could not be reached" + kept;
+    if (status >= 500) return not + "something went wrong on Accord's side (error " + status + ")" + kept;
+    var said = plainAnswer(xhr);
+    if (said) return not + said.replace(/^not saved:\s*/i, "");
+    var known = {
+      400: "the request was not understood; reload the page and try again.",
+      403: "you may not do this, or the page is out of date; reload it and try again.",
+      404: "it is no longer there; reload the page.",
+      409: "it was changed meanwhile; reload the page to see it.",
+      412: "it was changed meanwhile; reload the page to see it.",
+      413: "what was sent is too large.",
+      429: "too many at once; wait a moment and try again."
+    };
+    return not + (known[status] || "Accord refused it (error " + status + ").");
+  }
+  function inFlight(elt, on) {
+    if (on) elt.setAttribute("aria-busy", "true"); else elt.removeAttribute("aria-busy");
+    if (elt.matches("form")) waiting(elt, on);
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    saidBefore(elt, e.detail.target);
+    inFlight(elt, true);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var elt = e.detail.elt;
+    // On its way to another page (HX-Redirect): still waiting, unless the page stays (its
+    // person chose to stay when asked about unsaved changes).
+    if (!e.detail.keepIndicators) { inFlight(elt, false); return; }
+    window.setTimeout(function () { inFlight(elt, false); elt.classList.remove("htmx-request"); }, 5000);
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (elt && e.detail.shouldSwap && !e.detail.isError) saidBefore(elt, null);
+  });
+  ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (e) {
+      var elt = e.detail.elt;
+      if (!elt || !elt.isConnected) return;
+      var region = failureRegion(elt, true), text = whyFailed(e);
+      if (!region) return;
+      // A region just made is known to screen readers only once it is in the page.
+      region.setAttribute("data-failure-said", "");
+      window.setTimeout(function () { region.textContent = text; }, region.textContent === "" && !region.id ? 50 : 0);
+    });
+  });
+
+  // sendOnce. A form is sent once: a second click, or Enter again, while its answer is on
+  // its way sends nothing (data-sending: the guard at the top). Its buttons say they wait
+  // (aria-disabled, not disabled: the one clicked keeps the keyboard, and htmx gives it
+  // back in the row that comes). A form sent as a whole page is marked just after it went
+  // (its own handlers, a question, may have stopped it), and again free if the page stays
+  // (an answer that is a download) or comes back from the back-forward cache.
+  function waiting(form, on) {
+    var buttons = Array.prototype.slice.call(form.querySelectorAll("button, input[type=submit]"));
+    if (form.id) buttons = buttons.concat(Array.prototype.slice.call(document.querySelectorAll('[form="' + form.id + '"]')));
+    if (on) form.setAttribute("data-sending", ""); else form.removeAttribute("data-sending");
+    buttons.forEach(function (b) {
+      if (b.type === "button" || b.type === "reset") return;
+      if (on && !b.disabled && !b.hasAttribute("aria-disabled")) {
+        b.setAttribute("aria-disabled", "true"); b.setAttribute("data-in-flight", "");
+      } else if (!on && b.hasAttribute("data-in-flight")) {
+        b.removeAttribute("aria-disabled"); b.removeAttribute("data-in-flight");
+      }
+    });
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.hasAttribute("hx-post") || form.target && form.target !== "_self") return;
+    window.setTimeout(function () {
+      if (e.defaultPrevented) return;
+      form.setAttribute("aria-busy", "true");
+      waiting(form, true);
+      window.setTimeout(function () { form.removeAttribute("aria-busy"); waiting(form, false); }, 20000);
+    }, 0);
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("aria-busy"); waiting(form, false);
+    });
   });
 
   // A live region that htmx swaps in (a key result's row after its value was recorded, the
