@@ -49,10 +49,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.charset import Charset
 from email.utils import formataddr, parseaddr
 from http import HTTPStatus
 from importlib import import_module
 from importlib.util import find_spec
+from itertools import repeat
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -433,15 +435,51 @@ def send_test_message(org: Organization, actor: Person | None, hook: ChatWebhook
     return f"Sent: {answer.status}"
 
 
+# A word a header's display name carries as it is (RFC 5322's atom, less "=", "?" and "_",
+# which would read as part of an encoded word).
+PLAIN_WORD = re.compile(r"[A-Za-z0-9!#$%&'*+/^`{|}~-]+")
+ENCODED_WORD_MAX = 75  # RFC 2047's longest encoded word
+UTF8 = Charset("utf-8")
+
+
+def named_address(name: str, address: str) -> str:
+    """`"name" <address>` as a header holds it, in ASCII: a name in ASCII quoted when it
+    needs it (`formataddr`); one beyond it with each run of words that is not plain ASCII
+    as RFC 2047 encoded words of at most 75 characters, separated by spaces, where the
+    message folds the header's lines, and its plain words as they are. (Django leaves an
+    ASCII address header as given; `formataddr` encodes a whole name as one word, however
+    long, which no line can hold.) Raises UnicodeError for an address beyond ASCII."""
+    address.encode("ascii")
+    name = " ".join(name.split())
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return formataddr((name, address))
+    parts: list[str] = []
+    run: list[str] = []  # words to encode, together (the spaces between them encoded too)
+    for word in [*name.split(" "), None]:
+        if word is not None and not PLAIN_WORD.fullmatch(word):
+            run.append(word)
+            continue
+        if run:
+            parts += UTF8.header_encode_lines(" ".join(run), repeat(ENCODED_WORD_MAX))
+            run = []
+        if word is not None:
+            parts.append(word)
+    return f"{' '.join(parts)} <{address}>"
+
+
 def sender(org: Organization) -> str:
     """Who an organization's e-mail is from: `"<its name> via Accord"` at the address of
     `DEFAULT_FROM_EMAIL` (the configured address kept), so that someone in two
-    organizations tells their mail apart at a glance. A name with a comma or quotes is
-    quoted, one beyond ASCII encoded (`formataddr`)."""
+    organizations tells their mail apart at a glance (`named_address`: quoted, or encoded
+    in words a header's lines hold)."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     try:
         if address:
-            return formataddr((f"{' '.join(org.name.split())} via Accord", address))
+            return named_address(f"{org.name} via Accord", address)
     except UnicodeError:  # an address beyond ASCII: kept as configured
         pass
     return settings.DEFAULT_FROM_EMAIL
@@ -457,7 +495,7 @@ def list_id(org: Organization) -> str:
         host = host.encode("idna").decode("ascii")
     if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*", host):
         host = "localhost"
-    return formataddr((" ".join(org.name.split()), f"{org.slug}.{host}"))
+    return named_address(org.name, f"{org.slug}.{host}")
 
 
 def _send(n: Notification, connection) -> None:

@@ -1,10 +1,13 @@
 """Sign-ins, lockouts and passwords in the event log, from Django's and django-axes' signals:
 who signed in (and how), whose sign-in was locked after too many failures, who set or changed
-their own password. Each is an event of every organization the person is active in, about
-their login, named by its e-mail address (`auth.user`, an admin-only kind:
-`queries.ADMIN_KINDS`), with the person as actor (a lockout: Accord, which locked it).
-Nothing secret is kept: no password, no token, no IP address (django-axes keeps failed
-attempts only while they count)."""
+their own password. Each is an event about their login, named by its e-mail address
+(`auth.user`, an admin-only kind: `queries.ADMIN_KINDS`), with the person as actor (a
+lockout: Accord, which locked it). A sign-in is an event of the one organization the person
+signed in to: the first whose page the new session opens (where the sign-in lands, or the
+one they choose), so that no organization learns when someone used another. A lockout and
+a password are the login's, which opens every organization the person is active in: an
+event of each. Nothing secret is kept: no password, no token, no IP address (django-axes
+keeps failed attempts only while they count)."""
 
 from __future__ import annotations
 
@@ -31,21 +34,36 @@ def _people(user_filter: dict) -> list[Person]:
     return list(Person.objects.filter(is_active=True, **user_filter).select_related("org"))
 
 
+# The session's sign-in not yet recorded: how they signed in, until the session opens a page
+# of one of their organizations (`landed`).
+PENDING_KEY = "_accord_sign_in"
+
+
 def signed_in(sender, request, user, **kwargs) -> None:
-    """`user_logged_in`: a person signed in, with their password or single sign-on. A login
-    made without a request of a browser (a test's or a script's `force_login`) is none."""
+    """`user_logged_in`: a person signed in, with their password or single sign-on. Which
+    organization they signed in to is known once the session opens one (the page after
+    the sign-in, or the one they choose): kept in the session until then (`landed`). A
+    login made without a request of a browser (a test's or a script's `force_login`) is
+    none."""
     if request is None or getattr(request, "method", None) is None:
         return
-    backend = (getattr(user, "backend", "") or "").lower()
-    how = "single sign-on" if "oidc" in backend else "password"
-    people = _people({"user": user})
-    if not people:
+    session = getattr(request, "session", None)
+    if session is None:
         return
+    backend = (getattr(user, "backend", "") or "").lower()
+    session[PENDING_KEY] = "single sign-on" if "oidc" in backend else "password"
+
+
+def landed(request, person: Person) -> None:
+    """A page of `person`'s organization, opened by their session: the first since they
+    signed in records the sign-in there, and nowhere else."""
+    session = getattr(request, "session", None)
+    if session is None or PENDING_KEY not in session:
+        return
+    how = session.pop(PENDING_KEY)
+    user = person.user  # the login itself, not the request's lazy stand-in
     with transaction.atomic():
-        for person in people:
-            record(
-                person.org, person, SIGNED_IN, user, label=user.get_username(), after={"with": how}
-            )
+        record(person.org, person, SIGNED_IN, user, label=user.get_username(), after={"with": how})
 
 
 def locked_out(sender, request=None, username: str = "", **kwargs) -> None:

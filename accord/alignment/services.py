@@ -741,9 +741,10 @@ def _check_level_team(org: Organization, level: str, team: Team | None) -> None:
 
 
 def require_objective_rights(actor: Person | None, level: str) -> None:
-    """Organization objectives are set and changed by leaders and admins, a team's by any
-    member; the pages ask this too (`may_change_objective`), so the edit form and its
-    button are offered only to who may save it."""
+    """Organization objectives are set and changed by leaders and admins, a team's by who
+    acts for the team or owns it (`may_change`, `require_team_rights`); the pages ask this
+    too (`may_change_objective`), so the edit form and its button are offered only to who
+    may save it."""
     if level == ObjectiveLevel.ORG:
         require_role(actor, Role.LEADER, "set or change organization objectives")
     else:
@@ -751,11 +752,13 @@ def require_objective_rights(actor: Person | None, level: str) -> None:
 
 
 def may_change_objective(actor: Person | None, objective: Objective) -> bool:
+    """Whether the edit form of `objective` is for `actor`: its level's rights
+    (`require_objective_rights`) and the objective's own (`may_change`)."""
     try:
         require_objective_rights(actor, objective.level)
     except PermissionDenied:
         return False
-    return True
+    return may_change(actor, objective)
 
 
 @transaction.atomic
@@ -785,6 +788,8 @@ def create_objective(
     if actor is not None:  # (a file or an import enters what was)
         refuse_viewer(owner, "owner", "be the accountable owner of an objective")
     _check_level_team(org, level, team)
+    if level == ObjectiveLevel.TEAM and team is not None:
+        require_team_rights(actor, team, "objectives")
     _choice(status, ObjectiveStatus, "status", "status")
     _require_open_period(period, "objectives")
     twin = None if again else queries.twin_objective(org, actor, title, period, level, team)
@@ -839,6 +844,8 @@ def update_objective(
     require_objective_rights(actor, level)
     if level != objective.level:
         require_objective_rights(actor, objective.level)
+    dropping = changes.get("status") == ObjectiveStatus.DROPPED != objective.status
+    require_change_rights(actor, objective, "objective", "drop" if dropping else "change")
     if objective.period.state == PeriodState.CLOSED:
         _check_scoring(objective, changes)
     if "title" in changes:
@@ -853,6 +860,8 @@ def update_objective(
         refuse_viewer(changes["owner"], "owner", "be the accountable owner of an objective")
     team = changes.get("team", objective.team)
     _check_level_team(org, level, team)
+    if level == ObjectiveLevel.TEAM and team is not None and team.pk != objective.team_id:
+        require_team_rights(actor, team, "objectives")
     if "period" in changes and changes["period"] != objective.period:
         new_period = changes["period"]
         if new_period is None:
@@ -931,7 +940,8 @@ def link_objective(
     require_same_org(org, parent, "parent objective")
     _can_write(actor, "align objectives")
     weight = _weight(weight)
-    child = Objective.objects.select_related("period").get(pk=child.pk)
+    child = Objective.objects.select_related("period", "team", "owner").get(pk=child.pk)
+    require_change_rights(actor, child, "objective", "align")
     parent = Objective.objects.select_related("period").get(pk=parent.pk)
     _require_open_period(child.period, "objectives")
     if child.pk == parent.pk:
@@ -993,6 +1003,8 @@ def unlink_objective(
     require_same_org(org, child, "objective")
     require_same_org(org, parent, "parent objective")
     _can_write(actor, "align objectives")
+    child = Objective.objects.select_related("period", "team", "owner").get(pk=child.pk)
+    require_change_rights(actor, child, "objective", "align")
     _require_open_period(child.period, "objectives")
     link = ObjectiveLink.objects.filter(child=child, parent=parent).first()
     if link is None:
@@ -1104,7 +1116,7 @@ def _clean_kr(
     if "name" in out:
         out["name"] = require_text(out["name"], "name", max_length=300)
     if "unit" in out:
-        out["unit"] = (out["unit"] or "").strip()[:30]
+        out["unit"] = require_text(out["unit"], "unit", max_length=30, required=False)
     if "direction" in out:
         _choice(out["direction"], Direction, "direction", "direction")
     for f in ("start", "target"):
@@ -1183,7 +1195,8 @@ def create_key_result(
     if actor is not None:  # (a file or an import enters what was)
         refuse_viewer(owner, "owner", "own a key result")
     _can_write(actor, "change key results")
-    objective = Objective.objects.select_related("period").get(pk=objective.pk)
+    objective = Objective.objects.select_related("period", "team", "owner").get(pk=objective.pk)
+    require_change_rights(actor, objective, "objective", "add key results to")
     _require_open_period(objective.period, "key results")
     data = _clean_kr(
         {
@@ -1241,6 +1254,7 @@ def update_key_result(
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of a key result.{hint}")
     _can_write(actor, "change key results")
     kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
+    require_change_rights(actor, kr, "key result", "change")
     check_version(kr, expected_version)
     _require_open_period(kr.objective.period, "key results")
     require_same_org(org, changes.get("owner"), "person")
@@ -1335,6 +1349,7 @@ def record_key_result_value(
         value = 1 if value else 0
     number_value = _measure(value, "value")
     assert number_value is not None
+    note = require_text(note, "note", max_length=500, required=False, label="The note")
     if as_of not in (None, "") and at is not None:
         raise ServiceError("Date a value by its moment or by its day, not both.")
     kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
@@ -1388,7 +1403,7 @@ def record_key_result_value(
         value=number_value,
         recorded_by=actor,
         recorded_at=moment,
-        note=(note or "").strip()[:500],
+        note=note,
         source=source,
     )
     entry.newer = newer
@@ -1595,10 +1610,11 @@ def void_key_result_value(
 
 # --- deleting: who may, and who is told ---------------------------------------------------
 #
-# Alignment work is open to every member, but deleting an objective, a key result or an
-# initiative takes its history with it (values, confidence updates, links) and cannot be
-# undone: it is for its owner, the leads of its team, leaders and admins. A deletion by
-# someone else that took history with it is told to the owner and the team's leads.
+# A team's alignment work is changed by the team (see "changing" below), but deleting an
+# objective, a key result or an initiative takes its history with it (values, confidence
+# updates, links) and cannot be undone: it is for its owner, the leads of its team, leaders
+# and admins. A deletion by someone else that took history with it is told to the owner and
+# the team's leads.
 
 
 def _delete_rights(thing: Objective | KeyResult | Initiative) -> tuple[list, Team | None]:
@@ -1613,6 +1629,97 @@ def _delete_rights(thing: Objective | KeyResult | Initiative) -> tuple[list, Tea
     if thing.level == ObjectiveLevel.ORG:
         return [], None  # set and changed by leaders (`require_objective_rights`)
     return [("its owner", thing.owner)], thing.team
+
+
+# --- changing: who may -------------------------------------------------------------------
+#
+# A team's objectives, their key results and the team's initiatives are changed (edited,
+# dropped, aligned under a parent, linked to what they serve) by the people who act for
+# the team, as for its requests to other teams (`coordination.queries.standing`): its
+# members and the leads of a team above it; and by their owners, the organization's
+# leaders and admins. Organization objectives are for leaders and admins (and so are the
+# key results of one, but for their owners). Anyone else reads them, comments on them and
+# aligns their own work under them, but does not change or drop them.
+
+
+def may_change(actor: Person | None, thing: Objective | KeyResult | Initiative) -> bool:
+    """Whether `actor` may change `thing` (see "changing" above). At most one query beyond
+    the owners and team already loaded."""
+    if actor is None:
+        return True
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return False
+    if actor.has_role(Role.LEADER):
+        return True
+    owners, team = _delete_rights(thing)
+    # An agent works on its owner's behalf: what its owner owns is its to change too.
+    acting_as = {actor.pk, actor.owner_id} if actor.is_agent and actor.owner_id else {actor.pk}
+    if any(p is not None and p.pk in acting_as for _, p in owners):
+        return True
+    return team is not None and acts_for(actor, team)
+
+
+def acts_for(actor: Person | None, team: Team) -> bool:
+    """Whether `actor` may set and change `team`'s objectives and initiatives: a member of
+    it, a lead of a team above it, a leader, an admin, or Accord itself; an agent also for
+    the teams its owner acts for (it works on their behalf). One query (two for an agent)."""
+    if actor is None:
+        return True
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return False
+    if actor.has_role(Role.LEADER):
+        return True
+    from accord.coordination.queries import standing  # who acts for a team, in one place
+
+    if team.pk in standing(team.org_id, actor, [team.pk]):
+        return True
+    owner = actor.owner if actor.is_agent and actor.owner_id else None
+    return owner is not None and not owner.is_agent and acts_for(owner, team)
+
+
+def require_team_rights(actor: Person | None, team: Team, what: str) -> None:
+    """Refuse setting `what` ("objectives") for `team` to whoever does not act for it."""
+    if not acts_for(actor, team):
+        raise PermissionDenied(
+            f"Only members of {team.name}, a lead of a team above it, a leader or an admin "
+            f"may set {team.name}'s {what}."
+        )
+
+
+def who_may_change(thing: Objective | KeyResult | Initiative) -> str:
+    """Who may change `thing`, for its refusal: "its owner (Hugo Costa), members of Sales,
+    a lead of a team above it, a leader or an admin"."""
+    owners, team = _delete_rights(thing)
+    parts: list[str] = []
+    named: set[int] = set()
+    for words, person in owners:
+        if person is not None and person.is_active and person.pk not in named:
+            named.add(person.pk)
+            parts.append(f"{words} ({person.name})")
+    if team is not None:
+        parts += [f"members of {team.name}", "a lead of a team above it"]
+    parts += ["a leader", "an admin"]
+    return f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def require_change_rights(
+    actor: Person | None, thing: Objective | KeyResult | Initiative, what: str, action: str
+) -> None:
+    """Refuse `actor` changing `thing` unless they may (`may_change`), naming who may:
+    `action` is what they tried, "change", "drop"."""
+    if not may_change(actor, thing):
+        raise PermissionDenied(f"Only {who_may_change(thing)} may {action} this {what}.")
+
+
+def require_replacement_rights(actor: Person | None, one: Initiative, other: Initiative) -> None:
+    """Refuse `actor` saying or unsaying that one initiative replaces another unless they
+    may change either of the two: the link is about both."""
+    if not (may_change(actor, one) or may_change(actor, other)):
+        raise PermissionDenied(
+            f"Only those who may change “{one.title}” or “{other.title}” (their owners, "
+            "members of their teams, a lead of a team above, a leader or an admin) may say "
+            "which replaces which."
+        )
 
 
 def may_delete(actor: Person | None, thing: Objective | KeyResult | Initiative) -> bool:
@@ -1806,13 +1913,7 @@ def _stage(value: Any) -> str:
         raise ServiceError(
             f"The stage must be text, not {value!r}.", fields={"stage": ["Enter text."]}
         )
-    value = " ".join(value.split())
-    if len(value) > 40:
-        raise ServiceError(
-            f"The stage is too long ({len(value)} characters, at most 40).",
-            fields={"stage": ["At most 40 characters."]},
-        )
-    return value
+    return require_text(" ".join(value.split()), "stage", max_length=40, required=False)
 
 
 def _lock_stack(team: Team) -> list[Initiative]:
@@ -1861,6 +1962,7 @@ def create_initiative(
     if team is None:
         raise ServiceError("Choose the team doing the work.", fields={"team": ["Required."]})
     require_same_org(org, team, "team")
+    require_team_rights(actor, team, "initiatives")
     require_same_org(org, owner, "person")
     if actor is not None:  # (a file or an import enters what was)
         refuse_viewer(owner, "owner", "own an initiative")
@@ -1941,6 +2043,7 @@ def update_initiative(
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} of an initiative.")
     _can_write(actor, "change initiatives")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    require_change_rights(actor, initiative, "initiative", "change")
     check_version(initiative, expected_version)
     data = dict(changes)
     if "title" in data:
@@ -1974,6 +2077,7 @@ def update_initiative(
         _replan_reason(reason)  # refuse before writing anything else
     new_team = data.get("team")
     if new_team is not None and new_team.pk != initiative.team_id:
+        require_team_rights(actor, new_team, "initiatives")
         _move_team(org, actor, initiative, new_team)
         data.pop("team")
     initiative = update_and_record(org, actor, initiative, data)
@@ -1983,7 +2087,7 @@ def update_initiative(
 
 
 def _replan_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = require_text(reason, "reason", max_length=2000, required=False)
     if not reason:
         raise ServiceError(
             "Moving the target date is a re-plan: say why.",
@@ -2010,6 +2114,7 @@ def replan_initiative(
     require_same_org(org, initiative, "initiative")
     _can_write(actor, "re-plan initiatives")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    require_change_rights(actor, initiative, "initiative", "re-plan")
     new = _date(target_date, "target_date")
     old = initiative.target_date
     if new == old:
@@ -2123,6 +2228,8 @@ def set_initiative_status(
     _choice(status, InitiativeStatus, "status", "status")
     stack = _lock_stack(initiative.team)
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    dropping = status == InitiativeStatus.DROPPED != initiative.status
+    require_change_rights(actor, initiative, "initiative", "drop" if dropping else "change")
     old = initiative.status
     if status == old:
         return initiative
@@ -2195,6 +2302,7 @@ def link_initiative(
     require_same_org(org, key_result, "key result")
     require_same_org(org, objective, "objective")
     _can_write(actor, "align initiatives")
+    require_change_rights(actor, initiative, "initiative", "align")
     if (key_result is None) == (objective is None):
         raise ServiceError(
             "Link an initiative to one key result or one objective.",
@@ -2239,6 +2347,7 @@ def unlink_initiative(
     require_same_org(org, key_result, "key result")
     require_same_org(org, objective, "objective")
     _can_write(actor, "align initiatives")
+    require_change_rights(actor, initiative, "initiative", "align")
     if key_result is not None:
         n, _ = InitiativeKeyResult.objects.filter(
             initiative=initiative, key_result=key_result
@@ -2400,6 +2509,7 @@ def link_initiatives(
                 code="other_org",
             )
     _can_write(actor, "link initiatives")
+    require_replacement_rights(actor, from_initiative, to_initiative)
     kind = _initiative_link_kind(kind)
     if from_initiative.pk == to_initiative.pk:
         raise ServiceError(
@@ -2448,6 +2558,7 @@ def unlink_initiatives(
     require_same_org(org, from_initiative, "initiative")
     require_same_org(org, to_initiative, "initiative")
     _can_write(actor, "link initiatives")
+    require_replacement_rights(actor, from_initiative, to_initiative)
     kind = _initiative_link_kind(kind)
     link = (
         InitiativeLink.objects.select_for_update()

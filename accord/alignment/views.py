@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
@@ -61,6 +62,7 @@ from accord.alignment.progress import pace_share as kr_pace_share
 from accord.core.counting import figures
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.services import LONG_TEXT_MAX, require_text
 from accord.org import permissions
 from accord.org.models import Membership, Role, Team
 from accord.org.queries import has_sub_teams
@@ -107,7 +109,30 @@ def _validation(form) -> JsonResponse:
         for name, msgs in form.errors.items()
         if not (name != "__all__" and not form.data.get(name) and _only_required(form, name))
     }
+    for name, field in form.fields.items():
+        if name not in errors and (said := _typed_text_refused(field, form.cleaned_data, name)):
+            errors[name] = [said]
     return JsonResponse({"errors": errors})
+
+
+def _typed_text_refused(field, cleaned: dict, name: str) -> str | None:
+    """What saving will say of a text as typed (`require_text`, as the services check a
+    title, a name, a description), for the live check to say it first: a title of only a
+    zero-width space is refused there, not only on submit. None when it will take it."""
+    value = cleaned.get(name)
+    if type(field) is not forms.CharField or not isinstance(value, str):
+        return None
+    try:
+        require_text(
+            value,
+            name,
+            max_length=field.max_length or LONG_TEXT_MAX,
+            required=field.required,
+            directions=isinstance(field.widget, forms.Textarea),  # a long text: a description
+        )
+    except ServiceError as exc:
+        return exc.message
+    return None
 
 
 def _only_required(form, name: str) -> bool:
@@ -589,6 +614,7 @@ def objective_edit(request, objective_id: int):
     objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
     # The form only for who may save it (an organization objective: leaders and admins).
     services.require_objective_rights(request.person, objective.level)
+    services.require_change_rights(request.person, objective, "objective", "change")
     initial = {
         f: getattr(objective, f)
         for f in ("title", "description", "period", "level", "team", "owner", "status")
@@ -648,8 +674,11 @@ def _objective_page(
         .prefetch_related("initiatives")
     )
     history = queries.value_history([k.pk for k in krs])
+    may_edit = services.may_change_objective(request.person, objective)
+    objective_may = services.may_change(request.person, objective)  # one query for all
     for k in krs:
         k.pct = kr_progress(k)
+        k.may_edit = _may_edit_kr(request, k, objective_may)
         k.spark = sparkline(history.get(k.pk, []), target=_spark_target(k), label=k.name)
         k.points = len(history.get(k.pk, []))
     parent_links = list(objective.parent_links.select_related("parent__team", "parent__period"))
@@ -692,7 +721,7 @@ def _objective_page(
             request,
             page_path=_url("objective", request, objective_id=objective.pk),
             obj=objective,
-            may_edit=services.may_change_objective(request.person, objective),
+            may_edit=may_edit,
             progress=objective.rollup_progress,
             krs=krs,
             parent_links=parent_links,
@@ -710,6 +739,17 @@ def _objective_page(
         ),
         status=status,
     )
+
+
+def _may_edit_kr(request, k: KeyResult, objective_may: bool) -> bool:
+    """Whether the reader may change key result `k` (`services.may_change`), knowing
+    whether they may change its objective: its owner and its objective's owner may too. No
+    query (its objective is the page's)."""
+    person = request.person
+    if objective_may:
+        return True
+    owners = {k.owner_id, k.objective.owner_id} - {None}
+    return _can_write(request) and person is not None and person.pk in owners
 
 
 def _spark_target(k: KeyResult) -> float | None:
@@ -822,6 +862,7 @@ def objective_confidence(request, objective_id: int):
 def kr_new(request, objective_id: int):
     org = request.org
     objective = get_object_or_404(Objective.objects.for_org(org), pk=objective_id)
+    services.require_change_rights(request.person, objective, "objective", "add key results to")
     form = KeyResultForm(request.POST or None, org=org, objective=objective, person=request.person)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
@@ -846,6 +887,8 @@ def kr_new(request, objective_id: int):
 def kr_edit(request, kr_id: int):
     org = request.org
     kr = get_object_or_404(KeyResult.objects.for_org(org).select_related("objective"), pk=kr_id)
+    # The form only for who may save it.
+    services.require_change_rights(request.person, kr, "key result", "change")
     initial = {
         f: getattr(kr, f)
         for f in (
@@ -929,6 +972,7 @@ def kr_value(request, kr_id: int):
         kr.pct = kr_progress(kr)
         history = queries.value_history([kr.pk])
         kr.spark = sparkline(history.get(kr.pk, []), target=_spark_target(kr), label=kr.name)
+        kr.may_edit = _may_edit_kr(request, kr, services.may_change(request.person, kr.objective))
         template = request.POST.get("row", "kr_row")
         template = template if template in ("kr_row", "my_kr_row") else "kr_row"
         response = render(
@@ -1110,6 +1154,7 @@ def key_result_detail(request, kr_id: int):
             obj=objective,
             period=period,
             owner=kr.owner or objective.owner,
+            may_edit=services.may_change(request.person, kr),
             pace=kr_pace(kr.pct, kr.direction, kr.is_milestone, elapsed),
             pace_from=pace_from,
             values=values,
@@ -1162,6 +1207,8 @@ def initiative_new(request):
 def initiative_edit(request, initiative_id: int):
     org = request.org
     item = get_object_or_404(Initiative.objects.for_org(org), pk=initiative_id)
+    # The form only for who may save it.
+    services.require_change_rights(request.person, item, "initiative", "change")
     initial = {
         f: getattr(item, f)
         for f in (
@@ -1242,6 +1289,7 @@ def initiative_detail(request, initiative_id: int):
             history=history_for(org, "alignment.initiative", item.pk),
             panels=web_panels.collect("initiative", request, item),
             may_delete=services.may_delete(request.person, item),
+            may_edit=services.may_change(request.person, item),
         ),
     )
 
@@ -1430,6 +1478,7 @@ def team(request, team_slug: str):
             others=others,
             unaligned=list(queries.unaligned_initiatives(org, team=team)),
             can_rank=permissions.can_manage_team(request.person, team),
+            may_set=services.acts_for(request.person, team),  # its New buttons
             wip_form=WipForm(initial={"wip_limit": stack.wip_limit}),
             department=department,
             has_own_work=bool(stack.items or others),

@@ -14,7 +14,8 @@ links to their list).
 A section is kept to a screen: at most MAX_ITEMS lines, what matters first and each kind
 of line in its turn (`_Rank`, `_choose`), so that routine moves never hide the week's
 decisions, slips or a critical issue; the lines left out are counted by kind, each count
-linked to the list that holds them (`_rest`).
+linked to the list that holds them, and saying what that list shows when it holds more
+than it counts (the week's every event on them, or what is so now: `_rest`).
 
 A week is an ISO week (`2026-W48`) in the reader's own time zone: from Monday 00:00 to the
 next Monday 00:00 there. The ISO label is the week's key (stored, in the API, `accord
@@ -244,6 +245,32 @@ class History:
         self._index: dict[tuple[int, str], dict[int | None, set[int]]] = {}
         self._cadence_index: dict[int, set[int]] | None = None
         self._cadence_reach: dict[tuple, set[int]] | None = None
+        self._latest: dict[dt.date, dt.date | None] = {}
+
+    @functools.cached_property
+    def slugs(self) -> dict[int, str]:
+        """Every team's address by its id, retired ones too (one query for every reader):
+        what a briefing's links name their team by."""
+        return dict(Team.objects.for_org(self.org).values_list("id", "slug"))
+
+    @functools.cached_property
+    def top_slug(self) -> str:
+        """The address of the organization's only current team at the top ("" with
+        several): the organization's lists of action items are its (one query)."""
+        tops = list(
+            Team.objects.for_org(self.org)
+            .current()
+            .filter(parent__isnull=True)
+            .values_list("slug", flat=True)[:2]
+        )
+        return tops[0] if len(tops) == 1 else ""
+
+    def latest_date(self, day: dt.date) -> dt.date | None:
+        """The last day with stored health on or before `day` (`intel.latest_date`), read
+        once per day: a briefing's headline and its risers read the same two days."""
+        if day not in self._latest:
+            self._latest[day] = intel.latest_date(self.org, day)
+        return self._latest[day]
 
     @functools.cached_property
     def signals_recorded_from(self) -> dt.datetime | None:
@@ -580,9 +607,8 @@ def _overdue_actions(org, week, reader, scope, snap, history, out) -> None:
     if team_id is not None:
         # The scope's action items, the most overdue first: the page counts them too.
         url = reverse("decisions:actions", kwargs={"org_slug": org.slug})
-        item = _item(
-            text, "org.team", team_id, href=f"{url}?{urlencode({'team': _slug(org, team_id)})}"
-        )
+        where_to = urlencode({"team": history.slugs.get(team_id, "")})
+        item = _item(text, "org.team", team_id, href=f"{url}?{where_to}")
     else:
         item = _item(text, "decisions.actionitem", oldest.id)
     out.add("needs_you", item, _Rank("overdue", 2, (oldest.due_on, 0)))
@@ -870,8 +896,10 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         )
 
     # -- health
-    headline = _headline(org, week, reader, after, counts if recorded else None, recorded_from)
-    for team_id, name, now, was in _risers(org, week, reader, after):
+    headline = _headline(
+        org, week, reader, after, history, counts if recorded else None, recorded_from
+    )
+    for team_id, name, now, was in _risers(org, week, reader, after, history):
         out.add(
             "went_well",
             _item(
@@ -885,7 +913,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     # -- next week
     _coming_up(week, reader, scope, after, history, out)
 
-    return _finish(org, week, reader, after, headline, out)
+    return _finish(org, week, reader, after, history, headline, out)
 
 
 def _whole(score: float) -> int:
@@ -894,12 +922,12 @@ def _whole(score: float) -> int:
     return int(floatformat(score, 0))
 
 
-def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str, Any]:
+def _headline(org, week, reader, after, history, counts, recorded_from=None) -> dict[str, Any]:
     """The briefing's first line; `counts` None: no signals were recorded by the week's
     end (the first stored evaluation, `recorded_from`, came later or never)."""
     (computed, now), (_, was) = (
-        _health(org, reader, after, week.last_day),
-        _health(org, reader, after, week.last_day - dt.timedelta(days=7)),
+        _health(org, reader, after, history, week.last_day),
+        _health(org, reader, after, history, week.last_day - dt.timedelta(days=7)),
     )
     parts = []
     if now is None and computed:  # nothing to judge in the scope: no score, not 100
@@ -934,11 +962,11 @@ def _headline(org, week, reader, after, counts, recorded_from=None) -> dict[str,
     }
 
 
-def _health(org, reader, snap, day: dt.date) -> tuple[bool, float | None]:
+def _health(org, reader, snap, history: History, day: dt.date) -> tuple[bool, float | None]:
     """Whether health was computed for the scope by `day`, and its roll-up on the last
     stored day on or before it (for the organization: its top teams', weighted by
     people); None when not computed or not scored (nothing to judge: never 100)."""
-    date = intel.latest_date(org, day)
+    date = history.latest_date(day)
     if date is None or date <= day - dt.timedelta(days=7):
         return False, None
     if reader.scope is not None:
@@ -957,14 +985,14 @@ def _health(org, reader, snap, day: dt.date) -> tuple[bool, float | None]:
     return True, sum(v * max(p, 1) for v, p in scored) / weight
 
 
-def _risers(org, week, reader, snap) -> list[tuple[int, str, float, float]]:
+def _risers(org, week, reader, snap, history: History) -> list[tuple[int, str, float, float]]:
     """Teams right below the scope (the top teams for the organization) whose roll-up
     health rose by HEALTH_RISE points or more over the week, most first."""
     children = [t.id for t in snap.teams.values() if t.parent_id == reader.scope]
     if reader.scope is not None:
         children.append(reader.scope)
     day, prev = week.last_day, week.last_day - dt.timedelta(days=7)
-    d1, d0 = intel.latest_date(org, day), intel.latest_date(org, prev)
+    d1, d0 = history.latest_date(day), history.latest_date(prev)
     if d1 is None or d0 is None or d1 == d0 or d1 <= prev:
         return []
     rows = HealthScore.objects.filter(org=org, team_id__in=children, date__in=[d0, d1])
@@ -1081,7 +1109,7 @@ def _coming_up(
             out.add("coming_up", item, rank("action", mine, noon(ai.due_on), 4, item))
 
 
-def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]:
+def _finish(org, week, reader, snap, history: History, headline, out: _Sections) -> dict[str, Any]:
     if reader.team is not None:
         scope_name = reader.team.name
     elif reader.scope is not None:
@@ -1091,8 +1119,7 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
     insights = reverse("intelligence:index", kwargs={"org_slug": org.slug})
     if reader.scope is not None:
         insights += f"?scope={reader.scope}"
-    slug = _slug(org, reader.scope) if reader.scope is not None else ""
-    slug_of = functools.cache(lambda team_id: _slug(org, team_id))
+    slug = history.slugs.get(reader.scope, "") if reader.scope is not None else ""
     sections = []
     quiet = not any(out.items.values())
     # The lines each section shows, and those it leaves out; their links are resolved for
@@ -1158,7 +1185,14 @@ def _finish(org, week, reader, snap, headline, out: _Sections) -> dict[str, Any]
                 "more_parts": []
                 if key == "at_risk"
                 else _rest(
-                    org, week, reader, key, slug, [out.rank(it).kind for it in rest], slug_of
+                    org,
+                    week,
+                    reader,
+                    key,
+                    slug,
+                    [out.rank(it).kind for it in rest],
+                    [out.rank(it).kind for it in items],
+                    history,
                 ),
             }
         )
@@ -1259,34 +1293,91 @@ REST = {
 }
 
 
+# What the list a kind's count links to shows, when it is not just the lines counted
+# (`_rest_url`): the week's events of that kind hold every change to those things, lists
+# of now hold what is so today (not at the week's end, nor next week's alone). Said after
+# the count, in its link, so that a reader who finds another number there knows why.
+ACTIVITY_NOTE = "in the week's activity"
+NOW = "listed as they are now"  # the list holds that kind, as it is today
+NOW_NOTE = {
+    ("needs_you", "issue"): NOW,
+    ("needs_you", "decision"): NOW,
+    ("needs_you", "action"): "listed: all your open action items now",
+    ("needs_you", "overdue"): "listed: the team's action items now",
+    ("needs_you", "dependency"): NOW,
+    ("blocked", "blocked"): "listed: at risk or blocked now",
+    ("blocked", "late"): NOW,
+    ("went_well", "team"): "health now, on Insights",
+    ("coming_up", "meeting"): "listed: every meeting series",
+    ("coming_up", "initiative"): "listed: all open now, by target date",
+    ("coming_up", "dependency"): "listed: all active now",
+    ("coming_up", "decision"): "listed: all open or proposed now",
+    ("coming_up", "action"): "listed: all open now",
+}
+ACTIVITY_KINDS = {
+    "changed": {
+        "issue": "decisions.issue",
+        "reversed": "decisions.decision",
+        "keyresult": "alignment.keyresult",
+        "initiative": "alignment.initiative",
+        "objective": "alignment.objective",
+        "dependency": "coordination.dependency",
+    },
+    "went_well": {
+        "issue": "decisions.issue",
+        "keyresult": "alignment.keyresult",
+        "delivered": "coordination.dependency",
+    },
+}
+
+
 def _rest(
-    org, week: Week, reader: Reader, key: str, slug: str, kinds: list[str], slug_of
+    org,
+    week: Week,
+    reader: Reader,
+    key: str,
+    slug: str,
+    kinds: list[str],
+    every: list[str],
+    history: History,
 ) -> list[dict]:
     """The lines a section leaves out, counted by kind (`kinds`: theirs, in the order the
-    section ranks them), each with the list that holds them: the week's decisions on the
-    decision log by when they were decided, the week's other changes of a kind in the
-    activity, what waits on the reader on their decisions and their teams' requests
-    waiting for an answer, next week's on the scope's lists. Lists of now say what is so
-    now; the count is of the week."""
+    section ranks them; `every`: the kinds of all its lines), each with the list that holds
+    them (`_rest_url`) and, in its words, what that list shows when it is more than the
+    lines counted: the week's decisions on the decision log by when they were decided
+    (with those shown above), the week's other changes of a kind among the activity's
+    events, lists of now for the rest ("now": the count is of the week)."""
     counts: dict[str, int] = {}
     for kind in kinds:
         counts[kind] = counts.get(kind, 0) + 1
     words = REST.get(key, {})
     level = "your level" if reader.person is not None else "the team's level"  # a team's own
-    return [
-        {
-            "count": n,
-            "label": counted(n, *words.get(kind, ("more", "more"))).replace("your level", level),
-            "url": _rest_url(org, week, reader, key, kind, slug, slug_of),
-        }
-        for kind, n in counts.items()
-    ]
+    parts = []
+    for kind, n in counts.items():
+        url = _rest_url(org, week, reader, key, kind, slug, history)
+        label = counted(n, *words.get(kind, ("more", "more"))).replace("your level", level)
+        total = every.count(kind)
+        note = NOW_NOTE.get((key, kind), "")
+        if kind in ACTIVITY_KINDS.get(key, {}):
+            note = ACTIVITY_NOTE
+        elif key == "changed" and kind == "decided":
+            if total > n:  # the log lists the week's decisions, those shown above too
+                note = f"the week's log: all {total}, including those above"
+        elif note and total > n:  # a list of now holds those shown above too
+            note += ", including those above"
+        if url and note:
+            label = f"{label} ({note})"
+        parts.append({"count": n, "label": label, "url": url})
+    return parts
 
 
-def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, slug_of) -> str:
+def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, history) -> str:
     """The list that holds a section's lines of `kind` ("" when none does). `slug`: the
-    scope's team; for the organization, each list's every team. `slug_of`: a team's
-    address by its id (remembered for the briefing)."""
+    scope's team; for the organization, each list's every team. `history`: where the
+    teams' addresses are read from (once for the briefings built together). A count of
+    the week links to the week's days where the list has a filter of days (the decision
+    log by when decided, the activity); what it shows beyond the lines counted, the
+    count's words say (`NOW_NOTE`)."""
     o = {"org_slug": org.slug}
     team = {"team": slug} if slug else {}
     days = {"since": week.start.date().isoformat(), "until": week.last_day.isoformat()}
@@ -1295,56 +1386,43 @@ def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, s
         url = reverse(name, kwargs=o)
         return f"{url}?{urlencode(query)}" if query else url
 
-    def activity(target_type: str) -> str:
-        return at("web:activity", {"type": target_type, **days, **team})
+    def led() -> str:
+        return history.slugs.get(next(iter(reader.levels)), "")
 
-    def level() -> dict[str, str]:
-        # The issues at the reader's level: of the one team they lead alone; else the scope.
-        if len(reader.levels) == 1:
-            return {"team": slug_of(next(iter(reader.levels))), "only": "1"}
-        return {"team": slug}
-
+    target = ACTIVITY_KINDS.get(key, {}).get(kind)
+    if target:  # the week's events on things of that kind (and the scope's teams)
+        return at("web:activity", {"type": target, **days, **team})
     if key == "changed":
         if kind == "decided":
             decided = {"decided_since": days["since"], "decided_until": days["until"]}
             return at("decisions:index", {**decided, **team})
-        if kind == "issue":
-            return at("decisions:issues", level())
-        target = {
-            "reversed": "decisions.decision",
-            "keyresult": "alignment.keyresult",
-            "initiative": "alignment.initiative",
-            "objective": "alignment.objective",
-            "dependency": "coordination.dependency",
-        }.get(kind)
-        return activity(target) if target else ""
+        return ""
     if key == "needs_you":
         if kind == "issue":
-            return at("decisions:issues", level())
+            # The issues at the reader's level: of the one team they lead alone; else the scope.
+            if len(reader.levels) == 1:
+                return at("decisions:issues", {"team": led(), "only": "1"})
+            return at("decisions:issues", {"team": slug})
         if kind == "decision" and reader.person is not None:
             return at("decisions:waiting", {})
         if kind == "action" and reader.person is not None:
             return at("decisions:actions", {"person": str(reader.person.pk)})
         if kind == "overdue":  # the scope's action items (the organization's: its top team's)
-            top = slug or _top_slug(org)
+            top = slug or history.top_slug
             return at("decisions:actions", {"team": top}) if top else ""
         if kind == "dependency":
             if len(reader.levels) == 1:
-                led = {"team": slug_of(next(iter(reader.levels)))}
-                led |= {} if reader.below else {"only": "1"}
+                answering = {"team": led()} | ({} if reader.below else {"only": "1"})
             else:
-                led = team
-            return at("coordination:list", {**led, "waiting": "1"})
+                answering = team
+            return at("coordination:list", {**answering, "waiting": "1"})
         return ""
     if key == "blocked":
         return at("coordination:list", {**team, "at_risk" if kind == "blocked" else "late": "1"})
     if key == "went_well":
-        if kind == "issue":
-            return at("decisions:issues", {"team": slug, "show": "closed"})
         if kind == "team":
             return at("intelligence:index", {"scope": str(reader.scope or "all")})
-        target = {"keyresult": "alignment.keyresult", "delivered": "coordination.dependency"}
-        return activity(target[kind]) if kind in target else ""
+        return ""
     if key == "coming_up":
         if kind == "meeting":
             return at("rhythm:cadences", team)
@@ -1353,23 +1431,13 @@ def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, s
         if kind == "dependency":
             return at("coordination:list", {**team, "active": "1"})
         if kind == "decision":
-            return at("decisions:index", {**team, "status": "open"})
+            # Open or proposed: both wait for their decision (`UNDECIDED`), as the line counts.
+            return at("decisions:index", {**team, "status": "undecided"})
         if kind == "action":
             # The organization's: its one top team's list (with several, none lists them).
-            top = slug or _top_slug(org)
+            top = slug or history.top_slug
             return at("decisions:actions", {"team": top}) if top else ""
     return ""
-
-
-def _top_slug(org: Organization) -> str:
-    """The address of the organization's only current team at the top ("" with several)."""
-    tops = list(
-        Team.objects.for_org(org)
-        .current()
-        .filter(parent__isnull=True)
-        .values_list("slug", flat=True)[:2]
-    )
-    return tops[0] if len(tops) == 1 else ""
 
 
 # What "and N more" of "At risk" says of its link: N is of the week's end, the link of now.
@@ -1381,7 +1449,3 @@ def changes_label(span: str, team_name: str = "") -> str:
     week's days (and the scope's teams), where those changes are among every event."""
     where = f" in {team_name} and the teams below it" if team_name else ""
     return f"among every event of {span}{where}, in the activity"
-
-
-def _slug(org: Organization, team_id: int) -> str:
-    return Team.objects.for_org(org).filter(pk=team_id).values_list("slug", flat=True).first() or ""

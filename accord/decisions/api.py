@@ -838,7 +838,8 @@ def follow_through(request, person_id: Id | None = None, team_id: Id | None = No
     summary="Who owes a team's open action items",
     description="Everyone with an open action item filed to the team or a team below it "
     "(`only=true`: the team alone), whether or not they are its members, or without "
-    "`team_id` everyone with an open item; the most overdue first, then the most open: "
+    "`team_id` everyone with an open item; the most overdue first, then the most open, "
+    "then by name: "
     "`limit` of them from `offset`. The action items page's *Open items by owner*; "
     "`GET /action-items?team_id=&owner_id=` lists one owner's.",
 )

@@ -185,8 +185,14 @@ class SupersedeForm(forms.Form):
 
 class LogFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
+    # Open or proposed: both wait for their decision (`queries.UNDECIDED_FILTER`).
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *DecisionStatus.choices], required=False
+        choices=[
+            ("", "Any status"),
+            (queries.UNDECIDED_FILTER, "Open or proposed"),
+            *DecisionStatus.choices,
+        ],
+        required=False,
     )
     team = pickers.TeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Any team"

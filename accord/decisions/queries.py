@@ -467,6 +467,11 @@ def overdue_figure(org: Organization) -> int:
     return figures(key, {"overdue": overdue_decisions(org, today)})["overdue"]
 
 
+# The log's status filter for decisions open or proposed (`UNDECIDED`): both still wait for
+# their decision, as "Decisions due" of a briefing counts them.
+UNDECIDED_FILTER = "undecided"
+
+
 def filter_log(
     org: Organization,
     *,
@@ -499,7 +504,9 @@ def filter_log(
         # walked every decision of the organization in the log's order, testing each. A
         # decision links to one thing once (`decision_link_once`): no row comes twice.
         qs = qs.filter(links__org=org, links__target_type=linked_type, links__target_id=linked_id)
-    if status:
+    if status == UNDECIDED_FILTER:
+        qs = qs.filter(status__in=UNDECIDED)
+    elif status:
         qs = qs.filter(status=status)
     if team_id:
         qs = qs.filter(teams__id=team_id)
@@ -977,9 +984,9 @@ def owners_of_open_items(
     the team alone), whether or not they are its members (a head who took an item in the
     leadership meeting, someone of another team who took one in a sync), or (`team`
     None) of every open item of the organization, filed to a team or not: `limit` of them
-    from `offset`, the most overdue first, then the most open (then the longest known),
-    each with their open and overdue items of the subtree (overdue as the page lists it:
-    open, due before the organization's day); and how many owners there are
+    from `offset`, the most overdue first, then the most open, then by name, each with
+    their open and overdue items of the subtree (overdue as the page lists it: open, due
+    before the organization's day); and how many owners there are
     (`count_up_to`).
 
     One grouped read of the subtree's open items (near the top of the tree, off the
@@ -997,12 +1004,18 @@ def owners_of_open_items(
         )
     else:
         items = action_item_list(org, team=team, only=only, status=ActionStatus.OPEN)
-    # By the owner's id alone: joined to their names to order by them, the read looked up
-    # a person for every item (half a second at the top of 10,000 teams).
+    # Grouped by the owner's id alone, their name looked up once an owner (a subquery of
+    # each group, for owners of as many items by their name): joined to the people, the
+    # read looked up a person for every item (half a second at the top of 10,000 teams).
     grouped = (
         items.values("owner_id")
         .annotate(n_open=Count("id"), n_overdue=Count("id", filter=Q(due_on__lt=today)))
-        .order_by("-n_overdue", "-n_open", "owner_id")
+        .annotate(
+            owner_name=Subquery(
+                Person.objects.filter(pk=OuterRef("owner_id")).order_by().values("name")
+            )
+        )
+        .order_by("-n_overdue", "-n_open", "owner_name", "owner_id")
     )
 
     def read() -> dict:

@@ -24,7 +24,13 @@ from accord.core.dates import check_in_range
 from accord.core.days import org_today
 from accord.core.errors import Duplicate, PermissionDenied, ServiceError
 from accord.core.ids import as_id
-from accord.core.services import check_version, parse_date, require_text, update_and_record
+from accord.core.services import (
+    check_version,
+    parse_date,
+    require_long_text,
+    require_text,
+    update_and_record,
+)
 from accord.decisions import followthrough, notifications, queries
 from accord.decisions.models import (
     LINKABLE,
@@ -397,6 +403,13 @@ def update_decision(
     return d
 
 
+def _option_text(value: Any, field: str) -> str:
+    """An option's pros or cons: an optional long text, as a description is
+    (`require_long_text`): a control character is refused; direction controls, which
+    paragraphs of mixed scripts pasted from elsewhere hold, are not."""
+    return require_long_text(value, field)
+
+
 @transaction.atomic
 def add_option(
     org: Organization,
@@ -411,13 +424,14 @@ def add_option(
     _check_decision_editable(d)
     _may_edit_decision(actor, d)
     title = require_text(title, "title")
+    pros, cons = _option_text(pros, "pros"), _option_text(cons, "cons")
     last = d.options.order_by("-position").values_list("position", flat=True).first()
     option = DecisionOption.objects.create(
         org=org,
         decision=d,
         title=title,
-        pros=(pros or "").strip(),
-        cons=(cons or "").strip(),
+        pros=pros,
+        cons=cons,
         position=0 if last is None else last + 1,
     )
     d.version += 1
@@ -461,7 +475,7 @@ def update_option(
         changes["title"] = require_text(title, "title")
     for name, value in (("pros", pros), ("cons", cons)):
         if value is not None:
-            changes[name] = value.strip()
+            changes[name] = _option_text(value, name)
     fields = list(changes)
     before = activity.snapshot(option, fields)
     for name, value in changes.items():

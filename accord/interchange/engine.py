@@ -17,7 +17,7 @@ by database id. Each section is handled by a `Kind` (see kinds_*.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,7 +195,15 @@ class Kind:
         (e.g. a membership's term ends: `ended_on`); shown in the plan. {}: removed."""
         return {}
 
-    def export_items(self, org: Organization) -> Iterable[dict[str, Any]]:
+    def export_items(
+        self, org: Organization, *, people: Collection[int] | None = None
+    ) -> Iterable[dict[str, Any]]:
+        """The section's items; with `people` (ids), only those naming one of them in a
+        field that names a person (`ref="people"`), read from their rows alone (one
+        person's own data: `personal.export_person`). Each kind with such a field says
+        how."""
+        if people is not None:
+            raise NotImplementedError(f"{self.section} names no person")
         for _key, (_obj, data) in sorted(self.existing(org).items()):
             yield data
 

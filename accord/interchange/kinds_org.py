@@ -506,14 +506,16 @@ class People(Kind):
     def removable(self, key, data) -> bool:
         return bool(data["active"])
 
-    def export_items(self, org):
+    def export_items(self, org, *, people=None):
         qs = (
             Person.objects.for_org(org)
             .exclude(email="")
             .exclude(kind="agent")
             .order_by(Lower("email"), "id")
         )
-        identities = _identities_by_person(org)
+        if people is not None:
+            qs = qs.filter(pk__in=people)
+        identities = _identities_by_person(org, people)
         previous = None  # ordered by e-mail, so the same e-mail twice comes together
         for p in qs.iterator(chunk_size=500):
             if p.email.lower() == previous:
@@ -757,10 +759,13 @@ def _day(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def _identities_by_person(org) -> dict[int, dict[str, list[str]]]:
-    """Each person's other addresses and handles, in one query, as the file writes them."""
+def _identities_by_person(org, people=None) -> dict[int, dict[str, list[str]]]:
+    """Each person's (of `people`, ids, when given) other addresses and handles, in one
+    query, as the file writes them."""
     out: dict[int, dict[str, list[str]]] = {}
     rows = PersonIdentity.objects.for_org(org).order_by("kind", "value")
+    if people is not None:
+        rows = rows.filter(person__in=people)
     for person_id, kind, value in rows.values_list("person_id", "kind", "value"):
         lists = out.setdefault(person_id, {"emails": [], "handles": []})
         if kind == IdentityKind.EMAIL:
@@ -810,13 +815,15 @@ class Memberships(Kind):
             out[self.key_of(data)] = (m, data)
         return out
 
-    def export_items(self, org):
+    def export_items(self, org, *, people=None):
         rows = (
             Membership.objects.for_org(org)
             .exclude(person__email="")
             .order_by(Lower("team__slug"), Lower("person__email"), "id")
             .values_list("team__slug", "person__email", "role", "allocation", "started_on")
         )
+        if people is not None:
+            rows = rows.filter(person__in=people)
         for team, person, role, allocation, started in rows.iterator(chunk_size=500):
             item = {"team": team, "person": person, "role": role, "allocation": allocation}
             if started:
@@ -950,10 +957,12 @@ class PastTerms(Kind):
             out[self.key_of(data)] = (m, data)
         return out
 
-    def export_items(self, org):
+    def export_items(self, org, *, people=None):
         rows = self._rows(org).values_list(
             "team__slug", "person__email", "ended_on", "role", "started_on", "allocation"
         )
+        if people is not None:
+            rows = rows.filter(person__in=people)
         for row in rows.iterator(chunk_size=500):
             data = self._data(*row)
             if data["started_on"] is None:
@@ -1133,12 +1142,14 @@ class TeamLinks(Links):
             out[self.key_of(data)] = (link, data)
         return out
 
-    def export_items(self, org):
+    def export_items(self, org, *, people=None):
         rows = (
             TeamLink.objects.for_org(org)
             .order_by(Lower("from_team__slug"), Lower("to_team__slug"), "kind", "id")
             .values_list("from_team__slug", "to_team__slug", "kind", "person__email")
         )
+        if people is not None:
+            rows = rows.filter(person__in=people)
         for a, b, kind, person in rows.iterator(chunk_size=500):
             item = {"from": a, "to": b, "kind": kind}
             if person:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
+
+from django.db.models import Q
 
 from accord.core.errors import ServiceError
 from accord.interchange.engine import Change, Context, Kind
@@ -39,21 +42,31 @@ class Keyed(Kind):
     model_label = ""  # app_label.Model
 
     def rows(self, org) -> Iterable[tuple[Any, dict[str, Any]]]:
+        """(object, its data) of the section, in the file's order. A kind with a field
+        naming a person also takes `people` (ids): then only the objects naming one of
+        them, and only the keys of what those refer to (`export_items`)."""
         raise NotImplementedError
 
-    def key_map(self, org) -> dict[int, str]:
-        """object id -> key, for every object of this section (ids and short strings)."""
+    def keys(self, org, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """object id -> its key where one was given (every one, or those of `ids`)."""
+        rows = ExternalKey.objects.for_org(org).filter(section=self.section)
+        if ids is not None:
+            rows = rows.filter(object_id__in=sorted(set(ids)))
+        return dict(rows.values_list("object_id", "key"))
+
+    def key_map(self, org, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """object id -> key, for every object of this section (or those of `ids`)."""
         from django.apps import apps
 
-        keys = dict(
-            ExternalKey.objects.for_org(org)
-            .filter(section=self.section)
-            .values_list("object_id", "key")
-        )
         model = apps.get_model(self.model_label)
+        pks = model.objects.filter(org=org)
+        if ids is not None:
+            ids = sorted(set(ids))
+            pks = pks.filter(pk__in=ids)
+        keys = self.keys(org, ids)
         return {
             pk: keys.get(pk) or self.implicit(pk)
-            for pk in model.objects.filter(org=org).values_list("id", flat=True).iterator()
+            for pk in pks.values_list("id", flat=True).iterator()
         }
 
     def implicit(self, pk: int) -> str:
@@ -73,14 +86,15 @@ class Keyed(Kind):
             out[key.lower()] = (obj, {"id": key, **data})
         return out
 
-    def export_items(self, org):
-        """Streamed: one object at a time from the database (see rows)."""
-        keys = dict(
-            ExternalKey.objects.for_org(org)
-            .filter(section=self.section)
-            .values_list("object_id", "key")
-        )
-        for obj, data in self.rows(org):
+    def export_items(self, org, *, people=None):
+        """Streamed: one object at a time from the database (see rows). With `people`,
+        only the objects naming them, read from theirs alone (`Kind.export_items`)."""
+        if people is None:
+            keys, rows = self.keys(org), self.rows(org)
+        else:
+            rows = list(self.rows(org, people=people))  # type: ignore[call-arg]
+            keys = self.keys(org, [obj.pk for obj, _data in rows])
+        for obj, data in rows:
             yield {"id": keys.get(obj.pk) or self.implicit(obj.pk), **data}
 
     def created(self, ctx: Context, change: Change, obj: Any) -> None:
@@ -393,16 +407,18 @@ class Objectives(Keyed):
         ),
     )
 
-    def rows(self, org):
+    def rows(self, org, people=None):
         from accord.alignment.models import Objective, ObjectiveLink
 
-        keys = self.key_map(org)
-        parents: dict[int, list[int]] = {}
-        for child, parent in (
-            ObjectiveLink.objects.for_org(org).order_by("id").values_list("child_id", "parent_id")
-        ):
-            parents.setdefault(child, []).append(parent)
         qs = Objective.objects.for_org(org).select_related("period", "team", "owner")
+        links = ObjectiveLink.objects.for_org(org)
+        if people is not None:
+            qs = qs.filter(owner__in=people)
+            links = links.filter(child__in=qs.values("pk"))
+        parents: dict[int, list[int]] = {}
+        for child, parent in links.order_by("id").values_list("child_id", "parent_id"):
+            parents.setdefault(child, []).append(parent)
+        keys = self.key_map(org, None if people is None else [*chain(*parents.values())])
         for o in qs.order_by("period__start", "id").iterator(chunk_size=500):
             yield (
                 o,
@@ -481,11 +497,15 @@ class KeyResults(Keyed):
         F("owner", "email", ref="people"),
     )
 
-    def rows(self, org):
+    def rows(self, org, people=None):
         from accord.alignment.models import KeyResult
 
-        objectives = Objectives().key_map(org)
         qs = KeyResult.objects.for_org(org).select_related("owner")
+        ids = None
+        if people is not None:
+            qs = qs.filter(owner__in=people)
+            ids = qs.values_list("objective_id", flat=True)
+        objectives = Objectives().key_map(org, ids)
         for kr in qs.order_by("objective_id", "position", "id").iterator(chunk_size=500):
             yield (
                 kr,
@@ -562,26 +582,28 @@ class Initiatives(Keyed):
         F("key_results", "list", items="key", ref="key_results", default=[]),
     )
 
-    def rows(self, org):
+    def rows(self, org, people=None):
         from accord.alignment.models import Initiative, InitiativeKeyResult, InitiativeObjective
 
-        objectives = Objectives().key_map(org)
-        kr_keys = KeyResults().key_map(org)
+        qs = Initiative.objects.for_org(org).select_related("team", "owner")
+        served = InitiativeObjective.objects.for_org(org).order_by("id")
+        moved = InitiativeKeyResult.objects.for_org(org).order_by("id")
+        if people is not None:
+            qs = qs.filter(owner__in=people)
+            served = served.filter(initiative__in=qs.values("pk"))
+            moved = moved.filter(initiative__in=qs.values("pk"))
+        served_ids = list(served.values_list("initiative_id", "objective_id"))
+        moved_ids = list(moved.values_list("initiative_id", "key_result_id"))
+        objectives = Objectives().key_map(
+            org, None if people is None else [o for _i, o in served_ids]
+        )
+        kr_keys = KeyResults().key_map(org, None if people is None else [k for _i, k in moved_ids])
         links_o: dict[int, list[str]] = {}
-        for i, o in (
-            InitiativeObjective.objects.for_org(org)
-            .order_by("id")
-            .values_list("initiative_id", "objective_id")
-        ):
+        for i, o in served_ids:
             links_o.setdefault(i, []).append(objectives[o])
         links_k: dict[int, list[str]] = {}
-        for i, k in (
-            InitiativeKeyResult.objects.for_org(org)
-            .order_by("id")
-            .values_list("initiative_id", "key_result_id")
-        ):
+        for i, k in moved_ids:
             links_k.setdefault(i, []).append(kr_keys[k])
-        qs = Initiative.objects.for_org(org).select_related("team", "owner")
         for i in qs.order_by("team__slug", "rank", "id").iterator(chunk_size=500):
             yield (
                 i,
@@ -955,7 +977,7 @@ class Cadences(Keyed):
                     "invalid_value",
                 )
 
-    def rows(self, org):
+    def rows(self, org, people=None):
         from accord.rhythm.models import Cadence
 
         qs = (
@@ -963,6 +985,9 @@ class Cadences(Keyed):
             .select_related("team", "owner")
             .prefetch_related("teams", "extra_participants")
         )
+        if people is not None:
+            joined = Cadence.objects.filter(org=org, extra_participants__in=people)
+            qs = qs.filter(Q(owner__in=people) | Q(pk__in=joined.values("pk")))
         for c in qs.order_by("id").iterator(chunk_size=500):
             yield (
                 c,
@@ -1091,21 +1116,29 @@ class Decisions(Keyed):
                     "missing_field",
                 )
 
-    def rows(self, org):
+    def rows(self, org, people=None):
         from accord.decisions.models import Decision
 
-        keys = dict(
-            ExternalKey.objects.for_org(org)
-            .filter(section=self.section)
-            .values_list("object_id", "key")
-        )
-        options = DecisionOptions().key_map(org)
         qs = (
             Decision.objects.for_org(org)
             .select_related("approver", "driver")
             .prefetch_related("contributors", "informed", "teams")
+            .order_by("opened_at", "id")
         )
-        for d in qs.order_by("opened_at", "id").iterator(chunk_size=500):
+        if people is None:
+            keys, options = self.keys(org), DecisionOptions().key_map(org)
+            found: Iterable[Any] = qs.iterator(chunk_size=500)
+        else:
+            roles = Decision.objects.filter(org=org)
+            roles = roles.filter(contributors__in=people) | roles.filter(informed__in=people)
+            qs = qs.filter(
+                Q(approver__in=people) | Q(driver__in=people) | Q(pk__in=roles.values("pk"))
+            )
+            found = list(qs)
+            keys = self.keys(org, [d.superseded_by_id for d in found if d.superseded_by_id])
+            chosen = [d.chosen_option_id for d in found if d.chosen_option_id]
+            options = DecisionOptions().key_map(org, chosen)
+        for d in found:
             yield (
                 d,
                 {
@@ -1317,7 +1350,7 @@ class Issues(Keyed):
         ),
     )
 
-    def rows(self, org):
+    def rows(self, org, people=None):
         from django.db.models import Sum
 
         from accord.decisions.models import Issue
@@ -1327,6 +1360,8 @@ class Issues(Keyed):
             .select_related("team", "raised_by", "owner")
             .annotate(score=Sum("votes__value"))
         )
+        if people is not None:
+            qs = qs.filter(Q(raised_by__in=people) | Q(owner__in=people))
         for i in qs.order_by("opened_at", "id").iterator(chunk_size=500):
             yield (
                 i,

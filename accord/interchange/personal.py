@@ -16,9 +16,9 @@ dates, not their prefixes or digests."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from django.db.models import Q
+from django.db.models.functions import Lower, Trim
 
 from accord.interchange import engine
 from accord.org.models import IdentityKind, Person
@@ -72,28 +72,24 @@ def export_person(person: Person) -> Iterator[str]:
 
 def _file_items(org, addresses: set[str]) -> Iterator[str]:
     """The organization file's items that name one of `addresses` in a field that names a
-    person (`ref="people"`, and the people section's own `email`), section by section."""
+    person (`ref="people"`, and the people section's own `email`), section by section.
+    The file names a person by their address: the items of whoever has one of these as
+    theirs, each section read from those people's rows alone (`Kind.export_items`)."""
     from accord.interchange.services import _dump, all_kinds, compact
 
+    people = list(
+        Person.objects.for_org(org)
+        .annotate(address=Lower(Trim("email")))
+        .filter(address__in=sorted(addresses))
+        .values_list("pk", flat=True)
+    )
+    if not people:
+        return
     for kind in all_kinds():
-        fields = [f for f in kind.fields if f.ref == "people"]
-        if kind.section == "people":
-            fields = [f for f in kind.fields if f.name == "email"]
-        if not fields:
+        if kind.section != "people" and not any(f.ref == "people" for f in kind.fields):
             continue
-
-        def names_them(data: dict[str, Any], fields=fields) -> bool:
-            for f in fields:
-                value = data.get(f.name)
-                values = value if isinstance(value, list | tuple) else [value]
-                if any(v and str(v).strip().lower() in addresses for v in values):
-                    return True
-            return False
-
         first = True
-        for data in kind.export_items(org):
-            if not names_them(data):
-                continue
+        for data in kind.export_items(org, people=people):
             if first:
                 yield f"{kind.section}:\n"
                 first = False

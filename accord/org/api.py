@@ -288,7 +288,16 @@ class HandoverIn(InputSchema):
 
 
 class HandedOut(Schema):
-    kind: Literal["action_item", "objective", "key_result", "initiative", "cadence"]
+    kind: Literal[
+        "team_lead",
+        "action_item",
+        "objective",
+        "key_result",
+        "initiative",
+        "cadence",
+        "decision_to_approve",
+        "decision_to_drive",
+    ] = Field(description="What was handed on; for `team_lead`, `ids` are the teams'.")
     label: str = Field(description='What they are, counted: "2 open action items".')
     ids: list[int]
     names: list[str]
@@ -853,10 +862,12 @@ def deactivate_person(request, person_id: Id):
 )
 def hand_over(request, person_id: Id, payload: HandoverIn):
     """What *Hand on their work* on the person's page does (`accord.org.leaving.hand_over`),
-    before or after they leave: every open action item, objective, key result and
-    initiative `person_id` owns and the active cadences they run go to `to_id`, in one
-    transaction, each through its own app's service (its rules and its event). What an app
-    refuses (a viewer owns no cadence…) stays and is listed in `not_handed` with why; the
+    before or after they leave: the lead of the teams `person_id` leads (once they left:
+    those they led until then, without a lead since), every open action item, objective,
+    key result and initiative they own, the active cadences they run and the undecided
+    decisions they approve or drive go to `to_id`, in one transaction, each through its
+    own app's service (its rules and its event). What an app refuses (a viewer owns no
+    cadence, leads no team…) stays and is listed in `not_handed` with why; the
     receiver is told once (notice `work_handed_to_you`). Leaders and admins only, never an
     agent (403); an unknown `to_id`, the person themself or someone deactivated is a 422
     on `to_id`, and nothing changes."""

@@ -10,6 +10,7 @@ their models are imported inside the functions, when a page asks.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from accord.core.errors import ServiceError
 from accord.core.services import require_same_org
-from accord.org.models import Membership, Organization, Person, Role, Team
+from accord.org.models import Membership, MembershipRole, Organization, Person, Role, Team
 from accord.org.permissions import refuse_agent_actor, require_role
 from accord.web.templatetags.people import name_of
 
@@ -160,12 +161,14 @@ def team_leaves(org: Organization, team: Team) -> list[Left]:
 
 
 def _more_owned(org: Organization, person: Person) -> list[Left | None]:
-    """The key results (of open objectives) and active cadences `person` owns, and the open
-    requests they asked of other teams (`person_leaves`)."""
+    """The teams whose lead they are (or were until they left: `_teams_led`), the key
+    results (of open objectives) and active cadences `person` owns, and the open requests
+    they asked of other teams (`person_leaves`)."""
     from accord.coordination.models import ACTIVE_STATES, Dependency
 
     handed = {kind: (label, qs, name) for kind, label, qs, name, _ in _handed_on(org, person)}
     return [
+        _left(*handed["team_lead"]),
         _left(*handed["key_result"]),
         _left(*handed["cadence"]),
         _left(
@@ -182,7 +185,8 @@ def team_members(team: Team) -> QuerySet:
 
 
 def person_leaves(org: Organization, person: Person) -> list[Left]:
-    """The open work of `person`: the teams they lead, their current terms, the open
+    """The open work of `person`: the teams they lead (once they left: those they led,
+    without a lead since), their current terms, the open
     action items, initiatives and objectives they own, the undecided decisions they
     approve or drive. A bounded number of queries."""
     from accord.alignment.models import (
@@ -194,8 +198,9 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
     from accord.decisions.models import UNDECIDED, ActionItem, ActionStatus, Decision
 
     terms = Membership.objects.filter(person=person)
+    more = _more_owned(org, person)
     out = [
-        _left("team they lead|teams they lead", terms.leading(), "team__name"),
+        more.pop(0),  # the teams they lead (or led until they left, without a lead since)
         _left("current term in a team|current terms in teams", terms, "team__name"),
         _left(
             "open action item|open action items",
@@ -214,7 +219,7 @@ def person_leaves(org: Organization, person: Person) -> list[Left]:
             Objective.objects.filter(org=org, owner=person, status__in=OPEN_OBJECTIVE_STATUSES),
             "title",
         ),
-        *_more_owned(org, person),
+        *more,
         _left(
             "undecided decision they approve|undecided decisions they approve",
             Decision.objects.filter(org=org, status__in=UNDECIDED, approver=person),
@@ -372,11 +377,21 @@ def _handed_on(org: Organization, person: Person) -> list[tuple[str, str, QueryS
         Objective,
     )
     from accord.decisions import services as decisions
-    from accord.decisions.models import ActionItem, ActionStatus
+    from accord.decisions.models import UNDECIDED, ActionItem, ActionStatus, Decision
     from accord.rhythm import services as rhythm
     from accord.rhythm.models import Cadence
 
+    undecided = Decision.objects.filter(org=org, status__in=UNDECIDED)
     return [
+        (
+            "team_lead",
+            "team they lead|teams they lead"
+            if person.is_active
+            else "team they led, without a lead since|teams they led, without a lead since",
+            _teams_led(org, person),
+            "name",
+            functools.partial(_give_lead, leaver=person),
+        ),
         (
             "action_item",
             "open action item|open action items",
@@ -414,7 +429,81 @@ def _handed_on(org: Organization, person: Person) -> list[tuple[str, str, QueryS
             "name",
             rhythm.update_cadence,
         ),
+        # Who decides and who drives: the decision's own roles, changed as its page does.
+        (
+            "decision_to_approve",
+            "undecided decision they approve|undecided decisions they approve",
+            undecided.filter(approver=person),
+            "question",
+            _as_role(decisions.update_decision, "approver"),
+        ),
+        (
+            "decision_to_drive",
+            "undecided decision they drive|undecided decisions they drive",
+            undecided.filter(driver=person),
+            "question",
+            _as_role(decisions.update_decision, "driver"),
+        ),
     ]
+
+
+def _as_role(change: Any, role: str) -> Any:
+    """`change(org, actor, obj, owner=…)` as `hand_over` calls it, for a service whose
+    field of that person is `role` (a decision's approver, its driver)."""
+
+    def give(org: Organization, actor: Person | None, obj: Any, *, owner: Person) -> Any:
+        return change(org, actor, obj, **{role: owner})
+
+    return give
+
+
+def _teams_led(org: Organization, person: Person) -> QuerySet:
+    """The teams whose lead `hand_over` gives on: those `person` leads now; once they are
+    deactivated (which ended their terms), those they led until they left (their terms that
+    ended last) that are not retired and have had no lead since."""
+    led = Membership.terms.filter(org=org, person=person).leading()
+    if person.is_active:
+        return Team.objects.filter(org=org, pk__in=led.current().values("team"))
+    last = (
+        Membership.terms.filter(org=org, person=person, ended_on__isnull=False)
+        .order_by("-ended_on")
+        .values("ended_on")
+    )
+    until_left = led.filter(ended_on=Subquery(last[:1]))
+    led_now = Membership.objects.filter(org=org, person__is_active=True).leading()
+    return (
+        Team.objects.current()
+        .filter(org=org, pk__in=until_left.values("team"))
+        .exclude(pk__in=led_now.values("team"))
+    )
+
+
+def _give_lead(
+    org: Organization, actor: Person | None, team: Team, *, owner: Person, leaver: Person
+) -> None:
+    """Make `owner` a lead of `team` in the leading role `leaver` held there (lead, co-lead,
+    chair), through the org's own services: a new term, its share of their time left
+    unknown for the team to set (so no share they have elsewhere is exceeded), or the role
+    of the term they have there already. A viewer, who changes nothing, leads no team."""
+    from accord.org import services
+    from accord.org.permissions import refuse_viewer
+
+    refuse_viewer(owner, "to", "lead a team")
+    held = (
+        Membership.terms.filter(org=org, person=leaver, team=team)
+        .leading()
+        .order_by(F("ended_on").desc(nulls_first=True), "-pk")
+        .values_list("role", flat=True)
+        .first()
+    )
+    role = held or MembershipRole.LEAD
+    term = Membership.objects.filter(org=org, person=owner, team=team).first()
+    if term is None:
+        services.add_membership(org, actor, person=owner, team=team, role=role, allocation=None)
+    elif term.is_leading:  # nothing to hand on: said so, not counted as handed
+        raise ServiceError(f"{owner.name} already leads {team.name}.", code="already_leads")
+    else:
+        services.update_membership(org, actor, term, role=role)
 
 
 @dataclass(slots=True)
@@ -438,8 +527,10 @@ HANDOVER_KIND = "work_handed_to_you"  # org/notifications.py
 
 @transaction.atomic
 def hand_over(org: Organization, actor: Person | None, person: Person, to: Person) -> Handover:
-    """Hand every open thing `person` owns (action items, objectives, key results,
-    initiatives, active cadences) to `to`, in one transaction: each through its app's own
+    """Hand every open thing `person` owns (the lead of the teams they lead, or led until
+    they left and have had no lead since; action items, objectives, key results,
+    initiatives, active cadences; the undecided decisions they approve or drive) to `to`,
+    in one transaction: each through its app's own
     service (so its rules apply: who may own that team's objective, no viewer owns a
     cadence… and its event is recorded), one at a time. What an app refuses stays with
     `person` and is said, with why; the rest is handed. `to` is told once, through the

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils import timezone
 
+from accord.activity import signins
 from accord.core.days import activate_own_zone
 from accord.org import signed_out
 from accord.org.models import Organization, Person
@@ -101,6 +102,8 @@ class OrganizationMiddleware:
             raise Http404("No such organization.")
         request.org: Organization = person.org
         request.person = person
+        # The first page since signing in: the sign-in is this organization's event.
+        signins.landed(request, person)
         # typed before a sign-out, and where it was sent
         request.kept_form, request.kept_form_action = signed_out.restore(request)
         _request_org.set(person.org)

@@ -1716,6 +1716,11 @@ def remove_team_role(org: Organization, actor: Person | None, role: TeamRole) ->
 # --- open positions ----------------------------------------------------------------------
 
 
+def _vacancy_note(note: Any) -> str:
+    """An open position's note: optional, refused as `require_text` refuses."""
+    return require_text(note, "note", max_length=500, required=False, label="The note")
+
+
 @transaction.atomic
 def open_vacancy(
     org: Organization,
@@ -1732,9 +1737,7 @@ def open_vacancy(
     require_team_admin(actor, team, "declare an open position")
     role = team_role(org, role)
     day = parse_date(since, "since") or localdate()
-    note = (note or "").strip()
-    if len(note) > 500:
-        raise ServiceError("The note is at most 500 characters.", fields={"note": ["Too long."]})
+    note = _vacancy_note(note)
     duplicate = ServiceError(f"{team.name} already has an open {role} position.", code="duplicate")
     if TeamVacancy.objects.filter(team=team, role=role).exists():
         raise duplicate
@@ -1768,11 +1771,7 @@ def update_vacancy(
     if "since" in changes:
         changes["since"] = parse_date(changes["since"], "since") or vacancy.since
     if "note" in changes:
-        changes["note"] = (changes["note"] or "").strip()
-        if len(changes["note"]) > 500:
-            raise ServiceError(
-                "The note is at most 500 characters.", fields={"note": ["Too long."]}
-            )
+        changes["note"] = _vacancy_note(changes["note"])
     return update_and_record(org, actor, vacancy, changes)
 
 

@@ -1549,6 +1549,38 @@ def carried_from_previous(
     return [i for i in found if i["ref"] not in listed]
 
 
+def live(
+    org: Organization,
+    cadence: Cadence,
+    occ,
+    meeting: Meeting | None = None,
+    *,
+    now: dt.datetime | None = None,
+    limit: int = FIRST_SCREEN,
+) -> list[dict]:
+    """An occurrence's live agenda as its page shows it before the meeting starts (what
+    its agenda e-mail sends): built for its meeting, the one opened ahead or one not stored
+    yet, so the action items the cadence's last meeting agreed come first; and what that
+    meeting left, in the agenda's "carried" section or on top as "Carried forward", each
+    cut to its first screen (`limit` items)."""
+    meeting = meeting or Meeting(
+        cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
+    )
+    sections = build(org, cadence, meeting, now=now, limit=limit)
+    carried = carried_from_previous(org, meeting, sections, now=now)
+    if any(s.get("source") == "carried" for s in sections):
+        return [
+            first_screen({**s, "items": carried}, limit=limit)
+            if s.get("source") == "carried"
+            else s
+            for s in sections
+        ]
+    if not carried:
+        return sections
+    on_top = {"key": "carried", "title": "Carried forward", "items": carried}
+    return [first_screen(on_top, limit=limit), *sections]
+
+
 def listed_refs(
     org: Organization,
     cadence: Cadence,

@@ -25,6 +25,9 @@ from accord.api.common import (
 from accord.core import twice
 from accord.core.errors import ServiceError
 from accord.core.services import validate_timezone
+from accord.decisions.api import IssueOut
+from accord.decisions.api import _issues as issues_out
+from accord.decisions.models import Issue
 from accord.org.models import Person, Team
 from accord.rhythm import ical, queries, recurrence, services
 from accord.rhythm.models import (
@@ -598,6 +601,35 @@ def cadence_adherence(request, cadence_id: Id) -> dict:
     return a.as_dict()
 
 
+class BringIssueIn(InputSchema):
+    issue_id: Id = Field(..., description="An open issue already raised.")
+
+
+class BroughtOut(Schema):
+    issue: IssueOut = Field(description="The issue as it is now (escalated, when moved).")
+    moved: bool = Field(
+        description="Escalated to the meeting's team; false: its agenda listed it already."
+    )
+
+
+@router.post(
+    "/rhythm/cadences/{cadence_id}/agenda/issues",
+    response=BroughtOut,
+    summary="Bring an open issue already raised to a meeting's agenda",
+)
+def bring_issue(request, cadence_id: Id, payload: BringIssueIn) -> dict:
+    """An issue of a team below the meeting's is escalated, a level at a time (each step
+    recorded, saying it was brought there), to the meeting's team, whose agenda lists its
+    open issues; one the agenda lists already is left as it is (`moved` false). One of a
+    team outside the meeting's, not open, or not the caller's to escalate is refused with
+    nothing changed."""
+    org = org_of(request)
+    cadence = _cadence(request, cadence_id)
+    issue = ref(Issue.objects.for_org(org), payload.issue_id, "issue_id", "issue")
+    issue, moved = services.bring_to_agenda(org, actor_of(request), cadence, issue)
+    return {"issue": get_or_404(issues_out(org), issue.pk, "issue"), "moved": moved}
+
+
 # --- check-ins -----------------------------------------------------------------------------
 
 
@@ -733,7 +765,8 @@ def live_agenda(request, meeting_id: Id) -> list[dict]:
     from accord.rhythm import agenda
 
     m = _meeting(request, meeting_id)
-    return agenda.build(org_of(request), m.cadence, m)
+    # As the page shows it: with what the cadence's last meeting left, carried forward.
+    return agenda.live(org_of(request), m.cadence, None, m)
 
 
 @router.post(

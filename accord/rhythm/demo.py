@@ -496,6 +496,13 @@ def _action_item(org, meeting, when: dt.datetime, by: Person | None, **fields) -
     return item
 
 
+def _held(cadence, since: dt.datetime, now: dt.datetime) -> list:
+    """The meetings of `cadence` from `since` that are over by `now`, the ones the story
+    holds: one still going on (loaded at 10:20, the 10:00 sync runs to 11:30) is neither
+    held and finished by the load nor ended later today; it is there to start."""
+    return [occ for occ in queries.occurrences_of(cadence, since, now) if occ.end <= now]
+
+
 def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) -> None:
     from accord.rhythm.models import Attendance
 
@@ -503,7 +510,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
     roster = queries.Roster.load(org)
     for slug in MEETING_TEAMS:
         cadence = queries.cadences(org).get(pk=syncs[slug].pk)
-        past = queries.occurrences_of(cadence, now - dt.timedelta(weeks=5), now)
+        past = _held(cadence, now - dt.timedelta(weeks=5), now)
         people = sorted(roster.participant_ids(cadence))
         chair = cadence.owner  # takes the notes
         for n, occ in enumerate(past):
@@ -550,7 +557,7 @@ def _meetings(ctx: DemoContext, syncs: dict, reviews: dict, now: dt.datetime) ->
                 )
     for cadence in reviews.values():
         cadence = queries.cadences(org).get(pk=cadence.pk)
-        past = queries.occurrences_of(cadence, now - dt.timedelta(days=70), now)
+        past = _held(cadence, now - dt.timedelta(days=70), now)
         for occ in past:
             with happened(occ.start, by=cadence.owner):
                 m = services.open_meeting(org, None, cadence, occ.original_start)
@@ -621,7 +628,7 @@ def _leadership(ctx: DemoContext, root, heads: list, now: dt.datetime) -> dict[s
                     now=when,
                 )
     people = [maya, *heads]
-    past = queries.occurrences_of(sync, now - dt.timedelta(weeks=3, days=1), now)
+    past = _held(sync, now - dt.timedelta(weeks=3, days=1), now)
     minute = dt.timedelta(minutes=1)
     for n, occ in enumerate(past):
         with happened(occ.start, by=maya):

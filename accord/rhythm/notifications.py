@@ -11,8 +11,9 @@ its chat post and the reminders to check in do not depend on that choice.
 
 A finished meeting's minutes (its summary, decisions, action items, headlines and notes)
 are e-mailed to everyone in it, present or absent (`queries.meeting_people`), but not to
-whoever finished it: once per person and meeting (`send_minutes`), however often it is
-finished again after being reopened; none for a meeting the system finished (the demo).
+whoever finished it, nor to who muted its cadence: once per person and meeting
+(`send_minutes`), however often it is finished again after being reopened; none for a
+meeting the system finished (the demo).
 """
 
 from __future__ import annotations
@@ -118,16 +119,17 @@ def _link(org: Organization, m: Moment) -> str:
     return delivery.site_link(path)
 
 
-def _agenda_preview(org: Organization, m: Moment) -> list[dict]:
+def _agenda_preview(org: Organization, m: Moment, now: dt.datetime) -> list[dict]:
     from accord.rhythm import agenda
 
     try:
         # The occurrence's meeting when it was opened ahead: the headlines shared for it are
-        # on the agenda sent (as on its page).
+        # on the agenda sent (as on its page). Opened or not, the agenda is its page's: what
+        # the last meeting agreed first, and what it left carried forward.
         meeting = Meeting.objects.filter(
             cadence=m.cadence, occurrence_start=m.occurrence.original_start
         ).first()
-        return agenda.build(org, m.cadence, meeting)
+        return agenda.live(org, m.cadence, m.occurrence, meeting, now=now)
     except Exception:  # a preview must never stop reminders
         log.exception("agenda preview failed for cadence %s", m.cadence.pk)
         return [{**s, "items": []} for s in m.cadence.agenda]
@@ -178,7 +180,7 @@ def plan(org: Organization, now: dt.datetime | None = None) -> int:
             if c.is_checkin and (c.pk, occ.original_start, pid) in submitted:
                 continue
             wanted.append(person)
-        preview = _agenda_preview(org, m) if m.kind == "agenda" and wanted else []
+        preview = _agenda_preview(org, m, now) if m.kind == "agenda" and wanted else []
         link = _link(org, m)
         key = f"{m.kind}:{c.pk}:{occ.key}"
         label = "Open the meeting" if m.kind == "agenda" else "Check in"
@@ -556,8 +558,9 @@ def send_minutes(
     org: Organization, actor: Person | None, meeting: Meeting, now: dt.datetime | None = None
 ) -> int:
     """Queue a finished meeting's minutes for everyone in it (`queries.meeting_people`),
-    present or absent, but not `actor`, who finished it and has them on its page. Each
-    person's choices apply (e-mail off, the kind "minutes" muted). One notice per person and
+    present or absent, but not `actor`, who finished it and has them on its page, nor who
+    muted its cadence (`CadenceMute`, as its reminders). Each person's choices apply
+    (e-mail off, the kind "minutes" muted). One notice per person and
     meeting (`minutes_key`): finished again after being reopened, it tells only who was not
     told before. Call inside the transaction. Returns how many were queued.
 
@@ -565,7 +568,13 @@ def send_minutes(
     already happened, not news: nothing is queued."""
     if actor is None:
         return 0
-    people = [p for p in queries.meeting_people(org, meeting) if p.pk != actor.pk]
+    # Who muted the cadence hears nothing of it: no reminders, agendas or minutes.
+    muted = CadenceMute.objects.for_org(org).filter(cadence_id=meeting.cadence_id)
+    people = list(
+        queries.meeting_people(org, meeting)
+        .exclude(pk=actor.pk)
+        .exclude(pk__in=muted.values("person_id"))
+    )
     if not people:
         return 0
     ctx = {**minutes_of(org, meeting), "by": actor}

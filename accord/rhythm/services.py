@@ -567,6 +567,11 @@ def _occurrence_or_refuse(cadence: Cadence, original_start: dt.datetime):
         )
 
 
+def _occurrence_note(note: Any) -> str:
+    """A moved or cancelled meeting's note: optional, refused as `require_text` refuses."""
+    return require_text(note, "note", max_length=300, required=False, label="The note")
+
+
 @transaction.atomic
 def move_occurrence(
     org: Organization,
@@ -587,6 +592,7 @@ def move_occurrence(
             fields={"new_start": ["A date and time with a time zone."]},
         )
     recurrence.check_in_range(new_start, "new_start", "The new start")
+    note = _occurrence_note(note)
     _occurrence_or_refuse(cadence, original_start)
     if cadence.all_day:  # a date moves to another date: the start of that day, locally
         tz = recurrence.zone(cadence.timezone)
@@ -616,7 +622,7 @@ def move_occurrence(
         org=org,
         cadence=cadence,
         original_start=original_start,
-        defaults={"new_start": new_start, "cancelled": False, "note": note.strip()[:300]},
+        defaults={"new_start": new_start, "cancelled": False, "note": note},
     )
     activity.record(
         org,
@@ -640,12 +646,13 @@ def cancel_occurrence(
 ) -> OccurrenceException:
     require_same_org(org, cadence, "cadence")
     rights.require_change(actor, cadence, "cancel the meetings of")
+    note = _occurrence_note(note)
     _occurrence_or_refuse(cadence, original_start)
     exc, _ = OccurrenceException.objects.update_or_create(
         org=org,
         cadence=cadence,
         original_start=original_start,
-        defaults={"new_start": None, "cancelled": True, "note": note.strip()[:300]},
+        defaults={"new_start": None, "cancelled": True, "note": note},
     )
     activity.record(
         org,
@@ -695,8 +702,9 @@ def set_away(
             "Time off ends on or after the day it starts.",
             fields={"ends_on": ["Before the start."]},
         )
+    reason = require_text(reason, "reason", max_length=200, required=False, label="The reason")
     away = Away.objects.create(
-        org=org, person=person, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()[:200]
+        org=org, person=person, starts_on=starts_on, ends_on=ends_on, reason=reason
     )
     activity.record(
         org,
@@ -2009,7 +2017,8 @@ def rate_meeting(org: Organization, actor: Person, meeting: Meeting, rating: Any
 def set_muted_cadences(
     org: Organization, actor: Person | None, person: Person, cadences: Iterable[Cadence]
 ) -> list[Cadence]:
-    """The cadences `person` hears no reminders of (all others are unmuted). What channels
+    """The cadences `person` hears no reminders of (all others are unmuted): no reminders
+    to check in, no agendas and no minutes of their meetings. What channels
     they are told on, and which kinds of notice, is the delivery path's preferences."""
     require_same_org(org, person, "person")
     if actor is not None and actor.pk != person.pk:

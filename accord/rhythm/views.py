@@ -1691,7 +1691,13 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         if exc.code == "rationale_required":  # said as the decision's page says it
             exc = ServiceError(RATIONALE_REFUSED, fields=exc.fields, code=exc.code)
         if request.headers.get("HX-Request"):
-            return HttpResponse(exc.message, status=422)
+            # Said beside what sent it (shell.js), whole, whatever it holds: in the API's
+            # error shape, as the other pages' in-place refusals; refused for who may not,
+            # or what is gone, as such (403, 404), else 422.
+            return JsonResponse(
+                {"error": {"code": exc.code, "message": exc.message}},
+                status=exc.status if exc.status != 400 else 422,
+            )
         flash_error(request, exc)
         if refused:  # the page again as typed, the refusal beside the fields it names
             for name, held in refused.items():

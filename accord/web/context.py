@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from accord.conversation.queries import with_unread
 from accord.core import background
@@ -83,6 +84,23 @@ SAME_IN_EVERY_ORG = frozenset(
     | {"api-settings:tokens", "web:password"}
 )
 ADMIN_PAGES = frozenset(name for name, *_ in ADMIN_NAV)
+# A page's query parameters that name one organization's things (a team, a person, a
+# period, an objective, an initiative, what decisions are about) or a place in its lists
+# (a page of them), and those that only qualify such a thing (`only` the team alone, `own`
+# its own signals, `raised` by it, `direction` to or from it, `depth` below a parent):
+# switching organizations leaves them out, as they mean nothing, or something else, in
+# the other. A page's other filters (a status, a kind, a sort, a search, dates, whose
+# items: `mine`) mean the same in every organization and are kept.
+OWN_PARAMS = frozenset(
+    {
+        *("team", "only", "own", "raised", "direction", "outside", "parent", "depth"),
+        *("person", "owner", "owners", "actor", "approver", "driver"),
+        *("period", "objective", "initiative", "key_result", "cadence", "about"),
+        *("page", "comments_page", "comment"),
+    }
+)
+# The Insights page's `scope` is a team's id, or "all" (the whole organization).
+EVERY_TEAM = {"intelligence:index": {"scope": "all"}}
 
 
 def _starts_words(words: list[str], text: str) -> bool:
@@ -179,11 +197,15 @@ def organizations(request, *, switching: bool = False) -> list[dict]:
     here = getattr(request, "person", None)
     match = request.resolver_match if switching else None
     name = f"{match.namespace.split(':')[-1]}:{match.url_name}" if match else ""
+    # The page's own organization keeps every filter; the others, those meaning the same.
+    whole = "?" + request.GET.urlencode() if match and request.GET else ""
+    query = _same_there(name, request.GET) if match else ""
     out = []
     for person in with_unread(people_of_login(request.user)):
         slug = person.org.slug
         if name in SAME_IN_EVERY_ORG or (name in ADMIN_PAGES and person.has_role("admin")):
-            href = reverse_remembered(name, org_slug=slug)
+            here_too = here is not None and person.pk == here.pk
+            href = reverse_remembered(name, org_slug=slug) + (whole if here_too else query)
         elif name == "org:person" and here is not None and match.kwargs.get("person_id") == here.pk:
             href = reverse_remembered(name, org_slug=slug, person_id=person.pk)
         else:
@@ -199,6 +221,20 @@ def organizations(request, *, switching: bool = False) -> list[dict]:
             }
         )
     return out
+
+
+def _same_there(name: str, params) -> str:
+    """The query string of the page `name` (`params`, its GET) that means the same in
+    another organization ("?status=open&sort=due", or ""): without `OWN_PARAMS`."""
+    same = EVERY_TEAM.get(name, {})
+    kept = [
+        (key, value)
+        for key, values in params.lists()
+        if key not in OWN_PARAMS
+        for value in values
+        if key not in same or value == same[key]
+    ]
+    return "?" + urlencode(kept) if kept else ""
 
 
 def shell(request):

@@ -22,6 +22,7 @@ from accord.decisions.models import ActionItem, Decision, Issue, IssueEscalation
 from accord.org.models import Person
 from accord.org.services import add_person, create_organization, create_team
 from accord.rhythm.models import CheckIn, Meeting
+from tests import conftest
 from tests.conftest import login
 
 # What Accord itself did in the story: it made the organization and its first admin, sends
@@ -241,6 +242,31 @@ def test_home_and_the_activity_page_show_a_varied_last_few_days(db):
     page = client.get(f"/o/{org.slug}/activity/").content.decode()
     shown = _names_in(page)
     assert len(set(shown)) >= 8 and shown.count("Accord") <= len(shown) // 4, Counter(shown)
+
+
+def test_a_meeting_going_on_as_the_demo_loads_is_not_held_yet(db):
+    # Monday 10:27 in Berlin: Platform's 10:00 Level 10 sync runs to 11:30.
+    now = dt.datetime(2026, 12, 7, 9, 27, 3, 500000, tzinfo=dt.UTC)
+    with conftest.at(now):
+        org = demo.load()
+        home = login(Person.objects.get(org=org, email=demo.DEMO_LOGIN)).get(f"/o/{org.slug}/")
+    meetings = Meeting.objects.for_org(org)
+    # Not held and finished by the load, nor ended later today: there to start.
+    assert not meetings.filter(ended_at__gt=now).exists()
+    assert not meetings.filter(started_at__isnull=False, ended_at__isnull=True).exists()
+    syncs = meetings.filter(
+        cadence__team__slug="platform", cadence__name__startswith="Weekly team sync"
+    )
+    this_morning = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    assert not syncs.filter(occurrence_start=this_morning).exists()
+    # Last week's was held, its headline too.
+    held = syncs.get(occurrence_start=this_morning - 7 * DAY)
+    assert held.ended_at == this_morning - 7 * DAY + dt.timedelta(minutes=90)
+    assert held.headlines.exists()
+    # Its notes, action item and end are not recorded at the load moment on home's feed.
+    recent = home.content.decode().split("<h2>Recent activity</h2>")[1].split("</section>")[0]
+    times = re.findall(r'<time datetime="([^"]+)"', recent)
+    assert len(times) == 12 and sum(":03.500000" in t for t in times) <= 3, times
 
 
 def test_the_inbox_says_when_things_arrived(db):

@@ -7,6 +7,8 @@ organization and is sent as `DEFAULT_FROM_EMAIL` reads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from email.header import decode_header, make_header
 from email.utils import parseaddr
 
 from django.db import transaction
@@ -98,3 +100,43 @@ def test_a_link_to_choose_a_new_password_is_from_accord_itself(cast, smtp):
     [mail] = smtp.messages
     assert str(mail["From"]) == "Accord <accord@localhost>"
     assert mail["List-Id"] is None
+
+
+def _raw_header(mail, name: str) -> str:
+    """A header as it came over the wire, its folded lines joined (RFC 5322 unfolding)."""
+    head = mail.as_string(policy=mail.policy.clone(max_line_length=0)).split("\n\n", 1)[0]
+    found = re.search(rf"^{name}: (.*?)\n(?=\S)", head + "\n.", re.M | re.S).group(1)
+    return found.replace("\n", "")
+
+
+def test_a_long_name_beyond_ascii_is_sent_in_encoded_words_a_header_holds(cast, smtp, settings):
+    """RFC 2047: an encoded word is at most 75 characters, and a header's lines at most
+    78: a long name is several words, on lines of their own, read back as the name."""
+    settings.DEFAULT_FROM_EMAIL = "noreply@mail.example.com"
+    latin = "Zürcher Genossenschaftsverband für Bildungsförderung und Öffentlichkeitsarbeit"
+    cjk = "東京都立産業技術研究センター国際共同研究開発推進機構グローバルネットワーク事業部"
+    Organization.objects.filter(pk=cast.org.pk).update(name=latin)
+    Organization.objects.filter(pk=cast.other_org.pk).update(name=cjk)
+    tell(Organization.objects.get(pk=cast.org.pk), cast.member)
+    tell(Organization.objects.get(pk=cast.other_org.pk), cast.outsider)
+    assert delivery.deliver(now=later())["sent"] == 2
+    acme = next(m for m in smtp.messages if m["X-Rcpt"] == cast.member.email)
+    globex = next(m for m in smtp.messages if m["X-Rcpt"] == cast.outsider.email)
+    for mail, name in ((acme, latin), (globex, cjk)):
+        wire = bytes(mail)
+        head = wire.split(b"\n\n", 1)[0].decode("ascii")  # ASCII, or this fails
+        assert max(len(line) for line in head.splitlines()) <= 78
+        for header in ("From", "List-Id"):
+            raw = _raw_header(mail, header)
+            words = re.findall(r"=\?[^?]+\?[QqBb]\?[^?]*\?=", raw)
+            assert words and max(len(w) for w in words) <= 75, raw
+            # Read back as RFC 2047 says (spaces between encoded words are not the name's).
+            shown = str(make_header(decode_header(raw)))
+            wanted = f"{name} via Accord" if header == "From" else name
+            assert shown.startswith(wanted + " <"), shown
+    # The words break between words where they can: the name reads back whole here too.
+    [sender] = acme["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (
+        f"{latin} via Accord",
+        "noreply@mail.example.com",
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -31,8 +32,15 @@ def _no_secret(events: list[Event], *secrets: str) -> None:
             assert secret not in text, (event.verb, text)
 
 
+def _land(client: Client, answer) -> None:
+    """Open the page a sign-in sends to: the organization it lands in."""
+    assert answer.status_code == 302
+    assert client.get(answer["Location"], follow=True).status_code == 200
+
+
 def test_a_sign_in_is_recorded_with_the_person_as_actor(cast):
-    assert _sign_in(Client(), cast.member.email, PASSWORD).status_code == 302
+    client = Client()
+    _land(client, _sign_in(client, cast.member.email, PASSWORD))
     (event,) = _accounts(cast.org)
     assert (event.verb, event.actor, event.target_id) == (
         "signed_in",
@@ -44,7 +52,8 @@ def test_a_sign_in_is_recorded_with_the_person_as_actor(cast):
 
 
 def test_admins_see_sign_ins_under_their_kind_and_others_do_not(cast):
-    _sign_in(Client(), cast.member.email, PASSWORD)
+    client = Client()
+    _land(client, _sign_in(client, cast.member.email, PASSWORD))
     admin = login(cast.admin).get("/o/acme/activity/?type=auth.user").content.decode()
     assert "signed in to" in admin and 'value="auth.user"' in admin
     # "Everything" leaves them out: everyone's sign-ins, every day, would fill it.
@@ -107,7 +116,7 @@ def test_a_password_set_through_a_sign_in_link_is_recorded_as_the_persons(cast):
     (event,) = [e for e in _accounts(cast.org) if e.verb == "password_changed"]
     assert event.actor.pk == nina.pk and event.actor_name == "Nina New"
     _no_secret(_accounts(cast.org), chosen, link.rsplit("/", 2)[-2])
-    assert _sign_in(Client(), "nina@acme.example", chosen).status_code == 302
+    _land(visitor, _sign_in(visitor, "nina@acme.example", chosen))
     assert [e.verb for e in _accounts(cast.org)][-1] == "signed_in"
 
 
@@ -120,10 +129,38 @@ def test_a_password_an_admin_gives_is_their_event_not_the_persons(cast):
     assert Event.objects.filter(org=cast.org, verb="password_set", actor=cast.admin).exists()
 
 
-def test_a_sign_in_is_recorded_in_each_organization_of_the_person(cast):
+def test_a_sign_in_is_recorded_only_in_the_organization_it_lands_in(cast):
+    """Globex's admins do not learn when Mia used Acme, nor Acme's when she used Globex:
+    each sign-in is an event of the organization she opened first after it, once."""
     services.add_person(
         cast.other_org, None, name="Mia Member", email=cast.member.email, user=cast.member.user
     )
-    assert _sign_in(Client(), cast.member.email, PASSWORD).status_code == 302
+    client = Client()
+    answer = _sign_in(client, cast.member.email, PASSWORD)
+    assert answer.status_code == 302
+    assert _accounts(cast.org) == [] and _accounts(cast.other_org) == []  # not yet known
+    assert client.get("/").status_code == 200  # the chooser: neither yet
+    assert client.get("/o/acme/decisions/").status_code == 200
     assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]
+    client.get("/o/globex/")  # switching is no sign-in
+    client.get("/o/acme/")
+    assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]
+    assert _accounts(cast.other_org) == []
+    # Signed in again, sent to a page of Globex's: Globex's sign-in, not Acme's.
+    client.post("/accounts/logout/")
+    answer = client.post(
+        "/accounts/login/?next=/o/globex/inbox/",
+        {"username": cast.member.email, "password": PASSWORD, "next": "/o/globex/inbox/"},
+    )
+    assert answer["Location"] == "/o/globex/inbox/"
+    _land(client, answer)
     assert [e.verb for e in _accounts(cast.other_org)] == ["signed_in"]
+    assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_is_recorded_on_a_page_outside_any_tests_transaction(cast):
+    """Served as a browser is, each write in a transaction of its own (not a test's)."""
+    client = Client()
+    _land(client, _sign_in(client, cast.member.email, PASSWORD))
+    assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]

@@ -1,8 +1,9 @@
 """An edit form opens for exactly those whose save the service accepts, and its Edit
 button shows for them alone: an organization objective's, a period's and a milestone's are
-for leaders and admins; a team objective's, a key result's and an initiative's for any
-member. Anyone else who opens the form's address gets the 403 page naming who may, as the
-save would answer them, and nothing changes."""
+for leaders and admins; a team objective's, its key results' and a team's initiative's for
+the team's members (and owners, leads of a team above, leaders and admins), not for a
+member of another team. Anyone else who opens the form's address gets the 403 page naming
+who may, as the save would answer them, and nothing changes."""
 
 from __future__ import annotations
 
@@ -33,15 +34,27 @@ def pages(cast, plan) -> dict[str, tuple[str, set[str]]]:
     """Each edit page, with the roles whose save its service accepts."""
     org = cast.org
     kr = s.create_key_result(org, None, plan.company, name="Revenue", start=0, target=10)
+    mine = s.create_key_result(
+        org, None, plan.platform_obj, name="P95", start=9, target=1, direction="decrease"
+    )
+    theirs = s.create_key_result(org, None, plan.sales_obj, name="Deals", start=0, target=10)
     work = s.create_initiative(org, None, team=cast.platform, title="Checkout rewrite")
+    sold = s.create_initiative(org, None, team=plan.sales, title="Partner deals")
     release = milestones.create_milestone(org, None, name="Release", date=dt.date(2026, 2, 2))
     leaders = {"admin", "leader"}
     everyone = {"admin", "leader", "member"}
     return {
         "organization objective": (url("objective_edit", objective_id=plan.company.pk), leaders),
-        "team objective": (url("objective_edit", objective_id=plan.sales_obj.pk), everyone),
-        "key result": (url("kr_edit", kr_id=kr.pk), everyone),
+        "team objective": (url("objective_edit", objective_id=plan.platform_obj.pk), everyone),
+        "another team's objective": (
+            url("objective_edit", objective_id=plan.sales_obj.pk),
+            leaders,
+        ),
+        "organization key result": (url("kr_edit", kr_id=kr.pk), leaders),
+        "key result": (url("kr_edit", kr_id=mine.pk), everyone),
+        "another team's key result": (url("kr_edit", kr_id=theirs.pk), leaders),
         "initiative": (url("initiative_edit", initiative_id=work.pk), everyone),
+        "another team's initiative": (url("initiative_edit", initiative_id=sold.pk), leaders),
         "period": (url("period_edit", period_id=plan.q1.pk), leaders),
         "milestone": (url("milestone_edit", milestone_id=release.pk), leaders),
     }
@@ -94,9 +107,13 @@ def test_the_objective_page_shows_edit_only_to_who_may_save(cast, plan):
     assert edit not in login(cast.member).get(company).content.decode()
     assert edit in login(cast.admin).get(company).content.decode()
     assert edit in login(cast.leader).get(company).content.decode()
-    team = url("objective", objective_id=plan.sales_obj.pk)
-    team_edit = url("objective_edit", objective_id=plan.sales_obj.pk)
+    team = url("objective", objective_id=plan.platform_obj.pk)
+    team_edit = url("objective_edit", objective_id=plan.platform_obj.pk)
     assert team_edit in login(cast.member).get(team).content.decode()
+    other = url("objective", objective_id=plan.sales_obj.pk)
+    other_edit = url("objective_edit", objective_id=plan.sales_obj.pk)
+    assert other_edit not in login(cast.member).get(other).content.decode()
+    assert other_edit in login(cast.leader).get(other).content.decode()
 
 
 def test_the_periods_page_offers_edit_to_leaders_only(cast, plan):
@@ -111,7 +128,7 @@ def test_the_periods_page_offers_edit_to_leaders_only(cast, plan):
 
 def test_an_objective_without_key_results_asks_for_them_only_of_who_may_add_them(cast, plan):
     """A viewer reads "No key results yet." and is not told to add what they cannot."""
-    page = url("objective", objective_id=plan.sales_obj.pk)
+    page = url("objective", objective_id=plan.platform_obj.pk)
     ask = "say how you will know it is achieved"
     assert ask in login(cast.member).get(page).content.decode()
     seen = login(cast.viewer).get(page).content.decode()

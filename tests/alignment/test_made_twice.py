@@ -13,7 +13,14 @@ from django.urls import reverse
 from accord.alignment import services as s
 from accord.alignment.models import Initiative, KeyResult, Objective
 from accord.core.errors import Duplicate
+from accord.org import services as org_services
 from tests.conftest import api_client, login
+
+
+@pytest.fixture(autouse=True)
+def mia_in_sales(cast, plan):
+    """Mia, who makes things twice here, is of Sales too (a team's work is its own)."""
+    org_services.add_membership(cast.org, None, person=cast.member, team=plan.sales, allocation=10)
 
 
 def _post(client, url: str, data: dict) -> tuple[int, str]:

@@ -53,6 +53,7 @@ def test_the_edit_form_refuses_it_too(cast, plan):
     edit = reverse(
         "alignment:objective_edit", kwargs={"org_slug": "acme", "objective_id": plan.sales_obj.pk}
     )
+    org_services.add_membership(cast.org, None, person=cast.member, team=plan.sales, allocation=10)
     client = login(cast.member)
     assert 'value="org"' not in _select(client.get(edit).content.decode(), "level")
     r = client.post(

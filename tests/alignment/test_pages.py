@@ -167,7 +167,7 @@ def test_creating_an_objective_through_the_form(cast, plan):
 def test_inline_validation_reports_field_errors_without_writing(cast, plan):
     client = login(cast.member)
     r = client.post(
-        url("kr_new", objective_id=plan.sales_obj.pk) + "?validate=1",
+        url("kr_new", objective_id=plan.platform_obj.pk) + "?validate=1",
         {
             "name": "",
             "direction": "range",
@@ -181,7 +181,7 @@ def test_inline_validation_reports_field_errors_without_writing(cast, plan):
     assert errors["start"] == ["Enter a number."]
     assert errors["range_high"] == ["Must be at least the low bound."]
     assert "name" not in errors  # still empty: left for the submit
-    assert not KeyResult.objects.filter(objective=plan.sales_obj).exists()
+    assert not KeyResult.objects.filter(objective=plan.platform_obj).exists()
 
 
 def test_a_replan_without_reason_shows_on_the_form(cast, world):

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accord.alignment.models import Initiative, KeyResult, Objective
+from accord.org import services as org_services
 from tests.conftest import api_client, login
 
 
@@ -46,6 +47,7 @@ def test_the_objective_page_refuses_a_title_that_shows_nothing_or_misleads(cast,
 
 @pytest.mark.parametrize("title", ["\u200b", "\u200c", "\u200d", "\ufeff", "\u3164", "\u2800"])
 def test_the_api_refuses_them_naming_the_field(cast, plan, title):
+    org_services.add_membership(cast.org, None, person=cast.member, team=plan.sales, allocation=10)
     api = api_client(cast.member)
     counts = (Objective.objects.count(), KeyResult.objects.count(), Initiative.objects.count())
     for url, body, field in (

@@ -87,8 +87,10 @@ def test_many_moves_of_confidence_leave_room_for_the_weeks_decisions_and_slips(d
     hidden_made = [d for d in made if ("decisions.decision", d.pk) not in changed]
     assert len(hidden_made) == 3
     decided = "/o/brief/decisions/?decided_since=2026-01-12&decided_until=2026-01-18"
-    assert rest["3 decisions made"] == decided
-    assert rest["12 changes of confidence"] == f"/o/brief/activity/?type=alignment.objective&{days}"
+    made_label = "3 decisions made (the week's log: all 7, including those above)"
+    assert rest[made_label] == decided
+    confidence = "12 changes of confidence (in the week's activity)"
+    assert rest[confidence] == f"/o/brief/activity/?type=alignment.objective&{days}"
     assert (
         sum(p["count"] for p in section(c, "changed")["more_parts"])
         == section(c, "changed")["more"]
@@ -99,10 +101,10 @@ def test_many_moves_of_confidence_leave_room_for_the_weeks_decisions_and_slips(d
     page = client.get(decided).content.decode()
     for dec in hidden_made:
         assert dec.question in page
-    page = client.get(rest["12 changes of confidence"]).content.decode()
+    page = client.get(rest[confidence]).content.decode()
     assert all(o.title in page for o in steady)
     text = render.text(c, absolute=False)
-    assert f"3 decisions made <{decided}>" in text
+    assert f"{made_label} <{decided}>" in text
 
 
 def test_a_critical_issue_leads_what_needs_you_and_the_rest_is_on_its_lists(db, clock):
@@ -141,11 +143,13 @@ def test_a_critical_issue_leads_what_needs_you_and_the_rest_is_on_its_lists(db, 
     assert rest == [
         {
             "count": len(left),
-            "label": f"{len(left)} decisions waiting on you",
+            "label": f"{len(left)} decisions waiting on you "
+            "(listed as they are now, including those above)",
             "url": "/o/brief/decisions/waiting/",
         }
     ]
     page = signed_in(w.admin).get(rest[0]["url"]).content.decode()
     assert left and all(d.question in page for d in left)
     markdown = render.markdown(c, absolute=False)
-    assert f"- and {len(left)} more: [{len(left)} decisions waiting on you](/o/brief/" in markdown
+    said = f"{len(left)} decisions waiting on you (listed as they are now, including those above)"
+    assert f"- and {len(left)} more: [{said}](/o/brief/" in markdown

@@ -254,20 +254,23 @@ def test_every_line_links_to_the_object_behind_it_and_a_long_section_counts_the_
     initiatives = f"/o/brief/activity/?type=alignment.initiative&{days}"
     objectives = f"/o/brief/activity/?type=alignment.objective&{days}"
     requests = f"/o/brief/activity/?type=coordination.dependency&{days}"
+    # Each count says that the activity holds every event of the week on them, not those
+    # counted alone.
+    among = " (in the week's activity)"
     assert [(p["count"], p["label"], p["url"]) for p in changed["more_parts"]] == [
-        (3, "3 initiatives slipped, started or finished", initiatives),  # slipped first
-        (1, "1 change of confidence", objectives),
-        (5, "5 changes to requests between teams", requests),
+        (3, f"3 initiatives slipped, started or finished{among}", initiatives),  # slipped first
+        (1, f"1 change of confidence{among}", objectives),
+        (5, f"5 changes to requests between teams{among}", requests),
     ]
-    said = "3 initiatives slipped, started or finished"
+    said = f"3 initiatives slipped, started or finished{among}"
     assert f"- and 9 more: {said} <{site_link(initiatives)}>; 1 change of" in render.text(c)
     assert site_link(initiatives).startswith("http")
     markdown = render.markdown(c, absolute=False)
-    assert f"- and 9 more: [{said}]({initiatives}); [1 change of confidence]({objectives});" in (
-        markdown
-    )
+    confidence = f"1 change of confidence{among}"
+    assert f"- and 9 more: [{said}]({initiatives}); [{confidence}]({objectives});" in markdown
     page = render.html(c, absolute=False)
-    assert f'and 9 more: <a href="{initiatives.replace("&", "&amp;")}">{said}</a>; ' in page
+    escaped = said.replace("'", "&#x27;")
+    assert f'and 9 more: <a href="{initiatives.replace("&", "&amp;")}">{escaped}</a>; ' in page
     assert "today's Insights" not in render.text(c) + page
 
 
@@ -305,12 +308,15 @@ def test_each_sections_rest_links_where_it_is_listed(db, clock, monkeypatch):
     # counted, each on the team's list.
     actions = f"/o/brief/decisions/actions/?team={slug}"
     owed = f"/o/brief/coordination/list/?team={slug}&active=1"
+    # The lists are of now: the words say what they show beside the count of next week's.
+    due = "1 action item due (listed: all open now)"
+    owes = "1 request due (listed: all active now)"
     assert more["coming_up"]["more_parts"] == [
-        {"count": 1, "label": "1 action item due", "url": actions},
-        {"count": 1, "label": "1 request due", "url": owed},
+        {"count": 1, "label": due, "url": actions},
+        {"count": 1, "label": owes, "url": owed},
     ]
     coming = text.split("Coming up")[1]
-    assert f"- and 2 more: 1 action item due <{actions}>; 1 request due <{owed}>\n" in coming
+    assert f"- and 2 more: {due} <{actions}>; {owes} <{owed}>\n" in coming
     assert "today's Insights" not in text
 
 
@@ -505,8 +511,9 @@ def test_nothing_blocked_and_at_risk_not_covered_read_apart(db, clock):
         out.items[sec["key"]] = list(sec["items"])
     week = compose.parse_week(WEEK)
     reader = compose.reader_for_person(w.org, w.admin)
-    snap = compose.History(w.org).snap(week.as_of)
-    rebuilt = compose._finish(w.org, week, reader, snap, content["headline"], out)
+    history = compose.History(w.org)
+    snap = history.snap(week.as_of)
+    rebuilt = compose._finish(w.org, week, reader, snap, history, content["headline"], out)
     blocked = next(sec for sec in rebuilt["sections"] if sec["key"] == "blocked")
     said = "Nothing blocked: no request between teams is blocked or late."
     assert blocked["items"] == [] and blocked["empty"] == said
@@ -515,10 +522,10 @@ def test_nothing_blocked_and_at_risk_not_covered_read_apart(db, clock):
     # Before any signal was recorded, an empty "at risk" says it is not covered.
     unrecorded = {**content["headline"], "critical": None, "warning": None}
     out.items["at_risk"] = []
-    rebuilt = compose._finish(w.org, week, reader, snap, unrecorded, out)
+    rebuilt = compose._finish(w.org, week, reader, snap, history, unrecorded, out)
     at_risk = next(sec for sec in rebuilt["sections"] if sec["key"] == "at_risk")
     assert at_risk["empty"].startswith("Not covered: no signals were recorded")
-    rebuilt = compose._finish(w.org, week, reader, snap, content["headline"], out)
+    rebuilt = compose._finish(w.org, week, reader, snap, history, content["headline"], out)
     at_risk = next(sec for sec in rebuilt["sections"] if sec["key"] == "at_risk")
     assert at_risk["empty"].startswith("Nothing at risk:")
 

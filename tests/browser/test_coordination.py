@@ -76,6 +76,11 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     assert marked[0] == 3 and marked[1] >= 4
     assert said == []
     shot(page, "teams")
+    # Zoomed out to take in a large neighbourhood, the names stay readable on the screen.
+    page.evaluate("() => { window.accordMap.zoom(0.3); }")
+    page.wait_for_function(
+        "() => window.accordMap.nodes().every(n => parseFloat(n.renderedStyle('font-size')) >= 11)"
+    )
     # The dependency needed by the code freeze names it on its edge and in the list.
     tied = page.evaluate(
         "() => window.accordMap.edges().map(e => [e.data('label'), e.data('milestones')])"

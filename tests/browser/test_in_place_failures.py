@@ -185,10 +185,14 @@ def test_notes_sent_signed_out_come_back_in_their_own_section(page, cast, rhythm
     other_tab.wait_for_load_state()
     other_tab.close()
 
-    page.on("dialog", lambda dialog: dialog.accept())  # "Leave the page?": unsaved notes
+    # The notes sent are kept for after the sign-in: going there does not ask "Leave the
+    # page?" about them.
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
     page.locator(f"#{second}").fill("Hire a contractor")
     page.locator(f"#{second}").locator("xpath=..").get_by_role("button").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    assert asked == []
     page.get_by_label("Email").fill(cast.leader.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -239,3 +239,24 @@ def test_the_api_gives_no_other_organizations_team(cast, items):
     api = api_client(cast.outsider)
     resp = api.get("/api/v1/action-items/owners", {"team_id": cast.root.pk})
     assert resp.status_code == 404
+
+
+def test_owners_of_as_many_items_come_by_name(cast, items):
+    """Zoe was added before Bea: each owing one open item of Platform, not yet due, as Ada
+    does, the three read by name, not in the order they were added."""
+    zoe, bea = (make_person(cast.org, name, Role.MEMBER) for name in ("Zoe Zhang", "Bea Brown"))
+    for person in (zoe, bea):
+        services.create_action_item(cast.org, cast.admin, "Tidy", person, team=cast.platform)
+    page = login(cast.admin).get("/o/acme/decisions/actions/", {"team": "platform"})
+    assert [(name, late, n) for name, _, late, n in _owners(page.content.decode())] == [
+        ("Mia Member", 1, 2),
+        ("Ada Admin", 0, 1),
+        ("Bea Brown", 0, 1),
+        ("Zoe Zhang", 0, 1),
+    ]
+    api = api_client(cast.admin).get(f"/api/v1/action-items/owners?team_id={cast.platform.pk}")
+    assert [o["name"] for o in api.json()["items"]][1:] == [
+        "Ada Admin",
+        "Bea Brown",
+        "Zoe Zhang",
+    ]

@@ -41,10 +41,12 @@ def _the_week_of_mia(cast) -> None:
     issue = decisions.raise_issue(cast.org, cast.leader, cast.platform, "Flaky tests")
     conversation.post_comment(cast.org, cast.leader, issue, "@mia.member can you look?")
     assert conversation.mark_all_read(cast.org, cast.member) == 1
-    signed_in = Client().post(
+    client = Client()
+    signed_in = client.post(
         "/accounts/login/", {"username": cast.member.email, "password": PASSWORD}
     )
     assert signed_in.status_code == 302
+    client.get(signed_in["Location"], follow=True)  # recorded where the sign-in lands
     org.update_team(cast.org, cast.leader, cast.platform, description="Runs the platform")
 
 

@@ -4,6 +4,8 @@ they have an address; the command finds them by any of their addresses."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
@@ -158,3 +160,81 @@ def test_a_leads_own_data_holds_what_they_recorded_and_attended(db):
     maya = Person.objects.get(org=org, email="maya.chen@northwind.example")
     about_maya = yaml.safe_load("".join(services.export_person(maya)))
     assert about_maya["signals_about_you"]
+
+
+@pytest.fixture
+def two_peoples_work(cast):
+    """Mia and Leo each own, drive, join and lead things; some of them both."""
+    from accord.alignment import services as alignment
+
+    org, mia, leo = cast.org, cast.member, cast.leader
+    org_services.add_membership(org, None, person=leo, team=cast.root, role="lead")
+    period = alignment.create_period(
+        org, None, name="Q1", start="2026-01-01", end="2026-03-31", is_current=True
+    )
+    for person, title in ((mia, "Mia's checkout"), (leo, "Leo's billing")):
+        objective = alignment.create_objective(
+            org, None, title=title, period=period, team=cast.platform, owner=person
+        )
+        alignment.create_key_result(
+            org, None, objective, name=f"{title} KR", target=5, owner=person
+        )
+        alignment.create_initiative(
+            org, None, team=cast.platform, title=f"{title} work", owner=person
+        )
+        decisions.create_decision(org, None, f"{title}: buy or build?", person, driver=person)
+        decisions.raise_issue(org, person, cast.platform, f"{title} is flaky", raised_by=person)
+    decisions.create_decision(
+        org, None, "Shared question", leo, driver=leo, contributors=[mia], informed=[cast.admin]
+    )
+    return mia, leo
+
+
+def test_ones_own_data_holds_nothing_of_another_persons(cast, two_peoples_work):
+    mia, _leo = two_peoples_work
+    text = "".join(services.export_person(Person.objects.get(pk=mia.pk)))
+    data = yaml.safe_load(text)
+    assert [o["title"] for o in data["objectives"]] == ["Mia's checkout"]
+    assert [k["name"] for k in data["key_results"]] == ["Mia's checkout KR"]
+    assert [i["title"] for i in data["initiatives"]] == ["Mia's checkout work"]
+    assert [i["title"] for i in data["issues"]] == ["Mia's checkout is flaky"]
+    # Hers, and the one she contributes to (which names its approver: whose decision it is).
+    assert [d["question"] for d in data["decisions"]] == [
+        "Mia's checkout: buy or build?",
+        "Shared question",
+    ]
+    assert [p["email"] for p in data["people"]] == [mia.email]
+    assert {m["person"] for m in data["memberships"]} == {mia.email}
+    assert "Leo's billing" not in text
+    assert "acme" not in {m["team"] for m in data["memberships"]}  # Leo's team, not hers
+
+
+def test_ones_own_data_reads_only_their_rows(cast, two_peoples_work):
+    """Each table of things that name people is read for this person's rows only, never the
+    organization's whole export kept in part: the cost is that person's, whatever the size
+    of the organization."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mia = Person.objects.get(pk=two_peoples_work[0].pk)
+    # Their id or address, or the ids of what their rows refer to (a key result's objective,
+    # a decision's contributors).
+    theirs = re.compile(rf"""(= |IN \(){mia.pk}\b|'{re.escape(mia.email)}'|id" IN \(\d""")
+    tables = (
+        "org_person",
+        "org_membership",
+        "org_teamlink",
+        "alignment_objective",
+        "alignment_keyresult",
+        "alignment_initiative",
+        "rhythm_cadence",
+        "decisions_decision",
+        "decisions_issue",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        "".join(services.export_person(mia))
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        read = sql.split(" FROM ", 1)[1].split()[0].strip('"') if " FROM " in sql else ""
+        if read in tables:
+            assert theirs.search(sql.split(" WHERE ", 1)[-1]), sql

@@ -211,3 +211,121 @@ def test_the_api_refuses_bad_input_and_changes_nothing(cast, owned):
     assert by_agent.status_code == 403 and "agent" in by_agent.json()["error"]["message"]
     assert ActionItem.objects.get(pk=item.pk).owner == cast.member
     assert not Notification.objects.filter(kind="work_handed_to_you").exists()
+
+
+def test_undecided_decisions_they_approve_or_drive_go_to_the_successor(cast, owned):
+    from accord.decisions import services as decisions
+    from accord.decisions.models import Decision
+
+    org, mia = cast.org, cast.member
+    approve = decisions.create_decision(org, cast.admin, "Which region first?", mia)
+    drive = decisions.create_decision(
+        org, cast.admin, "Buy or build the queue?", cast.admin, driver=mia
+    )
+    proposed = decisions.create_decision(org, cast.admin, "Freeze the API?", mia, driver=mia)
+    decisions.propose(org, mia, proposed, "Freeze it for a quarter")
+    decided = decisions.create_decision(org, cast.admin, "Keep Fridays free?", mia, driver=mia)
+    decisions.decide(org, mia, decided, "Yes", rationale="Focus time matters.")
+
+    done = leaving.hand_over(org, cast.admin, mia, cast.leader)
+
+    handed = dict(done.handed)
+    assert handed["undecided decisions they approve"] == ["Freeze the API?", "Which region first?"]
+    assert handed["undecided decisions they drive"] == [
+        "Buy or build the queue?",
+        "Freeze the API?",
+    ]
+    assert Decision.objects.get(pk=approve.pk).approver == cast.leader
+    assert Decision.objects.get(pk=drive.pk).driver == cast.leader
+    both = Decision.objects.get(pk=proposed.pk)
+    assert (both.approver, both.driver, both.status) == (cast.leader, cast.leader, "proposed")
+    settled = Decision.objects.get(pk=decided.pk)  # decided: its record stays as it was
+    assert (settled.approver, settled.driver) == (mia, mia)
+    for d in (approve, drive, proposed):
+        assert Event.objects.filter(
+            target_type="decisions.decision", target_id=str(d.pk), verb="updated", actor=cast.admin
+        ).exists()
+    text = Notification.objects.get(person=cast.leader, kind="work_handed_to_you").body_text
+    assert "- 2 undecided decisions they approve: Freeze the API?, Which region first?" in text
+    assert "- 2 undecided decisions they drive: Buy or build the queue?, Freeze the API?" in text
+    # What stays to hand on is none of these (the page's list comes from the same place).
+    left = {x.label for x in leaving.person_leaves(org, mia)}
+    assert not left & {"undecided decision they approve", "undecided decisions they approve"}
+
+
+def _lead(cast, person, team, role="lead"):
+    from accord.org.models import Membership
+
+    term = Membership.objects.filter(person=person, team=team).first()
+    if term is None:
+        return services.add_membership(
+            cast.org, None, person=person, team=team, role=role, allocation=None
+        )
+    return services.update_membership(cast.org, None, term, role=role)
+
+
+def test_the_successor_becomes_a_lead_of_the_teams_they_lead(cast, owned):
+    from accord.org.models import Membership
+
+    _lead(cast, cast.member, cast.platform, "co-lead")
+    done = leaving.hand_over(cast.org, cast.admin, cast.member, cast.leader)
+    assert done.handed[0] == ("team they lead", ["Platform"])
+    assert ("team_lead", [cast.platform.pk]) in done.handed_ids
+    term = Membership.objects.get(person=cast.leader, team=cast.platform)
+    # In the role the leaver held, with a share of time for the team to set.
+    assert (term.role, term.allocation) == ("co-lead", None)
+    assert Event.objects.filter(
+        target_type="org.membership", target_id=str(term.pk), verb="created", actor=cast.admin
+    ).exists()
+    text = Notification.objects.get(person=cast.leader, kind="work_handed_to_you").body_text
+    assert "- 1 team they lead: Platform" in text
+
+
+def test_a_member_of_the_team_is_made_its_lead_keeping_their_share(cast, owned):
+    from accord.org.models import Membership
+
+    services.add_membership(cast.org, None, person=cast.leader, team=cast.platform, allocation=40)
+    _lead(cast, cast.member, cast.platform)
+    leaving.hand_over(cast.org, cast.admin, cast.member, cast.leader)
+    term = Membership.objects.get(person=cast.leader, team=cast.platform)
+    assert (term.role, term.allocation) == ("lead", 40)
+
+
+def test_after_they_left_their_teams_without_a_lead_get_the_successor_as_lead(cast, owned):
+    from accord.org.models import Membership
+
+    led_before = services.create_team(cast.org, None, name="Billing", slug="billing")
+    old = _lead(cast, cast.member, led_before)
+    services.end_term(cast.org, None, old, on=dt.date.today() - dt.timedelta(days=30))
+    _lead(cast, cast.member, cast.platform)
+    other = services.create_team(cast.org, None, name="Search", slug="search")
+    _lead(cast, cast.member, other)
+    mia = services.update_person(cast.org, cast.admin, cast.member, is_active=False)
+    _lead(cast, cast.admin, other)  # Search has had a lead since
+    assert not Membership.objects.filter(team=cast.platform).leading().exists()
+    left = {x.label: x.names for x in leaving.person_leaves(cast.org, mia)}
+    assert left["team they led, without a lead since"] == ["Platform"]
+
+    done = leaving.hand_over(cast.org, cast.admin, mia, cast.leader)
+    assert done.handed[0] == ("team they led, without a lead since", ["Platform"])
+    assert Membership.objects.get(team=cast.platform, person=cast.leader).role == "lead"
+    assert not Membership.objects.filter(team=led_before).exists()  # led long ago: not theirs
+    assert not Membership.objects.filter(team=other, person=cast.leader).exists()
+
+
+def test_a_viewer_leads_no_team_and_it_stays_without_one(cast, owned):
+    from accord.org.models import Membership
+
+    _lead(cast, cast.member, cast.platform)
+    mia = services.update_person(cast.org, cast.admin, cast.member, is_active=False)
+    done = leaving.hand_over(cast.org, cast.admin, mia, cast.viewer)
+    assert "cannot lead a team" in dict(done.refused)["Platform"]
+    assert not Membership.objects.filter(team=cast.platform).leading().exists()
+
+
+def test_a_team_the_successor_leads_already_is_said_not_handed(cast, owned):
+    _lead(cast, cast.member, cast.platform)
+    _lead(cast, cast.leader, cast.platform, "co-lead")
+    done = leaving.hand_over(cast.org, cast.admin, cast.member, cast.leader)
+    assert "team they lead" not in [label for label, _ in done.handed]
+    assert dict(done.refused)["Platform"] == f"{cast.leader.name} already leads Platform."

@@ -110,7 +110,7 @@ def test_the_agenda_sent_before_the_meeting_lists_the_headlines_shared_for_it(ca
     occ = queries.occurrence(rhythm.sync, SYNC)
     moment = notifications.Moment("agenda", rhythm.sync, occ, SYNC - 2 * H)
     with at(SYNC - 2 * H):
-        sent = notifications._agenda_preview(cast.org, moment)
+        sent = notifications._agenda_preview(cast.org, moment, SYNC - 2 * H)
     [section] = [s for s in sent if s["key"] == "headlines"]
     assert [i["title"] for i in section["items"]] == ["Two new hires"]
 

@@ -7,16 +7,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.utils import timezone
 
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CheckIn, CheckInStatus, Meeting
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.rhythm.conftest import DUE, utc
 
 H = dt.timedelta(hours=1)
 # Mondays 10:00 in Berlin (CET): the sync's occurrences in November.
 MONDAYS = [utc(2026, 11, d, 9) for d in (2, 9, 16, 23, 30)]
+# Today, in every test here: Thursday 3 Dec 2026, 13:00 in Berlin. November's Mondays are
+# the sync's last five occurrences, the nine Mondays since October all behind, and its
+# next is Monday 7 Dec, ahead (whatever the day and hour the tests are run).
+TODAY = utc(2026, 12, 3, 12)
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with at(TODAY):
+        yield
 
 
 def _hold(cast, sync, start: dt.datetime) -> Meeting:

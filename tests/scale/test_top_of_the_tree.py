@@ -14,7 +14,7 @@ from accord.alignment.models import Initiative, KeyResult
 from accord.intelligence import queries as signal_queries
 from accord.org import queries as org_queries
 from accord.org import services as org_services
-from accord.org.models import Membership, MembershipRole, Role, Team
+from accord.org.models import Membership, MembershipRole, Person, Role, Team
 from accord.web import pickers
 from tests.conftest import make_person, sqlite_plan
 from tests.mcp.conftest import _no_event_loop_in_this_thread  # noqa: F401 (/mcp is served as by a sync worker)
@@ -206,7 +206,8 @@ def test_the_owners_of_a_teams_open_items_are_the_slow_ways_owners(generated, db
             ]
             n_open = Counter(owner for owner, _ in rows)
             n_late = Counter(owner for owner, due in rows if due is not None and due < today)
-            expected = sorted(n_open, key=lambda p: (-n_late[p], -n_open[p], p))
+            names = dict(Person.objects.filter(org=org).values_list("pk", "name"))
+            expected = sorted(n_open, key=lambda p: (-n_late[p], -n_open[p], names[p], p))
             with CaptureQueriesContext(connection) as captured:
                 shown, total = queries.owners_of_open_items(org, team, today=today)
             assert [(o.person.pk, o.open, o.overdue) for o in shown] == [

@@ -270,3 +270,44 @@ def test_time_off_together_is_for_one_logins_own_people(cast, ada_at_globex):
     with pytest.raises(ServiceError):
         rhythm.set_own_away([cast.admin, cast.outsider], starts_on=day, ends_on=day)
     assert not Away.objects.exists()
+
+
+def test_switching_keeps_the_filters_that_mean_the_same_in_the_other_organization(
+    cast, ada_at_globex
+):
+    """A status, a kind, a sort or a search is kept; a team, a person, a period or an
+    initiative of Acme's (and what only qualifies one, `only`, `direction`) is not: it
+    names nothing of Globex's, or would open Globex's page cut to something else."""
+    client = login(cast.admin)
+    for here, there in [
+        ("/o/acme/inbox/?state=done", "/o/globex/inbox/?state=done"),
+        (
+            "/o/acme/coordination/list/?team=platform&only=1&direction=outbound&active=1",
+            "/o/globex/coordination/list/?active=1",
+        ),
+        (
+            "/o/acme/decisions/?status=proposed&q=budget&team=platform"
+            f"&driver={cast.member.pk}&since=2026-01-01",
+            "/o/globex/decisions/?status=proposed&q=budget&since=2026-01-01",
+        ),
+        (
+            f"/o/acme/alignment/initiatives/?status=open&sort=-target&owner={cast.member.pk}",
+            "/o/globex/alignment/initiatives/?status=open&sort=-target",
+        ),
+        ("/o/acme/people/?role=admin&team=platform&page=2", "/o/globex/people/?role=admin"),
+        ("/o/acme/teams/?parent=acme&depth=2", "/o/globex/teams/"),
+        ("/o/acme/rhythm/cadences/?kind=checkin&mine=1", None),
+        ("/o/acme/activity/?type=org.team&team=platform", "/o/globex/activity/?type=org.team"),
+        ("/o/acme/insights/?scope=all&severity=warning", None),
+        (
+            f"/o/acme/insights/?scope={cast.root.pk}&severity=warning",
+            "/o/globex/insights/?severity=warning",
+        ),
+    ]:
+        there = there or here.replace("/o/acme/", "/o/globex/")
+        page = client.get(here)
+        assert page.status_code == 200, here
+        assert _switch_to(page.content.decode(), "globex").replace("&amp;", "&") == there, here
+        assert client.get(there).status_code == 200, there
+        # Her own organization's entry is the page as it is, every filter kept.
+        assert _switch_to(page.content.decode(), "acme").replace("&amp;", "&") == here, here

@@ -47,7 +47,7 @@
       { selector: "node[?critical][?cycle]", style: { "border-width": 5, "border-color": "#7c3aed" } },
       { selector: "edge", style: {
         "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle",
-        "arrow-scale": 0.9, "label": "data(label)", "font-size": 9, "opacity": 0.9,
+        "arrow-scale": 0.9, "label": "data(label)", "font-size": 9, "opacity": 0.9, "min-zoomed-font-size": 8,
         "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1,
       } },
       { selector: "edge[?late]", style: { "line-style": "dashed", "width": 3 } },
@@ -89,6 +89,25 @@
       (crit.length ? " · critical path (" + data.critical_length_days + " days): " + crit.join(" → ") : "");
   }
 
+  // Names stay readable however far out the map is zoomed to show a large neighbourhood
+  // whole: a team's or initiative's name is drawn at least READABLE pixels high on the
+  // screen (larger than its own size in the picture when zoomed out), and wraps at a width
+  // that grows with it; an edge's milestone, drawn at its own size, shows once it is
+  // readable (min-zoomed-font-size in the style).
+  var NAME_SIZE = 13, NAME_WIDTH = 110, READABLE = 11;
+  var restyling = false;
+  function keepNamesReadable() {
+    if (restyling) return;
+    restyling = true;
+    window.requestAnimationFrame(function () {
+      restyling = false;
+      var size = Math.max(NAME_SIZE, READABLE / cy.zoom());
+      cy.style().selector("node").style({
+        "font-size": size, "text-max-width": NAME_WIDTH * size / NAME_SIZE,
+      }).update();
+    });
+  }
+
   function layout() {
     cy.layout({
       name: "cose", animate: false, randomize: true, padding: 24,
@@ -98,6 +117,7 @@
     }).run();
     cy.fit(undefined, 24);
     if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
+    keepNamesReadable();
   }
 
   function select(d) {
@@ -156,6 +176,7 @@
         minZoom: 0.2, maxZoom: 3,
       });
       window.accordMap = cy;
+      cy.on("zoom", keepNamesReadable);
       cy.on("tap", "node", function (evt) {
         select(evt.target.data());
         expand(evt.target);

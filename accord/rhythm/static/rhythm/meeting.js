@@ -50,6 +50,15 @@ document.addEventListener("DOMContentLoaded", () => {
       form.dataset.sent = form.querySelector("textarea").value;
     }
   });
+  // Notes sent signed out are kept for the sign-in page, which the answer (HX-Redirect)
+  // goes to: that box's notes are not lost by leaving, so leaving does not ask for them.
+  document.addEventListener("htmx:beforeOnLoad", (event) => {
+    const form = event.detail.elt;
+    if (!form.classList || !form.classList.contains("notes")) return;
+    if (!event.detail.xhr.getResponseHeader("HX-Redirect")) return;
+    const box = form.querySelector("textarea");
+    box.defaultValue = box.value;
+  });
   // A section's notes saved in place are saved: no longer "unsaved".
   document.addEventListener("htmx:afterRequest", (event) => {
     const form = event.detail.elt;

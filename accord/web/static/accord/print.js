@@ -1,6 +1,6 @@
 /* Printing (print.css): open what a reader of the paper would open (a chart's figures
-   under "The same, as a table"; not a form folded away), and say where and when the page
-   was printed. Undone after printing. */
+   under "The same, as a table"; not a form folded away), put what a box holds on the paper
+   as text, and say where and when the page was printed. Undone after printing. */
 (function () {
   "use strict";
   var opened = [];
@@ -15,8 +15,17 @@
     node.textContent = "Printed " + when + " from " + window.location.href;
   }
 
+  // What a box holds as text on paper (`data-print-text-of`: the box's id), as typed now.
+  function boxesAsText() {
+    document.querySelectorAll("[data-print-text-of]").forEach(function (node) {
+      var box = document.getElementById(node.getAttribute("data-print-text-of"));
+      if (box) node.textContent = box.value.trim();
+    });
+  }
+
   function before() {
     stamp();
+    boxesAsText();
     document.querySelectorAll("main details:not([open])").forEach(function (d) {
       if (d.querySelector("form, input, select, textarea, button")) return;
       d.open = true;

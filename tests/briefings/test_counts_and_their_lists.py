@@ -1,0 +1,137 @@
+"""A count of a briefing ("and 9 more: 3 decisions made; ...") opens a list that shows what
+it counted: the week's days on lists with a filter of days, or words beside the count that
+say what the list shows instead (every event of the week on them, or the list as it is
+now). A briefing reads the teams' addresses once for every reader, and no query twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accord.briefings import compose, services
+from accord.decisions import services as decisions
+from accord.decisions.models import Decision
+from tests.briefings.world import WEEK, build_story, signed_in
+from tests.intelligence.world import Clock, controlled
+
+D = dt.date
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    with controlled(c):
+        yield c
+
+
+def parts(content, key):
+    section = next(s for s in content["sections"] if s["key"] == key)
+    return {p["label"]: p["url"] for p in section["more_parts"]}
+
+
+def part(content, key, starts):
+    found = [(label, url) for label, url in parts(content, key).items() if label.startswith(starts)]
+    assert len(found) == 1, (starts, parts(content, key))
+    return found[0]
+
+
+def test_decisions_due_opens_the_proposed_ones_too(db, clock, monkeypatch):
+    """ "Decisions due" counts the decisions still waiting for their decision, open or
+    proposed: its list shows both."""
+    s = build_story(clock)
+    w = s.w
+    waiting = Decision.objects.get(pk=s.ids["waiting"])  # due Wed 21 Jan, next week
+    clock.at(D(2026, 1, 16), 10)
+    decisions.propose(w.org, None, waiting, "Yes, from February")
+    clock.at(D(2026, 1, 21), 9)
+    monkeypatch.setattr(compose, "MAX_ITEMS", 0)  # every line counted, none shown
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    label, url = part(c, "coming_up", "1 decision due")
+    page = signed_in(w.admin).get(url).content.decode()
+    assert waiting.question in page
+    assert label == "1 decision due (listed: all open or proposed now)"
+    # The log's filter reads "Open or proposed", and leaves decided ones out.
+    assert '<option value="undecided" selected>Open or proposed</option>' in page
+    decided = Decision.objects.get(pk=s.ids["decided"])
+    assert decided.question not in page
+
+
+def test_each_count_opens_what_it_counted_or_says_what_its_list_shows(db, clock, monkeypatch):
+    s = build_story(clock)
+    w, ids = s.w, s.ids
+    monkeypatch.setattr(compose, "MAX_ITEMS", 0)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    client = signed_in(w.admin)
+    days = "since=2026-01-12&until=2026-01-18"
+
+    # The issue escalated in the week: on the week's events on issues, not the issues open
+    # at the admin's level today (where an issue escalated last month is as good as it).
+    label, url = part(c, "changed", "1 issue escalated")
+    assert url == f"/o/brief/activity/?type=decisions.issue&{days}"
+    assert label == "1 issue escalated (in the week's activity)"
+    escalated = "Flaky deploys block releases"
+    assert escalated in client.get(url).content.decode()
+    # Resolved in the week: the same, not every closed issue there ever was.
+    label, url = part(c, "went_well", "1 issue resolved")
+    assert url == f"/o/brief/activity/?type=decisions.issue&{days}"
+
+    # The decision made: the log of the week's decisions holds just it.
+    label, url = part(c, "changed", "1 decision made")
+    assert label == "1 decision made"  # none shown above: the log lists that one
+    page = client.get(url).content.decode()
+    assert Decision.objects.get(pk=ids["decided"]).question in page
+    assert Decision.objects.get(pk=ids["waiting"]).question not in page
+
+    # Every count whose list shows more than it counted says so beside it.
+    exact = {"1 decision made"}
+    for section in c["sections"]:
+        for p in section["more_parts"]:
+            if p["url"] and p["label"] not in exact:
+                assert p["label"].endswith(")") and " (" in p["label"], p["label"]
+    assert part(c, "blocked", "1 request late")[0] == "1 request late (listed as they are now)"
+
+
+def test_the_decision_log_of_the_week_says_it_lists_those_shown_too(db, clock, monkeypatch):
+    s = build_story(clock)
+    w = s.w
+    clock.at(D(2026, 1, 14), 10)
+    made = [
+        decisions.create_decision(w.org, None, f"Do we adopt tool {n}?", w.admin) for n in (1, 2)
+    ]
+    for dec in made:
+        decisions.decide(w.org, None, dec, "Yes")
+    clock.at(D(2026, 1, 21), 9)
+    # The escalated issue, the reversal and one of the three decisions made are shown.
+    monkeypatch.setattr(compose, "MAX_ITEMS", 3)
+    c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
+    label, url = part(c, "changed", "2 decisions made")
+    assert label == "2 decisions made (the week's log: all 3, including those above)"
+    page = signed_in(w.admin).get(url).content.decode()
+    week = Decision.objects.filter(pk__in=[s.ids["decided"], *(d.pk for d in made)])
+    assert all(d.question in page for d in week)
+
+
+# A further reader's briefing of a week whose history is loaded (as the worker builds
+# them; the admin's here): their meetings (2), the health of the week's two ends (2) and of
+# its risers (1), and the objects its lines link to, one query per kind (9). Each team's
+# address and the last day health was stored were read again for each line and each day.
+MAX_QUERIES = 14
+
+
+def test_a_briefing_reads_nothing_twice(db, clock):
+    s = build_story(clock)
+    w = s.w
+    week = compose.parse_week(WEEK)
+    history = compose.History(w.org)
+    compose.build(w.org, week, compose.reader_for_person(w.org, w["Platform"].lead), history)
+    for person in (w.admin, w["Web"].lead):
+        reader = compose.reader_for_person(w.org, person)
+        with CaptureQueriesContext(connection) as captured:
+            compose.build(w.org, week, reader, history)
+        said = Counter(q["sql"] for q in captured.captured_queries)
+        assert [sql for sql, n in said.items() if n > 1] == []
+        assert len(captured.captured_queries) <= MAX_QUERIES, list(said)
