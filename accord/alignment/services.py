@@ -1643,8 +1643,15 @@ def _delete_rights(thing: Objective | KeyResult | Initiative) -> tuple[list, Tea
 
 
 def may_change(actor: Person | None, thing: Objective | KeyResult | Initiative) -> bool:
-    """Whether `actor` may change `thing` (see "changing" above). At most one query beyond
-    the owners and team already loaded."""
+    """Whether `actor` may change `thing` (see "changing" above); an agent what its owner
+    owns too (it works on their behalf). At most one query beyond the owners and team
+    already loaded."""
+    return _may(actor, thing, acts_for, agent_for_owner=True)
+
+
+def _may(actor, thing, by_team, *, agent_for_owner: bool) -> bool:
+    """Whether `actor` may change or delete `thing`: Accord itself, leaders and admins, its
+    owners (`_delete_rights`), and whom `by_team(actor, team)` admits for its team."""
     if actor is None:
         return True
     if not actor.is_active or not actor.has_role(Role.MEMBER):
@@ -1652,11 +1659,12 @@ def may_change(actor: Person | None, thing: Objective | KeyResult | Initiative) 
     if actor.has_role(Role.LEADER):
         return True
     owners, team = _delete_rights(thing)
-    # An agent works on its owner's behalf: what its owner owns is its to change too.
-    acting_as = {actor.pk, actor.owner_id} if actor.is_agent and actor.owner_id else {actor.pk}
+    acting_as = {actor.pk}
+    if agent_for_owner and actor.is_agent and actor.owner_id:
+        acting_as.add(actor.owner_id)
     if any(p is not None and p.pk in acting_as for _, p in owners):
         return True
-    return team is not None and acts_for(actor, team)
+    return team is not None and by_team(actor, team)
 
 
 def acts_for(actor: Person | None, team: Team) -> bool:
@@ -1689,6 +1697,12 @@ def require_team_rights(actor: Person | None, team: Team, what: str) -> None:
 def who_may_change(thing: Objective | KeyResult | Initiative) -> str:
     """Who may change `thing`, for its refusal: "its owner (Hugo Costa), members of Sales,
     a lead of a team above it, a leader or an admin"."""
+    return _who_may(thing, lambda team: [f"members of {team.name}", "a lead of a team above it"])
+
+
+def _who_may(thing, for_team) -> str:
+    """Who may change or delete `thing`, in words: its active owners by name, `for_team`'s
+    words for its team, then leaders and admins."""
     owners, team = _delete_rights(thing)
     parts: list[str] = []
     named: set[int] = set()
@@ -1697,7 +1711,7 @@ def who_may_change(thing: Objective | KeyResult | Initiative) -> str:
             named.add(person.pk)
             parts.append(f"{words} ({person.name})")
     if team is not None:
-        parts += [f"members of {team.name}", "a lead of a team above it"]
+        parts += for_team(team)
     parts += ["a leader", "an admin"]
     return f"{', '.join(parts[:-1])} or {parts[-1]}"
 
@@ -1726,32 +1740,13 @@ def may_delete(actor: Person | None, thing: Objective | KeyResult | Initiative) 
     """Whether `actor` may delete `thing`: its owner (a key result's, or its objective's),
     a lead of its team, the organization's leaders and admins, and Accord itself. At most
     one query beyond the owners and team already loaded."""
-    if actor is None:
-        return True
-    if not actor.is_active or not actor.has_role(Role.MEMBER):
-        return False
-    if actor.has_role(Role.LEADER):
-        return True
-    owners, team = _delete_rights(thing)
-    if any(p is not None and p.pk == actor.pk for _, p in owners):
-        return True
-    return team is not None and is_team_lead(actor, team)
+    return _may(actor, thing, is_team_lead, agent_for_owner=False)
 
 
 def who_may_delete(thing: Objective | KeyResult | Initiative) -> str:
     """Who may delete `thing`, for its refusal and the muted line where Delete would be:
     "its owner (Hugo Costa), a lead of Data & Analytics, a leader or an admin"."""
-    owners, team = _delete_rights(thing)
-    parts: list[str] = []
-    named: set[int] = set()
-    for words, person in owners:
-        if person is not None and person.is_active and person.pk not in named:
-            named.add(person.pk)
-            parts.append(f"{words} ({person.name})")
-    if team is not None:
-        parts.append(f"a lead of {team.name}")
-    parts += ["a leader", "an admin"]
-    return f"{', '.join(parts[:-1])} or {parts[-1]}"
+    return _who_may(thing, lambda team: [f"a lead of {team.name}"])
 
 
 def require_delete_rights(
