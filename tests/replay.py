@@ -9,8 +9,9 @@ inserts the same rows again, exactly as they were (stored values, not recomputed
 holds them, `tests/template_db.py::derived`.)
 
 It builds for real again whenever a replay could differ from a build: another key (the demo
-is dated from today), another database, or rows already in the way of the recorded keys (a
-test that made its own rows first, on SQLite, where a rollback hands their keys out again).
+is dated from today, and from the moment a test sets the clock to), another database, or
+rows already in the way of the recorded keys (a test that made its own rows first, on
+SQLite, where a rollback hands their keys out again).
 Rows already there exactly as recorded are left as they are.
 
 Under pytest-xdist the recording is shared by the run's processes: the first to need a key
@@ -59,6 +60,8 @@ class _Table:
 
 T = TypeVar("T")
 _build = demo.load
+# The clock as Django has it, before any test sets it (tests.conftest.at).
+_real_now = timezone.now
 # Each recording's rows, and the moment its build ended.
 _recorded: dict[tuple, tuple[list[_Table], dt.datetime]] = {}
 # Fewer rows than this get no fresh planner statistics (tests/replay.py::_analyze).
@@ -289,7 +292,13 @@ def once(
 
 
 def load(*, today: dt.date | None = None):
-    """`demo.load()`, replayed after the first build."""
+    """`demo.load()`, replayed after the first build.
+
+    The story is dated up to the moment it loads (a meeting still going on is not held yet):
+    a test that sets the clock gets the demo of its own moment, not one recorded earlier that
+    day at another hour."""
     if demo.demo_org() is not None:
         return None
-    return once(("demo", today, timezone.localdate()), lambda: _build(today=today), demo.demo_org)
+    moment = timezone.now() if timezone.now is not _real_now else None
+    key = ("demo", today, timezone.localdate(), moment)
+    return once(key, lambda: _build(today=today), demo.demo_org)

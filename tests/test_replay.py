@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 from django.db import models, transaction
+from django.utils import timezone
 
 from accord.core.database import keys_after_rows
 from tests import replay
@@ -91,3 +92,21 @@ def test_a_replayed_fixture_holds_exactly_the_rows_its_build_writes(db, name):
     replayed = _built_then_undone(through_replay)  # then: the recorded rows written back
     assert found, "the second time was built again, not replayed"
     assert replayed == built, sorted((built - replayed) + (replayed - built))[:5]
+
+
+def test_the_demo_is_recorded_for_the_moment_a_test_sets_the_clock_to(db, monkeypatch):
+    # The story is dated up to the moment it loads: a demo recorded at the real time is no
+    # demo for a test that sets the clock to an earlier hour of the same day (a meeting over
+    # by now would be held in it), nor one recorded at another set moment.
+    from tests.conftest import at
+
+    keys = []
+    monkeypatch.setattr(replay, "once", lambda key, build, find: keys.append(key))
+    morning = timezone.now().replace(hour=0, minute=5)
+    replay.load()
+    with at(morning):
+        replay.load()
+        replay.load()
+    with at(morning + dt.timedelta(hours=1)):
+        replay.load()
+    assert keys[0] != keys[1] == keys[2] != keys[3] != keys[0]
