@@ -2,9 +2,9 @@
 who signed in (and how), whose sign-in was locked after too many failures, who set or changed
 their own password. Each is an event about their login, named by its e-mail address
 (`auth.user`, an admin-only kind: `queries.ADMIN_KINDS`), with the person as actor (a
-lockout: Accord, which locked it). A sign-in is an event of the one organization the person
-signed in to: the first whose page the new session opens (where the sign-in lands, or the
-one they choose), so that no organization learns when someone used another. A lockout and
+lockout: Accord, which locked it). A sign-in is an event of each organization the new
+session opens (where the sign-in lands, or the one they choose, then each they switch to),
+once, when it first opens it: no organization learns when someone used another. A lockout and
 a password are the login's, which opens every organization the person is active in: an
 event of each. Nothing secret is kept: no password, no token, no IP address (django-axes
 keeps failed attempts only while they count)."""
@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.activity.services import record
+from accord.core.sso import OIDC_BACKEND
+from accord.org import services as org_services
 from accord.org.models import Person
 
 ACCOUNT = "auth.user"
@@ -34,9 +36,10 @@ def _people(user_filter: dict) -> list[Person]:
     return list(Person.objects.filter(is_active=True, **user_filter).select_related("org"))
 
 
-# The session's sign-in not yet recorded: how they signed in, until the session opens a page
-# of one of their organizations (`landed`).
+# How the session signed in, kept for the session: each organization it opens records the
+# sign-in as its own the first time (`landed`), and is then listed under OPENED_KEY.
 PENDING_KEY = "_accord_sign_in"
+OPENED_KEY = "_accord_signed_in_to"
 
 
 def signed_in(sender, request, user, **kwargs) -> None:
@@ -50,20 +53,43 @@ def signed_in(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
-    backend = (getattr(user, "backend", "") or "").lower()
-    session[PENDING_KEY] = "single sign-on" if "oidc" in backend else "password"
+    session[PENDING_KEY] = _how(getattr(user, "backend", ""))
+    session.pop(OPENED_KEY, None)  # a new sign-in: each organization records it again
+
+
+def joined(request) -> None:
+    """A person signed in already joined another organization with that login (a join
+    link: `web.join`): their session signs in to it now, so the organization they land in
+    next records it as their sign-in there (`landed`), as if they had signed in to it."""
+    session = request.session
+    session[PENDING_KEY] = _how(session.get(BACKEND_SESSION_KEY, ""))
+
+
+def _how(backend: str | None) -> str:
+    """How a session signed in, by the backend that signed it in: Accord's provider backend
+    (or another OpenID Connect one) is single sign-on."""
+    backend = backend or ""
+    return "single sign-on" if backend == OIDC_BACKEND or "oidc" in backend.lower() else "password"
 
 
 def landed(request, person: Person) -> None:
-    """A page of `person`'s organization, opened by their session: the first since they
-    signed in records the sign-in there, and nowhere else."""
+    """A page of `person`'s organization, opened by their session: the first time since they
+    signed in, the sign-in is recorded there (and in no organization they do not open)."""
     session = getattr(request, "session", None)
-    if session is None or PENDING_KEY not in session:
+    if session is None:
         return
-    how = session.pop(PENDING_KEY)
+    how = session.get(PENDING_KEY)
+    opened = session.get(OPENED_KEY, [])
+    if how is None or person.org_id in opened:
+        return
+    session[OPENED_KEY] = [*opened, person.org_id]
     user = person.user  # the login itself, not the request's lazy stand-in
     with transaction.atomic():
-        record(person.org, person, SIGNED_IN, user, label=user.get_username(), after={"with": how})
+        event = record(
+            person.org, person, SIGNED_IN, user, label=user.get_username(), after={"with": how}
+        )
+        # What this organization's pages say of their last sign-in (not the login's).
+        org_services.note_sign_in(person, event.created_at)
 
 
 def locked_out(sender, request=None, username: str = "", **kwargs) -> None:

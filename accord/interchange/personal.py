@@ -142,7 +142,7 @@ def _profile(person: Person) -> dict:
         "active": person.is_active,
         "added_at": _when(person.created_at),
         "signs_in_as": user.get_username() if user else None,
-        "last_sign_in": _when(user.last_login) if user else None,
+        "last_sign_in": _when(person.last_signed_in) if user else None,  # here, not elsewhere
     }
 
 

@@ -101,9 +101,11 @@ def forget_person(org: Organization, actor: Person | None, person: Person) -> di
     counts["login_removed"] = _drop_login(person)
     PersonIdentity.objects.filter(person=person).delete()
     person.name, person.email, person.title, person.timezone = label, "", "", "UTC"
-    person.user = None
+    person.user, person.last_signed_in = None, None
     person.version += 1
-    person.save(update_fields=["name", "email", "title", "timezone", "user", "version"])
+    person.save(
+        update_fields=["name", "email", "title", "timezone", "user", "last_signed_in", "version"]
+    )
     # What was done, counted (what there was of it): no name, no address, no text.
     done = {key: n for key, n in counts.items() if n}
     activity.record(org, actor, FORGOTTEN, person, after=done, label=label)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,22 +85,17 @@ def topic(person: Person) -> str:
 
 
 def never_signed_in() -> Q:
-    """People (not agents) who have not signed in since they were added: no login, a login
-    never used, or one last used before (in another organization, before this one added
-    them). Their login's last sign-in is one join away."""
-    return Q(kind=PersonKind.PERSON) & (
-        Q(user__isnull=True)
-        | Q(user__last_login__isnull=True)
-        | Q(user__last_login__lt=F("created_at"))
-    )
+    """People (not agents) who have not signed in to this organization since they were
+    added: no login, or no sign-in that landed here (`Person.last_signed_in`; a sign-in to
+    another of their login's organizations is that one's)."""
+    return Q(kind=PersonKind.PERSON) & (Q(user__isnull=True) | Q(last_signed_in__isnull=True))
 
 
 def last_sign_in(person: Person) -> dt.datetime | None:
-    """When `person` last signed in since they were added here (their login's last
-    sign-in, which any of their organizations counts), or None."""
-    user = person.user if person.user_id else None
-    last = getattr(user, "last_login", None)
-    return last if last is not None and last >= person.created_at else None
+    """When `person` last signed in to this organization (the first page of it a new
+    session opened: `activity.signins.landed`), or None; never their login's last sign-in,
+    which another organization's use counts."""
+    return person.last_signed_in if person.user_id else None
 
 
 def invited_on(org: Organization, person_ids) -> dict[int, dict]:

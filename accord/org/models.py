@@ -91,6 +91,10 @@ class Person(OrgScoped):
     paused_at = models.DateTimeField(
         null=True, blank=True, help_text="While set, the agent's tokens are refused."
     )
+    # When they last signed in to this organization (`activity.signins.landed`: the first
+    # page of it a new session opened), not their login's last sign-in, which any of the
+    # organizations they are in counts.
+    last_signed_in = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "people"

@@ -997,6 +997,16 @@ def join_with_login(token: str, user: Any) -> Person:
     return person
 
 
+def note_sign_in(person: Person, at: Any) -> None:
+    """`person` signed in to their organization at `at`: the moment of the sign-in event
+    `activity.signins.landed` records in the same transaction, which is this write's event
+    (one UPDATE; the person's version is not an edit of their profile, so it stays)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("note_sign_in() must be called inside the sign-in's transaction")
+    Person.objects.filter(pk=person.pk).update(last_signed_in=at)
+    person.last_signed_in = at
+
+
 JOIN_REFUSED = {
     "invalid": "This link is not a working join link.",
     "expired": "This link is too old. Ask an administrator of the organization for a new one.",

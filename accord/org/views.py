@@ -610,8 +610,7 @@ def people(request):
     if team_slug:
         team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
         qs = qs.filter(memberships__team=team, memberships__ended_on__isnull=True)
-    related = ("owner", "user") if can_manage else ("owner",)
-    qs = qs.select_related(*related).order_by("name", "id")
+    qs = qs.select_related("owner").order_by("name", "id")
     if q or team or inactive or role or never:
         page = paginate(request, qs, per_page=queries.LIST_PAGE)
         page_count = page.paginator.num_pages
@@ -650,7 +649,7 @@ def people(request):
 
 
 def _sign_ins(org, page) -> None:
-    """Set `last_sign_in` (since they were added) and, for those without one, `invited`
+    """Set `last_sign_in` (to this organization) and, for those without one, `invited`
     ({"at", "by", "by_link"} of their latest invitation: an e-mail or a sign-in link) on a
     page of people: one query."""
     for p in page:

@@ -15,12 +15,12 @@ from django.contrib.auth import (
     login,
     update_session_auth_hash,
 )
-from django.contrib.auth.models import update_last_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accord.activity import signins
 from accord.core.errors import ServiceError
 from accord.core.security import account_username, normalize_username
 from accord.core.sso import OIDC_BACKEND
@@ -80,8 +80,8 @@ def join(request, token: str):
             except ServiceError as exc:
                 error = exc.message
             else:
-                if same:  # signed in here already: they have signed in since being added
-                    update_last_login(None, user)
+                if same:  # signed in already: a sign-in to this organization, once there
+                    signins.joined(request)
                 else:
                     login(request, user)
                 request.session.pop(SESSION_KEY, None)

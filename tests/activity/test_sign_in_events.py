@@ -12,6 +12,7 @@ from django.test import Client
 
 from accord.activity.models import Event
 from accord.org import services
+from accord.org.models import Person
 from tests.conftest import PASSWORD, login
 
 LIMIT = settings.AXES_FAILURE_LIMIT
@@ -129,9 +130,9 @@ def test_a_password_an_admin_gives_is_their_event_not_the_persons(cast):
     assert Event.objects.filter(org=cast.org, verb="password_set", actor=cast.admin).exists()
 
 
-def test_a_sign_in_is_recorded_only_in_the_organization_it_lands_in(cast):
+def test_a_sign_in_is_recorded_only_in_the_organizations_it_opens(cast):
     """Globex's admins do not learn when Mia used Acme, nor Acme's when she used Globex:
-    each sign-in is an event of the organization she opened first after it, once."""
+    each sign-in is an event of each organization she opens after it, once."""
     services.add_person(
         cast.other_org, None, name="Mia Member", email=cast.member.email, user=cast.member.user
     )
@@ -142,10 +143,16 @@ def test_a_sign_in_is_recorded_only_in_the_organization_it_lands_in(cast):
     assert client.get("/").status_code == 200  # the chooser: neither yet
     assert client.get("/o/acme/decisions/").status_code == 200
     assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]
-    client.get("/o/globex/")  # switching is no sign-in
     client.get("/o/acme/")
+    assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]  # once
+    assert _accounts(cast.other_org) == []  # not opened
+    client.get("/o/globex/")  # switched to: signed in to Globex too, as its pages say
+    client.get("/o/globex/inbox/")
+    client.get("/o/acme/")
+    assert [e.verb for e in _accounts(cast.other_org)] == ["signed_in"]
     assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]
-    assert _accounts(cast.other_org) == []
+    mia = Person.objects.get(org=cast.other_org, user=cast.member.user)
+    assert mia.last_signed_in == _accounts(cast.other_org)[0].created_at
     # Signed in again, sent to a page of Globex's: Globex's sign-in, not Acme's.
     client.post("/accounts/logout/")
     answer = client.post(
@@ -154,8 +161,10 @@ def test_a_sign_in_is_recorded_only_in_the_organization_it_lands_in(cast):
     )
     assert answer["Location"] == "/o/globex/inbox/"
     _land(client, answer)
-    assert [e.verb for e in _accounts(cast.other_org)] == ["signed_in"]
+    assert [e.verb for e in _accounts(cast.other_org)] == ["signed_in"] * 2
     assert [e.verb for e in _accounts(cast.org)] == ["signed_in"]
+    client.get("/o/acme/")
+    assert [e.verb for e in _accounts(cast.org)] == ["signed_in"] * 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,6 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -23,7 +22,8 @@ from accord.org import invitations, queries, services, views
 from accord.org.models import Membership, Person, Role
 from accord.web.templatetags.dates import day, weekday_moment
 from tests.api.conftest import send
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
+from tests.org.test_last_sign_in import sign_in_and_land
 from tests.web.test_background_notice import NOTICE, worker_ticked
 
 LINK = re.compile(r"http://\S+/accounts/welcome/\S+/")
@@ -100,10 +100,13 @@ def test_adding_a_person_emails_them_an_invitation_with_a_working_link(cast, smt
     assert "E-mailed to nina@acme.example" in page
 
     choose_password(link)
-    signed_in = Client()
-    assert signed_in.login(
-        request=HttpRequest(), username="nina@acme.example", password="Correct-Horse-Battery-42"
+    signed_in = Client()  # signs in, and lands in Acme: Acme's sign-in
+    answer = signed_in.post(
+        "/accounts/login/",
+        {"username": "nina@acme.example", "password": "Correct-Horse-Battery-42"},
     )
+    assert answer.status_code == 302
+    assert signed_in.get(answer["Location"], follow=True).status_code == 200
     page = admin.get(f"/o/acme/people/{nina.pk}/").content.decode()
     assert "Last signed in" in page
     assert "Send again" not in page and "not yet accepted" not in page
@@ -441,14 +444,14 @@ def test_the_people_list_keeps_those_who_never_signed_in(cast, monkeypatch):
     services.add_agent(cast.org, cast.admin, owner=cast.admin, name="Release bot")
     # Added here after signing in elsewhere: not signed in here yet.
     otto = services.add_person(cast.org, None, name="Otto", email=cast.outsider.email)
-    outsider_user = cast.outsider.user
-    outsider_user.last_login = timezone.now() - dt.timedelta(days=3)
-    outsider_user.save()
+    with at(timezone.now() - dt.timedelta(days=3)):
+        sign_in_and_land(cast.outsider.email)  # to Globex, his organization then
     # His join link (his address is a login already), used by him: linked to his login.
     joining = services.sign_in_link(cast.org, cast.admin, otto)
-    services.join_with_login(joining.split("/")[-2], outsider_user)
+    services.join_with_login(joining.split("/")[-2], cast.outsider.user)
+    sign_in_and_land(cast.outsider.email, "/o/globex/")  # Globex's sign-in, not Acme's
     for person in (cast.admin, cast.leader, cast.member, cast.viewer):
-        login(person)  # signs in: records the login's last sign-in
+        sign_in_and_land(person.email)  # signs in to Acme
     services.send_invitation(cast.org, cast.admin, nina)
 
     admin = login(cast.admin)

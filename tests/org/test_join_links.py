@@ -144,6 +144,8 @@ def test_the_holder_joins_with_the_logins_password(cast, keiko_elsewhere):
     keiko.refresh_from_db()
     assert keiko.user_id == user.pk
     assert visitor.get("/o/acme/").status_code == 200
+    keiko.refresh_from_db()
+    assert keiko.last_signed_in is not None  # signed in to Acme, where she landed
     joined = Event.objects.for_org(cast.org).for_target("org.person", keiko.pk)
     assert joined.get(verb="login_given").actor_id == keiko.pk
     # The person's history says she joined, not that she gave herself a login.
@@ -180,12 +182,23 @@ def test_signed_in_as_that_login_one_button_joins(cast, keiko_elsewhere):
 
     holder = Client()
     holder.force_login(user)
+    user.refresh_from_db()
+    last_login = user.last_login
     _, page = open_link(link, holder)
     assert "Join Acme" in text_of(page) and 'name="password"' not in page.content.decode()
     done = holder.post("/accounts/join/open/")
     assert done.status_code == 302 and done["Location"] == "/o/acme/"
     keiko.refresh_from_db()
     assert keiko.user_id == user.pk
+    # Her session signs in to Acme as she lands there: Acme's sign-in, not Globex's.
+    assert holder.get("/o/acme/").status_code == 200
+    keiko.refresh_from_db()
+    (signed_in,) = Event.objects.for_org(cast.org).filter(verb="signed_in")
+    assert (signed_in.actor_id, signed_in.created_at) == (keiko.pk, keiko.last_signed_in)
+    assert not Event.objects.for_org(cast.other_org).filter(verb="signed_in").exists()
+    assert Person.objects.get(org=cast.other_org, user=user).last_signed_in is None
+    user.refresh_from_db()
+    assert user.last_login == last_login  # the login's own, as Django keeps it
 
 
 def test_a_newer_link_replaces_the_older(cast, keiko_elsewhere):
@@ -299,6 +312,9 @@ def test_joining_signed_in_by_the_provider_retires_a_password_an_outsider_chose(
         done = holder.post("/accounts/join/open/")
         assert done.status_code == 302 and done["Location"] == "/o/acme/"
         assert holder.get("/o/acme/").status_code == 200  # her session stays
+    # Acme's first sign-in of hers, as she signed in: by the provider.
+    (signed_in,) = Event.objects.for_org(cast.org).filter(verb="signed_in")
+    assert signed_in.actor_id == keiko.pk and signed_in.after == {"with": "single sign-on"}
     user.refresh_from_db()
     assert not user.has_usable_password()
     assert sign_in(Client(), KEIKO, EVES).status_code != 302
