@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, DateTimeField, F, Prefetch, prefetch_related_objects
+from django.db.models import CharField, DateTimeField, F, Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -1125,12 +1125,20 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
     finished = Meeting.objects.for_org(org).filter(
         status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
     )
+    # Held: finished by the moment, or started by it (being held, as rhythm's adherence
+    # counts it: `rhythm_queries.adherence`); rated only once finished. (Which occurrences
+    # are due differs: two hours after their start here, at their end in adherence.)
+    begun = Meeting.objects.for_org(org).filter(
+        Q(ended_at__lte=m) | Q(started_at__lte=m),
+        status__in=(MeetingStatus.FINISHED, MeetingStatus.RUNNING),
+        occurrence_start__gte=since,
+    )
     held: dict[tuple[int, dt.datetime], int] = {}
     # Meetings by cadence, with when they were held: one held at an occurrence no schedule
     # of its cadence has (kept from before Accord kept earlier schedules, or recorded for a
     # date before the cadence was set up) still counts, where it was.
     meetings_of: dict[int, list[tuple[dt.datetime, dt.datetime, int]]] = defaultdict(list)
-    for pk, cad_id, occ, scheduled in finished.annotate(
+    for pk, cad_id, occ, scheduled in begun.annotate(
         occ=occ_start, at=_instant_column("scheduled_start")
     ).values_list("id", "cadence_id", "occ", "at"):
         held[(cad_id, instant(occ))] = pk

@@ -475,9 +475,7 @@ def my_week(
         sections.append(owed)
 
     if "meetings" in wanted:
-        upcoming = rhythm_queries.meetings_between(
-            org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7)
-        )
+        upcoming = rhythm_queries.meetings_ahead(org, cads, now, now + dt.timedelta(days=7))
         meetings = section("meetings", "Meetings", len(upcoming), empty="none in the next 7 days")
         for u in upcoming[page]:
             meetings.add(
@@ -1563,13 +1561,8 @@ def meeting_agenda(
         .first()
     )
     if m is None or m.status == MeetingStatus.PLANNED:
-        # The page's live agenda (accord/rhythm/views.py `_meeting_page`, the API's
-        # live-agenda): the same build, for an occurrence not held yet.
-        transient = m or Meeting(
-            cadence=cadence, occurrence_start=occ.original_start, scheduled_start=occ.start
-        )
-        built = agenda.build(org, cadence, transient, limit=AGENDA_ITEMS)
-        carried = agenda.carried_from_previous(org, transient, built)
+        # The live agenda of the page, its e-mail and the API, for an occurrence not held yet.
+        built = agenda.live(org, cadence, occ, m, limit=AGENDA_ITEMS)
         state = "live: built now from live data"
     else:
         built = [
@@ -1577,10 +1570,10 @@ def meeting_agenda(
         ]
         carried = m.carried_in
         state = f"{m.status}: the agenda frozen when it started"
-    if any(s.get("source") == "carried" for s in built):
-        built = [{**s, "items": carried} if s.get("source") == "carried" else s for s in built]
-    elif carried:
-        built = [{"key": "carried", "title": "Carried forward", "items": carried}, *built]
+        if any(s.get("source") == "carried" for s in built):
+            built = [{**s, "items": carried} if s.get("source") == "carried" else s for s in built]
+        elif carried:
+            built = [{"key": "carried", "title": "Carried forward", "items": carried}, *built]
     sections = []
     for s in agenda.with_urls(org, built):
         assert s is not None

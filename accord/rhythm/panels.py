@@ -33,10 +33,11 @@ def home(request) -> str | None:
     missed = queries.missed_since_given(rounds)
     seen: set[int] = set()
     upcoming = []
-    # The next occurrence of each of the person's meetings, soonest first; one held
-    # already (started early and finished) is behind them, not next.
-    for u in queries.meetings_between(
-        org, cads, now - dt.timedelta(hours=1), now + dt.timedelta(days=7), tz_name=me.timezone
+    # The next occurrence of each of the person's meetings, soonest first: one going on
+    # now (not ended) or to come; one held already (started early and finished) is behind
+    # them, not next.
+    for u in queries.meetings_ahead(
+        org, cads, now, now + dt.timedelta(days=7), tz_name=me.timezone
     ):
         if queries.held(u.meeting):
             continue

@@ -1181,9 +1181,12 @@ def meetings_between(
     end: dt.datetime,
     *,
     tz_name: str | None = None,
+    ending_after: dt.datetime | None = None,
 ) -> list[Upcoming]:
     """Occurrences of the (non-check-in) cadences in [start, end), with their Meeting rows,
-    in the order a viewer in `tz_name` reads them (`viewer_order`); by start without one."""
+    in the order a viewer in `tz_name` reads them (`viewer_order`); by start without one.
+    With `ending_after`, only those that end after it or whose meeting is still running
+    past its end (`meetings_ahead`)."""
     out: list[Upcoming] = []
     for cadence in cads:
         if cadence.is_checkin:
@@ -1201,11 +1204,40 @@ def meetings_between(
         }
         for u in out:
             u.meeting = rows.get((u.cadence.pk, u.occurrence.original_start))
+    if ending_after is not None:
+        out = [
+            u
+            for u in out
+            if u.occurrence.end > ending_after
+            or (u.meeting is not None and u.meeting.status == MeetingStatus.RUNNING)
+        ]
     if tz_name:
         out.sort(key=lambda u: viewer_order(u.occurrence, tz_name))
     else:
         out.sort(key=lambda u: u.occurrence.start)
     return out
+
+
+# The longest an occurrence lasts: a day (24 hours at most, `Schedule.validate`), or an all-day
+# date's 25 hours on the day the clocks go back.
+LONGEST_OCCURRENCE = dt.timedelta(hours=25)
+
+
+def meetings_ahead(
+    org: Organization,
+    cads: Iterable[Cadence],
+    now: dt.datetime,
+    until: dt.datetime,
+    *,
+    tz_name: str | None = None,
+) -> list[Upcoming]:
+    """The occurrences going on at `now` or still to come, starting before `until`: those
+    that end (start and the cadence's length) after `now`, as `meetings_between` lists
+    them. A 90-minute meeting started 70 minutes ago is there; a 15-minute one over is
+    not."""
+    return meetings_between(
+        org, cads, now - LONGEST_OCCURRENCE, until, tz_name=tz_name, ending_after=now
+    )
 
 
 def viewer_order(occ: recurrence.Occurrence, tz_name: str) -> tuple:
@@ -1384,19 +1416,28 @@ def adherence(
 
     The occurrences are those the cadence had (`past_occurrences`: each under the schedule
     of its time, none before the cadence was created), and any other a finished meeting
-    is stored for: what was held stays held. A check-in is owed by who was in the cadence's
-    scope when it was due (`Owers`); who gave one counts whether or not they owed it.
-    Who owes comes from `roster` when given (many cadences at once), else is asked per
-    cadence (`owers`): never the whole organization's roster for a page's few cadences."""
+    is stored for: what was held stays held. A meeting's window closes when its occurrence
+    ends (start and duration): one going on counts only once started, as held (a started
+    meeting is being held); not started, it is not yet due. A check-in is owed by who was
+    in the cadence's scope when it was due (`Owers`); who gave one counts whether or not
+    they owed it. Who owes comes from `roster` when given (many cadences at once), else is
+    asked per cadence (`owers`): never the whole organization's roster for a page's few
+    cadences."""
     now = now or timezone.now()
     past: dict[int, list[recurrence.Occurrence]] = {}
+    # Meetings begun and not ended by `now`: counted only once started (being held).
+    going_on: dict[int, list[recurrence.Occurrence]] = {}
     closed: dict[int, dt.datetime] = {}
     lowest: dict[int, dt.datetime] = {}
     for c in cads:
         closed[c.pk] = now - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 0)
         # A year back is enough for 12 occurrences of anything up to monthly.
         span = dt.timedelta(days=max(400, 31 * last * (3 if "MONTHLY" in c.rrule else 1)))
-        occs = past_occurrences(c, closed[c.pk] - span, closed[c.pk])[-last:]
+        occs = past_occurrences(c, closed[c.pk] - span, closed[c.pk])
+        if not c.is_checkin and not c.all_day:
+            going_on[c.pk] = [o for o in occs if o.end > now]
+            occs = [o for o in occs if o.end <= now]
+        occs = occs[-last:]
         past[c.pk] = occs
         if len(occs) == last or c.is_checkin:
             lowest[c.pk] = occs[0].original_start if occs else closed[c.pk]
@@ -1425,13 +1466,24 @@ def adherence(
             since = min(lowest[i] for i in group)
             meetings |= Q(cadence_id__in=sorted(group), occurrence_start__gte=since)
     held: dict[tuple[int, dt.datetime], dt.datetime] = {}
+    running: set[tuple[int, dt.datetime]] = set()  # started, not finished: being held
     if meeting_ids:
-        held = {
-            (cadence_id, start): scheduled
-            for cadence_id, start, scheduled in Meeting.objects.for_org(org)
-            .filter(meetings, status=MeetingStatus.FINISHED)
-            .values_list("cadence_id", "occurrence_start", "scheduled_start")
-        }
+        for cadence_id, start, scheduled, status in (
+            Meeting.objects.for_org(org)
+            .filter(meetings, status__in=(MeetingStatus.FINISHED, MeetingStatus.RUNNING))
+            .values_list("cadence_id", "occurrence_start", "scheduled_start", "status")
+        ):
+            if status == MeetingStatus.FINISHED:
+                held[(cadence_id, start)] = scheduled
+            else:
+                running.add((cadence_id, start))
+    # An occurrence going on (begun, not ended) is not yet due: it counts once its meeting
+    # has started (held, or being held), and is left out until it ends otherwise.
+    started = held.keys() | running
+    for cadence_id, ongoing in going_on.items():
+        begun = [o for o in ongoing if (cadence_id, o.original_start) in started]
+        if begun:
+            past[cadence_id] = (past[cadence_id] + begun)[-last:]
     # A meeting held at an occurrence no schedule of the cadence has (kept from before
     # Accord kept earlier schedules, or recorded for a date before it was set up) is shown
     # where it was, held; so is one held early (finished before its time: held by the rule
@@ -1494,7 +1546,8 @@ def adherence(
                     else:
                         fig.missed += 1
             else:
-                fig = OccurrenceFigures(occ, held=(c.pk, occ.original_start) in held)
+                key = (c.pk, occ.original_start)
+                fig = OccurrenceFigures(occ, held=key in held or key in running)
             rows.append(fig)
         out.append(Adherence(c, rows))
     return out

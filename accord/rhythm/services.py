@@ -1150,7 +1150,7 @@ def update_measurable(
     if "name" in changes:
         changes["name"] = require_text(changes["name"], "name")
     if "unit" in changes:
-        changes["unit"] = (changes["unit"] or "").strip()[:30]
+        changes["unit"] = _clean_unit(changes["unit"])
     if {"goal_rule", "goal_low", "goal_high"} & set(changes):
         rule = changes.get("goal_rule", m.goal_rule)
         low, high = _clean_goal(
@@ -1178,6 +1178,12 @@ def archive_measurable(
     )
 
 
+def _clean_unit(unit: Any) -> str:
+    """A measurable's unit ("%", "k€", "tickets"): optional, refused as `require_text`
+    refuses (the column holds 30 characters)."""
+    return require_text(unit, "unit", max_length=30, required=False, label="The unit")
+
+
 @transaction.atomic
 def create_measurable(
     org: Organization,
@@ -1195,6 +1201,7 @@ def create_measurable(
     require_same_org(org, owner, "person")
     require_team_admin(actor, team, "change its scorecard")
     name = require_text(name, "name")
+    unit = _clean_unit(unit)
     low, high = _clean_goal(goal_rule, goal_low, goal_high)
     position = Measurable.objects.for_org(org).filter(team=team).count()
     m = Measurable.objects.create(
@@ -1205,7 +1212,7 @@ def create_measurable(
         goal_low=low,
         goal_high=high,
         owner=owner,
-        unit=unit.strip()[:30],
+        unit=unit,
         position=position,
     )
     activity.record(
@@ -1458,8 +1465,9 @@ def reopen_meeting(
     when it is started again). Notes, action items, decisions and headlines are kept.
 
     A finished meeting is reopened as running: its minutes, attendance and ratings stay
-    and can be changed again, and it is finished again like any other; it no longer
-    counts as held meanwhile."""
+    and can be changed again, and it is finished again like any other; meanwhile it is
+    not finished (`queries.held`: back among the next meetings), and adherence counts it,
+    started, as being held."""
     require_same_org(org, meeting, "meeting")
     meeting = _locked(meeting)
     if not can_reopen(actor, meeting):
@@ -1470,7 +1478,7 @@ def reopen_meeting(
         )
     if meeting.status == MeetingStatus.PLANNED:
         raise ServiceError("This meeting has not started.", code="not_started")
-    reason = (reason or "").strip()[:500]
+    reason = require_text(reason, "reason", max_length=500, required=False, label="The reason")
     if meeting.status == MeetingStatus.FINISHED:
         before = {
             "status": meeting.status,
@@ -1916,6 +1924,9 @@ def share_headline(
     return add_headline(org, actor, meeting, text, cascade_to=cascade_to)
 
 
+SUMMARY_MAX = 10_000  # characters of a finished meeting's summary
+
+
 @transaction.atomic
 def finish_meeting(
     org: Organization,
@@ -1946,6 +1957,14 @@ def finish_meeting(
             f"from now: before its day only the owner of {meeting.cadence.name}, a lead of "
             "its team or an admin may finish it. Leave it running, or ask them."
         )
+    summary = require_text(
+        summary,
+        "summary",
+        max_length=SUMMARY_MAX,
+        required=False,
+        label="The summary",
+        directions=True,  # prose, as `require_long_text` takes it
+    )
     clean: dict[int, int] = {}
     for pid, score in (ratings or {}).items():
         try:
@@ -1973,7 +1992,7 @@ def finish_meeting(
         row.save(update_fields=["rating"])
     meeting.status = MeetingStatus.FINISHED
     meeting.ended_at = now
-    meeting.summary = (summary or "").strip()[:10000]
+    meeting.summary = summary
     meeting.version += 1
     meeting.save()
     activity.record(

@@ -37,7 +37,8 @@ def solved(cast, rhythm):
             "rationale": "Cheaper than moving the data",
             "action_title_1": "Expand the volume to 2 TB",
             "action_owner_1": cast.member.pk,
-            "action_due_1": "2026-12-11",  # after the next sync: carried, not due
+            # after the next sync (a week after this one, in the past): carried, not due
+            "action_due_1": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
             "action_title_2": "Archive old partitions",
             "action_owner_2": cast.leader.pk,
         },
