@@ -158,6 +158,17 @@ def at(instant):
         yield
 
 
+@pytest.fixture
+def clock():
+    """Accord's clock, set by the test (`clock.at(day, hour)`): now is what it says, nothing
+    else (`tests.intelligence.world.Clock`)."""
+    from tests.intelligence.world import Clock, controlled
+
+    c = Clock()
+    with controlled(c):
+        yield c
+
+
 def login(person: Person) -> Client:
     """A browser-like client signed in as `person`."""
     client = Client()

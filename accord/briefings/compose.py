@@ -1311,7 +1311,7 @@ NOW_NOTE = {
     ("coming_up", "meeting"): "listed: every meeting series",
     ("coming_up", "initiative"): "listed: all open now, by target date",
     ("coming_up", "dependency"): "listed: all active now",
-    ("coming_up", "decision"): "listed: all open or proposed now",
+    ("coming_up", "decision"): NOW,
     ("coming_up", "action"): "listed: all open now",
 }
 ACTIVITY_KINDS = {
@@ -1431,8 +1431,11 @@ def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, h
         if kind == "dependency":
             return at("coordination:list", {**team, "active": "1"})
         if kind == "decision":
-            # Open or proposed: both wait for their decision (`UNDECIDED`), as the line counts.
-            return at("decisions:index", {**team, "status": "undecided"})
+            # Open or proposed (both wait for their decision, `UNDECIDED`) and due next
+            # week, by their decide-by date: what the lines count (`_coming_up`).
+            nxt = week.following()
+            due = {"due_since": nxt.start.date().isoformat(), "due_until": nxt.last_day.isoformat()}
+            return at("decisions:index", {**team, "status": "undecided", **due})
         if kind == "action":
             # The organization's: its one top team's list (with several, none lists them).
             top = slug or history.top_slug

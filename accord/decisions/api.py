@@ -525,6 +525,8 @@ def list_decisions(
     opened_until: dt.date | None = None,
     decided_since: dt.date | None = None,
     decided_until: dt.date | None = None,
+    due_since: dt.date | None = None,
+    due_until: dt.date | None = None,
     overdue: bool = False,
     waiting_on_me: bool = False,
     only: bool = False,
@@ -537,12 +539,14 @@ def list_decisions(
     thing, as a decision's `links` name it (`target_type`, `target_id`); 404 if the
     organization has no such thing. `opened_since`/`opened_until` select by the day it
     was opened, `decided_since`/`decided_until` by the day it was decided (each inclusive;
-    a decision later reversed or superseded still counts as decided that day)."""
+    a decision later reversed or superseded still counts as decided that day),
+    `due_since`/`due_until` by its decide-by date (inclusive; one without is left out)."""
     org = org_of(request)
     _check_linked(org, linked_type, linked_id)
     for first, last, since, until in (
         ("opened_since", "opened_until", opened_since, opened_until),
         ("decided_since", "decided_until", decided_since, decided_until),
+        ("due_since", "due_until", due_since, due_until),
     ):
         if since and until and until < since:
             raise ServiceError(
@@ -561,6 +565,8 @@ def list_decisions(
         until=opened_until,
         decided_since=decided_since,
         decided_until=decided_until,
+        due_since=due_since,
+        due_until=due_until,
         overdue=overdue,
         linked_type=linked_type,
         linked_id=linked_id,

@@ -212,6 +212,10 @@ class LogFilterForm(forms.Form):
     # superseded was still decided that day; `queries.filter_log`).
     decided_since = dates.DateField(required=False, widget=DATE, label="Decided from")
     decided_until = dates.DateField(required=False, widget=DATE, label="to")
+    # Its decide-by date, both days included: "the decisions due next week", as a
+    # briefing's "Decisions due" links to them.
+    due_since = dates.DateField(required=False, widget=DATE, label="Due from")
+    due_until = dates.DateField(required=False, widget=DATE, label="to")
     overdue = forms.BooleanField(
         required=False, label="Only overdue", help_text="Open or proposed past their date."
     )
@@ -235,7 +239,12 @@ class LogFilterForm(forms.Form):
         """A reversed range ("opened from" after "to") is refused, named as every filter
         not understood is, rather than matching nothing without a word."""
         data = super().clean()
-        for first, last in (("since", "until"), ("decided_since", "decided_until")):
+        ranges = (
+            ("since", "until"),
+            ("decided_since", "decided_until"),
+            ("due_since", "due_until"),
+        )
+        for first, last in ranges:
             since, until = data.get(first), data.get(last)
             if since and until and until < since:
                 self.add_error(last, "The range ends before it begins.")
@@ -282,6 +291,8 @@ class LogFilterForm(forms.Form):
             "until": f.get("until"),
             "decided_since": f.get("decided_since"),
             "decided_until": f.get("decided_until"),
+            "due_since": f.get("due_since"),
+            "due_until": f.get("due_until"),
             "overdue": bool(f.get("overdue")),
             "linked_type": f["about"][0] if f.get("about") else "",
             "linked_id": f["about"][1] if f.get("about") else None,

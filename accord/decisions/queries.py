@@ -484,6 +484,8 @@ def filter_log(
     until: dt.date | None = None,
     decided_since: dt.date | None = None,
     decided_until: dt.date | None = None,
+    due_since: dt.date | None = None,
+    due_until: dt.date | None = None,
     overdue: bool = False,
     team: Team | None = None,
     only: bool = False,
@@ -492,7 +494,9 @@ def filter_log(
 ) -> QuerySet[Decision]:
     """The decision log with its filters; `since` and `until` apply to when it was opened,
     `decided_since` and `decided_until` to when it was decided (a decision later reversed
-    or superseded keeps that day: it was decided then, whatever became of it). `team`: the
+    or superseded keeps that day: it was decided then, whatever became of it),
+    `due_since` and `due_until` to its decide-by date (one with none is left out by
+    either; "Decisions due" of a briefing links to next week's days). `team`: the
     decisions of that team and the teams below it (`only`: of the team alone): those they
     are affected by, and those about an issue one of them holds.
     `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
@@ -544,6 +548,10 @@ def filter_log(
         qs = qs.filter(decided_at__gte=day_start(decided_since))
     if decided_until:
         qs = qs.filter(decided_at__lt=day_start(decided_until + dt.timedelta(days=1)))
+    if due_since:
+        qs = qs.filter(decide_by__gte=due_since)
+    if due_until:
+        qs = qs.filter(decide_by__lte=due_until)
     if overdue:
         qs = qs.filter(status__in=UNDECIDED, decide_by__lt=org_today())
     return search(qs, q)

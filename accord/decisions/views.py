@@ -275,11 +275,19 @@ def index(request):
         subject = DecisionLink(org=org, target_type=kind, target_id=target_id)
         about = _link_rows(request, queries.with_subject_titles([subject]))[0]
         unfiltered.pop("about", None)
+    # The days it is due within, said above the list with a link that clears them (as a
+    # briefing's "Decisions due" opens the log on next week's).
+    due = {k: filters[k] for k in ("due_since", "due_until") if filters.get(k)}
+    undue = params.copy()
+    for k in ("due_since", "due_until"):
+        undue.pop(k, None)
     ctx = {
         "form": form,
         "page": page,
         "about": about,
         "unfiltered_query": unfiltered.urlencode(),
+        "due": due,
+        "undue_query": undue.urlencode(),
         "today": org_today(),
         # What the other filters select, by status (the status filter and "overdue" are
         # what the figures count by; their links keep the other filters).
@@ -295,6 +303,8 @@ def index(request):
                 "until",
                 "decided_since",
                 "decided_until",
+                "due_since",
+                "due_until",
             )
         ),
         "team_query": urlencode(

@@ -6,9 +6,9 @@ now). A briefing reads the teams' addresses once for every reader, and no query 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,16 +16,8 @@ from accord.briefings import compose, services
 from accord.decisions import services as decisions
 from accord.decisions.models import Decision
 from tests.briefings.world import WEEK, build_story, signed_in
-from tests.intelligence.world import Clock, controlled
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def parts(content, key):
@@ -53,11 +45,59 @@ def test_decisions_due_opens_the_proposed_ones_too(db, clock, monkeypatch):
     label, url = part(c, "coming_up", "1 decision due")
     page = signed_in(w.admin).get(url).content.decode()
     assert waiting.question in page
-    assert label == "1 decision due (listed: all open or proposed now)"
+    assert label == "1 decision due (listed as they are now)"
     # The log's filter reads "Open or proposed", and leaves decided ones out.
     assert '<option value="undecided" selected>Open or proposed</option>' in page
     decided = Decision.objects.get(pk=s.ids["decided"])
     assert decided.question not in page
+
+
+def logged(page: str) -> list[str]:
+    """The questions of the decision log's rows, in its order."""
+    return re.findall(r'<td class="row-head"><a href="[^"]*">([^<]*)</a>', page)
+
+
+def test_decisions_due_opens_the_decisions_due_next_week_and_no_others(db, clock, monkeypatch):
+    """ "Decisions due" counts the decisions waiting for their decision whose date is in
+    the week after the briefing's: its link lists those, not every open one (one past its
+    date, one due the week after, one decided), and as many as it counts."""
+    s = build_story(clock)
+    w = s.w
+    org, plat, web = w.org, w["Platform"], w["Web"]
+    clock.at(D(2026, 1, 14), 10)
+
+    def decision(question, team, decide_by, approver=w.admin):
+        return decisions.create_decision(
+            org, None, question, approver, teams=[team], decide_by=decide_by
+        )
+
+    first = decision("Do we freeze on Monday?", web.team, D(2026, 1, 19))
+    last = decision("Do we cache at the edge?", plat.team, D(2026, 1, 25), plat.lead)
+    decisions.propose(org, None, last, "Yes, for images")
+    decision("Do we hire a contractor?", plat.team, D(2026, 1, 16))  # past its date
+    decision("Do we split the repo?", plat.team, D(2026, 1, 26))  # the week after
+    made = decision("Do we keep the old API?", web.team, D(2026, 1, 22))
+    decisions.decide(org, None, made, "Until March")
+    clock.at(D(2026, 1, 21), 9)
+    monkeypatch.setattr(compose, "MAX_ITEMS", 0)  # every line counted, none shown
+    week = compose.parse_week(WEEK)
+
+    c = services.build_for(org, week, person=w.admin)
+    label, url = part(c, "coming_up", "3 decisions due")
+    assert label == "3 decisions due (listed as they are now)"
+    due = "status=undecided&due_since=2026-01-19&due_until=2026-01-25"
+    assert url == f"/o/brief/decisions/?{due}"
+    page = signed_in(w.admin).get(url).content.decode()
+    due_next_week = {first.question, last.question, "Do we move to the new CDN?"}
+    assert len(logged(page)) == 3 and set(logged(page)) == due_next_week
+    assert "Only the decisions due from Mon 19 Jan 2026 to Sun 25 Jan 2026" in page
+
+    # A lead's: their team's alone, on their team's log.
+    c = services.build_for(org, week, person=plat.lead)
+    label, url = part(c, "coming_up", "1 decision due")
+    assert url == f"/o/brief/decisions/?team=platform&{due}"
+    page = signed_in(plat.lead).get(url).content.decode()
+    assert logged(page) == [last.question]
 
 
 def test_each_count_opens_what_it_counted_or_says_what_its_list_shows(db, clock, monkeypatch):

@@ -7,22 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.alignment import services as alignment
 from accord.briefings import compose, render, services
 from accord.decisions import services as decisions
 from tests.briefings.world import WEEK, build_story, signed_in
-from tests.intelligence.world import Clock, controlled
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def section(content, key):

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.briefings import compose, render, services
 from accord.coordination import services as coordination
 from tests.briefings.test_sections import items
-from tests.intelligence.world import Clock, build_org, controlled
+from tests.intelligence.world import build_org
 
 D = dt.date
 LINK = "coordination.dependency"
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def _briefing(w, week: str, *, person=None, team=None) -> dict:

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.briefings import compose, render, services
 from accord.org import services as org_services
 from tests.briefings.world import WEEK, build_story
-from tests.intelligence.world import Clock, controlled
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def test_an_action_owner_who_left_reads_left_in_the_briefing(db, clock):

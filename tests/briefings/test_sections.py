@@ -13,7 +13,7 @@ from accord.intelligence import queries as intel
 from accord.intelligence.models import Evaluation, HealthScore
 from accord.org import services as org_services
 from tests.briefings.world import WEEK, build_story
-from tests.intelligence.world import Clock, build_org, controlled
+from tests.intelligence.world import build_org
 
 
 @pytest.fixture(autouse=True)
@@ -21,13 +21,6 @@ def every_line(monkeypatch):
     """Show every line of a section, so a test sees all that a section picked."""
     monkeypatch.setattr(compose, "MAX_ITEMS", 100)
     monkeypatch.setattr(compose, "TOP_SIGNALS", 100)
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def items(content, key):

@@ -17,14 +17,6 @@ from accord.briefings.models import Briefing, BriefingSchedule
 from accord.org import services as org_services
 from tests.briefings.world import WEEK, build_story, signed_in
 from tests.conftest import api_client, login
-from tests.intelligence.world import Clock, controlled
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def run(*args) -> str:

@@ -7,21 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from accord.briefings import compose, services
 from accord.coordination import queries
 from accord.coordination import services as coordination
-from tests.intelligence.world import Clock, build_org, controlled
+from tests.intelligence.world import build_org
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def test_the_leads_briefing_lists_what_their_home_counts_as_waiting(db, clock):

@@ -14,16 +14,8 @@ from accord.briefings import compose, render, services
 from accord.decisions import services as decisions
 from accord.rhythm import services as rhythm
 from tests.briefings.world import WEEK, build_story, signed_in
-from tests.intelligence.world import Clock, controlled
 
 D = dt.date
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 def section(content, key):

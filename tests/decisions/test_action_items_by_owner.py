@@ -6,18 +6,14 @@ something."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from accord.decisions import queries, services
-from accord.org import services as org_services
 from accord.org.models import Role
 from tests.conftest import api_client, login, make_person
-from tests.decisions.helpers import recorded_long_ago
 
 
 def _overdue_now(page: str) -> int:
@@ -43,28 +39,12 @@ def _headers(page: str, section: str) -> list[str]:
 
 
 @pytest.fixture
-def items(cast):
+def items(cast, outside, action_item):
     """Acme (the top team, no members) with Platform (Mia) below it. Leo, a member of no
     team, owes Acme two overdue items and one not yet due; Mia owes Platform one overdue
     and one not due; Ada, no member either, one of Platform's not due. A done item, and
     an item of a team outside Acme's tree, count for no one here."""
-    today = timezone.localdate()
-    outside = org_services.create_team(cast.org, None, name="Outside", slug="outside")
-
-    def item(title, owner, team, days, done=False):
-        a = services.create_action_item(
-            cast.org,
-            cast.admin,
-            title,
-            owner,
-            team=team,
-            due_on=today + dt.timedelta(days=days),
-            **recorded_long_ago(),
-        )
-        if done:
-            services.complete_action_item(cast.org, cast.admin, a)
-        return a
-
+    item = action_item
     item("Board pack", cast.leader, cast.root, -3)
     item("Headcount plan", cast.leader, cast.root, -1)
     item("Offsite agenda", cast.leader, cast.root, 4)

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from accord.decisions import services
 from accord.decisions.models import ActionItem
-from accord.org import services as org_services
 from tests.conftest import login
-from tests.decisions.helpers import counts, recorded_long_ago
+from tests.decisions.helpers import counts
 
 URL = "/o/acme/decisions/actions/export.csv"
 
@@ -30,24 +29,8 @@ def _rows(resp) -> list[dict]:
 
 
 @pytest.fixture
-def items(cast):
-    today = timezone.localdate()
-    outside = org_services.create_team(cast.org, None, name="Outside", slug="outside")
-
-    def item(title, owner, team, days, done=False):
-        a = services.create_action_item(
-            cast.org,
-            cast.admin,
-            title,
-            owner,
-            team=team,
-            due_on=today + dt.timedelta(days=days),
-            **recorded_long_ago(),
-        )
-        if done:
-            services.complete_action_item(cast.org, cast.admin, a)
-        return a
-
+def items(cast, outside, action_item):
+    item = action_item
     item("Board pack", cast.leader, cast.root, -3)
     item("Fix the build", cast.member, cast.platform, -2)
     item("=HYPERLINK(1)", cast.member, cast.platform, 6)

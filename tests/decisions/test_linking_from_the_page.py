@@ -19,20 +19,6 @@ from accord.web import pickers
 from tests.conftest import api_client, login
 
 
-@pytest.fixture
-def initiative(cast):
-    return alignment.create_initiative(
-        cast.org, None, team=cast.platform, title="Pricing page", owner=cast.member
-    )
-
-
-@pytest.fixture
-def decision(cast):
-    return services.create_decision(
-        cast.org, cast.member, "Do we keep list prices?", approver=cast.leader
-    )
-
-
 def page(d) -> str:
     return f"/o/acme/decisions/{d.pk}/"
 

@@ -29,25 +29,13 @@ def _row(page: str, name: str) -> list[str]:
 
 
 @pytest.fixture
-def items(cast):
+def items(cast, action_item):
     """Acme (the top team) with Platform and Sales below it. Overdue now: two of Platform's
     (one due long before the 30-day window) and one filed to Acme itself."""
-    today = timezone.localdate()
     sales = org_services.create_team(cast.org, None, name="Sales", slug="sales", parent=cast.root)
 
     def item(title, owner, team, days, done=False):
-        a = services.create_action_item(
-            cast.org,
-            cast.leader,
-            title,
-            owner,
-            team=team,
-            due_on=today + dt.timedelta(days=days),
-            **recorded_long_ago(),
-        )
-        if done:
-            services.complete_action_item(cast.org, cast.leader, a)
-        return a
+        return action_item(title, owner, team, days, done=done, by=cast.leader)
 
     item("Long overdue", cast.member, cast.platform, -45)  # before the window, still open
     item("Overdue", cast.member, cast.platform, -5)

@@ -19,7 +19,6 @@ from accord.intelligence.models import Signal
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Person, Role
 from tests.conftest import make_person
-from tests.intelligence.world import Clock, controlled
 from tests.rhythm.servers import good_hook, smtp  # noqa: F401 (fixtures)
 
 
@@ -34,14 +33,6 @@ def no_kept_text_index():
     duplicates.forget()
     yield
     duplicates.forget()
-
-
-@pytest.fixture
-def clock():
-    """Accord's clock, moved by the test (`clock.at(day, hour)`)."""
-    c = Clock()
-    with controlled(c):
-        yield c
 
 
 @dataclass
