@@ -43,6 +43,16 @@ def _teams(org):
     return current_teams(org)
 
 
+def _no_team(form: forms.Form, person: Person | None) -> str:
+    """Why a new objective or initiative may be set for no team, "" when some team is
+    offered: "none" (the organization has no team yet) or "member" (in no team, leading
+    none; a viewer never reaches the form). The page says it in place of the form rather
+    than offer an empty team picker."""
+    if form.fields["team"].queryset.exists():
+        return ""
+    return "none" if person is None or person.has_role(Role.LEADER) else "member"
+
+
 class PeriodForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="For example Q3 2026 or H2 2026.")
     kind = forms.ChoiceField(choices=PeriodKind.choices)
@@ -82,7 +92,7 @@ class ObjectiveForm(forms.Form):
     )
     period = forms.ModelChoiceField(queryset=Period.objects.none())
     level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.TEAM)
-    team = pickers.TeamChoiceField(
+    team = pickers.WorkTeamChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="— no team —"
     )
     owner = pickers.AccountableChoiceField(
@@ -100,7 +110,9 @@ class ObjectiveForm(forms.Form):
     again = again_field("objective")
 
     def __init__(self, *args, org, editing: bool = False, person: Person | None = None, **kwargs):
-        """`person`: who sets a new objective (their twin of a moment ago is refused)."""
+        """`person`: who fills it in: the teams offered are those whose objectives they may
+        set, and their twin of a moment ago is refused. `no_team`: a new objective they may
+        set for no team nor for the organization, said in place of the form."""
         super().__init__(*args, **kwargs)
         self.org, self.person, self.again = org, person, False
         periods = Period.objects.for_org(org).exclude(state=PeriodState.CLOSED)
@@ -114,7 +126,10 @@ class ObjectiveForm(forms.Form):
                 ~Q(state=PeriodState.CLOSED) | Q(pk=own.pk)
             )
         self.fields["period"].queryset = periods.order_by("-start")
-        self.fields["team"].queryset = _teams(org)
+        # Only the teams whose objectives the person may set (the service's rule): none
+        # chosen that the form then refuses. An edited objective keeps its own
+        # (`pickers.keep_held`), which its owner may save though not a member of its team.
+        self.fields["team"].queryset = services.teams_acted_for(org, person)
         # The service's rule: neither an agent nor a viewer is an objective's owner.
         self.fields["owner"].queryset = pickers.assignees(pickers.humans(_people(org)))
         # Organization objectives are for leaders and admins (the service's rule): the
@@ -127,6 +142,7 @@ class ObjectiveForm(forms.Form):
             level = self.fields["level"]
             level.widget.choices = [c for c in level.choices if c[0] != ObjectiveLevel.ORG]
             level.help_text = "Organization objectives are set by leaders and admins."
+        self.no_team = "" if editing or not self.org_level_refused else _no_team(self, person)
         if editing:
             del self.fields["parent"], self.fields["weight"], self.fields["again"]
             if self.scoring:
@@ -342,7 +358,7 @@ class InitiativeForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
     )
-    team = pickers.TeamChoiceField(queryset=Team.objects.none())
+    team = pickers.WorkTeamChoiceField(queryset=Team.objects.none())
     owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="— nobody yet —"
     )
@@ -377,11 +393,16 @@ class InitiativeForm(forms.Form):
     again = again_field("initiative")
 
     def __init__(self, *args, org, editing: bool = False, person: Person | None = None, **kwargs):
-        """`person`: who creates a new initiative (their twin of a moment ago is refused)."""
+        """`person`: who fills it in: the teams offered are those whose initiatives they
+        may set (or move one to), and their twin of a moment ago is refused. `no_team`: a
+        new initiative they may set for no team, said in place of the form."""
         super().__init__(*args, **kwargs)
         self.org, self.person, self.again = org, person, False
-        self.fields["team"].queryset = _teams(org)
+        # Only the teams whose initiatives the person may set or move one to (the
+        # service's rule); an edited initiative keeps its own (`pickers.keep_held`).
+        self.fields["team"].queryset = services.teams_acted_for(org, person)
         self.fields["owner"].queryset = pickers.assignees(_people(org))  # no viewer owns one
+        self.no_team = "" if editing else _no_team(self, person)
         if editing:
             del self.fields["status"], self.fields["serves"], self.fields["serves_objectives"]
             del self.fields["again"]

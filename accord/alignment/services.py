@@ -1033,11 +1033,12 @@ def set_objective_confidence(
     require_same_org(org, objective, "objective")
     _can_write(actor, "set confidence")
     value = confidence_bands.parse(confidence)
+    note = require_text(note, "note", max_length=500, required=False, label="The note")
     objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
     _require_open_period(objective.period, "objectives")
     now = at or timezone.now()
     update = ConfidenceUpdate.objects.create(
-        org=org, objective=objective, confidence=value, by=actor, at=now, note=(note or "")[:500]
+        org=org, objective=objective, confidence=value, by=actor, at=now, note=note
     )
     before = {"confidence": objective.confidence}
     objective.confidence = value
@@ -1215,12 +1216,24 @@ def create_key_result(
         directions=not as_history,
     )
     value = data["start"] if current in (None, "") else _measure(current, "current")
+    if data["is_milestone"] and value not in (0.0, 1.0):
+        field = "start" if current in (None, "") else "current"
+        raise ServiceError(
+            f"{data['name']} is a milestone: its value is 1 for done or 0 for not done.",
+            fields={field: ["1 = done, 0 = not done."]},
+        )
     twin = None if again or at else queries.twin_key_result(org, actor, objective, data["name"])
     if twin is not None:
         raise Duplicate(f"{twin_key_result_said(twin)}.", existing=twin, what="key result")
     position = KeyResult.objects.filter(objective=objective).count()
     kr = KeyResult.objects.create(
-        org=org, objective=objective, owner=owner, current=value, position=position, **data
+        org=org,
+        objective=objective,
+        owner=owner,
+        current=value,
+        done=data["is_milestone"] and value == 1.0,  # as a value recorded later would
+        position=position,
+        **data,
     )
     KeyResultValue.objects.create(
         org=org, key_result=kr, value=value, recorded_by=actor, recorded_at=at or timezone.now()
@@ -1476,6 +1489,7 @@ def import_key_result_values(
     already there. Every value is validated first; one bad value refuses them all."""
     require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
+    note = require_text(note, "note", max_length=500, required=False, label="The note")
     rows: list[tuple[dt.datetime, float]] = []
     for at, value in values:
         if not isinstance(at, dt.datetime):
@@ -1499,7 +1513,7 @@ def import_key_result_values(
     KeyResultValue.objects.bulk_create(
         [
             KeyResultValue(
-                org=org, key_result=kr, value=v, recorded_by=actor, recorded_at=at, note=note[:500]
+                org=org, key_result=kr, value=v, recorded_by=actor, recorded_at=at, note=note
             )
             for at, v in rows
         ]
@@ -1573,6 +1587,7 @@ def void_key_result_value(
             "team, a leader or an admin may remove it."
         )
     _require_open_period(kr.objective.period, "key results")
+    reason = require_text(reason, "reason", max_length=500, required=False, label="The reason")
     rest = KeyResultValue.objects.filter(key_result=kr).exclude(pk=entry.pk)
     latest = rest.order_by("-recorded_at", "-id").first()
     if latest is None:
@@ -1600,7 +1615,6 @@ def void_key_result_value(
         "done": kr.done,
         "progress": round(kr_progress(kr), 1),
     }
-    reason = (reason or "").strip()[:500]
     if reason:
         after["reason"] = reason
     activity.record(org, actor, "value_voided", kr, before=before, after=after)
@@ -1683,6 +1697,28 @@ def acts_for(actor: Person | None, team: Team) -> bool:
         return True
     owner = actor.owner if actor.is_agent and actor.owner_id else None
     return owner is not None and not owner.is_agent and acts_for(owner, team)
+
+
+def teams_acted_for(org: Organization, actor: Person | None):
+    """The organization's current teams whose objectives and initiatives `actor` may set
+    (`acts_for`), by name: every one for Accord itself, a leader or an admin; none for a
+    viewer or an inactive account; else their teams and those below a team they lead, and
+    an agent's owner's too. One query, however large the organization: what the forms
+    offer, so that nobody fills in a form for a team it then refuses."""
+    from accord.coordination.queries import actable_team_ids  # who acts for a team
+    from accord.org.queries import current_teams
+
+    teams = current_teams(org)
+    if actor is None or (actor.is_active and actor.has_role(Role.LEADER)):
+        return teams
+    if not actor.is_active or not actor.has_role(Role.MEMBER):
+        return teams.none()
+    ids = actable_team_ids(org, actor)
+    found = teams if ids is None else teams.filter(pk__in=ids)
+    owner = actor.owner if actor.is_agent and actor.owner_id else None
+    if owner is not None and not owner.is_agent:
+        found = found | teams_acted_for(org, owner)
+    return found
 
 
 def require_team_rights(actor: Person | None, team: Team, what: str) -> None:

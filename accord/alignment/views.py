@@ -849,8 +849,10 @@ def objective_confidence(request, objective_id: int):
         else:
             messages.success(request, "Confidence recorded.")
             return redirect(_url("objective", request, objective_id=objective_id))
-    else:
+    elif "confidence" in form.errors:
         messages.error(request, "Confidence must be a whole number from 1 to 10.")
+    else:
+        messages.error(request, "Nothing was recorded: the note is refused, see beside it.")
     # Shown again as typed (the note too), the error beside its field.
     return _objective_page(request, objective_id, confidence_form=form, status=422)
 
@@ -1072,7 +1074,8 @@ def kr_value_void(request, kr_id: int, value_id: int):
     )
     form = VoidValueForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The reason is too long (at most 500 characters); nothing removed.")
+        said = " ".join(form.errors.get("reason", []))
+        messages.error(request, f"The reason is refused: {said} Nothing was removed.")
     else:
         try:
             kr = services.void_key_result_value(
@@ -1223,7 +1226,9 @@ def initiative_edit(request, initiative_id: int):
             "stage",
         )
     }
-    form = InitiativeForm(request.POST or None, org=org, editing=True, initial=initial)
+    form = InitiativeForm(
+        request.POST or None, org=org, editing=True, initial=initial, person=request.person
+    )
     pickers.keep_held(form, item)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)

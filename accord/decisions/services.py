@@ -628,7 +628,7 @@ def _clean_link(
         raise ServiceError(
             f"No {target_type} {target_id} in {org.name}.", fields={"target_id": ["Unknown."]}
         )
-    return target_type, target_id, (label or "").strip()[:300]
+    return target_type, target_id, require_text(label, "label", max_length=300, required=False)
 
 
 @transaction.atomic
@@ -1529,7 +1529,7 @@ def keep_issue(org: Organization, actor: Person | None, issue: Issue, note: str 
     """Not solved today: keep the issue on the list for next time (it stays where it is)."""
     issue = _open_issue_for_update(org, issue)
     _may_act_for_team(actor, issue.team, "keep its issues for next time")
-    note = (note or "").strip()[:500]
+    note = require_text(note, "note", max_length=500, required=False, label="The note")
     issue.kept_count += 1
     issue.version += 1
     issue.save(update_fields=["kept_count", "version"])

@@ -42,7 +42,7 @@ PICKER_THRESHOLD = 200
 # The kinds that choose people: each offers some of the organization's active people.
 PEOPLE = frozenset({"person", "human", "assignee", "accountable"})
 # Kinds that are a search box however few their choices.
-ALWAYS_SEARCH = PEOPLE | {"team"}
+ALWAYS_SEARCH = PEOPLE | {"team", "work_team"}
 # At most this many matches per search.
 SEARCH_LIMIT = 20
 # A search reads up to this many matches, to say how many more match than it shows
@@ -121,6 +121,8 @@ class Kind:
     names: Callable[[object], tuple[str, ...]]
     # What tells two of the same name apart in the matches (not in the chosen label).
     detail: Callable | None = None
+    # (org, person asking) -> the choices they may make, where that depends on who asks.
+    asked_by: Callable[[object, object], QuerySet] | None = None
 
 
 def person_detail(p) -> str:
@@ -181,6 +183,14 @@ def _teams(org):
     from accord.org.queries import current_teams
 
     return current_teams(org).select_related("parent")  # its detail: where it sits
+
+
+def _work_teams(org, person):
+    """The teams whose objectives and initiatives the person asking may set: the rule of
+    `accord.alignment.services.teams_acted_for`, which the forms offer too."""
+    from accord.alignment.services import teams_acted_for
+
+    return teams_acted_for(org, person).select_related("parent")
 
 
 def _objectives(org):
@@ -371,6 +381,15 @@ KINDS: dict[str, Kind] = {
         *_named("name"),
         team_detail,
     ),
+    "work_team": Kind(
+        team_label,
+        _teams,
+        lambda org, q: Q(name__icontains=q),
+        "a team",
+        *_named("name"),
+        team_detail,
+        asked_by=_work_teams,
+    ),
     "objective": Kind(
         objective_label,
         _objectives,
@@ -485,9 +504,12 @@ def search(
     (`enclosing`), where a form's box names the period it was rendered for; open issues,
     those a meeting of `cadence` may bring to its agenda, where its box names it. When more
     match than are shown, `more` says how many (`Matches`), from the same read of at most
-    MORE_COUNTED + 1 matches."""
+    MORE_COUNTED + 1 matches. A kind whose choices depend on who asks (`Kind.asked_by`)
+    offers those of `near`, the person asking (nothing when nobody is named)."""
     spec = KINDS[kind]
     rows = spec.choices(org)
+    if spec.asked_by is not None:
+        rows = spec.asked_by(org, near) if near is not None else rows.none()
     if period is not None and kind == "objective":
         rows = rows.filter(enclosing(period))
     if cadence is not None and kind == "open_issue":
@@ -878,6 +900,14 @@ class TeamChoiceField(PickerChoiceField):
 
 class TeamMultipleChoiceField(PickerMultipleChoiceField):
     kind = "team"
+
+
+class WorkTeamChoiceField(PickerChoiceField):
+    """A team whose objectives and initiatives the person filling in the form may set:
+    give it `alignment.services.teams_acted_for(org, person)`; the search box, asked by
+    that person, offers the same teams."""
+
+    kind = "work_team"
 
 
 class ObjectiveChoiceField(PickerChoiceField):

@@ -69,6 +69,21 @@ def test_a_milestone_is_done_with_1_and_refuses_other_numbers(cast, plan):
     assert m.done and m.progress == 100
 
 
+def test_a_milestone_added_done_is_done_and_its_first_value_is_0_or_1(cast, plan):
+    # A done milestone entered as done (a file's, whose current value is 1) reads done.
+    m = s.create_key_result(
+        cast.org, None, plan.platform_obj, name="Launch", is_milestone=True, current=1
+    )
+    assert m.done and m.progress == 100
+    before = KeyResult.objects.count()
+    with pytest.raises(ServiceError) as exc:
+        s.create_key_result(
+            cast.org, None, plan.platform_obj, name="Beta", is_milestone=True, start=5
+        )
+    assert exc.value.fields == {"start": ["1 = done, 0 = not done."]}
+    assert KeyResult.objects.count() == before
+
+
 def test_a_range_needs_both_bounds_in_order(cast, plan):
     with pytest.raises(ServiceError) as exc:
         s.create_key_result(

@@ -33,7 +33,7 @@ def test_the_objective_page_refuses_a_title_that_shows_nothing_or_misleads(cast,
             "title": title,
             "period": plan.q1.pk,
             "level": "team",
-            "team": plan.sales.pk,
+            "team": cast.platform.pk,  # Mia's team: only the title is wrong
             "status": "active",
             "weight": "1",
         },

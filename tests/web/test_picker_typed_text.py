@@ -78,12 +78,14 @@ def test_every_kind_names_what_to_choose():
     assert pickers.not_chosen_message("checkin") == "Choose a check-in from the list."
     assert pickers.not_chosen_message("assignee") == "Choose a person from the list."
     assert pickers.not_chosen_message("accountable") == "Choose a person from the list."
+    assert pickers.not_chosen_message("work_team") == "Choose a team from the list."
     assert set(pickers.KINDS) == {
         "person",
         "human",
         "assignee",
         "accountable",
         "team",
+        "work_team",
         "objective",
         "key_result",
         "initiative",
