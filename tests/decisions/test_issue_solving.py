@@ -4,7 +4,10 @@ records its event; the ranked list goes by rank, then votes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.core.errors import PermissionDenied, ServiceError
@@ -101,7 +104,11 @@ def test_solving_takes_a_decision_and_action_items_in_one_call(cast, issue):
         issue,
         outcome="Quarantine flaky tests after two failures.",
         actions=[
-            {"title": "Write the quarantine job", "owner": cast.member, "due_on": "2026-12-11"},
+            {
+                "title": "Write the quarantine job",
+                "owner": cast.member,
+                "due_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+            },
             {"title": "", "owner": None},  # an empty row of the form is skipped
         ],
         meeting_id=None,
