@@ -325,7 +325,15 @@ class HeadlineIn(InputSchema):
 
 class FinishIn(InputSchema):
     ratings: dict[Id, int] = Field({}, description="person id -> rating 1-10")
-    summary: str = Field("", max_length=10000)
+    summary: str = Field(
+        "",
+        max_length=10000,
+        description='Left out: the summary it has is kept (a reopened meeting); "" clears it.',
+    )
+
+
+class ReopenIn(InputSchema):
+    reason: str = Field("", description="Why, recorded with the reopening; at most 500 characters.")
 
 
 class MeasurableOut(Schema):
@@ -785,9 +793,13 @@ def start_meeting(request, meeting_id: Id, early: bool = False):
     response=MinutesOut,
     summary="Reopen a started meeting: its agenda is live again",
 )
-def reopen_meeting(request, meeting_id: Id):
+def reopen_meeting(request, meeting_id: Id, payload: ReopenIn | None = None):
+    """The body is optional: `{"reason": "…"}` is recorded with the reopening (its event)."""
     org = org_of(request)
-    m = services.reopen_meeting(org, actor_of(request), _meeting(request, meeting_id))
+    reason = payload.reason if payload else ""
+    m = services.reopen_meeting(
+        org, actor_of(request), _meeting(request, meeting_id), reason=reason
+    )
     return _minutes(org, m)
 
 
@@ -908,7 +920,7 @@ def finish_meeting(request, meeting_id: Id, payload: FinishIn):
         actor_of(request),
         _meeting(request, meeting_id),
         ratings=payload.ratings,
-        summary=payload.summary,
+        summary=payload.summary if "summary" in payload.model_fields_set else None,
     )
     return _minutes(org, m)
 

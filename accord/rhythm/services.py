@@ -1480,11 +1480,8 @@ def reopen_meeting(
         raise ServiceError("This meeting has not started.", code="not_started")
     reason = require_text(reason, "reason", max_length=500, required=False, label="The reason")
     if meeting.status == MeetingStatus.FINISHED:
-        before = {
-            "status": meeting.status,
-            "ended_at": meeting.ended_at,
-            "summary": meeting.summary,
-        }
+        # Its summary is kept (not in `before`: the history would read it as cleared).
+        before = {"status": meeting.status, "ended_at": meeting.ended_at}
         meeting.status = MeetingStatus.RUNNING
         meeting.ended_at = None
     else:
@@ -1934,12 +1931,13 @@ def finish_meeting(
     meeting: Meeting,
     *,
     ratings: dict[int, Any] | None = None,
-    summary: str = "",
+    summary: str | None = None,
     now: dt.datetime | None = None,
 ) -> Meeting:
     """End the meeting with each attendee's rating (1-10). Unchecked agenda items, open
     issues and undone action items carry into the next occurrence when it starts. Its
-    minutes are e-mailed to everyone in it but `actor` (`notifications.send_minutes`)."""
+    minutes are e-mailed to everyone in it but `actor` (`notifications.send_minutes`).
+    `summary`: None keeps the one it has (a reopened meeting finished again); "" clears it."""
     from accord.rhythm import notifications
 
     require_same_org(org, meeting, "meeting")
@@ -1958,7 +1956,7 @@ def finish_meeting(
             "its team or an admin may finish it. Leave it running, or ask them."
         )
     summary = require_text(
-        summary,
+        meeting.summary if summary is None else summary,
         "summary",
         max_length=SUMMARY_MAX,
         required=False,

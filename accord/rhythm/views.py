@@ -1553,6 +1553,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
                 services.save_notes(org, me, m, section, text, base=base)
             m.refresh_from_db()
         if action == "reopen":
+            refused["reopen_refused"] = {"reason": p.get("reason", "")}
             services.reopen_meeting(org, me, m, reason=p.get("reason", ""))
             messages.success(request, "Meeting reopened: the agenda is live again.")
         elif action == "notes":
@@ -1677,7 +1678,8 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             }
             refused["finish"] = {"ratings": ratings, "summary": p.get("summary", "")}
             told = {x.pk for x in notifications.minutes_sent_to(org, m)}
-            services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary", ""))
+            # No summary box sent: the summary it has is kept (services.finish_meeting).
+            services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary"))
             sent = [x for x in notifications.minutes_sent_to(org, m) if x.pk not in told]
             messages.success(request, _minutes_sent(sent, told))
         elif action == "issue":
@@ -1701,7 +1703,13 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         flash_error(request, exc)
         if refused:  # the page again as typed, the refusal beside the fields it names
             for name, held in refused.items():
-                if name in ("finish", "notes_refused", "solve_refused", "similar"):
+                if name in (
+                    "finish",
+                    "notes_refused",
+                    "solve_refused",
+                    "similar",
+                    "reopen_refused",
+                ):
                     held["errors"] = exc.fields
                     held["message"] = exc.message
                     continue

@@ -205,6 +205,7 @@ def test_a_lead_starts_early_reopens_picks_a_recurrence_and_solves_an_issue(
     cast,
     rhythm,  # noqa: F811
 ):
+    from accord.activity.models import Event
     from accord.decisions.models import Issue, IssueVote
 
     issue = decisions.raise_issue(
@@ -243,11 +244,15 @@ def test_a_lead_starts_early_reopens_picks_a_recurrence_and_solves_an_issue(
     shot(page, "confirm-early")
     page.get_by_role("button", name="Start it now anyway").click()
     expect(page.get_by_text("In progress")).to_be_visible()
-    page.get_by_role("button", name="Reopen: make the agenda live again").click()
+    page.get_by_text("Reopen: make the agenda live again").click()
+    page.get_by_label("Why (optional)").fill("Started a week early by mistake")
+    page.get_by_role("button", name="Reopen the meeting").click()
     expect(page.get_by_text("Meeting reopened")).to_be_visible()
     expect(page.get_by_text("Live agenda")).to_be_visible()
     m = Meeting.objects.get(cadence=sync, occurrence_start=occ.original_start)
     assert m.status == "planned" and m.agenda_snapshot == []
+    reopened = Event.objects.get(verb="reopened", target_id=str(m.pk))
+    assert reopened.after["reason"] == "Started a week early by mistake"
     page.get_by_role("button", name="Start meeting").click()
     page.get_by_role("button", name="Start it now anyway").click()
     expect(page.get_by_text("In progress")).to_be_visible()
