@@ -218,6 +218,8 @@ FIELDS = {
 }
 
 # Field names one kind of object calls otherwise: (target type, key) -> label; before FIELDS.
+# A key may also be labelled for one kind of event only: (target type.verb, key) -> label,
+# read before its object's (the entry a removed value was: "Removed value", not "Value").
 KIND_FIELDS: dict[tuple[str, str], str] = {}
 
 # Stored values of an event's own keys (not a model field with choices), as a person reads
@@ -247,10 +249,14 @@ def verb_phrase(verb: str, target_type: str = "") -> str:
     return KIND_VERBS.get((target_type, verb)) or VERBS.get(verb) or verb.replace("_", " ")
 
 
-def field_label(key: str, target_type: str = "") -> str:
-    """What a person calls the field `key` (of an object of `target_type`)."""
+def field_label(key: str, target_type: str = "", verb: str = "") -> str:
+    """What a person calls the field `key` (of an object of `target_type`, in an event of
+    `verb`)."""
     return (
-        KIND_FIELDS.get((target_type, key)) or FIELDS.get(key) or key.replace("_", " ").capitalize()
+        (KIND_FIELDS.get((f"{target_type}.{verb}", key)) if verb else None)
+        or KIND_FIELDS.get((target_type, key))
+        or FIELDS.get(key)
+        or key.replace("_", " ").capitalize()
     )
 
 

@@ -154,15 +154,16 @@ class Event(OrgScoped):
             if key in describe.HIDDEN:
                 continue
             named = describe.choices(self.target_type, key)
+            label = describe.field_label(key, self.target_type, self.verb)
             shown_after = named.get(str(after)) or describe.show(after, key)
             if before == after:
                 if (self.verb, key) in describe.SAID_UNCHANGED and shown_after is not None:
-                    out.append((describe.field_label(key, self.target_type), None, shown_after))
+                    out.append((label, None, shown_after))
                 continue
             shown_before = named.get(str(before)) or describe.show(before, key)
             if shown_before == shown_after:
                 continue
-            out.append((describe.field_label(key, self.target_type), shown_before, shown_after))
+            out.append((label, shown_before, shown_after))
         # A link's label repeats the name of the object it links when that is shown too.
         linked_to = describe.field_label("label", self.target_type)
         shown = {after for name, _, after in out if name != linked_to}

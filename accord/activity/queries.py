@@ -304,6 +304,7 @@ REFERENCES = {
     "carried_from": "alignment.Objective",
     "parent": "alignment.Objective",  # an objective's link; a team's parent is its own field
     "person": "org.Person",
+    "recorded_by": "org.Person",  # who recorded a key result's value that was removed
     "cascade_to": "org.Team",
     "supersedes": "decisions.Decision",
     "history_moved_to": "org.Team",  # a deleted team's events, now its parent's

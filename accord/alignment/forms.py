@@ -53,6 +53,14 @@ def _no_team(form: forms.Form, person: Person | None) -> str:
     return "none" if person is None or person.has_role(Role.LEADER) else "member"
 
 
+def _said_narrowed(field: forms.Field, person: Person | None, what: str) -> None:
+    """Say, under a team picker that offers only the teams whose `what` ("objectives") the
+    person may set (`services.teams_acted_for`), that it does: a team they type and do not
+    find is not missing. A leader or an admin, offered every team, is told nothing."""
+    if person is not None and not person.has_role(Role.LEADER):
+        field.help_text = f"The teams whose {what} you may set."
+
+
 class PeriodForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="For example Q3 2026 or H2 2026.")
     kind = forms.ChoiceField(choices=PeriodKind.choices)
@@ -130,6 +138,7 @@ class ObjectiveForm(forms.Form):
         # chosen that the form then refuses. An edited objective keeps its own
         # (`pickers.keep_held`), which its owner may save though not a member of its team.
         self.fields["team"].queryset = services.teams_acted_for(org, person)
+        _said_narrowed(self.fields["team"], person, "objectives")
         # The service's rule: neither an agent nor a viewer is an objective's owner.
         self.fields["owner"].queryset = pickers.assignees(pickers.humans(_people(org)))
         # Organization objectives are for leaders and admins (the service's rule): the
@@ -401,14 +410,21 @@ class InitiativeForm(forms.Form):
         # Only the teams whose initiatives the person may set or move one to (the
         # service's rule); an edited initiative keeps its own (`pickers.keep_held`).
         self.fields["team"].queryset = services.teams_acted_for(org, person)
+        _said_narrowed(self.fields["team"], person, "initiatives")
         self.fields["owner"].queryset = pickers.assignees(_people(org))  # no viewer owns one
         self.no_team = "" if editing else _no_team(self, person)
         if editing:
             del self.fields["status"], self.fields["serves"], self.fields["serves_objectives"]
             del self.fields["again"]
-            self.fields["team"].help_text = (
-                "Its dependencies move with it: the new team asks for what it needs and "
-                "delivers what it committed to."
+            self.fields["team"].help_text = " ".join(
+                filter(
+                    None,
+                    (
+                        self.fields["team"].help_text,
+                        "Its dependencies move with it: the new team asks for what it needs "
+                        "and delivers what it committed to.",
+                    ),
+                )
             )
             return
         del self.fields["reason"]

@@ -586,7 +586,8 @@ def objective_new(request):
 
 
 def _only_team(person) -> Team | None:
-    """The team a person's new objective starts in: theirs, when they are in exactly one."""
+    """The team a person's new objective or initiative starts in: theirs, when they are in
+    exactly one."""
     ids = list(
         Membership.objects.filter(person=person)
         .in_current_teams()
@@ -1182,6 +1183,8 @@ def initiative_new(request):
     team_slug = slug_or_none(request.GET.get("team"))
     if team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
+    else:
+        initial["team"] = _only_team(request.person)
     if int_or_none(request.GET.get("key_result")):
         initial["serves"] = KeyResult.objects.for_org(org).filter(pk=request.GET["key_result"])
     if int_or_none(request.GET.get("objective")):

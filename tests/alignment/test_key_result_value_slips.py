@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.utils import timezone
@@ -202,6 +203,25 @@ def test_the_page_offers_remove_to_who_may_and_removes(cast, availability):
     assert availability.current == 99.93
     # Another key result's address, or another organization's value: not found.
     assert login(cast.member).post(_url(availability, "values/999999/void/")).status_code == 404
+
+
+def test_the_history_of_a_removal_names_who_recorded_the_value_removed(cast, availability):
+    """The key result's history says which entry was removed, in its own words beside the
+    key result's value: "Removed value", "Recorded on", "Recorded by" and that person's
+    name (not their id), while a recorded value still reads "Value"."""
+    slip = _slip(cast, availability)
+    login(cast.member).post(_url(availability, f"values/{slip.pk}/void/"), {"reason": "typo"})
+    history = login(cast.admin).get(_url(availability)).content.decode()
+    removal = history.split("removed a recorded value of")[1].split("</ul>")[0]
+    fields = re.findall(r'<span class="changes__field">([^<]+)</span>: (.*?)</li>', removal, re.S)
+    labels = [label for label, _ in fields]
+    assert labels == ["Value", "Progress", "Removed value", "Recorded on", "Recorded by", "Reason"]
+    shown = dict(fields)
+    assert cast.member.name in shown["Recorded by"]
+    assert f">{cast.member.pk}<" not in removal
+    assert "-1000000" in shown["Removed value"]
+    # Recording a value still reads as before.
+    assert '<span class="changes__field">Value</span>: <del>99.9' in history
 
 
 def test_the_api_voids_a_value(cast, availability):

@@ -137,3 +137,28 @@ def test_moving_an_objective_offers_only_the_teams_it_may_move_to(cast, plan):
     )
     form = client.get(edit).context["form"]
     assert set(form.fields["team"].queryset.values_list("name", flat=True)) == {"Platform"}
+
+
+def _team_field(page: str) -> str:
+    """The team field's markup on a form page: its label, picker and help."""
+    return page.split('for="id_team"')[1].split('<div class="field')[0]
+
+
+@pytest.mark.parametrize("kind", ["objective", "initiative"])
+def test_a_member_of_one_team_finds_it_chosen_and_is_told_which_teams_are_offered(
+    cast, plan, urls, kind
+):
+    """Mia, in Platform only, starts a new objective or initiative with Platform chosen, and
+    the field says that it lists the teams whose work she may set (so "Sales" not being
+    found is not a surprise)."""
+    page = login(cast.member).get(urls[kind])
+    assert page.context["form"]["team"].value() in (cast.platform, cast.platform.pk)
+    field = _team_field(page.content.decode())
+    assert "Platform" in field
+    assert f"The teams whose {kind}s you may set." in field
+
+
+@pytest.mark.parametrize("kind", ["objective", "initiative"])
+def test_a_leader_offered_every_team_gets_no_such_hint(cast, plan, urls, kind):
+    field = _team_field(login(cast.leader).get(urls[kind]).content.decode())
+    assert "you may set" not in field

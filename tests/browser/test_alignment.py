@@ -288,3 +288,48 @@ def test_contributes_to_follows_the_period_chosen(page, shot, cast, monkeypatch,
         expect(parent.locator("option", has_text="Q1 goal")).to_have_count(0)
         expect(parent.locator("option", has_text="Year goal")).to_have_count(1)
     shot(page, "q2")
+
+
+def test_a_value_with_a_note_is_removed_by_ordinary_clicks_on_a_desktop(page, shot, cast):
+    """On a key result's page at 1280 px, the recorded values (with their notes) have the
+    room their table needs: the Remove form of a value is not under the next card, so its
+    reason box and button take ordinary clicks (Playwright refuses a click another element
+    would catch)."""
+    today = dt.date.today()
+    period = s.create_period(
+        cast.org,
+        None,
+        name="Now",
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=60),
+        state="active",
+    )
+    goal = s.create_objective(
+        cast.org, None, title="Fast answers", period=period, team=cast.platform
+    )
+    kr = s.create_key_result(
+        cast.org, None, goal, owner=cast.member, name="Tickets answered", start=2, target=8
+    )
+    s.create_initiative(  # the card after the values
+        cast.org, None, team=cast.platform, title="Macro library", key_results=[kr]
+    )
+    s.record_key_result_value(cast.org, cast.member, kr, 6)
+    s.record_key_result_value(
+        cast.org,
+        cast.member,
+        kr,
+        5,
+        "Queue drained after the weekend backlog, new triage rota in place",
+    )
+    assert page.viewport_size == {"width": 1280, "height": 900}
+    open_signed_in(page, cast.member.email, f"/o/acme/alignment/key-results/{kr.pk}/")
+    row = page.locator(".kr-values tbody tr").filter(has_text="triage rota")
+    row.locator("summary").click()
+    row.get_by_label("Why (optional)").click()
+    page.keyboard.type("typo")
+    shot(page, "remove-open")
+    row.get_by_role("button", name="Remove this value").click()
+    expect(page.get_by_text("Value removed")).to_be_visible()
+    expect(page.locator(".kr-values tbody tr").filter(has_text="triage rota")).to_have_count(0)
+    kr.refresh_from_db()
+    assert kr.current == 6

@@ -58,6 +58,10 @@ def test_the_log_lists_the_decisions_due_within_the_days_both_included(cast, dat
     assert '<a href="?">Remove this filter</a>' in page
     # Its figures count what it selects, by status.
     assert "As filtered: " in page and 'status=open">3 open</a>' in page
+    # A decided one says the date it was due, which put it in the list, under its decision's.
+    assert page.count('<small class="muted" data-due>due 5 Mar 2026</small>') == 1
+    unfiltered = login(cast.member).get(URL).content.decode()
+    assert "data-due" not in unfiltered
 
 
 def test_with_a_status_the_link_that_clears_the_days_keeps_it(cast, dated):
