@@ -137,7 +137,34 @@ def test_the_ranked_lists_come_off_the_index_without_sorting_every_signal(stored
     assert len(ranked) >= 3  # the top, the new and the list
     for sql in ranked:
         plan = sqlite_plan(sql)
+        if '"intelligence_signal"."id" IN (' in sql:  # the week's few new, picked by date
+            assert "signal_ranked" not in plan, plan
+            continue
         assert "signal_ranked" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_quiet_weeks_new_signals_are_picked_by_date_not_by_walking_every_signal(stored):
+    """Read in rank order, a week with a handful of new signals among many open ones walked
+    every signal of the organization to find them. They are picked by when they were first
+    seen, and ranked as the list ranks them."""
+    from accord.intelligence import pages
+
+    org = stored["large"]
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    Signal.objects.filter(org=org).update(first_seen=timezone.now() - dt.timedelta(days=30))
+    fresh = list(Signal.objects.filter(org=org, state="open").order_by("pk")[:3])
+    Signal.objects.filter(pk__in=[s.pk for s in fresh]).update(first_seen=timezone.now())
+    with CaptureQueriesContext(connection) as ctx:
+        got = pages.new_since(org, None, week_ago)
+    expected = list(
+        pages._all(org, state="live")
+        .filter(pk__in=[s.pk for s in fresh])
+        .values_list("pk", flat=True)
+    )
+    assert [s.pk for s in got] == expected and len(expected) == 3
+    if connection.vendor == "sqlite":
+        for q in ctx.captured_queries:
+            assert "signal_ranked" not in sqlite_plan(q["sql"]), q["sql"]
 
 
 def test_the_top_of_the_tree_is_read_as_the_whole_organization(stored):

@@ -246,3 +246,36 @@ def test_the_owners_of_the_top_teams_items_are_read_off_one_index(generated, db)
                 cursor.execute("ANALYZE sqlite_schema")
             plan = sqlite_plan(grouped)
             assert "COVERING INDEX decisions_action_open_owner" in plan, (statistics, plan)
+
+
+def test_what_waits_for_the_top_teams_lead_is_read_off_the_need_by_index(generated, db):
+    """The top team's lead waits on every team: sorted by priority in one statement, every
+    waiting dependency of the organization was sorted for the first twenty. Critical ones
+    and the others are read apart, in need-by order, giving the one sort's answer."""
+    from django.db.models import Case, Value, When
+
+    from accord.coordination import queries as dep_queries
+    from accord.coordination.models import Dependency, Priority
+
+    org = generated["large"]
+    root = Team.objects.for_org(org).get(parent=None)
+    lead = _lead_of(root)
+    led = dep_queries.teams_led(org, lead)
+    critical_first = Case(When(priority=Priority.CRITICAL, then=Value(0)), default=Value(1))
+    slow = list(
+        Dependency.objects.for_org(org)
+        .filter(dep_queries.waiting_q())
+        .order_by(critical_first, "need_by", "id")
+        .values_list("id", flat=True)[:6]
+    )
+    assert len(slow) == 6 and any(
+        Dependency.objects.get(pk=i).priority == Priority.CRITICAL for i in slow
+    )
+    with CaptureQueriesContext(connection) as captured:
+        got = dep_queries.waiting_on_teams_led(org, lead, limit=5, led=led)
+    assert [d.pk for d in got] == slow
+    if connection.vendor == "sqlite":
+        for query in captured.captured_queries:
+            if "coordination_dependency" in query["sql"]:
+                plan = sqlite_plan(query["sql"])
+                assert "TEMP B-TREE" not in plan, plan
