@@ -4,6 +4,7 @@ notification preferences."""
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
+import difflib
 from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema
@@ -97,6 +98,36 @@ def _of_kind(qs, kind: str):
     )
 
 
+TARGET_TYPE_DOC = (
+    "The kind of object the events are about, `<area>.<model>` (`decisions.decision`): one "
+    "of `GET /api/v1/event-kinds`' `object_kinds`. One Accord records nothing about is a 422."
+)
+
+
+def _check_target_type(value: str) -> None:
+    """A `target_type` no event can have (`decision`, `decisions.decisoin`) is a 422 naming
+    the object kinds it may mean, as an unknown `kind` is: it would match nothing."""
+    known = kinds.object_kinds()
+    if value in known:
+        return
+    model = value.rpartition(".")[2]
+    close = [k for k in known if k.rpartition(".")[2] == model]
+    models = {k.rpartition(".")[2]: k for k in known}
+    close += [models[m] for m in difflib.get_close_matches(model, models, n=3, cutoff=0.8)]
+    close += difflib.get_close_matches(value, known, n=3, cutoff=0.8)
+    close = list(dict.fromkeys(close))[:3]
+    if close:
+        *others, last = close
+        hint = f"did you mean {', '.join(others)} or {last}?" if others else f"did you mean {last}?"
+    else:
+        hint = f"object kinds look like {', '.join(known[:3])}, …"
+    raise ServiceError(
+        f"No events are recorded about {value!r}: {hint} Every object kind is listed at "
+        "GET /api/v1/event-kinds (object_kinds).",
+        fields={"target_type": [f"Unknown object kind {value!r}; {hint}"]},
+    )
+
+
 class EventPagination(BoundedCountPagination):
     """A page of events as the caller reads their values (`activity.queries.shown_to`:
     a person's other addresses and handles only for who may see them)."""
@@ -111,7 +142,7 @@ class EventPagination(BoundedCountPagination):
 @paginate(EventPagination)
 def list_events(
     request,
-    target_type: str = "",
+    target_type: str = Query("", max_length=200, description=TARGET_TYPE_DOC),
     target_id: str = "",
     actor_id: Id | None = None,
     since: dt.datetime | None = None,
@@ -132,6 +163,8 @@ def list_events(
     team = get_or_404(Team.objects.for_org(org), team_id, "team") if team_id else None
     viewer = actor_of(request)
 
+    if target_type:
+        _check_target_type(target_type)  # checked before anything is read
     asked = target_type
     if kind:
         _of_kind(Event.objects.none(), kind)  # checked before anything is read

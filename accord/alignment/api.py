@@ -46,6 +46,7 @@ from accord.api.common import (
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
 from accord.core import twice
+from accord.core.errors import PermissionDenied
 from accord.org.models import Person, Team
 
 router = Router(tags=["Alignment"])
@@ -812,15 +813,51 @@ def list_values(request, kr_id: Id):
     return KeyResultValue.objects.for_org(org).filter(key_result=kr).order_by("-recorded_at", "-id")
 
 
+REPORT_ON_KEY_RESULTS = (
+    "A report token may report progress only on what its own person owns; key results: "
+    "their own and those of the teams they lead (an agent's: its owner's), as in a check-in."
+)
+
+
+def require_value_report(request_or_token, org, kr: KeyResult) -> None:
+    """Refuse (403) a `report` token recording a value of `kr` unless a check-in would let
+    its person update it: their own key result (its objective's when it has no owner), or
+    one of a team they lead (`rhythm.links.team_key_results`, for every team they lead);
+    an agent's token also what a check-in would let its owner update (it reports on their
+    behalf). Other scopes pass; the services then ask whether the person may change it."""
+    from accord.rhythm.links import team_key_results  # the check-in's rule, in one place
+    from accord.rhythm.models import Cadence, Scope
+
+    token = require_scope(request_or_token, TokenScope.REPORT)
+    if token.scope != TokenScope.REPORT:
+        return
+    person = token.person
+    people = [person]
+    if person.is_agent and person.owner_id:
+        people.append(person.owner)
+    every_team = Cadence(org=org, scope=Scope.ORG)  # a check-in of the whole organization
+    for someone in people:
+        if someone.pk == (kr.owner_id or kr.objective.owner_id):
+            return
+        if kr.pk in {k.pk for k in team_key_results(org, someone, every_team)}:
+            return
+    raise PermissionDenied(REPORT_ON_KEY_RESULTS)
+
+
 @router.post(
     "/key-results/{kr_id}/values",
     response={201: KeyResultOut},
     summary="Record a value (kept in the history; the latest by date is the current one)",
+    description="Whoever may change the key result may: its owner, its objective's owner, "
+    "members of its team, a lead of a team above it, leaders and admins. A token of scope "
+    "`report` records values only on its person's own key results and those of the teams "
+    "they lead, as a check-in does.",
     auth=REPORTING,
 )
 def record_value(request, kr_id: Id, payload: ValueIn):
     org = org_of(request)
-    kr = get_or_404(KeyResult.objects.for_org(org), kr_id, "key result")
+    kr = get_or_404(KeyResult.objects.for_org(org).select_related("objective"), kr_id, "key result")
+    require_value_report(request, org, kr)
     services.record_key_result_value(
         org,
         actor_of(request),

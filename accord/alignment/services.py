@@ -1029,12 +1029,19 @@ def set_objective_confidence(
     at: dt.datetime | None = None,
 ) -> ConfidenceUpdate:
     """Record how confident people are (1-10, or a band's word: see `confidence.py`); `at`
-    backdates it (importers, the demo)."""
+    backdates it (importers, the demo). Whoever may change the objective may, and its
+    owner (`may_set_confidence`), from its page, the API, MCP or a check-in alike."""
     require_same_org(org, objective, "objective")
     _can_write(actor, "set confidence")
     value = confidence_bands.parse(confidence)
     note = require_text(note, "note", max_length=500, required=False, label="The note")
-    objective = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
+    objective = (
+        Objective.objects.select_for_update()
+        .select_related("period", "team", "owner")
+        .get(pk=objective.pk)
+    )
+    if not may_set_confidence(actor, objective):
+        require_change_rights(actor, objective, "objective", "change")
     _require_open_period(objective.period, "objectives")
     now = at or timezone.now()
     update = ConfidenceUpdate.objects.create(
@@ -1323,6 +1330,15 @@ def value_moment(as_of: Any, kr: KeyResult | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
 
 
+def _kr_to_write(kr: KeyResult) -> KeyResult:
+    """`kr` locked for a new value, with what `may_change` reads (its owners and team)."""
+    return (
+        KeyResult.objects.select_for_update()
+        .select_related("owner", "objective__period", "objective__team", "objective__owner")
+        .get(pk=kr.pk)
+    )
+
+
 @transaction.atomic
 def record_key_result_value(
     org: Organization,
@@ -1354,7 +1370,10 @@ def record_key_result_value(
     `confirm`); loaders, importers and sources record what they are given.
     The same number and note its person recorded a moment ago is refused (`Duplicate`,
     `queries.value_twin`) unless `again`; a value dated by its moment (`at`: loaders, the
-    demo) records history, never a second click."""
+    demo) records history, never a second click.
+
+    Whoever may change the key result may record its values (`require_change_rights`):
+    the same rule from its page, home, the API, MCP and a check-in."""
     require_same_org(org, kr, "key result")
     _can_write(actor, "update key results")
     history = at is not None  # dated by its moment, not by a day ("as of")
@@ -1365,7 +1384,8 @@ def record_key_result_value(
     note = require_text(note, "note", max_length=500, required=False, label="The note")
     if as_of not in (None, "") and at is not None:
         raise ServiceError("Date a value by its moment or by its day, not both.")
-    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
+    kr = _kr_to_write(kr)
+    require_change_rights(actor, kr, "key result", "change")
     if as_of not in (None, ""):
         at = value_moment(as_of, kr)
     if at is not None:
@@ -1503,7 +1523,8 @@ def import_key_result_values(
         rows.append((at, n))
     if not rows:
         return 0
-    kr = KeyResult.objects.select_for_update().select_related("objective__period").get(pk=kr.pk)
+    kr = _kr_to_write(kr)
+    require_change_rights(actor, kr, "key result", "change")
     _require_open_period(kr.objective.period, "key results")
     if kr.is_milestone and any(v not in (0.0, 1.0) for _, v in rows):
         raise ServiceError(
@@ -1661,6 +1682,18 @@ def may_change(actor: Person | None, thing: Objective | KeyResult | Initiative) 
     owns too (it works on their behalf). At most one query beyond the owners and team
     already loaded."""
     return _may(actor, thing, acts_for, agent_for_owner=True)
+
+
+def may_set_confidence(actor: Person | None, objective: Objective) -> bool:
+    """Whether `actor` may record how confident they are in `objective`: whoever may change
+    it (`may_change`), and its owner, an organization objective's too (leaders set and
+    change those, but the confidence is the owner's to say; a check-in offers it to them),
+    or an agent for its owner."""
+    if actor is not None and actor.is_active and actor.has_role(Role.MEMBER):
+        acting_as = {actor.pk, actor.owner_id if actor.is_agent else None}
+        if objective.owner_id is not None and objective.owner_id in acting_as:
+            return True
+    return may_change(actor, objective)
 
 
 def _may(actor, thing, by_team, *, agent_for_owner: bool) -> bool:

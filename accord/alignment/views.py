@@ -723,6 +723,9 @@ def _objective_page(
             page_path=_url("objective", request, objective_id=objective.pk),
             obj=objective,
             may_edit=may_edit,
+            # Values and confidence are for who may change them (`services.may_change`).
+            may_set_confidence=services.may_set_confidence(request.person, objective),
+            may_update=any(k.may_edit for k in krs),
             progress=objective.rollup_progress,
             krs=krs,
             parent_links=parent_links,
@@ -963,7 +966,8 @@ def kr_value(request, kr_id: int):
         except ServiceError as exc:
             error, unusual, refusal = exc.message, exc.code == "unusual_value", exc
     elif "value" in form.errors:
-        error = f"{kr.name}: enter a number (you gave {request.POST.get('value', '')!r})."
+        unit = f" in {kr.unit}" if kr.unit else ""
+        error = f"{kr.name}: enter a number{unit} (you gave {request.POST.get('value', '')!r})."
     elif "as_of" in form.errors:
         error = f"{kr.name}: check the “as of” day. {form.errors['as_of'][0]}"
     else:  # the number was fine: the note is what was refused (too long)
@@ -986,6 +990,7 @@ def kr_value(request, kr_id: int):
                 k=kr,
                 error=error,
                 obj=kr.objective,
+                may_update=True,  # the row was offered its form
                 closed=False,
                 # a refused value is shown again as typed, next to its error; the row keeps
                 # the page it was on (not this address) for a later submit without htmx
@@ -1158,7 +1163,9 @@ def key_result_detail(request, kr_id: int):
             obj=objective,
             period=period,
             owner=kr.owner or objective.owner,
-            may_edit=services.may_change(request.person, kr),
+            may_edit=(may_edit := services.may_change(request.person, kr)),
+            # Who may, said where the form would be for a member who may not.
+            who_may=None if may_edit else services.who_may_change(kr),
             pace=kr_pace(kr.pct, kr.direction, kr.is_milestone, elapsed),
             pace_from=pace_from,
             values=values,

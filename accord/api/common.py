@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
@@ -174,12 +177,38 @@ class PatchSchema(InputSchema):
         return json_schema
 
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NotJson(ValueError):
+    """A body the API cannot read as JSON, with what to send instead (a 400)."""
+
+
 class JsonParser(Parser):
     """ninja's JSON parser, refusing what no endpoint can store: a body that is not a JSON
-    object, and NUL characters anywhere in a body or query (PostgreSQL cannot store them)."""
+    object, and NUL characters anywhere in a body or query (PostgreSQL cannot store them).
+
+    A body with nothing in it is no body, whatever its Content-Type: blank, or a form
+    without a field (`curl -X POST -d ''`, a client that sends an empty multipart form).
+    An operation whose body is optional then runs without one; one whose body is required
+    says it is missing. JSON sent under a form's Content-Type (`curl -d '{…}'`) is read as
+    JSON; a form with fields is refused, saying the body must be JSON."""
 
     def parse_body(self, request: HttpRequest):
-        data = super().parse_body(request)
+        body = request.body
+        if not body.strip():
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            if request.content_type not in FORMS:
+                raise NotJson("The request body is not valid JSON.") from exc
+            if not _form_fields(request):
+                return None
+            raise NotJson(
+                "The request body is a form; this API takes JSON: send a JSON object with "
+                "Content-Type: application/json."
+            ) from exc
         if not isinstance(data, dict):
             raise ServiceError(
                 'The request body must be a JSON object, e.g. {"name": "…"}.',
@@ -192,6 +221,15 @@ class JsonParser(Parser):
         result = super().parse_querydict(data, list_fields, request)
         refuse_nul(result)
         return result
+
+
+def _form_fields(request: HttpRequest) -> int:
+    """How many fields and files a form body holds; one that cannot be read counts as
+    holding something (it is not empty)."""
+    try:
+        return len(request.POST) + len(request.FILES)
+    except (MultiPartParserError, SuspiciousOperation, ValueError):
+        return 1
 
 
 def refuse_nul(data: Any, where: str = "") -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import typing
 from collections.abc import Iterator
 from importlib import import_module
 from importlib.util import find_spec
@@ -21,6 +22,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
+from pydantic import BaseModel
 
 from accord.api.common import (
     ID_FILTERS,
@@ -28,6 +30,7 @@ from accord.api.common import (
     IF_NONE_MATCH_PARAMETER,
     NOT_MODIFIED_RESPONSE,
     JsonParser,
+    NotJson,
     TokenAuth,
     answers_etag,
     conditional,
@@ -59,6 +62,21 @@ class AccordAPI(NinjaAPI):
             schema = super().get_openapi_schema(path_prefix=path_prefix)
             self._openapi_schemas[path_prefix] = document_errors(schema)
         return self._openapi_schemas[path_prefix]
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        """ninja's errors, each unknown body field (`extra_forbidden`) carrying the fields
+        its part of the body takes (`takes`), for `validation_error` to name them."""
+        errors = []
+        for context in error_contexts:
+            found = super().validation_error_from_error_contexts([context]).errors
+            raw = context.pydantic_validation_error.errors(include_url=False)
+            for err, original in zip(found, raw, strict=True):
+                if err.get("type") == "extra_forbidden":
+                    part = _model_at(context.model, original["loc"][:-1])
+                    if part is not None:
+                        err["takes"] = _field_names(part)
+                errors.append(err)
+        return NinjaValidationError(errors)
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
         """Every answer; one that is a versioned object read, created or changed (answered
@@ -94,8 +112,8 @@ api = AccordAPI(
         "accept any of their versions; `If-Match: *` is any current version. Send it as "
         "`If-None-Match` when reading that object again: 304 Not Modified, no body, while the "
         "answer would be the same (`*`: while it exists). A body field an operation does not "
-        "take is a 422 naming it; so is a query parameter it does not list (`?stauts=`), "
-        "naming those it takes. A list filtered by an id the organization does not have "
+        "take is a 422 naming it and those it takes; so is a query parameter it does not list "
+        "(`?stauts=`). A list filtered by an id the organization does not have "
         "(`team_id`, `owner_id`, …) is a 404 naming it."
     ),
     auth=TokenAuth(),
@@ -126,6 +144,58 @@ def service_error(request, exc: ServiceError):
 UNKNOWN_FIELD = "Unknown field: this operation does not take it (check the spelling)."
 
 
+def takes(names) -> str:
+    """What an operation (or a part of its body) takes, said after an unknown field or query
+    parameter: `It takes: a, b.`"""
+    return f"It takes: {', '.join(sorted(names)) or 'none'}."
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model of the part of a body at `loc` (pydantic's path below `model`: field
+    names, and list indexes), or None when the path leaves models (a dict's keys)."""
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of the list the previous field holds
+        field = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
+        found = _model_in(field.annotation) if field is not None else None
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    """The model an annotation holds: itself, or inside `X | None`, `list[X]`, `Annotated`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    """The fields of a body part as a client writes them (their alias, if any)."""
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+NO_BODY = "This operation takes a JSON object as its body (Content-Type: application/json)."
+
+
+# How pydantic says a body parameter is missing: none sent ("missing"), or one with
+# nothing in it, which `JsonParser` reads as None (it refuses any other non-object).
+NO_OBJECT = {"missing", "model_attributes_type", "model_type", "dict_type"}
+
+
+def _no_body(err: dict) -> bool:
+    """The error is about the body as a whole (not one of its fields), and there was none."""
+    loc = tuple(err.get("loc", ()))
+    return len(loc) == 2 and loc[0] == "body" and err.get("type") in NO_OBJECT
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
@@ -139,7 +209,9 @@ def validation_error(request, exc: NinjaValidationError):
             loc = loc[1:]
         message = err.get("msg", "Invalid.")
         if err.get("type") == "extra_forbidden":
-            message = UNKNOWN_FIELD
+            message = f"{UNKNOWN_FIELD} {takes(err['takes'])}" if "takes" in err else UNKNOWN_FIELD
+        elif _no_body(err):
+            message = NO_BODY
         fields.setdefault(".".join(loc) or "request", []).append(message)
     summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
     return _error(request, 422, "invalid", f"The request is not valid. {summary}", fields)
@@ -192,7 +264,9 @@ def http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, SuspiciousOperation):
         return suspicious(request, exc.__cause__)
     message = str(exc)
-    if exc.status_code == 400 and exc.__cause__ is not None:
+    if isinstance(exc.__cause__, NotJson):  # the body parser's: what to send instead
+        message = str(exc.__cause__)
+    elif exc.status_code == 400 and exc.__cause__ is not None:
         message = "The request body is not valid JSON."
     return _error(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message)
 
@@ -308,7 +382,7 @@ def _refuse_unknown_query(operation: Operation) -> None:
         return  # no endpoint there: a 404 whatever the query
     accepted = accepted_query(operation)
     view = operation.view_func
-    takes = ", ".join(sorted(accepted)) or "none"
+    names = ", ".join(sorted(accepted)) or "none"
 
     @functools.wraps(view)
     def checked(request, *args, **kwargs):
@@ -316,8 +390,8 @@ def _refuse_unknown_query(operation: Operation) -> None:
         if unknown:
             raise ServiceError(
                 f"Unknown query parameter{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(unknown)}; this operation takes: {takes}.",
-                fields={name: [f"{UNKNOWN_PARAMETER} It takes: {takes}."] for name in unknown},
+                f"{', '.join(unknown)}; this operation takes: {names}.",
+                fields={name: [f"{UNKNOWN_PARAMETER} {takes(accepted)}"] for name in unknown},
             )
         return view(request, *args, **kwargs)
 

@@ -3,8 +3,9 @@
 A token carries a scope chosen when it is created (`accord.api.models.TokenScope`):
 
 - `read`: reads only;
-- `report`: reads, plus reporting progress — check-ins, key-result values, and the status
-  of the initiatives and action items its person owns;
+- `report`: reads, plus reporting progress — check-ins, the values of its person's own key
+  results and those of the teams they lead (as a check-in takes them), and the status of
+  the initiatives and action items its person owns;
 - `member`: everything its person's role allows (the default for people).
 
 The REST API checks it in `TokenAuth` (`accord/api/common.py`) for every operation: a
@@ -76,7 +77,8 @@ def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = N
 
     `request_or_token`: an ApiToken, or a request authenticated with one (`request.auth`).
     `owner_id`: for a report on one object, its owner; a `report` token may report only on
-    what its own person owns. Returns the token.
+    what its own person owns (an agent's: what it or its owner owns, as on whose behalf it
+    works). Returns the token.
     """
     token = token_of(request_or_token)
     require_usable(token)
@@ -87,7 +89,9 @@ def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = N
             f"This token's scope is {have.value} ({have.label.lower()}); this needs "
             f"{needed.value}. Create a token with a wider scope."
         )
-    if have == TokenScope.REPORT and owner_id is not None and owner_id != token.person_id:
+    person = token.person
+    reports_for = {person.pk, person.owner_id if person.is_agent else None}
+    if have == TokenScope.REPORT and owner_id is not None and owner_id not in reports_for:
         raise PermissionDenied(
             "A report token may report progress only on what its own person owns."
         )
@@ -112,8 +116,8 @@ def meaning(scope: str, role: str) -> str:
         return "read only (a viewer changes nothing but their own settings)"
     if scope == TokenScope.REPORT:
         return (
-            "read, and report progress: check-ins, key-result values and the status of "
-            "what its person owns"
+            "read, and report progress: check-ins, the values of its person's key results "
+            "and of the teams they lead, and the status of what its person owns"
         )
     if role == Role.ADMIN:
         return f"everything an admin may do, including what only admins may ({ADMIN_ONLY})"

@@ -46,6 +46,7 @@ from django.urls import reverse
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.core.text import sentence
+from accord.decisions import queries as decision_queries
 from accord.decisions.models import overdue_since
 from accord.intelligence import queries as intel
 from accord.intelligence import snapshot as snapshot_mod
@@ -265,6 +266,19 @@ class History:
         )
         return tops[0] if len(tops) == 1 else ""
 
+    @functools.cached_property
+    def issue_teams(self) -> dict[int, set[int]]:
+        """The teams holding an issue each decision is about
+        (`decisions.queries.issue_teams`), read once for every reader (one query)."""
+        return decision_queries.issue_teams(self.org)
+
+    def teams_of(self, dec: Any) -> set[int]:
+        """The teams whose decision `dec` (of a snapshot) is, as the decision log's team
+        filter reads them (`decisions.queries.team_decisions`): its teams affected as the
+        snapshot of that week has them, and the teams holding an issue it is about. A count
+        of a team's decisions and the log it links to agree."""
+        return set(dec.team_ids) | self.issue_teams.get(dec.id, set())
+
     def latest_date(self, day: dt.date) -> dt.date | None:
         """The last day with stored health on or before `day` (`intel.latest_date`), read
         once per day: a briefing's headline and its risers read the same two days."""
@@ -312,7 +326,8 @@ class History:
         if key not in self._index:
             index: dict[int | None, set[int]] = defaultdict(set)
             for obj in objects.values():
-                for t in _teams_of(snap, kind, obj):
+                teams_of = self.teams_of(obj) if kind == "decisions" else _teams_of(snap, kind, obj)
+                for t in teams_of:
                     index[t].add(obj.id)
             self._index[key] = index
         index = self._index[key]
@@ -397,14 +412,13 @@ class History:
 
 
 def _teams_of(snap: Snapshot, kind: str, obj: Any) -> tuple:
-    """The teams an object of the snapshot concerns, for `History.pick`."""
+    """The teams an object of the snapshot concerns, for `History.pick` (a decision's:
+    `History.teams_of`)."""
     if kind == "key_results":
         o = snap.objectives.get(obj.objective_id)
         return (o.team_id,) if o else ()
     if kind == "dependencies":
         return (obj.requester_team_id, obj.provider_team_id)
-    if kind == "decisions":
-        return tuple(obj.team_ids)
     return (obj.team_id,)
 
 
@@ -717,10 +731,13 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         asker, giver = after.team_name(dep.requester_team_id), after.team_name(dep.provider_team_id)
         was = old.state if old else None
         link = ("coordination.dependency", dep.id)
+        # Asked and withdrawn within the week: said as one line, so that no one reads of a
+        # request as asked when nothing is asked any more.
+        withdrew = " and withdrew the request" if dep.state == "cancelled" else ""
         if old is None and in_week(dep.created_at):
             out.add(
                 "changed",
-                _item(f"{asker} asked {giver} for “{dep.title}”.", *link),
+                _item(f"{asker} asked {giver} for “{dep.title}”{withdrew}.", *link),
                 _Rank("dependency", ROUTINE, (0, 0, dep.id)),
             )
         elif (
@@ -731,8 +748,14 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             # Sent on to another team this week (`update_dependency`): a new request for
             # the team it went to; the team it left, no longer a side, reads nothing of it.
             was_asked = after.team_name(old.provider_team_id)
-            text = f"{asker} asked {giver} for “{dep.title}”, instead of {was_asked}."
+            text = f"{asker} asked {giver} for “{dep.title}”, instead of {was_asked}"
+            text += f",{withdrew}." if withdrew else "."
             out.add("changed", _item(text, *link), _Rank("dependency", ROUTINE, (0, 0, dep.id)))
+        elif old is not None and was != "cancelled" and dep.state == "cancelled":
+            # An earlier request withdrawn this week: what its provider planned on is no
+            # longer asked of it.
+            text = f"{asker} withdrew its request to {giver} for “{dep.title}”."
+            out.add("changed", _item(text, *link), _Rank("dependency", ROUTINE + 1, (0, 0, dep.id)))
         if dep.state != was and dep.state in ("accepted", "declined", "delivered"):
             verb = {"accepted": "accepted", "declined": "declined", "delivered": "delivered"}
             text = f"{giver} {verb[dep.state]} “{dep.title}” for {asker}."
@@ -771,7 +794,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     )
     for dec in history.pick(after, "decisions", teams, approves):
         mine = reader.person is not None and dec.approver_id == reader.person.pk
-        if not (scope.any(dec.team_ids) or mine):
+        if not (scope.any(history.teams_of(dec)) or mine):
             continue
         old = before.decisions.get(dec.id)
         link = ("decisions.decision", dec.id)
@@ -1084,7 +1107,7 @@ def _coming_up(
             )
             out.add("coming_up", item, rank("dependency", False, noon(dep.due), 2, item))
     for dec in history.pick(snap, "decisions", scope.ids):
-        if dec.undecided and scope.any(dec.team_ids) and due(dec.decide_by):
+        if dec.undecided and scope.any(history.teams_of(dec)) and due(dec.decide_by):
             item = _item(
                 f"Decision “{dec.question}” is due {_day(dec.decide_by)}.",
                 "decisions.decision",

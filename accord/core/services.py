@@ -256,17 +256,31 @@ _COMMA = re.compile(r"[+-]?\d*,\d+")  # 99,97: a decimal comma
 _DOTTED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d*")  # 1.234,5
 
 
+# The forms people type for one unit, whichever of them a key result spells out.
+UNIT_FORMS = (
+    ("hours", "hour", "hrs", "hr", "h"),
+    ("minutes", "minute", "mins", "min"),
+    ("days", "day", "d"),
+    ("weeks", "week", "wks", "wk"),
+    ("percent", "pct", "%"),
+)
+
+
 def read_decimal(value: Any, unit: str = "") -> Decimal:
     """A number as a person types it: "1234.5", "1,234.5" (grouped as the pages write
     numbers), "99,97" or "1.234,5" (a decimal comma), spaces between groups ignored. NaN
     when it is not one. Three digits after a lone comma read as a group: "1,234" is 1234.
-    With a `unit` (a key result's "%"), the number may be followed by it: "99,96 %"."""
+    With a `unit` (a key result's "%"), the number may be followed by it, or by another
+    form of it (`UNIT_FORMS`): "99,96 %", "2.5 hours", "2.5 hrs", "2,5 h"."""
     text = str(value).strip()
     for space in (" ", "\u00a0", "\u202f", "'"):
         text = text.replace(space, "")
-    unit = "".join(str(unit).split())
-    if unit and text.lower().endswith(unit.lower()) and len(text) > len(unit):
-        text = text[: -len(unit)]
+    unit = "".join(str(unit).split()).lower()
+    forms = next((f for f in UNIT_FORMS if unit in f), (unit,)) if unit else ()
+    for form in sorted(forms, key=len, reverse=True):
+        if text.lower().endswith(form) and len(text) > len(form):
+            text = text[: -len(form)]
+            break
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
     elif _DOTTED.fullmatch(text):

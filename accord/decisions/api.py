@@ -3,9 +3,10 @@
 # No `from __future__ import annotations` here: ninja resolves the annotations of
 # @paginate-wrapped endpoints in ninja's own module, where our names do not exist.
 import datetime as dt
+from typing import Literal
 
 from django.conf import settings
-from django.db.models import IntegerField, Prefetch, Value
+from django.db.models import IntegerField, Prefetch, Q, Value
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -512,12 +513,17 @@ def _fresh(org, decision_id):
 # --- decisions ---------------------------------------------------------------------------
 
 
+# The log's statuses: one of a decision's, or `undecided` (open or proposed: both still wait
+# for their decision, `queries.UNDECIDED_FILTER`), as the log's page offers them.
+LogStatus = Literal["undecided", "open", "proposed", "decided", "superseded", "reversed"]
+
+
 @router.get("/decisions", response=list[DecisionOut], summary="List and search decisions")
 @paginate(BoundedCountPagination)
 def list_decisions(
     request,
     q: str = "",
-    status: DecisionStatus | None = None,
+    status: LogStatus | None = None,
     team_id: Id | None = None,
     approver_id: Id | None = None,
     driver_id: Id | None = None,
@@ -527,20 +533,26 @@ def list_decisions(
     decided_until: dt.date | None = None,
     due_since: dt.date | None = None,
     due_until: dt.date | None = None,
-    overdue: bool = False,
-    waiting_on_me: bool = False,
+    overdue: bool | None = None,
+    waiting_on_me: bool | None = None,
     only: bool = False,
     linked_type: str = Query("", max_length=60, examples=["alignment.initiative"]),
     linked_id: Id | None = None,
 ):
-    """`q` is full-text over question, context, outcome and rationale. `team_id`: that team's
-    decisions and those of the teams below it (`only=true`: the team's alone).
+    """`q` is full-text over question, context, outcome and rationale. `status`: one of a
+    decision's statuses, or `undecided` for those open or proposed (both still wait for
+    their decision; the log's *Open or proposed*). `team_id`: that team's decisions and
+    those of the teams below it (`only=true`: the team's alone): those it is affected by,
+    and those about an issue it holds.
     `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
     thing, as a decision's `links` name it (`target_type`, `target_id`); 404 if the
     organization has no such thing. `opened_since`/`opened_until` select by the day it
     was opened, `decided_since`/`decided_until` by the day it was decided (each inclusive;
     a decision later reversed or superseded still counts as decided that day),
-    `due_since`/`due_until` by its decide-by date (inclusive; one without is left out)."""
+    `due_since`/`due_until` by its decide-by date (inclusive; one without is left out).
+    `overdue=true`: those open or proposed past their decide-by date; `false`: the others.
+    `waiting_on_me=true`: those open or proposed with the caller as approver; `false`: the
+    others."""
     org = org_of(request)
     _check_linked(org, linked_type, linked_id)
     for first, last, since, until in (
@@ -571,8 +583,9 @@ def list_decisions(
         linked_type=linked_type,
         linked_id=linked_id,
     )
-    if waiting_on_me:
-        qs = qs.filter(approver=actor_of(request), status__in=queries.UNDECIDED)
+    if waiting_on_me is not None:
+        waiting = Q(approver=actor_of(request), status__in=queries.UNDECIDED)
+        qs = qs.filter(waiting) if waiting_on_me else qs.exclude(waiting)
     return _with_related(qs)
 
 
@@ -892,20 +905,22 @@ def list_action_items(
     owner_id: Id | None = None,
     team_id: Id | None = None,
     status: ActionStatus | None = None,
-    overdue: bool = False,
+    overdue: bool | None = None,
     due_before: dt.date | None = None,
     source_type: ActionSource | None = None,
     source_id: Id | None = None,
     only: bool = False,
 ):
     """`team_id`: items filed to that team and the teams below it (`only=true`: to the
-    team alone)."""
+    team alone). `overdue=true`: the open items past their due date; `false`: the others."""
     org = org_of(request)
     qs = queries.action_item_list(org, team=_team(org, team_id), only=only, owner=owner_id)
     if status:
         qs = qs.filter(status=status)
     if overdue:
         qs = queries.overdue_action_items(org).filter(pk__in=qs.values("pk"))
+    elif overdue is False:
+        qs = qs.exclude(pk__in=queries.overdue_action_items(org).values("pk"))
     if due_before:
         qs = qs.filter(due_on__lt=due_before)
     if source_type is not None:
@@ -997,7 +1012,7 @@ def list_issues(
     team_id: Id | None = None,
     status: IssueStatus | None = None,
     severity: Severity | None = None,
-    stale: bool = False,
+    stale: bool | None = None,
     raised_by_id: Id | None = None,
     ranked: bool = False,
     only: bool = False,
@@ -1006,7 +1021,9 @@ def list_issues(
     """`ranked=true`: the open issues in the order a meeting takes them (rank, then votes).
     `team_id`: issues at that team and the teams below it (`only=true`: the team alone).
     `raised_in_id`: issues first raised at that team (and the teams below it, or alone with
-    `only=true`), wherever they sit now: what a team escalated stays in its view."""
+    `only=true`), wherever they sit now: what a team escalated stays in its view.
+    `stale=true`: the open issues that have sat at one level past the threshold; `false`:
+    the others."""
     org = org_of(request)
     team = _team(org, team_id)
     raised_in = _team(org, raised_in_id)
@@ -1023,8 +1040,9 @@ def list_issues(
         qs = qs.filter(severity=severity)
     if raised_by_id is not None:
         qs = qs.filter(raised_by_id=raised_by_id)
-    if stale:
-        qs = qs.filter(pk__in=queries.stale_issues(org).values("pk"))
+    if stale is not None:
+        sat = queries.stale_issues(org).values("pk")
+        qs = qs.filter(pk__in=sat) if stale else qs.exclude(pk__in=sat)
     # The organization's threshold, read once for the page rather than once a row.
     return qs.annotate(stale_days=Value(stale_after_days(org), output_field=IntegerField()))
 

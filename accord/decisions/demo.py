@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from accord.activity.models import Event
 from accord.decisions import services
-from accord.decisions.models import ActionItem, Decision
 from accord.demo import SEED, DemoContext, happened, lately
 from accord.demo import at as _at
 from accord.org.models import Membership, MembershipRole
@@ -560,8 +559,7 @@ def load(ctx: DemoContext) -> None:
             services.decide(
                 org, None, new, outcome=outcome, rationale=reason, decided_at=decided_at
             )
-            services.supersede(org, None, old, by=new, reason=reason)
-        _closed(old, decided_at)
+            services.supersede(org, None, old, by=new, reason=reason, closed_at=decided_at)
     for d, reason in (
         (decided[19], "A large B2B customer relies on the registry."),
         (decided[14], "Margin fell further; changing now after all."),
@@ -571,8 +569,7 @@ def load(ctx: DemoContext) -> None:
         when = max(lately(ctx, "reversed", d.question), d.decided_at + dt.timedelta(hours=20))
         when = min(when, timezone.now())  # read once: the event and the decision agree
         with happened(when, by=d.approver):
-            services.reverse(org, None, d, reason=reason)
-        _closed(d, when)
+            services.reverse(org, None, d, reason=reason, closed_at=when)
 
     # Open and proposed decisions: some overdue, some waiting on Maya.
     for n, (slug, question, context) in enumerate(OPEN_DECISIONS):
@@ -602,8 +599,7 @@ def load(ctx: DemoContext) -> None:
             # Never later than now, read once: the event and the decision say one moment.
             when = min(when, timezone.now())
             with happened(when, by=driver):
-                services.propose(org, None, d, outcome=proposal)
-            Decision.objects.filter(pk=d.pk).update(proposed_at=when)
+                services.propose(org, None, d, outcome=proposal, proposed_at=when)
 
     for slug, question, context, days_open, days_to_decide in WAITING_ON_MAYA:
         opened = today - dt.timedelta(days=days_open)
@@ -659,10 +655,10 @@ def load(ctx: DemoContext) -> None:
                     services.complete_action_item(org, None, item, done_at=done_at)
             elif roll > 0.97:
                 # Dropped by the lead in the last days, past its due date.
-                when = lately(ctx, "dropped", slug, k)
+                # Never later than now, read once: the event and the item say one moment.
+                when = min(lately(ctx, "dropped", slug, k), timezone.now())
                 with happened(when, by=lead_of(slug)):
-                    services.drop_action_item(org, None, item)
-                ActionItem.objects.filter(pk=item.pk).update(dropped_at=min(when, timezone.now()))
+                    services.drop_action_item(org, None, item, dropped_at=when)
         # one open item without a due date per team, written down in the last days
         when = lately(ctx, "wiki", slug)
         with happened(when, by=lead_of(slug)):
@@ -749,11 +745,6 @@ def load(ctx: DemoContext) -> None:
     with happened(lambda e: dt.datetime.fromisoformat(e.after["stuck_since"])):
         services.flag_stale_issues(org)
     ctx.extra["decisions"] = decided
-
-
-def _closed(d: Decision, when: dt.datetime) -> None:
-    """A superseded or reversed decision says it was closed when its event says."""
-    Decision.objects.filter(pk=d.pk).update(closed_at=min(when, timezone.now()))
 
 
 def _link_to_objectives(ctx: DemoContext, decided: list) -> None:

@@ -39,10 +39,14 @@ days to the organization's day, `accord generate` after its bulk inserts, and
 `manage.py rebuild_follow_through` after rows were written around the services);
 `computed` is that recomputation without writing.
 
-Days are the organization's (`core.days.org_day`: the UTC date of the moment): an item
-done at 08:00 in Sydney on the 8th is done on the 7th for every reader, whoever marks it
-done or reopens it and in whatever zone (the web in the person's own, the API and the
-worker in UTC), so what a write takes off is always what an earlier one added.
+Days are the organization's (`core.days.org_day`: the UTC date of the moment), so what a
+write takes off is always what an earlier one added, whoever marks it done or reopens it
+and in whatever zone (the web in the person's own, the API and the worker in UTC). On time
+is the one judgement that needs more than a date: an item is done on time when it is done
+before its due day has ended everywhere (`done_in_time`: before 12:00 UTC the next day,
+when the day ends in the last zone on Earth). It needs no one's zone, so it reads the same
+for every reader, and whoever finishes on the due day where they are is on time: 17:30 in
+Los Angeles on the 7th (01:30 UTC on the 8th) and 08:00 in Sydney on the 8th alike.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from typing import Any
 
 from django.db import connection
 
-from accord.core.days import org_day
+from accord.core.days import org_day, org_day_start
 from accord.org.queries import ancestor_ids
 
 # The day undated open items are kept on: before every window.
@@ -69,6 +73,10 @@ STATE_FIELDS = ("org_id", "owner_id", "team_id", "due_on", "status", "done_at", 
 # rule (`item_counts`), so the two pages say the same of a team.
 WINDOW_DAYS = 30
 
+# A due day has ended everywhere this long after it began in UTC: at midnight in the last
+# time zone on Earth (UTC-12), 12:00 UTC the next day.
+DUE_DAY_ENDS = dt.timedelta(days=1, hours=12)
+
 # (kind, subject, day) -> the five counts
 Tallies = dict[tuple[str, int, dt.date], list[int]]
 
@@ -76,6 +84,14 @@ Tallies = dict[tuple[str, int, dt.date], list[int]]
 def state(item: Any) -> tuple:
     """What of an item the tallies depend on."""
     return tuple(getattr(item, f) for f in STATE_FIELDS)
+
+
+def done_in_time(moment: dt.datetime, due_on: dt.date) -> bool:
+    """Whether `moment` is before `due_on` has ended everywhere on Earth (`DUE_DAY_ENDS`):
+    done then, an item due that day is on time; re-dated then, it has not slipped."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # a naive moment is UTC, as `org_day` reads it
+    return moment < org_day_start(due_on) + DUE_DAY_ENDS
 
 
 def item_counts(
@@ -91,7 +107,7 @@ def item_counts(
         return slipped_from, (1, 0, 1, 0, 0)  # late on the day it missed, whatever its date
     if due_on is not None:
         if status == "done" and done_at is not None:
-            on_time = org_day(done_at) <= due_on
+            on_time = done_in_time(done_at, due_on)
             return due_on, (1, int(on_time), int(not on_time), 0, 0)
         return due_on, (1, 0, 0, 0, 0)  # not done: overdue once the day is past
     if status == "done":

@@ -293,7 +293,8 @@ class LogFilterForm(forms.Form):
             "decided_until": f.get("decided_until"),
             "due_since": f.get("due_since"),
             "due_until": f.get("due_until"),
-            "overdue": bool(f.get("overdue")),
+            # Ticked: the overdue alone; else every decision (the page has no "not overdue").
+            "overdue": True if f.get("overdue") else None,
             "linked_type": f["about"][0] if f.get("about") else "",
             "linked_id": f["about"][1] if f.get("about") else None,
         }

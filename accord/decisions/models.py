@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accord.core.days import org_day, org_today
+from accord.core.days import org_today
 from accord.org.models import Organization, OrgScoped, Person, Team
 
 
@@ -278,7 +278,9 @@ class ActionItem(OrgScoped):
             return False
         if self.due_on is None:
             return None
-        return org_day(self.done_at) <= self.due_on  # as follow-through counts it
+        from accord.decisions.followthrough import done_in_time
+
+        return done_in_time(self.done_at, self.due_on)  # as follow-through counts it
 
 
 class Severity(models.TextChoices):

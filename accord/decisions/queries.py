@@ -467,6 +467,40 @@ def overdue_figure(org: Organization) -> int:
     return figures(key, {"overdue": overdue_decisions(org, today)})["overdue"]
 
 
+def team_decisions(
+    org: Organization, ids: Iterable[int] | QuerySet | None = None
+) -> tuple[QuerySet, QuerySet]:
+    """A team's decisions: those it is affected by ("Teams affected"), and those about an
+    issue it holds (recorded without "Teams affected", a decision about its issue is still
+    its own). As the two sets of rows that say so, each row one decision (`decision_id`)
+    of one team (`team_id`), of the teams `ids` (a list or a subquery). None: of every
+    team; the rows of "Teams affected" are then every organization's, to be read for one
+    decision or filtered by its organization. The decision log's team filter reads them
+    (`filter_log`), and so does a briefing for its teams' decisions (`issue_teams`):
+    a count of a briefing and the log it links to agree."""
+    affected = Decision.teams.through.objects.all()
+    held = Issue.objects.for_org(org)
+    if ids is not None:
+        affected = affected.filter(team_id__in=ids)
+        held = held.filter(team_id__in=ids)
+    about = DecisionLink.objects.filter(
+        org=org, target_type="decisions.issue", target_id__in=held.values("pk")
+    ).annotate(team_id=Subquery(Issue.objects.filter(pk=OuterRef("target_id")).values("team_id")))
+    return affected, about
+
+
+def issue_teams(org: Organization) -> dict[int, set[int]]:
+    """The teams holding an issue each decision of `org` is about (`team_decisions`' second
+    set of rows), by the decision's id: with its teams affected, the teams whose decision
+    it is. One query, one row per link of a decision to an issue."""
+    _, about = team_decisions(org)
+    out: dict[int, set[int]] = defaultdict(set)
+    for decision_id, team_id in about.values_list("decision_id", "team_id"):
+        if team_id is not None:
+            out[decision_id].add(team_id)
+    return dict(out)
+
+
 # The log's status filter for decisions open or proposed (`UNDECIDED`): both still wait for
 # their decision, as "Decisions due" of a briefing counts them.
 UNDECIDED_FILTER = "undecided"
@@ -486,7 +520,7 @@ def filter_log(
     decided_until: dt.date | None = None,
     due_since: dt.date | None = None,
     due_until: dt.date | None = None,
-    overdue: bool = False,
+    overdue: bool | None = None,
     team: Team | None = None,
     only: bool = False,
     linked_type: str = "",
@@ -500,7 +534,8 @@ def filter_log(
     decisions of that team and the teams below it (`only`: of the team alone): those they
     are affected by, and those about an issue one of them holds.
     `linked_type` and `linked_id` (both, or neither): the decisions linked to that one
-    thing ("app.model", id; see `LINKABLE`), by a link of `org`'s."""
+    thing ("app.model", id; see `LINKABLE`), by a link of `org`'s. `overdue`: True keeps
+    the overdue (open or proposed past their decide-by date), False the others, None all."""
     qs = decisions(org)
     if linked_type and linked_id is not None:
         # Joined, read off the links' (org, target) index and each decision by its id, then
@@ -515,25 +550,18 @@ def filter_log(
     if team_id:
         qs = qs.filter(teams__id=team_id)
     if team is not None:
-        # A team's decisions: those it is affected by, and those about an issue it holds
-        # (recorded without "Teams affected", a decision about its issue is still its own).
-        links = Decision.teams.through.objects
-        about_issues = DecisionLink.objects.filter(org=org, target_type="decisions.issue")
         if not only and covers_every_team(team):
             # Every team: a decision filed to any team, tested row by row as the log is
             # read in its order (the subtree's ids gathered every link of the organization).
-            held = Issue.objects.for_org(org).values("pk")
+            affected, about = team_decisions(org)
             qs = qs.filter(
-                Exists(links.filter(decision_id=OuterRef("pk")))
-                | Exists(about_issues.filter(decision_id=OuterRef("pk"), target_id__in=held))
+                Exists(affected.filter(decision_id=OuterRef("pk")))
+                | Exists(about.filter(decision_id=OuterRef("pk")))
             )
         else:
-            ids = subtree_ids(team, only=only)
-            through = links.filter(team_id__in=ids)
-            held = Issue.objects.for_org(org).filter(team_id__in=ids).values("pk")
-            about = about_issues.filter(target_id__in=held)
+            affected, about = team_decisions(org, subtree_ids(team, only=only))
             qs = qs.filter(
-                Q(pk__in=through.values("decision_id")) | Q(pk__in=about.values("decision_id"))
+                Q(pk__in=affected.values("decision_id")) | Q(pk__in=about.values("decision_id"))
             )
     if approver_id:
         qs = qs.filter(approver_id=approver_id)
@@ -552,8 +580,9 @@ def filter_log(
         qs = qs.filter(decide_by__gte=due_since)
     if due_until:
         qs = qs.filter(decide_by__lte=due_until)
-    if overdue:
-        qs = qs.filter(status__in=UNDECIDED, decide_by__lt=org_today())
+    if overdue is not None:
+        late = Q(status__in=UNDECIDED, decide_by__lt=org_today())
+        qs = qs.filter(late) if overdue else qs.exclude(late)
     return search(qs, q)
 
 

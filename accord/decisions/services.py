@@ -21,7 +21,6 @@ from django.utils import timezone
 from accord.activity import describe
 from accord.activity import services as activity
 from accord.core.dates import check_in_range
-from accord.core.days import org_today
 from accord.core.errors import Duplicate, PermissionDenied, ServiceError
 from accord.core.ids import as_id
 from accord.core.services import (
@@ -641,11 +640,13 @@ def propose(
     *,
     option: Any = None,
     as_history: bool = False,
+    proposed_at: dt.datetime | None = None,
 ) -> Decision:
     """Put a proposed outcome in front of the approver, one of the options considered
     (`option`: its outcome its title unless written) or another. `as_history`: the
     decision was proposed elsewhere already (an organization file read back), with or
-    without the outcome written down; it is entered as it stands."""
+    without the outcome written down; it is entered as it stands. `proposed_at`: when it
+    was proposed, if not now (importers and the demo): the decision and its event say it."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     if d.status != DecisionStatus.OPEN:
@@ -654,7 +655,8 @@ def propose(
             code="wrong_status",
         )
     _may_edit_decision(actor, d)
-    changes: dict[str, Any] = {"status": DecisionStatus.PROPOSED, "proposed_at": timezone.now()}
+    when = _moment(proposed_at, "proposed_at", "The proposal", after=d.opened_at, since="opened")
+    changes: dict[str, Any] = {"status": DecisionStatus.PROPOSED, "proposed_at": when}
     chosen = _option_of(d, option)
     if chosen is not None:
         changes["chosen_option"] = chosen
@@ -801,6 +803,28 @@ def decide(
     return d
 
 
+def _moment(
+    at: dt.datetime | None, field: str, what: str, *, after: dt.datetime | None, since: str
+) -> dt.datetime:
+    """When a change happened: now, or `at` for history entered later (the demo, imports),
+    which may be neither out of range, nor after now, nor before `after` (the moment the
+    thing was `since`, "opened", "decided"): the one moment the row and its event record."""
+    now = timezone.now()
+    if at is None:
+        return now
+    check_in_range(at, field, what)
+    if at > now:
+        raise ServiceError(
+            f"{what} cannot be dated later than now.", fields={field: ["Not later than now."]}
+        )
+    if after is not None and at < after:
+        raise ServiceError(
+            f"{what} cannot be dated before it was {since}.",
+            fields={field: [f"Not before it was {since}."]},
+        )
+    return at
+
+
 def _may_close(actor: Person | None, d: Decision, action: str) -> None:
     _writer(actor, action)
     refuse_agent_actor(actor, action)
@@ -815,8 +839,11 @@ def supersede(
     decision: Decision,
     by: Decision,
     reason: str,
+    *,
+    closed_at: dt.datetime | None = None,
 ) -> Decision:
-    """Replace a decided decision by another; both are kept and point at each other."""
+    """Replace a decided decision by another; both are kept and point at each other.
+    `closed_at`: when, if not now (the demo): the decision and its event say it."""
     _in_org(org, decision, "decision", "decision")
     _in_org(org, by, "by", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
@@ -846,6 +873,7 @@ def supersede(
             code="replacement_not_decided",
         )
     reason = require_text(reason, "reason", max_length=2000)
+    when = _moment(closed_at, "closed_at", "The replacement", after=d.decided_at, since="decided")
     update_and_record(
         org,
         actor,
@@ -854,7 +882,7 @@ def supersede(
             "status": DecisionStatus.SUPERSEDED,
             "superseded_by": new,
             "supersede_reason": reason,
-            "closed_at": timezone.now(),
+            "closed_at": when,
         },
         verb="superseded",
     )
@@ -867,8 +895,16 @@ def supersede(
 
 
 @transaction.atomic
-def reverse(org: Organization, actor: Person | None, decision: Decision, reason: str) -> Decision:
-    """Undo a decided decision, with why; the original outcome is kept."""
+def reverse(
+    org: Organization,
+    actor: Person | None,
+    decision: Decision,
+    reason: str,
+    *,
+    closed_at: dt.datetime | None = None,
+) -> Decision:
+    """Undo a decided decision, with why; the original outcome is kept. `closed_at`: when,
+    if not now (the demo): the decision and its event say it."""
     _in_org(org, decision, "decision", "decision")
     d = Decision.objects.select_for_update().get(pk=decision.pk)
     _may_close(actor, d, "reverse this decision")
@@ -878,11 +914,12 @@ def reverse(org: Organization, actor: Person | None, decision: Decision, reason:
             code="wrong_status",
         )
     reason = require_text(reason, "reason", max_length=2000)
+    when = _moment(closed_at, "closed_at", "The reversal", after=d.decided_at, since="decided")
     d = update_and_record(
         org,
         actor,
         d,
-        {"status": DecisionStatus.REVERSED, "reversal_reason": reason, "closed_at": timezone.now()},
+        {"status": DecisionStatus.REVERSED, "reversal_reason": reason, "closed_at": when},
         verb="reversed",
     )
     notifications.announce(org, actor, d, "reversed")
@@ -1079,14 +1116,16 @@ def update_action_item(
             f"({day(recorded_on)}); choose that day or a later one.",
             fields={"due_on": [f"On or after {day(recorded_on)}, when it was recorded."]},
         )
-    # Re-dated once overdue, it slipped: follow-through counts it late whatever its new
-    # date. Re-planned before it was due, it counts against its new date. Overdue on the
-    # organization's day, as follow-through counts it (`core.days`), not the editor's.
+    # Re-dated once its due day had ended everywhere, it slipped: follow-through counts it
+    # late whatever its new date. Re-planned before, it counts against its new date: the
+    # moment that would have been late for its completion (`followthrough.done_in_time`),
+    # the same for every editor, whatever their zone.
     if (
         "due_on" in cleaned
         and cleaned["due_on"] != item.due_on
         and item.slipped_from is None
-        and item.is_overdue(org_today())
+        and item.due_on is not None
+        and not followthrough.done_in_time(timezone.now(), item.due_on)
     ):
         cleaned["slipped_from"] = item.due_on
     given = "owner" in cleaned and cleaned["owner"].pk != item.owner_id
@@ -1125,8 +1164,15 @@ def complete_action_item(
 
 @transaction.atomic
 def drop_action_item(
-    org: Organization, actor: Person | None, item: ActionItem, reason: str = ""
+    org: Organization,
+    actor: Person | None,
+    item: ActionItem,
+    reason: str = "",
+    *,
+    dropped_at: dt.datetime | None = None,
 ) -> ActionItem:
+    """Drop an open item, now or at `dropped_at` (the demo): the item and its event say
+    the same moment."""
     _in_org(org, item, "action_item", "action item")
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
     _may_change_action(actor, item, "drop it")
@@ -1137,7 +1183,12 @@ def drop_action_item(
         org,
         actor,
         item,
-        {"status": ActionStatus.DROPPED, "dropped_at": timezone.now()},
+        {
+            "status": ActionStatus.DROPPED,
+            "dropped_at": _moment(
+                dropped_at, "dropped_at", "The drop", after=item.created_at, since="recorded"
+            ),
+        },
         verb="dropped",
     )
     followthrough.changed(org.pk, was, followthrough.state(item))

@@ -418,9 +418,12 @@ def _detail_page(
     decide_form: DecideForm | None = None,
     status: int = 200,
     link_form: LinkForm | None = None,
+    reason_form: ReasonForm | None = None,
+    supersede_form: SupersedeForm | None = None,
 ):
-    """A decision's page; `decide_form` or `link_form` as posted when deciding or linking
-    was refused (it keeps what was typed and says what is wrong beside it)."""
+    """A decision's page; `decide_form`, `link_form`, `reason_form` (reversing) or
+    `supersede_form` as posted when that was refused (it keeps what was typed and says
+    what is wrong beside it, its section open)."""
     org, me = request.org, request.person
     options = list(DecisionOption.objects.filter(decision=d).order_by("position", "id"))
     editable = services.can_edit_decision(me, d)
@@ -432,7 +435,7 @@ def _detail_page(
     if link_form is None and linkable and request.GET.get("link") in LINK_CHOICES:
         link_form = LinkForm(org=org, decision=d, kind=request.GET["link"])
         link_form.fields["target_id"].widget.attrs["autofocus"] = True
-    can_close = d.status == DecisionStatus.DECIDED and (me.pk == d.approver_id or _is_leader(me))
+    can_close = _can_close(me, d)
     actions = list(queries.action_items_from(org, "decisions.decision", d.pk))
     ctx = {
         "d": d,
@@ -480,13 +483,19 @@ def _detail_page(
         ),
         # Two forms on one page, each asking a reason: ids of their own (the posts keep
         # the fields' names).
-        "reason_form": ReasonForm(auto_id="id_reverse_%s"),
-        "supersede_form": SupersedeForm(org=org, exclude_id=d.pk, auto_id="id_supersede_%s"),
+        "reason_form": reason_form or ReasonForm(auto_id="id_reverse_%s"),
+        "supersede_form": supersede_form
+        or SupersedeForm(org=org, exclude_id=d.pk, auto_id="id_supersede_%s"),
         "action_form": _action_form(request, {"owner": me}),
         "today": org_today(),
         "tab": "log",
     }
     return render(request, "decisions/decision_detail.html", ctx, status=status)
+
+
+def _can_close(me: Person, d: Decision) -> bool:
+    """Whether the page offers `me` to supersede or reverse `d` (the service decides)."""
+    return d.status == DecisionStatus.DECIDED and (me.pk == d.approver_id or _is_leader(me))
 
 
 def _decision_action(request, decision_id, run, *, decision=None):
@@ -608,38 +617,76 @@ def decide(request, decision_id: int):
     return _decision_action(request, decision_id, run, decision=d)
 
 
+def _close_decision(
+    request, decision_id: int, form, run, done: str, missing: dict[str, str], key: str
+):
+    """Supersede or reverse a decision from its page (`run(d, cleaned_data)`): done, back to
+    it with `done` said. Refused for what was typed (the form's own checks, said as
+    `missing` says them for each field, or the service's naming a field: an empty reason,
+    one too long), the page again with the form as typed, its section open and the refusal
+    under the field it names (422), as a meeting's refused summary comes back; refused
+    otherwise (no longer decided), said at the top of the decision's page."""
+    d = _decision(request, decision_id)
+    try:
+        if not form.is_valid():
+            said = {name: missing.get(name, form.errors[name][0]) for name in form.errors}
+            raise ServiceError(" ".join(said.values()), fields={k: [v] for k, v in said.items()})
+        run(d, form.cleaned_data)
+    except ServiceError as exc:
+        flash_error(request, exc)  # 403 and 404 propagate
+        named = [name for name in exc.fields if name in form.fields]
+        if not named or not _can_close(request.person, d):  # no form to show it in
+            return redirect(_url(request, "decision", decision_id=d.pk))
+        if len(named) == 1:  # the whole sentence, under the field it is about
+            beside = {named[0]: [exc.message]}
+        else:
+            beside = {name: list(exc.fields[name]) for name in named}
+        for name, said in beside.items():
+            form.errors.pop(name, None)
+            form.add_error(name, said)
+        form.fields[named[0]].widget.attrs["autofocus"] = True
+        return _detail_page(request, d, status=422, **{key: form})
+    messages.success(request, done)
+    return redirect(_url(request, "decision", decision_id=d.pk))
+
+
 @require_POST
 @org_view
 def supersede(request, decision_id: int):
-    form = SupersedeForm(request.POST, org=request.org, exclude_id=decision_id)
+    def run(d, data):
+        services.supersede(request.org, request.person, d, by=data["by"], reason=data["reason"])
 
-    def run(d):
-        if not form.is_valid():
-            raise ServiceError("Choose the decision that replaces this one and say why.")
-        services.supersede(
-            request.org,
-            request.person,
-            d,
-            by=form.cleaned_data["by"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, "Superseded; the original is kept.")
-
-    return _decision_action(request, decision_id, run)
+    return _close_decision(
+        request,
+        decision_id,
+        SupersedeForm(
+            request.POST, org=request.org, exclude_id=decision_id, auto_id="id_supersede_%s"
+        ),
+        run,
+        "Superseded; the original is kept.",
+        {
+            "by": "Choose the decided decision that replaces this one.",
+            "reason": "Say why it is superseded.",
+        },
+        "supersede_form",
+    )
 
 
 @require_POST
 @org_view
 def reverse_decision(request, decision_id: int):
-    form = ReasonForm(request.POST)
+    def run(d, data):
+        services.reverse(request.org, request.person, d, data["reason"])
 
-    def run(d):
-        if not form.is_valid():
-            raise ServiceError("Say why the decision is reversed.")
-        services.reverse(request.org, request.person, d, form.cleaned_data["reason"])
-        messages.success(request, "Reversed; the original outcome is kept.")
-
-    return _decision_action(request, decision_id, run)
+    return _close_decision(
+        request,
+        decision_id,
+        ReasonForm(request.POST, auto_id="id_reverse_%s"),
+        run,
+        "Reversed; the original outcome is kept.",
+        {"reason": "Say why the decision is reversed."},
+        "reason_form",
+    )
 
 
 # --- waiting on me and latency -----------------------------------------------------------

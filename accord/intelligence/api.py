@@ -182,11 +182,13 @@ def list_signals(
     team_id: int | None = None,
     kind: str | None = None,
     severity: SignalSeverity | None = None,
-    state: str | None = Query(None, description="open, acknowledged, snoozed, dismissed, "
-                              "resolved, or live (any but resolved)"),
+    state: str = Query("live", description="live (the default: neither resolved nor "
+                       "dismissed, what Insights lists and the health counts open), open, "
+                       "acknowledged, snoozed, dismissed, resolved, or any (every state)"),
     as_of: dt.date | None = None,
 ):  # fmt: skip
     """Ranked by severity, then reach. `team_id` takes that team and every team below it;
+    `state` is `live` unless given, as on the Insights page and in `accord signals`;
     `as_of` gives the signals as they were stored on that date."""
     org = org_of(request)
     if as_of is not None:

@@ -20,6 +20,17 @@ from django.db.models import Q
 from accord.org.models import OrgScoped, Person, Team
 
 
+def evaluated_day(moment: dt.datetime | None) -> dt.date | dt.datetime | None:
+    """A moment as a list item dates it: the end of a day (UTC), the moment an evaluation
+    of that day reads (`snapshot.as_moment`: a backfilled or past day's), is that day,
+    the organization's (`accord.core.days`), not the next one as a reader east of UTC would
+    read the moment; any other moment is itself, read in the reader's zone."""
+    if moment is None or not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+        return moment
+    utc = moment.astimezone(dt.UTC)
+    return utc.date() if utc.time() == dt.time(23, 59, 59, 999999) else moment
+
+
 class SignalSeverity(models.TextChoices):
     INFO = "info", "Info"
     WARNING = "warning", "Warning"
@@ -143,14 +154,20 @@ class Signal(OrgScoped):
     def held_since(self) -> dt.date | dt.datetime:
         """Since when its condition holds: the day its detector dates it by the subject's
         own dates (`numbers["since"]`: the day after a dependency's or a decision's date, the
-        day an issue got stuck), whenever an evaluation first found it; else `first_seen`."""
+        day an issue got stuck), whenever an evaluation first found it; else `first_seen`
+        (the day, when an evaluation of a day found it: `evaluated_day`)."""
         since = (self.numbers or {}).get("since")
         if isinstance(since, str):
             try:
                 return dt.date.fromisoformat(since)
             except ValueError:
                 pass
-        return self.first_seen
+        return evaluated_day(self.first_seen)
+
+    @property
+    def resolved_on(self) -> dt.date | dt.datetime | None:
+        """When it resolved, as a list item dates it (`evaluated_day`)."""
+        return evaluated_day(self.resolved_at)
 
     @property
     def since_words(self) -> str:

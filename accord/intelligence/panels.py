@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from accord.intelligence import agent_work, pages, queries
-from accord.intelligence.models import LIVE_STATES, Signal
+from accord.intelligence.models import OPEN_STATES, Signal
 from accord.intelligence.registry import discover
 from accord.org.models import Membership
 from accord.org.queries import only_top_team
@@ -46,7 +46,8 @@ def organization(request) -> str:
     root = only_top_team(org)
     top = None if root is not None else pages.with_urls(org, pages.top(org, None))
     kinds = [k for k in discover() if k.startswith("key_results.")]
-    live = Signal.objects.for_org(org).filter(kind__in=kinds, state__in=LIVE_STATES)
+    # Open, as Insights lists them: a dismissed one was said not to matter here.
+    live = Signal.objects.for_org(org).filter(kind__in=kinds, state__in=OPEN_STATES)
     at_risk = list(queries.ranked(live)[: KEY_RESULTS_AT_RISK_SHOWN + 1])
     return render_to_string(
         "intelligence/panel_home_org.html",
@@ -100,7 +101,7 @@ def team_panel(request, team) -> str:
 
 
 def key_result(request, kr) -> str | None:
-    """The live signals about this key result (off pace, projected to miss, not updated),
+    """The open signals about this key result (off pace, projected to miss, not updated),
     most severe first: what its own figures mean for it. One query, on the signals'
     identity index."""
     kinds = [k for k in discover() if k.startswith("key_results.")]
@@ -110,7 +111,7 @@ def key_result(request, kr) -> str | None:
                 kind__in=kinds,
                 subject_type="alignment.keyresult",
                 subject_id=str(kr.pk),
-                state__in=LIVE_STATES,
+                state__in=OPEN_STATES,  # as Insights lists them
             )
         )[:5]
     )

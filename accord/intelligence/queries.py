@@ -22,7 +22,7 @@ from accord.core.errors import ServiceError
 from accord.intelligence.models import (
     CLOSED_TAKEN_OVER,
     CLOSED_TEAM_RETIRED,
-    LIVE_STATES,
+    OPEN_STATES,
     HealthScore,
     Signal,
     SignalEpisode,
@@ -75,8 +75,8 @@ def check_filters(kind: str | None, state: str | None) -> None:
     """Refuse a kind or a state no signal can have (a typo answered "0 signals" before)."""
     from accord.intelligence.registry import discover
 
-    if state and state != "live" and state not in SignalState.values:
-        states = ", ".join([*SignalState.values, "live"])
+    if state and state not in (*SignalState.values, "live", "any"):
+        states = ", ".join([*SignalState.values, "live", "any"])
         raise ServiceError(
             f"Unknown state {state!r}; use one of {states}.",
             fields={"state": [f"One of {states}."]},
@@ -98,15 +98,18 @@ def signals(
     live: bool = False,
 ) -> QuerySet:
     """Stored signals, filtered (team subtree, kind, severity, state) and ranked. `state`
-    may also be "live": every state but resolved. An unknown kind or state is refused."""
+    may also be "live" (or `live`): what needs attention, neither resolved nor dismissed
+    (`OPEN_STATES`, as the health counts them open and Insights lists them), or "any" (as
+    None: every state). An unknown kind or state is refused."""
     check_filters(kind, state)
+    state = None if state == "any" else state
     qs = Signal.objects.filter(org=org).filter(_team_filter(org, team_id))
     if kind:
         qs = qs.filter(kind=kind)
     if severity:
         qs = qs.filter(severity=severity)
     if state == "live" or live:
-        qs = qs.filter(state__in=LIVE_STATES)
+        qs = qs.filter(state__in=OPEN_STATES)
     elif state:
         qs = qs.filter(state=state)
     return ranked(qs.select_related("owner").prefetch_related("team_links"))
@@ -138,8 +141,11 @@ def signals_as_of(
     """The signals that held at a past moment, as the evaluation of that moment stored
     them: each one's episode covering the moment gives its severity, explanation and
     evidence; its state then is recovered from the acknowledge/snooze/dismiss events.
-    Four queries. An unknown kind or state is refused."""
+    `first_seen` is when it began to hold (`_held_from`). Four queries, five when one
+    that held then has been found again since. `state` as `signals` takes it; an unknown
+    kind or state is refused."""
     check_filters(kind, state)
+    state = None if state == "any" else state
     moment = as_moment(as_of)
     episodes = _episodes_at(org, moment)
     qs = held_at(org, as_of, team_id=team_id)
@@ -162,6 +168,7 @@ def signals_as_of(
     ):
         if before and "state" in before:
             later_state.setdefault(int(target_id), before)
+    held_from = _held_from(org, rows, ep, moment)
     out = []
     for s in rows:
         e = ep.get(s.pk)
@@ -173,7 +180,7 @@ def signals_as_of(
             e.evidence,
             e.numbers,
         )
-        s.first_seen, s.resolved_at = e.started_at, None
+        s.first_seen, s.resolved_at = held_from.get(s.pk, s.first_seen), None
         before = later_state.get(s.pk)
         if before is not None:
             s.state = before["state"]
@@ -182,13 +189,43 @@ def signals_as_of(
             s.state = SignalState.OPEN
         if severity and s.severity != severity:
             continue
-        if state == "live" and s.state == SignalState.RESOLVED:
+        if state == "live" and s.state not in OPEN_STATES:
             continue
         if state and state != "live" and s.state != state:
             continue
         out.append(s)
     order = {"critical": 2, "warning": 1, "info": 0}
     out.sort(key=lambda s: (-order[s.severity], -s.reach_people, -s.reach_teams, -s.pk))
+    return out
+
+
+def _held_from(
+    org: Organization, rows: list[Signal], ep: dict[int, SignalEpisode], moment: dt.datetime
+) -> dict[int, dt.datetime]:
+    """When each signal held at `moment` began to hold, as its `first_seen` said then: not
+    when the episode covering the moment began (an episode ends whenever its wording
+    changes, e.g. each day a dependency is one day later), but the start of the unbroken
+    stretch of episodes it is part of. A signal whose stored `first_seen` is not after the
+    moment has held since then (it is reset only when the signal comes back after being
+    resolved); the others, found again since, are walked back through their episodes (one
+    query, none when there are none)."""
+    out = {s.pk: s.first_seen for s in rows if s.pk in ep and s.first_seen <= moment}
+    back = [s.pk for s in rows if s.pk in ep and s.pk not in out]
+    if not back:
+        return out
+    by_signal: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for signal_id, started, ended in (
+        SignalEpisode.objects.filter(org=org, signal_id__in=back, started_at__lte=moment)
+        .order_by("-started_at", "-id")
+        .values_list("signal_id", "started_at", "ended_at")
+    ):
+        by_signal[signal_id].append((started, ended))
+    for signal_id in back:
+        start = ep[signal_id].started_at
+        for started, ended in by_signal[signal_id]:
+            if started < start and ended == start:
+                start = started
+        out[signal_id] = start
     return out
 
 

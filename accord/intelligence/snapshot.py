@@ -1126,8 +1126,9 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         status=MeetingStatus.FINISHED, ended_at__lte=m, occurrence_start__gte=since
     )
     # Held: finished by the moment, or started by it (being held, as rhythm's adherence
-    # counts it: `rhythm_queries.adherence`); rated only once finished. (Which occurrences
-    # are due differs: two hours after their start here, at their end in adherence.)
+    # counts it: `rhythm_queries.adherence`); rated only once finished. An occurrence is due
+    # by adherence's rule too (`rhythm_queries.meeting_due`): once it has ended, or once
+    # its meeting has started.
     begun = Meeting.objects.for_org(org).filter(
         Q(ended_at__lte=m) | Q(started_at__lte=m),
         status__in=(MeetingStatus.FINISHED, MeetingStatus.RUNNING),
@@ -1159,7 +1160,7 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
     away = rhythm_queries.AwayBook(org, None, window_start.date(), m.date())
     # Thousands of cadences share a few dozen schedules: each (schedule, exceptions,
     # window) is expanded once, by rhythm's own code.
-    expanded: dict[tuple, list[tuple[dt.datetime, dt.datetime]]] = {}
+    expanded: dict[tuple, list[tuple[dt.datetime, dt.datetime, dt.datetime]]] = {}
 
     def expand(schedule: Any, specs: tuple, start: dt.datetime, end: dt.datetime) -> list:
         key = (schedule, specs, start, end)
@@ -1169,7 +1170,7 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
                 occs = recurrence.occurrences(schedule, start, end, specs)
             except recurrence.InvalidSchedule:
                 occs = []
-            got = expanded[key] = [(o.original_start, o.start) for o in occs]
+            got = expanded[key] = [(o.original_start, o.start, o.end) for o in occs]
         return got
 
     for c in cads:
@@ -1179,21 +1180,23 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
         snap.cadences[c.pk] = cs
         if c.all_day:
             continue  # an all-day cadence's dates are reached, not held: nothing to measure
-        closed_before = m - dt.timedelta(hours=c.late_after_hours if c.is_checkin else 2)
+        # A check-in's round closes once late; a meeting's occurrences are read from those
+        # begun by the moment, and kept below once due.
+        closed_before = m - dt.timedelta(hours=c.late_after_hours) if c.is_checkin else m
         # The occurrences it had (as `rhythm_queries.past_occurrences`): each under the
         # schedule of its time, none before the cadence was created.
         specs = tuple(rhythm_queries.exception_specs(c)) if c.pk in excepted else ()
-        had: list[tuple[dt.datetime, dt.datetime]] = []
+        had: list[tuple[dt.datetime, dt.datetime, dt.datetime]] = []
         for era in rhythm_queries.eras(c, specs):
             lo = window_start if era.since is None else max(window_start, era.since)
             hi = closed_before if era.until is None else min(closed_before, era.until)
             if lo < hi:
                 had += expand(era.schedule, era.exceptions, lo, hi)
-        had = [(o, s) for o, s in had if s >= c.created_at]
-        known = {o for o, _ in had}
+        had = [(o, s, e) for o, s, e in had if s >= c.created_at]
+        known = {o for o, _, _ in had}
         if c.is_checkin:
             owers = owers_of[c.pk]
-            for original_start, start in sorted(had, key=lambda r: (r[1], r[0])):
+            for original_start, start, _ in sorted(had, key=lambda r: (r[1], r[0])):
                 got = checkins.get((c.pk, original_start), {})
                 status: dict[int, str] = dict(got)
                 for pid in owers.at(start):
@@ -1208,12 +1211,18 @@ def _load_rhythm(org: Organization, snap: Snapshot, lookback_days: int = 120) ->
                 if status:
                     cs.occurrences.append(CheckinOccurrence(c.pk, start, status))
         else:
+            had = [
+                (o, s, e)
+                for o, s, e in had
+                if rhythm_queries.meeting_due(e, m, started=(c.pk, o) in held)
+            ]
+            # Those held where no schedule has them: begun by the moment, so due.
             had += [
-                (o, at)
+                (o, at, at)
                 for o, at, _ in meetings_of.get(c.pk, ())
                 if o not in known and window_start <= at < closed_before
             ]
-            for original_start, start in sorted(had, key=lambda r: (r[1], r[0])):
+            for original_start, start, _ in sorted(had, key=lambda r: (r[1], r[0])):
                 mid = held.get((c.pk, original_start))
                 r = ratings.get(mid) if mid else None
                 cs.meetings.append((start, mid is not None, sum(r) / len(r) if r else None))

@@ -40,6 +40,7 @@ from accord.web.helpers import (
     paginate,
     paginate_uncounted,
     safe_next,
+    slug_or_none,
 )
 from accord.web.pickers import team_filter_picker
 from accord.web.templatetags.dates import day
@@ -69,22 +70,39 @@ def _scope(request) -> pages.Scope:
 
 
 def _filters(request, scope: pages.Scope) -> dict:
-    catalogue = discover()
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in catalogue else ""
-    severity = request.GET.get("severity", "")
-    severity = severity if severity in SignalSeverity.values else ""
-    state = request.GET.get("state", "live")
-    state = state if state in {v for v, _ in STATE_CHOICES} else "live"
-    dimension = request.GET.get("dimension", "")
-    dimension = dimension if dimension in DIMENSIONS else ""
-    team_id = int_or_none(request.GET.get("team"))
+    """The list's filters from the address; a value not understood (an unknown kind,
+    severity, state, dimension or team) is left out and named in `ignored`, as (name,
+    value), for the page to say so rather than show the whole list without a word."""
+    ignored: list[tuple[str, str]] = []
+
+    def chosen(name: str, allowed, default: str = "") -> str:
+        value = request.GET.get(name, default)
+        if value in allowed:
+            return value
+        ignored.append((name, value[:40]))
+        return default
+
+    kind = chosen("kind", {"", *discover()})
+    severity = chosen("severity", {"", *SignalSeverity.values})
+    state = chosen("state", {v for v, _ in STATE_CHOICES}, "live")
+    dimension = chosen("dimension", {"", *DIMENSIONS})
+    raw_team = request.GET.get("team", "").strip()
+    team_id = int_or_none(raw_team)
+    if team_id is None and raw_team and slug_or_none(raw_team):  # its short name, as lists
+        team_id = (
+            Team.objects.for_org(request.org)
+            .filter(slug=raw_team)
+            .values_list("pk", flat=True)
+            .first()
+        )
     outside = None
     if team_id is not None and (
         team_id not in (scope.team_ids or ())
         and not Team.objects.for_org(request.org).filter(pk=team_id).exists()
     ):
         team_id = None
+    if team_id is None and raw_team:
+        ignored.append(("team", raw_team[:40]))
     if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
         # A filter narrows the scope, never widens it: the page says which team it left out.
         team_id, outside = None, team_id
@@ -98,6 +116,7 @@ def _filters(request, scope: pages.Scope) -> dict:
         "own": "1" if team_id is not None and request.GET.get("own") == "1" else "",
         "new": "week" if request.GET.get("new") == "week" else "",
         "outside": outside,
+        "ignored": ignored,
     }
 
 
@@ -225,7 +244,7 @@ def index(request):
     )
     health_pending = last_run is not None and dismissed[0].state_changed_at > last_run
     scope_param = str(scope.id) if scope.team else "all"
-    outside = f.pop("outside")
+    outside, ignored = f.pop("outside"), f.pop("ignored")
     outside_team = Team.objects.for_org(org).filter(pk=outside).first() if outside else None
     catalogue = discover()
     return render(
@@ -270,6 +289,7 @@ def index(request):
                 org, filter_team, id="f-team", by_slug=False, placeholder="All in scope"
             ),
             "outside_team": outside_team,
+            "ignored": ignored,
             "kinds": sorted((k, d.title) for k, d in catalogue.items()),
             "titles": {k: d.title for k, d in catalogue.items()},
             "severities": SignalSeverity.choices,

@@ -888,8 +888,14 @@ def _missing_refs(
 
 
 def _missing_ref_text(ctx: Context, f: F, value: Any) -> str:
+    noun = _noun(ctx.kinds, f.ref)
+    if str(value).lower() in ctx.existing_of(f.ref):  # in the organization: the file drops it
+        return (
+            f"{f.name} refers to {noun} {value!r}, which this file removes (it is in the "
+            f"organization but not in the file's {f.ref}: section); item skipped."
+        )
     return (
-        f"{f.name} refers to {_noun(ctx.kinds, f.ref)} {value!r}, which is not among the "
+        f"{f.name} refers to {noun} {value!r}, which is not among the "
         "file's valid items nor in the organization; item skipped."
     )
 

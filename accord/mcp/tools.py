@@ -13,7 +13,13 @@ from pydantic import Field
 
 from accord.alignment import queries as alignment_queries
 from accord.alignment import services as alignment
-from accord.alignment.api import KeyResultOut, ObjectiveOut, _initiative, _objective
+from accord.alignment.api import (
+    KeyResultOut,
+    ObjectiveOut,
+    _initiative,
+    _objective,
+    require_value_report,
+)
 from accord.alignment.confidence import OFF_TRACK_MAX
 from accord.alignment.confidence import word as confidence_word
 from accord.alignment.models import (
@@ -972,9 +978,16 @@ def record_key_result_value(
     result's page do). The current value is the latest by date: a value `as_of` a day
     before the newest recorded one only joins the history. A value far out of line with
     the key result (a typo, a slip of a digit) is refused, saying why, unless `confirm`.
-    Members and above; viewers cannot."""
+    Whoever may change the key result may: its owner, its objective's owner, members of
+    its team, a lead of a team above it, leaders and admins; viewers cannot. A token of
+    scope `report` records values only on its person's own key results and those of the
+    teams they lead, as a check-in does."""
     me = caller()
-    k = get_or_404(KeyResult.objects.for_org(me.org), key_result_id, "key result")
+    k = get_or_404(
+        KeyResult.objects.for_org(me.org).select_related("objective"), key_result_id, "key result"
+    )
+    if me.token is not None:  # as the API: a report only on what a check-in may update
+        require_value_report(me.token, me.org, k)
     try:
         alignment.record_key_result_value(
             me.org,
@@ -1047,17 +1060,19 @@ def submit_check_in(
         dict[int, str] | None,
         Field(description=f"Initiative id → its status: one of {INITIATIVE_STATUSES}."),
     ] = None,
-    highlights: Text = "",
-    blockers: Text = "",
+    highlights: Text | None = None,
+    blockers: Text | None = None,
     blocker_team_id: Id | None = None,
 ) -> CallToolResult:
     """Submit (or update) your check-in for an occurrence of a check-in cadence: key
     result values, objective confidence, initiative status (proposed, active, paused,
-    done or dropped), highlights and blockers. On time until the occurrence's due time
-    (one given early, once the round before has closed, is on time too), late for a while
-    after, refused otherwise. Without `occurrence`, the one whose window is open now (the
-    earliest if several are), else the one that may be given early; when none may be, the
-    answer says when the next opens. Times are in your time zone."""
+    done or dropped), highlights and blockers. Sent again, it adds to what it recorded:
+    highlights or blockers left out keep what was said ("" clears them). On time until the
+    occurrence's due time (one given early, once the round before has closed, is on time
+    too), late for a while after, refused otherwise. Without `occurrence`, the one whose
+    window is open now (the earliest if several are), else the one that may be given
+    early; when none may be, the answer says when the next opens. Times are in your time
+    zone."""
     me = caller()
     org = me.org
     zone = _zone(me.person)

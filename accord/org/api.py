@@ -326,17 +326,6 @@ class TokenOut(Schema):
     revoked_at: dt.datetime | None
 
 
-class NewTokenOut(TokenOut):
-    token: str = Field(description="The token itself, shown this once: it is never stored.")
-
-
-class TokenIn(InputSchema):
-    name: str = Field(..., min_length=1, max_length=100)
-    scope: TokenScope | None = Field(
-        None, description="read, report or member; by default member (report for an agent)."
-    )
-
-
 ROLE_DOC = "Short name of one of the organization's roles in teams (GET /team-roles)."
 ALLOCATION_DOC = "Share of the person's time in percent; null when unknown (e.g. a volunteer)."
 
@@ -794,19 +783,15 @@ def resume_agent(request, person_id: Id):
     return services.resume_agent(org, actor_of(request), agent)
 
 
-def _token_holder(request, person_id: int, *, to_create: bool = False) -> Person:
+def _token_holder(request, person_id: int) -> Person:
     """The person whose tokens are asked for: yourself, or an agent you may manage; an
-    admin also sees and revokes anyone's (but creates none for another person)."""
+    admin also sees and revokes anyone's."""
     from accord.org.permissions import can_manage_agent
 
     org, me = org_of(request), actor_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
     if person.pk == me.pk or can_manage_agent(me, person):
         return person
-    if to_create:
-        raise PermissionDenied(
-            "Only the person themself, or an agent's owner or an admin, may create its tokens."
-        )
     if not me.has_role(Role.ADMIN):
         raise PermissionDenied("Only the person themself, or an admin, may see their tokens.")
     return person
@@ -820,16 +805,21 @@ def list_tokens(request, person_id: Id):
     return ApiToken.objects.for_org(org_of(request)).filter(person=person).order_by("-id")
 
 
-@router.post("/people/{person_id}/tokens", response={201: NewTokenOut}, summary="Create a token")
-def create_token(request, person_id: Id, payload: TokenIn):
-    """For yourself, or for an agent you own (admins: any agent). The answer carries the
-    token itself, once."""
-    person = _token_holder(request, person_id, to_create=True)
-    token, raw = tokens.create_token(
-        org_of(request), person, payload.name, scope=payload.scope, actor=actor_of(request)
-    )
-    out = TokenOut.from_orm(token).model_dump()
-    return Status(201, {**out, "token": raw})
+TOKENS_FROM_A_SESSION = (
+    "Tokens cannot be created with a token: sign in and create one under the menu under "
+    "your name → API tokens (an agent's, on its page under People), so that a token that "
+    "leaks cannot make more that outlive its revocation."
+)
+
+
+@router.post("/people/{person_id}/tokens", include_in_schema=False)
+def create_token(request, person_id: Id):
+    """Refused (403), whatever the body: every call here is made with a token, and tokens
+    are created only by someone signed in, under the menu under their name → *API tokens*
+    (an agent's, on its page), so a leaked token cannot make more that outlive its
+    revocation. Listing and revoking tokens stay open to a token."""
+    get_or_404(Person.objects.for_org(org_of(request)), person_id, "person")
+    raise PermissionDenied(TOKENS_FROM_A_SESSION)
 
 
 @router.delete(

@@ -215,15 +215,21 @@ def _text(value: Any) -> str:
 
 
 def _rewrite(
-    model: type[models.Model], rows: models.QuerySet, fields: list[str], change: Callable
+    model: type[models.Model],
+    rows: models.QuerySet,
+    fields: list[str],
+    change: Callable,
+    read: Iterable[str] = (),
 ) -> int:
     """Apply `change(obj) -> bool` to each of `rows` (ids read first, then the rows a chunk
     at a time: never a write to a table being read) and save those it changed, through
-    the base manager; returns how many."""
+    the base manager; returns how many. `change` may look at `fields` and at what `read`
+    names, read with the rows (any other field would be one more query per row)."""
     ids = list(rows.order_by().values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), CHUNK):
-        objs = list(model._base_manager.filter(pk__in=ids[start : start + CHUNK]).only(*fields))
+        chunk = model._base_manager.filter(pk__in=ids[start : start + CHUNK])
+        objs = list(chunk.only(*fields, *read))
         objs = [obj for obj in objs if change(obj)]
         model._base_manager.bulk_update(objs, fields)
         changed += len(objs)
@@ -312,7 +318,8 @@ def _rewrite_events(org: Organization, person: Person, names: _Names) -> int:
         return fields_of(event) != was
 
     fields = ["actor_name", "on_behalf_of_name", "target_label", "before", "after"]
-    return _rewrite(Event, rows, fields, change)
+    read = ["actor", "on_behalf_of", "verb", "target_type", "target_id"]
+    return _rewrite(Event, rows, fields, change, read)
 
 
 # --- their own data --------------------------------------------------------------------------

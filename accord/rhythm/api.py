@@ -34,10 +34,12 @@ from accord.rhythm.models import (
     Cadence,
     CadenceKind,
     CheckIn,
+    CheckInStatus,
     GoalRule,
     Measurable,
     MeasurableValue,
     Meeting,
+    MeetingStatus,
     OwedBy,
     Participation,
     Scope,
@@ -215,8 +217,15 @@ class CheckInIn(InputSchema):
     objectives: dict[Id, str] = Field({}, description="on_track / at_risk / off_track or 1-10")
     initiatives: dict[Id, str] = {}
     measurables: dict[Id, Annotated[float, decimal_for(MeasurableValue, "value")]] = {}
-    highlights: str = Field("", max_length=5000)
-    blockers: str = Field("", max_length=5000)
+    highlights: str = Field(
+        "", max_length=5000, description="Left out of a resubmission: the earlier text is kept."
+    )
+    blockers: str = Field(
+        "",
+        max_length=5000,
+        description="Left out of a resubmission (with blocker_team_id): the earlier blocker "
+        "and its team are kept.",
+    )
     blocker_team_id: Id | None = None
 
 
@@ -644,7 +653,10 @@ def bring_issue(request, cadence_id: Id, payload: BringIssueIn) -> dict:
 @router.get("/rhythm/checkins", response=list[CheckInOut], summary="List check-ins")
 @paginate(BoundedCountPagination)  # a check-in a week per person: millions in a year
 def list_checkins(
-    request, cadence_id: Id | None = None, person_id: Id | None = None, status: str = ""
+    request,
+    cadence_id: Id | None = None,
+    person_id: Id | None = None,
+    status: CheckInStatus | None = None,
 ):
     qs = CheckIn.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
     if cadence_id is not None:
@@ -663,8 +675,13 @@ def list_checkins(
     auth=REPORTING,
 )
 def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
+    """Sent again for the same round (while its window is open), it updates that check-in
+    and adds to it: values join those given before (a later one for the same item wins),
+    and `highlights` or `blockers` left out of the body keep what was said, so sending
+    only `highlights` erases none of the earlier report."""
     org = org_of(request)
     cadence = _cadence(request, cadence_id)
+    given = payload.model_fields_set
     checkin = services.submit_checkin(
         org,
         actor_of(request),
@@ -674,8 +691,8 @@ def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
         objectives=payload.objectives,
         initiatives=payload.initiatives,
         measurables=payload.measurables,
-        highlights=payload.highlights,
-        blockers=payload.blockers,
+        highlights=payload.highlights if "highlights" in given else None,
+        blockers=payload.blockers if "blockers" in given else None,
         blocker_team=ref(
             Team.objects.for_org(org), payload.blocker_team_id, "blocker_team_id", "team"
         ),
@@ -737,7 +754,7 @@ def _minutes(org, meeting: Meeting) -> dict:
 
 @router.get("/rhythm/meetings", response=list[MeetingOut], summary="List meetings")
 @paginate(BoundedCountPagination)  # a meeting an occurrence of every cadence
-def list_meetings(request, cadence_id: Id | None = None, status: str = ""):
+def list_meetings(request, cadence_id: Id | None = None, status: MeetingStatus | None = None):
     qs = Meeting.objects.for_org(org_of(request)).order_by("-occurrence_start", "id")
     if cadence_id is not None:
         qs = qs.filter(cadence_id=cadence_id)

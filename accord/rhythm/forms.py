@@ -425,19 +425,20 @@ class CheckInNumberField(forms.CharField):
     field as the service would refuse it. The text is passed on; the service reads it
     again, as the last guard."""
 
-    def __init__(self, *args, check, **kwargs):
+    def __init__(self, *args, check, unit: str = "", **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
         self.check = check
+        self.unit = unit  # a key result's: "2.6 hours" reads as 2.6, as on its own page
 
     def validate(self, value):
         super().validate(value)
         if value in self.empty_values:
             return
         try:
-            self.check(value, "value")
+            self.check(value, "value", *([self.unit] if self.unit else []))
         except ServiceError as exc:
-            if read_decimal(value).is_finite():  # a number, out of bounds: said as such
+            if read_decimal(value, self.unit).is_finite():  # a number, out of bounds: said so
                 raise forms.ValidationError(exc.message, code="out_of_range") from None
             raise forms.ValidationError(
                 "“%(value)s” is not a number.", code="not_a_number", params={"value": value}
@@ -472,7 +473,7 @@ class CheckInForm(forms.Form):
         self.fields["blocker_team"].queryset = Team.objects.for_org(org).order_by("name")
         for kr in key_results:
             self.fields[f"kr_{kr.pk}"] = CheckInNumberField(
-                label=kr.name, check=services.key_result_number
+                label=kr.name, check=services.key_result_number, unit=kr.unit
             )
         for m in measurables:
             self.fields[f"m_{m.pk}"] = CheckInNumberField(

@@ -84,15 +84,16 @@ def team_key_results(org: Organization, person: Person, cadence) -> list:
     """The key results a lead updates in a check-in of `cadence` beside their own: the
     open key results of the current period of the objectives of the teams `person` leads
     (those in the cadence's scope; every one for the organization's), that someone else
-    owns or nobody does. Recording a value needs no more than the right to write
-    (`alignment.services.record_key_result_value` checks it); a team's lead is offered
-    their teams' so that one check-in keeps them current. Two queries, none for someone
+    owns or nobody does: those they may change (`alignment.services.may_change`, which
+    `record_key_result_value` checks), the team objectives', and for a leader the
+    organization objectives' given to those teams too; a team's lead is offered their
+    teams' so that one check-in keeps them current. Two queries, none for someone
     who leads no team."""
     from django.db.models import Q
 
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, KeyResult
+    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, KeyResult, ObjectiveLevel
     from accord.alignment.queries import current_period_ids
-    from accord.org.models import Membership
+    from accord.org.models import Membership, Role
     from accord.rhythm import queries
 
     led = set(
@@ -106,9 +107,13 @@ def team_key_results(org: Organization, person: Person, cadence) -> list:
         led &= queries.scope_team_ids(org, cadence)
     if not led:
         return []
+    krs = KeyResult.objects.for_org(org)
+    if not person.has_role(Role.LEADER):
+        # An organization objective given to a team is the leaders' to change, its key
+        # results too (`alignment.services.may_change`): not offered to the team's lead.
+        krs = krs.filter(objective__level=ObjectiveLevel.TEAM)
     return list(
-        KeyResult.objects.for_org(org)
-        .filter(objective__status__in=OPEN_OBJECTIVE_STATUSES, done=False)
+        krs.filter(objective__status__in=OPEN_OBJECTIVE_STATUSES, done=False)
         .filter(objective__period_id__in=current_period_ids(org), objective__team_id__in=led)
         .exclude(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
         .select_related("objective", "objective__team", "owner")
@@ -155,6 +160,20 @@ def given_updates(org: Organization, checkin) -> list[tuple[str, list[tuple[str,
         ("Scorecard", [(m.name, amount(v, m.unit)) for m, v in given("measurables", Measurable)]),
     ]
     return [(legend, rows) for legend, rows in out if rows]
+
+
+def key_result_units(org: Organization, ids: list) -> dict[int, str]:
+    """{key result id: its unit} of the organization's key results among `ids` (one
+    query; none when none are asked): a check-in's numbers may be typed with it."""
+    if not ids:
+        return {}
+    from accord.alignment.models import KeyResult
+
+    return dict(
+        KeyResult.objects.for_org(org)
+        .filter(pk__in=[int(i) for i in ids])
+        .values_list("pk", "unit")
+    )
 
 
 def apply_checkin_updates(

@@ -531,6 +531,10 @@ def minutes_of(org: Organization, meeting: Meeting) -> dict:
 
     today = org_today()
     marked = list(meeting.attendance.select_related("person").order_by("person__name", "pk"))
+    # Not there because away that day (as the meeting's page says), not absent.
+    absent_ids = [a.person_id for a in marked if not a.present]
+    away_people = queries.away_at(org, meeting.scheduled_start, absent_ids) if absent_ids else set()
+    away = {a.pk for a in marked if a.person_id in away_people}
     decisions = links.meeting_decisions(org, meeting.pk)
     prefetch_related_objects(decisions, "approver")
     actions = links.meeting_action_items(org, [meeting.pk])
@@ -546,7 +550,8 @@ def minutes_of(org: Organization, meeting: Meeting) -> dict:
         "day": local_day(meeting.scheduled_start, meeting.cadence),
         "summary": meeting.summary,
         "present": named([a.person.name for a in marked if a.present]),
-        "absent": named([a.person.name for a in marked if not a.present]),
+        "absent": named([a.person.name for a in marked if not a.present and a.pk not in away]),
+        "away": named([a.person.name for a in marked if not a.present and a.pk in away]),
         "decisions": decisions,
         "actions": [{"a": a, "state": _action_state(a, today)} for a in actions],
         "headlines": [h for h in meeting.headlines.select_related("author") if h.text],

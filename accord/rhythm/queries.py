@@ -332,6 +332,14 @@ def next_occurrence(cadence: Cadence, after: dt.datetime | None = None):
         return None
 
 
+def meeting_due(end: dt.datetime, now: dt.datetime, *, started: bool) -> bool:
+    """Whether a meeting's occurrence, begun by `now`, counts by then (held or not held):
+    once it has ended (its start and the cadence's length), or while going on once its
+    meeting has started (being held). Going on and not started, it is not yet due: neither
+    held nor not held until it ends. The one rule of adherence and of Insights' snapshot."""
+    return end <= now or started
+
+
 def held(meeting: Meeting | None) -> bool:
     """Whether an occurrence's meeting has been held: finished. One started early and
     finished before its time is behind, not next: the one rule of every "next" (home, the
@@ -1024,15 +1032,29 @@ class RoundTally:
 def away_on(org: Organization, occ: recurrence.Occurrence, people) -> set[int]:
     """The ids of `people` (a query of them) away on the day of round `occ`, each in their
     own time zone: they owe nothing then (the worker records no miss)."""
-    day = occ.start.date()  # UTC's; each person's own day is at most one either side
+    return away_at(org, occ.start, people)
+
+
+def away_at(org: Organization, when: dt.datetime, people) -> set[int]:
+    """The ids of `people` (a query of them) away on the day of instant `when`, each in
+    their own time zone (a round's start, a meeting's)."""
+    return set(away_until(org, when, people))
+
+
+def away_until(org: Organization, when: dt.datetime, people) -> dict[int, dt.date]:
+    """`people` (a query or list of ids) away on the day of instant `when`, each in their
+    own time zone, with the last day of that time off (`away_at`)."""
+    day = when.astimezone(dt.UTC).date()  # each person's own day is at most one either side
     one = dt.timedelta(days=1)
-    return {
-        pid
-        for pid, a, b, tz in Away.objects.for_org(org)
+    out: dict[int, dt.date] = {}
+    for pid, a, b, tz in (
+        Away.objects.for_org(org)
         .filter(starts_on__lte=day + one, ends_on__gte=day - one, person__in=people)
         .values_list("person_id", "starts_on", "ends_on", "person__timezone")
-        if a <= occ.start.astimezone(recurrence.zone(tz)).date() <= b
-    }
+    ):
+        if a <= when.astimezone(recurrence.zone(tz)).date() <= b:
+            out[pid] = max(b, out.get(pid, b))
+    return out
 
 
 def round_tally(org: Organization, cadence: Cadence, occ: recurrence.Occurrence) -> RoundTally:
@@ -1435,8 +1457,8 @@ def adherence(
         span = dt.timedelta(days=max(400, 31 * last * (3 if "MONTHLY" in c.rrule else 1)))
         occs = past_occurrences(c, closed[c.pk] - span, closed[c.pk])
         if not c.is_checkin and not c.all_day:
-            going_on[c.pk] = [o for o in occs if o.end > now]
-            occs = [o for o in occs if o.end <= now]
+            going_on[c.pk] = [o for o in occs if not meeting_due(o.end, now, started=False)]
+            occs = [o for o in occs if meeting_due(o.end, now, started=False)]
         occs = occs[-last:]
         past[c.pk] = occs
         if len(occs) == last or c.is_checkin:
@@ -1481,7 +1503,11 @@ def adherence(
     # has started (held, or being held), and is left out until it ends otherwise.
     started = held.keys() | running
     for cadence_id, ongoing in going_on.items():
-        begun = [o for o in ongoing if (cadence_id, o.original_start) in started]
+        begun = [
+            o
+            for o in ongoing
+            if meeting_due(o.end, now, started=(cadence_id, o.original_start) in started)
+        ]
         if begun:
             past[cadence_id] = (past[cadence_id] + begun)[-last:]
     # A meeting held at an occurrence no schedule of the cadence has (kept from before

@@ -762,10 +762,11 @@ def _their(moment: dt.datetime, person: Person) -> str:
     return f"on {weekday_moment(moment.astimezone(zone))} ({zone.key})"
 
 
-def key_result_number(value: Any, field: str) -> Decimal:
-    """A key result's number as a check-in gives it (refused in words, naming `field`):
-    what the check-in form checks first, and `submit_checkin` again."""
-    return _finite(value, field)
+def key_result_number(value: Any, field: str, unit: str = "") -> Decimal:
+    """A key result's number as a check-in gives it (refused in words, naming `field`),
+    followed by its `unit` or not ("2.6 hours", as its own page's form reads it): what the
+    check-in form checks first, and `submit_checkin` again."""
+    return _finite(value, field, unit)
 
 
 def measurable_number(value: Any, field: str) -> Decimal:
@@ -773,9 +774,9 @@ def measurable_number(value: Any, field: str) -> Decimal:
     return _decimal(value, "value", field)
 
 
-def _finite(value: Any, field: str) -> Decimal:
+def _finite(value: Any, field: str, unit: str = "") -> Decimal:
     """A key result's number: any finite one a float column holds."""
-    number = read_decimal(value)
+    number = read_decimal(value, unit)
     if not number.is_finite() or not math.isfinite(float(number)):
         raise ServiceError(f"{value!r} is not a number.", fields={field: ["Enter a number."]})
     return number
@@ -813,8 +814,8 @@ def submit_checkin(
     objectives: dict[int, Any] | None = None,
     initiatives: dict[int, str] | None = None,
     measurables: dict[int, Any] | None = None,
-    highlights: str = "",
-    blockers: str = "",
+    highlights: str | None = "",
+    blockers: str | None = "",
     blocker_team: Team | None = None,
     raise_blocker: bool = False,
     now: dt.datetime | None = None,
@@ -826,8 +827,12 @@ def submit_checkin(
     opens, or earlier once the round before it closed: `queries.early_from`; one given
     early is on time). Values are applied
     through the alignment services (so key results keep their history); a resubmission
-    in the window updates the check-in and keeps its first status. With `raise_blocker`,
-    a blocker that names another team is also raised as an issue for that team.
+    in the window updates the check-in and keeps its first status, and adds to what it
+    recorded rather than replacing it: its values join the ones given before (a later one
+    for the same item wins), and `highlights` or `blockers` given as None keep the earlier
+    text (`blockers` None with no `blocker_team` keeps the blocker's team too), so a
+    script adding highlights erases none of the report. With `raise_blocker`, a blocker
+    that names another team is also raised as an issue for that team.
     """
     require_same_org(org, cadence, "cadence")
     person = person or actor
@@ -879,6 +884,13 @@ def submit_checkin(
     )
     if existing is not None and existing.status == CheckInStatus.MISSED:
         raise ServiceError("This check-in was recorded as missed.", code="window_closed")
+    # Left out of a resubmission (None): what it said before stays.
+    if blockers is None and blocker_team is None and existing is not None:
+        blocker_team = existing.blocker_team
+    if highlights is None:
+        highlights = existing.highlights if existing is not None else ""
+    if blockers is None:
+        blockers = existing.blockers if existing is not None else ""
 
     for name, text in (("highlights", highlights), ("blockers", blockers)):
         length = len((text or "").strip())
@@ -888,7 +900,11 @@ def submit_checkin(
                 f"{CHECKIN_TEXT_MAX:,}).",
                 fields={name: [f"At most {CHECKIN_TEXT_MAX:,} characters."]},
             )
-    kr_values = {int(k): _finite(v, f"kr_{k}") for k, v in (key_results or {}).items()}
+    units = links.key_result_units(org, list(key_results or {}))
+    kr_values = {
+        int(k): key_result_number(v, f"kr_{k}", units.get(int(k), ""))
+        for k, v in (key_results or {}).items()
+    }
     confidences = {int(k): v for k, v in (objectives or {}).items()}
     statuses = {int(k): v for k, v in (initiatives or {}).items()}
     measure_values = {
@@ -929,12 +945,15 @@ def submit_checkin(
         )
         if not repeated:
             links.raise_blocker_issue(org, actor, person, blocker_team, blockers.strip())
-    updates = {
+    given = {
         "key_results": {str(k): str(v) for k, v in kr_values.items()},
         "objectives": {str(k): v for k, v in confidences.items()},
         "initiatives": {str(k): v for k, v in statuses.items()},
         "measurables": {str(k): str(v) for k, v in measure_values.items()},
     }
+    # A resubmission adds to what the round's check-in recorded (a later value wins).
+    before = (existing.updates or {}) if existing is not None else {}
+    updates = {kind: {**(before.get(kind) or {}), **values} for kind, values in given.items()}
     fields = {
         "highlights": (highlights or "").strip(),
         "blockers": (blockers or "").strip(),
@@ -1346,8 +1365,9 @@ def start_meeting(
     early: bool = False,
 ) -> Meeting:
     """Freeze the live agenda as the meeting's snapshot, carry in what the last one left,
-    and mark every participant present (attendance can then be corrected); in a meeting of
-    more than `queries.ATTENDANCE_LISTED` people they mark themselves instead.
+    and mark every participant present but who is away on its day (attendance can then be
+    corrected); in a meeting of more than `queries.ATTENDANCE_LISTED` people they mark
+    themselves instead.
 
     Before the meeting's day (in the cadence's time zone) a person must say `early=True`:
     starting freezes the agenda, so starting a week ahead by mistake is refused with
@@ -1389,12 +1409,16 @@ def start_meeting(
     meeting.version += 1
     meeting.save()
     # The cadence's participants, not the organization's whole roster (0.5 s at 10,000
-    # teams): everyone present, then corrected, when they fit a list.
+    # teams): everyone present but who is away that day, then corrected, when they fit a list.
     people = queries.participants_query(org, meeting.cadence)
     if queries.attendance_listed(people):
         ids = people.values_list("id", flat=True)
+        away = queries.away_at(org, meeting.scheduled_start, people)
         Attendance.objects.bulk_create(
-            [Attendance(org=org, meeting=meeting, person_id=pid, present=True) for pid in ids],
+            [
+                Attendance(org=org, meeting=meeting, person_id=pid, present=pid not in away)
+                for pid in ids
+            ],
             ignore_conflicts=True,
         )
     activity.record(
@@ -1934,7 +1958,8 @@ def finish_meeting(
     summary: str | None = None,
     now: dt.datetime | None = None,
 ) -> Meeting:
-    """End the meeting with each attendee's rating (1-10). Unchecked agenda items, open
+    """End the meeting with each attendee's rating (1-10; None or "" takes a rating given
+    away: a box emptied on a reopened meeting's page). Unchecked agenda items, open
     issues and undone action items carry into the next occurrence when it starts. Its
     minutes are e-mailed to everyone in it but `actor` (`notifications.send_minutes`).
     `summary`: None keeps the one it has (a reopened meeting finished again); "" clears it."""
@@ -1964,7 +1989,11 @@ def finish_meeting(
         directions=True,  # prose, as `require_long_text` takes it
     )
     clean: dict[int, int] = {}
+    removed: set[int] = set()
     for pid, score in (ratings or {}).items():
+        if score is None or (isinstance(score, str) and not score.strip()):
+            removed.add(int(pid))  # a box emptied: that rating is taken away
+            continue
         try:
             score = int(score)
         except (TypeError, ValueError):
@@ -1988,6 +2017,11 @@ def finish_meeting(
         row = present[pid]
         row.rating = score
         row.save(update_fields=["rating"])
+    removed = {pid for pid in removed if pid in present and present[pid].rating is not None}
+    for pid in removed:
+        row = present[pid]
+        row.rating = None
+        row.save(update_fields=["rating"])
     meeting.status = MeetingStatus.FINISHED
     meeting.ended_at = now
     meeting.summary = summary
@@ -1998,7 +2032,11 @@ def finish_meeting(
         actor,
         "finished",
         meeting,
-        after={"ratings": {str(k): v for k, v in clean.items()}, "summary": meeting.summary},
+        after={
+            "ratings": {str(k): v for k, v in clean.items()},
+            **({"ratings_removed": sorted(removed)} if removed else {}),
+            "summary": meeting.summary,
+        },
     )
     # Everyone in it, present or absent, gets the minutes once (not again when it is
     # finished again after being reopened).

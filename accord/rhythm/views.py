@@ -135,8 +135,10 @@ def my_week(request):
         org, me, now - dt.timedelta(days=7), now + dt.timedelta(days=7), scope=scope, cads=mine
     )
     owed = [o for o in owed if o.state != "missed" or o.checkin is not None][-10:]
-    upcoming = queries.meetings_between(
-        org, mine, now - dt.timedelta(hours=12), now + dt.timedelta(days=7), tz_name=me.timezone
+    # Those going on (until they end, or are finished if running past their end) and to
+    # come, as home and the agents' "My week" list them.
+    upcoming = queries.meetings_ahead(
+        org, mine, now, now + dt.timedelta(days=7), tz_name=me.timezone
     )
     from accord.decisions.models import ActionItem, ActionStatus
 
@@ -1107,6 +1109,10 @@ def _meeting_page(
             rows = m.attendance.select_related("person").order_by("person__name", "person_id")
             ctx["attendance"] = list(rows)
             ctx["present"] = [a for a in ctx["attendance"] if a.present]
+            # Who is away on its day is said beside their name (started unticked).
+            away = queries.away_at(org, m.scheduled_start, people)
+            for a in ctx["attendance"]:
+                a.away = a.person_id in away
             ctx["my_attendance"] = next(
                 (a for a in ctx["attendance"] if a.person_id == me.pk), None
             )
@@ -1671,12 +1677,28 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             messages.success(request, "Headline shared.")
             return redirect(f"{back.url}#headlines")
         elif action == "finish":
-            ratings = {
-                int(k[7:]): v
+            # Every box sent, with the rating it showed: one emptied takes that rating away
+            # (shown filled when reopened), unless it changed meanwhile (rated from their
+            # own screen since the page was loaded) or the box showed none.
+            boxes = {
+                int(k[7:]): v.strip()
                 for k, v in p.items()
-                if k.startswith("rating_") and k[7:].isdigit() and v
+                if k.startswith("rating_") and k[7:].isdigit()
             }
-            refused["finish"] = {"ratings": ratings, "summary": p.get("summary", "")}
+            shown = {
+                int(k[11:]): v.strip()
+                for k, v in p.items()
+                if k.startswith("rating_was_") and k[11:].isdigit()
+            }
+            emptied = [pid for pid, v in boxes.items() if not v and shown.get(pid)]
+            stored = dict(
+                m.attendance.filter(person_id__in=emptied).values_list("person_id", "rating")
+            )
+            ratings = {pid: v for pid, v in boxes.items() if v}
+            ratings |= {pid: None for pid in emptied if shown[pid] == str(stored.get(pid))}
+            typed = {pid: v for pid, v in boxes.items() if v}
+            # Refused, the page again says what the boxes showed (not what is stored now).
+            refused["finish"] = {"ratings": typed, "was": shown, "summary": p.get("summary", "")}
             told = {x.pk for x in notifications.minutes_sent_to(org, m)}
             # No summary box sent: the summary it has is kept (services.finish_meeting).
             services.finish_meeting(org, me, m, ratings=ratings, summary=p.get("summary"))

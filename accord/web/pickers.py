@@ -32,6 +32,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, Q, QuerySet, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from accord.core.ids import as_id
@@ -533,13 +534,28 @@ def search(
         found += list(rows[: MORE_COUNTED + 1 - len(found)])
     matching, found = len(found), found[:SEARCH_LIMIT]
     if kind in PEOPLE:
-        # Namesakes told apart by their teams too, read for the matches in one query.
-        teams = _teams_of([p.pk for p in found])
+        # Namesakes told apart by their teams too, read for the matches in one query; who
+        # is away today says so (whom to give work to, one query more).
+        from accord.rhythm.queries import away_until
+        from accord.web.templatetags.dates import day
+
+        ids = [p.pk for p in found]
+        teams = _teams_of(ids)
+        away = away_until(org, timezone.now(), ids) if ids else {}
         out = Matches(
             (
                 p.pk,
                 spec.label(p),
-                " · ".join(filter(None, [teams.get(p.pk, ""), detail(p)])),
+                " · ".join(
+                    filter(
+                        None,
+                        [
+                            teams.get(p.pk, ""),
+                            detail(p),
+                            f"away until {day(away[p.pk])}" if p.pk in away else "",
+                        ],
+                    )
+                ),
                 is_exact(kind, p, q),
             )
             for p in found

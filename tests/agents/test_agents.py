@@ -12,6 +12,7 @@ from accord.activity.models import Event
 from accord.alignment import services as alignment
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.decisions import services as decisions
+from accord.decisions.models import ActionItem
 from accord.org import services
 from accord.org.models import Person
 from tests.agents.conftest import token_client
@@ -141,9 +142,12 @@ def test_an_agent_owns_work_and_reports_on_it_with_a_report_token(cast, bot):
     client = token_client(bot, cast.member, scope="report")
     done = client.post(f"/api/v1/action-items/{item.pk}/complete")
     assert done.status_code == 200 and done.json()["status"] == "done"
+    # Its owner's item: the token may report for its owner, but completing an item is for
+    # its owner, whoever recorded it, its team's lead or a leader.
     refused = client.post(f"/api/v1/action-items/{other.pk}/complete")
     assert refused.status_code == 403
-    assert "only on what its own person owns" in refused.json()["error"]["message"]
+    assert "may complete it" in refused.json()["error"]["message"]
+    assert ActionItem.objects.get(pk=other.pk).status == "open"
 
 
 def _period(cast):
@@ -267,12 +271,16 @@ def test_agents_through_the_api_and_tenancy(cast, bot):
         {"name": "X", "kind": "agent", "owner_id": cast.outsider.pk},
     )
     assert foreign.status_code == 422 and "owner_id" in foreign.json()["error"]["fields"]
-    # Its owner pauses it and creates its tokens; another organization sees nothing of it.
+    # Its owner pauses it; its tokens are created on its page (signed in), never with a
+    # token; another organization sees nothing of it.
     leader = api_client(cast.leader)
     assert leader.post(f"/api/v1/people/{agent_id}/pause").json()["paused"] is True
     token = send(leader, "post", f"/api/v1/people/{agent_id}/tokens", {"name": "ci"})
-    assert token.status_code == 201 and token.json()["scope"] == "report"
-    assert token.json()["token"].startswith("acc_")
+    assert token.status_code == 403 and "API tokens" in token.json()["error"]["message"]
+    page = login(cast.leader)
+    page.post(f"/o/acme/people/{agent_id}/tokens/", {"name": "ci", "scope": "report"})
+    listed = leader.get(f"/api/v1/people/{agent_id}/tokens").json()["items"]
+    assert [(t["name"], t["scope"]) for t in listed] == [("ci", "report")]
     outsider = api_client(cast.outsider)
     for method, url in (
         ("get", f"/api/v1/people/{agent_id}"),

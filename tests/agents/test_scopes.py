@@ -100,14 +100,39 @@ def test_require_scope_takes_a_token_for_other_transports(cast):
 
 
 def test_an_unknown_scope_is_refused(cast):
-    client = Client()
-    client.force_login(cast.member.user)
-    _, raw = tokens.create_token(cast.org, cast.member, "full")
-    response = send(
-        bearer(raw),
-        "post",
-        f"/api/v1/people/{cast.member.pk}/tokens",
-        {"name": "x", "scope": "root"},
+    # Tokens are created signed in (a token may not create them): the page refuses it.
+    from tests.conftest import login
+
+    response = login(cast.member).post(
+        "/o/acme/settings/tokens/", {"name": "x", "scope": "root"}, follow=True
     )
-    assert response.status_code == 422
-    assert "scope" in response.json()["error"]["fields"]
+    assert "Unknown scope" in response.content.decode()
+    assert not cast.member.api_tokens.exists()
+
+
+def test_an_agents_report_token_reports_on_what_it_or_its_owner_owns(cast):
+    """An agent works on its owner's behalf: its report token may report on what the agent
+    or its owner owns (as it records its owner's key-result values), never on others' work;
+    what each report may then change is the services' rule."""
+    from accord.decisions import services as decisions
+    from accord.decisions.models import ActionItem
+    from accord.org import services as org_services
+
+    agent = org_services.add_agent(cast.org, cast.member, name="Tidy bot", owner=cast.member)
+    reporter, raw = tokens.create_token(cast.org, agent, "bot", scope="report", actor=cast.member)
+    require_scope(reporter, "report", owner_id=agent.pk)
+    require_scope(reporter, "report", owner_id=cast.member.pk)
+    with pytest.raises(PermissionDenied, match="only on what its own person owns"):
+        require_scope(reporter, "report", owner_id=cast.admin.pk)
+    its = decisions.create_action_item(cast.org, cast.member, title="Tidy up", owner=agent)
+    others = decisions.create_action_item(
+        cast.org, cast.admin, title="Send the deck", owner=cast.admin
+    )
+    client = bearer(raw)
+    r = client.post(f"/api/v1/action-items/{others.pk}/complete")
+    assert (
+        r.status_code == 403 and "only on what its own person owns" in r.json()["error"]["message"]
+    )
+    assert ActionItem.objects.get(pk=others.pk).status == "open"
+    assert client.post(f"/api/v1/action-items/{its.pk}/complete").status_code == 200
+    assert ActionItem.objects.get(pk=its.pk).status == "done"

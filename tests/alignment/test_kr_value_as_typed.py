@@ -45,7 +45,7 @@ def test_a_refused_value_without_htmx_comes_back_as_typed(cast, availability):
     )
     assert answer.status_code == 422
     body = answer.content.decode()
-    assert "enter a number (you gave &#x27;99,96 points&#x27;)" in body
+    assert "enter a number in % (you gave &#x27;99,96 points&#x27;)" in body
     assert 'value="99,96 points"' in body and 'aria-invalid="true"' in body
     assert 'value="after the failover"' in body and 'value="2026-01-20"' in body
     assert 'name="record_anyway"' not in body  # not a slip to confirm: a refusal

@@ -100,6 +100,40 @@ def test_decisions_due_opens_the_decisions_due_next_week_and_no_others(db, clock
     assert logged(page) == [last.question]
 
 
+def test_a_teams_decisions_about_its_issue_are_counted_as_its_log_lists_them(
+    db, clock, monkeypatch
+):
+    """A decision about an issue Platform holds, recorded without "Teams affected", is
+    Platform's decision on its log (`queries.team_decisions`): its lead's briefing counts
+    it among the decisions due and those made, as many as the links list."""
+    s = build_story(clock)
+    w = s.w
+    org, plat = w.org, w["Platform"]
+    clock.at(D(2026, 1, 14), 10)
+    held = decisions.raise_issue(org, None, plat.team, "Builds take an hour")
+    about = [("decisions.issue", held.pk, "")]
+    due = decisions.create_decision(
+        org, None, "Do we buy faster runners?", w.admin, decide_by=D(2026, 1, 22), links=about
+    )
+    made = decisions.create_decision(org, None, "Do we cache the builds?", w.admin, links=about)
+    decisions.decide(org, None, made, "Yes")
+    assert not due.teams.exists() and not made.teams.exists()
+    clock.at(D(2026, 1, 21), 9)
+    monkeypatch.setattr(compose, "MAX_ITEMS", 0)  # every line counted, none shown
+    c = services.build_for(org, compose.parse_week(WEEK), person=plat.lead)
+    client = signed_in(plat.lead)
+
+    label, url = part(c, "coming_up", "1 decision due")
+    assert "team=platform" in url
+    assert logged(client.get(url).content.decode()) == [due.question]
+
+    # Made in the week: Platform's queue choice of the story, and this one.
+    label, url = part(c, "changed", "2 decisions made")
+    assert label == "2 decisions made" and "team=platform" in url
+    made_in_week = {made.question, "Which queue do we use?"}
+    assert set(logged(client.get(url).content.decode())) == made_in_week
+
+
 def test_each_count_opens_what_it_counted_or_says_what_its_list_shows(db, clock, monkeypatch):
     s = build_story(clock)
     w, ids = s.w, s.ids

@@ -1,8 +1,9 @@
-"""Whether an action item was done on time is decided on the organization's day
-(`core.days`), whoever marks it done or reopens it and wherever they are: Sydney's
-morning of the 8th is still the 7th for the organization, so an item due on the 7th done
-then is on time for a reader in Berlin, one in Sydney and the API alike, and reopening
-it by someone in another zone takes off exactly what its completion added."""
+"""Whether an action item was done on time is decided the same for everyone
+(`followthrough.done_in_time`; its tallies on the organization's day, `core.days`),
+whoever marks it done or reopens it and wherever they are: an item due on the 7th done on
+Sydney's morning of the 8th is on time for a reader in Berlin, one in Sydney and the API
+alike, and reopening it by someone in another zone takes off exactly what its completion
+added."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from accord.conversation.models import InboxItem
 from accord.decisions import followthrough, queries, services
 from accord.decisions.models import ActionItem, FollowTally
 from accord.web.templatetags.dates import day
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 from tests.decisions.helpers import recorded_long_ago
 
 
@@ -118,7 +118,7 @@ def test_an_overdue_item_whose_due_date_is_taken_away_counts_late_once_done(cast
     )
 
 
-def test_an_item_re_planned_before_it_was_due_counts_against_its_new_date(cast, monkeypatch):
+def test_an_item_re_planned_before_it_was_due_counts_against_its_new_date(cast):
     org, today = cast.org, timezone.localdate()
     first = today - dt.timedelta(days=6)
     item = services.create_action_item(
@@ -126,9 +126,10 @@ def test_an_item_re_planned_before_it_was_due_counts_against_its_new_date(cast, 
         created_at=timezone.now() - dt.timedelta(days=14),  # never due before it was recorded
     )  # fmt: skip
     # Re-planned nine days ago, three days before it was due, to two days ago...
-    monkeypatch.setattr(services, "org_today", lambda: today - dt.timedelta(days=9))
-    item = services.update_action_item(org, cast.member, item, due_on=today - dt.timedelta(days=2))
-    monkeypatch.undo()
+    with at(_at(today - dt.timedelta(days=9))):
+        item = services.update_action_item(
+            org, cast.member, item, due_on=today - dt.timedelta(days=2)
+        )
     assert item.slipped_from is None
     # ...and done three days ago: after the first date, by the new one.
     services.complete_action_item(org, cast.member, item, done_at=_at(today - dt.timedelta(3)))

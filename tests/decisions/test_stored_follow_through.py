@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -24,7 +23,7 @@ from accord.decisions.models import ActionItem, FollowTally
 from accord.org import services as org_services
 from accord.org.models import Team
 from accord.org.queries import subtree_ids
-from tests.conftest import login
+from tests.conftest import at, login
 
 TODAY = dt.date(2026, 6, 30)
 OPS = ("create", "complete", "drop", "reopen", "redate", "refile", "reown", "move", "delete")
@@ -119,7 +118,8 @@ def _write(cast, op: str, a: int, b: int, d: int) -> None:
         # Re-dated on a day a few days either side of TODAY: after its due date (it slipped,
         # late whatever its new date) or before it (it counts against the new one).
         on = TODAY + dt.timedelta(days=a % 11 - 5)
-        with mock.patch.object(services, "org_today", lambda: on):
+        # At noon UTC that day: the due days before it have ended everywhere, its own not.
+        with at(dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)):
             services.update_action_item(org, None, item, due_on=None if b % 6 == 0 else day)
     elif op == "refile" and item:
         services.update_action_item(org, None, item, team=None if b % 6 == 0 else _pick(teams, b))

@@ -1,7 +1,8 @@
 """The follow-through signal counts a team's action items as its action-items page does:
 an item that slipped (re-dated once overdue) and was then done is late on the day it
-missed, whatever its new date, and "done on the due date" is judged on the organization's
-day (its UTC date, `core.days`), whatever the site's or the reader's zone."""
+missed, whatever its new date, and "done on the due date" is judged by one moment for
+everyone, whatever the site's or the reader's zone: before the due day has ended everywhere
+on Earth (12:00 UTC the next day, `followthrough.done_in_time`)."""
 
 from __future__ import annotations
 
@@ -122,8 +123,11 @@ def test_an_item_done_on_its_due_day_is_on_time_by_the_organizations_day_whateve
     f = one(KIND, snap)
     assert f.numbers == {"due": 5, "on_time": 2, "share": 0.4}
     assert evidence(f) == [("Not done on time", f"Item {n}") for n in (3, 4, 5)]
-    # Done after the organization's midnight it is late, as on the team's page, though
-    # it is still the due day in New York (20:30 there).
+    # Done after UTC's midnight, still the due day in New York (20:30 there): on time.
     snap.action_items[1].done_at += dt.timedelta(hours=2)
     assert snap.action_items[1].done_at.date() > snap.action_items[1].due_on  # in UTC
+    assert one(KIND, snap).numbers == {"due": 5, "on_time": 2, "share": 0.4}
+    # Once the due day has ended everywhere (12:00 UTC the next day) it is late, as on the
+    # team's page.
+    snap.action_items[1].done_at += dt.timedelta(hours=12, minutes=30)
     assert one(KIND, snap).numbers == {"due": 5, "on_time": 1, "share": 0.2}

@@ -24,6 +24,9 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - actions.follow_through counts an item done on time when it was done before its due day
+#   had ended everywhere on Earth (12:00 UTC the next day, `followthrough.done_in_time`);
+#   it was done by the end of the due day's UTC date, so an evening west of UTC was late;
 # - dependencies.unanswered also tells of a proposal or counter-proposal left waiting on
 #   one side, counted from the move that left it there (it told only of requests never
 #   answered); key_results.outside_limit, added then, is left out like work.likely_duplicate;
@@ -67,13 +70,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "0758868a368192fb1b783dd9ecee130b9f5bf700b24aaafd479cd0ce245be549",
-    "an hour later": "b82806977d8a22e860da2d9c630a503462b30b089f24729339e6bb23615f8681",
+    "first run": "2d0601b19abfa0118e7b7f1072f45c93f24f31a234de53fc6cb39c92014a476c",
+    "an hour later": "51549af23e9421e4aae273b89f037012a95d2089778943bdb29b47aa1d311eb0",
     "a week later, one acknowledged and one dismissed": (
-        "2e9dd0388a541040735c8c4dbcec33185a8d5e40832f284033bf2a1a92913b2c"
+        "05259fb3ae996e64e7cfab8b52a913d733f61d79d6cc803ff5c61f6632f593f5"
     ),
     "a backfill of the week before": (
-        "370e3469bdfa9af38f565d02b94c7394798841f9eb53a5485fa56918f1ba3074"
+        "bfa5600a2509f7d026681429bc269bd23985ddcde31434ab428a7ca3100f0a05"
     ),
 }
 

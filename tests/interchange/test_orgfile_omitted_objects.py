@@ -49,3 +49,24 @@ def test_a_renamed_quarter_is_not_added_over_the_old_one(db):
     assert services.apply_file(custom, org_slug="initech").ok
     names = set(Period.objects.filter(org__slug="initech").values_list("name", flat=True))
     assert names == {"2026 Q3", "2026 Q4", "Q4 2026"}
+
+
+def test_a_reference_to_someone_the_file_removes_says_so(db):
+    """Leaving a person out of `people:` removes them; a membership still naming them is
+    skipped for that reason, not as if they had never been in the organization."""
+    assert services.apply_file(ORG_FILE, org_slug="initech").ok
+    without_peter = ORG_FILE.replace(
+        "  - email: peter@initech.example\n    name: Peter Gibbons\n"
+        "    timezone: America/Chicago\n",
+        "",
+    )
+    text = services.plan_file(without_peter, org_slug="initech").as_text()
+    assert "'peter@initech.example', which this file removes" in text, text
+    assert "in the organization but not in the file's people: section" in text
+    assert "nor in the organization" not in text
+    # Someone never in the organization is still named as such.
+    stranger = ORG_FILE + "  - {team: ops, person: nobody@initech.example}\n"
+    text = services.plan_file(stranger, org_slug="initech").as_text()
+    assert "'nobody@initech.example', which is not among the file's valid items nor in the" in (
+        text.replace("\n", " ")
+    ), text

@@ -616,3 +616,17 @@ def test_a_retried_write_is_refused_naming_the_one_made_unless_again(cast, objec
         assert events() == before, name
         ok(client, name, **arguments, again=True)
         assert events() > before, name
+
+
+def test_a_check_in_sent_again_keeps_what_it_leaves_out(cast):
+    """As through the API: sent again without highlights or blockers, a check-in keeps what
+    it said; "" clears it."""
+    cadence = _checkins(cast)
+    client = client_of(cast.member)
+    first = ok(
+        client, "submit_check_in", cadence_id=cadence.pk, highlights="Shipped", blockers="VPN"
+    )
+    pk = first["structuredContent"]["id"]
+    ok(client, "submit_check_in", cadence_id=cadence.pk, blockers="")
+    given = CheckIn.objects.get(pk=pk)
+    assert given.highlights == "Shipped" and given.blockers == ""

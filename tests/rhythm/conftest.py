@@ -83,6 +83,45 @@ def rhythm(cast) -> Rhythm:
     return Rhythm(checkin, sync)
 
 
+# Two Mondays of the weekly sync, 10:00 in Berlin: a meeting held, and the next one.
+FIRST = utc(2026, 11, 9, 9)
+SECOND = utc(2026, 11, 16, 9)
+
+
+def held_agreeing(cast, cadence: Cadence, when: dt.datetime, title: str, due_on=None):
+    """The meeting of `when`, started then by the team's lead and finished an hour later,
+    having agreed the action item `title` for the member (due `due_on`). The item."""
+    from tests.conftest import at
+
+    with at(when):
+        m = services.open_meeting(cast.org, cast.leader, cadence, when)
+        m = services.start_meeting(cast.org, cast.leader, m, now=when)
+        item = services.add_action_item(
+            cast.org, cast.leader, m, title=title, owner=cast.member, due_on=due_on
+        )
+    services.finish_meeting(cast.org, cast.leader, m, now=when + dt.timedelta(hours=1))
+    return item
+
+
+@pytest.fixture
+def agreed_draft(cast, rhythm):
+    """The weekly sync of 9 Nov (FIRST) held, agreeing "Share the board update draft", the
+    member's, due 25 Nov: after the next meeting, so not "due by the meeting". The item."""
+    return held_agreeing(
+        cast, rhythm.sync, FIRST, "Share the board update draft", due_on=dt.date(2026, 11, 25)
+    )
+
+
+@pytest.fixture
+def left_to_carry(cast, rhythm):
+    """The weekly sync with no action items section, its meeting of 9 Nov (FIRST) held,
+    agreeing "Book the offsite room", the member's, with no due date: the next meeting
+    carries it forward. The item."""
+    rhythm.sync.agenda = [s for s in rhythm.sync.agenda if s["source"] != "action_items"]
+    rhythm.sync.save(update_fields=["agenda"])
+    return held_agreeing(cast, rhythm.sync, FIRST, "Book the offsite room")
+
+
 @pytest.fixture
 def started_sync(cast, rhythm) -> str:
     """The page of the next weekly sync, started (early) from it by the team's lead."""

@@ -14,11 +14,9 @@ from accord.coordination import services as coordination
 from accord.org import services as org_services
 from accord.rhythm import agenda, services
 from tests.conftest import at, login
-from tests.rhythm.conftest import utc
+from tests.rhythm.conftest import FIRST, SECOND, held_agreeing, utc
 
 ASKED = utc(2026, 11, 5, 12)  # before FIRST: what is asked then is new on FIRST's agenda
-FIRST = utc(2026, 11, 9, 9)  # Monday 10:00 Berlin
-SECOND = utc(2026, 11, 16, 9)
 THIRD = utc(2026, 11, 23, 9)
 HOUR = dt.timedelta(hours=1)
 
@@ -66,21 +64,9 @@ def _recovering(cast, quarter, title: str):
     return o
 
 
-def test_the_last_meetings_action_items_come_first_whatever_their_due_date(cast, rhythm):
-    with at(FIRST):
-        m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
-        m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
-        # Agreed then, due after the next meeting: not "due by the meeting".
-        draft = services.add_action_item(
-            cast.org,
-            cast.leader,
-            m,
-            title="Share the board update draft",
-            owner=cast.member,
-            due_on=dt.date(2026, 11, 25),
-        )
-    services.finish_meeting(cast.org, cast.leader, m, now=FIRST + HOUR)
-
+def test_the_last_meetings_action_items_come_first_whatever_their_due_date(
+    cast, rhythm, agreed_draft
+):
     page = _live(cast, rhythm.sync, SECOND)
     todos = _section(page, "todos")
     assert todos.count('class="agenda-item"') == 1
@@ -92,7 +78,7 @@ def test_the_last_meetings_action_items_come_first_whatever_their_due_date(cast,
         nxt = services.open_meeting(cast.org, cast.leader, rhythm.sync, SECOND)
         nxt = services.start_meeting(cast.org, cast.leader, nxt, now=SECOND)
     (todos,) = [s for s in nxt.agenda_snapshot if s["key"] == "todos"]
-    assert todos["items"][0]["ref"] == f"action:{draft.pk}"
+    assert todos["items"][0]["ref"] == f"action:{agreed_draft.pk}"
     assert nxt.carried_in == []
 
 
@@ -100,13 +86,7 @@ def test_without_an_action_items_section_they_are_carried_first(cast, rhythm, qu
     rhythm.sync.agenda = [s for s in rhythm.sync.agenda if s["source"] != "action_items"]
     rhythm.sync.save(update_fields=["agenda"])
     goal = _recovering(cast, quarter, "Cut build time")
-    with at(FIRST):
-        m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
-        m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
-        services.add_action_item(
-            cast.org, cast.leader, m, title="Draft the plan", owner=cast.member, due_on=None
-        )
-    services.finish_meeting(cast.org, cast.leader, m, now=FIRST + HOUR)
+    held_agreeing(cast, rhythm.sync, FIRST, "Draft the plan")
     alignment.set_objective_confidence(cast.org, None, goal, 9)  # off the next agenda
 
     with at(SECOND):

@@ -10,11 +10,9 @@ import datetime as dt
 from accord.activity import delivery
 from accord.rhythm import notifications, services
 from tests.conftest import at
-from tests.rhythm.conftest import utc
+from tests.rhythm.conftest import SECOND
 from tests.rhythm.test_agenda_carried_once import _live, _section
 
-FIRST = utc(2026, 11, 9, 9)  # Monday 10:00 Berlin
-SECOND = utc(2026, 11, 16, 9)
 HOUR = dt.timedelta(hours=1)
 
 
@@ -32,21 +30,9 @@ def _agenda_email(cast, smtp, when) -> str:
     return mail.get_body(("plain",)).get_content()
 
 
-def test_the_agenda_emailed_lists_first_what_the_last_meeting_agreed(cast, rhythm, smtp):
-    with at(FIRST):
-        m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
-        m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
-        # Agreed then, due after the next meeting: not "due by the meeting".
-        services.add_action_item(
-            cast.org,
-            cast.leader,
-            m,
-            title="Share the board update draft",
-            owner=cast.member,
-            due_on=dt.date(2026, 11, 25),
-        )
-    services.finish_meeting(cast.org, cast.leader, m, now=FIRST + HOUR)
-
+def test_the_agenda_emailed_lists_first_what_the_last_meeting_agreed(
+    cast, rhythm, smtp, agreed_draft
+):
     page = _live(cast, rhythm.sync, SECOND)
     assert "Share the board update draft" in _section(page, "todos")
     text = _agenda_email(cast, smtp, SECOND)
@@ -57,38 +43,21 @@ def test_the_agenda_emailed_lists_first_what_the_last_meeting_agreed(cast, rhyth
     )
 
 
-def test_what_the_last_meeting_left_is_emailed_carried_forward(cast, rhythm, smtp):
-    rhythm.sync.agenda = [s for s in rhythm.sync.agenda if s["source"] != "action_items"]
-    rhythm.sync.save()
-    with at(FIRST):
-        m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
-        m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
-        services.add_action_item(
-            cast.org, cast.leader, m, title="Book the offsite room", owner=cast.member
-        )
-    services.finish_meeting(cast.org, cast.leader, m, now=FIRST + HOUR)
-
+def test_what_the_last_meeting_left_is_emailed_carried_forward(cast, rhythm, smtp, left_to_carry):
     assert "Book the offsite room" in _live(cast, rhythm.sync, SECOND)
     text = _agenda_email(cast, smtp, SECOND)
     carried = text.split("- Carried forward", 1)[1].split("\n- ", 1)[0]
     assert "* Book the offsite room (Mia Member · no due date · agreed on 9 Nov 2026)" in carried
 
 
-def test_the_apis_live_agenda_carries_forward_what_the_last_meeting_left(cast, rhythm):
+def test_the_apis_live_agenda_carries_forward_what_the_last_meeting_left(
+    cast, rhythm, left_to_carry
+):
     """The API's live agenda of the next meeting is the page's: what the last meeting left
     is on it, carried forward."""
     from tests.api.conftest import send
     from tests.conftest import api_client
 
-    rhythm.sync.agenda = [s for s in rhythm.sync.agenda if s["source"] != "action_items"]
-    rhythm.sync.save()
-    with at(FIRST):
-        m = services.open_meeting(cast.org, cast.leader, rhythm.sync, FIRST)
-        m = services.start_meeting(cast.org, cast.leader, m, now=FIRST)
-        services.add_action_item(
-            cast.org, cast.leader, m, title="Book the offsite room", owner=cast.member
-        )
-    services.finish_meeting(cast.org, cast.leader, m, now=FIRST + HOUR)
     with at(SECOND - HOUR):
         nxt = services.open_meeting(cast.org, cast.leader, rhythm.sync, SECOND)
         answer = send(

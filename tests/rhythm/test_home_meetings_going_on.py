@@ -1,6 +1,6 @@
 """Home's "Next meetings and dates" lists a meeting while it is going on, by its own length:
 from its start until it ends (start and the cadence's duration), not for an hour after its
-start whatever it lasts."""
+start whatever it lasts. My week's "Meetings and dates" lists them by the same rule."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ STARTS = utc(2026, 11, 9, 9, 0)
 
 def _home(person) -> str:
     return login(person).get("/o/acme/").content.decode()
+
+
+def _my_week(person) -> str:
+    return login(person).get("/o/acme/rhythm/").content.decode()
 
 
 def _sync_link(cadence) -> str:
@@ -70,3 +74,27 @@ def test_a_meeting_running_past_its_end_stays_listed(cast, rhythm):  # noqa: F81
     services.finish_meeting(cast.org, cast.leader, m, now=STARTS + dt.timedelta(minutes=101))
     with at(STARTS + dt.timedelta(minutes=102)):
         assert _sync_link(rhythm.sync) not in _home(cast.member)
+
+
+def test_my_week_lists_the_meeting_going_on_until_it_ends(cast, rhythm):  # noqa: F811
+    """My week lists the 90-minute sync 70 minutes in, as home does; once it has ended (a
+    minute past its 90, well within 12 hours of its start) the next one is listed, not it."""
+    with at(STARTS + dt.timedelta(minutes=70)):
+        assert _sync_link(rhythm.sync) in _my_week(cast.member)
+    with at(STARTS + dt.timedelta(minutes=91)):
+        page = _my_week(cast.member)
+    assert _sync_link(rhythm.sync) not in page
+    assert f"/o/acme/rhythm/cadences/{rhythm.sync.pk}/20261116T090000Z/" in page
+
+
+def test_my_week_keeps_a_meeting_running_past_its_end_until_finished(cast, rhythm):  # noqa: F811
+    """Still going ten minutes past its 90, the sync stays on My week, marked running; once
+    finished it is gone, as from home."""
+    m = services.open_meeting(cast.org, cast.leader, rhythm.sync, STARTS)
+    services.start_meeting(cast.org, cast.leader, m, now=STARTS + dt.timedelta(minutes=5))
+    with at(STARTS + dt.timedelta(minutes=100)):
+        page = _my_week(cast.member)
+    assert _sync_link(rhythm.sync) in page and "Running now" in page
+    services.finish_meeting(cast.org, cast.leader, m, now=STARTS + dt.timedelta(minutes=101))
+    with at(STARTS + dt.timedelta(minutes=102)):
+        assert _sync_link(rhythm.sync) not in _my_week(cast.member)

@@ -1,8 +1,9 @@
 """Reopening a finished meeting keeps its summary: the running page's Summary box holds it,
 and finishing again with the form as shown (or, through the API, with no summary given)
-keeps it; a summary given empty on purpose clears it. A reason for reopening can be given,
-on the page ("Why (optional)") and in the API's body, and is recorded with the reopening; a
-bad one is refused with a clear error and the meeting stays finished."""
+keeps it; a summary given empty on purpose clears it. The rating boxes hold the ratings
+given, so they are seen kept (and finishing as shown keeps them). A reason for reopening can
+be given, on the page ("Why (optional)") and in the API's body, and is recorded with the
+reopening; a bad one is refused with a clear error and the meeting stays finished."""
 
 from __future__ import annotations
 
@@ -57,6 +58,31 @@ def test_reopened_on_the_page_the_summary_is_in_its_box_and_finishing_keeps_it(
         assert client.post(url + "finish/", shown).status_code == 302
     m = Meeting.objects.get(pk=finished.pk)
     assert m.status == MeetingStatus.FINISHED and m.summary == SUMMARY
+
+
+def _rating_box(page: str, person) -> str:
+    found = re.search(
+        rf'<input id="rating_{person.pk}" name="rating_{person.pk}" value="([^"]*)"', page
+    )
+    assert found, f"no rating box for {person.name}"
+    return html.unescape(found.group(1))
+
+
+def test_reopened_on_the_page_the_ratings_given_are_in_their_boxes(
+    cast,
+    rhythm,  # noqa: F811
+    finished,
+):
+    client = login(cast.leader)
+    url = URL.format(rhythm.sync.pk)
+    with at(DURING):
+        page = client.post(url + "reopen/", {"reason": ""}, follow=True).content.decode()
+        assert _rating_box(page, cast.leader) == "8"
+        # Finished again with the boxes as shown: the rating is the one given.
+        shown = {"summary": _summary_box(page), f"rating_{cast.leader.pk}": "8"}
+        assert client.post(url + "finish/", shown).status_code == 302
+    [rated] = Meeting.objects.get(pk=finished.pk).attendance.filter(rating__isnull=False)
+    assert (rated.person_id, rated.rating) == (cast.leader.pk, 8)
 
 
 def test_through_the_api_a_finish_without_a_summary_keeps_it_and_an_empty_one_clears_it(

@@ -74,3 +74,16 @@ def test_a_member_in_no_team_is_still_pointed_to_the_team_directory(org_view):
     page = home(org_view.leader)  # a leader in no team: may be added to one
     assert "You are not in a team yet" in page
     assert "Key results at risk" in page  # and sees the organization meanwhile
+
+
+def test_a_key_result_signal_dismissed_is_no_longer_at_risk_on_home(org_view):
+    """Home's key results at risk are the open ones, as Insights lists them: a dismissed
+    one was said not to matter here."""
+    from accord.intelligence import services as signal_services
+    from accord.intelligence.models import Signal
+
+    cast = org_view
+    off_pace = Signal.objects.get(org=cast.org, title="Revenue is behind pace")
+    assert "Key results at risk" in home(cast.viewer)
+    signal_services.dismiss(cast.org, cast.admin, off_pace, "Seasonal: it catches up in Q1.")
+    assert "Key results at risk" not in home(cast.viewer)  # it was the only one

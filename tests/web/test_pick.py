@@ -23,6 +23,29 @@ def test_it_finds_people_of_the_organization_by_name(cast):
     assert f'data-value="{cast.member.pk}"' in response.content.decode()
 
 
+def test_someone_away_today_is_said_away_until_their_last_day_off(cast):
+    """Whom to give work to: a person on time off today is found as usual, with the last
+    day of their time off beside their name; someone back from it is not."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.rhythm import services as rhythm
+    from accord.web.templatetags.dates import day
+
+    today = timezone.localdate()
+    last = today + dt.timedelta(days=4)
+    rhythm.set_away(cast.org, cast.member, cast.member, starts_on=today, ends_on=last)
+    rhythm.set_away(
+        cast.org, cast.leader, cast.leader,
+        starts_on=today - dt.timedelta(days=9), ends_on=today - dt.timedelta(days=3),
+    )  # fmt: skip
+    page = login(cast.admin).get("/o/acme/pick/person/", {"q": "mia"}).content.decode()
+    assert f"away until {day(last)}" in page
+    page = login(cast.admin).get("/o/acme/pick/person/", {"q": cast.leader.name}).content.decode()
+    assert cast.leader.name in page and "away until" not in page
+
+
 def test_namesakes_are_told_apart_by_their_teams(cast):
     from accord.org import services as org_services
 

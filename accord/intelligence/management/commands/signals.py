@@ -38,7 +38,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--state",
             default="live",
-            help="open, acknowledged, snoozed, dismissed, resolved, or live (default)",
+            help="live (the default: neither resolved nor dismissed), open, acknowledged, "
+            "snoozed, dismissed, resolved, or any",
         )
         parser.add_argument("--limit", type=int, default=50, help="at most this many (50)")
         parser.add_argument(
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             team_id=team.pk if team else None,
             kind=opts.get("kind"),
             severity=opts.get("severity"),
-            state=opts["state"] or None,
+            state=opts["state"] or "any",
         )
         if as_of:
             rows = queries.signals_as_of(org, as_of, **filters)
