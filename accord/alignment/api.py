@@ -825,7 +825,7 @@ def require_value_report(request_or_token, org, kr: KeyResult) -> None:
     one of a team they lead (`rhythm.links.team_key_results`, for every team they lead);
     an agent's token also what a check-in would let its owner update (it reports on their
     behalf). Other scopes pass; the services then ask whether the person may change it."""
-    from accord.rhythm.links import team_key_results  # the check-in's rule, in one place
+    from accord.rhythm.links import owns_key_result, team_key_results  # the check-in's rule
     from accord.rhythm.models import Cadence, Scope
 
     token = require_scope(request_or_token, TokenScope.REPORT)
@@ -837,7 +837,7 @@ def require_value_report(request_or_token, org, kr: KeyResult) -> None:
         people.append(person.owner)
     every_team = Cadence(org=org, scope=Scope.ORG)  # a check-in of the whole organization
     for someone in people:
-        if someone.pk == (kr.owner_id or kr.objective.owner_id):
+        if owns_key_result(someone, kr):
             return
         if kr.pk in {k.pk for k in team_key_results(org, someone, every_team)}:
             return

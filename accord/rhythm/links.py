@@ -176,6 +176,12 @@ def key_result_units(org: Organization, ids: list) -> dict[int, str]:
     )
 
 
+def owns_key_result(person: Person, kr) -> bool:
+    """Whether `kr` is `person`'s own, as a check-in offers it: they own it, or nobody does
+    and they own its objective."""
+    return kr.owner_id == person.pk or (kr.owner_id is None and kr.objective.owner_id == person.pk)
+
+
 def apply_checkin_updates(
     org: Organization,
     actor: Person | None,
@@ -201,11 +207,7 @@ def apply_checkin_updates(
         .select_related("objective__period")
         .in_bulk(list(key_results))
     )
-    mine = {
-        pk
-        for pk, kr in krs.items()
-        if kr.owner_id == person.pk or (kr.owner_id is None and kr.objective.owner_id == person.pk)
-    }
+    mine = {pk for pk, kr in krs.items() if owns_key_result(person, kr)}
     if set(key_results) - mine and cadence is not None:
         mine |= {kr.pk for kr in team_key_results(org, person, cadence)}
     if set(key_results) - mine:
