@@ -138,6 +138,8 @@ class Cell:
     band: str
     # Why there is no score (nothing to judge), when a stored row has none; "" otherwise.
     why: str = ""
+    # Overall held at "watch" for this many open critical signals (0: not held).
+    capped: int = 0
 
 
 @dataclass
@@ -207,7 +209,7 @@ def _capped(cells: list[Cell], critical: int) -> list[Cell]:
     if critical:
         for cell in cells:
             if cell.column == "overall" and cell.band == "good":
-                cell.band = "watch"
+                cell.band, cell.capped = "watch", critical
     return cells
 
 

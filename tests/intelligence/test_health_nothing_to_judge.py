@@ -134,4 +134,8 @@ def test_a_dimension_with_nothing_to_judge_is_left_out_not_counted_as_100(cast, 
     page = login(cast.admin).get("/o/acme/insights/?scope=all").content.decode()
     line = row_of(page, "Platform")
     assert f"Platform, rhythm: not scored, {RHYTHM}</span>" in line
-    assert 'aria-label="Platform, overall: 85, watch"' in line  # a critical signal is open
+    # A critical signal is open: held at watch, and said so.
+    assert (
+        'aria-label="Platform, overall: 85, watch (at most watch while a critical signal is '
+        'open)"' in line
+    )

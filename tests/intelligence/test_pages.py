@@ -618,3 +618,23 @@ def test_evidence_links_name_what_they_open_and_a_persons_signal_sits_in_their_h
     html = login(acme.admin).get(f"{URL}signals/{s.pk}/").content.decode()
     crumbs = re.search(r'<nav aria-label="Breadcrumb".*?</nav>', html, re.S).group(0)
     assert "?scope=" not in crumbs and ">Insights</a>" in crumbs
+
+
+def test_a_team_page_says_why_its_overall_is_held_at_watch(acme):
+    """Overall 90 reads "watch", not "good", while a critical signal is open: the panel
+    says so, beside dimensions that read good."""
+    from accord.intelligence.pages import COLUMNS
+
+    HealthScore.objects.filter(team=acme.platform).update(
+        rollup_open_critical=1, **{f"rollup_{c}": 90 for c in COLUMNS}
+    )
+    html = login(acme.viewer).get(f"/o/acme/insights/teams/{acme.platform.pk}/panel/")
+    html = html.content.decode()
+    assert '<span class="heat__n">90</span> <span class="heat__band">watch</span>' in html
+    assert (
+        "Overall is at most watch while a critical signal is open: 1 is open in Platform or "
+        "the teams below it." in html
+    )
+    HealthScore.objects.filter(team=acme.platform).update(rollup_open_critical=0)
+    html = login(acme.viewer).get(f"/o/acme/insights/teams/{acme.platform.pk}/panel/")
+    assert "at most watch" not in html.content.decode()
