@@ -585,8 +585,8 @@ def _key_result_items(ctx: Context, krs: list, kr_progress, KeyResultValue) -> l
             )
         else:
             detail = f"{done}, {share}% of {period.name} gone"
-        if kr.pk in moved:
-            detail = f"now {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
+        if kr.pk in moved:  # "moved to": true still when read in the minutes, unlike "now"
+            detail = f"moved to {_fmt(kr.current)} {kr.unit}".rstrip() + f" · {detail}"
         # Whose it is: its objective, and its team when not the meeting's own (two key
         # results of one name are told apart).
         objective = kr.objective

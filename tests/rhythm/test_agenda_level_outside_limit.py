@@ -47,7 +47,7 @@ def test_the_agenda_says_a_level_is_outside_its_limit(cast, world):  # noqa: F81
         built = agenda.build(cast.org, world["cadence"], meeting, now=NOW)
     items = _items(built, "key_results")
     assert items["Availability"] == (
-        "now 99.94 · outside its limit, 51% of Q4 gone · of “Fine”",
+        "moved to 99.94 · outside its limit, 51% of Q4 gone · of “Fine”",
         "bad",
     )
     # Not moved since the last meeting: still on it, as what is wrong.
