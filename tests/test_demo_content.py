@@ -86,3 +86,16 @@ def test_a_scorecard_shows_this_weeks_numbers_once_its_friday_has_passed(db, tod
         rows = team_scorecards(org, [support.pk], weeks=2, until=week + dt.timedelta(weeks=1))
         assert len(rows) == 3
         assert all(row.cells[0].value is not None for row in rows)
+
+
+def test_a_demo_scorecards_counts_are_whole_numbers(db):
+    """Deploys, incidents and open tickets are counted in whole numbers (96.2 tickets read
+    as a bug); a time or a share keeps its decimal."""
+    org = _scorecards_as_of(dt.date(2026, 11, 29))
+    values = MeasurableValue.objects.filter(org=org).select_related("measurable")
+    counts = [v for v in values if not v.measurable.unit]
+    assert len(counts) > 50
+    assert all(v.value == v.value.to_integral_value() for v in counts), [
+        (v.measurable.name, v.value) for v in counts if v.value != v.value.to_integral_value()
+    ]
+    assert any(v.value != v.value.to_integral_value() for v in values if v.measurable.unit)

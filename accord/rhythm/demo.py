@@ -278,7 +278,8 @@ def _scorecards(ctx: DemoContext, now: dt.datetime) -> None:
                 # of the demo is the same whatever the day of the week it is loaded on.
                 r = rng if w else random.Random(f"{slug}/{name}")
                 drift = r.uniform(-0.25, 0.2) if rule != "at_most" else r.uniform(-0.5, 0.6)
-                value = Decimal(str(round(centre * (1 + drift), 1)))
+                # A count without a unit (deploys, tickets) is whole: 96.2 tickets reads odd.
+                value = Decimal(str(round(centre * (1 + drift), 1 if unit else None)))
                 if unit == "%":  # a share: CSAT of 103.3% reads as a bug
                     value = min(value, Decimal(100))
                 week = monday - dt.timedelta(weeks=w)
