@@ -1036,7 +1036,7 @@ def set_objective_confidence(
     value = confidence_bands.parse(confidence)
     note = require_text(note, "note", max_length=500, required=False, label="The note")
     objective = (
-        Objective.objects.select_for_update()
+        Objective.objects.select_for_update(of=("self", "period"))  # not the outer joins
         .select_related("period", "team", "owner")
         .get(pk=objective.pk)
     )
@@ -1332,8 +1332,10 @@ def value_moment(as_of: Any, kr: KeyResult | None = None) -> dt.datetime:
 
 def _kr_to_write(kr: KeyResult) -> KeyResult:
     """`kr` locked for a new value, with what `may_change` reads (its owners and team)."""
+    # Locked as before (it, its objective and period); the owners and team, joined by
+    # outer joins, are read, not locked: PostgreSQL locks no row of an outer join's side.
     return (
-        KeyResult.objects.select_for_update()
+        KeyResult.objects.select_for_update(of=("self", "objective", "objective__period"))
         .select_related("owner", "objective__period", "objective__team", "objective__owner")
         .get(pk=kr.pk)
     )
