@@ -412,8 +412,15 @@ class CycleOut(Schema):
 
 class CriticalPathOut(Schema):
     initiative: InitiativeRef
-    length_days: int
-    paths: list[list[InitiativeRef]]
+    length_days: int = Field(
+        description="The days of work along a path one after another: the sum of its "
+        "initiatives' durations (start to target date), not the calendar span it is "
+        "planned over (their own dates give that; they may overlap)."
+    )
+    paths: list[list[InitiativeRef]] = Field(
+        description="Each chain of the longest duration, from the initiative upstream: "
+        "each initiative depends on the next through an accepted dependency."
+    )
 
 
 class ObjectiveRef(Schema):

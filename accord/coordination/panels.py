@@ -46,7 +46,7 @@ def home(request) -> str | None:
                 # Waits on a team below one they lead: in that team's leads' Inbox, not
                 # theirs; answered on the page of the team they lead (its inbox section).
                 below.add(d.inbox.pk)
-        more = total - len(shown)
+        more, more_shown = _more(total, len(shown))
         parts.append(
             render_to_string(
                 "coordination/panel_home.html",
@@ -54,7 +54,7 @@ def home(request) -> str | None:
                     "waiting": shown,
                     "count": shown_count(total, queries.SCOPE_COUNTED),
                     "more": more,
-                    "more_shown": (f"{more:,}+" if total > queries.SCOPE_COUNTED else f"{more:,}"),
+                    "more_shown": more_shown,
                     "answering": sorted(inboxes.values(), key=lambda t: t.name),
                     "below": below,
                     "led": led,
@@ -75,14 +75,24 @@ def home(request) -> str | None:
     return "".join(parts) or None
 
 
+def _more(total: int, shown: int, counted_up_to: int | None = queries.SCOPE_COUNTED):
+    """How many rows past the `shown` ones a card leaves to its list, where `total` was
+    counted up to `counted_up_to` (`count_up_to`: one more means more; None: exact):
+    the number, and as the card writes it ("3", "1,181+")."""
+    more = max(0, total - shown)
+    past = counted_up_to is not None and total > counted_up_to
+    return more, f"{more:,}+" if past else f"{more:,}"
+
+
 def departments(org, heads: list, on=None) -> list[dict]:
     """For each team of `heads` (teams with teams below them), its figures with the teams
     below it as its pages give them (`queries.scope_figures`: waiting for an answer, late,
     at risk and not late, each counted up to `queries.SCOPE_COUNTED` in one statement),
     and its first `HOME_ROWS` late, then at-risk, dependencies, soonest due first: the
     coordination overview's two lists, cut short (read only when the figures say there
-    are some). At 10,000 teams, for a department of 1,100: about 22 ms of figures and 4 ms
-    of late rows (at-risk rows, when fewer are late, 27 ms more); for the whole
+    are some), with how many of each they leave out (`more`: label, the list's query,
+    count, as shown). At 10,000 teams, for a department of 1,100: about 22 ms of figures
+    and 4 ms of late rows (at-risk rows, when fewer are late, 27 ms more); for the whole
     organization, a few ms. Figures past the count's limit ("200+") are kept a minute in
     the shared cache (`accord.core.counting.kept_while_large`), as large headline figures
     are. Its number of queries does not grow with the department."""
@@ -96,6 +106,7 @@ def departments(org, heads: list, on=None) -> list[dict]:
             queries.SCOPE_COUNTED,
         )
         rows: list = []
+        late_rows = 0
         if scope["late"]:
             if whole:
                 late = queries.filtered(org, team=team, late=True, on=on, whole=True)
@@ -104,12 +115,23 @@ def departments(org, heads: list, on=None) -> list[dict]:
                     queries.base(org), org, team, by_id=False, each=queries.late_q(on)
                 ).order_by("due", "id")
             rows = list(late[:HOME_ROWS])
+            late_rows = len(rows)
         if len(rows) < HOME_ROWS and scope["at_risk"]:
             risky = queries.filtered(
                 org, team=team, at_risk=True, late=False, on=on, whole=whole
             ).filter(due__gte=on)
             rows += list(risky[: HOME_ROWS - len(rows)])
-        out.append({"team": team, "scope": scope, "rows": queries.decorate(rows, on)})
+        # Those the rows leave out, each kind linking to its list (the figure's own).
+        counted_up_to = None if whole else queries.SCOPE_COUNTED
+        more = []
+        for label, query, total, shown in (
+            ("late", "late=1", scope["late"], late_rows),
+            ("at risk", "at_risk=1&late=0", scope["at_risk"], len(rows) - late_rows),
+        ):
+            n, n_shown = _more(total, shown, counted_up_to)
+            if n:
+                more.append({"label": label, "query": query, "count": n, "shown": n_shown})
+        out.append({"team": team, "scope": scope, "rows": queries.decorate(rows, on), "more": more})
     return out
 
 

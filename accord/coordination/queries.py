@@ -44,7 +44,7 @@ from accord.core.counting import count_up_to, figures, shown_count
 from accord.core.days import org_today
 from accord.org.models import Membership, Organization, Person, Team, TeamState, leading_sql
 from accord.org.queries import covers_every_team, subtree_ids
-from accord.web.templatetags.dates import day
+from accord.web.templatetags.dates import day, day_span
 
 
 def today() -> dt.date:
@@ -1207,6 +1207,27 @@ def scope_teams(
 # --- the map -----------------------------------------------------------------------------
 
 
+def chain_summary(path: list[dict[str, Any]], length_days: int) -> str:
+    """What the map says of its critical path (`path`, from `_ref`, each initiative
+    depending on the next): how many initiatives, `length_days` as what it is, the days of
+    work along the chain one after another (the sum of their durations, which may
+    overlap in the calendar), and when the chain is planned to run, from its first start
+    date to its last target date (when it has them). "" without a path."""
+    if not path:
+        return ""
+    days = f"{length_days:,} day{'' if length_days == 1 else 's'}"
+    starts = [i["start_date"] for i in path if i["start_date"]]
+    ends = [i["target_date"] for i in path if i["target_date"]]
+    planned = f", planned {day_span(min(starts), max(ends))}" if starts and ends else ""
+    if len(path) == 1:
+        return f"critical path: one initiative, {days}{planned}"
+    return (
+        "critical path, the longest chain of accepted dependencies: "
+        f"{len(path)} initiatives, {days} of work one after another{planned}; "
+        "each waits on the next"
+    )
+
+
 def _scope_label(
     teams: dict[int, dict[str, Any]], marked: list[int], team_id: int | None, top: bool
 ) -> str:
@@ -1472,11 +1493,16 @@ def map_elements(
                     }
                 }
             )
+    critical_path = [_ref(inits, teams, i) for i in critical]
+    length_days = chain.length if chain and critical else 0
     return {
         "nodes": nodes,
         "edges": edges,
-        "critical_path": [_ref(inits, teams, i) for i in critical],
-        "critical_length_days": chain.length if chain else 0,
+        "critical_path": critical_path,
+        # The days of work along it one after another (the sum of its initiatives'
+        # durations), not the calendar span it is planned over: `chain_summary` says both.
+        "critical_length_days": length_days,
+        "critical_summary": chain_summary(critical_path, length_days),
         "cycles": cycles_count,
         "cycle_teams": [[t["name"] for t in c["teams"]] for c in found_cycles],
         "scope": {

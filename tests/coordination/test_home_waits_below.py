@@ -150,3 +150,43 @@ def test_the_cards_cost_does_not_grow_with_the_department(world, monkeypatch):
         world.request(title=f"Large {n}", provider_team=team)
         _late(world, world.request(title=f"Large late {n}", provider_team=team))
     assert _home_queries(world, head) == small
+
+
+def _risky(world, title: str, team) -> Dependency:
+    dep = world.request(title=title, provider_team=team)
+    coordination.transition(world.org, None, dep, "flag_at_risk", note="Short of people")
+    return dep
+
+
+def test_a_departments_rows_say_how_many_more_each_list_holds(world):
+    _dept, teams, _deep, head = _department(world)
+    for n in range(5):
+        _risky(world, f"Risky {n}", teams[n % 2])
+    client = login(head)
+    card = _card(client.get("/o/acme/").content.decode(), "coord-waits-h")
+    text = _text(card)
+    assert "· 0 late · 5 at risk" in text
+    # Three rows (HOME_ROWS), then the two they leave out, linking to the list of all five.
+    assert sum(f"Risky {n}" in text for n in range(5)) == panels.HOME_ROWS == 3
+    link = "/o/acme/coordination/list/?team=engineering&at_risk=1&late=0"
+    assert f'and <a href="{link}">2 more at risk →</a>' in card
+    listed = client.get(link).content.decode()
+    assert all(f"Risky {n}" in listed for n in range(5))
+
+
+def test_late_rows_first_then_how_many_more_late_and_at_risk(world):
+    _dept, teams, _deep, head = _department(world)
+    for n in range(4):
+        _late(world, world.request(title=f"Late {n}", provider_team=teams[0]), days=n + 1)
+    _risky(world, "Risky", teams[1])
+    text = _text(_card(login(head).get("/o/acme/").content.decode(), "coord-waits-h"))
+    assert "· 4 late · 1 at risk" in text
+    assert "Late 3" in text and "Late 0" not in text and "Risky ·" not in text
+    assert "and 1 more late → · 1 more at risk →" in text
+
+
+def test_no_more_when_the_rows_are_all_there_are(world):
+    _dept, teams, _deep, head = _department(world)
+    _risky(world, "Risky", teams[1])
+    text = _text(_card(login(head).get("/o/acme/").content.decode(), "coord-waits-h"))
+    assert "Risky" in text and " more " not in text

@@ -86,7 +86,8 @@
       (scope.truncated ? " · the " + scope.limit + " due soonest" : "") + " · " +
       data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
       (cycles.length ? " (" + cycles.join("; ") + (data.cycles > cycles.length ? "; …" : "") + ")" : "") +
-      (crit.length ? " · critical path (" + data.critical_length_days + " days): " + crit.join(" → ") : "");
+      // What the critical path is, in words (the days of work along it are not its dates).
+      (crit.length ? " · " + data.critical_summary + ": " + crit.join(" → ") : "");
   }
 
   // Names stay readable however far out the map is zoomed to show a large neighbourhood
