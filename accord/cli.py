@@ -63,8 +63,28 @@ def _utility():
     return Utility
 
 
+def _django_command(name: str) -> bool:
+    """Whether `name` is one of Django's commands (`accord manage <name>`)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import get_commands
+
+    try:
+        return name in get_commands()
+    except ImproperlyConfigured:
+        return True  # said plainly when the command runs
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["help"] and len(argv) > 1:
+        # `accord help plan` is `accord plan --help`; `accord help shell` (the hint of
+        # `accord manage`, whose commands are Django's) is `accord manage shell --help`.
+        name = argv[1]
+        if name not in COMMANDS and not _django_command(name):
+            print(f"accord: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+            return 2  # as `accord <name>` answers
+        argv = [name, "--help"] if name in COMMANDS else ["manage", name, "--help"]
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(usage())
         return 0

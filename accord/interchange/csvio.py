@@ -133,42 +133,45 @@ def _dialect(text: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
-def _fits(kind: Kind, names: set[str]) -> bool:
-    """Whether a header of `names` is a CSV of `kind`: its required columns, nothing else."""
-    return _required(kind) <= names <= _columns(kind)
+def _fits(kind: Kind, names: set[str], creating: bool = False) -> bool:
+    """Whether a header of `names` is a CSV of `kind`: the columns naming its items (with
+    `creating`, every column a new item needs too), nothing else."""
+    needed = _creating(kind) if creating else set(_required(kind))
+    return not _lacking(kind, names, needed) and names <= _columns(kind)
 
 
 def guess_section(header: list[str], filename: str = "") -> str | None:
     """The section a CSV is of: the one its file is named after (`cadences.csv`, as the zip
     export names them, `Key results.csv`), whatever its header (a missing or misspelt
     column is then named against that section, and nothing of another section is made);
-    else the one section whose columns the header fits, the usual ones (CSV_SECTIONS)
-    first (`slug,name` is teams, not team kinds). A header several other sections fit is
-    refused (`Ambiguous`): name the file after its section or give the section. None when
-    no section fits."""
+    else the one section whose columns the header fits, with every column its new items
+    need, the usual ones (CSV_SECTIONS) first (`slug,name` is teams, not team kinds); else
+    the one whose items the header names and updates (`email,title`: people). A header
+    several other sections fit is refused (`Ambiguous`): name the file after its section or
+    give the section. None when no section fits."""
     names = set(header)
     kinds = kinds_by_section()
     stem = section_of_filename(filename)
     if stem:
         return stem  # (a column it does not know, or one it lacks, is then named as such)
-    usual = [s for s in CSV_SECTIONS if _fits(kinds[s], names)]
-    if usual:
-        return usual[0]
-    others = [s for s, kind in kinds.items() if _fits(kind, names)]
-    if len(others) > 1:
-        raise Ambiguous(others)
-    if others:
-        return others[0]
+    for creating in (True, False):
+        usual = [s for s in CSV_SECTIONS if _fits(kinds[s], names, creating)]
+        if usual and (creating or len(usual) == 1):
+            return usual[0]
+        others = usual or [s for s, kind in kinds.items() if _fits(kind, names, creating)]
+        if len(others) > 1:
+            raise Ambiguous(others)
+        if others:
+            return others[0]
     # Nothing fits exactly: the usual section whose fields cover most of the header, a
     # column misspelt counting as the one it looks like ("perod": period), so the refusal
     # names the columns it does not know against it. If that section still lacks a
-    # required column (only misspelt), none is chosen: the refusal names the misspelling
+    # column naming its rows (only misspelt), none is chosen: the refusal names the misspelling
     # and what it needs, and nothing is read as another section the header half fits.
     covered = {s: _covered(kinds[s], names) for s in CSV_SECTIONS}
-    required = {s: _required(kinds[s]) for s in CSV_SECTIONS}
-    candidates = [s for s in CSV_SECTIONS if required[s] <= covered[s]]
+    candidates = [s for s in CSV_SECTIONS if not _lacking(kinds[s], covered[s])]
     candidates.sort(key=lambda s: -len(covered[s]))  # stable: the usual order breaks ties
-    if candidates and required[candidates[0]] <= names:
+    if candidates and not _lacking(kinds[candidates[0]], names):
         return candidates[0]
     return None
 
@@ -265,8 +268,8 @@ COLUMN_ALIASES = {
 # address or name) makes the person a member of it.
 EXTRA_COLUMNS = {"people": ("team",)}
 # Required fields a CSV may leave out (column or cell), derived from another: a team's
-# address from its name, as the team form derives it.
-DERIVED = {("teams", "slug")}
+# address from its name, as the team form derives it (field -> the one it derives from).
+DERIVED = {("teams", "slug"): "name"}
 
 
 @functools.cache
@@ -281,9 +284,41 @@ def _columns(kind: Kind) -> set[str]:
     return {f.name for f in kind.fields} | set(EXTRA_COLUMNS.get(kind.section, ()))
 
 
-def _required(kind: Kind) -> set[str]:
-    """The columns a CSV of `kind` must have (a DERIVED one aside)."""
-    return {f.name for f in kind.fields if f.required and (kind.section, f.name) not in DERIVED}
+def _required(kind: Kind) -> tuple[str, ...]:
+    """The columns every CSV of `kind` must have: those naming its items (its key), which
+    is all a CSV updating them needs; a DERIVED one may be left out for the column it
+    derives from. The other required fields are needed only by the rows creating an item
+    (`_creating`; a row that would create one without them is skipped, saying so:
+    `engine.refuse_incomplete`). A key column with a default (a link's `kind`) may be left
+    out: its rows take the default."""
+    fields = {f.name: f for f in kind.fields}
+    return tuple(
+        name
+        for name in kind.key_fields
+        if name not in fields or fields[name].required or fields[name].default is None
+    )
+
+
+def _creating(kind: Kind) -> set[str]:
+    """The columns a CSV creating items of `kind` has: every required field."""
+    return {f.name for f in kind.fields if f.required}
+
+
+def _lacking(kind: Kind, names: set[str], needed=None) -> list[str]:
+    """The columns of `needed` (default: `_required`) a header of `names` lacks, in the
+    order of the fields; a DERIVED one is not lacking when the one it derives from is
+    there (it is named instead when both are lacking)."""
+    needed = set(_required(kind) if needed is None else needed)
+    out = []
+    for f in kind.fields:
+        if f.name not in needed or f.name in names or f.name in out:
+            continue
+        source = DERIVED.get((kind.section, f.name))
+        if source is None:
+            out.append(f.name)
+        elif source not in names and source not in out:
+            out.append(source)
+    return out
 
 
 def column_names(cells: list[str]) -> list[str]:
@@ -327,6 +362,14 @@ def _listed(words: list[str]) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _needs(section: str, missing: list[str]) -> str:
+    """ "A people CSV needs the column email." """
+    return (
+        f"{_capital(_a(section))} needs the column{'s' if len(missing) > 1 else ''} "
+        f"{', '.join(missing)}."
+    )
 
 
 def _fields(kind) -> set[str]:
@@ -454,17 +497,26 @@ def parse_csv(
             if cell and name not in fields
         }
         closest = _closest([*header, *unknown.values()])
-        why = ["The columns match no CSV template.", *column_sentences(unknown)]
         if closest:
-            needs = [
-                f.name
-                for f in kinds[closest].fields
-                if f.name in _required(kinds[closest]) and f.name not in header
+            # What the nearest template lacks, and the columns it does not read (misspelt,
+            # or another template's).
+            needs = _lacking(kinds[closest], set(header))
+            theirs = _columns(kinds[closest])
+            why = [
+                *column_sentences(unknown),
+                *column_sentences(
+                    {
+                        cell: ""
+                        for cell, name in zip(cells, header, strict=True)
+                        if cell and name in fields and name not in theirs
+                    },
+                    closest,
+                ),
             ]
-            why.append(
-                f"{_capital(_a(closest))} needs the column{'s' if len(needs) > 1 else ''} "
-                f"{', '.join(needs)}."
-            )
+            if needs:
+                why.insert(0, _needs(closest, needs))
+        if not closest or not why:
+            why = ["The columns match no CSV template.", *column_sentences(unknown)]
         raise Refused(
             _header_problem(
                 "unknown_columns",
@@ -506,11 +558,13 @@ def parse_csv(
         for cell, name in zip(cells, header, strict=True)
         if cell and name not in names
     }
-    missing = [f.name for f in kind.fields if f.name in _required(kind) and f.name not in header]
+    # What names the rows, and what a new item needs that a column looks like misspelt
+    # ("perod": period): that column was meant, so it is named rather than ignored.
+    meant = {m for m in ignored.values() if m in _creating(kind)}
+    missing = _lacking(kind, set(header), {*_required(kind), *meant})
     if missing:
         why = [
-            f"{_capital(_a(section))} needs the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}.",
+            _needs(section, missing),
             *column_sentences(ignored, section),
             f"Its columns are "
             f"{', '.join([*(f.name for f in kind.fields), *EXTRA_COLUMNS.get(section, ())])}.",

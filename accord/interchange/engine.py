@@ -159,6 +159,10 @@ class Kind:
         """key -> (object, its canonical data) for what the organization holds now."""
         raise NotImplementedError
 
+    def names_existing(self, ctx: Context, item: Item) -> bool:
+        """Whether `item` names an object the organization has (else applying creates one)."""
+        return item.key in ctx.existing_of(self.section)
+
     def check(self, ctx: Context, items: list[Item]) -> None:
         """Checks across items of this section (cycles, totals); call ctx.skip on failures."""
 
@@ -653,6 +657,7 @@ def _read_entries(ctx: Context, entries: Iterable[Entry]) -> Desired:
             if ctx.partial:
                 for item in desired.sections[kind.section]:
                     keep_unsaid(ctx, kind, item)
+                refuse_incomplete(ctx, kind)
             check_refs(ctx, kind)
             kind.check(ctx, desired.sections[kind.section])
     return desired
@@ -724,6 +729,40 @@ def keep_unsaid(ctx: Context, kind: Kind, item: Item) -> None:
         item.data = {**item.data, **kept}
 
 
+def refuse_incomplete(ctx: Context, kind: Kind) -> None:
+    """Skip each item that speaks only for some fields (`Item.given`, a CSV's columns),
+    leaves out a field a new object must have (a person's name), and names no object the
+    organization has: it would create one, so it must give that field."""
+    assert ctx.desired is not None
+    required = [f.name for f in kind.fields if f.required]
+    for item in list(ctx.desired.sections[kind.section]):
+        if item.given is None:
+            continue
+        lacking = [name for name in required if name not in item.given]
+        if not lacking or kind.names_existing(ctx, item):
+            continue
+        many = len(lacking) > 1
+        ctx.skip(
+            kind.section,
+            item,
+            item.path,
+            kind.name_of(item.data),
+            f"There is no {kind.noun} {kind.name_of(item.data)!r} to update, and a new "
+            f"{kind.noun} needs {_and(lacking)}: add the column{'s' if many else ''} "
+            f"{_and(lacking)}, or correct {_and(list(kind.key_fields))} to name "
+            f"{_a(kind.noun)} there is; item skipped.",
+            "missing_field",
+        )
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "dict"  # the parser's mapping type is a subclass
@@ -777,6 +816,12 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
             try:
                 if f.null_means_unknown and f.name in raw and raw[f.name] is None:
                     data[f.name] = None
+                    continue
+                if ctx.partial and f.name not in raw and f.name not in kind.key_fields:
+                    # Not spoken for (no column): the existing object's value, or for a new
+                    # one its default; a new one without a required field is refused once
+                    # it is known to be new (`refuse_incomplete`).
+                    data[f.name] = None if f.required else f.clean(None)
                     continue
                 data[f.name] = f.clean(raw.get(f.name))
             except KeptOnly as exc:

@@ -506,6 +506,18 @@ class People(Kind):
     def removable(self, key, data) -> bool:
         return bool(data["active"])
 
+    def names_existing(self, ctx, item) -> bool:
+        """By their primary address, or one of their others or handles (as
+        `_match_identities` matches them)."""
+        existing = ctx.existing_of(self.section)
+        if item.key in existing:
+            return True
+        handles = set(item.data.get("handles") or ())
+        return any(
+            item.key in data["emails"] or handles & set(data["handles"])
+            for _p, data in existing.values()
+        )
+
     def export_items(self, org, *, people=None):
         qs = (
             Person.objects.for_org(org)

@@ -109,11 +109,15 @@ class Command(SaysItsRefusals, BaseCommand):
             if outcome.report.summary:
                 summary = ", ".join(f"{k} {v}" for k, v in outcome.report.summary.items())
                 self.stdout.write(f"Source: {summary}")
-            if outcome.ok and outcome.columns_confirm_text:  # a dry run
-                self.stdout.write(
-                    f"Importing this file needs --allow-ignored-columns: "
-                    f"{outcome.near_miss_text()}."
-                )
+        if outcome.ok and outcome.columns_confirm_text and not opts["allow_ignored_columns"]:
+            # A dry run of a file the import refuses without the confirmation: it exits as
+            # that import would (1), so a script checking a file first is not told it is fine.
+            refuse(
+                self,
+                opts,
+                f"Importing this file needs --allow-ignored-columns: {outcome.near_miss_text()}.",
+                shown,
+            )
         if outcome.unconfirmed:
             refuse(
                 self,

@@ -24,7 +24,11 @@ class Command(SaysItsRefusals, BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the organization file (YAML)")
-        parser.add_argument("--org", help="slug of the organization (created if missing)")
+        parser.add_argument(
+            "--org",
+            help="slug of the organization (default: the file's organization.slug); one "
+            "that does not exist is created by apply (plan only shows what apply would create)",
+        )
         parser.add_argument("--strict", action="store_true", help="any problem aborts")
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
         parser.add_argument("--report", metavar="FILE.json", help="also write a JSON report")
