@@ -44,7 +44,7 @@ class Comment(OrgScoped):
 
 class InboxKind(models.TextChoices):
     MENTION = "mention", "Mentioned you"
-    REQUEST = "request", "Request to your team"
+    REQUEST = "request", "Waiting on your team"
     UPDATE = "update", "Dependency update"
     DECISION = "decision", "Decision waiting on you"
     ACTION = "action", "Action item for you"

@@ -48,7 +48,7 @@ def require_commenter(actor: Person | None) -> Person:
 
 
 def _body(body: str | None) -> str:
-    return require_text(body, "body", max_length=MAX_BODY)
+    return require_text(body, "body", max_length=MAX_BODY, label="Comment")
 
 
 @transaction.atomic

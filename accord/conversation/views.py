@@ -110,6 +110,14 @@ def comment_new(request):
         )
     except ServiceError as exc:
         flash_error(request, exc)
+        # Shown again in its box as typed, to put right (not to post again as it is).
+        typed = request.POST.get("body", "")
+        request.session[queries.HELD_COMMENT] = {
+            "kind": kind,
+            "target_id": target.pk,
+            "body": typed,
+            "refused": exc.message,  # said beside the box too: the page opens at it
+        }
         return redirect(f"{targets.path(request.org, target).partition('#')[0]}#comments")
     return redirect(targets.comment_path(request.org, target, comment.pk))
 

@@ -18,7 +18,7 @@ from accord.core.errors import NotFound
 from accord.decisions import services as decisions
 from accord.org import services as org_services
 from accord.org.models import MembershipRole
-from tests.conftest import sqlite_plan
+from tests.conftest import login, sqlite_plan
 
 
 @pytest.fixture
@@ -75,6 +75,11 @@ def test_a_proposal_answers_the_request_and_asks_the_other_side_in_turn(world, r
     assert asked.done_at is not None  # Leo answered
     (turn,) = InboxItem.objects.filter(person=world.admin, done_at__isnull=True)
     assert turn.title == "Platform proposes another date or scope: An API for the launch"
+    # An answer to Acme's own request, waiting on it: the inbox does not call it a request
+    # to Acme's team, which would read as a new one.
+    assert turn.get_kind_display() == "Waiting on your team"
+    page = login(world.admin).get("/o/acme/inbox/").content.decode()
+    assert "Request to your team" not in page and "Waiting on your team" in page
     dep = coordination.transition(
         world.org, world.admin, dep, "counter", proposed_date=later - dt.timedelta(days=7)
     )

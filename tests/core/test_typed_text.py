@@ -126,7 +126,7 @@ def test_a_token_name_and_a_comment_of_nothing_that_shows_are_refused(cast):
     goal = alignment.create_objective(
         cast.org, None, title="Faster checkout", period=period, team=cast.platform
     )
-    with pytest.raises(ServiceError, match="Body is required"):
+    with pytest.raises(ServiceError, match="Comment is required"):
         conversation.post_comment(cast.org, cast.admin, goal, "\u2800\u200b")
     with pytest.raises(ServiceError, match="control character"):
         conversation.post_comment(cast.org, cast.admin, goal, "see \x1b[31mthis")

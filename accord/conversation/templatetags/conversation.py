@@ -23,7 +23,8 @@ def comments(context, obj):
         number = queries.page_holding(org, obj, wanted)
     page = Paginator(queries.comments_on(org, obj), queries.COMMENTS_PER_PAGE).get_page(number)
     rows = [{"c": c, "may_change": services.may_change(me, c)} for c in page.object_list]
-    # A comment just refused as posted twice: its text again, with the box to post it anyway.
+    # A comment just refused as posted twice: its text again, with the box to post it
+    # anyway; refused otherwise (empty, too long…): its text again, to put right.
     held = request.session.get(queries.HELD_COMMENT) if hasattr(request, "session") else None
     if held and (held["kind"], held["target_id"]) == (kind.name, obj.pk):
         request.session.pop(queries.HELD_COMMENT)
@@ -31,7 +32,8 @@ def comments(context, obj):
         held = None
     return {
         "held_body": held["body"] if held else "",
-        "ask_again": held is not None,
+        "ask_again": held is not None and not held.get("refused"),
+        "held_error": held.get("refused", "") if held else "",
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "org": org,
