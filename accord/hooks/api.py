@@ -1,6 +1,6 @@
-"""Outbound webhooks over the API: subscriptions, their delivery logs, redelivery, secret
-rotation, pause and resume. Admins only; the secret is in the answer to create and rotate,
-never again."""
+"""Outbound webhooks over the API: subscriptions, their delivery logs, redelivery, retrying
+now, a test event, secret rotation, pause and resume. Admins only; the secret is in the
+answer to create and rotate, never again."""
 
 # No `from __future__ import annotations` here (see accord/api/main.py).
 import datetime as dt
@@ -185,6 +185,31 @@ def redeliver(request, webhook_id: Id, delivery_id: Id):
     original = queries.delivery(org_of(request), hook, delivery_id)
     again = services.redeliver(org_of(request), actor_of(request), original)
     return Status(202, queries.deliveries(hook).get(pk=again.pk))
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+    response={202: DeliveryOut},
+    summary="Try a delivery waiting for its next attempt now (409 once it is finished)",
+)
+def retry_delivery(request, webhook_id: Id, delivery_id: Id):
+    hook = _admin_hook(request, webhook_id)
+    waiting = queries.delivery(org_of(request), hook, delivery_id)
+    services.retry_now(org_of(request), actor_of(request), waiting)
+    return Status(202, queries.deliveries(hook).get(pk=waiting.pk))
+
+
+@router.post(
+    "/webhooks/{webhook_id}/test",
+    response={200: DeliveryOut, 202: DeliveryOut},
+    summary="Send a test event now and answer its delivery: delivered or failed (200), or "
+    "queued behind the worker sending this webhook's events (202)",
+)
+def send_test_event(request, webhook_id: Id):
+    hook = _admin_hook(request, webhook_id)
+    sent = services.send_test_event(org_of(request), actor_of(request), hook)
+    status = 202 if sent.state == DeliveryState.PENDING else 200
+    return Status(status, queries.deliveries(hook).get(pk=sent.pk))
 
 
 @router.post(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accord.activity import services as activity
 from accord.core import crypto, outbound
-from accord.core.errors import ServiceError
+from accord.core.errors import Conflict, ServiceError
 from accord.core.services import require_same_org, require_text, update_and_record
 from accord.hooks import outbox
 from accord.hooks.models import Delivery, DeliveryState, Webhook
@@ -255,7 +255,7 @@ def retry_now(org: Organization, actor: Person | None, delivery: Delivery) -> De
     require_same_org(org, delivery, "delivery")
     _admin(actor)
     if delivery.state != DeliveryState.PENDING:
-        raise ServiceError("This delivery is finished; redeliver it to send it again.")
+        raise Conflict("This delivery is finished; redeliver it to send it again.")
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(next_attempt_at=now)
     transaction.on_commit(outbox.kick)  # a paused webhook stays paused: resume sends it
