@@ -16,6 +16,7 @@ from django.db.models import Case, F, Q, Value, When
 from accord.activity.models import Event
 from accord.activity.teams import other_team_of, team_of
 from accord.org.models import Organization, Person, Team
+from accord.org.permissions import on_behalf_of
 
 # Functions called with each recorded event, inside its transaction (outbound webhooks queue
 # their deliveries there). Apps add theirs in AppConfig.ready(); they must not call the network.
@@ -58,13 +59,6 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     """Only the fields whose value changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
-
-
-def _accountable_owner(actor: Person | None) -> Person | None:
-    """The person an agent acts for (its owner), None for a person or Accord itself."""
-    if actor is None or not actor.is_agent or actor.owner_id is None:
-        return None
-    return actor.owner  # cached on the actor after the first event of a request
 
 
 # --- the channel a write came through -------------------------------------------------------
@@ -121,7 +115,7 @@ def record(
         raise RuntimeError("record() must be called inside the write's transaction")
     if actor is None:
         actor = getattr(transaction.get_connection(), "_accord_event_actor", None)
-    owner = _accountable_owner(actor)
+    owner = on_behalf_of(actor)  # an agent's owner; the owner is kept on the actor
     before, after = _jsonable(before or {}), _jsonable(after or {})
     team_id = team_of(target, verb) if team is DERIVED else getattr(team, "pk", team)
     event = Event(

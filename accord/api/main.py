@@ -24,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 from pydantic import BaseModel
 
+from accord.api import throttle
 from accord.api.common import (
     ID_FILTERS,
     IF_MATCH_PARAMETER,
@@ -39,7 +40,6 @@ from accord.api.common import (
 )
 from accord.api.docs import LocalSwaggerUI
 from accord.api.openapi import document_errors
-from accord.api.throttle import RateLimited
 from accord.core import middleware as busy
 from accord.core.errors import Duplicate, ServiceError
 
@@ -245,15 +245,8 @@ HTTP_CODES = {
 
 @api.exception_handler(Throttled)
 def throttled(request, exc: Throttled):
-    wait = exc.wait or 1
-    message = (
-        exc.message
-        if isinstance(exc, RateLimited)
-        else f"Too many requests with an invalid API token from your address; "
-        f"try again in {wait} seconds."
-    )
-    response = _error(request, 429, "throttled", message)
-    response["Retry-After"] = str(wait)
+    response = _error(request, 429, "throttled", throttle.message(exc))
+    response["Retry-After"] = str(exc.wait or 1)
     return response
 
 

@@ -39,10 +39,12 @@ ERROR_SCHEMA = {
 
 DESCRIPTIONS = {
     "400": "The body is not a JSON object, or too large.",
-    "401": "No valid API token.",
+    "401": "No valid API token (`unauthenticated`), or one revoked or of someone deactivated "
+    "(`token_revoked`, saying since when).",
     "403": "Your role or the token's scope may not do this, or the agent is paused.",
     "404": "No such object in your organization.",
-    "409": "Stale `If-Match` version, or the object is still in use.",
+    "409": "Stale `If-Match` version, the object is still in use, or it is not in a state "
+    "for this (a finished delivery retried).",
     "422": "Invalid input; `fields` names each problem.",
     "429": "Too many calls: invalid tokens from your address, or over the token's person's "
     "(an agent's) rate limit. Retry after `Retry-After` seconds.",

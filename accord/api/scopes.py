@@ -18,10 +18,12 @@ a revoked token or a deactivated person is refused, then a scope too narrow for 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from accord.api.models import SCOPE_RANK, ApiToken, TokenScope
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.org.permissions import acts_as
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -40,8 +42,32 @@ class TokenRefused(ServiceError):
 
     status = 401
 
+    def __init__(self, message: str, code: str = "unauthenticated"):
+        super().__init__(message, code=code)
+
+
+class TokenRevoked(TokenRefused):
+    """A token that was real but no longer authenticates: revoked, or its person deactivated
+    (401 `token_revoked`, saying when and by whom). Whoever sends it held a real token, so it
+    is not counted as a guess (`accord.api.throttle`)."""
+
     def __init__(self, message: str):
-        super().__init__(message, code="unauthenticated")
+        super().__init__(message, code="token_revoked")
+
+
+def revoked(token: ApiToken) -> TokenRevoked:
+    """The refusal of `token`, revoked or of a deactivated person: which token and since
+    when, nothing more. Who revoked it and why are for the token pages: a token is often
+    revoked because it leaked, and this answer goes to whoever holds it."""
+    which = f"This API token ({token.prefix}…)"
+    advice = (
+        "Use another token, or create a new one (under your name → API tokens; an agent's, "
+        "on its page)."
+    )
+    if token.revoked_at is None:
+        return TokenRevoked(f"{which} no longer works: its person was deactivated. {advice}")
+    when = token.revoked_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return TokenRevoked(f"{which} was revoked on {when}. {advice}")
 
 
 def scope_for_method(method: str, write_scope: str = TokenScope.MEMBER) -> TokenScope:
@@ -64,7 +90,7 @@ def require_usable(token: ApiToken) -> None:
     row loaded for this request, so a pause applies to the very next call)."""
     person = token.person
     if token.revoked_at is not None or not person.is_active:
-        raise TokenRefused("This API token has been revoked or its person deactivated.")
+        raise revoked(token)
     if person.is_agent and person.paused_at is not None:
         raise AgentPaused(
             f"{person.name} is paused: its tokens are refused until its owner or an admin "
@@ -78,7 +104,7 @@ def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = N
     `request_or_token`: an ApiToken, or a request authenticated with one (`request.auth`).
     `owner_id`: for a report on one object, its owner; a `report` token may report only on
     what its own person owns (an agent's: what it or its owner owns, as on whose behalf it
-    works). Returns the token.
+    works: `org.permissions.acts_as`). Returns the token.
     """
     token = token_of(request_or_token)
     require_usable(token)
@@ -89,9 +115,7 @@ def require_scope(request_or_token: Any, scope: str, *, owner_id: int | None = N
             f"This token's scope is {have.value} ({have.label.lower()}); this needs "
             f"{needed.value}. Create a token with a wider scope."
         )
-    person = token.person
-    reports_for = {person.pk, person.owner_id if person.is_agent else None}
-    if have == TokenScope.REPORT and owner_id is not None and owner_id not in reports_for:
+    if have == TokenScope.REPORT and owner_id is not None and owner_id not in acts_as(token.person):
         raise PermissionDenied(
             "A report token may report progress only on what its own person owns."
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accord.activity import services as activity
 from accord.api.models import ApiToken, TokenScope
+from accord.api.scopes import revoked
 from accord.core.errors import NotFound, PermissionDenied, ServiceError
 from accord.core.services import require_text
 from accord.org.models import Organization, Person
@@ -96,12 +97,17 @@ def revoke_tokens_of(org: Organization, actor: Person | None, person: Person) ->
 
 def authenticate(raw: str) -> ApiToken | None:
     """The active token for `raw`, with its person, the person's owner (an agent's) and
-    its organization, or None."""
+    its organization, or None for a token that never was. A token that was real but is
+    revoked, or whose person was deactivated, raises `scopes.TokenRevoked` (401
+    `token_revoked`, saying when and by whom): whoever sends it held a real token, so it is
+    not a guess. Found by the same digest in the same one statement either way."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = _TokenLookup.of(connection).find(_digest(raw))
     if token is None:
         return None
+    if token.revoked_at is not None or not token.person.is_active:
+        raise revoked(token)
     now = timezone.now()
     # Touch at most once a minute, so reads do not turn into a write per request.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
@@ -160,14 +166,13 @@ class _TokenLookup:
             f" JOIN {q(org.db_table)} o"
             f" ON o.{column(org, org.pk.name)} = t.{column(token, 'org')}"
             f" LEFT JOIN {q(person.db_table)} w ON w.{person_pk} = p.{column(person, 'owner')}"
-            f" WHERE t.{column(token, 'digest')} = %s AND t.{column(token, 'revoked_at')} IS NULL"
-            f" AND p.{column(person, 'is_active')} = %s"
+            f" WHERE t.{column(token, 'digest')} = %s"
         )
 
     def find(self, digest: str) -> ApiToken | None:
         conn = connections[self.alias]
         with conn.cursor() as cursor:
-            cursor.execute(self.sql, [digest, True])
+            cursor.execute(self.sql, [digest])
             row = cursor.fetchone()
         if row is None:
             return None

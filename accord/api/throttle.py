@@ -5,7 +5,9 @@ ACCORD_API_TOKEN_FAILURE_WINDOW seconds. The default cache is a database table, 
 process sharing the database shares the counts; a Redis cache does the same across
 machines. Once an address has sent ACCORD_API_TOKEN_FAILURE_LIMIT bad tokens in a window,
 every token it sends is refused until the window ends, a valid one too: otherwise a
-guesser would still learn when a guess was right.
+guesser would still learn when a guess was right. A token that was real but is revoked is
+not a guess: it is refused (401 `token_revoked`, `accord.api.services.authenticate`) without
+being counted, so an integration still sending an old token locks out no one at its address.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ class RateLimited(Throttled):
     def __init__(self, wait: int, message: str) -> None:
         super().__init__(wait=wait)
         self.message = message
+
+
+def message(exc: Throttled) -> str:
+    """What a 429 says, over REST and MCP alike: why, and how long to wait."""
+    if isinstance(exc, RateLimited):
+        return exc.message
+    return (
+        "Too many requests with an invalid API token from your address; "
+        f"try again in {exc.wait or 1} seconds."
+    )
 
 
 def _window() -> tuple[int, float]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accord.core import dates
 from accord.core.ids import as_id
+from accord.core.services import LONG_TEXT_MAX
 from accord.decisions import queries
 from accord.decisions.models import LINKABLE, DecisionStatus, Severity
 from accord.org.models import Person, Team
@@ -45,10 +46,15 @@ class DecisionForm(forms.Form):
     outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=LONG_TEXT_MAX,
         help_text="Already decided? Write it here; the approver confirms it.",
     )
-    context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    context = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=LONG_TEXT_MAX
+    )
     driver = pickers.AssigneeChoiceField(queryset=Person.objects.none(), required=False)
     contributors = pickers.PersonMultipleChoiceField(
         queryset=Person.objects.none(),
@@ -114,8 +120,12 @@ class DecisionForm(forms.Form):
 
 class OptionForm(forms.Form):
     title = forms.CharField(max_length=200, label="Option")
-    pros = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    cons = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    pros = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=LONG_TEXT_MAX
+    )
+    cons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=LONG_TEXT_MAX
+    )
 
 
 class DecideForm(forms.Form):
@@ -128,9 +138,12 @@ class DecideForm(forms.Form):
     outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=LONG_TEXT_MAX,
         help_text="Leave empty to take the option's title.",
     )
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=LONG_TEXT_MAX
+    )
 
     def __init__(self, *args, decision, deciding: bool = False, **kwargs):
         """`deciding`: the approver's form, which asks for the rationale (the record is
@@ -371,7 +384,9 @@ class IssueForm(forms.Form):
     title = forms.CharField(max_length=300)
     team = pickers.TeamChoiceField(queryset=Team.objects.none(), help_text="Who should solve it.")
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     again = again_field("issue")
 
     def __init__(self, *args, org, person=None, **kwargs):
@@ -402,7 +417,9 @@ class IssueEditForm(forms.Form):
 
     title = forms.CharField(max_length=300)
     severity = forms.ChoiceField(choices=Severity.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT_MAX
+    )
     owner = pickers.AssigneeChoiceField(
         queryset=Person.objects.none(), required=False, help_text="Who sees it through."
     )

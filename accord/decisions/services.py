@@ -49,7 +49,13 @@ from accord.decisions.models import (
     stale_after_days,
 )
 from accord.org.models import Membership, Organization, Person, Role, Team
-from accord.org.permissions import refuse_agent, refuse_agent_actor, refuse_viewer, require_role
+from accord.org.permissions import (
+    acts_as,
+    refuse_agent,
+    refuse_agent_actor,
+    refuse_viewer,
+    require_role,
+)
 from accord.org.queries import home_team
 from accord.web.templatetags.dates import at_moment, day
 from accord.web.templatetags.people import name_of
@@ -205,9 +211,11 @@ def _clean_decision(
     out = dict(data)
     if "question" in out:
         out["question"] = require_text(out["question"], "question", max_length=300)
-    for name in ("context", "outcome", "rationale", "revisit_trigger"):
+    for name in ("context", "outcome", "rationale"):
         if name in out:
-            out[name] = (out[name] or "").strip()
+            out[name] = require_long_text(out[name], name)
+    if "revisit_trigger" in out:
+        out["revisit_trigger"] = (out["revisit_trigger"] or "").strip()
     if "revisit_trigger" in out and len(out["revisit_trigger"]) > 300:
         raise ServiceError(
             "The revisit trigger is too long (at most 300 characters).",
@@ -662,9 +670,9 @@ def propose(
         changes["chosen_option"] = chosen
         outcome = _outcome_for(d, chosen, outcome, as_history=as_history)
     if outcome:
-        changes["outcome"] = outcome.strip()
+        changes["outcome"] = require_long_text(outcome, "outcome")
     if rationale:
-        changes["rationale"] = rationale.strip()
+        changes["rationale"] = require_long_text(rationale, "rationale")
     if not changes.get("outcome", d.outcome) and not as_history:
         raise ServiceError(
             "Write the proposed outcome first.", fields={"outcome": ["Required to propose."]}
@@ -758,7 +766,7 @@ def decide(
         outcome = _outcome_for(d, chosen, outcome, as_history=as_history) or chosen.title
     elif not (outcome or "").strip() and d.status == DecisionStatus.PROPOSED:
         chosen = d.chosen_option  # the proposal decided as it stands
-    outcome = (outcome or "").strip() or d.outcome
+    outcome = require_long_text(outcome, "outcome") or d.outcome
     if not outcome:
         raise ServiceError(
             "A decision needs an outcome.", fields={"outcome": ["Write what was decided."]}
@@ -775,7 +783,7 @@ def decide(
     d.outcome = outcome
     d.chosen_option = chosen
     if rationale:
-        d.rationale = rationale.strip()
+        d.rationale = require_long_text(rationale, "rationale")
     d.decided_at = when
     d.version += 1
     d.save(update_fields=[*fields, "version"])
@@ -1057,20 +1065,29 @@ def can_change_action(actor: Person, item: ActionItem) -> bool:
 
 def changeable_actions(actor: Person, items: Iterable[ActionItem], led: set[int]) -> set[int]:
     """The ids of `items` that `actor` may change (`can_change_action`), given the teams
-    they lead (`led`): a list shows Done and Drop on those rows only, without a query each."""
+    they lead (`led`): a list shows Done and Drop on those rows
+    only, without a query each."""
     if not (actor.is_active and actor.has_role(Role.MEMBER)):
         return set()
     return {item.pk for item in items if _may_change(actor, item, led)}
 
 
 def _may_change(actor: Person | None, item: ActionItem, led: set[int] | None = None) -> bool:
-    if actor is None or _is_leader(actor) or actor.pk in (item.owner_id, item.created_by_id):
+    """Whether `actor` may change `item`: Accord itself, a leader, its owner, whoever
+    recorded it and a lead of its team (one of `led`, when given); an agent also where its
+    owner owns it, recorded it or leads its team, as it may change its owner's key results
+    (it works on their behalf: `acts_as`); a leader's rights only by its own role. At most
+    one query."""
+    if actor is None or _is_leader(actor):
+        return True
+    people = acts_as(actor)
+    if item.owner_id in people or item.created_by_id in people:
         return True
     if not item.team_id:
         return False
     if led is not None:
         return item.team_id in led
-    return Membership.objects.leading().filter(person=actor, team_id=item.team_id).exists()
+    return Membership.objects.leading().filter(person__in=people, team_id=item.team_id).exists()
 
 
 def _may_change_action(actor: Person | None, item: ActionItem, action: str) -> None:
@@ -1275,7 +1292,7 @@ def raise_issue(
         team=team,
         raised_in=team,
         title=title,
-        description=(description or "").strip(),
+        description=require_long_text(description, "description"),
         severity=severity,
         raised_by=_in_org(org, raised_by, "raised_by", "person") if raised_by else actor,
         opened_at=when,
@@ -1307,6 +1324,8 @@ def update_issue(
         _writer(actor, "change this issue")
     if "title" in changes:
         changes["title"] = require_text(changes["title"], "title", max_length=300)
+    if "description" in changes:
+        changes["description"] = require_long_text(changes["description"], "description")
     if "severity" in changes:
         changes["severity"] = _severity(changes["severity"])
     return update_and_record(org, actor, issue, changes, expected_version=expected_version)

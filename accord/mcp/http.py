@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import Throttled
 
+from accord.api import throttle
 from accord.api.common import TokenAuth
 from accord.api.models import TokenScope
 from accord.core.errors import ServiceError
@@ -25,11 +26,11 @@ _auth = TokenAuth(write_scope=TokenScope.READ)
 MAX_BODY = 1_000_000  # bytes of one JSON-RPC request
 
 
-def _error(status: int, message: str, **headers: str) -> JsonResponse:
-    response = JsonResponse(
-        {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": message}},
-        status=status,
-    )
+def _error(status: int, message: str, code: str = "", **headers: str) -> JsonResponse:
+    """A JSON-RPC error; `code`, the REST API's code for it (`token_revoked`,
+    `throttled`…), in its `data`."""
+    error = {"code": -32001, "message": message, **({"data": {"code": code}} if code else {})}
+    response = JsonResponse({"jsonrpc": "2.0", "id": None, "error": error}, status=status)
     for name, value in headers.items():
         response[name] = value
     return response
@@ -45,14 +46,17 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         found = _auth(request)
     except Throttled as exc:
         wait = str(int(exc.wait or 1))
-        message = getattr(exc, "message", "Too many requests with an invalid API token.")
-        return _error(429, message, **{"Retry-After": wait})
+        return _error(429, throttle.message(exc), "throttled", **{"Retry-After": wait})
     except ServiceError as exc:  # a paused agent, a revoked token
-        return _error(exc.status, exc.message)
+        if exc.status == 401:
+            header = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            return _error(exc.status, exc.message, exc.code, **header)
+        return _error(exc.status, exc.message, exc.code)
     if not found:
         return _error(
             401,
             "A valid API token is required: Authorization: Bearer acc_…",
+            "unauthenticated",
             **{"WWW-Authenticate": "Bearer"},
         )
     body = request.body

@@ -47,6 +47,34 @@ def refuse_viewer(person: Person | None, field: str, role: str) -> None:
         )
 
 
+# --- who acts, and for whom ----------------------------------------------------------------
+#
+# An agent acts on its owner's behalf: every event it causes names both
+# (`activity.services.record` asks `on_behalf_of`), and what its owner may do to their own
+# work (what they own, what they recorded) it may do too, within its token's scope
+# (`api.scopes.require_scope`): the scope check and the rights of alignment and decisions
+# ask `acts_as`. These two are the one answer to "who acts, and for whom".
+
+
+def on_behalf_of(actor: Person | None) -> Person | None:
+    """The person `actor` acts for: an agent's owner, accountable for what it does; None
+    for a person, who acts for themself, and for Accord itself. At most one query (the
+    owner, then kept on the actor)."""
+    return actor.owner if _for_its_owner(actor) else None
+
+
+def acts_as(actor: Person | None) -> frozenset[int]:
+    """The ids of the people whose own work `actor` does: a person's own; an agent's, and
+    its owner's (`on_behalf_of`); nobody's for Accord itself. No query."""
+    if actor is None:
+        return frozenset()
+    return frozenset({actor.pk, actor.owner_id} if _for_its_owner(actor) else {actor.pk})
+
+
+def _for_its_owner(actor: Person | None) -> bool:
+    return actor is not None and actor.is_agent and actor.owner_id is not None
+
+
 def refuse_agent_actor(actor: Person | None, action: str) -> None:
     """Refuse an agent acting where a person must (approving or reversing a decision)."""
     if actor is not None and actor.is_agent:

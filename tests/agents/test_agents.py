@@ -138,15 +138,18 @@ def test_events_an_agent_causes_name_it_and_its_owner(cast, bot):
 
 def test_an_agent_owns_work_and_reports_on_it_with_a_report_token(cast, bot):
     item = decisions.create_action_item(cast.org, cast.member, "Ship it", bot, team=cast.platform)
-    other = decisions.create_action_item(cast.org, cast.member, "Not its", cast.member)
+    owners = decisions.create_action_item(cast.org, cast.admin, "Hers", cast.member)
+    other = decisions.create_action_item(cast.org, cast.admin, "Not its", cast.admin)
     client = token_client(bot, cast.member, scope="report")
     done = client.post(f"/api/v1/action-items/{item.pk}/complete")
     assert done.status_code == 200 and done.json()["status"] == "done"
-    # Its owner's item: the token may report for its owner, but completing an item is for
-    # its owner, whoever recorded it, its team's lead or a leader.
+    # Its owner's item: it reports on her behalf, and may do to it what she may.
+    done = client.post(f"/api/v1/action-items/{owners.pk}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    # Someone else's: the token reports only on what it or its owner owns.
     refused = client.post(f"/api/v1/action-items/{other.pk}/complete")
     assert refused.status_code == 403
-    assert "may complete it" in refused.json()["error"]["message"]
+    assert "only on what its own person owns" in refused.json()["error"]["message"]
     assert ActionItem.objects.get(pk=other.pk).status == "open"
 
 

@@ -61,13 +61,20 @@ def test_a_revoked_token_is_401(cast):
     tokens.revoke_token(cast.org, cast.member, token)
     response = bearer(raw).get("/api/v1/teams")
     assert response.status_code == 401
-    assert response.json() == UNAUTHENTICATED
+    error = response.json()["error"]
+    assert error["code"] == "token_revoked"
+    assert error["message"].startswith(f"This API token ({token.prefix}…) was revoked on ")
+    assert "Mia" not in error["message"]
 
 
 def test_the_token_of_a_deactivated_person_is_401(cast):
     _, raw = tokens.create_token(cast.org, cast.member, "cli")
     services.update_person(cast.org, None, cast.member, is_active=False)
-    assert bearer(raw).get("/api/v1/teams").status_code == 401
+    response = bearer(raw).get("/api/v1/teams")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_revoked"
+    message = response.json()["error"]["message"]
+    assert " was revoked on " in message and "Mia" not in message
 
 
 def test_a_signed_in_browser_session_is_not_an_api_credential(cast):

@@ -8,6 +8,7 @@ import anyio
 from django.core.management.base import BaseCommand, CommandError
 
 from accord.api import services as tokens
+from accord.core.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -35,9 +36,12 @@ class Command(BaseCommand):
                 "the menu under your name → API tokens."
             )
         # The same lookup as the API's TokenAuth: active token, active person.
-        found = tokens.authenticate(raw)
+        try:
+            found = tokens.authenticate(raw)
+        except ServiceError as exc:  # revoked, or its person deactivated: says when, by whom
+            raise CommandError(exc.message) from exc
         if found is None:
-            raise CommandError("That API token is not valid (unknown, revoked or inactive).")
+            raise CommandError("That API token is not valid: Accord has no such token.")
         from accord.mcp.server import acting_as, load
 
         server = load()
